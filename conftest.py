@@ -1,0 +1,34 @@
+"""Shared fixtures: the cast, logged-in clients, and the test environment."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def cast(db):
+    from feidi.testing.cast import build_cast
+
+    return build_cast()
+
+
+@pytest.fixture
+def client_for(client, cast):
+    """``client_for("clerk")`` → a Django test client signed in as that cast member."""
+    from django.test import Client
+
+    def make(name: str) -> Client:
+        c = Client()
+        c.force_login(getattr(cast, name))
+        return c
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings):
+    # A fast hasher: the policy and lockout are tested, not PBKDF2's cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests render pages without running collectstatic first.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -1,0 +1,222 @@
+"""Writes on accounts: sign-in with lockout, users, roles (三员分立), departments, policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyotp
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from feidi.core import audit
+from feidi.core.actions import create_object, update_object
+from feidi.core.context import client_address
+
+from .models import Department, LoginLog, Role, SecurityPolicy, User
+
+
+def log_event(request, username: str, result: str, *, user=None, reason: str = "") -> LoginLog:
+    return LoginLog.objects.create(
+        username=username[:150], user=user, result=result, reason=reason[:200],
+        address=client_address(request) if request is not None else "",
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:200],
+    )
+
+
+def do_record_login_failure(request, username: str) -> str:
+    """Count a failed password; lock the account at the policy's limit. Returns the message."""
+    policy = SecurityPolicy.current()
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            log_event(request, username, LoginLog.Result.FAILURE, reason="用户不存在")
+            return "用户名或密码错误"
+        if user.is_locked():
+            log_event(request, username, LoginLog.Result.LOCKED, user=user, reason="账号已锁定")
+            return f"账号已锁定，请于{timezone.localtime(user.locked_until):%H:%M}后再试或联系安全管理员"
+        if not user.is_active:
+            log_event(request, username, LoginLog.Result.FAILURE, user=user, reason="账号已停用")
+            return "用户名或密码错误"
+        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+        user.refresh_from_db(fields=["failed_logins"])
+        if user.failed_logins >= policy.max_failures:
+            until = timezone.now() + dt.timedelta(minutes=policy.lock_minutes)
+            User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
+            log_event(request, username, LoginLog.Result.LOCKED, user=user,
+                      reason=f"连续{policy.max_failures}次密码错误，锁定{policy.lock_minutes}分钟")
+            return f"连续{policy.max_failures}次密码错误，账号已锁定{policy.lock_minutes}分钟"
+        log_event(request, username, LoginLog.Result.FAILURE, user=user, reason="密码错误")
+        left = policy.max_failures - user.failed_logins
+        return f"用户名或密码错误，再错{left}次账号将被锁定"
+
+
+def do_record_login_success(request, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=timezone.now())
+    log_event(request, user.username, LoginLog.Result.SUCCESS, user=user)
+
+
+def verify_totp(user: User, code: str) -> bool:
+    secret = user.totp_secret.reveal() if user.totp_secret else ""
+    if not secret or not code:
+        return False
+    return pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), valid_window=1)
+
+
+def do_start_totp_enrolment(user: User) -> str:
+    secret = pyotp.random_base32()
+    User.objects.filter(pk=user.pk).update(totp_confirmed=False)
+    user.totp_secret = secret
+    user.save(update_fields=["totp_secret"])
+    return secret
+
+
+def do_confirm_totp(user: User, code: str, *, acting_user) -> bool:
+    if not verify_totp(user, code):
+        return False
+    with transaction.atomic():
+        before = audit.snapshot(user)
+        user.totp_confirmed = True
+        user.save(update_fields=["totp_confirmed"])
+        audit.record(audit.AuditRecord.Action.UPDATE, user, user=acting_user, before=before, after=audit.snapshot(user))
+    return True
+
+
+def do_change_password(user: User, new_password: str, *, acting_user) -> None:
+    password_validation.validate_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.must_change_password = False
+        user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+        audit.record(audit.AuditRecord.Action.UPDATE, user, user=acting_user,
+                     before={"password": "******"}, after={"password": "****** (已修改)"})
+
+
+def _check_roles(roles: list[Role]) -> None:
+    duties = {r.duty for r in roles if r.duty}
+    if len(duties) > 1:
+        raise ValidationError({"roles": "系统管理员、安全管理员、审计管理员三种职责不能由同一账号兼任"})
+    if duties and any(not r.duty for r in roles):
+        raise ValidationError({"roles": "管理员账号不能同时拥有业务角色"})
+
+
+def _check_binding(user: User, roles: list[Role]) -> None:
+    if user.organization_id and any(r.duty for r in roles):
+        raise ValidationError({"roles": "企业/机构用户不能担任管理员"})
+    if user.organization_id and user.department_id:
+        raise ValidationError({"organization": "企业/机构用户不属于政府部门，请只选择所属单位"})
+    if not user.organization_id and not user.department_id:
+        raise ValidationError({"department": "请选择所属部门（企业/机构用户请选择所属单位）"})
+
+
+def do_create_user(user: User, *, password: str | None, roles: list[Role] | None = None, acting_user) -> User:
+    """Create an account. The 系统管理员 creates accounts; roles are granted by the 安全管理员
+    (``do_set_user_roles``) except at bootstrap (command line, demo)."""
+    roles = roles or []
+    _check_roles(roles)
+    _check_binding(user, roles)
+    with transaction.atomic():
+        if password:
+            password_validation.validate_password(password, user)
+            user.set_password(password)
+            user.password_changed_at = timezone.now()
+        else:
+            user.set_unusable_password()
+        create_object(user, acting_user=acting_user, m2m={"roles": roles} if roles else None)
+    return user
+
+
+def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
+    _check_binding(user, list(user.roles.all()))
+    return update_object(user, acting_user=acting_user)
+
+
+def do_set_user_roles(user: User, roles: list[Role], *, acting_user) -> User:
+    if acting_user is not None and acting_user.pk == user.pk:
+        raise PermissionDenied("不能给自己分配角色")
+    _check_roles(roles)
+    _check_binding(user, roles)
+    return update_object(user, acting_user=acting_user, m2m={"roles": roles})
+
+
+def do_unlock_user(user: User, *, acting_user) -> None:
+    with transaction.atomic():
+        before = audit.snapshot(user)
+        User.objects.filter(pk=user.pk).update(locked_until=None, failed_logins=0)
+        user.refresh_from_db()
+        audit.record(audit.AuditRecord.Action.UPDATE, user, user=acting_user, before=before | {"locked": True},
+                     after=audit.snapshot(user) | {"locked": False})
+
+
+def do_save_role(role: Role, *, permissions=None, custom_departments=None, acting_user) -> Role:
+    m2m = {}
+    if permissions is not None:
+        perms = list(permissions)
+        if role.duty:
+            business = [p for p in perms if p.content_type.app_label not in {"accounts", "core"}]
+            if business:
+                raise ValidationError({"permissions": "管理员职责角色不能包含业务数据权限"})
+        m2m["permissions"] = perms
+    if custom_departments is not None:
+        m2m["custom_departments"] = list(custom_departments)
+    if role.pk:
+        return update_object(role, acting_user=acting_user, m2m=m2m)
+    return create_object(role, acting_user=acting_user, m2m=m2m)
+
+
+def _set_path(dept: Department) -> None:
+    parent_path = dept.parent.path if dept.parent_id else "/"
+    dept.path = f"{parent_path}{dept.pk}/"
+
+
+def do_save_department(dept: Department, *, acting_user) -> Department:
+    """Create or move a department, keeping the materialized paths of its subtree right."""
+    with transaction.atomic():
+        if dept.parent_id and dept.pk and dept.parent.path.startswith(dept.path or "\x00"):
+            raise ValidationError({"parent": "上级部门不能是本部门或其下级部门"})
+        if dept.pk is None:
+            create_object(dept, acting_user=acting_user)
+            _set_path(dept)
+            Department.objects.filter(pk=dept.pk).update(path=dept.path)
+            return dept
+        old_path = Department.objects.get(pk=dept.pk).path
+        _set_path(dept)
+        update_object(dept, acting_user=acting_user)
+        if old_path != dept.path:
+            for child in Department.objects.filter(path__startswith=old_path).exclude(pk=dept.pk):
+                Department.objects.filter(pk=child.pk).update(path=dept.path + child.path[len(old_path):])
+    return dept
+
+
+def do_save_policy(policy: SecurityPolicy, *, acting_user) -> SecurityPolicy:
+    if policy.password_min_length < 8:
+        raise ValidationError({"password_min_length": "等保要求密码长度不少于8位"})
+    if not 1 <= policy.password_min_classes <= 4:
+        raise ValidationError({"password_min_classes": "字符类别数应在1到4之间"})
+    with transaction.atomic():
+        existing = SecurityPolicy.objects.filter(pk=1).first()
+        policy.pk = 1
+        if existing is None:
+            return create_object(policy, acting_user=acting_user)
+        return update_object(policy, acting_user=acting_user)
+
+
+def do_issue_token(user: User, name: str, *, expires_at=None):
+    """A personal API token; the value is returned once and only its hash is kept."""
+    from .models import ApiToken
+
+    if user.is_admin_duty:
+        raise PermissionDenied("管理员账号不能签发 API 令牌")
+    with transaction.atomic():
+        token, value = ApiToken.issue(user, name, expires_at=expires_at)
+        audit.record(audit.AuditRecord.Action.CREATE, token, user=user, after=audit.snapshot(token))
+    return token, value
+
+
+def do_revoke_token(token, *, acting_user) -> None:
+    from feidi.core.actions import delete_object
+
+    delete_object(token, acting_user=acting_user)

@@ -1,0 +1,120 @@
+"""Accounts API: who am I; users and roles for the 系统管理员 / 安全管理员."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
+
+from . import actions
+from .models import Department, Role, User
+
+router = Router(tags=["账号 accounts"])
+
+
+class MeSchema(Schema):
+    id: int
+    username: str
+    full_name: str
+    department_id: int | None
+    organization_id: int | None
+    roles: list[str]
+    permissions: list[str]
+
+
+@router.get("/me", response=MeSchema, summary="当前用户")
+def me(request):
+    u = request.user
+    return {"id": u.pk, "username": u.username, "full_name": u.full_name, "department_id": u.department_id,
+            "organization_id": u.organization_id, "roles": [r.code for r in u.roles.all()],
+            "permissions": sorted(u.get_all_permissions())}
+
+
+class UserSchema(Schema):
+    id: int
+    username: str
+    full_name: str
+    department_id: int | None
+    organization_id: int | None
+    is_active: bool
+
+
+class UserIn(Schema):
+    username: str
+    full_name: str
+    department_id: int | None = None
+    organization_id: int | None = None
+    email: str = ""
+    password: str | None = None
+
+
+class DepartmentSchema(Schema):
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None
+
+
+class RoleSchema(Schema):
+    id: int
+    code: str
+    name: str
+    duty: str
+    data_scope: str
+
+
+class RoleAssignIn(Schema):
+    roles: list[str]
+
+
+@router.get("/departments", response=list[DepartmentSchema], summary="部门树", openapi_extra=model_of("accounts.department"))
+@paginate(PageNumberPagination, page_size=200)
+def list_departments(request):
+    return scoped_list(request, Department)
+
+
+@router.get("/users", response=list[UserSchema], summary="用户列表（系统管理员）", openapi_extra=model_of("accounts.user"))
+@paginate(PageNumberPagination, page_size=50)
+def list_users(request):
+    return scoped_list(request, User)
+
+
+@router.post("/users", response={201: UserSchema}, summary="新增用户（系统管理员）", openapi_extra=model_of("accounts.user"))
+def create_user(request, payload: UserIn):
+    require_perm(request, "accounts.add_user")
+    data = payload.dict()
+    dept = org = None
+    if data["department_id"] is not None:
+        dept = Department.objects.visible_to(request.user).filter(pk=data["department_id"]).first()
+        if dept is None:
+            raise ValidationError({"department_id": [f"部门 {data['department_id']} 不存在或不在您的管理范围"]})
+    if data["organization_id"] is not None:
+        from feidi.registry.models import Organization
+
+        org = Organization.objects.filter(pk=data["organization_id"]).first()
+        if org is None:
+            raise ValidationError({"organization_id": [f"单位 {data['organization_id']} 不存在"]})
+    if User.objects.filter(username=data["username"]).exists():
+        raise ValidationError({"username": ["用户名已存在"]})
+    user = User(username=data["username"], full_name=data["full_name"], email=data["email"], department=dept,
+                organization=org, must_change_password=True)
+    return 201, actions.do_create_user(user, password=data["password"], acting_user=request.user)
+
+
+@router.get("/roles", response=list[RoleSchema], summary="角色列表", openapi_extra=model_of("accounts.role"))
+@paginate(PageNumberPagination, page_size=100)
+def list_roles(request):
+    return scoped_list(request, Role)
+
+
+@router.put("/users/{pk}/roles", response=UserSchema, summary="分配角色（安全管理员）", openapi_extra=model_of("accounts.user"))
+def assign_roles(request, pk: int, payload: RoleAssignIn):
+    require_perm(request, "accounts.assign_roles")
+    user = scoped_get(request, User, pk, action="view")
+    roles = list(Role.objects.filter(code__in=payload.roles))
+    unknown = sorted(set(payload.roles) - {r.code for r in roles})
+    if unknown:
+        raise ValidationError({"roles": [f"未知角色：{'、'.join(unknown)}"]})
+    return actions.do_set_user_roles(user, roles, acting_user=request.user)

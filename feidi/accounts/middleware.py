@@ -1,0 +1,42 @@
+"""Session rules of the security policy: idle timeout and forced password change."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+SESSION_LAST_SEEN = "feidi_last_seen"
+
+# Paths a signed-in user may reach while a password change is still due.
+OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
+
+
+class SecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from .actions import log_event
+            from .models import LoginLog, SecurityPolicy
+
+            policy = SecurityPolicy.current()
+            request.security_policy = policy
+            now = time.time()
+            last = request.session.get(SESSION_LAST_SEEN)
+            if last is not None and now - last > policy.idle_minutes * 60:
+                log_event(request, user.username, LoginLog.Result.TIMEOUT, user=user,
+                          reason=f"空闲超过{policy.idle_minutes}分钟")
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect(f"{reverse('accounts:login')}?timeout=1&next={request.path}")
+            request.session[SESSION_LAST_SEEN] = now
+            if not request.path.startswith(OPEN_PREFIXES):
+                if user.must_change_password or user.password_expired(policy):
+                    return redirect(f"{reverse('accounts:password_change')}?expired=1")
+        return self.get_response(request)

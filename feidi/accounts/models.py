@@ -1,0 +1,376 @@
+"""Users, the department tree, roles with data scopes, security policy, login log, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import Permission
+from django.db import models
+from django.utils import timezone
+
+from feidi.core.fields import EncryptedCharField
+from feidi.core.scope import DataScope, Scope, ScopedQuerySet
+
+
+class Department(models.Model):
+    """A node of the administrative tree: province → city → zone → bureau → section.
+
+    ``path`` is the materialized path of ids ("/1/4/9/"), so a subtree is one prefix query.
+    """
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", "省"
+        CITY = "city", "市"
+        ZONE = "zone", "园区/管委会"
+        BUREAU = "bureau", "局/办"
+        SECTION = "section", "科室"
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("层级", max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey("self", verbose_name="上级部门", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    order = models.PositiveIntegerField("排序", default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(department="pk", owner=None)
+    audit_exclude: tuple[str, ...] = ("path",)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门"
+        ordering = ["path"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:department_detail", kwargs={"pk": self.pk})
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def ancestors(self):
+        ids = [int(p) for p in self.path.strip("/").split("/") if p][:-1]
+        return Department.objects.filter(pk__in=ids).order_by("path")
+
+    def full_name(self) -> str:
+        return " / ".join([*(a.name for a in self.ancestors()), self.name])
+
+    def subtree_ids(self) -> list[int]:
+        return list(Department.objects.filter(path__startswith=self.path).values_list("pk", flat=True))
+
+
+class Role(models.Model):
+    """A named set of permissions with a data scope. ``duty`` marks the three administrator duties
+    (三员分立): a user holds at most one, and duty roles carry no business permissions."""
+
+    class Duty(models.TextChoices):
+        NONE = "", "业务角色"
+        SYSTEM = "system", "系统管理员"
+        SECURITY = "security", "安全管理员"
+        AUDIT = "audit", "审计管理员"
+
+    code = models.SlugField("编码", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    description = models.CharField("说明", max_length=300, blank=True)
+    duty = models.CharField("管理员职责", max_length=16, choices=Duty.choices, blank=True, default="")
+    data_scope = models.CharField("数据范围", max_length=16, choices=DataScope.choices, default=DataScope.DEPT_TREE)
+    custom_departments = models.ManyToManyField(Department, verbose_name="自定义部门", blank=True, related_name="+")
+    permissions = models.ManyToManyField(Permission, verbose_name="权限", blank=True, related_name="+")
+    can_view_sensitive = models.BooleanField("可查看完整手机号/身份证号", default=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(department=None, owner=None)
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色"
+        ordering = ["duty", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:role_detail", kwargs={"pk": self.pk})
+
+    def custom_department_ids(self) -> list[int]:
+        cached = getattr(self, "_custom_ids", None)
+        if cached is None:
+            paths = [d.path for d in self.custom_departments.all()]
+            q = models.Q(pk__in=[])
+            for p in paths:
+                q |= models.Q(path__startswith=p)
+            cached = list(Department.objects.filter(q).values_list("pk", flat=True)) if paths else []
+            self._custom_ids = cached
+        return cached
+
+
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, username):
+        return self.get(username=username)
+
+
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class User(AbstractBaseUser):
+    """A person signing in: staff of a department, or a user of one enterprise or institution.
+
+    There is no superuser: everything is reached through roles and data scopes.
+    """
+
+    username = models.CharField("用户名", max_length=150, unique=True)
+    full_name = models.CharField("姓名", max_length=100)
+    email = models.EmailField("电子邮箱", blank=True)
+    phone = EncryptedCharField("手机号", max_length=32, blank=True, kind="phone")
+    department = models.ForeignKey(Department, verbose_name="所属部门", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="users")
+    organization = models.ForeignKey("registry.Organization", verbose_name="所属单位（企业/机构用户）", null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="users")
+    roles = models.ManyToManyField(Role, verbose_name="角色", blank=True, related_name="users")
+    is_active = models.BooleanField("启用", default=True)
+    date_joined = models.DateTimeField("创建时间", default=timezone.now)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    totp_secret = EncryptedCharField("TOTP 密钥", max_length=64, blank=True, kind="secret")
+    totp_confirmed = models.BooleanField("已绑定动态口令", default=False)
+    created_by = models.ForeignKey("self", verbose_name="创建人", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = UserManager.from_queryset(UserQuerySet)()
+    scope = Scope(department="department", owner=None)
+    audit_exclude: tuple[str, ...] = ("password", "last_login", "failed_logins", "locked_until")
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+        ordering = ["username"]
+        permissions = [("unlock_user", "解锁账号"), ("assign_roles", "分配角色")]
+
+    def __str__(self):
+        return f"{self.full_name}（{self.username}）" if self.full_name else self.username
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:user_detail", kwargs={"pk": self.pk})
+
+    # --- permissions through roles (cached per instance, i.e. per request) ---------------------
+    def _role_cache(self) -> list[Role]:
+        cached = getattr(self, "_roles_cache", None)
+        if cached is None:
+            cached = list(self.roles.prefetch_related("permissions__content_type")) if self.pk else []
+            self._roles_cache = cached
+        return cached
+
+    def _perm_map(self) -> dict[str, list[Role]]:
+        cached = getattr(self, "_perm_map_cache", None)
+        if cached is None:
+            cached = {}
+            for role in self._role_cache():
+                for p in role.permissions.all():
+                    cached.setdefault(f"{p.content_type.app_label}.{p.codename}", []).append(role)
+            self._perm_map_cache = cached
+        return cached
+
+    def roles_granting(self, perm: str) -> list[Role]:
+        if not self.is_active:
+            return []
+        return self._perm_map().get(perm, [])
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return self.is_active and perm in self._perm_map()
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return all(self.has_perm(p) for p in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and any(p.startswith(app_label + ".") for p in self._perm_map())
+
+    def get_all_permissions(self, obj=None) -> set[str]:
+        return set(self._perm_map()) if self.is_active else set()
+
+    @property
+    def duty(self) -> str:
+        for role in self._role_cache():
+            if role.duty:
+                return role.duty
+        return ""
+
+    @property
+    def is_admin_duty(self) -> bool:
+        return bool(self.duty)
+
+    @property
+    def can_view_sensitive(self) -> bool:
+        return self.is_active and any(r.can_view_sensitive for r in self._role_cache())
+
+    def department_subtree_ids(self) -> list[int]:
+        cached = getattr(self, "_subtree_cache", None)
+        if cached is None:
+            cached = self.department.subtree_ids() if self.department_id else []
+            self._subtree_cache = cached
+        return cached
+
+    def zone_subtree_ids(self) -> list[int]:
+        """Departments under the administration (管委会) the user works in: a bureau's staff see
+        their whole zone. A user outside any zone gets their own department and below."""
+        cached = getattr(self, "_zone_subtree_cache", None)
+        if cached is None:
+            cached = []
+            if self.department_id:
+                chain = [int(p) for p in self.department.path.strip("/").split("/") if p]
+                zone = (Department.objects.filter(pk__in=chain, kind=Department.Kind.ZONE)
+                        .order_by("-path").first())
+                cached = (zone or self.department).subtree_ids()
+            self._zone_subtree_cache = cached
+        return cached
+
+    def is_locked(self, now=None) -> bool:
+        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+
+    def password_expired(self, policy=None, now=None) -> bool:
+        policy = policy or SecurityPolicy.current()
+        if not policy.password_max_age_days:
+            return False
+        if self.password_changed_at is None:
+            return True
+        age = (now or timezone.now()) - self.password_changed_at
+        return age.days >= policy.password_max_age_days
+
+    @property
+    def is_org_user(self) -> bool:
+        return bool(self.organization_id)
+
+    # Django's admin and auth tooling expect these.
+    is_staff = False
+    is_superuser = False
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name or self.username
+
+
+class SecurityPolicy(models.Model):
+    """The security policy (安全策略), one row, edited only by the 安全管理员."""
+
+    max_failures = models.PositiveIntegerField("连续失败锁定次数", default=5)
+    lock_minutes = models.PositiveIntegerField("锁定时长（分钟）", default=30)
+    idle_minutes = models.PositiveIntegerField("空闲超时（分钟）", default=30)
+    password_min_length = models.PositiveIntegerField("密码最小长度", default=10)
+    password_min_classes = models.PositiveIntegerField("密码字符类别数（大写/小写/数字/符号）", default=3)
+    password_max_age_days = models.PositiveIntegerField("密码有效期（天，0为不限）", default=90)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(department=None, owner=None)
+    audit_exclude: tuple[str, ...] = ("updated_at",)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "安全策略"
+
+    def __str__(self):
+        return "安全策略"
+
+    @classmethod
+    def current(cls) -> SecurityPolicy:
+        from django.conf import settings
+
+        policy = cls.objects.filter(pk=1).first()
+        if policy is None:
+            policy = cls(pk=1, **settings.SECURITY_DEFAULTS)
+        return policy
+
+
+class LoginLog(models.Model):
+    """Every sign-in attempt: success, failure and its reason, source address (登录日志)."""
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", "成功"
+        FAILURE = "failure", "失败"
+        LOCKED = "locked", "账号锁定"
+        LOGOUT = "logout", "退出"
+        TIMEOUT = "timeout", "超时退出"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    username = models.CharField("用户名", max_length=150, db_index=True)
+    user = models.ForeignKey(User, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    result = models.CharField("结果", max_length=16, choices=Result.choices)
+    reason = models.CharField("说明", max_length=200, blank=True)
+    address = models.CharField("来源地址", max_length=64, blank=True)
+    user_agent = models.CharField("客户端", max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(department=None, owner=None)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录日志"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.username} {self.get_result_display()}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:loginlog_list") + f"?q={self.username}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the value is shown once at creation."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("名称", max_length=100)
+    prefix = models.CharField(max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(department=None, owner="user", owner_only=True)
+    audit_exclude: tuple[str, ...] = ("digest", "last_used_at")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name}（{self.prefix}…）"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:apitoken_list")
+
+    def get_revoke_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:apitoken_revoke", kwargs={"pk": self.pk})
+
+    @staticmethod
+    def hash(value: str) -> str:
+        return hashlib.sha256(value.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
+        value = "fd_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=value[:8], digest=cls.hash(value),
+                                   expires_at=expires_at)
+        return token, value

@@ -1,0 +1,93 @@
+"""The standard roles every installation starts with. ``ensure_standard_roles`` runs after each
+``migrate``: it adds missing roles and missing permissions of the standard set, never removes
+what the 安全管理员 changed."""
+
+from __future__ import annotations
+
+from feidi.core.scope import DataScope
+
+VIEW, EDIT, FULL = ("view",), ("view", "add", "change"), ("view", "add", "change", "delete")
+
+
+def _perms(app: str, models: dict[str, tuple[str, ...]]) -> list[str]:
+    return [f"{app}.{action}_{model}" for model, actions in models.items() for action in actions]
+
+
+REGISTRY_VIEW = _perms("registry", {m: VIEW for m in (
+    "zone", "organization", "organizationlabel", "person", "residency", "agreement", "commitment")})
+REGISTRY_EDIT = _perms("registry", {
+    "zone": EDIT, "organization": EDIT, "organizationlabel": FULL, "person": EDIT, "residency": EDIT,
+    "agreement": EDIT, "commitment": FULL})
+REGISTRY_FULL = _perms("registry", {m: FULL for m in (
+    "zone", "organization", "organizationlabel", "person", "residency", "agreement", "commitment")})
+
+# code: (name, duty, data scope, permissions, may see full personal numbers, description)
+STANDARD_ROLES = {
+    "city_leader": ("市领导", "", DataScope.ALL, REGISTRY_VIEW, False, "全市各园区与飞地数据只读"),
+    "zone_leader": ("区主要领导", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, "registry.reveal_person"], True,
+                    "本园区全部数据，四级协调最高一级"),
+    "zone_clerk": ("园区办事员", "", DataScope.ZONE_TREE, REGISTRY_FULL, False, "本园区主体库维护"),
+    "investment": ("招商局干部", "", DataScope.ZONE_TREE, REGISTRY_EDIT, False, "线索、外出招商、签约"),
+    "project_office": ("项目办", "", DataScope.ZONE_TREE, REGISTRY_VIEW, False, "重点项目调度与专报"),
+    "service_office": ("安商办", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, "registry.reveal_person"], True,
+                       "企业服务与诉求办理"),
+    "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, REGISTRY_EDIT, False,
+                    "技术需求、成果、揭榜挂帅、飞地入驻"),
+    "statistics": ("统计局", "", DataScope.ZONE_TREE, REGISTRY_VIEW, False, "经济指标采集与分析"),
+    "enterprise": ("企业用户", "", DataScope.SELF, [
+        "registry.view_organization", "registry.view_organizationlabel", "registry.view_person",
+        "registry.view_residency"], False, "只看本企业数据"),
+    "institution": ("机构用户", "", DataScope.SELF, [
+        "registry.view_organization", "registry.view_person", "registry.view_residency"], False,
+        "高校、科研院所用户，只看本机构数据"),
+    "sysadmin": ("系统管理员", "system", DataScope.ALL, [
+        *_perms("accounts", {"user": EDIT, "department": FULL, "role": VIEW}),
+        *_perms("core", {"dictitem": EDIT, "dicttype": VIEW})], False, "账号、部门与字典维护"),
+    "secadmin": ("安全管理员", "security", DataScope.ALL, [
+        *_perms("accounts", {"user": VIEW, "role": FULL, "securitypolicy": ("view", "change")}),
+        "accounts.assign_roles", "accounts.unlock_user"], False, "角色授权、安全策略、账号解锁"),
+    "auditor": ("审计管理员", "audit", DataScope.ALL, [
+        "core.view_auditrecord", "core.verify_auditrecord", "accounts.view_loginlog"], False,
+        "审计日志与登录日志"),
+}
+
+
+def resolve_permissions(names):
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for name in names:
+        app, codename = name.split(".", 1)
+        q |= Q(content_type__app_label=app, codename=codename)
+    found = list(Permission.objects.filter(q).select_related("content_type"))
+    missing = set(names) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
+    if missing:
+        raise LookupError(f"unknown permissions: {sorted(missing)}")
+    return found
+
+
+def ensure_standard_roles() -> None:
+    from .models import Role
+
+    for code, (name, duty, scope, perms, sensitive, description) in STANDARD_ROLES.items():
+        role, created = Role.objects.get_or_create(code=code, defaults={
+            "name": name, "duty": duty, "data_scope": scope, "can_view_sensitive": sensitive,
+            "description": description})
+        if created:
+            role.permissions.set(resolve_permissions(perms))
+
+
+def on_post_migrate(sender, app_config=None, **kwargs):
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth.management import create_permissions
+
+    if sender.name != settings.INSTALLED_APPS[-1]:
+        return
+    from feidi.core.seeds import ensure_dictionaries
+
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0)
+    ensure_dictionaries()
+    ensure_standard_roles()

@@ -1,0 +1,285 @@
+"""Administration pages, split by duty (三员分立): the 系统管理员 keeps accounts and departments,
+the 安全管理员 keeps roles, role assignment, unlocking and the security policy, the 审计管理员
+reads the login log (and the audit trail in core). API tokens belong to each business user."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from feidi.core.actions import ConflictError, delete_object
+from feidi.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectMixin,
+    ScopedViewMixin,
+    apply_validation_error,
+)
+
+from . import actions
+from .filtersets import DepartmentFilterSet, LoginLogFilterSet, RoleFilterSet, UserFilterSet
+from .forms import ApiTokenForm, DepartmentForm, RoleAssignForm, RoleForm, SecurityPolicyForm, UserForm
+from .models import ApiToken, Department, LoginLog, Role, SecurityPolicy, User
+from .tables import ApiTokenTable, DepartmentTable, LoginLogTable, RoleTable, UserTable
+
+
+# --- users (系统管理员) -----------------------------------------------------------------------
+class UserListView(ObjectListView):
+    model = User
+    filterset_class = UserFilterSet
+    table_class = UserTable
+    select_related = ("department", "organization")
+    prefetch_related = ("roles",)
+
+
+class UserDetailView(ObjectDetailView):
+    model = User
+    template_name = "accounts/user_detail.html"
+    detail_fields = ("username", "full_name", "email", "phone", "department", "organization", "is_active",
+                     "must_change_password", "date_joined", "last_login", "password_changed_at", "locked_until",
+                     "totp_confirmed")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["delete_url"] = None  # accounts are disabled, never deleted (the trail keeps their name)
+        ctx["roles"] = self.object.roles.all()
+        ctx["can_assign"] = user.has_perm("accounts.assign_roles") and user.pk != self.object.pk
+        ctx["can_unlock"] = user.has_perm("accounts.unlock_user") and self.object.is_locked()
+        return ctx
+
+
+class UserEditView(ObjectEditView):
+    model = User
+    form_class = UserForm
+
+    def new_object(self):
+        return User(must_change_password=True)
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        if creating:
+            return actions.do_create_user(obj, password=form.cleaned_data["password1"], acting_user=self.request.user)
+        if obj.pk == self.request.user.pk and not obj.is_active:
+            raise ValidationError({"is_active": "不能停用自己的账号"})
+        return actions.do_update_user(obj, acting_user=self.request.user)
+
+
+class UserRolesView(ObjectMixin, TemplateView):
+    """Role assignment (安全管理员)."""
+
+    model = User
+    template_name = "accounts/user_roles.html"
+
+    def get_permission(self):
+        return "accounts.assign_roles"
+
+    def _render(self, form, user):
+        groups = {}
+        for role in Role.objects.order_by("duty", "name"):
+            groups.setdefault(role.get_duty_display(), []).append(role)
+        return self.render_to_response(self.get_context_data(form=form, object=user, groups=groups,
+                                                             selected={r.pk for r in user.roles.all()},
+                                                             title=f"分配角色：{user}"))
+
+    def get(self, request, *args, **kwargs):
+        user = self.get_object()
+        return self._render(RoleAssignForm(initial={"roles": user.roles.all()}), user)
+
+    def post(self, request, *args, **kwargs):
+        user = self.get_object()
+        form = RoleAssignForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.do_set_user_roles(user, list(form.cleaned_data["roles"]), acting_user=request.user)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"已更新 {user} 的角色")
+                return redirect(user.get_absolute_url())
+        return self._render(form, user)
+
+
+class UserUnlockView(ObjectMixin, View):
+    model = User
+
+    def get_permission(self):
+        return "accounts.unlock_user"
+
+    def post(self, request, *args, **kwargs):
+        user = self.get_object()
+        actions.do_unlock_user(user, acting_user=request.user)
+        messages.success(request, f"已解锁 {user}")
+        return redirect(user.get_absolute_url())
+
+
+# --- departments (系统管理员) -----------------------------------------------------------------
+class DepartmentListView(ObjectListView):
+    model = Department
+    filterset_class = DepartmentFilterSet
+    table_class = DepartmentTable
+    select_related = ("parent",)
+    paginate_by = 100
+    page_sizes = (100, 200, 500)
+
+
+class DepartmentDetailView(ObjectDetailView):
+    model = Department
+    template_name = "accounts/department_detail.html"
+    detail_fields = ("name", "kind", "parent", "order")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["children"] = Department.objects.visible_to(self.request.user).filter(parent=self.object)
+        ctx["members"] = (User.objects.visible_to(self.request.user).filter(department=self.object)
+                          if self.request.user.has_perm("accounts.view_user") else User.objects.none())
+        return ctx
+
+
+class DepartmentEditView(ObjectEditView):
+    model = Department
+    form_class = DepartmentForm
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_department(obj, acting_user=self.request.user)
+
+
+class DepartmentDeleteView(ObjectDeleteView):
+    model = Department
+
+    def delete_object(self, obj):
+        if obj.children.exists() or obj.users.exists():
+            raise ValidationError("该部门仍有下级部门或用户，不能删除")
+        delete_object(obj, acting_user=self.request.user)
+
+
+# --- roles (安全管理员) -----------------------------------------------------------------------
+class RoleListView(ObjectListView):
+    model = Role
+    filterset_class = RoleFilterSet
+    table_class = RoleTable
+
+
+class RoleDetailView(ObjectDetailView):
+    model = Role
+    template_name = "accounts/role_detail.html"
+    detail_fields = ("name", "code", "duty", "data_scope", "can_view_sensitive", "description")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        form = RoleForm(instance=self.object, user=self.request.user)
+        ctx["matrix"] = form.permission_matrix()
+        ctx["granted"] = set(self.object.permissions.values_list("pk", flat=True))
+        ctx["custom_departments"] = self.object.custom_departments.all()
+        return ctx
+
+
+class RoleEditView(ObjectEditView):
+    model = Role
+    form_class = RoleForm
+    template_name = "accounts/role_form.html"
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_role(obj, permissions=form.cleaned_data["permissions"],
+                                    custom_departments=form.cleaned_data["custom_departments"],
+                                    acting_user=self.request.user)
+
+
+class RoleDeleteView(ObjectDeleteView):
+    model = Role
+
+    def delete_object(self, obj):
+        if obj.users.exists():
+            raise ValidationError("仍有用户拥有该角色，不能删除")
+        delete_object(obj, acting_user=self.request.user)
+
+
+# --- security policy (安全管理员) -------------------------------------------------------------
+class SecurityPolicyView(ScopedViewMixin, TemplateView):
+    model = SecurityPolicy
+    permission_action = "change"
+    template_name = "generic/form.html"
+
+    def _render(self, form):
+        return self.render_to_response(self.get_context_data(form=form, title="安全策略", cancel_url="/",
+                                                             creating=False, form_token="", version=""))
+
+    def get(self, request, *args, **kwargs):
+        return self._render(SecurityPolicyForm(instance=SecurityPolicy.current(), user=request.user))
+
+    def post(self, request, *args, **kwargs):
+        form = SecurityPolicyForm(request.POST, instance=SecurityPolicy.current(), user=request.user)
+        if form.is_valid():
+            try:
+                actions.do_save_policy(form.instance, acting_user=request.user)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            except ConflictError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "安全策略已保存，立即生效")
+                return redirect("accounts:policy")
+        return self._render(form)
+
+
+# --- login log (审计管理员) -------------------------------------------------------------------
+class LoginLogListView(ObjectListView):
+    model = LoginLog
+    title = "登录日志"
+    filterset_class = LoginLogFilterSet
+    table_class = LoginLogTable
+
+
+# --- API tokens (each business user, own tokens) ---------------------------------------------
+class OwnTokensMixin:
+    model = ApiToken
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
+        if request.user.is_admin_duty:
+            raise PermissionDenied("管理员账号只能通过动态口令登录使用，不能签发 API 令牌")
+        return View.dispatch(self, request, *args, **kwargs)
+
+
+class ApiTokenListView(OwnTokensMixin, ObjectListView):
+    title = "API 令牌"
+    table_class = ApiTokenTable
+    template_name = "accounts/apitoken_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["form"] = ApiTokenForm()
+        ctx["add_url"] = ctx["import_url"] = None
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请填写令牌名称")
+            return redirect("accounts:apitoken_list")
+        expires = form.cleaned_data["expires_on"]
+        expires_at = (timezone.make_aware(dt.datetime.combine(expires, dt.time.max)) if expires else None)
+        token, value = actions.do_issue_token(request.user, form.cleaned_data["name"], expires_at=expires_at)
+        return render(request, "accounts/apitoken_created.html", {"token": token, "value": value,
+                                                                  "title": "令牌已创建"})
+
+
+class ApiTokenRevokeView(OwnTokensMixin, ObjectMixin, View):
+    def post(self, request, *args, **kwargs):
+        token = self.get_object()
+        actions.do_revoke_token(token, acting_user=request.user)
+        if getattr(request, "htmx", False):
+            return HttpResponse("")
+        messages.success(request, f"已吊销令牌 {token.name}")
+        return redirect("accounts:apitoken_list")

@@ -1,0 +1,73 @@
+"""Generic write actions: validation, save and audit row in one transaction.
+
+Domain apps write ``do_<verb>_<noun>`` functions on top of these; views, the API, importers and
+commands all call the domain action, never ``Model.save()`` directly.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+
+from . import audit
+
+
+class ConflictError(Exception):
+    """The record changed since the user loaded it; nothing was written."""
+
+    message = "该记录已被他人修改，请刷新后重新编辑"
+
+
+def create_object(instance: models.Model, *, acting_user, m2m: dict | None = None) -> models.Model:
+    with transaction.atomic():
+        if hasattr(instance, "created_by_id") and instance.created_by_id is None and getattr(acting_user, "pk", None):
+            instance.created_by = acting_user
+        instance.full_clean()
+        instance.save(force_insert=True)
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+        audit.record(audit.AuditRecord.Action.CREATE, instance, user=acting_user, after=audit.snapshot(instance))
+    return instance
+
+
+def update_object(instance: models.Model, *, acting_user, expected_version: int | None = None,
+                  m2m: dict | None = None) -> models.Model:
+    """Save ``instance``. A versioned record saved by someone else since it was loaded (or since
+    ``expected_version``, the version a form was rendered at) raises ConflictError instead of
+    being overwritten (optimistic concurrency)."""
+    model = type(instance)
+    with transaction.atomic():
+        current = model._base_manager.select_for_update().get(pk=instance.pk)
+        before = audit.snapshot(current)
+        versioned = hasattr(current, "version")
+        expected = expected_version if expected_version is not None else getattr(instance, "version", None)
+        if versioned and current.version != expected:
+            raise ConflictError(ConflictError.message)
+        instance.full_clean()
+        if versioned:
+            instance.version = current.version + 1
+        instance.save()
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+        after = audit.snapshot(instance)
+        if audit.changed_fields(before, after):
+            audit.record(audit.AuditRecord.Action.UPDATE, instance, user=acting_user, before=before, after=after)
+    return instance
+
+
+def delete_object(instance: models.Model, *, acting_user) -> None:
+    with transaction.atomic():
+        before = audit.snapshot(instance)
+        label, pk, text = instance._meta.label_lower, str(instance.pk), str(instance)
+        try:
+            instance.delete()
+        except models.ProtectedError as exc:
+            names = "、".join(sorted({o._meta.verbose_name for o in exc.protected_objects}))
+            raise ValidationError(f"该记录仍被{names}引用，不能删除") from None
+        audit.record(audit.AuditRecord.Action.DELETE, user=acting_user, before=before,
+                     model_label=label, object_id=pk, object_repr=text)
+
+
+def bump_version(model, pk) -> None:
+    model._base_manager.filter(pk=pk).update(version=F("version") + 1)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "feidi.core"
+    label = "core"
+    verbose_name = "核心"
+
+    def ready(self):
+        from django.utils.translation import gettext_noop
+
+        from . import jobs  # noqa: F401  (registers the jobs with Huey)
+        from .navigation import Item, register
+
+        register("system", gettext_noop("系统"), "⚙", 90, [
+            Item(gettext_noop("数据字典"), "core:dictitem_list", "core.change_dictitem"),
+            Item(gettext_noop("审计日志"), "core:auditrecord_list", "core.view_auditrecord"),
+        ])

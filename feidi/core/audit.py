@@ -1,0 +1,152 @@
+"""The audit trail: every create, update, delete and sensitive read, hash-chained.
+
+Each record's hash covers its fields and the previous record's hash, so editing or deleting a row
+breaks the chain, and ``feidi audit verify`` finds where. Records are appended in the caller's
+transaction: if the change rolls back, so does its record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .context import current
+from .models import AuditHead, AuditRecord
+
+GENESIS = "0" * 64
+MASKED = "******"
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def snapshot(instance: models.Model) -> dict:
+    """Field values of a record as JSON-safe data. Encrypted fields appear masked, never in clear."""
+    exclude = set(getattr(instance, "audit_exclude", ()))
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        if getattr(field, "encrypted", False):
+            data[field.name] = MASKED if getattr(instance, field.attname) else ""
+            continue
+        data[field.name] = _jsonable(getattr(instance, field.attname))
+    if instance.pk:
+        for field in instance._meta.many_to_many:
+            if field.name in exclude:
+                continue
+            cache = getattr(instance, "_prefetched_objects_cache", {})
+            manager = getattr(instance, field.name)
+            values = cache.get(field.name) or manager.all()
+            data[field.name] = sorted(v.pk for v in values)
+    return data
+
+
+def _canonical(payload: dict) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _digest(record: AuditRecord) -> str:
+    payload = [
+        record.seq,
+        record.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        record.user_id_snapshot,
+        record.username,
+        record.address,
+        record.source,
+        record.action,
+        record.model,
+        record.object_id,
+        record.object_repr,
+        record.before,
+        record.after,
+        record.prev_hash,
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def record(action: str, instance: models.Model | None = None, *, user=None, before: dict | None = None,
+           after: dict | None = None, model_label: str = "", object_id: str = "", object_repr: str = "") -> AuditRecord:
+    """Append one record to the chain (inside the caller's transaction)."""
+    ctx = current()
+    if instance is not None:
+        model_label = model_label or instance._meta.label_lower
+        object_id = object_id or str(instance.pk or "")
+        object_repr = object_repr or str(instance)[:200]
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditRecord(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            user_id_snapshot=getattr(user, "pk", None),
+            username=getattr(user, "username", "") or "",
+            address=ctx.address[:64],
+            source=ctx.source,
+            action=action,
+            model=model_label,
+            object_id=object_id,
+            object_repr=object_repr[:200],
+            before=_canonical(before) if before is not None else "",
+            after=_canonical(after) if after is not None else "",
+            prev_hash=head.hash,
+        )
+        entry.hash = _digest(entry)
+        entry.save(force_insert=True)
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+def changed_fields(before: dict, after: dict) -> list[str]:
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problems: list[str]
+
+
+def verify(batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order; report every broken link, altered record, gap or missing tail."""
+    problems: list[str] = []
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = list(AuditRecord.objects.filter(seq__gt=last_seq).order_by("seq")[:batch])
+        if not rows:
+            break
+        for row in rows:
+            if row.seq != expected_seq:
+                problems.append(f"序号 {expected_seq}–{row.seq - 1} 的记录缺失（被删除）")
+                prev_hash = row.prev_hash  # resynchronise to keep reporting later problems
+            if row.prev_hash != prev_hash:
+                problems.append(f"#{row.seq}: 前序哈希不符（上一条记录被修改或删除）")
+            if _digest(row) != row.hash:
+                problems.append(f"#{row.seq}: 内容与哈希不符（记录被篡改）")
+            prev_hash, expected_seq, last_seq = row.hash, row.seq + 1, row.seq
+            checked += 1
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and head.seq != last_seq:
+        problems.append(f"链尾不符：应有 {head.seq} 条，实有最后序号 {last_seq}（末尾记录被删除）")
+    if head is not None and head.seq == last_seq and head.hash != prev_hash and last_seq:
+        problems.append("链头哈希与最后一条记录不符")
+    return VerifyResult(ok=not problems, checked=checked, problems=problems)

@@ -1,0 +1,38 @@
+"""FilterSet base shared by list pages and the API: choice lists go through the scope layer too."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """``q`` searches ``search_fields``; every model-choice filter offers only visible rows."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(label="关键词", method="filter_search")
+
+    def __init__(self, data=None, queryset=None, *, user=None, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.user = user
+        for f in self.filters.values():
+            qs = getattr(f, "queryset", None)
+            model = getattr(qs, "model", None) if qs is not None else None
+            if model is not None and hasattr(model, "scope") and hasattr(model.objects, "visible_to"):
+                f.queryset = model.objects.visible_to(user)
+        for name, field in self.form.fields.items():
+            widget = field.widget
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs.setdefault("class", css)
+            if name == "q":
+                widget.attrs.setdefault("placeholder", "名称、代码…")
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value or not self.search_fields:
+            return queryset
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(q)

@@ -1,0 +1,31 @@
+import django_filters
+
+from .filters import ScopedFilterSet
+from .models import AuditRecord, DictItem, DictType, ExportFile
+
+
+class ExportFileFilterSet(ScopedFilterSet):
+    search_fields = ("title",)
+
+    class Meta:
+        model = ExportFile
+        fields = ["status"]
+
+
+class DictItemFilterSet(ScopedFilterSet):
+    search_fields = ("code", "label")
+    type = django_filters.ModelChoiceFilter(label="字典", queryset=DictType.objects.all())
+
+    class Meta:
+        model = DictItem
+        fields = ["type", "active"]
+
+
+class AuditRecordFilterSet(ScopedFilterSet):
+    search_fields = ("username", "object_repr", "object_id", "model", "address")
+    at_after = django_filters.DateFilter(label="开始日期", field_name="at", lookup_expr="date__gte")
+    at_before = django_filters.DateFilter(label="结束日期", field_name="at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AuditRecord
+        fields = ["action", "source"]

@@ -1,0 +1,37 @@
+"""ModelForm base: Tabler widgets, and every choice of a related row offered through the scope layer."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+def style_fields(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxInput,)):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+        if isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("rows", 3)
+
+
+class ScopedModelForm(forms.ModelForm):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            qs = getattr(field, "queryset", None)
+            model = getattr(qs, "model", None) if qs is not None else None
+            if model is not None and hasattr(model, "scope") and hasattr(model.objects, "visible_to"):
+                field.queryset = qs & model.objects.visible_to(user)
+            if isinstance(getattr(field, "widget", None), forms.DateInput):
+                field.widget.input_type = "date"
+                field.widget.format = "%Y-%m-%d"
+        for name, field in self.fields.items():
+            model_field = self._meta.model._meta.get_field(name) if name in {f.name for f in self._meta.model._meta.fields} else None
+            if model_field is not None and model_field.get_internal_type() == "DateField":
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        style_fields(self)

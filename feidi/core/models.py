@@ -1,0 +1,200 @@
+"""Core models: the base of every business record, dictionaries, the audit trail, downloads."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from .scope import Scope, ScopedManager
+
+
+class FeidiModel(models.Model):
+    """Base of every business record: owning department, creator, timestamps, and a version
+    number for optimistic concurrency (an edit based on a stale version is refused)."""
+
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name="所属部门", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    sample = models.BooleanField("示例数据", default=False, help_text="演示用的虚构数据，显示“示例”标记")
+
+    objects = ScopedManager()
+    scope = Scope()
+    # Fields left out of audit snapshots (derived or secret).
+    audit_exclude: tuple[str, ...] = ("updated_at", "created_at")
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", kwargs={"pk": self.pk})
+
+
+def DictField(type_code: str, verbose_name: str, **kwargs):  # noqa: N802 (reads like a field class)
+    """A foreign key to an item of the editable code list ``type_code``."""
+    kwargs.setdefault("on_delete", models.PROTECT)
+    kwargs.setdefault("related_name", "+")
+    return models.ForeignKey("core.DictItem", verbose_name=verbose_name,
+                             limit_choices_to={"type__code": type_code, "active": True}, **kwargs)
+
+
+class DictType(models.Model):
+    """A code list users may edit (categories, stage labels, industries, enclave kinds…)."""
+
+    code = models.SlugField("编码", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=100)
+    description = models.CharField("说明", max_length=300, blank=True)
+    system = models.BooleanField("系统内置", default=True, help_text="内置字典不能删除，但其条目可编辑")
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "数据字典"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class DictItem(models.Model):
+    """One entry of a code list. Items in use are deactivated rather than deleted."""
+
+    type = models.ForeignKey(DictType, verbose_name="字典", on_delete=models.CASCADE, related_name="items")
+    code = models.CharField("编码", max_length=50)
+    label = models.CharField("名称", max_length=100)
+    order = models.PositiveIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+    extra = models.JSONField("附加属性", default=dict, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "字典条目"
+        ordering = ["type", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["type", "code"], name="dictitem_unique_code")]
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:dictitem_edit", kwargs={"pk": self.pk})
+
+
+class AuditHead(models.Model):
+    """The chain's head: last sequence number and hash. Locked while a record is appended so
+    concurrent writers chain one after another."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = "审计链头"
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class AuditRecord(models.Model):
+    """One change or sensitive read, hash-chained to the previous record (tamper-evident)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        REVEAL = "reveal", "查看敏感信息"
+        TRANSITION = "transition", "状态变更"
+        EXPORT = "export", "导出"
+
+    seq = models.BigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间", db_index=True)
+    user_id_snapshot = models.BigIntegerField("用户ID", null=True, blank=True)
+    username = models.CharField("用户", max_length=150, blank=True)
+    address = models.CharField("来源地址", max_length=64, blank=True)
+    source = models.CharField("渠道", max_length=16)
+    action = models.CharField("操作", max_length=16, choices=Action.choices)
+    model = models.CharField("对象类型", max_length=100, db_index=True)
+    object_id = models.CharField("对象ID", max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    before = models.TextField("变更前", blank=True)
+    after = models.TextField("变更后", blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner=None)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计记录"
+        ordering = ["-seq"]
+        permissions = [("verify_auditrecord", "校验审计链")]
+
+    def __str__(self):
+        return f"#{self.seq} {self.get_action_display()} {self.object_repr}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:auditrecord_detail", kwargs={"pk": self.pk})
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token: a form posted twice creates one record."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = models.Manager()
+
+    def __str__(self):
+        return self.token
+
+
+class ExportFile(models.Model):
+    """An export built by the job queue, waiting in the user's download centre (下载中心)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("名称", max_length=200)
+    view_name = models.CharField(max_length=100)
+    query = models.TextField(blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    rows = models.PositiveIntegerField("行数", default=0)
+    filename = models.CharField(max_length=200, blank=True)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner="user", owner_only=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "下载中心"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:exportfile_list")

@@ -1,0 +1,115 @@
+"""The one data-scope layer.
+
+Every queryset that reaches a user goes through ``Model.objects.visible_to(user)``. A model says
+how its rows relate to departments, owners and organizations with a ``Scope``; a user's roles say
+how far they see (全部 / 本园区 / 本部门及以下 / 本部门 / 本人 / 自定义部门). Only roles granting the
+model's view permission count, so a role's data scope applies to the permissions it grants.
+An enterprise or institution user sees only rows of its own organization (and what is published).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a model's rows are reached: lookups to its owning department, owner and organization.
+
+    ``public`` is a Q of rows every signed-in user may see (e.g. published challenges).
+    ``org_self`` marks the Organization model itself: an enterprise user sees its own row.
+    """
+
+    department: str | None = "department"
+    owner: str | None = "created_by"
+    organization: str | None = None
+    public: Q | None = None
+    org_self: bool = False
+    owner_only: bool = False  # personal records (downloads, inbox): only their owner, whatever the role
+
+
+class DataScope(models.TextChoices):
+    ALL = "all", "全部数据"
+    ZONE_TREE = "zone_tree", "本园区（所在管委会及以下）"
+    DEPT_TREE = "dept_tree", "本部门及以下"
+    DEPT = "dept", "本部门"
+    SELF = "self", "本人数据"
+    CUSTOM = "custom", "自定义部门"
+
+
+def _role_filter(scope: Scope, role, user) -> Q | None:
+    """The rows one role lets a staff user see; None means all rows."""
+    kind = role.data_scope
+    if kind == DataScope.ALL:
+        return None
+    dept = scope.department
+    owner = scope.owner
+    nothing = Q(pk__in=[])
+    if kind == DataScope.SELF:
+        return Q(**{owner: user.pk}) if owner else nothing
+    if kind == DataScope.DEPT:
+        ids = [user.department_id] if user.department_id else []
+    elif kind == DataScope.DEPT_TREE:
+        ids = user.department_subtree_ids()
+    elif kind == DataScope.ZONE_TREE:
+        ids = user.zone_subtree_ids()
+    else:  # CUSTOM: the chosen departments and everything under them
+        ids = role.custom_department_ids()
+    q = Q(**{f"{dept}__in": ids}) if dept else Q(**{f"{owner}__department_id__in": ids}) if owner else nothing
+    if owner:
+        # One's own records stay visible whatever the department scope.
+        q |= Q(**{owner: user.pk})
+    return q
+
+
+def scope_q(model, user, action: str = "view") -> Q | None:
+    """The filter for ``user`` on ``model``: None = unrestricted, Q(pk__in=[]) = nothing."""
+    nothing = Q(pk__in=[])
+    if user is None or not user.is_authenticated or not user.is_active:
+        return nothing
+    scope: Scope | None = getattr(model, "scope", None)
+    if scope is None:
+        raise TypeError(f"{model.__name__} has no Scope: it cannot be shown to users")
+    public = scope.public
+    if scope.owner_only:
+        return Q(**{scope.owner: user.pk})
+    if user.organization_id:
+        if scope.org_self:
+            q = Q(pk=user.organization_id)
+        elif scope.organization:
+            q = Q(**{scope.organization: user.organization_id})
+        else:
+            q = nothing
+        perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+        if not user.has_perm(perm):
+            q = nothing
+        return q | public if public is not None else q
+    perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+    roles = user.roles_granting(perm)
+    if not roles:
+        return public if public is not None else nothing
+    combined: Q | None = nothing
+    for role in roles:
+        q = _role_filter(scope, role, user)
+        if q is None:
+            return None
+        combined |= q
+    if public is not None:
+        combined |= public
+    return combined
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view"):
+        q = scope_q(self.model, user, action)
+        if q is None:
+            return self
+        if q == Q(pk__in=[]):
+            return self.none()
+        return self.filter(q)
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

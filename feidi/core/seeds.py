@@ -1,0 +1,38 @@
+"""The editable code lists every installation starts with. ``ensure_dictionaries`` runs after every
+``migrate`` (and test flush): it adds missing lists and items, never changes what users edited."""
+
+from __future__ import annotations
+
+SEED = {
+    ("zone_kind", "园区/飞地类型"): [
+        ("national_etdz", "国家级经开区", {}),
+        ("national_hitech", "国家级高新区", {}),
+        ("provincial_zone", "省级开发区", {}),
+        ("tech_enclave", "科创飞地", {"enclave": True}),
+        ("industrial_enclave", "产业飞地", {"enclave": True}),
+        ("talent_enclave", "人才飞地", {"enclave": True}),
+        ("liaison_station", "联络站", {"enclave": True}),
+        ("offshore_incubator", "离岸孵化器", {"enclave": True}),
+        ("enterprise_rd_enclave", "飞地研发机构", {"enclave": True}),
+    ],
+    ("org_label", "单位标签"): [
+        ("above_scale", "规上", {}),
+        ("high_tech", "高新技术企业", {}),
+        ("specialized", "专精特新", {}),
+        ("little_giant", "小巨人", {}),
+        ("listed", "上市", {}),
+        ("tech_sme", "科技型中小企业", {}),
+    ],
+}
+
+
+def ensure_dictionaries() -> None:
+    from .models import DictItem, DictType
+
+    for (code, name), items in SEED.items():
+        dtype, _ = DictType.objects.get_or_create(code=code, defaults={"name": name})
+        existing = set(dtype.items.values_list("code", flat=True))
+        DictItem.objects.bulk_create([
+            DictItem(type=dtype, code=item_code, label=label, order=order, extra=extra)
+            for order, (item_code, label, extra) in enumerate(items, start=1) if item_code not in existing
+        ])

@@ -1,0 +1,45 @@
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .tables import Column, Table
+
+
+def _download(row):
+    if row.status == row.Status.DONE:
+        return format_html('<a class="btn btn-sm btn-primary" href="{}">下载</a>',
+                           reverse("core:exportfile_download", kwargs={"pk": row.pk}))
+    if row.status == row.Status.FAILED:
+        return format_html('<span class="text-danger">{}</span>', row.error[:80])
+    return row.get_status_display()
+
+
+class ExportFileTable(Table):
+    default_order = "-created_at"
+    title = Column("名称")
+    rows = Column("行数")
+    status = Column("状态", accessor="get_status_display", order_by="status")
+    created_at = Column("创建时间")
+    finished_at = Column("完成时间")
+    file = Column("文件", render=_download, sortable=False, export=False)
+
+
+class DictItemTable(Table):
+    default_order = "type__code"
+    type = Column("字典", order_by="type__name")
+    code = Column("编码")
+    label = Column("名称", link=True)
+    order = Column("排序")
+    active = Column("启用")
+
+
+class AuditRecordTable(Table):
+    default_order = "-seq"
+    seq = Column("序号", link=True)
+    at = Column("时间")
+    username = Column("用户")
+    address = Column("来源地址")
+    source = Column("渠道", render=lambda r: {"ui": "界面", "api": "接口", "import": "导入", "cli": "命令行",
+                                              "job": "后台任务", "system": "系统"}.get(r.source, r.source))
+    action = Column("操作", accessor="get_action_display", order_by="action")
+    model = Column("对象类型")
+    object_repr = Column("对象")

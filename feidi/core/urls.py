@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views_core as v
+
+app_name = "core"
+
+urlpatterns = [
+    path("downloads/", v.ExportFileListView.as_view(), name="exportfile_list"),
+    path("downloads/<int:pk>/file/", v.ExportFileDownloadView.as_view(), name="exportfile_download"),
+    path("dictionaries/", v.DictItemListView.as_view(), name="dictitem_list"),
+    path("dictionaries/add/", v.DictItemEditView.as_view(), name="dictitem_add"),
+    path("dictionaries/<int:pk>/edit/", v.DictItemEditView.as_view(), name="dictitem_edit"),
+    path("audit/", v.AuditRecordListView.as_view(), name="auditrecord_list"),
+    path("audit/<int:pk>/", v.AuditRecordDetailView.as_view(), name="auditrecord_detail"),
+    path("audit/verify/", v.AuditVerifyView.as_view(), name="auditrecord_verify"),
+]

@@ -1,0 +1,301 @@
+"""Generic views: queryset through the scope layer, filterset, table, form, action.
+
+Every list, detail, edit, delete and export page subclasses these; none reads a model's rows
+except through ``visible_to``. Subclasses declare ``model``, ``filterset_class``,
+``table_class``, ``form_class`` and, for writes, the domain action to call.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from . import audit, exports
+from .actions import ConflictError, create_object, delete_object, update_object
+from .models import ExportFile, FormSubmission
+from .tables import format_value
+
+
+def model_url_name(model, action: str) -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+def perm_name(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """Signed-in users holding the model's permission; rows only through ``visible_to``."""
+
+    model = None
+    permission_action = "view"
+    title: str = ""
+
+    def get_permission(self) -> str:
+        return perm_name(self.model, self.permission_action)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_perm(self.get_permission()):
+            raise PermissionDenied("您没有访问该页面的权限")
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self, user):
+        return self.model.objects.visible_to(user, "view")
+
+    def get_title(self) -> str:
+        return self.title or str(self.model._meta.verbose_name_plural)
+
+    def can(self, action: str) -> bool:
+        return self.request.user.has_perm(perm_name(self.model, action))
+
+    def url_for(self, action: str, **kwargs) -> str | None:
+        try:
+            return reverse(model_url_name(self.model, action), kwargs=kwargs or None)
+        except Exception:  # the model has no such page
+            return None
+
+
+class ObjectListView(ScopedViewMixin, TemplateView):
+    template_name = "generic/list.html"
+    partial_template = "generic/_table.html"
+    filterset_class = None
+    table_class = None
+    paginate_by = 25
+    page_sizes = (25, 50, 100)
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+
+    def build_queryset(self, user, params):
+        """The rows this user sees with these filters and this order (pages, exports, jobs)."""
+        qs = self.base_queryset(user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        filterset = None
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(params, queryset=qs, user=user)
+            qs = filterset.qs if filterset.is_valid() else qs.none()
+        order = params.get("sort", "")
+        field = self.table_class.order_field(order) if order else None
+        qs = qs.order_by(field or self.table_class.default_order, "-pk")
+        return qs, filterset, order
+
+    def get(self, request, *args, **kwargs):
+        qs, filterset, order = self.build_queryset(request.user, request.GET)
+        if request.GET.get("export") == "xlsx":
+            return self.export(request, qs)
+        try:
+            per_page = int(request.GET.get("per_page", self.paginate_by))
+        except ValueError:
+            per_page = self.paginate_by
+        if per_page not in self.page_sizes:
+            per_page = self.paginate_by
+        paginator = Paginator(qs, per_page)
+        page = paginator.get_page(request.GET.get("page"))
+        table = self.table_class(page.object_list, order=order)
+        params = request.GET.copy()
+        params.pop("page", None)
+        context = self.get_context_data(
+            title=self.get_title(), table=table, page=page, paginator=paginator, filterset=filterset,
+            query=params.urlencode(), per_page=per_page, page_sizes=self.page_sizes,
+            add_url=self.url_for("add") if self.can("add") else None,
+            import_url=self.url_for("import") if self.can("add") else None,
+            export_query=urlencode([*params.items(), ("export", "xlsx")]),
+        )
+        template = self.partial_template if getattr(request, "htmx", False) else self.template_name
+        return self.render_to_response(context, template_name=template)
+
+    def render_to_response(self, context, template_name=None, **kwargs):
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(self.request, template_name or self.template_name, context)
+
+    def export(self, request, qs):
+        from django.conf import settings
+
+        title = self.get_title()
+        count = qs.count()
+        if count > settings.EXPORT_INLINE_MAX_ROWS:
+            from .jobs import queue_export
+
+            params = request.GET.copy()
+            params.pop("export", None)
+            job = ExportFile.objects.create(user=request.user, title=title, rows=count,
+                                            view_name=request.resolver_match.view_name, query=params.urlencode())
+            transaction.on_commit(lambda: queue_export(job.pk))
+            messages.info(request, f"共{count}行，导出已在后台生成，完成后可在“下载中心”下载")
+            return redirect("core:exportfile_list")
+        audit.record(audit.AuditRecord.Action.EXPORT, user=request.user, model_label=self.model._meta.label_lower,
+                     object_repr=f"{title}（{count}行）", after={"query": request.GET.urlencode()})
+        body = exports.xlsx_bytes(self.table_class, qs.iterator(chunk_size=2000), title)
+        response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        from django.utils.encoding import escape_uri_path
+
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(exports.export_filename(title))}"
+        return response
+
+
+class ObjectMixin(ScopedViewMixin):
+    """Loads one row through the scope layer: another zone's row answers 404."""
+
+    def get_object(self):
+        qs = self.base_queryset(self.request.user)
+        try:
+            return qs.get(pk=self.kwargs["pk"])
+        except (self.model.DoesNotExist, ValueError, TypeError):
+            raise Http404("记录不存在或无权查看") from None
+
+
+class ObjectDetailView(ObjectMixin, TemplateView):
+    template_name = "generic/detail.html"
+    detail_fields: tuple[str, ...] | None = None
+
+    def fields(self, obj):
+        names = self.detail_fields or [
+            f.name for f in self.model._meta.concrete_fields
+            if f.name not in {"id", "version", "password", "path"} and not f.name.endswith("_secret")
+        ]
+        rows = []
+        for name in names:
+            field = self.model._meta.get_field(name)
+            if getattr(field, "choices", None):
+                value = getattr(obj, f"get_{name}_display")()
+            else:
+                value = getattr(obj, name)
+            rows.append({"name": name, "label": field.verbose_name, "value": format_value(value),
+                         "secret": getattr(field, "encrypted", False)})
+        return rows
+
+    def get_context_data(self, **kwargs):
+        obj = self.object
+        return super().get_context_data(
+            object=obj, title=str(obj), model_title=self.model._meta.verbose_name, fields=self.fields(obj),
+            edit_url=self.url_for("edit", pk=obj.pk) if self.can("change") else None,
+            delete_url=self.url_for("delete", pk=obj.pk) if self.can("delete") else None,
+            list_url=self.url_for("list"), **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data())
+
+
+class ObjectEditView(ObjectMixin, TemplateView):
+    """Create (no pk) or edit (pk). Saves through ``save_object``, which calls the domain action.
+
+    A create form carries a one-time token: posting it twice creates one record. An edit form
+    carries the version it was loaded at: a concurrent edit is refused, not overwritten.
+    """
+
+    template_name = "generic/form.html"
+    form_class = None
+
+    def get_permission(self) -> str:
+        return perm_name(self.model, "change" if "pk" in self.kwargs else "add")
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def new_object(self):
+        obj = self.model()
+        user = self.request.user
+        if hasattr(obj, "department_id") and user.department_id:
+            obj.department_id = user.department_id
+        return obj
+
+    def save_object(self, form, obj, *, creating: bool, expected_version):
+        """Default action: generic create/update with audit. Apps override with their own do_*."""
+        m2m = {f.name: form.cleaned_data[f.name] for f in obj._meta.many_to_many if f.name in form.cleaned_data}
+        if creating:
+            return create_object(obj, acting_user=self.request.user, m2m=m2m)
+        return update_object(obj, acting_user=self.request.user, expected_version=expected_version, m2m=m2m)
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object() if "pk" in kwargs else self.new_object()
+        form = self.form_class(instance=obj, **self.get_form_kwargs())
+        return self.render_form(form, obj, token=secrets.token_urlsafe(16))
+
+    def render_form(self, form, obj, token=""):
+        creating = obj.pk is None
+        return self.render_to_response(self.get_context_data(
+            form=form, object=obj, creating=creating, form_token=token, version=getattr(obj, "version", ""),
+            title=(f"新增{self.model._meta.verbose_name}" if creating else f"编辑：{obj}"),
+            cancel_url=self.url_for("list") if creating else obj.get_absolute_url(),
+        ))
+
+    def post(self, request, *args, **kwargs):
+        creating = "pk" not in kwargs
+        obj = self.new_object() if creating else self.get_object()
+        token = request.POST.get("_form_token", "")
+        if creating and token:
+            done = FormSubmission.objects.filter(token=token, user=request.user).first()
+            if done is not None:
+                messages.info(request, "该表单已提交过，未重复创建")
+                return HttpResponseRedirect(done.result_url or self.url_for("list"))
+        form = self.form_class(request.POST, request.FILES, instance=obj, **self.get_form_kwargs())
+        if form.is_valid():
+            expected = request.POST.get("_version")
+            try:
+                with transaction.atomic():
+                    saved = self.save_object(form, form.instance, creating=creating,
+                                             expected_version=int(expected) if expected and expected.isdigit() else None)
+                    if creating and token:
+                        FormSubmission.objects.create(token=token, user=request.user, result_url=saved.get_absolute_url())
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            except ConflictError as exc:
+                form.add_error(None, str(exc))
+            except IntegrityError:
+                if creating and token and FormSubmission.objects.filter(token=token).exists():
+                    return HttpResponseRedirect(self.url_for("list"))
+                form.add_error(None, "保存失败：数据与已有记录冲突，请检查唯一性字段")
+            else:
+                messages.success(request, f"已保存：{saved}")
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return self.render_form(form, obj, token=token)
+
+
+def apply_validation_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class ObjectDeleteView(ObjectMixin, TemplateView):
+    template_name = "generic/confirm_delete.html"
+    permission_action = "delete"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render_to_response(self.get_context_data(object=obj, title=f"删除：{obj}",
+                                                             cancel_url=obj.get_absolute_url()))
+
+    def delete_object(self, obj):
+        delete_object(obj, acting_user=self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        try:
+            self.delete_object(obj)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, f"已删除：{obj}")
+        return HttpResponseRedirect(self.url_for("list"))

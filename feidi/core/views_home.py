@@ -1,0 +1,79 @@
+"""The home dashboard and error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from .models import AuditRecord
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """The zone overview: what this user may see, counted; organizations by zone, charted."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        from feidi.registry.models import Organization, OrganizationLabel, Residency, Zone
+
+        user = self.request.user
+        cards, chart, recent = [], None, []
+        if user.has_perm("registry.view_organization"):
+            orgs = Organization.objects.visible_to(user)
+            by_kind = dict(orgs.values_list("kind").annotate(n=Count("pk")).order_by())
+            cards.append({"label": "单位总数", "value": sum(by_kind.values()), "hint": "企业、院所、高校等",
+                          "url": reverse("registry:organization_list")})
+            cards.append({"label": "企业", "value": by_kind.get(Organization.Kind.ENTERPRISE, 0),
+                          "hint": "在库企业", "url": reverse("registry:organization_list") + "?kind=enterprise"})
+            labels = (OrganizationLabel.objects.visible_to(user).filter(until__isnull=True)
+                      .values_list("label__label").annotate(n=Count("organization", distinct=True)).order_by("-n"))
+            for name, n in labels[:2]:
+                cards.append({"label": name, "value": n, "hint": "有效认定", "url": reverse("registry:organization_list")})
+            rows = (orgs.filter(zone__isnull=False).values_list("zone__name").annotate(n=Count("pk"))
+                    .order_by("-n")[:12])
+            chart = {"title": "各园区单位数", "categories": [r[0] for r in rows],
+                     "series": [{"name": "单位数", "data": [r[1] for r in rows]}]}
+        if user.has_perm("registry.view_zone"):
+            zones = Zone.objects.visible_to(user)
+            enclaves = zones.filter(kind__extra__enclave=True).count()
+            cards.append({"label": "园区与飞地", "value": zones.count(), "hint": f"其中飞地 {enclaves} 个",
+                          "url": reverse("registry:zone_list")})
+        if user.has_perm("registry.view_residency"):
+            res = Residency.objects.visible_to(user)
+            cards.append({"label": "飞地已入驻", "value": res.filter(status=Residency.Status.RESIDENT).count(),
+                          "hint": f"在谈 {res.filter(status=Residency.Status.NEGOTIATING).count()} 家",
+                          "url": reverse("registry:residency_list")})
+            for r in res.select_related("organization", "enclave").order_by("-updated_at")[:8]:
+                recent.append({"time": r.updated_at, "text": f"{r.organization} · {r.enclave} · {r.get_status_display()}",
+                               "url": r.get_absolute_url()})
+        if user.has_perm("core.view_auditrecord"):
+            last = AuditRecord.objects.visible_to(user).order_by("-seq")[:8]
+            for a in last:
+                recent.append({"time": a.at, "text": f"{a.username} {a.get_action_display()} {a.object_repr}",
+                               "url": a.get_absolute_url()})
+            cards.append({"label": "审计记录", "value": AuditRecord.objects.count(), "hint": "哈希链保护",
+                          "url": reverse("core:auditrecord_list")})
+        return super().get_context_data(title="首页", cards=cards, chart=chart, recent=recent, **kwargs)
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"message": str(exception) if exception else ""}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

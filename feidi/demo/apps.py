@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The deterministic demo city (``feidi demo``) and the demo logins ``feidi serve`` prints."""
+
+    name = "feidi.demo"
+    label = "demo"
+    verbose_name = "演示数据"

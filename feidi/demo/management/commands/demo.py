@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from feidi.demo import city
+from feidi.demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "加载演示数据：上饶市的开发区与“双向飞地”（可重复运行，只补齐缺少的记录）"
+
+    def handle(self, *args, **options):
+        result = city.load()
+        created = result["created"]
+        if created:
+            parts = "，".join(f"{name} {n}" for name, n in created.items())
+            self.stdout.write(self.style.SUCCESS(f"演示数据已加载：新增 {parts}。"))
+        else:
+            self.stdout.write(self.style.SUCCESS("演示数据已是最新，无需新增。"))
+        totals = "，".join(f"{name} {n}" for name, n in result["totals"].items())
+        self.stdout.write(f"现有：{totals}。")
+        self.stdout.write("各园区与飞地单位数：" + "，".join(
+            f"{name} {n}" for name, n in sorted(result["per_zone"].items(), key=lambda kv: -kv[1])))
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, role in DEMO_USERS:
+            self.stdout.write(f"  {username:<14} {role}")
+        self.stdout.write(f"管理员动态口令（TOTP）密钥：{DEMO_TOTP_SECRET}（sysadmin、secadmin、auditor 共用，仅限演示）")
+        self.stdout.write("带“示例”标记的数据为虚构；统一社会信用代码、手机号、身份证号均为合成数据。")

@@ -1,0 +1,105 @@
+"""Writes on the registry. Views, API, importers and commands call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from feidi.core import audit
+from feidi.core.actions import ConflictError, create_object, update_object
+
+from .models import Organization, Person, Residency, Zone
+
+
+def _department_from_zone(obj, zone: Zone | None) -> None:
+    # A record belongs to the administration of its zone, so that zone's staff see it.
+    if zone is not None and zone.department_id:
+        obj.department_id = zone.department_id
+
+
+def do_save_zone(zone: Zone, *, acting_user, expected_version=None) -> Zone:
+    if zone.parent_id and zone.pk and zone.parent_id == zone.pk:
+        raise ValidationError({"parent": "上级园区不能是自身"})
+    if zone.pk:
+        return update_object(zone, acting_user=acting_user, expected_version=expected_version)
+    return create_object(zone, acting_user=acting_user)
+
+
+def do_save_organization(org: Organization, *, acting_user, expected_version=None) -> Organization:
+    _department_from_zone(org, org.zone)
+    if org.pk:
+        return update_object(org, acting_user=acting_user, expected_version=expected_version)
+    return create_object(org, acting_user=acting_user)
+
+
+def do_save_person(person: Person, *, acting_user, expected_version=None) -> Person:
+    if person.organization_id and person.organization.department_id and not person.pk:
+        person.department_id = person.organization.department_id
+    if person.pk:
+        return update_object(person, acting_user=acting_user, expected_version=expected_version)
+    return create_object(person, acting_user=acting_user)
+
+
+def do_reveal_person_field(person: Person, field: str, *, acting_user) -> str:
+    """The full phone or ID-card number, for roles allowed to see it; each view is audited."""
+    if field not in {"phone", "id_card"}:
+        raise ValidationError("未知字段")
+    if not (acting_user.has_perm("registry.reveal_person") or acting_user.can_view_sensitive):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("您的角色不能查看完整号码")
+    value = getattr(person, field)
+    audit.record(audit.AuditRecord.Action.REVEAL, person, user=acting_user,
+                 after={"field": field, "shown": str(value)})
+    return value.reveal() if value else ""
+
+
+STATUS_DATE = {
+    Residency.Status.NEGOTIATING: "negotiating_since",
+    Residency.Status.CONFIRMED: "confirmed_on",
+    Residency.Status.RESIDENT: "entered_on",
+    Residency.Status.EXITED: "exited_on",
+}
+
+
+def do_save_residency(res: Residency, *, acting_user, expected_version=None) -> Residency:
+    if not res.enclave_id:
+        raise ValidationError({"enclave": "请选择飞地"})
+    if res.enclave.department_id:
+        res.department_id = res.enclave.department_id
+    if res.pk:
+        current = Residency.objects.get(pk=res.pk)
+        if current.status != res.status:
+            raise ValidationError({"status": "状态请通过“变更状态”操作修改"})
+        return update_object(res, acting_user=acting_user, expected_version=expected_version)
+    field = STATUS_DATE[Residency.Status(res.status)]
+    if getattr(res, field) is None:
+        setattr(res, field, timezone.localdate())
+    return create_object(res, acting_user=acting_user)
+
+
+def do_transition_residency(res: Residency, new_status: str, *, on: dt.date | None = None, note: str = "",
+                            acting_user) -> Residency:
+    """在谈 → 确定入驻 → 已入驻, or 退出 from any open state; each step dated and audited.
+    A concurrent transition of the same record is refused (conditional update)."""
+    new_status = Residency.Status(new_status)
+    old_status = Residency.Status(res.status)
+    if new_status not in Residency.TRANSITIONS[old_status]:
+        raise ValidationError({"status": f"不能从“{old_status.label}”变更为“{new_status.label}”"})
+    on = on or timezone.localdate()
+    field = STATUS_DATE[new_status]
+    with transaction.atomic():
+        before = audit.snapshot(res)
+        changes = {"status": new_status, field: on, "version": res.version + 1}
+        if note:
+            changes["note"] = note[:300]
+        updated = Residency.objects.filter(pk=res.pk, status=old_status, version=res.version).update(**changes)
+        if not updated:
+            raise ConflictError("该入驻记录已被他人变更，请刷新后重试")
+        res.refresh_from_db()
+        audit.record(audit.AuditRecord.Action.TRANSITION, res, user=acting_user, before=before,
+                     after=audit.snapshot(res))
+    return res

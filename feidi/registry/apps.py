@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "feidi.registry"
+    label = "registry"
+    verbose_name = "主体库"
+
+    def ready(self):
+        from django.utils.translation import gettext_noop
+
+        from feidi.core.navigation import Item, register
+
+        register("registry", gettext_noop("主体库"), "🏢", 10, [
+            Item(gettext_noop("园区与飞地"), "registry:zone_list", "registry.view_zone"),
+            Item(gettext_noop("单位"), "registry:organization_list", "registry.view_organization", org_users=True),
+            Item(gettext_noop("人员"), "registry:person_list", "registry.view_person"),
+            Item(gettext_noop("飞地入驻"), "registry:residency_list", "registry.view_residency"),
+            Item(gettext_noop("合作协议"), "registry:agreement_list", "registry.view_agreement"),
+        ])

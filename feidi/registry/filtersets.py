@@ -1,0 +1,53 @@
+import django_filters
+
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.models import DictItem
+
+from .models import Agreement, Organization, Person, Residency, Zone
+
+
+class ZoneFilterSet(ScopedFilterSet):
+    search_fields = ("name", "short_name", "host_region")
+    kind = django_filters.ModelChoiceFilter(label="类型", queryset=DictItem.objects.filter(type__code="zone_kind"))
+
+    class Meta:
+        model = Zone
+        fields = ["kind"]
+
+
+class OrganizationFilterSet(ScopedFilterSet):
+    search_fields = ("name", "uscc")
+    zone = django_filters.ModelChoiceFilter(label="园区", queryset=Zone.objects.all())
+    industry = django_filters.CharFilter(label="行业代码", field_name="industry_code", lookup_expr="startswith")
+    label = django_filters.ModelChoiceFilter(label="标签", queryset=DictItem.objects.filter(type__code="org_label"),
+                                             field_name="labels__label", distinct=True)
+
+    class Meta:
+        model = Organization
+        fields = ["kind", "zone", "industry", "label"]
+
+
+class PersonFilterSet(ScopedFilterSet):
+    search_fields = ("name", "title", "organization__name", "field")
+
+    class Meta:
+        model = Person
+        fields = ["kind"]
+
+
+class ResidencyFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name", "enclave__name")
+    enclave = django_filters.ModelChoiceFilter(label="飞地", queryset=Zone.objects.filter(kind__extra__enclave=True))
+
+    class Meta:
+        model = Residency
+        fields = ["enclave", "status"]
+
+
+class AgreementFilterSet(ScopedFilterSet):
+    search_fields = ("title", "party_a", "party_b")
+    signed_after = django_filters.DateFilter(label="签署不早于", field_name="signed_on", lookup_expr="gte")
+
+    class Meta:
+        model = Agreement
+        fields = []

@@ -1,0 +1,110 @@
+from django import forms
+
+from feidi.core.forms import ScopedModelForm
+
+from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
+
+
+class ZoneForm(ScopedModelForm):
+    class Meta:
+        model = Zone
+        fields = ["name", "short_name", "kind", "host_region", "region_code", "parent", "home_zone", "area_km2",
+                  "operator", "established_on", "department", "description"]
+
+
+class OrganizationForm(ScopedModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "uscc", "kind", "industry_code", "zone", "region", "address", "legal_representative",
+                  "registered_capital", "established_on", "land_area_mu", "employees", "description"]
+        help_texts = {"industry_code": "如 C3825（光伏设备及元器件制造）", "registered_capital": "单位：元"}
+
+    def clean_uscc(self):
+        from feidi.lib import uscc
+
+        code = uscc.normalize(self.cleaned_data.get("uscc", ""))
+        clash = Organization.objects.filter(uscc=code).exclude(pk=self.instance.pk).first()
+        if clash is not None:
+            # Name the conflict even when the other organization is outside the user's scope:
+            # the code is unique nation-wide, so saying it is taken leaks nothing new.
+            raise forms.ValidationError(f"统一社会信用代码 {code} 已被“{clash.name}”使用")
+        return code
+
+
+class OrganizationLabelForm(ScopedModelForm):
+    class Meta:
+        model = OrganizationLabel
+        fields = ["organization", "label", "since", "until", "note"]
+
+
+class PersonForm(ScopedModelForm):
+    """Phone and ID-card numbers are never sent back to the browser: left empty keeps them."""
+
+    class Meta:
+        model = Person
+        fields = ["name", "kind", "organization", "title", "phone", "id_card", "email", "field", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("phone", "id_card"):
+            current = getattr(self.instance, name, None)
+            self.initial[name] = ""
+            if self.instance.pk and current:
+                self.fields[name].required = False
+                self.fields[name].widget.attrs["placeholder"] = f"{current}（留空则不修改）"
+
+    def _clean_secret(self, name, validator):
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            return getattr(self.instance, name, "") if self.instance.pk else ""
+        return validator(value)
+
+    def clean_phone(self):
+        import re
+
+        def check(v):
+            if not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", v):
+                raise forms.ValidationError("手机号应为11位手机号码或带区号的固定电话")
+            return v
+        return self._clean_secret("phone", check)
+
+    def clean_id_card(self):
+        from feidi.lib.idcard import InvalidIdCard, validate
+
+        def check(v):
+            try:
+                return validate(v)
+            except InvalidIdCard as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return self._clean_secret("id_card", check)
+
+
+class ResidencyForm(ScopedModelForm):
+    class Meta:
+        model = Residency
+        fields = ["organization", "enclave", "status", "negotiating_since", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enclave"].queryset = self.fields["enclave"].queryset.filter(kind__extra__enclave=True)
+        if self.instance.pk:
+            self.fields["status"].disabled = True
+
+
+class ResidencyTransitionForm(forms.Form):
+    status = forms.ChoiceField(label="变更为", choices=Residency.Status.choices)
+    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    note = forms.CharField(label="说明", required=False, max_length=300,
+                           widget=forms.TextInput(attrs={"class": "form-control"}))
+
+
+class AgreementForm(ScopedModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["title", "party_a", "party_b", "signed_on", "valid_until", "summary", "output_share_a", "tax_share_a"]
+
+
+class CommitmentForm(ScopedModelForm):
+    class Meta:
+        model = Commitment
+        fields = ["agreement", "content", "owner", "due_on", "status"]

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from feidi.core.routing import crud_urls as crud
+
+from . import views as v
+
+app_name = "registry"
+
+
+urlpatterns = [
+    *crud("zones", "zone", v.ZoneListView, v.ZoneDetailView, v.ZoneEditView, v.ZoneDeleteView),
+    *crud("organizations", "organization", v.OrganizationListView, v.OrganizationDetailView,
+          v.OrganizationEditView, v.OrganizationDeleteView),
+    *crud("people", "person", v.PersonListView, v.PersonDetailView, v.PersonEditView, v.PersonDeleteView),
+    path("people/<int:pk>/reveal/", v.PersonRevealView.as_view(), name="person_reveal"),
+    *crud("residencies", "residency", v.ResidencyListView, v.ResidencyDetailView, v.ResidencyEditView,
+          v.ResidencyDeleteView),
+    path("residencies/<int:pk>/transition/", v.ResidencyTransitionView.as_view(), name="residency_transition"),
+    *crud("agreements", "agreement", v.AgreementListView, v.AgreementDetailView, v.AgreementEditView,
+          v.AgreementDeleteView),
+]

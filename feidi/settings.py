@@ -1,0 +1,276 @@
+"""Feidi settings: one module, every value read from the environment.
+
+A missing or malformed value stops start-up with ImproperlyConfigured naming the variable.
+SQLite under var/ by default; PostgreSQL by FEIDI_DATABASE_URL; Redis for jobs by FEIDI_REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("FEIDI_VAR_DIR", BASE_DIR / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if default is None:
+            raise ImproperlyConfigured(f"环境变量 {name} 未设置 (setting {name} is required)")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true/false)")
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _secret_from_file(name: str, filename: str, nbytes: int) -> str:
+    """Read a secret from the environment, else from var/, generating it there on first run."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = VAR_DIR / filename
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(nbytes))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+DEBUG = env_bool("FEIDI_DEBUG", False)
+SECRET_KEY = _secret_from_file("FEIDI_SECRET_KEY", "secret_key", 50)
+if len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("FEIDI_SECRET_KEY must be at least 32 characters")
+# AES-256-GCM key for phone and ID-card numbers: 32 bytes, urlsafe base64 in the environment.
+FIELD_ENCRYPTION_KEY = _secret_from_file("FEIDI_FIELD_KEY", "field_key", 32)
+ALLOWED_HOSTS = env_list("FEIDI_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("FEIDI_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_filters",
+    "ninja",  # serves its Swagger UI from local static files (no CDN)
+    "huey.contrib.djhuey",
+    "feidi.core",
+    "feidi.accounts",
+    "feidi.registry",
+    "feidi.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "feidi.accounts.middleware.SecurityPolicyMiddleware",
+    "feidi.core.middleware.RequestContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "feidi.urls"
+WSGI_APPLICATION = "feidi.wsgi.application"
+ASGI_APPLICATION = "feidi.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "feidi" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "feidi.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env_str("FEIDI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'feidi.sqlite3'}")
+try:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+except Exception as exc:  # dj-database-url raises several types for a bad URL
+    raise ImproperlyConfigured(f"FEIDI_DATABASE_URL is malformed: {exc}") from None
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside one writer; IMMEDIATE transactions take the write lock at BEGIN so
+    # concurrent writers wait (busy timeout) instead of failing; synchronous=FULL makes a committed
+    # write survive power loss.
+    _db["CONN_MAX_AGE"] = 0
+    _db["CONN_HEALTH_CHECKS"] = False
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+            "PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536;"
+        ),
+    }
+elif _db["ENGINE"] not in {"django.db.backends.postgresql"}:
+    raise ImproperlyConfigured(f"FEIDI_DATABASE_URL: unsupported database engine {_db['ENGINE']}")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Jobs (Huey) ----------------------------------------------------------------------------
+REDIS_URL = os.environ.get("FEIDI_REDIS_URL", "")
+# Under pytest jobs run in-process (Huey immediate mode) unless FEIDI_JOBS_IMMEDIATE says otherwise.
+HUEY_IMMEDIATE = env_bool("FEIDI_JOBS_IMMEDIATE", "pytest" in sys.modules)
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"FEIDI_REDIS_URL={REDIS_URL!r} is not a redis:// URL")
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "feidi",
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "feidi",
+        "filename": str(VAR_DIR / "jobs.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Accounts and security (等保 2.0 level 3 defaults; the 安全管理员 may tighten them) -------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["feidi.accounts.backends.RoleBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "feidi.accounts.passwords.PolicyPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+SECURITY_DEFAULTS = {
+    "max_failures": env_int("FEIDI_LOGIN_MAX_FAILURES", 5, 1),
+    "lock_minutes": env_int("FEIDI_LOGIN_LOCK_MINUTES", 30, 1),
+    "idle_minutes": env_int("FEIDI_SESSION_IDLE_MINUTES", 30, 1),
+    "password_min_length": env_int("FEIDI_PASSWORD_MIN_LENGTH", 10, 8),
+    "password_min_classes": env_int("FEIDI_PASSWORD_MIN_CLASSES", 3, 1),
+    "password_max_age_days": env_int("FEIDI_PASSWORD_MAX_AGE_DAYS", 90, 0),
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE = env_bool("FEIDI_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = env_bool("FEIDI_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("FEIDI_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = False
+# HSTS preloading is a policy for public domains; intranet hosts are not submitted to preload lists.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind a reverse proxy, trust its X-Forwarded-For for the audit trail's source address.
+TRUSTED_PROXY_COUNT = env_int("FEIDI_TRUSTED_PROXIES", 0)
+
+# --- E-mail ---------------------------------------------------------------------------------
+EMAIL_HOST = env_str("FEIDI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("FEIDI_EMAIL_PORT", 25, 1)
+EMAIL_HOST_USER = os.environ.get("FEIDI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("FEIDI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("FEIDI_EMAIL_TLS", False)
+EMAIL_USE_SSL = env_bool("FEIDI_EMAIL_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("FEIDI_EMAIL_TLS and FEIDI_EMAIL_SSL cannot both be true")
+DEFAULT_FROM_EMAIL = env_str("FEIDI_EMAIL_FROM", "feidi@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("FEIDI_EMAIL_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+# --- Language, time, static -----------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "feidi" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "feidi" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+EXPORT_ROOT = VAR_DIR / "exports"
+# Lists longer than this are exported by the job queue into the download centre.
+EXPORT_INLINE_MAX_ROWS = env_int("FEIDI_EXPORT_INLINE_MAX_ROWS", 5000, 1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("FEIDI_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

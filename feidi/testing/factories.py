@@ -1,0 +1,67 @@
+"""One record of each scoped model owned by zone A (or by enterprise A), for the outside-in
+scope tests. A model reachable from a URL without a factory here fails those tests: add one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from feidi.accounts.models import ApiToken, Department, LoginLog, Role, SecurityPolicy, User
+from feidi.core import audit
+from feidi.core.models import AuditRecord, DictItem, ExportFile
+from feidi.registry.models import (
+    Agreement,
+    Commitment,
+    Organization,
+    OrganizationLabel,
+    Person,
+    Residency,
+    Zone,
+)
+
+
+def _label(cast):
+    item = DictItem.objects.get(type__code="org_label", code="high_tech")
+    return OrganizationLabel.objects.create(organization=cast.org_a1, label=item, since=dt.date(2024, 1, 1),
+                                            department=cast.dept_a)
+
+
+def _agreement(cast):
+    return Agreement.objects.create(title="甲区合作协议", party_a="上饶市", party_b="松江区", signed_on=dt.date(2024, 5, 1),
+                                    department=cast.dept_a)
+
+
+def _commitment(cast):
+    return Commitment.objects.create(agreement=_agreement(cast), content="甲区共建孵化器", owner="上饶市",
+                                     department=cast.dept_a)
+
+
+def _audit(cast):
+    return audit.record(AuditRecord.Action.UPDATE, cast.org_a1, user=cast.clerk, before={}, after={})
+
+
+FACTORIES = {
+    Zone: lambda c: c.zone_a,
+    Organization: lambda c: c.org_a1,
+    Person: lambda c: c.person_a1,
+    Residency: lambda c: c.residency_a1,
+    OrganizationLabel: _label,
+    Agreement: _agreement,
+    Commitment: _commitment,
+    Department: lambda c: c.dept_a_bureau,
+    User: lambda c: c.clerk,
+    Role: lambda c: Role.objects.get(code="zone_clerk"),
+    AuditRecord: _audit,
+    LoginLog: lambda c: LoginLog.objects.create(username="clerk", user=c.clerk, result="success", address="10.0.0.1"),
+    ExportFile: lambda c: ExportFile.objects.create(user=c.clerk, title="甲区导出", view_name="registry:organization_list"),
+    ApiToken: lambda c: ApiToken.issue(c.clerk, "甲区令牌")[0],
+    DictItem: lambda c: DictItem.objects.get(type__code="org_label", code="high_tech"),
+    SecurityPolicy: lambda c: SecurityPolicy.current(),
+}
+
+
+def make_for(model, cast):
+    try:
+        factory = FACTORIES[model]
+    except KeyError:
+        raise LookupError(f"no factory for {model.__name__}: add one to feidi/testing/factories.py") from None
+    return factory(cast)

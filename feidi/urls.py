@@ -1,0 +1,20 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from feidi.api import api
+from feidi.core.views_home import HomeView, healthz
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("feidi.accounts.urls")),
+    path("core/", include("feidi.core.urls")),
+    path("registry/", include("feidi.registry.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+handler403 = "feidi.core.views_home.permission_denied"
+handler404 = "feidi.core.views_home.page_not_found"
+handler500 = "feidi.core.views_home.server_error"
+

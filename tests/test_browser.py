@@ -1,0 +1,147 @@
+"""A newcomer's first visit in headless chromium: sign in, open every module page, screenshot each.
+
+Screenshots land in $FEIDI_SCREENSHOT_DIR (default var/screenshots) to be looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from feidi.testing.cast import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("FEIDI_SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "var" / "screenshots"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: make test installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in
+    # other threads, so Django's async guard is lifted for this module only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            yield b
+            b.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def world(settings):
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    from feidi.testing.cast import build_cast
+
+    return build_cast()
+
+
+def _page(browser, live_server, width=1366, height=900):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                  base_url=live_server.url)
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((live_server.url, "data:", "blob:")) else None)
+    page.on("pageerror", lambda e: outside.append(f"JavaScript error: {e}"))
+    return page, outside
+
+
+def _shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _login(page, username, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_a_newcomer_signs_in_and_opens_every_module_page(browser, live_server, world):
+    page, outside = _page(browser, live_server)
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    _shot(page, "01-login")
+    _login(page, "leader")
+    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_selector("#home-chart-box svg", timeout=10_000)
+    page.wait_for_timeout(500)  # the bars grow in 300 ms
+    _shot(page, "02-home")
+    links = page.eval_on_selector_all("header a.dropdown-item[href^='/']", "els => els.map(e => e.getAttribute('href'))")
+    links = [href for href in links if not href.startswith("/api/")]
+    assert len(links) >= 4, links
+    for i, href in enumerate(dict.fromkeys(links)):
+        response = page.goto(href)
+        assert response.status == 200, href
+        assert page.locator("h2, .page-title").first.is_visible()
+        _shot(page, f"03-module-{i:02d}-{href.strip('/').replace('/', '_')}")
+    page.goto(f"/registry/organizations/{world.org_a1.pk}/")
+    _shot(page, "04-organization-detail")
+    page.goto("/api/v1/docs")
+    page.wait_for_selector(".swagger-ui", timeout=10_000)
+    _shot(page, "06-api-docs")
+    assert not outside, f"pages asked the internet or failed: {outside[:5]}"
+
+
+def test_a_clerk_gets_chinese_field_errors_and_saves(browser, live_server, world):
+    page, outside = _page(browser, live_server)
+    _login(page, "clerk")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/registry/organizations/add/")
+    page.fill("input[name=name]", "新来的公司")
+    page.fill("input[name=uscc]", "91361100MA35X0000A")
+    page.click(".page-body form button[type=submit]")
+    assert page.locator(".invalid-feedback").filter(has_text="校验位").count() == 1
+    _shot(page, "05-form-errors")
+    from feidi.lib import uscc
+
+    page.fill("input[name=uscc]", uscc.make("91361100MA35X0000"))
+    page.select_option("select[name=zone]", str(world.zone_a.pk))
+    page.click(".page-body form button[type=submit]")
+    page.wait_for_url(re.compile(r"/registry/organizations/\d+/$"))
+    assert page.locator(".alert-success").count() == 1
+    _shot(page, "05-organization-saved")
+    assert not outside
+
+
+def test_pages_work_on_a_phone(browser, live_server, world):
+    page, outside = _page(browser, live_server, width=390, height=844)
+    _login(page, "clerk")
+    page.wait_for_url(re.compile(r"/$"))
+    _shot(page, "07-phone-home")
+    page.goto("/registry/organizations/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"the list page scrolls sideways on a phone ({width}px)"
+    _shot(page, "08-phone-organizations")
+    assert not outside
+
+
+def test_an_auditor_enrols_totp_and_reads_the_trail(browser, live_server, world):
+    page, _ = _page(browser, live_server)
+    _login(page, "auditor")
+    page.wait_for_url(re.compile(r"/accounts/login/otp/"))
+    _shot(page, "09-totp-enrol")
+    secret = page.locator("[data-totp-secret], code").first.inner_text().replace(" ", "")
+    page.fill("input[name=code]", pyotp.TOTP(secret).now())
+    page.click("button[type=submit]")
+    page.goto("/core/audit/")
+    assert page.locator("table tbody tr").count() >= 5
+    _shot(page, "10-audit-trail")

@@ -1,0 +1,51 @@
+"""Excel out: a list exports what the page shows; a large export goes through the job queue."""
+
+import io
+
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from feidi.core.models import AuditRecord, ExportFile
+
+
+def rows_of(content: bytes) -> list[list]:
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    return book.get_sheet_by_name(book.sheet_names[0]).to_python()
+
+
+def test_the_export_has_the_list_columns_and_only_the_filtered_rows(cast, client_for):
+    c = client_for("clerk")
+    response = c.get(reverse("registry:organization_list"), {"q": "光伏", "export": "xlsx"})
+    assert response.status_code == 200
+    rows = rows_of(response.content)
+    assert rows[0][:2] == ["名称", "统一社会信用代码"]
+    assert [r[0] for r in rows[1:]] == ["甲光伏科技有限公司"]
+    assert AuditRecord.objects.filter(action="export").exists()
+
+
+def test_formula_looking_cells_are_neutralised(cast, client_for):
+    from feidi.registry.models import Organization
+
+    Organization.objects.filter(pk=cast.org_a1.pk).update(name="=HYPERLINK(\"http://x\")")
+    rows = rows_of(client_for("clerk").get(reverse("registry:organization_list"), {"export": "xlsx"}).content)
+    assert any(str(r[0]).startswith("'=") for r in rows[1:])
+
+
+def test_a_large_export_lands_in_the_download_centre(cast, client_for, settings,
+                                                     django_capture_on_commit_callbacks):
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    c = client_for("clerk")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.get(reverse("registry:organization_list"), {"export": "xlsx"})
+    assert response.status_code == 302 and response.url == reverse("core:exportfile_list")
+    job = ExportFile.objects.get(user=cast.clerk)
+    assert job.status == ExportFile.Status.DONE and job.rows == 2
+    page = c.get(reverse("core:exportfile_list")).content.decode()
+    assert "下载" in page
+    download = c.get(reverse("core:exportfile_download", kwargs={"pk": job.pk}))
+    names = sorted(r[0] for r in rows_of(b"".join(download.streaming_content))[1:])
+    assert names == sorted(["甲光伏科技有限公司", "乙锂电材料有限公司"])
+    # Another user's download centre does not show it, and the file answers 404.
+    other = client_for("other_clerk")
+    assert "下载" not in other.get(reverse("core:exportfile_list")).content.decode().split("<tbody>")[1]
+    assert other.get(reverse("core:exportfile_download", kwargs={"pk": job.pk})).status_code == 404

@@ -1,0 +1,170 @@
+"""Data scope tested from the outside, generated over the URL conf and the OpenAPI schema.
+
+For every page and API operation that shows records, a record of zone A (or of enterprise A) must
+be invisible to a user of another zone, another enterprise and an institution: lists and exports
+do not contain it, detail/edit/delete/action routes answer 403 or 404 and change nothing.
+A new route is covered automatically; a model without a factory fails the test.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from feidi.core.views import ObjectListView, ObjectMixin
+from feidi.testing.factories import make_for
+
+OUTSIDERS = ("other_clerk", "ent_b", "inst")
+APP_NAMESPACES = {"core", "accounts", "registry"}
+
+
+def _walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            yield from _walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield namespace, p
+
+
+def scoped_routes():
+    routes = []
+    for namespace, pattern in _walk(get_resolver().url_patterns):
+        view_class = getattr(pattern.callback, "view_class", None)
+        if namespace not in APP_NAMESPACES or view_class is None or getattr(view_class, "model", None) is None:
+            continue
+        kind = "list" if issubclass(view_class, ObjectListView) else "object" if issubclass(view_class, ObjectMixin) else None
+        if kind == "object" and "pk" not in pattern.pattern.converters:
+            continue  # an add form: creating in one's own scope is not a leak
+        if kind:
+            routes.append(pytest.param(f"{namespace}:{pattern.name}", view_class, kind, id=f"{namespace}:{pattern.name}"))
+    return routes
+
+
+ROUTES = scoped_routes()
+
+
+def test_the_route_walk_finds_the_pages():
+    names = {p.values[0] for p in ROUTES}
+    assert {"registry:organization_list", "registry:organization_detail", "registry:person_reveal",
+            "core:auditrecord_list"} <= names
+
+
+def _visible_in_xlsx(content: bytes, marker: str) -> bool:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    for name in book.sheet_names:
+        for row in book.get_sheet_by_name(name).to_python():
+            if any(marker in str(cell) for cell in row):
+                return True
+    return False
+
+
+def _detail_url(obj) -> str | None:
+    try:
+        return reverse(f"{obj._meta.app_label}:{obj._meta.model_name}_detail", kwargs={"pk": obj.pk})
+    except Exception:  # no detail page
+        return None
+
+
+def narrow_markers(obj) -> list[str]:
+    """What would betray the record on an outsider's page: its name as shown, its detail link."""
+    return [m for m in (str(obj), _detail_url(obj)) if m]
+
+
+def broad_markers(obj) -> list[str]:
+    """Any trace of the record, for the insider's check."""
+    extra = [getattr(obj, f, None) for f in ("name", "title", "username", "full_name", "label")]
+    return narrow_markers(obj) + [str(v) for v in extra if isinstance(v, str) and len(v) >= 2]
+
+
+def _public(obj) -> bool:
+    scope = type(obj).scope
+    return scope.public is not None and type(obj).objects.filter(scope.public, pk=obj.pk).exists()
+
+
+@pytest.mark.parametrize("route,view_class,kind", ROUTES)
+def test_outsiders_never_see_zone_a_records(route, view_class, kind, cast, client_for):
+    obj = make_for(view_class.model, cast)
+    if _public(obj):
+        pytest.skip("published to every signed-in user by design")
+    if kind == "list":
+        url = reverse(route)
+        for name in OUTSIDERS:
+            c = client_for(name)
+            response = c.get(url)
+            assert response.status_code in (200, 403), (name, response.status_code)
+            if response.status_code == 200:
+                page = response.content.decode()
+                for marker in narrow_markers(obj):
+                    assert marker not in page, f"{name} sees {marker!r} in {route}"
+                export = c.get(url, {"export": "xlsx"})
+                if export.status_code == 200 and export["Content-Type"].startswith("application/vnd"):
+                    assert not _visible_in_xlsx(export.content, str(obj)), f"{name} exports {obj!r}"
+        return
+    url = reverse(route, kwargs={"pk": obj.pk})
+    before = type(obj)._base_manager.filter(pk=obj.pk).values().first()
+    for name in OUTSIDERS:
+        c = client_for(name)
+        response = c.get(url)
+        if response.status_code == 405:
+            response = c.post(url, {})
+        assert response.status_code in (403, 404), (name, route, response.status_code)
+        response = c.post(url, {"name": "改名", "status": "exited"})
+        assert response.status_code in (403, 404, 405), (name, route, response.status_code)
+    after = type(obj)._base_manager.filter(pk=obj.pk).values().first()
+    assert after == before, f"an outsider changed {route}"
+
+
+@pytest.mark.parametrize("route,view_class,kind", [r for r in ROUTES if r.values[0].endswith(("_list", "_detail"))])
+def test_someone_inside_sees_it(route, view_class, kind, cast, client_for):
+    """The outside test is not vacuous: an insider of the cast does see the record."""
+    obj = make_for(view_class.model, cast)
+    url = reverse(route) if kind == "list" else reverse(route, kwargs={"pk": obj.pk})
+    seen_by = [name for name in cast.users() if (r := client_for(name).get(url)).status_code == 200
+               and (kind != "list" or any(m in r.content.decode() for m in broad_markers(obj)))]
+    assert seen_by, f"nobody in the cast sees {obj!r} at {route}"
+
+
+def _api_operations():
+    from feidi.core.api import api
+
+    schema = api.get_openapi_schema()
+    ops = []
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            ops.append(pytest.param(path, method, op.get("x-feidi-model"), id=f"{method.upper()} {path}"))
+    return ops
+
+
+UNSCOPED_API = {"/api/v1/accounts/me", "/api/v1/core/dictionaries/{type_code}"}
+
+
+@pytest.mark.parametrize("path,method,model_label", _api_operations())
+def test_api_outsiders_never_see_zone_a_records(path, method, model_label, cast, client_for):
+    if path in UNSCOPED_API:
+        return
+    assert model_label, f"{method.upper()} {path} does not name its model (openapi_extra=model_of(...))"
+    model = apps.get_model(model_label)
+    obj = make_for(model, cast)
+    url = path.replace("{pk}", str(obj.pk))
+    for name in OUTSIDERS:
+        c = client_for(name)
+        call = getattr(c, method)
+        response = call(url, data="{}", content_type="application/json") if method != "get" else call(url)
+        if "{pk}" in path:
+            assert response.status_code in (403, 404, 422), (name, method, path, response.status_code)
+        elif method == "get":
+            assert response.status_code in (200, 403), (name, path, response.status_code)
+            if response.status_code == 200:
+                ids = [item["id"] for item in response.json()["items"]]
+                assert obj.pk not in ids, f"{name} sees {obj!r} through {path}"
+        else:
+            assert response.status_code in (403, 404, 422), (name, method, path, response.status_code)
+        if response.status_code >= 400:
+            body = response.json()
+            assert {"code", "message"} <= set(body), body

@@ -1,0 +1,206 @@
+"""Security baseline (等保 2.0 level 3 for the application) tested through HTTP."""
+
+import datetime as dt
+
+import pyotp
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from feidi.accounts import actions
+from feidi.accounts.models import LoginLog, Role, SecurityPolicy, User
+from feidi.core.models import AuditRecord
+from feidi.registry.models import Person
+from feidi.testing.cast import PASSWORD
+
+
+def login(client, username, password=PASSWORD, **extra):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password}, **extra)
+
+
+def test_five_failures_lock_the_account_for_thirty_minutes(cast):
+    c = Client()
+    for _ in range(5):
+        response = login(c, "clerk", "wrong-password", REMOTE_ADDR="10.0.0.5")
+        assert response.status_code == 200
+    user = User.objects.get(username="clerk")
+    assert user.is_locked()
+    assert 29 <= (user.locked_until - timezone.now()).total_seconds() / 60 <= 30
+    # Even the right password is refused while locked.
+    assert login(c, "clerk").status_code == 200
+    assert "_auth_user_id" not in c.session
+    results = list(LoginLog.objects.filter(username="clerk").values_list("result", flat=True))
+    assert results.count("failure") == 4 and "locked" in results
+    assert LoginLog.objects.filter(username="clerk", address="10.0.0.5").exists()
+
+
+def test_a_successful_login_is_logged_and_resets_the_counter(cast):
+    c = Client()
+    login(c, "clerk", "wrong-password")
+    response = login(c, "clerk")
+    assert response.status_code == 302
+    assert User.objects.get(username="clerk").failed_logins == 0
+    assert LoginLog.objects.filter(username="clerk", result="success").exists()
+
+
+def test_administrator_duties_need_a_second_factor(cast):
+    c = Client()
+    response = login(c, "auditor")
+    assert response.status_code == 302 and response.url == reverse("accounts:otp")
+    assert "_auth_user_id" not in c.session  # not signed in before the code
+    page = c.get(reverse("accounts:otp"))
+    secret = page.context["secret"]
+    assert "<svg" in page.content.decode()  # QR code drawn locally
+    assert c.post(reverse("accounts:otp"), {"code": "000000"}).status_code == 200
+    assert "_auth_user_id" not in c.session
+    code = pyotp.TOTP(secret).now()
+    response = c.post(reverse("accounts:otp"), {"code": code})
+    assert response.status_code == 302
+    assert c.session["_auth_user_id"] == str(cast.auditor.pk)
+
+
+def test_idle_sessions_end_after_thirty_minutes(cast):
+    c = Client()
+    login(c, "clerk")
+    assert c.get(reverse("home")).status_code == 200
+    session = c.session
+    session["feidi_last_seen"] -= 31 * 60
+    session.save()
+    response = c.get(reverse("home"))
+    assert response.status_code == 302 and "timeout=1" in response.url
+    assert LoginLog.objects.filter(username="clerk", result="timeout").exists()
+
+
+def test_the_password_policy_is_enforced_with_chinese_messages(cast):
+    with pytest.raises(ValidationError) as exc:
+        actions.do_change_password(cast.clerk, "short", acting_user=cast.clerk)
+    text = "".join(exc.value.messages)
+    assert "长度至少为10位" in text and "至少3类" in text
+
+
+def test_an_expired_password_must_be_changed_first(cast):
+    User.objects.filter(pk=cast.clerk.pk).update(password_changed_at=timezone.now() - dt.timedelta(days=91))
+    c = Client()
+    login(c, "clerk")
+    response = c.get(reverse("registry:organization_list"))
+    assert response.status_code == 302 and reverse("accounts:password_change") in response.url
+
+
+def test_no_account_holds_two_duties_or_a_duty_and_business_roles(cast):
+    with pytest.raises(ValidationError):
+        actions.do_set_user_roles(cast.clerk, list(Role.objects.filter(code__in=["sysadmin", "auditor"])),
+                                  acting_user=cast.secadmin)
+    with pytest.raises(ValidationError):
+        actions.do_set_user_roles(cast.clerk, list(Role.objects.filter(code__in=["sysadmin", "zone_clerk"])),
+                                  acting_user=cast.secadmin)
+
+
+@pytest.mark.parametrize("who,url_name", [
+    ("sysadmin", "registry:organization_list"),  # no superuser shortcut to business data
+    ("secadmin", "registry:organization_list"),
+    ("auditor", "registry:organization_list"),
+    ("sysadmin", "core:auditrecord_list"),  # the system administrator cannot read the audit trail
+    ("auditor", "core:dictitem_list"),  # the auditor cannot administer
+])
+def test_administrators_cannot_do_each_others_jobs(cast, client_for, who, url_name):
+    assert client_for(who).get(reverse(url_name)).status_code == 403
+
+
+def test_personal_numbers_are_encrypted_at_rest(cast):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, id_card FROM registry_person WHERE id = %s", [cast.person_a1.pk])
+        phone, id_card = cursor.fetchone()
+    assert "13800001234" not in phone and phone.startswith("v1:")
+    assert "36110219900101123X" not in id_card
+    person = Person.objects.get(pk=cast.person_a1.pk)
+    assert str(person.phone) == "138****1234" and person.phone.reveal() == "13800001234"
+
+
+def test_the_full_number_is_shown_only_to_allowed_roles_and_each_view_is_audited(cast, client_for):
+    url = reverse("registry:person_reveal", kwargs={"pk": cast.person_a1.pk}) + "?field=phone"
+    detail = reverse("registry:person_detail", kwargs={"pk": cast.person_a1.pk})
+    page = client_for("clerk").get(detail).content.decode()
+    assert "13800001234" not in page and "138****1234" in page
+    assert client_for("clerk").post(url).status_code == 403
+    before = AuditRecord.objects.filter(action="reveal").count()
+    response = client_for("leader").post(url)
+    assert response.status_code == 200 and "13800001234" in response.content.decode()
+    assert AuditRecord.objects.filter(action="reveal").count() == before + 1
+
+
+def test_a_duplicate_credit_code_is_a_field_error_naming_the_conflict(cast, client_for):
+    c = client_for("clerk")
+    response = c.post(reverse("registry:organization_add"), {
+        "name": "重复公司", "uscc": cast.org_a2.uscc.lower(), "kind": "enterprise", "zone": cast.zone_a.pk,
+        "_form_token": "t1"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors["uscc"]
+    assert "乙锂电材料有限公司" in errors[0]
+
+
+def test_an_invalid_credit_code_is_a_chinese_field_error(cast, client_for):
+    response = client_for("clerk").post(reverse("registry:organization_add"), {
+        "name": "坏代码公司", "uscc": "91361100MA35X0000A", "kind": "enterprise", "_form_token": "t2"})
+    assert "校验位" in response.context["form"].errors["uscc"][0]
+
+
+def test_a_form_posted_twice_creates_one_record(cast, client_for):
+    from feidi.lib import uscc
+    from feidi.registry.models import Organization
+
+    c = client_for("clerk")
+    data = {"name": "只建一次公司", "uscc": uscc.make("91361100MA35XY00Q"), "kind": "enterprise",
+            "zone": cast.zone_a.pk, "_form_token": "same-token"}
+    first = c.post(reverse("registry:organization_add"), data)
+    second = c.post(reverse("registry:organization_add"), data)
+    assert first.status_code == second.status_code == 302
+    assert Organization.objects.filter(name="只建一次公司").count() == 1
+    assert first.url == second.url
+
+
+def test_a_stale_edit_is_refused_not_overwritten(cast, client_for):
+    url = reverse("registry:organization_edit", kwargs={"pk": cast.org_a1.pk})
+    base = {"name": "版本一", "uscc": cast.org_a1.uscc, "kind": "enterprise", "zone": cast.zone_a.pk}
+    c = client_for("clerk")
+    assert c.post(url, {**base, "_version": cast.org_a1.version}).status_code == 302
+    stale = c.post(url, {**base, "name": "版本二", "_version": cast.org_a1.version})
+    assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
+    from feidi.registry.models import Organization
+
+    assert Organization.objects.get(pk=cast.org_a1.pk).name == "版本一"
+
+
+def test_unknown_role_or_department_in_the_api_is_a_json_error_and_writes_nothing(cast):
+    from feidi.accounts.models import ApiToken
+
+    users = User.objects.count()
+    c = Client()
+    c.force_login(cast.sysadmin)
+    response = c.post("/api/v1/accounts/users", {"username": "x1", "full_name": "某人", "department_id": 999999},
+                      content_type="application/json")
+    assert response.status_code == 422 and response.json()["code"] == "invalid"
+    assert "department_id" in response.json()["fields"]
+    c2 = Client()
+    c2.force_login(cast.secadmin)
+    response = c2.put(f"/api/v1/accounts/users/{cast.clerk.pk}/roles", {"roles": ["no_such_role"]},
+                      content_type="application/json")
+    assert response.status_code == 422 and "no_such_role" in response.json()["message"]
+    assert User.objects.count() == users
+    assert list(User.objects.get(pk=cast.clerk.pk).roles.values_list("code", flat=True)) == ["zone_clerk"]
+    token, value = ApiToken.issue(cast.clerk, "t")
+    response = Client().get("/api/v1/registry/organizations", HTTP_AUTHORIZATION=f"Bearer {value}")
+    assert response.status_code == 200 and response.json()["count"] >= 2
+    assert Client().get("/api/v1/registry/organizations").status_code == 401
+
+
+def test_the_security_policy_can_be_tightened_by_the_security_administrator(cast):
+    policy = SecurityPolicy.current()
+    policy.max_failures = 3
+    actions.do_save_policy(policy, acting_user=cast.secadmin)
+    c = Client()
+    for _ in range(3):
+        login(c, "leader", "nope")
+    assert User.objects.get(username="leader").is_locked()
