@@ -15,10 +15,24 @@ def style_fields(form: forms.BaseForm) -> None:
         else:
             widget.attrs.setdefault("class", "form-control")
         if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 3)
+            widget.attrs["rows"] = 3
 
 
-class ScopedModelForm(forms.ModelForm):
+def mark_invalid(form: forms.BaseForm) -> None:
+    """Give fields with errors Bootstrap's red border."""
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
+
+
+class StyledFormMixin:
+    def full_clean(self):
+        super().full_clean()
+        mark_invalid(self)
+
+
+class ScopedModelForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.db import close_old_connections
 from django.http import QueryDict
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -44,9 +43,8 @@ def build_export(export_id: int) -> None:
                                                     finished_at=timezone.now())
 
 
-@db_task()
+@db_task()  # djhuey closes stale connections around the task in a worker
 def export_task(export_id: int) -> None:
-    close_old_connections()
     build_export(export_id)
 
 
