@@ -119,6 +119,16 @@ def test_a_clerk_gets_chinese_field_errors_and_saves(browser, live_server, world
     page.wait_for_url(re.compile(r"/registry/organizations/\d+/$"))
     assert page.locator(".alert-success").count() == 1
     _shot(page, "05-organization-saved")
+    from tests.test_import import xlsx
+
+    bad = xlsx([["批量公司一", uscc.make("91361100MA35W0001"), "企业", "C3825", "上饶经开区", None, None, None],
+                ["批量公司二", "91361100MA35W0002X", "企业", "X99", None, None, None, None]])
+    page.goto("/registry/organizations/import/")
+    page.set_input_files("input[type=file]", files=[{"name": "单位.xlsx", "mimeType": "application/octet-stream",
+                                                     "buffer": bad}])
+    page.click(".page-body form button[type=submit]")
+    assert page.locator("table tbody tr").count() == 2  # the bad code and the bad industry, both on row 3
+    _shot(page, "05-import-report")
     assert not outside
 
 

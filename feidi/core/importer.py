@@ -98,7 +98,8 @@ def cell_text(value) -> str:
 
 class Importer:
     """Subclass with ``model``, ``form_class``, ``columns`` (header → form field, in template
-    order), ``unique_in_file`` (fields no two rows may share) and ``save(form, user)``."""
+    order), ``unique_in_file`` (fields no two rows may share) and ``action``, the domain
+    ``do_save_<model>`` that writes one record."""
 
     model = None
     form_class: type[forms.ModelForm] = None
@@ -108,8 +109,10 @@ class Importer:
     title = ""
     example: dict[str, str] = {}
 
+    action = None
+
     def save(self, form, user):
-        raise NotImplementedError  # each importer names the domain action that writes
+        return type(self).action(form.instance, acting_user=user)
 
     def initial_instance(self, user):
         obj = self.model()

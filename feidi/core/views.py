@@ -299,3 +299,45 @@ class ObjectDeleteView(ObjectMixin, TemplateView):
             return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, f"已删除：{obj}")
         return HttpResponseRedirect(self.url_for("list"))
+
+
+class ObjectImportView(ScopedViewMixin, TemplateView):
+    """Upload an .xlsx; all rows are stored or none, with a row-by-row report. ``?template=1``
+    downloads the template."""
+
+    template_name = "generic/import.html"
+    permission_action = "add"
+    importer_class = None
+
+    def get(self, request, *args, **kwargs):
+        importer = self.importer_class()
+        if request.GET.get("template"):
+            from django.utils.encoding import escape_uri_path
+
+            response = HttpResponse(importer.template_bytes(),
+                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            name = f"{importer.title}导入模板.xlsx"
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
+            return response
+        return self.render_to_response(self.get_context_data(title=f"导入{importer.title}", importer=importer,
+                                                             list_url=self.url_for("list")))
+
+    def post(self, request, *args, **kwargs):
+        from .importer import ImportFileError
+
+        importer = self.importer_class()
+        upload = request.FILES.get("file")
+        context = {"title": f"导入{importer.title}", "importer": importer, "list_url": self.url_for("list")}
+        if upload is None:
+            context["file_error"] = "请选择要导入的 .xlsx 文件"
+            return self.render_to_response(self.get_context_data(**context))
+        try:
+            result = importer.run(upload.read(), request.user)
+        except ImportFileError as exc:
+            context["file_error"] = str(exc)
+            return self.render_to_response(self.get_context_data(**context))
+        if result.ok:
+            messages.success(request, f"导入成功：共 {result.created} 条")
+            return HttpResponseRedirect(self.url_for("list"))
+        context.update(result=result, filename=upload.name)
+        return self.render_to_response(self.get_context_data(**context))

@@ -11,6 +11,7 @@ urlpatterns = [
     *crud("zones", "zone", v.ZoneListView, v.ZoneDetailView, v.ZoneEditView, v.ZoneDeleteView),
     *crud("organizations", "organization", v.OrganizationListView, v.OrganizationDetailView,
           v.OrganizationEditView, v.OrganizationDeleteView),
+    path("organizations/import/", v.OrganizationImportView.as_view(), name="organization_import"),
     *crud("people", "person", v.PersonListView, v.PersonDetailView, v.PersonEditView, v.PersonDeleteView),
     path("people/<int:pk>/reveal/", v.PersonRevealView.as_view(), name="person_reveal"),
     *crud("residencies", "residency", v.ResidencyListView, v.ResidencyDetailView, v.ResidencyEditView,

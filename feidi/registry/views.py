@@ -10,7 +10,14 @@ from django.utils.html import format_html
 from django.views import View
 
 from feidi.core.actions import ConflictError
-from feidi.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin
+from feidi.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectImportView,
+    ObjectListView,
+    ObjectMixin,
+)
 
 from . import actions
 from .filtersets import (
@@ -28,6 +35,7 @@ from .forms import (
     ResidencyTransitionForm,
     ZoneForm,
 )
+from .importers import OrganizationImporter
 from .models import Agreement, Organization, Person, Residency, Zone
 from .tables import AgreementTable, OrganizationTable, PersonTable, ResidencyTable, ZoneTable
 
@@ -104,6 +112,11 @@ class OrganizationEditView(ActionEditView):
 
 class OrganizationDeleteView(ObjectDeleteView):
     model = Organization
+
+
+class OrganizationImportView(ObjectImportView):
+    model = Organization
+    importer_class = OrganizationImporter
 
 
 # --- people ---------------------------------------------------------------------------------
