@@ -11,7 +11,7 @@ from django.utils import timezone
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
 
-from .models import Organization, Person, Residency, Zone
+from .models import Organization, OrganizationLabel, Person, Residency, Zone
 
 
 def _department_from_zone(obj, zone: Zone | None) -> None:
@@ -33,6 +33,15 @@ def do_save_organization(org: Organization, *, acting_user, expected_version=Non
     if org.pk:
         return update_object(org, acting_user=acting_user, expected_version=expected_version)
     return create_object(org, acting_user=acting_user)
+
+
+def do_save_label(label: OrganizationLabel, *, acting_user, expected_version=None) -> OrganizationLabel:
+    # A label belongs where its organization belongs.
+    if label.organization_id and label.organization.department_id:
+        label.department_id = label.organization.department_id
+    if label.pk:
+        return update_object(label, acting_user=acting_user, expected_version=expected_version)
+    return create_object(label, acting_user=acting_user)
 
 
 def do_save_person(person: Person, *, acting_user, expected_version=None) -> Person:

@@ -14,7 +14,9 @@ class RegistryConfig(AppConfig):
         register("registry", gettext_noop("主体库"), "🏢", 10, [
             Item(gettext_noop("园区与飞地"), "registry:zone_list", "registry.view_zone"),
             Item(gettext_noop("单位"), "registry:organization_list", "registry.view_organization", org_users=True),
+            Item(gettext_noop("资质标签"), "registry:organizationlabel_list", "registry.view_organizationlabel"),
             Item(gettext_noop("人员"), "registry:person_list", "registry.view_person"),
             Item(gettext_noop("飞地入驻"), "registry:residency_list", "registry.view_residency"),
             Item(gettext_noop("合作协议"), "registry:agreement_list", "registry.view_agreement"),
+            Item(gettext_noop("协议承诺"), "registry:commitment_list", "registry.view_commitment"),
         ])

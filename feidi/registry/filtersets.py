@@ -3,7 +3,7 @@ import django_filters
 from feidi.core.filters import ScopedFilterSet
 from feidi.core.models import DictItem
 
-from .models import Agreement, Organization, Person, Residency, Zone
+from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
 
 
 class ZoneFilterSet(ScopedFilterSet):
@@ -51,3 +51,23 @@ class AgreementFilterSet(ScopedFilterSet):
     class Meta:
         model = Agreement
         fields = []
+
+
+class OrganizationLabelFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name", "note")
+    label = django_filters.ModelChoiceFilter(label="标签", queryset=DictItem.objects.filter(type__code="org_label"))
+    organization = django_filters.ModelChoiceFilter(label="单位", queryset=Organization.objects.all())
+    current = django_filters.BooleanFilter(label="仅有效", field_name="until", lookup_expr="isnull")
+
+    class Meta:
+        model = OrganizationLabel
+        fields = ["label", "organization"]
+
+
+class CommitmentFilterSet(ScopedFilterSet):
+    search_fields = ("content", "owner", "agreement__title")
+    agreement = django_filters.ModelChoiceFilter(label="协议", queryset=Agreement.objects.all())
+
+    class Meta:
+        model = Commitment
+        fields = ["agreement", "status"]

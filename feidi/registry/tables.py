@@ -63,3 +63,21 @@ class AgreementTable(Table):
     valid_until = Column("有效期至")
     output_share_a = Column("统计分算·甲方%")
     tax_share_a = Column("税收分成·甲方%")
+
+
+class OrganizationLabelTable(Table):
+    default_order = "-since"
+    organization = Column("单位", order_by="organization__name")
+    label = Column("标签", order_by="label__order", link=True)
+    since = Column("认定日期")
+    until = Column("有效期至")
+    note = Column("备注", sortable=False)
+
+
+class CommitmentTable(Table):
+    default_order = "due_on"
+    content = Column("承诺事项", link=True)
+    agreement = Column("协议", order_by="agreement__title")
+    owner = Column("责任方")
+    due_on = Column("完成时限")
+    status = Column("状态", accessor="get_status_display", order_by="status")

@@ -12,6 +12,8 @@ urlpatterns = [
     *crud("organizations", "organization", v.OrganizationListView, v.OrganizationDetailView,
           v.OrganizationEditView, v.OrganizationDeleteView),
     path("organizations/import/", v.OrganizationImportView.as_view(), name="organization_import"),
+    *crud("labels", "organizationlabel", v.OrganizationLabelListView, v.OrganizationLabelDetailView,
+          v.OrganizationLabelEditView, v.OrganizationLabelDeleteView),
     *crud("people", "person", v.PersonListView, v.PersonDetailView, v.PersonEditView, v.PersonDeleteView),
     path("people/<int:pk>/reveal/", v.PersonRevealView.as_view(), name="person_reveal"),
     *crud("residencies", "residency", v.ResidencyListView, v.ResidencyDetailView, v.ResidencyEditView,
@@ -19,4 +21,6 @@ urlpatterns = [
     path("residencies/<int:pk>/transition/", v.ResidencyTransitionView.as_view(), name="residency_transition"),
     *crud("agreements", "agreement", v.AgreementListView, v.AgreementDetailView, v.AgreementEditView,
           v.AgreementDeleteView),
+    *crud("commitments", "commitment", v.CommitmentListView, v.CommitmentDetailView, v.CommitmentEditView,
+          v.CommitmentDeleteView),
 ]

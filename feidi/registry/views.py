@@ -22,22 +22,34 @@ from feidi.core.views import (
 from . import actions
 from .filtersets import (
     AgreementFilterSet,
+    CommitmentFilterSet,
     OrganizationFilterSet,
+    OrganizationLabelFilterSet,
     PersonFilterSet,
     ResidencyFilterSet,
     ZoneFilterSet,
 )
 from .forms import (
     AgreementForm,
+    CommitmentForm,
     OrganizationForm,
+    OrganizationLabelForm,
     PersonForm,
     ResidencyForm,
     ResidencyTransitionForm,
     ZoneForm,
 )
 from .importers import OrganizationImporter
-from .models import Agreement, Organization, Person, Residency, Zone
-from .tables import AgreementTable, OrganizationTable, PersonTable, ResidencyTable, ZoneTable
+from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
+from .tables import (
+    AgreementTable,
+    CommitmentTable,
+    OrganizationLabelTable,
+    OrganizationTable,
+    PersonTable,
+    ResidencyTable,
+    ZoneTable,
+)
 
 
 class ActionEditView(ObjectEditView):
@@ -224,6 +236,43 @@ class ResidencyDeleteView(ObjectDeleteView):
     model = Residency
 
 
+# --- labels ---------------------------------------------------------------------------------
+class PresetMixin:
+    """``?<field>=<pk>`` on an add page preselects a related record (e.g. the organization)."""
+
+    preset_fields: tuple[str, ...] = ()
+
+    def new_object(self):
+        obj = super().new_object()
+        for name in self.preset_fields:
+            value = self.request.GET.get(name)
+            if value and value.isdigit():
+                setattr(obj, f"{name}_id", int(value))
+        return obj
+
+
+class OrganizationLabelListView(ObjectListView):
+    model = OrganizationLabel
+    filterset_class = OrganizationLabelFilterSet
+    table_class = OrganizationLabelTable
+    select_related = ("organization", "label")
+
+
+class OrganizationLabelDetailView(ObjectDetailView):
+    model = OrganizationLabel
+
+
+class OrganizationLabelEditView(PresetMixin, ActionEditView):
+    model = OrganizationLabel
+    form_class = OrganizationLabelForm
+    action = staticmethod(actions.do_save_label)
+    preset_fields = ("organization",)
+
+
+class OrganizationLabelDeleteView(ObjectDeleteView):
+    model = OrganizationLabel
+
+
 # --- agreements -----------------------------------------------------------------------------
 class AgreementListView(ObjectListView):
     model = Agreement
@@ -250,3 +299,24 @@ class AgreementEditView(ObjectEditView):
 
 class AgreementDeleteView(ObjectDeleteView):
     model = Agreement
+
+
+class CommitmentListView(ObjectListView):
+    model = Commitment
+    filterset_class = CommitmentFilterSet
+    table_class = CommitmentTable
+    select_related = ("agreement",)
+
+
+class CommitmentDetailView(ObjectDetailView):
+    model = Commitment
+
+
+class CommitmentEditView(PresetMixin, ObjectEditView):
+    model = Commitment
+    form_class = CommitmentForm
+    preset_fields = ("agreement",)
+
+
+class CommitmentDeleteView(ObjectDeleteView):
+    model = Commitment
