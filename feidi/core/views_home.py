@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,8 +35,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
                       .values_list("label__label").annotate(n=Count("organization", distinct=True)).order_by("-n"))
             for name, n in labels[:2]:
                 cards.append({"label": name, "value": n, "hint": "有效认定", "url": reverse("registry:organization_list")})
-            rows = (orgs.filter(zone__isnull=False).values_list("zone__name").annotate(n=Count("pk"))
-                    .order_by("-n")[:12])
+            short = Coalesce(NullIf("zone__short_name", Value("")), "zone__name")
+            rows = (orgs.filter(zone__isnull=False).annotate(zone_label=short).values_list("zone_label")
+                    .annotate(n=Count("pk")).order_by("-n")[:12])
             chart = {"title": "各园区单位数", "categories": [r[0] for r in rows],
                      "series": [{"name": "单位数", "data": [r[1] for r in rows]}]}
         if user.has_perm("registry.view_zone"):

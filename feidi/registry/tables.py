@@ -1,10 +1,13 @@
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from feidi.core.tables import Column, Table
 
+SAMPLE_BADGE = mark_safe(' <span class="badge bg-yellow-lt">示例</span>')
+
 
 def _sample_badge(row):
-    return format_html(' <span class="badge bg-yellow-lt">示例</span>') if row.sample else ""
+    return SAMPLE_BADGE if row.sample else ""
 
 
 def _name_link(row):

@@ -73,8 +73,9 @@ def make_uscc(region: str = "361100") -> str:
     return uscc.make(f"91{region}{_seq[0]:08d}X"[:17].replace("X", "0"))
 
 
-def make_org(name, zone, *, kind=Organization.Kind.ENTERPRISE, region="") -> Organization:
-    org = Organization(name=name, uscc=make_uscc(), kind=kind, zone=zone, region=region, industry_code="C3825")
+def make_org(name, zone, *, kind=Organization.Kind.ENTERPRISE, region="", sample=False) -> Organization:
+    org = Organization(name=name, uscc=make_uscc(), kind=kind, zone=zone, region=region, industry_code="C3825",
+                       sample=sample)
     return registry_actions.do_save_organization(org, acting_user=None)
 
 
@@ -95,7 +96,7 @@ def build_cast() -> Cast:
             Zone(name="上饶科创中心", kind=enclave_kind, host_region="上海市松江区", department=dept_a,
                  home_zone=zone_a), acting_user=None)
         org_a1 = make_org("甲光伏科技有限公司", zone_a)
-        org_a2 = make_org("乙锂电材料有限公司", zone_a)
+        org_a2 = make_org("乙锂电材料有限公司", zone_a, sample=True)  # shown with the 示例 badge
         org_b1 = make_org("丙汽车零部件有限公司", zone_b)
         institution = make_org("某大学", None, kind=Organization.Kind.UNIVERSITY, region="上海市")
         person_a1 = registry_actions.do_save_person(
