@@ -29,8 +29,6 @@ class ScopedFilterSet(django_filters.FilterSet):
                 widget.attrs.setdefault("placeholder", "名称、代码…")
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = "全部"
-            elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
-                field.choices = [("", "全部"), *list(field.choices)[1:]]
 
     def filter_search(self, queryset, name, value):
         value = (value or "").strip()

@@ -58,6 +58,10 @@ class Zone(FeidiModel):
         return self.name
 
     @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
     def is_enclave(self) -> bool:
         return bool(self.kind.extra.get("enclave")) if self.kind_id else False
 

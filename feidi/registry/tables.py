@@ -31,7 +31,7 @@ class OrganizationTable(Table):
     kind = Column("类型", accessor="get_kind_display", order_by="kind")
     industry_code = Column("行业代码")
     industry_label = Column("行业", sortable=False)
-    zone = Column("所在园区", order_by="zone__name")
+    zone = Column("所在园区", accessor="zone.display_name", order_by="zone__name")
     land_area_mu = Column("用地（亩）")
     employees = Column("从业人员")
 
