@@ -68,3 +68,16 @@ def test_garbage_never_crashes(text):
 def test_id_card_check_character():
     assert idcard.validate("11010519491231002X") == "11010519491231002X"  # the standard's example
     assert idcard.check_character("11010519491231002") == "X"
+
+
+def test_industry_labels_come_from_the_editable_dictionary(db):
+    from feidi.core.models import DictItem
+    from feidi.registry.models import Organization
+
+    org = Organization(industry_code="C3825")
+    assert org.industry_label == "电气机械和器材制造业"
+    item = DictItem.objects.get(type__code="industry", code="38")
+    item.label = "电气机械和器材制造业（含光伏设备）"
+    item.save()
+    assert org.industry_label == "电气机械和器材制造业（含光伏设备）"
+    assert DictItem.objects.filter(type__code="industry").count() == 97

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from . import jobs  # noqa: F401  (registers the jobs with Huey)
+        from . import dictionaries, jobs  # noqa: F401  (signal receivers; jobs registered with Huey)
         from .navigation import Item, register
 
         register("system", gettext_noop("系统"), "⚙", 90, [

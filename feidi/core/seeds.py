@@ -26,10 +26,18 @@ SEED = {
 }
 
 
+def _industry_items():
+    from feidi.lib import gbt4754
+
+    section_of = {d: letter for letter, (_, divisions) in gbt4754.SECTIONS.items() for d in divisions}
+    return [(f"{d:02d}", label, {"section": section_of[d]}) for d, label in sorted(gbt4754.DIVISIONS.items())]
+
+
 def ensure_dictionaries() -> None:
     from .models import DictItem, DictType
 
-    for (code, name), items in SEED.items():
+    seed = {**SEED, ("industry", "行业大类（GB/T 4754-2017）"): _industry_items()}
+    for (code, name), items in seed.items():
         dtype, _ = DictType.objects.get_or_create(code=code, defaults={"name": name})
         existing = set(dtype.items.values_list("code", flat=True))
         DictItem.objects.bulk_create([

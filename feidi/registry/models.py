@@ -113,7 +113,12 @@ class Organization(FeidiModel):
 
     @property
     def industry_label(self) -> str:
-        return gbt4754.label(self.industry_code) if self.industry_code else ""
+        """The division's name from the editable ``industry`` list (GB/T 4754 as fallback)."""
+        if not self.industry_code:
+            return ""
+        from feidi.core.dictionaries import labels
+
+        return labels("industry").get(gbt4754.division_code(self.industry_code)) or gbt4754.label(self.industry_code)
 
 
 class OrganizationLabel(FeidiModel):

@@ -7,7 +7,7 @@ import datetime as dt
 
 from feidi.accounts.models import ApiToken, Department, LoginLog, Role, SecurityPolicy, User
 from feidi.core import audit
-from feidi.core.models import AuditRecord, DictItem, ExportFile
+from feidi.core.models import AuditRecord, DictItem, DictType, ExportFile
 from feidi.registry.models import (
     Agreement,
     Commitment,
@@ -54,7 +54,7 @@ FACTORIES = {
     LoginLog: lambda c: LoginLog.objects.create(username="clerk", user=c.clerk, result="success", address="10.0.0.1"),
     ExportFile: lambda c: ExportFile.objects.create(user=c.clerk, title="甲区导出", view_name="registry:organization_list"),
     ApiToken: lambda c: ApiToken.issue(c.clerk, "甲区令牌")[0],
-    DictItem: lambda c: DictItem.objects.get(type__code="org_label", code="high_tech"),
+    DictItem: lambda c: DictItem.objects.create(type=DictType.objects.get(code="industry"), code="T1", label="甲区测试条目"),
     SecurityPolicy: lambda c: SecurityPolicy.current(),
 }
 

@@ -1,0 +1,30 @@
+"""Reading the editable code lists: label maps cached briefly (60 s, shared through Redis in
+production) and dropped when an item changes."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+TTL = 60
+
+
+def _key(type_code: str) -> str:
+    return f"feidi:dict:{type_code}"
+
+
+def labels(type_code: str) -> dict[str, str]:
+    """{code: label} of the active items of a list."""
+    from .models import DictItem
+
+    found = cache.get(_key(type_code))
+    if found is None:
+        found = dict(DictItem.objects.filter(type__code=type_code, active=True).values_list("code", "label"))
+        cache.set(_key(type_code), found, TTL)
+    return found
+
+
+@receiver([post_save, post_delete], sender="core.DictItem")
+def _forget(sender, instance, **kwargs):
+    cache.delete(_key(instance.type.code))
