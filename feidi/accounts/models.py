@@ -11,10 +11,11 @@ from django.db import models
 from django.utils import timezone
 
 from feidi.core.fields import EncryptedCharField
+from feidi.core.models import DetailUrlMixin
 from feidi.core.scope import DataScope, Scope, ScopedQuerySet
 
 
-class Department(models.Model):
+class Department(DetailUrlMixin, models.Model):
     """A node of the administrative tree: province → city → zone → bureau → section.
 
     ``path`` is the materialized path of ids ("/1/4/9/"), so a subtree is one prefix query.
@@ -46,11 +47,6 @@ class Department(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("accounts:department_detail", kwargs={"pk": self.pk})
-
     @property
     def depth(self) -> int:
         return self.path.count("/") - 2
@@ -66,7 +62,7 @@ class Department(models.Model):
         return list(Department.objects.filter(path__startswith=self.path).values_list("pk", flat=True))
 
 
-class Role(models.Model):
+class Role(DetailUrlMixin, models.Model):
     """A named set of permissions with a data scope. ``duty`` marks the three administrator duties
     (三员分立): a user holds at most one, and duty roles carry no business permissions."""
 
@@ -96,11 +92,6 @@ class Role(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("accounts:role_detail", kwargs={"pk": self.pk})
-
     def custom_department_ids(self) -> list[int]:
         cached = getattr(self, "_custom_ids", None)
         if cached is None:
@@ -122,7 +113,7 @@ class UserQuerySet(ScopedQuerySet):
     pass
 
 
-class User(AbstractBaseUser):
+class User(DetailUrlMixin, AbstractBaseUser):
     """A person signing in: staff of a department, or a user of one enterprise or institution.
 
     There is no superuser: everything is reached through roles and data scopes.
@@ -162,11 +153,6 @@ class User(AbstractBaseUser):
 
     def __str__(self):
         return f"{self.full_name}（{self.username}）" if self.full_name else self.username
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("accounts:user_detail", kwargs={"pk": self.pk})
 
     # --- permissions through roles (cached per instance, i.e. per request) ---------------------
     def _role_cache(self) -> list[Role]:

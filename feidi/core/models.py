@@ -8,7 +8,16 @@ from django.db import models
 from .scope import Scope, ScopedManager
 
 
-class FeidiModel(models.Model):
+class DetailUrlMixin:
+    """``get_absolute_url`` by the naming rule: the ``<app>:<model>_detail`` page."""
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", kwargs={"pk": self.pk})
+
+
+class FeidiModel(DetailUrlMixin, models.Model):
     """Base of every business record: owning department, creator, timestamps, and a version
     number for optimistic concurrency (an edit based on a stale version is refused)."""
 
@@ -32,11 +41,6 @@ class FeidiModel(models.Model):
 
     class Meta:
         abstract = True
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", kwargs={"pk": self.pk})
 
 
 def DictField(type_code: str, verbose_name: str, **kwargs):  # noqa: N802 (reads like a field class)
@@ -107,7 +111,7 @@ class AuditHead(models.Model):
         return f"#{self.seq} {self.hash[:12]}"
 
 
-class AuditRecord(models.Model):
+class AuditRecord(DetailUrlMixin, models.Model):
     """One change or sensitive read, hash-chained to the previous record (tamper-evident)."""
 
     class Action(models.TextChoices):
@@ -143,11 +147,6 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.get_action_display()} {self.object_repr}"
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:auditrecord_detail", kwargs={"pk": self.pk})
 
 
 class FormSubmission(models.Model):
