@@ -1,0 +1,61 @@
+"""Working-day arithmetic on the Chinese calendar, including the 2025 Spring Festival."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feidi.lib.workdays import Calendar, OutOfCalendar
+
+D = dt.date
+cal = Calendar()
+days = st.dates(min_value=D(2005, 1, 1), max_value=D(2026, 11, 30))
+
+
+def test_the_2025_spring_festival_and_its_make_up_workdays():
+    # 2025: holiday 1月28日–2月4日 (8 days); make-up workdays Sunday 1月26日 and Saturday 2月8日.
+    assert all(not cal.is_workday(D(2025, 1, 28) + dt.timedelta(d)) for d in range(8))
+    assert cal.is_workday(D(2025, 1, 26)) and cal.is_workday(D(2025, 2, 8))
+    assert cal.add_workdays(D(2025, 1, 24), 1) == D(2025, 1, 26)  # Friday → the make-up Sunday
+    assert cal.add_workdays(D(2025, 1, 27), 1) == D(2025, 2, 5)  # over the whole holiday
+    assert cal.add_workdays(D(2025, 1, 27), 4) == D(2025, 2, 8)  # …and onto the make-up Saturday
+    assert cal.workdays_between(D(2025, 1, 27), D(2025, 2, 5)) == 1
+
+
+def test_a_date_outside_the_known_years_is_an_error_not_a_guess():
+    with pytest.raises(OutOfCalendar, match="工作日历"):
+        cal.is_workday(D(2031, 3, 3))
+    assert Calendar({D(2031, 3, 3): True}).is_workday(D(2031, 3, 3))
+
+
+def test_overrides_win():
+    local = Calendar({D(2025, 3, 3): False, D(2025, 3, 8): True})
+    assert not local.is_workday(D(2025, 3, 3)) and local.is_workday(D(2025, 3, 8))
+    assert local.add_workdays(D(2025, 3, 2), 1) == D(2025, 3, 4)
+
+
+@given(days, st.integers(min_value=0, max_value=40))
+def test_adding_then_counting_gives_back_n(start, n):
+    end = cal.add_workdays(start, n)
+    assert cal.is_workday(end)
+    assert end >= start
+    if n:
+        assert cal.workdays_between(start, end) == n
+        assert end > start
+
+
+@given(days, st.integers(min_value=1, max_value=30), st.integers(min_value=1, max_value=30))
+def test_adding_is_associative(start, a, b):
+    assert cal.add_workdays(cal.add_workdays(start, a), b) == cal.add_workdays(start, a + b)
+
+
+@given(days, days)
+def test_counting_is_antisymmetric(a, b):
+    assert cal.workdays_between(a, b) == -cal.workdays_between(b, a)
+
+
+@given(days)
+def test_a_week_never_has_more_than_seven_or_fewer_than_zero_workdays(start):
+    n = cal.workdays_between(start, start + dt.timedelta(days=7))
+    assert 0 <= n <= 7
