@@ -78,7 +78,7 @@ def narrow_markers(obj) -> list[str]:
 
 def broad_markers(obj) -> list[str]:
     """Any trace of the record, for the insider's check."""
-    extra = [getattr(obj, f, None) for f in ("name", "title", "username", "full_name", "label")]
+    extra = [getattr(obj, f, None) for f in ("name", "title", "username", "full_name", "label", "note")]
     return narrow_markers(obj) + [str(v) for v in extra if isinstance(v, str) and len(v) >= 2]
 
 

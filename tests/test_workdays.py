@@ -59,3 +59,16 @@ def test_counting_is_antisymmetric(a, b):
 def test_a_week_never_has_more_than_seven_or_fewer_than_zero_workdays(start):
     n = cal.workdays_between(start, start + dt.timedelta(days=7))
     assert 0 <= n <= 7
+
+
+def test_the_calendar_table_overrides_the_national_schedule(cast, client_for):
+    from django.urls import reverse
+
+    from feidi.core.calendar import current_calendar
+
+    assert current_calendar().is_workday(D(2026, 5, 6))
+    response = client_for("sysadmin").post(reverse("core:calendarday_add"),
+                                           {"date": "2026-05-06", "note": "地方节日", "_form_token": "c1"})
+    assert response.status_code == 302
+    assert not current_calendar().is_workday(D(2026, 5, 6))
+    assert client_for("clerk").get(reverse("core:calendarday_list")).status_code == 403

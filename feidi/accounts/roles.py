@@ -1,6 +1,7 @@
 """The standard roles every installation starts with. ``ensure_standard_roles`` runs after each
-``migrate``: it adds missing roles and missing permissions of the standard set, never removes
-what the 安全管理员 changed."""
+``migrate`` (and test flush): it creates missing roles with their standard permissions and never
+touches an existing role, so what the 安全管理员 changed stays. A release that gives existing
+roles a new permission does so in a data migration."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ STANDARD_ROLES = {
         "高校、科研院所用户，只看本机构数据"),
     "sysadmin": ("系统管理员", "system", DataScope.ALL, [
         *_perms("accounts", {"user": EDIT, "department": FULL, "role": VIEW}),
-        *_perms("core", {"dictitem": EDIT, "dicttype": VIEW})], False, "账号、部门与字典维护"),
+        *_perms("core", {"dictitem": EDIT, "dicttype": VIEW, "calendarday": FULL})], False,
+        "账号、部门、字典与工作日历维护"),
     "secadmin": ("安全管理员", "security", DataScope.ALL, [
         *_perms("accounts", {"user": VIEW, "role": FULL, "securitypolicy": ("view", "change")}),
         "accounts.assign_roles", "accounts.unlock_user"], False, "角色授权、安全策略、账号解锁"),

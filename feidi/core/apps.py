@@ -9,10 +9,11 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from . import dictionaries, jobs  # noqa: F401  (signal receivers; jobs registered with Huey)
+        from . import calendar, dictionaries, jobs  # noqa: F401  (signal receivers; jobs registered with Huey)
         from .navigation import Item, register
 
         register("system", gettext_noop("系统"), "⚙", 90, [
             Item(gettext_noop("数据字典"), "core:dictitem_list", "core.change_dictitem"),
+            Item(gettext_noop("工作日历"), "core:calendarday_list", "core.change_calendarday"),
             Item(gettext_noop("审计日志"), "core:auditrecord_list", "core.view_auditrecord"),
         ])

@@ -1,7 +1,7 @@
 import django_filters
 
 from .filters import ScopedFilterSet
-from .models import AuditRecord, DictItem, DictType, ExportFile
+from .models import AuditRecord, CalendarDay, DictItem, DictType, ExportFile
 
 
 class ExportFileFilterSet(ScopedFilterSet):
@@ -29,3 +29,12 @@ class AuditRecordFilterSet(ScopedFilterSet):
     class Meta:
         model = AuditRecord
         fields = ["action", "source"]
+
+
+class CalendarDayFilterSet(ScopedFilterSet):
+    search_fields = ("note",)
+    year = django_filters.NumberFilter(label="年份", field_name="date", lookup_expr="year")
+
+    class Meta:
+        model = CalendarDay
+        fields = ["is_workday"]

@@ -97,6 +97,31 @@ class DictItem(models.Model):
         return reverse("core:dictitem_edit", kwargs={"pk": self.pk})
 
 
+class CalendarDay(DetailUrlMixin, models.Model):
+    """A day whose status differs from the national schedule (a local holiday, a make-up workday,
+    or a year chinesecalendar does not know yet). Deadlines in working days read these first."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是工作日")
+    note = models.CharField("说明", max_length=100, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日历调整"
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:calendarday_edit", kwargs={"pk": self.pk})
+
+
 class AuditHead(models.Model):
     """The chain's head: last sequence number and hash. Locked while a record is appended so
     concurrent writers chain one after another."""

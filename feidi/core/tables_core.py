@@ -43,3 +43,10 @@ class AuditRecordTable(Table):
     action = Column("操作", accessor="get_action_display", order_by="action")
     model = Column("对象类型")
     object_repr = Column("对象")
+
+
+class CalendarDayTable(Table):
+    default_order = "-date"
+    date = Column("日期", link=True)
+    is_workday = Column("是工作日")
+    note = Column("说明", sortable=False)

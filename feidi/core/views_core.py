@@ -11,11 +11,18 @@ from django.utils.encoding import escape_uri_path
 from django.views.generic import TemplateView
 
 from . import audit, exports
-from .filtersets import AuditRecordFilterSet, DictItemFilterSet, ExportFileFilterSet
+from .filtersets import AuditRecordFilterSet, CalendarDayFilterSet, DictItemFilterSet, ExportFileFilterSet
 from .forms import ScopedModelForm
-from .models import AuditRecord, DictItem, ExportFile
-from .tables_core import AuditRecordTable, DictItemTable, ExportFileTable
-from .views import ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin, ScopedViewMixin
+from .models import AuditRecord, CalendarDay, DictItem, ExportFile
+from .tables_core import AuditRecordTable, CalendarDayTable, DictItemTable, ExportFileTable
+from .views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectMixin,
+    ScopedViewMixin,
+)
 
 
 class OwnRecordsMixin:
@@ -74,6 +81,30 @@ class DictItemEditView(ObjectEditView):
 
     def base_queryset(self, user):
         return DictItem.objects.visible_to(user)
+
+
+class CalendarDayForm(ScopedModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "is_workday", "note"]
+        help_texts = {"is_workday": "勾选：当天上班（如调休上班日）；不勾选：当天休息（如地方节假日）"}
+
+
+class CalendarDayListView(ObjectListView):
+    model = CalendarDay
+    title = "工作日历调整"
+    filterset_class = CalendarDayFilterSet
+    table_class = CalendarDayTable
+    permission_action = "change"
+
+
+class CalendarDayEditView(ObjectEditView):
+    model = CalendarDay
+    form_class = CalendarDayForm
+
+
+class CalendarDayDeleteView(ObjectDeleteView):
+    model = CalendarDay
 
 
 class AuditRecordListView(ObjectListView):

@@ -7,7 +7,7 @@ import datetime as dt
 
 from feidi.accounts.models import ApiToken, Department, LoginLog, Role, SecurityPolicy, User
 from feidi.core import audit
-from feidi.core.models import AuditRecord, DictItem, DictType, ExportFile
+from feidi.core.models import AuditRecord, CalendarDay, DictItem, DictType, ExportFile
 from feidi.registry.models import (
     Agreement,
     Commitment,
@@ -56,6 +56,7 @@ FACTORIES = {
     ApiToken: lambda c: ApiToken.issue(c.clerk, "甲区令牌")[0],
     DictItem: lambda c: DictItem.objects.create(type=DictType.objects.get(code="industry"), code="T1", label="甲区测试条目"),
     SecurityPolicy: lambda c: SecurityPolicy.current(),
+    CalendarDay: lambda c: CalendarDay.objects.create(date=dt.date(2026, 5, 6), is_workday=False, note="甲区调休"),
 }
 
 
