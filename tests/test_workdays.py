@@ -10,7 +10,8 @@ from feidi.lib.workdays import Calendar, OutOfCalendar
 
 D = dt.date
 cal = Calendar()
-days = st.dates(min_value=D(2005, 1, 1), max_value=D(2026, 11, 30))
+# Starts early enough that 60 working days later is still inside the known schedule.
+days = st.dates(min_value=D(2005, 1, 1), max_value=D(2026, 8, 31))
 
 
 def test_the_2025_spring_festival_and_its_make_up_workdays():

@@ -29,6 +29,8 @@ class ScopedFilterSet(django_filters.FilterSet):
                 widget.attrs.setdefault("placeholder", "名称、代码…")
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = "全部"
+            if isinstance(field, forms.DateField):
+                widget.input_type = "date"
 
     def filter_search(self, queryset, name, value):
         value = (value or "").strip()

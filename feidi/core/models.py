@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .context import SOURCES
 from .scope import Scope, ScopedManager
 
 
@@ -152,7 +153,7 @@ class AuditRecord(DetailUrlMixin, models.Model):
     user_id_snapshot = models.BigIntegerField("用户ID", null=True, blank=True)
     username = models.CharField("用户", max_length=150, blank=True)
     address = models.CharField("来源地址", max_length=64, blank=True)
-    source = models.CharField("渠道", max_length=16)
+    source = models.CharField("渠道", max_length=16, choices=list(SOURCES.items()))
     action = models.CharField("操作", max_length=16, choices=Action.choices)
     model = models.CharField("对象类型", max_length=100, db_index=True)
     object_id = models.CharField("对象ID", max_length=64, blank=True, db_index=True)

@@ -32,16 +32,24 @@ class DictItemTable(Table):
     active = Column("启用")
 
 
+def _model_name(label: str) -> str:
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
 class AuditRecordTable(Table):
     default_order = "-seq"
     seq = Column("序号", link=True)
     at = Column("时间")
     username = Column("用户")
     address = Column("来源地址")
-    source = Column("渠道", render=lambda r: {"ui": "界面", "api": "接口", "import": "导入", "cli": "命令行",
-                                              "job": "后台任务", "system": "系统"}.get(r.source, r.source))
+    source = Column("渠道", accessor="get_source_display", order_by="source")
     action = Column("操作", accessor="get_action_display", order_by="action")
-    model = Column("对象类型")
+    model = Column("对象类型", render=lambda r: _model_name(r.model), export_value=lambda r: _model_name(r.model))
     object_repr = Column("对象")
 
 

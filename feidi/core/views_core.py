@@ -109,6 +109,7 @@ class CalendarDayDeleteView(ObjectDeleteView):
 
 class AuditRecordListView(ObjectListView):
     model = AuditRecord
+    template_name = "core/auditrecord_list.html"
     title = "审计日志"
     filterset_class = AuditRecordFilterSet
     table_class = AuditRecordTable
