@@ -204,3 +204,38 @@ def test_the_security_policy_can_be_tightened_by_the_security_administrator(cast
     for _ in range(3):
         login(c, "leader", "nope")
     assert User.objects.get(username="leader").is_locked()
+
+
+def test_api_writes_with_a_session_need_the_csrf_token(cast):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(cast.clerk)
+    response = c.patch(f"/api/v1/registry/organizations/{cast.org_a1.pk}", data={"employees": 1},
+                       content_type="application/json")
+    assert response.status_code == 403
+    from feidi.registry.models import Organization
+
+    assert Organization.objects.get(pk=cast.org_a1.pk).employees is None
+
+
+def test_a_token_of_a_disabled_or_expired_account_is_refused(cast):
+    from feidi.accounts.models import ApiToken
+
+    _, value = ApiToken.issue(cast.clerk, "t", expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert Client().get("/api/v1/registry/organizations", HTTP_AUTHORIZATION=f"Bearer {value}").status_code == 401
+    _, value = ApiToken.issue(cast.clerk, "t2")
+    User.objects.filter(pk=cast.clerk.pk).update(is_active=False)
+    assert Client().get("/api/v1/registry/organizations", HTTP_AUTHORIZATION=f"Bearer {value}").status_code == 401
+
+
+def test_the_login_page_never_redirects_off_site(cast):
+    c = Client()
+    response = c.post(reverse("accounts:login"), {"username": "clerk", "password": PASSWORD,
+                                                  "next": "https://evil.example/steal"})
+    assert response.status_code == 302 and response.url == "/"
+
+
+def test_a_one_time_code_cannot_be_replayed(cast):
+    secret = actions.do_start_totp_enrolment(cast.auditor)
+    code = pyotp.TOTP(secret).now()
+    assert actions.do_confirm_totp(cast.auditor, code, acting_user=cast.auditor)
+    assert not actions.verify_totp(User.objects.get(pk=cast.auditor.pk), code)

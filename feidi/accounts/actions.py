@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 
 import pyotp
 from django.contrib.auth import password_validation
@@ -59,10 +60,21 @@ def do_record_login_success(request, user: User) -> None:
 
 
 def verify_totp(user: User, code: str) -> bool:
+    """A current code (±1 time step for clock drift), each code usable once: the step it belongs
+    to must be later than the last one used, claimed with a conditional update so two requests
+    replaying the same code cannot both pass."""
     secret = user.totp_secret.reveal() if user.totp_secret else ""
-    if not secret or not code:
+    code = (code or "").strip().replace(" ", "")
+    if not secret or not code.isdigit():
         return False
-    return pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), valid_window=1)
+    totp = pyotp.TOTP(secret)
+    now = timezone.now()
+    current_step = totp.timecode(now)
+    for offset in (0, -1, 1):
+        step = current_step + offset
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return bool(User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step))
+    return False
 
 
 def do_start_totp_enrolment(user: User) -> str:

@@ -136,12 +136,13 @@ class User(DetailUrlMixin, AbstractBaseUser):
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     totp_secret = EncryptedCharField("TOTP 密钥", max_length=64, blank=True, kind="secret")
     totp_confirmed = models.BooleanField("已绑定动态口令", default=False)
+    totp_last_step = models.BigIntegerField("最近使用的口令时间片", default=0, editable=False)
     created_by = models.ForeignKey("self", verbose_name="创建人", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
     objects = UserManager.from_queryset(UserQuerySet)()
     scope = Scope(department="department", owner=None)
-    audit_exclude: tuple[str, ...] = ("password", "last_login", "failed_logins", "locked_until")
+    audit_exclude: tuple[str, ...] = ("password", "last_login", "failed_logins", "locked_until", "totp_last_step")
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS = ["full_name"]
