@@ -239,3 +239,9 @@ def test_a_one_time_code_cannot_be_replayed(cast):
     code = pyotp.TOTP(secret).now()
     assert actions.do_confirm_totp(cast.auditor, code, acting_user=cast.auditor)
     assert not actions.verify_totp(User.objects.get(pk=cast.auditor.pk), code)
+
+
+def test_an_enterprise_user_sees_its_own_organization_at_home(cast, client_for):
+    page = client_for("ent_a").get(reverse("home")).content.decode()
+    assert "甲光伏科技有限公司" in page and "乙锂电材料有限公司" not in page
+    assert client_for("ent_a").get(reverse("registry:organization_detail", kwargs={"pk": cast.org_a2.pk})).status_code == 404

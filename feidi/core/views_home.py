@@ -23,6 +23,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         from feidi.registry.models import Organization, OrganizationLabel, Residency, Zone
 
         user = self.request.user
+        if user.organization_id:
+            return super().get_context_data(title="首页", **self.organization_overview(user), **kwargs)
         cards, chart, recent = [], None, []
         if user.has_perm("registry.view_organization"):
             orgs = Organization.objects.visible_to(user)
@@ -61,6 +63,31 @@ class HomeView(LoginRequiredMixin, TemplateView):
             cards.append({"label": "审计记录", "value": AuditRecord.objects.count(), "hint": "哈希链保护",
                           "url": reverse("core:auditrecord_list")})
         return super().get_context_data(title="首页", cards=cards, chart=chart, recent=recent, **kwargs)
+
+
+    def organization_overview(self, user) -> dict:
+        """An enterprise or institution user's home: its own record, labels, enclave residency."""
+        from feidi.registry.models import Organization, OrganizationLabel, Person, Residency
+
+        org = Organization.objects.visible_to(user).filter(pk=user.organization_id).first()
+        if org is None:
+            return {"cards": [], "chart": None, "recent": []}
+        labels = list(OrganizationLabel.objects.visible_to(user).filter(organization=org, until__isnull=True)
+                      .select_related("label"))
+        residencies = list(Residency.objects.visible_to(user).filter(organization=org).select_related("enclave"))
+        cards = [
+            {"label": "本单位", "value": org.get_kind_display(), "hint": org.name, "url": org.get_absolute_url()},
+            {"label": "有效资质", "value": len(labels), "hint": "、".join(str(lb.label) for lb in labels) or "暂无",
+             "url": org.get_absolute_url()},
+            {"label": "飞地入驻", "value": len(residencies),
+             "hint": "、".join(f"{r.enclave.display_name}（{r.get_status_display()}）" for r in residencies) or "暂无",
+             "url": org.get_absolute_url()},
+            {"label": "联系人", "value": Person.objects.visible_to(user).filter(organization=org).count(),
+             "hint": "本单位登记的联系人", "url": org.get_absolute_url()},
+        ]
+        recent = [{"time": r.updated_at, "text": f"{r.enclave} · {r.get_status_display()}", "url": org.get_absolute_url()}
+                  for r in residencies]
+        return {"cards": cards, "chart": None, "recent": recent}
 
 
 def healthz(request):
