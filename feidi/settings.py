@@ -227,6 +227,11 @@ X_FRAME_OPTIONS = "DENY"
 # Behind a reverse proxy, trust its X-Forwarded-For for the audit trail's source address.
 TRUSTED_PROXY_COUNT = env_int("FEIDI_TRUSTED_PROXIES", 0)
 
+# Absolute links in e-mails and robot messages.
+BASE_URL = env_str("FEIDI_BASE_URL", "http://localhost:8000")
+if not BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"FEIDI_BASE_URL={BASE_URL!r} must start with http:// or https://")
+
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_HOST = env_str("FEIDI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("FEIDI_EMAIL_PORT", 25, 1)

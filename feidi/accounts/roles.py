@@ -30,7 +30,8 @@ STANDARD_ROLES = {
     "zone_clerk": ("园区办事员", "", DataScope.ZONE_TREE, REGISTRY_FULL, False, "本园区主体库维护"),
     "investment": ("招商局干部", "", DataScope.ZONE_TREE, REGISTRY_EDIT, False, "线索、外出招商、签约"),
     "project_office": ("项目办", "", DataScope.ZONE_TREE, REGISTRY_VIEW, False, "重点项目调度与专报"),
-    "service_office": ("安商办", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, "registry.reveal_person"], True,
+    "service_office": ("安商办", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, "registry.reveal_person",
+                                                             "core.view_delivery"], True,
                        "企业服务与诉求办理"),
     "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, REGISTRY_EDIT, False,
                     "技术需求、成果、揭榜挂帅、飞地入驻"),
@@ -43,7 +44,8 @@ STANDARD_ROLES = {
         "高校、科研院所用户，只看本机构数据"),
     "sysadmin": ("系统管理员", "system", DataScope.ALL, [
         *_perms("accounts", {"user": EDIT, "department": FULL, "role": VIEW}),
-        *_perms("core", {"dictitem": EDIT, "dicttype": VIEW, "calendarday": FULL})], False,
+        *_perms("core", {"dictitem": EDIT, "dicttype": VIEW, "calendarday": FULL, "webhookendpoint": FULL,
+                         "delivery": VIEW})], False,
         "账号、部门、字典与工作日历维护"),
     "secadmin": ("安全管理员", "security", DataScope.ALL, [
         *_perms("accounts", {"user": VIEW, "role": FULL, "securitypolicy": ("view", "change")}),

@@ -5,4 +5,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    return {"nav_menus": nav.for_user(user) if user.is_authenticated else []}
+    if not user.is_authenticated:
+        return {"nav_menus": []}
+    from .models import Notification
+
+    unread = Notification.objects.visible_to(user).filter(read_at__isnull=True).count()
+    return {"nav_menus": nav.for_user(user), "unread_notifications": unread}

@@ -1,7 +1,16 @@
 import django_filters
 
 from .filters import ScopedFilterSet
-from .models import AuditRecord, CalendarDay, DictItem, DictType, ExportFile
+from .models import (
+    AuditRecord,
+    CalendarDay,
+    Delivery,
+    DictItem,
+    DictType,
+    ExportFile,
+    Notification,
+    WebhookEndpoint,
+)
 
 
 class ExportFileFilterSet(ScopedFilterSet):
@@ -38,3 +47,28 @@ class CalendarDayFilterSet(ScopedFilterSet):
     class Meta:
         model = CalendarDay
         fields = ["is_workday"]
+
+
+class NotificationFilterSet(ScopedFilterSet):
+    search_fields = ("title", "body")
+    unread = django_filters.BooleanFilter(label="未读", field_name="read_at", lookup_expr="isnull")
+
+    class Meta:
+        model = Notification
+        fields = []
+
+
+class WebhookEndpointFilterSet(ScopedFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["kind", "active"]
+
+
+class DeliveryFilterSet(ScopedFilterSet):
+    search_fields = ("title", "recipient", "last_error")
+
+    class Meta:
+        model = Delivery
+        fields = ["channel", "status"]

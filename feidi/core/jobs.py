@@ -1,4 +1,4 @@
-"""Background jobs of the core: exports to the download centre."""
+"""Background jobs of the core: exports to the download centre, notification deliveries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import logging
 from django.http import QueryDict
 from django.urls import resolve, reverse
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .context import acting
 
@@ -50,3 +51,24 @@ def export_task(export_id: int) -> None:
 
 def queue_export(export_id: int) -> None:
     export_task(export_id)
+
+
+@db_task()
+def deliver_task(delivery_ids: list[int]) -> None:
+    from .notify import deliver
+
+    with acting("job"):
+        for pk in delivery_ids:
+            deliver(pk)
+
+
+def queue_deliveries(delivery_ids: list[int]) -> None:
+    deliver_task(delivery_ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+def retry_deliveries() -> None:
+    from .notify import retry_due
+
+    with acting("job"):
+        retry_due()

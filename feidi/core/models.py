@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from .context import SOURCES
+from .fields import EncryptedCharField
 from .scope import Scope, ScopedManager
 
 
@@ -223,3 +224,101 @@ class ExportFile(models.Model):
         from django.urls import reverse
 
         return reverse("core:exportfile_list")
+
+
+class Notification(models.Model):
+    """One message in a user's in-app inbox (站内消息)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
+                             related_name="notifications")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner="user", owner_only=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "站内消息"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:notification_open", kwargs={"pk": self.pk})
+
+
+class WebhookEndpoint(DetailUrlMixin, models.Model):
+    """A group robot of WeCom, DingTalk or Feishu that receives a department's notifications."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", "企业微信"
+        DINGTALK = "dingtalk", "钉钉"
+        FEISHU = "feishu", "飞书"
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("平台", max_length=16, choices=Kind.choices)
+    url = models.URLField("Webhook 地址", max_length=500)
+    secret = EncryptedCharField("签名密钥", max_length=200, blank=True, kind="secret",
+                                help_text="钉钉“加签”或飞书“签名校验”的密钥；企业微信留空")
+    department = models.ForeignKey("accounts.Department", verbose_name="接收哪个部门的通知", on_delete=models.CASCADE,
+                                   related_name="+")
+    active = models.BooleanField("启用", default=True)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None)
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "机器人通知"
+        ordering = ["department", "name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
+class Delivery(models.Model):
+    """One attempt-tracked sending of a notification by e-mail or a robot webhook. Failures are
+    retried with exponential backoff and stay visible until they succeed or give up."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件"
+        WEBHOOK = "webhook", "机器人"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已送达"
+        RETRY = "retry", "等待重试"
+        FAILED = "failed", "发送失败"
+
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    endpoint = models.ForeignKey(WebhookEndpoint, verbose_name="机器人", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.CharField("收件人", max_length=254, blank=True)
+    department = models.ForeignKey("accounts.Department", verbose_name="部门", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True, db_index=True)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("送达时间", null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知投递"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} · {self.title}"

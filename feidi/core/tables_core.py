@@ -58,3 +58,37 @@ class CalendarDayTable(Table):
     date = Column("日期", link=True)
     is_workday = Column("是工作日")
     note = Column("说明", sortable=False)
+
+
+def _read_state(row):
+    if row.read_at:
+        return format_html('<span class="text-secondary">{}</span>', "已读")
+    return format_html('<span class="badge bg-blue-lt">{}</span>', "未读")
+
+
+class NotificationTable(Table):
+    default_order = "-created_at"
+    title = Column("标题", link=True)
+    body = Column("内容", sortable=False)
+    created_at = Column("时间")
+    state = Column("状态", render=_read_state, sortable=False, export_value=lambda r: "已读" if r.read_at else "未读")
+
+
+class WebhookEndpointTable(Table):
+    default_order = "name"
+    name = Column("名称", link=True)
+    kind = Column("平台", accessor="get_kind_display", order_by="kind")
+    department = Column("部门", order_by="department__path")
+    active = Column("启用")
+
+
+class DeliveryTable(Table):
+    default_order = "-created_at"
+    created_at = Column("创建时间")
+    channel = Column("渠道", accessor="get_channel_display", order_by="channel")
+    recipient = Column("收件人/机器人")
+    title = Column("标题")
+    status = Column("状态", accessor="get_status_display", order_by="status")
+    attempts = Column("尝试次数")
+    next_attempt_at = Column("下次尝试")
+    last_error = Column("最近错误", sortable=False)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_core as v
+from .routing import crud_urls
 
 app_name = "core"
 
@@ -14,6 +15,11 @@ urlpatterns = [
     path("calendar/add/", v.CalendarDayEditView.as_view(), name="calendarday_add"),
     path("calendar/<int:pk>/edit/", v.CalendarDayEditView.as_view(), name="calendarday_edit"),
     path("calendar/<int:pk>/delete/", v.CalendarDayDeleteView.as_view(), name="calendarday_delete"),
+    path("inbox/", v.NotificationListView.as_view(), name="notification_list"),
+    path("inbox/<int:pk>/", v.NotificationOpenView.as_view(), name="notification_open"),
+    *crud_urls("robots", "webhookendpoint", v.WebhookEndpointListView, v.WebhookEndpointDetailView,
+               v.WebhookEndpointEditView, v.WebhookEndpointDeleteView),
+    path("deliveries/", v.DeliveryListView.as_view(), name="delivery_list"),
     path("audit/", v.AuditRecordListView.as_view(), name="auditrecord_list"),
     path("audit/<int:pk>/", v.AuditRecordDetailView.as_view(), name="auditrecord_detail"),
     path("audit/verify/", v.AuditVerifyView.as_view(), name="auditrecord_verify"),

@@ -7,14 +7,33 @@ import json
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.encoding import escape_uri_path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 from django.views.generic import TemplateView
 
 from . import audit, exports
-from .filtersets import AuditRecordFilterSet, CalendarDayFilterSet, DictItemFilterSet, ExportFileFilterSet
+from .filtersets import (
+    AuditRecordFilterSet,
+    CalendarDayFilterSet,
+    DeliveryFilterSet,
+    DictItemFilterSet,
+    ExportFileFilterSet,
+    NotificationFilterSet,
+    WebhookEndpointFilterSet,
+)
 from .forms import ScopedModelForm
-from .models import AuditRecord, CalendarDay, DictItem, ExportFile
-from .tables_core import AuditRecordTable, CalendarDayTable, DictItemTable, ExportFileTable
+from .models import AuditRecord, CalendarDay, Delivery, DictItem, ExportFile, Notification, WebhookEndpoint
+from .tables_core import (
+    AuditRecordTable,
+    CalendarDayTable,
+    DeliveryTable,
+    DictItemTable,
+    ExportFileTable,
+    NotificationTable,
+    WebhookEndpointTable,
+)
 from .views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -105,6 +124,76 @@ class CalendarDayEditView(ObjectEditView):
 
 class CalendarDayDeleteView(ObjectDeleteView):
     model = CalendarDay
+
+
+class NotificationListView(OwnRecordsMixin, ObjectListView):
+    model = Notification
+    title = "站内消息"
+    filterset_class = NotificationFilterSet
+    table_class = NotificationTable
+    template_name = "core/notification_list.html"
+
+    def post(self, request, *args, **kwargs):
+        """Mark all as read."""
+        Notification.objects.visible_to(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("core:notification_list")
+
+
+class NotificationOpenView(OwnRecordsMixin, ObjectMixin, View):
+    """Opening a message marks it read and follows its link."""
+
+    model = Notification
+
+    def get(self, request, *args, **kwargs):
+        note = self.get_object()
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+        if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+            return redirect(note.url)
+        return redirect("core:notification_list")
+
+
+class WebhookEndpointForm(ScopedModelForm):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "kind", "url", "secret", "department", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["secret"] = ""
+        if self.instance.pk and self.instance.secret:
+            self.fields["secret"].widget.attrs["placeholder"] = "已设置（留空则不修改）"
+
+    def clean_secret(self):
+        value = (self.cleaned_data.get("secret") or "").strip()
+        return value or (self.instance.secret if self.instance.pk else "")
+
+
+class WebhookEndpointListView(ObjectListView):
+    model = WebhookEndpoint
+    filterset_class = WebhookEndpointFilterSet
+    table_class = WebhookEndpointTable
+    select_related = ("department",)
+
+
+class WebhookEndpointDetailView(ObjectDetailView):
+    model = WebhookEndpoint
+    detail_fields = ("name", "kind", "url", "secret", "department", "active")
+
+
+class WebhookEndpointEditView(ObjectEditView):
+    model = WebhookEndpoint
+    form_class = WebhookEndpointForm
+
+
+class WebhookEndpointDeleteView(ObjectDeleteView):
+    model = WebhookEndpoint
+
+
+class DeliveryListView(ObjectListView):
+    model = Delivery
+    title = "通知投递记录"
+    filterset_class = DeliveryFilterSet
+    table_class = DeliveryTable
 
 
 class AuditRecordListView(ObjectListView):

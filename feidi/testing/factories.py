@@ -7,7 +7,16 @@ import datetime as dt
 
 from feidi.accounts.models import ApiToken, Department, LoginLog, Role, SecurityPolicy, User
 from feidi.core import audit
-from feidi.core.models import AuditRecord, CalendarDay, DictItem, DictType, ExportFile
+from feidi.core.models import (
+    AuditRecord,
+    CalendarDay,
+    Delivery,
+    DictItem,
+    DictType,
+    ExportFile,
+    Notification,
+    WebhookEndpoint,
+)
 from feidi.registry.models import (
     Agreement,
     Commitment,
@@ -56,6 +65,11 @@ FACTORIES = {
     ApiToken: lambda c: ApiToken.issue(c.clerk, "甲区令牌")[0],
     DictItem: lambda c: DictItem.objects.create(type=DictType.objects.get(code="industry"), code="T1", label="甲区测试条目"),
     SecurityPolicy: lambda c: SecurityPolicy.current(),
+    Notification: lambda c: Notification.objects.create(user=c.clerk, title="甲区消息", body="办理提醒"),
+    WebhookEndpoint: lambda c: WebhookEndpoint.objects.create(name="甲区群机器人", kind="wecom", department=c.dept_a,
+                                                              url="http://127.0.0.1:9/hook"),
+    Delivery: lambda c: Delivery.objects.create(channel="email", recipient="clerk@example.cn", title="甲区投递",
+                                                department=c.dept_a),
     CalendarDay: lambda c: CalendarDay.objects.create(date=dt.date(2026, 5, 6), is_workday=False, note="甲区调休"),
 }
 

@@ -1,0 +1,124 @@
+"""Notifications: the in-app inbox, e-mail and group-robot webhooks (WeCom, DingTalk, Feishu).
+
+``notify`` is called inside an action's transaction: the inbox rows and the deliveries commit with
+the change, and sending starts only after the commit (a rolled-back change notifies nobody).
+A failed delivery is retried with exponential backoff by a periodic job and stays visible in the
+投递记录 page until it is sent or given up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from feidi.lib import robots
+
+from .models import Delivery, Notification, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+BASE_DELAY = 30  # seconds; doubled at each failure: 30 s, 1 min, 2 min, 4 min, 8 min
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(BASE_DELAY * 2 ** max(attempts - 1, 0), 3600))
+
+
+def absolute(url: str) -> str:
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return settings.BASE_URL.rstrip("/") + url
+
+
+def notify(users, title: str, body: str = "", url: str = "", *, department=None, email: bool = True,
+           webhooks: bool = True) -> list[Delivery]:
+    users = [u for u in users if u is not None and u.is_active]
+    Notification.objects.bulk_create([Notification(user=u, title=title[:200], body=body, url=url) for u in users])
+    deliveries = []
+    if email:
+        deliveries += [Delivery(channel=Delivery.Channel.EMAIL, recipient=u.email, title=title[:200], body=body,
+                                url=url, department_id=u.department_id) for u in users if u.email]
+    if webhooks and department is not None:
+        for endpoint in WebhookEndpoint.objects.filter(department=department, active=True):
+            deliveries.append(Delivery(channel=Delivery.Channel.WEBHOOK, endpoint=endpoint, title=title[:200],
+                                       body=body, url=url, department=department, recipient=endpoint.name))
+    created = Delivery.objects.bulk_create(deliveries)
+    if created:
+        from .jobs import queue_deliveries
+
+        ids = [d.pk for d in created]
+        transaction.on_commit(lambda: queue_deliveries(ids))
+    return created
+
+
+def _post_json(url: str, payload: dict) -> tuple[int, dict | None]:
+    request = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode(),
+                                     headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (configured URL)
+            raw = response.read()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+    try:
+        return status, json.loads(raw or b"{}")
+    except ValueError:
+        return status, None
+
+
+def _send(delivery: Delivery) -> tuple[bool, str]:
+    link = absolute(delivery.url)
+    if delivery.channel == Delivery.Channel.EMAIL:
+        send_mail(delivery.title, f"{delivery.body}\n\n{link}".strip(), None, [delivery.recipient])
+        return True, ""
+    endpoint = delivery.endpoint
+    secret = endpoint.secret.reveal() if endpoint.secret else ""
+    url, payload = robots.request_for(endpoint.kind, endpoint.url, secret, delivery.title, delivery.body, link)
+    status, reply = _post_json(url, payload)
+    return robots.accepted(endpoint.kind, status, reply)
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery if it is due; claimed with a conditional update so two workers never
+    send the same message twice. Returns the resulting status."""
+    now = timezone.now()
+    due = Delivery.objects.filter(pk=delivery_id, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRY])
+    due = due.exclude(next_attempt_at__gt=now)
+    delivery = due.select_related("endpoint").first()
+    if delivery is None:
+        return ""
+    claimed = Delivery.objects.filter(pk=delivery.pk, attempts=delivery.attempts, status=delivery.status).update(
+        attempts=delivery.attempts + 1, next_attempt_at=now + dt.timedelta(minutes=5))
+    if not claimed:
+        return ""
+    attempts = delivery.attempts + 1
+    try:
+        ok, error = _send(delivery)
+    except Exception as exc:  # network errors, SMTP refusals: recorded and retried
+        ok, error = False, f"{type(exc).__name__}: {exc}"
+    if ok:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(),
+                                                       last_error="", next_attempt_at=None)
+        return Delivery.Status.SENT
+    final = attempts >= MAX_ATTEMPTS
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.FAILED if final else Delivery.Status.RETRY, last_error=error[:500],
+        next_attempt_at=None if final else timezone.now() + backoff(attempts))
+    log.warning("delivery %s failed (attempt %s): %s", delivery.pk, attempts, error)
+    return Delivery.Status.FAILED if final else Delivery.Status.RETRY
+
+
+def retry_due() -> int:
+    ids = list(Delivery.objects.filter(status=Delivery.Status.RETRY, next_attempt_at__lte=timezone.now())
+               .values_list("pk", flat=True)[:500])
+    for pk in ids:
+        deliver(pk)
+    return len(ids)

@@ -1,0 +1,167 @@
+"""Notifications: inbox, e-mail, and robot webhooks checked against each platform's documented
+format by a local HTTP receiver; failures are retried with backoff."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from feidi.core import notify
+from feidi.core.models import Delivery, Notification, WebhookEndpoint
+
+
+class Receiver:
+    """A local robot endpoint: records each POST and answers with the queued replies."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.replies: list[tuple[int, dict]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                length = int(self.headers.get("Content-Length", 0))
+                parsed = urllib.parse.urlparse(self.path)
+                receiver.requests.append({"path": parsed.path, "query": urllib.parse.parse_qs(parsed.query),
+                                          "json": json.loads(self.rfile.read(length)),
+                                          "content_type": self.headers.get("Content-Type")})
+                status, body = receiver.replies.pop(0) if receiver.replies else (200, {"errcode": 0, "code": 0})
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def _endpoint(cast, receiver, kind, secret=""):
+    return WebhookEndpoint.objects.create(name=f"{kind}机器人", kind=kind, url=f"{receiver.url}/{kind}", secret=secret,
+                                          department=cast.dept_a)
+
+
+def _notify(cast, capture, **kw):
+    with capture(execute=True):
+        return notify.notify([cast.clerk], "诉求即将超期", "甲光伏科技有限公司：用地诉求", "/registry/zones/",
+                             department=cast.dept_a, **kw)
+
+
+def test_the_inbox_and_email_get_the_message(cast, client_for, django_capture_on_commit_callbacks):
+    cast.clerk.email = "clerk@example.cn"
+    cast.clerk.save(update_fields=["email"])
+    _notify(cast, django_capture_on_commit_callbacks)
+    assert mail.outbox[0].to == ["clerk@example.cn"] and mail.outbox[0].subject == "诉求即将超期"
+    assert "http://localhost:8000/registry/zones/" in mail.outbox[0].body
+    c = client_for("clerk")
+    page = c.get(reverse("home")).content.decode()
+    assert "feidi-unread" in page
+    note = Notification.objects.get(user=cast.clerk)
+    assert c.get(reverse("core:notification_open", kwargs={"pk": note.pk})).url == "/registry/zones/"
+    assert Notification.objects.get(pk=note.pk).read_at is not None
+    assert client_for("other_clerk").get(reverse("core:notification_open", kwargs={"pk": note.pk})).status_code == 404
+
+
+def test_wecom_markdown(cast, receiver, django_capture_on_commit_callbacks):
+    _endpoint(cast, receiver, "wecom")
+    _notify(cast, django_capture_on_commit_callbacks)
+    body = receiver.requests[0]["json"]
+    assert body["msgtype"] == "markdown" and body["markdown"]["content"].startswith("**诉求即将超期**")
+    assert receiver.requests[0]["content_type"].startswith("application/json")
+    assert Delivery.objects.get(channel="webhook").status == "sent"
+
+
+def test_dingtalk_markdown_with_its_signature(cast, receiver, django_capture_on_commit_callbacks):
+    secret = "SEC0123456789abcdef"
+    _endpoint(cast, receiver, "dingtalk", secret)
+    _notify(cast, django_capture_on_commit_callbacks)
+    request = receiver.requests[0]
+    timestamp = request["query"]["timestamp"][0]
+    expected = base64.b64encode(hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest())
+    assert request["query"]["sign"][0] == expected.decode()  # parse_qs has undone the URL-encoding
+    assert abs(int(timestamp) / 1000 - timezone.now().timestamp()) < 60
+    body = request["json"]
+    assert body["msgtype"] == "markdown" and body["markdown"]["title"] == "诉求即将超期"
+
+
+def test_feishu_text_with_its_signature(cast, receiver, django_capture_on_commit_callbacks):
+    secret = "feishu-secret"
+    _endpoint(cast, receiver, "feishu", secret)
+    _notify(cast, django_capture_on_commit_callbacks)
+    body = receiver.requests[0]["json"]
+    key = f"{body['timestamp']}\n{secret}".encode()
+    assert body["sign"] == base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+    assert body["msg_type"] == "text" and body["content"]["text"].startswith("诉求即将超期")
+
+
+def test_a_refused_message_is_retried_with_backoff_until_it_is_taken(cast, receiver,
+                                                                    django_capture_on_commit_callbacks):
+    _endpoint(cast, receiver, "dingtalk")
+    receiver.replies = [(500, {}), (200, {"errcode": 310000, "errmsg": "sign not match"})]
+    _notify(cast, django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get(channel="webhook")
+    assert delivery.status == "retry" and delivery.attempts == 1 and "HTTP 500" in delivery.last_error
+    assert notify.retry_due() == 0  # not due yet
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    notify.retry_due()
+    delivery.refresh_from_db()
+    assert delivery.status == "retry" and delivery.attempts == 2 and "310000" in delivery.last_error
+    assert delivery.next_attempt_at - timezone.now() > dt.timedelta(seconds=50)  # doubled: 60 s
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    notify.retry_due()
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.attempts == 3 and len(receiver.requests) == 3
+
+
+def test_a_delivery_is_given_up_after_the_last_attempt_and_shown_to_the_service_office(
+        cast, receiver, client_for, django_capture_on_commit_callbacks):
+    _endpoint(cast, receiver, "wecom")
+    receiver.replies = [(503, {})] * notify.MAX_ATTEMPTS
+    _notify(cast, django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get(channel="webhook")
+    for _ in range(notify.MAX_ATTEMPTS):
+        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
+        notify.deliver(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and delivery.attempts == notify.MAX_ATTEMPTS
+    assert notify.deliver(delivery.pk) == ""  # never sent again
+    page = client_for("sysadmin").get(reverse("core:delivery_list"), {"status": "failed"}).content.decode()
+    assert "诉求即将超期" in page
+
+
+def test_a_rolled_back_change_notifies_nobody(cast, receiver, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    _endpoint(cast, receiver, "wecom")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        notify.notify([cast.clerk], "不会发出", department=cast.dept_a)
+        raise RuntimeError
+    assert not Notification.objects.exists() and not receiver.requests
