@@ -55,3 +55,10 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(db):
         assert cursor.fetchone()[0] == 2  # FULL
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
+
+
+def test_the_english_locale_translates_the_shell(cast, client_for):
+    c = client_for("clerk")
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = c.get("/").content.decode()
+    assert 'lang="en"' in page and "Sign out" in page and "Registry" in page
