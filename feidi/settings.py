@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "feidi.core",
     "feidi.accounts",
     "feidi.registry",
+    "feidi.services",
     "feidi.demo",
 ]
 

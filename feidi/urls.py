@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("feidi.accounts.urls")),
     path("core/", include("feidi.core.urls")),
     path("registry/", include("feidi.registry.urls")),
+    path("services/", include("feidi.services.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

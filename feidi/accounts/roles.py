@@ -22,23 +22,32 @@ REGISTRY_EDIT = _perms("registry", {
 REGISTRY_FULL = _perms("registry", {m: FULL for m in (
     "zone", "organization", "organizationlabel", "person", "residency", "agreement", "commitment")})
 
+SERVICES_VIEW = _perms("services", {m: VIEW for m in ("appeal", "assignment", "servicegroup", "servicesettings")})
+SERVICES_FULL = [*_perms("services", {m: FULL for m in ("appeal", "assignment", "servicegroup", "servicesettings")}),
+                 "services.handle_appeal"]
+
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
 STANDARD_ROLES = {
-    "city_leader": ("市领导", "", DataScope.ALL, REGISTRY_VIEW, False, "全市各园区与飞地数据只读"),
-    "zone_leader": ("区主要领导", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, "registry.reveal_person"], True,
+    "city_leader": ("市领导", "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW], False, "全市各园区与飞地数据只读"),
+    "zone_leader": ("区主要领导", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *SERVICES_VIEW, "services.change_appeal",
+                                                       "services.handle_appeal", "registry.reveal_person"], True,
                     "本园区全部数据，四级协调最高一级"),
     "zone_clerk": ("园区办事员", "", DataScope.ZONE_TREE, REGISTRY_FULL, False, "本园区主体库维护"),
     "investment": ("招商局干部", "", DataScope.ZONE_TREE, REGISTRY_EDIT, False, "线索、外出招商、签约"),
     "project_office": ("项目办", "", DataScope.ZONE_TREE, REGISTRY_VIEW, False, "重点项目调度与专报"),
-    "service_office": ("安商办", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, "registry.reveal_person",
+    "service_office": ("安商办", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *SERVICES_FULL, "registry.reveal_person",
                                                              "core.view_delivery"], True,
                        "企业服务与诉求办理"),
+    "service_cadre": ("挂点干部", "", DataScope.SELF, [
+        "registry.view_organization", "services.view_appeal", "services.add_appeal", "services.change_appeal",
+        "services.handle_appeal", "services.view_assignment"], False, "办理分配给本人的企业诉求"),
     "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, REGISTRY_EDIT, False,
                     "技术需求、成果、揭榜挂帅、飞地入驻"),
     "statistics": ("统计局", "", DataScope.ZONE_TREE, REGISTRY_VIEW, False, "经济指标采集与分析"),
     "enterprise": ("企业用户", "", DataScope.SELF, [
         "registry.view_organization", "registry.view_organizationlabel", "registry.view_person",
-        "registry.view_residency"], False, "只看本企业数据"),
+        "registry.view_residency", "services.view_appeal", "services.add_appeal", "services.rate_appeal"], False,
+        "只看本企业数据；提交与评价诉求"),
     "institution": ("机构用户", "", DataScope.SELF, [
         "registry.view_organization", "registry.view_person", "registry.view_residency"], False,
         "高校、科研院所用户，只看本机构数据"),

@@ -15,6 +15,16 @@ SEED = {
         ("offshore_incubator", "离岸孵化器", {"enclave": True}),
         ("enterprise_rd_enclave", "飞地研发机构", {"enclave": True}),
     ],
+    ("appeal_category", "企业诉求类别（附加属性 limit_days：办理时限，工作日）"): [
+        ("land", "用地", {"limit_days": 10}),
+        ("labor", "用工", {"limit_days": 5}),
+        ("finance", "融资", {"limit_days": 10}),
+        ("approval", "审批", {"limit_days": 5}),
+        ("utilities", "水电气", {"limit_days": 3}),
+        ("policy", "政策兑现", {"limit_days": 10}),
+        ("logistics", "物流", {"limit_days": 5}),
+        ("other", "其他", {"limit_days": 5}),
+    ],
     ("org_label", "单位标签"): [
         ("above_scale", "规上", {}),
         ("high_tech", "高新技术企业", {}),

@@ -48,6 +48,46 @@ def _audit(cast):
     return audit.record(AuditRecord.Action.UPDATE, cast.org_a1, user=cast.clerk, before={}, after={})
 
 
+def _service_settings(cast):
+    from feidi.services.models import ServiceSettings
+
+    found = ServiceSettings.objects.filter(department=cast.dept_a).first()
+    return found or ServiceSettings.objects.create(name="甲区服务设置", department=cast.dept_a, office_head=cast.clerk,
+                                                   principal_leader=cast.leader)
+
+
+def _service_group(cast):
+    from feidi.services.models import ServiceGroup
+
+    return ServiceGroup.objects.get_or_create(name="甲区第一服务组", department=cast.dept_a,
+                                              defaults={"leader": cast.clerk})[0]
+
+
+def _assignment(cast):
+    from feidi.services.models import Assignment
+
+    return Assignment.objects.get_or_create(organization=cast.org_a1, until=None, defaults={
+        "cadre": cast.clerk, "group": _service_group(cast), "since": dt.date(2025, 1, 1),
+        "department": cast.dept_a})[0]
+
+
+def _appeal(cast):
+    from feidi.services.actions import do_file_appeal
+    from feidi.services.models import Appeal
+
+    _service_settings(cast)
+    _assignment(cast)
+    category = DictItem.objects.get(type__code="appeal_category", code="land")
+    return do_file_appeal(Appeal(organization=cast.org_a1, category=category, title="甲区用地诉求",
+                                 content="厂房扩建用地指标"), acting_user=cast.ent_a)
+
+
+def _service_factories():
+    from feidi.services.models import Appeal, Assignment, ServiceGroup, ServiceSettings
+
+    return {Appeal: _appeal, Assignment: _assignment, ServiceGroup: _service_group, ServiceSettings: _service_settings}
+
+
 FACTORIES = {
     Zone: lambda c: c.zone_a,
     Organization: lambda c: c.org_a1,
@@ -76,7 +116,7 @@ FACTORIES = {
 
 def make_for(model, cast):
     try:
-        factory = FACTORIES[model]
+        factory = {**FACTORIES, **_service_factories()}[model]
     except KeyError:
         raise LookupError(f"no factory for {model.__name__}: add one to feidi/testing/factories.py") from None
     return factory(cast)

@@ -1,0 +1,209 @@
+"""Writes on appeals. Every state change is a conditional update on the state it starts from, so
+a sweep racing a close, or two officers acting at once, can never both win; the loser is told."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from feidi.core import audit
+from feidi.core.actions import ConflictError, create_object
+from feidi.core.calendar import current_calendar
+from feidi.core.notify import notify
+
+from .models import Appeal, AppealEvent, Assignment, ServiceSettings
+
+S = Appeal.Status
+
+
+def end_of_workday(start: dt.datetime, workdays: int) -> dt.datetime:
+    """The end (24:00 local) of the ``workdays``-th working day after ``start``'s date."""
+    day = current_calendar().add_workdays(timezone.localtime(start).date(), workdays)
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def limit_days(appeal: Appeal) -> int:
+    return int(appeal.category.extra.get("limit_days", 5))
+
+
+def settings_for(appeal: Appeal) -> ServiceSettings:
+    found = ServiceSettings.objects.filter(department_id=appeal.department_id).first()
+    if found is None:
+        raise ValidationError(f"{appeal.department or '该园区'}尚未配置企业服务设置（安商办主任与区主要领导）")
+    return found
+
+
+def owner_for_level(appeal: Appeal, level: int):
+    """挂点干部 → 服务小组组长 → 安商办主任 → 区主要领导."""
+    if level in (1, 2):
+        current = (Assignment.objects.filter(organization_id=appeal.organization_id, until__isnull=True)
+                   .select_related("group__leader", "cadre").first())
+        if current is None:
+            return None if level == 1 else settings_for(appeal).office_head
+        return current.cadre if level == 1 else current.group.leader
+    rules = settings_for(appeal)
+    return rules.office_head if level == 3 else rules.principal_leader
+
+
+def _event(appeal, user, kind, text="", public=False):
+    AppealEvent.objects.create(appeal=appeal, user=user, kind=kind, text=text, public=public)
+
+
+def _transition(appeal: Appeal, allowed_from, *, acting_user, kind: str, text: str = "", public: bool = False,
+                **changes) -> Appeal:
+    with transaction.atomic():
+        before = audit.snapshot(appeal)
+        changes["version"] = appeal.version + 1
+        done = Appeal.objects.filter(pk=appeal.pk, status__in=list(allowed_from), version=appeal.version).update(
+            **changes)
+        if not done:
+            current = Appeal.objects.filter(pk=appeal.pk).values_list("status", flat=True).first()
+            raise ConflictError(f"该诉求当前状态为“{S(current).label if current else '已删除'}”，操作未执行，请刷新")
+        appeal.refresh_from_db()
+        _event(appeal, acting_user, kind, text, public)
+        audit.record(audit.AuditRecord.Action.TRANSITION, appeal, user=acting_user, before=before,
+                     after=audit.snapshot(appeal))
+    return appeal
+
+
+def do_file_appeal(appeal: Appeal, *, acting_user) -> Appeal:
+    """Filed by the enterprise user, by a cadre on its behalf, or through the API."""
+    org = appeal.organization
+    if acting_user.organization_id and acting_user.organization_id != org.pk:
+        raise PermissionDenied("只能为本企业提交诉求")
+    appeal.department_id = org.department_id
+    with transaction.atomic():
+        appeal.owner = owner_for_level(appeal, 1)
+        appeal.status, appeal.level = S.SUBMITTED, 1
+        create_object(appeal, acting_user=acting_user)
+        _event(appeal, acting_user, "submit", appeal.content, public=True)
+        notify([appeal.owner], f"新的企业诉求：{appeal.title}", f"{org} · {appeal.category}", appeal.get_absolute_url(),
+               department=appeal.department)
+    return appeal
+
+
+def do_accept_appeal(appeal: Appeal, *, acting_user) -> Appeal:
+    now = timezone.now()
+    return _transition(appeal, [S.SUBMITTED], acting_user=acting_user, kind="accept", text="已受理", public=True,
+                       status=S.ACCEPTED, accepted_at=now, deadline=end_of_workday(now, limit_days(appeal)))
+
+
+def do_return_appeal(appeal: Appeal, reason: str, *, acting_user) -> Appeal:
+    if not reason.strip():
+        raise ValidationError({"reason": "退回须说明理由"})
+    return _transition(appeal, [S.SUBMITTED], acting_user=acting_user, kind="return", text=reason, public=True,
+                       status=S.RETURNED, deadline=None)
+
+
+def do_start_appeal(appeal: Appeal, *, acting_user) -> Appeal:
+    return _transition(appeal, [S.ACCEPTED], acting_user=acting_user, kind="start", text="开始办理", status=S.HANDLING)
+
+
+def do_reply_appeal(appeal: Appeal, text: str, *, public: bool, acting_user) -> Appeal:
+    """A reply the enterprise sees, or an internal note it does not."""
+    if not text.strip():
+        raise ValidationError({"text": "请填写内容"})
+    if acting_user.organization_id and not public:
+        raise PermissionDenied("企业用户只能回复")
+    _event(appeal, acting_user, "reply" if public else "note", text, public)
+    return appeal
+
+
+def do_transfer_appeal(appeal: Appeal, department, *, acting_user, co=False) -> Appeal:
+    """转办 (another department handles) or 会办 (joins in); the clock keeps running."""
+    with transaction.atomic():
+        if co:
+            appeal.co_departments.add(department)
+            _event(appeal, acting_user, "cohandle", f"会办：{department}")
+        else:
+            _transition(appeal, Appeal.OPEN, acting_user=acting_user, kind="transfer", text=f"转办：{department}",
+                        handling_department=department)
+    return appeal
+
+
+def do_suspend_appeal(appeal: Appeal, reason: str, *, acting_user) -> Appeal:
+    """Waiting on the enterprise for material: the clock stops, within the zone's limits."""
+    rules = settings_for(appeal)
+    if not reason.strip():
+        raise ValidationError({"reason": "挂起须说明等待企业补充的材料"})
+    if appeal.suspend_count >= rules.max_suspends:
+        raise ValidationError(f"该诉求已挂起{appeal.suspend_count}次，达到上限{rules.max_suspends}次")
+    return _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="suspend", text=reason,
+                       public=True, status=S.SUSPENDED, suspended_at=timezone.now(),
+                       suspend_count=appeal.suspend_count + 1)
+
+
+def do_resume_appeal(appeal: Appeal, *, acting_user, now=None) -> Appeal:
+    """The deadline moves by the working days the appeal waited (at most the zone's limit)."""
+    now = now or timezone.now()
+    cal = current_calendar()
+    waited = cal.workdays_between(timezone.localtime(appeal.suspended_at).date(), timezone.localtime(now).date())
+    waited = min(waited, settings_for(appeal).max_suspend_days)
+    deadline_day = timezone.localtime(appeal.deadline).date() - dt.timedelta(days=1)
+    new_deadline = timezone.make_aware(dt.datetime.combine(cal.add_workdays(deadline_day, waited)
+                                                           + dt.timedelta(days=1), dt.time.min))
+    return _transition(appeal, [S.SUSPENDED], acting_user=acting_user, kind="resume", text=f"恢复办理，顺延{waited}个工作日",
+                       public=True, status=S.HANDLING, suspended_at=None, deadline=new_deadline)
+
+
+def do_close_appeal(appeal: Appeal, result: str, *, acting_user) -> Appeal:
+    if not result.strip():
+        raise ValidationError({"result": "请填写办理结果"})
+    return _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="close", text=result,
+                       public=True, status=S.CLOSED, closed_at=timezone.now())
+
+
+def do_rate_appeal(appeal: Appeal, rating: int, comment: str = "", *, acting_user) -> Appeal:
+    """The enterprise rates the result; below the zone's threshold the appeal reopens."""
+    if acting_user.organization_id != appeal.organization_id:
+        raise PermissionDenied("只有提出诉求的企业可以评价")
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": "评价为1–5星"})
+    rules = settings_for(appeal)
+    if rating < rules.reopen_below:
+        now = timezone.now()
+        return _transition(appeal, [S.CLOSED], acting_user=acting_user, kind="reopen", public=True,
+                           text=f"评价{rating}星，重新办理。{comment}", status=S.HANDLING, rating=rating,
+                           rating_comment=comment, closed_at=None, deadline=end_of_workday(now, limit_days(appeal)))
+    return _transition(appeal, [S.CLOSED], acting_user=acting_user, kind="rate", public=True,
+                       text=f"评价{rating}星。{comment}", status=S.RATED, rating=rating, rating_comment=comment)
+
+
+def escalate_one(appeal_id: int, now=None) -> bool:
+    """Raise one overdue appeal one level. Idempotent and safe against concurrent edits: the
+    update is conditional on the level, state and deadline the sweep saw."""
+    now = now or timezone.now()
+    appeal = (Appeal.objects.select_related("category", "owner", "organization", "department")
+              .filter(pk=appeal_id, status__in=Appeal.OPEN, deadline__lt=now, level__lt=4).first())
+    if appeal is None:
+        return False
+    new_level = appeal.level + 1
+    new_owner = owner_for_level(appeal, new_level)
+    new_deadline = end_of_workday(now, settings_for(appeal).days_for_level(new_level))
+    with transaction.atomic():
+        done = Appeal.objects.filter(pk=appeal.pk, level=appeal.level, status__in=Appeal.OPEN,
+                                     deadline=appeal.deadline, version=appeal.version).update(
+            level=new_level, owner=new_owner, deadline=new_deadline, version=appeal.version + 1)
+        if not done:
+            return False
+        before = audit.snapshot(appeal)
+        previous_owner = appeal.owner
+        appeal.refresh_from_db()
+        _event(appeal, None, "escalate", f"逾期未办结，由{appeal.LEVELS[new_level - 1]}升级至{appeal.LEVELS[new_level]}")
+        audit.record(audit.AuditRecord.Action.TRANSITION, appeal, user=None, before=before,
+                     after=audit.snapshot(appeal))
+        notify([new_owner, previous_owner], f"诉求升级至第{new_level}级：{appeal.title}",
+               f"{appeal.organization} · 原办理人 {previous_owner or '—'}，新办理人 {new_owner or '—'}",
+               appeal.get_absolute_url(), department=appeal.department)
+    return True
+
+
+def sweep(now=None) -> int:
+    """Escalate every open appeal past its deadline by one level."""
+    now = now or timezone.now()
+    ids = list(Appeal.objects.filter(status__in=Appeal.OPEN, deadline__lt=now, level__lt=4)
+               .values_list("pk", flat=True))
+    return sum(escalate_one(pk, now) for pk in ids)

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class ServicesConfig(AppConfig):
+    name = "feidi.services"
+    label = "services"
+    verbose_name = "企业服务"
+
+    def ready(self):
+        from django.utils.translation import gettext_noop
+
+        from feidi.core.navigation import Item, register
+
+        from . import jobs  # noqa: F401  (the escalation sweep)
+
+        register("services", gettext_noop("企业服务"), "🤝", 20, [
+            Item(gettext_noop("企业诉求"), "services:appeal_list", "services.view_appeal", org_users=True),
+            Item(gettext_noop("挂点服务"), "services:assignment_list", "services.view_assignment"),
+            Item(gettext_noop("服务小组"), "services:servicegroup_list", "services.view_servicegroup"),
+            Item(gettext_noop("服务设置"), "services:servicesettings_list", "services.view_servicesettings"),
+        ])

@@ -1,0 +1,53 @@
+import django_filters
+
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.models import DictItem
+from feidi.registry.models import Organization
+
+from .models import Appeal, Assignment, ServiceGroup, ServiceSettings
+
+
+class AppealFilterSet(ScopedFilterSet):
+    search_fields = ("title", "content", "organization__name")
+    category = django_filters.ModelChoiceFilter(label="类别",
+                                                queryset=DictItem.objects.filter(type__code="appeal_category"))
+    organization = django_filters.ModelChoiceFilter(label="企业", queryset=Organization.objects.all())
+    overdue = django_filters.BooleanFilter(label="已逾期", method="filter_overdue")
+
+    class Meta:
+        model = Appeal
+        fields = ["status", "level", "category", "organization"]
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        if value is None:
+            return queryset
+        overdue = queryset.filter(status__in=Appeal.OPEN, deadline__lt=timezone.now())
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+class AssignmentFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name", "cadre__full_name")
+    group = django_filters.ModelChoiceFilter(label="服务小组", queryset=ServiceGroup.objects.all())
+    current = django_filters.BooleanFilter(label="当前有效", field_name="until", lookup_expr="isnull")
+
+    class Meta:
+        model = Assignment
+        fields = ["group"]
+
+
+class ServiceGroupFilterSet(ScopedFilterSet):
+    search_fields = ("name", "area")
+
+    class Meta:
+        model = ServiceGroup
+        fields = []
+
+
+class ServiceSettingsFilterSet(ScopedFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = ServiceSettings
+        fields = []

@@ -1,0 +1,62 @@
+from django import forms
+
+from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
+
+from .models import Appeal, Assignment, ServiceGroup, ServiceSettings
+
+
+class AppealForm(ScopedModelForm):
+    class Meta:
+        model = Appeal
+        fields = ["organization", "category", "title", "content"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.user
+        if user is not None and user.organization_id:
+            # An enterprise files for itself only.
+            self.fields["organization"].queryset = self.fields["organization"].queryset.filter(pk=user.organization_id)
+            self.fields["organization"].initial = user.organization_id
+            self.fields["organization"].empty_label = None
+        self.fields["category"].help_text = "各类别的办理时限（工作日）由安商办在数据字典中设置"
+
+
+class AssignmentForm(ScopedModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["organization", "cadre", "group", "since", "until"]
+
+
+class ServiceGroupForm(ScopedModelForm):
+    class Meta:
+        model = ServiceGroup
+        fields = ["name", "area", "leader"]
+
+
+class ServiceSettingsForm(ScopedModelForm):
+    class Meta:
+        model = ServiceSettings
+        fields = ["name", "department", "office_head", "principal_leader", "level2_days", "level3_days",
+                  "level4_days", "reopen_below", "max_suspend_days", "max_suspends"]
+
+
+class AppealActionForm(StyledFormMixin, forms.Form):
+    """One form for the detail page's actions; each action reads the fields it needs."""
+
+    ACTIONS = {
+        "accept": "受理", "return": "退回", "start": "开始办理", "reply": "回复企业", "note": "内部备注",
+        "transfer": "转办", "cohandle": "会办", "suspend": "挂起（等待企业补充材料）", "resume": "恢复办理",
+        "close": "办结", "rate": "评价",
+    }
+    action = forms.ChoiceField(choices=list(ACTIONS.items()), widget=forms.HiddenInput)
+    text = forms.CharField(label="说明", required=False, widget=forms.Textarea)
+    department = forms.ModelChoiceField(label="部门", queryset=None, required=False)
+    rating = forms.TypedChoiceField(label="满意度", required=False, coerce=int,
+                                    choices=[(i, "★" * i) for i in range(5, 0, -1)])
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from feidi.accounts.models import Department
+
+        self.fields["department"].queryset = Department.objects.visible_to(user) if user else Department.objects.none()
+        style_fields(self)

@@ -1,0 +1,56 @@
+from django.utils import timezone
+from django.utils.html import format_html
+
+from feidi.core.tables import Column, Table
+
+from .models import Appeal
+
+
+def _deadline(row):
+    if row.deadline is None:
+        return "—"
+    text = f"{timezone.localtime(row.deadline):%Y-%m-%d %H:%M}"
+    if row.status in Appeal.OPEN and row.deadline < timezone.now():
+        return format_html('<span class="badge bg-red-lt">{}</span>', f"已逾期 {text}")
+    return text
+
+
+class AppealTable(Table):
+    default_order = "-submitted_at"
+    title = Column("标题", link=True)
+    organization = Column("企业", order_by="organization__name")
+    category = Column("类别", order_by="category__order")
+    status = Column("状态", accessor="get_status_display", order_by="status")
+    level = Column("协调层级", accessor="level_label", order_by="level")
+    owner = Column("当前办理人", order_by="owner__full_name")
+    deadline = Column("本级期限", render=_deadline, order_by="deadline", export_value=lambda r: r.deadline and
+                      timezone.localtime(r.deadline).replace(tzinfo=None))
+    submitted_at = Column("提交时间")
+    rating = Column("满意度")
+
+
+class AssignmentTable(Table):
+    default_order = "organization__name"
+    organization = Column("企业", order_by="organization__name", link=True)
+    cadre = Column("挂点干部", order_by="cadre__full_name")
+    group = Column("服务小组", order_by="group__name")
+    since = Column("开始日期")
+    until = Column("结束日期")
+
+
+class ServiceGroupTable(Table):
+    default_order = "name"
+    name = Column("名称", link=True)
+    area = Column("包片区域")
+    leader = Column("组长", order_by="leader__full_name")
+
+
+class ServiceSettingsTable(Table):
+    default_order = "department__path"
+    name = Column("名称", link=True)
+    department = Column("园区", order_by="department__path")
+    office_head = Column("安商办主任", order_by="office_head__full_name")
+    principal_leader = Column("区主要领导", order_by="principal_leader__full_name")
+    level2_days = Column("二级时限")
+    level3_days = Column("三级时限")
+    level4_days = Column("四级时限")

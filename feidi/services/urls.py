@@ -1,0 +1,20 @@
+from django.urls import path
+
+from feidi.core.routing import crud_urls as crud
+
+from . import views as v
+
+app_name = "services"
+
+urlpatterns = [
+    path("appeals/", v.AppealListView.as_view(), name="appeal_list"),
+    path("appeals/add/", v.AppealEditView.as_view(), name="appeal_add"),
+    path("appeals/<int:pk>/", v.AppealDetailView.as_view(), name="appeal_detail"),
+    path("appeals/<int:pk>/act/", v.AppealActionView.as_view(), name="appeal_act"),
+    *crud("assignments", "assignment", v.AssignmentListView, v.AssignmentDetailView, v.AssignmentEditView,
+          v.AssignmentDeleteView),
+    *crud("groups", "servicegroup", v.ServiceGroupListView, v.ServiceGroupDetailView, v.ServiceGroupEditView,
+          v.ServiceGroupDeleteView),
+    *crud("settings", "servicesettings", v.ServiceSettingsListView, v.ServiceSettingsDetailView,
+          v.ServiceSettingsEditView, v.ServiceSettingsDeleteView),
+]

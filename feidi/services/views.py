@@ -1,0 +1,177 @@
+"""Enterprise service pages: appeals with their actions, assignments, groups, settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.views import View
+
+from feidi.core.actions import ConflictError
+from feidi.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin
+
+from . import actions
+from .filtersets import AppealFilterSet, AssignmentFilterSet, ServiceGroupFilterSet, ServiceSettingsFilterSet
+from .forms import AppealActionForm, AppealForm, AssignmentForm, ServiceGroupForm, ServiceSettingsForm
+from .models import Appeal, AppealEvent, Assignment, ServiceGroup, ServiceSettings
+from .tables import AppealTable, AssignmentTable, ServiceGroupTable, ServiceSettingsTable
+
+S = Appeal.Status
+
+
+class AppealListView(ObjectListView):
+    model = Appeal
+    filterset_class = AppealFilterSet
+    table_class = AppealTable
+    select_related = ("organization", "category", "owner")
+
+
+def available_actions(appeal: Appeal, user) -> list[str]:
+    """The actions this user may take on this appeal now."""
+    if user.organization_id:
+        found = ["reply"] if appeal.status not in (S.RATED, S.RETURNED) else []
+        if appeal.status == S.CLOSED and user.has_perm("services.rate_appeal"):
+            found.append("rate")
+        return found
+    if not user.has_perm("services.handle_appeal"):
+        return []
+    by_status = {
+        S.SUBMITTED: ["accept", "return"],
+        S.ACCEPTED: ["start", "close", "suspend", "transfer", "cohandle"],
+        S.HANDLING: ["close", "suspend", "transfer", "cohandle"],
+        S.SUSPENDED: ["resume"],
+    }
+    return [*by_status.get(appeal.status, []), "reply", "note"]
+
+
+class AppealDetailView(ObjectDetailView):
+    model = Appeal
+    template_name = "services/appeal_detail.html"
+    detail_fields = ("organization", "category", "status", "level", "owner", "handling_department", "deadline",
+                     "submitted_at", "accepted_at", "closed_at", "suspend_count", "rating", "rating_comment", "content")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, appeal = self.request.user, self.object
+        events = AppealEvent.objects.filter(appeal=appeal).select_related("user")
+        if user.organization_id:
+            events = events.filter(public=True)  # internal notes stay internal
+        ctx.update(events=events, actions=[(a, AppealActionForm.ACTIONS[a]) for a in available_actions(appeal, user)],
+                   action_form=AppealActionForm(user=user), edit_url=None, delete_url=None)
+        return ctx
+
+
+class AppealActionView(ObjectMixin, View):
+    model = Appeal
+
+    def post(self, request, *args, **kwargs):
+        appeal = self.get_object()
+        form = AppealActionForm(request.POST, user=request.user)
+        if not form.is_valid() or form.cleaned_data["action"] not in available_actions(appeal, request.user):
+            messages.error(request, "该操作当前不可用")
+            return redirect(appeal.get_absolute_url())
+        action, text = form.cleaned_data["action"], form.cleaned_data["text"] or ""
+        user, dept = request.user, form.cleaned_data.get("department")
+        try:
+            if action == "accept":
+                actions.do_accept_appeal(appeal, acting_user=user)
+            elif action == "return":
+                actions.do_return_appeal(appeal, text, acting_user=user)
+            elif action == "start":
+                actions.do_start_appeal(appeal, acting_user=user)
+            elif action in ("reply", "note"):
+                actions.do_reply_appeal(appeal, text, public=action == "reply", acting_user=user)
+            elif action in ("transfer", "cohandle"):
+                if dept is None:
+                    raise ValidationError("请选择部门")
+                actions.do_transfer_appeal(appeal, dept, co=action == "cohandle", acting_user=user)
+            elif action == "suspend":
+                actions.do_suspend_appeal(appeal, text, acting_user=user)
+            elif action == "resume":
+                actions.do_resume_appeal(appeal, acting_user=user)
+            elif action == "close":
+                actions.do_close_appeal(appeal, text, acting_user=user)
+            elif action == "rate":
+                actions.do_rate_appeal(appeal, form.cleaned_data.get("rating") or 0, text, acting_user=user)
+        except (ValidationError, ConflictError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, f"已{AppealActionForm.ACTIONS[action]}")
+        return redirect(appeal.get_absolute_url())
+
+
+class AppealEditView(ObjectEditView):
+    """Filing an appeal (企业用户 for itself, a cadre on an enterprise's behalf)."""
+
+    model = Appeal
+    form_class = AppealForm
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        if not creating:
+            raise PermissionDenied("诉求提交后不能修改，请通过回复补充")
+        return actions.do_file_appeal(obj, acting_user=self.request.user)
+
+
+class AssignmentListView(ObjectListView):
+    model = Assignment
+    filterset_class = AssignmentFilterSet
+    table_class = AssignmentTable
+    select_related = ("organization", "cadre", "group")
+
+
+class AssignmentDetailView(ObjectDetailView):
+    model = Assignment
+
+
+class AssignmentEditView(ObjectEditView):
+    model = Assignment
+    form_class = AssignmentForm
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        if obj.organization_id and obj.organization.department_id:
+            obj.department_id = obj.organization.department_id
+        return super().save_object(form, obj, creating=creating, expected_version=expected_version)
+
+
+class AssignmentDeleteView(ObjectDeleteView):
+    model = Assignment
+
+
+class ServiceGroupListView(ObjectListView):
+    model = ServiceGroup
+    filterset_class = ServiceGroupFilterSet
+    table_class = ServiceGroupTable
+    select_related = ("leader",)
+
+
+class ServiceGroupDetailView(ObjectDetailView):
+    model = ServiceGroup
+
+
+class ServiceGroupEditView(ObjectEditView):
+    model = ServiceGroup
+    form_class = ServiceGroupForm
+
+
+class ServiceGroupDeleteView(ObjectDeleteView):
+    model = ServiceGroup
+
+
+class ServiceSettingsListView(ObjectListView):
+    model = ServiceSettings
+    filterset_class = ServiceSettingsFilterSet
+    table_class = ServiceSettingsTable
+    select_related = ("department", "office_head", "principal_leader")
+
+
+class ServiceSettingsDetailView(ObjectDetailView):
+    model = ServiceSettings
+
+
+class ServiceSettingsEditView(ObjectEditView):
+    model = ServiceSettings
+    form_class = ServiceSettingsForm
+
+
+class ServiceSettingsDeleteView(ObjectDeleteView):
+    model = ServiceSettings

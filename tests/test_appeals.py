@@ -1,0 +1,203 @@
+"""Appeals: states, working-day deadlines, the four-level escalation sweep, suspension, rating."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import connections
+from django.urls import reverse
+from django.utils import timezone
+
+from feidi.core.actions import ConflictError
+from feidi.core.models import Notification
+from feidi.services import actions
+from feidi.services.models import Appeal, AppealEvent
+from feidi.testing.factories import _appeal, _service_settings
+
+TZ = timezone.get_current_timezone()
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=TZ)
+
+
+@pytest.fixture
+def appeal(cast):
+    return _appeal(cast)
+
+
+def accept_at(appeal, when, user):
+    """Accept as if at ``when`` (the deadline follows the calendar from that moment)."""
+    appeal = actions.do_accept_appeal(appeal, acting_user=user)
+    deadline = actions.end_of_workday(when, actions.limit_days(appeal))
+    Appeal.objects.filter(pk=appeal.pk).update(accepted_at=when, deadline=deadline)
+    appeal.refresh_from_db()
+    return appeal
+
+
+def test_a_filed_appeal_goes_to_the_enterprises_linked_cadre(cast, appeal):
+    assert appeal.status == "submitted" and appeal.level == 1 and appeal.owner == cast.clerk
+    assert Notification.objects.filter(user=cast.clerk, title__contains="新的企业诉求").exists()
+
+
+def test_the_deadline_counts_working_days_across_the_spring_festival(cast, appeal):
+    # 用地: 10 working days. Accepted Monday 2025-01-27: holidays 1-28…2-04, make-up Saturday 2-08.
+    appeal = accept_at(appeal, at(2025, 1, 27, 10), cast.clerk)
+    # Working days after 1-27: 2-05,06,07,08(make-up),10,11,12,13,14,17 → the 10th is 2-17.
+    assert timezone.localtime(appeal.deadline) == at(2025, 2, 18, 0, 0)
+
+
+def test_only_allowed_transitions_happen(cast, appeal):
+    with pytest.raises(ConflictError):
+        actions.do_close_appeal(appeal, "办好了", acting_user=cast.clerk)  # not accepted yet
+    actions.do_accept_appeal(appeal, acting_user=cast.clerk)
+    with pytest.raises(ConflictError):
+        actions.do_accept_appeal(Appeal.objects.get(pk=appeal.pk), acting_user=cast.clerk)
+    with pytest.raises(ValidationError):
+        actions.do_close_appeal(Appeal.objects.get(pk=appeal.pk), "  ", acting_user=cast.clerk)
+
+
+@pytest.mark.parametrize("offset,escalates", [(-1, False), (0, False), (1, True)])
+def test_escalation_exactly_at_just_before_and_just_after_the_deadline(cast, appeal, offset, escalates):
+    appeal = accept_at(appeal, at(2025, 3, 3, 9), cast.clerk)
+    moment = appeal.deadline + dt.timedelta(microseconds=offset)
+    assert actions.sweep(now=moment) == int(escalates)
+    appeal.refresh_from_db()
+    assert appeal.level == (2 if escalates else 1)
+
+
+def test_the_sweep_climbs_one_level_at_a_time_to_the_principal_leader_and_is_idempotent(cast, appeal):
+    appeal = accept_at(appeal, at(2025, 3, 3, 9), cast.clerk)
+    owners = [appeal.owner]
+    moment = appeal.deadline
+    for level in (2, 3, 4):
+        moment += dt.timedelta(days=30)
+        assert actions.sweep(now=moment) == 1
+        assert actions.sweep(now=moment) == 0  # a second sweep at the same moment does nothing
+        appeal.refresh_from_db()
+        assert appeal.level == level and appeal.deadline > moment
+        owners.append(appeal.owner)
+    assert owners == [cast.clerk, cast.clerk, cast.clerk, cast.leader]  # cadre, group leader, office head, leader
+    assert actions.sweep(now=moment + dt.timedelta(days=60)) == 0  # level 4 is the top
+    assert AppealEvent.objects.filter(appeal=appeal, kind="escalate").count() == 3
+    assert Notification.objects.filter(user=cast.leader, title__contains="升级至第4级").exists()
+
+
+def test_a_closed_appeal_is_never_escalated(cast, appeal):
+    appeal = accept_at(appeal, at(2025, 3, 3, 9), cast.clerk)
+    actions.do_close_appeal(appeal, "已协调解决", acting_user=cast.clerk)
+    assert actions.sweep(now=appeal.deadline + dt.timedelta(days=10)) == 0
+
+
+def test_suspension_stops_the_clock_within_the_limits(cast, appeal):
+    rules = _service_settings(cast)
+    appeal = accept_at(appeal, at(2025, 3, 3, 9), cast.clerk)
+    deadline = appeal.deadline
+    appeal = actions.do_suspend_appeal(appeal, "等待企业补充规划图纸", acting_user=cast.clerk)
+    Appeal.objects.filter(pk=appeal.pk).update(suspended_at=at(2025, 3, 5, 9))
+    appeal.refresh_from_db()
+    assert actions.sweep(now=deadline + dt.timedelta(days=3)) == 0  # suspended: no escalation
+    appeal = actions.do_resume_appeal(appeal, acting_user=cast.clerk, now=at(2025, 3, 10, 9))  # Wed → Mon: 3 days
+    assert appeal.deadline == actions.end_of_workday(deadline - dt.timedelta(days=1), 3)
+    for _ in range(rules.max_suspends - 1):
+        appeal = actions.do_suspend_appeal(appeal, "再补材料", acting_user=cast.clerk)
+        appeal = actions.do_resume_appeal(appeal, acting_user=cast.clerk)
+    with pytest.raises(ValidationError, match="上限"):
+        actions.do_suspend_appeal(appeal, "第三次", acting_user=cast.clerk)
+
+
+def test_a_bad_rating_reopens_and_a_good_one_ends_it(cast, appeal):
+    appeal = actions.do_accept_appeal(appeal, acting_user=cast.clerk)
+    appeal = actions.do_close_appeal(appeal, "已办结", acting_user=cast.clerk)
+    appeal = actions.do_rate_appeal(appeal, 2, "没解决", acting_user=cast.ent_a)
+    assert appeal.status == "handling" and appeal.deadline > timezone.now()
+    appeal = actions.do_close_appeal(appeal, "再次协调", acting_user=cast.clerk)
+    with pytest.raises(PermissionDenied):
+        actions.do_rate_appeal(appeal, 5, acting_user=cast.ent_b)  # another enterprise cannot rate
+    appeal = actions.do_rate_appeal(appeal, 5, "满意", acting_user=cast.ent_a)
+    assert appeal.status == "rated" and appeal.rating == 5
+
+
+def test_the_enterprise_sees_replies_not_internal_notes(cast, appeal, client_for):
+    actions.do_reply_appeal(appeal, "已联系自然资源局", public=True, acting_user=cast.clerk)
+    actions.do_reply_appeal(appeal, "内部：需领导协调", public=False, acting_user=cast.clerk)
+    url = reverse("services:appeal_detail", kwargs={"pk": appeal.pk})
+    page = client_for("ent_a").get(url).content.decode()
+    assert "已联系自然资源局" in page and "需领导协调" not in page
+    assert "需领导协调" in client_for("leader").get(url).content.decode()
+    assert client_for("ent_b").get(url).status_code == 404
+
+
+def test_an_enterprise_files_through_the_page_and_the_cadre_acts(cast, client_for):
+    _service_settings(cast)
+    from feidi.core.models import DictItem
+
+    category = DictItem.objects.get(type__code="appeal_category", code="utilities")
+    c = client_for("ent_a")
+    response = c.post(reverse("services:appeal_add"), {"organization": cast.org_b1.pk, "category": category.pk,
+                                                       "title": "越权", "content": "x", "_form_token": "a"})
+    assert response.status_code == 200 and not Appeal.objects.filter(title="越权").exists()
+    response = c.post(reverse("services:appeal_add"), {"organization": cast.org_a1.pk, "category": category.pk,
+                                                       "title": "停电", "content": "厂区频繁停电", "_form_token": "b"})
+    appeal = Appeal.objects.get(title="停电")
+    assert response.status_code == 302 and appeal.organization == cast.org_a1
+
+
+def test_the_sweep_command(cast, appeal):
+    Appeal.objects.filter(pk=appeal.pk).update(status="accepted", deadline=timezone.now() - dt.timedelta(hours=1))
+    call_command("appeals", "sweep")
+    appeal.refresh_from_db()
+    assert appeal.level == 2
+
+
+@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+                    reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_racing_closes_neither_escalates_a_closed_appeal_nor_loses_a_close(cast):
+    appeals = [_appeal(cast) for _ in range(30)]
+    past = timezone.now() - dt.timedelta(hours=1)
+    for a in appeals:
+        actions.do_accept_appeal(Appeal.objects.get(pk=a.pk), acting_user=cast.clerk)
+    Appeal.objects.filter(pk__in=[a.pk for a in appeals]).update(deadline=past)
+    closed, errors = [], []
+
+    def close_all():
+        try:
+            for a in appeals:
+                try:
+                    actions.do_close_appeal(Appeal.objects.get(pk=a.pk), "办结", acting_user=cast.clerk)
+                    closed.append(a.pk)
+                except ConflictError:
+                    # escalated in between: its version moved; the officer retries once
+                    actions.do_close_appeal(Appeal.objects.get(pk=a.pk), "办结", acting_user=cast.clerk)
+                    closed.append(a.pk)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def sweep():
+        try:
+            actions.sweep()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=close_all), threading.Thread(target=sweep)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(closed) == sorted(a.pk for a in appeals)
+    for a in Appeal.objects.filter(pk__in=[a.pk for a in appeals]):
+        assert a.status == "closed"  # no close was lost
+        assert a.level in (1, 2)  # never escalated twice
+        escalations = AppealEvent.objects.filter(appeal=a, kind="escalate").count()
+        assert escalations == a.level - 1
