@@ -155,3 +155,57 @@ def test_an_auditor_enrols_totp_and_reads_the_trail(browser, live_server, world)
     page.goto("/core/audit/")
     assert page.locator("table tbody tr").count() >= 5
     _shot(page, "10-audit-trail")
+
+
+def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_server, world):
+    import datetime as dt
+
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role, User
+    from feidi.services.models import Appeal, Assignment, ServiceGroup, ServiceSettings
+
+    cadre = User(username="cadre", full_name="挂点干部甲", department=world.dept_a)
+    do_create_user(cadre, password=PASSWORD, roles=[Role.objects.get(code="service_cadre")], acting_user=None)
+    ServiceSettings.objects.create(department=world.dept_a, office_head=world.leader, principal_leader=world.leader)
+    group = ServiceGroup.objects.create(name="第一服务小组", leader=world.leader, department=world.dept_a)
+    Assignment.objects.create(organization=world.org_a1, cadre=cadre, group=group, since=dt.date(2025, 1, 1),
+                              department=world.dept_a)
+
+    page, outside = _page(browser, live_server, width=390, height=844)  # at the enterprise's door: a phone
+    _login(page, "ent_a")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/services/appeals/add/")
+    page.select_option("select[name=category]", label="水电气")
+    page.fill("input[name=title]", "厂区频繁停电")
+    page.fill("textarea[name=content]", "近一周停电三次，影响生产线运行，请协调供电公司。")
+    page.click(".page-body form button[type=submit]")
+    page.wait_for_url(re.compile(r"/services/appeals/\d+/$"))
+    _shot(page, "11-appeal-filed-phone")
+    appeal = Appeal.objects.get(title="厂区频繁停电")
+    assert appeal.owner == cadre and appeal.status == "submitted"
+
+    page2, outside2 = _page(browser, live_server)
+    _login(page2, "cadre")
+    page2.wait_for_url(re.compile(r"/$"))
+    page2.goto(f"/services/appeals/{appeal.pk}/")
+    for action, text in (("accept", ""), ("close", "已协调供电公司完成线路检修。")):
+        page2.click(f"button[data-bs-target='#act-{action}']")
+        if text:
+            page2.fill(f"#act-{action} textarea[name=text]", text)
+        page2.click(f"#act-{action} button[type=submit]")
+        page2.wait_for_selector(".alert-success")
+    _shot(page2, "12-appeal-closed-by-cadre")
+    appeal.refresh_from_db()
+    assert appeal.status == "closed"
+
+    page.goto(f"/services/appeals/{appeal.pk}/")
+    page.click("button[data-bs-target='#act-rate']")
+    page.select_option("#act-rate select[name=rating]", "5")
+    page.click("#act-rate button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    _shot(page, "13-appeal-rated-phone")
+    appeal.refresh_from_db()
+    assert appeal.status == "rated" and appeal.rating == 5
+    page2.goto("/services/appeals/")
+    _shot(page2, "14-appeal-list")
+    assert not outside and not outside2

@@ -594,7 +594,8 @@ def build_plan() -> Plan:
     for area in ("一", "二", "三"):
         official("安商办", f"第{area}服务小组组长（包片）")
     for i in range(8):
-        official(rng.choice(ETDZ_BUREAUS), "挂点干部", note=f"挂点联系企业，第{'一二三'[i % 3]}服务小组")
+        official(rng.choice(ETDZ_BUREAUS), "挂点干部", "cadre" if i == 0 else None,
+                 note=f"挂点联系企业，第{'一二三'[i % 3]}服务小组")
     official("科技创新局", "局长")
     official("经济发展局", "局长（统计）", "stats")
     official("经济发展局", "统计员")
@@ -642,6 +643,7 @@ def build_plan() -> Plan:
         UserSpec("invest", official_names["invest"], "investment", department="招商局"),
         UserSpec("project", official_names["project"], "project_office", department="项目办"),
         UserSpec("service", official_names["service"], "service_office", department="安商办"),
+        UserSpec("cadre", official_names["cadre"], "service_cadre", department="安商办"),
         UserSpec("tech", official_names["tech"], "tech_bureau", department=DEPT_TECH),
         UserSpec("stats", official_names["stats"], "statistics", department="经济发展局"),
         UserSpec("gaotie_clerk", official_names["gaotie_clerk"], "zone_clerk", department=DEPT_GAOTIE),

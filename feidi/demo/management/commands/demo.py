@@ -8,7 +8,14 @@ class Command(BaseCommand):
     help = "加载演示数据：上饶市的开发区与“双向飞地”（可重复运行，只补齐缺少的记录）"
 
     def handle(self, *args, **options):
+        from django.db import transaction
+
+        from feidi.core.context import acting
+        from feidi.demo import services
+
         result = city.load()
+        with acting("cli"), transaction.atomic():
+            result["created"].update({k: v for k, v in services.load().items() if v})
         created = result["created"]
         if created:
             parts = "，".join(f"{name} {n}" for name, n in created.items())
