@@ -22,8 +22,9 @@ REGISTRY_EDIT = _perms("registry", {
 REGISTRY_FULL = _perms("registry", {m: FULL for m in (
     "zone", "organization", "organizationlabel", "person", "residency", "agreement", "commitment")})
 
-SERVICES_VIEW = _perms("services", {m: VIEW for m in ("appeal", "assignment", "servicegroup", "servicesettings")})
-SERVICES_FULL = [*_perms("services", {m: FULL for m in ("appeal", "assignment", "servicegroup", "servicesettings")}),
+SERVICE_MODELS = ("appeal", "assignment", "servicegroup", "servicesettings", "visit")
+SERVICES_VIEW = _perms("services", {m: VIEW for m in SERVICE_MODELS})
+SERVICES_FULL = [*_perms("services", {m: FULL for m in SERVICE_MODELS}),
                  "services.handle_appeal"]
 
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
@@ -40,7 +41,8 @@ STANDARD_ROLES = {
                        "企业服务与诉求办理"),
     "service_cadre": ("挂点干部", "", DataScope.SELF, [
         "registry.view_organization", "services.view_appeal", "services.add_appeal", "services.change_appeal",
-        "services.handle_appeal", "services.view_assignment"], False, "办理分配给本人的企业诉求"),
+        "services.handle_appeal", "services.view_assignment", "services.view_visit", "services.add_visit",
+        "services.change_visit"], False, "办理分配给本人的企业诉求，记录走访"),
     "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, REGISTRY_EDIT, False,
                     "技术需求、成果、揭榜挂帅、飞地入驻"),
     "statistics": ("统计局", "", DataScope.ZONE_TREE, REGISTRY_VIEW, False, "经济指标采集与分析"),

@@ -4,7 +4,7 @@ from feidi.core.filters import ScopedFilterSet
 from feidi.core.models import DictItem
 from feidi.registry.models import Organization
 
-from .models import Appeal, Assignment, ServiceGroup, ServiceSettings
+from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
 
 
 class AppealFilterSet(ScopedFilterSet):
@@ -50,4 +50,14 @@ class ServiceSettingsFilterSet(ScopedFilterSet):
 
     class Meta:
         model = ServiceSettings
+        fields = []
+
+
+class VisitFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name", "notes")
+    visited_after = django_filters.DateFilter(label="开始日期", field_name="visited_on", lookup_expr="gte")
+    visited_before = django_filters.DateFilter(label="结束日期", field_name="visited_on", lookup_expr="lte")
+
+    class Meta:
+        model = Visit
         fields = []

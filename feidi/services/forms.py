@@ -2,7 +2,7 @@ from django import forms
 
 from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
 
-from .models import Appeal, Assignment, ServiceGroup, ServiceSettings
+from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
 
 
 class AppealForm(ScopedModelForm):
@@ -60,3 +60,10 @@ class AppealActionForm(StyledFormMixin, forms.Form):
 
         self.fields["department"].queryset = Department.objects.visible_to(user) if user else Department.objects.none()
         style_fields(self)
+
+
+class VisitForm(ScopedModelForm):
+    class Meta:
+        model = Visit
+        fields = ["organization", "cadre", "visited_on", "notes", "appeals"]
+        widgets = {"appeals": forms.CheckboxSelectMultiple}

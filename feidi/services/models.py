@@ -161,3 +161,23 @@ class AppealEvent(models.Model):
 
     def __str__(self):
         return f"{self.appeal} · {self.kind}"
+
+
+class Visit(FeidiModel):
+    """A cadre's visit to an enterprise (走访), with the appeals it raised."""
+
+    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.PROTECT,
+                                     related_name="service_visits")
+    cadre = models.ForeignKey(User, verbose_name="走访干部", on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField("走访日期")
+    notes = models.TextField("走访情况")
+    appeals = models.ManyToManyField(Appeal, verbose_name="收集的诉求", blank=True, related_name="visits")
+
+    scope = Scope(department="department", owner="cadre", organization="organization")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "走访记录"
+        ordering = ["-visited_on"]
+
+    def __str__(self):
+        return f"{self.visited_on:%Y-%m-%d} {self.organization}"

@@ -54,3 +54,11 @@ class ServiceSettingsTable(Table):
     level2_days = Column("二级时限")
     level3_days = Column("三级时限")
     level4_days = Column("四级时限")
+
+
+class VisitTable(Table):
+    default_order = "-visited_on"
+    visited_on = Column("走访日期", link=True)
+    organization = Column("企业", order_by="organization__name")
+    cadre = Column("走访干部", order_by="cadre__full_name")
+    notes = Column("走访情况", sortable=False, render=lambda r: r.notes[:60])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("appeals/<int:pk>/act/", v.AppealActionView.as_view(), name="appeal_act"),
     *crud("assignments", "assignment", v.AssignmentListView, v.AssignmentDetailView, v.AssignmentEditView,
           v.AssignmentDeleteView),
+    *crud("visits", "visit", v.VisitListView, v.VisitDetailView, v.VisitEditView, v.VisitDeleteView),
     *crud("groups", "servicegroup", v.ServiceGroupListView, v.ServiceGroupDetailView, v.ServiceGroupEditView,
           v.ServiceGroupDeleteView),
     *crud("settings", "servicesettings", v.ServiceSettingsListView, v.ServiceSettingsDetailView,

@@ -11,10 +11,23 @@ from feidi.core.actions import ConflictError
 from feidi.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin
 
 from . import actions
-from .filtersets import AppealFilterSet, AssignmentFilterSet, ServiceGroupFilterSet, ServiceSettingsFilterSet
-from .forms import AppealActionForm, AppealForm, AssignmentForm, ServiceGroupForm, ServiceSettingsForm
-from .models import Appeal, AppealEvent, Assignment, ServiceGroup, ServiceSettings
-from .tables import AppealTable, AssignmentTable, ServiceGroupTable, ServiceSettingsTable
+from .filtersets import (
+    AppealFilterSet,
+    AssignmentFilterSet,
+    ServiceGroupFilterSet,
+    ServiceSettingsFilterSet,
+    VisitFilterSet,
+)
+from .forms import (
+    AppealActionForm,
+    AppealForm,
+    AssignmentForm,
+    ServiceGroupForm,
+    ServiceSettingsForm,
+    VisitForm,
+)
+from .models import Appeal, AppealEvent, Assignment, ServiceGroup, ServiceSettings, Visit
+from .tables import AppealTable, AssignmentTable, ServiceGroupTable, ServiceSettingsTable, VisitTable
 
 S = Appeal.Status
 
@@ -175,3 +188,33 @@ class ServiceSettingsEditView(ObjectEditView):
 
 class ServiceSettingsDeleteView(ObjectDeleteView):
     model = ServiceSettings
+
+
+class VisitListView(ObjectListView):
+    model = Visit
+    filterset_class = VisitFilterSet
+    table_class = VisitTable
+    select_related = ("organization", "cadre")
+
+
+class VisitDetailView(ObjectDetailView):
+    model = Visit
+
+
+class VisitEditView(ObjectEditView):
+    model = Visit
+    form_class = VisitForm
+
+    def new_object(self):
+        obj = super().new_object()
+        obj.cadre = self.request.user
+        return obj
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        if obj.organization_id and obj.organization.department_id:
+            obj.department_id = obj.organization.department_id
+        return super().save_object(form, obj, creating=creating, expected_version=expected_version)
+
+
+class VisitDeleteView(ObjectDeleteView):
+    model = Visit

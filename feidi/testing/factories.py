@@ -82,10 +82,18 @@ def _appeal(cast):
                                  content="厂房扩建用地指标"), acting_user=cast.ent_a)
 
 
-def _service_factories():
-    from feidi.services.models import Appeal, Assignment, ServiceGroup, ServiceSettings
+def _visit(cast):
+    from feidi.services.models import Visit
 
-    return {Appeal: _appeal, Assignment: _assignment, ServiceGroup: _service_group, ServiceSettings: _service_settings}
+    return Visit.objects.create(organization=cast.org_a1, cadre=cast.clerk, visited_on=dt.date(2025, 4, 1),
+                                notes="甲区走访：了解扩产计划", department=cast.dept_a)
+
+
+def _service_factories():
+    from feidi.services.models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
+
+    return {Appeal: _appeal, Assignment: _assignment, ServiceGroup: _service_group, ServiceSettings: _service_settings,
+            Visit: _visit}
 
 
 FACTORIES = {
