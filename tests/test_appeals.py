@@ -201,3 +201,32 @@ def test_a_sweep_racing_closes_neither_escalates_a_closed_appeal_nor_loses_a_clo
         assert a.level in (1, 2)  # never escalated twice
         escalations = AppealEvent.objects.filter(appeal=a, kind="escalate").count()
         assert escalations == a.level - 1
+
+
+def test_the_api_files_acts_and_measures(cast, client_for):
+    _service_settings(cast)
+    from feidi.testing.factories import _assignment
+
+    _assignment(cast)
+    ent = client_for("ent_a")
+    response = ent.post("/api/v1/services/appeals", {"organization_id": cast.org_a1.pk, "category": "approval",
+                                                     "title": "环评批复", "content": "请加快环评批复"},
+                        content_type="application/json")
+    assert response.status_code == 201, response.content
+    pk = response.json()["id"]
+    bad = ent.post("/api/v1/services/appeals", {"organization_id": cast.org_b1.pk, "category": "approval",
+                                                "title": "x", "content": "x"}, content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid"
+    leader = client_for("leader")
+    for action, text in (("accept", ""), ("close", "已批复")):
+        r = leader.post(f"/api/v1/services/appeals/{pk}/actions", {"action": action, "text": text},
+                        content_type="application/json")
+        assert r.status_code == 200, r.content
+    r = ent.post(f"/api/v1/services/appeals/{pk}/actions", {"action": "rate", "rating": 4},
+                 content_type="application/json")
+    assert r.json()["status"] == "rated"
+    rows = leader.get("/api/v1/services/measures", {"by": "category"}).json()
+    row = next(r for r in rows if r["label"] == "审批")
+    assert row["count"] == 1 and row["closed"] == 1 and row["on_time"] == 1 and row["satisfaction"] == 4.0
+    assert row["avg_accept_workdays"] == 0
+    assert client_for("ent_b").get(f"/api/v1/services/appeals/{pk}").status_code == 404

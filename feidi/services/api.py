@@ -1,0 +1,129 @@
+"""Appeals API: file, list, act; and the measures the monthly ranking reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
+from feidi.core.models import DictItem
+from feidi.registry.models import Organization
+
+from . import actions, measures
+from .filtersets import AppealFilterSet
+from .models import Appeal
+
+router = Router(tags=["企业服务 services"])
+
+
+class AppealSchema(Schema):
+    id: int
+    organization_id: int
+    category: str
+    title: str
+    status: str
+    level: int
+    owner_id: int | None
+    deadline: dt.datetime | None
+    submitted_at: dt.datetime
+    closed_at: dt.datetime | None
+    rating: int | None
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category.code
+
+
+class AppealIn(Schema):
+    organization_id: int
+    category: str
+    title: str
+    content: str
+
+
+class ActionIn(Schema):
+    action: str
+    text: str = ""
+    rating: int | None = None
+
+
+@router.get("/appeals", response=list[AppealSchema], summary="企业诉求列表", openapi_extra=model_of("services.appeal"))
+@paginate(PageNumberPagination, page_size=50)
+def list_appeals(request, q: str = "", status: str = "", level: int | None = None):
+    params = QueryDict(mutable=True)
+    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size"}})
+    fs = AppealFilterSet(params, queryset=scoped_list(request, Appeal).select_related("category"), user=request.user)
+    if not fs.is_valid():
+        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
+    return fs.qs
+
+
+@router.get("/appeals/{pk}", response=AppealSchema, summary="诉求详情", openapi_extra=model_of("services.appeal"))
+def get_appeal(request, pk: int):
+    return scoped_get(request, Appeal, pk)
+
+
+@router.post("/appeals", response={201: AppealSchema}, summary="提交诉求", openapi_extra=model_of("services.appeal"))
+def file_appeal(request, payload: AppealIn):
+    require_perm(request, "services.add_appeal")
+    org = Organization.objects.visible_to(request.user).filter(pk=payload.organization_id).first()
+    if org is None:
+        raise ValidationError({"organization_id": [f"企业 {payload.organization_id} 不存在或不在您的范围"]})
+    category = DictItem.objects.filter(type__code="appeal_category", code=payload.category, active=True).first()
+    if category is None:
+        raise ValidationError({"category": [f"未知的诉求类别：{payload.category}"]})
+    appeal = Appeal(organization=org, category=category, title=payload.title, content=payload.content)
+    return 201, actions.do_file_appeal(appeal, acting_user=request.user)
+
+
+@router.post("/appeals/{pk}/actions", response=AppealSchema, summary="办理操作（受理、办结、评价…）",
+             openapi_extra=model_of("services.appeal"))
+def act(request, pk: int, payload: ActionIn):
+    from .views import available_actions
+
+    appeal = scoped_get(request, Appeal, pk)
+    if payload.action not in available_actions(appeal, request.user):
+        raise ValidationError({"action": [f"当前不能执行“{payload.action}”"]})
+    user, text = request.user, payload.text
+    handlers = {
+        "accept": lambda: actions.do_accept_appeal(appeal, acting_user=user),
+        "return": lambda: actions.do_return_appeal(appeal, text, acting_user=user),
+        "start": lambda: actions.do_start_appeal(appeal, acting_user=user),
+        "reply": lambda: actions.do_reply_appeal(appeal, text, public=True, acting_user=user),
+        "note": lambda: actions.do_reply_appeal(appeal, text, public=False, acting_user=user),
+        "suspend": lambda: actions.do_suspend_appeal(appeal, text, acting_user=user),
+        "resume": lambda: actions.do_resume_appeal(appeal, acting_user=user),
+        "close": lambda: actions.do_close_appeal(appeal, text, acting_user=user),
+        "rate": lambda: actions.do_rate_appeal(appeal, payload.rating or 0, text, acting_user=user),
+    }
+    if payload.action not in handlers:
+        raise ValidationError({"action": ["转办与会办请在页面上选择部门办理"]})
+    handlers[payload.action]()
+    appeal.refresh_from_db()
+    return appeal
+
+
+class MeasureSchema(Schema):
+    key: str
+    label: str
+    count: int
+    accepted: int
+    closed: int
+    on_time: int
+    on_time_rate: float | None
+    avg_accept_workdays: float | None
+    avg_close_workdays: float | None
+    escalated: dict[str, int]
+    satisfaction: float | None
+
+
+@router.get("/measures", response=list[MeasureSchema], summary="诉求办理指标（按类别/部门/小组/干部）",
+            openapi_extra=model_of("services.appeal"))
+def appeal_measures(request, by: str = "category", start: dt.date | None = None, end: dt.date | None = None):
+    if by not in measures.GROUPINGS:
+        raise ValidationError({"by": [f"可选：{'、'.join(measures.GROUPINGS)}"]})
+    return measures.compute(scoped_list(request, Appeal), by=by, start=start, end=end)
