@@ -86,6 +86,9 @@ def test_the_sweep_climbs_one_level_at_a_time_to_the_principal_leader_and_is_ide
     assert actions.sweep(now=moment + dt.timedelta(days=60)) == 0  # level 4 is the top
     assert AppealEvent.objects.filter(appeal=appeal, kind="escalate").count() == 3
     assert Notification.objects.filter(user=cast.leader, title__contains="升级至第4级").exists()
+    from feidi.core import audit
+
+    assert audit.verify().ok  # the batch-appended records chain like any other
 
 
 def test_a_closed_appeal_is_never_escalated(cast, appeal):

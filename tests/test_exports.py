@@ -49,3 +49,21 @@ def test_a_large_export_lands_in_the_download_centre(cast, client_for, settings,
     other = client_for("other_clerk")
     assert "下载" not in other.get(reverse("core:exportfile_list")).content.decode().split("<tbody>")[1]
     assert other.get(reverse("core:exportfile_download", kwargs={"pk": job.pk})).status_code == 404
+
+
+def test_a_distinct_filter_pages_and_sorts(cast, client_for):
+    """The label filter joins labels (DISTINCT); paging over ids must still sort by name."""
+    import datetime as dt
+
+    from feidi.core.models import DictItem
+    from feidi.registry.models import OrganizationLabel
+
+    item = DictItem.objects.get(type__code="org_label", code="high_tech")
+    for org in (cast.org_a1, cast.org_a2):
+        for year in (2020, 2023):
+            OrganizationLabel.objects.create(organization=org, label=item, since=dt.date(year, 1, 1),
+                                             department=cast.dept_a)
+    page = client_for("clerk").get(reverse("registry:organization_list"), {"label": item.pk, "sort": "-name"})
+    rows = [row.name for row in page.context["table"].rows]
+    assert len(rows) == 2  # each organization once, though it has two labels
+    assert rows == sorted(rows, reverse=True)

@@ -59,6 +59,31 @@ def notify(users, title: str, body: str = "", url: str = "", *, department=None,
     return created
 
 
+def notify_many(messages: list[tuple]) -> int:
+    """Many notifications at once: ``(users, title, body, url, department)`` tuples, written with
+    a handful of bulk inserts (sweeps escalate hundreds of appeals in one go)."""
+    notes, deliveries = [], []
+    endpoints: dict[int, list[WebhookEndpoint]] = {}
+    for users, title, body, url, department in messages:
+        users = [u for u in users if u is not None and u.is_active]
+        notes += [Notification(user=u, title=title[:200], body=body, url=url) for u in users]
+        deliveries += [Delivery(channel=Delivery.Channel.EMAIL, recipient=u.email, title=title[:200], body=body,
+                                url=url, department_id=u.department_id) for u in users if u.email]
+        if department is not None:
+            if department.pk not in endpoints:
+                endpoints[department.pk] = list(WebhookEndpoint.objects.filter(department=department, active=True))
+            deliveries += [Delivery(channel=Delivery.Channel.WEBHOOK, endpoint=e, title=title[:200], body=body, url=url,
+                                    department=department, recipient=e.name) for e in endpoints[department.pk]]
+    Notification.objects.bulk_create(notes, batch_size=1000)
+    created = Delivery.objects.bulk_create(deliveries, batch_size=1000)
+    if created:
+        from .jobs import queue_deliveries
+
+        ids = [d.pk for d in created]
+        transaction.on_commit(lambda: queue_deliveries(ids))
+    return len(notes)
+
+
 def _post_json(url: str, payload: dict) -> tuple[int, dict | None]:
     request = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode(),
                                      headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")

@@ -103,8 +103,14 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             per_page = self.paginate_by
         if per_page not in self.page_sizes:
             per_page = self.paginate_by
-        paginator = Paginator(qs, per_page)
+        # Page over ids first (sort and offset without the joins), then load the page's rows with
+        # their related records: on large tables the planner otherwise joins every row before sorting.
+        paginator = Paginator(qs.values_list("pk", flat=True), per_page)
         page = paginator.get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+        rows = qs.model._base_manager.none() if not ids else qs.order_by().filter(pk__in=ids)
+        by_pk = {row.pk: row for row in rows}
+        page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
         table = self.table_class(page.object_list, order=order)
         params = request.GET.copy()
         params.pop("page", None)

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 
 from feidi.core.filters import ScopedFilterSet
 from feidi.core.models import DictItem
@@ -56,7 +57,7 @@ class AgreementFilterSet(ScopedFilterSet):
 class OrganizationLabelFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "note")
     label = django_filters.ModelChoiceFilter(label="标签", queryset=DictItem.objects.filter(type__code="org_label"))
-    organization = django_filters.ModelChoiceFilter(label="单位", queryset=Organization.objects.all())
+    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
     current = django_filters.BooleanFilter(label="仅有效", field_name="until", lookup_expr="isnull")
 
     class Meta:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object
 from feidi.core.calendar import current_calendar
-from feidi.core.notify import notify
+from feidi.core.notify import notify, notify_many
 
 from .models import Appeal, AppealEvent, Assignment, ServiceSettings
 
@@ -172,38 +172,63 @@ def do_rate_appeal(appeal: Appeal, rating: int, comment: str = "", *, acting_use
                        text=f"评价{rating}星。{comment}", status=S.RATED, rating=rating, rating_comment=comment)
 
 
-def escalate_one(appeal_id: int, now=None) -> bool:
-    """Raise one overdue appeal one level. Idempotent and safe against concurrent edits: the
-    update is conditional on the level, state and deadline the sweep saw."""
-    now = now or timezone.now()
-    appeal = (Appeal.objects.select_related("category", "owner", "organization", "department")
-              .filter(pk=appeal_id, status__in=Appeal.OPEN, deadline__lt=now, level__lt=4).first())
-    if appeal is None:
-        return False
-    new_level = appeal.level + 1
-    new_owner = owner_for_level(appeal, new_level)
-    new_deadline = end_of_workday(now, settings_for(appeal).days_for_level(new_level))
+def _escalate_batch(ids: list[int], now) -> int:
+    """Raise a batch of overdue appeals one level each, in one transaction: rows are locked (a
+    row another transaction holds is skipped and taken by the next sweep) and re-checked, so an
+    appeal closed meanwhile is left alone and none rises twice."""
     with transaction.atomic():
-        done = Appeal.objects.filter(pk=appeal.pk, level=appeal.level, status__in=Appeal.OPEN,
-                                     deadline=appeal.deadline, version=appeal.version).update(
-            level=new_level, owner=new_owner, deadline=new_deadline, version=appeal.version + 1)
-        if not done:
-            return False
-        before = audit.snapshot(appeal)
-        previous_owner = appeal.owner
-        appeal.refresh_from_db()
-        _event(appeal, None, "escalate", f"逾期未办结，由{appeal.LEVELS[new_level - 1]}升级至{appeal.LEVELS[new_level]}")
-        audit.record(audit.AuditRecord.Action.TRANSITION, appeal, user=None, before=before,
-                     after=audit.snapshot(appeal))
-        notify([new_owner, previous_owner], f"诉求升级至第{new_level}级：{appeal.title}",
-               f"{appeal.organization} · 原办理人 {previous_owner or '—'}，新办理人 {new_owner or '—'}",
-               appeal.get_absolute_url(), department=appeal.department)
-    return True
+        rows = list(Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(pk__in=ids, status__in=Appeal.OPEN, deadline__lt=now, level__lt=4)
+                    .select_related("owner", "organization", "department", "category").order_by("pk"))
+        if not rows:
+            return 0
+        rules = {r.department_id: r for r in ServiceSettings.objects.filter(
+            department_id__in={a.department_id for a in rows}).select_related("office_head", "principal_leader")}
+        leaders = {a.organization_id: a.group.leader for a in Assignment.objects.filter(
+            organization_id__in={a.organization_id for a in rows}, until__isnull=True).select_related("group__leader")}
+        deadlines: dict[int, dt.datetime] = {}
+        entries, events, messages, changed = [], [], [], []
+        for appeal in rows:
+            rule = rules.get(appeal.department_id)
+            if rule is None:
+                continue  # no escalation chain configured for this zone: the appeal stays visible as overdue
+            before = audit.snapshot(appeal)
+            previous_owner = appeal.owner
+            level = appeal.level + 1
+            owner = {2: leaders.get(appeal.organization_id, rule.office_head), 3: rule.office_head,
+                     4: rule.principal_leader}[level]
+            days = rule.days_for_level(level)
+            if days not in deadlines:
+                deadlines[days] = end_of_workday(now, days)
+            appeal.level, appeal.owner, appeal.deadline, appeal.version = level, owner, deadlines[days], appeal.version + 1
+            changed.append(appeal)
+            entries.append({"action": audit.AuditRecord.Action.TRANSITION, "instance": appeal, "before": before,
+                            "after": audit.snapshot(appeal)})
+            events.append(AppealEvent(appeal=appeal, kind="escalate",
+                                      text=f"逾期未办结，由{Appeal.LEVELS[level - 1]}升级至{Appeal.LEVELS[level]}"))
+            messages.append(([owner, previous_owner], f"诉求升级至第{level}级：{appeal.title}",
+                             f"{appeal.organization} · 原办理人 {previous_owner or '—'}，新办理人 {owner or '—'}",
+                             appeal.get_absolute_url(), appeal.department))
+        Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "version"], batch_size=500)
+        AppealEvent.objects.bulk_create(events, batch_size=1000)
+        audit.record_many(entries)
+        notify_many(messages)
+    return len(changed)
 
 
-def sweep(now=None) -> int:
-    """Escalate every open appeal past its deadline by one level."""
+def escalate_one(appeal_id: int, now=None) -> bool:
+    """Raise one overdue appeal one level (idempotent; see ``_escalate_batch``)."""
+    return bool(_escalate_batch([appeal_id], now or timezone.now()))
+
+
+def sweep(now=None, batch: int = 500) -> int:
+    """Escalate every open appeal past its deadline by one level, in batches."""
     now = now or timezone.now()
-    ids = list(Appeal.objects.filter(status__in=Appeal.OPEN, deadline__lt=now, level__lt=4)
-               .values_list("pk", flat=True))
-    return sum(escalate_one(pk, now) for pk in ids)
+    done, last = 0, 0
+    while True:
+        ids = list(Appeal.objects.filter(status__in=Appeal.OPEN, deadline__lt=now, level__lt=4, pk__gt=last)
+                   .order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return done
+        done += _escalate_batch(ids, now)
+        last = ids[-1]

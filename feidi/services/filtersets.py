@@ -1,8 +1,8 @@
 import django_filters
+from django import forms
 
 from feidi.core.filters import ScopedFilterSet
 from feidi.core.models import DictItem
-from feidi.registry.models import Organization
 
 from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
 
@@ -11,7 +11,8 @@ class AppealFilterSet(ScopedFilterSet):
     search_fields = ("title", "content", "organization__name")
     category = django_filters.ModelChoiceFilter(label="类别",
                                                 queryset=DictItem.objects.filter(type__code="appeal_category"))
-    organization = django_filters.ModelChoiceFilter(label="企业", queryset=Organization.objects.all())
+    # By id from links (an organization's page); a select of every organization would not scale.
+    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
     overdue = django_filters.BooleanFilter(label="已逾期", method="filter_overdue")
 
     class Meta:
