@@ -233,3 +233,11 @@ def test_the_api_files_acts_and_measures(cast, client_for):
     assert row["count"] == 1 and row["closed"] == 1 and row["on_time"] == 1 and row["satisfaction"] == 4.0
     assert row["avg_accept_workdays"] == 0
     assert client_for("ent_b").get(f"/api/v1/services/appeals/{pk}").status_code == 404
+
+
+def test_the_measures_page_counts_only_what_the_user_sees(cast, appeal, client_for):
+    url = reverse("services:appeal_measures")
+    page = client_for("leader").get(url, {"by": "category", "start": "2000-01-01"})
+    assert page.status_code == 200 and [r["label"] for r in page.context["rows"]] == ["用地"]
+    for outsider in ("other_clerk", "ent_a", "ent_b", "inst"):
+        assert client_for(outsider).get(url).status_code == 403

@@ -208,4 +208,12 @@ def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_serve
     assert appeal.status == "rated" and appeal.rating == 5
     page2.goto("/services/appeals/")
     _shot(page2, "14-appeal-list")
+    page3, outside3 = _page(browser, live_server)
+    _login(page3, "leader")
+    page3.wait_for_url(re.compile(r"/$"))
+    page3.goto("/services/appeals/measures/?start=2000-01-01")
+    page3.wait_for_selector("#measures-chart svg")
+    page3.wait_for_timeout(500)
+    _shot(page3, "15-appeal-measures")
+    assert not outside3
     assert not outside and not outside2

@@ -15,6 +15,7 @@ class ServicesConfig(AppConfig):
 
         register("services", gettext_noop("企业服务"), "🤝", 20, [
             Item(gettext_noop("企业诉求"), "services:appeal_list", "services.view_appeal", org_users=True),
+            Item(gettext_noop("办理指标"), "services:appeal_measures", "services.handle_appeal"),
             Item(gettext_noop("走访记录"), "services:visit_list", "services.view_visit"),
             Item(gettext_noop("挂点服务"), "services:assignment_list", "services.view_assignment"),
             Item(gettext_noop("服务小组"), "services:servicegroup_list", "services.view_servicegroup"),

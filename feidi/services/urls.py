@@ -8,6 +8,7 @@ app_name = "services"
 
 urlpatterns = [
     path("appeals/", v.AppealListView.as_view(), name="appeal_list"),
+    path("appeals/measures/", v.AppealMeasuresView.as_view(), name="appeal_measures"),
     path("appeals/add/", v.AppealEditView.as_view(), name="appeal_add"),
     path("appeals/<int:pk>/", v.AppealDetailView.as_view(), name="appeal_detail"),
     path("appeals/<int:pk>/act/", v.AppealActionView.as_view(), name="appeal_act"),

@@ -6,9 +6,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.views import View
+from django.views.generic import TemplateView
 
 from feidi.core.actions import ConflictError
-from feidi.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin
+from feidi.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectMixin,
+    ScopedViewMixin,
+)
 
 from . import actions
 from .filtersets import (
@@ -218,3 +226,34 @@ class VisitEditView(ObjectEditView):
 
 class VisitDeleteView(ObjectDeleteView):
     model = Visit
+
+
+class AppealMeasuresView(ScopedViewMixin, TemplateView):
+    """The service office's dashboard: time to accept and close, on-time rate, escalations and
+    satisfaction by category, department, group or cadre, over a date range."""
+
+    model = Appeal
+    permission_action = "handle"
+    template_name = "services/measures.html"
+
+    def get(self, request, *args, **kwargs):
+        import datetime as dt
+
+        from . import measures
+
+        by = request.GET.get("by", "category")
+        if by not in measures.GROUPINGS:
+            by = "category"
+        today = dt.date.today()
+        try:
+            start = dt.date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
+            end = dt.date.fromisoformat(request.GET.get("end") or today.isoformat())
+        except ValueError:
+            start, end = dt.date(today.year, 1, 1), today
+        rows = measures.compute(self.base_queryset(request.user), by=by, start=start, end=end)
+        chart = {"categories": [r["label"] for r in rows],
+                 "on_time": [round((r["on_time_rate"] or 0) * 100, 1) for r in rows],
+                 "count": [r["count"] for r in rows]}
+        return self.render_to_response(self.get_context_data(
+            title="诉求办理指标", rows=rows, by=by, by_label=measures.GROUPINGS[by], groupings=measures.GROUPINGS,
+            start=start, end=end, chart=chart))
