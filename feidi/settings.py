@@ -267,6 +267,7 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 EXPORT_ROOT = VAR_DIR / "exports"
+ATTACHMENT_MAX_BYTES = env_int("FEIDI_ATTACHMENT_MAX_MB", 20, 1) * 1024 * 1024
 # Lists longer than this are exported by the job queue into the download centre.
 EXPORT_INLINE_MAX_ROWS = env_int("FEIDI_EXPORT_INLINE_MAX_ROWS", 5000, 1)
 

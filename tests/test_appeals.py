@@ -241,3 +241,26 @@ def test_the_measures_page_counts_only_what_the_user_sees(cast, appeal, client_f
     assert page.status_code == 200 and [r["label"] for r in page.context["rows"]] == ["用地"]
     for outsider in ("other_clerk", "ent_a", "ent_b", "inst"):
         assert client_for(outsider).get(url).status_code == 403
+
+
+def test_attachments_are_checked_and_served_only_within_scope(cast, appeal, client_for, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    ent = client_for("ent_a")
+    url = reverse("services:appeal_attach", kwargs={"pk": appeal.pk})
+    ent.post(url, {"file": SimpleUploadedFile("规划图.pdf", b"%PDF-1.7\n" + b"x" * 100)})
+    fake = ent.post(url, {"file": SimpleUploadedFile("病毒.pdf", b"MZ\x90\x00" + b"x" * 100)}, follow=True)
+    assert "不符" in fake.content.decode()
+    big = ent.post(url, {"file": SimpleUploadedFile("大文件.pdf", b"%PDF-" + b"x" * 2000)}, follow=True)
+    assert "上限" in big.content.decode()
+    exe = ent.post(url, {"file": SimpleUploadedFile("a.exe", b"MZ")}, follow=True)
+    assert "不支持的文件类型" in exe.content.decode()
+    attachments = list(appeal.attachments.all())
+    assert [a.name for a in attachments] == ["规划图.pdf"]
+    file_url = reverse("services:appeal_file", kwargs={"pk": appeal.pk, "attachment": attachments[0].pk})
+    response = ent.get(file_url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    for outsider in ("ent_b", "other_clerk", "inst"):
+        assert client_for(outsider).get(file_url).status_code in (403, 404)

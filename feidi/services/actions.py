@@ -112,6 +112,30 @@ def do_reply_appeal(appeal: Appeal, text: str, *, public: bool, acting_user) -> 
     return appeal
 
 
+def do_attach_file(appeal: Appeal, upload, *, acting_user):
+    """Attach an uploaded file after checking its type (extension and content) and size."""
+    from django.conf import settings
+
+    from feidi.lib.files import RejectedFile, check_upload
+
+    from .models import AppealAttachment
+
+    head = upload.read(16)
+    upload.seek(0)
+    try:
+        check_upload(upload.name, head, upload.size, settings.ATTACHMENT_MAX_BYTES)
+    except RejectedFile as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    with transaction.atomic():
+        attachment = AppealAttachment(appeal=appeal, name=upload.name[:200], size=upload.size, uploaded_by=acting_user)
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+        _event(appeal, acting_user, "attach", f"上传附件：{attachment.name}", public=True)
+        audit.record(audit.AuditRecord.Action.CREATE, attachment, user=acting_user,
+                     after={"appeal": appeal.pk, "name": attachment.name, "size": attachment.size})
+    return attachment
+
+
 def do_transfer_appeal(appeal: Appeal, department, *, acting_user, co=False) -> Appeal:
     """转办 (another department handles) or 会办 (joins in); the clock keeps running."""
     with transaction.atomic():

@@ -181,3 +181,23 @@ class Visit(FeidiModel):
 
     def __str__(self):
         return f"{self.visited_on:%Y-%m-%d} {self.organization}"
+
+
+class AppealAttachment(models.Model):
+    """A file attached to an appeal; served only through the appeal's scope, never as a public URL."""
+
+    appeal = models.ForeignKey(Appeal, verbose_name="诉求", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to="appeals/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(User, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求附件"
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.name

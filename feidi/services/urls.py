@@ -12,6 +12,8 @@ urlpatterns = [
     path("appeals/add/", v.AppealEditView.as_view(), name="appeal_add"),
     path("appeals/<int:pk>/", v.AppealDetailView.as_view(), name="appeal_detail"),
     path("appeals/<int:pk>/act/", v.AppealActionView.as_view(), name="appeal_act"),
+    path("appeals/<int:pk>/attach/", v.AppealAttachView.as_view(), name="appeal_attach"),
+    path("appeals/<int:pk>/files/<int:attachment>/", v.AppealAttachmentView.as_view(), name="appeal_file"),
     *crud("assignments", "assignment", v.AssignmentListView, v.AssignmentDetailView, v.AssignmentEditView,
           v.AssignmentDeleteView),
     *crud("visits", "visit", v.VisitListView, v.VisitDetailView, v.VisitEditView, v.VisitDeleteView),

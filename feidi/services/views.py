@@ -77,6 +77,7 @@ class AppealDetailView(ObjectDetailView):
         events = AppealEvent.objects.filter(appeal=appeal).select_related("user")
         if user.organization_id:
             events = events.filter(public=True)  # internal notes stay internal
+        ctx["attachments"] = appeal.attachments.all()
         ctx.update(events=events, actions=[(a, AppealActionForm.ACTIONS[a]) for a in available_actions(appeal, user)],
                    action_form=AppealActionForm(user=user), edit_url=None, delete_url=None)
         return ctx
@@ -119,6 +120,43 @@ class AppealActionView(ObjectMixin, View):
         else:
             messages.success(request, f"已{AppealActionForm.ACTIONS[action]}")
         return redirect(appeal.get_absolute_url())
+
+
+class AppealAttachView(ObjectMixin, View):
+    """Upload (POST) to an appeal the user can see and act on."""
+
+    model = Appeal
+
+    def post(self, request, *args, **kwargs):
+        appeal = self.get_object()
+        if not available_actions(appeal, request.user):
+            raise PermissionDenied("该诉求当前不能上传附件")
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择文件")
+        else:
+            try:
+                actions.do_attach_file(appeal, upload, acting_user=request.user)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, f"已上传 {upload.name}")
+        return redirect(appeal.get_absolute_url())
+
+
+class AppealAttachmentView(ObjectMixin, View):
+    """Download an attachment: the appeal is loaded through the scope first."""
+
+    model = Appeal
+
+    def get(self, request, *args, **kwargs):
+        from django.http import FileResponse, Http404
+
+        appeal = self.get_object()
+        attachment = appeal.attachments.filter(pk=kwargs["attachment"]).first()
+        if attachment is None:
+            raise Http404("附件不存在")
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 class AppealEditView(ObjectEditView):

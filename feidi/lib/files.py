@@ -1,0 +1,37 @@
+"""Upload checks: allowed types by extension AND by the file's first bytes, and a size limit."""
+
+from __future__ import annotations
+
+# extension → the magic numbers its files start with
+SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".zip": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".ofd": (b"PK\x03\x04",),  # 版式文档 OFD (GB/T 33190) is a zip container
+}
+
+
+class RejectedFile(ValueError):
+    pass
+
+
+def check_upload(name: str, head: bytes, size: int, max_bytes: int) -> str:
+    """Return the normalized extension or raise RejectedFile with a Chinese message."""
+    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in SIGNATURES:
+        allowed = "、".join(sorted(e.lstrip(".") for e in SIGNATURES))
+        raise RejectedFile(f"不支持的文件类型“{ext or '无扩展名'}”，允许：{allowed}")
+    if size > max_bytes:
+        raise RejectedFile(f"文件超过{max_bytes // (1024 * 1024)}MB上限")
+    if size == 0:
+        raise RejectedFile("文件为空")
+    if not any(head.startswith(sig) for sig in SIGNATURES[ext]):
+        raise RejectedFile(f"文件内容与扩展名{ext}不符")
+    return ext
