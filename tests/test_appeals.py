@@ -264,3 +264,24 @@ def test_attachments_are_checked_and_served_only_within_scope(cast, appeal, clie
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     for outsider in ("ent_b", "other_clerk", "inst"):
         assert client_for(outsider).get(file_url).status_code in (403, 404)
+
+
+def test_a_cadre_sees_the_enterprises_linked_to_him_and_their_appeals(cast, appeal, client_for):
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role, User
+    from feidi.services.models import Assignment
+
+    cadre = User(username="cadre2", full_name="挂点干部乙", department=cast.dept_a_bureau)
+    do_create_user(cadre, password=None, roles=[Role.objects.get(code="service_cadre")], acting_user=None)
+    cadre.password_changed_at = timezone.now()
+    cadre.save()
+    from django.test import Client
+
+    c = Client()
+    c.force_login(cadre)
+    detail = reverse("services:appeal_detail", kwargs={"pk": appeal.pk})
+    assert c.get(detail).status_code == 404  # not linked yet
+    Assignment.objects.filter(organization=cast.org_a1).update(cadre=cadre)
+    assert c.get(detail).status_code == 200
+    orgs = c.get(reverse("registry:organization_list")).content.decode()
+    assert "甲光伏科技有限公司" in orgs and "乙锂电材料有限公司" not in orgs

@@ -9,6 +9,7 @@ An enterprise or institution user sees only rows of its own organization (and wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -29,6 +30,9 @@ class Scope:
     public: Q | None = None
     org_self: bool = False
     owner_only: bool = False  # personal records (downloads, inbox): only their owner, whatever the role
+    # Rows a staff user reaches by a relation rather than by department or ownership (e.g. the
+    # enterprises a cadre is linked to): a function of the user returning a Q.
+    also: Callable[[object], Q] | None = None
 
 
 class DataScope(models.TextChoices):
@@ -97,6 +101,8 @@ def scope_q(model, user, action: str = "view") -> Q | None:
         if q is None:
             return None
         combined |= q
+    if scope.also is not None:
+        combined |= scope.also(user)
     if public is not None:
         combined |= public
     return combined

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 
 from feidi.core.fields import EncryptedCharField, MoneyField
 from feidi.core.models import DictField, FeidiModel
@@ -26,6 +27,13 @@ def validate_industry(value: str) -> None:
         gbt4754.validate(value)
     except gbt4754.InvalidIndustry as exc:
         raise ValidationError(str(exc), code="industry") from None
+
+
+def _assigned_organizations(user):
+    """The enterprises a cadre is currently linked to (挂点): he sees them whatever his scope."""
+    from feidi.services.models import Assignment
+
+    return Assignment.objects.filter(cadre_id=user.pk, until__isnull=True).values("organization_id")
 
 
 class Zone(FeidiModel):
@@ -95,7 +103,8 @@ class Organization(FeidiModel):
     employees = models.PositiveIntegerField("从业人员", null=True, blank=True)
     description = models.TextField("简介", blank=True)
 
-    scope = Scope(department="department", owner="created_by", org_self=True)
+    scope = Scope(department="department", owner="created_by", org_self=True,
+                  also=lambda user: Q(pk__in=_assigned_organizations(user)))
 
     class Meta:
         verbose_name = verbose_name_plural = "单位"

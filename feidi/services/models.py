@@ -125,7 +125,9 @@ class Appeal(FeidiModel):
                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
     rating_comment = models.CharField("评价", max_length=300, blank=True)
 
-    scope = Scope(department="department", owner="owner", organization="organization")
+    scope = Scope(department="department", owner="owner", organization="organization",
+                  also=lambda user: Q(organization_id__in=Assignment.objects.filter(
+                      cadre_id=user.pk, until__isnull=True).values("organization_id")))
 
     class Meta:
         verbose_name = verbose_name_plural = "企业诉求"
