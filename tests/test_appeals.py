@@ -285,3 +285,45 @@ def test_a_cadre_sees_the_enterprises_linked_to_him_and_their_appeals(cast, appe
     assert c.get(detail).status_code == 200
     orgs = c.get(reverse("registry:organization_list")).content.decode()
     assert "甲光伏科技有限公司" in orgs and "乙锂电材料有限公司" not in orgs
+
+
+def test_a_new_cadre_link_ends_the_previous_one(cast, appeal, client_for):
+    from feidi.services.models import Assignment
+    from feidi.testing.factories import _service_group
+
+    old = Assignment.objects.get(organization=cast.org_a1, until__isnull=True)
+    from feidi.accounts.models import Role
+    from feidi.accounts.roles import resolve_permissions
+
+    Role.objects.get(code="zone_leader").permissions.add(*resolve_permissions(["services.add_assignment"]))
+    c = client_for("leader")
+    response = c.post(reverse("services:assignment_add"), {
+        "organization": cast.org_a1.pk, "cadre": cast.leader.pk, "group": _service_group(cast).pk,
+        "since": "2026-03-01", "_form_token": "as1"})
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    old.refresh_from_db()
+    assert old.until == dt.date(2026, 2, 28)
+    assert Assignment.objects.get(organization=cast.org_a1, until__isnull=True).cadre == cast.leader
+
+
+def test_category_time_limits_are_edited_as_dictionary_attributes(cast, client_for):
+    from feidi.core.models import DictItem
+
+    item = DictItem.objects.get(type__code="appeal_category", code="land")
+    c = client_for("sysadmin")
+    url = reverse("core:dictitem_edit", kwargs={"pk": item.pk})
+    base = {"type": item.type_id, "code": "land", "label": "用地", "order": 1, "active": "on"}
+    bad = c.post(url, {**base, "extra": '{"limit_days": 0}'})
+    assert bad.status_code == 200 and "limit_days" in bad.content.decode()
+    assert c.post(url, {**base, "extra": '{"limit_days": 15}'}).status_code == 302
+    item.refresh_from_db()
+    assert item.extra == {"limit_days": 15}
+
+
+def test_work_is_assigned_only_to_colleagues_of_ones_own_zone(cast):
+    from feidi.accounts.models import User
+
+    names = set(User.objects.colleagues_of(cast.leader).values_list("username", flat=True))
+    assert {"leader", "clerk"} <= names
+    assert not names & {"other_clerk", "ent_a", "inst"}
+    assert not User.objects.colleagues_of(cast.ent_a).exists()

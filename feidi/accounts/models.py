@@ -110,7 +110,13 @@ class UserManager(BaseUserManager):
 
 
 class UserQuerySet(ScopedQuerySet):
-    pass
+    def colleagues_of(self, user):
+        """Active staff of the user's own zone (管委会 and below): whom work can be assigned to.
+        A directory rule beside the data scope: names only, for choice lists."""
+        if user is None or not user.is_authenticated or user.organization_id or not user.department_id:
+            return self.none()
+        return self.filter(is_active=True, organization__isnull=True,
+                           department_id__in=user.zone_subtree_ids()).order_by("full_name")
 
 
 class User(DetailUrlMixin, AbstractBaseUser):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -82,7 +83,19 @@ class ExportFileDownloadView(OwnRecordsMixin, ObjectMixin, TemplateView):
 class DictItemForm(ScopedModelForm):
     class Meta:
         model = DictItem
-        fields = ["type", "code", "label", "order", "active"]
+        fields = ["type", "code", "label", "order", "active", "extra"]
+        help_texts = {"extra": '附加属性（JSON）。诉求类别填写办理时限，如 {"limit_days": 5}；园区类型填写 {"enclave": true} 表示飞地'}
+
+    def clean_extra(self):
+        extra = self.cleaned_data.get("extra") or {}
+        if not isinstance(extra, dict):
+            raise forms.ValidationError("附加属性应为 JSON 对象，如 {\"limit_days\": 5}")
+        kind = self.cleaned_data.get("type")
+        if kind is not None and kind.code == "appeal_category":
+            days = extra.get("limit_days")
+            if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+                raise forms.ValidationError("诉求类别须设置办理时限 limit_days：1–365 的整数（工作日）")
+        return extra
 
 
 class DictItemListView(ObjectListView):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, create_object
+from feidi.core.actions import ConflictError, create_object, update_object
 from feidi.core.calendar import current_calendar
 from feidi.core.notify import notify, notify_many
 
@@ -67,6 +67,25 @@ def _transition(appeal: Appeal, allowed_from, *, acting_user, kind: str, text: s
         audit.record(audit.AuditRecord.Action.TRANSITION, appeal, user=acting_user, before=before,
                      after=audit.snapshot(appeal))
     return appeal
+
+
+def do_assign_cadre(assignment: Assignment, *, acting_user) -> Assignment:
+    """Link an enterprise to a cadre. A new current link ends the previous one the day before it
+    starts, so the history shows who served when (挂点调整留痕)."""
+    if assignment.organization_id and assignment.organization.department_id:
+        assignment.department_id = assignment.organization.department_id
+    with transaction.atomic():
+        if assignment.pk is None and assignment.until is None:
+            for old in Assignment.objects.select_for_update().filter(organization_id=assignment.organization_id,
+                                                                      until__isnull=True):
+                if old.since >= assignment.since:
+                    raise ValidationError({"since": f"开始日期须晚于现任挂点干部{old.cadre}的开始日期{old.since}"})
+                old.until = assignment.since - dt.timedelta(days=1)
+                update_object(old, acting_user=acting_user)
+            return create_object(assignment, acting_user=acting_user)
+        if assignment.pk:
+            return update_object(assignment, acting_user=acting_user)
+        return create_object(assignment, acting_user=acting_user)
 
 
 def do_file_appeal(appeal: Appeal, *, acting_user) -> Appeal:

@@ -21,19 +21,43 @@ class AppealForm(ScopedModelForm):
         self.fields["category"].help_text = "各类别的办理时限（工作日）由安商办在数据字典中设置"
 
 
-class AssignmentForm(ScopedModelForm):
+class ColleagueChoicesMixin:
+    """People to assign work to: the staff of one's own zone (accounts' colleagues_of rule)."""
+
+    colleague_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from feidi.accounts.models import User
+
+        for name in self.colleague_fields:
+            self.fields[name].queryset = User.objects.colleagues_of(self.user)
+
+
+class AssignmentForm(ColleagueChoicesMixin, ScopedModelForm):
+    colleague_fields = ("cadre",)
+
     class Meta:
         model = Assignment
         fields = ["organization", "cadre", "group", "since", "until"]
 
+    def validate_constraints(self):
+        # "One current cadre per enterprise" is kept by do_assign_cadre, which ends the previous
+        # link first (and by the database constraint); checking it here would refuse every change.
+        pass
 
-class ServiceGroupForm(ScopedModelForm):
+
+class ServiceGroupForm(ColleagueChoicesMixin, ScopedModelForm):
+    colleague_fields = ("leader",)
+
     class Meta:
         model = ServiceGroup
         fields = ["name", "area", "leader"]
 
 
-class ServiceSettingsForm(ScopedModelForm):
+class ServiceSettingsForm(ColleagueChoicesMixin, ScopedModelForm):
+    colleague_fields = ("office_head", "principal_leader")
+
     class Meta:
         model = ServiceSettings
         fields = ["name", "department", "office_head", "principal_leader", "level2_days", "level3_days",
@@ -62,7 +86,9 @@ class AppealActionForm(StyledFormMixin, forms.Form):
         style_fields(self)
 
 
-class VisitForm(ScopedModelForm):
+class VisitForm(ColleagueChoicesMixin, ScopedModelForm):
+    colleague_fields = ("cadre",)
+
     class Meta:
         model = Visit
         fields = ["organization", "cadre", "visited_on", "notes", "appeals"]

@@ -187,9 +187,7 @@ class AssignmentEditView(ObjectEditView):
     form_class = AssignmentForm
 
     def save_object(self, form, obj, *, creating, expected_version):
-        if obj.organization_id and obj.organization.department_id:
-            obj.department_id = obj.organization.department_id
-        return super().save_object(form, obj, creating=creating, expected_version=expected_version)
+        return actions.do_assign_cadre(obj, acting_user=self.request.user)
 
 
 class AssignmentDeleteView(ObjectDeleteView):
