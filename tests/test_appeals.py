@@ -132,6 +132,7 @@ def test_the_enterprise_sees_replies_not_internal_notes(cast, appeal, client_for
     url = reverse("services:appeal_detail", kwargs={"pk": appeal.pk})
     page = client_for("ent_a").get(url).content.decode()
     assert "已联系自然资源局" in page and "需领导协调" not in page
+    assert "1级·挂点干部" in page
     assert "需领导协调" in client_for("leader").get(url).content.decode()
     assert client_for("ent_b").get(url).status_code == 404
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -70,6 +72,18 @@ class AppealDetailView(ObjectDetailView):
     template_name = "services/appeal_detail.html"
     detail_fields = ("organization", "category", "status", "level", "owner", "handling_department", "deadline",
                      "submitted_at", "accepted_at", "closed_at", "suspend_count", "rating", "rating_comment", "content")
+
+    def fields(self, obj):
+        rows = super().fields(obj)
+        for row in rows:
+            if row["name"] == "level":
+                row["value"] = obj.level_label
+            elif row["name"] == "deadline" and obj.deadline:
+                # Deadlines are the end of a working day: show that day at 24:00, not the next at 00:00.
+                from django.utils import timezone
+
+                row["value"] = f"{timezone.localtime(obj.deadline).date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+        return rows
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
