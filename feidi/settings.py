@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "feidi.accounts",
     "feidi.registry",
     "feidi.services",
+    "feidi.chains",
+    "feidi.projects",
     "feidi.demo",
 ]
 

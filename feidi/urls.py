@@ -11,6 +11,8 @@ urlpatterns = [
     path("core/", include("feidi.core.urls")),
     path("registry/", include("feidi.registry.urls")),
     path("services/", include("feidi.services.urls")),
+    path("chains/", include("feidi.chains.urls")),
+    path("projects/", include("feidi.projects.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -18,7 +18,7 @@ from feidi.core.views import ObjectListView, ObjectMixin
 from feidi.testing.factories import make_for
 
 OUTSIDERS = ("other_clerk", "ent_b", "inst")
-APP_NAMESPACES = {"core", "accounts", "registry", "services"}
+APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects"}
 
 
 def _walk(patterns, namespace=""):

@@ -27,15 +27,33 @@ SERVICES_VIEW = _perms("services", {m: VIEW for m in SERVICE_MODELS})
 SERVICES_FULL = [*_perms("services", {m: FULL for m in SERVICE_MODELS}),
                  "services.handle_appeal"]
 
+CHAIN_MODELS = ("chain", "segment", "segmentmember", "target")
+CHAINS_VIEW = _perms("chains", {m: VIEW for m in CHAIN_MODELS})
+CHAINS_WORK = _perms("chains", {"chain": VIEW, "segment": VIEW, "segmentmember": FULL, "target": FULL})
+CHAINS_FULL = _perms("chains", {m: FULL for m in CHAIN_MODELS})
+
+PROJECT_MODELS = ("project", "investmenttrip", "annualplan", "monthlyinvestment", "milestone", "problem",
+                  "dispatch", "task", "report", "stagegate", "projectsettings")
+PROJECTS_VIEW = [*_perms("projects", {m: VIEW for m in PROJECT_MODELS}), "projects.view_alert"]
+PROJECTS_INVESTMENT = [*PROJECTS_VIEW, *_perms("projects", {"project": EDIT, "investmenttrip": FULL}),
+                       "projects.transition_project", "projects.claim_project"]
+PROJECTS_FULL = [*_perms("projects", {m: FULL for m in PROJECT_MODELS}), "projects.view_alert",
+                 "projects.transition_project", "projects.claim_project", "projects.reassign_project",
+                 "projects.dispatch_project"]
+
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
 STANDARD_ROLES = {
-    "city_leader": ("市领导", "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW], False, "全市各园区与飞地数据只读"),
-    "zone_leader": ("区主要领导", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *SERVICES_VIEW, "services.change_appeal",
+    "city_leader": ("市领导", "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW], False, "全市各园区与飞地数据只读"),
+    "zone_leader": ("区主要领导", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
+                                                       "projects.transition_project", "projects.reassign_project",
+                                                       "projects.change_task", "services.change_appeal",
                                                        "services.handle_appeal", "registry.reveal_person"], True,
                     "本园区全部数据，四级协调最高一级"),
     "zone_clerk": ("园区办事员", "", DataScope.ZONE_TREE, REGISTRY_FULL, False, "本园区主体库维护"),
-    "investment": ("招商局干部", "", DataScope.ZONE_TREE, REGISTRY_EDIT, False, "线索、外出招商、签约"),
-    "project_office": ("项目办", "", DataScope.ZONE_TREE, REGISTRY_VIEW, False, "重点项目调度与专报"),
+    "investment": ("招商局干部", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *CHAINS_WORK, *PROJECTS_INVESTMENT], False,
+                   "线索、外出招商、签约"),
+    "project_office": ("项目办", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_FULL, *PROJECTS_FULL], False,
+                       "重点项目调度与专报"),
     "service_office": ("安商办", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *SERVICES_FULL, "registry.reveal_person",
                                                              "core.view_delivery"], True,
                        "企业服务与诉求办理"),
@@ -43,9 +61,10 @@ STANDARD_ROLES = {
         "registry.view_organization", "services.view_appeal", "services.add_appeal", "services.change_appeal",
         "services.handle_appeal", "services.view_assignment", "services.view_visit", "services.add_visit",
         "services.change_visit"], False, "办理分配给本人的企业诉求，记录走访"),
-    "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, REGISTRY_EDIT, False,
+    "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW], False,
                     "技术需求、成果、揭榜挂帅、飞地入驻"),
-    "statistics": ("统计局", "", DataScope.ZONE_TREE, REGISTRY_VIEW, False, "经济指标采集与分析"),
+    "statistics": ("统计局", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW], False,
+                   "经济指标采集与分析"),
     "enterprise": ("企业用户", "", DataScope.SELF, [
         "registry.view_organization", "registry.view_organizationlabel", "registry.view_person",
         "registry.view_residency", "services.view_appeal", "services.add_appeal", "services.rate_appeal"], False,
@@ -82,6 +101,32 @@ def resolve_permissions(names):
     return found
 
 
+def grant_in_migration(grants: dict[str, list[str]]):
+    """A data migration's operation giving existing standard roles the permissions of a new
+    release (new databases get them from STANDARD_ROLES when the roles are created)."""
+
+    def run(apps, schema_editor):
+        from django.contrib.auth.management import create_permissions
+        from django.db.models import Q
+
+        for config in apps.get_app_configs():  # permissions are otherwise created after migrate
+            config.models_module = True
+            create_permissions(config, apps=apps, verbosity=0)
+            config.models_module = None
+        role_model, permission = apps.get_model("accounts", "Role"), apps.get_model("auth", "Permission")
+        for code, names in grants.items():
+            role = role_model.objects.filter(code=code).first()
+            if role is None:
+                continue
+            q = Q(pk__in=[])
+            for name in names:
+                app, codename = name.split(".", 1)
+                q |= Q(content_type__app_label=app, codename=codename)
+            role.permissions.add(*permission.objects.filter(q))
+
+    return run
+
+
 def ensure_standard_roles() -> None:
     from .models import Role
 
@@ -100,9 +145,10 @@ def on_post_migrate(sender, app_config=None, **kwargs):
 
     if sender.name != settings.INSTALLED_APPS[-1]:
         return
-    from feidi.core.seeds import ensure_dictionaries
+    from feidi.core.seeds import ensure_dictionaries, run_seeders
 
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0)
     ensure_dictionaries()
     ensure_standard_roles()
+    run_seeders()

@@ -32,7 +32,7 @@ def write_xlsx(target, table_class, rows, title: str) -> int:
     dt_fmt = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     columns = [c for c in table_class.base_columns.values() if c.export]
     for i, col in enumerate(columns):
-        header = col.header + ("（万元）" if col.money else "")
+        header = col.header
         sheet.write_string(0, i, header, head)
         sheet.set_column(i, i, max(10, min(40, len(header) * 2 + 2)))
     count = 0

@@ -21,6 +21,8 @@ from .context import acting, current
 MAX_ROWS = 100_000
 MAX_BYTES = 30 * 1024 * 1024
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+YES = {"是", "y", "yes", "true", "1", "√", "✓"}
+NO = {"否", "n", "no", "false", "0", ""}
 
 
 @dataclass
@@ -154,11 +156,23 @@ class Importer:
     def _choice_value(self, field_obj, text: str):
         """Accept a choice's label (企业) as well as its value (enterprise); a related record by its
         name or id, among the rows the user may see."""
+        if isinstance(field_obj, forms.BooleanField):
+            # A checkbox would read any non-empty text (even 否) as ticked: accept only yes/no words.
+            word = text.strip().lower()
+            if word in YES:
+                return True
+            if word in NO:
+                return False
+            raise ValueError("请填写“是”或“否”")
         if not text:
             return ""
         if isinstance(field_obj, forms.ModelChoiceField):
             qs = field_obj.queryset
             model = qs.model
+            if hasattr(model, "import_lookup"):  # e.g. "锂电新能源·电芯" for a segment
+                found = model.import_lookup(qs, text)
+                if found is not None:
+                    return found
             for lookup in ("name", "label", "username"):
                 if any(f.name == lookup for f in model._meta.fields):
                     found = list(qs.filter(**{lookup: text}).values_list("pk", flat=True)[:2])
@@ -195,11 +209,11 @@ class Importer:
                 raw = cells[index] if index < len(cells) else None
                 try:
                     text = cell_text(raw)
+                    data_row[name] = self._choice_value(probe.fields[name], text)
                 except ValueError as exc:
                     result.errors.append(RowError(excel_row, header_text, str(raw), str(exc)))
                     bad = True
                     continue
-                data_row[name] = self._choice_value(probe.fields[name], text)
             form = self.form_class(data_row, instance=self.initial_instance(user), user=user)
             if not form.is_valid():
                 labels = {name: h for h, name in self.columns.items()}

@@ -43,6 +43,21 @@ def _industry_items():
     return [(f"{d:02d}", label, {"section": section_of[d]}) for d, label in sorted(gbt4754.DIVISIONS.items())]
 
 
+# Other apps' starting data (e.g. default stage gates), run after the dictionaries and the
+# standard roles on every migrate; each must add only what is missing.
+SEEDERS: list = []
+
+
+def register_seeder(fn) -> None:
+    if fn not in SEEDERS:
+        SEEDERS.append(fn)
+
+
+def run_seeders() -> None:
+    for fn in SEEDERS:
+        fn()
+
+
 def ensure_dictionaries() -> None:
     from .models import DictItem, DictType
 

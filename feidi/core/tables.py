@@ -16,7 +16,8 @@ class Column:
     def __init__(self, header: str, accessor: str | None = None, *, order_by: str | None = None,
                  sortable: bool = True, link: bool = False, render=None, export: bool = True,
                  export_value=None, css: str = "", money: bool = False):
-        self.header = header
+        # Money is shown in 万元 on the page and in the export: the header says so.
+        self.header = f"{header}（万元）" if money and "万元" not in header else header
         self.accessor = accessor
         self.order_by = order_by
         self.sortable = sortable

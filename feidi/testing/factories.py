@@ -124,7 +124,93 @@ FACTORIES = {
 
 def make_for(model, cast):
     try:
-        factory = {**FACTORIES, **_service_factories()}[model]
+        factory = {**FACTORIES, **_service_factories(), **_project_factories()}[model]
     except KeyError:
         raise LookupError(f"no factory for {model.__name__}: add one to feidi/testing/factories.py") from None
     return factory(cast)
+
+
+# --- chains and projects ----------------------------------------------------------------------------
+
+def _chain(cast):
+    from feidi.chains.models import Chain
+
+    return Chain.objects.get_or_create(name="甲区锂电", department=cast.dept_a, defaults={"leader": cast.leader})[0]
+
+
+def _segment(cast):
+    from feidi.chains.models import Segment
+
+    return Segment.objects.get_or_create(chain=_chain(cast), name="甲区电芯", defaults={"department": cast.dept_a,
+                                                                                    "order": 3})[0]
+
+
+def _segment_member(cast):
+    from feidi.chains.models import SegmentMember
+
+    return SegmentMember.objects.get_or_create(segment=_segment(cast), organization=cast.org_a1,
+                                               defaults={"department": cast.dept_a, "note": "甲区配套"})[0]
+
+
+def _target(cast):
+    from feidi.chains.models import Target
+
+    return Target.objects.get_or_create(segment=_segment(cast), organization=cast.institution, defaults={
+        "department": cast.dept_a, "reason": "甲区补链目标：正极材料龙头"})[0]
+
+
+def _project(cast):
+    from feidi.projects.actions import do_save_project
+    from feidi.projects.models import Project
+
+    found = Project.objects.filter(name="甲区动力电池项目").first()
+    return found or do_save_project(Project(name="甲区动力电池项目", zone=cast.zone_a, investor="甲区投资方",
+                                            owner=cast.clerk, leader=cast.leader, is_key=True, key_level="city",
+                                            planned_investment=500_000_000), acting_user=cast.clerk)
+
+
+def _part(model, **fields):
+    def make(cast):
+        return model.objects.create(project=_project(cast), department=cast.dept_a, **fields)
+
+    return make
+
+
+def _project_factories():
+    from feidi.chains.models import Chain, Segment, SegmentMember, Target
+    from feidi.projects import models as pm
+
+    return {
+        Chain: _chain, Segment: _segment, SegmentMember: _segment_member, Target: _target, pm.Project: _project,
+        pm.InvestmentTrip: lambda c: pm.InvestmentTrip.objects.create(
+            set_out_on=dt.date(2025, 3, 1), destination="甲区深圳", leader=c.leader, department=c.dept_a),
+        pm.AnnualPlan: _part(pm.AnnualPlan, year=2026, planned_investment=100_000_000),
+        pm.MonthlyInvestment: _part(pm.MonthlyInvestment, month=dt.date(2026, 3, 1), amount=5_000_000,
+                                    note="甲区主体封顶"),
+        pm.Milestone: _part(pm.Milestone, name="甲区主体封顶", planned_on=dt.date(2026, 6, 30)),
+        pm.Problem: lambda c: _part(pm.Problem, description="甲区用电增容", owner_department=c.dept_a_bureau,
+                                    deadline=dt.date(2026, 7, 1))(c),
+        pm.Dispatch: lambda c: pm.Dispatch.objects.get_or_create(
+            department=c.dept_a, week_start=dt.date(2026, 11, 23), defaults={"title": "甲区第48周调度会"})[0],
+        pm.Task: lambda c: _part(pm.Task, decision="甲区协调电力公司增容", owner_department=c.dept_a_bureau,
+                                 deadline=dt.date(2026, 12, 1))(c),
+        pm.Alert: lambda c: pm.Alert.objects.create(project=_project(c), department=c.dept_a, rule="milestone",
+                                                    subject="1", message="甲区节点逾期"),
+        pm.Report: _report,
+        pm.StageGate: lambda c: pm.StageGate.objects.get_or_create(department=c.dept_a, stage="signed", defaults={
+            "required_evidence": ["甲区投资协议"]})[0],
+        pm.ProjectSettings: lambda c: pm.ProjectSettings.objects.get_or_create(
+            department=c.dept_a, defaults={"name": "甲区调度设置"})[0],
+    }
+
+
+def _report(cast):
+    from django.core.files.base import ContentFile
+
+    from feidi.projects.models import Report
+
+    report = Report(year=2026, number=1, title="甲区重点项目专报", as_of=dt.date(2026, 11, 15), department=cast.dept_a)
+    report.docx.save("a.docx", ContentFile(b"PK\x03\x04"), save=False)
+    report.xlsx.save("a.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+    report.save()
+    return report

@@ -1,0 +1,42 @@
+import django_filters
+
+from feidi.core.filters import ScopedFilterSet
+
+from .models import Chain, Segment, SegmentMember, Target
+
+
+class ChainFilterSet(ScopedFilterSet):
+    search_fields = ("name", "leader__full_name")
+
+    class Meta:
+        model = Chain
+        fields = []
+
+
+class SegmentFilterSet(ScopedFilterSet):
+    search_fields = ("name", "description")
+    chain = django_filters.ModelChoiceFilter(label="产业链", queryset=Chain.objects.all())
+
+    class Meta:
+        model = Segment
+        fields = ["chain"]
+
+
+class SegmentMemberFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name",)
+    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
+    segment = django_filters.ModelChoiceFilter(label="环节", queryset=Segment.objects.all())
+
+    class Meta:
+        model = SegmentMember
+        fields = ["chain", "segment", "role"]
+
+
+class TargetFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name", "reason")
+    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
+    segment = django_filters.ModelChoiceFilter(label="环节", queryset=Segment.objects.all())
+
+    class Meta:
+        model = Target
+        fields = ["chain", "segment", "priority", "status"]

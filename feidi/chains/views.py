@@ -1,0 +1,240 @@
+"""Chain pages: the chain map (产业链图谱) with its gap table, the gap list with proposals, and the
+records behind them (segments, members, targets)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.views import View
+from django.views.generic import TemplateView
+
+from feidi.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectMixin,
+    ScopedViewMixin,
+)
+
+from . import actions, gaps
+from .filtersets import ChainFilterSet, SegmentFilterSet, SegmentMemberFilterSet, TargetFilterSet
+from .forms import ChainForm, SegmentForm, SegmentMemberForm, TargetForm
+from .models import Chain, Segment, SegmentMember, Target
+from .tables import ChainTable, SegmentMemberTable, SegmentTable, TargetTable
+
+
+class ChainListView(ObjectListView):
+    model = Chain
+    filterset_class = ChainFilterSet
+    table_class = ChainTable
+    select_related = ("leader",)
+    title = "产业链图谱"
+
+
+class ChainDetailView(ObjectDetailView):
+    """The chain map: segments upstream → downstream, sized by output and coloured by gap state;
+    clicking a segment shows its enterprises and targets."""
+
+    model = Chain
+    template_name = "chains/chain_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        rows = gaps.analyse(self.object, user)
+        ctx.update(rows=rows, map=gaps.map_data(self.object, rows),
+                   masters=[o for r in rows for o in r["masters"]],
+                   gap_count=sum(1 for r in rows if r["state"] == "gap"),
+                   weak_count=sum(1 for r in rows if r["state"] == "weak"),
+                   can_add_segment=user.has_perm("chains.add_segment"))
+        return ctx
+
+
+class ChainMapDataView(ObjectMixin, View):
+    """The map's data as JSON (the page embeds the same; the API and the benchmark read this)."""
+
+    model = Chain
+
+    def get(self, request, *args, **kwargs):
+        chain = self.get_object()
+        data = gaps.map_data(chain, gaps.analyse(chain, request.user))
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+class GapListView(ScopedViewMixin, TemplateView):
+    """Every visible chain's gap and weak segments with what to do and whom to approach."""
+
+    model = Chain
+    template_name = "chains/gaps.html"
+
+    def get(self, request, *args, **kwargs):
+        chains = list(self.base_queryset(request.user).order_by("order", "name"))
+        selected = request.GET.get("chain")
+        if selected and selected.isdigit():
+            chains = [c for c in chains if c.pk == int(selected)]
+        sections = []
+        for chain in chains:
+            rows = gaps.analyse(chain, request.user)
+            sections.append({"chain": chain, "items": gaps.proposals(rows, request.user)})
+        return self.render_to_response(self.get_context_data(
+            title="缺链补链清单", sections=sections, chains=self.base_queryset(request.user).order_by("order"),
+            selected=selected or ""))
+
+
+class ChainEditView(ObjectEditView):
+    model = Chain
+    form_class = ChainForm
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_chain(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+class ChainDeleteView(ObjectDeleteView):
+    model = Chain
+
+
+class SegmentListView(ObjectListView):
+    model = Segment
+    filterset_class = SegmentFilterSet
+    table_class = SegmentTable
+    select_related = ("chain", "parent")
+
+
+class SegmentDetailView(ObjectDetailView):
+    """A segment with its enterprises and targets; from the map it loads as a side panel."""
+
+    model = Segment
+    template_name = "chains/segment_detail.html"
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False):
+            return ["chains/_segment_panel.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, seg = self.request.user, self.object
+        rows = {r["segment"].pk: r for r in gaps.analyse(seg.chain, user)}
+        ctx.update(row=rows.get(seg.pk),
+                   members=SegmentMember.objects.visible_to(user).filter(segment=seg).select_related("organization"),
+                   targets=Target.objects.visible_to(user).filter(segment=seg).select_related("organization"),
+                   children=seg.children.all())
+        return ctx
+
+
+class SegmentEditView(ObjectEditView):
+    model = Segment
+    form_class = SegmentForm
+
+    def new_object(self):
+        obj = super().new_object()
+        chain = self.request.GET.get("chain")
+        if chain and chain.isdigit():
+            obj.chain = Chain.objects.visible_to(self.request.user).filter(pk=int(chain)).first()
+        return obj
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_segment(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+class SegmentDeleteView(ObjectDeleteView):
+    model = Segment
+
+
+class SegmentMemberListView(ObjectListView):
+    model = SegmentMember
+    filterset_class = SegmentMemberFilterSet
+    table_class = SegmentMemberTable
+    select_related = ("segment__chain", "organization")
+
+
+class SegmentMemberDetailView(ObjectDetailView):
+    model = SegmentMember
+
+
+class SegmentMemberEditView(ObjectEditView):
+    model = SegmentMember
+    form_class = SegmentMemberForm
+
+    def new_object(self):
+        obj = super().new_object()
+        seg = self.request.GET.get("segment")
+        if seg and seg.isdigit():
+            obj.segment = Segment.objects.visible_to(self.request.user).filter(pk=int(seg)).first()
+        return obj
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_member(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+class SegmentMemberDeleteView(ObjectDeleteView):
+    model = SegmentMember
+
+
+class TargetListView(ObjectListView):
+    model = Target
+    filterset_class = TargetFilterSet
+    table_class = TargetTable
+    select_related = ("segment__chain", "organization")
+
+
+class TargetDetailView(ObjectDetailView):
+    model = Target
+    template_name = "chains/target_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from feidi.registry.models import Zone
+
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["zones"] = Zone.objects.visible_to(user).filter(home_zone__isnull=True) if user.has_perm(
+            "projects.add_project") else []
+        return ctx
+
+
+class TargetEditView(ObjectEditView):
+    model = Target
+    form_class = TargetForm
+
+    def new_object(self):
+        obj = super().new_object()
+        seg = self.request.GET.get("segment")
+        if seg and seg.isdigit():
+            obj.segment = Segment.objects.visible_to(self.request.user).filter(pk=int(seg)).first()
+        return obj
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_target(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+class TargetDeleteView(ObjectDeleteView):
+    model = Target
+
+
+class TargetToLeadView(ObjectMixin, View):
+    """POST: turn a target into a pipeline lead in the chosen zone."""
+
+    model = Target
+    permission_action = "change"
+
+    def post(self, request, *args, **kwargs):
+        from feidi.core.actions import ConflictError
+        from feidi.registry.models import Zone
+
+        target = self.get_object()
+        if not request.user.has_perm("projects.add_project"):
+            messages.error(request, "您没有登记招商项目的权限")
+            return HttpResponseRedirect(target.get_absolute_url())
+        zone = Zone.objects.visible_to(request.user).filter(pk=request.POST.get("zone") or 0).first()
+        if zone is None:
+            messages.error(request, "请选择落地园区")
+            return HttpResponseRedirect(target.get_absolute_url())
+        try:
+            project = actions.do_target_to_lead(target, zone, acting_user=request.user)
+        except (ValidationError, ConflictError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+            return HttpResponseRedirect(target.get_absolute_url())
+        messages.success(request, f"已转为线索：{project.name}")
+        return HttpResponseRedirect(project.get_absolute_url())

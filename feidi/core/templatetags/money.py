@@ -1,0 +1,32 @@
+"""Money (Decimal yuan) in the units a report uses, and rates as percentages."""
+
+from django import template
+
+from feidi.lib import money
+
+register = template.Library()
+
+
+@register.filter
+def wan(value, places=2):
+    """¥1,234,567 → '123.46' (万元)."""
+    return "—" if value in (None, "") else money.wan(value, int(places))
+
+
+@register.filter
+def yi(value, places=2):
+    return "—" if value in (None, "") else money.yi(value, int(places))
+
+
+@register.filter
+def human_money(value):
+    """亿元 from 1亿 up, else 万元, with the unit."""
+    return "—" if value in (None, "") else money.human(value)
+
+
+@register.filter
+def percent(value, places=1):
+    """0.4567 → '45.7%'; None → '—'."""
+    if value in (None, ""):
+        return "—"
+    return f"{float(value) * 100:.{int(places)}f}%"

@@ -1,0 +1,471 @@
+"""Writes on the pipeline and on key projects.
+
+A stage change is a conditional update on the stage and version it starts from: two officers
+moving the same project at once cannot both win, and the loser is told. Every change writes its
+event and audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from feidi.core import audit
+from feidi.core.actions import ConflictError, create_object, update_object
+from feidi.core.notify import notify, notify_many
+
+from .models import (
+    FLOW,
+    Alert,
+    AnnualPlan,
+    Milestone,
+    MonthlyInvestment,
+    Problem,
+    Project,
+    ProjectEvent,
+    ProjectFile,
+    ProjectSettings,
+    Stage,
+    StageGate,
+    StageRecord,
+    Task,
+    allowed_next,
+)
+
+# The business date a transition stamps on the project.
+STAGE_DATE_FIELD = {Stage.SIGNED: "signed_on", Stage.STARTED: "started_on", Stage.PRODUCING: "produced_on"}
+
+
+def _event(project, user, kind: str, text: str = "") -> None:
+    ProjectEvent.objects.create(project=project, user=user if getattr(user, "pk", None) else None, kind=kind, text=text)
+
+
+def _touch(project_id) -> None:
+    Project.objects.filter(pk=project_id).update(last_activity_at=timezone.now())
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+def do_save_project(project: Project, *, acting_user, expected_version=None, m2m=None) -> Project:
+    """Create a lead (stage 线索, its first stage record opened) or save an edit. The stage is
+    never changed here: only ``do_transition_project`` moves it."""
+    if project.zone_id and not project.department_id:
+        project.department_id = project.zone.department_id
+    if project.pk is None:
+        now = timezone.now()
+        with transaction.atomic():
+            project.stage, project.stage_since, project.last_activity_at = Stage.LEAD, now, now
+            create_object(project, acting_user=acting_user, m2m=m2m)
+            StageRecord.objects.create(project=project, stage=Stage.LEAD, entered_at=now, entered_on=now.date(),
+                                       by=acting_user if getattr(acting_user, "pk", None) else None, note="登记线索")
+            _event(project, acting_user, "create", "登记线索" + (f"，负责人：{project.owner}" if project.owner_id else "（公海）"))
+        return project
+    with transaction.atomic():
+        saved = update_object(project, acting_user=acting_user, expected_version=expected_version, m2m=m2m)
+        _touch(project.pk)
+    return saved
+
+
+def gate_for(project: Project, stage: str) -> StageGate | None:
+    """The gate of the nearest department up the project's tree that defines one for ``stage``."""
+    from feidi.accounts.models import Department
+
+    dept = Department.objects.filter(pk=project.department_id).first()
+    ids = [d.pk for d in [*(dept.ancestors() if dept else []), dept] if d is not None]
+    found = {g.department_id: g for g in StageGate.objects.filter(stage=stage, department_id__in=ids)
+             .prefetch_related("roles")}
+    for d in reversed(ids):
+        if d in found:
+            return found[d]
+    return StageGate.objects.filter(stage=stage, department__isnull=True).prefetch_related("roles").first()
+
+
+def gate_problems(project: Project, stage: str, user, *, on: dt.date | None = None) -> list[str]:
+    """What keeps ``project`` from entering ``stage`` now (empty when it may)."""
+    problems = []
+    gate = gate_for(project, stage)
+    if gate is None:
+        return problems
+    roles = list(gate.roles.all())
+    if roles and not {r.pk for r in roles} & set(user.roles.values_list("pk", flat=True)):
+        problems.append(f"只有{'、'.join(r.name for r in roles)}可以将项目推进到“{Stage(stage).label}”")
+    date_field = STAGE_DATE_FIELD.get(stage)
+    for name in gate.required_fields or []:
+        if name == date_field and on is not None:
+            continue  # the transition stamps it
+        value = getattr(project, f"{name}_id" if name in ("organization", "segment", "leader", "owner") else name)
+        if value in (None, ""):
+            problems.append(f"请先填写“{StageGate.GATE_FIELDS.get(name, name)}”")
+    have = set(project.files.values_list("kind", flat=True))
+    for kind in gate.required_evidence or []:
+        if kind not in have:
+            problems.append(f"请先上传佐证材料“{kind}”")
+    return problems
+
+
+def do_transition_project(project: Project, to_stage: str, *, acting_user, on: dt.date | None = None,
+                          note: str = "") -> Project:
+    """Move ``project`` one step along 线索→洽谈→签约→开工→投产→达产, or to 终止 (with a reason)."""
+    if not acting_user.has_perm("projects.transition_project"):
+        raise PermissionDenied("您没有推进项目阶段的权限")
+    from_stage = project.stage
+    if to_stage not in allowed_next(from_stage):
+        names = "、".join(Stage(s).label for s in allowed_next(from_stage)) or "无（已是最终阶段）"
+        raise ValidationError(f"不能从“{Stage(from_stage).label}”直接进入“{Stage(to_stage).label}”；可进入：{names}")
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise ValidationError({"on": "日期不能晚于今天"})
+    if to_stage == Stage.TERMINATED and not note.strip():
+        raise ValidationError({"note": "终止项目须说明原因"})
+    problems = gate_problems(project, to_stage, acting_user, on=on)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    changes = {"stage": to_stage, "stage_since": now, "last_activity_at": now, "version": F("version") + 1}
+    if to_stage in STAGE_DATE_FIELD:
+        changes[STAGE_DATE_FIELD[to_stage]] = on
+    if to_stage == Stage.TERMINATED:
+        changes["terminated_reason"] = note.strip()[:300]
+    with transaction.atomic():
+        before = audit.snapshot(project)
+        done = Project.objects.filter(pk=project.pk, stage=from_stage, version=project.version).update(**changes)
+        if not done:
+            raise ConflictError("该项目已被他人推进或修改，请刷新后重试")
+        StageRecord.objects.filter(project=project, left_at__isnull=True).update(left_at=now)
+        StageRecord.objects.create(project=project, stage=to_stage, entered_at=now, entered_on=on,
+                                   by=acting_user, note=note[:300])
+        project.refresh_from_db()
+        _event(project, acting_user, "transition",
+               f"{Stage(from_stage).label} → {Stage(to_stage).label}（{on:%Y-%m-%d}）" + (f"：{note}" if note else ""))
+        audit.record(audit.AuditRecord.Action.TRANSITION, project, user=acting_user, before=before,
+                     after=audit.snapshot(project))
+    return project
+
+
+def stage_durations(project: Project, now=None) -> list[dict]:
+    """Time spent in each stage so far, in days (the current stay runs to now)."""
+    now = now or timezone.now()
+    rows = []
+    for record in project.stage_records.all():
+        end = record.left_at or now
+        rows.append({"stage": record.get_stage_display(), "entered_on": record.entered_on, "entered_at": record.entered_at,
+                     "left_at": record.left_at, "days": round((end - record.entered_at).total_seconds() / 86400, 1),
+                     "current": record.left_at is None, "by": record.by, "note": record.note})
+    return rows
+
+
+def do_follow_up(project: Project, text: str, *, acting_user) -> None:
+    if not text.strip():
+        raise ValidationError({"text": "请填写跟进情况"})
+    with transaction.atomic():
+        _event(project, acting_user, "followup", text.strip())
+        _touch(project.pk)
+
+
+def do_claim_project(project: Project, *, acting_user) -> Project:
+    """Take a lead from the shared pool (公海). Exactly one of two simultaneous claims wins."""
+    if not acting_user.has_perm("projects.claim_project"):
+        raise PermissionDenied("您没有认领线索的权限")
+    now = timezone.now()
+    with transaction.atomic():
+        done = Project.objects.filter(pk=project.pk, owner__isnull=True, stage=Stage.LEAD).update(
+            owner=acting_user, pooled_at=None, last_activity_at=now, version=F("version") + 1)
+        if not done:
+            raise ConflictError("该线索已被他人认领或已不在公海")
+        project.refresh_from_db()
+        _event(project, acting_user, "claim", f"{acting_user.full_name} 从公海认领")
+        audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user, before={"owner": None},
+                     after={"owner": acting_user.pk})
+    return project
+
+
+def do_reassign_project(project: Project, new_owner, *, acting_user, reason: str = "") -> Project:
+    if not acting_user.has_perm("projects.reassign_project"):
+        raise PermissionDenied("您没有改派项目的权限")
+    old = project.owner
+    if new_owner is not None and old is not None and new_owner.pk == old.pk:
+        raise ValidationError({"owner": "新负责人与原负责人相同"})
+    with transaction.atomic():
+        done = Project.objects.filter(pk=project.pk, version=project.version).update(
+            owner=new_owner, pooled_at=None, last_activity_at=timezone.now(), version=F("version") + 1)
+        if not done:
+            raise ConflictError("该项目已被他人修改，请刷新后重试")
+        project.refresh_from_db()
+        _event(project, acting_user, "reassign", f"负责人：{old or '公海'} → {new_owner or '公海'}" + (f"；{reason}" if reason else ""))
+        audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user,
+                     before={"owner": getattr(old, "pk", None)}, after={"owner": getattr(new_owner, "pk", None),
+                                                                        "reason": reason})
+        if new_owner is not None:
+            transaction.on_commit(lambda: notify([new_owner], f"项目改派给您：{project.name}", reason,
+                                                 project.get_absolute_url()))
+    return project
+
+
+def release_stale_leads(now=None) -> int:
+    """Leads nobody followed up for their zone's ``pool_after_days`` go back to the pool. Each
+    release is conditional on the lead still being stale, so a follow-up racing it wins."""
+    now = now or timezone.now()
+    released = 0
+    depts = (Project.objects.filter(stage=Stage.LEAD, owner__isnull=False).values_list("department_id", flat=True)
+             .distinct())
+    by_days: dict[int, list] = defaultdict(list)
+    for dept in depts:
+        by_days[ProjectSettings.for_department(dept).pool_after_days].append(dept)
+    messages = []
+    for days, dept_ids in by_days.items():
+        cutoff = now - dt.timedelta(days=days)
+        stale = Project.objects.filter(stage=Stage.LEAD, owner__isnull=False, last_activity_at__lt=cutoff,
+                                       department_id__in=dept_ids).select_related("owner")
+        for project in stale.iterator(chunk_size=500):
+            with transaction.atomic():
+                done = Project.objects.filter(pk=project.pk, owner_id=project.owner_id, last_activity_at__lt=cutoff,
+                                              stage=Stage.LEAD).update(owner=None, pooled_at=now,
+                                                                       version=F("version") + 1)
+                if not done:
+                    continue
+                _event(project, None, "pool", f"{days}天未跟进，自动退回公海（原负责人：{project.owner}）")
+                audit.record(audit.AuditRecord.Action.UPDATE, project, user=None,
+                             before={"owner": project.owner_id}, after={"owner": None, "pooled_at": now})
+            released += 1
+            messages.append(([project.owner], f"线索已退回公海：{project.name}", f"{days}天未跟进",
+                             project.get_absolute_url(), None))
+    if messages:
+        notify_many(messages)
+    return released
+
+
+def do_attach_evidence(project: Project, kind: str, upload, *, acting_user) -> ProjectFile:
+    from django.conf import settings
+
+    from feidi.lib.files import RejectedFile, check_upload
+
+    kind = (kind or "").strip()
+    if not kind:
+        raise ValidationError({"kind": "请选择材料类别"})
+    head = upload.read(16)
+    upload.seek(0)
+    try:
+        check_upload(upload.name, head, upload.size, settings.ATTACHMENT_MAX_BYTES)
+    except RejectedFile as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    with transaction.atomic():
+        item = ProjectFile(project=project, kind=kind[:50], name=upload.name[:200], size=upload.size,
+                           uploaded_by=acting_user)
+        item.file.save(upload.name, upload, save=False)
+        item.save()
+        _event(project, acting_user, "evidence", f"上传{kind}：{item.name}")
+        _touch(project.pk)
+        audit.record(audit.AuditRecord.Action.CREATE, item, user=acting_user,
+                     after={"project": project.pk, "kind": kind, "name": item.name, "size": item.size})
+    return item
+
+
+def do_save_part(obj, *, acting_user, expected_version=None, m2m=None):
+    """Plans, monthly investment, milestones, problems and tasks: the department follows the
+    project's; saving counts as activity on the project."""
+    if obj.project_id:
+        obj.department_id = obj.project.department_id
+    with transaction.atomic():
+        if obj.pk is None:
+            saved = create_object(obj, acting_user=acting_user, m2m=m2m)
+        else:
+            saved = update_object(obj, acting_user=acting_user, expected_version=expected_version, m2m=m2m)
+        _touch(obj.project_id)
+    return saved
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+def completed_in_year(project_ids, year: int, through_month: int) -> dict[int, Decimal]:
+    """Completed investment per project in ``year`` for months 1..through_month."""
+    if through_month < 1:
+        return {}
+    rows = (MonthlyInvestment.objects.filter(project_id__in=project_ids, month__gte=dt.date(year, 1, 1),
+                                             month__lte=dt.date(year, through_month, 1))
+            .values("project_id").annotate(total=Sum("amount")))
+    return {r["project_id"]: r["total"] or Decimal(0) for r in rows}
+
+
+def pace_shortfalls(today: dt.date, projects=None) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """Key projects whose completed investment over the year's elapsed months is below the plan's
+    pace: ``{project_id: (plan, expected, completed)}``. In January no month has elapsed."""
+    elapsed = today.month - 1
+    if elapsed == 0:
+        return {}
+    plans = AnnualPlan.objects.filter(year=today.year, planned_investment__gt=0, project__is_key=True)
+    if projects is not None:
+        plans = plans.filter(project__in=projects)
+    plans = list(plans.exclude(project__stage=Stage.TERMINATED).values_list("project_id", "planned_investment",
+                                                                              "project__department_id"))
+    done = completed_in_year([p[0] for p in plans], today.year, elapsed)
+    percent = {}
+    result = {}
+    for pid, plan, dept in plans:
+        if dept not in percent:
+            percent[dept] = ProjectSettings.for_department(dept).pace_percent
+        expected = (plan * elapsed / 12 * percent[dept] / 100).quantize(Decimal("0.01"))
+        completed = done.get(pid, Decimal(0))
+        if completed < expected:
+            result[pid] = (plan, expected, completed)
+    return result
+
+
+def current_alerts(today: dt.date, projects=None) -> dict[tuple[int, str, str], str]:
+    """Every rule that holds today: ``{(project_id, rule, subject): message}``."""
+    from feidi.lib.money import human
+
+    found = {}
+    base = Project.objects.exclude(stage=Stage.TERMINATED)
+    if projects is not None:
+        base = base.filter(pk__in=projects.values("pk"))
+    for m in Milestone.objects.filter(project__in=base, actual_on__isnull=True, planned_on__lt=today).values(
+            "pk", "project_id", "name", "planned_on"):
+        found[(m["project_id"], Alert.Rule.MILESTONE, str(m["pk"]))] = (
+            f"节点“{m['name']}”计划{m['planned_on']:%Y-%m-%d}完成，已逾期{(today - m['planned_on']).days}天")
+    for p in Problem.objects.filter(project__in=base, status=Problem.Status.OPEN, deadline__lt=today).values(
+            "pk", "project_id", "description", "deadline"):
+        found[(p["project_id"], Alert.Rule.PROBLEM, str(p["pk"]))] = (
+            f"问题“{p['description'][:40]}”应于{p['deadline']:%Y-%m-%d}前解决，已逾期{(today - p['deadline']).days}天")
+    for t in Task.objects.filter(project__in=base, status=Task.Status.OPEN, deadline__lt=today).values(
+            "pk", "project_id", "decision", "deadline"):
+        found[(t["project_id"], Alert.Rule.TASK, str(t["pk"]))] = (
+            f"调度事项“{t['decision'][:40]}”应于{t['deadline']:%Y-%m-%d}前完成，已逾期")
+    for pid, (plan, expected, completed) in pace_shortfalls(today, base).items():
+        found[(pid, Alert.Rule.PACE, str(today.year))] = (
+            f"{today.year}年1–{today.month - 1}月完成投资{human(completed)}，低于进度要求{human(expected)}"
+            f"（年度计划{human(plan)}）")
+    return found
+
+
+def evaluate_alerts(today: dt.date | None = None) -> tuple[int, int]:
+    """Raise alerts for rules that newly hold (notifying the linked leader and the owner) and
+    resolve those that no longer hold. Idempotent: an open alert is never raised twice."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    holding = current_alerts(today)
+    open_alerts = {(a.project_id, a.rule, a.subject): a for a in Alert.objects.filter(resolved_at__isnull=True)}
+    gone = [a.pk for key, a in open_alerts.items() if key not in holding]
+    resolved = Alert.objects.filter(pk__in=gone, resolved_at__isnull=True).update(resolved_at=now) if gone else 0
+    new_keys = [key for key in holding if key not in open_alerts]
+    raised = 0
+    if new_keys:
+        projects = Project.objects.in_bulk({k[0] for k in new_keys})
+        leaders = {}
+        from feidi.accounts.models import User
+
+        ids = {p.leader_id for p in projects.values() if p.leader_id} | {p.owner_id for p in projects.values() if p.owner_id}
+        leaders = User.objects.in_bulk(ids)
+        created = Alert.objects.bulk_create(
+            [Alert(project_id=k[0], rule=k[1], subject=k[2], message=holding[k][:300],
+                   department_id=projects[k[0]].department_id) for k in new_keys],
+            ignore_conflicts=True)
+        raised = len(created)
+        messages = []
+        for k in new_keys:
+            project = projects[k[0]]
+            who = [leaders.get(project.leader_id), leaders.get(project.owner_id)]
+            messages.append((list({u.pk: u for u in who if u is not None}.values()),
+                             f"项目预警：{project.name}（{Alert.Rule(k[1]).label}）", holding[k],
+                             project.get_absolute_url(), project.department))
+        notify_many(messages)
+    return raised, resolved
+
+
+# --- weekly dispatch -----------------------------------------------------------------------------
+
+def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
+    """What the meeting needs, for every key project in ``projects`` (already scoped): progress
+    since the previous dispatch, what is late, open problems, and decisions taken so far."""
+    from .models import Dispatch
+
+    today = today or timezone.localdate()
+    week_end = dispatch.week_start + dt.timedelta(days=6)
+    previous = (Dispatch.objects.filter(department_id=dispatch.department_id, week_start__lt=dispatch.week_start)
+                .order_by("-week_start").first())
+    since = previous.week_start + dt.timedelta(days=7) if previous else dispatch.week_start - dt.timedelta(days=7)
+    since_dt = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    until_dt = timezone.make_aware(dt.datetime.combine(week_end + dt.timedelta(days=1), dt.time.min))
+    key = list(projects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
+               .select_related("leader", "owner", "segment__chain").order_by("key_level", "name"))
+    ids = [p.pk for p in key]
+    plan = dict(AnnualPlan.objects.filter(project_id__in=ids, year=week_end.year)
+                .values_list("project_id", "planned_investment"))
+    done = completed_in_year(ids, week_end.year, week_end.month)
+    reached = defaultdict(list)
+    for m in Milestone.objects.filter(project_id__in=ids, actual_on__gte=since, actual_on__lte=week_end):
+        reached[m.project_id].append(m)
+    late_m = defaultdict(list)
+    for m in Milestone.objects.filter(project_id__in=ids, actual_on__isnull=True, planned_on__lt=today):
+        late_m[m.project_id].append(m)
+    problems = defaultdict(list)
+    for p in Problem.objects.filter(project_id__in=ids, status=Problem.Status.OPEN).select_related("owner_department"):
+        problems[p.project_id].append(p)
+    moves = defaultdict(list)
+    for r in StageRecord.objects.filter(project_id__in=ids, entered_at__gte=since_dt, entered_at__lt=until_dt):
+        moves[r.project_id].append(r)
+    entries = defaultdict(list)
+    for e in MonthlyInvestment.objects.filter(project_id__in=ids, updated_at__gte=since_dt, updated_at__lt=until_dt):
+        entries[e.project_id].append(e)
+    tasks = defaultdict(list)
+    for t in Task.objects.filter(project_id__in=ids, status=Task.Status.OPEN).select_related("owner_department", "owner"):
+        tasks[t.project_id].append(t)
+    decided = defaultdict(list)
+    for t in dispatch.tasks.all().select_related("owner_department", "owner") if dispatch.pk else []:
+        decided[t.project_id].append(t)
+    rows = []
+    for p in key:
+        planned = plan.get(p.pk) or Decimal(0)
+        completed = done.get(p.pk, Decimal(0))
+        late_tasks = [t for t in tasks[p.pk] if t.deadline < today]
+        overdue_problems = [x for x in problems[p.pk] if x.deadline < today]
+        rows.append({
+            "project": p, "plan": planned, "completed": completed,
+            "rate": (completed / planned) if planned else None,
+            "reached": reached[p.pk], "moves": moves[p.pk], "entries": entries[p.pk],
+            "late_milestones": late_m[p.pk], "problems": problems[p.pk], "overdue_problems": overdue_problems,
+            "open_tasks": tasks[p.pk], "late_tasks": late_tasks, "decisions": decided[p.pk],
+            "late": bool(late_m[p.pk] or overdue_problems or late_tasks),
+        })
+    rows.sort(key=lambda r: (not r["late"], r["project"].key_level, r["project"].name))
+    return {"since": since, "week_end": week_end, "previous": previous, "rows": rows,
+            "late_count": sum(1 for r in rows if r["late"]),
+            "problem_count": sum(len(r["problems"]) for r in rows)}
+
+
+def do_record_decision(task: Task, *, acting_user) -> Task:
+    """A decision taken at the meeting becomes a task for its owner (notified)."""
+    if task.dispatch_id and task.dispatch.department_id and task.project.department_id != task.dispatch.department_id:
+        from feidi.accounts.models import Department
+
+        if task.dispatch.department_id not in {d.pk for d in Department.objects.get(
+                pk=task.project.department_id).ancestors()}:
+            raise ValidationError({"project": "该项目不属于本次调度会的园区"})
+    saved = do_save_part(task, acting_user=acting_user)
+    if saved.owner_id:
+        transaction.on_commit(lambda: notify([saved.owner], f"调度任务：{saved.project.name}",
+                                             f"{saved.decision}（时限 {saved.deadline:%Y-%m-%d}）",
+                                             saved.get_absolute_url(), department=saved.owner_department))
+    return saved
+
+
+def do_hold_dispatch(dispatch, *, acting_user, held_on: dt.date | None = None, notes: str | None = None):
+    from .models import Dispatch
+
+    dispatch.status = Dispatch.Status.HELD
+    dispatch.held_on = held_on or timezone.localdate()
+    if notes is not None:
+        dispatch.notes = notes
+    return update_object(dispatch, acting_user=acting_user)
+
+
+__all__ = ["FLOW", "do_save_project", "do_transition_project", "do_claim_project", "do_reassign_project",
+           "do_follow_up", "release_stale_leads", "do_attach_evidence", "do_save_part", "evaluate_alerts",
+           "current_alerts", "dispatch_agenda", "do_record_decision", "do_hold_dispatch", "stage_durations",
+           "gate_problems"]

@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "feidi.projects"
+    label = "projects"
+    verbose_name = "招商与重点项目"
+
+    def ready(self):
+        from django.utils.translation import gettext_noop
+
+        from feidi.core.navigation import Item, register
+        from feidi.core.seeds import register_seeder
+
+        from . import jobs  # noqa: F401  (pool sweep, alert rules, the biweekly report)
+        from .seeds import ensure_stage_gates
+
+        register_seeder(ensure_stage_gates)
+
+        register("projects", gettext_noop("招商项目"), "🏗️", 14, [
+            Item(gettext_noop("项目看板"), "projects:dashboard", "projects.view_project"),
+            Item(gettext_noop("招商项目"), "projects:project_list", "projects.view_project"),
+            Item(gettext_noop("公海线索"), "projects:pool", "projects.claim_project"),
+            Item(gettext_noop("外出招商"), "projects:investmenttrip_list", "projects.view_investmenttrip"),
+            Item(gettext_noop("重点项目"), "projects:key_list", "projects.view_project"),
+            Item(gettext_noop("项目预警"), "projects:alert_list", "projects.view_alert"),
+            Item(gettext_noop("调度会"), "projects:dispatch_list", "projects.view_dispatch"),
+            Item(gettext_noop("调度任务"), "projects:task_list", "projects.view_task"),
+            Item(gettext_noop("半月专报"), "projects:report_list", "projects.view_report"),
+            Item(gettext_noop("阶段门槛"), "projects:stagegate_list", "projects.view_stagegate"),
+            Item(gettext_noop("调度设置"), "projects:projectsettings_list", "projects.view_projectsettings"),
+        ])

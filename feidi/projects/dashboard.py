@@ -1,0 +1,94 @@
+"""The pipeline dashboard: funnel, signed amount by month and chain, plan vs completed investment
+of key projects, and what is overdue — all over the projects the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from feidi.core.views import ScopedViewMixin
+
+from .models import FLOW, Alert, AnnualPlan, MonthlyInvestment, Project, Stage
+
+WAN = Decimal(10000)
+
+
+def _months_back(today: dt.date, n: int) -> list[dt.date]:
+    first = today.replace(day=1)
+    months = []
+    for _ in range(n):
+        months.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return list(reversed(months))
+
+
+def figures(projects, today: dt.date) -> dict:
+    """The dashboard's numbers; ``projects`` is already limited to what the user sees."""
+    year_start = dt.date(today.year, 1, 1)
+    by_stage = dict(projects.values_list("stage").annotate(n=Count("pk")).order_by())
+    # Funnel: how many projects reached each stage (a project in 开工 has passed 签约 too).
+    reached, running = [], 0
+    for stage in reversed(FLOW):
+        running += by_stage.get(stage, 0)
+        reached.append((Stage(stage).label, running))
+    funnel = list(reversed(reached))
+    signed = projects.filter(signed_on__gte=year_start, signed_on__lte=today)
+    signed_totals = signed.aggregate(n=Count("pk"), amount=Sum("signed_amount"), planned=Sum("planned_investment"))
+    months = _months_back(today, 12)
+    rows = (projects.filter(signed_on__gte=months[0], signed_on__lte=today)
+            .annotate(m=TruncMonth("signed_on")).values("m", "segment__chain__name")
+            .annotate(amount=Sum("signed_amount")).order_by())
+    per_chain: dict[str, dict[dt.date, Decimal]] = defaultdict(dict)
+    for r in rows:
+        month = r["m"].date() if isinstance(r["m"], dt.datetime) else r["m"]
+        per_chain[r["segment__chain__name"] or "未归链"][month] = r["amount"] or Decimal(0)
+    signed_series = [{"name": chain, "data": [float((vals.get(m, Decimal(0)) / WAN).quantize(Decimal("0.01")))
+                                              for m in months]}
+                     for chain, vals in sorted(per_chain.items())]
+    key = projects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
+    plan_total = (AnnualPlan.objects.filter(project__in=key, year=today.year)
+                  .aggregate(s=Sum("planned_investment"))["s"] or Decimal(0))
+    monthly = dict(MonthlyInvestment.objects.filter(project__in=key, month__gte=year_start, month__lte=today)
+                   .values_list("month").annotate(s=Sum("amount")).order_by())
+    cumulative, running_total = [], Decimal(0)
+    pace = []
+    for m in range(1, 13):
+        month = dt.date(today.year, m, 1)
+        if month <= today:
+            running_total += monthly.get(month, Decimal(0))
+            cumulative.append(float((running_total / WAN).quantize(Decimal("0.01"))))
+        else:
+            cumulative.append(None)
+        pace.append(float((plan_total * m / 12 / WAN).quantize(Decimal("0.01"))))
+    completed = sum(monthly.values(), Decimal(0))
+    alerts = (Alert.objects.filter(project__in=projects, resolved_at__isnull=True).select_related("project")
+              .order_by("-raised_at"))
+    return {
+        "funnel": funnel, "by_stage": {Stage(k).label: v for k, v in by_stage.items()},
+        "leads_open": by_stage.get(Stage.LEAD, 0) + by_stage.get(Stage.NEGOTIATING, 0),
+        "pool": projects.filter(owner__isnull=True, stage=Stage.LEAD).count(),
+        "signed_count": signed_totals["n"], "signed_amount": signed_totals["amount"] or Decimal(0),
+        "signed_planned": signed_totals["planned"] or Decimal(0),
+        "months": [f"{m:%Y-%m}" for m in months], "signed_series": signed_series,
+        "key_count": key.count(), "plan_total": plan_total, "completed": completed,
+        "rate": (completed / plan_total) if plan_total else None,
+        "cumulative": cumulative, "pace": pace, "alert_count": alerts.count(), "alerts": list(alerts[:12]),
+    }
+
+
+class DashboardView(ScopedViewMixin, TemplateView):
+    model = Project
+    template_name = "projects/dashboard.html"
+    title = "招商与重点项目看板"
+
+    def get(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        data = figures(self.base_queryset(request.user), today)
+        chart = {k: data[k] for k in ("funnel", "months", "signed_series", "cumulative", "pace")}
+        return self.render_to_response(self.get_context_data(title=self.title, f=data, chart=chart, today=today))

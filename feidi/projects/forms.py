@@ -1,0 +1,155 @@
+from django import forms
+
+from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
+from feidi.services.forms import ColleagueChoicesMixin
+
+from .models import (
+    AnnualPlan,
+    Dispatch,
+    InvestmentTrip,
+    Milestone,
+    MonthlyInvestment,
+    Problem,
+    Project,
+    ProjectSettings,
+    Stage,
+    StageGate,
+    Task,
+)
+
+
+class ProjectForm(ColleagueChoicesMixin, ScopedModelForm):
+    colleague_fields = ("owner", "leader", "task_force")
+
+    class Meta:
+        model = Project
+        fields = ["name", "zone", "investor", "organization", "industry_code", "segment", "channel",
+                  "introducer_department", "introducer", "owner", "leader", "task_force", "signed_amount",
+                  "planned_investment", "fixed_asset_investment", "foreign_investment", "is_key", "key_level",
+                  "trip", "incubated_from", "description"]
+        widgets = {"task_force": forms.SelectMultiple(attrs={"size": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = self.fields["segment"].queryset.select_related("chain")
+        self.fields["owner"].help_text = "留空则进入公海，任何招商干部可认领"
+        if self.user is not None and not self.instance.pk:
+            self.fields["owner"].initial = self.user.pk
+
+
+class ProjectImportForm(ProjectForm):
+    """The import template's columns: people by name are not imported (assigned on the page)."""
+
+    class Meta(ProjectForm.Meta):
+        fields = ["name", "zone", "investor", "industry_code", "segment", "channel", "introducer", "signed_amount",
+                  "planned_investment", "fixed_asset_investment", "foreign_investment", "is_key", "key_level",
+                  "description"]
+
+
+class TransitionForm(StyledFormMixin, forms.Form):
+    to_stage = forms.ChoiceField(label="推进到", choices=Stage.choices)
+    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="说明（终止须填原因）", required=False, max_length=300)
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choices is not None:
+            self.fields["to_stage"].choices = choices
+        style_fields(self)
+
+
+class ProjectPartForm(ScopedModelForm):
+    """Parts are added from the project page: the project is fixed there."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "project" in self.fields:
+            from .models import Project
+
+            qs = Project.objects.visible_to(self.user)
+            if self.instance.project_id:
+                # Opened from the project's page: the project is fixed.
+                self.fields["project"].queryset = qs.filter(pk=self.instance.project_id)
+                self.fields["project"].widget = forms.HiddenInput()
+            else:
+                # Plans, entries, milestones and problems belong to key projects (a few hundred).
+                self.fields["project"].queryset = qs.filter(is_key=True).order_by("name").only("pk", "name")
+
+
+class AnnualPlanForm(ProjectPartForm):
+    class Meta:
+        model = AnnualPlan
+        fields = ["project", "year", "planned_investment"]
+
+
+class MonthlyInvestmentForm(ProjectPartForm):
+    class Meta:
+        model = MonthlyInvestment
+        fields = ["project", "month", "amount", "note"]
+
+
+class MilestoneForm(ProjectPartForm):
+    class Meta:
+        model = Milestone
+        fields = ["project", "name", "planned_on", "actual_on"]
+
+
+class ProblemForm(ProjectPartForm):
+    class Meta:
+        model = Problem
+        fields = ["project", "kind", "description", "owner_department", "deadline", "needs_leadership", "status",
+                  "resolution"]
+
+
+class TaskForm(ColleagueChoicesMixin, ProjectPartForm):
+    colleague_fields = ("owner",)
+
+    class Meta:
+        model = Task
+        fields = ["dispatch", "project", "decision", "owner_department", "owner", "deadline", "status", "result"]
+
+
+class DispatchForm(ScopedModelForm):
+    class Meta:
+        model = Dispatch
+        fields = ["week_start", "title", "chaired_by", "held_on", "notes"]
+
+
+class InvestmentTripForm(ColleagueChoicesMixin, ScopedModelForm):
+    colleague_fields = ("leader", "members")
+
+    class Meta:
+        model = InvestmentTrip
+        fields = ["set_out_on", "return_on", "destination", "leader", "members", "organizations", "purpose", "summary"]
+        widgets = {"members": forms.SelectMultiple(attrs={"size": 4}),
+                   "organizations": forms.SelectMultiple(attrs={"size": 5})}
+
+
+class StageGateForm(ScopedModelForm):
+    required_fields = forms.MultipleChoiceField(label="必填字段", required=False,
+                                                choices=list(StageGate.GATE_FIELDS.items()),
+                                                widget=forms.CheckboxSelectMultiple)
+    required_evidence = forms.CharField(label="必备佐证材料", required=False,
+                                        help_text="多个材料用顿号或逗号分隔，如：投资协议、营业执照")
+
+    class Meta:
+        model = StageGate
+        fields = ["department", "stage", "required_fields", "required_evidence", "roles"]
+        widgets = {"roles": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["required_evidence"] = "、".join(self.instance.required_evidence or [])
+
+    def clean_required_evidence(self):
+        import re
+
+        text = self.cleaned_data.get("required_evidence") or ""
+        return [p.strip() for p in re.split(r"[、,，;；\s]+", text) if p.strip()]
+
+
+class ProjectSettingsForm(ScopedModelForm):
+    class Meta:
+        model = ProjectSettings
+        fields = ["name", "department", "pool_after_days", "pace_percent", "report_title", "report_issuer"]

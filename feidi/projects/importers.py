@@ -1,0 +1,28 @@
+from feidi.core.importer import Importer
+
+from . import actions
+from .forms import ProjectImportForm
+from .models import Project
+
+
+class ProjectImporter(Importer):
+    """Projects from the .xlsx template: all rows or none, each checked by the project form."""
+
+    model = Project
+    form_class = ProjectImportForm
+    action = staticmethod(actions.do_save_project)
+    title = "招商项目"
+    columns = {
+        "项目名称": "name", "落地园区": "zone", "投资方": "investor", "行业代码": "industry_code",
+        "产业链环节": "segment", "来源渠道": "channel", "引进人": "introducer", "签约金额(元)": "signed_amount",
+        "计划总投资(元)": "planned_investment", "固定资产投资(元)": "fixed_asset_investment",
+        "利用外资(元)": "foreign_investment", "重点项目": "is_key", "重点级别": "key_level", "项目简介": "description",
+    }
+    unique_in_file = ("name",)
+    example = {"项目名称": "年产10GWh动力电池项目", "落地园区": "上饶经开区", "投资方": "示例新能源科技有限公司",
+               "行业代码": "C3841", "来源渠道": "以商招商", "计划总投资(元)": "5000000000", "重点项目": "否"}
+
+    def initial_instance(self, user):
+        obj = super().initial_instance(user)
+        obj.owner = user if user.has_perm("projects.claim_project") else None
+        return obj

@@ -1,0 +1,36 @@
+"""Scheduled pipeline work: stale leads back to the pool (hourly), the alert rules (every morning
+and hourly after), and the biweekly special report (the 1st and 16th at 08:00)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from feidi.core.context import acting
+
+
+@db_periodic_task(crontab(minute="7"))
+@lock_task("projects-pool")
+def release_stale_leads() -> None:
+    from .actions import release_stale_leads as run
+
+    with acting("job"):
+        run()
+
+
+@db_periodic_task(crontab(minute="15"))
+@lock_task("projects-alerts")
+def evaluate_alerts() -> None:
+    from .actions import evaluate_alerts as run
+
+    with acting("job"):
+        run()
+
+
+@db_periodic_task(crontab(day="1,16", hour="8", minute="0"))
+@lock_task("projects-biweekly")
+def biweekly_reports() -> None:
+    from django.utils import timezone
+
+    from .reports import generate_for_zones
+
+    with acting("job"):
+        generate_for_zones(timezone.localdate())

@@ -1,0 +1,543 @@
+"""The investment pipeline (招商引资) and key-project scheduling (重点项目 一周一调度、半月一专报).
+
+A project moves 线索 → 洽谈 → 签约 → 开工 → 投产 → 达产, or to 终止, one step at a time through
+``actions.do_transition_project`` (stage gates, dated stage records, audit). Key projects carry
+annual plans, monthly completed investment, milestones and problems; rules raise alerts; weekly
+dispatches record decisions as tasks; the biweekly special report is generated from the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from feidi.core.fields import MoneyField
+from feidi.core.models import DetailUrlMixin, FeidiModel
+from feidi.core.scope import Scope, ScopedManager
+from feidi.registry.models import validate_industry
+
+User = settings.AUTH_USER_MODEL
+
+
+class Stage(models.TextChoices):
+    LEAD = "lead", "线索"
+    NEGOTIATING = "negotiating", "洽谈"
+    SIGNED = "signed", "签约"
+    STARTED = "started", "开工"
+    PRODUCING = "producing", "投产"
+    FULL = "full", "达产"
+    TERMINATED = "terminated", "终止"
+
+
+FLOW = [Stage.LEAD, Stage.NEGOTIATING, Stage.SIGNED, Stage.STARTED, Stage.PRODUCING, Stage.FULL]
+
+
+def allowed_next(stage: str) -> list[str]:
+    """The stages a project in ``stage`` may move to: the next one, or 终止 before 达产."""
+    if stage in (Stage.FULL, Stage.TERMINATED):
+        return []
+    i = FLOW.index(stage)
+    return [FLOW[i + 1], Stage.TERMINATED]
+
+
+class Channel(models.TextChoices):
+    TRIP = "trip", "外出招商"
+    FAIR = "fair", "展会"
+    INVESTOR = "investor", "以商招商"
+    ENCLAVE = "enclave", "飞地转化"
+    REFERRAL = "referral", "全民招商"
+    NEWS = "news", "新闻信息"
+    OTHER = "other", "其他"
+
+
+class KeyLevel(models.TextChoices):
+    PROVINCE = "province", "省重点"
+    CITY = "city", "市重点"
+    DISTRICT = "district", "区重点"
+
+
+def _project_also(user) -> Q:
+    """A linked leader and task-force members see their projects whatever their role's scope."""
+    return Q(leader_id=user.pk) | Q(pk__in=Project.task_force.through.objects.filter(user_id=user.pk)
+                                     .values("project_id"))
+
+
+class ProjectSettings(FeidiModel):
+    """A zone's pipeline rules and report letterhead."""
+
+    name = models.CharField("名称", max_length=100, default="项目调度设置")
+    pool_after_days = models.PositiveIntegerField("线索无跟进退回公海（天）", default=30, validators=[MinValueValidator(1)])
+    pace_percent = models.PositiveIntegerField(
+        "投资进度预警线（%）", default=100, validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="年度累计完成投资低于“年度计划×已过月数/12×该比例”时预警")
+    report_title = models.CharField("专报标题", max_length=100, default="重点项目推进情况专报")
+    report_issuer = models.CharField("专报编发单位", max_length=100, default="重点项目推进办公室")
+
+    scope = Scope(department="department", owner="created_by")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目调度设置"
+        constraints = [models.UniqueConstraint(fields=["department"], name="projectsettings_one_per_department")]
+
+    def __str__(self):
+        return f"{self.department}：{self.name}" if self.department_id else self.name
+
+    @classmethod
+    def for_department(cls, department_id) -> ProjectSettings:
+        """The settings of the nearest department up the tree that has some, else the defaults."""
+        from feidi.accounts.models import Department
+
+        if department_id:
+            dept = Department.objects.filter(pk=department_id).first()
+            chain = [*(dept.ancestors() if dept else []), dept] if dept else []
+            ids = [d.pk for d in chain if d is not None]
+            found = {s.department_id: s for s in cls.objects.filter(department_id__in=ids)}
+            for d in reversed(ids):
+                if d in found:
+                    return found[d]
+        return cls()
+
+
+class StageGate(FeidiModel):
+    """What moving a project into ``stage`` requires: filled fields, evidence files, and (when
+    any are set) one of these roles."""
+
+    GATE_FIELDS = {
+        "organization": "项目主体", "investor": "投资方", "segment": "产业链环节", "industry_code": "行业代码",
+        "signed_amount": "签约金额", "planned_investment": "计划总投资", "fixed_asset_investment": "固定资产投资",
+        "signed_on": "签约日期", "started_on": "开工日期", "produced_on": "投产日期", "leader": "挂点领导",
+        "owner": "负责人",
+    }
+
+    stage = models.CharField("进入阶段", max_length=16, choices=[c for c in Stage.choices if c[0] != Stage.LEAD])
+    required_fields = models.JSONField("必填字段", default=list, blank=True)
+    required_evidence = models.JSONField("必备佐证材料", default=list, blank=True,
+                                         help_text="材料类别名称，如：投资协议、施工许可证")
+    roles = models.ManyToManyField("accounts.Role", verbose_name="可推进的角色", blank=True, related_name="+",
+                                   help_text="留空表示有项目编辑权限者均可")
+
+    # Gates without a department are the defaults everyone works under: readable by all.
+    scope = Scope(department="department", owner="created_by", public=Q(department__isnull=True))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "阶段门槛"
+        ordering = ["department", "stage"]
+        constraints = [models.UniqueConstraint(fields=["department", "stage"], name="stagegate_unique")]
+
+    def __str__(self):
+        return f"进入“{self.get_stage_display()}”的条件"
+
+    def clean(self):
+        unknown = [f for f in self.required_fields or [] if f not in self.GATE_FIELDS]
+        if unknown:
+            raise ValidationError({"required_fields": f"未知字段：{'、'.join(unknown)}"})
+
+
+class InvestmentTrip(FeidiModel):
+    """An investment trip (外出招商): who went where, whom they met, which leads came of it."""
+
+    set_out_on = models.DateField("出发日期")
+    return_on = models.DateField("返回日期", null=True, blank=True)
+    destination = models.CharField("目的地", max_length=100)
+    leader = models.ForeignKey(User, verbose_name="带队领导", on_delete=models.PROTECT, related_name="+")
+    members = models.ManyToManyField(User, verbose_name="成员", blank=True, related_name="+")
+    organizations = models.ManyToManyField("registry.Organization", verbose_name="拜访企业", blank=True,
+                                           related_name="+")
+    purpose = models.CharField("目的", max_length=200, blank=True)
+    summary = models.TextField("成果", blank=True)
+
+    scope = Scope(department="department", owner="created_by")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "外出招商"
+        ordering = ["-set_out_on"]
+
+    def __str__(self):
+        return f"{self.set_out_on:%Y-%m-%d} {self.destination}" if self.set_out_on else self.destination
+
+    def clean(self):
+        if self.return_on and self.set_out_on and self.return_on < self.set_out_on:
+            raise ValidationError({"return_on": "返回日期不能早于出发日期"})
+
+
+class Project(FeidiModel):
+    name = models.CharField("项目名称", max_length=200, db_index=True)
+    zone = models.ForeignKey("registry.Zone", verbose_name="落地园区", on_delete=models.PROTECT, related_name="projects")
+    investor = models.CharField("投资方", max_length=200, blank=True)
+    organization = models.ForeignKey("registry.Organization", verbose_name="项目主体", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="projects")
+    stage = models.CharField("阶段", max_length=16, choices=Stage.choices, default=Stage.LEAD, editable=False)
+    stage_since = models.DateTimeField("进入本阶段", null=True, blank=True, editable=False)
+    industry_code = models.CharField("行业代码（GB/T 4754）", max_length=5, blank=True, validators=[validate_industry])
+    segment = models.ForeignKey("chains.Segment", verbose_name="产业链环节", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="projects")
+    channel = models.CharField("来源渠道", max_length=16, choices=Channel.choices, default=Channel.OTHER)
+    introducer_department = models.ForeignKey("accounts.Department", verbose_name="引进单位", null=True, blank=True,
+                                              on_delete=models.SET_NULL, related_name="+")
+    introducer = models.CharField("引进人", max_length=50, blank=True, help_text="谁引进、谁负责")
+    owner = models.ForeignKey(User, verbose_name="负责人", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text="为空表示在公海中，任何招商干部可认领")
+    leader = models.ForeignKey(User, verbose_name="挂点领导", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    task_force = models.ManyToManyField(User, verbose_name="专班成员", blank=True, related_name="+")
+    signed_amount = MoneyField("签约金额（元）", null=True, blank=True, validators=[MinValueValidator(0)])
+    planned_investment = MoneyField("计划总投资（元）", null=True, blank=True, validators=[MinValueValidator(0)])
+    fixed_asset_investment = MoneyField("固定资产投资（元）", null=True, blank=True, validators=[MinValueValidator(0)])
+    foreign_investment = MoneyField("利用外资（折人民币元）", null=True, blank=True, validators=[MinValueValidator(0)])
+    signed_on = models.DateField("签约日期", null=True, blank=True)
+    started_on = models.DateField("开工日期", null=True, blank=True)
+    produced_on = models.DateField("投产日期", null=True, blank=True)
+    terminated_reason = models.CharField("终止原因", max_length=300, blank=True, editable=False)
+    is_key = models.BooleanField("重点项目", default=False)
+    key_level = models.CharField("重点级别", max_length=16, choices=KeyLevel.choices, blank=True)
+    trip = models.ForeignKey(InvestmentTrip, verbose_name="来自外出招商", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="leads")
+    incubated_from = models.ForeignKey("registry.Residency", verbose_name="飞地孵化来源", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+",
+                                       help_text="在飞地孵化、回到本地产业化的项目：选择其在飞地的入驻记录")
+    description = models.TextField("项目简介", blank=True)
+    last_activity_at = models.DateTimeField("最近跟进", null=True, blank=True, editable=False)
+    pooled_at = models.DateTimeField("退回公海时间", null=True, blank=True, editable=False)
+
+    scope = Scope(department="department", owner="owner", also=_project_also)
+    audit_exclude = ("updated_at", "created_at", "last_activity_at")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "招商项目"
+        ordering = ["-created_at"]
+        permissions = [("transition_project", "推进项目阶段"), ("claim_project", "认领公海线索"),
+                       ("reassign_project", "改派项目负责人"), ("dispatch_project", "重点项目调度与专报")]
+        indexes = [
+            models.Index(fields=["department", "stage"]),
+            models.Index(fields=["stage", "last_activity_at"]),
+            models.Index(fields=["is_key", "department"]),
+            models.Index(fields=["signed_on"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.is_key and not self.key_level:
+            raise ValidationError({"key_level": "重点项目请选择级别（省/市/区重点）"})
+        if not self.is_key:
+            self.key_level = ""
+        if self.segment_id and self.zone_id and self.segment.department_id and self.department_id \
+                and self.segment.department_id != self.department_id:
+            from feidi.accounts.models import Department
+
+            up = {d.pk for d in (Department.objects.get(pk=self.department_id).ancestors() or [])}
+            if self.segment.department_id not in up:
+                raise ValidationError({"segment": "该产业链环节不属于本园区或其上级"})
+        if self.incubated_from_id and self.channel != Channel.ENCLAVE:
+            raise ValidationError({"channel": "选择了飞地孵化来源的项目，来源渠道应为“飞地转化”"})
+        if self.industry_code:
+            self.industry_code = self.industry_code.strip().upper()
+
+    @property
+    def in_pool(self) -> bool:
+        return self.owner_id is None and self.stage == Stage.LEAD
+
+
+class StageRecord(models.Model):
+    """One stay in a stage: when it began and ended, who moved the project in. The time spent in
+    each stage is read from these."""
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="stage_records")
+    stage = models.CharField("阶段", max_length=16, choices=Stage.choices)
+    entered_at = models.DateTimeField("进入时间")
+    left_at = models.DateTimeField("离开时间", null=True, blank=True)
+    entered_on = models.DateField("业务日期", help_text="签约、开工、投产等实际发生的日期")
+    by = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "阶段记录"
+        ordering = ["project", "entered_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["project"], condition=Q(left_at__isnull=True),
+                                               name="stagerecord_one_open_per_project")]
+
+    def __str__(self):
+        return f"{self.project_id} {self.get_stage_display()}"
+
+
+class ProjectEvent(models.Model):
+    """The project's log: transitions, claims, returns to the pool, reassignments, follow-ups."""
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    user = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    kind = models.CharField("事项", max_length=16)
+    text = models.TextField("内容", blank=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目动态"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.project_id} {self.kind}"
+
+
+class ProjectFile(models.Model):
+    """Evidence for a stage gate (投资协议, 施工许可证 …), served only through the project's scope."""
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField("材料类别", max_length=50)
+    file = models.FileField("文件", upload_to="projects/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(User, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目材料"
+        ordering = ["kind", "uploaded_at"]
+
+    def __str__(self):
+        return f"{self.kind}：{self.name}"
+
+
+class ProjectPartMixin:
+    """Key-project details live under a project and follow its scope (department copied)."""
+
+    def __str__(self):
+        return f"{self.project}" if self.project_id else self._meta.verbose_name
+
+
+class AnnualPlan(ProjectPartMixin, FeidiModel):
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="plans")
+    year = models.PositiveIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    planned_investment = MoneyField("年度计划投资（元）", validators=[MinValueValidator(0)])
+
+    scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度投资计划"
+        ordering = ["-year", "project"]
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="annualplan_unique")]
+
+    def __str__(self):
+        return f"{self.project} {self.year}年计划" if self.project_id else "年度计划"
+
+
+class MonthlyInvestment(ProjectPartMixin, FeidiModel):
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="monthly")
+    month = models.DateField("月份", help_text="填该月任意一天，按月保存")
+    amount = MoneyField("当月完成投资（元）", validators=[MinValueValidator(0)])
+    note = models.CharField("形象进度", max_length=300, blank=True)
+
+    scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月度完成投资"
+        ordering = ["-month", "project"]
+        constraints = [models.UniqueConstraint(fields=["project", "month"], name="monthlyinvestment_unique")]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self):
+        return f"{self.project} {self.month:%Y年%m月}" if self.project_id and self.month else "月度投资"
+
+    def clean(self):
+        if self.month:
+            self.month = self.month.replace(day=1)
+
+
+class Milestone(ProjectPartMixin, FeidiModel):
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField("节点", max_length=100)
+    planned_on = models.DateField("计划完成")
+    actual_on = models.DateField("实际完成", null=True, blank=True)
+
+    scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目节点"
+        ordering = ["project", "planned_on"]
+
+    def __str__(self):
+        return f"{self.project} · {self.name}" if self.project_id else self.name
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.actual_on is None and self.planned_on < today
+
+
+class Problem(ProjectPartMixin, FeidiModel):
+    class Kind(models.TextChoices):
+        APPROVAL = "approval", "手续帮办"
+        FACTOR = "factor", "要素保障"
+        FUNDING = "funding", "资金"
+        CONSTRUCTION = "construction", "施工建设"
+        OTHER = "other", "其他"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待解决"
+        SOLVED = "solved", "已解决"
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="problems")
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField("问题描述")
+    owner_department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
+                                         related_name="+")
+    deadline = models.DateField("解决时限")
+    needs_leadership = models.BooleanField("需领导决策", default=False)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    solved_on = models.DateField("解决日期", null=True, blank=True)
+    resolution = models.TextField("解决情况", blank=True)
+
+    scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "问题清单"
+        ordering = ["status", "deadline"]
+
+    def __str__(self):
+        return f"{self.project}：{self.description[:30]}" if self.project_id else self.description[:30]
+
+    def clean(self):
+        if self.status == self.Status.SOLVED and not self.solved_on:
+            self.solved_on = dt.date.today()
+        if self.status == self.Status.OPEN:
+            self.solved_on = None
+
+
+def _visible_ids(user):
+    """Projects a leader or task-force member reaches by link: their parts follow."""
+    return Project.objects.filter(_project_also(user)).values("pk")
+
+
+class Alert(DetailUrlMixin, models.Model):
+    """A rule that holds for a project now (milestone past due, problem past deadline, investment
+    behind the plan's pace, task overdue). Raised once, resolved when the rule stops holding."""
+
+    class Rule(models.TextChoices):
+        MILESTONE = "milestone", "节点逾期"
+        PROBLEM = "problem", "问题逾期"
+        PACE = "pace", "投资进度滞后"
+        TASK = "task", "调度任务逾期"
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="alerts")
+    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField("预警类型", max_length=16, choices=Rule.choices)
+    subject = models.CharField("对象", max_length=50, help_text="节点、问题或任务的编号；进度预警为年度")
+    message = models.CharField("预警内容", max_length=300)
+    raised_at = models.DateTimeField("预警时间", auto_now_add=True)
+    resolved_at = models.DateTimeField("解除时间", null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None, also=lambda u: Q(project__in=_visible_ids(u)))
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目预警"
+        ordering = ["-raised_at"]
+        constraints = [models.UniqueConstraint(fields=["project", "rule", "subject"], condition=Q(resolved_at__isnull=True),
+                                               name="alert_one_open")]
+
+    def __str__(self):
+        return f"{self.get_rule_display()}：{self.message}"
+
+
+class Dispatch(FeidiModel):
+    """A weekly dispatch meeting (一周一调度) for the key projects of a zone."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", "已准备"
+        HELD = "held", "已召开"
+
+    week_start = models.DateField("周（周一）")
+    held_on = models.DateField("召开日期", null=True, blank=True)
+    title = models.CharField("会议名称", max_length=100)
+    chaired_by = models.CharField("主持", max_length=50, blank=True)
+    notes = models.TextField("会议纪要", blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PREPARED)
+
+    scope = Scope(department="department", owner="created_by")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "调度会"
+        ordering = ["-week_start"]
+        constraints = [models.UniqueConstraint(fields=["department", "week_start"], name="dispatch_one_per_week")]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.week_start:
+            self.week_start = self.week_start - dt.timedelta(days=self.week_start.weekday())
+
+
+class Task(FeidiModel):
+    """A decision taken at a dispatch about one project, to be done by an owner by a deadline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "办理中"
+        DONE = "done", "已完成"
+
+    dispatch = models.ForeignKey(Dispatch, verbose_name="调度会", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="tasks")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="tasks")
+    decision = models.TextField("议定事项")
+    owner_department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
+                                         related_name="+")
+    owner = models.ForeignKey(User, verbose_name="责任人", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    deadline = models.DateField("完成时限")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    result = models.TextField("办理结果", blank=True)
+
+    scope = Scope(department="department", owner="owner", also=lambda u: Q(project__in=_visible_ids(u)))
+
+    class Meta:
+        verbose_name = verbose_name_plural = "调度任务"
+        ordering = ["status", "deadline"]
+
+    def __str__(self):
+        return f"{self.project}：{self.decision[:30]}" if self.project_id else self.decision[:30]
+
+    def clean(self):
+        if self.status == self.Status.DONE and not self.done_on:
+            self.done_on = dt.date.today()
+        if self.status == self.Status.OPEN:
+            self.done_on = None
+
+
+class Report(FeidiModel):
+    """A generated special report (半月一专报): the .docx for the leadership and the .xlsx table,
+    with the figures it printed kept alongside."""
+
+    class Kind(models.TextChoices):
+        BIWEEKLY = "biweekly", "重点项目半月专报"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.BIWEEKLY)
+    year = models.PositiveIntegerField("年度")
+    number = models.PositiveIntegerField("期号")
+    title = models.CharField("标题", max_length=200)
+    as_of = models.DateField("数据截止日期")
+    docx = models.FileField("专报（Word）", upload_to="reports/%Y/")
+    xlsx = models.FileField("附表（Excel）", upload_to="reports/%Y/")
+    figures = models.JSONField("主要数据", default=dict, blank=True)
+
+    scope = Scope(department="department", owner="created_by")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专报"
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["department", "kind", "year", "number"], name="report_unique_number")]
+
+    def __str__(self):
+        return f"{self.title}（{self.year}年第{self.number}期）"

@@ -1,0 +1,26 @@
+"""Default stage gates (no department: they apply wherever a zone has not set its own)."""
+
+from __future__ import annotations
+
+DEFAULT_GATES = {
+    "negotiating": ([], [], []),
+    "signed": (["investor", "signed_amount", "planned_investment", "signed_on"], ["投资协议"],
+               ["investment", "project_office", "zone_leader"]),
+    "started": (["fixed_asset_investment", "started_on"], ["施工许可证"], ["investment", "project_office"]),
+    "producing": (["produced_on"], ["投产证明"], ["investment", "project_office"]),
+    "full": ([], ["达产验收材料"], ["project_office"]),
+    "terminated": ([], [], []),
+}
+
+
+def ensure_stage_gates() -> None:
+    from feidi.accounts.models import Role
+
+    from .models import StageGate
+
+    have = set(StageGate.objects.filter(department__isnull=True).values_list("stage", flat=True))
+    for stage, (fields, evidence, roles) in DEFAULT_GATES.items():
+        if stage in have:
+            continue
+        gate = StageGate.objects.create(stage=stage, required_fields=fields, required_evidence=evidence)
+        gate.roles.set(Role.objects.filter(code__in=roles))

@@ -1,0 +1,575 @@
+"""Pipeline and key-project pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views import View
+
+from feidi.core.actions import ConflictError
+from feidi.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectImportView,
+    ObjectListView,
+    ObjectMixin,
+)
+
+from . import actions
+from .filtersets import (
+    AlertFilterSet,
+    AnnualPlanFilterSet,
+    DispatchFilterSet,
+    InvestmentTripFilterSet,
+    KeyProjectFilterSet,
+    MilestoneFilterSet,
+    MonthlyInvestmentFilterSet,
+    PoolFilterSet,
+    ProblemFilterSet,
+    ProjectFilterSet,
+    ProjectSettingsFilterSet,
+    ReportFilterSet,
+    StageGateFilterSet,
+    TaskFilterSet,
+)
+from .forms import (
+    AnnualPlanForm,
+    DispatchForm,
+    InvestmentTripForm,
+    MilestoneForm,
+    MonthlyInvestmentForm,
+    ProblemForm,
+    ProjectForm,
+    ProjectSettingsForm,
+    StageGateForm,
+    TaskForm,
+    TransitionForm,
+)
+from .models import (
+    FLOW,
+    Alert,
+    AnnualPlan,
+    Dispatch,
+    InvestmentTrip,
+    Milestone,
+    MonthlyInvestment,
+    Problem,
+    Project,
+    ProjectSettings,
+    Report,
+    Stage,
+    StageGate,
+    Task,
+    allowed_next,
+)
+from .tables import (
+    AlertTable,
+    AnnualPlanTable,
+    DispatchTable,
+    InvestmentTripTable,
+    KeyProjectTable,
+    MilestoneTable,
+    MonthlyInvestmentTable,
+    PoolTable,
+    ProblemTable,
+    ProjectSettingsTable,
+    ProjectTable,
+    ReportTable,
+    StageGateTable,
+    TaskTable,
+)
+
+# --- projects -----------------------------------------------------------------------------------
+
+
+class ProjectListView(ObjectListView):
+    model = Project
+    filterset_class = ProjectFilterSet
+    table_class = ProjectTable
+    select_related = ("zone", "segment__chain", "owner")
+
+
+class PoolView(ProjectListView):
+    """The shared pool (公海): leads without an owner, which any investment officer may claim."""
+
+    filterset_class = PoolFilterSet
+    table_class = PoolTable
+    title = "公海线索"
+    template_name = "projects/pool.html"
+    select_related = ("zone", "segment__chain")
+
+    def get_permission(self) -> str:
+        return "projects.claim_project"
+
+    def base_queryset(self, user):
+        return super().base_queryset(user).filter(owner__isnull=True, stage=Stage.LEAD)
+
+
+class KeyProjectListView(ProjectListView):
+    """Key projects with this year's plan, completion and open alerts."""
+
+    filterset_class = KeyProjectFilterSet
+    table_class = KeyProjectTable
+    title = "重点项目"
+    select_related = ("zone", "leader")
+
+    def base_queryset(self, user):
+        year = timezone.localdate().year
+        plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).values("planned_investment")[:1]
+        done = (MonthlyInvestment.objects.filter(project=OuterRef("pk"), month__year=year).order_by()
+                .values("project").annotate(total=Sum("amount")).values("total")[:1])
+        alerts = (Alert.objects.filter(project=OuterRef("pk"), resolved_at__isnull=True).order_by()
+                  .values("project").annotate(n=Count("pk")).values("n")[:1])
+        return (super().base_queryset(user).filter(is_key=True)
+                .annotate(year_plan=Subquery(plan), year_done=Subquery(done),
+                          open_alerts=Coalesce(Subquery(alerts), 0)))
+
+
+def transition_choices(project: Project) -> list[tuple[str, str]]:
+    return [(s, Stage(s).label) for s in allowed_next(project.stage)]
+
+
+class ProjectDetailView(ObjectDetailView):
+    model = Project
+    template_name = "projects/project_detail.html"
+    detail_fields = ("zone", "investor", "organization", "industry_code", "segment", "channel", "introducer_department",
+                     "introducer", "owner", "leader", "task_force", "signed_amount", "planned_investment",
+                     "fixed_asset_investment", "foreign_investment", "signed_on", "started_on", "produced_on",
+                     "key_level", "trip", "incubated_from", "terminated_reason", "last_activity_at", "description")
+
+    def fields(self, obj):
+        from feidi.lib.money import human
+
+        rows = super().fields(obj)
+        for row in rows:
+            if row["name"] in ("signed_amount", "planned_investment", "fixed_asset_investment", "foreign_investment"):
+                value = getattr(obj, row["name"])
+                row["value"] = human(value) if value is not None else "—"
+                row["label"] = str(row["label"]).replace("（元）", "").replace("（折人民币元）", "（折人民币）")
+            if row["name"] == "owner" and obj.owner_id is None:
+                row["value"] = "公海（待认领）"
+        return [r for r in rows if not (r["name"] == "terminated_reason" and r["value"] == "—")]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        p, user = self.object, self.request.user
+        today = timezone.localdate()
+        next_stages = transition_choices(p)
+        gate_notes = {s: actions.gate_problems(p, s, user) for s, _ in next_stages if s != Stage.TERMINATED}
+        year = today.year
+        ctx.update(
+            flow=[(s, Stage(s).label, FLOW.index(s) <= FLOW.index(p.stage) if p.stage in FLOW else False)
+                  for s in FLOW],
+            durations=actions.stage_durations(p),
+            events=p.events.select_related("user")[:50],
+            files=p.files.all(),
+            evidence_kinds=sorted({k for g in StageGate.objects.visible_to(user) for k in g.required_evidence or []}),
+            can_transition=user.has_perm("projects.transition_project") and bool(next_stages),
+            transition_form=TransitionForm(choices=next_stages, initial={"on": today}),
+            gate_notes=gate_notes,
+            can_claim=p.in_pool and user.has_perm("projects.claim_project"),
+            can_reassign=user.has_perm("projects.reassign_project"),
+            can_follow=user.has_perm("projects.change_project"),
+            colleagues=self._colleagues() if user.has_perm("projects.reassign_project") else [],
+            plans=p.plans.order_by("-year"), monthly=p.monthly.order_by("-month")[:24],
+            year_done=sum((m.amount for m in p.monthly.filter(month__year=year)), 0),
+            year_plan=p.plans.filter(year=year).values_list("planned_investment", flat=True).first(),
+            milestones=p.milestones.order_by("planned_on"),
+            problems=p.problems.select_related("owner_department").order_by("status", "deadline"),
+            tasks=p.tasks.select_related("owner", "owner_department").order_by("status", "deadline"),
+            alerts=p.alerts.filter(resolved_at__isnull=True), today=today,
+            can_edit_parts=user.has_perm("projects.add_milestone"),
+        )
+        return ctx
+
+    def _colleagues(self):
+        from feidi.accounts.models import User
+
+        return User.objects.colleagues_of(self.request.user).filter(organization__isnull=True)
+
+
+class ProjectActionView(ObjectMixin, View):
+    """POST actions on a project: transition, claim, reassign, follow-up, evidence upload."""
+
+    model = Project
+
+    def post(self, request, *args, **kwargs):
+        project = self.get_object()
+        action = request.POST.get("action", "")
+        user = request.user
+        try:
+            if action == "transition":
+                form = TransitionForm(request.POST, choices=transition_choices(project))
+                if not form.is_valid():
+                    raise ValidationError([f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()])
+                d = form.cleaned_data
+                actions.do_transition_project(project, d["to_stage"], acting_user=user, on=d["on"], note=d["note"])
+                done = f"已推进到“{Stage(d['to_stage']).label}”"
+            elif action == "claim":
+                actions.do_claim_project(project, acting_user=user)
+                done = "已认领，该线索由您负责"
+            elif action == "reassign":
+                from feidi.accounts.models import User
+
+                owner_id = request.POST.get("owner") or ""
+                new_owner = (User.objects.colleagues_of(user).filter(pk=owner_id).first() if owner_id.isdigit()
+                             else None)
+                if owner_id and new_owner is None:
+                    raise ValidationError("请选择本园区的负责人")
+                actions.do_reassign_project(project, new_owner, acting_user=user, reason=request.POST.get("text", ""))
+                done = "已改派"
+            elif action == "followup":
+                if not user.has_perm("projects.change_project"):
+                    raise PermissionDenied("您没有跟进项目的权限")
+                actions.do_follow_up(project, request.POST.get("text", ""), acting_user=user)
+                done = "已记录跟进"
+            elif action == "evidence":
+                if not user.has_perm("projects.change_project"):
+                    raise PermissionDenied("您没有上传材料的权限")
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise ValidationError("请选择文件")
+                actions.do_attach_evidence(project, request.POST.get("kind", ""), upload, acting_user=user)
+                done = f"已上传 {upload.name}"
+            else:
+                raise ValidationError("未知操作")
+        except (ValidationError, ConflictError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, done)
+        return redirect(project.get_absolute_url())
+
+
+class ProjectFileView(ObjectMixin, View):
+    """Download evidence: the project is loaded through the scope first."""
+
+    model = Project
+
+    def get(self, request, *args, **kwargs):
+        project = self.get_object()
+        item = project.files.filter(pk=kwargs["file"]).first()
+        if item is None:
+            raise Http404("材料不存在")
+        return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+class ProjectEditView(ObjectEditView):
+    model = Project
+    form_class = ProjectForm
+
+    def new_object(self):
+        obj = super().new_object()
+        obj.introducer_department_id = self.request.user.department_id
+        obj.introducer = self.request.user.full_name
+        return obj
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        m2m = {"task_force": form.cleaned_data.get("task_force", [])}
+        return actions.do_save_project(obj, acting_user=self.request.user, expected_version=expected_version, m2m=m2m)
+
+
+class ProjectDeleteView(ObjectDeleteView):
+    model = Project
+
+
+class ProjectImportView(ObjectImportView):
+    model = Project
+
+    @property
+    def importer_class(self):
+        from .importers import ProjectImporter
+
+        return ProjectImporter
+
+
+# --- parts of key projects -------------------------------------------------------------------
+
+
+class PartEditView(ObjectEditView):
+    """Add from the project page (``?project=<id>``); the department follows the project."""
+
+    def new_object(self):
+        obj = super().new_object()
+        pid = self.request.GET.get("project") or self.request.POST.get("project")
+        if pid and str(pid).isdigit():
+            project = Project.objects.visible_to(self.request.user).filter(pk=int(pid)).first()
+            if project is not None:
+                obj.project = project
+        return obj
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_part(obj, acting_user=self.request.user, expected_version=expected_version)
+
+    def render_form(self, form, obj, token=""):
+        response = super().render_form(form, obj, token)
+        if obj.pk is None and getattr(obj, "project_id", None):
+            response.context_data["cancel_url"] = obj.project.get_absolute_url()
+        return response
+
+
+def _part_views(model_, form_, filterset_, table_, related):
+    """List, detail, edit and delete views of one part model."""
+    ns = {"model": model_}
+    list_view = type(f"{model_.__name__}ListView", (ObjectListView,),
+                     {**ns, "filterset_class": filterset_, "table_class": table_, "select_related": related})
+    detail_view = type(f"{model_.__name__}DetailView", (ObjectDetailView,), dict(ns))
+    edit_view = type(f"{model_.__name__}EditView", (PartEditView,), {**ns, "form_class": form_})
+    delete_view = type(f"{model_.__name__}DeleteView", (ObjectDeleteView,), dict(ns))
+    return list_view, detail_view, edit_view, delete_view
+
+
+AnnualPlanViews = _part_views(AnnualPlan, AnnualPlanForm, AnnualPlanFilterSet, AnnualPlanTable, ("project",))
+MonthlyInvestmentViews = _part_views(MonthlyInvestment, MonthlyInvestmentForm, MonthlyInvestmentFilterSet,
+                                     MonthlyInvestmentTable, ("project",))
+MilestoneViews = _part_views(Milestone, MilestoneForm, MilestoneFilterSet, MilestoneTable, ("project",))
+ProblemViews = _part_views(Problem, ProblemForm, ProblemFilterSet, ProblemTable, ("project", "owner_department"))
+
+
+class TaskEditView(PartEditView):
+    model = Task
+    form_class = TaskForm
+
+    def new_object(self):
+        obj = super().new_object()
+        did = self.request.GET.get("dispatch")
+        if did and did.isdigit():
+            obj.dispatch = Dispatch.objects.visible_to(self.request.user).filter(pk=int(did)).first()
+        return obj
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        if creating:
+            return actions.do_record_decision(obj, acting_user=self.request.user)
+        return super().save_object(form, obj, creating=creating, expected_version=expected_version)
+
+
+TaskViews = (type("TaskListView", (ObjectListView,), {"model": Task, "filterset_class": TaskFilterSet,
+                                                     "table_class": TaskTable,
+                                                     "select_related": ("project", "owner", "owner_department")}),
+             type("TaskDetailView", (ObjectDetailView,), {"model": Task}), TaskEditView,
+             type("TaskDeleteView", (ObjectDeleteView,), {"model": Task}))
+
+
+# --- trips, gates, settings, alerts ---------------------------------------------------------------
+
+
+class InvestmentTripListView(ObjectListView):
+    model = InvestmentTrip
+    filterset_class = InvestmentTripFilterSet
+    table_class = InvestmentTripTable
+    select_related = ("leader",)
+
+    def base_queryset(self, user):
+        return super().base_queryset(user).annotate(lead_count=Count("leads"))
+
+
+class InvestmentTripDetailView(ObjectDetailView):
+    model = InvestmentTrip
+    template_name = "projects/trip_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["leads"] = Project.objects.visible_to(self.request.user).filter(trip=self.object)
+        return ctx
+
+
+class InvestmentTripEditView(ObjectEditView):
+    model = InvestmentTrip
+    form_class = InvestmentTripForm
+
+
+class InvestmentTripDeleteView(ObjectDeleteView):
+    model = InvestmentTrip
+
+
+class StageGateListView(ObjectListView):
+    model = StageGate
+    filterset_class = StageGateFilterSet
+    table_class = StageGateTable
+    select_related = ("department",)
+
+
+class StageGateDetailView(ObjectDetailView):
+    model = StageGate
+
+
+class StageGateEditView(ObjectEditView):
+    model = StageGate
+    form_class = StageGateForm
+
+
+class StageGateDeleteView(ObjectDeleteView):
+    model = StageGate
+
+
+class ProjectSettingsListView(ObjectListView):
+    model = ProjectSettings
+    filterset_class = ProjectSettingsFilterSet
+    table_class = ProjectSettingsTable
+    select_related = ("department",)
+
+
+class ProjectSettingsDetailView(ObjectDetailView):
+    model = ProjectSettings
+
+
+class ProjectSettingsEditView(ObjectEditView):
+    model = ProjectSettings
+    form_class = ProjectSettingsForm
+
+
+class ProjectSettingsDeleteView(ObjectDeleteView):
+    model = ProjectSettings
+
+
+class AlertListView(ObjectListView):
+    model = Alert
+    filterset_class = AlertFilterSet
+    table_class = AlertTable
+    select_related = ("project",)
+
+
+class AlertDetailView(ObjectDetailView):
+    model = Alert
+    detail_fields = ("project", "rule", "message", "raised_at", "resolved_at")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["list_url"] = self.object.project.get_absolute_url()  # "back" goes to the project
+        return ctx
+
+
+# --- dispatch ---------------------------------------------------------------------------------------
+
+
+class DispatchListView(ObjectListView):
+    model = Dispatch
+    filterset_class = DispatchFilterSet
+    table_class = DispatchTable
+
+
+class DispatchDetailView(ObjectDetailView):
+    """The meeting's agenda, prepared from the data; decisions are recorded per project."""
+
+    model = Dispatch
+    template_name = "projects/dispatch_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        agenda = actions.dispatch_agenda(self.object, Project.objects.visible_to(user))
+        ctx.update(agenda=agenda, can_decide=user.has_perm("projects.add_task"),
+                   can_hold=user.has_perm("projects.change_dispatch") and self.object.status == Dispatch.Status.PREPARED,
+                   task_form=TaskForm(user=user, instance=Task(dispatch=self.object)))
+        return ctx
+
+
+class DispatchEditView(ObjectEditView):
+    model = Dispatch
+    form_class = DispatchForm
+
+    def new_object(self):
+        obj = super().new_object()
+        today = timezone.localdate()
+        obj.week_start = today - dt.timedelta(days=today.weekday())
+        obj.title = f"重点项目第{obj.week_start.isocalendar()[1]}周调度会"
+        return obj
+
+
+class DispatchDeleteView(ObjectDeleteView):
+    model = Dispatch
+
+
+class DispatchHoldView(ObjectMixin, View):
+    model = Dispatch
+    permission_action = "change"
+
+    def post(self, request, *args, **kwargs):
+        dispatch = self.get_object()
+        try:
+            actions.do_hold_dispatch(dispatch, acting_user=request.user, notes=request.POST.get("notes"))
+        except (ValidationError, ConflictError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, "已标记为已召开")
+        return redirect(dispatch.get_absolute_url())
+
+
+# --- reports ----------------------------------------------------------------------------------------
+
+
+class ReportListView(ObjectListView):
+    model = Report
+    filterset_class = ReportFilterSet
+    table_class = ReportTable
+    template_name = "projects/report_list.html"
+    select_related = ("created_by",)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_generate"] = self.request.user.has_perm("projects.dispatch_project")
+        ctx["today"] = timezone.localdate()
+        return ctx
+
+
+class ReportDetailView(ObjectDetailView):
+    model = Report
+    template_name = "projects/report_detail.html"
+    detail_fields = ("title", "year", "number", "as_of", "created_by", "created_at")
+
+
+class ReportFileView(ObjectMixin, View):
+    model = Report
+
+    def get(self, request, *args, **kwargs):
+        report = self.get_object()
+        kind = kwargs["kind"]
+        field = report.docx if kind == "docx" else report.xlsx if kind == "xlsx" else None
+        if not field:
+            raise Http404("文件不存在")
+        name = f"{report.title}（{report.year}年第{report.number}期）.{kind}"
+        return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+
+
+class ReportGenerateView(ReportListView):
+    """POST: generate the biweekly report now for the user's zone, over what the user sees."""
+
+    def get_permission(self) -> str:
+        return "projects.dispatch_project"
+
+    def post(self, request, *args, **kwargs):
+        from .reports import generate_biweekly
+
+        try:
+            as_of = dt.date.fromisoformat(request.POST.get("as_of") or timezone.localdate().isoformat())
+        except ValueError:
+            messages.error(request, "日期格式不正确")
+            return redirect("projects:report_list")
+        if as_of > timezone.localdate():
+            messages.error(request, "数据截止日期不能晚于今天")
+            return redirect("projects:report_list")
+        department = zone_department(request.user)
+        report = generate_biweekly(department, as_of, acting_user=request.user)
+        messages.success(request, f"已生成：{report}")
+        return redirect(report.get_absolute_url())
+
+
+def zone_department(user):
+    """The zone administration a user works in (the department itself when none is above)."""
+    from feidi.accounts.models import Department
+
+    dept = user.department
+    if dept is None:
+        raise PermissionDenied("您的账号没有所属部门")
+    for d in [dept, *reversed(list(dept.ancestors()))]:
+        if d.kind == Department.Kind.ZONE:
+            return d
+    return dept
+

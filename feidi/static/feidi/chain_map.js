@@ -1,0 +1,34 @@
+/* The chain map (产业链图谱): segments from upstream (left) to downstream (right), children under
+   their parent; size by output, colour by gap state. Clicking a segment loads its panel. */
+(function () {
+  var el = document.getElementById("chain-map");
+  if (!el || !window.echarts) { return; }
+  var data = JSON.parse(document.getElementById("chain-map-data").textContent);
+  var chart = echarts.init(el, null, {renderer: "svg"});
+  function wan(v) { return (v / 10000).toLocaleString("zh-CN", {maximumFractionDigits: 2}) + " 万元"; }
+  chart.setOption({
+    animationDuration: 300,
+    tooltip: {
+      formatter: function (p) {
+        if (p.dataType !== "node") { return ""; }
+        var d = p.data;
+        return "<b>" + d.name + "</b>（" + d.state + (d.action ? "·" + d.action : "") + "）<br>企业 " + d.count +
+          " 家，产值 " + wan(d.value) + "<br>在谈项目 " + d.pipeline + " 个，招商目标 " + d.targets + " 家" +
+          (d.masters.length ? "<br>链主：" + d.masters.join("、") : "");
+      }
+    },
+    series: [{
+      type: "graph", layout: "none", roam: true, data: data.nodes, links: data.links,
+      edgeSymbol: ["none", "arrow"], edgeSymbolSize: 9,
+      label: {show: true, position: "bottom", fontSize: 13, formatter: function (p) { return p.data.name + "\n" + p.data.count + "家"; }},
+      lineStyle: {width: 2, color: "#a0aec0", opacity: 0.9}, emphasis: {focus: "adjacency"}
+    }]
+  });
+  chart.on("click", function (p) {
+    if (p.dataType !== "node") { return; }
+    var url = el.dataset.panelUrl.replace("/0/", "/" + p.data.id + "/");
+    if (window.htmx) { htmx.ajax("GET", url, {target: "#segment-panel", swap: "innerHTML"}); }
+    else { window.location = url; }
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();
