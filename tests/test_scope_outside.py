@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from feidi.core.views import ObjectListView, ObjectMixin
 from feidi.testing.factories import make_for
 
-OUTSIDERS = ("other_clerk", "ent_b", "inst")
+OUTSIDERS = ("other_clerk", "other_pmo", "ent_b", "inst")
 APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects"}
 
 

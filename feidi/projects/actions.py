@@ -203,8 +203,7 @@ def do_reassign_project(project: Project, new_owner, *, acting_user, reason: str
                      before={"owner": getattr(old, "pk", None)}, after={"owner": getattr(new_owner, "pk", None),
                                                                         "reason": reason})
         if new_owner is not None:
-            transaction.on_commit(lambda: notify([new_owner], f"项目改派给您：{project.name}", reason,
-                                                 project.get_absolute_url()))
+            notify([new_owner], f"项目改派给您：{project.name}", reason, project.get_absolute_url())
     return project
 
 
@@ -232,7 +231,7 @@ def release_stale_leads(now=None) -> int:
                     continue
                 _event(project, None, "pool", f"{days}天未跟进，自动退回公海（原负责人：{project.owner}）")
                 audit.record(audit.AuditRecord.Action.UPDATE, project, user=None,
-                             before={"owner": project.owner_id}, after={"owner": None, "pooled_at": now})
+                             before={"owner": project.owner_id}, after={"owner": None, "pooled_at": now.isoformat()})
             released += 1
             messages.append(([project.owner], f"线索已退回公海：{project.name}", f"{days}天未跟进",
                              project.get_absolute_url(), None))
@@ -447,11 +446,11 @@ def do_record_decision(task: Task, *, acting_user) -> Task:
         if task.dispatch.department_id not in {d.pk for d in Department.objects.get(
                 pk=task.project.department_id).ancestors()}:
             raise ValidationError({"project": "该项目不属于本次调度会的园区"})
-    saved = do_save_part(task, acting_user=acting_user)
-    if saved.owner_id:
-        transaction.on_commit(lambda: notify([saved.owner], f"调度任务：{saved.project.name}",
-                                             f"{saved.decision}（时限 {saved.deadline:%Y-%m-%d}）",
-                                             saved.get_absolute_url(), department=saved.owner_department))
+    with transaction.atomic():
+        saved = do_save_part(task, acting_user=acting_user)
+        if saved.owner_id:
+            notify([saved.owner], f"调度任务：{saved.project.name}", f"{saved.decision}（时限 {saved.deadline:%Y-%m-%d}）",
+                   saved.get_absolute_url(), department=saved.owner_department)
     return saved
 
 

@@ -32,13 +32,16 @@ class ProjectForm(ColleagueChoicesMixin, ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = self.fields["segment"].queryset.select_related("chain")
-        self.fields["owner"].help_text = "留空则进入公海，任何招商干部可认领"
-        if self.user is not None and not self.instance.pk:
-            self.fields["owner"].initial = self.user.pk
+        if "owner" in self.fields:
+            self.fields["owner"].help_text = "留空则进入公海，任何招商干部可认领"
+            if self.user is not None and not self.instance.pk:
+                self.fields["owner"].initial = self.user.pk
 
 
 class ProjectImportForm(ProjectForm):
     """The import template's columns: people by name are not imported (assigned on the page)."""
+
+    colleague_fields = ()
 
     class Meta(ProjectForm.Meta):
         fields = ["name", "zone", "investor", "industry_code", "segment", "channel", "introducer", "signed_amount",

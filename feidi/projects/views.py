@@ -207,7 +207,8 @@ class ProjectActionView(ObjectMixin, View):
         user = request.user
         try:
             if action == "transition":
-                form = TransitionForm(request.POST, choices=transition_choices(project))
+                # Any stage passes the form: the action says why a step is not allowed.
+                form = TransitionForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError([f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()])
                 d = form.cleaned_data

@@ -4,7 +4,8 @@ Two zones (上饶经开区 and 另一园区), each with its administration depar
 in zone A, one in zone B; an institution in the partner region. Users:
 leader (区主要领导, zone A), clerk (园区办事员, zone A), other_clerk (园区办事员, zone B),
 ent_a and ent_b (enterprise users of two enterprises of zone A), inst (institution user),
-sysadmin, secadmin, auditor (the three administrator duties).
+sysadmin, secadmin, auditor (the three administrator duties), invest (招商局干部, zone A) and
+other_pmo (项目办, zone B: an outsider who holds every pipeline permission).
 """
 
 from __future__ import annotations
@@ -47,10 +48,13 @@ class Cast:
     sysadmin: User
     secadmin: User
     auditor: User
+    invest: User
+    other_pmo: User
 
     def users(self) -> dict[str, User]:
         return {name: getattr(self, name) for name in (
-            "leader", "clerk", "other_clerk", "ent_a", "ent_b", "inst", "sysadmin", "secadmin", "auditor")}
+            "leader", "clerk", "other_clerk", "ent_a", "ent_b", "inst", "sysadmin", "secadmin", "auditor", "invest",
+            "other_pmo")}
 
 
 def _dept(name, kind, parent=None):
@@ -119,5 +123,7 @@ def build_cast() -> Cast:
             sysadmin=_user("sysadmin", "系统管理员", roles=["sysadmin"], department=city),
             secadmin=_user("secadmin", "安全管理员", roles=["secadmin"], department=city),
             auditor=_user("auditor", "审计管理员", roles=["auditor"], department=city),
+            invest=_user("invest", "甲区招商干部", roles=["investment"], department=dept_a_bureau),
+            other_pmo=_user("other_pmo", "乙区项目办", roles=["project_office"], department=dept_b),
         )
     return cast

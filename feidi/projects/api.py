@@ -1,0 +1,180 @@
+"""Pipeline API: list and read projects, register leads, move them, claim from the pool; key-project
+alerts; the biweekly report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
+
+from . import actions
+from .filtersets import ProjectFilterSet
+from .models import Alert, Project, Report
+
+router = Router(tags=["招商项目 projects"])
+
+
+class ProjectSchema(Schema):
+    id: int
+    name: str
+    zone_id: int
+    investor: str
+    stage: str
+    stage_label: str
+    channel: str
+    segment_id: int | None
+    owner_id: int | None
+    leader_id: int | None
+    signed_amount: Decimal | None
+    planned_investment: Decimal | None
+    fixed_asset_investment: Decimal | None
+    foreign_investment: Decimal | None
+    signed_on: dt.date | None
+    started_on: dt.date | None
+    produced_on: dt.date | None
+    is_key: bool
+    key_level: str
+
+    @staticmethod
+    def resolve_stage_label(obj):
+        return obj.get_stage_display()
+
+
+class ProjectIn(Schema):
+    name: str
+    zone_id: int
+    investor: str = ""
+    industry_code: str = ""
+    segment_id: int | None = None
+    channel: str = "other"
+    introducer: str = ""
+    signed_amount: Decimal | None = None
+    planned_investment: Decimal | None = None
+    is_key: bool = False
+    key_level: str = ""
+    description: str = ""
+
+
+class TransitionIn(Schema):
+    to_stage: str
+    on: dt.date | None = None
+    note: str = ""
+
+
+class AlertSchema(Schema):
+    id: int
+    project_id: int
+    rule: str
+    message: str
+    raised_at: dt.datetime
+    resolved_at: dt.datetime | None
+
+
+class ReportSchema(Schema):
+    id: int
+    title: str
+    year: int
+    number: int
+    as_of: dt.date
+    docx_url: str
+    xlsx_url: str
+
+    @staticmethod
+    def resolve_docx_url(obj):
+        from django.urls import reverse
+
+        return reverse("projects:report_file", kwargs={"pk": obj.pk, "kind": "docx"})
+
+    @staticmethod
+    def resolve_xlsx_url(obj):
+        from django.urls import reverse
+
+        return reverse("projects:report_file", kwargs={"pk": obj.pk, "kind": "xlsx"})
+
+
+class ReportIn(Schema):
+    as_of: dt.date  # the data's cut-off day, e.g. the 15th or the month's last day
+
+
+@router.get("/projects", response=list[ProjectSchema], summary="招商项目列表（支持页面上的全部筛选条件）",
+            openapi_extra=model_of("projects.project"))
+@paginate(PageNumberPagination, page_size=50)
+def list_projects(request, q: str = "", stage: str = "", is_key: bool | None = None):
+    params = QueryDict(mutable=True)
+    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size", "is_key"}})
+    qs = scoped_list(request, Project)
+    if is_key is not None:
+        qs = qs.filter(is_key=is_key)
+    fs = ProjectFilterSet(params, queryset=qs, user=request.user)
+    if not fs.is_valid():
+        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
+    return fs.qs.order_by("-created_at", "-pk")
+
+
+@router.get("/projects/{pk}", response=ProjectSchema, summary="项目详情", openapi_extra=model_of("projects.project"))
+def get_project(request, pk: int):
+    return scoped_get(request, Project, pk)
+
+
+@router.post("/projects", response={201: ProjectSchema}, summary="登记线索",
+             openapi_extra=model_of("projects.project"))
+def create_project(request, payload: ProjectIn):
+    from .forms import ProjectImportForm
+
+    require_perm(request, "projects.add_project")
+    data = payload.dict()
+    data["zone"], data["segment"] = data.pop("zone_id"), data.pop("segment_id")
+    form = ProjectImportForm(data, instance=Project(owner=request.user), user=request.user)
+    if not form.is_valid():
+        raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+    return 201, actions.do_save_project(form.instance, acting_user=request.user)
+
+
+@router.post("/projects/{pk}/transition", response=ProjectSchema, summary="推进阶段（逐级，或终止）",
+             openapi_extra=model_of("projects.project"))
+def transition(request, pk: int, payload: TransitionIn):
+    project = scoped_get(request, Project, pk)
+    return actions.do_transition_project(project, payload.to_stage, acting_user=request.user, on=payload.on,
+                                         note=payload.note)
+
+
+@router.post("/projects/{pk}/claim", response=ProjectSchema, summary="从公海认领线索",
+             openapi_extra=model_of("projects.project"))
+def claim(request, pk: int):
+    project = scoped_get(request, Project, pk)
+    return actions.do_claim_project(project, acting_user=request.user)
+
+
+@router.get("/alerts", response=list[AlertSchema], summary="项目预警（默认只列未解除的）",
+            openapi_extra=model_of("projects.alert"))
+@paginate(PageNumberPagination, page_size=50)
+def list_alerts(request, open: bool = True):  # noqa: A002 (the query parameter's name)
+    qs = scoped_list(request, Alert)
+    return qs.filter(resolved_at__isnull=True) if open else qs
+
+
+@router.get("/reports", response=list[ReportSchema], summary="半月专报", openapi_extra=model_of("projects.report"))
+@paginate(PageNumberPagination, page_size=50)
+def list_reports(request):
+    return scoped_list(request, Report)
+
+
+@router.post("/reports/biweekly", response={201: ReportSchema}, summary="生成本期半月专报",
+             openapi_extra=model_of("projects.report"))
+def generate_report(request, payload: ReportIn):
+    from django.utils import timezone
+
+    from .reports import generate_biweekly
+    from .views import zone_department
+
+    require_perm(request, "projects.dispatch_project")
+    as_of = payload.as_of
+    if as_of > timezone.localdate():
+        raise ValidationError({"as_of": ["数据截止日期不能晚于今天"]})
+    return 201, generate_biweekly(zone_department(request.user), as_of, acting_user=request.user)

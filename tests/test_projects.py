@@ -1,0 +1,384 @@
+"""The pipeline: one-step transitions behind stage gates, the lead pool, alert rules at their
+boundaries, weekly dispatch, import all-or-nothing, and the pages and API from the outside."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+import xlsxwriter
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from feidi.core.actions import ConflictError
+from feidi.core.models import AuditRecord, Notification
+from feidi.projects import actions
+from feidi.projects.models import (
+    Alert,
+    AnnualPlan,
+    Dispatch,
+    Milestone,
+    MonthlyInvestment,
+    Problem,
+    Project,
+    ProjectEvent,
+    ProjectSettings,
+    Stage,
+    StageRecord,
+    Task,
+)
+
+PDF = b"%PDF-1.4\n%demo\n"
+
+
+def lead(cast, **fields) -> Project:
+    values = {"name": "年产5GWh储能电池项目", "zone": cast.zone_a, "investor": "某新能源集团", "owner": cast.invest,
+              "leader": cast.leader, **fields}
+    return actions.do_save_project(Project(**values), acting_user=cast.invest)
+
+
+def evidence(project, kind, user):
+    actions.do_attach_evidence(project, kind, SimpleUploadedFile(f"{kind}.pdf", PDF), acting_user=user)
+
+
+def to_signed(project, user, on=None):
+    project = actions.do_transition_project(project, Stage.NEGOTIATING, acting_user=user, on=on)
+    project.signed_amount = project.planned_investment = Decimal("800000000")
+    project.save()
+    evidence(project, "投资协议", user)
+    return actions.do_transition_project(project, Stage.SIGNED, acting_user=user, on=on)
+
+
+# --- transitions ---------------------------------------------------------------------------------
+
+def test_a_new_lead_starts_in_its_first_stage_with_an_open_record(cast):
+    p = lead(cast)
+    assert p.stage == Stage.LEAD and p.department_id == cast.dept_a.pk
+    assert list(p.stage_records.values_list("stage", "left_at")) == [(Stage.LEAD, None)]
+    assert ProjectEvent.objects.filter(project=p, kind="create").exists()
+
+
+@pytest.mark.parametrize("target", [Stage.SIGNED, Stage.STARTED, Stage.PRODUCING, Stage.FULL, Stage.LEAD])
+def test_a_lead_cannot_skip_stages(cast, target):
+    p = lead(cast)
+    with pytest.raises(ValidationError, match="不能从“线索”直接进入"):
+        actions.do_transition_project(p, target, acting_user=cast.invest)
+    p.refresh_from_db()
+    assert p.stage == Stage.LEAD and p.stage_records.count() == 1
+
+
+def test_the_whole_way_is_walked_one_step_at_a_time_with_dates_and_audit(cast, client_for):
+    p = lead(cast)
+    day = timezone.localdate() - dt.timedelta(days=30)
+    p = to_signed(p, cast.invest, on=day)
+    assert p.signed_on == day
+    p.fixed_asset_investment = Decimal("600000000")
+    p.save()
+    evidence(p, "施工许可证", cast.invest)
+    p = actions.do_transition_project(p, Stage.STARTED, acting_user=cast.invest, on=day + dt.timedelta(days=5))
+    assert p.started_on == day + dt.timedelta(days=5)
+    evidence(p, "投产证明", cast.invest)
+    p = actions.do_transition_project(p, Stage.PRODUCING, acting_user=cast.invest)
+    assert p.produced_on == timezone.localdate()
+    records = list(p.stage_records.order_by("entered_at", "pk"))
+    assert [r.stage for r in records] == [Stage.LEAD, Stage.NEGOTIATING, Stage.SIGNED, Stage.STARTED, Stage.PRODUCING]
+    assert all(r.left_at for r in records[:-1]) and records[-1].left_at is None
+    assert AuditRecord.objects.filter(model="projects.project", object_id=str(p.pk), action="transition").count() == 4
+    # 达产 needs the project office's role and its acceptance file
+    with pytest.raises(ValidationError) as err:
+        actions.do_transition_project(p, Stage.FULL, acting_user=cast.invest)
+    assert any("项目办" in m for m in err.value.messages) and any("达产验收材料" in m for m in err.value.messages)
+    page = client_for("invest").get(p.get_absolute_url())
+    assert page.status_code == 200 and "各阶段用时" in page.content.decode()
+
+
+def test_the_final_and_terminated_stages_go_nowhere(cast):
+    p = lead(cast)
+    with pytest.raises(ValidationError, match="终止项目须说明原因"):
+        actions.do_transition_project(p, Stage.TERMINATED, acting_user=cast.invest, note="  ")
+    p = actions.do_transition_project(p, Stage.TERMINATED, acting_user=cast.invest, note="投资方战略调整")
+    assert p.terminated_reason == "投资方战略调整"
+    for target in (Stage.LEAD, Stage.NEGOTIATING, Stage.TERMINATED):
+        with pytest.raises(ValidationError):
+            actions.do_transition_project(p, target, acting_user=cast.invest, note="x")
+
+
+def test_a_gate_names_what_is_missing_and_refuses(cast):
+    p = actions.do_transition_project(lead(cast), Stage.NEGOTIATING, acting_user=cast.invest)
+    with pytest.raises(ValidationError) as err:
+        actions.do_transition_project(p, Stage.SIGNED, acting_user=cast.invest)
+    text = "；".join(err.value.messages)
+    assert "签约金额" in text and "计划总投资" in text and "投资协议" in text
+    assert "签约日期" not in text  # the transition stamps it
+    p.refresh_from_db()
+    assert p.stage == Stage.NEGOTIATING
+
+
+def test_transitions_need_the_permission_and_a_date_not_in_the_future(cast):
+    p = lead(cast)
+    with pytest.raises(PermissionDenied):
+        actions.do_transition_project(p, Stage.NEGOTIATING, acting_user=cast.clerk)
+    with pytest.raises(ValidationError, match="日期不能晚于今天"):
+        actions.do_transition_project(p, Stage.NEGOTIATING, acting_user=cast.invest,
+                                      on=timezone.localdate() + dt.timedelta(days=1))
+
+
+def test_two_officers_moving_the_same_project_cannot_both_win(cast):
+    p = lead(cast)
+    stale = Project.objects.get(pk=p.pk)
+    actions.do_transition_project(p, Stage.NEGOTIATING, acting_user=cast.invest)
+    with pytest.raises(ConflictError):
+        actions.do_transition_project(stale, Stage.NEGOTIATING, acting_user=cast.leader)
+    assert StageRecord.objects.filter(project=p).count() == 2
+
+
+def test_the_page_moves_a_project_and_shows_the_gate(cast, client_for):
+    p = lead(cast)
+    c = client_for("invest")
+    r = c.post(reverse("projects:project_act", args=[p.pk]), {"action": "transition", "to_stage": "negotiating",
+                                                              "on": timezone.localdate().isoformat(), "note": ""})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.stage == Stage.NEGOTIATING
+    page = c.get(p.get_absolute_url()).content.decode()
+    assert "请先上传佐证材料“投资协议”" in page
+    r = c.post(reverse("projects:project_act", args=[p.pk]), {"action": "transition", "to_stage": "started"},
+               follow=True)
+    assert "不能从“洽谈”直接进入“开工”" in r.content.decode()
+
+
+# --- the pool ---------------------------------------------------------------------------------------
+
+def test_stale_leads_return_to_the_pool_at_the_configured_day(cast):
+    ProjectSettings.objects.create(department=cast.dept_a, pool_after_days=30)
+    now = timezone.now()
+    old = lead(cast, name="三十一天未跟进")
+    fresh = lead(cast, name="二十九天未跟进")
+    negotiating = actions.do_transition_project(lead(cast, name="洽谈中"), Stage.NEGOTIATING, acting_user=cast.invest)
+    Project.objects.filter(pk__in=[old.pk, negotiating.pk]).update(last_activity_at=now - dt.timedelta(days=30, minutes=1))
+    Project.objects.filter(pk=fresh.pk).update(last_activity_at=now - dt.timedelta(days=29, hours=23))
+    assert actions.release_stale_leads(now) == 1
+    old.refresh_from_db(), fresh.refresh_from_db(), negotiating.refresh_from_db()
+    assert old.owner_id is None and old.pooled_at == now and old.in_pool
+    assert fresh.owner_id == cast.invest.pk and negotiating.owner_id == cast.invest.pk
+    assert ProjectEvent.objects.filter(project=old, kind="pool").exists()
+    assert Notification.objects.filter(user=cast.invest, title__contains="退回公海").count() == 1
+    assert actions.release_stale_leads(now) == 0  # idempotent
+
+
+def test_a_follow_up_keeps_a_lead(cast):
+    p = lead(cast)
+    Project.objects.filter(pk=p.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=40))
+    actions.do_follow_up(p, "电话沟通，对方下月来访", acting_user=cast.invest)
+    assert actions.release_stale_leads() == 0
+
+
+def test_one_of_two_claims_wins_and_reassignment_is_logged(cast, client_for):
+    p = lead(cast, owner=None)
+    assert p.in_pool
+    r = client_for("invest").post(reverse("projects:project_act", args=[p.pk]), {"action": "claim"})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.owner_id == cast.invest.pk
+    with pytest.raises(ConflictError, match="已被他人认领"):
+        actions.do_claim_project(Project.objects.get(pk=p.pk), acting_user=cast.invest)
+    with pytest.raises(PermissionDenied):
+        actions.do_claim_project(p, acting_user=cast.leader)  # a leader does not claim leads
+    with pytest.raises(PermissionDenied):
+        actions.do_reassign_project(p, cast.leader, acting_user=cast.invest)
+    actions.do_reassign_project(p, cast.leader, acting_user=cast.leader, reason="由领导亲自对接")
+    event = ProjectEvent.objects.filter(project=p, kind="reassign").get()
+    assert "甲区招商干部" in event.text and "甲区领导" in event.text and "亲自对接" in event.text
+
+
+def test_the_pool_page_lists_only_unowned_leads(cast, client_for):
+    lead(cast, name="公海里的线索", owner=None)
+    lead(cast, name="有人负责的线索")
+    page = client_for("invest").get(reverse("projects:pool")).content.decode()
+    assert "公海里的线索" in page and "有人负责的线索" not in page
+
+
+# --- alerts --------------------------------------------------------------------------------------------
+
+def key_project(cast, **fields):
+    return lead(cast, is_key=True, key_level="city", **fields)
+
+
+def test_milestone_alert_starts_the_day_after_its_planned_date(cast):
+    p = key_project(cast)
+    m = Milestone.objects.create(project=p, department=cast.dept_a, name="主体封顶", planned_on=dt.date(2026, 6, 30))
+    assert actions.current_alerts(dt.date(2026, 6, 30)) == {}
+    assert list(actions.current_alerts(dt.date(2026, 7, 1))) == [(p.pk, Alert.Rule.MILESTONE, str(m.pk))]
+    m.actual_on = dt.date(2026, 7, 2)
+    m.save()
+    assert actions.current_alerts(dt.date(2026, 7, 3)) == {}
+
+
+def test_problem_and_task_alerts_at_their_deadline(cast):
+    p = key_project(cast)
+    pr = Problem.objects.create(project=p, department=cast.dept_a, description="用电增容", deadline=dt.date(2026, 5, 10),
+                                owner_department=cast.dept_a_bureau)
+    t = Task.objects.create(project=p, department=cast.dept_a, decision="协调电力公司", deadline=dt.date(2026, 5, 12),
+                            owner_department=cast.dept_a_bureau)
+    assert actions.current_alerts(dt.date(2026, 5, 10)) == {}
+    assert set(actions.current_alerts(dt.date(2026, 5, 11))) == {(p.pk, Alert.Rule.PROBLEM, str(pr.pk))}
+    assert set(actions.current_alerts(dt.date(2026, 5, 13))) == {(p.pk, Alert.Rule.PROBLEM, str(pr.pk)),
+                                                                 (p.pk, Alert.Rule.TASK, str(t.pk))}
+    pr.status = Problem.Status.SOLVED
+    pr.save()
+    assert set(actions.current_alerts(dt.date(2026, 5, 13))) == {(p.pk, Alert.Rule.TASK, str(t.pk))}
+
+
+def test_investment_pace_alert_at_the_boundary(cast):
+    p = key_project(cast)
+    AnnualPlan.objects.create(project=p, department=cast.dept_a, year=2026, planned_investment=Decimal("1200000"))
+    for month, amount in ((1, "100000"), (2, "100000"), (3, "99999.99")):
+        MonthlyInvestment.objects.create(project=p, department=cast.dept_a, month=dt.date(2026, month, 1),
+                                         amount=Decimal(amount))
+    # an entry for April does not count before April has passed
+    MonthlyInvestment.objects.create(project=p, department=cast.dept_a, month=dt.date(2026, 4, 1),
+                                     amount=Decimal("500000"))
+    assert actions.current_alerts(dt.date(2026, 1, 31)) == {}  # January: no month has passed
+    assert actions.pace_shortfalls(dt.date(2026, 4, 15)) == {
+        p.pk: (Decimal("1200000.00"), Decimal("300000.00"), Decimal("299999.99"))}
+    MonthlyInvestment.objects.filter(project=p, month=dt.date(2026, 3, 1)).update(amount=Decimal("100000"))
+    assert actions.pace_shortfalls(dt.date(2026, 4, 15)) == {}  # exactly on pace
+    ProjectSettings.objects.create(department=cast.dept_a, pace_percent=80)
+    assert actions.pace_shortfalls(dt.date(2026, 5, 1)) == {}  # 4 months × 80 % = 320,000 < 800,000 done
+
+
+def test_alerts_are_raised_once_notify_the_leader_and_resolve(cast):
+    p = key_project(cast)
+    m = Milestone.objects.create(project=p, department=cast.dept_a, name="设备进场", planned_on=dt.date(2026, 3, 1))
+    assert actions.evaluate_alerts(dt.date(2026, 3, 5)) == (1, 0)
+    assert actions.evaluate_alerts(dt.date(2026, 3, 6)) == (0, 0)
+    assert Notification.objects.filter(user=cast.leader, title__contains=p.name).count() == 1
+    alert = Alert.objects.get()
+    assert alert.resolved_at is None and "设备进场" in alert.message
+    m.actual_on = dt.date(2026, 3, 7)
+    m.save()
+    assert actions.evaluate_alerts(dt.date(2026, 3, 8)) == (0, 1)
+    assert Alert.objects.get().resolved_at is not None
+
+
+def test_a_terminated_project_raises_nothing(cast):
+    p = key_project(cast)
+    Milestone.objects.create(project=p, department=cast.dept_a, name="开工", planned_on=dt.date(2026, 1, 1))
+    actions.do_transition_project(p, Stage.TERMINATED, acting_user=cast.invest, note="企业注销")
+    assert actions.current_alerts(dt.date(2026, 6, 1)) == {}
+
+
+# --- weekly dispatch ----------------------------------------------------------------------------------
+
+def test_the_dispatch_prepares_the_meeting_and_decisions_become_tasks(cast, client_for):
+    p = key_project(cast, name="光伏组件项目")
+    other = key_project(cast, name="按期推进项目")
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    Milestone.objects.create(project=p, department=cast.dept_a, name="厂房封顶", planned_on=today - dt.timedelta(days=3))
+    Milestone.objects.create(project=other, department=cast.dept_a, name="设备调试",
+                             planned_on=today - dt.timedelta(days=2), actual_on=today - dt.timedelta(days=1))
+    Problem.objects.create(project=p, department=cast.dept_a, description="施工许可办理慢", needs_leadership=True,
+                           deadline=today + dt.timedelta(days=5), owner_department=cast.dept_a_bureau)
+    dispatch = Dispatch.objects.create(department=cast.dept_a, week_start=monday, title="第一次调度会")
+    agenda = actions.dispatch_agenda(dispatch, Project.objects.visible_to(cast.leader), today=today)
+    rows = {r["project"].name: r for r in agenda["rows"]}
+    assert rows["光伏组件项目"]["late"] and [m.name for m in rows["光伏组件项目"]["late_milestones"]] == ["厂房封顶"]
+    assert [m.name for m in rows["按期推进项目"]["reached"]] == ["设备调试"] and not rows["按期推进项目"]["late"]
+    assert agenda["rows"][0]["project"] == p  # late first
+    r = client_for("leader").get(dispatch.get_absolute_url())
+    assert r.status_code == 200 and "施工许可办理慢" in r.content.decode()
+    task = actions.do_record_decision(Task(dispatch=dispatch, project=p, decision="住建局三日内办结施工许可",
+                                           owner_department=cast.dept_a_bureau, owner=cast.invest,
+                                           deadline=today + dt.timedelta(days=3)), acting_user=cast.leader)
+    assert task.department_id == cast.dept_a.pk
+    assert Notification.objects.filter(user=cast.invest, title__contains="调度任务").exists()
+    agenda = actions.dispatch_agenda(dispatch, Project.objects.visible_to(cast.leader), today=today)
+    assert [t.decision for t in {r["project"].pk: r for r in agenda["rows"]}[p.pk]["decisions"]] == [
+        "住建局三日内办结施工许可"]
+
+
+# --- import ------------------------------------------------------------------------------------------
+
+def workbook(rows) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["项目名称*", "落地园区*", "投资方", "来源渠道", "计划总投资(元)", "重点项目", "重点级别"])
+    for r, row in enumerate(rows, start=1):
+        sheet.write_row(r, 0, row)
+    book.close()
+    return buffer.getvalue()
+
+
+def test_an_import_with_one_bad_row_stores_nothing(cast, client_for):
+    c = client_for("invest")
+    bad = workbook([["项目一", "上饶经开区", "甲集团", "展会", "100000000", "否", ""],
+                    ["项目二", "上饶经开区", "乙集团", "以商招商", "-5", "否", ""],
+                    ["项目三", "另一园区", "丙集团", "展会", "1", "否", ""],
+                    ["项目四", "上饶经开区", "丁集团", "展会", "1", "也许", ""]])
+    r = c.post(reverse("projects:project_import"), {"file": SimpleUploadedFile("p.xlsx", bad)})
+    page = r.content.decode()
+    assert r.status_code == 200 and not Project.objects.exists()
+    import re
+
+    reported = re.findall(r"第 (\d+) 行</td><td>([^<]*)</td>", page)
+    assert {(int(row), column) for row, column in reported} == {
+        (3, "计划总投资(元)"), (4, "落地园区"), (5, "重点项目")}, reported
+    assert "请填写“是”或“否”" in page
+    good = workbook([["项目一", "上饶经开区", "甲集团", "展会", "100000000", "是", "区重点"],
+                     ["项目二", "上饶经开区", "乙集团", "以商招商", "5", "否", ""]])
+    r = c.post(reverse("projects:project_import"), {"file": SimpleUploadedFile("p.xlsx", good)})
+    assert r.status_code == 302
+    rows = {p.name: p for p in Project.objects.all()}
+    assert set(rows) == {"项目一", "项目二"} and rows["项目一"].is_key and rows["项目一"].key_level == "district"
+    assert not rows["项目二"].is_key and rows["项目一"].owner_id == cast.invest.pk
+    assert rows["项目一"].stage == Stage.LEAD and rows["项目一"].stage_records.count() == 1
+
+
+# --- pages, API and scope ------------------------------------------------------------------------
+
+def test_pages_render_for_the_zone(cast, client_for):
+    p = key_project(cast)
+    c = client_for("leader")
+    for name in ("projects:dashboard", "projects:project_list", "projects:key_list", "projects:alert_list",
+                 "projects:dispatch_list", "projects:task_list", "projects:report_list"):
+        r = c.get(reverse(name))
+        assert r.status_code == 200, name
+    assert p.name in c.get(reverse("projects:key_list")).content.decode()
+    assert p.name not in client_for("other_pmo").get(reverse("projects:key_list")).content.decode()
+
+
+def test_the_dashboard_counts_what_the_user_sees(cast, client_for):
+    from feidi.projects.dashboard import figures
+
+    today = timezone.localdate()
+    p = key_project(cast)
+    to_signed(p, cast.invest, on=today)
+    lead(cast, name="另一条线索")
+    data = figures(Project.objects.visible_to(cast.leader), today)
+    assert data["signed_count"] == 1 and data["signed_amount"] == Decimal("800000000")
+    assert dict(data["funnel"])["线索"] == 2 and dict(data["funnel"])["签约"] == 1
+    assert figures(Project.objects.visible_to(cast.other_pmo), today)["signed_count"] == 0
+
+
+def test_the_api_lists_creates_and_moves(cast, client_for):
+    c = client_for("invest")
+    r = c.post("/api/v1/projects/projects", {"name": "接口登记的线索", "zone_id": cast.zone_a.pk, "investor": "某集团"},
+               content_type="application/json")
+    assert r.status_code == 201, r.content
+    pk = r.json()["id"]
+    r = c.post(f"/api/v1/projects/projects/{pk}/transition", {"to_stage": "signed"}, content_type="application/json")
+    assert r.status_code == 422 and "不能从" in r.json()["message"]
+    r = c.post(f"/api/v1/projects/projects/{pk}/transition", {"to_stage": "negotiating"},
+               content_type="application/json")
+    assert r.status_code == 200 and r.json()["stage_label"] == "洽谈"
+    assert [i["id"] for i in c.get("/api/v1/projects/projects?stage=negotiating").json()["items"]] == [pk]
+    assert client_for("other_pmo").get(f"/api/v1/projects/projects/{pk}").status_code == 404
+    r = client_for("other_pmo").post("/api/v1/projects/projects", {"name": "越界", "zone_id": cast.zone_a.pk},
+                                     content_type="application/json")
+    assert r.status_code == 422 and "zone" in r.json()["fields"]
