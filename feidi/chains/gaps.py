@@ -24,19 +24,24 @@ STATES = {"gap": "缺失", "weak": "薄弱", "ok": "健全"}
 COLORS = {"gap": "#d63939", "weak": "#f59f00", "ok": "#2fb344"}
 
 
-def organization_outputs(members: list[SegmentMember]) -> dict[int, tuple[Decimal, str]]:
-    """Output per organization and where it came from ("指标" or "申报")."""
+def member_outputs(members: list[SegmentMember]) -> dict[int, tuple[Decimal, str]]:
+    """Output per membership and where it came from ("指标" or "申报"). A measured output is the
+    enterprise's whole output, so an enterprise on several segments of the chain has it split
+    evenly between them; a declared output is already per segment."""
     ids = {m.organization_id for m in members}
     measured: dict[int, Decimal] = {}
     for provider in OUTPUT_PROVIDERS:
         for org_id, value in provider(ids - set(measured)).items():
             measured.setdefault(org_id, Decimal(value))
+    seats = defaultdict(int)
+    for m in members:
+        seats[m.organization_id] += 1
     result = {}
     for m in members:
         if m.organization_id in measured:
-            result[m.organization_id] = (measured[m.organization_id], "指标")
-        elif m.organization_id not in result:
-            result[m.organization_id] = (m.declared_output or Decimal(0), "申报")
+            result[m.pk] = (measured[m.organization_id] / seats[m.organization_id], "指标")
+        else:
+            result[m.pk] = (m.declared_output or Decimal(0), "申报")
     return result
 
 
@@ -54,7 +59,7 @@ def analyse(chain: Chain, user) -> list[dict]:
     segments = list(Segment.objects.filter(chain=chain).order_by("order", "pk"))
     members = list(SegmentMember.objects.visible_to(user).filter(segment__chain=chain)
                    .select_related("organization").order_by("organization__name"))
-    outputs = organization_outputs(members)
+    outputs = member_outputs(members)
     by_segment = defaultdict(list)
     for m in members:
         by_segment[m.segment_id].append(m)
@@ -82,7 +87,7 @@ def analyse(chain: Chain, user) -> list[dict]:
     rows = []
     for seg, depth, stage in ordered:
         ms = by_segment[seg.pk]
-        output = sum((outputs[m.organization_id][0] for m in ms), Decimal(0))
+        output = sum((outputs[m.pk][0] for m in ms), Decimal(0))
         if not ms:
             state = "gap"
         elif len(ms) < chain.weak_enterprises or (chain.weak_output and output < chain.weak_output):
@@ -93,7 +98,7 @@ def analyse(chain: Chain, user) -> list[dict]:
         pipe = pipeline.get(seg.pk, {})
         rows.append({
             "segment": seg, "depth": depth, "stage": stage, "members": ms, "count": len(ms), "output": output,
-            "sources": sorted({outputs[m.organization_id][1] for m in ms}),
+            "sources": sorted({outputs[m.pk][1] for m in ms}),
             "masters": [m.organization for m in ms if m.role == SegmentMember.Role.MASTER],
             "pipeline_count": pipe.get("count", 0), "pipeline_planned": pipe.get("planned") or Decimal(0),
             "target_count": targets.get(seg.pk, 0), "state": state, "state_label": STATES[state], "action": action,
