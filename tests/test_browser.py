@@ -59,7 +59,7 @@ def _page(browser, live_server, width=1366, height=900):
     page = context.new_page()
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((live_server.url, "data:", "blob:")) else None)
-    page.on("pageerror", lambda e: outside.append(f"JavaScript error: {e}"))
+    page.on("pageerror", lambda e: outside.append(f"JavaScript error on {page.url}: {e}\n{e.stack}"))
     return page, outside
 
 

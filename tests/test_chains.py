@@ -86,7 +86,7 @@ def test_the_map_data_runs_upstream_to_downstream(cast, lithium, client_for):
     assert r.status_code == 200
     data = r.json()
     names = {n["id"]: n for n in data["nodes"]}
-    assert [names[n["id"]]["name"] for n in data["nodes"] if n["y"] == 0] == ["原材料", "零配件", "电芯", "应用端", "回收端"]
+    assert [names[n["id"]]["name"] for n in data["nodes"] if n["value"][1] == 0] == ["原材料", "零配件", "电芯", "应用端", "回收端"]
     top = [(names[link["source"]]["name"], names[link["target"]]["name"]) for link in data["links"]]
     assert ("原材料", "零配件") in top and ("应用端", "回收端") in top and ("电芯", "正极材料") in top
     cell = names[str(segs["电芯"].pk)]

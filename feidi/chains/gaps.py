@@ -146,9 +146,10 @@ def map_data(chain: Chain, rows: list[dict]) -> dict:
         y = depth_in_stage[r["stage"]] if r["depth"] else 0
         size = 28 + 42 * math.sqrt(float(r["output"] / biggest)) if r["output"] else 24
         nodes.append({
-            "id": str(seg.pk), "name": seg.name, "x": r["stage"] * 200, "y": y * 110,
+            # value = [position upstream→downstream, depth under the parent] on hidden value axes
+            "id": str(seg.pk), "name": seg.name, "value": [r["stage"], -y],
             "symbolSize": round(size, 1), "itemStyle": {"color": COLORS[r["state"]]},
-            "value": float(r["output"]), "count": r["count"], "state": r["state_label"], "action": r["action"],
+            "output": float(r["output"]), "count": r["count"], "state": r["state_label"], "action": r["action"],
             "pipeline": r["pipeline_count"], "targets": r["target_count"],
             "masters": [o.name for o in r["masters"]],
         })
@@ -160,4 +161,5 @@ def map_data(chain: Chain, rows: list[dict]) -> dict:
             links.append({"source": str(seg.parent_id), "target": str(seg.pk),
                           "lineStyle": {"type": "dashed", "curveness": 0.2}})
     return {"chain": chain.name, "nodes": nodes, "links": links,
+            "stages": max((r["stage"] for r in rows), default=0) + 1, "depth": max(depth_in_stage.values(), default=0),
             "legend": [{"state": v, "color": COLORS[k]} for k, v in STATES.items()]}

@@ -62,7 +62,7 @@ def do_save_project(project: Project, *, acting_user, expected_version=None, m2m
         with transaction.atomic():
             project.stage, project.stage_since, project.last_activity_at = Stage.LEAD, now, now
             create_object(project, acting_user=acting_user, m2m=m2m)
-            StageRecord.objects.create(project=project, stage=Stage.LEAD, entered_at=now, entered_on=now.date(),
+            StageRecord.objects.create(project=project, stage=Stage.LEAD, entered_at=now, entered_on=timezone.localdate(),
                                        by=acting_user if getattr(acting_user, "pk", None) else None, note="登记线索")
             _event(project, acting_user, "create", "登记线索" + (f"，负责人：{project.owner}" if project.owner_id else "（公海）"))
         return project
@@ -407,10 +407,11 @@ def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
     for p in Problem.objects.filter(project_id__in=ids, status=Problem.Status.OPEN).select_related("owner_department"):
         problems[p.project_id].append(p)
     moves = defaultdict(list)
-    for r in StageRecord.objects.filter(project_id__in=ids, entered_at__gte=since_dt, entered_at__lt=until_dt):
+    for r in StageRecord.objects.filter(project_id__in=ids, entered_on__gte=since, entered_on__lte=week_end):
         moves[r.project_id].append(r)
-    entries = defaultdict(list)
-    for e in MonthlyInvestment.objects.filter(project_id__in=ids, updated_at__gte=since_dt, updated_at__lt=until_dt):
+    entries = defaultdict(list)  # investment reported since the last dispatch
+    for e in MonthlyInvestment.objects.filter(project_id__in=ids, updated_at__gte=since_dt,
+                                              updated_at__lt=until_dt).order_by("month"):
         entries[e.project_id].append(e)
     tasks = defaultdict(list)
     for t in Task.objects.filter(project_id__in=ids, status=Task.Status.OPEN).select_related("owner_department", "owner"):
@@ -428,6 +429,8 @@ def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
             "project": p, "plan": planned, "completed": completed,
             "rate": (completed / planned) if planned else None,
             "reached": reached[p.pk], "moves": moves[p.pk], "entries": entries[p.pk],
+            "entries_total": sum((e.amount for e in entries[p.pk]), Decimal(0)),
+            "entries_months": "、".join(f"{e.month.month}月" for e in entries[p.pk]),
             "late_milestones": late_m[p.pk], "problems": problems[p.pk], "overdue_problems": overdue_problems,
             "open_tasks": tasks[p.pk], "late_tasks": late_tasks, "decisions": decided[p.pk],
             "late": bool(late_m[p.pk] or overdue_problems or late_tasks),

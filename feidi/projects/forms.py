@@ -51,7 +51,8 @@ class ProjectImportForm(ProjectForm):
 
 class TransitionForm(StyledFormMixin, forms.Form):
     to_stage = forms.ChoiceField(label="推进到", choices=Stage.choices)
-    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                         help_text="签约、开工、投产的实际日期，默认今天")
     note = forms.CharField(label="说明（终止须填原因）", required=False, max_length=300)
 
     def __init__(self, *args, choices=None, **kwargs):

@@ -163,7 +163,7 @@ class ProjectDetailView(ObjectDetailView):
         p, user = self.object, self.request.user
         today = timezone.localdate()
         next_stages = transition_choices(p)
-        gate_notes = {s: actions.gate_problems(p, s, user) for s, _ in next_stages if s != Stage.TERMINATED}
+        gate_notes = {s: actions.gate_problems(p, s, user, on=today) for s, _ in next_stages if s != Stage.TERMINATED}
         year = today.year
         ctx.update(
             flow=[(s, Stage(s).label, FLOW.index(s) <= FLOW.index(p.stage) if p.stage in FLOW else False)
