@@ -55,6 +55,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             for r in res.select_related("organization", "enclave").order_by("-updated_at")[:8]:
                 recent.append({"time": r.updated_at, "text": f"{r.organization} · {r.enclave} · {r.get_status_display()}",
                                "url": r.get_absolute_url()})
+        if user.has_perm("projects.view_project"):
+            self.pipeline_cards(user, cards, recent)
         if user.has_perm("core.view_auditrecord"):
             last = AuditRecord.objects.visible_to(user).order_by("-seq")[:8]
             for a in last:
@@ -64,6 +66,32 @@ class HomeView(LoginRequiredMixin, TemplateView):
                           "url": reverse("core:auditrecord_list")})
         return super().get_context_data(title="首页", cards=cards, chart=chart, recent=recent, **kwargs)
 
+
+    @staticmethod
+    def pipeline_cards(user, cards, recent) -> None:
+        """This year's signings and the key-project alerts (which also lead the recent list)."""
+        import datetime as dt
+
+        from django.db.models import Sum
+        from django.utils import timezone
+
+        from feidi.lib.money import human
+        from feidi.projects.models import Alert, Project
+
+        today = timezone.localdate()
+        signed = (Project.objects.visible_to(user).filter(signed_on__gte=dt.date(today.year, 1, 1), signed_on__lte=today)
+                  .aggregate(n=Count("pk"), amount=Sum("signed_amount")))
+        cards.append({"label": f"{today.year}年签约项目", "value": signed["n"],
+                      "hint": f"签约金额 {human(signed['amount'] or 0)}", "url": reverse("projects:dashboard")})
+        if user.has_perm("projects.view_alert"):
+            alerts = list(Alert.objects.visible_to(user).filter(resolved_at__isnull=True).select_related("project")
+                          .order_by("-raised_at")[:6])
+            count = Alert.objects.visible_to(user).filter(resolved_at__isnull=True).count() if len(alerts) == 6 \
+                else len(alerts)
+            cards.append({"label": "项目预警", "value": count, "hint": "节点、问题、投资进度逾期",
+                          "url": reverse("projects:alert_list") + "?open=true"})
+            recent[:0] = [{"time": a.raised_at, "text": f"⚠ {a.project.name}：{a.get_rule_display()}",
+                           "url": a.project.get_absolute_url()} for a in alerts]
 
     def organization_overview(self, user) -> dict:
         """An enterprise or institution user's home: its own record, labels, enclave residency."""
