@@ -55,7 +55,8 @@ def _touch(project_id) -> None:
 def do_save_project(project: Project, *, acting_user, expected_version=None, m2m=None) -> Project:
     """Create a lead (stage 线索, its first stage record opened) or save an edit. The stage is
     never changed here: only ``do_transition_project`` moves it."""
-    if project.zone_id and not project.department_id:
+    if project.zone_id and project.zone.department_id:
+        # A project belongs to the zone it lands in (the introducing unit is kept apart).
         project.department_id = project.zone.department_id
     if project.pk is None:
         now = timezone.now()
@@ -68,6 +69,10 @@ def do_save_project(project: Project, *, acting_user, expected_version=None, m2m
         return project
     with transaction.atomic():
         saved = update_object(project, acting_user=acting_user, expected_version=expected_version, m2m=m2m)
+        # Moved to another zone: its parts and alerts follow, so they stay in the same scope.
+        for part in (AnnualPlan, MonthlyInvestment, Milestone, Problem, Task, Alert):
+            part.objects.filter(project=saved).exclude(department_id=saved.department_id).update(
+                department_id=saved.department_id)
         _touch(project.pk)
     return saved
 
