@@ -74,3 +74,34 @@ def test_two_editors_of_one_version_one_wins_the_other_is_told(cast):
     assert _threads(2, edit) == []
     assert sorted(outcomes) == ["conflict", "saved"]
     assert Organization.objects.get(pk=cast.org_a1.pk).version == cast.org_a1.version + 1
+
+
+def test_racing_claims_and_transitions_on_one_project_each_have_one_winner(cast):
+    from feidi.projects import actions
+    from feidi.projects.models import Project, ProjectEvent, Stage, StageRecord
+
+    pool_lead = actions.do_save_project(Project(name="公海线索", zone=cast.zone_a, owner=None), acting_user=cast.invest)
+    moving = actions.do_save_project(Project(name="洽谈项目", zone=cast.zone_a, owner=cast.invest),
+                                     acting_user=cast.invest)
+    barrier = threading.Barrier(6)
+    outcomes = {"claim": [], "move": []}
+
+    def race(i):
+        claim_copy, move_copy = Project.objects.get(pk=pool_lead.pk), Project.objects.get(pk=moving.pk)
+        barrier.wait()
+        for key, call in (("claim", lambda: actions.do_claim_project(claim_copy, acting_user=cast.invest)),
+                          ("move", lambda: actions.do_transition_project(move_copy, Stage.NEGOTIATING,
+                                                                          acting_user=cast.invest))):
+            try:
+                call()
+                outcomes[key].append("won")
+            except ConflictError:
+                outcomes[key].append("told")
+
+    assert _threads(6, race) == []
+    assert sorted(outcomes["claim"]) == ["told"] * 5 + ["won"]
+    assert sorted(outcomes["move"]) == ["told"] * 5 + ["won"]
+    assert ProjectEvent.objects.filter(project=pool_lead, kind="claim").count() == 1
+    assert list(StageRecord.objects.filter(project=moving).values_list("stage", flat=True).order_by("entered_at")) == [
+        Stage.LEAD, Stage.NEGOTIATING]
+    assert StageRecord.objects.filter(project=moving, left_at__isnull=True).count() == 1
