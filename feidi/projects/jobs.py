@@ -30,7 +30,7 @@ def evaluate_alerts() -> None:
 def biweekly_reports() -> None:
     from django.utils import timezone
 
-    from .reports import generate_for_zones
+    from .reports import generate_for_zones, period_end
 
     with acting("job"):
-        generate_for_zones(timezone.localdate())
+        generate_for_zones(period_end(timezone.localdate()))

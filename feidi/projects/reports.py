@@ -1,0 +1,465 @@
+"""The biweekly special report on key projects (半月一专报): figures from the data, a .docx in
+official-document layout (GB/T 9704 margins, red masthead, 仿宋 body) and an .xlsx of the same
+appendix table. Generated from the page, the API, ``feidi report biweekly`` and the job queue.
+
+The figures are computed once (``biweekly_figures``) and both files are rendered from them, so
+the Word text, the Excel table and the stored ``Report.figures`` always agree.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from feidi.core import audit
+from feidi.lib.money import human, wan
+
+from .models import (
+    Alert,
+    AnnualPlan,
+    KeyLevel,
+    MonthlyInvestment,
+    Problem,
+    Project,
+    ProjectSettings,
+    Report,
+    Stage,
+)
+
+STARTED = (Stage.STARTED, Stage.PRODUCING, Stage.FULL)
+LEVEL_ORDER = {KeyLevel.PROVINCE: 0, KeyLevel.CITY: 1, KeyLevel.DISTRICT: 2}
+APPENDIX_HEADER = ["序号", "项目名称", "级别", "产业链", "挂点领导", "阶段", "计划总投资（万元）", "年度计划（万元）",
+                   "累计完成（万元）", "完成率", "开工日期", "存在问题"]
+
+
+def _rate(done: Decimal, plan: Decimal) -> float | None:
+    return round(float(done / plan), 4) if plan else None
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _d(value) -> Decimal:
+    return Decimal(value or 0)
+
+
+def _m(value) -> str:
+    """Money for the stored figures: exact yuan to the fen, one spelling on every database."""
+    return str(_d(value).quantize(Decimal("0.01")))
+
+
+def biweekly_figures(projects, as_of: dt.date) -> dict:
+    """Everything the report prints, over the key projects in ``projects`` (already scoped) that
+    are not terminated. Money values are strings of yuan (exact), rates floats."""
+    from .actions import pace_shortfalls
+
+    year = as_of.year
+    key = projects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
+    plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).values("planned_investment")[:1]
+    done = (MonthlyInvestment.objects.filter(project=OuterRef("pk"), month__gte=dt.date(year, 1, 1), month__lte=as_of)
+            .order_by().values("project").annotate(s=Sum("amount")).values("s")[:1])
+    problems = (Problem.objects.filter(project=OuterRef("pk"), status=Problem.Status.OPEN).order_by()
+                .values("project").annotate(n=Count("pk")).values("n")[:1])
+    rows = list(key.annotate(
+        year_plan=Coalesce(Subquery(plan), Value(Decimal(0))), year_done=Coalesce(Subquery(done), Value(Decimal(0))),
+        open_problems=Coalesce(Subquery(problems, output_field=IntegerField()), Value(0)),
+    ).values("pk", "name", "key_level", "stage", "segment__chain__name", "segment__chain__order", "leader__full_name",
+             "planned_investment", "year_plan", "year_done", "started_on", "open_problems", "department_id"))
+    rows.sort(key=lambda r: (LEVEL_ORDER.get(r["key_level"], 9), r["name"], r["pk"]))
+
+    def group(rows_, label_of):
+        acc = defaultdict(lambda: {"count": 0, "planned": Decimal(0), "plan": Decimal(0), "done": Decimal(0)})
+        order = {}
+        for r in rows_:
+            label, rank = label_of(r)
+            a = acc[label]
+            a["count"] += 1
+            a["planned"] += _d(r["planned_investment"])
+            a["plan"] += _d(r["year_plan"])
+            a["done"] += _d(r["year_done"])
+            order[label] = rank
+        return [{"name": name, "count": a["count"], "planned": _m(a["planned"]), "plan": _m(a["plan"]),
+                 "done": _m(a["done"]), "rate": _rate(a["done"], a["plan"])}
+                for name, a in sorted(acc.items(), key=lambda kv: (order[kv[0]], kv[0]))]
+
+    by_chain = group(rows, lambda r: (r["segment__chain__name"] or "未归链",
+                                      r["segment__chain__order"] if r["segment__chain__name"] else 10**6))
+    by_level = group(rows, lambda r: (KeyLevel(r["key_level"]).label if r["key_level"] else "未定级",
+                                      LEVEL_ORDER.get(r["key_level"], 9)))
+    ids = [r["pk"] for r in rows]
+    names = {r["pk"]: r for r in rows}
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for a in Alert.objects.filter(project_id__in=ids, resolved_at__isnull=True).order_by("raised_at", "pk"):
+        reasons[a.project_id].append(a.message)
+    for pid, (_plan, expected, completed) in pace_shortfalls(as_of, Project.objects.filter(pk__in=ids)).items():
+        text = f"{year}年1–{as_of.month - 1}月完成投资{human(completed)}，低于进度要求{human(expected)}"
+        if not any(m.startswith(f"{year}年1–") for m in reasons[pid]):
+            reasons[pid].append(text)
+    red_flags = [{"name": names[pid]["name"], "level": KeyLevel(names[pid]["key_level"]).label
+                  if names[pid]["key_level"] else "", "leader": names[pid]["leader__full_name"] or "",
+                  "reasons": reasons[pid]} for pid in ids if reasons.get(pid)]
+    leadership = [{"project": p.project.name, "description": p.description, "owner": p.owner_department.name,
+                   "deadline": p.deadline.isoformat(), "overdue": p.deadline < as_of}
+                  for p in Problem.objects.filter(project_id__in=ids, status=Problem.Status.OPEN, needs_leadership=True)
+                  .select_related("project", "owner_department").order_by("deadline", "pk")]
+    appendix = []
+    for i, r in enumerate(rows, start=1):
+        appendix.append({
+            "no": i, "name": r["name"], "level": KeyLevel(r["key_level"]).label if r["key_level"] else "",
+            "chain": r["segment__chain__name"] or "", "leader": r["leader__full_name"] or "",
+            "stage": Stage(r["stage"]).label, "planned": _m(r["planned_investment"]),
+            "plan": _m(r["year_plan"]), "done": _m(r["year_done"]),
+            "rate": _rate(_d(r["year_done"]), _d(r["year_plan"])),
+            "started_on": r["started_on"].isoformat() if r["started_on"] else "", "problems": r["open_problems"],
+        })
+    total_planned = sum((_d(r["planned_investment"]) for r in rows), Decimal(0))
+    total_plan = sum((_d(r["year_plan"]) for r in rows), Decimal(0))
+    total_done = sum((_d(r["year_done"]) for r in rows), Decimal(0))
+    started = sum(1 for r in rows if r["stage"] in STARTED)
+    overall = {"count": len(rows), "planned": _m(total_planned), "plan": _m(total_plan), "done": _m(total_done),
+               "rate": _rate(total_done, total_plan), "started": started,
+               "started_rate": round(started / len(rows), 4) if rows else None,
+               "red_flags": len(red_flags), "leadership": len(leadership)}
+    return {"as_of": as_of.isoformat(), "year": year, "overall": overall, "by_chain": by_chain, "by_level": by_level,
+            "red_flags": red_flags, "leadership": leadership, "appendix": appendix}
+
+
+def overall_text(figures: dict) -> str:
+    """The report's first paragraph, as a leader would read it out."""
+    o, as_of = figures["overall"], dt.date.fromisoformat(figures["as_of"])
+    if not o["count"]:
+        return f"截至{as_of.month}月{as_of.day}日，暂无在建或在谈的重点项目。"
+    return (f"截至{as_of.year}年{as_of.month}月{as_of.day}日，纳入调度的重点项目{o['count']}个，总投资{human(o['planned'])}，"
+            f"{figures['year']}年度计划投资{human(o['plan'])}；累计完成投资{human(o['done'])}，"
+            f"完成年度计划的{_pct(o['rate'])}。已开工（含投产、达产）项目{o['started']}个，开工率{_pct(o['started_rate'])}。"
+            f"红旗预警项目{o['red_flags']}个，需领导协调决策事项{o['leadership']}项。")
+
+
+# --- .docx ---------------------------------------------------------------------------------------
+
+RED = "C00000"
+FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
+
+
+def _font(run, name: str, size: float, *, bold=False, color: str | None = None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        fonts.set(qn(attr), name)
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+
+
+def _para(doc, text: str = "", *, font=FANGSONG, size=16.0, bold=False, color=None, align=None, indent=True,
+          space_after=0):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = doc.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.space_after = Pt(space_after)
+    fmt.line_spacing = Pt(28)  # 固定值28磅, the usual for 三号仿宋 body text
+    if indent:
+        fmt.first_line_indent = Pt(size * 2)
+    if align == "center":
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif align == "right":
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if text:
+        _font(p.add_run(text), font, size, bold=bold, color=color)
+    return p
+
+
+def _red_rule(paragraph) -> None:
+    """A red line under the masthead (版头分隔线), drawn as the paragraph's bottom border."""
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    border = ppr.makeelement(qn("w:pBdr"), {})
+    bottom = border.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): "18", qn("w:space"): "4",
+                                                 qn("w:color"): RED})
+    border.append(bottom)
+    ppr.append(border)
+
+
+def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Cm
+
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for i, text in enumerate(header):
+        cell = table.rows[0].cells[i]
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(text), HEITI, 10.5)
+    for row in rows:
+        cells = table.add_row().cells
+        for i, text in enumerate(row):
+            cells[i].text = ""
+            _font(cells[i].paragraphs[0].add_run(str(text)), SONGTI, 10.5)
+    if widths_cm:
+        for row in table.rows:
+            for i, width in enumerate(widths_cm):
+                row.cells[i].width = Cm(width)
+
+
+def _page_number_footer(section) -> None:
+    """— 1 — style page numbers (GB/T 9704: 4号半角宋体, a dash on each side)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run("— "), SONGTI, 14)
+    run = p.add_run()
+    _font(run, SONGTI, 14)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            el = run._element.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
+        else:
+            el = run._element.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+            el.text = text
+        run._element.append(el)
+    _font(p.add_run(" —"), SONGTI, 14)
+
+
+def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_of: dt.date) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    _page_number_footer(section)
+
+    _para(doc, title, font=XIAOBIAOSONG, size=26, color=RED, align="center", indent=False, space_after=12)
+    _para(doc, number_text, font=FANGSONG, size=16, align="center", indent=False)
+    line = _para(doc, "", indent=False)
+    _font(line.add_run(issuer), FANGSONG, 16)
+    _font(line.add_run("\u3000" * 4 + f"{as_of.year}年{as_of.month}月{as_of.day}日"), FANGSONG, 16)
+    _red_rule(line)
+    _para(doc, "", indent=False)
+
+    o = figures["overall"]
+    _para(doc, "一、总体进展", font=HEITI, indent=True)
+    _para(doc, overall_text(figures))
+
+    _para(doc, "二、分产业链推进情况", font=HEITI)
+    _table(doc, ["产业链", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
+           [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
+            for r in figures["by_chain"]])
+    _para(doc, "三、分级别推进情况", font=HEITI)
+    _table(doc, ["级别", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
+           [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
+            for r in figures["by_level"]])
+
+    _para(doc, "四、红旗预警项目", font=HEITI)
+    if figures["red_flags"]:
+        for i, r in enumerate(figures["red_flags"], start=1):
+            lead = f"（挂点领导：{r['leader']}）" if r["leader"] else ""
+            _para(doc, f"{i}. {r['name']}{('（' + r['level'] + '）') if r['level'] else ''}{lead}：{'；'.join(r['reasons'])}。")
+    else:
+        _para(doc, "本期无红旗预警项目。")
+
+    _para(doc, "五、需领导协调决策事项", font=HEITI)
+    if figures["leadership"]:
+        for i, p in enumerate(figures["leadership"], start=1):
+            late = "（已超期）" if p["overdue"] else ""
+            _para(doc, f"{i}. {p['project']}：{p['description']}。责任单位：{p['owner']}，"
+                       f"办结时限：{p['deadline']}{late}。")
+    else:
+        _para(doc, "本期无需领导协调决策事项。")
+
+    appendix = doc.add_section()
+    appendix.orientation = WD_ORIENT.LANDSCAPE
+    appendix.page_width, appendix.page_height = Mm(297), Mm(210)
+    appendix.top_margin, appendix.bottom_margin = Mm(28), Mm(26)
+    appendix.left_margin, appendix.right_margin = Mm(37), Mm(35)
+    _para(doc, "附表", font=HEITI, indent=False)
+    _para(doc, f"重点项目推进情况表（截至{as_of.year}年{as_of.month}月{as_of.day}日）", font=XIAOBIAOSONG, size=18,
+          align="center", indent=False)
+    _table(doc, APPENDIX_HEADER, [appendix_cells(r) for r in figures["appendix"]],
+           widths_cm=[1.0, 4.6, 1.4, 1.8, 1.6, 1.2, 2.0, 2.0, 2.0, 1.4, 2.0, 1.2])
+    if figures["appendix"]:
+        _table(doc, ["合计", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
+               [["", o["count"], wan(o["planned"]), wan(o["plan"]), wan(o["done"]), _pct(o["rate"])]])
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def appendix_cells(r: dict) -> list:
+    return [r["no"], r["name"], r["level"], r["chain"] or "—", r["leader"] or "—", r["stage"], wan(r["planned"]),
+            wan(r["plan"]), wan(r["done"]), _pct(r["rate"]), r["started_on"] or "—", r["problems"]]
+
+
+# --- .xlsx ---------------------------------------------------------------------------------------
+
+def render_xlsx(figures: dict, *, title: str) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "align": "center", "valign": "vcenter",
+                            "text_wrap": True})
+    cell = book.add_format({"border": 1})
+    money = book.add_format({"border": 1, "num_format": "#,##0.00"})
+    pct = book.add_format({"border": 1, "num_format": "0.0%"})
+    bold_money = book.add_format({"border": 1, "num_format": "#,##0.00", "bold": True})
+    bold = book.add_format({"border": 1, "bold": True})
+    caption = book.add_format({"bold": True, "font_size": 14})
+
+    def amount(value: str) -> float:
+        return float((Decimal(value) / Decimal(10000)).quantize(Decimal("0.01")))
+
+    sheet = book.add_worksheet("附表")
+    sheet.write(0, 0, f"{title}·附表（截至{figures['as_of']}）", caption)
+    for c, text in enumerate(APPENDIX_HEADER):
+        sheet.write(1, c, text, head)
+    widths = [6, 36, 8, 12, 10, 8, 16, 16, 16, 9, 12, 9]
+    for c, w in enumerate(widths):
+        sheet.set_column(c, c, w)
+    row = 2
+    for r in figures["appendix"]:
+        sheet.write_number(row, 0, r["no"], cell)
+        for c, key in ((1, "name"), (2, "level"), (3, "chain"), (4, "leader"), (5, "stage"), (10, "started_on")):
+            sheet.write_string(row, c, r[key] or "", cell)
+        for c, key in ((6, "planned"), (7, "plan"), (8, "done")):
+            sheet.write_number(row, c, amount(r[key]), money)
+        if r["rate"] is None:
+            sheet.write_blank(row, 9, None, cell)
+        else:
+            sheet.write_number(row, 9, r["rate"], pct)
+        sheet.write_number(row, 11, r["problems"], cell)
+        row += 1
+    o = figures["overall"]
+    sheet.write_string(row, 0, "合计", bold)
+    sheet.write_string(row, 1, f"{o['count']}个项目", bold)
+    for c in (2, 3, 4, 5, 10, 11):
+        sheet.write_blank(row, c, None, bold)
+    for c, key in ((6, "planned"), (7, "plan"), (8, "done")):
+        sheet.write_number(row, c, amount(o[key]), bold_money)
+    if o["rate"] is None:
+        sheet.write_blank(row, 9, None, bold)
+    else:
+        sheet.write_number(row, 9, o["rate"], book.add_format({"border": 1, "num_format": "0.0%", "bold": True}))
+    sheet.freeze_panes(2, 2)
+
+    for name, key in (("分产业链", "by_chain"), ("分级别", "by_level")):
+        s = book.add_worksheet(name)
+        for c, text in enumerate([name[1:], "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"]):
+            s.write(0, c, text, head)
+        s.set_column(0, 0, 16)
+        s.set_column(1, 5, 16)
+        for i, r in enumerate(figures[key], start=1):
+            s.write_string(i, 0, r["name"], cell)
+            s.write_number(i, 1, r["count"], cell)
+            for c, k in ((2, "planned"), (3, "plan"), (4, "done")):
+                s.write_number(i, c, amount(r[k]), money)
+            if r["rate"] is None:
+                s.write_blank(i, 5, None, cell)
+            else:
+                s.write_number(i, 5, r["rate"], pct)
+    book.close()
+    return buffer.getvalue()
+
+
+# --- generation ----------------------------------------------------------------------------------
+
+def _scope(department, acting_user):
+    ids = department.subtree_ids()
+    base = Project.objects.visible_to(acting_user) if acting_user is not None else Project.objects.all()
+    return base.filter(department_id__in=ids)
+
+
+def generate_biweekly(department, as_of: dt.date, *, acting_user=None) -> Report:
+    """Compute, render and store one issue for ``department`` (and the departments under it), over
+    what ``acting_user`` may see (all of it for the job queue and the command). One transaction:
+    a failure leaves no report and no number taken."""
+    from feidi.accounts.models import Department
+
+    settings = ProjectSettings.for_department(department.pk)
+    figures = biweekly_figures(_scope(department, acting_user), as_of)
+    figures["overall_text"] = overall_text(figures)
+    saved_files = []
+    try:
+        with transaction.atomic():
+            # Numbering is per department and year: lock the department so two generations queue.
+            Department.objects.select_for_update().filter(pk=department.pk).first()
+            last = (Report.objects.filter(department=department, kind=Report.Kind.BIWEEKLY, year=as_of.year)
+                    .order_by("-number").values_list("number", flat=True).first()) or 0
+            number = last + 1
+            number_text = f"{as_of.year}年第{number}期"
+            report = Report(kind=Report.Kind.BIWEEKLY, year=as_of.year, number=number, title=settings.report_title,
+                            as_of=as_of, figures=figures, department=department,
+                            created_by=acting_user if getattr(acting_user, "pk", None) else None)
+            base = f"{settings.report_title}-{as_of.year}-{number:02d}"
+            docx = render_docx(figures, title=settings.report_title, number_text=number_text,
+                               issuer=settings.report_issuer, as_of=as_of)
+            xlsx = render_xlsx(figures, title=settings.report_title)
+            report.docx.save(f"{base}.docx", ContentFile(docx), save=False)
+            saved_files.append(report.docx)
+            report.xlsx.save(f"{base}.xlsx", ContentFile(xlsx), save=False)
+            saved_files.append(report.xlsx)
+            report.save(force_insert=True)
+            audit.record(audit.AuditRecord.Action.CREATE, report, user=acting_user,
+                         after={"title": str(report), "as_of": as_of.isoformat(), **figures["overall"]})
+    except BaseException:
+        for f in saved_files:  # files written before the failure are removed with the row
+            f.storage.delete(f.name)
+        raise
+    return report
+
+
+def zones_with_key_projects():
+    from feidi.accounts.models import Department
+
+    zones = list(Department.objects.filter(kind=Department.Kind.ZONE))
+    with_key = set(Project.objects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
+                   .values_list("department_id", flat=True).distinct())
+    return [z for z in zones if with_key & set(z.subtree_ids())]
+
+
+def generate_for_zones(as_of: dt.date) -> list[Report]:
+    """The scheduled run: one issue per zone that has key projects, unless one for ``as_of``
+    exists already (a retried job does not number twice)."""
+    done = []
+    for zone in zones_with_key_projects():
+        if Report.objects.filter(department=zone, kind=Report.Kind.BIWEEKLY, as_of=as_of).exists():
+            continue
+        done.append(generate_biweekly(zone, as_of))
+    return done
+
+
+def period_end(day: dt.date) -> dt.date:
+    """The cut-off a biweekly report on ``day`` covers: the 15th, or the previous month's end."""
+    if day.day > 15:
+        return day.replace(day=15)
+    prev = day.replace(day=1) - dt.timedelta(days=1)
+    return prev.replace(day=calendar.monthrange(prev.year, prev.month)[1])
+
+
+__all__ = ["biweekly_figures", "render_docx", "render_xlsx", "generate_biweekly", "generate_for_zones",
+           "overall_text", "period_end"]

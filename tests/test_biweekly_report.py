@@ -1,0 +1,182 @@
+"""The biweekly special report: the .docx and .xlsx are opened and their figures equal the database's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from feidi.chains.models import Chain, Segment
+from feidi.projects import reports
+from feidi.projects.actions import do_save_project, do_transition_project
+from feidi.projects.models import Alert, AnnualPlan, Milestone, MonthlyInvestment, Problem, Project, Report
+
+AS_OF = dt.date(2026, 11, 15)
+
+
+def project(cast, name, *, zone=None, level="city", planned=0, segment=None, key=True, leader=None):
+    return do_save_project(Project(name=name, zone=zone or cast.zone_a, is_key=key, key_level=level if key else "",
+                                   planned_investment=Decimal(planned), segment=segment, owner=cast.invest,
+                                   leader=leader or cast.leader), acting_user=cast.invest)
+
+
+def month(p, y, m, amount):
+    MonthlyInvestment.objects.create(project=p, department=p.department, month=dt.date(y, m, 1), amount=Decimal(amount))
+
+
+@pytest.fixture
+def world(cast):
+    chain = Chain.objects.create(name="锂电新能源", department=cast.dept_a, order=2)
+    cell = Segment.objects.create(chain=chain, name="电芯", department=cast.dept_a)
+    p1 = project(cast, "动力电池项目", planned="1000000000", segment=cell)
+    AnnualPlan.objects.create(project=p1, department=cast.dept_a, year=2026, planned_investment=Decimal("400000000"))
+    month(p1, 2025, 12, "50000000")  # last year: not this year's completion
+    for m in (1, 2, 3):
+        month(p1, 2026, m, "30000000.10")
+    month(p1, 2026, 12, "70000000")  # after the cut-off
+    Milestone.objects.create(project=p1, department=cast.dept_a, name="主体封顶", planned_on=dt.date(2026, 9, 30))
+    Alert.objects.create(project=p1, department=cast.dept_a, rule="milestone", subject="1",
+                         message="节点“主体封顶”已逾期")
+    p2 = project(cast, "储能电站项目", level="province", planned="200000000")
+    AnnualPlan.objects.create(project=p2, department=cast.dept_a, year=2026, planned_investment=Decimal("200000000"))
+    month(p2, 2026, 5, "100000000")
+    Problem.objects.create(project=p2, department=cast.dept_a, description="用地指标待省里调剂", needs_leadership=True,
+                           owner_department=cast.dept_a_bureau, deadline=dt.date(2026, 11, 1))
+    Problem.objects.create(project=p2, department=cast.dept_a, description="一般问题", owner_department=cast.dept_a_bureau,
+                           deadline=dt.date(2026, 12, 1))
+    p3 = project(cast, "已终止项目", level="district", planned="999")
+    do_transition_project(p3, "terminated", acting_user=cast.invest, note="投资方撤回")
+    project(cast, "一般项目", key=False, planned="5")
+    project(cast, "乙区重点项目", zone=cast.zone_b, planned="777777")
+    return p1, p2
+
+
+def docx_text(content: bytes) -> tuple[str, list[list[list[str]]]]:
+    from docx import Document
+
+    doc = Document(io.BytesIO(content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    return text, tables
+
+
+def xlsx_rows(content: bytes, sheet: str) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(sheet).to_python()
+
+
+def wan(value: Decimal) -> str:
+    return f"{(value / 10000).quantize(Decimal('0.01')):,}"
+
+
+def test_the_report_prints_the_databases_figures(cast, world):
+    p1, p2 = world
+    report = reports.generate_biweekly(cast.dept_a, AS_OF)
+    assert (report.year, report.number, report.title) == (2026, 1, "重点项目推进情况专报")
+
+    # expected, independently from the rows
+    key = Project.objects.filter(is_key=True, department=cast.dept_a).exclude(stage="terminated")
+    planned = key.aggregate(s=Sum("planned_investment"))["s"]
+    plan = AnnualPlan.objects.filter(project__in=key, year=2026).aggregate(s=Sum("planned_investment"))["s"]
+    done = MonthlyInvestment.objects.filter(project__in=key, month__year=2026, month__lte=AS_OF).aggregate(
+        s=Sum("amount"))["s"]
+    assert (planned, plan, done) == (Decimal("1200000000"), Decimal("600000000"), Decimal("190000000.30"))
+
+    text, tables = docx_text(report.docx.read())
+    assert "2026年第1期" in text and "2026年11月15日" in text
+    assert f"纳入调度的重点项目{key.count()}个" in text
+    assert "总投资12.00亿元" in text and "年度计划投资6.00亿元" in text and "累计完成投资1.90亿元" in text
+    assert f"完成年度计划的{done / plan * 100:.1f}%" in text
+    by_chain, by_level, appendix, totals = tables
+    assert by_chain[1:] == [["锂电新能源", "1", wan(Decimal(1e9)), wan(Decimal(4e8)), wan(Decimal("90000000.30")),
+                             f"{Decimal('90000000.30') / Decimal(4e8) * 100:.1f}%"],
+                            ["未归链", "1", wan(Decimal(2e8)), wan(Decimal(2e8)), wan(Decimal(1e8)), "50.0%"]]
+    assert [r[0] for r in by_level[1:]] == ["省重点", "市重点"]
+    assert "动力电池项目" in text.split("四、红旗预警项目")[1] and "节点“主体封顶”已逾期" in text
+    leadership = text.split("五、需领导协调决策事项")[1]
+    assert "用地指标待省里调剂" in leadership and "（已超期）" in leadership and "一般问题" not in leadership
+    # the appendix: every key project once, in level order, with the database's amounts
+    assert appendix[0][:3] == ["序号", "项目名称", "级别"]
+    for row, p in zip(appendix[1:], [p2, p1], strict=True):
+        year_done = MonthlyInvestment.objects.filter(project=p, month__year=2026, month__lte=AS_OF).aggregate(
+            s=Sum("amount"))["s"]
+        year_plan = AnnualPlan.objects.get(project=p, year=2026).planned_investment
+        assert row[1] == p.name and row[6] == wan(p.planned_investment) and row[7] == wan(year_plan)
+        assert row[8] == wan(year_done) and row[9] == f"{year_done / year_plan * 100:.1f}%"
+    assert appendix[1][11] == "2"  # open problems of 储能电站项目
+    assert totals[1][2:5] == [wan(planned), wan(plan), wan(done)]
+    assert "乙区重点项目" not in text and "已终止项目" not in text and "一般项目" not in text
+
+    xlsx = report.xlsx.read()
+    rows = xlsx_rows(xlsx, "附表")
+    body = [r for r in rows[2:] if r[0] != "合计"]
+    assert [r[1] for r in body] == ["储能电站项目", "动力电池项目"]
+    assert body[1][6:9] == [100000.0, 40000.0, float((Decimal("90000000.30") / 10000).quantize(Decimal("0.01")))]
+    total = next(r for r in rows if r[0] == "合计")
+    assert total[6:9] == [float(planned / 10000), float(plan / 10000), float((done / 10000).quantize(Decimal("0.01")))]
+    assert [r[0] for r in xlsx_rows(xlsx, "分产业链")[1:]] == ["锂电新能源", "未归链"]
+    assert report.figures["overall"]["count"] == 2 and report.figures["overall"]["done"] == "190000000.30"
+
+
+def test_numbers_follow_per_department_and_year_and_the_command_works(cast, world, capsys):
+    assert reports.generate_biweekly(cast.dept_a, AS_OF).number == 1
+    assert reports.generate_biweekly(cast.dept_a, dt.date(2026, 11, 30)).number == 2
+    assert reports.generate_biweekly(cast.dept_a, dt.date(2027, 1, 15)).number == 1
+    call_command("report", "biweekly", "--date", "2026-12-15", "--department", str(cast.dept_a.pk))
+    assert Report.objects.filter(department=cast.dept_a, year=2026).order_by("-number").first().number == 3
+    call_command("report", "biweekly", "--date", "2026-12-31")  # every zone with key projects: A and B
+    assert set(Report.objects.filter(as_of=dt.date(2026, 12, 31)).values_list("department__name", flat=True)) == {
+        "上饶经开区管委会", "另一园区管委会"}
+    out = capsys.readouterr().out
+    assert "另一园区管委会" in out and "2026年第4期" in out
+
+
+def test_the_scheduled_run_does_not_number_twice(cast, world):
+    first = reports.generate_for_zones(AS_OF)
+    assert len(first) == 2 and reports.generate_for_zones(AS_OF) == []
+    assert reports.period_end(dt.date(2026, 11, 16)) == AS_OF
+    assert reports.period_end(dt.date(2026, 3, 1)) == dt.date(2026, 2, 28)
+    assert reports.period_end(dt.date(2028, 3, 1)) == dt.date(2028, 2, 29)
+
+
+def test_a_failure_mid_generation_leaves_no_report_and_no_file(cast, world, monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(reports, "render_xlsx", broken)
+    with pytest.raises(RuntimeError):
+        reports.generate_biweekly(cast.dept_a, AS_OF)
+    assert not Report.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_another_zones_user_gets_none_of_zone_as_figures(cast, world, client_for):
+    figures = reports.biweekly_figures(Project.objects.visible_to(cast.other_pmo), AS_OF)
+    assert [r["name"] for r in figures["appendix"]] == ["乙区重点项目"]
+    r = client_for("other_pmo").post("/api/v1/projects/reports/biweekly", {"as_of": "2026-11-15"},
+                                     content_type="application/json")
+    assert r.status_code == 201
+    report = Report.objects.get(pk=r.json()["id"])
+    assert report.department == cast.dept_b and "动力电池项目" not in docx_text(report.docx.read())[0]
+    assert client_for("leader").get(f"/projects/reports/{report.pk}/docx/").status_code == 404
+    assert client_for("other_pmo").get(f"/projects/reports/{report.pk}/docx/").status_code == 200
+
+
+def test_the_page_generates_and_shows_a_report(cast, world, client_for):
+    from feidi.accounts.models import Role
+
+    cast.leader.roles.add(Role.objects.get(code="project_office"))
+    c = client_for("leader")
+    r = c.post("/projects/reports/generate/", {"as_of": "2026-11-15"})
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    assert "纳入调度的重点项目2个" in page and "用地指标待省里调剂" in page
+    assert c.post("/projects/reports/generate/", {"as_of": "2999-01-01"}).status_code == 302
+    assert Report.objects.count() == 1
