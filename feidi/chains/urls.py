@@ -11,8 +11,7 @@ urlpatterns = [
     path("map/<int:pk>/data.json", v.ChainMapDataView.as_view(), name="chain_map_data"),
     path("gaps/", v.GapListView.as_view(), name="gap_list"),
     *crud("segments", "segment", v.SegmentListView, v.SegmentDetailView, v.SegmentEditView, v.SegmentDeleteView),
-    *crud("members", "segmentmember", v.SegmentMemberListView, v.SegmentMemberDetailView, v.SegmentMemberEditView,
-          v.SegmentMemberDeleteView),
+    *crud("members", "segmentmember", *v.SegmentMemberViews),
     *crud("targets", "target", v.TargetListView, v.TargetDetailView, v.TargetEditView, v.TargetDeleteView),
     path("targets/<int:pk>/lead/", v.TargetToLeadView.as_view(), name="target_lead"),
 ]

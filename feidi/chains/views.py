@@ -15,7 +15,9 @@ from feidi.core.views import (
     ObjectEditView,
     ObjectListView,
     ObjectMixin,
+    PrefillMixin,
     ScopedViewMixin,
+    crud_views,
 )
 
 from . import actions, gaps
@@ -124,16 +126,10 @@ class SegmentDetailView(ObjectDetailView):
         return ctx
 
 
-class SegmentEditView(ObjectEditView):
+class SegmentEditView(PrefillMixin, ObjectEditView):
     model = Segment
     form_class = SegmentForm
-
-    def new_object(self):
-        obj = super().new_object()
-        chain = self.request.GET.get("chain")
-        if chain and chain.isdigit():
-            obj.chain = Chain.objects.visible_to(self.request.user).filter(pk=int(chain)).first()
-        return obj
+    prefill = {"chain": Chain}
 
     def save_object(self, form, obj, *, creating, expected_version):
         return actions.do_save_segment(obj, acting_user=self.request.user, expected_version=expected_version)
@@ -143,41 +139,26 @@ class SegmentDeleteView(ObjectDeleteView):
     model = Segment
 
 
-class SegmentMemberListView(ObjectListView):
-    model = SegmentMember
-    filterset_class = SegmentMemberFilterSet
-    table_class = SegmentMemberTable
-    select_related = ("segment__chain", "organization")
-
-
-class SegmentMemberDetailView(ObjectDetailView):
-    model = SegmentMember
-
-
-class SegmentMemberEditView(ObjectEditView):
-    model = SegmentMember
-    form_class = SegmentMemberForm
-
-    def new_object(self):
-        obj = super().new_object()
-        seg = self.request.GET.get("segment")
-        if seg and seg.isdigit():
-            obj.segment = Segment.objects.visible_to(self.request.user).filter(pk=int(seg)).first()
-        return obj
+class _MemberEdit(PrefillMixin, ObjectEditView):
+    prefill = {"segment": Segment}
 
     def save_object(self, form, obj, *, creating, expected_version):
         return actions.do_save_member(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
-class SegmentMemberDeleteView(ObjectDeleteView):
-    model = SegmentMember
+class _TargetEdit(PrefillMixin, ObjectEditView):
+    prefill = {"segment": Segment}
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_target(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
-class TargetListView(ObjectListView):
-    model = Target
-    filterset_class = TargetFilterSet
-    table_class = TargetTable
-    select_related = ("segment__chain", "organization")
+SegmentMemberViews = crud_views(SegmentMember, form_class=SegmentMemberForm, filterset_class=SegmentMemberFilterSet,
+                                table_class=SegmentMemberTable, select_related=("segment__chain", "organization"),
+                                edit_base=_MemberEdit)
+TargetListView, _, TargetEditView, TargetDeleteView = crud_views(
+    Target, form_class=TargetForm, filterset_class=TargetFilterSet, table_class=TargetTable,
+    select_related=("segment__chain", "organization"), edit_base=_TargetEdit)
 
 
 class TargetDetailView(ObjectDetailView):
@@ -192,25 +173,6 @@ class TargetDetailView(ObjectDetailView):
         ctx["zones"] = Zone.objects.visible_to(user).filter(home_zone__isnull=True) if user.has_perm(
             "projects.add_project") else []
         return ctx
-
-
-class TargetEditView(ObjectEditView):
-    model = Target
-    form_class = TargetForm
-
-    def new_object(self):
-        obj = super().new_object()
-        seg = self.request.GET.get("segment")
-        if seg and seg.isdigit():
-            obj.segment = Segment.objects.visible_to(self.request.user).filter(pk=int(seg)).first()
-        return obj
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_target(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-class TargetDeleteView(ObjectDeleteView):
-    model = Target
 
 
 class TargetToLeadView(ObjectMixin, View):

@@ -273,6 +273,38 @@ class ObjectEditView(ObjectMixin, TemplateView):
         return self.render_form(form, obj, token=token)
 
 
+class PrefillMixin:
+    """A new record prefilled from the query string (opened from its parent's page):
+    ``prefill = {"segment": Segment}`` reads ``?segment=<id>`` among the rows the user may see."""
+
+    prefill: dict = {}
+
+    def new_object(self):
+        obj = super().new_object()
+        for field, model in self.prefill.items():
+            raw = self.request.GET.get(field) or self.request.POST.get(field)
+            if raw and str(raw).isdigit():
+                found = model.objects.visible_to(self.request.user).filter(pk=int(raw)).first()
+                if found is not None:
+                    setattr(obj, field, found)
+        return obj
+
+
+def crud_views(model, *, form_class, filterset_class, table_class, select_related=(), edit_base=None,
+               **edit_attrs) -> tuple:
+    """The list, detail, edit and delete views of a record type that needs nothing special
+    (``crud_urls`` routes them)."""
+    name = model.__name__
+    list_view = type(f"{name}ListView", (ObjectListView,), {
+        "model": model, "filterset_class": filterset_class, "table_class": table_class,
+        "select_related": tuple(select_related)})
+    detail_view = type(f"{name}DetailView", (ObjectDetailView,), {"model": model})
+    edit_view = type(f"{name}EditView", (edit_base or ObjectEditView,), {
+        "model": model, "form_class": form_class, **edit_attrs})
+    delete_view = type(f"{name}DeleteView", (ObjectDeleteView,), {"model": model})
+    return list_view, detail_view, edit_view, delete_view
+
+
 def apply_validation_error(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():

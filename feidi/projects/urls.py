@@ -31,8 +31,6 @@ urlpatterns = [
     path("reports/generate/", v.ReportGenerateView.as_view(), name="report_generate"),
     path("reports/<int:pk>/", v.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/<str:kind>/", v.ReportFileView.as_view(), name="report_file"),
-    *crud("gates", "stagegate", v.StageGateListView, v.StageGateDetailView, v.StageGateEditView,
-          v.StageGateDeleteView),
-    *crud("settings", "projectsettings", v.ProjectSettingsListView, v.ProjectSettingsDetailView,
-          v.ProjectSettingsEditView, v.ProjectSettingsDeleteView),
+    *crud("gates", "stagegate", *v.StageGateViews),
+    *crud("settings", "projectsettings", *v.ProjectSettingsViews),
 ]

@@ -21,6 +21,8 @@ from feidi.core.views import (
     ObjectImportView,
     ObjectListView,
     ObjectMixin,
+    PrefillMixin,
+    crud_views,
 )
 
 from . import actions
@@ -294,17 +296,10 @@ class ProjectImportView(ObjectImportView):
 # --- parts of key projects -------------------------------------------------------------------
 
 
-class PartEditView(ObjectEditView):
+class PartEditView(PrefillMixin, ObjectEditView):
     """Add from the project page (``?project=<id>``); the department follows the project."""
 
-    def new_object(self):
-        obj = super().new_object()
-        pid = self.request.GET.get("project") or self.request.POST.get("project")
-        if pid and str(pid).isdigit():
-            project = Project.objects.visible_to(self.request.user).filter(pk=int(pid)).first()
-            if project is not None:
-                obj.project = project
-        return obj
+    prefill = {"project": Project}
 
     def save_object(self, form, obj, *, creating, expected_version):
         return actions.do_save_part(obj, acting_user=self.request.user, expected_version=expected_version)
@@ -316,15 +311,9 @@ class PartEditView(ObjectEditView):
         return response
 
 
-def _part_views(model_, form_, filterset_, table_, related):
-    """List, detail, edit and delete views of one part model."""
-    ns = {"model": model_}
-    list_view = type(f"{model_.__name__}ListView", (ObjectListView,),
-                     {**ns, "filterset_class": filterset_, "table_class": table_, "select_related": related})
-    detail_view = type(f"{model_.__name__}DetailView", (ObjectDetailView,), dict(ns))
-    edit_view = type(f"{model_.__name__}EditView", (PartEditView,), {**ns, "form_class": form_})
-    delete_view = type(f"{model_.__name__}DeleteView", (ObjectDeleteView,), dict(ns))
-    return list_view, detail_view, edit_view, delete_view
+def _part_views(model, form, filterset, table, related):
+    return crud_views(model, form_class=form, filterset_class=filterset, table_class=table, select_related=related,
+                      edit_base=PartEditView)
 
 
 AnnualPlanViews = _part_views(AnnualPlan, AnnualPlanForm, AnnualPlanFilterSet, AnnualPlanTable, ("project",))
@@ -335,15 +324,9 @@ ProblemViews = _part_views(Problem, ProblemForm, ProblemFilterSet, ProblemTable,
 
 
 class TaskEditView(PartEditView):
-    model = Task
-    form_class = TaskForm
+    """A decision recorded at a dispatch (``?dispatch=…&project=…``) becomes a task."""
 
-    def new_object(self):
-        obj = super().new_object()
-        did = self.request.GET.get("dispatch")
-        if did and did.isdigit():
-            obj.dispatch = Dispatch.objects.visible_to(self.request.user).filter(pk=int(did)).first()
-        return obj
+    prefill = {"project": Project, "dispatch": Dispatch}
 
     def save_object(self, form, obj, *, creating, expected_version):
         if creating:
@@ -351,11 +334,8 @@ class TaskEditView(PartEditView):
         return super().save_object(form, obj, creating=creating, expected_version=expected_version)
 
 
-TaskViews = (type("TaskListView", (ObjectListView,), {"model": Task, "filterset_class": TaskFilterSet,
-                                                     "table_class": TaskTable,
-                                                     "select_related": ("project", "owner", "owner_department")}),
-             type("TaskDetailView", (ObjectDetailView,), {"model": Task}), TaskEditView,
-             type("TaskDeleteView", (ObjectDeleteView,), {"model": Task}))
+TaskViews = crud_views(Task, form_class=TaskForm, filterset_class=TaskFilterSet, table_class=TaskTable,
+                       select_related=("project", "owner", "owner_department"), edit_base=TaskEditView)
 
 
 # --- trips, gates, settings, alerts ---------------------------------------------------------------
@@ -390,44 +370,11 @@ class InvestmentTripDeleteView(ObjectDeleteView):
     model = InvestmentTrip
 
 
-class StageGateListView(ObjectListView):
-    model = StageGate
-    filterset_class = StageGateFilterSet
-    table_class = StageGateTable
-    select_related = ("department",)
-
-
-class StageGateDetailView(ObjectDetailView):
-    model = StageGate
-
-
-class StageGateEditView(ObjectEditView):
-    model = StageGate
-    form_class = StageGateForm
-
-
-class StageGateDeleteView(ObjectDeleteView):
-    model = StageGate
-
-
-class ProjectSettingsListView(ObjectListView):
-    model = ProjectSettings
-    filterset_class = ProjectSettingsFilterSet
-    table_class = ProjectSettingsTable
-    select_related = ("department",)
-
-
-class ProjectSettingsDetailView(ObjectDetailView):
-    model = ProjectSettings
-
-
-class ProjectSettingsEditView(ObjectEditView):
-    model = ProjectSettings
-    form_class = ProjectSettingsForm
-
-
-class ProjectSettingsDeleteView(ObjectDeleteView):
-    model = ProjectSettings
+StageGateViews = crud_views(StageGate, form_class=StageGateForm, filterset_class=StageGateFilterSet,
+                            table_class=StageGateTable, select_related=("department",))
+ProjectSettingsViews = crud_views(ProjectSettings, form_class=ProjectSettingsForm,
+                                  filterset_class=ProjectSettingsFilterSet, table_class=ProjectSettingsTable,
+                                  select_related=("department",))
 
 
 class AlertListView(ObjectListView):
