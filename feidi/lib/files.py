@@ -35,3 +35,17 @@ def check_upload(name: str, head: bytes, size: int, max_bytes: int) -> str:
     if not any(head.startswith(sig) for sig in SIGNATURES[ext]):
         raise RejectedFile(f"文件内容与扩展名{ext}不符")
     return ext
+
+
+def check_django_upload(upload) -> None:
+    """``check_upload`` for a Django ``UploadedFile`` against ``ATTACHMENT_MAX_BYTES``, raising the
+    form-style ``ValidationError({"file": …})`` every attaching action reports."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    head = upload.read(16)
+    upload.seek(0)
+    try:
+        check_upload(upload.name, head, upload.size, settings.ATTACHMENT_MAX_BYTES)
+    except RejectedFile as exc:
+        raise ValidationError({"file": str(exc)}) from None

@@ -246,19 +246,12 @@ def release_stale_leads(now=None) -> int:
 
 
 def do_attach_evidence(project: Project, kind: str, upload, *, acting_user) -> ProjectFile:
-    from django.conf import settings
-
-    from feidi.lib.files import RejectedFile, check_upload
+    from feidi.lib.files import check_django_upload
 
     kind = (kind or "").strip()
     if not kind:
         raise ValidationError({"kind": "请选择材料类别"})
-    head = upload.read(16)
-    upload.seek(0)
-    try:
-        check_upload(upload.name, head, upload.size, settings.ATTACHMENT_MAX_BYTES)
-    except RejectedFile as exc:
-        raise ValidationError({"file": str(exc)}) from None
+    check_django_upload(upload)
     with transaction.atomic():
         item = ProjectFile(project=project, kind=kind[:50], name=upload.name[:200], size=upload.size,
                            uploaded_by=acting_user)

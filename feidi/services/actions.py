@@ -133,18 +133,11 @@ def do_reply_appeal(appeal: Appeal, text: str, *, public: bool, acting_user) -> 
 
 def do_attach_file(appeal: Appeal, upload, *, acting_user):
     """Attach an uploaded file after checking its type (extension and content) and size."""
-    from django.conf import settings
-
-    from feidi.lib.files import RejectedFile, check_upload
+    from feidi.lib.files import check_django_upload
 
     from .models import AppealAttachment
 
-    head = upload.read(16)
-    upload.seek(0)
-    try:
-        check_upload(upload.name, head, upload.size, settings.ATTACHMENT_MAX_BYTES)
-    except RejectedFile as exc:
-        raise ValidationError({"file": str(exc)}) from None
+    check_django_upload(upload)
     with transaction.atomic():
         attachment = AppealAttachment(appeal=appeal, name=upload.name[:200], size=upload.size, uploaded_by=acting_user)
         attachment.file.save(upload.name, upload, save=False)
