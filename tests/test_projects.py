@@ -382,3 +382,29 @@ def test_the_api_lists_creates_and_moves(cast, client_for):
     r = client_for("other_pmo").post("/api/v1/projects/projects", {"name": "越界", "zone_id": cast.zone_a.pk},
                                      content_type="application/json")
     assert r.status_code == 422 and "zone" in r.json()["fields"]
+
+
+@pytest.mark.parametrize("url_name", ["projects:project_list", "projects:key_list", "projects:pool",
+                                      "projects:dashboard", "projects:alert_list", "chains:gap_list"])
+def test_pipeline_pages_cost_the_same_whatever_the_number_of_projects(cast, client_for, django_assert_max_num_queries,
+                                                                        url_name):
+    from feidi.chains.models import Chain, Segment
+
+    chain = Chain.objects.create(name="光伏", department=cast.dept_a)
+    seg = Segment.objects.create(chain=chain, name="组件", department=cast.dept_a)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            p = lead(cast, name=f"项目{i}", segment=seg, owner=None if i % 3 == 0 else cast.invest, is_key=i % 2 == 0,
+                     key_level="city" if i % 2 == 0 else "")
+            Milestone.objects.create(project=p, department=cast.dept_a, name="节点", planned_on=dt.date(2020, 1, 1))
+        actions.evaluate_alerts()
+
+    c = client_for("leader" if url_name != "projects:pool" else "invest")
+    add(2, 0)
+    c.get(reverse(url_name))
+    with django_assert_max_num_queries(30) as few:
+        assert c.get(reverse(url_name)).status_code == 200
+    add(20, 2)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert c.get(reverse(url_name)).status_code == 200
