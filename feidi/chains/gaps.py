@@ -57,17 +57,21 @@ def analyse(chain: Chain, user) -> list[dict]:
     from feidi.projects.models import Project
 
     segments = list(Segment.objects.filter(chain=chain).order_by("order", "pk"))
-    members = list(SegmentMember.objects.visible_to(user).filter(segment__chain=chain)
-                   .select_related("organization").order_by("organization__name"))
+    seg_ids = [s.pk for s in segments]  # by id, not by a join: the planner then uses the FK indexes
+    # A chain may hold thousands of members: load only what the rows show.
+    members = list(SegmentMember.objects.visible_to(user).filter(segment_id__in=seg_ids)
+                   .select_related("organization").only("segment_id", "organization_id", "role", "declared_output",
+                                                        "organization__name")
+                   .order_by("organization__name"))
     outputs = member_outputs(members)
     by_segment = defaultdict(list)
     for m in members:
         by_segment[m.segment_id].append(m)
     pipeline = {r["segment_id"]: r for r in Project.objects.visible_to(user).filter(
-        segment__chain=chain, stage__in=_open_pipeline()).values("segment_id").annotate(
+        segment_id__in=seg_ids, stage__in=_open_pipeline()).values("segment_id").annotate(
         count=Count("pk"), planned=Sum("planned_investment"))}
     targets = {r["segment_id"]: r["count"] for r in Target.objects.visible_to(user).filter(
-        segment__chain=chain, status__in=[Target.Status.NEW, Target.Status.CONTACTED]).values("segment_id")
+        segment_id__in=seg_ids, status__in=[Target.Status.NEW, Target.Status.CONTACTED]).values("segment_id")
         .annotate(count=Count("pk"))}
     top = [s for s in segments if s.parent_id is None]
     ends = {top[0].pk, top[-1].pk} if top else set()

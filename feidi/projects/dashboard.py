@@ -28,8 +28,8 @@ def _months_back(today: dt.date, n: int) -> list[dt.date]:
     return list(reversed(months))
 
 
-def figures(projects, today: dt.date) -> dict:
-    """The dashboard's numbers; ``projects`` is already limited to what the user sees."""
+def figures(projects, today: dt.date, user=None) -> dict:
+    """The dashboard's numbers; ``projects`` is already limited to what ``user`` sees."""
     year_start = dt.date(today.year, 1, 1)
     by_stage = dict(projects.values_list("stage").annotate(n=Count("pk")).order_by())
     # Funnel: how many projects reached each stage (a project in 开工 has passed 签约 too).
@@ -67,8 +67,11 @@ def figures(projects, today: dt.date) -> dict:
             cumulative.append(None)
         pace.append(float((plan_total * m / 12 / WAN).quantize(Decimal("0.01"))))
     completed = sum(monthly.values(), Decimal(0))
-    alerts = (Alert.objects.filter(project__in=projects, resolved_at__isnull=True).select_related("project")
-              .order_by("-raised_at"))
+    # Alerts carry their project's department: read them through their own scope, not a join
+    # over every visible project.
+    alerts = Alert.objects.filter(resolved_at__isnull=True)
+    alerts = (alerts.visible_to(user) if user is not None else alerts.filter(project__in=projects)) \
+        .select_related("project").order_by("-raised_at")
     return {
         "funnel": funnel, "by_stage": {Stage(k).label: v for k, v in by_stage.items()},
         "leads_open": by_stage.get(Stage.LEAD, 0) + by_stage.get(Stage.NEGOTIATING, 0),
@@ -89,6 +92,6 @@ class DashboardView(ScopedViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         today = timezone.localdate()
-        data = figures(self.base_queryset(request.user), today)
+        data = figures(self.base_queryset(request.user), today, request.user)
         chart = {k: data[k] for k in ("funnel", "months", "signed_series", "cumulative", "pace")}
         return self.render_to_response(self.get_context_data(title=self.title, f=data, chart=chart, today=today))
