@@ -139,12 +139,40 @@ def test_the_chain_map_and_the_pipeline(browser, live_server, world):  # noqa: F
     _shot(officer, "27-project-moved")
     projects[1].refresh_from_db()
     assert projects[1].stage == "negotiating"
+    officer.goto("/projects/pipeline/add/")
+    officer.fill("input[name=name]", "")
+    officer.click(".page-body form button[type=submit]")
+    officer.wait_for_selector(".invalid-feedback, .is-invalid")
+    _shot(officer, "31-project-form-errors")
+    officer.fill("input[name=name]", "年产2万吨负极材料项目")
+    officer.select_option("select[name=zone]", label="上饶经开区")
+    officer.fill("input[name=investor]", "某碳材料公司")
+    officer.fill("input[name=planned_investment]", "1200000000")
+    officer.click(".page-body form button[type=submit]")
+    officer.wait_for_url(re.compile(r"/projects/pipeline/\d+/$"))
+    assert officer.locator("text=12.00亿元").count() >= 1
+    officer.goto("/projects/trips/add/")
+    _shot(officer, "32-trip-form")
+    target = segs["正极材料"].targets.first()
+    officer.goto(f"/chains/targets/{target.pk}/")
+    _shot(officer, "33-target-detail")
     officer.goto("/projects/pool/")
     officer.click("text=公海中的隔膜线索")
     officer.click("text=认领该线索")
     officer.wait_for_selector(".alert-success")
     _shot(officer, "28-lead-claimed")
     assert not outside2
+
+    from feidi.accounts.models import Role
+
+    world.leader.roles.add(Role.objects.get(code="project_office"))
+    page.goto("/projects/reports/")
+    page.click("text=生成本期专报")
+    page.wait_for_url(re.compile(r"/projects/reports/\d+/$"))
+    assert page.locator("text=纳入调度的重点项目").count() == 1
+    _shot(page, "34-biweekly-report")
+    page.goto("/projects/gates/")
+    _shot(page, "35-stage-gates")
 
     phone, outside3 = _page(browser, live_server, width=390, height=844)
     _login(phone, "leader")

@@ -1,5 +1,4 @@
-from feidi.core.forms import ScopedModelForm
-from feidi.services.forms import ColleagueChoicesMixin
+from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm
 
 from .models import Chain, Segment, SegmentMember, Target
 

@@ -49,3 +49,23 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
             if model_field is not None and model_field.get_internal_type() == "DateField":
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         style_fields(self)
+
+
+class ColleagueChoicesMixin:
+    """People and units to assign work to: the staff and departments of one's own zone (the
+    directory rule of ``User.objects.colleagues_of``), whatever one's data scope."""
+
+    colleague_fields: tuple[str, ...] = ()
+    zone_department_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from feidi.accounts.models import Department, User
+
+        for name in self.colleague_fields:
+            if name in self.fields:
+                self.fields[name].queryset = User.objects.colleagues_of(self.user)
+        for name in self.zone_department_fields:
+            if name in self.fields:
+                ids = self.user.zone_subtree_ids() if self.user is not None and self.user.department_id else []
+                self.fields[name].queryset = Department.objects.filter(pk__in=ids).order_by("path")

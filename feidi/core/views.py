@@ -291,11 +291,11 @@ class PrefillMixin:
 
 
 def crud_views(model, *, form_class, filterset_class, table_class, select_related=(), edit_base=None,
-               **edit_attrs) -> tuple:
+               list_base=None, **edit_attrs) -> tuple:
     """The list, detail, edit and delete views of a record type that needs nothing special
     (``crud_urls`` routes them)."""
     name = model.__name__
-    list_view = type(f"{name}ListView", (ObjectListView,), {
+    list_view = type(f"{name}ListView", (list_base or ObjectListView,), {
         "model": model, "filterset_class": filterset_class, "table_class": table_class,
         "select_related": tuple(select_related)})
     detail_view = type(f"{name}DetailView", (ObjectDetailView,), {"model": model})

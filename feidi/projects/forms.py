@@ -1,7 +1,6 @@
 from django import forms
 
-from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
-from feidi.services.forms import ColleagueChoicesMixin
+from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, StyledFormMixin, style_fields
 
 from .models import (
     AnnualPlan,
@@ -20,6 +19,7 @@ from .models import (
 
 class ProjectForm(ColleagueChoicesMixin, ScopedModelForm):
     colleague_fields = ("owner", "leader", "task_force")
+    zone_department_fields = ("introducer_department",)
 
     class Meta:
         model = Project
@@ -98,7 +98,9 @@ class MilestoneForm(ProjectPartForm):
         fields = ["project", "name", "planned_on", "actual_on"]
 
 
-class ProblemForm(ProjectPartForm):
+class ProblemForm(ColleagueChoicesMixin, ProjectPartForm):
+    zone_department_fields = ("owner_department",)
+
     class Meta:
         model = Problem
         fields = ["project", "kind", "description", "owner_department", "deadline", "needs_leadership", "status",
@@ -107,6 +109,7 @@ class ProblemForm(ProjectPartForm):
 
 class TaskForm(ColleagueChoicesMixin, ProjectPartForm):
     colleague_fields = ("owner",)
+    zone_department_fields = ("owner_department",)
 
     class Meta:
         model = Task
@@ -129,7 +132,9 @@ class InvestmentTripForm(ColleagueChoicesMixin, ScopedModelForm):
                    "organizations": forms.SelectMultiple(attrs={"size": 5})}
 
 
-class StageGateForm(ScopedModelForm):
+class StageGateForm(ColleagueChoicesMixin, ScopedModelForm):
+    zone_department_fields = ("department",)
+
     required_fields = forms.MultipleChoiceField(label="必填字段", required=False,
                                                 choices=list(StageGate.GATE_FIELDS.items()),
                                                 widget=forms.CheckboxSelectMultiple)
@@ -153,7 +158,9 @@ class StageGateForm(ScopedModelForm):
         return [p.strip() for p in re.split(r"[、,，;；\s]+", text) if p.strip()]
 
 
-class ProjectSettingsForm(ScopedModelForm):
+class ProjectSettingsForm(ColleagueChoicesMixin, ScopedModelForm):
+    zone_department_fields = ("department",)
+
     class Meta:
         model = ProjectSettings
         fields = ["name", "department", "pool_after_days", "pace_percent", "report_title", "report_issuer"]

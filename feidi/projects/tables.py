@@ -162,13 +162,14 @@ class ReportTable(Table):
 
 
 class StageGateTable(Table):
-    default_order = "stage"
-    stage = Column("进入阶段", accessor="get_stage_display", order_by="stage", link=True)
+    default_order = "flow"  # annotated by the list view: 洽谈 → … → 达产, 终止 last
+    stage = Column("进入阶段", accessor="get_stage_display", order_by="flow", link=True)
     department = Column("适用部门", render=lambda r: str(r.department) if r.department_id else "全部（默认）",
                         order_by="department__path")
     required_fields = Column("必填字段", sortable=False, render=lambda r: "、".join(
         r.GATE_FIELDS.get(f, f) for f in r.required_fields) or "—")
     required_evidence = Column("佐证材料", sortable=False, render=lambda r: "、".join(r.required_evidence) or "—")
+    roles = Column("可推进的角色", sortable=False, render=lambda r: "、".join(x.name for x in r.roles.all()) or "有推进权限者")
 
 
 class ProjectSettingsTable(Table):

@@ -370,8 +370,19 @@ class InvestmentTripDeleteView(ObjectDeleteView):
     model = InvestmentTrip
 
 
+class _StageGateList(ObjectListView):
+    prefetch_related = ("roles",)
+
+    def base_queryset(self, user):
+        from django.db.models import Case, IntegerField, Value, When
+
+        order = [*FLOW, Stage.TERMINATED]
+        return super().base_queryset(user).annotate(flow=Case(
+            *[When(stage=s, then=Value(i)) for i, s in enumerate(order)], output_field=IntegerField()))
+
+
 StageGateViews = crud_views(StageGate, form_class=StageGateForm, filterset_class=StageGateFilterSet,
-                            table_class=StageGateTable, select_related=("department",))
+                            table_class=StageGateTable, select_related=("department",), list_base=_StageGateList)
 ProjectSettingsViews = crud_views(ProjectSettings, form_class=ProjectSettingsForm,
                                   filterset_class=ProjectSettingsFilterSet, table_class=ProjectSettingsTable,
                                   select_related=("department",))

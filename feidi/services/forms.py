@@ -1,6 +1,6 @@
 from django import forms
 
-from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
+from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, StyledFormMixin, style_fields
 
 from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
 
@@ -19,19 +19,6 @@ class AppealForm(ScopedModelForm):
             self.fields["organization"].initial = user.organization_id
             self.fields["organization"].empty_label = None
         self.fields["category"].help_text = "各类别的办理时限（工作日）由安商办在数据字典中设置"
-
-
-class ColleagueChoicesMixin:
-    """People to assign work to: the staff of one's own zone (accounts' colleagues_of rule)."""
-
-    colleague_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from feidi.accounts.models import User
-
-        for name in self.colleague_fields:
-            self.fields[name].queryset = User.objects.colleagues_of(self.user)
 
 
 class AssignmentForm(ColleagueChoicesMixin, ScopedModelForm):
