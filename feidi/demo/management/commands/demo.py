@@ -11,11 +11,12 @@ class Command(BaseCommand):
         from django.db import transaction
 
         from feidi.core.context import acting
-        from feidi.demo import services
+        from feidi.demo import projects, services
 
         result = city.load()
         with acting("cli"), transaction.atomic():
             result["created"].update({k: v for k, v in services.load().items() if v})
+            result["created"].update({k: v for k, v in projects.load().items() if v})
         created = result["created"]
         if created:
             parts = "，".join(f"{name} {n}" for name, n in created.items())

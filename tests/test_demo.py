@@ -1,0 +1,35 @@
+"""The demo city loads through the domain actions, twice without adding anything, and its
+pipeline pages render for the demo's staff."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from feidi.accounts.models import User
+from feidi.chains.models import Chain, SegmentMember, Target
+from feidi.core.models import AuditRecord
+from feidi.projects.models import Alert, Project, StageRecord
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_once_and_its_pages_render():
+    call_command("demo")
+    counts = {m: m.objects.count() for m in (Chain, SegmentMember, Target, Project, StageRecord, Alert, AuditRecord)}
+    assert counts[Chain] >= 7 and counts[Project] >= 30 and counts[Alert] > 0
+    assert set(Project.objects.values_list("stage", flat=True)) >= {"lead", "negotiating", "signed", "started",
+                                                                     "producing", "full", "terminated"}
+    assert not Project.objects.filter(sample=False).exists()
+    call_command("demo")
+    assert {m: m.objects.count() for m in counts} == counts
+    c = Client()
+    c.force_login(User.objects.get(username="leader"))
+    chain = Chain.objects.first()
+    for url in (reverse("projects:dashboard"), reverse("projects:key_list"), reverse("chains:gap_list"),
+                chain.get_absolute_url(), reverse("chains:chain_map_data", args=[chain.pk]),
+                Project.objects.filter(is_key=True).first().get_absolute_url()):
+        assert c.get(url).status_code == 200, url
+    gaps = c.get(reverse("chains:gap_list")).content.decode()
+    assert "补链" in gaps and "强链" in gaps
