@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
@@ -100,7 +100,7 @@ def create_user(request, payload: UserIn):
         raise ValidationError({"username": ["用户名已存在"]})
     user = User(username=data["username"], full_name=data["full_name"], email=data["email"], department=dept,
                 organization=org, must_change_password=True)
-    return 201, actions.do_create_user(user, password=data["password"], acting_user=request.user)
+    return Status(201, actions.do_create_user(user, password=data["password"], acting_user=request.user))
 
 
 @router.get("/roles", response=list[RoleSchema], summary="角色列表", openapi_extra=model_of("accounts.role"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
@@ -133,7 +133,7 @@ def create_project(request, payload: ProjectIn):
     form = ProjectImportForm(data, instance=Project(owner=request.user), user=request.user)
     if not form.is_valid():
         raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
-    return 201, actions.do_save_project(form.instance, acting_user=request.user)
+    return Status(201, actions.do_save_project(form.instance, acting_user=request.user))
 
 
 @router.post("/projects/{pk}/transition", response=ProjectSchema, summary="推进阶段（逐级，或终止）",
@@ -177,4 +177,4 @@ def generate_report(request, payload: ReportIn):
     as_of = payload.as_of
     if as_of > timezone.localdate():
         raise ValidationError({"as_of": ["数据截止日期不能晚于今天"]})
-    return 201, generate_biweekly(zone_department(request.user), as_of, acting_user=request.user)
+    return Status(201, generate_biweekly(zone_department(request.user), as_of, acting_user=request.user))

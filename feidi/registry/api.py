@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
@@ -155,7 +155,7 @@ def create_organization(request, payload: OrganizationIn):
     clash = Organization.objects.filter(uscc=org.uscc).first()
     if clash is not None:
         raise ValidationError({"uscc": [f"统一社会信用代码 {org.uscc} 已被“{clash.name}”使用"]})
-    return 201, actions.do_save_organization(org, acting_user=request.user)
+    return Status(201, actions.do_save_organization(org, acting_user=request.user))
 
 
 @router.patch("/organizations/{pk}", response=OrganizationSchema, summary="修改单位", openapi_extra=model_of("registry.organization"))
@@ -178,7 +178,7 @@ def delete_organization(request, pk: int):
     org = scoped_get(request, Organization, pk)
     require_perm(request, "registry.delete_organization")
     delete_object(org, acting_user=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/people", response=list[PersonSchema], summary="人员列表（号码脱敏）", openapi_extra=model_of("registry.person"))

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
@@ -77,7 +77,7 @@ def file_appeal(request, payload: AppealIn):
     if category is None:
         raise ValidationError({"category": [f"未知的诉求类别：{payload.category}"]})
     appeal = Appeal(organization=org, category=category, title=payload.title, content=payload.content)
-    return 201, actions.do_file_appeal(appeal, acting_user=request.user)
+    return Status(201, actions.do_file_appeal(appeal, acting_user=request.user))
 
 
 @router.post("/appeals/{pk}/actions", response=AppealSchema, summary="办理操作（受理、办结、评价…）",
