@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "feidi.services",
     "feidi.chains",
     "feidi.projects",
+    "feidi.indicators",
     "feidi.demo",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("services/", include("feidi.services.urls")),
     path("chains/", include("feidi.chains.urls")),
     path("projects/", include("feidi.projects.urls")),
+    path("indicators/", include("feidi.indicators.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -18,7 +18,7 @@ from feidi.core.views import ObjectListView, ObjectMixin
 from feidi.testing.factories import make_for
 
 OUTSIDERS = ("other_clerk", "other_pmo", "ent_b", "inst")
-APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects"}
+APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects", "indicators"}
 
 
 def _walk(patterns, namespace=""):
@@ -84,6 +84,8 @@ def narrow_markers(obj) -> list[str]:
 def broad_markers(obj) -> list[str]:
     """Any trace of the record, for the insider's check."""
     extra = [getattr(obj, f, None) for f in ("name", "title", "username", "full_name", "label", "note")]
+    if getattr(obj, "organization_id", None):  # rows listed under their enterprise (values, members …)
+        extra.append(obj.organization.name)
     return narrow_markers(obj) + [str(v) for v in extra if isinstance(v, str) and len(v) >= 2]
 
 

@@ -41,11 +41,17 @@ PROJECTS_FULL = [*_perms("projects", {m: FULL for m in PROJECT_MODELS}), "projec
                  "projects.transition_project", "projects.claim_project", "projects.reassign_project",
                  "projects.dispatch_project"]
 
+INDICATORS_VIEW = ["indicators.view_indicator", "indicators.view_indicatorvalue"]
+INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": FULL}), "indicators.view_importbatch"]
+INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.add_indicatorvalue",
+                         "indicators.change_indicatorvalue"]
+
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
 STANDARD_ROLES = {
-    "city_leader": ("市领导", "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW], False, "全市各园区与飞地数据只读"),
+    "city_leader": ("市领导", "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
+                                                    *INDICATORS_VIEW], False, "全市各园区与飞地数据只读"),
     "zone_leader": ("区主要领导", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
-                                                       "projects.transition_project", "projects.reassign_project",
+                                                       *INDICATORS_VIEW, "projects.transition_project", "projects.reassign_project",
                                                        "projects.change_task", "services.change_appeal",
                                                        "services.handle_appeal", "registry.reveal_person"], True,
                     "本园区全部数据，四级协调最高一级"),
@@ -63,11 +69,12 @@ STANDARD_ROLES = {
         "services.change_visit"], False, "办理分配给本人的企业诉求，记录走访"),
     "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW], False,
                     "技术需求、成果、揭榜挂帅、飞地入驻"),
-    "statistics": ("统计局", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW], False,
+    "statistics": ("统计局", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW, *INDICATORS_FULL], False,
                    "经济指标采集与分析"),
     "enterprise": ("企业用户", "", DataScope.SELF, [
         "registry.view_organization", "registry.view_organizationlabel", "registry.view_person",
-        "registry.view_residency", "services.view_appeal", "services.add_appeal", "services.rate_appeal"], False,
+        "registry.view_residency", "services.view_appeal", "services.add_appeal", "services.rate_appeal",
+        *INDICATORS_ENTERPRISE], False,
         "只看本企业数据；提交与评价诉求"),
     "institution": ("机构用户", "", DataScope.SELF, [
         "registry.view_organization", "registry.view_person", "registry.view_residency"], False,

@@ -124,7 +124,7 @@ FACTORIES = {
 
 def make_for(model, cast):
     try:
-        factory = {**FACTORIES, **_service_factories(), **_project_factories()}[model]
+        factory = {**FACTORIES, **_service_factories(), **_project_factories(), **_indicator_factories()}[model]
     except KeyError:
         raise LookupError(f"no factory for {model.__name__}: add one to feidi/testing/factories.py") from None
     return factory(cast)
@@ -214,3 +214,20 @@ def _report(cast):
     report.xlsx.save("a.xlsx", ContentFile(b"PK\x03\x04"), save=False)
     report.save()
     return report
+
+
+def _indicator_factories():
+    import datetime as dt
+    from decimal import Decimal
+
+    from feidi.indicators.actions import _row
+    from feidi.indicators.models import Indicator, IndicatorValue
+
+    def value(cast):
+        revenue = Indicator.objects.get(code="revenue")
+        row = _row(cast.org_a1, revenue, dt.date(2026, 3, 1), Decimal("123456789"), acting_user=cast.ent_a,
+                   source="enterprise")
+        row.save()
+        return row
+
+    return {Indicator: lambda c: Indicator.objects.get(code="revenue"), IndicatorValue: value}

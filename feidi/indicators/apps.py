@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+
+
+class IndicatorsConfig(AppConfig):
+    name = "feidi.indicators"
+    label = "indicators"
+    verbose_name = "经济运行"
+
+    def ready(self):
+        from django.utils.translation import gettext_noop
+
+        from feidi.chains import gaps
+        from feidi.core.navigation import Item, register
+        from feidi.core.seeds import register_seeder
+
+        from .engine import chain_output_provider
+        from .seeds import ensure_indicators
+
+        register_seeder(ensure_indicators)
+        # The chain map's output per enterprise comes from the indicators when they are reported.
+        if chain_output_provider not in gaps.OUTPUT_PROVIDERS:
+            gaps.OUTPUT_PROVIDERS.append(chain_output_provider)
+        register("indicators", gettext_noop("经济运行"), "📈", 16, [
+            Item(gettext_noop("经济运行看板"), "indicators:dashboard", "indicators.view_indicatorvalue"),
+            Item(gettext_noop("指标分析"), "indicators:analysis", "indicators.view_indicatorvalue"),
+            Item(gettext_noop("指标填报"), "indicators:report", "indicators.add_indicatorvalue", org_users=True),
+            Item(gettext_noop("指标数据"), "indicators:indicatorvalue_list", "indicators.view_indicatorvalue",
+                 org_users=True),
+            Item(gettext_noop("批量导入"), "indicators:import", "indicators.add_indicatorvalue"),
+            Item(gettext_noop("指标定义"), "indicators:indicator_list", "indicators.view_indicator"),
+        ])

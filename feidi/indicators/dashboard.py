@@ -1,0 +1,114 @@
+"""The zone overview's figures (and their .xlsx export)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from . import engine
+from .models import Indicator, IndicatorValue
+
+HEADLINE = ("revenue", "value_added", "rd", "tax")
+
+
+def city_values(user):
+    """Every value in the zones of the user's city: the denominator of 占全市比重 (a total, never
+    shown row by row)."""
+    from feidi.accounts.models import Department
+
+    dept = user.department
+    if dept is None:
+        return IndicatorValue.objects.none()
+    chain = [dept, *reversed(list(dept.ancestors()))]
+    city = next((d for d in chain if d.kind == Department.Kind.CITY), None)
+    if city is None:
+        return IndicatorValue.objects.none()
+    return IndicatorValue.objects.filter(department_id__in=city.subtree_ids())
+
+
+def figures(user, values, period: dt.date | None) -> dict:
+    indicators = {i.code: i for i in Indicator.objects.filter(active=True)}
+    out = {"cards": [], "chart": None, "by_chain": [], "by_zone": [], "labels": {}, "period": period}
+    if period is None:
+        return out
+    city = city_values(user)
+    for code in HEADLINE:
+        i = indicators.get(code)
+        if i is None:
+            continue
+        total = next(iter(engine.yoy(values, i, period, "total")), None)
+        city_total = engine.in_scope(city, i, period).aggregate(s=Sum("value"))["s"] or Decimal(0)
+        out["cards"].append({"indicator": i, "total": total.total if total else Decimal(0),
+                             "growth": total.growth if total else None,
+                             "share": engine.share(total.total, city_total) if total else None})
+    revenue = indicators.get("revenue")
+    if revenue:
+        start = dt.date(period.year - 1, 1, 1)
+        cumulative = engine.series(values, revenue, start, period)
+        monthly = engine.monthly_from_cumulative(cumulative)
+        months = list(range(1, 13))
+
+        def wan(v):
+            return None if v is None else float((v / 10000).quantize(Decimal("0.01")))
+
+        out["chart"] = {
+            "months": [f"{m}月" for m in months],
+            "this_year": [wan(monthly.get(dt.date(period.year, m, 1))) if m <= period.month else None for m in months],
+            "last_year": [wan(monthly.get(dt.date(period.year - 1, m, 1))) for m in months],
+            "chains": [], "chain_values": [],
+        }
+        out["by_chain"] = engine.yoy(values, revenue, period, "chain")
+        out["by_zone"] = engine.yoy(values, revenue, period, "zone")
+        out["chart"]["chains"] = [r.label for r in out["by_chain"]]
+        out["chart"]["chain_values"] = [wan(r.total) for r in out["by_chain"]]
+        rd, rev_card = indicators.get("rd"), next((c for c in out["cards"] if c["indicator"].code == "revenue"), None)
+        rd_card = next((c for c in out["cards"] if rd and c["indicator"].pk == rd.pk), None)
+        if rd_card and rev_card and rev_card["total"]:
+            out["rd_intensity"] = float(rd_card["total"] / rev_card["total"])
+    from feidi.registry.models import Organization
+
+    out["labels"] = engine.labelled_counts(Organization.objects.visible_to(user), engine.month_end(period))
+    return out
+
+
+def xlsx(data: dict) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    pct = book.add_format({"num_format": "0.0%"})
+    num = book.add_format({"num_format": "#,##0.00"})
+    sheet = book.add_worksheet("主要指标")
+    period = data.get("period")
+    sheet.write(0, 0, f"截至{period:%Y年%m月}" if period else "暂无数据")
+    for c, h in enumerate(["指标", "单位", "累计值", "同比（同口径）", "占全市比重"]):
+        sheet.write(1, c, h, head)
+    for r, card in enumerate(data["cards"], start=2):
+        sheet.write(r, 0, card["indicator"].name)
+        sheet.write(r, 1, card["indicator"].unit)
+        sheet.write_number(r, 2, float(card["total"]), num)
+        for c, key in ((3, "growth"), (4, "share")):
+            if card[key] is not None:
+                sheet.write_number(r, c, card[key], pct)
+    sheet.set_column(0, 4, 16)
+    for name, rows in (("分产业链", data["by_chain"]), ("分园区", data["by_zone"])):
+        s = book.add_worksheet(name)
+        for c, h in enumerate([name[1:], "主营业务收入（元）", "企业数", "同比（同口径）"]):
+            s.write(0, c, h, head)
+        for r, row in enumerate(rows, start=1):
+            s.write(r, 0, row.label)
+            s.write_number(r, 1, float(row.total), num)
+            s.write_number(r, 2, row.count)
+            if row.growth is not None:
+                s.write_number(r, 3, row.growth, pct)
+        s.set_column(0, 3, 18)
+    labels = book.add_worksheet("认定企业")
+    for r, (name, n) in enumerate(data["labels"].items()):
+        labels.write(r, 0, name)
+        labels.write_number(r, 1, n)
+    book.close()
+    return buffer.getvalue()

@@ -1,0 +1,191 @@
+"""Computation over the stored monthly rows: monthly figures from cumulative ones, 同比 on a
+comparable basis (同口径), shares of a total, groupings by zone, industry and chain segment.
+
+同口径 as statistics bureaus compute it: the growth of a period compares the enterprises in scope
+now (for a 规上-only indicator, those labelled 规上 in that month) with the same enterprises' values
+a year earlier. An enterprise without a value a year earlier (new, or not reporting then) counts in
+the total but not in the growth; an enterprise that has left scope counts in neither.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, DecimalField, OuterRef, Q, Subquery, Sum
+
+from .models import Indicator, IndicatorValue
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(day: dt.date, n: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def monthly_from_cumulative(series: dict[dt.date, Decimal]) -> dict[dt.date, Decimal | None]:
+    """The month's own figure from cumulative-to-date values: January is its cumulative value;
+    later months subtract the previous month of the same year (None when that month is missing —
+    the difference would cover two months)."""
+    out: dict[dt.date, Decimal | None] = {}
+    for period in sorted(series):
+        if period.month == 1:
+            out[period] = series[period]
+        else:
+            before = series.get(add_months(period, -1))
+            out[period] = None if before is None else series[period] - before
+    return out
+
+
+def above_scale_q(period: dt.date, prefix: str = "organization__") -> Q:
+    """Enterprises labelled 规上 during ``period`` (the label's dates overlap the month)."""
+    return Q(**{
+        f"{prefix}labels__label__type__code": "org_label", f"{prefix}labels__label__code": "above_scale",
+        f"{prefix}labels__since__lte": month_end(period),
+    }) & (Q(**{f"{prefix}labels__until__isnull": True}) | Q(**{f"{prefix}labels__until__gte": period}))
+
+
+def in_scope(values, indicator: Indicator, period: dt.date):
+    """The rows of ``indicator`` for ``period`` that count: 规上-only indicators keep the
+    enterprises labelled 规上 in that month."""
+    rows = values.filter(indicator=indicator, period=period)
+    if indicator.above_scale_only:
+        from feidi.registry.models import Organization
+
+        rows = rows.filter(organization_id__in=Organization.objects.filter(above_scale_q(period, "")).values("pk"))
+    return rows
+
+
+GROUPS = {"zone": ("zone_id", "园区"), "industry": ("industry", "行业"),
+          "segment": ("organization__chain_memberships__segment_id", "产业链环节"),
+          "chain": ("organization__chain_memberships__segment__chain_id", "产业链"), "total": (None, "合计")}
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    total: Decimal
+    count: int
+    comparable_now: Decimal
+    comparable_before: Decimal
+    comparable_count: int
+
+    @property
+    def growth(self) -> float | None:
+        """同比 on the comparable basis, e.g. 0.085 for +8.5 %."""
+        if not self.comparable_before:
+            return None
+        return float(self.comparable_now / self.comparable_before - 1)
+
+    @property
+    def change(self) -> Decimal:
+        return self.comparable_now - self.comparable_before
+
+
+def yoy(values, indicator: Indicator, period: dt.date, by: str = "total") -> list[Row]:
+    """Totals of ``indicator`` in ``period`` over ``values`` (already scoped), grouped ``by`` zone,
+    industry, segment or chain, with the comparable 同比. For a cumulative indicator this is 累计同比."""
+    field, _ = GROUPS[by]
+    rows = in_scope(values, indicator, period)
+    before = IndicatorValue.objects.filter(organization_id=OuterRef("organization_id"), indicator=indicator,
+                                           period=add_months(period, -12)).values("value")[:1]
+    rows = rows.annotate(before=Subquery(before, output_field=DecimalField(max_digits=20, decimal_places=4)))
+    total = Avg("value") if indicator.aggregation == Indicator.Aggregation.AVERAGE else Sum("value")
+    measures = {"total": total, "count": Count("pk"),
+                "now": Sum("value", filter=Q(before__isnull=False)), "was": Sum("before"),
+                "paired": Count("pk", filter=Q(before__isnull=False))}
+    grouped = rows.values(field).annotate(**measures).order_by() if field else [rows.aggregate(**measures)]
+    labels = group_labels(by, [g.get(field) for g in grouped] if field else [])
+    out = []
+    for g in grouped:
+        key = g.get(field) if field else None
+        if field and key is None and by in ("segment", "chain"):
+            continue  # enterprises on no chain do not make a chain row
+        out.append(Row(key=key, label=labels.get(key, "合计" if not field else "未分类"), total=g["total"] or Decimal(0),
+                       count=g["count"], comparable_now=g["now"] or Decimal(0), comparable_before=g["was"] or Decimal(0),
+                       comparable_count=g["paired"]))
+    out.sort(key=lambda r: -(r.total or 0))
+    return out
+
+
+def group_labels(by: str, keys) -> dict:
+    keys = [k for k in keys if k is not None]
+    if by == "zone":
+        from feidi.registry.models import Zone
+
+        return {z.pk: z.short_name or z.name for z in Zone.objects.filter(pk__in=keys)}
+    if by == "industry":
+        from feidi.core.dictionaries import labels
+
+        names = labels("industry")
+        return {k: names.get(k, k) for k in keys}
+    if by == "segment":
+        from feidi.chains.models import Segment
+
+        return {s.pk: str(s) for s in Segment.objects.filter(pk__in=keys).select_related("chain")}
+    if by == "chain":
+        from feidi.chains.models import Chain
+
+        return dict(Chain.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {}
+
+
+def share(part: Decimal, whole: Decimal) -> float | None:
+    return float(part / whole) if whole else None
+
+
+def series(values, indicator: Indicator, start: dt.date, end: dt.date) -> dict[dt.date, Decimal]:
+    """The total per month (as stored: cumulative stays cumulative)."""
+    rows = values.filter(indicator=indicator, period__gte=start, period__lte=end)
+    if indicator.above_scale_only:
+        out = {}
+        month = start
+        while month <= end:
+            out[month] = in_scope(values, indicator, month).aggregate(s=Sum("value"))["s"] or Decimal(0)
+            month = add_months(month, 1)
+        return {k: v for k, v in out.items() if v}
+    return dict(rows.values_list("period").annotate(s=Sum("value")).order_by())
+
+
+def latest_period(values, indicator: Indicator) -> dt.date | None:
+    return values.filter(indicator=indicator).order_by("-period").values_list("period", flat=True).first()
+
+
+def labelled_counts(organizations, on: dt.date) -> dict[str, int]:
+    """How many of ``organizations`` hold each label on ``on`` (规上, 高新技术企业, 专精特新 …)."""
+    from feidi.registry.models import OrganizationLabel
+
+    rows = (OrganizationLabel.objects.filter(organization__in=organizations, since__lte=on)
+            .filter(Q(until__isnull=True) | Q(until__gte=on))
+            .values_list("label__label").annotate(n=Count("organization", distinct=True)).order_by("label__order"))
+    return dict(rows)
+
+
+def chain_output_provider(organization_ids) -> dict[int, Decimal]:
+    """Measured yearly output for the chain map: the 主营业务收入 of the last complete year
+    (December's cumulative value), else this year's latest cumulative value."""
+    revenue = Indicator.objects.filter(code="revenue").first()
+    if revenue is None or not organization_ids:
+        return {}
+    found: dict[int, Decimal] = {}
+    rows = (IndicatorValue.objects.filter(indicator=revenue, organization_id__in=list(organization_ids))
+            .order_by("organization_id", "-period").values_list("organization_id", "period", "value"))
+    best: dict[int, tuple[dt.date, Decimal]] = {}
+    for org, period, value in rows:
+        if period.month == 12 and (org not in best or best[org][0].month != 12 or period > best[org][0]):
+            best[org] = (period, value)
+        elif org not in best:
+            best[org] = (period, value)
+    for org, (_period, value) in best.items():
+        found[org] = value
+    return found

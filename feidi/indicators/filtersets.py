@@ -1,0 +1,37 @@
+import django_filters
+from django import forms
+
+from feidi.core.filters import ScopedFilterSet
+from feidi.registry.models import Zone
+
+from .models import Indicator, IndicatorValue
+
+
+class IndicatorValueFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name", "organization__uscc")
+    indicator = django_filters.ModelChoiceFilter(label="指标", queryset=Indicator.objects.all())
+    zone = django_filters.ModelChoiceFilter(label="园区", queryset=Zone.objects.all())
+    month = django_filters.CharFilter(label="月份", method="filter_month",
+                                      widget=forms.TextInput(attrs={"type": "month"}))
+    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "zone", "source", "organization"]
+
+    def filter_month(self, queryset, name, value):
+        import datetime as dt
+
+        try:
+            year, month = (int(x) for x in (value or "").split("-")[:2])
+            return queryset.filter(period=dt.date(year, month, 1))
+        except (ValueError, TypeError):
+            return queryset
+
+
+class IndicatorFilterSet(ScopedFilterSet):
+    search_fields = ("name", "code")
+
+    class Meta:
+        model = Indicator
+        fields = ["kind", "active"]

@@ -1,0 +1,41 @@
+from django import forms
+
+from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
+
+from .models import Indicator
+
+
+class IndicatorForm(ScopedModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "unit", "kind", "aggregation", "above_scale_only", "required", "warn_ratio", "order",
+                  "active", "description"]
+
+
+class MonthReportForm(StyledFormMixin, forms.Form):
+    """One enterprise's month: a field per active indicator (amounts as typed, checked by the action)."""
+
+    period = forms.CharField(label="月份", widget=forms.TextInput(attrs={"type": "month"}))
+    confirm = forms.BooleanField(label="已核实，确认保存上述波动较大的数值", required=False)
+
+    def __init__(self, *args, indicators=(), previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        previous = previous or {}
+        self.indicators = list(indicators)
+        for i in self.indicators:
+            last = previous.get(i.pk)
+            hint = f"上月{'累计' if i.cumulative else ''}：{last.normalize():,f}" if last is not None else "上月未报"
+            self.fields[f"v_{i.code}"] = forms.CharField(
+                label=f"{i.name}（{i.unit}）", required=False, help_text=f"{i.get_kind_display()}；{hint}",
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        style_fields(self)
+
+    def clean_period(self):
+        import datetime as dt
+
+        text = self.cleaned_data["period"]
+        try:
+            year, month = (int(x) for x in text.split("-")[:2])
+            return dt.date(year, month, 1)
+        except (ValueError, TypeError):
+            raise forms.ValidationError("月份格式应为 2026-03") from None

@@ -1,0 +1,137 @@
+"""Economic monitoring (经济运行监测): indicator definitions and monthly values per enterprise.
+
+Values are stored as reported — cumulative-to-date (累计) for flows such as revenue, the month's
+level for stocks such as land area — one row per enterprise, indicator and month. Each row
+carries the zone and GB/T 4754 division the enterprise had when it reported, so history stays
+where it happened and totals group without joins. Monthly figures, 同比 on a comparable basis
+and shares are computed from these rows (``engine.py``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from feidi.core.models import DetailUrlMixin
+from feidi.core.scope import Scope, ScopedManager
+
+User = settings.AUTH_USER_MODEL
+
+
+class Indicator(DetailUrlMixin, models.Model):
+    """An indicator's definition. The default eight are seeded after migrate and stay editable."""
+
+    class Kind(models.TextChoices):
+        CUMULATIVE = "cumulative", "累计值（年初至今）"
+        POINT = "point", "时点值（当月）"
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", "求和"
+        AVERAGE = "average", "平均"
+
+    code = models.SlugField("编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    unit = models.CharField("单位", max_length=20, help_text="如：元、亩、吨标准煤、人")
+    kind = models.CharField("口径", max_length=16, choices=Kind.choices)
+    aggregation = models.CharField("汇总方式", max_length=16, choices=Aggregation.choices, default=Aggregation.SUM)
+    above_scale_only = models.BooleanField("仅统计规上企业", default=False)
+    required = models.BooleanField("每月必报", default=True)
+    warn_ratio = models.DecimalField("波动提醒阈值", max_digits=6, decimal_places=2, default=1,
+                                     validators=[MinValueValidator(0)],
+                                     help_text="当月值较上月变动超过该比例（1 表示 100%）时须确认后保存；0 表示不提醒")
+    order = models.PositiveIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+    description = models.CharField("说明", max_length=300, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner=None, public=Q(pk__isnull=False))
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标"
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）"
+
+    @property
+    def cumulative(self) -> bool:
+        return self.kind == self.Kind.CUMULATIVE
+
+
+class IndicatorValue(models.Model):
+    """One enterprise's value of one indicator for one month (``period`` is the month's 1st)."""
+
+    class Source(models.TextChoices):
+        ENTERPRISE = "enterprise", "企业填报"
+        IMPORT = "import", "批量导入"
+        STAFF = "staff", "工作人员录入"
+
+    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.CASCADE,
+                                     related_name="indicator_values")
+    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values")
+    period = models.DateField("月份")
+    value = models.DecimalField("数值", max_digits=20, decimal_places=4)
+    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    zone = models.ForeignKey("registry.Zone", verbose_name="园区", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    industry = models.CharField("行业门类代码", max_length=2, blank=True, help_text="GB/T 4754 大类（两位）")
+    source = models.CharField("来源", max_length=16, choices=Source.choices)
+    confirmed_warning = models.CharField("已确认的提醒", max_length=200, blank=True)
+    entered_by = models.ForeignKey(User, verbose_name="填报人", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    entered_at = models.DateTimeField("填报时间", auto_now=True)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner="entered_by", organization="organization")
+    audit_exclude: tuple[str, ...] = ("entered_at",)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标数据"
+        ordering = ["-period", "organization", "indicator"]
+        constraints = [models.UniqueConstraint(fields=["organization", "indicator", "period"],
+                                               name="indicatorvalue_one_per_month")]
+        indexes = [models.Index(fields=["indicator", "period", "zone", "industry"]),
+                   models.Index(fields=["period", "indicator"])]
+
+    def __str__(self):
+        return f"{self.organization} {self.indicator.name} {self.period:%Y-%m}"
+
+    def clean(self):
+        if self.period and self.period.day != 1:
+            self.period = self.period.replace(day=1)
+        if self.value is not None and self.value < 0:
+            raise ValidationError({"value": "数值不能为负"})
+
+
+class ImportBatch(models.Model):
+    """An uploaded file whose values raised warnings: kept until its uploader confirms it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        APPLIED = "applied", "已导入"
+
+    user = models.ForeignKey(User, verbose_name="上传人", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to="indicator-imports/%Y/%m/")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    rows = models.PositiveIntegerField("行数", default=0)
+    warnings = models.JSONField("提醒", default=list)
+    warning_count = models.PositiveIntegerField("提醒数", default=0)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner="user", owner_only=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标导入批次"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_status_display()}）"

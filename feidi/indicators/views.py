@@ -1,0 +1,225 @@
+"""Economic monitoring pages: monthly reporting, values, import with confirmation, the zone
+dashboard and the indicator analysis."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from feidi.core.importer import ImportFileError
+from feidi.core.views import ObjectListView, ScopedViewMixin, crud_views
+
+from . import actions, engine, importing
+from .filtersets import IndicatorFilterSet, IndicatorValueFilterSet
+from .forms import IndicatorForm, MonthReportForm
+from .models import ImportBatch, Indicator, IndicatorValue
+from .tables import IndicatorTable, IndicatorValueTable
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class IndicatorValueListView(ObjectListView):
+    model = IndicatorValue
+    filterset_class = IndicatorValueFilterSet
+    table_class = IndicatorValueTable
+    select_related = ("organization", "indicator")
+
+
+IndicatorViews = crud_views(Indicator, form_class=IndicatorForm, filterset_class=IndicatorFilterSet,
+                            table_class=IndicatorTable)
+
+
+def last_month() -> dt.date:
+    return engine.add_months(timezone.localdate().replace(day=1), -1)
+
+
+class MonthReportView(ScopedViewMixin, TemplateView):
+    """填报: an enterprise user reports its own month; staff report for an enterprise they see."""
+
+    model = IndicatorValue
+    permission_action = "add"
+    template_name = "indicators/report.html"
+    title = "指标填报"
+
+    def organization(self):
+        from feidi.registry.models import Organization
+
+        user = self.request.user
+        visible = Organization.objects.visible_to(user)
+        if user.organization_id:
+            return visible.filter(pk=user.organization_id).first()
+        raw = self.request.GET.get("org") or self.request.POST.get("org") or ""
+        return visible.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+    def period(self) -> dt.date:
+        raw = self.request.GET.get("period") or self.request.POST.get("period") or ""
+        try:
+            year, month = (int(x) for x in raw.split("-")[:2])
+            return dt.date(year, month, 1)
+        except (ValueError, TypeError):
+            return last_month()
+
+    def build_form(self, org, period, data=None):
+        indicators = list(Indicator.objects.filter(active=True))
+        previous = dict(IndicatorValue.objects.filter(organization=org, period=engine.add_months(period, -1))
+                        .values_list("indicator_id", "value")) if org else {}
+        current = dict(IndicatorValue.objects.filter(organization=org, period=period)
+                       .values_list("indicator__code", "value")) if org else {}
+        initial = {"period": f"{period:%Y-%m}", **{f"v_{c}": f"{v.normalize():f}" for c, v in current.items()}}
+        return MonthReportForm(data, initial=initial, indicators=indicators, previous=previous)
+
+    def page(self, form, org, period, warnings=None):
+        from feidi.registry.models import Organization
+
+        choices = []
+        if not self.request.user.organization_id:
+            choices = Organization.objects.visible_to(self.request.user).filter(kind="enterprise").order_by("name")[:500]
+        return self.render_to_response(self.get_context_data(
+            title=self.title, form=form, organization=org, period=period, warnings=warnings or {},
+            choices=choices, reported=IndicatorValue.objects.filter(organization=org).values("period").distinct()
+            .count() if org else 0))
+
+    def get(self, request, *args, **kwargs):
+        org, period = self.organization(), self.period()
+        return self.page(self.build_form(org, period), org, period)
+
+    def post(self, request, *args, **kwargs):
+        org = self.organization()
+        if org is None:
+            raise Http404("请选择企业")
+        form = self.build_form(org, self.period(), request.POST)
+        if not form.is_valid():
+            return self.page(form, org, self.period())
+        period = form.cleaned_data["period"]
+        values = {}
+        for i in form.indicators:
+            try:
+                values[i] = actions.parse_amount(form.cleaned_data.get(f"v_{i.code}"))
+            except ValueError as exc:
+                form.add_error(f"v_{i.code}", str(exc))
+        if form.errors:
+            return self.page(form, org, period)
+        try:
+            result = actions.report_month(org, period, values, acting_user=request.user,
+                                          confirm=form.cleaned_data.get("confirm", False),
+                                          source=IndicatorValue.Source.ENTERPRISE if request.user.organization_id
+                                          else IndicatorValue.Source.STAFF)
+        except ValidationError as exc:
+            for code, errors in exc.message_dict.items():
+                form.add_error(f"v_{code}" if f"v_{code}" in form.fields else None, errors)
+            return self.page(form, org, period)
+        except PermissionDenied:
+            raise
+        if result.warnings and not result.saved:
+            return self.page(form, org, period, warnings=result.warnings)
+        messages.success(request, f"已保存 {org.name} {period:%Y年%m月} 的 {result.saved} 项指标")
+        url = reverse("indicators:report") + f"?period={period:%Y-%m}"
+        return HttpResponseRedirect(url + (f"&org={org.pk}" if not request.user.organization_id else ""))
+
+
+class ImportView(ScopedViewMixin, TemplateView):
+    model = IndicatorValue
+    permission_action = "add"
+    template_name = "indicators/import.html"
+    title = "批量导入指标数据"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("template"):
+            response = HttpResponse(importing.template_bytes(), content_type=XLSX)
+            response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%8C%87%E6%A0%87%E6%95%B0%E6%8D%AE%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+            return response
+        return self.render_to_response(self.get_context_data(title=self.title))
+
+    def post(self, request, *args, **kwargs):
+        batch = None
+        if request.POST.get("batch"):
+            batch = ImportBatch.objects.visible_to(request.user).filter(
+                pk=request.POST["batch"], status=ImportBatch.Status.PENDING).first()
+            if batch is None:
+                raise Http404("该批次不存在或已导入")
+            data, name = batch.file.read(), batch.name
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                return self.render_to_response(self.get_context_data(title=self.title, file_error="请选择 .xlsx 文件"))
+            data, name = upload.read(), upload.name
+        try:
+            outcome = importing.run(data, name, request.user, confirm_batch=batch)
+        except ImportFileError as exc:
+            return self.render_to_response(self.get_context_data(title=self.title, file_error=str(exc)))
+        if outcome.applied:
+            messages.success(request, f"导入成功：{outcome.total} 行，{outcome.values} 个数值"
+                             + (f"（含已确认的提醒 {len(outcome.warnings)} 条）" if outcome.warnings else ""))
+            return HttpResponseRedirect(reverse("indicators:indicatorvalue_list"))
+        return self.render_to_response(self.get_context_data(title=self.title, outcome=outcome, filename=name))
+
+
+class DashboardView(ScopedViewMixin, TemplateView):
+    """The zone overview a leader quotes: revenue year-to-date and its 同比, value added, R&D, tax,
+    labelled counts, share of the city, trends by month, breakdown by chain and by zone."""
+
+    model = IndicatorValue
+    template_name = "indicators/dashboard.html"
+    title = "经济运行看板"
+
+    def get(self, request, *args, **kwargs):
+        from . import dashboard
+
+        values = self.base_queryset(request.user)
+        period = self.period(values)
+        data = dashboard.figures(request.user, values, period)
+        if request.GET.get("export") == "xlsx":
+            response = HttpResponse(dashboard.xlsx(data), content_type=XLSX)
+            response["Content-Disposition"] = f"attachment; filename=economy-{period:%Y-%m}.xlsx" if period else \
+                "attachment; filename=economy.xlsx"
+            return response
+        return self.render_to_response(self.get_context_data(title=self.title, d=data, period=period,
+                                                             chart=data.get("chart")))
+
+    def period(self, values) -> dt.date | None:
+        raw = self.request.GET.get("period") or ""
+        try:
+            year, month = (int(x) for x in raw.split("-")[:2])
+            return dt.date(year, month, 1)
+        except (ValueError, TypeError):
+            revenue = Indicator.objects.filter(code="revenue").first()
+            return engine.latest_period(values, revenue) if revenue else None
+
+
+class AnalysisView(ScopedViewMixin, TemplateView):
+    """One indicator for one month by zone, industry, chain or segment: total, share, 同比."""
+
+    model = IndicatorValue
+    template_name = "indicators/analysis.html"
+    title = "指标分析"
+
+    def get(self, request, *args, **kwargs):
+        indicators = list(Indicator.objects.filter(active=True))
+        code = request.GET.get("indicator") or "revenue"
+        indicator = next((i for i in indicators if i.code == code), indicators[0] if indicators else None)
+        by = request.GET.get("by") if request.GET.get("by") in engine.GROUPS else "zone"
+        values = self.base_queryset(request.user)
+        try:
+            year, month = (int(x) for x in (request.GET.get("period") or "").split("-")[:2])
+            period = dt.date(year, month, 1)
+        except (ValueError, TypeError):
+            period = engine.latest_period(values, indicator) if indicator else None
+        rows, total = [], None
+        if indicator and period:
+            rows = engine.yoy(values, indicator, period, by)
+            total = next(iter(engine.yoy(values, indicator, period, "total")), None)
+        whole = total.total if total else Decimal(0)
+        table = [{"row": r, "share": engine.share(r.total, whole)} for r in rows]
+        return self.render_to_response(self.get_context_data(
+            title=self.title, indicators=indicators, indicator=indicator, by=by, groups=engine.GROUPS,
+            by_label=engine.GROUPS[by][1],
+            period=period, table=table, total=total,
+            chart={"labels": [r.label for r in rows[:20]], "totals": [float(r.total) for r in rows[:20]],
+                   "growth": [round(r.growth * 100, 1) if r.growth is not None else None for r in rows[:20]]}))

@@ -1,0 +1,43 @@
+/* Economic monitoring charts: monthly trend this year vs last, breakdown by chain, analysis. */
+(function () {
+  if (!window.echarts) { return; }
+  var charts = [];
+  var tools = {feature: {saveAsImage: {title: "保存图片", pixelRatio: 2}}, right: 8};
+  function make(id, option) {
+    var el = document.getElementById(id);
+    if (!el) { return; }
+    var c = echarts.init(el, null, {renderer: "svg"});
+    option.toolbox = tools;
+    c.setOption(option);
+    charts.push(c);
+  }
+  var econ = document.getElementById("economy-data");
+  if (econ) {
+    var d = JSON.parse(econ.textContent);
+    make("trend-chart", {
+      animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, data: ["本年", "上年同期"]},
+      grid: {left: 64, right: 24, top: 40, bottom: 32}, xAxis: {type: "category", data: d.months},
+      yAxis: {type: "value", name: "万元"},
+      series: [{name: "本年", type: "bar", data: d.this_year, itemStyle: {color: "#206bc4"}, barMaxWidth: 24},
+               {name: "上年同期", type: "line", data: d.last_year, itemStyle: {color: "#868e96"}, lineStyle: {type: "dashed"}}]
+    });
+    make("chain-chart", {
+      animationDuration: 300, tooltip: {trigger: "item", formatter: "{b}：{c} 万元（{d}%）"},
+      series: [{type: "pie", radius: ["40%", "70%"], data: d.chains.map(function (n, i) { return {name: n, value: d.chain_values[i]}; }),
+                label: {formatter: "{b}\n{d}%"}}]
+    });
+  }
+  var an = document.getElementById("analysis-data");
+  if (an) {
+    var a = JSON.parse(an.textContent);
+    make("analysis-chart", {
+      animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, data: ["数值", "同比(%)"]},
+      grid: {left: 72, right: 56, top: 40, bottom: 60},
+      xAxis: {type: "category", data: a.labels, axisLabel: {interval: 0, rotate: 20}},
+      yAxis: [{type: "value"}, {type: "value", name: "%"}],
+      series: [{name: "数值", type: "bar", data: a.totals, itemStyle: {color: "#206bc4"}, barMaxWidth: 32},
+               {name: "同比(%)", type: "line", yAxisIndex: 1, data: a.growth, itemStyle: {color: "#d63939"}}]
+    });
+  }
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();

@@ -1,0 +1,253 @@
+"""Economic monitoring: monthly from cumulative, 同比 on a comparable basis, reporting checks,
+all-or-nothing import with confirmed warnings, and the pages from the outside."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+import xlsxwriter
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from feidi.core.models import DictItem
+from feidi.indicators import actions, engine
+from feidi.indicators.models import ImportBatch, Indicator, IndicatorValue
+from feidi.registry.models import OrganizationLabel
+from feidi.testing.cast import make_org
+
+D = Decimal
+
+
+def ind(code) -> Indicator:
+    return Indicator.objects.get(code=code)
+
+
+def put(org, code, year, month, value):
+    actions.bulk_upsert([actions._row(org, ind(code), dt.date(year, month, 1), D(value), acting_user=None,
+                                      source="import")])
+
+
+def above_scale(org, since, until=None):
+    OrganizationLabel.objects.create(organization=org, label=DictItem.objects.get(type__code="org_label",
+                                                                                  code="above_scale"),
+                                     since=since, until=until, department=org.department)
+
+
+# --- computation ------------------------------------------------------------------------------------
+
+def test_monthly_from_cumulative_across_a_year_boundary():
+    cum = {dt.date(2025, 11, 1): D(1100), dt.date(2025, 12, 1): D(1200), dt.date(2026, 1, 1): D(150),
+           dt.date(2026, 2, 1): D(260), dt.date(2026, 4, 1): D(500)}
+    monthly = engine.monthly_from_cumulative(cum)
+    assert monthly[dt.date(2025, 12, 1)] == 100
+    assert monthly[dt.date(2026, 1, 1)] == 150  # January is its own cumulative, not 150 − 1200
+    assert monthly[dt.date(2026, 2, 1)] == 110
+    assert monthly[dt.date(2026, 4, 1)] is None  # March missing: the difference would span two months
+    assert monthly[dt.date(2025, 11, 1)] is None  # October unknown
+    assert engine.add_months(dt.date(2026, 1, 1), -1) == dt.date(2025, 12, 1)
+    assert engine.add_months(dt.date(2025, 12, 1), 1) == dt.date(2026, 1, 1)
+
+
+def test_yoy_on_a_comparable_basis_with_enterprises_entering_and_leaving_scope(cast):
+    a, b, c, d = cast.org_a1, cast.org_a2, make_org("丙离库企业", cast.zone_a), make_org("丁新投产企业", cast.zone_a)
+    above_scale(a, dt.date(2020, 1, 1))
+    above_scale(b, dt.date(2026, 1, 1))  # enters scope this year; reported last year too
+    above_scale(c, dt.date(2020, 1, 1), until=dt.date(2025, 12, 31))  # left scope
+    above_scale(d, dt.date(2026, 2, 1))  # new, nothing a year ago
+    for org, was, now in ((a, 100, 120), (b, 50, 80), (c, 70, 60)):
+        put(org, "value_added", 2025, 3, was)
+        put(org, "value_added", 2026, 3, now)
+    put(d, "value_added", 2026, 3, 40)
+    values = IndicatorValue.objects.all()
+    total = engine.yoy(values, ind("value_added"), dt.date(2026, 3, 1))[0]
+    assert total.total == 240 and total.count == 3  # A + B + D; C has left scope
+    assert (total.comparable_now, total.comparable_before, total.comparable_count) == (200, 150, 2)
+    assert total.growth == pytest.approx(200 / 150 - 1)
+    # last year's set (A and C then) would have given 240/170 − 1: the comparable basis differs
+    last_year = engine.yoy(values, ind("value_added"), dt.date(2025, 3, 1))[0]
+    assert last_year.total == 170 and last_year.growth is None
+    # revenue counts every reporting enterprise, whatever its label
+    for org, was, now in ((a, 1000, 1100), (c, 500, 400)):
+        put(org, "revenue", 2025, 3, was)
+        put(org, "revenue", 2026, 3, now)
+    rev = engine.yoy(values, ind("revenue"), dt.date(2026, 3, 1))[0]
+    assert (rev.total, rev.growth) == (1500, pytest.approx(1500 / 1500 - 1))
+
+
+def test_groupings_by_zone_and_by_chain(cast):
+    from feidi.chains.models import Chain, Segment, SegmentMember
+
+    chain = Chain.objects.create(name="光伏", department=cast.dept_a)
+    seg = Segment.objects.create(chain=chain, name="组件", department=cast.dept_a)
+    SegmentMember.objects.create(segment=seg, organization=cast.org_a1, department=cast.dept_a)
+    put(cast.org_a1, "revenue", 2026, 3, 300)
+    put(cast.org_a2, "revenue", 2026, 3, 100)
+    put(cast.org_b1, "revenue", 2026, 3, 600)
+    values = IndicatorValue.objects.all()
+    by_zone = {r.label: r.total for r in engine.yoy(values, ind("revenue"), dt.date(2026, 3, 1), "zone")}
+    assert by_zone == {"另一园区": 600, "上饶经开区": 400}
+    assert [(r.label, r.total) for r in engine.yoy(values, ind("revenue"), dt.date(2026, 3, 1), "chain")] == [
+        ("光伏", 300)]
+    # the chain map reads measured output
+    from feidi.chains import gaps
+
+    row = next(r for r in gaps.analyse(chain, cast.leader) if r["segment"] == seg)
+    assert row["output"] == 300 and row["sources"] == ["指标"]
+
+
+# --- reporting ---------------------------------------------------------------------------------------
+
+def month_values(**values):
+    return {ind(code): (None if v is None else D(v)) for code, v in values.items()}
+
+
+def test_reporting_refuses_errors_and_asks_to_confirm_a_jump(cast):
+    org = cast.org_a1
+    march = dt.date(2026, 3, 1)
+    base = dict(revenue="1000", tax="100", employees="200")
+    actions.report_month(org, dt.date(2026, 1, 1), month_values(revenue="500", tax="50", employees="200"),
+                         acting_user=cast.ent_a)
+    actions.report_month(org, dt.date(2026, 2, 1), month_values(revenue="1000", tax="100", employees="200"),
+                         acting_user=cast.ent_a)
+    with pytest.raises(ValidationError) as err:
+        actions.report_month(org, march, month_values(**{**base, "revenue": "900", "tax": "-1", "employees": None}),
+                             acting_user=cast.ent_a)
+    assert set(err.value.message_dict) == {"revenue", "tax", "employees"}
+    assert "累计值不能小于上月累计" in err.value.message_dict["revenue"][0]
+    assert not IndicatorValue.objects.filter(period=march).exists()
+    # February's own figure was 500; March's 2,600 is a jump of 420 %
+    result = actions.report_month(org, march, month_values(**{**base, "revenue": "3600"}), acting_user=cast.ent_a)
+    assert set(result.warnings) == {"revenue"} and result.saved == 0
+    assert not IndicatorValue.objects.filter(period=march).exists()
+    result = actions.report_month(org, march, month_values(**{**base, "revenue": "3600"}), acting_user=cast.ent_a,
+                                  confirm=True)
+    assert result.saved == 3
+    saved = IndicatorValue.objects.get(period=march, indicator__code="revenue")
+    assert saved.value == 3600 and "请核实" in saved.confirmed_warning and saved.zone_id == cast.zone_a.pk
+    with pytest.raises(PermissionDenied):
+        actions.report_month(cast.org_a2, march, month_values(**base), acting_user=cast.ent_a)
+    with pytest.raises(ValidationError):
+        actions.report_month(org, dt.date(2099, 1, 1), month_values(**base), acting_user=cast.ent_a)
+
+
+def test_editing_an_earlier_month_cannot_exceed_the_next_cumulative(cast):
+    org = cast.org_a1
+    put(org, "revenue", 2026, 2, 1000)
+    put(org, "revenue", 2026, 3, 1500)
+    with pytest.raises(ValidationError, match="不能大于下月已报累计"):
+        actions.report_month(org, dt.date(2026, 2, 1), month_values(revenue="1600", tax="1", employees="1"),
+                             acting_user=None, confirm=True)
+
+
+def test_the_enterprise_reports_its_month_on_the_page(cast, client_for):
+    c = client_for("ent_a")
+    page = c.get(reverse("indicators:report"), {"period": "2026-03"})
+    assert page.status_code == 200 and "甲光伏科技有限公司" in page.content.decode()
+    r = c.post(reverse("indicators:report"), {"period": "2026-03", "v_revenue": "1,250,000", "v_tax": "80000",
+                                              "v_employees": "120"})
+    assert r.status_code == 302
+    assert IndicatorValue.objects.get(organization=cast.org_a1, indicator__code="revenue").value == 1250000
+    r = c.post(reverse("indicators:report"), {"period": "2026-04", "v_revenue": "abc"})
+    assert "不是数字" in r.content.decode()
+    # another enterprise's record cannot be reached
+    r = c.post(reverse("indicators:report"), {"org": cast.org_a2.pk, "period": "2026-03", "v_revenue": "1",
+                                              "v_tax": "1", "v_employees": "1"})
+    assert not IndicatorValue.objects.filter(organization=cast.org_a2).exists()
+
+
+# --- import --------------------------------------------------------------------------------------------
+
+def sheet(rows, header=("统一社会信用代码", "企业名称", "月份", "主营业务收入(元)", "税收(元)", "从业人员(人)")) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet()
+    ws.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write_string(r, c, v) if c < 3 else ws.write(r, c, v)
+    book.close()
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def statistician(cast):
+    from feidi.accounts.models import Role
+
+    cast.clerk.roles.add(Role.objects.get(code="statistics"))
+    return cast.clerk
+
+
+def upload(client, data, **extra):
+    return client.post(reverse("indicators:import"), {"file": SimpleUploadedFile("指标.xlsx", data), **extra})
+
+
+def test_an_import_with_one_bad_row_stores_nothing(cast, client_for, statistician):
+    a1, a2 = cast.org_a1.uscc, cast.org_a2.uscc
+    bad = sheet([[a1, "", "2026-01", 100, 10, 5], [a1, "", "2026-02", 90, 10, 5],  # cumulative falls
+                 [a2, "", "2026年1月", 100, -3, 5],  # negative
+                 ["91360000MA00000000", "", "2026-01", 1, 1, 1],  # unknown
+                 [cast.org_b1.uscc, "", "2026-01", 1, 1, 1],  # another zone's enterprise
+                 [a2, "", "2026-13", 1, 1, 1], [a2, "", "2026-01", 1, 1, 1]])  # bad month, duplicate
+    c = client_for("clerk")
+    page = upload(c, bad).content.decode()
+    assert not IndicatorValue.objects.exists()
+    import re
+
+    rows = {int(n) for n in re.findall(r"第 (\d+) 行", page)}
+    assert rows == {2, 3, 4, 5, 6, 7, 8}, rows  # a falling cumulative flags both of its months
+    assert "累计值不能小于上月累计" in page and "数值不能为负" in page and "不在您的管理范围" in page
+    good = sheet([[a1, "", "2026-01", 100, 10, 5], [a1, "", "2026-02", 210, 20, 5], [a2, "", "202601", 300, 30, 9]])
+    assert upload(c, good).status_code == 302
+    assert IndicatorValue.objects.count() == 9
+    assert IndicatorValue.objects.get(organization=cast.org_a1, indicator__code="revenue",
+                                      period=dt.date(2026, 2, 1)).source == "import"
+
+
+def test_an_import_with_warnings_waits_for_confirmation(cast, client_for, statistician):
+    a1 = cast.org_a1.uscc
+    jumpy = sheet([[a1, "", "2026-01", 100, 10, 5], [a1, "", "2026-02", 1000, 20, 5]])
+    c = client_for("clerk")
+    page = upload(c, jumpy).content.decode()
+    assert "确认导入" in page and not IndicatorValue.objects.exists()
+    batch = ImportBatch.objects.get()
+    assert batch.status == "pending" and batch.warning_count >= 1
+    # only its uploader may confirm it
+    assert client_for("other_clerk").post(reverse("indicators:import"), {"batch": batch.pk}).status_code in (403, 404)
+    r = c.post(reverse("indicators:import"), {"batch": batch.pk})
+    assert r.status_code == 302 and IndicatorValue.objects.count() == 6
+    batch.refresh_from_db()
+    assert batch.status == "applied"
+    assert IndicatorValue.objects.get(indicator__code="revenue", period=dt.date(2026, 2, 1)).confirmed_warning
+
+
+def test_a_file_without_the_required_columns_is_refused(cast, client_for, statistician):
+    page = upload(client_for("clerk"), sheet([[cast.org_a1.uscc, "", "2026-01", 1]],
+                                             header=("统一社会信用代码", "企业名称", "月份", "主营业务收入(元)"))).content
+    assert "缺少每月必报指标的列" in page.decode()
+
+
+# --- pages ------------------------------------------------------------------------------------------------
+
+def test_the_dashboard_and_analysis_show_the_zone(cast, client_for):
+    above_scale(cast.org_a1, dt.date(2020, 1, 1))
+    for org, was, now in ((cast.org_a1, 1000, 1200), (cast.org_a2, 500, 550), (cast.org_b1, 9000, 9900)):
+        for year, v in ((2025, was), (2026, now)):
+            put(org, "revenue", year, 1, v // 3)
+            put(org, "revenue", year, 2, v)
+    c = client_for("leader")
+    page = c.get(reverse("indicators:dashboard")).content.decode()
+    assert "数据截至 2026年2月" in page and "+16.7%" in page  # (1200+550)/(1000+500) − 1
+    assert "规上" in page
+    export = c.get(reverse("indicators:dashboard"), {"export": "xlsx"})
+    assert export["Content-Type"].startswith("application/vnd")
+    analysis = c.get(reverse("indicators:analysis"), {"indicator": "revenue", "by": "zone", "period": "2026-02"})
+    text = analysis.content.decode()
+    assert "上饶经开区" in text and "另一园区" not in text
+    body = c.get("/api/v1/indicators/yoy", {"indicator": "revenue", "period": "2026-02", "by": "total"}).json()
+    assert body[0]["total"] == "1750.0000" or D(body[0]["total"]) == 1750
+    assert client_for("other_clerk").get("/api/v1/indicators/yoy").status_code == 403
