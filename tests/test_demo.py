@@ -17,7 +17,10 @@ from feidi.projects.models import Alert, Project, StageRecord
 @pytest.mark.django_db
 def test_the_demo_loads_once_and_its_pages_render():
     call_command("demo")
-    counts = {m: m.objects.count() for m in (Chain, SegmentMember, Target, Project, StageRecord, Alert, AuditRecord)}
+    from feidi.indicators.models import IndicatorValue
+
+    counts = {m: m.objects.count() for m in (Chain, SegmentMember, Target, Project, StageRecord, Alert, AuditRecord,
+                                             IndicatorValue)}
     assert counts[Chain] >= 7 and counts[Project] >= 30 and counts[Alert] > 0
     assert set(Project.objects.values_list("stage", flat=True)) >= {"lead", "negotiating", "signed", "started",
                                                                      "producing", "full", "terminated"}
@@ -33,3 +36,8 @@ def test_the_demo_loads_once_and_its_pages_render():
         assert c.get(url).status_code == 200, url
     gaps = c.get(reverse("chains:gap_list")).content.decode()
     assert "补链" in gaps and "强链" in gaps
+    from feidi.indicators.models import IndicatorValue
+
+    assert IndicatorValue.objects.filter(sample=True).count() > 1000
+    economy = c.get(reverse("indicators:dashboard")).content.decode()
+    assert "主营业务收入" in economy and "占全市" in economy and "含示例数据" in economy

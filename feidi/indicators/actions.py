@@ -150,7 +150,8 @@ def upsert(organization, period, rows, *, acting_user, source, confirmed=None) -
     return len(bulk_upsert(objs))
 
 
-UPDATE_FIELDS = ["value", "department", "zone", "industry", "source", "confirmed_warning", "entered_by", "entered_at"]
+UPDATE_FIELDS = ["value", "department", "zone", "industry", "source", "confirmed_warning", "entered_by", "entered_at",
+                 "sample"]
 
 
 def bulk_upsert(objs: list[IndicatorValue], batch_size: int = 5000) -> list[IndicatorValue]:

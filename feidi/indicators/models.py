@@ -82,6 +82,7 @@ class IndicatorValue(models.Model):
     industry = models.CharField("行业门类代码", max_length=2, blank=True, help_text="GB/T 4754 大类（两位）")
     source = models.CharField("来源", max_length=16, choices=Source.choices)
     confirmed_warning = models.CharField("已确认的提醒", max_length=200, blank=True)
+    sample = models.BooleanField("示例数据", default=False, help_text="演示用的虚构数值")
     entered_by = models.ForeignKey(User, verbose_name="填报人", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     entered_at = models.DateTimeField("填报时间", auto_now=True)

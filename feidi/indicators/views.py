@@ -181,7 +181,8 @@ class DashboardView(ScopedViewMixin, TemplateView):
                 "attachment; filename=economy.xlsx"
             return response
         return self.render_to_response(self.get_context_data(title=self.title, d=data, period=period,
-                                                             chart=data.get("chart")))
+                                                             chart=data.get("chart"),
+                                                             sample=values.filter(sample=True).exists()))
 
     def period(self, values) -> dt.date | None:
         raw = self.request.GET.get("period") or ""

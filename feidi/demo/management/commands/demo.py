@@ -11,12 +11,13 @@ class Command(BaseCommand):
         from django.db import transaction
 
         from feidi.core.context import acting
-        from feidi.demo import projects, services
+        from feidi.demo import indicators, projects, services
 
         result = city.load()
         with acting("cli"), transaction.atomic():
             result["created"].update({k: v for k, v in services.load().items() if v})
             result["created"].update({k: v for k, v in projects.load().items() if v})
+            result["created"].update({k: v for k, v in indicators.load().items() if v})
         created = result["created"]
         if created:
             parts = "，".join(f"{name} {n}" for name, n in created.items())

@@ -1,0 +1,76 @@
+"""The economic dashboard, the analysis and the enterprise's monthly report in headless chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.test_browser import _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def fill(w):
+    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.core.models import DictItem
+    from feidi.indicators.actions import _row, bulk_upsert
+    from feidi.indicators.engine import add_months
+    from feidi.indicators.models import Indicator
+    from feidi.registry.models import OrganizationLabel
+    from feidi.testing.cast import make_org
+
+    chain = Chain.objects.create(name="光伏", department=w.dept_a)
+    seg = Segment.objects.create(chain=chain, name="组件", department=w.dept_a)
+    orgs = [w.org_a1, w.org_a2, *[make_org(f"示例企业{i}", w.zone_a) for i in range(4)]]
+    for org in orgs[:3]:
+        SegmentMember.objects.create(segment=seg, organization=org, department=w.dept_a)
+    above = DictItem.objects.get(type__code="org_label", code="above_scale")
+    for org in orgs[:4]:
+        OrganizationLabel.objects.create(organization=org, label=above, since=dt.date(2020, 1, 1), department=w.dept_a)
+    ind = {i.code: i for i in Indicator.objects.all()}
+    last = add_months(timezone.localdate().replace(day=1), -1)
+    rows = []
+    for n, org in enumerate(orgs, start=1):
+        cum = {}
+        month = dt.date(last.year - 1, 1, 1)
+        while month <= last:
+            if month.month == 1:
+                cum = {}
+            grow = Decimal("1.12") if month.year == last.year else Decimal(1)
+            for code, base in (("revenue", 8_000_000), ("tax", 300_000), ("rd", 200_000), ("value_added", 2_000_000)):
+                cum[code] = cum.get(code, Decimal(0)) + Decimal(base * n) * grow
+                rows.append(_row(org, ind[code], month, cum[code], acting_user=None, source="import"))
+            rows.append(_row(org, ind["employees"], month, Decimal(100 * n), acting_user=None, source="import"))
+            month = add_months(month, 1)
+    bulk_upsert(rows)
+
+
+def test_the_economic_dashboard_and_a_monthly_report(browser, live_server, world):  # noqa: F811
+    fill(world)
+    page, outside = _page(browser, live_server)
+    _login(page, "leader")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/indicators/")
+    page.wait_for_selector("#trend-chart svg")
+    page.wait_for_selector("#chain-chart svg")
+    page.wait_for_timeout(400)
+    assert page.locator("text=+12.0%").count() >= 1
+    _shot(page, "40-economy-dashboard")
+    page.goto("/indicators/analysis/?indicator=revenue&by=chain")
+    page.wait_for_selector("#analysis-chart svg")
+    _shot(page, "41-economy-analysis")
+    assert not outside
+
+    phone, outside2 = _page(browser, live_server, width=390, height=844)
+    _login(phone, "ent_a")
+    phone.wait_for_url(re.compile(r"/$"))
+    phone.goto("/indicators/report/")
+    phone.fill("input[name=v_revenue]", "abc")
+    phone.click(".page-body form button[type=submit]")
+    phone.wait_for_selector("text=不是数字")
+    _shot(phone, "42-economy-report-error-phone")
+    assert not outside2
