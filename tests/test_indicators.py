@@ -251,3 +251,61 @@ def test_the_dashboard_and_analysis_show_the_zone(cast, client_for):
     body = c.get("/api/v1/indicators/yoy", {"indicator": "revenue", "period": "2026-02", "by": "total"}).json()
     assert body[0]["total"] == "1750.0000" or D(body[0]["total"]) == 1750
     assert client_for("other_clerk").get("/api/v1/indicators/yoy").status_code == 403
+
+
+# --- 亩均效益 ----------------------------------------------------------------------------------------------
+
+def year(org, **values):
+    """A year's December cumulative figures (and the same staff every month)."""
+    for code, value in values.items():
+        if code == "employees":
+            for m in range(1, 13):
+                put(org, "employees", 2025, m, value)
+        else:
+            put(org, code, 2025, 12, value)
+
+
+def test_mu_classes_for_a_worked_example(cast):
+    from feidi.indicators import mu
+    from feidi.indicators.models import MuResult, MuRule
+
+    x, y, z, w = cast.org_a1, cast.org_a2, make_org("小用地企业", cast.zone_a), make_org("非规上企业", cast.zone_a)
+    year(x, land=10, tax=1_500_000, revenue=30_000_000, value_added=6_000_000, energy=200, rd=900_000, employees=10)
+    year(y, land=20, tax=1_000_000, revenue=20_000_000, value_added=4_000_000, energy=400, rd=200_000, employees=40)
+    year(z, land=4, tax=9_000_000, revenue=90_000_000, rd=0, employees=5)  # below the 5-mu threshold
+    year(w, land=8, tax=800_000, revenue=16_000_000, energy=800, rd=480_000, employees=32)  # no value added
+    put(cast.org_b1, "land", 2025, 12, 50)  # zone B: not in zone A's evaluation
+    put(cast.org_b1, "revenue", 2025, 12, 1)
+    rule = MuRule.objects.create(department=cast.dept_a, year=2025, b_tax=100_000, b_output=2_000_000,
+                                 b_energy=20_000, b_rd=D("0.03"), b_labour=500_000)
+    results = {r.organization_id: r for r in mu.evaluate(rule)}
+    assert set(results) == {x.pk, y.pk, w.pk}
+    # by hand, weights 40/20/15/15/10, each ratio capped at 1.5:
+    # X: 亩均税收 150,000 → 1.5×40 = 60; 亩均营收 3,000,000 → 1.5×20 = 30; 能耗增加值 30,000 → 1.5×15 = 22.5;
+    #    研发强度 3 % → 1×15 = 15; 劳动生产率 600,000 → 1.2×10 = 12                      = 139.5 → A
+    # Y: 50,000 → 20; 1,000,000 → 10; 10,000 → 7.5; 1 % → 5; 100,000 → 2                   = 44.5 → D
+    # W (revenue stands in for value added): 100,000 → 40; 2,000,000 → 20; 20,000 → 15; 3 % → 15; 500,000 → 10 = 100 → B
+    assert (results[x.pk].score, results[x.pk].grade) == (D("139.50"), "A")
+    assert (results[y.pk].score, results[y.pk].grade) == (D("44.50"), "D")
+    assert (results[w.pk].score, results[w.pk].grade) == (D("100.00"), "B")
+    assert results[x.pk].m_tax == 150_000 and results[w.pk].m_energy == 20_000
+    # re-running replaces, never duplicates
+    mu.evaluate(rule)
+    assert MuResult.objects.filter(rule=rule).count() == 3
+
+
+def test_mu_benchmarks_default_to_the_average_and_the_enterprise_sees_its_own(cast, client_for):
+    from feidi.indicators import mu
+    from feidi.indicators.models import MuRule
+
+    year(cast.org_a1, land=10, tax=1_000_000, revenue=10_000_000, rd=300_000, employees=10, energy=100)
+    year(cast.org_a2, land=10, tax=3_000_000, revenue=30_000_000, rd=900_000, employees=30, energy=300)
+    rule = MuRule.objects.create(department=cast.dept_a, year=2025)
+    results = {r.organization_id: r for r in mu.evaluate(rule)}
+    # averages: 亩均税收 200,000 — A1 at 0.5, A2 at 1.5 (the cap)
+    assert results[cast.org_a1.pk].score < results[cast.org_a2.pk].score
+    page = client_for("ent_a").get(reverse("indicators:muresult_list")).content.decode()
+    assert "甲光伏科技有限公司" in page and "乙锂电材料有限公司" not in page
+    assert client_for("leader").get(rule.get_absolute_url()).status_code == 200
+    with pytest.raises(ValidationError):
+        MuRule(department=cast.dept_a, year=2024, w_tax=50).full_clean()

@@ -41,10 +41,12 @@ PROJECTS_FULL = [*_perms("projects", {m: FULL for m in PROJECT_MODELS}), "projec
                  "projects.transition_project", "projects.claim_project", "projects.reassign_project",
                  "projects.dispatch_project"]
 
-INDICATORS_VIEW = ["indicators.view_indicator", "indicators.view_indicatorvalue"]
-INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": FULL}), "indicators.view_importbatch"]
+INDICATORS_VIEW = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.view_murule",
+                   "indicators.view_muresult"]
+INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": FULL, "murule": FULL}),
+                   "indicators.view_importbatch", "indicators.view_muresult"]
 INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.add_indicatorvalue",
-                         "indicators.change_indicatorvalue"]
+                         "indicators.change_indicatorvalue", "indicators.view_muresult"]
 
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
 STANDARD_ROLES = {

@@ -4,7 +4,7 @@ from django import forms
 from feidi.core.filters import ScopedFilterSet
 from feidi.registry.models import Zone
 
-from .models import Indicator, IndicatorValue
+from .models import Indicator, IndicatorValue, MuResult, MuRule
 
 
 class IndicatorValueFilterSet(ScopedFilterSet):
@@ -35,3 +35,19 @@ class IndicatorFilterSet(ScopedFilterSet):
     class Meta:
         model = Indicator
         fields = ["kind", "active"]
+
+
+class MuRuleFilterSet(ScopedFilterSet):
+    class Meta:
+        model = MuRule
+        fields = ["year"]
+
+
+class MuResultFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name",)
+    year = django_filters.NumberFilter(label="年度", field_name="rule__year")
+    zone = django_filters.ModelChoiceFilter(label="园区", queryset=Zone.objects.all())
+
+    class Meta:
+        model = MuResult
+        fields = ["year", "grade", "zone"]

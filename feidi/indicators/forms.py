@@ -1,6 +1,6 @@
 from django import forms
 
-from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
+from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, StyledFormMixin, style_fields
 
 from .models import Indicator
 
@@ -39,3 +39,14 @@ class MonthReportForm(StyledFormMixin, forms.Form):
             return dt.date(year, month, 1)
         except (ValueError, TypeError):
             raise forms.ValidationError("月份格式应为 2026-03") from None
+
+
+class MuRuleForm(ColleagueChoicesMixin, ScopedModelForm):
+    zone_department_fields = ("department",)
+
+    class Meta:
+        from .models import MuRule
+
+        model = MuRule
+        fields = ["department", "year", "land_threshold", "w_tax", "w_output", "w_energy", "w_rd", "w_labour",
+                  "b_tax", "b_output", "b_energy", "b_rd", "b_labour", "cap", "a_min", "b_min", "c_min"]

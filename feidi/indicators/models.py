@@ -9,6 +9,8 @@ and shares are computed from these rows (``engine.py``).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -136,3 +138,96 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.get_status_display()}）"
+
+
+class MuRule(DetailUrlMixin, models.Model):
+    """How a year's 亩均效益 evaluation is run in a zone: who is evaluated (land at or above the
+    threshold), the five metrics' weights, their benchmarks (empty = the average of the evaluated
+    enterprises), the cap on one metric's ratio to its benchmark, and the class cut-offs."""
+
+    department = models.ForeignKey("accounts.Department", verbose_name="园区", on_delete=models.PROTECT,
+                                   related_name="+")
+    year = models.PositiveIntegerField("年度")
+    land_threshold = models.DecimalField("参评用地面积下限（亩）", max_digits=10, decimal_places=2, default=5,
+                                         validators=[MinValueValidator(0)])
+    w_tax = models.DecimalField("权重·亩均税收", max_digits=5, decimal_places=2, default=40)
+    w_output = models.DecimalField("权重·亩均营业收入", max_digits=5, decimal_places=2, default=20)
+    w_energy = models.DecimalField("权重·单位能耗增加值", max_digits=5, decimal_places=2, default=15)
+    w_rd = models.DecimalField("权重·研发投入强度", max_digits=5, decimal_places=2, default=15)
+    w_labour = models.DecimalField("权重·全员劳动生产率", max_digits=5, decimal_places=2, default=10)
+    b_tax = models.DecimalField("基准·亩均税收（元/亩）", max_digits=20, decimal_places=4, null=True, blank=True)
+    b_output = models.DecimalField("基准·亩均营业收入（元/亩）", max_digits=20, decimal_places=4, null=True, blank=True)
+    b_energy = models.DecimalField("基准·单位能耗增加值（元/吨标煤）", max_digits=20, decimal_places=4, null=True,
+                                   blank=True)
+    b_rd = models.DecimalField("基准·研发投入强度", max_digits=10, decimal_places=6, null=True, blank=True)
+    b_labour = models.DecimalField("基准·全员劳动生产率（元/人）", max_digits=20, decimal_places=4, null=True, blank=True)
+    cap = models.DecimalField("单项得分上限（倍基准）", max_digits=5, decimal_places=2, default=Decimal("1.5"),
+                              validators=[MinValueValidator(Decimal("0.1"))])
+    a_min = models.DecimalField("A类最低分", max_digits=6, decimal_places=2, default=110)
+    b_min = models.DecimalField("B类最低分", max_digits=6, decimal_places=2, default=90)
+    c_min = models.DecimalField("C类最低分", max_digits=6, decimal_places=2, default=60)
+    evaluated_at = models.DateTimeField("最近评价时间", null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None)
+    audit_exclude: tuple[str, ...] = ("evaluated_at",)
+
+    METRICS = ("tax", "output", "energy", "rd", "labour")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "亩均评价规则"
+        ordering = ["-year", "department"]
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="murule_one_per_year")]
+
+    def __str__(self):
+        return f"{self.year}年亩均效益评价（{self.department}）" if self.department_id else f"{self.year}年亩均效益评价"
+
+    def clean(self):
+        total = sum((getattr(self, f"w_{m}") or 0 for m in self.METRICS), Decimal(0))
+        if total != 100:
+            raise ValidationError(f"五项权重之和应为100，现为{total}")
+        if not (self.a_min > self.b_min > self.c_min):
+            raise ValidationError({"b_min": "分类分数线应满足 A > B > C"})
+
+
+class MuResult(DetailUrlMixin, models.Model):
+    """One enterprise's 亩均效益 for a rule's year: the figures used, the five metrics, score, class."""
+
+    class Grade(models.TextChoices):
+        A = "A", "A类（优先发展）"
+        B = "B", "B类（提升发展）"
+        C = "C", "C类（转型发展）"
+        D = "D", "D类（整治提升）"
+
+    rule = models.ForeignKey(MuRule, verbose_name="评价规则", on_delete=models.CASCADE, related_name="results")
+    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.CASCADE,
+                                     related_name="mu_results")
+    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    zone = models.ForeignKey("registry.Zone", verbose_name="园区", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    land = models.DecimalField("用地面积（亩）", max_digits=12, decimal_places=2)
+    tax = models.DecimalField("税收（元）", max_digits=20, decimal_places=2)
+    revenue = models.DecimalField("营业收入（元）", max_digits=20, decimal_places=2)
+    value_added = models.DecimalField("工业增加值（元）", max_digits=20, decimal_places=2, null=True, blank=True)
+    energy = models.DecimalField("综合能耗（吨标煤）", max_digits=20, decimal_places=4, null=True, blank=True)
+    rd = models.DecimalField("研发投入（元）", max_digits=20, decimal_places=2)
+    employees = models.DecimalField("从业人员（年平均）", max_digits=12, decimal_places=2, null=True, blank=True)
+    m_tax = models.DecimalField("亩均税收（元/亩）", max_digits=20, decimal_places=4)
+    m_output = models.DecimalField("亩均营业收入（元/亩）", max_digits=20, decimal_places=4)
+    m_energy = models.DecimalField("单位能耗增加值（元/吨标煤）", max_digits=20, decimal_places=4, null=True, blank=True)
+    m_rd = models.DecimalField("研发投入强度", max_digits=12, decimal_places=6)
+    m_labour = models.DecimalField("全员劳动生产率（元/人）", max_digits=20, decimal_places=4, null=True, blank=True)
+    score = models.DecimalField("得分", max_digits=8, decimal_places=2)
+    grade = models.CharField("类别", max_length=1, choices=Grade.choices, db_index=True)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None, organization="organization")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "亩均评价结果"
+        ordering = ["-score"]
+        constraints = [models.UniqueConstraint(fields=["rule", "organization"], name="muresult_once_per_rule")]
+
+    def __str__(self):
+        return f"{self.organization} {self.rule.year}年 {self.grade}类" if self.organization_id else "亩均评价结果"

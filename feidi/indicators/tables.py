@@ -22,3 +22,32 @@ class IndicatorTable(Table):
     required = Column("每月必报")
     warn_ratio = Column("波动提醒阈值")
     active = Column("启用")
+
+
+class MuRuleTable(Table):
+    default_order = "-year"
+    year = Column("年度", link=True, render=None)
+    department = Column("园区", order_by="department__path")
+    land_threshold = Column("参评用地下限（亩）")
+    evaluated_at = Column("最近评价时间")
+
+
+def _grade(row):
+    from django.utils.html import format_html
+
+    color = {"A": "green", "B": "blue", "C": "orange", "D": "red"}[row.grade]
+    return format_html('<span class="badge bg-{}-lt">{}</span>', color, row.get_grade_display())
+
+
+class MuResultTable(Table):
+    default_order = "-score"
+    organization = Column("企业", order_by="organization__name", link=True)
+    year = Column("年度", accessor="rule.year", order_by="rule__year")
+    land = Column("用地（亩）")
+    m_tax = Column("亩均税收（万元/亩）", render=lambda r: f"{r.m_tax / 10000:,.2f}",
+                   export_value=lambda r: float(r.m_tax / 10000))
+    m_output = Column("亩均营收（万元/亩）", render=lambda r: f"{r.m_output / 10000:,.2f}",
+                      export_value=lambda r: float(r.m_output / 10000))
+    m_rd = Column("研发强度", render=lambda r: f"{r.m_rd * 100:.2f}%", export_value=lambda r: float(r.m_rd))
+    score = Column("得分")
+    grade = Column("类别", render=_grade, order_by="grade", export_value=lambda r: r.grade)

@@ -11,16 +11,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core.importer import ImportFileError
-from feidi.core.views import ObjectListView, ScopedViewMixin, crud_views
+from feidi.core.views import ObjectDetailView, ObjectListView, ObjectMixin, ScopedViewMixin, crud_views
 
 from . import actions, engine, importing
-from .filtersets import IndicatorFilterSet, IndicatorValueFilterSet
-from .forms import IndicatorForm, MonthReportForm
-from .models import ImportBatch, Indicator, IndicatorValue
-from .tables import IndicatorTable, IndicatorValueTable
+from .filtersets import IndicatorFilterSet, IndicatorValueFilterSet, MuResultFilterSet, MuRuleFilterSet
+from .forms import IndicatorForm, MonthReportForm, MuRuleForm
+from .models import ImportBatch, Indicator, IndicatorValue, MuResult, MuRule
+from .tables import IndicatorTable, IndicatorValueTable, MuResultTable, MuRuleTable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -224,3 +225,70 @@ class AnalysisView(ScopedViewMixin, TemplateView):
             period=period, table=table, total=total,
             chart={"labels": [r.label for r in rows[:20]], "totals": [float(r.total) for r in rows[:20]],
                    "growth": [round(r.growth * 100, 1) if r.growth is not None else None for r in rows[:20]]}))
+
+
+# --- 亩均效益 ---------------------------------------------------------------------------------------
+
+class MuRuleDetailView(ObjectDetailView):
+    """A year's rule with its results: counts by class, distribution by zone and by chain, and the
+    button that (re)runs the evaluation."""
+
+    model = MuRule
+    template_name = "indicators/murule_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from django.db.models import Count
+
+        ctx = super().get_context_data(**kwargs)
+        results = MuResult.objects.visible_to(self.request.user).filter(rule=self.object)
+        grades = dict(results.values_list("grade").annotate(n=Count("pk")).order_by())
+        by_zone = list(results.values("zone__name", "grade").annotate(n=Count("pk")).order_by("zone__name"))
+        by_chain = list(results.filter(organization__chain_memberships__isnull=False)
+                        .values("organization__chain_memberships__segment__chain__name", "grade")
+                        .annotate(n=Count("organization", distinct=True)).order_by())
+        classes = [g for g, _ in MuResult.Grade.choices]
+
+        def table(rows, key):
+            names = sorted({r[key] or "未分类" for r in rows})
+            data = {g: [0] * len(names) for g in classes}
+            for r in rows:
+                data[r["grade"]][names.index(r[key] or "未分类")] += r["n"]
+            return {"names": names, "series": [{"name": f"{g}类", "data": data[g]} for g in classes]}
+
+        ctx.update(grades=[(g, label, grades.get(g, 0)) for g, label in MuResult.Grade.choices],
+                   total=sum(grades.values()), top=results.select_related("organization").order_by("-score")[:10],
+                   chart={"zone": table(by_zone, "zone__name"),
+                          "chain": table(by_chain, "organization__chain_memberships__segment__chain__name")},
+                   can_evaluate=self.request.user.has_perm("indicators.change_murule"))
+        return ctx
+
+
+class MuEvaluateView(ObjectMixin, View):
+    model = MuRule
+    permission_action = "change"
+
+    def post(self, request, *args, **kwargs):
+        from . import mu
+
+        rule = self.get_object()
+        results = mu.evaluate(rule, acting_user=request.user)
+        messages.success(request, f"已完成{rule.year}年亩均效益评价：{len(results)}家企业参评")
+        return HttpResponseRedirect(rule.get_absolute_url())
+
+
+MuRuleListView, _, MuRuleEditView, MuRuleDeleteView = crud_views(
+    MuRule, form_class=MuRuleForm, filterset_class=MuRuleFilterSet, table_class=MuRuleTable,
+    select_related=("department",))
+
+
+class MuResultListView(ObjectListView):
+    model = MuResult
+    filterset_class = MuResultFilterSet
+    table_class = MuResultTable
+    select_related = ("organization", "rule")
+
+
+class MuResultDetailView(ObjectDetailView):
+    model = MuResult
+    detail_fields = ("organization", "rule", "grade", "score", "land", "tax", "revenue", "value_added", "energy", "rd",
+                     "employees", "m_tax", "m_output", "m_energy", "m_rd", "m_labour")

@@ -230,4 +230,19 @@ def _indicator_factories():
         row.save()
         return row
 
-    return {Indicator: lambda c: Indicator.objects.get(code="revenue"), IndicatorValue: value}
+    def rule(cast):
+        from feidi.indicators.models import MuRule
+
+        return MuRule.objects.get_or_create(department=cast.dept_a, year=2025)[0]
+
+    def result(cast):
+        from feidi.indicators.models import MuResult
+
+        return MuResult.objects.create(rule=rule(cast), organization=cast.org_a1, department=cast.dept_a,
+                                       zone=cast.zone_a, land=10, tax=1, revenue=1, rd=0, m_tax=1, m_output=1, m_rd=0,
+                                       score=50, grade="D")
+
+    from feidi.indicators.models import MuResult, MuRule
+
+    return {Indicator: lambda c: Indicator.objects.get(code="revenue"), IndicatorValue: value, MuRule: rule,
+            MuResult: result}

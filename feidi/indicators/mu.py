@@ -1,0 +1,121 @@
+"""亩均效益 evaluation (亩均论英雄): a year's five metrics per enterprise above a land threshold,
+scored against benchmarks and sorted into classes A/B/C/D by a zone's rule.
+
+Figures for the year: flows (tax, revenue, value added, energy, R&D) are the year's last reported
+cumulative value (December's, else the latest month reported); staff is the average of the
+monthly values; land the latest reported 用地面积, else the registry's. Metrics:
+  亩均税收 = tax / land;  亩均营业收入 = revenue / land;
+  单位能耗增加值 = value added / energy (revenue where no value added is reported);
+  研发投入强度 = R&D / revenue;  全员劳动生产率 = value added (else revenue) / staff.
+Each metric scores ``weight × min(metric / benchmark, cap)``; a missing metric scores 0; the
+benchmark is the rule's, or else the average of the evaluated enterprises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from feidi.core import audit
+
+from .models import Indicator, IndicatorValue, MuResult, MuRule
+
+FLOWS = ("tax", "revenue", "value_added", "energy", "rd")
+
+
+def year_figures(organizations, year: int) -> dict[int, dict]:
+    codes = {i.pk: i.code for i in Indicator.objects.filter(code__in=[*FLOWS, "employees", "land"])}
+    rows = (IndicatorValue.objects.filter(organization__in=organizations, indicator_id__in=list(codes),
+                                          period__gte=dt.date(year, 1, 1), period__lte=dt.date(year, 12, 1))
+            .order_by("period").values_list("organization_id", "indicator_id", "period", "value"))
+    latest: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    staff: dict[int, list[Decimal]] = defaultdict(list)
+    for org, ind, _period, value in rows:
+        code = codes[ind]
+        if code == "employees":
+            staff[org].append(value)
+        else:
+            latest[org][code] = value  # ordered by period: the last one wins
+    land_registry = dict(organizations.values_list("pk", "land_area_mu"))
+    out = {}
+    for org, land_reg in land_registry.items():
+        figures = latest.get(org, {})
+        out[org] = {
+            "land": figures.get("land") or land_reg or Decimal(0),
+            **{code: figures.get(code) for code in FLOWS},
+            "employees": (sum(staff[org], Decimal(0)) / len(staff[org])) if staff.get(org) else None,
+        }
+    return out
+
+
+def metrics(f: dict) -> dict[str, Decimal | None]:
+    land, revenue = f["land"], f["revenue"] or Decimal(0)
+    output = f["value_added"] if f["value_added"] is not None else revenue
+    return {
+        "tax": (f["tax"] or Decimal(0)) / land,
+        "output": revenue / land,
+        "energy": output / f["energy"] if f["energy"] else None,
+        "rd": (f["rd"] or Decimal(0)) / revenue if revenue else Decimal(0),
+        "labour": output / f["employees"] if f["employees"] else None,
+    }
+
+
+def grade(rule: MuRule, score: Decimal) -> str:
+    if score >= rule.a_min:
+        return MuResult.Grade.A
+    if score >= rule.b_min:
+        return MuResult.Grade.B
+    if score >= rule.c_min:
+        return MuResult.Grade.C
+    return MuResult.Grade.D
+
+
+def evaluate(rule: MuRule, *, acting_user=None) -> list[MuResult]:
+    """(Re)compute the rule's results in one transaction: the previous ones are replaced."""
+    from feidi.registry.models import Organization
+
+    orgs = Organization.objects.filter(department_id__in=rule.department.subtree_ids(),
+                                       kind=Organization.Kind.ENTERPRISE)
+    figures = year_figures(orgs, rule.year)
+    evaluated = {org: f for org, f in figures.items() if f["land"] and f["land"] >= rule.land_threshold
+                 and f["land"] > 0 and f["revenue"] is not None}
+    measured = {org: metrics(f) for org, f in evaluated.items()}
+    benchmarks = {}
+    for m in MuRule.METRICS:
+        given = getattr(rule, f"b_{m}")
+        values = [v[m] for v in measured.values() if v[m] is not None]
+        benchmarks[m] = given if given is not None else (sum(values, Decimal(0)) / len(values) if values else None)
+    info = dict(orgs.filter(pk__in=list(evaluated)).values_list("pk", "zone_id"))
+    depts = dict(orgs.filter(pk__in=list(evaluated)).values_list("pk", "department_id"))
+    results = []
+    for org, f in evaluated.items():
+        m = measured[org]
+        score = Decimal(0)
+        for key in MuRule.METRICS:
+            bench = benchmarks[key]
+            if m[key] is None or not bench:
+                continue
+            score += getattr(rule, f"w_{key}") * min(m[key] / bench, rule.cap)
+        score = score.quantize(Decimal("0.01"))
+        results.append(MuResult(
+            rule=rule, organization_id=org, department_id=depts.get(org), zone_id=info.get(org), land=f["land"],
+            tax=f["tax"] or 0, revenue=f["revenue"] or 0, value_added=f["value_added"], energy=f["energy"],
+            rd=f["rd"] or 0, employees=f["employees"], m_tax=m["tax"], m_output=m["output"], m_energy=m["energy"],
+            m_rd=m["rd"], m_labour=m["labour"], score=score, grade=grade(rule, score)))
+    with transaction.atomic():
+        MuRule.objects.select_for_update().filter(pk=rule.pk).first()
+        MuResult.objects.filter(rule=rule).delete()
+        MuResult.objects.bulk_create(results)
+        rule.evaluated_at = timezone.now()
+        rule.save(update_fields=["evaluated_at"])
+        counts = defaultdict(int)
+        for r in results:
+            counts[r.grade] += 1
+        audit.record(audit.AuditRecord.Action.UPDATE, rule, user=acting_user,
+                     after={"evaluated": len(results), **{f"grade_{k}": v for k, v in sorted(counts.items())},
+                            "benchmarks": {k: str(v) for k, v in benchmarks.items()}})
+    return results
