@@ -20,6 +20,16 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from feidi.core import audit
+from feidi.core.officedoc import (
+    HEITI,
+    XIAOBIAOSONG,
+    landscape_section,
+    masthead,
+    new_document,
+    para,
+    table,
+    to_bytes,
+)
 from feidi.lib.money import human, wan
 
 from .models import (
@@ -144,170 +154,50 @@ def overall_text(figures: dict) -> str:
             f"红旗预警项目{o['red_flags']}个，需领导协调决策事项{o['leadership']}项。")
 
 
-# --- .docx ---------------------------------------------------------------------------------------
-
-RED = "C00000"
-FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
-
-
-def _font(run, name: str, size: float, *, bold=False, color: str | None = None) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), name)
-    if color:
-        run.font.color.rgb = RGBColor.from_string(color)
-
-
-def _para(doc, text: str = "", *, font=FANGSONG, size=16.0, bold=False, color=None, align=None, indent=True,
-          space_after=0):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    fmt = p.paragraph_format
-    fmt.space_after = Pt(space_after)
-    fmt.line_spacing = Pt(28)  # 固定值28磅, the usual for 三号仿宋 body text
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if align == "center":
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif align == "right":
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if text:
-        _font(p.add_run(text), font, size, bold=bold, color=color)
-    return p
-
-
-def _red_rule(paragraph) -> None:
-    """A red line under the masthead (版头分隔线), drawn as the paragraph's bottom border."""
-    from docx.oxml.ns import qn
-
-    ppr = paragraph._p.get_or_add_pPr()
-    border = ppr.makeelement(qn("w:pBdr"), {})
-    bottom = border.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): "18", qn("w:space"): "4",
-                                                 qn("w:color"): RED})
-    border.append(bottom)
-    ppr.append(border)
-
-
-def _table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.shared import Cm
-
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for i, text in enumerate(header):
-        cell = table.rows[0].cells[i]
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), HEITI, 10.5)
-    for row in rows:
-        cells = table.add_row().cells
-        for i, text in enumerate(row):
-            cells[i].text = ""
-            _font(cells[i].paragraphs[0].add_run(str(text)), SONGTI, 10.5)
-    if widths_cm:
-        for row in table.rows:
-            for i, width in enumerate(widths_cm):
-                row.cells[i].width = Cm(width)
-
-
-def _page_number_footer(section) -> None:
-    """— 1 — style page numbers (GB/T 9704: 4号半角宋体, a dash on each side)."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-
-    p = section.footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run("— "), SONGTI, 14)
-    run = p.add_run()
-    _font(run, SONGTI, 14)
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            el = run._element.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
-        else:
-            el = run._element.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
-            el.text = text
-        run._element.append(el)
-    _font(p.add_run(" —"), SONGTI, 14)
-
-
 def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_of: dt.date) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm
-
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _page_number_footer(section)
-
-    _para(doc, title, font=XIAOBIAOSONG, size=26, color=RED, align="center", indent=False, space_after=12)
-    _para(doc, number_text, font=FANGSONG, size=16, align="center", indent=False)
-    line = _para(doc, "", indent=False)
-    _font(line.add_run(issuer), FANGSONG, 16)
-    _font(line.add_run("\u3000" * 4 + f"{as_of.year}年{as_of.month}月{as_of.day}日"), FANGSONG, 16)
-    _red_rule(line)
-    _para(doc, "", indent=False)
+    doc = new_document()
+    masthead(doc, title, number_text, issuer, as_of)
 
     o = figures["overall"]
-    _para(doc, "一、总体进展", font=HEITI, indent=True)
-    _para(doc, overall_text(figures))
+    para(doc, "一、总体进展", font=HEITI, indent=True)
+    para(doc, overall_text(figures))
 
-    _para(doc, "二、分产业链推进情况", font=HEITI)
-    _table(doc, ["产业链", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
+    para(doc, "二、分产业链推进情况", font=HEITI)
+    table(doc, ["产业链", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
            [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
             for r in figures["by_chain"]])
-    _para(doc, "三、分级别推进情况", font=HEITI)
-    _table(doc, ["级别", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
+    para(doc, "三、分级别推进情况", font=HEITI)
+    table(doc, ["级别", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
            [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
             for r in figures["by_level"]])
 
-    _para(doc, "四、红旗预警项目", font=HEITI)
+    para(doc, "四、红旗预警项目", font=HEITI)
     if figures["red_flags"]:
         for i, r in enumerate(figures["red_flags"], start=1):
             lead = f"（挂点领导：{r['leader']}）" if r["leader"] else ""
-            _para(doc, f"{i}. {r['name']}{('（' + r['level'] + '）') if r['level'] else ''}{lead}：{'；'.join(r['reasons'])}。")
+            para(doc, f"{i}. {r['name']}{('（' + r['level'] + '）') if r['level'] else ''}{lead}：{'；'.join(r['reasons'])}。")
     else:
-        _para(doc, "本期无红旗预警项目。")
+        para(doc, "本期无红旗预警项目。")
 
-    _para(doc, "五、需领导协调决策事项", font=HEITI)
+    para(doc, "五、需领导协调决策事项", font=HEITI)
     if figures["leadership"]:
         for i, p in enumerate(figures["leadership"], start=1):
             late = "（已超期）" if p["overdue"] else ""
-            _para(doc, f"{i}. {p['project']}：{p['description']}。责任单位：{p['owner']}，"
+            para(doc, f"{i}. {p['project']}：{p['description']}。责任单位：{p['owner']}，"
                        f"办结时限：{p['deadline']}{late}。")
     else:
-        _para(doc, "本期无需领导协调决策事项。")
+        para(doc, "本期无需领导协调决策事项。")
 
-    appendix = doc.add_section()
-    appendix.orientation = WD_ORIENT.LANDSCAPE
-    appendix.page_width, appendix.page_height = Mm(297), Mm(210)
-    appendix.top_margin, appendix.bottom_margin = Mm(28), Mm(26)
-    appendix.left_margin, appendix.right_margin = Mm(37), Mm(35)
-    _para(doc, "附表", font=HEITI, indent=False)
-    _para(doc, f"重点项目推进情况表（截至{as_of.year}年{as_of.month}月{as_of.day}日）", font=XIAOBIAOSONG, size=18,
+    landscape_section(doc)
+    para(doc, "附表", font=HEITI, indent=False)
+    para(doc, f"重点项目推进情况表（截至{as_of.year}年{as_of.month}月{as_of.day}日）", font=XIAOBIAOSONG, size=18,
           align="center", indent=False)
-    _table(doc, APPENDIX_HEADER, [appendix_cells(r) for r in figures["appendix"]],
+    table(doc, APPENDIX_HEADER, [appendix_cells(r) for r in figures["appendix"]],
            widths_cm=[1.0, 4.6, 1.4, 1.8, 1.6, 1.2, 2.0, 2.0, 2.0, 1.4, 2.0, 1.2])
     if figures["appendix"]:
-        _table(doc, ["合计", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
+        table(doc, ["合计", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
                [["", o["count"], wan(o["planned"]), wan(o["plan"]), wan(o["done"]), _pct(o["rate"])]])
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(doc)
 
 
 def appendix_cells(r: dict) -> list:
