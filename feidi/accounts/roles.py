@@ -42,7 +42,8 @@ PROJECTS_FULL = [*_perms("projects", {m: FULL for m in PROJECT_MODELS}), "projec
                  "projects.dispatch_project"]
 
 INDICATORS_VIEW = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.view_murule",
-                   "indicators.view_muresult"]
+                   "indicators.view_muresult", "indicators.view_rankingrule", "indicators.view_rankingrun"]
+RANKING_FULL = _perms("indicators", {"rankingrule": FULL, "rankingrun": FULL})
 INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": FULL, "murule": FULL}),
                    "indicators.view_importbatch", "indicators.view_muresult"]
 INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.add_indicatorvalue",
@@ -60,7 +61,8 @@ STANDARD_ROLES = {
     "zone_clerk": ("园区办事员", "", DataScope.ZONE_TREE, REGISTRY_FULL, False, "本园区主体库维护"),
     "investment": ("招商局干部", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *CHAINS_WORK, *PROJECTS_INVESTMENT], False,
                    "线索、外出招商、签约"),
-    "project_office": ("项目办", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_FULL, *PROJECTS_FULL], False,
+    "project_office": ("项目办", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_FULL, *PROJECTS_FULL,
+                                                      *INDICATORS_VIEW, *RANKING_FULL], False,
                        "重点项目调度与专报"),
     "service_office": ("安商办", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *SERVICES_FULL, "registry.reveal_person",
                                                              "core.view_delivery"], True,

@@ -26,6 +26,8 @@ class IndicatorsConfig(AppConfig):
             Item(gettext_noop("指标填报"), "indicators:report", "indicators.add_indicatorvalue", org_users=True),
             Item(gettext_noop("指标数据"), "indicators:indicatorvalue_list", "indicators.view_indicatorvalue",
                  org_users=True),
+            Item(gettext_noop("月调度排名"), "indicators:rankingrun_list", "indicators.view_rankingrun"),
+            Item(gettext_noop("排名规则"), "indicators:rankingrule_list", "indicators.view_rankingrule"),
             Item(gettext_noop("亩均效益评价"), "indicators:murule_list", "indicators.view_murule"),
             Item(gettext_noop("亩均评价结果"), "indicators:muresult_list", "indicators.view_muresult", org_users=True),
             Item(gettext_noop("批量导入"), "indicators:import", "indicators.add_indicatorvalue"),

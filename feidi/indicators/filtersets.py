@@ -4,7 +4,7 @@ from django import forms
 from feidi.core.filters import ScopedFilterSet
 from feidi.registry.models import Zone
 
-from .models import Indicator, IndicatorValue, MuResult, MuRule
+from .models import Indicator, IndicatorValue, MuResult, MuRule, RankingRule, RankingRun
 
 
 class IndicatorValueFilterSet(ScopedFilterSet):
@@ -51,3 +51,19 @@ class MuResultFilterSet(ScopedFilterSet):
     class Meta:
         model = MuResult
         fields = ["year", "grade", "zone"]
+
+
+class RankingRuleFilterSet(ScopedFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = RankingRule
+        fields = ["subject"]
+
+
+class RankingRunFilterSet(ScopedFilterSet):
+    rule = django_filters.ModelChoiceFilter(label="规则", queryset=RankingRule.objects.all())
+
+    class Meta:
+        model = RankingRun
+        fields = ["rule"]

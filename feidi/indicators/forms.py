@@ -50,3 +50,14 @@ class MuRuleForm(ColleagueChoicesMixin, ScopedModelForm):
         model = MuRule
         fields = ["department", "year", "land_threshold", "w_tax", "w_output", "w_energy", "w_rd", "w_labour",
                   "b_tax", "b_output", "b_energy", "b_rd", "b_labour", "cap", "a_min", "b_min", "c_min"]
+
+
+class RankingRuleForm(ColleagueChoicesMixin, ScopedModelForm):
+    zone_department_fields = ("department",)
+
+    class Meta:
+        from .models import RankingRule
+
+        model = RankingRule
+        fields = ["department", "name", "subject", "w_signings", "w_amount", "w_starts", "w_completion", "w_overdue",
+                  "w_on_time", "w_satisfaction", "bottom_count"]

@@ -231,3 +231,109 @@ class MuResult(DetailUrlMixin, models.Model):
 
     def __str__(self):
         return f"{self.organization} {self.rule.year}年 {self.grade}类" if self.organization_id else "亩均评价结果"
+
+
+class RankingRule(DetailUrlMixin, models.Model):
+    """How a zone ranks its units (责任单位) or leaders every month (月调度): the weights of the
+    indicators computed from the pipeline, key projects and appeals, and how many bottom ranks
+    must make a statement (末位表态)."""
+
+    class Subject(models.TextChoices):
+        UNITS = "units", "责任单位"
+        LEADERS = "leaders", "挂点领导"
+
+    department = models.ForeignKey("accounts.Department", verbose_name="园区", on_delete=models.PROTECT,
+                                   related_name="+")
+    name = models.CharField("名称", max_length=100, default="月度调度排名")
+    subject = models.CharField("排名对象", max_length=16, choices=Subject.choices, default=Subject.UNITS)
+    w_signings = models.DecimalField("权重·新签约项目数", max_digits=5, decimal_places=2, default=20)
+    w_amount = models.DecimalField("权重·签约金额", max_digits=5, decimal_places=2, default=20)
+    w_starts = models.DecimalField("权重·新开工项目数", max_digits=5, decimal_places=2, default=15)
+    w_completion = models.DecimalField("权重·重点项目投资完成率", max_digits=5, decimal_places=2, default=15)
+    w_overdue = models.DecimalField("权重·逾期节点（越少越好）", max_digits=5, decimal_places=2, default=10)
+    w_on_time = models.DecimalField("权重·诉求按时办结率", max_digits=5, decimal_places=2, default=10)
+    w_satisfaction = models.DecimalField("权重·诉求满意度", max_digits=5, decimal_places=2, default=10)
+    bottom_count = models.PositiveIntegerField("末位表态名次数", default=2)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None)
+    audit_exclude: tuple[str, ...] = ()
+
+    METRICS = ("signings", "amount", "starts", "completion", "overdue", "on_time", "satisfaction")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月调度排名规则"
+        ordering = ["department", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        total = sum((getattr(self, f"w_{m}") or 0 for m in self.METRICS), Decimal(0))
+        if total != 100:
+            raise ValidationError(f"各项权重之和应为100，现为{total}")
+
+
+class RankingRun(DetailUrlMixin, models.Model):
+    """One month's ranking under a rule, with the inputs that were missing."""
+
+    rule = models.ForeignKey(RankingRule, verbose_name="规则", on_delete=models.CASCADE, related_name="runs")
+    department = models.ForeignKey("accounts.Department", verbose_name="园区", null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    month = models.DateField("月份")
+    missing = models.JSONField("缺少的数据", default=list, blank=True)
+    computed_at = models.DateTimeField("计算时间", auto_now=True)
+    docx = models.FileField("通报（Word）", upload_to="rankings/%Y/", blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月调度排名"
+        ordering = ["-month", "rule"]
+        constraints = [models.UniqueConstraint(fields=["rule", "month"], name="rankingrun_once_per_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y年%m月}{self.rule.name}" if self.month else "月调度排名"
+
+
+class RankingEntry(models.Model):
+    run = models.ForeignKey(RankingRun, verbose_name="排名", on_delete=models.CASCADE, related_name="entries")
+    unit = models.ForeignKey("accounts.Department", verbose_name="单位", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    leader = models.ForeignKey(User, verbose_name="领导", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    label = models.CharField("名称", max_length=100)
+    metrics = models.JSONField("指标", default=dict)
+    score = models.DecimalField("得分", max_digits=8, decimal_places=2)
+    rank = models.PositiveIntegerField("名次")
+    bottom = models.BooleanField("末位", default=False)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排名明细"
+        ordering = ["run", "rank", "label"]
+
+    def __str__(self):
+        return f"{self.rank}. {self.label}"
+
+
+class Statement(models.Model):
+    """A bottom-ranked unit's statement at the meeting (末位表态) and next month's follow-up."""
+
+    entry = models.OneToOneField(RankingEntry, verbose_name="排名", on_delete=models.CASCADE, related_name="statement")
+    text = models.TextField("表态发言")
+    measures = models.TextField("整改措施", blank=True)
+    recorded_by = models.ForeignKey(User, verbose_name="记录人", null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    follow_up = models.TextField("下月跟进情况", blank=True)
+    followed_up_at = models.DateTimeField("跟进时间", null=True, blank=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "末位表态"
+
+    def __str__(self):
+        return f"{self.entry.label}表态"

@@ -51,3 +51,18 @@ class MuResultTable(Table):
     m_rd = Column("研发强度", render=lambda r: f"{r.m_rd * 100:.2f}%", export_value=lambda r: float(r.m_rd))
     score = Column("得分")
     grade = Column("类别", render=_grade, order_by="grade", export_value=lambda r: r.grade)
+
+
+class RankingRuleTable(Table):
+    default_order = "name"
+    name = Column("名称", link=True)
+    department = Column("园区", order_by="department__path")
+    subject = Column("排名对象", accessor="get_subject_display", order_by="subject")
+    bottom_count = Column("末位表态名次数")
+
+
+class RankingRunTable(Table):
+    default_order = "-month"
+    title = Column("排名", accessor="__str__", sortable=False, link=True)
+    month = Column("月份", render=lambda r: f"{r.month:%Y-%m}", export_value=lambda r: r.month)
+    computed_at = Column("计算时间")

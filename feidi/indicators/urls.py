@@ -17,4 +17,11 @@ urlpatterns = [
     path("mu/<int:pk>/evaluate/", v.MuEvaluateView.as_view(), name="murule_evaluate"),
     path("mu/results/", v.MuResultListView.as_view(), name="muresult_list"),
     path("mu/results/<int:pk>/", v.MuResultDetailView.as_view(), name="muresult_detail"),
+    *crud("ranking/rules", "rankingrule", v.RankingRuleListView, v.RankingRuleDetailView, v.RankingRuleEditView,
+          v.RankingRuleDeleteView),
+    path("ranking/", v.RankingRunListView.as_view(), name="rankingrun_list"),
+    path("ranking/compute/", v.RankingRunCreateView.as_view(), name="rankingrun_compute"),
+    path("ranking/<int:pk>/", v.RankingRunDetailView.as_view(), name="rankingrun_detail"),
+    path("ranking/<int:pk>/statement/", v.RankingStatementView.as_view(), name="rankingrun_statement"),
+    path("ranking/<int:pk>/docx/", v.RankingDocxView.as_view(), name="rankingrun_docx"),
 ]

@@ -4,24 +4,41 @@ dashboard and the indicator analysis."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from feidi.core import audit
 from feidi.core.importer import ImportFileError
 from feidi.core.views import ObjectDetailView, ObjectListView, ObjectMixin, ScopedViewMixin, crud_views
 
 from . import actions, engine, importing
-from .filtersets import IndicatorFilterSet, IndicatorValueFilterSet, MuResultFilterSet, MuRuleFilterSet
-from .forms import IndicatorForm, MonthReportForm, MuRuleForm
-from .models import ImportBatch, Indicator, IndicatorValue, MuResult, MuRule
-from .tables import IndicatorTable, IndicatorValueTable, MuResultTable, MuRuleTable
+from .filtersets import (
+    IndicatorFilterSet,
+    IndicatorValueFilterSet,
+    MuResultFilterSet,
+    MuRuleFilterSet,
+    RankingRuleFilterSet,
+    RankingRunFilterSet,
+)
+from .forms import IndicatorForm, MonthReportForm, MuRuleForm, RankingRuleForm
+from .models import ImportBatch, Indicator, IndicatorValue, MuResult, MuRule, RankingRule, RankingRun
+from .tables import (
+    IndicatorTable,
+    IndicatorValueTable,
+    MuResultTable,
+    MuRuleTable,
+    RankingRuleTable,
+    RankingRunTable,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -292,3 +309,124 @@ class MuResultDetailView(ObjectDetailView):
     model = MuResult
     detail_fields = ("organization", "rule", "grade", "score", "land", "tax", "revenue", "value_added", "energy", "rd",
                      "employees", "m_tax", "m_output", "m_energy", "m_rd", "m_labour")
+
+
+# --- 月调度 ----------------------------------------------------------------------------------------------
+
+RankingRuleListView, RankingRuleDetailView, RankingRuleEditView, RankingRuleDeleteView = crud_views(
+    RankingRule, form_class=RankingRuleForm, filterset_class=RankingRuleFilterSet, table_class=RankingRuleTable,
+    select_related=("department",))
+
+
+class RankingRunListView(ObjectListView):
+    model = RankingRun
+    filterset_class = RankingRunFilterSet
+    table_class = RankingRunTable
+    select_related = ("rule",)
+    template_name = "indicators/rankingrun_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rules"] = RankingRule.objects.visible_to(self.request.user) if self.can("add") else []
+        ctx["last_month"] = last_month()
+        return ctx
+
+
+class RankingRunCreateView(ScopedViewMixin, View):
+    """POST rule + month: compute (or recompute) that month's ranking."""
+
+    model = RankingRun
+    permission_action = "add"
+
+    def post(self, request, *args, **kwargs):
+        from . import ranking
+
+        rule = RankingRule.objects.visible_to(request.user).filter(pk=request.POST.get("rule") or 0).first()
+        if rule is None:
+            raise Http404("排名规则不存在")
+        try:
+            year, month = (int(x) for x in (request.POST.get("month") or "").split("-")[:2])
+            day = dt.date(year, month, 1)
+        except (ValueError, TypeError):
+            messages.error(request, "月份格式应为 2026-10")
+            return HttpResponseRedirect(reverse("indicators:rankingrun_list"))
+        if day > timezone.localdate().replace(day=1):
+            messages.error(request, "不能排名未来月份")
+            return HttpResponseRedirect(reverse("indicators:rankingrun_list"))
+        run = ranking.run(rule, day, acting_user=request.user)
+        messages.success(request, f"已计算：{run}")
+        return HttpResponseRedirect(run.get_absolute_url())
+
+
+class RankingRunDetailView(ObjectDetailView):
+    model = RankingRun
+    template_name = "indicators/rankingrun_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from . import ranking
+
+        ctx = super().get_context_data(**kwargs)
+        run = self.object
+        entries = list(run.entries.select_related("statement").order_by("rank", "label"))
+        previous = ranking.previous_run(run)
+        history = {}
+        for past in RankingRun.objects.filter(rule=run.rule, month__lte=run.month).order_by("-month")[:6]:
+            for e in past.entries.all():
+                history.setdefault(e.label, {})[past.month] = e.rank
+        months = sorted({m for h in history.values() for m in h})
+        ctx.update(entries=[(e, [ranking.cell(m, e.metrics.get(m)) for m in ranking.LABELS]) for e in entries],
+                   labels=list(ranking.LABELS.values()), previous=previous,
+                   follow=[e for e in previous.entries.filter(bottom=True).select_related("statement")]
+                   if previous else [],
+                   history=[(label, [history[label].get(m) for m in months]) for label in sorted(history)],
+                   months=months, can_record=self.request.user.has_perm("indicators.change_rankingrun"),
+                   chart={"labels": [e.label for e in entries], "scores": [float(e.score) for e in entries]})
+        return ctx
+
+
+class RankingStatementView(ObjectMixin, View):
+    """POST a bottom unit's statement (entry) or its follow-up next month."""
+
+    model = RankingRun
+    permission_action = "change"
+
+    def post(self, request, *args, **kwargs):
+        from .models import RankingEntry, Statement
+
+        run = self.get_object()
+        entry = RankingEntry.objects.filter(run__rule=run.rule, pk=request.POST.get("entry") or 0).first()
+        if entry is None or not entry.bottom:
+            raise Http404("该单位不是末位单位")
+        text = (request.POST.get("text") or "").strip()
+        with transaction.atomic():
+            statement = Statement.objects.filter(entry=entry).first()
+            before = {"text": statement.text, "follow_up": statement.follow_up} if statement else {}
+            if request.POST.get("kind") == "follow_up":
+                if statement is None:
+                    raise Http404("该单位上月未记录表态")
+                statement.follow_up, statement.followed_up_at = text, timezone.now()
+                statement.save()
+            else:
+                if not text:
+                    messages.error(request, "请填写表态内容")
+                    return HttpResponseRedirect(run.get_absolute_url())
+                statement = statement or Statement(entry=entry, recorded_by=request.user)
+                statement.text, statement.measures = text, request.POST.get("measures", "")
+                statement.save()
+            audit.record(audit.AuditRecord.Action.UPDATE, entry.run, user=request.user, before=before,
+                         after={"unit": entry.label, "text": statement.text, "follow_up": statement.follow_up})
+        messages.success(request, f"已记录：{entry.label}")
+        return HttpResponseRedirect(run.get_absolute_url())
+
+
+class RankingDocxView(ObjectMixin, View):
+    model = RankingRun
+
+    def get(self, request, *args, **kwargs):
+        from django.http import FileResponse
+
+        from . import ranking
+
+        run = self.get_object()
+        body = ranking.render_docx(run)  # current statements included
+        return FileResponse(io.BytesIO(body), as_attachment=True, filename=f"{run}.docx")

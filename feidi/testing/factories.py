@@ -242,7 +242,18 @@ def _indicator_factories():
                                        zone=cast.zone_a, land=10, tax=1, revenue=1, rd=0, m_tax=1, m_output=1, m_rd=0,
                                        score=50, grade="D")
 
-    from feidi.indicators.models import MuResult, MuRule
+    def ranking_rule(cast):
+        from feidi.indicators.models import RankingRule
+
+        return RankingRule.objects.get_or_create(department=cast.dept_a, name="甲区月调度排名")[0]
+
+    def ranking_run(cast):
+        from feidi.indicators.models import RankingRun
+
+        return RankingRun.objects.get_or_create(rule=ranking_rule(cast), month=dt.date(2026, 10, 1),
+                                                defaults={"department": cast.dept_a})[0]
+
+    from feidi.indicators.models import MuResult, MuRule, RankingRule, RankingRun
 
     return {Indicator: lambda c: Indicator.objects.get(code="revenue"), IndicatorValue: value, MuRule: rule,
-            MuResult: result}
+            MuResult: result, RankingRule: ranking_rule, RankingRun: ranking_run}

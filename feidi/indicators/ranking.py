@@ -1,0 +1,242 @@
+"""The monthly unit ranking (月调度): every unit (or leader) of a zone scored on indicators read from
+the pipeline, key projects and appeals, ranked, the bottom ranks flagged for a statement, and a
+.docx for the meeting.
+
+Per unit and month:
+  新签约项目数 / 签约金额 — projects it introduced (引进单位; for a leader, the projects he is linked
+  to) whose signing date falls in the month; 新开工项目数 — likewise by start date;
+  重点项目投资完成率 — its key projects' completed investment January–month over their annual
+  plans' pace (plan × month / 12); 逾期节点 — its projects' milestones past due at the month's end;
+  诉求按时办结率 / 满意度 — appeals handled by the unit and closed in the month (units only).
+A positive indicator scores ``weight × value / best value among the units``; 逾期节点 scores
+``weight × (1 − value / worst value)``. An indicator nobody has data for scores nothing for anyone
+and is listed as missing, so the meeting knows what the ranking could not see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Q
+
+from feidi.core import audit
+
+from .engine import month_end
+from .models import RankingEntry, RankingRule, RankingRun, Statement
+
+LABELS = {"signings": "新签约项目（个）", "amount": "签约金额（万元）", "starts": "新开工项目（个）",
+          "completion": "重点项目投资完成率", "overdue": "逾期节点（个）", "on_time": "诉求按时办结率",
+          "satisfaction": "诉求满意度（星）"}
+NEGATIVE = {"overdue"}
+
+
+def units_of(rule: RankingRule) -> list[tuple[str, object]]:
+    """(label, unit or leader) pairs to rank."""
+    from feidi.accounts.models import Department, User
+    from feidi.projects.models import Project
+
+    zone_ids = rule.department.subtree_ids()
+    if rule.subject == RankingRule.Subject.UNITS:
+        return [(d.name, d) for d in Department.objects.filter(pk__in=zone_ids).exclude(pk=rule.department_id)
+                .order_by("path")]
+    leader_ids = set(Project.objects.filter(department_id__in=zone_ids, leader__isnull=False)
+                     .values_list("leader_id", flat=True))
+    leader_ids |= set(User.objects.filter(department_id__in=zone_ids, roles__code="zone_leader", is_active=True)
+                      .values_list("pk", flat=True))
+    return [(u.full_name, u) for u in User.objects.filter(pk__in=leader_ids).order_by("full_name")]
+
+
+def _projects_of(rule, who):
+    from feidi.projects.models import Project
+
+    base = Project.objects.filter(department_id__in=rule.department.subtree_ids())
+    if rule.subject == RankingRule.Subject.UNITS:
+        return base.filter(introducer_department_id__in=who.subtree_ids())
+    return base.filter(leader=who)
+
+
+def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
+    """The raw indicators per unit, and which inputs were missing."""
+    from django.db.models import Count, Sum
+
+    from feidi.projects.actions import completed_in_year
+    from feidi.projects.models import AnnualPlan, Milestone, Project, Stage
+    from feidi.services.models import Appeal
+
+    start, end = month, month_end(month)
+    rows = []
+    zone_projects = Project.objects.filter(department_id__in=rule.department.subtree_ids())
+    for label, who in units_of(rule):
+        projects = _projects_of(rule, who)
+        signed = projects.filter(signed_on__gte=start, signed_on__lte=end).aggregate(n=Count("pk"),
+                                                                                    s=Sum("signed_amount"))
+        key = list(projects.filter(is_key=True).exclude(stage=Stage.TERMINATED).values_list("pk", flat=True))
+        plans = dict(AnnualPlan.objects.filter(project_id__in=key, year=month.year, planned_investment__gt=0)
+                     .values_list("project_id", "planned_investment"))
+        completion = None
+        if plans:
+            done = completed_in_year(list(plans), month.year, month.month)
+            pace = sum(plans.values(), Decimal(0)) * month.month / 12
+            completion = float(sum(done.values(), Decimal(0)) / pace) if pace else None
+        row = {
+            "label": label, "who": who,
+            "signings": signed["n"], "amount": float((signed["s"] or Decimal(0)) / 10000),
+            "starts": projects.filter(started_on__gte=start, started_on__lte=end).count(),
+            "completion": completion,
+            "overdue": Milestone.objects.filter(project__in=projects, planned_on__lte=end).filter(
+                Q(actual_on__isnull=True) | Q(actual_on__gt=end)).exclude(project__stage=Stage.TERMINATED).count(),
+            "on_time": None, "satisfaction": None,
+        }
+        if rule.subject == RankingRule.Subject.UNITS:
+            closed = Appeal.objects.filter(handling_department_id__in=who.subtree_ids(), closed_at__date__gte=start,
+                                           closed_at__date__lte=end)
+            n = closed.count()
+            if n:
+                on_time = closed.filter(deadline__isnull=False, closed_at__lte=F("deadline")).count()
+                row["on_time"] = on_time / n
+            ratings = list(closed.filter(rating__isnull=False).values_list("rating", flat=True))
+            row["satisfaction"] = sum(ratings) / len(ratings) if ratings else None
+        rows.append(row)
+    missing = []
+    if not zone_projects.exists():
+        missing.append("招商项目模块尚无本园区的项目：签约、开工、重点项目与节点指标均为空")
+    else:
+        if not any(r["signings"] for r in rows):
+            missing.append(f"{month:%Y年%m月}没有归属到各单位的签约项目")
+        if not any(r["starts"] for r in rows):
+            missing.append(f"{month:%Y年%m月}没有归属到各单位的开工项目")
+        if all(r["completion"] is None for r in rows):
+            missing.append(f"各单位的重点项目没有{month.year}年度投资计划，投资完成率无法计算")
+    if rule.subject == RankingRule.Subject.LEADERS:
+        missing.append("领导排名不含诉求办理指标（诉求按办理单位统计）")
+    elif all(r["on_time"] is None for r in rows):
+        missing.append(f"{month:%Y年%m月}各单位没有办结的企业诉求，按时办结率与满意度无法计算")
+    return rows, missing
+
+
+def score(rule: RankingRule, rows: list[dict]) -> list[dict]:
+    """Scores and competition ranks (1, 2, 2, 4 …); the bottom ``bottom_count`` ranks flagged."""
+    best = {}
+    for m in RankingRule.METRICS:
+        values = [r[m] for r in rows if r[m] is not None]
+        best[m] = max(values) if values else None
+    for r in rows:
+        total = Decimal(0)
+        parts = {}
+        for m in RankingRule.METRICS:
+            weight, value, top = getattr(rule, f"w_{m}"), r[m], best[m]
+            if value is None or top is None:
+                part = Decimal(0)
+            elif m in NEGATIVE:
+                part = weight if not top else weight * (1 - Decimal(str(value)) / Decimal(str(top)))
+            else:
+                part = weight * Decimal(str(value)) / Decimal(str(top)) if top else Decimal(0)
+            parts[m] = part.quantize(Decimal("0.01"))
+            total += part
+        r["score"] = total.quantize(Decimal("0.01"))
+        r["parts"] = parts
+    rows.sort(key=lambda r: (-r["score"], r["label"]))
+    for i, r in enumerate(rows):
+        r["rank"] = rows[i - 1]["rank"] if i and r["score"] == rows[i - 1]["score"] else i + 1
+    if len(rows) > rule.bottom_count:
+        cutoff = sorted({r["rank"] for r in rows})[-rule.bottom_count:] if rule.bottom_count else []
+        for r in rows:
+            r["bottom"] = r["rank"] in cutoff
+    else:
+        for r in rows:
+            r["bottom"] = False
+    return rows
+
+
+def run(rule: RankingRule, month: dt.date, *, acting_user=None) -> RankingRun:
+    """(Re)compute the month: entries replaced, statements already recorded for a unit kept."""
+    month = month.replace(day=1)
+    rows, missing = measure(rule, month)
+    rows = score(rule, rows)
+    with transaction.atomic():
+        ranking, _ = RankingRun.objects.select_for_update().get_or_create(
+            rule=rule, month=month, defaults={"department": rule.department})
+        # statements already recorded stay with their unit; the other entries are recomputed
+        kept = {(s.entry.unit_id, s.entry.leader_id): s
+                for s in Statement.objects.filter(entry__run=ranking).select_related("entry")}
+        ranking.entries.exclude(pk__in=[s.entry_id for s in kept.values()]).delete()
+        for r in rows:
+            who = r["who"]
+            unit = who if rule.subject == RankingRule.Subject.UNITS else None
+            leader = None if unit else who
+            metrics = {m: r[m] for m in RankingRule.METRICS} | {"parts": {k: str(v) for k, v in r["parts"].items()}}
+            statement = kept.get((getattr(unit, "pk", None), getattr(leader, "pk", None)))
+            if statement is not None:
+                entry = statement.entry
+                entry.metrics, entry.score, entry.rank, entry.bottom = metrics, r["score"], r["rank"], r["bottom"]
+                entry.save()
+            else:
+                RankingEntry.objects.create(run=ranking, unit=unit, leader=leader, label=r["label"], metrics=metrics,
+                                            score=r["score"], rank=r["rank"], bottom=r["bottom"])
+        ranking.missing = missing
+        ranking.docx.save(f"ranking-{rule.pk}-{month:%Y%m}.docx", ContentFile(render_docx(ranking)), save=False)
+        ranking.save()
+        audit.record(audit.AuditRecord.Action.UPDATE, ranking, user=acting_user,
+                     after={"units": len(rows), "bottom": [r["label"] for r in rows if r["bottom"]],
+                            "missing": missing})
+    return ranking
+
+
+def previous_run(ranking: RankingRun) -> RankingRun | None:
+    return (RankingRun.objects.filter(rule=ranking.rule, month__lt=ranking.month).order_by("-month").first())
+
+
+def cell(metric: str, value) -> str:
+    if value is None:
+        return "—"
+    if metric in ("completion", "on_time"):
+        return f"{value * 100:.1f}%"
+    if metric == "amount":
+        return f"{value:,.2f}"
+    if metric == "satisfaction":
+        return f"{value:.2f}"
+    return str(value)
+
+
+def render_docx(ranking: RankingRun) -> bytes:
+    from feidi.core.officedoc import HEITI, landscape_section, masthead, new_document, para, table, to_bytes
+
+    rule, month = ranking.rule, ranking.month
+    doc = new_document()
+    masthead(doc, f"{month.month}月份{rule.name}通报", f"{month.year}年第{month.month}期", str(rule.department),
+             month_end(month))
+    entries = list(ranking.entries.select_related("statement").order_by("rank", "label")) if ranking.pk else []
+    para(doc, "一、排名情况", font=HEITI)
+    bottoms = [e.label for e in entries if e.bottom]
+    para(doc, f"本月参与排名{len(entries)}个{rule.get_subject_display()}。"
+              + (f"{'、'.join(e.label for e in entries if e.rank == 1)}排名第一；" if entries else "")
+              + (f"{'、'.join(bottoms)}排名末位，在会上作表态发言。" if bottoms else "本月无末位表态单位。"))
+    if ranking.missing:
+        para(doc, "二、数据说明", font=HEITI)
+        for text in ranking.missing:
+            para(doc, f"{text}。")
+    para(doc, "三、末位表态" if ranking.missing else "二、末位表态", font=HEITI)
+    for e in entries:
+        if e.bottom:
+            st = getattr(e, "statement", None)
+            para(doc, f"{e.label}（第{e.rank}名，{e.score}分）：" + (st.text if st else "待会上表态。")
+                 + (f"整改措施：{st.measures}" if st and st.measures else ""))
+    prev = previous_run(ranking) if ranking.pk else None
+    if prev is not None:
+        follow = [e for e in prev.entries.filter(bottom=True).select_related("statement")]
+        if follow:
+            para(doc, "上月末位单位整改跟进", font=HEITI)
+            for e in follow:
+                st = getattr(e, "statement", None)
+                para(doc, f"{e.label}：" + (st.follow_up if st and st.follow_up else "尚未报送跟进情况。"))
+    landscape_section(doc)
+    para(doc, "附表：排名明细", font=HEITI, indent=False)
+    table(doc, ["名次", "单位", "得分", *LABELS.values()],
+          [[e.rank, e.label, f"{e.score}", *[cell(m, e.metrics.get(m)) for m in LABELS]] for e in entries])
+    return to_bytes(doc)
+
+
+__all__ = ["measure", "score", "run", "render_docx", "units_of", "LABELS"]

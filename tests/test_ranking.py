@@ -1,0 +1,126 @@
+"""The monthly unit ranking (月调度): scores from the pipeline and appeals, ranks with ties, the
+bottom flagged, missing inputs said plainly, statements and follow-ups, and the .docx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from feidi.accounts import actions as account_actions
+from feidi.accounts.models import Department
+from feidi.indicators import ranking
+from feidi.indicators.models import RankingRule, Statement
+from feidi.projects.actions import do_save_project
+from feidi.projects.models import AnnualPlan, Milestone, MonthlyInvestment, Project
+
+OCT = dt.date(2026, 10, 1)
+
+
+def bureau(cast, name):
+    return account_actions.do_save_department(Department(name=name, kind="bureau", parent=cast.dept_a),
+                                              acting_user=None)
+
+
+def project(cast, unit, name, **fields):
+    p = do_save_project(Project(name=name, zone=cast.zone_a, introducer_department=unit, owner=cast.invest),
+                        acting_user=cast.invest)
+    Project.objects.filter(pk=p.pk).update(**fields)
+    return Project.objects.get(pk=p.pk)
+
+
+@pytest.fixture
+def units(cast):
+    invest = cast.dept_a_bureau  # 招商局
+    econ, build = bureau(cast, "经发局"), bureau(cast, "建设局")
+    # 招商局: two signings (3亿 + 1亿) in October, one start; 经发局: one signing (2亿), a key project on pace;
+    # 建设局: nothing signed, an overdue milestone
+    project(cast, invest, "甲项目", signed_on=dt.date(2026, 10, 8), signed_amount=Decimal(3e8))
+    project(cast, invest, "乙项目", signed_on=dt.date(2026, 10, 20), signed_amount=Decimal(1e8),
+            started_on=dt.date(2026, 10, 25))
+    project(cast, invest, "九月签约", signed_on=dt.date(2026, 9, 30), signed_amount=Decimal(9e9))  # not October
+    key = project(cast, econ, "丙重点项目", signed_on=dt.date(2026, 10, 3), signed_amount=Decimal(2e8), is_key=True,
+                  key_level="city")
+    AnnualPlan.objects.create(project=key, department=cast.dept_a, year=2026, planned_investment=Decimal(1.2e8))
+    MonthlyInvestment.objects.create(project=key, department=cast.dept_a, month=dt.date(2026, 5, 1),
+                                     amount=Decimal(1e8))
+    late = project(cast, build, "丁项目")
+    Milestone.objects.create(project=late, department=cast.dept_a, name="开工", planned_on=dt.date(2026, 10, 15))
+    rule = RankingRule.objects.create(department=cast.dept_a, name="月度调度排名", bottom_count=1)
+    return rule, invest, econ, build
+
+
+def test_units_are_scored_from_the_data_and_the_missing_inputs_are_said(cast, units):
+    rule, invest, econ, build = units
+    rows, missing = ranking.measure(rule, OCT)
+    by = {r["label"]: r for r in rows}
+    assert (by["招商局"]["signings"], by["招商局"]["amount"], by["招商局"]["starts"]) == (2, 40000.0, 1)
+    assert (by["经发局"]["signings"], by["经发局"]["amount"]) == (1, 20000.0)
+    assert by["经发局"]["completion"] == pytest.approx(1e8 / (1.2e8 * 10 / 12))  # 100 %
+    assert by["建设局"]["overdue"] == 1 and by["招商局"]["completion"] is None
+    assert any("诉求" in m for m in missing)  # no appeal closed in October: said, not invented
+    scored = {r["label"]: r for r in ranking.score(rule, rows)}
+    # 招商局: 20×2/2 + 20×4亿/4亿 + 15×1/1 + 10×(1−0/1) = 65; 经发局: 10 + 10 + 15×1 + 10 = 45;
+    # 建设局: 0 + 10×(1−1/1) = 0
+    assert (scored["招商局"]["score"], scored["经发局"]["score"], scored["建设局"]["score"]) == (65, 45, 0)
+    assert [r["label"] for r in ranking.score(rule, rows) if r["bottom"]] == ["建设局"]
+
+
+def test_the_monthly_docx_figures_equal_the_databases(cast, units):
+    from docx import Document
+
+    rule, *_ = units
+    run = ranking.run(rule, OCT)
+    entries = {e.label: e for e in run.entries.all()}
+    assert entries["招商局"].rank == 1 and entries["建设局"].bottom
+    doc = Document(io.BytesIO(run.docx.read()))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "10月份月度调度排名通报" in text and "2026年第10期" in text
+    assert "招商局排名第一" in text and "建设局排名末位" in text and "诉求" in text
+    table = [[c.text for c in row.cells] for row in doc.tables[-1].rows]
+    assert table[0][:3] == ["名次", "单位", "得分"]
+    for row in table[1:]:
+        e = entries[row[1]]
+        assert row[0] == str(e.rank) and row[2] == f"{e.score}"
+        assert row[3] == str(e.metrics["signings"]) and row[4] == f"{e.metrics['amount']:,.2f}"
+
+
+def test_statements_survive_a_recount_and_are_followed_up_next_month(cast, units, client_for):
+    from feidi.accounts.models import Role
+
+    rule, *_ = units
+    cast.leader.roles.add(Role.objects.get(code="project_office"))
+    c = client_for("leader")
+    r = c.post(reverse("indicators:rankingrun_compute"), {"rule": rule.pk, "month": "2026-10"})
+    run = rule.runs.get(month=OCT)
+    assert r.status_code == 302 and r["Location"] == run.get_absolute_url()
+    bottom = run.entries.get(bottom=True)
+    c.post(reverse("indicators:rankingrun_statement", args=[run.pk]),
+           {"entry": bottom.pk, "text": "建设局表态：本月内完成开工手续", "measures": "专人盯办"})
+    assert Statement.objects.get(entry=bottom).text.startswith("建设局表态")
+    ranking.run(rule, OCT)  # recomputed: the statement stays with its unit
+    assert Statement.objects.get().entry.label == "建设局"
+    nov = ranking.run(rule, dt.date(2026, 11, 1))
+    page = c.get(nov.get_absolute_url()).content.decode()
+    assert "上月末位单位跟进" in page and "本月内完成开工手续" in page
+    c.post(reverse("indicators:rankingrun_statement", args=[nov.pk]),
+           {"entry": bottom.pk, "kind": "follow_up", "text": "已于11月5日开工"})
+    assert Statement.objects.get().follow_up == "已于11月5日开工"
+    from docx import Document
+
+    docx = c.get(reverse("indicators:rankingrun_docx", args=[nov.pk]))
+    text = "\n".join(p.text for p in Document(io.BytesIO(b"".join(docx.streaming_content))).paragraphs)
+    assert "已于11月5日开工" in text
+    assert client_for("other_pmo").get(run.get_absolute_url()).status_code == 404
+
+
+def test_a_zone_without_projects_is_told_so(cast):
+    rule = RankingRule.objects.create(department=cast.dept_b, name="乙区排名")
+    bureau_b = account_actions.do_save_department(Department(name="乙区招商局", kind="bureau", parent=cast.dept_b),
+                                                  acting_user=None)
+    rows, missing = ranking.measure(rule, OCT)
+    assert [r["label"] for r in rows] == [bureau_b.name]
+    assert any("尚无本园区的项目" in m for m in missing)
