@@ -309,3 +309,42 @@ def test_mu_benchmarks_default_to_the_average_and_the_enterprise_sees_its_own(ca
     assert client_for("leader").get(rule.get_absolute_url()).status_code == 200
     with pytest.raises(ValidationError):
         MuRule(department=cast.dept_a, year=2024, w_tax=50).full_clean()
+
+
+# --- zone rankings ------------------------------------------------------------------------------------------
+
+def test_zone_rankings_within_the_city_and_among_the_provinces_zones_of_the_same_kind(cast, client_for):
+    from feidi.indicators import zones
+    from feidi.indicators.models import ZoneFigure
+    from feidi.registry.actions import do_save_zone
+    from feidi.registry.models import Zone
+
+    national = DictItem.objects.get(type__code="zone_kind", code="national_etdz")
+    provincial = DictItem.objects.get(type__code="zone_kind", code="provincial_zone")
+    nanchang = do_save_zone(Zone(name="南昌经开区", kind=national, host_region="江西省南昌市"), acting_user=None)
+    ganzhou = do_save_zone(Zone(name="赣州经开区", kind=national, host_region="江西省赣州市"), acting_user=None)
+    local = do_save_zone(Zone(name="上饶某省级园区", kind=provincial, host_region="江西省上饶市"), acting_user=None)
+    zhejiang = do_save_zone(Zone(name="外省经开区", kind=national, host_region="浙江省杭州市"), acting_user=None)
+    march = dt.date(2026, 3, 1)
+    revenue = ind("revenue")
+    for zone, value, growth in ((nanchang, "9000", "0.05"), (ganzhou, "500", "0.20"), (local, "5000", None),
+                                (zhejiang, "99999", "0.5")):
+        ZoneFigure.objects.create(zone=zone, indicator=revenue, period=march, value=D(value),
+                                  growth=None if growth is None else D(growth))
+    # zone A from its enterprises: 1,200 now, 1,000 a year ago (+20 %… tied with 赣州) ; zone B: 700, +40 %
+    put(cast.org_a1, "revenue", 2025, 3, 1000)
+    put(cast.org_a1, "revenue", 2026, 3, 1200)
+    put(cast.org_b1, "revenue", 2025, 3, 500)
+    put(cast.org_b1, "revenue", 2026, 3, 700)
+    r = zones.rankings(cast.zone_a, revenue, march)
+    # the province's national zones: 南昌 9000, A 1200, B 700, 赣州 500 (浙江 and the provincial zone left out)
+    assert (r["province"]["rank"], r["province"]["of"]) == (2, 4)
+    assert r["province"]["growth_rank"] == 2  # B +40 %, then A and 赣州 at +20 %
+    # the city: 省级园区 5000, A 1200, B 700
+    assert (r["city"]["rank"], r["city"]["of"]) == (2, 3)
+    text = zones.sentence(cast.zone_a, revenue, march)
+    assert text == "1–3月主营业务收入总量位居全省国家级经开区第二（共4个）、增速第二，全市第二（共3个）"
+    assert zones.region_keys(Zone(host_region="上海市松江区")) == ("上海市", "上海市")
+    assert zones.region_keys(Zone(region_code="361100", host_region="")) == ("36", "3611")
+    page = client_for("leader").get(reverse("indicators:dashboard"), {"period": "2026-03"}).content.decode()
+    assert "总量位居全省国家级经开区第二" in page

@@ -42,10 +42,13 @@ PROJECTS_FULL = [*_perms("projects", {m: FULL for m in PROJECT_MODELS}), "projec
                  "projects.dispatch_project"]
 
 INDICATORS_VIEW = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.view_murule",
-                   "indicators.view_muresult", "indicators.view_rankingrule", "indicators.view_rankingrun"]
+                   "indicators.view_muresult", "indicators.view_rankingrule", "indicators.view_rankingrun",
+                   "indicators.view_zonefigure"]
 RANKING_FULL = _perms("indicators", {"rankingrule": FULL, "rankingrun": FULL})
-INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": FULL, "murule": FULL}),
-                   "indicators.view_importbatch", "indicators.view_muresult"]
+INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": FULL, "murule": FULL,
+                                          "zonefigure": FULL}),
+                   "indicators.view_importbatch", "indicators.view_muresult", "indicators.view_rankingrule",
+                   "indicators.view_rankingrun"]
 INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.add_indicatorvalue",
                          "indicators.change_indicatorvalue", "indicators.view_muresult"]
 

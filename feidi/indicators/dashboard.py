@@ -29,6 +29,18 @@ def city_values(user):
     return IndicatorValue.objects.filter(department_id__in=city.subtree_ids())
 
 
+def home_zone(user):
+    """The zone a staff user works for (its administration is the user's department or above)."""
+    from feidi.registry.models import Zone
+
+    dept = user.department
+    if dept is None:
+        return None
+    ids = [dept.pk, *[d.pk for d in dept.ancestors()]]
+    return (Zone.objects.filter(department_id__in=ids, home_zone__isnull=True).select_related("kind")
+            .order_by("-department__path").first())
+
+
 def figures(user, values, period: dt.date | None) -> dict:
     indicators = {i.code: i for i in Indicator.objects.filter(active=True)}
     out = {"cards": [], "chart": None, "by_chain": [], "by_zone": [], "labels": {}, "period": period}
@@ -70,6 +82,11 @@ def figures(user, values, period: dt.date | None) -> dict:
             out["rd_intensity"] = float(rd_card["total"] / rev_card["total"])
     from feidi.registry.models import Organization
 
+    zone = home_zone(user)
+    if zone is not None and revenue:
+        from .zones import sentence
+
+        out["standing"] = sentence(zone, revenue, period)
     out["labels"] = engine.labelled_counts(Organization.objects.visible_to(user), engine.month_end(period))
     return out
 

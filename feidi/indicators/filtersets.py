@@ -4,7 +4,7 @@ from django import forms
 from feidi.core.filters import ScopedFilterSet
 from feidi.registry.models import Zone
 
-from .models import Indicator, IndicatorValue, MuResult, MuRule, RankingRule, RankingRun
+from .models import Indicator, IndicatorValue, MuResult, MuRule, RankingRule, RankingRun, ZoneFigure
 
 
 class IndicatorValueFilterSet(ScopedFilterSet):
@@ -67,3 +67,12 @@ class RankingRunFilterSet(ScopedFilterSet):
     class Meta:
         model = RankingRun
         fields = ["rule"]
+
+
+class ZoneFigureFilterSet(ScopedFilterSet):
+    search_fields = ("zone__name", "source")
+    indicator = django_filters.ModelChoiceFilter(label="指标", queryset=Indicator.objects.all())
+
+    class Meta:
+        model = ZoneFigure
+        fields = ["indicator"]

@@ -61,3 +61,19 @@ class RankingRuleForm(ColleagueChoicesMixin, ScopedModelForm):
         model = RankingRule
         fields = ["department", "name", "subject", "w_signings", "w_amount", "w_starts", "w_completion", "w_overdue",
                   "w_on_time", "w_satisfaction", "bottom_count"]
+
+
+class ZoneFigureForm(ScopedModelForm):
+    class Meta:
+        from .models import ZoneFigure
+
+        model = ZoneFigure
+        fields = ["zone", "indicator", "period", "value", "growth", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from feidi.registry.models import Zone
+
+        # other provinces' and cities' zones are compared too: any registered zone may be chosen
+        self.fields["zone"].queryset = Zone.objects.filter(home_zone__isnull=True).order_by("name")
+        self.fields["period"].help_text = "填该月任意一天"

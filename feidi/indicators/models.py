@@ -337,3 +337,34 @@ class Statement(models.Model):
 
     def __str__(self):
         return f"{self.entry.label}表态"
+
+
+class ZoneFigure(DetailUrlMixin, models.Model):
+    """A zone's published total for a month (统计公报、全省开发区通报), for zones whose enterprises are
+    not on the platform or whose official figure should prevail in rankings."""
+
+    zone = models.ForeignKey("registry.Zone", verbose_name="园区", on_delete=models.CASCADE, related_name="figures")
+    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="+")
+    period = models.DateField("月份")
+    value = models.DecimalField("累计值", max_digits=22, decimal_places=4, validators=[MinValueValidator(0)])
+    growth = models.DecimalField("同比（如 0.085 表示增长8.5%）", max_digits=8, decimal_places=4, null=True, blank=True)
+    source = models.CharField("来源", max_length=200, blank=True, help_text="如：省商务厅2026年10月开发区主要指标通报")
+    entered_by = models.ForeignKey(User, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = ScopedManager()
+    # published statistics: readable by everyone who may read indicators
+    scope = Scope(department=None, owner=None, public=Q(pk__isnull=False))
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "园区公布数据"
+        ordering = ["-period", "zone"]
+        constraints = [models.UniqueConstraint(fields=["zone", "indicator", "period"], name="zonefigure_unique")]
+
+    def __str__(self):
+        return f"{self.zone} {self.indicator.name} {self.period:%Y-%m}" if self.zone_id and self.period else "园区数据"
+
+    def clean(self):
+        if self.period:
+            self.period = self.period.replace(day=1)

@@ -66,3 +66,14 @@ class RankingRunTable(Table):
     title = Column("排名", accessor="__str__", sortable=False, link=True)
     month = Column("月份", render=lambda r: f"{r.month:%Y-%m}", export_value=lambda r: r.month)
     computed_at = Column("计算时间")
+
+
+class ZoneFigureTable(Table):
+    default_order = "-period"
+    zone = Column("园区", order_by="zone__name", link=True)
+    indicator = Column("指标", order_by="indicator__order")
+    period = Column("月份", render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
+    value = Column("累计值", render=lambda r: f"{r.value.normalize():,f}", export_value=lambda r: float(r.value))
+    growth = Column("同比", render=lambda r: "—" if r.growth is None else f"{r.growth * 100:.1f}%",
+                    export_value=lambda r: None if r.growth is None else float(r.growth))
+    source = Column("来源", sortable=False)

@@ -18,7 +18,14 @@ from django.views.generic import TemplateView
 
 from feidi.core import audit
 from feidi.core.importer import ImportFileError
-from feidi.core.views import ObjectDetailView, ObjectListView, ObjectMixin, ScopedViewMixin, crud_views
+from feidi.core.views import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectMixin,
+    ScopedViewMixin,
+    crud_views,
+)
 
 from . import actions, engine, importing
 from .filtersets import (
@@ -28,9 +35,19 @@ from .filtersets import (
     MuRuleFilterSet,
     RankingRuleFilterSet,
     RankingRunFilterSet,
+    ZoneFigureFilterSet,
 )
-from .forms import IndicatorForm, MonthReportForm, MuRuleForm, RankingRuleForm
-from .models import ImportBatch, Indicator, IndicatorValue, MuResult, MuRule, RankingRule, RankingRun
+from .forms import IndicatorForm, MonthReportForm, MuRuleForm, RankingRuleForm, ZoneFigureForm
+from .models import (
+    ImportBatch,
+    Indicator,
+    IndicatorValue,
+    MuResult,
+    MuRule,
+    RankingRule,
+    RankingRun,
+    ZoneFigure,
+)
 from .tables import (
     IndicatorTable,
     IndicatorValueTable,
@@ -38,6 +55,7 @@ from .tables import (
     MuRuleTable,
     RankingRuleTable,
     RankingRunTable,
+    ZoneFigureTable,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -430,3 +448,14 @@ class RankingDocxView(ObjectMixin, View):
         run = self.get_object()
         body = ranking.render_docx(run)  # current statements included
         return FileResponse(io.BytesIO(body), as_attachment=True, filename=f"{run}.docx")
+
+
+class _ZoneFigureEdit(ObjectEditView):
+    def save_object(self, form, obj, *, creating, expected_version):
+        obj.entered_by = self.request.user
+        return super().save_object(form, obj, creating=creating, expected_version=expected_version)
+
+
+ZoneFigureViews = crud_views(ZoneFigure, form_class=ZoneFigureForm, filterset_class=ZoneFigureFilterSet,
+                             table_class=ZoneFigureTable, select_related=("zone", "indicator"),
+                             edit_base=_ZoneFigureEdit)

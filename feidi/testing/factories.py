@@ -253,7 +253,11 @@ def _indicator_factories():
         return RankingRun.objects.get_or_create(rule=ranking_rule(cast), month=dt.date(2026, 10, 1),
                                                 defaults={"department": cast.dept_a})[0]
 
-    from feidi.indicators.models import MuResult, MuRule, RankingRule, RankingRun
+    from feidi.indicators.models import MuResult, MuRule, RankingRule, RankingRun, ZoneFigure
+
+    def zone_figure(cast):
+        return ZoneFigure.objects.create(zone=cast.zone_a, indicator=Indicator.objects.get(code="revenue"),
+                                         period=dt.date(2026, 3, 1), value=1, source="甲区公报")
 
     return {Indicator: lambda c: Indicator.objects.get(code="revenue"), IndicatorValue: value, MuRule: rule,
-            MuResult: result, RankingRule: ranking_rule, RankingRun: ranking_run}
+            MuResult: result, RankingRule: ranking_rule, RankingRun: ranking_run, ZoneFigure: zone_figure}
