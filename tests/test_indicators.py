@@ -90,6 +90,8 @@ def test_groupings_by_zone_and_by_chain(cast):
     values = IndicatorValue.objects.all()
     by_zone = {r.label: r.total for r in engine.yoy(values, ind("revenue"), dt.date(2026, 3, 1), "zone")}
     assert by_zone == {"另一园区": 600, "上饶经开区": 400}
+    cells = {r.key: r.total for r in engine.yoy(values, ind("revenue"), dt.date(2026, 3, 1), "zone_industry")}
+    assert cells == {(cast.zone_b.pk, "38"): 600, (cast.zone_a.pk, "38"): 400}
     assert [(r.label, r.total) for r in engine.yoy(values, ind("revenue"), dt.date(2026, 3, 1), "chain")] == [
         ("光伏", 300)]
     # the chain map reads measured output

@@ -66,6 +66,7 @@ def in_scope(values, indicator: Indicator, period: dt.date):
 
 
 GROUPS = {"zone": ("zone_id", "园区"), "industry": ("industry", "行业"),
+          "zone_industry": (("zone_id", "industry"), "园区×行业"),
           "segment": ("organization__chain_memberships__segment_id", "产业链环节"),
           "chain": ("organization__chain_memberships__segment__chain_id", "产业链"), "total": (None, "合计")}
 
@@ -96,6 +97,7 @@ def yoy(values, indicator: Indicator, period: dt.date, by: str = "total") -> lis
     """Totals of ``indicator`` in ``period`` over ``values`` (already scoped), grouped ``by`` zone,
     industry, segment or chain, with the comparable 同比. For a cumulative indicator this is 累计同比."""
     field, _ = GROUPS[by]
+    fields = field if isinstance(field, tuple) else (field,) if field else ()
     rows = in_scope(values, indicator, period)
     before = IndicatorValue.objects.filter(organization_id=OuterRef("organization_id"), indicator=indicator,
                                            period=add_months(period, -12)).values("value")[:1]
@@ -104,11 +106,17 @@ def yoy(values, indicator: Indicator, period: dt.date, by: str = "total") -> lis
     measures = {"total": total, "count": Count("pk"),
                 "now": Sum("value", filter=Q(before__isnull=False)), "was": Sum("before"),
                 "paired": Count("pk", filter=Q(before__isnull=False))}
-    grouped = rows.values(field).annotate(**measures).order_by() if field else [rows.aggregate(**measures)]
-    labels = group_labels(by, [g.get(field) for g in grouped] if field else [])
+    grouped = rows.values(*fields).annotate(**measures).order_by() if fields else [rows.aggregate(**measures)]
+    if len(fields) > 1:  # zone × industry: a key of both, a label of both
+        zones = group_labels("zone", [g["zone_id"] for g in grouped])
+        industries = group_labels("industry", [g["industry"] for g in grouped])
+        labels = {(g["zone_id"], g["industry"]): f"{zones.get(g['zone_id'], '未分类')}·{industries.get(g['industry'], '未分类')}"
+                  for g in grouped}
+    else:
+        labels = group_labels(by, [g.get(field) for g in grouped] if field else [])
     out = []
     for g in grouped:
-        key = g.get(field) if field else None
+        key = tuple(g[f] for f in fields) if len(fields) > 1 else g.get(field) if field else None
         if field and key is None and by in ("segment", "chain"):
             continue  # enterprises on no chain do not make a chain row
         out.append(Row(key=key, label=labels.get(key, "合计" if not field else "未分类"), total=g["total"] or Decimal(0),
