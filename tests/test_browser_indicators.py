@@ -63,6 +63,26 @@ def test_the_economic_dashboard_and_a_monthly_report(browser, live_server, world
     page.goto("/indicators/analysis/?indicator=revenue&by=chain")
     page.wait_for_selector("#analysis-chart svg")
     _shot(page, "41-economy-analysis")
+    from feidi.accounts.models import Role
+    from feidi.indicators import mu, ranking
+    from feidi.indicators.models import MuRule, RankingRule
+
+    for org in (world.org_a1, world.org_a2):
+        org.land_area_mu = 30
+        org.save()
+    rule = MuRule.objects.create(department=world.dept_a, year=timezone.localdate().year - 1, land_threshold=10)
+    mu.evaluate(rule)
+    page.goto(f"/indicators/mu/{rule.pk}/")
+    page.wait_for_selector("#mu-zone svg")
+    _shot(page, "43-mu-evaluation")
+    page.goto("/indicators/mu/results/")
+    _shot(page, "44-mu-results")
+    world.leader.roles.add(Role.objects.get(code="project_office"))
+    run = ranking.run(RankingRule.objects.create(department=world.dept_a, name="月度调度排名", bottom_count=1),
+                      timezone.localdate().replace(day=1))
+    page.goto(f"/indicators/ranking/{run.pk}/")
+    page.wait_for_selector("#ranking-chart svg")
+    _shot(page, "45-monthly-ranking")
     assert not outside
 
     phone, outside2 = _page(browser, live_server, width=390, height=844)

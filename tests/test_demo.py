@@ -41,3 +41,9 @@ def test_the_demo_loads_once_and_its_pages_render():
     assert IndicatorValue.objects.filter(sample=True).count() > 1000
     economy = c.get(reverse("indicators:dashboard")).content.decode()
     assert "主营业务收入" in economy and "占全市" in economy and "含示例数据" in economy
+    assert "全省国家级经开区" in economy
+    from feidi.indicators.models import MuResult, RankingRun
+
+    assert MuResult.objects.exists() and RankingRun.objects.count() == 2
+    for run in RankingRun.objects.all():
+        assert c.get(run.get_absolute_url()).status_code == 200

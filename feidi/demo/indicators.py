@@ -72,6 +72,56 @@ def load() -> dict:
             month = add_months(month, 1)
     bulk_upsert(rows)
     created["指标数据"] = len(rows)
+    created.update(_peers_mu_and_ranking(indicators, last))
+    return created
+
+
+# Other national zones of the province, for the ranking sentence; their totals are invented (示例).
+PEERS = [("南昌经济技术开发区", "南昌经开区", "江西省南昌市", "360100", 2.1, 0.071),
+         ("九江经济技术开发区", "九江经开区", "江西省九江市", "360400", 1.2, 0.094),
+         ("赣州经济技术开发区", "赣州经开区", "江西省赣州市", "360700", 0.8, 0.112),
+         ("井冈山经济技术开发区", "井冈山经开区", "江西省吉安市", "360800", 0.6, 0.083),
+         ("萍乡经济技术开发区", "萍乡经开区", "江西省萍乡市", "360300", 0.45, 0.058)]
+
+
+def _peers_mu_and_ranking(indicators, last: dt.date) -> dict:
+    from django.db.models import Sum
+
+    from feidi.accounts.models import Department
+    from feidi.core.actions import create_object
+    from feidi.core.models import DictItem
+    from feidi.indicators import mu, ranking
+    from feidi.indicators.models import MuRule, RankingRule, ZoneFigure
+    from feidi.registry.models import Zone
+
+    created = {"园区公布数据": 0, "亩均评价": 0, "月调度排名": 0}
+    home = Zone.objects.filter(name="上饶经开区").first()
+    revenue = indicators.get("revenue")
+    if home is None or revenue is None:
+        return created
+    ours = IndicatorValue.objects.filter(zone=home, indicator=revenue, period=last).aggregate(s=Sum("value"))["s"]
+    national = DictItem.objects.get(type__code="zone_kind", code="national_etdz")
+    for name, short, region, code, factor, growth in PEERS:
+        zone = Zone.objects.filter(name=name).first() or create_object(Zone(
+            name=name, short_name=short, kind=national, host_region=region, region_code=code, sample=True,
+            description="全省国家级经开区之一，用于排名演示；数值为示例。"), acting_user=None)
+        if ours:
+            ZoneFigure.objects.get_or_create(zone=zone, indicator=revenue, period=last, defaults={
+                "value": (ours * Decimal(factor)).quantize(Decimal("1")), "growth": Decimal(str(growth)),
+                "source": "示例：全省开发区主要指标通报"})
+            created["园区公布数据"] += 1
+    dept = Department.objects.filter(name="上饶经开区管委会").first()
+    if dept is not None:
+        rule, new = MuRule.objects.get_or_create(department=dept, year=last.year - 1,
+                                                 defaults={"land_threshold": Decimal(20)})
+        if new:
+            created["亩均评价"] = len(mu.evaluate(rule))
+        units, _ = RankingRule.objects.get_or_create(department=dept, name="月度调度排名（责任单位）")
+        leaders, _ = RankingRule.objects.get_or_create(department=dept, name="月度调度排名（挂点领导）",
+                                                       defaults={"subject": RankingRule.Subject.LEADERS})
+        for rule in (units, leaders):
+            ranking.run(rule, last)
+            created["月调度排名"] += 1
     return created
 
 

@@ -86,8 +86,10 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
             "signings": signed["n"], "amount": float((signed["s"] or Decimal(0)) / 10000),
             "starts": projects.filter(started_on__gte=start, started_on__lte=end).count(),
             "completion": completion,
+            # a unit without projects has nothing overdue, and earns nothing for it either
             "overdue": Milestone.objects.filter(project__in=projects, planned_on__lte=end).filter(
-                Q(actual_on__isnull=True) | Q(actual_on__gt=end)).exclude(project__stage=Stage.TERMINATED).count(),
+                Q(actual_on__isnull=True) | Q(actual_on__gt=end)).exclude(project__stage=Stage.TERMINATED).count()
+            if projects.exists() else None,
             "on_time": None, "satisfaction": None,
         }
         if rule.subject == RankingRule.Subject.UNITS:
@@ -127,7 +129,7 @@ def score(rule: RankingRule, rows: list[dict]) -> list[dict]:
         total = Decimal(0)
         parts = {}
         for m in RankingRule.METRICS:
-            weight, value, top = getattr(rule, f"w_{m}"), r[m], best[m]
+            weight, value, top = Decimal(str(getattr(rule, f"w_{m}"))), r[m], best[m]
             if value is None or top is None:
                 part = Decimal(0)
             elif m in NEGATIVE:

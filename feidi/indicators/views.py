@@ -397,7 +397,7 @@ class RankingRunDetailView(ObjectDetailView):
                    follow=[e for e in previous.entries.filter(bottom=True).select_related("statement")]
                    if previous else [],
                    history=[(label, [history[label].get(m) for m in months]) for label in sorted(history)],
-                   months=months, can_record=self.request.user.has_perm("indicators.change_rankingrun"),
+                   months=months, any_bottom=any(e.bottom for e in entries), can_record=self.request.user.has_perm("indicators.change_rankingrun"),
                    chart={"labels": [e.label for e in entries], "scores": [float(e.score) for e in entries]})
         return ctx
 
