@@ -350,3 +350,38 @@ def test_zone_rankings_within_the_city_and_among_the_provinces_zones_of_the_same
     assert zones.region_keys(Zone(region_code="361100", host_region="")) == ("36", "3611")
     page = client_for("leader").get(reverse("indicators:dashboard"), {"period": "2026-03"}).content.decode()
     assert "总量位居全省国家级经开区第二" in page
+
+
+# --- 飞地利益共享 --------------------------------------------------------------------------------------------
+
+def test_enclave_benefit_sharing_splits_output_and_tax_between_the_two_sides(cast, client_for):
+    from feidi.indicators.models import BenefitShare
+    from feidi.registry.models import Agreement
+
+    agreement = Agreement.objects.create(title="沪饶科创飞地合作协议", party_a="上饶市", party_b="松江区",
+                                         signed_on=dt.date(2024, 5, 1), output_share_a=D(70), tax_share_a=D(50),
+                                         department=cast.dept_a)
+    # an enterprise reporting in the enclave (zone = the enclave), counted 70 % at home for output
+    incubated = make_org("飞地孵化企业", cast.enclave)
+    BenefitShare.objects.create(agreement=agreement, organization=incubated, home_zone=cast.zone_a,
+                                enclave_zone=cast.enclave, output_share_home=D(70), tax_share_home=D(50),
+                                since=dt.date(2025, 1, 1), department=cast.dept_a)
+    put(incubated, "revenue", 2025, 3, 1000)
+    put(incubated, "revenue", 2026, 3, 2000)
+    put(incubated, "tax", 2026, 3, 100)
+    put(cast.org_a1, "revenue", 2025, 3, 500)
+    put(cast.org_a1, "revenue", 2026, 3, 600)
+    values = IndicatorValue.objects.all()
+    zones = {r.key: r for r in engine.yoy(values, ind("revenue"), dt.date(2026, 3, 1), "zone")}
+    home, enclave = zones[cast.zone_a.pk], zones[cast.enclave.pk]
+    assert (home.total, home.shared) == (600 + 1400, 1400)
+    assert (enclave.total, enclave.shared) == (600, -1400)
+    # the growth moves the same share of last year's value: (600 + 1400) / (500 + 700) − 1
+    assert home.growth == pytest.approx(2000 / 1200 - 1)
+    assert home.total + enclave.total == 2600  # nothing created or lost
+    tax = {r.key: r.total for r in engine.yoy(values, ind("tax"), dt.date(2026, 3, 1), "zone")}
+    assert tax == {cast.zone_a.pk: 50, cast.enclave.pk: 50}
+    # before the agreement applies nothing moves
+    BenefitShare.objects.update(since=dt.date(2026, 4, 1))
+    assert {r.key: r.total for r in engine.yoy(values, ind("revenue"), dt.date(2026, 3, 1), "zone")} == {
+        cast.zone_a.pk: 600, cast.enclave.pk: 2000}

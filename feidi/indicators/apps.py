@@ -31,6 +31,7 @@ class IndicatorsConfig(AppConfig):
             Item(gettext_noop("亩均效益评价"), "indicators:murule_list", "indicators.view_murule"),
             Item(gettext_noop("亩均评价结果"), "indicators:muresult_list", "indicators.view_muresult", org_users=True),
             Item(gettext_noop("批量导入"), "indicators:import", "indicators.add_indicatorvalue"),
+            Item(gettext_noop("飞地利益共享"), "indicators:benefitshare_list", "indicators.view_benefitshare"),
             Item(gettext_noop("园区公布数据"), "indicators:zonefigure_list", "indicators.view_zonefigure"),
             Item(gettext_noop("指标定义"), "indicators:indicator_list", "indicators.view_indicator"),
         ])

@@ -47,13 +47,17 @@ def figures(user, values, period: dt.date | None) -> dict:
     if period is None:
         return out
     city = city_values(user)
+    zone = home_zone(user)
     for code in HEADLINE:
         i = indicators.get(code)
         if i is None:
             continue
         total = next(iter(engine.yoy(values, i, period, "total")), None)
+        if zone is not None:  # a zone's own total follows its enclave agreements (飞地利益共享)
+            total = next((r for r in engine.yoy(values, i, period, "zone") if r.key == zone.pk), total)
         city_total = engine.in_scope(city, i, period).aggregate(s=Sum("value"))["s"] or Decimal(0)
         out["cards"].append({"indicator": i, "total": total.total if total else Decimal(0),
+                             "shared": total.shared if total else Decimal(0),
                              "growth": total.growth if total else None,
                              "share": engine.share(total.total, city_total) if total else None})
     revenue = indicators.get("revenue")
@@ -82,7 +86,6 @@ def figures(user, values, period: dt.date | None) -> dict:
             out["rd_intensity"] = float(rd_card["total"] / rev_card["total"])
     from feidi.registry.models import Organization
 
-    zone = home_zone(user)
     if zone is not None and revenue:
         from .zones import sentence
 

@@ -80,6 +80,7 @@ class Row:
     comparable_now: Decimal
     comparable_before: Decimal
     comparable_count: int
+    shared: Decimal = Decimal(0)  # moved in (+) or out (−) by 飞地利益共享
 
     @property
     def growth(self) -> float | None:
@@ -122,8 +123,58 @@ def yoy(values, indicator: Indicator, period: dt.date, by: str = "total") -> lis
         out.append(Row(key=key, label=labels.get(key, "合计" if not field else "未分类"), total=g["total"] or Decimal(0),
                        count=g["count"], comparable_now=g["now"] or Decimal(0), comparable_before=g["was"] or Decimal(0),
                        comparable_count=g["paired"]))
+    if by == "zone":
+        out = apply_sharing(out, values, indicator, period)
     out.sort(key=lambda r: -(r.total or 0))
     return out
+
+
+def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date) -> list[Row]:
+    """Zone totals after 飞地利益共享: for each enterprise under an agreement, the part of its value
+    (and of last year's, for the growth) that belongs to the other side moves there. Only zones
+    already in ``rows`` or reachable by the user's values are adjusted; the moves are kept on the
+    rows (``shared``) so the split can be shown."""
+    from .models import BenefitShare
+
+    shares = list(BenefitShare.objects.filter(since__lte=period).filter(Q(until__isnull=True) | Q(until__gte=period))
+                  .select_related("home_zone", "enclave_zone"))
+    shares = [s for s in shares if s.home_percent(indicator.code) is not None]
+    if not shares:
+        return rows
+    org_ids = [s.organization_id for s in shares]
+    now = dict(IndicatorValue.objects.filter(indicator=indicator, period=period, organization_id__in=org_ids)
+               .values_list("organization_id", "value"))
+    was = dict(IndicatorValue.objects.filter(indicator=indicator, period=add_months(period, -12),
+                                             organization_id__in=org_ids).values_list("organization_id", "value"))
+    where = dict(IndicatorValue.objects.filter(indicator=indicator, period=period, organization_id__in=org_ids)
+                 .values_list("organization_id", "zone_id"))
+    by_zone = {r.key: r for r in rows}
+    visible_zones = set(values.values_list("zone_id", flat=True).distinct()) | set(by_zone)
+    for share in shares:
+        org = share.organization_id
+        if org not in now or where.get(org) not in (share.home_zone_id, share.enclave_zone_id):
+            continue
+        home = share.home_percent(indicator.code) / 100
+        holder = where[org]
+        other = share.enclave_zone_id if holder == share.home_zone_id else share.home_zone_id
+        part = (1 - home) if holder == share.home_zone_id else home
+        moved_now, moved_was = now[org] * part, (was[org] * part) if org in was else None
+        for zone_id, sign, label in ((holder, -1, share.home_zone if holder == share.home_zone_id else
+                                      share.enclave_zone), (other, 1, share.enclave_zone if other ==
+                                                            share.enclave_zone_id else share.home_zone)):
+            if zone_id not in visible_zones:
+                continue
+            row = by_zone.get(zone_id)
+            if row is None:
+                row = by_zone[zone_id] = Row(key=zone_id, label=label.short_name or label.name, total=Decimal(0),
+                                             count=0, comparable_now=Decimal(0), comparable_before=Decimal(0),
+                                             comparable_count=0)
+            row.total += sign * moved_now
+            row.shared += sign * moved_now
+            if moved_was is not None:
+                row.comparable_now += sign * moved_now
+                row.comparable_before += sign * moved_was
+    return list(by_zone.values())
 
 
 def group_labels(by: str, keys) -> dict:

@@ -4,7 +4,16 @@ from django import forms
 from feidi.core.filters import ScopedFilterSet
 from feidi.registry.models import Zone
 
-from .models import Indicator, IndicatorValue, MuResult, MuRule, RankingRule, RankingRun, ZoneFigure
+from .models import (
+    BenefitShare,
+    Indicator,
+    IndicatorValue,
+    MuResult,
+    MuRule,
+    RankingRule,
+    RankingRun,
+    ZoneFigure,
+)
 
 
 class IndicatorValueFilterSet(ScopedFilterSet):
@@ -76,3 +85,11 @@ class ZoneFigureFilterSet(ScopedFilterSet):
     class Meta:
         model = ZoneFigure
         fields = ["indicator"]
+
+
+class BenefitShareFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name", "agreement__title")
+
+    class Meta:
+        model = BenefitShare
+        fields = []

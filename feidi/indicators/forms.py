@@ -77,3 +77,31 @@ class ZoneFigureForm(ScopedModelForm):
         # other provinces' and cities' zones are compared too: any registered zone may be chosen
         self.fields["zone"].queryset = Zone.objects.filter(home_zone__isnull=True).order_by("name")
         self.fields["period"].help_text = "填该月任意一天"
+
+
+class BenefitShareForm(ColleagueChoicesMixin, ScopedModelForm):
+    zone_department_fields = ("department",)
+
+    class Meta:
+        from .models import BenefitShare
+
+        model = BenefitShare
+        fields = ["agreement", "organization", "home_zone", "enclave_zone", "output_share_home", "tax_share_home",
+                  "since", "until", "department"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["output_share_home"].help_text = "留空时按协议约定（甲方比例）"
+        self.fields["output_share_home"].required = self.fields["tax_share_home"].required = False
+
+    def clean(self):
+        data = super().clean()
+        agreement = data.get("agreement")
+        for name, source in (("output_share_home", "output_share_a"), ("tax_share_home", "tax_share_a")):
+            if data.get(name) is None:
+                if agreement is None or getattr(agreement, source) is None:
+                    self.add_error(name, "协议未约定比例，请填写")
+                else:
+                    data[name] = getattr(agreement, source)
+                    setattr(self.instance, name, data[name])
+        return data

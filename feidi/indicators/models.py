@@ -368,3 +368,58 @@ class ZoneFigure(DetailUrlMixin, models.Model):
     def clean(self):
         if self.period:
             self.period = self.period.replace(day=1)
+
+
+class BenefitShare(DetailUrlMixin, models.Model):
+    """飞地利益共享: an enterprise counted both in an enclave and at home has its output statistics
+    (统计分算: revenue, value added) and its tax (税收分成) split between the two zones as the
+    cooperation agreement says, for the dates the agreement runs."""
+
+    agreement = models.ForeignKey("registry.Agreement", verbose_name="合作协议", on_delete=models.PROTECT,
+                                  related_name="benefit_shares")
+    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.CASCADE,
+                                     related_name="benefit_shares")
+    home_zone = models.ForeignKey("registry.Zone", verbose_name="本地园区", on_delete=models.PROTECT, related_name="+")
+    enclave_zone = models.ForeignKey("registry.Zone", verbose_name="飞地一方", on_delete=models.PROTECT,
+                                     related_name="+")
+    output_share_home = models.DecimalField("统计分算·本地比例(%)", max_digits=5, decimal_places=2,
+                                            validators=[MinValueValidator(0)])
+    tax_share_home = models.DecimalField("税收分成·本地比例(%)", max_digits=5, decimal_places=2,
+                                         validators=[MinValueValidator(0)])
+    since = models.DateField("起始月份")
+    until = models.DateField("截止月份", null=True, blank=True)
+    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None, organization="organization")
+    audit_exclude: tuple[str, ...] = ()
+
+    OUTPUT = ("revenue", "value_added")
+    TAX = ("tax",)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "飞地利益共享"
+        ordering = ["organization", "-since"]
+
+    def __str__(self):
+        return f"{self.organization} · {self.home_zone}/{self.enclave_zone}" if self.organization_id else "利益共享"
+
+    def clean(self):
+        for name in ("output_share_home", "tax_share_home"):
+            value = getattr(self, name)
+            if value is not None and value > 100:
+                raise ValidationError({name: "比例不能超过100%"})
+        if self.home_zone_id and self.home_zone_id == self.enclave_zone_id:
+            raise ValidationError({"enclave_zone": "飞地一方不能与本地园区相同"})
+        if self.until and self.since and self.until < self.since:
+            raise ValidationError({"until": "截止月份不能早于起始月份"})
+        if self.since:
+            self.since = self.since.replace(day=1)
+
+    def home_percent(self, code: str) -> Decimal | None:
+        if code in self.OUTPUT:
+            return self.output_share_home
+        if code in self.TAX:
+            return self.tax_share_home
+        return None

@@ -77,3 +77,15 @@ class ZoneFigureTable(Table):
     growth = Column("同比", render=lambda r: "—" if r.growth is None else f"{r.growth * 100:.1f}%",
                     export_value=lambda r: None if r.growth is None else float(r.growth))
     source = Column("来源", sortable=False)
+
+
+class BenefitShareTable(Table):
+    default_order = "organization__name"
+    organization = Column("企业", order_by="organization__name", link=True)
+    agreement = Column("协议", order_by="agreement__title")
+    home_zone = Column("本地园区", order_by="home_zone__name")
+    enclave_zone = Column("飞地一方", order_by="enclave_zone__name")
+    output_share_home = Column("统计分算·本地(%)")
+    tax_share_home = Column("税收分成·本地(%)")
+    since = Column("起始")
+    until = Column("截止")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/", v.ImportView.as_view(), name="import"),
     *crud("definitions", "indicator", *v.IndicatorViews),
     *crud("zone-figures", "zonefigure", *v.ZoneFigureViews),
+    *crud("sharing", "benefitshare", *v.BenefitShareViews),
     *crud("mu", "murule", v.MuRuleListView, v.MuRuleDetailView, v.MuRuleEditView, v.MuRuleDeleteView),
     path("mu/<int:pk>/evaluate/", v.MuEvaluateView.as_view(), name="murule_evaluate"),
     path("mu/results/", v.MuResultListView.as_view(), name="muresult_list"),

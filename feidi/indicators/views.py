@@ -29,6 +29,7 @@ from feidi.core.views import (
 
 from . import actions, engine, importing
 from .filtersets import (
+    BenefitShareFilterSet,
     IndicatorFilterSet,
     IndicatorValueFilterSet,
     MuResultFilterSet,
@@ -37,8 +38,16 @@ from .filtersets import (
     RankingRunFilterSet,
     ZoneFigureFilterSet,
 )
-from .forms import IndicatorForm, MonthReportForm, MuRuleForm, RankingRuleForm, ZoneFigureForm
+from .forms import (
+    BenefitShareForm,
+    IndicatorForm,
+    MonthReportForm,
+    MuRuleForm,
+    RankingRuleForm,
+    ZoneFigureForm,
+)
 from .models import (
+    BenefitShare,
     ImportBatch,
     Indicator,
     IndicatorValue,
@@ -49,6 +58,7 @@ from .models import (
     ZoneFigure,
 )
 from .tables import (
+    BenefitShareTable,
     IndicatorTable,
     IndicatorValueTable,
     MuResultTable,
@@ -459,3 +469,8 @@ class _ZoneFigureEdit(ObjectEditView):
 ZoneFigureViews = crud_views(ZoneFigure, form_class=ZoneFigureForm, filterset_class=ZoneFigureFilterSet,
                              table_class=ZoneFigureTable, select_related=("zone", "indicator"),
                              edit_base=_ZoneFigureEdit)
+
+
+BenefitShareViews = crud_views(BenefitShare, form_class=BenefitShareForm, filterset_class=BenefitShareFilterSet,
+                               table_class=BenefitShareTable,
+                               select_related=("organization", "agreement", "home_zone", "enclave_zone"))

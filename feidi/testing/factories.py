@@ -253,11 +253,17 @@ def _indicator_factories():
         return RankingRun.objects.get_or_create(rule=ranking_rule(cast), month=dt.date(2026, 10, 1),
                                                 defaults={"department": cast.dept_a})[0]
 
-    from feidi.indicators.models import MuResult, MuRule, RankingRule, RankingRun, ZoneFigure
+    from feidi.indicators.models import BenefitShare, MuResult, MuRule, RankingRule, RankingRun, ZoneFigure
+
+    def benefit_share(cast):
+        return BenefitShare.objects.create(agreement=_agreement(cast), organization=cast.org_a1, home_zone=cast.zone_a,
+                                           enclave_zone=cast.enclave, output_share_home=60, tax_share_home=50,
+                                           since=dt.date(2026, 1, 1), department=cast.dept_a)
 
     def zone_figure(cast):
         return ZoneFigure.objects.create(zone=cast.zone_a, indicator=Indicator.objects.get(code="revenue"),
                                          period=dt.date(2026, 3, 1), value=1, source="甲区公报")
 
     return {Indicator: lambda c: Indicator.objects.get(code="revenue"), IndicatorValue: value, MuRule: rule,
-            MuResult: result, RankingRule: ranking_rule, RankingRun: ranking_run, ZoneFigure: zone_figure}
+            MuResult: result, RankingRule: ranking_rule, RankingRun: ranking_run, ZoneFigure: zone_figure,
+            BenefitShare: benefit_share}
