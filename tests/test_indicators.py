@@ -385,3 +385,22 @@ def test_enclave_benefit_sharing_splits_output_and_tax_between_the_two_sides(cas
     BenefitShare.objects.update(since=dt.date(2026, 4, 1))
     assert {r.key: r.total for r in engine.yoy(values, ind("revenue"), dt.date(2026, 3, 1), "zone")} == {
         cast.zone_a.pk: 600, cast.enclave.pk: 2000}
+
+
+@pytest.mark.parametrize("url_name", ["indicators:dashboard", "indicators:indicatorvalue_list", "indicators:analysis"])
+def test_indicator_pages_cost_the_same_whatever_the_number_of_enterprises(cast, client_for, url_name,
+                                                                           django_assert_max_num_queries):
+    def add(n, start):
+        for i in range(start, start + n):
+            org = make_org(f"测算企业{i}", cast.zone_a)
+            for year in (2025, 2026):
+                put(org, "revenue", year, 3, 100 + i)
+
+    add(2, 0)
+    c = client_for("leader")
+    c.get(reverse(url_name))
+    with django_assert_max_num_queries(60) as few:
+        assert c.get(reverse(url_name)).status_code == 200
+    add(20, 2)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert c.get(reverse(url_name)).status_code == 200
