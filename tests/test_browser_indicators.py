@@ -83,6 +83,25 @@ def test_the_economic_dashboard_and_a_monthly_report(browser, live_server, world
     page.goto(f"/indicators/ranking/{run.pk}/")
     page.wait_for_selector("#ranking-chart svg")
     _shot(page, "45-monthly-ranking")
+    from feidi.indicators.models import Parcel
+
+    world.zone_a.region_code = "361100"
+    world.zone_a.save()
+    world.zone_b.region_code = "361102"
+    world.zone_b.save()
+    page.goto("/indicators/maps/city/")
+    page.wait_for_selector("#city-map svg path")
+    page.wait_for_timeout(500)
+    _shot(page, "46-city-map")
+    for n, org in enumerate((world.org_a1, world.org_a2)):
+        lon = 117.96 + n * 0.004
+        Parcel.objects.create(zone=world.zone_a, organization=org, code=f"A-{n}", department=world.dept_a, geometry={
+            "type": "Polygon", "coordinates": [[[lon, 28.43], [lon + 0.003, 28.43], [lon + 0.003, 28.433],
+                                                [lon, 28.433], [lon, 28.43]]]})
+    page.goto("/indicators/maps/zone/")
+    page.wait_for_selector("#zone-map canvas")
+    page.wait_for_timeout(300)
+    _shot(page, "47-zone-parcel-map")
     assert not outside
 
     phone, outside2 = _page(browser, live_server, width=390, height=844)

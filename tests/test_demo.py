@@ -45,5 +45,9 @@ def test_the_demo_loads_once_and_its_pages_render():
     from feidi.indicators.models import MuResult, RankingRun
 
     assert MuResult.objects.exists() and RankingRun.objects.count() == 2
+    from feidi.indicators.models import Parcel
+
+    assert Parcel.objects.filter(sample=True).count() > 10
+    assert c.get(reverse("indicators:zone_map")).status_code == 200
     for run in RankingRun.objects.all():
         assert c.get(run.get_absolute_url()).status_code == 200

@@ -73,7 +73,35 @@ def load() -> dict:
     bulk_upsert(rows)
     created["指标数据"] = len(rows)
     created.update(_peers_mu_and_ranking(indicators, last))
+    created.update(_parcels())
     return created
+
+
+def _parcels() -> dict:
+    """Synthetic parcels (示例) for the zone's enterprises with land: squares of their area laid out
+    in rows near the zone, for the 亩产地图."""
+    from feidi.indicators.models import Parcel
+    from feidi.registry.models import Zone
+
+    zone = Zone.objects.filter(name="上饶经开区").first()
+    if zone is None or Parcel.objects.filter(zone=zone).exists():
+        return {"地块": 0}
+    orgs = list(Organization.objects.filter(zone=zone, kind=Organization.Kind.ENTERPRISE, land_area_mu__gt=0)
+                .order_by("-land_area_mu")[:80])
+    parcels, x, y, row_height = [], 117.94, 28.50, 0.0
+    for n, org in enumerate(orgs, start=1):
+        side = math.sqrt(float(org.land_area_mu) * 666.67) / 111_000 * 1.0  # metres → degrees, roughly
+        if x + side > 118.06:
+            x, y, row_height = 117.94, y - row_height - 0.0012, 0.0
+        ring = [[x, y], [x + side, y], [x + side, y - side], [x, y - side], [x, y]]
+        parcels.append(Parcel(zone=zone, organization=org, code=f"SR-{n:03d}", area_mu=org.land_area_mu,
+                              geometry={"type": "Polygon", "coordinates": [[[round(a, 6), round(b, 6)]
+                                                                              for a, b in ring]]},
+                              department_id=zone.department_id, sample=True))
+        x += side + 0.0012
+        row_height = max(row_height, side)
+    Parcel.objects.bulk_create(parcels)
+    return {"地块": len(parcels)}
 
 
 # Other national zones of the province, for the ranking sentence; their totals are invented (示例).

@@ -23,6 +23,8 @@ class IndicatorsConfig(AppConfig):
         register("indicators", gettext_noop("经济运行"), "📈", 16, [
             Item(gettext_noop("经济运行看板"), "indicators:dashboard", "indicators.view_indicatorvalue"),
             Item(gettext_noop("指标分析"), "indicators:analysis", "indicators.view_indicatorvalue"),
+            Item(gettext_noop("城市园区分布图"), "indicators:city_map", "indicators.view_indicatorvalue"),
+            Item(gettext_noop("亩产地图"), "indicators:zone_map", "indicators.view_indicatorvalue"),
             Item(gettext_noop("指标填报"), "indicators:report", "indicators.add_indicatorvalue", org_users=True),
             Item(gettext_noop("指标数据"), "indicators:indicatorvalue_list", "indicators.view_indicatorvalue",
                  org_users=True),

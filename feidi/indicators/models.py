@@ -423,3 +423,30 @@ class BenefitShare(DetailUrlMixin, models.Model):
         if code in self.TAX:
             return self.tax_share_home
         return None
+
+
+class Parcel(DetailUrlMixin, models.Model):
+    """A land parcel of a zone (地块) with its outline, imported from the zone's GeoJSON; the 亩产地图
+    colours it by its enterprise's 亩均 class."""
+
+    zone = models.ForeignKey("registry.Zone", verbose_name="园区", on_delete=models.CASCADE, related_name="parcels")
+    organization = models.ForeignKey("registry.Organization", verbose_name="使用企业", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="parcels")
+    code = models.CharField("地块编号", max_length=50)
+    area_mu = models.DecimalField("面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True)
+    geometry = models.JSONField("边界（GeoJSON）")
+    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    sample = models.BooleanField("示例数据", default=False)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None, organization="organization")
+    audit_exclude: tuple[str, ...] = ("geometry",)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "地块"
+        ordering = ["zone", "code"]
+        constraints = [models.UniqueConstraint(fields=["zone", "code"], name="parcel_unique_code")]
+
+    def __str__(self):
+        return f"{self.zone}·{self.code}" if self.zone_id else self.code

@@ -474,3 +474,124 @@ ZoneFigureViews = crud_views(ZoneFigure, form_class=ZoneFigureForm, filterset_cl
 BenefitShareViews = crud_views(BenefitShare, form_class=BenefitShareForm, filterset_class=BenefitShareFilterSet,
                                table_class=BenefitShareTable,
                                select_related=("organization", "agreement", "home_zone", "enclave_zone"))
+
+
+# --- maps ------------------------------------------------------------------------------------------------
+
+
+class GeoCityView(ScopedViewMixin, View):
+    """A city's district boundaries (GeoJSON) from the package on disk; cached by the browser."""
+
+    model = IndicatorValue
+
+    def get(self, request, code, *args, **kwargs):
+        from . import geo
+
+        data = geo.city_geojson(code)
+        if data is None:
+            raise Http404("没有该城市的边界数据")
+        response = HttpResponse(data, content_type="application/geo+json")
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+
+class CityMapView(ScopedViewMixin, TemplateView):
+    """The city's zones on its district map, sized and coloured by an indicator's total."""
+
+    model = IndicatorValue
+    template_name = "indicators/city_map.html"
+    title = "城市园区分布图"
+
+    def get(self, request, *args, **kwargs):
+        from feidi.registry.models import Zone
+
+        from . import geo, zones
+        from .dashboard import home_zone
+
+        indicators = list(Indicator.objects.filter(active=True))
+        indicator = next((i for i in indicators if i.code == request.GET.get("indicator")), None) or next(
+            (i for i in indicators if i.code == "revenue"), indicators[0] if indicators else None)
+        zone = home_zone(request.user)
+        city = (request.GET.get("city") or (zone.region_code[:4] if zone and zone.region_code else "")).strip()[:4]
+        period = None
+        points = []
+        if indicator and city:
+            members = [z for z in Zone.objects.filter(region_code__startswith=city, home_zone__isnull=True,
+                                                      parent__isnull=True).select_related("kind") if not z.is_enclave]
+            period = engine.latest_period(IndicatorValue.objects.filter(zone__in=members), indicator)
+            if period is None:
+                from .models import ZoneFigure
+
+                period = (ZoneFigure.objects.filter(zone__in=members, indicator=indicator).order_by("-period")
+                          .values_list("period", flat=True).first())
+            standing = {s.zone.pk: s for s in zones.standings(indicator, period, members)} if period else {}
+            for z in members:
+                point = geo.zone_point(z)
+                s = standing.get(z.pk)
+                if point is not None:
+                    points.append({"name": z.short_name or z.name, "value": [*point, float(s.value) if s else 0],
+                                   "growth": s.growth if s else None, "published": s.published if s else False})
+        return self.render_to_response(self.get_context_data(
+            title=self.title, indicators=indicators, indicator=indicator, city=city, period=period,
+            has_geo=bool(city and city in geo.city_index()),
+            map={"points": points, "unit": indicator.unit if indicator else "", "name": indicator.name if indicator
+                 else "", "geo_url": reverse("indicators:geo_city", args=[city]) if city else ""}))
+
+
+class ZoneMapView(ScopedViewMixin, TemplateView):
+    """亩产地图: a zone's parcels coloured by their enterprise's latest 亩均 class; GeoJSON upload."""
+
+    model = IndicatorValue
+    template_name = "indicators/zone_map.html"
+    title = "亩产地图"
+
+    def zone(self):
+        from feidi.registry.models import Zone
+
+        from .dashboard import home_zone
+
+        visible = Zone.objects.visible_to(self.request.user)
+        raw = self.request.GET.get("zone") or self.request.POST.get("zone") or ""
+        if raw.isdigit():
+            return visible.filter(pk=int(raw)).first()
+        home = home_zone(self.request.user)
+        return visible.filter(pk=home.pk).first() if home else visible.filter(parcels__isnull=False).first()
+
+    def page(self, zone, **extra):
+        from .geo import parcels_geojson
+        from .models import Parcel
+
+        parcels = list(Parcel.objects.visible_to(self.request.user).filter(zone=zone).select_related("organization")) \
+            if zone else []
+        latest = (MuResult.objects.visible_to(self.request.user).filter(organization__in=[p.organization_id for p in
+                                                                                           parcels if p.organization_id])
+                  .order_by("organization_id", "-rule__year").values_list("organization_id", "grade"))
+        grades = {}
+        for org, grade in latest:
+            grades.setdefault(org, grade)
+        counts = {g: sum(1 for p in parcels if grades.get(p.organization_id) == g) for g in "ABCD"}
+        return self.render_to_response(self.get_context_data(
+            title=self.title, zone=zone, parcels=parcels, counts=counts, sample=any(p.sample for p in parcels),
+            ungraded=sum(1 for p in parcels if p.organization_id not in grades),
+            can_upload=self.request.user.has_perm("indicators.add_parcel") and zone is not None,
+            geojson=parcels_geojson(parcels, grades), **extra))
+
+    def get(self, request, *args, **kwargs):
+        return self.page(self.zone())
+
+    def post(self, request, *args, **kwargs):
+        from . import geo
+
+        if not request.user.has_perm("indicators.add_parcel"):
+            raise PermissionDenied("您没有导入地块的权限")
+        zone = self.zone()
+        upload = request.FILES.get("file")
+        if zone is None or upload is None:
+            return self.page(zone, errors=[(0, "请选择园区和 GeoJSON 文件")])
+        if upload.size > 20 * 1024 * 1024:
+            return self.page(zone, errors=[(0, "文件超过20MB")])
+        count, errors = geo.import_parcels(zone, upload.read(), acting_user=request.user)
+        if errors:
+            return self.page(zone, errors=errors)
+        messages.success(request, f"已导入 {count} 个地块")
+        return HttpResponseRedirect(reverse("indicators:zone_map") + f"?zone={zone.pk}")
