@@ -404,3 +404,11 @@ def test_indicator_pages_cost_the_same_whatever_the_number_of_enterprises(cast, 
     add(20, 2)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert c.get(reverse(url_name)).status_code == 200
+
+
+def test_labelled_enterprises_counted_month_by_month(cast):
+    above_scale(cast.org_a1, dt.date(2026, 1, 15))
+    above_scale(cast.org_a2, dt.date(2025, 6, 1), until=dt.date(2026, 2, 10))
+    trend = engine.labelled_trend(cast.zone_a.organizations.all(), dt.date(2026, 3, 1), months=4)
+    assert trend["months"] == ["2025-12", "2026-01", "2026-02", "2026-03"]
+    assert trend["series"]["规上"] == [1, 2, 1, 1]  # A2 leaves in February, A1 joins in January

@@ -90,7 +90,10 @@ def figures(user, values, period: dt.date | None) -> dict:
         from .zones import sentence
 
         out["standing"] = sentence(zone, revenue, period)
-    out["labels"] = engine.labelled_counts(Organization.objects.visible_to(user), engine.month_end(period))
+    visible = Organization.objects.visible_to(user)
+    out["labels"] = engine.labelled_counts(visible, engine.month_end(period))
+    if out["chart"] is not None:
+        out["chart"]["labels"] = engine.labelled_trend(visible, period)
     return out
 
 

@@ -230,6 +230,24 @@ def labelled_counts(organizations, on: dt.date) -> dict[str, int]:
     return dict(rows)
 
 
+def labelled_trend(organizations, end: dt.date, months: int = 12) -> dict:
+    """Counts of labelled enterprises at each month's end over ``months`` months up to ``end``:
+    ``{"months": [...], "series": {label: [counts…]}}`` (one query: the labels' date ranges)."""
+    from feidi.registry.models import OrganizationLabel
+
+    ends = [month_end(add_months(end.replace(day=1), -i)) for i in range(months - 1, -1, -1)]
+    rows = list(OrganizationLabel.objects.filter(organization__in=organizations, since__lte=ends[-1])
+                .filter(Q(until__isnull=True) | Q(until__gte=ends[0]))
+                .values_list("label__label", "label__order", "organization_id", "since", "until"))
+    order = {label: o for label, o, *_ in rows}
+    series = {}
+    for label in sorted(order, key=lambda x: order[x]):
+        mine = [(org, since, until) for lab, _o, org, since, until in rows if lab == label]
+        series[label] = [len({org for org, since, until in mine if since <= e and (until is None or until >= e)})
+                         for e in ends]
+    return {"months": [f"{e:%Y-%m}" for e in ends], "series": series}
+
+
 def chain_output_provider(organization_ids) -> dict[int, Decimal]:
     """Measured yearly output for the chain map: the 主营业务收入 of the last complete year
     (December's cumulative value), else this year's latest cumulative value."""

@@ -26,6 +26,14 @@
       series: [{type: "pie", radius: ["40%", "70%"], data: d.chains.map(function (n, i) { return {name: n, value: d.chain_values[i]}; }),
                 label: {formatter: "{b}\n{d}%"}}]
     });
+    if (d.labels) {
+      make("labels-chart", {
+        animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"},
+        grid: {left: 48, right: 24, top: 40, bottom: 32}, xAxis: {type: "category", data: d.labels.months},
+        yAxis: {type: "value", name: "家", minInterval: 1},
+        series: Object.keys(d.labels.series).map(function (k) { return {name: k, type: "line", data: d.labels.series[k]}; })
+      });
+    }
   }
   var an = document.getElementById("analysis-data");
   if (an) {
