@@ -204,6 +204,11 @@ test: setup lint ## lint, the suite on SQLite (with browser tests), then on Post
 
 bench: setup ## run every bench/*.py with the venv's Python (PostgreSQL needed by some)
 	@$(STEP)
+	# the baselines some benchmarks compare with (DuckDB, pandas): the "bench" extra, pinned
+	if ! $(PY) -c 'import duckdb, pandas' 2>/dev/null; then
+	  step "pip install -e \".[bench]\""
+	  $(PY) -m pip install -q -c requirements.lock -e ".[test,bench]"
+	fi
 	shopt -s nullglob
 	for script in bench/*.py; do
 	  step "$$script"
