@@ -45,17 +45,24 @@ def _industry_items():
 
 # Other apps' starting data (e.g. default stage gates), run after the dictionaries and the
 # standard roles on every migrate; each must add only what is missing.
-SEEDERS: list = []
+SEEDERS: list[tuple] = []
 
 
-def register_seeder(fn) -> None:
-    if fn not in SEEDERS:
-        SEEDERS.append(fn)
+def register_seeder(fn, *needs: str) -> None:
+    """``needs``: the models (``app.Model``) whose tables must exist, so a partial ``migrate``
+    (one app and its dependencies) skips the seeders of apps not migrated yet."""
+    if all(entry[0] is not fn for entry in SEEDERS):
+        SEEDERS.append((fn, needs))
 
 
 def run_seeders() -> None:
-    for fn in SEEDERS:
-        fn()
+    from django.apps import apps
+    from django.db import connection
+
+    tables = set(connection.introspection.table_names())
+    for fn, needs in SEEDERS:
+        if all(apps.get_model(label)._meta.db_table in tables for label in needs):
+            fn()
 
 
 def ensure_dictionaries() -> None:

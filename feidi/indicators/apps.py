@@ -16,7 +16,7 @@ class IndicatorsConfig(AppConfig):
         from .engine import chain_output_provider
         from .seeds import ensure_indicators
 
-        register_seeder(ensure_indicators)
+        register_seeder(ensure_indicators, "indicators.Indicator")
         # The chain map's output per enterprise comes from the indicators when they are reported.
         if chain_output_provider not in gaps.OUTPUT_PROVIDERS:
             gaps.OUTPUT_PROVIDERS.append(chain_output_provider)

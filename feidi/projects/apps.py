@@ -15,7 +15,7 @@ class ProjectsConfig(AppConfig):
         from . import jobs  # noqa: F401  (pool sweep, alert rules, the biweekly report)
         from .seeds import ensure_stage_gates
 
-        register_seeder(ensure_stage_gates)
+        register_seeder(ensure_stage_gates, "projects.StageGate", "accounts.Role")
 
         register("projects", gettext_noop("招商项目"), "🏗️", 14, [
             Item(gettext_noop("项目看板"), "projects:dashboard", "projects.view_project"),
