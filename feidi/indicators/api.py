@@ -69,11 +69,9 @@ def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone")
     if by not in engine.GROUPS:
         raise ValidationError({"by": [f"可选：{'、'.join(engine.GROUPS)}"]})
     if period:
-        try:
-            year, month = (int(x) for x in period.split("-")[:2])
-            month_ = dt.date(year, month, 1)
-        except (ValueError, TypeError):
-            raise ValidationError({"period": ["月份格式应为 2026-03"]}) from None
+        month_ = engine.month_param(period)
+        if month_ is None:
+            raise ValidationError({"period": ["月份格式应为 2026-03"]})
     else:
         month_ = engine.latest_period(values, found)
         if month_ is None:

@@ -19,6 +19,15 @@ from django.db.models import Avg, Count, DecimalField, OuterRef, Q, Subquery, Su
 from .models import Indicator, IndicatorValue
 
 
+def month_param(text) -> dt.date | None:
+    """A month from a form or query value ("2026-03", as an <input type=month> sends it), or None."""
+    try:
+        year, month = (int(x) for x in str(text or "").split("-")[:2])
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        return None
+
+
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 

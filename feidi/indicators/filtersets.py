@@ -29,13 +29,10 @@ class IndicatorValueFilterSet(ScopedFilterSet):
         fields = ["indicator", "zone", "source", "organization"]
 
     def filter_month(self, queryset, name, value):
-        import datetime as dt
+        from .engine import month_param
 
-        try:
-            year, month = (int(x) for x in (value or "").split("-")[:2])
-            return queryset.filter(period=dt.date(year, month, 1))
-        except (ValueError, TypeError):
-            return queryset
+        month = month_param(value)
+        return queryset.filter(period=month) if month else queryset
 
 
 class IndicatorFilterSet(ScopedFilterSet):

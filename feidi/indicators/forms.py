@@ -31,14 +31,13 @@ class MonthReportForm(StyledFormMixin, forms.Form):
         style_fields(self)
 
     def clean_period(self):
-        import datetime as dt
 
-        text = self.cleaned_data["period"]
-        try:
-            year, month = (int(x) for x in text.split("-")[:2])
-            return dt.date(year, month, 1)
-        except (ValueError, TypeError):
-            raise forms.ValidationError("月份格式应为 2026-03") from None
+        from .engine import month_param
+
+        month = month_param(self.cleaned_data["period"])
+        if month is None:
+            raise forms.ValidationError("月份格式应为 2026-03")
+        return month
 
 
 class MuRuleForm(ColleagueChoicesMixin, ScopedModelForm):

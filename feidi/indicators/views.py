@@ -105,12 +105,7 @@ class MonthReportView(ScopedViewMixin, TemplateView):
         return visible.filter(pk=int(raw)).first() if raw.isdigit() else None
 
     def period(self) -> dt.date:
-        raw = self.request.GET.get("period") or self.request.POST.get("period") or ""
-        try:
-            year, month = (int(x) for x in raw.split("-")[:2])
-            return dt.date(year, month, 1)
-        except (ValueError, TypeError):
-            return last_month()
+        return engine.month_param(self.request.GET.get("period") or self.request.POST.get("period")) or last_month()
 
     def build_form(self, org, period, data=None):
         indicators = list(Indicator.objects.filter(active=True))
@@ -231,13 +226,11 @@ class DashboardView(ScopedViewMixin, TemplateView):
                                                              sample=values.filter(sample=True).exists()))
 
     def period(self, values) -> dt.date | None:
-        raw = self.request.GET.get("period") or ""
-        try:
-            year, month = (int(x) for x in raw.split("-")[:2])
-            return dt.date(year, month, 1)
-        except (ValueError, TypeError):
+        month = engine.month_param(self.request.GET.get("period"))
+        if month is None:
             revenue = Indicator.objects.filter(code="revenue").first()
-            return engine.latest_period(values, revenue) if revenue else None
+            month = engine.latest_period(values, revenue) if revenue else None
+        return month
 
 
 class AnalysisView(ScopedViewMixin, TemplateView):
@@ -253,11 +246,9 @@ class AnalysisView(ScopedViewMixin, TemplateView):
         indicator = next((i for i in indicators if i.code == code), indicators[0] if indicators else None)
         by = request.GET.get("by") if request.GET.get("by") in engine.GROUPS else "zone"
         values = self.base_queryset(request.user)
-        try:
-            year, month = (int(x) for x in (request.GET.get("period") or "").split("-")[:2])
-            period = dt.date(year, month, 1)
-        except (ValueError, TypeError):
-            period = engine.latest_period(values, indicator) if indicator else None
+        period = engine.month_param(request.GET.get("period"))
+        if period is None and indicator:
+            period = engine.latest_period(values, indicator)
         rows, total = [], None
         if indicator and period:
             rows = engine.yoy(values, indicator, period, by)
@@ -372,10 +363,8 @@ class RankingRunCreateView(ScopedViewMixin, View):
         rule = RankingRule.objects.visible_to(request.user).filter(pk=request.POST.get("rule") or 0).first()
         if rule is None:
             raise Http404("排名规则不存在")
-        try:
-            year, month = (int(x) for x in (request.POST.get("month") or "").split("-")[:2])
-            day = dt.date(year, month, 1)
-        except (ValueError, TypeError):
+        day = engine.month_param(request.POST.get("month"))
+        if day is None:
             messages.error(request, "月份格式应为 2026-10")
             return HttpResponseRedirect(reverse("indicators:rankingrun_list"))
         if day > timezone.localdate().replace(day=1):
