@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "feidi.chains",
     "feidi.projects",
     "feidi.indicators",
+    "feidi.techmarket",
     "feidi.demo",
 ]
 

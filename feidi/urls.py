@@ -14,6 +14,7 @@ urlpatterns = [
     path("chains/", include("feidi.chains.urls")),
     path("projects/", include("feidi.projects.urls")),
     path("indicators/", include("feidi.indicators.urls")),
+    path("techmarket/", include("feidi.techmarket.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -18,7 +18,7 @@ from feidi.core.views import ObjectListView, ObjectMixin
 from feidi.testing.factories import make_for
 
 OUTSIDERS = ("other_clerk", "other_pmo", "ent_b", "inst")
-APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects", "indicators"}
+APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects", "indicators", "techmarket"}
 
 
 def _walk(patterns, namespace=""):

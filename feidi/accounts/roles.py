@@ -52,12 +52,31 @@ INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": F
 INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.add_indicatorvalue",
                          "indicators.change_indicatorvalue", "indicators.view_muresult"]
 
+TECH_MODELS = ("demand", "supply", "talent", "challenge", "application", "review", "jointproject", "auction", "lot",
+               "registration")
+TECH_VIEW = [*_perms("techmarket", {m: VIEW for m in TECH_MODELS}), "techmarket.view_push", "techmarket.view_bid"]
+TECH_FULL = [*_perms("techmarket", {m: FULL for m in TECH_MODELS if m != "review"}), "techmarket.view_review",
+             "techmarket.view_push", "techmarket.view_bid", "techmarket.publish_challenge",
+             "techmarket.award_challenge", "techmarket.accept_jointproject", "techmarket.transfer_jointproject",
+             "techmarket.settle_lot"]
+# What an enterprise or institution does in the market besides seeing what is published.
+TECH_MARKET_SIDE = ["techmarket.view_demand", "techmarket.view_supply", "techmarket.view_push",
+                    "techmarket.feedback_push", "techmarket.view_challenge", "techmarket.view_jointproject",
+                    "techmarket.view_auction", "techmarket.view_lot", "techmarket.view_registration",
+                    "techmarket.add_registration", "techmarket.view_bid", "techmarket.add_bid"]
+TECH_ENTERPRISE = [*TECH_MARKET_SIDE, "techmarket.add_demand", "techmarket.change_demand"]
+TECH_INSTITUTION = [*TECH_MARKET_SIDE, "techmarket.add_supply", "techmarket.change_supply",
+                    "techmarket.view_application", "techmarket.add_application", "techmarket.change_application",
+                    "techmarket.add_lot", "techmarket.view_talent"]
+TECH_EXPERT = ["techmarket.view_demand", "techmarket.view_challenge", "techmarket.view_application",
+               "techmarket.view_review", "techmarket.add_review", "techmarket.change_review"]
+
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
 STANDARD_ROLES = {
     "city_leader": ("市领导", "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
-                                                    *INDICATORS_VIEW], False, "全市各园区与飞地数据只读"),
+                                                    *INDICATORS_VIEW, *TECH_VIEW], False, "全市各园区与飞地数据只读"),
     "zone_leader": ("区主要领导", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
-                                                       *INDICATORS_VIEW, "projects.transition_project", "projects.reassign_project",
+                                                       *INDICATORS_VIEW, *TECH_VIEW, "projects.transition_project", "projects.reassign_project",
                                                        "projects.change_task", "services.change_appeal",
                                                        "services.handle_appeal", "registry.reveal_person"], True,
                     "本园区全部数据，四级协调最高一级"),
@@ -74,17 +93,18 @@ STANDARD_ROLES = {
         "registry.view_organization", "services.view_appeal", "services.add_appeal", "services.change_appeal",
         "services.handle_appeal", "services.view_assignment", "services.view_visit", "services.add_visit",
         "services.change_visit"], False, "办理分配给本人的企业诉求，记录走访"),
-    "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW], False,
-                    "技术需求、成果、揭榜挂帅、飞地入驻"),
+    "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW, *TECH_FULL], False,
+                    "技术需求、成果、揭榜挂帅、联合攻关、成果拍卖、引进人才"),
+    "tech_expert": ("评审专家", "", DataScope.SELF, TECH_EXPERT, False, "对受邀评审的揭榜申请打分"),
     "statistics": ("统计局", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW, *INDICATORS_FULL], False,
                    "经济指标采集与分析"),
     "enterprise": ("企业用户", "", DataScope.SELF, [
         "registry.view_organization", "registry.view_organizationlabel", "registry.view_person",
         "registry.view_residency", "services.view_appeal", "services.add_appeal", "services.rate_appeal",
-        *INDICATORS_ENTERPRISE], False,
-        "只看本企业数据；提交与评价诉求"),
+        *INDICATORS_ENTERPRISE, *TECH_ENTERPRISE], False,
+        "只看本企业数据；提交与评价诉求、发布技术需求、竞买"),
     "institution": ("机构用户", "", DataScope.SELF, [
-        "registry.view_organization", "registry.view_person", "registry.view_residency"], False,
+        "registry.view_organization", "registry.view_person", "registry.view_residency", *TECH_INSTITUTION], False,
         "高校、科研院所用户，只看本机构数据"),
     "sysadmin": ("系统管理员", "system", DataScope.ALL, [
         *_perms("accounts", {"user": EDIT, "department": FULL, "role": VIEW}),

@@ -26,7 +26,8 @@ class Scope:
 
     department: str | None = "department"
     owner: str | None = "created_by"
-    organization: str | None = None
+    # One lookup to the row's organization, or several (a match belongs to both its sides).
+    organization: str | tuple[str, ...] | None = None
     public: Q | None = None
     org_self: bool = False
     owner_only: bool = False  # personal records (downloads, inbox): only their owner, whatever the role
@@ -84,7 +85,10 @@ def scope_q(model, user, action: str = "view") -> Q | None:
         if scope.org_self:
             q = Q(pk=user.organization_id)
         elif scope.organization:
-            q = Q(**{scope.organization: user.organization_id})
+            lookups = scope.organization if isinstance(scope.organization, tuple) else (scope.organization,)
+            q = nothing
+            for lookup in lookups:
+                q |= Q(**{lookup: user.organization_id})
         else:
             q = nothing
         perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"

@@ -36,6 +36,7 @@ class Cast:
     org_a2: Organization
     org_b1: Organization
     institution: Organization
+    institution_a: Organization
     person_a1: Person
     person_b1: Person
     residency_a1: Residency
@@ -50,11 +51,14 @@ class Cast:
     auditor: User
     invest: User
     other_pmo: User
+    inst_a: User
+    tech: User
+    expert: User
 
     def users(self) -> dict[str, User]:
         return {name: getattr(self, name) for name in (
             "leader", "clerk", "other_clerk", "ent_a", "ent_b", "inst", "sysadmin", "secadmin", "auditor", "invest",
-            "other_pmo")}
+            "other_pmo", "inst_a", "tech", "expert")}
 
 
 def _dept(name, kind, parent=None):
@@ -103,6 +107,8 @@ def build_cast() -> Cast:
         org_a2 = make_org("乙锂电材料有限公司", zone_a, sample=True)  # shown with the 示例 badge
         org_b1 = make_org("丙汽车零部件有限公司", zone_b)
         institution = make_org("某大学", None, kind=Organization.Kind.UNIVERSITY, region="上海市")
+        # the institution whose records the scope tests hide from the other one (``inst``)
+        institution_a = make_org("甲研究院", None, kind=Organization.Kind.INSTITUTE, region="上海市")
         person_a1 = registry_actions.do_save_person(
             Person(name="张联络", organization=org_a1, phone="13800001234", id_card="36110219900101123X",
                    department=dept_a), acting_user=None)
@@ -113,6 +119,7 @@ def build_cast() -> Cast:
         cast = Cast(
             city=city, dept_a=dept_a, dept_a_bureau=dept_a_bureau, dept_b=dept_b, zone_a=zone_a, zone_b=zone_b,
             enclave=enclave, org_a1=org_a1, org_a2=org_a2, org_b1=org_b1, institution=institution,
+            institution_a=institution_a,
             person_a1=person_a1, person_b1=person_b1, residency_a1=residency_a1,
             leader=_user("leader", "甲区领导", roles=["zone_leader"], department=dept_a),
             clerk=_user("clerk", "甲区办事员", roles=["zone_clerk"], department=dept_a),
@@ -125,5 +132,8 @@ def build_cast() -> Cast:
             auditor=_user("auditor", "审计管理员", roles=["auditor"], department=city),
             invest=_user("invest", "甲区招商干部", roles=["investment"], department=dept_a_bureau),
             other_pmo=_user("other_pmo", "乙区项目办", roles=["project_office"], department=dept_b),
+            inst_a=_user("inst_a", "甲研究院用户", roles=["institution"], organization=institution_a),
+            tech=_user("tech", "甲区科技局干部", roles=["tech_bureau"], department=dept_a),
+            expert=_user("expert", "评审专家", roles=["tech_expert"], department=dept_a),
         )
     return cast

@@ -124,7 +124,8 @@ FACTORIES = {
 
 def make_for(model, cast):
     try:
-        factory = {**FACTORIES, **_service_factories(), **_project_factories(), **_indicator_factories()}[model]
+        factory = {**FACTORIES, **_service_factories(), **_project_factories(), **_indicator_factories(),
+                   **_techmarket_factories()}[model]
     except KeyError:
         raise LookupError(f"no factory for {model.__name__}: add one to feidi/testing/factories.py") from None
     return factory(cast)
@@ -267,3 +268,94 @@ def _indicator_factories():
     return {Indicator: lambda c: Indicator.objects.get(code="revenue"), IndicatorValue: value, MuRule: rule,
             MuResult: result, RankingRule: ranking_rule, RankingRun: ranking_run, ZoneFigure: zone_figure,
             BenefitShare: benefit_share}
+
+
+# --- technology market ------------------------------------------------------------------------------
+# Zone A's records in states nobody else may see (drafts, an unpublished auction), of enterprise A
+# and of the institution 甲研究院, so another zone, another enterprise and another institution
+# (the cast's ``inst``) are the outsiders.
+
+def _techmarket_factories():
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from feidi.techmarket import models as tm
+
+    def field():
+        return DictItem.objects.get(type__code="tech_field", code="photovoltaic")
+
+    def demand(cast):
+        return tm.Demand.objects.get_or_create(title="甲区钙钛矿叠层电池封装需求", defaults={
+            "organization": cast.org_a1, "description": "甲区需求：叠层组件湿热老化后效率衰减小于5%", "field": field(),
+            "department": cast.dept_a, "created_by": cast.ent_a})[0]
+
+    def supply(cast):
+        return tm.Supply.objects.get_or_create(title="甲研究院柔性封装胶膜技术", defaults={
+            "organization": cast.institution_a, "description": "甲研究院成果：低水汽透过率封装胶膜", "field": field(),
+            "department": cast.dept_a, "created_by": cast.inst_a})[0]
+
+    def push(cast):
+        return tm.Push.objects.get_or_create(demand=demand(cast), supply=supply(cast), defaults={
+            "direction": "to_supplier", "score": 1.0, "rank": 1, "reasons": {"terms": ["封装"]},
+            "department": cast.dept_a})[0]
+
+    def talent(cast):
+        return tm.Talent.objects.get_or_create(person=cast.person_a1, defaults={
+            "field": field(), "employer": cast.org_a1, "enclave": cast.enclave, "department": cast.dept_a,
+            "note": "甲区引进人才"})[0]
+
+    def challenge(cast):
+        return tm.Challenge.objects.get_or_create(title="甲区叠层封装揭榜", defaults={
+            "demand": demand(cast), "bounty": Decimal("5000000"), "deadline": dt.date(2026, 12, 31),
+            "criteria": [{"name": "技术先进性", "weight": 60}, {"name": "团队实力", "weight": 40}],
+            "department": cast.dept_a, "created_by": cast.tech})[0]
+
+    def application(cast):
+        return tm.Application.objects.get_or_create(challenge=challenge(cast), applicant=cast.institution_a, defaults={
+            "proposal": "甲研究院揭榜方案：原子层沉积阻隔层", "department": cast.dept_a, "created_by": cast.inst_a})[0]
+
+    def review(cast):
+        return tm.Review.objects.get_or_create(application=application(cast), expert=cast.expert, defaults={
+            "scores": {"技术先进性": 80, "团队实力": 70}, "total": Decimal("76"), "comment": "甲区评审意见",
+            "department": cast.dept_a})[0]
+
+    def joint_project(cast):
+        project, created = tm.JointProject.objects.get_or_create(title="甲区叠层封装联合攻关", defaults={
+            "budget": Decimal("5000000"), "starts_on": dt.date(2026, 1, 1), "ends_on": dt.date(2027, 12, 31),
+            "department": cast.dept_a, "created_by": cast.tech})
+        if created:
+            tm.JointParty.objects.create(project=project, organization=cast.org_a1, role="demander")
+            tm.JointParty.objects.create(project=project, organization=cast.institution_a, role="lead")
+        return project
+
+    def auction(cast):
+        return tm.Auction.objects.get_or_create(title="甲区成果拍卖会", defaults={
+            "department": cast.dept_a, "created_by": cast.tech})[0]
+
+    def lot(cast):
+        now = timezone.now()
+        return tm.Lot.objects.get_or_create(title="甲研究院封装专利包", defaults={
+            "auction": auction(cast), "supply": supply(cast), "start_price": Decimal("1000000"),
+            "reserve_price": Decimal("1500000"), "increment": Decimal("50000"), "opens_at": now,
+            "closes_at": now + dt.timedelta(hours=2), "scheduled_close": now + dt.timedelta(hours=2),
+            "department": cast.dept_a, "created_by": cast.tech})[0]
+
+    def registration(cast):
+        return tm.Registration.objects.get_or_create(auction=auction(cast), organization=cast.org_a1, defaults={
+            "number": "A001", "department": cast.dept_a})[0]
+
+    def bid(cast):
+        found = tm.Bid.objects.filter(lot=lot(cast)).first()
+        return found or tm.Bid.objects.create(lot=lot(cast), seq=1, bidder=cast.org_a1, registration=registration(cast),
+                                              user=cast.ent_a, amount=Decimal("1000000"), placed_at=timezone.now())
+
+    return {
+        tm.Demand: demand, tm.Supply: supply, tm.Push: push, tm.Talent: talent, tm.Challenge: challenge,
+        tm.Application: application, tm.Review: review, tm.JointProject: joint_project,
+        tm.JointParty: lambda c: joint_project(c).parties.get(role="lead"),
+        tm.JointMilestone: lambda c: tm.JointMilestone.objects.get_or_create(
+            project=joint_project(c), title="甲区中试线验证", defaults={"due_on": dt.date(2026, 9, 30)})[0],
+        tm.Auction: auction, tm.Lot: lot, tm.Registration: registration, tm.Bid: bid,
+    }

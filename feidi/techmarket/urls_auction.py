@@ -1,0 +1,3 @@
+"""Filled by its module's views."""
+
+urlpatterns: list = []
