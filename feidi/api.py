@@ -8,6 +8,7 @@ from feidi.indicators.api import router as indicators_router  # noqa: E402
 from feidi.projects.api import router as projects_router  # noqa: E402
 from feidi.registry.api import router as registry_router  # noqa: E402
 from feidi.services.api import router as services_router  # noqa: E402
+from feidi.techmarket.api import router as techmarket_router  # noqa: E402
 
 api.add_router("/accounts/", accounts_router)
 api.add_router("/core/", core_router)
@@ -16,3 +17,4 @@ api.add_router("/services/", services_router)
 api.add_router("/chains/", chains_router)
 api.add_router("/projects/", projects_router)
 api.add_router("/indicators/", indicators_router)
+api.add_router("/techmarket/", techmarket_router)

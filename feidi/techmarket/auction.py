@@ -1,0 +1,1 @@
+"""Technology-achievement auctions: registration, bids under the lot's lock, anti-sniping, the close."""
