@@ -155,7 +155,17 @@ UPDATE_FIELDS = ["value", "department", "zone", "industry", "source", "confirmed
 
 
 def bulk_upsert(objs: list[IndicatorValue], batch_size: int = 5000) -> list[IndicatorValue]:
-    """Insert or overwrite (enterprise, indicator, month) rows in batches."""
-    return IndicatorValue.objects.bulk_create(objs, batch_size=batch_size, update_conflicts=True,
-                                              unique_fields=["organization", "indicator", "period"],
-                                              update_fields=UPDATE_FIELDS)
+    """Insert or overwrite (enterprise, indicator, month) rows in batches, and recompute the cells
+    they move in the same transaction (every write of values comes through here: the report
+    form, the import, the API, the demo)."""
+    from . import cells
+
+    if not objs:
+        return []
+    with transaction.atomic():
+        slices, keys = cells.before_write(objs)
+        saved = IndicatorValue.objects.bulk_create(objs, batch_size=batch_size, update_conflicts=True,
+                                                   unique_fields=["organization", "indicator", "period"],
+                                                   update_fields=UPDATE_FIELDS)
+        cells.refresh(slices, keys)
+    return saved

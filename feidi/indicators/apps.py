@@ -17,6 +17,10 @@ class IndicatorsConfig(AppConfig):
         from .seeds import ensure_indicators
 
         register_seeder(ensure_indicators, "indicators.Indicator")
+        # 规上 labels and enterprise deletions move the maintained cells (cells.py)
+        from .cells import connect
+
+        connect()
         # The chain map's output per enterprise comes from the indicators when they are reported.
         if chain_output_provider not in gaps.OUTPUT_PROVIDERS:
             gaps.OUTPUT_PROVIDERS.append(chain_output_provider)

@@ -6,8 +6,6 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from . import engine
 from .models import Indicator, IndicatorValue
 
@@ -55,7 +53,8 @@ def figures(user, values, period: dt.date | None) -> dict:
         total = next(iter(engine.yoy(values, i, period, "total")), None)
         if zone is not None:  # a zone's own total follows its enclave agreements (飞地利益共享)
             total = next((r for r in engine.yoy(values, i, period, "zone") if r.key == zone.pk), total)
-        city_total = engine.in_scope(city, i, period).aggregate(s=Sum("value"))["s"] or Decimal(0)
+        city_total = next(iter(engine.yoy(city, i, period, "total")), None)
+        city_total = city_total.total if city_total else Decimal(0)
         out["cards"].append({"indicator": i, "total": total.total if total else Decimal(0),
                              "shared": total.shared if total else Decimal(0),
                              "growth": total.growth if total else None,

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
 
 from .models import Indicator, IndicatorValue
 
@@ -103,20 +103,50 @@ class Row:
         return self.comparable_now - self.comparable_before
 
 
+CELL_GROUPS = ("total", "zone", "industry", "zone_industry")  # groupings of attributes a cell keeps
+
+
+def cells_for(values, indicator: Indicator, *periods: dt.date):
+    """The maintained cells (``IndicatorCell``) holding exactly what ``values`` holds for
+    ``indicator`` in ``periods`` (规上 only when the indicator counts only 规上), or None when the
+    scope of ``values`` cannot be expressed on cells and the rows must answer."""
+    from .cells import cell_filter
+    from .models import IndicatorCell
+
+    q = cell_filter(values)
+    if q is None:
+        return None
+    cells = IndicatorCell.objects.filter(q, indicator=indicator, period__in=periods)
+    return cells.filter(above_scale=True) if indicator.above_scale_only else cells
+
+
 def yoy(values, indicator: Indicator, period: dt.date, by: str = "total") -> list[Row]:
     """Totals of ``indicator`` in ``period`` over ``values`` (already scoped), grouped ``by`` zone,
-    industry, segment or chain, with the comparable 同比. For a cumulative indicator this is 累计同比."""
+    industry, segment or chain, with the comparable 同比. For a cumulative indicator this is 累计同比.
+
+    Zone and division groupings of an all-rows or zones/departments scope are sums over the
+    maintained cells (the same figures, kept by ``cells.refresh`` from the rows); other scopes and
+    the chain groupings pair the rows themselves."""
     field, _ = GROUPS[by]
     fields = field if isinstance(field, tuple) else (field,) if field else ()
-    rows = in_scope(values, indicator, period)
-    before = IndicatorValue.objects.filter(organization_id=OuterRef("organization_id"), indicator=indicator,
-                                           period=add_months(period, -12)).values("value")[:1]
-    rows = rows.annotate(before=Subquery(before, output_field=DecimalField(max_digits=20, decimal_places=4)))
-    total = Avg("value") if indicator.aggregation == Indicator.Aggregation.AVERAGE else Sum("value")
-    measures = {"total": total, "count": Count("pk"),
-                "now": Sum("value", filter=Q(before__isnull=False)), "was": Sum("before"),
-                "paired": Count("pk", filter=Q(before__isnull=False))}
-    grouped = rows.values(*fields).annotate(**measures).order_by() if fields else [rows.aggregate(**measures)]
+    cells = cells_for(values, indicator, period) if by in CELL_GROUPS else None
+    if cells is not None:
+        measures = {"total": Sum("total"), "count": Sum("count"), "now": Sum("comparable_now"),
+                    "was": Sum("comparable_before"), "paired": Sum("comparable_count")}
+        source = cells
+    else:
+        source = in_scope(values, indicator, period)
+        if by in ("segment", "chain"):  # only enterprises on a chain make chain rows: pair only theirs
+            from feidi.chains.models import SegmentMember
+
+            source = source.filter(organization_id__in=SegmentMember.objects.values("organization_id"))
+        before = IndicatorValue.objects.filter(organization_id=OuterRef("organization_id"), indicator=indicator,
+                                               period=add_months(period, -12)).values("value")[:1]
+        source = source.annotate(before=Subquery(before, output_field=DecimalField(max_digits=20, decimal_places=4)))
+        measures = {"total": Sum("value"), "count": Count("pk"),
+                    "now": Sum("value", filter=Q(before__isnull=False)), "was": Sum("before"),
+                    "paired": Count("pk", filter=Q(before__isnull=False))}
+    grouped = source.values(*fields).annotate(**measures).order_by() if fields else [source.aggregate(**measures)]
     if len(fields) > 1:  # zone × industry: a key of both, a label of both
         zones = group_labels("zone", [g["zone_id"] for g in grouped])
         industries = group_labels("industry", [g["industry"] for g in grouped])
@@ -124,17 +154,20 @@ def yoy(values, indicator: Indicator, period: dt.date, by: str = "total") -> lis
                   for g in grouped}
     else:
         labels = group_labels(by, [g.get(field) for g in grouped] if field else [])
+    average = indicator.aggregation == Indicator.Aggregation.AVERAGE
     out = []
     for g in grouped:
         key = tuple(g[f] for f in fields) if len(fields) > 1 else g.get(field) if field else None
         if field and key is None and by in ("segment", "chain"):
             continue  # enterprises on no chain do not make a chain row
-        out.append(Row(key=key, label=labels.get(key, "合计" if not field else "未分类"), total=g["total"] or Decimal(0),
-                       count=g["count"], comparable_now=g["now"] or Decimal(0), comparable_before=g["was"] or Decimal(0),
-                       comparable_count=g["paired"]))
+        total, count = g["total"] or Decimal(0), g["count"] or 0
+        out.append(Row(key=key, label=labels.get(key, "合计" if not field else "未分类"),
+                       total=(total / count if count else Decimal(0)) if average else total,
+                       count=count, comparable_now=g["now"] or Decimal(0), comparable_before=g["was"] or Decimal(0),
+                       comparable_count=g["paired"] or 0))
     if by == "zone":
         out = apply_sharing(out, values, indicator, period)
-    out.sort(key=lambda r: -(r.total or 0))
+    out.sort(key=lambda r: (-(r.total or 0), r.label))
     return out
 
 
@@ -214,15 +247,21 @@ def share(part: Decimal, whole: Decimal) -> float | None:
 
 def series(values, indicator: Indicator, start: dt.date, end: dt.date) -> dict[dt.date, Decimal]:
     """The total per month (as stored: cumulative stays cumulative)."""
-    rows = values.filter(indicator=indicator, period__gte=start, period__lte=end)
-    if indicator.above_scale_only:
-        out = {}
-        month = start
-        while month <= end:
-            out[month] = in_scope(values, indicator, month).aggregate(s=Sum("value"))["s"] or Decimal(0)
-            month = add_months(month, 1)
-        return {k: v for k, v in out.items() if v}
-    return dict(rows.values_list("period").annotate(s=Sum("value")).order_by())
+    months = []
+    month = start
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    cells = cells_for(values, indicator, *months)
+    if cells is not None:
+        found = cells.values_list("period").annotate(s=Sum("total")).order_by()
+    elif indicator.above_scale_only:
+        found = ((m, in_scope(values, indicator, m).aggregate(s=Sum("value"))["s"]) for m in months)
+    else:
+        found = values.filter(indicator=indicator, period__gte=start, period__lte=end).values_list("period") \
+            .annotate(s=Sum("value")).order_by()
+    # 规上 totals leave out months without a 规上 value, as the month-by-month sums always have
+    return {k: v for k, v in found if v or not indicator.above_scale_only}
 
 
 def latest_period(values, indicator: Indicator) -> dt.date | None:

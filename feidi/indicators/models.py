@@ -111,6 +111,44 @@ class IndicatorValue(models.Model):
             raise ValidationError({"value": "数值不能为负"})
 
 
+class IndicatorCell(models.Model):
+    """A maintained aggregate of the monthly rows, so 同比 over millions of rows is a sum over a
+    few thousand cells. One cell per indicator, month, and the row attributes a scope or a
+    grouping can ask about (zone, owning department, GB/T 4754 division) plus whether the
+    enterprise was labelled 规上 in that month. ``comparable_*`` pair each row with the same
+    enterprise's row twelve months earlier, wherever that row was (同口径, as ``engine.yoy``).
+
+    Cells are never edited: ``cells.refresh`` recomputes them from the rows in the transaction
+    that writes the rows (value writes, 规上 label changes, enterprise deletions), and
+    ``feidi indicators rebuild-cells`` recomputes all of them. Zone and department are plain
+    references without a database constraint: a cell is derived data and must never block or
+    cascade a deletion of what it summarises."""
+
+    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.DO_NOTHING, db_constraint=False,
+                                  related_name="+")
+    period = models.DateField("月份")
+    zone = models.ForeignKey("registry.Zone", verbose_name="园区", null=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+")
+    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True,
+                                   on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    industry = models.CharField("行业门类代码", max_length=2, blank=True)
+    above_scale = models.BooleanField("规上企业", default=False)
+    total = models.DecimalField("合计", max_digits=28, decimal_places=4)
+    count = models.PositiveIntegerField("企业数")
+    comparable_now = models.DecimalField("同口径本期", max_digits=28, decimal_places=4)
+    comparable_before = models.DecimalField("同口径上年同期", max_digits=28, decimal_places=4)
+    comparable_count = models.PositiveIntegerField("同口径企业数")
+
+    objects = models.Manager()  # derived data, never listed to users: read only through engine.yoy
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标汇总单元"
+        indexes = [models.Index(fields=["indicator", "period", "zone"])]
+
+    def __str__(self):
+        return f"{self.indicator_id}@{self.period:%Y-%m} 园区{self.zone_id} {self.industry}"
+
+
 class ImportBatch(models.Model):
     """An uploaded file whose values raised warnings: kept until its uploader confirms it."""
 

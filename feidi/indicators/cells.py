@@ -1,0 +1,319 @@
+"""The maintained aggregates (``IndicatorCell``): how they are recomputed from the rows, and when
+a scoped queryset of rows may be answered from them.
+
+Rule: a cell is only ever the result of one GROUP BY over the rows, run in the transaction that
+changed the rows. Nothing adds or subtracts deltas, so a cell cannot drift from its rows.
+
+- A write of values recomputes the (indicator, month) slices it touches and the slices twelve
+  months later, whose rows pair with the changed ones for 同比. A small write (an enterprise's
+  month) restricts the recomputation to the (zone, division) pairs of the rows involved; a large
+  one (an import) recomputes whole slices — both in one set-based statement.
+- A 规上 label added, changed or removed recomputes the months the label covers(ed) for its
+  enterprise's rows; a deleted enterprise recomputes the slices its rows were in.
+- An enterprise moving zone or division changes nothing: each row keeps the zone and division it
+  was reported with (``IndicatorValue``), and cells group rows by those stored attributes.
+- Concurrent writers of one indicator are serialised on the indicator's row (``lock``), so two
+  recomputations of one slice never interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from .engine import add_months, month_end
+from .models import Indicator, IndicatorCell, IndicatorValue
+
+# Above this many changed rows, recomputing whole slices is cheaper than finding the pairs.
+SMALL_WRITE = 2000
+# Slices per statement: keeps the VALUES list and its parameters well under SQLite's limits.
+SLICES_PER_STATEMENT = 200
+
+Slice = tuple[int, dt.date]  # (indicator_id, month)
+Key = tuple[int | None, str]  # (zone_id, GB/T 4754 division) of rows
+
+
+def above_scale_label_ids() -> list[int]:
+    """The dictionary items meaning 规上 (as ``engine.above_scale_q`` names them)."""
+    from feidi.core.models import DictItem
+
+    return list(DictItem.objects.filter(type__code="org_label", code="above_scale").values_list("pk", flat=True))
+
+
+def lock(indicator_ids: Iterable[int]) -> None:
+    """Serialise writers of these indicators until the transaction ends (in pk order, so two
+    writers never wait on each other). SQLite's immediate transactions already serialise."""
+    ids = sorted(set(indicator_ids))
+    if ids:
+        list(Indicator.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def with_pairs(slices: Iterable[Slice]) -> set[Slice]:
+    """The slices whose cells a change of ``slices`` can move: themselves and a year later."""
+    out = set()
+    for indicator_id, period in slices:
+        out.add((indicator_id, period))
+        out.add((indicator_id, add_months(period, 12)))
+    return out
+
+
+def _key_q(keys: Iterable[Key]) -> Q:
+    q = Q(pk__in=[])
+    for zone_id, industry in keys:
+        q |= Q(zone_id=zone_id, industry=industry) if zone_id is not None else Q(zone__isnull=True, industry=industry)
+    return q
+
+
+def refresh(slices: Iterable[Slice], keys: Iterable[Key] | None = None) -> None:
+    """Recompute the cells of ``slices`` from the rows — only those of rows with one of ``keys``
+    (zone, division) when given, else whole slices. Must run inside the writing transaction."""
+    slices = sorted(set(slices))
+    if not slices:
+        return
+    keys = sorted(set(keys), key=lambda k: (k[0] or 0, k[1])) if keys is not None else None
+    if keys == []:
+        return
+    labels = above_scale_label_ids()
+    with transaction.atomic():
+        for start in range(0, len(slices), SLICES_PER_STATEMENT):
+            part = slices[start:start + SLICES_PER_STATEMENT]
+            stale = IndicatorCell.objects.filter(_slices_q(part))
+            if keys is not None:
+                stale = stale.filter(_key_q(keys))
+            stale._raw_delete(stale.db)  # derived rows: no signals, no cascades to collect
+            _insert(part, keys, labels)
+
+
+def rebuild() -> int:
+    """Recompute every cell from the rows (after a restore, or to check nothing drifted); the
+    number of cells written."""
+    with transaction.atomic():
+        lock(Indicator.objects.values_list("pk", flat=True))
+        IndicatorCell.objects.all()._raw_delete(IndicatorCell.objects.db)
+        slices = list(IndicatorValue.objects.values_list("indicator_id", "period").distinct().order_by())
+        refresh(slices)
+        return IndicatorCell.objects.count()
+
+
+def _slices_q(slices: list[Slice]) -> Q:
+    by_indicator: dict[int, list[dt.date]] = {}
+    for indicator_id, period in slices:
+        by_indicator.setdefault(indicator_id, []).append(period)
+    q = Q(pk__in=[])
+    for indicator_id, periods in by_indicator.items():
+        q |= Q(indicator_id=indicator_id, period__in=periods)
+    return q
+
+
+def _insert(slices: list[Slice], keys: list[Key] | None, labels: list[int]) -> None:
+    """One INSERT … SELECT … GROUP BY for these slices: each row of a slice joined to the same
+    enterprise's row a year earlier (a hash join, not a lookup per row), with its 规上 flag for the
+    month. The same statement runs on SQLite and PostgreSQL."""
+    value, cell = IndicatorValue._meta.db_table, IndicatorCell._meta.db_table
+    from feidi.registry.models import OrganizationLabel
+
+    params: list = []
+    rows = []
+    for indicator_id, period in slices:
+        rows.append("(%s, %s, %s, %s)")
+        params += [indicator_id, period, month_end(period), add_months(period, -12)]
+    if labels:
+        above = (f"EXISTS (SELECT 1 FROM {OrganizationLabel._meta.db_table} l WHERE l.organization_id = c.organization_id"
+                 f" AND l.label_id IN ({', '.join(['%s'] * len(labels))}) AND l.since <= s.column3"
+                 " AND (l.until IS NULL OR l.until >= s.column2))")
+        params[0:0] = labels  # the select list comes before the FROM clause's VALUES
+    else:
+        above = "(1 = 0)"
+    where = ""
+    if keys is not None:
+        where = "WHERE (" + " OR ".join(["(COALESCE(c.zone_id, 0) = %s AND c.industry = %s)"] * len(keys)) + ")"
+        params += [x for zone_id, industry in keys for x in (zone_id or 0, industry)]
+    sql = f"""
+        INSERT INTO {cell} (indicator_id, period, zone_id, department_id, industry, above_scale, total, count,
+                            comparable_now, comparable_before, comparable_count)
+        SELECT indicator_id, period, zone_id, department_id, industry, above_scale, SUM(value), COUNT(*),
+               SUM(CASE WHEN was IS NOT NULL THEN value ELSE 0 END), SUM(CASE WHEN was IS NOT NULL THEN was ELSE 0 END),
+               COUNT(was)
+        FROM (SELECT c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.value, p.value AS was,
+                     {above} AS above_scale
+              FROM (VALUES {", ".join(rows)}) s
+              JOIN {value} c ON c.indicator_id = s.column1 AND c.period = s.column2
+              LEFT JOIN {value} p ON p.organization_id = c.organization_id AND p.indicator_id = c.indicator_id
+                                 AND p.period = s.column4
+              {where}) t
+        GROUP BY indicator_id, period, zone_id, department_id, industry, above_scale"""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+# --- writes -------------------------------------------------------------------------------------------
+
+def before_write(objs: list[IndicatorValue]) -> tuple[set[Slice], list[Key] | None]:
+    """Called before rows are upserted: locks their indicators and notes what to recompute after
+    — the slices, and for a small write the (zone, division) pairs of the rows as they are now
+    (an overwrite may move a row), as they will be, and of the rows a year later that pair with
+    them."""
+    slices = {(o.indicator_id, o.period) for o in objs}
+    lock(i for i, _ in slices)
+    if len(objs) > SMALL_WRITE:
+        return with_pairs(slices), None
+    keys = {(o.zone_id, o.industry) for o in objs}
+    periods = {p for _, p in slices}
+    periods |= {add_months(p, 12) for p in periods}
+    keys |= set(IndicatorValue.objects.filter(organization_id__in={o.organization_id for o in objs},
+                                              indicator_id__in={i for i, _ in slices}, period__in=periods)
+                .values_list("zone_id", "industry").distinct().order_by())
+    return with_pairs(slices), sorted(keys, key=lambda k: (k[0] or 0, k[1]))
+
+
+def organization_rows(organization_id: int, start: dt.date | None = None, end: dt.date | None = None):
+    """(slices, keys) of one enterprise's rows in [start, end] (open ends allowed)."""
+    rows = IndicatorValue.objects.filter(organization_id=organization_id)
+    if start is not None:
+        rows = rows.filter(period__gte=start.replace(day=1))
+    if end is not None:
+        rows = rows.filter(period__lte=end)
+    found = list(rows.values_list("indicator_id", "period", "zone_id", "industry").distinct().order_by())
+    return {(i, p) for i, p, _z, _d in found}, {(z, d) for _i, _p, z, d in found}
+
+
+def refresh_label(organization_id: int, ranges: Iterable[tuple[dt.date, dt.date | None]]) -> None:
+    """A 规上 label of the enterprise was added, changed or removed: recompute the months the
+    label covers now or covered before (only the enterprise's rows' cells move between the
+    规上 and non-规上 cells of their zone and division)."""
+    slices: set[Slice] = set()
+    keys: set[Key] = set()
+    for since, until in ranges:
+        s, k = organization_rows(organization_id, since, until)
+        slices |= s
+        keys |= k
+    if slices:
+        lock(i for i, _ in slices)
+        refresh(slices, keys)
+
+
+# --- reads --------------------------------------------------------------------------------------------
+
+CELL_FIELDS = {"zone_id", "department_id", "industry"}  # row attributes a cell keeps
+
+
+def cell_filter(values) -> Q | None:
+    """The filter on cells that selects exactly the rows of ``values``, or None when ``values`` is
+    not a plain filter on attributes a cell keeps (zone, department, division) — an enterprise
+    user's rows, a filter on enterprises, a slice — and must be answered from the rows.
+
+    A staff user's scope is ``department IN (…) OR entered_by = user`` (one's own entries stay
+    visible): the owner clause is dropped when it adds no row, which one indexed query checks (once
+    per queryset: a page asks several questions of the same scoped rows)."""
+    if not hasattr(values, "_cell_filter"):
+        values._cell_filter = _cell_filter(values)
+    return values._cell_filter
+
+
+def _cell_filter(values) -> Q | None:
+    query = values.query
+    if (values.model is not IndicatorValue or query.is_sliced or query.distinct or query.combinator
+            or query.extra or query.annotations or len([a for a, n in query.alias_refcount.items() if n]) > 1):
+        return None
+    owners: list[int] = []
+    q = _translate(query.where, query.base_table, owners)
+    if q is None or len(owners) > 1:
+        return None
+    if owners:  # the scope's "OR entered_by = user" must add no row outside the rest
+        extra = IndicatorValue.objects.filter(entered_by_id=owners[0])
+        if q != Q():
+            extra = extra.exclude(q)
+        if extra.exists():
+            return None
+    return q
+
+
+def _translate(node, table: str, owners: list[int]) -> Q | None:
+    from django.db.models.lookups import Exact, In, IsNull
+    from django.db.models.sql.where import WhereNode
+
+    if isinstance(node, WhereNode):
+        parts = []
+        for child in node.children:
+            if (node.connector == "OR" and not node.negated and isinstance(child, Exact)
+                    and getattr(child.lhs, "alias", None) == table and child.lhs.target.attname == "entered_by_id"
+                    and isinstance(child.rhs, int)):
+                owners.append(child.rhs)
+                continue
+            part = _translate(child, table, owners)
+            if part is None:
+                return None
+            parts.append(part)
+        if not parts:
+            out = Q()
+        else:
+            out = parts[0]
+            for part in parts[1:]:
+                out = (out | part) if node.connector == "OR" else (out & part)
+        return ~out if node.negated else out
+    if not isinstance(node, (Exact, In, IsNull)) or getattr(node.lhs, "alias", None) != table:
+        return None
+    if isinstance(node, In) and isinstance(node.rhs, (list, tuple, set)) and not node.rhs:
+        return Q(pk__in=[])  # matches nothing on rows and on cells alike (the scope's starting point)
+    name = node.lhs.target.attname
+    if name not in CELL_FIELDS or hasattr(node.rhs, "as_sql"):
+        return None
+    rhs = node.rhs
+    if isinstance(node, In):
+        rhs = [getattr(v, "pk", v) for v in rhs]
+    return Q(**{f"{name}__{node.lookup_name}": rhs})
+
+
+# --- changes elsewhere that move cells ----------------------------------------------------------------
+# Signals rather than calls from the registry's actions: the registry does not know the indicators
+# (they depend on it, not the other way round), and a label or an enterprise removed by a cascade
+# never passes through an action. The handlers run inside the deleting or saving transaction.
+
+def _label_before(sender, instance, **kwargs):
+    instance._cells_before = None
+    if instance.pk:
+        instance._cells_before = (sender._base_manager.filter(pk=instance.pk)
+                                  .values_list("organization_id", "label_id", "since", "until").first())
+
+
+def _label_saved(sender, instance, **kwargs):
+    labels = set(above_scale_label_ids())
+    ranges: dict[int, list] = {}
+    before = getattr(instance, "_cells_before", None)
+    if before and before[1] in labels:
+        ranges.setdefault(before[0], []).append((before[2], before[3]))
+    if instance.label_id in labels:
+        ranges.setdefault(instance.organization_id, []).append((instance.since, instance.until))
+    for organization_id, spans in ranges.items():
+        refresh_label(organization_id, spans)
+
+
+def _label_deleted(sender, instance, **kwargs):
+    if instance.label_id in set(above_scale_label_ids()):
+        refresh_label(instance.organization_id, [(instance.since, instance.until)])
+
+
+def _organization_before_delete(sender, instance, **kwargs):
+    slices, keys = organization_rows(instance.pk)
+    instance._cells_rows = (with_pairs(slices), keys)
+    lock(i for i, _ in slices)
+
+
+def _organization_deleted(sender, instance, **kwargs):
+    slices, keys = getattr(instance, "_cells_rows", (set(), set()))
+    refresh(slices, keys)
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+
+    from feidi.registry.models import Organization, OrganizationLabel
+
+    pre_save.connect(_label_before, sender=OrganizationLabel, dispatch_uid="cells_label_before")
+    post_save.connect(_label_saved, sender=OrganizationLabel, dispatch_uid="cells_label_saved")
+    post_delete.connect(_label_deleted, sender=OrganizationLabel, dispatch_uid="cells_label_deleted")
+    pre_delete.connect(_organization_before_delete, sender=Organization, dispatch_uid="cells_org_before_delete")
+    post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid="cells_org_deleted")
