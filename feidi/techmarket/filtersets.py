@@ -1,0 +1,120 @@
+"""Filters of the market's lists (pages and API alike): field, chain, segment, kind, status,
+transfer mode, maturity, region and a keyword over the texts."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from feidi.chains.models import Chain
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.models import DictItem
+from feidi.registry.models import Zone
+
+from .forms import chain_choices
+from .models import Demand, Maturity, Push, Supply, Talent, TransferMode
+
+
+def _fields():
+    return DictItem.objects.filter(type__code="tech_field", active=True).order_by("order", "code")
+
+
+def _choices(filterset, name, queryset) -> None:
+    """Replace a choice filter's rows (the form is already built by the base class)."""
+    filterset.filters[name].queryset = queryset
+    filterset.form.fields[name].queryset = queryset
+
+
+class MarketFilterSet(ScopedFilterSet):
+    search_fields = ("title", "description", "keywords", "organization__name")
+    field = django_filters.ModelChoiceFilter(label="技术领域", queryset=DictItem.objects.none())
+    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
+    segment = django_filters.NumberFilter(field_name="segment_id", widget=forms.HiddenInput)
+    region = django_filters.CharFilter(label="所在地区", field_name="organization__region", lookup_expr="icontains")
+    mine = django_filters.BooleanFilter(label="本单位的", method="filter_mine")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self, "field", _fields())
+        # An organization's user filters by the chains it may pick from, without seeing their rows.
+        _choices(self, "chain", chain_choices(self.user))
+        self.form.fields["q"].widget.attrs["placeholder"] = "名称、描述、关键词、单位"
+        self.form.fields["region"].widget.attrs["placeholder"] = "如：上海"
+        if self.user is None or not self.user.organization_id:
+            self.filters.pop("mine")
+            self.form.fields.pop("mine")
+
+    def filter_mine(self, queryset, name, value):
+        if value is None or self.user is None or not self.user.organization_id:
+            return queryset
+        own = {"organization_id": self.user.organization_id}
+        return queryset.filter(**own) if value else queryset.exclude(**own)
+
+
+class DemandFilterSet(MarketFilterSet):
+    region = django_filters.CharFilter(label="所在地区", method="filter_region")
+
+    class Meta:
+        model = Demand
+        fields = ["field", "chain", "segment", "kind", "status", "region"]
+
+    def filter_region(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(organization__region__icontains=value) | queryset.filter(
+            organization__zone__host_region__icontains=value)
+
+
+class SupplyFilterSet(MarketFilterSet):
+    transfer_mode = django_filters.ChoiceFilter(label="转化方式", choices=TransferMode.choices)
+    maturity = django_filters.ChoiceFilter(label="成熟度", choices=Maturity.choices)
+
+    class Meta:
+        model = Supply
+        fields = ["field", "chain", "segment", "transfer_mode", "maturity", "status", "region"]
+
+
+class PushFilterSet(ScopedFilterSet):
+    search_fields = ("demand__title", "supply__title", "demand__organization__name", "supply__organization__name")
+    feedback = django_filters.ChoiceFilter(label="反馈", method="filter_feedback", choices=[
+        ("pending", "待我反馈"), ("interested", "有方感兴趣"), ("not_interested", "有方不感兴趣")])
+    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="demand__segment__chain",
+                                             queryset=Chain.objects.all())
+
+    class Meta:
+        model = Push
+        fields = ["direction", "feedback", "chain"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self, "chain", chain_choices(self.user))
+        self.form.fields["q"].widget.attrs["placeholder"] = "需求、成果或单位名称"
+
+    def filter_feedback(self, queryset, name, value):
+        if value == "pending":
+            org = getattr(self.user, "organization_id", None)
+            if not org:
+                return queryset.filter(demand_feedback="", supply_feedback="")
+            return (queryset.filter(demand__organization_id=org, demand_feedback="")
+                    | queryset.filter(supply__organization_id=org, supply_feedback=""))
+        if value in ("interested", "not_interested"):
+            return queryset.filter(demand_feedback=value) | queryset.filter(supply_feedback=value)
+        return queryset
+
+
+class TalentFilterSet(ScopedFilterSet):
+    search_fields = ("person__name", "title", "note", "employer__name")
+    field = django_filters.ModelChoiceFilter(label="专业领域", queryset=DictItem.objects.none())
+    enclave = django_filters.ModelChoiceFilter(label="引进飞地", queryset=Zone.objects.all())
+    after = django_filters.DateFilter(label="引进日期从", field_name="introduced_on", lookup_expr="gte")
+    before = django_filters.DateFilter(label="至", field_name="introduced_on", lookup_expr="lte")
+
+    class Meta:
+        model = Talent
+        fields = ["field", "enclave", "how"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self, "field", _fields())
+        self.form.fields["q"].widget.attrs["placeholder"] = "姓名、头衔、单位"

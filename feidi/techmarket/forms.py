@@ -1,0 +1,112 @@
+"""Forms of demands, supplies and talents. An enterprise or institution user's organization is
+not asked for (the action sets it); staff choose among the organizations they see. Money is
+entered in 元 (shown in 万元 elsewhere); patent numbers are checked by the model's validator, each
+bad number with its own Chinese error."""
+
+from __future__ import annotations
+
+from django import forms
+
+from feidi.chains.models import Chain, Segment
+from feidi.core.forms import ScopedModelForm
+from feidi.registry.models import Organization
+
+from .actions import SUPPLY_KINDS
+from .models import Demand, Supply, Talent
+
+
+def _org_chain_filter(user) -> dict:
+    """The chains an enterprise or institution user may pick from: an enterprise those of its
+    zone's administration, an institution (in the partner region) every chain of the city."""
+    org = getattr(user, "organization", None)
+    if org is not None and org.zone_id and org.zone.department_id:
+        return {"department_id": org.zone.department_id}
+    return {}
+
+
+def chain_choices(user):
+    """Chains are staff records; an organization's user picks among them without seeing their rows."""
+    if user is not None and user.organization_id:
+        return Chain.objects.filter(**_org_chain_filter(user)).order_by("order", "name")
+    return Chain.objects.visible_to(user).order_by("order", "name")
+
+
+def segment_choices(user):
+    if user is not None and user.organization_id:
+        qs = Segment.objects.filter(**{f"chain__{k}": v for k, v in _org_chain_filter(user).items()})
+    else:
+        qs = Segment.objects.visible_to(user)
+    return qs.select_related("chain").order_by("chain__order", "chain__name", "order", "pk")
+
+
+class SegmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.chain.name} · {obj.name}"
+
+
+def money_widget():
+    return forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal", "placeholder": "单位：元"})
+
+
+class MarketForm(ScopedModelForm):
+    """Shared by demands and supplies: organization only for staff, the segment labelled with its chain."""
+
+    money_fields: tuple[str, ...] = ()
+    organization_kinds: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.user
+        if user is not None and user.organization_id:
+            self.fields.pop("organization", None)
+        elif "organization" in self.fields:
+            self.fields["organization"].queryset = (Organization.objects.visible_to(user)
+                                                    .filter(kind__in=self.organization_kinds).order_by("name"))
+        if "segment" in self.fields:
+            old = self.fields["segment"]
+            self.fields["segment"] = SegmentChoiceField(
+                queryset=segment_choices(user), required=False, label=old.label, help_text="用于按产业链匹配与统计",
+                widget=forms.Select(attrs={"class": "form-select"}))
+        self.fields["keywords"].widget.attrs.setdefault("placeholder", "如：钙钛矿 叠层 封装")
+        for name in self.money_fields:
+            field = self.fields[name]
+            field.widget = money_widget()
+            field.widget.attrs["class"] = "form-control"
+            field.label = str(field.label).replace("（元）", "")
+            field.help_text = "单位：元（列表与统计中以万元显示）"
+
+
+class DemandForm(MarketForm):
+    money_fields = ("budget",)
+    organization_kinds = (Organization.Kind.ENTERPRISE,)
+
+    class Meta:
+        model = Demand
+        fields = ["organization", "title", "description", "keywords", "field", "segment", "kind", "budget",
+                  "deadline"]
+        widgets = {"description": forms.Textarea(attrs={"placeholder": "背景、技术指标、预期目标"})}
+
+
+class SupplyForm(MarketForm):
+    money_fields = ("asking_price",)
+    organization_kinds = SUPPLY_KINDS
+
+    class Meta:
+        model = Supply
+        fields = ["organization", "title", "description", "keywords", "field", "segment", "patents", "maturity",
+                  "transfer_mode", "asking_price"]
+        widgets = {"description": forms.Textarea(attrs={"placeholder": "技术原理、主要指标、应用场景"}),
+                   "patents": forms.Textarea(attrs={"placeholder": "每行一个，如 ZL202310123456.7"})}
+
+
+class TalentForm(ScopedModelForm):
+    class Meta:
+        model = Talent
+        fields = ["person", "field", "title", "degree", "employer", "enclave", "how", "introduced_on", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = self.fields["person"].queryset.order_by("name")
+        self.fields["enclave"].queryset = self.fields["enclave"].queryset.filter(
+            kind__extra__enclave=True).order_by("name")
+        self.fields["employer"].queryset = self.fields["employer"].queryset.order_by("name")

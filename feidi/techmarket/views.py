@@ -1,0 +1,463 @@
+"""The market's pages: demands (enterprises), supplies (institutions), the two-way push inbox,
+talents, and the staff's overview (科技大市场看板). Every row goes through ``visible_to``; edits,
+publishing and closing go through ``actions.writable`` (a published record is seen by all but
+changed only by its own organization or the staff over it)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.views import View
+from django.views.generic import TemplateView
+
+from feidi.core.actions import ConflictError
+from feidi.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectMixin,
+    ScopedViewMixin,
+    crud_views,
+)
+
+from . import actions
+from .filtersets import DemandFilterSet, PushFilterSet, SupplyFilterSet, TalentFilterSet
+from .forms import DemandForm, SupplyForm, TalentForm
+from .models import Demand, Push, Supply, Talent
+from .tables import DemandTable, PushTable, SupplyTable, TalentTable
+
+MATCH_K = 10
+
+
+def _errors(exc) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+# --- matches shown on a detail page ---------------------------------------------------------------
+
+def highlight(text: str, terms, limit: int = 160):
+    """``text`` cut around the first matched term, escaped, the matched terms wrapped in <mark>."""
+    text = " ".join(str(text or "").split())
+    terms = sorted({str(t) for t in terms or [] if str(t).strip()}, key=len, reverse=True)
+    start = 0
+    if terms and len(text) > limit:
+        found = [i for i in (text.find(t) for t in terms) if i >= 0]
+        if found:
+            start = max(min(found) - 20, 0)
+    excerpt = text[start:start + limit]
+    prefix, suffix = ("…" if start else ""), ("…" if start + limit < len(text) else "")
+    if not terms:
+        return escape(prefix + excerpt + suffix)
+    pattern = re.compile("|".join(re.escape(t) for t in terms))
+    parts, last = [], 0
+    for m in pattern.finditer(excerpt):
+        parts.append(escape(excerpt[last:m.start()]))
+        parts.append(format_html("<mark>{}</mark>", m.group(0)))
+        last = m.end()
+    parts.append(escape(excerpt[last:]))
+    return mark_safe(escape(prefix) + "".join(str(p) for p in parts) + escape(suffix))  # noqa: S308 (escaped above)
+
+
+def match_rows(matches, model, user, text_of=lambda o: f"{o.title} {o.keywords} {o.description}"):
+    """The matched records this user may see, in rank order, with their score bar and reasons."""
+    ids = [m.id for m in matches]
+    rows = (model.objects.visible_to(user).filter(pk__in=ids)
+            .select_related("organization", "field", "segment__chain"))
+    by_pk = {r.pk: r for r in rows}
+    top = max((m.score for m in matches), default=0) or 1
+    out = []
+    for rank, m in enumerate(matches, start=1):
+        obj = by_pk.get(m.id)
+        if obj is None:
+            continue
+        reasons = m.reasons or {}
+        terms = reasons.get("terms") or []
+        out.append({"object": obj, "rank": rank, "score": m.score, "width": max(round(100 * m.score / top), 3),
+                    "terms": terms, "fields": reasons.get("fields") or [],
+                    "title": highlight(obj.title, terms, limit=200), "excerpt": highlight(obj.description, terms)})
+    return out
+
+
+def mark_sides(pushes, user):
+    """Which side of each push the user marks for (his organization's), and the other side's feedback."""
+    org = getattr(user, "organization_id", None)
+    can = user.has_perm("techmarket.feedback_push")
+    for p in pushes:
+        if org and p.demand.organization_id == org:
+            p.my_side, p.my_feedback, p.other_feedback = "demand", p.demand_feedback, p.supply_feedback
+            p.other_label = p.get_supply_feedback_display()
+        elif org and p.supply.organization_id == org:
+            p.my_side, p.my_feedback, p.other_feedback = "supply", p.supply_feedback, p.demand_feedback
+            p.other_label = p.get_demand_feedback_display()
+        else:
+            p.my_side, p.my_feedback, p.other_feedback, p.other_label = None, "", "", ""
+        p.can_mark = bool(can and p.my_side)
+    return pushes
+
+
+def _pushes(user, **filters):
+    return mark_sides(list(Push.objects.visible_to(user).filter(**filters)
+                           .select_related("demand__organization", "supply__organization").order_by("rank", "-pk")),
+                      user)
+
+
+# --- demands and supplies ---------------------------------------------------------------------------
+
+class MarketListView(ObjectListView):
+    select_related = ("organization", "field", "segment__chain")
+
+
+class MarketDetailView(ObjectDetailView):
+    """Shared by demands and supplies: publish / close buttons for who may write, the matches."""
+
+    kind = ""
+    detail_fields: tuple[str, ...] = ()
+
+    def base_queryset(self, user):
+        return super().base_queryset(user).select_related("organization", "field", "segment__chain", "created_by")
+
+    def fields(self, obj):
+        from feidi.lib.money import human
+
+        rows = super().fields(obj)
+        for row in rows:
+            if row["name"] in ("budget", "asking_price"):
+                value = getattr(obj, row["name"])
+                row["value"] = human(value) if value is not None else "面议"
+                row["label"] = str(row["label"]).replace("（元）", "")
+            if row["name"] == "segment" and obj.segment_id:
+                row["value"] = f"{obj.segment.chain.name} · {obj.segment.name}"
+        return [r for r in rows if r["name"] != "description"]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj, user = self.object, self.request.user
+        can_write = actions.writable(self.model, user).filter(pk=obj.pk).exists()
+        name = self.model._meta.model_name
+        ctx.update(
+            can_write=can_write, kind=self.kind,
+            edit_url=ctx["edit_url"] if can_write else None,
+            delete_url=ctx["delete_url"] if can_write else None,
+            publish_url=self.url_for("publish", pk=obj.pk) if can_write and obj.status in ("draft", "closed") else None,
+            close_url=self.url_for("close", pk=obj.pk) if can_write and obj.status in ("draft", "published") else None,
+            publish_label=f"发布{self.model._meta.verbose_name}" if obj.status == "draft" else "重新发布",
+            close_label="关闭需求" if name == "demand" else "下架成果",
+            is_published=obj.status not in ("draft", "closed"),
+        )
+        return ctx
+
+
+class DemandListView(MarketListView):
+    model = Demand
+    filterset_class = DemandFilterSet
+    table_class = DemandTable
+
+
+class DemandDetailView(MarketDetailView):
+    model = Demand
+    kind = "demand"
+    template_name = "techmarket/demand_detail.html"
+    detail_fields = ("organization", "field", "segment", "kind", "budget", "deadline", "keywords", "status",
+                     "published_at", "created_by", "description")
+
+    def get_context_data(self, **kwargs):
+        from . import matching
+
+        ctx = super().get_context_data(**kwargs)
+        user, demand = self.request.user, self.object
+        ctx["matches"] = match_rows(matching.supplies_for_demand(demand, k=MATCH_K), Supply, user)
+        ctx["pushes"] = _pushes(user, demand=demand)
+        return ctx
+
+
+class SupplyListView(MarketListView):
+    model = Supply
+    filterset_class = SupplyFilterSet
+    table_class = SupplyTable
+
+
+class SupplyDetailView(MarketDetailView):
+    model = Supply
+    kind = "supply"
+    template_name = "techmarket/supply_detail.html"
+    detail_fields = ("organization", "field", "segment", "maturity", "transfer_mode", "asking_price", "keywords",
+                     "status", "published_at", "created_by", "description")
+
+    def get_context_data(self, **kwargs):
+        from feidi.lib import patent
+
+        from . import matching
+
+        ctx = super().get_context_data(**kwargs)
+        user, supply = self.request.user, self.object
+        ctx["patents"] = [(n, patent.kind_of(n)) for n in supply.patent_numbers()]
+        ctx["matches"] = match_rows(matching.demands_for_supply(supply, k=MATCH_K), Demand, user)
+        ctx["pushes"] = _pushes(user, supply=supply)
+        return ctx
+
+
+class MarketEditView(ObjectEditView):
+    """New records are drafts; "保存并发布" publishes in the same request."""
+
+    template_name = "techmarket/demand_form.html"
+    save_action = None
+    publish_action = None
+
+    def base_queryset(self, user):
+        return actions.writable(self.model, user)
+
+    def new_object(self):
+        obj = super().new_object()
+        user = self.request.user
+        if user.organization_id:
+            obj.organization = user.organization
+        obj.department_id = None  # the action decides (the organization's zone, else the staff's department)
+        return obj
+
+    def render_form(self, form, obj, token=""):
+        response = super().render_form(form, obj, token)
+        response.context_data.update(
+            can_publish=obj.pk is None or obj.status in ("draft", "closed"),
+            money_fields=form.money_fields, wide_fields=("description", "patents", "title"))
+        return response
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        saved = type(self).save_action(obj, acting_user=self.request.user, expected_version=expected_version)
+        if self.request.POST.get("_publish") and saved.status in ("draft", "closed"):
+            saved = type(self).publish_action(saved, acting_user=self.request.user)
+            messages.info(self.request, "已发布，系统将向匹配的对方推送")
+        return saved
+
+
+class DemandEditView(MarketEditView):
+    model = Demand
+    form_class = DemandForm
+    save_action = actions.do_save_demand
+    publish_action = actions.do_publish_demand
+
+
+class SupplyEditView(MarketEditView):
+    model = Supply
+    form_class = SupplyForm
+    save_action = actions.do_save_supply
+    publish_action = actions.do_publish_supply
+
+
+class MarketDeleteView(ObjectDeleteView):
+    delete_action = None
+
+    def base_queryset(self, user):
+        return actions.writable(self.model, user)
+
+    def delete_object(self, obj):
+        type(self).delete_action(obj, acting_user=self.request.user)
+
+
+class DemandDeleteView(MarketDeleteView):
+    model = Demand
+    delete_action = actions.do_delete_demand
+
+
+class SupplyDeleteView(MarketDeleteView):
+    model = Supply
+    delete_action = actions.do_delete_supply
+
+
+class MarketStatusView(ObjectMixin, View):
+    """POST: publish or close; a lost race (someone changed the status meanwhile) is reported."""
+
+    permission_action = "change"
+    action = None
+    done = ""
+
+    def base_queryset(self, user):
+        return actions.writable(self.model, user)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        try:
+            type(self).action(obj, acting_user=request.user)
+        except (ValidationError, ConflictError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, self.done)
+        return redirect(obj.get_absolute_url())
+
+
+class DemandPublishView(MarketStatusView):
+    model = Demand
+    action = actions.do_publish_demand
+    done = "需求已发布，系统将向匹配的科技成果方推送"
+
+
+class DemandCloseView(MarketStatusView):
+    model = Demand
+    action = actions.do_close_demand
+    done = "需求已关闭"
+
+
+class SupplyPublishView(MarketStatusView):
+    model = Supply
+    action = actions.do_publish_supply
+    done = "成果已发布，系统将向匹配的需求企业推送"
+
+
+class SupplyCloseView(MarketStatusView):
+    model = Supply
+    action = actions.do_close_supply
+    done = "成果已下架"
+
+
+# --- the push inbox ---------------------------------------------------------------------------------
+
+class PushListView(ObjectListView):
+    """推送收件箱: the matches pushed to (or from) the user's organization, with feedback buttons."""
+
+    model = Push
+    filterset_class = PushFilterSet
+    table_class = PushTable
+    title = "推送收件箱"
+    template_name = "techmarket/push_list.html"
+    select_related = ("demand__organization", "supply__organization")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        table = ctx.get("table")
+        if table is not None:
+            mark_sides(table.rows, self.request.user)
+        return ctx
+
+
+class PushDetailView(ObjectDetailView):
+    model = Push
+    template_name = "techmarket/push_detail.html"
+
+    def base_queryset(self, user):
+        return super().base_queryset(user).select_related(
+            "demand__organization", "demand__field", "demand__segment__chain",
+            "supply__organization", "supply__field", "supply__segment__chain")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        push = mark_sides([self.object], self.request.user)[0]
+        terms = (push.reasons or {}).get("terms") or []
+        ctx.update(push=push, title=str(push), terms=terms, reason_fields=(push.reasons or {}).get("fields") or [],
+                   demand_excerpt=highlight(push.demand.description, terms, limit=400),
+                   supply_excerpt=highlight(push.supply.description, terms, limit=400),
+                   edit_url=None, delete_url=None)
+        return ctx
+
+
+class PushMarkView(ObjectMixin, View):
+    """POST ``interested=1|0``: the user's organization marks its side (htmx swaps the buttons)."""
+
+    model = Push
+
+    def get_permission(self) -> str:
+        return "techmarket.feedback_push"
+
+    def base_queryset(self, user):
+        return super().base_queryset(user).select_related("demand__organization", "supply__organization")
+
+    def post(self, request, *args, **kwargs):
+        from . import push as push_rules
+
+        obj = self.get_object()
+        value = request.POST.get("interested", "")
+        error = ""
+        if value not in ("1", "0", "true", "false"):
+            error = "请选择感兴趣或不感兴趣"
+        else:
+            try:
+                obj = push_rules.do_mark_push(obj, interested=value in ("1", "true"), acting_user=request.user)
+            except (ValidationError, ConflictError, PermissionDenied) as exc:
+                error = _errors(exc)
+        if getattr(request, "htmx", False):
+            obj.refresh_from_db()
+            p = mark_sides([obj], request.user)[0]
+            return self._fragment(request, p, error)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, "已记录您的反馈")
+        return HttpResponseRedirect(request.POST.get("next") or obj.get_absolute_url())
+
+    def _fragment(self, request, push, error):
+        from django.http import HttpResponse
+
+        html = render_to_string("techmarket/_push_feedback.html", {"p": push, "error": error}, request=request)
+        return HttpResponse(html, status=200)
+
+
+# --- talents ----------------------------------------------------------------------------------------
+
+class _TalentEdit(ObjectEditView):
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_talent(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+TalentViews = crud_views(Talent, form_class=TalentForm, filterset_class=TalentFilterSet, table_class=TalentTable,
+                         select_related=("person", "field", "employer", "enclave"), edit_base=_TalentEdit)
+
+
+# --- the staff's overview ---------------------------------------------------------------------------
+
+class OverviewView(ScopedViewMixin, TemplateView):
+    """科技大市场看板: demands, supplies and pushes by chain and status, the pushes' interest rate,
+    the latest published demands and supplies — over what the user sees."""
+
+    model = Demand
+    template_name = "techmarket/demand_overview.html"
+    title = "科技大市场看板"
+
+    def get_permission(self) -> str:
+        return "techmarket.view_push"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.organization_id:
+            raise PermissionDenied("看板供科技局与园区工作人员使用")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        demands = Demand.objects.visible_to(user)
+        supplies = Supply.objects.visible_to(user)
+        pushes = Push.objects.visible_to(user)
+        d_status = Counter(dict(demands.values_list("status").annotate(n=Count("pk")).order_by()))
+        s_status = Counter(dict(supplies.values_list("status").annotate(n=Count("pk")).order_by()))
+        chains: dict[str, dict[str, int]] = defaultdict(lambda: {"demand": 0, "supply": 0, "push": 0})
+        for name, n in demands.values_list("segment__chain__name").annotate(n=Count("pk")).order_by():
+            chains[name or "未归链"]["demand"] += n
+        for name, n in supplies.values_list("segment__chain__name").annotate(n=Count("pk")).order_by():
+            chains[name or "未归链"]["supply"] += n
+        for name, n in pushes.values_list("demand__segment__chain__name").annotate(n=Count("pk")).order_by():
+            chains[name or "未归链"]["push"] += n
+        order = sorted(chains, key=lambda c: (c == "未归链", -sum(chains[c].values()), c))
+        p = pushes.aggregate(
+            total=Count("pk"),
+            answered=Count("pk", filter=~Q(demand_feedback="") | ~Q(supply_feedback="")),
+            interested=Count("pk", filter=Q(demand_feedback="interested") | Q(supply_feedback="interested")),
+            both=Count("pk", filter=Q(demand_feedback="interested", supply_feedback="interested")))
+        rate = (p["interested"] / p["answered"]) if p["answered"] else None
+        chart = {"chains": order, "demand": [chains[c]["demand"] for c in order],
+                 "supply": [chains[c]["supply"] for c in order], "push": [chains[c]["push"] for c in order]}
+        latest_demands = (demands.filter(status__in=["published", "challenge", "solved"])
+                          .select_related("organization", "segment__chain").order_by("-published_at", "-pk")[:8])
+        latest_supplies = (supplies.filter(status="published")
+                           .select_related("organization", "segment__chain").order_by("-published_at", "-pk")[:8])
+        return super().get_context_data(
+            title=self.title, chart=chart, rows=[(c, chains[c]) for c in order],
+            demand_status=[(s.label, d_status.get(s.value, 0)) for s in Demand.Status],
+            supply_status=[(s.label, s_status.get(s.value, 0)) for s in Supply.Status],
+            demand_total=sum(d_status.values()), supply_total=sum(s_status.values()), pushes=p, rate=rate,
+            latest_demands=latest_demands, latest_supplies=latest_supplies, **kwargs)
