@@ -1,0 +1,185 @@
+"""Matching of technology demands and supplies (技术供需匹配).
+
+Chinese segmentation with a domain dictionary (``segment.py``: rjieba, the shipped
+``vocabulary.txt``, chain and segment names, the documents' keywords), BM25 over the title,
+description, keywords, technology field and chain segment of each document (``index.py``, scored
+by a numba kernel in ``kernels.py``), with filters and the reasons of every match, kept
+incrementally up to date from the ``IndexChange`` rows (``engine.py``).
+
+Public API (used by the market's actions and pages):
+
+- ``record_change(kind, doc_id)``: call inside the transaction that creates, changes or deletes
+  a Demand (``"demand"``) or Supply (``"supply"``);
+- ``supplies_for_demand(demand, *, k=10, filters=None)`` and ``demands_for_supply(supply, …)``:
+  the best published counterparts, as ``Match(id, score, reasons)`` with
+  ``reasons = {"terms": [...], "fields": ["标题", "关键词", ...]}``;
+- ``search(kind, text, *, k=50, filters=None)``: free-text search of published documents.
+
+Filters: ``field_id``, ``chain_id``, ``region`` (a part of the organisation's 所在地区, e.g.
+"上海"), ``transfer_mode`` and ``maturity`` (supplies); a value may be a list.
+
+Feedback rule (the marks of ``Push.demand_feedback`` / ``Push.supply_feedback``). When ranking
+counterparts for a document of organisation O (the *side*), O's own earlier marks count:
+
+1. a pair O marked 不感兴趣 is never proposed to O again (it is dropped from the results, and so
+   from later pushes); the other side's ranking is not affected by O's mark;
+2. counterpart organisations: each 感兴趣 O gave to pushes involving organisation C multiplies
+   the score of C's candidates by 1 + 0.2, each 不感兴趣 by 1 − 0.2 (added up, the factor is kept
+   within 0.5–1.6);
+3. counterpart terms: with L the terms of the counterpart documents O marked 感兴趣 and H those of
+   the ones marked 不感兴趣, a candidate with terms T is multiplied by
+   1 + 0.3·|T∩L|/|T| − 0.3·|T∩H|/|T|.
+
+The BM25 candidates (the best ``max(50, 3k)``) are re-scored with these factors and re-sorted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .engine import KINDS, PUBLISHED, doc_of, get_engine, model_of, other, reset_engine
+
+__all__ = ["Match", "record_change", "supplies_for_demand", "demands_for_supply", "search", "rebuild",
+           "get_engine", "reset_engine", "matches_for_many"]
+
+ORG_STEP, ORG_MIN, ORG_MAX = 0.2, 0.5, 1.6
+TERM_WEIGHT = 0.3
+
+
+@dataclass(frozen=True)
+class Match:
+    id: int
+    score: float
+    reasons: dict = field(default_factory=dict)
+
+
+def record_change(kind: str, doc_id: int) -> None:
+    """Append an IndexChange for a demand or supply written in the current transaction."""
+    from feidi.techmarket.models import IndexChange
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    IndexChange.objects.create(kind=kind, doc_id=doc_id)
+
+
+def rebuild() -> dict[str, int]:
+    """Rebuild both indexes from the database and save them (``feidi match rebuild``)."""
+    return get_engine().rebuild()
+
+
+@dataclass
+class Feedback:
+    """One side's earlier marks: the pairs it declined (by its own document), its tallies of the
+    counterpart organisations, the terms of the counterpart documents it liked and disliked."""
+
+    declined: dict = field(default_factory=dict)
+    orgs: Counter = field(default_factory=Counter)
+    liked: set = field(default_factory=set)
+    disliked: set = field(default_factory=set)
+
+    def factor(self, org_id: int, terms: set[str]) -> float:
+        f = min(ORG_MAX, max(ORG_MIN, 1.0 + ORG_STEP * self.orgs.get(org_id, 0)))
+        if terms and (self.liked or self.disliked):
+            f *= 1.0 + TERM_WEIGHT * (len(terms & self.liked) - len(terms & self.disliked)) / len(terms)
+        return f
+
+    @property
+    def scoring(self) -> bool:
+        return bool(self.orgs or self.liked or self.disliked)
+
+
+def feedback_of(kind: str, organization_id: int | None, target_index=None) -> Feedback:
+    """The marks given by an organisation as the ``kind`` side ("demand": an enterprise's marks on
+    the supplies pushed to it; "supply": an institution's marks on demands)."""
+    from feidi.techmarket.models import Push
+
+    fb = Feedback()
+    if not organization_id:
+        return fb
+    mark, me, them = ("demand_feedback", "demand", "supply") if kind == "demand" else \
+        ("supply_feedback", "supply", "demand")
+    rows = (Push.objects.filter(**{f"{me}__organization_id": organization_id}).exclude(**{mark: ""})
+            .values_list(f"{me}_id", f"{them}_id", f"{them}__organization_id", mark))
+    for my_id, their_id, their_org, value in rows:
+        good = value == "interested"
+        if not good:
+            fb.declined.setdefault(my_id, set()).add(their_id)
+        fb.orgs[their_org] += 1 if good else -1
+        if target_index is not None:
+            slot = target_index.slot_of(their_id)
+            if slot is not None:
+                (fb.liked if good else fb.disliked).update(target_index.doc_terms(slot))
+    return fb
+
+
+def _published_ids(kind: str, ids) -> set[int]:
+    return set(model_of(kind)._base_manager.filter(pk__in=list(ids), status__in=PUBLISHED[kind])
+               .values_list("pk", flat=True))
+
+
+def _rank(index, qterms: list[int], hits, live: set[int], fb: Feedback | None, declined: set, k: int) -> list[Match]:
+    """Drop the unpublished and declined candidates, apply the feedback factors, keep ``k``."""
+    scored = []
+    for h in hits:
+        if h.id not in live or h.id in declined:
+            continue
+        score = h.score
+        if fb is not None and fb.scoring:
+            score *= fb.factor(int(index.org.a[h.slot]), index.doc_terms(h.slot))
+        scored.append((-score, h.id, h))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    return [Match(h.id, round(-s, 6), index.reasons(h.slot, qterms)) for s, _, h in scored[:k]]
+
+
+def _window(k: int) -> int:
+    return max(50, 3 * k)
+
+
+def _counterparts(kind: str, obj, *, k: int, filters: dict | None) -> list[Match]:
+    target = other(kind)
+    index = get_engine().index(target)
+    qterms = index.query_terms(doc_of(kind, obj))
+    fb = feedback_of(kind, obj.organization_id, index)
+    declined = fb.declined.get(obj.pk, set())
+    hits = index.search_terms(qterms, k=_window(k) + len(declined), filters=filters)
+    return _rank(index, qterms, hits, _published_ids(target, [h.id for h in hits]), fb, declined, k)
+
+
+def supplies_for_demand(demand, *, k: int = 10, filters: dict | None = None) -> list[Match]:
+    """The best published supplies for ``demand`` (its enterprise's feedback applied)."""
+    return _counterparts("demand", demand, k=k, filters=filters)
+
+
+def demands_for_supply(supply, *, k: int = 10, filters: dict | None = None) -> list[Match]:
+    """The best published demands for ``supply`` (its institution's feedback applied)."""
+    return _counterparts("supply", supply, k=k, filters=filters)
+
+
+def matches_for_many(kind: str, objs: list, *, k: int = 10, filters: dict | None = None) -> list[list[Match]]:
+    """``supplies_for_demand`` (kind "demand") or ``demands_for_supply`` of many documents in one
+    pass: one compiled call for all the BM25 queries, one database query for the published
+    candidates, the feedback read once per organisation."""
+    target = other(kind)
+    index = get_engine().index(target)
+    queries = [index.query_terms(doc_of(kind, obj)) for obj in objs]
+    by_org: dict = {}
+    for obj in objs:
+        if obj.organization_id not in by_org:
+            by_org[obj.organization_id] = feedback_of(kind, obj.organization_id, index)
+    widest = max([len(fb.declined.get(o.pk, ())) for o, fb in ((o, by_org[o.organization_id]) for o in objs)] or [0])
+    results = index.search_many(queries, k=_window(k) + widest, filters=filters)
+    live = _published_ids(target, {h.id for hits in results for h in hits})
+    out = []
+    for obj, q, hits in zip(objs, queries, results, strict=True):
+        fb = by_org[obj.organization_id]
+        out.append(_rank(index, q, hits, live, fb, fb.declined.get(obj.pk, set()), k))
+    return out
+
+
+def search(kind: str, text: str, *, k: int = 50, filters: dict | None = None) -> list[Match]:
+    """Free-text search of the published demands or supplies."""
+    index = get_engine().index(kind)
+    qterms = index.query_terms(text)
+    hits = index.search_terms(qterms, k=k, filters=filters)
+    return _rank(index, qterms, hits, _published_ids(kind, [h.id for h in hits]), None, set(), k)

@@ -1,0 +1,183 @@
+"""The process-wide match engine: one BM25 index per kind (demands, supplies) kept in memory as
+a cache of the database, persisted under ``FEIDI_VAR_DIR/match/`` and caught up from the
+``IndexChange`` rows written after its watermark (the database is the source of truth; any
+process, web or worker, loads the saved index and applies the changes it has not seen).
+
+The watermark is the id of the last change applied, stamped with that row's time: if the row
+at the watermark is gone or different (a restored database, a test's rolled-back transaction),
+the index is rebuilt from the database instead of trusting it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+
+from .index import BM25Index
+from .segment import Segmenter, split_keywords
+
+log = logging.getLogger(__name__)
+KINDS = ("demand", "supply")
+PUBLISHED = {"demand": ("published", "challenge", "solved"), "supply": ("published",)}
+
+
+def model_of(kind: str):
+    from feidi.techmarket.models import Demand, Supply
+
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    return Demand if kind == "demand" else Supply
+
+
+def other(kind: str) -> str:
+    return "supply" if kind == "demand" else "demand"
+
+
+def doc_of(kind: str, obj) -> dict:
+    """The indexed form of a Demand or Supply (its texts, filter values and owner)."""
+    segment = obj.segment if obj.segment_id else None
+    chain = segment.chain if segment is not None else None
+    return {
+        "id": obj.pk,
+        "title": obj.title,
+        "description": obj.description,
+        "keywords": obj.keywords,
+        "field": obj.field.label if obj.field_id else "",
+        "segment": " ".join(x for x in (segment.name if segment else "", chain.name if chain else "") if x),
+        "field_id": obj.field_id,
+        "chain_id": chain.pk if chain else None,
+        "region": obj.organization.region if obj.organization_id else "",
+        "transfer_mode": getattr(obj, "transfer_mode", None),
+        "maturity": getattr(obj, "maturity", None),
+        "published": obj.status in PUBLISHED[kind],
+        "org_id": obj.organization_id,
+    }
+
+
+def _queryset(kind: str):
+    return model_of(kind)._base_manager.select_related("field", "segment__chain", "organization")
+
+
+def docs_from_db(kind: str, ids: Iterable[int] | None = None) -> list[dict]:
+    qs = _queryset(kind)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return [doc_of(kind, obj) for obj in qs.iterator(chunk_size=2000)]
+
+
+def domain_words() -> list[str]:
+    """Chain and segment names (the shipped vocabulary file is loaded by the segmenter)."""
+    from feidi.chains.models import Chain, Segment
+
+    words = list(Chain._base_manager.values_list("name", flat=True))
+    words += list(Segment._base_manager.values_list("name", flat=True))
+    return [w for name in words for w in split_keywords(name.replace("·", " "))]
+
+
+class Engine:
+    def __init__(self, directory: str | Path | None = None):
+        self.directory = Path(directory or Path(settings.VAR_DIR) / "match")
+        self.indexes: dict[str, BM25Index] = {}
+        self.lock = threading.RLock()
+
+    def path(self, kind: str) -> Path:
+        return self.directory / f"{kind}.npz"
+
+    # --------------------------------------------------------------- building
+    def rebuild(self, kinds: Iterable[str] = KINDS, *, save: bool = True) -> dict[str, int]:
+        from feidi.techmarket.models import IndexChange
+
+        counts = {}
+        with self.lock:
+            words = domain_words()
+            for kind in kinds:
+                last = IndexChange.objects.filter(kind=kind).order_by("-id").values_list("id", "created_at").first()
+                index = BM25Index(Segmenter(words))
+                index.build(docs_from_db(kind))
+                index.watermark, index.extra = _stamp(last)
+                self.indexes[kind] = index
+                counts[kind] = len(index)
+                if save:
+                    index.save(self.path(kind))
+        return counts
+
+    def save(self) -> None:
+        with self.lock:
+            for kind, index in self.indexes.items():
+                index.save(self.path(kind))
+
+    def index(self, kind: str) -> BM25Index:
+        """The caught-up index of ``kind`` (loaded from disk or built on first use)."""
+        with self.lock:
+            index = self.indexes.get(kind)
+            if index is None:
+                path = self.path(kind)
+                if path.exists():
+                    try:
+                        index = BM25Index.load(path, Segmenter(domain_words()))
+                    except (OSError, ValueError, KeyError) as exc:
+                        log.warning("match index %s unreadable (%s); rebuilding", path, exc)
+                if index is None:
+                    self.rebuild([kind])
+                    return self.indexes[kind]
+                self.indexes[kind] = index
+            self.catch_up(kind)
+            return self.indexes[kind]
+
+    def catch_up(self, kind: str) -> int:
+        """Apply the changes after the watermark; returns how many documents were re-read."""
+        from feidi.techmarket.models import IndexChange
+
+        with self.lock:
+            index = self.indexes[kind]
+            rows = list(IndexChange.objects.filter(kind=kind, id__gte=index.watermark).order_by("id")
+                        .values_list("id", "doc_id", "created_at"))
+            if index.watermark:
+                if not rows or rows[0][0] != index.watermark or rows[0][2].isoformat() != index.extra.get("at"):
+                    log.info("match index %s does not follow the database; rebuilding", kind)
+                    self.rebuild([kind], save=False)
+                    return len(self.indexes[kind])
+                rows = rows[1:]
+            if not rows:
+                return 0
+            ids = {r[1] for r in rows}
+            docs = {d["id"]: d for d in docs_from_db(kind, ids)}
+            for doc_id in sorted(ids):
+                if doc_id in docs:
+                    index.upsert(docs[doc_id])
+                else:
+                    index.remove(doc_id)
+            index.watermark, index.extra = _stamp(rows[-1][::2])
+            if index.delta_size > max(2000, index.n_main // 50):
+                index.save(self.path(kind))  # compacts, then writes
+            return len(ids)
+
+
+def _stamp(row) -> tuple[int, dict]:
+    if not row:
+        return 0, {}
+    return row[0], {"at": row[1].isoformat()}
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    global _engine
+    with _engine_lock:
+        directory = Path(settings.VAR_DIR) / "match"
+        if _engine is None or _engine.directory != directory:
+            _engine = Engine(directory)
+        return _engine
+
+
+def reset_engine() -> None:
+    """Forget the in-memory indexes (the next use loads or rebuilds them)."""
+    global _engine
+    with _engine_lock:
+        _engine = None

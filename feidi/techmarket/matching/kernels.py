@@ -1,0 +1,135 @@
+"""The BM25 scoring loop, compiled by numba: accumulate the query terms' postings into a dense
+score buffer, then keep the best ``k`` of the touched documents that pass the filters with a
+small heap. Scores are computed from the postings' term frequencies and the documents' lengths
+with the current document frequencies and average length, so an index that was updated
+incrementally scores exactly like a fresh build of the same documents."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, inline="always")
+def _worse(s1, i1, s2, i2):
+    # a result is worse when its score is lower, or equal with a larger document id
+    return s1 < s2 or (s1 == s2 and i1 > i2)
+
+
+@njit(cache=True)
+def _sift_down(hs, hi, hslot, n, pos):
+    while True:
+        left = 2 * pos + 1
+        if left >= n:
+            return
+        child = left
+        right = left + 1
+        if right < n and _worse(hs[right], hi[right], hs[left], hi[left]):
+            child = right
+        if _worse(hs[child], hi[child], hs[pos], hi[pos]):
+            hs[pos], hs[child] = hs[child], hs[pos]
+            hi[pos], hi[child] = hi[child], hi[pos]
+            hslot[pos], hslot[child] = hslot[child], hslot[pos]
+            pos = child
+        else:
+            return
+
+
+@njit(cache=True)
+def _sift_up(hs, hi, hslot, pos):
+    while pos > 0:
+        parent = (pos - 1) // 2
+        if _worse(hs[pos], hi[pos], hs[parent], hi[parent]):
+            hs[pos], hs[parent] = hs[parent], hs[pos]
+            hi[pos], hi[parent] = hi[parent], hi[pos]
+            hslot[pos], hslot[parent] = hslot[parent], hslot[pos]
+            pos = parent
+        else:
+            return
+
+
+@njit(cache=True)
+def topk_one(qterms, qidf, m_indptr, m_docs, m_tf, d_indptr, d_docs, d_tf, dl, avgdl, k1, b,
+             ok, codes, allowed, active, ids, scores, touched, k, out_slots, out_scores):
+    """One query. ``qterms``/``qidf``: the query's term ids and their idf; main postings in CSR
+    (``m_indptr`` over term ids); the query's delta postings in a CSR over the query's terms
+    (``d_indptr``); ``ok``: live (and published) documents; ``codes[slot, a]`` the filter codes,
+    ``allowed[a, code]`` the accepted codes of each ``active`` filter. Writes the results best
+    first into ``out_slots``/``out_scores`` and returns their count. ``scores`` must be zero on
+    entry and is zero again on return."""
+    n_touched = 0
+    n_main_terms = m_indptr.shape[0] - 1
+    for qi in range(qterms.shape[0]):
+        t = qterms[qi]
+        w = qidf[qi]
+        if t < n_main_terms:
+            for p in range(m_indptr[t], m_indptr[t + 1]):
+                d = m_docs[p]
+                tf = m_tf[p]
+                if scores[d] == 0.0:
+                    touched[n_touched] = d
+                    n_touched += 1
+                scores[d] += w * tf / (tf + k1 * (1.0 - b + b * dl[d] / avgdl))
+        for p in range(d_indptr[qi], d_indptr[qi + 1]):
+            d = d_docs[p]
+            tf = d_tf[p]
+            if scores[d] == 0.0:
+                touched[n_touched] = d
+                n_touched += 1
+            scores[d] += w * tf / (tf + k1 * (1.0 - b + b * dl[d] / avgdl))
+    hs = np.empty(k, np.float64)
+    hi = np.empty(k, np.int64)
+    hslot = np.empty(k, np.int64)
+    n = 0
+    n_attr = active.shape[0]
+    for j in range(n_touched):
+        d = touched[j]
+        s = scores[d]
+        scores[d] = 0.0
+        if not ok[d]:
+            continue
+        passed = True
+        for a in range(n_attr):
+            if active[a] and not allowed[a, codes[d, a]]:
+                passed = False
+                break
+        if not passed:
+            continue
+        i = ids[d]
+        if n < k:
+            hs[n] = s
+            hi[n] = i
+            hslot[n] = d
+            _sift_up(hs, hi, hslot, n)
+            n += 1
+        elif _worse(hs[0], hi[0], s, i):
+            hs[0] = s
+            hi[0] = i
+            hslot[0] = d
+            _sift_down(hs, hi, hslot, n, 0)
+    # pop the heap: worst first, written from the end
+    m = n
+    while m > 0:
+        out_slots[m - 1] = hslot[0]
+        out_scores[m - 1] = hs[0]
+        m -= 1
+        hs[0] = hs[m]
+        hi[0] = hi[m]
+        hslot[0] = hslot[m]
+        _sift_down(hs, hi, hslot, m, 0)
+    return n
+
+
+@njit(cache=True)
+def topk_many(q_indptr, qterms, qidf, m_indptr, m_docs, m_tf, dq_indptr, d_indptr, d_docs, d_tf, dl, avgdl,
+              k1, b, ok, codes, allowed, active, ids, scores, touched, k, out_slots, out_scores, out_n):
+    """Many queries in one call (the batch push): query ``q`` has terms
+    ``qterms[q_indptr[q]:q_indptr[q + 1]]`` and its delta CSR starts at ``dq_indptr[q]`` in
+    ``d_indptr``; results go to row ``q`` of ``out_slots``/``out_scores``."""
+    for q in range(q_indptr.shape[0] - 1):
+        lo = q_indptr[q]
+        hi_ = q_indptr[q + 1]
+        dlo = dq_indptr[q]
+        out_n[q] = topk_one(qterms[lo:hi_], qidf[lo:hi_], m_indptr, m_docs, m_tf,
+                            d_indptr[dlo:dlo + (hi_ - lo) + 1], d_docs, d_tf, dl, avgdl, k1, b, ok, codes,
+                            allowed, active, ids, scores, touched, k, out_slots[q], out_scores[q])

@@ -1,0 +1,249 @@
+"""The matching engine: segmentation with the domain dictionary, BM25 with reasons and filters,
+incremental updates equal to a rebuild, persistence and catch-up from IndexChange, and the
+labelled set."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from feidi.techmarket.matching.index import BM25Index
+from feidi.techmarket.matching.segment import Segmenter
+
+WORDS = ["钙钛矿", "叠层电池", "封装胶膜", "银浆", "异质结", "动力电池", "热管理系统", "固态电解质", "碳化硅",
+         "功率器件", "无人机", "飞控系统", "机器视觉", "缺陷检测", "有机硅", "稀土永磁", "电池回收", "湿法冶金",
+         "光学镜头", "镀膜工艺", "低温", "效率", "寿命", "成本", "工艺", "检测", "材料", "设备"]
+
+
+def _doc(i, rng, **extra):
+    pick = rng.sample(WORDS, 4)
+    return {"id": i, "title": pick[0] + pick[1], "description": "，".join(rng.sample(WORDS, 6)),
+            "keywords": ",".join(pick[2:]), "field": rng.choice(["光伏新能源", "锂电与储能", "新材料与有色金属"]),
+            "segment": rng.choice(["电池片 光伏", "电芯 锂电", ""]), "field_id": rng.choice([1, 2, 3]),
+            "region": rng.choice(["上海市松江区", "江西省上饶市", "浙江省杭州市"]),
+            "transfer_mode": rng.choice(["license", "transfer"]), "maturity": rng.choice(["pilot", "lab"]),
+            "published": rng.random() > 0.1, "org_id": rng.choice([1, 2, 3]), **extra}
+
+
+def test_segmentation_honours_the_domain_dictionary(db):
+    from feidi.chains.models import Chain, Segment
+    from feidi.techmarket.matching.engine import domain_words
+
+    text = "研发湿热老化测试仪，用于钙钛矿叠层组件"
+    plain = Segmenter(vocabulary=False).tokens(text)
+    assert "湿热老化测试仪" not in plain
+    seg = Segmenter(["湿热老化测试仪"])
+    assert "湿热老化测试仪" in seg.tokens(text)
+    assert "钙钛矿" in seg.tokens(text)  # from the shipped vocabulary file
+    # chain and segment names from feidi.chains are dictionary words
+    chain = Chain.objects.create(name="低空经济")
+    Segment.objects.create(chain=chain, name="飞控芯片")
+    assert "飞控芯片" in Segmenter(domain_words()).tokens("国产飞控芯片替代")
+    assert "飞控芯片" not in Segmenter(vocabulary=False).tokens("国产飞控芯片替代")
+    # keywords enter whole
+    assert "湿热老化测试仪" in Segmenter().keyword_tokens("湿热老化测试仪，封装")
+
+
+def test_normalisation():
+    seg = Segmenter()
+    tokens = seg.tokens("ＭＥＳ系统的28nm工艺，锂的提纯效率达到25%，以及2023年的5G基站")
+    assert "mes系统" in tokens  # full-width → half-width, latin lower-cased, dictionary word whole
+    assert "28nm" in tokens and "25%" in tokens and "5g" in tokens  # numbers with units, latin words
+    assert "锂" in tokens  # a meaningful single character
+    assert "的" not in tokens and "以及" not in tokens and "，" not in tokens  # stop words, punctuation
+    assert "2023" not in tokens and "年" not in tokens  # bare numbers, other single characters
+
+
+def test_reasons_name_the_matched_terms_and_fields():
+    index = BM25Index().build([
+        {"id": 1, "title": "钙钛矿叠层电池封装", "description": "低水汽透过率", "keywords": "封装胶膜",
+         "field": "光伏新能源"},
+        {"id": 2, "title": "动力电池热管理系统", "description": "液冷板设计", "keywords": "热管理系统",
+         "field": "锂电与储能"},
+    ])
+    q = index.query_terms("钙钛矿组件封装胶膜")
+    hits = index.search_terms(q, k=5)
+    assert [h.id for h in hits] == [1]
+    reasons = index.reasons(hits[0].slot, q)
+    assert "钙钛矿" in reasons["terms"] and "封装胶膜" in reasons["terms"]
+    assert reasons["fields"] == ["标题", "关键词"]
+    q = index.query_terms("锂电与储能 液冷")
+    reasons = index.reasons(index.search_terms(q, k=1)[0].slot, q)
+    assert reasons["fields"] == ["技术领域"] or "技术领域" in reasons["fields"]
+
+
+def test_filters():
+    rng = random.Random(3)
+    docs = [_doc(i, rng) for i in range(1, 300)]
+    index = BM25Index().build(docs)
+    q = index.query_terms("钙钛矿 动力电池 碳化硅 无人机 有机硅")
+    by_id = {d["id"]: d for d in docs}
+    every = index.search_terms(q, k=500, published_only=False)
+    assert any(not by_id[h.id]["published"] for h in every)
+    assert all(by_id[h.id]["published"] for h in index.search_terms(q, k=500))
+    for name, value, check in [
+        ("field_id", 2, lambda d: d["field_id"] == 2),
+        ("region", "上海", lambda d: d["region"].startswith("上海")),
+        ("transfer_mode", "license", lambda d: d["transfer_mode"] == "license"),
+        ("maturity", ["lab"], lambda d: d["maturity"] == "lab"),
+    ]:
+        hits = index.search_terms(q, k=500, filters={name: value})
+        expected = [h.id for h in index.search_terms(q, k=500) if check(by_id[h.id])]
+        assert hits and [h.id for h in hits] == expected, name
+    both = index.search_terms(q, k=500, filters={"field_id": 1, "region": "江西"})
+    assert both and all(by_id[h.id]["field_id"] == 1 and "江西" in by_id[h.id]["region"] for h in both)
+    assert index.search_terms(q, k=10, filters={"chain_id": 999}) == []
+
+
+def _top(index, queries, k=10):
+    return [[(h.id, round(h.score, 9)) for h in index.search(text, k=k, published_only=False)] for text in queries]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_index_equals_a_rebuild(seed):
+    rng = random.Random(seed)
+    live = {i: _doc(i, rng) for i in range(1, 120)}
+    index = BM25Index(Segmenter(WORDS)).build(live.values())
+    queries = ["钙钛矿叠层电池", "动力电池热管理系统 低温", "碳化硅功率器件 成本", "无人机飞控系统 检测 设备",
+               "有机硅 稀土永磁 湿法冶金 电池回收"]
+    next_id = 200
+    for step in range(150):
+        op = rng.random()
+        if op < 0.4:
+            live[next_id] = _doc(next_id, rng)
+            index.upsert(live[next_id])
+            next_id += 1
+        elif op < 0.75 and live:
+            i = rng.choice(sorted(live))
+            live[i] = _doc(i, rng)
+            index.upsert(live[i])
+        elif live:
+            i = rng.choice(sorted(live))
+            del live[i]
+            assert index.remove(i)
+        if step % 50 == 49:
+            index.compact()
+        if step % 10 == 0 or step == 149:
+            fresh = BM25Index(Segmenter(WORDS)).build(live.values())
+            assert _top(index, queries) == _top(fresh, queries)
+            assert len(index) == len(fresh) == len(live)
+    assert not index.remove(10**6)
+
+
+def test_one_update_is_fast():
+    import time
+
+    rng = random.Random(9)
+    index = BM25Index(Segmenter(WORDS)).build(_doc(i, rng) for i in range(1, 5000))
+    index.upsert(_doc(1, rng))
+    started = time.perf_counter()
+    for i in range(100):
+        index.upsert(_doc(10 + i, rng))
+    assert (time.perf_counter() - started) / 100 < 0.010
+
+
+def _make(cast, kind, title, description, keywords="", status="published", **extra):
+    from feidi.core.models import DictItem
+    from feidi.techmarket import matching
+    from feidi.techmarket.models import Demand, Supply
+
+    field = DictItem.objects.get(type__code="tech_field", code=extra.pop("field", "photovoltaic"))
+    if kind == "demand":
+        obj = Demand.objects.create(organization=extra.pop("organization", cast.org_a1), title=title,
+                                    description=description, keywords=keywords, field=field, status=status,
+                                    department=cast.dept_a, **extra)
+    else:
+        obj = Supply.objects.create(organization=extra.pop("organization", cast.institution_a), title=title,
+                                    description=description, keywords=keywords, field=field, status=status,
+                                    department=cast.dept_a, **extra)
+    matching.record_change(kind, obj.pk)
+    return obj
+
+
+def test_persistence_and_catch_up_in_a_second_engine(cast, tmp_path):
+    from feidi.techmarket import matching
+    from feidi.techmarket.matching.engine import Engine
+
+    s1 = _make(cast, "supply", "钙钛矿叠层电池封装技术", "低水汽透过率封装胶膜", "封装胶膜,钙钛矿")
+    s2 = _make(cast, "supply", "动力电池热管理系统", "液冷板与热失控预警", "热管理系统")
+    first = Engine(tmp_path / "match")
+    assert first.rebuild() == {"demand": 0, "supply": 2}
+    assert (tmp_path / "match" / "supply.npz").exists()
+    # changes after the save: a new supply, an edit, a withdrawal, a deletion
+    s3 = _make(cast, "supply", "钙钛矿组件湿热老化检测", "老化测试与封装评价", "钙钛矿,检测")
+    s2.title = "钙钛矿电池热管理"
+    s2.save()
+    matching.record_change("supply", s2.pk)
+    s1.status = "closed"
+    s1.save()
+    matching.record_change("supply", s1.pk)
+    draft = _make(cast, "supply", "钙钛矿草稿", "未发布", status="draft")
+    draft_id = draft.pk
+    draft.delete()
+    matching.record_change("supply", draft_id)
+
+    second = Engine(tmp_path / "match")  # another process: loads the file, applies the changes
+    index = second.index("supply")
+    assert index.watermark > first.indexes["supply"].watermark
+    fresh = Engine(tmp_path / "other")
+    fresh.rebuild(save=False)
+    for text in ["钙钛矿封装", "热管理 液冷", "检测"]:
+        got = [(h.id, round(h.score, 9)) for h in index.search(text, k=10)]
+        assert got == [(h.id, round(h.score, 9)) for h in fresh.indexes["supply"].search(text, k=10)]
+    ids = {h.id for h in index.search("钙钛矿", k=10)}
+    assert ids == {s2.pk, s3.pk}  # the withdrawn one is not published, the deleted one is gone
+    assert index.slot_of(draft_id) is None
+
+
+def test_a_rolled_back_database_is_noticed(cast, tmp_path):
+    from feidi.techmarket.matching.engine import Engine
+    from feidi.techmarket.models import IndexChange
+
+    _make(cast, "supply", "碳化硅功率器件封装", "车规级模块", "碳化硅")
+    engine = Engine(tmp_path / "match")
+    engine.rebuild()
+    assert [h.id for h in engine.index("supply").search("碳化硅", k=5)]
+    # the watermark's row disappears (a restore, a rolled-back test): the index is rebuilt
+    IndexChange.objects.all().delete()
+    s = _make(cast, "supply", "氮化镓快充芯片", "高频开关", "氮化镓")
+    assert [h.id for h in engine.index("supply").search("氮化镓", k=5)] == [s.pk]
+
+
+def test_public_api_returns_published_counterparts_with_reasons(cast, settings, tmp_path):
+    from feidi.techmarket import matching
+
+    settings.VAR_DIR = tmp_path
+    matching.reset_engine()
+    demand = _make(cast, "demand", "钙钛矿叠层组件封装需求", "湿热老化后效率衰减小于5%，需要低水汽透过率封装胶膜",
+                   "钙钛矿,封装胶膜")
+    good = _make(cast, "supply", "柔性封装胶膜技术", "低水汽透过率封装胶膜，适用于钙钛矿组件", "封装胶膜")
+    _make(cast, "supply", "钙钛矿封装胶膜（草稿）", "未发布的成果", "封装胶膜", status="draft")
+    other = _make(cast, "supply", "动力电池热管理", "液冷", "热管理系统", field="battery")
+    found = matching.supplies_for_demand(demand)
+    assert [m.id for m in found] == [good.pk]
+    assert "封装胶膜" in found[0].reasons["terms"] and "关键词" in found[0].reasons["fields"]
+    assert found[0].score > 0
+    assert matching.supplies_for_demand(demand, filters={"region": "江西"}) == []  # 甲研究院 is in 上海
+    assert [m.id for m in matching.supplies_for_demand(demand, filters={"region": "上海"})] == [good.pk]
+    assert [m.id for m in matching.demands_for_supply(good)] == [demand.pk]
+    assert [m.id for m in matching.search("supply", "热管理 液冷")] == [other.pk]
+    assert matching.search("demand", "热管理") == []
+    # a new document is found right away: the engine catches up from IndexChange on every call
+    new = _make(cast, "supply", "钙钛矿叠层组件封装工艺", "封装胶膜与边缘密封", "钙钛矿,封装胶膜")
+    assert new.pk in [m.id for m in matching.supplies_for_demand(demand)]
+    with pytest.raises(ValueError):
+        matching.record_change("talent", 1)
+
+
+def test_feidi_match_rebuild(cast, settings, tmp_path):
+    from django.core.management import call_command
+
+    from feidi.techmarket import matching
+
+    settings.VAR_DIR = tmp_path
+    matching.reset_engine()
+    _make(cast, "supply", "碳化硅功率器件", "车规级", "碳化硅")
+    call_command("match", "rebuild")
+    assert (tmp_path / "match" / "supply.npz").exists()
+    assert (tmp_path / "match" / "demand.npz").exists()
