@@ -77,9 +77,12 @@ def refresh(slices: Iterable[Slice], keys: Iterable[Key] | None = None) -> None:
     if keys == []:
         return
     labels = above_scale_label_ids()
+    # Whole slices one per statement: each statement's joins then stay within the database's
+    # working memory (measured on PostgreSQL: several slices at once spill their sorts to disk).
+    step = SLICES_PER_STATEMENT if keys is not None else 1
     with transaction.atomic():
-        for start in range(0, len(slices), SLICES_PER_STATEMENT):
-            part = slices[start:start + SLICES_PER_STATEMENT]
+        for start in range(0, len(slices), step):
+            part = slices[start:start + step]
             stale = IndicatorCell.objects.filter(_slices_q(part))
             if keys is not None:
                 stale = stale.filter(_key_q(keys))
@@ -109,41 +112,53 @@ def _slices_q(slices: list[Slice]) -> Q:
 
 
 def _insert(slices: list[Slice], keys: list[Key] | None, labels: list[int]) -> None:
-    """One INSERT … SELECT … GROUP BY for these slices: each row of a slice joined to the same
-    enterprise's row a year earlier (a hash join, not a lookup per row), with its 规上 flag for the
-    month. The same statement runs on SQLite and PostgreSQL."""
-    value, cell = IndicatorValue._meta.db_table, IndicatorCell._meta.db_table
+    """One INSERT … SELECT … GROUP BY for these slices: each row of a slice (``c``) joined to the
+    same enterprise's row a year earlier (``p``) and to the enterprises labelled 规上 that month.
+
+    For whole slices the year-earlier rows are materialised, so the database hash-joins two slices
+    read by the (indicator, month) index instead of probing the unique index once per row; for a
+    few (zone, division) cells they stay inline, so it probes only for the few rows concerned.
+    The same statement runs on SQLite and PostgreSQL."""
     from feidi.registry.models import OrganizationLabel
 
+    value, cell, label = IndicatorValue._meta.db_table, IndicatorCell._meta.db_table, OrganizationLabel._meta.db_table
     params: list = []
-    rows = []
     for indicator_id, period in slices:
-        rows.append("(%s, %s, %s, %s)")
         params += [indicator_id, period, month_end(period), add_months(period, -12)]
-    if labels:
-        above = (f"EXISTS (SELECT 1 FROM {OrganizationLabel._meta.db_table} l WHERE l.organization_id = c.organization_id"
-                 f" AND l.label_id IN ({', '.join(['%s'] * len(labels))}) AND l.since <= s.column3"
-                 " AND (l.until IS NULL OR l.until >= s.column2))")
-        params[0:0] = labels  # the select list comes before the FROM clause's VALUES
-    else:
-        above = "(1 = 0)"
     where = ""
     if keys is not None:
-        where = "WHERE (" + " OR ".join(["(COALESCE(c.zone_id, 0) = %s AND c.industry = %s)"] * len(keys)) + ")"
+        where = "WHERE " + " OR ".join(["(COALESCE(c.zone_id, 0) = %s AND c.industry = %s)"] * len(keys))
         params += [x for zone_id, industry in keys for x in (zone_id or 0, industry)]
+    if labels:
+        above_join = f"""
+            LEFT JOIN (SELECT DISTINCT m.per, l.organization_id
+                       FROM (SELECT DISTINCT per, last_day FROM s) m
+                       JOIN {label} l ON l.since <= m.last_day AND (l.until IS NULL OR l.until >= m.per)
+                       WHERE l.label_id IN ({", ".join(["%s"] * len(labels))})) a
+                   ON a.organization_id = c.organization_id AND a.per = c.period"""
+        params += labels
+        above = "a.organization_id IS NOT NULL"
+    else:
+        above_join, above = "", "1 = 0"
     sql = f"""
+        WITH s (ind, per, last_day, prev) AS (VALUES {", ".join(["(%s, %s, %s, %s)"] * len(slices))}),
+        c AS MATERIALIZED (
+            SELECT c.organization_id, c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.value, s.prev
+            FROM s JOIN {value} c ON c.indicator_id = s.ind AND c.period = s.per {where}),
+        p AS {"NOT MATERIALIZED" if keys is not None else "MATERIALIZED"} (
+            SELECT p.organization_id, p.indicator_id, p.period, p.value
+            FROM s JOIN {value} p ON p.indicator_id = s.ind AND p.period = s.prev)
         INSERT INTO {cell} (indicator_id, period, zone_id, department_id, industry, above_scale, total, count,
                             comparable_now, comparable_before, comparable_count)
         SELECT indicator_id, period, zone_id, department_id, industry, above_scale, SUM(value), COUNT(*),
                SUM(CASE WHEN was IS NOT NULL THEN value ELSE 0 END), SUM(CASE WHEN was IS NOT NULL THEN was ELSE 0 END),
                COUNT(was)
         FROM (SELECT c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.value, p.value AS was,
-                     {above} AS above_scale
-              FROM (VALUES {", ".join(rows)}) s
-              JOIN {value} c ON c.indicator_id = s.column1 AND c.period = s.column2
-              LEFT JOIN {value} p ON p.organization_id = c.organization_id AND p.indicator_id = c.indicator_id
-                                 AND p.period = s.column4
-              {where}) t
+                     ({above}) AS above_scale
+              FROM c
+              LEFT JOIN p ON p.organization_id = c.organization_id AND p.indicator_id = c.indicator_id
+                         AND p.period = c.prev
+              {above_join}) t
         GROUP BY indicator_id, period, zone_id, department_id, industry, above_scale"""
     with connection.cursor() as cur:
         cur.execute(sql, params)

@@ -1,5 +1,6 @@
 """The maintained cells of the monthly rows (``IndicatorCell``), filled from the rows an
-installation already has, so 同比 answers from the cells agree with the rows from the first request."""
+installation already has, so 同比 answers from the cells agree with the rows from the first request;
+and the (indicator, month) index covering what the cells are computed from."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -23,6 +24,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(
+            model_name='indicatorvalue',
+            name='indicators__indicat_d9bf3c_idx',
+        ),
+        migrations.AddIndex(
+            model_name='indicatorvalue',
+            index=models.Index(fields=['indicator', 'period', 'zone', 'industry'],
+                               include=('organization', 'department', 'value'), name='indicatorvalue_slice'),
+        ),
         migrations.CreateModel(
             name='IndicatorCell',
             fields=[
