@@ -1,0 +1,183 @@
+"""Two-way push: a published demand reaches its suppliers (and a supply its demanders) once per
+pair, ever; each side marks only as itself; the marks change later rankings; the receiving
+organisation's users find the push in their inbox."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from feidi.core.actions import ConflictError
+from feidi.core.models import AuditRecord, Notification
+from feidi.techmarket import matching, push
+from feidi.techmarket.models import Push
+from tests.test_matching import _make
+
+
+@pytest.fixture
+def engine(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    matching.reset_engine()
+    yield
+    matching.reset_engine()
+
+
+@pytest.fixture
+def market(cast, engine):
+    """Two institutions' supplies on perovskite encapsulation, one unrelated, and a draft demand."""
+    from types import SimpleNamespace
+
+    good = _make(cast, "supply", "钙钛矿组件柔性封装胶膜", "低水汽透过率封装胶膜，湿热老化后效率保持率高", "封装胶膜,钙钛矿")
+    second = _make(cast, "supply", "钙钛矿叠层电池边缘密封技术", "丁基胶边缘密封与封装工艺", "钙钛矿,封装",
+                   organization=cast.institution)
+    unrelated = _make(cast, "supply", "动力电池热管理系统", "液冷板设计与热失控预警", "热管理系统", field="battery")
+    demand = _make(cast, "demand", "钙钛矿叠层组件封装需求", "湿热老化后效率衰减小于5%，需要低水汽透过率的封装胶膜",
+                   "钙钛矿,封装胶膜", status="draft")
+    return SimpleNamespace(good=good, second=second, unrelated=unrelated, demand=demand)
+
+
+def _publish(obj, kind, capture, **changes):
+    """What the market's publish/save actions do: write, record the change, schedule the push."""
+    with capture(execute=True), transaction.atomic():
+        for name, value in {"status": "published", **changes}.items():
+            setattr(obj, name, value)
+        obj.save()
+        matching.record_change(kind, obj.pk)
+        push.schedule_push(kind, obj.pk)
+
+
+def test_a_published_demand_is_pushed_to_its_suppliers(cast, market, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        push.schedule_push("demand", market.demand.pk)  # a draft: nothing
+    assert not Push.objects.exists()
+    _publish(market.demand, "demand", django_capture_on_commit_callbacks)
+    pushes = list(Push.objects.order_by("rank"))
+    assert [p.supply_id for p in pushes] == [market.good.pk, market.second.pk]
+    assert [p.rank for p in pushes] == [1, 2]
+    assert all(p.direction == Push.Direction.TO_SUPPLIER and p.department_id == cast.dept_a.pk for p in pushes)
+    assert pushes[0].score > pushes[1].score > 0
+    assert "封装胶膜" in pushes[0].reasons["terms"] and "标题" in pushes[0].reasons["fields"]
+    # the receiving institutions' users get it in their inbox, the enterprise does not
+    mine = Notification.objects.filter(user=cast.inst_a)
+    assert mine.count() == 1 and market.demand.title in mine.get().title and "封装胶膜" in mine.get().body
+    assert mine.get().url == push._url(pushes[0])
+    assert Notification.objects.filter(user=cast.inst).count() == 1
+    assert not Notification.objects.filter(user=cast.ent_a).exists()
+
+
+def test_a_published_supply_is_pushed_to_its_demanders(cast, market, django_capture_on_commit_callbacks):
+    _make(cast, "demand", "钙钛矿封装材料国产化", "封装胶膜水汽阻隔", "封装胶膜", status="published")
+    new = _make(cast, "supply", "钙钛矿封装胶膜中试线", "封装胶膜量产工艺", "封装胶膜", status="draft")
+    _publish(new, "supply", django_capture_on_commit_callbacks)
+    pushes = list(Push.objects.filter(supply=new))
+    assert len(pushes) == 1 and pushes[0].direction == Push.Direction.TO_DEMANDER
+    assert pushes[0].department_id == pushes[0].demand.department_id
+    assert Notification.objects.filter(user=cast.ent_a, title__contains=new.title).count() == 1
+
+
+def test_the_same_pair_is_never_pushed_twice(cast, market, django_capture_on_commit_callbacks):
+    _publish(market.demand, "demand", django_capture_on_commit_callbacks)
+    pairs = set(Push.objects.values_list("demand_id", "supply_id"))
+    notes = Notification.objects.count()
+    assert len(pairs) == 2
+    # re-publishing, editing the published demand, publishing the supplies again
+    _publish(market.demand, "demand", django_capture_on_commit_callbacks)
+    _publish(market.demand, "demand", django_capture_on_commit_callbacks,
+             description=market.demand.description + "，兼容现有层压设备")
+    _publish(market.good, "supply", django_capture_on_commit_callbacks)
+    assert push.run_push_many("demand", [market.demand.pk]) == []
+    assert set(Push.objects.values_list("demand_id", "supply_id")) == pairs
+    assert Push.objects.count() == 2 and Notification.objects.count() == notes
+
+
+def test_concurrent_jobs_push_a_pair_once(cast, market, monkeypatch):
+    """A second job runs while the first is between ranking and writing: the first finds the pairs
+    taken and creates (and announces) nothing."""
+    market.demand.status = "published"
+    market.demand.save()
+    matching.record_change("demand", market.demand.pk)
+    real = matching.supplies_for_demand
+    inner: list = []
+
+    def racing(demand, **kw):
+        found = real(demand, **kw)
+        if not inner:
+            inner.append(None)
+            inner[0] = push.run_push("demand", demand.pk)  # the other job wins the race
+        return found
+
+    monkeypatch.setattr(matching, "supplies_for_demand", racing)
+    outer = push.run_push("demand", market.demand.pk)
+    assert len(inner[0]) == 2 and outer == []
+    assert Push.objects.count() == 2
+    assert Notification.objects.filter(user=cast.inst_a).count() == 1
+    # the database refuses a second row for a pair, whoever writes it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Push.objects.create(demand=market.demand, supply=market.good, direction="to_supplier", score=1, rank=1)
+    assert Push.objects.filter(demand=market.demand, supply=market.good).count() == 1
+
+
+def test_batch_push_matches_the_single_pushes(cast, market, django_capture_on_commit_callbacks):
+    d2 = _make(cast, "demand", "钙钛矿电池边缘密封", "边缘密封丁基胶", "钙钛矿,封装", status="published")
+    market.demand.status = "published"
+    market.demand.save()
+    matching.record_change("demand", market.demand.pk)
+    objs = [market.demand, d2]
+    many = matching.matches_for_many("demand", objs, k=5)
+    assert many == [matching.supplies_for_demand(d, k=5) for d in objs]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        push.schedule_push_many("demand", [market.demand.pk, d2.pk])
+    expected = {(d.pk, m.id) for d, ms in zip(objs, many, strict=True) for m in ms}
+    assert set(Push.objects.values_list("demand_id", "supply_id")) == expected
+    assert Notification.objects.filter(user=cast.inst_a).count() == Push.objects.filter(
+        supply__organization=cast.institution_a).count() > 0
+
+
+def test_feedback_marks_by_the_right_side_only(cast, market, django_capture_on_commit_callbacks):
+    _publish(market.demand, "demand", django_capture_on_commit_callbacks)
+    p = Push.objects.get(supply=market.good)
+    stale = Push.objects.get(pk=p.pk)
+    push.do_mark_push(p, interested=True, acting_user=cast.ent_a)
+    p.refresh_from_db()
+    assert (p.demand_feedback, p.supply_feedback) == ("interested", "")
+    assert Notification.objects.filter(user=cast.inst_a, title__startswith="对方对匹配感兴趣").count() == 1
+    push.do_mark_push(p, interested=False, acting_user=cast.inst_a)
+    p.refresh_from_db()
+    assert (p.demand_feedback, p.supply_feedback) == ("interested", "not_interested")
+    assert AuditRecord.objects.filter(model="techmarket.push", object_id=str(p.pk)).count() == 2
+    for outsider in (cast.tech, cast.ent_b, cast.inst, cast.clerk):
+        with pytest.raises(PermissionDenied):
+            push.do_mark_push(p, interested=True, acting_user=outsider)
+    with pytest.raises(ConflictError):  # the enterprise's mark changed since this copy was loaded
+        push.do_mark_push(stale, interested=False, acting_user=cast.ent_a)
+    p.refresh_from_db()
+    assert p.demand_feedback == "interested"
+
+
+def test_feedback_changes_later_rankings(cast, market, django_capture_on_commit_callbacks):
+    _publish(market.demand, "demand", django_capture_on_commit_callbacks)
+    later = _make(cast, "demand", "钙钛矿组件封装可靠性提升", "封装胶膜与边缘密封，湿热老化", "钙钛矿,封装胶膜,封装",
+                  status="published")
+    before = {m.id: m.score for m in matching.supplies_for_demand(later)}
+    assert set(before) == {market.good.pk, market.second.pk}
+    p_good = Push.objects.get(supply=market.good)
+    p_second = Push.objects.get(supply=market.second)
+    # the enterprise declines 甲研究院's film and likes 某大学's sealing
+    push.do_mark_push(p_good, interested=False, acting_user=cast.ent_a)
+    push.do_mark_push(p_second, interested=True, acting_user=cast.ent_a)
+    # the declined pair is never proposed to the enterprise again …
+    assert market.good.pk not in [m.id for m in matching.supplies_for_demand(market.demand)]
+    # … but the institution's side is not changed by the enterprise's mark
+    assert market.demand.pk in [m.id for m in matching.demands_for_supply(market.good)]
+    # the enterprise's other demands: the liked institution and terms rise, the declined fall
+    after = {m.id: m.score for m in matching.supplies_for_demand(later)}
+    assert after[market.second.pk] > before[market.second.pk]
+    assert after[market.good.pk] < before[market.good.pk]
+    # another enterprise's ranking is untouched
+    other = _make(cast, "demand", "钙钛矿组件封装可靠性提升", "封装胶膜与边缘密封，湿热老化", "钙钛矿,封装胶膜,封装",
+                  status="published", organization=cast.org_a2)
+    assert {m.id: m.score for m in matching.supplies_for_demand(other)} == before
+    # a re-push of the declined demand never brings the declined supply back
+    _publish(market.demand, "demand", django_capture_on_commit_callbacks)
+    assert Push.objects.filter(demand=market.demand).count() == 2
