@@ -1,0 +1,395 @@
+"""The technology market through HTTP: enterprises post demands, institutions supplies, both see
+what is published and only their own drafts, the two-way push is marked by the right side only,
+the API does the same round trip, and the lists cost a fixed number of queries."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from feidi.core.models import AuditRecord, DictItem
+from feidi.lib import patent
+from feidi.techmarket import actions
+from feidi.techmarket.models import Demand, IndexChange, Push, Supply, Talent
+
+GOOD = patent.make("202310123456")   # ZL202310123456.<check>
+GOOD2 = patent.make("202120654321")
+
+
+def _field(code="photovoltaic"):
+    return DictItem.objects.get(type__code="tech_field", code=code)
+
+
+@pytest.fixture
+def chain(cast):
+    from feidi.chains.actions import do_save_chain, do_save_segment
+    from feidi.chains.models import Chain, Segment
+
+    c = do_save_chain(Chain(name="光伏", department=cast.dept_a, leader=cast.leader), acting_user=None)
+    segs = {name: do_save_segment(Segment(chain=c, name=name, order=i), acting_user=None)
+            for i, name in enumerate(("硅片", "电池片", "组件"), start=1)}
+    other = do_save_chain(Chain(name="锂电新能源", department=cast.dept_a, leader=cast.leader), acting_user=None)
+    segs["电芯"] = do_save_segment(Segment(chain=other, name="电芯", order=1), acting_user=None)
+    return segs
+
+
+def demand(cast, title="钙钛矿叠层电池封装技术需求", *, org=None, user=None, publish=False, **kw):
+    kw.setdefault("description", "钙钛矿叠层组件封装后湿热老化衰减大，需要低水汽透过率封装胶膜")
+    kw.setdefault("keywords", "钙钛矿 叠层 封装 胶膜")
+    d = actions.do_save_demand(Demand(organization=org or cast.org_a1, title=title, field=kw.pop("field", _field()),
+                                      **kw), acting_user=user or cast.ent_a)
+    return actions.do_publish_demand(d, acting_user=user or cast.ent_a) if publish else d
+
+
+def supply(cast, title="低水汽透过率钙钛矿封装胶膜", *, org=None, user=None, publish=False, **kw):
+    kw.setdefault("description", "原子层沉积阻隔层与封装胶膜，钙钛矿叠层组件湿热老化后效率保持率高")
+    kw.setdefault("keywords", "钙钛矿 封装 胶膜 阻隔")
+    s = actions.do_save_supply(Supply(organization=org or cast.institution_a, title=title,
+                                      field=kw.pop("field", _field()), **kw), acting_user=user or cast.inst_a)
+    return actions.do_publish_supply(s, acting_user=user or cast.inst_a) if publish else s
+
+
+def _form(**data):
+    base = {"title": "", "description": "", "keywords": "", "field": _field().pk, "kind": "key_core",
+            "maturity": "pilot", "transfer_mode": "license", "_form_token": "", "_version": ""}
+    base.update(data)
+    return base
+
+
+# --- posting ------------------------------------------------------------------------------------
+
+def test_an_enterprise_posts_and_publishes_a_demand_for_its_own_organization(cast, client_for, chain,
+                                                                            django_capture_on_commit_callbacks):
+    c = client_for("ent_a")
+    page = c.get(reverse("techmarket:demand_add")).content.decode()
+    assert 'name="organization"' not in page and "甲光伏科技有限公司" in page and "保存并发布" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(reverse("techmarket:demand_add"), _form(
+            title="钙钛矿叠层组件封装需求", description="湿热老化后衰减小于5%", organization=cast.org_b1.pk,
+            segment=chain["组件"].pk, budget="3000000", _form_token="t1"))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    d = Demand.objects.get(title="钙钛矿叠层组件封装需求")
+    assert (d.organization, d.department, d.status, d.created_by, d.published_at) == (
+        cast.org_a1, cast.dept_a, "draft", cast.ent_a, None)
+    assert d.budget == Decimal("3000000")
+    assert IndexChange.objects.filter(kind="demand", doc_id=d.pk).count() == 1
+    assert AuditRecord.objects.filter(model="techmarket.demand", object_id=str(d.pk), action="create").exists()
+    s = supply(cast, "叠层组件封装胶膜技术", publish=True, segment=chain["组件"])
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(reverse("techmarket:demand_publish", args=[d.pk]))
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == "published" and d.published_at is not None and d.version == 2
+    assert AuditRecord.objects.filter(model="techmarket.demand", object_id=str(d.pk), action="transition").exists()
+    # published: pushed to the best supply's institution, shown on the demand's page with the reasons
+    assert Push.objects.filter(demand=d, supply=s).exists()
+    page = c.get(d.get_absolute_url()).content.decode()
+    assert "推荐成果" in page and s.title in page and "<mark>" in page and "已推送" in page
+    # publishing twice is refused and said so
+    r = c.post(reverse("techmarket:demand_publish", args=[d.pk]), follow=True)
+    assert "当前状态为“已发布”" in r.content.decode()
+
+
+def test_save_and_publish_in_one_step_and_a_lost_race_is_reported(cast, client_for):
+    c = client_for("ent_a")
+    r = c.post(reverse("techmarket:demand_add"), _form(title="一步发布的需求", description="说明", _publish="1",
+                                                       _form_token="t2"))
+    assert r.status_code == 302
+    d = Demand.objects.get(title="一步发布的需求")
+    assert d.status == "published"
+    stale = Demand.objects.get(pk=d.pk)
+    actions.do_close_demand(d, acting_user=cast.ent_a)
+    from feidi.core.actions import ConflictError
+
+    with pytest.raises(ConflictError, match="已关闭"):
+        actions.do_close_demand(stale, acting_user=cast.ent_a)
+
+
+def test_an_institution_gets_each_bad_patent_number_in_chinese_and_nothing_is_saved(cast, client_for):
+    c = client_for("inst_a")
+    before = Supply.objects.count()
+    bad_check = GOOD[:-1] + ("0" if GOOD[-1] != "0" else "1")
+    r = c.post(reverse("techmarket:supply_add"), _form(
+        title="柔性封装胶膜", description="低水汽透过率", patents=f"{GOOD}\n{bad_check}\nABC123", asking_price="500000",
+        _form_token="t3"))
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert f"“{bad_check}”的校验位应为 {GOOD[-1]}" in page and "“ABC123”不是有效的专利号" in page
+    assert f"“{GOOD}”" not in page  # the good number has no error
+    assert Supply.objects.count() == before
+    # good numbers are stored normalized, the organization is the institution's
+    r = c.post(reverse("techmarket:supply_add"), _form(
+        title="柔性封装胶膜", description="低水汽透过率", patents=f"zl {GOOD[2:]}，{GOOD2}", organization=cast.org_a1.pk,
+        _form_token="t4"))
+    assert r.status_code == 302
+    s = Supply.objects.get(title="柔性封装胶膜")
+    assert s.organization == cast.institution_a and s.patents == f"{GOOD}\n{GOOD2}"
+    page = client_for("inst_a").get(s.get_absolute_url()).content.decode()
+    assert GOOD in page and "发明" in page and "实用新型" in page
+
+
+def test_an_enterprise_cannot_post_a_supply_nor_an_institution_a_demand(cast, client_for):
+    assert client_for("ent_a").get(reverse("techmarket:supply_add")).status_code == 403
+    assert client_for("inst_a").get(reverse("techmarket:demand_add")).status_code == 403
+
+
+def test_staff_post_for_an_enterprise_of_their_zone(cast, client_for):
+    c = client_for("tech")
+    page = c.get(reverse("techmarket:demand_add")).content.decode()
+    assert 'name="organization"' in page and "甲光伏科技有限公司" in page and "丙汽车零部件有限公司" not in page
+    r = c.post(reverse("techmarket:demand_add"), _form(title="科技局代录需求", description="说明",
+                                                       organization=cast.org_a2.pk, _form_token="t5"))
+    assert r.status_code == 302
+    d = Demand.objects.get(title="科技局代录需求")
+    assert d.organization == cast.org_a2 and d.department == cast.dept_a
+    # an institution outside any zone: the staff user's department
+    s = actions.do_save_supply(Supply(organization=cast.institution, title="代录成果", description="说明",
+                                      field=_field()), acting_user=cast.tech)
+    assert s.department == cast.dept_a
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+def test_drafts_are_seen_by_their_organization_and_its_zone_only(cast, client_for):
+    draft = demand(cast, "甲企业草稿需求")
+    own = supply(cast, "甲研究院草稿成果")
+    for name, sees in (("ent_a", True), ("tech", True), ("ent_b", False), ("inst", False), ("inst_a", False),
+                       ("other_clerk", False), ("leader", True)):
+        c = client_for(name)
+        r = c.get(draft.get_absolute_url())
+        assert r.status_code in ((200,) if sees else (403, 404)), (name, r.status_code)
+        listing = c.get(reverse("techmarket:demand_list"))
+        if listing.status_code == 200:
+            assert (draft.title in listing.content.decode()) == sees, name
+    for name, sees in (("inst_a", True), ("inst", False), ("ent_a", False), ("other_clerk", False)):
+        r = client_for(name).get(own.get_absolute_url())
+        assert r.status_code in ((200,) if sees else (403, 404)), (name, r.status_code)
+
+
+def test_published_records_are_seen_by_all_but_changed_only_by_their_side(cast, client_for):
+    d = demand(cast, "甲企业已发布需求", publish=True)
+    s = supply(cast, "甲研究院已发布成果", publish=True)
+    for name in ("ent_b", "inst", "inst_a", "leader", "expert"):
+        c = client_for(name)
+        assert c.get(d.get_absolute_url()).status_code == 200, name
+    for name in ("ent_a", "ent_b", "inst", "leader"):
+        assert client_for(name).get(s.get_absolute_url()).status_code == 200, name
+    page = client_for("ent_b").get(d.get_absolute_url()).content.decode()
+    assert reverse("techmarket:demand_edit", args=[d.pk]) not in page
+    assert reverse("techmarket:demand_close", args=[d.pk]) not in page
+    ent_b = client_for("ent_b")
+    assert ent_b.get(reverse("techmarket:demand_edit", args=[d.pk])).status_code == 404
+    assert ent_b.post(reverse("techmarket:demand_close", args=[d.pk])).status_code == 404
+    assert client_for("inst").post(reverse("techmarket:supply_close", args=[s.pk])).status_code == 404
+    d.refresh_from_db()
+    s.refresh_from_db()
+    assert d.status == s.status == "published"
+    with pytest.raises(Exception, match="不能修改"):
+        actions.do_close_demand(d, acting_user=cast.ent_b)
+    page = client_for("ent_a").get(d.get_absolute_url()).content.decode()
+    assert reverse("techmarket:demand_close", args=[d.pk]) in page
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+def test_the_lists_filter_by_field_chain_kind_status_mode_maturity_region_and_keyword(cast, client_for, chain):
+    demand(cast, "钙钛矿电池需求", publish=True, segment=chain["电池片"], kind="key_core")
+    demand(cast, "储能电芯热失控需求", publish=True, segment=chain["电芯"], kind="common", field=_field("battery"),
+           description="储能电芯热失控抑制", keywords="热失控 阻燃")
+    demand(cast, "组件草稿需求", segment=chain["组件"])
+    c = client_for("ent_a")
+
+    def titles(name, **params):
+        page = c.get(reverse(f"techmarket:{name}_list"), params).content.decode()
+        return {t for t in ("钙钛矿电池需求", "储能电芯热失控需求", "组件草稿需求", "上海胶膜成果", "南京隔膜成果")
+                if t in page}
+
+    assert titles("demand") == {"钙钛矿电池需求", "储能电芯热失控需求", "组件草稿需求"}
+    assert titles("demand", field=_field("battery").pk) == {"储能电芯热失控需求"}
+    assert titles("demand", chain=chain["电池片"].chain_id) == {"钙钛矿电池需求", "组件草稿需求"}
+    assert titles("demand", segment=chain["组件"].pk) == {"组件草稿需求"}
+    assert titles("demand", kind="common") == {"储能电芯热失控需求"}
+    assert titles("demand", status="draft") == {"组件草稿需求"}
+    assert titles("demand", q="热失控") == {"储能电芯热失控需求"}
+    from feidi.testing.cast import make_org
+
+    nanjing = make_org("南京某研究所", None, kind="institute", region="江苏省南京市")
+    supply(cast, "上海胶膜成果", publish=True, transfer_mode="transfer", maturity="industrial")
+    supply(cast, "南京隔膜成果", org=nanjing, user=cast.tech, publish=True, transfer_mode="equity", maturity="lab",
+           field=_field("battery"), description="隔膜涂覆", keywords="隔膜")
+    assert titles("supply") == {"上海胶膜成果", "南京隔膜成果"}
+    assert titles("supply", transfer_mode="equity") == {"南京隔膜成果"}
+    assert titles("supply", maturity="industrial") == {"上海胶膜成果"}
+    assert titles("supply", region="上海") == {"上海胶膜成果"}
+    assert titles("supply", q="隔膜") == {"南京隔膜成果"}
+    assert titles("supply", field=_field("battery").pk) == {"南京隔膜成果"}
+    # the export has the list's columns, money in 万元
+    r = c.get(reverse("techmarket:demand_list"), {"export": "xlsx"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd")
+
+
+# --- the push inbox -----------------------------------------------------------------------------
+
+def _push(cast):
+    d = demand(cast, "封装需求", publish=True)
+    s = supply(cast, "封装成果", publish=True)
+    p, _ = Push.objects.get_or_create(demand=d, supply=s, defaults={
+        "direction": "to_supplier", "score": 3.2, "rank": 1, "reasons": {"terms": ["封装"], "fields": ["标题"]},
+        "department": cast.dept_a})
+    return p
+
+
+def test_a_push_is_marked_by_its_two_sides_only(cast, client_for):
+    p = _push(cast)
+    url = reverse("techmarket:push_mark", args=[p.pk])
+    inbox = client_for("ent_a").get(reverse("techmarket:push_list")).content.decode()
+    assert "封装成果" in inbox and "感兴趣" in inbox and url in inbox
+    r = client_for("ent_a").post(url, {"interested": "1"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "btn-success" in r.content.decode() and "<html" not in r.content.decode()
+    p.refresh_from_db()
+    assert (p.demand_feedback, p.supply_feedback) == ("interested", "")
+    r = client_for("inst_a").post(url, {"interested": "0"})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert (p.demand_feedback, p.supply_feedback) == ("interested", "not_interested")
+    # the other side's feedback shows in the inbox
+    inbox = client_for("inst_a").get(reverse("techmarket:push_list")).content.decode()
+    assert "对方" in inbox and "感兴趣" in inbox
+    # another enterprise, another institution: not found; the zone's staff: may not mark
+    assert client_for("ent_b").post(url, {"interested": "1"}).status_code == 404
+    assert client_for("inst").post(url, {"interested": "1"}).status_code == 404
+    assert client_for("tech").post(url, {"interested": "1"}).status_code == 403
+    p.refresh_from_db()
+    assert (p.demand_feedback, p.supply_feedback) == ("interested", "not_interested")
+    assert client_for("tech").get(p.get_absolute_url()).status_code == 200
+    page = client_for("ent_a").get(p.get_absolute_url()).content.decode()
+    assert "<mark>封装</mark>" in page and "标题" in page
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+def test_the_api_round_trip(cast, client_for, django_capture_on_commit_callbacks):
+    inst = client_for("inst_a")
+    r = inst.post("/api/v1/techmarket/supplies", data=json.dumps({
+        "title": "API成果", "description": "钙钛矿封装胶膜 湿热稳定", "keywords": "钙钛矿 封装", "field_id": _field().pk,
+        "patents": ["ZL2023101234"]}), content_type="application/json")
+    assert r.status_code == 422 and "不是有效的专利号" in r.json()["message"]
+    with django_capture_on_commit_callbacks(execute=True):
+        r = inst.post("/api/v1/techmarket/supplies", data=json.dumps({
+            "title": "API成果", "description": "钙钛矿封装胶膜 湿热稳定", "keywords": "钙钛矿 封装",
+            "field_id": _field().pk, "patents": [GOOD], "publish": True, "organization_id": cast.org_a1.pk}),
+            content_type="application/json")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["organization_id"] == cast.institution_a.pk and body["status"] == "published"
+    assert body["patents"] == [GOOD]
+    ent = client_for("ent_a")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = ent.post("/api/v1/techmarket/demands", data=json.dumps({
+            "title": "API需求：钙钛矿封装", "description": "钙钛矿组件封装胶膜", "keywords": "钙钛矿 封装",
+            "field_id": _field().pk, "budget": "2000000", "publish": True}), content_type="application/json")
+    assert r.status_code == 201, r.content
+    did = r.json()["id"]
+    assert r.json()["organization_id"] == cast.org_a1.pk
+    assert ent.get(f"/api/v1/techmarket/demands/{did}").json()["title"] == "API需求：钙钛矿封装"
+    ids = [d["id"] for d in ent.get("/api/v1/techmarket/demands", {"status": "published"}).json()["items"]]
+    assert did in ids
+    matches = ent.get(f"/api/v1/techmarket/demands/{did}/matches").json()
+    assert matches and matches[0]["title"] == "API成果" and matches[0]["terms"]
+    pushes = ent.get("/api/v1/techmarket/pushes").json()["items"]
+    mine = [p for p in pushes if p["demand_id"] == did]
+    assert mine, pushes
+    r = ent.post(f"/api/v1/techmarket/pushes/{mine[0]['id']}/mark", data=json.dumps({"interested": True}),
+                 content_type="application/json")
+    assert r.status_code == 200 and r.json()["demand_feedback"] == "interested"
+    r = client_for("ent_b").post(f"/api/v1/techmarket/demands/{did}/close")
+    assert r.status_code == 404
+    r = ent.post(f"/api/v1/techmarket/demands/{did}/close")
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    draft = demand(cast, "API草稿")
+    assert client_for("ent_b").get(f"/api/v1/techmarket/demands/{draft.pk}").status_code == 404
+
+
+# --- talents, overview, query counts --------------------------------------------------------------
+
+def test_talents_and_the_overview(cast, client_for):
+    c = client_for("tech")
+    r = c.post(reverse("techmarket:talent_add"), {
+        "person": cast.person_a1.pk, "field": _field().pk, "title": "教授", "employer": cast.org_a1.pk,
+        "enclave": cast.enclave.pk, "how": "enclave", "_form_token": "t6", "_version": ""})
+    assert r.status_code == 302, r.content.decode()[:1500]
+    t = Talent.objects.get(person=cast.person_a1)
+    assert t.department == cast.dept_a
+    _push(cast)
+    page = c.get(reverse("techmarket:overview")).content.decode()
+    assert "科技大市场看板" in page and "market-chart" in page and "封装需求" in page and "封装成果" in page
+    assert client_for("ent_a").get(reverse("techmarket:overview")).status_code == 403
+
+
+@pytest.mark.parametrize("url_name,user,limit", [
+    ("techmarket:demand_list", "ent_a", 20),
+    ("techmarket:demand_list", "tech", 20),
+    ("techmarket:supply_list", "inst_a", 20),
+    ("techmarket:push_list", "ent_a", 20),
+    ("techmarket:talent_list", "tech", 20),
+    ("techmarket:overview", "tech", 22),
+])
+def test_the_lists_cost_the_same_whatever_the_number_of_rows(cast, client_for, chain, django_assert_max_num_queries,
+                                                             url_name, user, limit):
+    def add(i):
+        d = demand(cast, f"需求{i}", publish=True, segment=chain["组件"], budget=Decimal(1_000_000))
+        s = supply(cast, f"成果{i}", publish=True, segment=chain["电池片"])
+        Push.objects.create(demand=d, supply=s, direction="to_supplier", score=1.0 + i, rank=1,
+                            reasons={"terms": ["封装"]}, department=cast.dept_a)
+        actions.do_save_talent(Talent(person=cast.person_a1 if i == 0 else _person(cast, i), field=_field(),
+                                      employer=cast.org_a1, enclave=cast.enclave), acting_user=cast.tech)
+
+    add(0)
+    c = client_for(user)
+    c.get(reverse(url_name))  # warm the per-process caches
+    with django_assert_max_num_queries(limit) as few:
+        assert c.get(reverse(url_name)).status_code == 200
+    for i in range(1, 16):
+        add(i)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert c.get(reverse(url_name)).status_code == 200
+
+
+def _person(cast, i):
+    from feidi.registry.models import Person
+
+    return Person.objects.create(name=f"人才{i}", kind="talent", organization=cast.org_a1, department=cast.dept_a)
+
+
+def test_the_demo_market_loads_once(db):
+    from feidi.core.context import acting
+    from feidi.demo import city, projects
+    from feidi.demo import techmarket as demo_market
+
+    city.load()
+    with acting("cli"):
+        projects.load()
+    created = demo_market.load()
+    assert created["技术需求"] >= 20 and created["科技成果"] >= 25 and created["引进人才"] >= 10
+    assert created.get("匹配推送", 0) > 0
+    assert not Demand.objects.filter(sample=False).exists() and not Supply.objects.filter(sample=False).exists()
+    assert Demand.objects.filter(status="published", segment__isnull=False).count() >= 15
+    counts = (Demand.objects.count(), Supply.objects.count(), Talent.objects.count(), Push.objects.count())
+    assert demo_market.load() == {}
+    assert (Demand.objects.count(), Supply.objects.count(), Talent.objects.count(), Push.objects.count()) == counts
+    from django.test import Client
+
+    from feidi.accounts.models import User
+
+    c = Client()
+    c.force_login(User.objects.get(username="ent_jinko"))
+    jinko = Demand.objects.filter(organization__name="晶科能源股份有限公司", status="published").first()
+    page = c.get(jinko.get_absolute_url()).content.decode()
+    assert "推荐成果" in page and "上海交通大学" in page
+    assert c.get(reverse("techmarket:push_list")).status_code == 200
+    c.force_login(User.objects.get(username="tech"))
+    page = c.get(reverse("techmarket:overview")).content.decode()
+    assert "光伏" in page and "低空物流航线规划与调度平台" in page and "示例" in page
