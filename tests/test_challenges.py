@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from feidi.accounts.models import User
 from feidi.core.actions import ConflictError
 from feidi.core.models import AuditRecord, DictItem, Notification
 from feidi.techmarket import challenges
@@ -445,3 +446,35 @@ def test_milestones_and_acceptance_rules(cast, client_for):
         challenges.do_add_milestone(project, title="补充", due_on=today(), acting_user=cast.tech)
     page = client_for("inst_a").get(project.get_absolute_url()).content.decode()
     assert "验收不通过" in page and "样机未达指标" in page
+
+
+@pytest.mark.django_db
+def test_the_demo_batch_loads_once():
+    from django.core.management import call_command
+
+    from feidi.demo import techmarket, techmarket_challenges
+
+    call_command("demo")
+    techmarket.load()
+    created = techmarket_challenges.load()
+    assert created["揭榜挂帅榜单"] == 9 and created["联合攻关项目"] == 3, created
+    assert techmarket_challenges.load() == {}
+    assert Challenge.objects.filter(sample=True).count() == 9
+    assert not Challenge.objects.filter(sample=False).exists()
+    statuses = sorted(Challenge.objects.values_list("status", flat=True))
+    assert statuses.count("awarded") == 3 and statuses.count("open") == 3 and statuses.count("review") == 2
+    assert Challenge.objects.filter(joint=True).count() >= 5
+    assert JointProject.objects.filter(status="accepted").count() == 2
+    for project in JointProject.objects.all():
+        assert project.parties.filter(role="demander").count() == 1 and project.parties.filter(role="lead").count() == 1
+    reviewed = Application.objects.filter(score__isnull=False)
+    assert reviewed.exists() and all(r.score == r.reviews.get().total for r in reviewed)
+    from django.test import Client
+
+    c = Client()
+    c.force_login(User.objects.get(username="tech"))
+    for url in [reverse("techmarket:challenge_list"), reverse("techmarket:jointproject_list"),
+                reverse("techmarket:application_list"),
+                *[x.get_absolute_url() for x in Challenge.objects.all()],
+                *[x.get_absolute_url() for x in JointProject.objects.all()]]:
+        assert c.get(url).status_code == 200, url
