@@ -511,3 +511,33 @@ def test_concurrent_bids_in_the_last_minutes_extend_the_close_from_the_last_bid(
     assert lot.closes_at == bids[-1].placed_at + dt.timedelta(minutes=2) > scheduled
     assert all(bids[i].placed_at >= bids[i - 1].placed_at for i in range(1, len(bids)))
     assert lot.bid_count == len(bids)
+
+
+# --- the demo -------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_demo_has_a_finished_auction_of_about_20_million_and_an_open_one():
+    from feidi.demo import city, techmarket_auction
+
+    city.load()
+    created = techmarket_auction.load()
+    assert created["成果拍卖会"] == 2 and created["拍品"] == 10
+    assert techmarket_auction.load() == {}  # idempotent
+    finished = Auction.objects.get(title=techmarket_auction.FINISHED_TITLE)
+    totals = rules.auction_totals(finished)
+    assert finished.status == "finished" and finished.sample
+    assert (totals.lots, totals.sold, totals.turnover) == (6, 6, Decimal("20000000"))
+    open_auction = Auction.objects.get(title=techmarket_auction.OPEN_TITLE)
+    lots = list(open_auction.lots.all())
+    assert open_auction.status == "published" and all(rules.lot_phase(lot) == "open" for lot in lots)
+    for lot in Lot.objects.filter(bid_count__gt=0):
+        amounts = list(lot.bids.order_by("seq").values_list("amount", flat=True))
+        assert len(amounts) == lot.bid_count and amounts[-1] == lot.current_price
+        assert all(b >= a + lot.increment for a, b in zip(amounts, amounts[1:], strict=False))
+    from feidi.accounts.models import User
+
+    jinko = User.objects.get(username="ent_jinko")
+    lot = min(lots, key=lambda x: x.closes_at)
+    before = lot.bid_count
+    bid = rules.do_place_bid(lot, rules.minimum_bid(lot), acting_user=jinko)
+    assert bid.seq == before + 1 and bid.bidder == jinko.organization

@@ -259,7 +259,7 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
         raise BidRefused("您尚未办理本场拍卖会的竞买登记，不能出价", "not_registered")
     try:
         with transaction.atomic():
-            locked = Lot.objects.select_for_update().select_related("auction").get(pk=lot.pk)
+            locked = Lot.objects.select_for_update(of=("self",)).select_related("auction").get(pk=lot.pk)
             now = server_now()  # read after the lock is held: the database orders concurrent bids
             _check_bid(locked, amount, acting_user.organization_id, now)
             window = dt.timedelta(minutes=locked.anti_snipe_minutes)
@@ -319,7 +319,7 @@ def do_settle_lot(lot: Lot, *, acting_user=None, now: dt.datetime | None = None)
     if acting_user is not None and not acting_user.has_perm("techmarket.settle_lot"):
         raise PermissionDenied("您没有结拍的权限")
     with transaction.atomic():
-        locked = Lot.objects.select_for_update().select_related("auction", "supply").get(pk=lot.pk)
+        locked = Lot.objects.select_for_update(of=("self",)).select_related("auction", "supply").get(pk=lot.pk)
         if locked.status in SETTLED:
             return locked
         now = now or server_now()

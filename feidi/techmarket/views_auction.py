@@ -54,9 +54,12 @@ class AuctionDetailView(ObjectDetailView):
         totals = rules.auction_totals(auction)
         chart = {"lots": [lot.title for lot in lots],
                  "turnover": [float(lot.current_price / WAN) if lot.status == Lot.Status.SOLD else 0 for lot in lots],
+                 "current": [float(lot.current_price / WAN) if lot.phase in ("open", "due") and lot.current_price
+                             else 0 for lot in lots],
                  "start": [float(lot.start_price / WAN) for lot in lots]}
         ctx.update(
-            lots=lots, totals=totals, turnover=human(totals.turnover), chart=chart, registration=registration,
+            lots=lots, totals=totals, turnover=human(totals.turnover), chart=chart,
+            chart_height=max(200, 60 + 56 * len(lots)), registration=registration,
             can_register=(auction.status == Auction.Status.PUBLISHED and user.organization_id is not None
                           and registration is None and user.has_perm("techmarket.add_registration")),
             can_publish=auction.status == Auction.Status.DRAFT and user.has_perm("techmarket.change_auction"),
