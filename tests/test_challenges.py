@@ -478,3 +478,48 @@ def test_the_demo_batch_loads_once():
                 *[x.get_absolute_url() for x in Challenge.objects.all()],
                 *[x.get_absolute_url() for x in JointProject.objects.all()]]:
         assert c.get(url).status_code == 200, url
+
+
+def test_pages_cost_the_same_whatever_the_number_of_rows(cast, demand, experts, client_for,
+                                                         django_assert_max_num_queries):
+    """Lists and the challenge page: no query per row (applications, parties, milestones)."""
+    from feidi.testing.cast import make_org
+
+    def batch(n):
+        for i in range(n):
+            d = Demand.objects.create(organization=cast.org_a1, title=f"需求{n}-{i}", description="x",
+                                      field=demand.field, status=Demand.Status.PUBLISHED, department=cast.dept_a)
+            c = challenges.do_save_challenge(Challenge(demand=d, title=f"榜单{n}-{i}", bounty=Decimal(10**6),
+                                                       deadline=today() + dt.timedelta(days=5),
+                                                       criteria=[{"name": "技术", "weight": 100}]),
+                                             acting_user=cast.tech, experts=experts)
+            challenges.do_publish_challenge(c, acting_user=cast.tech)
+            apps = [create_app(c, make_org(f"研究所{n}-{i}-{j}", None, kind="institute"), [cast.org_a2])
+                    for j in range(2)]
+            challenges.do_start_review(c, acting_user=cast.tech)
+            for j, a in enumerate(apps):
+                challenges.do_review(a, {"技术": 80 + j}, acting_user=cast.expert)
+            project = challenges.do_award(Challenge.objects.get(pk=c.pk), a, acting_user=cast.tech)
+            challenges.do_add_milestone(project, title="节点", due_on=today(), acting_user=cast.tech)
+        return c
+
+    def create_app(challenge, org, members):
+        from feidi.core.actions import create_object
+
+        return create_object(Application(challenge=challenge, applicant=org, proposal="方案", department=cast.dept_a),
+                             acting_user=cast.tech, m2m={"members": members})
+
+    first = batch(2)
+    tech = client_for("tech")
+    urls = [reverse("techmarket:challenge_list"), reverse("techmarket:application_list"),
+            reverse("techmarket:jointproject_list"), first.get_absolute_url()]
+    costs = {}
+    for url in urls:
+        tech.get(url)
+        with django_assert_max_num_queries(40) as counted:
+            assert tech.get(url).status_code == 200
+        costs[url] = len(counted.captured_queries)
+    batch(6)
+    for url in urls[:3]:
+        with django_assert_max_num_queries(costs[url]):
+            assert tech.get(url).status_code == 200

@@ -273,7 +273,7 @@ def do_review(application: Application, scores: dict, *, acting_user, comment: s
     """An expert invited on the challenge scores each criterion 0–100; scoring again updates his
     review. The application's score is the mean of its reviews' weighted totals."""
     _require(acting_user, "techmarket.add_review", "您没有评审权限")
-    challenge = application.challenge
+    challenge = Challenge.objects.get(pk=application.challenge_id)
     if not challenge.experts.filter(pk=acting_user.pk).exists():
         raise PermissionDenied("您不是该榜单的评审专家")
     if challenge.status != Challenge.Status.REVIEW:

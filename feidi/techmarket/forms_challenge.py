@@ -78,14 +78,12 @@ class ChallengeForm(ScopedModelForm):
             self.fields["demand"].queryset = demands.filter(status=Demand.Status.PUBLISHED).order_by("-published_at")
             demand = self.instance.demand if self.instance.demand_id else None
             if demand is not None:
-                self.initial.setdefault("title", demand.title)
-                if demand.budget:
-                    self.initial.setdefault("bounty", demand.budget)
-                if demand.deadline:
-                    self.initial.setdefault("deadline", demand.deadline)
+                for name, value in (("title", demand.title), ("bounty", demand.budget), ("deadline", demand.deadline)):
+                    if value and not self.initial.get(name):
+                        self.initial[name] = value
             if not self.instance.criteria:
-                self.initial.setdefault("criteria", [{"name": "技术先进性", "weight": 40}, {"name": "团队实力", "weight": 30},
-                                                     {"name": "实施方案可行性", "weight": 30}])
+                self.initial["criteria"] = [{"name": "技术先进性", "weight": 40}, {"name": "团队实力", "weight": 30},
+                                            {"name": "实施方案可行性", "weight": 30}]
         self.fields["bounty"].help_text = "单位：元（1000万元填 10000000）"
         self.fields["experts"].queryset = expert_users()
         self.fields["experts"].required = False
