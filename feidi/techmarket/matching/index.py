@@ -16,11 +16,13 @@ tf part = tf / (tf + k1 · (1 − b + b · dl / avgdl)), k1 = 1.5, b = 0.75.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
 import threading
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,26 +126,33 @@ class BM25Index:
     def analyse(self, doc: Mapping, *, add_terms: bool = True):
         """(term ids, tfs, field masks, length) of a document dict with the ``FIELDS`` texts.
         With ``add_terms`` false, unknown terms are skipped (queries)."""
-        counts: dict[int, list] = {}
-        length = 0
         seg = self.seg
-        for bit, name in enumerate(FIELDS):
-            text = doc.get(name) or ""
-            if not text:
+        per_field = seg.title_description(doc.get("title") or "", doc.get("description") or "")
+        per_field.append(seg.keyword_tokens(doc.get("keywords") or ""))
+        per_field.append(seg.short_tokens(doc.get("field") or ""))
+        per_field.append(seg.short_tokens(doc.get("segment") or ""))
+        counts = Counter()
+        mask: dict[str, int] = {}
+        for bit, tokens in enumerate(per_field):
+            if not tokens:
                 continue
-            tokens = seg.keyword_tokens(text) if name == "keywords" else seg.tokens(text)
-            length += len(tokens)
-            for tok in tokens:
-                tid = self._term_id(tok) if add_terms else self.vocab.get(tok)
-                if tid is None:
+            counts.update(tokens)
+            flag = 1 << bit
+            for tok in set(tokens):
+                mask[tok] = mask.get(tok, 0) | flag
+        length = sum(counts.values())
+        vocab_get = self.vocab.get
+        terms, tfs, masks = [], [], []
+        for tok, n in counts.items():
+            tid = vocab_get(tok)
+            if tid is None:
+                if not add_terms:
                     continue
-                entry = counts.get(tid)
-                if entry is None:
-                    counts[tid] = [1, 1 << bit]
-                else:
-                    entry[0] += 1
-                    entry[1] |= 1 << bit
-        return list(counts), [c[0] for c in counts.values()], [c[1] for c in counts.values()], length
+                tid = self._term_id(tok)
+            terms.append(tid)
+            tfs.append(n)
+            masks.append(mask[tok])
+        return terms, tfs, masks, length
 
     def _code(self, a: int, value) -> int:
         table = self.codes_of[a]
@@ -171,21 +180,43 @@ class BM25Index:
         """Replace the contents by ``docs`` (each with ``id``, the ``FIELDS`` texts, the
         ``ATTRS`` filter values, ``published`` and ``org_id``)."""
         docs = sorted(docs, key=lambda d: int(d["id"]))
-        with self.lock:
-            self.seg.add_words(w for d in docs for w in _keywords(d))
-            self.vocab, self.terms = {}, []
-            self.df = _Grow(np.int64)
-            self._reset_main(0)
-            f_terms, f_tf, f_mask, lengths = array("i"), array("f"), array("B"), array("q")
-            for doc in docs:
-                terms, tfs, masks, length = self.analyse(doc)
-                f_terms.extend(terms)
-                f_tf.extend(tfs)
-                f_mask.extend(masks)
-                lengths.append(len(terms))
-                self._add_slot(doc, length)
-            self._install_main(np.frombuffer(f_terms, np.int32), np.frombuffer(f_tf, np.float32),
-                               np.frombuffer(f_mask, np.uint8), np.frombuffer(lengths, np.int64))
+        gc_was = gc.isenabled()
+        gc.disable()  # millions of small objects, none cyclic: the collector would only rescan them
+        try:
+            with self.lock:
+                self.seg.add_words(w for d in docs for w in _keywords(d))
+                self.vocab, self.terms = {}, []
+                self.df = _Grow(np.int64)
+                self._reset_main(0)
+                f_terms, f_tf, f_mask, n_terms = array("i"), array("f"), array("B"), array("q")
+                ids, dls, pubs, orgs, codes = array("q"), array("f"), array("b"), array("q"), array("i")
+                analyse, doc_codes = self.analyse, self._doc_codes
+                for doc in docs:
+                    terms, tfs, masks, length = analyse(doc)
+                    f_terms.extend(terms)
+                    f_tf.extend(tfs)
+                    f_mask.extend(masks)
+                    n_terms.append(len(terms))
+                    ids.append(int(doc["id"]))
+                    dls.append(length)
+                    pubs.append(bool(doc.get("published", True)))
+                    orgs.append(int(doc.get("org_id") or 0))
+                    codes.extend(doc_codes(doc))
+                n = len(ids)
+                self.ids = _Grow(np.int64, data=np.frombuffer(ids, np.int64).copy())
+                self.dl = _Grow(np.float32, data=np.frombuffer(dls, np.float32).copy())
+                self.alive = _Grow(np.bool_, data=np.ones(n, np.bool_))
+                self.ok_pub = _Grow(np.bool_, data=np.frombuffer(pubs, np.int8).astype(np.bool_))
+                self.org = _Grow(np.int64, data=np.frombuffer(orgs, np.int64).copy())
+                self.codes = _Grow(np.int32, width=len(ATTRS),
+                                   data=np.frombuffer(codes, np.int32).reshape(n, len(ATTRS)).copy())
+                self.n_live = n
+                self.total_len = int(np.frombuffer(dls, np.float32).astype(np.int64).sum())
+                self._install_main(np.frombuffer(f_terms, np.int32), np.frombuffer(f_tf, np.float32),
+                                   np.frombuffer(f_mask, np.uint8), np.frombuffer(n_terms, np.int64))
+        finally:
+            if gc_was:
+                gc.enable()
         return self
 
     def _install_main(self, f_terms, f_tf, f_mask, n_terms_per_doc) -> None:

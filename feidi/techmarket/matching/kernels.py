@@ -59,6 +59,8 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_tf, d_indptr, d_docs, d_tf, dl, a
     entry and is zero again on return."""
     n_touched = 0
     n_main_terms = m_indptr.shape[0] - 1
+    c1 = k1 * (1.0 - b)
+    c2 = k1 * b / avgdl
     for qi in range(qterms.shape[0]):
         t = qterms[qi]
         w = qidf[qi]
@@ -69,14 +71,14 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_tf, d_indptr, d_docs, d_tf, dl, a
                 if scores[d] == 0.0:
                     touched[n_touched] = d
                     n_touched += 1
-                scores[d] += w * tf / (tf + k1 * (1.0 - b + b * dl[d] / avgdl))
+                scores[d] += w * tf / (tf + c1 + c2 * dl[d])
         for p in range(d_indptr[qi], d_indptr[qi + 1]):
             d = d_docs[p]
             tf = d_tf[p]
             if scores[d] == 0.0:
                 touched[n_touched] = d
                 n_touched += 1
-            scores[d] += w * tf / (tf + k1 * (1.0 - b + b * dl[d] / avgdl))
+            scores[d] += w * tf / (tf + c1 + c2 * dl[d])
     hs = np.empty(k, np.float64)
     hi = np.empty(k, np.int64)
     hslot = np.empty(k, np.int64)

@@ -85,6 +85,8 @@ class Segmenter:
         self._cut = self._jieba.cut_for_search if mode == "search" else self._jieba.cut
         self.mode = mode
         self.words: set[str] = set()
+        self._keep: dict[str, bool] = {}  # token → kept? (tokens repeat: decide each once)
+        self._short: dict[str, list[str]] = {}  # tokens of short repeated texts (labels, keywords)
         self._lock = threading.Lock()
         self.add_words(_load_words(VOCABULARY_PATH) if vocabulary else ())
         self.add_words(words)
@@ -101,18 +103,52 @@ class Segmenter:
                 self.words.add(word)
                 self._jieba.add_word(word, None, None)
                 added += 1
+            if added:
+                self._short.clear()
         return added
 
-    def tokens(self, text: str) -> list[str]:
-        """The indexed tokens of ``text``, in order (repeats kept)."""
-        return [t for t in self._cut(normalize_text(text), True) if keep(t)]
+    def tokens(self, text: str, *, keep_break: bool = False) -> list[str]:
+        """The indexed tokens of ``text``, in order (repeats kept); with ``keep_break`` the first
+        line break is kept as a token (to split a text cut in one call)."""
+        cache = self._keep
+        out = []
+        for t in self._cut(normalize_text(text), True):
+            if keep_break and "\n" in t:
+                out.append(t)
+                keep_break = False
+                continue
+            kept = cache.get(t)
+            if kept is None:
+                kept = cache[t] = keep(t)
+                if len(cache) > 2_000_000:
+                    cache.clear()
+            if kept:
+                out.append(t)
+        return out
+
+    def title_description(self, title: str, description: str) -> list[list[str]]:
+        """``[tokens(title), tokens(description)]`` with one call of the segmenter."""
+        if not title or not description:
+            return [self.tokens(title) if title else [], self.tokens(description) if description else []]
+        tokens = self.tokens(" ".join(title.split()) + "\n" + description, keep_break=True)
+        cut = tokens.index("\n")
+        return [tokens[:cut], tokens[cut + 1:]]
+
+    def short_tokens(self, text: str) -> list[str]:
+        """``tokens`` of a short text that recurs (a field label, a segment name), memoised."""
+        got = self._short.get(text)
+        if got is None:
+            got = self.tokens(text)
+            if len(self._short) < 200_000:
+                self._short[text] = got
+        return got
 
     def keyword_tokens(self, keywords: str) -> list[str]:
         """Tokens of a keywords field: each keyword whole (when kept) plus its own tokens."""
         out = []
         for word in split_keywords(keywords):
-            parts = self.tokens(word)
-            if keep(word) and word not in parts:
+            parts = self.short_tokens(word)
+            if word not in parts and keep(word):
                 out.append(word)
             out.extend(parts)
         return out
