@@ -247,3 +247,19 @@ def test_feidi_match_rebuild(cast, settings, tmp_path):
     call_command("match", "rebuild")
     assert (tmp_path / "match" / "supply.npz").exists()
     assert (tmp_path / "match" / "demand.npz").exists()
+
+
+def test_the_labelled_best_pair_is_in_the_top_10():
+    """On evaluation/labelled.json (102 demands, 378 supplies, 510 graded pairs) BM25 put the
+    best-graded supply in the top 10 for 101 of 102 demands (99.0 %) with nDCG@10 0.816 and
+    recall@50 0.987 (`feidi match eval`); the thresholds sit a little below."""
+    from feidi.techmarket.evaluation.metrics import evaluate, load_labelled
+    from feidi.techmarket.matching.evaluate import Labelled, best_in_top
+
+    data = load_labelled()
+    labelled = Labelled(data)
+    hit, total = best_in_top(labelled)
+    assert total == len(data["demands"])
+    assert hit / total >= 0.95
+    result = evaluate(labelled.rank_bm25, data)
+    assert result["ndcg"] >= 0.78 and result["recall"] >= 0.95
