@@ -6,12 +6,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from feidi.chains.models import Chain
+from feidi.chains.models import Chain, Segment
 from feidi.core.filters import ScopedFilterSet
 from feidi.core.models import DictItem
 from feidi.registry.models import Zone
 
-from .forms import chain_choices
+from .forms import SegmentChoiceField, chain_choices, segment_choices
 from .models import Demand, Maturity, Push, Supply, Talent, TransferMode
 
 
@@ -25,19 +25,25 @@ def _choices(filterset, name, queryset) -> None:
     filterset.form.fields[name].queryset = queryset
 
 
+class SegmentFilter(django_filters.ModelChoiceFilter):
+    field_class = SegmentChoiceField
+
+
 class MarketFilterSet(ScopedFilterSet):
     search_fields = ("title", "description", "keywords", "organization__name")
     field = django_filters.ModelChoiceFilter(label="技术领域", queryset=DictItem.objects.none())
     chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
-    segment = django_filters.NumberFilter(field_name="segment_id", widget=forms.HiddenInput)
+    segment = SegmentFilter(label="产业链环节", queryset=Segment.objects.none())
     region = django_filters.CharFilter(label="所在地区", field_name="organization__region", lookup_expr="icontains")
-    mine = django_filters.BooleanFilter(label="本单位的", method="filter_mine")
+    mine = django_filters.BooleanFilter(label="发布单位", method="filter_mine", widget=forms.Select(
+        choices=[("", "全部"), ("true", "本单位"), ("false", "其他单位")]))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _choices(self, "field", _fields())
         # An organization's user filters by the chains it may pick from, without seeing their rows.
         _choices(self, "chain", chain_choices(self.user))
+        _choices(self, "segment", segment_choices(self.user))
         self.form.fields["q"].widget.attrs["placeholder"] = "名称、描述、关键词、单位"
         self.form.fields["region"].widget.attrs["placeholder"] = "如：上海"
         if self.user is None or not self.user.organization_id:

@@ -66,7 +66,9 @@ class MarketForm(ScopedModelForm):
             old = self.fields["segment"]
             self.fields["segment"] = SegmentChoiceField(
                 queryset=segment_choices(user), required=False, label=old.label, help_text="用于按产业链匹配与统计",
-                widget=forms.Select(attrs={"class": "form-select"}))
+                widget=forms.Select(attrs={"class": "form-select"}), empty_label="（不限）")
+        if "field" in self.fields:
+            self.fields["field"].empty_label = "请选择"
         self.fields["keywords"].widget.attrs.setdefault("placeholder", "如：钙钛矿 叠层 封装")
         for name in self.money_fields:
             field = self.fields[name]
@@ -84,7 +86,6 @@ class DemandForm(MarketForm):
         model = Demand
         fields = ["organization", "title", "description", "keywords", "field", "segment", "kind", "budget",
                   "deadline"]
-        widgets = {"description": forms.Textarea(attrs={"placeholder": "背景、技术指标、预期目标"})}
 
 
 class SupplyForm(MarketForm):
@@ -95,8 +96,11 @@ class SupplyForm(MarketForm):
         model = Supply
         fields = ["organization", "title", "description", "keywords", "field", "segment", "patents", "maturity",
                   "transfer_mode", "asking_price"]
-        widgets = {"description": forms.Textarea(attrs={"placeholder": "技术原理、主要指标、应用场景"}),
-                   "patents": forms.Textarea(attrs={"placeholder": "每行一个，如 ZL202310123456.7"})}
+        widgets = {"patents": forms.Textarea(attrs={"placeholder": "每行一个，如 ZL202310123456.7"})}
+
+    def clean_patents(self):
+        # A browser sends CRLF: one number per line, without the CR in the error messages.
+        return "\n".join(line.strip() for line in self.cleaned_data["patents"].splitlines() if line.strip())
 
 
 class TalentForm(ScopedModelForm):

@@ -16,6 +16,13 @@ def status_badge(row):
                        row.get_status_display())
 
 
+def title_link(row):
+    """A long title wraps instead of widening the table."""
+    sample = format_html(' <span class="badge bg-yellow-lt">{}</span>', "示例") if getattr(row, "sample", False) else ""
+    return format_html('<div class="text-wrap" style="min-width: 12rem"><a href="{}">{}</a>{}</div>',
+                       row.get_absolute_url(), row.title, sample)
+
+
 def _chain(row):
     return f"{row.segment.chain.name} · {row.segment.name}" if row.segment_id else "—"
 
@@ -29,7 +36,7 @@ def _feedback(value, label):
 
 class DemandTable(Table):
     default_order = "-created_at"
-    title = Column("需求名称", link=True)
+    title = Column("需求名称", render=title_link)
     organization = Column("需求企业", order_by="organization__name")
     field = Column("技术领域", order_by="field__order")
     segment = Column("产业链环节", render=_chain, export_value=_chain, order_by="segment__chain__order")
@@ -42,7 +49,7 @@ class DemandTable(Table):
 
 class SupplyTable(Table):
     default_order = "-created_at"
-    title = Column("成果名称", link=True)
+    title = Column("成果名称", render=title_link)
     organization = Column("成果单位", order_by="organization__name")
     region = Column("所在地区", accessor="organization.region", order_by="organization__region")
     field = Column("技术领域", order_by="field__order")
@@ -58,6 +65,12 @@ def _score(row):
     return f"{row.score:.2f}"
 
 
+def _side(obj):
+    return format_html('<div class="text-wrap" style="min-width: 12rem"><a href="{}">{}</a>'
+                       '<div class="small text-secondary">{}</div></div>', obj.get_absolute_url(), obj.title,
+                       obj.organization.name)
+
+
 def _my_feedback(row):
     """The buttons of the user's side (rows are marked by ``views.mark_sides`` before rendering)."""
     from django.template.loader import render_to_string
@@ -70,13 +83,13 @@ def _my_feedback(row):
 class PushTable(Table):
     default_order = "-created_at"
     created_at = Column("推送时间", link=True)
-    direction = Column("方向", accessor="get_direction_display", order_by="direction")
-    demand = Column("技术需求", accessor="demand.title", order_by="demand__title",
-                    render=lambda r: format_html('<a href="{}">{}</a>', r.demand.get_absolute_url(), r.demand.title))
-    demander = Column("需求企业", accessor="demand.organization.name", order_by="demand__organization__name")
-    supply = Column("科技成果", accessor="supply.title", order_by="supply__title",
-                    render=lambda r: format_html('<a href="{}">{}</a>', r.supply.get_absolute_url(), r.supply.title))
-    supplier = Column("成果单位", accessor="supply.organization.name", order_by="supply__organization__name")
+    direction = Column("方向", order_by="direction", export_value=lambda r: r.get_direction_display(),
+                       render=lambda r: format_html('<span title="{}">{}</span>', r.get_direction_display(),
+                                                    "需求→成果" if r.direction == "to_supplier" else "成果→需求"))
+    demand = Column("技术需求", accessor="demand.title", order_by="demand__title", render=lambda r: _side(r.demand),
+                    export_value=lambda r: f"{r.demand.title}（{r.demand.organization.name}）")
+    supply = Column("科技成果", accessor="supply.title", order_by="supply__title", render=lambda r: _side(r.supply),
+                    export_value=lambda r: f"{r.supply.title}（{r.supply.organization.name}）")
     score = Column("匹配度", render=_score, export_value=lambda r: round(r.score, 4))
     rank = Column("名次")
     demand_feedback = Column("需求方反馈", render=lambda r: _feedback(r.demand_feedback, r.get_demand_feedback_display()),

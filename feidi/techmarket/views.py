@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.db.models.functions import Trunc
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -330,6 +331,13 @@ class PushListView(ObjectListView):
     template_name = "techmarket/push_list.html"
     select_related = ("demand__organization", "supply__organization")
 
+    def build_queryset(self, user, params):
+        qs, filterset, order = super().build_queryset(user, params)
+        if not params.get("sort"):
+            # Newest pushes first; the pushes of one batch in their rank order.
+            qs = qs.order_by(Trunc("created_at", "minute").desc(), "rank", "-pk")
+        return qs, filterset, order
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         table = ctx.get("table")
@@ -457,7 +465,7 @@ class OverviewView(ScopedViewMixin, TemplateView):
                            .select_related("organization", "segment__chain").order_by("-published_at", "-pk")[:8])
         return super().get_context_data(
             title=self.title, chart=chart, rows=[(c, chains[c]) for c in order],
-            demand_status=[(s.label, d_status.get(s.value, 0)) for s in Demand.Status],
-            supply_status=[(s.label, s_status.get(s.value, 0)) for s in Supply.Status],
+            demand_status=" · ".join(f"{s.label} {d_status[s.value]}" for s in Demand.Status if d_status.get(s.value)),
+            supply_status=" · ".join(f"{s.label} {s_status[s.value]}" for s in Supply.Status if s_status.get(s.value)),
             demand_total=sum(d_status.values()), supply_total=sum(s_status.values()), pushes=p, rate=rate,
             latest_demands=latest_demands, latest_supplies=latest_supplies, **kwargs)
