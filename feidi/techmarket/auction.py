@@ -257,6 +257,15 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
                                                 status=Registration.Status.APPROVED).first())
     if registration is None:
         raise BidRefused("您尚未办理本场拍卖会的竞买登记，不能出价", "not_registered")
+    # Without the lock, refuse only what no bid in flight can change: a price below the committed
+    # minimum (prices only rise) or a settled lot. The close and the leader are decided under the
+    # lock, since a bid ahead in the queue may extend the one or replace the other.
+    committed = Lot.objects.filter(pk=lot.pk).values_list("current_price", "status").first()
+    if committed is not None:
+        probe = Lot(start_price=lot.start_price, increment=lot.increment, current_price=committed[0],
+                    status=committed[1])
+        _check_settled(probe)
+        _check_amount(probe, amount)
     try:
         with transaction.atomic():
             locked = Lot.objects.select_for_update(of=("self",)).select_related("auction").get(pk=lot.pk)
@@ -292,16 +301,24 @@ def _check_bid(lot: Lot, amount: Decimal, organization_id: int, now: dt.datetime
         if lot.auction.status == Auction.Status.FINISHED:
             raise BidRefused("拍卖会已结束", "closed")
         raise BidRefused("拍卖会尚未发布", "not_open")
-    if lot.status == Lot.Status.WITHDRAWN:
-        raise BidRefused("该拍品已撤拍", "closed")
-    if lot.status in (Lot.Status.SOLD, Lot.Status.UNSOLD):
-        raise BidRefused(f"该拍品已结拍（{lot.get_status_display()}），不能再出价", "closed")
+    _check_settled(lot)
     if now < lot.opens_at:
         raise BidRefused(f"尚未开拍，开拍时间为 {timezone.localtime(lot.opens_at):%Y-%m-%d %H:%M:%S}", "not_open")
     if now >= lot.closes_at:
         raise BidRefused(f"竞价已结束（结束时间 {timezone.localtime(lot.closes_at):%Y-%m-%d %H:%M:%S}）", "closed")
     if lot.current_bidder_id == organization_id:
         raise BidRefused("您已是当前最高出价人，不能对自己加价", "already_highest")
+    _check_amount(lot, amount)
+
+
+def _check_settled(lot: Lot) -> None:
+    if lot.status == Lot.Status.WITHDRAWN:
+        raise BidRefused("该拍品已撤拍", "closed")
+    if lot.status in (Lot.Status.SOLD, Lot.Status.UNSOLD):
+        raise BidRefused(f"该拍品已结拍（{lot.get_status_display()}），不能再出价", "closed")
+
+
+def _check_amount(lot: Lot, amount: Decimal) -> None:
     if lot.current_price is None:
         if amount < lot.start_price:
             raise BidRefused(f"首次出价不得低于起拍价 {_yuan(lot.start_price)}", "below_start")
