@@ -649,6 +649,9 @@ def build_plan() -> Plan:
         UserSpec("gaotie_clerk", official_names["gaotie_clerk"], "zone_clerk", department=DEPT_GAOTIE),
         UserSpec("ent_jinko", ent_contact, "enterprise", organization="jinko"),
         UserSpec("inst_sjtu", inst_contact, "institution", organization=sjtu),
+        # an outside expert the science bureau invites to score 揭榜 applications (name fixed: the
+        # generator's sequence, and so every other demo name, stays as it was)
+        UserSpec("expert", "周明远", "tech_expert", department=DEPT_TECH),
         UserSpec("sysadmin", official_names["sysadmin"], "sysadmin", department=DEPT_CITY, totp=True),
         UserSpec("secadmin", official_names["secadmin"], "secadmin", department=DEPT_CITY, totp=True),
         UserSpec("auditor", official_names["auditor"], "auditor", department=DEPT_CITY, totp=True),

@@ -7,4 +7,23 @@ class TechmarketConfig(AppConfig):
     verbose_name = "科技大市场"
 
     def ready(self):
+        from django.utils.translation import gettext_noop
+
+        from feidi.core.navigation import Item, register
+
         from . import jobs  # noqa: F401  (pushes of new matches, the auctions' close sweep)
+
+        register("techmarket", gettext_noop("科技大市场"), "🔬", 14, [
+            Item(gettext_noop("科技大市场看板"), "techmarket:overview", "techmarket.view_push"),
+            Item(gettext_noop("技术需求"), "techmarket:demand_list", "techmarket.view_demand", org_users=True),
+            Item(gettext_noop("科技成果"), "techmarket:supply_list", "techmarket.view_supply", org_users=True),
+            Item(gettext_noop("匹配推送"), "techmarket:push_list", "techmarket.view_push", org_users=True),
+            Item(gettext_noop("揭榜挂帅"), "techmarket:challenge_list", "techmarket.view_challenge", org_users=True),
+            Item(gettext_noop("揭榜申请"), "techmarket:application_list", "techmarket.view_application",
+                 org_users=True),
+            Item(gettext_noop("联合攻关"), "techmarket:jointproject_list", "techmarket.view_jointproject",
+                 org_users=True),
+            Item(gettext_noop("成果拍卖"), "techmarket:auction_list", "techmarket.view_auction", org_users=True),
+            Item(gettext_noop("我的出价"), "techmarket:bid_list", "techmarket.add_bid", org_users=True),
+            Item(gettext_noop("引进人才"), "techmarket:talent_list", "techmarket.view_talent"),
+        ])

@@ -11,13 +11,23 @@ class Command(BaseCommand):
         from django.db import transaction
 
         from feidi.core.context import acting
-        from feidi.demo import indicators, projects, services
+        from feidi.demo import (
+            indicators,
+            projects,
+            services,
+            techmarket,
+            techmarket_auction,
+            techmarket_challenges,
+        )
 
         result = city.load()
         with acting("cli"), transaction.atomic():
             result["created"].update({k: v for k, v in services.load().items() if v})
             result["created"].update({k: v for k, v in projects.load().items() if v})
             result["created"].update({k: v for k, v in indicators.load().items() if v})
+            # the market (demands, supplies, talents, pushes), then its challenges and auctions
+            for module in (techmarket, techmarket_challenges, techmarket_auction):
+                result["created"].update({k: v for k, v in module.load().items() if v})
         created = result["created"]
         if created:
             parts = "，".join(f"{name} {n}" for name, n in created.items())
