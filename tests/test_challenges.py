@@ -523,3 +523,36 @@ def test_pages_cost_the_same_whatever_the_number_of_rows(cast, demand, experts, 
     for url in urls[:3]:
         with django_assert_max_num_queries(costs[url]):
             assert tech.get(url).status_code == 200
+
+
+def test_edit_a_joint_project_and_the_home_project_side(cast, client_for):
+    from django.template.loader import render_to_string
+
+    from feidi.accounts.models import Role
+    from feidi.projects.models import Project
+    from feidi.testing.factories import make_for
+
+    project = make_for(JointProject, cast)
+    tech = client_for("tech")
+    url = reverse("techmarket:jointproject_edit", args=[project.pk])
+    assert tech.get(url).status_code == 200
+    response = tech.post(url, {"title": "叠层封装联合攻关（二期）", "budget": "6000000", "starts_on": "2026-01-01",
+                               "ends_on": "2025-12-31", "goals": "", "_version": project.version})
+    assert "计划完成日期不能早于开始日期" in response.content.decode()
+    response = tech.post(url, {"title": "叠层封装联合攻关（二期）", "budget": "6000000", "starts_on": "2026-01-01",
+                               "ends_on": "2027-12-31", "goals": "样机", "incubated_in": cast.enclave.pk,
+                               "_version": project.version})
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.title, project.budget, project.incubated_in) == ("叠层封装联合攻关（二期）", Decimal("6000000"),
+                                                                      cast.enclave)
+    assert client_for("inst_a").get(url).status_code == 403  # a party sees, the bureau edits
+    home = make_for(Project, cast)
+    cast.tech.roles.add(Role.objects.get(code="project_office"))
+    challenges.do_mark_transferred(project, home, acting_user=cast.tech, on=dt.date(2026, 6, 1))
+    # The home project's side: what its page shows through the partial, for whom.
+    html = render_to_string("techmarket/_jointproject_home.html",
+                            {"joint_projects": challenges.joint_projects_for(home, cast.tech)})
+    assert project.get_absolute_url() in html and "2026-06-01 转化落地" in html
+    assert not challenges.joint_projects_for(home, cast.invest).exists()  # no techmarket permission
+    assert not challenges.joint_projects_for(home, cast.inst).exists()  # not a party

@@ -19,6 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, F
 from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
@@ -183,6 +185,16 @@ def start_due_reviews(today: dt.date | None = None) -> int:
             continue
         started += 1
     return started
+
+
+@db_periodic_task(crontab(minute="20"))
+@lock_task("techmarket-challenge-reviews")
+def review_sweep() -> None:
+    """Hourly: challenges whose call has closed move to expert review."""
+    from feidi.core.context import acting
+
+    with acting("job"):
+        start_due_reviews()
 
 
 # --- applications ------------------------------------------------------------------------------
@@ -454,3 +466,11 @@ def do_mark_transferred(joint_project: JointProject, home_project, *, acting_use
                      before={"home_project": None, "transferred_on": None},
                      after={"home_project": home_project.pk, "transferred_on": on.isoformat()})
     return joint_project
+
+
+def joint_projects_for(home_project, user):
+    """The joint projects this user may see that were transferred into ``home_project`` (for the
+    home project's page: 研发孵化在飞地 → 转化落地在本地)."""
+    if not user.has_perm("techmarket.view_jointproject"):
+        return JointProject.objects.none()
+    return JointProject.objects.visible_to(user).filter(home_project=home_project).select_related("incubated_in")
