@@ -200,6 +200,44 @@ def check(lot_ids: list[int], accepted: int, window: int | None) -> list[str]:
     return problems
 
 
+def probe_commit(n: int = 200) -> float:
+    """p50 of a one-row INSERT + COMMIT on this server: a bid holds its lot's lock (and the audit
+    chain's head) through its commit, so this bounds the bids per second of one lot."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:  # a logged table: its commit waits for the WAL flush
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (x int)")
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_commit_probe VALUES (1)")
+        times.append(time.perf_counter() - t)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_commit_probe")
+    return statistics.median(times)
+
+
+def sequential(lot_ids: list[int], seconds: float) -> tuple[int, float]:
+    """One client alternating two bidders, nobody else: the service time of one bid."""
+    from feidi.accounts.models import User
+    from feidi.core.context import acting
+    from feidi.techmarket import auction as rules
+    from feidi.techmarket.models import Lot
+
+    users = [User.objects.select_related("organization").get(username=f"auc_bidder{i:03d}") for i in (0, 1)]
+    for user in users:
+        user.has_perm("techmarket.add_bid")
+    done, end, started = 0, time.monotonic() + seconds, time.perf_counter()
+    with acting("api"):
+        while time.monotonic() < end:
+            lot = Lot.objects.get(pk=lot_ids[0])
+            user = users[0] if lot.current_bidder_id != users[0].organization_id else users[1]
+            rules.do_place_bid(lot, rules.minimum_bid(lot), acting_user=user)
+            done += 1
+    return done, time.perf_counter() - started
+
+
 def report(title: str, results: list, elapsed: float, problems: list[str]) -> bool:
     accepted = sum(r[0] for r in results)
     refused = Counter()
@@ -245,6 +283,13 @@ def main() -> None:
     kind = "processes" if args.processes else "threads"
     ok = True
     window = 5
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f}; "
+          f"one-row INSERT+COMMIT p50 {probe_commit() * 1000:.2f} ms")
+    lots = make_auction(base, 1, args.workers, close_in=dt.timedelta(hours=1), window=window)
+    done, elapsed = sequential(lots, min(args.seconds, 10))
+    print(f"one client, no contention: {done / elapsed * 60:,.0f} bids / minute "
+          f"({elapsed / done * 1000:.1f} ms a bid, all of it under the lot's lock but the two reads before)")
     # One lot in its last minute: every accepted bid also extends the close (延时).
     lots = make_auction(base, 1, args.workers, close_in=dt.timedelta(minutes=1), window=window)
     results, elapsed = run(args.database, lots, args.workers, args.seconds, args.processes)

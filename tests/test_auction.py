@@ -541,3 +541,18 @@ def test_the_demo_has_a_finished_auction_of_about_20_million_and_an_open_one():
     before = lot.bid_count
     bid = rules.do_place_bid(lot, rules.minimum_bid(lot), acting_user=jinko)
     assert bid.seq == before + 1 and bid.bidder == jinko.organization
+
+
+def test_the_lot_api_list_costs_the_same_whatever_the_number_of_lots(cast, client_for, django_assert_max_num_queries):
+    auction, lots = make_market(cast, lots=2)
+    for lot in lots:
+        rules.do_place_bid(lot, START, acting_user=cast.ent_a)
+    c = client_for("ent_b")
+    c.get("/api/v1/techmarket/lots")
+    with django_assert_max_num_queries(20) as few:
+        assert c.get("/api/v1/techmarket/lots").json()["items"][0]["leader_number"] == "0001"
+    more = make_market(cast, lots=4)[1]
+    for lot in more:
+        rules.do_place_bid(lot, START, acting_user=cast.ent_b)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert c.get("/api/v1/techmarket/lots").json()["count"] == 6

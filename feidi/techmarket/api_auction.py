@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import QueryDict
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -94,8 +95,16 @@ class LotSchema(Schema):
     def resolve_leader_number(obj):
         if obj.current_bidder_id is None:
             return None
+        if hasattr(obj, "leader"):
+            return obj.leader
         bid = obj.bids.select_related("registration").order_by("-seq").first()
         return bid.registration.number if bid else None
+
+
+def _with_leader(qs):
+    """The leading bidder number (竞买号) in the same query as the lots."""
+    leader = Bid.objects.filter(lot=OuterRef("pk")).order_by("-seq").values("registration__number")[:1]
+    return qs.annotate(leader=Subquery(leader))
 
 
 class BidSchema(Schema):
@@ -157,7 +166,7 @@ def list_lots(request):
     fs = LotFilterSet(params, queryset=scoped_list(request, Lot), user=request.user)
     if not fs.is_valid():
         raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
-    return fs.qs.order_by("closes_at", "pk")
+    return _with_leader(fs.qs.select_related("auction")).order_by("closes_at", "pk")
 
 
 @router.get("/lots/{pk}", response=LotSchema, summary="拍品实时状态", openapi_extra=model_of("techmarket.lot"))
