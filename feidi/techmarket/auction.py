@@ -16,7 +16,10 @@ Rules (issue 5, after the online judicial auction rules of 最高人民法院《
   only after N quiet minutes following the last bid of the final stretch.
 * Two bids at the same moment: each takes the lot's row lock (``select_for_update``) and reads the
   server clock after it holds the lock, so the database orders them; the first takes the price and
-  the second is refused with the new minimum. ``seq`` = ``bid_count + 1`` under the lock, so seq
+  the second is refused with the new minimum. A bid already below the committed minimum is refused
+  before the lock (prices only rise, so waiting could not change the answer); whether the lot is
+  still open and who leads are decided only under the lock, because a bid ahead in the queue may
+  extend the close or take the lead. ``seq`` = ``bid_count + 1`` under the lock, so seq
   is contiguous and the amounts strictly increase with it (the unique constraints on
   (lot, seq) and (lot, amount) back this up). On SQLite the same code runs in an IMMEDIATE
   transaction, which serializes writers.
@@ -260,15 +263,20 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     # Without the lock, refuse only what no bid in flight can change: a price below the committed
     # minimum (prices only rise) or a settled lot. The close and the leader are decided under the
     # lock, since a bid ahead in the queue may extend the one or replace the other.
-    committed = Lot.objects.filter(pk=lot.pk).values_list("current_price", "status").first()
-    if committed is not None:
-        probe = Lot(start_price=lot.start_price, increment=lot.increment, current_price=committed[0],
-                    status=committed[1])
-        _check_settled(probe)
-        _check_amount(probe, amount)
+    # An auction only moves forward (筹备中 → 已发布 → 已结束, the last once every lot is settled),
+    # so its state is read here too and the lock is taken on the lot's row alone.
+    committed = Lot.objects.filter(pk=lot.pk).values_list("current_price", "status", "auction__status").first()
+    if committed is None:
+        raise BidRefused("拍品不存在", "not_open")
+    price, status, auction_status = committed
+    if auction_status == Auction.Status.DRAFT:
+        raise BidRefused("拍卖会尚未发布", "not_open")
+    probe = Lot(start_price=lot.start_price, increment=lot.increment, current_price=price, status=status)
+    _check_settled(probe)
+    _check_amount(probe, amount)
     try:
         with transaction.atomic():
-            locked = Lot.objects.select_for_update(of=("self",)).select_related("auction").get(pk=lot.pk)
+            locked = Lot.objects.select_for_update().get(pk=lot.pk)
             now = server_now()  # read after the lock is held: the database orders concurrent bids
             _check_bid(locked, amount, acting_user.organization_id, now)
             window = dt.timedelta(minutes=locked.anti_snipe_minutes)
@@ -297,10 +305,6 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
 
 
 def _check_bid(lot: Lot, amount: Decimal, organization_id: int, now: dt.datetime) -> None:
-    if lot.auction.status != Auction.Status.PUBLISHED:
-        if lot.auction.status == Auction.Status.FINISHED:
-            raise BidRefused("拍卖会已结束", "closed")
-        raise BidRefused("拍卖会尚未发布", "not_open")
     _check_settled(lot)
     if now < lot.opens_at:
         raise BidRefused(f"尚未开拍，开拍时间为 {timezone.localtime(lot.opens_at):%Y-%m-%d %H:%M:%S}", "not_open")
