@@ -200,6 +200,13 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
     assert page.index("某大学") < page.index("甲研究院</a>") and "84.50" in page and "78.50" in page
     page = inst.get(challenge.get_absolute_url()).content.decode()
     assert "本单位的揭榜申请" in page and "78.50" not in page
+    # With two experts on the challenge the staff still get each application once.
+    page = tech.get(consortium.get_absolute_url()).content.decode()
+    assert "84.50" in page and page.count("第二专家") == 1
+    listed = tech.get("/api/v1/techmarket/applications").json()
+    assert sorted(a["id"] for a in listed["items"]) == sorted([alone.pk, consortium.pk])
+    assert tech.get(f"/api/v1/techmarket/applications/{alone.pk}").status_code == 200
+    assert len(tech.get(reverse("techmarket:application_list")).content.decode().split(alone.get_absolute_url())) == 2
 
     # Award the consortium: it wins, the other is 未入选, the challenge 已定榜, the project is set up.
     response = tech.post(reverse("techmarket:challenge_award", args=[challenge.pk]),

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -174,6 +174,18 @@ class JointProjectSchema(Schema):
         return list(obj.milestones.all())
 
 
+def applications(request):
+    # Application's scope reaches the challenge's experts through a join (one row per expert).
+    return scoped_list(request, Application).distinct()
+
+
+def _application(request, pk: int) -> Application:
+    try:
+        return applications(request).get(pk=pk)
+    except (Application.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
 def _filtered(request, qs, filterset_class):
     params = QueryDict(mutable=True)
     params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size"}})
@@ -214,19 +226,19 @@ def apply(request, pk: int, payload: ApplyIn):
             openapi_extra=APPLICATION)
 @paginate(PageNumberPagination, page_size=50)
 def list_applications(request, challenge: int | None = None, status: str = ""):
-    qs = scoped_list(request, Application).select_related("applicant").prefetch_related("members")
+    qs = applications(request).select_related("applicant").prefetch_related("members")
     return _filtered(request, qs, ApplicationFilterSet).order_by("challenge_id", "-score", "pk")
 
 
 @router.get("/applications/{pk}", response=ApplicationSchema, summary="揭榜申请详情", openapi_extra=APPLICATION)
 def get_application(request, pk: int):
-    return scoped_get(request, Application, pk)
+    return _application(request, pk)
 
 
 @router.post("/applications/{pk}/review", response=ReviewSchema,
              summary="专家评分：各评审指标 0–100 分，再次提交即修改本人的评分", openapi_extra=APPLICATION)
 def review(request, pk: int, payload: ReviewIn):
-    application = scoped_get(request, Application, pk)
+    application = _application(request, pk)
     return challenges.do_review(application, payload.scores, acting_user=request.user, comment=payload.comment)
 
 

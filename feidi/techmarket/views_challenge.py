@@ -84,7 +84,7 @@ class ChallengeDetailView(ObjectDetailView):
         c, user = self.object, self.request.user
         today = timezone.localdate()
         org_id = user.organization_id
-        visible = Application.objects.visible_to(user).filter(challenge=c)
+        visible = Application.objects.visible_to(user).filter(challenge=c).distinct()
         if org_id:
             visible = visible.filter(applicant_id=org_id)  # an institution sees its own application only
         apps = list(ranked(visible))
@@ -195,7 +195,15 @@ class ChallengeAwardView(_PostView):
 # --- applications ----------------------------------------------------------------------------------
 
 
-class ApplicationListView(ObjectListView):
+class _Applications:
+    """Application's scope reaches a challenge's experts through a join: one row per expert of
+    the challenge for the staff, so the rows are made distinct."""
+
+    def base_queryset(self, user):
+        return super().base_queryset(user).distinct()
+
+
+class ApplicationListView(_Applications, ObjectListView):
     model = Application
     filterset_class = ApplicationFilterSet
     table_class = ApplicationTable
@@ -206,7 +214,7 @@ class ApplicationListView(ObjectListView):
         return super().base_queryset(user).annotate(member_count=Count("members", distinct=True))
 
 
-class ApplicationDetailView(ObjectDetailView):
+class ApplicationDetailView(_Applications, ObjectDetailView):
     model = Application
     template_name = "techmarket/application_detail.html"
     detail_fields = ("challenge", "applicant", "budget", "period_months", "status", "score", "created_at")
@@ -263,7 +271,7 @@ class ApplicationEditView(PrefillMixin, ObjectEditView):
             raise ValidationError(str(exc)) from None
 
 
-class ApplicationWithdrawView(_PostView):
+class ApplicationWithdrawView(_Applications, _PostView):
     model = Application
     permission_action = "change"
     success = "已撤回揭榜申请"
@@ -272,7 +280,7 @@ class ApplicationWithdrawView(_PostView):
         return challenges.do_withdraw_application(obj, acting_user=self.request.user)
 
 
-class ReviewView(ObjectMixin, TemplateView):
+class ReviewView(_Applications, ObjectMixin, TemplateView):
     """The expert's score sheet for one application (scoring again updates the review)."""
 
     model = Application
