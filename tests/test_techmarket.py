@@ -251,8 +251,8 @@ def test_a_push_is_marked_by_its_two_sides_only(cast, client_for):
     assert r.status_code == 200 and "btn-success" in r.content.decode() and "<html" not in r.content.decode()
     p.refresh_from_db()
     assert (p.demand_feedback, p.supply_feedback) == ("interested", "")
-    r = client_for("inst_a").post(url, {"interested": "0"})
-    assert r.status_code == 302
+    r = client_for("inst_a").post(url, {"interested": "0", "next": "https://evil.example/"})
+    assert r.status_code == 302 and r["Location"] == p.get_absolute_url()  # never off-site
     p.refresh_from_db()
     assert (p.demand_feedback, p.supply_feedback) == ("interested", "not_interested")
     # the other side's feedback shows in the inbox

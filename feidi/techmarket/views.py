@@ -16,6 +16,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
@@ -398,7 +399,11 @@ class PushMarkView(ObjectMixin, View):
             messages.error(request, error)
         else:
             messages.success(request, "已记录您的反馈")
-        return HttpResponseRedirect(request.POST.get("next") or obj.get_absolute_url())
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = obj.get_absolute_url()
+        return HttpResponseRedirect(back)
 
     def _fragment(self, request, push, error):
         from django.http import HttpResponse
