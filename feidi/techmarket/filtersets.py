@@ -123,4 +123,5 @@ class TalentFilterSet(ScopedFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _choices(self, "field", _fields())
+        _choices(self, "enclave", Zone.objects.visible_to(self.user).filter(kind__extra__enclave=True).order_by("name"))
         self.form.fields["q"].widget.attrs["placeholder"] = "姓名、头衔、单位"

@@ -62,6 +62,7 @@ class MarketForm(ScopedModelForm):
         elif "organization" in self.fields:
             self.fields["organization"].queryset = (Organization.objects.visible_to(user)
                                                     .filter(kind__in=self.organization_kinds).order_by("name"))
+            self.fields["organization"].empty_label = "请选择"
         if "segment" in self.fields:
             old = self.fields["segment"]
             self.fields["segment"] = SegmentChoiceField(
