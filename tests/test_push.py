@@ -181,3 +181,39 @@ def test_feedback_changes_later_rankings(cast, market, django_capture_on_commit_
     # a re-push of the declined demand never brings the declined supply back
     _publish(market.demand, "demand", django_capture_on_commit_callbacks)
     assert Push.objects.filter(demand=market.demand).count() == 2
+
+
+def test_racing_jobs_on_postgresql_push_each_pair_once(transactional_db, cast, engine):
+    """Real threads, each a job pushing the same demand at the same moment: the unique pair
+    constraint lets exactly one insert each pair, and only that job announces it."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (concurrent writers)")
+    _make(cast, "supply", "钙钛矿组件柔性封装胶膜", "低水汽透过率封装胶膜", "封装胶膜,钙钛矿")
+    _make(cast, "supply", "钙钛矿叠层电池边缘密封技术", "边缘密封与封装工艺", "钙钛矿,封装", organization=cast.institution)
+    demand = _make(cast, "demand", "钙钛矿叠层组件封装需求", "需要低水汽透过率的封装胶膜", "钙钛矿,封装胶膜")
+    matching.supplies_for_demand(demand)  # load the index before the race
+    barrier = threading.Barrier(6)
+    created, errors = [], []
+
+    def job():
+        try:
+            barrier.wait()
+            created.append(len(push.run_push("demand", demand.pk)))
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=job) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert Push.objects.filter(demand=demand).count() == 2 == sum(created)
+    assert Notification.objects.filter(user=cast.inst_a).count() == 1
+    assert Notification.objects.filter(user=cast.inst).count() == 1
