@@ -269,9 +269,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--lots", type=int, default=6)
     parser.add_argument("--processes", action="store_true", help="worker processes instead of threads")
+    parser.add_argument("--switch-interval", type=float, default=None,
+                        help="sys.setswitchinterval for thread workers (seconds; Python's default is 0.005)")
     parser.add_argument("--database", default=os.environ.get(
         "FEIDI_BENCH_AUCTION_URL", "postgres://postgres@127.0.0.1:5432/feidi_bench_auction"))
     args, _ = parser.parse_known_args()
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
     ensure_database(args.database)
     setup_django(args.database)
     from django.conf import settings
