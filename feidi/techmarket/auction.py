@@ -274,18 +274,28 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     probe = Lot(start_price=lot.start_price, increment=lot.increment, current_price=price, status=status)
     _check_settled(probe)
     _check_amount(probe, amount)
+    org_id = acting_user.organization_id
+    # The lock is asked only for a lot this bid still beats. A bid queued behind others has the
+    # condition checked again on the row they committed (PostgreSQL re-evaluates a locking
+    # query's WHERE on the newest version), so a bid that lost the race gets no row and no lock,
+    # and the bids behind it are not kept waiting by its refusal.
+    beatable = (Q(current_price__isnull=True, start_price__lte=amount)
+                | Q(current_price__lte=amount - F("increment"))) & ~Q(current_bidder_id=org_id)
     try:
         with transaction.atomic():
-            locked = Lot.objects.select_for_update().get(pk=lot.pk)
+            locked = Lot.objects.select_for_update().filter(beatable, pk=lot.pk).first()
             now = server_now()  # read after the lock is held: the database orders concurrent bids
-            _check_bid(locked, amount, acting_user.organization_id, now)
+            if locked is None:
+                _check_bid(Lot.objects.get(pk=lot.pk), amount, org_id, now)
+                raise BidRefused("出价未成功：该价位已被他人抢先，请刷新后重新出价", "race")
+            _check_bid(locked, amount, org_id, now)
             window = dt.timedelta(minutes=locked.anti_snipe_minutes)
             extends = locked.closes_at - window < now
             seq = locked.bid_count + 1
-            bid = Bid.objects.create(lot=locked, seq=seq, bidder_id=acting_user.organization_id,
+            bid = Bid.objects.create(lot=locked, seq=seq, bidder_id=org_id,
                                      registration=registration, user=acting_user, amount=amount, placed_at=now,
                                      extended=extends)
-            changes = {"current_price": amount, "current_bidder_id": acting_user.organization_id, "bid_count": seq,
+            changes = {"current_price": amount, "current_bidder_id": org_id, "bid_count": seq,
                        "status": Lot.Status.OPEN, "version": F("version") + 1}
             if extends:
                 changes["closes_at"] = now + window
