@@ -556,3 +556,22 @@ def test_the_lot_api_list_costs_the_same_whatever_the_number_of_lots(cast, clien
         rules.do_place_bid(lot, START, acting_user=cast.ent_b)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert c.get("/api/v1/techmarket/lots").json()["count"] == 6
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_get_distinct_serial_bidder_numbers(cast):
+    from feidi.accounts.models import Role, User
+    from feidi.testing.cast import make_org
+
+    auction, _ = make_market(cast, register=())
+    role = Role.objects.get(code="enterprise")
+    users = []
+    for i in range(12):
+        user = User.objects.create(username=f"reg{i:02d}", full_name=f"登记人{i:02d}",
+                                   organization=make_org(f"登记企业{i:02d}", cast.zone_a))
+        user.roles.add(role)
+        users.append(User.objects.get(pk=user.pk))
+    assert _run_threads(users, lambda u: rules.do_register_bidder(auction, acting_user=u)) == []
+    numbers = sorted(Registration.objects.filter(auction=auction).values_list("number", flat=True))
+    assert numbers == [f"{i:04d}" for i in range(1, 13)]

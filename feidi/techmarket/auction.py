@@ -17,9 +17,11 @@ Rules (issue 5, after the online judicial auction rules of 最高人民法院《
 * Two bids at the same moment: each takes the lot's row lock (``select_for_update``) and reads the
   server clock after it holds the lock, so the database orders them; the first takes the price and
   the second is refused with the new minimum. A bid already below the committed minimum is refused
-  before the lock (prices only rise, so waiting could not change the answer); whether the lot is
-  still open and who leads are decided only under the lock, because a bid ahead in the queue may
-  extend the close or take the lead. ``seq`` = ``bid_count + 1`` under the lock, so seq
+  before the lock (prices only rise, so waiting could not change the answer), and the lock is
+  asked only while the bid still beats the lot: PostgreSQL re-checks that condition on the row the
+  bids ahead committed, so a loser gets no lock and does not hold up the queue. Whether the lot is
+  still open is decided only under the lock, because a bid ahead may have extended the close.
+  ``seq`` = ``bid_count + 1`` under the lock, so seq
   is contiguous and the amounts strictly increase with it (the unique constraints on
   (lot, seq) and (lot, amount) back this up). On SQLite the same code runs in an IMMEDIATE
   transaction, which serializes writers.
