@@ -90,9 +90,11 @@ def figures(user, values, period: dt.date | None) -> dict:
 
         out["standing"] = sentence(zone, revenue, period)
     visible = Organization.objects.visible_to(user)
-    out["labels"] = engine.labelled_counts(visible, engine.month_end(period))
+    # the trend's last month is the month's counts: one read of the labels answers both
+    trend = engine.labelled_trend(visible, period)
+    out["labels"] = {label: counts[-1] for label, counts in trend["series"].items() if counts[-1]}
     if out["chart"] is not None:
-        out["chart"]["labels"] = engine.labelled_trend(visible, period)
+        out["chart"]["labels"] = trend
     return out
 
 

@@ -268,16 +268,6 @@ def latest_period(values, indicator: Indicator) -> dt.date | None:
     return values.filter(indicator=indicator).order_by("-period").values_list("period", flat=True).first()
 
 
-def labelled_counts(organizations, on: dt.date) -> dict[str, int]:
-    """How many of ``organizations`` hold each label on ``on`` (规上, 高新技术企业, 专精特新 …)."""
-    from feidi.registry.models import OrganizationLabel
-
-    rows = (OrganizationLabel.objects.filter(organization__in=organizations, since__lte=on)
-            .filter(Q(until__isnull=True) | Q(until__gte=on))
-            .values_list("label__label").annotate(n=Count("organization", distinct=True)).order_by("label__order"))
-    return dict(rows)
-
-
 def labelled_trend(organizations, end: dt.date, months: int = 12) -> dict:
     """Counts of labelled enterprises at each month's end over ``months`` months up to ``end``:
     ``{"months": [...], "series": {label: [counts…]}}`` (one query: the labels' date ranges)."""

@@ -102,7 +102,7 @@ def _indicator_columns(header: list[str], indicators: list[Indicator]) -> dict[i
     return found
 
 
-def check_file(data: bytes, user) -> tuple[Outcome, list[IndicatorValue]]:
+def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
     """Read and check the whole file; the rows to write come back only when there is no error."""
     from feidi.lib import uscc as uscc_lib
     from feidi.registry.models import Organization
@@ -191,8 +191,8 @@ def check_file(data: bytes, user) -> tuple[Outcome, list[IndicatorValue]]:
             elif warning:
                 outcome.warnings.append(RowError(excel_row, header[c], f"{value:f}", f"{org.name}：{warning}"))
             if value is not None and not error:
-                rows.append(actions._row(org, indicator, period, value, acting_user=user,
-                                         source=IndicatorValue.Source.IMPORT, confirmed=warning or ""))
+                rows.append(actions.entry(org, indicator, period, value, acting_user=user,
+                                          source=IndicatorValue.Source.IMPORT, confirmed=warning or ""))
     outcome.errors.sort(key=lambda e: e.row)
     outcome.warnings.sort(key=lambda e: e.row)
     outcome.values = len(rows)
