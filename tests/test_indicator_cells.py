@@ -178,6 +178,21 @@ def test_a_deleted_enterprise_leaves_no_cell_behind(cast, data):
     assert_cells_agree()
 
 
+def test_a_deleted_zone_leaves_its_rows_in_cells_without_a_zone(cast):
+    from feidi.core.models import DictItem as Item
+    from feidi.registry.models import Zone
+
+    kind = Item.objects.get(type__code="zone_kind", code="national_etdz")
+    old = registry_actions.do_save_zone(Zone(name="撤并园区", kind=kind, host_region="江西省上饶市"), acting_user=None)
+    org = make_org("撤并园区企业", old)
+    put(org, "revenue", MARCH, 10)
+    org.zone = cast.zone_a  # the enterprise moves; its March row stays where it was reported
+    registry_actions.do_save_organization(org, acting_user=None)
+    old.delete()
+    assert IndicatorValue.objects.get(organization=org).zone_id is None
+    assert_cells_agree()
+
+
 def test_rebuild_cells_command_restores_drifted_cells(cast, data):
     IndicatorCell.objects.filter(period=MARCH).update(total=0)
     IndicatorCell.objects.filter(period=MARCH_BEFORE).delete()

@@ -9,7 +9,8 @@ changed the rows. Nothing adds or subtracts deltas, so a cell cannot drift from 
   month) restricts the recomputation to the (zone, division) pairs of the rows involved; a large
   one (an import) recomputes whole slices — both in one set-based statement.
 - A 规上 label added, changed or removed recomputes the months the label covers(ed) for its
-  enterprise's rows; a deleted enterprise recomputes the slices its rows were in.
+  enterprise's rows; a deleted enterprise recomputes the slices its rows were in, a deleted zone
+  or department (its rows keep their values, the reference becomes empty) the slices naming it.
 - An enterprise moving zone or division changes nothing: each row keeps the zone and division it
   was reported with (``IndicatorValue``), and cells group rows by those stored attributes.
 - Concurrent writers of one indicator are serialised on the indicator's row (``lock``), so two
@@ -322,13 +323,27 @@ def _organization_deleted(sender, instance, **kwargs):
     refresh(slices, keys)
 
 
+def _zone_or_department_deleted(sender, instance, **kwargs):
+    # The rows' zone or department has just been set to NULL (SET_NULL runs before the delete's
+    # signals): recompute the slices whose cells still name it.
+    field = "zone_id" if sender._meta.model_name == "zone" else "department_id"
+    slices = set(IndicatorCell.objects.filter(**{field: instance.pk}).values_list("indicator_id", "period")
+                 .distinct().order_by())
+    if slices:
+        lock(i for i, _ in slices)
+        refresh(slices)
+
+
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-    from feidi.registry.models import Organization, OrganizationLabel
+    from feidi.accounts.models import Department
+    from feidi.registry.models import Organization, OrganizationLabel, Zone
 
     pre_save.connect(_label_before, sender=OrganizationLabel, dispatch_uid="cells_label_before")
     post_save.connect(_label_saved, sender=OrganizationLabel, dispatch_uid="cells_label_saved")
     post_delete.connect(_label_deleted, sender=OrganizationLabel, dispatch_uid="cells_label_deleted")
     pre_delete.connect(_organization_before_delete, sender=Organization, dispatch_uid="cells_org_before_delete")
+    for model in (Zone, Department):
+        post_delete.connect(_zone_or_department_deleted, sender=model, dispatch_uid=f"cells_{model.__name__}_deleted")
     post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid="cells_org_deleted")
