@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from foundation import ensure_database, p95, setup_django  # noqa: E402
 
 TARGET_PER_MINUTE = 10_000
+THINK = 0.0  # seconds, at most, that a refused bidder waits before its next bid (--think-ms)
 # What a bidder's page knows of a lot before it bids (the current price, the leader).
 CLIENT_FIELDS = ("auction_id", "start_price", "increment", "current_price", "current_bidder_id")
 START, STEP = Decimal("1000000"), Decimal("100")
@@ -135,6 +136,8 @@ def worker(index: int, lot_ids: list[int], seconds: float, out) -> None:
                 rules.do_place_bid(lot, rules.minimum_bid(lot), acting_user=user)
             except rules.BidRefused as exc:
                 refused[exc.reason] += 1
+                if THINK:  # the refused bidder reads the new price before bidding again
+                    time.sleep(rng.uniform(0, THINK))
             else:
                 latencies.append(time.perf_counter() - t)
                 accepted += 1
@@ -142,7 +145,9 @@ def worker(index: int, lot_ids: list[int], seconds: float, out) -> None:
     out.append((accepted, dict(refused), latencies))
 
 
-def _process_main(url, index, lot_ids, seconds, queue, barrier):
+def _process_main(url, index, lot_ids, seconds, queue, barrier, think):
+    global THINK
+    THINK = think
     setup_django(url)
     out = []
     barrier.wait()
@@ -156,7 +161,7 @@ def run(url: str, lot_ids: list[int], workers: int, seconds: float, processes: b
     if processes:
         ctx = mp.get_context("spawn")
         queue, barrier = ctx.Queue(), ctx.Barrier(workers + 1)
-        procs = [ctx.Process(target=_process_main, args=(url, i, lot_ids, seconds, queue, barrier))
+        procs = [ctx.Process(target=_process_main, args=(url, i, lot_ids, seconds, queue, barrier, THINK))
                  for i in range(workers)]
         for p in procs:
             p.start()
@@ -271,11 +276,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--lots", type=int, default=6)
     parser.add_argument("--processes", action="store_true", help="worker processes instead of threads")
+    parser.add_argument("--think-ms", type=float, default=0,
+                        help="a refused bidder waits up to this long before bidding again (default: not at all)")
     parser.add_argument("--switch-interval", type=float, default=None,
                         help="sys.setswitchinterval for thread workers (seconds; Python's default is 0.005)")
     parser.add_argument("--database", default=os.environ.get(
         "FEIDI_BENCH_AUCTION_URL", "postgres://postgres@127.0.0.1:5432/feidi_bench_auction"))
     args, _ = parser.parse_known_args()
+    global THINK
+    THINK = args.think_ms / 1000
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
     ensure_database(args.database)
