@@ -259,7 +259,7 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
     response = tech.post(accept, {"passed": "0", "accepted_on": today().isoformat(), "acceptance_note": "x"})
     assert "已验收" in " ".join(messages_of(response))
 
-    # Transfer to the home project: the tech bureau must see it (here also as 项目办).
+    # Transfer to the home project: the tech bureau must see it.
     from feidi.accounts.models import Role
     from feidi.projects.models import Project
     from feidi.testing.factories import make_for
@@ -267,9 +267,15 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
     home = make_for(Project, cast)
     Project.objects.filter(pk=home.pk).update(channel="enclave")
     transfer = reverse("techmarket:jointproject_transfer", args=[project.pk])
+    # Another zone's project is not the tech bureau's to link.
+    from feidi.projects.actions import do_save_project
+
+    elsewhere = do_save_project(Project(name="乙区转化项目", zone=cast.zone_b, investor="乙区投资方",
+                                        owner=cast.other_pmo), acting_user=cast.other_pmo)
     with pytest.raises(PermissionDenied, match="无权查看"):
-        challenges.do_mark_transferred(project, home, acting_user=cast.tech)
-    cast.tech.roles.add(Role.objects.get(code="project_office"))
+        challenges.do_mark_transferred(project, elsewhere, acting_user=cast.tech)
+    # Its own zone's pipeline it reads (the 科技局 role has projects.view_project).
+    assert Role.objects.get(code="tech_bureau").permissions.filter(codename="view_project").exists()
     tech = client_for("tech")
     assert f'<option value="{home.pk}">{home.name}</option>' in tech.get(project.get_absolute_url()).content.decode()
     response = tech.post(transfer, {"home_project": home.pk, "transferred_on": today().isoformat()})

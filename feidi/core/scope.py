@@ -20,7 +20,8 @@ from django.db.models import Q
 class Scope:
     """How a model's rows are reached: lookups to its owning department, owner and organization.
 
-    ``public`` is a Q of rows every signed-in user may see (e.g. published challenges).
+    ``public`` is a Q of rows every signed-in user may see (e.g. published challenges) — see,
+    never change: writes reach only the rows the user's own scope covers.
     ``org_self`` marks the Organization model itself: an enterprise user sees its own row.
     """
 
@@ -78,7 +79,7 @@ def scope_q(model, user, action: str = "view") -> Q | None:
     scope: Scope | None = getattr(model, "scope", None)
     if scope is None:
         raise TypeError(f"{model.__name__} has no Scope: it cannot be shown to users")
-    public = scope.public
+    public = scope.public if action == "view" else None
     if scope.owner_only:
         return Q(**{scope.owner: user.pk})
     if user.organization_id:

@@ -57,6 +57,15 @@ class ScopedViewMixin(LoginRequiredMixin):
     def get_title(self) -> str:
         return self.title or str(self.model._meta.verbose_name_plural)
 
+    def scope_action(self) -> str:
+        """The action whose roles' data scope bounds the rows this view reaches: that of the
+        view's permission when it is one of the model's own (``change``, ``delete``, ``publish``…)."""
+        app, _, codename = (self.get_permission() or "").partition(".")
+        suffix = f"_{self.model._meta.model_name}"
+        if app == self.model._meta.app_label and codename.endswith(suffix):
+            return codename[: -len(suffix)]
+        return "view"
+
     def can(self, action: str) -> bool:
         return self.request.user.has_perm(perm_name(self.model, action))
 
@@ -159,6 +168,10 @@ class ObjectMixin(ScopedViewMixin):
 
     def get_object(self):
         qs = self.base_queryset(self.request.user)
+        action = self.scope_action()
+        if action != "view":
+            # a write reaches only rows the roles granting it cover (published rows are only seen)
+            qs = qs.filter(pk__in=self.model.objects.visible_to(self.request.user, action).values("pk"))
         try:
             return qs.get(pk=self.kwargs["pk"])
         except (self.model.DoesNotExist, ValueError, TypeError):

@@ -180,6 +180,7 @@ class UserSpec:
     department: str | None = None
     organization: str | None = None
     totp: bool = False
+    extra_roles: tuple[str, ...] = ()
 
 
 @dataclass
@@ -644,7 +645,9 @@ def build_plan() -> Plan:
         UserSpec("project", official_names["project"], "project_office", department="项目办"),
         UserSpec("service", official_names["service"], "service_office", department="安商办"),
         UserSpec("cadre", official_names["cadre"], "service_cadre", department="安商办"),
-        UserSpec("tech", official_names["tech"], "tech_bureau", department=DEPT_TECH),
+        # the city's science bureau runs the enclaves and reads every zone's pipeline to link the
+        # projects its enclave incubations become (转化落地)
+        UserSpec("tech", official_names["tech"], "tech_bureau", department=DEPT_TECH, extra_roles=("city_leader",)),
         UserSpec("stats", official_names["stats"], "statistics", department="经济发展局"),
         UserSpec("gaotie_clerk", official_names["gaotie_clerk"], "zone_clerk", department=DEPT_GAOTIE),
         UserSpec("ent_jinko", ent_contact, "enterprise", organization="jinko"),
@@ -856,7 +859,8 @@ class _Loader:
                 # A known secret, already confirmed, so browser tests can compute codes (pyotp).
                 user.totp_secret = DEMO_TOTP_SECRET
                 user.totp_confirmed = True
-            do_create_user(user, password=DEMO_PASSWORD, roles=[roles[u.role]], acting_user=None)
+            do_create_user(user, password=DEMO_PASSWORD, roles=[roles[r] for r in (u.role, *u.extra_roles)],
+                           acting_user=None)
             self.created["账号"] += 1
 
 

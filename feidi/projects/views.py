@@ -161,6 +161,8 @@ class ProjectDetailView(ObjectDetailView):
         return [r for r in rows if not (r["name"] == "terminated_reason" and r["value"] == "—")]
 
     def get_context_data(self, **kwargs):
+        from feidi.techmarket.challenges import joint_projects_for  # the enclave joint projects it came from
+
         ctx = super().get_context_data(**kwargs)
         p, user = self.object, self.request.user
         today = timezone.localdate()
@@ -189,6 +191,7 @@ class ProjectDetailView(ObjectDetailView):
             tasks=p.tasks.select_related("owner", "owner_department").order_by("status", "deadline"),
             alerts=p.alerts.filter(resolved_at__isnull=True), today=today,
             can_edit_parts=user.has_perm("projects.add_milestone"),
+            joint_projects=joint_projects_for(p, user),
         )
         return ctx
 

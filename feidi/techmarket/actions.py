@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, delete_object, update_object
-from feidi.core.scope import _role_filter
 
 from .models import Demand, Supply, Talent
 
@@ -30,20 +29,8 @@ SUPPLY_KINDS = ("institute", "university", "enterprise")
 def writable(model, user):
     """The rows of ``model`` ``user`` may change: published records are seen by everyone, but
     only their own organization (an enterprise or institution user) or the staff whose data
-    scope covers them may edit, publish or close them."""
-    perm = f"{model._meta.app_label}.change_{model._meta.model_name}"
-    qs = model.objects.all()
-    if user is None or not user.is_authenticated or not user.is_active or not user.has_perm(perm):
-        return qs.none()
-    if user.organization_id:
-        return qs.filter(organization_id=user.organization_id)
-    combined = Q(pk__in=[])
-    for role in user.roles_granting(perm):
-        q = _role_filter(model.scope, role, user)
-        if q is None:
-            return qs
-        combined |= q
-    return qs.filter(combined)
+    scope covers them may edit, publish or close them (the scope layer's ``change`` action)."""
+    return model.objects.visible_to(user, "change")
 
 
 def _check_writer(obj, acting_user) -> None:

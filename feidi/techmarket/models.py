@@ -316,7 +316,7 @@ class Application(FeidiModel):
 
     # The challenge's experts see its applications to score them.
     scope = Scope(department="department", owner="created_by", organization="applicant",
-                  also=lambda user: Q(challenge__experts=user))
+                  also=lambda user: Q(challenge__in=Challenge.objects.filter(experts=user).values("pk")))
 
     class Meta:
         verbose_name = verbose_name_plural = "揭榜申请"

@@ -4,7 +4,9 @@ from django.db import migrations
 
 from feidi.accounts.roles import STANDARD_ROLES, grant_in_migration
 
-GRANTS = {code: [p for p in spec[3] if p.startswith("techmarket.")] for code, spec in STANDARD_ROLES.items()}
+# the market's permissions, and the pipeline's projects the 科技局 links enclave projects to
+GRANTS = {code: [p for p in spec[3] if p.startswith("techmarket.") or (code, p) == ("tech_bureau", "projects.view_project")]
+          for code, spec in STANDARD_ROLES.items()}
 
 
 class Migration(migrations.Migration):
