@@ -51,9 +51,14 @@ class _Grow:
     """A numpy array that grows by doubling (the per-slot columns)."""
 
     def __init__(self, dtype, width: int = 0, data=None):
-        shape = (16, width) if width else (16,)
-        self.a = np.zeros(shape, dtype) if data is None else data
-        self.n = 0 if data is None else len(data)
+        if data is None:
+            self.a = np.zeros((16, width) if width else (16,), dtype)
+            self.n = 0
+            return
+        # room for the updates until the next compaction: no copy of the whole column on the way
+        self.n = len(data)
+        self.a = np.zeros((self.n + max(1024, self.n // 16),) + data.shape[1:], data.dtype)
+        self.a[: self.n] = data
 
     def append(self, value) -> None:
         if self.n == len(self.a):
@@ -75,7 +80,7 @@ def _buffers(n: int):
     buf = getattr(_local, "buf", None)
     if buf is None or len(buf[0]) < n:
         size = max(1024, int(n * 1.25))
-        buf = (np.zeros(size, np.float64), np.zeros(size, np.int64))
+        buf = (np.zeros(size, np.float32), np.zeros(size, np.int64))
         _local.buf = buf
     return buf
 
@@ -97,6 +102,8 @@ class BM25Index:
         self.m_indptr = np.zeros(n_terms + 1, np.int64)
         self.m_docs = np.zeros(0, np.int32)
         self.m_tf = np.zeros(0, np.float32)
+        self.m_dl = np.zeros(0, np.float32)  # each posting's document length (read in sequence)
+        self.m_code = np.zeros(0, np.uint16)  # (tf, length) packed for the kernel's table
         self.f_indptr = np.zeros(1, np.int64)
         self.f_terms = np.zeros(0, np.int32)
         self.f_tf = np.zeros(0, np.float32)
@@ -229,6 +236,8 @@ class BM25Index:
         slot_of = np.repeat(np.arange(len(n_terms_per_doc), dtype=np.int64), n_terms_per_doc)
         self.m_docs = slot_of[order].astype(np.int32)
         self.m_tf = self.f_tf[order]
+        self.m_dl = self.dl.view[self.m_docs]
+        self.m_code = _codes(self.m_tf, self.m_dl)
         counts = np.bincount(self.f_terms, minlength=n_vocab).astype(np.int64)
         self.m_indptr = np.zeros(n_vocab + 1, np.int64)
         np.cumsum(counts, out=self.m_indptr[1:])
@@ -350,7 +359,8 @@ class BM25Index:
                 docs.extend(lst)
             indptr.append(len(docs) // 2)
         flat = np.asarray(docs, np.float64).reshape(-1, 2) if docs else np.zeros((0, 2))
-        return (np.asarray(indptr, np.int64), flat[:, 0].astype(np.int64), flat[:, 1].astype(np.float32))
+        slots = flat[:, 0].astype(np.int64)
+        return np.asarray(indptr, np.int64), slots, flat[:, 1].astype(np.float32), self.dl.a[slots]
 
     def _filter_arrays(self, filters: Mapping | None):
         active = np.zeros(len(ATTRS), np.bool_)
@@ -382,13 +392,13 @@ class BM25Index:
             if not qterms or not self.n_live or k <= 0:
                 return []
             q = np.asarray(qterms, np.int64)
-            d_indptr, d_docs, d_tf = self._delta_csr(qterms)
+            d_indptr, d_docs, d_tf, d_dl = self._delta_csr(qterms)
             active, allowed = self._filter_arrays(filters)
             scores, touched = _buffers(self.ids.n)
             out_slots = np.empty(k, np.int64)
             out_scores = np.empty(k, np.float64)
-            n = topk_one(q, self._idf(q), self.m_indptr, self.m_docs, self.m_tf, d_indptr, d_docs, d_tf,
-                         self.dl.a, self.total_len / self.n_live, K1, B, self._ok(published_only), self.codes.a,
+            n = topk_one(q, self._idf(q), self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, d_indptr, d_docs,
+                         d_tf, d_dl, self.total_len / self.n_live, K1, B, self._ok(published_only), self.codes.a,
                          allowed, active, self.ids.a, scores, touched, k, out_slots, out_scores)
             return [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
                                                                                strict=True)]
@@ -408,21 +418,25 @@ class BM25Index:
             np.cumsum([len(q) for q in queries], out=q_indptr[1:])
             flat = np.asarray([t for q in queries for t in q], np.int64)
             idf = self._idf(flat) if len(flat) else np.zeros(0)
-            dq, d_ind, d_docs, d_tf, base = np.zeros(len(queries), np.int64), [], [], [], 0
+            dq, d_ind, d_docs, d_tf, d_dl = np.zeros(len(queries), np.int64), [], [], [], []
+            base = at = 0
             for i, q in enumerate(queries):
-                ind, docs, tfs = self._delta_csr(q)
-                dq[i] = sum(len(x) for x in d_ind)
+                ind, docs, tfs, dls = self._delta_csr(q)
+                dq[i] = at
+                at += len(ind)
                 d_ind.append(ind + base)
                 d_docs.append(docs)
                 d_tf.append(tfs)
+                d_dl.append(dls)
                 base += len(docs)
             active, allowed = self._filter_arrays(filters)
             scores, touched = _buffers(self.ids.n)
             out_slots = np.empty((len(queries), k), np.int64)
             out_scores = np.empty((len(queries), k), np.float64)
             out_n = np.zeros(len(queries), np.int64)
-            topk_many(q_indptr, flat, idf, self.m_indptr, self.m_docs, self.m_tf, dq, np.concatenate(d_ind),
-                      np.concatenate(d_docs), np.concatenate(d_tf), self.dl.a, self.total_len / self.n_live, K1, B,
+            topk_many(q_indptr, flat, idf, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, dq,
+                      np.concatenate(d_ind), np.concatenate(d_docs), np.concatenate(d_tf), np.concatenate(d_dl),
+                      self.total_len / self.n_live, K1, B,
                       self._ok(published_only), self.codes.a, allowed, active, self.ids.a, scores, touched, k,
                       out_slots, out_scores, out_n)
             ids = self.ids.a
@@ -497,11 +511,22 @@ class BM25Index:
             for name in ("m_indptr", "m_docs", "m_tf", "f_indptr", "f_terms", "f_tf", "f_mask"):
                 setattr(index, name, z[name].copy())
             index.df = _Grow(np.int64, data=z["df"].copy())
+            index.m_dl = index.dl.view[index.m_docs]
+            index.m_code = _codes(index.m_tf, index.m_dl)
             index.n_main = len(index.ids.view)
             index.main_ids = index.ids.view.copy()
             index.n_live, index.total_len, index.watermark = meta["n_live"], meta["total_len"], meta["watermark"]
             index.extra = meta.get("extra", {})
         return index
+
+
+def _codes(tf: np.ndarray, dl: np.ndarray) -> np.ndarray:
+    """tf << 8 | length for the postings the kernel's table covers, 0xFFFF for the others."""
+    from .kernels import LUT_DL, LUT_TF
+
+    small = (tf < LUT_TF) & (dl < LUT_DL)
+    code = (tf.astype(np.uint16) << 8) | dl.astype(np.uint16)
+    return np.where(small, code, np.uint16(0xFFFF)).astype(np.uint16)
 
 
 def _cat(parts, dtype) -> np.ndarray:

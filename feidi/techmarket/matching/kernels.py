@@ -49,66 +49,128 @@ def _sift_up(hs, hi, hslot, pos):
 
 
 @njit(cache=True)
-def topk_one(qterms, qidf, m_indptr, m_docs, m_tf, d_indptr, d_docs, d_tf, dl, avgdl, k1, b,
+def _offer(hs, hi, hslot, n, k, s, i, d):
+    """Offer (score s, id i, slot d) to the heap of the best k; returns the new size."""
+    if n < k:
+        hs[n] = s
+        hi[n] = i
+        hslot[n] = d
+        _sift_up(hs, hi, hslot, n)
+        return n + 1
+    if _worse(hs[0], hi[0], s, i):
+        hs[0] = s
+        hi[0] = i
+        hslot[0] = d
+        _sift_down(hs, hi, hslot, n, 0)
+    return n
+
+
+@njit(cache=True, inline="always")
+def _passes(d, ok, codes, allowed, active):
+    if not ok[d]:
+        return False
+    for a in range(active.shape[0]):
+        if active[a] and not allowed[a, codes[d, a]]:
+            return False
+    return True
+
+
+LUT_TF, LUT_DL = 8, 256  # postings with tf < 8 and length < 256 read their tf part from a table
+
+
+@njit(cache=True, inline="always")
+def _part(tf, dl, c1, c2):
+    return np.float32(tf / (tf + c1 + c2 * dl))
+
+
+@njit(cache=True)
+def _add_dense(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores):
+    for p in range(lo, hi):
+        code = m_code[p]
+        part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
+        scores[m_docs[p]] += w * part
+
+
+@njit(cache=True)
+def _add_sparse(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touched, n_touched):
+    for p in range(lo, hi):
+        d = m_docs[p]
+        code = m_code[p]
+        part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
+        if scores[d] == 0.0:
+            touched[n_touched] = d
+            n_touched += 1
+        scores[d] += w * part
+    return n_touched
+
+
+@njit(cache=True)
+def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf, d_dl, avgdl, k1, b,
              ok, codes, allowed, active, ids, scores, touched, k, out_slots, out_scores):
     """One query. ``qterms``/``qidf``: the query's term ids and their idf; main postings in CSR
-    (``m_indptr`` over term ids); the query's delta postings in a CSR over the query's terms
-    (``d_indptr``); ``ok``: live (and published) documents; ``codes[slot, a]`` the filter codes,
-    ``allowed[a, code]`` the accepted codes of each ``active`` filter. Writes the results best
-    first into ``out_slots``/``out_scores`` and returns their count. ``scores`` must be zero on
-    entry and is zero again on return."""
-    n_touched = 0
+    (``m_indptr`` over term ids) of (slot, tf, document length), the common (tf, length) pairs
+    also packed in ``m_code`` (tf << 8 | length, 0xFFFF otherwise) so that the BM25 tf part is
+    read from a table computed for this query's average length; the query's delta postings in a
+    CSR over the query's terms (``d_indptr``); ``ok``: live (and published) documents;
+    ``codes[slot, a]`` the filter codes, ``allowed[a, code]`` the accepted codes of each
+    ``active`` filter. Writes the results best first into ``out_slots``/``out_scores`` and
+    returns their count. ``scores`` must be zero on entry and is zero again on return.
+
+    With few postings the touched slots are listed and only they are visited; with many (more
+    than an eighth of the slots) the scores are accumulated densely and scanned once."""
+    n_slots = ok.shape[0]
     n_main_terms = m_indptr.shape[0] - 1
     c1 = k1 * (1.0 - b)
     c2 = k1 * b / avgdl
+    lut = np.empty(LUT_TF * LUT_DL, np.float32)
+    for tf in range(LUT_TF):
+        for dl in range(LUT_DL):
+            lut[tf * LUT_DL + dl] = _part(np.float32(tf), np.float32(dl), c1, c2)
+    total = d_indptr[qterms.shape[0]] - d_indptr[0]
     for qi in range(qterms.shape[0]):
         t = qterms[qi]
-        w = qidf[qi]
         if t < n_main_terms:
-            for p in range(m_indptr[t], m_indptr[t + 1]):
-                d = m_docs[p]
-                tf = m_tf[p]
-                if scores[d] == 0.0:
-                    touched[n_touched] = d
-                    n_touched += 1
-                scores[d] += w * tf / (tf + c1 + c2 * dl[d])
+            total += m_indptr[t + 1] - m_indptr[t]
+    dense = total > n_slots // 8
+    n_touched = 0
+    for qi in range(qterms.shape[0]):
+        t = qterms[qi]
+        w = np.float32(qidf[qi])
+        if t < n_main_terms:
+            if dense:
+                _add_dense(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores)
+            else:
+                n_touched = _add_sparse(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2,
+                                        scores, touched, n_touched)
         for p in range(d_indptr[qi], d_indptr[qi + 1]):
             d = d_docs[p]
-            tf = d_tf[p]
-            if scores[d] == 0.0:
+            if not dense and scores[d] == 0.0:
                 touched[n_touched] = d
                 n_touched += 1
-            scores[d] += w * tf / (tf + c1 + c2 * dl[d])
+            scores[d] += w * _part(d_tf[p], d_dl[p], c1, c2)
     hs = np.empty(k, np.float64)
     hi = np.empty(k, np.int64)
     hslot = np.empty(k, np.int64)
     n = 0
-    n_attr = active.shape[0]
-    for j in range(n_touched):
-        d = touched[j]
-        s = scores[d]
-        scores[d] = 0.0
-        if not ok[d]:
-            continue
-        passed = True
-        for a in range(n_attr):
-            if active[a] and not allowed[a, codes[d, a]]:
-                passed = False
-                break
-        if not passed:
-            continue
-        i = ids[d]
-        if n < k:
-            hs[n] = s
-            hi[n] = i
-            hslot[n] = d
-            _sift_up(hs, hi, hslot, n)
-            n += 1
-        elif _worse(hs[0], hi[0], s, i):
-            hs[0] = s
-            hi[0] = i
-            hslot[0] = d
-            _sift_down(hs, hi, hslot, n, 0)
+    if dense:
+        # branch-light scan: reset every entry, look closer only at those that may enter the heap
+        for d in range(n_slots):
+            s = scores[d]
+            scores[d] = 0.0
+            if n < k:
+                if s > 0.0 and _passes(d, ok, codes, allowed, active):
+                    n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
+            elif s >= hs[0] and _passes(d, ok, codes, allowed, active):
+                n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
+    else:
+        for j in range(n_touched):
+            d = touched[j]
+            s = scores[d]
+            scores[d] = 0.0
+            if n == k and s < hs[0]:
+                continue
+            if _passes(d, ok, codes, allowed, active):
+                n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
     # pop the heap: worst first, written from the end
     m = n
     while m > 0:
@@ -123,8 +185,8 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_tf, d_indptr, d_docs, d_tf, dl, a
 
 
 @njit(cache=True)
-def topk_many(q_indptr, qterms, qidf, m_indptr, m_docs, m_tf, dq_indptr, d_indptr, d_docs, d_tf, dl, avgdl,
-              k1, b, ok, codes, allowed, active, ids, scores, touched, k, out_slots, out_scores, out_n):
+def topk_many(q_indptr, qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, dq_indptr, d_indptr, d_docs, d_tf, d_dl,
+              avgdl, k1, b, ok, codes, allowed, active, ids, scores, touched, k, out_slots, out_scores, out_n):
     """Many queries in one call (the batch push): query ``q`` has terms
     ``qterms[q_indptr[q]:q_indptr[q + 1]]`` and its delta CSR starts at ``dq_indptr[q]`` in
     ``d_indptr``; results go to row ``q`` of ``out_slots``/``out_scores``."""
@@ -132,6 +194,6 @@ def topk_many(q_indptr, qterms, qidf, m_indptr, m_docs, m_tf, dq_indptr, d_indpt
         lo = q_indptr[q]
         hi_ = q_indptr[q + 1]
         dlo = dq_indptr[q]
-        out_n[q] = topk_one(qterms[lo:hi_], qidf[lo:hi_], m_indptr, m_docs, m_tf,
-                            d_indptr[dlo:dlo + (hi_ - lo) + 1], d_docs, d_tf, dl, avgdl, k1, b, ok, codes,
+        out_n[q] = topk_one(qterms[lo:hi_], qidf[lo:hi_], m_indptr, m_docs, m_code, m_tf, m_dl,
+                            d_indptr[dlo:dlo + (hi_ - lo) + 1], d_docs, d_tf, d_dl, avgdl, k1, b, ok, codes,
                             allowed, active, ids, scores, touched, k, out_slots[q], out_scores[q])
