@@ -181,3 +181,68 @@ def test_api_outsiders_never_see_zone_a_records(path, method, model_label, cast,
         if response.status_code >= 400:
             body = response.json()
             assert {"code", "message"} <= set(body), body
+
+
+def _publish(obj) -> None:
+    """Put ``obj`` in the first state its Scope publishes (e.g. status published, or its auction's)."""
+    for lookup, value in type(obj).scope.public.children:
+        *path, last = lookup.split("__")
+        if last == "in":
+            last, value = path.pop(), value[0]
+        target = obj
+        for step in path:
+            target = getattr(target, step)
+        type(target)._base_manager.filter(pk=target.pk).update(**{last: value})
+
+
+def _published_by_status(model) -> bool:
+    """Rows published by a state (not readable by everyone whatever they hold, like dictionaries)."""
+    public = getattr(getattr(model, "scope", None), "public", None)
+    return public is not None and all("status" in lookup for lookup, _ in public.children)
+
+
+def _writes_the_record(view_class) -> bool:
+    """The view changes its own record (edit, publish, close …), rather than reading it or taking
+    part in it through another record (registering for an auction, bidding on a lot)."""
+    view = view_class()
+    view.kwargs = {"pk": 1}
+    return view.scope_action() != "view"
+
+
+WRITE_ROUTES = [r for r in ROUTES if r.values[2] == "object" and _published_by_status(r.values[1].model)
+                and _writes_the_record(r.values[1])]
+
+
+def test_published_models_have_write_routes_to_check():
+    assert {"techmarket:demand_edit", "techmarket:supply_publish", "techmarket:challenge_edit",
+            "techmarket:lot_edit"} <= {r.values[0] for r in WRITE_ROUTES}
+
+
+@pytest.mark.parametrize("route,view_class,kind", WRITE_ROUTES)
+def test_published_records_are_read_only_to_outsiders(route, view_class, kind, cast, client_for):
+    """Published rows are seen by every signed-in user, but another zone's staff holding every
+    market permission, another enterprise and another institution change nothing through them."""
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role, User
+
+    tech_b = User(username="tech_b", full_name="乙区科技局干部", department=cast.dept_b)
+    do_create_user(tech_b, password="Cast#Passw0rd!", roles=[Role.objects.get(code="tech_bureau")], acting_user=None)
+    obj = make_for(view_class.model, cast)
+    _publish(obj)
+    extra = {name: 0 for name in _converters(route) if name != "pk"}
+    url = reverse(route, kwargs={"pk": obj.pk, **extra})
+    before = type(obj)._base_manager.filter(pk=obj.pk).values().first()
+    for name in ("tech_b", "ent_b", "inst"):
+        c = client_for(name) if name != "tech_b" else None
+        if c is None:
+            from django.test import Client
+
+            c = Client()
+            c.force_login(tech_b)
+        assert c.get(_detail_url(obj)).status_code == 200, f"{name} should see the published {obj!r}"
+        response = c.get(url)
+        assert response.status_code in (403, 404, 405), (name, route, response.status_code)
+        response = c.post(url, {"title": "改名", "name": "改名", "status": "closed", "amount": "99999999"})
+        assert response.status_code in (403, 404, 405), (name, route, response.status_code)
+    after = type(obj)._base_manager.filter(pk=obj.pk).values().first()
+    assert after == before, f"an outsider changed the published record through {route}"
