@@ -90,7 +90,9 @@ def record(action: str, instance: models.Model | None = None, *, user=None, befo
         model_label = model_label or instance._meta.label_lower
         object_id = object_id or str(instance.pk or "")
         object_repr = object_repr or str(instance)[:200]
-    with transaction.atomic():
+    # No savepoint: a failed append must fail the caller's write anyway, and every audited write
+    # saves two round trips (SAVEPOINT, RELEASE) while it holds the chain's head.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditRecord(
             seq=head.seq + 1,

@@ -24,6 +24,9 @@ class TechmarketConfig(AppConfig):
             Item(gettext_noop("联合攻关"), "techmarket:jointproject_list", "techmarket.view_jointproject",
                  org_users=True),
             Item(gettext_noop("成果拍卖"), "techmarket:auction_list", "techmarket.view_auction", org_users=True),
-            Item(gettext_noop("我的出价"), "techmarket:bid_list", "techmarket.add_bid", org_users=True),
+            Item(gettext_noop("拍品"), "techmarket:lot_list", "techmarket.view_lot", org_users=True),
+            Item(gettext_noop("竞买登记"), "techmarket:registration_list", "techmarket.view_registration",
+                 org_users=True),
+            Item(gettext_noop("出价记录"), "techmarket:bid_list", "techmarket.view_bid", org_users=True),
             Item(gettext_noop("引进人才"), "techmarket:talent_list", "techmarket.view_talent"),
         ])
