@@ -83,6 +83,18 @@ def _part(tf, dl, c1, c2):
     return np.float32(tf / (tf + c1 + c2 * dl))
 
 
+BLOCK = 256
+
+
+@njit(cache=True, fastmath=True)
+def _block_max(scores, n_slots, maxima):
+    for blk in range(maxima.shape[0]):
+        m = np.float32(0.0)
+        for d in range(blk * BLOCK, min(n_slots, (blk + 1) * BLOCK)):
+            m = max(m, scores[d])
+        maxima[blk] = m
+
+
 @njit(cache=True)
 def _add_dense(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores):
     for p in range(lo, hi):
@@ -153,15 +165,22 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
     hslot = np.empty(k, np.int64)
     n = 0
     if dense:
-        # branch-light scan: reset every entry, look closer only at those that may enter the heap
-        for d in range(n_slots):
-            s = scores[d]
-            scores[d] = 0.0
-            if n < k:
-                if s > 0.0 and _passes(d, ok, codes, allowed, active):
+        # the maximum of each block of slots (a vectorised pass), then the blocks best first until
+        # the heap's worst beats the next block's maximum; finally reset the buffer at once
+        n_blocks = (n_slots + BLOCK - 1) // BLOCK
+        maxima = np.empty(n_blocks, np.float32)
+        _block_max(scores, n_slots, maxima)
+        for blk in np.argsort(-maxima, kind="mergesort"):
+            if maxima[blk] == 0.0 or (n == k and maxima[blk] < hs[0]):
+                break
+            for d in range(blk * BLOCK, min(n_slots, (blk + 1) * BLOCK)):
+                s = scores[d]
+                if n < k:
+                    if s > 0.0 and _passes(d, ok, codes, allowed, active):
+                        n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
+                elif s >= hs[0] and _passes(d, ok, codes, allowed, active):
                     n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
-            elif s >= hs[0] and _passes(d, ok, codes, allowed, active):
-                n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
+        scores[:n_slots] = 0.0
     else:
         for j in range(n_touched):
             d = touched[j]
