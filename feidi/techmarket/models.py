@@ -83,11 +83,8 @@ class Demand(FeidiModel):
     deadline = models.DateField("截止日期", null=True, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, editable=False)
-    # Semantic vector (float32 bytes) computed once by the job queue when a model is installed.
-    embedding = models.BinaryField("语义向量", null=True, blank=True, editable=False)
 
     scope = Scope(department="department", owner="created_by", organization="organization", public=_published())
-    audit_exclude = ("updated_at", "created_at", "embedding")
 
     class Meta:
         verbose_name = verbose_name_plural = "技术需求"
@@ -128,11 +125,9 @@ class Supply(FeidiModel):
     asking_price = MoneyField("意向价格（元）", null=True, blank=True, validators=[MinValueValidator(0)])
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, editable=False)
-    embedding = models.BinaryField("语义向量", null=True, blank=True, editable=False)
 
     scope = Scope(department="department", owner="created_by", organization="organization",
                   public=Q(status="published"))
-    audit_exclude = ("updated_at", "created_at", "embedding")
 
     class Meta:
         verbose_name = verbose_name_plural = "科技成果"

