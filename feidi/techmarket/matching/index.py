@@ -362,7 +362,11 @@ class BM25Index:
         slots = flat[:, 0].astype(np.int64)
         return np.asarray(indptr, np.int64), slots, flat[:, 1].astype(np.float32), self.dl.a[slots]
 
+    _NO_FILTER = (np.zeros(len(ATTRS), np.bool_), np.ones((len(ATTRS), 1), np.bool_))
+
     def _filter_arrays(self, filters: Mapping | None):
+        if not filters or all(v in (None, "", [], ()) for v in filters.values()):
+            return self._NO_FILTER
         active = np.zeros(len(ATTRS), np.bool_)
         width = max(len(t) for t in self.codes_of)
         allowed = np.ones((len(ATTRS), width), np.bool_)

@@ -100,7 +100,7 @@ def _add_dense(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores):
     for p in range(lo, hi):
         code = m_code[p]
         part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
-        scores[m_docs[p]] += w * part
+        scores[np.uint32(m_docs[p])] += w * part  # unsigned: no negative-index wrap check
 
 
 @njit(cache=True)
@@ -165,14 +165,14 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
     hslot = np.empty(k, np.int64)
     n = 0
     if dense:
-        # the maximum of each block of slots (a vectorised pass), then the blocks best first until
-        # the heap's worst beats the next block's maximum; finally reset the buffer at once
+        # the maximum of each block of slots (a vectorised pass), then only the blocks whose
+        # maximum can still enter the heap are read; finally the buffer is reset at once
         n_blocks = (n_slots + BLOCK - 1) // BLOCK
         maxima = np.empty(n_blocks, np.float32)
         _block_max(scores, n_slots, maxima)
-        for blk in np.argsort(-maxima, kind="mergesort"):
+        for blk in range(n_blocks):
             if maxima[blk] == 0.0 or (n == k and maxima[blk] < hs[0]):
-                break
+                continue
             for d in range(blk * BLOCK, min(n_slots, (blk + 1) * BLOCK)):
                 s = scores[d]
                 if n < k:
