@@ -204,8 +204,8 @@ test: setup lint ## lint, the suite on SQLite (with browser tests), then on Post
 
 bench: setup ## run every bench/*.py with the venv's Python (PostgreSQL needed by some)
 	@$(STEP)
-	# the baselines some benchmarks compare with (DuckDB, pandas): the "bench" extra, pinned
-	if ! $(PY) -c 'import duckdb, pandas' 2>/dev/null; then
+	# the baselines the benchmarks compare with (DuckDB, pandas, bm25s, rank-bm25, jieba): the "bench" extra, pinned
+	if ! $(PY) -c 'import duckdb, pandas, bm25s, rank_bm25, jieba, jieba_next' 2>/dev/null; then
 	  step "pip install -e \".[bench]\""
 	  $(PY) -m pip install -q -c requirements.lock -e ".[test,bench]"
 	fi
