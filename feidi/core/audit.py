@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .context import current
@@ -93,10 +93,7 @@ def record(action: str, instance: models.Model | None = None, *, user=None, befo
     # No savepoint: a failed append must fail the caller's write anyway, and every audited write
     # saves two round trips (SAVEPOINT, RELEASE) while it holds the chain's head.
     with transaction.atomic(savepoint=False):
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditRecord(
-            seq=head.seq + 1,
-            at=timezone.now(),
             user_id_snapshot=getattr(user, "pk", None),
             username=getattr(user, "username", "") or "",
             address=ctx.address[:64],
@@ -107,13 +104,46 @@ def record(action: str, instance: models.Model | None = None, *, user=None, befo
             object_repr=object_repr[:200],
             before=_canonical(before) if before is not None else "",
             after=_canonical(after) if after is not None else "",
-            prev_hash=head.hash,
         )
-        entry.hash = _digest(entry)
-        entry.save(force_insert=True)
-        head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
+        if connection.vendor == "postgresql":
+            _append_pg(entry)
+        else:
+            head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+            _chain(entry, head.seq, head.hash)
+            entry.save(force_insert=True)
+            head.seq, head.hash = entry.seq, entry.hash
+            head.save(update_fields=["seq", "hash"])
     return entry
+
+
+def _chain(entry: AuditRecord, seq: int, prev_hash: str) -> None:
+    """Link ``entry`` after the head (``seq``, ``prev_hash``), stamped now: call under the head's lock."""
+    entry.seq, entry.at, entry.prev_hash = seq + 1, timezone.now(), prev_hash
+    entry.hash = _digest(entry)
+
+
+_RECORD_COLUMNS = ("seq", "at", "user_id_snapshot", "username", "address", "source", "action", "model",
+                   "object_id", "object_repr", "before", "after", "prev_hash", "hash")
+
+
+def _append_pg(entry: AuditRecord) -> None:
+    """PostgreSQL: two round trips while the head is held (lock it; insert the record and move the
+    head in one statement), then the caller's commit."""
+    head_table, record_table = AuditHead._meta.db_table, AuditRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT seq, hash FROM "{head_table}" WHERE id = 1 FOR UPDATE')
+        row = cursor.fetchone()
+        if row is None:  # the first record ever: create the head (under its lock from then on)
+            head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+            row = head.seq, head.hash
+        _chain(entry, *row)
+        cursor.execute(
+            f'WITH r AS (INSERT INTO "{record_table}" ({", ".join(_RECORD_COLUMNS)}) '
+            f'VALUES ({", ".join(["%s"] * len(_RECORD_COLUMNS))}) RETURNING id) '
+            f'UPDATE "{head_table}" SET seq = %s, hash = %s WHERE id = 1 RETURNING (SELECT id FROM r)',
+            [getattr(entry, name) for name in _RECORD_COLUMNS] + [entry.seq, entry.hash])
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
 
 
 def record_many(entries: list[dict], *, user=None) -> int:

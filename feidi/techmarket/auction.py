@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
@@ -243,9 +243,63 @@ def do_register_bidder(auction: Auction, *, acting_user, organization=None) -> R
 
 # --- bids ---------------------------------------------------------------------------------------
 
+# Read from the lot's row under its lock: what the rules need, and what the bid and its record show.
+LOCKED_FIELDS = ("auction_id", "title", "start_price", "increment", "current_price", "current_bidder_id",
+                 "bid_count", "status", "opens_at", "closes_at", "anti_snipe_minutes", "version")
+
+
+def _registration(acting_user, auction_id: int) -> tuple[int, str] | None:
+    """The acting organization's approved registration for the auction, as (id, 竞买号), kept on
+    the user object for the request. The lock query re-checks it is still approved."""
+    cache = acting_user.__dict__.setdefault("_auction_registrations", {})
+    found = cache.get(auction_id)
+    if found is None:
+        found = (Registration.objects.filter(auction_id=auction_id, organization_id=acting_user.organization_id,
+                                             status=Registration.Status.APPROVED)
+                 .values_list("pk", "number").first())
+        if found is not None:
+            cache[auction_id] = found
+    return found
+
+
+def _biddable(amount: Decimal, organization_id: int, registration_id: int) -> Q:
+    """The condition under which the lot's lock is asked: the lot is not settled, its auction is
+    published, the registration still approved, and the bid beats the lot and is not the leader's
+    own. PostgreSQL re-checks it on the row the bids ahead committed, so a bid that lost the race
+    gets no row and no lock. The clock is checked once the lock is held (``_check_bid``)."""
+    return (~Q(status__in=SETTLED)
+            & Exists(Auction.objects.filter(pk=OuterRef("auction_id"), status=Auction.Status.PUBLISHED))
+            & Exists(Registration.objects.filter(pk=registration_id, status=Registration.Status.APPROVED))
+            & (Q(current_price__isnull=True, start_price__lte=amount) | Q(current_price__lte=amount - F("increment")))
+            & ~Q(current_bidder_id=organization_id))
+
+
+def _refusal(lot_id: int, amount: Decimal, organization_id: int, registration_id: int, now: dt.datetime,
+             acting_user) -> BidRefused:
+    """Why a bid found no lot to lock: the committed row, its auction and the registration say."""
+    row = Lot.objects.filter(pk=lot_id).values(*LOCKED_FIELDS, "auction__status").first()
+    if row is None:
+        return BidRefused("拍品不存在", "not_open")
+    if row.pop("auction__status") == Auction.Status.DRAFT:
+        return BidRefused("拍卖会尚未发布", "not_open")
+    if not Registration.objects.filter(pk=registration_id, status=Registration.Status.APPROVED).exists():
+        acting_user.__dict__.get("_auction_registrations", {}).pop(row["auction_id"], None)
+        return BidRefused("您尚未办理本场拍卖会的竞买登记，不能出价", "not_registered")
+    try:
+        _check_bid(Lot(pk=lot_id, **row), amount, organization_id, now)
+    except BidRefused as exc:
+        return exc
+    return BidRefused("出价未成功：该价位已被他人抢先，请刷新后重新出价", "race")
+
+
 def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     """Place a bid of ``amount`` yuan for the acting user's organization; the accepted ``Bid`` or
-    ``BidRefused`` saying why (the rules are in the module docstring)."""
+    ``BidRefused`` saying why (the rules are in the module docstring).
+
+    Everything that can be done before the lot's lock is: the amount, the permission and the
+    registration (cached per user). Under the lock: one query locks the row if the bid can still
+    win it, the clock is read, then on PostgreSQL one statement inserts the bid and moves the lot,
+    and the audit record is appended (``audit.record``); then the commit."""
     if not acting_user.has_perm("techmarket.add_bid"):
         raise PermissionDenied("您没有出价的权限")
     try:
@@ -256,53 +310,35 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
         raise BidRefused("出价金额须大于零", "invalid_amount")
     if amount != amount.quantize(FEN):
         raise BidRefused("出价金额最多精确到分", "invalid_amount")
-    if not acting_user.organization_id:
+    org_id = acting_user.organization_id
+    if not org_id:
         raise BidRefused("只有办理了竞买登记的企业或机构用户可以出价", "not_registered")
-    registration = (Registration.objects.filter(auction_id=lot.auction_id, organization_id=acting_user.organization_id,
-                                                status=Registration.Status.APPROVED).first())
+    registration = _registration(acting_user, lot.auction_id)
     if registration is None:
         raise BidRefused("您尚未办理本场拍卖会的竞买登记，不能出价", "not_registered")
-    # Without the lock, refuse only what no bid in flight can change: a price below the committed
-    # minimum (prices only rise) or a settled lot. The close and the leader are decided under the
-    # lock, since a bid ahead in the queue may extend the one or replace the other.
-    # An auction only moves forward (筹备中 → 已发布 → 已结束, the last once every lot is settled),
-    # so its state is read here too and the lock is taken on the lot's row alone.
-    committed = Lot.objects.filter(pk=lot.pk).values_list("current_price", "status", "auction__status").first()
-    if committed is None:
-        raise BidRefused("拍品不存在", "not_open")
-    price, status, auction_status = committed
-    if auction_status == Auction.Status.DRAFT:
-        raise BidRefused("拍卖会尚未发布", "not_open")
-    probe = Lot(start_price=lot.start_price, increment=lot.increment, current_price=price, status=status)
-    _check_settled(probe)
-    _check_amount(probe, amount)
-    org_id = acting_user.organization_id
-    # The lock is asked only for a lot this bid still beats. A bid queued behind others has the
-    # condition checked again on the row they committed (PostgreSQL re-evaluates a locking
-    # query's WHERE on the newest version), so a bid that lost the race gets no row and no lock,
-    # and the bids behind it are not kept waiting by its refusal.
-    beatable = (Q(current_price__isnull=True, start_price__lte=amount)
-                | Q(current_price__lte=amount - F("increment"))) & ~Q(current_bidder_id=org_id)
+    registration_id, number = registration
+    # Compiled before the transaction, so only its execution happens while the lock is held.
+    lock_query = (Lot.objects.select_for_update(of=("self",)).filter(_biddable(amount, org_id, registration_id),
+                                                                     pk=lot.pk).values_list(*LOCKED_FIELDS))
     try:
         with transaction.atomic():
-            locked = Lot.objects.select_for_update().filter(beatable, pk=lot.pk).first()
+            row = next(iter(lock_query), None)
             now = server_now()  # read after the lock is held: the database orders concurrent bids
-            if locked is None:
-                _check_bid(Lot.objects.get(pk=lot.pk), amount, org_id, now)
-                raise BidRefused("出价未成功：该价位已被他人抢先，请刷新后重新出价", "race")
+            if row is None:
+                raise _refusal(lot.pk, amount, org_id, registration_id, now, acting_user)
+            locked = Lot(pk=lot.pk, **dict(zip(LOCKED_FIELDS, row, strict=True)))
             _check_bid(locked, amount, org_id, now)
             window = dt.timedelta(minutes=locked.anti_snipe_minutes)
             extends = locked.closes_at - window < now
             seq = locked.bid_count + 1
-            bid = Bid.objects.create(lot=locked, seq=seq, bidder_id=org_id,
-                                     registration=registration, user=acting_user, amount=amount, placed_at=now,
-                                     extended=extends)
+            bid = Bid(lot=locked, seq=seq, bidder_id=org_id, registration_id=registration_id, user=acting_user,
+                      amount=amount, placed_at=now, extended=extends)
             changes = {"current_price": amount, "current_bidder_id": org_id, "bid_count": seq,
-                       "status": Lot.Status.OPEN, "version": F("version") + 1}
+                       "status": Lot.Status.OPEN}
             if extends:
                 changes["closes_at"] = now + window
-            Lot.objects.filter(pk=locked.pk).update(**changes)
-            after = {"seq": seq, "amount": str(amount), "bidder": registration.number, "placed_at": now.isoformat()}
+            _write_bid(bid, changes)
+            after = {"seq": seq, "amount": str(amount), "bidder": number, "placed_at": now.isoformat()}
             if extends:
                 after["closes_at"] = changes["closes_at"].isoformat()
             audit.record(audit.AuditRecord.Action.CREATE, bid, user=acting_user, after=after)
@@ -310,10 +346,31 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
         # Only reachable if the lock were bypassed; a refusal, never a silent loss.
         raise BidRefused("出价未成功：该价位已被他人抢先，请刷新后重新出价", "race") from None
     for name, value in changes.items():
-        if name != "version":
-            setattr(lot, name, value)
+        setattr(lot, name, value)
     lot.version = locked.version + 1
     return bid
+
+
+def _write_bid(bid: Bid, changes: dict) -> None:
+    """Insert the bid and move the lot (``changes`` plus the version): on PostgreSQL in one
+    statement, one round trip under the lock; elsewhere through the ORM."""
+    if connection.vendor != "postgresql":
+        bid.save(force_insert=True)
+        Lot.objects.filter(pk=bid.lot_id).update(**changes, version=F("version") + 1)
+        return
+    columns = ("lot_id", "seq", "bidder_id", "registration_id", "user_id", "amount", "placed_at", "extended")
+    bid_table, lot_table = Bid._meta.db_table, Lot._meta.db_table
+    lot_fields = {name: Lot._meta.get_field(name.removesuffix("_id")).column for name in changes}
+    assignments = ", ".join(f'"{column}" = %s' for column in lot_fields.values())
+    sql = (f'WITH b AS (INSERT INTO "{bid_table}" ({", ".join(columns)}) '
+           f'VALUES ({", ".join(["%s"] * len(columns))}) RETURNING id) '
+           f'UPDATE "{lot_table}" SET {assignments}, "version" = "version" + 1 WHERE id = %s '
+           f'RETURNING (SELECT id FROM b)')
+    params = [getattr(bid, name) for name in columns] + list(changes.values()) + [bid.lot_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        bid.pk = cursor.fetchone()[0]
+    bid._state.adding = False
 
 
 def _check_bid(lot: Lot, amount: Decimal, organization_id: int, now: dt.datetime) -> None:
