@@ -128,7 +128,7 @@ def test_batch_push_matches_the_single_pushes(cast, market, django_capture_on_co
     assert many == [matching.supplies_for_demand(d, k=5) for d in objs]
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         push.schedule_push_many("demand", [market.demand.pk, d2.pk])
-    expected = {(d.pk, m.id) for d, ms in zip(objs, many, strict=True) for m in ms}
+    expected = {(d.pk, m.id) for d, ms in zip(objs, many, strict=True) for m in push.worth_pushing(ms)}
     assert set(Push.objects.values_list("demand_id", "supply_id")) == expected
     assert Notification.objects.filter(user=cast.inst_a).count() == Push.objects.filter(
         supply__organization=cast.institution_a).count() > 0
@@ -217,3 +217,18 @@ def test_racing_jobs_on_postgresql_push_each_pair_once(transactional_db, cast, e
     assert Push.objects.filter(demand=demand).count() == 2 == sum(created)
     assert Notification.objects.filter(user=cast.inst_a).count() == 1
     assert Notification.objects.filter(user=cast.inst).count() == 1
+
+
+def test_a_weak_match_is_recommended_but_not_pushed(cast, market, django_capture_on_commit_callbacks):
+    """A candidate far below the best one stays among the page's recommendations, unpushed."""
+    _make(cast, "supply", "锂电池极片辊压设备", "辊压机压辊加热与厚度闭环控制，适用于电芯极片，设备外壳密闭防尘、防水汽", "辊压,极片",
+          field="battery")
+    found = matching.supplies_for_demand(market.demand, k=10)
+    best = max(m.score for m in found)
+    weak = [m for m in found if m.score < push.PUSH_MIN_SHARE * best]
+    strong = [m for m in found if m.score >= push.PUSH_MIN_SHARE * best]
+    assert strong and weak and push.worth_pushing(found) == strong
+    _publish(market.demand, "demand", django_capture_on_commit_callbacks)
+    pushed = set(Push.objects.filter(demand=market.demand).values_list("supply_id", flat=True))
+    assert pushed == {m.id for m in strong[:push.PUSH_K]}
+    assert not pushed & {m.id for m in weak}

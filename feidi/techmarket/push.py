@@ -1,7 +1,8 @@
 """Two-way push (双向推送) of new matches, and the feedback that changes later rankings.
 
-A published (or changed published) demand is pushed to the institutions of its best supplies; a
-published supply to the enterprises of its best demands. ``schedule_push`` runs the push in the
+A published (or changed published) demand is pushed to the institutions of its best supplies (at
+most ``PUSH_K``, each scoring at least ``PUSH_MIN_SHARE`` of the best); a published supply to the
+enterprises of its best demands. ``schedule_push`` runs the push in the
 job queue after the writer's transaction commits. Each pair (demand, supply) is pushed at most
 once, ever: the ``push_unique_pair`` constraint decides between concurrent jobs and a pair that
 already has a row is skipped, so re-publishing or editing never pushes an existing pair again.
@@ -29,6 +30,9 @@ from . import matching
 from .models import Demand, Push, Supply
 
 PUSH_K = 5  # counterparts pushed per new document
+# A push interrupts someone: a candidate scoring under this share of the best one is shown on the
+# document's page among the recommendations, but not pushed.
+PUSH_MIN_SHARE = 0.3
 
 
 def schedule_push(kind: str, doc_id: int) -> None:
@@ -116,6 +120,12 @@ def _pairs_of(mine: str, ids: list[int]) -> dict[tuple[int, int], int]:
     return out
 
 
+def worth_pushing(matches) -> list:
+    """The matches good enough to push: those scoring at least PUSH_MIN_SHARE of the best."""
+    floor = PUSH_MIN_SHARE * max((m.score for m in matches), default=0)
+    return [m for m in matches if m.score >= floor]
+
+
 def _pairs(kind: str, obj, matches) -> list[Push]:
     """Unsaved Push rows for ``obj``'s matches, ranked, each pair once."""
     if kind == "demand":
@@ -124,7 +134,7 @@ def _pairs(kind: str, obj, matches) -> list[Push]:
         departments = dict(Demand._base_manager.filter(pk__in=[m.id for m in matches])
                            .values_list("pk", "department_id"))
     out, seen = [], set()
-    for m in matches:
+    for m in worth_pushing(matches):
         pair = (obj.pk, m.id) if kind == "demand" else (m.id, obj.pk)
         if pair in seen:
             continue
