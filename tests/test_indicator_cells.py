@@ -139,6 +139,22 @@ def test_an_import_recomputes_the_cells_in_its_transaction(cast, monkeypatch, sm
     assert_cells_agree()
 
 
+def test_a_large_import_copies_new_keys_and_overwrites_stored_ones(cast, monkeypatch, data):
+    # as an import of more than FRESH_CHECK values: the new keys by COPY, the stored ones by ON CONFLICT
+    monkeypatch.setattr(actions, "FRESH_CHECK", 0)
+    march = f"{MARCH:%Y-%m}"
+    rows = [[cast.org_a1.uscc, "", march, 140, 10, 5], [data["new"].uscc, "", march, 25, 3, 2],
+            [cast.org_a2.uscc, "", "2026-04", 90, 6, 2]]
+    outcome = importing.run(sheet(rows), "指标.xlsx", cast.leader)
+    assert outcome.applied, outcome.errors
+    revenue = dict(IndicatorValue.objects.filter(indicator=ind("revenue"), period=MARCH)
+                   .values_list("organization_id", "value"))
+    assert revenue[cast.org_a1.pk] == 140 and revenue[data["new"].pk] == 25 and revenue[cast.org_a2.pk] == 40
+    assert IndicatorValue.objects.get(organization=cast.org_a2, indicator=ind("tax"), period=dt.date(2026, 4, 1)).value == 6
+    assert IndicatorValue.objects.filter(organization=cast.org_a1, indicator=ind("revenue"), period=MARCH).count() == 1
+    assert_cells_agree()
+
+
 def test_a_crash_mid_import_leaves_neither_rows_nor_cells(cast, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("审计写入失败")

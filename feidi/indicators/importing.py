@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -121,78 +122,105 @@ def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
     if required_missing:
         raise ImportFileError(f"缺少每月必报指标的列：{'、'.join(required_missing)}")
 
-    def cell(cells, c):
-        return cells[c] if c < len(cells) else None
-
     def code_of(raw) -> str:
         try:
             return uscc_lib.normalize(cell_text(raw))
         except ValueError:  # a long number Excel rounded: reported on the row
             return ""
 
-    codes = {code_of(cell(cells, positions["uscc"])) for _, cells in body} - {""}
-    orgs = {}
+    # Column-wise: each column's distinct raw cells are interpreted once (a file repeats its
+    # months and, across months, its credit codes), and the rows then only look the results up.
+    width = max(columns) + 1
+    code_col, period_col = positions["uscc"], positions["period"]
+    code_cells = [cells[code_col] if code_col < len(cells) else None for _, cells in body]
+    period_cells = [cells[period_col] if period_col < len(cells) else None for _, cells in body]
+    codes = {raw: code_of(raw) for raw in set(code_cells)}
+    orgs = {}  # normalised code → (pk, name, zone_id, department_id, division)
     visible = Organization.objects.visible_to(user)
-    code_list = sorted(codes)
+    code_list = sorted(set(codes.values()) - {""})
     for start in range(0, len(code_list), 5000):
-        for org in visible.filter(uscc__in=code_list[start:start + 5000]).only(
+        for pk, code, name, zone_id, department_id, industry_code in visible.filter(
+                uscc__in=code_list[start:start + 5000]).values_list(
                 "pk", "uscc", "name", "zone_id", "department_id", "industry_code"):
-            orgs[org.uscc] = org
-    parsed = []  # (excel_row, org, period, {indicator: value})
-    seen: dict[tuple[int, dt.date], int] = {}
+            orgs[code] = (pk, name, zone_id, department_id, actions._division(industry_code or ""))
     today = timezone.localdate().replace(day=1)
-    for excel_row, cells in body:
-        raw_code = cell(cells, positions["uscc"])
-        code = code_of(raw_code)
+    months: dict = {}  # raw cell → (period, None) or (None, error)
+    for raw in set(period_cells):
+        try:
+            period = parse_month(raw)
+            if period > today:
+                raise ValueError("不能导入未来月份")
+            months[raw] = (period, None)
+        except ValueError as exc:
+            months[raw] = (None, str(exc))
+    amount = actions.parse_amount
+    column_list = sorted(columns.items())
+    parsed = []  # (excel_row, org, period, [value per column])
+    seen: dict[tuple[int, dt.date], int] = {}
+    errors = outcome.errors
+    for (excel_row, cells), raw_code, raw_period in zip(body, code_cells, period_cells, strict=True):
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        code = codes[raw_code]
         org = orgs.get(code)
         bad = False
         if org is None:
-            outcome.errors.append(RowError(excel_row, "统一社会信用代码", str(raw_code or ""),
-                                           "未找到该企业（不在主体库或不在您的管理范围）" if code else "必填"))
+            errors.append(RowError(excel_row, "统一社会信用代码", str(raw_code or ""),
+                                   "未找到该企业（不在主体库或不在您的管理范围）" if code else "必填"))
             bad = True
-        raw_period = cell(cells, positions["period"])
-        try:
-            period = parse_month(raw_period)
-            if period > today:
-                raise ValueError("不能导入未来月份")
-        except ValueError as exc:
-            outcome.errors.append(RowError(excel_row, "月份", str(raw_period or ""), str(exc)))
+        period, month_error = months[raw_period]
+        if month_error is not None:
+            errors.append(RowError(excel_row, "月份", str(raw_period or ""), month_error))
             bad = True
-            period = None
-        values = {}
-        for c, indicator in columns.items():
-            raw = cell(cells, c)
+        values = []
+        for c, _indicator in column_list:
+            raw = cells[c]
+            if raw.__class__ is float:
+                values.append(Decimal(repr(raw)))  # what parse_amount does, without its dispatch
+                continue
             try:
-                values[indicator] = actions.parse_amount(raw)
+                values.append(amount(raw))
             except ValueError as exc:
-                outcome.errors.append(RowError(excel_row, header[c], str(raw), str(exc)))
+                errors.append(RowError(excel_row, header[c], str(raw), str(exc)))
                 bad = True
         if bad:
             continue
-        key = (org.pk, period)
+        key = (org[0], period)
         if key in seen:
-            outcome.errors.append(RowError(excel_row, "月份", f"{period:%Y-%m}", f"与第{seen[key]}行重复（同一企业同一月份）"))
+            errors.append(RowError(excel_row, "月份", f"{period:%Y-%m}", f"与第{seen[key]}行重复（同一企业同一月份）"))
             continue
         seen[key] = excel_row
         parsed.append((excel_row, org, period, values))
-    # the file's own months count as neighbours of each other
-    known = actions.neighbours({p[1].pk for p in parsed}, columns.values(), [p[2] for p in parsed])
+    # one set-based read of the stored neighbouring months; the file's own months count as
+    # neighbours of each other
+    indicator_ids = [i.pk for _, i in column_list]
+    known = actions.neighbours({p[1][0] for p in parsed}, indicator_ids, {p[2] for p in parsed})
     for _, org, period, values in parsed:
-        for indicator, value in values.items():
+        for indicator_id, value in zip(indicator_ids, values, strict=True):
             if value is not None:
-                known[(org.pk, indicator.pk, period)] = value
+                known[(org[0], indicator_id, period)] = value
+    around = {period: (actions.add_months(period, -1), actions.add_months(period, -2), actions.add_months(period, 1))
+              for period in {p[2] for p in parsed}}
+    check = actions.check_month
+    get = known.get
     rows = []
+    source = IndicatorValue.Source.IMPORT
+    user_id = getattr(user, "pk", None)
+    Entry = actions.Entry
     for excel_row, org, period, values in parsed:
-        for c, indicator in columns.items():
-            value = values[indicator]
-            error, warning = actions.check_values(known, org.pk, indicator, period, value)
+        org_id = org[0]
+        before_month, before2_month, after_month = around[period]
+        for (c, indicator), indicator_id, value in zip(column_list, indicator_ids, values, strict=True):
+            error, warning = check(indicator, period, value, before=get((org_id, indicator_id, before_month)),
+                                   before2=get((org_id, indicator_id, before2_month)),
+                                   after=get((org_id, indicator_id, after_month)))
             if error:
-                outcome.errors.append(RowError(excel_row, header[c], "" if value is None else f"{value:f}", error))
+                errors.append(RowError(excel_row, header[c], "" if value is None else f"{value:f}", error))
             elif warning:
-                outcome.warnings.append(RowError(excel_row, header[c], f"{value:f}", f"{org.name}：{warning}"))
+                outcome.warnings.append(RowError(excel_row, header[c], f"{value:f}", f"{org[1]}：{warning}"))
             if value is not None and not error:
-                rows.append(actions.entry(org, indicator, period, value, acting_user=user,
-                                          source=IndicatorValue.Source.IMPORT, confirmed=warning or ""))
+                rows.append(Entry(org_id, indicator_id, period, value, org[3], org[2], org[4], source,
+                                  (warning or "")[:200], user_id))
     outcome.errors.sort(key=lambda e: e.row)
     outcome.warnings.sort(key=lambda e: e.row)
     outcome.values = len(rows)
