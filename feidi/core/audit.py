@@ -122,28 +122,42 @@ def _chain(entry: AuditRecord, seq: int, prev_hash: str) -> None:
     entry.hash = _digest(entry)
 
 
-_RECORD_COLUMNS = ("seq", "at", "user_id_snapshot", "username", "address", "source", "action", "model",
-                   "object_id", "object_repr", "before", "after", "prev_hash", "hash")
+_RECORD_COLUMNS = ("user_id_snapshot", "username", "address", "source", "action", "model", "object_id",
+                   "object_repr", "before", "after")
 
 
 def _append_pg(entry: AuditRecord) -> None:
-    """PostgreSQL: two round trips while the head is held (lock it; insert the record and move the
-    head in one statement), then the caller's commit."""
+    """PostgreSQL: one statement locks the head, stamps the record with the database's clock once
+    the lock is held, chains it (the same SHA-256 as ``_digest``, over the same JSON text: the
+    fields other than seq, time and previous hash are serialised here, before the lock), inserts it
+    and moves the head. The head is then held only for that statement and the caller's commit. The
+    hash is checked against ``_digest`` before the caller may commit."""
     head_table, record_table = AuditHead._meta.db_table, AuditRecord._meta.db_table
+    values = [getattr(entry, name) for name in _RECORD_COLUMNS]
+    middle = json.dumps(values, ensure_ascii=False)[1:-1]  # the payload between time and prev_hash
+    sql = (
+        f'WITH h AS (SELECT seq, hash FROM "{head_table}" WHERE id = 1 FOR UPDATE), '
+        f't AS MATERIALIZED (SELECT h.seq + 1 AS seq, clock_timestamp() AS at, h.hash AS prev FROM h), '
+        f'r AS (INSERT INTO "{record_table}" (seq, at, {", ".join(_RECORD_COLUMNS)}, prev_hash, hash) '
+        f'SELECT t.seq, t.at, {", ".join(["%s"] * len(_RECORD_COLUMNS))}, t.prev, '
+        "encode(sha256(convert_to('[' || t.seq || ', \"' "
+        "|| to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00\", ' "
+        "|| %s || ', \"' || t.prev || '\"]', 'UTF8')), 'hex') FROM t RETURNING id, seq, at, prev_hash, hash) "
+        f'UPDATE "{head_table}" SET seq = r.seq, hash = r.hash FROM r WHERE "{head_table}".id = 1 '
+        'RETURNING r.id, r.seq, r.at, r.prev_hash, r.hash')
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT seq, hash FROM "{head_table}" WHERE id = 1 FOR UPDATE')
+        cursor.execute(sql, [*values, middle])
         row = cursor.fetchone()
-        if row is None:  # the first record ever: create the head (under its lock from then on)
-            head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-            row = head.seq, head.hash
-        _chain(entry, *row)
-        cursor.execute(
-            f'WITH r AS (INSERT INTO "{record_table}" ({", ".join(_RECORD_COLUMNS)}) '
-            f'VALUES ({", ".join(["%s"] * len(_RECORD_COLUMNS))}) RETURNING id) '
-            f'UPDATE "{head_table}" SET seq = %s, hash = %s WHERE id = 1 RETURNING (SELECT id FROM r)',
-            [getattr(entry, name) for name in _RECORD_COLUMNS] + [entry.seq, entry.hash])
-        entry.pk = cursor.fetchone()[0]
+        if row is None:  # the first record ever: create the head, then append under its lock
+            AuditHead.objects.get_or_create(pk=1)
+            cursor.execute(sql, [*values, middle])
+            row = cursor.fetchone()
+    entry.pk, entry.seq, entry.at, entry.prev_hash, entry.hash = row
     entry._state.adding = False
+    if entry.at.tzinfo is None:
+        entry.at = entry.at.replace(tzinfo=dt.UTC)
+    if _digest(entry) != entry.hash:  # never commit a link the verifier would reject
+        raise RuntimeError(f"audit record #{entry.seq}: the database's hash differs from _digest")
 
 
 def record_many(entries: list[dict], *, user=None) -> int:

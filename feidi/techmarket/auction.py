@@ -16,11 +16,13 @@ Rules (issue 5, after the online judicial auction rules of 最高人民法院《
   only after N quiet minutes following the last bid of the final stretch.
 * Two bids at the same moment: each takes the lot's row lock (``select_for_update``) and reads the
   server clock after it holds the lock, so the database orders them; the first takes the price and
-  the second is refused with the new minimum. A bid already below the committed minimum is refused
-  before the lock (prices only rise, so waiting could not change the answer), and the lock is
-  asked only while the bid still beats the lot: PostgreSQL re-checks that condition on the row the
-  bids ahead committed, so a loser gets no lock and does not hold up the queue. Whether the lot is
-  still open is decided only under the lock, because a bid ahead may have extended the close.
+  the second is refused with the new minimum. The lock is asked only while the bid still beats
+  the lot (and the lot is unsettled, its auction published, the registration approved):
+  PostgreSQL re-checks that condition on the row the bids ahead committed, so a bid already below
+  the committed minimum, or a loser in the queue, gets no lock and does not hold up the queue
+  (prices only rise, so waiting could not change the answer); the committed row then says why.
+  Whether the lot is still open is decided only under the lock, because a bid ahead may have
+  extended the close.
   ``seq`` = ``bid_count + 1`` under the lock, so seq
   is contiguous and the amounts strictly increase with it (the unique constraints on
   (lot, seq) and (lot, amount) back this up). On SQLite the same code runs in an IMMEDIATE
@@ -319,7 +321,8 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     registration_id, number = registration
     # Compiled before the transaction, so only its execution happens while the lock is held.
     lock_query = (Lot.objects.select_for_update(of=("self",)).filter(_biddable(amount, org_id, registration_id),
-                                                                     pk=lot.pk).values_list(*LOCKED_FIELDS))
+                                                                     pk=lot.pk)
+                  .order_by().values_list(*LOCKED_FIELDS))
     try:
         with transaction.atomic():
             row = next(iter(lock_query), None)
