@@ -83,8 +83,11 @@ def _digest(record: AuditRecord) -> str:
 
 
 def record(action: str, instance: models.Model | None = None, *, user=None, before: dict | None = None,
-           after: dict | None = None, model_label: str = "", object_id: str = "", object_repr: str = "") -> AuditRecord:
-    """Append one record to the chain (inside the caller's transaction)."""
+           after: dict | None = None, model_label: str = "", object_id: str = "", object_repr: str = "",
+           statements: tuple | list = ()) -> AuditRecord:
+    """Append one record to the chain (inside the caller's transaction). ``statements``: the
+    caller's own writes as ``(sql, params)``, run just before the append; on PostgreSQL they go to
+    the server with it in one round trip, so a write under a lock costs one trip fewer."""
     ctx = current()
     if instance is not None:
         model_label = model_label or instance._meta.label_lower
@@ -106,8 +109,12 @@ def record(action: str, instance: models.Model | None = None, *, user=None, befo
             after=_canonical(after) if after is not None else "",
         )
         if connection.vendor == "postgresql":
-            _append_pg(entry)
+            _append_pg(entry, statements)
         else:
+            if statements:
+                with connection.cursor() as cursor:
+                    for sql, params in statements:
+                        cursor.execute(sql, params)
             head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
             _chain(entry, head.seq, head.hash)
             entry.save(force_insert=True)
@@ -126,12 +133,14 @@ _RECORD_COLUMNS = ("user_id_snapshot", "username", "address", "source", "action"
                    "object_repr", "before", "after")
 
 
-def _append_pg(entry: AuditRecord) -> None:
+def _append_pg(entry: AuditRecord, statements=()) -> None:
     """PostgreSQL: one statement locks the head, stamps the record with the database's clock once
     the lock is held, chains it (the same SHA-256 as ``_digest``, over the same JSON text: the
     fields other than seq, time and previous hash are serialised here, before the lock), inserts it
     and moves the head. The head is then held only for that statement and the caller's commit. The
     hash is checked against ``_digest`` before the caller may commit."""
+    from psycopg import ClientCursor
+
     head_table, record_table = AuditHead._meta.db_table, AuditRecord._meta.db_table
     values = [getattr(entry, name) for name in _RECORD_COLUMNS]
     middle = json.dumps(values, ensure_ascii=False)[1:-1]  # the payload between time and prev_hash
@@ -146,7 +155,15 @@ def _append_pg(entry: AuditRecord) -> None:
         f'UPDATE "{head_table}" SET seq = r.seq, hash = r.hash FROM r WHERE "{head_table}".id = 1 '
         'RETURNING r.id, r.seq, r.at, r.prev_hash, r.hash')
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, middle])
+        if statements and isinstance(cursor.cursor, ClientCursor):  # client-side binding: one trip
+            cursor.execute("; ".join([*(s for s, _ in statements), sql]),
+                           [*(p for _, params in statements for p in params), *values, middle])
+            for _ in statements:
+                cursor.nextset()
+        else:
+            for own_sql, params in statements:
+                cursor.execute(own_sql, params)
+            cursor.execute(sql, [*values, middle])
         row = cursor.fetchone()
         if row is None:  # the first record ever: create the head, then append under its lock
             AuditHead.objects.get_or_create(pk=1)

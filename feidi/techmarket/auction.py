@@ -43,6 +43,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
@@ -321,30 +322,41 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     registration_id, number = registration
     # Compiled before the transaction, so only its execution happens while the lock is held.
     lock_query = (Lot.objects.select_for_update(of=("self",)).filter(_biddable(amount, org_id, registration_id),
-                                                                     pk=lot.pk)
-                  .order_by().values_list(*LOCKED_FIELDS))
+                                                                     pk=lot.pk).order_by())
+    batched = connection.vendor == "postgresql"
+    if batched:  # the bid's id drawn with the lock, so its row and its audit record go in one trip
+        lock_query = lock_query.annotate(next_id=RawSQL("nextval(pg_get_serial_sequence(%s, 'id'))",
+                                                        [Bid._meta.db_table]))
+    lock_query = lock_query.values_list(*LOCKED_FIELDS, *(["next_id"] if batched else []))
     try:
         with transaction.atomic():
             row = next(iter(lock_query), None)
             now = server_now()  # read after the lock is held: the database orders concurrent bids
             if row is None:
                 raise _refusal(lot.pk, amount, org_id, registration_id, now, acting_user)
-            locked = Lot(pk=lot.pk, **dict(zip(LOCKED_FIELDS, row, strict=True)))
+            locked = Lot(pk=lot.pk, **dict(zip(LOCKED_FIELDS, row[:len(LOCKED_FIELDS)], strict=True)))
             _check_bid(locked, amount, org_id, now)
             window = dt.timedelta(minutes=locked.anti_snipe_minutes)
             extends = locked.closes_at - window < now
             seq = locked.bid_count + 1
-            bid = Bid(lot=locked, seq=seq, bidder_id=org_id, registration_id=registration_id, user=acting_user,
-                      amount=amount, placed_at=now, extended=extends)
+            bid = Bid(pk=row[-1] if batched else None, lot=locked, seq=seq, bidder_id=org_id,
+                      registration_id=registration_id, user=acting_user, amount=amount, placed_at=now,
+                      extended=extends)
             changes = {"current_price": amount, "current_bidder_id": org_id, "bid_count": seq,
                        "status": Lot.Status.OPEN}
             if extends:
                 changes["closes_at"] = now + window
-            _write_bid(bid, changes)
             after = {"seq": seq, "amount": str(amount), "bidder": number, "placed_at": now.isoformat()}
             if extends:
                 after["closes_at"] = changes["closes_at"].isoformat()
-            audit.record(audit.AuditRecord.Action.CREATE, bid, user=acting_user, after=after)
+            if batched:
+                audit.record(audit.AuditRecord.Action.CREATE, bid, user=acting_user, after=after,
+                             statements=[_bid_statement(bid, changes)])
+                bid._state.adding = False
+            else:
+                bid.save(force_insert=True)
+                Lot.objects.filter(pk=bid.lot_id).update(**changes, version=F("version") + 1)
+                audit.record(audit.AuditRecord.Action.CREATE, bid, user=acting_user, after=after)
     except IntegrityError:
         # Only reachable if the lock were bypassed; a refusal, never a silent loss.
         raise BidRefused("出价未成功：该价位已被他人抢先，请刷新后重新出价", "race") from None
@@ -354,26 +366,17 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     return bid
 
 
-def _write_bid(bid: Bid, changes: dict) -> None:
-    """Insert the bid and move the lot (``changes`` plus the version): on PostgreSQL in one
-    statement, one round trip under the lock; elsewhere through the ORM."""
-    if connection.vendor != "postgresql":
-        bid.save(force_insert=True)
-        Lot.objects.filter(pk=bid.lot_id).update(**changes, version=F("version") + 1)
-        return
-    columns = ("lot_id", "seq", "bidder_id", "registration_id", "user_id", "amount", "placed_at", "extended")
-    bid_table, lot_table = Bid._meta.db_table, Lot._meta.db_table
-    lot_fields = {name: Lot._meta.get_field(name.removesuffix("_id")).column for name in changes}
-    assignments = ", ".join(f'"{column}" = %s' for column in lot_fields.values())
-    sql = (f'WITH b AS (INSERT INTO "{bid_table}" ({", ".join(columns)}) '
-           f'VALUES ({", ".join(["%s"] * len(columns))}) RETURNING id) '
-           f'UPDATE "{lot_table}" SET {assignments}, "version" = "version" + 1 WHERE id = %s '
-           f'RETURNING (SELECT id FROM b)')
-    params = [getattr(bid, name) for name in columns] + list(changes.values()) + [bid.lot_id]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        bid.pk = cursor.fetchone()[0]
-    bid._state.adding = False
+def _bid_statement(bid: Bid, changes: dict) -> tuple[str, list]:
+    """PostgreSQL: one statement inserting the bid (its id drawn under the lock) and moving the
+    lot by ``changes`` and its version."""
+    columns = ("id", "lot_id", "seq", "bidder_id", "registration_id", "user_id", "amount", "placed_at", "extended")
+    lot_columns = [Lot._meta.get_field(name.removesuffix("_id")).column for name in changes]
+    sql = (f'WITH b AS (INSERT INTO "{Bid._meta.db_table}" ({", ".join(columns)}) '
+           f'VALUES ({", ".join(["%s"] * len(columns))})) '
+           f'UPDATE "{Lot._meta.db_table}" SET {", ".join(f"{c} = %s" for c in lot_columns)}, version = version + 1 '
+           f'WHERE id = %s')
+    return sql, [getattr(bid, name) for name in columns] + [str(v) if isinstance(v, str) else v
+                                                             for v in changes.values()] + [bid.lot_id]
 
 
 def _check_bid(lot: Lot, amount: Decimal, organization_id: int, now: dt.datetime) -> None:
