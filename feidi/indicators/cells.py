@@ -323,6 +323,15 @@ def _organization_deleted(sender, instance, **kwargs):
     refresh(slices, keys)
 
 
+def _reference_deleted(sender, instance, **kwargs):
+    # The rows' zone, department or author were set to NULL (SET_NULL) before the DELETE; a write
+    # that held the row (``actions.hold_references``) made the DELETE wait and may have committed
+    # rows naming it since: the rows have no database constraint on these, so repeat the SET_NULL
+    # now that the DELETE holds the row.
+    field = {"zone": "zone_id", "department": "department_id"}.get(sender._meta.model_name, "entered_by_id")
+    IndicatorValue._base_manager.filter(**{field: instance.pk}).update(**{field: None})
+
+
 def _zone_or_department_deleted(sender, instance, **kwargs):
     # The rows' zone or department has just been set to NULL (SET_NULL runs before the delete's
     # signals): recompute the slices whose cells still name it.
@@ -335,6 +344,7 @@ def _zone_or_department_deleted(sender, instance, **kwargs):
 
 
 def connect() -> None:
+    from django.contrib.auth import get_user_model
     from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
     from feidi.accounts.models import Department
@@ -344,6 +354,8 @@ def connect() -> None:
     post_save.connect(_label_saved, sender=OrganizationLabel, dispatch_uid="cells_label_saved")
     post_delete.connect(_label_deleted, sender=OrganizationLabel, dispatch_uid="cells_label_deleted")
     pre_delete.connect(_organization_before_delete, sender=Organization, dispatch_uid="cells_org_before_delete")
+    for model in (Zone, Department, get_user_model()):
+        post_delete.connect(_reference_deleted, sender=model, dispatch_uid=f"cells_{model.__name__}_reference_deleted")
     for model in (Zone, Department):
         post_delete.connect(_zone_or_department_deleted, sender=model, dispatch_uid=f"cells_{model.__name__}_deleted")
     post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid="cells_org_deleted")
