@@ -295,6 +295,48 @@ def _refusal(lot_id: int, amount: Decimal, organization_id: int, registration_id
     return BidRefused("出价未成功：该价位已被他人抢先，请刷新后重新出价", "race")
 
 
+# Stand-ins for a bid's values while its lock query is compiled once (PostgreSQL): the rules stay
+# in ``_biddable``, and a bid only substitutes its own values into the compiled SQL.
+_SLOTS = {"amount": Decimal("-987654321.01"), "organization": -987654321, "registration": -987654322,
+          "lot": -987654323}
+_LOCK_SQL: list = []
+
+
+def _lock_query(lot_id, amount, organization_id, registration_id, batched: bool):
+    query = (Lot.objects.select_for_update(of=("self",))
+             .filter(_biddable(amount, organization_id, registration_id), pk=lot_id).order_by())
+    if batched:  # the bid's id drawn with the lock, so its row and its audit record go in one trip
+        query = query.annotate(next_id=RawSQL("nextval(pg_get_serial_sequence(%s, 'id'))", [Bid._meta.db_table]))
+    return query.values_list(*LOCKED_FIELDS, *(["next_id"] if batched else []))
+
+
+def _lock(lot_id: int, amount: Decimal, organization_id: int, registration_id: int, batched: bool):
+    """Lock the lot's row if the bid can still win it (``_biddable``): the row's LOCKED_FIELDS
+    (and, on PostgreSQL, the bid's id), or None. On PostgreSQL the query is compiled once and run
+    on the cursor, which returns the values as they are; elsewhere through the ORM."""
+    if not batched or _LOCK_SQL == [None]:
+        return next(iter(_lock_query(lot_id, amount, organization_id, registration_id, batched)), None)
+    if not _LOCK_SQL:
+        sql, params = _lock_query(_SLOTS["lot"], _SLOTS["amount"], _SLOTS["organization"], _SLOTS["registration"],
+                                  batched).query.sql_with_params()
+        slots = {(type(v), v): name for name, v in _SLOTS.items()}
+        _LOCK_SQL.append((sql, [slots.get((type(p), p), p) if isinstance(p, (int, Decimal)) else p
+                                for p in params], [i for i, p in enumerate(params)
+                                                   if isinstance(p, (int, Decimal)) and (type(p), p) in slots]))
+        if {_LOCK_SQL[0][1][i] for i in _LOCK_SQL[0][2]} != set(_SLOTS):  # a value not passed as is
+            _LOCK_SQL[0] = None
+            return _lock(lot_id, amount, organization_id, registration_id, batched)
+    sql, template, positions = _LOCK_SQL[0]
+    values = {"lot": lot_id, "amount": amount, "organization": organization_id, "registration": registration_id}
+    params = list(template)
+    for i in positions:
+        params[i] = values[params[i]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+
 def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     """Place a bid of ``amount`` yuan for the acting user's organization; the accepted ``Bid`` or
     ``BidRefused`` saying why (the rules are in the module docstring).
@@ -320,17 +362,10 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     if registration is None:
         raise BidRefused("您尚未办理本场拍卖会的竞买登记，不能出价", "not_registered")
     registration_id, number = registration
-    # Compiled before the transaction, so only its execution happens while the lock is held.
-    lock_query = (Lot.objects.select_for_update(of=("self",)).filter(_biddable(amount, org_id, registration_id),
-                                                                     pk=lot.pk).order_by())
     batched = connection.vendor == "postgresql"
-    if batched:  # the bid's id drawn with the lock, so its row and its audit record go in one trip
-        lock_query = lock_query.annotate(next_id=RawSQL("nextval(pg_get_serial_sequence(%s, 'id'))",
-                                                        [Bid._meta.db_table]))
-    lock_query = lock_query.values_list(*LOCKED_FIELDS, *(["next_id"] if batched else []))
     try:
         with transaction.atomic():
-            row = next(iter(lock_query), None)
+            row = _lock(lot.pk, amount, org_id, registration_id, batched)
             now = server_now()  # read after the lock is held: the database orders concurrent bids
             if row is None:
                 raise _refusal(lot.pk, amount, org_id, registration_id, now, acting_user)
