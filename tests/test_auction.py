@@ -104,6 +104,22 @@ def test_only_registered_bidders_may_bid(cast):
     assert Bid.objects.count() == 0
 
 
+def test_a_registration_revoked_after_a_bid_refuses_the_next_and_every_bid_is_in_the_audit_chain(cast):
+    from feidi.core import audit
+
+    auction, (lot,) = make_market(cast)
+    first = rules.do_place_bid(lot, START, acting_user=cast.ent_a)  # the registration is now cached
+    rules.do_place_bid(lot, START + STEP, acting_user=cast.ent_b)
+    Registration.objects.filter(auction=auction, organization=cast.org_a1).update(status="revoked")
+    refused("not_registered", rules.do_place_bid, lot, START + 2 * STEP, acting_user=cast.ent_a)
+    assert Bid.objects.filter(lot=lot).count() == 2
+    records = audit.AuditRecord.objects.filter(model="techmarket.bid").order_by("seq")
+    assert len(records) == 2 and records[0].object_id == str(first.pk)
+    assert '"seq":1' in records[0].after and '"amount":"1000000"' in records[0].after
+    result = audit.verify()
+    assert result.ok, result.problems
+
+
 def test_bids_count_only_between_opening_and_close_by_the_server_clock(cast, clock):
     _, (lot,) = make_market(cast, opens=10, closes=60)
     clock(lot.opens_at - dt.timedelta(seconds=1))
