@@ -461,13 +461,10 @@ def test_milestones_and_acceptance_rules(cast, client_for):
     assert "验收不通过" in page and "样机未达指标" in page
 
 
-@pytest.mark.django_db
-def test_the_demo_batch_loads_once():
-    from django.core.management import call_command
-
+def check_the_demo_batch():
+    """Run by tests/test_demo.py after `feidi demo` (one load of the whole demo for every module)."""
     from feidi.demo import techmarket, techmarket_challenges
 
-    call_command("demo")  # loads the market, then this batch
     assert techmarket.load() == {} and techmarket_challenges.load() == {}
     assert Challenge.objects.filter(sample=True).count() == 9
     assert not Challenge.objects.filter(sample=False).exists()
@@ -475,6 +472,9 @@ def test_the_demo_batch_loads_once():
     assert statuses.count("awarded") == 3 and statuses.count("open") == 3 and statuses.count("review") == 2
     assert Challenge.objects.filter(joint=True).count() >= 5
     assert JointProject.objects.count() == 3 and JointProject.objects.filter(status="accepted").count() == 2
+    # one accepted project transferred to the home pipeline project it became (亥博)
+    assert list(JointProject.objects.filter(home_project__isnull=False).values_list("home_project__name", flat=True)) \
+        == ["亥博光伏胶带国产化量产项目"]
     assert AuditRecord.objects.filter(model="techmarket.challenge", action="create").count() == 9
     for project in JointProject.objects.all():
         assert project.parties.filter(role="demander").count() == 1 and project.parties.filter(role="lead").count() == 1

@@ -1,5 +1,6 @@
 """The demo city loads through the domain actions, twice without adding anything, and its
-pipeline pages render for the demo's staff."""
+pipeline pages render for the demo's staff. The one full load also runs the technology market's
+and the challenges' own demo checks (loading the whole demo once per module would cost minutes)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ def test_the_demo_loads_once_and_its_pages_render():
     assert set(Project.objects.values_list("stage", flat=True)) >= {"lead", "negotiating", "signed", "started",
                                                                      "producing", "full", "terminated"}
     assert not Project.objects.filter(sample=False).exists()
+    # the technology market, its challenges (each module's own checks, on this one load)
+    from feidi.techmarket.models import Auction, Challenge, Demand, JointProject, Lot, Push, Supply
+    from tests.test_challenges import check_the_demo_batch
+    from tests.test_techmarket import check_the_demo_market
+
+    check_the_demo_market()
+    check_the_demo_batch()
+    counts.update({m: m.objects.count() for m in (Demand, Supply, Push, Challenge, JointProject, Auction, Lot)})
     call_command("demo")
     assert {m: m.objects.count() for m in counts} == counts
     c = Client()
