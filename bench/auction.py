@@ -304,7 +304,7 @@ def main() -> None:
     lots = make_auction(base, 1, args.workers, close_in=dt.timedelta(hours=1), window=window)
     done, elapsed = sequential(lots, min(args.seconds, 10))
     print(f"one client, no contention: {done / elapsed * 60:,.0f} bids / minute "
-          f"({elapsed / done * 1000:.1f} ms a bid, all of it under the lot's lock but the two reads before)")
+          f"({elapsed / done * 1000:.1f} ms a bid: the page's read, then the action, most of it under the lot's lock)")
     # One lot in its last minute: every accepted bid also extends the close (延时).
     lots = make_auction(base, 1, args.workers, close_in=dt.timedelta(minutes=1), window=window)
     results, elapsed = run(args.database, lots, args.workers, args.seconds, args.processes)
