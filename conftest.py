@@ -41,3 +41,22 @@ def _fast_test_settings(settings):
     # Tests render pages without running collectstatic first.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server():
+    """The browser tests' live server answers one request at a time. It shares the test's
+    in-memory SQLite connection (Django's connections_override), and two pages polling at once
+    (the auction's live lot page) made two threads use that one connection together: SQLite
+    refuses ('bad parameter or other API misuse'). The database serializes them anyway."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)  # requests run in the server's thread, which holds them
+
+    previous = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialWSGIServer
+    yield
+    LiveServerThread.server_class = previous
