@@ -105,3 +105,84 @@ def test_racing_claims_and_transitions_on_one_project_each_have_one_winner(cast)
     assert list(StageRecord.objects.filter(project=moving).values_list("stage", flat=True).order_by("entered_at")) == [
         Stage.LEAD, Stage.NEGOTIATING]
     assert StageRecord.objects.filter(project=moving, left_at__isnull=True).count() == 1
+
+
+# The monthly rows keep no database constraint on their references (decision 0006): a write holds
+# what it names until it commits, and a deletion that waited for it repeats its CASCADE / PROTECT.
+
+def _write_then_wait(rows, written, hold_seconds):
+    from django.db import transaction
+
+    from feidi.indicators import actions
+
+    def run(_i):
+        with transaction.atomic():
+            actions.bulk_upsert(rows)
+            written.set()
+            threading.Event().wait(hold_seconds)  # the deletion meanwhile waits on our locks
+    return run
+
+
+def test_an_enterprise_deleted_while_a_write_holds_it_leaves_no_row_behind(cast):
+    import datetime as dt
+    import time
+    from decimal import Decimal
+
+    from feidi.core.actions import delete_object
+    from feidi.indicators import actions
+    from feidi.indicators.models import Indicator, IndicatorValue
+    from feidi.testing.cast import make_org
+
+    from .test_indicator_cells import assert_cells_agree
+
+    org = make_org("丙并发删除企业", cast.zone_a)  # no rows yet: the deletion's cascade finds none
+    revenue = Indicator.objects.get(code="revenue")
+    rows = [actions._row(org, revenue, dt.date(2026, m, 1), Decimal(100 * m), acting_user=None, source="import")
+            for m in (1, 2, 3)]
+    written, waited = threading.Event(), []
+
+    def delete(_i):
+        written.wait(10)
+        t0 = time.monotonic()
+        delete_object(Organization.objects.get(pk=org.pk), acting_user=None)
+        waited.append(time.monotonic() - t0)
+
+    write = _write_then_wait(rows, written, 1.0)
+    assert _threads(2, lambda i: write(i) if i == 0 else delete(i)) == []
+    assert waited and waited[0] > 0.5, "the deletion did not wait for the write: the race was not run"
+    assert not Organization.objects.filter(pk=org.pk).exists()
+    assert not IndicatorValue.objects.filter(organization_id=org.pk).exists()
+    assert_cells_agree()
+
+
+def test_an_indicator_deleted_while_a_write_holds_it_is_refused(cast):
+    import datetime as dt
+    import time
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from feidi.core.actions import delete_object
+    from feidi.indicators import actions
+    from feidi.indicators.models import Indicator, IndicatorValue
+
+    fresh = Indicator.objects.create(code="water", name="用水量", unit="吨", kind=Indicator.Kind.POINT,
+                                     required=False)  # no rows yet: Django's PROTECT finds none
+    rows = [actions._row(cast.org_a1, fresh, dt.date(2026, 3, 1), Decimal(7), acting_user=None, source="import")]
+    written, outcome = threading.Event(), []
+
+    def delete(_i):
+        written.wait(10)
+        t0 = time.monotonic()
+        try:
+            delete_object(Indicator.objects.get(pk=fresh.pk), acting_user=None)
+            outcome.append(("deleted", time.monotonic() - t0, IndicatorValue.objects.filter(indicator_id=fresh.pk).count()))
+        except ValidationError as exc:  # delete_object's message for a PROTECT
+            assert "指标数据" in exc.messages[0], exc.messages
+            outcome.append(("refused", time.monotonic() - t0))
+
+    write = _write_then_wait(rows, written, 1.0)
+    assert _threads(2, lambda i: write(i) if i == 0 else delete(i)) == []
+    assert outcome and outcome[0][0] == "refused" and outcome[0][1] > 0.5, outcome
+    assert Indicator.objects.filter(pk=fresh.pk).exists()
+    assert IndicatorValue.objects.filter(indicator=fresh).count() == 1

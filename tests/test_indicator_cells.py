@@ -294,14 +294,20 @@ def test_cells_equal_the_rows_for_any_small_history(cast, monkeypatch, writes, l
         transaction.set_rollback(True)
 
 
-def test_a_write_naming_a_deleted_zone_department_or_author_is_refused_like_a_constraint(cast):
+def test_a_write_naming_a_deleted_reference_is_refused_like_a_constraint(cast):
     from django.db import IntegrityError
 
     good = actions._row(cast.org_a1, ind("revenue"), MARCH, D(5), acting_user=cast.leader, source="import")
-    for field in ("zone_id", "department_id", "entered_by_id"):
+    for field in ("organization_id", "indicator_id", "zone_id", "department_id", "entered_by_id"):
         bad = actions.Entry(**{**{k: getattr(good, k) for k in actions.Entry._fields}, field: 987654})
         with pytest.raises(IntegrityError):
             actions.bulk_upsert([bad])
         assert not IndicatorValue.objects.exists()
     actions.bulk_upsert([good])
     assert IndicatorValue.objects.get().entered_by_id == cast.leader.pk
+
+
+def test_an_entry_is_the_rows_columns_in_order_but_the_writes_moment():
+    columns = actions.KEY_COLUMNS + actions.UPDATE_COLUMNS
+    assert actions.Entry._fields == tuple(c for c in columns if c != "entered_at")
+    assert columns.index("entered_at") == 10  # bulk_upsert: (*entry[:10], now, entry[10])

@@ -320,7 +320,28 @@ def _organization_before_delete(sender, instance, **kwargs):
 
 def _organization_deleted(sender, instance, **kwargs):
     slices, keys = getattr(instance, "_cells_rows", (set(), set()))
+    # The CASCADE again: the rows have no database constraint on the enterprise, and a write that
+    # held it (``actions.hold_references``) made this DELETE wait and may have committed rows of
+    # it after Django's cascade deleted the ones it saw.
+    late = IndicatorValue._base_manager.filter(organization_id=instance.pk)
+    found = list(late.values_list("indicator_id", "period", "zone_id", "industry").distinct().order_by())
+    if found:
+        lock(i for i, _p, _z, _d in found)
+        late._raw_delete(late.db)
+        slices = set(slices) | with_pairs({(i, p) for i, p, _z, _d in found})
+        keys = set(keys) | {(z, d) for _i, _p, z, d in found}
     refresh(slices, keys)
+
+
+def _indicator_deleted(sender, instance, **kwargs):
+    # The PROTECT again, for the same reason: rows committed while this DELETE waited for a
+    # write's lock on the indicator (``lock``) refuse the deletion, which rolls back.
+    from django.db.models import ProtectedError
+
+    late = list(IndicatorValue._base_manager.filter(indicator_id=instance.pk).order_by()[:1])  # the
+    # default ordering joins the indicator, which this transaction has just deleted
+    if late:
+        raise ProtectedError(f"指标“{instance.name}”已有填报数据，不能删除", set(late))
 
 
 def _reference_deleted(sender, instance, **kwargs):
@@ -359,3 +380,4 @@ def connect() -> None:
     for model in (Zone, Department):
         post_delete.connect(_zone_or_department_deleted, sender=model, dispatch_uid=f"cells_{model.__name__}_deleted")
     post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid="cells_org_deleted")
+    post_delete.connect(_indicator_deleted, sender=Indicator, dispatch_uid="cells_indicator_deleted")

@@ -192,28 +192,35 @@ def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
         seen[key] = excel_row
         parsed.append((excel_row, org, period, values))
     # one set-based read of the stored neighbouring months; the file's own months count as
-    # neighbours of each other
+    # neighbours of each other. Held as {(indicator, month): {enterprise: value}}, so each check
+    # looks its three neighbours up by the enterprise's id in dicts found once per row.
     indicator_ids = [i.pk for _, i in column_list]
-    known = actions.neighbours({p[1][0] for p in parsed}, indicator_ids, {p[2] for p in parsed})
+    known: dict[tuple[int, dt.date], dict[int, Decimal]] = {}
+    for (org_id, indicator_id, period), value in actions.neighbours(
+            {p[1][0] for p in parsed}, indicator_ids, {p[2] for p in parsed}).items():
+        known.setdefault((indicator_id, period), {})[org_id] = value
     for _, org, period, values in parsed:
         for indicator_id, value in zip(indicator_ids, values, strict=True):
             if value is not None:
-                known[(org[0], indicator_id, period)] = value
-    around = {period: (actions.add_months(period, -1), actions.add_months(period, -2), actions.add_months(period, 1))
-              for period in {p[2] for p in parsed}}
-    check = actions.check_month
-    get = known.get
+                known.setdefault((indicator_id, period), {})[org[0]] = value
+
+    def stored_for(indicator_id: int, month: dt.date) -> dict[int, Decimal]:
+        return known.get((indicator_id, month), {})
+
+    checks = [(c, indicator, indicator.pk, actions.month_checker(indicator)) for c, indicator in column_list]
+    around = {}  # month → per column (before, before2, after) dicts
+    for period in {p[2] for p in parsed}:
+        months = actions.add_months(period, -1), actions.add_months(period, -2), actions.add_months(period, 1)
+        around[period] = [tuple(stored_for(indicator_id, m) for m in months) for _, _, indicator_id, _ in checks]
     rows = []
     source = IndicatorValue.Source.IMPORT
     user_id = getattr(user, "pk", None)
     Entry = actions.Entry
     for excel_row, org, period, values in parsed:
-        org_id = org[0]
-        before_month, before2_month, after_month = around[period]
-        for (c, indicator), indicator_id, value in zip(column_list, indicator_ids, values, strict=True):
-            error, warning = check(indicator, period, value, before=get((org_id, indicator_id, before_month)),
-                                   before2=get((org_id, indicator_id, before2_month)),
-                                   after=get((org_id, indicator_id, after_month)))
+        org_id, month = org[0], period.month
+        for (c, _indicator, indicator_id, check), (before, before2, after), value in zip(
+                checks, around[period], values, strict=True):
+            error, warning = check(month, value, before.get(org_id), before2.get(org_id), after.get(org_id))
             if error:
                 errors.append(RowError(excel_row, header[c], "" if value is None else f"{value:f}", error))
             elif warning:
