@@ -100,11 +100,12 @@ def month_checker(indicator: Indicator):
 def neighbours(org_ids, indicators, periods) -> dict[tuple[int, int, dt.date], Decimal]:
     """Existing values of the months around ``periods`` (two months before to one after) for these
     enterprises, in one set-based query (``stored``)."""
-    periods = set(periods)
-    if not periods:
-        return {}
-    months = {add_months(p, n) for p in periods for n in (-2, -1, 0, 1)}
-    return {(o, i, p): v for o, i, p, v in stored(org_ids, indicators, months, "value")}
+    return {(o, i, p): v for o, i, p, v in stored(org_ids, indicators, neighbour_months(periods), "value")}
+
+
+def neighbour_months(periods) -> set[dt.date]:
+    """The months a check of ``periods`` reads: two before, the month itself, one after."""
+    return {add_months(p, n) for p in set(periods) for n in (-2, -1, 0, 1)}
 
 
 def stored(org_ids, indicators, months, *columns: str) -> list[tuple]:

@@ -196,8 +196,8 @@ def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
     # looks its three neighbours up by the enterprise's id in dicts found once per row.
     indicator_ids = [i.pk for _, i in column_list]
     known: dict[tuple[int, dt.date], dict[int, Decimal]] = {}
-    for (org_id, indicator_id, period), value in actions.neighbours(
-            {p[1][0] for p in parsed}, indicator_ids, {p[2] for p in parsed}).items():
+    for org_id, indicator_id, period, value in actions.stored(
+            {p[1][0] for p in parsed}, indicator_ids, actions.neighbour_months({p[2] for p in parsed}), "value"):
         known.setdefault((indicator_id, period), {})[org_id] = value
     for _, org, period, values in parsed:
         for indicator_id, value in zip(indicator_ids, values, strict=True):
@@ -207,18 +207,18 @@ def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
     def stored_for(indicator_id: int, month: dt.date) -> dict[int, Decimal]:
         return known.get((indicator_id, month), {})
 
-    checks = [(c, indicator, indicator.pk, actions.month_checker(indicator)) for c, indicator in column_list]
+    checks = [(c, indicator.pk, actions.month_checker(indicator)) for c, indicator in column_list]
     around = {}  # month → per column (before, before2, after) dicts
     for period in {p[2] for p in parsed}:
         months = actions.add_months(period, -1), actions.add_months(period, -2), actions.add_months(period, 1)
-        around[period] = [tuple(stored_for(indicator_id, m) for m in months) for _, _, indicator_id, _ in checks]
+        around[period] = [tuple(stored_for(indicator_id, m) for m in months) for _, indicator_id, _ in checks]
     rows = []
     source = IndicatorValue.Source.IMPORT
     user_id = getattr(user, "pk", None)
     Entry = actions.Entry
     for excel_row, org, period, values in parsed:
         org_id, month = org[0], period.month
-        for (c, _indicator, indicator_id, check), (before, before2, after), value in zip(
+        for (c, indicator_id, check), (before, before2, after), value in zip(
                 checks, around[period], values, strict=True):
             error, warning = check(month, value, before.get(org_id), before2.get(org_id), after.get(org_id))
             if error:
