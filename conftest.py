@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -43,12 +44,18 @@ def _fast_test_settings(settings):
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+# Held by the live server while it answers a request, and by a test that touches the database
+# itself while pages are still polling (``live_server_lock``).
+_LIVE_SERVER_LOCK = threading.RLock()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _serial_live_server():
     """The browser tests' live server answers one request at a time. It shares the test's
     in-memory SQLite connection (Django's connections_override), and two pages polling at once
     (the auction's live lot page) made two threads use that one connection together: SQLite
-    refuses ('bad parameter or other API misuse'). The database serializes them anyway."""
+    refuses ('bad parameter or other API misuse'). The database serializes them anyway. The test's
+    own thread uses the same connection: ``live_server_lock`` keeps its writes out of a request."""
     from django.core.servers.basehttp import WSGIServer
     from django.test.testcases import LiveServerThread
 
@@ -56,7 +63,19 @@ def _serial_live_server():
         def __init__(self, *args, connections_override=None, **kwargs):
             super().__init__(*args, **kwargs)  # requests run in the server's thread, which holds them
 
+        def finish_request(self, request, client_address):
+            with _LIVE_SERVER_LOCK:
+                super().finish_request(request, client_address)
+
     previous = LiveServerThread.server_class
     LiveServerThread.server_class = SerialWSGIServer
     yield
     LiveServerThread.server_class = previous
+
+
+@pytest.fixture
+def live_server_lock():
+    """Hold it (``with live_server_lock:``) to use the database from the test while the browser's
+    pages keep polling the live server: a write on the shared in-memory SQLite connection in the
+    middle of a request's read is refused ('database table is locked')."""
+    return _LIVE_SERVER_LOCK

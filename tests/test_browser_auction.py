@@ -45,7 +45,8 @@ def _price(page) -> str:
     return page.inner_text("#lot-price")
 
 
-def test_two_bidders_see_each_others_bids_arrive_live(browser, live_server, world, monkeypatch):  # noqa: F811
+def test_two_bidders_see_each_others_bids_arrive_live(browser, live_server, world, monkeypatch,  # noqa: F811
+                                                      live_server_lock):
     auction, (lot, closing, _) = build(world)
     a, outside_a = _page(browser, live_server)
     b, outside_b = _page(browser, live_server, width=390, height=844)  # a phone
@@ -127,9 +128,10 @@ def test_two_bidders_see_each_others_bids_arrive_live(browser, live_server, worl
     a.fill("#id_amount", "2000000")
     a.click("#bid-submit")
     a.wait_for_selector("#bid-accepted")
-    last = max(Lot.objects.values_list("closes_at", flat=True))
-    monkeypatch.setattr(rules, "server_now", lambda: last + dt.timedelta(seconds=1))
-    assert rules.settle_due_lots() == 3
+    with live_server_lock:  # the pages keep polling while the sweep writes
+        last = max(Lot.objects.values_list("closes_at", flat=True))
+        monkeypatch.setattr(rules, "server_now", lambda: last + dt.timedelta(seconds=1))
+        assert rules.settle_due_lots() == 3
     s.goto(f"/techmarket/auctions/{auction.pk}/")
     s.wait_for_selector("#auction-chart svg", timeout=10_000)
     s.wait_for_timeout(1200)
