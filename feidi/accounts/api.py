@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from typing import Annotated
 
-from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
+from django.core.exceptions import ValidationError
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from feidi.core.api import Id, Pages, field, model_of, require_perm, scoped_get, scoped_list
 
 from . import actions
 from .models import Department, Role, User
@@ -42,12 +44,12 @@ class UserSchema(Schema):
 
 
 class UserIn(Schema):
-    username: str
-    full_name: str
-    department_id: int | None = None
-    organization_id: int | None = None
-    email: str = ""
-    password: str | None = None
+    username: field(User, "username", min_length=1)
+    full_name: field(User, "full_name", min_length=1)
+    department_id: Id | None = None
+    organization_id: Id | None = None
+    email: field(User, "email") = ""
+    password: str | None = Field(None, max_length=128)
 
 
 class DepartmentSchema(Schema):
@@ -66,17 +68,17 @@ class RoleSchema(Schema):
 
 
 class RoleAssignIn(Schema):
-    roles: list[str]
+    roles: list[Annotated[str, Field(max_length=50)]] = Field(..., max_length=50)
 
 
 @router.get("/departments", response=list[DepartmentSchema], summary="部门树", openapi_extra=model_of("accounts.department"))
-@paginate(PageNumberPagination, page_size=200)
+@paginate(Pages, page_size=200)
 def list_departments(request):
     return scoped_list(request, Department)
 
 
 @router.get("/users", response=list[UserSchema], summary="用户列表（系统管理员）", openapi_extra=model_of("accounts.user"))
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_users(request):
     return scoped_list(request, User)
 
@@ -104,13 +106,14 @@ def create_user(request, payload: UserIn):
 
 
 @router.get("/roles", response=list[RoleSchema], summary="角色列表", openapi_extra=model_of("accounts.role"))
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_roles(request):
     return scoped_list(request, Role)
 
 
-@router.put("/users/{pk}/roles", response=UserSchema, summary="分配角色（安全管理员）", openapi_extra=model_of("accounts.user"))
-def assign_roles(request, pk: int, payload: RoleAssignIn):
+@router.put("/users/{pk}/roles", response=UserSchema, summary="分配角色（安全管理员）",
+            openapi_extra=model_of("accounts.user", action="view"))
+def assign_roles(request, pk: Id, payload: RoleAssignIn):
     require_perm(request, "accounts.assign_roles")
     user = scoped_get(request, User, pk, action="view")
     roles = list(Role.objects.filter(code__in=payload.roles))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
-from feidi.core.api import model_of, scoped_get, scoped_list
+from feidi.core.api import Id, model_of, scoped_get, scoped_list
 
 from . import gaps
 from .models import Chain
@@ -41,7 +41,7 @@ def list_chains(request):
 
 
 @router.get("/chains/{pk}/map", summary="产业链图谱数据（节点、连线、缺链状态）", openapi_extra=model_of("chains.chain"))
-def chain_map(request, pk: int):
+def chain_map(request, pk: Id):
     chain = scoped_get(request, Chain, pk)
     return gaps.map_data(chain, gaps.analyse(chain, request.user))
 

@@ -1,21 +1,41 @@
 """The REST API at /api/v1/: django-ninja, session or token authentication, the same data scopes.
 
-Errors are JSON ``{"code": ..., "message": ..., "fields": {...}}``. Routers of every app are added
-in ``feidi.api``; they read rows only through ``scoped_list``/``scoped_get`` and write only through
-the apps' actions.
+Errors are JSON ``{"code": ..., "message": ..., "fields": {...}}`` — every error, a server error
+included, never Django's HTML error page. Routers of every app are added in ``feidi.api``; they read
+rows only through ``scoped_list``/``scoped_get`` and write only through the apps' actions.
+
+A route that writes reaches its object through the scope of the action it performs
+(``scoped_get(request, Model, pk, action="change")``, ``"award"``, ``"transition"`` …) and declares
+that action in its OpenAPI operation (``model_of("app.model", action=...)``): a user who sees a
+record but whose roles grant the action only elsewhere gets 404, as on the pages.
+``tests/test_scope_outside.py`` calls every declared write as such a user.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Annotated
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader, SessionAuth
 
 from .actions import ConflictError
+
+log = logging.getLogger(__name__)
+
+# The largest key either database stores (a signed 64-bit integer): a bigger id in a path or a
+# body is a 422, not an overflow in the driver.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="记录编号")]
 
 
 class TokenAuth(APIKeyHeader):
@@ -50,7 +70,31 @@ class CsrfSessionAuth(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
-api = NinjaAPI(
+class ErrorSchema(Schema):
+    """Every error answer of the API."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class FeidiAPI(NinjaAPI):
+    """The API whose OpenAPI description also says what every error looks like: each operation
+    answers its documented success or an ``ErrorSchema`` body (``default``), so a client and the
+    schema fuzz test can check every answer against the description."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorSchema"] = ErrorSchema.model_json_schema()
+        error_response = {"description": "错误：code 为错误类型，message 为说明，fields 为各字段的错误",
+                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorSchema"}}}}
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                operation.setdefault("responses", {}).setdefault("default", error_response)
+        return schema
+
+
+api = FeidiAPI(
     title="飞地 Feidi API",
     version="1",
     description="经开区与双向飞地运营平台接口。所有数据按调用者的角色与数据范围过滤。",
@@ -106,10 +150,33 @@ def _http_error(request, exc):
     return error(request, exc.status_code, "error", str(exc))
 
 
-def model_of(label: str) -> dict:
-    """OpenAPI extension naming the model an operation serves; the outside-in scope tests use it
-    to check every operation as another zone's and another enterprise's user."""
-    return {"x-feidi-model": label}
+@api.exception_handler(DataError)
+def _out_of_range(request, exc):
+    # a value the database cannot hold that slipped past the schema's bounds: the caller's input
+    log.warning("API input out of range at %s %s: %s", request.method, request.path, exc)
+    return error(request, 422, "invalid", "数值超出允许范围")
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    """Anything else is our fault: logged with its traceback, answered in the same JSON shape."""
+    log.error("API error at %s %s", request.method, request.path, exc_info=exc)
+    return error(request, 500, "server_error", "服务器内部错误，已记录，请稍后重试或联系管理员")
+
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def model_of(label: str, action: str | None = None) -> dict:
+    """OpenAPI extension naming the model an operation serves and, for a write on one record, the
+    action whose scope reaches that record (``change``, ``delete``, ``award`` …; ``view`` for a
+    route that takes part in a record it only sees: applying to a published challenge, bidding on
+    a lot). The outside-in scope tests read both to check every operation as another zone's user,
+    another enterprise's, and a user who sees the record but may act on it only elsewhere."""
+    extra = {"x-feidi-model": label}
+    if action is not None:
+        extra["x-feidi-action"] = action
+    return extra
 
 
 def require_perm(request, perm: str) -> None:
@@ -123,8 +190,107 @@ def scoped_list(request, model, action: str = "view"):
     return model.objects.visible_to(request.user, action)
 
 
-def scoped_get(request, model, pk, action: str = "view"):
+def scoped_get(request, model, pk, action: str | None = None, *, perm: str | None = None):
+    """The one row ``pk`` of ``model`` the caller may reach for ``action`` (404 otherwise; 403
+    without the permission ``perm``, by default ``<app>.<action>_<model>``).
+
+    A write request must name its action: defaulting a write to ``view`` is exactly the hole of
+    reaching another zone's record through what one can see, so it is refused as a programming
+    error (and the generated scope test, which calls every write route, fails on it)."""
+    if action is None:
+        if request.method in WRITE_METHODS:
+            raise ImproperlyConfigured(
+                f"{request.method} {request.path}: scoped_get in a write route must name its action")
+        action = "view"
+    require_perm(request, perm or f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+    if not 1 <= int(pk) <= MAX_ID:
+        raise Http404
     try:
-        return scoped_list(request, model, action).get(pk=pk)
+        return model.objects.visible_to(request.user, action).get(pk=pk)
     except (model.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+class Pages(PageNumberPagination):
+    """Page-number pagination with bounded input: a page past any table's end is an empty page, not
+    an OFFSET the database cannot hold."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=10_000_000, description="页码")
+        page_size: int | None = Field(None, ge=1, le=1000, description="每页条数（最多 1000）")
+
+
+# Text columns have no length in the database; an API body still gets a sane bound.
+TEXT_MAX = 100_000
+
+
+def field(model, name: str, **overrides):
+    """The API type of ``model.name`` with the model's own bounds, so a schema accepts only what
+    the column holds on both databases: a CharField's length, a DecimalField's digits and places,
+    an integer column's range, the field's min/max validators; a relation is an ``Id``.
+    ``overrides`` are given to pydantic's Field (e.g. ``description``)."""
+    from django.core.validators import MaxValueValidator, MinValueValidator
+    from django.db import models
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    f = model._meta.get_field(name)
+    kwargs: dict = {"description": str(f.verbose_name)}
+    if f.is_relation:
+        kwargs.update(ge=1, le=MAX_ID)
+        kind = int
+    elif isinstance(f, models.DecimalField):
+        kind = Decimal
+        bound = Decimal(10) ** (f.max_digits - f.decimal_places) - Decimal(10) ** -f.decimal_places
+        kwargs.update(max_digits=f.max_digits, decimal_places=f.decimal_places, ge=-bound, le=bound)
+    elif isinstance(f, models.BooleanField):
+        kind = bool
+    elif isinstance(f, models.IntegerField):
+        kind = int
+        low, high = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()]
+        kwargs.update(ge=low, le=high)
+    elif isinstance(f, models.DateTimeField):
+        kind = dt.datetime
+    elif isinstance(f, models.DateField):
+        kind = dt.date
+    elif isinstance(f, models.FloatField):
+        kind = float
+        kwargs.update(allow_inf_nan=False)
+    else:
+        kind = str
+        kwargs["max_length"] = f.max_length or TEXT_MAX
+    for validator in f.validators:
+        if isinstance(validator, MinValueValidator):
+            kwargs["ge"] = max(kwargs.get("ge", validator.limit_value), validator.limit_value)
+        elif isinstance(validator, MaxValueValidator):
+            kwargs["le"] = min(kwargs.get("le", validator.limit_value), validator.limit_value)
+    kwargs.update(overrides)
+    return Annotated[kind, Field(**kwargs)]
+
+
+def create_within_scope(request, model, make):
+    """Run ``make()`` — the create action — and keep its record only if it lies within the scope of
+    the roles that let the caller add ``model`` (otherwise 403 and nothing stays: the record, its
+    audit row and its notifications roll back together). A city-wide viewer who adds only in its
+    own bureau cannot file into another zone through references it merely sees."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        obj = make()
+        if not model.objects.visible_to(request.user, "add").filter(pk=obj.pk).exists():
+            raise PermissionDenied(f"不能在您的数据范围之外新增{model._meta.verbose_name}")
+    return obj
+
+
+def filtered(request, qs, filterset_class, *, exclude: tuple[str, ...] = ()):
+    """``qs`` narrowed by the query string through the list page's own FilterSet (the pages and the
+    API filter alike); an invalid filter value is a 422 naming the parameter. ``exclude`` names
+    parameters the route reads itself."""
+    from django.http import QueryDict
+
+    skip = {"page", "page_size", *exclude}
+    params = QueryDict(mutable=True)
+    params.update({k: v for k, v in request.GET.items() if k not in skip})
+    fs = filterset_class(params, queryset=qs, user=request.user)
+    if not fs.is_valid():
+        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
+    return fs.qs

@@ -115,12 +115,33 @@ def scope_q(model, user, action: str = "view") -> Q | None:
 
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
-        q = scope_q(self.model, user, action)
+        """The rows ``user`` may reach to perform ``action``.
+
+        ``view`` is what the user sees. Any other action (``change``, ``delete``, ``award``,
+        ``transition`` …) reaches only rows the user sees *and* the roles granting that action
+        cover: a city-wide viewer who edits only in its own bureau changes nothing elsewhere, and
+        published rows are only seen. Pages and the API reach the object of a write through this
+        (``ObjectMixin.get_object``, ``core.api.scoped_get``), never through ``view`` alone.
+        """
+        qs = self._within(scope_q(self.model, user, "view"))
+        return qs if action == "view" else self._within_action(qs, user, action)
+
+    def _within(self, q):
         if q is None:
             return self
         if q == Q(pk__in=[]):
             return self.none()
         return self.filter(q)
+
+    def _within_action(self, qs, user, action: str):
+        q = scope_q(self.model, user, action)
+        if q is None:
+            return qs
+        if q == Q(pk__in=[]):
+            return qs.none()
+        # a subquery, not a second filter(): a scope through a multi-valued relation (a
+        # challenge's experts) would otherwise join twice and repeat rows
+        return qs.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

@@ -6,11 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from feidi.core.api import model_of, scoped_list
+from feidi.core.api import Pages, filtered, model_of, scoped_list
 
 from . import engine
 from .filtersets import IndicatorValueFilterSet
@@ -48,15 +47,10 @@ class YoySchema(Schema):
 
 @router.get("/values", response=list[ValueSchema], summary="指标数据（企业×指标×月份）",
             openapi_extra=model_of("indicators.indicatorvalue"))
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_values(request):
-    params = QueryDict(mutable=True)
-    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size"}})
     qs = scoped_list(request, IndicatorValue).select_related("indicator")
-    fs = IndicatorValueFilterSet(params, queryset=qs, user=request.user)
-    if not fs.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
-    return fs.qs.order_by("-period", "organization_id", "indicator_id")
+    return filtered(request, qs, IndicatorValueFilterSet).order_by("-period", "organization_id", "indicator_id")
 
 
 @router.get("/yoy", response=list[YoySchema], summary="同比（同口径）：按园区、行业、产业链或环节汇总",

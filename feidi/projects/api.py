@@ -7,15 +7,24 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
-from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
+from feidi.core.api import (
+    Id,
+    Pages,
+    create_within_scope,
+    field,
+    filtered,
+    model_of,
+    require_perm,
+    scoped_get,
+    scoped_list,
+)
 
 from . import actions
 from .filtersets import ProjectFilterSet
-from .models import Alert, Project, Report
+from .models import Alert, Project, Report, StageRecord
 
 router = Router(tags=["招商项目 projects"])
 
@@ -47,24 +56,24 @@ class ProjectSchema(Schema):
 
 
 class ProjectIn(Schema):
-    name: str
-    zone_id: int
-    investor: str = ""
-    industry_code: str = ""
-    segment_id: int | None = None
-    channel: str = "other"
-    introducer: str = ""
-    signed_amount: Decimal | None = None
-    planned_investment: Decimal | None = None
+    name: field(Project, "name", min_length=1)
+    zone_id: field(Project, "zone")
+    investor: field(Project, "investor") = ""
+    industry_code: field(Project, "industry_code") = ""
+    segment_id: field(Project, "segment") | None = None
+    channel: field(Project, "channel") = "other"
+    introducer: field(Project, "introducer") = ""
+    signed_amount: field(Project, "signed_amount") | None = None
+    planned_investment: field(Project, "planned_investment") | None = None
     is_key: bool = False
-    key_level: str = ""
-    description: str = ""
+    key_level: field(Project, "key_level") = ""
+    description: field(Project, "description") = ""
 
 
-class TransitionIn(Schema):
-    to_stage: str
+class ProjectTransitionIn(Schema):
+    to_stage: str = Field(..., max_length=16, description="目标阶段代码")
     on: dt.date | None = None
-    note: str = ""
+    note: field(StageRecord, "note") = ""
 
 
 class AlertSchema(Schema):
@@ -104,21 +113,16 @@ class ReportIn(Schema):
 
 @router.get("/projects", response=list[ProjectSchema], summary="招商项目列表（支持页面上的全部筛选条件）",
             openapi_extra=model_of("projects.project"))
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_projects(request, q: str = "", stage: str = "", is_key: bool | None = None):
-    params = QueryDict(mutable=True)
-    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size", "is_key"}})
     qs = scoped_list(request, Project)
     if is_key is not None:
         qs = qs.filter(is_key=is_key)
-    fs = ProjectFilterSet(params, queryset=qs, user=request.user)
-    if not fs.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
-    return fs.qs.order_by("-created_at", "-pk")
+    return filtered(request, qs, ProjectFilterSet, exclude=("is_key",)).order_by("-created_at", "-pk")
 
 
 @router.get("/projects/{pk}", response=ProjectSchema, summary="项目详情", openapi_extra=model_of("projects.project"))
-def get_project(request, pk: int):
+def get_project(request, pk: Id):
     return scoped_get(request, Project, pk)
 
 
@@ -133,34 +137,35 @@ def create_project(request, payload: ProjectIn):
     form = ProjectImportForm(data, instance=Project(owner=request.user), user=request.user)
     if not form.is_valid():
         raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
-    return Status(201, actions.do_save_project(form.instance, acting_user=request.user))
+    return Status(201, create_within_scope(
+        request, Project, lambda: actions.do_save_project(form.instance, acting_user=request.user)))
 
 
 @router.post("/projects/{pk}/transition", response=ProjectSchema, summary="推进阶段（逐级，或终止）",
-             openapi_extra=model_of("projects.project"))
-def transition(request, pk: int, payload: TransitionIn):
-    project = scoped_get(request, Project, pk)
+             openapi_extra=model_of("projects.project", action="transition"))
+def transition(request, pk: Id, payload: ProjectTransitionIn):
+    project = scoped_get(request, Project, pk, action="transition")
     return actions.do_transition_project(project, payload.to_stage, acting_user=request.user, on=payload.on,
                                          note=payload.note)
 
 
 @router.post("/projects/{pk}/claim", response=ProjectSchema, summary="从公海认领线索",
-             openapi_extra=model_of("projects.project"))
-def claim(request, pk: int):
-    project = scoped_get(request, Project, pk)
+             openapi_extra=model_of("projects.project", action="claim"))
+def claim(request, pk: Id):
+    project = scoped_get(request, Project, pk, action="claim")
     return actions.do_claim_project(project, acting_user=request.user)
 
 
 @router.get("/alerts", response=list[AlertSchema], summary="项目预警（默认只列未解除的）",
             openapi_extra=model_of("projects.alert"))
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_alerts(request, open: bool = True):  # noqa: A002 (the query parameter's name)
     qs = scoped_list(request, Alert)
     return qs.filter(resolved_at__isnull=True) if open else qs
 
 
 @router.get("/reports", response=list[ReportSchema], summary="半月专报", openapi_extra=model_of("projects.report"))
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_reports(request):
     return scoped_list(request, Report)
 

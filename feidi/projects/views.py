@@ -205,6 +205,15 @@ class ProjectActionView(ObjectMixin, View):
     """POST actions on a project: transition, claim, reassign, follow-up, evidence upload."""
 
     model = Project
+    # the scope through which each action reaches the project (see ObjectMixin.get_object)
+    SCOPES = {"transition": "transition", "claim": "claim", "reassign": "reassign", "followup": "change",
+              "evidence": "change"}
+
+    def scope_action(self) -> str:
+        request = getattr(self, "request", None)
+        if request is None or request.method != "POST":
+            return "view"
+        return self.SCOPES.get(request.POST.get("action", ""), "change")
 
     def post(self, request, *args, **kwargs):
         project = self.get_object()

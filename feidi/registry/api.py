@@ -6,11 +6,21 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
-from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
+from feidi.core.api import (
+    MAX_ID,
+    Id,
+    Pages,
+    create_within_scope,
+    field,
+    filtered,
+    model_of,
+    require_perm,
+    scoped_get,
+    scoped_list,
+)
 
 from . import actions
 from .filtersets import OrganizationFilterSet, PersonFilterSet, ResidencyFilterSet, ZoneFilterSet
@@ -20,13 +30,7 @@ router = Router(tags=["主体库 registry"])
 
 
 def _filtered(request, model, filterset_class):
-    qs = scoped_list(request, model)
-    params = QueryDict(mutable=True)
-    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size"}})
-    fs = filterset_class(params, queryset=qs, user=request.user)
-    if not fs.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
-    return fs.qs
+    return filtered(request, scoped_list(request, model), filterset_class)
 
 
 class ZoneSchema(Schema):
@@ -55,29 +59,31 @@ class OrganizationSchema(Schema):
 
 
 class OrganizationIn(Schema):
-    name: str
-    uscc: str
+    name: field(Organization, "name", min_length=1)
+    uscc: field(Organization, "uscc", min_length=1)
     kind: Organization.Kind = Organization.Kind.ENTERPRISE
-    industry_code: str = ""
-    zone_id: int | None = None
-    region: str = ""
-    address: str = ""
-    land_area_mu: Decimal | None = None
-    employees: int | None = None
+    industry_code: field(Organization, "industry_code") = ""
+    zone_id: field(Organization, "zone") | None = None
+    region: field(Organization, "region") = ""
+    address: field(Organization, "address") = ""
+    land_area_mu: field(Organization, "land_area_mu") | None = None
+    employees: field(Organization, "employees") | None = None
     established_on: dt.date | None = None
-    description: str = ""
+    description: field(Organization, "description") = ""
 
 
 class OrganizationPatch(Schema):
-    name: str | None = None
-    industry_code: str | None = None
-    zone_id: int | None = None
-    region: str | None = None
-    address: str | None = None
-    land_area_mu: Decimal | None = None
-    employees: int | None = None
-    description: str | None = None
-    version: int | None = None
+    """只修改提交的字段；不能为空的字段不能提交 null。"""
+
+    name: field(Organization, "name", min_length=1) = None
+    industry_code: field(Organization, "industry_code") = None
+    zone_id: field(Organization, "zone") | None = None
+    region: field(Organization, "region") = None
+    address: field(Organization, "address") = None
+    land_area_mu: field(Organization, "land_area_mu") | None = None
+    employees: field(Organization, "employees") | None = None
+    description: field(Organization, "description") = None
+    version: field(Organization, "version") = None
 
 
 class PersonSchema(Schema):
@@ -105,26 +111,26 @@ class ResidencySchema(Schema):
     exited_on: dt.date | None
 
 
-class TransitionIn(Schema):
+class ResidencyTransitionIn(Schema):
     status: Residency.Status
     on: dt.date | None = None
-    note: str = ""
+    note: field(Residency, "note") = ""
 
 
 @router.get("/zones", response=list[ZoneSchema], summary="园区与飞地列表", openapi_extra=model_of("registry.zone"))
-@paginate(PageNumberPagination, page_size=50)
-def list_zones(request, q: str = "", kind: int | None = None):
+@paginate(Pages, page_size=50)
+def list_zones(request, q: str = "", kind: int | None = Query(None, ge=1, le=MAX_ID)):
     return _filtered(request, Zone, ZoneFilterSet).select_related("kind")
 
 
 @router.get("/zones/{pk}", response=ZoneSchema, summary="园区详情", openapi_extra=model_of("registry.zone"))
-def get_zone(request, pk: int):
+def get_zone(request, pk: Id):
     return scoped_get(request, Zone, pk)
 
 
 @router.get("/organizations", response=list[OrganizationSchema], summary="单位列表", openapi_extra=model_of("registry.organization"))
-@paginate(PageNumberPagination, page_size=50)
-def list_organizations(request, q: str = "", kind: str = "", zone: int | None = None, industry: str = "",
+@paginate(Pages, page_size=50)
+def list_organizations(request, q: str = "", kind: str = "", zone: int | None = Query(None, ge=1, le=MAX_ID), industry: str = "",
                        sort: str = "name"):
     from .tables import OrganizationTable
 
@@ -133,14 +139,14 @@ def list_organizations(request, q: str = "", kind: str = "", zone: int | None = 
 
 
 @router.get("/organizations/{pk}", response=OrganizationSchema, summary="单位详情", openapi_extra=model_of("registry.organization"))
-def get_organization(request, pk: int):
+def get_organization(request, pk: Id):
     return scoped_get(request, Organization, pk)
 
 
 def _zone_for(request, zone_id):
     if zone_id is None:
         return None
-    return scoped_get(request, Zone, zone_id)
+    return scoped_get(request, Zone, zone_id, action="view")
 
 
 @router.post("/organizations", response={201: OrganizationSchema}, summary="新增单位", openapi_extra=model_of("registry.organization"))
@@ -155,13 +161,14 @@ def create_organization(request, payload: OrganizationIn):
     clash = Organization.objects.filter(uscc=org.uscc).first()
     if clash is not None:
         raise ValidationError({"uscc": [f"统一社会信用代码 {org.uscc} 已被“{clash.name}”使用"]})
-    return Status(201, actions.do_save_organization(org, acting_user=request.user))
+    return Status(201, create_within_scope(
+        request, Organization, lambda: actions.do_save_organization(org, acting_user=request.user)))
 
 
-@router.patch("/organizations/{pk}", response=OrganizationSchema, summary="修改单位", openapi_extra=model_of("registry.organization"))
-def update_organization(request, pk: int, payload: OrganizationPatch):
-    org = scoped_get(request, Organization, pk)
-    require_perm(request, "registry.change_organization")
+@router.patch("/organizations/{pk}", response=OrganizationSchema, summary="修改单位",
+              openapi_extra=model_of("registry.organization", action="change"))
+def update_organization(request, pk: Id, payload: OrganizationPatch):
+    org = scoped_get(request, Organization, pk, action="change")
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None)
     if "zone_id" in data:
@@ -171,36 +178,36 @@ def update_organization(request, pk: int, payload: OrganizationPatch):
     return actions.do_save_organization(org, acting_user=request.user, expected_version=version)
 
 
-@router.delete("/organizations/{pk}", response={204: None}, summary="删除单位", openapi_extra=model_of("registry.organization"))
-def delete_organization(request, pk: int):
+@router.delete("/organizations/{pk}", response={204: None}, summary="删除单位",
+               openapi_extra=model_of("registry.organization", action="delete"))
+def delete_organization(request, pk: Id):
     from feidi.core.actions import delete_object
 
-    org = scoped_get(request, Organization, pk)
-    require_perm(request, "registry.delete_organization")
+    org = scoped_get(request, Organization, pk, action="delete")
     delete_object(org, acting_user=request.user)
     return Status(204, None)
 
 
 @router.get("/people", response=list[PersonSchema], summary="人员列表（号码脱敏）", openapi_extra=model_of("registry.person"))
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_people(request, q: str = "", kind: str = ""):
     return _filtered(request, Person, PersonFilterSet)
 
 
 @router.get("/people/{pk}", response=PersonSchema, summary="人员详情（号码脱敏）", openapi_extra=model_of("registry.person"))
-def get_person(request, pk: int):
+def get_person(request, pk: Id):
     return scoped_get(request, Person, pk)
 
 
 @router.get("/residencies", response=list[ResidencySchema], summary="飞地入驻列表", openapi_extra=model_of("registry.residency"))
-@paginate(PageNumberPagination, page_size=50)
-def list_residencies(request, q: str = "", enclave: int | None = None, status: str = ""):
+@paginate(Pages, page_size=50)
+def list_residencies(request, q: str = "", enclave: int | None = Query(None, ge=1, le=MAX_ID), status: str = ""):
     return _filtered(request, Residency, ResidencyFilterSet)
 
 
-@router.post("/residencies/{pk}/transition", response=ResidencySchema, summary="变更入驻状态", openapi_extra=model_of("registry.residency"))
-def transition_residency(request, pk: int, payload: TransitionIn):
-    res = scoped_get(request, Residency, pk)
-    require_perm(request, "registry.change_residency")
+@router.post("/residencies/{pk}/transition", response=ResidencySchema, summary="变更入驻状态",
+             openapi_extra=model_of("registry.residency", action="change"))
+def transition_residency(request, pk: Id, payload: ResidencyTransitionIn):
+    res = scoped_get(request, Residency, pk, action="change")
     return actions.do_transition_residency(res, payload.status, on=payload.on, note=payload.note,
                                            acting_user=request.user)

@@ -88,6 +88,17 @@ def do_assign_cadre(assignment: Assignment, *, acting_user) -> Assignment:
         return create_object(assignment, acting_user=acting_user)
 
 
+def scope_action(action: str, user) -> str:
+    """The scope through which ``user`` reaches an appeal to take ``action`` on it: an enterprise
+    rates (``rate``) or writes to (``view``: its own appeal) what it filed; staff handle
+    (``handle``) only the appeals their handling roles cover, whatever else they may see."""
+    if action == "rate":
+        return "rate"
+    if user.organization_id:
+        return "view"
+    return "handle"
+
+
 def do_file_appeal(appeal: Appeal, *, acting_user) -> Appeal:
     """Filed by the enterprise user, by a cadre on its behalf, or through the API."""
     org = appeal.organization

@@ -5,17 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
-from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
+from feidi.core.api import (
+    Id,
+    Pages,
+    create_within_scope,
+    field,
+    filtered,
+    model_of,
+    require_perm,
+    scoped_get,
+    scoped_list,
+)
 from feidi.core.models import DictItem
 from feidi.registry.models import Organization
 
 from . import actions, measures
 from .filtersets import AppealFilterSet
-from .models import Appeal
+from .models import Appeal, AppealEvent
 
 router = Router(tags=["企业服务 services"])
 
@@ -39,31 +48,26 @@ class AppealSchema(Schema):
 
 
 class AppealIn(Schema):
-    organization_id: int
-    category: str
-    title: str
-    content: str
+    organization_id: field(Appeal, "organization")
+    category: str = Field(..., max_length=50, description="诉求类别代码（字典 appeal_category）")
+    title: field(Appeal, "title", min_length=1)
+    content: field(Appeal, "content", min_length=1)
 
 
 class ActionIn(Schema):
-    action: str
-    text: str = ""
-    rating: int | None = None
+    action: str = Field(..., max_length=20, description="accept、return、start、reply、note、suspend、resume、close、rate")
+    text: field(AppealEvent, "text") = ""
+    rating: int | None = Field(None, ge=1, le=5, description="评价：1–5 星")
 
 
 @router.get("/appeals", response=list[AppealSchema], summary="企业诉求列表", openapi_extra=model_of("services.appeal"))
-@paginate(PageNumberPagination, page_size=50)
-def list_appeals(request, q: str = "", status: str = "", level: int | None = None):
-    params = QueryDict(mutable=True)
-    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size"}})
-    fs = AppealFilterSet(params, queryset=scoped_list(request, Appeal).select_related("category"), user=request.user)
-    if not fs.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
-    return fs.qs
+@paginate(Pages, page_size=50)
+def list_appeals(request, q: str = "", status: str = "", level: int | None = Query(None, ge=1, le=4)):
+    return filtered(request, scoped_list(request, Appeal).select_related("category"), AppealFilterSet)
 
 
 @router.get("/appeals/{pk}", response=AppealSchema, summary="诉求详情", openapi_extra=model_of("services.appeal"))
-def get_appeal(request, pk: int):
+def get_appeal(request, pk: Id):
     return scoped_get(request, Appeal, pk)
 
 
@@ -77,15 +81,16 @@ def file_appeal(request, payload: AppealIn):
     if category is None:
         raise ValidationError({"category": [f"未知的诉求类别：{payload.category}"]})
     appeal = Appeal(organization=org, category=category, title=payload.title, content=payload.content)
-    return Status(201, actions.do_file_appeal(appeal, acting_user=request.user))
+    return Status(201, create_within_scope(request, Appeal, lambda: actions.do_file_appeal(appeal, acting_user=request.user)))
 
 
 @router.post("/appeals/{pk}/actions", response=AppealSchema, summary="办理操作（受理、办结、评价…）",
-             openapi_extra=model_of("services.appeal"))
-def act(request, pk: int, payload: ActionIn):
+             openapi_extra=model_of("services.appeal", action="handle"))
+def act(request, pk: Id, payload: ActionIn):
     from .views import available_actions
 
-    appeal = scoped_get(request, Appeal, pk)
+    appeal = scoped_get(request, Appeal, pk, action=actions.scope_action(payload.action, request.user),
+                        perm="services.view_appeal")
     if payload.action not in available_actions(appeal, request.user):
         raise ValidationError({"action": [f"当前不能执行“{payload.action}”"]})
     user, text = request.user, payload.text

@@ -100,6 +100,12 @@ class AppealDetailView(ObjectDetailView):
 class AppealActionView(ObjectMixin, View):
     model = Appeal
 
+    def scope_action(self) -> str:
+        request = getattr(self, "request", None)
+        if request is None or request.method != "POST":
+            return "view"
+        return actions.scope_action(request.POST.get("action", ""), request.user)
+
     def post(self, request, *args, **kwargs):
         appeal = self.get_object()
         form = AppealActionForm(request.POST, user=request.user)

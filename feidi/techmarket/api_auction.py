@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
-from django.http import QueryDict
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Path, Router, Schema, Status
+from ninja.pagination import paginate
 
-from feidi.core.api import error, model_of, scoped_get, scoped_list
+from feidi.core.api import MAX_ID, Id, Pages, error, field, filtered, model_of, scoped_get, scoped_list
 
 from . import auction as rules
 from .filtersets_auction import LotFilterSet
@@ -117,7 +115,7 @@ class BidSchema(Schema):
 
 
 class BidIn(Schema):
-    amount: Decimal
+    amount: field(Bid, "amount", gt=0)
 
 
 class PlacedSchema(BidSchema):
@@ -131,7 +129,7 @@ def _bid_row(bid: Bid, user) -> dict:
 
 
 @router.get("/auctions", response=list[AuctionSchema], summary="成果拍卖会", openapi_extra=model_of("techmarket.auction"))
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_auctions(request, status: str = ""):
     qs = scoped_list(request, Auction)
     return (qs.filter(status=status) if status else qs).order_by("-created_at", "-pk")
@@ -139,7 +137,7 @@ def list_auctions(request, status: str = ""):
 
 @router.get("/auctions/{pk}", response=AuctionDetailSchema, summary="拍卖会详情与成交汇总（成交、流拍、成交额、溢价率）",
             openapi_extra=model_of("techmarket.auction"))
-def get_auction(request, pk: int):
+def get_auction(request, pk: Id):
     return scoped_get(request, Auction, pk)
 
 
@@ -152,37 +150,34 @@ class RegistrationSchema(Schema):
 
 
 @router.post("/auctions/{pk}/registrations", response={201: RegistrationSchema}, summary="竞买登记（本单位），返回竞买号",
-             openapi_extra=model_of("techmarket.auction"))
-def register(request, pk: int):
-    return Status(201, rules.do_register_bidder(scoped_get(request, Auction, pk), acting_user=request.user))
+             openapi_extra=model_of("techmarket.auction", action="view"))
+def register(request, pk: Id):
+    auction = scoped_get(request, Auction, pk, action="view", perm="techmarket.add_registration")
+    return Status(201, rules.do_register_bidder(auction, acting_user=request.user))
 
 
 @router.get("/lots", response=list[LotSchema], summary="拍品（当前价、结束时间、状态）；可按 auction、status 筛选",
             openapi_extra=model_of("techmarket.lot"))
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_lots(request):
-    params = QueryDict(mutable=True)
-    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size"}})
-    fs = LotFilterSet(params, queryset=scoped_list(request, Lot), user=request.user)
-    if not fs.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
-    return _with_leader(fs.qs.select_related("auction")).order_by("closes_at", "pk")
+    qs = filtered(request, scoped_list(request, Lot), LotFilterSet)
+    return _with_leader(qs.select_related("auction")).order_by("closes_at", "pk")
 
 
 @router.get("/lots/{pk}", response=LotSchema, summary="拍品实时状态", openapi_extra=model_of("techmarket.lot"))
-def get_lot(request, pk: int):
+def get_lot(request, pk: Id):
     return rules.settle_if_due(_lot(request, pk))
 
 
 def _lot(request, pk: int) -> Lot:
-    lot = scoped_get(request, Lot, pk)
+    lot = scoped_get(request, Lot, pk, action="view")
     return Lot.objects.select_related("auction").get(pk=lot.pk)
 
 
 @router.get("/lots/{pk}/bids", response=list[BidSchema], summary="拍品的出价记录（按序号倒序；显示竞买号）",
             openapi_extra=model_of("techmarket.lot"))
-@paginate(PageNumberPagination, page_size=100)
-def list_bids(request, pk: int):
+@paginate(Pages, page_size=100)
+def list_bids(request, pk: int = Path(..., ge=1, le=MAX_ID)):
     lot = scoped_get(request, Lot, pk)
     bids = lot.bids.select_related("registration", "bidder").order_by("-seq")
     return _BidRows(bids, request.user)
@@ -205,8 +200,8 @@ class _BidRows:
 
 
 @router.post("/lots/{pk}/bids", response={201: PlacedSchema, 422: dict}, summary="出价（服务器时间与数据库锁决定先后）",
-             openapi_extra=model_of("techmarket.lot"))
-def place_bid(request, pk: int, payload: BidIn):
+             openapi_extra=model_of("techmarket.lot", action="view"))
+def place_bid(request, pk: Id, payload: BidIn):
     lot = _lot(request, pk)
     try:
         bid = rules.do_place_bid(lot, payload.amount, acting_user=request.user)

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, QueryDict
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
-from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
+from feidi.core.api import MAX_ID, Id, Pages, field, filtered, model_of, scoped_get, scoped_list
 
 from . import challenges
 from .filtersets_challenge import ApplicationFilterSet, ChallengeFilterSet, JointProjectFilterSet
-from .models import Application, Challenge, JointProject
+from .models import Application, Challenge, JointProject, Review
 
 router = Router(tags=["科技大市场 techmarket"])
 
@@ -94,15 +95,16 @@ class ApplicationSchema(Schema):
 
 
 class ApplyIn(Schema):
-    proposal: str
-    budget: Decimal | None = None
-    period_months: int = 12
-    member_ids: list[int] = []
+    proposal: field(Application, "proposal", min_length=1)
+    budget: field(Application, "budget") | None = None
+    period_months: field(Application, "period_months") = 12
+    member_ids: list[Id] = Field([], max_length=50, description="联合体成员单位")
 
 
 class ReviewIn(Schema):
-    scores: dict[str, float]
-    comment: str = ""
+    scores: dict[Annotated[str, Field(max_length=50)], Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]] = (
+        Field(..., max_length=50, description="各评审指标 0–100 分"))
+    comment: field(Review, "comment") = ""
 
 
 class ReviewSchema(Schema):
@@ -120,10 +122,10 @@ class ReviewSchema(Schema):
 
 
 class AwardIn(Schema):
-    application_id: int
-    budget: Decimal | None = None
+    application_id: Id
+    budget: field(JointProject, "budget") | None = None
     starts_on: dt.date | None = None
-    title: str = ""
+    title: field(JointProject, "title") = ""
 
 
 class PartySchema(Schema):
@@ -179,41 +181,33 @@ def applications(request):
     return scoped_list(request, Application).distinct()
 
 
-def _application(request, pk: int) -> Application:
+def _application(request, pk: Id) -> Application:
     try:
         return applications(request).get(pk=pk)
     except (Application.DoesNotExist, ValueError):
         raise Http404 from None
 
 
-def _filtered(request, qs, filterset_class):
-    params = QueryDict(mutable=True)
-    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size"}})
-    fs = filterset_class(params, queryset=qs, user=request.user)
-    if not fs.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
-    return fs.qs
-
-
 @router.get("/challenges", response=list[ChallengeSchema], summary="揭榜挂帅榜单（status、joint、q 筛选）",
             openapi_extra=CHALLENGE)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_challenges(request, q: str = "", status: str = ""):
     qs = scoped_list(request, Challenge).select_related("demand__organization")
-    return _filtered(request, qs, ChallengeFilterSet).order_by("-created_at", "-pk")
+    return filtered(request, qs, ChallengeFilterSet).order_by("-created_at", "-pk")
 
 
 @router.get("/challenges/{pk}", response=ChallengeSchema, summary="榜单详情", openapi_extra=CHALLENGE)
-def get_challenge(request, pk: int):
+def get_challenge(request, pk: Id):
     return scoped_get(request, Challenge, pk)
 
 
 @router.post("/challenges/{pk}/apply", response={201: ApplicationSchema},
-             summary="揭榜：本机构独立揭榜，或作为牵头单位与 member_ids 组成联合体", openapi_extra=CHALLENGE)
-def apply(request, pk: int, payload: ApplyIn):
+             summary="揭榜：本机构独立揭榜，或作为牵头单位与 member_ids 组成联合体",
+             openapi_extra=model_of("techmarket.challenge", action="view"))
+def apply(request, pk: Id, payload: ApplyIn):
     from feidi.registry.models import Organization
 
-    challenge = scoped_get(request, Challenge, pk)
+    challenge = scoped_get(request, Challenge, pk, action="view", perm="techmarket.add_application")
     members = list(Organization.objects.filter(pk__in=payload.member_ids))
     if len(members) != len(set(payload.member_ids)):
         raise ValidationError({"member_ids": ["联合体成员中有不存在的单位"]})
@@ -224,29 +218,30 @@ def apply(request, pk: int, payload: ApplyIn):
 
 @router.get("/applications", response=list[ApplicationSchema], summary="揭榜申请（机构只看到本单位的申请）",
             openapi_extra=APPLICATION)
-@paginate(PageNumberPagination, page_size=50)
-def list_applications(request, challenge: int | None = None, status: str = ""):
+@paginate(Pages, page_size=50)
+def list_applications(request, challenge: int | None = Query(None, ge=1, le=MAX_ID), status: str = ""):
     qs = applications(request).select_related("applicant").prefetch_related("members")
-    return _filtered(request, qs, ApplicationFilterSet).order_by("challenge_id", "-score", "pk")
+    return filtered(request, qs, ApplicationFilterSet).order_by("challenge_id", "-score", "pk")
 
 
 @router.get("/applications/{pk}", response=ApplicationSchema, summary="揭榜申请详情", openapi_extra=APPLICATION)
-def get_application(request, pk: int):
+def get_application(request, pk: Id):
     return _application(request, pk)
 
 
 @router.post("/applications/{pk}/review", response=ReviewSchema,
-             summary="专家评分：各评审指标 0–100 分，再次提交即修改本人的评分", openapi_extra=APPLICATION)
-def review(request, pk: int, payload: ReviewIn):
+             summary="专家评分：各评审指标 0–100 分，再次提交即修改本人的评分",
+             openapi_extra=model_of("techmarket.application", action="view"))
+def review(request, pk: Id, payload: ReviewIn):
     application = _application(request, pk)
     return challenges.do_review(application, payload.scores, acting_user=request.user, comment=payload.comment)
 
 
 @router.post("/challenges/{pk}/award", response={201: JointProjectSchema},
-             summary="定榜：选定中榜申请，生成联合攻关项目", openapi_extra=CHALLENGE)
-def award(request, pk: int, payload: AwardIn):
-    require_perm(request, "techmarket.award_challenge")
-    challenge = scoped_get(request, Challenge, pk)
+             summary="定榜：选定中榜申请，生成联合攻关项目",
+             openapi_extra=model_of("techmarket.challenge", action="award"))
+def award(request, pk: Id, payload: AwardIn):
+    challenge = scoped_get(request, Challenge, pk, action="award")
     application = Application.objects.filter(challenge=challenge, pk=payload.application_id).first()
     if application is None:
         raise ValidationError({"application_id": ["该申请不属于本榜单"]})
@@ -257,12 +252,12 @@ def award(request, pk: int, payload: AwardIn):
 
 @router.get("/jointprojects", response=list[JointProjectSchema], summary="联合攻关项目（参与单位可见本项目）",
             openapi_extra=JOINT)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_joint_projects(request, status: str = ""):
     qs = scoped_list(request, JointProject)
-    return _filtered(request, qs, JointProjectFilterSet).order_by("-starts_on", "-pk")
+    return filtered(request, qs, JointProjectFilterSet).order_by("-starts_on", "-pk")
 
 
 @router.get("/jointprojects/{pk}", response=JointProjectSchema, summary="联合攻关项目详情", openapi_extra=JOINT)
-def get_joint_project(request, pk: int):
+def get_joint_project(request, pk: Id):
     return scoped_get(request, JointProject, pk)

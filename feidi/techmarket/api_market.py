@@ -1,18 +1,28 @@
 """The market's API: demands and supplies (list with the pages' filters, read, create, publish,
 close), their matches, and the pushes with their feedback. Rows come through ``scoped_list`` /
-``scoped_get``; writes through the actions (``writable`` decides who may change a record)."""
+``scoped_get``; writes reach their record through the ``change`` scope and go through the actions."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, QueryDict
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
-from feidi.core.api import model_of, require_perm, scoped_get, scoped_list
+from feidi.core.api import (
+    Id,
+    Pages,
+    create_within_scope,
+    field,
+    filtered,
+    model_of,
+    require_perm,
+    scoped_get,
+    scoped_list,
+)
 
 from . import actions
 from .filtersets import DemandFilterSet, PushFilterSet, SupplyFilterSet
@@ -73,26 +83,27 @@ class SupplySchema(MarketSchema):
 
 
 class MarketIn(Schema):
-    organization_id: int | None = None  # staff only: an organization's user always writes for its own
-    title: str
-    description: str
-    keywords: str = ""
-    field_id: int
-    segment_id: int | None = None
+    # staff only: an organization's user always writes for its own
+    organization_id: field(Demand, "organization") | None = None
+    title: field(Demand, "title", min_length=1)
+    description: field(Demand, "description", min_length=1)
+    keywords: field(Demand, "keywords") = ""
+    field_id: field(Demand, "field")
+    segment_id: field(Demand, "segment") | None = None
     publish: bool = False
 
 
 class DemandIn(MarketIn):
-    kind: str = Demand.Kind.KEY_CORE
-    budget: Decimal | None = None
+    kind: field(Demand, "kind") = Demand.Kind.KEY_CORE
+    budget: field(Demand, "budget") | None = None
     deadline: dt.date | None = None
 
 
 class SupplyIn(MarketIn):
-    patents: list[str] = []
-    maturity: str = "pilot_small"
-    transfer_mode: str = "license"
-    asking_price: Decimal | None = None
+    patents: list[Annotated[str, Field(max_length=30)]] = Field([], max_length=200, description="专利号")
+    maturity: field(Supply, "maturity") = "pilot_small"
+    transfer_mode: field(Supply, "transfer_mode") = "license"
+    asking_price: field(Supply, "asking_price") | None = None
 
 
 class MatchSchema(Schema):
@@ -132,20 +143,8 @@ class MarkIn(Schema):
 
 
 def _filtered(request, model, filterset_class):
-    params = QueryDict(mutable=True)
-    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size"}})
     qs = scoped_list(request, model).select_related("organization", "field", "segment")
-    fs = filterset_class(params, queryset=qs, user=request.user)
-    if not fs.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
-    return fs.qs.order_by("-created_at", "-pk")
-
-
-def _writable(request, model, pk):
-    try:
-        return actions.writable(model, request.user).get(pk=pk)
-    except (model.DoesNotExist, ValueError):
-        raise Http404 from None
+    return filtered(request, qs, filterset_class).order_by("-created_at", "-pk")
 
 
 def _create(request, model, form_class, payload, save, publish):
@@ -160,13 +159,12 @@ def _create(request, model, form_class, payload, save, publish):
     form = form_class(data, instance=instance, user=request.user)
     if not form.is_valid():
         raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
-    from django.db import transaction
 
-    with transaction.atomic():
+    def make():
         obj = save(form.instance, acting_user=request.user)
-        if do_publish:
-            obj = publish(obj, acting_user=request.user)
-    return Status(201, obj)
+        return publish(obj, acting_user=request.user) if do_publish else obj
+
+    return Status(201, create_within_scope(request, model, make))
 
 
 def _matches(request, matches, model):
@@ -181,13 +179,13 @@ def _matches(request, matches, model):
 
 @router.get("/demands", response=list[DemandSchema], summary="技术需求列表（支持页面上的全部筛选条件）",
             openapi_extra=DEMAND)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_demands(request):
     return _filtered(request, Demand, DemandFilterSet)
 
 
 @router.get("/demands/{pk}", response=DemandSchema, summary="技术需求详情", openapi_extra=DEMAND)
-def get_demand(request, pk: int):
+def get_demand(request, pk: Id):
     return scoped_get(request, Demand, pk)
 
 
@@ -199,38 +197,38 @@ def create_demand(request, payload: DemandIn):
     return _create(request, Demand, DemandForm, payload, actions.do_save_demand, actions.do_publish_demand)
 
 
-@router.post("/demands/{pk}/publish", response=DemandSchema, summary="发布技术需求", openapi_extra=DEMAND)
-def publish_demand(request, pk: int):
-    require_perm(request, "techmarket.change_demand")
-    return actions.do_publish_demand(_writable(request, Demand, pk), acting_user=request.user)
+@router.post("/demands/{pk}/publish", response=DemandSchema, summary="发布技术需求",
+             openapi_extra=model_of("techmarket.demand", action="change"))
+def publish_demand(request, pk: Id):
+    return actions.do_publish_demand(scoped_get(request, Demand, pk, action="change"), acting_user=request.user)
 
 
-@router.post("/demands/{pk}/close", response=DemandSchema, summary="关闭技术需求", openapi_extra=DEMAND)
-def close_demand(request, pk: int):
-    require_perm(request, "techmarket.change_demand")
-    return actions.do_close_demand(_writable(request, Demand, pk), acting_user=request.user)
+@router.post("/demands/{pk}/close", response=DemandSchema, summary="关闭技术需求",
+             openapi_extra=model_of("techmarket.demand", action="change"))
+def close_demand(request, pk: Id):
+    return actions.do_close_demand(scoped_get(request, Demand, pk, action="change"), acting_user=request.user)
 
 
 @router.get("/demands/{pk}/matches", response=list[MatchSchema], summary="为该需求推荐的科技成果（含匹配理由）",
             openapi_extra=DEMAND)
-def demand_matches(request, pk: int, k: int = 10):
+def demand_matches(request, pk: Id, k: int = Query(10, ge=1, le=50, description="条数（1–50）")):
     from . import matching
 
     demand = scoped_get(request, Demand, pk)
-    return _matches(request, matching.supplies_for_demand(demand, k=max(1, min(k, 50))), Supply)
+    return _matches(request, matching.supplies_for_demand(demand, k=k), Supply)
 
 
 # --- supplies ---------------------------------------------------------------------------------------
 
 @router.get("/supplies", response=list[SupplySchema], summary="科技成果列表（支持页面上的全部筛选条件）",
             openapi_extra=SUPPLY)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_supplies(request):
     return _filtered(request, Supply, SupplyFilterSet)
 
 
 @router.get("/supplies/{pk}", response=SupplySchema, summary="科技成果详情", openapi_extra=SUPPLY)
-def get_supply(request, pk: int):
+def get_supply(request, pk: Id):
     return scoped_get(request, Supply, pk)
 
 
@@ -242,51 +240,45 @@ def create_supply(request, payload: SupplyIn):
     return _create(request, Supply, SupplyForm, payload, actions.do_save_supply, actions.do_publish_supply)
 
 
-@router.post("/supplies/{pk}/publish", response=SupplySchema, summary="发布科技成果", openapi_extra=SUPPLY)
-def publish_supply(request, pk: int):
-    require_perm(request, "techmarket.change_supply")
-    return actions.do_publish_supply(_writable(request, Supply, pk), acting_user=request.user)
+@router.post("/supplies/{pk}/publish", response=SupplySchema, summary="发布科技成果",
+             openapi_extra=model_of("techmarket.supply", action="change"))
+def publish_supply(request, pk: Id):
+    return actions.do_publish_supply(scoped_get(request, Supply, pk, action="change"), acting_user=request.user)
 
 
-@router.post("/supplies/{pk}/close", response=SupplySchema, summary="下架科技成果", openapi_extra=SUPPLY)
-def close_supply(request, pk: int):
-    require_perm(request, "techmarket.change_supply")
-    return actions.do_close_supply(_writable(request, Supply, pk), acting_user=request.user)
+@router.post("/supplies/{pk}/close", response=SupplySchema, summary="下架科技成果",
+             openapi_extra=model_of("techmarket.supply", action="change"))
+def close_supply(request, pk: Id):
+    return actions.do_close_supply(scoped_get(request, Supply, pk, action="change"), acting_user=request.user)
 
 
 @router.get("/supplies/{pk}/matches", response=list[MatchSchema], summary="与该成果匹配的技术需求（含匹配理由）",
             openapi_extra=SUPPLY)
-def supply_matches(request, pk: int, k: int = 10):
+def supply_matches(request, pk: Id, k: int = Query(10, ge=1, le=50, description="条数（1–50）")):
     from . import matching
 
     supply = scoped_get(request, Supply, pk)
-    return _matches(request, matching.demands_for_supply(supply, k=max(1, min(k, 50))), Demand)
+    return _matches(request, matching.demands_for_supply(supply, k=k), Demand)
 
 
 # --- pushes -----------------------------------------------------------------------------------------
 
 @router.get("/pushes", response=list[PushSchema], summary="匹配推送（本单位收到与发出的）", openapi_extra=PUSH)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_pushes(request):
-    params = QueryDict(mutable=True)
-    params.update({k: v for k, v in request.GET.items() if k not in {"page", "page_size"}})
     qs = scoped_list(request, Push).select_related("demand", "supply")
-    fs = PushFilterSet(params, queryset=qs, user=request.user)
-    if not fs.is_valid():
-        raise ValidationError({k: [str(e) for e in v] for k, v in fs.errors.items()})
-    return fs.qs.order_by("-created_at", "rank", "-pk")
+    return filtered(request, qs, PushFilterSet).order_by("-created_at", "rank", "-pk")
 
 
 @router.get("/pushes/{pk}", response=PushSchema, summary="推送详情", openapi_extra=PUSH)
-def get_push(request, pk: int):
+def get_push(request, pk: Id):
     return scoped_get(request, Push, pk)
 
 
 @router.post("/pushes/{pk}/mark", response=PushSchema, summary="反馈推送：感兴趣 / 不感兴趣（本单位一方）",
-             openapi_extra=PUSH)
-def mark_push(request, pk: int, payload: MarkIn):
+             openapi_extra=model_of("techmarket.push", action="feedback"))
+def mark_push(request, pk: Id, payload: MarkIn):
     from . import push
 
-    require_perm(request, "techmarket.feedback_push")
-    obj = scoped_get(request, Push, pk)
+    obj = scoped_get(request, Push, pk, action="feedback")
     return push.do_mark_push(obj, interested=payload.interested, acting_user=request.user)

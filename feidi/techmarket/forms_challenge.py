@@ -170,7 +170,7 @@ class ReviewForm(StyledFormMixin, forms.Form):
 class AwardForm(StyledFormMixin, forms.Form):
     application = forms.ModelChoiceField(label="中榜单位", queryset=Application.objects.none())
     title = forms.CharField(label="联合攻关项目名称", required=False, max_length=200, help_text="默认：榜单名称+联合攻关")
-    budget = forms.DecimalField(label="项目经费（元）", required=False, min_value=0, decimal_places=2,
+    budget = forms.DecimalField(label="项目经费（元）", required=False, min_value=0, max_digits=18, decimal_places=2,
                                 help_text="默认为榜额")
     starts_on = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d"),
                                 help_text="默认今天；计划完成日期按申请的攻关周期推算")

@@ -1,0 +1,199 @@
+"""Writes reach their record through the scope of the action, not through what the user sees.
+
+The user who found the hole: someone holding a city-wide read-only role (市领导) and, besides, every
+business permission in its own zone's administration only. It sees zone A's records; it must change
+none of them — through the API or the pages. Generated over the OpenAPI description: every write on
+one record declares its action (``model_of(..., action=...)``) and is called with a body valid for
+its schema, so a new route is covered without being listed here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+
+from feidi.testing.factories import make_for
+
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def _business_permissions() -> list[str]:
+    from feidi.accounts.roles import STANDARD_ROLES
+
+    return sorted({p for _, duty, _, perms, *_ in STANDARD_ROLES.values() if not duty for p in perms})
+
+
+def _user_editing_in(cast, name: str, department) -> object:
+    """A user who sees the whole city and holds every business permission within ``department``."""
+    from feidi.accounts.actions import do_create_user, do_save_role
+    from feidi.accounts.models import Role, User
+    from feidi.accounts.roles import resolve_permissions
+    from feidi.core.scope import DataScope
+
+    editor = Role.objects.filter(code=f"{name}_editor").first() or do_save_role(
+        Role(code=f"{name}_editor", name=f"{department.name}全部业务", data_scope=DataScope.DEPT_TREE),
+        permissions=resolve_permissions(_business_permissions()), acting_user=None)
+    user = User(username=name, full_name=f"{department.name}干部", department=department)
+    return do_create_user(user, password="Cast#Passw0rd!", roles=[Role.objects.get(code="city_leader"), editor],
+                          acting_user=None)
+
+
+@pytest.fixture
+def crossing(cast):
+    """Sees zone A (city-wide view), may act only in zone B."""
+    return _user_editing_in(cast, "crossing", cast.dept_b)
+
+
+@pytest.fixture
+def insider(cast):
+    """The same roles, acting in zone A: the control that the write route is reachable at all."""
+    return _user_editing_in(cast, "insider", cast.dept_a)
+
+
+def _client(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+# --- a body valid for the operation's schema ---------------------------------------------------------
+
+def _resolve(schema: dict, components: dict) -> dict:
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def example(schema: dict, components: dict):
+    """The plainest value ``schema`` accepts (required properties only)."""
+    schema = _resolve(schema, components)
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            branches = [b for b in schema[key] if _resolve(b, components).get("type") != "null"]
+            return example(branches[0], components)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {name: example(props[name], components) for name in schema.get("required", [])}
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return max(int(schema.get("minimum", 1)), 1)
+    if kind == "number":
+        return max(float(schema.get("minimum", 1)), 1.0)
+    if kind == "boolean":
+        return True
+    if schema.get("format") == "date":
+        return "2026-06-01"
+    if schema.get("format") == "date-time":
+        return "2026-06-01T09:00:00+08:00"
+    return "测" * max(int(schema.get("minLength", 1)), 1)
+
+
+def _operations():
+    from feidi.core.api import api
+
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            if method in WRITES and "{pk}" in path:
+                body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+                yield pytest.param(path, method, op, example(body, components) if body else None,
+                                   id=f"{method.upper()} {path}")
+
+
+OPERATIONS = list(_operations())
+
+
+def test_the_generator_finds_the_writes():
+    ids = {p.id for p in OPERATIONS}
+    assert {"PATCH /api/v1/registry/organizations/{pk}", "POST /api/v1/registry/residencies/{pk}/transition",
+            "POST /api/v1/techmarket/challenges/{pk}/award", "POST /api/v1/projects/projects/{pk}/transition"} <= ids
+
+
+@pytest.mark.parametrize("path,method,op,body", OPERATIONS)
+def test_every_write_on_a_record_declares_its_action(path, method, op, body):
+    assert op.get("x-feidi-action"), (f"{method.upper()} {path} must declare the action whose scope reaches its "
+                                      "record: openapi_extra=model_of(label, action=...)")
+
+
+def _call(client, method, url, body):
+    data = json.dumps(body) if body is not None else None
+    return getattr(client, method)(url, data=data, content_type="application/json")
+
+
+@pytest.mark.parametrize("path,method,op,body", [p for p in OPERATIONS if p.values[2].get("x-feidi-action") != "view"])
+def test_a_write_reaches_only_records_in_the_actions_scope(path, method, op, body, cast, crossing, insider):
+    model = apps.get_model(op["x-feidi-model"])
+    obj = make_for(model, cast)
+    url = path.replace("{pk}", str(obj.pk))
+    assert _client(crossing).get(reverse(f"{model._meta.app_label}:{model._meta.model_name}_detail",
+                                         kwargs={"pk": obj.pk})).status_code == 200, "the crossing user sees it"
+    before = model._base_manager.filter(pk=obj.pk).values().first()
+    response = _call(_client(crossing), method, url, body)
+    assert response.status_code in (403, 404), (path, response.status_code, response.content[:300])
+    assert {"code", "message"} <= set(response.json())
+    assert model._base_manager.filter(pk=obj.pk).values().first() == before, f"{method.upper()} {path} changed it"
+    # the same call as someone whose roles cover zone A reaches the record (the check is not vacuous)
+    response = _call(_client(insider), method, url, body)
+    assert response.status_code != 404, (path, response.content[:300])
+
+
+# --- the pages --------------------------------------------------------------------------------------
+
+def test_the_pages_refuse_the_crossing_user_too(cast, crossing, client):
+    """Multi-action pages reach the record through the posted action's scope."""
+    from feidi.projects.models import Project
+    from feidi.registry.models import Residency
+
+    c = _client(crossing)
+    project = make_for(Project, cast)
+    stage = project.stage
+    response = c.post(reverse("projects:project_act", kwargs={"pk": project.pk}),
+                      {"action": "transition", "to_stage": "talking", "on": "2026-11-02"})
+    assert response.status_code == 404
+    assert Project.objects.get(pk=project.pk).stage == stage
+
+    residency = cast.residency_a1
+    status = residency.status
+    response = c.post(reverse("registry:residency_transition", kwargs={"pk": residency.pk}),
+                      {"status": "confirmed", "on": "2026-11-02"})
+    assert response.status_code == 404
+    assert Residency.objects.get(pk=residency.pk).status == status
+    response = c.post(reverse("registry:organization_edit", kwargs={"pk": cast.org_a1.pk}), {"name": "改名"})
+    assert response.status_code == 404
+
+
+def test_an_appeal_is_handled_only_within_the_handlers_scope(cast, crossing, insider):
+    from feidi.services.models import Appeal
+
+    appeal = make_for(Appeal, cast)
+    url = reverse("services:appeal_act", kwargs={"pk": appeal.pk})
+    assert _client(crossing).post(url, {"action": "accept"}).status_code == 404
+    assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.SUBMITTED
+    api = f"/api/v1/services/appeals/{appeal.pk}/actions"
+    assert _call(_client(crossing), "post", api, {"action": "accept"}).status_code == 404
+    assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.SUBMITTED
+    response = _call(_client(insider), "post", api, {"action": "accept"})
+    assert response.status_code == 200, response.content
+    assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.ACCEPTED
+
+
+def test_records_created_through_references_stay_in_the_creators_scope(cast, crossing):
+    """Filing an appeal for, or adding a project to, a zone one only sees is refused, and nothing stays."""
+    from feidi.services.models import Appeal
+
+    before = Appeal.objects.count()
+    response = _call(_client(crossing), "post", "/api/v1/services/appeals",
+                     {"organization_id": cast.org_a1.pk, "category": "land", "title": "代填诉求", "content": "用地"})
+    assert response.status_code == 403, response.content
+    assert Appeal.objects.count() == before
