@@ -44,18 +44,21 @@ def expected_cells() -> dict:
     value_of = {(o, i, p): v for o, i, p, v, *_ in rows}
     labels = list(OrganizationLabel.objects.filter(label__type__code="org_label", label__code="above_scale")
                   .values_list("organization_id", "since", "until"))
-    out: dict = defaultdict(lambda: [D(0), 0, D(0), D(0), 0])
+    out: dict = defaultdict(lambda: [D(0), 0, D(0), 0, D(0), D(0)])
     for o, i, p, v, zone, dept, industry in rows:
         above = any(org == o and since <= engine.month_end(p) and (until is None or until >= p)
                     for org, since, until in labels)
         cell = out[(i, p, zone, dept, industry, above)]
         cell[0] += v
         cell[1] += 1
+        # this month's set: an enterprise without a row a year earlier counts 0 there
         was = value_of.get((o, i, engine.add_months(p, -12)))
         if was is not None:
-            cell[2] += v
-            cell[3] += was
-            cell[4] += 1
+            cell[2] += was
+            cell[3] += 1
+        if p.month >= 3:  # 当月 subtracts the month before, never for January or 1–2月
+            cell[4] += value_of.get((o, i, engine.add_months(p, -1)), D(0))
+            cell[5] += value_of.get((o, i, engine.add_months(p, -13)), D(0))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -64,7 +67,7 @@ def stored_cells() -> dict:
     for c in IndicatorCell.objects.all():
         key = (c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.above_scale)
         assert key not in found, f"two cells for {key}"
-        found[key] = (c.total, c.count, c.comparable_now, c.comparable_before, c.comparable_count)
+        found[key] = (c.total, c.count, c.comparable_before, c.comparable_count, c.previous, c.previous_before)
     return found
 
 
@@ -74,13 +77,13 @@ def assert_cells_agree():
 
 def by_rows(values, indicator, period, by, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(engine, "cells_for", lambda *a: None)
+        m.setattr(engine, "cells_for", lambda *a, **k: None)
         return engine.yoy(values, indicator, period, by)
 
 
 def as_dict(rows):
-    return {r.key: (r.label, r.total, r.count, r.comparable_now, r.comparable_before, r.comparable_count, r.shared)
-            for r in rows}
+    return {r.key: (r.label, r.total, r.count, r.comparable_now, r.comparable_before, r.comparable_count, r.shared,
+                    r.previous, r.previous_before) for r in rows}
 
 
 def city_user(cast) -> User:
@@ -121,7 +124,7 @@ def test_cells_follow_a_report_and_an_update_and_pair_a_year_later(cast):
     actions.report_month(cast.org_a1, MARCH, {**values, ind("revenue"): D(1200)}, acting_user=cast.ent_a, confirm=True)
     assert_cells_agree()
     cell = IndicatorCell.objects.get(indicator=ind("revenue"), period=MARCH)
-    assert (cell.total, cell.comparable_now, cell.comparable_before, cell.comparable_count) == (1200, 1200, 1000, 1)
+    assert (cell.total, cell.comparable_before, cell.comparable_count) == (1200, 1000, 1)
     # last year's value corrected: this year's comparable base moves with it
     actions.report_month(cast.org_a1, MARCH_BEFORE, {**values, ind("revenue"): D(800)}, acting_user=cast.ent_a,
                          confirm=True)
@@ -232,7 +235,7 @@ def test_fast_yoy_equals_row_yoy_for_every_grouping_and_scope(cast, data, monkey
                 assert as_dict(fast) == as_dict(by_rows(values, ind(code), MARCH, by, monkeypatch)), (name, code, by)
         start = dt.date(2025, 1, 1)
         with monkeypatch.context() as m:
-            m.setattr(engine, "cells_for", lambda *a: None)
+            m.setattr(engine, "cells_for", lambda *a, **k: None)
             slow = engine.series(values, ind("value_added"), start, MARCH)
         assert engine.series(values, ind("value_added"), start, MARCH) == slow
 
@@ -243,11 +246,11 @@ def test_yoy_from_cells_with_enterprises_entering_and_leaving_scope(cast, data):
     label(cast.org_a2, dt.date(2020, 1, 1), until=dt.date(2025, 12, 31))
     zone_a = IndicatorValue.objects.filter(zone__in=[cast.zone_a])
     row = engine.yoy(zone_a, ind("value_added"), MARCH)[0]
-    # a1 65 (50 a year ago) and new 10 count in the total; only a1 in the growth; a2 in neither
-    assert (row.total, row.count, row.comparable_now, row.comparable_before) == (75, 2, 65, 50)
-    assert row.growth == pytest.approx(0.3)
+    # a1 65 (50 a year ago) and new 10 (0 a year ago: a new entrant) make this year's set; a2 is in neither
+    assert (row.total, row.count, row.comparable_now, row.comparable_before) == (75, 2, 75, 50)
+    assert row.growth == pytest.approx(0.5)
     revenue = engine.yoy(zone_a, ind("revenue"), MARCH)[0]  # not 规上-only: everyone reporting
-    assert (revenue.total, revenue.comparable_now, revenue.comparable_before) == (190, 170, 150)
+    assert (revenue.total, revenue.comparable_now, revenue.comparable_before) == (190, 190, 150)
 
 
 def test_an_owner_clause_reaching_outside_the_zones_falls_back_to_the_rows(cast, monkeypatch):
@@ -261,7 +264,9 @@ def test_an_owner_clause_reaching_outside_the_zones_falls_back_to_the_rows(cast,
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(writes=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["revenue", "value_added"]),
-                                 st.sampled_from([MARCH_BEFORE, dt.date(2025, 4, 1), MARCH, dt.date(2026, 4, 1)]),
+                                 st.sampled_from([dt.date(2025, 2, 1), MARCH_BEFORE, dt.date(2025, 4, 1),
+                                                  dt.date(2026, 1, 1), dt.date(2026, 2, 1), MARCH,
+                                                  dt.date(2026, 4, 1)]),
                                  st.integers(0, 500)), min_size=1, max_size=12),
        labels=st.lists(st.tuples(st.integers(0, 3), st.sampled_from([dt.date(2024, 1, 1), dt.date(2025, 4, 1),
                                                                      dt.date(2026, 3, 15)]),

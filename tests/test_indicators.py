@@ -45,7 +45,7 @@ def test_monthly_from_cumulative_across_a_year_boundary():
     monthly = engine.monthly_from_cumulative(cum)
     assert monthly[dt.date(2025, 12, 1)] == 100
     assert monthly[dt.date(2026, 1, 1)] == 150  # January is its own cumulative, not 150 − 1200
-    assert monthly[dt.date(2026, 2, 1)] == 110
+    assert monthly[dt.date(2026, 2, 1)] == 260  # the 1–2月 release: January is not subtracted
     assert monthly[dt.date(2026, 4, 1)] is None  # March missing: the difference would span two months
     assert monthly[dt.date(2025, 11, 1)] is None  # October unknown
     assert engine.add_months(dt.date(2026, 1, 1), -1) == dt.date(2025, 12, 1)
@@ -65,8 +65,9 @@ def test_yoy_on_a_comparable_basis_with_enterprises_entering_and_leaving_scope(c
     values = IndicatorValue.objects.all()
     total = engine.yoy(values, ind("value_added"), dt.date(2026, 3, 1))[0]
     assert total.total == 240 and total.count == 3  # A + B + D; C has left scope
-    assert (total.comparable_now, total.comparable_before, total.comparable_count) == (200, 150, 2)
-    assert total.growth == pytest.approx(200 / 150 - 1)
+    # S = {A, B, D}: D, new, counts 0 a year ago; B counts its value from before it entered 规上
+    assert (total.comparable_now, total.comparable_before, total.comparable_count) == (240, 150, 2)
+    assert total.growth == pytest.approx(240 / 150 - 1)
     # last year's set (A and C then) would have given 240/170 − 1: the comparable basis differs
     last_year = engine.yoy(values, ind("value_added"), dt.date(2025, 3, 1))[0]
     assert last_year.total == 170 and last_year.growth is None

@@ -4,8 +4,9 @@ a scoped queryset of rows may be answered from them.
 Rule: a cell is only ever the result of one GROUP BY over the rows, run in the transaction that
 changed the rows. Nothing adds or subtracts deltas, so a cell cannot drift from its rows.
 
-- A write of values recomputes the (indicator, month) slices it touches and the slices twelve
-  months later, whose rows pair with the changed ones for 同比. A small write (an enterprise's
+- A write of values recomputes the (indicator, month) slices it touches and the slices one,
+  twelve and thirteen months later, whose rows pair with the changed ones (当月: the month before;
+  同比: the month a year before; 当月同比: the month before that one). A small write (an enterprise's
   month) restricts the recomputation to the (zone, division) pairs of the rows involved; a large
   one (an import) recomputes whole slices — both in one set-based statement.
 - A 规上 label added, changed or removed recomputes the months the label covers(ed) for its
@@ -52,13 +53,23 @@ def lock(indicator_ids: Iterable[int]) -> None:
         list(Indicator.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
+# A row of month m is read by the cells of m (itself), m+1 (the month before, for 当月), m+12 (a
+# year before, for 同比) and m+13 (the month before a year before, for 当月同比).
+PAIRED_MONTHS = (0, 1, 12, 13)
+
+
 def with_pairs(slices: Iterable[Slice]) -> set[Slice]:
-    """The slices whose cells a change of ``slices`` can move: themselves and a year later."""
-    out = set()
-    for indicator_id, period in slices:
-        out.add((indicator_id, period))
-        out.add((indicator_id, add_months(period, 12)))
-    return out
+    """The slices whose cells a change of ``slices`` can move."""
+    return {(indicator_id, add_months(period, n)) for indicator_id, period in slices for n in PAIRED_MONTHS}
+
+
+NEVER = dt.date(1, 1, 1)  # a month no row has: January and February subtract nothing (1–2月 is one release)
+
+
+def month_before_in_year(period: dt.date) -> dt.date:
+    """The month whose cumulative value is subtracted for 当月: none for January and for February,
+    whose first release is the 1–2月 cumulative; never December from a January value."""
+    return add_months(period, -1) if period.month >= 3 else NEVER
 
 
 def _key_q(keys: Iterable[Key]) -> Q:
@@ -114,18 +125,22 @@ def _slices_q(slices: list[Slice]) -> Q:
 
 def _insert(slices: list[Slice], keys: list[Key] | None, labels: list[int]) -> None:
     """One INSERT … SELECT … GROUP BY for these slices: each row of a slice (``c``) joined to the
-    same enterprise's row a year earlier (``p``) and to the enterprises labelled 规上 that month.
+    same enterprise's rows a year earlier (``p``), the month before (``q``) and the month before a
+    year earlier (``r``), and to the enterprises labelled 规上 that month. A missing row counts 0
+    (同口径: the set is this month's rows; a new entrant's 上年同期 is 0, a leaver is not in it).
 
-    For whole slices the year-earlier rows are materialised, so the database hash-joins two slices
-    read by the (indicator, month) index instead of probing the unique index once per row; for a
-    few (zone, division) cells they stay inline, so it probes only for the few rows concerned.
+    For whole slices the paired rows are materialised, so the database hash-joins slices read by
+    the (indicator, month) index instead of probing the unique index once per row; for a few
+    (zone, division) cells they stay inline, so it probes only for the few rows concerned.
     The same statement runs on SQLite and PostgreSQL."""
     from feidi.registry.models import OrganizationLabel
 
     value, cell, label = IndicatorValue._meta.db_table, IndicatorCell._meta.db_table, OrganizationLabel._meta.db_table
     params: list = []
     for indicator_id, period in slices:
-        params += [indicator_id, period, month_end(period), add_months(period, -12)]
+        before = month_before_in_year(period)
+        params += [indicator_id, period, month_end(period), add_months(period, -12), before,
+                   add_months(before, -12) if before != NEVER else NEVER]
     where = ""
     if keys is not None:
         where = "WHERE " + " OR ".join(["(COALESCE(c.zone_id, 0) = %s AND c.industry = %s)"] * len(keys))
@@ -141,24 +156,33 @@ def _insert(slices: list[Slice], keys: list[Key] | None, labels: list[int]) -> N
         above = "a.organization_id IS NOT NULL"
     else:
         above_join, above = "", "1 = 0"
+    paired = "NOT MATERIALIZED" if keys is not None else "MATERIALIZED"
+
+    def pair(name: str, column: str) -> str:
+        return (f"{name} AS {paired} (SELECT {name}.organization_id, {name}.indicator_id, {name}.period, {name}.value "
+                f"FROM s JOIN {value} {name} ON {name}.indicator_id = s.ind AND {name}.period = s.{column})")
+
+    def join(name: str, column: str) -> str:
+        return (f"LEFT JOIN {name} ON {name}.organization_id = c.organization_id "
+                f"AND {name}.indicator_id = c.indicator_id AND {name}.period = c.{column}")
+
     sql = f"""
-        WITH s (ind, per, last_day, prev) AS (VALUES {", ".join(["(%s, %s, %s, %s)"] * len(slices))}),
+        WITH s (ind, per, last_day, prev, pm, ppm) AS (VALUES {", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(slices))}),
         c AS MATERIALIZED (
-            SELECT c.organization_id, c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.value, s.prev
+            SELECT c.organization_id, c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.value,
+                   s.prev, s.pm, s.ppm
             FROM s JOIN {value} c ON c.indicator_id = s.ind AND c.period = s.per {where}),
-        p AS {"NOT MATERIALIZED" if keys is not None else "MATERIALIZED"} (
-            SELECT p.organization_id, p.indicator_id, p.period, p.value
-            FROM s JOIN {value} p ON p.indicator_id = s.ind AND p.period = s.prev)
+        {pair("p", "prev")}, {pair("q", "pm")}, {pair("r", "ppm")}
         INSERT INTO {cell} (indicator_id, period, zone_id, department_id, industry, above_scale, total, count,
-                            comparable_now, comparable_before, comparable_count)
+                            comparable_before, comparable_count, previous, previous_before)
         SELECT indicator_id, period, zone_id, department_id, industry, above_scale, SUM(value), COUNT(*),
-               SUM(CASE WHEN was IS NOT NULL THEN value ELSE 0 END), SUM(CASE WHEN was IS NOT NULL THEN was ELSE 0 END),
-               COUNT(was)
+               SUM(COALESCE(was, 0)), COUNT(was), SUM(COALESCE(prev_value, 0)), SUM(COALESCE(prev_was, 0))
         FROM (SELECT c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.value, p.value AS was,
-                     ({above}) AS above_scale
+                     q.value AS prev_value, r.value AS prev_was, ({above}) AS above_scale
               FROM c
-              LEFT JOIN p ON p.organization_id = c.organization_id AND p.indicator_id = c.indicator_id
-                         AND p.period = c.prev
+              {join("p", "prev")}
+              {join("q", "pm")}
+              {join("r", "ppm")}
               {above_join}) t
         GROUP BY indicator_id, period, zone_id, department_id, industry, above_scale"""
     with connection.cursor() as cur:
@@ -170,15 +194,13 @@ def _insert(slices: list[Slice], keys: list[Key] | None, labels: list[int]) -> N
 def before_write(objs: list[IndicatorValue]) -> tuple[set[Slice], list[Key] | None]:
     """Called before rows are upserted: locks their indicators and notes what to recompute after
     — the slices, and for a small write the (zone, division) pairs of the rows as they are now
-    (an overwrite may move a row), as they will be, and of the rows a year later that pair with
-    them."""
+    (an overwrite may move a row), as they will be, and of the later rows that pair with them."""
     slices = {(o.indicator_id, o.period) for o in objs}
     lock(i for i, _ in slices)
     if len(objs) > SMALL_WRITE:
         return with_pairs(slices), None
     keys = {(o.zone_id, o.industry) for o in objs}
-    periods = {p for _, p in slices}
-    periods |= {add_months(p, 12) for p in periods}
+    periods = {add_months(p, n) for _, p in slices for n in PAIRED_MONTHS}
     keys |= set(IndicatorValue.objects.filter(organization_id__in={o.organization_id for o in objs},
                                               indicator_id__in={i for i, _ in slices}, period__in=periods)
                 .values_list("zone_id", "industry").distinct().order_by())

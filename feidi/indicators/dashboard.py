@@ -64,13 +64,14 @@ def figures(user, values, period: dt.date | None) -> dict:
         start = dt.date(period.year - 1, 1, 1)
         cumulative = engine.series(values, revenue, start, period)
         monthly = engine.monthly_from_cumulative(cumulative)
-        months = list(range(1, 13))
+        # as releases give it: 1–2月 together (1月 alone only while January is the latest month), then 3–12月
+        months = [1] + list(range(3, 13)) if period.month == 1 else list(range(2, 13))
 
         def wan(v):
             return None if v is None else float((v / 10000).quantize(Decimal("0.01")))
 
         out["chart"] = {
-            "months": [f"{m}月" for m in months],
+            "months": ["1–2月" if m == 2 else f"{m}月" for m in months],
             "this_year": [wan(monthly.get(dt.date(period.year, m, 1))) if m <= period.month else None for m in months],
             "last_year": [wan(monthly.get(dt.date(period.year - 1, m, 1))) for m in months],
             "chains": [], "chain_values": [],

@@ -1,10 +1,16 @@
 """Computation over the stored monthly rows: monthly figures from cumulative ones, 同比 on a
 comparable basis (同口径), shares of a total, groupings by zone, industry and chain segment.
 
-同口径 as statistics bureaus compute it: the growth of a period compares the enterprises in scope
-now (for a 规上-only indicator, those labelled 规上 in that month) with the same enterprises' values
-a year earlier. An enterprise without a value a year earlier (new, or not reporting then) counts in
-the total but not in the growth; an enterprise that has left scope counts in neither.
+同口径 as statistics bureaus compute it: the growth of a period compares this period's set S of
+enterprises in scope (全部, 规上 in that month by its dated label, a label, a chain) with the same
+enterprises a year earlier: Σ_S cum(t) ÷ Σ_S cum(t−12) − 1. An enterprise of S without a row a
+year earlier (a new entrant) counts 0 there; an enterprise no longer in S (a leaver, or one that
+dropped out of 规上) counts in neither.
+
+当月 is this month's cumulative minus last month's of the same enterprises; the first release of a
+year is 1–2月, whose 当月 is the 1–2月 cumulative (no January invented, and December is never
+subtracted from a January or February cumulative). 当月同比 compares it with the same enterprises'
+当月 a year earlier.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models import Q, Sum
 
 from .models import Indicator, IndicatorValue
 
@@ -42,12 +48,13 @@ def month_end(day: dt.date) -> dt.date:
 
 
 def monthly_from_cumulative(series: dict[dt.date, Decimal]) -> dict[dt.date, Decimal | None]:
-    """The month's own figure from cumulative-to-date values: January is its cumulative value;
-    later months subtract the previous month of the same year (None when that month is missing —
-    the difference would cover two months)."""
+    """Each month's own figure (当月) from cumulative-to-date values, as releases give it: January
+    is its cumulative value, February the 1–2月 cumulative (the year's first release: January is
+    never subtracted, nor December from either); later months subtract the month before (None
+    when that month is missing — the difference would cover two months)."""
     out: dict[dt.date, Decimal | None] = {}
     for period in sorted(series):
-        if period.month == 1:
+        if period.month <= 2:
             out[period] = series[period]
         else:
             before = series.get(add_months(period, -1))
@@ -55,23 +62,92 @@ def monthly_from_cumulative(series: dict[dt.date, Decimal]) -> dict[dt.date, Dec
     return out
 
 
-def above_scale_q(period: dt.date, prefix: str = "organization__") -> Q:
-    """Enterprises labelled 规上 during ``period`` (the label's dates overlap the month)."""
+SCOPE_ALL, SCOPE_ABOVE = "all", "above_scale"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which enterprises a statistic covers (统计口径): ``all``, ``above_scale`` (规上, by the dated
+    label of the month), ``label:<code>`` (any enterprise label, e.g. ``label:srdi``) or
+    ``chain:<id>`` (the members of one industrial chain)."""
+
+    kind: str = SCOPE_ALL
+    value: str = ""
+
+    @classmethod
+    def parse(cls, text: str | None, indicator: Indicator | None = None) -> Coverage:
+        """From a query value; an empty one is the indicator's own (规上 for a 规上-only indicator)."""
+        text = (text or "").strip()
+        if not text:
+            return cls(SCOPE_ABOVE) if indicator is not None and indicator.above_scale_only else cls(SCOPE_ALL)
+        kind, _, value = text.partition(":")
+        if kind in (SCOPE_ALL, SCOPE_ABOVE) and not value:
+            return cls(kind)
+        if kind == "label" and value:
+            return cls("label", value)
+        if kind == "chain" and value.isdigit():
+            return cls("chain", value)
+        raise ValueError(f"未知的统计口径：{text}（可选 all、above_scale、label:<标签代码>、chain:<产业链编号>）")
+
+    def __str__(self) -> str:
+        return self.kind if self.kind in (SCOPE_ALL, SCOPE_ABOVE) else f"{self.kind}:{self.value}"
+
+    @property
+    def label(self) -> str:
+        """As a report names it: 全部企业, 规上企业, 专精特新企业, 光伏产业链企业."""
+        if self.kind == SCOPE_ALL:
+            return "全部企业"
+        if self.kind == SCOPE_ABOVE:
+            return "规上企业"
+        if self.kind == "label":
+            from feidi.core.dictionaries import labels
+
+            return f"{labels('org_label').get(self.value, self.value)}企业"
+        from feidi.chains.models import Chain
+
+        name = Chain.objects.filter(pk=int(self.value)).values_list("name", flat=True).first()
+        return f"{name or '产业链'}企业"
+
+    @property
+    def on_cells(self) -> bool:
+        """The maintained cells keep the 规上 flag of each month, not other labels or chains."""
+        return self.kind in (SCOPE_ALL, SCOPE_ABOVE)
+
+    def organizations(self, period: dt.date):
+        """The enterprises in this coverage in ``period`` (None for all)."""
+        from feidi.registry.models import Organization
+
+        if self.kind == SCOPE_ALL:
+            return None
+        if self.kind == SCOPE_ABOVE:
+            return Organization.objects.filter(above_scale_q(period, "")).values("pk")
+        if self.kind == "label":
+            return Organization.objects.filter(label_q(self.value, period, "")).values("pk")
+        from feidi.chains.models import SegmentMember
+
+        return SegmentMember.objects.filter(segment__chain_id=int(self.value)).values("organization_id")
+
+
+def label_q(code: str, period: dt.date, prefix: str = "organization__") -> Q:
+    """Enterprises holding the label ``code`` during ``period`` (the label's dates overlap the month)."""
     return Q(**{
-        f"{prefix}labels__label__type__code": "org_label", f"{prefix}labels__label__code": "above_scale",
+        f"{prefix}labels__label__type__code": "org_label", f"{prefix}labels__label__code": code,
         f"{prefix}labels__since__lte": month_end(period),
     }) & (Q(**{f"{prefix}labels__until__isnull": True}) | Q(**{f"{prefix}labels__until__gte": period}))
 
 
-def in_scope(values, indicator: Indicator, period: dt.date):
-    """The rows of ``indicator`` for ``period`` that count: 规上-only indicators keep the
-    enterprises labelled 规上 in that month."""
-    rows = values.filter(indicator=indicator, period=period)
-    if indicator.above_scale_only:
-        from feidi.registry.models import Organization
+def above_scale_q(period: dt.date, prefix: str = "organization__") -> Q:
+    """Enterprises labelled 规上 during ``period``."""
+    return label_q("above_scale", period, prefix)
 
-        rows = rows.filter(organization_id__in=Organization.objects.filter(above_scale_q(period, "")).values("pk"))
-    return rows
+
+def in_scope(values, indicator: Indicator, period: dt.date, coverage: Coverage | None = None):
+    """The rows of ``indicator`` for ``period`` in the coverage (by default the indicator's own:
+    规上-only indicators keep the enterprises labelled 规上 in that month) — the set S."""
+    coverage = coverage or Coverage.parse(None, indicator)
+    rows = values.filter(indicator=indicator, period=period)
+    members = coverage.organizations(period)
+    return rows if members is None else rows.filter(organization_id__in=members)
 
 
 GROUPS = {"zone": ("zone_id", "园区"), "industry": ("industry", "行业"),
@@ -82,6 +158,14 @@ GROUPS = {"zone": ("zone_id", "园区"), "industry": ("industry", "行业"),
 
 @dataclass
 class Row:
+    """A grouping's figures for one month over the set S of its enterprises in scope.
+
+    ``comparable_now`` is Σ_S of this month, ``comparable_before`` Σ_S a year earlier (a missing
+    row counting 0), ``comparable_count`` how many of S had a row a year earlier. ``previous`` and
+    ``previous_before`` are Σ_S of the month before, now and a year earlier (0 for January and
+    for 1–2月), so ``month_value`` is 当月 and ``month_growth`` 当月同比. ``split`` counts the
+    enterprises whose value a chain segment shares with other segments of the chain."""
+
     key: object
     label: str
     total: Decimal
@@ -90,6 +174,9 @@ class Row:
     comparable_before: Decimal
     comparable_count: int
     shared: Decimal = Decimal(0)  # moved in (+) or out (−) by 飞地利益共享
+    previous: Decimal = Decimal(0)
+    previous_before: Decimal = Decimal(0)
+    split: int = 0
 
     @property
     def growth(self) -> float | None:
@@ -102,73 +189,187 @@ class Row:
     def change(self) -> Decimal:
         return self.comparable_now - self.comparable_before
 
+    @property
+    def month_value(self) -> Decimal:
+        """当月 (for a cumulative indicator; a point-in-time one has previous = 0)."""
+        return self.comparable_now - self.previous
+
+    @property
+    def month_before(self) -> Decimal:
+        return self.comparable_before - self.previous_before
+
+    @property
+    def month_growth(self) -> float | None:
+        """当月同比."""
+        before = self.month_before
+        if not before or before < 0:
+            return None
+        return float(self.month_value / before - 1)
+
+
+def release_label(period: dt.date, cumulative: bool = True) -> str:
+    """The period as a release names it: 1–2月 for February's cumulative, else 1–n月 (cumulative)
+    or n月 (a month's own figure)."""
+    if not cumulative:
+        return f"{period.year}年{period.month}月"
+    if period.month == 1:
+        return f"{period.year}年1月"
+    return f"{period.year}年1–{period.month}月"
+
+
+def month_label(period: dt.date) -> str:
+    """当月 as released: 1–2月 for February (the first release of the year), else n月."""
+    return f"{period.year}年1–2月" if period.month == 2 else f"{period.year}年{period.month}月"
+
 
 CELL_GROUPS = ("total", "zone", "industry", "zone_industry")  # groupings of attributes a cell keeps
 
 
-def cells_for(values, indicator: Indicator, *periods: dt.date):
+def cells_for(values, indicator: Indicator, *periods: dt.date, coverage: Coverage | None = None):
     """The maintained cells (``IndicatorCell``) holding exactly what ``values`` holds for
-    ``indicator`` in ``periods`` (规上 only when the indicator counts only 规上), or None when the
-    scope of ``values`` cannot be expressed on cells and the rows must answer."""
+    ``indicator`` in ``periods`` within the coverage, or None when the coverage or the scope of
+    ``values`` cannot be expressed on cells and the rows must answer."""
     from .cells import cell_filter
     from .models import IndicatorCell
 
+    coverage = coverage or Coverage.parse(None, indicator)
+    if not coverage.on_cells:
+        return None
     q = cell_filter(values)
     if q is None:
         return None
     cells = IndicatorCell.objects.filter(q, indicator=indicator, period__in=periods)
-    return cells.filter(above_scale=True) if indicator.above_scale_only else cells
+    return cells.filter(above_scale=True) if coverage.kind == SCOPE_ABOVE else cells
 
 
-def yoy(values, indicator: Indicator, period: dt.date, by: str = "total") -> list[Row]:
-    """Totals of ``indicator`` in ``period`` over ``values`` (already scoped), grouped ``by`` zone,
-    industry, segment or chain, with the comparable 同比. For a cumulative indicator this is 累计同比.
+def yoy(values, indicator: Indicator, period: dt.date, by: str = "total", coverage: Coverage | None = None) -> list[Row]:
+    """Totals of ``indicator`` in ``period`` over ``values`` (already scoped to the user), for the
+    enterprises in ``coverage`` (default: the indicator's own), grouped ``by`` zone, industry,
+    segment or chain, with the comparable 同比 and 当月. For a cumulative indicator this is 累计同比.
 
-    Zone and division groupings of an all-rows or zones/departments scope are sums over the
-    maintained cells (the same figures, kept by ``cells.refresh`` from the rows); other scopes and
-    the chain groupings pair the rows themselves."""
-    field, _ = GROUPS[by]
-    fields = field if isinstance(field, tuple) else (field,) if field else ()
-    cells = cells_for(values, indicator, period) if by in CELL_GROUPS else None
+    Zone and division groupings of an all-rows or zones/departments scope over 全部 or 规上 are sums
+    over the maintained cells (the same figures, kept by ``cells.refresh`` from the rows); other
+    scopes, labels, chains and the chain groupings pair the rows themselves."""
+    coverage = coverage or Coverage.parse(None, indicator)
+    cells = cells_for(values, indicator, period, coverage=coverage) if by in CELL_GROUPS else None
     if cells is not None:
-        measures = {"total": Sum("total"), "count": Sum("count"), "now": Sum("comparable_now"),
-                    "was": Sum("comparable_before"), "paired": Sum("comparable_count")}
-        source = cells
+        rows = _from_cells(cells, by)
     else:
-        source = in_scope(values, indicator, period)
-        if by in ("segment", "chain"):  # only enterprises on a chain make chain rows: pair only theirs
-            from feidi.chains.models import SegmentMember
-
-            source = source.filter(organization_id__in=SegmentMember.objects.values("organization_id"))
-        before = IndicatorValue.objects.filter(organization_id=OuterRef("organization_id"), indicator=indicator,
-                                               period=add_months(period, -12)).values("value")[:1]
-        source = source.annotate(before=Subquery(before, output_field=DecimalField(max_digits=20, decimal_places=4)))
-        measures = {"total": Sum("value"), "count": Count("pk"),
-                    "now": Sum("value", filter=Q(before__isnull=False)), "was": Sum("before"),
-                    "paired": Count("pk", filter=Q(before__isnull=False))}
-    grouped = source.values(*fields).annotate(**measures).order_by() if fields else [source.aggregate(**measures)]
-    if len(fields) > 1:  # zone × industry: a key of both, a label of both
-        zones = group_labels("zone", [g["zone_id"] for g in grouped])
-        industries = group_labels("industry", [g["industry"] for g in grouped])
-        labels = {(g["zone_id"], g["industry"]): f"{zones.get(g['zone_id'], '未分类')}·{industries.get(g['industry'], '未分类')}"
-                  for g in grouped}
-    else:
-        labels = group_labels(by, [g.get(field) for g in grouped] if field else [])
+        rows = _from_rows(in_scope(values, indicator, period, coverage), indicator, period, by)
     average = indicator.aggregation == Indicator.Aggregation.AVERAGE
+    cumulative = indicator.cumulative
+    for row in rows:
+        if average and row.count:
+            row.total = row.total / row.count
+        if not cumulative:  # a level: the month's own figure is the level itself
+            row.previous = row.previous_before = Decimal(0)
+    if by == "zone":
+        rows = apply_sharing(rows, values, indicator, period)
+    rows.sort(key=lambda r: (-(r.total or 0), r.label))
+    return rows
+
+
+def _fields(by: str) -> tuple[str, ...]:
+    field = {"zone": ("zone_id",), "industry": ("industry",), "zone_industry": ("zone_id", "industry")}
+    return field.get(by, ())
+
+
+def _from_cells(cells, by: str) -> list[Row]:
+    fields = _fields(by)
+    measures = {"total": Sum("total"), "count": Sum("count"), "was": Sum("comparable_before"),
+                "paired": Sum("comparable_count"), "prev": Sum("previous"), "prev_was": Sum("previous_before")}
+    grouped = cells.values(*fields).annotate(**measures).order_by() if fields else [cells.aggregate(**measures)]
+    labels = _labels(by, [tuple(g[f] for f in fields) for g in grouped])
     out = []
     for g in grouped:
-        key = tuple(g[f] for f in fields) if len(fields) > 1 else g.get(field) if field else None
-        if field and key is None and by in ("segment", "chain"):
-            continue  # enterprises on no chain do not make a chain row
-        total, count = g["total"] or Decimal(0), g["count"] or 0
-        out.append(Row(key=key, label=labels.get(key, "合计" if not field else "未分类"),
-                       total=(total / count if count else Decimal(0)) if average else total,
-                       count=count, comparable_now=g["now"] or Decimal(0), comparable_before=g["was"] or Decimal(0),
-                       comparable_count=g["paired"] or 0))
-    if by == "zone":
-        out = apply_sharing(out, values, indicator, period)
-    out.sort(key=lambda r: (-(r.total or 0), r.label))
+        if not g["count"]:
+            continue
+        key = _key(by, tuple(g[f] for f in fields))
+        total = g["total"] or Decimal(0)
+        out.append(Row(key=key, label=labels.get(key, "合计" if by == "total" else "未分类"), total=total,
+                       count=g["count"], comparable_now=total, comparable_before=g["was"] or Decimal(0),
+                       comparable_count=g["paired"] or 0, previous=g["prev"] or Decimal(0),
+                       previous_before=g["prev_was"] or Decimal(0)))
     return out
+
+
+def _key(by: str, values: tuple):
+    if by == "zone_industry":
+        return values
+    return values[0] if values else None
+
+
+def _labels(by: str, keys: list[tuple]) -> dict:
+    if by == "zone_industry":
+        zones = group_labels("zone", [k[0] for k in keys])
+        industries = group_labels("industry", [k[1] for k in keys])
+        return {k: f"{zones.get(k[0], '未分类')}·{industries.get(k[1], '未分类')}" for k in keys}
+    return group_labels(by, [k[0] for k in keys if k])
+
+
+def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row]:
+    """Pair the set S (``rows``) with the same enterprises' rows a year, a month and a year and a
+    month earlier — four indexed reads — and group in Python: a chain counts each of its
+    enterprises once, a segment an enterprise's share of it (its value divided among its
+    segments of that chain)."""
+    from .cells import NEVER, month_before_in_year
+
+    now = list(rows.values_list("organization_id", "value", "zone_id", "industry"))
+    if not now:
+        return []
+    members = rows.values("organization_id")
+
+    def at(month: dt.date) -> dict[int, Decimal]:
+        if month == NEVER:
+            return {}
+        return dict(IndicatorValue.objects.filter(indicator=indicator, period=month, organization_id__in=members)
+                    .values_list("organization_id", "value"))
+
+    before_month = month_before_in_year(period)
+    was, prev = at(add_months(period, -12)), at(before_month)
+    prev_was = at(add_months(before_month, -12)) if before_month != NEVER else {}
+    groups: dict = {}
+    split: dict = {}
+    if by in ("chain", "segment"):
+        from feidi.chains.models import SegmentMember
+
+        placed: dict[int, list[tuple[int, int]]] = {}
+        for org, segment, chain in (SegmentMember.objects.filter(organization_id__in=members)
+                                    .values_list("organization_id", "segment_id", "segment__chain_id").distinct()):
+            placed.setdefault(org, []).append((segment, chain))
+    for org, value, zone_id, industry in now:
+        if by in ("chain", "segment"):
+            spots = placed.get(org, [])
+            per_chain: dict[int, list[int]] = {}
+            for segment, chain in spots:
+                per_chain.setdefault(chain, []).append(segment)
+            targets = []
+            for chain, segments in per_chain.items():
+                if by == "chain":
+                    targets.append((chain, Decimal(1)))
+                else:
+                    weight = Decimal(1) / len(segments)
+                    for segment in segments:
+                        targets.append((segment, weight))
+                        if len(segments) > 1:
+                            split[segment] = split.get(segment, 0) + 1
+        else:
+            key = {"total": None, "zone": zone_id, "industry": industry, "zone_industry": (zone_id, industry)}[by]
+            targets = [(key, Decimal(1))]
+        for key, weight in targets:
+            g = groups.setdefault(key, [Decimal(0), 0, Decimal(0), 0, Decimal(0), Decimal(0)])
+            g[0] += value * weight
+            g[1] += 1
+            if org in was:
+                g[2] += was[org] * weight
+                g[3] += 1
+            g[4] += prev.get(org, Decimal(0)) * weight
+            g[5] += prev_was.get(org, Decimal(0)) * weight
+    labels = _labels(by, [k if isinstance(k, tuple) else (k,) for k in groups]) if by != "total" else {}
+    return [Row(key=key, label=labels.get(key, "合计" if by == "total" else "未分类"), total=g[0], count=g[1],
+                comparable_now=g[0], comparable_before=g[2], comparable_count=g[3], previous=g[4],
+                previous_before=g[5], split=split.get(key, 0))
+            for key, g in groups.items()]
 
 
 def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date) -> list[Row]:
@@ -213,8 +414,8 @@ def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date
                                              comparable_count=0)
             row.total += sign * moved_now
             row.shared += sign * moved_now
+            row.comparable_now += sign * moved_now
             if moved_was is not None:
-                row.comparable_now += sign * moved_now
                 row.comparable_before += sign * moved_was
     return list(by_zone.values())
 

@@ -127,8 +127,9 @@ class IndicatorCell(models.Model):
     """A maintained aggregate of the monthly rows, so 同比 over millions of rows is a sum over a
     few thousand cells. One cell per indicator, month, and the row attributes a scope or a
     grouping can ask about (zone, owning department, GB/T 4754 division) plus whether the
-    enterprise was labelled 规上 in that month. ``comparable_*`` pair each row with the same
-    enterprise's row twelve months earlier, wherever that row was (同口径, as ``engine.yoy``).
+    enterprise was labelled 规上 in that month. ``comparable_before`` and ``previous*`` pair each
+    row with the same enterprise's rows twelve, one and thirteen months earlier, wherever those rows
+    were, a missing one counting 0 (同口径 over this month's set, as ``engine.yoy``).
 
     Cells are never edited: ``cells.refresh`` recomputes them from the rows in the transaction
     that writes the rows (value writes, 规上 label changes, enterprise deletions), and
@@ -147,9 +148,12 @@ class IndicatorCell(models.Model):
     above_scale = models.BooleanField("规上企业", default=False)
     total = models.DecimalField("合计", max_digits=28, decimal_places=4)
     count = models.PositiveIntegerField("企业数")
-    comparable_now = models.DecimalField("同口径本期", max_digits=28, decimal_places=4)
-    comparable_before = models.DecimalField("同口径上年同期", max_digits=28, decimal_places=4)
-    comparable_count = models.PositiveIntegerField("同口径企业数")
+    comparable_before = models.DecimalField("同口径上年同期", max_digits=28, decimal_places=4,
+                                            help_text="本月企业上年同月数值之和（上年无数据记0）")
+    comparable_count = models.PositiveIntegerField("有上年数据的企业数")
+    previous = models.DecimalField("本月企业上月累计", max_digits=28, decimal_places=4, default=0,
+                                   help_text="当月 = 合计 − 本项；1月、1–2月为0（不减上年12月）")
+    previous_before = models.DecimalField("本月企业上年上月累计", max_digits=28, decimal_places=4, default=0)
 
     objects = models.Manager()  # derived data, never listed to users: read only through engine.yoy
 

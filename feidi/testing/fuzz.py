@@ -75,7 +75,8 @@ def fuzz(users: dict[str, str], *, examples: int, path_ids: dict[str, list[int]]
     maps an operation path to ids of existing records to use as ``{pk}`` half of the time."""
     import schemathesis
     from django.core.handlers.wsgi import WSGIHandler
-    from hypothesis import HealthCheck, Phase, given, seed as hypothesis_seed, settings
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
     from hypothesis import strategies as st
     from hypothesis.errors import Unsatisfiable
     from schemathesis.generation import GenerationMode

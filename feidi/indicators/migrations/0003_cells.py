@@ -7,12 +7,8 @@ from django.db import migrations, models
 
 
 def fill_cells(apps, schema_editor):
-    # The fill is the same statement every write runs (cells.refresh); it reads only the columns
-    # the rows had when this migration was written.
-    from feidi.indicators.cells import rebuild
-
-    if apps.get_model("indicators", "IndicatorValue").objects.exists():
-        rebuild()
+    # Filled by 0006, once the cells have the columns the current recomputation writes.
+    pass
 
 
 class Migration(migrations.Migration):
