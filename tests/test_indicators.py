@@ -252,7 +252,9 @@ def test_the_dashboard_and_analysis_show_the_zone(cast, client_for):
     text = analysis.content.decode()
     assert "上饶经开区" in text and "另一园区" not in text
     body = c.get("/api/v1/indicators/yoy", {"indicator": "revenue", "period": "2026-02", "by": "total"}).json()
-    assert body[0]["total"] == "1750.0000" or D(body[0]["total"]) == 1750
+    assert D(body["rows"][0]["total"]) == 1750 and body["release"] == "2026年1–2月"
+    assert D(body["rows"][0]["month_value"]) == 1750  # 1–2月: the cumulative itself
+    assert body["sentence"].startswith("2026年1–2月，全部企业主营业务收入") and "同比增长16.7%" in body["sentence"]
     assert client_for("other_clerk").get("/api/v1/indicators/yoy").status_code == 403
 
 
@@ -346,7 +348,7 @@ def test_zone_rankings_within_the_city_and_among_the_provinces_zones_of_the_same
     # the city: 省级园区 5000, A 1200, B 700
     assert (r["city"]["rank"], r["city"]["of"]) == (2, 3)
     text = zones.sentence(cast.zone_a, revenue, march)
-    assert text == "1–3月主营业务收入总量位居全省国家级经开区第二（共4个）、增速第二，全市第二（共3个）"
+    assert text == "1–3月主营业务收入总量位居全省国家级经开区第二（共4个）、增速并列第二，全市第二（共3个）"
     assert zones.region_keys(Zone(host_region="上海市松江区")) == ("上海市", "上海市")
     assert zones.region_keys(Zone(region_code="361100", host_region="")) == ("36", "3611")
     page = client_for("leader").get(reverse("indicators:dashboard"), {"period": "2026-03"}).content.decode()

@@ -132,3 +132,84 @@ def test_a_chain_counts_an_enterprise_on_two_segments_once(example, cast):
     assert by_segment[modules.pk].total == 45 and by_segment[modules.pk].split == 1
     assert by_segment[storage.pk].total == 50 and by_segment[storage.pk].split == 0
     assert by_segment[cells.pk].total + by_segment[modules.pk].total == by_chain["光伏"].total
+
+
+# --- shares, ranks, real growth --------------------------------------------------------------------
+
+def _zone(name, kind="national_etdz", region="江西省上饶市"):
+    from feidi.core.models import DictItem
+    from feidi.registry.models import Zone
+
+    return Zone.objects.create(name=name, kind=DictItem.objects.get(type__code="zone_kind", code=kind),
+                               host_region=region)
+
+
+def test_a_share_of_the_city_needs_the_city_total_or_several_zones(cast):
+    from feidi.indicators import zones
+    from feidi.indicators.models import RegionFigure
+
+    revenue = ind("revenue")
+    put(cast.org_a1, "revenue", 2026, 3, 400)
+    # zone A alone has reported, no city total entered: no share (never 占全市100%)
+    share = zones.city_share(cast.zone_a, revenue, MARCH)
+    assert share.ratio is None and "不计算占全市比重" in share.note and share.zones_reported == 1
+    # a second zone reports: the share is over the zones that reported, and says so
+    put(cast.org_b1, "revenue", 2026, 3, 600)
+    share = zones.city_share(cast.zone_a, revenue, MARCH)
+    assert share.ratio == pytest.approx(0.4) and share.basis == "reported"
+    assert "已报送的2个园区" in share.note and share.zones_total == 2
+    # the city's published total prevails
+    RegionFigure.objects.create(name="上饶市", indicator=revenue, period=MARCH, value=D(2000), source="市统计月报")
+    share = zones.city_share(cast.zone_a, revenue, MARCH)
+    assert share.ratio == pytest.approx(0.2) and share.basis == "published" and "市统计月报" in share.note
+
+
+def test_equal_figures_share_a_rank_and_the_next_one_skips(cast):
+    from feidi.indicators import zones
+    from feidi.indicators.models import ZoneFigure
+
+    revenue = ind("revenue")
+    c, d = _zone("丙园区"), _zone("丁园区")
+    put(cast.org_a1, "revenue", 2026, 3, 800)
+    for zone, value in ((cast.zone_b, 800), (c, 900), (d, 100)):
+        ZoneFigure.objects.create(zone=zone, indicator=revenue, period=MARCH, value=D(value))
+    items = zones.standings(revenue, MARCH, zones.peers(cast.zone_a, "city"))
+    a, b, last = (zones.rank_of(z, items) for z in (cast.zone_a, cast.zone_b, d))
+    assert (a["rank"], a["tied"]) == (2, True) and (b["rank"], b["tied"]) == (2, True)
+    assert last["rank"] == 4  # 900, 800, 800, 100: no third place
+    assert "全市并列第二（共4个）" in zones.sentence(cast.zone_a, revenue, MARCH)
+
+
+def test_real_growth_is_the_published_rate_or_the_nominal_deflated(cast):
+    from feidi.indicators import zones
+    from feidi.indicators.models import RegionFigure, ZoneFigure
+
+    va = ind("value_added")
+    assert zones.real_growth(va, MARCH, cast.zone_a, 0.10) == (None, "")
+    RegionFigure.objects.create(name="上饶市", indicator=va, period=MARCH, deflator=D("102.000"), source="市统计局")
+    real, note = zones.real_growth(va, MARCH, cast.zone_a, 0.10)
+    assert real == pytest.approx(1.10 / 1.02 - 1) and "价格指数102" in note
+    ZoneFigure.objects.create(zone=cast.zone_a, indicator=va, period=MARCH, value=D(1), real_growth=D("0.072"))
+    assert zones.real_growth(va, MARCH, cast.zone_a, 0.10)[0] == pytest.approx(0.072)
+
+
+def test_the_rankings_api_gives_ranks_and_hides_other_zones_computed_totals(cast, client_for):
+    put(cast.org_a1, "revenue", 2026, 3, 800)
+    put(cast.org_b1, "revenue", 2026, 3, 900)
+    c = client_for("leader")
+    body = c.get(f"/api/v1/indicators/zones/{cast.zone_a.pk}/rankings",
+                 {"indicator": "revenue", "period": "2026-03", "peers": "city"}).json()
+    assert (body["rank"], body["of"]) == (2, 2) and body["share_basis"] == "reported"
+    other = next(s for s in body["standings"] if s["zone_id"] == cast.zone_b.pk)
+    assert other["rank"] == 1 and other["value"] is None  # zone B's own data: its rank, not its total
+    mine = next(s for s in body["standings"] if s["zone_id"] == cast.zone_a.pk)
+    assert D(mine["value"]) == 800
+    assert c.get(f"/api/v1/indicators/zones/{cast.zone_a.pk}/rankings", {"peers": "world"}).status_code == 422
+
+
+def test_the_analysis_page_offers_coverages_and_month_figures(example, client_for):
+    page = client_for("leader").get("/indicators/analysis/", {"indicator": "revenue", "by": "zone",
+                                                               "period": "2026-03", "coverage": "above_scale"})
+    text = page.content.decode()
+    assert "规上企业主营业务收入" in text and "3月当月" in text and "同比增长" in text
+    assert "上年同期无数据按0计" in text

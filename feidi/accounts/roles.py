@@ -43,10 +43,12 @@ PROJECTS_FULL = [*_perms("projects", {m: FULL for m in PROJECT_MODELS}), "projec
 
 INDICATORS_VIEW = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.view_murule",
                    "indicators.view_muresult", "indicators.view_rankingrule", "indicators.view_rankingrun",
-                   "indicators.view_zonefigure", "indicators.view_benefitshare", "indicators.view_parcel"]
+                   "indicators.view_zonefigure", "indicators.view_regionfigure", "indicators.view_benefitshare",
+                   "indicators.view_parcel"]
 RANKING_FULL = _perms("indicators", {"rankingrule": FULL, "rankingrun": FULL})
 INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": FULL, "murule": FULL,
-                                          "zonefigure": FULL, "benefitshare": FULL, "parcel": FULL}),
+                                          "zonefigure": FULL, "regionfigure": FULL, "benefitshare": FULL,
+                                          "parcel": FULL}),
                    "indicators.view_importbatch", "indicators.view_muresult", "indicators.view_rankingrule",
                    "indicators.view_rankingrun"]
 INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.add_indicatorvalue",

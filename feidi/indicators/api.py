@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from feidi.core.api import Pages, filtered, model_of, scoped_list
+from feidi.core.api import Id, Pages, filtered, model_of, require_perm, scoped_get, scoped_list
 
 from . import engine
 from .filtersets import IndicatorValueFilterSet
@@ -36,13 +36,55 @@ class ValueSchema(Schema):
 class YoySchema(Schema):
     key: str | None
     label: str
-    total: Decimal
-    count: int
-    comparable_now: Decimal
-    comparable_before: Decimal
-    comparable_count: int
-    growth: float | None
+    total: Decimal = Field(..., description="累计（或时点）合计；平均型指标为平均值")
+    count: int = Field(..., description="本期报送企业数（集合S）")
+    comparable_now: Decimal = Field(..., description="Σ_S 本期")
+    comparable_before: Decimal = Field(..., description="Σ_S 上年同期（上年无数据的企业按0计）")
+    comparable_count: int = Field(..., description="S中上年同期有数据的企业数")
+    growth: float | None = Field(..., description="累计同比（同口径）")
+    month_value: Decimal = Field(..., description="当月（1–2月为1–2月累计）")
+    month_before: Decimal = Field(..., description="上年同月（同一批企业）")
+    month_growth: float | None = Field(..., description="当月同比")
     share: float | None
+    split: int = Field(0, description="按环节均分的共享企业数（按产业链环节汇总时）")
+
+
+class YoyAnswer(Schema):
+    indicator: str
+    period: dt.date
+    release: str = Field(..., description="发布期，如 2026年1–10月")
+    coverage: str = Field(..., description="统计口径")
+    coverage_label: str
+    sentence: str = Field(..., description="可引用表述（含口径）")
+    rows: list[YoySchema]
+
+
+class StandingSchema(Schema):
+    zone_id: int
+    zone: str
+    value: Decimal | None = Field(..., description="公布数据或本人可见园区的合计；其他园区只给位次")
+    growth: float | None
+    published: bool
+    rank: int
+    growth_rank: int | None
+
+
+class RankingAnswer(Schema):
+    peers: str
+    peers_label: str
+    zone_id: int
+    rank: int | None
+    of: int
+    tied: bool
+    share: float | None
+    share_basis: str
+    share_note: str
+    zones_reported: int
+    zones_total: int
+    real_growth: float | None
+    real_growth_note: str
+    sentence: str
+    standings: list[StandingSchema]
 
 
 @router.get("/values", response=list[ValueSchema], summary="指标数据（企业×指标×月份）",
@@ -53,26 +95,77 @@ def list_values(request):
     return filtered(request, qs, IndicatorValueFilterSet).order_by("-period", "organization_id", "indicator_id")
 
 
-@router.get("/yoy", response=list[YoySchema], summary="同比（同口径）：按园区、行业、产业链或环节汇总",
+@router.get("/yoy", response=YoyAnswer, summary="同比（同口径）：按园区、行业、产业链或环节汇总，含当月与当月同比",
             openapi_extra=model_of("indicators.indicatorvalue"))
-def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone"):
+def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone",
+        coverage: str = Query("", description="统计口径：all、above_scale、label:<标签代码>、chain:<产业链编号>；默认按指标定义")):
     values = scoped_list(request, IndicatorValue)
     found = Indicator.objects.filter(code=indicator).first()
     if found is None:
         raise ValidationError({"indicator": [f"未知指标：{indicator}"]})
     if by not in engine.GROUPS:
         raise ValidationError({"by": [f"可选：{'、'.join(engine.GROUPS)}"]})
+    try:
+        scope = engine.Coverage.parse(coverage, found)
+    except ValueError as exc:
+        raise ValidationError({"coverage": [str(exc)]}) from None
     if period:
         month_ = engine.month_param(period)
         if month_ is None:
             raise ValidationError({"period": ["月份格式应为 2026-03"]})
     else:
         month_ = engine.latest_period(values, found)
-        if month_ is None:
-            return []
-    rows = engine.yoy(values, found, month_, by)
-    whole = sum((r.total for r in rows), Decimal(0)) if by in ("zone", "industry") else None
-    return [{"key": None if r.key is None else str(r.key), "label": r.label, "total": r.total, "count": r.count,
-             "comparable_now": r.comparable_now, "comparable_before": r.comparable_before,
-             "comparable_count": r.comparable_count, "growth": r.growth,
-             "share": engine.share(r.total, whole) if whole else None} for r in rows]
+    rows = engine.yoy(values, found, month_, by, coverage=scope) if month_ else []
+    total = next(iter(engine.yoy(values, found, month_, "total", coverage=scope)), None) if month_ else None
+    whole = total.total if total else None
+    return {"indicator": found.code, "period": month_ or dt.date.today().replace(day=1),
+            "release": engine.release_label(month_, found.cumulative) if month_ else "",
+            "coverage": str(scope), "coverage_label": scope.label,
+            "sentence": engine.sentence(found, month_, total, scope) if total else "",
+            "rows": [{"key": None if r.key is None else str(r.key), "label": r.label, "total": r.total, "count": r.count,
+                      "comparable_now": r.comparable_now, "comparable_before": r.comparable_before,
+                      "comparable_count": r.comparable_count, "growth": r.growth, "month_value": r.month_value,
+                      "month_before": r.month_before, "month_growth": r.month_growth,
+                      "share": engine.share(r.total, whole) if whole and len(rows) > 1 else None, "split": r.split}
+                     for r in rows]}
+
+
+@router.get("/zones/{pk}/rankings", response=RankingAnswer,
+            summary="园区位次与占比：全市园区、全省同类园区或全省园区（公布数据优先）", openapi_extra=model_of("registry.zone"))
+def rankings(request, pk: Id, indicator: str = "revenue", period: str = "",
+             peers: str = Query("province_kind", description="city、province_kind、province")):
+    from feidi.registry.models import Zone
+
+    from . import zones
+
+    require_perm(request, "indicators.view_indicatorvalue")
+    found = Indicator.objects.filter(code=indicator).first()
+    if found is None:
+        raise ValidationError({"indicator": [f"未知指标：{indicator}"]})
+    if peers not in zones.PEER_GROUPS:
+        raise ValidationError({"peers": [f"可选：{'、'.join(zones.PEER_GROUPS)}"]})
+    target = scoped_get(request, Zone, pk)
+    month_ = engine.month_param(period) if period else engine.latest_period(scoped_list(request, IndicatorValue), found)
+    if month_ is None:
+        raise ValidationError({"period": ["月份格式应为 2026-03，或该指标尚无数据"]})
+    items = zones.standings(found, month_, zones.peers(target, peers))
+    mine = zones.rank_of(target, items)
+    share = zones.city_share(target, found, month_)
+    real, real_note = zones.real_growth(found, month_, target, mine["growth"] if mine else None)
+    by_value = sorted(items, key=lambda x: -x.value)
+    grown = sorted([x.growth for x in items if x.growth is not None], reverse=True)
+    # another zone's computed total is its own data: only its rank, unless published or visible
+    visible = set(Zone.objects.visible_to(request.user).filter(pk__in=[x.zone.pk for x in items])
+                  .values_list("pk", flat=True))
+    return {"peers": peers, "peers_label": zones.PEER_GROUPS[peers], "zone_id": target.pk,
+            "rank": mine["rank"] if mine else None, "of": len(items), "tied": bool(mine and mine["tied"]),
+            "share": share.ratio, "share_basis": share.basis, "share_note": share.note,
+            "zones_reported": share.zones_reported, "zones_total": share.zones_total,
+            "real_growth": real, "real_growth_note": real_note, "sentence": zones.sentence(target, found, month_),
+            "standings": [{"zone_id": x.zone.pk, "zone": x.zone.short_name or x.zone.name,
+                           "value": x.value if x.published or x.zone.pk in visible else None,
+                           "growth": x.growth if x.published or x.zone.pk in visible else None,
+                           "published": x.published,
+                           "rank": 1 + sum(1 for y in by_value if y.value > x.value),
+                           "growth_rank": None if x.growth is None else 1 + sum(1 for g in grown if g > x.growth)}
+                          for x in by_value]}

@@ -39,5 +39,6 @@ class IndicatorsConfig(AppConfig):
             Item(gettext_noop("批量导入"), "indicators:import", "indicators.add_indicatorvalue"),
             Item(gettext_noop("飞地利益共享"), "indicators:benefitshare_list", "indicators.view_benefitshare"),
             Item(gettext_noop("园区公布数据"), "indicators:zonefigure_list", "indicators.view_zonefigure"),
+            Item(gettext_noop("地区公布数据"), "indicators:regionfigure_list", "indicators.view_regionfigure"),
             Item(gettext_noop("指标定义"), "indicators:indicator_list", "indicators.view_indicator"),
         ])

@@ -7,24 +7,9 @@ import io
 from decimal import Decimal
 
 from . import engine
-from .models import Indicator, IndicatorValue
+from .models import Indicator
 
 HEADLINE = ("revenue", "value_added", "rd", "tax")
-
-
-def city_values(user):
-    """Every value in the zones of the user's city: the denominator of 占全市比重 (a total, never
-    shown row by row)."""
-    from feidi.accounts.models import Department
-
-    dept = user.department
-    if dept is None:
-        return IndicatorValue.objects.none()
-    chain = [dept, *reversed(list(dept.ancestors()))]
-    city = next((d for d in chain if d.kind == Department.Kind.CITY), None)
-    if city is None:
-        return IndicatorValue.objects.none()
-    return IndicatorValue.objects.filter(department_id__in=city.subtree_ids())
 
 
 def home_zone(user):
@@ -44,7 +29,6 @@ def figures(user, values, period: dt.date | None) -> dict:
     out = {"cards": [], "chart": None, "by_chain": [], "by_zone": [], "labels": {}, "period": period}
     if period is None:
         return out
-    city = city_values(user)
     zone = home_zone(user)
     for code in HEADLINE:
         i = indicators.get(code)
@@ -53,12 +37,18 @@ def figures(user, values, period: dt.date | None) -> dict:
         total = next(iter(engine.yoy(values, i, period, "total")), None)
         if zone is not None:  # a zone's own total follows its enclave agreements (飞地利益共享)
             total = next((r for r in engine.yoy(values, i, period, "zone") if r.key == zone.pk), total)
-        city_total = next(iter(engine.yoy(city, i, period, "total")), None)
-        city_total = city_total.total if city_total else Decimal(0)
-        out["cards"].append({"indicator": i, "total": total.total if total else Decimal(0),
-                             "shared": total.shared if total else Decimal(0),
-                             "growth": total.growth if total else None,
-                             "share": engine.share(total.total, city_total) if total else None})
+        card = {"indicator": i, "total": total.total if total else Decimal(0),
+                "shared": total.shared if total else Decimal(0), "growth": total.growth if total else None,
+                "count": total.count if total else 0, "month": total.month_value if total else None,
+                "month_growth": total.month_growth if total else None, "share": None, "share_note": "",
+                "real_growth": None, "real_note": ""}
+        if zone is not None and total is not None:
+            from .zones import city_share, real_growth
+
+            share = city_share(zone, i, period)
+            card["share"], card["share_note"] = share.ratio, share.note
+            card["real_growth"], card["real_note"] = real_growth(i, period, zone, total.growth)
+        out["cards"].append(card)
     revenue = indicators.get("revenue")
     if revenue:
         start = dt.date(period.year - 1, 1, 1)

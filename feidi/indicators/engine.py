@@ -442,6 +442,38 @@ def group_labels(by: str, keys) -> dict:
     return {}
 
 
+def quantity(value: Decimal, indicator: Indicator) -> str:
+    """A figure in the unit a report uses: money in 万元/亿元, other units as stored."""
+    from feidi.lib.money import human
+
+    if indicator.unit == "元":
+        return human(value)
+    return f"{value.normalize():,f}{indicator.unit}" if value == value.to_integral() else f"{value:,.2f}{indicator.unit}"
+
+
+def percent_change(ratio: float) -> str:
+    return f"增长{ratio * 100:.1f}%" if ratio >= 0 else f"下降{-ratio * 100:.1f}%"
+
+
+def sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage) -> str:
+    """The figure as a report states it, with its rule and scope: "2026年1–10月，规上企业主营业务收入
+    1,668.60亿元，同比增长16.6%（同口径，126家企业）；10月当月158.20亿元，同比增长12.1%"."""
+    text = f"{release_label(period, indicator.cumulative)}，{coverage.label}{indicator.name}{quantity(row.total, indicator)}"
+    if row.growth is not None:
+        text += f"，同比{percent_change(row.growth)}"
+    text += f"（同口径，{row.count}家企业"
+    if row.count > row.comparable_count:
+        text += f"，其中{row.count - row.comparable_count}家上年同期无数据按0计"
+    text += "）"
+    if indicator.cumulative and period.month > 1:
+        label = "1–2月" if period.month == 2 else f"{period.month}月当月"
+        if period.month > 2:
+            text += f"；{label}{quantity(row.month_value, indicator)}"
+            if row.month_growth is not None:
+                text += f"，同比{percent_change(row.month_growth)}"
+    return text
+
+
 def share(part: Decimal, whole: Decimal) -> float | None:
     return float(part / whole) if whole else None
 

@@ -12,6 +12,7 @@ from .models import (
     MuRule,
     RankingRule,
     RankingRun,
+    RegionFigure,
     ZoneFigure,
 )
 
@@ -90,3 +91,12 @@ class BenefitShareFilterSet(ScopedFilterSet):
     class Meta:
         model = BenefitShare
         fields = []
+
+
+class RegionFigureFilterSet(ScopedFilterSet):
+    search_fields = ("name", "source")
+    indicator = django_filters.ModelChoiceFilter(label="指标", queryset=Indicator.objects.all())
+
+    class Meta:
+        model = RegionFigure
+        fields = ["indicator", "level"]

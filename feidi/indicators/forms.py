@@ -67,7 +67,7 @@ class ZoneFigureForm(ScopedModelForm):
         from .models import ZoneFigure
 
         model = ZoneFigure
-        fields = ["zone", "indicator", "period", "value", "growth", "source"]
+        fields = ["zone", "indicator", "period", "value", "growth", "real_growth", "deflator", "source"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,6 +76,16 @@ class ZoneFigureForm(ScopedModelForm):
         # other provinces' and cities' zones are compared too: any registered zone may be chosen
         self.fields["zone"].queryset = Zone.objects.filter(home_zone__isnull=True).order_by("name")
         self.fields["period"].help_text = "填该月任意一天"
+
+
+class RegionFigureForm(ScopedModelForm):
+    class Meta:
+        from .models import RegionFigure
+
+        model = RegionFigure
+        fields = ["level", "name", "region_code", "indicator", "period", "value", "growth", "real_growth", "deflator",
+                  "source"]
+        widgets = {"period": forms.DateInput(attrs={"type": "date"})}
 
 
 class BenefitShareForm(ColleagueChoicesMixin, ScopedModelForm):

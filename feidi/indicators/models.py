@@ -402,6 +402,13 @@ class ZoneFigure(DetailUrlMixin, models.Model):
     period = models.DateField("月份")
     value = models.DecimalField("累计值", max_digits=22, decimal_places=4, validators=[MinValueValidator(0)])
     growth = models.DecimalField("同比（如 0.085 表示增长8.5%）", max_digits=8, decimal_places=4, null=True, blank=True)
+    real_growth = models.DecimalField(
+        "可比价同比（实际增长）", max_digits=8, decimal_places=4, null=True, blank=True,
+        help_text="统计部门公布的按可比价格计算的增速（增加值），如 0.072 表示实际增长7.2%")
+    deflator = models.DecimalField(
+        "价格指数（上年同期=100）", max_digits=8, decimal_places=3, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text="未公布实际增速时，用于把名义增速折算为实际增速：实际 =（1+名义）÷（指数/100）− 1")
     source = models.CharField("来源", max_length=200, blank=True, help_text="如：省商务厅2026年10月开发区主要指标通报")
     entered_by = models.ForeignKey(User, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -422,6 +429,61 @@ class ZoneFigure(DetailUrlMixin, models.Model):
     def clean(self):
         if self.period:
             self.period = self.period.replace(day=1)
+
+
+class RegionFigure(DetailUrlMixin, models.Model):
+    """A city's or province's published total for a month (统计月报、统计公报): when entered, the
+    denominator of a zone's share ("占全市比重") instead of the sum of the zones that reported, and
+    the source of a region-wide price index for real (constant-price) growth."""
+
+    class Level(models.TextChoices):
+        CITY = "city", "市"
+        PROVINCE = "province", "省"
+
+    level = models.CharField("层级", max_length=16, choices=Level.choices, default=Level.CITY)
+    name = models.CharField("地区", max_length=50, help_text="与园区“所在地区”一致，如：上饶市、江西省")
+    region_code = models.CharField("行政区划代码", max_length=6, blank=True, help_text="GB/T 2260，如 361100")
+    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="+")
+    period = models.DateField("月份")
+    value = models.DecimalField("累计值", max_digits=22, decimal_places=4, null=True, blank=True,
+                                validators=[MinValueValidator(0)])
+    growth = models.DecimalField("同比（名义）", max_digits=8, decimal_places=4, null=True, blank=True)
+    real_growth = models.DecimalField("可比价同比（实际增长）", max_digits=8, decimal_places=4, null=True, blank=True)
+    deflator = models.DecimalField("价格指数（上年同期=100）", max_digits=8, decimal_places=3, null=True, blank=True,
+                                   validators=[MinValueValidator(Decimal("0.001"))])
+    source = models.CharField("来源", max_length=200, blank=True, help_text="如：上饶市统计局2026年10月统计月报")
+    entered_by = models.ForeignKey(User, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner=None, public=Q(pk__isnull=False))
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "地区公布数据"
+        ordering = ["-period", "level", "name"]
+        constraints = [models.UniqueConstraint(fields=["level", "name", "indicator", "period"],
+                                               name="regionfigure_unique")]
+
+    def __str__(self):
+        if not (self.indicator_id and self.period):
+            return "地区公布数据"
+        return f"{self.name} {self.indicator.name} {self.period:%Y-%m}"
+
+    def clean(self):
+        if self.period:
+            self.period = self.period.replace(day=1)
+        if self.region_code and not (len(self.region_code) == 6 and self.region_code.isdigit()):
+            raise ValidationError({"region_code": "行政区划代码为6位数字"})
+        if self.value is None and self.real_growth is None and self.deflator is None and self.growth is None:
+            raise ValidationError("请至少填写累计值、同比、可比价同比或价格指数之一")
+
+    def matches(self, key: str) -> bool:
+        """Whether a zone's region key (``zones.region_keys``: a name, or the code's prefix) is this region."""
+        if key == self.name:
+            return True
+        prefix = 4 if self.level == self.Level.CITY else 2
+        return bool(self.region_code) and key == self.region_code[:prefix]
 
 
 class BenefitShare(DetailUrlMixin, models.Model):

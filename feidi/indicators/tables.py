@@ -74,8 +74,22 @@ class ZoneFigureTable(Table):
     indicator = Column("指标", order_by="indicator__order")
     period = Column("月份", render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
     value = Column("累计值", render=lambda r: f"{r.value.normalize():,f}", export_value=lambda r: float(r.value))
-    growth = Column("同比", render=lambda r: "—" if r.growth is None else f"{r.growth * 100:.1f}%",
-                    export_value=lambda r: None if r.growth is None else float(r.growth))
+    growth = Column("同比", render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
+    real_growth = Column("可比价同比", render=lambda r: _percent(r.real_growth), export_value=lambda r: _ratio(r.real_growth))
+    source = Column("来源", sortable=False)
+
+
+class RegionFigureTable(Table):
+    default_order = "-period"
+    name = Column("地区", link=True)
+    level = Column("层级", render=lambda r: r.get_level_display())
+    indicator = Column("指标", order_by="indicator__order")
+    period = Column("月份", render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
+    value = Column("累计值", render=lambda r: "—" if r.value is None else f"{r.value.normalize():,f}",
+                   export_value=lambda r: None if r.value is None else float(r.value))
+    growth = Column("同比（名义）", render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
+    real_growth = Column("可比价同比", render=lambda r: _percent(r.real_growth), export_value=lambda r: _ratio(r.real_growth))
+    deflator = Column("价格指数", render=lambda r: "—" if r.deflator is None else f"{r.deflator.normalize()}")
     source = Column("来源", sortable=False)
 
 
@@ -89,3 +103,11 @@ class BenefitShareTable(Table):
     tax_share_home = Column("税收分成·本地(%)")
     since = Column("起始")
     until = Column("截止")
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _ratio(value):
+    return None if value is None else float(value)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("maps/geo/<str:code>.json", v.GeoCityView.as_view(), name="geo_city"),
     *crud("definitions", "indicator", *v.IndicatorViews),
     *crud("zone-figures", "zonefigure", *v.ZoneFigureViews),
+    *crud("region-figures", "regionfigure", *v.RegionFigureViews),
     *crud("sharing", "benefitshare", *v.BenefitShareViews),
     *crud("mu", "murule", v.MuRuleListView, v.MuRuleDetailView, v.MuRuleEditView, v.MuRuleDeleteView),
     path("mu/<int:pk>/evaluate/", v.MuEvaluateView.as_view(), name="murule_evaluate"),

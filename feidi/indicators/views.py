@@ -36,6 +36,7 @@ from .filtersets import (
     MuRuleFilterSet,
     RankingRuleFilterSet,
     RankingRunFilterSet,
+    RegionFigureFilterSet,
     ZoneFigureFilterSet,
 )
 from .forms import (
@@ -44,6 +45,7 @@ from .forms import (
     MonthReportForm,
     MuRuleForm,
     RankingRuleForm,
+    RegionFigureForm,
     ZoneFigureForm,
 )
 from .models import (
@@ -55,6 +57,7 @@ from .models import (
     MuRule,
     RankingRule,
     RankingRun,
+    RegionFigure,
     ZoneFigure,
 )
 from .tables import (
@@ -65,6 +68,7 @@ from .tables import (
     MuRuleTable,
     RankingRuleTable,
     RankingRunTable,
+    RegionFigureTable,
     ZoneFigureTable,
 )
 
@@ -233,8 +237,23 @@ class DashboardView(ScopedViewMixin, TemplateView):
         return month
 
 
+def coverage_choices() -> list[tuple[str, str]]:
+    """The coverages (统计口径) a page offers: 全部, 规上, each enterprise label, each chain."""
+    from feidi.chains.models import Chain
+    from feidi.core.models import DictItem
+
+    choices = [("all", "全部企业"), ("above_scale", "规上企业")]
+    choices += [(f"label:{code}", f"{label}企业") for code, label in
+                DictItem.objects.filter(type__code="org_label", active=True).exclude(code="above_scale")
+                .values_list("code", "label")]
+    choices += [(f"chain:{pk}", f"{name}企业") for pk, name in Chain.objects.values_list("pk", "name")]
+    return choices
+
+
 class AnalysisView(ScopedViewMixin, TemplateView):
-    """One indicator for one month by zone, industry, chain or segment: total, share, 同比."""
+    """One indicator for one month by zone, industry, chain or segment, for a coverage (全部, 规上, a
+    label, a chain): 累计, share, 累计同比, 当月 and 当月同比 (同口径), the zones' ranks, and the
+    sentence a report quotes."""
 
     model = IndicatorValue
     template_name = "indicators/analysis.html"
@@ -246,19 +265,32 @@ class AnalysisView(ScopedViewMixin, TemplateView):
         indicator = next((i for i in indicators if i.code == code), indicators[0] if indicators else None)
         by = request.GET.get("by") if request.GET.get("by") in engine.GROUPS else "zone"
         values = self.base_queryset(request.user)
+        try:
+            coverage = engine.Coverage.parse(request.GET.get("coverage"), indicator)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            coverage = engine.Coverage.parse(None, indicator)
         period = engine.month_param(request.GET.get("period"))
         if period is None and indicator:
             period = engine.latest_period(values, indicator)
         rows, total = [], None
         if indicator and period:
-            rows = engine.yoy(values, indicator, period, by)
-            total = next(iter(engine.yoy(values, indicator, period, "total")), None)
+            rows = engine.yoy(values, indicator, period, by, coverage=coverage)
+            total = next(iter(engine.yoy(values, indicator, period, "total", coverage=coverage)), None)
         whole = total.total if total else Decimal(0)
-        table = [{"row": r, "share": engine.share(r.total, whole)} for r in rows]
+        ranks = {}
+        if by == "zone" and rows:
+            ordered = sorted((r.total for r in rows), reverse=True)
+            ranks = {r.key: 1 + sum(1 for v in ordered if v > r.total) for r in rows}
+        table = [{"row": r, "share": engine.share(r.total, whole) if len(rows) > 1 else None,
+                  "rank": ranks.get(r.key)} for r in rows]
         return self.render_to_response(self.get_context_data(
             title=self.title, indicators=indicators, indicator=indicator, by=by, groups=engine.GROUPS,
-            by_label=engine.GROUPS[by][1],
+            by_label=engine.GROUPS[by][1], coverage=coverage, coverages=coverage_choices(),
             period=period, table=table, total=total,
+            release_short=engine.release_label(period).split("年", 1)[1] if period else "",
+            month_short=engine.month_label(period).split("年", 1)[1] if period else "",
+            sentence=engine.sentence(indicator, period, total, coverage) if total else "",
             chart={"labels": [r.label for r in rows[:20]], "totals": [float(r.total) for r in rows[:20]],
                    "growth": [round(r.growth * 100, 1) if r.growth is not None else None for r in rows[:20]]}))
 
@@ -458,6 +490,10 @@ class _ZoneFigureEdit(ObjectEditView):
 ZoneFigureViews = crud_views(ZoneFigure, form_class=ZoneFigureForm, filterset_class=ZoneFigureFilterSet,
                              table_class=ZoneFigureTable, select_related=("zone", "indicator"),
                              edit_base=_ZoneFigureEdit)
+
+
+RegionFigureViews = crud_views(RegionFigure, form_class=RegionFigureForm, filterset_class=RegionFigureFilterSet,
+                               table_class=RegionFigureTable, select_related=("indicator",), edit_base=_ZoneFigureEdit)
 
 
 BenefitShareViews = crud_views(BenefitShare, form_class=BenefitShareForm, filterset_class=BenefitShareFilterSet,

@@ -1,8 +1,13 @@
-"""Zone rankings as a leader quotes them: within the city, and among the province's zones of the
-same kind ("总量位居全省国家级经开区第二"). A zone's figure is its published one (``ZoneFigure``)
-when entered, else the sum of its enterprises' reported values; growth likewise (published, else
-the comparable 同比 of its enterprises). Provinces and cities come from the 6-digit region code,
-else from the host region's name."""
+"""Zone rankings and shares as a leader quotes them: within the city, and among the province's zones
+of the same kind ("总量位居全省国家级经开区第二，占全市比重40%以上"). A zone's figure is its published
+one (``ZoneFigure``) when entered, else the sum of its enterprises' reported values; growth likewise
+(published, else the comparable 同比 of its enterprises). Provinces and cities come from the 6-digit
+region code, else from the host region's name.
+
+A share of the city divides by the city's published total (``RegionFigure``) when entered, else by
+the sum of the city's zones that reported — and says so; with fewer than two zones reported there is
+no share to give (never "占全市100%"). Equal figures share a rank (并列). Real growth of 增加值 is the
+published constant-price rate, else the nominal one deflated by the published price index."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import engine
-from .models import Indicator, IndicatorValue, ZoneFigure
+from .models import Indicator, IndicatorValue, RegionFigure, ZoneFigure
 
 REGION_RE = re.compile(r"^((?:北京市|天津市|上海市|重庆市)|.+?(?:省|自治区|特别行政区))(.+?(?:市|州|盟|地区))?")
 
@@ -56,29 +61,106 @@ def standings(indicator: Indicator, period: dt.date, zones) -> list[Standing]:
 
 
 def rank_of(zone, items: list[Standing]) -> dict | None:
+    """The zone's rank by value and by growth among ``items``: equal figures share a rank (并列),
+    the next one after a tie skips (competition ranking, as bulletins rank)."""
     by_value = sorted(items, key=lambda s: -s.value)
     mine = next((s for s in by_value if s.zone.pk == zone.pk), None)
     if mine is None:
         return None
     grown = sorted([s for s in items if s.growth is not None], key=lambda s: -s.growth)
+    growth_rank = (1 + sum(1 for s in grown if s.growth > mine.growth)) if mine.growth is not None else None
     return {"rank": 1 + sum(1 for s in by_value if s.value > mine.value), "of": len(by_value),
-            "growth_rank": (1 + sum(1 for s in grown if s.growth > mine.growth)) if mine.growth is not None else None,
-            "growth_of": len(grown), "value": mine.value, "growth": mine.growth}
+            "tied": sum(1 for s in by_value if s.value == mine.value) > 1,
+            "growth_rank": growth_rank, "growth_of": len(grown),
+            "growth_tied": mine.growth is not None and sum(1 for s in grown if s.growth == mine.growth) > 1,
+            "value": mine.value, "growth": mine.growth, "published": mine.published}
 
 
-def rankings(zone, indicator: Indicator, period: dt.date) -> dict:
-    """{"city": …, "province": …, "kind": "国家级经开区"} for one zone."""
+def peers(zone, group: str) -> list:
+    """The zones a zone is ranked among: ``city`` (the city's zones), ``province_kind`` (the
+    province's zones of its level: 国家级经开区, 国家级高新区, 省级开发区 …) or ``province``."""
     from feidi.registry.models import Zone
 
     province, city = region_keys(zone)
     candidates = [z for z in Zone.objects.select_related("kind").filter(home_zone__isnull=True, parent__isnull=True)
                   if not z.is_enclave]
-    same_city = [z for z in candidates if region_keys(z)[1] == city]
-    same_kind = [z for z in candidates if region_keys(z)[0] == province and z.kind_id == zone.kind_id]
-    return {"city": rank_of(zone, standings(indicator, period, same_city)),
-            "province": rank_of(zone, standings(indicator, period, same_kind)),
+    if group == "city":
+        return [z for z in candidates if region_keys(z)[1] == city]
+    if group == "province":
+        return [z for z in candidates if region_keys(z)[0] == province]
+    if group == "province_kind":
+        return [z for z in candidates if region_keys(z)[0] == province and z.kind_id == zone.kind_id]
+    raise ValueError(f"未知的比较范围：{group}（可选 city、province_kind、province）")
+
+
+PEER_GROUPS = {"city": "全市园区", "province_kind": "全省同类园区", "province": "全省园区"}
+
+
+def rankings(zone, indicator: Indicator, period: dt.date) -> dict:
+    """{"city": …, "province": …, "kind": "国家级经开区"} for one zone."""
+    province, city = region_keys(zone)
+    return {"city": rank_of(zone, standings(indicator, period, peers(zone, "city"))),
+            "province": rank_of(zone, standings(indicator, period, peers(zone, "province_kind"))),
             "kind": zone.kind.label, "province_name": province if not province.isdigit() else "全省",
             "city_name": city if not city.isdigit() else "全市"}
+
+
+@dataclass
+class Share:
+    """A zone's share of its city, with what it was divided by."""
+
+    ratio: float | None
+    basis: str  # "published": the city's published total; "reported": the zones that reported; "": none
+    note: str
+    zones_reported: int
+    zones_total: int
+    city_total: Decimal | None
+
+
+def region_figure(level: str, key: str, indicator: Indicator, period: dt.date) -> RegionFigure | None:
+    for figure in RegionFigure.objects.filter(level=level, indicator=indicator, period=period):
+        if figure.matches(key):
+            return figure
+    return None
+
+
+def city_share(zone, indicator: Indicator, period: dt.date) -> Share:
+    """占全市比重: over the city's published total when entered, else over the zones that reported."""
+    _, city = region_keys(zone)
+    city_zones = peers(zone, "city")
+    items = standings(indicator, period, city_zones)
+    mine = next((s for s in items if s.zone.pk == zone.pk), None)
+    reported = [s for s in items if s.value]
+    published = region_figure(RegionFigure.Level.CITY, city, indicator, period)
+    if mine is None or not mine.value:
+        return Share(None, "", "本园区本期无数据", len(reported), len(city_zones), None)
+    if published is not None and published.value:
+        return Share(float(mine.value / published.value), "published",
+                     f"占全市比重按全市公布总量计算（{published.source or '地区公布数据'}）", len(reported),
+                     len(city_zones), published.value)
+    if len(reported) < 2:
+        return Share(None, "", f"全市仅{len(reported)}个园区有本期数据，且未录入全市公布总量，不计算占全市比重",
+                     len(reported), len(city_zones), None)
+    whole = sum((s.value for s in reported), Decimal(0))
+    return Share(float(mine.value / whole), "reported",
+                 f"占比按已报送的{len(reported)}个园区（全市共{len(city_zones)}个）合计计算，非全市公布总量",
+                 len(reported), len(city_zones), whole)
+
+
+def real_growth(indicator: Indicator, period: dt.date, zone=None, nominal: float | None = None) -> tuple[float | None, str]:
+    """实际增长 (constant prices): the published rate of the zone, else its nominal growth deflated by
+    the zone's or its city's published price index; (None, "") when neither is entered."""
+    figure = ZoneFigure.objects.filter(zone=zone, indicator=indicator, period=period).first() if zone else None
+    if figure is not None and figure.real_growth is not None:
+        return float(figure.real_growth), f"公布的可比价增速（{figure.source or '园区公布数据'}）"
+    deflator, source = (figure.deflator, figure.source) if figure is not None else (None, "")
+    if deflator is None and zone is not None:
+        city = region_figure(RegionFigure.Level.CITY, region_keys(zone)[1], indicator, period)
+        if city is not None and city.deflator is not None:
+            deflator, source = city.deflator, city.source
+    if deflator is None or nominal is None:
+        return None, ""
+    return (1 + nominal) / float(deflator / 100) - 1, f"名义增速按价格指数{deflator.normalize()}折算（{source or '公布数据'}）"
 
 
 CHINESE = "零一二三四五六七八九十"
@@ -95,17 +177,18 @@ def ordinal(n: int) -> str:
 
 
 def sentence(zone, indicator: Indicator, period: dt.date) -> str:
-    """"1–10月主营业务收入总量位居全省国家级经开区第二、增速第一，全市第一"."""
+    """"1–10月主营业务收入总量位居全省国家级经开区第二、增速第一，全市第一"; equal figures: 并列第二."""
     r = rankings(zone, indicator, period)
     parts = []
     if r["province"] and r["province"]["of"] > 1:
         p = r["province"]
-        text = f"总量位居全省{r['kind']}第{ordinal(p['rank'])}（共{p['of']}个）"
+        text = f"总量位居全省{r['kind']}{'并列' if p['tied'] else ''}第{ordinal(p['rank'])}（共{p['of']}个）"
         if p["growth_rank"]:
-            text += f"、增速第{ordinal(p['growth_rank'])}"
+            text += f"、增速{'并列' if p['growth_tied'] else ''}第{ordinal(p['growth_rank'])}"
         parts.append(text)
     if r["city"] and r["city"]["of"] > 1:
-        parts.append(f"全市第{ordinal(r['city']['rank'])}（共{r['city']['of']}个）")
+        c = r["city"]
+        parts.append(f"全市{'并列' if c['tied'] else ''}第{ordinal(c['rank'])}（共{c['of']}个）")
     if not parts:
         return ""
     return f"1–{period.month}月{indicator.name}" + "，".join(parts)

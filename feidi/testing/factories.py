@@ -254,7 +254,15 @@ def _indicator_factories():
         return RankingRun.objects.get_or_create(rule=ranking_rule(cast), month=dt.date(2026, 10, 1),
                                                 defaults={"department": cast.dept_a})[0]
 
-    from feidi.indicators.models import BenefitShare, MuResult, MuRule, RankingRule, RankingRun, ZoneFigure
+    from feidi.indicators.models import (
+        BenefitShare,
+        MuResult,
+        MuRule,
+        RankingRule,
+        RankingRun,
+        RegionFigure,
+        ZoneFigure,
+    )
 
     def benefit_share(cast):
         return BenefitShare.objects.create(agreement=_agreement(cast), organization=cast.org_a1, home_zone=cast.zone_a,
@@ -265,9 +273,13 @@ def _indicator_factories():
         return ZoneFigure.objects.create(zone=cast.zone_a, indicator=Indicator.objects.get(code="revenue"),
                                          period=dt.date(2026, 3, 1), value=1, source="甲区公报")
 
+    def region_figure(cast):
+        return RegionFigure.objects.create(name="上饶市", region_code="361100", indicator=Indicator.objects.get(code="revenue"),
+                                           period=dt.date(2026, 3, 1), value=10, source="甲市统计月报")
+
     return {Indicator: lambda c: Indicator.objects.get(code="revenue"), IndicatorValue: value, MuRule: rule,
             MuResult: result, RankingRule: ranking_rule, RankingRun: ranking_run, ZoneFigure: zone_figure,
-            BenefitShare: benefit_share}
+            RegionFigure: region_figure, BenefitShare: benefit_share}
 
 
 # --- technology market ------------------------------------------------------------------------------
