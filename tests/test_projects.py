@@ -38,7 +38,7 @@ PDF = b"%PDF-1.4\n%demo\n"
 def lead(cast, **fields) -> Project:
     values = {"name": "年产5GWh储能电池项目", "zone": cast.zone_a, "investor": "某新能源集团", "owner": cast.invest,
               "leader": cast.leader, **fields}
-    return actions.do_save_project(Project(**values), acting_user=cast.invest)
+    return actions.do_save_project(Project(**values), acting_user=cast.invest, pool=values["owner"] is None)
 
 
 def evidence(project, kind, user):
@@ -408,3 +408,23 @@ def test_pipeline_pages_cost_the_same_whatever_the_number_of_projects(cast, clie
     add(20, 2)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert c.get(reverse(url_name)).status_code == 200
+
+
+def test_the_officer_who_enters_a_lead_owns_it_and_no_ownerless_project_moves_past_lead(cast, client_for):
+    c = client_for("invest")
+    response = c.post(reverse("projects:project_add"), {"name": "招商局登记的线索", "zone": cast.zone_a.pk,
+                                                         "channel": "other"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    project = Project.objects.get(name="招商局登记的线索")
+    assert project.owner == cast.invest and not project.in_pool
+    # a tip deliberately put in the pool: ownerless, listed in the pool, and it cannot be moved on until claimed
+    c.post(reverse("projects:project_add"), {"name": "转交公海的线索", "zone": cast.zone_a.pk, "channel": "other",
+                                               "to_pool": "on"})
+    pooled = Project.objects.get(name="转交公海的线索")
+    assert pooled.owner is None and pooled.in_pool
+    assert "转交公海的线索" in c.get(reverse("projects:pool")).content.decode()
+    with pytest.raises(ValidationError, match="尚无负责人"):
+        actions.do_transition_project(pooled, Stage.NEGOTIATING, acting_user=cast.invest)
+    actions.do_claim_project(pooled, acting_user=cast.invest)
+    pooled.refresh_from_db()
+    assert actions.do_transition_project(pooled, Stage.NEGOTIATING, acting_user=cast.invest).stage == Stage.NEGOTIATING

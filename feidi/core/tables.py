@@ -98,31 +98,70 @@ class TableMeta(type):
         return super().__new__(mcs, name, bases, attrs)
 
 
+def orderable(model, path: str, annotations=()) -> bool:
+    """Whether ``path`` (``name``, ``zone__name``) is something the database can order ``model``'s
+    rows by: a field, a field through relations, or an annotation of the queryset — not a method
+    or a property a column happens to display."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    name = path.lstrip("-")
+    if name in annotations:
+        return True
+    opts = model._meta
+    parts = name.split("__")
+    for i, part in enumerate(parts):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if i < len(parts) - 1:
+            if not field.is_relation or field.related_model is None:
+                return False
+            opts = field.related_model._meta
+    return True
+
+
 class Table(metaclass=TableMeta):
-    """Subclass with Column attributes. ``default_order`` is used when the user picks none."""
+    """Subclass with Column attributes. ``default_order`` is used when the user picks none.
+
+    Given the rows' ``model`` (and the queryset's annotations), only columns the database can
+    order by offer sorting; a ``?sort=`` on any other column is ignored, never an error."""
 
     default_order: str = "-pk"
 
-    def __init__(self, rows, order: str = ""):
+    def __init__(self, rows, order: str = "", *, model=None, annotations=()):
         self.rows = rows
         self.order = order
+        self.model = model
+        self.annotations = tuple(annotations)
 
     @property
     def columns(self) -> list[Column]:
         return list(self.base_columns.values())
 
     @classmethod
-    def order_field(cls, order: str) -> str | None:
-        """Map ?sort=name / -name to an ORDER BY expression, only for sortable columns."""
+    def column_order(cls, col: Column) -> str:
+        field = col.order_by or (col.accessor or col.name).replace(".", "__")
+        if field.startswith("get_") and field.endswith("_display"):
+            field = field[4:-8]
+        return field
+
+    @classmethod
+    def order_field(cls, order: str, model=None, annotations=()) -> str | None:
+        """Map ?sort=name / -name to an ORDER BY expression, only for sortable columns (and, when the
+        model is given, only for what the database can order by)."""
         desc = order.startswith("-")
         key = order.lstrip("-")
         col = cls.base_columns.get(key)
         if col is None or not col.sortable:
             return None
-        field = col.order_by or (col.accessor or col.name).replace(".", "__")
-        if field.startswith("get_") and field.endswith("_display"):
-            field = field[4:-8]
+        field = cls.column_order(col)
+        if model is not None and not orderable(model, field, annotations):
+            return None
         return f"-{field}" if desc else field
+
+    def sortable(self, col: Column) -> bool:
+        return col.sortable and (self.model is None or orderable(self.model, self.column_order(col), self.annotations))
 
     def header_cells(self):
         for col in self.columns:
@@ -130,7 +169,7 @@ class Table(metaclass=TableMeta):
             desc = self.order.startswith("-")
             yield {
                 "column": col,
-                "sortable": col.sortable,
+                "sortable": self.sortable(col),
                 "sorted": current,
                 "desc": current and desc,
                 "next": f"-{col.name}" if current and not desc else col.name,

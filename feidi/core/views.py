@@ -98,7 +98,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             filterset = self.filterset_class(params, queryset=qs, user=user)
             qs = filterset.qs if filterset.is_valid() else qs.none()
         order = params.get("sort", "")
-        field = self.table_class.order_field(order) if order else None
+        field = self.table_class.order_field(order, qs.model, qs.query.annotations) if order else None
         qs = qs.order_by(field or self.table_class.default_order, "-pk")
         return qs, filterset, order
 
@@ -120,7 +120,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         rows = qs.model._base_manager.none() if not ids else qs.order_by().filter(pk__in=ids)
         by_pk = {row.pk: row for row in rows}
         page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
-        table = self.table_class(page.object_list, order=order)
+        table = self.table_class(page.object_list, order=order, model=qs.model, annotations=qs.query.annotations)
         params = request.GET.copy()
         params.pop("page", None)
         context = self.get_context_data(

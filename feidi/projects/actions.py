@@ -52,13 +52,23 @@ def _touch(project_id) -> None:
 
 # --- projects -----------------------------------------------------------------------------------
 
-def do_save_project(project: Project, *, acting_user, expected_version=None, m2m=None) -> Project:
+def may_own(user) -> bool:
+    """A staff user who follows projects up may be a project's 负责人."""
+    return bool(getattr(user, "pk", None)) and not user.organization_id and user.has_perm("projects.change_project")
+
+
+def do_save_project(project: Project, *, acting_user, expected_version=None, m2m=None, pool: bool = False) -> Project:
     """Create a lead (stage 线索, its first stage record opened) or save an edit. The stage is
-    never changed here: only ``do_transition_project`` moves it."""
+    never changed here: only ``do_transition_project`` moves it.
+
+    A new lead without an owner is owned by the officer who enters it (谁引进、谁负责), unless it is
+    deliberately put in the pool (``pool``: a tip passed on for any officer to claim)."""
     if project.zone_id and project.zone.department_id:
         # A project belongs to the zone it lands in (the introducing unit is kept apart).
         project.department_id = project.zone.department_id
     if project.pk is None:
+        if project.owner_id is None and not pool and may_own(acting_user):
+            project.owner = acting_user  # 谁引进、谁负责: the officer who enters a lead owns it
         now = timezone.now()
         with transaction.atomic():
             project.stage, project.stage_since, project.last_activity_at = Stage.LEAD, now, now
@@ -129,6 +139,8 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
         raise ValidationError({"on": "日期不能晚于今天"})
     if to_stage == Stage.TERMINATED and not note.strip():
         raise ValidationError({"note": "终止项目须说明原因"})
+    if to_stage != Stage.TERMINATED and project.owner_id is None:
+        raise ValidationError("该项目尚无负责人（谁引进、谁负责）：请先从公海认领或指定负责人，再推进阶段")
     problems = gate_problems(project, to_stage, acting_user, on=on)
     if problems:
         raise ValidationError(problems)

@@ -29,19 +29,31 @@ class ProjectForm(ColleagueChoicesMixin, ScopedModelForm):
                   "trip", "incubated_from", "description"]
         widgets = {"task_force": forms.SelectMultiple(attrs={"size": 4})}
 
+    to_pool = forms.BooleanField(label="放入公海", required=False,
+                                 help_text="勾选后线索不设负责人，由其他招商干部认领；否则谁登记、谁负责")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = self.fields["segment"].queryset.select_related("chain")
+        if self.instance.pk:
+            self.fields.pop("to_pool", None)  # a saved project leaves the pool only by a claim
         if "owner" in self.fields:
-            self.fields["owner"].help_text = "留空则进入公海，任何招商干部可认领"
+            self.fields["owner"].help_text = "谁引进、谁负责：留空时由登记人负责"
             if self.user is not None and not self.instance.pk:
                 self.fields["owner"].initial = self.user.pk
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to_pool") and data.get("owner"):
+            self.add_error("to_pool", "放入公海的线索不设负责人：请清空“负责人”或取消勾选")
+        return data
 
 
 class ProjectImportForm(ProjectForm):
     """The import template's columns: people by name are not imported (assigned on the page)."""
 
     colleague_fields = ()
+    to_pool = None  # an imported lead is the importer's (谁引进、谁负责)
 
     class Meta(ProjectForm.Meta):
         fields = ["name", "zone", "investor", "industry_code", "segment", "channel", "introducer", "signed_amount",

@@ -288,7 +288,8 @@ class ProjectEditView(ObjectEditView):
 
     def save_object(self, form, obj, *, creating, expected_version):
         m2m = {"task_force": form.cleaned_data.get("task_force", [])}
-        return actions.do_save_project(obj, acting_user=self.request.user, expected_version=expected_version, m2m=m2m)
+        return actions.do_save_project(obj, acting_user=self.request.user, expected_version=expected_version, m2m=m2m,
+                                       pool=bool(form.cleaned_data.get("to_pool")))
 
 
 class ProjectDeleteView(ObjectDeleteView):

@@ -135,7 +135,7 @@ def list_organizations(request, q: str = "", kind: str = "", zone: int | None = 
     from .tables import OrganizationTable
 
     qs = _filtered(request, Organization, OrganizationFilterSet)
-    return qs.order_by(OrganizationTable.order_field(sort) or "name", "pk")
+    return qs.order_by(OrganizationTable.order_field(sort, Organization) or "name", "pk")
 
 
 @router.get("/organizations/{pk}", response=OrganizationSchema, summary="单位详情", openapi_extra=model_of("registry.organization"))
