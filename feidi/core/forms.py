@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -26,9 +27,22 @@ def mark_invalid(form: forms.BaseForm) -> None:
             widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
+def surface_hidden_errors(form: forms.BaseForm) -> None:
+    """An error on a field the page does not show (a hidden input, a field the form dropped) goes to
+    the top of the form with the field's name, so a refused save always says why."""
+    for name in [n for n in form.errors if n != NON_FIELD_ERRORS]:
+        field = form.fields.get(name)
+        if field is not None and not field.widget.is_hidden:
+            continue
+        label = field.label if field is not None else name
+        for error in form.errors.pop(name):
+            form.add_error(None, f"{label}：{error}")
+
+
 class StyledFormMixin:
     def full_clean(self):
         super().full_clean()
+        surface_hidden_errors(self)
         mark_invalid(self)
 
 

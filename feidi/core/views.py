@@ -319,14 +319,35 @@ def crud_views(model, *, form_class, filterset_class, table_class, select_relate
 
 
 def apply_validation_error(form, exc: ValidationError) -> None:
+    """An action's refusal onto the form: on its field when the page shows it, else at the top of
+    the form naming the field (a hidden or absent field's error would otherwise show nowhere)."""
+    from .forms import mark_invalid, surface_hidden_errors
+
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             target = field if field in form.fields else None
             for error in errors:
-                form.add_error(target, error)
+                if target is None and field != "__all__":
+                    label = getattr(form.instance._meta.get_field(field), "verbose_name", field) if hasattr(
+                        form, "instance") and _is_field(form.instance, field) else field
+                    form.add_error(None, f"{label}：{'；'.join(error.messages)}")
+                else:
+                    form.add_error(target, error)
     else:
         for message in exc.messages:
             form.add_error(None, message)
+    surface_hidden_errors(form)
+    mark_invalid(form)
+
+
+def _is_field(instance, name: str) -> bool:
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
 
 
 class ObjectDeleteView(ObjectMixin, TemplateView):

@@ -1,0 +1,58 @@
+"""A refused save always says why, on a field the user sees or at the top of the form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from feidi.core.forms import StyledFormMixin
+from feidi.core.views import apply_validation_error
+
+
+class _Form(StyledFormMixin, forms.Form):
+    project = forms.IntegerField(label="项目", widget=forms.HiddenInput())
+    decision = forms.CharField(label="议定事项")
+
+
+def test_an_error_on_a_hidden_field_is_shown_at_the_top_with_the_fields_name():
+    form = _Form({"project": "x", "decision": "协调供电"})
+    assert not form.is_valid()
+    assert "project" not in form.errors
+    assert any(e.startswith("项目：") for e in form.non_field_errors())
+
+
+def test_an_actions_refusal_on_a_hidden_or_absent_field_reaches_the_top(cast):
+    form = _Form({"project": "1", "decision": "协调供电"})
+    assert form.is_valid()
+    apply_validation_error(form, ValidationError({"project": "该项目不属于本次调度会的园区", "owner": "责任人不在本园区",
+                                                  "decision": "请写明事项"}))
+    tops = list(form.non_field_errors())
+    assert "项目：该项目不属于本次调度会的园区" in tops and "owner：责任人不在本园区" in tops
+    assert form.errors["decision"] == ["请写明事项"]
+
+
+def test_a_dispatch_decision_for_a_project_of_another_zone_says_why_on_the_page(cast, client_for):
+    from django.test import Client
+    from django.urls import reverse
+
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role, User
+    from feidi.projects.models import Dispatch, Project, Task
+    from feidi.testing.factories import make_for
+
+    pmo = do_create_user(User(username="pmo_a", full_name="甲区项目办", department=cast.dept_a), password="Cast#Passw0rd!",
+                         roles=[Role.objects.get(code="project_office")], acting_user=None)
+    project = make_for(Project, cast)
+    city_dispatch = Dispatch.objects.create(title="全市调度会", week_start=dt.date(2026, 11, 30),
+                                            department=cast.dept_b)
+    c = Client()
+    c.force_login(pmo)
+    url = reverse("projects:task_add") + f"?dispatch={city_dispatch.pk}&project={project.pk}"
+    response = c.post(url, {"_form_token": "t", "dispatch": city_dispatch.pk, "project": project.pk,
+                            "decision": "协调供电", "owner_department": cast.dept_a_bureau.pk,
+                            "deadline": "2026-12-20", "status": "open"})
+    page = response.content.decode()
+    assert not Task.objects.exists()
+    assert response.status_code == 200 and ("调度会" in page and "alert-danger" in page)
