@@ -508,7 +508,9 @@ class BenefitShare(DetailUrlMixin, models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
 
     objects = ScopedManager()
-    scope = Scope(department="department", owner=None, organization="organization")
+    # both sides of the agreement see what is shared between them
+    scope = Scope(department="department", owner=None, organization="organization",
+                  also=lambda user: _shared_with(user))
     audit_exclude: tuple[str, ...] = ()
 
     OUTPUT = ("revenue", "value_added")
@@ -566,3 +568,10 @@ class Parcel(DetailUrlMixin, models.Model):
 
     def __str__(self):
         return f"{self.zone}·{self.code}" if self.zone_id else self.code
+
+
+def _shared_with(user) -> Q:
+    from feidi.registry.models import enclave_zones
+
+    own, _linked = enclave_zones(user)
+    return Q(home_zone_id__in=own) | Q(enclave_zone_id__in=own) if own else Q(pk__in=[])

@@ -62,9 +62,16 @@ class KeyLevel(models.TextChoices):
 
 
 def _project_also(user) -> Q:
-    """A linked leader and task-force members see their projects whatever their role's scope."""
-    return Q(leader_id=user.pk) | Q(pk__in=Project.task_force.through.objects.filter(user_id=user.pk)
-                                     .values("project_id"))
+    """A linked leader and task-force members see their projects whatever their role's scope; the
+    leaders of a two-way enclave see the home projects incubated in it (``incubated_from``)."""
+    from feidi.registry.models import enclave_zones
+
+    q = Q(leader_id=user.pk) | Q(pk__in=Project.task_force.through.objects.filter(user_id=user.pk)
+                                  .values("project_id"))
+    own, linked = enclave_zones(user)
+    if linked:
+        q |= Q(incubated_from__enclave_id__in=[*own, *linked], zone_id__in=[*own, *linked])
+    return q
 
 
 class ProjectSettings(FeidiModel):

@@ -29,6 +29,40 @@ def validate_industry(value: str) -> None:
         raise ValidationError(str(exc), code="industry") from None
 
 
+def enclave_zones(user) -> tuple[list[int], list[int]]:
+    """A two-way enclave's halves are one undertaking (研发孵化在飞地、转移转化在本地): the zones the
+    user's administration runs (its own zone, or the enclaves its bureau operates) and the zones
+    linked to them as enclave ↔ home zone. The leaders of either half see both halves and what
+    passes between them (residencies, the incubated project and the home project it became, the
+    shared benefits). Cached on the user for the request."""
+    cached = getattr(user, "_enclave_zones", None)
+    if cached is None:
+        own: list[int] = []
+        linked: list[int] = []
+        if getattr(user, "department_id", None) and not user.organization_id:
+            ids = user.zone_subtree_ids()
+            rows = list(Zone.objects.filter(Q(department_id__in=ids) | Q(home_zone__department_id__in=ids)
+                                            | Q(enclaves__department_id__in=ids))
+                        .values_list("pk", "department_id").distinct().order_by())
+            mine = set(ids)
+            own = sorted(pk for pk, dept in rows if dept in mine)
+            linked = sorted({pk for pk, dept in rows if dept not in mine})
+        cached = user._enclave_zones = (own, linked)
+    return cached
+
+
+def _linked_zones(user) -> Q:
+    own, linked = enclave_zones(user)
+    return Q(pk__in=linked) if linked else Q(pk__in=[])
+
+
+def _linked_residencies(user) -> Q:
+    """Residencies in an enclave of the user's zone (or in the enclave the user's bureau runs)."""
+    own, linked = enclave_zones(user)
+    enclaves = [*own, *linked]
+    return Q(enclave_id__in=enclaves) if linked else Q(pk__in=[])
+
+
 def _assigned_organizations(user):
     """The enterprises a cadre is currently linked to (挂点): he sees them whatever his scope."""
     from feidi.services.models import Assignment
@@ -56,7 +90,7 @@ class Zone(FeidiModel):
     established_on = models.DateField("设立日期", null=True, blank=True)
     description = models.TextField("简介", blank=True)
 
-    scope = Scope(department="department", owner="created_by")
+    scope = Scope(department="department", owner="created_by", also=_linked_zones)
 
     class Meta:
         verbose_name = verbose_name_plural = "园区与飞地"
@@ -210,7 +244,8 @@ class Residency(FeidiModel):
     exited_on = models.DateField("退出日期", null=True, blank=True)
     note = models.CharField("备注", max_length=300, blank=True)
 
-    scope = Scope(department="department", owner="created_by", organization="organization")
+    scope = Scope(department="department", owner="created_by", organization="organization",
+                  also=_linked_residencies)
 
     class Meta:
         verbose_name = verbose_name_plural = "飞地入驻"

@@ -381,8 +381,10 @@ class JointProject(FeidiModel):
     home_project = models.ForeignKey("projects.Project", verbose_name="落地产业化项目", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="joint_projects", editable=False)
 
-    # The parties (the demanding enterprise, the lead institution, members) see their project.
-    scope = Scope(department="department", owner="created_by", organization="parties__organization")
+    # The parties (the demanding enterprise, the lead institution, members) see their project; the
+    # leaders of both halves of a two-way enclave see a project incubated in it or landed at home.
+    scope = Scope(department="department", owner="created_by", organization="parties__organization",
+                  also=lambda user: _enclave_joint_projects(user))
 
     class Meta:
         verbose_name = verbose_name_plural = "联合攻关项目"
@@ -577,3 +579,14 @@ class Bid(models.Model):
 
     def __str__(self):
         return f"{self.lot} #{self.seq} {self.amount}"
+
+
+def _enclave_joint_projects(user) -> Q:
+    from feidi.registry.models import enclave_zones
+
+    own, linked = enclave_zones(user)
+    if not own:
+        return Q(pk__in=[])
+    zones = [*own, *linked]
+    return Q(pk__in=JointProject.objects.filter(Q(incubated_in_id__in=zones) | Q(home_project__zone_id__in=own))
+             .values("pk"))

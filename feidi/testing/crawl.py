@@ -1,0 +1,104 @@
+"""Crawl the pages a signed-in user can reach from the home page and the menus, as that user.
+
+Every link a page shows (``<a href>``, and GET forms' actions) is followed, breadth first, within
+this site; each answer must be a success (2xx, or a redirect whose target is followed too). A
+route seen several times is visited at most ``per_route`` times (the second project's page tells
+little more than the first), so a crawl of the demo city stays in seconds per user.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from django.urls import Resolver404, resolve
+
+# Links that end the session or are not pages.
+SKIP_PREFIXES = ("/accounts/logout", "/static/", "/api/v1/docs", "/media/")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        elif tag == "form" and (attrs.get("method") or "get").lower() == "get" and attrs.get("action"):
+            self.links.append(attrs["action"])
+
+
+@dataclass
+class Broken:
+    url: str
+    status: int
+    found_on: str
+
+
+@dataclass
+class CrawlResult:
+    pages: int = 0
+    broken: list[Broken] = field(default_factory=list)
+
+
+def links_of(html: str, base: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    out = []
+    for href in parser.links:
+        if href.startswith(("mailto:", "tel:", "javascript:", "#", "data:")):
+            continue
+        url = urldefrag(urljoin(base, href))[0]
+        parts = urlsplit(url)
+        if parts.netloc and parts.netloc not in ("testserver", "localhost"):
+            continue
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if path.startswith(SKIP_PREFIXES):
+            continue
+        out.append(path)
+    return out
+
+
+def route_of(path: str) -> str:
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return path
+    return f"{match.view_name}?{'&'.join(sorted(k for k in urlsplit(path).query.split('&') if k))}"
+
+
+def crawl(client, start: str = "/", *, per_route: int = 2, limit: int = 600) -> CrawlResult:
+    result = CrawlResult()
+    seen: set[str] = set()
+    per: Counter = Counter()
+    queue = deque([(start, "")])
+    while queue and result.pages < limit:
+        url, found_on = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        route = route_of(url.split("?")[0]) if "page=" in url or "sort=" in url else route_of(url)
+        if per[route] >= per_route:
+            continue
+        per[route] += 1
+        response = client.get(url)
+        result.pages += 1
+        if response.status_code in (301, 302, 303, 307, 308):
+            target = response["Location"]
+            if urlsplit(target).path.startswith(("/accounts/login", "/accounts/password")):
+                result.broken.append(Broken(url, response.status_code, found_on))  # sent away: not theirs
+            else:
+                queue.append((target, url))
+            continue
+        if response.status_code >= 400:
+            result.broken.append(Broken(url, response.status_code, found_on))
+            continue
+        if "text/html" in response.get("Content-Type", ""):
+            for link in links_of(response.content.decode(), url):
+                if link not in seen:
+                    queue.append((link, url))
+    return result

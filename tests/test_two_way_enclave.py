@@ -1,0 +1,72 @@
+"""The two halves of a two-way enclave are one undertaking: the leaders of the home zone see the
+enclave their city's bureau runs, its residencies, the joint projects incubated there and the home
+project they became, the shared benefits; the bureau sees the home zone and the home project;
+another zone sees none of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from feidi.accounts import actions as account_actions
+from feidi.accounts.models import Department, Role, User
+from feidi.core.models import DictItem
+from feidi.registry import actions as registry_actions
+from feidi.registry.models import Residency, Zone
+
+
+@pytest.fixture
+def enclave(cast):
+    bureau = account_actions.do_save_department(Department(name="市科技局", kind=Department.Kind.BUREAU,
+                                                           parent=cast.city), acting_user=None)
+    kind = DictItem.objects.get(type__code="zone_kind", code="tech_enclave")
+    zone = registry_actions.do_save_zone(Zone(name="上饶科创（人才）中心", kind=kind, host_region="上海市松江区",
+                                              department=bureau, home_zone=cast.zone_a), acting_user=None)
+    residency = registry_actions.do_save_residency(Residency(organization=cast.org_b1, enclave=zone,
+                                                             department=bureau), acting_user=None)
+    operator = account_actions.do_create_user(
+        User(username="op", full_name="飞地运营", department=bureau), password="Cast#Passw0rd!",
+        roles=[Role.objects.get(code="tech_bureau")], acting_user=None)
+    return {"bureau": bureau, "zone": zone, "residency": residency, "operator": operator}
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_the_home_zone_leader_sees_the_enclave_and_what_passes_between_them(cast, enclave, client_for):
+    from feidi.projects.actions import do_save_project
+    from feidi.projects.models import Project
+    from feidi.techmarket.models import JointProject
+
+    leader = client_for("leader")
+    assert leader.get(enclave["zone"].get_absolute_url()).status_code == 200
+    assert leader.get(enclave["residency"].get_absolute_url()).status_code == 200
+    home = do_save_project(Project(name="孵化落地项目", zone=cast.zone_a, incubated_from=enclave["residency"],
+                                   channel="enclave"),
+                           acting_user=cast.invest)
+    joint = JointProject.objects.create(title="飞地联合攻关", budget=1, starts_on=dt.date(2026, 1, 1),
+                                        ends_on=dt.date(2027, 1, 1), incubated_in=enclave["zone"], home_project=home,
+                                        department=enclave["bureau"])
+    assert leader.get(joint.get_absolute_url()).status_code == 200
+    operator = _client(enclave["operator"])
+    assert operator.get(cast.zone_a.get_absolute_url()).status_code == 200
+    assert operator.get(joint.get_absolute_url()).status_code == 200
+    # another zone sees none of it
+    other = client_for("other_clerk")
+    for url in (enclave["zone"].get_absolute_url(), enclave["residency"].get_absolute_url()):
+        assert other.get(url).status_code == 404
+
+
+def test_the_enclave_links_reach_only_the_linked_zones(cast, enclave):
+    from feidi.registry.models import enclave_zones
+
+    own, linked = enclave_zones(cast.leader)
+    assert cast.zone_a.pk in own and enclave["zone"].pk in linked and cast.zone_b.pk not in own + linked
+    own, linked = enclave_zones(enclave["operator"])
+    assert own == [enclave["zone"].pk] and linked == [cast.zone_a.pk]
+    assert enclave_zones(cast.other_clerk)[1] == []
