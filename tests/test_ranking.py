@@ -124,3 +124,28 @@ def test_a_zone_without_projects_is_told_so(cast):
     rows, missing = ranking.measure(rule, OCT)
     assert [r["label"] for r in rows] == [bureau_b.name]
     assert any("尚无本园区的项目" in m for m in missing)
+
+
+def test_a_unit_without_data_is_not_ranked_and_ties_share_a_rank_and_say_so(cast, units):
+    rule, invest, econ, build = units
+    bureau(cast, "安商办")  # no project, no appeal: nothing measured
+    run = ranking.run(rule, OCT, acting_user=cast.leader)
+    entries = {e.label: e for e in run.entries.all()}
+    idle = entries["安商办"]
+    assert idle.rank is None and not idle.bottom and "不参与排名" in idle.note
+    assert [e.label for e in run.entries.all()][-1] == "安商办"  # listed after the ranked units
+    assert entries["建设局"].bottom and "末位" in entries["建设局"].note
+    # two units scoring alike share a rank and say with whom
+    rows = ranking.score(rule, [
+        {"label": label, "who": None, "signings": 1, "amount": 1.0, "starts": 0, "completion": None, "overdue": 0,
+         "on_time": None, "satisfaction": None} for label in ("甲局", "乙局")] + [
+        {"label": "丙局", "who": None, "signings": 2, "amount": 2.0, "starts": 1, "completion": None, "overdue": 0,
+         "on_time": None, "satisfaction": None}])
+    assert {r["label"]: r["rank"] for r in rows} == {"丙局": 1, "甲局": 2, "乙局": 2}
+    tied = {r["label"]: r for r in rows}
+    assert tied["甲局"]["note"].startswith("与乙局同分并列第2名") and tied["甲局"]["bottom"] and tied["乙局"]["bottom"]
+    docx = ranking.render_docx(run)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    assert "安商办本月无数据，不参与排名" in text

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from . import audit, exports
 from .actions import ConflictError, create_object, delete_object, update_object
+from .fields import MoneyField
 from .models import ExportFile, FormSubmission
 from .tables import format_value
 
@@ -194,7 +195,12 @@ class ObjectDetailView(ObjectMixin, TemplateView):
                 value = getattr(obj, f"get_{name}_display")()
             else:
                 value = getattr(obj, name)
-            rows.append({"name": name, "label": field.verbose_name, "value": format_value(value),
+            text = format_value(value)
+            if isinstance(field, MoneyField) and value is not None:
+                from feidi.lib.money import human
+
+                text = human(value)  # 万元/亿元 as everywhere else, never a row of yuan digits
+            rows.append({"name": name, "label": str(field.verbose_name).replace("（元）", ""), "value": text,
                          "secret": getattr(field, "encrypted", False)})
         return rows
 

@@ -360,17 +360,18 @@ class RankingEntry(models.Model):
     label = models.CharField("名称", max_length=100)
     metrics = models.JSONField("指标", default=dict)
     score = models.DecimalField("得分", max_digits=8, decimal_places=2)
-    rank = models.PositiveIntegerField("名次")
+    rank = models.PositiveIntegerField("名次", null=True, blank=True, help_text="空：本月无数据，不参与排名")
     bottom = models.BooleanField("末位", default=False)
+    note = models.CharField("说明", max_length=300, blank=True, help_text="并列、末位或不参与排名的原因")
 
     objects = models.Manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "排名明细"
-        ordering = ["run", "rank", "label"]
+        ordering = ["run", models.F("rank").asc(nulls_last=True), "label"]
 
     def __str__(self):
-        return f"{self.rank}. {self.label}"
+        return f"{self.rank}. {self.label}" if self.rank else f"— {self.label}（无数据）"
 
 
 class Statement(models.Model):

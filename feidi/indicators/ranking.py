@@ -81,15 +81,18 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
             done = completed_in_year(list(plans), month.year, month.month)
             pace = sum(plans.values(), Decimal(0)) * month.month / 12
             completion = float(sum(done.values(), Decimal(0)) / pace) if pace else None
+        has_projects = projects.exists()
         row = {
             "label": label, "who": who,
-            "signings": signed["n"], "amount": float((signed["s"] or Decimal(0)) / 10000),
-            "starts": projects.filter(started_on__gte=start, started_on__lte=end).count(),
+            # a unit with no project at all has no pipeline data (not a pipeline of zero)
+            "signings": signed["n"] if has_projects else None,
+            "amount": float((signed["s"] or Decimal(0)) / 10000) if has_projects else None,
+            "starts": projects.filter(started_on__gte=start, started_on__lte=end).count() if has_projects else None,
             "completion": completion,
             # a unit without projects has nothing overdue, and earns nothing for it either
             "overdue": Milestone.objects.filter(project__in=projects, planned_on__lte=end).filter(
                 Q(actual_on__isnull=True) | Q(actual_on__gt=end)).exclude(project__stage=Stage.TERMINATED).count()
-            if projects.exists() else None,
+            if has_projects else None,
             "on_time": None, "satisfaction": None,
         }
         if rule.subject == RankingRule.Subject.UNITS:
@@ -140,17 +143,25 @@ def score(rule: RankingRule, rows: list[dict]) -> list[dict]:
             total += part
         r["score"] = total.quantize(Decimal("0.01"))
         r["parts"] = parts
-    rows.sort(key=lambda r: (-r["score"], r["label"]))
-    for i, r in enumerate(rows):
-        r["rank"] = rows[i - 1]["rank"] if i and r["score"] == rows[i - 1]["score"] else i + 1
-    if len(rows) > rule.bottom_count:
-        cutoff = sorted({r["rank"] for r in rows})[-rule.bottom_count:] if rule.bottom_count else []
-        for r in rows:
-            r["bottom"] = r["rank"] in cutoff
-    else:
-        for r in rows:
-            r["bottom"] = False
-    return rows
+    # A unit with no data at all is not ranked (it would otherwise sit at the bottom and make a
+    # statement for what nobody measured); equal scores share a rank (1, 2, 2, 4 …).
+    ranked = [r for r in rows if any(r[m] is not None for m in RankingRule.METRICS)]
+    unranked = [r for r in rows if r not in ranked]
+    ranked.sort(key=lambda r: (-r["score"], r["label"]))
+    for i, r in enumerate(ranked):
+        r["rank"] = ranked[i - 1]["rank"] if i and r["score"] == ranked[i - 1]["score"] else i + 1
+    cutoff = set(sorted({r["rank"] for r in ranked})[-rule.bottom_count:]) if (
+        rule.bottom_count and len(ranked) > rule.bottom_count) else set()
+    for r in ranked:
+        r["bottom"] = r["rank"] in cutoff
+        tied = [o["label"] for o in ranked if o is not r and o["rank"] == r["rank"]]
+        r["note"] = f"与{'、'.join(tied)}同分并列第{r['rank']}名" if tied else ""
+        if r["bottom"]:
+            r["note"] = (r["note"] + "；" if r["note"] else "") + f"末位（共{len(ranked)}个参评单位的最后{rule.bottom_count}个名次）"
+    for r in sorted(unranked, key=lambda r: r["label"]):
+        r["rank"], r["bottom"] = None, False
+        r["note"] = "本月没有该单位的项目、节点和办结诉求数据，不参与排名，也不作末位表态"
+    return ranked + sorted(unranked, key=lambda r: r["label"])
 
 
 def run(rule: RankingRule, month: dt.date, *, acting_user=None) -> RankingRun:
@@ -174,10 +185,11 @@ def run(rule: RankingRule, month: dt.date, *, acting_user=None) -> RankingRun:
             if statement is not None:
                 entry = statement.entry
                 entry.metrics, entry.score, entry.rank, entry.bottom = metrics, r["score"], r["rank"], r["bottom"]
+                entry.note = r["note"]
                 entry.save()
             else:
                 RankingEntry.objects.create(run=ranking, unit=unit, leader=leader, label=r["label"], metrics=metrics,
-                                            score=r["score"], rank=r["rank"], bottom=r["bottom"])
+                                            score=r["score"], rank=r["rank"], bottom=r["bottom"], note=r["note"])
         ranking.missing = missing
         ranking.docx.save(f"ranking-{rule.pk}-{month:%Y%m}.docx", ContentFile(render_docx(ranking)), save=False)
         ranking.save()
@@ -210,12 +222,16 @@ def render_docx(ranking: RankingRun) -> bytes:
     doc = new_document()
     masthead(doc, f"{month.month}月份{rule.name}通报", f"{month.year}年第{month.month}期", str(rule.department),
              month_end(month))
-    entries = list(ranking.entries.select_related("statement").order_by("rank", "label")) if ranking.pk else []
+    everyone = list(ranking.entries.select_related("statement")) if ranking.pk else []
+    entries = [e for e in everyone if e.rank is not None]
+    unranked = [e for e in everyone if e.rank is None]
     para(doc, "一、排名情况", font=HEITI)
     bottoms = [e.label for e in entries if e.bottom]
+    firsts = [e.label for e in entries if e.rank == 1]
     para(doc, f"本月参与排名{len(entries)}个{rule.get_subject_display()}。"
-              + (f"{'、'.join(e.label for e in entries if e.rank == 1)}排名第一；" if entries else "")
-              + (f"{'、'.join(bottoms)}排名末位，在会上作表态发言。" if bottoms else "本月无末位表态单位。"))
+              + (f"{'、'.join(firsts)}{'并列' if len(firsts) > 1 else ''}排名第一；" if entries else "")
+              + (f"{'、'.join(bottoms)}排名末位，在会上作表态发言。" if bottoms else "本月无末位表态单位。")
+              + (f"{'、'.join(e.label for e in unranked)}本月无数据，不参与排名。" if unranked else ""))
     if ranking.missing:
         para(doc, "二、数据说明", font=HEITI)
         for text in ranking.missing:
@@ -236,8 +252,9 @@ def render_docx(ranking: RankingRun) -> bytes:
                 para(doc, f"{e.label}：" + (st.follow_up if st and st.follow_up else "尚未报送跟进情况。"))
     landscape_section(doc)
     para(doc, "附表：排名明细", font=HEITI, indent=False)
-    table(doc, ["名次", "单位", "得分", *LABELS.values()],
-          [[e.rank, e.label, f"{e.score}", *[cell(m, e.metrics.get(m)) for m in LABELS]] for e in entries])
+    table(doc, ["名次", "单位", "得分", *LABELS.values(), "说明"],
+          [[e.rank or "—", e.label, f"{e.score}" if e.rank else "—", *[cell(m, e.metrics.get(m)) for m in LABELS],
+            e.note] for e in everyone])
     return to_bytes(doc)
 
 
