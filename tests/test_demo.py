@@ -60,3 +60,20 @@ def test_the_demo_loads_once_and_its_pages_render():
     assert c.get(reverse("indicators:zone_map")).status_code == 200
     for run in RankingRun.objects.all():
         assert c.get(run.get_absolute_url()).status_code == 200
+    check_every_link_as_every_demo_user()
+
+
+def check_every_link_as_every_demo_user():
+    """Every demo user crawls the pages reachable from its home page and menus: a user never sees a
+    link he cannot follow (no 4xx, no 5xx, no bounce to the login page)."""
+    from feidi.testing.crawl import crawl
+
+    broken = {}
+    for user in User.objects.filter(is_active=True).order_by("username"):
+        c = Client()
+        c.force_login(user)
+        result = crawl(c, "/", per_route=2, limit=500)
+        assert result.pages > 3, f"{user.username} reached almost nothing"
+        if result.broken:
+            broken[user.username] = [(b.status, b.url, b.found_on) for b in result.broken]
+    assert not broken, "\n".join(f"{u}: {b}" for u, links in broken.items() for b in links)

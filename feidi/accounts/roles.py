@@ -73,6 +73,10 @@ TECH_INSTITUTION = [*TECH_MARKET_SIDE, "techmarket.add_supply", "techmarket.chan
 TECH_EXPERT = ["techmarket.view_demand", "techmarket.view_challenge", "techmarket.view_application",
                "techmarket.view_review", "techmarket.add_review", "techmarket.change_review"]
 
+# Decisions of the weekly dispatch are tasks of any unit's staff: whoever may be a task's owner
+# sees the tasks of their scope and records what was done (their 我的待办 lists them).
+TASKS = ["projects.view_task", "projects.change_task"]
+
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
 STANDARD_ROLES = {
     "city_leader": ("市领导", "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
@@ -82,24 +86,27 @@ STANDARD_ROLES = {
                                                        "projects.change_task", "services.change_appeal",
                                                        "services.handle_appeal", "registry.reveal_person"], True,
                     "本园区全部数据，四级协调最高一级"),
-    "zone_clerk": ("园区办事员", "", DataScope.ZONE_TREE, REGISTRY_FULL, False, "本园区主体库维护"),
-    "investment": ("招商局干部", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *CHAINS_WORK, *PROJECTS_INVESTMENT], False,
+    "zone_clerk": ("园区办事员", "", DataScope.ZONE_TREE, [*REGISTRY_FULL, *TASKS], False, "本园区主体库维护"),
+    "investment": ("招商局干部", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *CHAINS_WORK, *PROJECTS_INVESTMENT,
+                                                          "projects.change_task"], False,
                    "线索、外出招商、签约"),
     "project_office": ("项目办", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_FULL, *PROJECTS_FULL,
                                                       *INDICATORS_VIEW, *RANKING_FULL], False,
                        "重点项目调度与专报"),
     "service_office": ("安商办", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *SERVICES_FULL, "registry.reveal_person",
-                                                             "core.view_delivery"], True,
+                                                             "core.view_delivery", *TASKS], True,
                        "企业服务与诉求办理"),
     "service_cadre": ("挂点干部", "", DataScope.SELF, [
         "registry.view_organization", "services.view_appeal", "services.add_appeal", "services.change_appeal",
         "services.handle_appeal", "services.view_assignment", "services.view_visit", "services.add_visit",
-        "services.change_visit"], False, "办理分配给本人的企业诉求，记录走访"),
-    "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW, *TECH_FULL, "projects.view_project"],
+        "services.change_visit", *TASKS], False, "办理分配给本人的企业诉求，记录走访"),
+    "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW, *TECH_FULL, "projects.view_project",
+                                                            *TASKS],
                     False,
                     "技术需求、成果、揭榜挂帅、联合攻关、成果拍卖、引进人才"),
     "tech_expert": ("评审专家", "", DataScope.SELF, TECH_EXPERT, False, "对受邀评审的揭榜申请打分"),
-    "statistics": ("统计局", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW, *INDICATORS_FULL], False,
+    "statistics": ("统计局", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW, *INDICATORS_FULL,
+                                                     "projects.change_task"], False,
                    "经济指标采集与分析"),
     "enterprise": ("企业用户", "", DataScope.SELF, [
         "registry.view_organization", "registry.view_organizationlabel", "registry.view_person",
@@ -111,12 +118,14 @@ STANDARD_ROLES = {
         "高校、科研院所用户，只看本机构数据"),
     "sysadmin": ("系统管理员", "system", DataScope.ALL, [
         *_perms("accounts", {"user": EDIT, "department": FULL, "role": VIEW}),
-        *_perms("core", {"dictitem": EDIT, "dicttype": VIEW, "calendarday": FULL, "webhookendpoint": FULL,
+        *_perms("core", {"dictitem": EDIT, "dicttype": VIEW, "calendarday": FULL, "calendaryear": FULL,
+                         "webhookendpoint": FULL,
                          "delivery": VIEW})], False,
         "账号、部门、字典与工作日历维护"),
     "secadmin": ("安全管理员", "security", DataScope.ALL, [
         *_perms("accounts", {"user": VIEW, "role": FULL, "securitypolicy": ("view", "change")}),
-        "accounts.assign_roles", "accounts.unlock_user"], False, "角色授权、安全策略、账号解锁"),
+        "accounts.assign_roles", "accounts.unlock_user", "core.view_calendaryear"], False,
+        "角色授权、安全策略、账号解锁"),
     "auditor": ("审计管理员", "audit", DataScope.ALL, [
         "core.view_auditrecord", "core.verify_auditrecord", "accounts.view_loginlog"], False,
         "审计日志与登录日志"),

@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
 
         register("system", gettext_noop("系统"), "⚙", 90, [
             Item(gettext_noop("数据字典"), "core:dictitem_list", "core.change_dictitem"),
-            Item(gettext_noop("工作日历"), "core:calendarday_list", "core.change_calendarday"),
+            Item(gettext_noop("工作日历"), "core:calendaryear_list", "core.view_calendaryear"),
             Item(gettext_noop("机器人通知"), "core:webhookendpoint_list", "core.view_webhookendpoint"),
             Item(gettext_noop("通知投递记录"), "core:delivery_list", "core.view_delivery"),
             Item(gettext_noop("审计日志"), "core:auditrecord_list", "core.view_auditrecord"),

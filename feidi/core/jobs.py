@@ -72,3 +72,32 @@ def retry_deliveries() -> None:
 
     with acting("job"):
         retry_due()
+
+
+@db_periodic_task(crontab(hour="8", minute="5"))
+def warn_missing_calendar() -> None:
+    with acting("job"):
+        notify_missing_calendar()
+
+
+def notify_missing_calendar(today=None) -> int:
+    """From 1 November: one inbox message per year to each system and security administrator while
+    next year's holiday schedule is not entered (idempotent: a second run the same year sends none)."""
+    from django.urls import reverse
+
+    from feidi.accounts.models import User
+
+    from .calendar import missing_next_year
+    from .models import Notification
+    from .notify import notify
+
+    year = missing_next_year(today)
+    if year is None:
+        return 0
+    title = f"请录入{year}年法定节假日安排"
+    admins = User.objects.filter(is_active=True, roles__duty__in=("system", "security")).distinct()
+    todo = [u for u in admins if not Notification.objects.filter(user=u, title=title).exists()]
+    notify(todo, title, f"{year}年的节假日安排尚未录入，落在{year}年的诉求办理期限等将无法按工作日计算。"
+                        "国务院办公厅发布通知后，请在“工作日历”中粘贴通知原文或填表录入。",
+           reverse("core:calendaryear_list"))
+    return len(todo)

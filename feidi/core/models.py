@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -122,6 +124,54 @@ class CalendarDay(DetailUrlMixin, models.Model):
         from django.urls import reverse
 
         return reverse("core:calendarday_edit", kwargs={"pk": self.pk})
+
+
+class CalendarYear(DetailUrlMixin, models.Model):
+    """A year's statutory holiday schedule as the State Council's annual notice states it — the
+    holiday periods (``[{"name": "春节", "first": "2027-02-06", "last": "2027-02-13"}, …]``) and the
+    make-up workdays (``[{"name": "春节", "date": "2027-02-14"}, …]``) — entered once a year when the
+    notice is published (November), for the years chinesecalendar does not know. Every other day
+    of the year follows the weekday rule."""
+
+    class Source(models.TextChoices):
+        FORM = "form", "表单录入"
+        XLSX = "xlsx", "Excel导入"
+        NOTICE = "notice", "粘贴通知原文"
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    periods = models.JSONField("放假安排", default=list)
+    workdays = models.JSONField("调休上班日", default=list)
+    source = models.CharField("录入方式", max_length=16, choices=Source.choices, default=Source.FORM)
+    notice = models.TextField("通知原文", blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    entered_at = models.DateTimeField("录入时间", auto_now=True)
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
+    audit_exclude: tuple[str, ...] = ("entered_at",)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度节假日安排"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年节假日安排"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:calendaryear_detail", kwargs={"pk": self.pk})
+
+    def schedule(self):
+        from feidi.lib.workdays import YearSchedule
+
+        holidays = set()
+        for p in self.periods:
+            first, last = dt.date.fromisoformat(p["first"]), dt.date.fromisoformat(p["last"])
+            holidays |= {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
+        return YearSchedule(self.year, frozenset(holidays),
+                            frozenset(dt.date.fromisoformat(w["date"]) for w in self.workdays))
 
 
 class AuditHead(models.Model):

@@ -20,8 +20,9 @@ from django.db.models import Q
 class Scope:
     """How a model's rows are reached: lookups to its owning department, owner and organization.
 
-    ``public`` is a Q of rows every signed-in user may see (e.g. published challenges) — see,
-    never change: writes reach only the rows the user's own scope covers.
+    ``public`` is a Q of rows every signed-in user may see (published challenges, dictionaries) —
+    see, never change: writes reach only the rows the user's own scope covers. A page still needs the
+    model's view permission, so lists of public rows are shown only where the user may open them.
     ``org_self`` marks the Organization model itself: an enterprise user sees its own row.
     """
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_calendar as vc
 from . import views_core as v
 from .routing import crud_urls
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("calendar/add/", v.CalendarDayEditView.as_view(), name="calendarday_add"),
     path("calendar/<int:pk>/edit/", v.CalendarDayEditView.as_view(), name="calendarday_edit"),
     path("calendar/<int:pk>/delete/", v.CalendarDayDeleteView.as_view(), name="calendarday_delete"),
+    path("calendar/years/", vc.CalendarYearListView.as_view(), name="calendaryear_list"),
+    path("calendar/years/enter/", vc.CalendarYearEnterView.as_view(), name="calendaryear_enter"),
+    path("calendar/years/<int:pk>/", vc.CalendarYearDetailView.as_view(), name="calendaryear_detail"),
     path("inbox/", v.NotificationListView.as_view(), name="notification_list"),
     path("inbox/<int:pk>/", v.NotificationOpenView.as_view(), name="notification_open"),
     *crud_urls("robots", "webhookendpoint", v.WebhookEndpointListView, v.WebhookEndpointDetailView,

@@ -70,6 +70,12 @@ class ScopedViewMixin(LoginRequiredMixin):
     def can(self, action: str) -> bool:
         return self.request.user.has_perm(perm_name(self.model, action))
 
+    def reaches(self, obj, action: str) -> bool:
+        """The user may ``action`` this very record: the permission, and the record within the
+        scope of the roles granting it (a city-wide viewer sees other zones' records but edits
+        none of them, so it gets no edit link there)."""
+        return self.can(action) and self.model.objects.visible_to(self.request.user, action).filter(pk=obj.pk).exists()
+
     def url_for(self, action: str, **kwargs) -> str | None:
         try:
             return reverse(model_url_name(self.model, action), kwargs=kwargs or None)
@@ -86,6 +92,8 @@ class ObjectListView(ScopedViewMixin, TemplateView):
     page_sizes = (25, 50, 100)
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    # False where a record is added only from its parent's page (an application from its challenge)
+    offer_add = True
 
     def build_queryset(self, user, params):
         """The rows this user sees with these filters and this order (pages, exports, jobs)."""
@@ -127,8 +135,8 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         context = self.get_context_data(
             title=self.get_title(), table=table, page=page, paginator=paginator, filterset=filterset,
             query=params.urlencode(), per_page=per_page, page_sizes=self.page_sizes,
-            add_url=self.url_for("add") if self.can("add") else None,
-            import_url=self.url_for("import") if self.can("add") else None,
+            add_url=self.url_for("add") if self.offer_add and self.can("add") else None,
+            import_url=self.url_for("import") if self.offer_add and self.can("add") else None,
             export_query=urlencode([*params.items(), ("export", "xlsx")]),
         )
         template = self.partial_template if getattr(request, "htmx", False) else self.template_name
@@ -179,6 +187,48 @@ class ObjectMixin(ScopedViewMixin):
             raise Http404("记录不存在或无权查看") from None
 
 
+def can_open(user, target: str, **kwargs) -> bool:
+    """Whether ``user`` may open ``target`` — a URL name (with ``kwargs``) or a path of this site:
+    the view's permission, and for a page of one record, that record within the scope of the
+    view's action. Pages show a link only when this holds (a user never sees a link he cannot
+    follow)."""
+    from django.urls import Resolver404, resolve
+
+    if user is None or not user.is_authenticated:
+        return False
+    try:
+        path = target if target.startswith("/") else reverse(target, kwargs=kwargs or None)
+        match = resolve(path.split("?", 1)[0])
+    except (Resolver404, Exception):  # noqa: BLE001 — an unknown name or path is not a link to show
+        return False
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not issubclass(view_class, ScopedViewMixin):
+        return True
+    view = view_class()
+    view.args, view.kwargs = match.args, match.kwargs
+    view.request = _Probe(user)
+    if not user.has_perm(view.get_permission()):
+        return False
+    if isinstance(view, ObjectMixin) and "pk" in match.kwargs:
+        try:
+            view.get_object()
+        except Http404:
+            return False
+    return True
+
+
+class _Probe:
+    """The little of a request a view's permission and object lookup read."""
+
+    method = "GET"
+
+    def __init__(self, user):
+        from django.http import QueryDict
+
+        self.user = user
+        self.GET = self.POST = QueryDict()
+
+
 class ObjectDetailView(ObjectMixin, TemplateView):
     template_name = "generic/detail.html"
     detail_fields: tuple[str, ...] | None = None
@@ -208,8 +258,8 @@ class ObjectDetailView(ObjectMixin, TemplateView):
         obj = self.object
         return super().get_context_data(
             object=obj, title=str(obj), model_title=self.model._meta.verbose_name, fields=self.fields(obj),
-            edit_url=self.url_for("edit", pk=obj.pk) if self.can("change") else None,
-            delete_url=self.url_for("delete", pk=obj.pk) if self.can("delete") else None,
+            edit_url=self.url_for("edit", pk=obj.pk) if self.reaches(obj, "change") else None,
+            delete_url=self.url_for("delete", pk=obj.pk) if self.reaches(obj, "delete") else None,
             list_url=self.url_for("list"), **kwargs)
 
     def get(self, request, *args, **kwargs):

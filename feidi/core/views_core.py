@@ -158,10 +158,16 @@ class NotificationOpenView(OwnRecordsMixin, ObjectMixin, View):
     model = Notification
 
     def get(self, request, *args, **kwargs):
+        from django.contrib import messages
+
+        from .views import can_open
+
         note = self.get_object()
         Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
         if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
-            return redirect(note.url)
+            if can_open(request.user, note.url):
+                return redirect(note.url)
+            messages.info(request, f"“{note.title}”所指的记录您当前无权打开（可能已移交或不在您的数据范围内）")
         return redirect("core:notification_list")
 
 

@@ -23,6 +23,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         from feidi.registry.models import Organization, OrganizationLabel, Residency, Zone
 
         user = self.request.user
+        kwargs["warnings"] = self.warnings(user)
         if user.organization_id:
             return super().get_context_data(title="首页", **self.organization_overview(user), **kwargs)
         cards, chart, recent = [], None, []
@@ -66,6 +67,20 @@ class HomeView(LoginRequiredMixin, TemplateView):
                           "url": reverse("core:auditrecord_list")})
         return super().get_context_data(title="首页", cards=cards, chart=chart, recent=recent, **kwargs)
 
+
+    @staticmethod
+    def warnings(user) -> list[dict]:
+        """What an administrator must do before it bites: next year's holiday schedule from 1 November."""
+        from .calendar import missing_next_year
+
+        out = []
+        if user.has_perm("core.view_calendaryear") and (year := missing_next_year()) is not None:
+            can = user.has_perm("core.add_calendaryear")
+            out.append({"text": f"{year}年法定节假日安排尚未录入：落在{year}年的办理期限将无法按工作日计算。"
+                                + ("请在国务院办公厅发布通知后录入。" if can else "请提醒系统管理员录入。"),
+                        "url": reverse("core:calendaryear_enter") + f"?year={year}" if can
+                        else reverse("core:calendaryear_list"), "action": "录入" if can else "查看工作日历"})
+        return out
 
     @staticmethod
     def pipeline_cards(user, cards, recent) -> None:

@@ -1,15 +1,21 @@
 """Working-day arithmetic on the Chinese calendar (法定节假日与调休上班日).
 
-Statutory holidays and make-up workdays come from the ``chinesecalendar`` package; a zone may
-override single days (a local holiday, a late-published schedule). A date the package does not
-know and no override covers is an error, never a guess: a deadline computed on a guessed calendar
-would be wrong by days around Spring Festival.
+Statutory holidays and make-up workdays come from the ``chinesecalendar`` package and from the
+years an installation has entered itself (``YearSchedule``: the State Council's annual notice, its
+holiday periods and make-up workdays, every other day by the weekday rule); single days may be
+overridden (a local holiday). A date in a year nobody has published is an error, never a guess: a
+deadline computed on a guessed calendar would be wrong by days around Spring Festival.
+
+Convention for a limit of 0 working days: ``add_workdays(day, 0)`` is ``day`` itself when it is a
+working day, else the next working day (something due "the same working day" and received on a
+rest day is due on the next working day).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import chinese_calendar
 
@@ -20,22 +26,63 @@ KNOWN_YEARS = (min(chinese_calendar.holidays).year, max(chinese_calendar.holiday
 class OutOfCalendar(ValueError):
     """The date lies outside the years whose holiday schedule is known."""
 
+    def __init__(self, message: str, year: int | None = None):
+        super().__init__(message)
+        self.year = year
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year's schedule as the State Council's notice states it: the holiday periods (a period
+    may start in the previous December, e.g. 元旦 2022-12-31 – 2023-01-02) and the make-up workdays
+    (调休上班); every other day of the year by the weekday rule."""
+
+    year: int
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+
+    def is_workday(self, day: dt.date) -> bool | None:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        if day.year == self.year:
+            return day.weekday() < 5
+        return None
+
 
 class Calendar:
-    def __init__(self, overrides: Mapping[dt.date, bool] | None = None):
+    def __init__(self, overrides: Mapping[dt.date, bool] | None = None,
+                 schedules: Iterable[YearSchedule] = ()):
         self.overrides = dict(overrides or {})
+        self.schedules = {s.year: s for s in schedules}
+        # a period or make-up day listed in a neighbouring year's notice (元旦 from 31 December)
+        self.listed = {d: False for s in self.schedules.values() for d in s.holidays}
+        self.listed.update({d: True for s in self.schedules.values() for d in s.workdays})
+
+    def known_years(self) -> list[int]:
+        return sorted(set(range(KNOWN_YEARS[0], KNOWN_YEARS[1] + 1)) | set(self.schedules))
+
+    def knows(self, year: int) -> bool:
+        return year in self.schedules or KNOWN_YEARS[0] <= year <= KNOWN_YEARS[1]
 
     def is_workday(self, day: dt.date) -> bool:
         if isinstance(day, dt.datetime):
             raise TypeError("is_workday takes a date, not a datetime (convert to local time first)")
         if day in self.overrides:
             return self.overrides[day]
+        if day in self.listed:
+            return self.listed[day]
+        schedule = self.schedules.get(day.year)
+        if schedule is not None:
+            return day.weekday() < 5
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
             raise OutOfCalendar(
-                f"{day:%Y年%m月%d日} 不在已知的节假日安排范围内（{KNOWN_YEARS[0]}–{KNOWN_YEARS[1]}年），"
-                "请在工作日历中补充该年份的安排") from None
+                f"{day.year}年的节假日安排尚未录入（{day:%Y年%m月%d日}无法判断是否工作日），"
+                f"无法按工作日计算期限。请系统管理员在“工作日历”中录入{day.year}年国务院办公厅节假日安排通知后再试",
+                day.year) from None
 
     def next_workday(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, else the first working day after it."""

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
-from feidi.core.calendar import current_calendar
+from feidi.core.calendar import CalendarMissing, current_calendar
 from feidi.core.notify import notify, notify_many
 
 from .models import Appeal, AppealEvent, Assignment, ServiceSettings
@@ -219,7 +219,7 @@ def do_rate_appeal(appeal: Appeal, rating: int, comment: str = "", *, acting_use
                        text=f"评价{rating}星。{comment}", status=S.RATED, rating=rating, rating_comment=comment)
 
 
-def _escalate_batch(ids: list[int], now) -> int:
+def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None) -> int:
     """Raise a batch of overdue appeals one level each, in one transaction: rows are locked (a
     row another transaction holds is skipped and taken by the next sweep) and re-checked, so an
     appeal closed meanwhile is left alone and none rises twice."""
@@ -246,7 +246,17 @@ def _escalate_batch(ids: list[int], now) -> int:
                      4: rule.principal_leader}[level]
             days = rule.days_for_level(level)
             if days not in deadlines:
-                deadlines[days] = end_of_workday(now, days)
+                try:
+                    deadlines[days] = end_of_workday(now, days)
+                except CalendarMissing as exc:
+                    deadlines[days] = exc
+            if isinstance(deadlines[days], CalendarMissing):
+                # the next level's deadline falls in a year whose schedule is not entered: this one
+                # waits (reported), the others go on; the first sweep after the entry raises it
+                if skipped is not None:
+                    year = deadlines[days].year
+                    skipped[year] = skipped.get(year, 0) + 1
+                continue
             appeal.level, appeal.owner, appeal.deadline, appeal.version = level, owner, deadlines[days], appeal.version + 1
             changed.append(appeal)
             entries.append({"action": audit.AuditRecord.Action.TRANSITION, "instance": appeal, "before": before,
@@ -256,6 +266,8 @@ def _escalate_batch(ids: list[int], now) -> int:
             messages.append(([owner, previous_owner], f"诉求升级至第{level}级：{appeal.title}",
                              f"{appeal.organization} · 原办理人 {previous_owner or '—'}，新办理人 {owner or '—'}",
                              appeal.get_absolute_url(), appeal.department))
+        if not changed:
+            return 0
         Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "version"], batch_size=500)
         AppealEvent.objects.bulk_create(events, batch_size=1000)
         audit.record_many(entries)
@@ -268,8 +280,10 @@ def escalate_one(appeal_id: int, now=None) -> bool:
     return bool(_escalate_batch([appeal_id], now or timezone.now()))
 
 
-def sweep(now=None, batch: int = 500) -> int:
-    """Escalate every open appeal past its deadline by one level, in batches."""
+def sweep(now=None, batch: int = 500, skipped: dict[int, int] | None = None) -> int:
+    """Escalate every open appeal past its deadline by one level, in batches. An appeal whose next
+    deadline cannot be computed (its year's holiday schedule is not entered) is left for a later
+    sweep and counted in ``skipped`` by year; every other appeal is escalated."""
     now = now or timezone.now()
     done, last = 0, 0
     while True:
@@ -277,5 +291,25 @@ def sweep(now=None, batch: int = 500) -> int:
                    .order_by("pk").values_list("pk", flat=True)[:batch])
         if not ids:
             return done
-        done += _escalate_batch(ids, now)
+        done += _escalate_batch(ids, now, skipped)
         last = ids[-1]
+
+
+def report_missing_calendar(skipped: dict[int, int], *, source: str) -> None:
+    """Tell the system administrators, once a day per missing year, what could not be computed."""
+    from feidi.accounts.models import User
+    from feidi.core.models import Notification
+
+    today = timezone.localdate()
+    for year, count in sorted(skipped.items()):
+        title = f"{year}年节假日安排未录入：{source}暂停了部分期限计算"
+        admins = list(User.objects.filter(is_active=True, roles__duty="system").distinct())
+        already = set(Notification.objects.filter(title=title, created_at__date=today)
+                      .values_list("user_id", flat=True))
+        todo = [u for u in admins if u.pk not in already]
+        if todo:
+            from django.urls import reverse
+
+            notify(todo, title, f"本次有{count}件诉求的下一级办理期限落在{year}年，无法按工作日计算，暂未升级。"
+                               f"录入{year}年国务院办公厅节假日安排后，下一次巡检将自动升级。",
+                   reverse("core:calendaryear_list"))

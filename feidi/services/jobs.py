@@ -9,7 +9,10 @@ from feidi.core.context import acting
 @db_periodic_task(crontab(minute="*/5"))
 @lock_task("appeals-sweep")  # one sweep at a time across workers; each escalation is conditional anyway
 def sweep_appeals() -> None:
-    from .actions import sweep
+    from .actions import report_missing_calendar, sweep
 
     with acting("job"):
-        sweep()
+        skipped: dict[int, int] = {}
+        sweep(skipped=skipped)
+        if skipped:
+            report_missing_calendar(skipped, source="诉求升级巡检")

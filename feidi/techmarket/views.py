@@ -72,6 +72,8 @@ def highlight(text: str, terms, limit: int = 160):
 
 def match_rows(matches, model, user, text_of=lambda o: f"{o.title} {o.keywords} {o.description}"):
     """The matched records this user may see, in rank order, with their score bar and reasons."""
+    if not user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
+        return []  # nothing to show one who may not open them (a reviewing expert)
     ids = [m.id for m in matches]
     rows = (model.objects.visible_to(user).filter(pk__in=ids)
             .select_related("organization", "field", "segment__chain"))

@@ -209,6 +209,7 @@ class ApplicationListView(_Applications, ObjectListView):
     table_class = ApplicationTable
     select_related = ("applicant", "challenge")
     title = "揭榜申请"
+    offer_add = False  # 揭榜 from the challenge's page
 
     def base_queryset(self, user):
         return super().base_queryset(user).annotate(member_count=Count("members", distinct=True))

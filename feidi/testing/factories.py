@@ -10,6 +10,7 @@ from feidi.core import audit
 from feidi.core.models import (
     AuditRecord,
     CalendarDay,
+    CalendarYear,
     Delivery,
     DictItem,
     DictType,
@@ -119,6 +120,8 @@ FACTORIES = {
     Delivery: lambda c: Delivery.objects.create(channel="email", recipient="clerk@example.cn", title="甲区投递",
                                                 department=c.dept_a),
     CalendarDay: lambda c: CalendarDay.objects.create(date=dt.date(2026, 5, 6), is_workday=False, note="甲区调休"),
+    CalendarYear: lambda c: CalendarYear.objects.create(year=2027, periods=[
+        {"name": "元旦", "first": "2027-01-01", "last": "2027-01-01"}], workdays=[]),
 }
 
 

@@ -1,0 +1,244 @@
+"""Entering a year's statutory holiday schedule (年度节假日安排): three ways in — a form, an .xlsx
+file, the notice's text pasted — one check, one confirmation page, one action.
+
+The State Council publishes next year's schedule around November; chinesecalendar learns it only
+with a new release. Until a year is known, no deadline in working days can fall in it
+(``core.calendar.CalendarMissing``); from 1 November the administrators are warned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from feidi.lib.holiday_notice import Period, parse
+from feidi.lib.workdays import YearSchedule
+
+from . import audit
+from .models import CalendarYear
+
+STANDARD_HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+MAX_PERIOD_DAYS = 15
+
+
+@dataclass
+class Draft:
+    """A year's schedule as entered, before confirmation."""
+
+    year: int
+    periods: list[Period] = field(default_factory=list)
+    workdays: list[tuple[str, dt.date]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # refuse the draft until mended
+    notes: list[str] = field(default_factory=list)  # worth a look, not wrong
+
+    def as_data(self) -> dict:
+        return {"year": self.year,
+                "periods": [{"name": p.name, "first": p.first.isoformat(), "last": p.last.isoformat()}
+                            for p in self.periods],
+                "workdays": [{"name": n, "date": d.isoformat()} for n, d in self.workdays]}
+
+    @classmethod
+    def from_data(cls, data: dict) -> Draft:
+        try:
+            draft = cls(int(data["year"]),
+                        [Period(p["name"], dt.date.fromisoformat(p["first"]), dt.date.fromisoformat(p["last"]))
+                         for p in data["periods"]],
+                        [(w["name"], dt.date.fromisoformat(w["date"])) for w in data["workdays"]])
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError("确认数据已损坏，请重新录入") from None
+        return check(draft)
+
+    def schedule(self) -> YearSchedule:
+        return YearSchedule(self.year, frozenset(d for p in self.periods for d in p.days),
+                            frozenset(d for _, d in self.workdays))
+
+
+def check(draft: Draft) -> Draft:
+    """The rules a schedule obeys, each broken one said in Chinese: periods within the year (元旦
+    may start the previous December), at most two weeks, not overlapping; make-up workdays are
+    weekend days of the year outside the periods."""
+    year = draft.year
+    if not 2000 <= year <= 2100:
+        draft.problems.append("年度应在2000–2100之间")
+        return draft
+    lowest, highest = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
+    taken: dict[dt.date, str] = {}
+    for p in draft.periods:
+        if not p.name.strip():
+            draft.problems.append(f"{p.first:%m月%d日}开始的放假安排缺少节日名称")
+        if p.last < p.first:
+            draft.problems.append(f"{p.name}：结束日期{p.last:%Y-%m-%d}早于开始日期{p.first:%Y-%m-%d}")
+            continue
+        if p.first < lowest or p.last > highest:
+            draft.problems.append(f"{p.name}：{p.first:%Y-%m-%d}至{p.last:%Y-%m-%d}不在{year}年内"
+                                  "（仅元旦可从上年12月开始）")
+        if len(p.days) > MAX_PERIOD_DAYS:
+            draft.problems.append(f"{p.name}：放假{len(p.days)}天，超过{MAX_PERIOD_DAYS}天，请核对")
+        for d in p.days:
+            if d in taken:
+                draft.problems.append(f"{d:%Y-%m-%d}同时属于“{taken[d]}”和“{p.name}”")
+            taken[d] = p.name
+    seen = set()
+    for name, d in draft.workdays:
+        if d.year != year:
+            draft.problems.append(f"调休上班日{d:%Y-%m-%d}（{name}）不在{year}年")
+        if d in taken:
+            draft.problems.append(f"调休上班日{d:%Y-%m-%d}同时是“{taken[d]}”的放假日")
+        if d.weekday() < 5:
+            draft.problems.append(f"调休上班日{d:%Y-%m-%d}是周{'一二三四五'[d.weekday()]}，本来就是工作日")
+        if d in seen:
+            draft.problems.append(f"调休上班日{d:%Y-%m-%d}重复")
+        seen.add(d)
+    if not draft.periods:
+        draft.problems.append("没有任何放假安排")
+    names = {p.name for p in draft.periods}
+    missing = [h for h in STANDARD_HOLIDAYS if not any(h in n for n in names)]
+    if draft.periods and missing:
+        draft.notes.append(f"未见{'、'.join(missing)}的放假安排，请确认通知中确实没有")
+    return draft
+
+
+# --- the three ways in -----------------------------------------------------------------------------
+
+def from_notice(text: str, year: int) -> Draft:
+    notice = parse(text, year)
+    draft = Draft(year, notice.periods, notice.workdays)
+    check(draft)
+    draft.problems = list(dict.fromkeys([*notice.problems, *draft.problems]))
+    return draft
+
+
+def from_rows(rows: list[tuple[str, str, dt.date | None, dt.date | None]], year: int) -> Draft:
+    """Form rows: (name, kind 放假/上班, first, last)."""
+    draft = Draft(year)
+    for name, kind, first, last in rows:
+        if kind == "上班":
+            draft.workdays.append((name, first))
+        else:
+            draft.periods.append(Period(name, first, last or first))
+    return check(draft)
+
+
+XLSX_HEADERS = ("类型", "节日名称", "开始日期", "结束日期")
+
+
+def template_bytes(year: int) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("节假日安排")
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for c, h in enumerate(XLSX_HEADERS):
+        sheet.write_string(0, c, h, head)
+        sheet.set_column(c, c, 16)
+    sheet.write_row(1, 0, ["放假", "元旦"])
+    sheet.write_datetime(1, 2, dt.datetime(year, 1, 1), day)
+    sheet.write_datetime(1, 3, dt.datetime(year, 1, 1), day)
+    notes = book.add_worksheet("填写说明")
+    for i, line in enumerate((
+            "一行一段放假或一个调休上班日：类型填“放假”或“上班”。",
+            "放假填开始与结束日期（一天的填同一天）；上班只填开始日期。",
+            "元旦可从上一年12月开始；其余日期按周一至周五上班、周六周日休息。",
+            "导入后会显示全年日历供核对，确认后才保存。")):
+        notes.write(i, 0, line)
+    book.close()
+    return buffer.getvalue()
+
+
+def from_xlsx(content: bytes, year: int) -> Draft:
+    from python_calamine import CalamineWorkbook
+
+    from .importer import EXCEL_EPOCH
+
+    draft = Draft(year)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheet = book.get_sheet_by_name(book.sheet_names[0]).to_python()
+    except Exception:  # noqa: BLE001 — any unreadable file gets the same clear answer
+        draft.problems.append("无法读取该文件：请使用下载的 .xlsx 模板")
+        return draft
+    if not sheet or [str(c).strip() for c in sheet[0][:4]] != list(XLSX_HEADERS):
+        draft.problems.append(f"第1行应为表头：{'、'.join(XLSX_HEADERS)}")
+        return draft
+
+    def as_date(value, row: int, column: str):
+        if value in ("", None):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, (int, float)):
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        try:
+            return dt.date.fromisoformat(str(value).strip().replace("/", "-").replace(".", "-"))
+        except ValueError:
+            draft.problems.append(f"第{row}行{column}：“{str(value)[:50]}”不是日期（应为 2027-02-06）")
+            return None
+
+    for index, cells in enumerate(sheet[1:], start=2):
+        cells = list(cells) + [""] * 4
+        kind, name = str(cells[0]).strip(), str(cells[1]).strip()
+        if not any(str(c).strip() for c in cells[:4]):
+            continue
+        first, last = as_date(cells[2], index, "开始日期"), as_date(cells[3], index, "结束日期")
+        if kind not in ("放假", "上班"):
+            draft.problems.append(f"第{index}行类型：应为“放假”或“上班”")
+            continue
+        if first is None:
+            draft.problems.append(f"第{index}行开始日期：必填")
+            continue
+        if kind == "上班":
+            draft.workdays.append((name or "调休", first))
+        else:
+            draft.periods.append(Period(name, first, last or first))
+    before = list(draft.problems)
+    check(draft)
+    draft.problems = before + [p for p in draft.problems if p not in before]
+    return draft
+
+
+# --- the action ----------------------------------------------------------------------------------
+
+def do_save_calendar_year(draft: Draft, *, source: str, notice: str = "", acting_user) -> CalendarYear:
+    """Save (or replace) a year's schedule (``draft`` as ``check`` left it), with its audit row."""
+    if draft.problems:
+        raise ValidationError(draft.problems)
+    data = draft.as_data()
+    with transaction.atomic():
+        year = CalendarYear.objects.select_for_update().filter(year=draft.year).first()
+        before = audit.snapshot(year) if year else None
+        year = year or CalendarYear(year=draft.year)
+        year.periods, year.workdays, year.source, year.notice = data["periods"], data["workdays"], source, notice
+        year.entered_by = acting_user if getattr(acting_user, "pk", None) else None
+        year.save()
+        audit.record(audit.AuditRecord.Action.UPDATE if before else audit.AuditRecord.Action.CREATE, year,
+                     user=acting_user, before=before or {}, after=audit.snapshot(year))
+    return year
+
+
+def month_grids(schedule: YearSchedule, calendar=None) -> list[dict]:
+    """Twelve month grids (weeks from Monday) with each day's kind: holiday, makeup, rest, work."""
+    import calendar as cal
+
+    out = []
+    for month in range(1, 13):
+        weeks = []
+        for week in cal.Calendar(firstweekday=0).monthdatescalendar(schedule.year, month):
+            row = []
+            for d in week:
+                if d.month != month:
+                    row.append(None)
+                    continue
+                kind = ("makeup" if d in schedule.workdays else "holiday" if d in schedule.holidays
+                        else "rest" if d.weekday() >= 5 else "work")
+                row.append({"day": d.day, "kind": kind, "date": d})
+            weeks.append(row)
+        out.append({"month": month, "weeks": weeks})
+    return out

@@ -1,0 +1,155 @@
+"""Read the State Council's annual holiday notice (国务院办公厅关于YYYY年部分节假日安排的通知).
+
+The notice lists, holiday by holiday, the days off and the make-up workdays::
+
+    一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。
+    二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，共9天。…
+    六、中秋节、国庆节：9月29日至10月6日放假调休，共8天。10月7日（星期六）、10月8日（星期日）上班。
+
+with variants seen over the years: a range starting in the previous year (``2022年12月31日至2023年
+1月2日``), a single day (``6月10日放假，与周末连休``), the end of a range without its month
+(``4月4日至6日``), weekday notes in brackets, full-width digits and punctuation. Every sentence that
+names a date and is neither a holiday nor a make-up workday is reported, never dropped; a "共N天"
+that disagrees with the range is reported too. The caller shows the result for confirmation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+SECTION = re.compile(r"(?:^|\n|。)\s*([一二三四五六七八九十]+)、\s*([^：:\n]{1,20})[：:]")
+DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日")
+RANGE = re.compile(r"((?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日)\s*(?:至|到|—|–|-|~)\s*((?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日)")
+BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
+DAYS = re.compile(r"共\s*(\d+)\s*天")
+FULL_WIDTH = str.maketrans("０１２３４５６７８９：；，。（）～—", "0123456789:;,。()~-")
+
+
+@dataclass
+class Period:
+    name: str
+    first: dt.date
+    last: dt.date
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+
+@dataclass
+class Notice:
+    year: int
+    periods: list[Period] = field(default_factory=list)
+    workdays: list[tuple[str, dt.date]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def holidays(self) -> set[dt.date]:
+        return {d for p in self.periods for d in p.days}
+
+
+def normalize(text: str) -> str:
+    text = text.translate(FULL_WIDTH)
+    text = text.replace("\r", "").replace("\u3000", " ")
+    return re.sub(r"[ \t]+", "", text)
+
+
+def _date(raw: str, year: int, month: int | None, *, section: str, before: dt.date | None = None) -> dt.date:
+    m = DATE.fullmatch(raw)
+    if m is None:
+        raise ValueError(f"无法识别的日期：{raw}")
+    y, mo, d = m.group(1), m.group(2), m.group(3)
+    month_ = int(mo) if mo else month
+    if month_ is None:
+        raise ValueError(f"日期缺少月份：{raw}")
+    if y:
+        year_ = int(y)
+    elif before is not None:  # the end of a range: the same year as its start, or the next one
+        year_ = before.year + (1 if month_ < before.month else 0)
+    elif month_ == 12 and "元旦" in section:  # 元旦 from the previous December
+        year_ = year - 1
+    else:
+        year_ = year
+    try:
+        return dt.date(year_, month_, int(d))
+    except ValueError:
+        raise ValueError(f"日期不存在：{year_}年{raw}") from None
+
+
+def parse(text: str, year: int) -> Notice:
+    """The holiday periods and make-up workdays of ``year`` that ``text`` states."""
+    notice = Notice(year)
+    text = normalize(text)
+    starts = list(SECTION.finditer(text))
+    if not starts:
+        notice.problems.append("未找到“一、元旦：……”这样的分项，请粘贴通知正文")
+        return notice
+    for i, start in enumerate(starts):
+        name = start.group(2).strip()
+        body = text[start.end(): starts[i + 1].start() if i + 1 < len(starts) else len(text)]
+        for sentence in re.split(r"[。;；\n]", body):
+            if not sentence or not DATE.search(BRACKETS.sub("", sentence)):
+                continue  # no date of its own (a weekday or lunar date in brackets, a reminder)
+            try:
+                _sentence(notice, name, sentence, year)
+            except ValueError as exc:
+                notice.problems.append(f"{name}：“{sentence}”——{exc}")
+    seen: dict[dt.date, str] = {}
+    for p in notice.periods:
+        for d in p.days:
+            if d in seen and seen[d] != p.name:
+                notice.problems.append(f"{d:%Y年%m月%d日}同时列在“{seen[d]}”和“{p.name}”的放假时间中")
+            seen[d] = p.name
+    for name, d in notice.workdays:
+        if d in seen:
+            notice.problems.append(f"{d:%Y年%m月%d日}既是放假日（{seen[d]}）又是调休上班日（{name}）")
+        if d.weekday() < 5:
+            notice.problems.append(f"{name}：调休上班日{d:%Y年%m月%d日}是工作日（周{'一二三四五'[d.weekday()]}），请核对")
+    if not notice.periods:
+        notice.problems.append("没有识别出任何放假时间")
+    return notice
+
+
+def _sentence(notice: Notice, name: str, sentence: str, year: int) -> None:
+    plain = BRACKETS.sub("", sentence)
+    if "鼓励" in plain or "安排职工" in plain:
+        return  # "鼓励各单位……安排职工在除夕休息": advice, not the schedule
+    if "上班" in plain and "放假" not in plain:
+        month = None
+        for m in DATE.finditer(plain):
+            d = _date(m.group(0), year, month, section=name)
+            month = d.month
+            notice.workdays.append((name, d))
+        return
+    if "放假" in plain:
+        head = plain.split("放假")[0]
+        ranged = RANGE.search(head)
+        if ranged:
+            first = _date(ranged.group(1), year, None, section=name)
+            last = _date(ranged.group(2), year, first.month, section=name, before=first)
+        else:
+            dates = list(DATE.finditer(head))
+            if len(dates) != 1:
+                raise ValueError("放假时间应为一天或“某日至某日”")
+            first = last = _date(dates[0].group(0), year, None, section=name)
+        if last < first:
+            raise ValueError("放假结束日期早于开始日期")
+        if (last - first).days > 15:
+            raise ValueError("放假时间超过两周，请核对")
+        period = Period(name, first, last)
+        stated = DAYS.search(plain)
+        if stated and int(stated.group(1)) != len(period.days):
+            notice.problems.append(f"{name}：通知写“共{stated.group(1)}天”，按日期计算为{len(period.days)}天，请核对")
+        notice.periods.append(period)
+        # a make-up workday in the same sentence ("……放假调休，共7天，10月8日上班")
+        tail = plain.split("放假", 1)[1]
+        if "上班" in tail:
+            month = None
+            for m in DATE.finditer(tail):
+                d = _date(m.group(0), year, month, section=name)
+                month = d.month
+                notice.workdays.append((name, d))
+        return
+    raise ValueError("既不是放假时间也不是调休上班日")

@@ -1,0 +1,284 @@
+"""The calendar cliff: a year chinesecalendar does not know is entered once from the State Council's
+notice (pasted, by form or .xlsx), checked and confirmed; until then a deadline in it is a clear
+message (page and API), never a 500, and the escalation sweep goes on with every appeal it can
+compute; from 1 November the administrators are warned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import random
+
+import chinese_calendar
+import pytest
+import xlsxwriter
+from django.urls import reverse
+from django.utils import timezone
+
+from feidi.core.calendar import CalendarMissing, current_calendar, missing_next_year
+from feidi.core.models import CalendarYear
+from feidi.lib.holiday_notice import parse
+from feidi.lib.workdays import KNOWN_YEARS, YearSchedule
+
+# --- the notice parser -------------------------------------------------------------------------------
+
+NOTICE_2024 = """国务院办公厅关于2024年部分节假日安排的通知
+一、元旦：1月1日放假，与周末连休。
+二、春节：2月10日至17日放假调休，共8天。2月4日（星期日）、2月18日（星期日）上班。鼓励各单位结合带薪年休假等制度落实，安排职工在除夕（2月9日）休息。
+三、清明节：4月4日至6日放假调休，共3天。4月7日（星期日）上班。
+四、劳动节：5月1日至5日放假调休，共5天。4月28日（星期日）、5月11日（星期六）上班。
+五、端午节：6月10日放假，与周末连休。
+六、中秋节：9月15日至17日放假调休，共3天。9月14日（星期六）上班。
+七、国庆节：10月1日至7日放假调休，共7天。9月29日（星期日）、10月12日（星期六）上班。
+节假日期间，各地区、各部门要妥善安排好值班和安全、保卫、疫情防控等工作。"""
+
+NOTICE_2023 = """一、元旦：2022年12月31日至2023年1月2日放假调休，共3天。
+二、春节：1月21日至27日放假调休，共7天。1月28日（星期六）、1月29日（星期日）上班。
+三、清明节：4月5日放假，共1天。
+四、劳动节：4月29日至5月3日放假调休，共5天。4月23日（星期日）、5月6日（星期六）上班。
+五、端午节：6月22日至24日放假调休，共3天。6月25日（星期日）上班。
+六、中秋节、国庆节：9月29日至10月6日放假调休，共8天。10月7日（星期六）、10月8日（星期日）上班。"""
+
+CN = "零一二三四五六七八九十"
+NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+         "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+         "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"}
+
+
+def next_years_new_year(day: dt.date) -> bool:
+    """A December day of 元旦: the next year's notice lists it (2022-12-31 in the 2023 notice)."""
+    names = (chinese_calendar.holidays.get(day), chinese_calendar.workdays.get(day))
+    return day.month == 12 and "New Year's Day" in names
+
+
+def same_days(schedule: YearSchedule, year: int) -> list[dt.date]:
+    """Days of ``year`` where the parsed schedule and chinesecalendar disagree."""
+    day, wrong = dt.date(year, 1, 1), []
+    while day.year == year:
+        if not next_years_new_year(day) and schedule.is_workday(day) != chinese_calendar.is_workday(day):
+            wrong.append(day)
+        day += dt.timedelta(days=1)
+    return wrong
+
+
+def schedule_of(notice) -> YearSchedule:
+    return YearSchedule(notice.year, frozenset(notice.holidays), frozenset(d for _, d in notice.workdays))
+
+
+@pytest.mark.parametrize("year,text", [(2024, NOTICE_2024), (2023, NOTICE_2023)])
+def test_the_published_notices_parse_to_the_published_calendar(year, text):
+    notice = parse(text, year)
+    assert notice.problems == []
+    assert same_days(schedule_of(notice), year) == []
+
+
+def notice_from_package(year: int, rng: random.Random) -> str:
+    """A notice in the official style for a year chinesecalendar knows, written in one of the forms
+    notices have used (weekday notes, months repeated or not, full-width digits, 至 across months)."""
+    def of_this_notice(d: dt.date) -> bool:
+        return (d.year == year and not next_years_new_year(d)) or (d.year == year - 1 and next_years_new_year(d))
+
+    holidays = sorted((d, n) for d, n in chinese_calendar.holidays.items() if of_this_notice(d))
+    runs: list[list] = []
+    for d, name in holidays:
+        if runs and runs[-1][1] == name and (d - runs[-1][0][-1]).days == 1:
+            runs[-1][0].append(d)
+        else:
+            runs.append([[d], name])
+    workdays = sorted((d, n) for d, n in chinese_calendar.workdays.items() if of_this_notice(d))
+    weekday = "一二三四五六日"
+
+    def day(d: dt.date, previous: dt.date | None = None) -> str:
+        text = f"{d.day}日" if previous and previous.month == d.month and rng.random() < .7 else f"{d.month}月{d.day}日"
+        if d.year != year or (previous and previous.year != d.year):
+            text = f"{d.year}年{text}"
+        if rng.random() < .5:
+            text += f"（{rng.choice(['星期', '周'])}{weekday[d.weekday()]}）"
+        return text
+
+    lines = []
+    for i, (days, name) in enumerate(runs, start=1):
+        label = NAMES.get(name, name)
+        if len(days) == 1:
+            body = f"{day(days[0])}放假，共1天。"
+        else:
+            body = f"{day(days[0])}至{day(days[-1], days[0])}放假调休，共{len(days)}天。"
+        mine = [d for d, n in workdays if n == name]
+        if mine:
+            body += "、".join(day(d) for d in mine) + "上班。"
+        number = CN[i] if i <= 10 else f"十{CN[i - 10]}"
+        lines.append(f"{number}、{label}：{body}")
+    text = "\n".join(lines)
+    if rng.random() < .4:
+        text = text.translate(str.maketrans("0123456789:", "０１２３４５６７８９："))
+    return text
+
+
+@pytest.mark.parametrize("year", range(max(KNOWN_YEARS[0], 2008), KNOWN_YEARS[1] + 1))
+def test_every_known_year_written_as_a_notice_parses_back_to_chinesecalendar(year):
+    rng = random.Random(year)
+    for _ in range(3):
+        notice = parse(notice_from_package(year, rng), year)
+        assert notice.problems == [], notice.problems
+        assert same_days(schedule_of(notice), year) == []
+
+
+def test_what_the_parser_cannot_read_is_reported_not_dropped():
+    notice = parse("一、春节：2月30日至3月2日放假调休，共4天。\n二、清明节：4月4日至6日放假，共5天。\n"
+                   "三、劳动节：5月7日（周五）上班。", 2027)
+    text = "；".join(notice.problems)
+    assert "日期不存在：2027年2月30日" in text
+    assert "共5天" in text  # the stated length disagrees with the range
+    assert "是工作日" in text  # a make-up day on a Friday
+    assert parse("放假安排另行通知", 2027).problems
+
+
+# --- an unknown year is a clear message, never a 500 ----------------------------------------------
+
+@pytest.fixture
+def december(monkeypatch):
+    moment = timezone.make_aware(dt.datetime(2026, 12, 20, 10, 0))  # a Sunday: 10 working days reach 2027
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
+
+
+NOTICE_2027 = """国务院办公厅关于2027年部分节假日安排的通知（测试用的虚构安排）
+一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+二、春节：2月5日（农历除夕、周五）至11日（周四）放假调休，共7天。1月31日（周日）、2月20日（周六）上班。
+三、清明节：4月3日至5日放假，共3天。
+四、劳动节：5月1日至5日放假调休，共5天。4月25日（周日）上班。
+五、端午节：6月9日放假，共1天。
+六、中秋节：9月15日放假，共1天。
+七、国庆节：10月1日至7日放假调休，共7天。9月26日（周日）、10月9日（周六）上班。"""
+
+
+def enter_2027(client):
+    response = client.post(reverse("core:calendaryear_enter"), {"mode": "notice", "year": 2027, "text": NOTICE_2027})
+    page = response.content.decode()
+    assert response.status_code == 200 and "请核对2027年节假日安排" in page, page[:3000]
+    signed = html.unescape(page.split('name="signed" value="')[1].split('"')[0])
+    response = client.post(reverse("core:calendaryear_enter"), {"mode": "notice", "signed": signed, "confirm": "1"})
+    assert response.status_code == 302
+    return CalendarYear.objects.get(year=2027)
+
+
+def test_accepting_an_appeal_whose_deadline_falls_in_an_unknown_year_says_so(cast, client_for, december):
+    from feidi.services.models import Appeal
+    from feidi.testing.factories import make_for
+
+    appeal = make_for(Appeal, cast)  # 用地: 10 working days
+    leader = client_for("leader")
+    response = leader.post(reverse("services:appeal_act", kwargs={"pk": appeal.pk}), {"action": "accept"}, follow=True)
+    assert response.status_code == 200 and "2027年的节假日安排尚未录入" in response.content.decode()
+    response = leader.post(f"/api/v1/services/appeals/{appeal.pk}/actions", data={"action": "accept"},
+                           content_type="application/json")
+    assert response.status_code == 422 and "2027年的节假日安排尚未录入" in response.json()["message"]
+    assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.SUBMITTED
+    saved = enter_2027(client_for("sysadmin"))
+    assert saved.source == "notice" and len(saved.periods) == 7
+    response = leader.post(f"/api/v1/services/appeals/{appeal.pk}/actions", data={"action": "accept"},
+                           content_type="application/json")
+    assert response.status_code == 200, response.content
+    deadline = timezone.localtime(Appeal.objects.get(pk=appeal.pk).deadline).date()
+    # 21–31 Dec: 9 working days; 1–3 Jan a holiday; the 10th is Monday 4 Jan, due at its 24:00
+    assert deadline == dt.date(2027, 1, 5)
+
+
+def test_the_sweep_escalates_what_it_can_and_reports_the_rest(cast, client_for, december):
+    from feidi.core.models import Notification
+    from feidi.services import actions
+    from feidi.services.models import Appeal, ServiceSettings
+    from feidi.testing.factories import make_for
+
+    make_for(Appeal, cast)
+    ServiceSettings.objects.filter(department=cast.dept_a).update(level2_days=3, level3_days=10)
+    past = december - dt.timedelta(days=3)
+    low, high = (make_for(Appeal, cast) for _ in range(2))
+    Appeal.objects.filter(pk=low.pk).update(status="accepted", level=1, deadline=past)  # → level 2: 3 days, 2026
+    Appeal.objects.filter(pk=high.pk).update(status="accepted", level=2, deadline=past)  # → level 3: 10 days, 2027
+    skipped: dict[int, int] = {}
+    assert actions.sweep(skipped=skipped) == 1
+    assert skipped == {2027: 1}
+    assert Appeal.objects.get(pk=low.pk).level == 2 and Appeal.objects.get(pk=high.pk).level == 2
+    actions.report_missing_calendar(skipped, source="诉求升级巡检")
+    actions.report_missing_calendar(skipped, source="诉求升级巡检")  # once a day, not every five minutes
+    assert Notification.objects.filter(user=cast.sysadmin, title__contains="2027年节假日安排未录入").count() == 1
+    enter_2027(client_for("sysadmin"))
+    assert actions.sweep() == 1  # the one left behind; the other is not raised twice
+    assert Appeal.objects.get(pk=high.pk).level == 3 and Appeal.objects.get(pk=low.pk).level == 2
+
+
+@pytest.mark.django_db
+def test_a_working_day_in_an_unknown_year_is_a_validation_error():
+    with pytest.raises(CalendarMissing) as caught:
+        current_calendar().add_workdays(dt.date(2099, 3, 1), 1)
+    assert caught.value.year == 2099 and "2099年的节假日安排尚未录入" in caught.value.messages[0]
+
+
+# --- three ways in, one check ---------------------------------------------------------------------
+
+def test_the_form_and_the_xlsx_give_the_same_year_and_refuse_what_is_wrong(cast, client_for):
+    c = client_for("sysadmin")
+    url = reverse("core:calendaryear_enter")
+    data = {"mode": "form", "year": 2027, "workdays": "2027-01-31 春节\n2027-02-20", "name_1": "春节",
+            "first_1": "2027-02-05", "last_1": "2027-02-11", "name_0": "元旦", "first_0": "2027-01-01",
+            "last_0": "2027-01-03"}
+    page = c.post(url, data).content.decode()
+    assert "请核对2027年节假日安排" in page and "未见清明节" in page
+    bad = {**data, "workdays": "2027-02-08"}  # a Monday inside 春节
+    page = c.post(url, bad).content.decode()
+    assert "未能保存" in page and "放假日" in page and not CalendarYear.objects.exists()
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet()
+    for r, row in enumerate([["类型", "节日名称", "开始日期", "结束日期"], ["放假", "元旦", "2027-01-01", "2027-01-03"],
+                             ["放假", "春节", "2027-02-05", "2027-02-11"], ["上班", "春节", "2027-01-31", ""],
+                             ["休息", "端午", "2027-06-09", ""]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = c.post(url, {"mode": "xlsx", "year": 2027, "file": SimpleUploadedFile("h.xlsx", buffer.getvalue())})
+    assert "第5行类型" in page.content.decode()
+    assert c.get(url, {"template": 1, "year": 2027})["Content-Type"].startswith("application/vnd")
+
+
+def test_only_the_administrator_enters_a_year_and_a_tampered_confirmation_is_refused(cast, client_for):
+    for name in ("leader", "clerk", "ent_a"):
+        assert client_for(name).get(reverse("core:calendaryear_enter")).status_code == 403
+    c = client_for("sysadmin")
+    response = c.post(reverse("core:calendaryear_enter"), {"mode": "notice", "signed": "x:y", "confirm": "1"},
+                      follow=True)
+    assert "确认数据无效" in response.content.decode() and not CalendarYear.objects.exists()
+
+
+# --- from 1 November, the administrators are warned -----------------------------------------------
+
+def test_from_november_the_administrators_are_warned_once(cast, client_for, monkeypatch):
+    from feidi.core.jobs import notify_missing_calendar
+    from feidi.core.models import Notification
+
+    assert missing_next_year(dt.date(2026, 10, 31)) is None
+    assert missing_next_year(dt.date(2026, 11, 1)) == 2027
+    assert notify_missing_calendar(dt.date(2026, 10, 31)) == 0
+    assert notify_missing_calendar(dt.date(2026, 11, 1)) == 2  # the system and the security administrator
+    assert notify_missing_calendar(dt.date(2026, 11, 2)) == 0
+    assert {n.user for n in Notification.objects.filter(title="请录入2027年法定节假日安排")} == {cast.sysadmin,
+                                                                                                cast.secadmin}
+    monkeypatch.setattr(timezone, "now", lambda: timezone.make_aware(dt.datetime(2026, 11, 1, 9, 0)))
+    assert "2027年法定节假日安排尚未录入" in client_for("sysadmin").get("/").content.decode()
+    assert "2027年法定节假日安排尚未录入" in client_for("secadmin").get("/").content.decode()
+    assert "2027年法定节假日安排尚未录入" not in client_for("leader").get("/").content.decode()
+
+
+def test_the_command_reads_a_notice_and_saves_it_only_when_told(tmp_path, db):
+    from django.core.management import call_command
+
+    path = tmp_path / "notice.txt"
+    path.write_text(NOTICE_2027, encoding="utf-8")
+    call_command("calendar", "import-notice", str(path), "--year", "2027")
+    assert not CalendarYear.objects.exists()
+    call_command("calendar", "import-notice", str(path), "--year", "2027", "--yes")
+    assert current_calendar().knows(2027) and not current_calendar().is_workday(dt.date(2027, 2, 8))
+    assert current_calendar().is_workday(dt.date(2027, 1, 31))  # a make-up Sunday
