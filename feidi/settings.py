@@ -278,6 +278,9 @@ EXPORT_ROOT = VAR_DIR / "exports"
 ATTACHMENT_MAX_BYTES = env_int("FEIDI_ATTACHMENT_MAX_MB", 20, 1) * 1024 * 1024
 # Lists longer than this are exported by the job queue into the download centre.
 EXPORT_INLINE_MAX_ROWS = env_int("FEIDI_EXPORT_INLINE_MAX_ROWS", 5000, 1)
+# A periodic job's lease (core.leases): renewed while the job works; a crashed worker's lease
+# expires after this many seconds and the next scheduled run takes over.
+JOB_LEASE_SECONDS = env_int("FEIDI_JOB_LEASE_SECONDS", 120, 1)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .context import acting
+from .leases import periodic_lock
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def queue_deliveries(delivery_ids: list[int]) -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
+@periodic_lock("core-delivery-retries")
 def retry_deliveries() -> None:
     from .notify import retry_due
 
@@ -75,6 +77,7 @@ def retry_deliveries() -> None:
 
 
 @db_periodic_task(crontab(hour="8", minute="5"))
+@periodic_lock("core-calendar-warning")
 def warn_missing_calendar() -> None:
     with acting("job"):
         notify_missing_calendar()

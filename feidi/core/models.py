@@ -174,6 +174,23 @@ class CalendarYear(DetailUrlMixin, models.Model):
                             frozenset(dt.date.fromisoformat(w["date"]) for w in self.workdays))
 
 
+class JobLease(models.Model):
+    """Who runs a periodic job now, until when (``core.leases``): taken by a conditional UPDATE,
+    renewed while the job works, free again when it ends or when its holder died and it expired."""
+
+    name = models.CharField("任务", max_length=100, unique=True)
+    holder = models.CharField("执行者", max_length=200, blank=True)
+    acquired_at = models.DateTimeField("开始时间", null=True, blank=True)
+    renewed_at = models.DateTimeField("最近续期", null=True, blank=True)
+    expires_at = models.DateTimeField("到期时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "定时任务租约"
+
+    def __str__(self):
+        return f"{self.name}（{self.holder or '空闲'}）"
+
+
 class AuditHead(models.Model):
     """The chain's head: last sequence number and hash. Locked while a record is appended so
     concurrent writers chain one after another."""

@@ -2,13 +2,14 @@
 and hourly after), and the biweekly special report (the 1st and 16th at 08:00)."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task
 
 from feidi.core.context import acting
+from feidi.core.leases import periodic_lock
 
 
 @db_periodic_task(crontab(minute="7"))
-@lock_task("projects-pool")
+@periodic_lock("projects-pool")
 def release_stale_leads() -> None:
     from .actions import release_stale_leads as run
 
@@ -17,7 +18,7 @@ def release_stale_leads() -> None:
 
 
 @db_periodic_task(crontab(minute="15"))
-@lock_task("projects-alerts")
+@periodic_lock("projects-alerts")
 def evaluate_alerts() -> None:
     from .actions import evaluate_alerts as run
 
@@ -26,7 +27,7 @@ def evaluate_alerts() -> None:
 
 
 @db_periodic_task(crontab(day="1,16", hour="8", minute="0"))
-@lock_task("projects-biweekly")
+@periodic_lock("projects-biweekly")
 def biweekly_reports() -> None:
     from django.utils import timezone
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
 from feidi.core.calendar import CalendarMissing, current_calendar
+from feidi.core.leases import heartbeat
 from feidi.core.notify import notify, notify_many
 
 from .models import Appeal, AppealEvent, Assignment, ServiceSettings
@@ -293,6 +294,7 @@ def sweep(now=None, batch: int = 500, skipped: dict[int, int] | None = None) -> 
             return done
         done += _escalate_batch(ids, now, skipped)
         last = ids[-1]
+        heartbeat()  # the periodic job's lease lives on while batches commit
 
 
 def report_missing_calendar(skipped: dict[int, int], *, source: str) -> None:

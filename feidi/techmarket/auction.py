@@ -46,11 +46,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
 from feidi.core.context import acting
+from feidi.core.leases import periodic_lock
 from feidi.core.notify import notify
 from feidi.lib.money import human
 
@@ -535,7 +536,7 @@ def settle_if_due(lot: Lot) -> Lot:
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("auction-close")
+@periodic_lock("auction-close")
 def sweep_auctions() -> None:
     with acting("job"):
         open_started_lots()

@@ -20,10 +20,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, F
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
+from feidi.core.leases import periodic_lock
 from feidi.core.notify import notify
 
 from .models import Application, Challenge, Demand, JointMilestone, JointParty, JointProject, Review
@@ -188,7 +189,7 @@ def start_due_reviews(today: dt.date | None = None) -> int:
 
 
 @db_periodic_task(crontab(minute="20"))
-@lock_task("techmarket-challenge-reviews")
+@periodic_lock("techmarket-challenge-reviews")
 def review_sweep() -> None:
     """Hourly: challenges whose call has closed move to expert review."""
     from feidi.core.context import acting
