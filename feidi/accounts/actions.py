@@ -108,11 +108,10 @@ def do_change_password(user: User, new_password: str, *, acting_user) -> None:
 
 
 def _check_roles(roles: list[Role]) -> None:
-    duties = {r.duty for r in roles if r.duty}
-    if len(duties) > 1:
-        raise ValidationError({"roles": "系统管理员、安全管理员、审计管理员三种职责不能由同一账号兼任"})
-    if duties and any(not r.duty for r in roles):
-        raise ValidationError({"roles": "管理员账号不能同时拥有业务角色"})
+    """三员分立 for one account's roles (``duties.check_account``)."""
+    from .duties import check_account, role_permissions
+
+    check_account([(r, role_permissions(r)) for r in roles])
 
 
 def _check_binding(user: User, roles: list[Role]) -> None:
@@ -164,19 +163,27 @@ def do_unlock_user(user: User, *, acting_user) -> None:
 
 
 def do_save_role(role: Role, *, permissions=None, custom_departments=None, acting_user) -> Role:
+    """Create or change a role. 三员分立 holds for the role itself and for every account holding it;
+    no administrator changes a role it holds."""
+    from .duties import check_account, check_role, names_of, role_permissions
+
+    if role.pk and acting_user is not None and acting_user.roles.filter(pk=role.pk).exists():
+        raise PermissionDenied("不能修改自己所持有的角色")
     m2m = {}
+    perms = list(permissions) if permissions is not None else (
+        list(role.permissions.select_related("content_type")) if role.pk else [])
+    check_role(role, perms)
     if permissions is not None:
-        perms = list(permissions)
-        if role.duty:
-            business = [p for p in perms if p.content_type.app_label not in {"accounts", "core"}]
-            if business:
-                raise ValidationError({"permissions": "管理员职责角色不能包含业务数据权限"})
         m2m["permissions"] = perms
     if custom_departments is not None:
         m2m["custom_departments"] = list(custom_departments)
-    if role.pk:
-        return update_object(role, acting_user=acting_user, m2m=m2m)
-    return create_object(role, acting_user=acting_user, m2m=m2m)
+    with transaction.atomic():
+        saved = update_object(role, acting_user=acting_user, m2m=m2m) if role.pk else \
+            create_object(role, acting_user=acting_user, m2m=m2m)
+        new = names_of(perms)
+        for holder in User.objects.filter(roles=saved).prefetch_related("roles__permissions__content_type"):
+            check_account([(saved, new) if r.pk == saved.pk else (r, role_permissions(r)) for r in holder.roles.all()])
+    return saved
 
 
 def _set_path(dept: Department) -> None:

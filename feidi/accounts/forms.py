@@ -52,11 +52,22 @@ class RoleAssignForm(forms.Form):
                                            widget=forms.CheckboxSelectMultiple)
 
 
+def editable_permissions():
+    """Every permission of Feidi's own apps: what a role can be given (Django's internal models'
+    permissions are never a role's business)."""
+    from django.apps import apps
+
+    labels = [c.label for c in apps.get_app_configs() if c.name.startswith("feidi.")]
+    return (Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+            .order_by("content_type__app_label", "content_type__model", "codename"))
+
+
+ACTION_LABELS = {"view": "查看", "add": "新增", "change": "修改", "delete": "删除"}
+
+
 class RoleForm(ScopedModelForm):
-    permissions = forms.ModelMultipleChoiceField(
-        label="权限", required=False, widget=forms.CheckboxSelectMultiple,
-        queryset=Permission.objects.filter(content_type__app_label__in=["accounts", "core", "registry"])
-        .select_related("content_type").order_by("content_type__app_label", "content_type__model", "codename"))
+    permissions = forms.ModelMultipleChoiceField(label="权限", required=False, widget=forms.CheckboxSelectMultiple,
+                                                 queryset=Permission.objects.none())
 
     class Meta:
         model = Role
@@ -66,21 +77,39 @@ class RoleForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = editable_permissions()
         self.fields["custom_departments"].queryset = Department.objects.order_by("path")
         if self.instance.pk:
             self.fields["code"].disabled = True
 
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            # a permission this editor cannot show would be dropped silently on save: refuse instead
+            shown = set(self.fields["permissions"].queryset.values_list("pk", flat=True))
+            hidden = [f"{p.content_type.app_label}.{p.codename}" for p in
+                      self.instance.permissions.exclude(pk__in=shown).select_related("content_type")]
+            if hidden:
+                raise forms.ValidationError("该角色含有本页面无法显示的权限（" + "、".join(hidden[:5])
+                                            + "），为避免丢失，不能在此保存；请联系系统维护人员")
+        return data
+
     def permission_matrix(self):
-        """Rows of (model name, [(action, checkbox)…]) for a readable grid."""
+        """Modules (the app's Chinese name) → objects → actions, each with its checkbox."""
+        from django.apps import apps
+
         boxes = {str(b.data["value"]): b for b in self["permissions"]}
-        rows = {}
+        modules: dict[str, dict] = {}
         for perm in self.fields["permissions"].queryset:
+            app = perm.content_type.app_label
             model = perm.content_type.model_class()
-            name = model._meta.verbose_name if model else perm.content_type.model
-            action = perm.codename.split("_", 1)[0]
-            label = {"view": "查看", "add": "新增", "change": "修改", "delete": "删除"}.get(action, perm.name)
-            rows.setdefault((perm.content_type.app_label, str(name)), []).append((label, boxes.get(str(perm.pk))))
-        return [(app, name, cells) for (app, name), cells in rows.items()]
+            name = str(model._meta.verbose_name) if model else perm.content_type.model
+            action = perm.codename.rsplit("_", 1)[0] if model and perm.codename.endswith(
+                f"_{model._meta.model_name}") else perm.codename
+            label = ACTION_LABELS.get(action, perm.name)
+            module = modules.setdefault(app, {"label": str(apps.get_app_config(app).verbose_name), "objects": {}})
+            module["objects"].setdefault(name, []).append((label, boxes.get(str(perm.pk))))
+        return [(app, m["label"], list(m["objects"].items())) for app, m in modules.items()]
 
 
 class DepartmentForm(ScopedModelForm):

@@ -21,6 +21,7 @@ urlpatterns = [
     *crud_urls("departments", "department", admin.DepartmentListView, admin.DepartmentDetailView,
                admin.DepartmentEditView, admin.DepartmentDeleteView),
     *crud_urls("roles", "role", admin.RoleListView, admin.RoleDetailView, admin.RoleEditView, admin.RoleDeleteView),
+    path("roles/<int:pk>/copy/", admin.RoleCopyView.as_view(), name="role_copy"),
     path("policy/", admin.SecurityPolicyView.as_view(), name="policy"),
     path("login-log/", admin.LoginLogListView.as_view(), name="loginlog_list"),
     path("tokens/", admin.ApiTokenListView.as_view(), name="apitoken_list"),

@@ -178,8 +178,18 @@ class RoleDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         form = RoleForm(instance=self.object, user=self.request.user)
-        ctx["matrix"] = form.permission_matrix()
-        ctx["granted"] = set(self.object.permissions.values_list("pk", flat=True))
+        granted = set(self.object.permissions.values_list("pk", flat=True))
+        matrix = []
+        for app, module, objects in form.permission_matrix():
+            mine = [(name, cells) for name, cells in objects
+                    if any(box is not None and box.data["value"] in granted for _label, box in cells)]
+            if mine:
+                matrix.append((app, module, mine))
+        ctx["matrix"], ctx["granted"] = matrix, granted
+        if self.request.user.has_perm("accounts.add_role"):
+            from django.urls import reverse
+
+            ctx["copy_url"] = reverse("accounts:role_copy", kwargs={"pk": self.object.pk})
         ctx["custom_departments"] = self.object.custom_departments.all()
         return ctx
 
@@ -193,6 +203,43 @@ class RoleEditView(ObjectEditView):
         return actions.do_save_role(obj, permissions=form.cleaned_data["permissions"],
                                     custom_departments=form.cleaned_data["custom_departments"],
                                     acting_user=self.request.user)
+
+
+class RoleCopyView(RoleEditView):
+    """A new role starting from an existing one's permissions, scope and departments."""
+
+    def get_permission(self) -> str:
+        return "accounts.add_role"
+
+    def source(self) -> Role:
+        from django.http import Http404
+
+        found = Role.objects.visible_to(self.request.user).filter(pk=self.source_pk).first()
+        if found is None:
+            raise Http404("记录不存在或无权查看")
+        return found
+
+    def new_object(self):
+        src = self.source()
+        return Role(name=f"{src.name}（副本）", code=f"{src.code}_copy", description=src.description, duty=src.duty,
+                    data_scope=src.data_scope, can_view_sensitive=src.can_view_sensitive)
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.source_pk = self.kwargs.pop("pk")  # the role copied from; the view itself creates
+
+    def get(self, request, *args, **kwargs):
+        import secrets
+
+        src = self.source()
+        obj = self.new_object()
+        form = self.form_class(instance=obj, user=request.user, initial={
+            "permissions": list(src.permissions.values_list("pk", flat=True)),
+            "custom_departments": list(src.custom_departments.values_list("pk", flat=True))})
+        return self.render_form(form, obj, token=secrets.token_urlsafe(16))
+
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args)  # a new role: no pk of its own
 
 
 class RoleDeleteView(ObjectDeleteView):

@@ -330,7 +330,7 @@ class ObjectEditView(ObjectMixin, TemplateView):
                         FormSubmission.objects.create(token=token, user=request.user, result_url=saved.get_absolute_url())
             except ValidationError as exc:
                 apply_validation_error(form, exc)
-            except ConflictError as exc:
+            except (ConflictError, PermissionDenied) as exc:
                 form.add_error(None, str(exc))
             except IntegrityError:
                 if creating and token and FormSubmission.objects.filter(token=token).exists():

@@ -1,0 +1,88 @@
+"""三员分立: the three administrator duties, defined by the permissions only each may hold, and the
+one check every path (role editor, role assignment, user creation, API, command line, demo) runs.
+
+- 系统管理员 (system): accounts and departments, dictionaries, the working calendar, robots;
+- 安全管理员 (security): role definitions, role assignment, unlocking, the security policy;
+- 审计管理员 (audit): the audit trail and the login log.
+
+No account may hold, through any combination of its roles, the permissions of two duties; a
+business role carries none of them; a duty role carries only its own duty's (and views shared
+with the others), no business permission; no administrator changes a role it holds or its own roles.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+DUTY_LABELS = {"system": "系统管理员", "security": "安全管理员", "audit": "审计管理员"}
+
+# The permissions that make a duty: holding one of them is exercising that duty.
+DUTY_PERMISSIONS = {
+    "system": {
+        "accounts.add_user", "accounts.change_user", "accounts.delete_user",
+        "accounts.add_department", "accounts.change_department", "accounts.delete_department",
+        "core.add_dictitem", "core.change_dictitem", "core.delete_dictitem",
+        "core.add_calendarday", "core.change_calendarday", "core.delete_calendarday",
+        "core.add_calendaryear", "core.change_calendaryear", "core.delete_calendaryear",
+        "core.add_webhookendpoint", "core.change_webhookendpoint", "core.delete_webhookendpoint",
+    },
+    "security": {
+        "accounts.add_role", "accounts.change_role", "accounts.delete_role", "accounts.assign_roles",
+        "accounts.unlock_user", "accounts.change_securitypolicy",
+    },
+    "audit": {"core.view_auditrecord", "core.verify_auditrecord", "accounts.view_loginlog"},
+}
+# Administrative reading any duty may need (whom roles are assigned to, which roles exist …).
+ADMIN_VIEWS = {"accounts.view_user", "accounts.view_role", "accounts.view_department", "accounts.view_securitypolicy",
+               "core.view_dicttype", "core.view_dictitem", "core.view_calendarday", "core.view_calendaryear",
+               "core.view_webhookendpoint", "core.view_delivery"}
+ADMIN_APPS = {"accounts", "core", "auth", "contenttypes", "sessions"}
+
+
+def duties_of(names) -> set[str]:
+    names = set(names)
+    return {duty for duty, perms in DUTY_PERMISSIONS.items() if names & perms}
+
+
+def names_of(permissions) -> set[str]:
+    out = set()
+    for p in permissions:
+        out.add(p if isinstance(p, str) else f"{p.content_type.app_label}.{p.codename}")
+    return out
+
+
+def check_role(role, permissions) -> None:
+    """A role's own permissions: one duty at most, matching the role's declared duty."""
+    names = names_of(permissions)
+    duties = duties_of(names)
+    if len(duties) > 1:
+        raise ValidationError({"permissions": "三员分立：一个角色不能同时包含"
+                                              + "、".join(DUTY_LABELS[d] for d in sorted(duties)) + "的权限"})
+    if not role.duty and duties:
+        duty = next(iter(duties))
+        raise ValidationError({"permissions": f"业务角色不能包含{DUTY_LABELS[duty]}职责的权限："
+                                              + "、".join(sorted(names & DUTY_PERMISSIONS[duty]))})
+    if role.duty:
+        other = duties - {role.duty}
+        if other:
+            raise ValidationError({"permissions": f"{DUTY_LABELS[role.duty]}角色不能包含"
+                                                  f"{DUTY_LABELS[next(iter(other))]}职责的权限"})
+        business = sorted(n for n in names if n.split(".")[0] not in ADMIN_APPS)
+        if business:
+            raise ValidationError({"permissions": "管理员职责角色不能包含业务数据权限：" + "、".join(business[:5])})
+
+
+def check_account(roles_and_permissions: list[tuple[object, set[str]]]) -> None:
+    """An account's roles together: declared duties and the duties their permissions exercise."""
+    declared = {r.duty for r, _ in roles_and_permissions if r.duty}
+    exercised = duties_of(set().union(*[p for _, p in roles_and_permissions]) if roles_and_permissions else set())
+    duties = declared | exercised
+    if len(duties) > 1:
+        raise ValidationError({"roles": "三员分立：系统管理员、安全管理员、审计管理员的职责不能由同一账号兼任（"
+                                        + "、".join(DUTY_LABELS[d] for d in sorted(duties)) + "）"})
+    if declared and any(not r.duty for r, _ in roles_and_permissions):
+        raise ValidationError({"roles": "管理员账号不能同时拥有业务角色"})
+
+
+def role_permissions(role) -> set[str]:
+    return names_of(role.permissions.select_related("content_type"))

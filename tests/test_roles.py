@@ -1,0 +1,178 @@
+"""三员分立 cannot be collapsed by any path, and the role editor keeps what it shows: every standard
+role opened and saved unchanged keeps exactly its permissions; roles are created and copied."""
+
+from __future__ import annotations
+
+import io
+import json
+from html.parser import HTMLParser
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from feidi.accounts import actions
+from feidi.accounts.models import Role, User
+from feidi.accounts.roles import STANDARD_ROLES, resolve_permissions
+
+
+class _Form(HTMLParser):
+    """The fields a browser would submit from the page's main POST form (the one with most fields)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[list[tuple[str, str]]] = []
+        self.in_form = False
+        self.select = self.textarea = None
+
+    @property
+    def data(self) -> list[tuple[str, str]]:
+        return max(self.forms, key=len) if self.forms else []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.in_form = True
+            self.forms.append([])
+        if not self.in_form:
+            return
+        fields = self.forms[-1]
+        if tag == "input" and a.get("name") and "disabled" not in a:
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    fields.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button", "file"):
+                fields.append((a["name"], a.get("value", "")))
+        elif tag == "select" and "disabled" not in a:
+            self.select = a.get("name")
+        elif tag == "option" and self.select and "selected" in a:
+            fields.append((self.select, a.get("value", "")))
+        elif tag == "textarea":
+            self.textarea = a.get("name")
+            fields.append((self.textarea, ""))
+
+    def handle_data(self, data):
+        if self.textarea and self.in_form:
+            name, value = self.forms[-1][-1]
+            self.forms[-1][-1] = (name, value + data)
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.in_form = False
+
+
+def submit_as_rendered(client, url):
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    parser = _Form()
+    parser.feed(page.content.decode())
+    data: dict[str, list[str]] = {}
+    for k, v in parser.data:
+        data.setdefault(k, []).append(v)
+    return client.post(url, data)
+
+
+def state(role: Role) -> tuple:
+    role.refresh_from_db()
+    return (sorted(f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.select_related("content_type")),
+            role.data_scope, role.duty, role.name, role.can_view_sensitive,
+            sorted(role.custom_departments.values_list("pk", flat=True)))
+
+
+@pytest.mark.parametrize("code", [c for c in STANDARD_ROLES if c != "secadmin"])
+def test_every_standard_role_saved_unchanged_keeps_exactly_its_permissions(code, cast, client_for):
+    role = Role.objects.get(code=code)
+    before = state(role)
+    assert len(before[0]) == len(set(STANDARD_ROLES[code][3]))
+    response = submit_as_rendered(client_for("secadmin"), reverse("accounts:role_edit", kwargs={"pk": role.pk}))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert state(role) == before
+
+
+def test_an_administrator_cannot_change_a_role_it_holds(cast, client_for):
+    role = Role.objects.get(code="secadmin")
+    before = state(role)
+    response = submit_as_rendered(client_for("secadmin"), reverse("accounts:role_edit", kwargs={"pk": role.pk}))
+    assert response.status_code == 200 and "不能修改自己所持有的角色" in response.content.decode()
+    assert state(role) == before
+
+
+def _post_role(client, role, names, **fields):
+    data = {"name": role.name, "description": role.description, "duty": role.duty, "data_scope": role.data_scope,
+            "permissions": [p.pk for p in resolve_permissions(names)], "_version": "", "_form_token": "x", **fields}
+    return client.post(reverse("accounts:role_edit", kwargs={"pk": role.pk}), data)
+
+
+def test_no_role_and_no_account_holds_two_duties_whatever_the_path(cast, client_for):
+    sec = client_for("secadmin")
+    auditor = Role.objects.get(code="auditor")
+    # the role editor: the audit role given an account-administration permission
+    response = _post_role(sec, auditor, [*STANDARD_ROLES["auditor"][3], "accounts.add_user"])
+    assert response.status_code == 200 and "三员分立" in response.content.decode()
+    # a business role given a duty permission
+    clerk_role = Role.objects.get(code="zone_clerk")
+    response = _post_role(sec, clerk_role, [*STANDARD_ROLES["zone_clerk"][3], "core.view_auditrecord"])
+    assert response.status_code == 200 and "业务角色不能包含审计管理员职责的权限" in response.content.decode()
+    assert state(auditor)[0] == sorted(STANDARD_ROLES["auditor"][3])
+    # assigning two duties to one account: page, API, command line, action
+    target = cast.clerk
+    with pytest.raises(ValidationError, match="三员分立"):
+        actions.do_set_user_roles(target, list(Role.objects.filter(code__in=["sysadmin", "auditor"])),
+                                  acting_user=cast.secadmin)
+    api = sec.put(f"/api/v1/accounts/users/{target.pk}/roles", data=json.dumps({"roles": ["sysadmin", "auditor"]}),
+                  content_type="application/json")
+    assert api.status_code == 422 and "三员分立" in api.json()["message"]
+    with pytest.raises((CommandError, ValidationError)):
+        call_command("createuser", "--username", "both", "--full-name", "双职", "--role", "secadmin", "--role",
+                     "auditor", "--department-name", cast.city.name, "--password", "Cast#Passw0rd!",
+                     stdout=io.StringIO())
+    assert not User.objects.filter(username="both").exists()
+    # a custom role that exercises the security duty, given beside the system administrator role
+    custom = actions.do_save_role(Role(code="unlocker", name="解锁员", duty="security"),
+                                  permissions=resolve_permissions(["accounts.unlock_user"]), acting_user=None)
+    with pytest.raises(ValidationError, match="三员分立"):
+        actions.do_set_user_roles(target, [Role.objects.get(code="sysadmin"), custom], acting_user=cast.secadmin)
+    # a role some administrator holds cannot be widened into a second duty for it
+    with pytest.raises(ValidationError):
+        actions.do_save_role(Role.objects.get(code="sysadmin"),
+                             permissions=resolve_permissions([*STANDARD_ROLES["sysadmin"][3], "accounts.assign_roles"]),
+                             acting_user=None)
+
+
+def test_the_security_administrator_cannot_give_itself_roles(cast, client_for):
+    response = client_for("secadmin").put(f"/api/v1/accounts/users/{cast.secadmin.pk}/roles",
+                                          data=json.dumps({"roles": ["secadmin", "sysadmin"]}),
+                                          content_type="application/json")
+    assert response.status_code in (403, 422)
+    assert sorted(cast.secadmin.roles.values_list("code", flat=True)) == ["secadmin"]
+
+
+def test_a_business_role_is_created_and_a_role_copied(cast, client_for):
+    sec = client_for("secadmin")
+    response = sec.post(reverse("accounts:role_add"), {
+        "name": "园区统计员", "code": "zone_stats", "duty": "", "data_scope": "zone_tree", "_form_token": "t1",
+        "permissions": [p.pk for p in resolve_permissions(["indicators.view_indicatorvalue",
+                                                          "indicators.add_indicatorvalue"])]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Role.objects.get(code="zone_stats").permissions.count() == 2
+    source = Role.objects.get(code="statistics")
+    page = sec.get(reverse("accounts:role_copy", kwargs={"pk": source.pk}))
+    assert page.status_code == 200 and "统计局（副本）" in page.content.decode()
+    response = submit_as_rendered(sec, reverse("accounts:role_copy", kwargs={"pk": source.pk}))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    copy = Role.objects.get(code="statistics_copy")
+    assert state(copy)[0] == state(source)[0] and copy.data_scope == source.data_scope
+
+
+def test_outsiders_cannot_edit_roles(cast, client_for):
+    for name in ("leader", "sysadmin", "auditor", "ent_a"):
+        assert client_for(name).get(reverse("accounts:role_add")).status_code == 403
+    c = Client()
+    assert c.get(reverse("accounts:role_add")).status_code == 302
