@@ -203,14 +203,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-SECURITY_DEFAULTS = {
-    "max_failures": env_int("FEIDI_LOGIN_MAX_FAILURES", 5, 1),
-    "lock_minutes": env_int("FEIDI_LOGIN_LOCK_MINUTES", 30, 1),
-    "idle_minutes": env_int("FEIDI_SESSION_IDLE_MINUTES", 30, 1),
-    "password_min_length": env_int("FEIDI_PASSWORD_MIN_LENGTH", 10, 8),
-    "password_min_classes": env_int("FEIDI_PASSWORD_MIN_CLASSES", 3, 1),
-    "password_max_age_days": env_int("FEIDI_PASSWORD_MAX_AGE_DAYS", 90, 0),
-}
+def _policy_value(field: str, default: int) -> int:
+    from feidi.lib.security_profile import POLICY_BOUNDS
+
+    low, high, _label, name = POLICY_BOUNDS[field]
+    number = env_int(name, default)
+    if not low <= number <= high:
+        raise ImproperlyConfigured(f"{name}={number} must lie in {low}..{high} (the 等保 2.0 level-3 profile)")
+    return number
+
+
+SECURITY_DEFAULTS = {field: _policy_value(field, default) for field, default in (
+    ("max_failures", 5), ("lock_minutes", 30), ("idle_minutes", 30), ("password_min_length", 10),
+    ("password_min_classes", 3), ("password_max_age_days", 90))}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -278,6 +283,9 @@ EXPORT_ROOT = VAR_DIR / "exports"
 ATTACHMENT_MAX_BYTES = env_int("FEIDI_ATTACHMENT_MAX_MB", 20, 1) * 1024 * 1024
 # Lists longer than this are exported by the job queue into the download centre.
 EXPORT_INLINE_MAX_ROWS = env_int("FEIDI_EXPORT_INLINE_MAX_ROWS", 5000, 1)
+# Robot webhooks go only to the vendors' HTTPS hosts (WeCom, DingTalk, Feishu) unless a host is
+# listed here (an intranet relay: "relay.gov.local" or "10.1.2.3:8080"); never elsewhere (no SSRF).
+WEBHOOK_ALLOWED_HOSTS = env_list("FEIDI_WEBHOOK_ALLOWED_HOSTS", [])
 # A periodic job's lease (core.leases): renewed while the job works; a crashed worker's lease
 # expires after this many seconds and the next scheduled run takes over.
 JOB_LEASE_SECONDS = env_int("FEIDI_JOB_LEASE_SECONDS", 120, 1)

@@ -13,6 +13,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.urls import reverse
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -165,3 +166,37 @@ def test_a_rolled_back_change_notifies_nobody(cast, receiver, django_capture_on_
         notify.notify([cast.clerk], "不会发出", department=cast.dept_a)
         raise RuntimeError
     assert not Notification.objects.exists() and not receiver.requests
+
+
+@pytest.mark.parametrize("kind,url,why", [
+    ("wecom", "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "https"),
+    ("wecom", "https://evil.example.com/cgi-bin/webhook/send", "qyapi.weixin.qq.com"),
+    ("dingtalk", "https://qyapi.weixin.qq.com/robot/send", "oapi.dingtalk.com"),
+    ("feishu", "https://169.254.169.254/latest/meta-data", "IP 地址"),
+    ("feishu", "https://10.0.0.8/hook", "IP 地址"),
+    ("wecom", "https://user:pw@qyapi.weixin.qq.com/x", "用户名或密码"),
+    ("wecom", "https://qyapi.weixin.qq.com@127.0.0.1/x", "用户名或密码"),
+    ("dingtalk", "https://oapi.dingtalk.com:8443/robot/send", "443"),
+    ("wecom", "https://[::1]/hook", "IP 地址"),
+    ("feishu", "file:///etc/passwd", "https://"),
+])
+def test_a_robot_address_outside_the_vendors_hosts_is_refused(kind, url, why, cast, client_for, settings):
+    settings.WEBHOOK_ALLOWED_HOSTS = []
+    response = client_for("sysadmin").post(reverse("core:webhookendpoint_add"), {
+        "name": "机器人", "kind": kind, "url": url, "department": cast.dept_a.pk, "active": "on", "_form_token": "t"})
+    assert response.status_code == 200 and why in response.content.decode(), response.content.decode()[-3000:]
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_vendors_hosts_and_an_allowlisted_relay_are_accepted_and_internal_names_refused_at_send(settings):
+    from feidi.lib import robots
+
+    settings.WEBHOOK_ALLOWED_HOSTS = []
+    assert robots.check_url("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", []) == (
+        "qyapi.weixin.qq.com", 443, "https")
+    assert robots.check_url("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/x", [])[0] == "open.feishu.cn"
+    assert robots.check_url("wecom", "http://10.1.2.3:8080/relay", ["10.1.2.3:8080"]) == ("10.1.2.3", 8080, "http")
+    with pytest.raises(robots.UnsafeWebhook):
+        robots.check_url("wecom", "http://10.1.2.3:9090/relay", ["10.1.2.3:8080"])
+    with pytest.raises(robots.UnsafeWebhook, match="内部地址"):
+        robots.public_addresses("localhost", 443)  # a name that points inside

@@ -245,3 +245,52 @@ def test_an_enterprise_user_sees_its_own_organization_at_home(cast, client_for):
     page = client_for("ent_a").get(reverse("home")).content.decode()
     assert "甲光伏科技有限公司" in page and "乙锂电材料有限公司" not in page
     assert client_for("ent_a").get(reverse("registry:organization_detail", kwargs={"pk": cast.org_a2.pk})).status_code == 404
+
+
+def test_api_tokens_stop_while_the_password_must_change_or_the_user_is_disabled(cast, client_for):
+    from django.test import Client
+    from django.utils import timezone
+
+    from feidi.accounts.models import ApiToken, User
+
+    _token, value = ApiToken.issue(cast.clerk, "同步")
+    User.objects.filter(pk=cast.clerk.pk).update(password_changed_at=timezone.now())
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {value}")
+    assert c.get("/api/v1/registry/organizations").status_code == 200
+    User.objects.filter(pk=cast.clerk.pk).update(password_changed_at=timezone.now() - dt.timedelta(days=400))
+    response = c.get("/api/v1/registry/organizations")
+    assert response.status_code == 401 and "密码已过期" in response.json()["message"]
+    User.objects.filter(pk=cast.clerk.pk).update(password_changed_at=timezone.now(), must_change_password=True)
+    assert c.get("/api/v1/registry/organizations").status_code == 401
+    User.objects.filter(pk=cast.clerk.pk).update(must_change_password=False, is_active=False)
+    response = c.get("/api/v1/registry/organizations")
+    assert response.status_code == 401 and response.json()["message"] == "账号已停用"
+    # the browser session is barred the same way, in JSON
+    User.objects.filter(pk=cast.clerk.pk).update(is_active=True, must_change_password=True)
+    response = client_for("clerk").get("/api/v1/registry/organizations")
+    assert response.status_code == 401 and "密码" in response.json()["message"]
+
+
+@pytest.mark.parametrize("field,value", [("idle_minutes", 0), ("lock_minutes", 0), ("max_failures", 0),
+                                         ("password_max_age_days", 0), ("password_min_classes", 1),
+                                         ("password_min_length", 6), ("idle_minutes", 240)])
+def test_a_policy_that_switches_a_control_off_is_refused_with_its_range(field, value, cast, client_for):
+    from feidi.accounts.models import SecurityPolicy
+    from feidi.lib.security_profile import POLICY_BOUNDS
+
+    data = {f: getattr(SecurityPolicy.current(), f) for f in POLICY_BOUNDS} | {field: value}
+    response = client_for("secadmin").post(reverse("accounts:policy"), data)
+    low, high, *_ = POLICY_BOUNDS[field]
+    assert response.status_code == 200 and f"应在{low}–{high}之间" in response.content.decode()
+    assert getattr(SecurityPolicy.current(), field) != value
+
+
+def test_settings_refuse_a_policy_outside_the_profile(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEIDI_", "DJANGO_"))}
+    env.update(FEIDI_VAR_DIR=str(tmp_path), FEIDI_SESSION_IDLE_MINUTES="0")
+    result = subprocess.run([sys.executable, "-m", "feidi", "check"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "FEIDI_SESSION_IDLE_MINUTES=0 must lie in 1..30" in result.stderr

@@ -211,10 +211,8 @@ def do_save_department(dept: Department, *, acting_user) -> Department:
 
 
 def do_save_policy(policy: SecurityPolicy, *, acting_user) -> SecurityPolicy:
-    if policy.password_min_length < 8:
-        raise ValidationError({"password_min_length": "等保要求密码长度不少于8位"})
-    if not 1 <= policy.password_min_classes <= 4:
-        raise ValidationError({"password_min_classes": "字符类别数应在1到4之间"})
+    """Each value within the profile's range (``lib.security_profile``; the model's validators run
+    in ``full_clean`` on save)."""
     with transaction.atomic():
         existing = SecurityPolicy.objects.filter(pk=1).first()
         policy.pk = 1

@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Permission
 
 from feidi.core.forms import ScopedModelForm, style_fields
+from feidi.lib.security_profile import POLICY_BOUNDS
 
 from .models import Department, Role, SecurityPolicy, User
 
@@ -127,14 +128,7 @@ class SecurityPolicyForm(ScopedModelForm):
         model = SecurityPolicy
         fields = ["max_failures", "lock_minutes", "idle_minutes", "password_min_length", "password_min_classes",
                   "password_max_age_days"]
-        help_texts = {
-            "max_failures": "等保三级建议：连续失败5次锁定",
-            "lock_minutes": "建议不少于30分钟",
-            "idle_minutes": "建议不超过30分钟",
-            "password_min_length": "不少于8位，默认10位",
-            "password_min_classes": "大写、小写、数字、符号中至少3类",
-            "password_max_age_days": "建议90天",
-        }
+        help_texts = {field: f"允许范围 {bounds[0]}–{bounds[1]}（等保2.0三级）" for field, bounds in POLICY_BOUNDS.items()}
 
 
 class ApiTokenForm(forms.Form):

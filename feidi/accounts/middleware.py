@@ -36,7 +36,8 @@ class SecurityPolicyMiddleware:
                     return self.get_response(request)
                 return redirect(f"{reverse('accounts:login')}?timeout=1&next={request.path}")
             request.session[SESSION_LAST_SEEN] = now
-            if not request.path.startswith(OPEN_PREFIXES):
+            # the API answers such a user with a JSON 401 itself (core.api.refuse_if_barred)
+            if not request.path.startswith((*OPEN_PREFIXES, "/api/")):
                 if user.must_change_password or user.password_expired(policy):
                     return redirect(f"{reverse('accounts:password_change')}?expired=1")
         return self.get_response(request)

@@ -259,15 +259,28 @@ class User(DetailUrlMixin, AbstractBaseUser):
         return self.full_name or self.username
 
 
+def _bounded(field: str) -> list:
+    """The field's range from the security profile, each side with the message naming the range."""
+    from django.core.validators import MaxValueValidator, MinValueValidator
+
+    from feidi.lib.security_profile import POLICY_BOUNDS, range_text
+
+    low, high, _label, _env = POLICY_BOUNDS[field]
+    return [MinValueValidator(low, message=range_text(field)), MaxValueValidator(high, message=range_text(field))]
+
+
 class SecurityPolicy(models.Model):
     """The security policy (安全策略), one row, edited only by the 安全管理员."""
 
-    max_failures = models.PositiveIntegerField("连续失败锁定次数", default=5)
-    lock_minutes = models.PositiveIntegerField("锁定时长（分钟）", default=30)
-    idle_minutes = models.PositiveIntegerField("空闲超时（分钟）", default=30)
-    password_min_length = models.PositiveIntegerField("密码最小长度", default=10)
-    password_min_classes = models.PositiveIntegerField("密码字符类别数（大写/小写/数字/符号）", default=3)
-    password_max_age_days = models.PositiveIntegerField("密码有效期（天，0为不限）", default=90)
+    max_failures = models.PositiveIntegerField("连续失败锁定次数", default=5, validators=_bounded("max_failures"))
+    lock_minutes = models.PositiveIntegerField("锁定时长（分钟）", default=30, validators=_bounded("lock_minutes"))
+    idle_minutes = models.PositiveIntegerField("空闲超时（分钟）", default=30, validators=_bounded("idle_minutes"))
+    password_min_length = models.PositiveIntegerField("密码最小长度", default=10,
+                                                      validators=_bounded("password_min_length"))
+    password_min_classes = models.PositiveIntegerField("密码字符类别数（大写/小写/数字/符号）", default=3,
+                                                       validators=_bounded("password_min_classes"))
+    password_max_age_days = models.PositiveIntegerField("密码有效期（天）", default=90,
+                                                        validators=_bounded("password_max_age_days"))
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -50,24 +50,43 @@ class TokenAuth(APIKeyHeader):
             return None
         value = key[7:].strip()
         token = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash(value)).first()
-        if token is None or not token.user.is_active or token.user.is_locked():
+        if token is None:
             return None
         now = timezone.now()
         if token.expires_at and token.expires_at <= now:
-            return None
+            raise AuthRefused("令牌已过期，请在“我的令牌”中重新签发")
         if token.user.is_admin_duty:
             return None  # administrator duties sign in with a second factor, never by token
+        refuse_if_barred(token.user)
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         request.user = token.user
         return token.user
 
 
 class CsrfSessionAuth(SessionAuth):
-    """Browser sessions, with the CSRF check on writes."""
+    """Browser sessions, with the CSRF check on writes — and the same bars as the pages."""
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
+        if user is None:
+            return None
+        refuse_if_barred(user)
+        return user
+
+
+class AuthRefused(Exception):
+    """A known caller who may not use the API now, and why (answered 401 with the reason)."""
+
+
+def refuse_if_barred(user) -> None:
+    """Disabled, locked, or bound to change an expired or reset password first: the API refuses
+    exactly as the pages send such a user to the password page."""
+    if not user.is_active:
+        raise AuthRefused("账号已停用")
+    if user.is_locked():
+        raise AuthRefused("账号已锁定，请稍后再试或联系安全管理员解锁")
+    if user.must_change_password or user.password_expired():
+        raise AuthRefused("密码已过期或须修改，请登录网页修改密码后再使用接口")
 
 
 class ErrorSchema(Schema):
@@ -123,6 +142,11 @@ def _forbidden(request, exc):
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request, exc):
     return error(request, 401, "unauthorized", "未登录或令牌无效")
+
+
+@api.exception_handler(AuthRefused)
+def _refused(request, exc):
+    return error(request, 401, "unauthorized", str(exc))
 
 
 @api.exception_handler(ValidationError)

@@ -349,6 +349,16 @@ class WebhookEndpoint(DetailUrlMixin, models.Model):
     def __str__(self):
         return f"{self.name}（{self.get_kind_display()}）"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from feidi.lib import robots
+
+        try:
+            robots.check_url(self.kind, self.url or "", settings.WEBHOOK_ALLOWED_HOSTS)
+        except robots.UnsafeWebhook as exc:
+            raise ValidationError({"url": str(exc)}) from None
+
 
 class Delivery(models.Model):
     """One attempt-tracked sending of a notification by e-mail or a robot webhook. Failures are

@@ -79,3 +79,74 @@ def accepted(kind: str, status: int, reply: dict | None) -> tuple[bool, str]:
         return code == 0, "" if code == 0 else f"errcode {code}: {reply.get('errmsg', '')}"
     code = reply.get("code", reply.get("StatusCode", 0))
     return code == 0, "" if code == 0 else f"code {code}: {reply.get('msg', reply.get('StatusMessage', ''))}"
+
+
+# --- where a robot may be reached: the vendors' own hosts over HTTPS, or an allowlisted relay -------
+
+VENDOR_HOSTS = {"wecom": {"qyapi.weixin.qq.com"}, "dingtalk": {"oapi.dingtalk.com"},
+                "feishu": {"open.feishu.cn", "open.larksuite.com"}}
+
+
+class UnsafeWebhook(ValueError):
+    """A webhook address the server must not call."""
+
+
+def _allowed(host: str, port: int | None, allowed: list[str]) -> bool:
+    for entry in allowed:
+        name, _, entry_port = entry.strip().lower().rpartition(":") if ":" in entry and not entry.startswith("[") \
+            else (entry.strip().lower(), "", "")
+        if name == host and (not entry_port or (port is not None and str(port) == entry_port)):
+            return True
+    return False
+
+
+def check_url(kind: str, url: str, allowed: list[str]) -> tuple[str, int, str]:
+    """(host, port, scheme) of a robot address the server may call, or ``UnsafeWebhook`` saying why:
+    https on the platform's own host and port 443, or a host listed in ``allowed``
+    (``FEIDI_WEBHOOK_ALLOWED_HOSTS``, for an intranet relay). Never credentials in the address, never
+    a bare IP address unless allowlisted."""
+    import ipaddress
+
+    parts = urllib.parse.urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if not host or parts.scheme not in ("http", "https"):
+        raise UnsafeWebhook("请填写完整的 https:// 机器人地址")
+    if parts.username or parts.password or "@" in parts.netloc:
+        raise UnsafeWebhook("机器人地址中不能包含用户名或密码")
+    try:
+        port = parts.port
+    except ValueError:
+        raise UnsafeWebhook("端口号无效") from None
+    if _allowed(host, port, allowed) or _allowed(host, None, allowed):
+        return host, port or (443 if parts.scheme == "https" else 80), parts.scheme
+    try:
+        ipaddress.ip_address(host)
+        raise UnsafeWebhook("机器人地址不能是 IP 地址，请使用平台提供的域名地址（内网转发地址须由管理员加入白名单）")
+    except ValueError as exc:
+        if isinstance(exc, UnsafeWebhook):
+            raise
+    if parts.scheme != "https":
+        raise UnsafeWebhook("机器人地址必须使用 https://")
+    if port not in (None, 443):
+        raise UnsafeWebhook("机器人地址只能使用 443 端口")
+    hosts = VENDOR_HOSTS.get(kind, set())
+    if host not in hosts:
+        raise UnsafeWebhook(f"{KINDS.get(kind, kind)}机器人地址应为 https://{'、'.join(sorted(hosts))} 下的地址")
+    return host, 443, "https"
+
+
+def public_addresses(host: str, port: int) -> list[str]:
+    """The host's addresses, all of them public; ``UnsafeWebhook`` when any is private, loopback,
+    link-local (the cloud metadata address) or reserved — a name that points inside is refused."""
+    import ipaddress
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise UnsafeWebhook(f"无法解析 {host}：{exc}") from None
+    addresses = sorted({info[4][0] for info in infos})
+    for address in addresses:
+        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            raise UnsafeWebhook(f"{host} 解析到内部地址 {address}，已拒绝发送")
+    return addresses
