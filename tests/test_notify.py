@@ -13,7 +13,6 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.urls import reverse
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
