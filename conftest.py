@@ -81,3 +81,13 @@ def live_server_lock():
     pages keep polling the live server: a write on the shared in-memory SQLite connection in the
     middle of a request's read is refused ('database table is locked')."""
     return _LIVE_SERVER_LOCK
+
+
+def pytest_configure(config):
+    """The test client and the browser tests' live server speak plain http: no redirect to https and
+    no HSTS for the whole run (the live server's middleware is built once, before any test's
+    ``settings`` change); tests/test_deploy.py turns them on to check them."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0

@@ -11,6 +11,9 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "feidi"
+    if len(args) > 1 and args[1] == "check" and "--deploy" in args and "--fail-level" not in args:
+        # a deployment check is passed only when clean: any warning fails it (exit status 1)
+        args += ["--fail-level", "WARNING"]
     execute_from_command_line(args)
 
 

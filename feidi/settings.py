@@ -13,10 +13,18 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("FEIDI_VAR_DIR", BASE_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (a SQLite database, its WAL and shared-memory files
+    take the database file's mode), unless it exists."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def env_str(name: str, default: str | None = None) -> str:
@@ -67,8 +75,10 @@ def _secret_from_file(name: str, filename: str, nbytes: int) -> str:
         return value
     path = VAR_DIR / filename
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(nbytes))
-        path.chmod(0o600)
+        # created readable by its owner only from the first byte (no window under a loose umask)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(nbytes))
     return path.read_text().strip()
 
 
@@ -78,6 +88,10 @@ if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("FEIDI_SECRET_KEY must be at least 32 characters")
 # AES-256-GCM key for phone and ID-card numbers: 32 bytes, urlsafe base64 in the environment.
 FIELD_ENCRYPTION_KEY = _secret_from_file("FEIDI_FIELD_KEY", "field_key", 32)
+# HMAC key of the audit trail's anchors (core.audit.anchor): kept outside the database, so a rewrite
+# of the audit table, re-hashed, does not match the signed heads in LOG_DIR. Back it up.
+AUDIT_KEY = _secret_from_file("FEIDI_AUDIT_KEY", "audit_key", 32)
+LOG_DIR = Path(os.environ.get("FEIDI_LOG_DIR", VAR_DIR / "log"))
 ALLOWED_HOSTS = env_list("FEIDI_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("FEIDI_CSRF_TRUSTED_ORIGINS", [])
 
@@ -106,6 +120,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,6 +129,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "feidi.accounts.middleware.SecurityPolicyMiddleware",
     "feidi.core.middleware.RequestContextMiddleware",
+    "feidi.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -146,6 +162,8 @@ try:
 except Exception as exc:  # dj-database-url raises several types for a bad URL
     raise ImproperlyConfigured(f"FEIDI_DATABASE_URL is malformed: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db["NAME"] and _db["NAME"] != ":memory:" and not str(_db["NAME"]).startswith("file:"):
+        _private_file(Path(_db["NAME"]))
     # WAL lets readers run beside one writer; IMMEDIATE transactions take the write lock at BEGIN so
     # concurrent writers wait (busy timeout) instead of failing; synchronous=FULL makes a committed
     # write survive power loss.
@@ -180,6 +198,7 @@ if REDIS_URL:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
+    _private_file(VAR_DIR / "jobs.sqlite3")
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "feidi",
@@ -224,14 +243,36 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE = env_bool("FEIDI_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
-SECURE_SSL_REDIRECT = env_bool("FEIDI_SSL_REDIRECT", False)
+# Served over HTTPS (directly or behind a TLS proxy that sets X-Forwarded-Proto): plain http is
+# redirected and browsers are told to use https for a year (HSTS). Follows the secure cookies unless
+# set on its own; `make run` (plain http on localhost) turns both off.
+HTTPS = env_bool("FEIDI_HTTPS", SECURE)
+SECURE_SSL_REDIRECT = env_bool("FEIDI_SSL_REDIRECT", HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env_int("FEIDI_HSTS_SECONDS", 0)
+SECURE_HSTS_SECONDS = env_int("FEIDI_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# /healthz answers the load balancer over plain http inside the network
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_PRELOAD = False
 # HSTS preloading is a policy for public domains; intranet hosts are not submitted to preload lists.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy on every response (Django's own middleware): scripts only from this site,
+# never inline or eval'd — a record's text that reaches HTML unescaped still cannot run. Styles may
+# be inline (ECharts and Tabler set element styles); images may be data: URLs (the TOTP QR code,
+# ECharts' saved images). Decision 0009.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Behind a reverse proxy, trust its X-Forwarded-For for the audit trail's source address.

@@ -92,3 +92,66 @@ def test_only_the_auditor_reads_the_trail(cast, client_for):
     assert client_for("auditor").get(url).status_code == 200
     for name in ("sysadmin", "secadmin", "leader", "clerk", "ent_a"):
         assert client_for(name).get(url).status_code == 403, name
+
+
+# --- the head anchored outside the database ---------------------------------------------------------
+
+def _rehash_from(seq: int) -> None:
+    """What an attacker with write access to the table does: rewrite, then re-chain every later
+    record and the head, so the chain alone verifies again."""
+    from feidi.core.models import AuditHead
+
+    prev = AuditRecord.objects.get(seq=seq - 1).hash if seq > 1 else audit.GENESIS
+    for row in AuditRecord.objects.filter(seq__gte=seq).order_by("seq"):
+        row.prev_hash = prev
+        row.hash = audit._digest(row)
+        AuditRecord.objects.filter(pk=row.pk).update(prev_hash=row.prev_hash, hash=row.hash)
+        prev = row.hash
+    last = AuditRecord.objects.order_by("-seq").first()
+    AuditHead.objects.filter(pk=1).update(seq=last.seq if last else 0, hash=last.hash if last else audit.GENESIS)
+
+
+@pytest.fixture
+def anchored(cast, settings, tmp_path):
+    settings.LOG_DIR = tmp_path
+    line = audit.anchor()
+    assert audit.verify().ok and line["seq"] > 3
+    assert oct((tmp_path / audit.ANCHOR_FILE).stat().st_mode & 0o777) == "0o600"
+    return line
+
+
+@pytest.mark.parametrize("attack", ["rewrite_and_rehash", "truncate_tail_and_move_head", "wipe", "forge_anchor"])
+def test_rewriting_the_table_with_new_hashes_or_wiping_it_is_caught_by_the_anchors(attack, anchored, settings):
+    from feidi.core.models import AuditHead
+
+    if attack == "rewrite_and_rehash":
+        first = AuditRecord.objects.order_by("seq")[1]
+        AuditRecord.objects.filter(pk=first.pk).update(object_repr="篡改后的名称")
+        _rehash_from(first.seq)
+    elif attack == "truncate_tail_and_move_head":
+        AuditRecord.objects.filter(seq__gt=2).delete()
+        _rehash_from(3)
+    elif attack == "wipe":
+        AuditRecord.objects.all().delete()
+        AuditHead.objects.all().delete()
+    else:
+        path = settings.LOG_DIR / audit.ANCHOR_FILE
+        line = json.loads(path.read_text().splitlines()[-1])
+        line["count"] += 5
+        path.write_text(path.read_text() + json.dumps(line) + "\n")
+    result = audit.verify()
+    assert not result.ok, attack
+    expected = {"rewrite_and_rehash": "哈希与锚点不符", "truncate_tail_and_move_head": "已不存在",
+                "wipe": "记录被删除", "forge_anchor": "签名不符"}[attack]
+    assert any(expected in p for p in result.problems), result.problems
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+
+
+def test_a_chain_that_only_grew_since_its_anchor_verifies(anchored, cast):
+    cast.org_a1.name = "甲光伏科技股份有限公司"
+    from feidi.registry.actions import do_save_organization
+
+    do_save_organization(cast.org_a1, acting_user=cast.clerk)
+    audit.anchor()
+    assert audit.verify().ok

@@ -27,20 +27,26 @@ def log_event(request, username: str, result: str, *, user=None, reason: str = "
     )
 
 
-def do_record_login_failure(request, username: str) -> str:
-    """Count a failed password; lock the account at the policy's limit. Returns the message."""
+def do_record_login_failure(request, username: str, password: str | None = None) -> str:
+    """Count a failed sign-in; lock the account at the policy's limit. The answer is the same for an
+    unknown name, a wrong password, a disabled or a locked account — only whoever gives the right
+    password of a locked account learns that it is locked — so the page tells nobody which names
+    exist (the login log records the real reason)."""
     policy = SecurityPolicy.current()
+    generic = f"用户名或密码错误（连续输错{policy.max_failures}次将锁定{policy.lock_minutes}分钟）"
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
             log_event(request, username, LoginLog.Result.FAILURE, reason="用户不存在")
-            return "用户名或密码错误"
+            return generic
         if user.is_locked():
             log_event(request, username, LoginLog.Result.LOCKED, user=user, reason="账号已锁定")
-            return f"账号已锁定，请于{timezone.localtime(user.locked_until):%H:%M}后再试或联系安全管理员"
+            if password is not None and user.is_active and user.check_password(password):
+                return f"账号已锁定，请于{timezone.localtime(user.locked_until):%H:%M}后再试或联系安全管理员"
+            return generic
         if not user.is_active:
             log_event(request, username, LoginLog.Result.FAILURE, user=user, reason="账号已停用")
-            return "用户名或密码错误"
+            return generic
         User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
         user.refresh_from_db(fields=["failed_logins"])
         if user.failed_logins >= policy.max_failures:
@@ -48,10 +54,9 @@ def do_record_login_failure(request, username: str) -> str:
             User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
             log_event(request, username, LoginLog.Result.LOCKED, user=user,
                       reason=f"连续{policy.max_failures}次密码错误，锁定{policy.lock_minutes}分钟")
-            return f"连续{policy.max_failures}次密码错误，账号已锁定{policy.lock_minutes}分钟"
+            return generic
         log_event(request, username, LoginLog.Result.FAILURE, user=user, reason="密码错误")
-        left = policy.max_failures - user.failed_logins
-        return f"用户名或密码错误，再错{left}次账号将被锁定"
+        return generic
 
 
 def do_record_login_success(request, user: User) -> None:

@@ -18,9 +18,12 @@ class RoleBackend(BaseBackend):
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
+        # the password is checked whatever the account's state: a disabled or locked account must
+        # not answer faster than a wrong password (a timing oracle for which names exist)
+        correct = user.check_password(password)
         if not user.is_active or user.is_locked():
             return None
-        return user if user.check_password(password) else None
+        return user if correct else None
 
     def get_user(self, user_id):
         user = User.objects.filter(pk=user_id).select_related("department", "organization").first()

@@ -3,13 +3,22 @@
 Each record's hash covers its fields and the previous record's hash, so editing or deleting a row
 breaks the chain, and ``feidi audit verify`` finds where. Records are appended in the caller's
 transaction: if the change rolls back, so does its record.
+
+A chain alone does not stop someone who can write the table from rewriting it and re-hashing every
+record after the change, deleting its tail and moving the head, or emptying it. So the chain's head
+is anchored outside the database: every day (and on ``feidi audit anchor``) a line with the head's
+sequence number and hash, the count and the time, signed with an HMAC under ``FEIDI_AUDIT_KEY``, is
+appended to ``FEIDI_LOG_DIR/audit-anchors.jsonl``. ``verify`` checks every anchor's signature and
+that the table still holds that record with that hash, and at least that many records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -237,9 +246,81 @@ def verify(batch: int = 5000) -> VerifyResult:
                 problems.append(f"#{row.seq}: 内容与哈希不符（记录被篡改）")
             prev_hash, expected_seq, last_seq = row.hash, row.seq + 1, row.seq
             checked += 1
+    problems += check_anchors()
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and head.seq != last_seq:
         problems.append(f"链尾不符：应有 {head.seq} 条，实有最后序号 {last_seq}（末尾记录被删除）")
     if head is not None and head.seq == last_seq and head.hash != prev_hash and last_seq:
         problems.append("链头哈希与最后一条记录不符")
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
+
+
+# --- anchors outside the database ----------------------------------------------------------------------
+
+ANCHOR_FILE = "audit-anchors.jsonl"
+
+
+def _anchor_path():
+    from django.conf import settings
+
+    return settings.LOG_DIR / ANCHOR_FILE
+
+
+def _mac(seq: int, head_hash: str, count: int, at: str) -> str:
+    from django.conf import settings
+
+    message = f"{seq}|{head_hash}|{count}|{at}".encode()
+    return hmac.new(settings.AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def anchor() -> dict:
+    """Append the chain's current head, signed, to the anchor file (created 0600)."""
+    head = AuditHead.objects.filter(pk=1).first()
+    seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    count = AuditRecord.objects.count()
+    at = timezone.now().isoformat(timespec="seconds")
+    line = {"seq": seq, "hash": head_hash, "count": count, "at": at, "mac": _mac(seq, head_hash, count, at)}
+    path = _anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a") as handle:
+        handle.write(json.dumps(line) + "\n")
+    return line
+
+
+def check_anchors() -> list[str]:
+    """Every anchor signed with the key, its record still in the table with the same hash, and the
+    table no shorter than any anchor said."""
+    path = _anchor_path()
+    if not path.exists():
+        return []
+    problems = []
+    hashes = {}
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    anchors = []
+    for n, line in enumerate(lines, start=1):
+        try:
+            a = json.loads(line)
+            valid = hmac.compare_digest(a["mac"], _mac(int(a["seq"]), a["hash"], int(a["count"]), a["at"]))
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"锚点文件第{n}行无法读取（被改动）")
+            continue
+        if not valid:
+            problems.append(f"锚点文件第{n}行签名不符（锚点被伪造或改动，或审计密钥已更换）")
+            continue
+        anchors.append(a)
+    if anchors:
+        seqs = [a["seq"] for a in anchors if a["seq"]]
+        hashes = dict(AuditRecord.objects.filter(seq__in=seqs).values_list("seq", "hash"))
+        count = AuditRecord.objects.count()
+        top = AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    for a in anchors:
+        if a["seq"] and a["seq"] not in hashes:
+            problems.append(f"锚点 {a['at']}：第{a['seq']}条记录已不存在（记录被删除或清空）")
+        elif a["seq"] and hashes[a["seq"]] != a["hash"]:
+            problems.append(f"锚点 {a['at']}：第{a['seq']}条记录的哈希与锚点不符（记录表被改写并重新计算哈希）")
+        if a["count"] > count:
+            problems.append(f"锚点 {a['at']} 时有{a['count']}条记录，现只有{count}条（记录被删除）")
+        if a["seq"] > top:
+            problems.append(f"锚点 {a['at']} 时链头为第{a['seq']}条，现链尾为第{top}条（链头被回退）")
+    return problems

@@ -104,3 +104,12 @@ def notify_missing_calendar(today=None) -> int:
                         "国务院办公厅发布通知后，请在“工作日历”中粘贴通知原文或填表录入。",
            reverse("core:calendaryear_list"))
     return len(todo)
+
+
+@db_periodic_task(crontab(hour="0", minute="10"))
+@periodic_lock("core-audit-anchor")
+def anchor_audit_chain() -> None:
+    """The daily signed head of the audit chain, kept outside the database."""
+    from . import audit
+
+    audit.anchor()

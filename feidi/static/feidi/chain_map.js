@@ -15,10 +15,10 @@
     tooltip: {
       formatter: function (p) {
         if (p.dataType !== "node") { return ""; }
-        var d = p.data;
-        return "<b>" + d.name + "</b>（" + d.state + (d.action ? "·" + d.action : "") + "）<br>企业 " + d.count +
-          " 家，产值 " + wan(d.output) + "<br>在谈项目 " + d.pipeline + " 个，招商目标 " + d.targets + " 家" +
-          (d.masters.length ? "<br>链主：" + d.masters.join("、") : "");
+        var d = p.data, esc = window.Feidi.esc;
+        return "<b>" + esc(d.name) + "</b>（" + esc(d.state) + (d.action ? "·" + esc(d.action) : "") + "）<br>企业 " +
+          esc(d.count) + " 家，产值 " + wan(d.output) + "<br>在谈项目 " + esc(d.pipeline) + " 个，招商目标 " +
+          esc(d.targets) + " 家" + (d.masters.length ? "<br>链主：" + d.masters.map(esc).join("、") : "");
       }
     },
     series: [{

@@ -1,13 +1,28 @@
 // Feidi: small behaviours without a framework.
+// Feidi.esc: every record text a chart's tooltip formatter puts into HTML goes through it (a name
+// like <img src=x onerror=…> must show as text, never run); tests/test_csp.py checks each formatter.
+window.Feidi = window.Feidi || {};
+window.Feidi.esc = function (value) {
+  return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+  });
+};
 (function () {
   // A per-page select submits its form.
   document.addEventListener("change", function (e) {
     if (e.target.classList && e.target.classList.contains("feidi-autosubmit")) e.target.form.submit();
   });
-  // Links and buttons with data-confirm ask first.
+  // Links and buttons with data-confirm ask first; so does a form with data-confirm when it is sent.
   document.addEventListener("click", function (e) {
-    var el = e.target.closest("[data-confirm]");
-    if (el && !window.confirm(el.getAttribute("data-confirm"))) e.preventDefault();
+    var el = e.target.closest && e.target.closest("[data-confirm]");
+    if (el && el.tagName !== "FORM" && !window.confirm(el.getAttribute("data-confirm"))) e.preventDefault();
+    if (e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.hasAttribute && form.hasAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
+      e.preventDefault();
+    }
   });
   // Role editor: tick or untick every permission of a module; filter the rows by text.
   document.addEventListener("change", function (e) {

@@ -14,13 +14,17 @@
       c.setOption({
         animation: false, toolbox: tools,
         tooltip: {trigger: "item", formatter: function (p) {
-          if (p.seriesType !== "scatter") { return p.name; }
+          var esc = window.Feidi.esc;
+          if (p.seriesType !== "scatter") { return esc(p.name); }
           var v = p.data.value[2], g = p.data.growth;
-          return "<b>" + p.name + "</b><br>" + d.name + "：" + (d.unit === "元" ? (v / 1e8).toFixed(2) + " 亿元" : v + " " + d.unit) +
+          return "<b>" + esc(p.name) + "</b><br>" + esc(d.name) + "：" +
+            (d.unit === "元" ? (v / 1e8).toFixed(2) + " 亿元" : esc(v) + " " + esc(d.unit)) +
             (g === null ? "" : "<br>同比：" + (g * 100).toFixed(1) + "%") + (p.data.published ? "（公布数）" : "");
         }},
         visualMap: {min: 0, max: max, calculable: true, seriesIndex: 1, left: 8, bottom: 8, text: ["高", "低"],
-                    formatter: function (v) { return d.unit === "元" ? (v / 1e8).toFixed(1) + " 亿元" : Math.round(v) + " " + d.unit; },
+                    formatter: function (v) {
+                      return d.unit === "元" ? (v / 1e8).toFixed(1) + " 亿元" : Math.round(v) + " " + window.Feidi.esc(d.unit);
+                    },
                     inRange: {color: ["#a5d8ff", "#1c7ed6", "#d6336c"]}},
         geo: {map: "feidi-city", roam: false, label: {show: true, fontSize: 11, color: "#666"},
               itemStyle: {areaColor: "#f1f3f5", borderColor: "#adb5bd"}, emphasis: {itemStyle: {areaColor: "#e9ecef"}}},
@@ -41,10 +45,11 @@
     z.setOption({
       animation: false, toolbox: tools,
       tooltip: {trigger: "item", formatter: function (p) {
+        var esc = window.Feidi.esc;
         var f = geo.features.find(function (x) { return x.properties.name === p.name; }) || {properties: {}};
-        return "<b>地块 " + p.name + "</b><br>" + (f.properties.organization || "未关联企业") +
-          (f.properties.grade ? "<br>亩均评价：" + f.properties.grade + "类" : "<br>未评价") +
-          (f.properties.area ? "<br>面积：" + f.properties.area + " 亩" : "");
+        return "<b>地块 " + esc(p.name) + "</b><br>" + esc(f.properties.organization || "未关联企业") +
+          (f.properties.grade ? "<br>亩均评价：" + esc(f.properties.grade) + "类" : "<br>未评价") +
+          (f.properties.area ? "<br>面积：" + esc(f.properties.area) + " 亩" : "");
       }},
       series: [{type: "map", map: "feidi-parcels", label: {show: false},
                 data: geo.features.map(function (f) {

@@ -4,12 +4,17 @@ from feidi.core import audit
 
 
 class Command(BaseCommand):
-    help = "审计链：feidi audit verify 校验哈希链，发现篡改或删除时以非零状态退出"
+    help = ("审计链：feidi audit verify 校验哈希链与库外锚点，发现篡改或删除时以非零状态退出；"
+            "feidi audit anchor 立即签名记录当前链头")
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["verify"])
+        parser.add_argument("action", choices=["verify", "anchor"])
 
     def handle(self, *args, **options):
+        if options["action"] == "anchor":
+            line = audit.anchor()
+            self.stdout.write(self.style.SUCCESS(f"已记录链头：第{line['seq']}条，共{line['count']}条"))
+            return
         result = audit.verify()
         if not result.ok:
             for problem in result.problems:

@@ -1,0 +1,21 @@
+"""Checks a serving process makes before it answers anything."""
+
+from __future__ import annotations
+
+import sys
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def require_collected_static() -> None:
+    """With the manifest storage, a missing ``staticfiles.json`` makes every page fail: stop now."""
+    backend = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
+    if "Manifest" not in backend:
+        return
+    manifest = settings.STATIC_ROOT / "staticfiles.json"
+    if not manifest.exists():
+        message = (f"静态文件尚未收集（缺少 {manifest}）：请先运行 feidi collectstatic（make setup 会自动执行）。"
+                   f" Static files are not collected: run `feidi collectstatic` first.")
+        print(message, file=sys.stderr)
+        raise ImproperlyConfigured(message)
