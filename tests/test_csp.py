@@ -65,7 +65,7 @@ def test_every_chart_formatter_that_builds_html_escapes_what_it_puts_in():
 
 # --- in the browser ----------------------------------------------------------------------------------
 
-def _hostile(world):
+def _hostile(w):
     """Every model the charts and maps name, named with payloads."""
     import datetime as dt
 
@@ -75,19 +75,19 @@ def _hostile(world):
 
     from .test_browser_indicators import fill
 
-    fill(world)
+    fill(w)
     chain = Chain.objects.get(name="光伏")
     Chain.objects.filter(pk=chain.pk).update(name=PAYLOADS[0] + "光伏")
     Segment.objects.filter(chain=chain).update(name=PAYLOADS[1] + "组件")
-    other = Segment.objects.create(chain=chain, name=PAYLOADS[3], department=world.dept_a)
-    SegmentMember.objects.create(segment=other, organization=world.org_a2, department=world.dept_a, role="master")
-    for n, org in enumerate(Organization.objects.filter(zone=world.zone_a)):
+    other = Segment.objects.create(chain=chain, name=PAYLOADS[3], department=w.dept_a)
+    SegmentMember.objects.create(segment=other, organization=w.org_a2, department=w.dept_a, role="master")
+    for n, org in enumerate(Organization.objects.filter(zone=w.zone_a)):
         Organization.objects.filter(pk=org.pk).update(name=f"{PAYLOADS[n % len(PAYLOADS)]}企业{n}")
-    Zone.objects.filter(pk=world.zone_a.pk).update(short_name=PAYLOADS[2], region_code="361100")
-    Zone.objects.filter(pk=world.zone_b.pk).update(region_code="361102")
-    for n, org in enumerate(Organization.objects.filter(zone=world.zone_a)[:2]):
+    Zone.objects.filter(pk=w.zone_a.pk).update(short_name=PAYLOADS[2], region_code="361100")
+    Zone.objects.filter(pk=w.zone_b.pk).update(region_code="361102")
+    for n, org in enumerate(Organization.objects.filter(zone=w.zone_a)[:2]):
         lon = 117.96 + n * 0.004
-        Parcel.objects.create(zone=world.zone_a, organization=org, code=f"{PAYLOADS[n]}-{n}", department=world.dept_a,
+        Parcel.objects.create(zone=w.zone_a, organization=org, code=f"{PAYLOADS[n]}-{n}", department=w.dept_a,
                               geometry={"type": "Polygon", "coordinates": [[[lon, 28.43], [lon + 0.003, 28.43],
                                         [lon + 0.003, 28.433], [lon, 28.433], [lon, 28.43]]]})
     return chain, dt
