@@ -1,0 +1,454 @@
+"""Reading an uploaded spreadsheet that nobody here wrote, within a budget.
+
+Whatever arrives is first told apart by its bytes, and each kind gets its own answer: an .xlsx (a
+zip of XML parts) is read; a CSV in UTF-8 (with or without BOM) or GBK/GB18030 is read; an
+encrypted workbook, a legacy .xls, an HTML page saved as .xls and anything else is refused with a
+message saying what it is and what to do — never "not an xlsx".
+
+An .xlsx is read as a stream: every zip entry's declared size and compression ratio are checked
+before anything is inflated, then the chosen sheet is parsed by expat while the bytes inflated and
+the rows produced are counted against a budget that aborts the read when the real stream exceeds
+it (a declared size can lie). Memory is bounded by the shared-string table (itself budgeted) and
+one row at a time, whatever the sheet's length. No DOCTYPE is accepted (XXE, entity expansion).
+
+The sheet read is the template's (by name), else the first visible one; never a hidden or
+very-hidden sheet. A formula cell is given with its cached value; one without a cached value is
+reported (``FormulaCell``), never read as blank.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one upload may cost: compressed bytes, inflated bytes of the whole package and of the
+    sheet, the ratio of any entry, rows, columns, shared strings."""
+
+    upload_bytes: int = 60 * 1024 * 1024
+    inflated_bytes: int = 400 * 1024 * 1024
+    sheet_bytes: int = 350 * 1024 * 1024
+    max_ratio: int = 120
+    rows: int = 1_000_000
+    columns: int = 200
+    shared_strings: int = 2_000_000
+    shared_string_bytes: int = 64 * 1024 * 1024
+    entries: int = 2_000
+
+
+DEFAULT_BUDGET = Budget()
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read (its kind, its size, its structure)."""
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A formula without a cached value: its result is unknown here."""
+
+    formula: str
+
+
+@dataclass
+class Sheet:
+    """The rows of one sheet, read lazily (``rows`` yields (excel_row_number, [cells]))."""
+
+    name: str
+    kind: str  # xlsx | csv
+    rows: Iterator[tuple[int, list]]
+    skipped: list[str] = field(default_factory=list)  # hidden sheets passed over, for the report
+
+
+# --- what kind of file -----------------------------------------------------------------------------
+
+def sniff(data: bytes) -> str:
+    """xlsx | ole-encrypted | xls | html | csv | unknown."""
+    head = data[:4096]
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE compound file
+        names = data[:min(len(data), 2_000_000)]
+        if "EncryptedPackage".encode("utf-16-le") in names or "EncryptionInfo".encode("utf-16-le") in names:
+            return "ole-encrypted"
+        return "xls"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text" (tab-separated)
+        return "csv" if _decode(data[:65536]) is not None else "unknown"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta", b"<head")) or \
+            b"urn:schemas-microsoft-com:office" in head.lower():
+        return "html"
+    if _decode(data[:65536]) is not None and b"\x00" not in head:
+        return "csv"
+    return "unknown"
+
+
+MESSAGES = {
+    "ole-encrypted": "这是加了打开密码的工作簿：请在 Excel 中“文件→信息→保护工作簿→用密码进行加密”清空密码，另存为 .xlsx 后再导入",
+    "xls": "这是旧版 Excel 97-2003 工作簿（.xls）：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再导入",
+    "html": "这是网页另存的“.xls”（实为 HTML 表格，常见于从业务系统导出的文件）：请用 Excel 打开后“另存为”Excel 工作簿（.xlsx）再导入",
+    "unknown": "无法识别该文件：请上传 .xlsx 工作簿（或 UTF-8/GBK 编码的 .csv 文件）",
+}
+
+
+def _decode(data: bytes) -> str | None:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16") if _decodes(data, "utf-16") else None
+    if data.startswith(codecs.BOM_UTF8):
+        return data.decode("utf-8-sig", errors="strict") if _decodes(data, "utf-8-sig") else None
+    for encoding in ("utf-8", "gb18030"):
+        if _decodes(data, encoding):
+            return data.decode(encoding)
+    return None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(data) - 4  # a character cut at the end of a sample is fine
+    return True
+
+
+def open_sheet(data: bytes, *, prefer: tuple[str, ...] = (), budget: Budget = DEFAULT_BUDGET) -> Sheet:
+    """The sheet to import from ``data``, its rows read lazily within ``budget``."""
+    if len(data) > budget.upload_bytes:
+        raise SheetError(f"文件超过{budget.upload_bytes // 1024 // 1024}MB，请分批导入")
+    kind = sniff(data)
+    if kind == "xlsx":
+        return _open_xlsx(data, prefer, budget)
+    if kind == "csv":
+        return _open_csv(data, budget)
+    raise SheetError(MESSAGES[kind])
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+def _open_csv(data: bytes, budget: Budget) -> Sheet:
+    text = _decode(data)
+    if text is None:
+        raise SheetError(MESSAGES["unknown"])
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+
+    def rows():
+        for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+            if n > budget.rows:
+                raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
+            yield n, row[:budget.columns]
+
+    return Sheet("CSV", "csv", rows())
+
+
+# --- XLSX ------------------------------------------------------------------------------------------
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Built-in number formats that are dates (ECMA-376 18.8.30) and custom formats that look like dates.
+DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
+DATE_PATTERN = re.compile(r"(?<![\\\"])[ymdhs年月日]", re.I)
+
+
+def _check_package(archive: zipfile.ZipFile, budget: Budget) -> None:
+    infos = archive.infolist()
+    if len(infos) > budget.entries:
+        raise SheetError(f"工作簿包含{len(infos)}个部件，超过上限：文件可能已损坏或被构造")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > budget.sheet_bytes:
+            raise SheetError(f"工作簿中的“{info.filename}”解压后达{info.file_size // 1024 // 1024}MB，超过上限：请分批导入")
+        if info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > budget.max_ratio:
+            raise SheetError(f"工作簿中的“{info.filename}”压缩比异常（{info.file_size // info.compress_size}倍），疑为压缩炸弹，已拒绝")
+    if total > budget.inflated_bytes:
+        raise SheetError(f"工作簿解压后共{total // 1024 // 1024}MB，超过上限：请分批导入")
+
+
+class _Counted(io.RawIOBase):
+    """An inflating entry read in chunks, refused once it yields more than ``limit`` bytes."""
+
+    def __init__(self, stream, limit: int, name: str):
+        self.stream, self.limit, self.name, self.count = stream, limit, name, 0
+
+    def read_chunk(self, size: int = 1 << 16) -> bytes:
+        chunk = self.stream.read(size)
+        self.count += len(chunk)
+        if self.count > self.limit:
+            raise SheetError(f"“{self.name}”解压后超过{self.limit // 1024 // 1024}MB，已中止读取（可能是压缩炸弹）")
+        return chunk
+
+
+def _parse(stream: _Counted, start, end=None, text=None) -> None:
+    """Feed an XML part to expat, refusing any DOCTYPE (no entity is ever defined or expanded)."""
+    parser = expat.ParserCreate(namespace_separator="}")
+
+    def doctype(*_args):
+        raise SheetError("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    parser.buffer_text = True
+    try:
+        while chunk := stream.read_chunk():
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise SheetError(f"工作簿内容已损坏（{stream.name}：{exc}）") from None
+
+
+def _open_part(archive: zipfile.ZipFile, name: str, limit: int) -> _Counted:
+    try:
+        return _Counted(archive.open(name), limit, name)
+    except KeyError:
+        raise SheetError(f"工作簿缺少部件 {name}") from None
+
+
+def _sheets(archive: zipfile.ZipFile, budget: Budget) -> list[tuple[str, str, str]]:
+    """(name, state, part path) of the workbook's sheets, in order."""
+    sheets, rels = [], {}
+
+    def on_sheet(tag, attrs):
+        if tag == f"{NS_MAIN}}}sheet":
+            sheets.append((attrs.get("name", ""), attrs.get("state", "visible"), attrs.get(f"{NS_REL}}}id", "")))
+
+    def on_rel(tag, attrs):
+        if tag.endswith("}Relationship"):
+            rels[attrs.get("Id")] = attrs.get("Target", "")
+
+    _parse(_open_part(archive, "xl/workbook.xml", 16 * 1024 * 1024), on_sheet)
+    _parse(_open_part(archive, "xl/_rels/workbook.xml.rels", 16 * 1024 * 1024), on_rel)
+    out = []
+    for name, state, rid in sheets:
+        target = rels.get(rid, "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out.append((name, state, path))
+    return out
+
+
+def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> list[str]:
+    if "xl/sharedStrings.xml" not in archive.namelist():
+        return []
+    strings: list[str] = []
+    state = {"in_si": False, "in_t": False, "parts": [], "in_rph": False}
+    size = [0]
+
+    def start(tag, attrs):
+        local = tag.rsplit("}", 1)[-1]
+        if local == "si":
+            state["in_si"], state["parts"] = True, []
+        elif local == "t" and state["in_si"] and not state["in_rph"]:
+            state["in_t"] = True
+        elif local == "rPh":  # phonetic runs are not the cell's text
+            state["in_rph"] = True
+
+    def end(tag):
+        local = tag.rsplit("}", 1)[-1]
+        if local == "si":
+            value = "".join(state["parts"])
+            strings.append(value)
+            size[0] += len(value)
+            if len(strings) > budget.shared_strings or size[0] > budget.shared_string_bytes:
+                raise SheetError("工作簿中的文字内容超过上限：请分批导入")
+            state["in_si"] = False
+        elif local == "t":
+            state["in_t"] = False
+        elif local == "rPh":
+            state["in_rph"] = False
+
+    def text(data):
+        if state["in_t"]:
+            state["parts"].append(data)
+
+    _parse(_open_part(archive, "xl/sharedStrings.xml", budget.shared_string_bytes * 4), start, end, text)
+    return strings
+
+
+def _date_styles(archive: zipfile.ZipFile) -> set[int]:
+    """Indexes of the cell styles (cellXfs) whose number format shows a date."""
+    if "xl/styles.xml" not in archive.namelist():
+        return set()
+    custom: dict[int, str] = {}
+    xfs: list[int] = []
+    where = {"cellXfs": False}
+
+    def start(tag, attrs):
+        local = tag.rsplit("}", 1)[-1]
+        if local == "numFmt":
+            custom[int(attrs.get("numFmtId", "0"))] = attrs.get("formatCode", "")
+        elif local == "cellXfs":
+            where["cellXfs"] = True
+        elif local == "xf" and where["cellXfs"]:
+            xfs.append(int(attrs.get("numFmtId", "0")))
+
+    def end(tag):
+        if tag.endswith("}cellXfs"):
+            where["cellXfs"] = False
+
+    _parse(_open_part(archive, "xl/styles.xml", 16 * 1024 * 1024), start, end)
+    dates = set()
+    for index, fmt in enumerate(xfs):
+        code = custom.get(fmt)
+        if fmt in DATE_FORMATS or (code and DATE_PATTERN.search(re.sub(r'"[^"]*"|\[[^]]*\]', "", code))):
+            dates.add(index)
+    return dates
+
+
+def _column(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        else:
+            break
+    return n - 1
+
+
+def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise SheetError("文件已损坏，无法作为 .xlsx 打开：请在 Excel 中重新另存为 .xlsx") from None
+    if any(n in archive.namelist() for n in ("EncryptionInfo", "EncryptedPackage")):
+        raise SheetError(MESSAGES["ole-encrypted"])
+    _check_package(archive, budget)
+    sheets = _sheets(archive, budget)
+    visible = [s for s in sheets if s[1] == "visible"]
+    skipped = [f"{name}（{'隐藏' if state == 'hidden' else '深度隐藏'}）" for name, state, _ in sheets
+               if state != "visible"]
+    chosen = next((s for want in prefer for s in visible if s[0].strip() == want), None) or (
+        visible[0] if visible else None)
+    if chosen is None:
+        raise SheetError("工作簿中没有可见的工作表")
+    name, _, path = chosen
+    strings = _shared_strings(archive, budget)
+    dates = _date_styles(archive)
+    return Sheet(name, "xlsx", _rows(archive, path, strings, dates, budget), skipped)
+
+
+def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
+    """Rows as they are parsed, one at a time, through a small queue between expat and the caller.
+    The sheet is parsed without namespace processing (a prefix such as ``x:row`` is dropped): the
+    hot loop over millions of cells is the cost of an import's read."""
+    stream = _open_part(archive, path, budget.sheet_bytes)
+    parser = expat.ParserCreate()
+    ready: list[tuple[int, list]] = []
+    row_no = [0]
+    cells: list = []
+    cell = {"col": -1, "type": "n", "style": 0, "value": None, "formula": None}
+    capture: list = [None, []]  # (what is being read: v / f / t, its text)
+    max_rows, max_cols = budget.rows + 1, budget.columns
+
+    def doctype(*_args):
+        raise SheetError("工作表的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
+
+    def start(tag, attrs):
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[1]
+        if tag == "c":
+            ref = attrs.get("r")
+            col = _column(ref) if ref else cell["col"] + 1
+            if col >= max_cols:
+                raise SheetError(f"列数超过上限（{max_cols}列）")
+            cell["col"], cell["type"] = col, attrs.get("t", "n")
+            cell["style"] = int(attrs.get("s", 0))
+            cell["value"] = cell["formula"] = None
+        elif tag == "v" or tag == "f" or tag == "t":
+            capture[0], capture[1] = tag, []
+        elif tag == "row":
+            row_no[0] = int(attrs.get("r") or row_no[0] + 1)
+            if row_no[0] > max_rows:
+                raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
+            cells.clear()
+            cell["col"] = -1
+
+    def text(data):
+        if capture[0] is not None:
+            capture[1].append(data)
+
+    def end(tag):
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[1]
+        if tag == "c":
+            while len(cells) < cell["col"]:
+                cells.append(None)
+            cells.append(_cell(cell, strings, dates))
+        elif tag == "v":
+            cell["value"] = "".join(capture[1])
+            capture[0] = None
+        elif tag == "t":
+            if capture[0] == "t":
+                cell["value"] = (cell["value"] or "") + "".join(capture[1])
+            capture[0] = None
+        elif tag == "f":
+            cell["formula"] = "".join(capture[1]) or "（共享公式）"
+            capture[0] = None
+        elif tag == "row":
+            ready.append((row_no[0], list(cells)))
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.buffer_text = True
+    try:
+        while chunk := stream.read_chunk():
+            parser.Parse(chunk, False)
+            if ready:
+                yield from ready
+                ready.clear()
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise SheetError(f"工作表内容已损坏：{exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise SheetError(f"文件已损坏（{exc}）：压缩数据与声明不符") from None
+    yield from ready
+
+
+def _cell(state, strings, dates):
+    raw, kind = state["value"], state["type"]
+    if raw is None:
+        if state["formula"] is not None:
+            return FormulaCell(state["formula"])
+        return None
+    if kind == "n" and state["style"] not in dates:
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    if kind == "s":
+        try:
+            return strings[int(raw)]
+        except (ValueError, IndexError):
+            raise SheetError("工作簿的共享文字表已损坏") from None
+    if kind in ("str", "inlineStr"):
+        return raw
+    if kind == "b":
+        return raw.strip() == "1"
+    if kind == "e":
+        return f"#错误{raw}"
+    try:
+        number = float(raw)
+    except ValueError:
+        return raw
+    if state["style"] in dates and 0 < number < 2_958_466:
+        moment = EXCEL_EPOCH + dt.timedelta(days=number)
+        return moment.date() if moment.time() == dt.time() else moment
+    return number

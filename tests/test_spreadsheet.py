@@ -1,0 +1,133 @@
+"""The spreadsheet reader against a hostile corpus (tests/hostile.py), class by class, each on many
+generated cases: bombs with honest and lying sizes, hidden sheets, formula cells, DOCTYPE tricks,
+namespace prefixes, encrypted, legacy and HTML workbooks, CSV in several encodings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import resource
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feidi.lib.spreadsheet import Budget, FormulaCell, SheetError, open_sheet, sniff
+
+from . import hostile
+from .hostile import Book, Formula, SheetSpec
+
+
+def rows_of(data, **kw):
+    sheet = open_sheet(data, **kw)
+    return sheet, [cells for _, cells in sheet.rows]
+
+
+@pytest.mark.parametrize("lie", [False, True], ids=["honest-size", "lying-size"])
+def test_a_decompression_bomb_is_refused_without_inflating_it(lie):
+    data = hostile.bomb(300, lie=lie)
+    assert len(data) < 3 * 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(SheetError, match="压缩|解压|损坏"):
+        rows_of(data)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 150, f"reading a bomb grew the process by {grown_mb:.0f} MB"
+
+
+def test_a_sheet_beyond_the_row_budget_stops_where_the_budget_ends():
+    data = hostile.simple([[i] for i in range(2000)])
+    sheet = open_sheet(data, budget=Budget(rows=500))
+    with pytest.raises(SheetError, match="行数超过上限"):
+        for _ in sheet.rows:
+            pass
+
+
+@given(st.lists(st.sampled_from(["hidden", "veryHidden"]), min_size=1, max_size=3), st.booleans())
+@settings(max_examples=20, deadline=None)
+def test_hidden_sheets_are_never_read(states, named):
+    sheets = [SheetSpec(f"隐藏{i}", [["机密"], [i]], state) for i, state in enumerate(states)]
+    sheets.append(SheetSpec("指标数据" if named else "Sheet9", [["企业"], ["公开"]]))
+    sheet, rows = rows_of(Book(sheets).bytes(), prefer=("指标数据",))
+    assert rows == [["企业"], ["公开"]]
+    assert len(sheet.skipped) == len(states)
+
+
+def test_the_templates_sheet_is_chosen_by_name_before_the_first_visible_one():
+    book = Book([SheetSpec("说明", [["填写说明"]]), SheetSpec("单位", [["名称"], ["甲"]])])
+    assert rows_of(book.bytes(), prefer=("单位",))[0].name == "单位"
+    assert rows_of(book.bytes())[0].name == "说明"
+    with pytest.raises(SheetError, match="没有可见的工作表"):
+        rows_of(Book([SheetSpec("a", [[1]], "hidden")]).bytes())
+
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=8)
+
+
+@given(st.lists(st.one_of(st.integers(-10**6, 10**6), TEXT), min_size=1, max_size=6))
+@settings(max_examples=30, deadline=None)
+def test_a_formula_gives_its_cached_value_and_one_without_is_reported(values):
+    row = [Formula(f"A{i}*2", cached=v) for i, v in enumerate(values)] + [Formula("SUM(A1:A3)")]
+    _, rows = rows_of(hostile.simple([row]))
+    got = rows[0]
+    for value, cell in zip(values, got[:-1], strict=True):
+        assert cell == (float(value) if isinstance(value, int) else value)
+    assert isinstance(got[-1], FormulaCell) and got[-1].formula == "SUM(A1:A3)"
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+    '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+    '<!DOCTYPE x SYSTEM "http://example.com/evil.dtd">'])
+def test_any_doctype_is_refused(doctype):
+    with pytest.raises(SheetError, match="DOCTYPE"):
+        rows_of(hostile.simple([["a"]], doctype=doctype))
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(-1000, 1000), st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=6)), min_size=1, max_size=5),
+    min_size=1, max_size=8), st.sampled_from(["", "x:"]), st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_cells_come_back_as_written_whatever_the_prefix_or_string_storage(rows, prefix, shared):
+    _, got = rows_of(hostile.simple(rows, prefix=prefix, shared=shared))
+    expected = []
+    for row in rows:
+        cells = [float(v) if isinstance(v, int) else v for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        expected.append(cells)
+    assert [g + [None] * (len(e) - len(g)) for g, e in zip(got, expected, strict=False)] == expected[:len(got)]
+
+
+@pytest.mark.parametrize("data,message", [
+    (hostile.ole(encrypted=True), "密码"), (hostile.ole(encrypted=False), ".xls"),
+    (hostile.html_xls([["企业", "月份"], ["甲", "2026-03"]]), "网页"), (b"\x00\x01\x02garbage" * 50, "无法识别"),
+    (b"PK\x03\x04not really a zip", "损坏")])
+def test_other_kinds_of_file_get_their_own_message(data, message):
+    with pytest.raises(SheetError, match=message):
+        rows_of(data)
+
+
+@pytest.mark.parametrize("encoding,delimiter", [("utf-8", ","), ("utf-8-sig", ","), ("gbk", ","),
+                                                ("gb18030", ","), ("utf-16", "\t")])
+def test_csv_in_the_encodings_chinese_offices_save_is_read(encoding, delimiter):
+    rows = [["统一社会信用代码", "企业名称", "月份", "主营业务收入"], ["91361100MA35X00005", "甲光伏科技", "2026年3月", "1,234.5"]]
+    data = hostile.csv_bytes(rows, encoding, delimiter)
+    assert sniff(data) == "csv"
+    sheet, got = rows_of(data)
+    assert sheet.kind == "csv" and got == rows
+
+
+def test_dates_stored_as_numbers_are_read_as_dates():
+    parts_book = Book([SheetSpec("数据", [[45000]])])
+    parts = parts_book.parts()
+    parts["xl/styles.xml"] = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                              b'<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>')
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'<c r="A1">', b'<c r="A1" s="1">')
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    _, rows = rows_of(buffer.getvalue())
+    assert rows == [[dt.date(2023, 3, 15)]]
