@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.test_browser import _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
 
@@ -64,11 +65,11 @@ def test_two_bidders_see_each_others_bids_arrive_live(browser, live_server, worl
     # A bids the start price: B's page shows it within the 2 s polling, without a reload.
     a.click("#bid-submit")
     a.wait_for_selector("#bid-accepted")
-    b.wait_for_function("document.querySelector('#lot-live').dataset.bidCount === '1'", timeout=6_000)
+    expect(b.locator("#lot-live")).to_have_attribute("data-bid-count", "1", timeout=6_000)
     assert "1,000,000.00" in _price(b)
     assert "0001" in b.inner_text("#lot-leader")
     assert world.org_a1.name not in b.inner_text("#lot-history")  # bidder numbers, not names
-    b.wait_for_function("document.querySelector('#id_amount').value === '1050000.00'", timeout=6_000)
+    expect(b.locator("#id_amount")).to_have_value("1050000.00", timeout=6_000)
     _shot(b, "auction-02-lot-phone-after-other-bid")
 
     # A cannot raise against itself, and is told so in Chinese.
@@ -86,7 +87,7 @@ def test_two_bidders_see_each_others_bids_arrive_live(browser, live_server, worl
     b.fill("#id_amount", "1050000")
     b.click("#bid-submit")
     b.wait_for_selector("#bid-accepted")
-    a.wait_for_function("document.querySelector('#lot-live').dataset.bidCount === '2'", timeout=6_000)
+    expect(a.locator("#lot-live")).to_have_attribute("data-bid-count", "2", timeout=6_000)
     assert "1,050,000.00" in _price(a)
     assert "0002" in a.inner_text("#lot-leader")
     rows = a.locator("#lot-history tbody tr")

@@ -72,7 +72,7 @@ def build(w):
             p = pa.do_transition_project(p, Stage.STARTED, acting_user=w.invest, on=today - dt.timedelta(20))
         projects.append(p)
     pa.do_save_project(Project(name="公海中的隔膜线索", zone=w.zone_a, investor="某隔膜企业", owner=None),
-                       acting_user=w.invest)
+                       acting_user=w.invest, pool=True)
     key = projects[3]
     AnnualPlan.objects.create(project=key, department=w.dept_a, year=today.year, planned_investment=Decimal(8e8))
     for m in range(1, today.month):
