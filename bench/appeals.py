@@ -63,7 +63,7 @@ def build(n: int, overdue: float):
                                        principal_leader=users["bench_leader"])
         group = ServiceGroup.objects.create(name="基准小组", leader=users["bench_service"], department=dept)
         orgs = Organization.objects.bulk_create([
-            Organization(name=f"基准企业{i}", uscc=uscc.make(f"91361100{i:09d}"), zone=zone, department=dept)
+            Organization(name=f"基准企业{i}", uscc=uscc.make(f"91361100{i:08d}"), zone=zone, department=dept)
             for i in range(2000)])
         Assignment.objects.bulk_create([Assignment(organization=o, cadre=users["bench_cadre"], group=group,
                                                    since=dt.date(2025, 1, 1), department=dept) for o in orgs])

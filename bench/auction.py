@@ -61,7 +61,7 @@ def build(n_bidders: int) -> dict:
         found = Organization.objects.filter(name=name).first()
         if found:
             return found
-        code = uscc.make(f"91361100{rng.randrange(10**9):09d}")
+        code = uscc.make(f"91361100{rng.randrange(10**8):08d}")
         return reg.do_save_organization(Organization(name=name, uscc=code, kind=kind, industry_code="C3825"),
                                         acting_user=None)
 

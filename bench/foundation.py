@@ -89,7 +89,7 @@ def build(n_orgs: int) -> dict:
             zone = zones[i % 10]
             name = "".join(rng.sample(words, 3)) + f"有限公司{i}"
             batch.append(Organization(
-                name=name, uscc=uscc.make(f"91361100{i:09d}"), kind="enterprise" if i % 7 else "institute",
+                name=name, uscc=uscc.make(f"91361100{i:08d}"), kind="enterprise" if i % 7 else "institute",
                 industry_code=industries[i % len(industries)], zone=zone, department_id=zone.department_id,
                 employees=rng.randint(5, 5000), land_area_mu=rng.randint(5, 800), sample=True))
             if len(batch) == 5000:

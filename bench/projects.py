@@ -227,14 +227,14 @@ def load(n_projects: int, n_key: int) -> None:
                 seq += 1
                 name = rng.choice(["上饶", "江西", "赣东", ""]) + "".join(rng.sample(WORDS, 2)) + rng.choice(SUFFIXES)
                 orgs.append(Organization(
-                    name=name, uscc=uscc.make(f"91361100{seq:09d}"), zone=z["zone"], department=z["dept"],
+                    name=name, uscc=uscc.make(f"91361100{seq:08d}"), zone=z["zone"], department=z["dept"],
                     industry_code=rng.choice([c[0] for c in CHAINS.values()]), employees=rng.randint(10, 3000),
                     registered_capital=wan(math.exp(rng.gauss(math.log(3e7), 1.2))),
                     established_on=today - dt.timedelta(days=rng.randint(200, 7000))))
         for _ in range(700):
             seq += 1
             name = rng.choice(CITIES) + rng.choice(BRANDS) + rng.choice(SUFFIXES)
-            orgs.append(Organization(name=name, uscc=uscc.make(f"91440300{seq:09d}"), region=name[:3],
+            orgs.append(Organization(name=name, uscc=uscc.make(f"91440300{seq:08d}"), region=name[:3],
                                      department=city, industry_code=rng.choice([c[0] for c in CHAINS.values()]),
                                      employees=rng.randint(200, 50000)))
         Organization.objects.bulk_create(orgs, batch_size=2000)

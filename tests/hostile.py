@@ -182,3 +182,31 @@ def csv_bytes(rows: list[list], encoding: str, delimiter: str = ",") -> bytes:
     if encoding == "utf-16":
         return text.encode("utf-16")  # with its BOM, as Excel's "Unicode text"
     return text.encode(encoding)
+
+
+def forged_codes(rng) -> list[tuple[str, str]]:
+    """Credit codes whose 18th character is right but whose structure is not (GB 32100-2015):
+    (code, the part that is wrong). Drawn at random each time, so no fixed list is tuned to."""
+    from feidi.lib import uscc
+
+    def body(n=8):
+        return "".join(rng.choice(uscc.ALPHABET) for _ in range(n))
+
+    def sealed(first16, org_check=None):
+        first17 = first16 + (org_check or uscc.org_check_character(first16[8:]))
+        return first17 + uscc.check_character(first17)
+
+    good_division = rng.choice(["361100", "310115", "110108", "440300", "100000"])
+    wrong_org = lambda b: rng.choice([c for c in "0123456789X" if c != uscc.org_check_character(b)])  # noqa: E731
+    b = body()
+    authority = rng.choice([c for c in uscc.ALPHABET if c not in uscc.CATEGORIES])
+    category = rng.choice([c for c in uscc.ALPHABET if c not in uscc.CATEGORIES["9"]])
+    province = rng.choice([f"{n:02d}" for n in range(100) if f"{n:02d}" not in uscc.PROVINCES and n != 10])
+    return [
+        ("0" * 17 + uscc.check_character("0" * 17), "authority"),
+        (sealed(f"{authority}1{good_division}{b}"), "authority"),
+        (sealed(f"9{category}{good_division}{b}"), "category"),
+        (sealed(f"91{province}{rng.randrange(10000):04d}{b}"), "division"),
+        (sealed(f"91{rng.choice(sorted(uscc.PROVINCES))}00{rng.randrange(1, 100):02d}{b}"), "division"),
+        (sealed(f"91{good_division}{b}", wrong_org(b)), "organization code"),
+    ]

@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from feidi.core.models import DictItem
+from feidi.core.models import DictItem, ImportJob
 from feidi.indicators import actions, engine
-from feidi.indicators.models import ImportBatch, Indicator, IndicatorValue
+from feidi.indicators.models import Indicator, IndicatorValue
 from feidi.registry.models import OrganizationLabel
 from feidi.testing.cast import make_org
 
@@ -217,21 +217,23 @@ def test_an_import_with_warnings_waits_for_confirmation(cast, client_for, statis
     c = client_for("clerk")
     page = upload(c, jumpy).content.decode()
     assert "确认导入" in page and not IndicatorValue.objects.exists()
-    batch = ImportBatch.objects.get()
-    assert batch.status == "pending" and batch.warning_count >= 1
+    job = ImportJob.objects.get()
+    assert job.status == "awaiting" and job.warning_count >= 1
     # only its uploader may confirm it
-    assert client_for("other_clerk").post(reverse("indicators:import"), {"batch": batch.pk}).status_code in (403, 404)
-    r = c.post(reverse("indicators:import"), {"batch": batch.pk})
+    assert client_for("other_clerk").post(reverse("indicators:import"), {"job": job.pk}).status_code in (403, 404)
+    assert client_for("other_clerk").post(job.get_absolute_url()).status_code in (403, 404)
+    r = c.post(reverse("indicators:import"), {"job": job.pk})
     assert r.status_code == 302 and IndicatorValue.objects.count() == 6
-    batch.refresh_from_db()
-    assert batch.status == "applied"
+    job.refresh_from_db()
+    assert job.status == "done" and job.confirmed
     assert IndicatorValue.objects.get(indicator__code="revenue", period=dt.date(2026, 2, 1)).confirmed_warning
 
 
-def test_a_file_without_the_required_columns_is_refused(cast, client_for, statistician):
-    page = upload(client_for("clerk"), sheet([[cast.org_a1.uscc, "", "2026-01", 1]],
-                                             header=("统一社会信用代码", "企业名称", "月份", "主营业务收入(元)"))).content
-    assert "缺少每月必报指标的列" in page.decode()
+def test_a_file_carries_only_the_indicators_it_has_columns_for(cast, client_for, statistician):
+    response = upload(client_for("clerk"), sheet([[cast.org_a1.uscc, "", "2026-01", 1]],
+                                                 header=("统一社会信用代码", "企业名称", "月份", "主营业务收入(元)")))
+    assert response.status_code == 302
+    assert list(IndicatorValue.objects.values_list("indicator__code", flat=True)) == ["revenue"]
 
 
 # --- pages ------------------------------------------------------------------------------------------------

@@ -13,7 +13,13 @@ KNOWN_VALID = [
     "914403001922038216",
 ]
 
-first17 = st.text(alphabet=uscc.ALPHABET, min_size=17, max_size=17).filter(lambda s: s[2:8].isdigit())
+# the first 16 characters of a well-formed code: authority and its category, a division, a body
+first17 = st.builds(
+    lambda pair, division, body: pair + division + body + "0",
+    st.sampled_from([a + c for a, cats in uscc.CATEGORIES.items() for c in cats]),
+    st.sampled_from(["361100", "361102", "310115", "110108", "440300", "429004", "100000", "650000"]),
+    st.text(alphabet=uscc.ALPHABET, min_size=8, max_size=8),
+)
 
 
 def test_known_codes_are_valid():
@@ -25,6 +31,29 @@ def test_messages_say_what_is_wrong():
     assert "18位" in _error("91350100M000100Y4")
     assert "非法字符" in _error("91350100M000100YI3")
     assert "校验位" in _error("91350100M000100Y44")
+    assert "登记管理部门" in _error("000000000000000000")
+    assert "机构类别" in _error(uscc.make("97350100M000100Y"))
+    assert "省级代码" in _error(uscc.make("91990100M000100Y"))
+    assert "组织机构代码" in _error("91350100M000100Y5" + uscc.check_character("91350100M000100Y5"))
+
+
+def test_the_organization_code_check_follows_gb_11714():
+    # the standard's worked example: D2143569 → X; and bodies of the published codes above
+    assert uscc.org_check_character("D2143569") == "X"
+    for code in KNOWN_VALID:
+        assert uscc.org_check_character(code[8:16]) == code[16]
+
+
+def test_codes_sealed_with_a_right_check_character_but_a_wrong_structure_are_refused():
+    import random
+
+    from tests.hostile import forged_codes
+
+    rng = random.Random()
+    for _ in range(200):
+        for code, part in forged_codes(rng):
+            assert code[17] == uscc.check_character(code[:17])
+            assert not uscc.is_valid(code), (code, part)
 
 
 def _error(code):

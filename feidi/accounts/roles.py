@@ -49,7 +49,7 @@ RANKING_FULL = _perms("indicators", {"rankingrule": FULL, "rankingrun": FULL})
 INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": FULL, "murule": FULL,
                                           "zonefigure": FULL, "regionfigure": FULL, "benefitshare": FULL,
                                           "parcel": FULL}),
-                   "indicators.view_importbatch", "indicators.view_muresult", "indicators.view_rankingrule",
+                   "indicators.view_muresult", "indicators.view_rankingrule",
                    "indicators.view_rankingrun"]
 INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.add_indicatorvalue",
                          "indicators.change_indicatorvalue", "indicators.view_muresult"]

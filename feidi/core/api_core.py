@@ -1,12 +1,17 @@
-"""Core API: dictionaries (read by every client for its choice lists)."""
+"""Core API: dictionaries (read by every client for its choice lists) and imports."""
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+import datetime as dt
 
+from django.core.exceptions import ValidationError
+from ninja import File, Form, Router, Schema, UploadedFile
+from ninja.pagination import paginate
+
+from .api import MAX_ID, Id, Pages, model_of
 from .models import DictItem
 
-router = Router(tags=["字典 core"])
+router = Router(tags=["字典与导入 core"])
 
 
 class DictItemSchema(Schema):
@@ -25,3 +30,112 @@ class DictItemSchema(Schema):
 @router.get("/dictionaries/{type_code}", response=list[DictItemSchema], summary="字典条目")
 def dictionary(request, type_code: str):
     return DictItem.objects.visible_to(request.user).filter(type__code=type_code).select_related("type")
+
+
+# --- imports: another system feeds Feidi the same files, checked by the same rules --------------------
+
+class ImportRowSchema(Schema):
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+class ImportJobSchema(Schema):
+    """One import: its status and, while it runs, its progress; then its outcome."""
+
+    id: int
+    kind: str
+    title: str
+    filename: str
+    sha256: str
+    status: str
+    status_display: str
+    phase: str
+    done: int
+    progress_total: int
+    percent: int | None
+    seconds_left: int | None
+    sheet: str
+    total: int
+    created: int
+    error_count: int
+    warning_count: int
+    errors: list[ImportRowSchema]
+    warnings: list[ImportRowSchema]
+    message: str
+    confirmed: bool
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+def _job_out(job) -> dict:
+    from . import imports
+
+    live = imports.state(job)
+    return {"id": job.pk, "kind": job.kind, "title": job.title, "filename": job.filename, "sha256": job.sha256,
+            "status": job.status, "status_display": live["status_display"], "phase": live["phase"],
+            "done": live["done"], "progress_total": live["total"], "percent": live["percent"],
+            "seconds_left": live["seconds_left"], "sheet": job.sheet, "total": job.total, "created": job.created,
+            "error_count": job.error_count, "warning_count": job.warning_count, "errors": job.errors,
+            "warnings": job.warnings, "message": job.message, "confirmed": job.confirmed,
+            "created_at": job.created_at, "finished_at": job.finished_at}
+
+
+def _own_job(request, pk: int):
+    from django.http import Http404
+
+    from .models import ImportJob
+
+    if not 1 <= int(pk) <= MAX_ID:
+        raise Http404
+    job = ImportJob.objects.visible_to(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+IMPORT_HELP = ("上传一个导入文件（.xlsx 或 UTF-8/GBK 编码的 .csv），kind 为 organizations（单位）、projects（招商项目）"
+               "或 indicators（指标数据），规则与网页导入相同：任何一行有错误则整个文件不导入并逐行列出。小文件立即检查并写入，"
+               "返回 200；大文件进入后台队列，返回 202，请轮询 GET /core/imports/{pk} 查看进度与结果。指标数据有波动提醒时"
+               "状态为 awaiting，核实后 POST /core/imports/{pk}/confirm 确认导入。")
+
+
+@router.post("/imports", response={200: ImportJobSchema, 202: ImportJobSchema}, summary="上传导入文件",
+             description=IMPORT_HELP, openapi_extra=model_of("core.importjob"))
+def upload_import(request, kind: Form[str], file: File[UploadedFile]):
+    from . import imports
+    from .importer import ImportFileError
+
+    if kind not in imports.KINDS:
+        raise ValidationError({"kind": [f"未知的导入类型：{kind}（可选：{'、'.join(sorted(imports.KINDS))}）"]})
+    if file.size > imports.importer_for(kind).limits.bytes:
+        raise ValidationError({"file": [f"文件超过{imports.importer_for(kind).limits.megabytes}MB，请分批导入"]})
+    try:
+        job = imports.submit(request.user, kind, file.read(), file.name or "导入文件")
+    except ImportFileError as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    return (202 if job.status in ("queued", "running") else 200), _job_out(job)
+
+
+@router.get("/imports", response=list[ImportJobSchema], summary="我的导入记录", openapi_extra=model_of("core.importjob"))
+@paginate(Pages)
+def list_imports(request):
+    from .models import ImportJob
+
+    return [_job_out(job) for job in ImportJob.objects.visible_to(request.user)[:500]]
+
+
+@router.get("/imports/{pk}", response=ImportJobSchema, summary="导入的进度与结果",
+            openapi_extra=model_of("core.importjob"))
+def get_import(request, pk: Id):
+    return _job_out(_own_job(request, pk))
+
+
+@router.post("/imports/{pk}/confirm", response={200: ImportJobSchema, 202: ImportJobSchema},
+             summary="确认有波动提醒的导入", openapi_extra=model_of("core.importjob", action="view"))
+def confirm_import(request, pk: Id):
+    from . import imports
+
+    job = imports.confirm(request.user, _own_job(request, pk))
+    return (202 if job.status in ("queued", "running") else 200), _job_out(job)

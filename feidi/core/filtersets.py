@@ -8,6 +8,7 @@ from .models import (
     DictItem,
     DictType,
     ExportFile,
+    ImportJob,
     Notification,
     WebhookEndpoint,
 )
@@ -18,6 +19,14 @@ class ExportFileFilterSet(ScopedFilterSet):
 
     class Meta:
         model = ExportFile
+        fields = ["status"]
+
+
+class ImportJobFilterSet(ScopedFilterSet):
+    search_fields = ("filename", "title")
+
+    class Meta:
+        model = ImportJob
         fields = ["status"]
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -24,7 +25,9 @@ def mark_invalid(form: forms.BaseForm) -> None:
     for name in form.errors:
         if name in form.fields:
             widget = form.fields[name].widget
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
+            classes = widget.attrs.get("class", "")
+            if "is-invalid" not in classes.split():
+                widget.attrs["class"] = (classes + " is-invalid").strip()
 
 
 def surface_hidden_errors(form: forms.BaseForm) -> None:
@@ -47,6 +50,43 @@ class StyledFormMixin:
 
 
 class ScopedModelForm(StyledFormMixin, forms.ModelForm):
+    # Unique fields an importer has checked for the whole file at once (one query, not one a row).
+    unique_checked: frozenset[str] = frozenset()
+    _checking_unique = False
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if not self._checking_unique:
+            # A related row the form field fetched through the user's scope exists: the model's
+            # own check would fetch it again (the database's foreign key still guards the write).
+            # Uniqueness and constraints are still checked with these fields (see below).
+            exclude |= {name for name, field in self.fields.items()
+                        if isinstance(field, forms.ModelChoiceField)
+                        and not isinstance(field, forms.ModelMultipleChoiceField)
+                        and isinstance(self.cleaned_data.get(name), models.Model)}
+        return exclude
+
+    def validate_unique(self):
+        self._checking_unique = True
+        try:
+            if not self.unique_checked:
+                super().validate_unique()
+                return
+            exclude = self._get_validation_exclusions() | set(self.unique_checked)
+            try:
+                self.instance.validate_unique(exclude=exclude)
+            except ValidationError as exc:
+                self._update_errors(exc)
+        finally:
+            self._checking_unique = False
+
+    def validate_constraints(self):
+        self._checking_unique = True
+        try:
+            super().validate_constraints()
+        finally:
+            self._checking_unique = False
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -58,8 +98,9 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
             if isinstance(getattr(field, "widget", None), forms.DateInput):
                 field.widget.input_type = "date"
                 field.widget.format = "%Y-%m-%d"
+        concrete = {f.name for f in self._meta.model._meta.fields}
         for name, field in self.fields.items():
-            model_field = self._meta.model._meta.get_field(name) if name in {f.name for f in self._meta.model._meta.fields} else None
+            model_field = self._meta.model._meta.get_field(name) if name in concrete else None
             if model_field is not None and model_field.get_internal_type() == "DateField":
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         style_fields(self)

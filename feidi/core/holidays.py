@@ -152,34 +152,26 @@ def template_bytes(year: int) -> bytes:
 
 
 def from_xlsx(content: bytes, year: int) -> Draft:
-    from python_calamine import CalamineWorkbook
-
-    from .importer import EXCEL_EPOCH
+    from .importer import ImportFileError, read_sheet
 
     draft = Draft(year)
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheet = book.get_sheet_by_name(book.sheet_names[0]).to_python()
-    except Exception:  # noqa: BLE001 — any unreadable file gets the same clear answer
-        draft.problems.append("无法读取该文件：请使用下载的 .xlsx 模板")
+        data = read_sheet(content, prefer=("节假日安排",))
+    except ImportFileError as exc:
+        draft.problems.append(str(exc))
         return draft
+    sheet = [data.header] + [row for _, row in data.body]
     if not sheet or [str(c).strip() for c in sheet[0][:4]] != list(XLSX_HEADERS):
         draft.problems.append(f"第1行应为表头：{'、'.join(XLSX_HEADERS)}")
         return draft
 
     def as_date(value, row: int, column: str):
-        if value in ("", None):
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, (int, float)):
-            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        from feidi.lib.cells import parse_date, shown
+
         try:
-            return dt.date.fromisoformat(str(value).strip().replace("/", "-").replace(".", "-"))
+            return parse_date(value)
         except ValueError:
-            draft.problems.append(f"第{row}行{column}：“{str(value)[:50]}”不是日期（应为 2027-02-06）")
+            draft.problems.append(f"第{row}行{column}：“{shown(value)}”不是日期（应为 2027-02-06）")
             return None
 
     for index, cells in enumerate(sheet[1:], start=2):

@@ -18,9 +18,24 @@ from django.db import IntegrityError, transaction
 
 from .context import acting, current
 
-MAX_ROWS = 100_000
-MAX_BYTES = 30 * 1024 * 1024
-EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+@dataclass(frozen=True)
+class Limits:
+    """What one import file may hold; the page and the template say it."""
+
+    rows: int = 50_000
+    megabytes: int = 30
+
+    @property
+    def bytes(self) -> int:
+        return self.megabytes * 1024 * 1024
+
+    @property
+    def rows_said(self) -> str:
+        return f"{self.rows:,}"
+
+
+LIMITS = Limits()
 YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 NO = {"否", "n", "no", "false", "0", ""}
 
@@ -34,55 +49,97 @@ class RowError:
 
 
 @dataclass
+class Checked:
+    """A row that passed its form: the record to write and the form's cleaned data."""
+
+    instance: object
+    cleaned_data: dict
+
+
+@dataclass
 class ImportResult:
+    """What one run of an import came to: refused (``errors``), waiting for its uploader to
+    confirm ``warnings``, or written (``applied``, ``created`` records or values)."""
+
     total: int = 0
     created: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    sheet: str = ""  # which sheet was read, said on the page
+    applied: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.ok and bool(self.warnings) and not self.applied
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (not .xlsx, no header, too large …)."""
 
 
-def _clean_header(text) -> str:
-    return str(text or "").strip().replace("（", "(").replace("）", ")").replace(" ", "").replace("*", "")
+FORMULA = "公式单元格，请粘贴为数值（在 Excel 中“选择性粘贴→数值”）"
 
 
-def read_sheet(data: bytes) -> tuple[list[str], list[tuple[int, list]]]:
-    """The first sheet's header and its non-blank rows (with Excel row numbers)."""
-    from python_calamine import CalamineWorkbook
+@dataclass
+class SheetData:
+    name: str  # the sheet that was read ("" for CSV)
+    header: list[str]
+    body: list[tuple[int, list]]  # (row number as Excel shows it, cells), blank rows left out
+    skipped: list[str] = field(default_factory=list)  # hidden sheets passed over
 
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"文件超过{MAX_BYTES // 1024 // 1024}MB，请分批导入")
-    if not data.startswith(b"PK"):
-        raise ImportFileError("文件不是 .xlsx 格式（请在 Excel 中“另存为 Excel 工作簿(.xlsx)”后再导入）")
+    @property
+    def said(self) -> str:
+        """Which sheet was read, as the report says it."""
+        if not self.name:
+            return "已读取 CSV 文件"
+        hidden = f"（已跳过隐藏工作表：{'、'.join(self.skipped)}）" if self.skipped else ""
+        return f"已读取工作表“{self.name}”{hidden}"
+
+
+def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMITS, progress=None) -> SheetData:
+    """The import sheet's header and its non-blank rows (with their row numbers as Excel shows them):
+    the sheet named in ``prefer`` (the template's), else the first visible one — never a hidden
+    one — read within the upload budget (``lib.spreadsheet``: bombs, encrypted, legacy and HTML
+    files refused with their own message; CSV read)."""
+    from feidi.lib.spreadsheet import Budget, SheetError, open_sheet
+
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own types for damaged files
-        raise ImportFileError(f"无法读取该文件：{exc}") from None
-    header_index = next((i for i, r in enumerate(rows) if any(str(c).strip() for c in r)), None)
-    if header_index is None:
-        raise ImportFileError("文件中没有数据")
-    header = [_clean_header(c) for c in rows[header_index]]
-    body = []
-    for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
-        if any(str(c).strip() for c in row if c is not None):
-            body.append((offset, list(row)))
-    if len(body) > MAX_ROWS:
-        raise ImportFileError(f"一次最多导入{MAX_ROWS}行，本文件有{len(body)}行")
-    return header, body
+        if len(data) > limits.bytes:
+            raise ImportFileError(f"文件超过{limits.megabytes}MB，请分批导入")
+        sheet = open_sheet(data, prefer=prefer, budget=Budget(upload_bytes=limits.bytes, rows=limits.rows + 1000))
+        header, body = None, []
+        for excel_row, row in sheet.rows:
+            if not any(c is not None and str(c).strip() for c in row):
+                continue
+            if header is None:
+                header = [str(c) if c is not None else "" for c in row]
+                continue
+            body.append((excel_row, row))
+            if progress is not None and not len(body) % 2000:
+                progress.advance(len(body))
+            if len(body) > limits.rows:
+                raise ImportFileError(f"一次最多导入{limits.rows:,}行，请分批导入")
+    except SheetError as exc:
+        raise ImportFileError(str(exc)) from None
+    if header is None:
+        raise ImportFileError(f"工作表“{sheet.name}”中没有数据" if sheet.kind == "xlsx" else "文件中没有数据")
+    return SheetData(sheet.name if sheet.kind == "xlsx" else "", header, body, list(sheet.skipped))
 
 
 def cell_text(value) -> str:
-    """A cell as the text a person typed: integral floats without '.0', dates as ISO."""
+    """A cell as the text a person typed: integral floats without '.0', dates as ISO, full-width
+    characters folded; a formula without a cached value is refused."""
+    from feidi.lib.cells import fold
+    from feidi.lib.spreadsheet import FormulaCell
+
     if value is None:
         return ""
+    if isinstance(value, FormulaCell):
+        raise ValueError(FORMULA)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -95,7 +152,18 @@ def cell_text(value) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return fold(value).strip()
+
+
+def _remembered(to_python, memo: dict, name: str):
+    def fetch(value):
+        if value in forms.Field.empty_values:
+            return to_python(value)
+        key = (name, str(value))
+        if key not in memo:
+            memo[key] = to_python(value)  # a refusal (ValidationError) is not remembered
+        return memo[key]
+    return fetch
 
 
 class Importer:
@@ -110,6 +178,22 @@ class Importer:
     unique_in_file: tuple[str, ...] = ()
     title = ""
     example: dict[str, str] = {}
+    limits = LIMITS
+    confirms_warnings = False  # rows are refused or written; no warnings to confirm
+    reads_months = False
+    intro = "请按模板填写后上传。"
+
+    @property
+    def sheet_names(self) -> tuple[str, ...]:
+        return (self.title, f"{self.title}导入")
+
+    @property
+    def permission(self) -> str:
+        return f"{self.model._meta.app_label}.add_{self.model._meta.model_name}"
+
+    @property
+    def list_url(self) -> str:
+        return f"{self.model._meta.app_label}:{self.model._meta.model_name}_list"
 
     action = None
 
@@ -167,88 +251,199 @@ class Importer:
         if not text:
             return ""
         if isinstance(field_obj, forms.ModelChoiceField):
-            qs = field_obj.queryset
-            model = qs.model
-            if hasattr(model, "import_lookup"):  # e.g. "锂电新能源·电芯" for a segment
-                found = model.import_lookup(qs, text)
-                if found is not None:
-                    return found
-            for lookup in ("name", "label", "username"):
-                if any(f.name == lookup for f in model._meta.fields):
-                    found = list(qs.filter(**{lookup: text}).values_list("pk", flat=True)[:2])
-                    if len(found) == 1:
-                        return found[0]
-            if text.isdigit() and qs.filter(pk=int(text)).exists():
-                return int(text)
-            return text  # the form reports it as an invalid choice
+            # a file repeats its parks and segments: each text is looked up once per run
+            memo = self.__dict__.setdefault("_lookups", {})
+            key = (id(field_obj), text)
+            if key not in memo:
+                memo[key] = self._related_value(field_obj, text)
+            return memo[key]
         if isinstance(field_obj, forms.ChoiceField):
             for value, label in field_obj.choices:
                 if text in (str(value), str(label)):
                     return value
         return text
 
-    def run(self, data: bytes, user) -> ImportResult:
-        header, body = read_sheet(data)
-        result = ImportResult(total=len(body))
-        positions = {}
-        for wanted in self.columns:
-            key = _clean_header(wanted)
-            if key in header:
-                positions[wanted] = header.index(key)
+    @staticmethod
+    def _related_value(field_obj, text: str):
+        """A related record by its import name, name, label or id, among the rows the user may see."""
+        qs = field_obj.queryset
+        model = qs.model
+        if hasattr(model, "import_lookup"):  # e.g. "锂电新能源·电芯" for a segment
+            found = model.import_lookup(qs, text)
+            if found is not None:
+                return found
+        for lookup in ("name", "label", "username"):
+            if any(f.name == lookup for f in model._meta.fields):
+                found = list(qs.filter(**{lookup: text}).values_list("pk", flat=True)[:2])
+                if len(found) == 1:
+                    return found[0]
+        if text.isdigit() and qs.filter(pk=int(text)).exists():
+            return int(text)
+        return text  # the form reports it as an invalid choice
+
+    synonyms: dict[str, str] = {}  # other names a column goes by → the template's header
+
+    def _positions(self, header: list[str]) -> tuple[dict[str, int], dict[str, object]]:
+        """Template header → column index, matched on the normalised label (full-width folded,
+        spaces, marks and the unit in brackets dropped, ``synonyms``), with the money unit each
+        header states. A column the template does not know refuses the file, listed."""
+        from feidi.lib.cells import normalize_label, unit_of
+
+        wanted = {normalize_label(h): h for h in self.columns}
+        wanted.update({normalize_label(alias): h for alias, h in self.synonyms.items()})
+        positions, units, unknown = {}, {}, []
+        for index, raw in enumerate(header):
+            label = normalize_label(raw)
+            if not label:
+                continue
+            target = wanted.get(label)
+            if target is None:
+                unknown.append(str(raw))
+                continue
+            if target in positions:
+                raise ImportFileError(f"第{index + 1}列“{raw}”与第{positions[target] + 1}列是同一列")
+            positions[target] = index
+            unit = unit_of(raw)
+            if unit is not None and unit_of(target) is None:
+                raise ImportFileError(f"第{index + 1}列“{raw}”不是金额列，不能注明货币单位")
+            units[target] = unit
+        if unknown:
+            raise ImportFileError(f"文件中有模板之外的列：{'、'.join(unknown)}。请使用导入模板的列名（"
+                                  f"{'、'.join(self.columns)}），金额列可注明单位如“（万元）”")
+        return positions, units
+
+    def _value(self, field_obj, raw, unit):
+        """A cell for the form: numbers and dates read the way offices write them, money in the
+        header's unit converted to yuan."""
+        from feidi.lib.cells import parse_date, parse_number
+
+        if isinstance(field_obj, (forms.DecimalField, forms.IntegerField, forms.FloatField)):
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                return ""
+            cell_text(raw) if not isinstance(raw, (int, float)) else None  # a formula is refused here
+            number = parse_number(raw, unit=unit)
+            integral = isinstance(field_obj, forms.IntegerField) and not isinstance(
+                field_obj, (forms.DecimalField, forms.FloatField))  # Django's DecimalField is an IntegerField
+            if integral and number is not None:
+                if number != number.to_integral_value():
+                    raise ValueError("应为整数")
+                return str(int(number))
+            return "" if number is None else f"{number:f}"
+        if isinstance(field_obj, forms.DateField):
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                return ""
+            cell_text(raw)
+            return parse_date(raw).isoformat()
+        return self._choice_value(field_obj, cell_text(raw))
+
+    def run(self, data: bytes, user, *, filename: str = "", confirmed: bool = False, progress=None) -> ImportResult:
+        """Read, check every row, then write them all in one transaction — or none, with the
+        report. ``progress`` (``core.progress.Reporter``) hears the phases and the counts."""
+        from feidi.lib.cells import shown
+
+        if progress is not None:
+            progress.phase("读取文件")
+        sheet = read_sheet(data, prefer=self.sheet_names, limits=self.limits, progress=progress)
+        header, body = sheet.header, sheet.body
+        result = ImportResult(total=len(body), sheet=sheet.said)
+        positions, units = self._positions(header)
         probe = self.form_class(user=user)
         missing = [h for h, name in self.columns.items()
                    if h not in positions and (probe.fields[name].required or h in self.required_headers)]
         if missing:
             raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}（请使用导入模板）")
+        if progress is not None:
+            progress.phase("检查", len(body))
+        self.prepare(body, positions, user)
         forms_ok = []
         seen: dict[tuple, int] = {}
-        for excel_row, cells in body:
+        labels = {name: h for h, name in self.columns.items()}
+        form = None
+        for done, (excel_row, cells) in enumerate(body, start=1):
+            if progress is not None:
+                progress.advance(done)
             data_row, bad = {}, False
             for header_text, index in positions.items():
                 name = self.columns[header_text]
                 raw = cells[index] if index < len(cells) else None
                 try:
-                    text = cell_text(raw)
-                    data_row[name] = self._choice_value(probe.fields[name], text)
+                    data_row[name] = self._value(probe.fields[name], raw, units.get(header_text))
                 except ValueError as exc:
-                    result.errors.append(RowError(excel_row, header_text, str(raw), str(exc)))
+                    result.errors.append(RowError(excel_row, header_text, shown(raw if raw is not None else ""),
+                                                  str(exc)))
                     bad = True
                     continue
-            form = self.form_class(data_row, instance=self.initial_instance(user), user=user)
+            form = self.bind(form, data_row, user)
             if not form.is_valid():
-                labels = {name: h for h, name in self.columns.items()}
                 for name, errors in form.errors.items():
                     column = labels.get(name, "")
                     for message in errors:
-                        result.errors.append(RowError(excel_row, column, str(data_row.get(name, "")), message))
+                        result.errors.append(RowError(excel_row, column, shown(data_row.get(name, "")), message))
                 continue
             if bad:
                 continue
             for name in self.unique_in_file:
                 key = (name, str(form.cleaned_data.get(name)))
                 if key[1] and key in seen:
-                    header_text = next(h for h, n in self.columns.items() if n == name)
-                    result.errors.append(RowError(excel_row, header_text, key[1], f"与第{seen[key]}行重复"))
+                    result.errors.append(RowError(excel_row, labels[name], key[1], f"与第{seen[key]}行重复"))
                     bad = True
                 elif key[1]:
                     seen[key] = excel_row
             if not bad:
-                forms_ok.append((excel_row, form))
+                forms_ok.append((excel_row, Checked(form.instance, dict(form.cleaned_data))))
         if result.errors:
             result.errors.sort(key=lambda e: e.row)
             return result
+        if progress is not None:
+            progress.phase("写入", len(forms_ok))
         ctx = current()
         try:
             with acting("import", ctx.address, ctx.user_agent), transaction.atomic():
-                for excel_row, form in forms_ok:
-                    try:
-                        self.save(form, user)
-                    except ValidationError as exc:
-                        result.errors.append(RowError(excel_row, "", "", "；".join(exc.messages)))
-                        raise
-                    result.created += 1
+                result.created = self.save_all(forms_ok, user, progress)
         except (ValidationError, IntegrityError) as exc:
-            if not result.errors:
-                result.errors.append(RowError(0, "", "", f"保存时与已有数据冲突：{exc}"))
+            row, message = getattr(exc, "import_row", 0), "；".join(getattr(exc, "messages", [str(exc)]))
+            result.errors.append(RowError(row, "", "", message if row else f"保存时与已有数据冲突：{message}"))
             result.created = 0
+            return result
+        result.applied = True
         return result
+
+    # --- hooks for volume ------------------------------------------------------------------------
+    def prepare(self, body, positions, user) -> None:
+        """Before the rows are checked: load once what every row would look up (an importer of
+        many rows overrides this to fetch, say, the existing codes in one query)."""
+
+    def bind(self, form, data_row: dict, user):
+        """The form checking this row. One form is made per run and bound to each row in turn
+        (its fields copied and its choices scoped once, not 20,000 times); each row gets a fresh
+        instance, and its errors and cleaned data are its own."""
+        if form is None:
+            return self.make_form(data_row, user)
+        form.data, form.is_bound, form._errors = data_row, True, None
+        form.instance = self.initial_instance(user)
+        form._bound_fields_cache = {}
+        return form
+
+    def make_form(self, data_row: dict, user, **kwargs):
+        """The row's form; a related row named by many rows (the park, the segment) is fetched
+        once per run, not once a row."""
+        form = self.form_class(data_row, instance=self.initial_instance(user), user=user, **kwargs)
+        memo = self.__dict__.setdefault("_related", {})
+        for name, form_field in form.fields.items():
+            if isinstance(form_field, forms.ModelChoiceField) and not isinstance(
+                    form_field, forms.ModelMultipleChoiceField):
+                form_field.to_python = _remembered(form_field.to_python, memo, name)
+        return form
+
+    def save_all(self, forms_ok, user, progress=None) -> int:
+        """Write the checked rows (inside the caller's transaction); returns how many. One domain
+        action per row here; an importer of many rows overrides it with bulk writes."""
+        for done, (excel_row, form) in enumerate(forms_ok, start=1):
+            try:
+                self.save(form, user)
+            except ValidationError as exc:
+                exc.import_row = excel_row
+                raise
+            if progress is not None:
+                progress.advance(done)
+        return len(forms_ok)

@@ -293,6 +293,63 @@ class ExportFile(models.Model):
         return reverse("core:exportfile_list")
 
 
+class ImportJob(models.Model):
+    """One uploaded import file and what became of it (导入记录): checked in the request when small,
+    in the job queue when large, refused whole with its row-by-row report, waiting for its uploader
+    to confirm the warnings, or written whole. The file is kept for the record."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "处理中"
+        REFUSED = "refused", "未导入"
+        AWAITING = "awaiting", "待确认"
+        DONE = "done", "已导入"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE,
+                             related_name="+")
+    kind = models.CharField("导入类型", max_length=40)
+    title = models.CharField("名称", max_length=100)
+    filename = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to="imports/%Y/%m/", max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField("文件大小", default=0)
+    address = models.CharField("来源地址", max_length=64, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    sheet = models.CharField("读取的工作表", max_length=300, blank=True)
+    total = models.PositiveIntegerField("行数", default=0)
+    created = models.PositiveIntegerField("写入条数", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    warning_count = models.PositiveIntegerField("提醒数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)  # the first 1,000, by row
+    warnings = models.JSONField("提醒", default=list, blank=True)
+    message = models.TextField("说明", blank=True)  # why the file as a whole was refused, or failed
+    confirmed = models.BooleanField("已确认提醒", default=False)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner="user", owner_only=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入记录"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.title}：{self.filename}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:importjob_detail", kwargs={"pk": self.pk})
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.REFUSED, self.Status.DONE, self.Status.FAILED)
+
+
 class Notification(models.Model):
     """One message in a user's in-app inbox (站内消息)."""
 

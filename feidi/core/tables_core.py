@@ -23,6 +23,18 @@ class ExportFileTable(Table):
     file = Column("文件", render=_download, sortable=False, export=False)
 
 
+class ImportJobTable(Table):
+    default_order = "-created_at"
+    filename = Column("文件", link=True)
+    title = Column("导入类型")
+    status = Column("状态", accessor="get_status_display", order_by="status")
+    total = Column("行数")
+    created = Column("写入条数")
+    error_count = Column("错误数")
+    created_at = Column("上传时间")
+    finished_at = Column("完成时间")
+
+
 class DictItemTable(Table):
     default_order = "type__code"
     type = Column("字典", order_by="type__name")

@@ -430,15 +430,30 @@ class ObjectDeleteView(ObjectMixin, TemplateView):
 
 
 class ObjectImportView(ScopedViewMixin, TemplateView):
-    """Upload an .xlsx; all rows are stored or none, with a row-by-row report. ``?template=1``
-    downloads the template."""
+    """Upload an .xlsx or .csv (``core.imports``): all rows are stored or none, with a row-by-row
+    report; a large file goes to the job queue and its page shows the progress; warnings wait for
+    the uploader's confirmation. ``?template=1`` downloads the template."""
 
     template_name = "generic/import.html"
     permission_action = "add"
-    importer_class = None
+    import_key = ""  # as registered with core.imports
+
+    @property
+    def importer(self):
+        from . import imports
+
+        return imports.importer_for(self.import_key)
+
+    def page_context(self, **extra):
+        from .models import ImportJob
+
+        importer = self.importer
+        recent = ImportJob.objects.visible_to(self.request.user).filter(kind=self.import_key)[:5]
+        return self.get_context_data(title=f"导入{importer.title}", importer=importer, recent=recent,
+                                     list_url=reverse(importer.list_url), **extra)
 
     def get(self, request, *args, **kwargs):
-        importer = self.importer_class()
+        importer = self.importer
         if request.GET.get("template"):
             from django.utils.encoding import escape_uri_path
 
@@ -447,25 +462,44 @@ class ObjectImportView(ScopedViewMixin, TemplateView):
             name = f"{importer.title}导入模板.xlsx"
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
             return response
-        return self.render_to_response(self.get_context_data(title=f"导入{importer.title}", importer=importer,
-                                                             list_url=self.url_for("list")))
+        return self.render_to_response(self.page_context())
 
     def post(self, request, *args, **kwargs):
+        from . import imports
         from .importer import ImportFileError
+        from .models import ImportJob
 
-        importer = self.importer_class()
+        if request.POST.get("job"):  # the uploader confirms the warnings of a checked file
+            job = ImportJob.objects.visible_to(request.user).filter(
+                pk=request.POST["job"] if str(request.POST["job"]).isdigit() else 0, kind=self.import_key).first()
+            if job is None:
+                raise Http404("该导入不存在")
+            try:
+                job = imports.confirm(request.user, job)
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(job.get_absolute_url())
+            return self.answer(job)
         upload = request.FILES.get("file")
-        context = {"title": f"导入{importer.title}", "importer": importer, "list_url": self.url_for("list")}
         if upload is None:
-            context["file_error"] = "请选择要导入的 .xlsx 文件"
-            return self.render_to_response(self.get_context_data(**context))
+            return self.render_to_response(self.page_context(file_error="请选择要导入的 .xlsx 或 .csv 文件"))
         try:
-            result = importer.run(upload.read(), request.user)
+            job = imports.submit(request.user, self.import_key, upload.read(), upload.name)
         except ImportFileError as exc:
-            context["file_error"] = str(exc)
-            return self.render_to_response(self.get_context_data(**context))
-        if result.ok:
-            messages.success(request, f"导入成功：共 {result.created} 条")
-            return HttpResponseRedirect(self.url_for("list"))
-        context.update(result=result, filename=upload.name)
-        return self.render_to_response(self.get_context_data(**context))
+            return self.render_to_response(self.page_context(file_error=str(exc)))
+        return self.answer(job)
+
+    def answer(self, job):
+        """Written: back to the list; still running: to the job's page; else the report here."""
+        from .models import ImportJob
+
+        if job.status == ImportJob.Status.DONE:
+            messages.success(self.request, f"导入成功：{job.filename} 共 {job.total} 行，写入 {job.created} 条"
+                             + (f"（含已确认的提醒 {job.warning_count} 条）" if job.warning_count else ""))
+            return HttpResponseRedirect(reverse(self.importer.list_url))
+        if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+            return HttpResponseRedirect(job.get_absolute_url())
+        result = getattr(job, "result", None)
+        return self.render_to_response(self.page_context(
+            job=job, result=result, filename=job.filename,
+            file_error=job.message if job.status in (ImportJob.Status.REFUSED, ImportJob.Status.FAILED) else None))

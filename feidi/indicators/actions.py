@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -30,26 +30,6 @@ class Check:
     errors: dict[str, str] = field(default_factory=dict)  # indicator code → message
     warnings: dict[str, str] = field(default_factory=dict)
     saved: int = 0
-
-
-def parse_amount(text) -> Decimal | None:
-    """A cell or field as a Decimal: thousands separators and spaces allowed, empty → None."""
-    if text is None:
-        return None
-    if isinstance(text, Decimal):
-        return text
-    if isinstance(text, (int, float)):
-        return Decimal(str(text))
-    cleaned = str(text).strip().replace(",", "").replace("，", "").replace(" ", "")
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"“{text}”不是数字") from None
-    if not value.is_finite():
-        raise ValueError(f"“{text}”不是数字")
-    return value
 
 
 def check_month(indicator: Indicator, period: dt.date, value: Decimal | None, *, before: Decimal | None,

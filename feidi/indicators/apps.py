@@ -7,6 +7,9 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "经济运行"
 
     def ready(self):
+        from feidi.core import imports
+
+        imports.register("indicators", "feidi.indicators.importing.IndicatorImporter")
         from django.utils.translation import gettext_noop
 
         from feidi.chains import gaps

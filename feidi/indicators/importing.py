@@ -10,59 +10,37 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from feidi.core import audit
 from feidi.core.context import acting, current
-from feidi.core.importer import EXCEL_EPOCH, ImportFileError, RowError, _clean_header, cell_text, read_sheet
+from feidi.core.importer import (
+    FORMULA,
+    ImportFileError,
+    ImportResult,
+    Limits,
+    RowError,
+    cell_text,
+    read_sheet,
+)
+from feidi.lib import cells as cells_lib
+from feidi.lib.spreadsheet import FormulaCell
 
 from . import actions
-from .models import ImportBatch, Indicator, IndicatorValue
+from .models import Indicator, IndicatorValue
 
 KEY_HEADERS = {"统一社会信用代码": "uscc", "企业名称": "name", "月份": "period"}
-MONTH_RE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:月|[-/.]\d{1,2}(?:日)?)?\s*$")
-MONTH_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})\s*$")
+# the other names the key columns go by in the offices' own sheets
+KEY_SYNONYMS = {"信用代码": "uscc", "社会信用代码": "uscc", "统一代码": "uscc", "单位名称": "name", "企业": "name",
+                "报告期": "period", "统计月份": "period", "期别": "period"}
+SHEET_NAMES = ("指标数据",)
+LIMITS = Limits(rows=300_000, megabytes=60)  # a province's month-end is 200,000 rows
 
 
-@dataclass
-class Outcome:
-    total: int = 0
-    values: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
-    batch: ImportBatch | None = None
-    applied: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def parse_month(raw) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date().replace(day=1)
-    if isinstance(raw, dt.date):
-        return raw.replace(day=1)
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if 190001 <= raw <= 299912 and float(raw).is_integer():  # 202603
-            year, month = divmod(int(raw), 100)
-        else:  # an Excel date serial
-            return (EXCEL_EPOCH + dt.timedelta(days=int(raw))).replace(day=1)
-    else:
-        text = str(raw or "").strip()
-        m = MONTH_RE.match(text) or MONTH_COMPACT.match(text)
-        if not m:
-            raise ValueError("月份格式应为 2026-03 或 2026年3月")
-        year, month = int(m.group(1)), int(m.group(2))
-    if not 1 <= month <= 12:
-        raise ValueError("月份应在1–12之间")
-    return dt.date(year, month, 1)
+parse_month = cells_lib.parse_month
 
 
 def template_bytes() -> bytes:
@@ -93,35 +71,62 @@ def template_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def _indicator_columns(header: list[str], indicators: list[Indicator]) -> dict[int, Indicator]:
-    by_name = {_clean_header(i.name): i for i in indicators}
-    found = {}
-    for c, h in enumerate(header):
-        name = re.sub(r"\(.*\)$", "", h)
-        if name in by_name:
-            found[c] = by_name[name]
-    return found
+def _columns(header: list[str], indicators: list[Indicator]):
+    """Which column is which: the key columns and the indicators, matched on the normalised label
+    (full-width folded, spaces and the unit in brackets dropped, known other names), each money
+    column with the unit its header states (元/万元/亿元). A column the import does not know makes
+    the file refused, listing it: data under an unrecognised header is never dropped silently."""
+    keys = {cells_lib.normalize_label(h): k for h, k in KEY_HEADERS.items()}
+    keys.update({cells_lib.normalize_label(h): k for h, k in KEY_SYNONYMS.items()})
+    by_label = {cells_lib.normalize_label(i.name): i for i in indicators}
+    by_label.update({cells_lib.normalize_label(i.code): i for i in indicators})
+    positions, columns, units, unknown, seen = {}, {}, {}, [], {}
+    for c, raw in enumerate(header):
+        label = cells_lib.normalize_label(raw)
+        if not label:
+            continue
+        if label in seen:
+            raise ImportFileError(f"第{c + 1}列“{raw}”与第{seen[label] + 1}列重复")
+        seen[label] = c
+        if label in keys:
+            positions[keys[label]] = c
+        elif label in by_label:
+            indicator = by_label[label]
+            columns[c] = indicator
+            factor = cells_lib.unit_of(raw)
+            if indicator.unit == "元" and factor is not None:
+                units[c] = factor
+            elif factor is not None and indicator.unit != "元":
+                raise ImportFileError(f"“{raw}”的单位与指标“{indicator.name}”的单位（{indicator.unit}）不符")
+        else:
+            unknown.append(str(raw))
+    if unknown:
+        raise ImportFileError(f"文件中有无法识别的列：{'、'.join(unknown)}。列名应为模板中的列（统一社会信用代码、企业名称、"
+                              f"月份）或指标名称（{'、'.join(i.name for i in indicators)}），可带单位如“（万元）”")
+    return positions, columns, units
 
 
-def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
+def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[actions.Entry]]:
     """Read and check the whole file; the rows to write come back only when there is no error."""
     from feidi.lib import uscc as uscc_lib
     from feidi.registry.models import Organization
 
-    header, body = read_sheet(data)
-    outcome = Outcome(total=len(body))
-    positions = {KEY_HEADERS[h]: c for c, h in enumerate(header) if h in KEY_HEADERS}
+    if progress is not None:
+        progress.phase("读取文件")
+    sheet = read_sheet(data, prefer=SHEET_NAMES, limits=LIMITS, progress=progress)
+    header, body = sheet.header, sheet.body
+    outcome = ImportResult(total=len(body), sheet=sheet.said)
+    if progress is not None:
+        progress.phase("检查", len(body))
+    indicators = list(Indicator.objects.filter(active=True))
+    positions, columns, units = _columns(header, indicators)
     missing = [h for h, key in KEY_HEADERS.items() if key in ("uscc", "period") and key not in positions]
     if missing:
         raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}（请使用导入模板）")
-    indicators = list(Indicator.objects.filter(active=True))
-    columns = _indicator_columns(header, indicators)
     if not columns:
         raise ImportFileError("没有可识别的指标列（列名应与指标名称一致，如“主营业务收入(元)”）")
-    required_missing = [i.name for i in indicators if i.required and i not in columns.values()]
-    if required_missing:
-        raise ImportFileError(f"缺少每月必报指标的列：{'、'.join(required_missing)}")
-
+    # a file carries the indicators it has columns for (a revenue-only file is a whole import);
+    # 每月必报 is what the enterprise's own monthly report form asks
     def code_of(raw) -> str:
         try:
             return uscc_lib.normalize(cell_text(raw))
@@ -153,12 +158,15 @@ def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
             months[raw] = (period, None)
         except ValueError as exc:
             months[raw] = (None, str(exc))
-    amount = actions.parse_amount
+    amount = cells_lib.parse_number
     column_list = sorted(columns.items())
     parsed = []  # (excel_row, org, period, [value per column])
     seen: dict[tuple[int, dt.date], int] = {}
     errors = outcome.errors
-    for (excel_row, cells), raw_code, raw_period in zip(body, code_cells, period_cells, strict=True):
+    for done, ((excel_row, cells), raw_code, raw_period) in enumerate(
+            zip(body, code_cells, period_cells, strict=True), start=1):
+        if progress is not None and not done % 1000:
+            progress.advance(done // 2)  # reading the cells is the first half of the check
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
         code = codes[raw_code]
@@ -175,13 +183,18 @@ def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
         values = []
         for c, _indicator in column_list:
             raw = cells[c]
-            if raw.__class__ is float:
-                values.append(Decimal(repr(raw)))  # what parse_amount does, without its dispatch
+            unit = units.get(c)
+            if raw.__class__ is float and unit is None:
+                values.append(Decimal(repr(raw)))  # what parse_number does, without its dispatch
+                continue
+            if isinstance(raw, FormulaCell):
+                errors.append(RowError(excel_row, header[c], f"={raw.formula}", FORMULA))
+                bad = True
                 continue
             try:
-                values.append(amount(raw))
+                values.append(amount(raw, unit=unit))
             except ValueError as exc:
-                errors.append(RowError(excel_row, header[c], str(raw), str(exc)))
+                errors.append(RowError(excel_row, header[c], cells_lib.shown(raw), str(exc)))
                 bad = True
         if bad:
             continue
@@ -216,7 +229,11 @@ def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
     source = IndicatorValue.Source.IMPORT
     user_id = getattr(user, "pk", None)
     Entry = actions.Entry
-    for excel_row, org, period, values in parsed:
+    if progress is not None:
+        progress.advance(len(body) // 2)
+    for done, (excel_row, org, period, values) in enumerate(parsed, start=1):
+        if progress is not None and not done % 1000:
+            progress.advance((len(body) + done) // 2)
         org_id, month = org[0], period.month
         for (c, indicator_id, check), (before, before2, after), value in zip(
                 checks, around[period], values, strict=True):
@@ -230,34 +247,46 @@ def check_file(data: bytes, user) -> tuple[Outcome, list[actions.Entry]]:
                                   (warning or "")[:200], user_id))
     outcome.errors.sort(key=lambda e: e.row)
     outcome.warnings.sort(key=lambda e: e.row)
-    outcome.values = len(rows)
+    outcome.created = len(rows)
     return outcome, (rows if not outcome.errors else [])
 
 
-def run(data: bytes, filename: str, user, *, confirm_batch: ImportBatch | None = None) -> Outcome:
-    """Check ``data``; write it when clean and either warning-free or confirmed, else keep it as a
-    pending batch for confirmation."""
-    outcome, rows = check_file(data, user)
-    if outcome.errors:
+def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=None) -> ImportResult:
+    """Check ``data``; write it when clean and either warning-free or ``confirmed`` by its
+    uploader (the result then says it waits for confirmation)."""
+    outcome, rows = check_file(data, user, progress)
+    if outcome.errors or (outcome.warnings and not confirmed):
         return outcome
-    if outcome.warnings and confirm_batch is None:
-        batch = ImportBatch(user=user, name=filename[:200], sha256=hashlib.sha256(data).hexdigest(), rows=outcome.total,
-                            warnings=[{"row": w.row, "column": w.column, "value": w.value, "message": w.message}
-                                      for w in outcome.warnings[:1000]], warning_count=len(outcome.warnings))
-        batch.file.save(f"{batch.sha256[:16]}.xlsx", ContentFile(data), save=False)
-        batch.save()
-        outcome.batch = batch
-        return outcome
+    if progress is not None:
+        progress.phase("写入", len(rows))
     ctx = current()
     with acting("import", ctx.address, ctx.user_agent), transaction.atomic():
         actions.bulk_upsert(rows)
-        if confirm_batch is not None:
-            confirm_batch.status = ImportBatch.Status.APPLIED
-            confirm_batch.applied_at = timezone.now()
-            confirm_batch.save(update_fields=["status", "applied_at"])
         audit.record(audit.AuditRecord.Action.CREATE, user=user, model_label="indicators.indicatorvalue",
                      object_repr=f"导入{filename}：{outcome.total}行，{len(rows)}个数值",
                      after={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "rows": outcome.total,
                             "values": len(rows), "confirmed_warnings": len(outcome.warnings)})
+    if progress is not None:
+        progress.advance(len(rows))
     outcome.applied = True
     return outcome
+
+
+class IndicatorImporter:
+    """The monthly values import, in the shape every import has for the job queue and the API."""
+
+    title = "指标数据"
+    limits = LIMITS
+    sheet_names = SHEET_NAMES
+    permission = "indicators.add_indicatorvalue"
+    list_url = "indicators:indicatorvalue_list"
+    confirms_warnings = True
+    reads_months = True
+    intro = ("一行一个企业一个月份，一列一个指标（列名与指标名称一致，只需包含要报送的指标列）。数值较上月波动超过阈值的会列出提醒，"
+             "核实后确认才会导入。")
+
+    def template_bytes(self) -> bytes:
+        return template_bytes()
+
+    def run(self, data: bytes, user, *, filename: str = "", confirmed: bool = False, progress=None) -> ImportResult:
+        return run(data, filename, user, confirmed=confirmed, progress=progress)

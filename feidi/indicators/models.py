@@ -165,35 +165,6 @@ class IndicatorCell(models.Model):
         return f"{self.indicator_id}@{self.period:%Y-%m} 园区{self.zone_id} {self.industry}"
 
 
-class ImportBatch(models.Model):
-    """An uploaded file whose values raised warnings: kept until its uploader confirms it."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "待确认"
-        APPLIED = "applied", "已导入"
-
-    user = models.ForeignKey(User, verbose_name="上传人", on_delete=models.CASCADE, related_name="+")
-    name = models.CharField("文件名", max_length=200)
-    file = models.FileField("文件", upload_to="indicator-imports/%Y/%m/")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    rows = models.PositiveIntegerField("行数", default=0)
-    warnings = models.JSONField("提醒", default=list)
-    warning_count = models.PositiveIntegerField("提醒数", default=0)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
-
-    objects = ScopedManager()
-    scope = Scope(department=None, owner="user", owner_only=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "指标导入批次"
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.name}（{self.get_status_display()}）"
-
-
 class MuRule(DetailUrlMixin, models.Model):
     """How a year's 亩均效益 evaluation is run in a zone: who is evaluated (land at or above the
     threshold), the five metrics' weights, their benchmarks (empty = the average of the evaluated

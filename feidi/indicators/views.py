@@ -17,17 +17,18 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import audit
-from feidi.core.importer import ImportFileError
 from feidi.core.views import (
     ObjectDetailView,
     ObjectEditView,
+    ObjectImportView,
     ObjectListView,
     ObjectMixin,
     ScopedViewMixin,
     crud_views,
 )
+from feidi.lib.cells import parse_number
 
-from . import actions, engine, importing
+from . import actions, engine
 from .filtersets import (
     BenefitShareFilterSet,
     IndicatorFilterSet,
@@ -50,7 +51,6 @@ from .forms import (
 )
 from .models import (
     BenefitShare,
-    ImportBatch,
     Indicator,
     IndicatorValue,
     MuResult,
@@ -146,7 +146,7 @@ class MonthReportView(ScopedViewMixin, TemplateView):
         values = {}
         for i in form.indicators:
             try:
-                values[i] = actions.parse_amount(form.cleaned_data.get(f"v_{i.code}"))
+                values[i] = parse_number(form.cleaned_data.get(f"v_{i.code}"))
             except ValueError as exc:
                 form.add_error(f"v_{i.code}", str(exc))
         if form.errors:
@@ -169,41 +169,11 @@ class MonthReportView(ScopedViewMixin, TemplateView):
         return HttpResponseRedirect(url + (f"&org={org.pk}" if not request.user.organization_id else ""))
 
 
-class ImportView(ScopedViewMixin, TemplateView):
+class ImportView(ObjectImportView):
+    """The monthly values import: the generic import page, with the warnings its uploader confirms."""
+
     model = IndicatorValue
-    permission_action = "add"
-    template_name = "indicators/import.html"
-    title = "批量导入指标数据"
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("template"):
-            response = HttpResponse(importing.template_bytes(), content_type=XLSX)
-            response["Content-Disposition"] = "attachment; filename*=UTF-8''%E6%8C%87%E6%A0%87%E6%95%B0%E6%8D%AE%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
-            return response
-        return self.render_to_response(self.get_context_data(title=self.title))
-
-    def post(self, request, *args, **kwargs):
-        batch = None
-        if request.POST.get("batch"):
-            batch = ImportBatch.objects.visible_to(request.user).filter(
-                pk=request.POST["batch"], status=ImportBatch.Status.PENDING).first()
-            if batch is None:
-                raise Http404("该批次不存在或已导入")
-            data, name = batch.file.read(), batch.name
-        else:
-            upload = request.FILES.get("file")
-            if upload is None:
-                return self.render_to_response(self.get_context_data(title=self.title, file_error="请选择 .xlsx 文件"))
-            data, name = upload.read(), upload.name
-        try:
-            outcome = importing.run(data, name, request.user, confirm_batch=batch)
-        except ImportFileError as exc:
-            return self.render_to_response(self.get_context_data(title=self.title, file_error=str(exc)))
-        if outcome.applied:
-            messages.success(request, f"导入成功：{outcome.total} 行，{outcome.values} 个数值"
-                             + (f"（含已确认的提醒 {len(outcome.warnings)} 条）" if outcome.warnings else ""))
-            return HttpResponseRedirect(reverse("indicators:indicatorvalue_list"))
-        return self.render_to_response(self.get_context_data(title=self.title, outcome=outcome, filename=name))
+    import_key = "indicators"
 
 
 class DashboardView(ScopedViewMixin, TemplateView):

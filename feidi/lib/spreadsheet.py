@@ -6,10 +6,11 @@ encrypted workbook, a legacy .xls, an HTML page saved as .xls and anything else 
 message saying what it is and what to do — never "not an xlsx".
 
 An .xlsx is read as a stream: every zip entry's declared size and compression ratio are checked
-before anything is inflated, then the chosen sheet is parsed by expat while the bytes inflated and
-the rows produced are counted against a budget that aborts the read when the real stream exceeds
-it (a declared size can lie). Memory is bounded by the shared-string table (itself budgeted) and
-one row at a time, whatever the sheet's length. No DOCTYPE is accepted (XXE, entity expansion).
+before anything is inflated, then the chosen sheet is inflated once as a stream while the bytes
+and the rows are counted against a budget that aborts the read when the real stream exceeds it (a
+declared size can lie); no DOCTYPE is accepted (XXE, entity expansion). A sheet of plain values is
+then read by calamine (Rust, whole, within the budget just checked); one with formulas or error
+cells is parsed by expat, row by row, so that a formula without a cached value is reported.
 
 The sheet read is the template's (by name), else the first visible one; never a hidden or
 very-hidden sheet. A formula cell is given with its cached value; one without a cached value is
@@ -337,9 +338,68 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     if chosen is None:
         raise SheetError("工作簿中没有可见的工作表")
     name, _, path = chosen
+    if _plain_values(archive, path, budget):
+        return Sheet(name, "xlsx", _calamine_rows(data, name), skipped)
     strings = _shared_strings(archive, budget)
     dates = _date_styles(archive)
     return Sheet(name, "xlsx", _rows(archive, path, strings, dates, budget), skipped)
+
+
+DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY")
+FORMULA_OR_ERROR = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*["']e["']""")
+ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def _plain_values(archive: zipfile.ZipFile, path: str, budget: Budget) -> bool:
+    """One inflating pass over the sheet (and the shared strings) that counts what they really
+    hold against the budget — bytes, rows — and refuses any DOCTYPE: afterwards a reader that
+    loads the sheet whole (calamine, in Rust, five times faster than expat here) cannot be made
+    to inflate more than the budget allows. True when no cell is a formula or an error (those
+    need this module's own reading: a formula without a cached value is reported, not blank)."""
+    parts = [(path, budget.sheet_bytes)]
+    if "xl/sharedStrings.xml" in archive.namelist():
+        parts.append(("xl/sharedStrings.xml", budget.shared_string_bytes))
+    plain = True
+    for part, limit in parts:
+        stream, tail, rows = _open_part(archive, part, limit), b"", 0
+        while chunk := _inflate(stream):
+            window = tail + chunk
+            if DOCTYPE.search(window):
+                raise SheetError("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
+            if part == path:
+                if plain and FORMULA_OR_ERROR.search(window):
+                    plain = False
+                rows += sum(1 for m in ROW.finditer(window) if m.end() > len(tail))  # a tag across chunks once
+                if rows > budget.rows + 1:
+                    raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
+            tail = window[-32:]
+    return plain
+
+
+def _inflate(stream: _Counted) -> bytes:
+    try:
+        return stream.read_chunk(1 << 20)
+    except zipfile.BadZipFile as exc:
+        raise SheetError(f"文件已损坏（{exc}）：压缩数据与声明不符") from None
+
+
+def _calamine_rows(data: bytes, name: str) -> Iterator[tuple[int, list]]:
+    """The sheet's rows through calamine, as ``_rows`` gives them: (Excel row number, cells) with
+    empty cells None, blank rows left out, dates as dates."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python(
+            skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own types for a damaged part
+        raise SheetError(f"工作表内容已损坏：{exc}") from None
+    for index, row in enumerate(grid):
+        cells = [None if value == "" else value for value in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        grid[index] = None  # each row is let go once given
+        if cells:
+            yield index + 1, cells
 
 
 def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
@@ -400,7 +460,8 @@ def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
             cell["formula"] = "".join(capture[1]) or "（共享公式）"
             capture[0] = None
         elif tag == "row":
-            ready.append((row_no[0], list(cells)))
+            if any(c is not None for c in cells):  # a blank row is left out, as calamine's reading does
+                ready.append((row_no[0], list(cells)))
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = doctype
@@ -449,6 +510,6 @@ def _cell(state, strings, dates):
     except ValueError:
         return raw
     if state["style"] in dates and 0 < number < 2_958_466:
-        moment = EXCEL_EPOCH + dt.timedelta(days=number)
+        moment = EXCEL_EPOCH + dt.timedelta(milliseconds=round(number * 86_400_000))  # Excel keeps ms
         return moment.date() if moment.time() == dt.time() else moment
     return number

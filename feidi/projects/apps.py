@@ -7,6 +7,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = "招商与重点项目"
 
     def ready(self):
+        from feidi.core import imports
+
+        imports.register("projects", "feidi.projects.importers.ProjectImporter")
         from django.utils.translation import gettext_noop
 
         from feidi.core.navigation import Item, register

@@ -298,12 +298,7 @@ class ProjectDeleteView(ObjectDeleteView):
 
 class ProjectImportView(ObjectImportView):
     model = Project
-
-    @property
-    def importer_class(self):
-        from .importers import ProjectImporter
-
-        return ProjectImporter
+    import_key = "projects"
 
 
 # --- parts of key projects -------------------------------------------------------------------

@@ -7,6 +7,9 @@ class RegistryConfig(AppConfig):
     verbose_name = "主体库"
 
     def ready(self):
+        from feidi.core import imports
+
+        imports.register("organizations", "feidi.registry.importers.OrganizationImporter")
         from django.utils.translation import gettext_noop
 
         from feidi.core.navigation import Item, register

@@ -19,15 +19,23 @@ class OrganizationForm(ScopedModelForm):
                   "registered_capital", "established_on", "land_area_mu", "employees", "description"]
         help_texts = {"industry_code": "如 C3825（光伏设备及元器件制造）", "registered_capital": "单位：元"}
 
+    def __init__(self, *args, taken: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.taken = taken  # an import's codes already registered (code → name), looked up at once
+
     def clean_uscc(self):
         from feidi.lib import uscc
 
         code = uscc.normalize(self.cleaned_data.get("uscc", ""))
-        clash = Organization.objects.filter(uscc=code).exclude(pk=self.instance.pk).first()
-        if clash is not None:
+        if self.taken is not None and not self.instance.pk:
+            name = self.taken.get(code)
+        else:
+            clash = Organization.objects.filter(uscc=code).exclude(pk=self.instance.pk).first()
+            name = clash.name if clash is not None else None
+        if name is not None:
             # Name the conflict even when the other organization is outside the user's scope:
             # the code is unique nation-wide, so saying it is taken leaks nothing new.
-            raise forms.ValidationError(f"统一社会信用代码 {code} 已被“{clash.name}”使用")
+            raise forms.ValidationError(f"统一社会信用代码 {code} 已被“{name}”使用")
         return code
 
 

@@ -39,7 +39,6 @@ from .forms import (
     ResidencyTransitionForm,
     ZoneForm,
 )
-from .importers import OrganizationImporter
 from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
 from .tables import (
     AgreementTable,
@@ -128,7 +127,7 @@ class OrganizationDeleteView(ObjectDeleteView):
 
 class OrganizationImportView(ObjectImportView):
     model = Organization
-    importer_class = OrganizationImporter
+    import_key = "organizations"
 
 
 # --- people ---------------------------------------------------------------------------------

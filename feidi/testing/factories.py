@@ -15,6 +15,7 @@ from feidi.core.models import (
     DictItem,
     DictType,
     ExportFile,
+    ImportJob,
     Notification,
     WebhookEndpoint,
 )
@@ -111,6 +112,8 @@ FACTORIES = {
     AuditRecord: _audit,
     LoginLog: lambda c: LoginLog.objects.create(username="clerk", user=c.clerk, result="success", address="10.0.0.1"),
     ExportFile: lambda c: ExportFile.objects.create(user=c.clerk, title="甲区导出", view_name="registry:organization_list"),
+    ImportJob: lambda c: ImportJob.objects.create(user=c.clerk, kind="organizations", title="单位", filename="甲区单位.xlsx",
+                                                  sha256="0" * 64, size=1, status="awaiting"),
     ApiToken: lambda c: ApiToken.issue(c.clerk, "甲区令牌")[0],
     DictItem: lambda c: DictItem.objects.create(type=DictType.objects.get(code="industry"), code="T1", label="甲区测试条目"),
     SecurityPolicy: lambda c: SecurityPolicy.current(),

@@ -1,0 +1,163 @@
+"""Import files as jobs (导入记录): every upload is kept as an ``ImportJob``; a small file is checked
+and written in the request, a large one in the job queue while its page shows the progress (rows
+read, checked, written; time left). Either way the file is written whole or not at all, with the
+row-by-row report, and a file whose values raised warnings waits for its uploader to confirm.
+
+Each app registers its importers here (``register``) in the shape ``core.importer.Importer``
+gives: ``title``, ``limits``, ``sheet_names``, ``permission``, ``list_url``, ``confirms_warnings``,
+``template_bytes()`` and ``run(data, user, filename=, confirmed=, progress=)``. The pages, the job
+and the API use only this module."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from huey.contrib.djhuey import db_task
+
+from . import progress as progress_lib
+from .context import acting, current
+from .importer import ImportFileError, ImportResult, RowError
+from .models import ImportJob
+
+log = logging.getLogger(__name__)
+KINDS: dict[str, str] = {}  # key → dotted path of the importer class
+REPORTED = 1000  # errors and warnings kept on the job (all are counted)
+
+
+def register(key: str, dotted_path: str) -> None:
+    KINDS[key] = dotted_path
+
+
+def importer_for(key: str):
+    try:
+        return import_string(KINDS[key])()
+    except KeyError:
+        raise ImportFileError(f"未知的导入类型：{key}") from None
+
+
+def allowed(user, key: str) -> bool:
+    return key in KINDS and user.has_perm(importer_for(key).permission)
+
+
+def submit(user, key: str, data: bytes, filename: str) -> ImportJob:
+    """Keep the file as a job of ``user``; run it now when small (the job is then finished or
+    waiting for confirmation on return), else queue it."""
+    importer = importer_for(key)
+    if not user.has_perm(importer.permission):
+        raise PermissionDenied("您没有该导入的权限")
+    if len(data) > importer.limits.bytes:
+        raise ImportFileError(f"文件超过{importer.limits.megabytes}MB，请分批导入")
+    ctx = current()
+    digest = hashlib.sha256(data).hexdigest()
+    job = ImportJob(user=user, kind=key, title=importer.title, filename=(filename or "导入文件")[:200],
+                    sha256=digest, size=len(data), address=ctx.address[:64], user_agent=ctx.user_agent[:200])
+    job.file.save(f"{digest[:16]}{_suffix(filename)}", ContentFile(data), save=False)
+    job.save()
+    _start(job, data)
+    return job
+
+
+def confirm(user, job: ImportJob) -> ImportJob:
+    """The uploader has checked the warnings: write the file (now or in the queue)."""
+    if job.user_id != user.pk or job.status != ImportJob.Status.AWAITING:
+        raise PermissionDenied("该导入不在待确认状态，或不是您上传的")
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.AWAITING).update(
+            status=ImportJob.Status.QUEUED, confirmed=True):
+        raise PermissionDenied("该导入已在处理")
+    job.refresh_from_db()
+    _start(job, None)
+    return job
+
+
+def _start(job: ImportJob, data: bytes | None) -> None:
+    if job.size <= settings.IMPORT_INLINE_BYTES:
+        result = execute(job.pk, data=data)
+        job.refresh_from_db()
+        job.result = result  # the report with its row objects, for the page that asked
+    else:
+        transaction.on_commit(lambda: import_task(job.pk))
+
+
+def _suffix(filename: str) -> str:
+    lowered = (filename or "").lower()
+    return ".csv" if lowered.endswith(".csv") else ".xlsx"
+
+
+@db_task()  # djhuey closes stale connections around the task in a worker
+def import_task(job_id: int) -> None:
+    execute(job_id)
+
+
+def execute(job_id: int, *, data: bytes | None = None) -> ImportResult | None:
+    """Run one job: claimed once (a second worker finding it taken does nothing), its user's
+    permission checked again (a job may wait in the queue), its outcome stored on the job."""
+    if not ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.RUNNING, started_at=timezone.now()):
+        return None
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    reporter = progress_lib.Reporter(f"import-{job.pk}")
+    result = None
+    try:
+        importer = importer_for(job.kind)
+        if not (job.user.is_active and job.user.has_perm(importer.permission)):
+            raise ImportFileError("上传人已没有该导入的权限")
+        if data is None:
+            with job.file.open("rb") as handle:
+                data = handle.read()
+        with acting("import", job.address, job.user_agent):
+            result = importer.run(data, job.user, filename=job.filename, confirmed=job.confirmed, progress=reporter)
+    except ImportFileError as exc:
+        _finish(job, ImportJob.Status.REFUSED, message=str(exc))
+    except Exception as exc:  # the uploader sees the failure on the job's page; nothing was written
+        log.exception("import job %s failed", job_id)
+        _finish(job, ImportJob.Status.FAILED, message=f"导入过程出错，未写入任何数据（{type(exc).__name__}）")
+    else:
+        if result.errors:
+            status = ImportJob.Status.REFUSED
+        elif result.needs_confirmation:
+            status = ImportJob.Status.AWAITING
+        else:
+            status = ImportJob.Status.DONE
+        _finish(job, status, result)
+    finally:
+        progress_lib.clear(reporter.key)
+    return result
+
+
+def _rows(items: list[RowError]) -> list[dict]:
+    return [{"row": e.row, "column": e.column, "value": e.value, "message": e.message} for e in items[:REPORTED]]
+
+
+def _finish(job: ImportJob, status: str, result: ImportResult | None = None, message: str = "") -> None:
+    fields = {"status": status, "message": message, "finished_at": timezone.now()}
+    if result is not None:
+        fields.update(sheet=result.sheet[:300], total=result.total, created=result.created if result.applied else 0,
+                      error_count=len(result.errors), warning_count=len(result.warnings),
+                      errors=_rows(result.errors), warnings=_rows(result.warnings))
+    if status == ImportJob.Status.AWAITING:
+        fields["finished_at"] = None
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(job, name, value)
+
+
+def state(job: ImportJob) -> dict:
+    """What the page and the API say about a job: its status and, while it runs, the phase, the
+    counts and the time left."""
+    live = progress_lib.read(f"import-{job.pk}") if job.status == ImportJob.Status.RUNNING else None
+    out = {"status": job.status, "status_display": job.get_status_display(), "phase": "", "done": 0, "total": 0,
+           "percent": None, "seconds_left": None}
+    if live:
+        out.update(phase=live.get("phase", ""), done=live.get("done", 0), total=live.get("total", 0))
+        if out["total"]:
+            out["percent"] = min(100, round(100 * out["done"] / out["total"]))
+        left = progress_lib.remaining(live)
+        out["seconds_left"] = round(left) if left is not None else None
+    return out

@@ -1,0 +1,88 @@
+"""Live progress of a long operation (an import in the job queue), readable from any process while
+the operation's own transaction is still open: in Redis when Feidi runs with one (every host sees
+it), else in a small JSON file under the var directory (the web server and the worker share the
+machine with SQLite). The operation's own record keeps its phase boundaries; this carries the
+counts between them."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+TTL = 6 * 3600
+
+
+def _path(key: str) -> Path:
+    folder = Path(settings.VAR_DIR) / "progress"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{key}.json"
+
+
+def publish(key: str, **data) -> None:
+    """Store ``data`` (JSON-able) under ``key`` with the time it was said."""
+    data["at"] = time.time()
+    if settings.REDIS_URL:
+        from django.core.cache import cache
+
+        cache.set(f"progress:{key}", data, TTL)
+        return
+    path = _path(key)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(temporary, path)  # readers see the old or the new file, never half of one
+
+
+def read(key: str) -> dict | None:
+    if settings.REDIS_URL:
+        from django.core.cache import cache
+
+        return cache.get(f"progress:{key}")
+    try:
+        return json.loads(_path(key).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def clear(key: str) -> None:
+    if settings.REDIS_URL:
+        from django.core.cache import cache
+
+        cache.delete(f"progress:{key}")
+        return
+    _path(key).unlink(missing_ok=True)
+
+
+class Reporter:
+    """Counts for one operation, published at most every ``every`` seconds (and at each phase)."""
+
+    def __init__(self, key: str, every: float = 0.5):
+        self.key, self.every, self.last = key, every, 0.0
+        self.state: dict = {"phase": "", "done": 0, "total": 0, "started": time.time(), "phase_started": time.time()}
+
+    def phase(self, name: str, total: int = 0) -> None:
+        self.state.update(phase=name, done=0, total=total, phase_started=time.time())
+        self._publish()
+
+    def advance(self, done: int) -> None:
+        self.state["done"] = done
+        now = time.time()
+        if now - self.last >= self.every:
+            self._publish()
+
+    def _publish(self) -> None:
+        self.last = time.time()
+        publish(self.key, **self.state)
+
+
+def remaining(state: dict | None) -> float | None:
+    """Seconds left in the current phase at the rate so far, or None while unknown."""
+    if not state or not state.get("total") or not state.get("done"):
+        return None
+    spent = state["at"] - state["phase_started"]
+    if spent <= 0:
+        return None
+    return spent / state["done"] * (state["total"] - state["done"])

@@ -1,0 +1,233 @@
+"""The three imports against files written the way other offices write them (issue 14): headers
+under other names, units in the header, columns the template does not know, formula cells, hidden
+sheets, full-width text, 万/亿 in cells, the dates Chinese spreadsheets use, long values in the
+report. Files are generated (``tests/hostile.py``), each class over several cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from feidi.indicators.models import IndicatorValue
+from feidi.lib import cells, uscc
+from feidi.projects.models import Project
+from feidi.registry.models import Organization
+
+from .hostile import Book, Formula, SheetSpec, csv_bytes, forged_codes
+
+FULL = str.maketrans("0123456789.,-()", "０１２３４５６７８９．，－（）")
+
+
+def code(n: int) -> str:
+    return uscc.make(f"91361100MA35R{n:03d}")
+
+
+def post(client, url_name, data: bytes, name="导入.xlsx"):
+    return client.post(reverse(url_name), {"file": SimpleUploadedFile(name, data)})
+
+
+def errors_of(response):
+    context = response.context
+    result = context.get("result") or context.get("outcome")
+    return context.get("file_error"), (result.errors if result else [])
+
+
+@pytest.fixture
+def statistician(cast):
+    from feidi.accounts.models import Role
+
+    cast.clerk.roles.add(Role.objects.get(code="statistics"))
+    return cast.clerk
+
+
+# --- cells -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, unit, expected", [
+    ("1,234.5", None, "1234.5"), ("１，２３４．５", None, "1234.5"), ("1.5亿", None, "150000000"),
+    ("３万", None, "30000"), (" 12 ", Decimal(10_000), "120000"), (2.5, Decimal(100_000_000), "250000000"),
+    ("-", None, None), ("", None, None), ("1 234", None, "1234"),
+])
+def test_numbers_are_read_the_way_offices_write_them(text, unit, expected):
+    value = cells.parse_number(text, unit=unit)
+    assert (value if value is None else value.normalize()) == (None if expected is None else Decimal(expected).normalize())
+
+
+@pytest.mark.parametrize("text", ["abc", "1.2.3", "万", "1e400x", True])
+def test_what_is_not_a_number_says_so(text):
+    with pytest.raises(ValueError):
+        cells.parse_number(text)
+
+
+def test_dates_and_months_in_the_formats_chinese_spreadsheets_use():
+    rng = random.Random()
+    for _ in range(200):
+        day = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(12000))
+        for text in (f"{day:%Y-%m-%d}", f"{day.year}/{day.month}/{day.day}", f"{day.year}.{day.month}.{day.day}",
+                     f"{day.year}年{day.month}月{day.day}日", f"{day:%Y%m%d}", f"{day:%Y-%m-%d}".translate(FULL)):
+            assert cells.parse_date(text) == day, text
+        assert cells.parse_date((day - dt.date(1899, 12, 30)).days) == day  # an Excel serial
+        first = day.replace(day=1)
+        for text in (f"{day:%Y-%m}", f"{day.year}年{day.month}月", f"{day:%Y%m}", f"{day.year}年{day.month}月份"):
+            assert cells.parse_month(text) == first, text
+    # the first release of the year is 1–2月: a cumulative figure for February
+    for text in ("2026年1-2月", "2026年1—2月", "2026年1~2月", "2026年1至2月"):
+        assert cells.parse_month(text) == dt.date(2026, 2, 1)
+    for bad in ("2026-02-30", "2026年13月", "下个月"):
+        with pytest.raises(ValueError):
+            cells.parse_date(bad) if "月" not in bad or "日" in bad else cells.parse_month(bad)
+
+
+@pytest.mark.parametrize("header, label, unit", [
+    ("签约金额（万元）*", "签约金额", Decimal(10_000)), ("计划总投资 (亿元)", "计划总投资", Decimal(100_000_000)),
+    ("营业收入[元]", "营业收入", Decimal(1)), ("主营业务收入（单位：万元）", "主营业务收入", Decimal(10_000)),
+    ("　名　称：", "名称", None), ("用地面积(亩)", "用地面积", None),
+])
+def test_headers_are_matched_by_their_meaning_and_units_read(header, label, unit):
+    assert cells.normalize_label(header) == label
+    assert cells.unit_of(header) == unit
+
+
+def test_a_report_shows_long_values_cut_with_their_length():
+    assert cells.shown("甲" * 49) == "甲" * 49
+    shown = cells.shown("<script>" * 100)
+    assert shown.startswith("<script>") and "共800字" in shown and len(shown) < 70
+
+
+# --- credit codes ------------------------------------------------------------------------------------
+
+def test_structurally_forged_codes_are_refused_on_the_form_and_in_the_import(cast, client_for):
+    forged = [c for c, _ in forged_codes(random.Random())]
+    rows = [["名称", "统一社会信用代码", "类型"]] + [[f"伪造代码公司{i}", c, "企业"] for i, c in enumerate(forged)]
+    response = post(client_for("clerk"), "registry:organization_import", Book([SheetSpec("单位", rows)]).bytes())
+    file_error, errors = errors_of(response)
+    assert not file_error
+    assert {e.row for e in errors if e.column == "统一社会信用代码"} == set(range(2, 2 + len(forged)))
+    assert not Organization.objects.filter(name__startswith="伪造代码公司").exists()
+
+
+# --- organizations -----------------------------------------------------------------------------------
+
+def test_headers_under_other_names_with_units_and_full_width_text_are_imported(cast, client_for):
+    rows = [["单位名称", "社会信用代码 ", "主体类型", "园区", "注册资本（万元）", "成立时间", "员工人数", "用地面积（亩）"],
+            ["宽字符公司", code(1).translate(FULL), "企业", "上饶经开区", "１，２００", "2021年6月18日", "３５０", "12.5"],
+            ["亿元公司", code(2), "企业", None, "0.3亿", "2019/3/5", 40, None]]
+    response = post(client_for("clerk"), "registry:organization_import", Book([SheetSpec("单位", rows)]).bytes())
+    assert response.status_code == 302, errors_of(response)
+    wide = Organization.objects.get(name="宽字符公司")
+    assert wide.uscc == code(1) and wide.registered_capital == Decimal(12_000_000)
+    assert wide.established_on == dt.date(2021, 6, 18) and wide.employees == 350 and wide.zone == cast.zone_a
+    assert Organization.objects.get(name="亿元公司").registered_capital == Decimal(30_000_000)
+
+
+@pytest.mark.parametrize("extra", ["规上", "专精特新", "签约日期", "备注（内部）"])
+def test_a_column_the_template_does_not_know_refuses_the_file_naming_it(cast, client_for, extra):
+    rows = [["名称", "统一社会信用代码", "类型", extra], ["多列公司", code(3), "企业", "是"]]
+    file_error, _ = errors_of(post(client_for("clerk"), "registry:organization_import",
+                                   Book([SheetSpec("单位", rows)]).bytes()))
+    assert file_error and extra in file_error and "模板之外的列" in file_error
+    assert not Organization.objects.filter(name="多列公司").exists()
+
+
+def test_a_unit_on_a_column_that_is_not_money_is_refused(cast, client_for):
+    rows = [["名称", "统一社会信用代码", "类型", "从业人员（万元）"], ["单位错公司", code(4), "企业", 3]]
+    file_error, _ = errors_of(post(client_for("clerk"), "registry:organization_import",
+                                   Book([SheetSpec("单位", rows)]).bytes()))
+    assert "不是金额列" in file_error
+
+
+@pytest.mark.parametrize("cached", [None, 350])
+def test_a_formula_cell_is_used_by_its_cached_value_or_reported(cast, client_for, cached):
+    rows = [["名称", "统一社会信用代码", "类型", "从业人员", "简介"],
+            ["公式公司", code(5), "企业", Formula("SUM(A1:A3)", cached), Formula('CONCAT("a","b")', None)]]
+    response = post(client_for("clerk"), "registry:organization_import", Book([SheetSpec("单位", rows)]).bytes())
+    file_error, errors = errors_of(response)
+    reported = {e.column for e in errors if "公式单元格" in e.message}
+    assert "简介" in reported  # never stored blank
+    assert ("从业人员" in reported) == (cached is None)
+    assert not Organization.objects.filter(name="公式公司").exists()
+
+
+def test_the_visible_sheet_is_read_never_a_hidden_one_and_the_page_says_which(cast, client_for):
+    decoy = [["名称", "统一社会信用代码", "类型"], ["隐藏公司", code(6), "企业"]]
+    real = [["名称", "统一社会信用代码", "类型"], ["可见公司", code(7), "企业"], ["坏代码公司", "91361100MA35R0070X", "企业"]]
+    for state in ("hidden", "veryHidden"):
+        book = Book([SheetSpec("旧数据", decoy, state), SheetSpec("本月", real)])
+        response = post(client_for("clerk"), "registry:organization_import", book.bytes())
+        page = response.content.decode()
+        assert "已读取工作表“本月”" in page and "旧数据" in page  # the skipped hidden sheet is named
+        assert [e.row for e in errors_of(response)[1]] == [3]
+    assert not Organization.objects.filter(name__in=["隐藏公司", "可见公司"]).exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_csv_files_are_imported_in_the_encodings_offices_save(cast, client_for, encoding):
+    rows = [["名称", "统一社会信用代码", "类型", "所在园区"], [f"CSV公司{encoding}", code(10 + len(encoding)), "企业", "上饶经开区"]]
+    response = post(client_for("clerk"), "registry:organization_import", csv_bytes(rows, encoding), name="单位.csv")
+    assert response.status_code == 302, errors_of(response)
+    assert Organization.objects.filter(name=f"CSV公司{encoding}", zone=cast.zone_a).exists()
+
+
+def test_long_values_are_cut_in_the_report(cast, client_for):
+    rows = [["名称", "统一社会信用代码", "类型"], ["长代码公司", "9" * 5000, "企业"]]
+    response = post(client_for("clerk"), "registry:organization_import", Book([SheetSpec("单位", rows)]).bytes())
+    error = errors_of(response)[1][0]
+    assert len(error.value) < 80 and "共5000字" in error.value
+    assert "9" * 200 not in response.content.decode()
+
+
+# --- projects ------------------------------------------------------------------------------------------
+
+def test_projects_with_amounts_in_wan_and_yi_are_stored_in_yuan(cast, client_for):
+    rows = [["项目名称", "落地园区", "投资主体", "招商渠道", "签约金额（万元）", "总投资（亿元）", "是否重点项目"],
+            ["万元项目", "上饶经开区", "某投资方", "以商招商", "５，０００", 1.2, "否"]]
+    response = post(client_for("invest"), "projects:project_import", Book([SheetSpec("招商项目", rows)]).bytes())
+    assert response.status_code == 302, errors_of(response)
+    project = Project.objects.get(name="万元项目")
+    assert project.signed_amount == Decimal(50_000_000) and project.planned_investment == Decimal(120_000_000)
+
+
+def test_a_project_file_with_a_stage_or_signing_date_column_is_refused_not_dropped(cast, client_for):
+    for extra in ("项目阶段", "签约日期"):
+        rows = [["项目名称", "落地园区", "来源渠道", extra], ["阶段项目", "上饶经开区", "以商招商", "已签约"]]
+        file_error, _ = errors_of(post(client_for("invest"), "projects:project_import",
+                                       Book([SheetSpec("招商项目", rows)]).bytes()))
+        assert extra in file_error
+    assert not Project.objects.filter(name="阶段项目").exists()
+
+
+# --- indicators ----------------------------------------------------------------------------------------
+
+def test_a_revenue_only_file_in_wan_yuan_with_the_first_release_month_is_imported(cast, client_for, statistician):
+    rows = [["信用代码", "报告期", "主营业务收入（万元）"],
+            [cast.org_a1.uscc, "2026年1-2月", "１２．５"], [cast.org_a2.uscc, "2026年3月", "3亿"]]
+    response = post(client_for("clerk"), "indicators:import", Book([SheetSpec("指标数据", rows)]).bytes())
+    assert response.status_code == 302, errors_of(response)
+    values = {(v.organization_id, v.period): v.value for v in IndicatorValue.objects.all()}
+    assert values == {(cast.org_a1.pk, dt.date(2026, 2, 1)): Decimal(125_000),
+                      (cast.org_a2.pk, dt.date(2026, 3, 1)): Decimal(300_000_000)}
+
+
+def test_indicator_files_refuse_unknown_columns_and_report_formulas(cast, client_for, statistician):
+    c = client_for("clerk")
+    rows = [["统一社会信用代码", "月份", "主营业务收入(元)", "规上"], [cast.org_a1.uscc, "2026-03", 1, "是"]]
+    file_error, _ = errors_of(post(c, "indicators:import", Book([SheetSpec("指标数据", rows)]).bytes()))
+    assert "规上" in file_error and "无法识别的列" in file_error
+    rows = [["统一社会信用代码", "月份", "主营业务收入(元)", "税收(元)"],
+            [cast.org_a1.uscc, "2026-03", Formula("B2*2", None), Formula("B2*3", 42)]]
+    file_error, errors = errors_of(post(c, "indicators:import", Book([SheetSpec("指标数据", rows)]).bytes()))
+    assert [(e.row, e.column) for e in errors if "公式单元格" in e.message] == [(2, "主营业务收入(元)")]
+    rows = [["统一社会信用代码", "月份", "从业人员（万元）"], [cast.org_a1.uscc, "2026-03", 1]]
+    file_error, _ = errors_of(post(c, "indicators:import", Book([SheetSpec("指标数据", rows)]).bytes()))
+    assert "单位" in file_error
+    assert not IndicatorValue.objects.exists()
+
+
+def test_a_key_column_is_still_required(cast, client_for, statistician):
+    rows = [["企业名称", "主营业务收入(元)"], ["甲光伏科技有限公司", 1]]
+    file_error, _ = errors_of(post(client_for("clerk"), "indicators:import", Book([SheetSpec("指标数据", rows)]).bytes()))
+    assert "缺少必需的列" in file_error and "统一社会信用代码" in file_error and "月份" in file_error
