@@ -80,7 +80,8 @@ def test_racing_claims_and_transitions_on_one_project_each_have_one_winner(cast)
     from feidi.projects import actions
     from feidi.projects.models import Project, ProjectEvent, Stage, StageRecord
 
-    pool_lead = actions.do_save_project(Project(name="公海线索", zone=cast.zone_a, owner=None), acting_user=cast.invest)
+    pool_lead = actions.do_save_project(Project(name="公海线索", zone=cast.zone_a, owner=None), acting_user=cast.invest,
+                                         pool=True)
     moving = actions.do_save_project(Project(name="洽谈项目", zone=cast.zone_a, owner=cast.invest),
                                      acting_user=cast.invest)
     barrier = threading.Barrier(6)
