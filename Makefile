@@ -23,6 +23,9 @@ export FEIDI_TEST_DATABASE_URL
 # Extra arguments: make test PYTEST_ARGS="-x -k audit", make run SERVE_ARGS="--bind 0.0.0.0:8000",
 # make bench BENCH_ARGS="--orgs 20000" (given to every bench/*.py).
 PYTEST_ARGS ?=
+# The suite runs in this many processes (pytest-xdist, a file's tests stay in one process);
+# make test PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 4 ? 4 : n )))
 SERVE_ARGS ?=
 BENCH_ARGS ?=
 
@@ -179,7 +182,7 @@ test: setup lint ## lint, the suite on SQLite (with browser tests), then on Post
 
 	step "pytest on SQLite, browser tests included (FEIDI_VAR_DIR=$$tmp/sqlite)"
 	env -u FEIDI_DATABASE_URL -u FEIDI_REDIS_URL FEIDI_VAR_DIR="$$tmp/sqlite" \
-	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 	step "PostgreSQL at $$safe_url"
 	# pytest-django connects to the maintenance database to create test_<name>: try that one,
@@ -191,7 +194,7 @@ test: setup lint ## lint, the suite on SQLite (with browser tests), then on Post
 	if why=$$(pg_connect dbname=postgres) || why=$$(pg_connect); then
 	  step "pytest on PostgreSQL, without browser tests (FEIDI_VAR_DIR=$$tmp/postgres)"
 	  env -u FEIDI_REDIS_URL FEIDI_DATABASE_URL="$$FEIDI_TEST_DATABASE_URL" FEIDI_VAR_DIR="$$tmp/postgres" \
-	    $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+	    $(VENV)/bin/pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 	  echo "$$(date -Is) $$safe_url" > var/test-postgres-ran
 	  pg="PostgreSQL pass ran"
 	else

@@ -4,7 +4,6 @@ clear message, signed-in pages are never cached, and the login page tells nobody
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -12,10 +11,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from feidi.testing.env import child_env
+
 
 def _run(tmp_path, *args, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("FEIDI_", "DJANGO_"))}
-    clean.update(FEIDI_VAR_DIR=str(tmp_path / "var"), **env)
+    clean = child_env(tmp_path / "var", **env)
     return subprocess.run([sys.executable, *args], env=clean, capture_output=True, text=True, timeout=120)
 
 

@@ -286,11 +286,11 @@ def test_a_policy_that_switches_a_control_off_is_refused_with_its_range(field, v
 
 
 def test_settings_refuse_a_policy_outside_the_profile(tmp_path):
-    import os
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEIDI_", "DJANGO_"))}
-    env.update(FEIDI_VAR_DIR=str(tmp_path), FEIDI_SESSION_IDLE_MINUTES="0")
+    from feidi.testing.env import child_env
+
+    env = child_env(tmp_path, FEIDI_SESSION_IDLE_MINUTES="0")
     result = subprocess.run([sys.executable, "-m", "feidi", "check"], env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "FEIDI_SESSION_IDLE_MINUTES=0 must lie in 1..30" in result.stderr

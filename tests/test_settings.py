@@ -1,15 +1,15 @@
 """Settings come from the environment; a malformed value stops start-up naming the variable."""
 
-import os
 import subprocess
 import sys
 
 import pytest
 
+from feidi.testing.env import child_env
+
 
 def run_check(tmp_path, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FEIDI_")}
-    environment.update(FEIDI_VAR_DIR=str(tmp_path), **env)
+    environment = child_env(tmp_path, **env)
     return subprocess.run([sys.executable, "-m", "feidi", "check"], env=environment, capture_output=True,
                           text=True, timeout=120)
 
@@ -36,8 +36,7 @@ def test_a_secret_key_is_generated_into_var_on_first_run(tmp_path):
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("FEIDI_", "DJANGO_ALLOW_ASYNC"))}
-    environment.update(FEIDI_VAR_DIR=str(tmp_path), FEIDI_HSTS_SECONDS="31536000", FEIDI_SSL_REDIRECT="true",
+    environment = child_env(tmp_path, FEIDI_HSTS_SECONDS="31536000", FEIDI_SSL_REDIRECT="true",
                        FEIDI_SECRET_KEY="x" * 20 + "Production-Secret-Key-0123456789abcdef",
                        FEIDI_ALLOWED_HOSTS="feidi.example.gov.cn")
     result = subprocess.run([sys.executable, "-m", "feidi", "check", "--deploy", "--fail-level", "WARNING"],

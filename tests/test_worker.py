@@ -3,12 +3,13 @@ the Redis queue (FEIDI_REDIS_URL), building an export into the download centre."
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 
 import pytest
+
+from feidi.testing.env import child_env
 
 ENQUEUE = """
 from feidi.accounts.models import Department, Role, User
@@ -27,9 +28,7 @@ STATUS = "from feidi.core.models import ExportFile; print(ExportFile.objects.get
 
 
 def _env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEIDI_", "DJANGO_"))}
-    env.update(FEIDI_VAR_DIR=str(tmp_path), FEIDI_JOBS_IMMEDIATE="false", **extra)
-    return env
+    return child_env(tmp_path, FEIDI_JOBS_IMMEDIATE="false", **extra)
 
 
 def _feidi(env, *args, timeout=120):
