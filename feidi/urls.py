@@ -2,10 +2,11 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from feidi.api import api
-from feidi.core.views_home import HomeView, healthz
+from feidi.core.views_home import HomeView, WorkbenchView, healthz
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("todo/", WorkbenchView.as_view(), name="workbench"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("feidi.accounts.urls")),
     path("core/", include("feidi.core.urls")),

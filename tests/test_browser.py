@@ -187,7 +187,11 @@ def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_serve
     page2, outside2 = _page(browser, live_server)
     _login(page2, "cadre")
     page2.wait_for_url(re.compile(r"/$"))
-    page2.goto(f"/services/appeals/{appeal.pk}/")
+    todo = page2.locator('[data-todo="appeal_accept"]')  # 我的待办 on the cadre's home: one click to act
+    assert "厂区频繁停电" in todo.inner_text() and page2.locator(".feidi-todo-count").inner_text() == "1"
+    _shot(page2, "12a-home-workbench-cadre")
+    todo.locator("a.list-group-item").first.click()
+    page2.wait_for_url(re.compile(rf"/services/appeals/{appeal.pk}/$"))
     for action, text in (("accept", ""), ("close", "已协调供电公司完成线路检修。")):
         page2.click(f"button[data-bs-target='#act-{action}']")
         if text:
@@ -197,6 +201,9 @@ def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_serve
     _shot(page2, "12-appeal-closed-by-cadre")
     appeal.refresh_from_db()
     assert appeal.status == "closed"
+    page.goto("/todo/")  # the enterprise is asked to rate it, on its phone
+    assert "待评价的诉求" in page.locator('[data-todo="appeal_rate"]').inner_text()
+    _shot(page, "12b-workbench-enterprise-phone")
 
     page.goto(f"/services/appeals/{appeal.pk}/")
     page.click("button[data-bs-target='#act-rate']")

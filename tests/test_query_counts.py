@@ -13,7 +13,9 @@ from feidi.testing.cast import make_org
     ("registry:zone_list", "clerk", 18),
     ("accounts:user_list", "sysadmin", 18),
     ("core:auditrecord_list", "auditor", 18),
-    ("home", "leader", 24),
+    ("home", "leader", 30),  # with 我的待办: a count per kind of waiting work, the items of those not empty
+    ("workbench", "leader", 20),
+    ("workbench", "clerk", 20),
 ])
 def test_the_page_costs_the_same_whatever_the_number_of_rows(cast, client_for, django_assert_max_num_queries,
                                                              url_name, user, limit):

@@ -9,8 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from . import calendar, dictionaries, jobs  # noqa: F401  (signal receivers; jobs registered with Huey)
+        from . import calendar, dictionaries, imports, jobs, workbench  # noqa: F401  (signal receivers; jobs registered with Huey)
         from .navigation import Item, register
+
+        workbench.register(imports.todos)
 
         register("system", gettext_noop("系统"), "⚙", 90, [
             Item(gettext_noop("数据字典"), "core:dictitem_list", "core.change_dictitem"),

@@ -7,7 +7,9 @@ def navigation(request):
         return {}
     if not user.is_authenticated:
         return {"nav_menus": []}
+    from . import workbench
     from .models import Notification
 
     unread = Notification.objects.visible_to(user).filter(read_at__isnull=True).count()
-    return {"nav_menus": nav.for_user(user), "unread_notifications": unread}
+    return {"nav_menus": nav.for_user(user), "unread_notifications": unread,
+            "todo_count": workbench.count_for(user)}

@@ -40,3 +40,17 @@ class ScopedFilterSet(django_filters.FilterSet):
         for field in self.search_fields:
             q |= Q(**{f"{field}__icontains": value})
         return queryset.filter(q)
+
+
+class MineFilter(django_filters.BooleanFilter):
+    """``?mine=true``: the rows whose ``field_name`` (a user) is the signed-in user; ``false``: the others."""
+
+    def __init__(self, field_name: str = "owner", label: str = "我负责的", **kwargs):
+        super().__init__(field_name=field_name, label=label, **kwargs)
+
+    def filter(self, qs, value):
+        user = getattr(self.parent, "user", None)
+        if value is None or user is None:
+            return qs
+        own = {f"{self.field_name}_id": user.pk}
+        return qs.filter(**own) if value else qs.exclude(**own)

@@ -161,3 +161,16 @@ def state(job: ImportJob) -> dict:
         left = progress_lib.remaining(live)
         out["seconds_left"] = round(left) if left is not None else None
     return out
+
+
+def todos(user, today, limit):
+    """我的待办: the user's imports that wait for their confirmation of the warnings."""
+    from django.urls import reverse
+
+    from . import workbench
+
+    return workbench.group(
+        "import_confirm", "待确认的导入", ImportJob.objects.visible_to(user).filter(
+            user_id=user.pk, status=ImportJob.Status.AWAITING), url=reverse("core:importjob_list"), action="确认",
+        text=lambda j: f"{j.title or j.kind} · {j.filename}", link=lambda j: j.get_absolute_url(), limit=limit,
+        order=6, note=lambda j: f"{j.warning_count}条提醒待核实")

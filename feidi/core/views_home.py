@@ -11,7 +11,19 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from . import workbench
 from .models import AuditRecord
+
+
+class WorkbenchView(LoginRequiredMixin, TemplateView):
+    """我的待办: everything waiting for this user, grouped by what to do, the overdue first."""
+
+    template_name = "core/workbench.html"
+
+    def get_context_data(self, **kwargs):
+        todos = workbench.for_user(self.request.user, limit=workbench.MORE)
+        return super().get_context_data(title="我的待办", todos=todos, total=sum(t.count for t in todos),
+                                        urgent=sum(t.urgent for t in todos), **kwargs)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -24,6 +36,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
         user = self.request.user
         kwargs["warnings"] = self.warnings(user)
+        kwargs["todos"] = workbench.for_user(user)
         if user.organization_id:
             return super().get_context_data(title="首页", **self.organization_overview(user), **kwargs)
         cards, chart, recent = [], None, []

@@ -7,14 +7,17 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "经济运行"
 
     def ready(self):
-        from feidi.core import imports
-
-        imports.register("indicators", "feidi.indicators.importing.IndicatorImporter")
         from django.utils.translation import gettext_noop
 
         from feidi.chains import gaps
+        from feidi.core import imports, workbench
         from feidi.core.navigation import Item, register
         from feidi.core.seeds import register_seeder
+
+        from . import todos
+
+        imports.register("indicators", "feidi.indicators.importing.IndicatorImporter")
+        workbench.register(todos.todos)
 
         from .engine import chain_output_provider
         from .seeds import ensure_indicators

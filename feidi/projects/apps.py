@@ -7,13 +7,16 @@ class ProjectsConfig(AppConfig):
     verbose_name = "招商与重点项目"
 
     def ready(self):
-        from feidi.core import imports
-
-        imports.register("projects", "feidi.projects.importers.ProjectImporter")
         from django.utils.translation import gettext_noop
 
+        from feidi.core import imports, workbench
         from feidi.core.navigation import Item, register
         from feidi.core.seeds import register_seeder
+
+        from . import todos
+
+        imports.register("projects", "feidi.projects.importers.ProjectImporter")
+        workbench.register(todos.todos)
 
         from . import jobs  # noqa: F401  (pool sweep, alert rules, the biweekly report)
         from .seeds import ensure_stage_gates

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 
 from feidi.chains.models import Chain
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import MineFilter, ScopedFilterSet
 from feidi.registry.models import Zone
 
 from .models import (
@@ -28,7 +28,7 @@ class ProjectFilterSet(ScopedFilterSet):
     chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
     segment = django_filters.NumberFilter(field_name="segment_id", widget=forms.HiddenInput)
     key_level = django_filters.ChoiceFilter(label="重点级别", choices=KeyLevel.choices)
-    mine = django_filters.BooleanFilter(label="我负责的", method="filter_mine")
+    mine = MineFilter()
     pool = django_filters.BooleanFilter(label="公海", method="filter_pool")
     signed_after = django_filters.DateFilter(label="签约日期从", field_name="signed_on", lookup_expr="gte")
     signed_before = django_filters.DateFilter(label="签约日期至", field_name="signed_on", lookup_expr="lte")
@@ -36,11 +36,6 @@ class ProjectFilterSet(ScopedFilterSet):
     class Meta:
         model = Project
         fields = ["stage", "channel", "zone", "chain", "key_level", "segment"]
-
-    def filter_mine(self, queryset, name, value):
-        if value is None or self.user is None:
-            return queryset
-        return queryset.filter(owner_id=self.user.pk) if value else queryset.exclude(owner_id=self.user.pk)
 
     def filter_pool(self, queryset, name, value):
         if value is None:
@@ -121,6 +116,7 @@ class ProblemFilterSet(_PartFilterSet):
 class TaskFilterSet(_PartFilterSet):
     search_fields = ("project__name", "decision")
     dispatch = django_filters.ModelChoiceFilter(label="调度会", queryset=Dispatch.objects.all())
+    mine = MineFilter()
 
     class Meta:
         model = Task

@@ -7,12 +7,12 @@ class RegistryConfig(AppConfig):
     verbose_name = "主体库"
 
     def ready(self):
-        from feidi.core import imports
-
-        imports.register("organizations", "feidi.registry.importers.OrganizationImporter")
         from django.utils.translation import gettext_noop
 
+        from feidi.core import imports
         from feidi.core.navigation import Item, register
+
+        imports.register("organizations", "feidi.registry.importers.OrganizationImporter")
 
         register("registry", gettext_noop("主体库"), "🏢", 10, [
             Item(gettext_noop("园区与飞地"), "registry:zone_list", "registry.view_zone"),

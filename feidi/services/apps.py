@@ -9,9 +9,15 @@ class ServicesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
+        from feidi.core import workbench
         from feidi.core.navigation import Item, register
 
-        from . import jobs  # noqa: F401  (the escalation sweep)
+        from . import (
+            jobs,  # noqa: F401  (the escalation sweep)
+            todos,
+        )
+
+        workbench.register(todos.todos)
 
         register("services", gettext_noop("企业服务"), "🤝", 20, [
             Item(gettext_noop("企业诉求"), "services:appeal_list", "services.view_appeal", org_users=True),

@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import MineFilter, ScopedFilterSet
 from feidi.core.models import DictItem
 
 from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
@@ -14,6 +14,7 @@ class AppealFilterSet(ScopedFilterSet):
     # By id from links (an organization's page); a select of every organization would not scale.
     organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
     overdue = django_filters.BooleanFilter(label="已逾期", method="filter_overdue")
+    mine = MineFilter(label="我办理的")
 
     class Meta:
         model = Appeal

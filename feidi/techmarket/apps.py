@@ -9,9 +9,15 @@ class TechmarketConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
+        from feidi.core import workbench
         from feidi.core.navigation import Item, register
 
-        from . import jobs  # noqa: F401  (pushes of new matches, the auctions' close sweep)
+        from . import (
+            jobs,  # noqa: F401  (pushes of new matches, the auctions' close sweep)
+            todos,
+        )
+
+        workbench.register(todos.todos)
 
         register("techmarket", gettext_noop("科技大市场"), "🔬", 14, [
             Item(gettext_noop("科技大市场看板"), "techmarket:overview", "techmarket.view_push"),

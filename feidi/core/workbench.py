@@ -1,0 +1,115 @@
+"""我的待办: what waits for this user, gathered from every module.
+
+Each app registers a source in ``AppConfig.ready`` (``register``): a function of the user and
+today's date that returns its ``Todo`` groups — each with the count, the most urgent items and
+a link to act. The sources read through the scope layer (``visible_to``) and check the
+permission of the action they ask for, so nobody is told about work they cannot do. The count
+in the navigation is cached per user for a minute (``count_for``); acting on an item clears it
+(``forget``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils import timezone
+
+SHOWN = 5  # items per group on the home page; the workbench page shows up to ``MORE``
+MORE = 30
+CACHE_SECONDS = 60
+
+
+@dataclass
+class Item:
+    text: str
+    url: str
+    due: dt.date | dt.datetime | None = None
+    note: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        if self.due is None:
+            return False
+        if isinstance(self.due, dt.datetime):
+            return self.due < timezone.now()
+        return self.due < timezone.localdate()
+
+
+@dataclass
+class Todo:
+    key: str  # stable, for links and tests: "appeal_accept", "task_due", …
+    label: str  # 待受理的诉求
+    count: int
+    url: str  # the list to work through
+    action: str  # the verb on the button: 受理, 办理, 反馈 …
+    items: list[Item] = field(default_factory=list)
+    urgent: int = 0  # how many are past their deadline
+    order: int = 50
+
+
+Source = Callable[[object, dt.date, int], list[Todo]]
+_SOURCES: list[Source] = []
+
+
+def register(source: Source) -> Source:
+    """Add a source of todos (usable as a decorator); registering the same function twice is a no-op."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+    return source
+
+
+def for_user(user, *, limit: int = SHOWN) -> list[Todo]:
+    """Every non-empty group for ``user``, the most urgent first, each with up to ``limit`` items."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    today = timezone.localdate()
+    groups = [todo for source in _SOURCES for todo in source(user, today, limit) if todo.count]
+    groups.sort(key=lambda t: (-bool(t.urgent), t.order, t.label))
+    cache.set(_key(user), sum(t.count for t in groups), CACHE_SECONDS)
+    return groups
+
+
+def count_for(user) -> int:
+    """The number in the navigation: everything waiting, cached for a minute."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    total = cache.get(_key(user))
+    if total is None:
+        total = sum(t.count for t in for_user(user, limit=0))
+    return total
+
+
+def forget(*users) -> None:
+    """Drop the cached counts of ``users`` (after an action that changes what waits for them)."""
+    cache.delete_many([_key(u) for u in users if u is not None and getattr(u, "pk", None)])
+
+
+def _key(user) -> str:
+    return f"feidi:todo:{user.pk}"
+
+
+def group(key: str, label: str, queryset, *, url: str, action: str, text: Callable, link: Callable,
+          due: str | None = None, limit: int = SHOWN, note: Callable | None = None, order: int = 50) -> list[Todo]:
+    """A group from a queryset already restricted to what waits: counted once, its first ``limit``
+    rows (ordered by ``due`` when given, earliest first) made into items; [] when empty.
+    ``due`` names the deadline field; the rows past it are counted as urgent."""
+    count = queryset.count()
+    if not count:
+        return []
+    urgent = 0
+    rows = queryset
+    if due:
+        now = timezone.now() if _is_datetime(queryset.model, due) else timezone.localdate()
+        urgent = queryset.filter(**{f"{due}__lt": now}).count()
+        rows = queryset.order_by(f"{due}", "pk")
+    items = [Item(text(row), link(row), getattr(row, due) if due else None, note(row) if note else "")
+             for row in rows[:limit]] if limit else []
+    return [Todo(key, label, count, url, action, items, urgent, order)]
+
+
+def _is_datetime(model, name: str) -> bool:
+    from django.db import models
+
+    return isinstance(model._meta.get_field(name), models.DateTimeField)

@@ -1,0 +1,40 @@
+"""技术市场's part of 我的待办: pushed matches waiting for this organization's answer, and the
+applications an expert still has to score."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.urls import reverse
+
+from feidi.core import workbench
+
+from .models import Application, Challenge, Push
+
+D = Push.Direction
+
+
+def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
+    out = []
+    if user.organization_id and user.has_perm("techmarket.feedback_push"):
+        org = user.organization_id
+        waiting = (Q(direction=D.TO_DEMANDER, demand__organization_id=org, demand_feedback="")
+                   | Q(direction=D.TO_SUPPLIER, supply__organization_id=org, supply_feedback=""))
+        out += workbench.group(
+            "push_answer", "待反馈的匹配推送", Push.objects.visible_to(user).filter(waiting)
+            .select_related("demand", "supply").order_by("-created_at"),
+            url=reverse("techmarket:push_list"), action="反馈",
+            text=lambda p: str(p.supply if p.direction == D.TO_DEMANDER else p.demand),
+            link=lambda p: p.get_absolute_url(), limit=limit, order=30,
+            note=lambda p: f"{p.get_direction_display()}，第{p.rank}名，匹配度{p.score:.2f}")
+    if user.has_perm("techmarket.add_review"):
+        out += workbench.group(
+            "review_score", "待评审的揭榜申请", Application.objects.filter(
+                challenge__status=Challenge.Status.REVIEW, challenge__experts=user,
+                status=Application.Status.SUBMITTED).exclude(reviews__expert=user).select_related("challenge", "applicant")
+            .order_by("challenge_id", "pk"),
+            url=reverse("techmarket:application_list"), action="评审",
+            text=lambda a: f"{a.challenge} · {a.applicant}", link=lambda a: reverse("techmarket:review", args=[a.pk]),
+            limit=limit, order=31)
+    return out

@@ -1,0 +1,206 @@
+"""我的待办: each kind of waiting work reaches the user who must act on it — and nobody else —
+with its count in the navigation, the overdue first, and a link that opens the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from feidi.core import workbench
+from feidi.testing.factories import make_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def groups(user) -> dict[str, workbench.Todo]:
+    return {t.key: t for t in workbench.for_user(user, limit=workbench.MORE)}
+
+
+@pytest.fixture
+def cadre(cast):
+    """The enterprise's 挂点干部: an appeal it files goes to him first."""
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role, User
+    from feidi.services.models import Assignment
+
+    user = User(username="cadre", full_name="挂点干部甲", department=cast.dept_a_bureau,
+                password_changed_at=timezone.now())
+    do_create_user(user, password=None, roles=[Role.objects.get(code="service_cadre")], acting_user=None)
+    make_for(Assignment, cast)
+    Assignment.objects.filter(organization=cast.org_a1).update(cadre=user)
+    return User.objects.get(pk=user.pk)
+
+
+def file_appeal(cast):
+    from feidi.services.models import Appeal
+
+    return make_for(Appeal, cast)
+
+
+def test_a_filed_appeal_waits_for_its_cadre_until_accepted_then_runs_against_its_deadline(cast, cadre, client):
+    from feidi.services.actions import do_accept_appeal
+    from feidi.services.models import Appeal
+
+    appeal = file_appeal(cast)
+    assert appeal.owner == cadre
+    todo = groups(cadre)["appeal_accept"]
+    assert todo.count == 1 and todo.items[0].url == appeal.get_absolute_url() and todo.action == "受理"
+    for other in (cast.leader, cast.other_clerk, cast.invest, cast.ent_b, cast.inst, cast.auditor):
+        assert "appeal_accept" not in groups(other)
+    do_accept_appeal(appeal, acting_user=cadre)
+    now = groups(cadre)
+    assert "appeal_accept" not in now and now["appeal_handle"].count == 1 and not now["appeal_handle"].urgent
+    Appeal.objects.filter(pk=appeal.pk).update(deadline=timezone.now() - dt.timedelta(hours=1))
+    handle = groups(cadre)["appeal_handle"]
+    assert handle.urgent == 1 and handle.items[0].overdue
+    assert workbench.for_user(cadre)[0].key == "appeal_handle"  # the overdue group leads
+    client.force_login(cadre)
+    page = client.get(reverse("workbench")).content.decode()
+    assert "办理中的诉求" in page and appeal.get_absolute_url() in page and "已逾期" in page
+
+
+def test_the_enterprise_is_asked_to_rate_a_closed_appeal_once(cast, cadre):
+    from feidi.services.actions import do_accept_appeal, do_close_appeal, do_rate_appeal
+    from feidi.services.models import Appeal
+
+    appeal = do_accept_appeal(file_appeal(cast), acting_user=cadre)
+    appeal = do_close_appeal(appeal, "已协调解决", acting_user=cadre)
+    assert groups(cast.ent_a)["appeal_rate"].count == 1
+    assert "appeal_rate" not in groups(cast.ent_b)  # another enterprise of the same zone
+    do_rate_appeal(Appeal.objects.get(pk=appeal.pk), 5, acting_user=cast.ent_a)
+    assert "appeal_rate" not in groups(cast.ent_a)
+
+
+def test_dispatch_tasks_go_to_their_owner_or_the_owning_unit_and_overdue_ones_lead(cast):
+    from feidi.projects.models import Task
+
+    today = timezone.localdate()
+    task = make_for(Task, cast)  # owned by the zone's 招商局, no named owner
+    Task.objects.filter(pk=task.pk).update(deadline=today - dt.timedelta(days=2))
+    mine = groups(cast.invest)["task_due"]
+    assert mine.count == 1 and mine.urgent == 1 and mine.items[0].overdue
+    assert "task_due" not in groups(cast.other_pmo)
+    Task.objects.filter(pk=task.pk).update(owner=cast.clerk)
+    assert "task_due" not in groups(cast.invest) and groups(cast.clerk)["task_due"].count == 1
+    Task.objects.filter(pk=task.pk).update(status=Task.Status.DONE)
+    assert "task_due" not in groups(cast.clerk)
+
+
+def test_problems_near_or_past_their_deadline_wait_for_the_unit_that_can_solve_them(cast):
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role, User
+    from feidi.projects.models import Problem
+
+    pmo = User(username="pmo", full_name="甲区项目办", department=cast.dept_a, password_changed_at=timezone.now())
+    do_create_user(pmo, password=None, roles=[Role.objects.get(code="project_office")], acting_user=None)
+    pmo = User.objects.get(pk=pmo.pk)
+    today = timezone.localdate()
+    problem = make_for(Problem, cast)  # owned by the zone's 招商局, under the 项目办's zone
+    Problem.objects.filter(pk=problem.pk).update(deadline=today + dt.timedelta(days=60))
+    assert "problem_due" not in groups(pmo)  # not due yet
+    Problem.objects.filter(pk=problem.pk).update(deadline=today - dt.timedelta(days=1))
+    todo = groups(pmo)["problem_due"]
+    assert todo.count == 1 and todo.urgent == 1
+    assert "problem_due" not in groups(cast.other_pmo)  # another zone's 项目办
+    assert "problem_due" not in groups(cast.leader)  # sees it, cannot solve it
+
+
+def test_a_lead_about_to_return_to_the_pool_asks_its_owner_for_a_follow_up(cast):
+    from feidi.projects.actions import do_save_project
+    from feidi.projects.models import Project, ProjectSettings
+
+    lead = do_save_project(Project(name="隔膜线索", zone=cast.zone_a), acting_user=cast.invest)
+    assert lead.owner == cast.invest
+    assert "lead_stale" not in groups(cast.invest)
+    days = ProjectSettings.for_department(cast.invest.department_id).pool_after_days
+    Project.objects.filter(pk=lead.pk).update(last_activity_at=timezone.now() - dt.timedelta(days=days - 3))
+    todo = groups(cast.invest)["lead_stale"]
+    assert todo.count == 1 and "退回公海" in todo.items[0].note
+    assert "lead_stale" not in groups(cast.clerk)
+
+
+def test_a_push_waits_for_the_side_it_was_pushed_to_until_answered(cast):
+    from feidi.techmarket.models import Push
+
+    push = make_for(Push, cast)  # a demand pushed to the supplier (the institute)
+    assert groups(cast.inst_a)["push_answer"].count == 1
+    assert "push_answer" not in groups(cast.ent_a)  # the demander was not asked
+    assert "push_answer" not in groups(cast.inst)  # another institution
+    Push.objects.filter(pk=push.pk).update(supply_feedback=Push.Feedback.INTERESTED)
+    assert "push_answer" not in groups(cast.inst_a)
+
+
+def test_an_expert_scores_each_application_of_a_challenge_under_review_once(cast):
+    from feidi.techmarket.models import Application, Challenge, Review
+
+    application = make_for(Application, cast)
+    challenge = application.challenge
+    challenge.experts.add(cast.expert)
+    assert "review_score" not in groups(cast.expert)  # the call is not under review yet
+    Challenge.objects.filter(pk=challenge.pk).update(status=Challenge.Status.REVIEW)
+    todo = groups(cast.expert)["review_score"]
+    assert todo.count == 1 and todo.items[0].url == reverse("techmarket:review", args=[application.pk])
+    assert "review_score" not in groups(cast.tech)
+    make_for(Review, cast)
+    assert "review_score" not in groups(cast.expert)
+
+
+def test_an_enterprise_is_asked_for_last_months_required_indicators_until_it_reports_them(cast):
+    from feidi.indicators import engine
+    from feidi.indicators.models import Indicator, IndicatorValue
+
+    period = engine.add_months(timezone.localdate().replace(day=1), -1)
+    todo = groups(cast.ent_a)["month_report"]
+    assert todo.action == "填报" and f"period={period:%Y-%m}" in todo.url
+    required = Indicator.objects.filter(active=True, required=True)
+    IndicatorValue.objects.bulk_create([IndicatorValue(organization=cast.org_a1, indicator=i, period=period, value=1,
+                                                       source="enterprise") for i in required])
+    assert "month_report" not in groups(cast.ent_a)
+    assert "month_report" in groups(cast.ent_b)
+    assert "month_report" not in groups(cast.inst)  # an institution reports no indicators
+
+
+def test_an_import_waiting_for_its_uploaders_confirmation(cast):
+    from feidi.core.models import ImportJob
+
+    job = make_for(ImportJob, cast)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.AWAITING, warning_count=3)
+    todo = groups(cast.clerk)["import_confirm"]
+    assert todo.count == 1 and "3条提醒" in todo.items[0].note
+    assert "import_confirm" not in groups(cast.leader)
+
+
+def test_the_navigation_shows_the_count_and_the_home_page_the_groups(cast, cadre, client, client_for):
+    file_appeal(cast)
+    client.force_login(cadre)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-todo="appeal_accept"' in page and "feidi-todo-count" in page
+    assert workbench.count_for(cadre) == sum(t.count for t in workbench.for_user(cadre)) == 1
+    other = client_for("other_clerk").get(reverse("home")).content.decode()
+    assert 'data-todo="appeal_accept"' not in other
+    empty = client_for("auditor").get(reverse("workbench"))
+    assert empty.status_code == 200 and "暂无待办" in empty.content.decode()
+
+
+def test_the_list_behind_a_group_shows_the_same_rows(cast, cadre, client, client_for):
+    """“全部 N 项” opens a list filtered to what the group counted (``mine``)."""
+    from feidi.projects.models import Task
+
+    appeal = file_appeal(cast)
+    client.force_login(cadre)
+    assert appeal.title in client.get(groups(cadre)["appeal_accept"].url).content.decode()
+    assert appeal.title not in client_for("leader").get(groups(cadre)["appeal_accept"].url).content.decode()
+    task = make_for(Task, cast)
+    Task.objects.filter(pk=task.pk).update(owner=cast.clerk)
+    mine = client_for("clerk").get(groups(cast.clerk)["task_due"].url).content.decode()
+    assert task.decision[:10] in mine
+    assert task.decision[:10] not in client_for("leader").get(reverse("projects:task_list") + "?mine=true").content.decode()
