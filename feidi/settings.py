@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "feidi.projects",
     "feidi.indicators",
     "feidi.techmarket",
+    "feidi.cockpit",
     "feidi.demo",
 ]
 

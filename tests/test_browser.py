@@ -224,3 +224,50 @@ def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_serve
     _shot(page3, "15-appeal-measures")
     assert not outside3
     assert not outside and not outside2
+
+
+def test_the_leader_opens_the_cockpit_on_a_meeting_room_screen_and_on_a_phone(browser, live_server, world,
+                                                                                 live_server_lock):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from feidi.indicators import actions
+    from feidi.indicators.models import Indicator
+    from feidi.projects.actions import do_save_project
+    from feidi.projects.models import Project
+
+    today = timezone.localdate()
+    with live_server_lock:
+        rows = []
+        for year in (today.year - 1, today.year):
+            for month in range(1, 13 if year < today.year else today.month):
+                for code, base in (("revenue", 80_000_000), ("tax", 3_000_000)):
+                    value = Decimal(base * month * (1.12 if year == today.year else 1))
+                    rows.append(actions._row(world.org_a1, Indicator.objects.get(code=code), dt.date(year, month, 1),
+                                             value.quantize(Decimal(1)), acting_user=None, source="import"))
+        actions.bulk_upsert(rows)
+        for name in ("异质结电池片项目", "储能系统集成项目", "光学镜头模组项目"):
+            do_save_project(Project(name=name, zone=world.zone_a, investor="某投资方", owner=world.invest),
+                            acting_user=world.invest)
+    page, outside = _page(browser, live_server, width=1920, height=1080)
+    _login(page, "leader")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/cockpit/")
+    page.wait_for_selector("#cockpit-funnel canvas", timeout=10_000)
+    page.wait_for_timeout(500)
+    text = page.locator("#cockpit").inner_text()
+    assert "主营业务收入" in text and "同比 +12.0%" in text and "招商漏斗" in text
+    _shot(page, "13-cockpit-screen")
+    with page.expect_download() as download:
+        page.click("[data-cockpit=image]")
+    assert download.value.suggested_filename.endswith(".png")
+    phone, outside2 = _page(browser, live_server, width=390, height=844)
+    _login(phone, "leader")
+    phone.wait_for_url(re.compile(r"/$"))
+    phone.goto("/cockpit/")
+    phone.wait_for_selector("#cockpit-funnel canvas", timeout=10_000)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 392  # no sideways scrolling
+    _shot(phone, "13-cockpit-phone")
+    assert not outside and not outside2, (outside + outside2)[:5]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class CockpitConfig(AppConfig):
+    name = "feidi.cockpit"
+    label = "cockpit"
+    verbose_name = "领导驾驶舱"
+
+    def ready(self):
+        from django.utils.translation import gettext_noop
+
+        from feidi.core.navigation import Item, register
+
+        register("cockpit", gettext_noop("驾驶舱"), "📊", 5, [
+            Item(gettext_noop("领导驾驶舱"), "cockpit:overview", "indicators.view_indicatorvalue"),
+        ])

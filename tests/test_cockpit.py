@@ -1,0 +1,46 @@
+"""领导驾驶舱: the leader's one-screen overview, from the data and through the scope layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+
+from feidi.testing.factories import make_for
+
+
+def test_the_cockpit_shows_the_zones_own_figures_and_not_another_zones(cast, client_for):
+    from feidi.indicators import actions
+    from feidi.indicators.models import Indicator
+    from feidi.projects.models import Project
+    from feidi.services.models import Appeal
+
+    period = dt.date(timezone.localdate().year, 1, 1) if timezone.localdate().month > 1 else dt.date(
+        timezone.localdate().year - 1, 12, 1)
+    revenue = Indicator.objects.get(code="revenue")
+    actions.bulk_upsert([actions._row(org, revenue, period, Decimal(value), acting_user=None, source="import")
+                         for org, value in ((cast.org_a1, 123_000_000), (cast.org_b1, 999_000_000))])
+    make_for(Project, cast)
+    make_for(Appeal, cast)
+    page = client_for("leader").get(reverse("cockpit:overview"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "领导驾驶舱" in html and "主营业务收入" in html
+    assert "1.23亿元" in html and "9.99亿元" not in html  # the zone's revenue, not the other zone's
+    assert "招商漏斗" in html and "企业诉求 · 在办 1 件" in html and "双向飞地" in html
+    assert 'id="cockpit-data"' in html and "<script>" not in html.split('id="cockpit-data"')[0][-200:]
+    other = client_for("other_pmo").get(reverse("cockpit:overview")).content.decode()  # another zone's 项目办
+    assert "9.99亿元" in other and "1.23亿元" not in other and "企业诉求 · 在办 1 件" not in other
+    assert "招商漏斗 · " in other and '"funnel": [["\\u7ebf\\u7d22", 0]' in other  # zone A's lead is not counted
+
+
+def test_enterprises_and_roles_without_the_figures_get_no_cockpit(cast, client_for):
+    for name in ("ent_a", "inst", "auditor", "expert"):
+        assert client_for(name).get(reverse("cockpit:overview")).status_code == 403, name
+
+
+def test_a_cockpit_without_data_still_renders_for_a_new_zone(cast, client_for):
+    html = client_for("leader").get(reverse("cockpit:overview")).content.decode()
+    assert "领导驾驶舱" in html and "招商漏斗" in html
