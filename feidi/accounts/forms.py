@@ -16,7 +16,7 @@ class UserForm(ScopedModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "full_name", "email", "phone", "department", "organization", "is_active",
+        fields = ["username", "full_name", "title", "email", "phone", "department", "organization", "is_active",
                   "must_change_password"]
 
     def __init__(self, *args, **kwargs):

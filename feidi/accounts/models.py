@@ -127,6 +127,7 @@ class User(DetailUrlMixin, AbstractBaseUser):
 
     username = models.CharField("用户名", max_length=150, unique=True)
     full_name = models.CharField("姓名", max_length=100)
+    title = models.CharField("职务", max_length=50, blank=True, help_text="如：招商局局长、挂点干部；与姓名一起显示")
     email = models.EmailField("电子邮箱", blank=True)
     phone = EncryptedCharField("手机号", max_length=32, blank=True, kind="phone")
     department = models.ForeignKey(Department, verbose_name="所属部门", null=True, blank=True,
@@ -159,7 +160,10 @@ class User(DetailUrlMixin, AbstractBaseUser):
         permissions = [("unlock_user", "解锁账号"), ("assign_roles", "分配角色")]
 
     def __str__(self):
-        return f"{self.full_name}（{self.username}）" if self.full_name else self.username
+        # people are shown by name and title, never by their login name (that is on the user list only)
+        if not self.full_name:
+            return self.username
+        return f"{self.full_name}（{self.title}）" if self.title else self.full_name
 
     # --- permissions through roles (cached per instance, i.e. per request) ---------------------
     def _role_cache(self) -> list[Role]:

@@ -19,6 +19,7 @@ class UserTable(Table):
     default_order = "username"
     username = Column("用户名", link=True)
     full_name = Column("姓名")
+    title = Column("职务")
     department = Column("所属部门", order_by="department__path")
     organization = Column("所属单位", order_by="organization__name")
     roles = Column("角色", render=_roles, sortable=False, export_value=lambda r: "、".join(x.name for x in r.roles.all()))

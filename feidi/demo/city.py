@@ -181,6 +181,7 @@ class UserSpec:
     organization: str | None = None
     totp: bool = False
     extra_roles: tuple[str, ...] = ()
+    title: str = ""
 
 
 @dataclass
@@ -640,24 +641,25 @@ def build_plan() -> Plan:
 
     agreements = _agreements()
     users = [
-        UserSpec("leader", official_names["leader"], "zone_leader", department=DEPT_ETDZ),
-        UserSpec("invest", official_names["invest"], "investment", department="招商局"),
-        UserSpec("project", official_names["project"], "project_office", department="项目办"),
-        UserSpec("service", official_names["service"], "service_office", department="安商办"),
-        UserSpec("cadre", official_names["cadre"], "service_cadre", department="安商办"),
+        UserSpec("leader", official_names["leader"], "zone_leader", department=DEPT_ETDZ, title="管委会主任"),
+        UserSpec("invest", official_names["invest"], "investment", department="招商局", title="招商局局长"),
+        UserSpec("project", official_names["project"], "project_office", department="项目办", title="项目办主任"),
+        UserSpec("service", official_names["service"], "service_office", department="安商办", title="安商办主任"),
+        UserSpec("cadre", official_names["cadre"], "service_cadre", department="安商办", title="挂点干部"),
         # the city's science bureau runs the enclaves and reads every zone's pipeline to link the
         # projects its enclave incubations become (转化落地)
-        UserSpec("tech", official_names["tech"], "tech_bureau", department=DEPT_TECH, extra_roles=("city_leader",)),
-        UserSpec("stats", official_names["stats"], "statistics", department="经济发展局"),
-        UserSpec("gaotie_clerk", official_names["gaotie_clerk"], "zone_clerk", department=DEPT_GAOTIE),
-        UserSpec("ent_jinko", ent_contact, "enterprise", organization="jinko"),
-        UserSpec("inst_sjtu", inst_contact, "institution", organization=sjtu),
+        UserSpec("tech", official_names["tech"], "tech_bureau", department=DEPT_TECH, extra_roles=("city_leader",),
+                 title="科技局局长"),
+        UserSpec("stats", official_names["stats"], "statistics", department="经济发展局", title="统计员"),
+        UserSpec("gaotie_clerk", official_names["gaotie_clerk"], "zone_clerk", department=DEPT_GAOTIE, title="园区办事员"),
+        UserSpec("ent_jinko", ent_contact, "enterprise", organization="jinko", title="企业联络员"),
+        UserSpec("inst_sjtu", inst_contact, "institution", organization=sjtu, title="成果转化办主任"),
         # an outside expert the science bureau invites to score 揭榜 applications (name fixed: the
         # generator's sequence, and so every other demo name, stays as it was)
-        UserSpec("expert", "周明远", "tech_expert", department=DEPT_TECH),
-        UserSpec("sysadmin", official_names["sysadmin"], "sysadmin", department=DEPT_CITY, totp=True),
-        UserSpec("secadmin", official_names["secadmin"], "secadmin", department=DEPT_CITY, totp=True),
-        UserSpec("auditor", official_names["auditor"], "auditor", department=DEPT_CITY, totp=True),
+        UserSpec("expert", "周明远", "tech_expert", department=DEPT_TECH, title="评审专家"),
+        UserSpec("sysadmin", official_names["sysadmin"], "sysadmin", department=DEPT_CITY, totp=True, title="系统管理员"),
+        UserSpec("secadmin", official_names["secadmin"], "secadmin", department=DEPT_CITY, totp=True, title="安全管理员"),
+        UserSpec("auditor", official_names["auditor"], "auditor", department=DEPT_CITY, totp=True, title="安全审计员"),
     ]
     assert [u.username for u in users] == [u for u, _ in DEMO_USERS], "demo users must match logins.DEMO_USERS"
     return Plan(_departments(), _zones(), orgs, people, residencies, agreements, users)
@@ -852,7 +854,7 @@ class _Loader:
         for u in self.plan.users:
             if u.username in have:
                 continue
-            user = User(username=u.username, full_name=u.full_name,
+            user = User(username=u.username, full_name=u.full_name, title=u.title,
                         department=self.depts[u.department] if u.department else None,
                         organization=self.orgs[u.organization] if u.organization else None)
             if u.totp:
