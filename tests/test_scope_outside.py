@@ -149,7 +149,10 @@ def _api_operations():
     return ops
 
 
-UNSCOPED_API = {"/api/v1/accounts/me", "/api/v1/core/dictionaries/{type_code}"}
+# /core/stats/* answer over every subject's records through the same scope layer: tested subject by
+# subject from the outside in tests/test_stats_query.py
+UNSCOPED_API = {"/api/v1/accounts/me", "/api/v1/core/dictionaries/{type_code}", "/api/v1/core/stats/subjects",
+                "/api/v1/core/stats/query"}
 
 
 @pytest.mark.parametrize("path,method,model_label", _api_operations())

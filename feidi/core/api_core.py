@@ -139,3 +139,39 @@ def confirm_import(request, pk: Id):
 
     job = imports.confirm(request.user, _own_job(request, pk))
     return (202 if job.status in ("queued", "running") else 200), _job_out(job)
+
+
+# --- 统计查询 -----------------------------------------------------------------------------------------
+
+class StatsCatalogueSchema(Schema):
+    key: str
+    label: str
+    noun: str
+    unit: str
+    state: bool
+    help: str
+    measures: list[dict]
+    dates: list[dict]
+    dimensions: list[dict]
+    bands: list[dict]
+
+
+@router.get("/stats/subjects", response=list[StatsCatalogueSchema], summary="统计查询：可统计的对象、统计项、日期、分类与分档")
+def stats_subjects(request):
+    from . import stats
+
+    return stats.catalogue(request.user)
+
+
+@router.get("/stats/query", summary="统计查询：任一可引用的数（计数、合计、同比/环比、两日变化、其中、分组、分档），附表述与口径",
+            description="参数与页面 /core/stats/ 相同（可复制页面链接的查询串）：subject、measure（可重复）、date、"
+                        "window（ytd、month、last3、last6、last12、year、day、all、range）、as_of、start、end、"
+                        "compare（yoy、prev、change）、within、f.<分类>（可重复）、by、band、min、max、approx。")
+def stats_query(request, subject: str):
+    from . import stats
+
+    try:
+        answer = stats.evaluate(stats.parse(request.GET, request.user), request.user)
+    except stats.QueryError as exc:
+        raise ValidationError({"query": [str(exc)]}) from None
+    return answer.as_dict()

@@ -14,6 +14,12 @@ class CoreConfig(AppConfig):
 
         workbench.register(imports.todos)
 
+        from . import stats
+
+        register("cockpit", gettext_noop("驾驶舱"), "📊", 5, [
+            Item(gettext_noop("统计查询"), "core:stats", visible=lambda user: bool(stats.subjects_for(user))),
+        ])
+
         register("system", gettext_noop("系统"), "⚙", 90, [
             Item(gettext_noop("数据字典"), "core:dictitem_list", "core.change_dictitem"),
             Item(gettext_noop("工作日历"), "core:calendaryear_list", "core.view_calendaryear"),

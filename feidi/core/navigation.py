@@ -12,6 +12,7 @@ class Item:
     url_name: str
     perm: str | None = None
     org_users: bool = False  # also shown to enterprise/institution users holding the permission
+    visible: object = None  # a function of the user, for entries no single permission decides
 
 
 @dataclass
@@ -42,6 +43,8 @@ def for_user(user) -> list[dict]:
         entries = []
         for item in menu.items:
             if item.perm and not user.has_perm(item.perm):
+                continue
+            if item.visible is not None and not item.visible(user):
                 continue
             if user.organization_id and not item.org_users:
                 continue

@@ -46,7 +46,29 @@ SEED = {
         ("little_giant", "小巨人", {}),
         ("listed", "上市", {}),
         ("tech_sme", "科技型中小企业", {}),
+        ("strategic_emerging", "战略性新兴产业", {}),
     ],
+    ("talent_tier", "人才层次"): [
+        ("academician", "院士", {}),
+        ("national", "国家级人才", {}),
+        ("provincial", "省部级人才", {}),
+        ("city", "市级高层次人才", {}),
+        ("shortage", "急需紧缺人才", {}),
+    ],
+    ("service_outcome", "服务成效（诉求办结时选择）"): [
+        ("land", "解决用地", {}),
+        ("finance", "解决融资", {}),
+        ("labor", "解决用工", {}),
+        ("approval", "加快审批", {}),
+        ("utilities", "保障水电气", {}),
+        ("order", "留住订单", {}),
+        ("policy", "兑现政策", {}),
+        ("logistics", "畅通物流", {}),
+        ("other", "其他", {}),
+    ],
+    # filled by each zone: its signing events and 联动开工 batches, its challenge batches
+    ("project_programme", "项目活动/批次（签约活动、联动开工等；附加属性 date：日期）"): [],
+    ("challenge_batch", "揭榜挂帅批次"): [],
 }
 
 

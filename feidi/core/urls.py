@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views_calendar as vc
 from . import views_core as v
+from . import views_stats as vs
 from .routing import crud_urls
 
 app_name = "core"
@@ -26,6 +27,9 @@ urlpatterns = [
     *crud_urls("robots", "webhookendpoint", v.WebhookEndpointListView, v.WebhookEndpointDetailView,
                v.WebhookEndpointEditView, v.WebhookEndpointDeleteView),
     path("deliveries/", v.DeliveryListView.as_view(), name="delivery_list"),
+    path("stats/", vs.StatsView.as_view(), name="stats"),
+    path("stats/saved/", vs.SavedQueryCreateView.as_view(), name="savedquery_add"),
+    path("stats/saved/<int:pk>/delete/", vs.SavedQueryDeleteView.as_view(), name="savedquery_delete"),
     path("audit/", v.AuditRecordListView.as_view(), name="auditrecord_list"),
     path("audit/<int:pk>/", v.AuditRecordDetailView.as_view(), name="auditrecord_detail"),
     path("audit/verify/", v.AuditVerifyView.as_view(), name="auditrecord_verify"),

@@ -250,6 +250,9 @@ def render_docx(ranking: RankingRun) -> bytes:
             for e in follow:
                 st = getattr(e, "statement", None)
                 para(doc, f"{e.label}：" + (st.follow_up if st and st.follow_up else "尚未报送跟进情况。"))
+    from feidi.core import stats
+
+    stats.write_blocks(doc, "统计数据", stats.report_blocks(rule.department, month_end(month)))
     landscape_section(doc)
     para(doc, "附表：排名明细", font=HEITI, indent=False)
     table(doc, ["名次", "单位", "得分", *LABELS.values(), "说明"],

@@ -25,9 +25,10 @@ class ProjectForm(ColleagueChoicesMixin, ScopedModelForm):
         model = Project
         fields = ["name", "zone", "investor", "organization", "industry_code", "segment", "channel",
                   "introducer_department", "introducer", "owner", "leader", "task_force", "signed_amount",
-                  "planned_investment", "fixed_asset_investment", "foreign_investment", "is_key", "key_level",
-                  "trip", "incubated_from", "description"]
-        widgets = {"task_force": forms.SelectMultiple(attrs={"size": 4})}
+                  "planned_investment", "fixed_asset_investment", "foreign_investment", "expected_output", "is_key",
+                  "key_level", "programmes", "trip", "incubated_from", "description"]
+        widgets = {"task_force": forms.SelectMultiple(attrs={"size": 4}),
+                   "programmes": forms.SelectMultiple(attrs={"size": 4})}
 
     to_pool = forms.BooleanField(label="放入公海", required=False,
                                  help_text="勾选后线索不设负责人，由其他招商干部认领；否则谁登记、谁负责")

@@ -196,6 +196,12 @@ class Project(FeidiModel):
     planned_investment = MoneyField("计划总投资（元）", null=True, blank=True, validators=[MinValueValidator(0)])
     fixed_asset_investment = MoneyField("固定资产投资（元）", null=True, blank=True, validators=[MinValueValidator(0)])
     foreign_investment = MoneyField("利用外资（折人民币元）", null=True, blank=True, validators=[MinValueValidator(0)])
+    expected_output = MoneyField("预计年产值（元）", null=True, blank=True, validators=[MinValueValidator(0)],
+                                 help_text="达产后预计年产值，报告中“建成后年产值”的来源")
+    programmes = models.ManyToManyField(
+        "core.DictItem", verbose_name="活动/批次", blank=True, related_name="+",
+        limit_choices_to={"type__code": "project_programme", "active": True},
+        help_text="项目参加的签约活动、联动开工批次等（字典“项目活动/批次”中维护）")
     signed_on = models.DateField("签约日期", null=True, blank=True)
     started_on = models.DateField("开工日期", null=True, blank=True)
     produced_on = models.DateField("投产日期", null=True, blank=True)

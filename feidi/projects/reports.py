@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from feidi.core import audit
+from feidi.core import audit, stats
 from feidi.core.officedoc import (
     HEITI,
     XIAOBIAOSONG,
@@ -188,6 +188,8 @@ def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_
     else:
         para(doc, "本期无需领导协调决策事项。")
 
+    stats.write_blocks(doc, "六、统计数据", figures.get("stats") or [])
+
     landscape_section(doc)
     para(doc, "附表", font=HEITI, indent=False)
     para(doc, f"重点项目推进情况表（截至{as_of.year}年{as_of.month}月{as_of.day}日）", font=XIAOBIAOSONG, size=18,
@@ -293,6 +295,7 @@ def generate_biweekly(department, as_of: dt.date, *, acting_user=None) -> Report
     settings = ProjectSettings.for_department(department.pk)
     figures = biweekly_figures(_scope(department, acting_user), as_of)
     figures["overall_text"] = overall_text(figures)
+    figures["stats"] = stats.report_blocks(department, as_of)  # the department's saved 统计查询 blocks
     saved_files = []
     try:
         with transaction.atomic():

@@ -197,11 +197,15 @@ def do_resume_appeal(appeal: Appeal, *, acting_user, now=None) -> Appeal:
                        public=True, status=S.HANDLING, suspended_at=None, deadline=new_deadline)
 
 
-def do_close_appeal(appeal: Appeal, result: str, *, acting_user) -> Appeal:
+def do_close_appeal(appeal: Appeal, result: str, *, acting_user, outcome=None) -> Appeal:
+    """办结 with the result told to the enterprise and, optionally, the service's outcome (解决用地,
+    留住订单 …: an item of the 服务成效 list) that the statistics count."""
     if not result.strip():
         raise ValidationError({"result": "请填写办理结果"})
+    if outcome is not None and getattr(outcome.type, "code", "") != "service_outcome":
+        raise ValidationError({"outcome": "服务成效应选自“服务成效”字典"})
     return _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="close", text=result,
-                       public=True, status=S.CLOSED, closed_at=timezone.now())
+                       public=True, status=S.CLOSED, closed_at=timezone.now(), outcome=outcome)
 
 
 def do_rate_appeal(appeal: Appeal, rating: int, comment: str = "", *, acting_user) -> Appeal:

@@ -58,6 +58,7 @@ class ActionIn(Schema):
     action: str = Field(..., max_length=20, description="accept、return、start、reply、note、suspend、resume、close、rate")
     text: field(AppealEvent, "text") = ""
     rating: int | None = Field(None, ge=1, le=5, description="评价：1–5 星")
+    outcome: str = Field("", max_length=50, description="办结时的服务成效：字典“服务成效”（service_outcome）的编码，如 land、order")
 
 
 @router.get("/appeals", response=list[AppealSchema], summary="企业诉求列表", openapi_extra=model_of("services.appeal"))
@@ -84,6 +85,15 @@ def file_appeal(request, payload: AppealIn):
     return Status(201, create_within_scope(request, Appeal, lambda: actions.do_file_appeal(appeal, acting_user=request.user)))
 
 
+def _outcome(code: str):
+    if not code:
+        return None
+    found = DictItem.objects.filter(type__code="service_outcome", active=True, code=code).first()
+    if found is None:
+        raise ValidationError({"outcome": [f"未知的服务成效：{code}"]})
+    return found
+
+
 @router.post("/appeals/{pk}/actions", response=AppealSchema, summary="办理操作（受理、办结、评价…）",
              openapi_extra=model_of("services.appeal", action="handle"))
 def act(request, pk: Id, payload: ActionIn):
@@ -102,7 +112,7 @@ def act(request, pk: Id, payload: ActionIn):
         "note": lambda: actions.do_reply_appeal(appeal, text, public=False, acting_user=user),
         "suspend": lambda: actions.do_suspend_appeal(appeal, text, acting_user=user),
         "resume": lambda: actions.do_resume_appeal(appeal, acting_user=user),
-        "close": lambda: actions.do_close_appeal(appeal, text, acting_user=user),
+        "close": lambda: actions.do_close_appeal(appeal, text, acting_user=user, outcome=_outcome(payload.outcome)),
         "rate": lambda: actions.do_rate_appeal(appeal, payload.rating or 0, text, acting_user=user),
     }
     if payload.action not in handlers:

@@ -7,6 +7,9 @@ class ServicesConfig(AppConfig):
     verbose_name = "企业服务"
 
     def ready(self):
+        from . import stats as app_stats
+
+        app_stats.register()  # what 统计查询 can ask of this app's records
         from django.utils.translation import gettext_noop
 
         from feidi.core import workbench

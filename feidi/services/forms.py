@@ -64,12 +64,16 @@ class AppealActionForm(StyledFormMixin, forms.Form):
     department = forms.ModelChoiceField(label="部门", queryset=None, required=False)
     rating = forms.TypedChoiceField(label="满意度", required=False, coerce=int,
                                     choices=[(i, "★" * i) for i in range(5, 0, -1)])
+    outcome = forms.ModelChoiceField(label="服务成效", required=False, queryset=None,
+                                     help_text="办结时选择，统计“解决用地、留住订单……”时计入")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         from feidi.accounts.models import Department
+        from feidi.core.models import DictItem
 
         self.fields["department"].queryset = Department.objects.visible_to(user) if user else Department.objects.none()
+        self.fields["outcome"].queryset = DictItem.objects.filter(type__code="service_outcome", active=True)
         style_fields(self)
 
 

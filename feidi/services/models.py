@@ -124,6 +124,8 @@ class Appeal(FeidiModel):
     rating = models.PositiveSmallIntegerField("满意度（1–5星）", null=True, blank=True,
                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
     rating_comment = models.CharField("评价", max_length=300, blank=True)
+    outcome = DictField("service_outcome", "服务成效", null=True, blank=True,
+                        help_text="办结时选择：解决用地、融资、用工，留住订单……（字典“服务成效”中维护）")
 
     scope = Scope(department="department", owner="owner", organization="organization",
                   also=lambda user: Q(organization_id__in=Assignment.objects.filter(

@@ -132,7 +132,7 @@ class AppealActionView(ObjectMixin, View):
             elif action == "resume":
                 actions.do_resume_appeal(appeal, acting_user=user)
             elif action == "close":
-                actions.do_close_appeal(appeal, text, acting_user=user)
+                actions.do_close_appeal(appeal, text, acting_user=user, outcome=form.cleaned_data.get("outcome"))
             elif action == "rate":
                 actions.do_rate_appeal(appeal, form.cleaned_data.get("rating") or 0, text, acting_user=user)
         except (ValidationError, ConflictError, PermissionDenied) as exc:

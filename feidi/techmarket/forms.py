@@ -107,7 +107,7 @@ class SupplyForm(MarketForm):
 class TalentForm(ScopedModelForm):
     class Meta:
         model = Talent
-        fields = ["person", "field", "title", "degree", "employer", "enclave", "how", "introduced_on", "note"]
+        fields = ["person", "field", "tier", "title", "degree", "employer", "enclave", "how", "introduced_on", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -64,7 +64,7 @@ class ChallengeForm(ScopedModelForm):
 
     class Meta:
         model = Challenge
-        fields = ["demand", "title", "bounty", "deadline", "criteria", "conditions", "joint", "joint_partner",
+        fields = ["demand", "title", "batch", "bounty", "deadline", "criteria", "conditions", "joint", "joint_partner",
                   "experts"]
         widgets = {"experts": forms.SelectMultiple(attrs={"size": 5})}
 

@@ -227,6 +227,8 @@ class Talent(FeidiModel):
                                 on_delete=models.SET_NULL, related_name="talents")
     how = models.CharField("引进方式", max_length=16, choices=How.choices, default=How.ENCLAVE)
     title = models.CharField("职称/头衔", max_length=100, blank=True, help_text="如：教授、国家级领军人才")
+    tier = DictField("talent_tier", "人才层次", null=True, blank=True,
+                     help_text="院士、国家级、省部级、市级高层次、急需紧缺（字典“人才层次”中维护）")
     degree = models.CharField("学历学位", max_length=30, blank=True)
     introduced_on = models.DateField("引进日期", null=True, blank=True)
     note = models.CharField("备注", max_length=300, blank=True)
@@ -261,6 +263,7 @@ class Challenge(FeidiModel):
     conditions = models.TextField("揭榜条件", blank=True)
     joint = models.BooleanField("协同发榜", default=False, help_text="与合作地区（如长三角G60科创走廊办公室）联合发布")
     joint_partner = models.CharField("协同发榜单位", max_length=200, blank=True)
+    batch = DictField("challenge_batch", "发榜批次", null=True, blank=True, help_text="如：首批揭榜挂帅（字典“揭榜挂帅批次”中维护）")
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField("发榜时间", null=True, blank=True, editable=False)
     experts = models.ManyToManyField(User, verbose_name="评审专家", blank=True, related_name="+")

@@ -1,0 +1,949 @@
+"""统计查询: any quotable figure over the platform's records, in one call.
+
+A leader's report is made of sentences such as "1至10月引进项目62个，签约资金322亿元，其中近3个月36个、
+102.4亿元" or "科技型中小企业从1711家增至2412家，增长41%". Each app declares here, once, what its records
+can answer (a ``Subject``): the records (always through the user's data scope), the dates a window may
+bound (签约日期, 开工日期 …, each with the verb a sentence uses), the measures (count, sum of a field,
+a figure computed from the rows such as the time taken against the limit), the classifications a
+question may filter or break down by (park, chain, programme, tier, label held on the day, status …,
+editable dictionaries where the zone defines them) and the numeric fields a band may bound
+(签约资金 ≥ 10亿元).
+
+A ``Query`` is read from plain parameters (the page's form, the API, a saved report block: the same
+names everywhere, so a question is shareable as a link) and ``evaluate`` answers it: the figures,
+the comparison (同比 over the same window a year earlier, 环比 over the window before, or for a
+state such as "labels held" the change between two dates), the part within a shorter window
+(其中近3个月), the breakdown with each group's share, and the sentence in the house style with its rule
+and scope. Counts are of distinct records and sums are taken over distinct records, so a record in
+two groups of a multi-valued classification (an enterprise on two chains) counts once in the total
+and once in each group.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+SUBJECTS: dict[str, Subject] = {}
+MAX_GROUPS = 60  # groups of a breakdown shown (the rest are summed as 其他)
+
+
+class QueryError(ValueError):
+    """A question that cannot be asked as put: the message names the parameter, in Chinese."""
+
+
+# --- declarations ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Measure:
+    """One figure of a subject: ``count`` of records, ``sum`` of a field (over the records matching
+    ``where``, e.g. the price of sold lots only), or ``computed`` by ``compute(queryset) → (value,
+    detail)`` for figures that are not a sum (the time taken against the limit)."""
+
+    key: str
+    label: str
+    kind: str = "count"  # count | sum | computed
+    field: str = ""
+    unit: str = ""  # 元 (shown in 万元/亿元), 亩, 人, %; a count uses the subject's unit
+    where: Q | None = None
+    compute: Callable | None = None
+    verb: str = ""  # a count of some records says its own verb: 办结企业诉求180余件, 成交拍品5项
+
+    @property
+    def money(self) -> bool:
+        return self.unit == "元"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A classification a question filters or breaks down by.
+
+    ``kind``: ``fk`` (a foreign key, ``model`` names its rows), ``dict`` (an item of the editable list
+    ``dict_type``), ``choice`` (a field's fixed choices), ``bool``, or ``label`` (an enterprise label
+    held on the question's day, through ``path`` to the enterprise). ``multi``: a record may carry
+    several values (a many-to-many, an enterprise on several chains) — filtering then goes through a
+    sub-query so that nothing is counted twice. ``inline``: the value is named in the sentence
+    ("光伏新能源产业链签约项目…"); otherwise it is said in the rule."""
+
+    key: str
+    label: str
+    path: str
+    kind: str = "fk"
+    model: str = ""
+    dict_type: str = ""
+    choices_of: tuple[tuple[str, str], ...] = ()
+    multi: bool = False
+    inline: bool = True
+    suffix: str = ""  # how a value reads in the sentence: "产业链" after a chain's name
+
+    def choices(self, user) -> list[tuple[str, str]]:
+        """The values a user may pick (fk rows through the user's scope)."""
+        if self.kind == "choice":
+            return [(str(v), str(label)) for v, label in self.choices_of]
+        if self.kind == "bool":
+            return [("true", "是"), ("false", "否")]
+        if self.kind in ("dict", "label"):
+            from .dictionaries import labels
+
+            return list(labels(self.dict_type or "org_label").items())
+        model = _model(self.model)
+        qs = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects.all()
+        return [(str(pk), str(name)) for pk, name in _named(qs)[:500]]
+
+    def labels(self, keys) -> dict[str, str]:
+        keys = [k for k in keys if k not in (None, "")]
+        if self.kind == "choice":
+            return {str(v): str(label) for v, label in self.choices_of}
+        if self.kind == "bool":
+            return {"True": "是", "False": "否", "true": "是", "false": "否"}
+        if self.kind in ("dict", "label"):
+            from .models import DictItem
+
+            if self.kind == "label":
+                from .dictionaries import labels
+
+                return labels(self.dict_type or "org_label")
+            return {str(pk): label for pk, label in DictItem.objects.filter(pk__in=keys).values_list("pk", "label")}
+        model = _model(self.model)
+        return {str(pk): str(name) for pk, name in _named(model.objects.filter(pk__in=keys))}
+
+    def q(self, values: list[str], day: dt.date, model) -> Q:
+        """Records carrying any of ``values`` (a label: held on ``day``)."""
+        if self.kind == "label":
+            held = Q()
+            for code in values:
+                held |= _label_held(self.path, code, day)
+            return Q(pk__in=model.objects.filter(held).values("pk"))
+        if self.kind == "bool":
+            wanted = {v.lower() in ("true", "1", "是", "yes") for v in values}
+            condition = Q(**{f"{self.path}__in": list(wanted)})
+        elif self.kind in ("fk", "dict"):
+            condition = Q(**{f"{self.path}__in": [int(v) for v in values]})
+        else:
+            condition = Q(**{f"{self.path}__in": values})
+        if self.multi:
+            return Q(pk__in=model.objects.filter(condition).values("pk"))
+        return condition
+
+    def parse(self, text: str, user) -> str:
+        """One filter value as given (a key, or the name a person would type) → its key."""
+        text = str(text).strip()
+        options = self.choices(user)
+        for key, label in options:
+            if text in (key, label):
+                return key
+        raise QueryError(f"{self.label}没有“{text[:30]}”这一项（可选：{'、'.join(label for _, label in options[:20])}）")
+
+
+@dataclass(frozen=True)
+class DateField:
+    """A date a window may bound, and the verb a sentence says for it (签约 for the signing date)."""
+
+    key: str
+    label: str
+    verb: str = ""
+
+
+@dataclass(frozen=True)
+class Band:
+    """A numeric field a question may bound: 签约资金 ≥ 10亿元, 从业人员 ≥ 1000人."""
+
+    field: str
+    label: str
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one kind of record can answer. ``as_of``: a state (the records existing, or a label held,
+    on a day) rather than events in a window — ``as_of(queryset, day)`` keeps the records of that day,
+    and a comparison is between two days."""
+
+    key: str
+    label: str
+    model: object
+    noun: str
+    unit: str
+    measures: tuple[Measure, ...]
+    dates: tuple[DateField, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    bands: tuple[Band, ...] = ()
+    as_of: Callable | None = None
+    base: Q | None = None
+    order: int = 100
+    help: str = ""
+
+    @property
+    def permission(self) -> str:
+        meta = self.model._meta
+        return f"{meta.app_label}.view_{meta.model_name}"
+
+    def _pick(self, items, key: str, wanted: str):
+        """The declared item named ``key`` (its ``key``, a band its ``field``), else why not."""
+        for item in items:
+            if getattr(item, "key", None) == key or getattr(item, "field", None) == key and isinstance(item, Band):
+                return item
+        names = "、".join(getattr(i, "key", None) or i.field for i in items)
+        raise QueryError(f"“{self.label}”{wanted}“{key}”（可选：{names}）")
+
+    def measure(self, key: str) -> Measure:
+        return self._pick(self.measures, key, "没有统计项")
+
+    def dimension(self, key: str) -> Dimension:
+        return self._pick(self.dimensions, key, "不能按此筛选或分组：")
+
+    def date(self, key: str) -> DateField:
+        return self._pick(self.dates, key, "没有日期")
+
+    def band(self, key: str) -> Band:
+        return self._pick(self.bands, key, "不能按此分档：")
+
+
+def register(subject: Subject) -> None:
+    SUBJECTS[subject.key] = subject
+
+
+def subjects_for(user) -> list[Subject]:
+    """The subjects the user may ask about (the view permission of their records)."""
+    return sorted((s for s in SUBJECTS.values() if user.has_perm(s.permission)), key=lambda s: s.order)
+
+
+def catalogue(user) -> list[dict]:
+    """What the page's form and the API offer: each subject with its measures, dates, dimensions
+    (with the values this user may pick) and bands."""
+    out = []
+    for s in subjects_for(user):
+        out.append({
+            "key": s.key, "label": s.label, "noun": s.noun, "unit": s.unit, "state": s.as_of is not None,
+            "help": s.help,
+            "measures": [{"key": m.key, "label": m.label, "unit": m.unit or s.unit} for m in s.measures],
+            "dates": [{"key": d.key, "label": d.label} for d in s.dates],
+            "dimensions": [{"key": d.key, "label": d.label, "choices": d.choices(user)} for d in s.dimensions],
+            "bands": [{"field": b.field, "label": b.label, "unit": b.unit} for b in s.bands],
+        })
+    return out
+
+
+# --- windows ---------------------------------------------------------------------------------------
+
+WINDOWS = {
+    "ytd": "年初至今（1至N月）", "month": "当月", "last3": "近3个月", "last6": "近6个月", "last12": "近12个月",
+    "year": "全年", "day": "当日", "all": "累计", "range": "自定义起止日期",
+}
+COMPARES = {"": "不比较", "yoy": "同比（上年同期）", "prev": "环比（上一同长时段）", "change": "较起始日变化（状态类）"}
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.date | None  # None: from the beginning (累计)
+    end: dt.date
+    label: str
+
+    def shifted_year(self, years: int = -1) -> Window:
+        start = _add_years(self.start, years) if self.start else None
+        end = _add_years(self.end, years)
+        return Window(start, end, _range_label(start, end) if start else f"截至{_day(end)}")
+
+    def before(self) -> Window:
+        """The window of the same length just before (whole months stay whole months)."""
+        if self.start is None:
+            raise QueryError("累计口径没有上一时段，请选择同比或指定起止日期")
+        if self.start.day == 1 and self.end == _month_end(self.end):
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            start = _add_months(self.start, -months)
+            end = self.start - dt.timedelta(days=1)
+        else:
+            length = (self.end - self.start).days + 1
+            end = self.start - dt.timedelta(days=1)
+            start = end - dt.timedelta(days=length - 1)
+        return Window(start, end, _range_label(start, end))
+
+
+def window_of(kind: str, as_of: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> Window:
+    """A named window ending on ``as_of`` (or the explicit ``start``–``end``)."""
+    if kind == "range":
+        if start is None or end is None:
+            raise QueryError("自定义时段需要起始日期和截止日期")
+        if start > end:
+            raise QueryError("起始日期晚于截止日期")
+        return Window(start, end, _range_label(start, end))
+    if kind == "ytd":
+        start = as_of.replace(month=1, day=1)
+        return Window(start, as_of, _range_label(start, as_of))
+    if kind == "month":
+        start = as_of.replace(day=1)
+        return Window(start, as_of, _range_label(start, as_of))
+    if kind in ("last3", "last6", "last12"):
+        months = int(kind[4:])
+        start = _add_months(as_of, -months) + dt.timedelta(days=1)
+        return Window(start, as_of, f"近{months}个月")
+    if kind == "year":
+        return Window(as_of.replace(month=1, day=1), as_of.replace(month=12, day=31), f"{as_of.year}年")
+    if kind == "day":
+        return Window(as_of, as_of, _day(as_of))
+    if kind == "all":
+        return Window(None, as_of, f"截至{_day(as_of)}")
+    raise QueryError(f"未知的时段“{kind}”（可选：{'、'.join(WINDOWS)}）")
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _add_months(day: dt.date, n: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + n
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _add_years(day: dt.date, n: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + n)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + n, day=28)
+
+
+def _range_label(start: dt.date, end: dt.date) -> str:
+    """As reports say it: 2026年1–10月, 2026年10月, 2026年3月1日至5月20日, 2025年11月至2026年1月."""
+    whole = start.day == 1 and end == _month_end(end)
+    if start.year == end.year:
+        if whole:
+            if start.month == end.month:
+                return f"{start.year}年{start.month}月"
+            return f"{start.year}年{start.month}–{end.month}月"
+        if start == end:
+            return _day(start)
+        return f"{start.year}年{start.month}月{start.day}日至{end.month}月{end.day}日"
+    if whole:
+        return f"{start.year}年{start.month}月至{end.year}年{end.month}月"
+    return f"{_day(start)}至{_day(end)}"
+
+
+# --- the question ----------------------------------------------------------------------------------
+
+@dataclass
+class Query:
+    subject: Subject
+    measures: list[Measure]
+    window: Window
+    window_kind: str
+    date: DateField | None = None
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    by: Dimension | None = None
+    band: tuple[Band, Decimal | None, Decimal | None] | None = None
+    compare: str = ""
+    within: Window | None = None
+    within_kind: str = ""
+    approx: bool = False
+    params: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _values(params: Mapping, name: str) -> list[str]:
+    if hasattr(params, "getlist"):
+        found = params.getlist(name)
+    else:
+        found = params.get(name, [])
+        found = found if isinstance(found, (list, tuple)) else [found]
+    return [str(v).strip() for v in found if v is not None and str(v).strip()]
+
+
+def _one(params: Mapping, name: str, default: str = "") -> str:
+    found = _values(params, name)
+    return found[0] if found else default
+
+
+def _date_param(params, name: str, label: str) -> dt.date | None:
+    text = _one(params, name)
+    if not text:
+        return None
+    from feidi.lib.cells import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise QueryError(f"{label}“{text[:20]}”不是日期（如 2026-10-31）") from None
+
+
+def parse(params: Mapping, user, today: dt.date | None = None) -> Query:
+    """A question from its parameters:
+
+    ``subject`` · ``measure`` (repeatable; default the count) · ``date`` (which date the window
+    bounds; default the subject's first) · ``window`` (ytd, month, last3, last6, last12, year, day,
+    all, range) with ``as_of`` (default today) or ``start``/``end`` · ``compare`` (yoy, prev; change for
+    a state) · ``within`` (a shorter window ending on the same day: 其中近3个月) · ``f.<dimension>``
+    (repeatable values) · ``by`` (a dimension) · ``band`` (a field) with ``min``/``max`` (万/亿 may be
+    written: 10亿) · ``approx`` (1: 180余件)."""
+    today = today or timezone.localdate()
+    key = _one(params, "subject")
+    subject = SUBJECTS.get(key)
+    if subject is None:
+        raise QueryError(f"请选择统计对象（可选：{'、'.join(s.key for s in subjects_for(user))}）")
+    if not user.has_perm(subject.permission):
+        raise QueryError(f"您没有查看“{subject.label}”的权限")
+    measures = [subject.measure(m) for m in _values(params, "measure")] or [subject.measures[0]]
+    as_of = _date_param(params, "as_of", "截止日期") or today
+    kind = _one(params, "window", "all" if subject.as_of else "ytd")
+    window = window_of(kind, as_of, _date_param(params, "start", "起始日期"), _date_param(params, "end", "截止日期"))
+    date = None
+    if subject.as_of is None and _one(params, "date") != ANY_DATE:
+        date = subject.date(_one(params, "date")) if _one(params, "date") else (subject.dates[0] if subject.dates else None)
+    query = Query(subject, measures, window, kind, date=date, approx=_one(params, "approx") in ("1", "true", "是"))
+    for name in (params.keys() if hasattr(params, "keys") else ()):
+        if name.startswith("f.") and _values(params, name):
+            dim = subject.dimension(name[2:])
+            query.filters[dim.key] = [dim.parse(v, user) for v in _values(params, name)]
+    if _one(params, "by"):
+        query.by = subject.dimension(_one(params, "by"))
+    if _one(params, "band"):
+        from feidi.lib.cells import parse_number
+
+        band = subject.band(_one(params, "band"))
+        try:
+            low, high = (parse_number(_one(params, n) or None) for n in ("min", "max"))
+        except ValueError as exc:
+            raise QueryError(f"分档的界限：{exc}") from None
+        if low is None and high is None:
+            raise QueryError(f"请填写“{band.label}”的下限或上限（如 10亿）")
+        query.band = (band, low, high)
+    compare = _one(params, "compare")
+    if compare not in COMPARES:
+        raise QueryError(f"未知的比较方式“{compare}”（可选：yoy、prev、change）")
+    if compare == "change" and subject.as_of is None:
+        raise QueryError(f"“{subject.label}”按时段统计，请用同比（yoy）或环比（prev）")
+    if compare in ("yoy", "prev") and subject.as_of is not None:
+        compare = "change_yoy" if compare == "yoy" else compare
+    if compare == "change" and window.start is None:
+        raise QueryError("较起始日变化需要起始日期：请选择“年初至今”“自定义起止日期”等时段")
+    query.compare = compare
+    within = _one(params, "within")
+    if within:
+        if within not in ("last3", "last6", "last12", "month", "day"):
+            raise QueryError("“其中”只能是近3个月、近6个月、近12个月、当月或当日")
+        query.within, query.within_kind = window_of(within, window.end), within
+    query.params = {k: _values(params, k) for k in (params.keys() if hasattr(params, "keys") else ())
+                    if k in PARAMS or k.startswith("f.")}
+    return query
+
+
+ANY_DATE = "any"  # date=any: every record, whatever its dates (在库项目总数)
+PARAMS = ("subject", "measure", "date", "window", "as_of", "start", "end", "compare", "within", "by", "band",
+          "min", "max", "approx")
+
+
+# --- evaluation ------------------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    measure: Measure
+    value: Decimal | None
+    detail: str = ""
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    figures: list[Figure]
+    share: float | None = None
+
+
+@dataclass
+class Answer:
+    query: Query
+    figures: list[Figure]
+    previous: list[Figure] | None = None
+    previous_label: str = ""
+    within: list[Figure] | None = None
+    groups: list[Group] = field(default_factory=list)
+    sentence: str = ""
+    rule: str = ""
+    scope: str = ""
+
+    @property
+    def params_text(self) -> str:
+        return querystring(self.query.params)
+
+    @property
+    def link(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:stats") + "?" + self.params_text
+
+    def shown(self, figure: Figure) -> str:
+        return shown(figure, self.query)
+
+    def as_dict(self) -> dict:
+        def figs(items):
+            return None if items is None else [
+                {"measure": f.measure.key, "label": f.measure.label, "value": _number(f.value), "shown": self.shown(f),
+                 "detail": f.detail} for f in items]
+
+        return {
+            "subject": self.query.subject.key, "sentence": self.sentence, "rule": self.rule, "scope": self.scope,
+            "window": {"start": self.query.window.start, "end": self.query.window.end, "label": self.query.window.label},
+            "figures": figs(self.figures), "previous": figs(self.previous), "previous_label": self.previous_label,
+            "growth": _number(self.growth), "within": figs(self.within),
+            "groups": [{"key": g.key, "label": g.label, "share": g.share, "figures": figs(g.figures)} for g in self.groups],
+            "link": self.link,
+        }
+
+    @property
+    def growth(self) -> Decimal | None:
+        if not self.previous:
+            return None
+        return _growth(self.figures[0].value, self.previous[0].value)
+
+
+def querystring(params: Mapping[str, list[str]]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode([(k, v) for k, values in params.items() for v in values])
+
+
+def _number(value):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _growth(now: Decimal | None, before: Decimal | None) -> Decimal | None:
+    if now is None or not before:
+        return None
+    return (Decimal(now) / Decimal(before) - 1).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def records(query: Query, user, day: dt.date):
+    """The subject's records this user may see, filtered (a label as held on ``day``) and banded,
+    no window yet."""
+    s = query.subject
+    qs = s.model.objects.visible_to(user)
+    if s.base is not None:
+        qs = qs.filter(s.base)
+    for key, values in query.filters.items():
+        qs = qs.filter(s.dimension(key).q(values, day, s.model))
+    if query.band is not None:
+        band, low, high = query.band
+        if low is not None:
+            qs = qs.filter(**{f"{band.field}__gte": low})
+        if high is not None:
+            qs = qs.filter(**{f"{band.field}__lte": high})
+    return qs
+
+
+def _in_window(qs, query: Query, window: Window):
+    s = query.subject
+    if s.as_of is not None:
+        return s.as_of(qs, window.end)
+    if query.date is None:
+        return qs
+    name = query.date.key
+    model_field = s.model._meta.get_field(name)
+    if model_field.get_internal_type() == "DateTimeField":
+        tz = timezone.get_current_timezone()
+        end = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time(), tz)
+        qs = qs.filter(**{f"{name}__lt": end})
+        if window.start is not None:
+            qs = qs.filter(**{f"{name}__gte": dt.datetime.combine(window.start, dt.time(), tz)})
+        return qs
+    qs = qs.filter(**{f"{name}__lte": window.end})
+    return qs.filter(**{f"{name}__gte": window.start}) if window.start is not None else qs
+
+
+def _aggregates(measures: list[Measure]) -> dict:
+    out = {}
+    for i, m in enumerate(measures):
+        if m.kind == "count":
+            out[f"m{i}"] = Count("pk", distinct=True, filter=m.where)
+        elif m.kind == "sum":
+            out[f"m{i}"] = Sum(m.field, filter=m.where)
+    return out
+
+
+def _figures(qs, measures: list[Measure]) -> list[Figure]:
+    aggregates = _aggregates(measures)
+    found = qs.aggregate(**aggregates) if aggregates else {}
+    out = []
+    for i, m in enumerate(measures):
+        if m.kind == "computed":
+            value, detail = m.compute(qs)
+            out.append(Figure(m, value, detail))
+        else:
+            value = found.get(f"m{i}")
+            out.append(Figure(m, Decimal(value) if value is not None else (Decimal(0) if m.kind == "count" else None)))
+    return out
+
+
+def evaluate(query: Query, user) -> Answer:
+    def over(window: Window):
+        return _in_window(records(query, user, window.end), query, window)
+
+    current = over(query.window)
+    answer = Answer(query, _figures(current, query.measures))
+    if query.compare in ("yoy", "change_yoy"):
+        answer.previous, answer.previous_label = _figures(over(query.window.shifted_year()), query.measures), "上年同期"
+    elif query.compare == "prev":
+        answer.previous, answer.previous_label = _figures(over(query.window.before()), query.measures), "上期"
+    elif query.compare == "change":
+        earlier = Window(None, query.window.start, _day(query.window.start))
+        answer.previous, answer.previous_label = _figures(over(earlier), query.measures), _day(query.window.start)
+    if query.within is not None:
+        start = max(query.within.start, query.window.start) if query.window.start else query.within.start
+        answer.within = _figures(over(Window(start, query.within.end, query.within.label)), query.measures)
+    if query.by is not None:
+        answer.groups = _groups(current, query)
+    answer.scope = scope_label(user)
+    answer.sentence = sentence(answer)
+    answer.rule = rule(answer)
+    return answer
+
+
+def _groups(qs, query: Query) -> list[Group]:
+    dim, measures, model = query.by, query.measures, query.subject.model
+    if dim.kind == "label" or dim.multi:
+        if dim.kind == "label":
+            keys = list(dim.labels([]))
+        else:
+            keys = sorted({str(k) for k in qs.order_by().values_list(dim.path, flat=True).distinct() if k is not None})
+        names = dim.labels(keys)
+        groups = [Group(k, names.get(k, k), _figures(qs.filter(dim.q([k], query.window.end, model)), measures))
+                  for k in keys[:MAX_GROUPS]]
+    else:
+        aggregates = _aggregates(measures)
+        rows = list(qs.order_by().values(dim.path).annotate(**aggregates)) if aggregates else [
+            {dim.path: k} for k in qs.order_by().values_list(dim.path, flat=True).distinct()]
+        names = dim.labels([str(r[dim.path]) for r in rows if r[dim.path] is not None])
+        groups = []
+        for r in rows[:MAX_GROUPS]:
+            key = r[dim.path]
+            figures = []
+            for i, m in enumerate(measures):
+                if m.kind == "computed":
+                    value, detail = m.compute(qs.filter(**{dim.path: key}) if key is not None else
+                                              qs.filter(**{f"{dim.path}__isnull": True}))
+                    figures.append(Figure(m, value, detail))
+                else:
+                    value = r.get(f"m{i}")
+                    figures.append(Figure(m, Decimal(value) if value is not None else None))
+            label = "（未填）" if key is None else names.get(str(key), str(key))
+            groups.append(Group("" if key is None else str(key), label, figures))
+    total = _figures(qs, measures[:1])[0].value if measures else None
+    for g in groups:
+        value = g.figures[0].value if g.figures else None
+        g.share = float(value / total) if total and value is not None and measures[0].kind != "computed" else None
+    groups = [g for g in groups if any(f.value for f in g.figures)]
+    groups.sort(key=lambda g: (-(g.figures[0].value or 0), g.label))
+    return groups
+
+
+# --- the sentence ---------------------------------------------------------------------------------
+
+def _approx(n: int) -> str:
+    """A report's round figure: 20余 for 23, 180余 for 183, 1000余 for 1036 (tens below 1,000, the
+    leading digit from 1,000); a figure already round, or below 10, is said as it is."""
+    if n < 10:
+        return str(n)
+    step = 10 if n < 1000 else 10 ** (len(str(n)) - 1)
+    floor = n // step * step
+    return f"{floor}余" if floor != n else str(n)
+
+
+def shown(figure: Figure, query: Query) -> str:
+    m, value = figure.measure, figure.value
+    if value is None:
+        return "—"
+    if m.kind == "computed" and m.unit == "%":
+        return f"{value * 100:.1f}%"
+    if m.money:
+        from feidi.lib.money import human
+
+        return human(value)
+    if m.kind == "count":
+        n = int(value)
+        return f"{_approx(n) if query.approx else n}{query.subject.unit}"
+    text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:.2f}"
+    return f"{text}{m.unit}"
+
+
+def _filter_words(query: Query, inline: bool) -> list[str]:
+    words = []
+    for key, values in query.filters.items():
+        dim = query.subject.dimension(key)
+        if dim.inline != inline:
+            continue
+        names = dim.labels(values)
+        said = "、".join(names.get(v, v) for v in values)
+        if dim.kind == "bool":
+            said = dim.label if values == ["true"] else f"非{dim.label}"
+        words.append(f"{said}{dim.suffix}" if inline else f"{dim.label}：{said}")
+    return words
+
+
+def _percent(ratio: Decimal) -> str:
+    return f"增长{ratio * 100:.1f}%" if ratio >= 0 else f"下降{-ratio * 100:.1f}%"
+
+
+def _measure_phrase(query: Query, figure: Figure, head: str) -> str:
+    """签约项目62个 / 签约资金322.00亿元."""
+    if figure.measure.kind == "count":
+        noun = "" if head.endswith(query.subject.noun) else query.subject.noun
+        return f"{figure.measure.verb or head}{noun}{shown(figure, query)}"
+    return f"{figure.measure.label}{shown(figure, query)}"
+
+
+def sentence(answer: Answer) -> str:
+    """The figure as a report states it: "2026年1–10月，光伏新能源产业链签约项目62个，签约资金322.00亿元，
+    同比增长12.5%；其中近3个月36个、102.40亿元"."""
+    q = answer.query
+    s = q.subject
+    if s.as_of is not None:
+        when = f"截至{_day(q.window.end)}"
+    else:
+        when = q.window.label if q.date is not None else "截至目前"
+    verb = q.date.verb if q.date is not None else ""
+    scope = "".join(_filter_words(q, inline=True))
+    if q.band is not None:
+        band, low, high = q.band
+        scope = f"{band.label}{_band_words(band, low, high)}的{scope}"
+    if q.compare == "change" and answer.previous:
+        before, now = answer.previous[0], answer.figures[0]
+        change = "增至" if (now.value or 0) >= (before.value or 0) else "减至"
+        noun = "" if scope.endswith(s.noun) else s.noun
+        text = (f"{when}，{scope}{verb}{noun}从{shown(before, q)}（{answer.previous_label}）{change}{shown(now, q)}")
+        growth = _growth(now.value, before.value)
+        if growth is not None:
+            text += f"，{_percent(growth)}"
+        rest = [_measure_phrase(q, f, verb) for f in answer.figures[1:]]
+        return text + ("；" + "，".join(rest) if rest else "")
+    parts = [_measure_phrase(q, f, verb if i == 0 else "") for i, f in enumerate(answer.figures)]
+    first = answer.figures[0]
+    if first.measure.kind == "count" and not first.measure.verb and scope.endswith(s.noun):
+        parts[0], scope = f"{scope}{verb}{shown(first, q)}", ""  # 科技型中小企业2412家, not …企业企业
+    text = f"{when}，{scope}" + "，".join(parts)
+    if answer.previous is not None:
+        growth = answer.growth
+        label = "同比" if q.compare in ("yoy", "change_yoy") else "环比"
+        if growth is not None:
+            text += f"，{label}{_percent(growth)}"
+        text += f"（{answer.previous_label}" + "、".join(shown(f, q) for f in answer.previous) + "）"
+    if answer.within is not None:
+        text += f"；其中{q.within.label}" + "、".join(shown(f, q) for f in answer.within)
+    if answer.groups:
+        top = answer.groups[:5]
+        text += f"；按{q.by.label}：" + "，".join(f"{g.label}{shown(g.figures[0], q)}" for g in top)
+        if len(answer.groups) > 5:
+            text += "等"
+    return text
+
+
+def _band_words(band: Band, low, high) -> str:
+    def amount(v):
+        if band.unit == "元":
+            from feidi.lib.money import human
+
+            return human(v)
+        return f"{v.normalize():f}{band.unit}"
+
+    if low is not None and high is not None:
+        return f"在{amount(low)}至{amount(high)}之间"
+    return f"{amount(low)}及以上" if low is not None else f"{amount(high)}及以下"
+
+
+def rule(answer: Answer) -> str:
+    """口径: what was counted, over which dates, filters and scope."""
+    q, s = answer.query, answer.query.subject
+    parts = [f"统计对象：{s.label}"]
+    if s.as_of is not None:
+        parts.append(f"状态日：{_day(q.window.end)}")
+    elif q.date is not None:
+        start = _day(q.window.start) if q.window.start else "最早记录"
+        parts.append(f"{q.date.label}在{start}至{_day(q.window.end)}之间")
+    else:
+        parts.append("不限日期（全部记录）")
+    words = _filter_words(q, inline=False) + [f"{s.dimension(k).label}：" + "、".join(
+        s.dimension(k).labels(v).get(x, x) for x in v) for k, v in q.filters.items() if s.dimension(k).inline]
+    if words:
+        parts.append("筛选：" + "；".join(words))
+    if q.band is not None:
+        band, low, high = q.band
+        parts.append(f"分档：{band.label}{_band_words(band, low, high)}")
+    if q.compare in ("yoy", "change_yoy"):
+        parts.append("同比：与上年同一时段比较")
+    elif q.compare == "prev":
+        parts.append("环比：与之前同样长度的时段比较")
+    elif q.compare == "change":
+        parts.append(f"变化：{_day(q.window.start)}与{_day(q.window.end)}两日的状态比较")
+    details = [f.detail for f in answer.figures if f.detail]
+    if details:
+        parts.append("；".join(details))
+    parts.append("计数为不重复的记录数（同一记录属于多个分组时在合计中只计一次）")
+    parts.append(f"数据范围：{answer.scope}")
+    return "；".join(parts)
+
+
+def scope_label(user) -> str:
+    if getattr(user, "organization_id", None):
+        return f"{user.organization}的数据"
+    department = getattr(user, "department", None)
+    return f"{department}可见的数据" if department else "您可见的数据"
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+def xlsx_bytes(answer: Answer) -> bytes:
+    """The answer as a workbook: the sentence and rule on top, then the figures and the breakdown."""
+    import xlsxwriter
+
+    from .exports import _safe
+
+    q = answer.query
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("统计查询")
+    bold = book.add_format({"bold": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 2 + len(q.measures) * 2, 16)
+    sheet.merge_range(0, 0, 0, 5, _safe(answer.sentence), wrap)
+    sheet.set_row(0, 60)
+    sheet.merge_range(1, 0, 1, 5, _safe("口径：" + answer.rule), wrap)
+    sheet.set_row(1, 60)
+    row = 3
+    header = ["项目"] + [f"{m.label}（{'元' if m.money else (m.unit or q.subject.unit)}）" for m in q.measures]
+    if answer.previous is not None:
+        header += [f"{answer.previous_label}{m.label}" for m in q.measures]
+    for c, text in enumerate(header):
+        sheet.write_string(row, c, text, head)
+    row += 1
+
+    def write(label: str, figures, previous=None, share=None):
+        nonlocal row
+        sheet.write_string(row, 0, _safe(label))
+        for c, f in enumerate(list(figures) + list(previous or []), start=1):
+            if f.value is not None:
+                sheet.write_number(row, c, float(f.value))
+        if share is not None:
+            sheet.write_string(row, len(header), f"{share * 100:.1f}%")
+        row += 1
+
+    write(f"合计（{q.window.label}）", answer.figures, answer.previous)
+    if answer.within is not None:
+        write(f"其中{q.within.label}", answer.within)
+    if answer.groups:
+        row += 1
+        sheet.write_string(row, 0, f"按{q.by.label}", bold)
+        sheet.write_string(row, len(header), "占比", bold)
+        row += 1
+        for g in answer.groups:
+            write(g.label, g.figures, share=g.share)
+    book.close()
+    return buffer.getvalue()
+
+
+# --- helpers for the declarations -----------------------------------------------------------------
+
+def _model(label: str):
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def _named(qs):
+    names = [f.name for f in qs.model._meta.fields]
+    name = next((n for n in ("name", "title", "label") if n in names), None)
+    if name is None:
+        return [(obj.pk, str(obj)) for obj in qs]
+    return qs.order_by(name).values_list("pk", name)
+
+
+def _label_held(path: str, code: str, day: dt.date) -> Q:
+    prefix = f"{path}__" if path else ""
+    return Q(**{
+        f"{prefix}labels__label__type__code": "org_label", f"{prefix}labels__label__code": code,
+        f"{prefix}labels__since__lte": day,
+    }) & (Q(**{f"{prefix}labels__until__isnull": True}) | Q(**{f"{prefix}labels__until__gte": day}))
+
+
+def existing_on(date_field: str):
+    """``as_of`` for records that exist from a date on (null: always): the enterprises established by
+    the day, the residencies entered by the day."""
+
+    def keep(qs, day: dt.date):
+        return qs.filter(Q(**{f"{date_field}__lte": day}) | Q(**{f"{date_field}__isnull": True}))
+
+    return keep
+
+
+def time_against_limit(start: str, end: str, limit: str, what: str = "办理"):
+    """A computed measure: how much of the allowed time the finished records took — 1 − Σ taken ÷
+    Σ allowed (压缩比例), with the on-time share in the detail. Records without an end or a limit are
+    left out and counted in the detail."""
+
+    def compute(qs):
+        rows = list(qs.filter(**{f"{end}__isnull": False, f"{limit}__isnull": False}).values_list(start, end, limit))
+        taken = allowed = Decimal(0)
+        on_time = 0
+        for begun, finished, due in rows:
+            taken += Decimal((finished - begun).total_seconds())
+            allowed += Decimal(max((due - begun).total_seconds(), 0))
+            on_time += finished <= due
+        if not rows or not allowed:
+            return None, f"{what}时限：无已完成的记录"
+        value = (1 - taken / allowed).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        return value, (f"{what}用时较时限压缩比例＝1－实际用时合计÷时限合计（{len(rows)}件已完成，"
+                       f"按期{on_time}件，按期率{on_time * 100 / len(rows):.1f}%）")
+
+    return compute
+
+
+# --- report blocks ------------------------------------------------------------------------------
+
+def report_blocks(department, as_of: dt.date) -> list[dict]:
+    """The saved questions a department writes into its reports, asked again for the report's day
+    (each as its author sees the data): [{"name", "sentence", "rule"}]. A question that no longer
+    parses (a classification deleted) is reported as such, not dropped silently."""
+    from django.http import QueryDict
+
+    from .models import SavedQuery
+
+    if department is None:
+        return []
+    out = []
+    for saved in SavedQuery.objects.filter(in_reports=True, department=department, user__is_active=True).select_related(
+            "user"):
+        params = QueryDict(saved.params, mutable=True)
+        if params.get("window") != "range":
+            params["as_of"] = as_of.isoformat()
+        try:
+            answer = evaluate(parse(params, saved.user, today=as_of), saved.user)
+        except QueryError as exc:
+            out.append({"name": saved.name, "sentence": f"（该查询已无法计算：{exc}）", "rule": ""})
+            continue
+        out.append({"name": saved.name, "sentence": answer.sentence, "rule": answer.rule})
+    return out
+
+
+def write_blocks(doc, heading: str, blocks: list[dict]) -> None:
+    """The blocks as a report section: the heading, then one paragraph per sentence with its rule
+    in a smaller note (nothing when the department keeps no blocks)."""
+    from .officedoc import HEITI, para
+
+    if not blocks:
+        return
+    para(doc, heading, font=HEITI)
+    for i, block in enumerate(blocks, start=1):
+        para(doc, f"{i}. {block['sentence']}。")
+        if block["rule"]:
+            para(doc, f"（口径：{block['rule']}）", size=12)

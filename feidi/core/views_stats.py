@@ -1,0 +1,138 @@
+"""统计查询 (/stats/): ask for a quotable figure, read it as a sentence with its rule, share it as a
+link, export it to .xlsx, keep it as a block of the department's reports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
+from django.views import View
+from django.views.generic import TemplateView
+
+from . import audit, stats
+from .models import SavedQuery
+
+
+def _examples(user, today) -> list[dict]:
+    """Questions a leader asks often, as links (only of the subjects this user may ask about)."""
+    keys = {s.key for s in stats.subjects_for(user)}
+    wanted = [
+        ("projects", f"{today.year}年以来签约项目与签约资金，其中近3个月",
+         "subject=projects&measure=count&measure=sum:signed_amount&date=signed_on&window=ytd&within=last3"),
+        ("projects", "今年开工项目，按产业链，同比",
+         "subject=projects&measure=count&measure=sum:planned_investment&date=started_on&window=ytd&by=chain&compare=yoy"),
+        ("organizations", "科技型中小企业年初以来的变化",
+         "subject=organizations&f.label=tech_sme&window=ytd&compare=change"),
+        ("organizations", "各产业链企业数（一家企业在多条链上各计一次，合计只计一次）",
+         "subject=organizations&by=chain&window=all"),
+        ("appeals", "累计解决企业诉求（约数）与用时压缩",
+         "subject=appeals&measure=closed&measure=compression&date=submitted_at&window=all&approx=1"),
+        ("appeals", "今年办结诉求按服务成效", "subject=appeals&date=closed_at&window=ytd&by=outcome"),
+        ("talents", "累计引进人才，按层次", "subject=talents&window=all&by=tier&approx=1"),
+        ("challenges", "揭榜挂帅榜单按批次", "subject=challenges&measure=count&measure=sum:bounty&window=all&by=batch"),
+        ("lots", "拍卖成交情况", "subject=lots&measure=count&measure=sold&measure=turnover&window=all&by=auction"),
+    ]
+    base = reverse("core:stats")
+    return [{"label": label, "url": f"{base}?{query}"} for key, label, query in wanted if key in keys]
+
+
+class StatsView(LoginRequiredMixin, TemplateView):
+    template_name = "core/stats.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not stats.subjects_for(request.user):
+            raise PermissionDenied("您没有可统计的数据")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        answer, error = None, ""
+        if request.GET.get("subject"):
+            try:
+                answer = stats.evaluate(stats.parse(request.GET, request.user), request.user)
+            except stats.QueryError as exc:
+                error = str(exc)
+        if answer is not None and request.GET.get("format") == "xlsx":
+            audit.record(audit.AuditRecord.Action.EXPORT, user=request.user, model_label="core.savedquery",
+                         object_repr=f"统计查询：{answer.sentence[:150]}", after={"query": request.GET.urlencode()})
+            response = HttpResponse(stats.xlsx_bytes(answer),
+                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            name = f"统计查询_{timezone.localtime():%Y%m%d_%H%M%S}.xlsx"
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
+            return response
+        return self.render_to_response(self.get_context_data(answer=answer, error=error))
+
+    def get_context_data(self, **kwargs):
+        user, today = self.request.user, timezone.localdate()
+        catalogue = stats.catalogue(user)
+        chosen = self.request.GET.get("subject") or (catalogue[0]["key"] if catalogue else "")
+        answer = kwargs.get("answer")
+        chart = None
+        if answer is not None and answer.groups:
+            first = answer.query.measures[0]
+            chart = {"title": f"按{answer.query.by.label}：{first.label}", "categories": [g.label for g in answer.groups],
+                     "values": [float(g.figures[0].value or 0) / (1e4 if first.money else 1) for g in answer.groups],
+                     "unit": "万元" if first.money else (first.unit or answer.query.subject.unit)}
+        return super().get_context_data(
+            title="统计查询", catalogue=catalogue, chosen=chosen, form=_form(catalogue, chosen, self.request.GET), get=self.request.GET, windows=stats.WINDOWS,
+            compares=stats.COMPARES, examples=_examples(user, today), chart=chart,
+            as_of_value=self.request.GET.get("as_of") or today.isoformat(),
+            saved=SavedQuery.objects.visible_to(user).filter(user=user),
+            xlsx_url=(self.request.get_full_path() + "&format=xlsx") if answer is not None else "", **kwargs)
+
+
+def _form(catalogue: list[dict], chosen: str, params) -> dict | None:
+    """The chosen subject's part of the form, with what the question selected marked."""
+    entry = next((c for c in catalogue if c["key"] == chosen), None)
+    if entry is None:
+        return None
+    picked = set(params.getlist("measure")) or {entry["measures"][0]["key"]}
+    return {
+        **entry,
+        "measures": [{**m, "checked": m["key"] in picked} for m in entry["measures"]],
+        "dates": [{**d, "selected": d["key"] == params.get("date")} for d in entry["dates"]]
+        + ([{"key": stats.ANY_DATE, "label": "不限日期（全部记录）", "selected": params.get("date") == stats.ANY_DATE}]
+           if entry["dates"] else []),
+        "dimensions": [{**d, "name": f"f.{d['key']}", "selected_by": d["key"] == params.get("by"),
+                        "choices": [(k, label, k in params.getlist(f"f.{d['key']}")) for k, label in d["choices"]]}
+                       for d in entry["dimensions"]],
+        "bands": [{**b, "selected": b["field"] == params.get("band")} for b in entry["bands"]],
+        "window": params.get("window") or ("all" if entry["state"] else "ytd"),
+    }
+
+
+class SavedQueryCreateView(LoginRequiredMixin, View):
+    """Keep the question on the page (its parameters, not its figures) under a name."""
+
+    def post(self, request):
+        query_text = request.POST.get("params", "")[:2000]
+        name = request.POST.get("name", "").strip()[:100]
+        from django.http import QueryDict
+
+        try:
+            answer = stats.evaluate(stats.parse(QueryDict(query_text), request.user), request.user)
+        except stats.QueryError as exc:
+            messages.error(request, f"未保存：{exc}")
+            return HttpResponseRedirect(reverse("core:stats"))
+        if not name:
+            messages.error(request, "请填写名称")
+            return HttpResponseRedirect(answer.link)
+        saved = SavedQuery.objects.create(user=request.user, department=request.user.department, name=name,
+                                          params=stats.querystring(answer.query.params),
+                                          in_reports=request.POST.get("in_reports") == "on")
+        audit.record(audit.AuditRecord.Action.CREATE, saved, user=request.user, after={"params": saved.params})
+        messages.success(request, f"已保存“{name}”" + ("，将写入本部门的专报" if saved.in_reports else ""))
+        return HttpResponseRedirect(answer.link)
+
+
+class SavedQueryDeleteView(LoginRequiredMixin, View):
+    def post(self, request, pk: int):
+        saved = get_object_or_404(SavedQuery.objects.visible_to(request.user).filter(user=request.user), pk=pk)
+        audit.record(audit.AuditRecord.Action.DELETE, saved, user=request.user, before={"params": saved.params})
+        saved.delete()
+        messages.success(request, f"已删除“{saved.name}”")
+        return HttpResponseRedirect(reverse("core:stats"))

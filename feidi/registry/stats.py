@@ -1,0 +1,47 @@
+"""What the registry answers in 统计查询: enterprises on a day (holding a label on that day, on a chain,
+in a park), the change between two days ("科技型中小企业从1711家增至2412家，增长41%"), and the
+residencies of the enclaves (入驻、确定入驻、在谈)."""
+
+from __future__ import annotations
+
+from feidi.core import stats
+
+from .models import Organization, Residency
+
+
+def register() -> None:
+    stats.register(stats.Subject(
+        key="organizations", label="企业与机构", model=Organization, noun="企业", unit="家", order=20,
+        as_of=stats.existing_on("established_on"),
+        help="某日的企业数（按当日持有的标签、所在产业链），两日之间的变化，如“科技型中小企业从1711家增至2412家”",
+        measures=(
+            stats.Measure("count", "企业数"),
+            stats.Measure("sum:employees", "从业人员", "sum", "employees", "人"),
+            stats.Measure("sum:land_area_mu", "用地面积", "sum", "land_area_mu", "亩"),
+            stats.Measure("sum:registered_capital", "注册资本", "sum", "registered_capital", "元"),
+        ),
+        dimensions=(
+            stats.Dimension("label", "标签（当日持有）", "", "label", dict_type="org_label"),
+            stats.Dimension("chain", "产业链", "chain_memberships__segment__chain_id", model="chains.Chain",
+                            multi=True, suffix="产业链"),
+            stats.Dimension("zone", "园区", "zone_id", model="registry.Zone"),
+            stats.Dimension("kind", "主体类型", "kind", "choice", choices_of=tuple(Organization.Kind.choices),
+                            inline=False),
+        ),
+        bands=(stats.Band("employees", "从业人员", "人"), stats.Band("land_area_mu", "用地面积", "亩"),
+               stats.Band("registered_capital", "注册资本", "元")),
+    ))
+    stats.register(stats.Subject(
+        key="residencies", label="飞地入驻", model=Residency, noun="入驻企业", unit="家", order=25,
+        help="如“创新协同中心已确定入驻8家，在谈10余家”（按状态分组）",
+        measures=(stats.Measure("count", "企业数"),),
+        dates=(
+            stats.DateField("entered_on", "入驻日期", "入驻"), stats.DateField("confirmed_on", "确定入驻日期", "确定"),
+            stats.DateField("negotiating_since", "开始洽谈日期", "洽谈"),
+        ),
+        dimensions=(
+            stats.Dimension("enclave", "飞地/园区", "enclave_id", model="registry.Zone"),
+            stats.Dimension("status", "状态", "status", "choice", choices_of=tuple(Residency.Status.choices),
+                            inline=False),
+        ),
+    ))

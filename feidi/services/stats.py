@@ -1,0 +1,44 @@
+"""What enterprise services answer in 统计查询: appeals received, accepted, closed in a window, by
+category, outcome (解决用地, 留住订单 …), level or handling unit; the time taken against the limit."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from feidi.core import stats
+
+from .models import Appeal, Visit
+
+
+def register() -> None:
+    S = Appeal.Status
+    stats.register(stats.Subject(
+        key="appeals", label="企业诉求", model=Appeal, noun="企业诉求", unit="件", order=30,
+        help="如“已受理并解决企业诉求180余件”（时段选“累计”，状态选已办结、已评价，勾选约数）",
+        measures=(
+            stats.Measure("count", "诉求数"),
+            stats.Measure("closed", "办结数", where=Q(status__in=[S.CLOSED, S.RATED]), verb="办结"),
+            stats.Measure("compression", "办理用时较时限压缩", "computed", unit="%",
+                          compute=stats.time_against_limit("submitted_at", "closed_at", "deadline")),
+        ),
+        dates=(
+            stats.DateField("submitted_at", "提出时间", "提出"), stats.DateField("accepted_at", "受理时间", "受理"),
+            stats.DateField("closed_at", "办结时间", "办结"),
+        ),
+        dimensions=(
+            stats.Dimension("category", "类别", "category_id", "dict", dict_type="appeal_category", suffix="类"),
+            stats.Dimension("outcome", "服务成效", "outcome_id", "dict", dict_type="service_outcome", inline=False),
+            stats.Dimension("status", "状态", "status", "choice", choices_of=tuple(S.choices), inline=False),
+            stats.Dimension("level", "办理层级", "level", "choice", choices_of=tuple(Appeal.LEVELS.items()),
+                            inline=False),
+            stats.Dimension("department", "承办部门", "handling_department_id", model="accounts.Department",
+                            inline=False),
+            stats.Dimension("zone", "园区", "organization__zone_id", model="registry.Zone"),
+        ),
+    ))
+    stats.register(stats.Subject(
+        key="visits", label="走访记录", model=Visit, noun="走访企业", unit="次", order=35,
+        measures=(stats.Measure("count", "走访次数"),),
+        dates=(stats.DateField("visited_on", "走访日期", ""),),
+        dimensions=(stats.Dimension("zone", "园区", "organization__zone_id", model="registry.Zone"),),
+    ))

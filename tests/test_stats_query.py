@@ -1,0 +1,293 @@
+"""统计查询: any quotable figure in one call — built from the rules (windows, 同比, two days' change,
+其中, distinct counting over multi-valued classifications, bands, round figures), not from the demo's
+numbers; the same answer on the page, the API, the .xlsx and the report block; nobody counts another
+zone's or another enterprise's records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from feidi.core import stats
+
+D = dt.date
+TODAY = D(2026, 10, 31)
+
+
+def ask(user, query: str, today: dt.date = TODAY) -> stats.Answer:
+    return stats.evaluate(stats.parse(QueryDict(query), user, today=today), user)
+
+
+def project(cast, name, *, signed_on=None, started_on=None, amount=0, zone=None, segment=None, **extra):
+    from feidi.projects.models import Project, Stage
+
+    zone = zone or cast.zone_a
+    return Project.objects.create(
+        name=name, zone=zone, investor="投资方", department=zone.department, stage=extra.pop("stage", Stage.SIGNED),
+        signed_on=signed_on, started_on=started_on, signed_amount=Decimal(amount) if amount else None,
+        segment=segment, **extra)
+
+
+@pytest.fixture
+def signings(cast):
+    """Zone A: four signings this year (two in the last three months), two last year in the same
+    months; zone B: one signing this year that zone A's people must never count."""
+    yi = 100_000_000
+    project(cast, "甲一", signed_on=D(2026, 2, 10), amount=20 * yi)
+    project(cast, "甲二", signed_on=D(2026, 5, 3), amount=5 * yi)
+    project(cast, "甲三", signed_on=D(2026, 8, 1), amount=8 * yi)  # 近3个月 to 10-31 starts 08-01
+    project(cast, "甲四", signed_on=D(2026, 10, 31), amount=12 * yi)
+    project(cast, "甲去年一", signed_on=D(2025, 3, 1), amount=10 * yi)
+    project(cast, "甲去年二", signed_on=D(2025, 11, 1), amount=10 * yi)  # after the window a year earlier
+    project(cast, "甲去年三", signed_on=D(2025, 10, 31), amount=5 * yi)
+    project(cast, "乙一", signed_on=D(2026, 6, 1), amount=99 * yi, zone=cast.zone_b)
+
+
+# --- windows and their labels ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("kind", "as_of", "start", "end", "label"), [
+    ("ytd", D(2026, 10, 31), D(2026, 1, 1), D(2026, 10, 31), "2026年1–10月"),
+    ("ytd", D(2026, 1, 31), D(2026, 1, 1), D(2026, 1, 31), "2026年1月"),
+    ("ytd", D(2026, 12, 4), D(2026, 1, 1), D(2026, 12, 4), "2026年1月1日至12月4日"),
+    ("month", D(2026, 2, 28), D(2026, 2, 1), D(2026, 2, 28), "2026年2月"),
+    ("last3", D(2026, 10, 31), D(2026, 8, 1), D(2026, 10, 31), "近3个月"),
+    ("last3", D(2026, 5, 31), D(2026, 3, 1), D(2026, 5, 31), "近3个月"),  # 31 May − 3 months = 29 Feb? no: 28 Feb + 1
+    ("last12", D(2028, 2, 29), D(2027, 3, 1), D(2028, 2, 29), "近12个月"),
+    ("year", D(2026, 6, 5), D(2026, 1, 1), D(2026, 12, 31), "2026年"),
+    ("day", D(2026, 2, 18), D(2026, 2, 18), D(2026, 2, 18), "2026年2月18日"),
+])
+def test_named_windows_cover_whole_days_and_say_themselves_as_reports_do(kind, as_of, start, end, label):
+    w = stats.window_of(kind, as_of)
+    assert (w.start, w.end, w.label) == (start, end, label)
+
+
+def test_a_window_a_year_earlier_and_the_window_before_keep_whole_months_and_leap_days():
+    w = stats.window_of("range", D(2026, 1, 1), D(2026, 1, 1), D(2026, 10, 31))
+    assert (w.shifted_year().start, w.shifted_year().end) == (D(2025, 1, 1), D(2025, 10, 31))
+    before = stats.window_of("range", D(2026, 1, 1), D(2026, 3, 1), D(2026, 5, 31)).before()
+    assert (before.start, before.end, before.label) == (D(2025, 12, 1), D(2026, 2, 28), "2025年12月至2026年2月")
+    leap = stats.window_of("day", D(2028, 2, 29)).shifted_year()
+    assert leap.end == D(2027, 2, 28)
+    odd = stats.window_of("range", D(2026, 1, 1), D(2026, 3, 5), D(2026, 3, 14)).before()
+    assert (odd.start, odd.end) == (D(2026, 2, 23), D(2026, 3, 4))  # ten days before ten days
+    with pytest.raises(stats.QueryError, match="起始日期晚于截止日期"):
+        stats.window_of("range", D(2026, 1, 1), D(2026, 5, 1), D(2026, 4, 1))
+
+
+@pytest.mark.parametrize(("n", "said"), [(7, "7"), (10, "10"), (23, "20余"), (100, "100"), (183, "180余"),
+                                         (999, "990余"), (1036, "1000余"), (2412, "2000余"), (3000, "3000")])
+def test_round_figures_follow_the_house_style(n, said):
+    assert stats._approx(n) == said
+
+
+# --- the figures ----------------------------------------------------------------------------------
+
+def test_signings_in_a_window_with_growth_and_the_part_within_the_last_three_months(cast, signings):
+    a = ask(cast.leader, "subject=projects&measure=count&measure=sum:signed_amount&date=signed_on&window=ytd"
+                         "&as_of=2026-10-31&within=last3&compare=yoy")
+    assert [f.value for f in a.figures] == [4, Decimal(45 * 100_000_000)]
+    assert [f.value for f in a.previous] == [2, Decimal(15 * 100_000_000)]  # 2025-03-01 and 2025-10-31
+    assert [f.value for f in a.within] == [2, Decimal(20 * 100_000_000)]
+    assert a.growth == Decimal("1.0000")
+    assert a.sentence == ("2026年1–10月，签约项目4个，签约资金45.00亿元，同比增长100.0%（上年同期2个、15.00亿元）；"
+                          "其中近3个月2个、20.00亿元")
+    assert "签约日期在2026年1月1日至2026年10月31日之间" in a.rule and "同比" in a.rule
+
+
+def test_the_window_before_gives_the_sequential_change(cast, signings):
+    a = ask(cast.leader, "subject=projects&date=signed_on&window=range&start=2026-08-01&end=2026-10-31&compare=prev")
+    assert a.figures[0].value == 2 and a.previous[0].value == 1  # 2026-05-03 is in May–July
+    assert "环比增长100.0%（上期1个）" in a.sentence
+
+
+def test_another_zone_and_an_enterprise_count_only_their_own(cast, signings):
+    assert ask(cast.other_pmo, "subject=projects&date=signed_on&window=ytd").figures[0].value == 1
+    assert ask(cast.leader, "subject=projects&date=signed_on&window=ytd").figures[0].value == 4
+    if "projects" in {s.key for s in stats.subjects_for(cast.ent_a)}:  # an enterprise counts none of these
+        assert ask(cast.ent_a, "subject=projects&date=signed_on&window=ytd").figures[0].value == 0
+    else:
+        with pytest.raises(stats.QueryError, match="没有查看"):
+            ask(cast.ent_a, "subject=projects")
+
+
+def test_a_band_bounds_the_records_and_reads_amounts_as_people_write_them(cast, signings):
+    a = ask(cast.leader, "subject=projects&date=signed_on&window=ytd&band=signed_amount&min=10亿")
+    assert a.figures[0].value == 2
+    assert a.sentence.startswith("2026年1–10月，签约资金10.00亿元及以上的签约项目2个")
+    b = ask(cast.leader, "subject=projects&date=signed_on&window=ytd&band=signed_amount&min=5亿&max=80000万")
+    assert b.figures[0].value == 2  # 5亿 and 8亿
+    with pytest.raises(stats.QueryError, match="下限或上限"):
+        ask(cast.leader, "subject=projects&band=signed_amount")
+
+
+def test_an_enterprise_on_two_chains_counts_once_in_the_total_and_once_in_each_chain(cast):
+    from feidi.chains.models import Chain, Segment, SegmentMember
+
+    chains = [Chain.objects.create(name=n, department=cast.dept_a) for n in ("光伏", "锂电")]
+    segments = [Segment.objects.create(chain=c, name=f"{c.name}环节", department=cast.dept_a) for c in chains]
+    extra = Segment.objects.create(chain=chains[0], name="光伏第二环节", department=cast.dept_a)
+    for seg in segments + [extra]:
+        SegmentMember.objects.create(segment=seg, organization=cast.org_a1, department=cast.dept_a)
+    SegmentMember.objects.create(segment=segments[1], organization=cast.org_a2, department=cast.dept_a)
+    a = ask(cast.leader, f"subject=organizations&window=all&f.chain={chains[0].pk}&f.chain={chains[1].pk}&by=chain")
+    assert a.figures[0].value == 2
+    assert {g.label: g.figures[0].value for g in a.groups} == {"光伏": 1, "锂电": 2}  # 光伏 twice in one chain: once
+    assert "各组分别计入" not in a.rule and "合计中只计一次" in a.rule
+
+
+def test_labels_are_counted_as_held_on_the_day_and_the_change_between_two_days(cast):
+    from feidi.core.models import DictItem
+    from feidi.registry.models import OrganizationLabel
+    from feidi.testing.cast import make_org
+
+    sme = DictItem.objects.get(type__code="org_label", code="tech_sme")
+    third = make_org("甲三新材料有限公司", cast.zone_a)
+    OrganizationLabel.objects.create(organization=cast.org_a1, label=sme, since=D(2025, 5, 1), department=cast.dept_a)
+    OrganizationLabel.objects.create(organization=cast.org_a2, label=sme, since=D(2026, 3, 1), department=cast.dept_a)
+    OrganizationLabel.objects.create(organization=third, label=sme, since=D(2025, 1, 1),
+                                     until=D(2026, 6, 30), department=cast.dept_a)
+    OrganizationLabel.objects.create(organization=cast.org_b1, label=sme, since=D(2025, 1, 1),
+                                     department=cast.dept_b)  # another zone's: never counted here
+    a = ask(cast.leader, "subject=organizations&f.label=tech_sme&window=ytd&as_of=2026-10-31&compare=change")
+    assert (a.previous[0].value, a.figures[0].value) == (2, 2)  # +1 entered, −1 expired
+    a = ask(cast.leader, "subject=organizations&f.label=科技型中小企业&window=range&start=2026-01-01&end=2026-05-01"
+                         "&compare=change")
+    assert (a.previous[0].value, a.figures[0].value) == (2, 3)
+    assert a.sentence == "截至2026年5月1日，科技型中小企业从2家（2026年1月1日）增至3家，增长50.0%"
+    with pytest.raises(stats.QueryError, match="没有“不存在的标签”"):
+        ask(cast.leader, "subject=organizations&f.label=不存在的标签")
+
+
+def test_time_taken_against_the_limit_and_the_outcomes_of_services(cast):
+    from feidi.core.models import DictItem
+    from feidi.services.models import Appeal
+
+    land = DictItem.objects.get(type__code="service_outcome", code="land")
+    category = DictItem.objects.filter(type__code="appeal_category").first()
+    base = dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC)
+
+    def appeal(title, hours, limit_hours, outcome=None):
+        made = Appeal.objects.create(organization=cast.org_a1, category=category, title=title, content="内容",
+                                     department=cast.dept_a)
+        Appeal.objects.filter(pk=made.pk).update(  # submitted_at is stamped on creation
+            status=Appeal.Status.CLOSED, submitted_at=base, closed_at=base + dt.timedelta(hours=hours),
+            deadline=base + dt.timedelta(hours=limit_hours), outcome=outcome)
+
+    appeal("一", 30, 100, land)
+    appeal("二", 50, 100, land)
+    appeal("三", 120, 100)  # late
+    a = ask(cast.leader, "subject=appeals&measure=closed&measure=compression&date=submitted_at&window=ytd")
+    assert a.figures[0].value == 3
+    assert a.figures[1].value == Decimal("0.3333")  # 1 − 200/300
+    assert "按期2件" in a.rule
+    assert a.sentence == "2026年1–10月，办结企业诉求3件，办理用时较时限压缩33.3%"
+    by = ask(cast.leader, "subject=appeals&measure=closed&date=closed_at&window=ytd&by=outcome")
+    assert [(g.label, g.figures[0].value) for g in by.groups] == [("解决用地", 2), ("（未填）", 1)]
+    # another enterprise of the same zone counts none of them, the enterprise itself all three
+    assert ask(cast.ent_b, "subject=appeals&date=submitted_at&window=ytd").figures[0].value == 0
+    assert ask(cast.ent_a, "subject=appeals&date=submitted_at&window=ytd").figures[0].value == 3
+
+
+# --- parameters refused with a reason ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("subject=nothing", "请选择统计对象"),
+    ("subject=projects&measure=sum:name", "没有统计项"),
+    ("subject=projects&by=colour", "不能按此筛选或分组：“colour”"),
+    ("subject=projects&window=fortnight", "未知的时段"),
+    ("subject=projects&window=range&start=2026-01-01", "起始日期和截止日期"),
+    ("subject=projects&as_of=明天", "不是日期"),
+    ("subject=projects&compare=change", "同比（yoy）或环比"),
+    ("subject=projects&within=year", "“其中”只能是"),
+    ("subject=organizations&window=all&compare=change", "需要起始日期"),
+])
+def test_a_question_that_cannot_be_asked_says_why(cast, query, message):
+    with pytest.raises(stats.QueryError, match=message):
+        ask(cast.leader, query)
+
+
+# --- the page, the API, the workbook and the report -------------------------------------------------
+
+def test_the_page_answers_exports_saves_and_the_report_writes_the_saved_sentence(cast, signings, client):
+    from docx import Document
+
+    from feidi.core.models import SavedQuery
+    from feidi.projects.reports import generate_biweekly
+
+    client.force_login(cast.leader)
+    query = "subject=projects&measure=count&measure=sum:signed_amount&date=signed_on&window=ytd&as_of=2026-10-31"
+    page = client.get(f"{reverse('core:stats')}?{query}", secure=True)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "2026年1–10月，签约项目4个，签约资金45.00亿元" in html and "口径" in html
+    workbook = client.get(f"{reverse('core:stats')}?{query}&format=xlsx", secure=True)
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(workbook.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][0].startswith("2026年1–10月，签约项目4个") and rows[4][1] == 4
+    saved = client.post(reverse("core:savedquery_add"), {"params": query.replace("&as_of=2026-10-31", ""),
+                                                          "name": "今年签约", "in_reports": "on"}, secure=True)
+    assert saved.status_code == 302
+    block = SavedQuery.objects.get(name="今年签约")
+    assert block.user == cast.leader and block.in_reports and block.department == cast.leader.department
+    report = generate_biweekly(cast.leader.department, D(2026, 10, 31), acting_user=cast.leader)
+    text = "\n".join(p.text for p in Document(report.docx.open("rb")).paragraphs)
+    assert "六、统计数据" in text and "2026年1–10月，签约项目4个，签约资金45.00亿元" in text
+    client.force_login(cast.other_clerk)  # another zone's user neither sees nor deletes it
+    assert client.post(reverse("core:savedquery_delete", args=[block.pk]), secure=True).status_code == 404
+    assert "今年签约" not in client.get(reverse("core:stats"), secure=True).content.decode()
+
+
+def test_the_api_gives_the_same_answer_and_refuses_a_bad_question_in_chinese(cast, signings, client):
+    client.force_login(cast.leader)
+    subjects = client.get("/api/v1/core/stats/subjects", secure=True).json()
+    assert {"projects", "organizations", "appeals", "talents"} <= {s["key"] for s in subjects}
+    answer = client.get("/api/v1/core/stats/query?subject=projects&measure=count&measure=sum:signed_amount"
+                        "&date=signed_on&window=ytd&as_of=2026-10-31&within=last3", secure=True).json()
+    assert answer["sentence"] == "2026年1–10月，签约项目4个，签约资金45.00亿元；其中近3个月2个、20.00亿元"
+    assert answer["figures"][1]["value"] == 4_500_000_000 and answer["link"].startswith("/core/stats/?")
+    bad = client.get("/api/v1/core/stats/query?subject=projects&window=fortnight", secure=True)
+    assert bad.status_code == 422 and "未知的时段" in str(bad.json())
+    client.force_login(cast.other_pmo)
+    theirs = client.get("/api/v1/core/stats/query?subject=projects&date=signed_on&window=ytd&as_of=2026-10-31",
+                        secure=True).json()
+    assert theirs["figures"][0]["value"] == 1
+
+
+def test_a_user_without_any_subject_has_no_page_and_no_menu_entry(cast, client):
+    from feidi.core.navigation import for_user
+
+    client.force_login(cast.auditor)
+    if not stats.subjects_for(cast.auditor):
+        assert client.get(reverse("core:stats"), secure=True).status_code == 403
+        assert all(i["url_name"] != "core:stats" for m in for_user(cast.auditor) for i in m["items"])
+    assert any(i["url_name"] == "core:stats" for m in for_user(cast.leader) for i in m["items"])
+
+
+OUTSIDERS = ("other_clerk", "other_pmo", "ent_b", "inst")
+
+
+@pytest.mark.parametrize("key", sorted(stats.SUBJECTS))
+def test_from_the_outside_no_subject_counts_another_zones_or_enterprises_record(key, cast):
+    """For every subject: a zone-A record (made as the factories make it) changes no outsider's
+    answer — another zone's staff, another enterprise, an institution — by the page's parameters."""
+    from feidi.testing.factories import make_for
+
+    subject = stats.SUBJECTS[key]
+    query = f"subject={key}&window=all" + ("" if subject.as_of else "&date=any")
+    users = [getattr(cast, name) for name in OUTSIDERS]
+    users = [u for u in users if u.has_perm(subject.permission)]
+
+    def counts():
+        return [ask(u, query).figures[0].value for u in users]
+
+    before = counts()
+    obj = make_for(subject.model, cast)
+    assert counts() == before, f"an outsider counts {obj!r} through 统计查询 {key}"
+    if subject.model.objects.visible_to(cast.leader).filter(pk=obj.pk).exists():
+        assert ask(cast.leader, query).figures[0].value >= 1
