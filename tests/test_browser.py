@@ -271,3 +271,86 @@ def test_the_leader_opens_the_cockpit_on_a_meeting_room_screen_and_on_a_phone(br
     assert phone.evaluate("document.documentElement.scrollWidth") <= 392  # no sideways scrolling
     _shot(phone, "13-cockpit-phone")
     assert not outside and not outside2, (outside + outside2)[:5]
+
+
+def test_the_leader_asks_three_quotable_questions_through_the_statistics_page(browser, live_server, world,
+                                                                              live_server_lock):
+    """统计查询 as a leader uses it: three different questions put through the form (signings with the
+    part of the last three months; a label's change since New Year; appeals closed by outcome), the
+    sentence read, the workbook exported and the question kept for the reports — and on a phone."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from feidi.core.models import DictItem
+    from feidi.projects.models import Project, Stage
+    from feidi.registry.models import OrganizationLabel
+    from feidi.services.models import Appeal
+
+    today = timezone.localdate()
+    with live_server_lock:
+        for i, days in enumerate((5, 40, 200)):
+            Project.objects.create(name=f"签约项目{i}", zone=world.zone_a, investor="投资方", department=world.dept_a,
+                                   stage=Stage.SIGNED, signed_on=max(today - dt.timedelta(days=days), today.replace(
+                                       month=1, day=1)), signed_amount=Decimal(300_000_000 * (i + 1)))
+        sme = DictItem.objects.get(type__code="org_label", code="tech_sme")
+        OrganizationLabel.objects.create(organization=world.org_a1, label=sme, since=today.replace(month=1, day=1)
+                                         - dt.timedelta(days=30), department=world.dept_a)
+        OrganizationLabel.objects.create(organization=world.org_a2, label=sme, since=today, department=world.dept_a)
+        category = DictItem.objects.filter(type__code="appeal_category").first()
+        appeal = Appeal.objects.create(organization=world.org_a1, category=category, title="用地指标", content="申请用地",
+                                       department=world.dept_a)
+        Appeal.objects.filter(pk=appeal.pk).update(
+            status=Appeal.Status.CLOSED, closed_at=timezone.now(), deadline=timezone.now() + dt.timedelta(days=3),
+            outcome=DictItem.objects.get(type__code="service_outcome", code="land"))
+    page, outside = _page(browser, live_server)
+    _login(page, "leader")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/core/stats/?subject=projects")
+    _shot(page, "14-stats-empty")
+    # 1. signings this year, with the last three months
+    page.check("input[name=measure][value='sum:signed_amount']")
+    page.select_option("#s-date", "signed_on")
+    page.select_option("#s-window", "ytd")
+    page.select_option("#s-within", "last3")
+    page.click("#stats-form button[type=submit]")
+    sentence = page.locator("#stats-sentence").inner_text()
+    assert "签约项目3个" in sentence and "签约资金18.00亿元" in sentence and "其中近3个月" in sentence, sentence
+    _shot(page, "14-stats-signings")
+    with page.expect_download() as download:
+        page.click("text=导出 Excel")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.fill("input[name=name]", "今年签约")
+    page.check("input[name=in_reports]")
+    page.click("#stats-answer form button[type=submit]")
+    assert "已保存“今年签约”" in page.content() and page.locator("text=我保存的查询").is_visible()
+    # 2. a label's change since New Year (a new subject reloads its own form)
+    page.select_option("#s-subject", "organizations")
+    page.click("text=筛选条件")
+    page.select_option("#s-f-label", "tech_sme")
+    page.select_option("#s-window", "ytd")
+    page.select_option("#s-compare", "change")
+    page.click("#stats-form button[type=submit]")
+    sentence = page.locator("#stats-sentence").inner_text()
+    assert "科技型中小企业从1家" in sentence and "增至2家，增长100.0%" in sentence, sentence
+    # 3. appeals closed this year by the service's outcome, with the chart
+    page.select_option("#s-subject", "appeals")
+    page.wait_for_selector("#s-by")
+    page.check("input[name=measure][value=closed]")
+    page.uncheck("input[name=measure][value=count]")
+    page.select_option("#s-date", "closed_at")
+    page.select_option("#s-by", "outcome")
+    page.click("#stats-form button[type=submit]")
+    page.wait_for_selector("#stats-chart canvas", timeout=10_000)
+    sentence = page.locator("#stats-sentence").inner_text()
+    assert "办结企业诉求1件" in sentence and "按服务成效：解决用地1件" in sentence, sentence
+    _shot(page, "14-stats-outcomes")
+    phone, outside2 = _page(browser, live_server, width=390, height=844)
+    _login(phone, "leader")
+    phone.wait_for_url(re.compile(r"/$"))
+    phone.goto(page.url.replace(live_server.url, ""))
+    phone.wait_for_selector("#stats-sentence")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 392  # no sideways scrolling
+    _shot(phone, "14-stats-phone")
+    assert not outside and not outside2, (outside + outside2)[:5]

@@ -60,7 +60,26 @@ def test_the_demo_loads_once_and_its_pages_render():
     assert c.get(reverse("indicators:zone_map")).status_code == 200
     for run in RankingRun.objects.all():
         assert c.get(run.get_absolute_url()).status_code == 200
+    check_the_demo_statistics()
     check_every_link_as_every_demo_user()
+
+
+def check_the_demo_statistics():
+    """Every saved 统计查询 of the demo answers, for its owner, with a sentence of the seeds' shape."""
+    from django.http import QueryDict
+
+    from feidi.core import stats
+    from feidi.core.models import SavedQuery
+
+    saved = list(SavedQuery.objects.select_related("user"))
+    assert len(saved) >= 10 and {s.user.username for s in saved} == {"leader", "tech"}
+    for s in saved:
+        answer = stats.evaluate(stats.parse(QueryDict(s.params), s.user), s.user)
+        assert answer.figures[0].value, (s.name, answer.sentence)  # each says something, not 0
+    c = Client()
+    c.force_login(User.objects.get(username="leader"))
+    page = c.get(reverse("core:stats") + "?" + saved[0].params).content.decode()
+    assert "可引用表述" in page and saved[0].name in page
 
 
 def check_every_link_as_every_demo_user():

@@ -104,13 +104,9 @@ class Dimension:
         if self.kind == "bool":
             return {"True": "是", "False": "否", "true": "是", "false": "否"}
         if self.kind in ("dict", "label"):
-            from .models import DictItem
+            from .models import DictItem  # every item, so that a deactivated one still has its name
 
-            if self.kind == "label":
-                from .dictionaries import labels
-
-                return labels(self.dict_type or "org_label")
-            return {str(pk): label for pk, label in DictItem.objects.filter(pk__in=keys).values_list("pk", "label")}
+            return dict(DictItem.objects.filter(type__code=self.dict_type or "org_label").values_list("code", "label"))
         model = _model(self.model)
         return {str(pk): str(name) for pk, name in _named(model.objects.filter(pk__in=keys))}
 
@@ -124,13 +120,20 @@ class Dimension:
         if self.kind == "bool":
             wanted = {v.lower() in ("true", "1", "是", "yes") for v in values}
             condition = Q(**{f"{self.path}__in": list(wanted)})
-        elif self.kind in ("fk", "dict"):
+        elif self.kind == "dict":  # an item by its code: links read f.outcome=land, not an id
+            condition = Q(**{f"{self.path}__code__in": values})
+        elif self.kind == "fk":
             condition = Q(**{f"{self.path}__in": [int(v) for v in values]})
         else:
             condition = Q(**{f"{self.path}__in": values})
         if self.multi:
             return Q(pk__in=model.objects.filter(condition).values("pk"))
         return condition
+
+    @property
+    def group_path(self) -> str:
+        """What a breakdown groups on: an item's code for a dictionary, else the path itself."""
+        return f"{self.path}__code" if self.kind == "dict" else self.path
 
     def parse(self, text: str, user) -> str:
         """One filter value as given (a key, or the name a person would type) → its key."""
@@ -449,6 +452,7 @@ class Figure:
     measure: Measure
     value: Decimal | None
     detail: str = ""
+    text: str = ""  # as the report writes it (set once the question is known)
 
 
 @dataclass
@@ -481,13 +485,10 @@ class Answer:
 
         return reverse("core:stats") + "?" + self.params_text
 
-    def shown(self, figure: Figure) -> str:
-        return shown(figure, self.query)
-
     def as_dict(self) -> dict:
         def figs(items):
             return None if items is None else [
-                {"measure": f.measure.key, "label": f.measure.label, "value": _number(f.value), "shown": self.shown(f),
+                {"measure": f.measure.key, "label": f.measure.label, "value": _number(f.value), "shown": f.text,
                  "detail": f.detail} for f in items]
 
         return {
@@ -603,6 +604,9 @@ def evaluate(query: Query, user) -> Answer:
         answer.within = _figures(over(Window(start, query.within.end, query.within.label)), query.measures)
     if query.by is not None:
         answer.groups = _groups(current, query)
+    for figures in [answer.figures, answer.previous or [], answer.within or []] + [g.figures for g in answer.groups]:
+        for f in figures:
+            f.text = shown(f, query)
     answer.scope = scope_label(user)
     answer.sentence = sentence(answer)
     answer.rule = rule(answer)
@@ -615,23 +619,25 @@ def _groups(qs, query: Query) -> list[Group]:
         if dim.kind == "label":
             keys = list(dim.labels([]))
         else:
-            keys = sorted({str(k) for k in qs.order_by().values_list(dim.path, flat=True).distinct() if k is not None})
+            keys = sorted({str(k) for k in qs.order_by().values_list(dim.group_path, flat=True).distinct()
+                           if k is not None})
         names = dim.labels(keys)
         groups = [Group(k, names.get(k, k), _figures(qs.filter(dim.q([k], query.window.end, model)), measures))
                   for k in keys[:MAX_GROUPS]]
     else:
         aggregates = _aggregates(measures)
-        rows = list(qs.order_by().values(dim.path).annotate(**aggregates)) if aggregates else [
-            {dim.path: k} for k in qs.order_by().values_list(dim.path, flat=True).distinct()]
-        names = dim.labels([str(r[dim.path]) for r in rows if r[dim.path] is not None])
+        path = dim.group_path
+        rows = list(qs.order_by().values(path).annotate(**aggregates)) if aggregates else [
+            {path: k} for k in qs.order_by().values_list(path, flat=True).distinct()]
+        names = dim.labels([str(r[path]) for r in rows if r[path] is not None])
         groups = []
         for r in rows[:MAX_GROUPS]:
-            key = r[dim.path]
+            key = r[path]
             figures = []
             for i, m in enumerate(measures):
                 if m.kind == "computed":
-                    value, detail = m.compute(qs.filter(**{dim.path: key}) if key is not None else
-                                              qs.filter(**{f"{dim.path}__isnull": True}))
+                    value, detail = m.compute(qs.filter(**{path: key}) if key is not None else
+                                              qs.filter(**{f"{path}__isnull": True}))
                     figures.append(Figure(m, value, detail))
                 else:
                     value = r.get(f"m{i}")

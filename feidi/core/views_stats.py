@@ -102,6 +102,7 @@ def _form(catalogue: list[dict], chosen: str, params) -> dict | None:
                        for d in entry["dimensions"]],
         "bands": [{**b, "selected": b["field"] == params.get("band")} for b in entry["bands"]],
         "window": params.get("window") or ("all" if entry["state"] else "ytd"),
+        "filtered": sum(1 for d in entry["dimensions"] if params.getlist(f"f.{d['key']}")),
     }
 
 

@@ -4,6 +4,8 @@ residencies of the enclaves (入驻、确定入驻、在谈)."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from feidi.core import stats
 
 from .models import Organization, Residency
@@ -11,8 +13,8 @@ from .models import Organization, Residency
 
 def register() -> None:
     stats.register(stats.Subject(
-        key="organizations", label="企业与机构", model=Organization, noun="企业", unit="家", order=20,
-        as_of=stats.existing_on("established_on"),
+        key="organizations", label="企业", model=Organization, noun="企业", unit="家", order=20,
+        as_of=stats.existing_on("established_on"), base=Q(kind=Organization.Kind.ENTERPRISE),
         help="某日的企业数（按当日持有的标签、所在产业链），两日之间的变化，如“科技型中小企业从1711家增至2412家”",
         measures=(
             stats.Measure("count", "企业数"),
@@ -25,8 +27,6 @@ def register() -> None:
             stats.Dimension("chain", "产业链", "chain_memberships__segment__chain_id", model="chains.Chain",
                             multi=True, suffix="产业链"),
             stats.Dimension("zone", "园区", "zone_id", model="registry.Zone"),
-            stats.Dimension("kind", "主体类型", "kind", "choice", choices_of=tuple(Organization.Kind.choices),
-                            inline=False),
         ),
         bands=(stats.Band("employees", "从业人员", "人"), stats.Band("land_area_mu", "用地面积", "亩"),
                stats.Band("registered_capital", "注册资本", "元")),

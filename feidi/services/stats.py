@@ -14,7 +14,7 @@ def register() -> None:
     S = Appeal.Status
     stats.register(stats.Subject(
         key="appeals", label="企业诉求", model=Appeal, noun="企业诉求", unit="件", order=30,
-        help="如“已受理并解决企业诉求180余件”（时段选“累计”，状态选已办结、已评价，勾选约数）",
+        help="如“已受理并解决企业诉求180余件”（统计项选办结数，时段选“累计”，勾选约数）",
         measures=(
             stats.Measure("count", "诉求数"),
             stats.Measure("closed", "办结数", where=Q(status__in=[S.CLOSED, S.RATED]), verb="办结"),
@@ -26,8 +26,8 @@ def register() -> None:
             stats.DateField("closed_at", "办结时间", "办结"),
         ),
         dimensions=(
-            stats.Dimension("category", "类别", "category_id", "dict", dict_type="appeal_category", suffix="类"),
-            stats.Dimension("outcome", "服务成效", "outcome_id", "dict", dict_type="service_outcome", inline=False),
+            stats.Dimension("category", "类别", "category", "dict", dict_type="appeal_category", suffix="类"),
+            stats.Dimension("outcome", "服务成效", "outcome", "dict", dict_type="service_outcome", inline=False),
             stats.Dimension("status", "状态", "status", "choice", choices_of=tuple(S.choices), inline=False),
             stats.Dimension("level", "办理层级", "level", "choice", choices_of=tuple(Appeal.LEVELS.items()),
                             inline=False),

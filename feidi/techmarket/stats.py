@@ -9,7 +9,7 @@ from feidi.core import stats
 
 from .models import Challenge, Demand, JointProject, Lot, Supply, Talent
 
-FIELD = stats.Dimension("field", "技术领域", "field_id", "dict", dict_type="tech_field")
+FIELD = stats.Dimension("field", "技术领域", "field", "dict", dict_type="tech_field")
 
 
 def register() -> None:
@@ -19,7 +19,7 @@ def register() -> None:
         measures=(stats.Measure("count", "人数"),),
         dates=(stats.DateField("introduced_on", "引进日期", "引进"),),
         dimensions=(
-            stats.Dimension("tier", "人才层次", "tier_id", "dict", dict_type="talent_tier"),
+            stats.Dimension("tier", "人才层次", "tier", "dict", dict_type="talent_tier"),
             stats.Dimension("enclave", "引进飞地", "enclave_id", model="registry.Zone"),
             stats.Dimension("how", "引进方式", "how", "choice", choices_of=tuple(Talent.How.choices), inline=False),
             FIELD,
@@ -31,11 +31,11 @@ def register() -> None:
         measures=(stats.Measure("count", "榜单数"), stats.Measure("sum:bounty", "榜额", "sum", "bounty", "元")),
         dates=(stats.DateField("published_at", "发榜时间", "发布"), stats.DateField("deadline", "揭榜截止日期", "截止")),
         dimensions=(
-            stats.Dimension("batch", "发榜批次", "batch_id", "dict", dict_type="challenge_batch"),
+            stats.Dimension("batch", "发榜批次", "batch", "dict", dict_type="challenge_batch"),
             stats.Dimension("status", "状态", "status", "choice", choices_of=tuple(Challenge.Status.choices),
                             inline=False),
             stats.Dimension("joint", "协同发榜", "joint", "bool"),
-            stats.Dimension("field", "技术领域", "demand__field_id", "dict", dict_type="tech_field"),
+            stats.Dimension("field", "技术领域", "demand__field", "dict", dict_type="tech_field"),
         ),
         bands=(stats.Band("bounty", "榜额", "元"),),
     ))

@@ -15,6 +15,7 @@ class Command(BaseCommand):
             indicators,
             projects,
             services,
+            statistics,
             techmarket,
             techmarket_auction,
             techmarket_challenges,
@@ -28,6 +29,8 @@ class Command(BaseCommand):
             # the market (demands, supplies, talents, pushes), then its challenges and auctions
             for module in (techmarket, techmarket_challenges, techmarket_auction):
                 result["created"].update({k: v for k, v in module.load().items() if v})
+            # the classifications the seeds' sentences use, and the leader's saved 统计查询
+            result["created"].update({k: v for k, v in statistics.load().items() if v})
         created = result["created"]
         if created:
             parts = "，".join(f"{name} {n}" for name, n in created.items())
