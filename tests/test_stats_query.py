@@ -291,3 +291,14 @@ def test_from_the_outside_no_subject_counts_another_zones_or_enterprises_record(
     assert counts() == before, f"an outsider counts {obj!r} through 统计查询 {key}"
     if subject.model.objects.visible_to(cast.leader).filter(pk=obj.pk).exists():
         assert ask(cast.leader, query).figures[0].value >= 1
+
+
+def test_output_per_area_is_said_per_km2_and_per_hundredth_of_a_km2():
+    from feidi.indicators import engine
+    from feidi.indicators.models import Indicator
+
+    revenue = Indicator(code="gdp", name="地区生产总值", unit="元")
+    assert engine.per_area(Decimal(4_606 * 100_000_000), Decimal("12400")) == Decimal("37145161.29")
+    assert engine.density_text(revenue, Decimal(4_606 * 100_000_000), Decimal("12400")) == \
+        "每平方公里3,714.52万元（每0.01平方公里约37.15万元）"
+    assert engine.density_text(revenue, Decimal(1), None) == "" and engine.per_area(Decimal(5), Decimal(0)) is None

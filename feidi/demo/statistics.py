@@ -8,6 +8,7 @@ The figures are the demo's own (a small city), the sentences have the seeds' sha
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 from feidi.accounts.models import User
 from feidi.core.models import DictItem, DictType, SavedQuery
@@ -16,7 +17,7 @@ from feidi.registry.models import Residency, Zone
 from feidi.services.models import Appeal
 from feidi.techmarket.models import Auction, Challenge, Talent
 
-from .city import ENCLAVE_G60_CENTER
+from .city import ENCLAVE_G60_CENTER, ZONE_ETDZ, ZONE_GAOTIE
 
 SPRING_START = ("spring_start_2026", "2026年春节后联动", {"date": "2026-02-24"})
 SHENZHEN_FAIR = ("shenzhen_fair_2026", "深圳对口合作招商推介会", {"date": "2026-03-01"})
@@ -24,6 +25,8 @@ FIRST_BATCH = ("first", "首批", {})
 TIERS = ["academician", "national", "national", "provincial", "provincial", "provincial", "city", "city", "city",
          "shortage", "shortage", "shortage"]
 OUTCOMES = ["land", "order", "finance", "labor"]
+# illustrative areas (km², 示例) so that 地均 — output per km² of land — shows on the analysis page
+AREAS = {ZONE_ETDZ: Decimal("130.00"), ZONE_GAOTIE: Decimal("58.00")}
 
 
 def _item(type_code: str, spec: tuple) -> DictItem:
@@ -100,6 +103,8 @@ def load() -> dict:
     for i, appeal in enumerate(closed.order_by("pk")):
         Appeal.objects.filter(pk=appeal.pk).update(outcome=outcomes[OUTCOMES[i % len(OUTCOMES)]])
         created["服务成效"] += 1
+    for name, area in AREAS.items():
+        created["园区面积"] += Zone.objects.filter(name=name, area_km2__isnull=True).update(area_km2=area)
     if Residency.objects.exists():
         users = User.objects.in_bulk(["leader", "tech"], field_name="username")
         have = set(SavedQuery.objects.values_list("user__username", "name"))

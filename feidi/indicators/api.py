@@ -47,6 +47,7 @@ class YoySchema(Schema):
     month_growth: float | None = Field(..., description="当月同比")
     share: float | None
     split: int = Field(0, description="按环节均分的共享企业数（按产业链环节汇总时）")
+    per_km2: Decimal | None = Field(None, description="地均：每平方公里土地的数值（按园区汇总且园区面积已录入时）")
 
 
 class YoyAnswer(Schema):
@@ -118,6 +119,7 @@ def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone",
     rows = engine.yoy(values, found, month_, by, coverage=scope) if month_ else []
     total = next(iter(engine.yoy(values, found, month_, "total", coverage=scope)), None) if month_ else None
     whole = total.total if total else None
+    areas = engine.zone_areas(r.key for r in rows) if by == "zone" else {}
     return {"indicator": found.code, "period": month_ or dt.date.today().replace(day=1),
             "release": engine.release_label(month_, found.cumulative) if month_ else "",
             "coverage": str(scope), "coverage_label": scope.label,
@@ -126,7 +128,8 @@ def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone",
                       "comparable_now": r.comparable_now, "comparable_before": r.comparable_before,
                       "comparable_count": r.comparable_count, "growth": r.growth, "month_value": r.month_value,
                       "month_before": r.month_before, "month_growth": r.month_growth,
-                      "share": engine.share(r.total, whole) if whole and len(rows) > 1 else None, "split": r.split}
+                      "share": engine.share(r.total, whole) if whole and len(rows) > 1 else None, "split": r.split,
+                      "per_km2": engine.per_area(r.total, areas.get(r.key))}
                      for r in rows]}
 
 

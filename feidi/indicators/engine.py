@@ -474,6 +474,30 @@ def sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage
     return text
 
 
+def zone_areas(keys) -> dict:
+    """Zone id → its area in km² (None when not entered), for the output per area (地均)."""
+    from feidi.registry.models import Zone
+
+    ids = [int(k) for k in keys if k is not None and str(k).isdigit()]
+    return dict(Zone.objects.filter(pk__in=ids).values_list("pk", "area_km2"))
+
+
+def per_area(total: Decimal, area_km2: Decimal | None) -> Decimal | None:
+    """Output per km² of land (地均), None without an area."""
+    if not area_km2:
+        return None
+    return (Decimal(total) / Decimal(area_km2)).quantize(Decimal("0.01"))
+
+
+def density_text(indicator: Indicator, total: Decimal, area_km2: Decimal | None) -> str:
+    """The per-area figure as reports put it: "每平方公里12.30亿元（每0.01平方公里约1,230.00万元）"."""
+    density = per_area(total, area_km2)
+    if density is None:
+        return ""
+    return (f"每平方公里{quantity(density, indicator)}（每0.01平方公里约"
+            f"{quantity((density / 100).quantize(Decimal('0.01')), indicator)}）")
+
+
 def share(part: Decimal, whole: Decimal) -> float | None:
     return float(part / whole) if whole else None
 

@@ -252,10 +252,13 @@ class AnalysisView(ScopedViewMixin, TemplateView):
         if by == "zone" and rows:
             ordered = sorted((r.total for r in rows), reverse=True)
             ranks = {r.key: 1 + sum(1 for v in ordered if v > r.total) for r in rows}
+        areas = engine.zone_areas(r.key for r in rows) if by == "zone" else {}
         table = [{"row": r, "share": engine.share(r.total, whole) if len(rows) > 1 else None,
-                  "rank": ranks.get(r.key)} for r in rows]
+                  "rank": ranks.get(r.key), "density": engine.density_text(indicator, r.total, areas.get(r.key))}
+                 for r in rows]
         return self.render_to_response(self.get_context_data(
             title=self.title, indicators=indicators, indicator=indicator, by=by, groups=engine.GROUPS,
+            dense=any(t["density"] for t in table),
             by_label=engine.GROUPS[by][1], coverage=coverage, coverages=coverage_choices(),
             period=period, table=table, total=total,
             release_short=engine.release_label(period).split("年", 1)[1] if period else "",
