@@ -57,6 +57,10 @@ def test_the_demo_loads_once_and_its_pages_render():
     from feidi.indicators.models import Parcel
 
     assert Parcel.objects.filter(sample=True).count() > 10
+    from feidi.indicators.models import BenefitShare
+
+    assert BenefitShare.objects.count() == 3  # 飞地利益共享 has data
+    assert "含飞地利益共享" in economy
     assert c.get(reverse("indicators:zone_map")).status_code == 200
     for run in RankingRun.objects.all():
         assert c.get(run.get_absolute_url()).status_code == 200

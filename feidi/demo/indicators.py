@@ -29,7 +29,8 @@ ZONES = ("上饶经开区", "上饶高铁经济试验区")
 def load() -> dict:
     created = {"指标数据": 0}
     if IndicatorValue.objects.filter(sample=True).exists():
-        return created
+        last = add_months(timezone.localdate().replace(day=1), -1)
+        return {**created, **_benefit_shares(dt.date(last.year - 1, 1, 1))}
     indicators = {i.code: i for i in Indicator.objects.all()}
     if not indicators:
         return created
@@ -74,7 +75,31 @@ def load() -> dict:
     created["指标数据"] = len(rows)
     created.update(_peers_mu_and_ranking(indicators, last))
     created.update(_parcels())
+    created.update(_benefit_shares(start))
     return created
+
+
+def _benefit_shares(start: dt.date) -> dict:
+    """飞地利益共享 (示例): three home-zone enterprises that came through the Shanghai enclave share
+    their output statistics (70 % home) and tax (60 % home) with it under the 松江 agreement — the
+    enterprise with an enclave residency first, then others of the home zone."""
+    from feidi.indicators.models import BenefitShare
+    from feidi.registry.models import Agreement, Residency, Zone
+
+    from .city import ENCLAVE_TECH, ZONE_ETDZ
+
+    agreement = Agreement.objects.filter(title__contains="松江").first()
+    enclave = Zone.objects.filter(name=ENCLAVE_TECH).first()
+    if agreement is None or enclave is None or BenefitShare.objects.exists():
+        return {}
+    reporting = Organization.objects.filter(zone__name=ZONE_ETDZ, indicator_values__sample=True).distinct()
+    resident = {r.organization_id: r.enclave for r in Residency.objects.filter(organization__in=reporting)}
+    chosen = sorted(reporting, key=lambda o: (o.pk not in resident, o.uscc))[:3]
+    for org in chosen:
+        BenefitShare.objects.create(
+            agreement=agreement, organization=org, home_zone=org.zone, enclave_zone=resident.get(org.pk, enclave),
+            output_share_home=Decimal(70), tax_share_home=Decimal(60), since=start, department=org.zone.department)
+    return {"飞地利益共享": len(chosen)}
 
 
 def _parcels() -> dict:
