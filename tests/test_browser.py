@@ -354,3 +354,71 @@ def test_the_leader_asks_three_quotable_questions_through_the_statistics_page(br
     assert phone.evaluate("document.documentElement.scrollWidth") <= 392  # no sideways scrolling
     _shot(phone, "14-stats-phone")
     assert not outside and not outside2, (outside + outside2)[:5]
+
+
+def test_a_cadre_records_a_visit_and_an_enterprise_reports_its_month_on_a_phone(browser, live_server, world,
+                                                                                live_server_lock):
+    """At the enterprise's door: the visit and the monthly report on a 390 px phone without sideways
+    scrolling, and the lists they land on shown as cards (each cell named by its column)."""
+    import datetime as dt
+
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role, User
+    from feidi.indicators.models import IndicatorValue
+    from feidi.services.models import Assignment, ServiceGroup, Visit
+
+    with live_server_lock:
+        cadre = User(username="cadre", full_name="挂点干部甲", department=world.dept_a)
+        do_create_user(cadre, password=PASSWORD, roles=[Role.objects.get(code="service_cadre")], acting_user=None)
+        group = ServiceGroup.objects.create(name="第一服务小组", leader=world.leader, department=world.dept_a)
+        Assignment.objects.create(organization=world.org_a1, cadre=cadre, group=group, since=dt.date(2025, 1, 1),
+                                  department=world.dept_a)
+
+    def no_sideways(page):
+        wide = page.evaluate("""Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > 392).slice(0, 5)
+            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 392, (page.url, wide)
+
+    phone, outside = _page(browser, live_server, width=390, height=844)
+    _login(phone, "cadre")
+    phone.wait_for_url(re.compile(r"/$"))
+    phone.goto("/services/visits/add/")
+    no_sideways(phone)
+    _shot(phone, "16-visit-form-phone")
+    phone.select_option("select[name=organization]", str(world.org_a1.pk))
+    phone.fill("input[name=visited_on]", dt.date.today().isoformat())
+    phone.fill("textarea[name=notes]", "走访生产车间，了解二期扩产用地需求，企业反映用电负荷紧张。")
+    phone.click(".page-body form button[type=submit]")
+    phone.wait_for_url(re.compile(r"/services/visits/\d+/$"))
+    no_sideways(phone)
+    _shot(phone, "16-visit-saved-phone")
+    assert Visit.objects.filter(organization=world.org_a1, cadre=cadre).count() == 1
+    phone.goto("/services/visits/")
+    phone.wait_for_selector("table.feidi-cards")
+    _shot(phone, "16-visit-list-cards-phone")
+    assert phone.evaluate("getComputedStyle(document.querySelector('table.feidi-cards thead')).display") == "none"
+    label = phone.evaluate("document.querySelector('table.feidi-cards tbody td:nth-child(2)').dataset.label")
+    assert label, "a card's cells are named by their columns"
+    no_sideways(phone)
+    _shot(phone, "16-visit-list-cards-phone")
+
+    ent, outside2 = _page(browser, live_server, width=390, height=844)
+    _login(ent, "ent_a")
+    ent.wait_for_url(re.compile(r"/$"))
+    ent.goto("/indicators/report/")
+    no_sideways(ent)
+    _shot(ent, "17-month-report-phone")
+    for i, box in enumerate(ent.locator("form.card input[name^=v_]").all()):  # every indicator of the month
+        box.fill(str(1000 * (i + 1)))
+    ent.fill("input[name=v_revenue]", "12345678")
+    ent.click(".page-body form.card button[type=submit]")
+    ent.wait_for_selector(".alert-success")
+    no_sideways(ent)
+    _shot(ent, "17-month-report-saved-phone")
+    assert IndicatorValue.objects.filter(organization=world.org_a1, indicator__code="revenue").exists()
+    ent.goto("/indicators/values/")
+    ent.wait_for_selector("table.feidi-cards")
+    no_sideways(ent)
+    _shot(ent, "17-month-values-cards-phone")
+    assert not outside and not outside2, (outside + outside2)[:5]

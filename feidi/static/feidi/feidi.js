@@ -44,4 +44,24 @@ window.Feidi.esc = function (value) {
       module.hidden = shown === 0;
     });
   });
+  // On a phone a list's rows become cards: each cell is labelled with its column's header (the
+  // labels are read from the table itself, so every list — generic or hand-written — gets them).
+  function cards(root) {
+    (root || document).querySelectorAll("table.feidi-table").forEach(function (table) {
+      if (table.getAttribute("data-cards") === "off") return;
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.replace(/[▲▼]/g, "").trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        var i = 0;
+        Array.prototype.forEach.call(tr.children, function (td) {
+          if (!td.hasAttribute("data-label")) td.setAttribute("data-label", heads[i] || "");
+          i += td.colSpan || 1;
+        });
+      });
+      table.classList.add("feidi-cards");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { cards(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { cards(e.target); });
 })();
