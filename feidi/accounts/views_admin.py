@@ -281,6 +281,7 @@ class SecurityPolicyView(ScopedViewMixin, TemplateView):
 
 # --- login log (审计管理员) -------------------------------------------------------------------
 class LoginLogListView(ObjectListView):
+    empty_hint = "用户登录、退出和失败的尝试会记录在此。"
     model = LoginLog
     title = "登录日志"
     filterset_class = LoginLogFilterSet

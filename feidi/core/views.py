@@ -132,15 +132,33 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         table = self.table_class(page.object_list, order=order, model=qs.model, annotations=qs.query.annotations)
         params = request.GET.copy()
         params.pop("page", None)
+        add_url = self.url_for("add") if self.offer_add and self.can("add") else None
+        import_url = self.url_for("import") if self.offer_add and self.can("add") else None
         context = self.get_context_data(
             title=self.get_title(), table=table, page=page, paginator=paginator, filterset=filterset,
             query=params.urlencode(), per_page=per_page, page_sizes=self.page_sizes,
-            add_url=self.url_for("add") if self.offer_add and self.can("add") else None,
-            import_url=self.url_for("import") if self.offer_add and self.can("add") else None,
-            export_query=urlencode([*params.items(), ("export", "xlsx")]),
+            add_url=add_url, import_url=import_url, export_query=urlencode([*params.items(), ("export", "xlsx")]),
+            empty=self.empty_state(request, qs.model, add_url, import_url) if not paginator.count else None,
         )
         template = self.partial_template if getattr(request, "htmx", False) else self.template_name
         return self.render_to_response(context, template_name=template)
+
+    empty_hint = ""  # what fills this list, said when it is empty (e.g. 挂点干部走访企业后在此登记)
+    empty_title = ""  # the first words of an empty list, when "还没有<名称>。" does not read well
+
+    def empty_state(self, request, model, add_url, import_url) -> dict:
+        """An empty list says why and what to do next: reset the filters that found nothing, or
+        add the first record (or import a spreadsheet), or where these records come from."""
+        name = model._meta.verbose_name
+        filtered = any(k not in ("sort", "per_page", "page") and v for k, v in request.GET.items())
+        if filtered:
+            return {"text": f"没有符合筛选条件的{name}。可放宽条件或重置筛选。", "reset_url": request.path}
+        text = self.empty_title or f"还没有{name}。"
+        if add_url:
+            text += "点“新增”登记第一条" + ("，或用“批量导入”从 Excel 一次导入。" if import_url else "。")
+        elif self.empty_hint:
+            text += self.empty_hint
+        return {"text": text, "add_url": add_url, "import_url": import_url}
 
     def render_to_response(self, context, template_name=None, **kwargs):
         from django.template.response import TemplateResponse

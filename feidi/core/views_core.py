@@ -70,6 +70,8 @@ class OwnRecordsMixin:
 
 
 class ExportFileListView(OwnRecordsMixin, ObjectListView):
+    empty_title = "暂无导出文件。"
+    empty_hint = "行数较多的列表导出在后台生成，完成后出现在这里。"
     model = ExportFile
     title = "下载中心"
     filterset_class = ExportFileFilterSet
@@ -77,6 +79,7 @@ class ExportFileListView(OwnRecordsMixin, ObjectListView):
 
 
 class ImportJobListView(OwnRecordsMixin, ObjectListView):
+    empty_hint = "在各模块的“批量导入”上传 Excel 后，导入记录和结果在此查看。"
     model = ImportJob
     title = "导入记录"
     filterset_class = ImportJobFilterSet
@@ -203,6 +206,7 @@ class CalendarDayDeleteView(ObjectDeleteView):
 
 
 class NotificationListView(OwnRecordsMixin, ObjectListView):
+    empty_hint = "诉求、项目预警、匹配推送等需要您知道的事会通知到这里。"
     model = Notification
     title = "站内消息"
     filterset_class = NotificationFilterSet
@@ -272,6 +276,7 @@ class WebhookEndpointDeleteView(ObjectDeleteView):
 
 
 class DeliveryListView(ObjectListView):
+    empty_hint = "站内信、邮件和机器人消息的每次投递会记录在此。"
     model = Delivery
     title = "通知投递记录"
     filterset_class = DeliveryFilterSet
@@ -279,6 +284,7 @@ class DeliveryListView(ObjectListView):
 
 
 class AuditRecordListView(ObjectListView):
+    empty_hint = "每次新增、修改、删除、导入和导出都会在此留痕。"
     model = AuditRecord
     template_name = "core/auditrecord_list.html"
     title = "审计日志"

@@ -323,6 +323,7 @@ MuRuleListView, _, MuRuleEditView, MuRuleDeleteView = crud_views(
 
 
 class MuResultListView(ObjectListView):
+    empty_hint = "在“亩均效益评价”中选择年度规则并点“评价”后生成。"
     model = MuResult
     filterset_class = MuResultFilterSet
     table_class = MuResultTable
@@ -343,6 +344,7 @@ RankingRuleListView, RankingRuleDetailView, RankingRuleEditView, RankingRuleDele
 
 
 class RankingRunListView(ObjectListView):
+    empty_hint = "点“计算排名”按排名规则生成本月的月调度排名。"
     model = RankingRun
     filterset_class = RankingRunFilterSet
     table_class = RankingRunTable

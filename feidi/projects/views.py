@@ -397,6 +397,7 @@ ProjectSettingsViews = crud_views(ProjectSettings, form_class=ProjectSettingsFor
 
 
 class AlertListView(ObjectListView):
+    empty_hint = "预警由系统按规则每日生成（进度滞后、问题逾期、节点逾期等），出现时会通知项目负责人和挂点领导。"
     model = Alert
     filterset_class = AlertFilterSet
     table_class = AlertTable
@@ -473,6 +474,7 @@ class DispatchHoldView(ObjectMixin, View):
 
 
 class ReportListView(ObjectListView):
+    empty_hint = "半月专报每月1日、16日由系统自动生成，也可在项目看板上立即生成。"
     model = Report
     filterset_class = ReportFilterSet
     table_class = ReportTable

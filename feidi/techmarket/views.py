@@ -326,6 +326,7 @@ class SupplyCloseView(MarketStatusView):
 
 class PushListView(ObjectListView):
     """推送收件箱: the matches pushed to (or from) the user's organization, with feedback buttons."""
+    empty_hint = "技术需求或科技成果发布后，系统会把最匹配的对方推送给双方，推送记录在此。"
 
     model = Push
     filterset_class = PushFilterSet

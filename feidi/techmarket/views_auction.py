@@ -258,6 +258,7 @@ class RegistrationListView(ObjectListView):
 
 
 class BidListView(ObjectListView):
+    empty_hint = "拍卖会开拍后，竞买人的每次出价记录在此。"
     model = Bid
     filterset_class = BidFilterSet
     table_class = BidTable

@@ -204,6 +204,7 @@ class _Applications:
 
 
 class ApplicationListView(_Applications, ObjectListView):
+    empty_hint = "榜单发布后，揭榜单位在榜单页面提交揭榜申请。"
     model = Application
     filterset_class = ApplicationFilterSet
     table_class = ApplicationTable
