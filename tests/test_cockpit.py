@@ -44,3 +44,39 @@ def test_enterprises_and_roles_without_the_figures_get_no_cockpit(cast, client_f
 def test_a_cockpit_without_data_still_renders_for_a_new_zone(cast, client_for):
     html = client_for("leader").get(reverse("cockpit:overview")).content.decode()
     assert "领导驾驶舱" in html and "招商漏斗" in html
+
+
+def test_the_cached_economy_is_dropped_when_its_data_or_the_viewer_changes(cast, django_capture_on_commit_callbacks):
+    """The cockpit keeps its economy figures between requests, but a written value, a published
+    figure or a change of the viewer's roles makes the next request compute them afresh."""
+    from django.core.cache import cache
+
+    from feidi.accounts.models import Role
+    from feidi.cockpit import figures
+    from feidi.indicators import actions
+    from feidi.indicators.models import Indicator
+
+    cache.clear()
+    period = dt.date(timezone.localdate().year, 1, 1) if timezone.localdate().month > 1 else dt.date(
+        timezone.localdate().year - 1, 12, 1)
+    revenue = Indicator.objects.get(code="revenue")
+
+    def write(value):
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.bulk_upsert([actions._row(cast.org_a1, revenue, period, Decimal(value), acting_user=None,
+                                              source="import")])
+
+    def shown():
+        card = next(c for c in figures.economy(cast.leader)["cards"] if c["indicator"].code == "revenue")
+        return card["total"]
+
+    write(123_000_000)
+    first = shown()
+    write(456_000_000)
+    assert shown() != first  # the value written is shown at once, not after the cache expires
+    again = shown()
+    assert shown() == again
+    with django_capture_on_commit_callbacks(execute=True):
+        cast.leader.roles.add(Role.objects.get(code="zone_clerk"))
+    version = figures.core_cache.version("indicators")
+    assert version >= 3  # two writes and a role change each dropped the cached figures

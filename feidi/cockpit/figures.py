@@ -9,6 +9,10 @@ import datetime as dt
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from feidi.core import cache as core_cache
+
+ECONOMY_TTL = 600
+
 
 def economy(user) -> dict | None:
     if not user.has_perm("indicators.view_indicatorvalue"):
@@ -16,12 +20,17 @@ def economy(user) -> dict | None:
     from feidi.indicators import dashboard, engine
     from feidi.indicators.models import Indicator, IndicatorValue
 
-    values = IndicatorValue.objects.visible_to(user)
-    revenue = Indicator.objects.filter(code="revenue").first()
-    period = engine.latest_period(values, revenue) if revenue else None
-    data = dashboard.figures(user, values, period)
-    return {"period": period, "cards": data["cards"], "standing": data.get("standing"),
-            "chart": data.get("chart"), "by_chain": data.get("by_chain", [])[:8]}
+    def compute():
+        values = IndicatorValue.objects.visible_to(user)
+        revenue = Indicator.objects.filter(code="revenue").first()
+        period = engine.latest_period(values, revenue) if revenue else None
+        data = dashboard.figures(user, values, period)
+        return {"period": period, "cards": data["cards"], "standing": data.get("standing"),
+                "chart": data.get("chart"), "by_chain": data.get("by_chain", [])[:8]}
+
+    # the month's economy moves only when values, published figures, sharing or labels are written
+    # (each bumps the "indicators" version); the screen asks every five minutes
+    return core_cache.cached("indicators", f"cockpit:{user.pk}", ECONOMY_TTL, compute)
 
 
 def pipeline(user, today: dt.date) -> dict | None:
@@ -41,12 +50,14 @@ def appeals(user, today: dt.date) -> dict | None:
     visible = Appeal.objects.visible_to(user)
     now = timezone.now()
     open_ = visible.filter(status__in=Appeal.OPEN)
-    levels = dict(open_.values_list("level").annotate(n=Count("pk")).order_by())
+    by_level = list(open_.order_by().values("level").annotate(n=Count("pk"), late=Count("pk", filter=Q(
+        deadline__lt=now))))  # open and overdue per level in one read
+    levels = {r["level"]: r["n"] for r in by_level}
     year = visible.filter(submitted_at__year=today.year).aggregate(
         n=Count("pk"), solved=Count("pk", filter=Q(status__in=(Appeal.Status.CLOSED, Appeal.Status.RATED))),
         rating=Avg("rating"))
     return {"levels": [(f"{level}级 {label}", levels.get(level, 0)) for level, label in Appeal.LEVELS.items()],
-            "open": sum(levels.values()), "overdue": open_.filter(deadline__lt=now).count(),
+            "open": sum(levels.values()), "overdue": sum(r["late"] for r in by_level),
             "year": year["n"], "solved": year["solved"], "rating": year["rating"]}
 
 

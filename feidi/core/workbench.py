@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db.models import Count, Q
 from django.utils import timezone
 
 SHOWN = 5  # items per group on the home page; the workbench page shows up to ``MORE``
@@ -95,15 +96,17 @@ def group(key: str, label: str, queryset, *, url: str, action: str, text: Callab
     """A group from a queryset already restricted to what waits: counted once, its first ``limit``
     rows (ordered by ``due`` when given, earliest first) made into items; [] when empty.
     ``due`` names the deadline field; the rows past it are counted as urgent."""
-    count = queryset.count()
-    if not count:
-        return []
     urgent = 0
     rows = queryset
-    if due:
+    if due:  # the count and the overdue count in one read
         now = timezone.now() if _is_datetime(queryset.model, due) else timezone.localdate()
-        urgent = queryset.filter(**{f"{due}__lt": now}).count()
+        found = queryset.order_by().aggregate(n=Count("pk"), urgent=Count("pk", filter=Q(**{f"{due}__lt": now})))
+        count, urgent = found["n"], found["urgent"]
         rows = queryset.order_by(f"{due}", "pk")
+    else:
+        count = queryset.count()
+    if not count:
+        return []
     items = [Item(text(row), link(row), getattr(row, due) if due else None, note(row) if note else "")
              for row in rows[:limit]] if limit else []
     return [Todo(key, label, count, url, action, items, urgent, order)]

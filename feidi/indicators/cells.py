@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Q
 
+from feidi.core import cache as core_cache
+
 from .engine import add_months, month_end
 from .models import Indicator, IndicatorCell, IndicatorValue
 
@@ -89,6 +91,7 @@ def refresh(slices: Iterable[Slice], keys: Iterable[Key] | None = None) -> None:
     if keys == []:
         return
     labels = above_scale_label_ids()
+    core_cache.bump("indicators")  # figures computed from the cells before are stale once this commits
     # Whole slices one per statement: each statement's joins then stay within the database's
     # working memory (measured on PostgreSQL: several slices at once spill their sorts to disk).
     step = SLICES_PER_STATEMENT if keys is not None else 1
@@ -403,3 +406,22 @@ def connect() -> None:
         post_delete.connect(_zone_or_department_deleted, sender=model, dispatch_uid=f"cells_{model.__name__}_deleted")
     post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid="cells_org_deleted")
     post_delete.connect(_indicator_deleted, sender=Indicator, dispatch_uid="cells_indicator_deleted")
+    # what else the economy's figures read (published figures, sharing, labels, definitions, zones)
+    from feidi.accounts.models import Role
+
+    from .models import BenefitShare, RegionFigure, ZoneFigure
+
+    # … and who sees what: a user's roles, a role's scope, the departments (cached figures are per user)
+    for model in (ZoneFigure, RegionFigure, BenefitShare, OrganizationLabel, Indicator, Zone, Role, Department,
+                  get_user_model()):
+        for signal in (post_save, post_delete):
+            signal.connect(_figures_changed, sender=model, dispatch_uid=f"figures_{model.__name__}_{signal is post_save}")
+
+
+    from django.db.models.signals import m2m_changed
+
+    m2m_changed.connect(_figures_changed, sender=get_user_model().roles.through, dispatch_uid="figures_user_roles")
+
+
+def _figures_changed(sender, **kwargs) -> None:
+    core_cache.bump("indicators")

@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 
 from .models import Indicator, IndicatorValue
 
@@ -314,6 +314,11 @@ def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row
     segments of that chain)."""
     from .cells import NEVER, month_before_in_year
 
+    rows = rows.order_by()  # the model's ordering would join the enterprise and the indicator to sort
+    if by in ("chain", "segment"):  # only the chains' members are grouped: read no one else's rows
+        from feidi.chains.models import SegmentMember
+
+        rows = rows.filter(organization_id__in=SegmentMember.objects.values("organization_id"))
     now = list(rows.values_list("organization_id", "value", "zone_id", "industry"))
     if not now:
         return []
@@ -323,7 +328,7 @@ def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row
         if month == NEVER:
             return {}
         return dict(IndicatorValue.objects.filter(indicator=indicator, period=month, organization_id__in=members)
-                    .values_list("organization_id", "value"))
+                    .order_by().values_list("organization_id", "value"))
 
     before_month = month_before_in_year(period)
     was, prev = at(add_months(period, -12)), at(before_month)
@@ -531,15 +536,14 @@ def labelled_trend(organizations, end: dt.date, months: int = 12) -> dict:
     from feidi.registry.models import OrganizationLabel
 
     ends = [month_end(add_months(end.replace(day=1), -i)) for i in range(months - 1, -1, -1)]
-    rows = list(OrganizationLabel.objects.filter(organization__in=organizations, since__lte=ends[-1])
-                .filter(Q(until__isnull=True) | Q(until__gte=ends[0]))
-                .values_list("label__label", "label__order", "organization_id", "since", "until"))
-    order = {label: o for label, o, *_ in rows}
-    series = {}
-    for label in sorted(order, key=lambda x: order[x]):
-        mine = [(org, since, until) for lab, _o, org, since, until in rows if lab == label]
-        series[label] = [len({org for org, since, until in mine if since <= e and (until is None or until >= e)})
-                         for e in ends]
+    held = {f"m{i}": Count("organization_id", distinct=True,
+                           filter=Q(since__lte=e) & (Q(until__isnull=True) | Q(until__gte=e)))
+            for i, e in enumerate(ends)}
+    rows = (OrganizationLabel.objects.filter(organization__in=organizations, since__lte=ends[-1])
+            .filter(Q(until__isnull=True) | Q(until__gte=ends[0])).order_by()
+            .values("label__label", "label__order").annotate(**held))
+    series = {r["label__label"]: [r[f"m{i}"] for i in range(len(ends))]
+              for r in sorted(rows, key=lambda r: (r["label__order"], r["label__label"]))}
     return {"months": [f"{e:%Y-%m}" for e in ends], "series": series}
 
 

@@ -135,7 +135,8 @@ class Appeal(FeidiModel):
         verbose_name = verbose_name_plural = "企业诉求"
         ordering = ["-submitted_at"]
         permissions = [("handle_appeal", "办理诉求（受理、转办、挂起、办结）"), ("rate_appeal", "评价诉求")]
-        indexes = [models.Index(fields=["status", "deadline"])]
+        # 我的待办 reads one owner's appeals in a state, earliest deadline first
+        indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["owner", "status", "deadline"])]
 
     def __str__(self):
         return self.title
