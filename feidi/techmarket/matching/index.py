@@ -37,7 +37,7 @@ FIELD_LABELS = {"title": "标题", "description": "描述", "keywords": "关键�
                 "segment": "产业链环节"}
 # Filter attributes, stored as small integer codes per document.
 ATTRS = ("field_id", "chain_id", "region", "transfer_mode", "maturity")
-FORMAT = 1
+FORMAT = 2  # 2: the term rules of terms.py and the segmentation setting
 
 
 @dataclass(frozen=True)
@@ -482,7 +482,7 @@ class BM25Index:
             path.parent.mkdir(parents=True, exist_ok=True)
             meta = {"format": FORMAT, "watermark": self.watermark, "n_live": self.n_live,
                     "total_len": self.total_len, "codes_of": [[[k, v] for k, v in t.items()] for t in self.codes_of],
-                    "words": sorted(self.seg.words), "mode": self.seg.mode,
+                    "words": sorted(self.seg.words), "mode": self.seg.mode, "setting": self.seg.setting.key,
                     "extra": self.extra}
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
@@ -501,6 +501,8 @@ class BM25Index:
             if meta.get("format") != FORMAT:
                 raise ValueError("match index format changed; rebuild it")
             index = cls(segmenter or Segmenter(mode=meta["mode"]))
+            if meta.get("setting") != index.seg.setting.key or meta["mode"] != index.seg.mode:
+                raise ValueError("match index segmented under another setting; rebuild it")
             index.seg.add_words(meta["words"])
             text = z["terms"].tobytes().decode()
             index.terms = text.split("\n") if text else []

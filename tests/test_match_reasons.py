@@ -1,0 +1,142 @@
+"""Match reasons a user can trust: numbers, units, generic words and segmenter fragments are no
+terms (so they neither score nor appear as reasons), and an acronym written against a Chinese
+word is still the bare acronym."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from feidi.techmarket.matching.index import BM25Index
+from feidi.techmarket.matching.segment import DEFAULT, SETTINGS, Segmenter, Setting
+from feidi.techmarket.matching.terms import (
+    GENERIC,
+    MEANINGFUL_SINGLES,
+    STOPWORDS,
+    is_measure,
+    normalize_text,
+)
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@cache
+def segmenter(setting: Setting = DEFAULT) -> Segmenter:
+    return Segmenter(setting=setting)
+
+
+# --- numbers, units, generic words ----------------------------------------------------------------
+
+@pytest.mark.parametrize("token", ["2025", "0.35", "40-60", "1:3", "35%", "28nm", "100kw", "90wt%", "3.8fa",
+                                   "1064nm", "15°c", "650wh", "120kwh/m2", "mah/g", "mm", "kwh", "cm2", "ppm",
+                                   "万吨", "三年", "百分点", "毫米", "吨级", "千瓦级", "纳米", "2025年", "十四五"])
+def test_a_measurement_is_no_term(token):
+    assert is_measure(token)
+    assert token not in segmenter().tokens(token)
+    assert not segmenter().is_term(token)
+
+
+@pytest.mark.parametrize("token", ["5g", "co2", "h2", "d50", "pm2.5", "m10", "lfp", "pv", "ev", "topcon", "三元",
+                                   "两轮", "二维码", "一次性"])
+def test_a_name_with_digits_or_numerals_is_a_term(token):
+    """5G is a dictionary word, not 5 grams; a letter before the digits makes a name (CO2, M10);
+    PV and EV are units only after a number."""
+    assert segmenter().is_term(token)
+
+
+def test_numbers_units_and_generic_words_leave_no_term_in_a_text():
+    text = ("2025年完成改造，良率提升35%，厚度0.5mm，功率100kW，容量3000mAh，-20℃低温，万吨级产线，"
+            "提高3个百分点，满足ISO 9001与GB/T 18006.3，成本降低、效率提高，适用于各种设备和系统")
+    # what is left: the quantities at stake and the words about the product line
+    assert segmenter().tokens(text) == ["厚度", "功率", "容量", "低温", "产线"]
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.key)
+def test_generic_words_are_no_terms_under_every_setting(setting):
+    seg = segmenter(setting)
+    text = "本技术方案提供一种高效、低成本的工艺系统，提高产品质量和生产效率，满足客户需求"
+    assert not set(seg.tokens(text)) & GENERIC
+    assert not seg.keyword_tokens("效率，成本，工艺")
+
+
+TEXT_PIECES = st.sampled_from([
+    "钙钛矿", "叠层电池", "封装胶膜", "热失控", "预警", "磷酸铁锂", "正极材料", "动力电池", "碳化硅", "功率器件", "锂",
+    "、钠", "的", "以及", "工艺", "系统", "成本", "效率", "提高", "TOPCon", "ＰＥＲＣ", "SHJ", "5G", "CO₂", "M10", "IGBT",
+    "28nm", "35%", "2025年", "0.5mm", "万吨", "百分点", "ISO", "，", "。", "/", " ", "\n", "鑫犇", "淼", "焱垚", "膜层减薄后",
+    "<b>", "&amp;", "\"", "Straße", "ﬁlm", "e\u0301", "ΑΣ",
+])
+TEXTS = st.lists(TEXT_PIECES, min_size=1, max_size=14).map("".join)
+
+
+@FAST
+@given(TEXTS, st.sampled_from(SETTINGS))
+def test_every_term_of_any_text_obeys_the_rules(text, setting):
+    seg = segmenter(setting)
+    folded = normalize_text(text)
+    for term in seg.tokens(text):
+        assert term in folded  # a piece of the text, never made up
+        assert not is_measure(term, seg.known), term
+        assert term not in GENERIC, term
+        assert not (setting.stoplist and term in STOPWORDS), term
+        assert len(term) > 1 or term in MEANINGFUL_SINGLES, term
+
+
+# --- fragments ------------------------------------------------------------------------------------
+
+RARE = "犇淼焱垚鑫磊燚骉猋麤羴毳舙厵"
+SHARED = ["热", "锂", "光", "膜", "电", "犇"]
+
+
+@FAST
+@given(st.text(RARE, min_size=1, max_size=2), st.text(RARE, min_size=1, max_size=2),
+       st.text(RARE, min_size=1, max_size=2), st.text(RARE, min_size=1, max_size=2),
+       st.sampled_from(SHARED), st.sampled_from(SETTINGS))
+def test_a_fragment_shared_by_two_unrelated_compounds_does_not_make_them_match(x, y, z, w, shared, setting):
+    """Two unknown compounds that share a character (热 of X热Y and Z热W, whatever jieba guesses
+    of them) have no term in common: the pieces of an unknown stretch are no terms, the stretch
+    is one term, whole."""
+    seg = segmenter(setting)
+    one, two = x + shared + y, z + shared + w
+    assume(one != two)
+    # the compounds are unknown: no dictionary word inside them joins the shared character
+    assume(not any(seg._jieba.has_word(t[i:j]) for t in (one, two) for i in range(len(t))
+                   for j in range(i + 2, len(t) + 1)))
+    assert not set(seg.tokens(one)) & set(seg.tokens(two))
+    index = BM25Index(seg).build([{"id": 1, "title": f"研发{one}工艺", "description": one}])
+    assert index.search(f"采用{two}方法", k=5) == []
+
+
+def test_a_character_glued_to_a_word_counts_only_with_it():
+    seg = segmenter(Setting(dictionary=False))
+    assert "热" not in seg.tokens("热失控预警") and "热失控" in seg.tokens("热失控预警")
+    assert "锂" in seg.tokens("锂、钠、钾") and "锂" in seg.tokens("锂的提纯")  # on its own: a term
+    assert seg.tokens("膜层减薄后钝化")[0] == "膜层减薄后"  # a guessed stretch, whole
+
+
+# --- acronyms against Chinese words ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "acronym"), [("TOPCon电池", "topcon"), ("PERC电池片", "perc"),
+                                               ("SHJ异质结", "shj"), ("ＩＧＢＴ模块", "igbt"), ("n型TOPCon电池片", "topcon")])
+def test_an_acronym_written_against_a_chinese_word_is_the_bare_acronym(text, acronym):
+    for seg in (segmenter(), Segmenter(["TOPCon电池", "PERC电池片", "SHJ异质结", "IGBT模块"])):
+        assert acronym in seg.tokens(text)
+    index = BM25Index(Segmenter(["TOPCon电池"])).build([
+        {"id": 1, "title": f"{text}背面钝化", "keywords": text},
+        {"id": 2, "title": "钙钛矿叠层电池", "keywords": "钙钛矿"}])
+    q = index.query_terms(acronym.upper())
+    hits = index.search_terms(q, k=5)
+    assert [h.id for h in hits] == [1]
+    assert acronym in index.reasons(hits[0].slot, q)["terms"]
+
+
+def test_an_index_saved_under_another_setting_is_not_loaded(tmp_path):
+    index = BM25Index(Segmenter(setting=Setting(stoplist=False))).build([{"id": 1, "title": "钙钛矿"}])
+    index.save(tmp_path / "supply.npz")
+    with pytest.raises(ValueError, match="setting"):
+        BM25Index.load(tmp_path / "supply.npz", Segmenter())
+    assert len(BM25Index.load(tmp_path / "supply.npz", Segmenter(setting=Setting(stoplist=False)))) == 1
+
+
