@@ -1,16 +1,20 @@
 """Match reasons a user can trust: numbers, units, generic words and segmenter fragments are no
-terms (so they neither score nor appear as reasons), and an acronym written against a Chinese
-word is still the bare acronym."""
+terms (so they neither score nor appear as reasons), an acronym written against a Chinese word
+is still the bare acronym, and the scoring (query weights, coverage) computed by the kernel
+equals its definition."""
 
 from __future__ import annotations
 
+import math
+import random
 from functools import cache
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from feidi.techmarket.matching.index import BM25Index
+from feidi.techmarket.matching.index import ENGINE, PLAIN, BM25Index, Scoring
 from feidi.techmarket.matching.segment import DEFAULT, SETTINGS, Segmenter, Setting
 from feidi.techmarket.matching.terms import (
     GENERIC,
@@ -130,6 +134,72 @@ def test_an_acronym_written_against_a_chinese_word_is_the_bare_acronym(text, acr
     hits = index.search_terms(q, k=5)
     assert [h.id for h in hits] == [1]
     assert acronym in index.reasons(hits[0].slot, q)["terms"]
+
+
+# --- the scoring ----------------------------------------------------------------------------------
+
+WORDS = ["钙钛矿", "叠层电池", "封装胶膜", "银浆", "异质结", "动力电池", "电池", "热管理系统", "碳化硅", "功率器件",
+         "无人机", "飞控系统", "机器视觉", "缺陷检测", "有机硅", "湿法冶金", "光学镜头", "镀膜", "低温", "老化"]
+
+
+def _expected(index: BM25Index, qterms: list[int], scoring: Scoring) -> dict[int, float]:
+    """The score of every live document by the definition in index.py, in plain Python."""
+    n = index.n_live
+    avgdl = index.total_len / n
+    names = [index.terms[t] for t in qterms]
+    weights = {}
+    for t, name in zip(qterms, names, strict=True):
+        df = int(index.df.a[t])
+        inner = any(name != o and name in o for o in names)
+        weights[t] = math.log(1 + (n - df + 0.5) / (df + 0.5)) * (scoring.inner if inner else 1.0)
+    total = sum(weights.values())
+    out = {}
+    for slot in range(index.ids.n):
+        if not index.alive.a[slot]:
+            continue
+        terms, tfs, _ = index._forward(slot)
+        dl = float(index.dl.a[slot])
+        tf_of = dict(zip(terms.tolist(), tfs.tolist(), strict=True))
+        held = [t for t in qterms if t in tf_of]
+        if not held:
+            continue
+        norm = scoring.k1 * (1 - scoring.b + scoring.b * dl / avgdl)
+        score = sum(weights[t] * tf_of[t] / (tf_of[t] + norm) for t in held)
+        if scoring.coverage:
+            score *= min(sum(weights[t] for t in held) / total, 1.0) ** scoring.coverage
+        out[int(index.ids.a[slot])] = score
+    return out
+
+
+@pytest.mark.parametrize("scoring", [ENGINE, PLAIN, Scoring(coverage=2.0)], ids=["engine", "plain", "coverage²"])
+def test_the_kernel_scores_as_defined_on_its_sparse_and_dense_paths(scoring):
+    rng = random.Random(7)
+    docs = [{"id": i, "title": "".join(rng.sample(WORDS, 3)), "description": "，".join(rng.sample(WORDS, 5))}
+            for i in range(1, 400)]
+    index = BM25Index(Segmenter(WORDS), scoring).build(docs)
+    for i in range(400, 430):  # a delta beside the main segment
+        index.upsert({"id": i, "title": "".join(rng.sample(WORDS, 2)), "description": rng.choice(WORDS)})
+    index.remove(5)
+    for text in ["银浆", "碳化硅功率器件", "动力电池 电池 低温 老化 镀膜 钙钛矿 叠层电池 封装胶膜"]:  # sparse … dense
+        q = index.query_terms(text)
+        expected = _expected(index, q, scoring)
+        hits = index.search_terms(q, k=len(expected) + 5, published_only=False)
+        assert {h.id for h in hits} == set(expected)
+        for h in hits:
+            assert h.score == pytest.approx(expected[h.id], rel=2e-5)
+        ranked = [h.score for h in hits]
+        assert ranked == sorted(ranked, reverse=True)
+
+
+def test_a_term_inside_a_longer_query_term_weighs_half():
+    index = BM25Index(Segmenter(WORDS)).build([{"id": 1, "title": "动力电池"}, {"id": 2, "title": "电池"},
+                                               {"id": 3, "title": "银浆"}])
+    q = index.query_terms("动力电池")
+    names = [index.terms[t] for t in q]
+    idf = dict(zip(names, index._idf(np.asarray(q)).tolist(), strict=True))
+    weights = dict(zip(names, index._weights(q).tolist(), strict=True))
+    assert weights["电池"] == pytest.approx(idf["电池"] * ENGINE.inner)
+    assert weights["动力电池"] == pytest.approx(idf["动力电池"])
 
 
 def test_an_index_saved_under_another_setting_is_not_loaded(tmp_path):

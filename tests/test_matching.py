@@ -242,9 +242,9 @@ def test_feidi_match_rebuild(cast, settings, tmp_path):
 
 
 def test_the_labelled_best_pair_is_in_the_top_10():
-    """On evaluation/labelled.json (102 demands, 378 supplies, 510 graded pairs) BM25 put the
-    best-graded supply in the top 10 for 101 of 102 demands (99.0 %) with nDCG@10 0.816 and
-    recall@50 0.987 (`feidi match eval`); the thresholds sit a little below."""
+    """On evaluation/labelled.json (102 demands, 378 supplies, 510 graded pairs) the engine puts
+    the best-graded supply in the top 10 for 101 of 102 demands (99.0 %) with nDCG@10 0.869 and
+    recall@50 0.984 (`feidi match eval`); the thresholds sit a little below."""
     from feidi.techmarket.evaluation.metrics import evaluate, load_labelled
     from feidi.techmarket.matching.evaluate import Labelled, best_in_top
 
@@ -254,4 +254,4 @@ def test_the_labelled_best_pair_is_in_the_top_10():
     assert total == len(data["demands"])
     assert hit / total >= 0.95
     result = evaluate(labelled.rank_bm25, data)
-    assert result["ndcg"] >= 0.78 and result["recall"] >= 0.95
+    assert result["ndcg"] >= 0.84 and result["recall"] >= 0.95
