@@ -50,7 +50,7 @@ from .terms import (
     split_keywords,
 )
 
-__all__ = ["Segmenter", "Setting", "SETTINGS", "DEFAULT", "VOCABULARY_PATH",
+__all__ = ["Segmenter", "PlainSegmenter", "Setting", "SETTINGS", "DEFAULT", "VOCABULARY_PATH",
            "normalize_text", "split_keywords"]
 
 VOCABULARY_PATH = Path(__file__).parent / "vocabulary.txt"
@@ -91,6 +91,8 @@ class Segmenter:
     the bench can hold several. ``mode`` is ``"search"`` (long words also give their dictionary
     sub-words) or ``"default"``; ``setting`` its options."""
 
+    split_scripts = True  # latin and Chinese parted, in texts and in dictionary words
+
     def __init__(self, words: Iterable[str] = (), *, mode: str = "search", setting: Setting = DEFAULT):
         import rjieba
 
@@ -119,7 +121,7 @@ class Segmenter:
                     continue
                 self.words.add(word)
                 added += 1
-                for part in script_runs(word):
+                for part in script_runs(word) if self.split_scripts else (word,):
                     if not HAS_CJK.search(part):
                         self.known.add(part)
                     elif len(part) > 1:
@@ -229,3 +231,28 @@ class Segmenter:
                 out.append(word)
             out.extend(parts)
         return out
+
+
+class PlainSegmenter(Segmenter):
+    """The baseline of ``feidi match eval``: jieba's default cut of the normalised text under
+    the same setting (guessing, dictionary, stop-list), with only whitespace and punctuation
+    dropped — none of the engine's term rules, no sub-words, no whole keywords."""
+
+    split_scripts = False
+
+    def __init__(self, words: Iterable[str] = (), *, setting: Setting = DEFAULT):
+        super().__init__(words, mode="default", setting=setting)
+
+    def tokens(self, text: str, *, keep_break: bool = False) -> list[str]:
+        stop = STOPWORDS if self.setting.stoplist else ()
+        out = []
+        for t in self._jieba.cut(normalize_text(text), self.setting.guess):
+            if keep_break and "\n" in t:
+                out.append("\n")
+                keep_break = False
+            elif any(c.isalnum() for c in t) and t not in stop:
+                out.append(t)
+        return out
+
+    def keyword_tokens(self, keywords: str) -> list[str]:
+        return self.tokens(" ".join(split_keywords(keywords)))
