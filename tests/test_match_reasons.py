@@ -1,11 +1,13 @@
 """Match reasons a user can trust: numbers, units, generic words and segmenter fragments are no
 terms (so they neither score nor appear as reasons), an acronym written against a Chinese word
-is still the bare acronym, the scoring (query weights, coverage) computed by the kernel equals
-its definition, and the segmentation setting is the one measured best on the set the engine was
+is still the bare acronym, every reason term is highlighted in the text on the index's own
+normalisation, the scoring (query weights, coverage) computed by the kernel equals its
+definition, and the segmentation setting is the one measured best on the set the engine was
 not tuned on, never below plain BM25 there."""
 
 from __future__ import annotations
 
+import html
 import math
 import random
 import re
@@ -22,6 +24,7 @@ from feidi.techmarket.matching.terms import (
     GENERIC,
     MEANINGFUL_SINGLES,
     STOPWORDS,
+    fold_with_offsets,
     is_measure,
     normalize_text,
 )
@@ -136,6 +139,64 @@ def test_an_acronym_written_against_a_chinese_word_is_the_bare_acronym(text, acr
     hits = index.search_terms(q, k=5)
     assert [h.id for h in hits] == [1]
     assert acronym in index.reasons(hits[0].slot, q)["terms"]
+
+
+# --- highlighting ---------------------------------------------------------------------------------
+
+def test_highlight_marks_the_original_characters_of_a_normalised_term():
+    from feidi.techmarket.views import highlight
+
+    assert str(highlight("采用ＴＯＰＣｏｎ电池与TopCon", ["topcon", "电池"])) == \
+        "采用<mark>ＴＯＰＣｏｎ</mark><mark>电池</mark>与<mark>TopCon</mark>"
+    assert str(highlight("Straße，ﬁlm", ["strasse", "film"])) == "<mark>Straße</mark>，<mark>ﬁlm</mark>"
+    # record text is escaped, never trusted (stored XSS); terms cannot smuggle markup either
+    out = str(highlight('<img src=x onerror=alert(1)>钙钛矿"&', ["钙钛矿", "<img"]))
+    assert "<img" not in out and "&lt;img" in out and "<mark>钙钛矿</mark>" in out
+
+
+def test_a_long_text_shows_every_term_it_holds():
+    from feidi.techmarket.views import highlight
+
+    text = "前言" * 100 + "钙钛矿叠层" + "中间" * 100 + "封装胶膜" + "结尾" * 50
+    out = str(highlight(text, ["钙钛矿", "封装胶膜", "不在文中"], limit=60))
+    assert "<mark>钙钛矿</mark>" in out and "<mark>封装胶膜</mark>" in out
+    assert out.startswith("…") and out.endswith("…") and len(out) < 200
+
+
+@FAST
+@given(st.text(max_size=60))
+def test_folding_with_offsets_equals_the_index_normalisation(text):
+    folded, starts, ends = fold_with_offsets(text)
+    assert folded == normalize_text(text)
+    assert len(starts) == len(ends) == len(folded)
+    for j, ch in enumerate(folded):
+        assert ch in normalize_text(text[starts[j]:ends[j]])
+
+
+MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(TEXTS, TEXTS, TEXTS), min_size=2, max_size=4), st.integers(20, 200))
+def test_every_reason_term_is_highlighted_at_least_once(docs, limit):
+    """Over random texts (mixed case, full-width, ligatures, combining marks, markup): for every
+    match, every reason term is marked in the title, the description excerpt or the keywords
+    shown beside it, and nothing else in them is markup."""
+    from feidi.techmarket.views import highlight
+
+    records = [{"id": i, "title": t, "description": d, "keywords": k} for i, (t, d, k) in enumerate(docs)]
+    index = BM25Index(segmenter()).build(records[1:])
+    query = index.query_terms(records[0])
+    for hit in index.search_terms(query, k=10):
+        doc = records[hit.id]
+        terms = index.reasons(hit.slot, query)["terms"]
+        assert terms
+        shown = [str(highlight(doc[f], terms, limit=limit)) for f in ("title", "description", "keywords")]
+        marked = [normalize_text(html.unescape(m)) for out in shown for m in MARK.findall(out)]
+        for term in terms:
+            assert any(term in m for m in marked), (term, shown)
+        for out in shown:
+            assert "<" not in MARK.sub("", out)
 
 
 # --- the scoring ----------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""What may be a matching term, and the normalisation every indexed text and query goes through.
-Pure functions and the word lists beside this module; the segmenter (``segment.py``) applies
-them to its cuts.
+"""What may be a matching term, and the normalisation every indexed text, query and highlighted
+text goes through. Pure functions and the word lists beside this module; the segmenter
+(``segment.py``) applies them to its cuts, the pages (``views.highlight``) find terms with them.
 
 Normalisation: NFKC (full-width → half-width, ligatures and superscripts unfolded), then case
-folding.
+folding. ``fold_with_offsets`` does the same character cluster by cluster and says which
+original characters each folded character came from, so a term found in the folded text is
+marked on the original one.
 
 Term rules (whatever the segmentation setting):
 
@@ -136,3 +138,77 @@ def is_term(token: str, *, stoplist: bool = True, known: frozenset | set = froze
             return token in MEANINGFUL_SINGLES
         return not is_measure(token, known)
     return len(token) > 1 and bool(_KEEP_LATIN.match(token)) and not is_measure(token, known)
+
+
+# ---------------------------------------------------------------- normalisation with offsets
+
+def _safe_start(ch: str) -> bool:
+    """Characters that never combine with what precedes them under NFKC (ASCII and Latin-1
+    below the combining marks, CJK ideographs and punctuation, full-width forms): a cluster
+    may start there without asking ``unicodedata``."""
+    o = ord(ch)
+    return o < 0x300 or 0x3000 <= o <= 0x303F or 0x3400 <= o <= 0x9FFF or 0xFF01 <= o <= 0xFF5E
+
+
+def _clusters(text: str, *, careful: bool) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text):
+            spans.append((start, i))
+            break
+        ch = text[i]
+        if _safe_start(ch):
+            split = True
+        elif careful or unicodedata.combining(ch):
+            split = False
+        else:
+            # a starter that may still compose with the cluster before it (Hangul jamo …)
+            head = text[start:i]
+            split = normalize_text(head + ch) == normalize_text(head) + normalize_text(ch)
+        if split:
+            spans.append((start, i))
+            start = i
+    return spans
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """``(normalize_text(text), starts, ends)``: folded character ``j`` comes from
+    ``text[starts[j]:ends[j]]``. Folded cluster by cluster (a character and the marks that
+    combine with it), which gives the same string as folding the whole text."""
+    whole = normalize_text(text)
+    for careful in (False, True):
+        pieces, starts, ends = [], [], []
+        for a, b in _clusters(text, careful=careful):
+            piece = normalize_text(text[a:b])
+            pieces.append(piece)
+            starts.extend([a] * len(piece))
+            ends.extend([b] * len(piece))
+        if "".join(pieces) == whole:
+            return whole, starts, ends
+    return whole, [0] * len(whole), [len(text)] * len(whole)  # one cluster: never reached in practice
+
+
+def term_spans(text: str, terms) -> list[tuple[int, int]]:
+    """The spans of ``text`` (original offsets, merged where they overlap) that hold an
+    occurrence of any of ``terms`` on the index's normalisation. Every occurrence of every term
+    lies inside one span."""
+    wanted = {normalize_text(str(t)) for t in terms or ()}
+    wanted.discard("")
+    if not text or not wanted:
+        return []
+    folded, starts, ends = fold_with_offsets(text)
+    raw = []
+    for term in wanted:
+        at = folded.find(term)
+        while at >= 0:
+            raw.append((starts[at], ends[at + len(term) - 1]))
+            at = folded.find(term, at + 1)
+    raw.sort()
+    merged: list[list[int]] = []
+    for a, b in raw:
+        if merged and a < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
