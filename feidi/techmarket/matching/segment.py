@@ -100,16 +100,18 @@ class Segmenter:
         self.mode = mode
         self.setting = setting
         self.words: set[str] = set()  # the domain words added (normalised, as given)
-        self.known: set[str] = set()  # their latin parts too ("5g", "3d"): names, not measurements
+        self.known: set[str] = set()  # the vocabulary's latin words ("5g", "3d"): names, not measurements
         self._info: dict[str, tuple] = {}  # token → (kind, its terms, its dictionary sub-terms)
         self._short: dict[str, list[str]] = {}  # tokens of short repeated texts (labels, keywords)
         self._lock = threading.Lock()
-        self.add_words(load_words(VOCABULARY_PATH))
+        self.add_words(load_words(VOCABULARY_PATH), names=True)
         self.add_words(words)
 
-    def add_words(self, words: Iterable[str]) -> int:
+    def add_words(self, words: Iterable[str], *, names: bool = False) -> int:
         """Add domain words (normalised; single characters ignored; a word mixing latin and
-        Chinese enters as its parts). Nothing is added with the dictionary off. Returns how many
+        Chinese enters as its parts). With ``names`` (the shipped vocabulary, curated) their
+        latin parts are names even where they look like measurements (5G, 3D); the keywords users
+        give (12英寸, 800V) are not. Nothing is added with the dictionary off. Returns how many
         were new."""
         if not self.setting.dictionary:
             return 0
@@ -123,7 +125,8 @@ class Segmenter:
                 added += 1
                 for part in script_runs(word) if self.split_scripts else (word,):
                     if not HAS_CJK.search(part):
-                        self.known.add(part)
+                        if names:
+                            self.known.add(part)
                     elif len(part) > 1:
                         self._jieba.add_word(part, None, None)
             if added:

@@ -12,7 +12,7 @@ Term rules (whatever the segmentation setting):
 - a number (``2025``, ``0.35``, ``40-60``, ``1:3``, ``35%``), a number with a unit (``28nm``,
   ``100kw``, ``90wt%``, ``万吨``, ``三年``, ``百分点``) or a unit alone (``mm``, ``kwh``, ``毫米``,
   ``吨级``) is a measurement: the units are those of ``units.txt`` (GB 3100 symbols, common
-  non-SI units, Chinese unit names and measure words). A token the domain dictionary knows
+  non-SI units, Chinese unit names and measure words). A token the shipped vocabulary knows
   (``5g``, ``3d``) is a name, not a measurement;
 - a generic word (``generic.txt``: 工艺, 系统, 成本, 客户 …) is never a term;
 - a stop word (``stopwords.txt``) is not a term while the stop-list is on.
