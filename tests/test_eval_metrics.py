@@ -175,3 +175,33 @@ def test_evaluate_runs_on_the_labelled_set(data):
     out = evaluate(oracle, data)
     assert out["queries"] == len(data["demands"])
     assert out["ndcg"] == pytest.approx(1.0) and out["recall"] == pytest.approx(1.0)
+
+
+# --- the independent set --------------------------------------------------------------------------
+
+def test_the_independent_set_is_well_formed_and_apart_from_the_labelled_one(data):
+    """independent.json (issue 20): written apart from labelled.json, demands first; every demand
+    has a supply that solves it and most have a judged hard negative; no text is shared."""
+    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH
+
+    other = load_labelled(INDEPENDENT_PATH)
+    assert set(other) == {"about", "demands", "supplies", "qrels"} and "不用来调" in other["about"]
+    demands, supplies = other["demands"], other["supplies"]
+    assert len(demands) >= 40 and len(supplies) >= 120
+    d_ids, s_ids = {d["id"] for d in demands}, {s["id"] for s in supplies}
+    assert len(d_ids) == len(demands) and len(s_ids) == len(supplies)
+    per_demand = defaultdict(dict)
+    for q in other["qrels"]:
+        assert q["demand"] in d_ids and q["supply"] in s_ids and q["grade"] in {0, 1, 2, 3}
+        assert q["supply"] not in per_demand[q["demand"]], "a pair is judged twice"
+        per_demand[q["demand"]][q["supply"]] = q["grade"]
+    assert all(3 in grades.values() for grades in per_demand.values()) and len(per_demand) == len(demands)
+    assert sum(0 in grades.values() for grades in per_demand.values()) >= 0.8 * len(demands)
+    texts = {x["title"] for x in (*data["demands"], *data["supplies"])}
+    assert not texts & {x["title"] for x in (*demands, *supplies)}
+    # the solving supply is written in another register: it does not repeat the demand's title
+    by_id = {x["id"]: x for x in (*demands, *supplies)}
+    for d, grades in per_demand.items():
+        for s, g in grades.items():
+            if g == 3:
+                assert by_id[s]["title"] != by_id[d]["title"]

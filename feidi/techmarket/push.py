@@ -31,8 +31,10 @@ from .models import Demand, Push, Supply
 
 PUSH_K = 5  # counterparts pushed per new document
 # A push interrupts someone: a candidate scoring under this share of the best one is shown on the
-# document's page among the recommendations, but not pushed.
-PUSH_MIN_SHARE = 0.3
+# document's page among the recommendations, but not pushed. A score is BM25 times the share of
+# the query's weight the document covers (matching/index.py), so two candidates' ratio is about
+# the square of their BM25 ratio: 0.1 here is the 0.3 of BM25 alone that this rule was set at.
+PUSH_MIN_SHARE = 0.1
 
 
 def schedule_push(kind: str, doc_id: int) -> None:

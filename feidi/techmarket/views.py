@@ -5,7 +5,6 @@ changed only by its own organization or the staff over it)."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 
 from django.contrib import messages
@@ -35,6 +34,7 @@ from feidi.core.views import (
 from . import actions
 from .filtersets import DemandFilterSet, PushFilterSet, SupplyFilterSet, TalentFilterSet
 from .forms import DemandForm, SupplyForm, TalentForm
+from .matching.terms import normalize_text, term_spans
 from .models import Demand, Push, Supply, Talent
 from .tables import DemandTable, PushTable, SupplyTable, TalentTable
 
@@ -48,26 +48,58 @@ def _errors(exc) -> str:
 # --- matches shown on a detail page ---------------------------------------------------------------
 
 def highlight(text: str, terms, limit: int = 160):
-    """``text`` cut around the first matched term, escaped, the matched terms wrapped in <mark>."""
+    """``text`` escaped, its matched terms wrapped in <mark>, cut to about ``limit`` characters
+    around the first match; a term whose occurrences all fall outside that window gets a short
+    window of its own, so every term the text holds is shown marked at least once. Terms are
+    found on the index's normalisation (full-width folded, case folded) and marked on the
+    original characters (``terms.term_spans``)."""
     text = " ".join(str(text or "").split())
-    terms = sorted({str(t) for t in terms or [] if str(t).strip()}, key=len, reverse=True)
-    start = 0
-    if terms and len(text) > limit:
-        found = [i for i in (text.find(t) for t in terms) if i >= 0]
-        if found:
-            start = max(min(found) - 20, 0)
-    excerpt = text[start:start + limit]
-    prefix, suffix = ("…" if start else ""), ("…" if start + limit < len(text) else "")
-    if not terms:
-        return escape(prefix + excerpt + suffix)
-    pattern = re.compile("|".join(re.escape(t) for t in terms))
-    parts, last = [], 0
-    for m in pattern.finditer(excerpt):
-        parts.append(escape(excerpt[last:m.start()]))
-        parts.append(format_html("<mark>{}</mark>", m.group(0)))
-        last = m.end()
-    parts.append(escape(excerpt[last:]))
-    return mark_safe(escape(prefix) + "".join(str(p) for p in parts) + escape(suffix))  # noqa: S308 (escaped above)
+    spans = term_spans(text, terms)
+    windows = _windows(text, spans, terms, limit)
+    parts, at = [], 0
+    for lo, hi in windows:
+        if lo > at:
+            parts.append(escape("…"))
+        pos = lo
+        for a, b in spans:
+            if a >= lo and b <= hi:
+                parts.append(escape(text[pos:a]))
+                parts.append(format_html("<mark>{}</mark>", text[a:b]))
+                pos = b
+        parts.append(escape(text[pos:hi]))
+        at = hi
+    if at < len(text):
+        parts.append(escape("…"))
+    return mark_safe("".join(str(p) for p in parts))  # noqa: S308 (every piece escaped above)
+
+
+def _windows(text: str, spans, terms, limit: int) -> list[tuple[int, int]]:
+    """The stretches of ``text`` to show: all of it when short, else ``limit`` characters from
+    a little before the first match, plus a short window for each term not shown yet; merged,
+    and widened so that no marked span is cut."""
+    if len(text) <= limit:
+        return [(0, len(text))]
+    start = max(spans[0][0] - 20, 0) if spans else 0
+    windows = [(start, start + limit)]
+    folded = [normalize_text(text[a:b]) for a, b in spans]
+    for term in {normalize_text(str(t)) for t in terms or ()} - {""}:
+        places = [(a, b) for (a, b), f in zip(spans, folded, strict=True) if term in f]
+        if places and not any(lo <= a and b <= hi for a, b in places for lo, hi in windows):
+            a, b = places[0]
+            windows.append((max(a - 10, 0), b + 30))
+    merged: list[list[int]] = []
+    for lo, hi in sorted(windows):
+        for a, b in spans:  # never cut a marked span
+            if a < lo < b:
+                lo = a
+            if a < hi < b:
+                hi = b
+        hi = min(hi, len(text))
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, hi) for lo, hi in merged]
 
 
 def match_rows(matches, model, user, text_of=lambda o: f"{o.title} {o.keywords} {o.description}"):
@@ -88,7 +120,8 @@ def match_rows(matches, model, user, text_of=lambda o: f"{o.title} {o.keywords} 
         terms = reasons.get("terms") or []
         out.append({"object": obj, "rank": rank, "score": m.score, "width": max(round(100 * m.score / top), 3),
                     "terms": terms, "fields": reasons.get("fields") or [],
-                    "title": highlight(obj.title, terms, limit=200), "excerpt": highlight(obj.description, terms)})
+                    "title": highlight(obj.title, terms, limit=200), "excerpt": highlight(obj.description, terms),
+                    "keywords": highlight(obj.keywords, terms, limit=120) if obj.keywords else ""})
     return out
 
 

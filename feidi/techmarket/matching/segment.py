@@ -1,5 +1,5 @@
-"""Chinese segmentation for matching: rjieba (jieba-rs) with a domain dictionary, and the
-normalisation every indexed text and every query goes through.
+"""Chinese segmentation for matching: rjieba (jieba-rs) with a domain dictionary, cut into the
+terms the index keeps by the rules of ``terms.py`` and the fragment rules below.
 
 Why rjieba: on this machine it segments ~12× faster than jieba 0.42.1's default mode and ~2.5×
 faster than jieba-next, with the same cuts, and honours added words (``bench/techmarket.py``
@@ -7,93 +7,114 @@ measures it again). The domain dictionary is the vocabulary file shipped beside 
 (``vocabulary.txt``), the chain and segment names of ``feidi.chains`` and the keywords of the
 demands and supplies (added by the engine when it loads or indexes them).
 
-Normalisation: NFKC (full-width → half-width), latin lower-cased, whitespace and punctuation
-dropped, stop words dropped, pure numbers dropped, single Chinese characters dropped except the
-meaningful ones (chemical elements and a few materials: 锂, 硅, 氢 …); latin words (``mes``,
-``5g``) and numbers with units (``28nm``, ``100kw``, ``25%``) are kept as one token.
+A text is normalised (``terms.normalize_text``), latin letters and digits are parted from
+Chinese characters (so "TOPCon电池" gives the bare acronym "topcon"; a mixed dictionary word
+such as "mes系统" enters the dictionary as its parts), and cut by jieba's default mode. In the
+search mode, a word longer than two characters also gives its dictionary sub-words of two and
+three characters (jieba's ``cut_for_search``), so 电池 finds 动力电池.
+
+Fragments. A stretch of characters the dictionary does not cover comes out of jieba as single
+characters, or, with its guessing of unknown words (the HMM, the *guess* setting), as guessed
+pieces. A piece is evidence only when it stands alone, so that a piece shared by two unrelated
+compounds never makes them match:
+
+- a single Chinese character is a term only when it is meaningful (锂, 硅, 光 …) and touches no
+  other Chinese word on either side (锂 in "锂、钠、钾" or "锂的提纯", not 热 of "热失控");
+  glued to a word on one side only, it makes a compound with it, and the compound is the term
+  (热|失控 → 热失控; between two words, as 透过|率|封装, it belongs to neither for sure: no term);
+- a guessed word (not in the dictionary) is a term when it is the whole unknown stretch;
+- a stretch cut into several pieces (膜|层|减薄后, or 钙|钛|矿 without guessing) is one term, the
+  unknown compound whole; its pieces are not terms (their dictionary sub-words are).
+
+The options (guessing, the domain dictionary, the stop-list) are a ``Setting``; ``feidi match
+eval`` measures all eight on both evaluation sets and ``DEFAULT`` is the one that won on the set
+the engine was not tuned on (``evaluate.py``).
 """
 
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).parent
-VOCABULARY_PATH = HERE / "vocabulary.txt"
-STOPWORDS_PATH = HERE / "stopwords.txt"
+from .terms import (
+    HAS_CJK,
+    SCRIPT_EDGE,
+    STOPWORDS,
+    is_measure,
+    is_term,
+    load_words,
+    normalize_text,
+    script_runs,
+    split_keywords,
+)
 
-# Single characters that carry meaning in technology texts (elements, materials, energy carriers).
-MEANINGFUL_SINGLES = frozenset(
-    "锂钠钾镁钙铝硅磷硫氢氦碳氮氧氟氯铁钴镍铜锌镓锗砷硒锶钇锆铌钼银锡锑碲钡镧铈钕钐铕钆铽镝铪钽钨铂金汞铅铋铀钍"
-    "钒铬锰钛铟镉铑钯铱锇钌稀光热电磁声氨醇酯酸碱盐胶漆膜瓷钢铸锻焊模芯屏")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_LATIN = re.compile(r"[a-z]")
-_KEEP_LATIN = re.compile(r"^[a-z0-9][a-z0-9.+\-/%]*$")
-_NUMBER = re.compile(r"^[0-9.+\-/%]+$")
-_NUMBER_UNIT = re.compile(r"^[0-9][0-9.]*(%|[a-z]{1,4})$")
-_KEYWORD_SPLIT = re.compile(r"[,，;；、\s/|]+")
+__all__ = ["Segmenter", "PlainSegmenter", "Setting", "SETTINGS", "DEFAULT", "VOCABULARY_PATH",
+           "normalize_text", "split_keywords"]
 
-
-def normalize_text(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").lower()
+VOCABULARY_PATH = Path(__file__).parent / "vocabulary.txt"
 
 
-def split_keywords(text: str) -> list[str]:
-    """The keywords of a ``keywords`` field: separated by commas, 顿号, semicolons or spaces."""
-    return [w for w in (p.strip() for p in _KEYWORD_SPLIT.split(normalize_text(text))) if w]
+@dataclass(frozen=True)
+class Setting:
+    """The segmenter's options: jieba's guessing of unknown words (HMM), the domain dictionary
+    (vocabulary file, chain and segment names, keywords), the stop-list (``stopwords.txt``)."""
+
+    guess: bool = True
+    dictionary: bool = True
+    stoplist: bool = True
+
+    @property
+    def label(self) -> str:
+        return " ".join(f"{name}{'开' if on else '关'}" for name, on in
+                        (("猜词", self.guess), ("词典", self.dictionary), ("停用词", self.stoplist)))
+
+    @property
+    def key(self) -> str:
+        return f"guess={int(self.guess)},dictionary={int(self.dictionary)},stoplist={int(self.stoplist)}"
 
 
-def _load_words(path: Path) -> list[str]:
-    if not path.exists():
-        return []
-    words = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            words.append(normalize_text(line.split()[0]))
-    return words
+SETTINGS = tuple(Setting(g, d, s) for g in (True, False) for d in (True, False) for s in (True, False))
+# Measured by `feidi match eval` (docs/architecture.md, "Matching terms"): the best nDCG@10 on
+# independent.json, the set the engine was not tuned on.
+DEFAULT = Setting(guess=True, dictionary=True, stoplist=True)
 
-
-STOPWORDS = frozenset(_load_words(STOPWORDS_PATH))
-
-
-def keep(token: str) -> bool:
-    """Whether a normalised token is indexed."""
-    if not token or token in STOPWORDS:
-        return False
-    if _CJK.search(token):
-        return len(token) > 1 or token in MEANINGFUL_SINGLES
-    if _NUMBER.match(token):
-        return bool(_NUMBER_UNIT.match(token)) or token.endswith("%") and len(token) > 1
-    if _LATIN.search(token):
-        return bool(_KEEP_LATIN.match(token)) and (len(token) > 1 or token.isdigit())
-    return False
+# kinds of the tokens of jieba's cut
+SEP, STOP, WORD, GUESS, SINGLE, LATIN, BREAK = range(7)
+_CJK_CONTENT = (WORD, GUESS, SINGLE)
+_PIECES = (GUESS, SINGLE)
 
 
 class Segmenter:
     """A rjieba tokenizer with its own dictionary (not the module-wide default), so tests and
-    the bench can hold several. ``mode`` is ``"search"`` (jieba's search mode: long words also
-    give their dictionary sub-words, so 电池 finds 动力电池) or ``"default"``."""
+    the bench can hold several. ``mode`` is ``"search"`` (long words also give their dictionary
+    sub-words) or ``"default"``; ``setting`` its options."""
 
-    def __init__(self, words: Iterable[str] = (), *, mode: str = "search", vocabulary: bool = True):
+    split_scripts = True  # latin and Chinese parted, in texts and in dictionary words
+
+    def __init__(self, words: Iterable[str] = (), *, mode: str = "search", setting: Setting = DEFAULT):
         import rjieba
 
         self._jieba = rjieba.Jieba()
-        self._cut = self._jieba.cut_for_search if mode == "search" else self._jieba.cut
         self.mode = mode
-        self.words: set[str] = set()
-        self._keep: dict[str, bool] = {}  # token → kept? (tokens repeat: decide each once)
+        self.setting = setting
+        self.words: set[str] = set()  # the domain words added (normalised, as given)
+        self.known: set[str] = set()  # the vocabulary's latin words ("5g", "3d"): names, not measurements
+        self._info: dict[str, tuple] = {}  # token → (kind, its terms, its dictionary sub-terms)
         self._short: dict[str, list[str]] = {}  # tokens of short repeated texts (labels, keywords)
         self._lock = threading.Lock()
-        self.add_words(_load_words(VOCABULARY_PATH) if vocabulary else ())
+        self.add_words(load_words(VOCABULARY_PATH), names=True)
         self.add_words(words)
 
-    def add_words(self, words: Iterable[str]) -> int:
-        """Add domain words (normalised; single characters and stop words ignored). Returns how
-        many were new."""
+    def add_words(self, words: Iterable[str], *, names: bool = False) -> int:
+        """Add domain words (normalised; single characters ignored; a word mixing latin and
+        Chinese enters as its parts). With ``names`` (the shipped vocabulary, curated) their
+        latin parts are names even where they look like measurements (5G, 3D); the keywords users
+        give (12英寸, 800V) are not. Nothing is added with the dictionary off. Returns how many
+        were new."""
+        if not self.setting.dictionary:
+            return 0
         added = 0
         with self._lock:
             for word in words:
@@ -101,29 +122,89 @@ class Segmenter:
                 if len(word) < 2 or word in self.words or " " in word:
                     continue
                 self.words.add(word)
-                self._jieba.add_word(word, None, None)
                 added += 1
+                for part in script_runs(word) if self.split_scripts else (word,):
+                    if not HAS_CJK.search(part):
+                        if names:
+                            self.known.add(part)
+                    elif len(part) > 1:
+                        self._jieba.add_word(part, None, None)
             if added:
                 self._short.clear()
+                self._info.clear()  # which tokens are words, and their sub-words, may have changed
         return added
 
+    # ------------------------------------------------------------ single tokens
+    def is_term(self, token: str) -> bool:
+        """Whether a normalised token, taken whole, may be a term (``terms.is_term`` under this
+        segmenter's stop-list and dictionary)."""
+        return is_term(token, stoplist=self.setting.stoplist, known=self.known)
+
+    def _sub_words(self, word: str) -> list[str]:
+        """jieba's search-mode sub-words of a word: its dictionary words of 2 and 3 characters."""
+        if self.mode != "search" or len(word) <= 2:
+            return []
+        has = self._jieba.has_word
+        out = [word[i:i + 2] for i in range(len(word) - 1) if has(word[i:i + 2])]
+        if len(word) > 3:
+            out += [word[i:i + 3] for i in range(len(word) - 2) if has(word[i:i + 3])]
+        return out
+
+    def _classify(self, token: str) -> tuple:
+        if "\n" in token:
+            info = (BREAK, (), ())
+        elif not HAS_CJK.search(token):
+            stripped = token.strip()
+            kind = LATIN if stripped and stripped[0].isalnum() else SEP
+            info = (kind, (token,) if kind == LATIN and self.is_term(token) else (), ())
+        elif token in STOPWORDS:
+            info = (STOP, () if self.setting.stoplist else (token,) if self.is_term(token) else (), ())
+        elif len(token) == 1:
+            info = (SINGLE, (token,) if self.is_term(token) else (), ())
+        else:
+            whole = (token,) if self.is_term(token) else ()
+            # the parts of a measurement (百分|分点 of 百分点) or a generic word are none of the text's
+            subs = tuple(w for w in self._sub_words(token) if self.is_term(w)) if whole else ()
+            info = (WORD if self._jieba.has_word(token) else GUESS, subs + whole, subs)
+        if len(self._info) > 2_000_000:
+            self._info.clear()
+        self._info[token] = info
+        return info
+
+    # ------------------------------------------------------------ texts
     def tokens(self, text: str, *, keep_break: bool = False) -> list[str]:
-        """The indexed tokens of ``text``, in order (repeats kept); with ``keep_break`` the first
-        line break is kept as a token (to split a text cut in one call)."""
-        cache = self._keep
-        out = []
-        for t in self._cut(normalize_text(text), True):
-            if keep_break and "\n" in t:
-                out.append(t)
+        """The terms of ``text``, in order (repeats kept); with ``keep_break`` the first line
+        break is kept as a token (to split a text cut in one call)."""
+        cut = self._jieba.cut(SCRIPT_EDGE.sub(" ", normalize_text(text)), self.setting.guess)
+        info, classify = self._info, self._classify
+        infos = [info.get(t) or classify(t) for t in cut]
+        out: list[str] = []
+        last = len(infos) - 1
+        run = 0  # pieces of the current unknown stretch so far
+        for i, (kind, terms, subs) in enumerate(infos):
+            if kind == WORD or kind == LATIN or kind == STOP:
+                out.extend(terms)
+            elif kind == SINGLE or kind == GUESS:
+                before = infos[i - 1][0] if i else SEP
+                after = infos[i + 1][0] if i < last else SEP
+                run = run + 1 if before in _PIECES else 1
+                if before in _PIECES or after in _PIECES:
+                    out.extend(subs)  # a fragment: only its dictionary sub-words
+                    if after not in _PIECES:  # the stretch ends: the unknown compound, whole
+                        stretch = "".join(cut[i - run + 1:i + 1])
+                        if self.is_term(stretch):
+                            out.append(stretch)
+                elif kind == GUESS or not (before in _CJK_CONTENT or after in _CJK_CONTENT):
+                    out.extend(terms)  # a whole guessed word, or a single character on its own
+                elif (before == WORD) != (after == WORD) and not is_measure(cut[i]):
+                    # a character glued to a word on one side: the compound they make (热|失控);
+                    # a numeral or a measure word (年, 个) measures, it makes no compound
+                    compound = cut[i - 1] + cut[i] if before == WORD else cut[i] + cut[i + 1]
+                    if self.is_term(compound):
+                        out.append(compound)
+            elif kind == BREAK and keep_break:
+                out.append("\n")
                 keep_break = False
-                continue
-            kept = cache.get(t)
-            if kept is None:
-                kept = cache[t] = keep(t)
-                if len(cache) > 2_000_000:
-                    cache.clear()
-            if kept:
-                out.append(t)
         return out
 
     def title_description(self, title: str, description: str) -> list[list[str]]:
@@ -144,11 +225,37 @@ class Segmenter:
         return got
 
     def keyword_tokens(self, keywords: str) -> list[str]:
-        """Tokens of a keywords field: each keyword whole (when kept) plus its own tokens."""
+        """Tokens of a keywords field: each keyword whole (when it may be a term) plus its own
+        tokens."""
         out = []
         for word in split_keywords(keywords):
             parts = self.short_tokens(word)
-            if word not in parts and keep(word):
+            if word not in parts and self.is_term(word):
                 out.append(word)
             out.extend(parts)
         return out
+
+
+class PlainSegmenter(Segmenter):
+    """The baseline of ``feidi match eval``: jieba's default cut of the normalised text under
+    the same setting (guessing, dictionary, stop-list), with only whitespace and punctuation
+    dropped — none of the engine's term rules, no sub-words, no whole keywords."""
+
+    split_scripts = False
+
+    def __init__(self, words: Iterable[str] = (), *, setting: Setting = DEFAULT):
+        super().__init__(words, mode="default", setting=setting)
+
+    def tokens(self, text: str, *, keep_break: bool = False) -> list[str]:
+        stop = STOPWORDS if self.setting.stoplist else ()
+        out = []
+        for t in self._jieba.cut(normalize_text(text), self.setting.guess):
+            if keep_break and "\n" in t:
+                out.append("\n")
+                keep_break = False
+            elif any(c.isalnum() for c in t) and t not in stop:
+                out.append(t)
+        return out
+
+    def keyword_tokens(self, keywords: str) -> list[str]:
+        return self.tokens(" ".join(split_keywords(keywords)))

