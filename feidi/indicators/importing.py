@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.core import audit
 from feidi.core.context import acting, current
@@ -188,7 +189,7 @@ def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[act
                 values.append(Decimal(repr(raw)))  # what parse_number does, without its dispatch
                 continue
             if isinstance(raw, FormulaCell):
-                errors.append(RowError(excel_row, header[c], f"={raw.formula}", FORMULA))
+                errors.append(RowError(excel_row, header[c], f"={raw.formula}", gettext(FORMULA)))
                 bad = True
                 continue
             try:
