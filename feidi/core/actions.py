@@ -65,7 +65,7 @@ def delete_object(instance: models.Model, *, acting_user) -> None:
         try:
             instance.delete()
         except models.ProtectedError as exc:
-            names = "、".join(sorted({o._meta.verbose_name for o in exc.protected_objects}))
+            names = gettext("、").join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
             raise ValidationError(gettext("该记录仍被{names}引用，不能删除").format(names=names)) from None
         audit.record(audit.AuditRecord.Action.DELETE, user=acting_user, before=before,
                      model_label=label, object_id=pk, object_repr=text)

@@ -251,7 +251,7 @@ class ObjectDetailView(ObjectMixin, TemplateView):
                 from feidi.lib.money import human
 
                 text = human(value)  # 万元/亿元 as everywhere else, never a row of yuan digits
-            rows.append({"name": name, "label": str(field.verbose_name).replace("（元）", ""), "value": text,
+            rows.append({"name": name, "label": str(field.verbose_name).replace("（元）", "").replace(gettext("（元）"), ""), "value": text,
                          "secret": getattr(field, "encrypted", False)})
         return rows
 
