@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -34,7 +33,7 @@ class ChainListView(ObjectListView):
     filterset_class = ChainFilterSet
     table_class = ChainTable
     select_related = ("leader",)
-    title = _("产业链图谱")
+    title = gettext_lazy("产业链图谱")
 
 
 class ChainDetailView(ObjectDetailView):

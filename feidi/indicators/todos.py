@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from feidi.core import workbench
 
@@ -27,6 +28,6 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if not missing:
         return []
     url = reverse("indicators:report") + f"?period={period:%Y-%m}"
-    return [workbench.Todo("month_report", f"{period.year}年{period.month}月经济指标待填报", 1, url, "填报",
-                           [workbench.Item(f"{period.year}年{period.month}月：{'、'.join(missing)}未填报", url,
-                                           note="每月必报指标")], order=5)]
+    return [workbench.Todo("month_report", gettext("{year}年{month}月经济指标待填报").format(year=period.year, month=period.month), 1, url, gettext("填报"),
+                           [workbench.Item(gettext("{year}年{month}月：{join}未填报").format(year=period.year, month=period.month, join='、'.join(missing)), url,
+                                           note=gettext("每月必报指标"))], order=5)]
