@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ScopedModelForm, style_fields
+from feidi.core.models import seeded_label
 from feidi.lib.security_profile import POLICY_BOUNDS
 
 from .models import Department, Role, SecurityPolicy, User
@@ -111,7 +112,7 @@ class RoleForm(ScopedModelForm):
             name = str(model._meta.verbose_name) if model else perm.content_type.model
             action = perm.codename.rsplit("_", 1)[0] if model and perm.codename.endswith(
                 f"_{model._meta.model_name}") else perm.codename
-            label = ACTION_LABELS.get(action, perm.name)
+            label = ACTION_LABELS.get(action) or seeded_label(perm.name)  # custom ones: the Meta text
             module = modules.setdefault(app, {"label": str(apps.get_app_config(app).verbose_name), "objects": {}})
             module["objects"].setdefault(name, []).append((label, boxes.get(str(perm.pk))))
         return [(app, m["label"], list(m["objects"].items())) for app, m in modules.items()]

@@ -95,6 +95,10 @@ class Role(DetailUrlMixin, models.Model):
         return seeded_label(self.name)
 
     @property
+    def name_shown(self) -> str:
+        return seeded_label(self.name)
+
+    @property
     def description_shown(self) -> str:
         return seeded_label(self.description)
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from feidi.lib.holiday_notice import Period, parse
+from feidi.lib.holiday_notice import Period, parse, weekday_name
 from feidi.lib.workdays import YearSchedule
 
 from . import audit
@@ -89,7 +89,8 @@ def check(draft: Draft) -> Draft:
         if d in taken:
             draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}同时是“{value}”的放假日").format(d=d, value=taken[d]))
         if d.weekday() < 5:
-            draft.problems.append(f"调休上班日{d:%Y-%m-%d}是周{'一二三四五'[d.weekday()]}，本来就是工作日")
+            draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}是周{weekday}，本来就是工作日").format(
+                d=d, weekday=weekday_name(d)))
         if d in seen:
             draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}重复").format(d=d))
         seen.add(d)

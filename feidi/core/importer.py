@@ -190,6 +190,14 @@ class Importer:
         return (self.title, f"{self.title}导入")
 
     @property
+    def shown_sheet_names(self) -> tuple[str, ...]:
+        """The sheet names as the rules state them, in the user's language (the template's sheet is
+        named so; a sheet of another name is still read when it is the first visible one)."""
+        title = gettext(self.title)
+        return tuple(dict.fromkeys(title if name == self.title else gettext("{title}导入").format(title=title)
+                                   if name == f"{self.title}导入" else name for name in self.sheet_names))
+
+    @property
     def permission(self) -> str:
         return f"{self.model._meta.app_label}.add_{self.model._meta.model_name}"
 
@@ -214,7 +222,7 @@ class Importer:
 
         buffer = io.BytesIO()
         book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = book.add_worksheet(self.title[:31] or "导入")
+        sheet = book.add_worksheet(gettext(self.title)[:31] or gettext("导入"))
         head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
         need = book.add_format({"bold": True, "bg_color": "#FDE8E8", "border": 1})
         text = book.add_format({"num_format": "@"})

@@ -126,7 +126,7 @@ class CalendarDay(DetailUrlMixin, models.Model):
         ordering = ["-date"]
 
     def __str__(self):
-        return f"{self.date:%Y-%m-%d} {gettext('上班') if self.is_workday else gettext('休息')}"
+        return f"{self.date:%Y-%m-%d} " + (gettext("上班") if self.is_workday else gettext("休息"))
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -196,7 +196,7 @@ class JobLease(models.Model):
         verbose_name = verbose_name_plural = _("定时任务租约")
 
     def __str__(self):
-        return f"{self.name}（{self.holder or gettext('空闲')}）"
+        return gettext("{name}（{holder}）").format(name=self.name, holder=self.holder or gettext("空闲"))
 
 
 class AuditHead(models.Model):

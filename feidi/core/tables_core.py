@@ -42,7 +42,7 @@ class DictItemTable(Table):
     default_order = "type__code"
     type = Column(_("字典"), order_by="type__name")
     code = Column(_("编码"))
-    label = Column(_("名称"), link=True)
+    label = Column(_("名称"), accessor="__str__", order_by="label", link=True)
     order = Column(_("排序"))
     active = Column(_("启用"))
 

@@ -244,6 +244,8 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             field = self.model._meta.get_field(name)
             if getattr(field, "choices", None):
                 value = getattr(obj, f"get_{name}_display")()
+            elif hasattr(type(obj), f"{name}_shown"):  # seeded text shown translated (roles, indicators)
+                value = getattr(obj, f"{name}_shown")
             else:
                 value = getattr(obj, name)
             text = format_value(value)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
 from . import workbench
-from .models import AuditRecord
+from .models import AuditRecord, seeded_label
 
 
 class WorkbenchView(LoginRequiredMixin, TemplateView):
@@ -51,7 +51,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             labels = (OrganizationLabel.objects.visible_to(user).filter(until__isnull=True)
                       .values_list("label__label").annotate(n=Count("organization", distinct=True)).order_by("-n"))
             for name, n in labels[:2]:
-                cards.append({"label": name, "value": n, "hint": gettext("有效认定"), "url": reverse("registry:organization_list")})
+                cards.append({"label": seeded_label(name), "value": n, "hint": gettext("有效认定"), "url": reverse("registry:organization_list")})
             short = Coalesce(NullIf("zone__short_name", Value("")), "zone__name")
             rows = (orgs.filter(zone__isnull=False).annotate(zone_label=short).values_list("zone_label")
                     .annotate(n=Count("pk")).order_by("-n")[:12])

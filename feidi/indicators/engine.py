@@ -24,6 +24,8 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from feidi.core.models import seeded_label
+
 from .models import Indicator, IndicatorValue
 
 
@@ -320,7 +322,8 @@ def _labels(by: str, keys: list[tuple]) -> dict:
     if by == "zone_industry":
         zones = group_labels("zone", [k[0] for k in keys])
         industries = group_labels("industry", [k[1] for k in keys])
-        return {k: f"{zones.get(k[0], gettext('未分类'))}·{industries.get(k[1], gettext('未分类'))}" for k in keys}
+        none = gettext("未分类")
+        return {k: f"{zones.get(k[0], none)}·{industries.get(k[1], none)}" for k in keys}
     return group_labels(by, [k[0] for k in keys if k])
 
 
@@ -534,8 +537,8 @@ def labelled_trend(organizations, end: dt.date, months: int = 12) -> dict:
     series = {}
     for label in sorted(order, key=lambda x: order[x]):
         mine = [(org, since, until) for lab, _o, org, since, until in rows if lab == label]
-        series[label] = [len({org for org, since, until in mine if since <= e and (until is None or until >= e)})
-                         for e in ends]
+        series[seeded_label(label)] = [len({org for org, since, until in mine
+                                            if since <= e and (until is None or until >= e)}) for e in ends]
     return {"months": [f"{e:%Y-%m}" for e in ends], "series": series}
 
 

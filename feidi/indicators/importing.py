@@ -52,7 +52,7 @@ def template_bytes() -> bytes:
     indicators = list(Indicator.objects.filter(active=True))
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("指标数据")
+    sheet = book.add_worksheet(gettext("指标数据"))
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     need = book.add_format({"bold": True, "bg_color": "#FDE8E8", "border": 1})
     text = book.add_format({"num_format": "@"})
@@ -62,8 +62,9 @@ def template_bytes() -> bytes:
         sheet.write_string(0, c, h, fmt)
         sheet.set_column(c, c, max(12, len(h) * 2), text if c < 3 else None)
     for c, i in enumerate(indicators, start=3):
-        sheet.write_comment(0, c, f"{i.get_kind_display()}；{gettext('仅统计规上企业；') if i.above_scale_only else ''}"
-                                  f"{i.description or ''}")
+        above = gettext("仅统计规上企业；") if i.above_scale_only else ""
+        sheet.write_comment(0, c, gettext("{kind}；{above}{description}").format(
+            kind=i.get_kind_display(), above=above, description=i.description or ""))
     sheet.freeze_panes(1, 3)
     notes = book.add_worksheet(gettext("填写说明"))
     notes.write(0, 0, gettext("一行一个企业一个月份。累计值填年初至当月累计；时点值填当月数。金额单位为元。"))

@@ -330,7 +330,9 @@ class RankingRun(DetailUrlMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["rule", "month"], name="rankingrun_once_per_month")]
 
     def __str__(self):
-        return f"{self.month:%Y年%m月}{self.rule.name}" if self.month else gettext("月调度排名")
+        if self.month:
+            return gettext("{month:%Y年%m月}{name}").format(month=self.month, name=self.rule.name)
+        return gettext("月调度排名")
 
 
 class RankingEntry(models.Model):

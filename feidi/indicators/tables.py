@@ -16,9 +16,9 @@ class IndicatorValueTable(Table):
 
 class IndicatorTable(Table):
     default_order = "order"
-    name = Column(_("名称"), link=True)
+    name = Column(_("名称"), accessor="name_shown", order_by="name", link=True)
     code = Column(_("编码"))
-    unit = Column(_("单位"))
+    unit = Column(_("单位"), accessor="unit_shown", order_by="unit")
     kind = Column(_("口径"), accessor="get_kind_display", order_by="kind")
     above_scale_only = Column(_("仅规上"))
     required = Column(_("每月必报"))

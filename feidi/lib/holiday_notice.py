@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 SECTION = re.compile(r"(?:^|\n|。)\s*([一二三四五六七八九十]+)、\s*([^：:\n]{1,20})[：:]")
 DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日")
@@ -27,6 +27,12 @@ RANGE = re.compile(r"((?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日)\s*(?:至|到|—|�
 BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
 DAYS = re.compile(r"共\s*(\d+)\s*天")
 FULL_WIDTH = str.maketrans("０１２３４５６７８９：；，。（）～—", "0123456789:;,。()~-")
+WEEKDAYS = "一二三四五六日"
+
+
+def weekday_name(day) -> str:
+    """周一…周五 in the user's language (the calendar grid's labels, context "weekday")."""
+    return pgettext("weekday", WEEKDAYS[day.weekday()])
 
 
 @dataclass
@@ -108,7 +114,8 @@ def parse(text: str, year: int) -> Notice:
         if d in seen:
             notice.problems.append(gettext("{d:%Y年%m月%d日}既是放假日（{value}）又是调休上班日（{name}）").format(d=d, value=seen[d], name=name))
         if d.weekday() < 5:
-            notice.problems.append(f"{name}：调休上班日{d:%Y年%m月%d日}是工作日（周{'一二三四五'[d.weekday()]}），请核对")
+            notice.problems.append(gettext("{name}：调休上班日{d:%Y年%m月%d日}是工作日（周{weekday}），请核对").format(
+                name=name, d=d, weekday=weekday_name(d)))
     if not notice.periods:
         notice.problems.append(gettext("没有识别出任何放假时间"))
     return notice

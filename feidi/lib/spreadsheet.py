@@ -333,7 +333,9 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     _check_package(archive, budget)
     sheets = _sheets(archive, budget)
     visible = [s for s in sheets if s[1] == "visible"]
-    skipped = [f"{name}（{gettext('隐藏') if state == 'hidden' else gettext('深度隐藏')}）" for name, state, _ in sheets
+    hidden, very_hidden = gettext("隐藏"), gettext("深度隐藏")
+    skipped = [gettext("{name}（{state}）").format(name=name, state=hidden if state == "hidden" else very_hidden)
+               for name, state, _ in sheets
                if state != "visible"]
     chosen = next((s for want in prefer for s in visible if s[0].strip() == want), None) or (
         visible[0] if visible else None)

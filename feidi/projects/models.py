@@ -357,7 +357,9 @@ class MonthlyInvestment(ProjectPartMixin, FeidiModel):
         indexes = [models.Index(fields=["month"])]
 
     def __str__(self):
-        return f"{self.project} {self.month:%Y年%m月}" if self.project_id and self.month else gettext("月度投资")
+        if self.project_id and self.month:
+            return gettext("{project} {month:%Y年%m月}").format(project=self.project, month=self.month)
+        return gettext("月度投资")
 
     def clean(self):
         if self.month:

@@ -109,12 +109,15 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     ids = [r["pk"] for r in rows]
     names = {r["pk"]: r for r in rows}
     reasons: dict[int, list[str]] = defaultdict(list)
+    paced = set()  # projects whose open pace alert of the year already says it
     for a in Alert.objects.filter(project_id__in=ids, resolved_at__isnull=True).order_by("raised_at", "pk"):
         reasons[a.project_id].append(a.message)
+        if a.rule == Alert.Rule.PACE and a.subject == str(year):
+            paced.add(a.project_id)
     for pid, (_plan, expected, completed) in pace_shortfalls(as_of, Project.objects.filter(pk__in=ids)).items():
-        text = f"{year}年1–{as_of.month - 1}月完成投资{human(completed)}，低于进度要求{human(expected)}"
-        if not any(m.startswith(f"{year}年1–") for m in reasons[pid]):
-            reasons[pid].append(text)
+        if pid not in paced:
+            reasons[pid].append(gettext("{year}年1–{month}月完成投资{completed}，低于进度要求{expected}").format(
+                year=year, month=as_of.month - 1, completed=human(completed), expected=human(expected)))
     red_flags = [{"name": names[pid]["name"], "level": str(KeyLevel(names[pid]["key_level"]).label)
                   if names[pid]["key_level"] else "", "leader": names[pid]["leader__full_name"] or "",
                   "reasons": reasons[pid]} for pid in ids if reasons.get(pid)]

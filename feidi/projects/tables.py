@@ -89,7 +89,7 @@ class AnnualPlanTable(Table):
 class MonthlyInvestmentTable(Table):
     default_order = "-month"
     project = Column(_("项目"), order_by="project__name", link=True)
-    month = Column(_("月份"), render=lambda r: f"{r.month:%Y年%m月}", export_value=lambda r: r.month)
+    month = Column(_("月份"), render=lambda r: gettext("{month:%Y年%m月}").format(month=r.month), export_value=lambda r: r.month)
     amount = Column(_("当月完成投资"), money=True)
     note = Column(_("形象进度"), sortable=False)
 

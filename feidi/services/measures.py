@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.calendar import current_calendar
+from feidi.core.models import seeded_label
 
 from .models import Appeal, Assignment
 
@@ -42,7 +43,7 @@ def compute(queryset, *, by: str = "category", start: dt.date | None = None, end
                                                    "escalated": {"2": 0, "3": 0, "4": 0}})
     for r in rows:
         if by == "category":
-            key = r["category__label"]
+            key = seeded_label(r["category__label"])
         elif by == "department":
             key = r["handling_department__name"] or r["department__name"] or "—"
         else:

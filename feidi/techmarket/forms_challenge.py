@@ -84,8 +84,10 @@ class ChallengeForm(ScopedModelForm):
                     if value and not self.initial.get(name):
                         self.initial[name] = value
             if not self.instance.criteria:
-                self.initial["criteria"] = [{"name": "技术先进性", "weight": 40}, {"name": "团队实力", "weight": 30},
-                                            {"name": "实施方案可行性", "weight": 30}]
+                # a starting point the user edits, in the user's language
+                self.initial["criteria"] = [{"name": gettext("技术先进性"), "weight": 40},
+                                            {"name": gettext("团队实力"), "weight": 30},
+                                            {"name": gettext("实施方案可行性"), "weight": 30}]
         self.fields["bounty"].help_text = gettext("单位：元（1000万元填 10000000）")
         self.fields["experts"].queryset = expert_users()
         self.fields["experts"].required = False
