@@ -33,7 +33,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]+")
 # translates (a factory's own row there is still data).
 SEEDED = {"core.dicttype", "core.dictitem", "accounts.role", "auth.permission", "indicators.indicator",
           "projects.stagegate"}
-PO = Path(settings.BASE_DIR) / "feidi" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+CATALOGUE = Path(settings.BASE_DIR) / "feidi" / "locale" / "en" / "LC_MESSAGES"
 # Shown in their own language on purpose: the language menu's entry for Chinese and its label.
 OWN_LANGUAGE = ("简体中文", "Language / 语言")
 # Attributes a user reads (or hears) as text.
@@ -164,15 +164,52 @@ def test_every_page_of_every_role_is_in_english(world):
         f"{url}: {' | '.join(found[:8])}" for url, found in sorted(untranslated.items()))
 
 
+def test_pages_the_crawl_does_not_reach_are_in_english(world):
+    """Pages no link of the crawl leads to (the sign-in page, edit forms behind a detail page the
+    crawl saw once, a live HTMX panel): each as the user who may open it."""
+    from feidi.projects.models import AnnualPlan, StageGate
+    from feidi.techmarket.models import Application, Challenge, Lot
+
+    challenge = Challenge.objects.first()
+    challenge.experts.add(world["expert"])
+    second = Challenge.objects.create(demand=challenge.demand, title="Second challenge", status="open",
+                                      bounty=challenge.bounty, deadline=challenge.deadline, criteria=challenge.criteria,
+                                      department=challenge.department)
+    Challenge.objects.filter(pk=challenge.pk).update(status="review")
+    pages = [
+        (None, reverse("accounts:login")),
+        ("project_office", reverse("projects:annualplan_list")),
+        ("project_office", reverse("projects:annualplan_edit", args=[AnnualPlan.objects.first().pk])),
+        ("project_office", reverse("projects:stagegate_edit", args=[StageGate.objects.exclude(department=None).first().pk])),
+        ("auditor", reverse("core:auditrecord_verify")),
+        ("expert", reverse("techmarket:review", args=[Application.objects.first().pk])),
+        ("inst_a", reverse("techmarket:application_add") + f"?challenge={second.pk}"),
+        ("tech", reverse("techmarket:lot_live", args=[Lot.objects.first().pk])),
+    ]
+    untranslated, answered = {}, 0
+    for name, url in pages:
+        client = english(world[name]) if name else Client()
+        if not name:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = client.get(url, HTTP_HX_REQUEST="true" if url.endswith("/live/") else None)
+        if response.status_code != 200:
+            continue
+        answered += 1
+        if found := chinese_on(response.content.decode()):
+            untranslated[url] = found
+    assert answered == len(pages)
+    assert not untranslated, "\n".join(f"{url}: {' | '.join(found[:8])}" for url, found in untranslated.items())
+
+
 def _unquote(lines: list[str]) -> str:
     escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
     text = "".join(re.match(r'^(?:\S+ )?"(.*)"$', line).group(1) for line in lines)
     return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(0)), text)
 
 
-def po_entries():
-    """(context, msgid, [msgstr…], flags) of each entry of the English .po, the header left out."""
-    for block in PO.read_text(encoding="utf-8").split("\n\n"):
+def po_entries(po: Path):
+    """(context, msgid, [msgstr…], flags) of each entry of an English .po, the header left out."""
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.strip().splitlines() if line and not line.startswith("#~")]
         fields: dict[str, list[str]] = {}
         key = None
@@ -190,20 +227,28 @@ def po_entries():
         yield (_unquote(fields["msgctxt"]) if "msgctxt" in fields else None), _unquote(fields["msgid"]), strs, flags
 
 
-def test_the_english_catalogue_is_complete_and_compiled():
+@pytest.mark.parametrize(("domain", "least"), [("django", 2000), ("djangojs", 30)])
+def test_the_english_catalogue_is_complete_and_compiled(domain, least):
     import gettext
 
-    entries = list(po_entries())
-    assert len(entries) > 1000
-    assert not [m for _, m, _, flags in entries if "fuzzy" in flags], "fuzzy entries in django.po"
+    po = CATALOGUE / f"{domain}.po"
+    entries = list(po_entries(po))
+    assert len(entries) > least
+    assert not [m for _, m, _, flags in entries if "fuzzy" in flags], f"fuzzy entries in {po.name}"
     untranslated = [m for _, m, strs, _ in entries if not all(strs)]
     assert not untranslated, f"{len(untranslated)} untranslated: {untranslated[:20]}"
-    with open(PO.with_suffix(".mo"), "rb") as mo:
+    with open(po.with_suffix(".mo"), "rb") as mo:
         catalog = gettext.GNUTranslations(mo)._catalog
     stale = [m for ctxt, m, strs, _ in entries
              if catalog.get(f"{ctxt}\x04{m}" if ctxt else m, catalog.get((f"{ctxt}\x04{m}" if ctxt else m, 0)))
              != strs[0]]
-    assert not stale, f"django.mo is older than django.po (run compilemessages): {stale[:10]}"
+    assert not stale, f"{po.with_suffix('.mo').name} is older than {po.name} (run compilemessages): {stale[:10]}"
+
+
+def test_the_charts_get_their_texts_in_english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    script = client.get(reverse("javascript_catalog")).content.decode()
+    assert "Same period last year" in script and "Save image" in script
 
 
 def test_an_xlsx_export_has_english_headers(world):
