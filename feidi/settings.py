@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("FEIDI_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -345,5 +346,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
-FILTERS_EMPTY_CHOICE_LABEL = "全部"
-FILTERS_NULL_CHOICE_LABEL = "（空）"
+# lazy: the filter forms show them in the user's language
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
+FILTERS_NULL_CHOICE_LABEL = gettext_lazy("（空）")

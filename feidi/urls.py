@@ -1,5 +1,5 @@
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from feidi.api import api
 from feidi.core.views_home import HomeView, WorkbenchView, healthz
@@ -19,6 +19,8 @@ urlpatterns = [
     path("cockpit/", include("feidi.cockpit.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    # the charts' texts (gettext in feidi/static): the djangojs catalogue of the user's language
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript_catalog"),
 ]
 
 handler403 = "feidi.core.views_home.permission_denied"

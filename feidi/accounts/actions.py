@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.core import audit
 from feidi.core.actions import create_object, update_object
@@ -33,7 +34,7 @@ def do_record_login_failure(request, username: str, password: str | None = None)
     password of a locked account learns that it is locked — so the page tells nobody which names
     exist (the login log records the real reason)."""
     policy = SecurityPolicy.current()
-    generic = f"用户名或密码错误（连续输错{policy.max_failures}次将锁定{policy.lock_minutes}分钟）"
+    generic = gettext("用户名或密码错误（连续输错{max_failures}次将锁定{lock_minutes}分钟）").format(max_failures=policy.max_failures, lock_minutes=policy.lock_minutes)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
@@ -42,7 +43,7 @@ def do_record_login_failure(request, username: str, password: str | None = None)
         if user.is_locked():
             log_event(request, username, LoginLog.Result.LOCKED, user=user, reason="账号已锁定")
             if password is not None and user.is_active and user.check_password(password):
-                return f"账号已锁定，请于{timezone.localtime(user.locked_until):%H:%M}后再试或联系安全管理员"
+                return gettext("账号已锁定，请于{localtime:%H:%M}后再试或联系安全管理员").format(localtime=timezone.localtime(user.locked_until))
             return generic
         if not user.is_active:
             log_event(request, username, LoginLog.Result.FAILURE, user=user, reason="账号已停用")
@@ -121,11 +122,11 @@ def _check_roles(roles: list[Role]) -> None:
 
 def _check_binding(user: User, roles: list[Role]) -> None:
     if user.organization_id and any(r.duty for r in roles):
-        raise ValidationError({"roles": "企业/机构用户不能担任管理员"})
+        raise ValidationError({"roles": gettext("企业/机构用户不能担任管理员")})
     if user.organization_id and user.department_id:
-        raise ValidationError({"organization": "企业/机构用户不属于政府部门，请只选择所属单位"})
+        raise ValidationError({"organization": gettext("企业/机构用户不属于政府部门，请只选择所属单位")})
     if not user.organization_id and not user.department_id:
-        raise ValidationError({"department": "请选择所属部门（企业/机构用户请选择所属单位）"})
+        raise ValidationError({"department": gettext("请选择所属部门（企业/机构用户请选择所属单位）")})
 
 
 def do_create_user(user: User, *, password: str | None, roles: list[Role] | None = None, acting_user) -> User:
@@ -152,7 +153,7 @@ def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
 
 def do_set_user_roles(user: User, roles: list[Role], *, acting_user) -> User:
     if acting_user is not None and acting_user.pk == user.pk:
-        raise PermissionDenied("不能给自己分配角色")
+        raise PermissionDenied(gettext("不能给自己分配角色"))
     _check_roles(roles)
     _check_binding(user, roles)
     return update_object(user, acting_user=acting_user, m2m={"roles": roles})
@@ -173,7 +174,7 @@ def do_save_role(role: Role, *, permissions=None, custom_departments=None, actin
     from .duties import check_account, check_role, names_of, role_permissions
 
     if role.pk and acting_user is not None and acting_user.roles.filter(pk=role.pk).exists():
-        raise PermissionDenied("不能修改自己所持有的角色")
+        raise PermissionDenied(gettext("不能修改自己所持有的角色"))
     m2m = {}
     perms = list(permissions) if permissions is not None else (
         list(role.permissions.select_related("content_type")) if role.pk else [])
@@ -200,7 +201,7 @@ def do_save_department(dept: Department, *, acting_user) -> Department:
     """Create or move a department, keeping the materialized paths of its subtree right."""
     with transaction.atomic():
         if dept.parent_id and dept.pk and dept.parent.path.startswith(dept.path or "\x00"):
-            raise ValidationError({"parent": "上级部门不能是本部门或其下级部门"})
+            raise ValidationError({"parent": gettext("上级部门不能是本部门或其下级部门")})
         if dept.pk is None:
             create_object(dept, acting_user=acting_user)
             _set_path(dept)
@@ -231,7 +232,7 @@ def do_issue_token(user: User, name: str, *, expires_at=None):
     from .models import ApiToken
 
     if user.is_admin_duty:
-        raise PermissionDenied("管理员账号不能签发 API 令牌")
+        raise PermissionDenied(gettext("管理员账号不能签发 API 令牌"))
     with transaction.atomic():
         token, value = ApiToken.issue(user, name, expires_at=expires_at)
         audit.record(audit.AuditRecord.Action.CREATE, token, user=user, after=audit.snapshot(token))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -91,15 +92,15 @@ def create_user(request, payload: UserIn):
     if data["department_id"] is not None:
         dept = Department.objects.visible_to(request.user).filter(pk=data["department_id"]).first()
         if dept is None:
-            raise ValidationError({"department_id": [f"部门 {data['department_id']} 不存在或不在您的管理范围"]})
+            raise ValidationError({"department_id": [gettext("部门 {value} 不存在或不在您的管理范围").format(value=data['department_id'])]})
     if data["organization_id"] is not None:
         from feidi.registry.models import Organization
 
         org = Organization.objects.filter(pk=data["organization_id"]).first()
         if org is None:
-            raise ValidationError({"organization_id": [f"单位 {data['organization_id']} 不存在"]})
+            raise ValidationError({"organization_id": [gettext("单位 {value} 不存在").format(value=data['organization_id'])]})
     if User.objects.filter(username=data["username"]).exists():
-        raise ValidationError({"username": ["用户名已存在"]})
+        raise ValidationError({"username": [gettext("用户名已存在")]})
     user = User(username=data["username"], full_name=data["full_name"], email=data["email"], department=dept,
                 organization=org, must_change_password=True)
     return Status(201, actions.do_create_user(user, password=data["password"], acting_user=request.user))
@@ -119,5 +120,5 @@ def assign_roles(request, pk: Id, payload: RoleAssignIn):
     roles = list(Role.objects.filter(code__in=payload.roles))
     unknown = sorted(set(payload.roles) - {r.code for r in roles})
     if unknown:
-        raise ValidationError({"roles": [f"未知角色：{'、'.join(unknown)}"]})
+        raise ValidationError({"roles": [gettext("未知角色：{join}").format(join='、'.join(unknown))]})
     return actions.do_set_user_roles(user, roles, acting_user=request.user)

@@ -13,8 +13,14 @@ with the others), no business permission; no administrator changes a role it hol
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-DUTY_LABELS = {"system": "系统管理员", "security": "安全管理员", "audit": "审计管理员"}
+DUTY_LABELS = {"system": _("系统管理员"), "security": _("安全管理员"), "audit": _("审计管理员")}
+
+
+def _duties(duties) -> str:
+    return gettext("、").join(str(DUTY_LABELS[d]) for d in sorted(duties))
 
 # The permissions that make a duty: holding one of them is exercising that duty.
 DUTY_PERMISSIONS = {
@@ -56,20 +62,21 @@ def check_role(role, permissions) -> None:
     names = names_of(permissions)
     duties = duties_of(names)
     if len(duties) > 1:
-        raise ValidationError({"permissions": "三员分立：一个角色不能同时包含"
-                                              + "、".join(DUTY_LABELS[d] for d in sorted(duties)) + "的权限"})
+        raise ValidationError({"permissions": gettext("三员分立：一个角色不能同时包含{duties}的权限").format(
+            duties=_duties(duties))})
     if not role.duty and duties:
         duty = next(iter(duties))
-        raise ValidationError({"permissions": f"业务角色不能包含{DUTY_LABELS[duty]}职责的权限："
-                                              + "、".join(sorted(names & DUTY_PERMISSIONS[duty]))})
+        raise ValidationError({"permissions": gettext("业务角色不能包含{duty}职责的权限：{names}").format(
+            duty=DUTY_LABELS[duty], names=gettext("、").join(sorted(names & DUTY_PERMISSIONS[duty])))})
     if role.duty:
         other = duties - {role.duty}
         if other:
-            raise ValidationError({"permissions": f"{DUTY_LABELS[role.duty]}角色不能包含"
-                                                  f"{DUTY_LABELS[next(iter(other))]}职责的权限"})
+            raise ValidationError({"permissions": gettext("{duty}角色不能包含{other}职责的权限").format(
+                duty=DUTY_LABELS[role.duty], other=DUTY_LABELS[next(iter(other))])})
         business = sorted(n for n in names if n.split(".")[0] not in ADMIN_APPS)
         if business:
-            raise ValidationError({"permissions": "管理员职责角色不能包含业务数据权限：" + "、".join(business[:5])})
+            raise ValidationError({"permissions": gettext("管理员职责角色不能包含业务数据权限：{names}").format(
+                names=gettext("、").join(business[:5]))})
 
 
 def check_account(roles_and_permissions: list[tuple[object, set[str]]]) -> None:
@@ -78,10 +85,10 @@ def check_account(roles_and_permissions: list[tuple[object, set[str]]]) -> None:
     exercised = duties_of(set().union(*[p for _, p in roles_and_permissions]) if roles_and_permissions else set())
     duties = declared | exercised
     if len(duties) > 1:
-        raise ValidationError({"roles": "三员分立：系统管理员、安全管理员、审计管理员的职责不能由同一账号兼任（"
-                                        + "、".join(DUTY_LABELS[d] for d in sorted(duties)) + "）"})
+        raise ValidationError({"roles": gettext(
+            "三员分立：系统管理员、安全管理员、审计管理员的职责不能由同一账号兼任（{duties}）").format(duties=_duties(duties))})
     if declared and any(not r.duty for r, _ in roles_and_permissions):
-        raise ValidationError({"roles": "管理员账号不能同时拥有业务角色"})
+        raise ValidationError({"roles": gettext("管理员账号不能同时拥有业务角色")})
 
 
 def role_permissions(role) -> set[str]:

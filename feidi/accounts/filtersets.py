@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import ScopedFilterSet
 
@@ -7,9 +8,9 @@ from .models import Department, LoginLog, Role, User
 
 class UserFilterSet(ScopedFilterSet):
     search_fields = ("username", "full_name", "email")
-    department = django_filters.ModelChoiceFilter(label="部门", queryset=Department.objects.all())
-    role = django_filters.ModelChoiceFilter(label="角色", queryset=Role.objects.all(), field_name="roles")
-    is_active = django_filters.BooleanFilter(label="启用")
+    department = django_filters.ModelChoiceFilter(label=_("部门"), queryset=Department.objects.all())
+    role = django_filters.ModelChoiceFilter(label=_("角色"), queryset=Role.objects.all(), field_name="roles")
+    is_active = django_filters.BooleanFilter(label=_("启用"))
 
     class Meta:
         model = User
@@ -34,8 +35,8 @@ class RoleFilterSet(ScopedFilterSet):
 
 class LoginLogFilterSet(ScopedFilterSet):
     search_fields = ("username", "address", "reason")
-    at_after = django_filters.DateFilter(label="开始日期", field_name="at", lookup_expr="date__gte")
-    at_before = django_filters.DateFilter(label="结束日期", field_name="at", lookup_expr="date__lte")
+    at_after = django_filters.DateFilter(label=_("开始日期"), field_name="at", lookup_expr="date__gte")
+    at_before = django_filters.DateFilter(label=_("结束日期"), field_name="at", lookup_expr="date__lte")
 
     class Meta:
         model = LoginLog

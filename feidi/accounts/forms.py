@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Permission
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ScopedModelForm, style_fields
+from feidi.core.models import seeded_label
 from feidi.lib.security_profile import POLICY_BOUNDS
 
 from .models import Department, Role, SecurityPolicy, User
@@ -11,8 +15,8 @@ from .models import Department, Role, SecurityPolicy, User
 class UserForm(ScopedModelForm):
     """Account data (系统管理员). Roles are granted separately by the 安全管理员."""
 
-    password1 = forms.CharField(label="初始密码", widget=forms.PasswordInput, required=False)
-    password2 = forms.CharField(label="确认初始密码", widget=forms.PasswordInput, required=False)
+    password1 = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, required=False)
+    password2 = forms.CharField(label=_("确认初始密码"), widget=forms.PasswordInput, required=False)
 
     class Meta:
         model = User
@@ -27,7 +31,7 @@ class UserForm(ScopedModelForm):
             self.fields["username"].disabled = True
             if self.instance.phone:
                 self.fields["phone"].required = False
-                self.fields["phone"].widget.attrs["placeholder"] = f"{self.instance.phone}（留空则不修改）"
+                self.fields["phone"].widget.attrs["placeholder"] = gettext("{phone}（留空则不修改）").format(phone=self.instance.phone)
         else:
             self.fields["password1"].required = self.fields["password2"].required = True
             self.fields["password1"].help_text = password_validation.password_validators_help_texts()[0]
@@ -44,12 +48,12 @@ class UserForm(ScopedModelForm):
         data = super().clean()
         p1, p2 = data.get("password1"), data.get("password2")
         if "password1" in self.fields and p1 and p1 != p2:
-            self.add_error("password2", "两次输入的密码不一致")
+            self.add_error("password2", gettext("两次输入的密码不一致"))
         return data
 
 
 class RoleAssignForm(forms.Form):
-    roles = forms.ModelMultipleChoiceField(label="角色", queryset=Role.objects.all(), required=False,
+    roles = forms.ModelMultipleChoiceField(label=_("角色"), queryset=Role.objects.all(), required=False,
                                            widget=forms.CheckboxSelectMultiple)
 
 
@@ -63,11 +67,11 @@ def editable_permissions():
             .order_by("content_type__app_label", "content_type__model", "codename"))
 
 
-ACTION_LABELS = {"view": "查看", "add": "新增", "change": "修改", "delete": "删除"}
+ACTION_LABELS = {"view": _("查看"), "add": _("新增"), "change": _("修改"), "delete": _("删除")}
 
 
 class RoleForm(ScopedModelForm):
-    permissions = forms.ModelMultipleChoiceField(label="权限", required=False, widget=forms.CheckboxSelectMultiple,
+    permissions = forms.ModelMultipleChoiceField(label=_("权限"), required=False, widget=forms.CheckboxSelectMultiple,
                                                  queryset=Permission.objects.none())
 
     class Meta:
@@ -91,8 +95,9 @@ class RoleForm(ScopedModelForm):
             hidden = [f"{p.content_type.app_label}.{p.codename}" for p in
                       self.instance.permissions.exclude(pk__in=shown).select_related("content_type")]
             if hidden:
-                raise forms.ValidationError("该角色含有本页面无法显示的权限（" + "、".join(hidden[:5])
-                                            + "），为避免丢失，不能在此保存；请联系系统维护人员")
+                raise forms.ValidationError(gettext(
+                    "该角色含有本页面无法显示的权限（{names}），为避免丢失，不能在此保存；请联系系统维护人员").format(
+                    names=gettext("、").join(hidden[:5])))
         return data
 
     def permission_matrix(self):
@@ -107,7 +112,7 @@ class RoleForm(ScopedModelForm):
             name = str(model._meta.verbose_name) if model else perm.content_type.model
             action = perm.codename.rsplit("_", 1)[0] if model and perm.codename.endswith(
                 f"_{model._meta.model_name}") else perm.codename
-            label = ACTION_LABELS.get(action, perm.name)
+            label = ACTION_LABELS.get(action) or seeded_label(perm.name)  # custom ones: the Meta text
             module = modules.setdefault(app, {"label": str(apps.get_app_config(app).verbose_name), "objects": {}})
             module["objects"].setdefault(name, []).append((label, boxes.get(str(perm.pk))))
         return [(app, m["label"], list(m["objects"].items())) for app, m in modules.items()]
@@ -128,12 +133,13 @@ class SecurityPolicyForm(ScopedModelForm):
         model = SecurityPolicy
         fields = ["max_failures", "lock_minutes", "idle_minutes", "password_min_length", "password_min_classes",
                   "password_max_age_days"]
-        help_texts = {field: f"允许范围 {bounds[0]}–{bounds[1]}（等保2.0三级）" for field, bounds in POLICY_BOUNDS.items()}
+        help_texts = {field: format_lazy(_("允许范围 {low}–{high}（等保2.0三级）"), low=bounds[0], high=bounds[1])
+                      for field, bounds in POLICY_BOUNDS.items()}
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100, help_text="用途，例如：统计报表同步")
-    expires_on = forms.DateField(label="过期日期", required=False,
+    name = forms.CharField(label=_("名称"), max_length=100, help_text=_("用途，例如：统计报表同步"))
+    expires_on = forms.DateField(label=_("过期日期"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):

@@ -9,9 +9,11 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import Permission
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import EncryptedCharField
-from feidi.core.models import DetailUrlMixin
+from feidi.core.models import DetailUrlMixin, seeded_label
 from feidi.core.scope import DataScope, Scope, ScopedQuerySet
 
 
@@ -22,25 +24,25 @@ class Department(DetailUrlMixin, models.Model):
     """
 
     class Kind(models.TextChoices):
-        PROVINCE = "province", "省"
-        CITY = "city", "市"
-        ZONE = "zone", "园区/管委会"
-        BUREAU = "bureau", "局/办"
-        SECTION = "section", "科室"
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        ZONE = "zone", _("园区/管委会")
+        BUREAU = "bureau", _("局/办")
+        SECTION = "section", _("科室")
 
-    name = models.CharField("名称", max_length=100)
-    kind = models.CharField("层级", max_length=16, choices=Kind.choices)
-    parent = models.ForeignKey("self", verbose_name="上级部门", null=True, blank=True, on_delete=models.PROTECT,
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("层级"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey("self", verbose_name=_("上级部门"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    order = models.PositiveIntegerField("排序", default=0)
+    order = models.PositiveIntegerField(_("排序"), default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(department="pk", owner=None)
     audit_exclude: tuple[str, ...] = ("path",)
 
     class Meta:
-        verbose_name = verbose_name_plural = "部门"
+        verbose_name = verbose_name_plural = _("部门")
         ordering = ["path"]
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name")]
 
@@ -67,30 +69,38 @@ class Role(DetailUrlMixin, models.Model):
     (三员分立): a user holds at most one, and duty roles carry no business permissions."""
 
     class Duty(models.TextChoices):
-        NONE = "", "业务角色"
-        SYSTEM = "system", "系统管理员"
-        SECURITY = "security", "安全管理员"
-        AUDIT = "audit", "审计管理员"
+        NONE = "", _("业务角色")
+        SYSTEM = "system", _("系统管理员")
+        SECURITY = "security", _("安全管理员")
+        AUDIT = "audit", _("审计管理员")
 
-    code = models.SlugField("编码", max_length=50, unique=True)
-    name = models.CharField("名称", max_length=100, unique=True)
-    description = models.CharField("说明", max_length=300, blank=True)
-    duty = models.CharField("管理员职责", max_length=16, choices=Duty.choices, blank=True, default="")
-    data_scope = models.CharField("数据范围", max_length=16, choices=DataScope.choices, default=DataScope.DEPT_TREE)
-    custom_departments = models.ManyToManyField(Department, verbose_name="自定义部门", blank=True, related_name="+")
-    permissions = models.ManyToManyField(Permission, verbose_name="权限", blank=True, related_name="+")
-    can_view_sensitive = models.BooleanField("可查看完整手机号/身份证号", default=False)
+    code = models.SlugField(_("编码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    duty = models.CharField(_("管理员职责"), max_length=16, choices=Duty.choices, blank=True, default="")
+    data_scope = models.CharField(_("数据范围"), max_length=16, choices=DataScope.choices, default=DataScope.DEPT_TREE)
+    custom_departments = models.ManyToManyField(Department, verbose_name=_("自定义部门"), blank=True, related_name="+")
+    permissions = models.ManyToManyField(Permission, verbose_name=_("权限"), blank=True, related_name="+")
+    can_view_sensitive = models.BooleanField(_("可查看完整手机号/身份证号"), default=False)
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(department=None, owner=None)
     audit_exclude: tuple[str, ...] = ()
 
     class Meta:
-        verbose_name = verbose_name_plural = "角色"
+        verbose_name = verbose_name_plural = _("角色")
         ordering = ["duty", "name"]
 
     def __str__(self):
-        return self.name
+        return seeded_label(self.name)
+
+    @property
+    def name_shown(self) -> str:
+        return seeded_label(self.name)
+
+    @property
+    def description_shown(self) -> str:
+        return seeded_label(self.description)
 
     def custom_department_ids(self) -> list[int]:
         cached = getattr(self, "_custom_ids", None)
@@ -125,26 +135,26 @@ class User(DetailUrlMixin, AbstractBaseUser):
     There is no superuser: everything is reached through roles and data scopes.
     """
 
-    username = models.CharField("用户名", max_length=150, unique=True)
-    full_name = models.CharField("姓名", max_length=100)
-    title = models.CharField("职务", max_length=50, blank=True, help_text="如：招商局局长、挂点干部；与姓名一起显示")
-    email = models.EmailField("电子邮箱", blank=True)
-    phone = EncryptedCharField("手机号", max_length=32, blank=True, kind="phone")
-    department = models.ForeignKey(Department, verbose_name="所属部门", null=True, blank=True,
+    username = models.CharField(_("用户名"), max_length=150, unique=True)
+    full_name = models.CharField(_("姓名"), max_length=100)
+    title = models.CharField(_("职务"), max_length=50, blank=True, help_text=_("如：招商局局长、挂点干部；与姓名一起显示"))
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    phone = EncryptedCharField(_("手机号"), max_length=32, blank=True, kind="phone")
+    department = models.ForeignKey(Department, verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="users")
-    organization = models.ForeignKey("registry.Organization", verbose_name="所属单位（企业/机构用户）", null=True,
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("所属单位（企业/机构用户）"), null=True,
                                      blank=True, on_delete=models.PROTECT, related_name="users")
-    roles = models.ManyToManyField(Role, verbose_name="角色", blank=True, related_name="users")
-    is_active = models.BooleanField("启用", default=True)
-    date_joined = models.DateTimeField("创建时间", default=timezone.now)
-    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
-    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
-    failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
-    totp_secret = EncryptedCharField("TOTP 密钥", max_length=64, blank=True, kind="secret")
-    totp_confirmed = models.BooleanField("已绑定动态口令", default=False)
-    totp_last_step = models.BigIntegerField("最近使用的口令时间片", default=0, editable=False)
-    created_by = models.ForeignKey("self", verbose_name="创建人", null=True, blank=True, on_delete=models.SET_NULL,
+    roles = models.ManyToManyField(Role, verbose_name=_("角色"), blank=True, related_name="users")
+    is_active = models.BooleanField(_("启用"), default=True)
+    date_joined = models.DateTimeField(_("创建时间"), default=timezone.now)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    totp_secret = EncryptedCharField(_("TOTP 密钥"), max_length=64, blank=True, kind="secret")
+    totp_confirmed = models.BooleanField(_("已绑定动态口令"), default=False)
+    totp_last_step = models.BigIntegerField(_("最近使用的口令时间片"), default=0, editable=False)
+    created_by = models.ForeignKey("self", verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
     objects = UserManager.from_queryset(UserQuerySet)()
@@ -155,15 +165,15 @@ class User(DetailUrlMixin, AbstractBaseUser):
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
-        verbose_name = verbose_name_plural = "用户"
+        verbose_name = verbose_name_plural = _("用户")
         ordering = ["username"]
-        permissions = [("unlock_user", "解锁账号"), ("assign_roles", "分配角色")]
+        permissions = [("unlock_user", _("解锁账号")), ("assign_roles", _("分配角色"))]
 
     def __str__(self):
         # people are shown by name and title, never by their login name (that is on the user list only)
         if not self.full_name:
             return self.username
-        return f"{self.full_name}（{self.title}）" if self.title else self.full_name
+        return gettext("{name}（{title}）").format(name=self.full_name, title=self.title) if self.title else self.full_name
 
     # --- permissions through roles (cached per instance, i.e. per request) ---------------------
     def _role_cache(self) -> list[Role]:
@@ -276,26 +286,26 @@ def _bounded(field: str) -> list:
 class SecurityPolicy(models.Model):
     """The security policy (安全策略), one row, edited only by the 安全管理员."""
 
-    max_failures = models.PositiveIntegerField("连续失败锁定次数", default=5, validators=_bounded("max_failures"))
-    lock_minutes = models.PositiveIntegerField("锁定时长（分钟）", default=30, validators=_bounded("lock_minutes"))
-    idle_minutes = models.PositiveIntegerField("空闲超时（分钟）", default=30, validators=_bounded("idle_minutes"))
-    password_min_length = models.PositiveIntegerField("密码最小长度", default=10,
+    max_failures = models.PositiveIntegerField(_("连续失败锁定次数"), default=5, validators=_bounded("max_failures"))
+    lock_minutes = models.PositiveIntegerField(_("锁定时长（分钟）"), default=30, validators=_bounded("lock_minutes"))
+    idle_minutes = models.PositiveIntegerField(_("空闲超时（分钟）"), default=30, validators=_bounded("idle_minutes"))
+    password_min_length = models.PositiveIntegerField(_("密码最小长度"), default=10,
                                                       validators=_bounded("password_min_length"))
-    password_min_classes = models.PositiveIntegerField("密码字符类别数（大写/小写/数字/符号）", default=3,
+    password_min_classes = models.PositiveIntegerField(_("密码字符类别数（大写/小写/数字/符号）"), default=3,
                                                        validators=_bounded("password_min_classes"))
-    password_max_age_days = models.PositiveIntegerField("密码有效期（天）", default=90,
+    password_max_age_days = models.PositiveIntegerField(_("密码有效期（天）"), default=90,
                                                         validators=_bounded("password_max_age_days"))
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(department=None, owner=None)
     audit_exclude: tuple[str, ...] = ("updated_at",)
 
     class Meta:
-        verbose_name = verbose_name_plural = "安全策略"
+        verbose_name = verbose_name_plural = _("安全策略")
 
     def __str__(self):
-        return "安全策略"
+        return gettext("安全策略")
 
     @classmethod
     def current(cls) -> SecurityPolicy:
@@ -311,26 +321,26 @@ class LoginLog(models.Model):
     """Every sign-in attempt: success, failure and its reason, source address (登录日志)."""
 
     class Result(models.TextChoices):
-        SUCCESS = "success", "成功"
-        FAILURE = "failure", "失败"
-        LOCKED = "locked", "账号锁定"
-        LOGOUT = "logout", "退出"
-        TIMEOUT = "timeout", "超时退出"
+        SUCCESS = "success", _("成功")
+        FAILURE = "failure", _("失败")
+        LOCKED = "locked", _("账号锁定")
+        LOGOUT = "logout", _("退出")
+        TIMEOUT = "timeout", _("超时退出")
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    username = models.CharField("用户名", max_length=150, db_index=True)
-    user = models.ForeignKey(User, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL,
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    username = models.CharField(_("用户名"), max_length=150, db_index=True)
+    user = models.ForeignKey(User, verbose_name=_("用户"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
-    result = models.CharField("结果", max_length=16, choices=Result.choices)
-    reason = models.CharField("说明", max_length=200, blank=True)
-    address = models.CharField("来源地址", max_length=64, blank=True)
-    user_agent = models.CharField("客户端", max_length=200, blank=True)
+    result = models.CharField(_("结果"), max_length=16, choices=Result.choices)
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+    address = models.CharField(_("来源地址"), max_length=64, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(department=None, owner=None)
 
     class Meta:
-        verbose_name = verbose_name_plural = "登录日志"
+        verbose_name = verbose_name_plural = _("登录日志")
         ordering = ["-at"]
 
     def __str__(self):
@@ -345,20 +355,20 @@ class LoginLog(models.Model):
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 is stored; the value is shown once at creation."""
 
-    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("名称", max_length=100)
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=100)
     prefix = models.CharField(max_length=8, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(department=None, owner="user", owner_only=True)
     audit_exclude: tuple[str, ...] = ("digest", "last_used_at")
 
     class Meta:
-        verbose_name = verbose_name_plural = "API 令牌"
+        verbose_name = verbose_name_plural = _("API 令牌")
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 CLASSES = (
     ("大写字母", set(string.ascii_uppercase)),
@@ -31,17 +32,16 @@ class PolicyPasswordValidator:
         policy = self._policy()
         errors = []
         if len(password) < policy.password_min_length:
-            errors.append(ValidationError(f"密码长度至少为{policy.password_min_length}位", code="password_too_short"))
+            errors.append(ValidationError(gettext("密码长度至少为{password_min_length}位").format(password_min_length=policy.password_min_length), code="password_too_short"))
         if character_classes(password) < policy.password_min_classes:
             errors.append(ValidationError(
-                f"密码须包含大写字母、小写字母、数字、符号中的至少{policy.password_min_classes}类",
+                gettext("密码须包含大写字母、小写字母、数字、符号中的至少{password_min_classes}类").format(password_min_classes=policy.password_min_classes),
                 code="password_classes"))
         if user is not None and getattr(user, "username", "") and user.username.lower() in password.lower():
-            errors.append(ValidationError("密码不能包含用户名", code="password_has_username"))
+            errors.append(ValidationError(gettext("密码不能包含用户名"), code="password_has_username"))
         if errors:
             raise ValidationError(errors)
 
     def get_help_text(self):
         policy = self._policy()
-        return (f"至少{policy.password_min_length}位，包含大写字母、小写字母、数字、符号中的至少"
-                f"{policy.password_min_classes}类，且不含用户名")
+        return (gettext("至少{password_min_length}位，包含大写字母、小写字母、数字、符号中的至少{password_min_classes}类，且不含用户名").format(password_min_length=policy.password_min_length, password_min_classes=policy.password_min_classes))

@@ -5,6 +5,8 @@ roles a new permission does so in a data migration."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from feidi.core.scope import DataScope
 
 VIEW, EDIT, FULL = ("view",), ("view", "add", "change"), ("view", "add", "change", "delete")
@@ -79,56 +81,56 @@ TASKS = ["projects.view_task", "projects.change_task"]
 
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
 STANDARD_ROLES = {
-    "city_leader": ("市领导", "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
-                                                    *INDICATORS_VIEW, *TECH_VIEW], False, "全市各园区与飞地数据只读"),
-    "zone_leader": ("区主要领导", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
+    "city_leader": (gettext_noop("市领导"), "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
+                                                    *INDICATORS_VIEW, *TECH_VIEW], False, gettext_noop("全市各园区与飞地数据只读")),
+    "zone_leader": (gettext_noop("区主要领导"), "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW,
                                                        *INDICATORS_VIEW, *TECH_VIEW, "projects.transition_project", "projects.reassign_project",
                                                        "projects.change_task", "services.change_appeal",
                                                        "services.handle_appeal", "registry.reveal_person"], True,
-                    "本园区全部数据，四级协调最高一级"),
-    "zone_clerk": ("园区办事员", "", DataScope.ZONE_TREE, [*REGISTRY_FULL, *TASKS], False, "本园区主体库维护"),
-    "investment": ("招商局干部", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *CHAINS_WORK, *PROJECTS_INVESTMENT,
+                    gettext_noop("本园区全部数据，四级协调最高一级")),
+    "zone_clerk": (gettext_noop("园区办事员"), "", DataScope.ZONE_TREE, [*REGISTRY_FULL, *TASKS], False, gettext_noop("本园区主体库维护")),
+    "investment": (gettext_noop("招商局干部"), "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *CHAINS_WORK, *PROJECTS_INVESTMENT,
                                                           "projects.change_task"], False,
-                   "线索、外出招商、签约"),
-    "project_office": ("项目办", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_FULL, *PROJECTS_FULL,
+                   gettext_noop("线索、外出招商、签约")),
+    "project_office": (gettext_noop("项目办"), "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_FULL, *PROJECTS_FULL,
                                                       *INDICATORS_VIEW, *RANKING_FULL], False,
-                       "重点项目调度与专报"),
-    "service_office": ("安商办", "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *SERVICES_FULL, "registry.reveal_person",
+                       gettext_noop("重点项目调度与专报")),
+    "service_office": (gettext_noop("安商办"), "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *SERVICES_FULL, "registry.reveal_person",
                                                              "core.view_delivery", *TASKS], True,
-                       "企业服务与诉求办理"),
-    "service_cadre": ("挂点干部", "", DataScope.SELF, [
+                       gettext_noop("企业服务与诉求办理")),
+    "service_cadre": (gettext_noop("挂点干部"), "", DataScope.SELF, [
         "registry.view_organization", "services.view_appeal", "services.add_appeal", "services.change_appeal",
         "services.handle_appeal", "services.view_assignment", "services.view_visit", "services.add_visit",
-        "services.change_visit", *TASKS], False, "办理分配给本人的企业诉求，记录走访"),
-    "tech_bureau": ("科技局/飞地运营", "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW, *TECH_FULL, "projects.view_project",
+        "services.change_visit", *TASKS], False, gettext_noop("办理分配给本人的企业诉求，记录走访")),
+    "tech_bureau": (gettext_noop("科技局/飞地运营"), "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW, *TECH_FULL, "projects.view_project",
                                                             *TASKS],
                     False,
-                    "技术需求、成果、揭榜挂帅、联合攻关、成果拍卖、引进人才"),
-    "tech_expert": ("评审专家", "", DataScope.SELF, TECH_EXPERT, False, "对受邀评审的揭榜申请打分"),
-    "statistics": ("统计局", "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW, *INDICATORS_FULL,
+                    gettext_noop("技术需求、成果、揭榜挂帅、联合攻关、成果拍卖、引进人才")),
+    "tech_expert": (gettext_noop("评审专家"), "", DataScope.SELF, TECH_EXPERT, False, gettext_noop("对受邀评审的揭榜申请打分")),
+    "statistics": (gettext_noop("统计局"), "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_VIEW, *PROJECTS_VIEW, *INDICATORS_FULL,
                                                      "projects.change_task"], False,
-                   "经济指标采集与分析"),
-    "enterprise": ("企业用户", "", DataScope.SELF, [
+                   gettext_noop("经济指标采集与分析")),
+    "enterprise": (gettext_noop("企业用户"), "", DataScope.SELF, [
         "registry.view_organization", "registry.view_organizationlabel", "registry.view_person",
         "registry.view_residency", "services.view_appeal", "services.add_appeal", "services.rate_appeal",
         *INDICATORS_ENTERPRISE, *TECH_ENTERPRISE], False,
-        "只看本企业数据；提交与评价诉求、发布技术需求、竞买"),
-    "institution": ("机构用户", "", DataScope.SELF, [
+        gettext_noop("只看本企业数据；提交与评价诉求、发布技术需求、竞买")),
+    "institution": (gettext_noop("机构用户"), "", DataScope.SELF, [
         "registry.view_organization", "registry.view_person", "registry.view_residency", *TECH_INSTITUTION], False,
-        "高校、科研院所用户，只看本机构数据"),
-    "sysadmin": ("系统管理员", "system", DataScope.ALL, [
+        gettext_noop("高校、科研院所用户，只看本机构数据")),
+    "sysadmin": (gettext_noop("系统管理员"), "system", DataScope.ALL, [
         *_perms("accounts", {"user": EDIT, "department": FULL, "role": VIEW}),
         *_perms("core", {"dictitem": EDIT, "dicttype": VIEW, "calendarday": FULL, "calendaryear": FULL,
                          "webhookendpoint": FULL,
                          "delivery": VIEW})], False,
-        "账号、部门、字典与工作日历维护"),
-    "secadmin": ("安全管理员", "security", DataScope.ALL, [
+        gettext_noop("账号、部门、字典与工作日历维护")),
+    "secadmin": (gettext_noop("安全管理员"), "security", DataScope.ALL, [
         *_perms("accounts", {"user": VIEW, "role": FULL, "securitypolicy": ("view", "change")}),
         "accounts.assign_roles", "accounts.unlock_user", "core.view_calendaryear"], False,
-        "角色授权、安全策略、账号解锁"),
-    "auditor": ("审计管理员", "audit", DataScope.ALL, [
+        gettext_noop("角色授权、安全策略、账号解锁")),
+    "auditor": (gettext_noop("审计管理员"), "audit", DataScope.ALL, [
         "core.view_auditrecord", "core.verify_auditrecord", "accounts.view_loginlog"], False,
-        "审计日志与登录日志"),
+        gettext_noop("审计日志与登录日志")),
 }
 
 

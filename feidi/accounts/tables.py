@@ -1,31 +1,33 @@
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import Column, Table
 
 
 def _roles(row):
-    return format_html_join(" ", '<span class="badge bg-blue-lt">{}</span>', ((r.name,) for r in row.roles.all()))
+    return format_html_join(" ", '<span class="badge bg-blue-lt">{}</span>', ((str(r),) for r in row.roles.all()))
 
 
 def _lock(row):
     if not row.is_active:
-        return format_html('<span class="badge bg-secondary-lt">{}</span>', "停用")
+        return format_html('<span class="badge bg-secondary-lt">{}</span>', gettext("停用"))
     if row.is_locked():
-        return format_html('<span class="badge bg-red-lt">{}</span>', "锁定")
-    return format_html('<span class="badge bg-green-lt">{}</span>', "正常")
+        return format_html('<span class="badge bg-red-lt">{}</span>', gettext("锁定"))
+    return format_html('<span class="badge bg-green-lt">{}</span>', gettext("正常"))
 
 
 class UserTable(Table):
     default_order = "username"
-    username = Column("用户名", link=True)
-    full_name = Column("姓名")
-    title = Column("职务")
-    department = Column("所属部门", order_by="department__path")
-    organization = Column("所属单位", order_by="organization__name")
-    roles = Column("角色", render=_roles, sortable=False, export_value=lambda r: "、".join(x.name for x in r.roles.all()))
-    state = Column("状态", render=_lock, sortable=False,
-                   export_value=lambda r: "停用" if not r.is_active else "锁定" if r.is_locked() else "正常")
-    last_login = Column("最近登录")
+    username = Column(_("用户名"), link=True)
+    full_name = Column(_("姓名"))
+    title = Column(_("职务"))
+    department = Column(_("所属部门"), order_by="department__path")
+    organization = Column(_("所属单位"), order_by="organization__name")
+    roles = Column(_("角色"), render=_roles, sortable=False, export_value=lambda r: gettext("、").join(str(x) for x in r.roles.all()))
+    state = Column(_("状态"), render=_lock, sortable=False,
+                   export_value=lambda r: gettext("停用") if not r.is_active else gettext("锁定") if r.is_locked() else gettext("正常"))
+    last_login = Column(_("最近登录"))
 
 
 def _indented(row):
@@ -35,39 +37,39 @@ def _indented(row):
 
 class DepartmentTable(Table):
     default_order = "path"
-    name = Column("名称", render=_indented, order_by="path", export_value=lambda r: r.name)
-    kind = Column("层级", accessor="get_kind_display", order_by="kind")
-    parent = Column("上级部门", order_by="parent__name")
-    order = Column("排序")
+    name = Column(_("名称"), render=_indented, order_by="path", export_value=lambda r: r.name)
+    kind = Column(_("层级"), accessor="get_kind_display", order_by="kind")
+    parent = Column(_("上级部门"), order_by="parent__name")
+    order = Column(_("排序"))
 
 
 class RoleTable(Table):
     default_order = "name"
-    name = Column("名称", link=True)
-    code = Column("编码")
-    duty = Column("类别", accessor="get_duty_display", order_by="duty")
-    data_scope = Column("数据范围", accessor="get_data_scope_display", order_by="data_scope")
-    can_view_sensitive = Column("可看完整号码")
-    description = Column("说明", sortable=False)
+    name = Column(_("名称"), accessor="__str__", order_by="name", link=True)
+    code = Column(_("编码"))
+    duty = Column(_("类别"), accessor="get_duty_display", order_by="duty")
+    data_scope = Column(_("数据范围"), accessor="get_data_scope_display", order_by="data_scope")
+    can_view_sensitive = Column(_("可看完整号码"))
+    description = Column(_("说明"), accessor="description_shown", sortable=False)
 
 
 class LoginLogTable(Table):
     default_order = "-at"
-    at = Column("时间")
-    username = Column("用户名")
-    result = Column("结果", accessor="get_result_display", order_by="result")
-    reason = Column("说明", sortable=False)
-    address = Column("来源地址")
-    user_agent = Column("客户端", sortable=False)
+    at = Column(_("时间"))
+    username = Column(_("用户名"))
+    result = Column(_("结果"), accessor="get_result_display", order_by="result")
+    reason = Column(_("说明"), sortable=False)
+    address = Column(_("来源地址"))
+    user_agent = Column(_("客户端"), sortable=False)
 
 
 class ApiTokenTable(Table):
     default_order = "-created_at"
-    name = Column("名称")
-    prefix = Column("前缀", sortable=False)
-    created_at = Column("创建时间")
-    expires_at = Column("过期时间")
-    last_used_at = Column("最近使用")
-    revoke = Column("操作", sortable=False, export=False, render=lambda r: format_html(
-        '<button type="button" class="btn btn-sm btn-outline-danger" hx-post="{}" hx-confirm="{}" '
-        'hx-target="closest tr" hx-swap="outerHTML">吊销</button>', r.get_revoke_url(), "确定吊销该令牌？"))
+    name = Column(_("名称"))
+    prefix = Column(_("前缀"), sortable=False)
+    created_at = Column(_("创建时间"))
+    expires_at = Column(_("过期时间"))
+    last_used_at = Column(_("最近使用"))
+    revoke = Column(_("操作"), sortable=False, export=False, render=lambda r: format_html(
+        gettext('<button type="button" class="btn btn-sm btn-outline-danger" hx-post="{}" hx-confirm="{}" '
+        'hx-target="closest tr" hx-swap="outerHTML">吊销</button>'), r.get_revoke_url(), gettext("确定吊销该令牌？")))

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -69,7 +71,7 @@ class UserEditView(ObjectEditView):
         if creating:
             return actions.do_create_user(obj, password=form.cleaned_data["password1"], acting_user=self.request.user)
         if obj.pk == self.request.user.pk and not obj.is_active:
-            raise ValidationError({"is_active": "不能停用自己的账号"})
+            raise ValidationError({"is_active": gettext("不能停用自己的账号")})
         return actions.do_update_user(obj, acting_user=self.request.user)
 
 
@@ -88,7 +90,7 @@ class UserRolesView(ObjectMixin, TemplateView):
             groups.setdefault(role.get_duty_display(), []).append(role)
         return self.render_to_response(self.get_context_data(form=form, object=user, groups=groups,
                                                              selected={r.pk for r in user.roles.all()},
-                                                             title=f"分配角色：{user}"))
+                                                             title=gettext("分配角色：{user}").format(user=user)))
 
     def get(self, request, *args, **kwargs):
         user = self.get_object()
@@ -105,7 +107,7 @@ class UserRolesView(ObjectMixin, TemplateView):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"已更新 {user} 的角色")
+                messages.success(request, gettext("已更新 {user} 的角色").format(user=user))
                 return redirect(user.get_absolute_url())
         return self._render(form, user)
 
@@ -119,7 +121,7 @@ class UserUnlockView(ObjectMixin, View):
     def post(self, request, *args, **kwargs):
         user = self.get_object()
         actions.do_unlock_user(user, acting_user=request.user)
-        messages.success(request, f"已解锁 {user}")
+        messages.success(request, gettext("已解锁 {user}").format(user=user))
         return redirect(user.get_absolute_url())
 
 
@@ -159,7 +161,7 @@ class DepartmentDeleteView(ObjectDeleteView):
 
     def delete_object(self, obj):
         if obj.children.exists() or obj.users.exists():
-            raise ValidationError("该部门仍有下级部门或用户，不能删除")
+            raise ValidationError(gettext("该部门仍有下级部门或用户，不能删除"))
         delete_object(obj, acting_user=self.request.user)
 
 
@@ -216,12 +218,12 @@ class RoleCopyView(RoleEditView):
 
         found = Role.objects.visible_to(self.request.user).filter(pk=self.source_pk).first()
         if found is None:
-            raise Http404("记录不存在或无权查看")
+            raise Http404(gettext("记录不存在或无权查看"))
         return found
 
     def new_object(self):
         src = self.source()
-        return Role(name=f"{src.name}（副本）", code=f"{src.code}_copy", description=src.description, duty=src.duty,
+        return Role(name=gettext("{name}（副本）").format(name=src), code=f"{src.code}_copy", description=src.description, duty=src.duty,
                     data_scope=src.data_scope, can_view_sensitive=src.can_view_sensitive)
 
     def setup(self, request, *args, **kwargs):
@@ -247,7 +249,7 @@ class RoleDeleteView(ObjectDeleteView):
 
     def delete_object(self, obj):
         if obj.users.exists():
-            raise ValidationError("仍有用户拥有该角色，不能删除")
+            raise ValidationError(gettext("仍有用户拥有该角色，不能删除"))
         delete_object(obj, acting_user=self.request.user)
 
 
@@ -258,7 +260,7 @@ class SecurityPolicyView(ScopedViewMixin, TemplateView):
     template_name = "generic/form.html"
 
     def _render(self, form):
-        return self.render_to_response(self.get_context_data(form=form, title="安全策略", cancel_url="/",
+        return self.render_to_response(self.get_context_data(form=form, title=gettext("安全策略"), cancel_url="/",
                                                              creating=False, form_token="", version=""))
 
     def get(self, request, *args, **kwargs):
@@ -274,7 +276,7 @@ class SecurityPolicyView(ScopedViewMixin, TemplateView):
             except ConflictError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "安全策略已保存，立即生效")
+                messages.success(request, gettext("安全策略已保存，立即生效"))
                 return redirect("accounts:policy")
         return self._render(form)
 
@@ -283,7 +285,7 @@ class SecurityPolicyView(ScopedViewMixin, TemplateView):
 class LoginLogListView(ObjectListView):
     empty_hint = "用户登录、退出和失败的尝试会记录在此。"
     model = LoginLog
-    title = "登录日志"
+    title = _("登录日志")
     filterset_class = LoginLogFilterSet
     table_class = LoginLogTable
 
@@ -296,12 +298,12 @@ class OwnTokensMixin:
         if not request.user.is_authenticated:
             return redirect("accounts:login")
         if request.user.is_admin_duty:
-            raise PermissionDenied("管理员账号只能通过动态口令登录使用，不能签发 API 令牌")
+            raise PermissionDenied(gettext("管理员账号只能通过动态口令登录使用，不能签发 API 令牌"))
         return View.dispatch(self, request, *args, **kwargs)
 
 
 class ApiTokenListView(OwnTokensMixin, ObjectListView):
-    title = "API 令牌"
+    title = _("API 令牌")
     table_class = ApiTokenTable
     template_name = "accounts/apitoken_list.html"
 
@@ -314,13 +316,13 @@ class ApiTokenListView(OwnTokensMixin, ObjectListView):
     def post(self, request, *args, **kwargs):
         form = ApiTokenForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请填写令牌名称")
+            messages.error(request, gettext("请填写令牌名称"))
             return redirect("accounts:apitoken_list")
         expires = form.cleaned_data["expires_on"]
         expires_at = (timezone.make_aware(dt.datetime.combine(expires, dt.time.max)) if expires else None)
         token, value = actions.do_issue_token(request.user, form.cleaned_data["name"], expires_at=expires_at)
         return render(request, "accounts/apitoken_created.html", {"token": token, "value": value,
-                                                                  "title": "令牌已创建"})
+                                                                  "title": gettext("令牌已创建")})
 
 
 class ApiTokenRevokeView(OwnTokensMixin, ObjectMixin, View):
@@ -329,5 +331,5 @@ class ApiTokenRevokeView(OwnTokensMixin, ObjectMixin, View):
         actions.do_revoke_token(token, acting_user=request.user)
         if getattr(request, "htmx", False):
             return HttpResponse("")
-        messages.success(request, f"已吊销令牌 {token.name}")
+        messages.success(request, gettext("已吊销令牌 {name}").format(name=token.name))
         return redirect("accounts:apitoken_list")

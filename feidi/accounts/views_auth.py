@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -26,8 +28,8 @@ SESSION_OTP_NEXT = "feidi_otp_next"
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150)
-    password = forms.CharField(label="密码", widget=forms.PasswordInput(render_value=False))
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput(render_value=False))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +75,7 @@ class LoginView(View):
                 login(request, user)
                 return redirect(next_url)
         else:
-            error = "请输入用户名和密码"
+            error = gettext("请输入用户名和密码")
         return render(request, self.template_name, {"form": form, "error": error, "next": next_url}, status=200)
 
 
@@ -115,7 +117,7 @@ class OtpView(View):
               else actions.verify_totp(user, code))
         if not ok:
             message = actions.do_record_login_failure(request, user.username)
-            return render(request, self.template_name, self._context(user, f"动态口令错误。{message}"))
+            return render(request, self.template_name, self._context(user, gettext("动态口令错误。{message}").format(message=message)))
         next_url = request.session.get(SESSION_OTP_NEXT, "/")
         actions.do_record_login_success(request, user)
         user.backend = "feidi.accounts.backends.RoleBackend"
@@ -132,9 +134,9 @@ class LogoutView(View):
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="当前密码", widget=forms.PasswordInput)
-    new_password1 = forms.CharField(label="新密码", widget=forms.PasswordInput)
-    new_password2 = forms.CharField(label="确认新密码", widget=forms.PasswordInput)
+    old_password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput)
+    new_password1 = forms.CharField(label=_("新密码"), widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label=_("确认新密码"), widget=forms.PasswordInput)
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -144,16 +146,16 @@ class PasswordChangeForm(forms.Form):
 
     def clean_old_password(self):
         if not self.user.check_password(self.cleaned_data["old_password"]):
-            raise ValidationError("当前密码不正确")
+            raise ValidationError(gettext("当前密码不正确"))
         return self.cleaned_data["old_password"]
 
     def clean(self):
         data = super().clean()
         p1, p2 = data.get("new_password1"), data.get("new_password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("new_password2", "两次输入的新密码不一致")
+            self.add_error("new_password2", gettext("两次输入的新密码不一致"))
         if p1 and data.get("old_password") and p1 == data.get("old_password"):
-            self.add_error("new_password1", "新密码不能与当前密码相同")
+            self.add_error("new_password1", gettext("新密码不能与当前密码相同"))
         if p1 and not self.errors:
             try:
                 password_validation.validate_password(p1, self.user)
@@ -170,7 +172,7 @@ class PasswordChangeView(View):
         policy = SecurityPolicy.current()
         expired = request.user.must_change_password or request.user.password_expired(policy)
         return render(request, self.template_name, {
-            "form": form, "expired": expired, "title": "修改密码",
+            "form": form, "expired": expired, "title": gettext("修改密码"),
             "policy_text": password_validation.password_validators_help_texts()[0]})
 
     def get(self, request):
@@ -183,6 +185,6 @@ class PasswordChangeView(View):
         if form.is_valid():
             actions.do_change_password(request.user, form.cleaned_data["new_password1"], acting_user=request.user)
             update_session_auth_hash(request, request.user)
-            messages.success(request, "密码已修改")
+            messages.success(request, gettext("密码已修改"))
             return redirect("home")
         return self._render(request, form)

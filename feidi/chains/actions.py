@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from feidi.core.actions import create_object, update_object
 
@@ -49,14 +50,14 @@ def do_target_to_lead(target: Target, zone, *, acting_user):
     from feidi.projects.models import Channel, Project
 
     if target.status in (Target.Status.LEAD, Target.Status.DROPPED):
-        raise ValidationError(f"该目标状态为“{target.get_status_display()}”，不能再转为线索")
+        raise ValidationError(gettext("该目标状态为“{status}”，不能再转为线索").format(status=target.get_status_display()))
     with transaction.atomic():
         project = do_save_project(Project(
-            name=f"{target.organization.name}{target.segment.name}项目", zone=zone, investor=target.organization.name,
+            name=gettext("{name}{name2}项目").format(name=target.organization.name, name2=target.segment.name), zone=zone, investor=target.organization.name,
             organization=target.organization, segment=target.segment, channel=Channel.OTHER,
             owner=acting_user, introducer=getattr(acting_user, "full_name", ""),
             introducer_department_id=getattr(acting_user, "department_id", None),
-            description=f"由招商目标库转入。列为目标的理由：{target.reason}"), acting_user=acting_user)
+            description=gettext("由招商目标库转入。列为目标的理由：{reason}").format(reason=target.reason)), acting_user=acting_user)
         target.status = Target.Status.LEAD
         update_object(target, acting_user=acting_user)
     return project

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChainsConfig(AppConfig):
     name = "feidi.chains"
     label = "chains"
-    verbose_name = "产业链"
+    verbose_name = _("产业链")
 
     def ready(self):
         from django.utils.translation import gettext_noop

@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import ScopedFilterSet
 
@@ -15,7 +16,7 @@ class ChainFilterSet(ScopedFilterSet):
 
 class SegmentFilterSet(ScopedFilterSet):
     search_fields = ("name", "description")
-    chain = django_filters.ModelChoiceFilter(label="产业链", queryset=Chain.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), queryset=Chain.objects.all())
 
     class Meta:
         model = Segment
@@ -24,8 +25,8 @@ class SegmentFilterSet(ScopedFilterSet):
 
 class SegmentMemberFilterSet(ScopedFilterSet):
     search_fields = ("organization__name",)
-    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
-    segment = django_filters.ModelChoiceFilter(label="环节", queryset=Segment.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
+    segment = django_filters.ModelChoiceFilter(label=_("环节"), queryset=Segment.objects.all())
 
     class Meta:
         model = SegmentMember
@@ -34,8 +35,8 @@ class SegmentMemberFilterSet(ScopedFilterSet):
 
 class TargetFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "reason")
-    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
-    segment = django_filters.ModelChoiceFilter(label="环节", queryset=Segment.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
+    segment = django_filters.ModelChoiceFilter(label=_("环节"), queryset=Segment.objects.all())
 
     class Meta:
         model = Target

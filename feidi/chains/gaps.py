@@ -13,6 +13,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Chain, Segment, SegmentMember, Target
 
@@ -20,7 +22,7 @@ from .models import Chain, Segment, SegmentMember, Target
 # the economic-indicators module registers one. The first provider that knows an organization wins.
 OUTPUT_PROVIDERS: list = []
 
-STATES = {"gap": "缺失", "weak": "薄弱", "ok": "健全"}
+STATES = {"gap": _("缺失"), "weak": _("薄弱"), "ok": _("健全")}
 COLORS = {"gap": "#d63939", "weak": "#f59f00", "ok": "#2fb344"}
 
 
@@ -39,9 +41,9 @@ def member_outputs(members: list[SegmentMember]) -> dict[int, tuple[Decimal, str
     result = {}
     for m in members:
         if m.organization_id in measured:
-            result[m.pk] = (measured[m.organization_id] / seats[m.organization_id], "指标")
+            result[m.pk] = (measured[m.organization_id] / seats[m.organization_id], gettext("指标"))
         else:
-            result[m.pk] = (m.declared_output or Decimal(0), "申报")
+            result[m.pk] = (m.declared_output or Decimal(0), gettext("申报"))
     return result
 
 
@@ -98,14 +100,14 @@ def analyse(chain: Chain, user) -> list[dict]:
             state = "weak"
         else:
             state = "ok"
-        action = {"gap": "延链" if seg.pk in ends and depth == 0 else "补链", "weak": "强链", "ok": ""}[state]
+        action = {"gap": gettext("延链") if seg.pk in ends and depth == 0 else gettext("补链"), "weak": gettext("强链"), "ok": ""}[state]
         pipe = pipeline.get(seg.pk, {})
         rows.append({
             "segment": seg, "depth": depth, "stage": stage, "members": ms, "count": len(ms), "output": output,
             "sources": sorted({outputs[m.pk][1] for m in ms}),
             "masters": [m.organization for m in ms if m.role == SegmentMember.Role.MASTER],
             "pipeline_count": pipe.get("count", 0), "pipeline_planned": pipe.get("planned") or Decimal(0),
-            "target_count": targets.get(seg.pk, 0), "state": state, "state_label": STATES[state], "action": action,
+            "target_count": targets.get(seg.pk, 0), "state": state, "state_label": str(STATES[state]), "action": action,
         })
     return rows
 
@@ -166,4 +168,4 @@ def map_data(chain: Chain, rows: list[dict]) -> dict:
                           "lineStyle": {"type": "dashed", "curveness": 0.2}})
     return {"chain": chain.name, "nodes": nodes, "links": links,
             "stages": max((r["stage"] for r in rows), default=0) + 1, "depth": max(depth_in_stage.values(), default=0),
-            "legend": [{"state": v, "color": COLORS[k]} for k, v in STATES.items()]}
+            "legend": [{"state": str(v), "color": COLORS[k]} for k, v in STATES.items()]}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
+from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -32,7 +33,7 @@ class ChainListView(ObjectListView):
     filterset_class = ChainFilterSet
     table_class = ChainTable
     select_related = ("leader",)
-    title = "产业链图谱"
+    title = gettext_lazy("产业链图谱")
 
 
 class ChainDetailView(ObjectDetailView):
@@ -81,7 +82,7 @@ class GapListView(ScopedViewMixin, TemplateView):
             rows = gaps.analyse(chain, request.user)
             sections.append({"chain": chain, "items": gaps.proposals(rows, request.user)})
         return self.render_to_response(self.get_context_data(
-            title="缺链补链清单", sections=sections, chains=self.base_queryset(request.user).order_by("order"),
+            title=gettext("缺链补链清单"), sections=sections, chains=self.base_queryset(request.user).order_by("order"),
             selected=selected or ""))
 
 
@@ -187,16 +188,16 @@ class TargetToLeadView(ObjectMixin, View):
 
         target = self.get_object()
         if not request.user.has_perm("projects.add_project"):
-            messages.error(request, "您没有登记招商项目的权限")
+            messages.error(request, gettext("您没有登记招商项目的权限"))
             return HttpResponseRedirect(target.get_absolute_url())
         zone = Zone.objects.visible_to(request.user).filter(pk=request.POST.get("zone") or 0).first()
         if zone is None:
-            messages.error(request, "请选择落地园区")
+            messages.error(request, gettext("请选择落地园区"))
             return HttpResponseRedirect(target.get_absolute_url())
         try:
             project = actions.do_target_to_lead(target, zone, acting_user=request.user)
         except (ValidationError, ConflictError) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
             return HttpResponseRedirect(target.get_absolute_url())
-        messages.success(request, f"已转为线索：{project.name}")
+        messages.success(request, gettext("已转为线索：{name}").format(name=project.name))
         return HttpResponseRedirect(project.get_absolute_url())

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CockpitConfig(AppConfig):
     name = "feidi.cockpit"
     label = "cockpit"
-    verbose_name = "领导驾驶舱"
+    verbose_name = _("领导驾驶舱")
 
     def ready(self):
         from django.utils.translation import gettext_noop

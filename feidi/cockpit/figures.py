@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.core import cache as core_cache
 
@@ -56,7 +57,7 @@ def appeals(user, today: dt.date) -> dict | None:
     year = visible.filter(submitted_at__year=today.year).aggregate(
         n=Count("pk"), solved=Count("pk", filter=Q(status__in=(Appeal.Status.CLOSED, Appeal.Status.RATED))),
         rating=Avg("rating"))
-    return {"levels": [(f"{level}级 {label}", levels.get(level, 0)) for level, label in Appeal.LEVELS.items()],
+    return {"levels": [(gettext("{level}级 {label}").format(level=level, label=label), levels.get(level, 0)) for level, label in Appeal.LEVELS.items()],
             "open": sum(levels.values()), "overdue": sum(r["late"] for r in by_level),
             "year": year["n"], "solved": year["solved"], "rating": year["rating"]}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
 from . import figures
@@ -18,7 +19,7 @@ class CockpitView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         if user.organization_id or not user.has_perm("indicators.view_indicatorvalue"):
-            raise PermissionDenied("驾驶舱供管委会领导和工作人员使用")
+            raise PermissionDenied(gettext("驾驶舱供管委会领导和工作人员使用"))
         today = timezone.localdate()
         economy = figures.economy(user)
         pipeline = figures.pipeline(user, today)
@@ -28,6 +29,6 @@ class CockpitView(LoginRequiredMixin, TemplateView):
         if pipeline:
             charts.update({k: pipeline[k] for k in ("funnel", "cumulative", "pace")})
         return super().get_context_data(
-            title="领导驾驶舱", today=today, now=timezone.localtime(), refresh=REFRESH_SECONDS,
+            title=gettext("领导驾驶舱"), today=today, now=timezone.localtime(), refresh=REFRESH_SECONDS,
             economy=economy, pipeline=pipeline, appeals=figures.appeals(user, today),
             loop=figures.enclave_loop(user), charts=charts, **kwargs)

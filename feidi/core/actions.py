@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import audit
 
@@ -16,7 +18,7 @@ from . import audit
 class ConflictError(Exception):
     """The record changed since the user loaded it; nothing was written."""
 
-    message = "该记录已被他人修改，请刷新后重新编辑"
+    message = _("该记录已被他人修改，请刷新后重新编辑")
 
 
 def create_object(instance: models.Model, *, acting_user, m2m: dict | None = None) -> models.Model:
@@ -63,8 +65,8 @@ def delete_object(instance: models.Model, *, acting_user) -> None:
         try:
             instance.delete()
         except models.ProtectedError as exc:
-            names = "、".join(sorted({o._meta.verbose_name for o in exc.protected_objects}))
-            raise ValidationError(f"该记录仍被{names}引用，不能删除") from None
+            names = gettext("、").join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
+            raise ValidationError(gettext("该记录仍被{names}引用，不能删除").format(names=names)) from None
         audit.record(audit.AuditRecord.Action.DELETE, user=acting_user, before=before,
                      model_label=label, object_id=pk, object_repr=text)
 

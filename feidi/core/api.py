@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db import DataError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -54,7 +55,7 @@ class TokenAuth(APIKeyHeader):
             return None
         now = timezone.now()
         if token.expires_at and token.expires_at <= now:
-            raise AuthRefused("令牌已过期，请在“我的令牌”中重新签发")
+            raise AuthRefused(gettext("令牌已过期，请在“我的令牌”中重新签发"))
         if token.user.is_admin_duty:
             return None  # administrator duties sign in with a second factor, never by token
         refuse_if_barred(token.user)
@@ -82,11 +83,11 @@ def refuse_if_barred(user) -> None:
     """Disabled, locked, or bound to change an expired or reset password first: the API refuses
     exactly as the pages send such a user to the password page."""
     if not user.is_active:
-        raise AuthRefused("账号已停用")
+        raise AuthRefused(gettext("账号已停用"))
     if user.is_locked():
-        raise AuthRefused("账号已锁定，请稍后再试或联系安全管理员解锁")
+        raise AuthRefused(gettext("账号已锁定，请稍后再试或联系安全管理员解锁"))
     if user.must_change_password or user.password_expired():
-        raise AuthRefused("密码已过期或须修改，请登录网页修改密码后再使用接口")
+        raise AuthRefused(gettext("密码已过期或须修改，请登录网页修改密码后再使用接口"))
 
 
 class ErrorSchema(Schema):
@@ -131,17 +132,17 @@ def error(request, status: int, code: str, message: str, fields: dict | None = N
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return error(request, 404, "not_found", "记录不存在或无权查看")
+    return error(request, 404, "not_found", gettext("记录不存在或无权查看"))
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
-    return error(request, 403, "forbidden", str(exc) or "没有权限")
+    return error(request, 403, "forbidden", str(exc) or gettext("没有权限"))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request, exc):
-    return error(request, 401, "unauthorized", "未登录或令牌无效")
+    return error(request, 401, "unauthorized", gettext("未登录或令牌无效"))
 
 
 @api.exception_handler(AuthRefused)
@@ -160,8 +161,8 @@ def _invalid_payload(request, exc):
     fields = {}
     for e in exc.errors:
         loc = ".".join(str(p) for p in e.get("loc", [])[1:]) or "body"
-        fields.setdefault(loc, []).append(e.get("msg", "无效"))
-    return error(request, 422, "invalid", "请求数据格式错误", fields)
+        fields.setdefault(loc, []).append(e.get("msg", gettext("无效")))
+    return error(request, 422, "invalid", gettext("请求数据格式错误"), fields)
 
 
 @api.exception_handler(ConflictError)
@@ -178,14 +179,14 @@ def _http_error(request, exc):
 def _out_of_range(request, exc):
     # a value the database cannot hold that slipped past the schema's bounds: the caller's input
     log.warning("API input out of range at %s %s: %s", request.method, request.path, exc)
-    return error(request, 422, "invalid", "数值超出允许范围")
+    return error(request, 422, "invalid", gettext("数值超出允许范围"))
 
 
 @api.exception_handler(Exception)
 def _server_error(request, exc):
     """Anything else is our fault: logged with its traceback, answered in the same JSON shape."""
     log.error("API error at %s %s", request.method, request.path, exc_info=exc)
-    return error(request, 500, "server_error", "服务器内部错误，已记录，请稍后重试或联系管理员")
+    return error(request, 500, "server_error", gettext("服务器内部错误，已记录，请稍后重试或联系管理员"))
 
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -205,7 +206,7 @@ def model_of(label: str, action: str | None = None) -> dict:
 
 def require_perm(request, perm: str) -> None:
     if not request.user.has_perm(perm):
-        raise PermissionDenied("没有权限")
+        raise PermissionDenied(gettext("没有权限"))
 
 
 def scoped_list(request, model, action: str = "view"):
@@ -301,7 +302,7 @@ def create_within_scope(request, model, make):
     with transaction.atomic():
         obj = make()
         if not model.objects.visible_to(request.user, "add").filter(pk=obj.pk).exists():
-            raise PermissionDenied(f"不能在您的数据范围之外新增{model._meta.verbose_name}")
+            raise PermissionDenied(gettext("不能在您的数据范围之外新增{verbose_name}").format(verbose_name=model._meta.verbose_name))
     return obj
 
 

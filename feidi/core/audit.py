@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .context import current
 from .models import AuditHead, AuditRecord
@@ -238,20 +239,20 @@ def verify(batch: int = 5000) -> VerifyResult:
             break
         for row in rows:
             if row.seq != expected_seq:
-                problems.append(f"序号 {expected_seq}–{row.seq - 1} 的记录缺失（被删除）")
+                problems.append(gettext("序号 {expected_seq}–{value} 的记录缺失（被删除）").format(expected_seq=expected_seq, value=row.seq - 1))
                 prev_hash = row.prev_hash  # resynchronise to keep reporting later problems
             if row.prev_hash != prev_hash:
-                problems.append(f"#{row.seq}: 前序哈希不符（上一条记录被修改或删除）")
+                problems.append(gettext("#{seq}: 前序哈希不符（上一条记录被修改或删除）").format(seq=row.seq))
             if _digest(row) != row.hash:
-                problems.append(f"#{row.seq}: 内容与哈希不符（记录被篡改）")
+                problems.append(gettext("#{seq}: 内容与哈希不符（记录被篡改）").format(seq=row.seq))
             prev_hash, expected_seq, last_seq = row.hash, row.seq + 1, row.seq
             checked += 1
     problems += check_anchors()
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and head.seq != last_seq:
-        problems.append(f"链尾不符：应有 {head.seq} 条，实有最后序号 {last_seq}（末尾记录被删除）")
+        problems.append(gettext("链尾不符：应有 {seq} 条，实有最后序号 {last_seq}（末尾记录被删除）").format(seq=head.seq, last_seq=last_seq))
     if head is not None and head.seq == last_seq and head.hash != prev_hash and last_seq:
-        problems.append("链头哈希与最后一条记录不符")
+        problems.append(gettext("链头哈希与最后一条记录不符"))
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
 
 
@@ -303,10 +304,10 @@ def check_anchors() -> list[str]:
             a = json.loads(line)
             valid = hmac.compare_digest(a["mac"], _mac(int(a["seq"]), a["hash"], int(a["count"]), a["at"]))
         except (ValueError, KeyError, TypeError):
-            problems.append(f"锚点文件第{n}行无法读取（被改动）")
+            problems.append(gettext("锚点文件第{n}行无法读取（被改动）").format(n=n))
             continue
         if not valid:
-            problems.append(f"锚点文件第{n}行签名不符（锚点被伪造或改动，或审计密钥已更换）")
+            problems.append(gettext("锚点文件第{n}行签名不符（锚点被伪造或改动，或审计密钥已更换）").format(n=n))
             continue
         anchors.append(a)
     if anchors:
@@ -316,11 +317,11 @@ def check_anchors() -> list[str]:
         top = AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     for a in anchors:
         if a["seq"] and a["seq"] not in hashes:
-            problems.append(f"锚点 {a['at']}：第{a['seq']}条记录已不存在（记录被删除或清空）")
+            problems.append(gettext("锚点 {value}：第{value2}条记录已不存在（记录被删除或清空）").format(value=a['at'], value2=a['seq']))
         elif a["seq"] and hashes[a["seq"]] != a["hash"]:
-            problems.append(f"锚点 {a['at']}：第{a['seq']}条记录的哈希与锚点不符（记录表被改写并重新计算哈希）")
+            problems.append(gettext("锚点 {value}：第{value2}条记录的哈希与锚点不符（记录表被改写并重新计算哈希）").format(value=a['at'], value2=a['seq']))
         if a["count"] > count:
-            problems.append(f"锚点 {a['at']} 时有{a['count']}条记录，现只有{count}条（记录被删除）")
+            problems.append(gettext("锚点 {value} 时有{value2}条记录，现只有{count}条（记录被删除）").format(value=a['at'], value2=a['count'], count=count))
         if a["seq"] > top:
-            problems.append(f"锚点 {a['at']} 时链头为第{a['seq']}条，现链尾为第{top}条（链头被回退）")
+            problems.append(gettext("锚点 {value} 时链头为第{value2}条，现链尾为第{top}条（链头被回退）").format(value=a['at'], value2=a['seq'], top=top))
     return problems

@@ -9,7 +9,9 @@ import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-SOURCES = {"ui": "界面", "api": "接口", "import": "导入", "cli": "命令行", "job": "后台任务", "system": "系统"}
+from django.utils.translation import gettext_lazy as _
+
+SOURCES = {"ui": _("界面"), "api": _("接口"), "import": _("导入"), "cli": _("命令行"), "job": _("后台任务"), "system": _("系统")}
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ def _key(type_code: str) -> str:
 
 def labels(type_code: str) -> dict[str, str]:
     """{code: label} of the active items of a list."""
-    from .models import DictItem
+    from .models import DictItem, seeded_label
 
     found = cache.get(_key(type_code))
     if found is None:
         found = dict(DictItem.objects.filter(type__code=type_code, active=True).values_list("code", "label"))
         cache.set(_key(type_code), found, TTL)
-    return found
+    return {code: seeded_label(label) for code, label in found.items()}
 
 
 @receiver([post_save, post_delete], sender="core.DictItem")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from feidi.lib import crypto
 
@@ -92,9 +93,9 @@ class EncryptedCharField(models.TextField):
     def validate(self, value, model_instance):
         plain = value.reveal() if isinstance(value, SecretValue) else (value or "")
         if len(plain) > self.plain_max_length:
-            raise ValidationError(f"长度不能超过{self.plain_max_length}个字符")
+            raise ValidationError(gettext("长度不能超过{plain_max_length}个字符").format(plain_max_length=self.plain_max_length))
         if not plain and not self.blank:
-            raise ValidationError("此项为必填项")
+            raise ValidationError(gettext("此项为必填项"))
 
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class ScopedFilterSet(django_filters.FilterSet):
     """``q`` searches ``search_fields``; every model-choice filter offers only visible rows."""
 
     search_fields: tuple[str, ...] = ()
-    q = django_filters.CharFilter(label="关键词", method="filter_search")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_search")
 
     def __init__(self, data=None, queryset=None, *, user=None, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -26,9 +28,9 @@ class ScopedFilterSet(django_filters.FilterSet):
             css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
             widget.attrs.setdefault("class", css)
             if name == "q":
-                widget.attrs.setdefault("placeholder", "名称、代码…")
+                widget.attrs.setdefault("placeholder", gettext("名称、代码…"))
             if isinstance(field, forms.ModelChoiceField):
-                field.empty_label = "全部"
+                field.empty_label = gettext("全部")
             if isinstance(field, forms.DateField):
                 widget.input_type = "date"
 
@@ -45,7 +47,7 @@ class ScopedFilterSet(django_filters.FilterSet):
 class MineFilter(django_filters.BooleanFilter):
     """``?mine=true``: the rows whose ``field_name`` (a user) is the signed-in user; ``false``: the others."""
 
-    def __init__(self, field_name: str = "owner", label: str = "我负责的", **kwargs):
+    def __init__(self, field_name: str = "owner", label: str = _("我负责的"), **kwargs):
         super().__init__(field_name=field_name, label=label, **kwargs)
 
     def filter(self, qs, value):

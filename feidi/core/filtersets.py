@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from .filters import ScopedFilterSet
 from .models import (
@@ -32,7 +33,7 @@ class ImportJobFilterSet(ScopedFilterSet):
 
 class DictItemFilterSet(ScopedFilterSet):
     search_fields = ("code", "label")
-    type = django_filters.ModelChoiceFilter(label="字典", queryset=DictType.objects.all())
+    type = django_filters.ModelChoiceFilter(label=_("字典"), queryset=DictType.objects.all())
 
     class Meta:
         model = DictItem
@@ -41,8 +42,8 @@ class DictItemFilterSet(ScopedFilterSet):
 
 class AuditRecordFilterSet(ScopedFilterSet):
     search_fields = ("username", "object_repr", "object_id", "model", "address")
-    at_after = django_filters.DateFilter(label="开始日期", field_name="at", lookup_expr="date__gte")
-    at_before = django_filters.DateFilter(label="结束日期", field_name="at", lookup_expr="date__lte")
+    at_after = django_filters.DateFilter(label=_("开始日期"), field_name="at", lookup_expr="date__gte")
+    at_before = django_filters.DateFilter(label=_("结束日期"), field_name="at", lookup_expr="date__lte")
 
     class Meta:
         model = AuditRecord
@@ -51,7 +52,7 @@ class AuditRecordFilterSet(ScopedFilterSet):
 
 class CalendarDayFilterSet(ScopedFilterSet):
     search_fields = ("note",)
-    year = django_filters.NumberFilter(label="年份", field_name="date", lookup_expr="year")
+    year = django_filters.NumberFilter(label=_("年份"), field_name="date", lookup_expr="year")
 
     class Meta:
         model = CalendarDay
@@ -60,7 +61,7 @@ class CalendarDayFilterSet(ScopedFilterSet):
 
 class NotificationFilterSet(ScopedFilterSet):
     search_fields = ("title", "body")
-    unread = django_filters.BooleanFilter(label="未读", field_name="read_at", lookup_expr="isnull")
+    unread = django_filters.BooleanFilter(label=_("未读"), field_name="read_at", lookup_expr="isnull")
 
     class Meta:
         model = Notification

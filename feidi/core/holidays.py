@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
-from feidi.lib.holiday_notice import Period, parse
+from feidi.lib.holiday_notice import Period, parse, weekday_name
 from feidi.lib.workdays import YearSchedule
 
 from . import audit
@@ -49,7 +50,7 @@ class Draft:
                          for p in data["periods"]],
                         [(w["name"], dt.date.fromisoformat(w["date"])) for w in data["workdays"]])
         except (KeyError, TypeError, ValueError):
-            raise ValidationError("确认数据已损坏，请重新录入") from None
+            raise ValidationError(gettext("确认数据已损坏，请重新录入")) from None
         return check(draft)
 
     def schedule(self) -> YearSchedule:
@@ -63,42 +64,42 @@ def check(draft: Draft) -> Draft:
     weekend days of the year outside the periods."""
     year = draft.year
     if not 2000 <= year <= 2100:
-        draft.problems.append("年度应在2000–2100之间")
+        draft.problems.append(gettext("年度应在2000–2100之间"))
         return draft
     lowest, highest = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
     taken: dict[dt.date, str] = {}
     for p in draft.periods:
         if not p.name.strip():
-            draft.problems.append(f"{p.first:%m月%d日}开始的放假安排缺少节日名称")
+            draft.problems.append(gettext("{first:%m月%d日}开始的放假安排缺少节日名称").format(first=p.first))
         if p.last < p.first:
-            draft.problems.append(f"{p.name}：结束日期{p.last:%Y-%m-%d}早于开始日期{p.first:%Y-%m-%d}")
+            draft.problems.append(gettext("{name}：结束日期{last:%Y-%m-%d}早于开始日期{first:%Y-%m-%d}").format(name=p.name, last=p.last, first=p.first))
             continue
         if p.first < lowest or p.last > highest:
-            draft.problems.append(f"{p.name}：{p.first:%Y-%m-%d}至{p.last:%Y-%m-%d}不在{year}年内"
-                                  "（仅元旦可从上年12月开始）")
+            draft.problems.append(gettext("{name}：{first:%Y-%m-%d}至{last:%Y-%m-%d}不在{year}年内（仅元旦可从上年12月开始）").format(name=p.name, first=p.first, last=p.last, year=year))
         if len(p.days) > MAX_PERIOD_DAYS:
-            draft.problems.append(f"{p.name}：放假{len(p.days)}天，超过{MAX_PERIOD_DAYS}天，请核对")
+            draft.problems.append(gettext("{name}：放假{len}天，超过{MAX_PERIOD_DAYS}天，请核对").format(name=p.name, len=len(p.days), MAX_PERIOD_DAYS=MAX_PERIOD_DAYS))
         for d in p.days:
             if d in taken:
-                draft.problems.append(f"{d:%Y-%m-%d}同时属于“{taken[d]}”和“{p.name}”")
+                draft.problems.append(gettext("{d:%Y-%m-%d}同时属于“{value}”和“{name}”").format(d=d, value=taken[d], name=p.name))
             taken[d] = p.name
     seen = set()
     for name, d in draft.workdays:
         if d.year != year:
-            draft.problems.append(f"调休上班日{d:%Y-%m-%d}（{name}）不在{year}年")
+            draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}（{name}）不在{year}年").format(d=d, name=name, year=year))
         if d in taken:
-            draft.problems.append(f"调休上班日{d:%Y-%m-%d}同时是“{taken[d]}”的放假日")
+            draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}同时是“{value}”的放假日").format(d=d, value=taken[d]))
         if d.weekday() < 5:
-            draft.problems.append(f"调休上班日{d:%Y-%m-%d}是周{'一二三四五'[d.weekday()]}，本来就是工作日")
+            draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}是周{weekday}，本来就是工作日").format(
+                d=d, weekday=weekday_name(d)))
         if d in seen:
-            draft.problems.append(f"调休上班日{d:%Y-%m-%d}重复")
+            draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}重复").format(d=d))
         seen.add(d)
     if not draft.periods:
-        draft.problems.append("没有任何放假安排")
+        draft.problems.append(gettext("没有任何放假安排"))
     names = {p.name for p in draft.periods}
     missing = [h for h in STANDARD_HOLIDAYS if not any(h in n for n in names)]
     if draft.periods and missing:
-        draft.notes.append(f"未见{'、'.join(missing)}的放假安排，请确认通知中确实没有")
+        draft.notes.append(gettext("未见{join}的放假安排，请确认通知中确实没有").format(join='、'.join(missing)))
     return draft
 
 
@@ -162,7 +163,7 @@ def from_xlsx(content: bytes, year: int) -> Draft:
         return draft
     sheet = [data.header] + [row for _, row in data.body]
     if not sheet or [str(c).strip() for c in sheet[0][:4]] != list(XLSX_HEADERS):
-        draft.problems.append(f"第1行应为表头：{'、'.join(XLSX_HEADERS)}")
+        draft.problems.append(gettext("第1行应为表头：{join}").format(join='、'.join(XLSX_HEADERS)))
         return draft
 
     def as_date(value, row: int, column: str):
@@ -171,7 +172,7 @@ def from_xlsx(content: bytes, year: int) -> Draft:
         try:
             return parse_date(value)
         except ValueError:
-            draft.problems.append(f"第{row}行{column}：“{shown(value)}”不是日期（应为 2027-02-06）")
+            draft.problems.append(gettext("第{row}行{column}：“{shown}”不是日期（应为 2027-02-06）").format(row=row, column=column, shown=shown(value)))
             return None
 
     for index, cells in enumerate(sheet[1:], start=2):
@@ -181,10 +182,10 @@ def from_xlsx(content: bytes, year: int) -> Draft:
             continue
         first, last = as_date(cells[2], index, "开始日期"), as_date(cells[3], index, "结束日期")
         if kind not in ("放假", "上班"):
-            draft.problems.append(f"第{index}行类型：应为“放假”或“上班”")
+            draft.problems.append(gettext("第{index}行类型：应为“放假”或“上班”").format(index=index))
             continue
         if first is None:
-            draft.problems.append(f"第{index}行开始日期：必填")
+            draft.problems.append(gettext("第{index}行开始日期：必填").format(index=index))
             continue
         if kind == "上班":
             draft.workdays.append((name or "调休", first))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from .context import acting, current
 
@@ -81,7 +83,7 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (not .xlsx, no header, too large …)."""
 
 
-FORMULA = "公式单元格，请粘贴为数值（在 Excel 中“选择性粘贴→数值”）"
+FORMULA = gettext_noop("公式单元格，请粘贴为数值（在 Excel 中“选择性粘贴→数值”）")
 
 
 @dataclass
@@ -95,9 +97,9 @@ class SheetData:
     def said(self) -> str:
         """Which sheet was read, as the report says it."""
         if not self.name:
-            return "已读取 CSV 文件"
-        hidden = f"（已跳过隐藏工作表：{'、'.join(self.skipped)}）" if self.skipped else ""
-        return f"已读取工作表“{self.name}”{hidden}"
+            return gettext("已读取 CSV 文件")
+        hidden = gettext("（已跳过隐藏工作表：{join}）").format(join='、'.join(self.skipped)) if self.skipped else ""
+        return gettext("已读取工作表“{name}”{hidden}").format(name=self.name, hidden=hidden)
 
 
 def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMITS, progress=None) -> SheetData:
@@ -109,7 +111,7 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
 
     try:
         if len(data) > limits.bytes:
-            raise ImportFileError(f"文件超过{limits.megabytes}MB，请分批导入")
+            raise ImportFileError(gettext("文件超过{megabytes}MB，请分批导入").format(megabytes=limits.megabytes))
         sheet = open_sheet(data, prefer=prefer, budget=Budget(upload_bytes=limits.bytes, rows=limits.rows + 1000))
         header, body = None, []
         for excel_row, row in sheet.rows:
@@ -122,11 +124,11 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
             if progress is not None and not len(body) % 2000:
                 progress.advance(len(body))
             if len(body) > limits.rows:
-                raise ImportFileError(f"一次最多导入{limits.rows:,}行，请分批导入")
+                raise ImportFileError(gettext("一次最多导入{rows:,}行，请分批导入").format(rows=limits.rows))
     except SheetError as exc:
         raise ImportFileError(str(exc)) from None
     if header is None:
-        raise ImportFileError(f"工作表“{sheet.name}”中没有数据" if sheet.kind == "xlsx" else "文件中没有数据")
+        raise ImportFileError(gettext("工作表“{name}”中没有数据").format(name=sheet.name) if sheet.kind == "xlsx" else gettext("文件中没有数据"))
     return SheetData(sheet.name if sheet.kind == "xlsx" else "", header, body, list(sheet.skipped))
 
 
@@ -139,13 +141,13 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, FormulaCell):
-        raise ValueError(FORMULA)
+        raise ValueError(gettext(FORMULA))
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
         if value.is_integer():
             if abs(value) >= 2**53:
-                raise ValueError("数字位数过多，Excel 已丢失精度：请把该列设置为“文本”格式后重新填写")
+                raise ValueError(gettext("数字位数过多，Excel 已丢失精度：请把该列设置为“文本”格式后重新填写"))
             return str(int(value))
         return repr(value)
     if isinstance(value, dt.datetime):
@@ -181,11 +183,19 @@ class Importer:
     limits = LIMITS
     confirms_warnings = False  # rows are refused or written; no warnings to confirm
     reads_months = False
-    intro = "请按模板填写后上传。"
+    intro = _("请按模板填写后上传。")
 
     @property
     def sheet_names(self) -> tuple[str, ...]:
         return (self.title, f"{self.title}导入")
+
+    @property
+    def shown_sheet_names(self) -> tuple[str, ...]:
+        """The sheet names as the rules state them, in the user's language (the template's sheet is
+        named so; a sheet of another name is still read when it is the first visible one)."""
+        title = gettext(self.title)
+        return tuple(dict.fromkeys(title if name == self.title else gettext("{title}导入").format(title=title)
+                                   if name == f"{self.title}导入" else name for name in self.sheet_names))
 
     @property
     def permission(self) -> str:
@@ -212,7 +222,7 @@ class Importer:
 
         buffer = io.BytesIO()
         book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = book.add_worksheet(self.title[:31] or "导入")
+        sheet = book.add_worksheet(gettext(self.title)[:31] or gettext("导入"))
         head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
         need = book.add_format({"bold": True, "bg_color": "#FDE8E8", "border": 1})
         text = book.add_format({"num_format": "@"})
@@ -224,15 +234,15 @@ class Importer:
             help_text = str(form.fields[name].help_text or "")
             choices = getattr(form.fields[name], "choices", None)
             if choices and not isinstance(form.fields[name], forms.ModelChoiceField):
-                help_text = "可选：" + "、".join(str(label) for value, label in choices if value != "")
+                help_text = gettext("可选：") + "、".join(str(label) for value, label in choices if value != "")
             if help_text:
                 sheet.write_comment(0, i, help_text)
             if header in self.example:
                 sheet.write_string(1, i, self.example[header], text)
         sheet.freeze_panes(1, 0)
-        notes = book.add_worksheet("填写说明")
-        notes.write(0, 0, "带 * 的列必填；第2行是示例，导入前请删除或覆盖。任何一行有错误时整个文件都不会导入，并列出每行的错误。")
-        notes.write(1, 0, "代码类列（统一社会信用代码、行业代码）请保持“文本”格式，避免 Excel 把长数字改成科学计数。")
+        notes = book.add_worksheet(gettext("填写说明"))
+        notes.write(0, 0, gettext("带 * 的列必填；第2行是示例，导入前请删除或覆盖。任何一行有错误时整个文件都不会导入，并列出每行的错误。"))
+        notes.write(1, 0, gettext("代码类列（统一社会信用代码、行业代码）请保持“文本”格式，避免 Excel 把长数字改成科学计数。"))
         book.close()
         return buffer.getvalue()
 
@@ -247,7 +257,7 @@ class Importer:
                 return True
             if word in NO:
                 return False
-            raise ValueError("请填写“是”或“否”")
+            raise ValueError(gettext("请填写“是”或“否”"))
         if not text:
             return ""
         if isinstance(field_obj, forms.ModelChoiceField):
@@ -301,15 +311,14 @@ class Importer:
                 unknown.append(str(raw))
                 continue
             if target in positions:
-                raise ImportFileError(f"第{index + 1}列“{raw}”与第{positions[target] + 1}列是同一列")
+                raise ImportFileError(gettext("第{value}列“{raw}”与第{value2}列是同一列").format(value=index + 1, raw=raw, value2=positions[target] + 1))
             positions[target] = index
             unit = unit_of(raw)
             if unit is not None and unit_of(target) is None:
-                raise ImportFileError(f"第{index + 1}列“{raw}”不是金额列，不能注明货币单位")
+                raise ImportFileError(gettext("第{value}列“{raw}”不是金额列，不能注明货币单位").format(value=index + 1, raw=raw))
             units[target] = unit
         if unknown:
-            raise ImportFileError(f"文件中有模板之外的列：{'、'.join(unknown)}。请使用导入模板的列名（"
-                                  f"{'、'.join(self.columns)}），金额列可注明单位如“（万元）”")
+            raise ImportFileError(gettext("文件中有模板之外的列：{join}。请使用导入模板的列名（{join2}），金额列可注明单位如“（万元）”").format(join='、'.join(unknown), join2='、'.join(self.columns)))
         return positions, units
 
     def _value(self, field_obj, raw, unit):
@@ -326,7 +335,7 @@ class Importer:
                 field_obj, (forms.DecimalField, forms.FloatField))  # Django's DecimalField is an IntegerField
             if integral and number is not None:
                 if number != number.to_integral_value():
-                    raise ValueError("应为整数")
+                    raise ValueError(gettext("应为整数"))
                 return str(int(number))
             return "" if number is None else f"{number:f}"
         if isinstance(field_obj, forms.DateField):
@@ -342,7 +351,7 @@ class Importer:
         from feidi.lib.cells import shown
 
         if progress is not None:
-            progress.phase("读取文件")
+            progress.phase(gettext("读取文件"))
         sheet = read_sheet(data, prefer=self.sheet_names, limits=self.limits, progress=progress)
         header, body = sheet.header, sheet.body
         result = ImportResult(total=len(body), sheet=sheet.said)
@@ -351,9 +360,9 @@ class Importer:
         missing = [h for h, name in self.columns.items()
                    if h not in positions and (probe.fields[name].required or h in self.required_headers)]
         if missing:
-            raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}（请使用导入模板）")
+            raise ImportFileError(gettext("缺少必需的列：{join}（请使用导入模板）").format(join='、'.join(missing)))
         if progress is not None:
-            progress.phase("检查", len(body))
+            progress.phase(gettext("检查"), len(body))
         self.prepare(body, positions, user)
         forms_ok = []
         seen: dict[tuple, int] = {}
@@ -385,7 +394,7 @@ class Importer:
             for name in self.unique_in_file:
                 key = (name, str(form.cleaned_data.get(name)))
                 if key[1] and key in seen:
-                    result.errors.append(RowError(excel_row, labels[name], key[1], f"与第{seen[key]}行重复"))
+                    result.errors.append(RowError(excel_row, labels[name], key[1], gettext("与第{value}行重复").format(value=seen[key])))
                     bad = True
                 elif key[1]:
                     seen[key] = excel_row
@@ -395,14 +404,14 @@ class Importer:
             result.errors.sort(key=lambda e: e.row)
             return result
         if progress is not None:
-            progress.phase("写入", len(forms_ok))
+            progress.phase(gettext("写入"), len(forms_ok))
         ctx = current()
         try:
             with acting("import", ctx.address, ctx.user_agent), transaction.atomic():
                 result.created = self.save_all(forms_ok, user, progress)
         except (ValidationError, IntegrityError) as exc:
             row, message = getattr(exc, "import_row", 0), "；".join(getattr(exc, "messages", [str(exc)]))
-            result.errors.append(RowError(row, "", "", message if row else f"保存时与已有数据冲突：{message}"))
+            result.errors.append(RowError(row, "", "", message if row else gettext("保存时与已有数据冲突：{message}").format(message=message)))
             result.created = 0
             return result
         result.applied = True

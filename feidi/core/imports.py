@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from huey.contrib.djhuey import db_task
 
 from . import progress as progress_lib
@@ -39,7 +40,7 @@ def importer_for(key: str):
     try:
         return import_string(KINDS[key])()
     except KeyError:
-        raise ImportFileError(f"未知的导入类型：{key}") from None
+        raise ImportFileError(gettext("未知的导入类型：{key}").format(key=key)) from None
 
 
 def allowed(user, key: str) -> bool:
@@ -51,9 +52,9 @@ def submit(user, key: str, data: bytes, filename: str) -> ImportJob:
     waiting for confirmation on return), else queue it."""
     importer = importer_for(key)
     if not user.has_perm(importer.permission):
-        raise PermissionDenied("您没有该导入的权限")
+        raise PermissionDenied(gettext("您没有该导入的权限"))
     if len(data) > importer.limits.bytes:
-        raise ImportFileError(f"文件超过{importer.limits.megabytes}MB，请分批导入")
+        raise ImportFileError(gettext("文件超过{megabytes}MB，请分批导入").format(megabytes=importer.limits.megabytes))
     ctx = current()
     digest = hashlib.sha256(data).hexdigest()
     job = ImportJob(user=user, kind=key, title=importer.title, filename=(filename or "导入文件")[:200],
@@ -67,10 +68,10 @@ def submit(user, key: str, data: bytes, filename: str) -> ImportJob:
 def confirm(user, job: ImportJob) -> ImportJob:
     """The uploader has checked the warnings: write the file (now or in the queue)."""
     if job.user_id != user.pk or job.status != ImportJob.Status.AWAITING:
-        raise PermissionDenied("该导入不在待确认状态，或不是您上传的")
+        raise PermissionDenied(gettext("该导入不在待确认状态，或不是您上传的"))
     if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.AWAITING).update(
             status=ImportJob.Status.QUEUED, confirmed=True):
-        raise PermissionDenied("该导入已在处理")
+        raise PermissionDenied(gettext("该导入已在处理"))
     job.refresh_from_db()
     _start(job, None)
     return job
@@ -107,7 +108,7 @@ def execute(job_id: int, *, data: bytes | None = None) -> ImportResult | None:
     try:
         importer = importer_for(job.kind)
         if not (job.user.is_active and job.user.has_perm(importer.permission)):
-            raise ImportFileError("上传人已没有该导入的权限")
+            raise ImportFileError(gettext("上传人已没有该导入的权限"))
         if data is None:
             with job.file.open("rb") as handle:
                 data = handle.read()
@@ -117,7 +118,7 @@ def execute(job_id: int, *, data: bytes | None = None) -> ImportResult | None:
         _finish(job, ImportJob.Status.REFUSED, message=str(exc))
     except Exception as exc:  # the uploader sees the failure on the job's page; nothing was written
         log.exception("import job %s failed", job_id)
-        _finish(job, ImportJob.Status.FAILED, message=f"导入过程出错，未写入任何数据（{type(exc).__name__}）")
+        _finish(job, ImportJob.Status.FAILED, message=gettext("导入过程出错，未写入任何数据（{name__}）").format(name__=type(exc).__name__))
     else:
         if result.errors:
             status = ImportJob.Status.REFUSED
@@ -170,7 +171,7 @@ def todos(user, today, limit):
     from . import workbench
 
     return workbench.group(
-        "import_confirm", "待确认的导入", ImportJob.objects.visible_to(user).filter(
-            user_id=user.pk, status=ImportJob.Status.AWAITING), url=reverse("core:importjob_list"), action="确认",
+        "import_confirm", gettext("待确认的导入"), ImportJob.objects.visible_to(user).filter(
+            user_id=user.pk, status=ImportJob.Status.AWAITING), url=reverse("core:importjob_list"), action=gettext("确认"),
         text=lambda j: f"{j.title or j.kind} · {j.filename}", link=lambda j: j.get_absolute_url(), limit=limit,
-        order=6, note=lambda j: f"{j.warning_count}条提醒待核实")
+        order=6, note=lambda j: gettext("{warning_count}条提醒待核实").format(warning_count=j.warning_count))

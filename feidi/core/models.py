@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .context import SOURCES
 from .fields import EncryptedCharField
@@ -26,17 +28,17 @@ class FeidiModel(DetailUrlMixin, models.Model):
     number for optimistic concurrency (an edit based on a stale version is refused)."""
 
     department = models.ForeignKey(
-        "accounts.Department", verbose_name="所属部门", on_delete=models.PROTECT, null=True, blank=True,
+        "accounts.Department", verbose_name=_("所属部门"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
-    sample = models.BooleanField("示例数据", default=False, help_text="演示用的虚构数据，显示“示例”标记")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    sample = models.BooleanField(_("示例数据"), default=False, help_text=_("演示用的虚构数据，显示“示例”标记"))
 
     objects = ScopedManager()
     scope = Scope()
@@ -45,6 +47,12 @@ class FeidiModel(DetailUrlMixin, models.Model):
 
     class Meta:
         abstract = True
+
+
+def seeded_label(text: str) -> str:
+    """A code list's label in the user's language: the seeded labels are in the catalogue (marked in
+    seeds.py), a label users typed or edited is shown as typed."""
+    return gettext(text) if text else text
 
 
 def DictField(type_code: str, verbose_name: str, **kwargs):  # noqa: N802 (reads like a field class)
@@ -58,42 +66,42 @@ def DictField(type_code: str, verbose_name: str, **kwargs):  # noqa: N802 (reads
 class DictType(models.Model):
     """A code list users may edit (categories, stage labels, industries, enclave kinds…)."""
 
-    code = models.SlugField("编码", max_length=50, unique=True)
-    name = models.CharField("名称", max_length=100)
-    description = models.CharField("说明", max_length=300, blank=True)
-    system = models.BooleanField("系统内置", default=True, help_text="内置字典不能删除，但其条目可编辑")
+    code = models.SlugField(_("编码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    system = models.BooleanField(_("系统内置"), default=True, help_text=_("内置字典不能删除，但其条目可编辑"))
 
     objects = models.Manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "数据字典"
+        verbose_name = verbose_name_plural = _("数据字典")
         ordering = ["code"]
 
     def __str__(self):
-        return self.name
+        return seeded_label(self.name)
 
 
 class DictItem(models.Model):
     """One entry of a code list. Items in use are deactivated rather than deleted."""
 
-    type = models.ForeignKey(DictType, verbose_name="字典", on_delete=models.CASCADE, related_name="items")
-    code = models.CharField("编码", max_length=50)
-    label = models.CharField("名称", max_length=100)
-    order = models.PositiveIntegerField("排序", default=0)
-    active = models.BooleanField("启用", default=True)
-    extra = models.JSONField("附加属性", default=dict, blank=True)
+    type = models.ForeignKey(DictType, verbose_name=_("字典"), on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("编码"), max_length=50)
+    label = models.CharField(_("名称"), max_length=100)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+    extra = models.JSONField(_("附加属性"), default=dict, blank=True)
 
     objects = ScopedManager()
     scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
     audit_exclude: tuple[str, ...] = ()
 
     class Meta:
-        verbose_name = verbose_name_plural = "字典条目"
+        verbose_name = verbose_name_plural = _("字典条目")
         ordering = ["type", "order", "code"]
         constraints = [models.UniqueConstraint(fields=["type", "code"], name="dictitem_unique_code")]
 
     def __str__(self):
-        return self.label
+        return seeded_label(self.label)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -105,20 +113,20 @@ class CalendarDay(DetailUrlMixin, models.Model):
     """A day whose status differs from the national schedule (a local holiday, a make-up workday,
     or a year chinesecalendar does not know yet). Deadlines in working days read these first."""
 
-    date = models.DateField("日期", unique=True)
-    is_workday = models.BooleanField("是工作日")
-    note = models.CharField("说明", max_length=100, blank=True)
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
 
     objects = ScopedManager()
     scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
     audit_exclude: tuple[str, ...] = ()
 
     class Meta:
-        verbose_name = verbose_name_plural = "工作日历调整"
+        verbose_name = verbose_name_plural = _("工作日历调整")
         ordering = ["-date"]
 
     def __str__(self):
-        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'}"
+        return f"{self.date:%Y-%m-%d} " + (gettext("上班") if self.is_workday else gettext("休息"))
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -134,29 +142,29 @@ class CalendarYear(DetailUrlMixin, models.Model):
     of the year follows the weekday rule."""
 
     class Source(models.TextChoices):
-        FORM = "form", "表单录入"
-        XLSX = "xlsx", "Excel导入"
-        NOTICE = "notice", "粘贴通知原文"
+        FORM = "form", _("表单录入")
+        XLSX = "xlsx", _("Excel导入")
+        NOTICE = "notice", _("粘贴通知原文")
 
-    year = models.PositiveSmallIntegerField("年度", unique=True)
-    periods = models.JSONField("放假安排", default=list)
-    workdays = models.JSONField("调休上班日", default=list)
-    source = models.CharField("录入方式", max_length=16, choices=Source.choices, default=Source.FORM)
-    notice = models.TextField("通知原文", blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    periods = models.JSONField(_("放假安排"), default=list)
+    workdays = models.JSONField(_("调休上班日"), default=list)
+    source = models.CharField(_("录入方式"), max_length=16, choices=Source.choices, default=Source.FORM)
+    notice = models.TextField(_("通知原文"), blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    entered_at = models.DateTimeField("录入时间", auto_now=True)
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
 
     objects = ScopedManager()
     scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
     audit_exclude: tuple[str, ...] = ("entered_at",)
 
     class Meta:
-        verbose_name = verbose_name_plural = "年度节假日安排"
+        verbose_name = verbose_name_plural = _("年度节假日安排")
         ordering = ["-year"]
 
     def __str__(self):
-        return f"{self.year}年节假日安排"
+        return gettext("{year}年节假日安排").format(year=self.year)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -178,17 +186,17 @@ class JobLease(models.Model):
     """Who runs a periodic job now, until when (``core.leases``): taken by a conditional UPDATE,
     renewed while the job works, free again when it ends or when its holder died and it expired."""
 
-    name = models.CharField("任务", max_length=100, unique=True)
-    holder = models.CharField("执行者", max_length=200, blank=True)
-    acquired_at = models.DateTimeField("开始时间", null=True, blank=True)
-    renewed_at = models.DateTimeField("最近续期", null=True, blank=True)
-    expires_at = models.DateTimeField("到期时间")
+    name = models.CharField(_("任务"), max_length=100, unique=True)
+    holder = models.CharField(_("执行者"), max_length=200, blank=True)
+    acquired_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    renewed_at = models.DateTimeField(_("最近续期"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"))
 
     class Meta:
-        verbose_name = verbose_name_plural = "定时任务租约"
+        verbose_name = verbose_name_plural = _("定时任务租约")
 
     def __str__(self):
-        return f"{self.name}（{self.holder or '空闲'}）"
+        return gettext("{name}（{holder}）").format(name=self.name, holder=self.holder or gettext("空闲"))
 
 
 class AuditHead(models.Model):
@@ -199,7 +207,7 @@ class AuditHead(models.Model):
     hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
-        verbose_name = "审计链头"
+        verbose_name = _("审计链头")
 
     def __str__(self):
         return f"#{self.seq} {self.hash[:12]}"
@@ -209,25 +217,25 @@ class AuditRecord(DetailUrlMixin, models.Model):
     """One change or sensitive read, hash-chained to the previous record (tamper-evident)."""
 
     class Action(models.TextChoices):
-        CREATE = "create", "新增"
-        UPDATE = "update", "修改"
-        DELETE = "delete", "删除"
-        REVEAL = "reveal", "查看敏感信息"
-        TRANSITION = "transition", "状态变更"
-        EXPORT = "export", "导出"
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        REVEAL = "reveal", _("查看敏感信息")
+        TRANSITION = "transition", _("状态变更")
+        EXPORT = "export", _("导出")
 
-    seq = models.BigIntegerField("序号", unique=True)
-    at = models.DateTimeField("时间", db_index=True)
-    user_id_snapshot = models.BigIntegerField("用户ID", null=True, blank=True)
-    username = models.CharField("用户", max_length=150, blank=True)
-    address = models.CharField("来源地址", max_length=64, blank=True)
-    source = models.CharField("渠道", max_length=16, choices=list(SOURCES.items()))
-    action = models.CharField("操作", max_length=16, choices=Action.choices)
-    model = models.CharField("对象类型", max_length=100, db_index=True)
-    object_id = models.CharField("对象ID", max_length=64, blank=True, db_index=True)
-    object_repr = models.CharField("对象", max_length=200, blank=True)
-    before = models.TextField("变更前", blank=True)
-    after = models.TextField("变更后", blank=True)
+    seq = models.BigIntegerField(_("序号"), unique=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    user_id_snapshot = models.BigIntegerField(_("用户ID"), null=True, blank=True)
+    username = models.CharField(_("用户"), max_length=150, blank=True)
+    address = models.CharField(_("来源地址"), max_length=64, blank=True)
+    source = models.CharField(_("渠道"), max_length=16, choices=list(SOURCES.items()))
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    model = models.CharField(_("对象类型"), max_length=100, db_index=True)
+    object_id = models.CharField(_("对象ID"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    before = models.TextField(_("变更前"), blank=True)
+    after = models.TextField(_("变更后"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -235,9 +243,9 @@ class AuditRecord(DetailUrlMixin, models.Model):
     scope = Scope(department=None, owner=None)
 
     class Meta:
-        verbose_name = verbose_name_plural = "审计记录"
+        verbose_name = verbose_name_plural = _("审计记录")
         ordering = ["-seq"]
-        permissions = [("verify_auditrecord", "校验审计链")]
+        permissions = [("verify_auditrecord", _("校验审计链"))]
 
     def __str__(self):
         return f"#{self.seq} {self.get_action_display()} {self.object_repr}"
@@ -261,27 +269,27 @@ class ExportFile(models.Model):
     """An export built by the job queue, waiting in the user's download centre (下载中心)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "排队中"
-        RUNNING = "running", "生成中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+")
-    title = models.CharField("名称", max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("名称"), max_length=200)
     view_name = models.CharField(max_length=100)
     query = models.TextField(blank=True)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
-    rows = models.PositiveIntegerField("行数", default=0)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
     filename = models.CharField(max_length=200, blank=True)
-    error = models.TextField("错误", blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = ScopedManager()
     scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "下载中心"
+        verbose_name = verbose_name_plural = _("下载中心")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -299,42 +307,42 @@ class ImportJob(models.Model):
     to confirm the warnings, or written whole. The file is kept for the record."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "处理中"
-        REFUSED = "refused", "未导入"
-        AWAITING = "awaiting", "待确认"
-        DONE = "done", "已导入"
-        FAILED = "failed", "失败"
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("处理中")
+        REFUSED = "refused", _("未导入")
+        AWAITING = "awaiting", _("待确认")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("失败")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE,
                              related_name="+")
-    kind = models.CharField("导入类型", max_length=40)
-    title = models.CharField("名称", max_length=100)
-    filename = models.CharField("文件名", max_length=200)
-    file = models.FileField("文件", upload_to="imports/%Y/%m/", max_length=200)
+    kind = models.CharField(_("导入类型"), max_length=40)
+    title = models.CharField(_("名称"), max_length=100)
+    filename = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", max_length=200)
     sha256 = models.CharField("SHA-256", max_length=64)
-    size = models.PositiveIntegerField("文件大小", default=0)
-    address = models.CharField("来源地址", max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("文件大小"), default=0)
+    address = models.CharField(_("来源地址"), max_length=64, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    sheet = models.CharField("读取的工作表", max_length=300, blank=True)
-    total = models.PositiveIntegerField("行数", default=0)
-    created = models.PositiveIntegerField("写入条数", default=0)
-    error_count = models.PositiveIntegerField("错误数", default=0)
-    warning_count = models.PositiveIntegerField("提醒数", default=0)
-    errors = models.JSONField("错误", default=list, blank=True)  # the first 1,000, by row
-    warnings = models.JSONField("提醒", default=list, blank=True)
-    message = models.TextField("说明", blank=True)  # why the file as a whole was refused, or failed
-    confirmed = models.BooleanField("已确认提醒", default=False)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    sheet = models.CharField(_("读取的工作表"), max_length=300, blank=True)
+    total = models.PositiveIntegerField(_("行数"), default=0)
+    created = models.PositiveIntegerField(_("写入条数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    warning_count = models.PositiveIntegerField(_("提醒数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)  # the first 1,000, by row
+    warnings = models.JSONField(_("提醒"), default=list, blank=True)
+    message = models.TextField(_("说明"), blank=True)  # why the file as a whole was refused, or failed
+    confirmed = models.BooleanField(_("已确认提醒"), default=False)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = ScopedManager()
     scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "导入记录"
+        verbose_name = verbose_name_plural = _("导入记录")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -353,19 +361,19 @@ class ImportJob(models.Model):
 class Notification(models.Model):
     """One message in a user's in-app inbox (站内消息)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
                              related_name="notifications")
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
-    url = models.CharField("链接", max_length=300, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     objects = ScopedManager()
     scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "站内消息"
+        verbose_name = verbose_name_plural = _("站内消息")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
 
@@ -382,25 +390,25 @@ class WebhookEndpoint(DetailUrlMixin, models.Model):
     """A group robot of WeCom, DingTalk or Feishu that receives a department's notifications."""
 
     class Kind(models.TextChoices):
-        WECOM = "wecom", "企业微信"
-        DINGTALK = "dingtalk", "钉钉"
-        FEISHU = "feishu", "飞书"
+        WECOM = "wecom", _("企业微信")
+        DINGTALK = "dingtalk", _("钉钉")
+        FEISHU = "feishu", _("飞书")
 
-    name = models.CharField("名称", max_length=100)
-    kind = models.CharField("平台", max_length=16, choices=Kind.choices)
-    url = models.URLField("Webhook 地址", max_length=500)
-    secret = EncryptedCharField("签名密钥", max_length=200, blank=True, kind="secret",
-                                help_text="钉钉“加签”或飞书“签名校验”的密钥；企业微信留空")
-    department = models.ForeignKey("accounts.Department", verbose_name="接收哪个部门的通知", on_delete=models.CASCADE,
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("平台"), max_length=16, choices=Kind.choices)
+    url = models.URLField(_("Webhook 地址"), max_length=500)
+    secret = EncryptedCharField(_("签名密钥"), max_length=200, blank=True, kind="secret",
+                                help_text=_("钉钉“加签”或飞书“签名校验”的密钥；企业微信留空"))
+    department = models.ForeignKey("accounts.Department", verbose_name=_("接收哪个部门的通知"), on_delete=models.CASCADE,
                                    related_name="+")
-    active = models.BooleanField("启用", default=True)
+    active = models.BooleanField(_("启用"), default=True)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner=None)
     audit_exclude: tuple[str, ...] = ()
 
     class Meta:
-        verbose_name = verbose_name_plural = "机器人通知"
+        verbose_name = verbose_name_plural = _("机器人通知")
         ordering = ["department", "name"]
 
     def __str__(self):
@@ -422,36 +430,36 @@ class Delivery(models.Model):
     retried with exponential backoff and stay visible until they succeed or give up."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "电子邮件"
-        WEBHOOK = "webhook", "机器人"
+        EMAIL = "email", _("电子邮件")
+        WEBHOOK = "webhook", _("机器人")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待发送"
-        SENT = "sent", "已送达"
-        RETRY = "retry", "等待重试"
-        FAILED = "failed", "发送失败"
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已送达")
+        RETRY = "retry", _("等待重试")
+        FAILED = "failed", _("发送失败")
 
-    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
-    endpoint = models.ForeignKey(WebhookEndpoint, verbose_name="机器人", null=True, blank=True,
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    endpoint = models.ForeignKey(WebhookEndpoint, verbose_name=_("机器人"), null=True, blank=True,
                                  on_delete=models.CASCADE, related_name="deliveries")
-    recipient = models.CharField("收件人", max_length=254, blank=True)
-    department = models.ForeignKey("accounts.Department", verbose_name="部门", null=True, blank=True,
+    recipient = models.CharField(_("收件人"), max_length=254, blank=True)
+    department = models.ForeignKey("accounts.Department", verbose_name=_("部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
-    url = models.CharField("链接", max_length=300, blank=True)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveIntegerField("尝试次数", default=0)
-    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True, db_index=True)
-    last_error = models.CharField("最近错误", max_length=500, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    sent_at = models.DateTimeField("送达时间", null=True, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True, db_index=True)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner=None)
 
     class Meta:
-        verbose_name = verbose_name_plural = "通知投递"
+        verbose_name = verbose_name_plural = _("通知投递")
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.utils.translation import gettext
+
 RED = "C00000"
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 
@@ -124,7 +126,7 @@ def masthead(doc, title: str, number_text: str, issuer: str, day: dt.date) -> No
     para(doc, number_text, font=FANGSONG, size=16, align="center", indent=False)
     line = para(doc, "", indent=False)
     set_font(line.add_run(issuer), FANGSONG, 16)
-    set_font(line.add_run("\u3000" * 4 + f"{day.year}年{day.month}月{day.day}日"), FANGSONG, 16)
+    set_font(line.add_run("\u3000" * 4 + gettext("{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day)), FANGSONG, 16)
     _red_rule(line)
     para(doc, "", indent=False)
 

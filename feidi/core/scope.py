@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,12 @@ class Scope:
 
 
 class DataScope(models.TextChoices):
-    ALL = "all", "全部数据"
-    ZONE_TREE = "zone_tree", "本园区（所在管委会及以下）"
-    DEPT_TREE = "dept_tree", "本部门及以下"
-    DEPT = "dept", "本部门"
-    SELF = "self", "本人数据"
-    CUSTOM = "custom", "自定义部门"
+    ALL = "all", _("全部数据")
+    ZONE_TREE = "zone_tree", _("本园区（所在管委会及以下）")
+    DEPT_TREE = "dept_tree", _("本部门及以下")
+    DEPT = "dept", _("本部门")
+    SELF = "self", _("本人数据")
+    CUSTOM = "custom", _("自定义部门")
 
 
 def _role_filter(scope: Scope, role, user) -> Q | None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 
 class Column:
@@ -16,8 +17,7 @@ class Column:
     def __init__(self, header: str, accessor: str | None = None, *, order_by: str | None = None,
                  sortable: bool = True, link: bool = False, render=None, export: bool = True,
                  export_value=None, css: str = "", money: bool = False):
-        # Money is shown in 万元 on the page and in the export: the header says so.
-        self.header = f"{header}（万元）" if money and "万元" not in header else header
+        self.label = header
         self.accessor = accessor
         self.order_by = order_by
         self.sortable = sortable
@@ -30,6 +30,15 @@ class Column:
         Column._counter += 1
         self._order = Column._counter
         self.name = ""
+
+    @property
+    def header(self) -> str:
+        """The label in the user's language (columns are built once, at import, with lazy labels)."""
+        header = str(self.label)
+        # Money is shown in 万元 on the page and in the export: the header says so.
+        if self.money and gettext("万元") not in header:
+            return gettext("{header}（万元）").format(header=header)
+        return header
 
     def value(self, row):
         """The raw value: follows ``a.b.c`` and calls methods such as ``get_kind_display``."""
@@ -74,7 +83,7 @@ def format_value(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, dt.datetime):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if timezone.is_aware(value) else f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, dt.date):

@@ -1,12 +1,15 @@
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from .models import seeded_label
 from .tables import Column, Table
 
 
 def _download(row):
     if row.status == row.Status.DONE:
-        return format_html('<a class="btn btn-sm btn-primary" href="{}">下载</a>',
+        return format_html(gettext('<a class="btn btn-sm btn-primary" href="{}">下载</a>'),
                            reverse("core:exportfile_download", kwargs={"pk": row.pk}))
     if row.status == row.Status.FAILED:
         return format_html('<span class="text-danger">{}</span>', row.error[:80])
@@ -15,33 +18,33 @@ def _download(row):
 
 class ExportFileTable(Table):
     default_order = "-created_at"
-    title = Column("名称")
-    rows = Column("行数")
-    status = Column("状态", accessor="get_status_display", order_by="status")
-    created_at = Column("创建时间")
-    finished_at = Column("完成时间")
-    file = Column("文件", render=_download, sortable=False, export=False)
+    title = Column(_("名称"))
+    rows = Column(_("行数"))
+    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    created_at = Column(_("创建时间"))
+    finished_at = Column(_("完成时间"))
+    file = Column(_("文件"), render=_download, sortable=False, export=False)
 
 
 class ImportJobTable(Table):
     default_order = "-created_at"
-    filename = Column("文件", link=True)
-    title = Column("导入类型")
-    status = Column("状态", accessor="get_status_display", order_by="status")
-    total = Column("行数")
-    created = Column("写入条数")
-    error_count = Column("错误数")
-    created_at = Column("上传时间")
-    finished_at = Column("完成时间")
+    filename = Column(_("文件"), link=True)
+    title = Column(_("导入类型"), render=lambda r: seeded_label(r.title), export_value=lambda r: seeded_label(r.title))
+    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    total = Column(_("行数"))
+    created = Column(_("写入条数"))
+    error_count = Column(_("错误数"))
+    created_at = Column(_("上传时间"))
+    finished_at = Column(_("完成时间"))
 
 
 class DictItemTable(Table):
     default_order = "type__code"
-    type = Column("字典", order_by="type__name")
-    code = Column("编码")
-    label = Column("名称", link=True)
-    order = Column("排序")
-    active = Column("启用")
+    type = Column(_("字典"), order_by="type__name")
+    code = Column(_("编码"))
+    label = Column(_("名称"), accessor="__str__", order_by="label", link=True)
+    order = Column(_("排序"))
+    active = Column(_("启用"))
 
 
 def _model_name(label: str) -> str:
@@ -55,52 +58,52 @@ def _model_name(label: str) -> str:
 
 class AuditRecordTable(Table):
     default_order = "-seq"
-    seq = Column("序号", link=True)
-    at = Column("时间")
-    username = Column("用户")
-    address = Column("来源地址")
-    source = Column("渠道", accessor="get_source_display", order_by="source")
-    action = Column("操作", accessor="get_action_display", order_by="action")
-    model = Column("对象类型", render=lambda r: _model_name(r.model), export_value=lambda r: _model_name(r.model))
-    object_repr = Column("对象")
+    seq = Column(_("序号"), link=True)
+    at = Column(_("时间"))
+    username = Column(_("用户"))
+    address = Column(_("来源地址"))
+    source = Column(_("渠道"), accessor="get_source_display", order_by="source")
+    action = Column(_("操作"), accessor="get_action_display", order_by="action")
+    model = Column(_("对象类型"), render=lambda r: _model_name(r.model), export_value=lambda r: _model_name(r.model))
+    object_repr = Column(_("对象"))
 
 
 class CalendarDayTable(Table):
     default_order = "-date"
-    date = Column("日期", link=True)
-    is_workday = Column("是工作日")
-    note = Column("说明", sortable=False)
+    date = Column(_("日期"), link=True)
+    is_workday = Column(_("是工作日"))
+    note = Column(_("说明"), sortable=False)
 
 
 def _read_state(row):
     if row.read_at:
-        return format_html('<span class="text-secondary">{}</span>', "已读")
-    return format_html('<span class="badge bg-blue-lt">{}</span>', "未读")
+        return format_html('<span class="text-secondary">{}</span>', gettext("已读"))
+    return format_html('<span class="badge bg-blue-lt">{}</span>', gettext("未读"))
 
 
 class NotificationTable(Table):
     default_order = "-created_at"
-    title = Column("标题", link=True)
-    body = Column("内容", sortable=False)
-    created_at = Column("时间")
-    state = Column("状态", render=_read_state, sortable=False, export_value=lambda r: "已读" if r.read_at else "未读")
+    title = Column(_("标题"), link=True)
+    body = Column(_("内容"), sortable=False)
+    created_at = Column(_("时间"))
+    state = Column(_("状态"), render=_read_state, sortable=False, export_value=lambda r: gettext("已读") if r.read_at else gettext("未读"))
 
 
 class WebhookEndpointTable(Table):
     default_order = "name"
-    name = Column("名称", link=True)
-    kind = Column("平台", accessor="get_kind_display", order_by="kind")
-    department = Column("部门", order_by="department__path")
-    active = Column("启用")
+    name = Column(_("名称"), link=True)
+    kind = Column(_("平台"), accessor="get_kind_display", order_by="kind")
+    department = Column(_("部门"), order_by="department__path")
+    active = Column(_("启用"))
 
 
 class DeliveryTable(Table):
     default_order = "-created_at"
-    created_at = Column("创建时间")
-    channel = Column("渠道", accessor="get_channel_display", order_by="channel")
-    recipient = Column("收件人/机器人")
-    title = Column("标题")
-    status = Column("状态", accessor="get_status_display", order_by="status")
-    attempts = Column("尝试次数")
-    next_attempt_at = Column("下次尝试")
-    last_error = Column("最近错误", sortable=False)
+    created_at = Column(_("创建时间"))
+    channel = Column(_("渠道"), accessor="get_channel_display", order_by="channel")
+    recipient = Column(_("收件人/机器人"))
+    title = Column(_("标题"))
+    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    attempts = Column(_("尝试次数"))
+    next_attempt_at = Column(_("下次尝试"))
+    last_error = Column(_("最近错误"), sortable=False)

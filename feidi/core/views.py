@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
 from . import audit, exports
@@ -49,14 +50,14 @@ class ScopedViewMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not request.user.has_perm(self.get_permission()):
-            raise PermissionDenied("您没有访问该页面的权限")
+            raise PermissionDenied(gettext("您没有访问该页面的权限"))
         return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self, user):
         return self.model.objects.visible_to(user, "view")
 
     def get_title(self) -> str:
-        return self.title or str(self.model._meta.verbose_name_plural)
+        return str(self.title or self.model._meta.verbose_name_plural)
 
     def scope_action(self) -> str:
         """The action whose roles' data scope bounds the rows this view reaches: that of the
@@ -178,10 +179,10 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             job = ExportFile.objects.create(user=request.user, title=title, rows=count,
                                             view_name=request.resolver_match.view_name, query=params.urlencode())
             transaction.on_commit(lambda: queue_export(job.pk))
-            messages.info(request, f"共{count}行，导出已在后台生成，完成后可在“下载中心”下载")
+            messages.info(request, gettext("共{count}行，导出已在后台生成，完成后可在“下载中心”下载").format(count=count))
             return redirect("core:exportfile_list")
         audit.record(audit.AuditRecord.Action.EXPORT, user=request.user, model_label=self.model._meta.label_lower,
-                     object_repr=f"{title}（{count}行）", after={"query": request.GET.urlencode()})
+                     object_repr=gettext("{title}（{count}行）").format(title=title, count=count), after={"query": request.GET.urlencode()})
         body = exports.xlsx_bytes(self.table_class, qs.iterator(chunk_size=2000), title)
         response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         from django.utils.encoding import escape_uri_path
@@ -202,7 +203,7 @@ class ObjectMixin(ScopedViewMixin):
         try:
             return qs.get(pk=self.kwargs["pk"])
         except (self.model.DoesNotExist, ValueError, TypeError):
-            raise Http404("记录不存在或无权查看") from None
+            raise Http404(gettext("记录不存在或无权查看")) from None
 
 
 def can_open(user, target: str, **kwargs) -> bool:
@@ -261,6 +262,8 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             field = self.model._meta.get_field(name)
             if getattr(field, "choices", None):
                 value = getattr(obj, f"get_{name}_display")()
+            elif hasattr(type(obj), f"{name}_shown"):  # seeded text shown translated (roles, indicators)
+                value = getattr(obj, f"{name}_shown")
             else:
                 value = getattr(obj, name)
             text = format_value(value)
@@ -268,7 +271,7 @@ class ObjectDetailView(ObjectMixin, TemplateView):
                 from feidi.lib.money import human
 
                 text = human(value)  # 万元/亿元 as everywhere else, never a row of yuan digits
-            rows.append({"name": name, "label": str(field.verbose_name).replace("（元）", ""), "value": text,
+            rows.append({"name": name, "label": str(field.verbose_name).replace("（元）", "").replace(gettext("（元）"), ""), "value": text,
                          "secret": getattr(field, "encrypted", False)})
         return rows
 
@@ -324,7 +327,7 @@ class ObjectEditView(ObjectMixin, TemplateView):
         creating = obj.pk is None
         return self.render_to_response(self.get_context_data(
             form=form, object=obj, creating=creating, form_token=token, version=getattr(obj, "version", ""),
-            title=(f"新增{self.model._meta.verbose_name}" if creating else f"编辑：{obj}"),
+            title=(gettext("新增{verbose_name}").format(verbose_name=self.model._meta.verbose_name) if creating else gettext("编辑：{obj}").format(obj=obj)),
             cancel_url=self.url_for("list") if creating else obj.get_absolute_url(),
         ))
 
@@ -335,7 +338,7 @@ class ObjectEditView(ObjectMixin, TemplateView):
         if creating and token:
             done = FormSubmission.objects.filter(token=token, user=request.user).first()
             if done is not None:
-                messages.info(request, "该表单已提交过，未重复创建")
+                messages.info(request, gettext("该表单已提交过，未重复创建"))
                 return HttpResponseRedirect(done.result_url or self.url_for("list"))
         form = self.form_class(request.POST, request.FILES, instance=obj, **self.get_form_kwargs())
         if form.is_valid():
@@ -353,9 +356,9 @@ class ObjectEditView(ObjectMixin, TemplateView):
             except IntegrityError:
                 if creating and token and FormSubmission.objects.filter(token=token).exists():
                     return HttpResponseRedirect(self.url_for("list"))
-                form.add_error(None, "保存失败：数据与已有记录冲突，请检查唯一性字段")
+                form.add_error(None, gettext("保存失败：数据与已有记录冲突，请检查唯一性字段"))
             else:
-                messages.success(request, f"已保存：{saved}")
+                messages.success(request, gettext("已保存：{saved}").format(saved=saved))
                 return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(form, obj, token=token)
 
@@ -430,7 +433,7 @@ class ObjectDeleteView(ObjectMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        return self.render_to_response(self.get_context_data(object=obj, title=f"删除：{obj}",
+        return self.render_to_response(self.get_context_data(object=obj, title=gettext("删除：{obj}").format(obj=obj),
                                                              cancel_url=obj.get_absolute_url()))
 
     def delete_object(self, obj):
@@ -443,7 +446,7 @@ class ObjectDeleteView(ObjectMixin, TemplateView):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return HttpResponseRedirect(obj.get_absolute_url())
-        messages.success(request, f"已删除：{obj}")
+        messages.success(request, gettext("已删除：{obj}").format(obj=obj))
         return HttpResponseRedirect(self.url_for("list"))
 
 
@@ -467,7 +470,7 @@ class ObjectImportView(ScopedViewMixin, TemplateView):
 
         importer = self.importer
         recent = ImportJob.objects.visible_to(self.request.user).filter(kind=self.import_key)[:5]
-        return self.get_context_data(title=f"导入{importer.title}", importer=importer, recent=recent,
+        return self.get_context_data(title=gettext("导入{title}").format(title=gettext(importer.title)), importer=importer, recent=recent,
                                      list_url=reverse(importer.list_url), **extra)
 
     def get(self, request, *args, **kwargs):
@@ -477,7 +480,7 @@ class ObjectImportView(ScopedViewMixin, TemplateView):
 
             response = HttpResponse(importer.template_bytes(),
                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            name = f"{importer.title}导入模板.xlsx"
+            name = gettext("{title}导入模板.xlsx").format(title=gettext(importer.title))
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
             return response
         return self.render_to_response(self.page_context())
@@ -491,7 +494,7 @@ class ObjectImportView(ScopedViewMixin, TemplateView):
             job = ImportJob.objects.visible_to(request.user).filter(
                 pk=request.POST["job"] if str(request.POST["job"]).isdigit() else 0, kind=self.import_key).first()
             if job is None:
-                raise Http404("该导入不存在")
+                raise Http404(gettext("该导入不存在"))
             try:
                 job = imports.confirm(request.user, job)
             except PermissionDenied as exc:
@@ -500,7 +503,7 @@ class ObjectImportView(ScopedViewMixin, TemplateView):
             return self.answer(job)
         upload = request.FILES.get("file")
         if upload is None:
-            return self.render_to_response(self.page_context(file_error="请选择要导入的 .xlsx 或 .csv 文件"))
+            return self.render_to_response(self.page_context(file_error=gettext("请选择要导入的 .xlsx 或 .csv 文件")))
         try:
             job = imports.submit(request.user, self.import_key, upload.read(), upload.name)
         except ImportFileError as exc:
@@ -512,8 +515,8 @@ class ObjectImportView(ScopedViewMixin, TemplateView):
         from .models import ImportJob
 
         if job.status == ImportJob.Status.DONE:
-            messages.success(self.request, f"导入成功：{job.filename} 共 {job.total} 行，写入 {job.created} 条"
-                             + (f"（含已确认的提醒 {job.warning_count} 条）" if job.warning_count else ""))
+            messages.success(self.request, gettext("导入成功：{filename} 共 {total} 行，写入 {created} 条").format(filename=job.filename, total=job.total, created=job.created)
+                             + (gettext("（含已确认的提醒 {warning_count} 条）").format(warning_count=job.warning_count) if job.warning_count else ""))
             return HttpResponseRedirect(reverse(self.importer.list_url))
         if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
             return HttpResponseRedirect(job.get_absolute_url())

@@ -13,6 +13,8 @@ from django.core.signing import BadSignature, Signer
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from feidi.lib.workdays import KNOWN_YEARS
@@ -24,8 +26,8 @@ from .models import CalendarYear
 from .views import ObjectDetailView, ScopedViewMixin
 
 SIGNER = Signer(salt="feidi.calendar.draft")
-ZERO_DAYS = ("期限为0个工作日的事项：在工作日受理的，当日24时前办结；在休息日或节假日受理的，"
-             "顺延至下一个工作日24时前办结。")
+ZERO_DAYS = (_("期限为0个工作日的事项：在工作日受理的，当日24时前办结；在休息日或节假日受理的，"
+             "顺延至下一个工作日24时前办结。"))
 
 
 class CalendarYearListView(ScopedViewMixin, TemplateView):
@@ -33,7 +35,7 @@ class CalendarYearListView(ScopedViewMixin, TemplateView):
 
     model = CalendarYear
     template_name = "core/calendaryear_list.html"
-    title = "年度节假日安排"
+    title = _("年度节假日安排")
 
     def get(self, request, *args, **kwargs):
         entered = {y.year: y for y in CalendarYear.objects.select_related("entered_by")}
@@ -41,8 +43,9 @@ class CalendarYearListView(ScopedViewMixin, TemplateView):
         years = []
         for year in sorted(set(range(max(KNOWN_YEARS[0], this_year - 3), this_year + 2)) | set(entered), reverse=True):
             row = {"year": year, "entered": entered.get(year)}
-            row["status"] = ("已录入" if year in entered else "内置（chinesecalendar）"
-                             if KNOWN_YEARS[0] <= year <= KNOWN_YEARS[1] else "未录入")
+            row["missing"] = year not in entered and not KNOWN_YEARS[0] <= year <= KNOWN_YEARS[1]
+            row["status"] = (gettext("已录入") if year in entered else gettext("内置（chinesecalendar）")
+                             if KNOWN_YEARS[0] <= year <= KNOWN_YEARS[1] else gettext("未录入"))
             years.append(row)
         return self.render_to_response(self.get_context_data(
             title=self.title, years=years, missing=missing_next_year(),
@@ -67,9 +70,9 @@ class PeriodsForm(StyledFormMixin, forms.Form):
     """One row per holiday of the notice (元旦 … 国庆节, with room for a combined or extra one), the
     make-up workdays one per line."""
 
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    workdays = forms.CharField(label="调休上班日", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                               help_text="每行一个日期，可在日期后写节日名称，如：2027-02-14 春节")
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    workdays = forms.CharField(label=_("调休上班日"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                               help_text=_("每行一个日期，可在日期后写节日名称，如：2027-02-14 春节"))
 
     ROWS = 9
 
@@ -77,10 +80,10 @@ class PeriodsForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for i in range(self.ROWS):
             name = holidays.STANDARD_HOLIDAYS[i] if i < len(holidays.STANDARD_HOLIDAYS) else ""
-            self.fields[f"name_{i}"] = forms.CharField(label="节日", required=False, initial=name, max_length=20)
-            self.fields[f"first_{i}"] = forms.DateField(label="放假开始", required=False,
+            self.fields[f"name_{i}"] = forms.CharField(label=gettext("节日"), required=False, initial=name, max_length=20)
+            self.fields[f"first_{i}"] = forms.DateField(label=gettext("放假开始"), required=False,
                                                         widget=forms.DateInput(attrs={"type": "date"}))
-            self.fields[f"last_{i}"] = forms.DateField(label="放假结束", required=False,
+            self.fields[f"last_{i}"] = forms.DateField(label=gettext("放假结束"), required=False,
                                                        widget=forms.DateInput(attrs={"type": "date"}))
         from .forms import style_fields
 
@@ -94,9 +97,9 @@ class PeriodsForm(StyledFormMixin, forms.Form):
         for i in range(self.ROWS):
             first, last = data.get(f"first_{i}"), data.get(f"last_{i}")
             if last and not first:
-                self.add_error(f"first_{i}", "请填写放假开始日期")
+                self.add_error(f"first_{i}", gettext("请填写放假开始日期"))
             if first and not (data.get(f"name_{i}") or "").strip():
-                self.add_error(f"name_{i}", "请填写节日名称")
+                self.add_error(f"name_{i}", gettext("请填写节日名称"))
         found = []
         for n, line in enumerate((data.get("workdays") or "").splitlines(), start=1):
             line = line.strip()
@@ -106,7 +109,7 @@ class PeriodsForm(StyledFormMixin, forms.Form):
             try:
                 found.append((name.strip() or "调休", dt.date.fromisoformat(text.replace("/", "-"))))
             except ValueError:
-                self.add_error("workdays", f"第{n}行“{line[:50]}”不是日期（应为 2027-02-14）")
+                self.add_error("workdays", gettext("第{n}行“{value}”不是日期（应为 2027-02-14）").format(n=n, value=line[:50]))
         data["workday_list"] = found
         return data
 
@@ -119,23 +122,23 @@ class PeriodsForm(StyledFormMixin, forms.Form):
 
 
 class NoticeForm(StyledFormMixin, forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    text = forms.CharField(label="通知原文", widget=forms.Textarea(attrs={"rows": 14}), max_length=20000,
-                           help_text="粘贴《国务院办公厅关于××××年部分节假日安排的通知》正文（自“一、元旦”起）")
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    text = forms.CharField(label=_("通知原文"), widget=forms.Textarea(attrs={"rows": 14}), max_length=20000,
+                           help_text=_("粘贴《国务院办公厅关于××××年部分节假日安排的通知》正文（自“一、元旦”起）"))
 
 
 class XlsxForm(StyledFormMixin, forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    file = forms.FileField(label=".xlsx 文件")
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    file = forms.FileField(label=_(".xlsx 文件"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > 2 * 1024 * 1024:
-            raise ValidationError("文件不能超过 2 MB")
+            raise ValidationError(gettext("文件不能超过 2 MB"))
         return upload
 
 
-MODES = {"form": ("表单录入", PeriodsForm), "xlsx": ("Excel导入", XlsxForm), "notice": ("粘贴通知原文", NoticeForm)}
+MODES = {"form": (_("表单录入"), PeriodsForm), "xlsx": (_("Excel导入"), XlsxForm), "notice": (_("粘贴通知原文"), NoticeForm)}
 
 
 class CalendarYearEnterView(ScopedViewMixin, TemplateView):
@@ -144,7 +147,7 @@ class CalendarYearEnterView(ScopedViewMixin, TemplateView):
     model = CalendarYear
     permission_action = "add"
     template_name = "core/calendaryear_enter.html"
-    title = "录入年度节假日安排"
+    title = _("录入年度节假日安排")
 
     def mode(self) -> str:
         mode = self.request.GET.get("mode") or self.request.POST.get("mode") or "notice"
@@ -190,7 +193,7 @@ class CalendarYearEnterView(ScopedViewMixin, TemplateView):
         try:
             payload = json.loads(SIGNER.unsign(request.POST.get("signed", "")))
         except (BadSignature, ValueError):
-            messages.error(request, "确认数据无效或已被修改，请重新录入")
+            messages.error(request, gettext("确认数据无效或已被修改，请重新录入"))
             return HttpResponseRedirect(reverse("core:calendaryear_enter"))
         try:
             draft = holidays.Draft.from_data(payload["draft"])
@@ -200,5 +203,5 @@ class CalendarYearEnterView(ScopedViewMixin, TemplateView):
             messages.error(request, "；".join(exc.messages))
             return HttpResponseRedirect(reverse("core:calendaryear_enter"))
         known = current_calendar().knows(year.year)
-        messages.success(request, f"已保存{year.year}年节假日安排" + ("" if known else "（缓存刷新中）"))
+        messages.success(request, gettext("已保存{year}年节假日安排").format(year=year.year) + ("" if known else gettext("（缓存刷新中）")))
         return HttpResponseRedirect(year.get_absolute_url())

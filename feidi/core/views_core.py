@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -73,7 +75,7 @@ class ExportFileListView(OwnRecordsMixin, ObjectListView):
     empty_title = "暂无导出文件。"
     empty_hint = "行数较多的列表导出在后台生成，完成后出现在这里。"
     model = ExportFile
-    title = "下载中心"
+    title = _("下载中心")
     filterset_class = ExportFileFilterSet
     table_class = ExportFileTable
 
@@ -81,7 +83,7 @@ class ExportFileListView(OwnRecordsMixin, ObjectListView):
 class ImportJobListView(OwnRecordsMixin, ObjectListView):
     empty_hint = "在各模块的“批量导入”上传 Excel 后，导入记录和结果在此查看。"
     model = ImportJob
-    title = "导入记录"
+    title = _("导入记录")
     filterset_class = ImportJobFilterSet
     table_class = ImportJobTable
 
@@ -97,7 +99,7 @@ class ImportJobDetailView(OwnRecordsMixin, ObjectMixin, TemplateView):
         from . import imports
 
         job = self.get_object()
-        context = self.get_context_data(title=f"导入{job.title}：{job.filename}", job=job, live=imports.state(job),
+        context = self.get_context_data(title=gettext("导入{title}：{filename}").format(title=gettext(job.title), filename=job.filename), job=job, live=imports.state(job),
                                         importer=_importer_or_none(job.kind))
         if request.headers.get("HX-Request"):
             if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
@@ -117,7 +119,7 @@ class ImportJobDetailView(OwnRecordsMixin, ObjectMixin, TemplateView):
             messages.error(request, str(exc))
         else:
             if job.status == ImportJob.Status.DONE:
-                messages.success(request, f"导入成功：{job.filename} 共 {job.total} 行，写入 {job.created} 条")
+                messages.success(request, gettext("导入成功：{filename} 共 {total} 行，写入 {created} 条").format(filename=job.filename, total=job.total, created=job.created))
         return HttpResponseRedirect(job.get_absolute_url())
 
 
@@ -136,10 +138,10 @@ class ExportFileDownloadView(OwnRecordsMixin, ObjectMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         job = self.get_object()
         if job.status != ExportFile.Status.DONE or not job.filename:
-            raise Http404("文件尚未生成")
+            raise Http404(gettext("文件尚未生成"))
         path = exports.export_dir() / job.filename
         if not path.exists():
-            raise Http404("文件已清理，请重新导出")
+            raise Http404(gettext("文件已清理，请重新导出"))
         response = FileResponse(path.open("rb"), as_attachment=True)
         response["Content-Disposition"] = (
             f"attachment; filename*=UTF-8''{escape_uri_path(exports.export_filename(job.title))}")
@@ -150,23 +152,23 @@ class DictItemForm(ScopedModelForm):
     class Meta:
         model = DictItem
         fields = ["type", "code", "label", "order", "active", "extra"]
-        help_texts = {"extra": '附加属性（JSON）。诉求类别填写办理时限，如 {"limit_days": 5}；园区类型填写 {"enclave": true} 表示飞地'}
+        help_texts = {"extra": _('附加属性（JSON）。诉求类别填写办理时限，如 {"limit_days": 5}；园区类型填写 {"enclave": true} 表示飞地')}
 
     def clean_extra(self):
         extra = self.cleaned_data.get("extra") or {}
         if not isinstance(extra, dict):
-            raise forms.ValidationError("附加属性应为 JSON 对象，如 {\"limit_days\": 5}")
+            raise forms.ValidationError(gettext("附加属性应为 JSON 对象，如 {\"limit_days\": 5}"))
         kind = self.cleaned_data.get("type")
         if kind is not None and kind.code == "appeal_category":
             days = extra.get("limit_days")
             if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
-                raise forms.ValidationError("诉求类别须设置办理时限 limit_days：1–365 的整数（工作日）")
+                raise forms.ValidationError(gettext("诉求类别须设置办理时限 limit_days：1–365 的整数（工作日）"))
         return extra
 
 
 class DictItemListView(ObjectListView):
     model = DictItem
-    title = "数据字典"
+    title = _("数据字典")
     filterset_class = DictItemFilterSet
     table_class = DictItemTable
     select_related = ("type",)
@@ -185,12 +187,12 @@ class CalendarDayForm(ScopedModelForm):
     class Meta:
         model = CalendarDay
         fields = ["date", "is_workday", "note"]
-        help_texts = {"is_workday": "勾选：当天上班（如调休上班日）；不勾选：当天休息（如地方节假日）"}
+        help_texts = {"is_workday": _("勾选：当天上班（如调休上班日）；不勾选：当天休息（如地方节假日）")}
 
 
 class CalendarDayListView(ObjectListView):
     model = CalendarDay
-    title = "工作日历调整"
+    title = _("工作日历调整")
     filterset_class = CalendarDayFilterSet
     table_class = CalendarDayTable
     permission_action = "change"
@@ -208,7 +210,7 @@ class CalendarDayDeleteView(ObjectDeleteView):
 class NotificationListView(OwnRecordsMixin, ObjectListView):
     empty_hint = "诉求、项目预警、匹配推送等需要您知道的事会通知到这里。"
     model = Notification
-    title = "站内消息"
+    title = _("站内消息")
     filterset_class = NotificationFilterSet
     table_class = NotificationTable
     template_name = "core/notification_list.html"
@@ -234,7 +236,7 @@ class NotificationOpenView(OwnRecordsMixin, ObjectMixin, View):
         if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
             if can_open(request.user, note.url):
                 return redirect(note.url)
-            messages.info(request, f"“{note.title}”所指的记录您当前无权打开（可能已移交或不在您的数据范围内）")
+            messages.info(request, gettext("“{title}”所指的记录您当前无权打开（可能已移交或不在您的数据范围内）").format(title=note.title))
         return redirect("core:notification_list")
 
 
@@ -247,7 +249,7 @@ class WebhookEndpointForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.initial["secret"] = ""
         if self.instance.pk and self.instance.secret:
-            self.fields["secret"].widget.attrs["placeholder"] = "已设置（留空则不修改）"
+            self.fields["secret"].widget.attrs["placeholder"] = gettext("已设置（留空则不修改）")
 
     def clean_secret(self):
         value = (self.cleaned_data.get("secret") or "").strip()
@@ -278,7 +280,7 @@ class WebhookEndpointDeleteView(ObjectDeleteView):
 class DeliveryListView(ObjectListView):
     empty_hint = "站内信、邮件和机器人消息的每次投递会记录在此。"
     model = Delivery
-    title = "通知投递记录"
+    title = _("通知投递记录")
     filterset_class = DeliveryFilterSet
     table_class = DeliveryTable
 
@@ -287,7 +289,7 @@ class AuditRecordListView(ObjectListView):
     empty_hint = "每次新增、修改、删除、导入和导出都会在此留痕。"
     model = AuditRecord
     template_name = "core/auditrecord_list.html"
-    title = "审计日志"
+    title = _("审计日志")
     filterset_class = AuditRecordFilterSet
     table_class = AuditRecordTable
 
@@ -316,12 +318,12 @@ class AuditVerifyView(ScopedViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         result = audit.verify()
         if result.ok:
-            messages.success(request, f"审计链完整：已校验 {result.checked} 条记录")
+            messages.success(request, gettext("审计链完整：已校验 {checked} 条记录").format(checked=result.checked))
         else:
-            messages.error(request, f"审计链被破坏：{'；'.join(result.problems[:20])}")
+            messages.error(request, gettext("审计链被破坏：{join}").format(join='；'.join(result.problems[:20])))
         return redirect("core:auditrecord_list")
 
     def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(title="校验审计链"))
+        return self.render_to_response(self.get_context_data(title=gettext("校验审计链")))
 
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.core import audit
 
@@ -47,15 +48,15 @@ def month_checker(indicator: Indicator):
 
     def check(month: int, value, before, before2, after) -> tuple[str | None, str | None]:
         if value is None:
-            return ("每月必报，不能为空" if required else None), None
+            return (gettext("每月必报，不能为空") if required else None), None
         if value < 0:
-            return "数值不能为负", None
+            return gettext("数值不能为负"), None
         same_year_before = before is not None and month > 1
         if cumulative:
             if same_year_before and value < before:
-                return f"累计值不能小于上月累计（{before.normalize():f}）", None
+                return gettext("累计值不能小于上月累计（{normalize:f}）").format(normalize=before.normalize()), None
             if after is not None and month < 12 and after < value:
-                return f"累计值不能大于下月已报累计（{after.normalize():f}）", None
+                return gettext("累计值不能大于下月已报累计（{normalize:f}）").format(normalize=after.normalize()), None
         if not warn_ratio:
             return None, None
         # compare this month's own figure with last month's
@@ -70,8 +71,8 @@ def month_checker(indicator: Indicator):
             return None, None
         ratio = abs(now - was) / was
         if ratio > warn_ratio:
-            word = "增长" if now > was else "下降"
-            return None, f"当月{word}{ratio * 100:.0f}%（上月{was.normalize():f}，本月{now.normalize():f}），请核实后确认"
+            word = gettext("增长") if now > was else gettext("下降")
+            return None, gettext("当月{word}{value:.0f}%（上月{normalize:f}，本月{normalize2:f}），请核实后确认").format(word=word, value=ratio * 100, normalize=was.normalize(), normalize2=now.normalize())
         return None, None
 
     return check
@@ -129,9 +130,9 @@ def report_month(organization, period: dt.date, values: dict[Indicator, Decimal 
     warnings unsaved unless ``confirm``."""
     period = period.replace(day=1)
     if period > timezone.localdate().replace(day=1):
-        raise ValidationError({"period": "不能填报未来月份"})
+        raise ValidationError({"period": gettext("不能填报未来月份")})
     if getattr(acting_user, "organization_id", None) and acting_user.organization_id != organization.pk:
-        raise PermissionDenied("企业用户只能填报本企业数据")
+        raise PermissionDenied(gettext("企业用户只能填报本企业数据"))
     known = neighbours([organization.pk], values.keys(), [period])
     result = Check()
     for indicator, value in values.items():
@@ -269,7 +270,7 @@ def hold_references(objs) -> None:
                  for m, ids in wanted]
     for (model, ids), count in zip(wanted, found, strict=True):
         if count != len(ids):
-            raise IntegrityError(f"{model._meta.verbose_name}已不存在（写入的数值引用了已删除的记录）")
+            raise IntegrityError(gettext("{verbose_name}已不存在（写入的数值引用了已删除的记录）").format(verbose_name=model._meta.verbose_name))
 
 
 # Above this many rows, a PostgreSQL write first reads which keys are stored (see _upsert_rows).

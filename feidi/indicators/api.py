@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -103,9 +104,9 @@ def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone",
     values = scoped_list(request, IndicatorValue)
     found = Indicator.objects.filter(code=indicator).first()
     if found is None:
-        raise ValidationError({"indicator": [f"未知指标：{indicator}"]})
+        raise ValidationError({"indicator": [gettext("未知指标：{indicator}").format(indicator=indicator)]})
     if by not in engine.GROUPS:
-        raise ValidationError({"by": [f"可选：{'、'.join(engine.GROUPS)}"]})
+        raise ValidationError({"by": [gettext("可选：{join}").format(join='、'.join(engine.GROUPS))]})
     try:
         scope = engine.Coverage.parse(coverage, found)
     except ValueError as exc:
@@ -113,7 +114,7 @@ def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone",
     if period:
         month_ = engine.month_param(period)
         if month_ is None:
-            raise ValidationError({"period": ["月份格式应为 2026-03"]})
+            raise ValidationError({"period": [gettext("月份格式应为 2026-03")]})
     else:
         month_ = engine.latest_period(values, found)
     rows = engine.yoy(values, found, month_, by, coverage=scope) if month_ else []
@@ -144,13 +145,13 @@ def rankings(request, pk: Id, indicator: str = "revenue", period: str = "",
     require_perm(request, "indicators.view_indicatorvalue")
     found = Indicator.objects.filter(code=indicator).first()
     if found is None:
-        raise ValidationError({"indicator": [f"未知指标：{indicator}"]})
+        raise ValidationError({"indicator": [gettext("未知指标：{indicator}").format(indicator=indicator)]})
     if peers not in zones.PEER_GROUPS:
-        raise ValidationError({"peers": [f"可选：{'、'.join(zones.PEER_GROUPS)}"]})
+        raise ValidationError({"peers": [gettext("可选：{join}").format(join='、'.join(zones.PEER_GROUPS))]})
     target = scoped_get(request, Zone, pk)
     month_ = engine.month_param(period) if period else engine.latest_period(scoped_list(request, IndicatorValue), found)
     if month_ is None:
-        raise ValidationError({"period": ["月份格式应为 2026-03，或该指标尚无数据"]})
+        raise ValidationError({"period": [gettext("月份格式应为 2026-03，或该指标尚无数据")]})
     items = zones.standings(found, month_, zones.peers(target, peers))
     mine = zones.rank_of(target, items)
     share = zones.city_share(target, found, month_)
@@ -160,7 +161,7 @@ def rankings(request, pk: Id, indicator: str = "revenue", period: str = "",
     # another zone's computed total is its own data: only its rank, unless published or visible
     visible = set(Zone.objects.visible_to(request.user).filter(pk__in=[x.zone.pk for x in items])
                   .values_list("pk", flat=True))
-    return {"peers": peers, "peers_label": zones.PEER_GROUPS[peers], "zone_id": target.pk,
+    return {"peers": peers, "peers_label": str(zones.PEER_GROUPS[peers]), "zone_id": target.pk,
             "rank": mine["rank"] if mine else None, "of": len(items), "tied": bool(mine and mine["tied"]),
             "share": share.ratio, "share_basis": share.basis, "share_note": share.note,
             "zones_reported": share.zones_reported, "zones_total": share.zones_total,

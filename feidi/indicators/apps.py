@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IndicatorsConfig(AppConfig):
     name = "feidi.indicators"
     label = "indicators"
-    verbose_name = "经济运行"
+    verbose_name = _("经济运行")
 
     def ready(self):
         from django.utils.translation import gettext_noop

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from feidi.core import cache as core_cache
 
@@ -366,7 +367,7 @@ def _indicator_deleted(sender, instance, **kwargs):
     late = list(IndicatorValue._base_manager.filter(indicator_id=instance.pk).order_by()[:1])  # the
     # default ordering joins the indicator, which this transaction has just deleted
     if late:
-        raise ProtectedError(f"指标“{instance.name}”已有填报数据，不能删除", set(late))
+        raise ProtectedError(gettext("指标“{name}”已有填报数据，不能删除").format(name=instance.name), set(late))
 
 
 def _reference_deleted(sender, instance, **kwargs):

@@ -6,6 +6,8 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+from django.utils.translation import gettext, pgettext
+
 from . import engine
 from .models import Indicator
 
@@ -61,7 +63,7 @@ def figures(user, values, period: dt.date | None) -> dict:
             return None if v is None else float((v / 10000).quantize(Decimal("0.01")))
 
         out["chart"] = {
-            "months": ["1–2月" if m == 2 else f"{m}月" for m in months],
+            "months": [pgettext("release", "1–2月") if m == 2 else engine.month_name(m) for m in months],
             "this_year": [wan(monthly.get(dt.date(period.year, m, 1))) if m <= period.month else None for m in months],
             "last_year": [wan(monthly.get(dt.date(period.year - 1, m, 1))) for m in months],
             "chains": [], "chain_values": [],
@@ -97,22 +99,23 @@ def xlsx(data: dict) -> bytes:
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     pct = book.add_format({"num_format": "0.0%"})
     num = book.add_format({"num_format": "#,##0.00"})
-    sheet = book.add_worksheet("主要指标")
+    sheet = book.add_worksheet(gettext("主要指标"))
     period = data.get("period")
-    sheet.write(0, 0, f"截至{period:%Y年%m月}" if period else "暂无数据")
-    for c, h in enumerate(["指标", "单位", "累计值", "同比（同口径）", "占全市比重"]):
+    sheet.write(0, 0, gettext("截至{period:%Y年%m月}").format(period=period) if period else gettext("暂无数据"))
+    for c, h in enumerate([gettext("指标"), gettext("单位"), gettext("累计值"), gettext("同比（同口径）"), gettext("占全市比重")]):
         sheet.write(1, c, h, head)
     for r, card in enumerate(data["cards"], start=2):
-        sheet.write(r, 0, card["indicator"].name)
-        sheet.write(r, 1, card["indicator"].unit)
+        sheet.write(r, 0, str(card["indicator"]))
+        sheet.write(r, 1, card["indicator"].unit_shown)
         sheet.write_number(r, 2, float(card["total"]), num)
         for c, key in ((3, "growth"), (4, "share")):
             if card[key] is not None:
                 sheet.write_number(r, c, card[key], pct)
     sheet.set_column(0, 4, 16)
-    for name, rows in (("分产业链", data["by_chain"]), ("分园区", data["by_zone"])):
+    for name, first, rows in ((gettext("分产业链"), gettext("产业链"), data["by_chain"]),
+                              (gettext("分园区"), gettext("园区"), data["by_zone"])):
         s = book.add_worksheet(name)
-        for c, h in enumerate([name[1:], "主营业务收入（元）", "企业数", "同比（同口径）"]):
+        for c, h in enumerate([first, gettext("主营业务收入（元）"), gettext("企业数"), gettext("同比（同口径）")]):
             s.write(0, c, h, head)
         for r, row in enumerate(rows, start=1):
             s.write(r, 0, row.label)
@@ -121,7 +124,7 @@ def xlsx(data: dict) -> bytes:
             if row.growth is not None:
                 s.write_number(r, 3, row.growth, pct)
         s.set_column(0, 3, 18)
-    labels = book.add_worksheet("认定企业")
+    labels = book.add_worksheet(gettext("认定企业"))
     for r, (name, n) in enumerate(data["labels"].items()):
         labels.write(r, 0, name)
         labels.write_number(r, 1, n)

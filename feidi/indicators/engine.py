@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
+
+from feidi.core.models import seeded_label
 
 from .models import Indicator, IndicatorValue
 
@@ -87,7 +91,7 @@ class Coverage:
             return cls("label", value)
         if kind == "chain" and value.isdigit():
             return cls("chain", value)
-        raise ValueError(f"未知的统计口径：{text}（可选 all、above_scale、label:<标签代码>、chain:<产业链编号>）")
+        raise ValueError(gettext("未知的统计口径：{text}（可选 all、above_scale、label:<标签代码>、chain:<产业链编号>）").format(text=text))
 
     def __str__(self) -> str:
         return self.kind if self.kind in (SCOPE_ALL, SCOPE_ABOVE) else f"{self.kind}:{self.value}"
@@ -96,17 +100,17 @@ class Coverage:
     def label(self) -> str:
         """As a report names it: 全部企业, 规上企业, 专精特新企业, 光伏产业链企业."""
         if self.kind == SCOPE_ALL:
-            return "全部企业"
+            return gettext("全部企业")
         if self.kind == SCOPE_ABOVE:
-            return "规上企业"
+            return gettext("规上企业")
         if self.kind == "label":
             from feidi.core.dictionaries import labels
 
-            return f"{labels('org_label').get(self.value, self.value)}企业"
+            return gettext("{get}企业").format(get=labels('org_label').get(self.value, self.value))
         from feidi.chains.models import Chain
 
         name = Chain.objects.filter(pk=int(self.value)).values_list("name", flat=True).first()
-        return f"{name or '产业链'}企业"
+        return gettext("{value}企业").format(value=name or gettext("产业链"))
 
     @property
     def on_cells(self) -> bool:
@@ -150,10 +154,10 @@ def in_scope(values, indicator: Indicator, period: dt.date, coverage: Coverage |
     return rows if members is None else rows.filter(organization_id__in=members)
 
 
-GROUPS = {"zone": ("zone_id", "园区"), "industry": ("industry", "行业"),
-          "zone_industry": (("zone_id", "industry"), "园区×行业"),
-          "segment": ("organization__chain_memberships__segment_id", "产业链环节"),
-          "chain": ("organization__chain_memberships__segment__chain_id", "产业链"), "total": (None, "合计")}
+GROUPS = {"zone": ("zone_id", _("园区")), "industry": ("industry", _("行业")),
+          "zone_industry": (("zone_id", "industry"), _("园区×行业")),
+          "segment": ("organization__chain_memberships__segment_id", _("产业链环节")),
+          "chain": ("organization__chain_memberships__segment__chain_id", _("产业链")), "total": (None, _("合计"))}
 
 
 @dataclass
@@ -207,19 +211,34 @@ class Row:
         return float(self.month_value / before - 1)
 
 
-def release_label(period: dt.date, cumulative: bool = True) -> str:
+def month_name(month: int) -> str:
+    """The month as a release writes it: 10月, or Oct in English."""
+    from django.utils.formats import date_format
+
+    return date_format(dt.date(2000, month, 1), pgettext("date format of a month", "n月"))
+
+
+def _months(text: str, period: dt.date, year: bool) -> str:
+    return pgettext("release", "{year}年{months}").format(year=period.year, months=text) if year else text
+
+
+def release_label(period: dt.date, cumulative: bool = True, year: bool = True) -> str:
     """The period as a release names it: 1–2月 for February's cumulative, else 1–n月 (cumulative)
-    or n月 (a month's own figure)."""
-    if not cumulative:
-        return f"{period.year}年{period.month}月"
-    if period.month == 1:
-        return f"{period.year}年1月"
-    return f"{period.year}年1–{period.month}月"
+    or n月 (a month's own figure); ``year=False`` leaves the year out."""
+    if not cumulative or period.month == 1:
+        text = month_name(period.month)
+    else:
+        text = pgettext("release", "1–{month}").format(month=month_name(period.month))
+    return _months(text, period, year)
 
 
-def month_label(period: dt.date) -> str:
+def month_label(period: dt.date, year: bool = True) -> str:
     """当月 as released: 1–2月 for February (the first release of the year), else n月."""
-    return f"{period.year}年1–2月" if period.month == 2 else f"{period.year}年{period.month}月"
+    if period.month == 2:
+        text = pgettext("release", "1–2月")
+    else:
+        text = month_name(period.month)
+    return _months(text, period, year)
 
 
 CELL_GROUPS = ("total", "zone", "industry", "zone_industry")  # groupings of attributes a cell keeps
@@ -286,7 +305,7 @@ def _from_cells(cells, by: str) -> list[Row]:
             continue
         key = _key(by, tuple(g[f] for f in fields))
         total = g["total"] or Decimal(0)
-        out.append(Row(key=key, label=labels.get(key, "合计" if by == "total" else "未分类"), total=total,
+        out.append(Row(key=key, label=labels.get(key, gettext("合计") if by == "total" else gettext("未分类")), total=total,
                        count=g["count"], comparable_now=total, comparable_before=g["was"] or Decimal(0),
                        comparable_count=g["paired"] or 0, previous=g["prev"] or Decimal(0),
                        previous_before=g["prev_was"] or Decimal(0)))
@@ -303,7 +322,8 @@ def _labels(by: str, keys: list[tuple]) -> dict:
     if by == "zone_industry":
         zones = group_labels("zone", [k[0] for k in keys])
         industries = group_labels("industry", [k[1] for k in keys])
-        return {k: f"{zones.get(k[0], '未分类')}·{industries.get(k[1], '未分类')}" for k in keys}
+        none = gettext("未分类")
+        return {k: f"{zones.get(k[0], none)}·{industries.get(k[1], none)}" for k in keys}
     return group_labels(by, [k[0] for k in keys if k])
 
 
@@ -371,7 +391,7 @@ def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row
             g[4] += prev.get(org, Decimal(0)) * weight
             g[5] += prev_was.get(org, Decimal(0)) * weight
     labels = _labels(by, [k if isinstance(k, tuple) else (k,) for k in groups]) if by != "total" else {}
-    return [Row(key=key, label=labels.get(key, "合计" if by == "total" else "未分类"), total=g[0], count=g[1],
+    return [Row(key=key, label=labels.get(key, gettext("合计") if by == "total" else gettext("未分类")), total=g[0], count=g[1],
                 comparable_now=g[0], comparable_before=g[2], comparable_count=g[3], previous=g[4],
                 previous_before=g[5], split=split.get(key, 0))
             for key, g in groups.items()]
@@ -453,29 +473,32 @@ def quantity(value: Decimal, indicator: Indicator) -> str:
 
     if indicator.unit == "元":
         return human(value)
-    return f"{value.normalize():,f}{indicator.unit}" if value == value.to_integral() else f"{value:,.2f}{indicator.unit}"
+    number = f"{value.normalize():,f}" if value == value.to_integral() else f"{value:,.2f}"
+    return gettext("{number}{unit}").format(number=number, unit=indicator.unit_shown)
 
 
 def percent_change(ratio: float) -> str:
-    return f"增长{ratio * 100:.1f}%" if ratio >= 0 else f"下降{-ratio * 100:.1f}%"
+    return gettext("增长{value:.1f}%").format(value=ratio * 100) if ratio >= 0 else gettext("下降{value:.1f}%").format(value=-ratio * 100)
 
 
 def sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage) -> str:
     """The figure as a report states it, with its rule and scope: "2026年1–10月，规上企业主营业务收入
     1,668.60亿元，同比增长16.6%（同口径，126家企业）；10月当月158.20亿元，同比增长12.1%"."""
-    text = f"{release_label(period, indicator.cumulative)}，{coverage.label}{indicator.name}{quantity(row.total, indicator)}"
+    text = gettext("{release}，{coverage}{indicator}{quantity}").format(
+        release=release_label(period, indicator.cumulative), coverage=coverage.label, indicator=indicator.name_shown,
+        quantity=quantity(row.total, indicator))
     if row.growth is not None:
-        text += f"，同比{percent_change(row.growth)}"
-    text += f"（同口径，{row.count}家企业"
+        text += gettext("，同比{percent_change}").format(percent_change=percent_change(row.growth))
+    text += gettext("（同口径，{count}家企业").format(count=row.count)
     if row.count > row.comparable_count:
-        text += f"，其中{row.count - row.comparable_count}家上年同期无数据按0计"
-    text += "）"
+        text += gettext("，其中{value}家上年同期无数据按0计").format(value=row.count - row.comparable_count)
+    text += gettext("）")
     if indicator.cumulative and period.month > 1:
-        label = "1–2月" if period.month == 2 else f"{period.month}月当月"
+        label = pgettext("release", "1–2月") if period.month == 2 else gettext("{month}当月").format(month=month_name(period.month))
         if period.month > 2:
-            text += f"；{label}{quantity(row.month_value, indicator)}"
+            text += gettext("；{label}{quantity}").format(label=label, quantity=quantity(row.month_value, indicator))
             if row.month_growth is not None:
-                text += f"，同比{percent_change(row.month_growth)}"
+                text += gettext("，同比{percent_change}").format(percent_change=percent_change(row.month_growth))
     return text
 
 
@@ -542,7 +565,7 @@ def labelled_trend(organizations, end: dt.date, months: int = 12) -> dict:
     rows = (OrganizationLabel.objects.filter(organization__in=organizations, since__lte=ends[-1])
             .filter(Q(until__isnull=True) | Q(until__gte=ends[0])).order_by()
             .values("label__label", "label__order").annotate(**held))
-    series = {r["label__label"]: [r[f"m{i}"] for i in range(len(ends))]
+    series = {seeded_label(r["label__label"]): [r[f"m{i}"] for i in range(len(ends))]
               for r in sorted(rows, key=lambda r: (r["label__order"], r["label__label"]))}
     return {"months": [f"{e:%Y-%m}" for e in ends], "series": series}
 

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import ScopedFilterSet
 from feidi.registry.models import Zone
@@ -19,9 +20,9 @@ from .models import (
 
 class IndicatorValueFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "organization__uscc")
-    indicator = django_filters.ModelChoiceFilter(label="指标", queryset=Indicator.objects.all())
-    zone = django_filters.ModelChoiceFilter(label="园区", queryset=Zone.objects.all())
-    month = django_filters.CharFilter(label="月份", method="filter_month",
+    indicator = django_filters.ModelChoiceFilter(label=_("指标"), queryset=Indicator.objects.all())
+    zone = django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all())
+    month = django_filters.CharFilter(label=_("月份"), method="filter_month",
                                       widget=forms.TextInput(attrs={"type": "month"}))
     organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
 
@@ -52,8 +53,8 @@ class MuRuleFilterSet(ScopedFilterSet):
 
 class MuResultFilterSet(ScopedFilterSet):
     search_fields = ("organization__name",)
-    year = django_filters.NumberFilter(label="年度", field_name="rule__year")
-    zone = django_filters.ModelChoiceFilter(label="园区", queryset=Zone.objects.all())
+    year = django_filters.NumberFilter(label=_("年度"), field_name="rule__year")
+    zone = django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all())
 
     class Meta:
         model = MuResult
@@ -69,7 +70,7 @@ class RankingRuleFilterSet(ScopedFilterSet):
 
 
 class RankingRunFilterSet(ScopedFilterSet):
-    rule = django_filters.ModelChoiceFilter(label="规则", queryset=RankingRule.objects.all())
+    rule = django_filters.ModelChoiceFilter(label=_("规则"), queryset=RankingRule.objects.all())
 
     class Meta:
         model = RankingRun
@@ -78,7 +79,7 @@ class RankingRunFilterSet(ScopedFilterSet):
 
 class ZoneFigureFilterSet(ScopedFilterSet):
     search_fields = ("zone__name", "source")
-    indicator = django_filters.ModelChoiceFilter(label="指标", queryset=Indicator.objects.all())
+    indicator = django_filters.ModelChoiceFilter(label=_("指标"), queryset=Indicator.objects.all())
 
     class Meta:
         model = ZoneFigure
@@ -95,7 +96,7 @@ class BenefitShareFilterSet(ScopedFilterSet):
 
 class RegionFigureFilterSet(ScopedFilterSet):
     search_fields = ("name", "source")
-    indicator = django_filters.ModelChoiceFilter(label="指标", queryset=Indicator.objects.all())
+    indicator = django_filters.ModelChoiceFilter(label=_("指标"), queryset=Indicator.objects.all())
 
     class Meta:
         model = RegionFigure

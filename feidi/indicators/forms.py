@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, StyledFormMixin, style_fields
 
@@ -15,8 +17,8 @@ class IndicatorForm(ScopedModelForm):
 class MonthReportForm(StyledFormMixin, forms.Form):
     """One enterprise's month: a field per active indicator (amounts as typed, checked by the action)."""
 
-    period = forms.CharField(label="月份", widget=forms.TextInput(attrs={"type": "month"}))
-    confirm = forms.BooleanField(label="已核实，确认保存上述波动较大的数值", required=False)
+    period = forms.CharField(label=_("月份"), widget=forms.TextInput(attrs={"type": "month"}))
+    confirm = forms.BooleanField(label=_("已核实，确认保存上述波动较大的数值"), required=False)
 
     def __init__(self, *args, indicators=(), previous=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,9 +26,10 @@ class MonthReportForm(StyledFormMixin, forms.Form):
         self.indicators = list(indicators)
         for i in self.indicators:
             last = previous.get(i.pk)
-            hint = f"上月{'累计' if i.cumulative else ''}：{last.normalize():,f}" if last is not None else "上月未报"
+            hint = ((gettext("上月累计：{value:,f}") if i.cumulative else gettext("上月：{value:,f}")).format(
+                value=last.normalize()) if last is not None else gettext("上月未报"))
             self.fields[f"v_{i.code}"] = forms.CharField(
-                label=f"{i.name}（{i.unit}）", required=False, help_text=f"{i.get_kind_display()}；{hint}",
+                label=str(i), required=False, help_text=gettext("{kind}；{hint}").format(kind=i.get_kind_display(), hint=hint),
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         style_fields(self)
 
@@ -36,7 +39,7 @@ class MonthReportForm(StyledFormMixin, forms.Form):
 
         month = month_param(self.cleaned_data["period"])
         if month is None:
-            raise forms.ValidationError("月份格式应为 2026-03")
+            raise forms.ValidationError(gettext("月份格式应为 2026-03"))
         return month
 
 
@@ -75,7 +78,7 @@ class ZoneFigureForm(ScopedModelForm):
 
         # other provinces' and cities' zones are compared too: any registered zone may be chosen
         self.fields["zone"].queryset = Zone.objects.filter(home_zone__isnull=True).order_by("name")
-        self.fields["period"].help_text = "填该月任意一天"
+        self.fields["period"].help_text = gettext("填该月任意一天")
 
 
 class RegionFigureForm(ScopedModelForm):
@@ -100,7 +103,7 @@ class BenefitShareForm(ColleagueChoicesMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["output_share_home"].help_text = "留空时按协议约定（甲方比例）"
+        self.fields["output_share_home"].help_text = gettext("留空时按协议约定（甲方比例）")
         self.fields["output_share_home"].required = self.fields["tax_share_home"].required = False
 
     def clean(self):
@@ -109,7 +112,7 @@ class BenefitShareForm(ColleagueChoicesMixin, ScopedModelForm):
         for name, source in (("output_share_home", "output_share_a"), ("tax_share_home", "tax_share_a")):
             if data.get(name) is None:
                 if agreement is None or getattr(agreement, source) is None:
-                    self.add_error(name, "协议未约定比例，请填写")
+                    self.add_error(name, gettext("协议未约定比例，请填写"))
                 else:
                     data[name] = getattr(agreement, source)
                     setattr(self.instance, name, data[name])

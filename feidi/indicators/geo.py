@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from feidi.core import audit
 
@@ -77,26 +78,26 @@ class GeoError(ValueError):
 
 def _check_ring(ring) -> None:
     if not isinstance(ring, list) or len(ring) < 4:
-        raise GeoError("多边形的边界至少需要4个点（首尾相同）")
+        raise GeoError(gettext("多边形的边界至少需要4个点（首尾相同）"))
     for point in ring:
         if not (isinstance(point, list) and len(point) >= 2 and all(isinstance(c, (int, float)) for c in point[:2])):
-            raise GeoError("坐标应为 [经度, 纬度]")
+            raise GeoError(gettext("坐标应为 [经度, 纬度]"))
         lon, lat = point[0], point[1]
         if not (73 <= lon <= 136 and 3 <= lat <= 54):
-            raise GeoError(f"坐标 [{lon}, {lat}] 不在中国境内（应为 WGS-84/GCJ-02 经纬度）")
+            raise GeoError(gettext("坐标 [{lon}, {lat}] 不在中国境内（应为 WGS-84/GCJ-02 经纬度）").format(lon=lon, lat=lat))
     if ring[0][:2] != ring[-1][:2]:
-        raise GeoError("多边形边界首尾点应相同")
+        raise GeoError(gettext("多边形边界首尾点应相同"))
 
 
 def check_geometry(geometry) -> dict:
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        raise GeoError("地块边界应为 Polygon 或 MultiPolygon")
+        raise GeoError(gettext("地块边界应为 Polygon 或 MultiPolygon"))
     polygons = [geometry.get("coordinates")] if geometry["type"] == "Polygon" else geometry.get("coordinates")
     if not isinstance(polygons, list) or not polygons:
-        raise GeoError("缺少坐标")
+        raise GeoError(gettext("缺少坐标"))
     for polygon in polygons:
         if not isinstance(polygon, list) or not polygon:
-            raise GeoError("缺少坐标")
+            raise GeoError(gettext("缺少坐标"))
         for ring in polygon:
             _check_ring(ring)
     return geometry
@@ -114,9 +115,9 @@ def import_parcels(zone, data: bytes, *, acting_user) -> tuple[int, list[tuple[i
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return 0, [(0, f"不是有效的 GeoJSON：{exc}")]
+        return 0, [(0, gettext("不是有效的 GeoJSON：{exc}").format(exc=exc))]
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
-        return 0, [(0, "应为 GeoJSON FeatureCollection")]
+        return 0, [(0, gettext("应为 GeoJSON FeatureCollection"))]
     visible = Organization.objects.visible_to(acting_user)
     errors, parcels, seen = [], [], set()
     for n, feature in enumerate(doc["features"], start=1):
@@ -124,9 +125,9 @@ def import_parcels(zone, data: bytes, *, acting_user) -> tuple[int, list[tuple[i
         code = str(props.get("code") or props.get("地块编号") or "").strip()
         try:
             if not code:
-                raise GeoError("缺少地块编号（properties.code）")
+                raise GeoError(gettext("缺少地块编号（properties.code）"))
             if code in seen:
-                raise GeoError(f"地块编号 {code} 重复")
+                raise GeoError(gettext("地块编号 {code} 重复").format(code=code))
             seen.add(code)
             geometry = check_geometry((feature or {}).get("geometry"))
             org = None
@@ -134,12 +135,12 @@ def import_parcels(zone, data: bytes, *, acting_user) -> tuple[int, list[tuple[i
             if raw:
                 org = visible.filter(uscc=uscc_lib.normalize(raw)).first()
                 if org is None:
-                    raise GeoError(f"未找到统一社会信用代码为 {raw} 的企业（或不在您的管理范围）")
+                    raise GeoError(gettext("未找到统一社会信用代码为 {raw} 的企业（或不在您的管理范围）").format(raw=raw))
             area = props.get("area_mu")
             try:
                 area = Decimal(str(area)) if area not in (None, "") else None
             except InvalidOperation:
-                raise GeoError(f"面积“{area}”不是数字") from None
+                raise GeoError(gettext("面积“{area}”不是数字").format(area=area)) from None
             parcels.append(Parcel(zone=zone, organization=org, code=code[:50], area_mu=area, geometry=geometry,
                                   department_id=zone.department_id, sample=bool(props.get("sample"))))
         except GeoError as exc:

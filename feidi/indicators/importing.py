@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from feidi.core import audit
 from feidi.core.context import acting, current
@@ -51,7 +52,7 @@ def template_bytes() -> bytes:
     indicators = list(Indicator.objects.filter(active=True))
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("指标数据")
+    sheet = book.add_worksheet(gettext("指标数据"))
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     need = book.add_format({"bold": True, "bg_color": "#FDE8E8", "border": 1})
     text = book.add_format({"num_format": "@"})
@@ -61,12 +62,13 @@ def template_bytes() -> bytes:
         sheet.write_string(0, c, h, fmt)
         sheet.set_column(c, c, max(12, len(h) * 2), text if c < 3 else None)
     for c, i in enumerate(indicators, start=3):
-        sheet.write_comment(0, c, f"{i.get_kind_display()}；{'仅统计规上企业；' if i.above_scale_only else ''}"
-                                  f"{i.description or ''}")
+        above = gettext("仅统计规上企业；") if i.above_scale_only else ""
+        sheet.write_comment(0, c, gettext("{kind}；{above}{description}").format(
+            kind=i.get_kind_display(), above=above, description=i.description or ""))
     sheet.freeze_panes(1, 3)
-    notes = book.add_worksheet("填写说明")
-    notes.write(0, 0, "一行一个企业一个月份。累计值填年初至当月累计；时点值填当月数。金额单位为元。")
-    notes.write(1, 0, "任何一行有错误时整个文件不导入并列出每行错误；数值波动较大的会提示，确认后才保存。")
+    notes = book.add_worksheet(gettext("填写说明"))
+    notes.write(0, 0, gettext("一行一个企业一个月份。累计值填年初至当月累计；时点值填当月数。金额单位为元。"))
+    notes.write(1, 0, gettext("任何一行有错误时整个文件不导入并列出每行错误；数值波动较大的会提示，确认后才保存。"))
     book.close()
     return buffer.getvalue()
 
@@ -86,7 +88,7 @@ def _columns(header: list[str], indicators: list[Indicator]):
         if not label:
             continue
         if label in seen:
-            raise ImportFileError(f"第{c + 1}列“{raw}”与第{seen[label] + 1}列重复")
+            raise ImportFileError(gettext("第{value}列“{raw}”与第{value2}列重复").format(value=c + 1, raw=raw, value2=seen[label] + 1))
         seen[label] = c
         if label in keys:
             positions[keys[label]] = c
@@ -97,12 +99,11 @@ def _columns(header: list[str], indicators: list[Indicator]):
             if indicator.unit == "元" and factor is not None:
                 units[c] = factor
             elif factor is not None and indicator.unit != "元":
-                raise ImportFileError(f"“{raw}”的单位与指标“{indicator.name}”的单位（{indicator.unit}）不符")
+                raise ImportFileError(gettext("“{raw}”的单位与指标“{name}”的单位（{unit}）不符").format(raw=raw, name=indicator.name, unit=indicator.unit))
         else:
             unknown.append(str(raw))
     if unknown:
-        raise ImportFileError(f"文件中有无法识别的列：{'、'.join(unknown)}。列名应为模板中的列（统一社会信用代码、企业名称、"
-                              f"月份）或指标名称（{'、'.join(i.name for i in indicators)}），可带单位如“（万元）”")
+        raise ImportFileError(gettext("文件中有无法识别的列：{join}。列名应为模板中的列（统一社会信用代码、企业名称、月份）或指标名称（{join2}），可带单位如“（万元）”").format(join='、'.join(unknown), join2='、'.join(i.name for i in indicators)))
     return positions, columns, units
 
 
@@ -112,19 +113,19 @@ def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[act
     from feidi.registry.models import Organization
 
     if progress is not None:
-        progress.phase("读取文件")
+        progress.phase(gettext("读取文件"))
     sheet = read_sheet(data, prefer=SHEET_NAMES, limits=LIMITS, progress=progress)
     header, body = sheet.header, sheet.body
     outcome = ImportResult(total=len(body), sheet=sheet.said)
     if progress is not None:
-        progress.phase("检查", len(body))
+        progress.phase(gettext("检查"), len(body))
     indicators = list(Indicator.objects.filter(active=True))
     positions, columns, units = _columns(header, indicators)
     missing = [h for h, key in KEY_HEADERS.items() if key in ("uscc", "period") and key not in positions]
     if missing:
-        raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}（请使用导入模板）")
+        raise ImportFileError(gettext("缺少必需的列：{join}（请使用导入模板）").format(join='、'.join(missing)))
     if not columns:
-        raise ImportFileError("没有可识别的指标列（列名应与指标名称一致，如“主营业务收入(元)”）")
+        raise ImportFileError(gettext("没有可识别的指标列（列名应与指标名称一致，如“主营业务收入(元)”）"))
     # a file carries the indicators it has columns for (a revenue-only file is a whole import);
     # 每月必报 is what the enterprise's own monthly report form asks
     def code_of(raw) -> str:
@@ -154,7 +155,7 @@ def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[act
         try:
             period = parse_month(raw)
             if period > today:
-                raise ValueError("不能导入未来月份")
+                raise ValueError(gettext("不能导入未来月份"))
             months[raw] = (period, None)
         except ValueError as exc:
             months[raw] = (None, str(exc))
@@ -174,7 +175,7 @@ def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[act
         bad = False
         if org is None:
             errors.append(RowError(excel_row, "统一社会信用代码", str(raw_code or ""),
-                                   "未找到该企业（不在主体库或不在您的管理范围）" if code else "必填"))
+                                   gettext("未找到该企业（不在主体库或不在您的管理范围）") if code else gettext("必填")))
             bad = True
         period, month_error = months[raw_period]
         if month_error is not None:
@@ -188,7 +189,7 @@ def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[act
                 values.append(Decimal(repr(raw)))  # what parse_number does, without its dispatch
                 continue
             if isinstance(raw, FormulaCell):
-                errors.append(RowError(excel_row, header[c], f"={raw.formula}", FORMULA))
+                errors.append(RowError(excel_row, header[c], f"={raw.formula}", gettext(FORMULA)))
                 bad = True
                 continue
             try:
@@ -200,7 +201,7 @@ def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[act
             continue
         key = (org[0], period)
         if key in seen:
-            errors.append(RowError(excel_row, "月份", f"{period:%Y-%m}", f"与第{seen[key]}行重复（同一企业同一月份）"))
+            errors.append(RowError(excel_row, gettext("月份"), f"{period:%Y-%m}", gettext("与第{value}行重复（同一企业同一月份）").format(value=seen[key])))
             continue
         seen[key] = excel_row
         parsed.append((excel_row, org, period, values))
@@ -258,7 +259,7 @@ def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=N
     if outcome.errors or (outcome.warnings and not confirmed):
         return outcome
     if progress is not None:
-        progress.phase("写入", len(rows))
+        progress.phase(gettext("写入"), len(rows))
     ctx = current()
     with acting("import", ctx.address, ctx.user_agent), transaction.atomic():
         actions.bulk_upsert(rows)
@@ -275,15 +276,15 @@ def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=N
 class IndicatorImporter:
     """The monthly values import, in the shape every import has for the job queue and the API."""
 
-    title = "指标数据"
+    title = gettext_noop("指标数据")
     limits = LIMITS
     sheet_names = SHEET_NAMES
     permission = "indicators.add_indicatorvalue"
     list_url = "indicators:indicatorvalue_list"
     confirms_warnings = True
     reads_months = True
-    intro = ("一行一个企业一个月份，一列一个指标（列名与指标名称一致，只需包含要报送的指标列）。数值较上月波动超过阈值的会列出提醒，"
-             "核实后确认才会导入。")
+    intro = (gettext_lazy("一行一个企业一个月份，一列一个指标（列名与指标名称一致，只需包含要报送的指标列）。数值较上月波动超过阈值的会列出提醒，"
+             "核实后确认才会导入。"))
 
     def template_bytes(self) -> bytes:
         return template_bytes()

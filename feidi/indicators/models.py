@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from feidi.core.models import DetailUrlMixin
+from feidi.core.models import DetailUrlMixin, seeded_label
 from feidi.core.scope import Scope, ScopedManager
 
 User = settings.AUTH_USER_MODEL
@@ -27,37 +29,46 @@ class Indicator(DetailUrlMixin, models.Model):
     """An indicator's definition. The default eight are seeded after migrate and stay editable."""
 
     class Kind(models.TextChoices):
-        CUMULATIVE = "cumulative", "累计值（年初至今）"
-        POINT = "point", "时点值（当月）"
+        CUMULATIVE = "cumulative", _("累计值（年初至今）")
+        POINT = "point", _("时点值（当月）")
 
     class Aggregation(models.TextChoices):
-        SUM = "sum", "求和"
-        AVERAGE = "average", "平均"
+        SUM = "sum", _("求和")
+        AVERAGE = "average", _("平均")
 
-    code = models.SlugField("编码", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
-    unit = models.CharField("单位", max_length=20, help_text="如：元、亩、吨标准煤、人")
-    kind = models.CharField("口径", max_length=16, choices=Kind.choices)
-    aggregation = models.CharField("汇总方式", max_length=16, choices=Aggregation.choices, default=Aggregation.SUM)
-    above_scale_only = models.BooleanField("仅统计规上企业", default=False)
-    required = models.BooleanField("每月必报", default=True)
-    warn_ratio = models.DecimalField("波动提醒阈值", max_digits=6, decimal_places=2, default=1,
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    unit = models.CharField(_("单位"), max_length=20, help_text=_("如：元、亩、吨标准煤、人"))
+    kind = models.CharField(_("口径"), max_length=16, choices=Kind.choices)
+    aggregation = models.CharField(_("汇总方式"), max_length=16, choices=Aggregation.choices, default=Aggregation.SUM)
+    above_scale_only = models.BooleanField(_("仅统计规上企业"), default=False)
+    required = models.BooleanField(_("每月必报"), default=True)
+    warn_ratio = models.DecimalField(_("波动提醒阈值"), max_digits=6, decimal_places=2, default=1,
                                      validators=[MinValueValidator(0)],
-                                     help_text="当月值较上月变动超过该比例（1 表示 100%）时须确认后保存；0 表示不提醒")
-    order = models.PositiveIntegerField("排序", default=0)
-    active = models.BooleanField("启用", default=True)
-    description = models.CharField("说明", max_length=300, blank=True)
+                                     help_text=_("当月值较上月变动超过该比例（1 表示 100%）时须确认后保存；0 表示不提醒"))
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
 
     objects = ScopedManager()
     scope = Scope(department=None, owner=None, public=Q(pk__isnull=False))
     audit_exclude: tuple[str, ...] = ()
 
     class Meta:
-        verbose_name = verbose_name_plural = "指标"
+        verbose_name = verbose_name_plural = _("指标")
         ordering = ["order", "code"]
 
     def __str__(self):
-        return f"{self.name}（{self.unit}）"
+        return gettext("{name}（{unit}）").format(name=self.name_shown, unit=self.unit_shown)
+
+    @property
+    def name_shown(self) -> str:
+        """The seeded indicators' names and units are in the catalogue; edited ones show as typed."""
+        return seeded_label(self.name)
+
+    @property
+    def unit_shown(self) -> str:
+        return seeded_label(self.unit)
 
     @property
     def cumulative(self) -> bool:
@@ -68,9 +79,9 @@ class IndicatorValue(models.Model):
     """One enterprise's value of one indicator for one month (``period`` is the month's 1st)."""
 
     class Source(models.TextChoices):
-        ENTERPRISE = "enterprise", "企业填报"
-        IMPORT = "import", "批量导入"
-        STAFF = "staff", "工作人员录入"
+        ENTERPRISE = "enterprise", _("企业填报")
+        IMPORT = "import", _("批量导入")
+        STAFF = "staff", _("工作人员录入")
 
     # Millions of rows, 800,000 in one import: every index and every per-row constraint check is
     # paid per value written. The enterprise and the indicator lead the two composite indexes
@@ -80,30 +91,30 @@ class IndicatorValue(models.Model):
     # reference once per write, and the deletions of what they name repeat their CASCADE,
     # PROTECT or SET_NULL after they hold the row (decision 0006). Department, zone and author
     # are copies taken at entry (history, kept by Django's SET_NULL when one is deleted).
-    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.CASCADE,
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
                                      related_name="indicator_values", db_index=False, db_constraint=False)
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values",
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="values",
                                   db_index=False, db_constraint=False)
-    period = models.DateField("月份")
-    value = models.DecimalField("数值", max_digits=20, decimal_places=4)
-    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+    period = models.DateField(_("月份"))
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
+    department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False)
-    zone = models.ForeignKey("registry.Zone", verbose_name="园区", null=True, blank=True, on_delete=models.SET_NULL,
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+", db_constraint=False, db_index=False)
-    industry = models.CharField("行业门类代码", max_length=2, blank=True, help_text="GB/T 4754 大类（两位）")
-    source = models.CharField("来源", max_length=16, choices=Source.choices)
-    confirmed_warning = models.CharField("已确认的提醒", max_length=200, blank=True)
-    sample = models.BooleanField("示例数据", default=False, help_text="演示用的虚构数值")
-    entered_by = models.ForeignKey(User, verbose_name="填报人", null=True, blank=True, on_delete=models.SET_NULL,
+    industry = models.CharField(_("行业门类代码"), max_length=2, blank=True, help_text=_("GB/T 4754 大类（两位）"))
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    confirmed_warning = models.CharField(_("已确认的提醒"), max_length=200, blank=True)
+    sample = models.BooleanField(_("示例数据"), default=False, help_text=_("演示用的虚构数值"))
+    entered_by = models.ForeignKey(User, verbose_name=_("填报人"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
-    entered_at = models.DateTimeField("填报时间", auto_now=True)
+    entered_at = models.DateTimeField(_("填报时间"), auto_now=True)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner="entered_by", organization="organization")
     audit_exclude: tuple[str, ...] = ("entered_at",)
 
     class Meta:
-        verbose_name = verbose_name_plural = "指标数据"
+        verbose_name = verbose_name_plural = _("指标数据")
         ordering = ["-period", "organization", "indicator"]
         constraints = [models.UniqueConstraint(fields=["organization", "indicator", "period"],
                                                name="indicatorvalue_one_per_month")]
@@ -114,13 +125,13 @@ class IndicatorValue(models.Model):
                    models.Index(fields=["period", "indicator"])]
 
     def __str__(self):
-        return f"{self.organization} {self.indicator.name} {self.period:%Y-%m}"
+        return f"{self.organization} {self.indicator.name_shown} {self.period:%Y-%m}"
 
     def clean(self):
         if self.period and self.period.day != 1:
             self.period = self.period.replace(day=1)
         if self.value is not None and self.value < 0:
-            raise ValidationError({"value": "数值不能为负"})
+            raise ValidationError({"value": gettext("数值不能为负")})
 
 
 class IndicatorCell(models.Model):
@@ -137,32 +148,32 @@ class IndicatorCell(models.Model):
     references without a database constraint: a cell is derived data and must never block or
     cascade a deletion of what it summarises."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.DO_NOTHING, db_constraint=False,
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.DO_NOTHING, db_constraint=False,
                                   related_name="+")
-    period = models.DateField("月份")
-    zone = models.ForeignKey("registry.Zone", verbose_name="园区", null=True, on_delete=models.DO_NOTHING,
+    period = models.DateField(_("月份"))
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, on_delete=models.DO_NOTHING,
                              db_constraint=False, related_name="+")
-    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True,
+    department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True,
                                    on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    industry = models.CharField("行业门类代码", max_length=2, blank=True)
-    above_scale = models.BooleanField("规上企业", default=False)
-    total = models.DecimalField("合计", max_digits=28, decimal_places=4)
-    count = models.PositiveIntegerField("企业数")
-    comparable_before = models.DecimalField("同口径上年同期", max_digits=28, decimal_places=4,
-                                            help_text="本月企业上年同月数值之和（上年无数据记0）")
-    comparable_count = models.PositiveIntegerField("有上年数据的企业数")
-    previous = models.DecimalField("本月企业上月累计", max_digits=28, decimal_places=4, default=0,
-                                   help_text="当月 = 合计 − 本项；1月、1–2月为0（不减上年12月）")
-    previous_before = models.DecimalField("本月企业上年上月累计", max_digits=28, decimal_places=4, default=0)
+    industry = models.CharField(_("行业门类代码"), max_length=2, blank=True)
+    above_scale = models.BooleanField(_("规上企业"), default=False)
+    total = models.DecimalField(_("合计"), max_digits=28, decimal_places=4)
+    count = models.PositiveIntegerField(_("企业数"))
+    comparable_before = models.DecimalField(_("同口径上年同期"), max_digits=28, decimal_places=4,
+                                            help_text=_("本月企业上年同月数值之和（上年无数据记0）"))
+    comparable_count = models.PositiveIntegerField(_("有上年数据的企业数"))
+    previous = models.DecimalField(_("本月企业上月累计"), max_digits=28, decimal_places=4, default=0,
+                                   help_text=_("当月 = 合计 − 本项；1月、1–2月为0（不减上年12月）"))
+    previous_before = models.DecimalField(_("本月企业上年上月累计"), max_digits=28, decimal_places=4, default=0)
 
     objects = models.Manager()  # derived data, never listed to users: read only through engine.yoy
 
     class Meta:
-        verbose_name = verbose_name_plural = "指标汇总单元"
+        verbose_name = verbose_name_plural = _("指标汇总单元")
         indexes = [models.Index(fields=["indicator", "period", "zone"])]
 
     def __str__(self):
-        return f"{self.indicator_id}@{self.period:%Y-%m} 园区{self.zone_id} {self.industry}"
+        return gettext("{indicator_id}@{period:%Y-%m} 园区{zone_id} {industry}").format(indicator_id=self.indicator_id, period=self.period, zone_id=self.zone_id, industry=self.industry)
 
 
 class MuRule(DetailUrlMixin, models.Model):
@@ -170,28 +181,28 @@ class MuRule(DetailUrlMixin, models.Model):
     threshold), the five metrics' weights, their benchmarks (empty = the average of the evaluated
     enterprises), the cap on one metric's ratio to its benchmark, and the class cut-offs."""
 
-    department = models.ForeignKey("accounts.Department", verbose_name="园区", on_delete=models.PROTECT,
+    department = models.ForeignKey("accounts.Department", verbose_name=_("园区"), on_delete=models.PROTECT,
                                    related_name="+")
-    year = models.PositiveIntegerField("年度")
-    land_threshold = models.DecimalField("参评用地面积下限（亩）", max_digits=10, decimal_places=2, default=5,
+    year = models.PositiveIntegerField(_("年度"))
+    land_threshold = models.DecimalField(_("参评用地面积下限（亩）"), max_digits=10, decimal_places=2, default=5,
                                          validators=[MinValueValidator(0)])
-    w_tax = models.DecimalField("权重·亩均税收", max_digits=5, decimal_places=2, default=40)
-    w_output = models.DecimalField("权重·亩均营业收入", max_digits=5, decimal_places=2, default=20)
-    w_energy = models.DecimalField("权重·单位能耗增加值", max_digits=5, decimal_places=2, default=15)
-    w_rd = models.DecimalField("权重·研发投入强度", max_digits=5, decimal_places=2, default=15)
-    w_labour = models.DecimalField("权重·全员劳动生产率", max_digits=5, decimal_places=2, default=10)
-    b_tax = models.DecimalField("基准·亩均税收（元/亩）", max_digits=20, decimal_places=4, null=True, blank=True)
-    b_output = models.DecimalField("基准·亩均营业收入（元/亩）", max_digits=20, decimal_places=4, null=True, blank=True)
-    b_energy = models.DecimalField("基准·单位能耗增加值（元/吨标煤）", max_digits=20, decimal_places=4, null=True,
+    w_tax = models.DecimalField(_("权重·亩均税收"), max_digits=5, decimal_places=2, default=40)
+    w_output = models.DecimalField(_("权重·亩均营业收入"), max_digits=5, decimal_places=2, default=20)
+    w_energy = models.DecimalField(_("权重·单位能耗增加值"), max_digits=5, decimal_places=2, default=15)
+    w_rd = models.DecimalField(_("权重·研发投入强度"), max_digits=5, decimal_places=2, default=15)
+    w_labour = models.DecimalField(_("权重·全员劳动生产率"), max_digits=5, decimal_places=2, default=10)
+    b_tax = models.DecimalField(_("基准·亩均税收（元/亩）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    b_output = models.DecimalField(_("基准·亩均营业收入（元/亩）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    b_energy = models.DecimalField(_("基准·单位能耗增加值（元/吨标煤）"), max_digits=20, decimal_places=4, null=True,
                                    blank=True)
-    b_rd = models.DecimalField("基准·研发投入强度", max_digits=10, decimal_places=6, null=True, blank=True)
-    b_labour = models.DecimalField("基准·全员劳动生产率（元/人）", max_digits=20, decimal_places=4, null=True, blank=True)
-    cap = models.DecimalField("单项得分上限（倍基准）", max_digits=5, decimal_places=2, default=Decimal("1.5"),
+    b_rd = models.DecimalField(_("基准·研发投入强度"), max_digits=10, decimal_places=6, null=True, blank=True)
+    b_labour = models.DecimalField(_("基准·全员劳动生产率（元/人）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    cap = models.DecimalField(_("单项得分上限（倍基准）"), max_digits=5, decimal_places=2, default=Decimal("1.5"),
                               validators=[MinValueValidator(Decimal("0.1"))])
-    a_min = models.DecimalField("A类最低分", max_digits=6, decimal_places=2, default=110)
-    b_min = models.DecimalField("B类最低分", max_digits=6, decimal_places=2, default=90)
-    c_min = models.DecimalField("C类最低分", max_digits=6, decimal_places=2, default=60)
-    evaluated_at = models.DateTimeField("最近评价时间", null=True, blank=True)
+    a_min = models.DecimalField(_("A类最低分"), max_digits=6, decimal_places=2, default=110)
+    b_min = models.DecimalField(_("B类最低分"), max_digits=6, decimal_places=2, default=90)
+    c_min = models.DecimalField(_("C类最低分"), max_digits=6, decimal_places=2, default=60)
+    evaluated_at = models.DateTimeField(_("最近评价时间"), null=True, blank=True)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner=None)
@@ -200,62 +211,62 @@ class MuRule(DetailUrlMixin, models.Model):
     METRICS = ("tax", "output", "energy", "rd", "labour")
 
     class Meta:
-        verbose_name = verbose_name_plural = "亩均评价规则"
+        verbose_name = verbose_name_plural = _("亩均评价规则")
         ordering = ["-year", "department"]
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="murule_one_per_year")]
 
     def __str__(self):
-        return f"{self.year}年亩均效益评价（{self.department}）" if self.department_id else f"{self.year}年亩均效益评价"
+        return gettext("{year}年亩均效益评价（{department}）").format(year=self.year, department=self.department) if self.department_id else gettext("{year}年亩均效益评价").format(year=self.year)
 
     def clean(self):
         total = sum((getattr(self, f"w_{m}") or 0 for m in self.METRICS), Decimal(0))
         if total != 100:
-            raise ValidationError(f"五项权重之和应为100，现为{total}")
+            raise ValidationError(gettext("五项权重之和应为100，现为{total}").format(total=total))
         if not (self.a_min > self.b_min > self.c_min):
-            raise ValidationError({"b_min": "分类分数线应满足 A > B > C"})
+            raise ValidationError({"b_min": gettext("分类分数线应满足 A > B > C")})
 
 
 class MuResult(DetailUrlMixin, models.Model):
     """One enterprise's 亩均效益 for a rule's year: the figures used, the five metrics, score, class."""
 
     class Grade(models.TextChoices):
-        A = "A", "A类（优先发展）"
-        B = "B", "B类（提升发展）"
-        C = "C", "C类（转型发展）"
-        D = "D", "D类（整治提升）"
+        A = "A", _("A类（优先发展）")
+        B = "B", _("B类（提升发展）")
+        C = "C", _("C类（转型发展）")
+        D = "D", _("D类（整治提升）")
 
-    rule = models.ForeignKey(MuRule, verbose_name="评价规则", on_delete=models.CASCADE, related_name="results")
-    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.CASCADE,
+    rule = models.ForeignKey(MuRule, verbose_name=_("评价规则"), on_delete=models.CASCADE, related_name="results")
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
                                      related_name="mu_results")
-    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+    department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    zone = models.ForeignKey("registry.Zone", verbose_name="园区", null=True, blank=True, on_delete=models.SET_NULL,
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
-    land = models.DecimalField("用地面积（亩）", max_digits=12, decimal_places=2)
-    tax = models.DecimalField("税收（元）", max_digits=20, decimal_places=2)
-    revenue = models.DecimalField("营业收入（元）", max_digits=20, decimal_places=2)
-    value_added = models.DecimalField("工业增加值（元）", max_digits=20, decimal_places=2, null=True, blank=True)
-    energy = models.DecimalField("综合能耗（吨标煤）", max_digits=20, decimal_places=4, null=True, blank=True)
-    rd = models.DecimalField("研发投入（元）", max_digits=20, decimal_places=2)
-    employees = models.DecimalField("从业人员（年平均）", max_digits=12, decimal_places=2, null=True, blank=True)
-    m_tax = models.DecimalField("亩均税收（元/亩）", max_digits=20, decimal_places=4)
-    m_output = models.DecimalField("亩均营业收入（元/亩）", max_digits=20, decimal_places=4)
-    m_energy = models.DecimalField("单位能耗增加值（元/吨标煤）", max_digits=20, decimal_places=4, null=True, blank=True)
-    m_rd = models.DecimalField("研发投入强度", max_digits=12, decimal_places=6)
-    m_labour = models.DecimalField("全员劳动生产率（元/人）", max_digits=20, decimal_places=4, null=True, blank=True)
-    score = models.DecimalField("得分", max_digits=8, decimal_places=2)
-    grade = models.CharField("类别", max_length=1, choices=Grade.choices, db_index=True)
+    land = models.DecimalField(_("用地面积（亩）"), max_digits=12, decimal_places=2)
+    tax = models.DecimalField(_("税收（元）"), max_digits=20, decimal_places=2)
+    revenue = models.DecimalField(_("营业收入（元）"), max_digits=20, decimal_places=2)
+    value_added = models.DecimalField(_("工业增加值（元）"), max_digits=20, decimal_places=2, null=True, blank=True)
+    energy = models.DecimalField(_("综合能耗（吨标煤）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    rd = models.DecimalField(_("研发投入（元）"), max_digits=20, decimal_places=2)
+    employees = models.DecimalField(_("从业人员（年平均）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    m_tax = models.DecimalField(_("亩均税收（元/亩）"), max_digits=20, decimal_places=4)
+    m_output = models.DecimalField(_("亩均营业收入（元/亩）"), max_digits=20, decimal_places=4)
+    m_energy = models.DecimalField(_("单位能耗增加值（元/吨标煤）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    m_rd = models.DecimalField(_("研发投入强度"), max_digits=12, decimal_places=6)
+    m_labour = models.DecimalField(_("全员劳动生产率（元/人）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)
+    grade = models.CharField(_("类别"), max_length=1, choices=Grade.choices, db_index=True)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner=None, organization="organization")
 
     class Meta:
-        verbose_name = verbose_name_plural = "亩均评价结果"
+        verbose_name = verbose_name_plural = _("亩均评价结果")
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["rule", "organization"], name="muresult_once_per_rule")]
 
     def __str__(self):
-        return f"{self.organization} {self.rule.year}年 {self.grade}类" if self.organization_id else "亩均评价结果"
+        return gettext("{organization} {year}年 {grade}类").format(organization=self.organization, year=self.rule.year, grade=self.grade) if self.organization_id else gettext("亩均评价结果")
 
 
 class RankingRule(DetailUrlMixin, models.Model):
@@ -264,21 +275,21 @@ class RankingRule(DetailUrlMixin, models.Model):
     must make a statement (末位表态)."""
 
     class Subject(models.TextChoices):
-        UNITS = "units", "责任单位"
-        LEADERS = "leaders", "挂点领导"
+        UNITS = "units", _("责任单位")
+        LEADERS = "leaders", _("挂点领导")
 
-    department = models.ForeignKey("accounts.Department", verbose_name="园区", on_delete=models.PROTECT,
+    department = models.ForeignKey("accounts.Department", verbose_name=_("园区"), on_delete=models.PROTECT,
                                    related_name="+")
-    name = models.CharField("名称", max_length=100, default="月度调度排名")
-    subject = models.CharField("排名对象", max_length=16, choices=Subject.choices, default=Subject.UNITS)
-    w_signings = models.DecimalField("权重·新签约项目数", max_digits=5, decimal_places=2, default=20)
-    w_amount = models.DecimalField("权重·签约金额", max_digits=5, decimal_places=2, default=20)
-    w_starts = models.DecimalField("权重·新开工项目数", max_digits=5, decimal_places=2, default=15)
-    w_completion = models.DecimalField("权重·重点项目投资完成率", max_digits=5, decimal_places=2, default=15)
-    w_overdue = models.DecimalField("权重·逾期节点（越少越好）", max_digits=5, decimal_places=2, default=10)
-    w_on_time = models.DecimalField("权重·诉求按时办结率", max_digits=5, decimal_places=2, default=10)
-    w_satisfaction = models.DecimalField("权重·诉求满意度", max_digits=5, decimal_places=2, default=10)
-    bottom_count = models.PositiveIntegerField("末位表态名次数", default=2)
+    name = models.CharField(_("名称"), max_length=100, default="月度调度排名")
+    subject = models.CharField(_("排名对象"), max_length=16, choices=Subject.choices, default=Subject.UNITS)
+    w_signings = models.DecimalField(_("权重·新签约项目数"), max_digits=5, decimal_places=2, default=20)
+    w_amount = models.DecimalField(_("权重·签约金额"), max_digits=5, decimal_places=2, default=20)
+    w_starts = models.DecimalField(_("权重·新开工项目数"), max_digits=5, decimal_places=2, default=15)
+    w_completion = models.DecimalField(_("权重·重点项目投资完成率"), max_digits=5, decimal_places=2, default=15)
+    w_overdue = models.DecimalField(_("权重·逾期节点（越少越好）"), max_digits=5, decimal_places=2, default=10)
+    w_on_time = models.DecimalField(_("权重·诉求按时办结率"), max_digits=5, decimal_places=2, default=10)
+    w_satisfaction = models.DecimalField(_("权重·诉求满意度"), max_digits=5, decimal_places=2, default=10)
+    bottom_count = models.PositiveIntegerField(_("末位表态名次数"), default=2)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner=None)
@@ -287,7 +298,7 @@ class RankingRule(DetailUrlMixin, models.Model):
     METRICS = ("signings", "amount", "starts", "completion", "overdue", "on_time", "satisfaction")
 
     class Meta:
-        verbose_name = verbose_name_plural = "月调度排名规则"
+        verbose_name = verbose_name_plural = _("月调度排名规则")
         ordering = ["department", "name"]
 
     def __str__(self):
@@ -296,93 +307,95 @@ class RankingRule(DetailUrlMixin, models.Model):
     def clean(self):
         total = sum((getattr(self, f"w_{m}") or 0 for m in self.METRICS), Decimal(0))
         if total != 100:
-            raise ValidationError(f"各项权重之和应为100，现为{total}")
+            raise ValidationError(gettext("各项权重之和应为100，现为{total}").format(total=total))
 
 
 class RankingRun(DetailUrlMixin, models.Model):
     """One month's ranking under a rule, with the inputs that were missing."""
 
-    rule = models.ForeignKey(RankingRule, verbose_name="规则", on_delete=models.CASCADE, related_name="runs")
-    department = models.ForeignKey("accounts.Department", verbose_name="园区", null=True, on_delete=models.SET_NULL,
+    rule = models.ForeignKey(RankingRule, verbose_name=_("规则"), on_delete=models.CASCADE, related_name="runs")
+    department = models.ForeignKey("accounts.Department", verbose_name=_("园区"), null=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    month = models.DateField("月份")
-    missing = models.JSONField("缺少的数据", default=list, blank=True)
-    computed_at = models.DateTimeField("计算时间", auto_now=True)
-    docx = models.FileField("通报（Word）", upload_to="rankings/%Y/", blank=True)
+    month = models.DateField(_("月份"))
+    missing = models.JSONField(_("缺少的数据"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+    docx = models.FileField(_("通报（Word）"), upload_to="rankings/%Y/", blank=True)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner=None)
 
     class Meta:
-        verbose_name = verbose_name_plural = "月调度排名"
+        verbose_name = verbose_name_plural = _("月调度排名")
         ordering = ["-month", "rule"]
         constraints = [models.UniqueConstraint(fields=["rule", "month"], name="rankingrun_once_per_month")]
 
     def __str__(self):
-        return f"{self.month:%Y年%m月}{self.rule.name}" if self.month else "月调度排名"
+        if self.month:
+            return gettext("{month:%Y年%m月}{name}").format(month=self.month, name=self.rule.name)
+        return gettext("月调度排名")
 
 
 class RankingEntry(models.Model):
-    run = models.ForeignKey(RankingRun, verbose_name="排名", on_delete=models.CASCADE, related_name="entries")
-    unit = models.ForeignKey("accounts.Department", verbose_name="单位", null=True, blank=True,
+    run = models.ForeignKey(RankingRun, verbose_name=_("排名"), on_delete=models.CASCADE, related_name="entries")
+    unit = models.ForeignKey("accounts.Department", verbose_name=_("单位"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
-    leader = models.ForeignKey(User, verbose_name="领导", null=True, blank=True, on_delete=models.SET_NULL,
+    leader = models.ForeignKey(User, verbose_name=_("领导"), null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
-    label = models.CharField("名称", max_length=100)
-    metrics = models.JSONField("指标", default=dict)
-    score = models.DecimalField("得分", max_digits=8, decimal_places=2)
-    rank = models.PositiveIntegerField("名次", null=True, blank=True, help_text="空：本月无数据，不参与排名")
-    bottom = models.BooleanField("末位", default=False)
-    note = models.CharField("说明", max_length=300, blank=True, help_text="并列、末位或不参与排名的原因")
+    label = models.CharField(_("名称"), max_length=100)
+    metrics = models.JSONField(_("指标"), default=dict)
+    score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)
+    rank = models.PositiveIntegerField(_("名次"), null=True, blank=True, help_text=_("空：本月无数据，不参与排名"))
+    bottom = models.BooleanField(_("末位"), default=False)
+    note = models.CharField(_("说明"), max_length=300, blank=True, help_text=_("并列、末位或不参与排名的原因"))
 
     objects = models.Manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "排名明细"
+        verbose_name = verbose_name_plural = _("排名明细")
         ordering = ["run", models.F("rank").asc(nulls_last=True), "label"]
 
     def __str__(self):
-        return f"{self.rank}. {self.label}" if self.rank else f"— {self.label}（无数据）"
+        return f"{self.rank}. {self.label}" if self.rank else gettext("— {label}（无数据）").format(label=self.label)
 
 
 class Statement(models.Model):
     """A bottom-ranked unit's statement at the meeting (末位表态) and next month's follow-up."""
 
-    entry = models.OneToOneField(RankingEntry, verbose_name="排名", on_delete=models.CASCADE, related_name="statement")
-    text = models.TextField("表态发言")
-    measures = models.TextField("整改措施", blank=True)
-    recorded_by = models.ForeignKey(User, verbose_name="记录人", null=True, on_delete=models.SET_NULL, related_name="+")
-    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
-    follow_up = models.TextField("下月跟进情况", blank=True)
-    followed_up_at = models.DateTimeField("跟进时间", null=True, blank=True)
+    entry = models.OneToOneField(RankingEntry, verbose_name=_("排名"), on_delete=models.CASCADE, related_name="statement")
+    text = models.TextField(_("表态发言"))
+    measures = models.TextField(_("整改措施"), blank=True)
+    recorded_by = models.ForeignKey(User, verbose_name=_("记录人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    follow_up = models.TextField(_("下月跟进情况"), blank=True)
+    followed_up_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
 
     objects = models.Manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "末位表态"
+        verbose_name = verbose_name_plural = _("末位表态")
 
     def __str__(self):
-        return f"{self.entry.label}表态"
+        return gettext("{label}表态").format(label=self.entry.label)
 
 
 class ZoneFigure(DetailUrlMixin, models.Model):
     """A zone's published total for a month (统计公报、全省开发区通报), for zones whose enterprises are
     not on the platform or whose official figure should prevail in rankings."""
 
-    zone = models.ForeignKey("registry.Zone", verbose_name="园区", on_delete=models.CASCADE, related_name="figures")
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="+")
-    period = models.DateField("月份")
-    value = models.DecimalField("累计值", max_digits=22, decimal_places=4, validators=[MinValueValidator(0)])
-    growth = models.DecimalField("同比（如 0.085 表示增长8.5%）", max_digits=8, decimal_places=4, null=True, blank=True)
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), on_delete=models.CASCADE, related_name="figures")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(_("月份"))
+    value = models.DecimalField(_("累计值"), max_digits=22, decimal_places=4, validators=[MinValueValidator(0)])
+    growth = models.DecimalField(_("同比（如 0.085 表示增长8.5%）"), max_digits=8, decimal_places=4, null=True, blank=True)
     real_growth = models.DecimalField(
-        "可比价同比（实际增长）", max_digits=8, decimal_places=4, null=True, blank=True,
-        help_text="统计部门公布的按可比价格计算的增速（增加值），如 0.072 表示实际增长7.2%")
+        _("可比价同比（实际增长）"), max_digits=8, decimal_places=4, null=True, blank=True,
+        help_text=_("统计部门公布的按可比价格计算的增速（增加值），如 0.072 表示实际增长7.2%"))
     deflator = models.DecimalField(
-        "价格指数（上年同期=100）", max_digits=8, decimal_places=3, null=True, blank=True,
+        _("价格指数（上年同期=100）"), max_digits=8, decimal_places=3, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0.001"))],
-        help_text="未公布实际增速时，用于把名义增速折算为实际增速：实际 =（1+名义）÷（指数/100）− 1")
-    source = models.CharField("来源", max_length=200, blank=True, help_text="如：省商务厅2026年10月开发区主要指标通报")
-    entered_by = models.ForeignKey(User, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL,
+        help_text=_("未公布实际增速时，用于把名义增速折算为实际增速：实际 =（1+名义）÷（指数/100）− 1"))
+    source = models.CharField(_("来源"), max_length=200, blank=True, help_text=_("如：省商务厅2026年10月开发区主要指标通报"))
+    entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
     objects = ScopedManager()
@@ -391,12 +404,12 @@ class ZoneFigure(DetailUrlMixin, models.Model):
     audit_exclude: tuple[str, ...] = ()
 
     class Meta:
-        verbose_name = verbose_name_plural = "园区公布数据"
+        verbose_name = verbose_name_plural = _("园区公布数据")
         ordering = ["-period", "zone"]
         constraints = [models.UniqueConstraint(fields=["zone", "indicator", "period"], name="zonefigure_unique")]
 
     def __str__(self):
-        return f"{self.zone} {self.indicator.name} {self.period:%Y-%m}" if self.zone_id and self.period else "园区数据"
+        return f"{self.zone} {self.indicator.name_shown} {self.period:%Y-%m}" if self.zone_id and self.period else gettext("园区数据")
 
     def clean(self):
         if self.period:
@@ -409,22 +422,22 @@ class RegionFigure(DetailUrlMixin, models.Model):
     the source of a region-wide price index for real (constant-price) growth."""
 
     class Level(models.TextChoices):
-        CITY = "city", "市"
-        PROVINCE = "province", "省"
+        CITY = "city", _("市")
+        PROVINCE = "province", _("省")
 
-    level = models.CharField("层级", max_length=16, choices=Level.choices, default=Level.CITY)
-    name = models.CharField("地区", max_length=50, help_text="与园区“所在地区”一致，如：上饶市、江西省")
-    region_code = models.CharField("行政区划代码", max_length=6, blank=True, help_text="GB/T 2260，如 361100")
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="+")
-    period = models.DateField("月份")
-    value = models.DecimalField("累计值", max_digits=22, decimal_places=4, null=True, blank=True,
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices, default=Level.CITY)
+    name = models.CharField(_("地区"), max_length=50, help_text=_("与园区“所在地区”一致，如：上饶市、江西省"))
+    region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True, help_text=_("GB/T 2260，如 361100"))
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(_("月份"))
+    value = models.DecimalField(_("累计值"), max_digits=22, decimal_places=4, null=True, blank=True,
                                 validators=[MinValueValidator(0)])
-    growth = models.DecimalField("同比（名义）", max_digits=8, decimal_places=4, null=True, blank=True)
-    real_growth = models.DecimalField("可比价同比（实际增长）", max_digits=8, decimal_places=4, null=True, blank=True)
-    deflator = models.DecimalField("价格指数（上年同期=100）", max_digits=8, decimal_places=3, null=True, blank=True,
+    growth = models.DecimalField(_("同比（名义）"), max_digits=8, decimal_places=4, null=True, blank=True)
+    real_growth = models.DecimalField(_("可比价同比（实际增长）"), max_digits=8, decimal_places=4, null=True, blank=True)
+    deflator = models.DecimalField(_("价格指数（上年同期=100）"), max_digits=8, decimal_places=3, null=True, blank=True,
                                    validators=[MinValueValidator(Decimal("0.001"))])
-    source = models.CharField("来源", max_length=200, blank=True, help_text="如：上饶市统计局2026年10月统计月报")
-    entered_by = models.ForeignKey(User, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL,
+    source = models.CharField(_("来源"), max_length=200, blank=True, help_text=_("如：上饶市统计局2026年10月统计月报"))
+    entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
     objects = ScopedManager()
@@ -432,23 +445,23 @@ class RegionFigure(DetailUrlMixin, models.Model):
     audit_exclude: tuple[str, ...] = ()
 
     class Meta:
-        verbose_name = verbose_name_plural = "地区公布数据"
+        verbose_name = verbose_name_plural = _("地区公布数据")
         ordering = ["-period", "level", "name"]
         constraints = [models.UniqueConstraint(fields=["level", "name", "indicator", "period"],
                                                name="regionfigure_unique")]
 
     def __str__(self):
         if not (self.indicator_id and self.period):
-            return "地区公布数据"
-        return f"{self.name} {self.indicator.name} {self.period:%Y-%m}"
+            return gettext("地区公布数据")
+        return f"{self.name} {self.indicator.name_shown} {self.period:%Y-%m}"
 
     def clean(self):
         if self.period:
             self.period = self.period.replace(day=1)
         if self.region_code and not (len(self.region_code) == 6 and self.region_code.isdigit()):
-            raise ValidationError({"region_code": "行政区划代码为6位数字"})
+            raise ValidationError({"region_code": gettext("行政区划代码为6位数字")})
         if self.value is None and self.real_growth is None and self.deflator is None and self.growth is None:
-            raise ValidationError("请至少填写累计值、同比、可比价同比或价格指数之一")
+            raise ValidationError(gettext("请至少填写累计值、同比、可比价同比或价格指数之一"))
 
     def matches(self, key: str) -> bool:
         """Whether a zone's region key (``zones.region_keys``: a name, or the code's prefix) is this region."""
@@ -463,20 +476,20 @@ class BenefitShare(DetailUrlMixin, models.Model):
     (统计分算: revenue, value added) and its tax (税收分成) split between the two zones as the
     cooperation agreement says, for the dates the agreement runs."""
 
-    agreement = models.ForeignKey("registry.Agreement", verbose_name="合作协议", on_delete=models.PROTECT,
+    agreement = models.ForeignKey("registry.Agreement", verbose_name=_("合作协议"), on_delete=models.PROTECT,
                                   related_name="benefit_shares")
-    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.CASCADE,
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
                                      related_name="benefit_shares")
-    home_zone = models.ForeignKey("registry.Zone", verbose_name="本地园区", on_delete=models.PROTECT, related_name="+")
-    enclave_zone = models.ForeignKey("registry.Zone", verbose_name="飞地一方", on_delete=models.PROTECT,
+    home_zone = models.ForeignKey("registry.Zone", verbose_name=_("本地园区"), on_delete=models.PROTECT, related_name="+")
+    enclave_zone = models.ForeignKey("registry.Zone", verbose_name=_("飞地一方"), on_delete=models.PROTECT,
                                      related_name="+")
-    output_share_home = models.DecimalField("统计分算·本地比例(%)", max_digits=5, decimal_places=2,
+    output_share_home = models.DecimalField(_("统计分算·本地比例(%)"), max_digits=5, decimal_places=2,
                                             validators=[MinValueValidator(0)])
-    tax_share_home = models.DecimalField("税收分成·本地比例(%)", max_digits=5, decimal_places=2,
+    tax_share_home = models.DecimalField(_("税收分成·本地比例(%)"), max_digits=5, decimal_places=2,
                                          validators=[MinValueValidator(0)])
-    since = models.DateField("起始月份")
-    until = models.DateField("截止月份", null=True, blank=True)
-    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+    since = models.DateField(_("起始月份"))
+    until = models.DateField(_("截止月份"), null=True, blank=True)
+    department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
     objects = ScopedManager()
@@ -489,21 +502,21 @@ class BenefitShare(DetailUrlMixin, models.Model):
     TAX = ("tax",)
 
     class Meta:
-        verbose_name = verbose_name_plural = "飞地利益共享"
+        verbose_name = verbose_name_plural = _("飞地利益共享")
         ordering = ["organization", "-since"]
 
     def __str__(self):
-        return f"{self.organization} · {self.home_zone}/{self.enclave_zone}" if self.organization_id else "利益共享"
+        return f"{self.organization} · {self.home_zone}/{self.enclave_zone}" if self.organization_id else gettext("利益共享")
 
     def clean(self):
         for name in ("output_share_home", "tax_share_home"):
             value = getattr(self, name)
             if value is not None and value > 100:
-                raise ValidationError({name: "比例不能超过100%"})
+                raise ValidationError({name: gettext("比例不能超过100%")})
         if self.home_zone_id and self.home_zone_id == self.enclave_zone_id:
-            raise ValidationError({"enclave_zone": "飞地一方不能与本地园区相同"})
+            raise ValidationError({"enclave_zone": gettext("飞地一方不能与本地园区相同")})
         if self.until and self.since and self.until < self.since:
-            raise ValidationError({"until": "截止月份不能早于起始月份"})
+            raise ValidationError({"until": gettext("截止月份不能早于起始月份")})
         if self.since:
             self.since = self.since.replace(day=1)
 
@@ -519,22 +532,22 @@ class Parcel(DetailUrlMixin, models.Model):
     """A land parcel of a zone (地块) with its outline, imported from the zone's GeoJSON; the 亩产地图
     colours it by its enterprise's 亩均 class."""
 
-    zone = models.ForeignKey("registry.Zone", verbose_name="园区", on_delete=models.CASCADE, related_name="parcels")
-    organization = models.ForeignKey("registry.Organization", verbose_name="使用企业", null=True, blank=True,
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), on_delete=models.CASCADE, related_name="parcels")
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("使用企业"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="parcels")
-    code = models.CharField("地块编号", max_length=50)
-    area_mu = models.DecimalField("面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True)
-    geometry = models.JSONField("边界（GeoJSON）")
-    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+    code = models.CharField(_("地块编号"), max_length=50)
+    area_mu = models.DecimalField(_("面积（亩）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    geometry = models.JSONField(_("边界（GeoJSON）"))
+    department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    sample = models.BooleanField("示例数据", default=False)
+    sample = models.BooleanField(_("示例数据"), default=False)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner=None, organization="organization")
     audit_exclude: tuple[str, ...] = ("geometry",)
 
     class Meta:
-        verbose_name = verbose_name_plural = "地块"
+        verbose_name = verbose_name_plural = _("地块")
         ordering = ["zone", "code"]
         constraints = [models.UniqueConstraint(fields=["zone", "code"], name="parcel_unique_code")]
 

@@ -21,15 +21,17 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core import audit
 
 from .engine import month_end
 from .models import RankingEntry, RankingRule, RankingRun, Statement
 
-LABELS = {"signings": "新签约项目（个）", "amount": "签约金额（万元）", "starts": "新开工项目（个）",
-          "completion": "重点项目投资完成率", "overdue": "逾期节点（个）", "on_time": "诉求按时办结率",
-          "satisfaction": "诉求满意度（星）"}
+LABELS = {"signings": _("新签约项目（个）"), "amount": _("签约金额（万元）"), "starts": _("新开工项目（个）"),
+          "completion": _("重点项目投资完成率"), "overdue": _("逾期节点（个）"), "on_time": _("诉求按时办结率"),
+          "satisfaction": _("诉求满意度（星）")}
 NEGATIVE = {"overdue"}
 
 
@@ -107,18 +109,18 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
         rows.append(row)
     missing = []
     if not zone_projects.exists():
-        missing.append("招商项目模块尚无本园区的项目：签约、开工、重点项目与节点指标均为空")
+        missing.append(gettext("招商项目模块尚无本园区的项目：签约、开工、重点项目与节点指标均为空"))
     else:
         if not any(r["signings"] for r in rows):
-            missing.append(f"{month:%Y年%m月}没有归属到各单位的签约项目")
+            missing.append(gettext("{month:%Y年%m月}没有归属到各单位的签约项目").format(month=month))
         if not any(r["starts"] for r in rows):
-            missing.append(f"{month:%Y年%m月}没有归属到各单位的开工项目")
+            missing.append(gettext("{month:%Y年%m月}没有归属到各单位的开工项目").format(month=month))
         if all(r["completion"] is None for r in rows):
-            missing.append(f"各单位的重点项目没有{month.year}年度投资计划，投资完成率无法计算")
+            missing.append(gettext("各单位的重点项目没有{year}年度投资计划，投资完成率无法计算").format(year=month.year))
     if rule.subject == RankingRule.Subject.LEADERS:
-        missing.append("领导排名不含诉求办理指标（诉求按办理单位统计）")
+        missing.append(gettext("领导排名不含诉求办理指标（诉求按办理单位统计）"))
     elif all(r["on_time"] is None for r in rows):
-        missing.append(f"{month:%Y年%m月}各单位没有办结的企业诉求，按时办结率与满意度无法计算")
+        missing.append(gettext("{month:%Y年%m月}各单位没有办结的企业诉求，按时办结率与满意度无法计算").format(month=month))
     return rows, missing
 
 
@@ -155,12 +157,12 @@ def score(rule: RankingRule, rows: list[dict]) -> list[dict]:
     for r in ranked:
         r["bottom"] = r["rank"] in cutoff
         tied = [o["label"] for o in ranked if o is not r and o["rank"] == r["rank"]]
-        r["note"] = f"与{'、'.join(tied)}同分并列第{r['rank']}名" if tied else ""
+        r["note"] = gettext("与{join}同分并列第{value}名").format(join='、'.join(tied), value=r['rank']) if tied else ""
         if r["bottom"]:
-            r["note"] = (r["note"] + "；" if r["note"] else "") + f"末位（共{len(ranked)}个参评单位的最后{rule.bottom_count}个名次）"
+            r["note"] = (r["note"] + "；" if r["note"] else "") + gettext("末位（共{len}个参评单位的最后{bottom_count}个名次）").format(len=len(ranked), bottom_count=rule.bottom_count)
     for r in sorted(unranked, key=lambda r: r["label"]):
         r["rank"], r["bottom"] = None, False
-        r["note"] = "本月没有该单位的项目、节点和办结诉求数据，不参与排名，也不作末位表态"
+        r["note"] = gettext("本月没有该单位的项目、节点和办结诉求数据，不参与排名，也不作末位表态")
     return ranked + sorted(unranked, key=lambda r: r["label"])
 
 
@@ -220,42 +222,45 @@ def render_docx(ranking: RankingRun) -> bytes:
 
     rule, month = ranking.rule, ranking.month
     doc = new_document()
-    masthead(doc, f"{month.month}月份{rule.name}通报", f"{month.year}年第{month.month}期", str(rule.department),
+    masthead(doc, gettext("{month}月份{name}通报").format(month=month.month, name=rule.name), gettext("{year}年第{month}期").format(year=month.year, month=month.month), str(rule.department),
              month_end(month))
     everyone = list(ranking.entries.select_related("statement")) if ranking.pk else []
     entries = [e for e in everyone if e.rank is not None]
     unranked = [e for e in everyone if e.rank is None]
-    para(doc, "一、排名情况", font=HEITI)
+    para(doc, gettext("一、排名情况"), font=HEITI)
     bottoms = [e.label for e in entries if e.bottom]
     firsts = [e.label for e in entries if e.rank == 1]
-    para(doc, f"本月参与排名{len(entries)}个{rule.get_subject_display()}。"
-              + (f"{'、'.join(firsts)}{'并列' if len(firsts) > 1 else ''}排名第一；" if entries else "")
-              + (f"{'、'.join(bottoms)}排名末位，在会上作表态发言。" if bottoms else "本月无末位表态单位。")
-              + (f"{'、'.join(e.label for e in unranked)}本月无数据，不参与排名。" if unranked else ""))
+    para(doc, gettext("本月参与排名{len}个{subject}。").format(len=len(entries), subject=rule.get_subject_display())
+              + ((gettext("{names}并列排名第一；") if len(firsts) > 1 else gettext("{names}排名第一；")).format(
+                  names=gettext("、").join(firsts)) if entries else "")
+              + (gettext("{names}排名末位，在会上作表态发言。").format(names=gettext("、").join(bottoms)) if bottoms
+                 else gettext("本月无末位表态单位。"))
+              + (gettext("{names}本月无数据，不参与排名。").format(names=gettext("、").join(e.label for e in unranked))
+                 if unranked else ""))
     if ranking.missing:
-        para(doc, "二、数据说明", font=HEITI)
+        para(doc, gettext("二、数据说明"), font=HEITI)
         for text in ranking.missing:
-            para(doc, f"{text}。")
-    para(doc, "三、末位表态" if ranking.missing else "二、末位表态", font=HEITI)
+            para(doc, gettext("{text}。").format(text=text))
+    para(doc, gettext("三、末位表态") if ranking.missing else gettext("二、末位表态"), font=HEITI)
     for e in entries:
         if e.bottom:
             st = getattr(e, "statement", None)
-            para(doc, f"{e.label}（第{e.rank}名，{e.score}分）：" + (st.text if st else "待会上表态。")
-                 + (f"整改措施：{st.measures}" if st and st.measures else ""))
+            para(doc, gettext("{label}（第{rank}名，{score}分）：").format(label=e.label, rank=e.rank, score=e.score) + (st.text if st else gettext("待会上表态。"))
+                 + (gettext("整改措施：{measures}").format(measures=st.measures) if st and st.measures else ""))
     prev = previous_run(ranking) if ranking.pk else None
     if prev is not None:
         follow = [e for e in prev.entries.filter(bottom=True).select_related("statement")]
         if follow:
-            para(doc, "上月末位单位整改跟进", font=HEITI)
+            para(doc, gettext("上月末位单位整改跟进"), font=HEITI)
             for e in follow:
                 st = getattr(e, "statement", None)
-                para(doc, f"{e.label}：" + (st.follow_up if st and st.follow_up else "尚未报送跟进情况。"))
+                para(doc, gettext("{label}：").format(label=e.label) + (st.follow_up if st and st.follow_up else gettext("尚未报送跟进情况。")))
     from feidi.core import stats
 
-    stats.write_blocks(doc, "统计数据", stats.report_blocks(rule.department, month_end(month)))
+    stats.write_blocks(doc, gettext("统计数据"), stats.report_blocks(rule.department, month_end(month)))
     landscape_section(doc)
-    para(doc, "附表：排名明细", font=HEITI, indent=False)
-    table(doc, ["名次", "单位", "得分", *LABELS.values(), "说明"],
+    para(doc, gettext("附表：排名明细"), font=HEITI, indent=False)
+    table(doc, [gettext("名次"), gettext("单位"), gettext("得分"), *(str(v) for v in LABELS.values()), gettext("说明")],
           [[e.rank or "—", e.label, f"{e.score}" if e.rank else "—", *[cell(m, e.metrics.get(m)) for m in LABELS],
             e.note] for e in everyone])
     return to_bytes(doc)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 # code: (name, unit, kind, aggregation, above-scale only, required, warn ratio, order)
 DEFAULTS = {
-    "revenue": ("主营业务收入", "元", "cumulative", "sum", False, True, "1", 10),
-    "value_added": ("规上工业增加值", "元", "cumulative", "sum", True, False, "1", 20),
-    "rd": ("研发投入", "元", "cumulative", "sum", False, False, "2", 30),
-    "tax": ("税收", "元", "cumulative", "sum", False, True, "1", 40),
-    "land": ("用地面积", "亩", "point", "sum", False, False, "0.2", 50),
-    "energy": ("综合能耗", "吨标准煤", "cumulative", "sum", False, False, "1", 60),
-    "employees": ("从业人员", "人", "point", "sum", False, True, "0.5", 70),
-    "fai": ("固定资产投资", "元", "cumulative", "sum", False, False, "2", 80),
+    "revenue": (gettext_noop("主营业务收入"), gettext_noop("元"), "cumulative", "sum", False, True, "1", 10),
+    "value_added": (gettext_noop("规上工业增加值"), gettext_noop("元"), "cumulative", "sum", True, False, "1", 20),
+    "rd": (gettext_noop("研发投入"), gettext_noop("元"), "cumulative", "sum", False, False, "2", 30),
+    "tax": (gettext_noop("税收"), gettext_noop("元"), "cumulative", "sum", False, True, "1", 40),
+    "land": (gettext_noop("用地面积"), gettext_noop("亩"), "point", "sum", False, False, "0.2", 50),
+    "energy": (gettext_noop("综合能耗"), gettext_noop("吨标准煤"), "cumulative", "sum", False, False, "1", 60),
+    "employees": (gettext_noop("从业人员"), gettext_noop("人"), "point", "sum", False, True, "0.5", 70),
+    "fai": (gettext_noop("固定资产投资"), gettext_noop("元"), "cumulative", "sum", False, False, "2", 80),
 }
 
 

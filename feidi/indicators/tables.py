@@ -1,35 +1,37 @@
+from django.utils.translation import gettext_lazy as _
+
 from feidi.core.tables import Column, Table
 
 
 class IndicatorValueTable(Table):
     default_order = "-period"
-    organization = Column("企业", order_by="organization__name")
-    indicator = Column("指标", order_by="indicator__order")
-    period = Column("月份", render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column("数值", render=lambda r: f"{r.value.normalize():,f}", export_value=lambda r: float(r.value))
-    source = Column("来源", accessor="get_source_display", order_by="source")
-    confirmed_warning = Column("已确认的提醒", sortable=False)
-    entered_at = Column("填报时间")
+    organization = Column(_("企业"), order_by="organization__name")
+    indicator = Column(_("指标"), order_by="indicator__order")
+    period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
+    value = Column(_("数值"), render=lambda r: f"{r.value.normalize():,f}", export_value=lambda r: float(r.value))
+    source = Column(_("来源"), accessor="get_source_display", order_by="source")
+    confirmed_warning = Column(_("已确认的提醒"), sortable=False)
+    entered_at = Column(_("填报时间"))
 
 
 class IndicatorTable(Table):
     default_order = "order"
-    name = Column("名称", link=True)
-    code = Column("编码")
-    unit = Column("单位")
-    kind = Column("口径", accessor="get_kind_display", order_by="kind")
-    above_scale_only = Column("仅规上")
-    required = Column("每月必报")
-    warn_ratio = Column("波动提醒阈值")
-    active = Column("启用")
+    name = Column(_("名称"), accessor="name_shown", order_by="name", link=True)
+    code = Column(_("编码"))
+    unit = Column(_("单位"), accessor="unit_shown", order_by="unit")
+    kind = Column(_("口径"), accessor="get_kind_display", order_by="kind")
+    above_scale_only = Column(_("仅规上"))
+    required = Column(_("每月必报"))
+    warn_ratio = Column(_("波动提醒阈值"))
+    active = Column(_("启用"))
 
 
 class MuRuleTable(Table):
     default_order = "-year"
-    year = Column("年度", link=True, render=None)
-    department = Column("园区", order_by="department__path")
-    land_threshold = Column("参评用地下限（亩）")
-    evaluated_at = Column("最近评价时间")
+    year = Column(_("年度"), link=True, render=None)
+    department = Column(_("园区"), order_by="department__path")
+    land_threshold = Column(_("参评用地下限（亩）"))
+    evaluated_at = Column(_("最近评价时间"))
 
 
 def _grade(row):
@@ -41,68 +43,68 @@ def _grade(row):
 
 class MuResultTable(Table):
     default_order = "-score"
-    organization = Column("企业", order_by="organization__name", link=True)
-    year = Column("年度", accessor="rule.year", order_by="rule__year")
-    land = Column("用地（亩）")
-    m_tax = Column("亩均税收（万元/亩）", render=lambda r: f"{r.m_tax / 10000:,.2f}",
+    organization = Column(_("企业"), order_by="organization__name", link=True)
+    year = Column(_("年度"), accessor="rule.year", order_by="rule__year")
+    land = Column(_("用地（亩）"))
+    m_tax = Column(_("亩均税收（万元/亩）"), render=lambda r: f"{r.m_tax / 10000:,.2f}",
                    export_value=lambda r: float(r.m_tax / 10000))
-    m_output = Column("亩均营收（万元/亩）", render=lambda r: f"{r.m_output / 10000:,.2f}",
+    m_output = Column(_("亩均营收（万元/亩）"), render=lambda r: f"{r.m_output / 10000:,.2f}",
                       export_value=lambda r: float(r.m_output / 10000))
-    m_rd = Column("研发强度", render=lambda r: f"{r.m_rd * 100:.2f}%", export_value=lambda r: float(r.m_rd))
-    score = Column("得分")
-    grade = Column("类别", render=_grade, order_by="grade", export_value=lambda r: r.grade)
+    m_rd = Column(_("研发强度"), render=lambda r: f"{r.m_rd * 100:.2f}%", export_value=lambda r: float(r.m_rd))
+    score = Column(_("得分"))
+    grade = Column(_("类别"), render=_grade, order_by="grade", export_value=lambda r: r.grade)
 
 
 class RankingRuleTable(Table):
     default_order = "name"
-    name = Column("名称", link=True)
-    department = Column("园区", order_by="department__path")
-    subject = Column("排名对象", accessor="get_subject_display", order_by="subject")
-    bottom_count = Column("末位表态名次数")
+    name = Column(_("名称"), link=True)
+    department = Column(_("园区"), order_by="department__path")
+    subject = Column(_("排名对象"), accessor="get_subject_display", order_by="subject")
+    bottom_count = Column(_("末位表态名次数"))
 
 
 class RankingRunTable(Table):
     default_order = "-month"
-    title = Column("排名", accessor="__str__", sortable=False, link=True)
-    month = Column("月份", render=lambda r: f"{r.month:%Y-%m}", export_value=lambda r: r.month)
-    computed_at = Column("计算时间")
+    title = Column(_("排名"), accessor="__str__", sortable=False, link=True)
+    month = Column(_("月份"), render=lambda r: f"{r.month:%Y-%m}", export_value=lambda r: r.month)
+    computed_at = Column(_("计算时间"))
 
 
 class ZoneFigureTable(Table):
     default_order = "-period"
-    zone = Column("园区", order_by="zone__name", link=True)
-    indicator = Column("指标", order_by="indicator__order")
-    period = Column("月份", render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column("累计值", render=lambda r: f"{r.value.normalize():,f}", export_value=lambda r: float(r.value))
-    growth = Column("同比", render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
-    real_growth = Column("可比价同比", render=lambda r: _percent(r.real_growth), export_value=lambda r: _ratio(r.real_growth))
-    source = Column("来源", sortable=False)
+    zone = Column(_("园区"), order_by="zone__name", link=True)
+    indicator = Column(_("指标"), order_by="indicator__order")
+    period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
+    value = Column(_("累计值"), render=lambda r: f"{r.value.normalize():,f}", export_value=lambda r: float(r.value))
+    growth = Column(_("同比"), render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
+    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth), export_value=lambda r: _ratio(r.real_growth))
+    source = Column(_("来源"), sortable=False)
 
 
 class RegionFigureTable(Table):
     default_order = "-period"
-    name = Column("地区", link=True)
-    level = Column("层级", render=lambda r: r.get_level_display())
-    indicator = Column("指标", order_by="indicator__order")
-    period = Column("月份", render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column("累计值", render=lambda r: "—" if r.value is None else f"{r.value.normalize():,f}",
+    name = Column(_("地区"), link=True)
+    level = Column(_("层级"), render=lambda r: r.get_level_display())
+    indicator = Column(_("指标"), order_by="indicator__order")
+    period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
+    value = Column(_("累计值"), render=lambda r: "—" if r.value is None else f"{r.value.normalize():,f}",
                    export_value=lambda r: None if r.value is None else float(r.value))
-    growth = Column("同比（名义）", render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
-    real_growth = Column("可比价同比", render=lambda r: _percent(r.real_growth), export_value=lambda r: _ratio(r.real_growth))
-    deflator = Column("价格指数", render=lambda r: "—" if r.deflator is None else f"{r.deflator.normalize()}")
-    source = Column("来源", sortable=False)
+    growth = Column(_("同比（名义）"), render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
+    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth), export_value=lambda r: _ratio(r.real_growth))
+    deflator = Column(_("价格指数"), render=lambda r: "—" if r.deflator is None else f"{r.deflator.normalize()}")
+    source = Column(_("来源"), sortable=False)
 
 
 class BenefitShareTable(Table):
     default_order = "organization__name"
-    organization = Column("企业", order_by="organization__name", link=True)
-    agreement = Column("协议", order_by="agreement__title")
-    home_zone = Column("本地园区", order_by="home_zone__name")
-    enclave_zone = Column("飞地一方", order_by="enclave_zone__name")
-    output_share_home = Column("统计分算·本地(%)")
-    tax_share_home = Column("税收分成·本地(%)")
-    since = Column("起始")
-    until = Column("截止")
+    organization = Column(_("企业"), order_by="organization__name", link=True)
+    agreement = Column(_("协议"), order_by="agreement__title")
+    home_zone = Column(_("本地园区"), order_by="home_zone__name")
+    enclave_zone = Column(_("飞地一方"), order_by="enclave_zone__name")
+    output_share_home = Column(_("统计分算·本地(%)"))
+    tax_share_home = Column(_("税收分成·本地(%)"))
+    since = Column(_("起始"))
+    until = Column(_("截止"))
 
 
 def _percent(value) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from feidi.core import workbench
+from feidi.core.models import seeded_label
 
 from . import engine
 from .models import Indicator, IndicatorValue
@@ -20,13 +22,14 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if not Organization.objects.filter(pk=user.organization_id, kind=Organization.Kind.ENTERPRISE).exists():
         return []
     period = engine.add_months(today.replace(day=1), -1)
-    required = dict(Indicator.objects.filter(active=True, required=True).values_list("pk", "name"))
+    required = {pk: seeded_label(name) for pk, name in
+                Indicator.objects.filter(active=True, required=True).values_list("pk", "name")}
     reported = set(IndicatorValue.objects.filter(organization_id=user.organization_id, period=period,
                                                  indicator_id__in=required).values_list("indicator_id", flat=True))
     missing = [name for pk, name in required.items() if pk not in reported]
     if not missing:
         return []
     url = reverse("indicators:report") + f"?period={period:%Y-%m}"
-    return [workbench.Todo("month_report", f"{period.year}年{period.month}月经济指标待填报", 1, url, "填报",
-                           [workbench.Item(f"{period.year}年{period.month}月：{'、'.join(missing)}未填报", url,
-                                           note="每月必报指标")], order=5)]
+    return [workbench.Todo("month_report", gettext("{year}年{month}月经济指标待填报").format(year=period.year, month=period.month), 1, url, gettext("填报"),
+                           [workbench.Item(gettext("{year}年{month}月：{join}未填报").format(year=period.year, month=period.month, join=gettext("、").join(missing)), url,
+                                           note=gettext("每月必报指标"))], order=5)]

@@ -13,10 +13,12 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import audit
+from feidi.core.models import seeded_label
 from feidi.core.views import (
     ObjectDetailView,
     ObjectEditView,
@@ -96,7 +98,7 @@ class MonthReportView(ScopedViewMixin, TemplateView):
     model = IndicatorValue
     permission_action = "add"
     template_name = "indicators/report.html"
-    title = "指标填报"
+    title = gettext_lazy("指标填报")
 
     def organization(self):
         from feidi.registry.models import Organization
@@ -138,7 +140,7 @@ class MonthReportView(ScopedViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         org = self.organization()
         if org is None:
-            raise Http404("请选择企业")
+            raise Http404(gettext("请选择企业"))
         form = self.build_form(org, self.period(), request.POST)
         if not form.is_valid():
             return self.page(form, org, self.period())
@@ -164,7 +166,7 @@ class MonthReportView(ScopedViewMixin, TemplateView):
             raise
         if result.warnings and not result.saved:
             return self.page(form, org, period, warnings=result.warnings)
-        messages.success(request, f"已保存 {org.name} {period:%Y年%m月} 的 {result.saved} 项指标")
+        messages.success(request, gettext("已保存 {name} {period:%Y年%m月} 的 {saved} 项指标").format(name=org.name, period=period, saved=result.saved))
         url = reverse("indicators:report") + f"?period={period:%Y-%m}"
         return HttpResponseRedirect(url + (f"&org={org.pk}" if not request.user.organization_id else ""))
 
@@ -182,7 +184,7 @@ class DashboardView(ScopedViewMixin, TemplateView):
 
     model = IndicatorValue
     template_name = "indicators/dashboard.html"
-    title = "经济运行看板"
+    title = gettext_lazy("经济运行看板")
 
     def get(self, request, *args, **kwargs):
         from . import dashboard
@@ -212,11 +214,11 @@ def coverage_choices() -> list[tuple[str, str]]:
     from feidi.chains.models import Chain
     from feidi.core.models import DictItem
 
-    choices = [("all", "全部企业"), ("above_scale", "规上企业")]
-    choices += [(f"label:{code}", f"{label}企业") for code, label in
+    choices = [("all", gettext("全部企业")), ("above_scale", gettext("规上企业"))]
+    choices += [(f"label:{code}", gettext("{label}企业").format(label=seeded_label(label))) for code, label in
                 DictItem.objects.filter(type__code="org_label", active=True).exclude(code="above_scale")
                 .values_list("code", "label")]
-    choices += [(f"chain:{pk}", f"{name}企业") for pk, name in Chain.objects.values_list("pk", "name")]
+    choices += [(f"chain:{pk}", gettext("{name}企业").format(name=name)) for pk, name in Chain.objects.values_list("pk", "name")]
     return choices
 
 
@@ -227,7 +229,7 @@ class AnalysisView(ScopedViewMixin, TemplateView):
 
     model = IndicatorValue
     template_name = "indicators/analysis.html"
-    title = "指标分析"
+    title = gettext_lazy("指标分析")
 
     def get(self, request, *args, **kwargs):
         indicators = list(Indicator.objects.filter(active=True))
@@ -261,8 +263,8 @@ class AnalysisView(ScopedViewMixin, TemplateView):
             dense=any(t["density"] for t in table),
             by_label=engine.GROUPS[by][1], coverage=coverage, coverages=coverage_choices(),
             period=period, table=table, total=total,
-            release_short=engine.release_label(period).split("年", 1)[1] if period else "",
-            month_short=engine.month_label(period).split("年", 1)[1] if period else "",
+            release_short=engine.release_label(period, year=False) if period else "",
+            month_short=engine.month_label(period, year=False) if period else "",
             sentence=engine.sentence(indicator, period, total, coverage) if total else "",
             chart={"labels": [r.label for r in rows[:20]], "totals": [float(r.total) for r in rows[:20]],
                    "growth": [round(r.growth * 100, 1) if r.growth is not None else None for r in rows[:20]]}))
@@ -290,11 +292,11 @@ class MuRuleDetailView(ObjectDetailView):
         classes = [g for g, _ in MuResult.Grade.choices]
 
         def table(rows, key):
-            names = sorted({r[key] or "未分类" for r in rows})
+            names = sorted({r[key] or gettext("未分类") for r in rows})
             data = {g: [0] * len(names) for g in classes}
             for r in rows:
-                data[r["grade"]][names.index(r[key] or "未分类")] += r["n"]
-            return {"names": names, "series": [{"name": f"{g}类", "data": data[g]} for g in classes]}
+                data[r["grade"]][names.index(r[key] or gettext("未分类"))] += r["n"]
+            return {"names": names, "series": [{"name": gettext("{g}类").format(g=g), "data": data[g]} for g in classes]}
 
         ctx.update(grades=[(g, label, grades.get(g, 0)) for g, label in MuResult.Grade.choices],
                    total=sum(grades.values()), top=results.select_related("organization").order_by("-score")[:10],
@@ -313,7 +315,7 @@ class MuEvaluateView(ObjectMixin, View):
 
         rule = self.get_object()
         results = mu.evaluate(rule, acting_user=request.user)
-        messages.success(request, f"已完成{rule.year}年亩均效益评价：{len(results)}家企业参评")
+        messages.success(request, gettext("已完成{year}年亩均效益评价：{len}家企业参评").format(year=rule.year, len=len(results)))
         return HttpResponseRedirect(rule.get_absolute_url())
 
 
@@ -369,16 +371,16 @@ class RankingRunCreateView(ScopedViewMixin, View):
 
         rule = RankingRule.objects.visible_to(request.user).filter(pk=request.POST.get("rule") or 0).first()
         if rule is None:
-            raise Http404("排名规则不存在")
+            raise Http404(gettext("排名规则不存在"))
         day = engine.month_param(request.POST.get("month"))
         if day is None:
-            messages.error(request, "月份格式应为 2026-10")
+            messages.error(request, gettext("月份格式应为 2026-10"))
             return HttpResponseRedirect(reverse("indicators:rankingrun_list"))
         if day > timezone.localdate().replace(day=1):
-            messages.error(request, "不能排名未来月份")
+            messages.error(request, gettext("不能排名未来月份"))
             return HttpResponseRedirect(reverse("indicators:rankingrun_list"))
         run = ranking.run(rule, day, acting_user=request.user)
-        messages.success(request, f"已计算：{run}")
+        messages.success(request, gettext("已计算：{run}").format(run=run))
         return HttpResponseRedirect(run.get_absolute_url())
 
 
@@ -420,26 +422,26 @@ class RankingStatementView(ObjectMixin, View):
         run = self.get_object()
         entry = RankingEntry.objects.filter(run__rule=run.rule, pk=request.POST.get("entry") or 0).first()
         if entry is None or not entry.bottom:
-            raise Http404("该单位不是末位单位")
+            raise Http404(gettext("该单位不是末位单位"))
         text = (request.POST.get("text") or "").strip()
         with transaction.atomic():
             statement = Statement.objects.filter(entry=entry).first()
             before = {"text": statement.text, "follow_up": statement.follow_up} if statement else {}
             if request.POST.get("kind") == "follow_up":
                 if statement is None:
-                    raise Http404("该单位上月未记录表态")
+                    raise Http404(gettext("该单位上月未记录表态"))
                 statement.follow_up, statement.followed_up_at = text, timezone.now()
                 statement.save()
             else:
                 if not text:
-                    messages.error(request, "请填写表态内容")
+                    messages.error(request, gettext("请填写表态内容"))
                     return HttpResponseRedirect(run.get_absolute_url())
                 statement = statement or Statement(entry=entry, recorded_by=request.user)
                 statement.text, statement.measures = text, request.POST.get("measures", "")
                 statement.save()
             audit.record(audit.AuditRecord.Action.UPDATE, entry.run, user=request.user, before=before,
                          after={"unit": entry.label, "text": statement.text, "follow_up": statement.follow_up})
-        messages.success(request, f"已记录：{entry.label}")
+        messages.success(request, gettext("已记录：{label}").format(label=entry.label))
         return HttpResponseRedirect(run.get_absolute_url())
 
 
@@ -489,7 +491,7 @@ class GeoCityView(ScopedViewMixin, View):
 
         data = geo.city_geojson(code)
         if data is None:
-            raise Http404("没有该城市的边界数据")
+            raise Http404(gettext("没有该城市的边界数据"))
         response = HttpResponse(data, content_type="application/geo+json")
         response["Cache-Control"] = "private, max-age=86400"
         return response
@@ -500,7 +502,7 @@ class CityMapView(ScopedViewMixin, TemplateView):
 
     model = IndicatorValue
     template_name = "indicators/city_map.html"
-    title = "城市园区分布图"
+    title = gettext_lazy("城市园区分布图")
 
     def get(self, request, *args, **kwargs):
         from feidi.registry.models import Zone
@@ -534,7 +536,7 @@ class CityMapView(ScopedViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(
             title=self.title, indicators=indicators, indicator=indicator, city=city, period=period,
             has_geo=bool(city and city in geo.city_index()),
-            map={"points": points, "unit": indicator.unit if indicator else "", "name": indicator.name if indicator
+            map={"points": points, "unit": indicator.unit if indicator else "", "name": indicator.name_shown if indicator
                  else "", "geo_url": reverse("indicators:geo_city", args=[city]) if city else ""}))
 
 
@@ -543,7 +545,7 @@ class ZoneMapView(ScopedViewMixin, TemplateView):
 
     model = IndicatorValue
     template_name = "indicators/zone_map.html"
-    title = "亩产地图"
+    title = gettext_lazy("亩产地图")
 
     def zone(self):
         from feidi.registry.models import Zone
@@ -583,15 +585,15 @@ class ZoneMapView(ScopedViewMixin, TemplateView):
         from . import geo
 
         if not request.user.has_perm("indicators.add_parcel"):
-            raise PermissionDenied("您没有导入地块的权限")
+            raise PermissionDenied(gettext("您没有导入地块的权限"))
         zone = self.zone()
         upload = request.FILES.get("file")
         if zone is None or upload is None:
-            return self.page(zone, errors=[(0, "请选择园区和 GeoJSON 文件")])
+            return self.page(zone, errors=[(0, gettext("请选择园区和 GeoJSON 文件"))])
         if upload.size > 20 * 1024 * 1024:
-            return self.page(zone, errors=[(0, "文件超过20MB")])
+            return self.page(zone, errors=[(0, gettext("文件超过20MB"))])
         count, errors = geo.import_parcels(zone, upload.read(), acting_user=request.user)
         if errors:
             return self.page(zone, errors=errors)
-        messages.success(request, f"已导入 {count} 个地块")
+        messages.success(request, gettext("已导入 {count} 个地块").format(count=count))
         return HttpResponseRedirect(reverse("indicators:zone_map") + f"?zone={zone.pk}")

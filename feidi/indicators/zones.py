@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
 from . import engine
 from .models import Indicator, IndicatorValue, RegionFigure, ZoneFigure
 
@@ -90,10 +93,10 @@ def peers(zone, group: str) -> list:
         return [z for z in candidates if region_keys(z)[0] == province]
     if group == "province_kind":
         return [z for z in candidates if region_keys(z)[0] == province and z.kind_id == zone.kind_id]
-    raise ValueError(f"未知的比较范围：{group}（可选 city、province_kind、province）")
+    raise ValueError(gettext("未知的比较范围：{group}（可选 city、province_kind、province）").format(group=group))
 
 
-PEER_GROUPS = {"city": "全市园区", "province_kind": "全省同类园区", "province": "全省园区"}
+PEER_GROUPS = {"city": _("全市园区"), "province_kind": _("全省同类园区"), "province": _("全省园区")}
 
 
 def rankings(zone, indicator: Indicator, period: dt.date) -> dict:
@@ -101,8 +104,8 @@ def rankings(zone, indicator: Indicator, period: dt.date) -> dict:
     province, city = region_keys(zone)
     return {"city": rank_of(zone, standings(indicator, period, peers(zone, "city"))),
             "province": rank_of(zone, standings(indicator, period, peers(zone, "province_kind"))),
-            "kind": zone.kind.label, "province_name": province if not province.isdigit() else "全省",
-            "city_name": city if not city.isdigit() else "全市"}
+            "kind": zone.kind.label, "province_name": province if not province.isdigit() else gettext("全省"),
+            "city_name": city if not city.isdigit() else gettext("全市")}
 
 
 @dataclass
@@ -133,17 +136,18 @@ def city_share(zone, indicator: Indicator, period: dt.date) -> Share:
     reported = [s for s in items if s.value]
     published = region_figure(RegionFigure.Level.CITY, city, indicator, period)
     if mine is None or not mine.value:
-        return Share(None, "", "本园区本期无数据", len(reported), len(city_zones), None)
+        return Share(None, "", gettext("本园区本期无数据"), len(reported), len(city_zones), None)
     if published is not None and published.value:
         return Share(float(mine.value / published.value), "published",
-                     f"占全市比重按全市公布总量计算（{published.source or '地区公布数据'}）", len(reported),
+                     gettext("占全市比重按全市公布总量计算（{source}）").format(
+                         source=published.source or gettext("地区公布数据")), len(reported),
                      len(city_zones), published.value)
     if len(reported) < 2:
-        return Share(None, "", f"全市仅{len(reported)}个园区有本期数据，且未录入全市公布总量，不计算占全市比重",
+        return Share(None, "", gettext("全市仅{len}个园区有本期数据，且未录入全市公布总量，不计算占全市比重").format(len=len(reported)),
                      len(reported), len(city_zones), None)
     whole = sum((s.value for s in reported), Decimal(0))
     return Share(float(mine.value / whole), "reported",
-                 f"占比按已报送的{len(reported)}个园区（全市共{len(city_zones)}个）合计计算，非全市公布总量",
+                 gettext("占比按已报送的{len}个园区（全市共{len2}个）合计计算，非全市公布总量").format(len=len(reported), len2=len(city_zones)),
                  len(reported), len(city_zones), whole)
 
 
@@ -152,7 +156,8 @@ def real_growth(indicator: Indicator, period: dt.date, zone=None, nominal: float
     the zone's or its city's published price index; (None, "") when neither is entered."""
     figure = ZoneFigure.objects.filter(zone=zone, indicator=indicator, period=period).first() if zone else None
     if figure is not None and figure.real_growth is not None:
-        return float(figure.real_growth), f"公布的可比价增速（{figure.source or '园区公布数据'}）"
+        return float(figure.real_growth), gettext("公布的可比价增速（{source}）").format(
+            source=figure.source or gettext("园区公布数据"))
     deflator, source = (figure.deflator, figure.source) if figure is not None else (None, "")
     if deflator is None and zone is not None:
         city = region_figure(RegionFigure.Level.CITY, region_keys(zone)[1], indicator, period)
@@ -160,13 +165,17 @@ def real_growth(indicator: Indicator, period: dt.date, zone=None, nominal: float
             deflator, source = city.deflator, city.source
     if deflator is None or nominal is None:
         return None, ""
-    return (1 + nominal) / float(deflator / 100) - 1, f"名义增速按价格指数{deflator.normalize()}折算（{source or '公布数据'}）"
+    return (1 + nominal) / float(deflator / 100) - 1, gettext("名义增速按价格指数{deflator}折算（{source}）").format(
+        deflator=deflator.normalize(), source=source or gettext("公布数据"))
 
 
 CHINESE = "零一二三四五六七八九十"
 
 
 def ordinal(n: int) -> str:
+    """第二 in Chinese; other languages write the number."""
+    if not (get_language() or "zh").startswith("zh"):
+        return str(n)
     if n <= 10:
         return CHINESE[n]
     if n < 20:
@@ -182,13 +191,18 @@ def sentence(zone, indicator: Indicator, period: dt.date) -> str:
     parts = []
     if r["province"] and r["province"]["of"] > 1:
         p = r["province"]
-        text = f"总量位居全省{r['kind']}{'并列' if p['tied'] else ''}第{ordinal(p['rank'])}（共{p['of']}个）"
+        text = (gettext("总量位居全省{kind}并列第{rank}（共{of}个）") if p["tied"]
+                else gettext("总量位居全省{kind}第{rank}（共{of}个）")).format(
+            kind=r["kind"], rank=ordinal(p["rank"]), of=p["of"])
         if p["growth_rank"]:
-            text += f"、增速{'并列' if p['growth_tied'] else ''}第{ordinal(p['growth_rank'])}"
+            text += (gettext("、增速并列第{rank}") if p["growth_tied"] else gettext("、增速第{rank}")).format(
+                rank=ordinal(p["growth_rank"]))
         parts.append(text)
     if r["city"] and r["city"]["of"] > 1:
         c = r["city"]
-        parts.append(f"全市{'并列' if c['tied'] else ''}第{ordinal(c['rank'])}（共{c['of']}个）")
+        parts.append((gettext("全市并列第{rank}（共{of}个）") if c["tied"] else gettext("全市第{rank}（共{of}个）")).format(
+            rank=ordinal(c["rank"]), of=c["of"]))
     if not parts:
         return ""
-    return f"1–{period.month}月{indicator.name}" + "，".join(parts)
+    return gettext("1–{month}{indicator}").format(month=engine.month_name(period.month),
+                                                  indicator=indicator.name_shown) + gettext("，").join(parts)

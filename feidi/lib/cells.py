@@ -9,6 +9,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "百万元": Decimal(1_000_000),
          "亿元": Decimal(100_000_000)}
@@ -49,12 +51,12 @@ def parse_number(value, *, unit: Decimal | None = None) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValueError("应为数字，不是“是/否”")
+        raise ValueError(gettext("应为数字，不是“是/否”"))
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, (int, float)):
         if isinstance(value, float) and value != value:
-            raise ValueError("不是数字")
+            raise ValueError(gettext("不是数字"))
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     else:
         text = fold(value).strip().replace(",", "").replace(" ", "").replace("，", "")
@@ -62,16 +64,16 @@ def parse_number(value, *, unit: Decimal | None = None) -> Decimal | None:
             return None
         m = NUMBER.match(text)
         if not m:
-            raise ValueError(f"“{shown(value)}”不是数字")
+            raise ValueError(gettext("“{shown}”不是数字").format(shown=shown(value)))
         try:
             number = Decimal(m.group(1))
         except InvalidOperation:
-            raise ValueError(f"“{shown(value)}”不是数字") from None
+            raise ValueError(gettext("“{shown}”不是数字").format(shown=shown(value))) from None
         if m.group(2):  # 万/亿 written in the cell: an amount in yuan, whatever the header's unit
             number *= MULTIPLIERS[m.group(2)]
             unit = None
     if not number.is_finite():
-        raise ValueError("不是数字")
+        raise ValueError(gettext("不是数字"))
     return number * unit if unit is not None else number
 
 
@@ -96,7 +98,7 @@ def parse_date(value) -> dt.date | None:
         elif 1 <= value < 2_958_466:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         else:
-            raise ValueError("不是有效的日期")
+            raise ValueError(gettext("不是有效的日期"))
     text = fold(value).strip().split(" ")[0].split("T")[0]
     for pattern in DATE_PATTERNS:
         m = pattern.match(text)
@@ -104,8 +106,8 @@ def parse_date(value) -> dt.date | None:
             try:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
-                raise ValueError(f"“{shown(value)}”不是存在的日期") from None
-    raise ValueError(f"“{shown(value)}”不是日期（应为 2026-03-05 或 2026年3月5日）")
+                raise ValueError(gettext("“{shown}”不是存在的日期").format(shown=shown(value))) from None
+    raise ValueError(gettext("“{shown}”不是日期（应为 2026-03-05 或 2026年3月5日）").format(shown=shown(value)))
 
 
 MONTH_PATTERNS = (
@@ -130,14 +132,14 @@ def parse_month(value) -> dt.date:
         text = fold(value or "").strip()
         m = next((p.match(text) for p in MONTH_PATTERNS if p.match(text)), None)
         if not m:
-            raise ValueError("月份格式应为 2026-03、2026年3月或2026年1-2月")
+            raise ValueError(gettext("月份格式应为 2026-03、2026年3月或2026年1-2月"))
         year, month = int(m.group(1)), int(m.group(2))
     if not 1 <= month <= 12:
-        raise ValueError("月份应在1–12之间")
+        raise ValueError(gettext("月份应在1–12之间"))
     return dt.date(year, month, 1)
 
 
 def shown(value, limit: int = 50) -> str:
     """A value as an error report shows it: the first ``limit`` characters and the length."""
     text = str(value)
-    return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}字）"
+    return text if len(text) <= limit else gettext("{value}…（共{len}字）").format(value=text[:limit], len=len(text))

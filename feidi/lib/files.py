@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 # extension → the magic numbers its files start with
 SIGNATURES = {
     ".pdf": (b"%PDF-",),
@@ -27,13 +29,14 @@ def check_upload(name: str, head: bytes, size: int, max_bytes: int) -> str:
     ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in SIGNATURES:
         allowed = "、".join(sorted(e.lstrip(".") for e in SIGNATURES))
-        raise RejectedFile(f"不支持的文件类型“{ext or '无扩展名'}”，允许：{allowed}")
+        raise RejectedFile(gettext("不支持的文件类型“{ext}”，允许：{allowed}").format(
+            ext=ext or gettext("无扩展名"), allowed=allowed))
     if size > max_bytes:
-        raise RejectedFile(f"文件超过{max_bytes // (1024 * 1024)}MB上限")
+        raise RejectedFile(gettext("文件超过{value}MB上限").format(value=max_bytes // (1024 * 1024)))
     if size == 0:
-        raise RejectedFile("文件为空")
+        raise RejectedFile(gettext("文件为空"))
     if not any(head.startswith(sig) for sig in SIGNATURES[ext]):
-        raise RejectedFile(f"文件内容与扩展名{ext}不符")
+        raise RejectedFile(gettext("文件内容与扩展名{ext}不符").format(ext=ext))
     return ext
 
 

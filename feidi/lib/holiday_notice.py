@@ -19,12 +19,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, pgettext
+
 SECTION = re.compile(r"(?:^|\n|。)\s*([一二三四五六七八九十]+)、\s*([^：:\n]{1,20})[：:]")
 DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日")
 RANGE = re.compile(r"((?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日)\s*(?:至|到|—|–|-|~)\s*((?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日)")
 BRACKETS = re.compile(r"[（(][^（）()]*[）)]")
 DAYS = re.compile(r"共\s*(\d+)\s*天")
 FULL_WIDTH = str.maketrans("０１２３４５６７８９：；，。（）～—", "0123456789:;,。()~-")
+WEEKDAYS = "一二三四五六日"
+
+
+def weekday_name(day) -> str:
+    """周一…周五 in the user's language (the calendar grid's labels, context "weekday")."""
+    return pgettext("weekday", WEEKDAYS[day.weekday()])
 
 
 @dataclass
@@ -59,11 +67,11 @@ def normalize(text: str) -> str:
 def _date(raw: str, year: int, month: int | None, *, section: str, before: dt.date | None = None) -> dt.date:
     m = DATE.fullmatch(raw)
     if m is None:
-        raise ValueError(f"无法识别的日期：{raw}")
+        raise ValueError(gettext("无法识别的日期：{raw}").format(raw=raw))
     y, mo, d = m.group(1), m.group(2), m.group(3)
     month_ = int(mo) if mo else month
     if month_ is None:
-        raise ValueError(f"日期缺少月份：{raw}")
+        raise ValueError(gettext("日期缺少月份：{raw}").format(raw=raw))
     if y:
         year_ = int(y)
     elif before is not None:  # the end of a range: the same year as its start, or the next one
@@ -75,7 +83,7 @@ def _date(raw: str, year: int, month: int | None, *, section: str, before: dt.da
     try:
         return dt.date(year_, month_, int(d))
     except ValueError:
-        raise ValueError(f"日期不存在：{year_}年{raw}") from None
+        raise ValueError(gettext("日期不存在：{year_}年{raw}").format(year_=year_, raw=raw)) from None
 
 
 def parse(text: str, year: int) -> Notice:
@@ -84,7 +92,7 @@ def parse(text: str, year: int) -> Notice:
     text = normalize(text)
     starts = list(SECTION.finditer(text))
     if not starts:
-        notice.problems.append("未找到“一、元旦：……”这样的分项，请粘贴通知正文")
+        notice.problems.append(gettext("未找到“一、元旦：……”这样的分项，请粘贴通知正文"))
         return notice
     for i, start in enumerate(starts):
         name = start.group(2).strip()
@@ -100,15 +108,16 @@ def parse(text: str, year: int) -> Notice:
     for p in notice.periods:
         for d in p.days:
             if d in seen and seen[d] != p.name:
-                notice.problems.append(f"{d:%Y年%m月%d日}同时列在“{seen[d]}”和“{p.name}”的放假时间中")
+                notice.problems.append(gettext("{d:%Y年%m月%d日}同时列在“{value}”和“{name}”的放假时间中").format(d=d, value=seen[d], name=p.name))
             seen[d] = p.name
     for name, d in notice.workdays:
         if d in seen:
-            notice.problems.append(f"{d:%Y年%m月%d日}既是放假日（{seen[d]}）又是调休上班日（{name}）")
+            notice.problems.append(gettext("{d:%Y年%m月%d日}既是放假日（{value}）又是调休上班日（{name}）").format(d=d, value=seen[d], name=name))
         if d.weekday() < 5:
-            notice.problems.append(f"{name}：调休上班日{d:%Y年%m月%d日}是工作日（周{'一二三四五'[d.weekday()]}），请核对")
+            notice.problems.append(gettext("{name}：调休上班日{d:%Y年%m月%d日}是工作日（周{weekday}），请核对").format(
+                name=name, d=d, weekday=weekday_name(d)))
     if not notice.periods:
-        notice.problems.append("没有识别出任何放假时间")
+        notice.problems.append(gettext("没有识别出任何放假时间"))
     return notice
 
 
@@ -132,16 +141,16 @@ def _sentence(notice: Notice, name: str, sentence: str, year: int) -> None:
         else:
             dates = list(DATE.finditer(head))
             if len(dates) != 1:
-                raise ValueError("放假时间应为一天或“某日至某日”")
+                raise ValueError(gettext("放假时间应为一天或“某日至某日”"))
             first = last = _date(dates[0].group(0), year, None, section=name)
         if last < first:
-            raise ValueError("放假结束日期早于开始日期")
+            raise ValueError(gettext("放假结束日期早于开始日期"))
         if (last - first).days > 15:
-            raise ValueError("放假时间超过两周，请核对")
+            raise ValueError(gettext("放假时间超过两周，请核对"))
         period = Period(name, first, last)
         stated = DAYS.search(plain)
         if stated and int(stated.group(1)) != len(period.days):
-            notice.problems.append(f"{name}：通知写“共{stated.group(1)}天”，按日期计算为{len(period.days)}天，请核对")
+            notice.problems.append(gettext("{name}：通知写“共{group}天”，按日期计算为{len}天，请核对").format(name=name, group=stated.group(1), len=len(period.days)))
         notice.periods.append(period)
         # a make-up workday in the same sentence ("……放假调休，共7天，10月8日上班")
         tail = plain.split("放假", 1)[1]
@@ -152,4 +161,4 @@ def _sentence(notice: Notice, name: str, sentence: str, year: int) -> None:
                 month = d.month
                 notice.workdays.append((name, d))
         return
-    raise ValueError("既不是放假时间也不是调休上班日")
+    raise ValueError(gettext("既不是放假时间也不是调休上班日"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext
+
 WAN = Decimal(10_000)
 YI = Decimal(100_000_000)
 
@@ -29,5 +31,5 @@ def human(value) -> str:
     """The unit a report would choose: 亿元 from 1亿, else 万元."""
     amount = to_decimal(value)
     if abs(amount) >= YI:
-        return f"{yi(amount)}亿元"
-    return f"{wan(amount)}万元"
+        return gettext("{yi}亿元").format(yi=yi(amount))
+    return gettext("{wan}万元").format(wan=wan(amount))

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
-TYPES = {"1": "发明", "2": "实用新型", "3": "外观设计", "8": "发明（PCT）", "9": "实用新型（PCT）"}
+TYPES = {"1": _("发明"), "2": _("实用新型"), "3": _("外观设计"), "8": _("发明（PCT）"), "9": _("实用新型（PCT）")}
 _SHAPE = re.compile(r"^(?:ZL|CN)?(\d{8}|\d{12})\.?([0-9X])$")
 
 
@@ -28,16 +31,16 @@ def normalize(text: str) -> str:
     raw = re.sub(r"[\s\u3000]", "", str(text or "")).upper().replace("．", ".").replace("。", ".")
     match = _SHAPE.match(raw)
     if not match:
-        raise PatentNumberError(f"“{text}”不是有效的专利号（应为 ZL + 12 位数字 + . + 校验位，如 ZL202310123456.7）")
+        raise PatentNumberError(gettext("“{text}”不是有效的专利号（应为 ZL + 12 位数字 + . + 校验位，如 ZL202310123456.7）").format(text=text))
     digits, check = match.groups()
     kind = digits[4] if len(digits) == 12 else digits[2]
     if kind not in TYPES:
-        raise PatentNumberError(f"“{text}”的专利类型位“{kind}”无效（应为 1、2、3、8 或 9）")
+        raise PatentNumberError(gettext("“{text}”的专利类型位“{kind}”无效（应为 1、2、3、8 或 9）").format(text=text, kind=kind))
     if len(digits) == 12 and not 1985 <= int(digits[:4]) <= 2100:
-        raise PatentNumberError(f"“{text}”的申请年份“{digits[:4]}”无效")
+        raise PatentNumberError(gettext("“{text}”的申请年份“{value}”无效").format(text=text, value=digits[:4]))
     expected = check_char(digits)
     if check != expected:
-        raise PatentNumberError(f"“{text}”的校验位应为 {expected}，不是 {check}")
+        raise PatentNumberError(gettext("“{text}”的校验位应为 {expected}，不是 {check}").format(text=text, expected=expected, check=check))
     return f"ZL{digits}.{check}"
 
 

@@ -9,7 +9,10 @@ import hmac
 import time
 import urllib.parse
 
-KINDS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书"}
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+KINDS = {"wecom": _("企业微信"), "dingtalk": _("钉钉"), "feishu": _("飞书")}
 
 
 def _text(title: str, body: str, url: str = "") -> str:
@@ -19,7 +22,7 @@ def _text(title: str, body: str, url: str = "") -> str:
 
 def wecom_body(title: str, body: str, url: str = "") -> dict:
     """企业微信群机器人: markdown message (content ≤ 4096 bytes)."""
-    content = f"**{title}**\n{body}" + (f"\n[查看详情]({url})" if url else "")
+    content = f"**{title}**\n{body}" + (gettext("\n[查看详情]({url})").format(url=url) if url else "")
     return {"msgtype": "markdown", "markdown": {"content": content.encode()[:4096].decode(errors="ignore")}}
 
 
@@ -39,7 +42,7 @@ def dingtalk_url(url: str, secret: str = "", timestamp_ms: int | None = None) ->
 
 
 def dingtalk_body(title: str, body: str, url: str = "") -> dict:
-    text = f"#### {title}\n{body}" + (f"\n\n[查看详情]({url})" if url else "")
+    text = f"#### {title}\n{body}" + (gettext("\n\n[查看详情]({url})").format(url=url) if url else "")
     return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
 
 
@@ -110,28 +113,28 @@ def check_url(kind: str, url: str, allowed: list[str]) -> tuple[str, int, str]:
     parts = urllib.parse.urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if not host or parts.scheme not in ("http", "https"):
-        raise UnsafeWebhook("请填写完整的 https:// 机器人地址")
+        raise UnsafeWebhook(gettext("请填写完整的 https:// 机器人地址"))
     if parts.username or parts.password or "@" in parts.netloc:
-        raise UnsafeWebhook("机器人地址中不能包含用户名或密码")
+        raise UnsafeWebhook(gettext("机器人地址中不能包含用户名或密码"))
     try:
         port = parts.port
     except ValueError:
-        raise UnsafeWebhook("端口号无效") from None
+        raise UnsafeWebhook(gettext("端口号无效")) from None
     if _allowed(host, port, allowed) or _allowed(host, None, allowed):
         return host, port or (443 if parts.scheme == "https" else 80), parts.scheme
     try:
         ipaddress.ip_address(host)
-        raise UnsafeWebhook("机器人地址不能是 IP 地址，请使用平台提供的域名地址（内网转发地址须由管理员加入白名单）")
+        raise UnsafeWebhook(gettext("机器人地址不能是 IP 地址，请使用平台提供的域名地址（内网转发地址须由管理员加入白名单）"))
     except ValueError as exc:
         if isinstance(exc, UnsafeWebhook):
             raise
     if parts.scheme != "https":
-        raise UnsafeWebhook("机器人地址必须使用 https://")
+        raise UnsafeWebhook(gettext("机器人地址必须使用 https://"))
     if port not in (None, 443):
-        raise UnsafeWebhook("机器人地址只能使用 443 端口")
+        raise UnsafeWebhook(gettext("机器人地址只能使用 443 端口"))
     hosts = VENDOR_HOSTS.get(kind, set())
     if host not in hosts:
-        raise UnsafeWebhook(f"{KINDS.get(kind, kind)}机器人地址应为 https://{'、'.join(sorted(hosts))} 下的地址")
+        raise UnsafeWebhook(gettext("{get}机器人地址应为 https://{join} 下的地址").format(get=KINDS.get(kind, kind), join='、'.join(sorted(hosts))))
     return host, 443, "https"
 
 
@@ -144,9 +147,9 @@ def public_addresses(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except OSError as exc:
-        raise UnsafeWebhook(f"无法解析 {host}：{exc}") from None
+        raise UnsafeWebhook(gettext("无法解析 {host}：{exc}").format(host=host, exc=exc)) from None
     addresses = sorted({info[4][0] for info in infos})
     for address in addresses:
         if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            raise UnsafeWebhook(f"{host} 解析到内部地址 {address}，已拒绝发送")
+            raise UnsafeWebhook(gettext("{host} 解析到内部地址 {address}，已拒绝发送").format(host=host, address=address))
     return addresses

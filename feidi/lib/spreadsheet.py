@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from django.utils.translation import gettext, gettext_noop
+
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
@@ -97,10 +99,10 @@ def sniff(data: bytes) -> str:
 
 
 MESSAGES = {
-    "ole-encrypted": "这是加了打开密码的工作簿：请在 Excel 中“文件→信息→保护工作簿→用密码进行加密”清空密码，另存为 .xlsx 后再导入",
-    "xls": "这是旧版 Excel 97-2003 工作簿（.xls）：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再导入",
-    "html": "这是网页另存的“.xls”（实为 HTML 表格，常见于从业务系统导出的文件）：请用 Excel 打开后“另存为”Excel 工作簿（.xlsx）再导入",
-    "unknown": "无法识别该文件：请上传 .xlsx 工作簿（或 UTF-8/GBK 编码的 .csv 文件）",
+    "ole-encrypted": gettext_noop("这是加了打开密码的工作簿：请在 Excel 中“文件→信息→保护工作簿→用密码进行加密”清空密码，另存为 .xlsx 后再导入"),
+    "xls": gettext_noop("这是旧版 Excel 97-2003 工作簿（.xls）：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再导入"),
+    "html": gettext_noop("这是网页另存的“.xls”（实为 HTML 表格，常见于从业务系统导出的文件）：请用 Excel 打开后“另存为”Excel 工作簿（.xlsx）再导入"),
+    "unknown": gettext_noop("无法识别该文件：请上传 .xlsx 工作簿（或 UTF-8/GBK 编码的 .csv 文件）"),
 }
 
 
@@ -126,13 +128,13 @@ def _decodes(data: bytes, encoding: str) -> bool:
 def open_sheet(data: bytes, *, prefer: tuple[str, ...] = (), budget: Budget = DEFAULT_BUDGET) -> Sheet:
     """The sheet to import from ``data``, its rows read lazily within ``budget``."""
     if len(data) > budget.upload_bytes:
-        raise SheetError(f"文件超过{budget.upload_bytes // 1024 // 1024}MB，请分批导入")
+        raise SheetError(gettext("文件超过{value}MB，请分批导入").format(value=budget.upload_bytes // 1024 // 1024))
     kind = sniff(data)
     if kind == "xlsx":
         return _open_xlsx(data, prefer, budget)
     if kind == "csv":
         return _open_csv(data, budget)
-    raise SheetError(MESSAGES[kind])
+    raise SheetError(gettext(MESSAGES[kind]))
 
 
 # --- CSV -------------------------------------------------------------------------------------------
@@ -140,14 +142,14 @@ def open_sheet(data: bytes, *, prefer: tuple[str, ...] = (), budget: Budget = DE
 def _open_csv(data: bytes, budget: Budget) -> Sheet:
     text = _decode(data)
     if text is None:
-        raise SheetError(MESSAGES["unknown"])
+        raise SheetError(gettext(MESSAGES["unknown"]))
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
 
     def rows():
         for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
             if n > budget.rows:
-                raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
+                raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
             yield n, row[:budget.columns]
 
     return Sheet("CSV", "csv", rows())
@@ -165,16 +167,16 @@ DATE_PATTERN = re.compile(r"(?<![\\\"])[ymdhs年月日]", re.I)
 def _check_package(archive: zipfile.ZipFile, budget: Budget) -> None:
     infos = archive.infolist()
     if len(infos) > budget.entries:
-        raise SheetError(f"工作簿包含{len(infos)}个部件，超过上限：文件可能已损坏或被构造")
+        raise SheetError(gettext("工作簿包含{len}个部件，超过上限：文件可能已损坏或被构造").format(len=len(infos)))
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > budget.sheet_bytes:
-            raise SheetError(f"工作簿中的“{info.filename}”解压后达{info.file_size // 1024 // 1024}MB，超过上限：请分批导入")
+            raise SheetError(gettext("工作簿中的“{filename}”解压后达{value}MB，超过上限：请分批导入").format(filename=info.filename, value=info.file_size // 1024 // 1024))
         if info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > budget.max_ratio:
-            raise SheetError(f"工作簿中的“{info.filename}”压缩比异常（{info.file_size // info.compress_size}倍），疑为压缩炸弹，已拒绝")
+            raise SheetError(gettext("工作簿中的“{filename}”压缩比异常（{value}倍），疑为压缩炸弹，已拒绝").format(filename=info.filename, value=info.file_size // info.compress_size))
     if total > budget.inflated_bytes:
-        raise SheetError(f"工作簿解压后共{total // 1024 // 1024}MB，超过上限：请分批导入")
+        raise SheetError(gettext("工作簿解压后共{value}MB，超过上限：请分批导入").format(value=total // 1024 // 1024))
 
 
 class _Counted(io.RawIOBase):
@@ -187,7 +189,7 @@ class _Counted(io.RawIOBase):
         chunk = self.stream.read(size)
         self.count += len(chunk)
         if self.count > self.limit:
-            raise SheetError(f"“{self.name}”解压后超过{self.limit // 1024 // 1024}MB，已中止读取（可能是压缩炸弹）")
+            raise SheetError(gettext("“{name}”解压后超过{value}MB，已中止读取（可能是压缩炸弹）").format(name=self.name, value=self.limit // 1024 // 1024))
         return chunk
 
 
@@ -196,7 +198,7 @@ def _parse(stream: _Counted, start, end=None, text=None) -> None:
     parser = expat.ParserCreate(namespace_separator="}")
 
     def doctype(*_args):
-        raise SheetError("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
+        raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = doctype
@@ -211,14 +213,14 @@ def _parse(stream: _Counted, start, end=None, text=None) -> None:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise SheetError(f"工作簿内容已损坏（{stream.name}：{exc}）") from None
+        raise SheetError(gettext("工作簿内容已损坏（{name}：{exc}）").format(name=stream.name, exc=exc)) from None
 
 
 def _open_part(archive: zipfile.ZipFile, name: str, limit: int) -> _Counted:
     try:
         return _Counted(archive.open(name), limit, name)
     except KeyError:
-        raise SheetError(f"工作簿缺少部件 {name}") from None
+        raise SheetError(gettext("工作簿缺少部件 {name}").format(name=name)) from None
 
 
 def _sheets(archive: zipfile.ZipFile, budget: Budget) -> list[tuple[str, str, str]]:
@@ -266,7 +268,7 @@ def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> list[str]:
             strings.append(value)
             size[0] += len(value)
             if len(strings) > budget.shared_strings or size[0] > budget.shared_string_bytes:
-                raise SheetError("工作簿中的文字内容超过上限：请分批导入")
+                raise SheetError(gettext("工作簿中的文字内容超过上限：请分批导入"))
             state["in_si"] = False
         elif local == "t":
             state["in_t"] = False
@@ -325,18 +327,20 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise SheetError("文件已损坏，无法作为 .xlsx 打开：请在 Excel 中重新另存为 .xlsx") from None
+        raise SheetError(gettext("文件已损坏，无法作为 .xlsx 打开：请在 Excel 中重新另存为 .xlsx")) from None
     if any(n in archive.namelist() for n in ("EncryptionInfo", "EncryptedPackage")):
-        raise SheetError(MESSAGES["ole-encrypted"])
+        raise SheetError(gettext(MESSAGES["ole-encrypted"]))
     _check_package(archive, budget)
     sheets = _sheets(archive, budget)
     visible = [s for s in sheets if s[1] == "visible"]
-    skipped = [f"{name}（{'隐藏' if state == 'hidden' else '深度隐藏'}）" for name, state, _ in sheets
+    hidden, very_hidden = gettext("隐藏"), gettext("深度隐藏")
+    skipped = [gettext("{name}（{state}）").format(name=name, state=hidden if state == "hidden" else very_hidden)
+               for name, state, _ in sheets
                if state != "visible"]
     chosen = next((s for want in prefer for s in visible if s[0].strip() == want), None) or (
         visible[0] if visible else None)
     if chosen is None:
-        raise SheetError("工作簿中没有可见的工作表")
+        raise SheetError(gettext("工作簿中没有可见的工作表"))
     name, _, path = chosen
     if _plain_values(archive, path, budget):
         return Sheet(name, "xlsx", _calamine_rows(data, name), skipped)
@@ -365,13 +369,13 @@ def _plain_values(archive: zipfile.ZipFile, path: str, budget: Budget) -> bool:
         while chunk := _inflate(stream):
             window = tail + chunk
             if DOCTYPE.search(window):
-                raise SheetError("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
+                raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
             if part == path:
                 if plain and FORMULA_OR_ERROR.search(window):
                     plain = False
                 rows += sum(1 for m in ROW.finditer(window) if m.end() > len(tail))  # a tag across chunks once
                 if rows > budget.rows + 1:
-                    raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
+                    raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
             tail = window[-32:]
     return plain
 
@@ -380,7 +384,7 @@ def _inflate(stream: _Counted) -> bytes:
     try:
         return stream.read_chunk(1 << 20)
     except zipfile.BadZipFile as exc:
-        raise SheetError(f"文件已损坏（{exc}）：压缩数据与声明不符") from None
+        raise SheetError(gettext("文件已损坏（{exc}）：压缩数据与声明不符").format(exc=exc)) from None
 
 
 def _calamine_rows(data: bytes, name: str) -> Iterator[tuple[int, list]]:
@@ -392,7 +396,7 @@ def _calamine_rows(data: bytes, name: str) -> Iterator[tuple[int, list]]:
         grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python(
             skip_empty_area=False)
     except Exception as exc:  # calamine raises its own types for a damaged part
-        raise SheetError(f"工作表内容已损坏：{exc}") from None
+        raise SheetError(gettext("工作表内容已损坏：{exc}").format(exc=exc)) from None
     for index, row in enumerate(grid):
         cells = [None if value == "" else value for value in row]
         while cells and cells[-1] is None:
@@ -416,7 +420,7 @@ def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
     max_rows, max_cols = budget.rows + 1, budget.columns
 
     def doctype(*_args):
-        raise SheetError("工作表的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
+        raise SheetError(gettext("工作表的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
 
     def start(tag, attrs):
         if ":" in tag:
@@ -425,7 +429,7 @@ def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
             ref = attrs.get("r")
             col = _column(ref) if ref else cell["col"] + 1
             if col >= max_cols:
-                raise SheetError(f"列数超过上限（{max_cols}列）")
+                raise SheetError(gettext("列数超过上限（{max_cols}列）").format(max_cols=max_cols))
             cell["col"], cell["type"] = col, attrs.get("t", "n")
             cell["style"] = int(attrs.get("s", 0))
             cell["value"] = cell["formula"] = None
@@ -434,7 +438,7 @@ def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
         elif tag == "row":
             row_no[0] = int(attrs.get("r") or row_no[0] + 1)
             if row_no[0] > max_rows:
-                raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
+                raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
             cells.clear()
             cell["col"] = -1
 
@@ -457,7 +461,7 @@ def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
                 cell["value"] = (cell["value"] or "") + "".join(capture[1])
             capture[0] = None
         elif tag == "f":
-            cell["formula"] = "".join(capture[1]) or "（共享公式）"
+            cell["formula"] = "".join(capture[1]) or gettext("（共享公式）")
             capture[0] = None
         elif tag == "row":
             if any(c is not None for c in cells):  # a blank row is left out, as calamine's reading does
@@ -477,9 +481,9 @@ def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
                 ready.clear()
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise SheetError(f"工作表内容已损坏：{exc}") from None
+        raise SheetError(gettext("工作表内容已损坏：{exc}").format(exc=exc)) from None
     except zipfile.BadZipFile as exc:
-        raise SheetError(f"文件已损坏（{exc}）：压缩数据与声明不符") from None
+        raise SheetError(gettext("文件已损坏（{exc}）：压缩数据与声明不符").format(exc=exc)) from None
     yield from ready
 
 
@@ -498,13 +502,13 @@ def _cell(state, strings, dates):
         try:
             return strings[int(raw)]
         except (ValueError, IndexError):
-            raise SheetError("工作簿的共享文字表已损坏") from None
+            raise SheetError(gettext("工作簿的共享文字表已损坏")) from None
     if kind in ("str", "inlineStr"):
         return raw
     if kind == "b":
         return raw.strip() == "1"
     if kind == "e":
-        return f"#错误{raw}"
+        return gettext("#错误{raw}").format(raw=raw)
     try:
         number = float(raw)
     except ValueError:

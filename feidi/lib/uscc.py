@@ -14,6 +14,9 @@ one year's division list, because a code keeps the division of the year it was i
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
 # GB 32100-2015 weights: 3**(i) mod 31 for positions 1..17.
@@ -22,22 +25,22 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 # GB 32100-2015 Appendix A: registration authorities and the categories each defines.
 CATEGORIES = {
-    "1": {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"},
-    "2": {"1": "外国常驻新闻机构", "9": "其他"},
-    "3": {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所", "4": "司法鉴定机构", "5": "仲裁委员会",
-          "9": "其他"},
-    "4": {"1": "外国在华文化中心", "9": "其他"},
-    "5": {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"},
-    "6": {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"},
-    "7": {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"},
-    "8": {"1": "基层工会", "9": "其他"},
-    "9": {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"},
-    "A": {"1": "军队事业单位", "9": "其他"},
-    "N": {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"},
-    "Y": {"1": "其他"},
+    "1": {"1": _("机关"), "2": _("事业单位"), "3": _("中央编办直接管理机构编制的群众团体"), "9": _("其他")},
+    "2": {"1": _("外国常驻新闻机构"), "9": _("其他")},
+    "3": {"1": _("律师执业机构"), "2": _("公证处"), "3": _("基层法律服务所"), "4": _("司法鉴定机构"), "5": _("仲裁委员会"),
+          "9": _("其他")},
+    "4": {"1": _("外国在华文化中心"), "9": _("其他")},
+    "5": {"1": _("社会团体"), "2": _("民办非企业单位"), "3": _("基金会"), "9": _("其他")},
+    "6": {"1": _("外国旅游部门常驻代表机构"), "2": _("港澳台地区旅游部门常驻内地（大陆）代表机构"), "9": _("其他")},
+    "7": {"1": _("宗教活动场所"), "2": _("宗教院校"), "9": _("其他")},
+    "8": {"1": _("基层工会"), "9": _("其他")},
+    "9": {"1": _("企业"), "2": _("个体工商户"), "3": _("农民专业合作社")},
+    "A": {"1": _("军队事业单位"), "9": _("其他")},
+    "N": {"1": _("组级集体经济组织"), "2": _("村级集体经济组织"), "3": _("乡镇级集体经济组织"), "9": _("其他")},
+    "Y": {"1": _("其他")},
 }
-AUTHORITIES = {"1": "机构编制", "2": "外交", "3": "司法行政", "4": "文化", "5": "民政", "6": "旅游", "7": "宗教",
-               "8": "工会", "9": "市场监督管理（工商）", "A": "中央军委改革和编制办公室", "N": "农业农村", "Y": "其他"}
+AUTHORITIES = {"1": _("机构编制"), "2": _("外交"), "3": _("司法行政"), "4": _("文化"), "5": _("民政"), "6": _("旅游"), "7": _("宗教"),
+               "8": _("工会"), "9": _("市场监督管理（工商）"), "A": _("中央军委改革和编制办公室"), "N": _("农业农村"), "Y": _("其他")}
 # GB/T 2260 province-level codes; 100000 stands for the whole country (national registrations).
 PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
                       "61 62 63 64 65 71 81 82".split())
@@ -66,13 +69,13 @@ def org_check_character(body8: str) -> str:
 def division_error(division: str) -> str | None:
     """What is wrong with a six-digit GB/T 2260 code as its structure shows, or None."""
     if not division.isdigit() or len(division) != 6:
-        return "第3–8位应为行政区划码（6位数字）"
+        return gettext("第3–8位应为行政区划码（6位数字）")
     if division == "100000":
         return None
     if division[:2] not in PROVINCES:
-        return f"第3–8位行政区划码“{division}”的省级代码“{division[:2]}”不存在"
+        return gettext("第3–8位行政区划码“{division}”的省级代码“{value}”不存在").format(division=division, value=division[:2])
     if division[2:4] == "00" and division[4:] != "00":
-        return f"第3–8位行政区划码“{division}”有县级代码却没有地级代码"
+        return gettext("第3–8位行政区划码“{division}”有县级代码却没有地级代码").format(division=division)
     return None
 
 
@@ -84,24 +87,24 @@ def validate(code: str) -> str:
     """Return the normalized code or raise InvalidCode."""
     code = normalize(code)
     if len(code) != 18:
-        raise InvalidCode(f"统一社会信用代码应为18位，当前为{len(code)}位")
+        raise InvalidCode(gettext("统一社会信用代码应为18位，当前为{len}位").format(len=len(code)))
     bad = sorted({ch for ch in code if ch not in VALUES})
     if bad:
-        raise InvalidCode(f"统一社会信用代码含有非法字符：{''.join(bad)}（不使用 I、O、S、V、Z）")
+        raise InvalidCode(gettext("统一社会信用代码含有非法字符：{join}（不使用 I、O、S、V、Z）").format(join=''.join(bad)))
     if code[0] not in CATEGORIES:
-        raise InvalidCode(f"统一社会信用代码第1位“{code[0]}”不是登记管理部门代码（应为 1–9、A、N 或 Y）")
+        raise InvalidCode(gettext("统一社会信用代码第1位“{value}”不是登记管理部门代码（应为 1–9、A、N 或 Y）").format(value=code[0]))
     if code[1] not in CATEGORIES[code[0]]:
         allowed = "、".join(f"{k}（{v}）" for k, v in CATEGORIES[code[0]].items())
-        raise InvalidCode(f"统一社会信用代码第2位“{code[1]}”不是{AUTHORITIES[code[0]]}登记的机构类别（应为 {allowed}）")
+        raise InvalidCode(gettext("统一社会信用代码第2位“{value}”不是{value2}登记的机构类别（应为 {allowed}）").format(value=code[1], value2=AUTHORITIES[code[0]], allowed=allowed))
     problem = division_error(code[2:8])
     if problem:
-        raise InvalidCode(f"统一社会信用代码{problem}")
+        raise InvalidCode(gettext("统一社会信用代码{problem}").format(problem=problem))
     org_expected = org_check_character(code[8:16])
     if code[16] != org_expected:
-        raise InvalidCode(f"统一社会信用代码第9–17位不是有效的组织机构代码：其校验位应为 {org_expected}，实为 {code[16]}")
+        raise InvalidCode(gettext("统一社会信用代码第9–17位不是有效的组织机构代码：其校验位应为 {org_expected}，实为 {value}").format(org_expected=org_expected, value=code[16]))
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise InvalidCode(f"统一社会信用代码校验位错误：应为 {expected}，实为 {code[17]}")
+        raise InvalidCode(gettext("统一社会信用代码校验位错误：应为 {expected}，实为 {value}").format(expected=expected, value=code[17]))
     return code
 
 
@@ -119,6 +122,6 @@ def make(prefix: str) -> str:
     organization code's check character (used by the demo, tests and benchmarks)."""
     first16 = normalize(prefix)[:16]
     if len(first16) != 16:
-        raise ValueError("需要前16位")
+        raise ValueError(gettext("需要前16位"))
     first17 = first16 + org_check_character(first16[8:])
     return first17 + check_character(first17)

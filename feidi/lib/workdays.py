@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import chinese_calendar
+from django.utils.translation import gettext
 
 ONE_DAY = dt.timedelta(days=1)
 KNOWN_YEARS = (min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year)
@@ -80,8 +81,7 @@ class Calendar:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
             raise OutOfCalendar(
-                f"{day.year}年的节假日安排尚未录入（{day:%Y年%m月%d日}无法判断是否工作日），"
-                f"无法按工作日计算期限。请系统管理员在“工作日历”中录入{day.year}年国务院办公厅节假日安排通知后再试",
+                gettext("{year}年的节假日安排尚未录入（{day:%Y年%m月%d日}无法判断是否工作日），无法按工作日计算期限。请系统管理员在“工作日历”中录入{year}年国务院办公厅节假日安排通知后再试").format(year=day.year, day=day),
                 day.year) from None
 
     def next_workday(self, day: dt.date) -> dt.date:

@@ -15,9 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
+from feidi.core.models import seeded_label
 from feidi.core.notify import notify, notify_many
 
 from .models import (
@@ -109,18 +111,19 @@ def gate_problems(project: Project, stage: str, user, *, on: dt.date | None = No
         return problems
     roles = list(gate.roles.all())
     if roles and not {r.pk for r in roles} & set(user.roles.values_list("pk", flat=True)):
-        problems.append(f"只有{'、'.join(r.name for r in roles)}可以将项目推进到“{Stage(stage).label}”")
+        problems.append(gettext("只有{roles}可以将项目推进到“{stage}”").format(
+            roles=gettext("、").join(str(r) for r in roles), stage=Stage(stage).label))
     date_field = STAGE_DATE_FIELD.get(stage)
     for name in gate.required_fields or []:
         if name == date_field and on is not None:
             continue  # the transition stamps it
         value = getattr(project, f"{name}_id" if name in ("organization", "segment", "leader", "owner") else name)
         if value in (None, ""):
-            problems.append(f"请先填写“{StageGate.GATE_FIELDS.get(name, name)}”")
+            problems.append(gettext("请先填写“{get}”").format(get=StageGate.GATE_FIELDS.get(name, name)))
     have = set(project.files.values_list("kind", flat=True))
     for kind in gate.required_evidence or []:
         if kind not in have:
-            problems.append(f"请先上传佐证材料“{kind}”")
+            problems.append(gettext("请先上传佐证材料“{kind}”").format(kind=seeded_label(kind)))
     return problems
 
 
@@ -128,19 +131,19 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
                           note: str = "") -> Project:
     """Move ``project`` one step along 线索→洽谈→签约→开工→投产→达产, or to 终止 (with a reason)."""
     if not acting_user.has_perm("projects.transition_project"):
-        raise PermissionDenied("您没有推进项目阶段的权限")
+        raise PermissionDenied(gettext("您没有推进项目阶段的权限"))
     from_stage = project.stage
     if to_stage not in allowed_next(from_stage):
-        names = "、".join(Stage(s).label for s in allowed_next(from_stage)) or "无（已是最终阶段）"
-        raise ValidationError(f"不能从“{Stage(from_stage).label}”直接进入“{Stage(to_stage).label}”；可进入：{names}")
+        names = gettext("、").join(str(Stage(s).label) for s in allowed_next(from_stage)) or gettext("无（已是最终阶段）")
+        raise ValidationError(gettext("不能从“{label}”直接进入“{label2}”；可进入：{names}").format(label=Stage(from_stage).label, label2=Stage(to_stage).label, names=names))
     today = timezone.localdate()
     on = on or today
     if on > today:
-        raise ValidationError({"on": "日期不能晚于今天"})
+        raise ValidationError({"on": gettext("日期不能晚于今天")})
     if to_stage == Stage.TERMINATED and not note.strip():
-        raise ValidationError({"note": "终止项目须说明原因"})
+        raise ValidationError({"note": gettext("终止项目须说明原因")})
     if to_stage != Stage.TERMINATED and project.owner_id is None:
-        raise ValidationError("该项目尚无负责人（谁引进、谁负责）：请先从公海认领或指定负责人，再推进阶段")
+        raise ValidationError(gettext("该项目尚无负责人（谁引进、谁负责）：请先从公海认领或指定负责人，再推进阶段"))
     problems = gate_problems(project, to_stage, acting_user, on=on)
     if problems:
         raise ValidationError(problems)
@@ -154,7 +157,7 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
         before = audit.snapshot(project)
         done = Project.objects.filter(pk=project.pk, stage=from_stage, version=project.version).update(**changes)
         if not done:
-            raise ConflictError("该项目已被他人推进或修改，请刷新后重试")
+            raise ConflictError(gettext("该项目已被他人推进或修改，请刷新后重试"))
         StageRecord.objects.filter(project=project, left_at__isnull=True).update(left_at=now)
         StageRecord.objects.create(project=project, stage=to_stage, entered_at=now, entered_on=on,
                                    by=acting_user, note=note[:300])
@@ -180,7 +183,7 @@ def stage_durations(project: Project, now=None) -> list[dict]:
 
 def do_follow_up(project: Project, text: str, *, acting_user) -> None:
     if not text.strip():
-        raise ValidationError({"text": "请填写跟进情况"})
+        raise ValidationError({"text": gettext("请填写跟进情况")})
     with transaction.atomic():
         _event(project, acting_user, "followup", text.strip())
         _touch(project.pk)
@@ -189,13 +192,13 @@ def do_follow_up(project: Project, text: str, *, acting_user) -> None:
 def do_claim_project(project: Project, *, acting_user) -> Project:
     """Take a lead from the shared pool (公海). Exactly one of two simultaneous claims wins."""
     if not acting_user.has_perm("projects.claim_project"):
-        raise PermissionDenied("您没有认领线索的权限")
+        raise PermissionDenied(gettext("您没有认领线索的权限"))
     now = timezone.now()
     with transaction.atomic():
         done = Project.objects.filter(pk=project.pk, owner__isnull=True, stage=Stage.LEAD).update(
             owner=acting_user, pooled_at=None, last_activity_at=now, version=F("version") + 1)
         if not done:
-            raise ConflictError("该线索已被他人认领或已不在公海")
+            raise ConflictError(gettext("该线索已被他人认领或已不在公海"))
         project.refresh_from_db()
         _event(project, acting_user, "claim", f"{acting_user.full_name} 从公海认领")
         audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user, before={"owner": None},
@@ -205,15 +208,15 @@ def do_claim_project(project: Project, *, acting_user) -> Project:
 
 def do_reassign_project(project: Project, new_owner, *, acting_user, reason: str = "") -> Project:
     if not acting_user.has_perm("projects.reassign_project"):
-        raise PermissionDenied("您没有改派项目的权限")
+        raise PermissionDenied(gettext("您没有改派项目的权限"))
     old = project.owner
     if new_owner is not None and old is not None and new_owner.pk == old.pk:
-        raise ValidationError({"owner": "新负责人与原负责人相同"})
+        raise ValidationError({"owner": gettext("新负责人与原负责人相同")})
     with transaction.atomic():
         done = Project.objects.filter(pk=project.pk, version=project.version).update(
             owner=new_owner, pooled_at=None, last_activity_at=timezone.now(), version=F("version") + 1)
         if not done:
-            raise ConflictError("该项目已被他人修改，请刷新后重试")
+            raise ConflictError(gettext("该项目已被他人修改，请刷新后重试"))
         project.refresh_from_db()
         _event(project, acting_user, "reassign", f"负责人：{old or '公海'} → {new_owner or '公海'}" + (f"；{reason}" if reason else ""))
         audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user,
@@ -262,7 +265,7 @@ def do_attach_evidence(project: Project, kind: str, upload, *, acting_user) -> P
 
     kind = (kind or "").strip()
     if not kind:
-        raise ValidationError({"kind": "请选择材料类别"})
+        raise ValidationError({"kind": gettext("请选择材料类别")})
     check_django_upload(upload)
     with transaction.atomic():
         item = ProjectFile(project=project, kind=kind[:50], name=upload.name[:200], size=upload.size,
@@ -440,7 +443,7 @@ def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
             "rate": (completed / planned) if planned else None,
             "reached": reached[p.pk], "moves": moves[p.pk], "entries": entries[p.pk],
             "entries_total": sum((e.amount for e in entries[p.pk]), Decimal(0)),
-            "entries_months": "、".join(f"{e.month.month}月" for e in entries[p.pk]),
+            "entries_months": gettext("、").join(gettext("{month}月").format(month=e.month.month) for e in entries[p.pk]),
             "late_milestones": late_m[p.pk], "problems": problems[p.pk], "overdue_problems": overdue_problems,
             "open_tasks": tasks[p.pk], "late_tasks": late_tasks, "decisions": decided[p.pk],
             "late": bool(late_m[p.pk] or overdue_problems or late_tasks),
@@ -458,7 +461,7 @@ def do_record_decision(task: Task, *, acting_user) -> Task:
 
         if task.dispatch.department_id not in {d.pk for d in Department.objects.get(
                 pk=task.project.department_id).ancestors()}:
-            raise ValidationError({"project": "该项目不属于本次调度会的园区"})
+            raise ValidationError({"project": gettext("该项目不属于本次调度会的园区")})
     with transaction.atomic():
         saved = do_save_part(task, acting_user=acting_user)
         if saved.owner_id:

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -181,5 +182,5 @@ def generate_report(request, payload: ReportIn):
     require_perm(request, "projects.dispatch_project")
     as_of = payload.as_of
     if as_of > timezone.localdate():
-        raise ValidationError({"as_of": ["数据截止日期不能晚于今天"]})
+        raise ValidationError({"as_of": [gettext("数据截止日期不能晚于今天")]})
     return Status(201, generate_biweekly(zone_department(request.user), as_of, acting_user=request.user))

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
     name = "feidi.projects"
     label = "projects"
-    verbose_name = "招商与重点项目"
+    verbose_name = _("招商与重点项目")
 
     def ready(self):
         from . import stats as app_stats

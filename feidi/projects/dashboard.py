@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from feidi.core.views import ScopedViewMixin
@@ -22,7 +24,7 @@ WAN = Decimal(10000)
 def _months_back(today: dt.date, n: int) -> list[dt.date]:
     first = today.replace(day=1)
     months = []
-    for _ in range(n):
+    for _i in range(n):
         months.append(first)
         first = (first - dt.timedelta(days=1)).replace(day=1)
     return list(reversed(months))
@@ -47,7 +49,7 @@ def figures(projects, today: dt.date, user=None) -> dict:
     per_chain: dict[str, dict[dt.date, Decimal]] = defaultdict(dict)
     for r in rows:
         month = r["m"].date() if isinstance(r["m"], dt.datetime) else r["m"]
-        per_chain[r["segment__chain__name"] or "未归链"][month] = r["amount"] or Decimal(0)
+        per_chain[r["segment__chain__name"] or gettext("未归链")][month] = r["amount"] or Decimal(0)
     signed_series = [{"name": chain, "data": [float((vals.get(m, Decimal(0)) / WAN).quantize(Decimal("0.01")))
                                               for m in months]}
                      for chain, vals in sorted(per_chain.items())]
@@ -73,7 +75,7 @@ def figures(projects, today: dt.date, user=None) -> dict:
     alerts = (alerts.visible_to(user) if user is not None else alerts.filter(project__in=projects)) \
         .select_related("project").order_by("-raised_at")
     return {
-        "funnel": funnel, "by_stage": {Stage(k).label: v for k, v in by_stage.items()},
+        "funnel": funnel, "by_stage": {str(Stage(k).label): v for k, v in by_stage.items()},
         "leads_open": by_stage.get(Stage.LEAD, 0) + by_stage.get(Stage.NEGOTIATING, 0),
         "pool": projects.filter(owner__isnull=True, stage=Stage.LEAD).count(),
         "signed_count": signed_totals["n"], "signed_amount": signed_totals["amount"] or Decimal(0),
@@ -88,7 +90,7 @@ def figures(projects, today: dt.date, user=None) -> dict:
 class DashboardView(ScopedViewMixin, TemplateView):
     model = Project
     template_name = "projects/dashboard.html"
-    title = "招商与重点项目看板"
+    title = _("招商与重点项目看板")
 
     def get(self, request, *args, **kwargs):
         today = timezone.localdate()

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from feidi.chains.models import Chain
 from feidi.core.filters import MineFilter, ScopedFilterSet
@@ -24,14 +25,14 @@ from .models import (
 
 class ProjectFilterSet(ScopedFilterSet):
     search_fields = ("name", "investor", "introducer")
-    zone = django_filters.ModelChoiceFilter(label="落地园区", queryset=Zone.objects.all())
-    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
+    zone = django_filters.ModelChoiceFilter(label=_("落地园区"), queryset=Zone.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
     segment = django_filters.NumberFilter(field_name="segment_id", widget=forms.HiddenInput)
-    key_level = django_filters.ChoiceFilter(label="重点级别", choices=KeyLevel.choices)
+    key_level = django_filters.ChoiceFilter(label=_("重点级别"), choices=KeyLevel.choices)
     mine = MineFilter()
-    pool = django_filters.BooleanFilter(label="公海", method="filter_pool")
-    signed_after = django_filters.DateFilter(label="签约日期从", field_name="signed_on", lookup_expr="gte")
-    signed_before = django_filters.DateFilter(label="签约日期至", field_name="signed_on", lookup_expr="lte")
+    pool = django_filters.BooleanFilter(label=_("公海"), method="filter_pool")
+    signed_after = django_filters.DateFilter(label=_("签约日期从"), field_name="signed_on", lookup_expr="gte")
+    signed_before = django_filters.DateFilter(label=_("签约日期至"), field_name="signed_on", lookup_expr="lte")
 
     class Meta:
         model = Project
@@ -46,8 +47,8 @@ class ProjectFilterSet(ScopedFilterSet):
 
 class KeyProjectFilterSet(ScopedFilterSet):
     search_fields = ("name", "investor")
-    zone = django_filters.ModelChoiceFilter(label="落地园区", queryset=Zone.objects.all())
-    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
+    zone = django_filters.ModelChoiceFilter(label=_("落地园区"), queryset=Zone.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
 
     class Meta:
         model = Project
@@ -56,8 +57,8 @@ class KeyProjectFilterSet(ScopedFilterSet):
 
 class PoolFilterSet(ScopedFilterSet):
     search_fields = ("name", "investor")
-    zone = django_filters.ModelChoiceFilter(label="落地园区", queryset=Zone.objects.all())
-    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
+    zone = django_filters.ModelChoiceFilter(label=_("落地园区"), queryset=Zone.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
 
     class Meta:
         model = Project
@@ -66,8 +67,8 @@ class PoolFilterSet(ScopedFilterSet):
 
 class InvestmentTripFilterSet(ScopedFilterSet):
     search_fields = ("destination", "purpose", "summary")
-    after = django_filters.DateFilter(label="出发日期从", field_name="set_out_on", lookup_expr="gte")
-    before = django_filters.DateFilter(label="至", field_name="set_out_on", lookup_expr="lte")
+    after = django_filters.DateFilter(label=_("出发日期从"), field_name="set_out_on", lookup_expr="gte")
+    before = django_filters.DateFilter(label=_("至"), field_name="set_out_on", lookup_expr="lte")
 
     class Meta:
         model = InvestmentTrip
@@ -88,8 +89,8 @@ class AnnualPlanFilterSet(_PartFilterSet):
 
 class MonthlyInvestmentFilterSet(_PartFilterSet):
     search_fields = ("project__name", "note")
-    after = django_filters.DateFilter(label="月份从", field_name="month", lookup_expr="gte")
-    before = django_filters.DateFilter(label="至", field_name="month", lookup_expr="lte")
+    after = django_filters.DateFilter(label=_("月份从"), field_name="month", lookup_expr="gte")
+    before = django_filters.DateFilter(label=_("至"), field_name="month", lookup_expr="lte")
 
     class Meta:
         model = MonthlyInvestment
@@ -98,7 +99,7 @@ class MonthlyInvestmentFilterSet(_PartFilterSet):
 
 class MilestoneFilterSet(_PartFilterSet):
     search_fields = ("project__name", "name")
-    done = django_filters.BooleanFilter(label="已完成", field_name="actual_on", lookup_expr="isnull", exclude=True)
+    done = django_filters.BooleanFilter(label=_("已完成"), field_name="actual_on", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Milestone
@@ -115,7 +116,7 @@ class ProblemFilterSet(_PartFilterSet):
 
 class TaskFilterSet(_PartFilterSet):
     search_fields = ("project__name", "decision")
-    dispatch = django_filters.ModelChoiceFilter(label="调度会", queryset=Dispatch.objects.all())
+    dispatch = django_filters.ModelChoiceFilter(label=_("调度会"), queryset=Dispatch.objects.all())
     mine = MineFilter()
 
     class Meta:
@@ -133,7 +134,7 @@ class DispatchFilterSet(ScopedFilterSet):
 
 class AlertFilterSet(ScopedFilterSet):
     search_fields = ("project__name", "message")
-    open = django_filters.BooleanFilter(label="未解除", field_name="resolved_at", lookup_expr="isnull")
+    open = django_filters.BooleanFilter(label=_("未解除"), field_name="resolved_at", lookup_expr="isnull")
 
     class Meta:
         model = Alert

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, StyledFormMixin, style_fields
 
@@ -30,8 +32,8 @@ class ProjectForm(ColleagueChoicesMixin, ScopedModelForm):
         widgets = {"task_force": forms.SelectMultiple(attrs={"size": 4}),
                    "programmes": forms.SelectMultiple(attrs={"size": 4})}
 
-    to_pool = forms.BooleanField(label="放入公海", required=False,
-                                 help_text="勾选后线索不设负责人，由其他招商干部认领；否则谁登记、谁负责")
+    to_pool = forms.BooleanField(label=_("放入公海"), required=False,
+                                 help_text=_("勾选后线索不设负责人，由其他招商干部认领；否则谁登记、谁负责"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,14 +41,14 @@ class ProjectForm(ColleagueChoicesMixin, ScopedModelForm):
         if self.instance.pk:
             self.fields.pop("to_pool", None)  # a saved project leaves the pool only by a claim
         if "owner" in self.fields:
-            self.fields["owner"].help_text = "谁引进、谁负责：留空时由登记人负责"
+            self.fields["owner"].help_text = gettext("谁引进、谁负责：留空时由登记人负责")
             if self.user is not None and not self.instance.pk:
                 self.fields["owner"].initial = self.user.pk
 
     def clean(self):
         data = super().clean()
         if data.get("to_pool") and data.get("owner"):
-            self.add_error("to_pool", "放入公海的线索不设负责人：请清空“负责人”或取消勾选")
+            self.add_error("to_pool", gettext("放入公海的线索不设负责人：请清空“负责人”或取消勾选"))
         return data
 
 
@@ -63,10 +65,10 @@ class ProjectImportForm(ProjectForm):
 
 
 class TransitionForm(StyledFormMixin, forms.Form):
-    to_stage = forms.ChoiceField(label="推进到", choices=Stage.choices)
-    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                         help_text="签约、开工、投产的实际日期，默认今天")
-    note = forms.CharField(label="说明（终止须填原因）", required=False, max_length=300)
+    to_stage = forms.ChoiceField(label=_("推进到"), choices=Stage.choices)
+    on = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                         help_text=_("签约、开工、投产的实际日期，默认今天"))
+    note = forms.CharField(label=_("说明（终止须填原因）"), required=False, max_length=300)
 
     def __init__(self, *args, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,11 +150,11 @@ class InvestmentTripForm(ColleagueChoicesMixin, ScopedModelForm):
 class StageGateForm(ColleagueChoicesMixin, ScopedModelForm):
     zone_department_fields = ("department",)
 
-    required_fields = forms.MultipleChoiceField(label="必填字段", required=False,
+    required_fields = forms.MultipleChoiceField(label=_("必填字段"), required=False,
                                                 choices=list(StageGate.GATE_FIELDS.items()),
                                                 widget=forms.CheckboxSelectMultiple)
-    required_evidence = forms.CharField(label="必备佐证材料", required=False,
-                                        help_text="多个材料用顿号或逗号分隔，如：投资协议、营业执照")
+    required_evidence = forms.CharField(label=_("必备佐证材料"), required=False,
+                                        help_text=_("多个材料用顿号或逗号分隔，如：投资协议、营业执照"))
 
     class Meta:
         model = StageGate

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_noop
+
 from feidi.core.importer import Importer
 
 from . import actions
@@ -11,7 +13,7 @@ class ProjectImporter(Importer):
     model = Project
     form_class = ProjectImportForm
     action = staticmethod(actions.do_save_project)
-    title = "招商项目"
+    title = gettext_noop("招商项目")
     columns = {
         "项目名称": "name", "落地园区": "zone", "投资方": "investor", "行业代码": "industry_code",
         "产业链环节": "segment", "来源渠道": "channel", "引进人": "introducer", "签约金额(元)": "signed_amount",

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
 from feidi.core.models import DetailUrlMixin, FeidiModel
@@ -25,13 +27,13 @@ User = settings.AUTH_USER_MODEL
 
 
 class Stage(models.TextChoices):
-    LEAD = "lead", "线索"
-    NEGOTIATING = "negotiating", "洽谈"
-    SIGNED = "signed", "签约"
-    STARTED = "started", "开工"
-    PRODUCING = "producing", "投产"
-    FULL = "full", "达产"
-    TERMINATED = "terminated", "终止"
+    LEAD = "lead", _("线索")
+    NEGOTIATING = "negotiating", _("洽谈")
+    SIGNED = "signed", _("签约")
+    STARTED = "started", _("开工")
+    PRODUCING = "producing", _("投产")
+    FULL = "full", _("达产")
+    TERMINATED = "terminated", _("终止")
 
 
 FLOW = [Stage.LEAD, Stage.NEGOTIATING, Stage.SIGNED, Stage.STARTED, Stage.PRODUCING, Stage.FULL]
@@ -46,19 +48,19 @@ def allowed_next(stage: str) -> list[str]:
 
 
 class Channel(models.TextChoices):
-    TRIP = "trip", "外出招商"
-    FAIR = "fair", "展会"
-    INVESTOR = "investor", "以商招商"
-    ENCLAVE = "enclave", "飞地转化"
-    REFERRAL = "referral", "全民招商"
-    NEWS = "news", "新闻信息"
-    OTHER = "other", "其他"
+    TRIP = "trip", _("外出招商")
+    FAIR = "fair", _("展会")
+    INVESTOR = "investor", _("以商招商")
+    ENCLAVE = "enclave", _("飞地转化")
+    REFERRAL = "referral", _("全民招商")
+    NEWS = "news", _("新闻信息")
+    OTHER = "other", _("其他")
 
 
 class KeyLevel(models.TextChoices):
-    PROVINCE = "province", "省重点"
-    CITY = "city", "市重点"
-    DISTRICT = "district", "区重点"
+    PROVINCE = "province", _("省重点")
+    CITY = "city", _("市重点")
+    DISTRICT = "district", _("区重点")
 
 
 def _project_also(user) -> Q:
@@ -77,18 +79,18 @@ def _project_also(user) -> Q:
 class ProjectSettings(FeidiModel):
     """A zone's pipeline rules and report letterhead."""
 
-    name = models.CharField("名称", max_length=100, default="项目调度设置")
-    pool_after_days = models.PositiveIntegerField("线索无跟进退回公海（天）", default=30, validators=[MinValueValidator(1)])
+    name = models.CharField(_("名称"), max_length=100, default="项目调度设置")
+    pool_after_days = models.PositiveIntegerField(_("线索无跟进退回公海（天）"), default=30, validators=[MinValueValidator(1)])
     pace_percent = models.PositiveIntegerField(
-        "投资进度预警线（%）", default=100, validators=[MinValueValidator(1), MaxValueValidator(200)],
-        help_text="年度累计完成投资低于“年度计划×已过月数/12×该比例”时预警")
-    report_title = models.CharField("专报标题", max_length=100, default="重点项目推进情况专报")
-    report_issuer = models.CharField("专报编发单位", max_length=100, default="重点项目推进办公室")
+        _("投资进度预警线（%）"), default=100, validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text=_("年度累计完成投资低于“年度计划×已过月数/12×该比例”时预警"))
+    report_title = models.CharField(_("专报标题"), max_length=100, default="重点项目推进情况专报")
+    report_issuer = models.CharField(_("专报编发单位"), max_length=100, default="重点项目推进办公室")
 
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
-        verbose_name = verbose_name_plural = "项目调度设置"
+        verbose_name = verbose_name_plural = _("项目调度设置")
         constraints = [models.UniqueConstraint(fields=["department"], name="projectsettings_one_per_department")]
 
     def __str__(self):
@@ -115,53 +117,53 @@ class StageGate(FeidiModel):
     any are set) one of these roles."""
 
     GATE_FIELDS = {
-        "organization": "项目主体", "investor": "投资方", "segment": "产业链环节", "industry_code": "行业代码",
-        "signed_amount": "签约金额", "planned_investment": "计划总投资", "fixed_asset_investment": "固定资产投资",
-        "signed_on": "签约日期", "started_on": "开工日期", "produced_on": "投产日期", "leader": "挂点领导",
-        "owner": "负责人",
+        "organization": _("项目主体"), "investor": _("投资方"), "segment": _("产业链环节"), "industry_code": _("行业代码"),
+        "signed_amount": _("签约金额"), "planned_investment": _("计划总投资"), "fixed_asset_investment": _("固定资产投资"),
+        "signed_on": _("签约日期"), "started_on": _("开工日期"), "produced_on": _("投产日期"), "leader": _("挂点领导"),
+        "owner": _("负责人"),
     }
 
-    stage = models.CharField("进入阶段", max_length=16, choices=[c for c in Stage.choices if c[0] != Stage.LEAD])
-    required_fields = models.JSONField("必填字段", default=list, blank=True)
-    required_evidence = models.JSONField("必备佐证材料", default=list, blank=True,
-                                         help_text="材料类别名称，如：投资协议、施工许可证")
-    roles = models.ManyToManyField("accounts.Role", verbose_name="可推进的角色", blank=True, related_name="+",
-                                   help_text="留空表示有项目编辑权限者均可")
+    stage = models.CharField(_("进入阶段"), max_length=16, choices=[c for c in Stage.choices if c[0] != Stage.LEAD])
+    required_fields = models.JSONField(_("必填字段"), default=list, blank=True)
+    required_evidence = models.JSONField(_("必备佐证材料"), default=list, blank=True,
+                                         help_text=_("材料类别名称，如：投资协议、施工许可证"))
+    roles = models.ManyToManyField("accounts.Role", verbose_name=_("可推进的角色"), blank=True, related_name="+",
+                                   help_text=_("留空表示有项目编辑权限者均可"))
 
     # Gates without a department are the defaults everyone works under: readable by all.
     scope = Scope(department="department", owner="created_by", public=Q(department__isnull=True))
 
     class Meta:
-        verbose_name = verbose_name_plural = "阶段门槛"
+        verbose_name = verbose_name_plural = _("阶段门槛")
         ordering = ["department", "stage"]
         constraints = [models.UniqueConstraint(fields=["department", "stage"], name="stagegate_unique")]
 
     def __str__(self):
-        return f"进入“{self.get_stage_display()}”的条件"
+        return gettext("进入“{stage}”的条件").format(stage=self.get_stage_display())
 
     def clean(self):
         unknown = [f for f in self.required_fields or [] if f not in self.GATE_FIELDS]
         if unknown:
-            raise ValidationError({"required_fields": f"未知字段：{'、'.join(unknown)}"})
+            raise ValidationError({"required_fields": gettext("未知字段：{join}").format(join='、'.join(unknown))})
 
 
 class InvestmentTrip(FeidiModel):
     """An investment trip (外出招商): who went where, whom they met, which leads came of it."""
 
-    set_out_on = models.DateField("出发日期")
-    return_on = models.DateField("返回日期", null=True, blank=True)
-    destination = models.CharField("目的地", max_length=100)
-    leader = models.ForeignKey(User, verbose_name="带队领导", on_delete=models.PROTECT, related_name="+")
-    members = models.ManyToManyField(User, verbose_name="成员", blank=True, related_name="+")
-    organizations = models.ManyToManyField("registry.Organization", verbose_name="拜访企业", blank=True,
+    set_out_on = models.DateField(_("出发日期"))
+    return_on = models.DateField(_("返回日期"), null=True, blank=True)
+    destination = models.CharField(_("目的地"), max_length=100)
+    leader = models.ForeignKey(User, verbose_name=_("带队领导"), on_delete=models.PROTECT, related_name="+")
+    members = models.ManyToManyField(User, verbose_name=_("成员"), blank=True, related_name="+")
+    organizations = models.ManyToManyField("registry.Organization", verbose_name=_("拜访企业"), blank=True,
                                            related_name="+")
-    purpose = models.CharField("目的", max_length=200, blank=True)
-    summary = models.TextField("成果", blank=True)
+    purpose = models.CharField(_("目的"), max_length=200, blank=True)
+    summary = models.TextField(_("成果"), blank=True)
 
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
-        verbose_name = verbose_name_plural = "外出招商"
+        verbose_name = verbose_name_plural = _("外出招商")
         ordering = ["-set_out_on"]
 
     def __str__(self):
@@ -169,62 +171,62 @@ class InvestmentTrip(FeidiModel):
 
     def clean(self):
         if self.return_on and self.set_out_on and self.return_on < self.set_out_on:
-            raise ValidationError({"return_on": "返回日期不能早于出发日期"})
+            raise ValidationError({"return_on": gettext("返回日期不能早于出发日期")})
 
 
 class Project(FeidiModel):
-    name = models.CharField("项目名称", max_length=200, db_index=True)
-    zone = models.ForeignKey("registry.Zone", verbose_name="落地园区", on_delete=models.PROTECT, related_name="projects")
-    investor = models.CharField("投资方", max_length=200, blank=True)
-    organization = models.ForeignKey("registry.Organization", verbose_name="项目主体", null=True, blank=True,
+    name = models.CharField(_("项目名称"), max_length=200, db_index=True)
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("落地园区"), on_delete=models.PROTECT, related_name="projects")
+    investor = models.CharField(_("投资方"), max_length=200, blank=True)
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("项目主体"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="projects")
-    stage = models.CharField("阶段", max_length=16, choices=Stage.choices, default=Stage.LEAD, editable=False)
-    stage_since = models.DateTimeField("进入本阶段", null=True, blank=True, editable=False)
-    industry_code = models.CharField("行业代码（GB/T 4754）", max_length=5, blank=True, validators=[validate_industry])
-    segment = models.ForeignKey("chains.Segment", verbose_name="产业链环节", null=True, blank=True,
+    stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices, default=Stage.LEAD, editable=False)
+    stage_since = models.DateTimeField(_("进入本阶段"), null=True, blank=True, editable=False)
+    industry_code = models.CharField(_("行业代码（GB/T 4754）"), max_length=5, blank=True, validators=[validate_industry])
+    segment = models.ForeignKey("chains.Segment", verbose_name=_("产业链环节"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="projects")
-    channel = models.CharField("来源渠道", max_length=16, choices=Channel.choices, default=Channel.OTHER)
-    introducer_department = models.ForeignKey("accounts.Department", verbose_name="引进单位", null=True, blank=True,
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices, default=Channel.OTHER)
+    introducer_department = models.ForeignKey("accounts.Department", verbose_name=_("引进单位"), null=True, blank=True,
                                               on_delete=models.SET_NULL, related_name="+")
-    introducer = models.CharField("引进人", max_length=50, blank=True, help_text="谁引进、谁负责")
-    owner = models.ForeignKey(User, verbose_name="负责人", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", help_text="为空表示在公海中，任何招商干部可认领")
-    leader = models.ForeignKey(User, verbose_name="挂点领导", null=True, blank=True, on_delete=models.SET_NULL,
+    introducer = models.CharField(_("引进人"), max_length=50, blank=True, help_text=_("谁引进、谁负责"))
+    owner = models.ForeignKey(User, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text=_("为空表示在公海中，任何招商干部可认领"))
+    leader = models.ForeignKey(User, verbose_name=_("挂点领导"), null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
-    task_force = models.ManyToManyField(User, verbose_name="专班成员", blank=True, related_name="+")
-    signed_amount = MoneyField("签约金额（元）", null=True, blank=True, validators=[MinValueValidator(0)])
-    planned_investment = MoneyField("计划总投资（元）", null=True, blank=True, validators=[MinValueValidator(0)])
-    fixed_asset_investment = MoneyField("固定资产投资（元）", null=True, blank=True, validators=[MinValueValidator(0)])
-    foreign_investment = MoneyField("利用外资（折人民币元）", null=True, blank=True, validators=[MinValueValidator(0)])
-    expected_output = MoneyField("预计年产值（元）", null=True, blank=True, validators=[MinValueValidator(0)],
-                                 help_text="达产后预计年产值，报告中“建成后年产值”的来源")
+    task_force = models.ManyToManyField(User, verbose_name=_("专班成员"), blank=True, related_name="+")
+    signed_amount = MoneyField(_("签约金额（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
+    planned_investment = MoneyField(_("计划总投资（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
+    fixed_asset_investment = MoneyField(_("固定资产投资（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
+    foreign_investment = MoneyField(_("利用外资（折人民币元）"), null=True, blank=True, validators=[MinValueValidator(0)])
+    expected_output = MoneyField(_("预计年产值（元）"), null=True, blank=True, validators=[MinValueValidator(0)],
+                                 help_text=_("达产后预计年产值，报告中“建成后年产值”的来源"))
     programmes = models.ManyToManyField(
-        "core.DictItem", verbose_name="活动/批次", blank=True, related_name="+",
+        "core.DictItem", verbose_name=_("活动/批次"), blank=True, related_name="+",
         limit_choices_to={"type__code": "project_programme", "active": True},
-        help_text="项目参加的签约活动、联动开工批次等（字典“项目活动/批次”中维护）")
-    signed_on = models.DateField("签约日期", null=True, blank=True)
-    started_on = models.DateField("开工日期", null=True, blank=True)
-    produced_on = models.DateField("投产日期", null=True, blank=True)
-    terminated_reason = models.CharField("终止原因", max_length=300, blank=True, editable=False)
-    is_key = models.BooleanField("重点项目", default=False)
-    key_level = models.CharField("重点级别", max_length=16, choices=KeyLevel.choices, blank=True)
-    trip = models.ForeignKey(InvestmentTrip, verbose_name="来自外出招商", null=True, blank=True,
+        help_text=_("项目参加的签约活动、联动开工批次等（字典“项目活动/批次”中维护）"))
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    produced_on = models.DateField(_("投产日期"), null=True, blank=True)
+    terminated_reason = models.CharField(_("终止原因"), max_length=300, blank=True, editable=False)
+    is_key = models.BooleanField(_("重点项目"), default=False)
+    key_level = models.CharField(_("重点级别"), max_length=16, choices=KeyLevel.choices, blank=True)
+    trip = models.ForeignKey(InvestmentTrip, verbose_name=_("来自外出招商"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="leads")
-    incubated_from = models.ForeignKey("registry.Residency", verbose_name="飞地孵化来源", null=True, blank=True,
+    incubated_from = models.ForeignKey("registry.Residency", verbose_name=_("飞地孵化来源"), null=True, blank=True,
                                        on_delete=models.SET_NULL, related_name="+",
-                                       help_text="在飞地孵化、回到本地产业化的项目：选择其在飞地的入驻记录")
-    description = models.TextField("项目简介", blank=True)
-    last_activity_at = models.DateTimeField("最近跟进", null=True, blank=True, editable=False)
-    pooled_at = models.DateTimeField("退回公海时间", null=True, blank=True, editable=False)
+                                       help_text=_("在飞地孵化、回到本地产业化的项目：选择其在飞地的入驻记录"))
+    description = models.TextField(_("项目简介"), blank=True)
+    last_activity_at = models.DateTimeField(_("最近跟进"), null=True, blank=True, editable=False)
+    pooled_at = models.DateTimeField(_("退回公海时间"), null=True, blank=True, editable=False)
 
     scope = Scope(department="department", owner="owner", also=_project_also)
     audit_exclude = ("updated_at", "created_at", "last_activity_at")
 
     class Meta:
-        verbose_name = verbose_name_plural = "招商项目"
+        verbose_name = verbose_name_plural = _("招商项目")
         ordering = ["-created_at"]
-        permissions = [("transition_project", "推进项目阶段"), ("claim_project", "认领公海线索"),
-                       ("reassign_project", "改派项目负责人"), ("dispatch_project", "重点项目调度与专报")]
+        permissions = [("transition_project", _("推进项目阶段")), ("claim_project", _("认领公海线索")),
+                       ("reassign_project", _("改派项目负责人")), ("dispatch_project", _("重点项目调度与专报"))]
         indexes = [
             models.Index(fields=["department", "stage"]),
             models.Index(fields=["stage", "last_activity_at"]),
@@ -237,7 +239,7 @@ class Project(FeidiModel):
 
     def clean(self):
         if self.is_key and not self.key_level:
-            raise ValidationError({"key_level": "重点项目请选择级别（省/市/区重点）"})
+            raise ValidationError({"key_level": gettext("重点项目请选择级别（省/市/区重点）")})
         if not self.is_key:
             self.key_level = ""
         if self.segment_id and self.zone_id and self.segment.department_id and self.department_id \
@@ -246,9 +248,9 @@ class Project(FeidiModel):
 
             up = {d.pk for d in (Department.objects.get(pk=self.department_id).ancestors() or [])}
             if self.segment.department_id not in up:
-                raise ValidationError({"segment": "该产业链环节不属于本园区或其上级"})
+                raise ValidationError({"segment": gettext("该产业链环节不属于本园区或其上级")})
         if self.incubated_from_id and self.channel != Channel.ENCLAVE:
-            raise ValidationError({"channel": "选择了飞地孵化来源的项目，来源渠道应为“飞地转化”"})
+            raise ValidationError({"channel": gettext("选择了飞地孵化来源的项目，来源渠道应为“飞地转化”")})
         if self.industry_code:
             self.industry_code = self.industry_code.strip().upper()
 
@@ -261,19 +263,19 @@ class StageRecord(models.Model):
     """One stay in a stage: when it began and ended, who moved the project in. The time spent in
     each stage is read from these."""
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="stage_records")
-    stage = models.CharField("阶段", max_length=16, choices=Stage.choices)
-    entered_at = models.DateTimeField("进入时间")
-    left_at = models.DateTimeField("离开时间", null=True, blank=True)
-    entered_on = models.DateField("业务日期", help_text="签约、开工、投产等实际发生的日期")
-    by = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="stage_records")
+    stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices)
+    entered_at = models.DateTimeField(_("进入时间"))
+    left_at = models.DateTimeField(_("离开时间"), null=True, blank=True)
+    entered_on = models.DateField(_("业务日期"), help_text=_("签约、开工、投产等实际发生的日期"))
+    by = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
                            related_name="+")
-    note = models.CharField("说明", max_length=300, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     objects = models.Manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "阶段记录"
+        verbose_name = verbose_name_plural = _("阶段记录")
         ordering = ["project", "entered_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["project"], condition=Q(left_at__isnull=True),
                                                name="stagerecord_one_open_per_project")]
@@ -285,17 +287,17 @@ class StageRecord(models.Model):
 class ProjectEvent(models.Model):
     """The project's log: transitions, claims, returns to the pool, reassignments, follow-ups."""
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间", auto_now_add=True)
-    user = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    user = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
-    kind = models.CharField("事项", max_length=16)
-    text = models.TextField("内容", blank=True)
+    kind = models.CharField(_("事项"), max_length=16)
+    text = models.TextField(_("内容"), blank=True)
 
     objects = models.Manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "项目动态"
+        verbose_name = verbose_name_plural = _("项目动态")
         ordering = ["-at", "-pk"]
 
     def __str__(self):
@@ -305,18 +307,18 @@ class ProjectEvent(models.Model):
 class ProjectFile(models.Model):
     """Evidence for a stage gate (投资协议, 施工许可证 …), served only through the project's scope."""
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="files")
-    kind = models.CharField("材料类别", max_length=50)
-    file = models.FileField("文件", upload_to="projects/%Y/%m/")
-    name = models.CharField("文件名", max_length=200)
-    size = models.PositiveIntegerField("大小（字节）")
-    uploaded_by = models.ForeignKey(User, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(_("材料类别"), max_length=50)
+    file = models.FileField(_("文件"), upload_to="projects/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = models.Manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "项目材料"
+        verbose_name = verbose_name_plural = _("项目材料")
         ordering = ["kind", "uploaded_at"]
 
     def __str__(self):
@@ -331,37 +333,39 @@ class ProjectPartMixin:
 
 
 class AnnualPlan(ProjectPartMixin, FeidiModel):
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="plans")
-    year = models.PositiveIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    planned_investment = MoneyField("年度计划投资（元）", validators=[MinValueValidator(0)])
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="plans")
+    year = models.PositiveIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    planned_investment = MoneyField(_("年度计划投资（元）"), validators=[MinValueValidator(0)])
 
     scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
 
     class Meta:
-        verbose_name = verbose_name_plural = "年度投资计划"
+        verbose_name = verbose_name_plural = _("年度投资计划")
         ordering = ["-year", "project"]
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="annualplan_unique")]
 
     def __str__(self):
-        return f"{self.project} {self.year}年计划" if self.project_id else "年度计划"
+        return gettext("{project} {year}年计划").format(project=self.project, year=self.year) if self.project_id else gettext("年度计划")
 
 
 class MonthlyInvestment(ProjectPartMixin, FeidiModel):
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="monthly")
-    month = models.DateField("月份", help_text="填该月任意一天，按月保存")
-    amount = MoneyField("当月完成投资（元）", validators=[MinValueValidator(0)])
-    note = models.CharField("形象进度", max_length=300, blank=True)
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="monthly")
+    month = models.DateField(_("月份"), help_text=_("填该月任意一天，按月保存"))
+    amount = MoneyField(_("当月完成投资（元）"), validators=[MinValueValidator(0)])
+    note = models.CharField(_("形象进度"), max_length=300, blank=True)
 
     scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
 
     class Meta:
-        verbose_name = verbose_name_plural = "月度完成投资"
+        verbose_name = verbose_name_plural = _("月度完成投资")
         ordering = ["-month", "project"]
         constraints = [models.UniqueConstraint(fields=["project", "month"], name="monthlyinvestment_unique")]
         indexes = [models.Index(fields=["month"])]
 
     def __str__(self):
-        return f"{self.project} {self.month:%Y年%m月}" if self.project_id and self.month else "月度投资"
+        if self.project_id and self.month:
+            return gettext("{project} {month:%Y年%m月}").format(project=self.project, month=self.month)
+        return gettext("月度投资")
 
     def clean(self):
         if self.month:
@@ -369,15 +373,15 @@ class MonthlyInvestment(ProjectPartMixin, FeidiModel):
 
 
 class Milestone(ProjectPartMixin, FeidiModel):
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="milestones")
-    name = models.CharField("节点", max_length=100)
-    planned_on = models.DateField("计划完成")
-    actual_on = models.DateField("实际完成", null=True, blank=True)
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("节点"), max_length=100)
+    planned_on = models.DateField(_("计划完成"))
+    actual_on = models.DateField(_("实际完成"), null=True, blank=True)
 
     scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
 
     class Meta:
-        verbose_name = verbose_name_plural = "项目节点"
+        verbose_name = verbose_name_plural = _("项目节点")
         ordering = ["project", "planned_on"]
 
     def __str__(self):
@@ -389,31 +393,31 @@ class Milestone(ProjectPartMixin, FeidiModel):
 
 class Problem(ProjectPartMixin, FeidiModel):
     class Kind(models.TextChoices):
-        APPROVAL = "approval", "手续帮办"
-        FACTOR = "factor", "要素保障"
-        FUNDING = "funding", "资金"
-        CONSTRUCTION = "construction", "施工建设"
-        OTHER = "other", "其他"
+        APPROVAL = "approval", _("手续帮办")
+        FACTOR = "factor", _("要素保障")
+        FUNDING = "funding", _("资金")
+        CONSTRUCTION = "construction", _("施工建设")
+        OTHER = "other", _("其他")
 
     class Status(models.TextChoices):
-        OPEN = "open", "待解决"
-        SOLVED = "solved", "已解决"
+        OPEN = "open", _("待解决")
+        SOLVED = "solved", _("已解决")
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="problems")
-    kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.OTHER)
-    description = models.TextField("问题描述")
-    owner_department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="problems")
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(_("问题描述"))
+    owner_department = models.ForeignKey("accounts.Department", verbose_name=_("责任单位"), on_delete=models.PROTECT,
                                          related_name="+")
-    deadline = models.DateField("解决时限")
-    needs_leadership = models.BooleanField("需领导决策", default=False)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
-    solved_on = models.DateField("解决日期", null=True, blank=True)
-    resolution = models.TextField("解决情况", blank=True)
+    deadline = models.DateField(_("解决时限"))
+    needs_leadership = models.BooleanField(_("需领导决策"), default=False)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    solved_on = models.DateField(_("解决日期"), null=True, blank=True)
+    resolution = models.TextField(_("解决情况"), blank=True)
 
     scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
 
     class Meta:
-        verbose_name = verbose_name_plural = "问题清单"
+        verbose_name = verbose_name_plural = _("问题清单")
         ordering = ["status", "deadline"]
 
     def __str__(self):
@@ -436,26 +440,26 @@ class Alert(DetailUrlMixin, models.Model):
     behind the plan's pace, task overdue). Raised once, resolved when the rule stops holding."""
 
     class Rule(models.TextChoices):
-        MILESTONE = "milestone", "节点逾期"
-        PROBLEM = "problem", "问题逾期"
-        PACE = "pace", "投资进度滞后"
-        TASK = "task", "调度任务逾期"
+        MILESTONE = "milestone", _("节点逾期")
+        PROBLEM = "problem", _("问题逾期")
+        PACE = "pace", _("投资进度滞后")
+        TASK = "task", _("调度任务逾期")
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="alerts")
-    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="alerts")
+    department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    rule = models.CharField("预警类型", max_length=16, choices=Rule.choices)
-    subject = models.CharField("对象", max_length=50, help_text="节点、问题或任务的编号；进度预警为年度")
-    message = models.CharField("预警内容", max_length=300)
-    raised_at = models.DateTimeField("预警时间", auto_now_add=True)
-    resolved_at = models.DateTimeField("解除时间", null=True, blank=True)
+    rule = models.CharField(_("预警类型"), max_length=16, choices=Rule.choices)
+    subject = models.CharField(_("对象"), max_length=50, help_text=_("节点、问题或任务的编号；进度预警为年度"))
+    message = models.CharField(_("预警内容"), max_length=300)
+    raised_at = models.DateTimeField(_("预警时间"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner=None, also=lambda u: Q(project__in=_visible_ids(u)))
     audit_exclude: tuple[str, ...] = ()
 
     class Meta:
-        verbose_name = verbose_name_plural = "项目预警"
+        verbose_name = verbose_name_plural = _("项目预警")
         ordering = ["-raised_at"]
         constraints = [models.UniqueConstraint(fields=["project", "rule", "subject"], condition=Q(resolved_at__isnull=True),
                                                name="alert_one_open")]
@@ -468,20 +472,20 @@ class Dispatch(FeidiModel):
     """A weekly dispatch meeting (一周一调度) for the key projects of a zone."""
 
     class Status(models.TextChoices):
-        PREPARED = "prepared", "已准备"
-        HELD = "held", "已召开"
+        PREPARED = "prepared", _("已准备")
+        HELD = "held", _("已召开")
 
-    week_start = models.DateField("周（周一）")
-    held_on = models.DateField("召开日期", null=True, blank=True)
-    title = models.CharField("会议名称", max_length=100)
-    chaired_by = models.CharField("主持", max_length=50, blank=True)
-    notes = models.TextField("会议纪要", blank=True)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PREPARED)
+    week_start = models.DateField(_("周（周一）"))
+    held_on = models.DateField(_("召开日期"), null=True, blank=True)
+    title = models.CharField(_("会议名称"), max_length=100)
+    chaired_by = models.CharField(_("主持"), max_length=50, blank=True)
+    notes = models.TextField(_("会议纪要"), blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREPARED)
 
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
-        verbose_name = verbose_name_plural = "调度会"
+        verbose_name = verbose_name_plural = _("调度会")
         ordering = ["-week_start"]
         constraints = [models.UniqueConstraint(fields=["department", "week_start"], name="dispatch_one_per_week")]
 
@@ -497,26 +501,26 @@ class Task(FeidiModel):
     """A decision taken at a dispatch about one project, to be done by an owner by a deadline."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "办理中"
-        DONE = "done", "已完成"
+        OPEN = "open", _("办理中")
+        DONE = "done", _("已完成")
 
-    dispatch = models.ForeignKey(Dispatch, verbose_name="调度会", null=True, blank=True, on_delete=models.CASCADE,
+    dispatch = models.ForeignKey(Dispatch, verbose_name=_("调度会"), null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="tasks")
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="tasks")
-    decision = models.TextField("议定事项")
-    owner_department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="tasks")
+    decision = models.TextField(_("议定事项"))
+    owner_department = models.ForeignKey("accounts.Department", verbose_name=_("责任单位"), on_delete=models.PROTECT,
                                          related_name="+")
-    owner = models.ForeignKey(User, verbose_name="责任人", null=True, blank=True, on_delete=models.SET_NULL,
+    owner = models.ForeignKey(User, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
-    deadline = models.DateField("完成时限")
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
-    done_on = models.DateField("完成日期", null=True, blank=True)
-    result = models.TextField("办理结果", blank=True)
+    deadline = models.DateField(_("完成时限"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    result = models.TextField(_("办理结果"), blank=True)
 
     scope = Scope(department="department", owner="owner", also=lambda u: Q(project__in=_visible_ids(u)))
 
     class Meta:
-        verbose_name = verbose_name_plural = "调度任务"
+        verbose_name = verbose_name_plural = _("调度任务")
         ordering = ["status", "deadline"]
 
     def __str__(self):
@@ -534,23 +538,23 @@ class Report(FeidiModel):
     with the figures it printed kept alongside."""
 
     class Kind(models.TextChoices):
-        BIWEEKLY = "biweekly", "重点项目半月专报"
+        BIWEEKLY = "biweekly", _("重点项目半月专报")
 
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.BIWEEKLY)
-    year = models.PositiveIntegerField("年度")
-    number = models.PositiveIntegerField("期号")
-    title = models.CharField("标题", max_length=200)
-    as_of = models.DateField("数据截止日期")
-    docx = models.FileField("专报（Word）", upload_to="reports/%Y/")
-    xlsx = models.FileField("附表（Excel）", upload_to="reports/%Y/")
-    figures = models.JSONField("主要数据", default=dict, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.BIWEEKLY)
+    year = models.PositiveIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("期号"))
+    title = models.CharField(_("标题"), max_length=200)
+    as_of = models.DateField(_("数据截止日期"))
+    docx = models.FileField(_("专报（Word）"), upload_to="reports/%Y/")
+    xlsx = models.FileField(_("附表（Excel）"), upload_to="reports/%Y/")
+    figures = models.JSONField(_("主要数据"), default=dict, blank=True)
 
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
-        verbose_name = verbose_name_plural = "专报"
+        verbose_name = verbose_name_plural = _("专报")
         ordering = ["-year", "-number"]
         constraints = [models.UniqueConstraint(fields=["department", "kind", "year", "number"], name="report_unique_number")]
 
     def __str__(self):
-        return f"{self.title}（{self.year}年第{self.number}期）"
+        return gettext("{title}（{year}年第{number}期）").format(title=self.title, year=self.year, number=self.number)

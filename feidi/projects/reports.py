@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, gettext_noop
 
 from feidi.core import audit, stats
 from feidi.core.officedoc import (
@@ -46,8 +47,8 @@ from .models import (
 
 STARTED = (Stage.STARTED, Stage.PRODUCING, Stage.FULL)
 LEVEL_ORDER = {KeyLevel.PROVINCE: 0, KeyLevel.CITY: 1, KeyLevel.DISTRICT: 2}
-APPENDIX_HEADER = ["序号", "项目名称", "级别", "产业链", "挂点领导", "阶段", "计划总投资（万元）", "年度计划（万元）",
-                   "累计完成（万元）", "完成率", "开工日期", "存在问题"]
+APPENDIX_HEADER = [gettext_noop("序号"), gettext_noop("项目名称"), gettext_noop("级别"), gettext_noop("产业链"), gettext_noop("挂点领导"), gettext_noop("阶段"), gettext_noop("计划总投资（万元）"), gettext_noop("年度计划（万元）"),
+                   gettext_noop("累计完成（万元）"), gettext_noop("完成率"), gettext_noop("开工日期"), gettext_noop("存在问题")]
 
 
 def _rate(done: Decimal, plan: Decimal) -> float | None:
@@ -101,20 +102,23 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
                  "done": _m(a["done"]), "rate": _rate(a["done"], a["plan"])}
                 for name, a in sorted(acc.items(), key=lambda kv: (order[kv[0]], kv[0]))]
 
-    by_chain = group(rows, lambda r: (r["segment__chain__name"] or "未归链",
+    by_chain = group(rows, lambda r: (r["segment__chain__name"] or gettext("未归链"),
                                       r["segment__chain__order"] if r["segment__chain__name"] else 10**6))
-    by_level = group(rows, lambda r: (KeyLevel(r["key_level"]).label if r["key_level"] else "未定级",
+    by_level = group(rows, lambda r: (str(KeyLevel(r["key_level"]).label) if r["key_level"] else gettext("未定级"),
                                       LEVEL_ORDER.get(r["key_level"], 9)))
     ids = [r["pk"] for r in rows]
     names = {r["pk"]: r for r in rows}
     reasons: dict[int, list[str]] = defaultdict(list)
+    paced = set()  # projects whose open pace alert of the year already says it
     for a in Alert.objects.filter(project_id__in=ids, resolved_at__isnull=True).order_by("raised_at", "pk"):
         reasons[a.project_id].append(a.message)
+        if a.rule == Alert.Rule.PACE and a.subject == str(year):
+            paced.add(a.project_id)
     for pid, (_plan, expected, completed) in pace_shortfalls(as_of, Project.objects.filter(pk__in=ids)).items():
-        text = f"{year}年1–{as_of.month - 1}月完成投资{human(completed)}，低于进度要求{human(expected)}"
-        if not any(m.startswith(f"{year}年1–") for m in reasons[pid]):
-            reasons[pid].append(text)
-    red_flags = [{"name": names[pid]["name"], "level": KeyLevel(names[pid]["key_level"]).label
+        if pid not in paced:
+            reasons[pid].append(gettext("{year}年1–{month}月完成投资{completed}，低于进度要求{expected}").format(
+                year=year, month=as_of.month - 1, completed=human(completed), expected=human(expected)))
+    red_flags = [{"name": names[pid]["name"], "level": str(KeyLevel(names[pid]["key_level"]).label)
                   if names[pid]["key_level"] else "", "leader": names[pid]["leader__full_name"] or "",
                   "reasons": reasons[pid]} for pid in ids if reasons.get(pid)]
     leadership = [{"project": p.project.name, "description": p.description, "owner": p.owner_department.name,
@@ -124,9 +128,9 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     appendix = []
     for i, r in enumerate(rows, start=1):
         appendix.append({
-            "no": i, "name": r["name"], "level": KeyLevel(r["key_level"]).label if r["key_level"] else "",
+            "no": i, "name": r["name"], "level": str(KeyLevel(r["key_level"]).label) if r["key_level"] else "",
             "chain": r["segment__chain__name"] or "", "leader": r["leader__full_name"] or "",
-            "stage": Stage(r["stage"]).label, "planned": _m(r["planned_investment"]),
+            "stage": str(Stage(r["stage"]).label), "planned": _m(r["planned_investment"]),
             "plan": _m(r["year_plan"]), "done": _m(r["year_done"]),
             "rate": _rate(_d(r["year_done"]), _d(r["year_plan"])),
             "started_on": r["started_on"].isoformat() if r["started_on"] else "", "problems": r["open_problems"],
@@ -147,11 +151,15 @@ def overall_text(figures: dict) -> str:
     """The report's first paragraph, as a leader would read it out."""
     o, as_of = figures["overall"], dt.date.fromisoformat(figures["as_of"])
     if not o["count"]:
-        return f"截至{as_of.month}月{as_of.day}日，暂无在建或在谈的重点项目。"
-    return (f"截至{as_of.year}年{as_of.month}月{as_of.day}日，纳入调度的重点项目{o['count']}个，总投资{human(o['planned'])}，"
-            f"{figures['year']}年度计划投资{human(o['plan'])}；累计完成投资{human(o['done'])}，"
-            f"完成年度计划的{_pct(o['rate'])}。已开工（含投产、达产）项目{o['started']}个，开工率{_pct(o['started_rate'])}。"
-            f"红旗预警项目{o['red_flags']}个，需领导协调决策事项{o['leadership']}项。")
+        return gettext("截至{month}月{day}日，暂无在建或在谈的重点项目。").format(month=as_of.month, day=as_of.day)
+    return gettext(
+        "截至{year}年{month}月{day}日，纳入调度的重点项目{count}个，总投资{planned}，{plan_year}年度计划投资{plan}；"
+        "累计完成投资{done}，完成年度计划的{rate}。已开工（含投产、达产）项目{started}个，开工率{started_rate}。"
+        "红旗预警项目{red_flags}个，需领导协调决策事项{leadership}项。").format(
+        year=as_of.year, month=as_of.month, day=as_of.day, count=o["count"], planned=human(o["planned"]),
+        plan_year=figures["year"], plan=human(o["plan"]), done=human(o["done"]), rate=_pct(o["rate"]),
+        started=o["started"], started_rate=_pct(o["started_rate"]), red_flags=o["red_flags"],
+        leadership=o["leadership"])
 
 
 def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_of: dt.date) -> bytes:
@@ -159,45 +167,48 @@ def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_
     masthead(doc, title, number_text, issuer, as_of)
 
     o = figures["overall"]
-    para(doc, "一、总体进展", font=HEITI, indent=True)
+    para(doc, gettext("一、总体进展"), font=HEITI, indent=True)
     para(doc, overall_text(figures))
 
-    para(doc, "二、分产业链推进情况", font=HEITI)
-    table(doc, ["产业链", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
+    para(doc, gettext("二、分产业链推进情况"), font=HEITI)
+    table(doc, [gettext("产业链"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"), gettext("完成率")],
            [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
             for r in figures["by_chain"]])
-    para(doc, "三、分级别推进情况", font=HEITI)
-    table(doc, ["级别", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
+    para(doc, gettext("三、分级别推进情况"), font=HEITI)
+    table(doc, [gettext("级别"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"), gettext("完成率")],
            [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
             for r in figures["by_level"]])
 
-    para(doc, "四、红旗预警项目", font=HEITI)
+    para(doc, gettext("四、红旗预警项目"), font=HEITI)
     if figures["red_flags"]:
         for i, r in enumerate(figures["red_flags"], start=1):
-            lead = f"（挂点领导：{r['leader']}）" if r["leader"] else ""
-            para(doc, f"{i}. {r['name']}{('（' + r['level'] + '）') if r['level'] else ''}{lead}：{'；'.join(r['reasons'])}。")
+            lead = gettext("（挂点领导：{leader}）").format(leader=r["leader"]) if r["leader"] else ""
+            level = gettext("（{level}）").format(level=r["level"]) if r["level"] else ""
+            para(doc, gettext("{i}. {name}{level}{lead}：{reasons}。").format(
+                i=i, name=r["name"], level=level, lead=lead, reasons=gettext("；").join(r["reasons"])))
     else:
-        para(doc, "本期无红旗预警项目。")
+        para(doc, gettext("本期无红旗预警项目。"))
 
-    para(doc, "五、需领导协调决策事项", font=HEITI)
+    para(doc, gettext("五、需领导协调决策事项"), font=HEITI)
     if figures["leadership"]:
         for i, p in enumerate(figures["leadership"], start=1):
-            late = "（已超期）" if p["overdue"] else ""
-            para(doc, f"{i}. {p['project']}：{p['description']}。责任单位：{p['owner']}，"
-                       f"办结时限：{p['deadline']}{late}。")
+            late = gettext("（已超期）") if p["overdue"] else ""
+            para(doc, gettext("{i}. {project}：{description}。责任单位：{owner}，办结时限：{deadline}{late}。").format(
+                i=i, project=p["project"], description=p["description"], owner=p["owner"], deadline=p["deadline"],
+                late=late))
     else:
-        para(doc, "本期无需领导协调决策事项。")
+        para(doc, gettext("本期无需领导协调决策事项。"))
 
     stats.write_blocks(doc, "六、统计数据", figures.get("stats") or [])
 
     landscape_section(doc)
-    para(doc, "附表", font=HEITI, indent=False)
-    para(doc, f"重点项目推进情况表（截至{as_of.year}年{as_of.month}月{as_of.day}日）", font=XIAOBIAOSONG, size=18,
+    para(doc, gettext("附表"), font=HEITI, indent=False)
+    para(doc, gettext("重点项目推进情况表（截至{year}年{month}月{day}日）").format(year=as_of.year, month=as_of.month, day=as_of.day), font=XIAOBIAOSONG, size=18,
           align="center", indent=False)
-    table(doc, APPENDIX_HEADER, [appendix_cells(r) for r in figures["appendix"]],
+    table(doc, [gettext(h) for h in APPENDIX_HEADER], [appendix_cells(r) for r in figures["appendix"]],
            widths_cm=[1.0, 4.6, 1.4, 1.8, 1.6, 1.2, 2.0, 2.0, 2.0, 1.4, 2.0, 1.2])
     if figures["appendix"]:
-        table(doc, ["合计", "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"],
+        table(doc, [gettext("合计"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"), gettext("完成率")],
                [["", o["count"], wan(o["planned"]), wan(o["plan"]), wan(o["done"]), _pct(o["rate"])]])
     return to_bytes(doc)
 
@@ -226,9 +237,9 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
     def amount(value: str) -> float:
         return float((Decimal(value) / Decimal(10000)).quantize(Decimal("0.01")))
 
-    sheet = book.add_worksheet("附表")
-    sheet.write(0, 0, f"{title}·附表（截至{figures['as_of']}）", caption)
-    for c, text in enumerate(APPENDIX_HEADER):
+    sheet = book.add_worksheet(gettext("附表"))
+    sheet.write(0, 0, gettext("{title}·附表（截至{value}）").format(title=title, value=figures['as_of']), caption)
+    for c, text in enumerate(gettext(h) for h in APPENDIX_HEADER):
         sheet.write(1, c, text, head)
     widths = [6, 36, 8, 12, 10, 8, 16, 16, 16, 9, 12, 9]
     for c, w in enumerate(widths):
@@ -247,8 +258,8 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
         sheet.write_number(row, 11, r["problems"], cell)
         row += 1
     o = figures["overall"]
-    sheet.write_string(row, 0, "合计", bold)
-    sheet.write_string(row, 1, f"{o['count']}个项目", bold)
+    sheet.write_string(row, 0, gettext("合计"), bold)
+    sheet.write_string(row, 1, gettext("{value}个项目").format(value=o['count']), bold)
     for c in (2, 3, 4, 5, 10, 11):
         sheet.write_blank(row, c, None, bold)
     for c, key in ((6, "planned"), (7, "plan"), (8, "done")):
@@ -259,9 +270,10 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
         sheet.write_number(row, 9, o["rate"], book.add_format({"border": 1, "num_format": "0.0%", "bold": True}))
     sheet.freeze_panes(2, 2)
 
-    for name, key in (("分产业链", "by_chain"), ("分级别", "by_level")):
+    for name, first, key in ((gettext("分产业链"), gettext("产业链"), "by_chain"),
+                             (gettext("分级别"), gettext("级别"), "by_level")):
         s = book.add_worksheet(name)
-        for c, text in enumerate([name[1:], "项目数", "总投资（万元）", "年度计划（万元）", "累计完成（万元）", "完成率"]):
+        for c, text in enumerate([first, gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"), gettext("完成率")]):
             s.write(0, c, text, head)
         s.set_column(0, 0, 16)
         s.set_column(1, 5, 16)
@@ -304,7 +316,7 @@ def generate_biweekly(department, as_of: dt.date, *, acting_user=None) -> Report
             last = (Report.objects.filter(department=department, kind=Report.Kind.BIWEEKLY, year=as_of.year)
                     .order_by("-number").values_list("number", flat=True).first()) or 0
             number = last + 1
-            number_text = f"{as_of.year}年第{number}期"
+            number_text = gettext("{year}年第{number}期").format(year=as_of.year, number=number)
             report = Report(kind=Report.Kind.BIWEEKLY, year=as_of.year, number=number, title=settings.report_title,
                             as_of=as_of, figures=figures, department=department,
                             created_by=acting_user if getattr(acting_user, "pk", None) else None)

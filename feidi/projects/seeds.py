@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 DEFAULT_GATES = {
     "negotiating": ([], [], []),
-    "signed": (["investor", "signed_amount", "planned_investment", "signed_on"], ["投资协议"],
+    "signed": (["investor", "signed_amount", "planned_investment", "signed_on"], [gettext_noop("投资协议")],
                ["investment", "project_office", "zone_leader"]),
-    "started": (["fixed_asset_investment", "started_on"], ["施工许可证"], ["investment", "project_office"]),
-    "producing": (["produced_on"], ["投产证明"], ["investment", "project_office"]),
-    "full": ([], ["达产验收材料"], ["project_office"]),
+    "started": (["fixed_asset_investment", "started_on"], [gettext_noop("施工许可证")], ["investment", "project_office"]),
+    "producing": (["produced_on"], [gettext_noop("投产证明")], ["investment", "project_office"]),
+    "full": ([], [gettext_noop("达产验收材料")], ["project_office"]),
     "terminated": ([], [], []),
 }
 

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.core import workbench
 
@@ -24,25 +25,25 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if user.has_perm("projects.change_task"):
         mine = Q(owner_id=user.pk) | Q(owner__isnull=True, owner_department_id=user.department_id)
         out += workbench.group(
-            "task_due", "调度会议定事项", Task.objects.visible_to(user, "change").filter(mine, status=Task.Status.OPEN)
-            .select_related("project"), url=reverse("projects:task_list") + "?status=open&mine=true", action="办理",
+            "task_due", gettext("调度会议定事项"), Task.objects.visible_to(user, "change").filter(mine, status=Task.Status.OPEN)
+            .select_related("project"), url=reverse("projects:task_list") + "?status=open&mine=true", action=gettext("办理"),
             text=lambda t: f"{t.project} · {t.decision[:40]}", link=lambda t: t.get_absolute_url(), due="deadline",
             limit=limit, order=20)
     if user.has_perm("projects.change_problem") and user.department_id:
         # the units under the user's own answer to it (a zone's 项目办 follows its bureaus' problems)
         out += workbench.group(
-            "problem_due", "临期或逾期的问题", Problem.objects.visible_to(user, "change").filter(
+            "problem_due", gettext("临期或逾期的问题"), Problem.objects.visible_to(user, "change").filter(
                 owner_department_id__in=user.department_subtree_ids(), status=Problem.Status.OPEN,
                 deadline__lte=today + dt.timedelta(days=SOON_DAYS)).select_related("project"),
-            url=reverse("projects:problem_list") + "?status=open", action="解决",
+            url=reverse("projects:problem_list") + "?status=open", action=gettext("解决"),
             text=lambda p: f"{p.project} · {p.description[:40]}", link=lambda p: p.get_absolute_url(), due="deadline",
-            limit=limit, order=21, note=lambda p: "需领导决策" if p.needs_leadership else "")
+            limit=limit, order=21, note=lambda p: gettext("需领导决策") if p.needs_leadership else "")
     if user.has_perm("projects.view_alert"):
         out += workbench.group(
-            "alert_open", "我负责或挂点项目的预警", Alert.objects.visible_to(user).filter(
+            "alert_open", gettext("我负责或挂点项目的预警"), Alert.objects.visible_to(user).filter(
                 Q(project__owner_id=user.pk) | Q(project__leader_id=user.pk), resolved_at__isnull=True)
             .select_related("project").order_by("-raised_at"),
-            url=reverse("projects:alert_list") + "?open=true", action="处理",
+            url=reverse("projects:alert_list") + "?open=true", action=gettext("处理"),
             text=lambda a: f"{a.project} · {a.get_rule_display()}", link=lambda a: a.project.get_absolute_url(),
             limit=limit, order=22, note=lambda a: a.message)
     if user.has_perm("projects.change_project"):
@@ -64,8 +65,7 @@ def _stale_leads(user, limit: int) -> list[workbench.Todo]:
     for p in leads.order_by("last_activity_at")[:limit]:
         returns = p.last_activity_at + dt.timedelta(days=days)
         items.append(workbench.Item(p.name, p.get_absolute_url(), returns,
-                                    f"{timezone.localtime(p.last_activity_at):%m-%d}后未跟进，"
-                                    f"{timezone.localtime(returns):%m-%d}退回公海"))
-    return [workbench.Todo("lead_stale", f"即将退回公海的线索（{days}天未跟进即退回）", count,
-                           reverse("projects:project_list") + "?mine=true&stage=lead", "跟进", items,
+                                    gettext("{localtime:%m-%d}后未跟进，{localtime2:%m-%d}退回公海").format(localtime=timezone.localtime(p.last_activity_at), localtime2=timezone.localtime(returns))))
+    return [workbench.Todo("lead_stale", gettext("即将退回公海的线索（{days}天未跟进即退回）").format(days=days), count,
+                           reverse("projects:project_list") + "?mine=true&stage=lead", gettext("跟进"), items,
                            urgent=0, order=23)]

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from feidi.core.actions import ConflictError
@@ -104,7 +106,7 @@ class PoolView(ProjectListView):
 
     filterset_class = PoolFilterSet
     table_class = PoolTable
-    title = "公海线索"
+    title = _("公海线索")
     template_name = "projects/pool.html"
     select_related = ("zone", "segment__chain")
 
@@ -120,7 +122,7 @@ class KeyProjectListView(ProjectListView):
 
     filterset_class = KeyProjectFilterSet
     table_class = KeyProjectTable
-    title = "重点项目"
+    title = _("重点项目")
     select_related = ("zone", "leader")
 
     def base_queryset(self, user):
@@ -155,9 +157,10 @@ class ProjectDetailView(ObjectDetailView):
             if row["name"] in ("signed_amount", "planned_investment", "fixed_asset_investment", "foreign_investment"):
                 value = getattr(obj, row["name"])
                 row["value"] = human(value) if value is not None else "—"
-                row["label"] = str(row["label"]).replace("（元）", "").replace("（折人民币元）", "（折人民币）")
+                row["label"] = (str(row["label"]).replace("（元）", "").replace("（折人民币元）", "（折人民币）")
+                                .replace(gettext("（元）"), "").replace(gettext("（折人民币元）"), gettext("（折人民币）")))
             if row["name"] == "owner" and obj.owner_id is None:
-                row["value"] = "公海（待认领）"
+                row["value"] = gettext("公海（待认领）")
         return [r for r in rows if not (r["name"] == "terminated_reason" and r["value"] == "—")]
 
     def get_context_data(self, **kwargs):
@@ -227,10 +230,10 @@ class ProjectActionView(ObjectMixin, View):
                     raise ValidationError([f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()])
                 d = form.cleaned_data
                 actions.do_transition_project(project, d["to_stage"], acting_user=user, on=d["on"], note=d["note"])
-                done = f"已推进到“{Stage(d['to_stage']).label}”"
+                done = gettext("已推进到“{label}”").format(label=Stage(d['to_stage']).label)
             elif action == "claim":
                 actions.do_claim_project(project, acting_user=user)
-                done = "已认领，该线索由您负责"
+                done = gettext("已认领，该线索由您负责")
             elif action == "reassign":
                 from feidi.accounts.models import User
 
@@ -238,24 +241,24 @@ class ProjectActionView(ObjectMixin, View):
                 new_owner = (User.objects.colleagues_of(user).filter(pk=owner_id).first() if owner_id.isdigit()
                              else None)
                 if owner_id and new_owner is None:
-                    raise ValidationError("请选择本园区的负责人")
+                    raise ValidationError(gettext("请选择本园区的负责人"))
                 actions.do_reassign_project(project, new_owner, acting_user=user, reason=request.POST.get("text", ""))
-                done = "已改派"
+                done = gettext("已改派")
             elif action == "followup":
                 if not user.has_perm("projects.change_project"):
-                    raise PermissionDenied("您没有跟进项目的权限")
+                    raise PermissionDenied(gettext("您没有跟进项目的权限"))
                 actions.do_follow_up(project, request.POST.get("text", ""), acting_user=user)
-                done = "已记录跟进"
+                done = gettext("已记录跟进")
             elif action == "evidence":
                 if not user.has_perm("projects.change_project"):
-                    raise PermissionDenied("您没有上传材料的权限")
+                    raise PermissionDenied(gettext("您没有上传材料的权限"))
                 upload = request.FILES.get("file")
                 if upload is None:
-                    raise ValidationError("请选择文件")
+                    raise ValidationError(gettext("请选择文件"))
                 actions.do_attach_evidence(project, request.POST.get("kind", ""), upload, acting_user=user)
-                done = f"已上传 {upload.name}"
+                done = gettext("已上传 {name}").format(name=upload.name)
             else:
-                raise ValidationError("未知操作")
+                raise ValidationError(gettext("未知操作"))
         except (ValidationError, ConflictError, PermissionDenied) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         else:
@@ -272,7 +275,7 @@ class ProjectFileView(ObjectMixin, View):
         project = self.get_object()
         item = project.files.filter(pk=kwargs["file"]).first()
         if item is None:
-            raise Http404("材料不存在")
+            raise Http404(gettext("材料不存在"))
         return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
 
@@ -447,7 +450,7 @@ class DispatchEditView(ObjectEditView):
         obj = super().new_object()
         today = timezone.localdate()
         obj.week_start = today - dt.timedelta(days=today.weekday())
-        obj.title = f"重点项目第{obj.week_start.isocalendar()[1]}周调度会"
+        obj.title = gettext("重点项目第{value}周调度会").format(value=obj.week_start.isocalendar()[1])
         return obj
 
 
@@ -466,7 +469,7 @@ class DispatchHoldView(ObjectMixin, View):
         except (ValidationError, ConflictError) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         else:
-            messages.success(request, "已标记为已召开")
+            messages.success(request, gettext("已标记为已召开"))
         return redirect(dispatch.get_absolute_url())
 
 
@@ -502,8 +505,8 @@ class ReportFileView(ObjectMixin, View):
         kind = kwargs["kind"]
         field = report.docx if kind == "docx" else report.xlsx if kind == "xlsx" else None
         if not field:
-            raise Http404("文件不存在")
-        name = f"{report.title}（{report.year}年第{report.number}期）.{kind}"
+            raise Http404(gettext("文件不存在"))
+        name = gettext("{title}（{year}年第{number}期）.{kind}").format(title=report.title, year=report.year, number=report.number, kind=kind)
         return FileResponse(field.open("rb"), as_attachment=True, filename=name)
 
 
@@ -519,14 +522,14 @@ class ReportGenerateView(ReportListView):
         try:
             as_of = dt.date.fromisoformat(request.POST.get("as_of") or timezone.localdate().isoformat())
         except ValueError:
-            messages.error(request, "日期格式不正确")
+            messages.error(request, gettext("日期格式不正确"))
             return redirect("projects:report_list")
         if as_of > timezone.localdate():
-            messages.error(request, "数据截止日期不能晚于今天")
+            messages.error(request, gettext("数据截止日期不能晚于今天"))
             return redirect("projects:report_list")
         department = zone_department(request.user)
         report = generate_biweekly(department, as_of, acting_user=request.user)
-        messages.success(request, f"已生成：{report}")
+        messages.success(request, gettext("已生成：{report}").format(report=report))
         return redirect(report.get_absolute_url())
 
 
@@ -536,7 +539,7 @@ def zone_department(user):
 
     dept = user.department
     if dept is None:
-        raise PermissionDenied("您的账号没有所属部门")
+        raise PermissionDenied(gettext("您的账号没有所属部门"))
     for d in [dept, *reversed(list(dept.ancestors()))]:
         if d.kind == Department.Kind.ZONE:
             return d

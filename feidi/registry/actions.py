@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
@@ -22,7 +23,7 @@ def _department_from_zone(obj, zone: Zone | None) -> None:
 
 def do_save_zone(zone: Zone, *, acting_user, expected_version=None) -> Zone:
     if zone.parent_id and zone.pk and zone.parent_id == zone.pk:
-        raise ValidationError({"parent": "上级园区不能是自身"})
+        raise ValidationError({"parent": gettext("上级园区不能是自身")})
     if zone.pk:
         return update_object(zone, acting_user=acting_user, expected_version=expected_version)
     return create_object(zone, acting_user=acting_user)
@@ -55,11 +56,11 @@ def do_save_person(person: Person, *, acting_user, expected_version=None) -> Per
 def do_reveal_person_field(person: Person, field: str, *, acting_user) -> str:
     """The full phone or ID-card number, for roles allowed to see it; each view is audited."""
     if field not in {"phone", "id_card"}:
-        raise ValidationError("未知字段")
+        raise ValidationError(gettext("未知字段"))
     if not (acting_user.has_perm("registry.reveal_person") or acting_user.can_view_sensitive):
         from django.core.exceptions import PermissionDenied
 
-        raise PermissionDenied("您的角色不能查看完整号码")
+        raise PermissionDenied(gettext("您的角色不能查看完整号码"))
     value = getattr(person, field)
     audit.record(audit.AuditRecord.Action.REVEAL, person, user=acting_user,
                  after={"field": field, "shown": str(value)})
@@ -76,13 +77,13 @@ STATUS_DATE = {
 
 def do_save_residency(res: Residency, *, acting_user, expected_version=None) -> Residency:
     if not res.enclave_id:
-        raise ValidationError({"enclave": "请选择飞地"})
+        raise ValidationError({"enclave": gettext("请选择飞地")})
     if res.enclave.department_id:
         res.department_id = res.enclave.department_id
     if res.pk:
         current = Residency.objects.get(pk=res.pk)
         if current.status != res.status:
-            raise ValidationError({"status": "状态请通过“变更状态”操作修改"})
+            raise ValidationError({"status": gettext("状态请通过“变更状态”操作修改")})
         return update_object(res, acting_user=acting_user, expected_version=expected_version)
     field = STATUS_DATE[Residency.Status(res.status)]
     if getattr(res, field) is None:
@@ -97,7 +98,7 @@ def do_transition_residency(res: Residency, new_status: str, *, on: dt.date | No
     new_status = Residency.Status(new_status)
     old_status = Residency.Status(res.status)
     if new_status not in Residency.TRANSITIONS[old_status]:
-        raise ValidationError({"status": f"不能从“{old_status.label}”变更为“{new_status.label}”"})
+        raise ValidationError({"status": gettext("不能从“{label}”变更为“{label2}”").format(label=old_status.label, label2=new_status.label)})
     on = on or timezone.localdate()
     field = STATUS_DATE[new_status]
     with transaction.atomic():
@@ -107,7 +108,7 @@ def do_transition_residency(res: Residency, new_status: str, *, on: dt.date | No
             changes["note"] = note[:300]
         updated = Residency.objects.filter(pk=res.pk, status=old_status, version=res.version).update(**changes)
         if not updated:
-            raise ConflictError("该入驻记录已被他人变更，请刷新后重试")
+            raise ConflictError(gettext("该入驻记录已被他人变更，请刷新后重试"))
         res.refresh_from_db()
         audit.record(audit.AuditRecord.Action.TRANSITION, res, user=acting_user, before=before,
                      after=audit.snapshot(res))

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -160,7 +161,7 @@ def create_organization(request, payload: OrganizationIn):
     org.uscc = uscc.normalize(org.uscc)
     clash = Organization.objects.filter(uscc=org.uscc).first()
     if clash is not None:
-        raise ValidationError({"uscc": [f"统一社会信用代码 {org.uscc} 已被“{clash.name}”使用"]})
+        raise ValidationError({"uscc": [gettext("统一社会信用代码 {uscc} 已被“{name}”使用").format(uscc=org.uscc, name=clash.name)]})
     return Status(201, create_within_scope(
         request, Organization, lambda: actions.do_save_organization(org, acting_user=request.user)))
 

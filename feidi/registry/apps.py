@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
     name = "feidi.registry"
     label = "registry"
-    verbose_name = "主体库"
+    verbose_name = _("主体库")
 
     def ready(self):
         from . import stats as app_stats

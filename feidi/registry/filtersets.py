@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import ScopedFilterSet
 from feidi.core.models import DictItem
@@ -9,7 +10,7 @@ from .models import Agreement, Commitment, Organization, OrganizationLabel, Pers
 
 class ZoneFilterSet(ScopedFilterSet):
     search_fields = ("name", "short_name", "host_region")
-    kind = django_filters.ModelChoiceFilter(label="类型", queryset=DictItem.objects.filter(type__code="zone_kind"))
+    kind = django_filters.ModelChoiceFilter(label=_("类型"), queryset=DictItem.objects.filter(type__code="zone_kind"))
 
     class Meta:
         model = Zone
@@ -18,9 +19,9 @@ class ZoneFilterSet(ScopedFilterSet):
 
 class OrganizationFilterSet(ScopedFilterSet):
     search_fields = ("name", "uscc")
-    zone = django_filters.ModelChoiceFilter(label="园区", queryset=Zone.objects.all())
-    industry = django_filters.CharFilter(label="行业代码", field_name="industry_code", lookup_expr="startswith")
-    label = django_filters.ModelChoiceFilter(label="标签", queryset=DictItem.objects.filter(type__code="org_label"),
+    zone = django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all())
+    industry = django_filters.CharFilter(label=_("行业代码"), field_name="industry_code", lookup_expr="startswith")
+    label = django_filters.ModelChoiceFilter(label=_("标签"), queryset=DictItem.objects.filter(type__code="org_label"),
                                              field_name="labels__label", distinct=True)
 
     class Meta:
@@ -38,7 +39,7 @@ class PersonFilterSet(ScopedFilterSet):
 
 class ResidencyFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "enclave__name")
-    enclave = django_filters.ModelChoiceFilter(label="飞地", queryset=Zone.objects.filter(kind__extra__enclave=True))
+    enclave = django_filters.ModelChoiceFilter(label=_("飞地"), queryset=Zone.objects.filter(kind__extra__enclave=True))
 
     class Meta:
         model = Residency
@@ -47,7 +48,7 @@ class ResidencyFilterSet(ScopedFilterSet):
 
 class AgreementFilterSet(ScopedFilterSet):
     search_fields = ("title", "party_a", "party_b")
-    signed_after = django_filters.DateFilter(label="签署不早于", field_name="signed_on", lookup_expr="gte")
+    signed_after = django_filters.DateFilter(label=_("签署不早于"), field_name="signed_on", lookup_expr="gte")
 
     class Meta:
         model = Agreement
@@ -56,9 +57,9 @@ class AgreementFilterSet(ScopedFilterSet):
 
 class OrganizationLabelFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "note")
-    label = django_filters.ModelChoiceFilter(label="标签", queryset=DictItem.objects.filter(type__code="org_label"))
+    label = django_filters.ModelChoiceFilter(label=_("标签"), queryset=DictItem.objects.filter(type__code="org_label"))
     organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
-    current = django_filters.BooleanFilter(label="仅有效", field_name="until", lookup_expr="isnull")
+    current = django_filters.BooleanFilter(label=_("仅有效"), field_name="until", lookup_expr="isnull")
 
     class Meta:
         model = OrganizationLabel
@@ -67,7 +68,7 @@ class OrganizationLabelFilterSet(ScopedFilterSet):
 
 class CommitmentFilterSet(ScopedFilterSet):
     search_fields = ("content", "owner", "agreement__title")
-    agreement = django_filters.ModelChoiceFilter(label="协议", queryset=Agreement.objects.all())
+    agreement = django_filters.ModelChoiceFilter(label=_("协议"), queryset=Agreement.objects.all())
 
     class Meta:
         model = Commitment

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ScopedModelForm
 
@@ -17,7 +19,7 @@ class OrganizationForm(ScopedModelForm):
         model = Organization
         fields = ["name", "uscc", "kind", "industry_code", "zone", "region", "address", "legal_representative",
                   "registered_capital", "established_on", "land_area_mu", "employees", "description"]
-        help_texts = {"industry_code": "如 C3825（光伏设备及元器件制造）", "registered_capital": "单位：元"}
+        help_texts = {"industry_code": _("如 C3825（光伏设备及元器件制造）"), "registered_capital": _("单位：元")}
 
     def __init__(self, *args, taken: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,7 +37,7 @@ class OrganizationForm(ScopedModelForm):
         if name is not None:
             # Name the conflict even when the other organization is outside the user's scope:
             # the code is unique nation-wide, so saying it is taken leaks nothing new.
-            raise forms.ValidationError(f"统一社会信用代码 {code} 已被“{name}”使用")
+            raise forms.ValidationError(gettext("统一社会信用代码 {code} 已被“{name}”使用").format(code=code, name=name))
         return code
 
 
@@ -59,7 +61,7 @@ class PersonForm(ScopedModelForm):
             self.initial[name] = ""
             if self.instance.pk and current:
                 self.fields[name].required = False
-                self.fields[name].widget.attrs["placeholder"] = f"{current}（留空则不修改）"
+                self.fields[name].widget.attrs["placeholder"] = gettext("{current}（留空则不修改）").format(current=current)
 
     def _clean_secret(self, name, validator):
         value = (self.cleaned_data.get(name) or "").strip()
@@ -72,7 +74,7 @@ class PersonForm(ScopedModelForm):
 
         def check(v):
             if not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", v):
-                raise forms.ValidationError("手机号应为11位手机号码或带区号的固定电话")
+                raise forms.ValidationError(gettext("手机号应为11位手机号码或带区号的固定电话"))
             return v
         return self._clean_secret("phone", check)
 
@@ -100,9 +102,9 @@ class ResidencyForm(ScopedModelForm):
 
 
 class ResidencyTransitionForm(forms.Form):
-    status = forms.ChoiceField(label="变更为", choices=Residency.Status.choices)
-    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    note = forms.CharField(label="说明", required=False, max_length=300,
+    status = forms.ChoiceField(label=_("变更为"), choices=Residency.Status.choices)
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    note = forms.CharField(label=_("说明"), required=False, max_length=300,
                            widget=forms.TextInput(attrs={"class": "form-control"}))
 
 

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_noop
+
 from feidi.core import audit
 from feidi.core.importer import Importer
 
@@ -10,7 +12,7 @@ class OrganizationImporter(Importer):
     model = Organization
     form_class = OrganizationForm
     action = staticmethod(actions.do_save_organization)
-    title = "单位"
+    title = gettext_noop("单位")
     columns = {
         "名称": "name", "统一社会信用代码": "uscc", "类型": "kind", "行业代码": "industry_code",
         "所在园区": "zone", "所在地区": "region", "地址": "address", "法定代表人": "legal_representative",

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import EncryptedCharField, MoneyField
 from feidi.core.models import DictField, FeidiModel
@@ -74,26 +76,26 @@ class Zone(FeidiModel):
     """A development zone or an enclave (飞地). Kinds come from the ``zone_kind`` dictionary;
     an enclave's item has ``extra.enclave = true``. ``department`` is its administration."""
 
-    name = models.CharField("名称", max_length=100, unique=True)
-    short_name = models.CharField("简称", max_length=50, blank=True)
-    kind = DictField("zone_kind", "类型")
-    host_region = models.CharField("所在地区", max_length=100, help_text="如：江西省上饶市、上海市松江区")
-    region_code = models.CharField("行政区划代码", max_length=6, blank=True)
-    parent = models.ForeignKey("self", verbose_name="上级园区", null=True, blank=True, on_delete=models.PROTECT,
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = DictField("zone_kind", _("类型"))
+    host_region = models.CharField(_("所在地区"), max_length=100, help_text=_("如：江西省上饶市、上海市松江区"))
+    region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
+    parent = models.ForeignKey("self", verbose_name=_("上级园区"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
-    home_zone = models.ForeignKey("self", verbose_name="派出园区（飞地所属）", null=True, blank=True,
+    home_zone = models.ForeignKey("self", verbose_name=_("派出园区（飞地所属）"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="enclaves")
-    area_km2 = models.DecimalField("面积（平方公里）", max_digits=10, decimal_places=2, null=True, blank=True,
+    area_km2 = models.DecimalField(_("面积（平方公里）"), max_digits=10, decimal_places=2, null=True, blank=True,
                                    validators=[MinValueValidator(0)])
-    operator = models.ForeignKey("Organization", verbose_name="运营主体", null=True, blank=True,
+    operator = models.ForeignKey("Organization", verbose_name=_("运营主体"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="operated_zones")
-    established_on = models.DateField("设立日期", null=True, blank=True)
-    description = models.TextField("简介", blank=True)
+    established_on = models.DateField(_("设立日期"), null=True, blank=True)
+    description = models.TextField(_("简介"), blank=True)
 
     scope = Scope(department="department", owner="created_by", also=_linked_zones)
 
     class Meta:
-        verbose_name = verbose_name_plural = "园区与飞地"
+        verbose_name = verbose_name_plural = _("园区与飞地")
         ordering = ["name"]
 
     def __str__(self):
@@ -112,36 +114,36 @@ class Organization(FeidiModel):
     """An enterprise, institute, university, government unit, association or investor."""
 
     class Kind(models.TextChoices):
-        ENTERPRISE = "enterprise", "企业"
-        INSTITUTE = "institute", "科研院所"
-        UNIVERSITY = "university", "高校"
-        GOVERNMENT = "government", "政府部门"
-        ASSOCIATION = "association", "社会团体"
-        INVESTOR = "investor", "投资机构"
+        ENTERPRISE = "enterprise", _("企业")
+        INSTITUTE = "institute", _("科研院所")
+        UNIVERSITY = "university", _("高校")
+        GOVERNMENT = "government", _("政府部门")
+        ASSOCIATION = "association", _("社会团体")
+        INVESTOR = "investor", _("投资机构")
 
-    name = models.CharField("名称", max_length=200, db_index=True)
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc],
-                            error_messages={"unique": "该统一社会信用代码已被其他单位使用"})
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE, db_index=True)
-    industry_code = models.CharField("行业代码（GB/T 4754）", max_length=5, blank=True, validators=[validate_industry],
+    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc],
+                            error_messages={"unique": _("该统一社会信用代码已被其他单位使用")})
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE, db_index=True)
+    industry_code = models.CharField(_("行业代码（GB/T 4754）"), max_length=5, blank=True, validators=[validate_industry],
                                      db_index=True)
-    zone = models.ForeignKey(Zone, verbose_name="所在园区", null=True, blank=True, on_delete=models.PROTECT,
+    zone = models.ForeignKey(Zone, verbose_name=_("所在园区"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="organizations")
-    region = models.CharField("所在地区", max_length=100, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
-    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
-    registered_capital = MoneyField("注册资本（元）", null=True, blank=True, validators=[MinValueValidator(0)])
-    established_on = models.DateField("成立日期", null=True, blank=True)
-    land_area_mu = models.DecimalField("用地面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True,
+    region = models.CharField(_("所在地区"), max_length=100, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    registered_capital = MoneyField(_("注册资本（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
+    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    land_area_mu = models.DecimalField(_("用地面积（亩）"), max_digits=12, decimal_places=2, null=True, blank=True,
                                        validators=[MinValueValidator(0)])
-    employees = models.PositiveIntegerField("从业人员", null=True, blank=True)
-    description = models.TextField("简介", blank=True)
+    employees = models.PositiveIntegerField(_("从业人员"), null=True, blank=True)
+    description = models.TextField(_("简介"), blank=True)
 
     scope = Scope(department="department", owner="created_by", org_self=True,
                   also=lambda user: Q(pk__in=_assigned_organizations(user)))
 
     class Meta:
-        verbose_name = verbose_name_plural = "单位"
+        verbose_name = verbose_name_plural = _("单位")
         ordering = ["name"]
         indexes = [models.Index(fields=["department", "name"]), models.Index(fields=["zone", "kind"])]
 
@@ -167,16 +169,16 @@ class Organization(FeidiModel):
 class OrganizationLabel(FeidiModel):
     """A dated label: 规上 / 高新技术企业 / 专精特新 / 小巨人 / 上市 (dictionary ``org_label``)."""
 
-    organization = models.ForeignKey(Organization, verbose_name="单位", on_delete=models.CASCADE, related_name="labels")
-    label = DictField("org_label", "标签")
-    since = models.DateField("认定日期")
-    until = models.DateField("有效期至", null=True, blank=True)
-    note = models.CharField("备注", max_length=200, blank=True)
+    organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="labels")
+    label = DictField("org_label", _("标签"))
+    since = models.DateField(_("认定日期"))
+    until = models.DateField(_("有效期至"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
 
     scope = Scope(department="department", owner="created_by", organization="organization")
 
     class Meta:
-        verbose_name = verbose_name_plural = "单位标签"
+        verbose_name = verbose_name_plural = _("单位标签")
         ordering = ["organization", "since"]
 
     def __str__(self):
@@ -184,7 +186,7 @@ class OrganizationLabel(FeidiModel):
 
     def clean(self):
         if self.until and self.since and self.until < self.since:
-            raise ValidationError({"until": "有效期至不能早于认定日期"})
+            raise ValidationError({"until": gettext("有效期至不能早于认定日期")})
 
 
 class Person(FeidiModel):
@@ -192,27 +194,27 @@ class Person(FeidiModel):
     shown masked; the full value only to roles allowed, each view audited."""
 
     class Kind(models.TextChoices):
-        OFFICIAL = "official", "干部"
-        CONTACT = "contact", "联系人"
-        TALENT = "talent", "人才"
+        OFFICIAL = "official", _("干部")
+        CONTACT = "contact", _("联系人")
+        TALENT = "talent", _("人才")
 
-    name = models.CharField("姓名", max_length=50, db_index=True)
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.CONTACT)
-    organization = models.ForeignKey(Organization, verbose_name="所在单位", null=True, blank=True,
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.CONTACT)
+    organization = models.ForeignKey(Organization, verbose_name=_("所在单位"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="people")
-    title = models.CharField("职务", max_length=100, blank=True)
-    phone = EncryptedCharField("手机号", max_length=20, blank=True, kind="phone")
-    id_card = EncryptedCharField("身份证号", max_length=18, blank=True, kind="id_card")
-    email = models.EmailField("电子邮箱", blank=True)
-    field = models.CharField("专业领域", max_length=100, blank=True)
-    note = models.TextField("备注", blank=True)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True, kind="phone")
+    id_card = EncryptedCharField(_("身份证号"), max_length=18, blank=True, kind="id_card")
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    field = models.CharField(_("专业领域"), max_length=100, blank=True)
+    note = models.TextField(_("备注"), blank=True)
 
     scope = Scope(department="department", owner="created_by", organization="organization")
 
     class Meta:
-        verbose_name = verbose_name_plural = "人员"
+        verbose_name = verbose_name_plural = _("人员")
         ordering = ["name"]
-        permissions = [("reveal_person", "查看完整手机号与身份证号")]
+        permissions = [("reveal_person", _("查看完整手机号与身份证号"))]
 
     def __str__(self):
         return self.name
@@ -222,10 +224,10 @@ class Residency(FeidiModel):
     """An organization in an enclave: 在谈 → 确定入驻 → 已入驻, or 退出; each step dated."""
 
     class Status(models.TextChoices):
-        NEGOTIATING = "negotiating", "在谈"
-        CONFIRMED = "confirmed", "确定入驻"
-        RESIDENT = "resident", "已入驻"
-        EXITED = "exited", "退出"
+        NEGOTIATING = "negotiating", _("在谈")
+        CONFIRMED = "confirmed", _("确定入驻")
+        RESIDENT = "resident", _("已入驻")
+        EXITED = "exited", _("退出")
 
     TRANSITIONS = {
         Status.NEGOTIATING: {Status.CONFIRMED, Status.EXITED},
@@ -234,21 +236,21 @@ class Residency(FeidiModel):
         Status.EXITED: set(),
     }
 
-    organization = models.ForeignKey(Organization, verbose_name="单位", on_delete=models.PROTECT,
+    organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.PROTECT,
                                      related_name="residencies")
-    enclave = models.ForeignKey(Zone, verbose_name="飞地/园区", on_delete=models.PROTECT, related_name="residencies")
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.NEGOTIATING)
-    negotiating_since = models.DateField("开始洽谈", null=True, blank=True)
-    confirmed_on = models.DateField("确定入驻日期", null=True, blank=True)
-    entered_on = models.DateField("入驻日期", null=True, blank=True)
-    exited_on = models.DateField("退出日期", null=True, blank=True)
-    note = models.CharField("备注", max_length=300, blank=True)
+    enclave = models.ForeignKey(Zone, verbose_name=_("飞地/园区"), on_delete=models.PROTECT, related_name="residencies")
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEGOTIATING)
+    negotiating_since = models.DateField(_("开始洽谈"), null=True, blank=True)
+    confirmed_on = models.DateField(_("确定入驻日期"), null=True, blank=True)
+    entered_on = models.DateField(_("入驻日期"), null=True, blank=True)
+    exited_on = models.DateField(_("退出日期"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
 
     scope = Scope(department="department", owner="created_by", organization="organization",
                   also=_linked_residencies)
 
     class Meta:
-        verbose_name = verbose_name_plural = "飞地入驻"
+        verbose_name = verbose_name_plural = _("飞地入驻")
         ordering = ["enclave", "organization"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "enclave"], name="residency_unique_pair"),
@@ -261,21 +263,21 @@ class Residency(FeidiModel):
 class Agreement(FeidiModel):
     """A cooperation agreement (战略合作协议) between regions, with its commitments."""
 
-    title = models.CharField("协议名称", max_length=200)
-    party_a = models.CharField("甲方", max_length=100)
-    party_b = models.CharField("乙方", max_length=100)
-    signed_on = models.DateField("签署日期")
-    valid_until = models.DateField("有效期至", null=True, blank=True)
-    summary = models.TextField("主要内容", blank=True)
-    output_share_a = models.DecimalField("统计分算·甲方比例(%)", max_digits=5, decimal_places=2, null=True, blank=True,
+    title = models.CharField(_("协议名称"), max_length=200)
+    party_a = models.CharField(_("甲方"), max_length=100)
+    party_b = models.CharField(_("乙方"), max_length=100)
+    signed_on = models.DateField(_("签署日期"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    summary = models.TextField(_("主要内容"), blank=True)
+    output_share_a = models.DecimalField(_("统计分算·甲方比例(%)"), max_digits=5, decimal_places=2, null=True, blank=True,
                                          validators=[MinValueValidator(0)])
-    tax_share_a = models.DecimalField("税收分成·甲方比例(%)", max_digits=5, decimal_places=2, null=True, blank=True,
+    tax_share_a = models.DecimalField(_("税收分成·甲方比例(%)"), max_digits=5, decimal_places=2, null=True, blank=True,
                                       validators=[MinValueValidator(0)])
 
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
-        verbose_name = verbose_name_plural = "合作协议"
+        verbose_name = verbose_name_plural = _("合作协议")
         ordering = ["-signed_on"]
 
     def __str__(self):
@@ -285,29 +287,29 @@ class Agreement(FeidiModel):
         for name in ("output_share_a", "tax_share_a"):
             value = getattr(self, name)
             if value is not None and value > 100:
-                raise ValidationError({name: "比例不能超过100%"})
+                raise ValidationError({name: gettext("比例不能超过100%")})
         if self.valid_until and self.signed_on and self.valid_until < self.signed_on:
-            raise ValidationError({"valid_until": "有效期至不能早于签署日期"})
+            raise ValidationError({"valid_until": gettext("有效期至不能早于签署日期")})
 
 
 class Commitment(FeidiModel):
     """One commitment of an agreement, with its owner and deadline."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "未启动"
-        ONGOING = "ongoing", "推进中"
-        DONE = "done", "已完成"
+        PLANNED = "planned", _("未启动")
+        ONGOING = "ongoing", _("推进中")
+        DONE = "done", _("已完成")
 
-    agreement = models.ForeignKey(Agreement, verbose_name="协议", on_delete=models.CASCADE, related_name="commitments")
-    content = models.CharField("承诺事项", max_length=300)
-    owner = models.CharField("责任方", max_length=100)
-    due_on = models.DateField("完成时限", null=True, blank=True)
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PLANNED)
+    agreement = models.ForeignKey(Agreement, verbose_name=_("协议"), on_delete=models.CASCADE, related_name="commitments")
+    content = models.CharField(_("承诺事项"), max_length=300)
+    owner = models.CharField(_("责任方"), max_length=100)
+    due_on = models.DateField(_("完成时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED)
 
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
-        verbose_name = verbose_name_plural = "协议承诺"
+        verbose_name = verbose_name_plural = _("协议承诺")
         ordering = ["agreement", "due_on"]
 
     def __str__(self):

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views import View
 
 from feidi.core.actions import ConflictError
@@ -161,9 +162,9 @@ class PersonRevealView(ObjectMixin, View):
         try:
             value = actions.do_reveal_person_field(person, request.GET.get("field", ""), acting_user=request.user)
         except PermissionDenied:
-            return HttpResponse("无权查看", status=403)
+            return HttpResponse(gettext("无权查看"), status=403)
         except ValidationError:
-            return HttpResponse("未知字段", status=400)
+            return HttpResponse(gettext("未知字段"), status=400)
         return HttpResponse(format_html('<span class="font-monospace">{}</span>', value or "—"))
 
 
@@ -211,7 +212,7 @@ class ResidencyTransitionView(ObjectMixin, View):
         res = self.get_object()
         form = ResidencyTransitionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "请填写变更状态与日期")
+            messages.error(request, gettext("请填写变更状态与日期"))
             return redirect(res.get_absolute_url())
         try:
             actions.do_transition_residency(res, form.cleaned_data["status"], on=form.cleaned_data["on"],
@@ -221,7 +222,7 @@ class ResidencyTransitionView(ObjectMixin, View):
         except ConflictError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"状态已变更为“{res.get_status_display()}”")
+            messages.success(request, gettext("状态已变更为“{status}”").format(status=res.get_status_display()))
         return redirect(res.get_absolute_url())
 
 

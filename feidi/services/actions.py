@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
@@ -33,7 +34,8 @@ def limit_days(appeal: Appeal) -> int:
 def settings_for(appeal: Appeal) -> ServiceSettings:
     found = ServiceSettings.objects.filter(department_id=appeal.department_id).first()
     if found is None:
-        raise ValidationError(f"{appeal.department or '该园区'}尚未配置企业服务设置（安商办主任与区主要领导）")
+        raise ValidationError(gettext("{department}尚未配置企业服务设置（安商办主任与区主要领导）").format(
+            department=appeal.department or gettext("该园区")))
     return found
 
 
@@ -62,7 +64,8 @@ def _transition(appeal: Appeal, allowed_from, *, acting_user, kind: str, text: s
             **changes)
         if not done:
             current = Appeal.objects.filter(pk=appeal.pk).values_list("status", flat=True).first()
-            raise ConflictError(f"该诉求当前状态为“{S(current).label if current else '已删除'}”，操作未执行，请刷新")
+            raise ConflictError(gettext("该诉求当前状态为“{status}”，操作未执行，请刷新").format(
+                status=S(current).label if current else gettext("已删除")))
         appeal.refresh_from_db()
         _event(appeal, acting_user, kind, text, public)
         audit.record(audit.AuditRecord.Action.TRANSITION, appeal, user=acting_user, before=before,
@@ -80,7 +83,7 @@ def do_assign_cadre(assignment: Assignment, *, acting_user) -> Assignment:
             for old in Assignment.objects.select_for_update().filter(organization_id=assignment.organization_id,
                                                                       until__isnull=True):
                 if old.since >= assignment.since:
-                    raise ValidationError({"since": f"开始日期须晚于现任挂点干部{old.cadre}的开始日期{old.since}"})
+                    raise ValidationError({"since": gettext("开始日期须晚于现任挂点干部{cadre}的开始日期{since}").format(cadre=old.cadre, since=old.since)})
                 old.until = assignment.since - dt.timedelta(days=1)
                 update_object(old, acting_user=acting_user)
             return create_object(assignment, acting_user=acting_user)
@@ -104,7 +107,7 @@ def do_file_appeal(appeal: Appeal, *, acting_user) -> Appeal:
     """Filed by the enterprise user, by a cadre on its behalf, or through the API."""
     org = appeal.organization
     if acting_user.organization_id and acting_user.organization_id != org.pk:
-        raise PermissionDenied("只能为本企业提交诉求")
+        raise PermissionDenied(gettext("只能为本企业提交诉求"))
     appeal.department_id = org.department_id
     with transaction.atomic():
         appeal.owner = owner_for_level(appeal, 1)
@@ -124,7 +127,7 @@ def do_accept_appeal(appeal: Appeal, *, acting_user) -> Appeal:
 
 def do_return_appeal(appeal: Appeal, reason: str, *, acting_user) -> Appeal:
     if not reason.strip():
-        raise ValidationError({"reason": "退回须说明理由"})
+        raise ValidationError({"reason": gettext("退回须说明理由")})
     return _transition(appeal, [S.SUBMITTED], acting_user=acting_user, kind="return", text=reason, public=True,
                        status=S.RETURNED, deadline=None)
 
@@ -136,9 +139,9 @@ def do_start_appeal(appeal: Appeal, *, acting_user) -> Appeal:
 def do_reply_appeal(appeal: Appeal, text: str, *, public: bool, acting_user) -> Appeal:
     """A reply the enterprise sees, or an internal note it does not."""
     if not text.strip():
-        raise ValidationError({"text": "请填写内容"})
+        raise ValidationError({"text": gettext("请填写内容")})
     if acting_user.organization_id and not public:
-        raise PermissionDenied("企业用户只能回复")
+        raise PermissionDenied(gettext("企业用户只能回复"))
     _event(appeal, acting_user, "reply" if public else "note", text, public)
     return appeal
 
@@ -176,9 +179,9 @@ def do_suspend_appeal(appeal: Appeal, reason: str, *, acting_user) -> Appeal:
     """Waiting on the enterprise for material: the clock stops, within the zone's limits."""
     rules = settings_for(appeal)
     if not reason.strip():
-        raise ValidationError({"reason": "挂起须说明等待企业补充的材料"})
+        raise ValidationError({"reason": gettext("挂起须说明等待企业补充的材料")})
     if appeal.suspend_count >= rules.max_suspends:
-        raise ValidationError(f"该诉求已挂起{appeal.suspend_count}次，达到上限{rules.max_suspends}次")
+        raise ValidationError(gettext("该诉求已挂起{suspend_count}次，达到上限{max_suspends}次").format(suspend_count=appeal.suspend_count, max_suspends=rules.max_suspends))
     return _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="suspend", text=reason,
                        public=True, status=S.SUSPENDED, suspended_at=timezone.now(),
                        suspend_count=appeal.suspend_count + 1)
@@ -201,9 +204,9 @@ def do_close_appeal(appeal: Appeal, result: str, *, acting_user, outcome=None) -
     """办结 with the result told to the enterprise and, optionally, the service's outcome (解决用地,
     留住订单 …: an item of the 服务成效 list) that the statistics count."""
     if not result.strip():
-        raise ValidationError({"result": "请填写办理结果"})
+        raise ValidationError({"result": gettext("请填写办理结果")})
     if outcome is not None and getattr(outcome.type, "code", "") != "service_outcome":
-        raise ValidationError({"outcome": "服务成效应选自“服务成效”字典"})
+        raise ValidationError({"outcome": gettext("服务成效应选自“服务成效”字典")})
     return _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="close", text=result,
                        public=True, status=S.CLOSED, closed_at=timezone.now(), outcome=outcome)
 
@@ -211,9 +214,9 @@ def do_close_appeal(appeal: Appeal, result: str, *, acting_user, outcome=None) -
 def do_rate_appeal(appeal: Appeal, rating: int, comment: str = "", *, acting_user) -> Appeal:
     """The enterprise rates the result; below the zone's threshold the appeal reopens."""
     if acting_user.organization_id != appeal.organization_id:
-        raise PermissionDenied("只有提出诉求的企业可以评价")
+        raise PermissionDenied(gettext("只有提出诉求的企业可以评价"))
     if not 1 <= rating <= 5:
-        raise ValidationError({"rating": "评价为1–5星"})
+        raise ValidationError({"rating": gettext("评价为1–5星")})
     rules = settings_for(appeal)
     if rating < rules.reopen_below:
         now = timezone.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -77,10 +78,10 @@ def file_appeal(request, payload: AppealIn):
     require_perm(request, "services.add_appeal")
     org = Organization.objects.visible_to(request.user).filter(pk=payload.organization_id).first()
     if org is None:
-        raise ValidationError({"organization_id": [f"企业 {payload.organization_id} 不存在或不在您的范围"]})
+        raise ValidationError({"organization_id": [gettext("企业 {organization_id} 不存在或不在您的范围").format(organization_id=payload.organization_id)]})
     category = DictItem.objects.filter(type__code="appeal_category", code=payload.category, active=True).first()
     if category is None:
-        raise ValidationError({"category": [f"未知的诉求类别：{payload.category}"]})
+        raise ValidationError({"category": [gettext("未知的诉求类别：{category}").format(category=payload.category)]})
     appeal = Appeal(organization=org, category=category, title=payload.title, content=payload.content)
     return Status(201, create_within_scope(request, Appeal, lambda: actions.do_file_appeal(appeal, acting_user=request.user)))
 
@@ -102,7 +103,7 @@ def act(request, pk: Id, payload: ActionIn):
     appeal = scoped_get(request, Appeal, pk, action=actions.scope_action(payload.action, request.user),
                         perm="services.view_appeal")
     if payload.action not in available_actions(appeal, request.user):
-        raise ValidationError({"action": [f"当前不能执行“{payload.action}”"]})
+        raise ValidationError({"action": [gettext("当前不能执行“{action}”").format(action=payload.action)]})
     user, text = request.user, payload.text
     handlers = {
         "accept": lambda: actions.do_accept_appeal(appeal, acting_user=user),
@@ -116,7 +117,7 @@ def act(request, pk: Id, payload: ActionIn):
         "rate": lambda: actions.do_rate_appeal(appeal, payload.rating or 0, text, acting_user=user),
     }
     if payload.action not in handlers:
-        raise ValidationError({"action": ["转办与会办请在页面上选择部门办理"]})
+        raise ValidationError({"action": [gettext("转办与会办请在页面上选择部门办理")]})
     handlers[payload.action]()
     appeal.refresh_from_db()
     return appeal
@@ -140,5 +141,5 @@ class MeasureSchema(Schema):
             openapi_extra=model_of("services.appeal"))
 def appeal_measures(request, by: str = "category", start: dt.date | None = None, end: dt.date | None = None):
     if by not in measures.GROUPINGS:
-        raise ValidationError({"by": [f"可选：{'、'.join(measures.GROUPINGS)}"]})
+        raise ValidationError({"by": [gettext("可选：{join}").format(join='、'.join(measures.GROUPINGS))]})
     return measures.compute(scoped_list(request, Appeal), by=by, start=start, end=end)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ServicesConfig(AppConfig):
     name = "feidi.services"
     label = "services"
-    verbose_name = "企业服务"
+    verbose_name = _("企业服务")
 
     def ready(self):
         from . import stats as app_stats

@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import MineFilter, ScopedFilterSet
 from feidi.core.models import DictItem
@@ -9,12 +10,12 @@ from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
 
 class AppealFilterSet(ScopedFilterSet):
     search_fields = ("title", "content", "organization__name")
-    category = django_filters.ModelChoiceFilter(label="类别",
+    category = django_filters.ModelChoiceFilter(label=_("类别"),
                                                 queryset=DictItem.objects.filter(type__code="appeal_category"))
     # By id from links (an organization's page); a select of every organization would not scale.
     organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
-    overdue = django_filters.BooleanFilter(label="已逾期", method="filter_overdue")
-    mine = MineFilter(label="我办理的")
+    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    mine = MineFilter(label=_("我办理的"))
 
     class Meta:
         model = Appeal
@@ -31,8 +32,8 @@ class AppealFilterSet(ScopedFilterSet):
 
 class AssignmentFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "cadre__full_name")
-    group = django_filters.ModelChoiceFilter(label="服务小组", queryset=ServiceGroup.objects.all())
-    current = django_filters.BooleanFilter(label="当前有效", field_name="until", lookup_expr="isnull")
+    group = django_filters.ModelChoiceFilter(label=_("服务小组"), queryset=ServiceGroup.objects.all())
+    current = django_filters.BooleanFilter(label=_("当前有效"), field_name="until", lookup_expr="isnull")
 
     class Meta:
         model = Assignment
@@ -57,8 +58,8 @@ class ServiceSettingsFilterSet(ScopedFilterSet):
 
 class VisitFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "notes")
-    visited_after = django_filters.DateFilter(label="开始日期", field_name="visited_on", lookup_expr="gte")
-    visited_before = django_filters.DateFilter(label="结束日期", field_name="visited_on", lookup_expr="lte")
+    visited_after = django_filters.DateFilter(label=_("开始日期"), field_name="visited_on", lookup_expr="gte")
+    visited_before = django_filters.DateFilter(label=_("结束日期"), field_name="visited_on", lookup_expr="lte")
 
     class Meta:
         model = Visit

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, StyledFormMixin, style_fields
 
@@ -18,7 +20,7 @@ class AppealForm(ScopedModelForm):
             self.fields["organization"].queryset = self.fields["organization"].queryset.filter(pk=user.organization_id)
             self.fields["organization"].initial = user.organization_id
             self.fields["organization"].empty_label = None
-        self.fields["category"].help_text = "各类别的办理时限（工作日）由安商办在数据字典中设置"
+        self.fields["category"].help_text = gettext("各类别的办理时限（工作日）由安商办在数据字典中设置")
 
 
 class AssignmentForm(ColleagueChoicesMixin, ScopedModelForm):
@@ -55,14 +57,14 @@ class AppealActionForm(StyledFormMixin, forms.Form):
     """One form for the detail page's actions; each action reads the fields it needs."""
 
     ACTIONS = {
-        "accept": "受理", "return": "退回", "start": "开始办理", "reply": "回复企业", "note": "内部备注",
-        "transfer": "转办", "cohandle": "会办", "suspend": "挂起（等待企业补充材料）", "resume": "恢复办理",
-        "close": "办结", "rate": "评价",
+        "accept": _("受理"), "return": _("退回"), "start": _("开始办理"), "reply": _("回复企业"), "note": _("内部备注"),
+        "transfer": _("转办"), "cohandle": _("会办"), "suspend": _("挂起（等待企业补充材料）"), "resume": _("恢复办理"),
+        "close": _("办结"), "rate": _("评价"),
     }
     action = forms.ChoiceField(choices=list(ACTIONS.items()), widget=forms.HiddenInput)
-    text = forms.CharField(label="说明", required=False, widget=forms.Textarea)
-    department = forms.ModelChoiceField(label="部门", queryset=None, required=False)
-    rating = forms.TypedChoiceField(label="满意度", required=False, coerce=int,
+    text = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea)
+    department = forms.ModelChoiceField(label=_("部门"), queryset=None, required=False)
+    rating = forms.TypedChoiceField(label=_("满意度"), required=False, coerce=int,
                                     choices=[(i, "★" * i) for i in range(5, 0, -1)])
     outcome = forms.ModelChoiceField(label="服务成效", required=False, queryset=None,
                                      help_text="办结时选择，统计“解决用地、留住订单……”时计入")

@@ -8,12 +8,15 @@ import datetime as dt
 from collections import defaultdict
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.calendar import current_calendar
+from feidi.core.models import seeded_label
 
 from .models import Appeal, Assignment
 
-GROUPINGS = {"category": "类别", "department": "部门", "group": "服务小组", "cadre": "挂点干部"}
+GROUPINGS = {"category": _("类别"), "department": _("部门"), "group": _("服务小组"), "cadre": _("挂点干部")}
 DONE = (Appeal.Status.CLOSED, Appeal.Status.RATED)
 
 
@@ -40,12 +43,12 @@ def compute(queryset, *, by: str = "category", start: dt.date | None = None, end
                                                    "escalated": {"2": 0, "3": 0, "4": 0}})
     for r in rows:
         if by == "category":
-            key = r["category__label"]
+            key = seeded_label(r["category__label"])
         elif by == "department":
             key = r["handling_department__name"] or r["department__name"] or "—"
         else:
             a = current.get(r["organization_id"])
-            key = (a["group__name"] if by == "group" else a["cadre__full_name"]) if a else "（未挂点）"
+            key = (a["group__name"] if by == "group" else a["cadre__full_name"]) if a else gettext("（未挂点）")
         g = groups[key]
         g["count"] += 1
         if r["accepted_at"]:

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.models import DictField, FeidiModel
 from feidi.core.scope import Scope
@@ -19,22 +21,22 @@ class ServiceSettings(FeidiModel):
     """A zone's escalation chain and rules: level-3 and level-4 owners, the working days each
     higher level gets, the rating that reopens an appeal, and the limits on suspension."""
 
-    name = models.CharField("名称", max_length=100, default="企业服务设置")
-    office_head = models.ForeignKey(User, verbose_name="安商办主任（第三级）", on_delete=models.PROTECT, related_name="+")
-    principal_leader = models.ForeignKey(User, verbose_name="区主要领导（第四级）", on_delete=models.PROTECT,
+    name = models.CharField(_("名称"), max_length=100, default="企业服务设置")
+    office_head = models.ForeignKey(User, verbose_name=_("安商办主任（第三级）"), on_delete=models.PROTECT, related_name="+")
+    principal_leader = models.ForeignKey(User, verbose_name=_("区主要领导（第四级）"), on_delete=models.PROTECT,
                                          related_name="+")
-    level2_days = models.PositiveIntegerField("第二级办理时限（工作日）", default=3, validators=[MinValueValidator(1)])
-    level3_days = models.PositiveIntegerField("第三级办理时限（工作日）", default=2, validators=[MinValueValidator(1)])
-    level4_days = models.PositiveIntegerField("第四级办理时限（工作日）", default=2, validators=[MinValueValidator(1)])
-    reopen_below = models.PositiveIntegerField("低于几星重新办理", default=3,
+    level2_days = models.PositiveIntegerField(_("第二级办理时限（工作日）"), default=3, validators=[MinValueValidator(1)])
+    level3_days = models.PositiveIntegerField(_("第三级办理时限（工作日）"), default=2, validators=[MinValueValidator(1)])
+    level4_days = models.PositiveIntegerField(_("第四级办理时限（工作日）"), default=2, validators=[MinValueValidator(1)])
+    reopen_below = models.PositiveIntegerField(_("低于几星重新办理"), default=3,
                                                validators=[MinValueValidator(1), MaxValueValidator(5)])
-    max_suspend_days = models.PositiveIntegerField("单次挂起上限（工作日）", default=10)
-    max_suspends = models.PositiveIntegerField("挂起次数上限", default=2)
+    max_suspend_days = models.PositiveIntegerField(_("单次挂起上限（工作日）"), default=10)
+    max_suspends = models.PositiveIntegerField(_("挂起次数上限"), default=2)
 
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
-        verbose_name = verbose_name_plural = "服务设置"
+        verbose_name = verbose_name_plural = _("服务设置")
         constraints = [models.UniqueConstraint(fields=["department"], name="servicesettings_one_per_department")]
 
     def __str__(self):
@@ -47,14 +49,14 @@ class ServiceSettings(FeidiModel):
 class ServiceGroup(FeidiModel):
     """A service group covering an area (包片), led by its 服务小组组长."""
 
-    name = models.CharField("名称", max_length=100)
-    area = models.CharField("包片区域", max_length=200, blank=True)
-    leader = models.ForeignKey(User, verbose_name="组长（第二级）", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("名称"), max_length=100)
+    area = models.CharField(_("包片区域"), max_length=200, blank=True)
+    leader = models.ForeignKey(User, verbose_name=_("组长（第二级）"), on_delete=models.PROTECT, related_name="+")
 
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
-        verbose_name = verbose_name_plural = "服务小组"
+        verbose_name = verbose_name_plural = _("服务小组")
         ordering = ["name"]
 
     def __str__(self):
@@ -64,17 +66,17 @@ class ServiceGroup(FeidiModel):
 class Assignment(FeidiModel):
     """A cadre linked to an enterprise (挂点), within a group; history is kept by dates."""
 
-    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.PROTECT,
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
                                      related_name="service_assignments")
-    cadre = models.ForeignKey(User, verbose_name="挂点干部（第一级）", on_delete=models.PROTECT, related_name="+")
-    group = models.ForeignKey(ServiceGroup, verbose_name="服务小组", on_delete=models.PROTECT, related_name="assignments")
-    since = models.DateField("开始日期")
-    until = models.DateField("结束日期", null=True, blank=True)
+    cadre = models.ForeignKey(User, verbose_name=_("挂点干部（第一级）"), on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(ServiceGroup, verbose_name=_("服务小组"), on_delete=models.PROTECT, related_name="assignments")
+    since = models.DateField(_("开始日期"))
+    until = models.DateField(_("结束日期"), null=True, blank=True)
 
     scope = Scope(department="department", owner="cadre", organization="organization")
 
     class Meta:
-        verbose_name = verbose_name_plural = "挂点服务"
+        verbose_name = verbose_name_plural = _("挂点服务")
         ordering = ["organization", "-since"]
         constraints = [models.UniqueConstraint(fields=["organization"], condition=Q(until__isnull=True),
                                                name="assignment_one_current_per_organization")]
@@ -84,7 +86,7 @@ class Assignment(FeidiModel):
 
     def clean(self):
         if self.until and self.since and self.until < self.since:
-            raise ValidationError({"until": "结束日期不能早于开始日期"})
+            raise ValidationError({"until": gettext("结束日期不能早于开始日期")})
 
 
 class Appeal(FeidiModel):
@@ -92,49 +94,49 @@ class Appeal(FeidiModel):
     co-handling keep it running; suspension (挂起, waiting on the enterprise) pauses it."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "已提交"
-        ACCEPTED = "accepted", "已受理"
-        HANDLING = "handling", "办理中"
-        SUSPENDED = "suspended", "挂起"
-        CLOSED = "closed", "已办结"
-        RATED = "rated", "已评价"
-        RETURNED = "returned", "退回"
+        SUBMITTED = "submitted", _("已提交")
+        ACCEPTED = "accepted", _("已受理")
+        HANDLING = "handling", _("办理中")
+        SUSPENDED = "suspended", _("挂起")
+        CLOSED = "closed", _("已办结")
+        RATED = "rated", _("已评价")
+        RETURNED = "returned", _("退回")
 
     OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.HANDLING)
-    LEVELS = {1: "挂点干部", 2: "服务小组组长", 3: "安商办主任", 4: "区主要领导"}
+    LEVELS = {1: _("挂点干部"), 2: _("服务小组组长"), 3: _("安商办主任"), 4: _("区主要领导")}
 
-    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.PROTECT,
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
                                      related_name="appeals")
-    category = DictField("appeal_category", "类别")
-    title = models.CharField("标题", max_length=200)
-    content = models.TextField("诉求内容")
-    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
-    level = models.PositiveSmallIntegerField("协调层级", default=1)
-    owner = models.ForeignKey(User, verbose_name="当前办理人", null=True, blank=True, on_delete=models.PROTECT,
+    category = DictField("appeal_category", _("类别"))
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("诉求内容"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    level = models.PositiveSmallIntegerField(_("协调层级"), default=1)
+    owner = models.ForeignKey(User, verbose_name=_("当前办理人"), null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
-    co_departments = models.ManyToManyField("accounts.Department", verbose_name="会办部门", blank=True, related_name="+")
-    handling_department = models.ForeignKey("accounts.Department", verbose_name="承办部门", null=True, blank=True,
+    co_departments = models.ManyToManyField("accounts.Department", verbose_name=_("会办部门"), blank=True, related_name="+")
+    handling_department = models.ForeignKey("accounts.Department", verbose_name=_("承办部门"), null=True, blank=True,
                                             on_delete=models.SET_NULL, related_name="+")
-    deadline = models.DateTimeField("本级办理期限", null=True, blank=True, db_index=True)
-    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
-    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    suspended_at = models.DateTimeField("挂起时间", null=True, blank=True)
-    suspend_count = models.PositiveIntegerField("挂起次数", default=0)
-    rating = models.PositiveSmallIntegerField("满意度（1–5星）", null=True, blank=True,
+    deadline = models.DateTimeField(_("本级办理期限"), null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("挂起时间"), null=True, blank=True)
+    suspend_count = models.PositiveIntegerField(_("挂起次数"), default=0)
+    rating = models.PositiveSmallIntegerField(_("满意度（1–5星）"), null=True, blank=True,
                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
-    rating_comment = models.CharField("评价", max_length=300, blank=True)
-    outcome = DictField("service_outcome", "服务成效", null=True, blank=True,
-                        help_text="办结时选择：解决用地、融资、用工，留住订单……（字典“服务成效”中维护）")
+    rating_comment = models.CharField(_("评价"), max_length=300, blank=True)
+    outcome = DictField("service_outcome", _("服务成效"), null=True, blank=True,
+                        help_text=_("办结时选择：解决用地、融资、用工，留住订单……（字典“服务成效”中维护）"))
 
     scope = Scope(department="department", owner="owner", organization="organization",
                   also=lambda user: Q(organization_id__in=Assignment.objects.filter(
                       cadre_id=user.pk, until__isnull=True).values("organization_id")))
 
     class Meta:
-        verbose_name = verbose_name_plural = "企业诉求"
+        verbose_name = verbose_name_plural = _("企业诉求")
         ordering = ["-submitted_at"]
-        permissions = [("handle_appeal", "办理诉求（受理、转办、挂起、办结）"), ("rate_appeal", "评价诉求")]
+        permissions = [("handle_appeal", _("办理诉求（受理、转办、挂起、办结）")), ("rate_appeal", _("评价诉求"))]
         # 我的待办 reads one owner's appeals in a state, earliest deadline first
         indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["owner", "status", "deadline"])]
 
@@ -143,25 +145,25 @@ class Appeal(FeidiModel):
 
     @property
     def level_label(self) -> str:
-        return f"{self.level}级·{self.LEVELS.get(self.level, '')}"
+        return gettext("{level}级·{get}").format(level=self.level, get=self.LEVELS.get(self.level, ''))
 
 
 class AppealEvent(models.Model):
     """What happened to an appeal. ``public`` events (replies) are shown to the enterprise;
     internal notes are not."""
 
-    appeal = models.ForeignKey(Appeal, verbose_name="诉求", on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间", auto_now_add=True)
-    user = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    user = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
-    kind = models.CharField("事项", max_length=16)
-    text = models.TextField("内容", blank=True)
-    public = models.BooleanField("企业可见", default=False)
+    kind = models.CharField(_("事项"), max_length=16)
+    text = models.TextField(_("内容"), blank=True)
+    public = models.BooleanField(_("企业可见"), default=False)
 
     objects = models.Manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "诉求办理记录"
+        verbose_name = verbose_name_plural = _("诉求办理记录")
         ordering = ["at", "pk"]
 
     def __str__(self):
@@ -171,17 +173,17 @@ class AppealEvent(models.Model):
 class Visit(FeidiModel):
     """A cadre's visit to an enterprise (走访), with the appeals it raised."""
 
-    organization = models.ForeignKey("registry.Organization", verbose_name="企业", on_delete=models.PROTECT,
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
                                      related_name="service_visits")
-    cadre = models.ForeignKey(User, verbose_name="走访干部", on_delete=models.PROTECT, related_name="+")
-    visited_on = models.DateField("走访日期")
-    notes = models.TextField("走访情况")
-    appeals = models.ManyToManyField(Appeal, verbose_name="收集的诉求", blank=True, related_name="visits")
+    cadre = models.ForeignKey(User, verbose_name=_("走访干部"), on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField(_("走访日期"))
+    notes = models.TextField(_("走访情况"))
+    appeals = models.ManyToManyField(Appeal, verbose_name=_("收集的诉求"), blank=True, related_name="visits")
 
     scope = Scope(department="department", owner="cadre", organization="organization")
 
     class Meta:
-        verbose_name = verbose_name_plural = "走访记录"
+        verbose_name = verbose_name_plural = _("走访记录")
         ordering = ["-visited_on"]
 
     def __str__(self):
@@ -191,17 +193,17 @@ class Visit(FeidiModel):
 class AppealAttachment(models.Model):
     """A file attached to an appeal; served only through the appeal's scope, never as a public URL."""
 
-    appeal = models.ForeignKey(Appeal, verbose_name="诉求", on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField("文件", upload_to="appeals/%Y/%m/")
-    name = models.CharField("文件名", max_length=200)
-    size = models.PositiveIntegerField("大小（字节）")
-    uploaded_by = models.ForeignKey(User, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="appeals/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = models.Manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "诉求附件"
+        verbose_name = verbose_name_plural = _("诉求附件")
         ordering = ["uploaded_at"]
 
     def __str__(self):

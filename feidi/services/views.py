@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -110,7 +111,7 @@ class AppealActionView(ObjectMixin, View):
         appeal = self.get_object()
         form = AppealActionForm(request.POST, user=request.user)
         if not form.is_valid() or form.cleaned_data["action"] not in available_actions(appeal, request.user):
-            messages.error(request, "该操作当前不可用")
+            messages.error(request, gettext("该操作当前不可用"))
             return redirect(appeal.get_absolute_url())
         action, text = form.cleaned_data["action"], form.cleaned_data["text"] or ""
         user, dept = request.user, form.cleaned_data.get("department")
@@ -125,7 +126,7 @@ class AppealActionView(ObjectMixin, View):
                 actions.do_reply_appeal(appeal, text, public=action == "reply", acting_user=user)
             elif action in ("transfer", "cohandle"):
                 if dept is None:
-                    raise ValidationError("请选择部门")
+                    raise ValidationError(gettext("请选择部门"))
                 actions.do_transfer_appeal(appeal, dept, co=action == "cohandle", acting_user=user)
             elif action == "suspend":
                 actions.do_suspend_appeal(appeal, text, acting_user=user)
@@ -138,7 +139,7 @@ class AppealActionView(ObjectMixin, View):
         except (ValidationError, ConflictError, PermissionDenied) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         else:
-            messages.success(request, f"已{AppealActionForm.ACTIONS[action]}")
+            messages.success(request, gettext("已{value}").format(value=AppealActionForm.ACTIONS[action]))
         return redirect(appeal.get_absolute_url())
 
 
@@ -150,17 +151,17 @@ class AppealAttachView(ObjectMixin, View):
     def post(self, request, *args, **kwargs):
         appeal = self.get_object()
         if not available_actions(appeal, request.user):
-            raise PermissionDenied("该诉求当前不能上传附件")
+            raise PermissionDenied(gettext("该诉求当前不能上传附件"))
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "请选择文件")
+            messages.error(request, gettext("请选择文件"))
         else:
             try:
                 actions.do_attach_file(appeal, upload, acting_user=request.user)
             except ValidationError as exc:
                 messages.error(request, "；".join(exc.messages))
             else:
-                messages.success(request, f"已上传 {upload.name}")
+                messages.success(request, gettext("已上传 {name}").format(name=upload.name))
         return redirect(appeal.get_absolute_url())
 
 
@@ -175,7 +176,7 @@ class AppealAttachmentView(ObjectMixin, View):
         appeal = self.get_object()
         attachment = appeal.attachments.filter(pk=kwargs["attachment"]).first()
         if attachment is None:
-            raise Http404("附件不存在")
+            raise Http404(gettext("附件不存在"))
         return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
@@ -187,7 +188,7 @@ class AppealEditView(ObjectEditView):
 
     def save_object(self, form, obj, *, creating, expected_version):
         if not creating:
-            raise PermissionDenied("诉求提交后不能修改，请通过回复补充")
+            raise PermissionDenied(gettext("诉求提交后不能修改，请通过回复补充"))
         return actions.do_file_appeal(obj, acting_user=self.request.user)
 
 
@@ -311,5 +312,5 @@ class AppealMeasuresView(ScopedViewMixin, TemplateView):
                  "on_time": [round((r["on_time_rate"] or 0) * 100, 1) for r in rows],
                  "count": [r["count"] for r in rows]}
         return self.render_to_response(self.get_context_data(
-            title="诉求办理指标", rows=rows, by=by, by_label=measures.GROUPINGS[by], groupings=measures.GROUPINGS,
+            title=gettext("诉求办理指标"), rows=rows, by=by, by_label=measures.GROUPINGS[by], groupings=measures.GROUPINGS,
             start=start, end=end, chart=chart))

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, delete_object, update_object
@@ -37,7 +38,7 @@ def _check_writer(obj, acting_user) -> None:
     if acting_user is None:  # the demo loader and commands
         return
     if not writable(type(obj), acting_user).filter(pk=obj.pk).exists():
-        raise PermissionDenied(f"您不能修改该{type(obj)._meta.verbose_name}")
+        raise PermissionDenied(gettext("您不能修改该{verbose_name}").format(verbose_name=type(obj)._meta.verbose_name))
 
 
 def _department_id(obj, org, acting_user):
@@ -66,7 +67,7 @@ def _own_organization(obj, acting_user, label: str) -> None:
     """An organization's user always writes for its own organization."""
     if acting_user is not None and acting_user.organization_id:
         if obj.pk is not None and obj.organization_id not in (None, acting_user.organization_id):
-            raise PermissionDenied(f"只能修改本单位的{label}")
+            raise PermissionDenied(gettext("只能修改本单位的{label}").format(label=label))
         obj.organization_id = acting_user.organization_id
         obj.organization = acting_user.organization
 
@@ -89,10 +90,10 @@ def _save(obj, kind: str, *, acting_user, expected_version, published: set[str])
 
 def do_save_demand(demand: Demand, *, acting_user, expected_version: int | None = None) -> Demand:
     """Create a demand (a draft) or save an edit; the status is changed only by publish/close."""
-    _own_organization(demand, acting_user, "技术需求")
+    _own_organization(demand, acting_user, gettext("技术需求"))
     org = demand.organization if demand.organization_id else None
     if org is not None and org.kind != org.Kind.ENTERPRISE:
-        raise ValidationError({"organization": "技术需求只能由企业发布"})
+        raise ValidationError({"organization": gettext("技术需求只能由企业发布")})
     if demand.pk is None:
         demand.status, demand.published_at = Demand.Status.DRAFT, None
     demand.department_id = _department_id(demand, org, acting_user)
@@ -110,8 +111,8 @@ def _transition(obj, *, allowed_from, to: str, acting_user, kind: str, push: boo
             status=to, version=F("version") + 1, updated_at=now, **extra)
         if not done:
             current = model._base_manager.filter(pk=obj.pk).values_list("status", flat=True).first()
-            label = model.Status(current).label if current else "已删除"
-            raise ConflictError(f"该{model._meta.verbose_name}当前状态为“{label}”，不能{verb}，请刷新")
+            label = model.Status(current).label if current else gettext("已删除")
+            raise ConflictError(gettext("该{verbose_name}当前状态为“{label}”，不能{verb}，请刷新").format(verbose_name=model._meta.verbose_name, label=label, verb=verb))
         obj.refresh_from_db()
         audit.record(audit.AuditRecord.Action.TRANSITION, obj, user=acting_user, before=before,
                      after=audit.snapshot(obj))
@@ -124,12 +125,12 @@ def _transition(obj, *, allowed_from, to: str, acting_user, kind: str, push: boo
 def do_publish_demand(demand: Demand, *, acting_user) -> Demand:
     """草稿 (or a closed demand) → 已发布: institutions see it, and it is pushed to its top supplies."""
     return _transition(demand, allowed_from=[Demand.Status.DRAFT, Demand.Status.CLOSED], to=Demand.Status.PUBLISHED,
-                       acting_user=acting_user, kind="demand", push=True, verb="发布", published_at=timezone.now())
+                       acting_user=acting_user, kind="demand", push=True, verb=gettext("发布"), published_at=timezone.now())
 
 
 def do_close_demand(demand: Demand, *, acting_user) -> Demand:
     return _transition(demand, allowed_from=[Demand.Status.DRAFT, Demand.Status.PUBLISHED], to=Demand.Status.CLOSED,
-                       acting_user=acting_user, kind="demand", push=False, verb="关闭")
+                       acting_user=acting_user, kind="demand", push=False, verb=gettext("关闭"))
 
 
 def do_delete_demand(demand: Demand, *, acting_user) -> None:
@@ -146,10 +147,10 @@ def do_save_supply(supply: Supply, *, acting_user, expected_version: int | None 
     """Create a supply (a draft) or save an edit; patent numbers are stored normalized."""
     from feidi.lib import patent
 
-    _own_organization(supply, acting_user, "科技成果")
+    _own_organization(supply, acting_user, gettext("科技成果"))
     org = supply.organization if supply.organization_id else None
     if org is not None and org.kind not in SUPPLY_KINDS:
-        raise ValidationError({"organization": "科技成果须由高校、科研院所或企业发布"})
+        raise ValidationError({"organization": gettext("科技成果须由高校、科研院所或企业发布")})
     if supply.pk is None:
         supply.status, supply.published_at = Supply.Status.DRAFT, None
     supply.full_clean()  # the patent numbers' errors before they are normalized
@@ -161,12 +162,12 @@ def do_save_supply(supply: Supply, *, acting_user, expected_version: int | None 
 
 def do_publish_supply(supply: Supply, *, acting_user) -> Supply:
     return _transition(supply, allowed_from=[Supply.Status.DRAFT, Supply.Status.CLOSED], to=Supply.Status.PUBLISHED,
-                       acting_user=acting_user, kind="supply", push=True, verb="发布", published_at=timezone.now())
+                       acting_user=acting_user, kind="supply", push=True, verb=gettext("发布"), published_at=timezone.now())
 
 
 def do_close_supply(supply: Supply, *, acting_user) -> Supply:
     return _transition(supply, allowed_from=[Supply.Status.DRAFT, Supply.Status.PUBLISHED], to=Supply.Status.CLOSED,
-                       acting_user=acting_user, kind="supply", push=False, verb="下架")
+                       acting_user=acting_user, kind="supply", push=False, verb=gettext("下架"))
 
 
 def do_delete_supply(supply: Supply, *, acting_user) -> None:

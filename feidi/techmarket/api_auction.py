@@ -79,7 +79,7 @@ class LotSchema(Schema):
 
     @staticmethod
     def resolve_status_label(obj):
-        return rules.PHASE_LABELS[rules.lot_phase(obj)]
+        return str(rules.PHASE_LABELS[rules.lot_phase(obj)])
 
     @staticmethod
     def resolve_extended(obj):

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -210,7 +211,7 @@ def apply(request, pk: Id, payload: ApplyIn):
     challenge = scoped_get(request, Challenge, pk, action="view", perm="techmarket.add_application")
     members = list(Organization.objects.filter(pk__in=payload.member_ids))
     if len(members) != len(set(payload.member_ids)):
-        raise ValidationError({"member_ids": ["联合体成员中有不存在的单位"]})
+        raise ValidationError({"member_ids": [gettext("联合体成员中有不存在的单位")]})
     application = Application(challenge=challenge, proposal=payload.proposal, budget=payload.budget,
                               period_months=payload.period_months)
     return Status(201, challenges.do_apply(application, acting_user=request.user, members=members))
@@ -244,7 +245,7 @@ def award(request, pk: Id, payload: AwardIn):
     challenge = scoped_get(request, Challenge, pk, action="award")
     application = Application.objects.filter(challenge=challenge, pk=payload.application_id).first()
     if application is None:
-        raise ValidationError({"application_id": ["该申请不属于本榜单"]})
+        raise ValidationError({"application_id": [gettext("该申请不属于本榜单")]})
     project = challenges.do_award(challenge, application, acting_user=request.user, budget=payload.budget,
                                   starts_on=payload.starts_on, title=payload.title)
     return Status(201, project)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TechmarketConfig(AppConfig):
     name = "feidi.techmarket"
     label = "techmarket"
-    verbose_name = "科技大市场"
+    verbose_name = _("科技大市场")
 
     def ready(self):
         from . import stats as app_stats

@@ -45,6 +45,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
@@ -79,7 +81,7 @@ def yuan(value) -> str:
 
 
 def _yuan(value) -> str:
-    return f"{yuan(value)}元"
+    return gettext("{yuan}元").format(yuan=yuan(value))
 
 
 def server_now() -> dt.datetime:
@@ -102,7 +104,7 @@ def lot_phase(lot: Lot, now: dt.datetime | None = None) -> str:
     return "due"
 
 
-PHASE_LABELS = {**dict(Lot.Status.choices), "due": "待结拍"}
+PHASE_LABELS = {**dict(Lot.Status.choices), "due": _("待结拍")}
 
 
 def minimum_bid(lot: Lot) -> Decimal:
@@ -123,7 +125,7 @@ def do_save_auction(auction: Auction, *, acting_user, expected_version: int | No
     """Create an auction (筹备中) in the staff user's department, or save an edit. A finished
     auction is closed for edits."""
     if not acting_user.has_perm("techmarket.add_auction" if auction.pk is None else "techmarket.change_auction"):
-        raise PermissionDenied("您没有管理拍卖会的权限")
+        raise PermissionDenied(gettext("您没有管理拍卖会的权限"))
     if auction.pk is None:
         auction.status = Auction.Status.DRAFT
         if auction.department_id is None:
@@ -131,24 +133,24 @@ def do_save_auction(auction: Auction, *, acting_user, expected_version: int | No
         return create_object(auction, acting_user=acting_user)
     stored = Auction.objects.filter(pk=auction.pk).values_list("status", flat=True).first()
     if stored == Auction.Status.FINISHED:
-        raise ValidationError("拍卖会已结束，不能再修改")
+        raise ValidationError(gettext("拍卖会已结束，不能再修改"))
     return update_object(auction, acting_user=acting_user, expected_version=expected_version)
 
 
 def do_publish_auction(auction: Auction, *, acting_user) -> Auction:
     """筹备中 → 已发布: every signed-in user sees it and may register; it needs at least one lot."""
     if not acting_user.has_perm("techmarket.change_auction"):
-        raise PermissionDenied("您没有发布拍卖会的权限")
+        raise PermissionDenied(gettext("您没有发布拍卖会的权限"))
     with transaction.atomic():
         locked = Auction.objects.select_for_update().get(pk=auction.pk)
         if locked.status != Auction.Status.DRAFT:
-            raise ConflictError(f"拍卖会当前为“{locked.get_status_display()}”，不能发布")
+            raise ConflictError(gettext("拍卖会当前为“{status}”，不能发布").format(status=locked.get_status_display()))
         lots = list(locked.lots.select_related("supply"))
         if not lots:
-            raise ValidationError("拍卖会还没有拍品，不能发布")
+            raise ValidationError(gettext("拍卖会还没有拍品，不能发布"))
         unpublished = [lot.title for lot in lots if lot.supply.status != Supply.Status.PUBLISHED]
         if unpublished:
-            raise ValidationError(f"以下拍品的科技成果未发布或已下架：{'、'.join(unpublished)}")
+            raise ValidationError(gettext("以下拍品的科技成果未发布或已下架：{join}").format(join='、'.join(unpublished)))
         before = audit.snapshot(locked)
         Auction.objects.filter(pk=locked.pk).update(status=Auction.Status.PUBLISHED, version=F("version") + 1)
         locked.refresh_from_db()
@@ -167,25 +169,25 @@ def do_save_lot(lot: Lot, *, acting_user, expected_version: int | None = None) -
     already open is no longer editable. The lot belongs to its auction's department."""
     creating = lot.pk is None
     if not acting_user.has_perm("techmarket.add_lot" if creating else "techmarket.change_lot"):
-        raise PermissionDenied("您没有登记拍品的权限")
+        raise PermissionDenied(gettext("您没有登记拍品的权限"))
     now = server_now()
     if not creating:
         stored = Lot.objects.filter(pk=lot.pk).values("bid_count", "status", "opens_at").first()
         if stored["bid_count"] or stored["status"] != Lot.Status.SCHEDULED or stored["opens_at"] <= now:
-            raise ValidationError("拍品已开拍或已有出价，不能再修改")
+            raise ValidationError(gettext("拍品已开拍或已有出价，不能再修改"))
     errors: dict[str, str] = {}
     supply = Supply.objects.filter(pk=lot.supply_id).first() if lot.supply_id else None
     auction = Auction.objects.filter(pk=lot.auction_id).first() if lot.auction_id else None
     if supply is not None:
         if supply.status != Supply.Status.PUBLISHED:
-            errors["supply"] = "只能以已发布的科技成果作为拍品"
+            errors["supply"] = gettext("只能以已发布的科技成果作为拍品")
         elif acting_user.organization_id and supply.organization_id != acting_user.organization_id:
-            errors["supply"] = "只能以本单位的科技成果作为拍品"
+            errors["supply"] = gettext("只能以本单位的科技成果作为拍品")
     if auction is not None and auction.status == Auction.Status.FINISHED:
-        errors["auction"] = "拍卖会已结束，不能再登记拍品"
+        errors["auction"] = gettext("拍卖会已结束，不能再登记拍品")
     if (auction is not None and auction.status == Auction.Status.PUBLISHED and lot.opens_at
             and lot.opens_at <= now and "auction" not in errors):
-        errors["opens_at"] = "拍卖会已发布，新登记或修改的拍品开拍时间须晚于当前时间"
+        errors["opens_at"] = gettext("拍卖会已发布，新登记或修改的拍品开拍时间须晚于当前时间")
     if errors:
         raise ValidationError(errors)
     if not lot.title and supply is not None:
@@ -201,7 +203,7 @@ def do_save_lot(lot: Lot, *, acting_user, expected_version: int | None = None) -
             return create_object(lot, acting_user=acting_user)
         current = Lot.objects.select_for_update().get(pk=lot.pk)
         if current.bid_count or current.status != Lot.Status.SCHEDULED or current.opens_at <= now:
-            raise ValidationError("拍品已开拍或已有出价，不能再修改")
+            raise ValidationError(gettext("拍品已开拍或已有出价，不能再修改"))
         lot.scheduled_close = lot.closes_at
         return update_object(lot, acting_user=acting_user, expected_version=expected_version)
 
@@ -221,23 +223,23 @@ def do_register_bidder(auction: Auction, *, acting_user, organization=None) -> R
     are allocated under the auction's row lock, so concurrent registrations never collide; a
     second registration of the same organization returns the first."""
     if not acting_user.has_perm("techmarket.add_registration"):
-        raise PermissionDenied("您没有办理竞买登记的权限")
+        raise PermissionDenied(gettext("您没有办理竞买登记的权限"))
     if acting_user.organization_id:
         if organization is not None and organization.pk != acting_user.organization_id:
-            raise PermissionDenied("只能为本单位办理竞买登记")
+            raise PermissionDenied(gettext("只能为本单位办理竞买登记"))
         organization = acting_user.organization
     if organization is None:
-        raise ValidationError("请指定办理竞买登记的企业或机构")
+        raise ValidationError(gettext("请指定办理竞买登记的企业或机构"))
     if organization.kind not in BIDDER_KINDS:
-        raise ValidationError("只有企业、高校、科研院所和投资机构可以办理竞买登记")
+        raise ValidationError(gettext("只有企业、高校、科研院所和投资机构可以办理竞买登记"))
     with transaction.atomic():
         locked = Auction.objects.select_for_update().get(pk=auction.pk)
         if locked.status != Auction.Status.PUBLISHED:
-            raise ValidationError("拍卖会未发布或已结束，不能办理竞买登记")
+            raise ValidationError(gettext("拍卖会未发布或已结束，不能办理竞买登记"))
         found = Registration.objects.filter(auction=locked, organization=organization).first()
         if found is not None:
             if found.status != Registration.Status.APPROVED:
-                raise ValidationError("本单位的竞买登记已被取消，请联系拍卖会组织方")
+                raise ValidationError(gettext("本单位的竞买登记已被取消，请联系拍卖会组织方"))
             return found
         registration = Registration(auction=locked, organization=organization, number=next_bidder_number(locked),
                                     status=Registration.Status.APPROVED, department_id=locked.department_id)
@@ -283,9 +285,9 @@ def _refusal(lot_id: int, amount: Decimal, organization_id: int, registration_id
     """Why a bid found no lot to lock: the committed row, its auction and the registration say."""
     row = Lot.objects.filter(pk=lot_id).values(*LOCKED_FIELDS, "auction__status").first()
     if row is None:
-        return BidRefused("拍品不存在", "not_open")
+        return BidRefused(gettext("拍品不存在"), "not_open")
     if row.pop("auction__status") == Auction.Status.DRAFT:
-        return BidRefused("拍卖会尚未发布", "not_open")
+        return BidRefused(gettext("拍卖会尚未发布"), "not_open")
     try:
         _check_bid(Lot(pk=lot_id, **row), amount, organization_id, now)
     except BidRefused as exc:
@@ -294,8 +296,8 @@ def _refusal(lot_id: int, amount: Decimal, organization_id: int, registration_id
     # bids that lost the race, the usual refusal).
     if not Registration.objects.filter(pk=registration_id, status=Registration.Status.APPROVED).exists():
         acting_user.__dict__.get("_auction_registrations", {}).pop(row["auction_id"], None)
-        return BidRefused("您尚未办理本场拍卖会的竞买登记，不能出价", "not_registered")
-    return BidRefused("出价未成功：该价位已被他人抢先，请刷新后重新出价", "race")
+        return BidRefused(gettext("您尚未办理本场拍卖会的竞买登记，不能出价"), "not_registered")
+    return BidRefused(gettext("出价未成功：该价位已被他人抢先，请刷新后重新出价"), "race")
 
 
 # Stand-ins for a bid's values while its lock query is compiled once (PostgreSQL): the rules stay
@@ -349,21 +351,21 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     win it, the clock is read, then on PostgreSQL one statement inserts the bid and moves the lot,
     and the audit record is appended (``audit.record``); then the commit."""
     if not acting_user.has_perm("techmarket.add_bid"):
-        raise PermissionDenied("您没有出价的权限")
+        raise PermissionDenied(gettext("您没有出价的权限"))
     try:
         amount = Decimal(str(amount))
     except ArithmeticError:
-        raise BidRefused("请输入有效的出价金额", "invalid_amount") from None
+        raise BidRefused(gettext("请输入有效的出价金额"), "invalid_amount") from None
     if not amount.is_finite() or amount <= 0:
-        raise BidRefused("出价金额须大于零", "invalid_amount")
+        raise BidRefused(gettext("出价金额须大于零"), "invalid_amount")
     if amount != amount.quantize(FEN):
-        raise BidRefused("出价金额最多精确到分", "invalid_amount")
+        raise BidRefused(gettext("出价金额最多精确到分"), "invalid_amount")
     org_id = acting_user.organization_id
     if not org_id:
-        raise BidRefused("只有办理了竞买登记的企业或机构用户可以出价", "not_registered")
+        raise BidRefused(gettext("只有办理了竞买登记的企业或机构用户可以出价"), "not_registered")
     registration = _registration(acting_user, lot.auction_id)
     if registration is None:
-        raise BidRefused("您尚未办理本场拍卖会的竞买登记，不能出价", "not_registered")
+        raise BidRefused(gettext("您尚未办理本场拍卖会的竞买登记，不能出价"), "not_registered")
     registration_id, number = registration
     batched = connection.vendor == "postgresql"
     try:
@@ -397,7 +399,7 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
                 audit.record(audit.AuditRecord.Action.CREATE, bid, user=acting_user, after=after)
     except IntegrityError:
         # Only reachable if the lock were bypassed; a refusal, never a silent loss.
-        raise BidRefused("出价未成功：该价位已被他人抢先，请刷新后重新出价", "race") from None
+        raise BidRefused(gettext("出价未成功：该价位已被他人抢先，请刷新后重新出价"), "race") from None
     for name, value in changes.items():
         setattr(lot, name, value)
     lot.version = locked.version + 1
@@ -420,28 +422,27 @@ def _bid_statement(bid: Bid, changes: dict) -> tuple[str, list]:
 def _check_bid(lot: Lot, amount: Decimal, organization_id: int, now: dt.datetime) -> None:
     _check_settled(lot)
     if now < lot.opens_at:
-        raise BidRefused(f"尚未开拍，开拍时间为 {timezone.localtime(lot.opens_at):%Y-%m-%d %H:%M:%S}", "not_open")
+        raise BidRefused(gettext("尚未开拍，开拍时间为 {localtime:%Y-%m-%d %H:%M:%S}").format(localtime=timezone.localtime(lot.opens_at)), "not_open")
     if now >= lot.closes_at:
-        raise BidRefused(f"竞价已结束（结束时间 {timezone.localtime(lot.closes_at):%Y-%m-%d %H:%M:%S}）", "closed")
+        raise BidRefused(gettext("竞价已结束（结束时间 {localtime:%Y-%m-%d %H:%M:%S}）").format(localtime=timezone.localtime(lot.closes_at)), "closed")
     if lot.current_bidder_id == organization_id:
-        raise BidRefused("您已是当前最高出价人，不能对自己加价", "already_highest")
+        raise BidRefused(gettext("您已是当前最高出价人，不能对自己加价"), "already_highest")
     _check_amount(lot, amount)
 
 
 def _check_settled(lot: Lot) -> None:
     if lot.status == Lot.Status.WITHDRAWN:
-        raise BidRefused("该拍品已撤拍", "closed")
+        raise BidRefused(gettext("该拍品已撤拍"), "closed")
     if lot.status in (Lot.Status.SOLD, Lot.Status.UNSOLD):
-        raise BidRefused(f"该拍品已结拍（{lot.get_status_display()}），不能再出价", "closed")
+        raise BidRefused(gettext("该拍品已结拍（{status}），不能再出价").format(status=lot.get_status_display()), "closed")
 
 
 def _check_amount(lot: Lot, amount: Decimal) -> None:
     if lot.current_price is None:
         if amount < lot.start_price:
-            raise BidRefused(f"首次出价不得低于起拍价 {_yuan(lot.start_price)}", "below_start")
+            raise BidRefused(gettext("首次出价不得低于起拍价 {yuan}").format(yuan=_yuan(lot.start_price)), "below_start")
     elif amount < lot.current_price + lot.increment:
-        raise BidRefused(f"出价须不低于当前价 {_yuan(lot.current_price)} 加加价幅度 {_yuan(lot.increment)}，"
-                         f"即至少 {_yuan(lot.current_price + lot.increment)}", "below_minimum")
+        raise BidRefused(gettext("出价须不低于当前价 {yuan} 加加价幅度 {yuan2}，即至少 {yuan3}").format(yuan=_yuan(lot.current_price), yuan2=_yuan(lot.increment), yuan3=_yuan(lot.current_price + lot.increment)), "below_minimum")
 
 
 # --- the close ----------------------------------------------------------------------------------
@@ -451,16 +452,16 @@ def do_settle_lot(lot: Lot, *, acting_user=None, now: dt.datetime | None = None)
     the reserve, else 流拍. Idempotent: a settled lot is returned as it is. The auction becomes
     已结束 with its last lot."""
     if acting_user is not None and not acting_user.has_perm("techmarket.settle_lot"):
-        raise PermissionDenied("您没有结拍的权限")
+        raise PermissionDenied(gettext("您没有结拍的权限"))
     with transaction.atomic():
         locked = Lot.objects.select_for_update(of=("self",)).select_related("auction", "supply").get(pk=lot.pk)
         if locked.status in SETTLED:
             return locked
         now = now or server_now()
         if now < locked.closes_at:
-            raise ValidationError(f"尚未到结束时间（{timezone.localtime(locked.closes_at):%Y-%m-%d %H:%M:%S}），不能结拍")
+            raise ValidationError(gettext("尚未到结束时间（{localtime:%Y-%m-%d %H:%M:%S}），不能结拍").format(localtime=timezone.localtime(locked.closes_at)))
         if locked.auction.status == Auction.Status.DRAFT:
-            raise ValidationError("拍卖会尚未发布，不能结拍")
+            raise ValidationError(gettext("拍卖会尚未发布，不能结拍"))
         before = audit.snapshot(locked)
         sold = locked.current_price is not None and locked.current_price >= locked.reserve_price
         status = Lot.Status.SOLD if sold else Lot.Status.UNSOLD

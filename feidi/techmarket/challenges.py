@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, F
 from django.utils import timezone
+from django.utils.translation import gettext
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
@@ -71,31 +72,31 @@ def do_save_challenge(challenge: Challenge, *, acting_user, expected_version: in
     criteria (weights summing to 100, checked by the model) no longer change once scoring began."""
     creating = challenge.pk is None
     _require(acting_user, "techmarket.add_challenge" if creating else "techmarket.change_challenge",
-             "您没有编辑榜单的权限")
+             gettext("您没有编辑榜单的权限"))
     if challenge.demand_id is None:
-        raise ValidationError({"demand": "请选择技术需求"})
+        raise ValidationError({"demand": gettext("请选择技术需求")})
     demand = challenge.demand
     if creating:
         if demand.status != Demand.Status.PUBLISHED:
-            raise ValidationError({"demand": "只有已发布的技术需求才能张榜"})
+            raise ValidationError({"demand": gettext("只有已发布的技术需求才能张榜")})
         if Challenge.objects.filter(demand=demand).exclude(status=Challenge.Status.CLOSED).exists():
-            raise ValidationError({"demand": "该需求已有榜单"})
+            raise ValidationError({"demand": gettext("该需求已有榜单")})
         if challenge.department_id is None:
             challenge.department_id = acting_user.department_id or demand.department_id
     else:
         current = Challenge.objects.get(pk=challenge.pk)
         if current.status not in (Challenge.Status.DRAFT, Challenge.Status.OPEN):
-            raise ValidationError(f"榜单{current.get_status_display()}，不能再修改")
+            raise ValidationError(gettext("榜单{status}，不能再修改").format(status=current.get_status_display()))
         if current.demand_id != challenge.demand_id:
-            raise ValidationError({"demand": "榜单的技术需求不能更换"})
+            raise ValidationError({"demand": gettext("榜单的技术需求不能更换")})
         if current.criteria != challenge.criteria and Review.objects.filter(application__challenge=challenge).exists():
-            raise ValidationError({"criteria": "已有专家评分，评审指标不能再修改"})
+            raise ValidationError({"criteria": gettext("已有专家评分，评审指标不能再修改")})
         if challenge.status == Challenge.Status.OPEN and challenge.deadline < timezone.localdate():
-            raise ValidationError({"deadline": "揭榜截止日期不能早于今天"})
+            raise ValidationError({"deadline": gettext("揭榜截止日期不能早于今天")})
     if not challenge.joint:
         challenge.joint_partner = ""
     if not challenge.criteria:
-        raise ValidationError({"criteria": "请至少设置一项评审指标"})
+        raise ValidationError({"criteria": gettext("请至少设置一项评审指标")})
     m2m = {"experts": experts} if experts is not None else None
     if creating:
         return create_object(challenge, acting_user=acting_user, m2m=m2m)
@@ -104,20 +105,20 @@ def do_save_challenge(challenge: Challenge, *, acting_user, expected_version: in
 
 def do_publish_challenge(challenge: Challenge, *, acting_user) -> Challenge:
     """待发榜 → 揭榜中; the demand becomes 已张榜 (and is re-indexed for matching)."""
-    _require(acting_user, "techmarket.publish_challenge", "您没有发榜的权限")
+    _require(acting_user, "techmarket.publish_challenge", gettext("您没有发榜的权限"))
     if challenge.deadline < timezone.localdate():
-        raise ValidationError({"deadline": "揭榜截止日期已过，请先修改截止日期"})
+        raise ValidationError({"deadline": gettext("揭榜截止日期已过，请先修改截止日期")})
     challenge.full_clean()
     now = timezone.now()
     with transaction.atomic():
         done = Challenge.objects.filter(pk=challenge.pk, status=Challenge.Status.DRAFT).update(
             status=Challenge.Status.OPEN, published_at=now, version=F("version") + 1)
         if not done:
-            raise ConflictError("该榜单已发榜或已撤榜，请刷新页面")
+            raise ConflictError(gettext("该榜单已发榜或已撤榜，请刷新页面"))
         moved = Demand.objects.filter(pk=challenge.demand_id, status=Demand.Status.PUBLISHED).update(
             status=Demand.Status.CHALLENGE, version=F("version") + 1)
         if not moved:
-            raise ValidationError("技术需求已不是“已发布”状态（可能已关闭或已在其他榜单中），不能发榜")
+            raise ValidationError(gettext("技术需求已不是“已发布”状态（可能已关闭或已在其他榜单中），不能发榜"))
         _record_demand_change(challenge.demand_id)
         challenge.refresh_from_db()
         _transition(challenge, acting_user, {"status": "draft"}, {"status": "open"})
@@ -130,14 +131,14 @@ def do_publish_challenge(challenge: Challenge, *, acting_user) -> Challenge:
 
 def do_close_challenge(challenge: Challenge, *, acting_user, reason: str = "") -> Challenge:
     """撤榜: a challenge not yet awarded is withdrawn; its demand is 已发布 again."""
-    _require(acting_user, "techmarket.publish_challenge", "您没有撤榜的权限")
+    _require(acting_user, "techmarket.publish_challenge", gettext("您没有撤榜的权限"))
     old = challenge.status
     with transaction.atomic():
         done = Challenge.objects.filter(pk=challenge.pk, status=old).exclude(
             status__in=[Challenge.Status.AWARDED, Challenge.Status.CLOSED]).update(
             status=Challenge.Status.CLOSED, version=F("version") + 1)
         if not done:
-            raise ConflictError("该榜单已定榜、已撤榜或刚被他人修改，请刷新页面")
+            raise ConflictError(gettext("该榜单已定榜、已撤榜或刚被他人修改，请刷新页面"))
         if Demand.objects.filter(pk=challenge.demand_id, status=Demand.Status.CHALLENGE).update(
                 status=Demand.Status.PUBLISHED, version=F("version") + 1):
             _record_demand_change(challenge.demand_id)
@@ -156,16 +157,16 @@ def do_start_review(challenge: Challenge, *, acting_user=None) -> Challenge:
     """揭榜中 → 评审中: by the sweep once the deadline has passed (``acting_user=None``), or by the
     staff earlier. A challenge nobody applied to stays open (extend its deadline or withdraw it)."""
     if acting_user is not None:
-        _require(acting_user, "techmarket.publish_challenge", "您没有组织评审的权限")
+        _require(acting_user, "techmarket.publish_challenge", gettext("您没有组织评审的权限"))
     elif challenge.deadline >= timezone.localdate():
-        raise ValidationError("揭榜尚未截止")
+        raise ValidationError(gettext("揭榜尚未截止"))
     if not challenge.applications.filter(status=Application.Status.SUBMITTED).exists():
-        raise ValidationError("尚无有效的揭榜申请，可延长截止日期或撤榜")
+        raise ValidationError(gettext("尚无有效的揭榜申请，可延长截止日期或撤榜"))
     with transaction.atomic():
         done = Challenge.objects.filter(pk=challenge.pk, status=Challenge.Status.OPEN).update(
             status=Challenge.Status.REVIEW, version=F("version") + 1)
         if not done:
-            raise ConflictError("该榜单不在揭榜中，不能开始评审")
+            raise ConflictError(gettext("该榜单不在揭榜中，不能开始评审"))
         challenge.refresh_from_db()
         _transition(challenge, acting_user, {"status": "open"}, {"status": "review"})
         notify(list(challenge.experts.all()), f"榜单进入评审：{challenge.title}", "请对各揭榜申请按评审指标打分。",
@@ -207,16 +208,16 @@ def do_apply(application: Application, *, acting_user, members=()) -> Applicatio
     one application per institution (one withdrawn may be submitted again)."""
     org = acting_user.organization
     if org is None or org.kind not in INSTITUTION_KINDS:
-        raise PermissionDenied("只有高校、科研院所可以揭榜（企业可作为联合体成员参与）")
-    _require(acting_user, "techmarket.add_application", "您没有揭榜的权限")
+        raise PermissionDenied(gettext("只有高校、科研院所可以揭榜（企业可作为联合体成员参与）"))
+    _require(acting_user, "techmarket.add_application", gettext("您没有揭榜的权限"))
     members = [m for m in dict.fromkeys(members) if m.pk != org.pk]
     with transaction.atomic():
         # The challenge's row lock orders the applications against a close or the start of review.
         challenge = Challenge.objects.select_for_update().get(pk=application.challenge_id)
         if challenge.status != Challenge.Status.OPEN:
-            raise ValidationError(f"榜单{challenge.get_status_display()}，不接受揭榜")
+            raise ValidationError(gettext("榜单{status}，不接受揭榜").format(status=challenge.get_status_display()))
         if challenge.deadline < timezone.localdate():
-            raise ValidationError(f"已过揭榜截止日期（{challenge.deadline:%Y-%m-%d}），不再接受揭榜")
+            raise ValidationError(gettext("已过揭榜截止日期（{deadline:%Y-%m-%d}），不再接受揭榜").format(deadline=challenge.deadline))
         application.applicant = org
         application.status = Application.Status.SUBMITTED
         application.department_id = challenge.department_id
@@ -225,7 +226,7 @@ def do_apply(application: Application, *, acting_user, members=()) -> Applicatio
         existing = Application.objects.filter(challenge=challenge, applicant=org).first()
         if existing is not None:
             if existing.status != Application.Status.WITHDRAWN:
-                raise ValidationError("贵单位已揭榜该榜单，每个单位只能提交一份申请")
+                raise ValidationError(gettext("贵单位已揭榜该榜单，每个单位只能提交一份申请"))
             existing.proposal, existing.budget = application.proposal, application.budget
             existing.period_months, existing.status, existing.score = application.period_months, application.status, None
             return update_object(existing, acting_user=acting_user, m2m={"members": members})
@@ -233,19 +234,19 @@ def do_apply(application: Application, *, acting_user, members=()) -> Applicatio
             with transaction.atomic():
                 return create_object(application, acting_user=acting_user, m2m={"members": members})
         except IntegrityError:
-            raise ValidationError("贵单位已揭榜该榜单，每个单位只能提交一份申请") from None
+            raise ValidationError(gettext("贵单位已揭榜该榜单，每个单位只能提交一份申请")) from None
 
 
 def do_withdraw_application(application: Application, *, acting_user) -> Application:
     """The applicant withdraws its application while the challenge is still open."""
     if acting_user.organization_id != application.applicant_id:
-        raise PermissionDenied("只有揭榜单位可以撤回申请")
+        raise PermissionDenied(gettext("只有揭榜单位可以撤回申请"))
     with transaction.atomic():
         done = Application.objects.filter(pk=application.pk, status=Application.Status.SUBMITTED,
                                           challenge__status=Challenge.Status.OPEN).update(
             status=Application.Status.WITHDRAWN, version=F("version") + 1)
         if not done:
-            raise ConflictError("只能在揭榜期间撤回已提交的申请")
+            raise ConflictError(gettext("只能在揭榜期间撤回已提交的申请"))
         application.refresh_from_db()
         _transition(application, acting_user, {"status": "submitted"}, {"status": "withdrawn"})
     return application
@@ -268,15 +269,15 @@ def clean_scores(criteria: list[dict], raw: dict) -> dict:
         try:
             number = Decimal(str(value))
         except Exception:  # noqa: BLE001 (anything not a number)
-            errors[name] = f"请为“{name}”打分"
+            errors[name] = gettext("请为“{name}”打分").format(name=name)
             continue
         if not number.is_finite() or number < 0 or number > 100:
-            errors[name] = f"“{name}”的得分应在 0–100 之间"
+            errors[name] = gettext("“{name}”的得分应在 0–100 之间").format(name=name)
             continue
         scores[name] = int(number) if number == number.to_integral_value() else float(number)
     unknown = set(raw) - set(names)
     if unknown:
-        errors["scores"] = "不是本榜单的评审指标：" + "、".join(sorted(unknown))
+        errors["scores"] = gettext("不是本榜单的评审指标：{names}").format(names=gettext("、").join(sorted(unknown)))
     if errors:
         raise ValidationError({"scores": list(errors.values())})
     return scores
@@ -285,14 +286,14 @@ def clean_scores(criteria: list[dict], raw: dict) -> dict:
 def do_review(application: Application, scores: dict, *, acting_user, comment: str = "") -> Review:
     """An expert invited on the challenge scores each criterion 0–100; scoring again updates his
     review. The application's score is the mean of its reviews' weighted totals."""
-    _require(acting_user, "techmarket.add_review", "您没有评审权限")
+    _require(acting_user, "techmarket.add_review", gettext("您没有评审权限"))
     challenge = Challenge.objects.get(pk=application.challenge_id)
     if not challenge.experts.filter(pk=acting_user.pk).exists():
-        raise PermissionDenied("您不是该榜单的评审专家")
+        raise PermissionDenied(gettext("您不是该榜单的评审专家"))
     if challenge.status != Challenge.Status.REVIEW:
-        raise ValidationError(f"榜单{challenge.get_status_display()}，不在评审阶段")
+        raise ValidationError(gettext("榜单{status}，不在评审阶段").format(status=challenge.get_status_display()))
     if application.status != Application.Status.SUBMITTED:
-        raise ValidationError(f"该申请{application.get_status_display()}，不能评分")
+        raise ValidationError(gettext("该申请{status}，不能评分").format(status=application.get_status_display()))
     scores = clean_scores(challenge.criteria, scores)
     total = weighted_total(challenge.criteria, scores)
     with transaction.atomic():
@@ -320,11 +321,11 @@ def do_award(challenge: Challenge, application: Application, *, acting_user, bud
     """定榜: the winning application becomes 揭榜成功, the others 未入选, the challenge 已定榜, and
     the joint research project is created with its parties (需求方, 牵头单位, 参与单位), the bounty
     as budget unless given and the application's period as its dates. Exactly one award wins."""
-    _require(acting_user, "techmarket.award_challenge", "您没有定榜的权限")
+    _require(acting_user, "techmarket.award_challenge", gettext("您没有定榜的权限"))
     if application.challenge_id != challenge.pk:
-        raise ValidationError("该申请不属于本榜单")
+        raise ValidationError(gettext("该申请不属于本榜单"))
     if application.status != Application.Status.SUBMITTED:
-        raise ValidationError(f"该申请{application.get_status_display()}，不能中榜")
+        raise ValidationError(gettext("该申请{status}，不能中榜").format(status=application.get_status_display()))
     starts_on = starts_on or timezone.localdate()
     with transaction.atomic():
         done = Challenge.objects.filter(pk=challenge.pk, status=Challenge.Status.REVIEW).update(
@@ -332,12 +333,12 @@ def do_award(challenge: Challenge, application: Application, *, acting_user, bud
         if not done:
             current = Challenge.objects.get(pk=challenge.pk)
             if current.status == Challenge.Status.AWARDED:
-                raise ConflictError("该榜单已定榜（可能刚被他人定榜），请刷新页面")
-            raise ValidationError(f"榜单{current.get_status_display()}，须在评审中定榜")
+                raise ConflictError(gettext("该榜单已定榜（可能刚被他人定榜），请刷新页面"))
+            raise ValidationError(gettext("榜单{status}，须在评审中定榜").format(status=current.get_status_display()))
         won = Application.objects.filter(pk=application.pk, status=Application.Status.SUBMITTED).update(
             status=Application.Status.AWARDED, version=F("version") + 1)
         if not won:
-            raise ConflictError("该申请刚被撤回或修改，请刷新页面")
+            raise ConflictError(gettext("该申请刚被撤回或修改，请刷新页面"))
         losers = list(challenge.applications.filter(status=Application.Status.SUBMITTED).exclude(pk=application.pk)
                       .values_list("applicant_id", flat=True))
         challenge.applications.filter(status=Application.Status.SUBMITTED).exclude(pk=application.pk).update(
@@ -347,7 +348,7 @@ def do_award(challenge: Challenge, application: Application, *, acting_user, bud
         _transition(challenge, acting_user, {"status": "review"},
                     {"status": "awarded", "application": application.pk})
         project = create_object(JointProject(
-            title=title or f"{challenge.title}联合攻关", challenge=challenge, application=application,
+            title=title or gettext("{title}联合攻关").format(title=challenge.title), challenge=challenge, application=application,
             budget=challenge.bounty if budget is None else budget, starts_on=starts_on,
             ends_on=add_months(starts_on, application.period_months), goals=challenge.demand.description,
             department_id=challenge.department_id, sample=challenge.sample), acting_user=acting_user)
@@ -373,18 +374,18 @@ def do_award(challenge: Challenge, application: Application, *, acting_user, bud
 
 
 def do_save_joint_project(project: JointProject, *, acting_user, expected_version: int | None = None) -> JointProject:
-    _require(acting_user, "techmarket.change_jointproject", "您没有编辑联合攻关项目的权限")
+    _require(acting_user, "techmarket.change_jointproject", gettext("您没有编辑联合攻关项目的权限"))
     return update_object(project, acting_user=acting_user, expected_version=expected_version)
 
 
 def _require_active(project: JointProject) -> None:
     if project.status != JointProject.Status.ACTIVE:
-        raise ValidationError(f"项目{project.get_status_display()}，不能再调整节点")
+        raise ValidationError(gettext("项目{status}，不能再调整节点").format(status=project.get_status_display()))
 
 
 def do_add_milestone(project: JointProject, *, title: str, due_on: dt.date, note: str = "",
                      acting_user) -> JointMilestone:
-    _require(acting_user, "techmarket.change_jointproject", "您没有维护攻关节点的权限")
+    _require(acting_user, "techmarket.change_jointproject", gettext("您没有维护攻关节点的权限"))
     _require_active(project)
     milestone = JointMilestone(project=project, title=title, due_on=due_on, note=note)
     return create_object(milestone, acting_user=acting_user)
@@ -392,15 +393,15 @@ def do_add_milestone(project: JointProject, *, title: str, due_on: dt.date, note
 
 def do_complete_milestone(milestone: JointMilestone, *, acting_user, done_on: dt.date | None = None,
                           note: str = "") -> JointMilestone:
-    _require(acting_user, "techmarket.change_jointproject", "您没有维护攻关节点的权限")
+    _require(acting_user, "techmarket.change_jointproject", gettext("您没有维护攻关节点的权限"))
     _require_active(milestone.project)
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
-        raise ValidationError({"done_on": "完成日期不能晚于今天"})
+        raise ValidationError({"done_on": gettext("完成日期不能晚于今天")})
     with transaction.atomic():
         changes = {"done_on": done_on, **({"note": note} if note else {})}
         if not JointMilestone.objects.filter(pk=milestone.pk, done_on__isnull=True).update(**changes):
-            raise ConflictError("该节点已完成")
+            raise ConflictError(gettext("该节点已完成"))
         milestone.refresh_from_db()
         audit.record(audit.AuditRecord.Action.UPDATE, milestone, user=acting_user, before={"done_on": None},
                      after={"done_on": done_on.isoformat(), "note": milestone.note})
@@ -411,23 +412,23 @@ def do_accept_joint_project(project: JointProject, *, passed: bool, acting_user,
                             note: str = "") -> JointProject:
     """验收: 通过 → 已验收 (and the demand 已解决), 不通过 → 验收未通过. Only when every milestone is
     done, or with a note saying why the open ones do not stop the acceptance."""
-    _require(acting_user, "techmarket.accept_jointproject", "您没有验收联合攻关项目的权限")
+    _require(acting_user, "techmarket.accept_jointproject", gettext("您没有验收联合攻关项目的权限"))
     on = on or timezone.localdate()
     note = (note or "").strip()
     if on > timezone.localdate():
-        raise ValidationError({"accepted_on": "验收日期不能晚于今天"})
+        raise ValidationError({"accepted_on": gettext("验收日期不能晚于今天")})
     if on < project.starts_on:
-        raise ValidationError({"accepted_on": "验收日期不能早于项目开始日期"})
+        raise ValidationError({"accepted_on": gettext("验收日期不能早于项目开始日期")})
     open_ones = project.milestones.filter(done_on__isnull=True).count()
     if open_ones and not note:
-        raise ValidationError({"acceptance_note": f"尚有 {open_ones} 个节点未完成，须在验收意见中说明"})
+        raise ValidationError({"acceptance_note": gettext("尚有 {open_ones} 个节点未完成，须在验收意见中说明").format(open_ones=open_ones)})
     status = JointProject.Status.ACCEPTED if passed else JointProject.Status.FAILED
     acceptance = JointProject.Acceptance.PASSED if passed else JointProject.Acceptance.FAILED
     with transaction.atomic():
         done = JointProject.objects.filter(pk=project.pk, status=JointProject.Status.ACTIVE).update(
             status=status, acceptance=acceptance, accepted_on=on, acceptance_note=note, version=F("version") + 1)
         if not done:
-            raise ConflictError("该项目已验收或已终止，请刷新页面")
+            raise ConflictError(gettext("该项目已验收或已终止，请刷新页面"))
         project.refresh_from_db()
         _transition(project, acting_user, {"status": "active"},
                     {"status": status, "acceptance": acceptance, "accepted_on": on.isoformat(), "note": note})
@@ -448,20 +449,20 @@ def do_mark_transferred(joint_project: JointProject, home_project, *, acting_use
     it becomes at home. The home project must be one the acting user can see."""
     from feidi.projects.models import Project
 
-    _require(acting_user, "techmarket.transfer_jointproject", "您没有标记转化落地的权限")
+    _require(acting_user, "techmarket.transfer_jointproject", gettext("您没有标记转化落地的权限"))
     if home_project is None or not Project.objects.visible_to(acting_user).filter(pk=home_project.pk).exists():
-        raise PermissionDenied("落地项目不存在或您无权查看")
+        raise PermissionDenied(gettext("落地项目不存在或您无权查看"))
     if joint_project.status in (JointProject.Status.FAILED, JointProject.Status.TERMINATED):
-        raise ValidationError(f"项目{joint_project.get_status_display()}，不能标记转化落地")
+        raise ValidationError(gettext("项目{status}，不能标记转化落地").format(status=joint_project.get_status_display()))
     on = on or timezone.localdate()
     if on > timezone.localdate():
-        raise ValidationError({"transferred_on": "转化落地日期不能晚于今天"})
+        raise ValidationError({"transferred_on": gettext("转化落地日期不能晚于今天")})
     with transaction.atomic():
         done = JointProject.objects.filter(pk=joint_project.pk, home_project__isnull=True).exclude(
             status__in=[JointProject.Status.FAILED, JointProject.Status.TERMINATED]).update(
             home_project=home_project, transferred_on=on, version=F("version") + 1)
         if not done:
-            raise ConflictError("该项目已标记转化落地")
+            raise ConflictError(gettext("该项目已标记转化落地"))
         joint_project.refresh_from_db()
         audit.record(audit.AuditRecord.Action.UPDATE, joint_project, user=acting_user,
                      before={"home_project": None, "transferred_on": None},

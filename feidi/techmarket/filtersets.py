@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.chains.models import Chain, Segment
 from feidi.core.filters import ScopedFilterSet
@@ -31,12 +33,12 @@ class SegmentFilter(django_filters.ModelChoiceFilter):
 
 class MarketFilterSet(ScopedFilterSet):
     search_fields = ("title", "description", "keywords", "organization__name")
-    field = django_filters.ModelChoiceFilter(label="技术领域", queryset=DictItem.objects.none())
-    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="segment__chain", queryset=Chain.objects.all())
-    segment = SegmentFilter(label="产业链环节", queryset=Segment.objects.none())
-    region = django_filters.CharFilter(label="所在地区", field_name="organization__region", lookup_expr="icontains")
-    mine = django_filters.BooleanFilter(label="发布单位", method="filter_mine", widget=forms.Select(
-        choices=[("", "全部"), ("true", "本单位"), ("false", "其他单位")]))
+    field = django_filters.ModelChoiceFilter(label=_("技术领域"), queryset=DictItem.objects.none())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
+    segment = SegmentFilter(label=_("产业链环节"), queryset=Segment.objects.none())
+    region = django_filters.CharFilter(label=_("所在地区"), field_name="organization__region", lookup_expr="icontains")
+    mine = django_filters.BooleanFilter(label=_("发布单位"), method="filter_mine", widget=forms.Select(
+        choices=[("", _("全部")), ("true", _("本单位")), ("false", _("其他单位"))]))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,8 +46,8 @@ class MarketFilterSet(ScopedFilterSet):
         # An organization's user filters by the chains it may pick from, without seeing their rows.
         _choices(self, "chain", chain_choices(self.user))
         _choices(self, "segment", segment_choices(self.user))
-        self.form.fields["q"].widget.attrs["placeholder"] = "名称、描述、关键词、单位"
-        self.form.fields["region"].widget.attrs["placeholder"] = "如：上海"
+        self.form.fields["q"].widget.attrs["placeholder"] = gettext("名称、描述、关键词、单位")
+        self.form.fields["region"].widget.attrs["placeholder"] = gettext("如：上海")
         if self.user is None or not self.user.organization_id:
             self.filters.pop("mine")
             self.form.fields.pop("mine")
@@ -58,7 +60,7 @@ class MarketFilterSet(ScopedFilterSet):
 
 
 class DemandFilterSet(MarketFilterSet):
-    region = django_filters.CharFilter(label="所在地区", method="filter_region")
+    region = django_filters.CharFilter(label=_("所在地区"), method="filter_region")
 
     class Meta:
         model = Demand
@@ -73,8 +75,8 @@ class DemandFilterSet(MarketFilterSet):
 
 
 class SupplyFilterSet(MarketFilterSet):
-    transfer_mode = django_filters.ChoiceFilter(label="转化方式", choices=TransferMode.choices)
-    maturity = django_filters.ChoiceFilter(label="成熟度", choices=Maturity.choices)
+    transfer_mode = django_filters.ChoiceFilter(label=_("转化方式"), choices=TransferMode.choices)
+    maturity = django_filters.ChoiceFilter(label=_("成熟度"), choices=Maturity.choices)
 
     class Meta:
         model = Supply
@@ -83,9 +85,9 @@ class SupplyFilterSet(MarketFilterSet):
 
 class PushFilterSet(ScopedFilterSet):
     search_fields = ("demand__title", "supply__title", "demand__organization__name", "supply__organization__name")
-    feedback = django_filters.ChoiceFilter(label="反馈", method="filter_feedback", choices=[
-        ("pending", "待我反馈"), ("interested", "有方感兴趣"), ("not_interested", "有方不感兴趣")])
-    chain = django_filters.ModelChoiceFilter(label="产业链", field_name="demand__segment__chain",
+    feedback = django_filters.ChoiceFilter(label=_("反馈"), method="filter_feedback", choices=[
+        ("pending", _("待我反馈")), ("interested", _("有方感兴趣")), ("not_interested", _("有方不感兴趣"))])
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="demand__segment__chain",
                                              queryset=Chain.objects.all())
 
     class Meta:
@@ -95,7 +97,7 @@ class PushFilterSet(ScopedFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _choices(self, "chain", chain_choices(self.user))
-        self.form.fields["q"].widget.attrs["placeholder"] = "需求、成果或单位名称"
+        self.form.fields["q"].widget.attrs["placeholder"] = gettext("需求、成果或单位名称")
 
     def filter_feedback(self, queryset, name, value):
         if value == "pending":
@@ -111,10 +113,10 @@ class PushFilterSet(ScopedFilterSet):
 
 class TalentFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "title", "note", "employer__name")
-    field = django_filters.ModelChoiceFilter(label="专业领域", queryset=DictItem.objects.none())
-    enclave = django_filters.ModelChoiceFilter(label="引进飞地", queryset=Zone.objects.all())
-    after = django_filters.DateFilter(label="引进日期从", field_name="introduced_on", lookup_expr="gte")
-    before = django_filters.DateFilter(label="至", field_name="introduced_on", lookup_expr="lte")
+    field = django_filters.ModelChoiceFilter(label=_("专业领域"), queryset=DictItem.objects.none())
+    enclave = django_filters.ModelChoiceFilter(label=_("引进飞地"), queryset=Zone.objects.all())
+    after = django_filters.DateFilter(label=_("引进日期从"), field_name="introduced_on", lookup_expr="gte")
+    before = django_filters.DateFilter(label=_("至"), field_name="introduced_on", lookup_expr="lte")
 
     class Meta:
         model = Talent
@@ -124,4 +126,4 @@ class TalentFilterSet(ScopedFilterSet):
         super().__init__(*args, **kwargs)
         _choices(self, "field", _fields())
         _choices(self, "enclave", Zone.objects.visible_to(self.user).filter(kind__extra__enclave=True).order_by("name"))
-        self.form.fields["q"].widget.attrs["placeholder"] = "姓名、头衔、单位"
+        self.form.fields["q"].widget.attrs["placeholder"] = gettext("姓名、头衔、单位")

@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import ScopedFilterSet
 
@@ -15,7 +16,7 @@ class AuctionFilterSet(ScopedFilterSet):
 
 class LotFilterSet(ScopedFilterSet):
     search_fields = ("title", "supply__title", "supply__organization__name")
-    auction = django_filters.ModelChoiceFilter(label="拍卖会", queryset=Auction.objects.all())
+    auction = django_filters.ModelChoiceFilter(label=_("拍卖会"), queryset=Auction.objects.all())
 
     class Meta:
         model = Lot
@@ -24,7 +25,7 @@ class LotFilterSet(ScopedFilterSet):
 
 class RegistrationFilterSet(ScopedFilterSet):
     search_fields = ("number", "organization__name")
-    auction = django_filters.ModelChoiceFilter(label="拍卖会", queryset=Auction.objects.all())
+    auction = django_filters.ModelChoiceFilter(label=_("拍卖会"), queryset=Auction.objects.all())
 
     class Meta:
         model = Registration
@@ -33,7 +34,7 @@ class RegistrationFilterSet(ScopedFilterSet):
 
 class BidFilterSet(ScopedFilterSet):
     search_fields = ("lot__title", "registration__number")
-    lot = django_filters.ModelChoiceFilter(label="拍品", queryset=Lot.objects.all())
+    lot = django_filters.ModelChoiceFilter(label=_("拍品"), queryset=Lot.objects.all())
 
     class Meta:
         model = Bid

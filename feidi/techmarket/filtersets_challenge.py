@@ -1,17 +1,18 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import ScopedFilterSet
 
 from .models import Application, Challenge, JointProject
 
-YES_NO = (("1", "是"), ("0", "否"))
+YES_NO = (("1", _("是")), ("0", _("否")))
 
 
 class ChallengeFilterSet(ScopedFilterSet):
     search_fields = ("title", "demand__title", "demand__organization__name", "joint_partner")
-    joint = django_filters.ChoiceFilter(label="协同发榜", choices=YES_NO, method="filter_joint", empty_label="全部")
-    open_only = django_filters.ChoiceFilter(label="可揭榜（未截止）", choices=YES_NO, method="filter_open",
-                                            empty_label="全部")
+    joint = django_filters.ChoiceFilter(label=_("协同发榜"), choices=YES_NO, method="filter_joint", empty_label=_("全部"))
+    open_only = django_filters.ChoiceFilter(label=_("可揭榜（未截止）"), choices=YES_NO, method="filter_open",
+                                            empty_label=_("全部"))
 
     class Meta:
         model = Challenge
@@ -31,7 +32,7 @@ class ChallengeFilterSet(ScopedFilterSet):
 
 class ApplicationFilterSet(ScopedFilterSet):
     search_fields = ("applicant__name", "challenge__title", "proposal")
-    challenge = django_filters.ModelChoiceFilter(label="榜单", queryset=Challenge.objects.all())
+    challenge = django_filters.ModelChoiceFilter(label=_("榜单"), queryset=Challenge.objects.all())
 
     class Meta:
         model = Application
@@ -40,8 +41,8 @@ class ApplicationFilterSet(ScopedFilterSet):
 
 class JointProjectFilterSet(ScopedFilterSet):
     search_fields = ("title", "parties__organization__name")
-    transferred = django_filters.ChoiceFilter(label="已转化落地", choices=YES_NO, method="filter_transferred",
-                                              empty_label="全部")
+    transferred = django_filters.ChoiceFilter(label=_("已转化落地"), choices=YES_NO, method="filter_transferred",
+                                              empty_label=_("全部"))
 
     class Meta:
         model = JointProject

@@ -6,6 +6,8 @@ bad number with its own Chinese error."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.chains.models import Chain, Segment
 from feidi.core.forms import ScopedModelForm
@@ -45,7 +47,7 @@ class SegmentChoiceField(forms.ModelChoiceField):
 
 
 def money_widget():
-    return forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal", "placeholder": "单位：元"})
+    return forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal", "placeholder": gettext("单位：元")})
 
 
 class MarketForm(ScopedModelForm):
@@ -62,21 +64,21 @@ class MarketForm(ScopedModelForm):
         elif "organization" in self.fields:
             self.fields["organization"].queryset = (Organization.objects.visible_to(user)
                                                     .filter(kind__in=self.organization_kinds).order_by("name"))
-            self.fields["organization"].empty_label = "请选择"
+            self.fields["organization"].empty_label = gettext("请选择")
         if "segment" in self.fields:
             old = self.fields["segment"]
             self.fields["segment"] = SegmentChoiceField(
-                queryset=segment_choices(user), required=False, label=old.label, help_text="用于按产业链匹配与统计",
-                widget=forms.Select(attrs={"class": "form-select"}), empty_label="（不限）")
+                queryset=segment_choices(user), required=False, label=old.label, help_text=gettext("用于按产业链匹配与统计"),
+                widget=forms.Select(attrs={"class": "form-select"}), empty_label=gettext("（不限）"))
         if "field" in self.fields:
-            self.fields["field"].empty_label = "请选择"
-        self.fields["keywords"].widget.attrs.setdefault("placeholder", "如：钙钛矿 叠层 封装")
+            self.fields["field"].empty_label = gettext("请选择")
+        self.fields["keywords"].widget.attrs.setdefault("placeholder", gettext("如：钙钛矿 叠层 封装"))
         for name in self.money_fields:
             field = self.fields[name]
             field.widget = money_widget()
             field.widget.attrs["class"] = "form-control"
-            field.label = str(field.label).replace("（元）", "")
-            field.help_text = "单位：元（列表与统计中以万元显示）"
+            field.label = str(field.label).replace("（元）", "").replace(gettext("（元）"), "")
+            field.help_text = gettext("单位：元（列表与统计中以万元显示）")
 
 
 class DemandForm(MarketForm):
@@ -97,7 +99,7 @@ class SupplyForm(MarketForm):
         model = Supply
         fields = ["organization", "title", "description", "keywords", "field", "segment", "patents", "maturity",
                   "transfer_mode", "asking_price"]
-        widgets = {"patents": forms.Textarea(attrs={"placeholder": "每行一个，如 ZL202310123456.7"})}
+        widgets = {"patents": forms.Textarea(attrs={"placeholder": _("每行一个，如 ZL202310123456.7")})}
 
     def clean_patents(self):
         # A browser sends CRLF: one number per line, without the CR in the error messages.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
 
@@ -48,14 +50,14 @@ class LotForm(ScopedModelForm):
             supplies = supplies.filter(organization_id=self.user.organization_id)
         self.fields["supply"].queryset = supplies.select_related("organization")
         self.fields["title"].required = False
-        self.fields["title"].help_text = "留空则用科技成果名称"
+        self.fields["title"].help_text = gettext("留空则用科技成果名称")
 
 
 class BidForm(StyledFormMixin, forms.Form):
-    amount = forms.DecimalField(label="出价（元）", min_value=Decimal("0.01"), max_digits=18, decimal_places=2,
-                                error_messages={"required": "请输入出价金额", "invalid": "请输入有效的金额",
-                                                "max_decimal_places": "出价金额最多精确到分",
-                                                "min_value": "出价金额须大于零"})
+    amount = forms.DecimalField(label=_("出价（元）"), min_value=Decimal("0.01"), max_digits=18, decimal_places=2,
+                                error_messages={"required": _("请输入出价金额"), "invalid": _("请输入有效的金额"),
+                                                "max_decimal_places": _("出价金额最多精确到分"),
+                                                "min_value": _("出价金额须大于零")})
 
     def __init__(self, *args, minimum: Decimal | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
 from feidi.lib import uscc as uscc_lib
@@ -47,20 +49,20 @@ class CriteriaField(forms.CharField):
                 continue
             m = re.fullmatch(r"(.+?)[\s:：,，]+(\d+(?:\.\d+)?)\s*%?", line)
             if not m:
-                errors.append(f"第 {n} 行应为“指标名称 权重”，如：技术先进性 40")
+                errors.append(gettext("第 {n} 行应为“指标名称 权重”，如：技术先进性 40").format(n=n))
                 continue
             weight = float(m.group(2))
             criteria.append({"name": m.group(1).strip(), "weight": int(weight) if weight.is_integer() else weight})
         names = [c["name"] for c in criteria]
         if len(set(names)) != len(names):
-            errors.append("评审指标名称不能重复")
+            errors.append(gettext("评审指标名称不能重复"))
         if errors:
             raise ValidationError(errors)
         return criteria
 
 
 class ChallengeForm(ScopedModelForm):
-    criteria = CriteriaField(label="评审指标", help_text="每行一项：指标名称 权重，权重合计 100，如“技术先进性 40”")
+    criteria = CriteriaField(label=_("评审指标"), help_text=_("每行一项：指标名称 权重，权重合计 100，如“技术先进性 40”"))
 
     class Meta:
         model = Challenge
@@ -82,12 +84,14 @@ class ChallengeForm(ScopedModelForm):
                     if value and not self.initial.get(name):
                         self.initial[name] = value
             if not self.instance.criteria:
-                self.initial["criteria"] = [{"name": "技术先进性", "weight": 40}, {"name": "团队实力", "weight": 30},
-                                            {"name": "实施方案可行性", "weight": 30}]
-        self.fields["bounty"].help_text = "单位：元（1000万元填 10000000）"
+                # a starting point the user edits, in the user's language
+                self.initial["criteria"] = [{"name": gettext("技术先进性"), "weight": 40},
+                                            {"name": gettext("团队实力"), "weight": 30},
+                                            {"name": gettext("实施方案可行性"), "weight": 30}]
+        self.fields["bounty"].help_text = gettext("单位：元（1000万元填 10000000）")
         self.fields["experts"].queryset = expert_users()
         self.fields["experts"].required = False
-        self.fields["experts"].help_text = "受邀专家可查看本榜单的揭榜申请并打分"
+        self.fields["experts"].help_text = gettext("受邀专家可查看本榜单的揭榜申请并打分")
 
 
 class ApplicationForm(ScopedModelForm):
@@ -95,10 +99,10 @@ class ApplicationForm(ScopedModelForm):
     chosen from the list and enterprises named by their unified social credit code."""
 
     member_institutions = forms.ModelMultipleChoiceField(
-        label="联合体成员（高校、院所）", required=False, queryset=None,
+        label=_("联合体成员（高校、院所）"), required=False, queryset=None,
         widget=forms.SelectMultiple(attrs={"size": 5}))
-    member_codes = forms.CharField(label="联合体成员（企业等，统一社会信用代码）", required=False, widget=forms.Textarea,
-                                   help_text="每行一个 18 位统一社会信用代码；单独揭榜则两项都留空")
+    member_codes = forms.CharField(label=_("联合体成员（企业等，统一社会信用代码）"), required=False, widget=forms.Textarea,
+                                   help_text=_("每行一个 18 位统一社会信用代码；单独揭榜则两项都留空"))
 
     class Meta:
         model = Application
@@ -112,7 +116,7 @@ class ApplicationForm(ScopedModelForm):
         # A directory of names (like a colleague list): institutions are few and public.
         self.fields["member_institutions"].queryset = (
             Organization.objects.filter(kind__in=["university", "institute"]).exclude(pk=own).order_by("name"))
-        self.fields["budget"].help_text = "单位：元"
+        self.fields["budget"].help_text = gettext("单位：元")
         self.fields["proposal"].widget.attrs["rows"] = 6
         style_fields(self)
 
@@ -129,7 +133,7 @@ class ApplicationForm(ScopedModelForm):
                 continue
             org = Organization.objects.filter(uscc=code).first()
             if org is None:
-                errors.append(f"{code}：平台中没有该单位，请先由园区登记")
+                errors.append(gettext("{code}：平台中没有该单位，请先由园区登记").format(code=code))
             else:
                 found.append(org)
         if errors:
@@ -143,14 +147,14 @@ class ApplicationForm(ScopedModelForm):
 class ReviewForm(StyledFormMixin, forms.Form):
     """The expert's score sheet: one 0–100 score per criterion of the challenge."""
 
-    comment = forms.CharField(label="评审意见", required=False, widget=forms.Textarea)
+    comment = forms.CharField(label=_("评审意见"), required=False, widget=forms.Textarea)
 
     def __init__(self, *args, criteria=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for i, c in enumerate(self.criteria):
             self.fields[f"c{i}"] = forms.DecimalField(
-                label=f"{c['name']}（权重 {c['weight']}）", min_value=0, max_value=100, decimal_places=1,
+                label=gettext("{value}（权重 {value2}）").format(value=c['name'], value2=c['weight']), min_value=0, max_value=100, decimal_places=1,
                 widget=forms.NumberInput(attrs={"step": "1", "min": 0, "max": 100, "inputmode": "decimal"}))
         self.order_fields([f"c{i}" for i in range(len(self.criteria))] + ["comment"])
         style_fields(self)
@@ -168,29 +172,30 @@ class ReviewForm(StyledFormMixin, forms.Form):
 
 
 class AwardForm(StyledFormMixin, forms.Form):
-    application = forms.ModelChoiceField(label="中榜单位", queryset=Application.objects.none())
-    title = forms.CharField(label="联合攻关项目名称", required=False, max_length=200, help_text="默认：榜单名称+联合攻关")
-    budget = forms.DecimalField(label="项目经费（元）", required=False, min_value=0, max_digits=18, decimal_places=2,
-                                help_text="默认为榜额")
-    starts_on = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d"),
-                                help_text="默认今天；计划完成日期按申请的攻关周期推算")
+    application = forms.ModelChoiceField(label=_("中榜单位"), queryset=Application.objects.none())
+    title = forms.CharField(label=_("联合攻关项目名称"), required=False, max_length=200, help_text=_("默认：榜单名称+联合攻关"))
+    budget = forms.DecimalField(label=_("项目经费（元）"), required=False, min_value=0, max_digits=18, decimal_places=2,
+                                help_text=_("默认为榜额"))
+    starts_on = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d"),
+                                help_text=_("默认今天；计划完成日期按申请的攻关周期推算"))
 
     def __init__(self, *args, challenge=None, applications=None, **kwargs):
         super().__init__(*args, **kwargs)
         if applications is not None:
             self.fields["application"].queryset = applications
             self.fields["application"].label_from_instance = (
-                lambda a: f"{a.applicant}（{'联合体' if a.member_count else '独立揭榜'}，"
-                          f"{'平均分 ' + str(a.score) if a.score is not None else '未评分'}）")
+                lambda a: gettext("{applicant}（{kind}，{score}）").format(
+                    applicant=a.applicant, kind=gettext("联合体") if a.member_count else gettext("独立揭榜"),
+                    score=gettext("平均分 {score}").format(score=a.score) if a.score is not None else gettext("未评分")))
         style_fields(self)
 
 
 class AcceptanceForm(StyledFormMixin, forms.Form):
-    passed = forms.TypedChoiceField(label="验收结论", choices=[("1", "通过"), ("0", "不通过")],
+    passed = forms.TypedChoiceField(label=_("验收结论"), choices=[("1", _("通过")), ("0", _("不通过"))],
                                     coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    accepted_on = forms.DateField(label="验收日期", widget=forms.DateInput(DATE, format="%Y-%m-%d"))
-    acceptance_note = forms.CharField(label="验收意见", required=False, widget=forms.Textarea,
-                                      help_text="尚有未完成节点时必须填写")
+    accepted_on = forms.DateField(label=_("验收日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
+    acceptance_note = forms.CharField(label=_("验收意见"), required=False, widget=forms.Textarea,
+                                      help_text=_("尚有未完成节点时必须填写"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,9 +204,9 @@ class AcceptanceForm(StyledFormMixin, forms.Form):
 
 
 class TransferForm(StyledFormMixin, forms.Form):
-    home_project = forms.ModelChoiceField(label="落地产业化项目", queryset=None,
-                                          help_text="本园区招商项目库中“飞地转化”来源的项目")
-    transferred_on = forms.DateField(label="转化落地日期", widget=forms.DateInput(DATE, format="%Y-%m-%d"))
+    home_project = forms.ModelChoiceField(label=_("落地产业化项目"), queryset=None,
+                                          help_text=_("本园区招商项目库中“飞地转化”来源的项目"))
+    transferred_on = forms.DateField(label=_("转化落地日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,9 +218,9 @@ class TransferForm(StyledFormMixin, forms.Form):
 
 
 class MilestoneForm(StyledFormMixin, forms.Form):
-    title = forms.CharField(label="节点", max_length=200)
-    due_on = forms.DateField(label="计划完成", widget=forms.DateInput(DATE, format="%Y-%m-%d"))
-    note = forms.CharField(label="说明", required=False, max_length=300)
+    title = forms.CharField(label=_("节点"), max_length=200)
+    due_on = forms.DateField(label=_("计划完成"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,5 +238,5 @@ class JointProjectForm(ScopedModelForm):
 
         self.fields["incubated_in"].queryset = (Zone.objects.visible_to(self.user).filter(kind__extra__enclave=True)
                                                 .order_by("name"))
-        self.fields["incubated_in"].help_text = "在科创飞地孵化的项目，可在验收后标记转化落地到本地产业化项目"
-        self.fields["budget"].help_text = "单位：元"
+        self.fields["incubated_in"].help_text = gettext("在科创飞地孵化的项目，可在验收后标记转化落地到本地产业化项目")
+        self.fields["budget"].help_text = gettext("单位：元")

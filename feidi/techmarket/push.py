@@ -20,6 +20,7 @@ from collections import defaultdict
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch
+from django.utils.translation import gettext
 from huey.contrib.djhuey import db_task
 
 from feidi.core import audit
@@ -207,19 +208,19 @@ def do_mark_push(push: Push, *, interested: bool, acting_user) -> Push:
 
     org = getattr(acting_user, "organization_id", None)
     if not org or not acting_user.has_perm("techmarket.feedback_push"):
-        raise PermissionDenied("只有需求企业或成果单位可以反馈匹配推送")
+        raise PermissionDenied(gettext("只有需求企业或成果单位可以反馈匹配推送"))
     pair = Push.objects.select_related("demand__organization", "supply__organization").get(pk=push.pk)
     if org == pair.demand.organization_id:
         field, other_org = "demand_feedback", pair.supply.organization_id
     elif org == pair.supply.organization_id:
         field, other_org = "supply_feedback", pair.demand.organization_id
     else:
-        raise PermissionDenied("只有该推送的需求企业或成果单位可以反馈")
+        raise PermissionDenied(gettext("只有该推送的需求企业或成果单位可以反馈"))
     before = getattr(push, field)
     value = Push.Feedback.INTERESTED if interested else Push.Feedback.NOT_INTERESTED
     with transaction.atomic():
         if not Push.objects.filter(pk=push.pk, **{field: before}).update(**{field: value}):
-            raise ConflictError("该推送的反馈已被他人修改，请刷新后重试")
+            raise ConflictError(gettext("该推送的反馈已被他人修改，请刷新后重试"))
         push.refresh_from_db()
         audit.record(audit.AuditRecord.Action.UPDATE, push, user=acting_user, before={field: before},
                      after={field: value})

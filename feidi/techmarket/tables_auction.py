@@ -1,5 +1,7 @@
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import Column, Table
 
@@ -16,48 +18,48 @@ def _phase(lot) -> str:
 def _close(lot) -> str:
     text = f"{timezone.localtime(lot.closes_at):%Y-%m-%d %H:%M}"
     if rules.extended(lot):
-        return format_html('{} <span class="badge bg-orange-lt">延时</span>', text)
+        return format_html(gettext('{} <span class="badge bg-orange-lt">延时</span>'), text)
     return text
 
 
 class AuctionTable(Table):
     default_order = "-created_at"
-    title = Column("拍卖会", link=True)
-    venue = Column("地点/平台")
-    status = Column("状态", accessor="get_status_display", order_by="status")
-    created_at = Column("创建时间")
+    title = Column(_("拍卖会"), link=True)
+    venue = Column(_("地点/平台"))
+    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    created_at = Column(_("创建时间"))
 
 
 class LotTable(Table):
     default_order = "closes_at"
-    title = Column("拍品", link=True)
-    auction = Column("拍卖会", order_by="auction__title")
-    supplier = Column("成果单位", accessor="supply.organization", order_by="supply__organization__name")
-    start_price = Column("起拍价", money=True)
-    current_price = Column("当前价/成交价", money=True)
-    bid_count = Column("出价次数")
-    closes_at = Column("结束时间", render=_close)
-    status = Column("状态", render=_phase, export_value=lambda lot: rules.PHASE_LABELS[rules.lot_phase(lot)])
+    title = Column(_("拍品"), link=True)
+    auction = Column(_("拍卖会"), order_by="auction__title")
+    supplier = Column(_("成果单位"), accessor="supply.organization", order_by="supply__organization__name")
+    start_price = Column(_("起拍价"), money=True)
+    current_price = Column(_("当前价/成交价"), money=True)
+    bid_count = Column(_("出价次数"))
+    closes_at = Column(_("结束时间"), render=_close)
+    status = Column(_("状态"), render=_phase, export_value=lambda lot: rules.PHASE_LABELS[rules.lot_phase(lot)])
 
 
 class RegistrationTable(Table):
     default_order = "number"
-    number = Column("竞买号")
-    organization = Column("竞买人", order_by="organization__name")
-    auction = Column("拍卖会", order_by="auction__title")
-    status = Column("状态", accessor="get_status_display", order_by="status")
-    created_at = Column("登记时间")
+    number = Column(_("竞买号"))
+    organization = Column(_("竞买人"), order_by="organization__name")
+    auction = Column(_("拍卖会"), order_by="auction__title")
+    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    created_at = Column(_("登记时间"))
 
 
 class BidTable(Table):
     default_order = "-placed_at"
-    record = Column("出价记录", accessor="__str__", sortable=False)
-    lot = Column("拍品", order_by="lot__title",
+    record = Column(_("出价记录"), accessor="__str__", sortable=False)
+    lot = Column(_("拍品"), order_by="lot__title",
                  render=lambda b: format_html('<a href="{}">{}</a>', b.lot.get_absolute_url(), b.lot.title))
-    seq = Column("序号")
-    number = Column("竞买号", accessor="registration.number", order_by="registration__number")
-    bidder = Column("竞买人", order_by="bidder__name")
-    amount = Column("出价", money=True)
-    placed_at = Column("出价时间（服务器）",
+    seq = Column(_("序号"))
+    number = Column(_("竞买号"), accessor="registration.number", order_by="registration__number")
+    bidder = Column(_("竞买人"), order_by="bidder__name")
+    amount = Column(_("出价"), money=True)
+    placed_at = Column(_("出价时间（服务器）"),
                        render=lambda b: f"{timezone.localtime(b.placed_at):%Y-%m-%d %H:%M:%S}")
-    extended = Column("触发延时")
+    extended = Column(_("触发延时"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import Column, Table
 
@@ -24,45 +26,45 @@ def days_left(row) -> str:
     if row.status != "open":
         return "—"
     left = (row.deadline - timezone.localdate()).days
-    return "今日截止" if left == 0 else f"剩 {left} 天" if left > 0 else "已截止"
+    return gettext("今日截止") if left == 0 else gettext("剩 {left} 天").format(left=left) if left > 0 else gettext("已截止")
 
 
 class ChallengeTable(Table):
     default_order = "-created_at"
-    title = Column("榜单名称", link=True)
-    enterprise = Column("发榜企业", accessor="demand.organization", order_by="demand__organization__name")
-    bounty = Column("榜额", money=True)
-    deadline = Column("揭榜截止")
-    left = Column("倒计时", render=days_left, export_value=days_left, order_by="deadline")
-    joint = Column("协同发榜", render=lambda r: format_html('<span class="badge bg-teal-lt">{}</span>', "协同发榜")
+    title = Column(_("榜单名称"), link=True)
+    enterprise = Column(_("发榜企业"), accessor="demand.organization", order_by="demand__organization__name")
+    bounty = Column(_("榜额"), money=True)
+    deadline = Column(_("揭榜截止"))
+    left = Column(_("倒计时"), render=days_left, export_value=days_left, order_by="deadline")
+    joint = Column(_("协同发榜"), render=lambda r: format_html('<span class="badge bg-teal-lt">{}</span>', gettext("协同发榜"))
                    if r.joint else "—", export_value=lambda r: r.joint_partner if r.joint else "")
-    status = Column("状态", render=challenge_badge, export_value=lambda r: r.get_status_display())
-    application_count = Column("揭榜数", sortable=False)
+    status = Column(_("状态"), render=challenge_badge, export_value=lambda r: r.get_status_display())
+    application_count = Column(_("揭榜数"), sortable=False)
 
 
 class ApplicationTable(Table):
     default_order = "-created_at"
-    applicant = Column("揭榜单位（牵头）", link=True, order_by="applicant__name")
-    challenge = Column("榜单", order_by="challenge__title")
-    mode = Column("方式", sortable=False, render=lambda r: "联合体" if r.member_count else "独立揭榜",
-                  export_value=lambda r: "联合体" if r.member_count else "独立揭榜")
-    budget = Column("申请经费", money=True)
-    period_months = Column("周期（月）")
-    score = Column("专家平均分")
-    status = Column("状态", render=lambda r: badge(APPLICATION_COLORS, r.status, r.get_status_display()),
+    applicant = Column(_("揭榜单位（牵头）"), link=True, order_by="applicant__name")
+    challenge = Column(_("榜单"), order_by="challenge__title")
+    mode = Column(_("方式"), sortable=False, render=lambda r: gettext("联合体") if r.member_count else gettext("独立揭榜"),
+                  export_value=lambda r: gettext("联合体") if r.member_count else gettext("独立揭榜"))
+    budget = Column(_("申请经费"), money=True)
+    period_months = Column(_("周期（月）"))
+    score = Column(_("专家平均分"))
+    status = Column(_("状态"), render=lambda r: badge(APPLICATION_COLORS, r.status, r.get_status_display()),
                     export_value=lambda r: r.get_status_display())
-    created_at = Column("提交时间")
+    created_at = Column(_("提交时间"))
 
 
 class JointProjectTable(Table):
     default_order = "-starts_on"
-    title = Column("项目名称", link=True)
-    lead = Column("牵头单位", sortable=False, render=lambda r: r.lead_name or "—", export_value=lambda r: r.lead_name)
-    budget = Column("项目经费", money=True)
-    starts_on = Column("开始日期")
-    ends_on = Column("计划完成")
-    progress = Column("节点进度", sortable=False, render=lambda r: f"{r.done_count}/{r.milestone_count}",
+    title = Column(_("项目名称"), link=True)
+    lead = Column(_("牵头单位"), sortable=False, render=lambda r: r.lead_name or "—", export_value=lambda r: r.lead_name)
+    budget = Column(_("项目经费"), money=True)
+    starts_on = Column(_("开始日期"))
+    ends_on = Column(_("计划完成"))
+    progress = Column(_("节点进度"), sortable=False, render=lambda r: f"{r.done_count}/{r.milestone_count}",
                       export_value=lambda r: f"{r.done_count}/{r.milestone_count}")
-    status = Column("状态", render=lambda r: badge(PROJECT_COLORS, r.status, r.get_status_display()),
+    status = Column(_("状态"), render=lambda r: badge(PROJECT_COLORS, r.status, r.get_status_display()),
                     export_value=lambda r: r.get_status_display())
-    home_project = Column("转化落地", order_by="home_project__name")
+    home_project = Column(_("转化落地"), order_by="home_project__name")

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from feidi.core import workbench
 
@@ -22,19 +23,19 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
         waiting = (Q(direction=D.TO_DEMANDER, demand__organization_id=org, demand_feedback="")
                    | Q(direction=D.TO_SUPPLIER, supply__organization_id=org, supply_feedback=""))
         out += workbench.group(
-            "push_answer", "待反馈的匹配推送", Push.objects.visible_to(user).filter(waiting)
+            "push_answer", gettext("待反馈的匹配推送"), Push.objects.visible_to(user).filter(waiting)
             .select_related("demand", "supply").order_by("-created_at"),
-            url=reverse("techmarket:push_list"), action="反馈",
+            url=reverse("techmarket:push_list"), action=gettext("反馈"),
             text=lambda p: str(p.supply if p.direction == D.TO_DEMANDER else p.demand),
             link=lambda p: p.get_absolute_url(), limit=limit, order=30,
-            note=lambda p: f"{p.get_direction_display()}，第{p.rank}名，匹配度{p.score:.2f}")
+            note=lambda p: gettext("{direction}，第{rank}名，匹配度{score:.2f}").format(direction=p.get_direction_display(), rank=p.rank, score=p.score))
     if user.has_perm("techmarket.add_review"):
         out += workbench.group(
-            "review_score", "待评审的揭榜申请", Application.objects.filter(
+            "review_score", gettext("待评审的揭榜申请"), Application.objects.filter(
                 challenge__status=Challenge.Status.REVIEW, challenge__experts=user,
                 status=Application.Status.SUBMITTED).exclude(reviews__expert=user).select_related("challenge", "applicant")
             .order_by("challenge_id", "pk"),
-            url=reverse("techmarket:application_list"), action="评审",
+            url=reverse("techmarket:application_list"), action=gettext("评审"),
             text=lambda a: f"{a.challenge} · {a.applicant}", link=lambda a: reverse("techmarket:review", args=[a.pk]),
             limit=limit, order=31)
     return out

@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -170,8 +172,8 @@ class MarketDetailView(ObjectDetailView):
         for row in rows:
             if row["name"] in ("budget", "asking_price"):
                 value = getattr(obj, row["name"])
-                row["value"] = human(value) if value is not None else "面议"
-                row["label"] = str(row["label"]).replace("（元）", "")
+                row["value"] = human(value) if value is not None else gettext("面议")
+                row["label"] = str(row["label"]).replace("（元）", "").replace(gettext("（元）"), "")
             if row["name"] == "segment" and obj.segment_id:
                 row["value"] = f"{obj.segment.chain.name} · {obj.segment.name}"
         return [r for r in rows if r["name"] != "description"]
@@ -187,8 +189,8 @@ class MarketDetailView(ObjectDetailView):
             delete_url=ctx["delete_url"] if can_write else None,
             publish_url=self.url_for("publish", pk=obj.pk) if can_write and obj.status in ("draft", "closed") else None,
             close_url=self.url_for("close", pk=obj.pk) if can_write and obj.status in ("draft", "published") else None,
-            publish_label=f"发布{self.model._meta.verbose_name}" if obj.status == "draft" else "重新发布",
-            close_label="关闭需求" if name == "demand" else "下架成果",
+            publish_label=gettext("发布{verbose_name}").format(verbose_name=self.model._meta.verbose_name) if obj.status == "draft" else gettext("重新发布"),
+            close_label=gettext("关闭需求") if name == "demand" else gettext("下架成果"),
             is_published=obj.status not in ("draft", "closed"),
         )
         return ctx
@@ -272,7 +274,7 @@ class MarketEditView(ObjectEditView):
         saved = type(self).save_action(obj, acting_user=self.request.user, expected_version=expected_version)
         if self.request.POST.get("_publish") and saved.status in ("draft", "closed"):
             saved = type(self).publish_action(saved, acting_user=self.request.user)
-            messages.info(self.request, "已发布，系统将向匹配的对方推送")
+            messages.info(self.request, gettext("已发布，系统将向匹配的对方推送"))
         return saved
 
 
@@ -334,25 +336,25 @@ class MarketStatusView(ObjectMixin, View):
 class DemandPublishView(MarketStatusView):
     model = Demand
     action = actions.do_publish_demand
-    done = "需求已发布，系统将向匹配的科技成果方推送"
+    done = _("需求已发布，系统将向匹配的科技成果方推送")
 
 
 class DemandCloseView(MarketStatusView):
     model = Demand
     action = actions.do_close_demand
-    done = "需求已关闭"
+    done = _("需求已关闭")
 
 
 class SupplyPublishView(MarketStatusView):
     model = Supply
     action = actions.do_publish_supply
-    done = "成果已发布，系统将向匹配的需求企业推送"
+    done = _("成果已发布，系统将向匹配的需求企业推送")
 
 
 class SupplyCloseView(MarketStatusView):
     model = Supply
     action = actions.do_close_supply
-    done = "成果已下架"
+    done = _("成果已下架")
 
 
 # --- the push inbox ---------------------------------------------------------------------------------
@@ -364,7 +366,7 @@ class PushListView(ObjectListView):
     model = Push
     filterset_class = PushFilterSet
     table_class = PushTable
-    title = "推送收件箱"
+    title = _("推送收件箱")
     template_name = "techmarket/push_list.html"
     select_related = ("demand__organization", "supply__organization")
 
@@ -421,7 +423,7 @@ class PushMarkView(ObjectMixin, View):
         value = request.POST.get("interested", "")
         error = ""
         if value not in ("1", "0", "true", "false"):
-            error = "请选择感兴趣或不感兴趣"
+            error = gettext("请选择感兴趣或不感兴趣")
         else:
             try:
                 obj = push_rules.do_mark_push(obj, interested=value in ("1", "true"), acting_user=request.user)
@@ -434,7 +436,7 @@ class PushMarkView(ObjectMixin, View):
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, "已记录您的反馈")
+            messages.success(request, gettext("已记录您的反馈"))
         back = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                                require_https=request.is_secure()):
@@ -467,14 +469,14 @@ class OverviewView(ScopedViewMixin, TemplateView):
 
     model = Demand
     template_name = "techmarket/demand_overview.html"
-    title = "科技大市场看板"
+    title = _("科技大市场看板")
 
     def get_permission(self) -> str:
         return "techmarket.view_push"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.organization_id:
-            raise PermissionDenied("看板供科技局与园区工作人员使用")
+            raise PermissionDenied(gettext("看板供科技局与园区工作人员使用"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -486,12 +488,12 @@ class OverviewView(ScopedViewMixin, TemplateView):
         s_status = Counter(dict(supplies.values_list("status").annotate(n=Count("pk")).order_by()))
         chains: dict[str, dict[str, int]] = defaultdict(lambda: {"demand": 0, "supply": 0, "push": 0})
         for name, n in demands.values_list("segment__chain__name").annotate(n=Count("pk")).order_by():
-            chains[name or "未归链"]["demand"] += n
+            chains[name or gettext("未归链")]["demand"] += n
         for name, n in supplies.values_list("segment__chain__name").annotate(n=Count("pk")).order_by():
-            chains[name or "未归链"]["supply"] += n
+            chains[name or gettext("未归链")]["supply"] += n
         for name, n in pushes.values_list("demand__segment__chain__name").annotate(n=Count("pk")).order_by():
-            chains[name or "未归链"]["push"] += n
-        order = sorted(chains, key=lambda c: (c == "未归链", -sum(chains[c].values()), c))
+            chains[name or gettext("未归链")]["push"] += n
+        order = sorted(chains, key=lambda c: (c == gettext("未归链"), -sum(chains[c].values()), c))
         p = pushes.aggregate(
             total=Count("pk"),
             answered=Count("pk", filter=~Q(demand_feedback="") | ~Q(supply_feedback="")),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views import View
 
 from feidi.core.actions import ConflictError
@@ -89,7 +90,7 @@ class AuctionPublishView(ObjectMixin, View):
         except (ValidationError, ConflictError, PermissionDenied) as exc:
             messages.error(request, _errors(exc))
         else:
-            messages.success(request, "拍卖会已发布，企业和机构可以办理竞买登记")
+            messages.success(request, gettext("拍卖会已发布，企业和机构可以办理竞买登记"))
         return redirect(auction.get_absolute_url())
 
 
@@ -106,7 +107,7 @@ class AuctionRegisterView(ObjectMixin, View):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _errors(exc))
         else:
-            messages.success(request, f"竞买登记成功，您的竞买号为 {registration.number}")
+            messages.success(request, gettext("竞买登记成功，您的竞买号为 {number}").format(number=registration.number))
         return redirect(request.POST.get("next") if _safe_next(request) else auction.get_absolute_url())
 
 
@@ -218,9 +219,9 @@ class LotBidView(LotMixin, ObjectMixin, View):
                 response["HX-Trigger"] = "bid-placed"  # the live panel refreshes at once
             return response
         if refusal:
-            messages.error(request, f"出价未被接受：{refusal}")
+            messages.error(request, gettext("出价未被接受：{refusal}").format(refusal=refusal))
         else:
-            messages.success(request, f"出价成功：{accepted.amount:,.2f}元（第 {accepted.seq} 次出价）")
+            messages.success(request, gettext("出价成功：{amount:,.2f}元（第 {seq} 次出价）").format(amount=accepted.amount, seq=accepted.seq))
         return redirect(lot.get_absolute_url())
 
 
@@ -241,7 +242,7 @@ class LotEditView(PrefillMixin, ObjectEditView):
     def get_object(self):
         lot = super().get_object()
         if lot.bid_count or lot.status != Lot.Status.SCHEDULED:
-            raise PermissionDenied("拍品已开拍或已有出价，不能再修改")
+            raise PermissionDenied(gettext("拍品已开拍或已有出价，不能再修改"))
         return lot
 
     def save_object(self, form, obj, *, creating, expected_version):

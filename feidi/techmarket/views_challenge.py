@@ -11,6 +11,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -63,7 +65,7 @@ class ChallengeListView(ObjectListView):
     template_name = "techmarket/challenge_list.html"
     partial_template = "techmarket/_challenge_rows.html"
     select_related = ("demand__organization", "demand__field")
-    title = "揭榜挂帅"
+    title = _("揭榜挂帅")
 
     def base_queryset(self, user):
         return super().base_queryset(user).annotate(
@@ -150,7 +152,7 @@ class _PostView(ObjectMixin, View):
 class ChallengePublishView(_PostView):
     model = Challenge
     permission_action = "publish"
-    success = "已发榜，榜单进入揭榜期"
+    success = _("已发榜，榜单进入揭榜期")
 
     def act(self, obj):
         return challenges.do_publish_challenge(obj, acting_user=self.request.user)
@@ -159,7 +161,7 @@ class ChallengePublishView(_PostView):
 class ChallengeStartReviewView(_PostView):
     model = Challenge
     permission_action = "publish"
-    success = "揭榜结束，进入专家评审"
+    success = _("揭榜结束，进入专家评审")
 
     def act(self, obj):
         return challenges.do_start_review(obj, acting_user=self.request.user)
@@ -168,7 +170,7 @@ class ChallengeStartReviewView(_PostView):
 class ChallengeCloseView(_PostView):
     model = Challenge
     permission_action = "publish"
-    success = "已撤榜"
+    success = _("已撤榜")
 
     def act(self, obj):
         return challenges.do_close_challenge(obj, acting_user=self.request.user, reason=self.request.POST.get("reason", ""))
@@ -177,7 +179,7 @@ class ChallengeCloseView(_PostView):
 class ChallengeAwardView(_PostView):
     model = Challenge
     permission_action = "award"
-    success = "已定榜，联合攻关项目已立项"
+    success = _("已定榜，联合攻关项目已立项")
 
     def act(self, obj):
         form = AwardForm(self.request.POST, applications=Application.objects.filter(challenge=obj).annotate(
@@ -209,7 +211,7 @@ class ApplicationListView(_Applications, ObjectListView):
     filterset_class = ApplicationFilterSet
     table_class = ApplicationTable
     select_related = ("applicant", "challenge")
-    title = "揭榜申请"
+    title = _("揭榜申请")
     offer_add = False  # 揭榜 from the challenge's page
 
     def base_queryset(self, user):
@@ -227,7 +229,7 @@ class ApplicationDetailView(_Applications, ObjectDetailView):
         rows = super().fields(obj)
         for row in rows:
             if row["name"] == "budget":
-                row["value"], row["label"] = (human(obj.budget) if obj.budget is not None else "—"), "申请经费"
+                row["value"], row["label"] = (human(obj.budget) if obj.budget is not None else "—"), gettext("申请经费")
         return rows
 
     def get_context_data(self, **kwargs):
@@ -257,12 +259,12 @@ class ApplicationEditView(PrefillMixin, ObjectEditView):
     def new_object(self):
         obj = super().new_object()
         if obj.challenge_id is None:
-            raise Http404("请从榜单页面揭榜")
+            raise Http404(gettext("请从榜单页面揭榜"))
         return obj
 
     def render_form(self, form, obj, token=""):
         response = super().render_form(form, obj, token)
-        response.context_data.update(title=f"揭榜：{obj.challenge}", challenge=obj.challenge,
+        response.context_data.update(title=gettext("揭榜：{challenge}").format(challenge=obj.challenge), challenge=obj.challenge,
                                      cancel_url=obj.challenge.get_absolute_url())
         return response
 
@@ -276,7 +278,7 @@ class ApplicationEditView(PrefillMixin, ObjectEditView):
 class ApplicationWithdrawView(_Applications, _PostView):
     model = Application
     permission_action = "change"
-    success = "已撤回揭榜申请"
+    success = _("已撤回揭榜申请")
 
     def act(self, obj):
         return challenges.do_withdraw_application(obj, acting_user=self.request.user)
@@ -295,7 +297,7 @@ class ReviewView(_Applications, ObjectMixin, TemplateView):
     def render(self, application, form):
         c = application.challenge
         return self.render_to_response(self.get_context_data(
-            title=f"评分：{application.applicant}", application=application, challenge=c, form=form,
+            title=gettext("评分：{applicant}").format(applicant=application.applicant), application=application, challenge=c, form=form,
             weights=c.criteria, cancel_url=application.get_absolute_url()))
 
     def get(self, request, *args, **kwargs):
@@ -314,7 +316,7 @@ class ReviewView(_Applications, ObjectMixin, TemplateView):
             except ERRORS as exc:
                 form.add_error(None, error_text(exc))
             else:
-                messages.success(request, f"已保存评分：加权得分 {review.total}")
+                messages.success(request, gettext("已保存评分：加权得分 {total}").format(total=review.total))
                 return redirect(application.challenge.get_absolute_url())
         return self.render(application, form)
 
@@ -327,7 +329,7 @@ class JointProjectListView(ObjectListView):
     filterset_class = JointProjectFilterSet
     table_class = JointProjectTable
     select_related = ("home_project",)
-    title = "联合攻关项目"
+    title = _("联合攻关项目")
 
     def base_queryset(self, user):
         lead = JointParty.objects.filter(project=OuterRef("pk"), role=JointParty.Role.LEAD).values(
@@ -397,14 +399,14 @@ class JointProjectAcceptView(_PostView):
         d = form.cleaned_data
         project = challenges.do_accept_joint_project(obj, passed=d["passed"], on=d["accepted_on"],
                                                      note=d["acceptance_note"], acting_user=self.request.user)
-        self.success = f"验收结论已登记：{project.get_status_display()}"
+        self.success = gettext("验收结论已登记：{status}").format(status=project.get_status_display())
         return project
 
 
 class JointProjectTransferView(_PostView):
     model = JointProject
     permission_action = "transfer"
-    success = "已标记转化落地"
+    success = _("已标记转化落地")
 
     def act(self, obj):
         form = TransferForm(self.request.POST, user=self.request.user)
@@ -418,7 +420,7 @@ class JointProjectTransferView(_PostView):
 class MilestoneAddView(_PostView):
     model = JointProject
     permission_action = "change"
-    success = "已新增节点"
+    success = _("已新增节点")
 
     def act(self, obj):
         form = MilestoneForm(self.request.POST)
@@ -430,16 +432,16 @@ class MilestoneAddView(_PostView):
 class MilestoneDoneView(_PostView):
     model = JointProject
     permission_action = "change"
-    success = "节点已完成"
+    success = _("节点已完成")
 
     def act(self, obj):
         milestone = JointMilestone.objects.filter(project=obj, pk=self.kwargs["milestone"]).first()
         if milestone is None:
-            raise Http404("节点不存在")
+            raise Http404(gettext("节点不存在"))
         raw = self.request.POST.get("done_on") or ""
         try:
             done_on = dt.date.fromisoformat(raw) if raw else None
         except ValueError:
-            raise ValidationError("日期格式不正确") from None
+            raise ValidationError(gettext("日期格式不正确")) from None
         return challenges.do_complete_milestone(milestone, acting_user=self.request.user, done_on=done_on,
                                                 note=self.request.POST.get("note", ""))

@@ -71,7 +71,8 @@ def route_of(path: str) -> str:
     return f"{match.view_name}?{'&'.join(sorted(k for k in urlsplit(path).query.split('&') if k))}"
 
 
-def crawl(client, start: str = "/", *, per_route: int = 2, limit: int = 600) -> CrawlResult:
+def crawl(client, start: str = "/", *, per_route: int = 2, limit: int = 600, on_page=None) -> CrawlResult:
+    """``on_page(url, response)`` is called with every page answered with HTML."""
     result = CrawlResult()
     seen: set[str] = set()
     per: Counter = Counter()
@@ -98,6 +99,8 @@ def crawl(client, start: str = "/", *, per_route: int = 2, limit: int = 600) -> 
             result.broken.append(Broken(url, response.status_code, found_on))
             continue
         if "text/html" in response.get("Content-Type", ""):
+            if on_page is not None:
+                on_page(url, response)
             for link in links_of(response.content.decode(), url):
                 if link not in seen:
                     queue.append((link, url))

@@ -6,7 +6,9 @@
   if (!el || !window.echarts) { return; }
   var data = JSON.parse(document.getElementById("chain-map-data").textContent);
   var chart = echarts.init(el, null, {renderer: "svg"});
-  function wan(v) { return (v / 10000).toLocaleString("zh-CN", {maximumFractionDigits: 2}) + " 万元"; }
+  function wan(v) {
+    return interpolate(gettext("%s 万元"), [(v / 10000).toLocaleString("zh-CN", {maximumFractionDigits: 2})]);
+  }
   chart.setOption({
     animationDuration: 300,
     grid: {left: 48, right: 48, top: 40, bottom: 48},
@@ -16,15 +18,17 @@
       formatter: function (p) {
         if (p.dataType !== "node") { return ""; }
         var d = p.data, esc = window.Feidi.esc;
-        return "<b>" + esc(d.name) + "</b>（" + esc(d.state) + (d.action ? "·" + esc(d.action) : "") + "）<br>企业 " +
-          esc(d.count) + " 家，产值 " + wan(d.output) + "<br>在谈项目 " + esc(d.pipeline) + " 个，招商目标 " +
-          esc(d.targets) + " 家" + (d.masters.length ? "<br>链主：" + d.masters.map(esc).join("、") : "");
+        var state = esc(d.state) + (d.action ? "·" + esc(d.action) : "");
+        return interpolate(gettext("<b>%(name)s</b>（%(state)s）<br>企业 %(count)s 家，产值 %(output)s<br>在谈项目 %(pipeline)s 个，招商目标 %(targets)s 家"),
+          {name: esc(d.name), state: state, count: esc(d.count), output: wan(d.output), pipeline: esc(d.pipeline),
+           targets: esc(d.targets)}, true) +
+          (d.masters.length ? interpolate(gettext("<br>链主：%s"), [d.masters.map(esc).join(gettext("、"))]) : "");
       }
     },
     series: [{
       type: "graph", coordinateSystem: "cartesian2d", data: data.nodes, links: data.links,
       edgeSymbol: ["none", "arrow"], edgeSymbolSize: 9,
-      label: {show: true, position: "bottom", fontSize: 13, formatter: function (p) { return p.data.name + "\n" + p.data.count + "家"; }},
+      label: {show: true, position: "bottom", fontSize: 13, formatter: function (p) { return p.data.name + "\n" + interpolate(gettext("%s家"), [p.data.count]); }},
       lineStyle: {width: 2, color: "#a0aec0", opacity: 0.9}, emphasis: {focus: "adjacency"}
     }]
   });

@@ -2,7 +2,7 @@
 (function () {
   if (!window.echarts) { return; }
   var charts = [];
-  var tools = {feature: {saveAsImage: {title: "保存图片", pixelRatio: 2}}, right: 8};
+  var tools = {feature: {saveAsImage: {title: gettext("保存图片"), pixelRatio: 2}}, right: 8};
   function make(id, option) {
     var el = document.getElementById(id);
     if (!el) { return; }
@@ -15,14 +15,14 @@
   if (econ) {
     var d = JSON.parse(econ.textContent);
     make("trend-chart", {
-      animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, data: ["本年", "上年同期"]},
+      animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, data: [gettext("本年"), gettext("上年同期")]},
       grid: {left: 64, right: 24, top: 40, bottom: 32}, xAxis: {type: "category", data: d.months},
-      yAxis: {type: "value", name: "万元"},
-      series: [{name: "本年", type: "bar", data: d.this_year, itemStyle: {color: "#206bc4"}, barMaxWidth: 24},
-               {name: "上年同期", type: "line", data: d.last_year, itemStyle: {color: "#868e96"}, lineStyle: {type: "dashed"}}]
+      yAxis: {type: "value", name: gettext("万元")},
+      series: [{name: gettext("本年"), type: "bar", data: d.this_year, itemStyle: {color: "#206bc4"}, barMaxWidth: 24},
+               {name: gettext("上年同期"), type: "line", data: d.last_year, itemStyle: {color: "#868e96"}, lineStyle: {type: "dashed"}}]
     });
     make("chain-chart", {
-      animationDuration: 300, tooltip: {trigger: "item", formatter: "{b}：{c} 万元（{d}%）"},
+      animationDuration: 300, tooltip: {trigger: "item", formatter: gettext("{b}：{c} 万元（{d}%）")},
       series: [{type: "pie", radius: ["40%", "70%"], data: d.chains.map(function (n, i) { return {name: n, value: d.chain_values[i]}; }),
                 label: {formatter: "{b}\n{d}%"}}]
     });
@@ -30,7 +30,7 @@
       make("labels-chart", {
         animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"},
         grid: {left: 48, right: 24, top: 40, bottom: 32}, xAxis: {type: "category", data: d.labels.months},
-        yAxis: {type: "value", name: "家", minInterval: 1},
+        yAxis: {type: "value", name: gettext("家"), minInterval: 1},
         series: Object.keys(d.labels.series).map(function (k) { return {name: k, type: "line", data: d.labels.series[k]}; })
       });
     }
@@ -39,12 +39,12 @@
   if (an) {
     var a = JSON.parse(an.textContent);
     make("analysis-chart", {
-      animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, data: ["数值", "同比(%)"]},
+      animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, data: [gettext("数值"), gettext("同比(%)")]},
       grid: {left: 72, right: 56, top: 40, bottom: 60},
       xAxis: {type: "category", data: a.labels, axisLabel: {interval: 0, rotate: 20}},
       yAxis: [{type: "value"}, {type: "value", name: "%"}],
-      series: [{name: "数值", type: "bar", data: a.totals, itemStyle: {color: "#206bc4"}, barMaxWidth: 32},
-               {name: "同比(%)", type: "line", yAxisIndex: 1, data: a.growth, itemStyle: {color: "#d63939"}}]
+      series: [{name: gettext("数值"), type: "bar", data: a.totals, itemStyle: {color: "#206bc4"}, barMaxWidth: 32},
+               {name: gettext("同比(%)"), type: "line", yAxisIndex: 1, data: a.growth, itemStyle: {color: "#d63939"}}]
     });
   }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });

@@ -2,6 +2,10 @@
 // Feidi.esc: every record text a chart's tooltip formatter puts into HTML goes through it (a name
 // like <img src=x onerror=…> must show as text, never run); tests/test_csp.py checks each formatter.
 window.Feidi = window.Feidi || {};
+// A month's short name in the page's language (1月 / Jan), for chart axes.
+window.Feidi.monthName = function (month) {
+  return new Date(2000, month - 1, 1).toLocaleString(document.documentElement.lang || "zh-Hans", {month: "short"});
+};
 window.Feidi.esc = function (value) {
   return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
     return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];

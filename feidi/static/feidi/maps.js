@@ -3,7 +3,7 @@
 (function () {
   if (!window.echarts) { return; }
   var charts = [];
-  var tools = {feature: {saveAsImage: {title: "保存图片", pixelRatio: 2}}, right: 8};
+  var tools = {feature: {saveAsImage: {title: gettext("保存图片"), pixelRatio: 2}}, right: 8};
   var cityEl = document.getElementById("city-map");
   if (cityEl) {
     var d = JSON.parse(document.getElementById("city-map-data").textContent);
@@ -18,12 +18,14 @@
           if (p.seriesType !== "scatter") { return esc(p.name); }
           var v = p.data.value[2], g = p.data.growth;
           return "<b>" + esc(p.name) + "</b><br>" + esc(d.name) + "：" +
-            (d.unit === "元" ? (v / 1e8).toFixed(2) + " 亿元" : esc(v) + " " + esc(d.unit)) +
-            (g === null ? "" : "<br>同比：" + (g * 100).toFixed(1) + "%") + (p.data.published ? "（公布数）" : "");
+            (d.unit === "元" ? interpolate(gettext("%s 亿元"), [(v / 1e8).toFixed(2)]) : esc(v) + " " + esc(d.unit)) +
+            (g === null ? "" : interpolate(gettext("<br>同比：%s"), [(g * 100).toFixed(1) + "%"])) +
+            (p.data.published ? gettext("（公布数）") : "");
         }},
-        visualMap: {min: 0, max: max, calculable: true, seriesIndex: 1, left: 8, bottom: 8, text: ["高", "低"],
+        visualMap: {min: 0, max: max, calculable: true, seriesIndex: 1, left: 8, bottom: 8, text: [gettext("高"), gettext("低")],
                     formatter: function (v) {
-                      return d.unit === "元" ? (v / 1e8).toFixed(1) + " 亿元" : Math.round(v) + " " + window.Feidi.esc(d.unit);
+                      return d.unit === "元" ? interpolate(gettext("%s 亿元"), [(v / 1e8).toFixed(1)])
+                        : Math.round(v) + " " + window.Feidi.esc(d.unit);
                     },
                     inRange: {color: ["#a5d8ff", "#1c7ed6", "#d6336c"]}},
         geo: {map: "feidi-city", roam: false, label: {show: true, fontSize: 11, color: "#666"},
@@ -47,9 +49,10 @@
       tooltip: {trigger: "item", formatter: function (p) {
         var esc = window.Feidi.esc;
         var f = geo.features.find(function (x) { return x.properties.name === p.name; }) || {properties: {}};
-        return "<b>地块 " + esc(p.name) + "</b><br>" + esc(f.properties.organization || "未关联企业") +
-          (f.properties.grade ? "<br>亩均评价：" + esc(f.properties.grade) + "类" : "<br>未评价") +
-          (f.properties.area ? "<br>面积：" + esc(f.properties.area) + " 亩" : "");
+        return interpolate(gettext("<b>地块 %s</b>"), [esc(p.name)]) + "<br>" +
+          esc(f.properties.organization || gettext("未关联企业")) +
+          (f.properties.grade ? interpolate(gettext("<br>亩均评价：%s类"), [esc(f.properties.grade)]) : gettext("<br>未评价")) +
+          (f.properties.area ? interpolate(gettext("<br>面积：%s 亩"), [esc(f.properties.area)]) : "");
       }},
       series: [{type: "map", map: "feidi-parcels", label: {show: false},
                 data: geo.features.map(function (f) {

@@ -21,27 +21,27 @@
     make("cockpit-economy", {
       animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, textStyle: {color: text}},
       grid: {left: 56, right: 12, top: 32, bottom: 28},
-      xAxis: axis("category", d.economy.months), yAxis: axis("value", null, "万元"),
-      series: [{name: "本年", type: "bar", data: d.economy.this_year, itemStyle: {color: "#4dabf7"}, barMaxWidth: 22},
-               {name: "上年", type: "line", data: d.economy.last_year, itemStyle: {color: "#ffa94d"}}]
+      xAxis: axis("category", d.economy.months), yAxis: axis("value", null, gettext("万元")),
+      series: [{name: gettext("本年"), type: "bar", data: d.economy.this_year, itemStyle: {color: "#4dabf7"}, barMaxWidth: 22},
+               {name: gettext("上年"), type: "line", data: d.economy.last_year, itemStyle: {color: "#ffa94d"}}]
     });
   }
   if (d.funnel) {
     make("cockpit-funnel", {
-      animationDuration: 300, tooltip: {trigger: "item", formatter: function (p) { return Feidi.esc(p.name) + "：" + p.value + " 个"; }},
+      animationDuration: 300, tooltip: {trigger: "item", formatter: function (p) { return interpolate(gettext("%(name)s：%(value)s 个"), {name: Feidi.esc(p.name), value: p.value}, true); }},
       series: [{type: "funnel", sort: "none", minSize: "14%", left: "6%", width: "88%", gap: 2,
         label: {show: true, position: "inside", color: "#fff", formatter: function (p) { return p.name + " " + p.value; }},
         data: d.funnel.map(function (x) { return {name: x[0], value: x[1]}; })}]
     });
   }
   if (d.pace) {
-    var months = []; for (var i = 1; i <= 12; i++) { months.push(i + "月"); }
+    var months = []; for (var i = 1; i <= 12; i++) { months.push(window.Feidi.monthName(i)); }
     make("cockpit-plan", {
       animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, textStyle: {color: text}},
       grid: {left: 64, right: 12, top: 32, bottom: 28},
-      xAxis: axis("category", months), yAxis: axis("value", null, "万元"),
-      series: [{name: "计划进度", type: "line", data: d.pace, lineStyle: {type: "dashed"}, itemStyle: {color: "#adb5bd"}},
-               {name: "累计完成", type: "bar", data: d.cumulative, itemStyle: {color: "#51cf66"}, barMaxWidth: 22}]
+      xAxis: axis("category", months), yAxis: axis("value", null, gettext("万元")),
+      series: [{name: gettext("计划进度"), type: "line", data: d.pace, lineStyle: {type: "dashed"}, itemStyle: {color: "#adb5bd"}},
+               {name: gettext("累计完成"), type: "bar", data: d.cumulative, itemStyle: {color: "#51cf66"}, barMaxWidth: 22}]
     });
   }
   root.querySelectorAll(".bar[data-share]").forEach(function (bar) {
@@ -85,7 +85,7 @@
     var pending = charts.length;
     function done() {
       var a = document.createElement("a");
-      a.download = "驾驶舱-" + new Date().toISOString().slice(0, 10) + ".png";
+      a.download = interpolate(gettext("驾驶舱-%s.png"), [new Date().toISOString().slice(0, 10)]);
       a.href = canvas.toDataURL("image/png");
       document.body.appendChild(a); a.click(); a.remove();
     }

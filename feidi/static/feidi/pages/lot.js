@@ -8,7 +8,7 @@
     if (!el) return;
     var left = Math.max(0, Number(el.dataset.countdown) - (Date.now() + offset));
     var s = Math.floor(left / 1000), d = Math.floor(s / 86400);
-    el.textContent = (d ? d + "天 " : "") + pad(Math.floor(s % 86400 / 3600)) + ":" + pad(Math.floor(s % 3600 / 60)) + ":" + pad(s % 60);
+    el.textContent = (d ? interpolate(gettext("%s天 "), [d]) : "") + pad(Math.floor(s % 86400 / 3600)) + ":" + pad(Math.floor(s % 3600 / 60)) + ":" + pad(s % 60);
   }
   var initialPhase = (document.getElementById("lot-live") || {dataset: {}}).dataset.phase;
   function sync() {

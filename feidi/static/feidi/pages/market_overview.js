@@ -10,9 +10,9 @@
     grid: {left: 40, right: 16, top: 36, bottom: 56},
     xAxis: {type: "category", data: d.chains, axisLabel: {interval: 0, rotate: d.chains.length > 5 ? 30 : 0}},
     yAxis: {type: "value", minInterval: 1},
-    series: [{name: "技术需求", type: "bar", data: d.demand, barMaxWidth: 24},
-             {name: "科技成果", type: "bar", data: d.supply, barMaxWidth: 24},
-             {name: "推送", type: "bar", data: d.push, barMaxWidth: 24}]
+    series: [{name: gettext("技术需求"), type: "bar", data: d.demand, barMaxWidth: 24},
+             {name: gettext("科技成果"), type: "bar", data: d.supply, barMaxWidth: 24},
+             {name: gettext("推送"), type: "bar", data: d.push, barMaxWidth: 24}]
   });
   window.addEventListener("resize", function () { c.resize(); });
 })();

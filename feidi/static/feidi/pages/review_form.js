@@ -9,7 +9,7 @@
       if (!el || el.value === "") { complete = false; return; }
       total += Number(el.value) * w / 100;
     });
-    box.textContent = complete ? "加权得分：" + total.toFixed(2) : "加权得分 = Σ 得分 × 权重 ÷ 100";
+    box.textContent = complete ? interpolate(gettext("加权得分：%s"), [total.toFixed(2)]) : gettext("加权得分 = Σ 得分 × 权重 ÷ 100");
   }
   document.addEventListener("input", update);
   update();
