@@ -46,7 +46,8 @@ def appeals(user, today: dt.date) -> dict | None:
     year = visible.filter(submitted_at__year=today.year).aggregate(
         n=Count("pk"), solved=Count("pk", filter=Q(status__in=(Appeal.Status.CLOSED, Appeal.Status.RATED))),
         rating=Avg("rating"))
-    return {"levels": [(gettext("{level}级 {label}").format(level=level, label=label), levels.get(level, 0)) for level, label in Appeal.LEVELS.items()],
+    return {"levels": [(gettext("{level}级 {label}").format(
+        level=level, label=label), levels.get(level, 0)) for level, label in Appeal.LEVELS.items()],
             "open": sum(levels.values()), "overdue": open_.filter(deadline__lt=now).count(),
             "year": year["n"], "solved": year["solved"], "rating": year["rating"]}
 
