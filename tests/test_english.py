@@ -42,6 +42,14 @@ READ_ATTRIBUTES = re.compile(r'\s(?:placeholder|title|aria-label|alt)="([^"]*)"'
 EXTRA_ROLES = ("city_leader", "project_office", "service_office", "service_cadre", "statistics")
 
 
+@pytest.fixture(autouse=True)
+def _chinese_again():
+    """A request activates the language of its locale for the thread (LocaleMiddleware): the next
+    test in this process calls code directly and expects the default language."""
+    yield
+    translation.deactivate()
+
+
 def english(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -173,14 +181,16 @@ def test_pages_the_crawl_does_not_reach_are_in_english(world):
     challenge = Challenge.objects.first()
     challenge.experts.add(world["expert"])
     second = Challenge.objects.create(demand=challenge.demand, title="Second challenge", status="open",
-                                      bounty=challenge.bounty, deadline=challenge.deadline, criteria=challenge.criteria,
+                                      bounty=challenge.bounty, deadline=challenge.deadline,
+                                      criteria=challenge.criteria,
                                       department=challenge.department)
     Challenge.objects.filter(pk=challenge.pk).update(status="review")
     pages = [
         (None, reverse("accounts:login")),
         ("project_office", reverse("projects:annualplan_list")),
         ("project_office", reverse("projects:annualplan_edit", args=[AnnualPlan.objects.first().pk])),
-        ("project_office", reverse("projects:stagegate_edit", args=[StageGate.objects.exclude(department=None).first().pk])),
+        ("project_office", reverse("projects:stagegate_edit",
+                                   args=[StageGate.objects.exclude(department=None).first().pk])),
         ("auditor", reverse("core:auditrecord_verify")),
         ("expert", reverse("techmarket:review", args=[Application.objects.first().pk])),
         ("inst_a", reverse("techmarket:application_add") + f"?challenge={second.pk}"),
@@ -198,7 +208,8 @@ def test_pages_the_crawl_does_not_reach_are_in_english(world):
         if found := chinese_on(response.content.decode()):
             untranslated[url] = found
     assert answered == len(pages)
-    assert not untranslated, "\n".join(f"{url}: {' | '.join(found[:8])}" for url, found in untranslated.items())
+    assert not untranslated, "\n".join(f"{url}: {' | '.join(found[:8])}" for url,
+                                       found in untranslated.items())
 
 
 def _unquote(lines: list[str]) -> str:
@@ -240,7 +251,8 @@ def test_the_english_catalogue_is_complete_and_compiled(domain, least):
     with open(po.with_suffix(".mo"), "rb") as mo:
         catalog = gettext.GNUTranslations(mo)._catalog
     stale = [m for ctxt, m, strs, _ in entries
-             if catalog.get(f"{ctxt}\x04{m}" if ctxt else m, catalog.get((f"{ctxt}\x04{m}" if ctxt else m, 0)))
+             if catalog.get(f"{ctxt}\x04{m}" if ctxt else m, catalog.get((f"{ctxt}\x04{m}" if ctxt else m,
+                                                                          0)))
              != strs[0]]
     assert not stale, f"{po.with_suffix('.mo').name} is older than {po.name} (run compilemessages): {stale[:10]}"
 

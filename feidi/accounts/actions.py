@@ -34,7 +34,8 @@ def do_record_login_failure(request, username: str, password: str | None = None)
     password of a locked account learns that it is locked — so the page tells nobody which names
     exist (the login log records the real reason)."""
     policy = SecurityPolicy.current()
-    generic = gettext("用户名或密码错误（连续输错{max_failures}次将锁定{lock_minutes}分钟）").format(max_failures=policy.max_failures, lock_minutes=policy.lock_minutes)
+    generic = gettext("用户名或密码错误（连续输错{max_failures}次将锁定{lock_minutes}分钟）").format(
+        max_failures=policy.max_failures, lock_minutes=policy.lock_minutes)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
@@ -43,7 +44,8 @@ def do_record_login_failure(request, username: str, password: str | None = None)
         if user.is_locked():
             log_event(request, username, LoginLog.Result.LOCKED, user=user, reason="账号已锁定")
             if password is not None and user.is_active and user.check_password(password):
-                return gettext("账号已锁定，请于{localtime:%H:%M}后再试或联系安全管理员").format(localtime=timezone.localtime(user.locked_until))
+                return gettext("账号已锁定，请于{localtime:%H:%M}后再试或联系安全管理员").format(
+                    localtime=timezone.localtime(user.locked_until))
             return generic
         if not user.is_active:
             log_event(request, username, LoginLog.Result.FAILURE, user=user, reason="账号已停用")

@@ -92,13 +92,15 @@ def create_user(request, payload: UserIn):
     if data["department_id"] is not None:
         dept = Department.objects.visible_to(request.user).filter(pk=data["department_id"]).first()
         if dept is None:
-            raise ValidationError({"department_id": [gettext("部门 {value} 不存在或不在您的管理范围").format(value=data['department_id'])]})
+            raise ValidationError({"department_id": [gettext("部门 {value} 不存在或不在您的管理范围").format(
+                value=data['department_id'])]})
     if data["organization_id"] is not None:
         from feidi.registry.models import Organization
 
         org = Organization.objects.filter(pk=data["organization_id"]).first()
         if org is None:
-            raise ValidationError({"organization_id": [gettext("单位 {value} 不存在").format(value=data['organization_id'])]})
+            raise ValidationError({"organization_id": [gettext("单位 {value} 不存在").format(
+                value=data['organization_id'])]})
     if User.objects.filter(username=data["username"]).exists():
         raise ValidationError({"username": [gettext("用户名已存在")]})
     user = User(username=data["username"], full_name=data["full_name"], email=data["email"], department=dept,

@@ -31,7 +31,8 @@ class UserForm(ScopedModelForm):
             self.fields["username"].disabled = True
             if self.instance.phone:
                 self.fields["phone"].required = False
-                self.fields["phone"].widget.attrs["placeholder"] = gettext("{phone}（留空则不修改）").format(phone=self.instance.phone)
+                self.fields["phone"].widget.attrs["placeholder"] = gettext("{phone}（留空则不修改）").format(
+                    phone=self.instance.phone)
         else:
             self.fields["password1"].required = self.fields["password2"].required = True
             self.fields["password1"].help_text = password_validation.password_validators_help_texts()[0]
@@ -71,7 +72,8 @@ ACTION_LABELS = {"view": _("查看"), "add": _("新增"), "change": _("修改"),
 
 
 class RoleForm(ScopedModelForm):
-    permissions = forms.ModelMultipleChoiceField(label=_("权限"), required=False, widget=forms.CheckboxSelectMultiple,
+    permissions = forms.ModelMultipleChoiceField(label=_("权限"), required=False,
+                                                 widget=forms.CheckboxSelectMultiple,
                                                  queryset=Permission.objects.none())
 
     class Meta:

@@ -32,7 +32,8 @@ class Department(DetailUrlMixin, models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("层级"), max_length=16, choices=Kind.choices)
-    parent = models.ForeignKey("self", verbose_name=_("上级部门"), null=True, blank=True, on_delete=models.PROTECT,
+    parent = models.ForeignKey("self", verbose_name=_("上级部门"), null=True, blank=True,
+                               on_delete=models.PROTECT,
                                related_name="children")
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     order = models.PositiveIntegerField(_("排序"), default=0)
@@ -78,8 +79,10 @@ class Role(DetailUrlMixin, models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
     duty = models.CharField(_("管理员职责"), max_length=16, choices=Duty.choices, blank=True, default="")
-    data_scope = models.CharField(_("数据范围"), max_length=16, choices=DataScope.choices, default=DataScope.DEPT_TREE)
-    custom_departments = models.ManyToManyField(Department, verbose_name=_("自定义部门"), blank=True, related_name="+")
+    data_scope = models.CharField(_("数据范围"), max_length=16, choices=DataScope.choices,
+                                  default=DataScope.DEPT_TREE)
+    custom_departments = models.ManyToManyField(Department, verbose_name=_("自定义部门"), blank=True,
+                                                related_name="+")
     permissions = models.ManyToManyField(Permission, verbose_name=_("权限"), blank=True, related_name="+")
     can_view_sensitive = models.BooleanField(_("可查看完整手机号/身份证号"), default=False)
 
@@ -154,7 +157,8 @@ class User(DetailUrlMixin, AbstractBaseUser):
     totp_secret = EncryptedCharField(_("TOTP 密钥"), max_length=64, blank=True, kind="secret")
     totp_confirmed = models.BooleanField(_("已绑定动态口令"), default=False)
     totp_last_step = models.BigIntegerField(_("最近使用的口令时间片"), default=0, editable=False)
-    created_by = models.ForeignKey("self", verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey("self", verbose_name=_("创建人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
 
     objects = UserManager.from_queryset(UserQuerySet)()
@@ -173,7 +177,8 @@ class User(DetailUrlMixin, AbstractBaseUser):
         # people are shown by name and title, never by their login name (that is on the user list only)
         if not self.full_name:
             return self.username
-        return gettext("{name}（{title}）").format(name=self.full_name, title=self.title) if self.title else self.full_name
+        return gettext("{name}（{title}）").format(
+            name=self.full_name, title=self.title) if self.title else self.full_name
 
     # --- permissions through roles (cached per instance, i.e. per request) ---------------------
     def _role_cache(self) -> list[Role]:

@@ -32,10 +32,12 @@ class PolicyPasswordValidator:
         policy = self._policy()
         errors = []
         if len(password) < policy.password_min_length:
-            errors.append(ValidationError(gettext("密码长度至少为{password_min_length}位").format(password_min_length=policy.password_min_length), code="password_too_short"))
+            errors.append(ValidationError(gettext("密码长度至少为{password_min_length}位").format(
+                password_min_length=policy.password_min_length), code="password_too_short"))
         if character_classes(password) < policy.password_min_classes:
             errors.append(ValidationError(
-                gettext("密码须包含大写字母、小写字母、数字、符号中的至少{password_min_classes}类").format(password_min_classes=policy.password_min_classes),
+                gettext("密码须包含大写字母、小写字母、数字、符号中的至少{password_min_classes}类").format(
+                    password_min_classes=policy.password_min_classes),
                 code="password_classes"))
         if user is not None and getattr(user, "username", "") and user.username.lower() in password.lower():
             errors.append(ValidationError(gettext("密码不能包含用户名"), code="password_has_username"))

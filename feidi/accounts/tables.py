@@ -6,7 +6,8 @@ from feidi.core.tables import Column, Table
 
 
 def _roles(row):
-    return format_html_join(" ", '<span class="badge bg-blue-lt">{}</span>', ((str(r),) for r in row.roles.all()))
+    return format_html_join(" ", '<span class="badge bg-blue-lt">{}</span>', ((str(r),
+                                                                               ) for r in row.roles.all()))
 
 
 def _lock(row):
@@ -24,7 +25,8 @@ class UserTable(Table):
     title = Column(_("职务"))
     department = Column(_("所属部门"), order_by="department__path")
     organization = Column(_("所属单位"), order_by="organization__name")
-    roles = Column(_("角色"), render=_roles, sortable=False, export_value=lambda r: gettext("、").join(str(x) for x in r.roles.all()))
+    roles = Column(_("角色"), render=_roles, sortable=False,
+                   export_value=lambda r: gettext("、").join(str(x) for x in r.roles.all()))
     state = Column(_("状态"), render=_lock, sortable=False,
                    export_value=lambda r: gettext("停用") if not r.is_active else gettext("锁定") if r.is_locked() else gettext("正常"))
     last_login = Column(_("最近登录"))

@@ -223,7 +223,8 @@ class RoleCopyView(RoleEditView):
 
     def new_object(self):
         src = self.source()
-        return Role(name=gettext("{name}（副本）").format(name=src), code=f"{src.code}_copy", description=src.description, duty=src.duty,
+        return Role(name=gettext("{name}（副本）").format(
+            name=src), code=f"{src.code}_copy", description=src.description, duty=src.duty,
                     data_scope=src.data_scope, can_view_sensitive=src.can_view_sensitive)
 
     def setup(self, request, *args, **kwargs):

@@ -117,7 +117,8 @@ class OtpView(View):
               else actions.verify_totp(user, code))
         if not ok:
             message = actions.do_record_login_failure(request, user.username)
-            return render(request, self.template_name, self._context(user, gettext("动态口令错误。{message}").format(message=message)))
+            return render(request, self.template_name, self._context(user, gettext("动态口令错误。{message}").format(
+                message=message)))
         next_url = request.session.get(SESSION_OTP_NEXT, "/")
         actions.do_record_login_success(request, user)
         user.backend = "feidi.accounts.backends.RoleBackend"

@@ -53,11 +53,14 @@ def do_target_to_lead(target: Target, zone, *, acting_user):
         raise ValidationError(gettext("该目标状态为“{status}”，不能再转为线索").format(status=target.get_status_display()))
     with transaction.atomic():
         project = do_save_project(Project(
-            name=gettext("{name}{name2}项目").format(name=target.organization.name, name2=target.segment.name), zone=zone, investor=target.organization.name,
+            name=gettext("{name}{name2}项目").format(name=target.organization.name,
+                                                   name2=target.segment.name), zone=zone,
+                                                   investor=target.organization.name,
             organization=target.organization, segment=target.segment, channel=Channel.OTHER,
             owner=acting_user, introducer=getattr(acting_user, "full_name", ""),
             introducer_department_id=getattr(acting_user, "department_id", None),
-            description=gettext("由招商目标库转入。列为目标的理由：{reason}").format(reason=target.reason)), acting_user=acting_user)
+            description=gettext("由招商目标库转入。列为目标的理由：{reason}").format(
+                reason=target.reason)), acting_user=acting_user)
         target.status = Target.Status.LEAD
         update_object(target, acting_user=acting_user)
     return project

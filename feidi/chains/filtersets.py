@@ -25,7 +25,8 @@ class SegmentFilterSet(ScopedFilterSet):
 
 class SegmentMemberFilterSet(ScopedFilterSet):
     search_fields = ("organization__name",)
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
+                                             queryset=Chain.objects.all())
     segment = django_filters.ModelChoiceFilter(label=_("环节"), queryset=Segment.objects.all())
 
     class Meta:
@@ -35,7 +36,8 @@ class SegmentMemberFilterSet(ScopedFilterSet):
 
 class TargetFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "reason")
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
+                                             queryset=Chain.objects.all())
     segment = django_filters.ModelChoiceFilter(label=_("环节"), queryset=Segment.objects.all())
 
     class Meta:

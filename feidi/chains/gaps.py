@@ -100,14 +100,16 @@ def analyse(chain: Chain, user) -> list[dict]:
             state = "weak"
         else:
             state = "ok"
-        action = {"gap": gettext("延链") if seg.pk in ends and depth == 0 else gettext("补链"), "weak": gettext("强链"), "ok": ""}[state]
+        action = {"gap": gettext("延链") if seg.pk in ends and depth == 0 else gettext("补链"),
+                  "weak": gettext("强链"), "ok": ""}[state]
         pipe = pipeline.get(seg.pk, {})
         rows.append({
             "segment": seg, "depth": depth, "stage": stage, "members": ms, "count": len(ms), "output": output,
             "sources": sorted({outputs[m.pk][1] for m in ms}),
             "masters": [m.organization for m in ms if m.role == SegmentMember.Role.MASTER],
             "pipeline_count": pipe.get("count", 0), "pipeline_planned": pipe.get("planned") or Decimal(0),
-            "target_count": targets.get(seg.pk, 0), "state": state, "state_label": str(STATES[state]), "action": action,
+            "target_count": targets.get(seg.pk, 0), "state": state, "state_label": str(STATES[state]),
+            "action": action,
         })
     return rows
 

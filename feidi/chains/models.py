@@ -48,7 +48,8 @@ class Segment(FeidiModel):
     a segment may be refined by child segments (e.g. 电芯 → 正极材料, 负极材料)."""
 
     chain = models.ForeignKey(Chain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="segments")
-    parent = models.ForeignKey("self", verbose_name=_("上级环节"), null=True, blank=True, on_delete=models.CASCADE,
+    parent = models.ForeignKey("self", verbose_name=_("上级环节"), null=True, blank=True,
+                               on_delete=models.CASCADE,
                                related_name="children")
     name = models.CharField(_("环节"), max_length=50)
     order = models.PositiveIntegerField(_("上下游次序"), default=0, help_text=_("从上游到下游递增"))
@@ -94,7 +95,8 @@ class SegmentMember(FeidiModel):
         BACKBONE = "backbone", _("骨干")
         SUPPORTING = "supporting", _("配套")
 
-    segment = models.ForeignKey(Segment, verbose_name=_("环节"), on_delete=models.CASCADE, related_name="members")
+    segment = models.ForeignKey(Segment, verbose_name=_("环节"), on_delete=models.CASCADE,
+                                related_name="members")
     organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
                                      related_name="chain_memberships")
     role = models.CharField(_("地位"), max_length=16, choices=Role.choices, default=Role.SUPPORTING)
@@ -127,8 +129,10 @@ class Target(FeidiModel):
         LEAD = "lead", _("已转线索")
         DROPPED = "dropped", _("放弃")
 
-    segment = models.ForeignKey(Segment, verbose_name=_("目标环节"), on_delete=models.CASCADE, related_name="targets")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("目标企业"), on_delete=models.PROTECT,
+    segment = models.ForeignKey(Segment, verbose_name=_("目标环节"), on_delete=models.CASCADE,
+                                related_name="targets")
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("目标企业"),
+                                     on_delete=models.PROTECT,
                                      related_name="+")
     reason = models.TextField(_("列为目标的理由"))
     priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM)

@@ -82,7 +82,8 @@ class GapListView(ScopedViewMixin, TemplateView):
             rows = gaps.analyse(chain, request.user)
             sections.append({"chain": chain, "items": gaps.proposals(rows, request.user)})
         return self.render_to_response(self.get_context_data(
-            title=gettext("缺链补链清单"), sections=sections, chains=self.base_queryset(request.user).order_by("order"),
+            title=gettext("缺链补链清单"), sections=sections,
+            chains=self.base_queryset(request.user).order_by("order"),
             selected=selected or ""))
 
 

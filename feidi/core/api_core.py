@@ -109,9 +109,11 @@ def upload_import(request, kind: Form[str], file: File[UploadedFile]):
     from .importer import ImportFileError
 
     if kind not in imports.KINDS:
-        raise ValidationError({"kind": [gettext("未知的导入类型：{kind}（可选：{join}）").format(kind=kind, join='、'.join(sorted(imports.KINDS)))]})
+        raise ValidationError({"kind": [gettext("未知的导入类型：{kind}（可选：{join}）").format(
+            kind=kind, join='、'.join(sorted(imports.KINDS)))]})
     if file.size > imports.importer_for(kind).limits.bytes:
-        raise ValidationError({"file": [gettext("文件超过{megabytes}MB，请分批导入").format(megabytes=imports.importer_for(kind).limits.megabytes)]})
+        raise ValidationError({"file": [gettext("文件超过{megabytes}MB，请分批导入").format(
+            megabytes=imports.importer_for(kind).limits.megabytes)]})
     try:
         job = imports.submit(request.user, kind, file.read(), file.name or "导入文件")
     except ImportFileError as exc:

@@ -239,7 +239,8 @@ def verify(batch: int = 5000) -> VerifyResult:
             break
         for row in rows:
             if row.seq != expected_seq:
-                problems.append(gettext("序号 {expected_seq}–{value} 的记录缺失（被删除）").format(expected_seq=expected_seq, value=row.seq - 1))
+                problems.append(gettext("序号 {expected_seq}–{value} 的记录缺失（被删除）").format(
+                    expected_seq=expected_seq, value=row.seq - 1))
                 prev_hash = row.prev_hash  # resynchronise to keep reporting later problems
             if row.prev_hash != prev_hash:
                 problems.append(gettext("#{seq}: 前序哈希不符（上一条记录被修改或删除）").format(seq=row.seq))
@@ -250,7 +251,8 @@ def verify(batch: int = 5000) -> VerifyResult:
     problems += check_anchors()
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and head.seq != last_seq:
-        problems.append(gettext("链尾不符：应有 {seq} 条，实有最后序号 {last_seq}（末尾记录被删除）").format(seq=head.seq, last_seq=last_seq))
+        problems.append(gettext("链尾不符：应有 {seq} 条，实有最后序号 {last_seq}（末尾记录被删除）").format(
+            seq=head.seq, last_seq=last_seq))
     if head is not None and head.seq == last_seq and head.hash != prev_hash and last_seq:
         problems.append(gettext("链头哈希与最后一条记录不符"))
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
@@ -317,11 +319,15 @@ def check_anchors() -> list[str]:
         top = AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     for a in anchors:
         if a["seq"] and a["seq"] not in hashes:
-            problems.append(gettext("锚点 {value}：第{value2}条记录已不存在（记录被删除或清空）").format(value=a['at'], value2=a['seq']))
+            problems.append(gettext("锚点 {value}：第{value2}条记录已不存在（记录被删除或清空）").format(
+                value=a['at'], value2=a['seq']))
         elif a["seq"] and hashes[a["seq"]] != a["hash"]:
-            problems.append(gettext("锚点 {value}：第{value2}条记录的哈希与锚点不符（记录表被改写并重新计算哈希）").format(value=a['at'], value2=a['seq']))
+            problems.append(gettext("锚点 {value}：第{value2}条记录的哈希与锚点不符（记录表被改写并重新计算哈希）").format(
+                value=a['at'], value2=a['seq']))
         if a["count"] > count:
-            problems.append(gettext("锚点 {value} 时有{value2}条记录，现只有{count}条（记录被删除）").format(value=a['at'], value2=a['count'], count=count))
+            problems.append(gettext("锚点 {value} 时有{value2}条记录，现只有{count}条（记录被删除）").format(
+                value=a['at'], value2=a['count'], count=count))
         if a["seq"] > top:
-            problems.append(gettext("锚点 {value} 时链头为第{value2}条，现链尾为第{top}条（链头被回退）").format(value=a['at'], value2=a['seq'], top=top))
+            problems.append(gettext("锚点 {value} 时链头为第{value2}条，现链尾为第{top}条（链头被回退）").format(
+                value=a['at'], value2=a['seq'], top=top))
     return problems

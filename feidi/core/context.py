@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-SOURCES = {"ui": _("界面"), "api": _("接口"), "import": _("导入"), "cli": _("命令行"), "job": _("后台任务"), "system": _("系统")}
+SOURCES = {"ui": _("界面"), "api": _("接口"), "import": _("导入"), "cli": _("命令行"), "job": _("后台任务"),
+           "system": _("系统")}
 
 
 @dataclass(frozen=True)

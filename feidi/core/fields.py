@@ -93,7 +93,8 @@ class EncryptedCharField(models.TextField):
     def validate(self, value, model_instance):
         plain = value.reveal() if isinstance(value, SecretValue) else (value or "")
         if len(plain) > self.plain_max_length:
-            raise ValidationError(gettext("长度不能超过{plain_max_length}个字符").format(plain_max_length=self.plain_max_length))
+            raise ValidationError(gettext("长度不能超过{plain_max_length}个字符").format(
+                plain_max_length=self.plain_max_length))
         if not plain and not self.blank:
             raise ValidationError(gettext("此项为必填项"))
 

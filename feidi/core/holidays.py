@@ -72,20 +72,24 @@ def check(draft: Draft) -> Draft:
         if not p.name.strip():
             draft.problems.append(gettext("{first:%m月%d日}开始的放假安排缺少节日名称").format(first=p.first))
         if p.last < p.first:
-            draft.problems.append(gettext("{name}：结束日期{last:%Y-%m-%d}早于开始日期{first:%Y-%m-%d}").format(name=p.name, last=p.last, first=p.first))
+            draft.problems.append(gettext("{name}：结束日期{last:%Y-%m-%d}早于开始日期{first:%Y-%m-%d}").format(
+                name=p.name, last=p.last, first=p.first))
             continue
         if p.first < lowest or p.last > highest:
             draft.problems.append(gettext("{name}：{first:%Y-%m-%d}至{last:%Y-%m-%d}不在{year}年内（仅元旦可从上年12月开始）").format(name=p.name, first=p.first, last=p.last, year=year))
         if len(p.days) > MAX_PERIOD_DAYS:
-            draft.problems.append(gettext("{name}：放假{len}天，超过{MAX_PERIOD_DAYS}天，请核对").format(name=p.name, len=len(p.days), MAX_PERIOD_DAYS=MAX_PERIOD_DAYS))
+            draft.problems.append(gettext("{name}：放假{len}天，超过{MAX_PERIOD_DAYS}天，请核对").format(
+                name=p.name, len=len(p.days), MAX_PERIOD_DAYS=MAX_PERIOD_DAYS))
         for d in p.days:
             if d in taken:
-                draft.problems.append(gettext("{d:%Y-%m-%d}同时属于“{value}”和“{name}”").format(d=d, value=taken[d], name=p.name))
+                draft.problems.append(gettext("{d:%Y-%m-%d}同时属于“{value}”和“{name}”").format(
+                    d=d, value=taken[d], name=p.name))
             taken[d] = p.name
     seen = set()
     for name, d in draft.workdays:
         if d.year != year:
-            draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}（{name}）不在{year}年").format(d=d, name=name, year=year))
+            draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}（{name}）不在{year}年").format(
+                d=d, name=name, year=year))
         if d in taken:
             draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}同时是“{value}”的放假日").format(d=d, value=taken[d]))
         if d.weekday() < 5:
@@ -172,7 +176,8 @@ def from_xlsx(content: bytes, year: int) -> Draft:
         try:
             return parse_date(value)
         except ValueError:
-            draft.problems.append(gettext("第{row}行{column}：“{shown}”不是日期（应为 2027-02-06）").format(row=row, column=column, shown=shown(value)))
+            draft.problems.append(gettext("第{row}行{column}：“{shown}”不是日期（应为 2027-02-06）").format(
+                row=row, column=column, shown=shown(value)))
             return None
 
     for index, cells in enumerate(sheet[1:], start=2):

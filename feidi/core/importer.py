@@ -128,7 +128,8 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
     except SheetError as exc:
         raise ImportFileError(str(exc)) from None
     if header is None:
-        raise ImportFileError(gettext("工作表“{name}”中没有数据").format(name=sheet.name) if sheet.kind == "xlsx" else gettext("文件中没有数据"))
+        raise ImportFileError(gettext("工作表“{name}”中没有数据").format(
+            name=sheet.name) if sheet.kind == "xlsx" else gettext("文件中没有数据"))
     return SheetData(sheet.name if sheet.kind == "xlsx" else "", header, body, list(sheet.skipped))
 
 
@@ -311,14 +312,17 @@ class Importer:
                 unknown.append(str(raw))
                 continue
             if target in positions:
-                raise ImportFileError(gettext("第{value}列“{raw}”与第{value2}列是同一列").format(value=index + 1, raw=raw, value2=positions[target] + 1))
+                raise ImportFileError(gettext("第{value}列“{raw}”与第{value2}列是同一列").format(
+                    value=index + 1, raw=raw, value2=positions[target] + 1))
             positions[target] = index
             unit = unit_of(raw)
             if unit is not None and unit_of(target) is None:
-                raise ImportFileError(gettext("第{value}列“{raw}”不是金额列，不能注明货币单位").format(value=index + 1, raw=raw))
+                raise ImportFileError(gettext("第{value}列“{raw}”不是金额列，不能注明货币单位").format(
+                    value=index + 1, raw=raw))
             units[target] = unit
         if unknown:
-            raise ImportFileError(gettext("文件中有模板之外的列：{join}。请使用导入模板的列名（{join2}），金额列可注明单位如“（万元）”").format(join='、'.join(unknown), join2='、'.join(self.columns)))
+            raise ImportFileError(gettext("文件中有模板之外的列：{join}。请使用导入模板的列名（{join2}），金额列可注明单位如“（万元）”").format(
+                join='、'.join(unknown), join2='、'.join(self.columns)))
         return positions, units
 
     def _value(self, field_obj, raw, unit):
@@ -394,7 +398,8 @@ class Importer:
             for name in self.unique_in_file:
                 key = (name, str(form.cleaned_data.get(name)))
                 if key[1] and key in seen:
-                    result.errors.append(RowError(excel_row, labels[name], key[1], gettext("与第{value}行重复").format(value=seen[key])))
+                    result.errors.append(RowError(excel_row, labels[name], key[1],
+                                                  gettext("与第{value}行重复").format(value=seen[key])))
                     bad = True
                 elif key[1]:
                     seen[key] = excel_row
@@ -411,7 +416,8 @@ class Importer:
                 result.created = self.save_all(forms_ok, user, progress)
         except (ValidationError, IntegrityError) as exc:
             row, message = getattr(exc, "import_row", 0), "；".join(getattr(exc, "messages", [str(exc)]))
-            result.errors.append(RowError(row, "", "", message if row else gettext("保存时与已有数据冲突：{message}").format(message=message)))
+            result.errors.append(RowError(row, "", "",
+                                          message if row else gettext("保存时与已有数据冲突：{message}").format(message=message)))
             result.created = 0
             return result
         result.applied = True

@@ -118,7 +118,8 @@ def execute(job_id: int, *, data: bytes | None = None) -> ImportResult | None:
         _finish(job, ImportJob.Status.REFUSED, message=str(exc))
     except Exception as exc:  # the uploader sees the failure on the job's page; nothing was written
         log.exception("import job %s failed", job_id)
-        _finish(job, ImportJob.Status.FAILED, message=gettext("导入过程出错，未写入任何数据（{name__}）").format(name__=type(exc).__name__))
+        _finish(job, ImportJob.Status.FAILED, message=gettext("导入过程出错，未写入任何数据（{name__}）").format(
+            name__=type(exc).__name__))
     else:
         if result.errors:
             status = ImportJob.Status.REFUSED
@@ -172,6 +173,7 @@ def todos(user, today, limit):
 
     return workbench.group(
         "import_confirm", gettext("待确认的导入"), ImportJob.objects.visible_to(user).filter(
-            user_id=user.pk, status=ImportJob.Status.AWAITING), url=reverse("core:importjob_list"), action=gettext("确认"),
+            user_id=user.pk, status=ImportJob.Status.AWAITING), url=reverse("core:importjob_list"),
+            action=gettext("确认"),
         text=lambda j: f"{j.title or j.kind} · {j.filename}", link=lambda j: j.get_absolute_url(), limit=limit,
         order=6, note=lambda j: gettext("{warning_count}条提醒待核实").format(warning_count=j.warning_count))

@@ -37,7 +37,8 @@ def build_export(export_id: int) -> None:
         with acting("job"):
             rows = exports.write_xlsx(str(path), view.table_class, qs.iterator(chunk_size=2000), job.title)
             audit.record(audit.AuditRecord.Action.EXPORT, user=job.user, model_label=view.model._meta.label_lower,
-                         object_repr=gettext("{title}（{rows}行）").format(title=job.title, rows=rows), after={"query": job.query})
+                         object_repr=gettext("{title}（{rows}行）").format(
+                             title=job.title, rows=rows), after={"query": job.query})
         ExportFile.objects.filter(pk=job.pk).update(status=ExportFile.Status.DONE, rows=rows, filename=filename,
                                                     finished_at=timezone.now())
     except Exception as exc:  # the user sees the failure in the download centre
@@ -101,7 +102,8 @@ def notify_missing_calendar(today=None) -> int:
     title = gettext("请录入{year}年法定节假日安排").format(year=year)
     admins = User.objects.filter(is_active=True, roles__duty__in=("system", "security")).distinct()
     todo = [u for u in admins if not Notification.objects.filter(user=u, title=title).exists()]
-    notify(todo, title, gettext("{year}年的节假日安排尚未录入，落在{year}年的诉求办理期限等将无法按工作日计算。国务院办公厅发布通知后，请在“工作日历”中粘贴通知原文或填表录入。").format(year=year),
+    notify(todo, title,
+           gettext("{year}年的节假日安排尚未录入，落在{year}年的诉求办理期限等将无法按工作日计算。国务院办公厅发布通知后，请在“工作日历”中粘贴通知原文或填表录入。").format(year=year),
            reverse("core:calendaryear_list"))
     return len(todo)
 

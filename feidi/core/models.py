@@ -274,7 +274,8 @@ class ExportFile(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="+")
     title = models.CharField(_("名称"), max_length=200)
     view_name = models.CharField(max_length=100)
     query = models.TextField(blank=True)
@@ -324,7 +325,8 @@ class ImportJob(models.Model):
     size = models.PositiveIntegerField(_("文件大小"), default=0)
     address = models.CharField(_("来源地址"), max_length=64, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
     sheet = models.CharField(_("读取的工作表"), max_length=300, blank=True)
     total = models.PositiveIntegerField(_("行数"), default=0)
     created = models.PositiveIntegerField(_("写入条数"), default=0)
@@ -399,7 +401,8 @@ class WebhookEndpoint(DetailUrlMixin, models.Model):
     url = models.URLField(_("Webhook 地址"), max_length=500)
     secret = EncryptedCharField(_("签名密钥"), max_length=200, blank=True, kind="secret",
                                 help_text=_("钉钉“加签”或飞书“签名校验”的密钥；企业微信留空"))
-    department = models.ForeignKey("accounts.Department", verbose_name=_("接收哪个部门的通知"), on_delete=models.CASCADE,
+    department = models.ForeignKey("accounts.Department", verbose_name=_("接收哪个部门的通知"),
+                                   on_delete=models.CASCADE,
                                    related_name="+")
     active = models.BooleanField(_("启用"), default=True)
 
@@ -448,7 +451,8 @@ class Delivery(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
     attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True, db_index=True)
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)

@@ -126,7 +126,8 @@ def masthead(doc, title: str, number_text: str, issuer: str, day: dt.date) -> No
     para(doc, number_text, font=FANGSONG, size=16, align="center", indent=False)
     line = para(doc, "", indent=False)
     set_font(line.add_run(issuer), FANGSONG, 16)
-    set_font(line.add_run("\u3000" * 4 + gettext("{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day)), FANGSONG, 16)
+    set_font(line.add_run("\u3000" * 4 + gettext("{year}年{month}月{day}日").format(
+        year=day.year, month=day.month, day=day.day)), FANGSONG, 16)
     _red_rule(line)
     para(doc, "", indent=False)
 

@@ -29,7 +29,8 @@ class ExportFileTable(Table):
 class ImportJobTable(Table):
     default_order = "-created_at"
     filename = Column(_("文件"), link=True)
-    title = Column(_("导入类型"), render=lambda r: seeded_label(r.title), export_value=lambda r: seeded_label(r.title))
+    title = Column(_("导入类型"), render=lambda r: seeded_label(r.title),
+                   export_value=lambda r: seeded_label(r.title))
     status = Column(_("状态"), accessor="get_status_display", order_by="status")
     total = Column(_("行数"))
     created = Column(_("写入条数"))
@@ -64,7 +65,8 @@ class AuditRecordTable(Table):
     address = Column(_("来源地址"))
     source = Column(_("渠道"), accessor="get_source_display", order_by="source")
     action = Column(_("操作"), accessor="get_action_display", order_by="action")
-    model = Column(_("对象类型"), render=lambda r: _model_name(r.model), export_value=lambda r: _model_name(r.model))
+    model = Column(_("对象类型"), render=lambda r: _model_name(r.model),
+                   export_value=lambda r: _model_name(r.model))
     object_repr = Column(_("对象"))
 
 
@@ -86,7 +88,8 @@ class NotificationTable(Table):
     title = Column(_("标题"), link=True)
     body = Column(_("内容"), sortable=False)
     created_at = Column(_("时间"))
-    state = Column(_("状态"), render=_read_state, sortable=False, export_value=lambda r: gettext("已读") if r.read_at else gettext("未读"))
+    state = Column(_("状态"), render=_read_state, sortable=False,
+                   export_value=lambda r: gettext("已读") if r.read_at else gettext("未读"))
 
 
 class WebhookEndpointTable(Table):

@@ -182,7 +182,8 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             messages.info(request, gettext("共{count}行，导出已在后台生成，完成后可在“下载中心”下载").format(count=count))
             return redirect("core:exportfile_list")
         audit.record(audit.AuditRecord.Action.EXPORT, user=request.user, model_label=self.model._meta.label_lower,
-                     object_repr=gettext("{title}（{count}行）").format(title=title, count=count), after={"query": request.GET.urlencode()})
+                     object_repr=gettext("{title}（{count}行）").format(
+                         title=title, count=count), after={"query": request.GET.urlencode()})
         body = exports.xlsx_bytes(self.table_class, qs.iterator(chunk_size=2000), title)
         response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         from django.utils.encoding import escape_uri_path
@@ -271,7 +272,10 @@ class ObjectDetailView(ObjectMixin, TemplateView):
                 from feidi.lib.money import human
 
                 text = human(value)  # 万元/亿元 as everywhere else, never a row of yuan digits
-            rows.append({"name": name, "label": str(field.verbose_name).replace("（元）", "").replace(gettext("（元）"), ""), "value": text,
+            rows.append({"name": name, "label": str(field.verbose_name).replace("（元）",
+                                                                                "").replace(gettext("（元）"),
+                                                                                            ""),
+                                                                                            "value": text,
                          "secret": getattr(field, "encrypted", False)})
         return rows
 
@@ -433,7 +437,8 @@ class ObjectDeleteView(ObjectMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        return self.render_to_response(self.get_context_data(object=obj, title=gettext("删除：{obj}").format(obj=obj),
+        return self.render_to_response(self.get_context_data(object=obj, title=gettext("删除：{obj}").format(
+            obj=obj),
                                                              cancel_url=obj.get_absolute_url()))
 
     def delete_object(self, obj):
@@ -470,7 +475,8 @@ class ObjectImportView(ScopedViewMixin, TemplateView):
 
         importer = self.importer
         recent = ImportJob.objects.visible_to(self.request.user).filter(kind=self.import_key)[:5]
-        return self.get_context_data(title=gettext("导入{title}").format(title=gettext(importer.title)), importer=importer, recent=recent,
+        return self.get_context_data(title=gettext("导入{title}").format(
+            title=gettext(importer.title)), importer=importer, recent=recent,
                                      list_url=reverse(importer.list_url), **extra)
 
     def get(self, request, *args, **kwargs):
@@ -515,8 +521,10 @@ class ObjectImportView(ScopedViewMixin, TemplateView):
         from .models import ImportJob
 
         if job.status == ImportJob.Status.DONE:
-            messages.success(self.request, gettext("导入成功：{filename} 共 {total} 行，写入 {created} 条").format(filename=job.filename, total=job.total, created=job.created)
-                             + (gettext("（含已确认的提醒 {warning_count} 条）").format(warning_count=job.warning_count) if job.warning_count else ""))
+            messages.success(self.request, gettext("导入成功：{filename} 共 {total} 行，写入 {created} 条").format(
+                filename=job.filename, total=job.total, created=job.created)
+                             + (gettext("（含已确认的提醒 {warning_count} 条）").format(
+                                 warning_count=job.warning_count) if job.warning_count else ""))
             return HttpResponseRedirect(reverse(self.importer.list_url))
         if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
             return HttpResponseRedirect(job.get_absolute_url())

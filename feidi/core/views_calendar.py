@@ -80,7 +80,8 @@ class PeriodsForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for i in range(self.ROWS):
             name = holidays.STANDARD_HOLIDAYS[i] if i < len(holidays.STANDARD_HOLIDAYS) else ""
-            self.fields[f"name_{i}"] = forms.CharField(label=gettext("节日"), required=False, initial=name, max_length=20)
+            self.fields[f"name_{i}"] = forms.CharField(label=gettext("节日"), required=False, initial=name,
+                                                       max_length=20)
             self.fields[f"first_{i}"] = forms.DateField(label=gettext("放假开始"), required=False,
                                                         widget=forms.DateInput(attrs={"type": "date"}))
             self.fields[f"last_{i}"] = forms.DateField(label=gettext("放假结束"), required=False,
@@ -109,7 +110,8 @@ class PeriodsForm(StyledFormMixin, forms.Form):
             try:
                 found.append((name.strip() or "调休", dt.date.fromisoformat(text.replace("/", "-"))))
             except ValueError:
-                self.add_error("workdays", gettext("第{n}行“{value}”不是日期（应为 2027-02-14）").format(n=n, value=line[:50]))
+                self.add_error("workdays", gettext("第{n}行“{value}”不是日期（应为 2027-02-14）").format(
+                    n=n, value=line[:50]))
         data["workday_list"] = found
         return data
 
@@ -138,7 +140,8 @@ class XlsxForm(StyledFormMixin, forms.Form):
         return upload
 
 
-MODES = {"form": (_("表单录入"), PeriodsForm), "xlsx": (_("Excel导入"), XlsxForm), "notice": (_("粘贴通知原文"), NoticeForm)}
+MODES = {"form": (_("表单录入"), PeriodsForm), "xlsx": (_("Excel导入"), XlsxForm), "notice": (_("粘贴通知原文"),
+                                                                                        NoticeForm)}
 
 
 class CalendarYearEnterView(ScopedViewMixin, TemplateView):
@@ -203,5 +206,6 @@ class CalendarYearEnterView(ScopedViewMixin, TemplateView):
             messages.error(request, "；".join(exc.messages))
             return HttpResponseRedirect(reverse("core:calendaryear_enter"))
         known = current_calendar().knows(year.year)
-        messages.success(request, gettext("已保存{year}年节假日安排").format(year=year.year) + ("" if known else gettext("（缓存刷新中）")))
+        messages.success(request, gettext("已保存{year}年节假日安排").format(
+            year=year.year) + ("" if known else gettext("（缓存刷新中）")))
         return HttpResponseRedirect(year.get_absolute_url())

@@ -99,7 +99,8 @@ class ImportJobDetailView(OwnRecordsMixin, ObjectMixin, TemplateView):
         from . import imports
 
         job = self.get_object()
-        context = self.get_context_data(title=gettext("导入{title}：{filename}").format(title=gettext(job.title), filename=job.filename), job=job, live=imports.state(job),
+        context = self.get_context_data(title=gettext("导入{title}：{filename}").format(
+            title=gettext(job.title), filename=job.filename), job=job, live=imports.state(job),
                                         importer=_importer_or_none(job.kind))
         if request.headers.get("HX-Request"):
             if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
@@ -119,7 +120,8 @@ class ImportJobDetailView(OwnRecordsMixin, ObjectMixin, TemplateView):
             messages.error(request, str(exc))
         else:
             if job.status == ImportJob.Status.DONE:
-                messages.success(request, gettext("导入成功：{filename} 共 {total} 行，写入 {created} 条").format(filename=job.filename, total=job.total, created=job.created))
+                messages.success(request, gettext("导入成功：{filename} 共 {total} 行，写入 {created} 条").format(
+                    filename=job.filename, total=job.total, created=job.created))
         return HttpResponseRedirect(job.get_absolute_url())
 
 

@@ -44,14 +44,17 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if user.has_perm("registry.view_organization"):
             orgs = Organization.objects.visible_to(user)
             by_kind = dict(orgs.values_list("kind").annotate(n=Count("pk")).order_by())
-            cards.append({"label": gettext("单位总数"), "value": sum(by_kind.values()), "hint": gettext("企业、院所、高校等"),
+            cards.append({"label": gettext("单位总数"), "value": sum(by_kind.values()),
+                          "hint": gettext("企业、院所、高校等"),
                           "url": reverse("registry:organization_list")})
             cards.append({"label": gettext("企业"), "value": by_kind.get(Organization.Kind.ENTERPRISE, 0),
-                          "hint": gettext("在库企业"), "url": reverse("registry:organization_list") + "?kind=enterprise"})
+                          "hint": gettext("在库企业"),
+                          "url": reverse("registry:organization_list") + "?kind=enterprise"})
             labels = (OrganizationLabel.objects.visible_to(user).filter(until__isnull=True)
                       .values_list("label__label").annotate(n=Count("organization", distinct=True)).order_by("-n"))
             for name, n in labels[:2]:
-                cards.append({"label": seeded_label(name), "value": n, "hint": gettext("有效认定"), "url": reverse("registry:organization_list")})
+                cards.append({"label": seeded_label(name), "value": n, "hint": gettext("有效认定"),
+                              "url": reverse("registry:organization_list")})
             short = Coalesce(NullIf("zone__short_name", Value("")), "zone__name")
             rows = (orgs.filter(zone__isnull=False).annotate(zone_label=short).values_list("zone_label")
                     .annotate(n=Count("pk")).order_by("-n")[:12])
@@ -60,12 +63,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if user.has_perm("registry.view_zone"):
             zones = Zone.objects.visible_to(user)
             enclaves = zones.filter(kind__extra__enclave=True).count()
-            cards.append({"label": gettext("园区与飞地"), "value": zones.count(), "hint": gettext("其中飞地 {enclaves} 个").format(enclaves=enclaves),
+            cards.append({"label": gettext("园区与飞地"), "value": zones.count(),
+                          "hint": gettext("其中飞地 {enclaves} 个").format(enclaves=enclaves),
                           "url": reverse("registry:zone_list")})
         if user.has_perm("registry.view_residency"):
             res = Residency.objects.visible_to(user)
-            cards.append({"label": gettext("飞地已入驻"), "value": res.filter(status=Residency.Status.RESIDENT).count(),
-                          "hint": gettext("在谈 {count} 家").format(count=res.filter(status=Residency.Status.NEGOTIATING).count()),
+            cards.append({"label": gettext("飞地已入驻"),
+                          "value": res.filter(status=Residency.Status.RESIDENT).count(),
+                          "hint": gettext("在谈 {count} 家").format(
+                              count=res.filter(status=Residency.Status.NEGOTIATING).count()),
                           "url": reverse("registry:residency_list")})
             for r in res.select_related("organization", "enclave").order_by("-updated_at")[:8]:
                 recent.append({"time": r.updated_at, "text": f"{r.organization} · {r.enclave} · {r.get_status_display()}",
@@ -77,9 +83,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
             for a in last:
                 recent.append({"time": a.at, "text": f"{a.username} {a.get_action_display()} {a.object_repr}",
                                "url": a.get_absolute_url()})
-            cards.append({"label": gettext("审计记录"), "value": AuditRecord.objects.count(), "hint": gettext("哈希链保护"),
+            cards.append({"label": gettext("审计记录"), "value": AuditRecord.objects.count(),
+                          "hint": gettext("哈希链保护"),
                           "url": reverse("core:auditrecord_list")})
-        return super().get_context_data(title=gettext("首页"), cards=cards, chart=chart, recent=recent, **kwargs)
+        return super().get_context_data(title=gettext("首页"), cards=cards, chart=chart, recent=recent,
+                                        **kwargs)
 
 
     @staticmethod
@@ -93,7 +101,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             out.append({"text": gettext("{year}年法定节假日安排尚未录入：落在{year}年的办理期限将无法按工作日计算。").format(year=year)
                                 + (gettext("请在国务院办公厅发布通知后录入。") if can else gettext("请提醒系统管理员录入。")),
                         "url": reverse("core:calendaryear_enter") + f"?year={year}" if can
-                        else reverse("core:calendaryear_list"), "action": gettext("录入") if can else gettext("查看工作日历")})
+                        else reverse("core:calendaryear_list"),
+                        "action": gettext("录入") if can else gettext("查看工作日历")})
         return out
 
     @staticmethod
@@ -111,7 +120,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         signed = (Project.objects.visible_to(user).filter(signed_on__gte=dt.date(today.year, 1, 1), signed_on__lte=today)
                   .aggregate(n=Count("pk"), amount=Sum("signed_amount")))
         cards.append({"label": gettext("{year}年签约项目").format(year=today.year), "value": signed["n"],
-                      "hint": gettext("签约金额 {human}").format(human=human(signed['amount'] or 0)), "url": reverse("projects:dashboard")})
+                      "hint": gettext("签约金额 {human}").format(
+                          human=human(signed['amount'] or 0)), "url": reverse("projects:dashboard")})
         if user.has_perm("projects.view_alert"):
             alerts = list(Alert.objects.visible_to(user).filter(resolved_at__isnull=True).select_related("project")
                           .order_by("-raised_at")[:6])
@@ -133,13 +143,16 @@ class HomeView(LoginRequiredMixin, TemplateView):
                       .select_related("label"))
         residencies = list(Residency.objects.visible_to(user).filter(organization=org).select_related("enclave"))
         cards = [
-            {"label": gettext("本单位"), "value": org.get_kind_display(), "hint": org.name, "url": org.get_absolute_url()},
-            {"label": gettext("有效资质"), "value": len(labels), "hint": "、".join(str(lb.label) for lb in labels) or gettext("暂无"),
+            {"label": gettext("本单位"), "value": org.get_kind_display(), "hint": org.name,
+             "url": org.get_absolute_url()},
+            {"label": gettext("有效资质"), "value": len(labels),
+             "hint": "、".join(str(lb.label) for lb in labels) or gettext("暂无"),
              "url": org.get_absolute_url()},
             {"label": gettext("飞地入驻"), "value": len(residencies),
              "hint": "、".join(f"{r.enclave.display_name}（{r.get_status_display()}）" for r in residencies) or gettext("暂无"),
              "url": org.get_absolute_url()},
-            {"label": gettext("联系人"), "value": Person.objects.visible_to(user).filter(organization=org).count(),
+            {"label": gettext("联系人"),
+             "value": Person.objects.visible_to(user).filter(organization=org).count(),
              "hint": gettext("本单位登记的联系人"), "url": org.get_absolute_url()},
         ]
         recent = [{"time": r.updated_at, "text": f"{r.enclave} · {r.get_status_display()}", "url": org.get_absolute_url()}

@@ -72,7 +72,8 @@ def month_checker(indicator: Indicator):
         ratio = abs(now - was) / was
         if ratio > warn_ratio:
             word = gettext("增长") if now > was else gettext("下降")
-            return None, gettext("当月{word}{value:.0f}%（上月{normalize:f}，本月{normalize2:f}），请核实后确认").format(word=word, value=ratio * 100, normalize=was.normalize(), normalize2=now.normalize())
+            return None, gettext("当月{word}{value:.0f}%（上月{normalize:f}，本月{normalize2:f}），请核实后确认").format(
+                word=word, value=ratio * 100, normalize=was.normalize(), normalize2=now.normalize())
         return None, None
 
     return check
@@ -270,7 +271,8 @@ def hold_references(objs) -> None:
                  for m, ids in wanted]
     for (model, ids), count in zip(wanted, found, strict=True):
         if count != len(ids):
-            raise IntegrityError(gettext("{verbose_name}已不存在（写入的数值引用了已删除的记录）").format(verbose_name=model._meta.verbose_name))
+            raise IntegrityError(gettext("{verbose_name}已不存在（写入的数值引用了已删除的记录）").format(
+                verbose_name=model._meta.verbose_name))
 
 
 # Above this many rows, a PostgreSQL write first reads which keys are stored (see _upsert_rows).

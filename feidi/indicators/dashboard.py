@@ -102,7 +102,8 @@ def xlsx(data: dict) -> bytes:
     sheet = book.add_worksheet(gettext("主要指标"))
     period = data.get("period")
     sheet.write(0, 0, gettext("截至{period:%Y年%m月}").format(period=period) if period else gettext("暂无数据"))
-    for c, h in enumerate([gettext("指标"), gettext("单位"), gettext("累计值"), gettext("同比（同口径）"), gettext("占全市比重")]):
+    for c, h in enumerate([gettext("指标"), gettext("单位"), gettext("累计值"), gettext("同比（同口径）"),
+                           gettext("占全市比重")]):
         sheet.write(1, c, h, head)
     for r, card in enumerate(data["cards"], start=2):
         sheet.write(r, 0, str(card["indicator"]))

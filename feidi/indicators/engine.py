@@ -91,7 +91,8 @@ class Coverage:
             return cls("label", value)
         if kind == "chain" and value.isdigit():
             return cls("chain", value)
-        raise ValueError(gettext("未知的统计口径：{text}（可选 all、above_scale、label:<标签代码>、chain:<产业链编号>）").format(text=text))
+        raise ValueError(gettext("未知的统计口径：{text}（可选 all、above_scale、label:<标签代码>、chain:<产业链编号>）").format(
+            text=text))
 
     def __str__(self) -> str:
         return self.kind if self.kind in (SCOPE_ALL, SCOPE_ABOVE) else f"{self.kind}:{self.value}"
@@ -305,7 +306,8 @@ def _from_cells(cells, by: str) -> list[Row]:
             continue
         key = _key(by, tuple(g[f] for f in fields))
         total = g["total"] or Decimal(0)
-        out.append(Row(key=key, label=labels.get(key, gettext("合计") if by == "total" else gettext("未分类")), total=total,
+        out.append(Row(key=key, label=labels.get(key, gettext("合计") if by == "total" else gettext("未分类")),
+                       total=total,
                        count=g["count"], comparable_now=total, comparable_before=g["was"] or Decimal(0),
                        comparable_count=g["paired"] or 0, previous=g["prev"] or Decimal(0),
                        previous_before=g["prev_was"] or Decimal(0)))
@@ -391,7 +393,8 @@ def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row
             g[4] += prev.get(org, Decimal(0)) * weight
             g[5] += prev_was.get(org, Decimal(0)) * weight
     labels = _labels(by, [k if isinstance(k, tuple) else (k,) for k in groups]) if by != "total" else {}
-    return [Row(key=key, label=labels.get(key, gettext("合计") if by == "total" else gettext("未分类")), total=g[0], count=g[1],
+    return [Row(key=key, label=labels.get(key, gettext("合计") if by == "total" else gettext("未分类")),
+                total=g[0], count=g[1],
                 comparable_now=g[0], comparable_before=g[2], comparable_count=g[3], previous=g[4],
                 previous_before=g[5], split=split.get(key, 0))
             for key, g in groups.items()]
@@ -478,14 +481,16 @@ def quantity(value: Decimal, indicator: Indicator) -> str:
 
 
 def percent_change(ratio: float) -> str:
-    return gettext("增长{value:.1f}%").format(value=ratio * 100) if ratio >= 0 else gettext("下降{value:.1f}%").format(value=-ratio * 100)
+    return gettext("增长{value:.1f}%").format(
+        value=ratio * 100) if ratio >= 0 else gettext("下降{value:.1f}%").format(value=-ratio * 100)
 
 
 def sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage) -> str:
     """The figure as a report states it, with its rule and scope: "2026年1–10月，规上企业主营业务收入
     1,668.60亿元，同比增长16.6%（同口径，126家企业）；10月当月158.20亿元，同比增长12.1%"."""
     text = gettext("{release}，{coverage}{indicator}{quantity}").format(
-        release=release_label(period, indicator.cumulative), coverage=coverage.label, indicator=indicator.name_shown,
+        release=release_label(period, indicator.cumulative), coverage=coverage.label,
+        indicator=indicator.name_shown,
         quantity=quantity(row.total, indicator))
     if row.growth is not None:
         text += gettext("，同比{percent_change}").format(percent_change=percent_change(row.growth))
@@ -494,9 +499,11 @@ def sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage
         text += gettext("，其中{value}家上年同期无数据按0计").format(value=row.count - row.comparable_count)
     text += gettext("）")
     if indicator.cumulative and period.month > 1:
-        label = pgettext("release", "1–2月") if period.month == 2 else gettext("{month}当月").format(month=month_name(period.month))
+        label = pgettext("release", "1–2月") if period.month == 2 else gettext("{month}当月").format(
+            month=month_name(period.month))
         if period.month > 2:
-            text += gettext("；{label}{quantity}").format(label=label, quantity=quantity(row.month_value, indicator))
+            text += gettext("；{label}{quantity}").format(
+                label=label, quantity=quantity(row.month_value, indicator))
             if row.month_growth is not None:
                 text += gettext("，同比{percent_change}").format(percent_change=percent_change(row.month_growth))
     return text

@@ -29,7 +29,8 @@ class MonthReportForm(StyledFormMixin, forms.Form):
             hint = ((gettext("上月累计：{value:,f}") if i.cumulative else gettext("上月：{value:,f}")).format(
                 value=last.normalize()) if last is not None else gettext("上月未报"))
             self.fields[f"v_{i.code}"] = forms.CharField(
-                label=str(i), required=False, help_text=gettext("{kind}；{hint}").format(kind=i.get_kind_display(), hint=hint),
+                label=str(i), required=False, help_text=gettext("{kind}；{hint}").format(
+                    kind=i.get_kind_display(), hint=hint),
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         style_fields(self)
 

@@ -88,7 +88,8 @@ def _columns(header: list[str], indicators: list[Indicator]):
         if not label:
             continue
         if label in seen:
-            raise ImportFileError(gettext("第{value}列“{raw}”与第{value2}列重复").format(value=c + 1, raw=raw, value2=seen[label] + 1))
+            raise ImportFileError(gettext("第{value}列“{raw}”与第{value2}列重复").format(
+                value=c + 1, raw=raw, value2=seen[label] + 1))
         seen[label] = c
         if label in keys:
             positions[keys[label]] = c
@@ -99,7 +100,8 @@ def _columns(header: list[str], indicators: list[Indicator]):
             if indicator.unit == "元" and factor is not None:
                 units[c] = factor
             elif factor is not None and indicator.unit != "元":
-                raise ImportFileError(gettext("“{raw}”的单位与指标“{name}”的单位（{unit}）不符").format(raw=raw, name=indicator.name, unit=indicator.unit))
+                raise ImportFileError(gettext("“{raw}”的单位与指标“{name}”的单位（{unit}）不符").format(
+                    raw=raw, name=indicator.name, unit=indicator.unit))
         else:
             unknown.append(str(raw))
     if unknown:
@@ -201,7 +203,8 @@ def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[act
             continue
         key = (org[0], period)
         if key in seen:
-            errors.append(RowError(excel_row, gettext("月份"), f"{period:%Y-%m}", gettext("与第{value}行重复（同一企业同一月份）").format(value=seen[key])))
+            errors.append(RowError(excel_row, gettext("月份"), f"{period:%Y-%m}",
+                                   gettext("与第{value}行重复（同一企业同一月份）").format(value=seen[key])))
             continue
         seen[key] = excel_row
         parsed.append((excel_row, org, period, values))

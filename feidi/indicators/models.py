@@ -40,7 +40,8 @@ class Indicator(DetailUrlMixin, models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     unit = models.CharField(_("单位"), max_length=20, help_text=_("如：元、亩、吨标准煤、人"))
     kind = models.CharField(_("口径"), max_length=16, choices=Kind.choices)
-    aggregation = models.CharField(_("汇总方式"), max_length=16, choices=Aggregation.choices, default=Aggregation.SUM)
+    aggregation = models.CharField(_("汇总方式"), max_length=16, choices=Aggregation.choices,
+                                   default=Aggregation.SUM)
     above_scale_only = models.BooleanField(_("仅统计规上企业"), default=False)
     required = models.BooleanField(_("每月必报"), default=True)
     warn_ratio = models.DecimalField(_("波动提醒阈值"), max_digits=6, decimal_places=2, default=1,
@@ -93,19 +94,22 @@ class IndicatorValue(models.Model):
     # are copies taken at entry (history, kept by Django's SET_NULL when one is deleted).
     organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
                                      related_name="indicator_values", db_index=False, db_constraint=False)
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="values",
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT,
+                                  related_name="values",
                                   db_index=False, db_constraint=False)
     period = models.DateField(_("月份"))
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
     department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False)
-    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, blank=True, on_delete=models.SET_NULL,
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, blank=True,
+                             on_delete=models.SET_NULL,
                              related_name="+", db_constraint=False, db_index=False)
     industry = models.CharField(_("行业门类代码"), max_length=2, blank=True, help_text=_("GB/T 4754 大类（两位）"))
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     confirmed_warning = models.CharField(_("已确认的提醒"), max_length=200, blank=True)
     sample = models.BooleanField(_("示例数据"), default=False, help_text=_("演示用的虚构数值"))
-    entered_by = models.ForeignKey(User, verbose_name=_("填报人"), null=True, blank=True, on_delete=models.SET_NULL,
+    entered_by = models.ForeignKey(User, verbose_name=_("填报人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+", db_constraint=False)
     entered_at = models.DateTimeField(_("填报时间"), auto_now=True)
 
@@ -148,7 +152,8 @@ class IndicatorCell(models.Model):
     references without a database constraint: a cell is derived data and must never block or
     cascade a deletion of what it summarises."""
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.DO_NOTHING, db_constraint=False,
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.DO_NOTHING,
+                                  db_constraint=False,
                                   related_name="+")
     period = models.DateField(_("月份"))
     zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, on_delete=models.DO_NOTHING,
@@ -173,7 +178,8 @@ class IndicatorCell(models.Model):
         indexes = [models.Index(fields=["indicator", "period", "zone"])]
 
     def __str__(self):
-        return gettext("{indicator_id}@{period:%Y-%m} 园区{zone_id} {industry}").format(indicator_id=self.indicator_id, period=self.period, zone_id=self.zone_id, industry=self.industry)
+        return gettext("{indicator_id}@{period:%Y-%m} 园区{zone_id} {industry}").format(
+            indicator_id=self.indicator_id, period=self.period, zone_id=self.zone_id, industry=self.industry)
 
 
 class MuRule(DetailUrlMixin, models.Model):
@@ -192,11 +198,13 @@ class MuRule(DetailUrlMixin, models.Model):
     w_rd = models.DecimalField(_("权重·研发投入强度"), max_digits=5, decimal_places=2, default=15)
     w_labour = models.DecimalField(_("权重·全员劳动生产率"), max_digits=5, decimal_places=2, default=10)
     b_tax = models.DecimalField(_("基准·亩均税收（元/亩）"), max_digits=20, decimal_places=4, null=True, blank=True)
-    b_output = models.DecimalField(_("基准·亩均营业收入（元/亩）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    b_output = models.DecimalField(_("基准·亩均营业收入（元/亩）"), max_digits=20, decimal_places=4, null=True,
+                                   blank=True)
     b_energy = models.DecimalField(_("基准·单位能耗增加值（元/吨标煤）"), max_digits=20, decimal_places=4, null=True,
                                    blank=True)
     b_rd = models.DecimalField(_("基准·研发投入强度"), max_digits=10, decimal_places=6, null=True, blank=True)
-    b_labour = models.DecimalField(_("基准·全员劳动生产率（元/人）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    b_labour = models.DecimalField(_("基准·全员劳动生产率（元/人）"), max_digits=20, decimal_places=4, null=True,
+                                   blank=True)
     cap = models.DecimalField(_("单项得分上限（倍基准）"), max_digits=5, decimal_places=2, default=Decimal("1.5"),
                               validators=[MinValueValidator(Decimal("0.1"))])
     a_min = models.DecimalField(_("A类最低分"), max_digits=6, decimal_places=2, default=110)
@@ -216,7 +224,8 @@ class MuRule(DetailUrlMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="murule_one_per_year")]
 
     def __str__(self):
-        return gettext("{year}年亩均效益评价（{department}）").format(year=self.year, department=self.department) if self.department_id else gettext("{year}年亩均效益评价").format(year=self.year)
+        return gettext("{year}年亩均效益评价（{department}）").format(year=self.year,
+                                                             department=self.department) if self.department_id else gettext("{year}年亩均效益评价").format(year=self.year)
 
     def clean(self):
         total = sum((getattr(self, f"w_{m}") or 0 for m in self.METRICS), Decimal(0))
@@ -240,7 +249,8 @@ class MuResult(DetailUrlMixin, models.Model):
                                      related_name="mu_results")
     department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, blank=True, on_delete=models.SET_NULL,
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, blank=True,
+                             on_delete=models.SET_NULL,
                              related_name="+")
     land = models.DecimalField(_("用地面积（亩）"), max_digits=12, decimal_places=2)
     tax = models.DecimalField(_("税收（元）"), max_digits=20, decimal_places=2)
@@ -251,7 +261,8 @@ class MuResult(DetailUrlMixin, models.Model):
     employees = models.DecimalField(_("从业人员（年平均）"), max_digits=12, decimal_places=2, null=True, blank=True)
     m_tax = models.DecimalField(_("亩均税收（元/亩）"), max_digits=20, decimal_places=4)
     m_output = models.DecimalField(_("亩均营业收入（元/亩）"), max_digits=20, decimal_places=4)
-    m_energy = models.DecimalField(_("单位能耗增加值（元/吨标煤）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    m_energy = models.DecimalField(_("单位能耗增加值（元/吨标煤）"), max_digits=20, decimal_places=4, null=True,
+                                   blank=True)
     m_rd = models.DecimalField(_("研发投入强度"), max_digits=12, decimal_places=6)
     m_labour = models.DecimalField(_("全员劳动生产率（元/人）"), max_digits=20, decimal_places=4, null=True, blank=True)
     score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)
@@ -266,7 +277,9 @@ class MuResult(DetailUrlMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["rule", "organization"], name="muresult_once_per_rule")]
 
     def __str__(self):
-        return gettext("{organization} {year}年 {grade}类").format(organization=self.organization, year=self.rule.year, grade=self.grade) if self.organization_id else gettext("亩均评价结果")
+        return gettext("{organization} {year}年 {grade}类").format(organization=self.organization,
+                                                                 year=self.rule.year,
+                                                                 grade=self.grade) if self.organization_id else gettext("亩均评价结果")
 
 
 class RankingRule(DetailUrlMixin, models.Model):
@@ -314,7 +327,8 @@ class RankingRun(DetailUrlMixin, models.Model):
     """One month's ranking under a rule, with the inputs that were missing."""
 
     rule = models.ForeignKey(RankingRule, verbose_name=_("规则"), on_delete=models.CASCADE, related_name="runs")
-    department = models.ForeignKey("accounts.Department", verbose_name=_("园区"), null=True, on_delete=models.SET_NULL,
+    department = models.ForeignKey("accounts.Department", verbose_name=_("园区"), null=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
     month = models.DateField(_("月份"))
     missing = models.JSONField(_("缺少的数据"), default=list, blank=True)
@@ -336,7 +350,8 @@ class RankingRun(DetailUrlMixin, models.Model):
 
 
 class RankingEntry(models.Model):
-    run = models.ForeignKey(RankingRun, verbose_name=_("排名"), on_delete=models.CASCADE, related_name="entries")
+    run = models.ForeignKey(RankingRun, verbose_name=_("排名"), on_delete=models.CASCADE,
+                            related_name="entries")
     unit = models.ForeignKey("accounts.Department", verbose_name=_("单位"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
     leader = models.ForeignKey(User, verbose_name=_("领导"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -355,16 +370,19 @@ class RankingEntry(models.Model):
         ordering = ["run", models.F("rank").asc(nulls_last=True), "label"]
 
     def __str__(self):
-        return f"{self.rank}. {self.label}" if self.rank else gettext("— {label}（无数据）").format(label=self.label)
+        return f"{self.rank}. {self.label}" if self.rank else gettext("— {label}（无数据）").format(
+            label=self.label)
 
 
 class Statement(models.Model):
     """A bottom-ranked unit's statement at the meeting (末位表态) and next month's follow-up."""
 
-    entry = models.OneToOneField(RankingEntry, verbose_name=_("排名"), on_delete=models.CASCADE, related_name="statement")
+    entry = models.OneToOneField(RankingEntry, verbose_name=_("排名"), on_delete=models.CASCADE,
+                                 related_name="statement")
     text = models.TextField(_("表态发言"))
     measures = models.TextField(_("整改措施"), blank=True)
-    recorded_by = models.ForeignKey(User, verbose_name=_("记录人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(User, verbose_name=_("记录人"), null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     follow_up = models.TextField(_("下月跟进情况"), blank=True)
     followed_up_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
@@ -382,11 +400,13 @@ class ZoneFigure(DetailUrlMixin, models.Model):
     """A zone's published total for a month (统计公报、全省开发区通报), for zones whose enterprises are
     not on the platform or whose official figure should prevail in rankings."""
 
-    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), on_delete=models.CASCADE, related_name="figures")
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), on_delete=models.CASCADE,
+                             related_name="figures")
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
     period = models.DateField(_("月份"))
     value = models.DecimalField(_("累计值"), max_digits=22, decimal_places=4, validators=[MinValueValidator(0)])
-    growth = models.DecimalField(_("同比（如 0.085 表示增长8.5%）"), max_digits=8, decimal_places=4, null=True, blank=True)
+    growth = models.DecimalField(_("同比（如 0.085 表示增长8.5%）"), max_digits=8, decimal_places=4, null=True,
+                                 blank=True)
     real_growth = models.DecimalField(
         _("可比价同比（实际增长）"), max_digits=8, decimal_places=4, null=True, blank=True,
         help_text=_("统计部门公布的按可比价格计算的增速（增加值），如 0.072 表示实际增长7.2%"))
@@ -395,7 +415,8 @@ class ZoneFigure(DetailUrlMixin, models.Model):
         validators=[MinValueValidator(Decimal("0.001"))],
         help_text=_("未公布实际增速时，用于把名义增速折算为实际增速：实际 =（1+名义）÷（指数/100）− 1"))
     source = models.CharField(_("来源"), max_length=200, blank=True, help_text=_("如：省商务厅2026年10月开发区主要指标通报"))
-    entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL,
+    entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
 
     objects = ScopedManager()
@@ -437,7 +458,8 @@ class RegionFigure(DetailUrlMixin, models.Model):
     deflator = models.DecimalField(_("价格指数（上年同期=100）"), max_digits=8, decimal_places=3, null=True, blank=True,
                                    validators=[MinValueValidator(Decimal("0.001"))])
     source = models.CharField(_("来源"), max_length=200, blank=True, help_text=_("如：上饶市统计局2026年10月统计月报"))
-    entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.SET_NULL,
+    entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
 
     objects = ScopedManager()
@@ -480,7 +502,8 @@ class BenefitShare(DetailUrlMixin, models.Model):
                                   related_name="benefit_shares")
     organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
                                      related_name="benefit_shares")
-    home_zone = models.ForeignKey("registry.Zone", verbose_name=_("本地园区"), on_delete=models.PROTECT, related_name="+")
+    home_zone = models.ForeignKey("registry.Zone", verbose_name=_("本地园区"), on_delete=models.PROTECT,
+                                  related_name="+")
     enclave_zone = models.ForeignKey("registry.Zone", verbose_name=_("飞地一方"), on_delete=models.PROTECT,
                                      related_name="+")
     output_share_home = models.DecimalField(_("统计分算·本地比例(%)"), max_digits=5, decimal_places=2,
@@ -532,7 +555,8 @@ class Parcel(DetailUrlMixin, models.Model):
     """A land parcel of a zone (地块) with its outline, imported from the zone's GeoJSON; the 亩产地图
     colours it by its enterprise's 亩均 class."""
 
-    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), on_delete=models.CASCADE, related_name="parcels")
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), on_delete=models.CASCADE,
+                             related_name="parcels")
     organization = models.ForeignKey("registry.Organization", verbose_name=_("使用企业"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="parcels")
     code = models.CharField(_("地块编号"), max_length=50)

@@ -157,7 +157,8 @@ def score(rule: RankingRule, rows: list[dict]) -> list[dict]:
     for r in ranked:
         r["bottom"] = r["rank"] in cutoff
         tied = [o["label"] for o in ranked if o is not r and o["rank"] == r["rank"]]
-        r["note"] = gettext("与{join}同分并列第{value}名").format(join='、'.join(tied), value=r['rank']) if tied else ""
+        r["note"] = gettext("与{join}同分并列第{value}名").format(
+            join='、'.join(tied), value=r['rank']) if tied else ""
         if r["bottom"]:
             r["note"] = (r["note"] + "；" if r["note"] else "") + gettext("末位（共{len}个参评单位的最后{bottom_count}个名次）").format(len=len(ranked), bottom_count=rule.bottom_count)
     for r in sorted(unranked, key=lambda r: r["label"]):
@@ -222,7 +223,8 @@ def render_docx(ranking: RankingRun) -> bytes:
 
     rule, month = ranking.rule, ranking.month
     doc = new_document()
-    masthead(doc, gettext("{month}月份{name}通报").format(month=month.month, name=rule.name), gettext("{year}年第{month}期").format(year=month.year, month=month.month), str(rule.department),
+    masthead(doc, gettext("{month}月份{name}通报").format(month=month.month, name=rule.name),
+             gettext("{year}年第{month}期").format(year=month.year, month=month.month), str(rule.department),
              month_end(month))
     everyone = list(ranking.entries.select_related("statement")) if ranking.pk else []
     entries = [e for e in everyone if e.rank is not None]
@@ -245,7 +247,8 @@ def render_docx(ranking: RankingRun) -> bytes:
     for e in entries:
         if e.bottom:
             st = getattr(e, "statement", None)
-            para(doc, gettext("{label}（第{rank}名，{score}分）：").format(label=e.label, rank=e.rank, score=e.score) + (st.text if st else gettext("待会上表态。"))
+            para(doc, gettext("{label}（第{rank}名，{score}分）：").format(
+                label=e.label, rank=e.rank, score=e.score) + (st.text if st else gettext("待会上表态。"))
                  + (gettext("整改措施：{measures}").format(measures=st.measures) if st and st.measures else ""))
     prev = previous_run(ranking) if ranking.pk else None
     if prev is not None:
@@ -260,7 +263,8 @@ def render_docx(ranking: RankingRun) -> bytes:
     stats.write_blocks(doc, gettext("统计数据"), stats.report_blocks(rule.department, month_end(month)))
     landscape_section(doc)
     para(doc, gettext("附表：排名明细"), font=HEITI, indent=False)
-    table(doc, [gettext("名次"), gettext("单位"), gettext("得分"), *(str(v) for v in LABELS.values()), gettext("说明")],
+    table(doc, [gettext("名次"), gettext("单位"), gettext("得分"), *(str(v) for v in LABELS.values()),
+                gettext("说明")],
           [[e.rank or "—", e.label, f"{e.score}" if e.rank else "—", *[cell(m, e.metrics.get(m)) for m in LABELS],
             e.note] for e in everyone])
     return to_bytes(doc)

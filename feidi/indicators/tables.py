@@ -8,7 +8,8 @@ class IndicatorValueTable(Table):
     organization = Column(_("企业"), order_by="organization__name")
     indicator = Column(_("指标"), order_by="indicator__order")
     period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column(_("数值"), render=lambda r: f"{r.value.normalize():,f}", export_value=lambda r: float(r.value))
+    value = Column(_("数值"), render=lambda r: f"{r.value.normalize():,f}",
+                   export_value=lambda r: float(r.value))
     source = Column(_("来源"), accessor="get_source_display", order_by="source")
     confirmed_warning = Column(_("已确认的提醒"), sortable=False)
     entered_at = Column(_("填报时间"))
@@ -75,9 +76,11 @@ class ZoneFigureTable(Table):
     zone = Column(_("园区"), order_by="zone__name", link=True)
     indicator = Column(_("指标"), order_by="indicator__order")
     period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column(_("累计值"), render=lambda r: f"{r.value.normalize():,f}", export_value=lambda r: float(r.value))
+    value = Column(_("累计值"), render=lambda r: f"{r.value.normalize():,f}",
+                   export_value=lambda r: float(r.value))
     growth = Column(_("同比"), render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
-    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth), export_value=lambda r: _ratio(r.real_growth))
+    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth),
+                         export_value=lambda r: _ratio(r.real_growth))
     source = Column(_("来源"), sortable=False)
 
 
@@ -90,7 +93,8 @@ class RegionFigureTable(Table):
     value = Column(_("累计值"), render=lambda r: "—" if r.value is None else f"{r.value.normalize():,f}",
                    export_value=lambda r: None if r.value is None else float(r.value))
     growth = Column(_("同比（名义）"), render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
-    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth), export_value=lambda r: _ratio(r.real_growth))
+    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth),
+                         export_value=lambda r: _ratio(r.real_growth))
     deflator = Column(_("价格指数"), render=lambda r: "—" if r.deflator is None else f"{r.deflator.normalize()}")
     source = Column(_("来源"), sortable=False)
 

@@ -30,6 +30,8 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if not missing:
         return []
     url = reverse("indicators:report") + f"?period={period:%Y-%m}"
-    return [workbench.Todo("month_report", gettext("{year}年{month}月经济指标待填报").format(year=period.year, month=period.month), 1, url, gettext("填报"),
-                           [workbench.Item(gettext("{year}年{month}月：{join}未填报").format(year=period.year, month=period.month, join=gettext("、").join(missing)), url,
+    return [workbench.Todo("month_report", gettext("{year}年{month}月经济指标待填报").format(
+        year=period.year, month=period.month), 1, url, gettext("填报"),
+                           [workbench.Item(gettext("{year}年{month}月：{join}未填报").format(
+                               year=period.year, month=period.month, join=gettext("、").join(missing)), url,
                                            note=gettext("每月必报指标"))], order=5)]

@@ -166,7 +166,8 @@ class MonthReportView(ScopedViewMixin, TemplateView):
             raise
         if result.warnings and not result.saved:
             return self.page(form, org, period, warnings=result.warnings)
-        messages.success(request, gettext("已保存 {name} {period:%Y年%m月} 的 {saved} 项指标").format(name=org.name, period=period, saved=result.saved))
+        messages.success(request, gettext("已保存 {name} {period:%Y年%m月} 的 {saved} 项指标").format(
+            name=org.name, period=period, saved=result.saved))
         url = reverse("indicators:report") + f"?period={period:%Y-%m}"
         return HttpResponseRedirect(url + (f"&org={org.pk}" if not request.user.organization_id else ""))
 
@@ -218,7 +219,8 @@ def coverage_choices() -> list[tuple[str, str]]:
     choices += [(f"label:{code}", gettext("{label}企业").format(label=seeded_label(label))) for code, label in
                 DictItem.objects.filter(type__code="org_label", active=True).exclude(code="above_scale")
                 .values_list("code", "label")]
-    choices += [(f"chain:{pk}", gettext("{name}企业").format(name=name)) for pk, name in Chain.objects.values_list("pk", "name")]
+    choices += [(f"chain:{pk}", gettext("{name}企业").format(
+        name=name)) for pk, name in Chain.objects.values_list("pk", "name")]
     return choices
 
 
@@ -296,7 +298,8 @@ class MuRuleDetailView(ObjectDetailView):
             data = {g: [0] * len(names) for g in classes}
             for r in rows:
                 data[r["grade"]][names.index(r[key] or gettext("未分类"))] += r["n"]
-            return {"names": names, "series": [{"name": gettext("{g}类").format(g=g), "data": data[g]} for g in classes]}
+            return {"names": names, "series": [{"name": gettext("{g}类").format(
+                g=g), "data": data[g]} for g in classes]}
 
         ctx.update(grades=[(g, label, grades.get(g, 0)) for g, label in MuResult.Grade.choices],
                    total=sum(grades.values()), top=results.select_related("organization").order_by("-score")[:10],
@@ -315,7 +318,8 @@ class MuEvaluateView(ObjectMixin, View):
 
         rule = self.get_object()
         results = mu.evaluate(rule, acting_user=request.user)
-        messages.success(request, gettext("已完成{year}年亩均效益评价：{len}家企业参评").format(year=rule.year, len=len(results)))
+        messages.success(request, gettext("已完成{year}年亩均效益评价：{len}家企业参评").format(
+            year=rule.year, len=len(results)))
         return HttpResponseRedirect(rule.get_absolute_url())
 
 
@@ -536,7 +540,8 @@ class CityMapView(ScopedViewMixin, TemplateView):
         return self.render_to_response(self.get_context_data(
             title=self.title, indicators=indicators, indicator=indicator, city=city, period=period,
             has_geo=bool(city and city in geo.city_index()),
-            map={"points": points, "unit": indicator.unit if indicator else "", "name": indicator.name_shown if indicator
+            map={"points": points, "unit": indicator.unit if indicator else "",
+                 "name": indicator.name_shown if indicator
                  else "", "geo_url": reverse("indicators:geo_city", args=[city]) if city else ""}))
 
 

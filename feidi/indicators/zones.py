@@ -147,7 +147,8 @@ def city_share(zone, indicator: Indicator, period: dt.date) -> Share:
                      len(reported), len(city_zones), None)
     whole = sum((s.value for s in reported), Decimal(0))
     return Share(float(mine.value / whole), "reported",
-                 gettext("占比按已报送的{len}个园区（全市共{len2}个）合计计算，非全市公布总量").format(len=len(reported), len2=len(city_zones)),
+                 gettext("占比按已报送的{len}个园区（全市共{len2}个）合计计算，非全市公布总量").format(
+                     len=len(reported), len2=len(city_zones)),
                  len(reported), len(city_zones), whole)
 
 

@@ -142,4 +142,5 @@ def parse_month(value) -> dt.date:
 def shown(value, limit: int = 50) -> str:
     """A value as an error report shows it: the first ``limit`` characters and the length."""
     text = str(value)
-    return text if len(text) <= limit else gettext("{value}…（共{len}字）").format(value=text[:limit], len=len(text))
+    return text if len(text) <= limit else gettext("{value}…（共{len}字）").format(
+        value=text[:limit], len=len(text))

@@ -108,11 +108,13 @@ def parse(text: str, year: int) -> Notice:
     for p in notice.periods:
         for d in p.days:
             if d in seen and seen[d] != p.name:
-                notice.problems.append(gettext("{d:%Y年%m月%d日}同时列在“{value}”和“{name}”的放假时间中").format(d=d, value=seen[d], name=p.name))
+                notice.problems.append(gettext("{d:%Y年%m月%d日}同时列在“{value}”和“{name}”的放假时间中").format(
+                    d=d, value=seen[d], name=p.name))
             seen[d] = p.name
     for name, d in notice.workdays:
         if d in seen:
-            notice.problems.append(gettext("{d:%Y年%m月%d日}既是放假日（{value}）又是调休上班日（{name}）").format(d=d, value=seen[d], name=name))
+            notice.problems.append(gettext("{d:%Y年%m月%d日}既是放假日（{value}）又是调休上班日（{name}）").format(
+                d=d, value=seen[d], name=name))
         if d.weekday() < 5:
             notice.problems.append(gettext("{name}：调休上班日{d:%Y年%m月%d日}是工作日（周{weekday}），请核对").format(
                 name=name, d=d, weekday=weekday_name(d)))
@@ -150,7 +152,8 @@ def _sentence(notice: Notice, name: str, sentence: str, year: int) -> None:
         period = Period(name, first, last)
         stated = DAYS.search(plain)
         if stated and int(stated.group(1)) != len(period.days):
-            notice.problems.append(gettext("{name}：通知写“共{group}天”，按日期计算为{len}天，请核对").format(name=name, group=stated.group(1), len=len(period.days)))
+            notice.problems.append(gettext("{name}：通知写“共{group}天”，按日期计算为{len}天，请核对").format(
+                name=name, group=stated.group(1), len=len(period.days)))
         notice.periods.append(period)
         # a make-up workday in the same sentence ("……放假调休，共7天，10月8日上班")
         tail = plain.split("放假", 1)[1]

@@ -35,12 +35,14 @@ def normalize(text: str) -> str:
     digits, check = match.groups()
     kind = digits[4] if len(digits) == 12 else digits[2]
     if kind not in TYPES:
-        raise PatentNumberError(gettext("“{text}”的专利类型位“{kind}”无效（应为 1、2、3、8 或 9）").format(text=text, kind=kind))
+        raise PatentNumberError(gettext("“{text}”的专利类型位“{kind}”无效（应为 1、2、3、8 或 9）").format(
+            text=text, kind=kind))
     if len(digits) == 12 and not 1985 <= int(digits[:4]) <= 2100:
         raise PatentNumberError(gettext("“{text}”的申请年份“{value}”无效").format(text=text, value=digits[:4]))
     expected = check_char(digits)
     if check != expected:
-        raise PatentNumberError(gettext("“{text}”的校验位应为 {expected}，不是 {check}").format(text=text, expected=expected, check=check))
+        raise PatentNumberError(gettext("“{text}”的校验位应为 {expected}，不是 {check}").format(
+            text=text, expected=expected, check=check))
     return f"ZL{digits}.{check}"
 
 

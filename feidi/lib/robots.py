@@ -134,7 +134,8 @@ def check_url(kind: str, url: str, allowed: list[str]) -> tuple[str, int, str]:
         raise UnsafeWebhook(gettext("机器人地址只能使用 443 端口"))
     hosts = VENDOR_HOSTS.get(kind, set())
     if host not in hosts:
-        raise UnsafeWebhook(gettext("{get}机器人地址应为 https://{join} 下的地址").format(get=KINDS.get(kind, kind), join='、'.join(sorted(hosts))))
+        raise UnsafeWebhook(gettext("{get}机器人地址应为 https://{join} 下的地址").format(
+            get=KINDS.get(kind, kind), join='、'.join(sorted(hosts))))
     return host, 443, "https"
 
 

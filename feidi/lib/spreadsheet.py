@@ -172,9 +172,11 @@ def _check_package(archive: zipfile.ZipFile, budget: Budget) -> None:
     for info in infos:
         total += info.file_size
         if info.file_size > budget.sheet_bytes:
-            raise SheetError(gettext("工作簿中的“{filename}”解压后达{value}MB，超过上限：请分批导入").format(filename=info.filename, value=info.file_size // 1024 // 1024))
+            raise SheetError(gettext("工作簿中的“{filename}”解压后达{value}MB，超过上限：请分批导入").format(
+                filename=info.filename, value=info.file_size // 1024 // 1024))
         if info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > budget.max_ratio:
-            raise SheetError(gettext("工作簿中的“{filename}”压缩比异常（{value}倍），疑为压缩炸弹，已拒绝").format(filename=info.filename, value=info.file_size // info.compress_size))
+            raise SheetError(gettext("工作簿中的“{filename}”压缩比异常（{value}倍），疑为压缩炸弹，已拒绝").format(
+                filename=info.filename, value=info.file_size // info.compress_size))
     if total > budget.inflated_bytes:
         raise SheetError(gettext("工作簿解压后共{value}MB，超过上限：请分批导入").format(value=total // 1024 // 1024))
 
@@ -189,7 +191,8 @@ class _Counted(io.RawIOBase):
         chunk = self.stream.read(size)
         self.count += len(chunk)
         if self.count > self.limit:
-            raise SheetError(gettext("“{name}”解压后超过{value}MB，已中止读取（可能是压缩炸弹）").format(name=self.name, value=self.limit // 1024 // 1024))
+            raise SheetError(gettext("“{name}”解压后超过{value}MB，已中止读取（可能是压缩炸弹）").format(
+                name=self.name, value=self.limit // 1024 // 1024))
         return chunk
 
 
@@ -334,7 +337,8 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     sheets = _sheets(archive, budget)
     visible = [s for s in sheets if s[1] == "visible"]
     hidden, very_hidden = gettext("隐藏"), gettext("深度隐藏")
-    skipped = [gettext("{name}（{state}）").format(name=name, state=hidden if state == "hidden" else very_hidden)
+    skipped = [gettext("{name}（{state}）").format(
+        name=name, state=hidden if state == "hidden" else very_hidden)
                for name, state, _ in sheets
                if state != "visible"]
     chosen = next((s for want in prefer for s in visible if s[0].strip() == want), None) or (

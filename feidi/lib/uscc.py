@@ -39,7 +39,8 @@ CATEGORIES = {
     "N": {"1": _("组级集体经济组织"), "2": _("村级集体经济组织"), "3": _("乡镇级集体经济组织"), "9": _("其他")},
     "Y": {"1": _("其他")},
 }
-AUTHORITIES = {"1": _("机构编制"), "2": _("外交"), "3": _("司法行政"), "4": _("文化"), "5": _("民政"), "6": _("旅游"), "7": _("宗教"),
+AUTHORITIES = {"1": _("机构编制"), "2": _("外交"), "3": _("司法行政"), "4": _("文化"), "5": _("民政"), "6": _("旅游"),
+               "7": _("宗教"),
                "8": _("工会"), "9": _("市场监督管理（工商）"), "A": _("中央军委改革和编制办公室"), "N": _("农业农村"), "Y": _("其他")}
 # GB/T 2260 province-level codes; 100000 stands for the whole country (national registrations).
 PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
@@ -73,7 +74,8 @@ def division_error(division: str) -> str | None:
     if division == "100000":
         return None
     if division[:2] not in PROVINCES:
-        return gettext("第3–8位行政区划码“{division}”的省级代码“{value}”不存在").format(division=division, value=division[:2])
+        return gettext("第3–8位行政区划码“{division}”的省级代码“{value}”不存在").format(
+            division=division, value=division[:2])
     if division[2:4] == "00" and division[4:] != "00":
         return gettext("第3–8位行政区划码“{division}”有县级代码却没有地级代码").format(division=division)
     return None
@@ -95,16 +97,19 @@ def validate(code: str) -> str:
         raise InvalidCode(gettext("统一社会信用代码第1位“{value}”不是登记管理部门代码（应为 1–9、A、N 或 Y）").format(value=code[0]))
     if code[1] not in CATEGORIES[code[0]]:
         allowed = "、".join(f"{k}（{v}）" for k, v in CATEGORIES[code[0]].items())
-        raise InvalidCode(gettext("统一社会信用代码第2位“{value}”不是{value2}登记的机构类别（应为 {allowed}）").format(value=code[1], value2=AUTHORITIES[code[0]], allowed=allowed))
+        raise InvalidCode(gettext("统一社会信用代码第2位“{value}”不是{value2}登记的机构类别（应为 {allowed}）").format(
+            value=code[1], value2=AUTHORITIES[code[0]], allowed=allowed))
     problem = division_error(code[2:8])
     if problem:
         raise InvalidCode(gettext("统一社会信用代码{problem}").format(problem=problem))
     org_expected = org_check_character(code[8:16])
     if code[16] != org_expected:
-        raise InvalidCode(gettext("统一社会信用代码第9–17位不是有效的组织机构代码：其校验位应为 {org_expected}，实为 {value}").format(org_expected=org_expected, value=code[16]))
+        raise InvalidCode(gettext("统一社会信用代码第9–17位不是有效的组织机构代码：其校验位应为 {org_expected}，实为 {value}").format(
+            org_expected=org_expected, value=code[16]))
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise InvalidCode(gettext("统一社会信用代码校验位错误：应为 {expected}，实为 {value}").format(expected=expected, value=code[17]))
+        raise InvalidCode(gettext("统一社会信用代码校验位错误：应为 {expected}，实为 {value}").format(
+            expected=expected, value=code[17]))
     return code
 
 

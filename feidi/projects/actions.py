@@ -135,7 +135,8 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
     from_stage = project.stage
     if to_stage not in allowed_next(from_stage):
         names = gettext("、").join(str(Stage(s).label) for s in allowed_next(from_stage)) or gettext("无（已是最终阶段）")
-        raise ValidationError(gettext("不能从“{label}”直接进入“{label2}”；可进入：{names}").format(label=Stage(from_stage).label, label2=Stage(to_stage).label, names=names))
+        raise ValidationError(gettext("不能从“{label}”直接进入“{label2}”；可进入：{names}").format(
+            label=Stage(from_stage).label, label2=Stage(to_stage).label, names=names))
     today = timezone.localdate()
     on = on or today
     if on > today:
@@ -443,7 +444,8 @@ def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
             "rate": (completed / planned) if planned else None,
             "reached": reached[p.pk], "moves": moves[p.pk], "entries": entries[p.pk],
             "entries_total": sum((e.amount for e in entries[p.pk]), Decimal(0)),
-            "entries_months": gettext("、").join(gettext("{month}月").format(month=e.month.month) for e in entries[p.pk]),
+            "entries_months": gettext("、").join(gettext("{month}月").format(
+                month=e.month.month) for e in entries[p.pk]),
             "late_milestones": late_m[p.pk], "problems": problems[p.pk], "overdue_problems": overdue_problems,
             "open_tasks": tasks[p.pk], "late_tasks": late_tasks, "decisions": decided[p.pk],
             "late": bool(late_m[p.pk] or overdue_problems or late_tasks),

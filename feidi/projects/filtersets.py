@@ -26,7 +26,8 @@ from .models import (
 class ProjectFilterSet(ScopedFilterSet):
     search_fields = ("name", "investor", "introducer")
     zone = django_filters.ModelChoiceFilter(label=_("落地园区"), queryset=Zone.objects.all())
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
+                                             queryset=Chain.objects.all())
     segment = django_filters.NumberFilter(field_name="segment_id", widget=forms.HiddenInput)
     key_level = django_filters.ChoiceFilter(label=_("重点级别"), choices=KeyLevel.choices)
     mine = MineFilter()
@@ -48,7 +49,8 @@ class ProjectFilterSet(ScopedFilterSet):
 class KeyProjectFilterSet(ScopedFilterSet):
     search_fields = ("name", "investor")
     zone = django_filters.ModelChoiceFilter(label=_("落地园区"), queryset=Zone.objects.all())
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
+                                             queryset=Chain.objects.all())
 
     class Meta:
         model = Project
@@ -58,7 +60,8 @@ class KeyProjectFilterSet(ScopedFilterSet):
 class PoolFilterSet(ScopedFilterSet):
     search_fields = ("name", "investor")
     zone = django_filters.ModelChoiceFilter(label=_("落地园区"), queryset=Zone.objects.all())
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
+                                             queryset=Chain.objects.all())
 
     class Meta:
         model = Project
@@ -99,7 +102,8 @@ class MonthlyInvestmentFilterSet(_PartFilterSet):
 
 class MilestoneFilterSet(_PartFilterSet):
     search_fields = ("project__name", "name")
-    done = django_filters.BooleanFilter(label=_("已完成"), field_name="actual_on", lookup_expr="isnull", exclude=True)
+    done = django_filters.BooleanFilter(label=_("已完成"), field_name="actual_on", lookup_expr="isnull",
+                                        exclude=True)
 
     class Meta:
         model = Milestone

@@ -66,7 +66,8 @@ class ProjectImportForm(ProjectForm):
 
 class TransitionForm(StyledFormMixin, forms.Form):
     to_stage = forms.ChoiceField(label=_("推进到"), choices=Stage.choices)
-    on = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    on = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"},
+                                                                               format="%Y-%m-%d"),
                          help_text=_("签约、开工、投产的实际日期，默认今天"))
     note = forms.CharField(label=_("说明（终止须填原因）"), required=False, max_length=300)
 

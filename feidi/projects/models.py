@@ -80,7 +80,8 @@ class ProjectSettings(FeidiModel):
     """A zone's pipeline rules and report letterhead."""
 
     name = models.CharField(_("名称"), max_length=100, default="项目调度设置")
-    pool_after_days = models.PositiveIntegerField(_("线索无跟进退回公海（天）"), default=30, validators=[MinValueValidator(1)])
+    pool_after_days = models.PositiveIntegerField(_("线索无跟进退回公海（天）"), default=30,
+                                                  validators=[MinValueValidator(1)])
     pace_percent = models.PositiveIntegerField(
         _("投资进度预警线（%）"), default=100, validators=[MinValueValidator(1), MaxValueValidator(200)],
         help_text=_("年度累计完成投资低于“年度计划×已过月数/12×该比例”时预警"))
@@ -123,7 +124,8 @@ class StageGate(FeidiModel):
         "owner": _("负责人"),
     }
 
-    stage = models.CharField(_("进入阶段"), max_length=16, choices=[c for c in Stage.choices if c[0] != Stage.LEAD])
+    stage = models.CharField(_("进入阶段"), max_length=16,
+                             choices=[c for c in Stage.choices if c[0] != Stage.LEAD])
     required_fields = models.JSONField(_("必填字段"), default=list, blank=True)
     required_evidence = models.JSONField(_("必备佐证材料"), default=list, blank=True,
                                          help_text=_("材料类别名称，如：投资协议、施工许可证"))
@@ -176,17 +178,21 @@ class InvestmentTrip(FeidiModel):
 
 class Project(FeidiModel):
     name = models.CharField(_("项目名称"), max_length=200, db_index=True)
-    zone = models.ForeignKey("registry.Zone", verbose_name=_("落地园区"), on_delete=models.PROTECT, related_name="projects")
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("落地园区"), on_delete=models.PROTECT,
+                             related_name="projects")
     investor = models.CharField(_("投资方"), max_length=200, blank=True)
     organization = models.ForeignKey("registry.Organization", verbose_name=_("项目主体"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="projects")
-    stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices, default=Stage.LEAD, editable=False)
+    stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices, default=Stage.LEAD,
+                             editable=False)
     stage_since = models.DateTimeField(_("进入本阶段"), null=True, blank=True, editable=False)
-    industry_code = models.CharField(_("行业代码（GB/T 4754）"), max_length=5, blank=True, validators=[validate_industry])
+    industry_code = models.CharField(_("行业代码（GB/T 4754）"), max_length=5, blank=True,
+                                     validators=[validate_industry])
     segment = models.ForeignKey("chains.Segment", verbose_name=_("产业链环节"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="projects")
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices, default=Channel.OTHER)
-    introducer_department = models.ForeignKey("accounts.Department", verbose_name=_("引进单位"), null=True, blank=True,
+    introducer_department = models.ForeignKey("accounts.Department", verbose_name=_("引进单位"), null=True,
+                                              blank=True,
                                               on_delete=models.SET_NULL, related_name="+")
     introducer = models.CharField(_("引进人"), max_length=50, blank=True, help_text=_("谁引进、谁负责"))
     owner = models.ForeignKey(User, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -263,7 +269,8 @@ class StageRecord(models.Model):
     """One stay in a stage: when it began and ended, who moved the project in. The time spent in
     each stage is read from these."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="stage_records")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE,
+                                related_name="stage_records")
     stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices)
     entered_at = models.DateTimeField(_("进入时间"))
     left_at = models.DateTimeField(_("离开时间"), null=True, blank=True)
@@ -287,7 +294,8 @@ class StageRecord(models.Model):
 class ProjectEvent(models.Model):
     """The project's log: transitions, claims, returns to the pool, reassignments, follow-ups."""
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="events")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE,
+                                related_name="events")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     user = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
@@ -312,7 +320,8 @@ class ProjectFile(models.Model):
     file = models.FileField(_("文件"), upload_to="projects/%Y/%m/")
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = models.Manager()
@@ -345,11 +354,13 @@ class AnnualPlan(ProjectPartMixin, FeidiModel):
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="annualplan_unique")]
 
     def __str__(self):
-        return gettext("{project} {year}年计划").format(project=self.project, year=self.year) if self.project_id else gettext("年度计划")
+        return gettext("{project} {year}年计划").format(
+            project=self.project, year=self.year) if self.project_id else gettext("年度计划")
 
 
 class MonthlyInvestment(ProjectPartMixin, FeidiModel):
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="monthly")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE,
+                                related_name="monthly")
     month = models.DateField(_("月份"), help_text=_("填该月任意一天，按月保存"))
     amount = MoneyField(_("当月完成投资（元）"), validators=[MinValueValidator(0)])
     note = models.CharField(_("形象进度"), max_length=300, blank=True)
@@ -373,7 +384,8 @@ class MonthlyInvestment(ProjectPartMixin, FeidiModel):
 
 
 class Milestone(ProjectPartMixin, FeidiModel):
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="milestones")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE,
+                                related_name="milestones")
     name = models.CharField(_("节点"), max_length=100)
     planned_on = models.DateField(_("计划完成"))
     actual_on = models.DateField(_("实际完成"), null=True, blank=True)
@@ -403,14 +415,17 @@ class Problem(ProjectPartMixin, FeidiModel):
         OPEN = "open", _("待解决")
         SOLVED = "solved", _("已解决")
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="problems")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE,
+                                related_name="problems")
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     description = models.TextField(_("问题描述"))
-    owner_department = models.ForeignKey("accounts.Department", verbose_name=_("责任单位"), on_delete=models.PROTECT,
+    owner_department = models.ForeignKey("accounts.Department", verbose_name=_("责任单位"),
+                                         on_delete=models.PROTECT,
                                          related_name="+")
     deadline = models.DateField(_("解决时限"))
     needs_leadership = models.BooleanField(_("需领导决策"), default=False)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN,
+                              db_index=True)
     solved_on = models.DateField(_("解决日期"), null=True, blank=True)
     resolution = models.TextField(_("解决情况"), blank=True)
 
@@ -445,7 +460,8 @@ class Alert(DetailUrlMixin, models.Model):
         PACE = "pace", _("投资进度滞后")
         TASK = "task", _("调度任务逾期")
 
-    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="alerts")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE,
+                                related_name="alerts")
     department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     rule = models.CharField(_("预警类型"), max_length=16, choices=Rule.choices)
@@ -504,16 +520,19 @@ class Task(FeidiModel):
         OPEN = "open", _("办理中")
         DONE = "done", _("已完成")
 
-    dispatch = models.ForeignKey(Dispatch, verbose_name=_("调度会"), null=True, blank=True, on_delete=models.CASCADE,
+    dispatch = models.ForeignKey(Dispatch, verbose_name=_("调度会"), null=True, blank=True,
+                                 on_delete=models.CASCADE,
                                  related_name="tasks")
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="tasks")
     decision = models.TextField(_("议定事项"))
-    owner_department = models.ForeignKey("accounts.Department", verbose_name=_("责任单位"), on_delete=models.PROTECT,
+    owner_department = models.ForeignKey("accounts.Department", verbose_name=_("责任单位"),
+                                         on_delete=models.PROTECT,
                                          related_name="+")
     owner = models.ForeignKey(User, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     deadline = models.DateField(_("完成时限"))
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN,
+                              db_index=True)
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
     result = models.TextField(_("办理结果"), blank=True)
 
@@ -557,4 +576,5 @@ class Report(FeidiModel):
         constraints = [models.UniqueConstraint(fields=["department", "kind", "year", "number"], name="report_unique_number")]
 
     def __str__(self):
-        return gettext("{title}（{year}年第{number}期）").format(title=self.title, year=self.year, number=self.number)
+        return gettext("{title}（{year}年第{number}期）").format(
+            title=self.title, year=self.year, number=self.number)

@@ -47,7 +47,9 @@ from .models import (
 
 STARTED = (Stage.STARTED, Stage.PRODUCING, Stage.FULL)
 LEVEL_ORDER = {KeyLevel.PROVINCE: 0, KeyLevel.CITY: 1, KeyLevel.DISTRICT: 2}
-APPENDIX_HEADER = [gettext_noop("序号"), gettext_noop("项目名称"), gettext_noop("级别"), gettext_noop("产业链"), gettext_noop("挂点领导"), gettext_noop("阶段"), gettext_noop("计划总投资（万元）"), gettext_noop("年度计划（万元）"),
+APPENDIX_HEADER = [gettext_noop("序号"), gettext_noop("项目名称"), gettext_noop("级别"), gettext_noop("产业链"),
+                   gettext_noop("挂点领导"), gettext_noop("阶段"), gettext_noop("计划总投资（万元）"),
+                   gettext_noop("年度计划（万元）"),
                    gettext_noop("累计完成（万元）"), gettext_noop("完成率"), gettext_noop("开工日期"), gettext_noop("存在问题")]
 
 
@@ -104,7 +106,8 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
 
     by_chain = group(rows, lambda r: (r["segment__chain__name"] or gettext("未归链"),
                                       r["segment__chain__order"] if r["segment__chain__name"] else 10**6))
-    by_level = group(rows, lambda r: (str(KeyLevel(r["key_level"]).label) if r["key_level"] else gettext("未定级"),
+    by_level = group(rows,
+                     lambda r: (str(KeyLevel(r["key_level"]).label) if r["key_level"] else gettext("未定级"),
                                       LEVEL_ORDER.get(r["key_level"], 9)))
     ids = [r["pk"] for r in rows]
     names = {r["pk"]: r for r in rows}
@@ -128,7 +131,8 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     appendix = []
     for i, r in enumerate(rows, start=1):
         appendix.append({
-            "no": i, "name": r["name"], "level": str(KeyLevel(r["key_level"]).label) if r["key_level"] else "",
+            "no": i, "name": r["name"],
+            "level": str(KeyLevel(r["key_level"]).label) if r["key_level"] else "",
             "chain": r["segment__chain__name"] or "", "leader": r["leader__full_name"] or "",
             "stage": str(Stage(r["stage"]).label), "planned": _m(r["planned_investment"]),
             "plan": _m(r["year_plan"]), "done": _m(r["year_done"]),
@@ -171,11 +175,13 @@ def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_
     para(doc, overall_text(figures))
 
     para(doc, gettext("二、分产业链推进情况"), font=HEITI)
-    table(doc, [gettext("产业链"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"), gettext("完成率")],
+    table(doc, [gettext("产业链"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"),
+                gettext("累计完成（万元）"), gettext("完成率")],
            [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
             for r in figures["by_chain"]])
     para(doc, gettext("三、分级别推进情况"), font=HEITI)
-    table(doc, [gettext("级别"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"), gettext("完成率")],
+    table(doc, [gettext("级别"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"),
+                gettext("完成率")],
            [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
             for r in figures["by_level"]])
 
@@ -194,7 +200,8 @@ def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_
         for i, p in enumerate(figures["leadership"], start=1):
             late = gettext("（已超期）") if p["overdue"] else ""
             para(doc, gettext("{i}. {project}：{description}。责任单位：{owner}，办结时限：{deadline}{late}。").format(
-                i=i, project=p["project"], description=p["description"], owner=p["owner"], deadline=p["deadline"],
+                i=i, project=p["project"], description=p["description"], owner=p["owner"],
+                deadline=p["deadline"],
                 late=late))
     else:
         para(doc, gettext("本期无需领导协调决策事项。"))
@@ -203,12 +210,14 @@ def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_
 
     landscape_section(doc)
     para(doc, gettext("附表"), font=HEITI, indent=False)
-    para(doc, gettext("重点项目推进情况表（截至{year}年{month}月{day}日）").format(year=as_of.year, month=as_of.month, day=as_of.day), font=XIAOBIAOSONG, size=18,
+    para(doc, gettext("重点项目推进情况表（截至{year}年{month}月{day}日）").format(
+        year=as_of.year, month=as_of.month, day=as_of.day), font=XIAOBIAOSONG, size=18,
           align="center", indent=False)
     table(doc, [gettext(h) for h in APPENDIX_HEADER], [appendix_cells(r) for r in figures["appendix"]],
            widths_cm=[1.0, 4.6, 1.4, 1.8, 1.6, 1.2, 2.0, 2.0, 2.0, 1.4, 2.0, 1.2])
     if figures["appendix"]:
-        table(doc, [gettext("合计"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"), gettext("完成率")],
+        table(doc, [gettext("合计"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"),
+                    gettext("累计完成（万元）"), gettext("完成率")],
                [["", o["count"], wan(o["planned"]), wan(o["plan"]), wan(o["done"]), _pct(o["rate"])]])
     return to_bytes(doc)
 
@@ -273,7 +282,8 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
     for name, first, key in ((gettext("分产业链"), gettext("产业链"), "by_chain"),
                              (gettext("分级别"), gettext("级别"), "by_level")):
         s = book.add_worksheet(name)
-        for c, text in enumerate([first, gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"), gettext("完成率")]):
+        for c, text in enumerate([first, gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"),
+                                  gettext("累计完成（万元）"), gettext("完成率")]):
             s.write(0, c, text, head)
         s.set_column(0, 0, 16)
         s.set_column(1, 5, 16)

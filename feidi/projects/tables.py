@@ -27,7 +27,8 @@ class ProjectTable(Table):
     default_order = "-created_at"
     name = Column(_("项目名称"), link=True)
     zone = Column(_("落地园区"), order_by="zone__name")
-    stage = Column(_("阶段"), render=stage_badge, order_by="stage", export_value=lambda r: r.get_stage_display())
+    stage = Column(_("阶段"), render=stage_badge, order_by="stage",
+                   export_value=lambda r: r.get_stage_display())
     channel = Column(_("来源"), accessor="get_channel_display", order_by="channel")
     segment = Column(_("产业链环节"), order_by="segment__chain__order")
     owner = Column(_("负责人"), render=_owner, order_by="owner__full_name",
@@ -60,7 +61,8 @@ class KeyProjectTable(Table):
     name = Column(_("项目名称"), link=True)
     key_level = Column(_("级别"), accessor="get_key_level_display", order_by="key_level")
     zone = Column(_("落地园区"), order_by="zone__name")
-    stage = Column(_("阶段"), render=stage_badge, order_by="stage", export_value=lambda r: r.get_stage_display())
+    stage = Column(_("阶段"), render=stage_badge, order_by="stage",
+                   export_value=lambda r: r.get_stage_display())
     leader = Column(_("挂点领导"), order_by="leader__full_name")
     planned_investment = Column(_("计划总投资"), money=True)
     year_plan = Column(_("年度计划"), money=True, sortable=False)
@@ -89,7 +91,8 @@ class AnnualPlanTable(Table):
 class MonthlyInvestmentTable(Table):
     default_order = "-month"
     project = Column(_("项目"), order_by="project__name", link=True)
-    month = Column(_("月份"), render=lambda r: gettext("{month:%Y年%m月}").format(month=r.month), export_value=lambda r: r.month)
+    month = Column(_("月份"), render=lambda r: gettext("{month:%Y年%m月}").format(
+        month=r.month), export_value=lambda r: r.month)
     amount = Column(_("当月完成投资"), money=True)
     note = Column(_("形象进度"), sortable=False)
 
@@ -167,12 +170,15 @@ class ReportTable(Table):
 class StageGateTable(Table):
     default_order = "flow"  # annotated by the list view: 洽谈 → … → 达产, 终止 last
     stage = Column(_("进入阶段"), accessor="get_stage_display", order_by="flow", link=True)
-    department = Column(_("适用部门"), render=lambda r: str(r.department) if r.department_id else gettext("全部（默认）"),
+    department = Column(_("适用部门"),
+                        render=lambda r: str(r.department) if r.department_id else gettext("全部（默认）"),
                         order_by="department__path")
     required_fields = Column(_("必填字段"), sortable=False, render=lambda r: gettext("、").join(
         str(r.GATE_FIELDS.get(f, f)) for f in r.required_fields) or "—")
-    required_evidence = Column(_("佐证材料"), sortable=False, render=lambda r: gettext("、").join(seeded_label(k) for k in r.required_evidence) or "—")
-    roles = Column(_("可推进的角色"), sortable=False, render=lambda r: gettext("、").join(str(x) for x in r.roles.all()) or gettext("有推进权限者"))
+    required_evidence = Column(_("佐证材料"), sortable=False,
+                               render=lambda r: gettext("、").join(seeded_label(k) for k in r.required_evidence) or "—")
+    roles = Column(_("可推进的角色"), sortable=False,
+                   render=lambda r: gettext("、").join(str(x) for x in r.roles.all()) or gettext("有推进权限者"))
 
 
 class ProjectSettingsTable(Table):

@@ -25,8 +25,10 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if user.has_perm("projects.change_task"):
         mine = Q(owner_id=user.pk) | Q(owner__isnull=True, owner_department_id=user.department_id)
         out += workbench.group(
-            "task_due", gettext("调度会议定事项"), Task.objects.visible_to(user, "change").filter(mine, status=Task.Status.OPEN)
-            .select_related("project"), url=reverse("projects:task_list") + "?status=open&mine=true", action=gettext("办理"),
+            "task_due", gettext("调度会议定事项"), Task.objects.visible_to(user, "change").filter(mine,
+                                                                                           status=Task.Status.OPEN)
+            .select_related("project"), url=reverse("projects:task_list") + "?status=open&mine=true",
+            action=gettext("办理"),
             text=lambda t: f"{t.project} · {t.decision[:40]}", link=lambda t: t.get_absolute_url(), due="deadline",
             limit=limit, order=20)
     if user.has_perm("projects.change_problem") and user.department_id:

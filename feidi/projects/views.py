@@ -506,7 +506,8 @@ class ReportFileView(ObjectMixin, View):
         field = report.docx if kind == "docx" else report.xlsx if kind == "xlsx" else None
         if not field:
             raise Http404(gettext("文件不存在"))
-        name = gettext("{title}（{year}年第{number}期）.{kind}").format(title=report.title, year=report.year, number=report.number, kind=kind)
+        name = gettext("{title}（{year}年第{number}期）.{kind}").format(
+            title=report.title, year=report.year, number=report.number, kind=kind)
         return FileResponse(field.open("rb"), as_attachment=True, filename=name)
 
 

@@ -98,7 +98,8 @@ def do_transition_residency(res: Residency, new_status: str, *, on: dt.date | No
     new_status = Residency.Status(new_status)
     old_status = Residency.Status(res.status)
     if new_status not in Residency.TRANSITIONS[old_status]:
-        raise ValidationError({"status": gettext("不能从“{label}”变更为“{label2}”").format(label=old_status.label, label2=new_status.label)})
+        raise ValidationError({"status": gettext("不能从“{label}”变更为“{label2}”").format(
+            label=old_status.label, label2=new_status.label)})
     on = on or timezone.localdate()
     field = STATUS_DATE[new_status]
     with transaction.atomic():

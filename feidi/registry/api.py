@@ -161,7 +161,8 @@ def create_organization(request, payload: OrganizationIn):
     org.uscc = uscc.normalize(org.uscc)
     clash = Organization.objects.filter(uscc=org.uscc).first()
     if clash is not None:
-        raise ValidationError({"uscc": [gettext("统一社会信用代码 {uscc} 已被“{name}”使用").format(uscc=org.uscc, name=clash.name)]})
+        raise ValidationError({"uscc": [gettext("统一社会信用代码 {uscc} 已被“{name}”使用").format(
+            uscc=org.uscc, name=clash.name)]})
     return Status(201, create_within_scope(
         request, Organization, lambda: actions.do_save_organization(org, acting_user=request.user)))
 

@@ -10,7 +10,8 @@ from .models import Agreement, Commitment, Organization, OrganizationLabel, Pers
 
 class ZoneFilterSet(ScopedFilterSet):
     search_fields = ("name", "short_name", "host_region")
-    kind = django_filters.ModelChoiceFilter(label=_("类型"), queryset=DictItem.objects.filter(type__code="zone_kind"))
+    kind = django_filters.ModelChoiceFilter(label=_("类型"),
+                                            queryset=DictItem.objects.filter(type__code="zone_kind"))
 
     class Meta:
         model = Zone
@@ -20,8 +21,10 @@ class ZoneFilterSet(ScopedFilterSet):
 class OrganizationFilterSet(ScopedFilterSet):
     search_fields = ("name", "uscc")
     zone = django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all())
-    industry = django_filters.CharFilter(label=_("行业代码"), field_name="industry_code", lookup_expr="startswith")
-    label = django_filters.ModelChoiceFilter(label=_("标签"), queryset=DictItem.objects.filter(type__code="org_label"),
+    industry = django_filters.CharFilter(label=_("行业代码"), field_name="industry_code",
+                                         lookup_expr="startswith")
+    label = django_filters.ModelChoiceFilter(label=_("标签"),
+                                             queryset=DictItem.objects.filter(type__code="org_label"),
                                              field_name="labels__label", distinct=True)
 
     class Meta:
@@ -39,7 +42,8 @@ class PersonFilterSet(ScopedFilterSet):
 
 class ResidencyFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "enclave__name")
-    enclave = django_filters.ModelChoiceFilter(label=_("飞地"), queryset=Zone.objects.filter(kind__extra__enclave=True))
+    enclave = django_filters.ModelChoiceFilter(label=_("飞地"),
+                                               queryset=Zone.objects.filter(kind__extra__enclave=True))
 
     class Meta:
         model = Residency
@@ -57,7 +61,8 @@ class AgreementFilterSet(ScopedFilterSet):
 
 class OrganizationLabelFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "note")
-    label = django_filters.ModelChoiceFilter(label=_("标签"), queryset=DictItem.objects.filter(type__code="org_label"))
+    label = django_filters.ModelChoiceFilter(label=_("标签"),
+                                             queryset=DictItem.objects.filter(type__code="org_label"))
     organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
     current = django_filters.BooleanFilter(label=_("仅有效"), field_name="until", lookup_expr="isnull")
 

@@ -61,7 +61,8 @@ class PersonForm(ScopedModelForm):
             self.initial[name] = ""
             if self.instance.pk and current:
                 self.fields[name].required = False
-                self.fields[name].widget.attrs["placeholder"] = gettext("{current}（留空则不修改）").format(current=current)
+                self.fields[name].widget.attrs["placeholder"] = gettext("{current}（留空则不修改）").format(
+                    current=current)
 
     def _clean_secret(self, name, validator):
         value = (self.cleaned_data.get(name) or "").strip()
@@ -103,7 +104,8 @@ class ResidencyForm(ScopedModelForm):
 
 class ResidencyTransitionForm(forms.Form):
     status = forms.ChoiceField(label=_("变更为"), choices=Residency.Status.choices)
-    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date",
+                                                                      "class": "form-control"}))
     note = forms.CharField(label=_("说明"), required=False, max_length=300,
                            widget=forms.TextInput(attrs={"class": "form-control"}))
 

@@ -81,7 +81,8 @@ class Zone(FeidiModel):
     kind = DictField("zone_kind", _("类型"))
     host_region = models.CharField(_("所在地区"), max_length=100, help_text=_("如：江西省上饶市、上海市松江区"))
     region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
-    parent = models.ForeignKey("self", verbose_name=_("上级园区"), null=True, blank=True, on_delete=models.PROTECT,
+    parent = models.ForeignKey("self", verbose_name=_("上级园区"), null=True, blank=True,
+                               on_delete=models.PROTECT,
                                related_name="children")
     home_zone = models.ForeignKey("self", verbose_name=_("派出园区（飞地所属）"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="enclaves")
@@ -124,8 +125,10 @@ class Organization(FeidiModel):
     name = models.CharField(_("名称"), max_length=200, db_index=True)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc],
                             error_messages={"unique": _("该统一社会信用代码已被其他单位使用")})
-    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE, db_index=True)
-    industry_code = models.CharField(_("行业代码（GB/T 4754）"), max_length=5, blank=True, validators=[validate_industry],
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.ENTERPRISE,
+                            db_index=True)
+    industry_code = models.CharField(_("行业代码（GB/T 4754）"), max_length=5, blank=True,
+                                     validators=[validate_industry],
                                      db_index=True)
     zone = models.ForeignKey(Zone, verbose_name=_("所在园区"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="organizations")
@@ -169,7 +172,8 @@ class Organization(FeidiModel):
 class OrganizationLabel(FeidiModel):
     """A dated label: 规上 / 高新技术企业 / 专精特新 / 小巨人 / 上市 (dictionary ``org_label``)."""
 
-    organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="labels")
+    organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.CASCADE,
+                                     related_name="labels")
     label = DictField("org_label", _("标签"))
     since = models.DateField(_("认定日期"))
     until = models.DateField(_("有效期至"), null=True, blank=True)
@@ -238,7 +242,8 @@ class Residency(FeidiModel):
 
     organization = models.ForeignKey(Organization, verbose_name=_("单位"), on_delete=models.PROTECT,
                                      related_name="residencies")
-    enclave = models.ForeignKey(Zone, verbose_name=_("飞地/园区"), on_delete=models.PROTECT, related_name="residencies")
+    enclave = models.ForeignKey(Zone, verbose_name=_("飞地/园区"), on_delete=models.PROTECT,
+                                related_name="residencies")
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEGOTIATING)
     negotiating_since = models.DateField(_("开始洽谈"), null=True, blank=True)
     confirmed_on = models.DateField(_("确定入驻日期"), null=True, blank=True)
@@ -269,9 +274,11 @@ class Agreement(FeidiModel):
     signed_on = models.DateField(_("签署日期"))
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     summary = models.TextField(_("主要内容"), blank=True)
-    output_share_a = models.DecimalField(_("统计分算·甲方比例(%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+    output_share_a = models.DecimalField(_("统计分算·甲方比例(%)"), max_digits=5, decimal_places=2, null=True,
+                                         blank=True,
                                          validators=[MinValueValidator(0)])
-    tax_share_a = models.DecimalField(_("税收分成·甲方比例(%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+    tax_share_a = models.DecimalField(_("税收分成·甲方比例(%)"), max_digits=5, decimal_places=2, null=True,
+                                      blank=True,
                                       validators=[MinValueValidator(0)])
 
     scope = Scope(department="department", owner="created_by")
@@ -300,7 +307,8 @@ class Commitment(FeidiModel):
         ONGOING = "ongoing", _("推进中")
         DONE = "done", _("已完成")
 
-    agreement = models.ForeignKey(Agreement, verbose_name=_("协议"), on_delete=models.CASCADE, related_name="commitments")
+    agreement = models.ForeignKey(Agreement, verbose_name=_("协议"), on_delete=models.CASCADE,
+                                  related_name="commitments")
     content = models.CharField(_("承诺事项"), max_length=300)
     owner = models.CharField(_("责任方"), max_length=100)
     due_on = models.DateField(_("完成时限"), null=True, blank=True)

@@ -83,7 +83,8 @@ def do_assign_cadre(assignment: Assignment, *, acting_user) -> Assignment:
             for old in Assignment.objects.select_for_update().filter(organization_id=assignment.organization_id,
                                                                       until__isnull=True):
                 if old.since >= assignment.since:
-                    raise ValidationError({"since": gettext("开始日期须晚于现任挂点干部{cadre}的开始日期{since}").format(cadre=old.cadre, since=old.since)})
+                    raise ValidationError({"since": gettext("开始日期须晚于现任挂点干部{cadre}的开始日期{since}").format(
+                        cadre=old.cadre, since=old.since)})
                 old.until = assignment.since - dt.timedelta(days=1)
                 update_object(old, acting_user=acting_user)
             return create_object(assignment, acting_user=acting_user)
@@ -181,7 +182,8 @@ def do_suspend_appeal(appeal: Appeal, reason: str, *, acting_user) -> Appeal:
     if not reason.strip():
         raise ValidationError({"reason": gettext("挂起须说明等待企业补充的材料")})
     if appeal.suspend_count >= rules.max_suspends:
-        raise ValidationError(gettext("该诉求已挂起{suspend_count}次，达到上限{max_suspends}次").format(suspend_count=appeal.suspend_count, max_suspends=rules.max_suspends))
+        raise ValidationError(gettext("该诉求已挂起{suspend_count}次，达到上限{max_suspends}次").format(
+            suspend_count=appeal.suspend_count, max_suspends=rules.max_suspends))
     return _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="suspend", text=reason,
                        public=True, status=S.SUSPENDED, suspended_at=timezone.now(),
                        suspend_count=appeal.suspend_count + 1)

@@ -78,7 +78,8 @@ def file_appeal(request, payload: AppealIn):
     require_perm(request, "services.add_appeal")
     org = Organization.objects.visible_to(request.user).filter(pk=payload.organization_id).first()
     if org is None:
-        raise ValidationError({"organization_id": [gettext("企业 {organization_id} 不存在或不在您的范围").format(organization_id=payload.organization_id)]})
+        raise ValidationError({"organization_id": [gettext("企业 {organization_id} 不存在或不在您的范围").format(
+            organization_id=payload.organization_id)]})
     category = DictItem.objects.filter(type__code="appeal_category", code=payload.category, active=True).first()
     if category is None:
         raise ValidationError({"category": [gettext("未知的诉求类别：{category}").format(category=payload.category)]})

@@ -22,7 +22,8 @@ class ServiceSettings(FeidiModel):
     higher level gets, the rating that reopens an appeal, and the limits on suspension."""
 
     name = models.CharField(_("名称"), max_length=100, default="企业服务设置")
-    office_head = models.ForeignKey(User, verbose_name=_("安商办主任（第三级）"), on_delete=models.PROTECT, related_name="+")
+    office_head = models.ForeignKey(User, verbose_name=_("安商办主任（第三级）"), on_delete=models.PROTECT,
+                                    related_name="+")
     principal_leader = models.ForeignKey(User, verbose_name=_("区主要领导（第四级）"), on_delete=models.PROTECT,
                                          related_name="+")
     level2_days = models.PositiveIntegerField(_("第二级办理时限（工作日）"), default=3, validators=[MinValueValidator(1)])
@@ -69,7 +70,8 @@ class Assignment(FeidiModel):
     organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
                                      related_name="service_assignments")
     cadre = models.ForeignKey(User, verbose_name=_("挂点干部（第一级）"), on_delete=models.PROTECT, related_name="+")
-    group = models.ForeignKey(ServiceGroup, verbose_name=_("服务小组"), on_delete=models.PROTECT, related_name="assignments")
+    group = models.ForeignKey(ServiceGroup, verbose_name=_("服务小组"), on_delete=models.PROTECT,
+                              related_name="assignments")
     since = models.DateField(_("开始日期"))
     until = models.DateField(_("结束日期"), null=True, blank=True)
 
@@ -110,12 +112,15 @@ class Appeal(FeidiModel):
     category = DictField("appeal_category", _("类别"))
     title = models.CharField(_("标题"), max_length=200)
     content = models.TextField(_("诉求内容"))
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED,
+                              db_index=True)
     level = models.PositiveSmallIntegerField(_("协调层级"), default=1)
     owner = models.ForeignKey(User, verbose_name=_("当前办理人"), null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
-    co_departments = models.ManyToManyField("accounts.Department", verbose_name=_("会办部门"), blank=True, related_name="+")
-    handling_department = models.ForeignKey("accounts.Department", verbose_name=_("承办部门"), null=True, blank=True,
+    co_departments = models.ManyToManyField("accounts.Department", verbose_name=_("会办部门"), blank=True,
+                                            related_name="+")
+    handling_department = models.ForeignKey("accounts.Department", verbose_name=_("承办部门"), null=True,
+                                            blank=True,
                                             on_delete=models.SET_NULL, related_name="+")
     deadline = models.DateTimeField(_("本级办理期限"), null=True, blank=True, db_index=True)
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
@@ -193,11 +198,13 @@ class Visit(FeidiModel):
 class AppealAttachment(models.Model):
     """A file attached to an appeal; served only through the appeal's scope, never as a public URL."""
 
-    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments")
+    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE,
+                               related_name="attachments")
     file = models.FileField(_("文件"), upload_to="appeals/%Y/%m/")
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = models.Manager()

@@ -312,5 +312,6 @@ class AppealMeasuresView(ScopedViewMixin, TemplateView):
                  "on_time": [round((r["on_time_rate"] or 0) * 100, 1) for r in rows],
                  "count": [r["count"] for r in rows]}
         return self.render_to_response(self.get_context_data(
-            title=gettext("诉求办理指标"), rows=rows, by=by, by_label=measures.GROUPINGS[by], groupings=measures.GROUPINGS,
+            title=gettext("诉求办理指标"), rows=rows, by=by, by_label=measures.GROUPINGS[by],
+            groupings=measures.GROUPINGS,
             start=start, end=end, chart=chart))

@@ -38,7 +38,8 @@ def _check_writer(obj, acting_user) -> None:
     if acting_user is None:  # the demo loader and commands
         return
     if not writable(type(obj), acting_user).filter(pk=obj.pk).exists():
-        raise PermissionDenied(gettext("您不能修改该{verbose_name}").format(verbose_name=type(obj)._meta.verbose_name))
+        raise PermissionDenied(gettext("您不能修改该{verbose_name}").format(
+            verbose_name=type(obj)._meta.verbose_name))
 
 
 def _department_id(obj, org, acting_user):
@@ -112,7 +113,8 @@ def _transition(obj, *, allowed_from, to: str, acting_user, kind: str, push: boo
         if not done:
             current = model._base_manager.filter(pk=obj.pk).values_list("status", flat=True).first()
             label = model.Status(current).label if current else gettext("已删除")
-            raise ConflictError(gettext("该{verbose_name}当前状态为“{label}”，不能{verb}，请刷新").format(verbose_name=model._meta.verbose_name, label=label, verb=verb))
+            raise ConflictError(gettext("该{verbose_name}当前状态为“{label}”，不能{verb}，请刷新").format(
+                verbose_name=model._meta.verbose_name, label=label, verb=verb))
         obj.refresh_from_db()
         audit.record(audit.AuditRecord.Action.TRANSITION, obj, user=acting_user, before=before,
                      after=audit.snapshot(obj))
@@ -125,7 +127,8 @@ def _transition(obj, *, allowed_from, to: str, acting_user, kind: str, push: boo
 def do_publish_demand(demand: Demand, *, acting_user) -> Demand:
     """草稿 (or a closed demand) → 已发布: institutions see it, and it is pushed to its top supplies."""
     return _transition(demand, allowed_from=[Demand.Status.DRAFT, Demand.Status.CLOSED], to=Demand.Status.PUBLISHED,
-                       acting_user=acting_user, kind="demand", push=True, verb=gettext("发布"), published_at=timezone.now())
+                       acting_user=acting_user, kind="demand", push=True, verb=gettext("发布"),
+                       published_at=timezone.now())
 
 
 def do_close_demand(demand: Demand, *, acting_user) -> Demand:
@@ -162,7 +165,8 @@ def do_save_supply(supply: Supply, *, acting_user, expected_version: int | None 
 
 def do_publish_supply(supply: Supply, *, acting_user) -> Supply:
     return _transition(supply, allowed_from=[Supply.Status.DRAFT, Supply.Status.CLOSED], to=Supply.Status.PUBLISHED,
-                       acting_user=acting_user, kind="supply", push=True, verb=gettext("发布"), published_at=timezone.now())
+                       acting_user=acting_user, kind="supply", push=True, verb=gettext("发布"),
+                       published_at=timezone.now())
 
 
 def do_close_supply(supply: Supply, *, acting_user) -> Supply:

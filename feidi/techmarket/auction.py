@@ -422,9 +422,11 @@ def _bid_statement(bid: Bid, changes: dict) -> tuple[str, list]:
 def _check_bid(lot: Lot, amount: Decimal, organization_id: int, now: dt.datetime) -> None:
     _check_settled(lot)
     if now < lot.opens_at:
-        raise BidRefused(gettext("尚未开拍，开拍时间为 {localtime:%Y-%m-%d %H:%M:%S}").format(localtime=timezone.localtime(lot.opens_at)), "not_open")
+        raise BidRefused(gettext("尚未开拍，开拍时间为 {localtime:%Y-%m-%d %H:%M:%S}").format(
+            localtime=timezone.localtime(lot.opens_at)), "not_open")
     if now >= lot.closes_at:
-        raise BidRefused(gettext("竞价已结束（结束时间 {localtime:%Y-%m-%d %H:%M:%S}）").format(localtime=timezone.localtime(lot.closes_at)), "closed")
+        raise BidRefused(gettext("竞价已结束（结束时间 {localtime:%Y-%m-%d %H:%M:%S}）").format(
+            localtime=timezone.localtime(lot.closes_at)), "closed")
     if lot.current_bidder_id == organization_id:
         raise BidRefused(gettext("您已是当前最高出价人，不能对自己加价"), "already_highest")
     _check_amount(lot, amount)
@@ -459,7 +461,8 @@ def do_settle_lot(lot: Lot, *, acting_user=None, now: dt.datetime | None = None)
             return locked
         now = now or server_now()
         if now < locked.closes_at:
-            raise ValidationError(gettext("尚未到结束时间（{localtime:%Y-%m-%d %H:%M:%S}），不能结拍").format(localtime=timezone.localtime(locked.closes_at)))
+            raise ValidationError(gettext("尚未到结束时间（{localtime:%Y-%m-%d %H:%M:%S}），不能结拍").format(
+                localtime=timezone.localtime(locked.closes_at)))
         if locked.auction.status == Auction.Status.DRAFT:
             raise ValidationError(gettext("拍卖会尚未发布，不能结拍"))
         before = audit.snapshot(locked)

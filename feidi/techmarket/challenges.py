@@ -217,7 +217,8 @@ def do_apply(application: Application, *, acting_user, members=()) -> Applicatio
         if challenge.status != Challenge.Status.OPEN:
             raise ValidationError(gettext("榜单{status}，不接受揭榜").format(status=challenge.get_status_display()))
         if challenge.deadline < timezone.localdate():
-            raise ValidationError(gettext("已过揭榜截止日期（{deadline:%Y-%m-%d}），不再接受揭榜").format(deadline=challenge.deadline))
+            raise ValidationError(gettext("已过揭榜截止日期（{deadline:%Y-%m-%d}），不再接受揭榜").format(
+                deadline=challenge.deadline))
         application.applicant = org
         application.status = Application.Status.SUBMITTED
         application.department_id = challenge.department_id
@@ -348,7 +349,8 @@ def do_award(challenge: Challenge, application: Application, *, acting_user, bud
         _transition(challenge, acting_user, {"status": "review"},
                     {"status": "awarded", "application": application.pk})
         project = create_object(JointProject(
-            title=title or gettext("{title}联合攻关").format(title=challenge.title), challenge=challenge, application=application,
+            title=title or gettext("{title}联合攻关").format(
+                title=challenge.title), challenge=challenge, application=application,
             budget=challenge.bounty if budget is None else budget, starts_on=starts_on,
             ends_on=add_months(starts_on, application.period_months), goals=challenge.demand.description,
             department_id=challenge.department_id, sample=challenge.sample), acting_user=acting_user)
@@ -421,7 +423,8 @@ def do_accept_joint_project(project: JointProject, *, passed: bool, acting_user,
         raise ValidationError({"accepted_on": gettext("验收日期不能早于项目开始日期")})
     open_ones = project.milestones.filter(done_on__isnull=True).count()
     if open_ones and not note:
-        raise ValidationError({"acceptance_note": gettext("尚有 {open_ones} 个节点未完成，须在验收意见中说明").format(open_ones=open_ones)})
+        raise ValidationError({"acceptance_note": gettext("尚有 {open_ones} 个节点未完成，须在验收意见中说明").format(
+            open_ones=open_ones)})
     status = JointProject.Status.ACCEPTED if passed else JointProject.Status.FAILED
     acceptance = JointProject.Acceptance.PASSED if passed else JointProject.Acceptance.FAILED
     with transaction.atomic():
@@ -453,7 +456,8 @@ def do_mark_transferred(joint_project: JointProject, home_project, *, acting_use
     if home_project is None or not Project.objects.visible_to(acting_user).filter(pk=home_project.pk).exists():
         raise PermissionDenied(gettext("落地项目不存在或您无权查看"))
     if joint_project.status in (JointProject.Status.FAILED, JointProject.Status.TERMINATED):
-        raise ValidationError(gettext("项目{status}，不能标记转化落地").format(status=joint_project.get_status_display()))
+        raise ValidationError(gettext("项目{status}，不能标记转化落地").format(
+            status=joint_project.get_status_display()))
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"transferred_on": gettext("转化落地日期不能晚于今天")})

@@ -34,9 +34,11 @@ class SegmentFilter(django_filters.ModelChoiceFilter):
 class MarketFilterSet(ScopedFilterSet):
     search_fields = ("title", "description", "keywords", "organization__name")
     field = django_filters.ModelChoiceFilter(label=_("技术领域"), queryset=DictItem.objects.none())
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain", queryset=Chain.objects.all())
+    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
+                                             queryset=Chain.objects.all())
     segment = SegmentFilter(label=_("产业链环节"), queryset=Segment.objects.none())
-    region = django_filters.CharFilter(label=_("所在地区"), field_name="organization__region", lookup_expr="icontains")
+    region = django_filters.CharFilter(label=_("所在地区"), field_name="organization__region",
+                                       lookup_expr="icontains")
     mine = django_filters.BooleanFilter(label=_("发布单位"), method="filter_mine", widget=forms.Select(
         choices=[("", _("全部")), ("true", _("本单位")), ("false", _("其他单位"))]))
 

@@ -10,7 +10,8 @@ YES_NO = (("1", _("是")), ("0", _("否")))
 
 class ChallengeFilterSet(ScopedFilterSet):
     search_fields = ("title", "demand__title", "demand__organization__name", "joint_partner")
-    joint = django_filters.ChoiceFilter(label=_("协同发榜"), choices=YES_NO, method="filter_joint", empty_label=_("全部"))
+    joint = django_filters.ChoiceFilter(label=_("协同发榜"), choices=YES_NO, method="filter_joint",
+                                        empty_label=_("全部"))
     open_only = django_filters.ChoiceFilter(label=_("可揭榜（未截止）"), choices=YES_NO, method="filter_open",
                                             empty_label=_("全部"))
 

@@ -47,7 +47,8 @@ class SegmentChoiceField(forms.ModelChoiceField):
 
 
 def money_widget():
-    return forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal", "placeholder": gettext("单位：元")})
+    return forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal",
+                                    "placeholder": gettext("单位：元")})
 
 
 class MarketForm(ScopedModelForm):
@@ -68,7 +69,8 @@ class MarketForm(ScopedModelForm):
         if "segment" in self.fields:
             old = self.fields["segment"]
             self.fields["segment"] = SegmentChoiceField(
-                queryset=segment_choices(user), required=False, label=old.label, help_text=gettext("用于按产业链匹配与统计"),
+                queryset=segment_choices(user), required=False, label=old.label,
+                help_text=gettext("用于按产业链匹配与统计"),
                 widget=forms.Select(attrs={"class": "form-select"}), empty_label=gettext("（不限）"))
         if "field" in self.fields:
             self.fields["field"].empty_label = gettext("请选择")

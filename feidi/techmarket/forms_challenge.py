@@ -154,7 +154,8 @@ class ReviewForm(StyledFormMixin, forms.Form):
         self.criteria = list(criteria)
         for i, c in enumerate(self.criteria):
             self.fields[f"c{i}"] = forms.DecimalField(
-                label=gettext("{value}（权重 {value2}）").format(value=c['name'], value2=c['weight']), min_value=0, max_value=100, decimal_places=1,
+                label=gettext("{value}（权重 {value2}）").format(
+                    value=c['name'], value2=c['weight']), min_value=0, max_value=100, decimal_places=1,
                 widget=forms.NumberInput(attrs={"step": "1", "min": 0, "max": 100, "inputmode": "decimal"}))
         self.order_fields([f"c{i}" for i in range(len(self.criteria))] + ["comment"])
         style_fields(self)
@@ -174,9 +175,11 @@ class ReviewForm(StyledFormMixin, forms.Form):
 class AwardForm(StyledFormMixin, forms.Form):
     application = forms.ModelChoiceField(label=_("中榜单位"), queryset=Application.objects.none())
     title = forms.CharField(label=_("联合攻关项目名称"), required=False, max_length=200, help_text=_("默认：榜单名称+联合攻关"))
-    budget = forms.DecimalField(label=_("项目经费（元）"), required=False, min_value=0, max_digits=18, decimal_places=2,
+    budget = forms.DecimalField(label=_("项目经费（元）"), required=False, min_value=0, max_digits=18,
+                                decimal_places=2,
                                 help_text=_("默认为榜额"))
-    starts_on = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d"),
+    starts_on = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(DATE,
+                                                                                        format="%Y-%m-%d"),
                                 help_text=_("默认今天；计划完成日期按申请的攻关周期推算"))
 
     def __init__(self, *args, challenge=None, applications=None, **kwargs):
@@ -186,7 +189,8 @@ class AwardForm(StyledFormMixin, forms.Form):
             self.fields["application"].label_from_instance = (
                 lambda a: gettext("{applicant}（{kind}，{score}）").format(
                     applicant=a.applicant, kind=gettext("联合体") if a.member_count else gettext("独立揭榜"),
-                    score=gettext("平均分 {score}").format(score=a.score) if a.score is not None else gettext("未评分")))
+                    score=gettext("平均分 {score}").format(
+                        score=a.score) if a.score is not None else gettext("未评分")))
         style_fields(self)
 
 

@@ -72,7 +72,8 @@ class Demand(FeidiModel):
         SOLVED = "solved", _("已解决")
         CLOSED = "closed", _("已关闭")
 
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("需求企业"), on_delete=models.PROTECT,
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("需求企业"),
+                                     on_delete=models.PROTECT,
                                      related_name="tech_demands")
     title = models.CharField(_("需求名称"), max_length=200, db_index=True)
     description = models.TextField(_("需求描述"), help_text=_("背景、技术指标、预期目标"))
@@ -83,7 +84,8 @@ class Demand(FeidiModel):
     kind = models.CharField(_("需求类型"), max_length=16, choices=Kind.choices, default=Kind.KEY_CORE)
     budget = MoneyField(_("预算（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
 
     scope = Scope(department="department", owner="created_by", organization="organization", public=_published())
@@ -111,7 +113,8 @@ class Supply(FeidiModel):
         PUBLISHED = "published", _("已发布")
         CLOSED = "closed", _("已下架")
 
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("成果单位"), on_delete=models.PROTECT,
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("成果单位"),
+                                     on_delete=models.PROTECT,
                                      related_name="tech_supplies")
     title = models.CharField(_("成果名称"), max_length=200, db_index=True)
     description = models.TextField(_("成果简介"), help_text=_("技术原理、主要指标、应用场景"))
@@ -121,11 +124,13 @@ class Supply(FeidiModel):
                                 on_delete=models.SET_NULL, related_name="tech_supplies")
     patents = models.TextField(_("专利号"), blank=True, validators=[validate_patents],
                                help_text=_("每行一个，如 ZL202310123456.7"))
-    maturity = models.CharField(_("成熟度"), max_length=16, choices=Maturity.choices, default=Maturity.PILOT_SMALL)
+    maturity = models.CharField(_("成熟度"), max_length=16, choices=Maturity.choices,
+                                default=Maturity.PILOT_SMALL)
     transfer_mode = models.CharField(_("转化方式"), max_length=16, choices=TransferMode.choices,
                                      default=TransferMode.LICENSE)
     asking_price = MoneyField(_("意向价格（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
 
     scope = Scope(department="department", owner="created_by", organization="organization",
@@ -182,8 +187,10 @@ class Push(DetailUrlMixin, models.Model):
         INTERESTED = "interested", _("感兴趣")
         NOT_INTERESTED = "not_interested", _("不感兴趣")
 
-    demand = models.ForeignKey(Demand, verbose_name=_("技术需求"), on_delete=models.CASCADE, related_name="pushes")
-    supply = models.ForeignKey(Supply, verbose_name=_("科技成果"), on_delete=models.CASCADE, related_name="pushes")
+    demand = models.ForeignKey(Demand, verbose_name=_("技术需求"), on_delete=models.CASCADE,
+                               related_name="pushes")
+    supply = models.ForeignKey(Supply, verbose_name=_("科技成果"), on_delete=models.CASCADE,
+                               related_name="pushes")
     direction = models.CharField(_("推送方向"), max_length=16, choices=Direction.choices)
     score = models.FloatField(_("匹配度"))
     rank = models.PositiveIntegerField(_("名次"))
@@ -256,7 +263,8 @@ class Challenge(FeidiModel):
         AWARDED = "awarded", _("已定榜")
         CLOSED = "closed", _("已撤榜")
 
-    demand = models.ForeignKey(Demand, verbose_name=_("技术需求"), on_delete=models.PROTECT, related_name="challenges")
+    demand = models.ForeignKey(Demand, verbose_name=_("技术需求"), on_delete=models.PROTECT,
+                               related_name="challenges")
     title = models.CharField(_("榜单名称"), max_length=200)
     bounty = MoneyField(_("榜额（元）"), validators=[MinValueValidator(0)])
     deadline = models.DateField(_("揭榜截止日期"))
@@ -304,16 +312,21 @@ class Application(FeidiModel):
         AWARDED = "awarded", _("揭榜成功")
         REJECTED = "rejected", _("未入选")
 
-    challenge = models.ForeignKey(Challenge, verbose_name=_("榜单"), on_delete=models.PROTECT, related_name="applications")
-    applicant = models.ForeignKey("registry.Organization", verbose_name=_("揭榜单位（牵头）"), on_delete=models.PROTECT,
+    challenge = models.ForeignKey(Challenge, verbose_name=_("榜单"), on_delete=models.PROTECT,
+                                  related_name="applications")
+    applicant = models.ForeignKey("registry.Organization", verbose_name=_("揭榜单位（牵头）"),
+                                  on_delete=models.PROTECT,
                                   related_name="challenge_applications")
-    members = models.ManyToManyField("registry.Organization", verbose_name=_("联合体成员"), blank=True, related_name="+")
+    members = models.ManyToManyField("registry.Organization", verbose_name=_("联合体成员"), blank=True,
+                                     related_name="+")
     proposal = models.TextField(_("技术方案"))
     budget = MoneyField(_("申请经费（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
     period_months = models.PositiveIntegerField(_("攻关周期（月）"), default=12,
                                                 validators=[MinValueValidator(1), MaxValueValidator(120)])
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
-    score = models.DecimalField(_("专家平均分"), max_digits=6, decimal_places=2, null=True, blank=True, editable=False)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED,
+                              db_index=True)
+    score = models.DecimalField(_("专家平均分"), max_digits=6, decimal_places=2, null=True, blank=True,
+                                editable=False)
 
     # The challenge's experts see its applications to score them.
     scope = Scope(department="department", owner="created_by", organization="applicant",
@@ -325,7 +338,8 @@ class Application(FeidiModel):
         constraints = [models.UniqueConstraint(fields=["challenge", "applicant"], name="application_unique")]
 
     def __str__(self):
-        return gettext("{applicant} 揭榜 {challenge}").format(applicant=self.applicant, challenge=self.challenge) if self.applicant_id and self.challenge_id else gettext("揭榜申请")
+        return gettext("{applicant} 揭榜 {challenge}").format(applicant=self.applicant,
+                                                            challenge=self.challenge) if self.applicant_id and self.challenge_id else gettext("揭榜申请")
 
     @property
     def is_consortium(self) -> bool:
@@ -350,7 +364,8 @@ class Review(FeidiModel):
         constraints = [models.UniqueConstraint(fields=["application", "expert"], name="review_unique")]
 
     def __str__(self):
-        return gettext("{expert} 评 {application}").format(expert=self.expert, application=self.application) if self.expert_id and self.application_id else gettext("专家评审")
+        return gettext("{expert} 评 {application}").format(expert=self.expert,
+                                                          application=self.application) if self.expert_id and self.application_id else gettext("专家评审")
 
 
 class JointProject(FeidiModel):
@@ -369,17 +384,20 @@ class JointProject(FeidiModel):
         FAILED = "failed", _("不通过")
 
     title = models.CharField(_("项目名称"), max_length=200)
-    challenge = models.ForeignKey(Challenge, verbose_name=_("来源榜单"), null=True, blank=True, on_delete=models.PROTECT,
+    challenge = models.ForeignKey(Challenge, verbose_name=_("来源榜单"), null=True, blank=True,
+                                  on_delete=models.PROTECT,
                                   related_name="joint_projects")
     application = models.OneToOneField(Application, verbose_name=_("中榜申请"), null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="joint_project")
     budget = MoneyField(_("项目经费（元）"), validators=[MinValueValidator(0)])
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("计划完成日期"))
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE,
+                              db_index=True)
     goals = models.TextField(_("攻关目标与考核指标"), blank=True)
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True, editable=False)
-    acceptance = models.CharField(_("验收结论"), max_length=8, choices=Acceptance.choices, blank=True, editable=False)
+    acceptance = models.CharField(_("验收结论"), max_length=8, choices=Acceptance.choices, blank=True,
+                                  editable=False)
     acceptance_note = models.TextField(_("验收意见"), blank=True, editable=False)
     incubated_in = models.ForeignKey("registry.Zone", verbose_name=_("孵化飞地"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
@@ -465,7 +483,8 @@ class Auction(FeidiModel):
     title = models.CharField(_("拍卖会"), max_length=200)
     venue = models.CharField(_("地点/平台"), max_length=200, blank=True)
     description = models.TextField(_("说明"), blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT,
+                              db_index=True)
 
     scope = Scope(department="department", owner="created_by", public=Q(status__in=["published", "finished"]))
 
@@ -542,7 +561,8 @@ class Registration(FeidiModel):
         APPROVED = "approved", _("已登记")
         REVOKED = "revoked", _("已取消")
 
-    auction = models.ForeignKey(Auction, verbose_name=_("拍卖会"), on_delete=models.CASCADE, related_name="registrations")
+    auction = models.ForeignKey(Auction, verbose_name=_("拍卖会"), on_delete=models.CASCADE,
+                                related_name="registrations")
     organization = models.ForeignKey("registry.Organization", verbose_name=_("竞买人"), on_delete=models.PROTECT,
                                      related_name="auction_registrations")
     number = models.CharField(_("竞买号"), max_length=16)
@@ -568,8 +588,10 @@ class Bid(models.Model):
     seq = models.PositiveIntegerField(_("序号"))
     bidder = models.ForeignKey("registry.Organization", verbose_name=_("竞买人"), on_delete=models.PROTECT,
                                related_name="auction_bids")
-    registration = models.ForeignKey(Registration, verbose_name=_("竞买号"), on_delete=models.PROTECT, related_name="bids")
-    user = models.ForeignKey(User, verbose_name=_("出价人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    registration = models.ForeignKey(Registration, verbose_name=_("竞买号"), on_delete=models.PROTECT,
+                                     related_name="bids")
+    user = models.ForeignKey(User, verbose_name=_("出价人"), null=True, on_delete=models.SET_NULL,
+                             related_name="+")
     amount = MoneyField(_("出价（元）"))
     placed_at = models.DateTimeField(_("出价时间（服务器）"))
     extended = models.BooleanField(_("触发延时"), default=False)

@@ -20,7 +20,9 @@ def status_badge(row):
 
 def title_link(row):
     """A long title wraps instead of widening the table."""
-    sample = format_html(' <span class="badge bg-yellow-lt">{}</span>', gettext("示例")) if getattr(row, "sample", False) else ""
+    sample = format_html(' <span class="badge bg-yellow-lt">{}</span>', gettext("示例")) if getattr(row,
+                                                                                                  "sample",
+                                                                                                  False) else ""
     return format_html('<div class="text-wrap" style="min-width: 12rem"><a href="{}">{}</a>{}</div>',
                        row.get_absolute_url(), row.title, sample)
 
@@ -45,7 +47,8 @@ class DemandTable(Table):
     kind = Column(_("类型"), accessor="get_kind_display", order_by="kind")
     budget = Column(_("预算"), money=True)
     deadline = Column(_("截止日期"))
-    status = Column(_("状态"), render=status_badge, order_by="status", export_value=lambda r: r.get_status_display())
+    status = Column(_("状态"), render=status_badge, order_by="status",
+                    export_value=lambda r: r.get_status_display())
     published_at = Column(_("发布时间"))
 
 
@@ -59,7 +62,8 @@ class SupplyTable(Table):
     maturity = Column(_("成熟度"), accessor="get_maturity_display", order_by="maturity")
     transfer_mode = Column(_("转化方式"), accessor="get_transfer_mode_display", order_by="transfer_mode")
     asking_price = Column(_("意向价格"), money=True)
-    status = Column(_("状态"), render=status_badge, order_by="status", export_value=lambda r: r.get_status_display())
+    status = Column(_("状态"), render=status_badge, order_by="status",
+                    export_value=lambda r: r.get_status_display())
     published_at = Column(_("发布时间"))
 
 
@@ -88,15 +92,19 @@ class PushTable(Table):
     direction = Column(_("方向"), order_by="direction", export_value=lambda r: r.get_direction_display(),
                        render=lambda r: format_html('<span title="{}">{}</span>', r.get_direction_display(),
                                                     gettext("需求→成果") if r.direction == "to_supplier" else gettext("成果→需求")))
-    demand = Column(_("技术需求"), accessor="demand.title", order_by="demand__title", render=lambda r: _side(r.demand),
+    demand = Column(_("技术需求"), accessor="demand.title", order_by="demand__title",
+                    render=lambda r: _side(r.demand),
                     export_value=lambda r: f"{r.demand.title}（{r.demand.organization.name}）")
-    supply = Column(_("科技成果"), accessor="supply.title", order_by="supply__title", render=lambda r: _side(r.supply),
+    supply = Column(_("科技成果"), accessor="supply.title", order_by="supply__title",
+                    render=lambda r: _side(r.supply),
                     export_value=lambda r: f"{r.supply.title}（{r.supply.organization.name}）")
     score = Column(_("匹配度"), render=_score, export_value=lambda r: round(r.score, 4))
     rank = Column(_("名次"))
-    demand_feedback = Column(_("需求方反馈"), render=lambda r: _feedback(r.demand_feedback, r.get_demand_feedback_display()),
+    demand_feedback = Column(_("需求方反馈"), render=lambda r: _feedback(r.demand_feedback,
+                                                                    r.get_demand_feedback_display()),
                              export_value=lambda r: r.get_demand_feedback_display() or gettext("未反馈"))
-    supply_feedback = Column(_("成果方反馈"), render=lambda r: _feedback(r.supply_feedback, r.get_supply_feedback_display()),
+    supply_feedback = Column(_("成果方反馈"), render=lambda r: _feedback(r.supply_feedback,
+                                                                    r.get_supply_feedback_display()),
                              export_value=lambda r: r.get_supply_feedback_display() or gettext("未反馈"))
     mine = Column(_("我的反馈"), render=_my_feedback, sortable=False, export=False)
 

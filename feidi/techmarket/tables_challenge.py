@@ -26,7 +26,8 @@ def days_left(row) -> str:
     if row.status != "open":
         return "—"
     left = (row.deadline - timezone.localdate()).days
-    return gettext("今日截止") if left == 0 else gettext("剩 {left} 天").format(left=left) if left > 0 else gettext("已截止")
+    return gettext("今日截止") if left == 0 else gettext("剩 {left} 天").format(
+        left=left) if left > 0 else gettext("已截止")
 
 
 class ChallengeTable(Table):
@@ -36,7 +37,8 @@ class ChallengeTable(Table):
     bounty = Column(_("榜额"), money=True)
     deadline = Column(_("揭榜截止"))
     left = Column(_("倒计时"), render=days_left, export_value=days_left, order_by="deadline")
-    joint = Column(_("协同发榜"), render=lambda r: format_html('<span class="badge bg-teal-lt">{}</span>', gettext("协同发榜"))
+    joint = Column(_("协同发榜"), render=lambda r: format_html('<span class="badge bg-teal-lt">{}</span>',
+                                                           gettext("协同发榜"))
                    if r.joint else "—", export_value=lambda r: r.joint_partner if r.joint else "")
     status = Column(_("状态"), render=challenge_badge, export_value=lambda r: r.get_status_display())
     application_count = Column(_("揭榜数"), sortable=False)
@@ -46,7 +48,8 @@ class ApplicationTable(Table):
     default_order = "-created_at"
     applicant = Column(_("揭榜单位（牵头）"), link=True, order_by="applicant__name")
     challenge = Column(_("榜单"), order_by="challenge__title")
-    mode = Column(_("方式"), sortable=False, render=lambda r: gettext("联合体") if r.member_count else gettext("独立揭榜"),
+    mode = Column(_("方式"), sortable=False,
+                  render=lambda r: gettext("联合体") if r.member_count else gettext("独立揭榜"),
                   export_value=lambda r: gettext("联合体") if r.member_count else gettext("独立揭榜"))
     budget = Column(_("申请经费"), money=True)
     period_months = Column(_("周期（月）"))
@@ -59,7 +62,8 @@ class ApplicationTable(Table):
 class JointProjectTable(Table):
     default_order = "-starts_on"
     title = Column(_("项目名称"), link=True)
-    lead = Column(_("牵头单位"), sortable=False, render=lambda r: r.lead_name or "—", export_value=lambda r: r.lead_name)
+    lead = Column(_("牵头单位"), sortable=False, render=lambda r: r.lead_name or "—",
+                  export_value=lambda r: r.lead_name)
     budget = Column(_("项目经费"), money=True)
     starts_on = Column(_("开始日期"))
     ends_on = Column(_("计划完成"))

@@ -28,7 +28,8 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
             url=reverse("techmarket:push_list"), action=gettext("反馈"),
             text=lambda p: str(p.supply if p.direction == D.TO_DEMANDER else p.demand),
             link=lambda p: p.get_absolute_url(), limit=limit, order=30,
-            note=lambda p: gettext("{direction}，第{rank}名，匹配度{score:.2f}").format(direction=p.get_direction_display(), rank=p.rank, score=p.score))
+            note=lambda p: gettext("{direction}，第{rank}名，匹配度{score:.2f}").format(
+                direction=p.get_direction_display(), rank=p.rank, score=p.score))
     if user.has_perm("techmarket.add_review"):
         out += workbench.group(
             "review_score", gettext("待评审的揭榜申请"), Application.objects.filter(

@@ -189,7 +189,8 @@ class MarketDetailView(ObjectDetailView):
             delete_url=ctx["delete_url"] if can_write else None,
             publish_url=self.url_for("publish", pk=obj.pk) if can_write and obj.status in ("draft", "closed") else None,
             close_url=self.url_for("close", pk=obj.pk) if can_write and obj.status in ("draft", "published") else None,
-            publish_label=gettext("发布{verbose_name}").format(verbose_name=self.model._meta.verbose_name) if obj.status == "draft" else gettext("重新发布"),
+            publish_label=gettext("发布{verbose_name}").format(
+                verbose_name=self.model._meta.verbose_name) if obj.status == "draft" else gettext("重新发布"),
             close_label=gettext("关闭需求") if name == "demand" else gettext("下架成果"),
             is_published=obj.status not in ("draft", "closed"),
         )

@@ -221,7 +221,8 @@ class LotBidView(LotMixin, ObjectMixin, View):
         if refusal:
             messages.error(request, gettext("出价未被接受：{refusal}").format(refusal=refusal))
         else:
-            messages.success(request, gettext("出价成功：{amount:,.2f}元（第 {seq} 次出价）").format(amount=accepted.amount, seq=accepted.seq))
+            messages.success(request, gettext("出价成功：{amount:,.2f}元（第 {seq} 次出价）").format(
+                amount=accepted.amount, seq=accepted.seq))
         return redirect(lot.get_absolute_url())
 
 

@@ -264,7 +264,8 @@ class ApplicationEditView(PrefillMixin, ObjectEditView):
 
     def render_form(self, form, obj, token=""):
         response = super().render_form(form, obj, token)
-        response.context_data.update(title=gettext("揭榜：{challenge}").format(challenge=obj.challenge), challenge=obj.challenge,
+        response.context_data.update(title=gettext("揭榜：{challenge}").format(
+            challenge=obj.challenge), challenge=obj.challenge,
                                      cancel_url=obj.challenge.get_absolute_url())
         return response
 
@@ -297,7 +298,8 @@ class ReviewView(_Applications, ObjectMixin, TemplateView):
     def render(self, application, form):
         c = application.challenge
         return self.render_to_response(self.get_context_data(
-            title=gettext("评分：{applicant}").format(applicant=application.applicant), application=application, challenge=c, form=form,
+            title=gettext("评分：{applicant}").format(
+                applicant=application.applicant), application=application, challenge=c, form=form,
             weights=c.criteria, cancel_url=application.get_absolute_url()))
 
     def get(self, request, *args, **kwargs):

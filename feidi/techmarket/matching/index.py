@@ -40,7 +40,8 @@ from django.utils.translation import gettext, gettext_noop
 from .segment import Segmenter
 
 FIELDS = ("title", "description", "keywords", "field", "segment")
-FIELD_LABELS = {"title": gettext_noop("标题"), "description": gettext_noop("描述"), "keywords": gettext_noop("关键词"), "field": gettext_noop("技术领域"),
+FIELD_LABELS = {"title": gettext_noop("标题"), "description": gettext_noop("描述"),
+                "keywords": gettext_noop("关键词"), "field": gettext_noop("技术领域"),
                 "segment": gettext_noop("产业链环节")}
 # Filter attributes, stored as small integer codes per document.
 ATTRS = ("field_id", "chain_id", "region", "transfer_mode", "maturity")
@@ -502,7 +503,8 @@ class BM25Index:
             # a sub-word of a longer matched word (电池 of 动力电池) says nothing more
             names = [t for t in names if not any(t != o and t in o for o in names)]
             return {"terms": names,
-                    "fields": [gettext(FIELD_LABELS[f]) for bit, f in enumerate(FIELDS) if fields & (1 << bit)]}
+                    "fields": [gettext(FIELD_LABELS[f]) for bit,
+                               f in enumerate(FIELDS) if fields & (1 << bit)]}
 
     def doc_terms(self, slot: int) -> set[str]:
         return {self.terms[t] for t in self._forward(slot)[0].tolist()}
