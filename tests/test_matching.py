@@ -255,3 +255,15 @@ def test_the_labelled_best_pair_is_in_the_top_10():
     assert hit / total >= 0.95
     result = evaluate(labelled.rank_bm25, data)
     assert result["ndcg"] >= 0.84 and result["recall"] >= 0.95
+
+
+def test_the_shipped_thesaurus_is_seeded_and_parses(db):
+    from feidi.techmarket.matching.thesaurus import load_file
+    from feidi.techmarket.models import ThesaurusEntry
+
+    entries = load_file()
+    assert len(entries) >= 300
+    assert len({e.chain for e in entries}) >= 8
+    shj = ThesaurusEntry.objects.get(term="异质结")
+    assert "SHJ" in shj.equivalents and shj.broader == "光伏电池" and shj.chain == "光伏"
+    assert ThesaurusEntry.objects.count() == len({(e.chain, e.term) for e in entries})

@@ -108,3 +108,14 @@ class TalentTable(Table):
     enclave = Column("引进飞地", order_by="enclave__name")
     how = Column("引进方式", accessor="get_how_display", order_by="how")
     introduced_on = Column("引进日期")
+
+
+class ThesaurusEntryTable(Table):
+    default_order = "-updated_at"  # the latest edits first; sort by 产业链/领域 to browse
+    term = Column("术语", link=True)
+    equivalents = Column("同义词/缩写")
+    broader = Column("上位词")
+    chain = Column("产业链/领域")
+    weight = Column("扩展权重")
+    active = Column("启用", render=lambda r: "是" if r.active else "否", export_value=lambda r: "是" if r.active else "否")
+    updated_at = Column("更新时间")
