@@ -59,6 +59,16 @@ PLAIN = Scoring(k1=1.5, b=0.75, inner=1.0, coverage=0.0)
 
 
 @dataclass(frozen=True)
+class Expansion:
+    """A query's expansion terms (never among its exact terms), their weights and the labels of
+    the reasons ("SHJ → 异质结")."""
+
+    terms: list[int]
+    weights: np.ndarray
+    labels: dict[int, str]
+
+
+@dataclass(frozen=True)
 class Hit:
     id: int
     score: float
@@ -115,6 +125,7 @@ class BM25Index:
         self.codes_of: list[dict] = [{None: 0} for _ in ATTRS]  # value → code; code 0 = none
         self.watermark = 0
         self.extra: dict = {}  # persisted with the index (the engine's watermark stamp)
+        self.extra_cache: dict = {}  # not persisted (the engine's compiled thesaurus)
         self._reset_main(0)
 
     # ---------------------------------------------------------------- building
@@ -150,14 +161,18 @@ class BM25Index:
             self.df.append(0)
         return tid
 
-    def analyse(self, doc: Mapping, *, add_terms: bool = True):
-        """(term ids, tfs, field masks, length) of a document dict with the ``FIELDS`` texts.
-        With ``add_terms`` false, unknown terms are skipped (queries)."""
+    def _field_tokens(self, doc: Mapping) -> list[list[str]]:
         seg = self.seg
         per_field = seg.title_description(doc.get("title") or "", doc.get("description") or "")
         per_field.append(seg.keyword_tokens(doc.get("keywords") or ""))
         per_field.append(seg.short_tokens(doc.get("field") or ""))
         per_field.append(seg.short_tokens(doc.get("segment") or ""))
+        return per_field
+
+    def analyse(self, doc: Mapping, *, add_terms: bool = True):
+        """(term ids, tfs, field masks, length) of a document dict with the ``FIELDS`` texts.
+        With ``add_terms`` false, unknown terms are skipped (queries)."""
+        per_field = self._field_tokens(doc)
         counts = Counter()
         mask: dict[str, int] = {}
         for bit, tokens in enumerate(per_field):
@@ -365,6 +380,34 @@ class BM25Index:
             return out
         return self.analyse(doc_or_text, add_terms=False)[0]
 
+    def query(self, doc_or_text, thesaurus=None) -> tuple[list[int], Expansion | None]:
+        """``query_terms`` of a text or document and, with a ``thesaurus``, its expansion."""
+        if isinstance(doc_or_text, str):
+            tokens = self.seg.tokens(doc_or_text)
+        else:
+            tokens = [t for field in self._field_tokens(doc_or_text) for t in field]
+        vocab_get = self.vocab.get
+        qterms = list(dict.fromkeys(t for t in (vocab_get(tok) for tok in tokens) if t is not None))
+        if thesaurus is None or not len(thesaurus):
+            return qterms, None
+        return qterms, self.expansion(tokens, thesaurus)
+
+    def expansion(self, tokens: Iterable[str], thesaurus) -> Expansion | None:
+        """The thesaurus's expansion terms of a query's tokens that the index knows, each weighted
+        ``factor × min(idf(term), idf(source))`` (a source term the index lacks has the idf of
+        df 0): a document holding only the expansion counts less than one holding the source."""
+        terms, weights, labels = [], [], {}
+        for tok, x in thesaurus.expand(tokens).items():
+            tid = self.vocab.get(tok)
+            if tid is None or not self.df.a[tid]:
+                continue
+            src_df = max((int(self.df.a[s]) for s in (self.vocab.get(t) for t in x.source) if s is not None),
+                         default=0)
+            terms.append(tid)
+            weights.append(x.factor * min(self._idf(np.asarray([tid]))[0], idf_value(src_df, self.n_live)))
+            labels[tid] = x.label
+        return Expansion(terms, np.asarray(weights, np.float64), labels) if terms else None
+
     def _idf(self, qterms) -> np.ndarray:
         df = self.df.a[qterms].astype(np.float64)
         n = float(self.n_live)
@@ -425,40 +468,54 @@ class BM25Index:
     def _ok(self, published_only: bool):
         return self.ok_pub.view if published_only else self.alive.view
 
+    def _with(self, qterms: list[int], expansion: Expansion | None) -> tuple[list[int], np.ndarray]:
+        """The exact terms then the expansion terms, and their weights."""
+        weights = self._weights(qterms) if qterms else np.zeros(0)
+        if expansion is None:
+            return qterms, weights
+        return [*qterms, *expansion.terms], np.concatenate([weights, expansion.weights])
+
     def search_terms(self, qterms: list[int], *, k: int = 10, filters: Mapping | None = None,
-                     published_only: bool = True) -> list[Hit]:
+                     published_only: bool = True, expansion: Expansion | None = None) -> list[Hit]:
         from .kernels import topk_one
 
         with self.lock:
-            if not qterms or not self.n_live or k <= 0:
+            if not (qterms or expansion) or not self.n_live or k <= 0:
                 return []
+            n_exact = len(qterms)
+            qterms, weights = self._with(qterms, expansion)
             q = np.asarray(qterms, np.int64)
             d_indptr, d_docs, d_tf, d_dl = self._delta_csr(qterms)
             active, allowed = self._filter_arrays(filters)
             scores, covers, touched = _buffers(self.ids.n)
             out_slots = np.empty(k, np.int64)
             out_scores = np.empty(k, np.float64)
-            n = topk_one(q, self._weights(qterms), self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl,
+            n = topk_one(q, weights, n_exact, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl,
                          d_indptr, d_docs, d_tf, d_dl, *self._args(), self._ok(published_only), self.codes.a,
                          allowed, active, self.ids.a, scores, covers, touched, k, out_slots, out_scores)
             return [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
                                                                                strict=True)]
 
-    def search(self, query, *, k: int = 10, filters: Mapping | None = None, published_only: bool = True):
-        return self.search_terms(self.query_terms(query), k=k, filters=filters, published_only=published_only)
+    def search(self, query, *, k: int = 10, filters: Mapping | None = None, published_only: bool = True,
+               thesaurus=None):
+        qterms, expansion = self.query(query, thesaurus)
+        return self.search_terms(qterms, k=k, filters=filters, published_only=published_only, expansion=expansion)
 
     def search_many(self, queries: list[list[int]], *, k: int = 10, filters: Mapping | None = None,
-                    published_only: bool = True) -> list[list[Hit]]:
-        """Top-``k`` of many term-id queries in one compiled call."""
+                    published_only: bool = True, expansions: list[Expansion | None] | None = None) -> list[list[Hit]]:
+        """Top-``k`` of many term-id queries (each with its expansion) in one compiled call."""
         from .kernels import topk_many
 
         with self.lock:
             if not queries or not self.n_live:
                 return [[] for _ in queries]
+            n_exact = np.asarray([len(q) for q in queries], np.int64)
+            both = [self._with(q, x) for q, x in zip(queries, expansions or [None] * len(queries), strict=True)]
+            queries = [q for q, _ in both]
             q_indptr = np.zeros(len(queries) + 1, np.int64)
             np.cumsum([len(q) for q in queries], out=q_indptr[1:])
             flat = np.asarray([t for q in queries for t in q], np.int64)
-            idf = np.concatenate([self._weights(q) for q in queries if q]) if len(flat) else np.zeros(0)
+            idf = np.concatenate([w for _, w in both]) if len(flat) else np.zeros(0)
             dq, d_ind, d_docs, d_tf, d_dl = np.zeros(len(queries), np.int64), [], [], [], []
             base = at = 0
             for i, q in enumerate(queries):
@@ -475,7 +532,7 @@ class BM25Index:
             out_slots = np.empty((len(queries), k), np.int64)
             out_scores = np.empty((len(queries), k), np.float64)
             out_n = np.zeros(len(queries), np.int64)
-            topk_many(q_indptr, flat, idf, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, dq,
+            topk_many(q_indptr, flat, idf, n_exact, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, dq,
                       np.concatenate(d_ind), np.concatenate(d_docs), np.concatenate(d_tf), np.concatenate(d_dl),
                       *self._args(), self._ok(published_only), self.codes.a, allowed, active, self.ids.a, scores,
                       covers, touched, k, out_slots, out_scores, out_n)
@@ -484,22 +541,26 @@ class BM25Index:
                                                                            strict=True)]
                     for i, n in enumerate(out_n)]
 
-    def reasons(self, slot: int, qterms: list[int]) -> dict:
+    def reasons(self, slot: int, qterms: list[int], expansion: Expansion | None = None) -> dict:
         """The query terms the document at ``slot`` contains, most weighty first, and the labels
-        of the fields they occurred in."""
+        of the fields they occurred in; an expansion term shows as its label ("SHJ → 异质结")."""
         with self.lock:
             terms, tfs, masks = self._forward(slot)
-            wanted = set(qterms)
-            idf = dict(zip(qterms, self._idf(np.asarray(qterms, np.int64)).tolist(), strict=True)) if qterms else {}
+            qterms = list(qterms)
+            weight = dict(zip(qterms, self._idf(np.asarray(qterms, np.int64)).tolist(), strict=True)) if qterms else {}
+            if expansion is not None:
+                weight.update(zip(expansion.terms, expansion.weights.tolist(), strict=True))
             hits, fields = [], 0
             for t, tf, m in zip(terms.tolist(), tfs.tolist(), masks.tolist(), strict=True):
-                if t in wanted:
-                    hits.append((-idf[t] * tf / (tf + self.scoring.k1), self.terms[t]))
+                if t in weight:
+                    hits.append((-weight[t] * tf / (tf + self.scoring.k1), self.terms[t], t))
                     fields |= m
             hits.sort()
-            names = [t for _, t in hits]
+            names = [name for _, name, _ in hits]
             # a sub-word of a longer matched word (电池 of 动力电池) says nothing more
-            names = [t for t in names if not any(t != o and t in o for o in names)]
+            labels = expansion.labels if expansion is not None else {}
+            names = [labels.get(t, name) for _, name, t in hits
+                     if not any(name != o and name in o for o in names)]
             return {"terms": names,
                     "fields": [FIELD_LABELS[f] for bit, f in enumerate(FIELDS) if fields & (1 << bit)]}
 

@@ -150,9 +150,12 @@ def _cover_all(scores, covers, n_slots, inv_total, cov_exp):
 
 
 @njit(cache=True)
-def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf, d_dl, avgdl, k1, b,
+def topk_one(qterms, qidf, n_exact, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf, d_dl, avgdl, k1, b,
              cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, k, out_slots, out_scores):
-    """One query. ``qterms``/``qidf``: the query's term ids and their weights; main postings in CSR
+    """One query. ``qterms``/``qidf``: the query's term ids and their weights, the first
+    ``n_exact`` its own terms and the others expansion terms (the coverage factor's share is of
+    the own terms' weight, so an expansion never lowers it; all terms when the own terms weigh
+    nothing); main postings in CSR
     (``m_indptr`` over term ids) of (slot, tf, document length), the common (tf, length) pairs
     also packed in ``m_code`` (tf << 8 | length, 0xFFFF otherwise) so that the BM25 tf part is
     read from a table computed for this query's average length; the query's delta postings in a
@@ -180,8 +183,11 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
     dense = total > n_slots // 8
     cover = cov_exp != 0.0
     weight = 0.0
-    for qi in range(qterms.shape[0]):
+    for qi in range(min(n_exact, qterms.shape[0])):
         weight += qidf[qi]
+    if weight <= 0.0:
+        for qi in range(qterms.shape[0]):
+            weight += qidf[qi]
     inv_total = np.float32(1.0 / weight) if weight > 0.0 else np.float32(0.0)
     n_touched = 0
     for qi in range(qterms.shape[0]):
@@ -254,16 +260,16 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
 
 
 @njit(cache=True)
-def topk_many(q_indptr, qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, dq_indptr, d_indptr, d_docs, d_tf, d_dl,
+def topk_many(q_indptr, qterms, qidf, q_exact, m_indptr, m_docs, m_code, m_tf, m_dl, dq_indptr, d_indptr, d_docs, d_tf, d_dl,
               avgdl, k1, b, cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, k, out_slots, out_scores,
               out_n):
     """Many queries in one call (the batch push): query ``q`` has terms
-    ``qterms[q_indptr[q]:q_indptr[q + 1]]`` and its delta CSR starts at ``dq_indptr[q]`` in
+    ``qterms[q_indptr[q]:q_indptr[q + 1]]``, the first ``q_exact[q]`` its own, and its delta CSR starts at ``dq_indptr[q]`` in
     ``d_indptr``; results go to row ``q`` of ``out_slots``/``out_scores``."""
     for q in range(q_indptr.shape[0] - 1):
         lo = q_indptr[q]
         hi_ = q_indptr[q + 1]
         dlo = dq_indptr[q]
-        out_n[q] = topk_one(qterms[lo:hi_], qidf[lo:hi_], m_indptr, m_docs, m_code, m_tf, m_dl,
+        out_n[q] = topk_one(qterms[lo:hi_], qidf[lo:hi_], q_exact[q], m_indptr, m_docs, m_code, m_tf, m_dl,
                             d_indptr[dlo:dlo + (hi_ - lo) + 1], d_docs, d_tf, d_dl, avgdl, k1, b, cov_exp, ok,
                             codes, allowed, active, ids, scores, covers, touched, k, out_slots[q], out_scores[q])
