@@ -333,3 +333,34 @@ def test_the_shipped_thesaurus_is_seeded_and_parses(db):
     shj = ThesaurusEntry.objects.get(term="异质结")
     assert "SHJ" in shj.equivalents and shj.broader == "光伏电池" and shj.chain == "光伏"
     assert ThesaurusEntry.objects.count() == len({(e.chain, e.term) for e in entries})
+
+
+def test_a_document_naming_a_term_and_its_synonyms_counts_the_concept_once():
+    index, words = _with_thesaurus([
+        {"id": 1, "title": "异质结电池银浆", "description": "异质结 HJT SHJ 电池金属化"},
+        {"id": 2, "title": "SHJ电池银浆", "description": "SHJ HJT 电池金属化"},
+        {"id": 3, "title": "电池银浆", "description": "电池金属化"},
+    ], "异质结 | SHJ, HJT | 光伏电池")
+    plain = {h.id: h.score for h in index.search("异质结 银浆", k=3)}
+    qterms, expansion = index.query("异质结 银浆", words)
+    expanded = {h.id: h.score for h in index.search_terms(qterms, k=3, expansion=expansion)}
+    assert expanded[1] == plain[1]  # the exact term scored it: its synonyms add nothing
+    assert plain[2] < expanded[2] < expanded[1]
+    # SHJ and HJT both expand 异质结's group: counted once, by one of them (not their sum)
+    singles = [_expanded_by(index, words, "异质结 银浆", keep=t)[2] for t in ("shj", "hjt")]
+    assert any(expanded[2] == pytest.approx(s, rel=1e-6) for s in singles), (expanded[2], singles)
+    # the batch path scores the same
+    many = index.search_many([qterms], k=3, expansions=[expansion])[0]
+    assert {h.id: h.score for h in many} == expanded
+
+
+def _expanded_by(index, words, text, *, keep):
+    """Scores with the expansion cut down to the one term ``keep``."""
+    import numpy as np
+
+    from feidi.techmarket.matching.index import Expansion
+
+    qterms, x = index.query(text, words)
+    j = [index.terms[t] for t in x.terms].index(keep)
+    one = Expansion([x.terms[j]], np.asarray([x.weights[j]]), {x.terms[j]: x.labels[x.terms[j]]}, [x.sources[j]])
+    return {h.id: h.score for h in index.search_terms(qterms, k=3, expansion=one)}

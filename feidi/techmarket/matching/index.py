@@ -66,6 +66,7 @@ class Expansion:
     terms: list[int]
     weights: np.ndarray
     labels: dict[int, str]
+    sources: list[tuple[str, ...]]  # each expansion term's source member, as terms
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,12 @@ _local = threading.local()
 
 
 def _buffers(n: int):
-    """(scores, covers, touched) of this thread, zero, with room for ``n`` slots."""
+    """(scores, covers, touched, hits) of this thread, zero, with room for ``n`` slots."""
     buf = getattr(_local, "buf", None)
     if buf is None or len(buf[0]) < n:
         size = max(1024, int(n * 1.25))
-        buf = (np.zeros(size, np.float32), np.zeros(size, np.float32), np.zeros(size, np.int64))
+        buf = (np.zeros(size, np.float32), np.zeros(size, np.float32), np.zeros(size, np.int64),
+               np.zeros(size, np.uint64))
         _local.buf = buf
     return buf
 
@@ -396,17 +398,48 @@ class BM25Index:
         """The thesaurus's expansion terms of a query's tokens that the index knows, each weighted
         ``factor × min(idf(term), idf(source))`` (a source term the index lacks has the idf of
         df 0): a document holding only the expansion counts less than one holding the source."""
-        terms, weights, labels = [], [], {}
+        found = []
         for tok, x in thesaurus.expand(tokens).items():
             tid = self.vocab.get(tok)
             if tid is None or not self.df.a[tid]:
                 continue
             src_df = max((int(self.df.a[s]) for s in (self.vocab.get(t) for t in x.source) if s is not None),
                          default=0)
-            terms.append(tid)
-            weights.append(x.factor * min(self._idf(np.asarray([tid]))[0], idf_value(src_df, self.n_live)))
-            labels[tid] = x.label
-        return Expansion(terms, np.asarray(weights, np.float64), labels) if terms else None
+            weight = x.factor * min(float(self._idf(np.asarray([tid]))[0]), idf_value(src_df, self.n_live))
+            found.append((-weight, tid, x))
+        if not found:
+            return None
+        found.sort(key=lambda f: (f[0], f[1]))  # the heaviest first: it scores a synonym group
+        return Expansion([t for _, t, _ in found], np.asarray([-w for w, _, _ in found], np.float64),
+                         {t: x.label for _, t, x in found}, [x.source for _, _, x in found])
+
+    def _masks(self, qterms: list[int], expansion: Expansion | None) -> np.ndarray:
+        """Each query term's synonym-group bits (``kernels._add_masked``): a source term of an
+        expansion has its own bit, an expansion the bits of its source terms in the query (or of
+        its source member, when the index lacks it); 64 groups at most, the others summed."""
+        n = len(qterms) + (len(expansion.terms) if expansion is not None else 0)
+        masks = np.zeros(n, np.uint64)
+        if expansion is None:
+            return masks
+        pos = {t: i for i, t in enumerate(qterms)}
+        bits: dict = {}
+
+        def bit(key) -> int:
+            if key not in bits and len(bits) < 64:
+                bits[key] = 1 << len(bits)
+            return bits.get(key, 0)
+
+        for j, source in enumerate(expansion.sources):
+            inside = [pos[t] for t in (self.vocab.get(s) for s in source) if t is not None and t in pos]
+            m = 0
+            for i in inside:
+                b = bit(("term", i))
+                masks[i] |= np.uint64(b)
+                m |= b
+            if not inside and source:
+                m = bit(("member", source))
+            masks[len(qterms) + j] = np.uint64(m)
+        return masks
 
     def _idf(self, qterms) -> np.ndarray:
         df = self.df.a[qterms].astype(np.float64)
@@ -483,16 +516,17 @@ class BM25Index:
             if not (qterms or expansion) or not self.n_live or k <= 0:
                 return []
             n_exact = len(qterms)
+            masks = self._masks(qterms, expansion)
             qterms, weights = self._with(qterms, expansion)
             q = np.asarray(qterms, np.int64)
             d_indptr, d_docs, d_tf, d_dl = self._delta_csr(qterms)
             active, allowed = self._filter_arrays(filters)
-            scores, covers, touched = _buffers(self.ids.n)
+            scores, covers, touched, hits = _buffers(self.ids.n)
             out_slots = np.empty(k, np.int64)
             out_scores = np.empty(k, np.float64)
-            n = topk_one(q, weights, n_exact, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl,
+            n = topk_one(q, weights, n_exact, masks, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl,
                          d_indptr, d_docs, d_tf, d_dl, *self._args(), self._ok(published_only), self.codes.a,
-                         allowed, active, self.ids.a, scores, covers, touched, k, out_slots, out_scores)
+                         allowed, active, self.ids.a, scores, covers, touched, hits, k, out_slots, out_scores)
             return [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
                                                                                strict=True)]
 
@@ -510,7 +544,10 @@ class BM25Index:
             if not queries or not self.n_live:
                 return [[] for _ in queries]
             n_exact = np.asarray([len(q) for q in queries], np.int64)
-            both = [self._with(q, x) for q, x in zip(queries, expansions or [None] * len(queries), strict=True)]
+            expansions = expansions or [None] * len(queries)
+            masks = np.concatenate([self._masks(q, x) for q, x in zip(queries, expansions, strict=True)] or
+                                   [np.zeros(0, np.uint64)])
+            both = [self._with(q, x) for q, x in zip(queries, expansions, strict=True)]
             queries = [q for q, _ in both]
             q_indptr = np.zeros(len(queries) + 1, np.int64)
             np.cumsum([len(q) for q in queries], out=q_indptr[1:])
@@ -528,14 +565,14 @@ class BM25Index:
                 d_dl.append(dls)
                 base += len(docs)
             active, allowed = self._filter_arrays(filters)
-            scores, covers, touched = _buffers(self.ids.n)
+            scores, covers, touched, hits = _buffers(self.ids.n)
             out_slots = np.empty((len(queries), k), np.int64)
             out_scores = np.empty((len(queries), k), np.float64)
             out_n = np.zeros(len(queries), np.int64)
-            topk_many(q_indptr, flat, idf, n_exact, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, dq,
-                      np.concatenate(d_ind), np.concatenate(d_docs), np.concatenate(d_tf), np.concatenate(d_dl),
-                      *self._args(), self._ok(published_only), self.codes.a, allowed, active, self.ids.a, scores,
-                      covers, touched, k, out_slots, out_scores, out_n)
+            topk_many(q_indptr, flat, idf, n_exact, masks, self.m_indptr, self.m_docs, self.m_code, self.m_tf,
+                      self.m_dl, dq, np.concatenate(d_ind), np.concatenate(d_docs), np.concatenate(d_tf),
+                      np.concatenate(d_dl), *self._args(), self._ok(published_only), self.codes.a, allowed, active,
+                      self.ids.a, scores, covers, touched, hits, k, out_slots, out_scores, out_n)
             ids = self.ids.a
             return [[Hit(int(ids[s]), float(sc), int(s)) for s, sc in zip(out_slots[i, :n], out_scores[i, :n],
                                                                            strict=True)]
