@@ -364,3 +364,19 @@ def _expanded_by(index, words, text, *, keep):
     j = [index.terms[t] for t in x.terms].index(keep)
     one = Expansion([x.terms[j]], np.asarray([x.weights[j]]), {x.terms[j]: x.labels[x.terms[j]]}, [x.sources[j]])
     return {h.id: h.score for h in index.search_terms(qterms, k=3, expansion=one)}
+
+
+def test_pseudo_relevance_feedback_adds_the_top_hits_terms_at_a_low_weight():
+    index = BM25Index().build([
+        {"id": 1, "title": "钙钛矿叠层电池封装胶膜", "description": "原子层沉积阻隔层"},
+        {"id": 2, "title": "原子层沉积阻隔层设备", "description": "柔性封装"},
+        {"id": 3, "title": "动力电池热管理系统", "description": "液冷板设计"},
+        {"id": 4, "title": "钙钛矿材料", "description": "稀土永磁"},
+    ])
+    qterms = index.query_terms("钙钛矿叠层电池封装胶膜")
+    hits = index.search_terms(qterms, k=10)
+    fb = index.feedback(qterms, hits, docs=1, terms=5, weight=0.3)
+    added = [index.terms[t] for t in fb.terms]
+    assert added and not set(fb.terms) & set(qterms) and "阻隔" in added
+    assert max(fb.weights) < min(index._weights(qterms))
+    assert 2 in [h.id for h in index.search_terms(qterms, k=10, expansion=fb)]

@@ -413,6 +413,30 @@ class BM25Index:
         return Expansion([t for _, t, _ in found], np.asarray([-w for w, _, _ in found], np.float64),
                          {t: x.label for _, t, x in found}, [x.source for _, _, x in found])
 
+    def feedback(self, qterms: list[int], hits: list[Hit], expansion: Expansion | None = None, *, docs: int = 5,
+                 terms: int = 10, weight: float = 0.3) -> Expansion | None:
+        """Pseudo-relevance feedback (RM3-like): the ``terms`` terms weighing most in the first
+        ``docs`` hits (Σ share of the hit's score × tf / length × idf), not already in the query,
+        added at ``weight`` × idf to ``expansion``."""
+        if not hits:
+            return expansion
+        have = set(qterms) | set(expansion.terms if expansion is not None else ())
+        total = sum(h.score for h in hits[:docs]) or 1.0
+        mass: dict[int, float] = {}
+        for h in hits[:docs]:
+            t, tf, _ = self._forward(h.slot)
+            dl = float(self.dl.a[h.slot]) or 1.0
+            for term, f in zip(t.tolist(), tf.tolist(), strict=True):
+                if term not in have and self.df.a[term] > 1:
+                    mass[term] = mass.get(term, 0.0) + h.score / total * f / dl
+        if not mass:
+            return expansion
+        idf = {t: float(v) for t, v in zip(mass, self._idf(np.asarray(list(mass), np.int64)).tolist(), strict=True)}
+        best = sorted(mass, key=lambda t: (-mass[t] * idf[t], t))[:terms]
+        base = expansion or Expansion([], np.zeros(0), {}, [])
+        return Expansion([*base.terms, *best], np.concatenate([base.weights, [weight * idf[t] for t in best]]),
+                         base.labels, [*base.sources, *[() for _ in best]])
+
     def _masks(self, qterms: list[int], expansion: Expansion | None) -> np.ndarray:
         """Each query term's synonym-group bits (``kernels._add_masked``): a source term of an
         expansion has its own bit, an expansion the bits of its source terms in the query (or of
