@@ -380,3 +380,16 @@ def test_pseudo_relevance_feedback_adds_the_top_hits_terms_at_a_low_weight():
     assert added and not set(fb.terms) & set(qterms) and "阻隔" in added
     assert max(fb.weights) < min(index._weights(qterms))
     assert 2 in [h.id for h in index.search_terms(qterms, k=10, expansion=fb)]
+
+
+def test_an_expansion_term_as_common_as_a_stop_word_is_left_out(monkeypatch):
+    from feidi.techmarket.matching import index as index_module
+
+    index, words = _with_thesaurus([
+        {"id": 1, "title": "HJT银浆", "description": "HJT"},
+        {"id": 2, "title": "HJT设备", "description": "HJT"},
+        {"id": 3, "title": "异质结银浆", "description": "银浆"},
+    ], "异质结 | HJT")
+    assert index.query("异质结", words)[1] is not None
+    monkeypatch.setattr(index_module, "EXPANSION_MAX_DF", 1)  # (and 1% of 3 documents is 0)
+    assert index.query("异质结", words)[1] is None  # HJT is in 2 documents

@@ -44,6 +44,7 @@ FIELD_LABELS = {"title": "标题", "description": "描述", "keywords": "关键�
 # Filter attributes, stored as small integer codes per document.
 ATTRS = ("field_id", "chain_id", "region", "transfer_mode", "maturity")
 FORMAT = 2  # 2: the term rules of terms.py and the segmentation setting
+EXPANSION_MAX_DF = 1000  # an expansion term's postings, at most (or 1% of the documents)
 
 
 @dataclass(frozen=True)
@@ -399,9 +400,12 @@ class BM25Index:
         ``factor × min(idf(term), idf(source))`` (a source term the index lacks has the idf of
         df 0): a document holding only the expansion counts less than one holding the source."""
         found = []
+        # an expansion term in more than 1% of a large index (idf < 4.6, so at most 0.5 × 4.6)
+        # would cost the postings of a common word for little: left out
+        most = max(EXPANSION_MAX_DF, self.n_live // 100)
         for tok, x in thesaurus.expand(tokens).items():
             tid = self.vocab.get(tok)
-            if tid is None or not self.df.a[tid]:
+            if tid is None or not self.df.a[tid] or self.df.a[tid] > most:
                 continue
             src_df = max((int(self.df.a[s]) for s in (self.vocab.get(t) for t in x.source) if s is not None),
                          default=0)
