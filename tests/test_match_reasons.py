@@ -326,3 +326,8 @@ def test_feidi_match_eval_reports_every_setting_on_both_sets(measured, monkeypat
     assert len(rows) == len(SETTINGS) and sum("← 保留" in r for r in rows) == 1
     assert all(len(re.findall(r"\d\.\d{4}/\d\.\d{4}", r)) == 4 for r in rows)
     assert f"保留：{DEFAULT.label}" in text and "与引擎当前的默认设置一致" in text
+    # the thesaurus beside the engine and plain BM25, measured in the same run on both sets
+    rows = {line.split()[0]: line for line in text.splitlines()
+            if line.startswith(("普通 BM25", "引擎 ", "+词表入词典", "+词表扩展", "+词表+伪相关反馈"))}
+    assert set(rows) == {"普通", "引擎", "+词表入词典", "+词表扩展", "+词表+伪相关反馈"}, rows
+    assert all(len(re.findall(r"\d\.\d{4}", r)) == 6 for r in rows.values())

@@ -255,3 +255,141 @@ def test_the_labelled_best_pair_is_in_the_top_10():
     assert hit / total >= 0.95
     result = evaluate(labelled.rank_bm25, data)
     assert result["ndcg"] >= 0.84 and result["recall"] >= 0.95
+
+
+# --- the domain thesaurus ---------------------------------------------------------------------------
+
+def _with_thesaurus(docs, *lines):
+    """An index whose dictionary holds the thesaurus's words (as the engine's), and the thesaurus."""
+    from feidi.techmarket.matching.thesaurus import Thesaurus, parse, words
+
+    entries = parse("\n".join(lines))
+    index = BM25Index(Segmenter(words(entries))).build(docs)
+    return index, Thesaurus(entries, index.seg)
+
+
+def test_an_expansion_term_counts_less_than_the_exact_term():
+    index, words = _with_thesaurus([
+        {"id": 1, "title": "异质结电池低温银浆", "description": "异质结电池金属化", "keywords": "异质结"},
+        {"id": 2, "title": "SHJ电池低温银浆", "description": "SHJ电池金属化", "keywords": "SHJ"},
+        {"id": 3, "title": "动力电池热管理系统", "description": "液冷板设计", "keywords": "热管理系统"},
+    ], "异质结 | SHJ, HJT | 光伏电池")
+    qterms, expansion = index.query("异质结 银浆", words)
+    assert [index.terms[t] for t in expansion.terms] == ["shj"]
+    hits = index.search_terms(qterms, k=3, expansion=expansion)
+    assert [h.id for h in hits] == [1, 2]  # the exact term first; the synonym found, below it
+    plain = {h.id: h.score for h in index.search("异质结 银浆", k=3)}
+    assert hits[1].score > plain[2]  # the synonym adds to the score of the document that holds it
+    assert "异质结 → SHJ" in index.reasons(hits[1].slot, qterms, expansion)["terms"]
+    # the other way round: the abbreviation finds the full name, shown with the arrow
+    qterms, expansion = index.query("HJT 银浆", words)
+    hits = index.search_terms(qterms, k=3, expansion=expansion)
+    assert [h.id for h in hits][:2] == [2, 1] or [h.id for h in hits][:2] == [1, 2]
+    reasons = {h.id: index.reasons(h.slot, qterms, expansion)["terms"] for h in hits}
+    assert "HJT → 异质结" in reasons[1] and "HJT → SHJ" in reasons[2]
+
+
+def test_a_broader_term_is_expanded_to_at_half_the_weight_and_not_from():
+    index, words = _with_thesaurus([
+        {"id": 1, "title": "光伏电池", "description": "光伏电池测试"},
+        {"id": 2, "title": "异质结", "description": "异质结设备"},
+        {"id": 3, "title": "HJT", "description": "HJT设备"},
+    ], "异质结 | HJT | 光伏电池")
+    _, down = index.query("异质结", words)
+    weights = dict(zip([index.terms[t] for t in down.terms], down.weights.tolist(), strict=True))
+    assert weights["光伏电池"] < weights["hjt"]
+    _, up = index.query("光伏电池", words)
+    assert up is None  # a broader term does not expand to its narrower ones
+
+
+def test_editing_an_entry_changes_the_next_query_without_a_rebuild(cast, settings, tmp_path):
+    from feidi.techmarket import actions, matching
+    from feidi.techmarket.models import ThesaurusEntry
+
+    settings.VAR_DIR = tmp_path
+    matching.reset_engine()
+    ThesaurusEntry.objects.all().delete()
+    s = _make(cast, "supply", "碳化硅功率模块封装", "碳化硅器件银烧结封装", "碳化硅")
+    assert matching.search("supply", "SiC") == []  # "sic" is in no document
+    index = matching.get_engine().index("supply")
+    entry = actions.do_save_thesaurus_entry(ThesaurusEntry(term="碳化硅", equivalents="SiC", chain="电子信息"),
+                                            acting_user=cast.tech)
+    found = matching.search("supply", "SiC")
+    assert [m.id for m in found] == [s.pk] and found[0].reasons["terms"] == ["SiC → 碳化硅"]
+    assert matching.get_engine().index("supply") is index  # the same index, not rebuilt
+    entry.active = False
+    actions.do_save_thesaurus_entry(entry, acting_user=cast.tech, expected_version=entry.version)
+    assert matching.search("supply", "SiC") == []
+    matching.reset_engine()
+
+
+def test_the_shipped_thesaurus_is_seeded_and_parses(db):
+    from feidi.techmarket.matching.thesaurus import load_file
+    from feidi.techmarket.models import ThesaurusEntry
+
+    entries = load_file()
+    assert len(entries) >= 300
+    assert len({e.chain for e in entries}) >= 8
+    shj = ThesaurusEntry.objects.get(term="异质结")
+    assert "SHJ" in shj.equivalents and shj.broader == "光伏电池" and shj.chain == "光伏"
+    assert ThesaurusEntry.objects.count() == len({(e.chain, e.term) for e in entries})
+
+
+def test_a_document_naming_a_term_and_its_synonyms_counts_the_concept_once():
+    index, words = _with_thesaurus([
+        {"id": 1, "title": "异质结电池银浆", "description": "异质结 HJT SHJ 电池金属化"},
+        {"id": 2, "title": "SHJ电池银浆", "description": "SHJ HJT 电池金属化"},
+        {"id": 3, "title": "电池银浆", "description": "电池金属化"},
+    ], "异质结 | SHJ, HJT | 光伏电池")
+    plain = {h.id: h.score for h in index.search("异质结 银浆", k=3)}
+    qterms, expansion = index.query("异质结 银浆", words)
+    expanded = {h.id: h.score for h in index.search_terms(qterms, k=3, expansion=expansion)}
+    assert expanded[1] == plain[1]  # the exact term scored it: its synonyms add nothing
+    assert plain[2] < expanded[2] < expanded[1]
+    # SHJ and HJT both expand 异质结's group: counted once, by one of them (not their sum)
+    singles = [_expanded_by(index, words, "异质结 银浆", keep=t)[2] for t in ("shj", "hjt")]
+    assert any(expanded[2] == pytest.approx(s, rel=1e-6) for s in singles), (expanded[2], singles)
+    # the batch path scores the same
+    many = index.search_many([qterms], k=3, expansions=[expansion])[0]
+    assert {h.id: h.score for h in many} == expanded
+
+
+def _expanded_by(index, words, text, *, keep):
+    """Scores with the expansion cut down to the one term ``keep``."""
+    import numpy as np
+
+    from feidi.techmarket.matching.index import Expansion
+
+    qterms, x = index.query(text, words)
+    j = [index.terms[t] for t in x.terms].index(keep)
+    one = Expansion([x.terms[j]], np.asarray([x.weights[j]]), {x.terms[j]: x.labels[x.terms[j]]}, [x.sources[j]])
+    return {h.id: h.score for h in index.search_terms(qterms, k=3, expansion=one)}
+
+
+def test_pseudo_relevance_feedback_adds_the_top_hits_terms_at_a_low_weight():
+    index = BM25Index().build([
+        {"id": 1, "title": "钙钛矿叠层电池封装胶膜", "description": "原子层沉积阻隔层"},
+        {"id": 2, "title": "原子层沉积阻隔层设备", "description": "柔性封装"},
+        {"id": 3, "title": "动力电池热管理系统", "description": "液冷板设计"},
+        {"id": 4, "title": "钙钛矿材料", "description": "稀土永磁"},
+    ])
+    qterms = index.query_terms("钙钛矿叠层电池封装胶膜")
+    hits = index.search_terms(qterms, k=10)
+    fb = index.feedback(qterms, hits, docs=1, terms=5, weight=0.3)
+    added = [index.terms[t] for t in fb.terms]
+    assert added and not set(fb.terms) & set(qterms) and "阻隔" in added
+    assert max(fb.weights) < min(index._weights(qterms))
+    assert 2 in [h.id for h in index.search_terms(qterms, k=10, expansion=fb)]
+
+
+def test_an_expansion_term_as_common_as_a_stop_word_is_left_out(monkeypatch):
+    from feidi.techmarket.matching import index as index_module
+
+    index, words = _with_thesaurus([
+        {"id": 1, "title": "HJT银浆", "description": "HJT"},
+        {"id": 2, "title": "HJT设备", "description": "HJT"},
+        {"id": 3, "title": "异质结银浆", "description": "银浆"},
+    ], "异质结 | HJT")
+    assert index.query("异质结", words)[1] is not None
+    monkeypatch.setattr(index_module, "EXPANSION_MAX_DF", 1)  # (and 1% of 3 documents is 0)
+    assert index.query("异质结", words)[1] is None  # HJT is in 2 documents

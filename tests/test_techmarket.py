@@ -389,3 +389,50 @@ def check_the_demo_market():
     c.force_login(User.objects.get(username="tech"))
     page = c.get(reverse("techmarket:overview")).content.decode()
     assert "光伏" in page and "低空物流航线规划与调度平台" in page and "示例" in page
+
+
+# --- the domain thesaurus ---------------------------------------------------------------------------
+
+def test_the_operator_edits_the_thesaurus_and_outsiders_cannot(cast, client_for):
+    from feidi.accounts.models import Role
+    from feidi.techmarket.models import ThesaurusEntry
+    from feidi.testing.cast import _user
+
+    c = client_for("tech")
+    assert c.get(reverse("techmarket:thesaurusentry_list")).status_code == 200
+    r = c.post(reverse("techmarket:thesaurusentry_add"), {
+        "term": "钙钛矿", "equivalents": "perovskite, PSC", "broader": "光伏电池", "chain": "甲区光伏", "weight": "0.5",
+        "active": "on", "_form_token": "th1", "_version": ""})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    mine = ThesaurusEntry.objects.get(chain="甲区光伏", term="钙钛矿")
+    assert (mine.department, mine.created_by) == (cast.dept_a, cast.tech)
+    assert AuditRecord.objects.filter(model="techmarket.thesaurusentry", object_id=str(mine.pk),
+                                      action="create").exists()
+    shipped = ThesaurusEntry.objects.get(term="异质结")  # the seeded entries: every operator edits them
+    edit = {"term": "异质结", "equivalents": shipped.equivalents + ", 异质结太阳电池", "broader": shipped.broader,
+            "chain": shipped.chain, "weight": "0.6", "active": "on", "_form_token": "th2",
+            "_version": str(shipped.version)}
+    r = c.post(reverse("techmarket:thesaurusentry_edit", args=[shipped.pk]), edit)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    shipped.refresh_from_db()
+    assert shipped.weight == 0.6 and "异质结太阳电池" in shipped.equivalents
+    # another zone's operator sees the entry but cannot change or delete it; users of the
+    # market's sides see no thesaurus at all
+    other = _user("other_tech", "乙区科技局干部", roles=["tech_bureau"], department=cast.dept_b)
+    from django.test import Client
+
+    o = Client()
+    o.force_login(other)
+    assert o.get(reverse("techmarket:thesaurusentry_detail", args=[mine.pk])).status_code == 200
+    r = o.post(reverse("techmarket:thesaurusentry_edit", args=[mine.pk]), {
+        "term": "钙钛矿", "equivalents": "x", "chain": "甲区光伏", "weight": "0.5", "_form_token": "th3",
+        "_version": str(mine.version)})
+    assert r.status_code == 404
+    assert o.post(reverse("techmarket:thesaurusentry_delete", args=[mine.pk])).status_code == 404
+    mine.refresh_from_db()
+    assert mine.equivalents == "perovskite, PSC"
+    for name in ("ent_a", "inst", "clerk"):
+        assert client_for(name).get(reverse("techmarket:thesaurusentry_list")).status_code == 403, name
+        assert client_for(name).post(reverse("techmarket:thesaurusentry_edit", args=[shipped.pk]),
+                                     edit).status_code in (403, 404), name
+    assert Role.objects.get(code="tech_bureau").permissions.filter(codename="change_thesaurusentry").exists()

@@ -57,7 +57,7 @@ INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicator
                          "indicators.change_indicatorvalue", "indicators.view_muresult"]
 
 TECH_MODELS = ("demand", "supply", "talent", "challenge", "application", "review", "jointproject", "auction", "lot",
-               "registration")
+               "registration", "thesaurusentry")
 TECH_VIEW = [*_perms("techmarket", {m: VIEW for m in TECH_MODELS}), "techmarket.view_push", "techmarket.view_bid"]
 TECH_FULL = [*_perms("techmarket", {m: FULL for m in TECH_MODELS if m != "review"}), "techmarket.view_review",
              "techmarket.view_push", "techmarket.view_bid", "techmarket.publish_challenge",

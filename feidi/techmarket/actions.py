@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, delete_object, update_object
 
-from .models import Demand, Supply, Talent
+from .models import Demand, Supply, Talent, ThesaurusEntry
 
 SUPPLY_KINDS = ("institute", "university", "enterprise")
 
@@ -195,3 +195,20 @@ def do_save_talent(talent: Talent, *, acting_user, expected_version: int | None 
     if talent.pk is None:
         return create_object(talent, acting_user=acting_user)
     return update_object(talent, acting_user=acting_user, expected_version=expected_version)
+
+
+# --- the domain thesaurus -------------------------------------------------------------------------
+
+def do_save_thesaurus_entry(entry: ThesaurusEntry, *, acting_user,
+                            expected_version: int | None = None) -> ThesaurusEntry:
+    """Create or edit a thesaurus entry. The matching engine reads the entries at its next query
+    (query-side expansion: no index rebuild). A new entry belongs to the department of the staff
+    user entering it; an edit keeps the entry's department."""
+    entry.term = " ".join(entry.term.split())
+    entry.broader = " ".join(entry.broader.split())
+    if entry.pk is None and acting_user is not None and not entry.department_id:
+        entry.department_id = acting_user.department_id
+    entry.full_clean()
+    if entry.pk is None:
+        return create_object(entry, acting_user=acting_user)
+    return update_object(entry, acting_user=acting_user, expected_version=expected_version)

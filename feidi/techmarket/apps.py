@@ -39,4 +39,5 @@ class TechmarketConfig(AppConfig):
                  org_users=True),
             Item(gettext_noop("出价记录"), "techmarket:bid_list", "techmarket.view_bid", org_users=True),
             Item(gettext_noop("引进人才"), "techmarket:talent_list", "techmarket.view_talent"),
+            Item(gettext_noop("领域词表"), "techmarket:thesaurusentry_list", "techmarket.view_thesaurusentry"),
         ])

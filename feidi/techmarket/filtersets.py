@@ -14,7 +14,7 @@ from feidi.core.models import DictItem
 from feidi.registry.models import Zone
 
 from .forms import SegmentChoiceField, chain_choices, segment_choices
-from .models import Demand, Maturity, Push, Supply, Talent, TransferMode
+from .models import Demand, Maturity, Push, Supply, Talent, ThesaurusEntry, TransferMode
 
 
 def _fields():
@@ -129,3 +129,21 @@ class TalentFilterSet(ScopedFilterSet):
         _choices(self, "field", _fields())
         _choices(self, "enclave", Zone.objects.visible_to(self.user).filter(kind__extra__enclave=True).order_by("name"))
         self.form.fields["q"].widget.attrs["placeholder"] = gettext("姓名、头衔、单位")
+
+
+class ThesaurusEntryFilterSet(ScopedFilterSet):
+    search_fields = ("term", "equivalents", "broader")
+    chain = django_filters.ChoiceFilter(label=_("产业链/领域"), choices=())
+
+    class Meta:
+        model = ThesaurusEntry
+        fields = ["chain", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chains = (ThesaurusEntry.objects.visible_to(self.user).exclude(chain="").order_by("chain")
+                  .values_list("chain", flat=True).distinct())
+        choices = [(c, c) for c in chains]
+        self.filters["chain"].extra["choices"] = choices
+        self.form.fields["chain"].choices = [("", "---------"), *choices]
+        self.form.fields["q"].widget.attrs["placeholder"] = gettext("术语、同义词、上位词")

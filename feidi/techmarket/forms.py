@@ -14,7 +14,7 @@ from feidi.core.forms import ScopedModelForm
 from feidi.registry.models import Organization
 
 from .actions import SUPPLY_KINDS
-from .models import Demand, Supply, Talent
+from .models import Demand, Supply, Talent, ThesaurusEntry
 
 
 def _org_chain_filter(user) -> dict:
@@ -119,3 +119,10 @@ class TalentForm(ScopedModelForm):
         self.fields["enclave"].queryset = self.fields["enclave"].queryset.filter(
             kind__extra__enclave=True).order_by("name")
         self.fields["employer"].queryset = self.fields["employer"].queryset.order_by("name")
+
+
+class ThesaurusEntryForm(ScopedModelForm):
+    class Meta:
+        model = ThesaurusEntry
+        fields = ["term", "equivalents", "broader", "chain", "weight", "active"]
+        widgets = {"equivalents": forms.Textarea(attrs={"rows": 2})}

@@ -252,6 +252,40 @@ class Talent(FeidiModel):
         return str(self.person) if self.person_id else gettext("引进人才")
 
 
+def _shipped_entries(user) -> Q:
+    # the entries shipped with the thesaurus file belong to no department: every staff role that
+    # holds the action's permission reaches them (the thesaurus is the installation's)
+    return Q(department__isnull=True)
+
+
+class ThesaurusEntry(FeidiModel):
+    """A term of the domain thesaurus (领域词表) the matching engine expands queries with: the term,
+    its equivalents (abbreviations, English names, other Chinese names — each expands to the
+    others) and a broader term (expanded to, not from, at half the weight), for a chain or
+    field. The expansion is query-side: an edit takes effect at the next query without
+    rebuilding the document index (``matching/thesaurus.py``). All active entries apply to every
+    query, whoever wrote them; who may edit an entry follows its department."""
+
+    term = models.CharField("术语", max_length=100, help_text="如：异质结")
+    equivalents = models.CharField("同义词/缩写", max_length=500, blank=True,
+                                   help_text="以逗号分隔，与术语互相扩展，如：SHJ, HJT, heterojunction")
+    broader = models.CharField("上位词", max_length=100, blank=True, help_text="如：光伏电池（只由本条扩展到它）")
+    chain = models.CharField("产业链/领域", max_length=50, blank=True, db_index=True, help_text="如：光伏、锂电、生物医药")
+    weight = models.FloatField("扩展权重", default=0.5, validators=[MinValueValidator(0.05), MaxValueValidator(0.9)],
+                               help_text="扩展词相对原词的权重（原词为 1）；上位词再减半")
+    active = models.BooleanField("启用", default=True)
+
+    scope = Scope(department="department", owner="created_by", public=Q(pk__isnull=False), also=_shipped_entries)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "领域词表"
+        ordering = ["chain", "term"]
+        constraints = [models.UniqueConstraint(fields=["chain", "term"], name="thesaurus_entry_unique_term")]
+
+    def __str__(self):
+        return self.term
+
+
 class Challenge(FeidiModel):
     """A demand published as a 揭榜挂帅 challenge (榜单): bounty (榜额), deadline, criteria, and
     whether it is published jointly with the partner region's office (协同发榜)."""

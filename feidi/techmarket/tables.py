@@ -118,3 +118,15 @@ class TalentTable(Table):
     enclave = Column(_("引进飞地"), order_by="enclave__name")
     how = Column(_("引进方式"), accessor="get_how_display", order_by="how")
     introduced_on = Column(_("引进日期"))
+
+
+class ThesaurusEntryTable(Table):
+    default_order = "-updated_at"  # the latest edits first; sort by 产业链/领域 to browse
+    term = Column(_("术语"), link=True)
+    equivalents = Column(_("同义词/缩写"))
+    broader = Column(_("上位词"))
+    chain = Column(_("产业链/领域"))
+    weight = Column(_("扩展权重"))
+    active = Column(_("启用"), render=lambda r: gettext("是") if r.active else gettext("否"),
+                    export_value=lambda r: gettext("是") if r.active else gettext("否"))
+    updated_at = Column(_("更新时间"))

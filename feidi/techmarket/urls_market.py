@@ -18,4 +18,5 @@ urlpatterns = [
     path("pushes/<int:pk>/", v.PushDetailView.as_view(), name="push_detail"),
     path("pushes/<int:pk>/mark/", v.PushMarkView.as_view(), name="push_mark"),
     *crud("talents", "talent", *v.TalentViews),
+    *crud("thesaurus", "thesaurusentry", *v.ThesaurusEntryViews),
 ]

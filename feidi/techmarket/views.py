@@ -34,11 +34,17 @@ from feidi.core.views import (
 )
 
 from . import actions
-from .filtersets import DemandFilterSet, PushFilterSet, SupplyFilterSet, TalentFilterSet
-from .forms import DemandForm, SupplyForm, TalentForm
+from .filtersets import (
+    DemandFilterSet,
+    PushFilterSet,
+    SupplyFilterSet,
+    TalentFilterSet,
+    ThesaurusEntryFilterSet,
+)
+from .forms import DemandForm, SupplyForm, TalentForm, ThesaurusEntryForm
 from .matching.terms import normalize_text, term_spans
-from .models import Demand, Push, Supply, Talent
-from .tables import DemandTable, PushTable, SupplyTable, TalentTable
+from .models import Demand, Push, Supply, Talent, ThesaurusEntry
+from .tables import DemandTable, PushTable, SupplyTable, TalentTable, ThesaurusEntryTable
 
 MATCH_K = 10
 
@@ -460,6 +466,18 @@ class _TalentEdit(ObjectEditView):
 
 TalentViews = crud_views(Talent, form_class=TalentForm, filterset_class=TalentFilterSet, table_class=TalentTable,
                          select_related=("person", "field", "employer", "enclave"), edit_base=_TalentEdit)
+
+
+
+# --- the domain thesaurus ---------------------------------------------------------------------------
+
+class _ThesaurusEntryEdit(ObjectEditView):
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_thesaurus_entry(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+ThesaurusEntryViews = crud_views(ThesaurusEntry, form_class=ThesaurusEntryForm, filterset_class=ThesaurusEntryFilterSet,
+                                 table_class=ThesaurusEntryTable, edit_base=_ThesaurusEntryEdit)
 
 
 # --- the staff's overview ---------------------------------------------------------------------------

@@ -376,4 +376,6 @@ def _techmarket_factories():
         tm.JointMilestone: lambda c: tm.JointMilestone.objects.get_or_create(
             project=joint_project(c), title="甲区中试线验证", defaults={"due_on": dt.date(2026, 9, 30)})[0],
         tm.Auction: auction, tm.Lot: lot, tm.Registration: registration, tm.Bid: bid,
+        tm.ThesaurusEntry: lambda c: tm.ThesaurusEntry.objects.get_or_create(chain="甲区光伏", term="甲区叠层封装", defaults={
+            "equivalents": "甲区封装胶膜", "department": c.dept_a, "created_by": c.tech})[0],
     }

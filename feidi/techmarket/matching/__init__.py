@@ -6,7 +6,10 @@ evidence (``terms.py``: no numbers, units, generic words or segmenter fragments)
 title, description, keywords, technology field and chain segment of each document, scaled by the
 share of the query a document covers (``index.py``, scored by a numba kernel in ``kernels.py``),
 with filters and the reasons of every match, kept incrementally up to date from the
-``IndexChange`` rows (``engine.py``).
+``IndexChange`` rows (``engine.py``). Queries are expanded by the domain thesaurus
+(``thesaurus.py``, the ``ThesaurusEntry`` rows): an equivalent at half an exact term's weight, a
+broader term at a quarter, shown in the reasons as "SHJ → 异质结"; read at query time, so an edit
+needs no rebuild.
 
 Public API (used by the market's actions and pages):
 
@@ -120,7 +123,8 @@ def _published_ids(kind: str, ids) -> set[int]:
                .values_list("pk", flat=True))
 
 
-def _rank(index, qterms: list[int], hits, live: set[int], fb: Feedback | None, declined: set, k: int) -> list[Match]:
+def _rank(index, qterms: list[int], hits, live: set[int], fb: Feedback | None, declined: set, k: int,
+          expansion=None) -> list[Match]:
     """Drop the unpublished and declined candidates, apply the feedback factors, keep ``k``."""
     scored = []
     for h in hits:
@@ -131,7 +135,7 @@ def _rank(index, qterms: list[int], hits, live: set[int], fb: Feedback | None, d
             score *= fb.factor(int(index.org.a[h.slot]), index.doc_terms(h.slot))
         scored.append((-score, h.id, h))
     scored.sort(key=lambda x: (x[0], x[1]))
-    return [Match(h.id, round(-s, 6), index.reasons(h.slot, qterms)) for s, _, h in scored[:k]]
+    return [Match(h.id, round(-s, 6), index.reasons(h.slot, qterms, expansion)) for s, _, h in scored[:k]]
 
 
 def _window(k: int) -> int:
@@ -140,12 +144,13 @@ def _window(k: int) -> int:
 
 def _counterparts(kind: str, obj, *, k: int, filters: dict | None) -> list[Match]:
     target = other(kind)
-    index = get_engine().index(target)
-    qterms = index.query_terms(doc_of(kind, obj))
+    engine = get_engine()
+    index = engine.index(target)
+    qterms, expansion = index.query(doc_of(kind, obj), engine.thesaurus(index))
     fb = feedback_of(kind, obj.organization_id, index)
     declined = fb.declined.get(obj.pk, set())
-    hits = index.search_terms(qterms, k=_window(k) + len(declined), filters=filters)
-    return _rank(index, qterms, hits, _published_ids(target, [h.id for h in hits]), fb, declined, k)
+    hits = index.search_terms(qterms, k=_window(k) + len(declined), filters=filters, expansion=expansion)
+    return _rank(index, qterms, hits, _published_ids(target, [h.id for h in hits]), fb, declined, k, expansion)
 
 
 def supplies_for_demand(demand, *, k: int = 10, filters: dict | None = None) -> list[Match]:
@@ -163,25 +168,30 @@ def matches_for_many(kind: str, objs: list, *, k: int = 10, filters: dict | None
     pass: one compiled call for all the BM25 queries, one database query for the published
     candidates, the feedback read once per organisation."""
     target = other(kind)
-    index = get_engine().index(target)
-    queries = [index.query_terms(doc_of(kind, obj)) for obj in objs]
+    engine = get_engine()
+    index = engine.index(target)
+    words = engine.thesaurus(index)
+    found = [index.query(doc_of(kind, obj), words) for obj in objs]
+    queries = [q for q, _ in found]
+    expansions = [x for _, x in found]
     by_org: dict = {}
     for obj in objs:
         if obj.organization_id not in by_org:
             by_org[obj.organization_id] = feedback_of(kind, obj.organization_id, index)
     widest = max([len(fb.declined.get(o.pk, ())) for o, fb in ((o, by_org[o.organization_id]) for o in objs)] or [0])
-    results = index.search_many(queries, k=_window(k) + widest, filters=filters)
+    results = index.search_many(queries, k=_window(k) + widest, filters=filters, expansions=expansions)
     live = _published_ids(target, {h.id for hits in results for h in hits})
     out = []
-    for obj, q, hits in zip(objs, queries, results, strict=True):
+    for obj, q, x, hits in zip(objs, queries, expansions, results, strict=True):
         fb = by_org[obj.organization_id]
-        out.append(_rank(index, q, hits, live, fb, fb.declined.get(obj.pk, set()), k))
+        out.append(_rank(index, q, hits, live, fb, fb.declined.get(obj.pk, set()), k, x))
     return out
 
 
 def search(kind: str, text: str, *, k: int = 50, filters: dict | None = None) -> list[Match]:
     """Free-text search of the published demands or supplies."""
-    index = get_engine().index(kind)
-    qterms = index.query_terms(text)
-    hits = index.search_terms(qterms, k=k, filters=filters)
-    return _rank(index, qterms, hits, _published_ids(kind, [h.id for h in hits]), None, set(), k)
+    engine = get_engine()
+    index = engine.index(kind)
+    qterms, expansion = index.query(text, engine.thesaurus(index))
+    hits = index.search_terms(qterms, k=k, filters=filters, expansion=expansion)
+    return _rank(index, qterms, hits, _published_ids(kind, [h.id for h in hits]), None, set(), k, expansion)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import thesaurus
 from .index import BM25Index
 from .segment import Segmenter, split_keywords
 
@@ -70,12 +71,30 @@ def docs_from_db(kind: str, ids: Iterable[int] | None = None) -> list[dict]:
 
 
 def domain_words() -> list[str]:
-    """Chain and segment names (the shipped vocabulary file is loaded by the segmenter)."""
+    """Chain and segment names and the thesaurus's words (the shipped vocabulary file is loaded
+    by the segmenter)."""
     from feidi.chains.models import Chain, Segment
 
     words = list(Chain._base_manager.values_list("name", flat=True))
     words += list(Segment._base_manager.values_list("name", flat=True))
-    return [w for name in words for w in split_keywords(name.replace("·", " "))]
+    return [w for name in words for w in split_keywords(name.replace("·", " "))] + thesaurus.words(thesaurus_entries())
+
+
+def thesaurus_entries() -> list[thesaurus.Entry]:
+    """The active entries of the domain thesaurus (all departments': it is the installation's)."""
+    from feidi.techmarket.models import ThesaurusEntry
+
+    return thesaurus.from_rows(ThesaurusEntry._base_manager.filter(active=True).order_by("pk"))
+
+
+def thesaurus_stamp() -> tuple:
+    """What changes when any entry is added, edited or deleted (one query)."""
+    from django.db.models import Count, Max
+
+    from feidi.techmarket.models import ThesaurusEntry
+
+    got = ThesaurusEntry._base_manager.aggregate(n=Count("pk"), at=Max("updated_at"), top=Max("pk"))
+    return got["n"], got["at"], got["top"]
 
 
 class Engine:
@@ -127,6 +146,16 @@ class Engine:
                 self.indexes[kind] = index
             self.catch_up(kind)
             return self.indexes[kind]
+
+    def thesaurus(self, index: BM25Index) -> thesaurus.Thesaurus:
+        """The thesaurus compiled for ``index``'s segmenter (kept on the index), read again from
+        the database whenever an entry changed: query-side, the index is not rebuilt."""
+        stamp = thesaurus_stamp()
+        with self.lock:
+            got = index.extra_cache.get("thesaurus")
+            if got is None or got[0] != stamp:
+                got = index.extra_cache["thesaurus"] = (stamp, thesaurus.Thesaurus(thesaurus_entries(), index.seg))
+            return got[1]
 
     def catch_up(self, kind: str) -> int:
         """Apply the changes after the watermark; returns how many documents were re-read."""

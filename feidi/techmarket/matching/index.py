@@ -46,6 +46,7 @@ FIELD_LABELS = {"title": gettext_noop("标题"), "description": gettext_noop("�
 # Filter attributes, stored as small integer codes per document.
 ATTRS = ("field_id", "chain_id", "region", "transfer_mode", "maturity")
 FORMAT = 2  # 2: the term rules of terms.py and the segmentation setting
+EXPANSION_MAX_DF = 1000  # an expansion term's postings, at most (or 1% of the documents)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,17 @@ class Scoring:
 
 ENGINE = Scoring()
 PLAIN = Scoring(k1=1.5, b=0.75, inner=1.0, coverage=0.0)
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A query's expansion terms (never among its exact terms), their weights and the labels of
+    the reasons ("SHJ → 异质结")."""
+
+    terms: list[int]
+    weights: np.ndarray
+    labels: dict[int, str]
+    sources: list[tuple[str, ...]]  # each expansion term's source member, as terms
 
 
 @dataclass(frozen=True)
@@ -97,11 +109,12 @@ _local = threading.local()
 
 
 def _buffers(n: int):
-    """(scores, covers, touched) of this thread, zero, with room for ``n`` slots."""
+    """(scores, covers, touched, hits) of this thread, zero, with room for ``n`` slots."""
     buf = getattr(_local, "buf", None)
     if buf is None or len(buf[0]) < n:
         size = max(1024, int(n * 1.25))
-        buf = (np.zeros(size, np.float32), np.zeros(size, np.float32), np.zeros(size, np.int64))
+        buf = (np.zeros(size, np.float32), np.zeros(size, np.float32), np.zeros(size, np.int64),
+               np.zeros(size, np.uint64))
         _local.buf = buf
     return buf
 
@@ -117,6 +130,7 @@ class BM25Index:
         self.codes_of: list[dict] = [{None: 0} for _ in ATTRS]  # value → code; code 0 = none
         self.watermark = 0
         self.extra: dict = {}  # persisted with the index (the engine's watermark stamp)
+        self.extra_cache: dict = {}  # not persisted (the engine's compiled thesaurus)
         self._reset_main(0)
 
     # ---------------------------------------------------------------- building
@@ -152,14 +166,18 @@ class BM25Index:
             self.df.append(0)
         return tid
 
-    def analyse(self, doc: Mapping, *, add_terms: bool = True):
-        """(term ids, tfs, field masks, length) of a document dict with the ``FIELDS`` texts.
-        With ``add_terms`` false, unknown terms are skipped (queries)."""
+    def _field_tokens(self, doc: Mapping) -> list[list[str]]:
         seg = self.seg
         per_field = seg.title_description(doc.get("title") or "", doc.get("description") or "")
         per_field.append(seg.keyword_tokens(doc.get("keywords") or ""))
         per_field.append(seg.short_tokens(doc.get("field") or ""))
         per_field.append(seg.short_tokens(doc.get("segment") or ""))
+        return per_field
+
+    def analyse(self, doc: Mapping, *, add_terms: bool = True):
+        """(term ids, tfs, field masks, length) of a document dict with the ``FIELDS`` texts.
+        With ``add_terms`` false, unknown terms are skipped (queries)."""
+        per_field = self._field_tokens(doc)
         counts = Counter()
         mask: dict[str, int] = {}
         for bit, tokens in enumerate(per_field):
@@ -367,6 +385,92 @@ class BM25Index:
             return out
         return self.analyse(doc_or_text, add_terms=False)[0]
 
+    def query(self, doc_or_text, thesaurus=None) -> tuple[list[int], Expansion | None]:
+        """``query_terms`` of a text or document and, with a ``thesaurus``, its expansion."""
+        if isinstance(doc_or_text, str):
+            tokens = self.seg.tokens(doc_or_text)
+        else:
+            tokens = [t for field in self._field_tokens(doc_or_text) for t in field]
+        vocab_get = self.vocab.get
+        qterms = list(dict.fromkeys(t for t in (vocab_get(tok) for tok in tokens) if t is not None))
+        if thesaurus is None or not len(thesaurus):
+            return qterms, None
+        return qterms, self.expansion(tokens, thesaurus)
+
+    def expansion(self, tokens: Iterable[str], thesaurus) -> Expansion | None:
+        """The thesaurus's expansion terms of a query's tokens that the index knows, each weighted
+        ``factor × min(idf(term), idf(source))`` (a source term the index lacks has the idf of
+        df 0): a document holding only the expansion counts less than one holding the source."""
+        found = []
+        # an expansion term in more than 1% of a large index (idf < 4.6, so at most 0.5 × 4.6)
+        # would cost the postings of a common word for little: left out
+        most = max(EXPANSION_MAX_DF, self.n_live // 100)
+        for tok, x in thesaurus.expand(tokens).items():
+            tid = self.vocab.get(tok)
+            if tid is None or not self.df.a[tid] or self.df.a[tid] > most:
+                continue
+            src_df = max((int(self.df.a[s]) for s in (self.vocab.get(t) for t in x.source) if s is not None),
+                         default=0)
+            weight = x.factor * min(float(self._idf(np.asarray([tid]))[0]), idf_value(src_df, self.n_live))
+            found.append((-weight, tid, x))
+        if not found:
+            return None
+        found.sort(key=lambda f: (f[0], f[1]))  # the heaviest first: it scores a synonym group
+        return Expansion([t for _, t, _ in found], np.asarray([-w for w, _, _ in found], np.float64),
+                         {t: x.label for _, t, x in found}, [x.source for _, _, x in found])
+
+    def feedback(self, qterms: list[int], hits: list[Hit], expansion: Expansion | None = None, *, docs: int = 5,
+                 terms: int = 10, weight: float = 0.3) -> Expansion | None:
+        """Pseudo-relevance feedback (RM3-like): the ``terms`` terms weighing most in the first
+        ``docs`` hits (Σ share of the hit's score × tf / length × idf), not already in the query,
+        added at ``weight`` × idf to ``expansion``."""
+        if not hits:
+            return expansion
+        have = set(qterms) | set(expansion.terms if expansion is not None else ())
+        total = sum(h.score for h in hits[:docs]) or 1.0
+        mass: dict[int, float] = {}
+        for h in hits[:docs]:
+            t, tf, _ = self._forward(h.slot)
+            dl = float(self.dl.a[h.slot]) or 1.0
+            for term, f in zip(t.tolist(), tf.tolist(), strict=True):
+                if term not in have and self.df.a[term] > 1:
+                    mass[term] = mass.get(term, 0.0) + h.score / total * f / dl
+        if not mass:
+            return expansion
+        idf = {t: float(v) for t, v in zip(mass, self._idf(np.asarray(list(mass), np.int64)).tolist(), strict=True)}
+        best = sorted(mass, key=lambda t: (-mass[t] * idf[t], t))[:terms]
+        base = expansion or Expansion([], np.zeros(0), {}, [])
+        return Expansion([*base.terms, *best], np.concatenate([base.weights, [weight * idf[t] for t in best]]),
+                         base.labels, [*base.sources, *[() for _ in best]])
+
+    def _masks(self, qterms: list[int], expansion: Expansion | None) -> np.ndarray:
+        """Each query term's synonym-group bits (``kernels._add_masked``): a source term of an
+        expansion has its own bit, an expansion the bits of its source terms in the query (or of
+        its source member, when the index lacks it); 64 groups at most, the others summed."""
+        n = len(qterms) + (len(expansion.terms) if expansion is not None else 0)
+        masks = np.zeros(n, np.uint64)
+        if expansion is None:
+            return masks
+        pos = {t: i for i, t in enumerate(qterms)}
+        bits: dict = {}
+
+        def bit(key) -> int:
+            if key not in bits and len(bits) < 64:
+                bits[key] = 1 << len(bits)
+            return bits.get(key, 0)
+
+        for j, source in enumerate(expansion.sources):
+            inside = [pos[t] for t in (self.vocab.get(s) for s in source) if t is not None and t in pos]
+            m = 0
+            for i in inside:
+                b = bit(("term", i))
+                masks[i] |= np.uint64(b)
+                m |= b
+            if not inside and source:
+                m = bit(("member", source))
+            masks[len(qterms) + j] = np.uint64(m)
+        return masks
+
     def _idf(self, qterms) -> np.ndarray:
         df = self.df.a[qterms].astype(np.float64)
         n = float(self.n_live)
@@ -427,40 +531,58 @@ class BM25Index:
     def _ok(self, published_only: bool):
         return self.ok_pub.view if published_only else self.alive.view
 
+    def _with(self, qterms: list[int], expansion: Expansion | None) -> tuple[list[int], np.ndarray]:
+        """The exact terms then the expansion terms, and their weights."""
+        weights = self._weights(qterms) if qterms else np.zeros(0)
+        if expansion is None:
+            return qterms, weights
+        return [*qterms, *expansion.terms], np.concatenate([weights, expansion.weights])
+
     def search_terms(self, qterms: list[int], *, k: int = 10, filters: Mapping | None = None,
-                     published_only: bool = True) -> list[Hit]:
+                     published_only: bool = True, expansion: Expansion | None = None) -> list[Hit]:
         from .kernels import topk_one
 
         with self.lock:
-            if not qterms or not self.n_live or k <= 0:
+            if not (qterms or expansion) or not self.n_live or k <= 0:
                 return []
+            n_exact = len(qterms)
+            masks = self._masks(qterms, expansion)
+            qterms, weights = self._with(qterms, expansion)
             q = np.asarray(qterms, np.int64)
             d_indptr, d_docs, d_tf, d_dl = self._delta_csr(qterms)
             active, allowed = self._filter_arrays(filters)
-            scores, covers, touched = _buffers(self.ids.n)
+            scores, covers, touched, hits = _buffers(self.ids.n)
             out_slots = np.empty(k, np.int64)
             out_scores = np.empty(k, np.float64)
-            n = topk_one(q, self._weights(qterms), self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl,
+            n = topk_one(q, weights, n_exact, masks, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl,
                          d_indptr, d_docs, d_tf, d_dl, *self._args(), self._ok(published_only), self.codes.a,
-                         allowed, active, self.ids.a, scores, covers, touched, k, out_slots, out_scores)
+                         allowed, active, self.ids.a, scores, covers, touched, hits, k, out_slots, out_scores)
             return [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
                                                                                strict=True)]
 
-    def search(self, query, *, k: int = 10, filters: Mapping | None = None, published_only: bool = True):
-        return self.search_terms(self.query_terms(query), k=k, filters=filters, published_only=published_only)
+    def search(self, query, *, k: int = 10, filters: Mapping | None = None, published_only: bool = True,
+               thesaurus=None):
+        qterms, expansion = self.query(query, thesaurus)
+        return self.search_terms(qterms, k=k, filters=filters, published_only=published_only, expansion=expansion)
 
     def search_many(self, queries: list[list[int]], *, k: int = 10, filters: Mapping | None = None,
-                    published_only: bool = True) -> list[list[Hit]]:
-        """Top-``k`` of many term-id queries in one compiled call."""
+                    published_only: bool = True, expansions: list[Expansion | None] | None = None) -> list[list[Hit]]:
+        """Top-``k`` of many term-id queries (each with its expansion) in one compiled call."""
         from .kernels import topk_many
 
         with self.lock:
             if not queries or not self.n_live:
                 return [[] for _ in queries]
+            n_exact = np.asarray([len(q) for q in queries], np.int64)
+            expansions = expansions or [None] * len(queries)
+            masks = np.concatenate([self._masks(q, x) for q, x in zip(queries, expansions, strict=True)] or
+                                   [np.zeros(0, np.uint64)])
+            both = [self._with(q, x) for q, x in zip(queries, expansions, strict=True)]
+            queries = [q for q, _ in both]
             q_indptr = np.zeros(len(queries) + 1, np.int64)
             np.cumsum([len(q) for q in queries], out=q_indptr[1:])
             flat = np.asarray([t for q in queries for t in q], np.int64)
-            idf = np.concatenate([self._weights(q) for q in queries if q]) if len(flat) else np.zeros(0)
+            idf = np.concatenate([w for _, w in both]) if len(flat) else np.zeros(0)
             dq, d_ind, d_docs, d_tf, d_dl = np.zeros(len(queries), np.int64), [], [], [], []
             base = at = 0
             for i, q in enumerate(queries):
@@ -473,35 +595,39 @@ class BM25Index:
                 d_dl.append(dls)
                 base += len(docs)
             active, allowed = self._filter_arrays(filters)
-            scores, covers, touched = _buffers(self.ids.n)
+            scores, covers, touched, hits = _buffers(self.ids.n)
             out_slots = np.empty((len(queries), k), np.int64)
             out_scores = np.empty((len(queries), k), np.float64)
             out_n = np.zeros(len(queries), np.int64)
-            topk_many(q_indptr, flat, idf, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, dq,
-                      np.concatenate(d_ind), np.concatenate(d_docs), np.concatenate(d_tf), np.concatenate(d_dl),
-                      *self._args(), self._ok(published_only), self.codes.a, allowed, active, self.ids.a, scores,
-                      covers, touched, k, out_slots, out_scores, out_n)
+            topk_many(q_indptr, flat, idf, n_exact, masks, self.m_indptr, self.m_docs, self.m_code, self.m_tf,
+                      self.m_dl, dq, np.concatenate(d_ind), np.concatenate(d_docs), np.concatenate(d_tf),
+                      np.concatenate(d_dl), *self._args(), self._ok(published_only), self.codes.a, allowed, active,
+                      self.ids.a, scores, covers, touched, hits, k, out_slots, out_scores, out_n)
             ids = self.ids.a
             return [[Hit(int(ids[s]), float(sc), int(s)) for s, sc in zip(out_slots[i, :n], out_scores[i, :n],
                                                                            strict=True)]
                     for i, n in enumerate(out_n)]
 
-    def reasons(self, slot: int, qterms: list[int]) -> dict:
+    def reasons(self, slot: int, qterms: list[int], expansion: Expansion | None = None) -> dict:
         """The query terms the document at ``slot`` contains, most weighty first, and the labels
-        of the fields they occurred in."""
+        of the fields they occurred in; an expansion term shows as its label ("SHJ → 异质结")."""
         with self.lock:
             terms, tfs, masks = self._forward(slot)
-            wanted = set(qterms)
-            idf = dict(zip(qterms, self._idf(np.asarray(qterms, np.int64)).tolist(), strict=True)) if qterms else {}
+            qterms = list(qterms)
+            weight = dict(zip(qterms, self._idf(np.asarray(qterms, np.int64)).tolist(), strict=True)) if qterms else {}
+            if expansion is not None:
+                weight.update(zip(expansion.terms, expansion.weights.tolist(), strict=True))
             hits, fields = [], 0
             for t, tf, m in zip(terms.tolist(), tfs.tolist(), masks.tolist(), strict=True):
-                if t in wanted:
-                    hits.append((-idf[t] * tf / (tf + self.scoring.k1), self.terms[t]))
+                if t in weight:
+                    hits.append((-weight[t] * tf / (tf + self.scoring.k1), self.terms[t], t))
                     fields |= m
             hits.sort()
-            names = [t for _, t in hits]
+            names = [name for _, name, _ in hits]
             # a sub-word of a longer matched word (电池 of 动力电池) says nothing more
-            names = [t for t in names if not any(t != o and t in o for o in names)]
+            labels = expansion.labels if expansion is not None else {}
+            names = [labels.get(t, name) for _, name, t in hits
+                     if not any(name != o and name in o for o in names)]
             return {"terms": names,
                     "fields": [gettext(FIELD_LABELS[f]) for bit,
                                f in enumerate(FIELDS) if fields & (1 << bit)]}

@@ -129,6 +129,34 @@ def _add_sparse(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touc
     return n_touched
 
 
+@njit(cache=True)
+def _add_masked(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touched, n_touched, covers, cover, dense,
+                hits, mask):
+    """``_add_sparse``/``_add_dense`` for a term of a synonym group: a document the group already
+    scored for (a bit of ``mask`` set in ``hits``) is skipped, so a document naming a term and its
+    synonym counts the concept once, at its first (the exact, else the heaviest) term."""
+    for p in range(lo, hi):
+        d = m_docs[p]
+        if hits[d] & mask:
+            continue
+        hits[d] |= mask
+        code = m_code[p]
+        part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
+        if not dense and scores[d] == 0.0:
+            touched[n_touched] = d
+            n_touched += 1
+        scores[d] += w * part
+        if cover:
+            covers[d] += w
+    return n_touched
+
+
+@njit(cache=True)
+def _clear_hits(lo, hi, m_docs, hits):
+    for p in range(lo, hi):
+        hits[m_docs[p]] = 0
+
+
 @njit(cache=True, inline="always")
 def _covered(s, covered, inv_total, cov_exp):
     """The BM25 score times the share of the query's weight the document holds, to ``cov_exp``
@@ -150,9 +178,13 @@ def _cover_all(scores, covers, n_slots, inv_total, cov_exp):
 
 
 @njit(cache=True)
-def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf, d_dl, avgdl, k1, b,
-             cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, k, out_slots, out_scores):
-    """One query. ``qterms``/``qidf``: the query's term ids and their weights; main postings in CSR
+def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf, d_dl, avgdl,
+             k1, b, cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, hits, k, out_slots, out_scores):
+    """One query. ``qterms``/``qidf``: the query's term ids and their weights, the first
+    ``n_exact`` its own terms and the others expansion terms (the coverage factor's share is of
+    the own terms' weight, so an expansion never lowers it; all terms when the own terms weigh
+    nothing); ``qmask`` each term's synonym-group bits (0: none; see ``_add_masked``, ``hits``
+    the per-slot bits, zero on entry and on return); main postings in CSR
     (``m_indptr`` over term ids) of (slot, tf, document length), the common (tf, length) pairs
     also packed in ``m_code`` (tf << 8 | length, 0xFFFF otherwise) so that the BM25 tf part is
     read from a table computed for this query's average length; the query's delta postings in a
@@ -180,13 +212,33 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
     dense = total > n_slots // 8
     cover = cov_exp != 0.0
     weight = 0.0
-    for qi in range(qterms.shape[0]):
+    for qi in range(min(n_exact, qterms.shape[0])):
         weight += qidf[qi]
+    if weight <= 0.0:
+        for qi in range(qterms.shape[0]):
+            weight += qidf[qi]
     inv_total = np.float32(1.0 / weight) if weight > 0.0 else np.float32(0.0)
     n_touched = 0
     for qi in range(qterms.shape[0]):
         t = qterms[qi]
         w = np.float32(qidf[qi])
+        mask = qmask[qi]
+        if mask != 0:
+            if t < n_main_terms:
+                n_touched = _add_masked(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2,
+                                        scores, touched, n_touched, covers, cover, dense, hits, mask)
+            for p in range(d_indptr[qi], d_indptr[qi + 1]):
+                d = d_docs[p]
+                if hits[d] & mask:
+                    continue
+                hits[d] |= mask
+                if not dense and scores[d] == 0.0:
+                    touched[n_touched] = d
+                    n_touched += 1
+                scores[d] += w * _part(d_tf[p], d_dl[p], c1, c2)
+                if cover:
+                    covers[d] += w
+            continue
         if t < n_main_terms:
             if dense and cover:
                 _add_dense_cover(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores,
@@ -204,6 +256,12 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
             scores[d] += w * _part(d_tf[p], d_dl[p], c1, c2)
             if cover:
                 covers[d] += w
+    for qi in range(qterms.shape[0]):
+        if qmask[qi] != 0:
+            t = qterms[qi]
+            if t < n_main_terms:
+                _clear_hits(m_indptr[t], m_indptr[t + 1], m_docs, hits)
+            _clear_hits(d_indptr[qi], d_indptr[qi + 1], d_docs, hits)
     hs = np.empty(k, np.float64)
     hi = np.empty(k, np.int64)
     hslot = np.empty(k, np.int64)
@@ -254,16 +312,17 @@ def topk_one(qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_doc
 
 
 @njit(cache=True)
-def topk_many(q_indptr, qterms, qidf, m_indptr, m_docs, m_code, m_tf, m_dl, dq_indptr, d_indptr, d_docs, d_tf, d_dl,
-              avgdl, k1, b, cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, k, out_slots, out_scores,
-              out_n):
+def topk_many(q_indptr, qterms, qidf, q_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl, dq_indptr, d_indptr, d_docs,
+              d_tf, d_dl, avgdl, k1, b, cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, hits, k,
+              out_slots, out_scores, out_n):
     """Many queries in one call (the batch push): query ``q`` has terms
-    ``qterms[q_indptr[q]:q_indptr[q + 1]]`` and its delta CSR starts at ``dq_indptr[q]`` in
+    ``qterms[q_indptr[q]:q_indptr[q + 1]]``, the first ``q_exact[q]`` its own, and its delta CSR starts at ``dq_indptr[q]`` in
     ``d_indptr``; results go to row ``q`` of ``out_slots``/``out_scores``."""
     for q in range(q_indptr.shape[0] - 1):
         lo = q_indptr[q]
         hi_ = q_indptr[q + 1]
         dlo = dq_indptr[q]
-        out_n[q] = topk_one(qterms[lo:hi_], qidf[lo:hi_], m_indptr, m_docs, m_code, m_tf, m_dl,
-                            d_indptr[dlo:dlo + (hi_ - lo) + 1], d_docs, d_tf, d_dl, avgdl, k1, b, cov_exp, ok,
-                            codes, allowed, active, ids, scores, covers, touched, k, out_slots[q], out_scores[q])
+        out_n[q] = topk_one(qterms[lo:hi_], qidf[lo:hi_], q_exact[q], qmask[lo:hi_], m_indptr, m_docs, m_code, m_tf,
+                            m_dl, d_indptr[dlo:dlo + (hi_ - lo) + 1], d_docs, d_tf, d_dl, avgdl, k1, b, cov_exp, ok,
+                            codes, allowed, active, ids, scores, covers, touched, hits, k, out_slots[q],
+                            out_scores[q])

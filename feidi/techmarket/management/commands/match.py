@@ -40,6 +40,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{name}：{len(data['demands'])} 条需求，{len(data['supplies'])} 条成果，"
                               f"{len(data['qrels'])} 条标注（{role}）")
         self._settings(sets)
+        self._expansion(sets)
         self._semantic(sets["labelled"], semantic=not options["no_semantic"])
 
     def _settings(self, sets):
@@ -77,6 +78,19 @@ class Command(BaseCommand):
             hit, total = best_in_top(Labelled(data, setting=keep))
             tops.append(f"{name} {hit}/{total}（{100 * hit / max(total, 1):.1f}%）")
         self.stdout.write("保留设置下最佳标注成果进入前 10：" + "，".join(tops))
+
+    def _expansion(self, sets):
+        from feidi.techmarket.matching.evaluate import compare_expansion
+
+        results = compare_expansion(sets)
+        self.stdout.write("\n领域词表（默认分词设置，同次运行；+词表入词典 = 词表词语加入分词词典，"
+                          "+词表扩展 = 再以词表加权扩展查询，+伪相关反馈 = 再以前 3 条结果的 30 个词扩展，未启用）")
+        self.stdout.write((_pad("", 20) + "".join(_pad(name, 42) for name in sets)).rstrip())
+        self.stdout.write((_pad("方法", 20) + "nDCG@10  R@10    R@50    毫秒/次   " * len(sets)).rstrip())
+        for method, by_set in results.items():
+            cells = "".join(f"{r['ndcg']:.4f}   {r['recall10']:.4f}  {r['recall']:.4f}  {r['ms']:<8.2f}  "
+                            for r in by_set.values())
+            self.stdout.write((_pad(method, 20) + cells).rstrip())
 
     def _semantic(self, data, *, semantic):
         from feidi.techmarket.matching.evaluate import run

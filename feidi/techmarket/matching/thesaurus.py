@@ -1,0 +1,144 @@
+"""The domain thesaurus (领域词表) as weighted query expansion.
+
+An entry holds a term, its equivalents (abbreviations, English names, other Chinese names) and
+a broader term. A query that contains one of an entry's members (the term or an equivalent) is
+expanded with the entry's other members at the entry's weight (0.5 by default: an expansion term
+counts less than an exact one) and with its broader term at half that. Expansion is query-side:
+the document index is not touched, so an edit of the thesaurus applies at the next query. The
+words of the thesaurus also enter the segmenter's dictionary when the index is built (so that
+"隧穿氧化层钝化接触" is one term in documents); a word added later is still expanded to, as the
+terms the segmenter cuts it into, until the next rebuild.
+
+A member is found in a query when all its (longest) terms are among the query's terms; an
+expansion term already in the query is not added again (the exact term counts). The index
+weights an expansion term by ``weight × min(idf(term), idf(source))`` so that a document holding
+the expansion counts less than one holding the exact term (``index.BM25Index.expansion``), and
+the reasons of a match show an expanded hit as "SHJ → 异质结".
+
+The shipped entries are in ``thesaurus.txt`` (imported by a migration into
+``techmarket.ThesaurusEntry``, which the enclave operator edits under 科技大市场 › 领域词表).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+THESAURUS_PATH = Path(__file__).with_name("thesaurus.txt")
+WEIGHT = 0.5  # an equivalent, relative to the exact term
+BROADER = 0.5  # a broader term, relative to an equivalent
+_SPLIT = re.compile(r"[,，、;；\n]+")
+
+
+@dataclass(frozen=True)
+class Entry:
+    term: str
+    equivalents: tuple[str, ...] = ()
+    broader: str = ""
+    chain: str = ""
+    weight: float = WEIGHT
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return (self.term, *(e for e in self.equivalents if e != self.term))
+
+
+def split_equivalents(text: str) -> tuple[str, ...]:
+    """The equivalents of a comma-separated list (spaces stay inside a name: "solar cell")."""
+    return tuple(w for w in (" ".join(p.split()) for p in _SPLIT.split(text or "")) if w)
+
+
+def parse(text: str) -> list[Entry]:
+    """Entries of the file format: ``term | equivalents | broader`` lines under ``## chain``
+    headings; ``#`` starts a comment."""
+    chain, out = "", []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("##"):
+            chain = line[2:].strip()
+            continue
+        if not line or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        parts += [""] * (3 - len(parts))
+        if parts[0]:
+            out.append(Entry(parts[0], split_equivalents(parts[1]), parts[2], chain))
+    return out
+
+
+def load_file(path: str | Path = THESAURUS_PATH) -> list[Entry]:
+    return parse(Path(path).read_text(encoding="utf-8"))
+
+
+def from_rows(rows: Iterable) -> list[Entry]:
+    """Entries of ``ThesaurusEntry`` rows (or anything with their attributes)."""
+    return [Entry(r.term.strip(), split_equivalents(r.equivalents), r.broader.strip(), r.chain, float(r.weight))
+            for r in rows]
+
+
+def words(entries: Iterable[Entry]) -> list[str]:
+    """Every member and broader term (for the segmenter's dictionary)."""
+    return [w for e in entries for w in (*e.members, e.broader) if w]
+
+
+@dataclass(frozen=True)
+class Expanded:
+    """One expansion term: its factor (relative to an exact term), the source member's terms
+    (its idf caps the expansion's) and the label shown in the reasons ("SHJ → 异质结")."""
+
+    factor: float
+    source: tuple[str, ...]
+    label: str
+
+
+class Thesaurus:
+    """Entries compiled against a segmenter (each member as the terms the segmenter cuts it
+    into), looked up by the terms of a query."""
+
+    def __init__(self, entries: Iterable[Entry], segmenter):
+        self.entries = list(entries)
+        self._rules: dict[str, list[tuple[frozenset, str, list[tuple[tuple[str, ...], str, float]]]]] = {}
+        cache: dict[str, tuple[str, ...]] = {}
+
+        def terms(word: str) -> tuple[str, ...]:
+            got = cache.get(word)
+            if got is None:
+                toks = list(dict.fromkeys(segmenter.tokens(word)))
+                # the longest terms only: a sub-word (氧化 of 氧化层) would expand to far more
+                got = cache[word] = tuple(t for t in toks if not any(t != o and t in o for o in toks))
+            return got
+
+        for e in self.entries:
+            members = [(m, terms(m)) for m in e.members]
+            members = [(m, t) for m, t in members if t]
+            broader = terms(e.broader) if e.broader else ()
+            for m, src in members:
+                targets = [(t, other, e.weight) for other, t in members if t != src]
+                if broader and broader != src:
+                    targets.append((broader, e.broader, e.weight * BROADER))
+                if targets:
+                    self._rules.setdefault(src[0], []).append((frozenset(src), m, targets))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def expand(self, query_terms: Iterable[str]) -> dict[str, Expanded]:
+        """The expansion terms of a query's terms (none already in it), each with its best
+        factor."""
+        ordered = list(dict.fromkeys(query_terms))
+        have = set(ordered)
+        out: dict[str, Expanded] = {}
+        for term in ordered:
+            for src, name, targets in self._rules.get(term, ()):
+                if not src <= have:
+                    continue
+                for terms_, target, factor in targets:
+                    for t in terms_:
+                        if t in have:
+                            continue
+                        got = out.get(t)
+                        if got is None or got.factor < factor:
+                            out[t] = Expanded(factor, tuple(sorted(src)), f"{name} → {target}")
+        return out
