@@ -309,7 +309,9 @@ def _month(month: int) -> str:
 
 
 def _day(day: dt.date) -> str:
-    return gettext("{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day,
+    """2026年3月1日, 1 March 2026."""
+    # xgettext:no-python-brace-format
+    return pgettext("stats date", "{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day,
                                                   month_name=_month(day.month))
 
 
@@ -356,19 +358,25 @@ def _add_years(day: dt.date, n: int) -> dt.date:
 
 
 def _range_label(start: dt.date, end: dt.date) -> str:
-    """As reports say it: 2026年1–10月, 2026年10月, 2026年3月1日至5月20日, 2025年11月至2026年1月."""
+    """As reports say it: 2026年1–10月, 2026年10月, 2026年3月1日至5月20日, 2025年11月至2026年1月 (in English
+    January–October 2026 …: the translations name the months, {month_name}, instead of numbering them,
+    hence the no-python-brace-format marks, a check that would require every number)."""
     whole = start.day == 1 and end == _month_end(end)
     names = {"year": start.year, "month": start.month, "day": start.day, "month_name": _month(start.month),
              "end_year": end.year, "end_month": end.month, "end_day": end.day, "end_month_name": _month(end.month)}
     if start.year == end.year:
         if whole:
             if start.month == end.month:
+                # xgettext:no-python-brace-format
                 return gettext("{year}年{month}月").format(**names)
+            # xgettext:no-python-brace-format
             return gettext("{year}年{month}–{end_month}月").format(**names)
         if start == end:
             return _day(start)
+        # xgettext:no-python-brace-format
         return gettext("{year}年{month}月{day}日至{end_month}月{end_day}日").format(**names)
     if whole:
+        # xgettext:no-python-brace-format
         return gettext("{year}年{month}月至{end_year}年{end_month}月").format(**names)
     return gettext("{start}至{end}").format(start=_day(start), end=_day(end))
 
@@ -785,7 +793,7 @@ def sentence(answer: Answer) -> str:
     else:
         when = q.window.label if q.date is not None else gettext("截至目前")
     verb = str(q.date.verb) if q.date is not None else ""
-    comma = gettext("，")
+    comma = pgettext("stats", "，")
     scope = "".join(_filter_words(q, inline=True))
     if q.band is not None:
         band, low, high = q.band
@@ -989,7 +997,7 @@ def time_against_limit(start: str, end: str, limit: str, what=None):
     left out and counted in the detail."""
 
     def compute(qs):
-        doing = what or gettext("办理")
+        doing = what or pgettext("stats", "办理")
         rows = list(qs.filter(**{f"{end}__isnull": False, f"{limit}__isnull": False}).values_list(start, end, limit))
         taken = allowed = Decimal(0)
         on_time = 0
