@@ -99,6 +99,20 @@ def test_signings_in_a_window_with_growth_and_the_part_within_the_last_three_mon
     assert "签约日期在2026年1月1日至2026年10月31日之间" in a.rule and "同比" in a.rule
 
 
+def test_the_sentence_and_the_rule_read_in_english(cast, signings):
+    from django.utils import translation
+
+    with translation.override("en"):
+        a = ask(cast.leader, "subject=projects&measure=count&measure=sum:signed_amount&date=signed_on&window=ytd"
+                             "&as_of=2026-10-31&within=last3&compare=yoy")
+        b = ask(cast.leader, "subject=projects&date=signed_on&window=range&start=2026-03-01&end=2026-05-20")
+    assert a.sentence == ("January–October 2026: 4 projects signed, Signed amount 45.00 × 100M yuan, up 100.0% year "
+                          "on year (same period last year: 2, 15.00 × 100M yuan); of which in the last 3 months: 2, "
+                          "20.00 × 100M yuan")
+    assert "Signing date between 1 January 2026 and 31 October 2026" in a.rule
+    assert b.sentence.startswith("1 March – 20 May 2026: ")
+
+
 def test_the_window_before_gives_the_sequential_change(cast, signings):
     a = ask(cast.leader, "subject=projects&date=signed_on&window=range&start=2026-08-01&end=2026-10-31&compare=prev")
     assert a.figures[0].value == 2 and a.previous[0].value == 1  # 2026-05-03 is in May–July

@@ -474,21 +474,21 @@ class SavedQuery(models.Model):
     """A 统计查询 question kept by its author (its parameters, so it is asked again with the day's
     data), optionally a block of the department's biweekly and monthly .docx reports."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.CASCADE, related_name="+")
-    department = models.ForeignKey("accounts.Department", verbose_name="所属部门", null=True, blank=True,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    name = models.CharField("名称", max_length=100)
-    params = models.CharField("查询参数", max_length=2000)
-    in_reports = models.BooleanField("写入专报", default=False,
-                                     help_text="勾选后，本部门的半月专报和月调度通报按报告日期重新计算并写入这句话")
-    order = models.PositiveIntegerField("排序", default=0)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    name = models.CharField(_("名称"), max_length=100)
+    params = models.CharField(_("查询参数"), max_length=2000)
+    in_reports = models.BooleanField(_("写入专报"), default=False,
+                                     help_text=_("勾选后，本部门的半月专报和月调度通报按报告日期重新计算并写入这句话"))
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = ScopedManager()
     scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "保存的统计查询"
+        verbose_name = verbose_name_plural = _("保存的统计查询")
         ordering = ["order", "pk"]
 
     def __str__(self):

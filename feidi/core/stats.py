@@ -30,13 +30,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 SUBJECTS: dict[str, Subject] = {}
 MAX_GROUPS = 60  # groups of a breakdown shown (the rest are summed as 其他)
 
 
 class QueryError(ValueError):
-    """A question that cannot be asked as put: the message names the parameter, in Chinese."""
+    """A question that cannot be asked as put: the message names the parameter, in the user's language."""
 
 
 # --- declarations ------------------------------------------------------------------------------
@@ -88,7 +91,7 @@ class Dimension:
         if self.kind == "choice":
             return [(str(v), str(label)) for v, label in self.choices_of]
         if self.kind == "bool":
-            return [("true", "是"), ("false", "否")]
+            return [("true", gettext("是")), ("false", gettext("否"))]
         if self.kind in ("dict", "label"):
             from .dictionaries import labels
 
@@ -102,7 +105,8 @@ class Dimension:
         if self.kind == "choice":
             return {str(v): str(label) for v, label in self.choices_of}
         if self.kind == "bool":
-            return {"True": "是", "False": "否", "true": "是", "false": "否"}
+            yes, no = gettext("是"), gettext("否")
+            return {"True": yes, "False": no, "true": yes, "false": no}
         if self.kind in ("dict", "label"):
             from .models import DictItem  # every item, so that a deactivated one still has its name
 
@@ -142,7 +146,8 @@ class Dimension:
         for key, label in options:
             if text in (key, label):
                 return key
-        raise QueryError(f"{self.label}没有“{text[:30]}”这一项（可选：{'、'.join(label for _, label in options[:20])}）")
+        raise QueryError(gettext("{label}没有“{text}”这一项（可选：{options}）").format(
+            label=self.label, text=text[:30], options=_enum(label for __, label in options[:20])))
 
 
 @dataclass(frozen=True)
@@ -188,25 +193,25 @@ class Subject:
         meta = self.model._meta
         return f"{meta.app_label}.view_{meta.model_name}"
 
-    def _pick(self, items, key: str, wanted: str):
+    def _pick(self, items, key: str, wanted):
         """The declared item named ``key`` (its ``key``, a band its ``field``), else why not."""
         for item in items:
             if getattr(item, "key", None) == key or getattr(item, "field", None) == key and isinstance(item, Band):
                 return item
-        names = "、".join(getattr(i, "key", None) or i.field for i in items)
-        raise QueryError(f"“{self.label}”{wanted}“{key}”（可选：{names}）")
+        names = _enum(getattr(i, "key", None) or i.field for i in items)
+        raise QueryError(str(wanted).format(subject=self.label, key=key, names=names))
 
     def measure(self, key: str) -> Measure:
-        return self._pick(self.measures, key, "没有统计项")
+        return self._pick(self.measures, key, _("“{subject}”没有统计项“{key}”（可选：{names}）"))
 
     def dimension(self, key: str) -> Dimension:
-        return self._pick(self.dimensions, key, "不能按此筛选或分组：")
+        return self._pick(self.dimensions, key, _("“{subject}”不能按此筛选或分组：“{key}”（可选：{names}）"))
 
     def date(self, key: str) -> DateField:
-        return self._pick(self.dates, key, "没有日期")
+        return self._pick(self.dates, key, _("“{subject}”没有日期“{key}”（可选：{names}）"))
 
     def band(self, key: str) -> Band:
-        return self._pick(self.bands, key, "不能按此分档：")
+        return self._pick(self.bands, key, _("“{subject}”不能按此分档：“{key}”（可选：{names}）"))
 
 
 def register(subject: Subject) -> None:
@@ -224,12 +229,13 @@ def catalogue(user) -> list[dict]:
     out = []
     for s in subjects_for(user):
         out.append({
-            "key": s.key, "label": s.label, "noun": s.noun, "unit": s.unit, "state": s.as_of is not None,
-            "help": s.help,
-            "measures": [{"key": m.key, "label": m.label, "unit": m.unit or s.unit} for m in s.measures],
-            "dates": [{"key": d.key, "label": d.label} for d in s.dates],
-            "dimensions": [{"key": d.key, "label": d.label, "choices": d.choices(user)} for d in s.dimensions],
-            "bands": [{"field": b.field, "label": b.label, "unit": b.unit} for b in s.bands],
+            "key": s.key, "label": str(s.label), "noun": str(s.noun), "unit": s.unit, "state": s.as_of is not None,
+            "help": str(s.help),
+            "measures": [{"key": m.key, "label": str(m.label), "unit": m.unit or s.unit} for m in s.measures],
+            "dates": [{"key": d.key, "label": str(d.label)} for d in s.dates],
+            "dimensions": [{"key": d.key, "label": str(d.label), "choices": d.choices(user)} for d in s.dimensions],
+            "bands": [{"field": b.field, "label": str(b.label), "unit": b.unit,
+                       "unit_name": str(UNIT_NAMES.get(b.unit, b.unit))} for b in s.bands],
         })
     return out
 
@@ -237,10 +243,11 @@ def catalogue(user) -> list[dict]:
 # --- windows ---------------------------------------------------------------------------------------
 
 WINDOWS = {
-    "ytd": "年初至今（1至N月）", "month": "当月", "last3": "近3个月", "last6": "近6个月", "last12": "近12个月",
-    "year": "全年", "day": "当日", "all": "累计", "range": "自定义起止日期",
+    "ytd": _("年初至今（1至N月）"), "month": _("当月"), "last3": _("近3个月"), "last6": _("近6个月"),
+    "last12": _("近12个月"), "year": _("全年"), "day": _("当日"), "all": _("累计"), "range": _("自定义起止日期"),
 }
-COMPARES = {"": "不比较", "yoy": "同比（上年同期）", "prev": "环比（上一同长时段）", "change": "较起始日变化（状态类）"}
+COMPARES = {"": _("不比较"), "yoy": _("同比（上年同期）"), "prev": _("环比（上一同长时段）"),
+            "change": _("较起始日变化（状态类）")}
 
 
 @dataclass(frozen=True)
@@ -252,12 +259,12 @@ class Window:
     def shifted_year(self, years: int = -1) -> Window:
         start = _add_years(self.start, years) if self.start else None
         end = _add_years(self.end, years)
-        return Window(start, end, _range_label(start, end) if start else f"截至{_day(end)}")
+        return Window(start, end, _range_label(start, end) if start else _until(end))
 
     def before(self) -> Window:
         """The window of the same length just before (whole months stay whole months)."""
         if self.start is None:
-            raise QueryError("累计口径没有上一时段，请选择同比或指定起止日期")
+            raise QueryError(gettext("累计口径没有上一时段，请选择同比或指定起止日期"))
         if self.start.day == 1 and self.end == _month_end(self.end):
             months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
             start = _add_months(self.start, -months)
@@ -273,9 +280,9 @@ def window_of(kind: str, as_of: dt.date, start: dt.date | None = None, end: dt.d
     """A named window ending on ``as_of`` (or the explicit ``start``–``end``)."""
     if kind == "range":
         if start is None or end is None:
-            raise QueryError("自定义时段需要起始日期和截止日期")
+            raise QueryError(gettext("自定义时段需要起始日期和截止日期"))
         if start > end:
-            raise QueryError("起始日期晚于截止日期")
+            raise QueryError(gettext("起始日期晚于截止日期"))
         return Window(start, end, _range_label(start, end))
     if kind == "ytd":
         start = as_of.replace(month=1, day=1)
@@ -286,18 +293,50 @@ def window_of(kind: str, as_of: dt.date, start: dt.date | None = None, end: dt.d
     if kind in ("last3", "last6", "last12"):
         months = int(kind[4:])
         start = _add_months(as_of, -months) + dt.timedelta(days=1)
-        return Window(start, as_of, f"近{months}个月")
+        return Window(start, as_of, gettext("近{months}个月").format(months=months))
     if kind == "year":
-        return Window(as_of.replace(month=1, day=1), as_of.replace(month=12, day=31), f"{as_of.year}年")
+        return Window(as_of.replace(month=1, day=1), as_of.replace(month=12, day=31),
+                      gettext("{year}年").format(year=as_of.year))
     if kind == "day":
         return Window(as_of, as_of, _day(as_of))
     if kind == "all":
-        return Window(None, as_of, f"截至{_day(as_of)}")
-    raise QueryError(f"未知的时段“{kind}”（可选：{'、'.join(WINDOWS)}）")
+        return Window(None, as_of, _until(as_of))
+    raise QueryError(gettext("未知的时段“{kind}”（可选：{names}）").format(kind=kind, names=_enum(WINDOWS)))
+
+
+def _month(month: int) -> str:
+    return str(MONTHS[month])
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    """2026年3月1日, 1 March 2026."""
+    # xgettext:no-python-brace-format
+    return pgettext("stats date", "{year}年{month}月{day}日").format(year=day.year, month=day.month, day=day.day,
+                                                  month_name=_month(day.month))
+
+
+def _until(day: dt.date) -> str:
+    return gettext("截至{day}").format(day=_day(day))
+
+
+def _enum(items) -> str:
+    """Items as a list in running text: 甲、乙、丙 / a, b, c."""
+    return gettext("、").join(str(i) for i in items)
+
+
+def _english() -> bool:
+    return not (get_language() or "zh").startswith("zh")
+
+
+def _tidy(text: str) -> str:
+    """Fragments joined in a spaced language: no doubled spaces, no space before a comma (a Chinese
+    text is returned as it is)."""
+    if not _english():
+        return text
+    import re
+
+    text = re.sub(r" {2,}", " ", text)
+    return re.sub(r" +([,;:)])", r"\1", text).strip()
 
 
 def _month_end(day: dt.date) -> dt.date:
@@ -319,19 +358,27 @@ def _add_years(day: dt.date, n: int) -> dt.date:
 
 
 def _range_label(start: dt.date, end: dt.date) -> str:
-    """As reports say it: 2026年1–10月, 2026年10月, 2026年3月1日至5月20日, 2025年11月至2026年1月."""
+    """As reports say it: 2026年1–10月, 2026年10月, 2026年3月1日至5月20日, 2025年11月至2026年1月 (in English
+    January–October 2026 …: the translations name the months, {month_name}, instead of numbering them,
+    hence the no-python-brace-format marks, a check that would require every number)."""
     whole = start.day == 1 and end == _month_end(end)
+    names = {"year": start.year, "month": start.month, "day": start.day, "month_name": _month(start.month),
+             "end_year": end.year, "end_month": end.month, "end_day": end.day, "end_month_name": _month(end.month)}
     if start.year == end.year:
         if whole:
             if start.month == end.month:
-                return f"{start.year}年{start.month}月"
-            return f"{start.year}年{start.month}–{end.month}月"
+                # xgettext:no-python-brace-format
+                return gettext("{year}年{month}月").format(**names)
+            # xgettext:no-python-brace-format
+            return gettext("{year}年{month}–{end_month}月").format(**names)
         if start == end:
             return _day(start)
-        return f"{start.year}年{start.month}月{start.day}日至{end.month}月{end.day}日"
+        # xgettext:no-python-brace-format
+        return gettext("{year}年{month}月{day}日至{end_month}月{end_day}日").format(**names)
     if whole:
-        return f"{start.year}年{start.month}月至{end.year}年{end.month}月"
-    return f"{_day(start)}至{_day(end)}"
+        # xgettext:no-python-brace-format
+        return gettext("{year}年{month}月至{end_year}年{end_month}月").format(**names)
+    return gettext("{start}至{end}").format(start=_day(start), end=_day(end))
 
 
 # --- the question ----------------------------------------------------------------------------------
@@ -376,7 +423,7 @@ def _date_param(params, name: str, label: str) -> dt.date | None:
     try:
         return parse_date(text)
     except ValueError:
-        raise QueryError(f"{label}“{text[:20]}”不是日期（如 2026-10-31）") from None
+        raise QueryError(gettext("{label}“{text}”不是日期（如 2026-10-31）").format(label=label, text=text[:20])) from None
 
 
 def parse(params: Mapping, user, today: dt.date | None = None) -> Query:
@@ -392,13 +439,15 @@ def parse(params: Mapping, user, today: dt.date | None = None) -> Query:
     key = _one(params, "subject")
     subject = SUBJECTS.get(key)
     if subject is None:
-        raise QueryError(f"请选择统计对象（可选：{'、'.join(s.key for s in subjects_for(user))}）")
+        raise QueryError(gettext("请选择统计对象（可选：{names}）").format(
+            names=_enum(s.key for s in subjects_for(user))))
     if not user.has_perm(subject.permission):
-        raise QueryError(f"您没有查看“{subject.label}”的权限")
+        raise QueryError(gettext("您没有查看“{subject}”的权限").format(subject=subject.label))
     measures = [subject.measure(m) for m in _values(params, "measure")] or [subject.measures[0]]
-    as_of = _date_param(params, "as_of", "截止日期") or today
+    as_of = _date_param(params, "as_of", gettext("截止日期")) or today
     kind = _one(params, "window", "all" if subject.as_of else "ytd")
-    window = window_of(kind, as_of, _date_param(params, "start", "起始日期"), _date_param(params, "end", "截止日期"))
+    window = window_of(kind, as_of, _date_param(params, "start", gettext("起始日期")),
+                       _date_param(params, "end", gettext("截止日期")))
     date = None
     if subject.as_of is None and _one(params, "date") != ANY_DATE:
         date = subject.date(_one(params, "date")) if _one(params, "date") else (subject.dates[0] if subject.dates else None)
@@ -416,24 +465,24 @@ def parse(params: Mapping, user, today: dt.date | None = None) -> Query:
         try:
             low, high = (parse_number(_one(params, n) or None) for n in ("min", "max"))
         except ValueError as exc:
-            raise QueryError(f"分档的界限：{exc}") from None
+            raise QueryError(gettext("分档的界限：{error}").format(error=exc)) from None
         if low is None and high is None:
-            raise QueryError(f"请填写“{band.label}”的下限或上限（如 10亿）")
+            raise QueryError(gettext("请填写“{label}”的下限或上限（如 10亿）").format(label=band.label))
         query.band = (band, low, high)
     compare = _one(params, "compare")
     if compare not in COMPARES:
-        raise QueryError(f"未知的比较方式“{compare}”（可选：yoy、prev、change）")
+        raise QueryError(gettext("未知的比较方式“{compare}”（可选：yoy、prev、change）").format(compare=compare))
     if compare == "change" and subject.as_of is None:
-        raise QueryError(f"“{subject.label}”按时段统计，请用同比（yoy）或环比（prev）")
+        raise QueryError(gettext("“{subject}”按时段统计，请用同比（yoy）或环比（prev）").format(subject=subject.label))
     if compare in ("yoy", "prev") and subject.as_of is not None:
         compare = "change_yoy" if compare == "yoy" else compare
     if compare == "change" and window.start is None:
-        raise QueryError("较起始日变化需要起始日期：请选择“年初至今”“自定义起止日期”等时段")
+        raise QueryError(gettext("较起始日变化需要起始日期：请选择“年初至今”“自定义起止日期”等时段"))
     query.compare = compare
     within = _one(params, "within")
     if within:
         if within not in ("last3", "last6", "last12", "month", "day"):
-            raise QueryError("“其中”只能是近3个月、近6个月、近12个月、当月或当日")
+            raise QueryError(gettext("“其中”只能是近3个月、近6个月、近12个月、当月或当日"))
         query.within, query.within_kind = window_of(within, window.end), within
     query.params = {k: _values(params, k) for k in (params.keys() if hasattr(params, "keys") else ())
                     if k in PARAMS or k.startswith("f.")}
@@ -488,7 +537,7 @@ class Answer:
     def as_dict(self) -> dict:
         def figs(items):
             return None if items is None else [
-                {"measure": f.measure.key, "label": f.measure.label, "value": _number(f.value), "shown": f.text,
+                {"measure": f.measure.key, "label": str(f.measure.label), "value": _number(f.value), "shown": f.text,
                  "detail": f.detail} for f in items]
 
         return {
@@ -593,9 +642,9 @@ def evaluate(query: Query, user) -> Answer:
     current = over(query.window)
     answer = Answer(query, _figures(current, query.measures))
     if query.compare in ("yoy", "change_yoy"):
-        answer.previous, answer.previous_label = _figures(over(query.window.shifted_year()), query.measures), "上年同期"
+        answer.previous, answer.previous_label = _figures(over(query.window.shifted_year()), query.measures), gettext("上年同期")
     elif query.compare == "prev":
-        answer.previous, answer.previous_label = _figures(over(query.window.before()), query.measures), "上期"
+        answer.previous, answer.previous_label = _figures(over(query.window.before()), query.measures), gettext("上期")
     elif query.compare == "change":
         earlier = Window(None, query.window.start, _day(query.window.start))
         answer.previous, answer.previous_label = _figures(over(earlier), query.measures), _day(query.window.start)
@@ -642,7 +691,7 @@ def _groups(qs, query: Query) -> list[Group]:
                 else:
                     value = r.get(f"m{i}")
                     figures.append(Figure(m, Decimal(value) if value is not None else None))
-            label = "（未填）" if key is None else names.get(str(key), str(key))
+            label = gettext("（未填）") if key is None else names.get(str(key), str(key))
             groups.append(Group("" if key is None else str(key), label, figures))
     total = _figures(qs, measures[:1])[0].value if measures else None
     for g in groups:
@@ -655,6 +704,26 @@ def _groups(qs, query: Query) -> list[Group]:
 
 # --- the sentence ---------------------------------------------------------------------------------
 
+# How a number reads with its unit: the Chinese measure word, which English leaves to the noun.
+UNITS = {
+    "个": _("{n}个"), "家": _("{n}家"), "件": _("{n}件"), "名": _("{n}名"), "项": _("{n}项"), "次": _("{n}次"),
+    "人": _("{n}人"), "亩": _("{n}亩"),
+}
+# The unit alone, as a column header says it.
+UNIT_NAMES = {
+    "元": pgettext_lazy("stats unit", "元"), "个": pgettext_lazy("stats unit", "个"),
+    "家": pgettext_lazy("stats unit", "家"), "件": pgettext_lazy("stats unit", "件"),
+    "名": pgettext_lazy("stats unit", "名"), "项": pgettext_lazy("stats unit", "项"),
+    "次": pgettext_lazy("stats unit", "次"), "人": pgettext_lazy("stats unit", "人"),
+    "亩": pgettext_lazy("stats unit", "亩"),
+}
+
+
+def _with_unit(n: str, unit: str) -> str:
+    template = UNITS.get(unit)
+    return str(template).format(n=n) if template is not None else f"{n}{unit}"
+
+
 def _approx(n: int) -> str:
     """A report's round figure: 20余 for 23, 180余 for 183, 1000余 for 1036 (tens below 1,000, the
     leading digit from 1,000); a figure already round, or below 10, is said as it is."""
@@ -662,7 +731,7 @@ def _approx(n: int) -> str:
         return str(n)
     step = 10 if n < 1000 else 10 ** (len(str(n)) - 1)
     floor = n // step * step
-    return f"{floor}余" if floor != n else str(n)
+    return gettext("{n}余").format(n=floor) if floor != n else str(n)
 
 
 def shown(figure: Figure, query: Query) -> str:
@@ -677,9 +746,9 @@ def shown(figure: Figure, query: Query) -> str:
         return human(value)
     if m.kind == "count":
         n = int(value)
-        return f"{_approx(n) if query.approx else n}{query.subject.unit}"
+        return _with_unit(_approx(n) if query.approx else str(n), query.subject.unit)
     text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:.2f}"
-    return f"{text}{m.unit}"
+    return _with_unit(text, m.unit)
 
 
 def _filter_words(query: Query, inline: bool) -> list[str]:
@@ -689,23 +758,28 @@ def _filter_words(query: Query, inline: bool) -> list[str]:
         if dim.inline != inline:
             continue
         names = dim.labels(values)
-        said = "、".join(names.get(v, v) for v in values)
+        said = _enum(names.get(v, v) for v in values)
         if dim.kind == "bool":
-            said = dim.label if values == ["true"] else f"非{dim.label}"
-        words.append(f"{said}{dim.suffix}" if inline else f"{dim.label}：{said}")
+            said = str(dim.label) if values == ["true"] else gettext("非{label}").format(label=dim.label)
+        if inline:
+            words.append(gettext("{value}{suffix}").format(value=said, suffix=dim.suffix) if dim.suffix else said)
+        else:
+            words.append(gettext("{label}：{value}").format(label=dim.label, value=said))
     return words
 
 
 def _percent(ratio: Decimal) -> str:
-    return f"增长{ratio * 100:.1f}%" if ratio >= 0 else f"下降{-ratio * 100:.1f}%"
+    if ratio >= 0:
+        return gettext("增长{percent}%").format(percent=f"{ratio * 100:.1f}")
+    return gettext("下降{percent}%").format(percent=f"{-ratio * 100:.1f}")
 
 
 def _measure_phrase(query: Query, figure: Figure, head: str) -> str:
     """签约项目62个 / 签约资金322.00亿元."""
     if figure.measure.kind == "count":
-        noun = "" if head.endswith(query.subject.noun) else query.subject.noun
-        return f"{figure.measure.verb or head}{noun}{shown(figure, query)}"
-    return f"{figure.measure.label}{shown(figure, query)}"
+        noun = "" if str(head).endswith(str(query.subject.noun)) else query.subject.noun
+        return gettext("{verb}{noun}{n}").format(verb=figure.measure.verb or head, noun=noun, n=shown(figure, query))
+    return gettext("{label}{value}").format(label=figure.measure.label, value=shown(figure, query))
 
 
 def sentence(answer: Answer) -> str:
@@ -713,44 +787,57 @@ def sentence(answer: Answer) -> str:
     同比增长12.5%；其中近3个月36个、102.40亿元"."""
     q = answer.query
     s = q.subject
+    noun_text = str(s.noun)
     if s.as_of is not None:
-        when = f"截至{_day(q.window.end)}"
+        when = _until(q.window.end)
     else:
-        when = q.window.label if q.date is not None else "截至目前"
-    verb = q.date.verb if q.date is not None else ""
+        when = q.window.label if q.date is not None else gettext("截至目前")
+    verb = str(q.date.verb) if q.date is not None else ""
+    comma = pgettext("stats", "，")
     scope = "".join(_filter_words(q, inline=True))
     if q.band is not None:
         band, low, high = q.band
-        scope = f"{band.label}{_band_words(band, low, high)}的{scope}"
+        scope = gettext("{label}{range}的{scope}").format(label=band.label, range=_band_words(band, low, high),
+                                                          scope=scope)
     if q.compare == "change" and answer.previous:
         before, now = answer.previous[0], answer.figures[0]
-        change = "增至" if (now.value or 0) >= (before.value or 0) else "减至"
-        noun = "" if scope.endswith(s.noun) else s.noun
-        text = (f"{when}，{scope}{verb}{noun}从{shown(before, q)}（{answer.previous_label}）{change}{shown(now, q)}")
+        rose = (now.value or 0) >= (before.value or 0)
+        noun = "" if scope.endswith(noun_text) else noun_text
+        template = (gettext("{when}，{scope}{verb}{noun}从{before}（{before_label}）增至{now}") if rose else
+                    gettext("{when}，{scope}{verb}{noun}从{before}（{before_label}）减至{now}"))
+        text = template.format(when=when, scope=scope, verb=verb, noun=noun, before=shown(before, q),
+                               before_label=answer.previous_label, now=shown(now, q))
         growth = _growth(now.value, before.value)
         if growth is not None:
-            text += f"，{_percent(growth)}"
+            text += comma + _percent(growth)
         rest = [_measure_phrase(q, f, verb) for f in answer.figures[1:]]
-        return text + ("；" + "，".join(rest) if rest else "")
+        if rest:
+            text += gettext("；") + comma.join(rest)
+        return _tidy(text)
     parts = [_measure_phrase(q, f, verb if i == 0 else "") for i, f in enumerate(answer.figures)]
     first = answer.figures[0]
-    if first.measure.kind == "count" and not first.measure.verb and scope.endswith(s.noun):
-        parts[0], scope = f"{scope}{verb}{shown(first, q)}", ""  # 科技型中小企业2412家, not …企业企业
-    text = f"{when}，{scope}" + "，".join(parts)
+    if first.measure.kind == "count" and not first.measure.verb and scope.endswith(noun_text):
+        # 科技型中小企业2412家, not …企业企业
+        parts[0], scope = gettext("{scope}{verb}{n}").format(scope=scope, verb=verb, n=shown(first, q)), ""
+    text = gettext("{when}，{scope}{figures}").format(when=when, scope=scope, figures=comma.join(parts))
     if answer.previous is not None:
         growth = answer.growth
-        label = "同比" if q.compare in ("yoy", "change_yoy") else "环比"
+        yoy = q.compare in ("yoy", "change_yoy")
         if growth is not None:
-            text += f"，{label}{_percent(growth)}"
-        text += f"（{answer.previous_label}" + "、".join(shown(f, q) for f in answer.previous) + "）"
+            template = gettext("{text}，同比{growth}") if yoy else gettext("{text}，环比{growth}")
+            text = template.format(text=text, growth=_percent(growth))
+        text = gettext("{text}（{label}{figures}）").format(
+            text=text, label=answer.previous_label, figures=gettext("、").join(shown(f, q) for f in answer.previous))
     if answer.within is not None:
-        text += f"；其中{q.within.label}" + "、".join(shown(f, q) for f in answer.within)
+        text = gettext("{text}；其中{label}{figures}").format(
+            text=text, label=q.within.label, figures=gettext("、").join(shown(f, q) for f in answer.within))
     if answer.groups:
         top = answer.groups[:5]
-        text += f"；按{q.by.label}：" + "，".join(f"{g.label}{shown(g.figures[0], q)}" for g in top)
+        groups = comma.join(gettext("{label}{value}").format(label=g.label, value=shown(g.figures[0], q)) for g in top)
         if len(answer.groups) > 5:
-            text += "等"
-    return text
+            groups = gettext("{groups}等").format(groups=groups)
+        text = gettext("{text}；按{label}：{groups}").format(text=text, label=q.by.label, groups=groups)
+    return _tidy(text)
 
 
 def _band_words(band: Band, low, high) -> str:
@@ -759,50 +846,57 @@ def _band_words(band: Band, low, high) -> str:
             from feidi.lib.money import human
 
             return human(v)
-        return f"{v.normalize():f}{band.unit}"
+        return _with_unit(f"{v.normalize():f}", band.unit)
 
     if low is not None and high is not None:
-        return f"在{amount(low)}至{amount(high)}之间"
-    return f"{amount(low)}及以上" if low is not None else f"{amount(high)}及以下"
+        return gettext("在{low}至{high}之间").format(low=amount(low), high=amount(high))
+    if low is not None:
+        return gettext("{amount}及以上").format(amount=amount(low))
+    return gettext("{amount}及以下").format(amount=amount(high))
 
 
 def rule(answer: Answer) -> str:
     """口径: what was counted, over which dates, filters and scope."""
     q, s = answer.query, answer.query.subject
-    parts = [f"统计对象：{s.label}"]
+    parts = [gettext("统计对象：{subject}").format(subject=s.label)]
     if s.as_of is not None:
-        parts.append(f"状态日：{_day(q.window.end)}")
+        parts.append(gettext("状态日：{day}").format(day=_day(q.window.end)))
     elif q.date is not None:
-        start = _day(q.window.start) if q.window.start else "最早记录"
-        parts.append(f"{q.date.label}在{start}至{_day(q.window.end)}之间")
+        start = _day(q.window.start) if q.window.start else gettext("最早记录")
+        parts.append(gettext("{label}在{start}至{end}之间").format(label=q.date.label, start=start,
+                                                              end=_day(q.window.end)))
     else:
-        parts.append("不限日期（全部记录）")
-    words = _filter_words(q, inline=False) + [f"{s.dimension(k).label}：" + "、".join(
-        s.dimension(k).labels(v).get(x, x) for x in v) for k, v in q.filters.items() if s.dimension(k).inline]
+        parts.append(gettext("不限日期（全部记录）"))
+    words = _filter_words(q, inline=False) + [
+        gettext("{label}：{value}").format(label=s.dimension(k).label, value=_enum(
+            s.dimension(k).labels(v).get(x, x) for x in v)) for k, v in q.filters.items() if s.dimension(k).inline]
     if words:
-        parts.append("筛选：" + "；".join(words))
+        parts.append(gettext("筛选：{filters}").format(filters=gettext("；").join(words)))
     if q.band is not None:
         band, low, high = q.band
-        parts.append(f"分档：{band.label}{_band_words(band, low, high)}")
+        parts.append(gettext("分档：{label}{range}").format(label=band.label, range=_band_words(band, low, high)))
     if q.compare in ("yoy", "change_yoy"):
-        parts.append("同比：与上年同一时段比较")
+        parts.append(gettext("同比：与上年同一时段比较"))
     elif q.compare == "prev":
-        parts.append("环比：与之前同样长度的时段比较")
+        parts.append(gettext("环比：与之前同样长度的时段比较"))
     elif q.compare == "change":
-        parts.append(f"变化：{_day(q.window.start)}与{_day(q.window.end)}两日的状态比较")
+        parts.append(gettext("变化：{start}与{end}两日的状态比较").format(start=_day(q.window.start),
+                                                                 end=_day(q.window.end)))
     details = [f.detail for f in answer.figures if f.detail]
     if details:
-        parts.append("；".join(details))
-    parts.append("计数为不重复的记录数（同一记录属于多个分组时在合计中只计一次）")
-    parts.append(f"数据范围：{answer.scope}")
-    return "；".join(parts)
+        parts.append(gettext("；").join(details))
+    parts.append(gettext("计数为不重复的记录数（同一记录属于多个分组时在合计中只计一次）"))
+    parts.append(gettext("数据范围：{scope}").format(scope=answer.scope))
+    return _tidy(gettext("；").join(parts))
 
 
 def scope_label(user) -> str:
     if getattr(user, "organization_id", None):
-        return f"{user.organization}的数据"
+        return gettext("{organization}的数据").format(organization=user.organization)
     department = getattr(user, "department", None)
-    return f"{department}可见的数据" if department else "您可见的数据"
+    if department:
+        return gettext("{department}可见的数据").format(department=department)
+    return gettext("您可见的数据")
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -816,7 +910,7 @@ def xlsx_bytes(answer: Answer) -> bytes:
     q = answer.query
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("统计查询")
+    sheet = book.add_worksheet(gettext("统计查询")[:31])
     bold = book.add_format({"bold": True})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
@@ -824,12 +918,17 @@ def xlsx_bytes(answer: Answer) -> bytes:
     sheet.set_column(1, 2 + len(q.measures) * 2, 16)
     sheet.merge_range(0, 0, 0, 5, _safe(answer.sentence), wrap)
     sheet.set_row(0, 60)
-    sheet.merge_range(1, 0, 1, 5, _safe("口径：" + answer.rule), wrap)
+    sheet.merge_range(1, 0, 1, 5, _safe(gettext("口径：{rule}").format(rule=answer.rule)), wrap)
     sheet.set_row(1, 60)
     row = 3
-    header = ["项目"] + [f"{m.label}（{'元' if m.money else (m.unit or q.subject.unit)}）" for m in q.measures]
+    def unit_name(unit: str) -> str:
+        return str(UNIT_NAMES.get(unit, unit))
+
+    header = [pgettext("stats column", "项目")] + [
+        gettext("{label}（{unit}）").format(label=m.label, unit=unit_name("元" if m.money else (m.unit or q.subject.unit)))
+        for m in q.measures]
     if answer.previous is not None:
-        header += [f"{answer.previous_label}{m.label}" for m in q.measures]
+        header += [gettext("{period}{label}").format(period=answer.previous_label, label=m.label) for m in q.measures]
     for c, text in enumerate(header):
         sheet.write_string(row, c, text, head)
     row += 1
@@ -844,13 +943,13 @@ def xlsx_bytes(answer: Answer) -> bytes:
             sheet.write_string(row, len(header), f"{share * 100:.1f}%")
         row += 1
 
-    write(f"合计（{q.window.label}）", answer.figures, answer.previous)
+    write(gettext("合计（{period}）").format(period=q.window.label), answer.figures, answer.previous)
     if answer.within is not None:
-        write(f"其中{q.within.label}", answer.within)
+        write(gettext("其中{period}").format(period=q.within.label), answer.within)
     if answer.groups:
         row += 1
-        sheet.write_string(row, 0, f"按{q.by.label}", bold)
-        sheet.write_string(row, len(header), "占比", bold)
+        sheet.write_string(row, 0, gettext("按{label}").format(label=q.by.label), bold)
+        sheet.write_string(row, len(header), gettext("占比"), bold)
         row += 1
         for g in answer.groups:
             write(g.label, g.figures, share=g.share)
@@ -892,12 +991,13 @@ def existing_on(date_field: str):
     return keep
 
 
-def time_against_limit(start: str, end: str, limit: str, what: str = "办理"):
+def time_against_limit(start: str, end: str, limit: str, what=None):
     """A computed measure: how much of the allowed time the finished records took — 1 − Σ taken ÷
     Σ allowed (压缩比例), with the on-time share in the detail. Records without an end or a limit are
     left out and counted in the detail."""
 
     def compute(qs):
+        doing = what or pgettext("stats", "办理")
         rows = list(qs.filter(**{f"{end}__isnull": False, f"{limit}__isnull": False}).values_list(start, end, limit))
         taken = allowed = Decimal(0)
         on_time = 0
@@ -906,10 +1006,11 @@ def time_against_limit(start: str, end: str, limit: str, what: str = "办理"):
             allowed += Decimal(max((due - begun).total_seconds(), 0))
             on_time += finished <= due
         if not rows or not allowed:
-            return None, f"{what}时限：无已完成的记录"
+            return None, gettext("{what}时限：无已完成的记录").format(what=doing)
         value = (1 - taken / allowed).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-        return value, (f"{what}用时较时限压缩比例＝1－实际用时合计÷时限合计（{len(rows)}件已完成，"
-                       f"按期{on_time}件，按期率{on_time * 100 / len(rows):.1f}%）")
+        return value, gettext("{what}用时较时限压缩比例＝1－实际用时合计÷时限合计（{finished}件已完成，"
+                              "按期{on_time}件，按期率{rate}%）").format(
+            what=doing, finished=len(rows), on_time=on_time, rate=f"{on_time * 100 / len(rows):.1f}")
 
     return compute
 
@@ -935,7 +1036,8 @@ def report_blocks(department, as_of: dt.date) -> list[dict]:
         try:
             answer = evaluate(parse(params, saved.user, today=as_of), saved.user)
         except QueryError as exc:
-            out.append({"name": saved.name, "sentence": f"（该查询已无法计算：{exc}）", "rule": ""})
+            out.append({"name": saved.name, "sentence": gettext("（该查询已无法计算：{error}）").format(error=exc),
+                        "rule": ""})
             continue
         out.append({"name": saved.name, "sentence": answer.sentence, "rule": answer.rule})
     return out
@@ -950,6 +1052,6 @@ def write_blocks(doc, heading: str, blocks: list[dict]) -> None:
         return
     para(doc, heading, font=HEITI)
     for i, block in enumerate(blocks, start=1):
-        para(doc, f"{i}. {block['sentence']}。")
+        para(doc, gettext("{n}. {sentence}。").format(n=i, sentence=block["sentence"]))
         if block["rule"]:
-            para(doc, f"（口径：{block['rule']}）", size=12)
+            para(doc, gettext("（口径：{rule}）").format(rule=block["rule"]), size=12)

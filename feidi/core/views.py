@@ -153,12 +153,17 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         name = model._meta.verbose_name
         filtered = any(k not in ("sort", "per_page", "page") and v for k, v in request.GET.items())
         if filtered:
-            return {"text": f"没有符合筛选条件的{name}。可放宽条件或重置筛选。", "reset_url": request.path}
-        text = self.empty_title or f"还没有{name}。"
+            return {"text": gettext("没有符合筛选条件的{name}。可放宽条件或重置筛选。").format(name=name),
+                    "reset_url": request.path}
+        text = str(self.empty_title) if self.empty_title else gettext("还没有{name}。").format(name=name)
+        hint = ""
         if add_url:
-            text += "点“新增”登记第一条" + ("，或用“批量导入”从 Excel 一次导入。" if import_url else "。")
+            hint = (gettext("点“新增”登记第一条，或用“批量导入”从 Excel 一次导入。") if import_url
+                    else gettext("点“新增”登记第一条。"))
         elif self.empty_hint:
-            text += self.empty_hint
+            hint = str(self.empty_hint)
+        if hint:  # two sentences: joined without a space in Chinese, with one in English
+            text = gettext("{sentence}{next}").format(sentence=text, next=hint)
         return {"text": text, "add_url": add_url, "import_url": import_url}
 
     def render_to_response(self, context, template_name=None, **kwargs):

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -22,20 +23,20 @@ def _examples(user, today) -> list[dict]:
     """Questions a leader asks often, as links (only of the subjects this user may ask about)."""
     keys = {s.key for s in stats.subjects_for(user)}
     wanted = [
-        ("projects", f"{today.year}年以来签约项目与签约资金，其中近3个月",
+        ("projects", gettext("{year}年以来签约项目与签约资金，其中近3个月").format(year=today.year),
          "subject=projects&measure=count&measure=sum:signed_amount&date=signed_on&window=ytd&within=last3"),
-        ("projects", "今年开工项目，按产业链，同比",
+        ("projects", gettext("今年开工项目，按产业链，同比"),
          "subject=projects&measure=count&measure=sum:planned_investment&date=started_on&window=ytd&by=chain&compare=yoy"),
-        ("organizations", "科技型中小企业年初以来的变化",
+        ("organizations", gettext("科技型中小企业年初以来的变化"),
          "subject=organizations&f.label=tech_sme&window=ytd&compare=change"),
-        ("organizations", "各产业链企业数（一家企业在多条链上各计一次，合计只计一次）",
+        ("organizations", gettext("各产业链企业数（一家企业在多条链上各计一次，合计只计一次）"),
          "subject=organizations&by=chain&window=all"),
-        ("appeals", "累计解决企业诉求（约数）与用时压缩",
+        ("appeals", gettext("累计解决企业诉求（约数）与用时压缩"),
          "subject=appeals&measure=closed&measure=compression&date=submitted_at&window=all&approx=1"),
-        ("appeals", "今年办结诉求按服务成效", "subject=appeals&date=closed_at&window=ytd&by=outcome"),
-        ("talents", "累计引进人才，按层次", "subject=talents&window=all&by=tier&approx=1"),
-        ("challenges", "揭榜挂帅榜单按批次", "subject=challenges&measure=count&measure=sum:bounty&window=all&by=batch"),
-        ("lots", "拍卖成交情况", "subject=lots&measure=count&measure=sold&measure=turnover&window=all&by=auction"),
+        ("appeals", gettext("今年办结诉求按服务成效"), "subject=appeals&date=closed_at&window=ytd&by=outcome"),
+        ("talents", gettext("累计引进人才，按层次"), "subject=talents&window=all&by=tier&approx=1"),
+        ("challenges", gettext("揭榜挂帅榜单按批次"), "subject=challenges&measure=count&measure=sum:bounty&window=all&by=batch"),
+        ("lots", gettext("拍卖成交情况"), "subject=lots&measure=count&measure=sold&measure=turnover&window=all&by=auction"),
     ]
     base = reverse("core:stats")
     return [{"label": label, "url": f"{base}?{query}"} for key, label, query in wanted if key in keys]
@@ -46,7 +47,7 @@ class StatsView(LoginRequiredMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not stats.subjects_for(request.user):
-            raise PermissionDenied("您没有可统计的数据")
+            raise PermissionDenied(gettext("您没有可统计的数据"))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -58,10 +59,10 @@ class StatsView(LoginRequiredMixin, TemplateView):
                 error = str(exc)
         if answer is not None and request.GET.get("format") == "xlsx":
             audit.record(audit.AuditRecord.Action.EXPORT, user=request.user, model_label="core.savedquery",
-                         object_repr=f"统计查询：{answer.sentence[:150]}", after={"query": request.GET.urlencode()})
+                         object_repr=gettext("统计查询：{sentence}").format(sentence=answer.sentence[:150]), after={"query": request.GET.urlencode()})
             response = HttpResponse(stats.xlsx_bytes(answer),
                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            name = f"统计查询_{timezone.localtime():%Y%m%d_%H%M%S}.xlsx"
+            name = gettext("统计查询_{time}.xlsx").format(time=f"{timezone.localtime():%Y%m%d_%H%M%S}")
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
             return response
         return self.render_to_response(self.get_context_data(answer=answer, error=error))
@@ -74,11 +75,12 @@ class StatsView(LoginRequiredMixin, TemplateView):
         chart = None
         if answer is not None and answer.groups:
             first = answer.query.measures[0]
-            chart = {"title": f"按{answer.query.by.label}：{first.label}", "categories": [g.label for g in answer.groups],
+            chart = {"title": gettext("按{by}：{label}").format(by=answer.query.by.label, label=first.label), "categories": [g.label for g in answer.groups],
                      "values": [float(g.figures[0].value or 0) / (1e4 if first.money else 1) for g in answer.groups],
-                     "unit": "万元" if first.money else (first.unit or answer.query.subject.unit)}
+                     "unit": gettext("万元") if first.money else str(stats.UNIT_NAMES.get(
+                         first.unit or answer.query.subject.unit, first.unit or answer.query.subject.unit))}
         return super().get_context_data(
-            title="统计查询", catalogue=catalogue, chosen=chosen, form=_form(catalogue, chosen, self.request.GET), get=self.request.GET, windows=stats.WINDOWS,
+            title=gettext("统计查询"), catalogue=catalogue, chosen=chosen, form=_form(catalogue, chosen, self.request.GET), get=self.request.GET, windows=stats.WINDOWS,
             compares=stats.COMPARES, examples=_examples(user, today), chart=chart,
             as_of_value=self.request.GET.get("as_of") or today.isoformat(),
             saved=SavedQuery.objects.visible_to(user).filter(user=user),
@@ -95,7 +97,7 @@ def _form(catalogue: list[dict], chosen: str, params) -> dict | None:
         **entry,
         "measures": [{**m, "checked": m["key"] in picked} for m in entry["measures"]],
         "dates": [{**d, "selected": d["key"] == params.get("date")} for d in entry["dates"]]
-        + ([{"key": stats.ANY_DATE, "label": "不限日期（全部记录）", "selected": params.get("date") == stats.ANY_DATE}]
+        + ([{"key": stats.ANY_DATE, "label": gettext("不限日期（全部记录）"), "selected": params.get("date") == stats.ANY_DATE}]
            if entry["dates"] else []),
         "dimensions": [{**d, "name": f"f.{d['key']}", "selected_by": d["key"] == params.get("by"),
                         "choices": [(k, label, k in params.getlist(f"f.{d['key']}")) for k, label in d["choices"]]}
@@ -117,16 +119,17 @@ class SavedQueryCreateView(LoginRequiredMixin, View):
         try:
             answer = stats.evaluate(stats.parse(QueryDict(query_text), request.user), request.user)
         except stats.QueryError as exc:
-            messages.error(request, f"未保存：{exc}")
+            messages.error(request, gettext("未保存：{error}").format(error=exc))
             return HttpResponseRedirect(reverse("core:stats"))
         if not name:
-            messages.error(request, "请填写名称")
+            messages.error(request, gettext("请填写名称"))
             return HttpResponseRedirect(answer.link)
         saved = SavedQuery.objects.create(user=request.user, department=request.user.department, name=name,
                                           params=stats.querystring(answer.query.params),
                                           in_reports=request.POST.get("in_reports") == "on")
         audit.record(audit.AuditRecord.Action.CREATE, saved, user=request.user, after={"params": saved.params})
-        messages.success(request, f"已保存“{name}”" + ("，将写入本部门的专报" if saved.in_reports else ""))
+        messages.success(request, gettext("已保存“{name}”，将写入本部门的专报").format(name=name) if saved.in_reports
+                         else gettext("已保存“{name}”").format(name=name))
         return HttpResponseRedirect(answer.link)
 
 
@@ -135,5 +138,5 @@ class SavedQueryDeleteView(LoginRequiredMixin, View):
         saved = get_object_or_404(SavedQuery.objects.visible_to(request.user).filter(user=request.user), pk=pk)
         audit.record(audit.AuditRecord.Action.DELETE, saved, user=request.user, before={"params": saved.params})
         saved.delete()
-        messages.success(request, f"已删除“{saved.name}”")
+        messages.success(request, gettext("已删除“{name}”").format(name=saved.name))
         return HttpResponseRedirect(reverse("core:stats"))

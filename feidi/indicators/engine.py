@@ -529,8 +529,8 @@ def density_text(indicator: Indicator, total: Decimal, area_km2: Decimal | None)
     density = per_area(total, area_km2)
     if density is None:
         return ""
-    return (f"每平方公里{quantity(density, indicator)}（每0.01平方公里约"
-            f"{quantity((density / 100).quantize(Decimal('0.01')), indicator)}）")
+    return gettext("每平方公里{density}（每0.01平方公里约{hundredth}）").format(
+        density=quantity(density, indicator), hundredth=quantity((density / 100).quantize(Decimal("0.01")), indicator))
 
 
 def share(part: Decimal, whole: Decimal) -> float | None:

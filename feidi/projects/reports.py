@@ -206,7 +206,7 @@ def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_
     else:
         para(doc, gettext("本期无需领导协调决策事项。"))
 
-    stats.write_blocks(doc, "六、统计数据", figures.get("stats") or [])
+    stats.write_blocks(doc, gettext("六、统计数据"), figures.get("stats") or [])
 
     landscape_section(doc)
     para(doc, gettext("附表"), font=HEITI, indent=False)

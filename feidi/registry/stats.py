@@ -5,6 +5,8 @@ residencies of the enclaves (入驻、确定入驻、在谈)."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
 
@@ -13,35 +15,35 @@ from .models import Organization, Residency
 
 def register() -> None:
     stats.register(stats.Subject(
-        key="organizations", label="企业", model=Organization, noun="企业", unit="家", order=20,
+        key="organizations", label=_("企业"), model=Organization, noun=pgettext_lazy("stats noun", "企业"), unit="家", order=20,
         as_of=stats.existing_on("established_on"), base=Q(kind=Organization.Kind.ENTERPRISE),
-        help="某日的企业数（按当日持有的标签、所在产业链），两日之间的变化，如“科技型中小企业从1711家增至2412家”",
+        help=_("某日的企业数（按当日持有的标签、所在产业链），两日之间的变化，如“科技型中小企业从1711家增至2412家”"),
         measures=(
-            stats.Measure("count", "企业数"),
-            stats.Measure("sum:employees", "从业人员", "sum", "employees", "人"),
-            stats.Measure("sum:land_area_mu", "用地面积", "sum", "land_area_mu", "亩"),
-            stats.Measure("sum:registered_capital", "注册资本", "sum", "registered_capital", "元"),
+            stats.Measure("count", _("企业数")),
+            stats.Measure("sum:employees", _("从业人员"), "sum", "employees", "人"),
+            stats.Measure("sum:land_area_mu", _("用地面积"), "sum", "land_area_mu", "亩"),
+            stats.Measure("sum:registered_capital", _("注册资本"), "sum", "registered_capital", "元"),
         ),
         dimensions=(
-            stats.Dimension("label", "标签（当日持有）", "", "label", dict_type="org_label"),
-            stats.Dimension("chain", "产业链", "chain_memberships__segment__chain_id", model="chains.Chain",
-                            multi=True, suffix="产业链"),
-            stats.Dimension("zone", "园区", "zone_id", model="registry.Zone"),
+            stats.Dimension("label", _("标签（当日持有）"), "", "label", dict_type="org_label"),
+            stats.Dimension("chain", _("产业链"), "chain_memberships__segment__chain_id", model="chains.Chain",
+                            multi=True, suffix=pgettext_lazy("stats suffix", "产业链")),
+            stats.Dimension("zone", _("园区"), "zone_id", model="registry.Zone"),
         ),
-        bands=(stats.Band("employees", "从业人员", "人"), stats.Band("land_area_mu", "用地面积", "亩"),
-               stats.Band("registered_capital", "注册资本", "元")),
+        bands=(stats.Band("employees", _("从业人员"), "人"), stats.Band("land_area_mu", _("用地面积"), "亩"),
+               stats.Band("registered_capital", _("注册资本"), "元")),
     ))
     stats.register(stats.Subject(
-        key="residencies", label="飞地入驻", model=Residency, noun="入驻企业", unit="家", order=25,
-        help="如“创新协同中心已确定入驻8家，在谈10余家”（按状态分组）",
-        measures=(stats.Measure("count", "企业数"),),
+        key="residencies", label=_("飞地入驻"), model=Residency, noun=pgettext_lazy("stats noun", "入驻企业"), unit="家", order=25,
+        help=_("如“创新协同中心已确定入驻8家，在谈10余家”（按状态分组）"),
+        measures=(stats.Measure("count", _("企业数")),),
         dates=(
-            stats.DateField("entered_on", "入驻日期", "入驻"), stats.DateField("confirmed_on", "确定入驻日期", "确定"),
-            stats.DateField("negotiating_since", "开始洽谈日期", "洽谈"),
+            stats.DateField("entered_on", _("入驻日期"), pgettext_lazy("stats verb", "入驻")), stats.DateField("confirmed_on", _("确定入驻日期"), pgettext_lazy("stats verb", "确定")),
+            stats.DateField("negotiating_since", _("开始洽谈日期"), pgettext_lazy("stats verb", "洽谈")),
         ),
         dimensions=(
-            stats.Dimension("enclave", "飞地/园区", "enclave_id", model="registry.Zone"),
-            stats.Dimension("status", "状态", "status", "choice", choices_of=tuple(Residency.Status.choices),
+            stats.Dimension("enclave", _("飞地/园区"), "enclave_id", model="registry.Zone"),
+            stats.Dimension("status", _("状态"), "status", "choice", choices_of=tuple(Residency.Status.choices),
                             inline=False),
         ),
     ))
