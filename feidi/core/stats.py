@@ -95,7 +95,9 @@ class Dimension:
         if self.kind in ("dict", "label"):
             from .dictionaries import labels
 
-            return list(labels(self.dict_type or "org_label").items())
+            from .models import seeded_label
+
+            return [(code, seeded_label(label)) for code, label in labels(self.dict_type or "org_label").items()]
         model = _model(self.model)
         qs = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects.all()
         return [(str(pk), str(name)) for pk, name in _named(qs)[:500]]
@@ -110,7 +112,10 @@ class Dimension:
         if self.kind in ("dict", "label"):
             from .models import DictItem  # every item, so that a deactivated one still has its name
 
-            return dict(DictItem.objects.filter(type__code=self.dict_type or "org_label").values_list("code", "label"))
+            from .models import seeded_label
+
+            return {code: seeded_label(label) for code, label in DictItem.objects.filter(
+                type__code=self.dict_type or "org_label").values_list("code", "label")}
         model = _model(self.model)
         return {str(pk): str(name) for pk, name in _named(model.objects.filter(pk__in=keys))}
 

@@ -266,19 +266,19 @@ class ThesaurusEntry(FeidiModel):
     rebuilding the document index (``matching/thesaurus.py``). All active entries apply to every
     query, whoever wrote them; who may edit an entry follows its department."""
 
-    term = models.CharField("术语", max_length=100, help_text="如：异质结")
-    equivalents = models.CharField("同义词/缩写", max_length=500, blank=True,
-                                   help_text="以逗号分隔，与术语互相扩展，如：SHJ, HJT, heterojunction")
-    broader = models.CharField("上位词", max_length=100, blank=True, help_text="如：光伏电池（只由本条扩展到它）")
-    chain = models.CharField("产业链/领域", max_length=50, blank=True, db_index=True, help_text="如：光伏、锂电、生物医药")
-    weight = models.FloatField("扩展权重", default=0.5, validators=[MinValueValidator(0.05), MaxValueValidator(0.9)],
-                               help_text="扩展词相对原词的权重（原词为 1）；上位词再减半")
-    active = models.BooleanField("启用", default=True)
+    term = models.CharField(_("术语"), max_length=100, help_text=_("如：异质结"))
+    equivalents = models.CharField(_("同义词/缩写"), max_length=500, blank=True,
+                                   help_text=_("以逗号分隔，与术语互相扩展，如：SHJ, HJT, heterojunction"))
+    broader = models.CharField(_("上位词"), max_length=100, blank=True, help_text=_("如：光伏电池（只由本条扩展到它）"))
+    chain = models.CharField(_("产业链/领域"), max_length=50, blank=True, db_index=True, help_text=_("如：光伏、锂电、生物医药"))
+    weight = models.FloatField(_("扩展权重"), default=0.5, validators=[MinValueValidator(0.05), MaxValueValidator(0.9)],
+                               help_text=_("扩展词相对原词的权重（原词为 1）；上位词再减半"))
+    active = models.BooleanField(_("启用"), default=True)
 
     scope = Scope(department="department", owner="created_by", public=Q(pk__isnull=False), also=_shipped_entries)
 
     class Meta:
-        verbose_name = verbose_name_plural = "领域词表"
+        verbose_name = verbose_name_plural = _("领域词表")
         ordering = ["chain", "term"]
         constraints = [models.UniqueConstraint(fields=["chain", "term"], name="thesaurus_entry_unique_term")]
 
