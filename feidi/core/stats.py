@@ -94,7 +94,6 @@ class Dimension:
             return [("true", gettext("是")), ("false", gettext("否"))]
         if self.kind in ("dict", "label"):
             from .dictionaries import labels
-
             from .models import seeded_label
 
             return [(code, seeded_label(label)) for code, label in labels(self.dict_type or "org_label").items()]
@@ -110,9 +109,10 @@ class Dimension:
             yes, no = gettext("是"), gettext("否")
             return {"True": yes, "False": no, "true": yes, "false": no}
         if self.kind in ("dict", "label"):
-            from .models import DictItem  # every item, so that a deactivated one still has its name
-
-            from .models import seeded_label
+            from .models import (
+                DictItem,  # every item, so that a deactivated one still has its name
+                seeded_label,
+            )
 
             return {code: seeded_label(label) for code, label in DictItem.objects.filter(
                 type__code=self.dict_type or "org_label").values_list("code", "label")}
