@@ -138,3 +138,14 @@ def test_dates_stored_as_numbers_are_read_as_dates():
             z.writestr(name, data)
     _, rows = rows_of(buffer.getvalue())
     assert rows == [[dt.date(2023, 3, 15)]]
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2])
+def test_a_csv_whose_sample_ends_inside_a_character_is_read(cut):
+    # the kind is told from the first 64 KB: a three-byte character cut there is not an error
+    head = "统一社会信用代码,企业名称\n".encode()
+    pad = b"x" * (65536 - len(head) - 3 * 100 - cut) + b"\n"
+    data = head + pad + "甲光伏科技有限公司,乙\n".encode() * 2000
+    assert sniff(data) == "csv"
+    sheet, rows = rows_of(data)
+    assert rows[0] == ["统一社会信用代码", "企业名称"] and rows[-1] == ["甲光伏科技有限公司", "乙"] and len(rows) == 2002

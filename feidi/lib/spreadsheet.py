@@ -104,23 +104,25 @@ MESSAGES = {
 }
 
 
-def _decode(data: bytes) -> str | None:
+def _candidates(data: bytes) -> tuple[str, ...]:
+    """The encodings text saved by Chinese offices may be in, in the order they are tried."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16") if _decodes(data, "utf-16") else None
+        return ("utf-16",)
     if data.startswith(codecs.BOM_UTF8):
-        return data.decode("utf-8-sig", errors="strict") if _decodes(data, "utf-8-sig") else None
-    for encoding in ("utf-8", "gb18030"):
-        if _decodes(data, encoding):
-            return data.decode(encoding)
+        return ("utf-8-sig",)
+    return ("utf-8", "gb18030")
+
+
+def _decode(data: bytes) -> str | None:
+    """A sample of text in the first encoding it decodes in, or None. The sample is cut from a
+    longer file, so a character cut at its end is left out (an incremental decoder that is never
+    told the input ended), never an error."""
+    for encoding in _candidates(data):
+        try:
+            return codecs.getincrementaldecoder(encoding)().decode(data)
+        except UnicodeDecodeError:
+            continue
     return None
-
-
-def _decodes(data: bytes, encoding: str) -> bool:
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(data) - 4  # a character cut at the end of a sample is fine
-    return True
 
 
 def open_sheet(data: bytes, *, prefer: tuple[str, ...] = (), budget: Budget = DEFAULT_BUDGET) -> Sheet:
