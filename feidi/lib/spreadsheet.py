@@ -6,11 +6,17 @@ encrypted workbook, a legacy .xls, an HTML page saved as .xls and anything else 
 message saying what it is and what to do — never "not an xlsx".
 
 An .xlsx is read as a stream: every zip entry's declared size and compression ratio are checked
-before anything is inflated, then the chosen sheet is inflated once as a stream while the bytes
-and the rows are counted against a budget that aborts the read when the real stream exceeds it (a
-declared size can lie); no DOCTYPE is accepted (XXE, entity expansion). A sheet of plain values is
-then read by calamine (Rust, whole, within the budget just checked); one with formulas or error
-cells is parsed by expat, row by row, so that a formula without a cached value is reported.
+before anything is inflated, then the chosen sheet is inflated as a stream while the bytes and the
+rows are counted against a budget that aborts the read when the real stream exceeds it (a
+declared size can lie); no DOCTYPE is accepted (XXE, entity expansion).
+
+Memory does not grow with the sheet's rows: rows are given one at a time as expat parses them (a
+64 KB window of inflated XML at a time), and the caller decides how many it holds. Only a small
+sheet of plain values (``CALAMINE_BYTES`` of XML, counted while inflating, not as declared) is read
+whole by calamine (Rust, ~4× faster, but it materialises the whole sheet). What is held whatever
+the rows: the upload's bytes (capped by the budget) and the workbook's shared strings, kept as one
+UTF-8 buffer with a 4-byte offset each (capped by ``shared_string_bytes``). A CSV is decoded as a
+stream too (its encoding is first checked chunk by chunk, keeping no decoded copy).
 
 The sheet read is the template's (by name), else the first visible one; never a hidden or
 very-hidden sheet. A formula cell is given with its cached value; one without a cached value is
@@ -26,7 +32,8 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -63,14 +70,20 @@ class FormulaCell:
     formula: str
 
 
+def _nothing_read() -> float:
+    return 0.0
+
+
 @dataclass
 class Sheet:
-    """The rows of one sheet, read lazily (``rows`` yields (excel_row_number, [cells]))."""
+    """The rows of one sheet, read lazily (``rows`` yields (excel_row_number, [cells]));
+    ``fraction()`` is the share of the sheet read so far (0–1), for a progress estimate."""
 
     name: str
     kind: str  # xlsx | csv
     rows: Iterator[tuple[int, list]]
     skipped: list[str] = field(default_factory=list)  # hidden sheets passed over, for the report
+    fraction: Callable[[], float] = _nothing_read
 
 
 # --- what kind of file -----------------------------------------------------------------------------
@@ -139,20 +152,40 @@ def open_sheet(data: bytes, *, prefer: tuple[str, ...] = (), budget: Budget = DE
 
 # --- CSV -------------------------------------------------------------------------------------------
 
+def _encoding(data: bytes) -> str | None:
+    """The encoding the whole of ``data`` decodes in (tried as ``_decode`` does), checked chunk
+    by chunk so that no decoded copy of the file is ever held."""
+    view, step = memoryview(data), 1 << 20
+    for encoding in _candidates(data):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), step):
+                decoder.decode(view[start:start + step])
+        except UnicodeDecodeError:
+            continue
+        return encoding  # a character cut at the very end is left out, as in ``_decode``
+    return None
+
+
 def _open_csv(data: bytes, budget: Budget) -> Sheet:
-    text = _decode(data)
-    if text is None:
+    encoding = _encoding(data)
+    if encoding is None:
         raise SheetError(MESSAGES["unknown"])
-    sample = text[:4096]
+    raw = io.BytesIO(data)
+    text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+    sample = _decode(data[:4096]) or ""
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
 
     def rows():
-        for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        for n, row in enumerate(csv.reader(text, delimiter=delimiter), start=1):
             if n > budget.rows:
                 raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
             yield n, row[:budget.columns]
 
-    return Sheet("CSV", "csv", rows())
+    def fraction() -> float:  # the wrapper closes the buffer once the rows are all read
+        return 1.0 if raw.closed else raw.tell() / max(1, len(data))
+
+    return Sheet("CSV", "csv", rows(), fraction=fraction)
 
 
 # --- XLSX ------------------------------------------------------------------------------------------
@@ -245,12 +278,35 @@ def _sheets(archive: zipfile.ZipFile, budget: Budget) -> list[tuple[str, str, st
     return out
 
 
-def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> list[str]:
+class SharedStrings:
+    """A workbook's shared strings as one UTF-8 buffer and the end offset of each (4 bytes a
+    string besides its text), not a str object each (~60 bytes more): a sheet of 300,000 distinct
+    names costs their text. A string is decoded when a cell asks for it."""
+
+    __slots__ = ("data", "ends")
+
+    def __init__(self):
+        self.data, self.ends = bytearray(), array("I")  # the budget keeps the buffer far below 4 GB
+
+    def append(self, text: str) -> None:
+        self.data += text.encode()
+        self.ends.append(len(self.data))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            raise IndexError(index)
+        end = self.ends[index]
+        return self.data[self.ends[index - 1] if index else 0:end].decode()
+
+
+def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> SharedStrings:
+    strings = SharedStrings()
     if "xl/sharedStrings.xml" not in archive.namelist():
-        return []
-    strings: list[str] = []
+        return strings
     state = {"in_si": False, "in_t": False, "parts": [], "in_rph": False}
-    size = [0]
 
     def start(tag, attrs):
         local = tag.rsplit("}", 1)[-1]
@@ -264,10 +320,8 @@ def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> list[str]:
     def end(tag):
         local = tag.rsplit("}", 1)[-1]
         if local == "si":
-            value = "".join(state["parts"])
-            strings.append(value)
-            size[0] += len(value)
-            if len(strings) > budget.shared_strings or size[0] > budget.shared_string_bytes:
+            strings.append("".join(state["parts"]))
+            if len(strings) > budget.shared_strings or len(strings.data) > budget.shared_string_bytes:
                 raise SheetError("工作簿中的文字内容超过上限：请分批导入")
             state["in_si"] = False
         elif local == "t":
@@ -340,11 +394,15 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     if chosen is None:
         raise SheetError("工作簿中没有可见的工作表")
     name, _, path = chosen
-    if _plain_values(archive, path, budget):
-        return Sheet(name, "xlsx", _calamine_rows(data, name), skipped)
+    if _small_and_plain(archive, path, budget):
+        done = [0.0]
+        return Sheet(name, "xlsx", _calamine_rows(data, name, done), skipped, lambda: done[0])
     strings = _shared_strings(archive, budget)
     dates = _date_styles(archive)
-    return Sheet(name, "xlsx", _rows(archive, path, strings, dates, budget), skipped)
+    stream = _open_part(archive, path, budget.sheet_bytes)
+    declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
+    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget), skipped,
+                 lambda: min(1.0, stream.count / declared))
 
 
 DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY")
@@ -352,42 +410,52 @@ FORMULA_OR_ERROR = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*["']
 ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 
 
-def _plain_values(archive: zipfile.ZipFile, path: str, budget: Budget) -> bool:
-    """One inflating pass over the sheet (and the shared strings) that counts what they really
-    hold against the budget — bytes, rows — and refuses any DOCTYPE: afterwards a reader that
-    loads the sheet whole (calamine, in Rust, five times faster than expat here) cannot be made
-    to inflate more than the budget allows. True when no cell is a formula or an error (those
-    need this module's own reading: a formula without a cached value is reported, not blank)."""
-    parts = [(path, budget.sheet_bytes)]
+# A sheet of plain values up to this many bytes of XML (≈ 10,000 rows of a dozen columns) is read
+# whole by calamine; a larger one row by row, so that memory does not grow with the file.
+CALAMINE_BYTES = 4 * 1024 * 1024
+
+
+def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> bool:
+    """Whether calamine may read the sheet: one inflating pass that counts what the sheet really
+    holds — stopped as soon as it exceeds ``CALAMINE_BYTES`` (the sheet is then parsed row by row
+    under the budget instead) — refuses any DOCTYPE and checks the rows against the budget, then
+    the same over the shared strings; so a reader that loads the sheet whole (calamine, in Rust,
+    ~4× faster than expat here) cannot be made to inflate more than this. False as well when a
+    cell is a formula or an error (those need this module's own reading: a formula without a
+    cached value is reported, not blank)."""
+    stream, tail, rows = _open_part(archive, path, budget.sheet_bytes), b"", 0
+    while chunk := _inflate(stream):
+        if stream.count > CALAMINE_BYTES:
+            return False
+        window = tail + chunk
+        if DOCTYPE.search(window):
+            raise SheetError("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
+        if FORMULA_OR_ERROR.search(window):
+            return False
+        rows += sum(1 for m in ROW.finditer(window) if m.end() > len(tail))  # a tag across chunks once
+        if rows > budget.rows + 1:
+            raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
+        tail = window[-32:]
     if "xl/sharedStrings.xml" in archive.namelist():
-        parts.append(("xl/sharedStrings.xml", budget.shared_string_bytes))
-    plain = True
-    for part, limit in parts:
-        stream, tail, rows = _open_part(archive, part, limit), b"", 0
+        stream, tail = _open_part(archive, "xl/sharedStrings.xml", budget.shared_string_bytes), b""
         while chunk := _inflate(stream):
             window = tail + chunk
             if DOCTYPE.search(window):
                 raise SheetError("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
-            if part == path:
-                if plain and FORMULA_OR_ERROR.search(window):
-                    plain = False
-                rows += sum(1 for m in ROW.finditer(window) if m.end() > len(tail))  # a tag across chunks once
-                if rows > budget.rows + 1:
-                    raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
             tail = window[-32:]
-    return plain
+    return True
 
 
 def _inflate(stream: _Counted) -> bytes:
     try:
-        return stream.read_chunk(1 << 20)
+        return stream.read_chunk()
     except zipfile.BadZipFile as exc:
         raise SheetError(f"文件已损坏（{exc}）：压缩数据与声明不符") from None
 
 
-def _calamine_rows(data: bytes, name: str) -> Iterator[tuple[int, list]]:
+def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[int, list]]:
     """The sheet's rows through calamine, as ``_rows`` gives them: (Excel row number, cells) with
-    empty cells None, blank rows left out, dates as dates."""
+    empty cells None, blank rows left out, dates as dates; ``done[0]`` is the share given."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -400,15 +468,16 @@ def _calamine_rows(data: bytes, name: str) -> Iterator[tuple[int, list]]:
         while cells and cells[-1] is None:
             cells.pop()
         grid[index] = None  # each row is let go once given
+        done[0] = (index + 1) / len(grid)
         if cells:
             yield index + 1, cells
 
 
-def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
-    """Rows as they are parsed, one at a time, through a small queue between expat and the caller.
-    The sheet is parsed without namespace processing (a prefix such as ``x:row`` is dropped): the
-    hot loop over millions of cells is the cost of an import's read."""
-    stream = _open_part(archive, path, budget.sheet_bytes)
+def _rows(stream: _Counted, strings, dates, budget) -> Iterator[tuple[int, list]]:
+    """Rows as they are parsed, through a small queue between expat and the caller (the rows of
+    one 64 KB window of XML at most). The sheet is parsed without namespace processing (a prefix
+    such as ``x:row`` is dropped): the hot loop over millions of cells is the cost of an import's
+    read."""
     parser = expat.ParserCreate()
     ready: list[tuple[int, list]] = []
     row_no = [0]
