@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -114,6 +115,20 @@ def stored(org_ids, indicators, months, *columns: str) -> list[tuple]:
         out += IndicatorValue.objects.filter(organization_id__in=org_ids[start:start + 5000],
                                              indicator_id__in=indicator_ids, period__in=months).values_list(*names)
     return out
+
+
+def stored_in_order(enterprises: str, indicators, months, size: int) -> Iterator[tuple]:
+    """(enterprise, indicator, month, value) of the stored rows of the enterprises the SQL
+    ``enterprises`` selects (an import's staging table), for these indicators and months, in
+    enterprise order, read ``size`` rows at a time from a cursor (server-side on PostgreSQL:
+    inside a transaction): one statement for a whole file, whose result is never held whole. The
+    cursor reads the rows as they were when it opened, whatever the transaction writes after."""
+    from django.db.models.expressions import RawSQL
+
+    return IndicatorValue.objects.filter(
+        organization_id__in=RawSQL(enterprises, []), indicator_id__in=sorted({getattr(i, "pk", i) for i in indicators}),
+        period__in=sorted(set(months))).order_by("organization_id").values_list(
+        "organization_id", "indicator_id", "period", "value").iterator(chunk_size=size)
 
 
 def check_values(known: dict[tuple[int, int, dt.date], Decimal], org_id: int, indicator: Indicator,
@@ -222,16 +237,59 @@ def bulk_upsert(objs: list[Entry | IndicatorValue], batch_size: int = 5000) -> l
 
     if not objs:
         return []
-    now = timezone.now()  # one write, one moment
-    rows = [(*o[:10], now, o[10]) if o.__class__ is Entry else
-            (o.organization_id, o.indicator_id, o.period, o.value, o.department_id, o.zone_id, o.industry, o.source,
-             o.confirmed_warning, o.entered_by_id, now, o.sample) for o in objs]
     with transaction.atomic():
         slices, keys = cells.before_write(objs)
         hold_references(objs)
-        _upsert_rows(rows, batch_size)
+        _upsert_rows(_rows(objs, timezone.now()), batch_size)  # one write, one moment
         cells.refresh(slices, keys)
     return objs
+
+
+def _rows(objs, now) -> list[tuple]:
+    return [(*o[:10], now, o[10]) if o.__class__ is Entry else
+            (o.organization_id, o.indicator_id, o.period, o.value, o.department_id, o.zone_id, o.industry, o.source,
+             o.confirmed_warning, o.entered_by_id, now, o.sample) for o in objs]
+
+
+class BulkWrite:
+    """``bulk_upsert`` given its rows in parts — an import's chunks, ``add``-ed one after
+    another inside the caller's transaction, then ``finish()``-ed — so that the writer never
+    holds more than one part. Each part is upserted as it comes; the cells are recomputed once,
+    at ``finish``, for every (indicator, month) slice written (the slices are all that is kept
+    across parts: a few hundred pairs). A write that stays within ``cells.SMALL_WRITE`` values is
+    held and written at ``finish`` as one ``bulk_upsert`` (which recomputes only the (zone,
+    division) pairs it moves). ``indicator_ids``: every indicator the parts may hold, locked
+    together at the first large part (in pk order: two writers never wait on each other)."""
+
+    def __init__(self, indicator_ids):
+        self.indicator_ids = sorted(set(indicator_ids))
+        self.held: list[Entry] = []
+        self.slices: set[tuple[int, dt.date]] = set()
+        self.large, self.count, self.now = False, 0, timezone.now()
+
+    def add(self, objs: list[Entry], stored: set | None = None, batch_size: int = 5000) -> None:
+        """``stored``: the keys (enterprise, indicator, month) among ``objs``' that are stored, when
+        the caller read them under the lock (``_upsert_rows`` reads them otherwise)."""
+        from . import cells
+
+        self.count += len(objs)
+        if not self.large:
+            self.held += objs
+            if len(self.held) <= cells.SMALL_WRITE:
+                return
+            self.large, objs, self.held, stored = True, self.held, [], None  # the keys were of this part only
+            cells.lock(self.indicator_ids)
+        self.slices |= {(o.indicator_id, o.period) for o in objs}
+        hold_references(objs)
+        _upsert_rows(_rows(objs, self.now), batch_size, stored)
+
+    def finish(self) -> None:
+        from . import cells
+
+        if self.large:
+            cells.refresh(cells.with_pairs(self.slices), None)
+        elif self.held:
+            bulk_upsert(self.held)
 
 
 def hold_references(objs) -> None:
@@ -276,7 +334,7 @@ def hold_references(objs) -> None:
 FRESH_CHECK = 2000
 
 
-def _upsert_rows(rows: list[tuple], batch_size: int) -> None:
+def _upsert_rows(rows: list[tuple], batch_size: int, known: set | None = None) -> None:
     from django.db import connection
 
     table = IndicatorValue._meta.db_table
@@ -291,7 +349,8 @@ def _upsert_rows(rows: list[tuple], batch_size: int) -> None:
                 # the keys already stored cannot change until commit: one read of them tells which
                 # rows are new. Those go by COPY straight into the table, in the unique index's
                 # order; only the overlap pays the temporary table and ON CONFLICT.
-                keys = set(stored({r[0] for r in rows}, {r[1] for r in rows}, {r[2] for r in rows}))
+                keys = known if known is not None else set(stored({r[0] for r in rows}, {r[1] for r in rows},
+                                                                  {r[2] for r in rows}))
                 if keys:
                     fresh = [r for r in rows if (r[0], r[1], r[2]) not in keys]
                     rows = [r for r in rows if (r[0], r[1], r[2]) in keys]
