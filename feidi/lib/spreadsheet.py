@@ -476,63 +476,80 @@ def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[
 def _rows(stream: _Counted, strings, dates, budget) -> Iterator[tuple[int, list]]:
     """Rows as they are parsed, through a small queue between expat and the caller (the rows of
     one 64 KB window of XML at most). The sheet is parsed without namespace processing (a prefix
-    such as ``x:row`` is dropped): the hot loop over millions of cells is the cost of an import's
-    read."""
+    such as ``x:row`` is dropped): the handlers below run for every element of millions of cells
+    and are the cost of an import's read, hence their state in closure variables, a cell's
+    column found from its letters once per column, the style compared as the attribute's text."""
     parser = expat.ParserCreate()
     ready: list[tuple[int, list]] = []
-    row_no = [0]
     cells: list = []
-    cell = {"col": -1, "type": "n", "style": 0, "value": None, "formula": None}
-    capture: list = [None, []]  # (what is being read: v / f / t, its text)
+    row_no, col, kind, style, value, formula = 0, -1, "n", "0", None, None
+    capturing, parts = None, []  # what is being read (v / f / t) and its text
     max_rows, max_cols = budget.rows + 1, budget.columns
+    date_styles = {str(index) for index in dates}
+    columns: dict[str, int] = {}  # a reference's letters → the column (at most max_cols of them)
 
     def doctype(*_args):
         raise SheetError("工作表的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
 
     def start(tag, attrs):
+        nonlocal row_no, col, kind, style, value, formula, capturing, parts
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
             ref = attrs.get("r")
-            col = _column(ref) if ref else cell["col"] + 1
-            if col >= max_cols:
-                raise SheetError(f"列数超过上限（{max_cols}列）")
-            cell["col"], cell["type"] = col, attrs.get("t", "n")
-            cell["style"] = int(attrs.get("s", 0))
-            cell["value"] = cell["formula"] = None
+            if ref:
+                letters = ref.rstrip("0123456789")
+                col = columns.get(letters, -1)
+                if col < 0:
+                    col = _column(letters)
+                    if col >= max_cols:
+                        raise SheetError(f"列数超过上限（{max_cols}列）")
+                    columns[letters] = col
+            else:
+                col += 1
+                if col >= max_cols:
+                    raise SheetError(f"列数超过上限（{max_cols}列）")
+            kind, style, value, formula = attrs.get("t", "n"), attrs.get("s", "0"), None, None
         elif tag == "v" or tag == "f" or tag == "t":
-            capture[0], capture[1] = tag, []
+            capturing, parts = tag, []
         elif tag == "row":
-            row_no[0] = int(attrs.get("r") or row_no[0] + 1)
-            if row_no[0] > max_rows:
+            row_no = int(attrs.get("r") or row_no + 1)
+            if row_no > max_rows:
                 raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
             cells.clear()
-            cell["col"] = -1
+            col = -1
 
     def text(data):
-        if capture[0] is not None:
-            capture[1].append(data)
+        if capturing is not None:
+            parts.append(data)
 
     def end(tag):
+        nonlocal value, formula, capturing
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
-            while len(cells) < cell["col"]:
-                cells.append(None)
-            cells.append(_cell(cell, strings, dates))
+            if len(cells) < col:
+                cells.extend([None] * (col - len(cells)))
+            if value is None:
+                cells.append(None if formula is None else FormulaCell(formula))
+            elif kind == "n" and style not in date_styles:
+                try:
+                    cells.append(float(value))
+                except ValueError:
+                    cells.append(value)
+            else:
+                cells.append(_cell(value, kind, style in date_styles, strings))
         elif tag == "v":
-            cell["value"] = "".join(capture[1])
-            capture[0] = None
+            value, capturing = "".join(parts), None
         elif tag == "t":
-            if capture[0] == "t":
-                cell["value"] = (cell["value"] or "") + "".join(capture[1])
-            capture[0] = None
+            if capturing == "t":
+                value = (value or "") + "".join(parts)
+            capturing = None
         elif tag == "f":
-            cell["formula"] = "".join(capture[1]) or "（共享公式）"
-            capture[0] = None
+            formula, capturing = "".join(parts) or "（共享公式）", None
         elif tag == "row":
             if any(c is not None for c in cells):  # a blank row is left out, as calamine's reading does
-                ready.append((row_no[0], list(cells)))
+                ready.append((row_no, list(cells)))
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = doctype
@@ -554,17 +571,9 @@ def _rows(stream: _Counted, strings, dates, budget) -> Iterator[tuple[int, list]
     yield from ready
 
 
-def _cell(state, strings, dates):
-    raw, kind = state["value"], state["type"]
-    if raw is None:
-        if state["formula"] is not None:
-            return FormulaCell(state["formula"])
-        return None
-    if kind == "n" and state["style"] not in dates:
-        try:
-            return float(raw)
-        except ValueError:
-            return raw
+def _cell(raw: str, kind: str, dated: bool, strings):
+    """A cell other than a plain number (``_rows`` reads those itself) from its text, its type
+    and whether its style shows a date."""
     if kind == "s":
         try:
             return strings[int(raw)]
@@ -580,7 +589,7 @@ def _cell(state, strings, dates):
         number = float(raw)
     except ValueError:
         return raw
-    if state["style"] in dates and 0 < number < 2_958_466:
+    if dated and 0 < number < 2_958_466:
         moment = EXCEL_EPOCH + dt.timedelta(milliseconds=round(number * 86_400_000))  # Excel keeps ms
         return moment.date() if moment.time() == dt.time() else moment
     return number
