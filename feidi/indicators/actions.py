@@ -176,8 +176,8 @@ class Entry(NamedTuple):
     has when it reports (they stay on the row). A tuple, not a model instance, because an import
     makes 800,000 of them and a model instance costs tens of times more to build."""
 
-    # the table's columns in the order of KEY_COLUMNS + UPDATE_COLUMNS, without entered_at (the
-    # write's moment): ``bulk_upsert`` makes a row of an Entry by slicing it
+    # the table's columns in the order of KEY_COLUMNS + UPDATE_COLUMNS, without the last,
+    # entered_at (the write's moment): a row is ``entry + (now,)``
     organization_id: int
     indicator_id: int
     period: dt.date
@@ -217,11 +217,11 @@ def upsert(organization, period, rows, *, acting_user, source, confirmed=None) -
     return len(bulk_upsert(objs))
 
 
-# The columns a write sets; on a conflict (the enterprise's month is already there) all but the key
-# are overwritten.
+# The columns a write sets, in the order of a row (``Entry`` and the write's moment); on a conflict
+# (the enterprise's month is already there) all but the key are overwritten.
 KEY_COLUMNS = ("organization_id", "indicator_id", "period")
 UPDATE_COLUMNS = ("value", "department_id", "zone_id", "industry", "source", "confirmed_warning", "entered_by_id",
-                  "entered_at", "sample")
+                  "sample", "entered_at")
 
 
 def bulk_upsert(objs: list[Entry | IndicatorValue], batch_size: int = 5000) -> list:
@@ -246,42 +246,46 @@ def bulk_upsert(objs: list[Entry | IndicatorValue], batch_size: int = 5000) -> l
 
 
 def _rows(objs, now) -> list[tuple]:
-    return [(*o[:10], now, o[10]) if o.__class__ is Entry else
+    moment = (now,)
+    return [o + moment if o.__class__ is Entry else
             (o.organization_id, o.indicator_id, o.period, o.value, o.department_id, o.zone_id, o.industry, o.source,
-             o.confirmed_warning, o.entered_by_id, now, o.sample) for o in objs]
+             o.confirmed_warning, o.entered_by_id, o.sample, now) for o in objs]
 
 
 class BulkWrite:
     """``bulk_upsert`` given its rows in parts — an import's chunks, ``add``-ed one after
     another inside the caller's transaction, then ``finish()``-ed — so that the writer never
-    holds more than one part. Each part is upserted as it comes; the cells are recomputed once,
-    at ``finish``, for every (indicator, month) slice written (the slices are all that is kept
-    across parts: a few hundred pairs). A write that stays within ``cells.SMALL_WRITE`` values is
-    held and written at ``finish`` as one ``bulk_upsert`` (which recomputes only the (zone,
-    division) pairs it moves). ``indicator_ids``: every indicator the parts may hold, locked
-    together at the first large part (in pk order: two writers never wait on each other)."""
+    holds more than one part. A part is rows already in the table's column order (an ``Entry``
+    and ``now``, the write's one moment), built once by the caller: an import makes 1,600,000.
+    Each part is upserted as it comes; the cells are recomputed once, at ``finish``, for every
+    (indicator, month) slice written (the slices are all that is kept across parts: a few
+    hundred pairs). A write that stays within ``cells.SMALL_WRITE`` values is held and written
+    at ``finish`` as one ``bulk_upsert`` (which recomputes only the (zone, division) pairs it
+    moves). ``indicator_ids``: every indicator the parts may hold, locked together at the first
+    large part (in pk order: two writers never wait on each other)."""
 
     def __init__(self, indicator_ids):
         self.indicator_ids = sorted(set(indicator_ids))
-        self.held: list[Entry] = []
+        self.held: list[tuple] = []
         self.slices: set[tuple[int, dt.date]] = set()
         self.large, self.count, self.now = False, 0, timezone.now()
 
-    def add(self, objs: list[Entry], stored: set | None = None, batch_size: int = 5000) -> None:
-        """``stored``: the keys (enterprise, indicator, month) among ``objs``' that are stored, when
-        the caller read them under the lock (``_upsert_rows`` reads them otherwise)."""
+    def add(self, rows: list[tuple], stored: set | None = None, batch_size: int = 5000) -> None:
+        """``stored``: the keys (enterprise, indicator, month) among the rows' that are stored,
+        when the caller read them under the lock (``_upsert_rows`` reads them otherwise)."""
         from . import cells
 
-        self.count += len(objs)
+        self.count += len(rows)
         if not self.large:
-            self.held += objs
+            self.held += rows
             if len(self.held) <= cells.SMALL_WRITE:
                 return
-            self.large, objs, self.held, stored = True, self.held, [], None  # the keys were of this part only
+            self.large, rows, self.held, stored = True, self.held, [], None  # the keys were of this part only
             cells.lock(self.indicator_ids)
-        self.slices |= {(o.indicator_id, o.period) for o in objs}
-        hold_references(objs)
-        _upsert_rows(_rows(objs, self.now), batch_size, stored)
+        self.slices |= {(row[1], row[2]) for row in rows}
+        hold_ids({row[0] for row in rows}, {row[1] for row in rows}, {row[5] for row in rows},
+                 {row[4] for row in rows}, {row[9] for row in rows})
+        _upsert_rows(rows, batch_size, stored)
 
     def finish(self) -> None:
         from . import cells
@@ -289,10 +293,16 @@ class BulkWrite:
         if self.large:
             cells.refresh(cells.with_pairs(self.slices), None)
         elif self.held:
-            bulk_upsert(self.held)
+            bulk_upsert([Entry(*row[:-1]) for row in self.held])
 
 
 def hold_references(objs) -> None:
+    """``hold_ids`` for the references of ``objs`` (entries or values)."""
+    hold_ids({o.organization_id for o in objs}, {o.indicator_id for o in objs}, {o.zone_id for o in objs},
+             {o.department_id for o in objs}, {o.entered_by_id for o in objs})
+
+
+def hold_ids(organizations: set, indicators: set, zones: set, departments: set, users: set) -> None:
     """What database constraints on the rows' references would do, once per distinct value
     instead of once per row (1,600,000 checks at commit for an import's enterprises and
     indicators alone, 2,400,000 more for zone, department and author): each one must exist, and
@@ -308,9 +318,8 @@ def hold_references(objs) -> None:
     from feidi.registry.models import Organization, Zone
 
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    wanted = [(Organization, {o.organization_id for o in objs}), (Indicator, {o.indicator_id for o in objs}),
-              (Zone, {o.zone_id for o in objs} - {None}), (Department, {o.department_id for o in objs} - {None}),
-              (user_model, {o.entered_by_id for o in objs} - {None})]
+    wanted = [(Organization, organizations), (Indicator, indicators), (Zone, zones - {None}),
+              (Department, departments - {None}), (user_model, users - {None})]
     wanted = [(model, sorted(ids)) for model, ids in wanted if ids]
     if not wanted:
         return
@@ -368,9 +377,9 @@ def _upsert_rows(rows: list[tuple], batch_size: int, known: set | None = None) -
             cur.execute("DROP TABLE indicator_upsert")
             return
         ops = connection.ops
-        at = ops.adapt_datetimefield_value(rows[0][10])  # the same moment for every row
-        adapted = [(o, i, ops.adapt_datefield_value(p), ops.adapt_decimalfield_value(v), d, z, ind, src, warn, by, at,
-                    sample) for o, i, p, v, d, z, ind, src, warn, by, _at, sample in rows]
+        at = ops.adapt_datetimefield_value(rows[0][11])  # the same moment for every row
+        adapted = [(o, i, ops.adapt_datefield_value(p), ops.adapt_decimalfield_value(v), d, z, ind, src, warn, by,
+                    sample, at) for o, i, p, v, d, z, ind, src, warn, by, sample, _at in rows]
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(adapted[0]))}) {conflict}"
         for start in range(0, len(adapted), batch_size):
             cur.executemany(sql, adapted[start:start + batch_size])

@@ -177,7 +177,7 @@ def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=N
             done = 0
             for batch in _by_enterprise(stage.ordered(CHUNK), CHUNK, outcome.errors):
                 known = stored.upto(batch[-1][0])
-                values = neighbours.check(batch, known, outcome)
+                values = neighbours.check(batch, known, outcome, writer.now)
                 outcome.created += len(values)
                 if not outcome.errors and (confirmed or not outcome.warnings):
                     writer.add(values, stored={(o, i, p) for o, i, p, _ in known})
@@ -363,7 +363,8 @@ class _Neighbours:
         self.checks = [(c, indicator.pk, actions.month_checker(indicator)) for c, indicator in column_list]
         self.user_id = getattr(user, "pk", None)
 
-    def check(self, batch: list[tuple], stored: list[tuple], outcome: ImportResult) -> list[actions.Entry]:
+    def check(self, batch: list[tuple], stored: list[tuple], outcome: ImportResult, now) -> list[tuple]:
+        """The values to write, as rows in the table's column order (``actions.BulkWrite``)."""
         from feidi.registry.models import Organization
 
         org_ids = sorted({row[0] for row in batch})
@@ -392,7 +393,7 @@ class _Neighbours:
                              for _, indicator_id, _ in self.checks]
         header, checks, user_id = self.header, self.checks, self.user_id
         errors, warnings = outcome.errors, outcome.warnings
-        source, Entry = IndicatorValue.Source.IMPORT, actions.Entry
+        source = IndicatorValue.Source.IMPORT
         out = []
         for org_id, month, excel_row, *values in batch:
             if org_id not in orgs:  # deleted since its row was read
@@ -409,8 +410,8 @@ class _Neighbours:
                 elif warning:
                     warnings.append(RowError(excel_row, header[c], f"{value:f}", f"{name}：{warning}"))
                 if value is not None and not error:
-                    out.append(Entry(org_id, indicator_id, period, value, department_id, zone_id, division, source,
-                                     (warning or "")[:200], user_id))
+                    out.append((org_id, indicator_id, period, value, department_id, zone_id, division, source,
+                                (warning or "")[:200], user_id, False, now))
         return out
 
 
