@@ -374,44 +374,50 @@ class _Neighbours:
                     pk__in=org_ids[start:start + 5000]).values_list(
                     "pk", "name", "zone_id", "department_id", "industry_code"):
                 orgs[pk] = (name, zone_id, department_id, actions._division(industry_code or ""))
-        periods = {month: _period(month) for month in {row[1] for row in batch}}
+        by_month: dict[int, list[tuple]] = {}
+        for row in batch:
+            by_month.setdefault(row[1], []).append(row)
+        periods = {month: _period(month) for month in by_month}
         # {(indicator, month): {enterprise: value}}: the stored values, then the file's over them,
         # so each check finds its three neighbours by the enterprise's id in dicts found once per month
         known: dict[tuple[int, dt.date], dict[int, Decimal]] = {}
         for org_id, indicator_id, period, value in stored:
             known.setdefault((indicator_id, period), {})[org_id] = value
-        for row in batch:
-            period = periods[row[1]]
-            for indicator_id, value in zip(self.indicator_ids, row[3:], strict=True):
-                if value is not None:
-                    known.setdefault((indicator_id, period), {})[row[0]] = value
+        for month, rows in by_month.items():
+            for n, indicator_id in enumerate(self.indicator_ids, start=3):
+                values = {row[0]: row[n] for row in rows if row[n] is not None}
+                slot = known.setdefault((indicator_id, periods[month]), values)
+                if slot is not values:
+                    slot.update(values)
         empty: dict[int, Decimal] = {}
-        around = {}  # month → per column (before, before2, after) dicts
+        around = {}  # month → per column (check, before, before2, after)
         for month, period in periods.items():
             months = actions.add_months(period, -1), actions.add_months(period, -2), actions.add_months(period, 1)
-            around[month] = [tuple(known.get((indicator_id, m), empty) for m in months)
-                             for _, indicator_id, _ in self.checks]
-        header, checks, user_id = self.header, self.checks, self.user_id
+            around[month] = [(c, indicator_id, check, *(known.get((indicator_id, m), empty).get for m in months))
+                             for c, indicator_id, check in self.checks]
+        header, user_id = self.header, self.user_id
         errors, warnings = outcome.errors, outcome.warnings
         source = IndicatorValue.Source.IMPORT
         out = []
-        for org_id, month, excel_row, *values in batch:
+        append = out.append
+        for row in batch:
+            org_id, month, excel_row = row[0], row[1], row[2]
             if org_id not in orgs:  # deleted since its row was read
                 errors.append(RowError(excel_row, "统一社会信用代码", "", "未找到该企业（不在主体库或不在您的管理范围）"))
                 continue
             name, zone_id, department_id, division = orgs[org_id]
             period = periods[month]
-            for (c, indicator_id, check), (before, before2, after), value in zip(
-                    checks, around[month], values, strict=True):
-                error, warning = check(period.month, value, before.get(org_id), before2.get(org_id),
-                                       after.get(org_id))
+            month_no = period.month
+            for (c, indicator_id, check, before, before2, after), value in zip(around[month], row[3:], strict=True):
+                error, warning = check(month_no, value, before(org_id), before2(org_id), after(org_id))
                 if error:
                     errors.append(RowError(excel_row, header[c], "" if value is None else f"{value:f}", error))
-                elif warning:
+                    continue
+                if warning:
                     warnings.append(RowError(excel_row, header[c], f"{value:f}", f"{name}：{warning}"))
-                if value is not None and not error:
-                    out.append((org_id, indicator_id, period, value, department_id, zone_id, division, source,
-                                (warning or "")[:200], user_id, False, now))
+                if value is not None:
+                    append((org_id, indicator_id, period, value, department_id, zone_id, division, source,
+                            warning[:200] if warning else "", user_id, False, now))
         return out
 
 
