@@ -63,7 +63,7 @@ class Staging:
                         copy.write_row(row)
                 return
             if self.decimals:
-                rows = [_texts(row, self.decimals) for row in rows]
+                rows = [_converted(row, self.decimals, str) for row in rows]
             cur.executemany(f"INSERT INTO {self.name} ({self.names}) VALUES ({', '.join(['%s'] * len(self.columns))})",
                             rows)
 
@@ -84,23 +84,15 @@ class Staging:
             cursor.execute(f"SELECT {self.names} FROM {self.name} ORDER BY {key}")
             while rows := cursor.fetchmany(size):
                 if self.decimals and not self.postgres:
-                    rows = [_decimals(row, self.decimals) for row in rows]
+                    rows = [_converted(row, self.decimals, Decimal) for row in rows]
                 yield rows
         finally:
             cursor.close()
 
 
-def _texts(row: tuple, columns: list[int]) -> tuple:
+def _converted(row: tuple, columns: list[int], convert) -> tuple:
     out = list(row)
     for i in columns:
         if out[i] is not None:
-            out[i] = str(out[i])
-    return tuple(out)
-
-
-def _decimals(row: tuple, columns: list[int]) -> tuple:
-    out = list(row)
-    for i in columns:
-        if out[i] is not None:
-            out[i] = Decimal(out[i])
+            out[i] = convert(out[i])
     return tuple(out)
