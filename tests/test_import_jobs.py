@@ -22,13 +22,13 @@ from feidi.registry.models import Organization
 from .hostile import Book, SheetSpec
 
 
-def orgs_file(n: int, start: int = 0, bad_row: int | None = None) -> bytes:
+def orgs_file(n: int, start: int = 0, bad_row: int | None = None, shared: bool = True) -> bytes:
     rows = [["名称", "统一社会信用代码", "类型", "所在园区"]]
     for i in range(start, start + n):
         code = uscc.make(f"91361100MA7{i:05d}")
         wrong = code[:-1] + ("1" if code[-1] != "1" else "2")  # the check character broken
         rows.append([f"队列公司{i}", code if i != bad_row else wrong, "企业", "上饶经开区"])
-    return Book([SheetSpec("单位", rows)]).bytes()
+    return Book([SheetSpec("单位", rows)], shared=shared).bytes()
 
 
 @pytest.fixture
@@ -219,3 +219,111 @@ def test_the_import_page_says_its_limits_and_rules(cast, client_for):
     cast.clerk.roles.add(Role.objects.get(code="statistics"))
     page = client_for("clerk").get(reverse("indicators:import")).content.decode()
     assert "60MB" in page and "300,000" in page and "2026年1-2月" in page
+
+
+# --- memory ------------------------------------------------------------------------------------------
+
+def indicator_file(orgs, months: int) -> bytes:
+    rows = [["统一社会信用代码", "企业名称", "月份", "主营业务收入(元)", "税收(元)"]]
+    for m in range(1, months + 1):
+        rows += [[org.uscc, org.name, f"2025-{m:02d}", 1000.0 * m + i, 10.0 * m] for i, org in enumerate(orgs)]
+    return Book([SheetSpec("指标数据", rows)], shared=False).bytes()
+
+
+def peak_of(run) -> int:
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = run()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.applied, list(result.errors)[:3]
+    return peak
+
+
+@pytest.mark.parametrize("kind, chunk, rows", [("organizations", 250, 500), ("indicators", 100, 1_000)])
+def test_an_imports_memory_does_not_grow_with_its_file(cast, monkeypatch, kind, chunk, rows):
+    # Small chunks here (5,000 rows in service), every sheet streamed, a write held whole only up
+    # to a chunk's values: the peak is a chunk's worth, about the same for a file four times as
+    # long. What may grow is the compact state said in the docstrings: the values no two rows may
+    # share (~150 bytes a row, organizations), the codes looked up (up to MEMO), the workbook's
+    # shared strings (their text; these files have their strings inline) — against ~4 KB a row
+    # held before.
+    from feidi.core import importer
+    from feidi.indicators import cells, importing
+    from feidi.lib import spreadsheet
+
+    monkeypatch.setattr(importer, "CHUNK", chunk)
+    monkeypatch.setattr(importing, "CHUNK", chunk)
+    monkeypatch.setattr(cells, "SMALL_WRITE", chunk)
+    monkeypatch.setattr(spreadsheet, "CALAMINE_BYTES", 0)
+    if kind == "organizations":
+        files = [orgs_file(n, start=s, shared=False) for n, s in ((50, 90_000), (rows, 0), (4 * rows, 10_000))]
+
+        def run(data):
+            return OrganizationImporter().run(data, cast.clerk)
+    else:
+        from feidi.accounts.models import Role
+
+        cast.clerk.roles.add(Role.objects.get(code="statistics"))
+        n = rows // 10
+        orgs = Organization.objects.bulk_create(
+            [Organization(name=f"内存企业{i}", uscc=uscc.make(f"91361100MA8{i:05d}"), kind="enterprise",
+                          industry_code="C3825", zone=cast.zone_a, department=cast.dept_a) for i in range(4 * n + 10)])
+        files = [indicator_file(orgs[4 * n:], 5), indicator_file(orgs[:n], 10), indicator_file(orgs[:4 * n], 10)]
+
+        def run(data):
+            return importing.run(data, "内存.xlsx", cast.clerk)
+    run(files[0])  # the first import fills the process's caches (templates of queries, forms)
+    small, large = (peak_of(lambda data=data: run(data)) for data in files[1:])
+    assert large < 1.4 * small, (f"{kind}: {rows:,} rows peaked at {small / 1e6:.2f} MB, "
+                                 f"{4 * rows:,} at {large / 1e6:.2f} MB")
+
+
+# --- chunks: checked and written a part at a time, kept or undone whole ---------------------------
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    from feidi.core import importer
+    from feidi.indicators import cells, importing
+
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    monkeypatch.setattr(cells, "SMALL_WRITE", 2)
+
+
+def test_a_bad_row_after_chunks_already_written_undoes_them_all(cast, small_chunks):
+    from feidi.core.models import AuditRecord
+
+    audited = AuditRecord.objects.count()
+    result = OrganizationImporter().run(orgs_file(7, bad_row=5), cast.clerk)  # rows 2–5 written before row 7 fails
+    assert not result.applied and [(e.row, e.column) for e in result.errors] == [(7, "统一社会信用代码")]
+    assert not Organization.objects.filter(name__startswith="队列公司").exists()
+    assert AuditRecord.objects.count() == audited
+
+
+def test_a_row_repeating_one_of_an_earlier_chunk_names_that_row(cast, small_chunks):
+    book_rows = [["名称", "统一社会信用代码", "类型"]] + [[f"队列公司{i}", uscc.make(f"91361100MA7{i:05d}"), "企业"]
+                                                   for i in range(5)]
+    book_rows.append(["重复公司", book_rows[1][1], "企业"])  # row 7 repeats row 2, written with the first chunk
+    data = Book([SheetSpec("单位", book_rows)]).bytes()
+    result = OrganizationImporter().run(data, cast.clerk)
+    assert [(e.row, e.message) for e in result.errors] == [(7, "与第2行重复")]
+    assert not Organization.objects.filter(name__startswith="队列公司").exists()
+
+
+def test_a_report_keeps_the_first_rows_and_counts_them_all(cast, monkeypatch, queued):
+    from feidi.core import importer
+
+    monkeypatch.setattr(importer, "KEPT", 3)
+    rows = [["名称", "统一社会信用代码", "类型"]] + [[f"坏公司{i}", "91361100MA35X0000A", "企业"] for i in range(8)]
+    result = OrganizationImporter().run(Book([SheetSpec("单位", rows)]).bytes(), cast.clerk)
+    assert result.errors.total == 8 and [e.row for e in result.errors] == [2, 3, 4] and len(result.errors) == 3
+    reports = importer.RowReports(keep=2)
+    for row in (9, 4, 7, 4, 2):
+        reports.append(importer.RowError(row, "", str(row), f"第{len(reports)}"))
+    assert [e.row for e in reports] == [2, 4] and reports.total == 5 and reports[1].message == "第1"  # the first of row 4

@@ -417,3 +417,28 @@ def test_labelled_enterprises_counted_month_by_month(cast):
     trend = engine.labelled_trend(cast.zone_a.organizations.all(), dt.date(2026, 3, 1), months=4)
     assert trend["months"] == ["2025-12", "2026-01", "2026-02", "2026-03"]
     assert trend["series"]["规上"] == [1, 2, 1, 1]  # A2 leaves in February, A1 joins in January
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5000])
+def test_an_import_read_in_chunks_checks_across_them_as_in_one(cast, statistician, monkeypatch, chunk):
+    # the rows of one enterprise far apart in the file: its months are still each other's
+    # neighbours, a repeated month is still a duplicate, whatever the chunk
+    from feidi.indicators import cells, importing
+
+    monkeypatch.setattr(importing, "CHUNK", chunk)
+    monkeypatch.setattr(cells, "SMALL_WRITE", chunk)
+    a1, a2 = cast.org_a1.uscc, cast.org_a2.uscc
+    bad = sheet([[a1, "", "2026-02", 90, 10, 5], [a2, "", "2026-01", 100, 10, 5], [a2, "", "2026-02", 200, 20, 5],
+                 [a1, "", "2026-01", 100, 10, 5], [a2, "", "2026-01", 100, 10, 5]])
+    outcome = importing.run(bad, "指标.xlsx", cast.clerk)
+    assert {(e.row, e.message.split("（")[0]) for e in outcome.errors} == {
+        (2, "累计值不能小于上月累计"), (5, "累计值不能大于下月已报累计"), (6, "与第3行重复")}
+    assert not IndicatorValue.objects.exists()
+    jumpy = sheet([[a1, "", "2026-02", 1000, 20, 5], [a2, "", "2026-01", 100, 10, 5], [a1, "", "2026-01", 100, 10, 5]])
+    outcome = importing.run(jumpy, "指标.xlsx", cast.clerk)  # whichever enterprise is written first, none is kept
+    assert outcome.needs_confirmation and [e.row for e in outcome.warnings] == [2]
+    assert not IndicatorValue.objects.exists()
+    outcome = importing.run(jumpy, "指标.xlsx", cast.clerk, confirmed=True)
+    assert outcome.applied and IndicatorValue.objects.count() == 9
+    assert IndicatorValue.objects.get(organization=cast.org_a1, indicator__code="revenue",
+                                      period=dt.date(2026, 2, 1)).confirmed_warning

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import resource
+import tracemalloc
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feidi.lib import spreadsheet
 from feidi.lib.spreadsheet import Budget, FormulaCell, SheetError, open_sheet, sniff
 
 from . import hostile
@@ -86,10 +89,12 @@ def test_any_doctype_is_refused(doctype):
 
 @given(st.lists(st.lists(st.one_of(st.none(), st.integers(-1000, 1000), st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=6)), min_size=1, max_size=5),
-    min_size=1, max_size=8), st.sampled_from(["", "x:"]), st.booleans())
-@settings(max_examples=40, deadline=None)
-def test_cells_come_back_as_written_whatever_the_prefix_or_string_storage(rows, prefix, shared):
-    _, got = rows_of(hostile.simple(rows, prefix=prefix, shared=shared))
+    min_size=1, max_size=8), st.sampled_from(["", "x:"]), st.booleans(), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_cells_come_back_as_written_whatever_the_prefix_or_string_storage_or_reader(rows, prefix, shared, whole):
+    # ``whole``: calamine reads the small sheet; else it is streamed, as a large one is
+    with mock.patch.object(spreadsheet, "CALAMINE_BYTES", spreadsheet.CALAMINE_BYTES if whole else 0):
+        _, got = rows_of(hostile.simple(rows, prefix=prefix, shared=shared))
     expected = []
     for row in rows:
         cells = [float(v) if isinstance(v, int) else v for v in row]
@@ -138,3 +143,39 @@ def test_dates_stored_as_numbers_are_read_as_dates():
             z.writestr(name, data)
     _, rows = rows_of(buffer.getvalue())
     assert rows == [[dt.date(2023, 3, 15)]]
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2])
+def test_a_csv_whose_sample_ends_inside_a_character_is_read(cut):
+    # the kind is told from the first 64 KB: a three-byte character cut there is not an error
+    head = "统一社会信用代码,企业名称\n".encode()
+    pad = b"x" * (65536 - len(head) - 3 * 100 - cut) + b"\n"
+    data = head + pad + "甲光伏科技有限公司,乙\n".encode() * 2000
+    assert sniff(data) == "csv"
+    sheet, rows = rows_of(data)
+    assert rows[0] == ["统一社会信用代码", "企业名称"] and rows[-1] == ["甲光伏科技有限公司", "乙"] and len(rows) == 2002
+
+
+def test_a_sheet_too_large_for_calamine_is_streamed_in_bounded_memory():
+    def peak_reading(n: int) -> tuple[int, float]:
+        data = hostile.simple([["代码", "月份", "数值"]] + [[f"91361100MA{i:08d}", "2026-03", i * 1.5] for i in range(n)],
+                              shared=False)
+        tracemalloc.start()
+        sheet = open_sheet(data)
+        count = sum(1 for _ in sheet.rows)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return count, peak
+
+    with mock.patch.object(spreadsheet, "CALAMINE_BYTES", 64 * 1024):
+        small, large = peak_reading(2_000), peak_reading(8_000)
+    assert (small[0], large[0]) == (2_001, 8_001)
+    assert large[1] < 1.3 * small[1], (small, large)  # four times the rows, the same memory
+
+
+def test_the_estimate_of_the_share_read_follows_the_rows():
+    for limit in (spreadsheet.CALAMINE_BYTES, 0):
+        with mock.patch.object(spreadsheet, "CALAMINE_BYTES", limit):
+            sheet = open_sheet(hostile.simple([[i, "甲"] for i in range(3000)]))
+            seen = [sheet.fraction() for n, _ in sheet.rows if n in (1500, 3000)]
+        assert 0.3 < seen[0] < 0.7 and seen[-1] > 0.95, (limit, seen)

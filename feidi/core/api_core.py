@@ -55,6 +55,7 @@ class ImportJobSchema(Schema):
     phase: str
     done: int
     progress_total: int
+    written: int | None  # of the rows done, how many are written (in the import's open transaction)
     percent: int | None
     seconds_left: int | None
     sheet: str
@@ -76,7 +77,8 @@ def _job_out(job) -> dict:
     live = imports.state(job)
     return {"id": job.pk, "kind": job.kind, "title": job.title, "filename": job.filename, "sha256": job.sha256,
             "status": job.status, "status_display": live["status_display"], "phase": live["phase"],
-            "done": live["done"], "progress_total": live["total"], "percent": live["percent"],
+            "done": live["done"], "progress_total": live["total"], "written": live["written"],
+            "percent": live["percent"],
             "seconds_left": live["seconds_left"], "sheet": job.sheet, "total": job.total, "created": job.created,
             "error_count": job.error_count, "warning_count": job.warning_count, "errors": job.errors,
             "warnings": job.warnings, "message": job.message, "confirmed": job.confirmed,

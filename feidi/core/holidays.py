@@ -162,10 +162,10 @@ def from_xlsx(content: bytes, year: int) -> Draft:
     draft = Draft(year)
     try:
         data = read_sheet(content, prefer=("节假日安排",))
+        sheet = [data.header] + [row for _, row in data.rows]
     except ImportFileError as exc:
         draft.problems.append(str(exc))
         return draft
-    sheet = [data.header] + [row for _, row in data.body]
     if not sheet or [str(c).strip() for c in sheet[0][:4]] != list(XLSX_HEADERS):
         draft.problems.append(gettext("第1行应为表头：{join}").format(join='、'.join(XLSX_HEADERS)))
         return draft

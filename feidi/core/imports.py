@@ -24,12 +24,12 @@ from huey.contrib.djhuey import db_task
 
 from . import progress as progress_lib
 from .context import acting, current
-from .importer import ImportFileError, ImportResult, RowError
+from .importer import KEPT, ImportFileError, ImportResult, RowError, RowReports
 from .models import ImportJob
 
 log = logging.getLogger(__name__)
 KINDS: dict[str, str] = {}  # key → dotted path of the importer class
-REPORTED = 1000  # errors and warnings kept on the job (all are counted)
+REPORTED = KEPT  # errors and warnings kept on the job (all are counted)
 
 
 def register(key: str, dotted_path: str) -> None:
@@ -133,7 +133,7 @@ def execute(job_id: int, *, data: bytes | None = None) -> ImportResult | None:
     return result
 
 
-def _rows(items: list[RowError]) -> list[dict]:
+def _rows(items: RowReports | list[RowError]) -> list[dict]:
     return [{"row": e.row, "column": e.column, "value": e.value, "message": e.message} for e in items[:REPORTED]]
 
 
@@ -141,7 +141,7 @@ def _finish(job: ImportJob, status: str, result: ImportResult | None = None, mes
     fields = {"status": status, "message": message, "finished_at": timezone.now()}
     if result is not None:
         fields.update(sheet=result.sheet[:300], total=result.total, created=result.created if result.applied else 0,
-                      error_count=len(result.errors), warning_count=len(result.warnings),
+                      error_count=result.errors.total, warning_count=result.warnings.total,
                       errors=_rows(result.errors), warnings=_rows(result.warnings))
     if status == ImportJob.Status.AWAITING:
         fields["finished_at"] = None
@@ -155,9 +155,10 @@ def state(job: ImportJob) -> dict:
     counts and the time left."""
     live = progress_lib.read(f"import-{job.pk}") if job.status == ImportJob.Status.RUNNING else None
     out = {"status": job.status, "status_display": job.get_status_display(), "phase": "", "done": 0, "total": 0,
-           "percent": None, "seconds_left": None}
+           "written": None, "percent": None, "seconds_left": None}
     if live:
-        out.update(phase=live.get("phase", ""), done=live.get("done", 0), total=live.get("total", 0))
+        out.update(phase=live.get("phase", ""), done=live.get("done", 0), total=live.get("total", 0),
+                   written=live.get("written"))
         if out["total"]:
             out["percent"] = min(100, round(100 * out["done"] / out["total"]))
         left = progress_lib.remaining(live)

@@ -56,19 +56,36 @@ def clear(key: str) -> None:
     _path(key).unlink(missing_ok=True)
 
 
-class Reporter:
+class Quiet:
+    """A reporter nobody reads: an operation run outside the job queue (a test, the shell)."""
+
+    def phase(self, name: str, total: int = 0) -> None:
+        pass
+
+    def advance(self, done: int, *, total: int | None = None, written: int | None = None) -> None:
+        pass
+
+
+class Reporter(Quiet):
     """Counts for one operation, published at most every ``every`` seconds (and at each phase)."""
 
     def __init__(self, key: str, every: float = 0.5):
         self.key, self.every, self.last = key, every, 0.0
-        self.state: dict = {"phase": "", "done": 0, "total": 0, "started": time.time(), "phase_started": time.time()}
+        self.state: dict = {"phase": "", "done": 0, "total": 0, "written": None, "started": time.time(),
+                            "phase_started": time.time()}
 
     def phase(self, name: str, total: int = 0) -> None:
-        self.state.update(phase=name, done=0, total=total, phase_started=time.time())
+        self.state.update(phase=name, done=0, total=total, written=None, phase_started=time.time())
         self._publish()
 
-    def advance(self, done: int) -> None:
+    def advance(self, done: int, *, total: int | None = None, written: int | None = None) -> None:
+        """``done`` of the phase's ``total`` — a total estimated while a file is still being read
+        is given again as the estimate improves; ``written``: how many of them are written."""
         self.state["done"] = done
+        if total is not None:
+            self.state["total"] = total
+        if written is not None:
+            self.state["written"] = written
         now = time.time()
         if now - self.last >= self.every:
             self._publish()

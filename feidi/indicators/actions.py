@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -118,6 +119,20 @@ def stored(org_ids, indicators, months, *columns: str) -> list[tuple]:
     return out
 
 
+def stored_in_order(enterprises: str, indicators, months, size: int) -> Iterator[tuple]:
+    """(enterprise, indicator, month, value) of the stored rows of the enterprises the SQL
+    ``enterprises`` selects (an import's staging table), for these indicators and months, in
+    enterprise order, read ``size`` rows at a time from a cursor (server-side on PostgreSQL:
+    inside a transaction): one statement for a whole file, whose result is never held whole. The
+    cursor reads the rows as they were when it opened, whatever the transaction writes after."""
+    from django.db.models.expressions import RawSQL
+
+    return IndicatorValue.objects.filter(
+        organization_id__in=RawSQL(enterprises, []), indicator_id__in=sorted({getattr(i, "pk", i) for i in indicators}),
+        period__in=sorted(set(months))).order_by("organization_id").values_list(
+        "organization_id", "indicator_id", "period", "value").iterator(chunk_size=size)
+
+
 def check_values(known: dict[tuple[int, int, dt.date], Decimal], org_id: int, indicator: Indicator,
                  period: dt.date, value: Decimal | None) -> tuple[str | None, str | None]:
     key = (org_id, indicator.pk)
@@ -163,8 +178,8 @@ class Entry(NamedTuple):
     has when it reports (they stay on the row). A tuple, not a model instance, because an import
     makes 800,000 of them and a model instance costs tens of times more to build."""
 
-    # the table's columns in the order of KEY_COLUMNS + UPDATE_COLUMNS, without entered_at (the
-    # write's moment): ``bulk_upsert`` makes a row of an Entry by slicing it
+    # the table's columns in the order of KEY_COLUMNS + UPDATE_COLUMNS, without the last,
+    # entered_at (the write's moment): a row is ``entry + (now,)``
     organization_id: int
     indicator_id: int
     period: dt.date
@@ -204,11 +219,11 @@ def upsert(organization, period, rows, *, acting_user, source, confirmed=None) -
     return len(bulk_upsert(objs))
 
 
-# The columns a write sets; on a conflict (the enterprise's month is already there) all but the key
-# are overwritten.
+# The columns a write sets, in the order of a row (``Entry`` and the write's moment); on a conflict
+# (the enterprise's month is already there) all but the key are overwritten.
 KEY_COLUMNS = ("organization_id", "indicator_id", "period")
 UPDATE_COLUMNS = ("value", "department_id", "zone_id", "industry", "source", "confirmed_warning", "entered_by_id",
-                  "entered_at", "sample")
+                  "sample", "entered_at")
 
 
 def bulk_upsert(objs: list[Entry | IndicatorValue], batch_size: int = 5000) -> list:
@@ -224,19 +239,72 @@ def bulk_upsert(objs: list[Entry | IndicatorValue], batch_size: int = 5000) -> l
 
     if not objs:
         return []
-    now = timezone.now()  # one write, one moment
-    rows = [(*o[:10], now, o[10]) if o.__class__ is Entry else
-            (o.organization_id, o.indicator_id, o.period, o.value, o.department_id, o.zone_id, o.industry, o.source,
-             o.confirmed_warning, o.entered_by_id, now, o.sample) for o in objs]
     with transaction.atomic():
         slices, keys = cells.before_write(objs)
         hold_references(objs)
-        _upsert_rows(rows, batch_size)
+        _upsert_rows(_rows(objs, timezone.now()), batch_size)  # one write, one moment
         cells.refresh(slices, keys)
     return objs
 
 
+def _rows(objs, now) -> list[tuple]:
+    moment = (now,)
+    return [o + moment if o.__class__ is Entry else
+            (o.organization_id, o.indicator_id, o.period, o.value, o.department_id, o.zone_id, o.industry, o.source,
+             o.confirmed_warning, o.entered_by_id, o.sample, now) for o in objs]
+
+
+class BulkWrite:
+    """``bulk_upsert`` given its rows in parts — an import's chunks, ``add``-ed one after
+    another inside the caller's transaction, then ``finish()``-ed — so that the writer never
+    holds more than one part. A part is rows already in the table's column order (an ``Entry``
+    and ``now``, the write's one moment), built once by the caller: an import makes 1,600,000.
+    Each part is upserted as it comes; the cells are recomputed once, at ``finish``, for every
+    (indicator, month) slice written (the slices are all that is kept across parts: a few
+    hundred pairs). A write that stays within ``cells.SMALL_WRITE`` values is held and written
+    at ``finish`` as one ``bulk_upsert`` (which recomputes only the (zone, division) pairs it
+    moves). ``indicator_ids``: every indicator the parts may hold, locked together at the first
+    large part (in pk order: two writers never wait on each other)."""
+
+    def __init__(self, indicator_ids):
+        self.indicator_ids = sorted(set(indicator_ids))
+        self.held: list[tuple] = []
+        self.slices: set[tuple[int, dt.date]] = set()
+        self.large, self.count, self.now = False, 0, timezone.now()
+
+    def add(self, rows: list[tuple], stored: set | None = None, batch_size: int = 5000) -> None:
+        """``stored``: the keys (enterprise, indicator, month) among the rows' that are stored,
+        when the caller read them under the lock (``_upsert_rows`` reads them otherwise)."""
+        from . import cells
+
+        self.count += len(rows)
+        if not self.large:
+            self.held += rows
+            if len(self.held) <= cells.SMALL_WRITE:
+                return
+            self.large, rows, self.held, stored = True, self.held, [], None  # the keys were of this part only
+            cells.lock(self.indicator_ids)
+        self.slices |= {(row[1], row[2]) for row in rows}
+        hold_ids({row[0] for row in rows}, {row[1] for row in rows}, {row[5] for row in rows},
+                 {row[4] for row in rows}, {row[9] for row in rows})
+        _upsert_rows(rows, batch_size, stored)
+
+    def finish(self) -> None:
+        from . import cells
+
+        if self.large:
+            cells.refresh(cells.with_pairs(self.slices), None)
+        elif self.held:
+            bulk_upsert([Entry(*row[:-1]) for row in self.held])
+
+
 def hold_references(objs) -> None:
+    """``hold_ids`` for the references of ``objs`` (entries or values)."""
+    hold_ids({o.organization_id for o in objs}, {o.indicator_id for o in objs}, {o.zone_id for o in objs},
+             {o.department_id for o in objs}, {o.entered_by_id for o in objs})
+
+
+def hold_ids(organizations: set, indicators: set, zones: set, departments: set, users: set) -> None:
     """What database constraints on the rows' references would do, once per distinct value
     instead of once per row (1,600,000 checks at commit for an import's enterprises and
     indicators alone, 2,400,000 more for zone, department and author): each one must exist, and
@@ -252,9 +320,8 @@ def hold_references(objs) -> None:
     from feidi.registry.models import Organization, Zone
 
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    wanted = [(Organization, {o.organization_id for o in objs}), (Indicator, {o.indicator_id for o in objs}),
-              (Zone, {o.zone_id for o in objs} - {None}), (Department, {o.department_id for o in objs} - {None}),
-              (user_model, {o.entered_by_id for o in objs} - {None})]
+    wanted = [(Organization, organizations), (Indicator, indicators), (Zone, zones - {None}),
+              (Department, departments - {None}), (user_model, users - {None})]
     wanted = [(model, sorted(ids)) for model, ids in wanted if ids]
     if not wanted:
         return
@@ -279,7 +346,7 @@ def hold_references(objs) -> None:
 FRESH_CHECK = 2000
 
 
-def _upsert_rows(rows: list[tuple], batch_size: int) -> None:
+def _upsert_rows(rows: list[tuple], batch_size: int, known: set | None = None) -> None:
     from django.db import connection
 
     table = IndicatorValue._meta.db_table
@@ -294,7 +361,8 @@ def _upsert_rows(rows: list[tuple], batch_size: int) -> None:
                 # the keys already stored cannot change until commit: one read of them tells which
                 # rows are new. Those go by COPY straight into the table, in the unique index's
                 # order; only the overlap pays the temporary table and ON CONFLICT.
-                keys = set(stored({r[0] for r in rows}, {r[1] for r in rows}, {r[2] for r in rows}))
+                keys = known if known is not None else set(stored({r[0] for r in rows}, {r[1] for r in rows},
+                                                                  {r[2] for r in rows}))
                 if keys:
                     fresh = [r for r in rows if (r[0], r[1], r[2]) not in keys]
                     rows = [r for r in rows if (r[0], r[1], r[2]) in keys]
@@ -312,9 +380,9 @@ def _upsert_rows(rows: list[tuple], batch_size: int) -> None:
             cur.execute("DROP TABLE indicator_upsert")
             return
         ops = connection.ops
-        at = ops.adapt_datetimefield_value(rows[0][10])  # the same moment for every row
-        adapted = [(o, i, ops.adapt_datefield_value(p), ops.adapt_decimalfield_value(v), d, z, ind, src, warn, by, at,
-                    sample) for o, i, p, v, d, z, ind, src, warn, by, _at, sample in rows]
+        at = ops.adapt_datetimefield_value(rows[0][11])  # the same moment for every row
+        adapted = [(o, i, ops.adapt_datefield_value(p), ops.adapt_decimalfield_value(v), d, z, ind, src, warn, by,
+                    sample, at) for o, i, p, v, d, z, ind, src, warn, by, sample, _at in rows]
         sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(adapted[0]))}) {conflict}"
         for start in range(0, len(adapted), batch_size):
             cur.executemany(sql, adapted[start:start + batch_size])

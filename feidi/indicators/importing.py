@@ -1,15 +1,30 @@
 """Monthly values from an .xlsx sheet: one row per enterprise and month, one column per indicator.
 
-Fast path for large files (100,000 rows): the sheet is read with python-calamine, enterprises and
-the neighbouring months are loaded once, rows are checked in memory, and a clean file is written
-with batched upserts in one transaction. Any error refuses the whole file with a row-by-row
-report; warnings are listed and the file is kept as a pending batch until someone confirms it.
+A province's month-end is 200,000 rows; memory stays bounded by the chunk (``CHUNK`` rows), not
+the file, in two passes:
+
+1. the sheet is streamed (``core.importer.read_sheet``) and each chunk's rows are checked on their
+   own — the enterprise by its credit code among those the user may see, the month, every value —
+   and the good ones staged, parsed, in a temporary table (``core.staging``);
+2. inside one transaction the staged rows are read back by enterprise and month, whole
+   enterprises a chunk at a time: a second row of an enterprise's month is a duplicate, and each
+   value is checked against its neighbouring months (the stored ones, read for the chunk's
+   enterprises in one query, and the file's own, which count as neighbours of each other). While
+   the file is clean so far — no error, and no warning unless the uploader confirmed them — each
+   chunk's values are upserted at once (``actions.BulkWrite``); the cells are recomputed at the
+   end.
+
+Any error refuses the whole file with a row-by-row report (the first ``KEPT`` rows, all counted);
+warnings are listed and the file waits for its uploader's confirmation; either way the
+transaction is rolled back and nothing is kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db import transaction
@@ -19,11 +34,14 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from feidi.core import audit
 from feidi.core.context import acting, current
 from feidi.core.importer import (
+    CHUNK,
     FORMULA,
+    MEMO,
     ImportFileError,
     ImportResult,
     Limits,
     RowError,
+    RowReports,
     cell_text,
     read_sheet,
 )
@@ -31,6 +49,7 @@ from feidi.lib import cells as cells_lib
 from feidi.lib.spreadsheet import FormulaCell
 
 from . import actions
+from .cells import lock as lock_indicators
 from .models import Indicator, IndicatorValue
 
 KEY_HEADERS = {"统一社会信用代码": "uscc", "企业名称": "name", "月份": "period"}
@@ -109,20 +128,23 @@ def _columns(header: list[str], indicators: list[Indicator]):
     return positions, columns, units
 
 
-def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[actions.Entry]]:
-    """Read and check the whole file; the rows to write come back only when there is no error."""
-    from feidi.lib import uscc as uscc_lib
-    from feidi.registry.models import Organization
+def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=None) -> ImportResult:
+    """Check ``data`` and keep it when clean and either warning-free or ``confirmed`` by its
+    uploader (else the result says why: errors, or warnings waiting for confirmation).
 
-    if progress is not None:
-        progress.phase(gettext("读取文件"))
-    sheet = read_sheet(data, prefer=SHEET_NAMES, limits=LIMITS, progress=progress)
-    header, body = sheet.header, sheet.body
-    outcome = ImportResult(total=len(body), sheet=sheet.said)
-    if progress is not None:
-        progress.phase(gettext("检查"), len(body))
+    Held at any time: one chunk of rows (read, staged or checked: ~5 MB for 5,000 rows of eight
+    indicators), the reports kept, and what a file repeats — its credit codes and months with
+    what they were found to be, up to ``MEMO`` of each (~150 bytes each), then forgotten and
+    looked up again. Staged in the database: every good row, parsed (~100 bytes a row)."""
+    from feidi.core.progress import Quiet
+    from feidi.core.staging import Staging
+
+    progress = progress or Quiet()
+    progress.phase(gettext("读取文件"))
+    sheet = read_sheet(data, prefer=SHEET_NAMES, limits=LIMITS)
+    outcome = ImportResult(sheet=sheet.said)
     indicators = list(Indicator.objects.filter(active=True))
-    positions, columns, units = _columns(header, indicators)
+    positions, columns, units = _columns(sheet.header, indicators)
     missing = [h for h, key in KEY_HEADERS.items() if key in ("uscc", "period") and key not in positions]
     if missing:
         raise ImportFileError(gettext("缺少必需的列：{join}（请使用导入模板）").format(join='、'.join(missing)))
@@ -130,150 +152,276 @@ def check_file(data: bytes, user, progress=None) -> tuple[ImportResult, list[act
         raise ImportFileError(gettext("没有可识别的指标列（列名应与指标名称一致，如“主营业务收入(元)”）"))
     # a file carries the indicators it has columns for (a revenue-only file is a whole import);
     # 每月必报 is what the enterprise's own monthly report form asks
-    def code_of(raw) -> str:
-        try:
-            return uscc_lib.normalize(cell_text(raw))
-        except ValueError:  # a long number Excel rounded: reported on the row
-            return ""
-
-    # Column-wise: each column's distinct raw cells are interpreted once (a file repeats its
-    # months and, across months, its credit codes), and the rows then only look the results up.
-    width = max(columns) + 1
-    code_col, period_col = positions["uscc"], positions["period"]
-    code_cells = [cells[code_col] if code_col < len(cells) else None for _, cells in body]
-    period_cells = [cells[period_col] if period_col < len(cells) else None for _, cells in body]
-    codes = {raw: code_of(raw) for raw in set(code_cells)}
-    orgs = {}  # normalised code → (pk, name, zone_id, department_id, division)
-    visible = Organization.objects.visible_to(user)
-    code_list = sorted(set(codes.values()) - {""})
-    for start in range(0, len(code_list), 5000):
-        for pk, code, name, zone_id, department_id, industry_code in visible.filter(
-                uscc__in=code_list[start:start + 5000]).values_list(
-                "pk", "uscc", "name", "zone_id", "department_id", "industry_code"):
-            orgs[code] = (pk, name, zone_id, department_id, actions._division(industry_code or ""))
-    today = timezone.localdate().replace(day=1)
-    months: dict = {}  # raw cell → (period, None) or (None, error)
-    for raw in set(period_cells):
-        try:
-            period = parse_month(raw)
-            if period > today:
-                raise ValueError(gettext("不能导入未来月份"))
-            months[raw] = (period, None)
-        except ValueError as exc:
-            months[raw] = (None, str(exc))
-    amount = cells_lib.parse_number
     column_list = sorted(columns.items())
-    parsed = []  # (excel_row, org, period, [value per column])
-    seen: dict[tuple[int, dt.date], int] = {}
-    errors = outcome.errors
-    for done, ((excel_row, cells), raw_code, raw_period) in enumerate(
-            zip(body, code_cells, period_cells, strict=True), start=1):
-        if progress is not None and not done % 1000:
-            progress.advance(done // 2)  # reading the cells is the first half of the check
-        if len(cells) < width:
-            cells = cells + [None] * (width - len(cells))
-        code = codes[raw_code]
-        org = orgs.get(code)
-        bad = False
-        if org is None:
-            errors.append(RowError(excel_row, "统一社会信用代码", str(raw_code or ""),
-                                   gettext("未找到该企业（不在主体库或不在您的管理范围）") if code else gettext("必填")))
-            bad = True
-        period, month_error = months[raw_period]
-        if month_error is not None:
-            errors.append(RowError(excel_row, "月份", str(raw_period or ""), month_error))
-            bad = True
-        values = []
-        for c, _indicator in column_list:
-            raw = cells[c]
-            unit = units.get(c)
-            if raw.__class__ is float and unit is None:
-                values.append(Decimal(repr(raw)))  # what parse_number does, without its dispatch
-                continue
-            if isinstance(raw, FormulaCell):
-                errors.append(RowError(excel_row, header[c], f"={raw.formula}", gettext(FORMULA)))
-                bad = True
-                continue
-            try:
-                values.append(amount(raw, unit=unit))
-            except ValueError as exc:
-                errors.append(RowError(excel_row, header[c], cells_lib.shown(raw), str(exc)))
-                bad = True
-        if bad:
-            continue
-        key = (org[0], period)
-        if key in seen:
-            errors.append(RowError(excel_row, gettext("月份"), f"{period:%Y-%m}",
-                                   gettext("与第{value}行重复（同一企业同一月份）").format(value=seen[key])))
-            continue
-        seen[key] = excel_row
-        parsed.append((excel_row, org, period, values))
-    # one set-based read of the stored neighbouring months; the file's own months count as
-    # neighbours of each other. Held as {(indicator, month): {enterprise: value}}, so each check
-    # looks its three neighbours up by the enterprise's id in dicts found once per row.
-    indicator_ids = [i.pk for _, i in column_list]
-    known: dict[tuple[int, dt.date], dict[int, Decimal]] = {}
-    for org_id, indicator_id, period, value in actions.stored(
-            {p[1][0] for p in parsed}, indicator_ids, actions.neighbour_months({p[2] for p in parsed}), "value"):
-        known.setdefault((indicator_id, period), {})[org_id] = value
-    for _, org, period, values in parsed:
-        for indicator_id, value in zip(indicator_ids, values, strict=True):
-            if value is not None:
-                known.setdefault((indicator_id, period), {})[org[0]] = value
-
-    def stored_for(indicator_id: int, month: dt.date) -> dict[int, Decimal]:
-        return known.get((indicator_id, month), {})
-
-    checks = [(c, indicator.pk, actions.month_checker(indicator)) for c, indicator in column_list]
-    around = {}  # month → per column (before, before2, after) dicts
-    for period in {p[2] for p in parsed}:
-        months = actions.add_months(period, -1), actions.add_months(period, -2), actions.add_months(period, 1)
-        around[period] = [tuple(stored_for(indicator_id, m) for m in months) for _, indicator_id, _ in checks]
-    rows = []
-    source = IndicatorValue.Source.IMPORT
-    user_id = getattr(user, "pk", None)
-    Entry = actions.Entry
-    if progress is not None:
-        progress.advance(len(body) // 2)
-    for done, (excel_row, org, period, values) in enumerate(parsed, start=1):
-        if progress is not None and not done % 1000:
-            progress.advance((len(body) + done) // 2)
-        org_id, month = org[0], period.month
-        for (c, indicator_id, check), (before, before2, after), value in zip(
-                checks, around[period], values, strict=True):
-            error, warning = check(month, value, before.get(org_id), before2.get(org_id), after.get(org_id))
-            if error:
-                errors.append(RowError(excel_row, header[c], "" if value is None else f"{value:f}", error))
-            elif warning:
-                outcome.warnings.append(RowError(excel_row, header[c], f"{value:f}", f"{org[1]}：{warning}"))
-            if value is not None and not error:
-                rows.append(Entry(org_id, indicator_id, period, value, org[3], org[2], org[4], source,
-                                  (warning or "")[:200], user_id))
-    outcome.errors.sort(key=lambda e: e.row)
-    outcome.warnings.sort(key=lambda e: e.row)
-    outcome.created = len(rows)
-    return outcome, (rows if not outcome.errors else [])
-
-
-def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=None) -> ImportResult:
-    """Check ``data``; write it when clean and either warning-free or ``confirmed`` by its
-    uploader (the result then says it waits for confirmation)."""
-    outcome, rows = check_file(data, user, progress)
-    if outcome.errors or (outcome.warnings and not confirmed):
-        return outcome
-    if progress is not None:
-        progress.phase(gettext("写入"), len(rows))
-    ctx = current()
-    with acting("import", ctx.address, ctx.user_agent), transaction.atomic():
-        actions.bulk_upsert(rows)
-        audit.record(audit.AuditRecord.Action.CREATE, user=user, model_label="indicators.indicatorvalue",
-                     object_repr=f"导入{filename}：{outcome.total}行，{len(rows)}个数值",
-                     after={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "rows": outcome.total,
-                            "values": len(rows), "confirmed_warnings": len(outcome.warnings)})
-    if progress is not None:
-        progress.advance(len(rows))
+    rows = _Rows(sheet.header, positions, column_list, units, user)
+    staged = [("org", "bigint"), ("month", "int"), ("excel_row", "int")]
+    staged += [(f"v{n}", "decimal") for n in range(len(column_list))]
+    with Staging("indicator_import", staged, order=3) as stage:
+        # pass 1, outside the transaction (staging locks nothing): each row on its own
+        progress.phase(gettext("检查"), sheet.estimate())
+        for chunk in sheet.chunks(CHUNK):
+            stage.add(rows.check(chunk, outcome.errors))
+            progress.advance(sheet.count, total=sheet.estimate())
+        outcome.total = sheet.count
+        progress.advance(sheet.count, total=sheet.count)
+        # pass 2: by enterprise, against the neighbouring months, written while clean
+        progress.phase(gettext("核对相邻月份并写入"), stage.count)
+        neighbours = _Neighbours(sheet.header, column_list, user)
+        indicator_ids = [indicator.pk for _, indicator in column_list]
+        ctx = current()
+        with acting("import", ctx.address, ctx.user_agent), transaction.atomic():
+            if not outcome.errors:  # taken before the stored months are read: they stay so until commit
+                lock_indicators(indicator_ids)
+            stage.analyze()
+            stored = _Merge(actions.stored_in_order(
+                f"SELECT org FROM {stage.name}", indicator_ids,
+                actions.neighbour_months(_period(m) for m in rows.staged_months), CHUNK))
+            writer = actions.BulkWrite(indicator_ids)
+            done = 0
+            for batch in _by_enterprise(stage.ordered(CHUNK), CHUNK, outcome.errors):
+                known = stored.upto(batch[-1][0])
+                values = neighbours.check(batch, known, outcome, writer.now)
+                outcome.created += len(values)
+                if not outcome.errors and (confirmed or not outcome.warnings):
+                    writer.add(values, stored={(o, i, p) for o, i, p, _ in known})
+                done += len(batch)
+                progress.advance(done, written=writer.count)
+            if outcome.errors or (outcome.warnings and not confirmed):
+                transaction.set_rollback(True)
+                return outcome
+            progress.phase(gettext("更新汇总"))
+            writer.finish()
+            audit.record(audit.AuditRecord.Action.CREATE, user=user, model_label="indicators.indicatorvalue",
+                         object_repr=f"导入{filename}：{outcome.total}行，{outcome.created}个数值",
+                         after={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "rows": outcome.total,
+                                "values": outcome.created, "confirmed_warnings": outcome.warnings.total})
     outcome.applied = True
     return outcome
+
+
+def _month(period: dt.date) -> int:
+    """A month as the integer it is staged as (sorts as the months do)."""
+    return period.year * 12 + period.month - 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _period(month: int) -> dt.date:
+    return dt.date(month // 12, month % 12 + 1, 1)
+
+
+class _Rows:
+    """Pass 1: a chunk's rows checked each on its own, into the rows to stage — (enterprise id,
+    month, Excel row, value per indicator column). A file repeats its months and, across months,
+    its credit codes: each distinct cell is interpreted once, and remembered up to ``MEMO`` of
+    them (then forgotten, and looked up again when met)."""
+
+    def __init__(self, header, positions, column_list, units, user):
+        from feidi.registry.models import Organization
+
+        self.header, self.column_list = header, column_list
+        # a column in 元 multiplies by one: its floats take the fast path (five of eight columns)
+        self.units = {c: unit for c, unit in units.items() if unit != 1}
+        self.code_col, self.period_col = positions["uscc"], positions["period"]
+        self.width = max(c for c, _ in column_list) + 1
+        self.visible = Organization.objects.visible_to(user)
+        self.orgs: dict = {}  # raw cell → enterprise id, 0 when not found, -1 when no code
+        self.months: dict = {}  # raw cell → (month, None) or (None, error)
+        self.staged_months: set[int] = set()  # the months of the rows staged: a few dozen
+        self.today = timezone.localdate().replace(day=1)
+
+    def _enterprises(self, cells) -> None:
+        from feidi.lib import uscc as uscc_lib
+
+        new = set(cells) - self.orgs.keys()
+        if not new:
+            return
+        if len(self.orgs) + len(new) > MEMO:
+            self.orgs.clear()
+            new = set(cells)
+        codes = {}
+        for raw in new:
+            try:
+                code = uscc_lib.normalize(cell_text(raw))
+            except ValueError:  # a long number Excel rounded: reported on the row
+                code = ""
+            if code:
+                codes.setdefault(code, []).append(raw)
+            else:
+                self.orgs[raw] = -1
+        found = {}
+        wanted = sorted(codes)
+        for start in range(0, len(wanted), 5000):
+            found.update((code, pk) for pk, code in self.visible.filter(
+                uscc__in=wanted[start:start + 5000]).values_list("pk", "uscc"))
+        for code, raws in codes.items():
+            for raw in raws:
+                self.orgs[raw] = found.get(code, 0)
+
+    def _months(self, cells) -> None:
+        new = set(cells) - self.months.keys()
+        if len(self.months) + len(new) > MEMO:
+            self.months.clear()
+            new = set(cells)
+        for raw in new:
+            try:
+                period = parse_month(raw)
+                if period > self.today:
+                    raise ValueError("不能导入未来月份")
+                self.months[raw] = (_month(period), None)
+            except ValueError as exc:
+                self.months[raw] = (None, str(exc))
+
+    def check(self, chunk, errors: RowReports) -> list[tuple]:
+        code_col, period_col, width, header = self.code_col, self.period_col, self.width, self.header
+        code_cells = [cells[code_col] if code_col < len(cells) else None for _, cells in chunk]
+        period_cells = [cells[period_col] if period_col < len(cells) else None for _, cells in chunk]
+        self._enterprises(code_cells)
+        self._months(period_cells)
+        orgs, months, units = self.orgs, self.months, self.units
+        amount = cells_lib.parse_number
+        out = []
+        for (excel_row, cells), raw_code, raw_period in zip(chunk, code_cells, period_cells, strict=True):
+            if len(cells) < width:
+                cells = cells + [None] * (width - len(cells))
+            org = orgs[raw_code]
+            bad = False
+            if org <= 0:
+                errors.append(RowError(excel_row, "统一社会信用代码", str(raw_code or ""),
+                                       "未找到该企业（不在主体库或不在您的管理范围）" if org == 0 else "必填"))
+                bad = True
+            month, month_error = months[raw_period]
+            if month_error is not None:
+                errors.append(RowError(excel_row, gettext("月份"), str(raw_period or ""), month_error))
+                bad = True
+            row = [org, month, excel_row]
+            for c, _indicator in self.column_list:
+                raw = cells[c]
+                unit = units.get(c)
+                if raw.__class__ is float and unit is None:
+                    row.append(Decimal(repr(raw)))  # what parse_number does, without its dispatch
+                    continue
+                if isinstance(raw, FormulaCell):
+                    errors.append(RowError(excel_row, header[c], f"={raw.formula}", FORMULA))
+                    bad = True
+                    continue
+                try:
+                    row.append(amount(raw, unit=unit))
+                except ValueError as exc:
+                    errors.append(RowError(excel_row, header[c], cells_lib.shown(raw), str(exc)))
+                    bad = True
+            if not bad:
+                out.append(tuple(row))
+                self.staged_months.add(month)
+        return out
+
+
+def _by_enterprise(chunks, size: int, errors: RowReports):
+    """The staged rows (in enterprise, month, row order) in batches of whole enterprises, of at
+    least ``size`` rows but the last. The second row of an enterprise's month is reported as a
+    duplicate of the first and left out, so a batch holds at most ``size`` rows and one
+    enterprise's distinct months."""
+    batch: list[tuple] = []
+    last, first_row = None, 0
+    for chunk in chunks:
+        for row in chunk:
+            if last is not None and row[0] == last[0] and row[1] == last[1]:
+                errors.append(RowError(row[2], gettext("月份"), f"{_period(row[1]):%Y-%m}",
+                                       gettext("与第{value}行重复（同一企业同一月份）").format(value=first_row)))
+                continue
+            if len(batch) >= size and row[0] != batch[-1][0]:
+                yield batch
+                batch = []
+            batch.append(row)
+            last, first_row = row, row[2]
+    if batch:
+        yield batch
+
+
+class _Merge:
+    """An ordered stream of rows taken a key at a time: the stored values, read by enterprise
+    beside the staged rows (both in enterprise order), so that each batch gets those of its own
+    enterprises."""
+
+    def __init__(self, rows: Iterator[tuple]):
+        self.rows = rows
+        self.next = next(rows, None)
+
+    def upto(self, last: int) -> list[tuple]:
+        """The rows whose enterprise id is at most ``last``."""
+        out = []
+        while self.next is not None and self.next[0] <= last:
+            out.append(self.next)
+            self.next = next(self.rows, None)
+        return out
+
+
+class _Neighbours:
+    """Pass 2: a batch of whole enterprises' rows checked against their neighbouring months —
+    the stored values (the batch's share of one read for the whole file, ``_Merge``) with the
+    file's own over them — into the values to write."""
+
+    def __init__(self, header, column_list, user):
+        self.header = header
+        self.indicator_ids = [i.pk for _, i in column_list]
+        self.checks = [(c, indicator.pk, actions.month_checker(indicator)) for c, indicator in column_list]
+        self.user_id = getattr(user, "pk", None)
+
+    def check(self, batch: list[tuple], stored: list[tuple], outcome: ImportResult, now) -> list[tuple]:
+        """The values to write, as rows in the table's column order (``actions.BulkWrite``)."""
+        from feidi.registry.models import Organization
+
+        org_ids = sorted({row[0] for row in batch})
+        orgs = {}  # id → (name, zone_id, department_id, division)
+        for start in range(0, len(org_ids), 5000):
+            for pk, name, zone_id, department_id, industry_code in Organization.objects.filter(
+                    pk__in=org_ids[start:start + 5000]).values_list(
+                    "pk", "name", "zone_id", "department_id", "industry_code"):
+                orgs[pk] = (name, zone_id, department_id, actions._division(industry_code or ""))
+        by_month: dict[int, list[tuple]] = {}
+        for row in batch:
+            by_month.setdefault(row[1], []).append(row)
+        periods = {month: _period(month) for month in by_month}
+        # {(indicator, month): {enterprise: value}}: the stored values, then the file's over them,
+        # so each check finds its three neighbours by the enterprise's id in dicts found once per month
+        known: dict[tuple[int, dt.date], dict[int, Decimal]] = {}
+        for org_id, indicator_id, period, value in stored:
+            known.setdefault((indicator_id, period), {})[org_id] = value
+        for month, rows in by_month.items():
+            for n, indicator_id in enumerate(self.indicator_ids, start=3):
+                values = {row[0]: row[n] for row in rows if row[n] is not None}
+                slot = known.setdefault((indicator_id, periods[month]), values)
+                if slot is not values:
+                    slot.update(values)
+        empty: dict[int, Decimal] = {}
+        around = {}  # month → per column (check, before, before2, after)
+        for month, period in periods.items():
+            months = actions.add_months(period, -1), actions.add_months(period, -2), actions.add_months(period, 1)
+            around[month] = [(c, indicator_id, check, *(known.get((indicator_id, m), empty).get for m in months))
+                             for c, indicator_id, check in self.checks]
+        header, user_id = self.header, self.user_id
+        errors, warnings = outcome.errors, outcome.warnings
+        source = IndicatorValue.Source.IMPORT
+        out = []
+        append = out.append
+        for row in batch:
+            org_id, month, excel_row = row[0], row[1], row[2]
+            if org_id not in orgs:  # deleted since its row was read
+                errors.append(RowError(excel_row, gettext("统一社会信用代码"), "", gettext("未找到该企业（不在主体库或不在您的管理范围）")))
+                continue
+            name, zone_id, department_id, division = orgs[org_id]
+            period = periods[month]
+            month_no = period.month
+            for (c, indicator_id, check, before, before2, after), value in zip(around[month], row[3:], strict=True):
+                error, warning = check(month_no, value, before(org_id), before2(org_id), after(org_id))
+                if error:
+                    errors.append(RowError(excel_row, header[c], "" if value is None else f"{value:f}", error))
+                    continue
+                if warning:
+                    warnings.append(RowError(excel_row, header[c], f"{value:f}", f"{name}：{warning}"))
+                if value is not None:
+                    append((org_id, indicator_id, period, value, department_id, zone_id, division, source,
+                            warning[:200] if warning else "", user_id, False, now))
+        return out
 
 
 class IndicatorImporter:

@@ -6,11 +6,17 @@ encrypted workbook, a legacy .xls, an HTML page saved as .xls and anything else 
 message saying what it is and what to do — never "not an xlsx".
 
 An .xlsx is read as a stream: every zip entry's declared size and compression ratio are checked
-before anything is inflated, then the chosen sheet is inflated once as a stream while the bytes
-and the rows are counted against a budget that aborts the read when the real stream exceeds it (a
-declared size can lie); no DOCTYPE is accepted (XXE, entity expansion). A sheet of plain values is
-then read by calamine (Rust, whole, within the budget just checked); one with formulas or error
-cells is parsed by expat, row by row, so that a formula without a cached value is reported.
+before anything is inflated, then the chosen sheet is inflated as a stream while the bytes and the
+rows are counted against a budget that aborts the read when the real stream exceeds it (a
+declared size can lie); no DOCTYPE is accepted (XXE, entity expansion).
+
+Memory does not grow with the sheet's rows: rows are given one at a time as expat parses them (a
+64 KB window of inflated XML at a time), and the caller decides how many it holds. Only a small
+sheet of plain values (``CALAMINE_BYTES`` of XML, counted while inflating, not as declared) is read
+whole by calamine (Rust, ~4× faster, but it materialises the whole sheet). What is held whatever
+the rows: the upload's bytes (capped by the budget) and the workbook's shared strings, kept as one
+UTF-8 buffer with a 4-byte offset each (capped by ``shared_string_bytes``). A CSV is decoded as a
+stream too (its encoding is first checked chunk by chunk, keeping no decoded copy).
 
 The sheet read is the template's (by name), else the first visible one; never a hidden or
 very-hidden sheet. A formula cell is given with its cached value; one without a cached value is
@@ -26,7 +32,8 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -65,14 +72,20 @@ class FormulaCell:
     formula: str
 
 
+def _nothing_read() -> float:
+    return 0.0
+
+
 @dataclass
 class Sheet:
-    """The rows of one sheet, read lazily (``rows`` yields (excel_row_number, [cells]))."""
+    """The rows of one sheet, read lazily (``rows`` yields (excel_row_number, [cells]));
+    ``fraction()`` is the share of the sheet read so far (0–1), for a progress estimate."""
 
     name: str
     kind: str  # xlsx | csv
     rows: Iterator[tuple[int, list]]
     skipped: list[str] = field(default_factory=list)  # hidden sheets passed over, for the report
+    fraction: Callable[[], float] = _nothing_read
 
 
 # --- what kind of file -----------------------------------------------------------------------------
@@ -106,23 +119,25 @@ MESSAGES = {
 }
 
 
-def _decode(data: bytes) -> str | None:
+def _candidates(data: bytes) -> tuple[str, ...]:
+    """The encodings text saved by Chinese offices may be in, in the order they are tried."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16") if _decodes(data, "utf-16") else None
+        return ("utf-16",)
     if data.startswith(codecs.BOM_UTF8):
-        return data.decode("utf-8-sig", errors="strict") if _decodes(data, "utf-8-sig") else None
-    for encoding in ("utf-8", "gb18030"):
-        if _decodes(data, encoding):
-            return data.decode(encoding)
+        return ("utf-8-sig",)
+    return ("utf-8", "gb18030")
+
+
+def _decode(data: bytes) -> str | None:
+    """A sample of text in the first encoding it decodes in, or None. The sample is cut from a
+    longer file, so a character cut at its end is left out (an incremental decoder that is never
+    told the input ended), never an error."""
+    for encoding in _candidates(data):
+        try:
+            return codecs.getincrementaldecoder(encoding)().decode(data)
+        except UnicodeDecodeError:
+            continue
     return None
-
-
-def _decodes(data: bytes, encoding: str) -> bool:
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(data) - 4  # a character cut at the end of a sample is fine
-    return True
 
 
 def open_sheet(data: bytes, *, prefer: tuple[str, ...] = (), budget: Budget = DEFAULT_BUDGET) -> Sheet:
@@ -139,20 +154,40 @@ def open_sheet(data: bytes, *, prefer: tuple[str, ...] = (), budget: Budget = DE
 
 # --- CSV -------------------------------------------------------------------------------------------
 
+def _encoding(data: bytes) -> str | None:
+    """The encoding the whole of ``data`` decodes in (tried as ``_decode`` does), checked chunk
+    by chunk so that no decoded copy of the file is ever held."""
+    view, step = memoryview(data), 1 << 20
+    for encoding in _candidates(data):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), step):
+                decoder.decode(view[start:start + step])
+        except UnicodeDecodeError:
+            continue
+        return encoding  # a character cut at the very end is left out, as in ``_decode``
+    return None
+
+
 def _open_csv(data: bytes, budget: Budget) -> Sheet:
-    text = _decode(data)
-    if text is None:
-        raise SheetError(gettext(MESSAGES["unknown"]))
-    sample = text[:4096]
+    encoding = _encoding(data)
+    if encoding is None:
+        raise SheetError(MESSAGES["unknown"])
+    raw = io.BytesIO(data)
+    text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+    sample = _decode(data[:4096]) or ""
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
 
     def rows():
-        for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        for n, row in enumerate(csv.reader(text, delimiter=delimiter), start=1):
             if n > budget.rows:
                 raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
             yield n, row[:budget.columns]
 
-    return Sheet("CSV", "csv", rows())
+    def fraction() -> float:  # the wrapper closes the buffer once the rows are all read
+        return 1.0 if raw.closed else raw.tell() / max(1, len(data))
+
+    return Sheet("CSV", "csv", rows(), fraction=fraction)
 
 
 # --- XLSX ------------------------------------------------------------------------------------------
@@ -248,12 +283,35 @@ def _sheets(archive: zipfile.ZipFile, budget: Budget) -> list[tuple[str, str, st
     return out
 
 
-def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> list[str]:
+class SharedStrings:
+    """A workbook's shared strings as one UTF-8 buffer and the end offset of each (4 bytes a
+    string besides its text), not a str object each (~60 bytes more): a sheet of 300,000 distinct
+    names costs their text. A string is decoded when a cell asks for it."""
+
+    __slots__ = ("data", "ends")
+
+    def __init__(self):
+        self.data, self.ends = bytearray(), array("I")  # the budget keeps the buffer far below 4 GB
+
+    def append(self, text: str) -> None:
+        self.data += text.encode()
+        self.ends.append(len(self.data))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            raise IndexError(index)
+        end = self.ends[index]
+        return self.data[self.ends[index - 1] if index else 0:end].decode()
+
+
+def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> SharedStrings:
+    strings = SharedStrings()
     if "xl/sharedStrings.xml" not in archive.namelist():
-        return []
-    strings: list[str] = []
+        return strings
     state = {"in_si": False, "in_t": False, "parts": [], "in_rph": False}
-    size = [0]
 
     def start(tag, attrs):
         local = tag.rsplit("}", 1)[-1]
@@ -267,10 +325,8 @@ def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> list[str]:
     def end(tag):
         local = tag.rsplit("}", 1)[-1]
         if local == "si":
-            value = "".join(state["parts"])
-            strings.append(value)
-            size[0] += len(value)
-            if len(strings) > budget.shared_strings or size[0] > budget.shared_string_bytes:
+            strings.append("".join(state["parts"]))
+            if len(strings) > budget.shared_strings or len(strings.data) > budget.shared_string_bytes:
                 raise SheetError(gettext("工作簿中的文字内容超过上限：请分批导入"))
             state["in_si"] = False
         elif local == "t":
@@ -346,11 +402,15 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     if chosen is None:
         raise SheetError(gettext("工作簿中没有可见的工作表"))
     name, _, path = chosen
-    if _plain_values(archive, path, budget):
-        return Sheet(name, "xlsx", _calamine_rows(data, name), skipped)
+    if _small_and_plain(archive, path, budget):
+        done = [0.0]
+        return Sheet(name, "xlsx", _calamine_rows(data, name, done), skipped, lambda: done[0])
     strings = _shared_strings(archive, budget)
     dates = _date_styles(archive)
-    return Sheet(name, "xlsx", _rows(archive, path, strings, dates, budget), skipped)
+    stream = _open_part(archive, path, budget.sheet_bytes)
+    declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
+    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget), skipped,
+                 lambda: min(1.0, stream.count / declared))
 
 
 DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY")
@@ -358,42 +418,52 @@ FORMULA_OR_ERROR = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*["']
 ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 
 
-def _plain_values(archive: zipfile.ZipFile, path: str, budget: Budget) -> bool:
-    """One inflating pass over the sheet (and the shared strings) that counts what they really
-    hold against the budget — bytes, rows — and refuses any DOCTYPE: afterwards a reader that
-    loads the sheet whole (calamine, in Rust, five times faster than expat here) cannot be made
-    to inflate more than the budget allows. True when no cell is a formula or an error (those
-    need this module's own reading: a formula without a cached value is reported, not blank)."""
-    parts = [(path, budget.sheet_bytes)]
+# A sheet of plain values up to this many bytes of XML (≈ 10,000 rows of a dozen columns) is read
+# whole by calamine; a larger one row by row, so that memory does not grow with the file.
+CALAMINE_BYTES = 4 * 1024 * 1024
+
+
+def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> bool:
+    """Whether calamine may read the sheet: one inflating pass that counts what the sheet really
+    holds — stopped as soon as it exceeds ``CALAMINE_BYTES`` (the sheet is then parsed row by row
+    under the budget instead) — refuses any DOCTYPE and checks the rows against the budget, then
+    the same over the shared strings; so a reader that loads the sheet whole (calamine, in Rust,
+    ~4× faster than expat here) cannot be made to inflate more than this. False as well when a
+    cell is a formula or an error (those need this module's own reading: a formula without a
+    cached value is reported, not blank)."""
+    stream, tail, rows = _open_part(archive, path, budget.sheet_bytes), b"", 0
+    while chunk := _inflate(stream):
+        if stream.count > CALAMINE_BYTES:
+            return False
+        window = tail + chunk
+        if DOCTYPE.search(window):
+            raise SheetError("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
+        if FORMULA_OR_ERROR.search(window):
+            return False
+        rows += sum(1 for m in ROW.finditer(window) if m.end() > len(tail))  # a tag across chunks once
+        if rows > budget.rows + 1:
+            raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
+        tail = window[-32:]
     if "xl/sharedStrings.xml" in archive.namelist():
-        parts.append(("xl/sharedStrings.xml", budget.shared_string_bytes))
-    plain = True
-    for part, limit in parts:
-        stream, tail, rows = _open_part(archive, part, limit), b"", 0
+        stream, tail = _open_part(archive, "xl/sharedStrings.xml", budget.shared_string_bytes), b""
         while chunk := _inflate(stream):
             window = tail + chunk
             if DOCTYPE.search(window):
                 raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
-            if part == path:
-                if plain and FORMULA_OR_ERROR.search(window):
-                    plain = False
-                rows += sum(1 for m in ROW.finditer(window) if m.end() > len(tail))  # a tag across chunks once
-                if rows > budget.rows + 1:
-                    raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
             tail = window[-32:]
-    return plain
+    return True
 
 
 def _inflate(stream: _Counted) -> bytes:
     try:
-        return stream.read_chunk(1 << 20)
+        return stream.read_chunk()
     except zipfile.BadZipFile as exc:
         raise SheetError(gettext("文件已损坏（{exc}）：压缩数据与声明不符").format(exc=exc)) from None
 
 
-def _calamine_rows(data: bytes, name: str) -> Iterator[tuple[int, list]]:
+def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[int, list]]:
     """The sheet's rows through calamine, as ``_rows`` gives them: (Excel row number, cells) with
-    empty cells None, blank rows left out, dates as dates."""
+    empty cells None, blank rows left out, dates as dates; ``done[0]`` is the share given."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -406,70 +476,88 @@ def _calamine_rows(data: bytes, name: str) -> Iterator[tuple[int, list]]:
         while cells and cells[-1] is None:
             cells.pop()
         grid[index] = None  # each row is let go once given
+        done[0] = (index + 1) / len(grid)
         if cells:
             yield index + 1, cells
 
 
-def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
-    """Rows as they are parsed, one at a time, through a small queue between expat and the caller.
-    The sheet is parsed without namespace processing (a prefix such as ``x:row`` is dropped): the
-    hot loop over millions of cells is the cost of an import's read."""
-    stream = _open_part(archive, path, budget.sheet_bytes)
+def _rows(stream: _Counted, strings, dates, budget) -> Iterator[tuple[int, list]]:
+    """Rows as they are parsed, through a small queue between expat and the caller (the rows of
+    one 64 KB window of XML at most). The sheet is parsed without namespace processing (a prefix
+    such as ``x:row`` is dropped): the handlers below run for every element of millions of cells
+    and are the cost of an import's read, hence their state in closure variables, a cell's
+    column found from its letters once per column, the style compared as the attribute's text."""
     parser = expat.ParserCreate()
     ready: list[tuple[int, list]] = []
-    row_no = [0]
     cells: list = []
-    cell = {"col": -1, "type": "n", "style": 0, "value": None, "formula": None}
-    capture: list = [None, []]  # (what is being read: v / f / t, its text)
+    row_no, col, kind, style, value, formula = 0, -1, "n", "0", None, None
+    capturing, parts = None, []  # what is being read (v / f / t) and its text
     max_rows, max_cols = budget.rows + 1, budget.columns
+    date_styles = {str(index) for index in dates}
+    columns: dict[str, int] = {}  # a reference's letters → the column (at most max_cols of them)
 
     def doctype(*_args):
         raise SheetError(gettext("工作表的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
 
     def start(tag, attrs):
+        nonlocal row_no, col, kind, style, value, formula, capturing, parts
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
             ref = attrs.get("r")
-            col = _column(ref) if ref else cell["col"] + 1
-            if col >= max_cols:
-                raise SheetError(gettext("列数超过上限（{max_cols}列）").format(max_cols=max_cols))
-            cell["col"], cell["type"] = col, attrs.get("t", "n")
-            cell["style"] = int(attrs.get("s", 0))
-            cell["value"] = cell["formula"] = None
+            if ref:
+                letters = ref.rstrip("0123456789")
+                col = columns.get(letters, -1)
+                if col < 0:
+                    col = _column(letters)
+                    if col >= max_cols:
+                        raise SheetError(gettext("列数超过上限（{max_cols}列）").format(max_cols=max_cols))
+                    columns[letters] = col
+            else:
+                col += 1
+                if col >= max_cols:
+                    raise SheetError(gettext("列数超过上限（{max_cols}列）").format(max_cols=max_cols))
+            kind, style, value, formula = attrs.get("t", "n"), attrs.get("s", "0"), None, None
         elif tag == "v" or tag == "f" or tag == "t":
-            capture[0], capture[1] = tag, []
+            capturing, parts = tag, []
         elif tag == "row":
-            row_no[0] = int(attrs.get("r") or row_no[0] + 1)
-            if row_no[0] > max_rows:
+            row_no = int(attrs.get("r") or row_no + 1)
+            if row_no > max_rows:
                 raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
             cells.clear()
-            cell["col"] = -1
+            col = -1
 
     def text(data):
-        if capture[0] is not None:
-            capture[1].append(data)
+        if capturing is not None:
+            parts.append(data)
 
     def end(tag):
+        nonlocal value, formula, capturing
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
-            while len(cells) < cell["col"]:
-                cells.append(None)
-            cells.append(_cell(cell, strings, dates))
+            if len(cells) < col:
+                cells.extend([None] * (col - len(cells)))
+            if value is None:
+                cells.append(None if formula is None else FormulaCell(formula))
+            elif kind == "n" and style not in date_styles:
+                try:
+                    cells.append(float(value))
+                except ValueError:
+                    cells.append(value)
+            else:
+                cells.append(_cell(value, kind, style in date_styles, strings))
         elif tag == "v":
-            cell["value"] = "".join(capture[1])
-            capture[0] = None
+            value, capturing = "".join(parts), None
         elif tag == "t":
-            if capture[0] == "t":
-                cell["value"] = (cell["value"] or "") + "".join(capture[1])
-            capture[0] = None
+            if capturing == "t":
+                value = (value or "") + "".join(parts)
+            capturing = None
         elif tag == "f":
-            cell["formula"] = "".join(capture[1]) or gettext("（共享公式）")
-            capture[0] = None
+            formula, capturing = "".join(parts) or gettext("（共享公式）"), None
         elif tag == "row":
             if any(c is not None for c in cells):  # a blank row is left out, as calamine's reading does
-                ready.append((row_no[0], list(cells)))
+                ready.append((row_no, list(cells)))
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = doctype
@@ -491,17 +579,9 @@ def _rows(archive, path, strings, dates, budget) -> Iterator[tuple[int, list]]:
     yield from ready
 
 
-def _cell(state, strings, dates):
-    raw, kind = state["value"], state["type"]
-    if raw is None:
-        if state["formula"] is not None:
-            return FormulaCell(state["formula"])
-        return None
-    if kind == "n" and state["style"] not in dates:
-        try:
-            return float(raw)
-        except ValueError:
-            return raw
+def _cell(raw: str, kind: str, dated: bool, strings):
+    """A cell other than a plain number (``_rows`` reads those itself) from its text, its type
+    and whether its style shows a date."""
     if kind == "s":
         try:
             return strings[int(raw)]
@@ -517,7 +597,7 @@ def _cell(state, strings, dates):
         number = float(raw)
     except ValueError:
         return raw
-    if state["style"] in dates and 0 < number < 2_958_466:
+    if dated and 0 < number < 2_958_466:
         moment = EXCEL_EPOCH + dt.timedelta(milliseconds=round(number * 86_400_000))  # Excel keeps ms
         return moment.date() if moment.time() == dt.time() else moment
     return number

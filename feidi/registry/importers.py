@@ -30,14 +30,16 @@ class OrganizationImporter(Importer):
                "行业代码": "C3825", "成立日期": "2021-06-18", "用地面积(亩)": "120", "从业人员": "350"}
 
     # --- volume: a province's registrations in one file (20,000 rows) --------------------------
-    def prepare(self, body, positions, user) -> None:
-        """The codes the file names that are already registered, in one query per 5,000."""
+    def prepare(self, chunk, positions, user) -> None:
+        """The codes the chunk names that are already registered, in one query. A code an earlier
+        chunk of this file registered (in the import's transaction) is left to the check for
+        rows of the file that repeat each other ("与第N行重复"), which names the row."""
         from feidi.core.importer import cell_text
         from feidi.lib import uscc
 
         column = positions.get("统一社会信用代码")
         codes = set()
-        for _, cells in body if column is not None else ():
+        for _, cells in chunk if column is not None else ():
             try:
                 codes.add(uscc.normalize(cell_text(cells[column] if column < len(cells) else None)))
             except ValueError:
@@ -46,6 +48,7 @@ class OrganizationImporter(Importer):
         self.taken = {}
         for start in range(0, len(codes), 5000):
             self.taken.update(Organization.objects.filter(uscc__in=codes[start:start + 5000]).values_list("uscc", "name"))
+        self.taken = {code: name for code, name in self.taken.items() if self.first_row("uscc", code) is None}
 
     def make_form(self, data_row, user, **kwargs):
         form = super().make_form(data_row, user, taken=getattr(self, "taken", None), **kwargs)
@@ -53,20 +56,17 @@ class OrganizationImporter(Importer):
             form.unique_checked = frozenset({"uscc"})  # checked above, for the whole file
         return form
 
-    def save_all(self, forms_ok, user, progress=None) -> int:
-        """All rows in bulk: the records as ``do_save_organization`` makes them (each belongs to
-        its park's administration), inserted together, each with its audit record."""
+    def save_all(self, checked, user) -> int:
+        """A chunk's rows in bulk: the records as ``do_save_organization`` makes them (each belongs
+        to its park's administration), inserted together, each with its audit record."""
         objs = []
-        for _, form in forms_ok:
+        for _, form in checked:
             org = form.instance
             actions._department_from_zone(org, org.zone)
             if org.created_by_id is None and getattr(user, "pk", None):
                 org.created_by = user
             objs.append(org)
-        for start in range(0, len(objs), 2000):
-            Organization.objects.bulk_create(objs[start:start + 2000])
-            if progress is not None:
-                progress.advance(min(start + 2000, len(objs)))
+        Organization.objects.bulk_create(objs, batch_size=2000)
         audit.record_many([{"action": audit.AuditRecord.Action.CREATE, "instance": org, "after": audit.snapshot(org)}
                            for org in objs], user=user)
         return len(objs)
