@@ -11,9 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -284,7 +283,7 @@ class SecurityPolicyView(ScopedViewMixin, TemplateView):
 
 # --- login log (审计管理员) -------------------------------------------------------------------
 class LoginLogListView(ObjectListView):
-    empty_hint = _lazy("用户登录、退出和失败的尝试会记录在此。")
+    empty_hint = gettext_lazy("用户登录、退出和失败的尝试会记录在此。")
     model = LoginLog
     title = _("登录日志")
     filterset_class = LoginLogFilterSet

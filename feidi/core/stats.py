@@ -108,9 +108,13 @@ class Dimension:
             yes, no = gettext("是"), gettext("否")
             return {"True": yes, "False": no, "true": yes, "false": no}
         if self.kind in ("dict", "label"):
-            from .models import DictItem  # every item, so that a deactivated one still has its name
+            from .models import (  # every item, so that a deactivated one still has its name
+                DictItem,
+                seeded_label,
+            )
 
-            return dict(DictItem.objects.filter(type__code=self.dict_type or "org_label").values_list("code", "label"))
+            return {code: seeded_label(label) for code, label in
+                    DictItem.objects.filter(type__code=self.dict_type or "org_label").values_list("code", "label")}
         model = _model(self.model)
         return {str(pk): str(name) for pk, name in _named(model.objects.filter(pk__in=keys))}
 
@@ -329,14 +333,15 @@ def _english() -> bool:
 
 
 def _tidy(text: str) -> str:
-    """Fragments joined in a spaced language: no doubled spaces, no space before a comma (a Chinese
-    text is returned as it is)."""
+    """Fragments joined in a spaced language: no doubled spaces, no space before a comma, a capital
+    first letter (a Chinese text is returned as it is)."""
     if not _english():
         return text
     import re
 
     text = re.sub(r" {2,}", " ", text)
-    return re.sub(r" +([,;:)])", r"\1", text).strip()
+    text = re.sub(r" +([,;:)])", r"\1", text).strip()
+    return text[:1].upper() + text[1:]
 
 
 def _month_end(day: dt.date) -> dt.date:

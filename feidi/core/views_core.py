@@ -12,9 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -73,7 +72,7 @@ class OwnRecordsMixin:
 
 
 class ExportFileListView(OwnRecordsMixin, ObjectListView):
-    empty_title = _lazy("暂无导出文件。")
+    empty_title = gettext_lazy("暂无导出文件。")
     empty_hint = "行数较多的列表导出在后台生成，完成后出现在这里。"
     model = ExportFile
     title = _("下载中心")
@@ -82,7 +81,7 @@ class ExportFileListView(OwnRecordsMixin, ObjectListView):
 
 
 class ImportJobListView(OwnRecordsMixin, ObjectListView):
-    empty_hint = _lazy("在各模块的“批量导入”上传 Excel 后，导入记录和结果在此查看。")
+    empty_hint = gettext_lazy("在各模块的“批量导入”上传 Excel 后，导入记录和结果在此查看。")
     model = ImportJob
     title = _("导入记录")
     filterset_class = ImportJobFilterSet
@@ -209,7 +208,7 @@ class CalendarDayDeleteView(ObjectDeleteView):
 
 
 class NotificationListView(OwnRecordsMixin, ObjectListView):
-    empty_hint = _lazy("诉求、项目预警、匹配推送等需要您知道的事会通知到这里。")
+    empty_hint = gettext_lazy("诉求、项目预警、匹配推送等需要您知道的事会通知到这里。")
     model = Notification
     title = _("站内消息")
     filterset_class = NotificationFilterSet
@@ -279,7 +278,7 @@ class WebhookEndpointDeleteView(ObjectDeleteView):
 
 
 class DeliveryListView(ObjectListView):
-    empty_hint = _lazy("站内信、邮件和机器人消息的每次投递会记录在此。")
+    empty_hint = gettext_lazy("站内信、邮件和机器人消息的每次投递会记录在此。")
     model = Delivery
     title = _("通知投递记录")
     filterset_class = DeliveryFilterSet
@@ -287,7 +286,7 @@ class DeliveryListView(ObjectListView):
 
 
 class AuditRecordListView(ObjectListView):
-    empty_hint = _lazy("每次新增、修改、删除、导入和导出都会在此留痕。")
+    empty_hint = gettext_lazy("每次新增、修改、删除、导入和导出都会在此留痕。")
     model = AuditRecord
     template_name = "core/auditrecord_list.html"
     title = _("审计日志")

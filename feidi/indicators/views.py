@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
-from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -326,7 +325,7 @@ MuRuleListView, _, MuRuleEditView, MuRuleDeleteView = crud_views(
 
 
 class MuResultListView(ObjectListView):
-    empty_hint = _lazy("在“亩均效益评价”中选择年度规则并点“评价”后生成。")
+    empty_hint = gettext_lazy("在“亩均效益评价”中选择年度规则并点“评价”后生成。")
     model = MuResult
     filterset_class = MuResultFilterSet
     table_class = MuResultTable
@@ -347,7 +346,7 @@ RankingRuleListView, RankingRuleDetailView, RankingRuleEditView, RankingRuleDele
 
 
 class RankingRunListView(ObjectListView):
-    empty_hint = _lazy("点“计算排名”按排名规则生成本月的月调度排名。")
+    empty_hint = gettext_lazy("点“计算排名”按排名规则生成本月的月调度排名。")
     model = RankingRun
     filterset_class = RankingRunFilterSet
     table_class = RankingRunTable

@@ -11,9 +11,8 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from feidi.core.actions import ConflictError
@@ -401,7 +400,7 @@ ProjectSettingsViews = crud_views(ProjectSettings, form_class=ProjectSettingsFor
 
 
 class AlertListView(ObjectListView):
-    empty_hint = _lazy("预警由系统按规则每日生成（进度滞后、问题逾期、节点逾期等），出现时会通知项目负责人和挂点领导。")
+    empty_hint = gettext_lazy("预警由系统按规则每日生成（进度滞后、问题逾期、节点逾期等），出现时会通知项目负责人和挂点领导。")
     model = Alert
     filterset_class = AlertFilterSet
     table_class = AlertTable
@@ -478,7 +477,7 @@ class DispatchHoldView(ObjectMixin, View):
 
 
 class ReportListView(ObjectListView):
-    empty_hint = _lazy("半月专报每月1日、16日由系统自动生成，也可在项目看板上立即生成。")
+    empty_hint = gettext_lazy("半月专报每月1日、16日由系统自动生成，也可在项目看板上立即生成。")
     model = Report
     filterset_class = ReportFilterSet
     table_class = ReportTable

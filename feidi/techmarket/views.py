@@ -17,9 +17,8 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -362,7 +361,7 @@ class SupplyCloseView(MarketStatusView):
 
 class PushListView(ObjectListView):
     """推送收件箱: the matches pushed to (or from) the user's organization, with feedback buttons."""
-    empty_hint = _lazy("技术需求或科技成果发布后，系统会把最匹配的对方推送给双方，推送记录在此。")
+    empty_hint = gettext_lazy("技术需求或科技成果发布后，系统会把最匹配的对方推送给双方，推送记录在此。")
 
     model = Push
     filterset_class = PushFilterSet

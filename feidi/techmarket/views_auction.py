@@ -9,8 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 
 from feidi.core.actions import ConflictError
@@ -260,7 +259,7 @@ class RegistrationListView(ObjectListView):
 
 
 class BidListView(ObjectListView):
-    empty_hint = _lazy("拍卖会开拍后，竞买人的每次出价记录在此。")
+    empty_hint = gettext_lazy("拍卖会开拍后，竞买人的每次出价记录在此。")
     model = Bid
     filterset_class = BidFilterSet
     table_class = BidTable

@@ -11,9 +11,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -207,7 +206,7 @@ class _Applications:
 
 
 class ApplicationListView(_Applications, ObjectListView):
-    empty_hint = _lazy("榜单发布后，揭榜单位在榜单页面提交揭榜申请。")
+    empty_hint = gettext_lazy("榜单发布后，揭榜单位在榜单页面提交揭榜申请。")
     model = Application
     filterset_class = ApplicationFilterSet
     table_class = ApplicationTable
