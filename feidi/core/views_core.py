@@ -73,7 +73,7 @@ class OwnRecordsMixin:
 
 class ExportFileListView(OwnRecordsMixin, ObjectListView):
     empty_title = gettext_lazy("暂无导出文件。")
-    empty_hint = "行数较多的列表导出在后台生成，完成后出现在这里。"
+    empty_hint = gettext_lazy("行数较多的列表导出在后台生成，完成后出现在这里。")
     model = ExportFile
     title = _("下载中心")
     filterset_class = ExportFileFilterSet
