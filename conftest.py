@@ -58,6 +58,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: a figure cached by an earlier test (keyed by a user id
+    the next test reuses) is never invalidated, since the version bump waits for a commit that a
+    rolled-back test never makes."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # Held by the live server while it answers a request, and by a test that touches the database
 # itself while pages are still polling (``live_server_lock``).
 _LIVE_SERVER_LOCK = threading.RLock()
