@@ -46,6 +46,28 @@ def _fast_test_settings(settings):
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Chinese): a request in English (the English crawl)
+    leaves its language active in the thread, which would otherwise carry into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: a figure cached by an earlier test (keyed by a user id
+    the next test reuses) is never invalidated, since the version bump waits for a commit that a
+    rolled-back test never makes."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # Held by the live server while it answers a request, and by a test that touches the database
 # itself while pages are still polling (``live_server_lock``).
 _LIVE_SERVER_LOCK = threading.RLock()

@@ -334,14 +334,15 @@ def _english() -> bool:
 
 
 def _tidy(text: str) -> str:
-    """Fragments joined in a spaced language: no doubled spaces, no space before a comma (a Chinese
-    text is returned as it is)."""
+    """Fragments joined in a spaced language: no doubled spaces, no space before a comma, a capital
+    first letter (a Chinese text is returned as it is)."""
     if not _english():
         return text
     import re
 
     text = re.sub(r" {2,}", " ", text)
-    return re.sub(r" +([,;:)])", r"\1", text).strip()
+    text = re.sub(r" +([,;:)])", r"\1", text).strip()
+    return text[:1].upper() + text[1:]
 
 
 def _month_end(day: dt.date) -> dt.date:
