@@ -105,8 +105,12 @@ def test_cells_come_back_as_written_whatever_the_prefix_or_string_storage_or_rea
     def text(cells):  # edge whitespace of a string without xml:space="preserve" is the reader's call
         return [c.strip() if isinstance(c, str) else c for c in cells]
 
-    assert [text(g + [None] * (len(e) - len(g))) for g, e in zip(got, expected, strict=False)] == [
-        text(e) for e in expected[:len(got)]]
+    def shown(rows_):  # … and so is a row holding only whitespace: blank to one reader, not to another
+        out = [text(r) for r in rows_]
+        return [r for r in out if any(c not in (None, "") for c in r)]
+
+    got, expected = shown(got), shown(expected)
+    assert [g + [None] * (len(e) - len(g)) for g, e in zip(got, expected, strict=False)] == expected[:len(got)]
 
 
 @pytest.mark.parametrize("data,message", [
