@@ -11,6 +11,12 @@ class TechmarketConfig(AppConfig):
         from . import stats as app_stats
 
         app_stats.register()  # what 统计查询 can ask of this app's records
+        from feidi.core.seeds import register_seeder
+
+        from .matching.thesaurus import ensure_shipped
+
+        # the shipped thesaurus, also after a test database's flush (the data migration ran once)
+        register_seeder(ensure_shipped, "techmarket.ThesaurusEntry")
         from django.utils.translation import gettext_noop
 
         from feidi.core import workbench

@@ -142,3 +142,19 @@ class Thesaurus:
                         if got is None or got.factor < factor:
                             out[t] = Expanded(factor, tuple(sorted(src)), f"{name} → {target}")
         return out
+
+
+def ensure_shipped() -> int:
+    """The shipped thesaurus (``thesaurus.txt``) as entries when none of it is there — a new
+    installation or a test database just flushed; an installation whose operators edited, removed
+    or deactivated shipped entries is left as they made it. Returns how many were added."""
+    from feidi.techmarket.models import ThesaurusEntry
+
+    if ThesaurusEntry.objects.filter(department__isnull=True, created_by__isnull=True).exists():
+        return 0
+    unique = {}
+    for e in load_file():  # one entry per (chain, term): a term listed twice keeps its first line
+        unique.setdefault((e.chain, e.term), ThesaurusEntry(
+            term=e.term, equivalents=", ".join(e.equivalents), broader=e.broader, chain=e.chain, weight=e.weight))
+    ThesaurusEntry.objects.bulk_create(list(unique.values()))
+    return len(unique)
