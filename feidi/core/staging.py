@@ -79,7 +79,7 @@ class Staging:
         server-side cursor on PostgreSQL (so it must run inside a transaction), from SQLite's
         stepping cursor on SQLite."""
         key = ", ".join(c for c, _ in self.columns[:self.order])
-        cursor = connection.chunked_cursor()
+        cursor = reading_cursor()
         try:
             cursor.execute(f"SELECT {self.names} FROM {self.name} ORDER BY {key}")
             while rows := cursor.fetchmany(size):
@@ -88,6 +88,17 @@ class Staging:
                 yield rows
         finally:
             cursor.close()
+
+
+def reading_cursor():
+    """A cursor for a query whose every row will be read, a chunk at a time: server-side on
+    PostgreSQL (inside a transaction), planned for the whole result — PostgreSQL plans a cursor
+    for its first tenth (``cursor_tuple_fraction``), which for the sorted stored months of an
+    import's 50,000 enterprises chose a plan of more than twice the work."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL cursor_tuple_fraction = 1")
+    return connection.chunked_cursor()
 
 
 def _converted(row: tuple, columns: list[int], convert) -> tuple:
