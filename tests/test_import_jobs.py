@@ -327,3 +327,18 @@ def test_a_report_keeps_the_first_rows_and_counts_them_all(cast, monkeypatch, qu
     for row in (9, 4, 7, 4, 2):
         reports.append(importer.RowError(row, "", str(row), f"第{len(reports)}"))
     assert [e.row for e in reports] == [2, 4] and reports.total == 5 and reports[1].message == "第1"  # the first of row 4
+
+
+def test_a_csv_cell_beyond_the_csv_modules_limit_is_a_row_error_not_a_failed_job(cast, client_for, queued,
+                                                                                 django_capture_on_commit_callbacks):
+    from .hostile import csv_bytes
+
+    good = uscc.make("91361100MA7A0001")
+    rows = [["名称", "统一社会信用代码", "类型"], ["超长" * 100_000, uscc.make("91361100MA7A0002"), "企业"],
+            ["正常公司", good, "企业"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("clerk").post(reverse("registry:organization_import"),
+                                 {"file": SimpleUploadedFile("长.csv", csv_bytes(rows, "utf-8"))})
+    job = ImportJob.objects.get()
+    assert job.status == "refused" and [e["row"] for e in job.errors] == [2]
+    assert not Organization.objects.filter(uscc=good).exists()

@@ -183,3 +183,12 @@ def test_the_estimate_of_the_share_read_follows_the_rows():
             sheet = open_sheet(hostile.simple([[i, "甲"] for i in range(3000)]))
             seen = [sheet.fraction() for n, _ in sheet.rows if n in (1500, 3000)]
         assert 0.3 < seen[0] < 0.7 and seen[-1] > 0.95, (limit, seen)
+
+
+@pytest.mark.parametrize("size", [200_000, 2_000_000])
+def test_a_csv_cell_longer_than_the_csv_modules_default_limit_is_read_whole(size):
+    long = "光伏组件" * (size // 4)
+    rows = [["企业名称", "简介"], ["甲光伏科技", long], ["乙锂电材料", "正极材料"]]
+    sheet, got = rows_of(hostile.csv_bytes(rows, "utf-8", ","))
+    assert got == rows
+

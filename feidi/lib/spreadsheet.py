@@ -178,8 +178,23 @@ def _open_csv(data: bytes, budget: Budget) -> Sheet:
     sample = _decode(data[:4096]) or ""
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
 
+    # A cell may be as long as the file (a long description in one cell is data, not an attack:
+    # the upload budget bounds it); the csv module's default of 128 KB would fail the whole read.
+    if csv.field_size_limit() < budget.upload_bytes:
+        csv.field_size_limit(budget.upload_bytes)
+
     def rows():
-        for n, row in enumerate(csv.reader(text, delimiter=delimiter), start=1):
+        n = 0
+        reader = csv.reader(text, delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # a malformed line: said with its row, never a crash
+                raise SheetError(gettext("第{n}行无法按 CSV 读取（{reason}），请检查引号与分隔符").format(
+                    n=n + 1, reason=exc)) from None
+            n += 1
             if n > budget.rows:
                 raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
             yield n, row[:budget.columns]
