@@ -34,7 +34,7 @@ import numpy as np
 
 from . import thesaurus as th
 from .index import ENGINE, PLAIN, BM25Index
-from .segment import DEFAULT, SETTINGS, PlainSegmenter, Segmenter, Setting, split_keywords
+from .segment import DEFAULT, GRAMS, SETTINGS, PlainSegmenter, Segmenter, Setting, split_keywords
 
 CANDIDATES = 100
 FUSION_WEIGHT = 0.5
@@ -67,7 +67,7 @@ class Labelled:
 
     def __init__(self, data: Mapping, *, mode: str = "search", setting: Setting = DEFAULT, plain: bool = False,
                  thesaurus: list | None = None, thesaurus_words: bool = True, expand: bool = True,
-                 feedback: dict | None = None):
+                 feedback: dict | None = None, grams: str | None = GRAMS):
         self.data = data
         self.supply_ids = [s["id"] for s in data["supplies"]]
         words = [w for item in (*data["demands"], *data["supplies"]) for w in split_keywords(_text(item.get("keywords")))]
@@ -75,7 +75,8 @@ class Labelled:
                   for w in split_keywords(_text(item.get(k)))]
         if thesaurus and thesaurus_words:
             words += th.words(thesaurus)
-        seg = PlainSegmenter(words, setting=setting) if plain else Segmenter(words, mode=mode, setting=setting)
+        seg = PlainSegmenter(words, setting=setting) if plain else Segmenter(words, mode=mode, setting=setting,
+                                                                             grams=grams)
         self.thesaurus = th.Thesaurus(thesaurus, seg) if thesaurus and expand else None
         self.feedback = feedback  # pseudo-relevance feedback's options (BM25Index.feedback), or None
         self.index = BM25Index(seg, PLAIN if plain else ENGINE)
@@ -170,6 +171,7 @@ EXPANSION_METHODS = {
     "+词表入词典": {"thesaurus": "file", "expand": False},
     "+词表扩展": {"thesaurus": "file"},
     "+词表+伪相关反馈": {"thesaurus": "file", "feedback": FEEDBACK},
+    "+字二元组回退": {"grams": "oov"},
 }
 
 
