@@ -470,7 +470,7 @@ class BM25Index:
                          base.labels, [*base.sources, *[() for _ in best]])
 
     def _masks(self, qterms: list[int], expansion: Expansion | None) -> np.ndarray:
-        """Each query term's synonym-group bits (``kernels._add_masked``): a source term of an
+        """Each query term's synonym-group bits (``kernels._add_expansion``): a source term of an
         expansion has its own bit, an expansion the bits of its source terms in the query (or of
         its source member, when the index lacks it); 64 groups at most, the others summed."""
         n = len(qterms) + (len(expansion.terms) if expansion is not None else 0)
