@@ -164,14 +164,52 @@ def _add_expansion(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, t
                    dense, hits, mask, qterms, qmask, n_exact, m_indptr, n_main_terms, d_indptr, d_docs):
     """An expansion term of a synonym group: a document holding one of the group's own query terms
     (scored by the plain paths) or already scored by an earlier expansion term of the group is
-    skipped, so the concept counts once. Only the expansion's postings are visited (an expansion
-    term is rare: at most 1% of the documents), not the source term's."""
+    skipped, so the concept counts once. The expansion's postings (at most 1% of the documents)
+    are walked in slot order beside a galloping cursor in each source term's main postings, so a
+    common source term costs a few reads per expansion posting, not a pass over its postings."""
+    cursors = np.empty(n_exact, np.int64)
+    for j in range(n_exact):
+        t = qterms[j]
+        cursors[j] = m_indptr[t] if t < n_main_terms else 0
     for p in range(lo, hi):
         d = m_docs[p]
         if hits[d] & mask:
             continue
         hits[d] |= mask
-        if _held_by_source(d, mask, qterms, qmask, n_exact, m_indptr, m_docs, n_main_terms, d_indptr, d_docs):
+        held = False
+        for j in range(n_exact):
+            if not (qmask[j] & mask):
+                continue
+            t = qterms[j]
+            if t < n_main_terms:
+                end = m_indptr[t + 1]
+                cur = cursors[j]
+                if cur < end and m_docs[cur] < d:
+                    # gallop to a bound, then binary search for the first posting ≥ d
+                    step = 1
+                    while cur + step < end and m_docs[cur + step] < d:
+                        cur += step
+                        step *= 2
+                    top = min(cur + step, end)
+                    lo_ = cur + 1
+                    while lo_ < top:
+                        mid = (lo_ + top) // 2
+                        if m_docs[mid] < d:
+                            lo_ = mid + 1
+                        else:
+                            top = mid
+                    cur = lo_
+                    cursors[j] = cur
+                if cur < end and m_docs[cur] == d:
+                    held = True
+                    break
+            for q in range(d_indptr[j], d_indptr[j + 1]):
+                if d_docs[q] == d:
+                    held = True
+                    break
+            if held:
+                break
+        if held:
             continue
         code = m_code[p]
         part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
