@@ -55,7 +55,9 @@ def test_normalisation():
     assert "28nm" not in tokens and "25%" not in tokens  # measurements (tests/test_match_reasons.py)
     assert "系统" not in tokens and "工艺" not in tokens and "效率" not in tokens  # generic words
     assert "锂" in tokens  # a meaningful single character on its own
-    assert "的" not in tokens and "以及" not in tokens and "，" not in tokens  # stop words, punctuation
+    assert "的" not in tokens and "，" not in tokens  # a single character glued to words, punctuation
+    # stop words: no terms while the stop-list is on (the kept setting has it off: measured)
+    assert "以及" not in Segmenter(setting=Setting(stoplist=True)).tokens("锂的提纯，以及2023年的5G基站")
     assert "2023" not in tokens and "年" not in tokens  # bare numbers, other single characters
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from django.utils.translation import gettext, gettext_noop
 
-from .segment import Segmenter
+from .segment import GRAM, Segmenter
 
 FIELDS = ("title", "description", "keywords", "field", "segment")
 FIELD_LABELS = {"title": gettext_noop("标题"), "description": gettext_noop("描述"),
@@ -45,8 +45,9 @@ FIELD_LABELS = {"title": gettext_noop("标题"), "description": gettext_noop("�
                 "segment": gettext_noop("产业链环节")}
 # Filter attributes, stored as small integer codes per document.
 ATTRS = ("field_id", "chain_id", "region", "transfer_mode", "maturity")
-FORMAT = 2  # 2: the term rules of terms.py and the segmentation setting
+FORMAT = 3  # 2: the term rules of terms.py and the segmentation setting; 3: the n-gram fallback's terms
 EXPANSION_MAX_DF = 1000  # an expansion term's postings, at most (or 1% of the documents)
+GRAM_WEIGHT = 0.3  # a gram term of the n-gram fallback, relative to an exact term of the same idf
 
 
 @dataclass(frozen=True)
@@ -170,8 +171,10 @@ class BM25Index:
         seg = self.seg
         per_field = seg.title_description(doc.get("title") or "", doc.get("description") or "")
         per_field.append(seg.keyword_tokens(doc.get("keywords") or ""))
-        per_field.append(seg.short_tokens(doc.get("field") or ""))
-        per_field.append(seg.short_tokens(doc.get("segment") or ""))
+        # a technology field or a chain segment is a label: matched whole like a keyword, whatever
+        # the dictionary (without it, 装备制造 is cut into two generic words and would be no term)
+        per_field.append(seg.keyword_tokens(doc.get("field") or ""))
+        per_field.append(seg.keyword_tokens(doc.get("segment") or ""))
         return per_field
 
     def analyse(self, doc: Mapping, *, add_terms: bool = True):
@@ -187,7 +190,9 @@ class BM25Index:
             flag = 1 << bit
             for tok in set(tokens):
                 mask[tok] = mask.get(tok, 0) | flag
-        length = sum(counts.values())
+        # the gram terms of the n-gram fallback are not the document's words: its length, and so
+        # the BM25 of its word terms, is what it would be without them
+        length = sum(n for tok, n in counts.items() if not tok.startswith(GRAM))
         vocab_get = self.vocab.get
         terms, tfs, masks = [], [], []
         for tok, n in counts.items():
@@ -383,19 +388,40 @@ class BM25Index:
                     seen.add(tid)
                     out.append(tid)
             return out
-        return self.analyse(doc_or_text, add_terms=False)[0]
+        return [t for t in self.analyse(doc_or_text, add_terms=False)[0] if not self.terms[t].startswith(GRAM)]
 
     def query(self, doc_or_text, thesaurus=None) -> tuple[list[int], Expansion | None]:
         """``query_terms`` of a text or document and, with a ``thesaurus``, its expansion."""
         if isinstance(doc_or_text, str):
-            tokens = self.seg.tokens(doc_or_text)
+            tokens = self.seg.tokens(doc_or_text, grams=True)
         else:
             tokens = [t for field in self._field_tokens(doc_or_text) for t in field]
+        grams = [t for t in tokens if t.startswith(GRAM)]
+        if grams:
+            tokens = [t for t in tokens if not t.startswith(GRAM)]
         vocab_get = self.vocab.get
         qterms = list(dict.fromkeys(t for t in (vocab_get(tok) for tok in tokens) if t is not None))
-        if thesaurus is None or not len(thesaurus):
-            return qterms, None
-        return qterms, self.expansion(tokens, thesaurus)
+        expansion = self.expansion(tokens, thesaurus) if thesaurus is not None and len(thesaurus) else None
+        return qterms, self.gram_expansion(grams, expansion)
+
+    def gram_expansion(self, grams: list[str], expansion: Expansion | None) -> Expansion | None:
+        """``expansion`` with the query's gram terms (the n-gram fallback) the index knows, each
+        at ``GRAM_WEIGHT`` × its idf; none as common as an expansion term may be."""
+        if not grams or GRAM_WEIGHT <= 0:
+            return expansion
+        most = max(EXPANSION_MAX_DF, self.n_live // 100)
+        have = set(expansion.terms) if expansion is not None else set()
+        found = []
+        for g in dict.fromkeys(grams):
+            tid = self.vocab.get(g)
+            if tid is not None and tid not in have and 0 < self.df.a[tid] <= most:
+                found.append(tid)
+        if not found:
+            return expansion
+        weights = GRAM_WEIGHT * self._idf(np.asarray(found, np.int64))
+        base = expansion or Expansion([], np.zeros(0), {}, [])
+        return Expansion([*base.terms, *found], np.concatenate([base.weights, weights]), base.labels,
+                         [*base.sources, *[() for _ in found]])
 
     def expansion(self, tokens: Iterable[str], thesaurus) -> Expansion | None:
         """The thesaurus's expansion terms of a query's tokens that the index knows, each weighted
@@ -433,7 +459,7 @@ class BM25Index:
             t, tf, _ = self._forward(h.slot)
             dl = float(self.dl.a[h.slot]) or 1.0
             for term, f in zip(t.tolist(), tf.tolist(), strict=True):
-                if term not in have and self.df.a[term] > 1:
+                if term not in have and self.df.a[term] > 1 and not self.terms[term].startswith(GRAM):
                     mass[term] = mass.get(term, 0.0) + h.score / total * f / dl
         if not mass:
             return expansion
@@ -444,7 +470,7 @@ class BM25Index:
                          base.labels, [*base.sources, *[() for _ in best]])
 
     def _masks(self, qterms: list[int], expansion: Expansion | None) -> np.ndarray:
-        """Each query term's synonym-group bits (``kernels._add_masked``): a source term of an
+        """Each query term's synonym-group bits (``kernels._add_expansion``): a source term of an
         expansion has its own bit, an expansion the bits of its source terms in the query (or of
         its source member, when the index lacks it); 64 groups at most, the others summed."""
         n = len(qterms) + (len(expansion.terms) if expansion is not None else 0)
@@ -619,7 +645,7 @@ class BM25Index:
                 weight.update(zip(expansion.terms, expansion.weights.tolist(), strict=True))
             hits, fields = [], 0
             for t, tf, m in zip(terms.tolist(), tfs.tolist(), masks.tolist(), strict=True):
-                if t in weight:
+                if t in weight and not self.terms[t].startswith(GRAM):  # a gram is no reason
                     hits.append((-weight[t] * tf / (tf + self.scoring.k1), self.terms[t], t))
                     fields |= m
             hits.sort()
@@ -633,7 +659,7 @@ class BM25Index:
                                f in enumerate(FIELDS) if fields & (1 << bit)]}
 
     def doc_terms(self, slot: int) -> set[str]:
-        return {self.terms[t] for t in self._forward(slot)[0].tolist()}
+        return {name for name in (self.terms[t] for t in self._forward(slot)[0].tolist()) if not name.startswith(GRAM)}
 
     def __len__(self) -> int:
         return self.n_live
@@ -648,6 +674,7 @@ class BM25Index:
             meta = {"format": FORMAT, "watermark": self.watermark, "n_live": self.n_live,
                     "total_len": self.total_len, "codes_of": [[[k, v] for k, v in t.items()] for t in self.codes_of],
                     "words": sorted(self.seg.words), "mode": self.seg.mode, "setting": self.seg.setting.key,
+                    "grams": self.seg.grams,
                     "extra": self.extra}
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
@@ -666,7 +693,8 @@ class BM25Index:
             if meta.get("format") != FORMAT:
                 raise ValueError("match index format changed; rebuild it")
             index = cls(segmenter or Segmenter(mode=meta["mode"]))
-            if meta.get("setting") != index.seg.setting.key or meta["mode"] != index.seg.mode:
+            if (meta.get("setting") != index.seg.setting.key or meta["mode"] != index.seg.mode
+                    or meta.get("grams") != index.seg.grams):
                 raise ValueError("match index segmented under another setting; rebuild it")
             index.seg.add_words(meta["words"])
             text = z["terms"].tobytes().decode()

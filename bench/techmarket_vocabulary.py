@@ -1,0 +1,125 @@
+"""Issue 16 benchmark: the vocabulary-gap measures at scale, on one core.
+
+- the evaluation sets' supplies mixed into ``--docs`` synthetic supplies (``bench/techmarket.py``'s
+  generator): nDCG@10, recall@10 and recall@50 of each set's demands, the engine with the shipped
+  thesaurus's expansion beside plain BM25 with jieba over the same mixed corpus;
+- top-10 for one demand with the thesaurus's expansion (segmentation and expansion included),
+  p50 and p95 over ``--queries`` synthetic demands that each name a thesaurus member, beside the
+  same demands without expansion; the index build time (CPU).
+
+    .venv/bin/python bench/techmarket_vocabulary.py --docs 100000          # the 100k mix
+    .venv/bin/python bench/techmarket_vocabulary.py --docs 1000000 --no-mix  # latency at 1M
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "feidi.settings")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--no-mix", action="store_true", help="latency only")
+    parser.add_argument("--stoplist", choices=["on", "off"], help="the segmentation setting's stop-list "
+                        "(default: the kept setting's)")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+    import django
+
+    django.setup()
+    import numpy as np
+    from techmarket import chains_vocabulary, make_docs
+
+    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH, evaluate, load_labelled
+    from feidi.techmarket.matching import thesaurus as th
+    from feidi.techmarket.matching.evaluate import to_doc
+    from feidi.techmarket.matching.index import PLAIN, BM25Index
+    from feidi.techmarket.matching.segment import DEFAULT, PlainSegmenter, Segmenter, split_keywords
+
+    rng = random.Random(args.seed)
+    groups = chains_vocabulary()
+    entries = th.load_file()
+    docs = make_docs(args.docs, rng, groups)
+    sets = {} if args.no_mix else {"labelled": load_labelled(), "independent": load_labelled(INDEPENDENT_PATH)}
+    base = 10**9
+    names: dict[int, str] = {}
+    for k, data in enumerate(sets.values()):
+        for i, s in enumerate(data["supplies"]):
+            doc = to_doc(s, base * (k + 1) + i)
+            names[doc["id"]] = s["id"]
+            docs.append(doc)
+    words = [w for ws in groups.values() for w in ws] + th.words(entries)
+    words += [w for data in sets.values() for item in (*data["demands"], *data["supplies"]) for key in
+              ("keywords", "chain", "segment") for w in split_keywords(str(item.get(key) or ""))]
+    setting = DEFAULT if args.stoplist is None else replace(DEFAULT, stoplist=args.stoplist == "on")
+    index = BM25Index(Segmenter(words, setting=setting))
+    c0, t0 = time.thread_time(), time.perf_counter()
+    index.build(docs)
+    build, wall = time.thread_time() - c0, time.perf_counter() - t0
+    thesaurus = th.Thesaurus(entries, index.seg)
+    print(f"{setting.label}; {len(docs):,} supplies ({len(docs) - args.docs:,} from the evaluation sets); build {build:.1f} s CPU, "
+          f"{wall:.1f} s wall")
+
+    if sets:
+        plain = BM25Index(PlainSegmenter(words, setting=setting), PLAIN).build(docs)
+        from feidi.techmarket.evaluation.metrics import qrels_by_demand, recall_at_k
+
+        print(f"\n{'set':<14}{'method':<26}{'nDCG@10':>9}{'R@10':>8}{'R@50':>8}{'R@10≥2':>9}{'R@10=3':>9}"
+              "   (R: share of the supplies graded ≥ 1 found; ≥2 the useful ones; =3 the solving ones)")
+        for name, data in sets.items():
+            def ours(demand):
+                return [names.get(h.id, "") for h in index.search(to_doc(demand, -1), k=50, thesaurus=thesaurus)]
+
+            def bm25(demand):
+                return [names.get(h.id, "") for h in plain.search(to_doc(demand, -1), k=50)]
+
+            judged = qrels_by_demand(data)
+            for label, fn in (("plain BM25 (jieba)", bm25), ("engine + thesaurus", ours)):
+                r50, r10 = evaluate(fn, data), evaluate(fn, data, k_recall=10)
+                useful = {g: [recall_at_k(fn(d), judged[d["id"]], 10, g) for d in data["demands"]
+                              if any(v >= g for v in judged.get(d["id"], {}).values())] for g in (2, 3)}
+                print(f"{name:<14}{label:<26}{r50['ndcg']:>9.4f}{r10['recall']:>8.4f}{r50['recall']:>8.4f}"
+                      f"{statistics.mean(useful[2]):>9.4f}{statistics.mean(useful[3]):>9.4f}")
+
+    demands = make_docs(args.queries, rng, groups, start=10**8, long=True)
+    for d in demands:
+        d["description"] += "，采用" + rng.choice(rng.choice(entries).members)
+    clock = time.thread_time
+    index.search(demands[0], k=10, thesaurus=thesaurus)
+    rows = {}
+    for label, fn in (("without expansion", lambda d: index.search(d, k=10)),
+                      ("with expansion", lambda d: index.search(d, k=10, thesaurus=thesaurus))):
+        times = []
+        for d in demands:
+            c0 = clock()
+            fn(d)
+            times.append(clock() - c0)
+        rows[label] = times
+    n_exp = [len(x.terms) if x else 0 for _, x in (index.query(d, thesaurus) for d in demands)]
+    print(f"\ntop-10 for one demand over {len(docs):,} supplies, one core, {len(demands)} demands "
+          f"({statistics.mean(n_exp):.1f} expansion terms each on average)")
+    for label, times in rows.items():
+        print(f"  {label:<20} p50 {statistics.median(times) * 1000:.2f} ms, p95 {np.percentile(times, 95) * 1000:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
