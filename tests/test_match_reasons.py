@@ -135,6 +135,23 @@ def test_a_label_is_matched_whole_whatever_the_dictionary():
         assert index.reasons(hits[0].slot, index.query_terms({"field": "装备制造"}))["fields"] == ["技术领域"]
 
 
+@pytest.mark.parametrize("stoplist", [True, False])
+def test_a_stop_word_is_never_a_reason_whatever_the_stop_list(stoplist):
+    """With the stop-list off (a measured setting) a stop word scores as any word does, but it
+    is grammar, never evidence: the reasons beside a match leave it out."""
+    from feidi.techmarket.matching.terms import STOPWORDS
+
+    assert "以及" in STOPWORDS
+    setting = Setting(guess=True, dictionary=True, stoplist=stoplist)
+    index = BM25Index(segmenter(setting)).build([{"id": 1, "title": "钙钛矿叠层电池以及封装工艺"},
+                                                 {"id": 2, "title": "数控系统"}])
+    q = index.query_terms({"title": "钙钛矿以及封装"})
+    hits = index.search_terms(q, k=5)
+    assert [h.id for h in hits] == [1]
+    terms = index.reasons(hits[0].slot, q)["terms"]
+    assert "钙钛矿" in terms and not set(terms) & STOPWORDS, terms
+
+
 def test_the_ngram_fallback_scores_below_a_word_and_is_no_reason_nor_length():
     """The n-gram fallback (measured, off by default): the bigrams of an unknown stretch are
     extra terms, a document sharing only a bigram ranks below one sharing the word, the bigrams
@@ -224,6 +241,7 @@ def test_every_reason_term_is_highlighted_at_least_once(docs, limit):
     """Over random texts (mixed case, full-width, ligatures, combining marks, markup): for every
     match, every reason term is marked in the title, the description excerpt or the keywords
     shown beside it, and nothing else in them is markup."""
+    from feidi.techmarket.matching.terms import STOPWORDS
     from feidi.techmarket.views import highlight
 
     records = [{"id": i, "title": t, "description": d, "keywords": k} for i, (t, d, k) in enumerate(docs)]
@@ -232,7 +250,10 @@ def test_every_reason_term_is_highlighted_at_least_once(docs, limit):
     for hit in index.search_terms(query, k=10):
         doc = records[hit.id]
         terms = index.reasons(hit.slot, query)["terms"]
-        assert terms
+        if not terms:  # matched through stop words alone (they score while the stop-list is off)
+            shared = {index.terms[t] for t in query} & index.doc_terms(hit.slot)
+            assert shared and shared <= STOPWORDS, shared
+            continue
         shown = [str(highlight(doc[f], terms, limit=limit)) for f in ("title", "description", "keywords")]
         marked = [normalize_text(html.unescape(m)) for out in shown for m in MARK.findall(out)]
         for term in terms:

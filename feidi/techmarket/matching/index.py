@@ -38,6 +38,7 @@ import numpy as np
 from django.utils.translation import gettext, gettext_noop
 
 from .segment import GRAM, Segmenter
+from .terms import STOPWORDS
 
 FIELDS = ("title", "description", "keywords", "field", "segment")
 FIELD_LABELS = {"title": gettext_noop("标题"), "description": gettext_noop("描述"),
@@ -645,7 +646,9 @@ class BM25Index:
                 weight.update(zip(expansion.terms, expansion.weights.tolist(), strict=True))
             hits, fields = [], 0
             for t, tf, m in zip(terms.tolist(), tfs.tolist(), masks.tolist(), strict=True):
-                if t in weight and not self.terms[t].startswith(GRAM):  # a gram is no reason
+                # a gram is no reason, nor a stop word (which scores while the stop-list is off,
+                # the measured setting, but is grammar, never evidence to show a user)
+                if t in weight and not self.terms[t].startswith(GRAM) and self.terms[t] not in STOPWORDS:
                     hits.append((-weight[t] * tf / (tf + self.scoring.k1), self.terms[t], t))
                     fields |= m
             hits.sort()
