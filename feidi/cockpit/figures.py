@@ -25,7 +25,7 @@ def economy(user) -> dict | None:
         values = IndicatorValue.objects.visible_to(user)
         revenue = Indicator.objects.filter(code="revenue").first()
         period = engine.latest_period(values, revenue) if revenue else None
-        data = dashboard.figures(user, values, period)
+        data = dashboard.figures(user, values, period, brief=True)  # no zones table, no labels
         return {"period": period, "cards": data["cards"], "standing": data.get("standing"),
                 "chart": data.get("chart"), "by_chain": data.get("by_chain", [])[:8]}
 
