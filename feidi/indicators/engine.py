@@ -15,7 +15,6 @@ subtracted from a January or February cumulative). 当月同比 compares it with
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from feidi.core.models import seeded_label
 
 from .models import Indicator, IndicatorValue
+from .months import NEVER, add_months, month_before_in_year, month_end, month_start  # noqa: F401 (importable from here)
 
 
 def month_param(text) -> dt.date | None:
@@ -36,19 +36,6 @@ def month_param(text) -> dt.date | None:
         return dt.date(year, month, 1)
     except (ValueError, TypeError):
         return None
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, n: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def monthly_from_cumulative(series: dict[dt.date, Decimal]) -> dict[dt.date, Decimal | None]:
@@ -373,8 +360,6 @@ def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row
     month earlier — four indexed reads — and group in Python: a chain counts each of its
     enterprises once, a segment an enterprise's share of it (its value divided among its
     segments of that chain)."""
-    from .cells import NEVER, month_before_in_year
-
     rows = rows.order_by()  # the model's ordering would join the enterprise and the indicator to sort
     if by in ("chain", "segment"):  # only the chains' members are grouped: read no one else's rows
         from feidi.chains.models import SegmentMember
