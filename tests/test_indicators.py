@@ -392,6 +392,44 @@ def test_enclave_benefit_sharing_splits_output_and_tax_between_the_two_sides(cas
         cast.zone_a.pk: 600, cast.enclave.pk: 2000}
 
 
+def test_a_card_set_read_at_once_gives_each_indicators_own_figures(cast, django_assert_max_num_queries):
+    """``yoy_each`` (the dashboard's and the cockpit's cards: one grouped read of the cells for all
+    their indicators) gives what ``yoy`` gives each indicator alone — with a 规上-only indicator,
+    an enclave's shared enterprise, every grouping and the scopes of all rows, of either zone and
+    of an enterprise (whose rows the cells cannot answer)."""
+    from feidi.indicators.models import BenefitShare
+    from feidi.registry.models import Agreement
+
+    agreement = Agreement.objects.create(title="飞地协议", party_a="上饶市", party_b="松江区", signed_on=dt.date(2024, 5, 1),
+                                         output_share_a=D(70), tax_share_a=D(50), department=cast.dept_a)
+    incubated = make_org("飞地孵化企业", cast.enclave)
+    BenefitShare.objects.create(agreement=agreement, organization=incubated, home_zone=cast.zone_a,
+                                enclave_zone=cast.enclave, output_share_home=D(70), tax_share_home=D(50),
+                                since=dt.date(2025, 1, 1), department=cast.dept_a)
+    above_scale(cast.org_a1, dt.date(2020, 1, 1))
+    Indicator.objects.filter(code="rd").update(above_scale_only=True)
+    for org, base in ((cast.org_a1, 1000), (cast.org_a2, 300), (cast.org_b1, 700), (incubated, 2000)):
+        for code in ("revenue", "tax", "rd"):
+            put(org, code, 2025, 3, base)
+            put(org, code, 2026, 3, base * 2 if org != cast.org_a2 else base)
+    indicators = [ind(code) for code in ("revenue", "tax", "rd", "value_added")]
+    march = dt.date(2026, 3, 1)
+    scopes = {"all": IndicatorValue.objects.all, "zone A": lambda: IndicatorValue.objects.visible_to(cast.leader),
+              "zone B": lambda: IndicatorValue.objects.visible_to(cast.other_clerk),
+              "enterprise": lambda: IndicatorValue.objects.visible_to(cast.ent_a)}
+    for scope, values in scopes.items():
+        for by in ("total", "zone", "industry", "zone_industry", "chain"):
+            each = engine.yoy_each(values(), indicators, march, by)
+            for i in indicators:
+                assert [vars(r) for r in each[i.pk]] == [vars(r) for r in engine.yoy(values(), i, march, by)], (
+                    scope, by, i.code)
+    assert engine.yoy_each(scopes["zone A"](), indicators, march, "zone")[indicators[0].pk]  # not all empty
+    values = IndicatorValue.objects.visible_to(cast.leader)
+    engine.yoy_each(values, indicators, march, "zone")  # the scope's translation is kept on the queryset
+    with django_assert_max_num_queries(4):  # the cells, the zones' names, the agreements and their values
+        engine.yoy_each(values, indicators, march, "zone")
+
+
 @pytest.mark.parametrize("url_name", ["indicators:dashboard", "indicators:indicatorvalue_list", "indicators:analysis"])
 def test_indicator_pages_cost_the_same_whatever_the_number_of_enterprises(cast, client_for, url_name,
                                                                            django_assert_max_num_queries):

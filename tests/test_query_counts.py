@@ -27,3 +27,88 @@ def test_the_page_costs_the_same_whatever_the_number_of_rows(cast, client_for, d
         make_org(f"加测公司{i}", cast.zone_a)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert c.get(reverse(url_name)).status_code == 200
+
+
+def _grow(cast, n: int, start: int) -> None:
+    """``n`` more of what the cockpit and 我的待办 count, in both zones: enterprises with this
+    month's and last year's headline values (through the actions, so the cells follow), projects
+    (key, signed this year, led by the zone leader, owned by the investment officer), appeals (some
+    overdue, some waiting for the leader), dispatch tasks and problems past their deadline."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from feidi.core.models import DictItem
+    from feidi.indicators import actions
+    from feidi.indicators.models import Indicator
+    from feidi.projects.models import Dispatch, Problem, Project, Stage, Task
+    from feidi.services.models import Appeal
+
+    today, now = timezone.localdate(), timezone.now()
+    period = dt.date(today.year, 1, 1) if today.month > 1 else dt.date(today.year - 1, 12, 1)
+    headline = list(Indicator.objects.filter(code__in=("revenue", "value_added", "rd", "tax")))
+    category = DictItem.objects.filter(type__code="appeal_category").first()
+    rows, appeals, projects = [], [], []
+    for i in range(start, start + n):
+        zone = cast.zone_a if i % 2 else cast.zone_b
+        org = make_org(f"加测企业{i}", zone)
+        for indicator in headline:
+            for month, value in ((period, 200 + i), (period.replace(year=period.year - 1), 100 + i)):
+                rows.append(actions._row(org, indicator, month, Decimal(value), acting_user=None, source="import"))
+        appeals.append(Appeal(organization=org, category=category, title=f"加测诉求{i}", content="加测",
+                              status=Appeal.Status.HANDLING, level=4 if i % 3 == 0 else 1,
+                              owner=cast.leader if i % 3 == 0 else None, department_id=zone.department_id,
+                              accepted_at=now, deadline=now - dt.timedelta(hours=1) if i % 2 else now + dt.timedelta(days=3)))
+        projects.append(Project(name=f"加测项目{i}", zone=zone, investor="加测投资方", department_id=zone.department_id,
+                                stage=Stage.SIGNED if i % 2 else Stage.LEAD, is_key=i % 2 == 1,
+                                leader=cast.leader if zone == cast.zone_a else None,
+                                owner=cast.invest if zone == cast.zone_a else None,
+                                signed_on=today if i % 2 else None, signed_amount=10_000_000 * (1 + i)))
+    actions.bulk_upsert(rows)
+    Appeal.objects.bulk_create(appeals)
+    Project.objects.bulk_create(projects)
+    dispatch, _ = Dispatch.objects.get_or_create(department=cast.dept_a, week_start=today,
+                                                 defaults={"title": "加测调度会"})
+    for p in Project.objects.filter(name__startswith="加测项目", zone=cast.zone_a, tasks__isnull=True):
+        Task.objects.create(dispatch=dispatch, project=p, decision=f"{p.name}议定事项", owner_department=cast.dept_a_bureau,
+                            department=cast.dept_a, deadline=today - dt.timedelta(days=1))
+        Problem.objects.create(project=p, kind="land", description=f"{p.name}用地", owner_department=cast.dept_a_bureau,
+                               department=cast.dept_a, deadline=today - dt.timedelta(days=1), needs_leadership=True)
+
+
+@pytest.mark.parametrize("url_name,user", [
+    ("cockpit:overview", "leader"),  # the zone's cards, standing, pipeline, appeals, loop
+    ("cockpit:overview", "other_pmo"),  # another zone's
+    ("workbench", "leader"),
+    ("workbench", "invest"),  # tasks, problems, leads of the investment office
+    ("home", "leader"),
+])
+def test_the_cockpit_and_the_workbench_cost_the_same_at_any_scale(cast, client_for, url_name, user):
+    """As served (warm) and recomputed after a write (cold: the cache dropped), the cockpit and
+    我的待办 ask the same number of queries with 4 or 40 enterprises, projects and appeals."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(user)
+
+    def counts() -> tuple[int, int]:
+        found = []
+        for cold in (False, True):
+            c.get(reverse(url_name))
+            if cold:
+                cache.clear()
+            with CaptureQueriesContext(connection) as q:
+                assert c.get(reverse(url_name)).status_code == 200
+            found.append(len(q.captured_queries))
+        return tuple(found)
+
+    _grow(cast, 4, 0)  # every kind of figure and of waiting work present
+    small = counts()
+    if url_name == "cockpit:overview":
+        html = c.get(reverse(url_name)).content.decode()
+        assert "feidi-cockpit-figure" in html and "招商漏斗" in html  # the economy's cards, the pipeline
+        assert small[1] > small[0]  # cold: the economy recomputed
+    _grow(cast, 36, 4)
+    assert counts() == small, small

@@ -193,6 +193,41 @@ def test_real_growth_is_the_published_rate_or_the_nominal_deflated(cast):
     assert zones.real_growth(va, MARCH, cast.zone_a, 0.10)[0] == pytest.approx(0.072)
 
 
+def test_the_card_set_read_once_quotes_what_each_figure_alone_quotes(cast, django_assert_max_num_queries):
+    """The dashboard and the cockpit read a card set's standings, published figures and zones once
+    (``zones.reading``): each card's share, real growth and the standing sentence are those the
+    functions give alone; nothing read is kept after the computation."""
+    from feidi.indicators import dashboard, zones
+    from feidi.indicators.models import RegionFigure, ZoneFigure
+
+    c = _zone("丙园区")
+    above_scale(cast.org_a1, dt.date(2020, 1, 1))
+    above_scale(cast.org_b1, dt.date(2020, 1, 1))
+    for code, a, b in (("revenue", 800, 600), ("value_added", 300, 200), ("tax", 50, 80), ("rd", 10, 20)):
+        put(cast.org_a1, code, 2025, 3, a // 2)
+        put(cast.org_a1, code, 2026, 3, a)
+        put(cast.org_b1, code, 2026, 3, b)
+    ZoneFigure.objects.create(zone=c, indicator=ind("revenue"), period=MARCH, value=D(900), growth=D("0.05"))
+    ZoneFigure.objects.create(zone=cast.zone_a, indicator=ind("value_added"), period=MARCH, value=D(300),
+                              real_growth=D("0.072"))
+    RegionFigure.objects.create(name="上饶市", indicator=ind("tax"), period=MARCH, value=D(1000), deflator=D("101"),
+                                source="市统计月报")
+    values = IndicatorValue.objects.visible_to(cast.leader)
+    data = dashboard.figures(cast.leader, values, MARCH, brief=True)
+    assert [c["indicator"].code for c in data["cards"]] == ["revenue", "value_added", "rd", "tax"]
+    for card in data["cards"]:
+        i = card["indicator"]
+        assert card["count"], i.code
+        share = zones.city_share(cast.zone_a, i, MARCH)
+        assert (card["share"], card["share_note"]) == (share.ratio, share.note), i.code
+        assert (card["real_growth"], card["real_note"]) == zones.real_growth(i, MARCH, cast.zone_a, card["growth"])
+    assert data["standing"] == zones.sentence(cast.zone_a, ind("revenue"), MARCH) and "全市第二" in data["standing"]
+    assert next(c for c in data["cards"] if c["indicator"].code == "tax")["share"] == pytest.approx(0.05)
+    assert zones._READ.get() is None  # the reads are not kept beyond the computation
+    with django_assert_max_num_queries(17):  # the set's reads, not each card's
+        dashboard.figures(cast.leader, IndicatorValue.objects.visible_to(cast.leader), MARCH, brief=True)
+
+
 def test_the_rankings_api_gives_ranks_and_hides_other_zones_computed_totals(cast, client_for):
     put(cast.org_a1, "revenue", 2026, 3, 800)
     put(cast.org_b1, "revenue", 2026, 3, 900)

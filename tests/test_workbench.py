@@ -204,3 +204,23 @@ def test_the_list_behind_a_group_shows_the_same_rows(cast, cadre, client, client
     mine = client_for("clerk").get(groups(cast.clerk)["task_due"].url).content.decode()
     assert task.decision[:10] in mine
     assert task.decision[:10] not in client_for("leader").get(reverse("projects:task_list") + "?mine=true").content.decode()
+
+
+def test_the_home_overview_counts_what_the_user_sees(cast, client_for):
+    """The overview's cards and chart (one grouped read of the visible organizations by kind and
+    zone) give each kind's count and each zone's, named by its short name."""
+    from feidi.registry.models import Organization, Residency
+
+    for who in ("leader", "other_clerk"):
+        user = getattr(cast, who)
+        context = client_for(who).get(reverse("home")).context
+        cards = {c["label"]: c for c in context["cards"]}
+        visible = Organization.objects.visible_to(user)
+        assert cards["单位总数"]["value"] == visible.count() > 0
+        assert cards["企业"]["value"] == visible.filter(kind=Organization.Kind.ENTERPRISE).count()
+        chart = dict(zip(context["chart"]["categories"], context["chart"]["series"][0]["data"], strict=True))
+        assert chart == {(z.short_name or z.name): visible.filter(zone=z).count()
+                         for z in {o.zone for o in visible if o.zone_id}}
+        if "飞地已入驻" in cards:
+            res = Residency.objects.visible_to(user)
+            assert cards["飞地已入驻"]["value"] == res.filter(status=Residency.Status.RESIDENT).count()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -25,7 +25,7 @@ def economy(user) -> dict | None:
         values = IndicatorValue.objects.visible_to(user)
         revenue = Indicator.objects.filter(code="revenue").first()
         period = engine.latest_period(values, revenue) if revenue else None
-        data = dashboard.figures(user, values, period)
+        data = dashboard.figures(user, values, period, brief=True)  # no zones table, no labels
         return {"period": period, "cards": data["cards"], "standing": data.get("standing"),
                 "chart": data.get("chart"), "by_chain": data.get("by_chain", [])[:8]}
 
@@ -48,15 +48,18 @@ def appeals(user, today: dt.date) -> dict | None:
         return None
     from feidi.services.models import Appeal
 
-    visible = Appeal.objects.visible_to(user)
     now = timezone.now()
-    open_ = visible.filter(status__in=Appeal.OPEN)
-    by_level = list(open_.order_by().values("level").annotate(n=Count("pk"), late=Count("pk", filter=Q(
-        deadline__lt=now))))  # open and overdue per level in one read
+    open_, year = Q(status__in=Appeal.OPEN), Q(submitted_at__year=today.year)
+    # one scan of the visible appeals: per level the open and the overdue, and the year's figures
+    by_level = list(Appeal.objects.visible_to(user).order_by().values("level").annotate(
+        n=Count("pk", filter=open_), late=Count("pk", filter=open_ & Q(deadline__lt=now)),
+        year=Count("pk", filter=year), solved=Count("pk", filter=year & Q(status__in=(
+            Appeal.Status.CLOSED, Appeal.Status.RATED))),
+        rated=Count("rating", filter=year), rating_sum=Sum("rating", filter=year)))
     levels = {r["level"]: r["n"] for r in by_level}
-    year = visible.filter(submitted_at__year=today.year).aggregate(
-        n=Count("pk"), solved=Count("pk", filter=Q(status__in=(Appeal.Status.CLOSED, Appeal.Status.RATED))),
-        rating=Avg("rating"))
+    rated = sum(r["rated"] for r in by_level)
+    year = {"n": sum(r["year"] for r in by_level), "solved": sum(r["solved"] for r in by_level),
+            "rating": sum(r["rating_sum"] or 0 for r in by_level) / rated if rated else None}
     return {"levels": [(gettext("{level}级 {label}").format(level=level, label=label), levels.get(level, 0)) for level, label in Appeal.LEVELS.items()],
             "open": sum(levels.values()), "overdue": sum(r["late"] for r in by_level),
             "year": year["n"], "solved": year["solved"], "rating": year["rating"]}

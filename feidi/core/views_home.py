@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
-from django.db.models import Count, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -43,7 +42,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
         cards, chart, recent = [], None, []
         if user.has_perm("registry.view_organization"):
             orgs = Organization.objects.visible_to(user)
-            by_kind = dict(orgs.values_list("kind").annotate(n=Count("pk")).order_by())
+            # one scan of the visible organizations answers the kinds and the chart by zone
+            by_kind_zone = list(orgs.values_list("kind", "zone_id").annotate(n=Count("pk")).order_by())
+            by_kind, by_zone = {}, {}
+            for kind, zone_id, n in by_kind_zone:
+                by_kind[kind] = by_kind.get(kind, 0) + n
+                if zone_id is not None:
+                    by_zone[zone_id] = by_zone.get(zone_id, 0) + n
             cards.append({"label": gettext("单位总数"), "value": sum(by_kind.values()),
                           "hint": gettext("企业、院所、高校等"),
                           "url": reverse("registry:organization_list")})
@@ -55,23 +60,26 @@ class HomeView(LoginRequiredMixin, TemplateView):
             for name, n in labels[:2]:
                 cards.append({"label": seeded_label(name), "value": n, "hint": gettext("有效认定"),
                               "url": reverse("registry:organization_list")})
-            short = Coalesce(NullIf("zone__short_name", Value("")), "zone__name")
-            rows = (orgs.filter(zone__isnull=False).annotate(zone_label=short).values_list("zone_label")
-                    .annotate(n=Count("pk")).order_by("-n")[:12])
+            per_label: dict[str, int] = {}
+            for zone in Zone.objects.filter(pk__in=by_zone).only("name", "short_name"):
+                label = zone.short_name or zone.name
+                per_label[label] = per_label.get(label, 0) + by_zone[zone.pk]
+            rows = sorted(per_label.items(), key=lambda r: (-r[1], r[0]))[:12]
             chart = {"title": gettext("各园区单位数"), "categories": [r[0] for r in rows],
                      "series": [{"name": gettext("单位数"), "data": [r[1] for r in rows]}]}
         if user.has_perm("registry.view_zone"):
-            zones = Zone.objects.visible_to(user)
-            enclaves = zones.filter(kind__extra__enclave=True).count()
-            cards.append({"label": gettext("园区与飞地"), "value": zones.count(),
+            zones = Zone.objects.visible_to(user).aggregate(n=Count("pk"), enclaves=Count(
+                "pk", filter=Q(kind__extra__enclave=True)))
+            enclaves = zones["enclaves"]
+            cards.append({"label": gettext("园区与飞地"), "value": zones["n"],
                           "hint": gettext("其中飞地 {enclaves} 个").format(enclaves=enclaves),
                           "url": reverse("registry:zone_list")})
         if user.has_perm("registry.view_residency"):
             res = Residency.objects.visible_to(user)
-            cards.append({"label": gettext("飞地已入驻"),
-                          "value": res.filter(status=Residency.Status.RESIDENT).count(),
-                          "hint": gettext("在谈 {count} 家").format(
-                              count=res.filter(status=Residency.Status.NEGOTIATING).count()),
+            by_status = res.aggregate(resident=Count("pk", filter=Q(status=Residency.Status.RESIDENT)),
+                                      negotiating=Count("pk", filter=Q(status=Residency.Status.NEGOTIATING)))
+            cards.append({"label": gettext("飞地已入驻"), "value": by_status["resident"],
+                          "hint": gettext("在谈 {count} 家").format(count=by_status["negotiating"]),
                           "url": reverse("registry:residency_list")})
             for r in res.select_related("organization", "enclave").order_by("-updated_at")[:8]:
                 recent.append({"time": r.updated_at, "text": f"{r.organization} · {r.enclave} · {r.get_status_display()}",

@@ -107,8 +107,14 @@ def group(key: str, label: str, queryset, *, url: str, action: str, text: Callab
         count = queryset.count()
     if not count:
         return []
-    items = [Item(text(row), link(row), getattr(row, due) if due else None, note(row) if note else "")
-             for row in rows[:limit]] if limit else []
+    if limit:
+        # the first rows picked from the table alone, then joined: joining the related rows (a
+        # ``select_related``) before the sort would join every waiting row, not ``limit`` of them
+        first = rows.filter(pk__in=rows.values("pk")[:limit]) if rows.query.select_related else rows[:limit]
+        items = [Item(text(row), link(row), getattr(row, due) if due else None, note(row) if note else "")
+                 for row in first]
+    else:
+        items = []
     return [Todo(key, label, count, url, action, items, urgent, order)]
 
 

@@ -29,8 +29,8 @@ from django.utils.translation import gettext
 
 from feidi.core import cache as core_cache
 
-from .engine import add_months, month_end
 from .models import Indicator, IndicatorCell, IndicatorValue
+from .months import NEVER, add_months, month_before_in_year, month_end  # noqa: F401 (importable from here)
 
 # Above this many changed rows, recomputing whole slices is cheaper than finding the pairs.
 SMALL_WRITE = 2000
@@ -64,15 +64,6 @@ PAIRED_MONTHS = (0, 1, 12, 13)
 def with_pairs(slices: Iterable[Slice]) -> set[Slice]:
     """The slices whose cells a change of ``slices`` can move."""
     return {(indicator_id, add_months(period, n)) for indicator_id, period in slices for n in PAIRED_MONTHS}
-
-
-NEVER = dt.date(1, 1, 1)  # a month no row has: January and February subtract nothing (1–2月 is one release)
-
-
-def month_before_in_year(period: dt.date) -> dt.date:
-    """The month whose cumulative value is subtracted for 当月: none for January and for February,
-    whose first release is the 1–2月 cumulative; never December from a January value."""
-    return add_months(period, -1) if period.month >= 3 else NEVER
 
 
 def _key_q(keys: Iterable[Key]) -> Q:

@@ -26,19 +26,33 @@ def home_zone(user):
             .order_by("-department__path").first())
 
 
-def figures(user, values, period: dt.date | None) -> dict:
+def figures(user, values, period: dt.date | None, *, brief: bool = False) -> dict:
+    """The overview's figures over ``values`` (the user's rows) for ``period``. ``brief`` (the
+    cockpit) leaves out what only the zone dashboard shows: the zones' table and the labels."""
+    from . import zones as zone_figures
+
+    with zone_figures.reading():  # the card set's standings, published figures and zones read once
+        return _figures(user, values, period, brief)
+
+
+def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
     indicators = {i.code: i for i in Indicator.objects.filter(active=True)}
     out = {"cards": [], "chart": None, "by_chain": [], "by_zone": [], "labels": {}, "period": period}
     if period is None:
         return out
     zone = home_zone(user)
-    for code in HEADLINE:
-        i = indicators.get(code)
-        if i is None:
-            continue
-        total = next(iter(engine.yoy(values, i, period, "total")), None)
+    headline = [indicators[code] for code in HEADLINE if code in indicators]
+    # the card set: one grouped read of the cells for all its indicators (total, the zone's own)
+    totals = engine.yoy_each(values, headline, period, "total")
+    own = engine.yoy_each(values, headline, period, "zone") if zone is not None else {}
+    if zone is not None:
+        from .zones import peers, prefetch_standings
+
+        prefetch_standings(headline, period, peers(zone, "city"))
+    for i in headline:
+        total = next(iter(totals[i.pk]), None)
         if zone is not None:  # a zone's own total follows its enclave agreements (飞地利益共享)
-            total = next((r for r in engine.yoy(values, i, period, "zone") if r.key == zone.pk), total)
+            total = next((r for r in own[i.pk] if r.key == zone.pk), total)
         card = {"indicator": i, "total": total.total if total else Decimal(0),
                 "shared": total.shared if total else Decimal(0), "growth": total.growth if total else None,
                 "count": total.count if total else 0, "month": total.month_value if total else None,
@@ -69,7 +83,8 @@ def figures(user, values, period: dt.date | None) -> dict:
             "chains": [], "chain_values": [],
         }
         out["by_chain"] = engine.yoy(values, revenue, period, "chain")
-        out["by_zone"] = engine.yoy(values, revenue, period, "zone")
+        if not brief:
+            out["by_zone"] = engine.yoy(values, revenue, period, "zone")
         out["chart"]["chains"] = [r.label for r in out["by_chain"]]
         out["chart"]["chain_values"] = [wan(r.total) for r in out["by_chain"]]
         rd, rev_card = indicators.get("rd"), next((c for c in out["cards"] if c["indicator"].code == "revenue"), None)
@@ -82,6 +97,8 @@ def figures(user, values, period: dt.date | None) -> dict:
         from .zones import sentence
 
         out["standing"] = sentence(zone, revenue, period)
+    if brief:
+        return out
     visible = Organization.objects.visible_to(user)
     # the trend's last month is the month's counts: one read of the labels answers both
     trend = engine.labelled_trend(visible, period)

@@ -15,7 +15,6 @@ subtracted from a January or February cumulative). 当月同比 compares it with
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from feidi.core.models import seeded_label
 
 from .models import Indicator, IndicatorValue
+from .months import NEVER, add_months, month_before_in_year, month_end, month_start  # noqa: F401 (importable from here)
 
 
 def month_param(text) -> dt.date | None:
@@ -36,19 +36,6 @@ def month_param(text) -> dt.date | None:
         return dt.date(year, month, 1)
     except (ValueError, TypeError):
         return None
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, n: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def monthly_from_cumulative(series: dict[dt.date, Decimal]) -> dict[dt.date, Decimal | None]:
@@ -276,6 +263,11 @@ def yoy(values, indicator: Indicator, period: dt.date, by: str = "total", covera
         rows = _from_cells(cells, by)
     else:
         rows = _from_rows(in_scope(values, indicator, period, coverage), indicator, period, by)
+    return _finish(rows, values, indicator, period, by)
+
+
+def _finish(rows: list[Row], values, indicator: Indicator, period: dt.date, by: str, shares=None,
+            moved=None) -> list[Row]:
     average = indicator.aggregation == Indicator.Aggregation.AVERAGE
     cumulative = indicator.cumulative
     for row in rows:
@@ -284,9 +276,37 @@ def yoy(values, indicator: Indicator, period: dt.date, by: str = "total", covera
         if not cumulative:  # a level: the month's own figure is the level itself
             row.previous = row.previous_before = Decimal(0)
     if by == "zone":
-        rows = apply_sharing(rows, values, indicator, period)
+        rows = apply_sharing(rows, values, indicator, period, shares=shares, moved=moved)
     rows.sort(key=lambda r: (-(r.total or 0), r.label))
     return rows
+
+
+def yoy_each(values, indicators, period: dt.date, by: str = "total") -> dict[int, list[Row]]:
+    """``yoy`` of several indicators (each over its own coverage) over the same rows and month —
+    a card set — keyed by indicator id. The cells answer all those they can in one grouped read
+    (with one read of the group labels and of the sharing agreements); the others are paired from
+    the rows as ``yoy`` does."""
+    from .cells import cell_filter
+    from .models import IndicatorCell
+
+    indicators = list(indicators)
+    q = cell_filter(values) if by in CELL_GROUPS else None
+    if q is None:
+        return {i.pk: yoy(values, i, period, by) for i in indicators}
+    out: dict[int, list[Row]] = {}
+    above = [i.pk for i in indicators if Coverage.parse(None, i).kind == SCOPE_ABOVE]
+    every = [i.pk for i in indicators if i.pk not in above]
+    fields = _fields(by)
+    grouped = list(IndicatorCell.objects.filter(q, period=period).filter(
+        Q(indicator_id__in=every) | Q(indicator_id__in=above, above_scale=True))
+        .values("indicator_id", *fields).annotate(**MEASURES).order_by())
+    labels = _labels(by, [tuple(g[f] for f in fields) for g in grouped]) if fields else {}
+    shares = active_shares(period) if by == "zone" else None
+    moved = shared_values([i.pk for i in indicators], period, shares) if shares else None
+    for i in indicators:
+        mine = [g for g in grouped if g["indicator_id"] == i.pk]
+        out[i.pk] = _finish(_cell_rows(mine, by, labels), values, i, period, by, shares=shares, moved=moved)
+    return out
 
 
 def _fields(by: str) -> tuple[str, ...]:
@@ -294,12 +314,18 @@ def _fields(by: str) -> tuple[str, ...]:
     return field.get(by, ())
 
 
+MEASURES = {"total": Sum("total"), "count": Sum("count"), "was": Sum("comparable_before"),
+            "paired": Sum("comparable_count"), "prev": Sum("previous"), "prev_was": Sum("previous_before")}
+
+
 def _from_cells(cells, by: str) -> list[Row]:
     fields = _fields(by)
-    measures = {"total": Sum("total"), "count": Sum("count"), "was": Sum("comparable_before"),
-                "paired": Sum("comparable_count"), "prev": Sum("previous"), "prev_was": Sum("previous_before")}
-    grouped = cells.values(*fields).annotate(**measures).order_by() if fields else [cells.aggregate(**measures)]
-    labels = _labels(by, [tuple(g[f] for f in fields) for g in grouped])
+    grouped = cells.values(*fields).annotate(**MEASURES).order_by() if fields else [cells.aggregate(**MEASURES)]
+    return _cell_rows(grouped, by, _labels(by, [tuple(g[f] for f in fields) for g in grouped]))
+
+
+def _cell_rows(grouped, by: str, labels: dict) -> list[Row]:
+    fields = _fields(by)
     out = []
     for g in grouped:
         if not g["count"]:
@@ -334,8 +360,6 @@ def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row
     month earlier — four indexed reads — and group in Python: a chain counts each of its
     enterprises once, a segment an enterprise's share of it (its value divided among its
     segments of that chain)."""
-    from .cells import NEVER, month_before_in_year
-
     rows = rows.order_by()  # the model's ordering would join the enterprise and the indicator to sort
     if by in ("chain", "segment"):  # only the chains' members are grouped: read no one else's rows
         from feidi.chains.models import SegmentMember
@@ -400,27 +424,52 @@ def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row
             for key, g in groups.items()]
 
 
-def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date) -> list[Row]:
+def active_shares(period: dt.date) -> list:
+    """The 飞地利益共享 agreements in force in ``period`` (for ``apply_sharing``)."""
+    from .models import BenefitShare
+
+    return list(BenefitShare.objects.filter(since__lte=period).filter(Q(until__isnull=True) | Q(until__gte=period))
+                .select_related("home_zone", "enclave_zone"))
+
+
+def shared_values(indicator_ids, period: dt.date, shares) -> dict[int, tuple[dict, dict, dict]]:
+    """For ``apply_sharing``, in one read: per indicator, the shared enterprises' values of the month
+    and a year earlier and the zone each reported the month's value in."""
+    out: dict[int, tuple[dict, dict, dict]] = {pk: ({}, {}, {}) for pk in indicator_ids}
+    before = add_months(period, -12)
+    for indicator_id, month, org, value, zone_id in IndicatorValue.objects.filter(
+            indicator_id__in=list(indicator_ids), period__in=(period, before),
+            organization_id__in=[s.organization_id for s in shares]).order_by().values_list(
+            "indicator_id", "period", "organization_id", "value", "zone_id"):
+        now, was, where = out[indicator_id]
+        if month == period:
+            now[org], where[org] = value, zone_id
+        else:
+            was[org] = value
+    return out
+
+
+def _zones_of(values) -> set:
+    """The zones of ``values``' rows (read once per queryset: a card set asks it of each indicator)."""
+    if not hasattr(values, "_zones_of"):
+        values._zones_of = set(values.values_list("zone_id", flat=True).distinct())
+    return values._zones_of
+
+
+def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date, shares=None,
+                  moved=None) -> list[Row]:
     """Zone totals after 飞地利益共享: for each enterprise under an agreement, the part of its value
     (and of last year's, for the growth) that belongs to the other side moves there. Only zones
     already in ``rows`` or reachable by the user's values are adjusted; the moves are kept on the
-    rows (``shared``) so the split can be shown."""
-    from .models import BenefitShare
-
-    shares = list(BenefitShare.objects.filter(since__lte=period).filter(Q(until__isnull=True) | Q(until__gte=period))
-                  .select_related("home_zone", "enclave_zone"))
-    shares = [s for s in shares if s.home_percent(indicator.code) is not None]
+    rows (``shared``) so the split can be shown. ``shares`` (the agreements of
+    ``active_shares(period)``) and ``moved`` (``shared_values`` of them) when already read."""
+    shares = [s for s in (active_shares(period) if shares is None else shares)
+              if s.home_percent(indicator.code) is not None]
     if not shares:
         return rows
-    org_ids = [s.organization_id for s in shares]
-    now = dict(IndicatorValue.objects.filter(indicator=indicator, period=period, organization_id__in=org_ids)
-               .values_list("organization_id", "value"))
-    was = dict(IndicatorValue.objects.filter(indicator=indicator, period=add_months(period, -12),
-                                             organization_id__in=org_ids).values_list("organization_id", "value"))
-    where = dict(IndicatorValue.objects.filter(indicator=indicator, period=period, organization_id__in=org_ids)
-                 .values_list("organization_id", "zone_id"))
+    now, was, where = (moved or shared_values([indicator.pk], period, shares))[indicator.pk]
     by_zone = {r.key: r for r in rows}
-    visible_zones = set(values.values_list("zone_id", flat=True).distinct()) | set(by_zone)
+    visible_zones = _zones_of(values) | set(by_zone)
     for share in shares:
         org = share.organization_id
         if org not in now or where.get(org) not in (share.home_zone_id, share.enclave_zone_id):

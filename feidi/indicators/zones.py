@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +26,31 @@ from . import engine
 from .models import Indicator, IndicatorValue, RegionFigure, ZoneFigure
 
 REGION_RE = re.compile(r"^((?:北京市|天津市|上海市|重庆市)|.+?(?:省|自治区|特别行政区))(.+?(?:市|州|盟|地区))?")
+
+
+_READ: ContextVar[dict | None] = ContextVar("feidi_zones_read", default=None)
+
+
+@contextmanager
+def reading():
+    """Within this block what the rankings and shares read — the candidate zones, the published
+    figures of a month, each standing — is read once and kept (one computation, e.g. a dashboard's
+    card set asking the same of four indicators); outside it every call reads afresh, so nothing
+    kept here outlives the computation."""
+    token = _READ.set(_READ.get() if _READ.get() is not None else {})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
+def _once(key: tuple, compute: Callable):
+    memo = _READ.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def region_keys(zone) -> tuple[str, str]:
@@ -49,9 +77,34 @@ class Standing:
 
 def standings(indicator: Indicator, period: dt.date, zones) -> list[Standing]:
     zones = list(zones)
-    published = {f.zone_id: f for f in ZoneFigure.objects.filter(indicator=indicator, period=period,
-                                                                  zone__in=zones)}
-    computed = {r.key: r for r in engine.yoy(IndicatorValue.objects.filter(zone__in=zones), indicator, period, "zone")}
+
+    def compute():
+        published = {f.zone_id: f for f in ZoneFigure.objects.filter(indicator=indicator, period=period,
+                                                                      zone__in=zones)}
+        computed = {r.key: r for r in engine.yoy(IndicatorValue.objects.filter(zone__in=zones), indicator, period,
+                                                 "zone")}
+        return _standings(zones, published, computed)
+
+    return _once(("standings", indicator.pk, period, tuple(z.pk for z in zones)), compute)
+
+
+def prefetch_standings(indicators, period: dt.date, zones) -> None:
+    """Within ``reading()``: the standings of several indicators among ``zones`` in two reads (their
+    published figures, and one grouped read of the cells), for ``standings`` to find."""
+    zones, indicators = list(zones), list(indicators)
+    if _READ.get() is None or not indicators:
+        return
+    published: dict[int, dict] = {}
+    for f in ZoneFigure.objects.filter(indicator__in=indicators, period=period, zone__in=zones):
+        published.setdefault(f.indicator_id, {})[f.zone_id] = f
+    computed = engine.yoy_each(IndicatorValue.objects.filter(zone__in=zones), indicators, period, "zone")
+    key = tuple(z.pk for z in zones)
+    for i in indicators:
+        _READ.get()[("standings", i.pk, period, key)] = _standings(
+            zones, published.get(i.pk, {}), {r.key: r for r in computed[i.pk]})
+
+
+def _standings(zones, published: dict, computed: dict) -> list[Standing]:
     out = []
     for z in zones:
         f, c = published.get(z.pk), computed.get(z.pk)
@@ -85,8 +138,9 @@ def peers(zone, group: str) -> list:
     from feidi.registry.models import Zone
 
     province, city = region_keys(zone)
-    candidates = [z for z in Zone.objects.select_related("kind").filter(home_zone__isnull=True, parent__isnull=True)
-                  if not z.is_enclave]
+    candidates = _once(("candidates",), lambda: [
+        z for z in Zone.objects.select_related("kind").filter(home_zone__isnull=True, parent__isnull=True)
+        if not z.is_enclave])
     if group == "city":
         return [z for z in candidates if region_keys(z)[1] == city]
     if group == "province":
@@ -121,7 +175,12 @@ class Share:
 
 
 def region_figure(level: str, key: str, indicator: Indicator, period: dt.date) -> RegionFigure | None:
-    for figure in RegionFigure.objects.filter(level=level, indicator=indicator, period=period):
+    if _READ.get() is None:
+        figures = RegionFigure.objects.filter(level=level, indicator=indicator, period=period)
+    else:  # the month's published figures of every indicator, read once
+        figures = [f for f in _once(("regions", level, period), lambda: list(RegionFigure.objects.filter(
+            level=level, period=period))) if f.indicator_id == indicator.pk]
+    for figure in figures:
         if figure.matches(key):
             return figure
     return None
@@ -155,7 +214,12 @@ def city_share(zone, indicator: Indicator, period: dt.date) -> Share:
 def real_growth(indicator: Indicator, period: dt.date, zone=None, nominal: float | None = None) -> tuple[float | None, str]:
     """实际增长 (constant prices): the published rate of the zone, else its nominal growth deflated by
     the zone's or its city's published price index; (None, "") when neither is entered."""
-    figure = ZoneFigure.objects.filter(zone=zone, indicator=indicator, period=period).first() if zone else None
+    figure = None
+    if zone is not None and _READ.get() is None:
+        figure = ZoneFigure.objects.filter(zone=zone, indicator=indicator, period=period).first()
+    elif zone is not None:  # the zone's published figures of the month, read once
+        figure = _once(("zone_figures", zone.pk, period), lambda: {f.indicator_id: f for f in ZoneFigure.objects.filter(
+            zone=zone, period=period)}).get(indicator.pk)
     if figure is not None and figure.real_growth is not None:
         return float(figure.real_growth), gettext("公布的可比价增速（{source}）").format(
             source=figure.source or gettext("园区公布数据"))

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -33,15 +33,22 @@ def _months_back(today: dt.date, n: int) -> list[dt.date]:
 def figures(projects, today: dt.date, user=None) -> dict:
     """The dashboard's numbers; ``projects`` is already limited to what ``user`` sees."""
     year_start = dt.date(today.year, 1, 1)
-    by_stage = dict(projects.values_list("stage").annotate(n=Count("pk")).order_by())
+    # one grouped read per stage answers the funnel, the year's signings, the key projects and the pool
+    signed_q = Q(signed_on__gte=year_start, signed_on__lte=today)
+    stages = list(projects.order_by().values("stage").annotate(
+        n=Count("pk"), signed_n=Count("pk", filter=signed_q), signed_amount=Sum("signed_amount", filter=signed_q),
+        signed_planned=Sum("planned_investment", filter=signed_q), key_n=Count("pk", filter=Q(is_key=True)),
+        pool=Count("pk", filter=Q(owner__isnull=True))))
+    by_stage = {r["stage"]: r["n"] for r in stages}
+    signed_totals = {"n": sum(r["signed_n"] for r in stages),
+                     "amount": sum((r["signed_amount"] or Decimal(0) for r in stages), Decimal(0)),
+                     "planned": sum((r["signed_planned"] or Decimal(0) for r in stages), Decimal(0))}
     # Funnel: how many projects reached each stage (a project in 开工 has passed 签约 too).
     reached, running = [], 0
     for stage in reversed(FLOW):
         running += by_stage.get(stage, 0)
         reached.append((Stage(stage).label, running))
     funnel = list(reversed(reached))
-    signed = projects.filter(signed_on__gte=year_start, signed_on__lte=today)
-    signed_totals = signed.aggregate(n=Count("pk"), amount=Sum("signed_amount"), planned=Sum("planned_investment"))
     months = _months_back(today, 12)
     rows = (projects.filter(signed_on__gte=months[0], signed_on__lte=today)
             .annotate(m=TruncMonth("signed_on")).values("m", "segment__chain__name")
@@ -77,11 +84,11 @@ def figures(projects, today: dt.date, user=None) -> dict:
     return {
         "funnel": funnel, "by_stage": {str(Stage(k).label): v for k, v in by_stage.items()},
         "leads_open": by_stage.get(Stage.LEAD, 0) + by_stage.get(Stage.NEGOTIATING, 0),
-        "pool": projects.filter(owner__isnull=True, stage=Stage.LEAD).count(),
+        "pool": next((r["pool"] for r in stages if r["stage"] == Stage.LEAD), 0),
         "signed_count": signed_totals["n"], "signed_amount": signed_totals["amount"] or Decimal(0),
         "signed_planned": signed_totals["planned"] or Decimal(0),
         "months": [f"{m:%Y-%m}" for m in months], "signed_series": signed_series,
-        "key_count": key.count(), "plan_total": plan_total, "completed": completed,
+        "key_count": sum(r["key_n"] for r in stages if r["stage"] != Stage.TERMINATED), "plan_total": plan_total, "completed": completed,
         "rate": (completed / plan_total) if plan_total else None,
         "cumulative": cumulative, "pace": pace, "alert_count": alerts.count(), "alerts": list(alerts[:12]),
     }
