@@ -1,6 +1,7 @@
 """Security baseline (等保 2.0 level 3 for the application) tested through HTTP."""
 
 import datetime as dt
+import time
 
 import pyotp
 import pytest
@@ -72,6 +73,23 @@ def test_idle_sessions_end_after_thirty_minutes(cast):
     response = c.get(reverse("home"))
     assert response.status_code == 302 and "timeout=1" in response.url
     assert LoginLog.objects.filter(username="clerk", result="timeout").exists()
+
+
+def test_activity_keeps_a_session_alive_and_is_written_at_most_once_a_minute(cast):
+    c = Client()
+    login(c, "clerk")
+    assert c.get(reverse("home")).status_code == 200
+    session = c.session
+    session["feidi_last_seen"] -= 29 * 60  # active 29 minutes ago: still signed in, and seen now
+    session.save()
+    assert c.get(reverse("home")).status_code == 200
+    seen = c.session["feidi_last_seen"]
+    assert time.time() - seen < 5
+    session = c.session
+    session["feidi_last_seen"] = seen - 20  # seen 20 s ago: not written again (no session write per page)
+    session.save()
+    assert c.get(reverse("home")).status_code == 200
+    assert c.session["feidi_last_seen"] == seen - 20
 
 
 def test_the_password_policy_is_enforced_with_chinese_messages(cast):

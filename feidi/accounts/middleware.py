@@ -9,6 +9,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 SESSION_LAST_SEEN = "feidi_last_seen"
+# The last activity is written to the session at most this often: a write (an UPDATE and a commit)
+# on every request costs every page; a session may so end up to this much early, never late.
+LAST_SEEN_STEP = 60
 
 # Paths a signed-in user may reach while a password change is still due.
 OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
@@ -35,7 +38,8 @@ class SecurityPolicyMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{reverse('accounts:login')}?timeout=1&next={request.path}")
-            request.session[SESSION_LAST_SEEN] = now
+            if last is None or now - last >= LAST_SEEN_STEP:
+                request.session[SESSION_LAST_SEEN] = now
             # the API answers such a user with a JSON 401 itself (core.api.refuse_if_barred)
             if not request.path.startswith((*OPEN_PREFIXES, "/api/")):
                 if user.must_change_password or user.password_expired(policy):
