@@ -45,7 +45,7 @@ def validate(c: Condition) -> None:
             errors[name] = gettext("“{kind}”条件须填写此项").format(kind=c.get_kind_display())
     if c.kind == K.INDUSTRY and c.industry:
         bad = [code for code in _industries(c.industry)
-               if not (code[:1].isalpha() and code[1:].isdigit() and len(code) <= 5)]
+               if not (code[:1].isalpha() and (code[1:].isdigit() or not code[1:]) and len(code) <= 5)]
         if bad:
             errors["industry"] = gettext("行业代码应为 GB/T 4754 门类字母加数字，如 C38：{codes}").format(
                 codes="、".join(bad))

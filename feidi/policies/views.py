@@ -283,8 +283,9 @@ class ApplicationDetailView(ObjectDetailView):
         acts = application_actions(app, self.request.user)
         if acts and not Application.objects.visible_to(self.request.user, "handle").filter(pk=app.pk).exists():
             acts = []
-        return super().get_context_data(actions=[(a, ApplicationActionForm.ACTIONS[a]) for a in acts],
-                                        edit_url=None, delete_url=None, **kwargs)
+        ctx = super().get_context_data(actions=[(a, ApplicationActionForm.ACTIONS[a]) for a in acts], **kwargs)
+        ctx.update(edit_url=None, delete_url=None)  # an application changes only through its steps
+        return ctx
 
 
 class ApplicationApplyView(ObjectMixin, TemplateView):
@@ -375,7 +376,9 @@ class PaymentDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         p = self.object
         may_pay = (p.status == Payment.Status.CONFIRMED and self.reaches(p, "change"))
-        return super().get_context_data(may_pay=may_pay, edit_url=None, delete_url=None, **kwargs)
+        ctx = super().get_context_data(may_pay=may_pay, **kwargs)
+        ctx.update(edit_url=None, delete_url=None)  # a payment changes only by confirmation and payment
+        return ctx
 
 
 class PaymentPayView(ObjectMixin, View):
