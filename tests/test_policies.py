@@ -234,6 +234,10 @@ def test_the_effect_compares_reached_enterprises_with_the_others(cast, item, off
     client.force_login(officer)
     page = client.get(reverse("policies:policy_effect", kwargs={"pk": item.policy_id})).content.decode()
     assert "+50.0%" in page and "+5.0%" in page
+    heading, blocks = effect.report_section(cast.dept_a, dt.date(2026, 6, 30))
+    assert blocks[0]["sentence"] == "《研发奖补》已兑现30.00万元，惠及企业1家；受惠企业研发投入同口径增长+50.0%，其他企业+5.0%"
+    summary = client.get(reverse("policies:payment_summary")).content.decode()
+    assert "研发奖补" in summary and cast.org_a1.name in summary and "30.00万元" in summary
 
 
 def test_data_changes_ask_for_one_debounced_refresh(cast, item, django_capture_on_commit_callbacks):
@@ -256,3 +260,11 @@ def test_todos_list_applications_waiting_for_the_office(cast, item, officer):
     actions.do_apply(Application(item=item, organization=cast.org_a1), acting_user=cast.ent_a)
     groups = {t.key: t for t in workbench.for_user(officer)}
     assert groups["policy_application"].count == 1
+
+
+def test_no_measured_value_gives_no_amount_not_the_cap(cast, item):
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 11, 1), "9000000")  # not the amount's month
+    Condition.objects.filter(item=item).exclude(kind="label").delete()
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(organization=cast.org_a1).estimated_amount is None

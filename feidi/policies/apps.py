@@ -17,6 +17,11 @@ class PoliciesConfig(AppConfig):
         from . import stats as app_stats
 
         app_stats.register()  # payments in 统计查询 and the reports
+        from feidi.indicators.ranking import REPORT_SECTIONS
+
+        from .effect import report_section
+
+        REPORT_SECTIONS.append(report_section)  # the effect in the monthly report
         jobs.connect()  # matches follow labels, values, residencies and talents
         workbench.register(todos.todos)
         register("policies", gettext_noop("惠企政策"), "🎁", 25, [

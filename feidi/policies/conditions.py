@@ -86,7 +86,7 @@ def compile_condition(c: Condition, today: dt.date | None = None):
 
         before = IndicatorValue.objects.filter(organization_id=OuterRef("organization_id"),
                                                indicator_id=c.indicator_id,
-                                               period=add_months(c.month, -12)).values("value")[:1]
+                                               period=add_months(c.month, -12)).order_by().values("value")[:1]
         factor = 1 + (c.min_growth or Decimal(0)) / 100
         return (IndicatorValue.objects.filter(indicator_id=c.indicator_id, period=c.month)
                 .annotate(before=Subquery(before)).filter(before__gt=0, value__gte=F("before") * factor)

@@ -11,30 +11,14 @@ newly qualify are told (inbox, e-mail, the zone's robots), with their linked cad
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from .conditions import compile_condition
-from .models import Match, PolicyItem
-
-
-def amount_for(item: PolicyItem, measured: Decimal | None) -> Decimal | None:
-    """The amount rule: a fixed sum, or a share of a measured value capped (政策计算器)."""
-    K = PolicyItem.AmountKind
-    if item.amount_kind == K.FIXED:
-        return item.amount_fixed
-    if item.amount_kind == K.RATE:
-        if measured is None or item.amount_rate is None:
-            return None
-        amount = (Decimal(measured) * item.amount_rate / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        if item.amount_cap is not None:
-            amount = min(amount, item.amount_cap)
-        return max(amount, Decimal(0))
-    return None
+from .models import Condition, Match, PolicyItem
 
 
 def base_organizations(item: PolicyItem):
@@ -49,62 +33,109 @@ def base_organizations(item: PolicyItem):
     return qs
 
 
-def compute(item: PolicyItem, today: dt.date | None = None) -> list[tuple]:
-    """(organization id, status, missing condition id, estimated amount) of every match."""
+COLUMNS = ("item_id", "organization_id", "status", "missing_id", "needs_check", "estimated_amount", "computed_at",
+           "department_id")
+
+
+def rows_sql(item: PolicyItem, now, today: dt.date | None = None) -> tuple[str, list] | None:
+    """The item's matches as one SELECT whose columns are Match's (``COLUMNS``), or None when the
+    item has no condition a query can decide (a person reads it).
+
+    The inner query (built by the ORM) marks per enterprise which conditions hold; the outer one
+    keeps those holding all or all but one, names the missing condition, and computes the amount
+    from the measured value joined once — each condition's set is built once, not once per use."""
+    from django.db import connection
+
     from feidi.indicators.models import IndicatorValue
 
-    conditions = list(item.conditions.all())
-    structured = [(c, compile_condition(c, today)) for c in conditions]
+    structured = [(c, compile_condition(c, today)) for c in item.conditions.all()]
     structured = [(c, ids) for c, ids in structured if ids is not None]
     n = len(structured)
     if not n:
-        return []  # nothing a query can decide: a person reads the item
-    qs = base_organizations(item)
+        return None
+    qs = base_organizations(item).annotate(m_org=F("pk"))
     names = []
     for i, (_c, ids) in enumerate(structured):
         name = f"h{i}"
         qs = qs.annotate(**{name: Case(When(pk__in=ids, then=Value(1)), default=Value(0), output_field=IntegerField())})
         names.append(name)
-    total = sum((F(name) for name in names[1:]), F(names[0]))
-    qs = qs.annotate(held=total).filter(held__gte=n - 1 if n >= 2 else n)
-    fields = ["pk", "held", *names]
-    if item.amount_kind == PolicyItem.AmountKind.RATE and item.amount_indicator_id and item.amount_month:
-        qs = qs.annotate(measured=Subquery(IndicatorValue.objects.filter(
-            organization_id=OuterRef("pk"), indicator_id=item.amount_indicator_id, period=item.amount_month)
-            .values("value")[:1]))
-        fields.append("measured")
-    rows = []
-    for row in qs.values_list(*fields):
-        org_id, held = row[0], row[1]
-        measured = row[2 + n] if len(row) > 2 + n else None
-        if held == n:
-            rows.append((org_id, Match.Status.QUALIFIED, None, amount_for(item, measured)))
+    inner, params = qs.order_by().values_list("m_org", *names).query.sql_with_params()
+    params = list(params)
+    if connection.vendor == "postgresql":
+        inner += " OFFSET 0"  # kept a subquery: pulled up, each condition's set would be built once per use
+    qn = connection.ops.quote_name
+    # SQLite compares a bound Decimal (sent as text) as text: it gets floats, PostgreSQL exact numerics
+    num = float if connection.vendor == "sqlite" else (lambda d: d)
+    held = " + ".join(f"s.{qn(name)}" for name in names)
+    missing = " ".join(f"WHEN s.{qn(name)} = 0 THEN {int(c.pk)}" for name, (c, _ids) in zip(names, structured,
+                                                                                             strict=True))
+    K = PolicyItem.AmountKind
+    join, amount, amount_params, join_params = "", "NULL", [], []
+    if item.amount_kind == K.FIXED and item.amount_fixed is not None:
+        amount, amount_params = "%s", [num(item.amount_fixed)]
+    elif item.amount_kind == K.RATE and item.amount_indicator_id and item.amount_month and item.amount_rate is not None:
+        # 政策计算器: a share of the measured value (its month's cumulative), capped; no value, no amount
+        join = (f" LEFT JOIN {qn(IndicatorValue._meta.db_table)} v ON v.{qn('organization_id')} = s.{qn('m_org')}"
+                f" AND v.{qn('indicator_id')} = %s AND v.{qn('period')} = %s")
+        join_params = [item.amount_indicator_id, connection.ops.adapt_datefield_value(item.amount_month)]
+        share = "v.value * %s"
+        rate = num(item.amount_rate / 100)
+        if item.amount_cap is not None:
+            amount = f"CASE WHEN {share} > %s THEN %s ELSE ROUND({share}, 2) END"
+            amount_params = [rate, num(item.amount_cap), num(item.amount_cap), rate]
         else:
-            missing = next(structured[i][0].pk for i in range(n) if not row[2 + i])
-            rows.append((org_id, Match.Status.PARTIAL, missing, amount_for(item, measured)))
-    return rows
+            amount, amount_params = f"ROUND({share}, 2)", [rate]
+    needs_check = item.conditions.filter(kind=Condition.Kind.TEXT).exists()
+    sql = (f"SELECT %s, s.{qn('m_org')}, CASE WHEN {held} = {n} THEN %s ELSE %s END, CASE {missing} ELSE NULL END,"
+           f" %s, {amount}, %s, %s FROM ({inner}) s{join} WHERE {held} >= {n - 1 if n >= 2 else n}")
+    head = [item.pk, Match.Status.QUALIFIED.value, Match.Status.PARTIAL.value, needs_check]
+    tail = [connection.ops.adapt_datetimefield_value(now), item.department_id]
+    return sql, [*head, *amount_params, *tail, *params, *join_params]
+
+
+def compute(item: PolicyItem, today: dt.date | None = None) -> list[tuple]:
+    """(organization id, status, missing condition id, estimated amount) of every match (read, not stored)."""
+    from django.db import connection
+
+    found = rows_sql(item, timezone.now(), today)
+    if found is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(*found)
+        return [(r[1], r[2], r[3], r[5]) for r in cursor.fetchall()]
 
 
 def refresh_item(item: PolicyItem, *, today: dt.date | None = None, push: bool = True) -> dict:
-    """Recompute one item's matches and replace them in one transaction."""
+    """Recompute one item's matches and replace them in one transaction: the database computes and
+    writes them (INSERT … SELECT), nothing passes through Python row by row."""
+    from django.db import connection
+
     now = timezone.now()
-    needs_check = item.conditions.filter(kind="text").exists()
-    rows = compute(item, today) if item.active and item.policy.active else []
+    found = rows_sql(item, now, today) if item.active and item.policy.active else None
     with transaction.atomic():
         PolicyItem.objects.select_for_update().filter(pk=item.pk).first()  # one refresh of an item at a time
         before = set(Match.objects.filter(item=item, status=Match.Status.QUALIFIED)
-                     .values_list("organization_id", flat=True))
+                     .values_list("organization_id", flat=True)) if push else set()
         Match.objects.filter(item=item).delete()
-        Match.objects.bulk_create([
-            Match(item_id=item.pk, organization_id=org, status=status, missing_id=missing, needs_check=needs_check,
-                  estimated_amount=amount, computed_at=now, department_id=item.department_id)
-            for org, status, missing, amount in rows], batch_size=5000)
+        if found is not None:
+            sql, params = found
+            columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    # a short query over hashed sets: compiling it (JIT) costs more than it saves
+                    cursor.execute("SET LOCAL jit = off")
+                cursor.execute(f"INSERT INTO {connection.ops.quote_name(Match._meta.db_table)} ({columns}) {sql}",
+                               params)
         PolicyItem.objects.filter(pk=item.pk).update(matched_at=now)
-        qualified = {org for org, status, _m, _a in rows if status == Match.Status.QUALIFIED}
-        new = qualified - before
-        if push and new:
-            push_new(item, sorted(new))
-    return {"qualified": len(qualified), "partial": len(rows) - len(qualified), "new": len(new)}
+        counts = dict(Match.objects.filter(item=item).order_by().values_list("status").annotate(n=Count("pk")))
+        new = set()
+        if push:
+            new = set(Match.objects.filter(item=item, status=Match.Status.QUALIFIED)
+                      .values_list("organization_id", flat=True)) - before
+            if new:
+                push_new(item, sorted(new))
+    qualified = counts.get(Match.Status.QUALIFIED, 0)
+    return {"qualified": qualified, "partial": counts.get(Match.Status.PARTIAL, 0), "new": len(new)}
 
 
 def refresh_all(*, today: dt.date | None = None, push: bool = True) -> dict[int, dict]:

@@ -408,8 +408,8 @@ class PaymentSummaryView(ScopedViewMixin, TemplateView):
                                                                           Payment.Status.PAID])
         by_policy = (qs.values("item__policy_id", "item__policy__title").order_by("item__policy__title")
                      .annotate(total=Sum("amount"), n=Count("organization", distinct=True), rows=Count("pk")))
-        by_org = (qs.values("organization_id", "organization__name").order_by("-total")
-                  .annotate(total=Sum("amount"), rows=Count("pk"))[:50])
+        by_org = (qs.values("organization_id", "organization__name").annotate(total=Sum("amount"), rows=Count("pk"))
+                  .order_by("-total", "organization__name")[:50])
         return self.render_to_response(self.get_context_data(title=gettext("兑现汇总"), by_policy=by_policy,
                                                              by_org=by_org))
 
