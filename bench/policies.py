@@ -108,9 +108,9 @@ def build(n: int):
         ent = User(username="pbench_ent", full_name="基准企业用户", organization=first,
                    password_changed_at=timezone.now())
         acc.do_create_user(ent, password=None, roles=[Role.objects.get(code="enterprise")], acting_user=None)
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")  # before the items: their saves already match (the jobs run inline here)
         _items(city, zones, labels, ind, office)
-    with connection.cursor() as cur:
-        cur.execute("ANALYZE")
     return office, ent
 
 
@@ -196,6 +196,7 @@ def main() -> None:
         "FEIDI_BENCH_POLICIES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/feidi_bench_policies"))
     args = parser.parse_args()
     ensure_database(args.database)
+    os.environ.setdefault("FEIDI_HTTPS", "false")  # the in-process client speaks plain http
     setup_django(args.database)
     office, ent = build(args.orgs)
 
@@ -207,10 +208,17 @@ def main() -> None:
     from feidi.policies.models import Match, PolicyItem
 
     items = list(PolicyItem.objects.filter(policy__title="基准惠企政策").select_related("policy", "department"))
+    Match.objects.filter(item__in=items).delete()  # the first run writes every match
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE policies_match")
     with acting("job"):
         t = time.perf_counter()
         done = {item.pk: matching.refresh_item(item, today=TODAY, push=False) for item in items}
         ours = time.perf_counter() - t
+        t = time.perf_counter()
+        for item in items:  # nothing changed since: computed again, nothing written
+            matching.refresh_item(item, today=TODAY, push=False)
+        again = time.perf_counter() - t
     t = time.perf_counter()
     plain: dict[int, set[int]] = {}
     with connection.cursor() as cur:
@@ -228,16 +236,20 @@ def main() -> None:
           f"(target ≤ 10 s: {'ok' if ours <= 10 else 'SLOW'})")
     print(f"plain SQL (符合 sets only, INTERSECT, not stored):                         {baseline:.2f} s")
     print(f"ratio ours / plain: {ours / baseline:.1f}×  (the same 符合 sets: checked)")
+    print(f"ours again, nothing changed (computed, nothing written):                  {again:.2f} s "
+          f"({again / baseline:.1f}× plain)")
 
     with override_settings(ALLOWED_HOSTS=["*"], STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}):
         client = Client()
         client.force_login(ent)
+        bare = measure(client, "/healthz", args.requests)
         times = measure(client, "/policies/mine/", args.requests)
     n = Match.objects.filter(organization_id=ent.organization_id).count()
     print(f"enterprise's own page /policies/mine/ ({n} matches): p50 {statistics.median(times):.1f} ms, "
-          f"p95 {p95(times):.1f} ms (target ≤ 150 ms: {'ok' if p95(times) <= 150 else 'SLOW'})")
+          f"p95 {p95(times):.1f} ms (target ≤ 150 ms: {'ok' if p95(times) <= 150 else 'SLOW'}); "
+          f"/healthz p95 {p95(bare):.1f} ms")
 
 
 if __name__ == "__main__":

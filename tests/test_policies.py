@@ -268,3 +268,25 @@ def test_no_measured_value_gives_no_amount_not_the_cap(cast, item):
     Condition.objects.filter(item=item).exclude(kind="label").delete()
     matching.refresh_item(item, today=TODAY)
     assert Match.objects.get(organization=cast.org_a1).estimated_amount is None
+
+
+def test_the_enterprise_page_and_the_match_list_cost_the_same_whatever_the_matches(cast, client_for, item, officer,
+                                                                                   django_assert_max_num_queries):
+    def add_items(k):
+        for i in range(k):
+            extra = actions.do_save_item(PolicyItem(policy=item.policy, title=f"加测条款{i}", period="2026",
+                                                    amount_kind="fixed", amount_fixed=Decimal(1000)),
+                                         acting_user=officer)
+            Match.objects.create(item=extra, organization=cast.org_a1, status="partial", computed_at=timezone.now(),
+                                 department=cast.dept_a, missing=item.conditions.first())
+
+    add_items(1)
+    for user, url in (("ent_a", reverse("policies:mine")), ("leader", reverse("policies:match_list"))):
+        c = client_for(user)
+        c.get(url)
+        with django_assert_max_num_queries(30) as few:
+            assert c.get(url).status_code == 200
+        counts = len(few.captured_queries)
+        add_items(5)
+        with django_assert_max_num_queries(counts):
+            assert c.get(url).status_code == 200

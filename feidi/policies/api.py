@@ -48,7 +48,7 @@ class PolicySchema(Schema):
     text: str
 
 
-class ConditionSchema(Schema):
+class PolicyConditionSchema(Schema):
     id: int
     kind: str
     text: str
@@ -59,7 +59,7 @@ class ConditionSchema(Schema):
         return str(obj)
 
 
-class ItemSchema(Schema):
+class PolicyItemSchema(Schema):
     id: int
     policy_id: int
     number: str
@@ -72,7 +72,7 @@ class ItemSchema(Schema):
     amount_cap: Decimal | None
     materials: list[str]
     matched_at: dt.datetime | None
-    conditions: list[ConditionSchema]
+    conditions: list[PolicyConditionSchema]
 
     @staticmethod
     def resolve_materials(obj):
@@ -83,7 +83,7 @@ class ItemSchema(Schema):
         return list(obj.conditions.all())
 
 
-class MatchSchema(Schema):
+class PolicyMatchSchema(Schema):
     id: int
     item_id: int
     organization_id: int
@@ -98,7 +98,7 @@ class MatchSchema(Schema):
         return str(obj.missing) if obj.missing_id else None
 
 
-class ApplicationSchema(Schema):
+class PolicyApplicationSchema(Schema):
     id: int
     item_id: int
     organization_id: int
@@ -112,19 +112,19 @@ class ApplicationSchema(Schema):
     note: str
 
 
-class ApplicationIn(Schema):
+class PolicyApplicationIn(Schema):
     item_id: field(Application, "item")
     organization_id: field(Application, "organization")
     amount: field(Application, "amount") | None = None
     materials: dict[str, str] = Field(default_factory=dict, description="每项申报材料的说明")
 
 
-class ActionIn(Schema):
+class PolicyActionIn(Schema):
     action: str = Field(..., max_length=20, description="advance（办理通过，进入下一步）或 return（退回）")
     note: field(Application, "note") = ""
 
 
-class PaymentSchema(Schema):
+class PolicyPaymentSchema(Schema):
     id: int
     item_id: int
     organization_id: int
@@ -146,13 +146,13 @@ def get_policy(request, pk: Id):
     return scoped_get(request, Policy, pk)
 
 
-@router.get("/items", response=list[ItemSchema], summary="政策条款（含条件）", openapi_extra=model_of("policies.policyitem"))
+@router.get("/items", response=list[PolicyItemSchema], summary="政策条款（含条件）", openapi_extra=model_of("policies.policyitem"))
 @paginate(Pages, page_size=50)
 def list_items(request, q: str = ""):
     return filtered(request, scoped_list(request, PolicyItem).prefetch_related("conditions"), PolicyItemFilterSet)
 
 
-@router.get("/items/{pk}", response=ItemSchema, summary="条款详情", openapi_extra=model_of("policies.policyitem"))
+@router.get("/items/{pk}", response=PolicyItemSchema, summary="条款详情", openapi_extra=model_of("policies.policyitem"))
 def get_item(request, pk: Id):
     return scoped_get(request, PolicyItem, pk)
 
@@ -165,7 +165,7 @@ def refresh_item(request, pk: Id):
     return refresh(scoped_get(request, PolicyItem, pk, action="change"))
 
 
-@router.get("/matches", response=list[MatchSchema], summary="匹配结果（企业用户只见本企业）",
+@router.get("/matches", response=list[PolicyMatchSchema], summary="匹配结果（企业用户只见本企业）",
             openapi_extra=model_of("policies.match"))
 @paginate(Pages, page_size=50)
 def list_matches(request, status: str = "", item: int | None = None, organization: int | None = None):
@@ -174,27 +174,27 @@ def list_matches(request, status: str = "", item: int | None = None, organizatio
                     MatchFilterSet)
 
 
-@router.get("/matches/{pk}", response=MatchSchema, summary="匹配详情", openapi_extra=model_of("policies.match"))
+@router.get("/matches/{pk}", response=PolicyMatchSchema, summary="匹配详情", openapi_extra=model_of("policies.match"))
 def get_match(request, pk: Id):
     return scoped_get(request, Match, pk)
 
 
-@router.get("/applications", response=list[ApplicationSchema], summary="政策申报",
+@router.get("/applications", response=list[PolicyApplicationSchema], summary="政策申报",
             openapi_extra=model_of("policies.application"))
 @paginate(Pages, page_size=50)
 def list_applications(request, status: str = ""):
     return filtered(request, scoped_list(request, Application), ApplicationFilterSet)
 
 
-@router.get("/applications/{pk}", response=ApplicationSchema, summary="申报详情",
+@router.get("/applications/{pk}", response=PolicyApplicationSchema, summary="申报详情",
             openapi_extra=model_of("policies.application"))
 def get_application(request, pk: Id):
     return scoped_get(request, Application, pk)
 
 
-@router.post("/applications", response={201: ApplicationSchema}, summary="提交申报",
+@router.post("/applications", response={201: PolicyApplicationSchema}, summary="提交申报",
              openapi_extra=model_of("policies.application"))
-def apply(request, payload: ApplicationIn):
+def apply(request, payload: PolicyApplicationIn):
     require_perm(request, "policies.add_application")
     match = (Match.objects.visible_to(request.user).select_related("item__policy", "organization")
              .filter(item_id=payload.item_id, organization_id=payload.organization_id).first())
@@ -209,9 +209,9 @@ def apply(request, payload: ApplicationIn):
     return Status(201, create_within_scope(request, Application, lambda: actions.do_apply(app, acting_user=request.user)))
 
 
-@router.post("/applications/{pk}/actions", response=ApplicationSchema, summary="办理申报（通过或退回）",
+@router.post("/applications/{pk}/actions", response=PolicyApplicationSchema, summary="办理申报（通过或退回）",
              openapi_extra=model_of("policies.application", action="handle"))
-def act(request, pk: Id, payload: ActionIn):
+def act(request, pk: Id, payload: PolicyActionIn):
     app = scoped_get(request, Application, pk, action="handle", perm="policies.handle_application")
     if app.status not in Application.OPEN:
         raise ValidationError({"action": [gettext("该申报当前不能办理")]})
@@ -225,7 +225,7 @@ def act(request, pk: Id, payload: ActionIn):
     return app
 
 
-@router.get("/payments", response=list[PaymentSchema], summary="政策兑现记录", openapi_extra=model_of("policies.payment"))
+@router.get("/payments", response=list[PolicyPaymentSchema], summary="政策兑现记录", openapi_extra=model_of("policies.payment"))
 @paginate(Pages, page_size=50)
 def list_payments(request, status: str = "", period: str = ""):
     return filtered(request, scoped_list(request, Payment), PaymentFilterSet)

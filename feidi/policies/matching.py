@@ -86,8 +86,10 @@ def rows_sql(item: PolicyItem, now, today: dt.date | None = None) -> tuple[str, 
         else:
             amount, amount_params = f"ROUND({share}, 2)", [rate]
     needs_check = item.conditions.filter(kind=Condition.Kind.TEXT).exists()
-    sql = (f"SELECT %s, s.{qn('m_org')}, CASE WHEN {held} = {n} THEN %s ELSE %s END, CASE {missing} ELSE NULL END,"
-           f" %s, {amount}, %s, %s FROM ({inner}) s{join} WHERE {held} >= {n - 1 if n >= 2 else n}")
+    c = [qn(name) for name in COLUMNS]
+    sql = (f"SELECT %s AS {c[0]}, s.{qn('m_org')} AS {c[1]}, CASE WHEN {held} = {n} THEN %s ELSE %s END AS {c[2]},"
+           f" CASE {missing} ELSE NULL END AS {c[3]}, %s AS {c[4]}, {amount} AS {c[5]}, %s AS {c[6]}, %s AS {c[7]}"
+           f" FROM ({inner}) s{join} WHERE {held} >= {n - 1 if n >= 2 else n}")
     head = [item.pk, Match.Status.QUALIFIED.value, Match.Status.PARTIAL.value, needs_check]
     tail = [connection.ops.adapt_datetimefield_value(now), item.department_id]
     return sql, [*head, *amount_params, *tail, *params, *join_params]
@@ -116,16 +118,28 @@ def refresh_item(item: PolicyItem, *, today: dt.date | None = None, push: bool =
         PolicyItem.objects.select_for_update().filter(pk=item.pk).first()  # one refresh of an item at a time
         before = set(Match.objects.filter(item=item, status=Match.Status.QUALIFIED)
                      .values_list("organization_id", flat=True)) if push else set()
-        Match.objects.filter(item=item).delete()
-        if found is not None:
+        table, columns = connection.ops.quote_name(Match._meta.db_table), [connection.ops.quote_name(c) for c in COLUMNS]
+        if found is not None and connection.vendor == "postgresql":
+            # one statement: rows no longer matching go, new ones come, changed ones are updated and
+            # unchanged ones are not written at all (a refresh after a small change writes little)
             sql, params = found
-            columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+            keep = ", ".join(f"{col} = EXCLUDED.{col}" for col in columns[2:])
+            changed = (f"({', '.join(f'{table}.{col}' for col in columns[2:6])}, {table}.{columns[7]})"
+                       f" IS DISTINCT FROM ({', '.join(f'EXCLUDED.{col}' for col in columns[2:6])},"
+                       f" EXCLUDED.{columns[7]})")
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    # a short query over hashed sets: compiling it (JIT) costs more than it saves
-                    cursor.execute("SET LOCAL jit = off")
-                cursor.execute(f"INSERT INTO {connection.ops.quote_name(Match._meta.db_table)} ({columns}) {sql}",
-                               params)
+                cursor.execute("SET LOCAL jit = off")  # short queries over hashed sets: compiling costs more
+                cursor.execute(
+                    f"WITH new AS ({sql}), gone AS (DELETE FROM {table} WHERE {columns[0]} = %s AND {columns[1]}"
+                    f" NOT IN (SELECT {columns[1]} FROM new)) INSERT INTO {table} ({', '.join(columns)})"
+                    f" SELECT {', '.join(columns)} FROM new ON CONFLICT ({columns[0]}, {columns[1]}) DO UPDATE SET"
+                    f" {keep} WHERE {changed}", [*params, item.pk])
+        else:
+            Match.objects.filter(item=item).delete()
+            if found is not None:
+                sql, params = found
+                with connection.cursor() as cursor:
+                    cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
         PolicyItem.objects.filter(pk=item.pk).update(matched_at=now)
         counts = dict(Match.objects.filter(item=item).order_by().values_list("status").annotate(n=Count("pk")))
         new = set()

@@ -185,17 +185,20 @@ class Match(models.Model):
         QUALIFIED = "qualified", _("符合")
         PARTIAL = "partial", _("差一项")
 
-    item = models.ForeignKey(PolicyItem, verbose_name=_("政策条款"), on_delete=models.CASCADE, related_name="matches")
+    # Derived rows, rewritten by the hundred thousand: no database constraint is checked per row
+    # (Django's on_delete still cascades; the refresh writes only ids it has just read).
+    item = models.ForeignKey(PolicyItem, verbose_name=_("政策条款"), on_delete=models.CASCADE, related_name="matches",
+                             db_constraint=False)
     organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
-                                     related_name="policy_matches")
+                                     related_name="policy_matches", db_constraint=False)
     status = models.CharField(_("匹配结果"), max_length=16, choices=Status.choices)
     missing = models.ForeignKey(Condition, verbose_name=_("尚缺条件"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+                                on_delete=models.SET_NULL, related_name="+", db_constraint=False)
     needs_check = models.BooleanField(_("需人工核验"), default=False)
     estimated_amount = MoneyField(_("预计金额（元）"), null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"))
     department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="+")
+                                   on_delete=models.CASCADE, related_name="+", db_constraint=False)
 
     objects = ScopedManager()
     scope = Scope(department="department", owner=None, organization="organization", also=_cadre_organizations)
@@ -205,8 +208,8 @@ class Match(models.Model):
         verbose_name = verbose_name_plural = _("政策匹配")
         ordering = ["item", "status", "organization"]
         constraints = [models.UniqueConstraint(fields=["item", "organization"], name="policymatch_unique_pair")]
-        # an enterprise's own page reads its matches; an item's page its qualifying enterprises
-        indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["item", "status"])]
+        # an enterprise's own page reads its matches (an item's are found by the unique pair's index)
+        indexes = [models.Index(fields=["organization", "status"])]
 
     def __str__(self):
         return f"{self.organization} · {self.item}"
