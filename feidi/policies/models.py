@@ -167,6 +167,10 @@ class Condition(DetailUrlMixin, models.Model):
 
         return describe(self)
 
+    def get_absolute_url(self) -> str:
+        """A condition is read and edited on its item's page."""
+        return f"{self.item.get_absolute_url()}#conditions"
+
     @property
     def needs_check(self) -> bool:
         return self.kind == self.Kind.TEXT
