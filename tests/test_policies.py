@@ -290,3 +290,23 @@ def test_the_enterprise_page_and_the_match_list_cost_the_same_whatever_the_match
         add_items(5)
         with django_assert_max_num_queries(counts):
             assert c.get(url).status_code == 200
+
+
+def test_a_refresh_writes_what_changed(cast, item, officer):
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    _value(cast.org_a2, "rd", dt.date(2025, 12, 1), "2000000")
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(organization=cast.org_a2).status == "partial"
+    _label(cast.org_a2, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "500000")  # below the threshold now: one short
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(organization=cast.org_a2).status == "qualified"
+    a1 = Match.objects.get(organization=cast.org_a1)
+    assert a1.status == "partial" and a1.missing.kind == "indicator_min" and a1.estimated_amount == Decimal("50000")
+    OrganizationLabel.objects.filter(organization=cast.org_a1).delete()
+    matching.refresh_item(item, today=TODAY)  # two conditions short: gone
+    assert not Match.objects.filter(organization=cast.org_a1).exists()
+    unchanged = Match.objects.get(organization=cast.org_a2)
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(organization=cast.org_a2).status == unchanged.status == "qualified"

@@ -120,20 +120,21 @@ def refresh_item(item: PolicyItem, *, today: dt.date | None = None, push: bool =
                      .values_list("organization_id", flat=True)) if push else set()
         table, columns = connection.ops.quote_name(Match._meta.db_table), [connection.ops.quote_name(c) for c in COLUMNS]
         if found is not None and connection.vendor == "postgresql":
-            # one statement: rows no longer matching go, new ones come, changed ones are updated and
-            # unchanged ones are not written at all (a refresh after a small change writes little)
+            # the new rows in a temporary table, then only the difference is written: rows no longer
+            # matching or changed go, missing ones come; an unchanged row is neither rewritten nor locked
             sql, params = found
-            keep = ", ".join(f"{col} = EXCLUDED.{col}" for col in columns[2:])
-            changed = (f"({', '.join(f'{table}.{col}' for col in columns[2:6])}, {table}.{columns[7]})"
-                       f" IS DISTINCT FROM ({', '.join(f'EXCLUDED.{col}' for col in columns[2:6])},"
-                       f" EXCLUDED.{columns[7]})")
+            same = " AND ".join([f"n.{columns[1]} = m.{columns[1]}", f"n.{columns[2]} = m.{columns[2]}",
+                                 *(f"n.{col} IS NOT DISTINCT FROM m.{col}" for col in (*columns[3:6], columns[7]))])
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")  # short queries over hashed sets: compiling costs more
-                cursor.execute(
-                    f"WITH new AS ({sql}), gone AS (DELETE FROM {table} WHERE {columns[0]} = %s AND {columns[1]}"
-                    f" NOT IN (SELECT {columns[1]} FROM new)) INSERT INTO {table} ({', '.join(columns)})"
-                    f" SELECT {', '.join(columns)} FROM new ON CONFLICT ({columns[0]}, {columns[1]}) DO UPDATE SET"
-                    f" {keep} WHERE {changed}", [*params, item.pk])
+                cursor.execute(f"CREATE TEMPORARY TABLE policy_new AS {sql}", params)
+                cursor.execute("ANALYZE policy_new")
+                cursor.execute(f"DELETE FROM {table} m WHERE m.{columns[0]} = %s AND NOT EXISTS"
+                               f" (SELECT 1 FROM policy_new n WHERE {same})", [item.pk])
+                cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)}"
+                               f" FROM policy_new n WHERE NOT EXISTS (SELECT 1 FROM {table} m"
+                               f" WHERE m.{columns[0]} = %s AND m.{columns[1]} = n.{columns[1]})", [item.pk])
+                cursor.execute("DROP TABLE policy_new")
         else:
             Match.objects.filter(item=item).delete()
             if found is not None:
