@@ -310,3 +310,35 @@ def test_a_refresh_writes_what_changed(cast, item, officer):
     unchanged = Match.objects.get(organization=cast.org_a2)
     matching.refresh_item(item, today=TODAY)
     assert Match.objects.get(organization=cast.org_a2).status == unchanged.status == "qualified"
+
+
+def _xlsx(rows):
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("政策条款")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+    return out.getvalue()
+
+
+def test_items_import_from_xlsx_all_rows_or_none(cast, item, officer, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(officer)
+    header = ["所属政策", "条款编号", "条款名称", "兑现方式", "兑现期", "金额规则", "定额(元)", "每步办理时限(工作日)"]
+    bad = _xlsx([header, ["研发奖补", "第七条", "专精特新奖励", "免申即享", "2026", "定额", "300000", "5"],
+                 ["没有这个政策", "第八条", "小巨人奖励", "免申即享", "2026", "定额", "500000", "5"]])
+    response = client.post(reverse("policies:policyitem_import"), {"file": SimpleUploadedFile("条款.xlsx", bad)})
+    assert response.status_code == 200 and not PolicyItem.objects.filter(title="专精特新奖励").exists()
+    good = _xlsx([header, ["研发奖补", "第七条", "专精特新奖励", "免申即享", "2026", "定额", "300000", "5"]])
+    response = client.post(reverse("policies:policyitem_import"), {"file": SimpleUploadedFile("条款.xlsx", good)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    imported = PolicyItem.objects.get(title="专精特新奖励")
+    assert imported.policy == item.policy and imported.mode == "exempt" and imported.amount_fixed == Decimal("300000")
+    assert imported.department_id == cast.dept_a.pk

@@ -10,7 +10,7 @@ class PoliciesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from feidi.core import workbench
+        from feidi.core import imports, workbench
         from feidi.core.navigation import Item, register
 
         from . import jobs, todos
@@ -24,6 +24,7 @@ class PoliciesConfig(AppConfig):
         REPORT_SECTIONS.append(report_section)  # the effect in the monthly report
         jobs.connect()  # matches follow labels, values, residencies and talents
         workbench.register(todos.todos)
+        imports.register("policy_items", "feidi.policies.importers.PolicyItemImporter")
         register("policies", gettext_noop("惠企政策"), "🎁", 25, [
             Item(gettext_noop("我的政策"), "policies:mine", "policies.view_match", org_users=True,
                  visible=lambda user: bool(user.organization_id)),

@@ -52,6 +52,12 @@ class Policy(FeidiModel):
     def __str__(self):
         return self.title
 
+    @staticmethod
+    def import_lookup(qs, text: str):
+        """A policy named in an import by its title or its 文号 (among those the user sees)."""
+        found = list(qs.filter(Q(title=text) | Q(number=text)).values_list("pk", flat=True)[:2])
+        return found[0] if len(found) == 1 else None
+
     def clean(self):
         if self.effective_until and self.effective_from and self.effective_until < self.effective_from:
             raise ValidationError({"effective_until": gettext("有效期至不能早于施行日期")})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("library/<int:pk>/effect/", v.PolicyEffectView.as_view(), name="policy_effect"),
     *crud("items", "policyitem", v.PolicyItemListView, v.PolicyItemDetailView, v.PolicyItemEditView,
           v.PolicyItemDeleteView),
+    path("items/import/", v.PolicyItemImportView.as_view(), name="policyitem_import"),
     path("items/<int:pk>/act/", v.PolicyItemActView.as_view(), name="policyitem_act"),
     *crud("conditions", "condition", v.ConditionListView, v.ConditionDetailView, v.ConditionEditView,
           v.ConditionDeleteView),

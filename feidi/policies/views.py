@@ -20,6 +20,7 @@ from feidi.core.views import (
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
+    ObjectImportView,
     ObjectListView,
     ObjectMixin,
     PrefillMixin,
@@ -121,6 +122,11 @@ class PolicyItemEditView(PrefillMixin, ObjectEditView):
 
 class PolicyItemDeleteView(ObjectDeleteView):
     model = PolicyItem
+
+
+class PolicyItemImportView(ObjectImportView):
+    model = PolicyItem
+    import_key = "policy_items"
 
 
 class PolicyItemActView(ObjectMixin, View):
