@@ -122,7 +122,8 @@ STANDARD_ROLES = {
         "services.change_visit", *POLICIES_ENTERPRISE, *TASKS], False,
         gettext_noop("办理分配给本人的企业诉求，记录走访")),
     "policy_office": (gettext_noop("政策兑现办"), "", DataScope.ZONE_TREE, [
-        *REGISTRY_VIEW, *POLICIES_FULL, "indicators.view_indicator", "indicators.view_indicatorvalue", *TASKS], False,
+        *REGISTRY_VIEW, *CHAINS_VIEW, *POLICIES_FULL, "indicators.view_indicator", "indicators.view_indicatorvalue",
+        *TASKS], False,
         gettext_noop("惠企政策库、匹配、免申即享兑现与申报审核")),
     "tech_bureau": (gettext_noop("科技局/飞地运营"), "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW,
                                                                         *TECH_FULL, "projects.view_project",
