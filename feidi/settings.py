@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "feidi.projects",
     "feidi.indicators",
     "feidi.techmarket",
+    "feidi.policies",
     "feidi.cockpit",
     "feidi.demo",
 ]

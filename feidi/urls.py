@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/", include("feidi.projects.urls")),
     path("indicators/", include("feidi.indicators.urls")),
     path("techmarket/", include("feidi.techmarket.urls")),
+    path("policies/", include("feidi.policies.urls")),
     path("cockpit/", include("feidi.cockpit.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -39,7 +39,7 @@ OWN_LANGUAGE = ("简体中文", "Language / 语言")
 # Attributes a user reads (or hears) as text.
 READ_ATTRIBUTES = re.compile(r'\s(?:placeholder|title|aria-label|alt)="([^"]*)"')
 # The standard roles the cast has no member of get one here (zone A), in ASCII.
-EXTRA_ROLES = ("city_leader", "project_office", "service_office", "service_cadre", "statistics")
+EXTRA_ROLES = ("city_leader", "project_office", "service_office", "service_cadre", "statistics", "policy_office")
 
 
 @pytest.fixture(autouse=True)

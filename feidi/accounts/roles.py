@@ -75,6 +75,15 @@ TECH_INSTITUTION = [*TECH_MARKET_SIDE, "techmarket.add_supply", "techmarket.chan
 TECH_EXPERT = ["techmarket.view_demand", "techmarket.view_challenge", "techmarket.view_application",
                "techmarket.view_review", "techmarket.add_review", "techmarket.change_review"]
 
+POLICY_MODELS = ("policy", "policyitem", "condition", "match", "application", "payment")
+POLICIES_VIEW = _perms("policies", {m: VIEW for m in POLICY_MODELS})
+POLICIES_FULL = [*_perms("policies", {m: FULL for m in POLICY_MODELS if m != "match"}), "policies.view_match",
+                 "policies.handle_application"]
+# An enterprise sees its matches, applies, and follows its applications and payments; a cadre
+# applies on behalf of the enterprises he serves.
+POLICIES_ENTERPRISE = ["policies.view_match", "policies.view_application", "policies.add_application",
+                       "policies.view_payment"]
+
 # Decisions of the weekly dispatch are tasks of any unit's staff: whoever may be a task's owner
 # sees the tasks of their scope and records what was done (their 我的待办 lists them).
 TASKS = ["projects.view_task", "projects.change_task"]
@@ -83,11 +92,12 @@ TASKS = ["projects.view_task", "projects.change_task"]
 STANDARD_ROLES = {
     "city_leader": (gettext_noop("市领导"), "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW,
                                                              *PROJECTS_VIEW,
-                                                    *INDICATORS_VIEW, *TECH_VIEW], False,
+                                                    *INDICATORS_VIEW, *TECH_VIEW, *POLICIES_VIEW], False,
                                                     gettext_noop("全市各园区与飞地数据只读")),
     "zone_leader": (gettext_noop("区主要领导"), "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *SERVICES_VIEW,
                                                                      *CHAINS_VIEW, *PROJECTS_VIEW,
-                                                       *INDICATORS_VIEW, *TECH_VIEW, "projects.transition_project", "projects.reassign_project",
+                                                       *INDICATORS_VIEW, *TECH_VIEW, *POLICIES_VIEW,
+                                                       "projects.transition_project", "projects.reassign_project",
                                                        "projects.change_task", "services.change_appeal",
                                                        "services.handle_appeal", "registry.reveal_person"], True,
                     gettext_noop("本园区全部数据，四级协调最高一级")),
@@ -102,13 +112,19 @@ STANDARD_ROLES = {
                                                       *INDICATORS_VIEW, *RANKING_FULL], False,
                        gettext_noop("重点项目调度与专报")),
     "service_office": (gettext_noop("安商办"), "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *SERVICES_FULL,
+                                                                      *POLICIES_VIEW, "policies.handle_application",
                                                                       "registry.reveal_person",
                                                              "core.view_delivery", *TASKS], True,
                        gettext_noop("企业服务与诉求办理")),
     "service_cadre": (gettext_noop("挂点干部"), "", DataScope.SELF, [
         "registry.view_organization", "services.view_appeal", "services.add_appeal", "services.change_appeal",
         "services.handle_appeal", "services.view_assignment", "services.view_visit", "services.add_visit",
-        "services.change_visit", *TASKS], False, gettext_noop("办理分配给本人的企业诉求，记录走访")),
+        "services.change_visit", *POLICIES_ENTERPRISE, *TASKS], False,
+        gettext_noop("办理分配给本人的企业诉求，记录走访")),
+    "policy_office": (gettext_noop("政策兑现办"), "", DataScope.ZONE_TREE, [
+        *REGISTRY_VIEW, *CHAINS_VIEW, *POLICIES_FULL, "indicators.view_indicator", "indicators.view_indicatorvalue",
+        *TASKS], False,
+        gettext_noop("惠企政策库、匹配、免申即享兑现与申报审核")),
     "tech_bureau": (gettext_noop("科技局/飞地运营"), "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW,
                                                                         *TECH_FULL, "projects.view_project",
                                                             *TASKS],
@@ -123,7 +139,7 @@ STANDARD_ROLES = {
     "enterprise": (gettext_noop("企业用户"), "", DataScope.SELF, [
         "registry.view_organization", "registry.view_organizationlabel", "registry.view_person",
         "registry.view_residency", "services.view_appeal", "services.add_appeal", "services.rate_appeal",
-        *INDICATORS_ENTERPRISE, *TECH_ENTERPRISE], False,
+        *INDICATORS_ENTERPRISE, *TECH_ENTERPRISE, *POLICIES_ENTERPRISE], False,
         gettext_noop("只看本企业数据；提交与评价诉求、发布技术需求、竞买")),
     "institution": (gettext_noop("机构用户"), "", DataScope.SELF, [
         "registry.view_organization", "registry.view_person", "registry.view_residency", *TECH_INSTITUTION], False,

@@ -657,6 +657,8 @@ def build_plan() -> Plan:
         # an outside expert the science bureau invites to score 揭榜 applications (name fixed: the
         # generator's sequence, and so every other demo name, stays as it was)
         UserSpec("expert", "周明远", "tech_expert", department=DEPT_TECH, title="评审专家"),
+        # the zone's policy office (惠企政策); a fixed name, like the expert's, keeps every other name
+        UserSpec("policy", "林惠民", "policy_office", department="经济发展局", title="政策兑现专员"),
         UserSpec("sysadmin", official_names["sysadmin"], "sysadmin", department=DEPT_CITY, totp=True, title="系统管理员"),
         UserSpec("secadmin", official_names["secadmin"], "secadmin", department=DEPT_CITY, totp=True, title="安全管理员"),
         UserSpec("auditor", official_names["auditor"], "auditor", department=DEPT_CITY, totp=True, title="安全审计员"),

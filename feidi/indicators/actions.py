@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -25,6 +26,10 @@ from feidi.core import audit
 
 from .engine import add_months
 from .models import Indicator, IndicatorValue
+
+# Sent inside the writing transaction after values were stored (the form, the import, the API,
+# the demo): what depends on enterprises' values (惠企政策 matches) asks for its refresh.
+values_written = Signal()
 
 
 @dataclass
@@ -267,6 +272,7 @@ def bulk_upsert(objs: list[Entry | IndicatorValue], batch_size: int = 5000) -> l
         hold_references(objs)
         _upsert_rows(_rows(objs, timezone.now()), batch_size)  # one write, one moment
         cells.refresh(slices, keys)
+        values_written.send(sender=IndicatorValue)
     return objs
 
 
@@ -317,6 +323,7 @@ class BulkWrite:
 
         if self.large:
             cells.refresh(cells.with_pairs(self.slices), None)
+            values_written.send(sender=IndicatorValue)
         elif self.held:
             bulk_upsert([Entry(*row[:-1]) for row in self.held])
 

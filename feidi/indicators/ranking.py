@@ -35,6 +35,11 @@ LABELS = {"signings": _("新签约项目（个）"), "amount": _("签约金额�
 NEGATIVE = {"overdue"}
 
 
+# Other apps' sections of the monthly report: functions of (department, last day of the month)
+# returning (heading, blocks) with blocks as ``core.stats.write_blocks`` takes them (惠企政策 effect).
+REPORT_SECTIONS: list = []
+
+
 def units_of(rule: RankingRule) -> list[tuple[str, object]]:
     """(label, unit or leader) pairs to rank."""
     from feidi.accounts.models import Department, User
@@ -261,6 +266,9 @@ def render_docx(ranking: RankingRun) -> bytes:
     from feidi.core import stats
 
     stats.write_blocks(doc, gettext("统计数据"), stats.report_blocks(rule.department, month_end(month)))
+    for section in REPORT_SECTIONS:
+        heading, blocks = section(rule.department, month_end(month))
+        stats.write_blocks(doc, heading, blocks)
     landscape_section(doc)
     para(doc, gettext("附表：排名明细"), font=HEITI, indent=False)
     table(doc, [gettext("名次"), gettext("单位"), gettext("得分"), *(str(v) for v in LABELS.values()),

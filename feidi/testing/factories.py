@@ -128,10 +128,48 @@ FACTORIES = {
 }
 
 
+def _policy_factories():
+    from feidi.policies import models as pm
+
+    def policy(cast):
+        return pm.Policy.objects.get_or_create(title="甲区研发投入奖补政策", defaults={
+            "issuer": "上饶经开区管委会", "issued_on": dt.date(2026, 1, 10), "department": cast.dept_a,
+            "created_by": cast.clerk, "text": "甲区政策全文"})[0]
+
+    def item(cast):
+        return pm.PolicyItem.objects.get_or_create(title="甲区高企认定奖励", defaults={
+            "policy": policy(cast), "number": "第三条", "mode": "apply", "period": "2026", "amount_kind": "fixed",
+            "amount_fixed": 200000, "materials": "高新技术企业证书", "department": cast.dept_a,
+            "created_by": cast.clerk})[0]
+
+    def condition(cast):
+        label = DictItem.objects.get(type__code="org_label", code="high_tech")
+        return pm.Condition.objects.get_or_create(item=item(cast), kind="label", defaults={"label": label})[0]
+
+    def match(cast):
+        from django.utils import timezone
+
+        return pm.Match.objects.get_or_create(item=item(cast), organization=cast.org_a1, defaults={
+            "status": "qualified", "estimated_amount": 200000, "computed_at": timezone.now(),
+            "department": cast.dept_a})[0]
+
+    def application(cast):
+        return pm.Application.objects.get_or_create(item=item(cast), organization=cast.org_a1, period="2026", defaults={
+            "amount": 200000, "department": cast.dept_a, "handling_department": cast.dept_a, "created_by": cast.ent_a,
+            "note": "甲区申报"})[0]
+
+    def payment(cast):
+        return pm.Payment.objects.get_or_create(item=item(cast), organization=cast.org_a1, period="2025", defaults={
+            "amount": 200000, "department": cast.dept_a, "created_by": cast.clerk})[0]
+
+    return {pm.Policy: policy, pm.PolicyItem: item, pm.Condition: condition, pm.Match: match,
+            pm.Application: application, pm.Payment: payment}
+
+
 def make_for(model, cast):
     try:
         factory = {**FACTORIES, **_service_factories(), **_project_factories(), **_indicator_factories(),
-                   **_techmarket_factories()}[model]
+                   **_techmarket_factories(), **_policy_factories()}[model]
     except KeyError:
         raise LookupError(f"no factory for {model.__name__}: add one to feidi/testing/factories.py") from None
     return factory(cast)

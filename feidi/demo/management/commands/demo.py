@@ -13,6 +13,7 @@ class Command(BaseCommand):
         from feidi.core.context import acting
         from feidi.demo import (
             indicators,
+            policies,
             projects,
             services,
             statistics,
@@ -31,6 +32,8 @@ class Command(BaseCommand):
                 result["created"].update({k: v for k, v in module.load().items() if v})
             # the classifications the seeds' sentences use, and the leader's saved 统计查询
             result["created"].update({k: v for k, v in statistics.load().items() if v})
+            # 惠企政策 matched against the enterprises, labels, values and talents loaded above
+            result["created"].update({k: v for k, v in policies.load().items() if v})
         created = result["created"]
         if created:
             parts = "，".join(f"{name} {n}" for name, n in created.items())

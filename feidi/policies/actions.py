@@ -1,0 +1,281 @@
+"""Writes on policies: the library (items and their conditions refresh their matches after
+commit), the 免申即享 payment list and its confirmation, applications moved step by step
+(受理 → 审核 → 公示 → 拨付) by conditional updates, and the sweep raising overdue steps through the
+service office's chain (挂点干部 → 服务小组组长 → 安商办主任 → 区主要领导, services' settings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from feidi.core import audit
+from feidi.core.actions import ConflictError, create_object, delete_object, update_object
+from feidi.core.leases import heartbeat
+from feidi.core.notify import notify, notify_many
+from feidi.services.actions import end_of_workday
+
+from .jobs import refresh_soon
+from .models import Application, Condition, Match, Payment, Policy, PolicyItem
+
+A = Application.Status
+
+
+def do_save_policy(policy: Policy, *, acting_user, expected_version=None) -> Policy:
+    with transaction.atomic():
+        if policy.pk is None:
+            create_object(policy, acting_user=acting_user)
+        else:
+            update_object(policy, acting_user=acting_user, expected_version=expected_version)
+            refresh_soon()  # switching a policy off or on changes its items' matches
+    return policy
+
+
+def do_save_item(item: PolicyItem, *, acting_user, expected_version=None) -> PolicyItem:
+    item.department_id = item.policy.department_id
+    with transaction.atomic():
+        if item.pk is None:
+            create_object(item, acting_user=acting_user)
+        else:
+            update_object(item, acting_user=acting_user, expected_version=expected_version)
+        refresh_soon(item.pk)
+    return item
+
+
+def do_save_condition(condition: Condition, *, acting_user) -> Condition:
+    with transaction.atomic():
+        if condition.pk is None:
+            create_object(condition, acting_user=acting_user)
+        else:
+            update_object(condition, acting_user=acting_user)
+        refresh_soon(condition.item_id)
+    return condition
+
+
+def do_delete_condition(condition: Condition, *, acting_user) -> None:
+    with transaction.atomic():
+        item_id = condition.item_id
+        delete_object(condition, acting_user=acting_user)
+        refresh_soon(item_id)
+
+
+def do_build_payment_list(item: PolicyItem, *, acting_user) -> int:
+    """免申即享: every enterprise qualifying now (and not needing a human check) gets a payment
+    row 待确认 for the item's period at its estimated amount — no application. Enterprises already
+    on the list (or paid) for the period are left as they are."""
+    if item.mode != PolicyItem.Mode.EXEMPT:
+        raise ValidationError(gettext("只有免申即享条款生成兑现名单，其他条款由企业申报"))
+    with transaction.atomic():
+        done = set(Payment.objects.filter(item=item, period=item.period).values_list("organization_id", flat=True))
+        matches = (Match.objects.filter(item=item, status=Match.Status.QUALIFIED, estimated_amount__isnull=False)
+                   .exclude(organization_id__in=done).select_related("organization").order_by("organization_id"))
+        rows = [Payment(item=item, organization=m.organization, period=item.period, amount=m.estimated_amount,
+                        department_id=item.department_id, created_by=acting_user, sample=item.sample)
+                for m in matches]
+        Payment.objects.bulk_create(rows, batch_size=2000)
+        audit.record_many([{"action": audit.AuditRecord.Action.CREATE, "instance": p, "after": audit.snapshot(p)}
+                           for p in rows], user=acting_user)
+    return len(rows)
+
+
+def do_confirm_payments(payments, *, acting_user) -> int:
+    """The policy office confirms rows of a list (待确认 → 已确认), each audited."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(payments.select_for_update().filter(status=Payment.Status.PENDING))
+        entries = []
+        for p in rows:
+            before = audit.snapshot(p)
+            p.status, p.confirmed_by, p.confirmed_at, p.version = Payment.Status.CONFIRMED, acting_user, now, p.version + 1
+            entries.append({"action": audit.AuditRecord.Action.TRANSITION, "instance": p, "before": before,
+                            "after": audit.snapshot(p)})
+        Payment.objects.bulk_update(rows, ["status", "confirmed_by", "confirmed_at", "version"], batch_size=1000)
+        audit.record_many(entries, user=acting_user)
+    return len(rows)
+
+
+def do_pay(payment: Payment, paid_on: dt.date, *, acting_user) -> Payment:
+    """已确认 → 已拨付."""
+    with transaction.atomic():
+        before = audit.snapshot(payment)
+        done = Payment.objects.filter(pk=payment.pk, status=Payment.Status.CONFIRMED, version=payment.version).update(
+            status=Payment.Status.PAID, paid_on=paid_on, version=payment.version + 1)
+        if not done:
+            raise ConflictError(gettext("该兑现记录不是“已确认”状态，操作未执行，请刷新"))
+        payment.refresh_from_db()
+        audit.record(audit.AuditRecord.Action.TRANSITION, payment, user=acting_user, before=before,
+                     after=audit.snapshot(payment))
+    return payment
+
+
+def prefill(item: PolicyItem, organization) -> dict:
+    """What the platform already knows, put into the application for the enterprise."""
+    from feidi.registry.models import OrganizationLabel
+
+    today = timezone.localdate()
+    labels = [str(x.label) for x in OrganizationLabel.objects.filter(organization=organization, since__lte=today)
+              .select_related("label") if x.until is None or x.until >= today]
+    data = {"name": organization.name, "uscc": organization.uscc, "industry_code": organization.industry_code,
+            "zone": str(organization.zone) if organization.zone_id else "", "labels": labels}
+    match = Match.objects.filter(item=item, organization=organization).first()
+    if match is not None and match.estimated_amount is not None:
+        data["estimated_amount"] = str(match.estimated_amount)
+    return data
+
+
+def do_apply(application: Application, *, acting_user) -> Application:
+    """An enterprise (or a cadre for it) applies for an item it matches; the policy office's
+    department accepts it within the item's working-day limit."""
+    item, org = application.item, application.organization
+    if acting_user.organization_id and acting_user.organization_id != org.pk:
+        raise PermissionDenied(gettext("只能为本企业申报"))
+    if item.mode != PolicyItem.Mode.APPLY:
+        raise ValidationError(gettext("免申即享条款无需申报，由政策办公室直接兑现"))
+    if not item.active or not item.policy.active:
+        raise ValidationError(gettext("该条款已停止执行"))
+    if not Match.objects.filter(item=item, organization=org).exists():
+        raise ValidationError(gettext("该企业不在本条款的匹配名单中"))
+    if Payment.objects.filter(item=item, organization=org, period=item.period).exists():
+        raise ValidationError(gettext("该企业本期已兑现过此条款"))
+    now = timezone.now()
+    application.period = item.period
+    application.department_id = item.department_id
+    application.handling_department_id = item.department_id
+    application.prefilled = prefill(item, org)
+    application.status, application.level = A.SUBMITTED, 1
+    application.deadline = end_of_workday(now, item.step_days)
+    if application.amount is None:
+        application.amount = Match.objects.filter(item=item, organization=org).values_list(
+            "estimated_amount", flat=True).first()
+    try:
+        with transaction.atomic():
+            create_object(application, acting_user=acting_user)
+            notify(_handlers(application), gettext("新的政策申报：{item}").format(item=item.title), str(org),
+                   application.get_absolute_url(), department=None)
+    except IntegrityError:
+        raise ValidationError(gettext("该企业本期已申报此条款，请勿重复申报")) from None
+    return application
+
+
+# step: (next status, the department handling the next step, what the enterprise is told)
+def _next(application: Application):
+    item = application.item
+    review = item.review_department_id or item.department_id
+    return {
+        A.SUBMITTED: (A.ACCEPTED, review),
+        A.ACCEPTED: (A.REVIEWED, item.department_id),
+        A.REVIEWED: (A.PUBLICIZED, item.department_id),
+        A.PUBLICIZED: (A.PAID, None),
+    }.get(application.status)
+
+
+def _handlers(application: Application):
+    from feidi.accounts.models import User
+
+    dept = application.handling_department_id
+    if dept is None:
+        return []
+    return list(User.objects.filter(department_id=dept, is_active=True, roles__permissions__codename="handle_application")
+                .distinct())
+
+
+def do_advance_application(application: Application, note: str = "", *, acting_user) -> Application:
+    """One step forward: 受理 → 审核 → 公示 → 拨付; the last step writes the payment (once per
+    item, enterprise and period: the database refuses a second)."""
+    step = _next(application)
+    if step is None:
+        raise ValidationError(gettext("该申报当前不能办理"))
+    status, department = step
+    now = timezone.now()
+    with transaction.atomic():
+        before = audit.snapshot(application)
+        changes = {"status": status, "handling_department_id": department, "note": note[:300], "level": 1,
+                   "version": application.version + 1,
+                   "deadline": end_of_workday(now, application.item.step_days) if status != A.PAID else None}
+        done = Application.objects.filter(pk=application.pk, status=application.status,
+                                          version=application.version).update(**changes)
+        if not done:
+            raise ConflictError(gettext("该申报已被他人办理，操作未执行，请刷新"))
+        application.refresh_from_db()
+        audit.record(audit.AuditRecord.Action.TRANSITION, application, user=acting_user, before=before,
+                     after=audit.snapshot(application))
+        if status == A.PAID:
+            if application.amount is None:
+                raise ValidationError(gettext("拨付前须确定金额"))
+            try:
+                with transaction.atomic():
+                    create_object(Payment(item=application.item, organization=application.organization,
+                                          period=application.period, amount=application.amount,
+                                          status=Payment.Status.PAID, application=application, paid_on=now.date(),
+                                          confirmed_by=acting_user, confirmed_at=now,
+                                          department_id=application.department_id), acting_user=acting_user)
+            except (IntegrityError, ValidationError):
+                raise ValidationError(gettext("该企业本期已兑现过此条款")) from None
+        users = list(application.organization.users.filter(is_active=True))
+        notify([*users, *_handlers(application)],
+               gettext("政策申报进度：{status}").format(status=application.get_status_display()),
+               str(application.item), application.get_absolute_url())
+    return application
+
+
+def do_return_application(application: Application, note: str, *, acting_user) -> Application:
+    if not note.strip():
+        raise ValidationError({"note": gettext("退回须说明理由")})
+    with transaction.atomic():
+        before = audit.snapshot(application)
+        done = Application.objects.filter(pk=application.pk, status__in=Application.OPEN,
+                                          version=application.version).update(
+            status=A.RETURNED, note=note[:300], deadline=None, version=application.version + 1)
+        if not done:
+            raise ConflictError(gettext("该申报已被他人办理，操作未执行，请刷新"))
+        application.refresh_from_db()
+        audit.record(audit.AuditRecord.Action.TRANSITION, application, user=acting_user, before=before,
+                     after=audit.snapshot(application))
+    return application
+
+
+def sweep(now=None, batch: int = 500) -> int:
+    """Raise each open application past its step's deadline one level, as appeals rise: the
+    service office's settings of its zone name the level-3 and level-4 owners and their days; the
+    enterprise's group leader is level 2. Rows are locked and re-checked: none rises twice."""
+    from feidi.services.models import Assignment, ServiceSettings
+
+    now = now or timezone.now()
+    done, last = 0, 0
+    while True:
+        ids = list(Application.objects.filter(status__in=Application.OPEN, deadline__lt=now, level__lt=4, pk__gt=last)
+                   .order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return done
+        last = ids[-1]
+        with transaction.atomic():
+            rows = list(Application.objects.select_for_update(skip_locked=True, of=("self",))
+                        .filter(pk__in=ids, status__in=Application.OPEN, deadline__lt=now, level__lt=4)
+                        .select_related("item", "organization"))
+            rules = {r.department_id: r for r in ServiceSettings.objects.filter(
+                department_id__in={a.department_id for a in rows}).select_related("office_head", "principal_leader")}
+            leaders = {a.organization_id: a.group.leader for a in Assignment.objects.filter(
+                organization_id__in={a.organization_id for a in rows}, until__isnull=True).select_related("group__leader")}
+            messages, entries, changed = [], [], []
+            for app in rows:
+                rule = rules.get(app.department_id)
+                if rule is None:
+                    continue  # no chain configured for this zone: it stays listed as overdue
+                before = audit.snapshot(app)
+                level = app.level + 1
+                owner = {2: leaders.get(app.organization_id, rule.office_head), 3: rule.office_head,
+                         4: rule.principal_leader}[level]
+                app.level, app.deadline, app.version = level, end_of_workday(now, rule.days_for_level(level)), app.version + 1
+                changed.append(app)
+                entries.append({"action": audit.AuditRecord.Action.TRANSITION, "instance": app, "before": before,
+                                "after": audit.snapshot(app)})
+                messages.append(([owner], gettext("政策申报逾期升级至第{level}级：{item}").format(
+                    level=level, item=app.item.title), str(app.organization), app.get_absolute_url(), None))
+            Application.objects.bulk_update(changed, ["level", "deadline", "version"], batch_size=500)
+            audit.record_many(entries)
+            notify_many(messages)
+            done += len(changed)
+        heartbeat()

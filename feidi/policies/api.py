@@ -1,0 +1,231 @@
+"""惠企政策 API: the library, the matches (an enterprise's own, an item's enterprises), applications
+and their steps, payments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from feidi.core.api import (
+    Id,
+    Pages,
+    create_within_scope,
+    field,
+    filtered,
+    model_of,
+    require_perm,
+    scoped_get,
+    scoped_list,
+)
+
+from . import actions
+from .filtersets import (
+    ApplicationFilterSet,
+    MatchFilterSet,
+    PaymentFilterSet,
+    PolicyFilterSet,
+    PolicyItemFilterSet,
+)
+from .models import Application, Match, Payment, Policy, PolicyItem
+
+router = Router(tags=["惠企政策 policies"])
+
+
+class PolicySchema(Schema):
+    id: int
+    title: str
+    issuer: str
+    number: str
+    issued_on: dt.date
+    effective_from: dt.date | None
+    effective_until: dt.date | None
+    active: bool
+    text: str
+
+
+class PolicyConditionSchema(Schema):
+    id: int
+    kind: str
+    text: str
+    needs_check: bool
+
+    @staticmethod
+    def resolve_text(obj):
+        return str(obj)
+
+
+class PolicyItemSchema(Schema):
+    id: int
+    policy_id: int
+    number: str
+    title: str
+    mode: str
+    period: str
+    amount_kind: str
+    amount_fixed: Decimal | None
+    amount_rate: Decimal | None
+    amount_cap: Decimal | None
+    materials: list[str]
+    matched_at: dt.datetime | None
+    conditions: list[PolicyConditionSchema]
+
+    @staticmethod
+    def resolve_materials(obj):
+        return obj.material_list()
+
+    @staticmethod
+    def resolve_conditions(obj):
+        return list(obj.conditions.all())
+
+
+class PolicyMatchSchema(Schema):
+    id: int
+    item_id: int
+    organization_id: int
+    status: str
+    missing: str | None
+    needs_check: bool
+    estimated_amount: Decimal | None
+    computed_at: dt.datetime
+
+    @staticmethod
+    def resolve_missing(obj):
+        return str(obj.missing) if obj.missing_id else None
+
+
+class PolicyApplicationSchema(Schema):
+    id: int
+    item_id: int
+    organization_id: int
+    period: str
+    amount: Decimal | None
+    status: str
+    level: int
+    deadline: dt.datetime | None
+    prefilled: dict
+    materials: dict
+    note: str
+
+
+class PolicyApplicationIn(Schema):
+    item_id: field(Application, "item")
+    organization_id: field(Application, "organization")
+    amount: field(Application, "amount") | None = None
+    materials: dict[str, str] = Field(default_factory=dict, description="每项申报材料的说明")
+
+
+class PolicyActionIn(Schema):
+    action: str = Field(..., max_length=20, description="advance（办理通过，进入下一步）或 return（退回）")
+    note: field(Application, "note") = ""
+
+
+class PolicyPaymentSchema(Schema):
+    id: int
+    item_id: int
+    organization_id: int
+    period: str
+    amount: Decimal
+    status: str
+    confirmed_at: dt.datetime | None
+    paid_on: dt.date | None
+
+
+@router.get("/policies", response=list[PolicySchema], summary="政策库", openapi_extra=model_of("policies.policy"))
+@paginate(Pages, page_size=50)
+def list_policies(request, q: str = ""):
+    return filtered(request, scoped_list(request, Policy), PolicyFilterSet)
+
+
+@router.get("/policies/{pk}", response=PolicySchema, summary="政策详情", openapi_extra=model_of("policies.policy"))
+def get_policy(request, pk: Id):
+    return scoped_get(request, Policy, pk)
+
+
+@router.get("/items", response=list[PolicyItemSchema], summary="政策条款（含条件）", openapi_extra=model_of("policies.policyitem"))
+@paginate(Pages, page_size=50)
+def list_items(request, q: str = ""):
+    return filtered(request, scoped_list(request, PolicyItem).prefetch_related("conditions"), PolicyItemFilterSet)
+
+
+@router.get("/items/{pk}", response=PolicyItemSchema, summary="条款详情", openapi_extra=model_of("policies.policyitem"))
+def get_item(request, pk: Id):
+    return scoped_get(request, PolicyItem, pk)
+
+
+@router.post("/items/{pk}/refresh", response=dict, summary="重新匹配该条款",
+             openapi_extra=model_of("policies.policyitem", action="change"))
+def refresh_item(request, pk: Id):
+    from .matching import refresh_item as refresh
+
+    return refresh(scoped_get(request, PolicyItem, pk, action="change"))
+
+
+@router.get("/matches", response=list[PolicyMatchSchema], summary="匹配结果（企业用户只见本企业）",
+            openapi_extra=model_of("policies.match"))
+@paginate(Pages, page_size=50)
+def list_matches(request, status: str = "", item: int | None = None, organization: int | None = None):
+    return filtered(request, scoped_list(request, Match).select_related("missing__label", "missing__zone",
+                                                                        "missing__indicator", "missing__talent_tier"),
+                    MatchFilterSet)
+
+
+@router.get("/matches/{pk}", response=PolicyMatchSchema, summary="匹配详情", openapi_extra=model_of("policies.match"))
+def get_match(request, pk: Id):
+    return scoped_get(request, Match, pk)
+
+
+@router.get("/applications", response=list[PolicyApplicationSchema], summary="政策申报",
+            openapi_extra=model_of("policies.application"))
+@paginate(Pages, page_size=50)
+def list_applications(request, status: str = ""):
+    return filtered(request, scoped_list(request, Application), ApplicationFilterSet)
+
+
+@router.get("/applications/{pk}", response=PolicyApplicationSchema, summary="申报详情",
+            openapi_extra=model_of("policies.application"))
+def get_application(request, pk: Id):
+    return scoped_get(request, Application, pk)
+
+
+@router.post("/applications", response={201: PolicyApplicationSchema}, summary="提交申报",
+             openapi_extra=model_of("policies.application"))
+def apply(request, payload: PolicyApplicationIn):
+    require_perm(request, "policies.add_application")
+    match = (Match.objects.visible_to(request.user).select_related("item__policy", "organization")
+             .filter(item_id=payload.item_id, organization_id=payload.organization_id).first())
+    if match is None:
+        raise ValidationError({"item_id": [gettext("该企业不在条款 {item} 的匹配名单中或不在您的范围").format(
+            item=payload.item_id)]})
+    missing = [m for m in match.item.material_list() if not payload.materials.get(m, "").strip()]
+    if missing:
+        raise ValidationError({"materials": [gettext("缺少申报材料：{names}").format(names="、".join(missing))]})
+    app = Application(item=match.item, organization=match.organization, amount=payload.amount,
+                      materials={m: payload.materials[m][:500] for m in match.item.material_list()})
+    return Status(201, create_within_scope(request, Application, lambda: actions.do_apply(app, acting_user=request.user)))
+
+
+@router.post("/applications/{pk}/actions", response=PolicyApplicationSchema, summary="办理申报（通过或退回）",
+             openapi_extra=model_of("policies.application", action="handle"))
+def act(request, pk: Id, payload: PolicyActionIn):
+    app = scoped_get(request, Application, pk, action="handle", perm="policies.handle_application")
+    if app.status not in Application.OPEN:
+        raise ValidationError({"action": [gettext("该申报当前不能办理")]})
+    if payload.action == "advance":
+        actions.do_advance_application(app, payload.note, acting_user=request.user)
+    elif payload.action == "return":
+        actions.do_return_application(app, payload.note, acting_user=request.user)
+    else:
+        raise ValidationError({"action": [gettext("可选：advance、return")]})
+    app.refresh_from_db()
+    return app
+
+
+@router.get("/payments", response=list[PolicyPaymentSchema], summary="政策兑现记录", openapi_extra=model_of("policies.payment"))
+@paginate(Pages, page_size=50)
+def list_payments(request, status: str = "", period: str = ""):
+    return filtered(request, scoped_list(request, Payment), PaymentFilterSet)

@@ -1,0 +1,125 @@
+"""A policy's effect: money paid, enterprises reached, and the 同口径 growth of the targeted
+indicator for the enterprises reached against the other enterprises of the same zones — each
+group's Σ this year's cumulative ÷ Σ the same enterprises' cumulative a year earlier − 1, over the
+enterprises reporting both months (docs/architecture.md, statistics conventions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Max, Sum
+
+from feidi.indicators.engine import add_months
+
+from .models import Payment, Policy
+
+PAID = (Payment.Status.CONFIRMED, Payment.Status.PAID)
+
+
+@dataclass
+class Group:
+    count: int
+    now: Decimal | None
+    before: Decimal | None
+
+    @property
+    def growth(self) -> float | None:
+        if not self.before:
+            return None
+        return float(self.now / self.before - 1)
+
+    @property
+    def growth_text(self) -> str:
+        return "—" if self.growth is None else f"{self.growth * 100:+.1f}%"
+
+
+@dataclass
+class Effect:
+    paid: Decimal
+    reached: int
+    payments: int
+    month: dt.date | None
+    reached_group: Group | None
+    others_group: Group | None
+
+    @property
+    def difference(self) -> float | None:
+        if self.reached_group is None or self.others_group is None:
+            return None
+        a, b = self.reached_group.growth, self.others_group.growth
+        return None if a is None or b is None else a - b
+
+
+def _group(values, organizations, month) -> Group:
+    """Σ this month's cumulative and Σ a year earlier over the enterprises of ``organizations``
+    reporting both months (two set-based sums, no pairing row by row)."""
+    earlier = add_months(month, -12)
+    now_rows = values.filter(period=month, organization_id__in=organizations)
+    before_rows = values.filter(period=earlier, organization_id__in=organizations)
+    now = now_rows.filter(organization_id__in=before_rows.values("organization_id")).aggregate(
+        n=Count("pk"), total=Sum("value"))
+    before = before_rows.filter(organization_id__in=now_rows.values("organization_id")).aggregate(total=Sum("value"))
+    return Group(now["n"], now["total"], before["total"])
+
+
+def compute(policy: Policy, user, month: dt.date | None = None) -> Effect:
+    from feidi.indicators.models import IndicatorValue
+    from feidi.registry.models import Organization
+
+    # user None: the policy's own department's report (every payment of its policy, every value)
+    payments = (Payment.objects.visible_to(user) if user is not None else Payment.objects.all()).filter(
+        item__policy=policy, status__in=PAID)
+    totals = payments.aggregate(total=Sum("amount"), n=Count("organization", distinct=True), rows=Count("pk"))
+    reached_ids = payments.values("organization_id")
+    reached_group = others_group = None
+    if policy.target_indicator_id:
+        values = (IndicatorValue.objects.visible_to(user) if user is not None else IndicatorValue.objects.all()).filter(
+            indicator_id=policy.target_indicator_id)
+        month = month or values.aggregate(m=Max("period"))["m"]
+        if month is not None:
+            reached_group = _group(values, reached_ids, month)
+            others = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE)
+            if policy.department_id:
+                from feidi.accounts.models import Department
+
+                path = Department.objects.filter(pk=policy.department_id).values_list("path", flat=True).first() or ""
+                others = others.filter(department__path__startswith=path)
+            others_group = _group(values, others.exclude(pk__in=reached_ids).values("pk"), month)
+    return Effect(paid=totals["total"] or Decimal(0), reached=totals["n"], payments=totals["rows"], month=month,
+                  reached_group=reached_group, others_group=others_group)
+
+
+def report_section(department, day: dt.date) -> tuple[str, list[dict]]:
+    """The monthly report's 惠企政策 section: for each policy of the department's tree with money
+    paid, the amount, the enterprises reached and the targeted indicator's comparable growth of
+    those enterprises against the others (at the report's month)."""
+    from django.utils.translation import gettext
+
+    from feidi.lib.money import human
+
+    policies = Policy.objects.filter(payments_exist(), active=True)
+    if department is not None:
+        policies = policies.filter(department__path__startswith=department.path)
+    month = day.replace(day=1)
+    blocks = []
+    for policy in policies.select_related("target_indicator").order_by("issued_on", "pk"):
+        result = compute(policy, None, month)
+        sentence = gettext("《{policy}》已兑现{paid}，惠及企业{n}家").format(policy=policy.title, paid=human(result.paid),
+                                                                   n=result.reached)
+        rule = ""
+        if result.reached_group is not None and result.reached_group.growth is not None \
+                and result.others_group is not None and result.others_group.growth is not None:
+            sentence += gettext("；受惠企业{indicator}同口径增长{a}，其他企业{b}").format(
+                indicator=policy.target_indicator.name_shown, a=result.reached_group.growth_text,
+                b=result.others_group.growth_text)
+            rule = gettext("{month}累计值，仅计两年同月均有数据的企业").format(month=f"{month:%Y-%m}")
+        blocks.append({"sentence": sentence, "rule": rule})
+    return gettext("惠企政策兑现与效果"), blocks
+
+
+def payments_exist():
+    from django.db.models import Exists, OuterRef
+
+    return Exists(Payment.objects.filter(item__policy=OuterRef("pk"), status__in=PAID))

@@ -1,0 +1,68 @@
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from feidi.core.forms import ScopedModelForm
+
+from .models import Application, Condition, Policy, PolicyItem
+
+
+class PolicyForm(ScopedModelForm):
+    class Meta:
+        model = Policy
+        fields = ["title", "issuer", "number", "issued_on", "effective_from", "effective_until", "target_indicator",
+                  "active", "text"]
+
+
+class PolicyItemForm(ScopedModelForm):
+    class Meta:
+        model = PolicyItem
+        fields = ["policy", "number", "title", "mode", "period", "amount_kind", "amount_fixed", "amount_rate",
+                  "amount_indicator", "amount_month", "amount_cap", "review_department", "step_days", "active",
+                  "content", "materials"]
+        widgets = {"materials": forms.Textarea(attrs={"rows": 4}), "content": forms.Textarea(attrs={"rows": 4})}
+
+
+class ConditionForm(ScopedModelForm):
+    """Kind and parameters: the office fills what the kind needs (the others are ignored)."""
+
+    class Meta:
+        model = Condition
+        fields = ["item", "kind", "label", "on", "industry", "zone", "indicator", "month", "min_value", "min_growth",
+                  "talent_tier", "min_count", "text", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].help_text = gettext("“其他条件”不能由平台判断，匹配结果标记为需人工核验")
+        for name in ("label", "on", "industry", "zone", "indicator", "month", "min_value", "min_growth",
+                     "talent_tier", "min_count", "text"):
+            self.fields[name].widget.attrs["data-condition-field"] = name
+
+
+class ApplicationForm(ScopedModelForm):
+    """The enterprise's application: the platform's figures are filled in; it adds the amount it
+    asks (by default the estimate) and a note for each required material."""
+
+    class Meta:
+        model = Application
+        fields = ["amount"]
+
+    def __init__(self, *args, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        for i, name in enumerate(item.material_list() if item else []):
+            self.fields[f"material_{i}"] = forms.CharField(label=name, required=True, max_length=500,
+                                                           widget=forms.Textarea(attrs={"rows": 2}),
+                                                           help_text=_("说明材料内容或存放位置"))
+        from feidi.core.forms import style_fields
+
+        style_fields(self)
+
+    def materials(self) -> dict:
+        return {self.fields[k].label: v for k, v in self.cleaned_data.items() if k.startswith("material_")}
+
+
+class ApplicationActionForm(forms.Form):
+    ACTIONS = {"advance": _("办理通过"), "return": _("退回")}
+    action = forms.ChoiceField(label=_("操作"), choices=list(ACTIONS.items()))
+    note = forms.CharField(label=_("办理意见"), required=False, max_length=300)

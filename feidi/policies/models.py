@@ -1,0 +1,312 @@
+"""惠企政策: policy documents split into items (条款) whose structured conditions are evaluated over
+Feidi's own data (labels, industry, zone, indicators, enclave residency, talents); the matches of
+every item (qualified / all conditions but one), and the money paid (兑现) — 免申即享 lists the
+policy office confirms, or applications reviewed step by step within working-day limits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from feidi.core.fields import MoneyField
+from feidi.core.models import DetailUrlMixin, DictField, FeidiModel
+from feidi.core.scope import Scope, ScopedManager
+
+User = settings.AUTH_USER_MODEL
+
+
+def _cadre_organizations(user) -> Q:
+    """A cadre (挂点干部) sees the matches, applications and payments of the enterprises he serves."""
+    from feidi.services.models import Assignment
+
+    return Q(organization_id__in=Assignment.objects.filter(cadre_id=user.pk, until__isnull=True)
+             .values("organization_id"))
+
+
+class Policy(FeidiModel):
+    """A policy document (政策文件) published by a zone or city: its text, issuer and validity."""
+
+    title = models.CharField(_("政策名称"), max_length=200)
+    issuer = models.CharField(_("发文单位"), max_length=100)
+    number = models.CharField(_("文号"), max_length=100, blank=True, help_text=_("如：饶经开发〔2026〕12号"))
+    issued_on = models.DateField(_("发布日期"))
+    effective_from = models.DateField(_("施行日期"), null=True, blank=True)
+    effective_until = models.DateField(_("有效期至"), null=True, blank=True)
+    text = models.TextField(_("政策全文"), blank=True)
+    target_indicator = models.ForeignKey("indicators.Indicator", verbose_name=_("目标指标"), null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="+",
+                                         help_text=_("政策效果评估时比较受惠企业与其他企业的该指标同口径增长"))
+    active = models.BooleanField(_("有效"), default=True)
+
+    scope = Scope(department="department", owner="created_by")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("惠企政策")
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    @staticmethod
+    def import_lookup(qs, text: str):
+        """A policy named in an import by its title or its 文号 (among those the user sees)."""
+        found = list(qs.filter(Q(title=text) | Q(number=text)).values_list("pk", flat=True)[:2])
+        return found[0] if len(found) == 1 else None
+
+    def clean(self):
+        if self.effective_until and self.effective_from and self.effective_until < self.effective_from:
+            raise ValidationError({"effective_until": gettext("有效期至不能早于施行日期")})
+
+
+class PolicyItem(FeidiModel):
+    """One item (条款) of a policy: what it gives (the amount rule), to whom (its conditions),
+    how (免申即享 without application, or by application with materials) and for which period."""
+
+    class Mode(models.TextChoices):
+        EXEMPT = "exempt", _("免申即享")
+        APPLY = "apply", _("依申请兑现")
+
+    class AmountKind(models.TextChoices):
+        FIXED = "fixed", _("定额")
+        RATE = "rate", _("按指标比例（封顶）")
+        NONE = "none", _("非资金类")
+
+    policy = models.ForeignKey(Policy, verbose_name=_("所属政策"), on_delete=models.CASCADE, related_name="items")
+    number = models.CharField(_("条款编号"), max_length=30, blank=True, help_text=_("如：第五条"))
+    title = models.CharField(_("条款名称"), max_length=200)
+    content = models.TextField(_("条款内容"), blank=True)
+    mode = models.CharField(_("兑现方式"), max_length=16, choices=Mode.choices, default=Mode.APPLY)
+    period = models.CharField(_("兑现期"), max_length=10, help_text=_("同一条款同一企业每期只兑现一次，如：2026"))
+    amount_kind = models.CharField(_("金额规则"), max_length=16, choices=AmountKind.choices, default=AmountKind.FIXED)
+    amount_fixed = MoneyField(_("定额（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
+    amount_rate = models.DecimalField(_("比例（%）"), max_digits=7, decimal_places=3, null=True, blank=True,
+                                      validators=[MinValueValidator(0)])
+    amount_indicator = models.ForeignKey("indicators.Indicator", verbose_name=_("计算依据指标"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    amount_month = models.DateField(_("依据月份"), null=True, blank=True,
+                                    help_text=_("取该月的累计值，如 2025-12-01 即 2025 年全年"))
+    amount_cap = MoneyField(_("封顶（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
+    materials = models.TextField(_("申报材料"), blank=True, help_text=_("每行一项"))
+    review_department = models.ForeignKey("accounts.Department", verbose_name=_("审核部门"), null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+",
+                                          help_text=_("受理、公示、拨付由政策发布部门办理，审核由该部门办理"))
+    step_days = models.PositiveIntegerField(_("每步办理时限（工作日）"), default=5, validators=[MinValueValidator(1)])
+    active = models.BooleanField(_("有效"), default=True)
+    matched_at = models.DateTimeField(_("最近匹配时间"), null=True, blank=True, editable=False)
+
+    scope = Scope(department="department", owner="created_by")
+    audit_exclude = ("updated_at", "created_at", "matched_at")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("政策条款")
+        ordering = ["policy", "number", "pk"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+    def clean(self):
+        if self.amount_kind == self.AmountKind.FIXED and self.amount_fixed is None:
+            raise ValidationError({"amount_fixed": gettext("定额规则须填写金额")})
+        if self.amount_kind == self.AmountKind.RATE:
+            errors = {}
+            if self.amount_rate is None:
+                errors["amount_rate"] = gettext("比例规则须填写比例")
+            if self.amount_indicator_id is None:
+                errors["amount_indicator"] = gettext("比例规则须选择计算依据指标")
+            if self.amount_month is None:
+                errors["amount_month"] = gettext("比例规则须填写依据月份")
+            if errors:
+                raise ValidationError(errors)
+
+    def material_list(self) -> list[str]:
+        return [line.strip() for line in self.materials.splitlines() if line.strip()]
+
+
+class Condition(DetailUrlMixin, models.Model):
+    """One condition of an item, structured over Feidi's data (so it compiles to a set of
+    organization ids, see ``conditions.py``) or free text that a person checks (需人工核验)."""
+
+    class Kind(models.TextChoices):
+        LABEL = "label", _("持有标签")
+        INDUSTRY = "industry", _("所属行业")
+        ZONE = "zone", _("所在园区")
+        INDICATOR_MIN = "indicator_min", _("指标累计值不低于")
+        INDICATOR_GROWTH = "indicator_growth", _("指标同口径同比增长不低于")
+        ENCLAVE_LANDED = "enclave_landed", _("飞地孵化并回本地落户")
+        TALENT = "talent", _("引进人才")
+        TEXT = "text", _("其他条件（需人工核验）")
+
+    item = models.ForeignKey(PolicyItem, verbose_name=_("政策条款"), on_delete=models.CASCADE,
+                             related_name="conditions")
+    kind = models.CharField(_("条件类型"), max_length=20, choices=Kind.choices)
+    label = DictField("org_label", _("标签"), null=True, blank=True)
+    on = models.DateField(_("持有日期"), null=True, blank=True, help_text=_("留空为匹配当天"))
+    industry = models.CharField(_("行业代码"), max_length=100, blank=True,
+                                help_text=_("GB/T 4754 门类或大类，可填多个，以逗号分隔，如：C38,C39"))
+    zone = models.ForeignKey("registry.Zone", verbose_name=_("园区/飞地"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey("indicators.Indicator", verbose_name=_("指标"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("月份"), null=True, blank=True, help_text=_("取该月累计值，如 2025-12-01"))
+    min_value = MoneyField(_("不低于（指标单位）"), null=True, blank=True)
+    min_growth = models.DecimalField(_("同比增长不低于（%）"), max_digits=7, decimal_places=2, null=True, blank=True)
+    talent_tier = DictField("talent_tier", _("人才层次"), null=True, blank=True)
+    min_count = models.PositiveIntegerField(_("不少于（人）"), default=1)
+    text = models.CharField(_("条件说明"), max_length=300, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = ScopedManager()
+    scope = Scope(department="item__department", owner="item__created_by")
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("政策条件")
+        ordering = ["item", "order", "pk"]
+
+    def __str__(self):
+        from .conditions import describe
+
+        return describe(self)
+
+    def get_absolute_url(self) -> str:
+        """A condition is read and edited on its item's page."""
+        return f"{self.item.get_absolute_url()}#conditions"
+
+    @property
+    def needs_check(self) -> bool:
+        return self.kind == self.Kind.TEXT
+
+    def clean(self):
+        from .conditions import validate
+
+        validate(self)
+
+
+class Match(models.Model):
+    """An enterprise against an item, as last computed: qualified, or qualifying but for one
+    condition (``missing``); with the estimated amount (政策计算器)."""
+
+    class Status(models.TextChoices):
+        QUALIFIED = "qualified", _("符合")
+        PARTIAL = "partial", _("差一项")
+
+    # Derived rows, rewritten by the hundred thousand: no database constraint is checked per row
+    # (Django's on_delete still cascades; the refresh writes only ids it has just read).
+    item = models.ForeignKey(PolicyItem, verbose_name=_("政策条款"), on_delete=models.CASCADE, related_name="matches",
+                             db_constraint=False)
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
+                                     related_name="policy_matches", db_constraint=False)
+    status = models.CharField(_("匹配结果"), max_length=16, choices=Status.choices)
+    missing = models.ForeignKey(Condition, verbose_name=_("尚缺条件"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+    needs_check = models.BooleanField(_("需人工核验"), default=False)
+    estimated_amount = MoneyField(_("预计金额（元）"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+    department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    objects = ScopedManager()
+    scope = Scope(department="department", owner=None, organization="organization", also=_cadre_organizations)
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("政策匹配")
+        ordering = ["item", "status", "organization"]
+        constraints = [models.UniqueConstraint(fields=["item", "organization"], name="policymatch_unique_pair")]
+        # an enterprise's own page reads its matches (an item's are found by the unique pair's index)
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self):
+        return f"{self.organization} · {self.item}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("policies:match_detail", kwargs={"pk": self.pk})
+
+
+class Application(FeidiModel):
+    """An enterprise's application (申报) for an item: 受理 → 审核 → 公示 → 拨付, each step within the
+    item's working-day limit; an overdue step rises through the service office's chain."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待受理")
+        ACCEPTED = "accepted", _("待审核")
+        REVIEWED = "reviewed", _("公示中")
+        PUBLICIZED = "publicized", _("待拨付")
+        PAID = "paid", _("已拨付")
+        RETURNED = "returned", _("退回")
+
+    OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.REVIEWED, Status.PUBLICIZED)
+
+    item = models.ForeignKey(PolicyItem, verbose_name=_("政策条款"), on_delete=models.PROTECT,
+                             related_name="applications")
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
+                                     related_name="policy_applications")
+    period = models.CharField(_("兑现期"), max_length=10)
+    amount = MoneyField(_("申请金额（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
+    prefilled = models.JSONField(_("平台预填信息"), default=dict, blank=True)
+    materials = models.JSONField(_("申报材料说明"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED,
+                              db_index=True)
+    handling_department = models.ForeignKey("accounts.Department", verbose_name=_("当前办理部门"), null=True,
+                                            blank=True, on_delete=models.SET_NULL, related_name="+")
+    level = models.PositiveSmallIntegerField(_("协调层级"), default=1)
+    deadline = models.DateTimeField(_("本步办理期限"), null=True, blank=True, db_index=True)
+    note = models.CharField(_("办理意见"), max_length=300, blank=True)
+
+    scope = Scope(department="department", owner="created_by", organization="organization",
+                  also=_cadre_organizations)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("政策申报")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("handle_application", _("办理政策申报（受理、审核、公示、拨付）"))]
+        constraints = [models.UniqueConstraint(fields=["item", "organization", "period"],
+                                               condition=~Q(status="returned"),
+                                               name="policyapplication_one_open_per_period")]
+
+    def __str__(self):
+        return f"{self.organization} · {self.item}"
+
+
+class Payment(FeidiModel):
+    """Money paid (兑现) to an enterprise under an item for a period — from a 免申即享 list the
+    policy office confirms, or from an application's last step. Never twice per item and period."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        PAID = "paid", _("已拨付")
+
+    item = models.ForeignKey(PolicyItem, verbose_name=_("政策条款"), on_delete=models.PROTECT,
+                             related_name="payments")
+    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
+                                     related_name="policy_payments")
+    period = models.CharField(_("兑现期"), max_length=10)
+    amount = MoneyField(_("金额（元）"), validators=[MinValueValidator(0)])
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    application = models.ForeignKey(Application, verbose_name=_("申报"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="payments")
+    confirmed_by = models.ForeignKey(User, verbose_name=_("确认人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
+
+    scope = Scope(department="department", owner="created_by", organization="organization",
+                  also=_cadre_organizations)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("政策兑现")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["item", "organization", "period"],
+                                               name="policypayment_once_per_period")]
+
+    def __str__(self):
+        return f"{self.organization} · {self.item} · {self.period}"

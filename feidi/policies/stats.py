@@ -1,0 +1,38 @@
+"""What 惠企政策 answers in 统计查询 (and so in the biweekly and monthly reports): payments (兑现)
+confirmed or paid in a window — how many, how much, to how many enterprises — by policy, status
+or zone; e.g. “1至10月兑现惠企政策资金1.2亿元”."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from feidi.core import stats
+
+from .models import Payment
+
+
+def register() -> None:
+    P = Payment.Status
+    stats.register(stats.Subject(
+        key="policy_payments", label=_("惠企政策兑现"), model=Payment,
+        noun=pgettext_lazy("stats noun", "惠企政策兑现"), unit="笔", order=38,
+        help=_("如“兑现惠企政策资金1.2亿元”（统计项选兑现金额，日期选确认时间）"),
+        measures=(
+            stats.Measure("count", _("兑现笔数")),
+            stats.Measure("amount", _("兑现金额"), "sum", field="amount", unit="元",
+                          where=Q(status__in=[P.CONFIRMED, P.PAID])),
+            stats.Measure("paid", _("已拨付金额"), "sum", field="amount", unit="元", where=Q(status=P.PAID),
+                          verb=pgettext_lazy("stats verb", "拨付")),
+        ),
+        dates=(
+            stats.DateField("confirmed_at", _("确认时间"), pgettext_lazy("stats verb", "兑现")),
+            stats.DateField("paid_on", _("拨付日期"), pgettext_lazy("stats verb", "拨付")),
+        ),
+        dimensions=(
+            stats.Dimension("policy", _("政策"), "item__policy_id", model="policies.Policy"),
+            stats.Dimension("status", _("状态"), "status", "choice", choices_of=tuple(P.choices), inline=False),
+            stats.Dimension("zone", _("园区"), "organization__zone_id", model="registry.Zone"),
+        ),
+    ))

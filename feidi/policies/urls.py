@@ -1,0 +1,29 @@
+from django.urls import path
+
+from feidi.core.routing import crud_urls as crud
+
+from . import views as v
+
+app_name = "policies"
+
+urlpatterns = [
+    path("mine/", v.MyPoliciesView.as_view(), name="mine"),
+    *crud("library", "policy", v.PolicyListView, v.PolicyDetailView, v.PolicyEditView, v.PolicyDeleteView),
+    path("library/<int:pk>/effect/", v.PolicyEffectView.as_view(), name="policy_effect"),
+    *crud("items", "policyitem", v.PolicyItemListView, v.PolicyItemDetailView, v.PolicyItemEditView,
+          v.PolicyItemDeleteView),
+    path("items/import/", v.PolicyItemImportView.as_view(), name="policyitem_import"),
+    path("items/<int:pk>/act/", v.PolicyItemActView.as_view(), name="policyitem_act"),
+    *crud("conditions", "condition", v.ConditionListView, v.ConditionDetailView, v.ConditionEditView,
+          v.ConditionDeleteView),
+    path("matches/", v.MatchListView.as_view(), name="match_list"),
+    path("matches/<int:pk>/", v.MatchDetailView.as_view(), name="match_detail"),
+    path("matches/<int:pk>/apply/", v.ApplicationApplyView.as_view(), name="match_apply"),
+    path("applications/", v.ApplicationListView.as_view(), name="application_list"),
+    path("applications/<int:pk>/", v.ApplicationDetailView.as_view(), name="application_detail"),
+    path("applications/<int:pk>/act/", v.ApplicationActView.as_view(), name="application_act"),
+    path("payments/", v.PaymentListView.as_view(), name="payment_list"),
+    path("payments/summary/", v.PaymentSummaryView.as_view(), name="payment_summary"),
+    path("payments/<int:pk>/", v.PaymentDetailView.as_view(), name="payment_detail"),
+    path("payments/<int:pk>/pay/", v.PaymentPayView.as_view(), name="payment_pay"),
+]

@@ -1,0 +1,440 @@
+"""惠企政策 pages: the library (policies, items, conditions), matches (an item's enterprises, an
+enterprise's own policies on the phone), applications and payments, totals and the effect."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views import View
+from django.views.generic import TemplateView
+
+from feidi.core.actions import ConflictError
+from feidi.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectImportView,
+    ObjectListView,
+    ObjectMixin,
+    PrefillMixin,
+    ScopedViewMixin,
+    apply_validation_error,
+)
+
+from . import actions
+from .conditions import holds_for
+from .filtersets import (
+    ApplicationFilterSet,
+    ConditionFilterSet,
+    MatchFilterSet,
+    PaymentFilterSet,
+    PolicyFilterSet,
+    PolicyItemFilterSet,
+)
+from .forms import ApplicationActionForm, ApplicationForm, ConditionForm, PolicyForm, PolicyItemForm
+from .models import Application, Condition, Match, Payment, Policy, PolicyItem
+from .tables import ApplicationTable, ConditionTable, MatchTable, PaymentTable, PolicyItemTable, PolicyTable
+
+
+# --- the library ------------------------------------------------------------------------------------
+class PolicyListView(ObjectListView):
+    model = Policy
+    filterset_class = PolicyFilterSet
+    table_class = PolicyTable
+
+
+class PolicyDetailView(ObjectDetailView):
+    model = Policy
+    template_name = "policies/policy_detail.html"
+    detail_fields = ("issuer", "number", "issued_on", "effective_from", "effective_until", "target_indicator",
+                     "active", "department")
+
+    def get_context_data(self, **kwargs):
+        items = (PolicyItem.objects.visible_to(self.request.user).filter(policy=self.object)
+                 .annotate(qualified=Count("matches", filter=Q(matches__status=Match.Status.QUALIFIED)),
+                           partial=Count("matches", filter=Q(matches__status=Match.Status.PARTIAL))))
+        paid = (Payment.objects.visible_to(self.request.user).filter(item__policy=self.object)
+                .aggregate(total=Sum("amount"), n=Count("organization", distinct=True)))
+        return super().get_context_data(items=items, paid=paid, can_add_item=self.can_add_item(), **kwargs)
+
+    def can_add_item(self) -> bool:
+        return self.request.user.has_perm("policies.add_policyitem") and self.reaches(self.object, "change")
+
+
+class PolicyEditView(ObjectEditView):
+    model = Policy
+    form_class = PolicyForm
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_policy(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+class PolicyDeleteView(ObjectDeleteView):
+    model = Policy
+
+
+class PolicyItemListView(ObjectListView):
+    model = PolicyItem
+    filterset_class = PolicyItemFilterSet
+    table_class = PolicyItemTable
+    select_related = ("policy",)
+
+
+class PolicyItemDetailView(ObjectDetailView):
+    model = PolicyItem
+    template_name = "policies/policyitem_detail.html"
+    detail_fields = ("policy", "mode", "period", "amount_kind", "amount_fixed", "amount_rate", "amount_indicator",
+                     "amount_month", "amount_cap", "review_department", "step_days", "active", "matched_at",
+                     "content", "materials")
+
+    def get_context_data(self, **kwargs):
+        item, user = self.object, self.request.user
+        matches = Match.objects.visible_to(user).filter(item=item)
+        counts = dict(matches.order_by().values_list("status").annotate(n=Count("pk")))
+        top = matches.filter(status=Match.Status.QUALIFIED).select_related("organization").order_by(
+            "-estimated_amount", "organization__name")[:20]
+        may_change = self.reaches(item, "change")
+        return super().get_context_data(
+            conditions=item.conditions.select_related("label", "zone", "indicator", "talent_tier"),
+            qualified=counts.get(Match.Status.QUALIFIED, 0), partial=counts.get(Match.Status.PARTIAL, 0),
+            top=top, may_change=may_change and user.has_perm("policies.add_condition"),
+            may_refresh=may_change,
+            may_list=item.mode == PolicyItem.Mode.EXEMPT and user.has_perm("policies.add_payment") and may_change,
+            pending=Payment.objects.visible_to(user).filter(item=item, status=Payment.Status.PENDING).count(),
+            may_confirm=user.has_perm("policies.change_payment") and may_change, **kwargs)
+
+
+class PolicyItemEditView(PrefillMixin, ObjectEditView):
+    model = PolicyItem
+    form_class = PolicyItemForm
+    prefill = {"policy": Policy}
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_item(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+class PolicyItemDeleteView(ObjectDeleteView):
+    model = PolicyItem
+
+
+class PolicyItemImportView(ObjectImportView):
+    model = PolicyItem
+    import_key = "policy_items"
+
+
+class PolicyItemActView(ObjectMixin, View):
+    """Buttons of an item's page: recompute its matches now, build the 免申即享 list, confirm it."""
+
+    model = PolicyItem
+    permission_action = "change"
+
+    def post(self, request, *args, **kwargs):
+        from .matching import refresh_item
+
+        item = self.get_object()
+        what = request.POST.get("action")
+        try:
+            if what == "refresh":
+                found = refresh_item(item)
+                messages.success(request, gettext("已重新匹配：符合{qualified}家，差一项{partial}家").format(**found))
+            elif what == "list":
+                if not request.user.has_perm("policies.add_payment"):
+                    raise PermissionDenied(gettext("没有权限"))
+                n = actions.do_build_payment_list(item, acting_user=request.user)
+                messages.success(request, gettext("已生成兑现名单：新增{count}家待确认").format(count=n))
+            elif what == "confirm":
+                if not request.user.has_perm("policies.change_payment"):
+                    raise PermissionDenied(gettext("没有权限"))
+                n = actions.do_confirm_payments(Payment.objects.visible_to(request.user, "change").filter(item=item),
+                                                acting_user=request.user)
+                messages.success(request, gettext("已确认{count}条兑现记录").format(count=n))
+            else:
+                messages.error(request, gettext("该操作当前不可用"))
+        except (ValidationError, ConflictError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(item.get_absolute_url())
+
+
+class ConditionListView(ObjectListView):
+    model = Condition
+    filterset_class = ConditionFilterSet
+    table_class = ConditionTable
+    select_related = ("item", "label", "zone", "indicator", "talent_tier")
+    offer_add = False
+
+
+class ConditionDetailView(ObjectDetailView):
+    model = Condition
+
+
+class ConditionEditView(PrefillMixin, ObjectEditView):
+    model = Condition
+    form_class = ConditionForm
+    prefill = {"item": PolicyItem}
+    template_name = "policies/condition_form.html"
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        if not PolicyItem.objects.visible_to(self.request.user, "change").filter(pk=obj.item_id).exists():
+            raise PermissionDenied(gettext("不能修改该条款的条件"))
+        return actions.do_save_condition(obj, acting_user=self.request.user)
+
+
+class ConditionDeleteView(ObjectDeleteView):
+    model = Condition
+
+    def delete_object(self, obj):
+        actions.do_delete_condition(obj, acting_user=self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        item = obj.item
+        self.delete_object(obj)
+        messages.success(request, gettext("已删除：{obj}").format(obj=obj))
+        return HttpResponseRedirect(item.get_absolute_url())
+
+
+# --- matches ----------------------------------------------------------------------------------------
+class MatchListView(ObjectListView):
+    model = Match
+    filterset_class = MatchFilterSet
+    table_class = MatchTable
+    select_related = ("organization", "item", "missing__label", "missing__zone", "missing__indicator",
+                      "missing__talent_tier")
+    offer_add = False
+
+
+def explain(match: Match) -> list[dict]:
+    """Each condition of the item, and whether this enterprise meets it."""
+    rows = []
+    for c in match.item.conditions.select_related("label", "zone", "indicator", "talent_tier"):
+        held = holds_for(c, match.organization_id)
+        rows.append({"text": str(c), "held": held, "missing": c.pk == match.missing_id})
+    return rows
+
+
+class MatchDetailView(ObjectDetailView):
+    model = Match
+    template_name = "policies/match_detail.html"
+
+    def get_context_data(self, **kwargs):
+        match, user = self.object, self.request.user
+        applications = Application.objects.visible_to(user).filter(item=match.item, organization=match.organization)
+        payments = Payment.objects.visible_to(user).filter(item=match.item, organization=match.organization)
+        may_apply = (match.item.mode == PolicyItem.Mode.APPLY and user.has_perm("policies.add_application")
+                     and not applications.exclude(status=Application.Status.RETURNED).filter(
+                         period=match.item.period).exists() and not payments.filter(period=match.item.period).exists()
+                     and (not user.organization_id or user.organization_id == match.organization_id))
+        return super().get_context_data(conditions=explain(match), applications=applications, payments=payments,
+                                        may_apply=may_apply, policy=match.item.policy, **kwargs)
+
+
+class MyPoliciesView(ScopedViewMixin, TemplateView):
+    """An enterprise's own page (phone first): the items it qualifies for, those it may qualify
+    for and what is missing, the estimated amounts, its applications and payments."""
+
+    model = Match
+    template_name = "policies/mine.html"
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        if not user.organization_id:
+            return redirect("policies:match_list")
+        matches = list(Match.objects.visible_to(user).filter(organization_id=user.organization_id)
+                       .select_related("item__policy", "missing__label", "missing__zone", "missing__indicator",
+                                       "missing__talent_tier").order_by("status", "-estimated_amount"))
+        applications = (Application.objects.visible_to(user).filter(organization_id=user.organization_id)
+                        .select_related("item")[:20]) if user.has_perm("policies.view_application") else []
+        payments = (Payment.objects.visible_to(user).filter(organization_id=user.organization_id)
+                    .select_related("item")[:20]) if user.has_perm("policies.view_payment") else []
+        qualified = [m for m in matches if m.status == Match.Status.QUALIFIED]
+        total = sum((m.estimated_amount or 0) for m in qualified)
+        return self.render_to_response(self.get_context_data(
+            title=gettext("我的惠企政策"), qualified=qualified,
+            partial=[m for m in matches if m.status == Match.Status.PARTIAL], total=total,
+            applications=applications, payments=payments))
+
+
+# --- applications ------------------------------------------------------------------------------------
+class ApplicationListView(ObjectListView):
+    model = Application
+    filterset_class = ApplicationFilterSet
+    table_class = ApplicationTable
+    select_related = ("organization", "item")
+    offer_add = False
+
+
+def application_actions(application: Application, user) -> list[str]:
+    if user.organization_id or not user.has_perm("policies.handle_application"):
+        return []
+    if application.status not in Application.OPEN:
+        return []
+    return ["advance", "return"]
+
+
+class ApplicationDetailView(ObjectDetailView):
+    model = Application
+    template_name = "policies/application_detail.html"
+    detail_fields = ("organization", "item", "period", "amount", "status", "handling_department", "level",
+                     "deadline", "note", "created_at")
+
+    def get_context_data(self, **kwargs):
+        app = self.object
+        acts = application_actions(app, self.request.user)
+        if acts and not Application.objects.visible_to(self.request.user, "handle").filter(pk=app.pk).exists():
+            acts = []
+        ctx = super().get_context_data(actions=[(a, ApplicationActionForm.ACTIONS[a]) for a in acts], **kwargs)
+        ctx.update(edit_url=None, delete_url=None)  # an application changes only through its steps
+        return ctx
+
+
+class ApplicationApplyView(ObjectMixin, TemplateView):
+    """Apply for the item of a match the user sees (an enterprise for itself, a cadre for it)."""
+
+    model = Match
+    template_name = "generic/form.html"
+
+    def get_permission(self) -> str:
+        return "policies.add_application"
+
+    def form(self, match, data=None):
+        app = Application(item=match.item, organization=match.organization, amount=match.estimated_amount)
+        return ApplicationForm(data, instance=app, item=match.item, user=self.request.user)
+
+    def render_form(self, form, match):
+        return self.render_to_response(self.get_context_data(
+            form=form, object=form.instance, creating=True, title=gettext("申报：{item}").format(item=match.item),
+            cancel_url=match.get_absolute_url()))
+
+    def get(self, request, *args, **kwargs):
+        match = self.get_object()
+        return self.render_form(self.form(match), match)
+
+    def post(self, request, *args, **kwargs):
+        match = self.get_object()
+        form = self.form(match, request.POST)
+        if form.is_valid():
+            app = form.instance
+            app.materials = form.materials()
+            try:
+                actions.do_apply(app, acting_user=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                if isinstance(exc, ValidationError):
+                    apply_validation_error(form, exc)
+                else:
+                    form.add_error(None, str(exc))
+            else:
+                messages.success(request, gettext("已提交申报"))
+                return redirect(app.get_absolute_url())
+        return self.render_form(form, match)
+
+
+class ApplicationActView(ObjectMixin, View):
+    model = Application
+    permission_action = "handle"
+
+    def get_permission(self) -> str:
+        return "policies.handle_application"
+
+    def scope_action(self) -> str:
+        return "handle"
+
+    def post(self, request, *args, **kwargs):
+        app = self.get_object()
+        form = ApplicationActionForm(request.POST)
+        if not form.is_valid() or form.cleaned_data["action"] not in application_actions(app, request.user):
+            messages.error(request, gettext("该操作当前不可用"))
+            return redirect(app.get_absolute_url())
+        note = form.cleaned_data["note"] or ""
+        try:
+            if form.cleaned_data["action"] == "advance":
+                actions.do_advance_application(app, note, acting_user=request.user)
+            else:
+                actions.do_return_application(app, note, acting_user=request.user)
+        except (ValidationError, ConflictError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, gettext("已办理：{status}").format(status=app.get_status_display()))
+        return redirect(app.get_absolute_url())
+
+
+# --- payments ----------------------------------------------------------------------------------------
+class PaymentListView(ObjectListView):
+    model = Payment
+    filterset_class = PaymentFilterSet
+    table_class = PaymentTable
+    select_related = ("organization", "item")
+    offer_add = False
+
+
+class PaymentDetailView(ObjectDetailView):
+    model = Payment
+    template_name = "policies/payment_detail.html"
+    detail_fields = ("organization", "item", "period", "amount", "status", "application", "confirmed_by",
+                     "confirmed_at", "paid_on", "created_at")
+
+    def get_context_data(self, **kwargs):
+        p = self.object
+        may_pay = (p.status == Payment.Status.CONFIRMED and self.reaches(p, "change"))
+        ctx = super().get_context_data(may_pay=may_pay, **kwargs)
+        ctx.update(edit_url=None, delete_url=None)  # a payment changes only by confirmation and payment
+        return ctx
+
+
+class PaymentPayView(ObjectMixin, View):
+    model = Payment
+    permission_action = "change"
+
+    def post(self, request, *args, **kwargs):
+        payment = self.get_object()
+        try:
+            paid_on = dt.date.fromisoformat(request.POST.get("paid_on") or timezone.localdate().isoformat())
+            actions.do_pay(payment, paid_on, acting_user=request.user)
+        except (ValueError, ConflictError) as exc:
+            messages.error(request, str(exc) or gettext("日期格式应为 YYYY-MM-DD"))
+        else:
+            messages.success(request, gettext("已拨付"))
+        return redirect(payment.get_absolute_url())
+
+
+class PaymentSummaryView(ScopedViewMixin, TemplateView):
+    """Money paid per policy and per enterprise (what the user sees)."""
+
+    model = Payment
+    template_name = "policies/summary.html"
+
+    def get(self, request, *args, **kwargs):
+        qs = Payment.objects.visible_to(request.user).filter(status__in=[Payment.Status.CONFIRMED,
+                                                                          Payment.Status.PAID])
+        by_policy = (qs.values("item__policy_id", "item__policy__title").order_by("item__policy__title")
+                     .annotate(total=Sum("amount"), n=Count("organization", distinct=True), rows=Count("pk")))
+        by_org = (qs.values("organization_id", "organization__name").annotate(total=Sum("amount"), rows=Count("pk"))
+                  .order_by("-total", "organization__name")[:50])
+        return self.render_to_response(self.get_context_data(title=gettext("兑现汇总"), by_policy=by_policy,
+                                                             by_org=by_org))
+
+
+class PolicyEffectView(ObjectMixin, TemplateView):
+    """A policy's effect: money paid, enterprises reached, and the targeted indicator's 同口径
+    growth of those enterprises against the others of the same zones."""
+
+    model = Policy
+    template_name = "policies/effect.html"
+
+    def get(self, request, *args, **kwargs):
+        from . import effect
+
+        policy = self.get_object()
+        try:
+            month = dt.date.fromisoformat(request.GET["month"] + "-01") if request.GET.get("month") else None
+        except ValueError:
+            month = None
+        result = effect.compute(policy, request.user, month)
+        return self.render_to_response(self.get_context_data(title=gettext("政策效果：{policy}").format(policy=policy),
+                                                             object=policy, result=result))

@@ -1,0 +1,344 @@
+"""惠企政策: conditions as sets, matching (符合 / 差一项 with the missing condition, the estimated
+amount), 免申即享 lists, applications step by step with working-day limits and escalation, payments
+once per period, the effect, the enterprise's own page, the API, and the scope from outside."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from feidi.core.models import DictItem, Notification
+from feidi.indicators.actions import bulk_upsert
+from feidi.indicators.models import Indicator, IndicatorValue
+from feidi.policies import actions, matching
+from feidi.policies.models import Application, Condition, Match, Payment, Policy, PolicyItem
+from feidi.registry.models import OrganizationLabel, Residency
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 6, 1)
+
+
+def _label(org, code, since=dt.date(2025, 1, 1), until=None):
+    return OrganizationLabel.objects.create(organization=org, label=DictItem.objects.get(type__code="org_label", code=code),
+                                            since=since, until=until, department=org.department)
+
+
+def _value(org, code, period, value):
+    ind = Indicator.objects.get(code=code)
+    bulk_upsert([IndicatorValue(organization=org, indicator=ind, period=period, value=Decimal(value),
+                                department_id=org.department_id, zone_id=org.zone_id, industry="38", source="staff")])
+
+
+@pytest.fixture
+def officer(cast):
+    from feidi.testing.cast import _user
+
+    return _user("policy", "甲区政策办", roles=["policy_office"], department=cast.dept_a)
+
+
+@pytest.fixture
+def item(cast, officer):
+    policy = actions.do_save_policy(Policy(title="研发奖补", issuer="上饶经开区管委会", issued_on=dt.date(2026, 1, 5),
+                                           department=cast.dept_a, target_indicator=Indicator.objects.get(code="rd")),
+                                    acting_user=officer)
+    it = actions.do_save_item(PolicyItem(policy=policy, number="第五条", title="高企研发投入奖补", period="2026",
+                                         mode=PolicyItem.Mode.APPLY, amount_kind=PolicyItem.AmountKind.RATE,
+                                         amount_rate=Decimal("10"), amount_indicator=Indicator.objects.get(code="rd"),
+                                         amount_month=dt.date(2025, 12, 1), amount_cap=Decimal("500000"),
+                                         materials="研发费用专项审计报告\n高新技术企业证书", step_days=3),
+                              acting_user=officer)
+    label = DictItem.objects.get(type__code="org_label", code="high_tech")
+    for c in (Condition(item=it, kind="label", label=label, on=TODAY),
+              Condition(item=it, kind="indicator_min", indicator=Indicator.objects.get(code="rd"),
+                        month=dt.date(2025, 12, 1), min_value=Decimal("1000000")),
+              Condition(item=it, kind="industry", industry="C38")):
+        actions.do_save_condition(c, acting_user=officer)
+    return it
+
+
+def test_an_item_matches_as_sets_with_the_missing_condition_and_the_capped_amount(cast, item):
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "8000000")  # 10% = 800,000 → capped at 500,000
+    _value(cast.org_a2, "rd", dt.date(2025, 12, 1), "2000000")  # not 高企: all conditions but one
+    _label(cast.org_b1, "high_tech")
+    _value(cast.org_b1, "rd", dt.date(2025, 12, 1), "9000000")  # another zone: never reached
+    found = matching.refresh_item(item, today=TODAY)
+    assert found == {"qualified": 1, "partial": 1, "new": 1}
+    a1 = Match.objects.get(item=item, organization=cast.org_a1)
+    assert a1.status == "qualified" and a1.estimated_amount == Decimal("500000")
+    a2 = Match.objects.get(item=item, organization=cast.org_a2)
+    assert a2.status == "partial" and a2.missing.kind == "label" and a2.estimated_amount == Decimal("200000")
+    assert not Match.objects.filter(organization=cast.org_b1).exists()
+    # the enterprise is told once (a second run adds nobody new)
+    assert Notification.objects.filter(user=cast.ent_a, title__contains="高企研发投入奖补").count() == 1
+    assert matching.refresh_item(item, today=TODAY)["new"] == 0
+
+
+def test_a_label_held_on_the_day_counts_and_an_expired_one_does_not(cast, item):
+    _label(cast.org_a1, "high_tech", since=dt.date(2022, 1, 1), until=dt.date(2025, 12, 31))
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "2000000")
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(organization=cast.org_a1).status == "partial"
+
+
+def test_growth_on_a_comparable_basis_and_free_text_needs_a_person(cast, item, officer):
+    Condition.objects.filter(item=item).delete()
+    revenue = Indicator.objects.get(code="revenue")
+    actions.do_save_condition(Condition(item=item, kind="indicator_growth", indicator=revenue,
+                                        month=dt.date(2026, 3, 1), min_growth=Decimal("20")), acting_user=officer)
+    actions.do_save_condition(Condition(item=item, kind="text", text="近三年无安全生产事故"), acting_user=officer)
+    _value(cast.org_a1, "revenue", dt.date(2025, 3, 1), "100")
+    _value(cast.org_a1, "revenue", dt.date(2026, 3, 1), "130")  # +30%
+    _value(cast.org_a2, "revenue", dt.date(2025, 3, 1), "100")
+    _value(cast.org_a2, "revenue", dt.date(2026, 3, 1), "110")  # +10%
+    _value(cast.org_b1, "revenue", dt.date(2026, 3, 1), "900")  # no comparable month: not a growth
+    matching.refresh_item(item, today=TODAY)
+    rows = {m.organization_id: m for m in Match.objects.filter(item=item)}
+    assert set(rows) == {cast.org_a1.pk} and rows[cast.org_a1.pk].needs_check
+
+
+def test_enclave_incubated_and_landed_at_home(cast, item, officer):
+    Condition.objects.filter(item=item).delete()
+    actions.do_save_condition(Condition(item=item, kind="enclave_landed"), acting_user=officer)
+    Residency.objects.filter(pk=cast.residency_a1.pk).update(status=Residency.Status.EXITED)
+    matching.refresh_item(item, today=TODAY)
+    assert list(Match.objects.filter(item=item).values_list("organization_id", flat=True)) == [cast.org_a1.pk]
+
+
+def test_a_condition_form_refuses_missing_parameters_in_chinese(cast, item, officer, client):
+    client.force_login(officer)
+    response = client.post(reverse("policies:condition_add") + f"?item={item.pk}",
+                           {"item": item.pk, "kind": "indicator_min", "min_count": 1, "order": 0})
+    assert response.status_code == 200
+    assert "“指标累计值不低于”条件须填写此项" in response.content.decode()
+    response = client.post(reverse("policies:condition_add") + f"?item={item.pk}",
+                           {"item": item.pk, "kind": "zone", "zone": cast.zone_a.pk, "min_count": 1, "order": 0})
+    assert response.status_code == 302
+    assert item.conditions.filter(kind="zone").exists()
+
+
+def test_exempt_items_make_a_list_confirmed_once_per_period(cast, item, officer):
+    PolicyItem.objects.filter(pk=item.pk).update(mode=PolicyItem.Mode.EXEMPT)
+    item.refresh_from_db()
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    matching.refresh_item(item, today=TODAY)
+    assert actions.do_build_payment_list(item, acting_user=officer) == 1
+    assert actions.do_build_payment_list(item, acting_user=officer) == 0  # already listed
+    assert actions.do_confirm_payments(Payment.objects.filter(item=item), acting_user=officer) == 1
+    payment = Payment.objects.get(item=item)
+    assert payment.status == "confirmed" and payment.amount == Decimal("300000")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(item=item, organization=cast.org_a1, period="2026", amount=1)
+    from feidi.core.models import AuditRecord
+
+    assert AuditRecord.objects.filter(model="policies.payment", object_id=str(payment.pk)).count() == 2
+
+
+def test_an_application_goes_through_the_steps_and_pays_once(cast, item, officer, client):
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    matching.refresh_item(item, today=TODAY)
+    match = Match.objects.get(item=item, organization=cast.org_a1)
+    client.force_login(cast.ent_a)
+    page = client.get(reverse("policies:match_apply", kwargs={"pk": match.pk}))
+    assert page.status_code == 200 and "研发费用专项审计报告" in page.content.decode()
+    missing = client.post(reverse("policies:match_apply", kwargs={"pk": match.pk}), {"amount": "300000"})
+    assert "这个字段是必填项" in missing.content.decode() or "必填" in missing.content.decode()
+    client.post(reverse("policies:match_apply", kwargs={"pk": match.pk}),
+                {"amount": "300000", "material_0": "审计报告已上传至企业空间", "material_1": "证书编号GR2025"})
+    app = Application.objects.get(item=item, organization=cast.org_a1)
+    assert app.status == "submitted" and app.prefilled["uscc"] == cast.org_a1.uscc and app.deadline
+    assert "高新技术企业" in app.prefilled["labels"]
+    client.force_login(officer)
+    for expected in ("accepted", "reviewed", "publicized", "paid"):
+        response = client.post(reverse("policies:application_act", kwargs={"pk": app.pk}), {"action": "advance"})
+        assert response.status_code == 302
+        app.refresh_from_db()
+        assert app.status == expected
+    payment = Payment.objects.get(item=item, organization=cast.org_a1)
+    assert payment.status == "paid" and payment.amount == Decimal("300000") and payment.application_id == app.pk
+    # a second application for the same period is refused
+    with pytest.raises(ValidationError, match="已兑现"):
+        actions.do_apply(Application(item=item, organization=cast.org_a1), acting_user=cast.ent_a)
+
+
+def test_an_overdue_step_rises_through_the_service_chain(cast, item, officer):
+    from feidi.testing.factories import _service_settings
+
+    _service_settings(cast)
+    Match.objects.create(item=item, organization=cast.org_a1, status="qualified", computed_at=timezone.now(),
+                         department=cast.dept_a, estimated_amount=1)
+    app = actions.do_apply(Application(item=item, organization=cast.org_a1), acting_user=cast.ent_a)
+    later = app.deadline + dt.timedelta(hours=1)
+    assert actions.sweep(now=later) == 1
+    app.refresh_from_db()
+    assert app.level == 2 and app.deadline > later
+    assert actions.sweep(now=later) == 0  # idempotent
+
+
+def test_the_enterprise_sees_only_its_own_matches(cast, item, client):
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    _value(cast.org_a2, "rd", dt.date(2025, 12, 1), "3000000")
+    matching.refresh_item(item, today=TODAY)
+    client.force_login(cast.ent_a)
+    page = client.get(reverse("policies:mine")).content.decode()
+    assert "高企研发投入奖补" in page and "30.00万元" in page
+    client.force_login(cast.ent_b)
+    page = client.get(reverse("policies:mine")).content.decode()
+    assert "尚缺" in page and "30.00万元" in page  # its own partial match only
+    other = Match.objects.get(organization=cast.org_a1)
+    assert client.get(reverse("policies:match_detail", kwargs={"pk": other.pk})).status_code == 404
+    body = client.get("/api/v1/policies/matches").json()
+    assert {m["organization_id"] for m in body["items"]} == {cast.org_a2.pk}
+
+
+def test_the_api_lists_items_with_conditions_and_applies(cast, item, client):
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    matching.refresh_item(item, today=TODAY)
+    client.force_login(cast.leader)
+    items = client.get("/api/v1/policies/items").json()["items"]
+    assert items[0]["conditions"][0]["text"].endswith("持有“高新技术企业”")
+    client.force_login(cast.ent_a)
+    response = client.post("/api/v1/policies/applications", {"item_id": item.pk, "organization_id": cast.org_a1.pk,
+                                                             "materials": {"研发费用专项审计报告": "见附件",
+                                                                           "高新技术企业证书": "GR2025"}},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    client.force_login(cast.ent_b)
+    response = client.post("/api/v1/policies/applications", {"item_id": item.pk, "organization_id": cast.org_a1.pk,
+                                                             "materials": {}}, content_type="application/json")
+    assert response.status_code == 422
+
+
+def test_the_effect_compares_reached_enterprises_with_the_others(cast, item, officer, client):
+    for org, before, now in ((cast.org_a1, "100", "150"), (cast.org_a2, "100", "105")):
+        _value(org, "rd", dt.date(2025, 6, 1), before)
+        _value(org, "rd", dt.date(2026, 6, 1), now)
+    Payment.objects.create(item=item, organization=cast.org_a1, period="2026", amount=Decimal("300000"),
+                           status="paid", department=cast.dept_a)
+    from feidi.policies import effect
+
+    result = effect.compute(item.policy, officer, dt.date(2026, 6, 1))
+    assert result.paid == Decimal("300000") and result.reached == 1
+    assert round(result.reached_group.growth, 3) == 0.5 and round(result.others_group.growth, 3) == 0.05
+    client.force_login(officer)
+    page = client.get(reverse("policies:policy_effect", kwargs={"pk": item.policy_id})).content.decode()
+    assert "+50.0%" in page and "+5.0%" in page
+    heading, blocks = effect.report_section(cast.dept_a, dt.date(2026, 6, 30))
+    assert blocks[0]["sentence"] == "《研发奖补》已兑现30.00万元，惠及企业1家；受惠企业研发投入同口径增长+50.0%，其他企业+5.0%"
+    summary = client.get(reverse("policies:payment_summary")).content.decode()
+    assert "研发奖补" in summary and cast.org_a1.name in summary and "30.00万元" in summary
+
+
+def test_data_changes_ask_for_one_debounced_refresh(cast, item, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from feidi.policies.jobs import PENDING
+
+    cache.delete(PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        _label(cast.org_a1, "high_tech")
+        _label(cast.org_a2, "high_tech")
+    assert cache.get(PENDING) == 1
+
+
+def test_todos_list_applications_waiting_for_the_office(cast, item, officer):
+    from feidi.core import workbench
+
+    Match.objects.create(item=item, organization=cast.org_a1, status="qualified", computed_at=timezone.now(),
+                         department=cast.dept_a, estimated_amount=1)
+    actions.do_apply(Application(item=item, organization=cast.org_a1), acting_user=cast.ent_a)
+    groups = {t.key: t for t in workbench.for_user(officer)}
+    assert groups["policy_application"].count == 1
+
+
+def test_no_measured_value_gives_no_amount_not_the_cap(cast, item):
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 11, 1), "9000000")  # not the amount's month
+    Condition.objects.filter(item=item).exclude(kind="label").delete()
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(organization=cast.org_a1).estimated_amount is None
+
+
+def test_the_enterprise_page_and_the_match_list_cost_the_same_whatever_the_matches(cast, client_for, item, officer,
+                                                                                   django_assert_max_num_queries):
+    def add_items(k):
+        for i in range(k):
+            extra = actions.do_save_item(PolicyItem(policy=item.policy, title=f"加测条款{i}", period="2026",
+                                                    amount_kind="fixed", amount_fixed=Decimal(1000)),
+                                         acting_user=officer)
+            Match.objects.create(item=extra, organization=cast.org_a1, status="partial", computed_at=timezone.now(),
+                                 department=cast.dept_a, missing=item.conditions.first())
+
+    add_items(1)
+    for user, url in (("ent_a", reverse("policies:mine")), ("leader", reverse("policies:match_list"))):
+        c = client_for(user)
+        c.get(url)
+        with django_assert_max_num_queries(30) as few:
+            assert c.get(url).status_code == 200
+        counts = len(few.captured_queries)
+        add_items(5)
+        with django_assert_max_num_queries(counts):
+            assert c.get(url).status_code == 200
+
+
+def test_a_refresh_writes_what_changed(cast, item, officer):
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    _value(cast.org_a2, "rd", dt.date(2025, 12, 1), "2000000")
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(organization=cast.org_a2).status == "partial"
+    _label(cast.org_a2, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "500000")  # below the threshold now: one short
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(organization=cast.org_a2).status == "qualified"
+    a1 = Match.objects.get(organization=cast.org_a1)
+    assert a1.status == "partial" and a1.missing.kind == "indicator_min" and a1.estimated_amount == Decimal("50000")
+    OrganizationLabel.objects.filter(organization=cast.org_a1).delete()
+    matching.refresh_item(item, today=TODAY)  # two conditions short: gone
+    assert not Match.objects.filter(organization=cast.org_a1).exists()
+    unchanged = Match.objects.get(organization=cast.org_a2)
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(organization=cast.org_a2).status == unchanged.status == "qualified"
+
+
+def _xlsx(rows):
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("政策条款")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+    return out.getvalue()
+
+
+def test_items_import_from_xlsx_all_rows_or_none(cast, item, officer, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(officer)
+    header = ["所属政策", "条款编号", "条款名称", "兑现方式", "兑现期", "金额规则", "定额(元)", "每步办理时限(工作日)"]
+    bad = _xlsx([header, ["研发奖补", "第七条", "专精特新奖励", "免申即享", "2026", "定额", "300000", "5"],
+                 ["没有这个政策", "第八条", "小巨人奖励", "免申即享", "2026", "定额", "500000", "5"]])
+    response = client.post(reverse("policies:policyitem_import"), {"file": SimpleUploadedFile("条款.xlsx", bad)})
+    assert response.status_code == 200 and not PolicyItem.objects.filter(title="专精特新奖励").exists()
+    good = _xlsx([header, ["研发奖补", "第七条", "专精特新奖励", "免申即享", "2026", "定额", "300000", "5"]])
+    response = client.post(reverse("policies:policyitem_import"), {"file": SimpleUploadedFile("条款.xlsx", good)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    imported = PolicyItem.objects.get(title="专精特新奖励")
+    assert imported.policy == item.policy and imported.mode == "exempt" and imported.amount_fixed == Decimal("300000")
+    assert imported.department_id == cast.dept_a.pk
