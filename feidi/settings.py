@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "feidi.projects",
     "feidi.indicators",
     "feidi.techmarket",
+    "feidi.intel",
     "feidi.cockpit",
     "feidi.demo",
 ]
