@@ -85,7 +85,7 @@ def analyse_one(item: NewsItem, ctx: scoring.Context) -> NewsItem:
         "extraction": ex_json, "score": total, "reasons": reasons, "chain_name": ex.chain,
         "chain_id": links["chain_id"], "segment_id": links["segment_id"], "organization_id": links["organization_id"],
         "org_name": links["org_name"][:200], "amount": links["amount"], "event_type": (ex.event_types or [""])[0],
-        "simhash": sim, "band0": b[0], "band1": b[1], "band2": b[2], "band3": b[3], "duplicate_of_id": group,
+        "simhash": sim, **{f"band{i}": v for i, v in enumerate(b)}, "duplicate_of_id": group,
         "analysed_at": timezone.now(),
     }
     NewsItem.objects.filter(pk=item.pk).update(**values)
@@ -95,11 +95,20 @@ def analyse_one(item: NewsItem, ctx: scoring.Context) -> NewsItem:
     return item
 
 
+DUPLICATE_WINDOW = dt.timedelta(days=14)  # the same story is reposted within days, not months
+
+
 def _group_of(item: NewsItem, sim: int, b: tuple) -> int | None:
-    """The first item of the department telling the same story (SimHash within 3 bits), through
-    the band indexes; the group is named by its earliest item."""
-    candidates = (NewsItem.objects.filter(department_id=item.department_id, pk__lt=item.pk, simhash__isnull=False)
-                  .filter(Q(band0=b[0]) | Q(band1=b[1]) | Q(band2=b[2]) | Q(band3=b[3]))
+    """The first item of the department telling the same story (``dedup.MAX_DISTANCE``), found
+    through the band indexes among the items published within two weeks of it; the group is named
+    by its earliest item."""
+    same_band = Q()
+    for i, v in enumerate(b):
+        same_band |= Q(**{f"band{i}": v})
+    candidates = (NewsItem.objects.filter(department_id=item.department_id, pk__lt=item.pk, simhash__isnull=False,
+                                          published_on__gte=item.published_on - DUPLICATE_WINDOW,
+                                          published_on__lte=item.published_on + DUPLICATE_WINDOW)
+                  .filter(same_band)
                   .values_list("pk", "simhash", "duplicate_of_id").order_by("pk")[:200])
     for pk, other, group in candidates:
         if dedup.distance(sim, other) <= dedup.MAX_DISTANCE:
@@ -189,13 +198,13 @@ def do_dismiss_item(item: NewsItem, *, acting_user) -> NewsItem:
     return update_object(item, acting_user=acting_user)
 
 
-def daily_list(user, day: dt.date | None = None, *, days: int = 1, limit: int = 50):
+def daily_list(user, day: dt.date | None = None, *, days: int = 1):
     """The ranked items of the day (and the ``days`` - 1 before it) the user sees: analysed, not
     dismissed, one per duplicate group, best score first."""
     day = day or timezone.localdate()
     return (NewsItem.objects.visible_to(user).filter(
         published_on__gt=day - dt.timedelta(days=days), published_on__lte=day, duplicate_of__isnull=True)
-        .exclude(status__in=[Status.PENDING, Status.DISMISSED]).order_by("-score", "-published_on", "-pk")[:limit])
+        .exclude(status__in=[Status.PENDING, Status.DISMISSED]).order_by("-score", "-published_on", "-pk"))
 
 
 def send_digest(day: dt.date | None = None) -> int:

@@ -14,7 +14,6 @@ class IntelConfig(AppConfig):
 
         from . import jobs  # noqa: F401 (analysis batches, the daily digest)
 
-        return
         register("intel", gettext_noop("招商情报"), "📰", 13, [
             Item(gettext_noop("每日情报"), "intel:daily", "intel.view_newsitem"),
             Item(gettext_noop("情报库"), "intel:newsitem_list", "intel.view_newsitem"),

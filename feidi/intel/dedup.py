@@ -1,9 +1,11 @@
 """Near-duplicate stories (the same news from several outlets): SimHash over character shingles.
 
 Each text gets a 64-bit SimHash of its 4-character shingles (punctuation and spaces dropped, so
-re-punctuated copies agree). Two items within a Hamming distance of ``MAX_DISTANCE`` (3) share at
-least one of the four 16-bit bands (pigeonhole), so the candidates of an item are the rows equal
-on a band — four indexed look-ups, never a comparison of every pair.
+re-punctuated copies agree). The candidates of an item are the rows equal to it on one of six
+bands of 10–11 bits (``WIDTHS``) — six indexed look-ups, never a comparison of every pair; two
+items within 5 bits always share a band (pigeonhole), further apart they often still do. A candidate within
+``MAX_DISTANCE`` bits is the same story: a short item wrapped in an outlet's header and byline
+moves 4–8 bits, while on the 90 labelled items no two different stories come closer than 17.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 
 import numpy as np
 
-MAX_DISTANCE = 3
+MAX_DISTANCE = 8
 SHINGLE = 4
 _DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 _MASK = (1 << 64) - 1
@@ -36,9 +38,15 @@ def simhash(text: str) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def bands(value: int) -> tuple[int, int, int, int]:
-    unsigned = value & _MASK
-    return tuple((unsigned >> (16 * i)) & 0xFFFF for i in range(4))
+WIDTHS = (11, 11, 11, 11, 10, 10)
+
+
+def bands(value: int) -> tuple[int, ...]:
+    unsigned, out, shift = value & _MASK, [], 0
+    for width in WIDTHS:
+        out.append((unsigned >> shift) & ((1 << width) - 1))
+        shift += width
+    return tuple(out)
 
 
 def distance(a: int, b: int) -> int:

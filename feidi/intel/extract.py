@@ -267,6 +267,8 @@ _SUFFIX_WORDS = {"股份有限公司", "有限责任公司", "有限公司", "�
 _NOT_FIRM = re.compile(r"(政府|联交所|管委会|委员会|发改委|工信部|商务部|财政部|证监会|交易所|人民法院|法院|协会|学会|联合会|大学|经开区|学院|"
                        r"研究院|研究所|科学院|中心|办公室|管理局|局|厅|部|委|人大|政协|党委|开发区|高新区|园区)$")
 _BAD_START = ("该", "本", "此", "其", "上述", "子公司", "公司", "全资", "控股子", "旗下", "与", "和", "及", "由", "向")
+# nouns in front of a name that describe the firm rather than name it (正极材料企业|丁锂科技股份有限公司)
+_APPOSITIVE = ("公司", "企业", "厂商", "龙头", "供应商", "旗下", "巨头", "客户")
 _LEFT_TAGS = {"ORG", "LOC", "nz", "n", "nw", "PER", "vn", "an", "j"}
 
 
@@ -324,11 +326,14 @@ def organizations(text: str, toks: list[tuple[str, str, int]], gazetteer: dict[s
         if word.endswith(("有限公司", "集团")) or word in ("股份有限公司", "有限责任公司"):
             # walk left over name-like words: 江西|赣锋|锂业|股份有限公司
             k, begin = i, start
-            while k > 0 and i - k < 5 and toks[k - 1][1] in _LEFT_TAGS and toks[k - 1][0] not in ("公司",):
+            while k > 0 and i - k < 5 and toks[k - 1][1] in _LEFT_TAGS and not toks[k - 1][0].endswith(_APPOSITIVE):
                 k -= 1
                 begin = toks[k][2]
             if begin < start or len(word) > 4:
-                found.append(Span("org", text[begin:start + len(word)], begin, start + len(word), "", "规则"))
+                end = start + len(word)
+                head = text[begin:end - 4]  # an appositive inside the run: the name starts after it
+                cut = max((head.rfind(a) + len(a) for a in _APPOSITIVE if a in head), default=0)
+                found.append(Span("org", text[begin + cut:end], begin + cut, end, "", "规则"))
         i += 1
     for m in _CLAUSE_SUBJECT.finditer(text):
         name = re.sub(r"(今日|昨日|近日|日前|今天|昨天|将|已|也|还|又)+$", "", m["name"])

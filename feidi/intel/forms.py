@@ -10,6 +10,20 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 class NewsItemForm(ScopedModelForm):
     class Meta:
         model = NewsItem
@@ -30,15 +44,12 @@ class IntakeForm(StyledFormMixin, forms.Form):
     url = forms.CharField(label=_("原文链接"), max_length=500, required=False)
     text = forms.CharField(label=_("正文"), required=False, max_length=200_000,
                            widget=forms.Textarea(attrs={"rows": 10}))
-    files = forms.FileField(label=_("或上传文件"), required=False,
+    files = MultipleFileField(label=_("或上传文件"), required=False,
                             widget=MultipleFileInput(attrs={"accept": ".txt,.html,.htm,.docx,.pdf"}),
                             help_text=_("支持 .txt .html .docx .pdf，可多选"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-
-    def clean_files(self):
-        return self.files.getlist("files") if self.files else []
 
     def clean(self):
         data = super().clean()

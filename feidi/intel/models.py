@@ -51,13 +51,15 @@ class NewsItem(FeidiModel):
     published_on = models.DateField(_("发布日期"), db_index=True)
     text = models.TextField(_("正文"))
     content_hash = models.CharField(_("正文指纹"), max_length=64, editable=False, db_index=True)
-    # SimHash of the text's character shingles cut into four 16-bit bands: two items within a
-    # Hamming distance of 3 share at least one band (pigeonhole), so candidates come from an index.
+    # SimHash of the text's character shingles cut into six bands (dedup.py): two items within a
+    # Hamming distance of 5 share at least one band (pigeonhole), so candidates come from an index.
     simhash = models.BigIntegerField(_("相似指纹"), null=True, blank=True, editable=False)
     band0 = models.IntegerField(null=True, blank=True, editable=False)
     band1 = models.IntegerField(null=True, blank=True, editable=False)
     band2 = models.IntegerField(null=True, blank=True, editable=False)
     band3 = models.IntegerField(null=True, blank=True, editable=False)
+    band4 = models.IntegerField(null=True, blank=True, editable=False)
+    band5 = models.IntegerField(null=True, blank=True, editable=False)
     duplicate_of = models.ForeignKey("self", verbose_name=_("同一报道"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="duplicates", editable=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
@@ -81,7 +83,8 @@ class NewsItem(FeidiModel):
                                on_delete=models.SET_NULL, related_name="+", editable=False)
 
     scope = Scope(department="department", owner="created_by")
-    audit_exclude = ("updated_at", "created_at", "extraction", "text", "band0", "band1", "band2", "band3", "simhash")
+    audit_exclude = ("updated_at", "created_at", "extraction", "text", "band0", "band1", "band2", "band3", "band4", "band5",
+                     "simhash")
 
     class Meta:
         verbose_name = verbose_name_plural = _("招商情报")
@@ -90,6 +93,7 @@ class NewsItem(FeidiModel):
             models.Index(fields=["department", "published_on", "score"]),
             models.Index(fields=["band0"]), models.Index(fields=["band1"]),
             models.Index(fields=["band2"]), models.Index(fields=["band3"]),
+            models.Index(fields=["band4"]), models.Index(fields=["band5"]),
         ]
 
     def __str__(self):
