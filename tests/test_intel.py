@@ -246,3 +246,22 @@ def test_the_digest_reaches_the_investment_bureau_once(cast, zone_chain, django_
     note = Notification.objects.get(user=cast.invest)
     assert "丁锂科技新建正极材料项目" in note.body
     assert not Notification.objects.filter(user=cast.other_pmo).exists()
+
+
+def check_the_demo_intel():
+    """Called by tests/test_demo.py on its one demo load: the sample items are analysed, the
+    reposted one is grouped under the first, and the investment bureau's daily list shows them."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from feidi.accounts.models import User
+    from feidi.intel.models import NewsItem
+
+    items = NewsItem.objects.filter(sample=True)
+    assert items.count() >= 5 and not items.filter(analysed_at__isnull=True).exists()
+    assert items.filter(duplicate_of__isnull=False).count() == 1
+    assert items.filter(score__gt=0).count() >= 4
+    c = Client()
+    c.force_login(User.objects.get(username="invest"))
+    page = c.get(reverse("intel:daily")).content.decode()
+    assert "示例" in page and "磷酸锰铁锂" in page

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -70,11 +70,23 @@ def marked_text(item: NewsItem) -> list[dict]:
     return pieces
 
 
+# the event types and 补链/延链 are stored in Chinese in the reasons; shown through the catalogue
+EVENT_NAMES = (gettext_noop("扩产"), gettext_noop("新建"), gettext_noop("融资"), gettext_noop("并购"), gettext_noop("中标"),
+               gettext_noop("签约"), gettext_noop("上市"), gettext_noop("补链"), gettext_noop("延链"))
+
+
+def _shown_arg(key: str, value):
+    if key in ("event", "action") and isinstance(value, str):
+        return gettext("、").join(gettext(v) for v in value.split("、"))
+    return value
+
+
 def shown_reasons(item: NewsItem) -> list[dict]:
     out = []
     for r in item.reasons or []:
         try:
-            text = gettext(r["text"]).format(**r.get("args", {}))
+            args = {k: _shown_arg(k, v) for k, v in (r.get("args") or {}).items()}
+            text = gettext(r["text"]).format(**args)
         except (KeyError, IndexError, ValueError, TypeError):
             text = str(r.get("text", ""))
         out.append({"points": r.get("points", 0), "text": text})

@@ -13,6 +13,7 @@ class Command(BaseCommand):
         from feidi.core.context import acting
         from feidi.demo import (
             indicators,
+            intel,
             projects,
             services,
             statistics,
@@ -31,6 +32,8 @@ class Command(BaseCommand):
                 result["created"].update({k: v for k, v in module.load().items() if v})
             # the classifications the seeds' sentences use, and the leader's saved 统计查询
             result["created"].update({k: v for k, v in statistics.load().items() if v})
+            # a few invented news items for the daily intelligence list
+            result["created"].update({k: v for k, v in intel.load().items() if v})
         created = result["created"]
         if created:
             parts = "，".join(f"{name} {n}" for name, n in created.items())
