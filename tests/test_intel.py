@@ -265,3 +265,21 @@ def check_the_demo_intel():
     c.force_login(User.objects.get(username="invest"))
     page = c.get(reverse("intel:daily")).content.decode()
     assert "示例" in page and "磷酸锰铁锂" in page
+
+
+def test_a_feed_is_read_only_when_given_and_its_entries_become_items(cast, tmp_path, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    from feidi.intel.models import NewsItem, SourceKind
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>内网</title>'
+        "<item><title>晶科能源扩产</title><link>http://intranet/a</link><pubDate>Thu, 03 Dec 2026 08:00:00 +0800</pubDate>"
+        "<description>&lt;p&gt;晶科能源在上饶追加投资30亿元扩建N型电池产能。&lt;/p&gt;</description></item>"
+        "</channel></rss>", encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("intel", "fetch-feed", feed.as_uri(), "--user", "invest")
+    item = NewsItem.objects.get(source_kind=SourceKind.FEED)
+    assert (item.title, item.url, item.published_on) == ("晶科能源扩产", "http://intranet/a", dt.date(2026, 12, 3))
+    assert item.text == "晶科能源在上饶追加投资30亿元扩建N型电池产能。" and item.status == "new"
