@@ -5,6 +5,7 @@ from feidi.chains.api import router as chains_router  # noqa: E402
 from feidi.core.api import api
 from feidi.core.api_core import router as core_router  # noqa: E402
 from feidi.indicators.api import router as indicators_router  # noqa: E402
+from feidi.intel.api import router as intel_router  # noqa: E402
 from feidi.policies.api import router as policies_router  # noqa: E402
 from feidi.projects.api import router as projects_router  # noqa: E402
 from feidi.registry.api import router as registry_router  # noqa: E402
@@ -20,3 +21,4 @@ api.add_router("/projects/", projects_router)
 api.add_router("/indicators/", indicators_router)
 api.add_router("/techmarket/", techmarket_router)
 api.add_router("/policies/", policies_router)
+api.add_router("/intel/", intel_router)

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "feidi.indicators",
     "feidi.techmarket",
     "feidi.policies",
+    "feidi.intel",
     "feidi.cockpit",
     "feidi.demo",
 ]

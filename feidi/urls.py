@@ -18,6 +18,7 @@ urlpatterns = [
     path("techmarket/", include("feidi.techmarket.urls")),
     path("policies/", include("feidi.policies.urls")),
     path("cockpit/", include("feidi.cockpit.urls")),
+    path("intel/", include("feidi.intel.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # the charts' texts (gettext in feidi/static): the djangojs catalogue of the user's language

@@ -33,7 +33,12 @@ def test_the_demo_loads_once_and_its_pages_render():
 
     check_the_demo_market()
     check_the_demo_batch()
-    counts.update({m: m.objects.count() for m in (Demand, Supply, Push, Challenge, JointProject, Auction, Lot)})
+    from feidi.intel.models import NewsItem
+    from tests.test_intel import check_the_demo_intel
+
+    check_the_demo_intel()
+    counts.update({m: m.objects.count() for m in (Demand, Supply, Push, Challenge, JointProject, Auction, Lot,
+                                                  NewsItem)})
     call_command("demo")
     assert {m: m.objects.count() for m in counts} == counts
     c = Client()

@@ -19,7 +19,7 @@ from feidi.testing.factories import make_for
 
 OUTSIDERS = ("other_clerk", "other_pmo", "ent_b", "inst")
 APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects", "indicators", "techmarket",
-                  "policies"}
+                  "policies", "intel"}
 
 
 def _walk(patterns, namespace=""):

@@ -87,15 +87,17 @@ POLICIES_ENTERPRISE = ["policies.view_match", "policies.view_application", "poli
 # Decisions of the weekly dispatch are tasks of any unit's staff: whoever may be a task's owner
 # sees the tasks of their scope and records what was done (their 我的待办 lists them).
 TASKS = ["projects.view_task", "projects.change_task"]
+INTEL_VIEW = ["intel.view_newsitem"]
+INTEL_FULL = _perms("intel", {"newsitem": FULL})
 
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
 STANDARD_ROLES = {
     "city_leader": (gettext_noop("市领导"), "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW,
                                                              *PROJECTS_VIEW,
-                                                    *INDICATORS_VIEW, *TECH_VIEW, *POLICIES_VIEW], False,
+                                                    *INDICATORS_VIEW, *TECH_VIEW, *POLICIES_VIEW, *INTEL_VIEW], False,
                                                     gettext_noop("全市各园区与飞地数据只读")),
     "zone_leader": (gettext_noop("区主要领导"), "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *SERVICES_VIEW,
-                                                                     *CHAINS_VIEW, *PROJECTS_VIEW,
+                                                                     *CHAINS_VIEW, *PROJECTS_VIEW, *INTEL_VIEW,
                                                        *INDICATORS_VIEW, *TECH_VIEW, *POLICIES_VIEW,
                                                        "projects.transition_project", "projects.reassign_project",
                                                        "projects.change_task", "services.change_appeal",
@@ -104,11 +106,11 @@ STANDARD_ROLES = {
     "zone_clerk": (gettext_noop("园区办事员"), "", DataScope.ZONE_TREE, [*REGISTRY_FULL, *TASKS], False,
                    gettext_noop("本园区主体库维护")),
     "investment": (gettext_noop("招商局干部"), "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *CHAINS_WORK,
-                                                                    *PROJECTS_INVESTMENT,
+                                                                    *PROJECTS_INVESTMENT, *INTEL_FULL,
                                                           "projects.change_task"], False,
                    gettext_noop("线索、外出招商、签约")),
     "project_office": (gettext_noop("项目办"), "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_FULL,
-                                                                      *PROJECTS_FULL,
+                                                                      *PROJECTS_FULL, *INTEL_FULL,
                                                       *INDICATORS_VIEW, *RANKING_FULL], False,
                        gettext_noop("重点项目调度与专报")),
     "service_office": (gettext_noop("安商办"), "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *SERVICES_FULL,

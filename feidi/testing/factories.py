@@ -4,6 +4,7 @@ scope tests. A model reachable from a URL without a factory here fails those tes
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from feidi.accounts.models import ApiToken, Department, LoginLog, Role, SecurityPolicy, User
 from feidi.core import audit
@@ -169,7 +170,7 @@ def _policy_factories():
 def make_for(model, cast):
     try:
         factory = {**FACTORIES, **_service_factories(), **_project_factories(), **_indicator_factories(),
-                   **_techmarket_factories(), **_policy_factories()}[model]
+                   **_techmarket_factories(), **_policy_factories(), **_intel_factories()}[model]
     except KeyError:
         raise LookupError(f"no factory for {model.__name__}: add one to feidi/testing/factories.py") from None
     return factory(cast)
@@ -417,3 +418,20 @@ def _techmarket_factories():
         tm.ThesaurusEntry: lambda c: tm.ThesaurusEntry.objects.get_or_create(chain="甲区光伏", term="甲区叠层封装", defaults={
             "equivalents": "甲区封装胶膜", "department": c.dept_a, "created_by": c.tech})[0],
     }
+
+
+def _intel_factories():
+    from feidi.intel.models import NewsItem, Status
+
+    def news_item(cast):
+        text = "甲区锂电企业拟投资12亿元扩产电芯"
+        return NewsItem.objects.get_or_create(title="甲区情报：扩产电芯", defaults={
+            "text": text, "published_on": dt.date.today(), "source": "甲区日报", "department": cast.dept_a_bureau,
+            "created_by": cast.invest, "content_hash": "a" * 64, "status": Status.NEW, "score": 45,
+            "org_name": "甲区锂电企业", "event_type": "扩产", "chain_name": "锂电", "amount": Decimal("1200000000"),
+            "extraction": {"orgs": [{"kind": "org", "text": "甲区锂电企业", "start": 0, "end": 6, "value": "", "by": "模型"}],
+                           "amounts": [{"kind": "amount", "text": "12亿元", "start": 9, "end": 13, "value": "1200000000",
+                                        "by": "规则", "extra": {"currency": "元"}}], "offset": 0},
+            "reasons": [{"code": "amount_big", "points": 20, "text": "金额大：{amount}亿元", "args": {"amount": "12"}}]})[0]
+
+    return {NewsItem: news_item}

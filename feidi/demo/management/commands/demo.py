@@ -13,6 +13,7 @@ class Command(BaseCommand):
         from feidi.core.context import acting
         from feidi.demo import (
             indicators,
+            intel,
             policies,
             projects,
             services,
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             result["created"].update({k: v for k, v in statistics.load().items() if v})
             # 惠企政策 matched against the enterprises, labels, values and talents loaded above
             result["created"].update({k: v for k, v in policies.load().items() if v})
+            # a few invented news items for the daily intelligence list
+            result["created"].update({k: v for k, v in intel.load().items() if v})
         created = result["created"]
         if created:
             parts = "，".join(f"{name} {n}" for name, n in created.items())

@@ -1,0 +1,52 @@
+"""招商情报 in headless chromium at a phone's width: paste a story, see its fields marked in the
+text with the score's reasons, turn it into a lead in one click."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.test_browser import _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STORY = ("湖南某正极材料企业丁锂科技股份有限公司12月3日公告，拟投资约50亿元新建年产20万吨磷酸铁锂正极材料项目，"
+         "项目分两期建设，一期预计2027年底投产。产品将供应甲光伏科技有限公司等电池企业。公司表示，"
+         "储能电池需求快速增长，现有产能已满负荷运转，此次新建项目有助于巩固公司的行业地位。")
+
+
+def test_paste_a_story_see_its_fields_and_make_it_a_lead(browser, live_server, world):  # noqa: F811
+    from feidi.chains import actions as ca
+    from feidi.chains.models import Chain, Segment, SegmentMember
+
+    chain = ca.do_save_chain(Chain(name="锂电新能源", department=world.dept_a), acting_user=None)
+    segs = {name: ca.do_save_segment(Segment(chain=chain, name=name, order=i), acting_user=None)
+            for i, name in enumerate(["锂矿", "正极材料", "电芯", "储能"], start=1)}
+    ca.do_save_member(SegmentMember(segment=segs["电芯"], organization=world.org_a1, role="master"), acting_user=None)
+    page, outside = _page(browser, live_server, width=390, height=844)
+    _login(page, "invest")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/intel/items/add/")
+    page.fill("textarea[name=text]", STORY)
+    page.fill("input[name=title]", "丁锂科技拟投资50亿元新建正极材料项目")
+    page.fill("input[name=source]", "某财经")
+    _shot(page, "60-intel-paste")
+    page.click("text=录入并分析")
+    page.wait_for_url(re.compile(r"/intel/items/\d+/$"))
+    page.reload()  # the analysis ran after the commit (jobs run in-process under the tests)
+    org = page.locator("mark[data-kind=org]").first
+    assert org.inner_text() == "丁锂科技股份有限公司"
+    assert page.locator("mark[data-kind=amount]").first.inner_text() == "约50亿元"
+    assert page.locator("text=是本区缺失环节").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # nothing wider than the phone
+    _shot(page, "61-intel-item-marked")
+    page.goto("/intel/")
+    assert page.locator("text=丁锂科技拟投资50亿元新建正极材料项目").count() == 1
+    _shot(page, "62-intel-daily")
+    page.click("text=丁锂科技拟投资50亿元新建正极材料项目")
+    page.click("#to-lead")
+    page.wait_for_url(re.compile(r"/projects/pipeline/\d+/$"))
+    assert page.locator("text=丁锂科技股份有限公司").count() >= 1
+    _shot(page, "63-intel-lead")
+    assert not outside, outside
