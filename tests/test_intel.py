@@ -4,6 +4,7 @@ reasons, duplicates, one click to a lead or a target, and scope from the outside
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -283,3 +284,60 @@ def test_a_feed_is_read_only_when_given_and_its_entries_become_items(cast, tmp_p
     item = NewsItem.objects.get(source_kind=SourceKind.FEED)
     assert (item.title, item.url, item.published_on) == ("晶科能源扩产", "http://intranet/a", dt.date(2026, 12, 3))
     assert item.text == "晶科能源在上饶追加投资30亿元扩建N型电池产能。" and item.status == "new"
+
+
+def _docx_bomb(lie: bool) -> bytes:
+    """A Word file whose document part inflates to 100 MB of one repeated paragraph; with ``lie``,
+    its zip headers declare a thousandth of that."""
+    import zipfile
+
+    from docx import Document
+
+    from .hostile import _shrink_declared
+
+    buffer = io.BytesIO()
+    Document().save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    paragraph = "<w:p><w:r><w:t>扩产</w:t></w:r></w:p>".encode()
+    body = paragraph * (100 * 1024 * 1024 // len(paragraph))
+    parts["word/document.xml"] = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                                  b"<w:body>" + body + b"</w:body></w:document>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    data = bytearray(out.getvalue())
+    if lie:
+        _shrink_declared(data, "word/document.xml", len(parts["word/document.xml"]) // 1000)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("lie", [False, True], ids=["honest-size", "lying-size"])
+def test_a_word_bomb_is_refused_without_inflating_it(lie):
+    import resource
+
+    from django.core.exceptions import ValidationError
+
+    from feidi.intel.intake import text_of
+
+    data = _docx_bomb(lie)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ValidationError):
+        text_of("扩产公告.docx", data)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 150 * 1024  # KB: never the 100 MB
+
+
+@pytest.mark.parametrize("declaration", [
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>',
+    b'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+    b"<!doctype rss>"])
+def test_a_feed_declaring_a_document_type_or_entities_is_refused_before_parsing(declaration):
+    from django.core.exceptions import ValidationError
+
+    from feidi.intel.intake import feed_entries
+
+    feed = (b'<?xml version="1.0"?>' + declaration + b'<rss version="2.0"><channel><item><title>&lol2;</title>'
+            b"</item></channel></rss>")
+    with pytest.raises(ValidationError, match="实体声明"):
+        feed_entries(feed)

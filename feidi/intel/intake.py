@@ -80,8 +80,15 @@ def text_of(name: str, data: bytes) -> tuple[str, str]:
 
         from docx import Document
 
+        from feidi.lib.spreadsheet import Budget, SheetError, check_package
+
         try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a bomb is refused before python-docx inflates it
+                check_package(archive, Budget(sheet_bytes=64 * 1024 * 1024, inflated_bytes=128 * 1024 * 1024),
+                              noun=gettext("Word 文件"))
             doc = Document(io.BytesIO(data))
+        except SheetError as exc:
+            raise ValidationError(str(exc)) from exc
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
             raise ValidationError(gettext("无法读取该 Word 文件")) from exc
         return stem, _tidy("\n".join(p.text for p in doc.paragraphs))
@@ -114,12 +121,14 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 
 def feed_entries(data: bytes) -> list[dict]:
     """Entries of an RSS 2.0 or Atom document: title, link, date, text (HTML stripped)."""
+    # refused before parsing: a feed has no business declaring a document type or entities
+    # (entity expansion bombs, external entities)
+    if re.search(rb"<!\s*(DOCTYPE|ENTITY)", data, re.I):
+        raise ValidationError(gettext("订阅源含实体声明，已拒绝"))
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
         raise ValidationError(gettext("订阅源不是有效的 RSS/Atom")) from exc
-    if b"<!ENTITY" in data[:4096]:
-        raise ValidationError(gettext("订阅源含实体声明，已拒绝"))
     out = []
     for node in root.iter("item"):
         out.append({"title": node.findtext("title") or "", "link": node.findtext("link") or "",

@@ -214,21 +214,26 @@ DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | se
 DATE_PATTERN = re.compile(r"(?<![\\\"])[ymdhs年月日]", re.I)
 
 
-def _check_package(archive: zipfile.ZipFile, budget: Budget) -> None:
+def check_package(archive: zipfile.ZipFile, budget: Budget, noun: str | None = None) -> None:
+    """An Office package (a workbook, a Word document) refused before anything is inflated when
+    its parts are too many, one is too large or compressed beyond ``budget.max_ratio`` (a bomb),
+    or all of them inflate beyond the budget. Entries are read no further than their declared
+    size (zipfile stops there), so declared sizes bound what reading can cost."""
+    noun = noun or gettext("工作簿")
     infos = archive.infolist()
     if len(infos) > budget.entries:
-        raise SheetError(gettext("工作簿包含{len}个部件，超过上限：文件可能已损坏或被构造").format(len=len(infos)))
+        raise SheetError(gettext("{noun}包含{len}个部件，超过上限：文件可能已损坏或被构造").format(noun=noun, len=len(infos)))
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > budget.sheet_bytes:
-            raise SheetError(gettext("工作簿中的“{filename}”解压后达{value}MB，超过上限：请分批导入").format(
-                filename=info.filename, value=info.file_size // 1024 // 1024))
+            raise SheetError(gettext("{noun}中的“{filename}”解压后达{value}MB，超过上限：请分批导入").format(
+                noun=noun, filename=info.filename, value=info.file_size // 1024 // 1024))
         if info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > budget.max_ratio:
-            raise SheetError(gettext("工作簿中的“{filename}”压缩比异常（{value}倍），疑为压缩炸弹，已拒绝").format(
-                filename=info.filename, value=info.file_size // info.compress_size))
+            raise SheetError(gettext("{noun}中的“{filename}”压缩比异常（{value}倍），疑为压缩炸弹，已拒绝").format(
+                noun=noun, filename=info.filename, value=info.file_size // info.compress_size))
     if total > budget.inflated_bytes:
-        raise SheetError(gettext("工作簿解压后共{value}MB，超过上限：请分批导入").format(value=total // 1024 // 1024))
+        raise SheetError(gettext("{noun}解压后共{value}MB，超过上限：请分批导入").format(noun=noun, value=total // 1024 // 1024))
 
 
 class _Counted(io.RawIOBase):
@@ -404,7 +409,7 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
         raise SheetError(gettext("文件已损坏，无法作为 .xlsx 打开：请在 Excel 中重新另存为 .xlsx")) from None
     if any(n in archive.namelist() for n in ("EncryptionInfo", "EncryptedPackage")):
         raise SheetError(gettext(MESSAGES["ole-encrypted"]))
-    _check_package(archive, budget)
+    check_package(archive, budget)
     sheets = _sheets(archive, budget)
     visible = [s for s in sheets if s[1] == "visible"]
     hidden, very_hidden = gettext("隐藏"), gettext("深度隐藏")
