@@ -152,11 +152,11 @@ def test_one_click_makes_a_lead_traced_back_to_the_item(cast, zone_chain, client
     assert response.status_code == 302 and response["Location"] == project.get_absolute_url()
     assert item.status == Status.LEAD
     assert (project.channel, project.stage, project.owner, project.introducer) == (
-        Channel.NEWS, Stage.LEAD, cast.invest, cast.invest.full_name)
+        Channel.INTEL, Stage.LEAD, cast.invest, cast.invest.full_name)
     assert project.investor == "丁锂科技股份有限公司" and project.planned_investment == 5_000_000_000
     assert "丁锂科技新建正极材料项目" in project.description
     again = client.post(reverse("intel:newsitem_lead", args=[item.pk]), {"zone": cast.zone_a.pk})
-    assert again.status_code == 302 and Project.objects.filter(channel=Channel.NEWS).count() == 1
+    assert again.status_code == 302 and Project.objects.filter(channel=Channel.INTEL).count() == 1
     assert project.name in client.get(reverse("intel:newsitem_detail", args=[item.pk])).content.decode()
 
 

@@ -169,7 +169,7 @@ def _organization_for(item: NewsItem, name: str, acting_user):
 
 
 def do_item_to_lead(item: NewsItem, zone, *, acting_user, name: str = "") -> object:
-    """A pipeline lead (线索) from the item: channel 新闻信息, the officer as 引进人 and owner, the
+    """A pipeline lead (线索) from the item: channel 招商情报, the officer as 引进人 and owner, the
     item's firm, segment and amount, the article named in the description; the item is linked."""
     from feidi.projects.actions import do_save_project
     from feidi.projects.models import Channel, Project
@@ -184,7 +184,7 @@ def do_item_to_lead(item: NewsItem, zone, *, acting_user, name: str = "") -> obj
         project = do_save_project(Project(
             name=(name or gettext("{firm}{event}项目").format(firm=firm or item.title[:40],
                                                             event=item.event_type or ""))[:200],
-            zone=zone, investor=firm[:200], organization=org, segment=item.segment, channel=Channel.NEWS,
+            zone=zone, investor=firm[:200], organization=org, segment=item.segment, channel=Channel.INTEL,
             owner=acting_user, introducer=getattr(acting_user, "full_name", "")[:50],
             introducer_department_id=getattr(acting_user, "department_id", None),
             planned_investment=item.amount,

@@ -54,6 +54,7 @@ class Channel(models.TextChoices):
     ENCLAVE = "enclave", _("飞地转化")
     REFERRAL = "referral", _("全民招商")
     NEWS = "news", _("新闻信息")
+    INTEL = "intel", _("招商情报")  # a lead turned from a news item read by 招商情报 (intel app)
     OTHER = "other", _("其他")
 
 
