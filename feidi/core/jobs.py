@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from . import notify as notifications
 from .context import acting
 from .leases import periodic_lock
 
@@ -58,24 +59,23 @@ def queue_export(export_id: int) -> None:
 
 @db_task()
 def deliver_task(delivery_ids: list[int]) -> None:
-    from .notify import deliver
-
     with acting("job"):
         for pk in delivery_ids:
-            deliver(pk)
+            notifications.deliver(pk)
 
 
 def queue_deliveries(delivery_ids: list[int]) -> None:
     deliver_task(delivery_ids)
 
 
+notifications.use_delivery_queue(queue_deliveries)
+
+
 @db_periodic_task(crontab(minute="*"))
 @periodic_lock("core-delivery-retries")
 def retry_deliveries() -> None:
-    from .notify import retry_due
-
     with acting("job"):
-        retry_due()
+        notifications.retry_due()
 
 
 @db_periodic_task(crontab(hour="8", minute="5"))
@@ -94,7 +94,6 @@ def notify_missing_calendar(today=None) -> int:
 
     from .calendar import missing_next_year
     from .models import Notification
-    from .notify import notify
 
     year = missing_next_year(today)
     if year is None:
@@ -102,9 +101,10 @@ def notify_missing_calendar(today=None) -> int:
     title = gettext("请录入{year}年法定节假日安排").format(year=year)
     admins = User.objects.filter(is_active=True, roles__duty__in=("system", "security")).distinct()
     todo = [u for u in admins if not Notification.objects.filter(user=u, title=title).exists()]
-    notify(todo, title,
-           gettext("{year}年的节假日安排尚未录入，落在{year}年的诉求办理期限等将无法按工作日计算。国务院办公厅发布通知后，请在“工作日历”中粘贴通知原文或填表录入。").format(year=year),
-           reverse("core:calendaryear_list"))
+    notifications.notify(
+        todo, title,
+        gettext("{year}年的节假日安排尚未录入，落在{year}年的诉求办理期限等将无法按工作日计算。国务院办公厅发布通知后，请在“工作日历”中粘贴通知原文或填表录入。").format(year=year),
+        reverse("core:calendaryear_list"))
     return len(todo)
 
 

@@ -50,11 +50,7 @@ def notify(users, title: str, body: str = "", url: str = "", *, department=None,
             deliveries.append(Delivery(channel=Delivery.Channel.WEBHOOK, endpoint=endpoint, title=title[:200],
                                        body=body, url=url, department=department, recipient=endpoint.name))
     created = Delivery.objects.bulk_create(deliveries)
-    if created:
-        from .jobs import queue_deliveries
-
-        ids = [d.pk for d in created]
-        transaction.on_commit(lambda: queue_deliveries(ids))
+    _queue_after_commit(created)
     return created
 
 
@@ -75,12 +71,27 @@ def notify_many(messages: list[tuple]) -> int:
                                     department=department, recipient=e.name) for e in endpoints[department.pk]]
     Notification.objects.bulk_create(notes, batch_size=1000)
     created = Delivery.objects.bulk_create(deliveries, batch_size=1000)
-    if created:
-        from .jobs import queue_deliveries
-
-        ids = [d.pk for d in created]
-        transaction.on_commit(lambda: queue_deliveries(ids))
+    _queue_after_commit(created)
     return len(notes)
+
+
+# The job queue that hands deliveries to the worker: ``core.jobs`` registers it when the app is
+# ready (jobs imports this module, never the reverse). Unqueued deliveries are not lost: the
+# minute's retry sweep (``core.jobs.retry_deliveries``) sends what is due.
+_delivery_queue = None
+
+
+def use_delivery_queue(queue) -> None:
+    """``queue(ids)`` is called after commit with the ids of the deliveries just written."""
+    global _delivery_queue
+    _delivery_queue = queue
+
+
+def _queue_after_commit(created: list[Delivery]) -> None:
+    queue = _delivery_queue
+    if created and queue is not None:
+        ids = [d.pk for d in created]
+        transaction.on_commit(lambda: queue(ids))
 
 
 def _post_json(kind: str, url: str, payload: dict) -> tuple[int, dict | None]:
