@@ -14,6 +14,9 @@ class CoreConfig(AppConfig):
         from .navigation import Item, register
 
         workbench.register(imports.todos)
+        from . import home
+
+        home.register(90, home.audit_section)
 
         from . import stats
 

@@ -11,6 +11,11 @@ class ProjectsConfig(AppConfig):
         from . import stats as app_stats
 
         app_stats.register()  # what 统计查询 can ask of this app's records
+        from feidi.core import home as home_page
+
+        from . import home
+
+        home_page.register(40, home.staff_section)
         from django.utils.translation import gettext_noop
 
         from feidi.core import imports, workbench

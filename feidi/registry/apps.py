@@ -11,6 +11,12 @@ class RegistryConfig(AppConfig):
         from . import stats as app_stats
 
         app_stats.register()  # what 统计查询 can ask of this app's records
+        from feidi.core import home as home_page
+
+        from . import home
+
+        home_page.register(10, home.staff_section)
+        home_page.register(10, home.organization_section, organization=True)
         from django.utils.translation import gettext_noop
 
         from feidi.core import imports
