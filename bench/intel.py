@@ -126,7 +126,7 @@ def main() -> None:
     print(f"{len(ids)} items, {chars:.0f} characters on average; database {args.database.rsplit('/', 1)[-1]}")
 
     from feidi.intel import extract
-    from feidi.intel.actions import queue_analysis
+    from feidi.intel.jobs import queue_analysis
     from feidi.intel.models import NewsItem
 
     queue_analysis(ids)  # batches of actions.BATCH into the job queue, as the intake does

@@ -243,7 +243,7 @@ def test_the_effect_compares_reached_enterprises_with_the_others(cast, item, off
 def test_data_changes_ask_for_one_debounced_refresh(cast, item, django_capture_on_commit_callbacks):
     from django.core.cache import cache
 
-    from feidi.policies.jobs import PENDING
+    from feidi.policies.refresh import PENDING
 
     cache.delete(PENDING)
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,6 +9,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -47,15 +48,18 @@ def do_add_item(*, acting_user, title: str, text: str, published_on: dt.date | N
     with transaction.atomic():
         create_object(item, acting_user=acting_user)
         if analyse:
-            transaction.on_commit(lambda: queue_analysis([item.pk]))
+            request_analysis([item.pk])
     return item
 
 
-def queue_analysis(ids: list[int]) -> None:
-    from .jobs import analyse_task
+# Sent after commit with the ids of items stored for analysis; ``jobs`` queues them in batches
+# (jobs imports this module, never the reverse).
+items_stored = Signal()
 
-    for i in range(0, len(ids), BATCH):
-        analyse_task(ids[i:i + BATCH])
+
+def request_analysis(ids: list[int]) -> None:
+    """Ask for the analysis of ``ids`` once the transaction commits (the job queue takes them)."""
+    transaction.on_commit(lambda: items_stored.send(sender=NewsItem, ids=list(ids)))
 
 
 def analysed_text(item: NewsItem) -> str:

@@ -6,13 +6,13 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from feidi.core.context import acting
 from feidi.core.leases import periodic_lock
 
+from . import actions
+
 
 @db_task()
 def analyse_task(ids: list[int]) -> int:
-    from .actions import analyse_items
-
     with acting("job"):
-        return analyse_items(ids)
+        return actions.analyse_items(ids)
 
 
 @db_periodic_task(crontab(hour="8", minute="30"))
@@ -22,7 +22,18 @@ def daily_digest() -> None:
 
     from django.utils import timezone
 
-    from .actions import send_digest
-
     with acting("job"):
-        send_digest(timezone.localdate() - dt.timedelta(days=1))
+        actions.send_digest(timezone.localdate() - dt.timedelta(days=1))
+
+
+def queue_analysis(ids: list[int]) -> None:
+    """Items to analyse, handed to the job queue in batches of ``actions.BATCH``."""
+    for i in range(0, len(ids), actions.BATCH):
+        analyse_task(ids[i:i + actions.BATCH])
+
+
+def _stored(sender, ids, **kwargs) -> None:
+    queue_analysis(ids)
+
+
+actions.items_stored.connect(_stored, dispatch_uid="intel-analyse-stored-items")

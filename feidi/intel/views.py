@@ -230,7 +230,7 @@ class NewsItemEditView(ObjectEditView):
         obj.content_hash = dedup.content_hash(obj.text)
         actions.fingerprint(obj)
         saved = update_object(obj, acting_user=self.request.user, expected_version=expected_version)
-        transaction.on_commit(lambda: actions.queue_analysis([saved.pk]))
+        actions.request_analysis([saved.pk])
         return saved
 
 

@@ -18,8 +18,8 @@ from feidi.core.leases import heartbeat
 from feidi.core.notify import notify, notify_many
 from feidi.services.actions import end_of_workday
 
-from .jobs import refresh_soon
 from .models import Application, Condition, Match, Payment, Policy, PolicyItem
+from .refresh import refresh_soon
 
 A = Application.Status
 
