@@ -19,3 +19,17 @@ def require_collected_static() -> None:
                    f" Static files are not collected: run `feidi collectstatic` first.")
         print(message, file=sys.stderr)
         raise ImproperlyConfigured(message)
+
+
+# Lines ``feidi serve`` prints under its address (the demo's logins, registered by the demo app).
+_banner: list = []
+
+
+def add_banner(lines) -> None:
+    """``lines()`` gives text for ``feidi serve`` to print when it starts."""
+    if lines not in _banner:
+        _banner.append(lines)
+
+
+def banner() -> list[str]:
+    return [line for lines in _banner for line in lines()]

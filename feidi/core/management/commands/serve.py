@@ -18,9 +18,9 @@ class Command(BaseCommand):
         host, _, port = options["bind"].rpartition(":")
         shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", ""} else host
         self.stdout.write(self.style.SUCCESS(f"飞地 Feidi 已启动：http://{shown}:{port}/"))
-        from feidi.demo.logins import describe_logins
+        from feidi.core.startup import banner
 
-        for line in describe_logins():
+        for line in banner():
             self.stdout.write(line)
         sys.stdout.flush()
         argv = [
