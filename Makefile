@@ -192,9 +192,10 @@ test: setup lint ## lint, the suite on SQLite (with browser tests), then on Post
 	    connect_timeout=3, **dict(a.split("=", 1) for a in sys.argv[1:])).close()' "$$@" 2>&1
 	}
 	if why=$$(pg_connect dbname=postgres) || why=$$(pg_connect); then
-	  step "pytest on PostgreSQL, without browser tests (FEIDI_VAR_DIR=$$tmp/postgres)"
+	  # the tests that reach the database (conftest.py: one that never does runs the same anywhere)
+	  step "pytest on PostgreSQL: the tests that reach the database, without browser tests (FEIDI_VAR_DIR=$$tmp/postgres)"
 	  env -u FEIDI_REDIS_URL FEIDI_DATABASE_URL="$$FEIDI_TEST_DATABASE_URL" FEIDI_VAR_DIR="$$tmp/postgres" \
-	    $(VENV)/bin/pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	    FEIDI_TEST_DATABASE_ONLY=1 $(VENV)/bin/pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 	  echo "$$(date -Is) $$safe_url" > var/test-postgres-ran
 	  pg="PostgreSQL pass ran"
 	else

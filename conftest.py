@@ -113,3 +113,26 @@ def pytest_configure(config):
 
     settings.SECURE_SSL_REDIRECT = False
     settings.SECURE_HSTS_SECONDS = 0
+
+
+# Fixtures through which a test reaches the database (pytest-django's and the live server's).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """``FEIDI_TEST_DATABASE_ONLY=1`` (the PostgreSQL pass of ``make test``) keeps the tests that
+    reach the database: one that never does (a parser, a kernel, a pure rule) runs the same on
+    any database, and has run on the SQLite pass already."""
+    import os
+
+    if os.environ.get("FEIDI_TEST_DATABASE_ONLY") != "1":
+        return
+    keep, dropped = [], []
+    for item in items:
+        uses = item.get_closest_marker("django_db") is not None or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ()))
+        (keep if uses else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
