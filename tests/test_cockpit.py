@@ -80,3 +80,22 @@ def test_the_cached_economy_is_dropped_when_its_data_or_the_viewer_changes(cast,
         cast.leader.roles.add(Role.objects.get(code="zone_clerk"))
     version = figures.core_cache.version("indicators")
     assert version >= 3  # two writes and a role change each dropped the cached figures
+
+
+
+def test_a_leaders_zone_is_the_whole_zone_not_a_part_sharing_its_department(cast):
+    """A park's parts (产业园 A区) belong to the zone's own department: the leader's zone is the
+    whole one whatever order the rows were written in (the database's row order decides nothing)."""
+    from feidi.indicators.dashboard import home_zone
+    from feidi.registry.models import Zone
+
+    zone = cast.zone_a
+    # a part written before the whole (a lower id), attached to it afterwards
+    part = Zone.objects.create(name="先建分区", kind=zone.kind, host_region=zone.host_region,
+                               department=zone.department)
+    whole = Zone.objects.create(name="整园区", kind=zone.kind, host_region=zone.host_region,
+                                department=zone.department)
+    Zone.objects.filter(pk=part.pk).update(parent=whole)
+    Zone.objects.filter(pk=zone.pk).update(parent=whole)
+    assert part.pk < whole.pk
+    assert home_zone(cast.leader) == whole

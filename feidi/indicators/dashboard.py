@@ -15,7 +15,11 @@ HEADLINE = ("revenue", "value_added", "rd", "tax")
 
 
 def home_zone(user):
-    """The zone a staff user works for (its administration is the user's department or above)."""
+    """The zone a staff user works for (its administration is the user's department or above):
+    the nearest department's, and of its zones the whole one before its parts (a park's 产业园 A区
+    shares the zone's department) — never left to the database's row order."""
+    from django.db.models import F
+
     from feidi.registry.models import Zone
 
     dept = user.department
@@ -23,7 +27,7 @@ def home_zone(user):
         return None
     ids = [dept.pk, *[d.pk for d in dept.ancestors()]]
     return (Zone.objects.filter(department_id__in=ids, home_zone__isnull=True).select_related("kind")
-            .order_by("-department__path").first())
+            .order_by("-department__path", F("parent").asc(nulls_first=True), "pk").first())
 
 
 def figures(user, values, period: dt.date | None, *, brief: bool = False) -> dict:
