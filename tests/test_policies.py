@@ -81,6 +81,31 @@ def test_an_item_matches_as_sets_with_the_missing_condition_and_the_capped_amoun
     assert matching.refresh_item(item, today=TODAY)["new"] == 0
 
 
+def test_an_enterprise_outside_an_items_gates_is_not_one_condition_short(cast, item, officer):
+    """Industry and zone are what an enterprise is: outside them it does not nearly qualify."""
+    from feidi.registry.models import Organization
+
+    Organization.objects.filter(pk=cast.org_a2.pk).update(industry_code="I6510")  # software, not C38
+    _label(cast.org_a1, "high_tech")  # C38, the label, no value: one short — the value it can reach
+    _label(cast.org_a2, "high_tech")
+    _value(cast.org_a2, "rd", dt.date(2025, 12, 1), "2000000")  # all but the industry: nothing
+    assert matching.refresh_item(item, today=TODAY) == {"qualified": 0, "partial": 1, "new": 0}
+    a1 = Match.objects.get(item=item)
+    assert a1.organization == cast.org_a1 and a1.missing.kind == "indicator_min"
+    # an item of one gate and one attainable condition: one short is the attainable one only
+    Condition.objects.filter(item=item).exclude(kind__in=["label", "industry"]).delete()
+    Condition.objects.filter(item=item, kind="industry").update(kind="zone", industry="", zone=cast.zone_a)
+    Organization.objects.filter(pk=cast.org_a2.pk).update(industry_code="C3825")
+    OrganizationLabel.objects.filter(organization=cast.org_a2).delete()
+    _label(cast.org_b1, "high_tech")  # the label in another zone: outside the gate
+    assert matching.refresh_item(item, today=TODAY, push=False) == {"qualified": 1, "partial": 1, "new": 0}
+    a2 = Match.objects.get(item=item, organization=cast.org_a2)
+    assert a2.status == "partial" and a2.missing.kind == "label"
+    # gates alone: everyone inside qualifies, nobody is one short
+    Condition.objects.filter(item=item, kind="label").delete()
+    assert matching.refresh_item(item, today=TODAY, push=False)["partial"] == 0
+
+
 def test_a_label_held_on_the_day_counts_and_an_expired_one_does_not(cast, item):
     _label(cast.org_a1, "high_tech", since=dt.date(2022, 1, 1), until=dt.date(2025, 12, 31))
     _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "2000000")

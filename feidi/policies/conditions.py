@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from .models import Condition, industries
@@ -19,6 +19,16 @@ K = Condition.Kind
 
 def _day(c: Condition, today: dt.date | None) -> dt.date:
     return c.on or today or timezone.localdate()
+
+
+def gate_filter(c: Condition) -> Q:
+    """A gate's condition (``models.GATES``) as a filter on the organizations themselves."""
+    if c.kind == K.INDUSTRY:
+        q = Q(pk__in=[])
+        for code in industries(c.industry):
+            q |= Q(industry_code__startswith=code)
+        return q
+    return Q(zone_id=c.zone_id)
 
 
 def compile_condition(c: Condition, today: dt.date | None = None):
@@ -32,13 +42,8 @@ def compile_condition(c: Condition, today: dt.date | None = None):
         day = _day(c, today)
         return (OrganizationLabel.objects.filter(label_id=c.label_id, since__lte=day)
                 .filter(Q(until__isnull=True) | Q(until__gte=day)).values("organization_id"))
-    if c.kind == K.INDUSTRY:
-        q = Q(pk__in=[])
-        for code in industries(c.industry):
-            q |= Q(industry_code__startswith=code)
-        return Organization.objects.filter(q).values("pk")
-    if c.kind == K.ZONE:
-        return Organization.objects.filter(zone_id=c.zone_id).values("pk")
+    if c.kind in (K.INDUSTRY, K.ZONE):
+        return Organization.objects.filter(gate_filter(c)).values("pk")
     if c.kind == K.INDICATOR_MIN:
         return IndicatorValue.objects.filter(indicator_id=c.indicator_id, period=c.month,
                                              value__gte=c.min_value).values("organization_id")
@@ -46,12 +51,14 @@ def compile_condition(c: Condition, today: dt.date | None = None):
         # 同口径: each enterprise's cumulative value against its own a year earlier
         from feidi.indicators.engine import add_months
 
-        before = IndicatorValue.objects.filter(organization_id=OuterRef("organization_id"),
-                                               indicator_id=c.indicator_id,
-                                               period=add_months(c.month, -12)).order_by().values("value")[:1]
+        # (the year-earlier row joined, one filter() so both sides are the same row: a join the
+        # database hashes, not a subquery run once per enterprise)
         factor = 1 + (c.min_growth or Decimal(0)) / 100
         return (IndicatorValue.objects.filter(indicator_id=c.indicator_id, period=c.month)
-                .annotate(before=Subquery(before)).filter(before__gt=0, value__gte=F("before") * factor)
+                .filter(organization__indicator_values__indicator_id=c.indicator_id,
+                        organization__indicator_values__period=add_months(c.month, -12),
+                        organization__indicator_values__value__gt=0,
+                        value__gte=F("organization__indicator_values__value") * factor)
                 .values("organization_id"))
     if c.kind == K.ENCLAVE_LANDED:
         # incubated in an enclave (resident there, or moved out) and now in that enclave's home zone

@@ -1,11 +1,15 @@
 """Matching items to enterprises in the database.
 
-For an item with structured conditions c1…cn, one query over the enterprises of the item's zone
-tree marks, per enterprise, which conditions hold (``CASE WHEN id IN (<set of ci>)``: an
-uncorrelated subquery the database hashes once) and keeps those holding all (符合) or all but one
-(差一项, n ≥ 2, recording which one). Free-text conditions are not decided: a match of an item that
-has one is flagged 需人工核验. The item's matches are replaced in one transaction; enterprises that
-newly qualify are told (inbox, e-mail, the zone's robots), with their linked cadre (挂点干部).
+For an item with structured conditions, one query over the enterprises of the item's zone tree
+that pass its gates (industry, zone: ``models.GATES``, filters on the enterprise itself) marks, per
+enterprise, which of the other conditions hold (``CASE WHEN id IN (<set of ci>)``: an uncorrelated
+subquery the database hashes once) and keeps those holding all (符合) or all but one (差一项,
+recording which one; only where the item has two conditions or more, gates counted: one missing
+condition out of one is not nearly qualifying). An enterprise outside the gates is neither: it
+cannot work towards the item, so it is not listed as 差一项 either. Free-text conditions are not
+decided: a match of an item that has one is flagged 需人工核验. The item's matches are replaced in
+one transaction; enterprises that newly qualify are told (inbox, e-mail, the zone's robots), with
+their linked cadre (挂点干部).
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .conditions import compile_condition
-from .models import Condition, Match, PolicyItem
+from .conditions import compile_condition, gate_filter
+from .models import GATES, Condition, Match, PolicyItem
 
 
 def base_organizations(item: PolicyItem):
@@ -37,23 +41,36 @@ COLUMNS = ("item_id", "organization_id", "status", "missing_id", "needs_check", 
            "department_id")
 
 
+def _null(name: str, connection) -> str:
+    """A typed NULL for Match's column: PostgreSQL types a bare NULL as text in CREATE TABLE AS, which
+    then compares with nothing."""
+    field = Match._meta.get_field(name)
+    db_type = field.target_field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
+    return f"CAST(NULL AS {db_type})"
+
+
 def rows_sql(item: PolicyItem, now, today: dt.date | None = None) -> tuple[str, list] | None:
     """The item's matches as one SELECT whose columns are Match's (``COLUMNS``), or None when the
     item has no condition a query can decide (a person reads it).
 
-    The inner query (built by the ORM) marks per enterprise which conditions hold; the outer one
+    The inner query (built by the ORM) keeps the enterprises passing the gates and marks which of
+    the other conditions each holds; the outer one
     keeps those holding all or all but one, names the missing condition, and computes the amount
     from the measured value joined once — each condition's set is built once, not once per use."""
     from django.db import connection
 
     from feidi.indicators.models import IndicatorValue
 
-    structured = [(c, compile_condition(c, today)) for c in item.conditions.all()]
-    structured = [(c, ids) for c, ids in structured if ids is not None]
-    n = len(structured)
-    if not n:
+    every = list(item.conditions.all())
+    conditions = [c for c in every if c.kind != Condition.Kind.TEXT]
+    if not conditions:
         return None
+    gates = [c for c in conditions if c.kind in GATES]
+    structured = [(c, compile_condition(c, today)) for c in conditions if c.kind not in GATES]
+    n = len(structured)
     qs = base_organizations(item).annotate(m_org=F("pk"))
+    for c in gates:
+        qs = qs.filter(gate_filter(c))
     names = []
     for i, (_c, ids) in enumerate(structured):
         name = f"h{i}"
@@ -66,11 +83,13 @@ def rows_sql(item: PolicyItem, now, today: dt.date | None = None) -> tuple[str, 
     qn = connection.ops.quote_name
     # SQLite compares a bound Decimal (sent as text) as text: it gets floats, PostgreSQL exact numerics
     num = float if connection.vendor == "sqlite" else (lambda d: d)
-    held = " + ".join(f"s.{qn(name)}" for name in names)
+    held = " + ".join(f"s.{qn(name)}" for name in names) or "0"
     missing = " ".join(f"WHEN s.{qn(name)} = 0 THEN {int(c.pk)}" for name, (c, _ids) in zip(names, structured,
                                                                                              strict=True))
+    missing = f"CASE {missing} ELSE NULL END" if names else _null("missing", connection)
+    at_least = n - 1 if n >= 1 and len(conditions) >= 2 else n
     K = PolicyItem.AmountKind
-    join, amount, amount_params, join_params = "", "NULL", [], []
+    join, amount, amount_params, join_params = "", _null("estimated_amount", connection), [], []
     if item.amount_kind == K.FIXED and item.amount_fixed is not None:
         amount, amount_params = "%s", [num(item.amount_fixed)]
     elif item.amount_kind == K.RATE and item.amount_indicator_id and item.amount_month and item.amount_rate is not None:
@@ -85,11 +104,11 @@ def rows_sql(item: PolicyItem, now, today: dt.date | None = None) -> tuple[str, 
             amount_params = [rate, num(item.amount_cap), num(item.amount_cap), rate]
         else:
             amount, amount_params = f"ROUND({share}, 2)", [rate]
-    needs_check = item.conditions.filter(kind=Condition.Kind.TEXT).exists()
+    needs_check = len(every) > len(conditions)
     c = [qn(name) for name in COLUMNS]
     sql = (f"SELECT %s AS {c[0]}, s.{qn('m_org')} AS {c[1]}, CASE WHEN {held} = {n} THEN %s ELSE %s END AS {c[2]},"
-           f" CASE {missing} ELSE NULL END AS {c[3]}, %s AS {c[4]}, {amount} AS {c[5]}, %s AS {c[6]}, %s AS {c[7]}"
-           f" FROM ({inner}) s{join} WHERE {held} >= {n - 1 if n >= 2 else n}")
+           f" {missing} AS {c[3]}, %s AS {c[4]}, {amount} AS {c[5]}, %s AS {c[6]}, %s AS {c[7]}"
+           f" FROM ({inner}) s{join} WHERE {held} >= {at_least}")
     head = [item.pk, Match.Status.QUALIFIED.value, Match.Status.PARTIAL.value, needs_check]
     tail = [connection.ops.adapt_datetimefield_value(now), item.department_id]
     return sql, [*head, *amount_params, *tail, *params, *join_params]
@@ -119,9 +138,11 @@ def refresh_item(item: PolicyItem, *, today: dt.date | None = None, push: bool =
         before = set(Match.objects.filter(item=item, status=Match.Status.QUALIFIED)
                      .values_list("organization_id", flat=True)) if push else set()
         table, columns = connection.ops.quote_name(Match._meta.db_table), [connection.ops.quote_name(c) for c in COLUMNS]
-        if found is not None and connection.vendor == "postgresql":
+        if found is not None and connection.vendor == "postgresql" and Match.objects.filter(item=item).exists():
             # the new rows in a temporary table, then only the difference is written: rows no longer
             # matching or changed go, missing ones come; an unchanged row is neither rewritten nor locked
+            # (an item with no rows yet takes the plain INSERT below: no difference to find, and no
+            # anti-join planned on statistics that may still say the table is empty)
             sql, params = found
             same = " AND ".join([f"n.{columns[1]} = m.{columns[1]}", f"n.{columns[2]} = m.{columns[2]}",
                                  *(f"n.{col} IS NOT DISTINCT FROM m.{col}" for col in (*columns[3:6], columns[7]))])

@@ -200,6 +200,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
+# What an enterprise is, not what it does: its industry and its zone. An item's gates must hold for
+# the enterprise to be even 差一项 — one of another industry or zone does not nearly qualify, it
+# cannot work towards the item; the other kinds (a label, a value, its growth, a talent, landing
+# at home) are what an enterprise can still reach, and what a cadre helps it reach.
+GATES = frozenset({K.INDUSTRY, K.ZONE})
+
+
 def industries(text: str) -> list[str]:
     return [c.strip().upper() for c in text.replace("，", ",").replace("、", ",").split(",") if c.strip()]
 
@@ -250,7 +257,8 @@ def describe(c: Condition) -> str:
 
 class Match(models.Model):
     """An enterprise against an item, as last computed: qualified, or qualifying but for one
-    condition (``missing``); with the estimated amount (政策计算器)."""
+    condition it can still meet (``missing``; never a gate: ``GATES``); with the estimated amount
+    (政策计算器)."""
 
     class Status(models.TextChoices):
         QUALIFIED = "qualified", _("符合")
