@@ -82,6 +82,19 @@ def test_the_office_edits_an_item_and_the_enterprise_reads_its_matches_on_a_phon
     desk.wait_for_selector(".alert-success")
     _shot(desk, "17-policy-item-detail")
     assert Match.objects.get(item=item, organization=world.org_a1).estimated_amount == Decimal("300000")
+    # the policy's original text as a file: a wrong one is refused in Chinese, the right one listed
+    desk.goto(f"/policies/library/{policy.pk}/")
+    desk.set_input_files("input[type=file]", {"name": "饶经开发〔2026〕3号.pdf", "mimeType": "application/pdf",
+                                              "buffer": b"<html>not a pdf</html>"})
+    desk.click("button:has-text('上传附件')")
+    desk.wait_for_selector(".alert-danger")
+    assert "文件内容与扩展名.pdf不符" in desk.content()
+    desk.set_input_files("input[type=file]", {"name": "饶经开发〔2026〕3号.pdf", "mimeType": "application/pdf",
+                                              "buffer": b"%PDF-1.4\n%%EOF\n"})
+    desk.click("button:has-text('上传附件')")
+    desk.wait_for_selector(".alert-success")
+    assert "饶经开发〔2026〕3号.pdf" in desk.content()
+    _shot(desk, "17-policy-detail-files")
 
     phone, outside2 = _page(browser, live_server, width=390, height=844)
     _login(phone, "ent_a")
@@ -95,7 +108,17 @@ def test_the_office_edits_an_item_and_the_enterprise_reads_its_matches_on_a_phon
     phone.wait_for_url(re.compile(r"/policies/matches/\d+/$"))
     _no_sideways(phone)
     _shot(phone, "17-policy-match-phone")
-    assert "尚未满足" in phone.content()
+    assert "尚未满足" in phone.content() and "饶经开发〔2026〕3号.pdf" in phone.content()
+    # applies from the phone with the audit report as a file
+    phone.click("a:has-text('在线申报')")
+    phone.set_input_files("input[name=file_0]", {"name": "审计报告.pdf", "mimeType": "application/pdf",
+                                                 "buffer": b"%PDF-1.4\n%%EOF\n"})
+    _no_sideways(phone)
+    phone.click(".page-body form button[type=submit]")
+    phone.wait_for_url(re.compile(r"/policies/applications/\d+/$"))
+    _no_sideways(phone)
+    assert "审计报告.pdf" in phone.content()
+    _shot(phone, "17-policy-application-phone")
     phone.goto("/policies/matches/")
     _no_sideways(phone)
     _shot(phone, "17-policy-match-list-phone")

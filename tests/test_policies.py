@@ -176,7 +176,7 @@ def test_an_application_goes_through_the_steps_and_pays_once(cast, item, officer
     page = client.get(reverse("policies:match_apply", kwargs={"pk": match.pk}))
     assert page.status_code == 200 and "研发费用专项审计报告" in page.content.decode()
     missing = client.post(reverse("policies:match_apply", kwargs={"pk": match.pk}), {"amount": "300000"})
-    assert "这个字段是必填项" in missing.content.decode() or "必填" in missing.content.decode()
+    assert "请上传“研发费用专项审计报告”或说明材料内容" in missing.content.decode()
     client.post(reverse("policies:match_apply", kwargs={"pk": match.pk}),
                 {"amount": "300000", "material_0": "审计报告已上传至企业空间", "material_1": "证书编号GR2025"})
     app = Application.objects.get(item=item, organization=cast.org_a1)
@@ -367,3 +367,106 @@ def test_items_import_from_xlsx_all_rows_or_none(cast, item, officer, client):
     imported = PolicyItem.objects.get(title="专精特新奖励")
     assert imported.policy == item.policy and imported.mode == "exempt" and imported.amount_fixed == Decimal("300000")
     assert imported.department_id == cast.dept_a.pk
+
+
+# --- attachments: the policy's files, the application's materials -----------------------------------
+PDF = "%PDF-1.4\n% 政策原文\n".encode()
+
+
+def _upload(name="原文.pdf", content=PDF):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_a_policys_files_reach_its_enterprises_through_their_matches_and_no_one_else(
+        cast, item, officer, client, media, django_capture_on_commit_callbacks):
+    from feidi.core.models import AuditRecord
+    from feidi.policies.models import PolicyAttachment
+
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    matching.refresh_item(item, today=TODAY, push=False)
+    policy = item.policy
+    client.force_login(officer)
+    page = client.post(reverse("policies:policy_attach", kwargs={"pk": policy.pk}), {"file": _upload()}, follow=True)
+    assert "已上传 原文.pdf" in page.content.decode()
+    # a file whose content is not its extension's is refused in Chinese, nothing stored
+    page = client.post(reverse("policies:policy_attach", kwargs={"pk": policy.pk}),
+                       {"file": _upload("指南.pdf", b"MZ\x90\x00 not a pdf")}, follow=True)
+    assert "文件内容与扩展名.pdf不符" in page.content.decode()
+    attachment = PolicyAttachment.objects.get(policy=policy)
+    assert attachment.name == "原文.pdf" and attachment.size == len(PDF)
+    assert AuditRecord.objects.filter(model="policies.policyattachment", action="create").count() == 1
+    detail = client.get(policy.get_absolute_url()).content.decode()
+    assert "原文.pdf" in detail and reverse("policies:policy_file_delete", args=[policy.pk, attachment.pk]) in detail
+    response = client.get(reverse("policies:policy_file", args=[policy.pk, attachment.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert "attachment" in response["Content-Disposition"]
+    # the enterprise reads it through its own match; another enterprise does not reach that match
+    match = Match.objects.get(item=item, organization=cast.org_a1)
+    client.force_login(cast.ent_a)
+    assert "原文.pdf" in client.get(match.get_absolute_url()).content.decode()
+    assert client.get(reverse("policies:match_policy_file", args=[match.pk, attachment.pk])).status_code == 200
+    assert client.get(reverse("policies:policy_file", args=[policy.pk, attachment.pk])).status_code == 403
+    client.force_login(cast.ent_b)
+    assert client.get(reverse("policies:match_policy_file", args=[match.pk, attachment.pk])).status_code == 404
+    # another zone's policy office, holding every permission: 404 on the file and on its removal
+    from feidi.testing.cast import _user
+
+    client.force_login(_user("policy_b", "乙区政策办", roles=["policy_office"], department=cast.dept_b))
+    assert client.get(reverse("policies:policy_file", args=[policy.pk, attachment.pk])).status_code == 404
+    assert client.post(reverse("policies:policy_file_delete", args=[policy.pk, attachment.pk])).status_code == 404
+    assert client.post(reverse("policies:policy_attach", args=[policy.pk]), {"file": _upload()}).status_code == 404
+    assert PolicyAttachment.objects.filter(pk=attachment.pk).exists()
+    # the office removes it: the row, the file and an audit row
+    path = media / attachment.file.name
+    assert path.exists()
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("policies:policy_file_delete", args=[policy.pk, attachment.pk]))
+    assert not PolicyAttachment.objects.filter(pk=attachment.pk).exists() and not path.exists()
+    assert AuditRecord.objects.filter(model="policies.policyattachment", action="delete").count() == 1
+
+
+def test_an_application_hands_in_files_for_its_materials_all_or_nothing(cast, item, officer, client, media):
+    from feidi.policies.models import ApplicationFile
+
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    matching.refresh_item(item, today=TODAY, push=False)
+    match = Match.objects.get(item=item, organization=cast.org_a1)
+    url = reverse("policies:match_apply", kwargs={"pk": match.pk})
+    client.force_login(cast.ent_a)
+    # one bad file: the form says which, in Chinese, and no application is made
+    page = client.post(url, {"amount": "300000", "file_0": _upload("审计报告.pdf"),
+                             "file_1": _upload("证书.exe", b"MZ")}).content.decode()
+    assert "不支持的文件类型“.exe”" in page
+    assert not Application.objects.exists() and not ApplicationFile.objects.exists()
+    # a file for the first material, a note for the second
+    response = client.post(url, {"amount": "300000", "file_0": _upload("审计报告.pdf"), "material_1": "证书编号GR2025"})
+    app = Application.objects.get(item=item, organization=cast.org_a1)
+    assert response.status_code == 302
+    report = ApplicationFile.objects.get(application=app)
+    assert report.material == "研发费用专项审计报告" and report.name == "审计报告.pdf"
+    page = client.get(app.get_absolute_url()).content.decode()
+    assert "审计报告.pdf" in page and "证书编号GR2025" in page
+    # a later file for the second material, while the application is open
+    client.post(reverse("policies:application_attach", args=[app.pk]),
+                {"material": "高新技术企业证书", "file": _upload("证书.pdf")})
+    assert ApplicationFile.objects.filter(application=app, material="高新技术企业证书").count() == 1
+    client.post(reverse("policies:application_attach", args=[app.pk]), {"material": "营业执照", "file": _upload()})
+    assert ApplicationFile.objects.filter(application=app).count() == 2  # not a material of the item
+    # the handling office reads it; another enterprise does not reach it
+    client.force_login(officer)
+    assert client.get(reverse("policies:application_file", args=[app.pk, report.pk])).status_code == 200
+    client.force_login(cast.ent_b)
+    assert client.get(reverse("policies:application_file", args=[app.pk, report.pk])).status_code == 404
+    assert client.post(reverse("policies:application_attach", args=[app.pk]),
+                       {"material": "高新技术企业证书", "file": _upload()}).status_code == 404

@@ -493,3 +493,26 @@ class SavedQuery(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Attachment(models.Model):
+    """A file belonging to one record (an appeal's evidence, a project's gate documents, a policy's
+    original text, an application's materials): stored under the media root by the record's own
+    ``upload_to``, never a public URL — read only through its record's scope
+    (``core.attachments``)."""
+
+    file = models.FileField(_("文件"))
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.name

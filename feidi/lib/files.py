@@ -40,9 +40,9 @@ def check_upload(name: str, head: bytes, size: int, max_bytes: int) -> str:
     return ext
 
 
-def check_django_upload(upload) -> None:
-    """``check_upload`` for a Django ``UploadedFile`` against ``ATTACHMENT_MAX_BYTES``, raising the
-    form-style ``ValidationError({"file": …})`` every attaching action reports."""
+def validate_upload(upload) -> None:
+    """``check_upload`` for a Django ``UploadedFile`` against ``ATTACHMENT_MAX_BYTES``, as a form
+    field's validator (``ValidationError`` with the Chinese message)."""
     from django.conf import settings
     from django.core.exceptions import ValidationError
 
@@ -51,4 +51,15 @@ def check_django_upload(upload) -> None:
     try:
         check_upload(upload.name, head, upload.size, settings.ATTACHMENT_MAX_BYTES)
     except RejectedFile as exc:
-        raise ValidationError({"file": str(exc)}) from None
+        raise ValidationError(str(exc)) from None
+
+
+def check_django_upload(upload) -> None:
+    """``validate_upload`` raising the form-style ``ValidationError({"file": …})`` every attaching
+    action reports."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None

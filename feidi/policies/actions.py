@@ -10,15 +10,25 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, delete_object, update_object
+from feidi.core.attachments import attach, detach
 from feidi.core.leases import heartbeat
 from feidi.core.notify import notify, notify_many
 from feidi.services.actions import end_of_workday
 
-from .models import Application, Condition, Match, Payment, Policy, PolicyItem
+from .models import (
+    Application,
+    ApplicationFile,
+    Condition,
+    Match,
+    Payment,
+    Policy,
+    PolicyAttachment,
+    PolicyItem,
+)
 from .refresh import refresh_soon
 
 A = Application.Status
@@ -111,6 +121,12 @@ def do_pay(payment: Payment, paid_on: dt.date, *, acting_user) -> Payment:
     return payment
 
 
+# the pre-filled fields as the application page names them (the keys stay stable for the API)
+PREFILL_LABELS = {"name": gettext_noop("企业名称"), "uscc": gettext_noop("统一社会信用代码"),
+                  "industry_code": gettext_noop("行业代码"), "zone": gettext_noop("所在园区"),
+                  "labels": gettext_noop("持有标签"), "estimated_amount": gettext_noop("预计金额（元）")}
+
+
 def prefill(item: PolicyItem, organization) -> dict:
     """What the platform already knows, put into the application for the enterprise."""
     from feidi.registry.models import OrganizationLabel
@@ -126,9 +142,33 @@ def prefill(item: PolicyItem, organization) -> dict:
     return data
 
 
-def do_apply(application: Application, *, acting_user) -> Application:
-    """An enterprise (or a cadre for it) applies for an item it matches; the policy office's
-    department accepts it within the item's working-day limit."""
+def do_attach_policy_file(policy: Policy, upload, *, acting_user) -> PolicyAttachment:
+    """A file of the policy document (原文, 申报指南, 表格), checked (type and size) and audited."""
+    return attach(PolicyAttachment(policy=policy), upload, acting_user=acting_user, after={"policy": policy.pk})
+
+
+def do_remove_policy_file(attachment: PolicyAttachment, *, acting_user) -> None:
+    detach(attachment, acting_user=acting_user, after={"policy": attachment.policy_id})
+
+
+def do_attach_application_file(application: Application, material: str, upload, *, acting_user) -> ApplicationFile:
+    """A file for one of the item's required materials, handed in while the application is open
+    (with the application, or afterwards when the handling department asks for it)."""
+    if material not in application.item.material_list():
+        raise ValidationError({"material": gettext("该条款没有这项申报材料：{name}").format(name=material)})
+    if application.status not in Application.OPEN:
+        raise ValidationError(gettext("申报已办结，不能再补充材料"))
+    if acting_user.organization_id and acting_user.organization_id != application.organization_id:
+        raise PermissionDenied(gettext("只能为本企业申报"))
+    return attach(ApplicationFile(application=application, material=material), upload, acting_user=acting_user,
+                  after={"application": application.pk, "material": material})
+
+
+def do_apply(application: Application, *, acting_user, files: dict | None = None) -> Application:
+    """An enterprise (or a cadre for it) applies for an item it matches, with a note and/or a file
+    (``files``: material → upload) for each required material; the policy office's department
+    accepts it within the item's working-day limit. The application and its files are stored
+    together or not at all."""
     item, org = application.item, application.organization
     if acting_user.organization_id and acting_user.organization_id != org.pk:
         raise PermissionDenied(gettext("只能为本企业申报"))
@@ -153,6 +193,8 @@ def do_apply(application: Application, *, acting_user) -> Application:
     try:
         with transaction.atomic():
             create_object(application, acting_user=acting_user)
+            for material, upload in (files or {}).items():
+                do_attach_application_file(application, material, upload, acting_user=acting_user)
             notify(_handlers(application), gettext("新的政策申报：{item}").format(item=item.title), str(org),
                    application.get_absolute_url(), department=None)
     except IntegrityError:

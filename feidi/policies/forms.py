@@ -41,7 +41,7 @@ class ConditionForm(ScopedModelForm):
 
 class ApplicationForm(ScopedModelForm):
     """The enterprise's application: the platform's figures are filled in; it adds the amount it
-    asks (by default the estimate) and a note for each required material."""
+    asks (by default the estimate) and, for each required material, a file, a note, or both."""
 
     class Meta:
         model = Application
@@ -50,16 +50,38 @@ class ApplicationForm(ScopedModelForm):
     def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        from feidi.lib.files import SIGNATURES, validate_upload
+
+        accept = ",".join(sorted(SIGNATURES))
         for i, name in enumerate(item.material_list() if item else []):
-            self.fields[f"material_{i}"] = forms.CharField(label=name, required=True, max_length=500,
+            self.fields[f"material_{i}"] = forms.CharField(label=name, required=False, max_length=500,
                                                            widget=forms.Textarea(attrs={"rows": 2}),
                                                            help_text=_("说明材料内容或存放位置"))
+            self.fields[f"file_{i}"] = forms.FileField(
+                label=gettext("{name}（文件）").format(name=name), required=False, validators=[validate_upload],
+                widget=forms.ClearableFileInput(attrs={"accept": accept}),
+                help_text=_("可上传 PDF、图片、Word、Excel、OFD 等文件"))
         from feidi.core.forms import style_fields
 
         style_fields(self)
 
+    def clean(self):
+        data = super().clean()
+        for i, name in enumerate(self.item.material_list() if self.item else []):
+            if not (data.get(f"material_{i}") or "").strip() and not data.get(f"file_{i}") \
+                    and f"file_{i}" not in self.errors:
+                self.add_error(f"material_{i}", gettext("请上传“{name}”或说明材料内容").format(name=name))
+        return data
+
     def materials(self) -> dict:
-        return {self.fields[k].label: v for k, v in self.cleaned_data.items() if k.startswith("material_")}
+        """Material → the note (empty where only a file is handed in)."""
+        return {name: self.cleaned_data.get(f"material_{i}", "").strip()
+                for i, name in enumerate(self.item.material_list())}
+
+    def uploads(self) -> dict:
+        """Material → its uploaded file."""
+        return {name: self.cleaned_data[f"file_{i}"] for i, name in enumerate(self.item.material_list())
+                if self.cleaned_data.get(f"file_{i}")}
 
 
 class ApplicationActionForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import DetailUrlMixin, DictField, FeidiModel
+from feidi.core.models import Attachment, DetailUrlMixin, DictField, FeidiModel
 from feidi.core.scope import Scope, ScopedManager
 from feidi.lib.money import human
 
@@ -379,3 +379,30 @@ class Payment(FeidiModel):
 
     def __str__(self):
         return f"{self.organization} · {self.item} · {self.period}"
+
+
+class PolicyAttachment(Attachment):
+    """A file of the policy document (原文, 申报指南, 表格): the office uploads it on the policy's
+    page; staff read it through the policy's scope, an enterprise through its own match of one of
+    the policy's items."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="policies/%Y/%m/")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("政策附件")
+        ordering = ["uploaded_at"]
+
+
+class ApplicationFile(Attachment):
+    """A file an enterprise hands in for one of the item's required materials (``material``), read
+    through the application's scope: the enterprise itself and the departments handling it."""
+
+    application = models.ForeignKey(Application, verbose_name=_("申报"), on_delete=models.CASCADE,
+                                    related_name="attachments")
+    material = models.CharField(_("申报材料"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="policy-applications/%Y/%m/")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("申报材料附件")
+        ordering = ["material", "uploaded_at"]

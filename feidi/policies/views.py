@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core.actions import ConflictError
+from feidi.core.attachments import AttachmentView, AttachView
 from feidi.core.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -62,10 +63,55 @@ class PolicyDetailView(ObjectDetailView):
                            partial=Count("matches", filter=Q(matches__status=Match.Status.PARTIAL))))
         paid = (Payment.objects.visible_to(self.request.user).filter(item__policy=self.object)
                 .aggregate(total=Sum("amount"), n=Count("organization", distinct=True)))
-        return super().get_context_data(items=items, paid=paid, can_add_item=self.can_add_item(), **kwargs)
+        return super().get_context_data(items=items, paid=paid, can_add_item=self.can_add_item(),
+                                        attachments=self.object.attachments.all(),
+                                        can_attach=self.reaches(self.object, "change"), **kwargs)
 
     def can_add_item(self) -> bool:
         return self.request.user.has_perm("policies.add_policyitem") and self.reaches(self.object, "change")
+
+
+class PolicyAttachView(AttachView):
+    """The office adds a file of the policy document (原文, 申报指南, 表格)."""
+
+    model = Policy
+
+    def get_permission(self) -> str:
+        return "policies.change_policy"
+
+    def store(self, policy, upload):
+        actions.do_attach_policy_file(policy, upload, acting_user=self.request.user)
+
+
+class PolicyFileDeleteView(ObjectMixin, View):
+    model = Policy
+
+    def get_permission(self) -> str:
+        return "policies.change_policy"
+
+    def post(self, request, *args, **kwargs):
+        policy = self.get_object()
+        attachment = policy.attachments.filter(pk=kwargs["file"]).first()
+        if attachment is None:
+            raise Http404(gettext("附件不存在"))
+        actions.do_remove_policy_file(attachment, acting_user=request.user)
+        messages.success(request, gettext("已删除附件 {name}").format(name=attachment.name))
+        return redirect(policy.get_absolute_url())
+
+
+class PolicyFileView(AttachmentView):
+    """A file of the policy, for staff who see the policy."""
+
+    model = Policy
+
+
+class MatchPolicyFileView(AttachmentView):
+    """A file of the policy, for the enterprise (and its cadre) through its match of an item."""
+
+    model = Match
+
+    def files_of(self, match):
+        return match.item.policy.attachments.all()
 
 
 class PolicyEditView(ObjectEditView):
@@ -232,7 +278,8 @@ class MatchDetailView(ObjectDetailView):
                          period=match.item.period).exists() and not payments.filter(period=match.item.period).exists()
                      and (not user.organization_id or user.organization_id == match.organization_id))
         return super().get_context_data(conditions=explain(match), applications=applications, payments=payments,
-                                        may_apply=may_apply, policy=match.item.policy, **kwargs)
+                                        may_apply=may_apply, policy=match.item.policy,
+                                        attachments=match.item.policy.attachments.all(), **kwargs)
 
 
 class MyPoliciesView(ScopedViewMixin, TemplateView):
@@ -289,9 +336,38 @@ class ApplicationDetailView(ObjectDetailView):
         acts = application_actions(app, self.request.user)
         if acts and not Application.objects.visible_to(self.request.user, "handle").filter(pk=app.pk).exists():
             acts = []
-        ctx = super().get_context_data(actions=[(a, ApplicationActionForm.ACTIONS[a]) for a in acts], **kwargs)
+        files: dict[str, list] = {}
+        for f in app.attachments.all():
+            files.setdefault(f.material, []).append(f)
+        may_attach = (app.status in Application.OPEN and self.request.user.has_perm("policies.add_application")
+                      and (self.request.user.organization_id in (None, app.organization_id)))
+        materials = [(m, app.materials.get(m, ""), files.get(m, [])) for m in app.item.material_list()]
+        prefilled = [(gettext(actions.PREFILL_LABELS.get(k, k)), "、".join(v) if isinstance(v, list) else v)
+                     for k, v in app.prefilled.items()]
+        ctx = super().get_context_data(actions=[(a, ApplicationActionForm.ACTIONS[a]) for a in acts],
+                                       materials=materials, may_attach=may_attach, prefilled=prefilled, **kwargs)
         ctx.update(edit_url=None, delete_url=None)  # an application changes only through its steps
         return ctx
+
+
+class ApplicationAttachView(AttachView):
+    """A file for one of the item's materials, handed in while the application is open."""
+
+    model = Application
+
+    def get_permission(self) -> str:
+        return "policies.add_application"
+
+    def scope_action(self) -> str:
+        return "view"  # the enterprise's own application; the action checks it is its own and open
+
+    def store(self, application, upload):
+        actions.do_attach_application_file(application, self.request.POST.get("material", ""), upload,
+                                           acting_user=self.request.user)
+
+
+class ApplicationFileView(AttachmentView):
+    model = Application
 
 
 class ApplicationApplyView(ObjectMixin, TemplateView):
@@ -303,9 +379,9 @@ class ApplicationApplyView(ObjectMixin, TemplateView):
     def get_permission(self) -> str:
         return "policies.add_application"
 
-    def form(self, match, data=None):
+    def form(self, match, data=None, files=None):
         app = Application(item=match.item, organization=match.organization, amount=match.estimated_amount)
-        return ApplicationForm(data, instance=app, item=match.item, user=self.request.user)
+        return ApplicationForm(data, files, instance=app, item=match.item, user=self.request.user)
 
     def render_form(self, form, match):
         return self.render_to_response(self.get_context_data(
@@ -318,12 +394,12 @@ class ApplicationApplyView(ObjectMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         match = self.get_object()
-        form = self.form(match, request.POST)
+        form = self.form(match, request.POST, request.FILES)
         if form.is_valid():
             app = form.instance
             app.materials = form.materials()
             try:
-                actions.do_apply(app, acting_user=request.user)
+                actions.do_apply(app, acting_user=request.user, files=form.uploads())
             except (ValidationError, PermissionDenied) as exc:
                 if isinstance(exc, ValidationError):
                     apply_validation_error(form, exc)

@@ -262,21 +262,16 @@ def release_stale_leads(now=None) -> int:
 
 
 def do_attach_evidence(project: Project, kind: str, upload, *, acting_user) -> ProjectFile:
-    from feidi.lib.files import check_django_upload
+    from feidi.core.attachments import attach
 
     kind = (kind or "").strip()
     if not kind:
         raise ValidationError({"kind": gettext("请选择材料类别")})
-    check_django_upload(upload)
     with transaction.atomic():
-        item = ProjectFile(project=project, kind=kind[:50], name=upload.name[:200], size=upload.size,
-                           uploaded_by=acting_user)
-        item.file.save(upload.name, upload, save=False)
-        item.save()
+        item = attach(ProjectFile(project=project, kind=kind[:50]), upload, acting_user=acting_user,
+                      after={"project": project.pk, "kind": kind})
         _event(project, acting_user, "evidence", f"上传{kind}：{item.name}")
         _touch(project.pk)
-        audit.record(audit.AuditRecord.Action.CREATE, item, user=acting_user,
-                     after={"project": project.pk, "kind": kind, "name": item.name, "size": item.size})
     return item
 
 

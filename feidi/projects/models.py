@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import DetailUrlMixin, FeidiModel
+from feidi.core.models import Attachment, DetailUrlMixin, FeidiModel
 from feidi.core.scope import Scope, ScopedManager
 from feidi.registry.models import validate_industry
 
@@ -313,19 +313,12 @@ class ProjectEvent(models.Model):
         return f"{self.project_id} {self.kind}"
 
 
-class ProjectFile(models.Model):
+class ProjectFile(Attachment):
     """Evidence for a stage gate (投资协议, 施工许可证 …), served only through the project's scope."""
 
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(_("材料类别"), max_length=50)
     file = models.FileField(_("文件"), upload_to="projects/%Y/%m/")
-    name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-
-    objects = models.Manager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("项目材料")

@@ -11,11 +11,12 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from feidi.core.actions import ConflictError
+from feidi.core.attachments import AttachmentView
 from feidi.core.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -266,17 +267,14 @@ class ProjectActionView(ObjectMixin, View):
         return redirect(project.get_absolute_url())
 
 
-class ProjectFileView(ObjectMixin, View):
+class ProjectFileView(AttachmentView):
     """Download evidence: the project is loaded through the scope first."""
 
     model = Project
+    missing = gettext_noop("材料不存在")
 
-    def get(self, request, *args, **kwargs):
-        project = self.get_object()
-        item = project.files.filter(pk=kwargs["file"]).first()
-        if item is None:
-            raise Http404(gettext("材料不存在"))
-        return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    def files_of(self, obj):
+        return obj.files.all()
 
 
 class ProjectEditView(ObjectEditView):

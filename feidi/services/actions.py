@@ -149,18 +149,14 @@ def do_reply_appeal(appeal: Appeal, text: str, *, public: bool, acting_user) -> 
 
 def do_attach_file(appeal: Appeal, upload, *, acting_user):
     """Attach an uploaded file after checking its type (extension and content) and size."""
-    from feidi.lib.files import check_django_upload
+    from feidi.core.attachments import attach
 
     from .models import AppealAttachment
 
-    check_django_upload(upload)
     with transaction.atomic():
-        attachment = AppealAttachment(appeal=appeal, name=upload.name[:200], size=upload.size, uploaded_by=acting_user)
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
+        attachment = attach(AppealAttachment(appeal=appeal), upload, acting_user=acting_user,
+                            after={"appeal": appeal.pk})
         _event(appeal, acting_user, "attach", f"上传附件：{attachment.name}", public=True)
-        audit.record(audit.AuditRecord.Action.CREATE, attachment, user=acting_user,
-                     after={"appeal": appeal.pk, "name": attachment.name, "size": attachment.size})
     return attachment
 
 

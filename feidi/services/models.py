@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.models import DictField, FeidiModel
+from feidi.core.models import Attachment, DictField, FeidiModel
 from feidi.core.scope import Scope
 
 User = settings.AUTH_USER_MODEL
@@ -195,23 +195,13 @@ class Visit(FeidiModel):
         return f"{self.visited_on:%Y-%m-%d} {self.organization}"
 
 
-class AppealAttachment(models.Model):
+class AppealAttachment(Attachment):
     """A file attached to an appeal; served only through the appeal's scope, never as a public URL."""
 
     appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE,
                                related_name="attachments")
     file = models.FileField(_("文件"), upload_to="appeals/%Y/%m/")
-    name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-
-    objects = models.Manager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("诉求附件")
         ordering = ["uploaded_at"]
-
-    def __str__(self):
-        return self.name

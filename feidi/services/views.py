@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core.actions import ConflictError
+from feidi.core.attachments import AttachmentView, AttachView
 from feidi.core.views import (
     ObjectDeleteView,
     ObjectDetailView,
@@ -143,41 +144,22 @@ class AppealActionView(ObjectMixin, View):
         return redirect(appeal.get_absolute_url())
 
 
-class AppealAttachView(ObjectMixin, View):
+class AppealAttachView(AttachView):
     """Upload (POST) to an appeal the user can see and act on."""
 
     model = Appeal
 
-    def post(self, request, *args, **kwargs):
-        appeal = self.get_object()
-        if not available_actions(appeal, request.user):
+    def store(self, appeal, upload):
+        if not available_actions(appeal, self.request.user):
             raise PermissionDenied(gettext("该诉求当前不能上传附件"))
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, gettext("请选择文件"))
-        else:
-            try:
-                actions.do_attach_file(appeal, upload, acting_user=request.user)
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, gettext("已上传 {name}").format(name=upload.name))
-        return redirect(appeal.get_absolute_url())
+        actions.do_attach_file(appeal, upload, acting_user=self.request.user)
 
 
-class AppealAttachmentView(ObjectMixin, View):
+class AppealAttachmentView(AttachmentView):
     """Download an attachment: the appeal is loaded through the scope first."""
 
     model = Appeal
-
-    def get(self, request, *args, **kwargs):
-        from django.http import FileResponse, Http404
-
-        appeal = self.get_object()
-        attachment = appeal.attachments.filter(pk=kwargs["attachment"]).first()
-        if attachment is None:
-            raise Http404(gettext("附件不存在"))
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    file_kwarg = "attachment"
 
 
 class AppealEditView(ObjectEditView):
