@@ -334,6 +334,10 @@ IMPORT_INLINE_BYTES = env_int("FEIDI_IMPORT_INLINE_KB", 256, 0) * 1024  # larger
 # Robot webhooks go only to the vendors' HTTPS hosts (WeCom, DingTalk, Feishu) unless a host is
 # listed here (an intranet relay: "relay.gov.local" or "10.1.2.3:8080"); never elsewhere (no SSRF).
 WEBHOOK_ALLOWED_HOSTS = env_list("FEIDI_WEBHOOK_ALLOWED_HOSTS", [])
+# 招商情报's sources: the feed hosts ("news.gov.local", "10.1.2.3:8080") and the server folders a zone's
+# users may point the scheduled reading at; nothing outside them is fetched or read (none by default).
+INTEL_FEED_HOSTS = env_list("FEIDI_INTEL_FEED_HOSTS", [])
+INTEL_FOLDERS = env_list("FEIDI_INTEL_FOLDERS", [])
 # A periodic job's lease (core.leases): renewed while the job works; a crashed worker's lease
 # expires after this many seconds and the next scheduled run takes over.
 JOB_LEASE_SECONDS = env_int("FEIDI_JOB_LEASE_SECONDS", 120, 1)

@@ -50,3 +50,32 @@ def test_paste_a_story_see_its_fields_and_make_it_a_lead(browser, live_server, w
     assert page.locator("text=丁锂科技股份有限公司").count() >= 1
     _shot(page, "63-intel-lead")
     assert not outside, outside
+
+
+def test_the_bureau_configures_a_folder_source_and_reads_it(browser, live_server, world, settings, tmp_path):  # noqa: F811
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "丁锂科技公告.txt").write_text(STORY, encoding="utf-8")
+    settings.INTEL_FOLDERS = [str(reports)]
+    page, outside = _page(browser, live_server)
+    _login(page, "invest")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/intel/sources/add/")
+    page.fill("input[name=name]", "研究报告目录")
+    page.select_option("select[name=kind]", "folder")
+    page.fill("input[name=location]", "/etc")
+    page.click(".page-body form button[type=submit]")
+    page.wait_for_selector(".invalid-feedback")
+    assert "该目录不在运维允许的范围内" in page.content()
+    _shot(page, "64-intel-source-error")
+    page.fill("input[name=location]", str(reports))
+    page.click(".page-body form button[type=submit]")
+    page.wait_for_url(re.compile(r"/intel/sources/\d+/$"))
+    page.click("button:has-text('立即读取')")
+    page.wait_for_selector(".alert-success")
+    page.reload()
+    assert "新增 1 条" in page.content()
+    _shot(page, "65-intel-source-detail")
+    page.goto("/intel/sources/")
+    _shot(page, "66-intel-source-list")
+    assert not outside, outside

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.urls import reverse
 
 from feidi.intel import dedup, extract
 from feidi.intel.evaluation import FIELDS, evaluate, load, split
@@ -341,3 +342,128 @@ def test_a_feed_declaring_a_document_type_or_entities_is_refused_before_parsing(
             b"</item></channel></rss>")
     with pytest.raises(ValidationError, match="实体声明"):
         feed_entries(feed)
+
+
+# --- 情报来源: feeds and folders read on a schedule, within what the operator allows ---------------
+FEED = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>内网</title>'
+        "<item><title>晶科能源扩产</title><link>http://intranet/a</link><pubDate>Thu, 03 Dec 2026 08:00:00 +0800</pubDate>"
+        "<description>晶科能源在上饶追加投资30亿元扩建N型电池产能。</description></item></channel></rss>").encode()
+
+
+@pytest.fixture
+def feed_server():
+    """A real HTTP server on 127.0.0.1: /feed.xml is the feed, /away redirects to another host."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            if self.path == "/away":
+                self.send_response(302)
+                self.send_header("Location", "http://localhost:9/feed.xml")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            self.wfile.write(FEED)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def _source(cast, **kw):
+    from feidi.core.actions import create_object
+    from feidi.intel.models import Source
+
+    source = Source(name=kw.pop("name", "内网新闻"), department=cast.dept_a, created_by=cast.invest, **kw)
+    source.full_clean()
+    return create_object(source, acting_user=cast.invest)
+
+
+def test_a_source_must_lie_within_what_the_operator_allows(cast, client, settings, tmp_path, feed_server):
+    settings.INTEL_FEED_HOSTS, settings.INTEL_FOLDERS = [feed_server], [str(tmp_path / "reports")]
+    (tmp_path / "reports").mkdir()
+    client.force_login(cast.invest)
+    url = reverse("intel:source_add")
+    cases = [({"kind": "feed", "location": "http://10.0.0.1/feed.xml"}, "不在运维允许的订阅源主机内"),
+             ({"kind": "feed", "location": "file:///etc/passwd"}, "应以 http:// 或 https:// 开头"),
+             ({"kind": "feed", "location": f"http://u:p@{feed_server}/feed.xml"}, "不能包含用户名或密码"),
+             ({"kind": "folder", "location": "/etc"}, "不在运维允许的范围内"),
+             ({"kind": "folder", "location": str(tmp_path / "reports" / ".." / "..")}, "不在运维允许的范围内"),
+             ({"kind": "folder", "location": "reports"}, "请填写服务器上的绝对路径")]
+    for data, message in cases:
+        page = client.post(url, {"name": "来源", "every_hours": 6, "active": "on", **data}).content.decode()
+        assert message in page, (data, message)
+    from feidi.intel.models import Source
+
+    assert not Source.objects.exists()
+    response = client.post(url, {"name": "内网新闻", "kind": "feed", "location": f"http://{feed_server}/feed.xml",
+                                 "every_hours": 6, "active": "on"})
+    assert response.status_code == 302 and Source.objects.get().department == cast.invest.department
+
+
+def test_sources_are_read_on_their_schedule_and_keep_the_outcome(cast, settings, tmp_path, feed_server,
+                                                                 django_capture_on_commit_callbacks):
+    import os
+
+    from django.utils import timezone
+
+    from feidi.intel import jobs, sources
+    from feidi.intel.models import NewsItem, Source, SourceKind
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.txt").write_text(STORY, encoding="utf-8")
+    (reports / "notes.xlsx").write_bytes(b"x")  # not a document: skipped
+    (tmp_path / "secret.txt").write_text("不应读取的文件内容：服务器上的其他文件", encoding="utf-8")
+    os.symlink(tmp_path / "secret.txt", reports / "link.txt")  # leads out of the folder: skipped
+    settings.INTEL_FEED_HOSTS, settings.INTEL_FOLDERS = [feed_server], [str(reports)]
+    folder = _source(cast, name="研究报告目录", kind="folder", location=str(reports))
+    feed = _source(cast, kind="feed", location=f"http://{feed_server}/feed.xml")
+    away = _source(cast, name="跳转源", kind="feed", location=f"http://{feed_server}/away", every_hours=24)
+    _source(cast, name="停用", kind="feed", location=f"http://{feed_server}/feed.xml", active=False)
+    assert {s.pk for s in sources.due()} == {folder.pk, feed.pk, away.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.read_sources.call_local()
+    assert NewsItem.objects.filter(source_kind=SourceKind.FOLDER).get().url == str(reports / "a.txt")
+    item = NewsItem.objects.get(source_kind=SourceKind.FEED)
+    assert item.source == "内网新闻" and item.department == cast.dept_a and item.status == "new"  # analysed
+    assert not NewsItem.objects.filter(text__contains="不应读取").exists()
+    folder.refresh_from_db()
+    away.refresh_from_db()
+    assert folder.read_ok and folder.read_added == 1 and folder.read_result == "新增 1 条"
+    assert away.read_ok is False and "跳转到了未允许的主机" in away.read_result
+    # nothing is due again before its interval; read again, the same texts are not stored twice
+    assert sources.due() == []
+    assert [s.pk for s in sources.due(timezone.now() + dt.timedelta(hours=7))] == [folder.pk, feed.pk]
+    Source.objects.filter(pk=feed.pk).update(read_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.read_sources.call_local()
+    feed.refresh_from_db()
+    assert feed.read_added == 0 and NewsItem.objects.filter(source_kind=SourceKind.FEED).count() == 1
+
+
+def test_another_zone_cannot_see_or_read_a_source(cast, client, settings, tmp_path, feed_server):
+    settings.INTEL_FEED_HOSTS = [feed_server]
+    source = _source(cast, kind="feed", location=f"http://{feed_server}/feed.xml")
+    client.force_login(cast.invest)
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "立即读取" in page
+    response = client.post(reverse("intel:source_read", args=[source.pk]), follow=True)
+    assert "已开始读取" in response.content.decode()
+    source.refresh_from_db()
+    assert source.read_ok and source.read_added == 1  # the job ran (immediate in tests)
+    from feidi.testing.cast import _user
+
+    other = _user("invest_b", "乙区招商局", roles=["investment"], department=cast.dept_b)
+    client.force_login(other)
+    assert client.get(source.get_absolute_url()).status_code == 404
+    assert client.post(reverse("intel:source_read", args=[source.pk])).status_code == 404
+    assert source.name not in client.get(reverse("intel:source_list")).content.decode()

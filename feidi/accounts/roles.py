@@ -87,8 +87,8 @@ POLICIES_ENTERPRISE = ["policies.view_match", "policies.view_application", "poli
 # Decisions of the weekly dispatch are tasks of any unit's staff: whoever may be a task's owner
 # sees the tasks of their scope and records what was done (their 我的待办 lists them).
 TASKS = ["projects.view_task", "projects.change_task"]
-INTEL_VIEW = ["intel.view_newsitem"]
-INTEL_FULL = _perms("intel", {"newsitem": FULL})
+INTEL_VIEW = ["intel.view_newsitem", "intel.view_source"]
+INTEL_FULL = _perms("intel", {"newsitem": FULL, "source": FULL})
 
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
 STANDARD_ROLES = {

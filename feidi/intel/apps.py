@@ -18,4 +18,5 @@ class IntelConfig(AppConfig):
             Item(gettext_noop("每日情报"), "intel:daily", "intel.view_newsitem"),
             Item(gettext_noop("情报库"), "intel:newsitem_list", "intel.view_newsitem"),
             Item(gettext_noop("录入情报"), "intel:newsitem_add", "intel.add_newsitem"),
+            Item(gettext_noop("情报来源"), "intel:source_list", "intel.view_source"),
         ])

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import ScopedFilterSet
 
-from .models import NewsItem
+from .models import NewsItem, Source
 
 
 class NewsItemFilterSet(ScopedFilterSet):
@@ -14,3 +14,11 @@ class NewsItemFilterSet(ScopedFilterSet):
     class Meta:
         model = NewsItem
         fields = ["status", "doc_kind", "source_kind", "chain_name", "event_type", "published_on", "min_score"]
+
+
+class SourceFilterSet(ScopedFilterSet):
+    search_fields = ("name", "location")
+
+    class Meta:
+        model = Source
+        fields = ["kind", "active"]

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ScopedModelForm, StyledFormMixin
 
-from .models import DocKind, NewsItem
+from .models import DocKind, NewsItem, Source
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -56,3 +56,9 @@ class IntakeForm(StyledFormMixin, forms.Form):
         if not (data.get("text") or "").strip() and not data.get("files"):
             raise forms.ValidationError(_("请粘贴正文或上传文件"))
         return data
+
+
+class SourceForm(ScopedModelForm):
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "location", "every_hours", "active"]

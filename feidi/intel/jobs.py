@@ -1,4 +1,5 @@
-"""Jobs of 招商情报: the analysis of items in batches, and the daily digest (08:30)."""
+"""Jobs of 招商情报: the analysis of items in batches, the daily digest (08:30), and the reading of
+the configured sources (every quarter of an hour, each source at its own interval)."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -6,7 +7,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from feidi.core.context import acting
 from feidi.core.leases import periodic_lock
 
-from . import actions
+from . import actions, sources
 
 
 @db_task()
@@ -24,6 +25,30 @@ def daily_digest() -> None:
 
     with acting("job"):
         actions.send_digest(timezone.localdate() - dt.timedelta(days=1))
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@periodic_lock("intel-sources")
+def read_sources() -> None:
+    """Every source whose interval has passed, one after another (the lease is renewed between)."""
+    from feidi.core.leases import heartbeat
+
+    with acting("job"):
+        for source in sources.due():
+            sources.read(source)
+            heartbeat()
+
+
+@db_task()
+def read_source_task(source_id: int) -> int:
+    """A source read now (the 立即读取 button)."""
+    from .models import Source
+
+    source = Source.objects.filter(pk=source_id).select_related("created_by").first()
+    if source is None:
+        return 0
+    with acting("job"):
+        return sources.read(source)
 
 
 def queue_analysis(ids: list[int]) -> None:

@@ -8,6 +8,7 @@ pipeline lead (线索); the item keeps the link, so what became of a lead is tra
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -98,3 +99,42 @@ class NewsItem(FeidiModel):
 
     def __str__(self):
         return self.title
+
+
+class Source(FeidiModel):
+    """A place the investment bureau reads from on a schedule (情报来源): an RSS/Atom feed on the
+    intranet or a folder on the server where reports are dropped. Only addresses the operator
+    allows are accepted (``FEIDI_INTEL_FEED_HOSTS``, ``FEIDI_INTEL_FOLDERS``): a zone's user cannot
+    make the server fetch an arbitrary address or read an arbitrary directory. The job queue reads
+    each active source every ``every_hours``; what it found is kept on the source."""
+
+    class Kind(models.TextChoices):
+        FEED = "feed", _("订阅源")
+        FOLDER = "folder", _("本地目录")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.FEED)
+    location = models.CharField(_("地址或目录"), max_length=500,
+                                help_text=_("订阅源填 http(s) 地址，本地目录填服务器上的绝对路径；须在运维允许的范围内"))
+    active = models.BooleanField(_("启用"), default=True)
+    every_hours = models.PositiveSmallIntegerField(_("读取间隔（小时）"), default=6,
+                                                   validators=[MinValueValidator(1), MaxValueValidator(168)])
+    read_at = models.DateTimeField(_("上次读取"), null=True, blank=True, editable=False)
+    read_ok = models.BooleanField(_("上次读取成功"), null=True, blank=True, editable=False)
+    read_result = models.CharField(_("上次结果"), max_length=300, blank=True, editable=False)
+    read_added = models.PositiveIntegerField(_("上次新增条数"), default=0, editable=False)
+
+    scope = Scope(department="department", owner="created_by")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("情报来源")
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from .locations import check_location
+
+        if self.location:
+            self.location = check_location(self.kind, self.location.strip())

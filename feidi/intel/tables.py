@@ -4,6 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from feidi.core.tables import Column, Table
 
 
+class SourceTable(Table):
+    default_order = "name"
+    name = Column(_("名称"), link=True)
+    kind = Column(_("类型"), accessor="get_kind_display", order_by="kind")
+    location = Column(_("地址或目录"))
+    every_hours = Column(_("读取间隔（小时）"))
+    active = Column(_("启用"))
+    read_at = Column(_("上次读取"))
+    read_result = Column(_("上次结果"))
+
+
 class NewsItemTable(Table):
     default_order = "-published_on"
     title = Column(_("标题"), link=True)

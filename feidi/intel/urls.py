@@ -1,5 +1,7 @@
 from django.urls import path
 
+from feidi.core.routing import crud_urls as crud
+
 from . import views as v
 
 app_name = "intel"
@@ -14,4 +16,6 @@ urlpatterns = [
     path("items/<int:pk>/lead/", v.ToLeadView.as_view(), name="newsitem_lead"),
     path("items/<int:pk>/target/", v.ToTargetView.as_view(), name="newsitem_target"),
     path("items/<int:pk>/dismiss/", v.DismissView.as_view(), name="newsitem_dismiss"),
+    *crud("sources", "source", v.SourceListView, v.SourceDetailView, v.SourceEditView, v.SourceDeleteView),
+    path("sources/<int:pk>/read/", v.SourceReadView.as_view(), name="source_read"),
 ]

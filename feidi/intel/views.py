@@ -24,13 +24,14 @@ from feidi.core.views import (
     ObjectListView,
     ObjectMixin,
     ScopedViewMixin,
+    crud_views,
 )
 
 from . import actions, intake
-from .filtersets import NewsItemFilterSet
-from .forms import IntakeForm, NewsItemForm
-from .models import NewsItem, SourceKind, Status
-from .tables import NewsItemTable
+from .filtersets import NewsItemFilterSet, SourceFilterSet
+from .forms import IntakeForm, NewsItemForm, SourceForm
+from .models import NewsItem, Source, SourceKind, Status
+from .tables import NewsItemTable, SourceTable
 
 # The kinds of extracted field, the colour each is marked with, in the order a clash is settled.
 KINDS = [("org", gettext_lazy("企业"), "bg-blue-lt"), ("amount", gettext_lazy("金额"), "bg-green-lt"),
@@ -284,3 +285,34 @@ class DismissView(_ItemAction):
         actions.do_dismiss_item(item, acting_user=request.user)
         messages.success(request, gettext("已标记为不跟进"))
         return HttpResponseRedirect(reverse("intel:daily"))
+
+
+# --- 情报来源: feeds and folders read on a schedule -----------------------------------------------
+SourceListView, _SourceDetailView, SourceEditView, SourceDeleteView = crud_views(
+    Source, form_class=SourceForm, filterset_class=SourceFilterSet, table_class=SourceTable)
+
+
+class SourceDetailView(_SourceDetailView):
+    template_name = "intel/source_detail.html"
+    detail_fields = ("kind", "location", "every_hours", "active", "read_at", "read_ok", "read_result", "read_added",
+                     "department", "created_by")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_read=self.reaches(self.object, "change"), **kwargs)
+
+
+class SourceReadView(ObjectMixin, View):
+    """Read a source now (in the job queue); its page shows the outcome."""
+
+    model = Source
+
+    def get_permission(self) -> str:
+        return "intel.change_source"
+
+    def post(self, request, *args, **kwargs):
+        from . import jobs
+
+        source = self.get_object()
+        jobs.read_source_task(source.pk)
+        messages.success(request, gettext("已开始读取“{name}”，结果见本页").format(name=source.name))
+        return HttpResponseRedirect(source.get_absolute_url())

@@ -94,7 +94,8 @@ class UnsafeWebhook(ValueError):
     """A webhook address the server must not call."""
 
 
-def _allowed(host: str, port: int | None, allowed: list[str]) -> bool:
+def host_allowed(host: str, port: int | None, allowed: list[str]) -> bool:
+    """Whether ``host`` (and ``port``) is one of ``allowed`` ("name" or "name:port")."""
     for entry in allowed:
         name, _, entry_port = entry.strip().lower().rpartition(":") if ":" in entry and not entry.startswith("[") \
             else (entry.strip().lower(), "", "")
@@ -120,7 +121,7 @@ def check_url(kind: str, url: str, allowed: list[str]) -> tuple[str, int, str]:
         port = parts.port
     except ValueError:
         raise UnsafeWebhook(gettext("端口号无效")) from None
-    if _allowed(host, port, allowed) or _allowed(host, None, allowed):
+    if host_allowed(host, port, allowed) or host_allowed(host, None, allowed):
         return host, port or (443 if parts.scheme == "https" else 80), parts.scheme
     try:
         ipaddress.ip_address(host)

@@ -421,7 +421,7 @@ def _techmarket_factories():
 
 
 def _intel_factories():
-    from feidi.intel.models import NewsItem, Status
+    from feidi.intel.models import NewsItem, Source, Status
 
     def news_item(cast):
         text = "甲区锂电企业拟投资12亿元扩产电芯"
@@ -434,4 +434,9 @@ def _intel_factories():
                                         "by": "规则", "extra": {"currency": "元"}}], "offset": 0},
             "reasons": [{"code": "amount_big", "points": 20, "text": "金额大：{amount}亿元", "args": {"amount": "12"}}]})[0]
 
-    return {NewsItem: news_item}
+    def source(cast):
+        return Source.objects.get_or_create(name="甲区内网新闻", defaults={
+            "kind": Source.Kind.FEED, "location": "http://news.zone-a.local/feed.xml", "department": cast.dept_a_bureau,
+            "created_by": cast.invest})[0]
+
+    return {NewsItem: news_item, Source: source}

@@ -39,31 +39,21 @@ class Command(BaseCommand):
         from django.core.exceptions import ValidationError
 
         from feidi.core.context import acting
-        from feidi.intel import intake
+        from feidi.intel import intake, sources
         from feidi.intel.actions import do_add_item
-        from feidi.intel.models import SourceKind
+
+        def skipped(path, exc):
+            self.stderr.write(f"{path}: {'；'.join(exc.messages)}")
 
         added = 0
-        with acting("cli"):
+        with acting("cli"):  # the operator's own command: any folder or address, file:// included
             try:
-                if action == "import-folder":
-                    for path in intake.folder_files(options["target"]):
-                        try:
-                            title, text = intake.text_of(path.name, path.read_bytes())
-                        except ValidationError as exc:
-                            self.stderr.write(f"{path}: {'；'.join(exc.messages)}")
-                            continue
-                        mtime = dt.date.fromtimestamp(path.stat().st_mtime)
-                        do_add_item(acting_user=user, title=title, text=text, published_on=mtime,
-                                    source=path.parent.name, source_kind=SourceKind.FOLDER, url=str(path))
-                        added += 1
-                else:
-                    for entry in intake.feed_entries(intake.fetch(options["target"])):
-                        if entry["text"]:
-                            do_add_item(acting_user=user, title=entry["title"], text=entry["text"],
-                                        published_on=entry["date"], source=options["target"][:100],
-                                        source_kind=SourceKind.FEED, url=entry["link"])
-                            added += 1
+                texts = (sources.folder_texts(options["target"], on_error=skipped) if action == "import-folder"
+                         else sources.feed_texts(intake.fetch(options["target"]), options["target"][:100]))
+                for title, text, published_on, name, kind, url in texts:
+                    do_add_item(acting_user=user, title=title, text=text, published_on=published_on, source=name,
+                                source_kind=kind, url=url)
+                    added += 1
             except ValidationError as exc:
                 raise CommandError("；".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"已导入 {added} 条，分析已排入任务队列"))
