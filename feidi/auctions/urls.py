@@ -1,9 +1,12 @@
-"""Auction routes. Neither auctions, lots nor bids have a delete route: bids are irrevocable and a
-lot's bids would go with it."""
+"""Auction routes (mounted under ``/techmarket/`` as before the app was cut out of the market).
+Neither auctions, lots nor bids have a delete route: bids are irrevocable and a lot's bids would
+go with it."""
 
 from django.urls import path
 
-from . import views_auction as v
+from . import views as v
+
+app_name = "auctions"
 
 urlpatterns = [
     path("auctions/", v.AuctionListView.as_view(), name="auction_list"),

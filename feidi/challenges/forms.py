@@ -12,18 +12,19 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
 from feidi.lib import uscc as uscc_lib
+from feidi.techmarket.models import Demand
 
-from .models import Application, Challenge, Demand, JointProject
+from .models import Application, Challenge, JointProject
 
 DATE = {"type": "date"}
 
 
 def expert_users():
-    """Users who may score applications: those holding techmarket.add_review through a role."""
+    """Users who may score applications: those holding challenges.add_review through a role."""
     from feidi.accounts.models import User
 
     return (User.objects.filter(is_active=True, roles__permissions__codename="add_review",
-                                roles__permissions__content_type__app_label="techmarket")
+                                roles__permissions__content_type__app_label="challenges")
             .distinct().order_by("full_name"))
 
 

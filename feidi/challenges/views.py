@@ -18,10 +18,11 @@ from django.views.generic import TemplateView
 
 from feidi.core.actions import ConflictError
 from feidi.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin, PrefillMixin
+from feidi.techmarket.models import Demand
 
-from . import challenges
-from .filtersets_challenge import ApplicationFilterSet, ChallengeFilterSet, JointProjectFilterSet
-from .forms_challenge import (
+from . import actions
+from .filtersets import ApplicationFilterSet, ChallengeFilterSet, JointProjectFilterSet
+from .forms import (
     AcceptanceForm,
     ApplicationForm,
     AwardForm,
@@ -31,8 +32,8 @@ from .forms_challenge import (
     ReviewForm,
     TransferForm,
 )
-from .models import Application, Challenge, Demand, JointMilestone, JointParty, JointProject, Review
-from .tables_challenge import ApplicationTable, ChallengeTable, JointProjectTable
+from .models import Application, Challenge, JointMilestone, JointParty, JointProject, Review
+from .tables import ApplicationTable, ChallengeTable, JointProjectTable
 
 ERRORS = (ValidationError, ConflictError, PermissionDenied)
 
@@ -62,8 +63,8 @@ class ChallengeListView(ObjectListView):
     model = Challenge
     filterset_class = ChallengeFilterSet
     table_class = ChallengeTable
-    template_name = "techmarket/challenge_list.html"
-    partial_template = "techmarket/_challenge_rows.html"
+    template_name = "challenges/challenge_list.html"
+    partial_template = "challenges/_challenge_rows.html"
     select_related = ("demand__organization", "demand__field")
     title = _("揭榜挂帅")
 
@@ -79,7 +80,7 @@ class ChallengeListView(ObjectListView):
 
 class ChallengeDetailView(ObjectDetailView):
     model = Challenge
-    template_name = "techmarket/challenge_detail.html"
+    template_name = "challenges/challenge_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -95,11 +96,11 @@ class ChallengeDetailView(ObjectDetailView):
                                                                                                    flat=True))
         submitted = [a for a in apps if a.status == Application.Status.SUBMITTED]
         own = Application.objects.filter(challenge=c, applicant_id=org_id).first() if org_id else None
-        can_apply = (bool(org_id) and user.organization.kind in challenges.INSTITUTION_KINDS
-                     and user.has_perm("techmarket.add_application") and c.status == Challenge.Status.OPEN
+        can_apply = (bool(org_id) and user.organization.kind in actions.INSTITUTION_KINDS
+                     and user.has_perm("challenges.add_application") and c.status == Challenge.Status.OPEN
                      and c.deadline >= today and (own is None or own.status == Application.Status.WITHDRAWN))
-        can_award = user.has_perm("techmarket.award_challenge") and c.status == Challenge.Status.REVIEW and submitted
-        can_publish = user.has_perm("techmarket.publish_challenge")
+        can_award = user.has_perm("challenges.award_challenge") and c.status == Challenge.Status.REVIEW and submitted
+        can_publish = user.has_perm("challenges.publish_challenge")
         ctx.update(
             today=today, days_left=(c.deadline - today).days, demand=c.demand,
             criteria=c.criteria, weight_total=sum(x["weight"] for x in c.criteria or []),
@@ -122,7 +123,7 @@ class ChallengeEditView(PrefillMixin, ObjectEditView):
     prefill = {"demand": Demand}
 
     def save_object(self, form, obj, *, creating, expected_version):
-        return challenges.do_save_challenge(obj, acting_user=self.request.user, expected_version=expected_version,
+        return actions.do_save_challenge(obj, acting_user=self.request.user, expected_version=expected_version,
                                             experts=form.cleaned_data.get("experts"))
 
 
@@ -155,7 +156,7 @@ class ChallengePublishView(_PostView):
     success = _("已发榜，榜单进入揭榜期")
 
     def act(self, obj):
-        return challenges.do_publish_challenge(obj, acting_user=self.request.user)
+        return actions.do_publish_challenge(obj, acting_user=self.request.user)
 
 
 class ChallengeStartReviewView(_PostView):
@@ -164,7 +165,7 @@ class ChallengeStartReviewView(_PostView):
     success = _("揭榜结束，进入专家评审")
 
     def act(self, obj):
-        return challenges.do_start_review(obj, acting_user=self.request.user)
+        return actions.do_start_review(obj, acting_user=self.request.user)
 
 
 class ChallengeCloseView(_PostView):
@@ -173,7 +174,7 @@ class ChallengeCloseView(_PostView):
     success = _("已撤榜")
 
     def act(self, obj):
-        return challenges.do_close_challenge(obj, acting_user=self.request.user, reason=self.request.POST.get("reason", ""))
+        return actions.do_close_challenge(obj, acting_user=self.request.user, reason=self.request.POST.get("reason", ""))
 
 
 class ChallengeAwardView(_PostView):
@@ -187,7 +188,7 @@ class ChallengeAwardView(_PostView):
         if not form.is_valid():
             raise form_errors(form)
         d = form.cleaned_data
-        return challenges.do_award(obj, d["application"], acting_user=self.request.user, budget=d["budget"],
+        return actions.do_award(obj, d["application"], acting_user=self.request.user, budget=d["budget"],
                                    starts_on=d["starts_on"], title=d["title"])
 
     def target(self, obj, result):
@@ -220,7 +221,7 @@ class ApplicationListView(_Applications, ObjectListView):
 
 class ApplicationDetailView(_Applications, ObjectDetailView):
     model = Application
-    template_name = "techmarket/application_detail.html"
+    template_name = "challenges/application_detail.html"
     detail_fields = ("challenge", "applicant", "budget", "period_months", "status", "score", "created_at")
 
     def fields(self, obj):
@@ -240,7 +241,7 @@ class ApplicationDetailView(_Applications, ObjectDetailView):
             members=list(a.members.all()), reviews=reviews, criteria=a.challenge.criteria,
             can_withdraw=(user.organization_id == a.applicant_id and a.status == Application.Status.SUBMITTED
                           and a.challenge.status == Challenge.Status.OPEN),
-            can_review=(user.has_perm("techmarket.add_review") and a.challenge.status == Challenge.Status.REVIEW
+            can_review=(user.has_perm("challenges.add_review") and a.challenge.status == Challenge.Status.REVIEW
                         and a.status == Application.Status.SUBMITTED
                         and a.challenge.experts.filter(pk=user.pk).exists()),
             edit_url=None, delete_url=None, list_url=a.challenge.get_absolute_url(),
@@ -253,7 +254,7 @@ class ApplicationEditView(PrefillMixin, ObjectEditView):
 
     model = Application
     form_class = ApplicationForm
-    template_name = "techmarket/application_form.html"
+    template_name = "challenges/application_form.html"
     prefill = {"challenge": Challenge}
 
     def new_object(self):
@@ -271,7 +272,7 @@ class ApplicationEditView(PrefillMixin, ObjectEditView):
 
     def save_object(self, form, obj, *, creating, expected_version):
         try:
-            return challenges.do_apply(obj, acting_user=self.request.user, members=form.members())
+            return actions.do_apply(obj, acting_user=self.request.user, members=form.members())
         except PermissionDenied as exc:
             raise ValidationError(str(exc)) from None
 
@@ -282,7 +283,7 @@ class ApplicationWithdrawView(_Applications, _PostView):
     success = _("已撤回揭榜申请")
 
     def act(self, obj):
-        return challenges.do_withdraw_application(obj, acting_user=self.request.user)
+        return actions.do_withdraw_application(obj, acting_user=self.request.user)
 
 
 class ReviewView(_Applications, ObjectMixin, TemplateView):
@@ -290,10 +291,10 @@ class ReviewView(_Applications, ObjectMixin, TemplateView):
 
     model = Application
     permission_action = "add"
-    template_name = "techmarket/review_form.html"
+    template_name = "challenges/review_form.html"
 
     def get_permission(self) -> str:
-        return "techmarket.add_review"
+        return "challenges.add_review"
 
     def render(self, application, form):
         c = application.challenge
@@ -313,7 +314,7 @@ class ReviewView(_Applications, ObjectMixin, TemplateView):
         form = ReviewForm(request.POST, criteria=application.challenge.criteria)
         if form.is_valid():
             try:
-                review = challenges.do_review(application, form.scores(), acting_user=request.user,
+                review = actions.do_review(application, form.scores(), acting_user=request.user,
                                               comment=form.cleaned_data["comment"])
             except ERRORS as exc:
                 form.add_error(None, error_text(exc))
@@ -343,23 +344,23 @@ class JointProjectListView(ObjectListView):
 
 class JointProjectDetailView(ObjectDetailView):
     model = JointProject
-    template_name = "techmarket/jointproject_detail.html"
+    template_name = "challenges/jointproject_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         p, user = self.object, self.request.user
         today = timezone.localdate()
         milestones = list(p.milestones.all())
-        can_change = user.has_perm("techmarket.change_jointproject")
+        can_change = user.has_perm("challenges.change_jointproject")
         ctx.update(
             today=today, parties=p.parties.select_related("organization"), milestones=milestones,
             done=sum(1 for m in milestones if m.done_on), open_count=sum(1 for m in milestones if not m.done_on),
             elapsed=_elapsed(p, today),
             can_milestones=can_change and p.status == JointProject.Status.ACTIVE,
             milestone_form=MilestoneForm(),
-            can_accept=user.has_perm("techmarket.accept_jointproject") and p.status == JointProject.Status.ACTIVE,
+            can_accept=user.has_perm("challenges.accept_jointproject") and p.status == JointProject.Status.ACTIVE,
             accept_form=AcceptanceForm(initial={"accepted_on": today, "passed": "1"}),
-            can_transfer=(user.has_perm("techmarket.transfer_jointproject") and p.home_project_id is None
+            can_transfer=(user.has_perm("challenges.transfer_jointproject") and p.home_project_id is None
                           and p.status in (JointProject.Status.ACTIVE, JointProject.Status.ACCEPTED)),
             home_project=_visible_home(p, user),
             edit_url=ctx["edit_url"] if p.status == JointProject.Status.ACTIVE else None, delete_url=None,
@@ -387,7 +388,7 @@ class JointProjectEditView(ObjectEditView):
     form_class = JointProjectForm
 
     def save_object(self, form, obj, *, creating, expected_version):
-        return challenges.do_save_joint_project(obj, acting_user=self.request.user, expected_version=expected_version)
+        return actions.do_save_joint_project(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
 class JointProjectAcceptView(_PostView):
@@ -399,7 +400,7 @@ class JointProjectAcceptView(_PostView):
         if not form.is_valid():
             raise form_errors(form)
         d = form.cleaned_data
-        project = challenges.do_accept_joint_project(obj, passed=d["passed"], on=d["accepted_on"],
+        project = actions.do_accept_joint_project(obj, passed=d["passed"], on=d["accepted_on"],
                                                      note=d["acceptance_note"], acting_user=self.request.user)
         self.success = gettext("验收结论已登记：{status}").format(status=project.get_status_display())
         return project
@@ -415,7 +416,7 @@ class JointProjectTransferView(_PostView):
         if not form.is_valid():
             raise form_errors(form)
         d = form.cleaned_data
-        return challenges.do_mark_transferred(obj, d["home_project"], on=d["transferred_on"],
+        return actions.do_mark_transferred(obj, d["home_project"], on=d["transferred_on"],
                                               acting_user=self.request.user)
 
 
@@ -428,7 +429,7 @@ class MilestoneAddView(_PostView):
         form = MilestoneForm(self.request.POST)
         if not form.is_valid():
             raise form_errors(form)
-        return challenges.do_add_milestone(obj, acting_user=self.request.user, **form.cleaned_data)
+        return actions.do_add_milestone(obj, acting_user=self.request.user, **form.cleaned_data)
 
 
 class MilestoneDoneView(_PostView):
@@ -445,5 +446,5 @@ class MilestoneDoneView(_PostView):
             done_on = dt.date.fromisoformat(raw) if raw else None
         except ValueError:
             raise ValidationError(gettext("日期格式不正确")) from None
-        return challenges.do_complete_milestone(milestone, acting_user=self.request.user, done_on=done_on,
+        return actions.do_complete_milestone(milestone, acting_user=self.request.user, done_on=done_on,
                                                 note=self.request.POST.get("note", ""))

@@ -27,8 +27,9 @@ from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
 from feidi.core.leases import periodic_lock
 from feidi.core.notify import notify
+from feidi.techmarket.models import Demand
 
-from .models import Application, Challenge, Demand, JointMilestone, JointParty, JointProject, Review
+from .models import Application, Challenge, JointMilestone, JointParty, JointProject, Review
 
 INSTITUTION_KINDS = ("university", "institute")
 CENT = Decimal("0.01")
@@ -71,7 +72,7 @@ def do_save_challenge(challenge: Challenge, *, acting_user, expected_version: in
     """Create or edit a challenge from a published demand. Editable while 待发榜 or 揭榜中; the
     criteria (weights summing to 100, checked by the model) no longer change once scoring began."""
     creating = challenge.pk is None
-    _require(acting_user, "techmarket.add_challenge" if creating else "techmarket.change_challenge",
+    _require(acting_user, "challenges.add_challenge" if creating else "challenges.change_challenge",
              gettext("您没有编辑榜单的权限"))
     if challenge.demand_id is None:
         raise ValidationError({"demand": gettext("请选择技术需求")})
@@ -105,7 +106,7 @@ def do_save_challenge(challenge: Challenge, *, acting_user, expected_version: in
 
 def do_publish_challenge(challenge: Challenge, *, acting_user) -> Challenge:
     """待发榜 → 揭榜中; the demand becomes 已张榜 (and is re-indexed for matching)."""
-    _require(acting_user, "techmarket.publish_challenge", gettext("您没有发榜的权限"))
+    _require(acting_user, "challenges.publish_challenge", gettext("您没有发榜的权限"))
     if challenge.deadline < timezone.localdate():
         raise ValidationError({"deadline": gettext("揭榜截止日期已过，请先修改截止日期")})
     challenge.full_clean()
@@ -131,7 +132,7 @@ def do_publish_challenge(challenge: Challenge, *, acting_user) -> Challenge:
 
 def do_close_challenge(challenge: Challenge, *, acting_user, reason: str = "") -> Challenge:
     """撤榜: a challenge not yet awarded is withdrawn; its demand is 已发布 again."""
-    _require(acting_user, "techmarket.publish_challenge", gettext("您没有撤榜的权限"))
+    _require(acting_user, "challenges.publish_challenge", gettext("您没有撤榜的权限"))
     old = challenge.status
     with transaction.atomic():
         done = Challenge.objects.filter(pk=challenge.pk, status=old).exclude(
@@ -157,7 +158,7 @@ def do_start_review(challenge: Challenge, *, acting_user=None) -> Challenge:
     """揭榜中 → 评审中: by the sweep once the deadline has passed (``acting_user=None``), or by the
     staff earlier. A challenge nobody applied to stays open (extend its deadline or withdraw it)."""
     if acting_user is not None:
-        _require(acting_user, "techmarket.publish_challenge", gettext("您没有组织评审的权限"))
+        _require(acting_user, "challenges.publish_challenge", gettext("您没有组织评审的权限"))
     elif challenge.deadline >= timezone.localdate():
         raise ValidationError(gettext("揭榜尚未截止"))
     if not challenge.applications.filter(status=Application.Status.SUBMITTED).exists():
@@ -209,7 +210,7 @@ def do_apply(application: Application, *, acting_user, members=()) -> Applicatio
     org = acting_user.organization
     if org is None or org.kind not in INSTITUTION_KINDS:
         raise PermissionDenied(gettext("只有高校、科研院所可以揭榜（企业可作为联合体成员参与）"))
-    _require(acting_user, "techmarket.add_application", gettext("您没有揭榜的权限"))
+    _require(acting_user, "challenges.add_application", gettext("您没有揭榜的权限"))
     members = [m for m in dict.fromkeys(members) if m.pk != org.pk]
     with transaction.atomic():
         # The challenge's row lock orders the applications against a close or the start of review.
@@ -287,7 +288,7 @@ def clean_scores(criteria: list[dict], raw: dict) -> dict:
 def do_review(application: Application, scores: dict, *, acting_user, comment: str = "") -> Review:
     """An expert invited on the challenge scores each criterion 0–100; scoring again updates his
     review. The application's score is the mean of its reviews' weighted totals."""
-    _require(acting_user, "techmarket.add_review", gettext("您没有评审权限"))
+    _require(acting_user, "challenges.add_review", gettext("您没有评审权限"))
     challenge = Challenge.objects.get(pk=application.challenge_id)
     if not challenge.experts.filter(pk=acting_user.pk).exists():
         raise PermissionDenied(gettext("您不是该榜单的评审专家"))
@@ -322,7 +323,7 @@ def do_award(challenge: Challenge, application: Application, *, acting_user, bud
     """定榜: the winning application becomes 揭榜成功, the others 未入选, the challenge 已定榜, and
     the joint research project is created with its parties (需求方, 牵头单位, 参与单位), the bounty
     as budget unless given and the application's period as its dates. Exactly one award wins."""
-    _require(acting_user, "techmarket.award_challenge", gettext("您没有定榜的权限"))
+    _require(acting_user, "challenges.award_challenge", gettext("您没有定榜的权限"))
     if application.challenge_id != challenge.pk:
         raise ValidationError(gettext("该申请不属于本榜单"))
     if application.status != Application.Status.SUBMITTED:
@@ -376,7 +377,7 @@ def do_award(challenge: Challenge, application: Application, *, acting_user, bud
 
 
 def do_save_joint_project(project: JointProject, *, acting_user, expected_version: int | None = None) -> JointProject:
-    _require(acting_user, "techmarket.change_jointproject", gettext("您没有编辑联合攻关项目的权限"))
+    _require(acting_user, "challenges.change_jointproject", gettext("您没有编辑联合攻关项目的权限"))
     return update_object(project, acting_user=acting_user, expected_version=expected_version)
 
 
@@ -387,7 +388,7 @@ def _require_active(project: JointProject) -> None:
 
 def do_add_milestone(project: JointProject, *, title: str, due_on: dt.date, note: str = "",
                      acting_user) -> JointMilestone:
-    _require(acting_user, "techmarket.change_jointproject", gettext("您没有维护攻关节点的权限"))
+    _require(acting_user, "challenges.change_jointproject", gettext("您没有维护攻关节点的权限"))
     _require_active(project)
     milestone = JointMilestone(project=project, title=title, due_on=due_on, note=note)
     return create_object(milestone, acting_user=acting_user)
@@ -395,7 +396,7 @@ def do_add_milestone(project: JointProject, *, title: str, due_on: dt.date, note
 
 def do_complete_milestone(milestone: JointMilestone, *, acting_user, done_on: dt.date | None = None,
                           note: str = "") -> JointMilestone:
-    _require(acting_user, "techmarket.change_jointproject", gettext("您没有维护攻关节点的权限"))
+    _require(acting_user, "challenges.change_jointproject", gettext("您没有维护攻关节点的权限"))
     _require_active(milestone.project)
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
@@ -414,7 +415,7 @@ def do_accept_joint_project(project: JointProject, *, passed: bool, acting_user,
                             note: str = "") -> JointProject:
     """验收: 通过 → 已验收 (and the demand 已解决), 不通过 → 验收未通过. Only when every milestone is
     done, or with a note saying why the open ones do not stop the acceptance."""
-    _require(acting_user, "techmarket.accept_jointproject", gettext("您没有验收联合攻关项目的权限"))
+    _require(acting_user, "challenges.accept_jointproject", gettext("您没有验收联合攻关项目的权限"))
     on = on or timezone.localdate()
     note = (note or "").strip()
     if on > timezone.localdate():
@@ -452,7 +453,7 @@ def do_mark_transferred(joint_project: JointProject, home_project, *, acting_use
     it becomes at home. The home project must be one the acting user can see."""
     from feidi.projects.models import Project
 
-    _require(acting_user, "techmarket.transfer_jointproject", gettext("您没有标记转化落地的权限"))
+    _require(acting_user, "challenges.transfer_jointproject", gettext("您没有标记转化落地的权限"))
     if home_project is None or not Project.objects.visible_to(acting_user).filter(pk=home_project.pk).exists():
         raise PermissionDenied(gettext("落地项目不存在或您无权查看"))
     if joint_project.status in (JointProject.Status.FAILED, JointProject.Status.TERMINATED):
@@ -477,6 +478,6 @@ def do_mark_transferred(joint_project: JointProject, home_project, *, acting_use
 def joint_projects_for(home_project, user):
     """The joint projects this user may see that were transferred into ``home_project`` (for the
     home project's page: 研发孵化在飞地 → 转化落地在本地)."""
-    if not user.has_perm("techmarket.view_jointproject"):
+    if not user.has_perm("challenges.view_jointproject"):
         return JointProject.objects.none()
     return JointProject.objects.visible_to(user).filter(home_project=home_project).select_related("incubated_in")

@@ -1,6 +1,6 @@
 """Auction pages: auctions with their lots and totals, the live lot page (polled every 2 s by htmx),
 registrations and bids. Every page reads rows through the scope layer; every write calls
-``feidi.techmarket.auction``."""
+``feidi.auctions.actions``."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from django.views import View
 from feidi.core.actions import ConflictError
 from feidi.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin, PrefillMixin
 from feidi.lib.money import WAN, human
+from feidi.techmarket.models import Supply
 
-from . import auction as rules
-from .filtersets_auction import AuctionFilterSet, BidFilterSet, LotFilterSet, RegistrationFilterSet
-from .forms_auction import AuctionForm, BidForm, LotForm
-from .models import Auction, Bid, Lot, Registration, Supply
-from .tables_auction import AuctionTable, BidTable, LotTable, RegistrationTable
+from . import actions as rules
+from .filtersets import AuctionFilterSet, BidFilterSet, LotFilterSet, RegistrationFilterSet
+from .forms import AuctionForm, BidForm, LotForm
+from .models import Auction, Bid, Lot, Registration
+from .tables import AuctionTable, BidTable, LotTable, RegistrationTable
 
 HISTORY_ROWS = 30
 
@@ -39,7 +40,7 @@ class AuctionListView(ObjectListView):
 
 class AuctionDetailView(ObjectDetailView):
     model = Auction
-    template_name = "techmarket/auction_detail.html"
+    template_name = "auctions/auction_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -62,11 +63,11 @@ class AuctionDetailView(ObjectDetailView):
             lots=lots, totals=totals, turnover=human(totals.turnover), chart=chart,
             chart_height=max(200, 60 + 56 * len(lots)), registration=registration,
             can_register=(auction.status == Auction.Status.PUBLISHED and user.organization_id is not None
-                          and registration is None and user.has_perm("techmarket.add_registration")),
-            can_publish=auction.status == Auction.Status.DRAFT and user.has_perm("techmarket.change_auction"),
-            can_add_lot=auction.status != Auction.Status.FINISHED and user.has_perm("techmarket.add_lot"),
+                          and registration is None and user.has_perm("auctions.add_registration")),
+            can_publish=auction.status == Auction.Status.DRAFT and user.has_perm("auctions.change_auction"),
+            can_add_lot=auction.status != Auction.Status.FINISHED and user.has_perm("auctions.add_lot"),
             edit_url=ctx["edit_url"] if auction.status != Auction.Status.FINISHED else None,
-            registrations=(auction.registrations.count() if user.has_perm("techmarket.change_auction") else None),
+            registrations=(auction.registrations.count() if user.has_perm("auctions.change_auction") else None),
         )
         return ctx
 
@@ -159,10 +160,10 @@ class LotMixin:
             "leading": lot.current_bidder_id is not None and lot.current_bidder_id == user.organization_id,
             "registration": registration, "staff": staff,
             "can_bid": (phase == Lot.Status.OPEN and registration is not None
-                        and registration.status == Registration.Status.APPROVED and user.has_perm("techmarket.add_bid")),
+                        and registration.status == Registration.Status.APPROVED and user.has_perm("auctions.add_bid")),
             "can_register": (registration is None and user.organization_id is not None
                              and lot.auction.status == Auction.Status.PUBLISHED and phase in ("scheduled", "open")
-                             and user.has_perm("techmarket.add_registration")),
+                             and user.has_perm("auctions.add_registration")),
             "bid_form": bid_form or BidForm(minimum=minimum),
             "refusal": refusal, "accepted": accepted,
             "accepted_text": rules.yuan(accepted.amount) if accepted else "",
@@ -173,7 +174,7 @@ class LotMixin:
 
 class LotDetailView(LotMixin, ObjectDetailView):
     model = Lot
-    template_name = "techmarket/lot_detail.html"
+    template_name = "auctions/lot_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -190,7 +191,7 @@ class LotLiveView(LotMixin, ObjectMixin, View):
 
     def get(self, request, *args, **kwargs):
         lot = self.get_object()
-        return TemplateResponse(request, "techmarket/_lot_live.html", self.live_context(lot))
+        return TemplateResponse(request, "auctions/_lot_live.html", self.live_context(lot))
 
 
 class LotBidView(LotMixin, ObjectMixin, View):
@@ -214,7 +215,7 @@ class LotBidView(LotMixin, ObjectMixin, View):
             lot = self.get_object()
         if getattr(request, "htmx", False):
             ctx = self.live_context(lot, refusal=refusal, accepted=accepted)
-            response = TemplateResponse(request, "techmarket/_lot_bid.html", ctx)
+            response = TemplateResponse(request, "auctions/_lot_bid.html", ctx)
             if accepted is not None:
                 response["HX-Trigger"] = "bid-placed"  # the live panel refreshes at once
             return response

@@ -12,8 +12,8 @@ from ninja.pagination import paginate
 
 from feidi.core.api import MAX_ID, Id, Pages, error, field, filtered, model_of, scoped_get, scoped_list
 
-from . import auction as rules
-from .filtersets_auction import LotFilterSet
+from . import actions as rules
+from .filtersets import LotFilterSet
 from .models import Auction, Bid, Lot
 
 router = Router(tags=["科技大市场 techmarket"])
@@ -128,7 +128,7 @@ def _bid_row(bid: Bid, user) -> dict:
             "extended": bid.extended, "bidder": bid.bidder.name if named else None}
 
 
-@router.get("/auctions", response=list[AuctionSchema], summary="成果拍卖会", openapi_extra=model_of("techmarket.auction"))
+@router.get("/auctions", response=list[AuctionSchema], summary="成果拍卖会", openapi_extra=model_of("auctions.auction"))
 @paginate(Pages, page_size=50)
 def list_auctions(request, status: str = ""):
     qs = scoped_list(request, Auction)
@@ -136,7 +136,7 @@ def list_auctions(request, status: str = ""):
 
 
 @router.get("/auctions/{pk}", response=AuctionDetailSchema, summary="拍卖会详情与成交汇总（成交、流拍、成交额、溢价率）",
-            openapi_extra=model_of("techmarket.auction"))
+            openapi_extra=model_of("auctions.auction"))
 def get_auction(request, pk: Id):
     return scoped_get(request, Auction, pk)
 
@@ -150,21 +150,21 @@ class RegistrationSchema(Schema):
 
 
 @router.post("/auctions/{pk}/registrations", response={201: RegistrationSchema}, summary="竞买登记（本单位），返回竞买号",
-             openapi_extra=model_of("techmarket.auction", action="view"))
+             openapi_extra=model_of("auctions.auction", action="view"))
 def register(request, pk: Id):
-    auction = scoped_get(request, Auction, pk, action="view", perm="techmarket.add_registration")
+    auction = scoped_get(request, Auction, pk, action="view", perm="auctions.add_registration")
     return Status(201, rules.do_register_bidder(auction, acting_user=request.user))
 
 
 @router.get("/lots", response=list[LotSchema], summary="拍品（当前价、结束时间、状态）；可按 auction、status 筛选",
-            openapi_extra=model_of("techmarket.lot"))
+            openapi_extra=model_of("auctions.lot"))
 @paginate(Pages, page_size=50)
 def list_lots(request):
     qs = filtered(request, scoped_list(request, Lot), LotFilterSet)
     return _with_leader(qs.select_related("auction")).order_by("closes_at", "pk")
 
 
-@router.get("/lots/{pk}", response=LotSchema, summary="拍品实时状态", openapi_extra=model_of("techmarket.lot"))
+@router.get("/lots/{pk}", response=LotSchema, summary="拍品实时状态", openapi_extra=model_of("auctions.lot"))
 def get_lot(request, pk: Id):
     return rules.settle_if_due(_lot(request, pk))
 
@@ -175,7 +175,7 @@ def _lot(request, pk: int) -> Lot:
 
 
 @router.get("/lots/{pk}/bids", response=list[BidSchema], summary="拍品的出价记录（按序号倒序；显示竞买号）",
-            openapi_extra=model_of("techmarket.lot"))
+            openapi_extra=model_of("auctions.lot"))
 @paginate(Pages, page_size=100)
 def list_bids(request, pk: int = Path(..., ge=1, le=MAX_ID)):
     lot = scoped_get(request, Lot, pk)
@@ -200,7 +200,7 @@ class _BidRows:
 
 
 @router.post("/lots/{pk}/bids", response={201: PlacedSchema, 422: dict}, summary="出价（服务器时间与数据库锁决定先后）",
-             openapi_extra=model_of("techmarket.lot", action="view"))
+             openapi_extra=model_of("auctions.lot", action="view"))
 def place_bid(request, pk: Id, payload: BidIn):
     lot = _lot(request, pk)
     try:

@@ -9,8 +9,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
+from feidi.techmarket.models import Supply
 
-from .models import Auction, Lot, Supply
+from .models import Auction, Lot
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -1,8 +1,11 @@
-"""揭榜挂帅 routes: challenges, applications, the experts' score sheet, joint projects."""
+"""揭榜挂帅 routes: challenges, applications, the experts' score sheet, joint projects (mounted under
+``/techmarket/`` as before the app was cut out of the market)."""
 
 from django.urls import path
 
-from . import views_challenge as v
+from . import views as v
+
+app_name = "challenges"
 
 urlpatterns = [
     path("challenges/", v.ChallengeListView.as_view(), name="challenge_list"),

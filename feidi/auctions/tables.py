@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import Column, Table
 
-from . import auction as rules
+from . import actions as rules
 
 
 def _phase(lot) -> str:

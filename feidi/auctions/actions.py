@@ -56,8 +56,9 @@ from feidi.core.context import acting
 from feidi.core.leases import periodic_lock
 from feidi.core.notify import notify
 from feidi.lib.money import human
+from feidi.techmarket.models import Supply
 
-from .models import Auction, Bid, Lot, Registration, Supply
+from .models import Auction, Bid, Lot, Registration
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ def extended(lot: Lot) -> bool:
 def do_save_auction(auction: Auction, *, acting_user, expected_version: int | None = None) -> Auction:
     """Create an auction (筹备中) in the staff user's department, or save an edit. A finished
     auction is closed for edits."""
-    if not acting_user.has_perm("techmarket.add_auction" if auction.pk is None else "techmarket.change_auction"):
+    if not acting_user.has_perm("auctions.add_auction" if auction.pk is None else "auctions.change_auction"):
         raise PermissionDenied(gettext("您没有管理拍卖会的权限"))
     if auction.pk is None:
         auction.status = Auction.Status.DRAFT
@@ -139,7 +140,7 @@ def do_save_auction(auction: Auction, *, acting_user, expected_version: int | No
 
 def do_publish_auction(auction: Auction, *, acting_user) -> Auction:
     """筹备中 → 已发布: every signed-in user sees it and may register; it needs at least one lot."""
-    if not acting_user.has_perm("techmarket.change_auction"):
+    if not acting_user.has_perm("auctions.change_auction"):
         raise PermissionDenied(gettext("您没有发布拍卖会的权限"))
     with transaction.atomic():
         locked = Auction.objects.select_for_update().get(pk=auction.pk)
@@ -168,7 +169,7 @@ def do_save_lot(lot: Lot, *, acting_user, expected_version: int | None = None) -
     auction must open later than now. Reserve ≥ start price (``Lot.clean``). A lot with bids or
     already open is no longer editable. The lot belongs to its auction's department."""
     creating = lot.pk is None
-    if not acting_user.has_perm("techmarket.add_lot" if creating else "techmarket.change_lot"):
+    if not acting_user.has_perm("auctions.add_lot" if creating else "auctions.change_lot"):
         raise PermissionDenied(gettext("您没有登记拍品的权限"))
     now = server_now()
     if not creating:
@@ -222,7 +223,7 @@ def do_register_bidder(auction: Auction, *, acting_user, organization=None) -> R
     Its own user registers itself; staff of the auction may register an organization. Numbers
     are allocated under the auction's row lock, so concurrent registrations never collide; a
     second registration of the same organization returns the first."""
-    if not acting_user.has_perm("techmarket.add_registration"):
+    if not acting_user.has_perm("auctions.add_registration"):
         raise PermissionDenied(gettext("您没有办理竞买登记的权限"))
     if acting_user.organization_id:
         if organization is not None and organization.pk != acting_user.organization_id:
@@ -350,7 +351,7 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     registration (cached per user). Under the lock: one query locks the row if the bid can still
     win it, the clock is read, then on PostgreSQL one statement inserts the bid and moves the lot,
     and the audit record is appended (``audit.record``); then the commit."""
-    if not acting_user.has_perm("techmarket.add_bid"):
+    if not acting_user.has_perm("auctions.add_bid"):
         raise PermissionDenied(gettext("您没有出价的权限"))
     try:
         amount = Decimal(str(amount))
@@ -453,7 +454,7 @@ def do_settle_lot(lot: Lot, *, acting_user=None, now: dt.datetime | None = None)
     """结拍 at or after ``closes_at``, under the lot's lock: 成交 at the highest bid if it reaches
     the reserve, else 流拍. Idempotent: a settled lot is returned as it is. The auction becomes
     已结束 with its last lot."""
-    if acting_user is not None and not acting_user.has_perm("techmarket.settle_lot"):
+    if acting_user is not None and not acting_user.has_perm("auctions.settle_lot"):
         raise PermissionDenied(gettext("您没有结拍的权限"))
     with transaction.atomic():
         locked = Lot.objects.select_for_update(of=("self",)).select_related("auction", "supply").get(pk=lot.pk)

@@ -16,14 +16,14 @@ from ninja.pagination import paginate
 
 from feidi.core.api import MAX_ID, Id, Pages, field, filtered, model_of, scoped_get, scoped_list
 
-from . import challenges
-from .filtersets_challenge import ApplicationFilterSet, ChallengeFilterSet, JointProjectFilterSet
+from . import actions
+from .filtersets import ApplicationFilterSet, ChallengeFilterSet, JointProjectFilterSet
 from .models import Application, Challenge, JointProject, Review
 
 router = Router(tags=["科技大市场 techmarket"])
 
-CHALLENGE, APPLICATION = model_of("techmarket.challenge"), model_of("techmarket.application")
-JOINT = model_of("techmarket.jointproject")
+CHALLENGE, APPLICATION = model_of("challenges.challenge"), model_of("challenges.application")
+JOINT = model_of("challenges.jointproject")
 
 
 class Criterion(Schema):
@@ -204,17 +204,17 @@ def get_challenge(request, pk: Id):
 
 @router.post("/challenges/{pk}/apply", response={201: ApplicationSchema},
              summary="揭榜：本机构独立揭榜，或作为牵头单位与 member_ids 组成联合体",
-             openapi_extra=model_of("techmarket.challenge", action="view"))
+             openapi_extra=model_of("challenges.challenge", action="view"))
 def apply(request, pk: Id, payload: ApplyIn):
     from feidi.registry.models import Organization
 
-    challenge = scoped_get(request, Challenge, pk, action="view", perm="techmarket.add_application")
+    challenge = scoped_get(request, Challenge, pk, action="view", perm="challenges.add_application")
     members = list(Organization.objects.filter(pk__in=payload.member_ids))
     if len(members) != len(set(payload.member_ids)):
         raise ValidationError({"member_ids": [gettext("联合体成员中有不存在的单位")]})
     application = Application(challenge=challenge, proposal=payload.proposal, budget=payload.budget,
                               period_months=payload.period_months)
-    return Status(201, challenges.do_apply(application, acting_user=request.user, members=members))
+    return Status(201, actions.do_apply(application, acting_user=request.user, members=members))
 
 
 @router.get("/applications", response=list[ApplicationSchema], summary="揭榜申请（机构只看到本单位的申请）",
@@ -232,21 +232,21 @@ def get_application(request, pk: Id):
 
 @router.post("/applications/{pk}/review", response=ReviewSchema,
              summary="专家评分：各评审指标 0–100 分，再次提交即修改本人的评分",
-             openapi_extra=model_of("techmarket.application", action="view"))
+             openapi_extra=model_of("challenges.application", action="view"))
 def review(request, pk: Id, payload: ReviewIn):
     application = _application(request, pk)
-    return challenges.do_review(application, payload.scores, acting_user=request.user, comment=payload.comment)
+    return actions.do_review(application, payload.scores, acting_user=request.user, comment=payload.comment)
 
 
 @router.post("/challenges/{pk}/award", response={201: JointProjectSchema},
              summary="定榜：选定中榜申请，生成联合攻关项目",
-             openapi_extra=model_of("techmarket.challenge", action="award"))
+             openapi_extra=model_of("challenges.challenge", action="award"))
 def award(request, pk: Id, payload: AwardIn):
     challenge = scoped_get(request, Challenge, pk, action="award")
     application = Application.objects.filter(challenge=challenge, pk=payload.application_id).first()
     if application is None:
         raise ValidationError({"application_id": [gettext("该申请不属于本榜单")]})
-    project = challenges.do_award(challenge, application, acting_user=request.user, budget=payload.budget,
+    project = actions.do_award(challenge, application, acting_user=request.user, budget=payload.budget,
                                   starts_on=payload.starts_on, title=payload.title)
     return Status(201, project)
 
