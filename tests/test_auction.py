@@ -282,7 +282,7 @@ def test_bids_have_no_route_to_change_or_delete_them(cast, client_for):
     rules.do_place_bid(lot, START, acting_user=cast.ent_a)
     for name in ("bid_delete", "bid_edit", "bid_detail", "lot_delete", "auction_delete"):
         with pytest.raises(NoReverseMatch):
-            reverse(f"techmarket:{name}", kwargs={"pk": 1})
+            reverse(f"auctions:{name}", kwargs={"pk": 1})
     c = client_for("tech")
     assert c.delete(f"/api/v1/techmarket/lots/{lot.pk}/bids").status_code == 405
     assert c.put(f"/api/v1/techmarket/lots/{lot.pk}/bids", data="{}", content_type="application/json").status_code == 405
@@ -371,7 +371,7 @@ def test_lists_show_lots_registrations_and_bids(cast, client_for):
     auction, (lot,) = make_market(cast)
     rules.do_place_bid(lot, START, acting_user=cast.ent_a)
     for name in ("auction_list", "lot_list", "registration_list", "bid_list"):
-        assert client_for("tech").get(reverse(f"techmarket:{name}")).status_code == 200
+        assert client_for("tech").get(reverse(f"auctions:{name}")).status_code == 200
     mine = client_for("ent_a").get(reverse("auctions:bid_list")).content.decode()
     assert f"{lot.title} #1" in mine
     assert f"{lot.title} #1" not in client_for("ent_b").get(reverse("auctions:bid_list")).content.decode()

@@ -18,7 +18,7 @@ from feidi.core.views import ObjectListView, ObjectMixin
 from feidi.testing.factories import make_for
 
 OUTSIDERS = ("other_clerk", "other_pmo", "ent_b", "inst")
-APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects", "indicators", "techmarket",
+APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects", "indicators", "techmarket", "challenges", "auctions",
                   "policies", "intel"}
 
 
