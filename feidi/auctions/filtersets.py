@@ -1,3 +1,5 @@
+"""The auctions' filters: auctions by status, lots and registrations by their auction, bids by lot."""
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -14,18 +16,22 @@ class AuctionFilterSet(ScopedFilterSet):
         fields = ["status"]
 
 
-class LotFilterSet(ScopedFilterSet):
-    search_fields = ("title", "supply__title", "supply__organization__name")
+class _OfAuctionFilterSet(ScopedFilterSet):
+    """Lots and registrations: of one auction, in one status."""
+
     auction = django_filters.ModelChoiceFilter(label=_("拍卖会"), queryset=Auction.objects.all())
+
+
+class LotFilterSet(_OfAuctionFilterSet):
+    search_fields = ("title", "supply__title", "supply__organization__name")
 
     class Meta:
         model = Lot
         fields = ["auction", "status"]
 
 
-class RegistrationFilterSet(ScopedFilterSet):
+class RegistrationFilterSet(_OfAuctionFilterSet):
     search_fields = ("number", "organization__name")
-    auction = django_filters.ModelChoiceFilter(label=_("拍卖会"), queryset=Auction.objects.all())
 
     class Meta:
         model = Registration

@@ -247,7 +247,7 @@ def award(request, pk: Id, payload: AwardIn):
     if application is None:
         raise ValidationError({"application_id": [gettext("该申请不属于本榜单")]})
     project = actions.do_award(challenge, application, acting_user=request.user, budget=payload.budget,
-                                  starts_on=payload.starts_on, title=payload.title)
+                               starts_on=payload.starts_on, title=payload.title)
     return Status(201, project)
 
 

@@ -1,3 +1,5 @@
+"""揭榜挂帅's filters: challenges (协同发榜, still open), applications by challenge, joint projects."""
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -8,12 +10,14 @@ from .models import Application, Challenge, JointProject
 YES_NO = (("1", _("是")), ("0", _("否")))
 
 
+def _yes_no(label, method: str) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(label=label, choices=YES_NO, method=method, empty_label=_("全部"))
+
+
 class ChallengeFilterSet(ScopedFilterSet):
     search_fields = ("title", "demand__title", "demand__organization__name", "joint_partner")
-    joint = django_filters.ChoiceFilter(label=_("协同发榜"), choices=YES_NO, method="filter_joint",
-                                        empty_label=_("全部"))
-    open_only = django_filters.ChoiceFilter(label=_("可揭榜（未截止）"), choices=YES_NO, method="filter_open",
-                                            empty_label=_("全部"))
+    joint = _yes_no(_("协同发榜"), "filter_joint")
+    open_only = _yes_no(_("可揭榜（未截止）"), "filter_open")
 
     class Meta:
         model = Challenge
@@ -42,8 +46,7 @@ class ApplicationFilterSet(ScopedFilterSet):
 
 class JointProjectFilterSet(ScopedFilterSet):
     search_fields = ("title", "parties__organization__name")
-    transferred = django_filters.ChoiceFilter(label=_("已转化落地"), choices=YES_NO, method="filter_transferred",
-                                              empty_label=_("全部"))
+    transferred = _yes_no(_("已转化落地"), "filter_transferred")
 
     class Meta:
         model = JointProject

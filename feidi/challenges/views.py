@@ -124,16 +124,17 @@ class ChallengeEditView(PrefillMixin, ObjectEditView):
 
     def save_object(self, form, obj, *, creating, expected_version):
         return actions.do_save_challenge(obj, acting_user=self.request.user, expected_version=expected_version,
-                                            experts=form.cleaned_data.get("experts"))
+                                         experts=form.cleaned_data.get("experts"))
 
 
 class _PostView(ObjectMixin, View):
     """A POST action on one record; the outcome is a message on the record's page."""
 
     success = ""
+    rule = None  # the action of ``act`` when it needs nothing but the record and the user
 
     def act(self, obj):
-        raise NotImplementedError
+        return type(self).rule(obj, acting_user=self.request.user)
 
     def target(self, obj, result):
         return obj.get_absolute_url()
@@ -154,18 +155,14 @@ class ChallengePublishView(_PostView):
     model = Challenge
     permission_action = "publish"
     success = _("已发榜，榜单进入揭榜期")
-
-    def act(self, obj):
-        return actions.do_publish_challenge(obj, acting_user=self.request.user)
+    rule = actions.do_publish_challenge
 
 
 class ChallengeStartReviewView(_PostView):
     model = Challenge
     permission_action = "publish"
     success = _("揭榜结束，进入专家评审")
-
-    def act(self, obj):
-        return actions.do_start_review(obj, acting_user=self.request.user)
+    rule = actions.do_start_review
 
 
 class ChallengeCloseView(_PostView):
@@ -189,7 +186,7 @@ class ChallengeAwardView(_PostView):
             raise form_errors(form)
         d = form.cleaned_data
         return actions.do_award(obj, d["application"], acting_user=self.request.user, budget=d["budget"],
-                                   starts_on=d["starts_on"], title=d["title"])
+                                starts_on=d["starts_on"], title=d["title"])
 
     def target(self, obj, result):
         return result.get_absolute_url() if result is not None else obj.get_absolute_url()
@@ -281,9 +278,7 @@ class ApplicationWithdrawView(_Applications, _PostView):
     model = Application
     permission_action = "change"
     success = _("已撤回揭榜申请")
-
-    def act(self, obj):
-        return actions.do_withdraw_application(obj, acting_user=self.request.user)
+    rule = actions.do_withdraw_application
 
 
 class ReviewView(_Applications, ObjectMixin, TemplateView):
@@ -315,7 +310,7 @@ class ReviewView(_Applications, ObjectMixin, TemplateView):
         if form.is_valid():
             try:
                 review = actions.do_review(application, form.scores(), acting_user=request.user,
-                                              comment=form.cleaned_data["comment"])
+                                           comment=form.cleaned_data["comment"])
             except ERRORS as exc:
                 form.add_error(None, error_text(exc))
             else:
@@ -401,7 +396,7 @@ class JointProjectAcceptView(_PostView):
             raise form_errors(form)
         d = form.cleaned_data
         project = actions.do_accept_joint_project(obj, passed=d["passed"], on=d["accepted_on"],
-                                                     note=d["acceptance_note"], acting_user=self.request.user)
+                                                  note=d["acceptance_note"], acting_user=self.request.user)
         self.success = gettext("验收结论已登记：{status}").format(status=project.get_status_display())
         return project
 
@@ -417,7 +412,7 @@ class JointProjectTransferView(_PostView):
             raise form_errors(form)
         d = form.cleaned_data
         return actions.do_mark_transferred(obj, d["home_project"], on=d["transferred_on"],
-                                              acting_user=self.request.user)
+                                           acting_user=self.request.user)
 
 
 class MilestoneAddView(_PostView):
@@ -447,4 +442,4 @@ class MilestoneDoneView(_PostView):
         except ValueError:
             raise ValidationError(gettext("日期格式不正确")) from None
         return actions.do_complete_milestone(milestone, acting_user=self.request.user, done_on=done_on,
-                                                note=self.request.POST.get("note", ""))
+                                             note=self.request.POST.get("note", ""))

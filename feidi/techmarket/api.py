@@ -30,7 +30,7 @@ from .models import Demand, Push, Supply
 
 router = Router(tags=["科技大市场 techmarket"])
 
-DEMAND, SUPPLY, PUSH = model_of("techmarket.demand"), model_of("techmarket.supply"), model_of("techmarket.push")
+PUSH = model_of("techmarket.push")
 
 
 class MarketSchema(Schema):
@@ -175,90 +175,57 @@ def _matches(request, matches, model):
              "fields": list((m.reasons or {}).get("fields") or [])} for m in matches if m.id in by_pk]
 
 
-# --- demands ----------------------------------------------------------------------------------------
+# --- demands and supplies ---------------------------------------------------------------------------
 
-@router.get("/demands", response=list[DemandSchema], summary="技术需求列表（支持页面上的全部筛选条件）",
-            openapi_extra=DEMAND)
-@paginate(Pages, page_size=50)
-def list_demands(request):
-    return _filtered(request, Demand, DemandFilterSet)
+def _market_routes(model, plural: str, noun: str, schema, payload_in, filterset_class, form: str, close: str,
+                   matched: str, counterpart, match):
+    """The routes of demands or supplies — list, read, create, publish, close, matches — named
+    ``list_demands``, ``get_demand`` … as when each was written out."""
+    name = model._meta.model_name
+    save, publish, close_it = (getattr(actions, f"do_{verb}_{name}") for verb in ("save", "publish", "close"))
+    about, change = model_of(f"techmarket.{name}"), model_of(f"techmarket.{name}", action="change")
 
+    def route(method: str, path: str, fn, **options):
+        fn.__name__ = fn.__qualname__ = fn.__name__.replace("items", plural).replace("item", name)
+        getattr(router, method)(f"/{plural}{path}", **options)(fn)
 
-@router.get("/demands/{pk}", response=DemandSchema, summary="技术需求详情", openapi_extra=DEMAND)
-def get_demand(request, pk: Id):
-    return scoped_get(request, Demand, pk)
+    def list_items(request):
+        return _filtered(request, model, filterset_class)
 
+    def get_item(request, pk: Id):
+        return scoped_get(request, model, pk)
 
-@router.post("/demands", response={201: DemandSchema}, summary="登记技术需求（publish=true 同时发布）",
-             openapi_extra=DEMAND)
-def create_demand(request, payload: DemandIn):
-    from .forms import DemandForm
+    def create_item(request, payload):
+        from . import forms
 
-    return _create(request, Demand, DemandForm, payload, actions.do_save_demand, actions.do_publish_demand)
+        return _create(request, model, getattr(forms, form), payload, save, publish)
 
+    def publish_item(request, pk: Id):
+        return publish(scoped_get(request, model, pk, action="change"), acting_user=request.user)
 
-@router.post("/demands/{pk}/publish", response=DemandSchema, summary="发布技术需求",
-             openapi_extra=model_of("techmarket.demand", action="change"))
-def publish_demand(request, pk: Id):
-    return actions.do_publish_demand(scoped_get(request, Demand, pk, action="change"), acting_user=request.user)
+    def close_item(request, pk: Id):
+        return close_it(scoped_get(request, model, pk, action="change"), acting_user=request.user)
 
+    def item_matches(request, pk: Id, k: int = Query(10, ge=1, le=50, description="条数（1–50）")):
+        from . import matching
 
-@router.post("/demands/{pk}/close", response=DemandSchema, summary="关闭技术需求",
-             openapi_extra=model_of("techmarket.demand", action="change"))
-def close_demand(request, pk: Id):
-    return actions.do_close_demand(scoped_get(request, Demand, pk, action="change"), acting_user=request.user)
+        return _matches(request, getattr(matching, match)(scoped_get(request, model, pk), k=k), counterpart)
 
-
-@router.get("/demands/{pk}/matches", response=list[MatchSchema], summary="为该需求推荐的科技成果（含匹配理由）",
-            openapi_extra=DEMAND)
-def demand_matches(request, pk: Id, k: int = Query(10, ge=1, le=50, description="条数（1–50）")):
-    from . import matching
-
-    demand = scoped_get(request, Demand, pk)
-    return _matches(request, matching.supplies_for_demand(demand, k=k), Supply)
-
-
-# --- supplies ---------------------------------------------------------------------------------------
-
-@router.get("/supplies", response=list[SupplySchema], summary="科技成果列表（支持页面上的全部筛选条件）",
-            openapi_extra=SUPPLY)
-@paginate(Pages, page_size=50)
-def list_supplies(request):
-    return _filtered(request, Supply, SupplyFilterSet)
+    create_item.__annotations__["payload"] = payload_in  # ninja reads the body's schema from it
+    route("get", "", paginate(Pages, page_size=50)(list_items), response=list[schema],
+          summary=f"{noun}列表（支持页面上的全部筛选条件）", openapi_extra=about)
+    route("get", "/{pk}", get_item, response=schema, summary=f"{noun}详情", openapi_extra=about)
+    route("post", "", create_item, response={201: schema}, summary=f"登记{noun}（publish=true 同时发布）",
+          openapi_extra=about)
+    route("post", "/{pk}/publish", publish_item, response=schema, summary=f"发布{noun}", openapi_extra=change)
+    route("post", "/{pk}/close", close_item, response=schema, summary=f"{close}{noun}", openapi_extra=change)
+    route("get", "/{pk}/matches", item_matches, response=list[MatchSchema], summary=matched, openapi_extra=about)
 
 
-@router.get("/supplies/{pk}", response=SupplySchema, summary="科技成果详情", openapi_extra=SUPPLY)
-def get_supply(request, pk: Id):
-    return scoped_get(request, Supply, pk)
-
-
-@router.post("/supplies", response={201: SupplySchema}, summary="登记科技成果（publish=true 同时发布）",
-             openapi_extra=SUPPLY)
-def create_supply(request, payload: SupplyIn):
-    from .forms import SupplyForm
-
-    return _create(request, Supply, SupplyForm, payload, actions.do_save_supply, actions.do_publish_supply)
-
-
-@router.post("/supplies/{pk}/publish", response=SupplySchema, summary="发布科技成果",
-             openapi_extra=model_of("techmarket.supply", action="change"))
-def publish_supply(request, pk: Id):
-    return actions.do_publish_supply(scoped_get(request, Supply, pk, action="change"), acting_user=request.user)
-
-
-@router.post("/supplies/{pk}/close", response=SupplySchema, summary="下架科技成果",
-             openapi_extra=model_of("techmarket.supply", action="change"))
-def close_supply(request, pk: Id):
-    return actions.do_close_supply(scoped_get(request, Supply, pk, action="change"), acting_user=request.user)
-
-
-@router.get("/supplies/{pk}/matches", response=list[MatchSchema], summary="与该成果匹配的技术需求（含匹配理由）",
-            openapi_extra=SUPPLY)
-def supply_matches(request, pk: Id, k: int = Query(10, ge=1, le=50, description="条数（1–50）")):
-    from . import matching
-
-    supply = scoped_get(request, Supply, pk)
-    return _matches(request, matching.demands_for_supply(supply, k=k), Demand)
+_market_routes(Demand, "demands", "技术需求", DemandSchema, DemandIn, DemandFilterSet, "DemandForm", "关闭",
+               "为该需求推荐的科技成果（含匹配理由）", Supply, "supplies_for_demand")
+_market_routes(Supply, "supplies", "科技成果", SupplySchema, SupplyIn, SupplyFilterSet, "SupplyForm", "下架",
+               "与该成果匹配的技术需求（含匹配理由）", Demand, "demands_for_supply")
 
 
 # --- pushes -----------------------------------------------------------------------------------------
