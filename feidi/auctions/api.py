@@ -1,5 +1,5 @@
 """Auction API: auctions with their totals, lots with their live state, bids (placed through
-``auction.do_place_bid``; a refusal answers 422 ``{"code": <rule>, "message": <why>}``)."""
+``actions.do_place_bid``; a refusal answers 422 ``{"code": <rule>, "message": <why>}``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """揭榜挂帅 API: challenges (list with the page's filters, read), applying (揭榜), the experts'
 scores, the award, applications and joint projects. Rows through ``scoped_list``/``scoped_get``
-(an institution sees only its own applications), writes through ``challenges``' actions."""
+(an institution sees only its own applications), writes through the actions."""
 
 from __future__ import annotations
 
