@@ -9,8 +9,8 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUSINESS = ("registry", "services", "chains", "projects", "indicators", "techmarket", "challenges", "auctions", "policies",
-            "intel", "cockpit", "demo")
+BUSINESS = ("registry", "services", "chains", "projects", "indicators", "techmarket", "challenges", "auctions",
+            "policies", "intel", "cockpit", "demo")
 
 
 def _modules() -> dict[str, Path]:

@@ -18,8 +18,8 @@ from feidi.core.views import ObjectListView, ObjectMixin
 from feidi.testing.factories import make_for
 
 OUTSIDERS = ("other_clerk", "other_pmo", "ent_b", "inst")
-APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects", "indicators", "techmarket", "challenges", "auctions",
-                  "policies", "intel"}
+APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects", "indicators", "techmarket",
+                  "challenges", "auctions", "policies", "intel"}
 
 
 def _walk(patterns, namespace=""):

@@ -59,7 +59,8 @@ INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicator
 TECH_MODELS = ("demand", "supply", "talent", "thesaurusentry")
 CHALLENGE_MODELS = ("challenge", "application", "review", "jointproject")
 AUCTION_MODELS = ("auction", "lot", "registration")
-TECH_VIEW = [*_perms("techmarket", {m: VIEW for m in TECH_MODELS}), *_perms("challenges", {m: VIEW for m in CHALLENGE_MODELS}),
+TECH_VIEW = [*_perms("techmarket", {m: VIEW for m in TECH_MODELS}),
+             *_perms("challenges", {m: VIEW for m in CHALLENGE_MODELS}),
              *_perms("auctions", {m: VIEW for m in AUCTION_MODELS}), "techmarket.view_push", "auctions.view_bid"]
 TECH_FULL = [*_perms("techmarket", {m: FULL for m in TECH_MODELS}),
              *_perms("challenges", {m: FULL for m in CHALLENGE_MODELS if m != "review"}),
