@@ -3,7 +3,7 @@
 Builds on PostgreSQL (database ``feidi_bench_auction``) a zone, an institution with published
 supplies, ``--bidders`` registered enterprises (one user each) and, per scenario, a fresh published
 auction. Then ``--workers`` threads (or processes, ``--processes``) place bids through
-``feidi.techmarket.auction.do_place_bid`` for ``--seconds`` seconds, each bidding the lot's current
+``feidi.auctions.actions.do_place_bid`` for ``--seconds`` seconds, each bidding the lot's current
 minimum (current price + increment) as a fast human would, and not against itself:
   - one lot, closing inside its anti-sniping window, so every accepted bid also moves the close;
   - an auction of ``--lots`` lots, each worker on a lot of its own choosing at every bid.
@@ -88,9 +88,10 @@ def make_auction(base: dict, n_lots: int, n_bidders: int, *, close_in: dt.timede
     from django.utils import timezone
 
     from feidi.accounts.models import User
+    from feidi.auctions import actions as rules
+    from feidi.auctions.models import Auction, Lot
     from feidi.core.context import acting
-    from feidi.techmarket import auction as rules
-    from feidi.techmarket.models import Auction, Lot, Supply
+    from feidi.techmarket.models import Supply
 
     staff = User.objects.get(pk=base["staff"])
     now = timezone.now()
@@ -116,12 +117,12 @@ def worker(index: int, lot_ids: list[int], seconds: float, out) -> None:
     from django.db import connections
 
     from feidi.accounts.models import User
+    from feidi.auctions import actions as rules
+    from feidi.auctions.models import Lot
     from feidi.core.context import acting
-    from feidi.techmarket import auction as rules
-    from feidi.techmarket.models import Lot
 
     user = User.objects.select_related("organization").get(username=f"auc_bidder{index:03d}")
-    user.has_perm("techmarket.add_bid")  # warm the permission cache, as a signed-in session would
+    user.has_perm("auctions.add_bid")  # warm the permission cache, as a signed-in session would
     rng = random.Random(index)
     accepted, refused, latencies = 0, Counter(), []
     end = time.monotonic() + seconds
@@ -180,7 +181,7 @@ def run(url: str, lot_ids: list[int], workers: int, seconds: float, processes: b
 
 
 def check(lot_ids: list[int], accepted: int, window: int | None) -> list[str]:
-    from feidi.techmarket.models import Bid, Lot
+    from feidi.auctions.models import Bid, Lot
 
     problems = []
     rows_total = 0
@@ -228,13 +229,13 @@ def probe_commit(n: int = 200) -> float:
 def sequential(lot_ids: list[int], seconds: float) -> tuple[int, float]:
     """One client alternating two bidders, nobody else: the service time of one bid."""
     from feidi.accounts.models import User
+    from feidi.auctions import actions as rules
+    from feidi.auctions.models import Lot
     from feidi.core.context import acting
-    from feidi.techmarket import auction as rules
-    from feidi.techmarket.models import Lot
 
     users = [User.objects.select_related("organization").get(username=f"auc_bidder{i:03d}") for i in (0, 1)]
     for user in users:
-        user.has_perm("techmarket.add_bid")
+        user.has_perm("auctions.add_bid")
     done, end, started = 0, time.monotonic() + seconds, time.perf_counter()
     with acting("api"):
         while time.monotonic() < end:

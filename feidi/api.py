@@ -1,7 +1,9 @@
 """Assembles the API: each app contributes a router."""
 
 from feidi.accounts.api import router as accounts_router  # noqa: E402
+from feidi.auctions.api import router as auctions_router  # noqa: E402
 from feidi.chains.api import router as chains_router  # noqa: E402
+from feidi.challenges.api import router as challenges_router  # noqa: E402
 from feidi.core.api import api
 from feidi.core.api_core import router as core_router  # noqa: E402
 from feidi.indicators.api import router as indicators_router  # noqa: E402
@@ -20,5 +22,7 @@ api.add_router("/chains/", chains_router)
 api.add_router("/projects/", projects_router)
 api.add_router("/indicators/", indicators_router)
 api.add_router("/techmarket/", techmarket_router)
+api.add_router("/techmarket/", challenges_router)  # their own apps, the paths kept
+api.add_router("/techmarket/", auctions_router)
 api.add_router("/policies/", policies_router)
 api.add_router("/intel/", intel_router)

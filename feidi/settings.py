@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "feidi.projects",
     "feidi.indicators",
     "feidi.techmarket",
+    "feidi.challenges",
+    "feidi.auctions",
     "feidi.policies",
     "feidi.intel",
     "feidi.cockpit",

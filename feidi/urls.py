@@ -16,6 +16,9 @@ urlpatterns = [
     path("projects/", include("feidi.projects.urls")),
     path("indicators/", include("feidi.indicators.urls")),
     path("techmarket/", include("feidi.techmarket.urls")),
+    # 揭榜挂帅 and the auctions are apps of their own, their pages still under /techmarket/
+    path("techmarket/", include("feidi.challenges.urls")),
+    path("techmarket/", include("feidi.auctions.urls")),
     path("policies/", include("feidi.policies.urls")),
     path("cockpit/", include("feidi.cockpit.urls")),
     path("intel/", include("feidi.intel.urls")),

@@ -87,10 +87,10 @@ def test_a_bid_beyond_the_money_fields_range_is_refused_and_the_lot_keeps_workin
     response = a.post(f"/api/v1/techmarket/lots/{lot.pk}/bids", data=json.dumps({"amount": amount}),
                       content_type="application/json")
     assert response.status_code == 422 and response.json()["code"] == "invalid", response.content
-    response = a.post(reverse("techmarket:lot_bid", kwargs={"pk": lot.pk}), {"amount": amount})
+    response = a.post(reverse("auctions:lot_bid", kwargs={"pk": lot.pk}), {"amount": amount})
     assert response.status_code in (200, 302)
     assert not lot.bids.exists()
-    assert a.get(reverse("techmarket:lot_detail", kwargs={"pk": lot.pk})).status_code == 200
+    assert a.get(reverse("auctions:lot_detail", kwargs={"pk": lot.pk})).status_code == 200
     assert a.get(f"/api/v1/techmarket/lots/{lot.pk}").status_code == 200
 
 

@@ -9,8 +9,8 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BUSINESS = ("registry", "services", "chains", "projects", "indicators", "techmarket", "policies", "intel", "cockpit",
-            "demo")
+BUSINESS = ("registry", "services", "chains", "projects", "indicators", "techmarket", "challenges", "auctions",
+            "policies", "intel", "cockpit", "demo")
 
 
 def _modules() -> dict[str, Path]:
@@ -103,4 +103,13 @@ def test_core_imports_no_business_app():
     graph = _imports(_modules())
     upward = sorted((name, target) for name, targets in graph.items() if name.startswith("feidi.core")
                     for target in targets if target.split(".")[1] in BUSINESS)
+    assert upward == []
+
+
+def test_the_market_imports_neither_challenges_nor_auctions():
+    """揭榜挂帅 and the auctions build on the market (its demands and supplies); the market knows
+    neither: they add themselves to its menu, statistics and to-dos by registering."""
+    graph = _imports(_modules())
+    upward = sorted((name, target) for name, targets in graph.items() if name.startswith("feidi.techmarket")
+                    for target in targets if target.split(".")[1] in ("challenges", "auctions"))
     assert upward == []

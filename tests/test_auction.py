@@ -13,9 +13,10 @@ from django.db import connections
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from feidi.auctions import actions as rules
+from feidi.auctions.models import Auction, Bid, Lot, Registration
 from feidi.core.models import DictItem, Notification
-from feidi.techmarket import auction as rules
-from feidi.techmarket.models import Auction, Bid, Lot, Registration, Supply
+from feidi.techmarket.models import Supply
 
 START, RESERVE, STEP = Decimal("1000000"), Decimal("1500000"), Decimal("50000")
 FEN = Decimal("0.01")
@@ -113,7 +114,7 @@ def test_a_registration_revoked_after_a_bid_refuses_the_next_and_every_bid_is_in
     Registration.objects.filter(auction=auction, organization=cast.org_a1).update(status="revoked")
     refused("not_registered", rules.do_place_bid, lot, START + 2 * STEP, acting_user=cast.ent_a)
     assert Bid.objects.filter(lot=lot).count() == 2
-    records = audit.AuditRecord.objects.filter(model="techmarket.bid").order_by("seq")
+    records = audit.AuditRecord.objects.filter(model="auctions.bid").order_by("seq")
     assert len(records) == 2 and records[0].object_id == str(first.pk)
     assert '"seq":1' in records[0].after and '"amount":"1000000"' in records[0].after
     result = audit.verify()
@@ -271,7 +272,7 @@ def test_a_lot_with_bids_can_no_longer_be_edited(cast, client_for):
     lot.start_price = Decimal(1)
     with pytest.raises(Exception, match="不能再修改"):
         rules.do_save_lot(lot, acting_user=cast.tech)
-    assert client_for("tech").get(reverse("techmarket:lot_edit", kwargs={"pk": lot.pk})).status_code == 403
+    assert client_for("tech").get(reverse("auctions:lot_edit", kwargs={"pk": lot.pk})).status_code == 403
 
 
 # --- bids are irrevocable -----------------------------------------------------------------------
@@ -281,7 +282,7 @@ def test_bids_have_no_route_to_change_or_delete_them(cast, client_for):
     rules.do_place_bid(lot, START, acting_user=cast.ent_a)
     for name in ("bid_delete", "bid_edit", "bid_detail", "lot_delete", "auction_delete"):
         with pytest.raises(NoReverseMatch):
-            reverse(f"techmarket:{name}", kwargs={"pk": 1})
+            reverse(f"auctions:{name}", kwargs={"pk": 1})
     c = client_for("tech")
     assert c.delete(f"/api/v1/techmarket/lots/{lot.pk}/bids").status_code == 405
     assert c.put(f"/api/v1/techmarket/lots/{lot.pk}/bids", data="{}", content_type="application/json").status_code == 405
@@ -296,7 +297,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def test_bidding_through_the_page_says_why_a_bid_is_refused(cast, client_for):
     _, (lot,) = make_market(cast)
     a, b = client_for("ent_a"), client_for("ent_b")
-    url = reverse("techmarket:lot_bid", kwargs={"pk": lot.pk})
+    url = reverse("auctions:lot_bid", kwargs={"pk": lot.pk})
     page = a.get(lot.get_absolute_url()).content.decode()
     assert 'value="1000000' in page and "我的竞买号" in page  # prefilled with the start price
     r = a.post(url, {"amount": "999999.99"}, **HTMX)
@@ -307,10 +308,10 @@ def test_bidding_through_the_page_says_why_a_bid_is_refused(cast, client_for):
     assert "至少 1,050,000.00元" in r.content.decode()
     r = a.post(url, {"amount": "2000000"}, follow=True)
     assert "最高出价人" in r.content.decode()
-    live = b.get(reverse("techmarket:lot_live", kwargs={"pk": lot.pk})).content.decode()
+    live = b.get(reverse("auctions:lot_live", kwargs={"pk": lot.pk})).content.decode()
     assert "1,000,000.00" in live and "0001" in live and cast.org_a1.name not in live  # numbers, not names
     assert 'value="1050000' in b.get(lot.get_absolute_url()).content.decode()
-    staff = client_for("tech").get(reverse("techmarket:lot_live", kwargs={"pk": lot.pk})).content.decode()
+    staff = client_for("tech").get(reverse("auctions:lot_live", kwargs={"pk": lot.pk})).content.decode()
     assert cast.org_a1.name in staff and "1,500,000.00" in staff  # staff see names and the reserve
     assert "有保留价（不公开）" in live
 
@@ -319,9 +320,9 @@ def test_unregistered_users_are_offered_registration_on_the_lot_page(cast, clien
     auction, (lot,) = make_market(cast, register=())
     c = client_for("inst")
     assert "办理竞买登记" in c.get(lot.get_absolute_url()).content.decode()
-    r = c.post(reverse("techmarket:lot_bid", kwargs={"pk": lot.pk}), {"amount": "1000000"}, **HTMX)
+    r = c.post(reverse("auctions:lot_bid", kwargs={"pk": lot.pk}), {"amount": "1000000"}, **HTMX)
     assert "尚未办理本场拍卖会的竞买登记" in r.content.decode()
-    r = c.post(reverse("techmarket:auction_register", kwargs={"pk": auction.pk}),
+    r = c.post(reverse("auctions:auction_register", kwargs={"pk": auction.pk}),
                {"next": lot.get_absolute_url()}, follow=True)
     assert "竞买号为 0001" in r.content.decode()
     assert Registration.objects.get(auction=auction).organization == cast.institution
@@ -329,22 +330,22 @@ def test_unregistered_users_are_offered_registration_on_the_lot_page(cast, clien
 
 def test_staff_create_publish_and_see_the_totals(cast, client_for):
     c = client_for("tech")
-    r = c.post(reverse("techmarket:auction_add"), {"title": "第七届科技成果拍卖会", "venue": "上饶", "description": ""})
+    r = c.post(reverse("auctions:auction_add"), {"title": "第七届科技成果拍卖会", "venue": "上饶", "description": ""})
     auction = Auction.objects.get(title="第七届科技成果拍卖会")
     assert r.status_code == 302 and auction.department == cast.dept_a and auction.status == "draft"
-    r = c.post(reverse("techmarket:auction_publish", kwargs={"pk": auction.pk}), follow=True)
+    r = c.post(reverse("auctions:auction_publish", kwargs={"pk": auction.pk}), follow=True)
     assert "还没有拍品" in r.content.decode()
     supply = make_supply(cast)
     now = timezone.localtime()
     form = {"auction": auction.pk, "supply": supply.pk, "title": "", "start_price": "1000000", "reserve_price": "900000",
             "increment": "50000", "opens_at": f"{now - dt.timedelta(hours=1):%Y-%m-%dT%H:%M}",
             "closes_at": f"{now + dt.timedelta(hours=1):%Y-%m-%dT%H:%M}", "anti_snipe_minutes": "5"}
-    r = c.post(reverse("techmarket:lot_add"), form)
+    r = c.post(reverse("auctions:lot_add"), form)
     assert "保留价不能低于起拍价" in r.content.decode()
-    r = c.post(reverse("techmarket:lot_add"), {**form, "reserve_price": "1500000"})
+    r = c.post(reverse("auctions:lot_add"), {**form, "reserve_price": "1500000"})
     lot = Lot.objects.get(auction=auction)
     assert r.status_code == 302 and lot.title == supply.title
-    c.post(reverse("techmarket:auction_publish", kwargs={"pk": auction.pk}))
+    c.post(reverse("auctions:auction_publish", kwargs={"pk": auction.pk}))
     auction.refresh_from_db()
     assert auction.status == "published"
     page = c.get(auction.get_absolute_url()).content.decode()
@@ -355,10 +356,10 @@ def test_an_institution_lists_its_supply_as_a_lot_of_a_published_auction(cast, c
     auction, _ = make_market(cast, register=())
     own, other = make_supply(cast, "甲研究院新成果"), make_supply(cast, "某大学新成果", org=cast.institution)
     c = client_for("inst_a")
-    page = c.get(reverse("techmarket:lot_add") + f"?auction={auction.pk}").content.decode()
+    page = c.get(reverse("auctions:lot_add") + f"?auction={auction.pk}").content.decode()
     assert own.title in page and other.title not in page
     later = timezone.localtime() + dt.timedelta(days=1)
-    r = c.post(reverse("techmarket:lot_add"), {
+    r = c.post(reverse("auctions:lot_add"), {
         "auction": auction.pk, "supply": own.pk, "title": "", "start_price": "500000", "reserve_price": "600000",
         "increment": "10000", "opens_at": f"{later:%Y-%m-%dT%H:%M}",
         "closes_at": f"{later + dt.timedelta(hours=2):%Y-%m-%dT%H:%M}", "anti_snipe_minutes": "5"})
@@ -370,11 +371,11 @@ def test_lists_show_lots_registrations_and_bids(cast, client_for):
     auction, (lot,) = make_market(cast)
     rules.do_place_bid(lot, START, acting_user=cast.ent_a)
     for name in ("auction_list", "lot_list", "registration_list", "bid_list"):
-        assert client_for("tech").get(reverse(f"techmarket:{name}")).status_code == 200
-    mine = client_for("ent_a").get(reverse("techmarket:bid_list")).content.decode()
+        assert client_for("tech").get(reverse(f"auctions:{name}")).status_code == 200
+    mine = client_for("ent_a").get(reverse("auctions:bid_list")).content.decode()
     assert f"{lot.title} #1" in mine
-    assert f"{lot.title} #1" not in client_for("ent_b").get(reverse("techmarket:bid_list")).content.decode()
-    assert "0001" in client_for("ent_a").get(reverse("techmarket:registration_list")).content.decode()
+    assert f"{lot.title} #1" not in client_for("ent_b").get(reverse("auctions:bid_list")).content.decode()
+    assert "0001" in client_for("ent_a").get(reverse("auctions:registration_list")).content.decode()
 
 
 def test_a_due_lot_is_settled_when_its_page_is_opened(cast, client_for, clock):
@@ -390,7 +391,7 @@ def test_the_live_partial_costs_the_same_whatever_the_number_of_bids(cast, clien
     _, (lot,) = make_market(cast)
     users = [cast.ent_a, cast.ent_b]
     c = client_for("tech")
-    url = reverse("techmarket:lot_live", kwargs={"pk": lot.pk})
+    url = reverse("auctions:lot_live", kwargs={"pk": lot.pk})
     rules.do_place_bid(lot, START, acting_user=users[0])
     c.get(url)
     with django_assert_max_num_queries(20) as few:

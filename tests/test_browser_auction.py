@@ -18,9 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def build(w):
+    from feidi.auctions import actions as rules
+    from feidi.auctions.models import Auction, Lot
     from feidi.core.models import DictItem
-    from feidi.techmarket import auction as rules
-    from feidi.techmarket.models import Auction, Lot, Supply
+    from feidi.techmarket.models import Supply
 
     field = DictItem.objects.get(type__code="tech_field", code="photovoltaic")
     now = timezone.now()
@@ -122,8 +123,8 @@ def test_two_bidders_see_each_others_bids_arrive_live(browser, live_server, worl
     _shot(b, "auction-08-auction-phone")
 
     # Past every close, the sweep settles: 成交 where the reserve (twice the start) was reached.
-    from feidi.techmarket import auction as rules
-    from feidi.techmarket.models import Lot
+    from feidi.auctions import actions as rules
+    from feidi.auctions.models import Lot
 
     a.goto(url)
     a.fill("#id_amount", "2000000")

@@ -28,8 +28,8 @@ def _demand(w):
 
 
 def test_publish_apply_score_award(browser, live_server, world):  # noqa: F811
-    from feidi.techmarket import challenges
-    from feidi.techmarket.models import Application, Challenge, JointProject
+    from feidi.challenges import actions as challenges
+    from feidi.challenges.models import Application, Challenge, JointProject
 
     w = world
     demand = _demand(w)

@@ -15,20 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feidi.accounts.models import User
+from feidi.challenges import actions as challenges
+from feidi.challenges.actions import add_months
+from feidi.challenges.models import Application, Challenge, JointMilestone, JointParty, JointProject, Review
 from feidi.core.actions import ConflictError
 from feidi.core.models import AuditRecord, DictItem, Notification
-from feidi.techmarket import challenges
-from feidi.techmarket.challenges import add_months
-from feidi.techmarket.models import (
-    Application,
-    Challenge,
-    Demand,
-    IndexChange,
-    JointMilestone,
-    JointParty,
-    JointProject,
-    Review,
-)
+from feidi.techmarket.models import Demand, IndexChange
 
 CRITERIA = "技术先进性 40\n团队实力 30\n实施方案可行性 30"
 PARTNER = "长三角G60科创走廊联席会议办公室"
@@ -63,11 +55,11 @@ def post_challenge(client, demand, **extra):
             "deadline": (today() + dt.timedelta(days=30)).isoformat(), "criteria": CRITERIA,
             "conditions": "具备中试线验证条件", "joint": "on", "joint_partner": PARTNER, "_form_token": extra.pop("token", "")}
     data.update(extra)
-    return client.post(reverse("techmarket:challenge_add"), data)
+    return client.post(reverse("challenges:challenge_add"), data)
 
 
 def apply(client, challenge, proposal, **extra):
-    return client.post(reverse("techmarket:application_add") + f"?challenge={challenge.pk}",
+    return client.post(reverse("challenges:application_add") + f"?challenge={challenge.pk}",
                        {"challenge": challenge.pk, "proposal": proposal, "budget": "4500000", "period_months": "18",
                         **extra})
 
@@ -75,7 +67,7 @@ def apply(client, challenge, proposal, **extra):
 def score(client, application, values, comment=""):
     data = {f"c{i}": v for i, v in enumerate(values)}
     data["comment"] = comment
-    return client.post(reverse("techmarket:review", args=[application.pk]), data)
+    return client.post(reverse("challenges:review", args=[application.pk]), data)
 
 
 def messages_of(response) -> list[str]:
@@ -93,7 +85,7 @@ def open_challenge(cast, demand, experts, client_for):
     response = post_challenge(tech, demand, experts=[e.pk for e in experts])
     assert response.status_code == 302, response.content.decode()[:2000]
     challenge = Challenge.objects.get(demand=demand)
-    response = tech.post(reverse("techmarket:challenge_publish", args=[challenge.pk]))
+    response = tech.post(reverse("challenges:challenge_publish", args=[challenge.pk]))
     assert response.status_code == 302
     challenge.refresh_from_db()
     return challenge
@@ -115,7 +107,7 @@ def test_criteria_weights_must_sum_to_100_and_the_demand_must_be_published(cast,
         challenges.do_save_challenge(Challenge(demand=demand, title="x", bounty=1, deadline=today(),
                                                criteria=[{"name": "a", "weight": 100}]), acting_user=cast.tech)
     # An enterprise does not publish challenges.
-    assert client_for("ent_a").get(reverse("techmarket:challenge_add")).status_code == 403
+    assert client_for("ent_a").get(reverse("challenges:challenge_add")).status_code == 403
 
 
 def test_publish_sets_the_demand_to_challenge_and_reindexes_it(cast, demand, open_challenge, client_for):
@@ -126,15 +118,15 @@ def test_publish_sets_the_demand_to_challenge_and_reindexes_it(cast, demand, ope
                                        {"name": "实施方案可行性", "weight": 30}]
     assert demand.status == Demand.Status.CHALLENGE
     assert IndexChange.objects.filter(kind="demand", doc_id=demand.pk).exists()
-    assert AuditRecord.objects.filter(model="techmarket.challenge", object_id=str(open_challenge.pk),
+    assert AuditRecord.objects.filter(model="challenges.challenge", object_id=str(open_challenge.pk),
                                       action="transition").exists()
     # The invited experts are told.
     assert Notification.objects.filter(user=cast.expert, title__contains=open_challenge.title).exists()
     # Publishing again loses: the challenge is no longer a draft.
-    response = client_for("tech").post(reverse("techmarket:challenge_publish", args=[open_challenge.pk]))
+    response = client_for("tech").post(reverse("challenges:challenge_publish", args=[open_challenge.pk]))
     assert "该榜单已发榜或已撤榜" in " ".join(messages_of(response))
     # The published challenge is on every market user's 榜单, with its bounty in 万元 and the badge.
-    page = client_for("inst").get(reverse("techmarket:challenge_list")).content.decode()
+    page = client_for("inst").get(reverse("challenges:challenge_list")).content.decode()
     assert open_challenge.title in page and "500" in page and "协同发榜" in page
     detail = client_for("inst").get(open_challenge.get_absolute_url()).content.decode()
     assert "剩 <span class=\"text-orange\">30</span> 天" in detail and "我要揭榜" in detail
@@ -151,7 +143,7 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
     expert2.force_login(experts[1])
 
     # 甲研究院 applies alone; 某大学 leads a consortium with 甲研究院 and an enterprise.
-    assert inst_a.get(reverse("techmarket:application_add") + f"?challenge={challenge.pk}").status_code == 200
+    assert inst_a.get(reverse("challenges:application_add") + f"?challenge={challenge.pk}").status_code == 200
     assert apply(inst_a, challenge, "原子层沉积阻隔层方案").status_code == 302
     response = apply(inst, challenge, "界面钝化+柔性封装联合方案", member_institutions=[cast.institution_a.pk],
                      member_codes=cast.org_a2.uscc)
@@ -169,7 +161,7 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
     # Experts score once the review starts (the staff may end the call early).
     response = score(expert1, alone, [90, 80, 70])
     assert "不在评审阶段" in response.content.decode()
-    assert tech.post(reverse("techmarket:challenge_start_review", args=[challenge.pk])).status_code == 302
+    assert tech.post(reverse("challenges:challenge_start_review", args=[challenge.pk])).status_code == 302
     challenge.refresh_from_db()
     assert challenge.status == Challenge.Status.REVIEW
 
@@ -206,10 +198,10 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
     listed = tech.get("/api/v1/techmarket/applications").json()
     assert sorted(a["id"] for a in listed["items"]) == sorted([alone.pk, consortium.pk])
     assert tech.get(f"/api/v1/techmarket/applications/{alone.pk}").status_code == 200
-    assert len(tech.get(reverse("techmarket:application_list")).content.decode().split(alone.get_absolute_url())) == 2
+    assert len(tech.get(reverse("challenges:application_list")).content.decode().split(alone.get_absolute_url())) == 2
 
     # Award the consortium: it wins, the other is 未入选, the challenge 已定榜, the project is set up.
-    response = tech.post(reverse("techmarket:challenge_award", args=[challenge.pk]),
+    response = tech.post(reverse("challenges:challenge_award", args=[challenge.pk]),
                          {"application": consortium.pk})
     project = JointProject.objects.get(challenge=challenge)
     assert response.status_code == 302 and response["Location"] == project.get_absolute_url()
@@ -225,7 +217,7 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
     for user in (cast.ent_a, cast.inst, cast.inst_a, cast.ent_b):
         assert Notification.objects.filter(user=user, title__contains="定榜").exists(), user
     # A second award loses.
-    response = tech.post(reverse("techmarket:challenge_award", args=[challenge.pk]), {"application": alone.pk})
+    response = tech.post(reverse("challenges:challenge_award", args=[challenge.pk]), {"application": alone.pk})
     assert "已定榜" in " ".join(messages_of(response))
     assert JointProject.objects.filter(challenge=challenge).count() == 1
 
@@ -236,18 +228,18 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
         assert "需求方（出题企业）" in page.content.decode()
 
     # Milestones, then acceptance: refused with an open milestone and no note.
-    url = reverse("techmarket:milestone_add", args=[project.pk])
+    url = reverse("challenges:milestone_add", args=[project.pk])
     tech.post(url, {"title": "中试线样品", "due_on": (today() + dt.timedelta(days=90)).isoformat()})
     tech.post(url, {"title": "湿热老化测试报告", "due_on": (today() + dt.timedelta(days=180)).isoformat()})
     first, second = project.milestones.order_by("due_on")
-    assert tech.post(reverse("techmarket:milestone_done", args=[project.pk, first.pk]),
+    assert tech.post(reverse("challenges:milestone_done", args=[project.pk, first.pk]),
                      {"done_on": today().isoformat()}).status_code == 302
-    accept = reverse("techmarket:jointproject_accept", args=[project.pk])
+    accept = reverse("challenges:jointproject_accept", args=[project.pk])
     response = tech.post(accept, {"passed": "1", "accepted_on": today().isoformat(), "acceptance_note": ""})
     assert "尚有 1 个节点未完成" in " ".join(messages_of(response))
     project.refresh_from_db()
     assert project.status == JointProject.Status.ACTIVE
-    tech.post(reverse("techmarket:milestone_done", args=[project.pk, second.pk]), {})
+    tech.post(reverse("challenges:milestone_done", args=[project.pk, second.pk]), {})
     second.refresh_from_db()
     assert second.done_on == today()
     response = tech.post(accept, {"passed": "1", "accepted_on": today().isoformat(), "acceptance_note": "指标全部达到"})
@@ -266,7 +258,7 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
 
     home = make_for(Project, cast)
     Project.objects.filter(pk=home.pk).update(channel="enclave")
-    transfer = reverse("techmarket:jointproject_transfer", args=[project.pk])
+    transfer = reverse("challenges:jointproject_transfer", args=[project.pk])
     # Another zone's project is not the tech bureau's to link.
     from feidi.projects.actions import do_save_project
 
@@ -294,7 +286,7 @@ def test_refusals(cast, demand, open_challenge, experts, client_for):
     challenge = open_challenge
     # An enterprise cannot apply, neither by the page nor by the action.
     ent = client_for("ent_a")
-    assert ent.get(reverse("techmarket:application_add") + f"?challenge={challenge.pk}").status_code == 403
+    assert ent.get(reverse("challenges:application_add") + f"?challenge={challenge.pk}").status_code == 403
     with pytest.raises(PermissionDenied, match="只有高校、科研院所可以揭榜"):
         challenges.do_apply(Application(challenge=challenge, proposal="x"), acting_user=cast.ent_a)
     # Staff of the bureau do not apply either.
@@ -304,14 +296,14 @@ def test_refusals(cast, demand, open_challenge, experts, client_for):
     inst = client_for("inst")
     assert apply(inst, challenge, "方案一").status_code == 302
     mine = Application.objects.get(challenge=challenge, applicant=cast.institution)
-    assert inst.post(reverse("techmarket:application_withdraw", args=[mine.pk])).status_code == 302
+    assert inst.post(reverse("challenges:application_withdraw", args=[mine.pk])).status_code == 302
     mine.refresh_from_db()
     assert mine.status == Application.Status.WITHDRAWN
     assert apply(inst, challenge, "方案二").status_code == 302
     mine.refresh_from_db()
     assert (mine.status, mine.proposal) == ("submitted", "方案二")
     # Another institution cannot withdraw it.
-    assert client_for("inst_a").post(reverse("techmarket:application_withdraw", args=[mine.pk])).status_code == 404
+    assert client_for("inst_a").post(reverse("challenges:application_withdraw", args=[mine.pk])).status_code == 404
     # After the deadline nobody applies.
     Challenge.objects.filter(pk=challenge.pk).update(deadline=today() - dt.timedelta(days=1))
     response = apply(client_for("inst_a"), challenge, "迟到的方案")
@@ -343,7 +335,7 @@ def test_an_institution_sees_only_its_own_applications(cast, open_challenge, cli
     apply(inst_a, open_challenge, "甲研究院的方案")
     mine = Application.objects.get(applicant=cast.institution)
     theirs = Application.objects.get(applicant=cast.institution_a)
-    page = inst.get(reverse("techmarket:application_list")).content.decode()
+    page = inst.get(reverse("challenges:application_list")).content.decode()
     assert mine.get_absolute_url() in page and theirs.get_absolute_url() not in page
     assert inst.get(theirs.get_absolute_url()).status_code == 404
     assert inst.get(mine.get_absolute_url()).status_code == 200
@@ -354,7 +346,7 @@ def test_an_institution_sees_only_its_own_applications(cast, open_challenge, cli
     assert mine.get_absolute_url() not in page and theirs.get_absolute_url() not in page
     # The staff and the invited experts see both.
     for name in ("tech", "expert"):
-        page = client_for(name).get(reverse("techmarket:application_list")).content.decode()
+        page = client_for(name).get(reverse("challenges:application_list")).content.decode()
         assert mine.get_absolute_url() in page and theirs.get_absolute_url() in page, name
     body = inst.get("/api/v1/techmarket/applications").json()
     assert [a["id"] for a in body["items"]] == [mine.pk]
@@ -475,7 +467,7 @@ def check_the_demo_batch():
     # one accepted project transferred to the home pipeline project it became (亥博)
     assert list(JointProject.objects.filter(home_project__isnull=False).values_list("home_project__name", flat=True)) \
         == ["亥博光伏胶带国产化量产项目"]
-    assert AuditRecord.objects.filter(model="techmarket.challenge", action="create").count() == 9
+    assert AuditRecord.objects.filter(model="challenges.challenge", action="create").count() == 9
     for project in JointProject.objects.all():
         assert project.parties.filter(role="demander").count() == 1 and project.parties.filter(role="lead").count() == 1
     reviewed = Application.objects.filter(score__isnull=False)
@@ -484,8 +476,8 @@ def check_the_demo_batch():
 
     c = Client()
     c.force_login(User.objects.get(username="tech"))
-    for url in [reverse("techmarket:challenge_list"), reverse("techmarket:jointproject_list"),
-                reverse("techmarket:application_list"),
+    for url in [reverse("challenges:challenge_list"), reverse("challenges:jointproject_list"),
+                reverse("challenges:application_list"),
                 *[x.get_absolute_url() for x in Challenge.objects.all()],
                 *[x.get_absolute_url() for x in JointProject.objects.all()]]:
         assert c.get(url).status_code == 200, url
@@ -522,8 +514,8 @@ def test_pages_cost_the_same_whatever_the_number_of_rows(cast, demand, experts, 
 
     first = batch(2)
     tech = client_for("tech")
-    urls = [reverse("techmarket:challenge_list"), reverse("techmarket:application_list"),
-            reverse("techmarket:jointproject_list"), first.get_absolute_url()]
+    urls = [reverse("challenges:challenge_list"), reverse("challenges:application_list"),
+            reverse("challenges:jointproject_list"), first.get_absolute_url()]
     costs = {}
     for url in urls:
         tech.get(url)
@@ -545,7 +537,7 @@ def test_edit_a_joint_project_and_the_home_project_side(cast, client_for):
 
     project = make_for(JointProject, cast)
     tech = client_for("tech")
-    url = reverse("techmarket:jointproject_edit", args=[project.pk])
+    url = reverse("challenges:jointproject_edit", args=[project.pk])
     assert tech.get(url).status_code == 200
     response = tech.post(url, {"title": "叠层封装联合攻关（二期）", "budget": "6000000", "starts_on": "2026-01-01",
                                "ends_on": "2025-12-31", "goals": "", "_version": project.version})
@@ -562,7 +554,7 @@ def test_edit_a_joint_project_and_the_home_project_side(cast, client_for):
     cast.tech.roles.add(Role.objects.get(code="project_office"))
     challenges.do_mark_transferred(project, home, acting_user=cast.tech, on=dt.date(2026, 6, 1))
     # The home project's side: what its page shows through the partial, for whom.
-    html = render_to_string("techmarket/_jointproject_home.html",
+    html = render_to_string("challenges/_jointproject_home.html",
                             {"joint_projects": challenges.joint_projects_for(home, cast.tech)})
     assert project.get_absolute_url() in html and "2026-06-01 转化落地" in html
     assert not challenges.joint_projects_for(home, cast.invest).exists()  # no techmarket permission

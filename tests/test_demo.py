@@ -27,7 +27,9 @@ def test_the_demo_loads_once_and_its_pages_render():
                                                                      "producing", "full", "terminated"}
     assert not Project.objects.filter(sample=False).exists()
     # the technology market, its challenges (each module's own checks, on this one load)
-    from feidi.techmarket.models import Auction, Challenge, Demand, JointProject, Lot, Push, Supply
+    from feidi.auctions.models import Auction, Lot
+    from feidi.challenges.models import Challenge, JointProject
+    from feidi.techmarket.models import Demand, Push, Supply
     from tests.test_challenges import check_the_demo_batch
     from tests.test_techmarket import check_the_demo_market
 

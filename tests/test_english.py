@@ -175,8 +175,9 @@ def test_every_page_of_every_role_is_in_english(world):
 def test_pages_the_crawl_does_not_reach_are_in_english(world):
     """Pages no link of the crawl leads to (the sign-in page, edit forms behind a detail page the
     crawl saw once, a live HTMX panel): each as the user who may open it."""
+    from feidi.auctions.models import Lot
+    from feidi.challenges.models import Application, Challenge
     from feidi.projects.models import AnnualPlan, StageGate
-    from feidi.techmarket.models import Application, Challenge, Lot
 
     challenge = Challenge.objects.first()
     challenge.experts.add(world["expert"])
@@ -192,9 +193,9 @@ def test_pages_the_crawl_does_not_reach_are_in_english(world):
         ("project_office", reverse("projects:stagegate_edit",
                                    args=[StageGate.objects.exclude(department=None).first().pk])),
         ("auditor", reverse("core:auditrecord_verify")),
-        ("expert", reverse("techmarket:review", args=[Application.objects.first().pk])),
-        ("inst_a", reverse("techmarket:application_add") + f"?challenge={second.pk}"),
-        ("tech", reverse("techmarket:lot_live", args=[Lot.objects.first().pk])),
+        ("expert", reverse("challenges:review", args=[Application.objects.first().pk])),
+        ("inst_a", reverse("challenges:application_add") + f"?challenge={second.pk}"),
+        ("tech", reverse("auctions:lot_live", args=[Lot.objects.first().pk])),
     ]
     untranslated, answered = {}, 0
     for name, url in pages:

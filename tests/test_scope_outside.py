@@ -19,7 +19,7 @@ from feidi.testing.factories import make_for
 
 OUTSIDERS = ("other_clerk", "other_pmo", "ent_b", "inst")
 APP_NAMESPACES = {"core", "accounts", "registry", "services", "chains", "projects", "indicators", "techmarket",
-                  "policies", "intel"}
+                  "challenges", "auctions", "policies", "intel"}
 
 
 def _walk(patterns, namespace=""):
@@ -219,8 +219,8 @@ WRITE_ROUTES = [r for r in ROUTES if r.values[2] == "object" and _published_by_s
 
 
 def test_published_models_have_write_routes_to_check():
-    assert {"techmarket:demand_edit", "techmarket:supply_publish", "techmarket:challenge_edit",
-            "techmarket:lot_edit"} <= {r.values[0] for r in WRITE_ROUTES}
+    assert {"techmarket:demand_edit", "techmarket:supply_publish", "challenges:challenge_edit",
+            "auctions:lot_edit"} <= {r.values[0] for r in WRITE_ROUTES}
 
 
 @pytest.mark.parametrize("route,view_class,kind", WRITE_ROUTES)

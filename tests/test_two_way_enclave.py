@@ -39,9 +39,9 @@ def _client(user):
 
 
 def test_the_home_zone_leader_sees_the_enclave_and_what_passes_between_them(cast, enclave, client_for):
+    from feidi.challenges.models import JointProject
     from feidi.projects.actions import do_save_project
     from feidi.projects.models import Project
-    from feidi.techmarket.models import JointProject
 
     leader = client_for("leader")
     assert leader.get(enclave["zone"].get_absolute_url()).status_code == 200

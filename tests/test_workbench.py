@@ -140,7 +140,7 @@ def test_a_push_waits_for_the_side_it_was_pushed_to_until_answered(cast):
 
 
 def test_an_expert_scores_each_application_of_a_challenge_under_review_once(cast):
-    from feidi.techmarket.models import Application, Challenge, Review
+    from feidi.challenges.models import Application, Challenge, Review
 
     application = make_for(Application, cast)
     challenge = application.challenge
@@ -148,7 +148,7 @@ def test_an_expert_scores_each_application_of_a_challenge_under_review_once(cast
     assert "review_score" not in groups(cast.expert)  # the call is not under review yet
     Challenge.objects.filter(pk=challenge.pk).update(status=Challenge.Status.REVIEW)
     todo = groups(cast.expert)["review_score"]
-    assert todo.count == 1 and todo.items[0].url == reverse("techmarket:review", args=[application.pk])
+    assert todo.count == 1 and todo.items[0].url == reverse("challenges:review", args=[application.pk])
     assert "review_score" not in groups(cast.tech)
     make_for(Review, cast)
     assert "review_score" not in groups(cast.expert)

@@ -56,24 +56,29 @@ INDICATORS_FULL = [*_perms("indicators", {"indicator": EDIT, "indicatorvalue": F
 INDICATORS_ENTERPRISE = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.add_indicatorvalue",
                          "indicators.change_indicatorvalue", "indicators.view_muresult"]
 
-TECH_MODELS = ("demand", "supply", "talent", "challenge", "application", "review", "jointproject", "auction", "lot",
-               "registration", "thesaurusentry")
-TECH_VIEW = [*_perms("techmarket", {m: VIEW for m in TECH_MODELS}), "techmarket.view_push", "techmarket.view_bid"]
-TECH_FULL = [*_perms("techmarket", {m: FULL for m in TECH_MODELS if m != "review"}), "techmarket.view_review",
-             "techmarket.view_push", "techmarket.view_bid", "techmarket.publish_challenge",
-             "techmarket.award_challenge", "techmarket.accept_jointproject", "techmarket.transfer_jointproject",
-             "techmarket.settle_lot"]
+TECH_MODELS = ("demand", "supply", "talent", "thesaurusentry")
+CHALLENGE_MODELS = ("challenge", "application", "review", "jointproject")
+AUCTION_MODELS = ("auction", "lot", "registration")
+TECH_VIEW = [*_perms("techmarket", {m: VIEW for m in TECH_MODELS}),
+             *_perms("challenges", {m: VIEW for m in CHALLENGE_MODELS}),
+             *_perms("auctions", {m: VIEW for m in AUCTION_MODELS}), "techmarket.view_push", "auctions.view_bid"]
+TECH_FULL = [*_perms("techmarket", {m: FULL for m in TECH_MODELS}),
+             *_perms("challenges", {m: FULL for m in CHALLENGE_MODELS if m != "review"}),
+             *_perms("auctions", {m: FULL for m in AUCTION_MODELS}), "challenges.view_review",
+             "techmarket.view_push", "auctions.view_bid", "challenges.publish_challenge",
+             "challenges.award_challenge", "challenges.accept_jointproject", "challenges.transfer_jointproject",
+             "auctions.settle_lot"]
 # What an enterprise or institution does in the market besides seeing what is published.
 TECH_MARKET_SIDE = ["techmarket.view_demand", "techmarket.view_supply", "techmarket.view_push",
-                    "techmarket.feedback_push", "techmarket.view_challenge", "techmarket.view_jointproject",
-                    "techmarket.view_auction", "techmarket.view_lot", "techmarket.view_registration",
-                    "techmarket.add_registration", "techmarket.view_bid", "techmarket.add_bid"]
+                    "techmarket.feedback_push", "challenges.view_challenge", "challenges.view_jointproject",
+                    "auctions.view_auction", "auctions.view_lot", "auctions.view_registration",
+                    "auctions.add_registration", "auctions.view_bid", "auctions.add_bid"]
 TECH_ENTERPRISE = [*TECH_MARKET_SIDE, "techmarket.add_demand", "techmarket.change_demand"]
 TECH_INSTITUTION = [*TECH_MARKET_SIDE, "techmarket.add_supply", "techmarket.change_supply",
-                    "techmarket.view_application", "techmarket.add_application", "techmarket.change_application",
-                    "techmarket.add_lot", "techmarket.view_talent"]
-TECH_EXPERT = ["techmarket.view_demand", "techmarket.view_challenge", "techmarket.view_application",
-               "techmarket.view_review", "techmarket.add_review", "techmarket.change_review"]
+                    "challenges.view_application", "challenges.add_application", "challenges.change_application",
+                    "auctions.add_lot", "techmarket.view_talent"]
+TECH_EXPERT = ["techmarket.view_demand", "challenges.view_challenge", "challenges.view_application",
+               "challenges.view_review", "challenges.add_review", "challenges.change_review"]
 
 POLICY_MODELS = ("policy", "policyitem", "condition", "match", "application", "payment")
 POLICIES_VIEW = _perms("policies", {m: VIEW for m in POLICY_MODELS})

@@ -11,11 +11,13 @@ from collections import Counter
 from decimal import Decimal
 
 from feidi.accounts.models import User
+from feidi.auctions.models import Auction
+from feidi.challenges.models import Challenge
 from feidi.core.models import DictItem, DictType, SavedQuery
 from feidi.projects.models import Project, Stage
 from feidi.registry.models import Residency, Zone
 from feidi.services.models import Appeal
-from feidi.techmarket.models import Auction, Challenge, Talent
+from feidi.techmarket.models import Talent
 
 from .city import ENCLAVE_G60_CENTER, ZONE_ETDZ, ZONE_GAOTIE
 

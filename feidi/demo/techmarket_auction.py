@@ -9,7 +9,7 @@ sample (示例).
   晶科能源 registered, so ``ent_jinko`` can bid on the live page.
 
 The lots' achievements are published through the market's actions; auctions, lots, registrations
-and the close go through ``feidi.techmarket.auction``. Bids dated in the past cannot be placed
+and the close go through ``feidi.auctions.actions``. Bids dated in the past cannot be placed
 through ``do_place_bid`` (the server clock decides), so their record is written by ``_replay``
 under the lot's lock with the same bookkeeping (seq, increasing amounts, current price, the
 anti-sniping rule) and one audit record per lot. ``load()`` is idempotent: auctions are looked up
@@ -61,7 +61,7 @@ WAN = Decimal(10_000)
 
 def load() -> dict:
     """Load the two demo auctions (idempotent); needs the demo city (the tech bureau's user)."""
-    from feidi.techmarket.models import Auction
+    from feidi.auctions.models import Auction
 
     staff = User.objects.filter(username="tech").select_related("department").first()
     if staff is None or not DictItem.objects.filter(type__code="tech_field").exists():
@@ -106,16 +106,16 @@ def _supply(staff, name: str, field: str, n_patents: int, title: str, price_wan:
 
 
 def _auction(staff, title: str, venue: str, description: str):
-    from feidi.techmarket import auction as rules
-    from feidi.techmarket.models import Auction
+    from feidi.auctions import actions as rules
+    from feidi.auctions.models import Auction
 
     return rules.do_save_auction(Auction(title=title, venue=venue, description=description, sample=True,
                                          department=staff.department), acting_user=staff)
 
 
 def _lot(staff, auction, supply, *, start_wan, increment_wan, opens_at, closes_at):
-    from feidi.techmarket import auction as rules
-    from feidi.techmarket.models import Lot
+    from feidi.auctions import actions as rules
+    from feidi.auctions.models import Lot
 
     start = Decimal(start_wan) * WAN
     return rules.do_save_lot(Lot(
@@ -125,13 +125,13 @@ def _lot(staff, auction, supply, *, start_wan, increment_wan, opens_at, closes_a
 
 
 def _register(staff, auction, bidders):
-    from feidi.techmarket import auction as rules
+    from feidi.auctions import actions as rules
 
     return {org.pk: rules.do_register_bidder(auction, acting_user=staff, organization=org) for org in bidders}
 
 
 def _finished(staff, bidders, rng, created) -> None:
-    from feidi.techmarket import auction as rules
+    from feidi.auctions import actions as rules
 
     now = timezone.now()
     day = (now - dt.timedelta(days=45)).replace(hour=1, minute=30, second=0, microsecond=0)  # 09:30 Beijing
@@ -157,7 +157,7 @@ def _finished(staff, bidders, rng, created) -> None:
 
 
 def _open(staff, bidders, rng, created) -> None:
-    from feidi.techmarket import auction as rules
+    from feidi.auctions import actions as rules
 
     now = timezone.now().replace(second=0, microsecond=0)
     auction = _auction(staff, OPEN_TITLE, "飞地平台网络竞价",
@@ -189,7 +189,7 @@ def _replay(lot, registrations, bidders, rng, *, until: Decimal | None = None, c
     up to ``until`` (the hammer price, reached exactly) or ``count`` bids, spread over the time the
     lot has been open up to 6 minutes before its close; a bid inside the anti-sniping window would
     move the close as ``do_place_bid`` does. Same bookkeeping as ``do_place_bid``."""
-    from feidi.techmarket.models import Bid, Lot
+    from feidi.auctions.models import Bid, Lot
 
     with transaction.atomic():
         lot = Lot.objects.select_for_update().get(pk=lot.pk)

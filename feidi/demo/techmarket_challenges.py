@@ -11,7 +11,7 @@ the acting staff can see it). Bounties, scores, dates and proposals are invented
 
 Runs after ``feidi.demo.techmarket.load()`` (it needs that demo's published demands and the
 partner-region institutions of the demo city); idempotent: a challenge is looked up by its title
-and only missing ones are created, through the actions of ``feidi.techmarket.challenges``
+and only missing ones are created, through the actions of ``feidi.challenges.actions``
 (applications of institutions without a demo login are written with ``create_object``). Awarded
 challenges are back-dated after the actions ran, so that their call closed before the project began.
 """
@@ -100,7 +100,8 @@ class _Loader:
         return Organization.objects.filter(name=name).order_by("pk").first()
 
     def load(self) -> None:
-        from feidi.techmarket.models import Challenge, Demand
+        from feidi.challenges.models import Challenge
+        from feidi.techmarket.models import Demand
 
         for demand_title, title, bounty, joint, criteria, fate, applications in BATCH:
             if Challenge.objects.filter(title=title).exists():
@@ -111,8 +112,8 @@ class _Loader:
             self.challenge(demand, title, bounty, joint, CRITERIA[criteria], fate, applications)
 
     def challenge(self, demand, title, bounty, joint, criteria, fate, applications) -> None:
-        from feidi.techmarket import challenges
-        from feidi.techmarket.models import Application, Challenge
+        from feidi.challenges import actions as challenges
+        from feidi.challenges.models import Application, Challenge
 
         awarded = fate in ("active", "accepted", "transferred")
         deadline = self.today + dt.timedelta(days={"open": 45, "draft": 60}.get(fate, 20))
@@ -154,8 +155,8 @@ class _Loader:
             self.transfer(project)
 
     def apply(self, challenge, lead, members, proposal, months, budget, scores):
-        from feidi.techmarket import challenges
-        from feidi.techmarket.models import Application
+        from feidi.challenges import actions as challenges
+        from feidi.challenges.models import Application
 
         org = self.org(lead)
         if org is None:
@@ -173,14 +174,14 @@ class _Loader:
 
     def backdate(self, challenge, started: dt.date) -> None:
         """The call of an awarded challenge closed before its project began (the actions ran today)."""
-        from feidi.techmarket.models import Challenge
+        from feidi.challenges.models import Challenge
 
         published = timezone.make_aware(dt.datetime.combine(started - dt.timedelta(days=75), dt.time(9, 30)))
         Challenge.objects.filter(pk=challenge.pk).update(deadline=started - dt.timedelta(days=30),
                                                          published_at=published)
 
     def milestones(self, project, fate: str) -> None:
-        from feidi.techmarket import challenges
+        from feidi.challenges import actions as challenges
 
         for title, due, done in MILESTONES[fate]:
             m = challenges.do_add_milestone(project, title=title, due_on=self.today + dt.timedelta(days=due),
@@ -192,14 +193,14 @@ class _Loader:
     def transfer(self, project) -> None:
         """Link the accepted project to the 亥博 production project of the demo pipeline, as a staff
         member who holds the transfer permission and sees that project."""
+        from feidi.challenges import actions as challenges
         from feidi.projects.models import Project
-        from feidi.techmarket import challenges
 
         home = Project.objects.filter(name="亥博光伏胶带国产化量产项目", sample=True).first()
         if home is None:
             return
         for user in User.objects.filter(is_active=True, organization__isnull=True).order_by("pk"):
-            if not user.has_perm("techmarket.transfer_jointproject"):
+            if not user.has_perm("challenges.transfer_jointproject"):
                 continue
             try:
                 challenges.do_mark_transferred(project, home, acting_user=user, on=self.today - dt.timedelta(days=20))

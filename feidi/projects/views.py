@@ -165,7 +165,7 @@ class ProjectDetailView(ObjectDetailView):
         return [r for r in rows if not (r["name"] == "terminated_reason" and r["value"] == "—")]
 
     def get_context_data(self, **kwargs):
-        from feidi.techmarket.challenges import joint_projects_for  # the enclave joint projects it came from
+        from feidi.challenges.actions import joint_projects_for  # the enclave joint projects it came from
 
         ctx = super().get_context_data(**kwargs)
         p, user = self.object, self.request.user

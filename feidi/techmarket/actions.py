@@ -124,24 +124,38 @@ def _transition(obj, *, allowed_from, to: str, acting_user, kind: str, push: boo
     return obj
 
 
+def _publish(obj, acting_user):
+    """草稿 (or closed) → 已发布: seen by every signed-in user, and pushed to its top counterparts."""
+    status = type(obj).Status
+    return _transition(obj, allowed_from=[status.DRAFT, status.CLOSED], to=status.PUBLISHED, acting_user=acting_user,
+                       kind=obj._meta.model_name, push=True, verb=gettext("发布"), published_at=timezone.now())
+
+
+def _close(obj, acting_user, verb: str):
+    status = type(obj).Status
+    return _transition(obj, allowed_from=[status.DRAFT, status.PUBLISHED], to=status.CLOSED, acting_user=acting_user,
+                       kind=obj._meta.model_name, push=False, verb=verb)
+
+
+def _delete(obj, acting_user) -> None:
+    with transaction.atomic():
+        _check_writer(obj, acting_user)
+        pk = obj.pk
+        delete_object(obj, acting_user=acting_user)
+        _index(obj._meta.model_name, pk)
+
+
 def do_publish_demand(demand: Demand, *, acting_user) -> Demand:
     """草稿 (or a closed demand) → 已发布: institutions see it, and it is pushed to its top supplies."""
-    return _transition(demand, allowed_from=[Demand.Status.DRAFT, Demand.Status.CLOSED], to=Demand.Status.PUBLISHED,
-                       acting_user=acting_user, kind="demand", push=True, verb=gettext("发布"),
-                       published_at=timezone.now())
+    return _publish(demand, acting_user)
 
 
 def do_close_demand(demand: Demand, *, acting_user) -> Demand:
-    return _transition(demand, allowed_from=[Demand.Status.DRAFT, Demand.Status.PUBLISHED], to=Demand.Status.CLOSED,
-                       acting_user=acting_user, kind="demand", push=False, verb=gettext("关闭"))
+    return _close(demand, acting_user, gettext("关闭"))
 
 
 def do_delete_demand(demand: Demand, *, acting_user) -> None:
-    with transaction.atomic():
-        _check_writer(demand, acting_user)
-        pk = demand.pk
-        delete_object(demand, acting_user=acting_user)
-        _index("demand", pk)
+    _delete(demand, acting_user)
 
 
 # --- supplies -------------------------------------------------------------------------------------
@@ -164,22 +178,15 @@ def do_save_supply(supply: Supply, *, acting_user, expected_version: int | None 
 
 
 def do_publish_supply(supply: Supply, *, acting_user) -> Supply:
-    return _transition(supply, allowed_from=[Supply.Status.DRAFT, Supply.Status.CLOSED], to=Supply.Status.PUBLISHED,
-                       acting_user=acting_user, kind="supply", push=True, verb=gettext("发布"),
-                       published_at=timezone.now())
+    return _publish(supply, acting_user)
 
 
 def do_close_supply(supply: Supply, *, acting_user) -> Supply:
-    return _transition(supply, allowed_from=[Supply.Status.DRAFT, Supply.Status.PUBLISHED], to=Supply.Status.CLOSED,
-                       acting_user=acting_user, kind="supply", push=False, verb=gettext("下架"))
+    return _close(supply, acting_user, gettext("下架"))
 
 
 def do_delete_supply(supply: Supply, *, acting_user) -> None:
-    with transaction.atomic():
-        _check_writer(supply, acting_user)
-        pk = supply.pk
-        delete_object(supply, acting_user=acting_user)
-        _index("supply", pk)
+    _delete(supply, acting_user)
 
 
 # --- talents --------------------------------------------------------------------------------------

@@ -1,11 +1,251 @@
-"""The market's API: demands, supplies, matches and pushes (api_market), challenges, applications,
-reviews and joint projects (api_challenge), auctions, lots and bids (api_auction)."""
+"""The market's API: demands and supplies (list with the pages' filters, read, create, publish,
+close), their matches, and the pushes with their feedback. Rows come through ``scoped_list`` /
+``scoped_get``; writes reach their record through the ``change`` scope and go through the actions."""
 
-from ninja import Router
+from __future__ import annotations
 
-from . import api_auction, api_challenge, api_market
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
 
-router = Router()
-router.add_router("/", api_market.router)
-router.add_router("/", api_challenge.router)
-router.add_router("/", api_auction.router)
+from django.core.exceptions import ValidationError
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from feidi.core.api import (
+    Id,
+    Pages,
+    create_within_scope,
+    field,
+    filtered,
+    model_of,
+    require_perm,
+    scoped_get,
+    scoped_list,
+)
+
+from . import actions
+from .filtersets import DemandFilterSet, PushFilterSet, SupplyFilterSet
+from .models import Demand, Push, Supply
+
+router = Router(tags=["科技大市场 techmarket"])
+
+PUSH = model_of("techmarket.push")
+
+
+class MarketSchema(Schema):
+    id: int
+    organization_id: int
+    organization_name: str
+    title: str
+    description: str
+    keywords: str
+    field_id: int
+    field_label: str
+    segment_id: int | None
+    chain_id: int | None
+    status: str
+    status_label: str
+    published_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_organization_name(obj):
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_field_label(obj):
+        return obj.field.label
+
+    @staticmethod
+    def resolve_chain_id(obj):
+        return obj.segment.chain_id if obj.segment_id else None
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+
+class DemandSchema(MarketSchema):
+    kind: str
+    budget: Decimal | None
+    deadline: dt.date | None
+
+
+class SupplySchema(MarketSchema):
+    patents: list[str]
+    maturity: str
+    transfer_mode: str
+    asking_price: Decimal | None
+
+    @staticmethod
+    def resolve_patents(obj):
+        return obj.patent_numbers()
+
+
+class MarketIn(Schema):
+    # staff only: an organization's user always writes for its own
+    organization_id: field(Demand, "organization") | None = None
+    title: field(Demand, "title", min_length=1)
+    description: field(Demand, "description", min_length=1)
+    keywords: field(Demand, "keywords") = ""
+    field_id: field(Demand, "field")
+    segment_id: field(Demand, "segment") | None = None
+    publish: bool = False
+
+
+class DemandIn(MarketIn):
+    kind: field(Demand, "kind") = Demand.Kind.KEY_CORE
+    budget: field(Demand, "budget") | None = None
+    deadline: dt.date | None = None
+
+
+class SupplyIn(MarketIn):
+    patents: list[Annotated[str, Field(max_length=30)]] = Field([], max_length=200, description="专利号")
+    maturity: field(Supply, "maturity") = "pilot_small"
+    transfer_mode: field(Supply, "transfer_mode") = "license"
+    asking_price: field(Supply, "asking_price") | None = None
+
+
+class MatchSchema(Schema):
+    id: int
+    title: str
+    organization_name: str
+    score: float
+    terms: list[str]
+    fields: list[str]
+
+
+class PushSchema(Schema):
+    id: int
+    demand_id: int
+    demand_title: str
+    supply_id: int
+    supply_title: str
+    direction: str
+    score: float
+    rank: int
+    reasons: dict
+    created_at: dt.datetime
+    demand_feedback: str
+    supply_feedback: str
+
+    @staticmethod
+    def resolve_demand_title(obj):
+        return obj.demand.title
+
+    @staticmethod
+    def resolve_supply_title(obj):
+        return obj.supply.title
+
+
+class MarkIn(Schema):
+    interested: bool
+
+
+def _filtered(request, model, filterset_class):
+    qs = scoped_list(request, model).select_related("organization", "field", "segment")
+    return filtered(request, qs, filterset_class).order_by("-created_at", "-pk")
+
+
+def _create(request, model, form_class, payload, save, publish):
+    require_perm(request, f"techmarket.add_{model._meta.model_name}")
+    data = payload.dict()
+    do_publish = data.pop("publish")
+    data["organization"], data["field"], data["segment"] = (data.pop("organization_id"), data.pop("field_id"),
+                                                            data.pop("segment_id"))
+    if "patents" in data:
+        data["patents"] = "\n".join(data["patents"])
+    instance = model(organization=request.user.organization) if request.user.organization_id else model()
+    form = form_class(data, instance=instance, user=request.user)
+    if not form.is_valid():
+        raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+
+    def make():
+        obj = save(form.instance, acting_user=request.user)
+        return publish(obj, acting_user=request.user) if do_publish else obj
+
+    return Status(201, create_within_scope(request, model, make))
+
+
+def _matches(request, matches, model):
+    rows = model.objects.visible_to(request.user).filter(pk__in=[m.id for m in matches]).select_related("organization")
+    by_pk = {r.pk: r for r in rows}
+    return [{"id": m.id, "title": by_pk[m.id].title, "organization_name": by_pk[m.id].organization.name,
+             "score": m.score, "terms": list((m.reasons or {}).get("terms") or []),
+             "fields": list((m.reasons or {}).get("fields") or [])} for m in matches if m.id in by_pk]
+
+
+# --- demands and supplies ---------------------------------------------------------------------------
+
+def _market_routes(model, plural: str, noun: str, schema, payload_in, filterset_class, form: str, close: str,
+                   matched: str, counterpart, match):
+    """The routes of demands or supplies — list, read, create, publish, close, matches — named
+    ``list_demands``, ``get_demand`` … as when each was written out."""
+    name = model._meta.model_name
+    save, publish, close_it = (getattr(actions, f"do_{verb}_{name}") for verb in ("save", "publish", "close"))
+    about, change = model_of(f"techmarket.{name}"), model_of(f"techmarket.{name}", action="change")
+
+    def route(method: str, path: str, fn, **options):
+        fn.__name__ = fn.__qualname__ = fn.__name__.replace("items", plural).replace("item", name)
+        getattr(router, method)(f"/{plural}{path}", **options)(fn)
+
+    def list_items(request):
+        return _filtered(request, model, filterset_class)
+
+    def get_item(request, pk: Id):
+        return scoped_get(request, model, pk)
+
+    def create_item(request, payload):
+        from . import forms
+
+        return _create(request, model, getattr(forms, form), payload, save, publish)
+
+    def publish_item(request, pk: Id):
+        return publish(scoped_get(request, model, pk, action="change"), acting_user=request.user)
+
+    def close_item(request, pk: Id):
+        return close_it(scoped_get(request, model, pk, action="change"), acting_user=request.user)
+
+    def item_matches(request, pk: Id, k: int = Query(10, ge=1, le=50, description="条数（1–50）")):
+        from . import matching
+
+        return _matches(request, getattr(matching, match)(scoped_get(request, model, pk), k=k), counterpart)
+
+    create_item.__annotations__["payload"] = payload_in  # ninja reads the body's schema from it
+    route("get", "", paginate(Pages, page_size=50)(list_items), response=list[schema],
+          summary=f"{noun}列表（支持页面上的全部筛选条件）", openapi_extra=about)
+    route("get", "/{pk}", get_item, response=schema, summary=f"{noun}详情", openapi_extra=about)
+    route("post", "", create_item, response={201: schema}, summary=f"登记{noun}（publish=true 同时发布）",
+          openapi_extra=about)
+    route("post", "/{pk}/publish", publish_item, response=schema, summary=f"发布{noun}", openapi_extra=change)
+    route("post", "/{pk}/close", close_item, response=schema, summary=f"{close}{noun}", openapi_extra=change)
+    route("get", "/{pk}/matches", item_matches, response=list[MatchSchema], summary=matched, openapi_extra=about)
+
+
+_market_routes(Demand, "demands", "技术需求", DemandSchema, DemandIn, DemandFilterSet, "DemandForm", "关闭",
+               "为该需求推荐的科技成果（含匹配理由）", Supply, "supplies_for_demand")
+_market_routes(Supply, "supplies", "科技成果", SupplySchema, SupplyIn, SupplyFilterSet, "SupplyForm", "下架",
+               "与该成果匹配的技术需求（含匹配理由）", Demand, "demands_for_supply")
+
+
+# --- pushes -----------------------------------------------------------------------------------------
+
+@router.get("/pushes", response=list[PushSchema], summary="匹配推送（本单位收到与发出的）", openapi_extra=PUSH)
+@paginate(Pages, page_size=50)
+def list_pushes(request):
+    qs = scoped_list(request, Push).select_related("demand", "supply")
+    return filtered(request, qs, PushFilterSet).order_by("-created_at", "rank", "-pk")
+
+
+@router.get("/pushes/{pk}", response=PushSchema, summary="推送详情", openapi_extra=PUSH)
+def get_push(request, pk: Id):
+    return scoped_get(request, Push, pk)
+
+
+@router.post("/pushes/{pk}/mark", response=PushSchema, summary="反馈推送：感兴趣 / 不感兴趣（本单位一方）",
+             openapi_extra=model_of("techmarket.push", action="feedback"))
+def mark_push(request, pk: Id, payload: MarkIn):
+    from . import push
+
+    obj = scoped_get(request, Push, pk, action="feedback")
+    return push.do_mark_push(obj, interested=payload.interested, acting_user=request.user)

@@ -1,5 +1,5 @@
-"""The market's background jobs live beside their rules: pushes of new matches (push.py), the
-challenges' review sweep (challenges.py) and the auctions' close sweep (auction.py); importing them
-registers the tasks with the queue."""
+"""The market's background jobs live beside their rules: pushes of new matches (push.py);
+importing it registers the tasks with the queue. 揭榜挂帅's review sweep and the auctions' close
+sweep are registered by their own apps' jobs modules."""
 
-from . import auction, challenges, push  # noqa: F401
+from . import push  # noqa: F401

@@ -1,5 +1,4 @@
-"""技术市场's part of 我的待办: pushed matches waiting for this organization's answer, and the
-applications an expert still has to score."""
+"""技术市场's part of 我的待办: pushed matches waiting for this organization's answer."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from django.utils.translation import gettext
 
 from feidi.core import workbench
 
-from .models import Application, Challenge, Push
+from .models import Push
 
 D = Push.Direction
 
@@ -30,13 +29,4 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
             link=lambda p: p.get_absolute_url(), limit=limit, order=30,
             note=lambda p: gettext("{direction}，第{rank}名，匹配度{score:.2f}").format(
                 direction=p.get_direction_display(), rank=p.rank, score=p.score))
-    if user.has_perm("techmarket.add_review"):
-        out += workbench.group(
-            "review_score", gettext("待评审的揭榜申请"), Application.objects.filter(
-                challenge__status=Challenge.Status.REVIEW, challenge__experts=user,
-                status=Application.Status.SUBMITTED).exclude(reviews__expert=user).select_related("challenge", "applicant")
-            .order_by("challenge_id", "pk"),
-            url=reverse("techmarket:application_list"), action=gettext("评审"),
-            text=lambda a: f"{a.challenge} · {a.applicant}", link=lambda a: reverse("techmarket:review", args=[a.pk]),
-            limit=limit, order=31)
     return out

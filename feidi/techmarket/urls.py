@@ -1,8 +1,26 @@
-"""The market's pages: demands, supplies, pushes and talents (urls_market), 揭榜挂帅 challenges
-and joint projects (urls_challenge), auctions (urls_auction)."""
+"""Routes of the market's demands, supplies, pushes, talents, the thesaurus and the overview. 揭榜挂帅
+(``feidi.challenges``) and the auctions (``feidi.auctions``) have their own apps, mounted under the
+same ``/techmarket/`` prefix."""
 
-from . import urls_auction, urls_challenge, urls_market
+from django.urls import path
+
+from feidi.core.routing import crud_urls as crud
+
+from . import views as v
 
 app_name = "techmarket"
 
-urlpatterns = [*urls_market.urlpatterns, *urls_challenge.urlpatterns, *urls_auction.urlpatterns]
+urlpatterns = [
+    path("", v.OverviewView.as_view(), name="overview"),
+    *crud("demands", "demand", v.DemandListView, v.DemandDetailView, v.DemandEditView, v.DemandDeleteView),
+    path("demands/<int:pk>/publish/", v.DemandPublishView.as_view(), name="demand_publish"),
+    path("demands/<int:pk>/close/", v.DemandCloseView.as_view(), name="demand_close"),
+    *crud("supplies", "supply", v.SupplyListView, v.SupplyDetailView, v.SupplyEditView, v.SupplyDeleteView),
+    path("supplies/<int:pk>/publish/", v.SupplyPublishView.as_view(), name="supply_publish"),
+    path("supplies/<int:pk>/close/", v.SupplyCloseView.as_view(), name="supply_close"),
+    path("pushes/", v.PushListView.as_view(), name="push_list"),
+    path("pushes/<int:pk>/", v.PushDetailView.as_view(), name="push_detail"),
+    path("pushes/<int:pk>/mark/", v.PushMarkView.as_view(), name="push_mark"),
+    *crud("talents", "talent", *v.TalentViews),
+    *crud("thesaurus", "thesaurusentry", *v.ThesaurusEntryViews),
+]

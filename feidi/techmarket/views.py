@@ -340,28 +340,15 @@ class MarketStatusView(ObjectMixin, View):
         return redirect(obj.get_absolute_url())
 
 
-class DemandPublishView(MarketStatusView):
-    model = Demand
-    action = actions.do_publish_demand
-    done = _("需求已发布，系统将向匹配的科技成果方推送")
+def _status_view(model, action, done) -> type[MarketStatusView]:
+    return type(f"{model.__name__}{action.__name__.split('_')[1].title()}View", (MarketStatusView,),
+                {"model": model, "action": action, "done": done})
 
 
-class DemandCloseView(MarketStatusView):
-    model = Demand
-    action = actions.do_close_demand
-    done = _("需求已关闭")
-
-
-class SupplyPublishView(MarketStatusView):
-    model = Supply
-    action = actions.do_publish_supply
-    done = _("成果已发布，系统将向匹配的需求企业推送")
-
-
-class SupplyCloseView(MarketStatusView):
-    model = Supply
-    action = actions.do_close_supply
-    done = _("成果已下架")
+DemandPublishView = _status_view(Demand, actions.do_publish_demand, _("需求已发布，系统将向匹配的科技成果方推送"))
+DemandCloseView = _status_view(Demand, actions.do_close_demand, _("需求已关闭"))
+SupplyPublishView = _status_view(Supply, actions.do_publish_supply, _("成果已发布，系统将向匹配的需求企业推送"))
+SupplyCloseView = _status_view(Supply, actions.do_close_supply, _("成果已下架"))
 
 
 # --- the push inbox ---------------------------------------------------------------------------------

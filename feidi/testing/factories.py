@@ -338,6 +338,8 @@ def _techmarket_factories():
 
     from django.utils import timezone
 
+    from feidi.auctions import models as au
+    from feidi.challenges import models as ch
     from feidi.techmarket import models as tm
 
     def field():
@@ -364,57 +366,57 @@ def _techmarket_factories():
             "note": "甲区引进人才"})[0]
 
     def challenge(cast):
-        return tm.Challenge.objects.get_or_create(title="甲区叠层封装揭榜", defaults={
+        return ch.Challenge.objects.get_or_create(title="甲区叠层封装揭榜", defaults={
             "demand": demand(cast), "bounty": Decimal("5000000"), "deadline": dt.date(2026, 12, 31),
             "criteria": [{"name": "技术先进性", "weight": 60}, {"name": "团队实力", "weight": 40}],
             "department": cast.dept_a, "created_by": cast.tech})[0]
 
     def application(cast):
-        return tm.Application.objects.get_or_create(challenge=challenge(cast), applicant=cast.institution_a, defaults={
+        return ch.Application.objects.get_or_create(challenge=challenge(cast), applicant=cast.institution_a, defaults={
             "proposal": "甲研究院揭榜方案：原子层沉积阻隔层", "department": cast.dept_a, "created_by": cast.inst_a})[0]
 
     def review(cast):
-        return tm.Review.objects.get_or_create(application=application(cast), expert=cast.expert, defaults={
+        return ch.Review.objects.get_or_create(application=application(cast), expert=cast.expert, defaults={
             "scores": {"技术先进性": 80, "团队实力": 70}, "total": Decimal("76"), "comment": "甲区评审意见",
             "department": cast.dept_a})[0]
 
     def joint_project(cast):
-        project, created = tm.JointProject.objects.get_or_create(title="甲区叠层封装联合攻关", defaults={
+        project, created = ch.JointProject.objects.get_or_create(title="甲区叠层封装联合攻关", defaults={
             "budget": Decimal("5000000"), "starts_on": dt.date(2026, 1, 1), "ends_on": dt.date(2027, 12, 31),
             "department": cast.dept_a, "created_by": cast.tech})
         if created:
-            tm.JointParty.objects.create(project=project, organization=cast.org_a1, role="demander")
-            tm.JointParty.objects.create(project=project, organization=cast.institution_a, role="lead")
+            ch.JointParty.objects.create(project=project, organization=cast.org_a1, role="demander")
+            ch.JointParty.objects.create(project=project, organization=cast.institution_a, role="lead")
         return project
 
     def auction(cast):
-        return tm.Auction.objects.get_or_create(title="甲区成果拍卖会", defaults={
+        return au.Auction.objects.get_or_create(title="甲区成果拍卖会", defaults={
             "department": cast.dept_a, "created_by": cast.tech})[0]
 
     def lot(cast):
         now = timezone.now()
-        return tm.Lot.objects.get_or_create(title="甲研究院封装专利包", defaults={
+        return au.Lot.objects.get_or_create(title="甲研究院封装专利包", defaults={
             "auction": auction(cast), "supply": supply(cast), "start_price": Decimal("1000000"),
             "reserve_price": Decimal("1500000"), "increment": Decimal("50000"), "opens_at": now,
             "closes_at": now + dt.timedelta(hours=2), "scheduled_close": now + dt.timedelta(hours=2),
             "department": cast.dept_a, "created_by": cast.tech})[0]
 
     def registration(cast):
-        return tm.Registration.objects.get_or_create(auction=auction(cast), organization=cast.org_a1, defaults={
+        return au.Registration.objects.get_or_create(auction=auction(cast), organization=cast.org_a1, defaults={
             "number": "A001", "department": cast.dept_a})[0]
 
     def bid(cast):
-        found = tm.Bid.objects.filter(lot=lot(cast)).first()
-        return found or tm.Bid.objects.create(lot=lot(cast), seq=1, bidder=cast.org_a1, registration=registration(cast),
+        found = au.Bid.objects.filter(lot=lot(cast)).first()
+        return found or au.Bid.objects.create(lot=lot(cast), seq=1, bidder=cast.org_a1, registration=registration(cast),
                                               user=cast.ent_a, amount=Decimal("1000000"), placed_at=timezone.now())
 
     return {
-        tm.Demand: demand, tm.Supply: supply, tm.Push: push, tm.Talent: talent, tm.Challenge: challenge,
-        tm.Application: application, tm.Review: review, tm.JointProject: joint_project,
-        tm.JointParty: lambda c: joint_project(c).parties.get(role="lead"),
-        tm.JointMilestone: lambda c: tm.JointMilestone.objects.get_or_create(
+        tm.Demand: demand, tm.Supply: supply, tm.Push: push, tm.Talent: talent, ch.Challenge: challenge,
+        ch.Application: application, ch.Review: review, ch.JointProject: joint_project,
+        ch.JointParty: lambda c: joint_project(c).parties.get(role="lead"),
+        ch.JointMilestone: lambda c: ch.JointMilestone.objects.get_or_create(
             project=joint_project(c), title="甲区中试线验证", defaults={"due_on": dt.date(2026, 9, 30)})[0],
-        tm.Auction: auction, tm.Lot: lot, tm.Registration: registration, tm.Bid: bid,
+        au.Auction: auction, au.Lot: lot, au.Registration: registration, au.Bid: bid,
         tm.ThesaurusEntry: lambda c: tm.ThesaurusEntry.objects.get_or_create(chain="甲区光伏", term="甲区叠层封装", defaults={
             "equivalents": "甲区封装胶膜", "department": c.dept_a, "created_by": c.tech})[0],
     }

@@ -4,8 +4,12 @@ from django.db import migrations
 
 from feidi.accounts.roles import STANDARD_ROLES, grant_in_migration
 
-# the market's permissions, and the pipeline's projects the 科技局 links enclave projects to
-GRANTS = {code: [p for p in spec[3] if p.startswith("techmarket.") or (code, p) == ("tech_bureau", "projects.view_project")]
+# the market's permissions, and the pipeline's projects the 科技局 links enclave projects to; at this
+# migration 揭榜挂帅's and the auctions' models were still the market's (they moved to their own apps,
+# with their permissions, in techmarket 0006)
+MOVED = ("challenges.", "auctions.")
+GRANTS = {code: [f"techmarket.{p.split('.', 1)[1]}" if p.startswith(MOVED) else p for p in spec[3]
+                 if p.startswith(("techmarket.", *MOVED)) or (code, p) == ("tech_bureau", "projects.view_project")]
           for code, spec in STANDARD_ROLES.items()}
 
 

@@ -1,0 +1,264 @@
+"""揭榜挂帅 API: challenges (list with the page's filters, read), applying (揭榜), the experts'
+scores, the award, applications and joint projects. Rows through ``scoped_list``/``scoped_get``
+(an institution sees only its own applications), writes through the actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from feidi.core.api import MAX_ID, Id, Pages, field, filtered, model_of, scoped_get, scoped_list
+
+from . import actions
+from .filtersets import ApplicationFilterSet, ChallengeFilterSet, JointProjectFilterSet
+from .models import Application, Challenge, JointProject, Review
+
+router = Router(tags=["科技大市场 techmarket"])
+
+CHALLENGE, APPLICATION = model_of("challenges.challenge"), model_of("challenges.application")
+JOINT = model_of("challenges.jointproject")
+
+
+class Criterion(Schema):
+    name: str
+    weight: float | int
+
+
+class ChallengeSchema(Schema):
+    id: int
+    demand_id: int
+    enterprise_id: int
+    enterprise_name: str
+    title: str
+    bounty: Decimal
+    deadline: dt.date
+    days_left: int
+    criteria: list[Criterion]
+    conditions: str
+    joint: bool
+    joint_partner: str
+    status: str
+    status_label: str
+    published_at: dt.datetime | None
+    sample: bool
+
+    @staticmethod
+    def resolve_enterprise_id(obj):
+        return obj.demand.organization_id
+
+    @staticmethod
+    def resolve_enterprise_name(obj):
+        return obj.demand.organization.name
+
+    @staticmethod
+    def resolve_days_left(obj):
+        from django.utils import timezone
+
+        return (obj.deadline - timezone.localdate()).days
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+
+class ApplicationSchema(Schema):
+    id: int
+    challenge_id: int
+    applicant_id: int
+    applicant_name: str
+    member_ids: list[int]
+    proposal: str
+    budget: Decimal | None
+    period_months: int
+    status: str
+    status_label: str
+    score: Decimal | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_applicant_name(obj):
+        return obj.applicant.name
+
+    @staticmethod
+    def resolve_member_ids(obj):
+        return sorted(m.pk for m in obj.members.all())
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+
+class ApplyIn(Schema):
+    proposal: field(Application, "proposal", min_length=1)
+    budget: field(Application, "budget") | None = None
+    period_months: field(Application, "period_months") = 12
+    member_ids: list[Id] = Field([], max_length=50, description="联合体成员单位")
+
+
+class ReviewIn(Schema):
+    scores: dict[Annotated[str, Field(max_length=50)], Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]] = (
+        Field(..., max_length=50, description="各评审指标 0–100 分"))
+    comment: field(Review, "comment") = ""
+
+
+class ReviewSchema(Schema):
+    id: int
+    application_id: int
+    expert_id: int
+    scores: dict
+    total: Decimal
+    comment: str
+    application_score: Decimal | None
+
+    @staticmethod
+    def resolve_application_score(obj):
+        return Application.objects.filter(pk=obj.application_id).values_list("score", flat=True).first()
+
+
+class AwardIn(Schema):
+    application_id: Id
+    budget: field(JointProject, "budget") | None = None
+    starts_on: dt.date | None = None
+    title: field(JointProject, "title") = ""
+
+
+class PartySchema(Schema):
+    organization_id: int
+    organization_name: str
+    role: str
+
+    @staticmethod
+    def resolve_organization_name(obj):
+        return obj.organization.name
+
+
+class MilestoneSchema(Schema):
+    id: int
+    title: str
+    due_on: dt.date
+    done_on: dt.date | None
+
+
+class JointProjectSchema(Schema):
+    id: int
+    title: str
+    challenge_id: int | None
+    application_id: int | None
+    budget: Decimal
+    starts_on: dt.date
+    ends_on: dt.date
+    status: str
+    status_label: str
+    acceptance: str
+    accepted_on: dt.date | None
+    incubated_in_id: int | None
+    home_project_id: int | None
+    transferred_on: dt.date | None
+    parties: list[PartySchema]
+    milestones: list[MilestoneSchema]
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_parties(obj):
+        return list(obj.parties.select_related("organization"))
+
+    @staticmethod
+    def resolve_milestones(obj):
+        return list(obj.milestones.all())
+
+
+def applications(request):
+    # Application's scope reaches the challenge's experts through a join (one row per expert).
+    return scoped_list(request, Application).distinct()
+
+
+def _application(request, pk: Id) -> Application:
+    try:
+        return applications(request).get(pk=pk)
+    except (Application.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@router.get("/challenges", response=list[ChallengeSchema], summary="揭榜挂帅榜单（status、joint、q 筛选）",
+            openapi_extra=CHALLENGE)
+@paginate(Pages, page_size=50)
+def list_challenges(request, q: str = "", status: str = ""):
+    qs = scoped_list(request, Challenge).select_related("demand__organization")
+    return filtered(request, qs, ChallengeFilterSet).order_by("-created_at", "-pk")
+
+
+@router.get("/challenges/{pk}", response=ChallengeSchema, summary="榜单详情", openapi_extra=CHALLENGE)
+def get_challenge(request, pk: Id):
+    return scoped_get(request, Challenge, pk)
+
+
+@router.post("/challenges/{pk}/apply", response={201: ApplicationSchema},
+             summary="揭榜：本机构独立揭榜，或作为牵头单位与 member_ids 组成联合体",
+             openapi_extra=model_of("challenges.challenge", action="view"))
+def apply(request, pk: Id, payload: ApplyIn):
+    from feidi.registry.models import Organization
+
+    challenge = scoped_get(request, Challenge, pk, action="view", perm="challenges.add_application")
+    members = list(Organization.objects.filter(pk__in=payload.member_ids))
+    if len(members) != len(set(payload.member_ids)):
+        raise ValidationError({"member_ids": [gettext("联合体成员中有不存在的单位")]})
+    application = Application(challenge=challenge, proposal=payload.proposal, budget=payload.budget,
+                              period_months=payload.period_months)
+    return Status(201, actions.do_apply(application, acting_user=request.user, members=members))
+
+
+@router.get("/applications", response=list[ApplicationSchema], summary="揭榜申请（机构只看到本单位的申请）",
+            openapi_extra=APPLICATION)
+@paginate(Pages, page_size=50)
+def list_applications(request, challenge: int | None = Query(None, ge=1, le=MAX_ID), status: str = ""):
+    qs = applications(request).select_related("applicant").prefetch_related("members")
+    return filtered(request, qs, ApplicationFilterSet).order_by("challenge_id", "-score", "pk")
+
+
+@router.get("/applications/{pk}", response=ApplicationSchema, summary="揭榜申请详情", openapi_extra=APPLICATION)
+def get_application(request, pk: Id):
+    return _application(request, pk)
+
+
+@router.post("/applications/{pk}/review", response=ReviewSchema,
+             summary="专家评分：各评审指标 0–100 分，再次提交即修改本人的评分",
+             openapi_extra=model_of("challenges.application", action="view"))
+def review(request, pk: Id, payload: ReviewIn):
+    application = _application(request, pk)
+    return actions.do_review(application, payload.scores, acting_user=request.user, comment=payload.comment)
+
+
+@router.post("/challenges/{pk}/award", response={201: JointProjectSchema},
+             summary="定榜：选定中榜申请，生成联合攻关项目",
+             openapi_extra=model_of("challenges.challenge", action="award"))
+def award(request, pk: Id, payload: AwardIn):
+    challenge = scoped_get(request, Challenge, pk, action="award")
+    application = Application.objects.filter(challenge=challenge, pk=payload.application_id).first()
+    if application is None:
+        raise ValidationError({"application_id": [gettext("该申请不属于本榜单")]})
+    project = actions.do_award(challenge, application, acting_user=request.user, budget=payload.budget,
+                               starts_on=payload.starts_on, title=payload.title)
+    return Status(201, project)
+
+
+@router.get("/jointprojects", response=list[JointProjectSchema], summary="联合攻关项目（参与单位可见本项目）",
+            openapi_extra=JOINT)
+@paginate(Pages, page_size=50)
+def list_joint_projects(request, status: str = ""):
+    qs = scoped_list(request, JointProject)
+    return filtered(request, qs, JointProjectFilterSet).order_by("-starts_on", "-pk")
+
+
+@router.get("/jointprojects/{pk}", response=JointProjectSchema, summary="联合攻关项目详情", openapi_extra=JOINT)
+def get_joint_project(request, pk: Id):
+    return scoped_get(request, JointProject, pk)

@@ -1,0 +1,59 @@
+"""揭榜挂帅's filters: challenges (协同发榜, still open), applications by challenge, joint projects."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from feidi.core.filters import ScopedFilterSet
+
+from .models import Application, Challenge, JointProject
+
+YES_NO = (("1", _("是")), ("0", _("否")))
+
+
+def _yes_no(label, method: str) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(label=label, choices=YES_NO, method=method, empty_label=_("全部"))
+
+
+class ChallengeFilterSet(ScopedFilterSet):
+    search_fields = ("title", "demand__title", "demand__organization__name", "joint_partner")
+    joint = _yes_no(_("协同发榜"), "filter_joint")
+    open_only = _yes_no(_("可揭榜（未截止）"), "filter_open")
+
+    class Meta:
+        model = Challenge
+        fields = ["status", "joint"]
+
+    def filter_joint(self, queryset, name, value):
+        return queryset.filter(joint=value == "1") if value else queryset
+
+    def filter_open(self, queryset, name, value):
+        from django.utils import timezone
+
+        if not value:
+            return queryset
+        live = {"status": "open", "deadline__gte": timezone.localdate()}
+        return queryset.filter(**live) if value == "1" else queryset.exclude(**live)
+
+
+class ApplicationFilterSet(ScopedFilterSet):
+    search_fields = ("applicant__name", "challenge__title", "proposal")
+    challenge = django_filters.ModelChoiceFilter(label=_("榜单"), queryset=Challenge.objects.all())
+
+    class Meta:
+        model = Application
+        fields = ["challenge", "status"]
+
+
+class JointProjectFilterSet(ScopedFilterSet):
+    search_fields = ("title", "parties__organization__name")
+    transferred = _yes_no(_("已转化落地"), "filter_transferred")
+
+    class Meta:
+        model = JointProject
+        fields = ["status", "transferred"]
+
+    def filter_transferred(self, queryset, name, value):
+        return queryset.filter(home_project__isnull=value != "1") if value else queryset
+
+    def filter_search(self, queryset, name, value):
+        return super().filter_search(queryset, name, value).distinct()
