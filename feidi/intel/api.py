@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from feidi.core import declare
 from feidi.core.api import (
     Id,
     Pages,
@@ -90,10 +91,8 @@ def daily(request, day: dt.date | None = None, days: int = 1):
     return list(actions.daily_list(request.user, day, days=min(max(days, 1), 31))[:100])
 
 
-@router.get("/items/{pk}", response=NewsItemFullSchema, summary="情报详情（含抽取字段及其位置）",
-            openapi_extra=model_of("intel.newsitem"))
-def get_item(request, pk: Id):
-    return scoped_get(request, NewsItem, pk)
+declare.api_routes(router, NewsItem, NewsItemFullSchema, path="/items", detail_summary="情报详情（含抽取字段及其位置）",
+                   name="item")
 
 
 @router.post("/items", response={201: NewsItemFullSchema}, summary="录入情报（分析在任务队列中进行）",

@@ -10,13 +10,15 @@ class IntelConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
+        from feidi.core import declare
         from feidi.core.navigation import Item, register
 
-        from . import jobs  # noqa: F401 (analysis batches, the daily digest)
+        from . import (
+            jobs,  # noqa: F401 (analysis batches, the daily digest)
+            views,  # noqa: F401 — the declarations the menu is made from
+        )
 
-        register("intel", gettext_noop("招商情报"), "📰", 13, [
+        register("intel", gettext_noop("招商情报"), "📰", 13, declare.menu_items("intel", [
             Item(gettext_noop("每日情报"), "intel:daily", "intel.view_newsitem"),
-            Item(gettext_noop("情报库"), "intel:newsitem_list", "intel.view_newsitem"),
             Item(gettext_noop("录入情报"), "intel:newsitem_add", "intel.add_newsitem"),
-            Item(gettext_noop("情报来源"), "intel:source_list", "intel.view_source"),
-        ])
+        ]))

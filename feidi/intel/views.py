@@ -16,15 +16,14 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
+from feidi.core import declare
 from feidi.core.actions import ConflictError, update_object
 from feidi.core.views import (
-    ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
     ObjectMixin,
     ScopedViewMixin,
-    crud_views,
 )
 
 from . import actions, intake
@@ -94,10 +93,13 @@ def shown_reasons(item: NewsItem) -> list[dict]:
     return out
 
 
+# The menu 招商情报: 每日情报, 情报库, 录入情报, 情报来源 (the hand-made entries are in apps.py).
+declare.model(NewsItem, "items", filterset=NewsItemFilterSet, table=NewsItemTable,
+              menu=declare.Entry("intel", gettext_noop("情报库"), position=1))
+
+
+@declare.view(NewsItem, "list")
 class NewsItemListView(ObjectListView):
-    model = NewsItem
-    filterset_class = NewsItemFilterSet
-    table_class = NewsItemTable
     empty_hint = gettext_lazy("点“新增”粘贴新闻或上传公告、研报文件，系统自动抽取企业、金额、事件并评分。")
 
 
@@ -129,8 +131,8 @@ class DailyView(ScopedViewMixin, TemplateView):
             add_url=reverse("intel:newsitem_add") if self.can("add") else None))
 
 
+@declare.view(NewsItem, "detail")
 class NewsItemDetailView(ObjectDetailView):
-    model = NewsItem
     template_name = "intel/newsitem_detail.html"
     detail_fields = ("source", "doc_kind", "source_kind", "published_on", "url", "status", "score")
 
@@ -172,10 +174,10 @@ class NewsItemDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.view(NewsItem, "add")
 class NewsItemAddView(ScopedViewMixin, TemplateView):
     """Paste a story or upload files; each is stored and analysed in the job queue."""
 
-    model = NewsItem
     permission_action = "add"
     template_name = "intel/newsitem_add.html"
 
@@ -221,8 +223,8 @@ class NewsItemAddView(ScopedViewMixin, TemplateView):
         return HttpResponseRedirect(reverse("intel:newsitem_list"))
 
 
+@declare.view(NewsItem, "edit")
 class NewsItemEditView(ObjectEditView):
-    model = NewsItem
     form_class = NewsItemForm
 
     def save_object(self, form, obj, *, creating, expected_version):
@@ -233,10 +235,6 @@ class NewsItemEditView(ObjectEditView):
         saved = update_object(obj, acting_user=self.request.user, expected_version=expected_version)
         actions.request_analysis([saved.pk])
         return saved
-
-
-class NewsItemDeleteView(ObjectDeleteView):
-    model = NewsItem
 
 
 class _ItemAction(ObjectMixin, View):
@@ -288,11 +286,12 @@ class DismissView(_ItemAction):
 
 
 # --- 情报来源: feeds and folders read on a schedule -----------------------------------------------
-SourceListView, _SourceDetailView, SourceEditView, SourceDeleteView = crud_views(
-    Source, form_class=SourceForm, filterset_class=SourceFilterSet, table_class=SourceTable)
+declare.model(Source, "sources", form=SourceForm, filterset=SourceFilterSet, table=SourceTable,
+              menu=declare.Entry("intel", gettext_noop("情报来源"), position=3))
 
 
-class SourceDetailView(_SourceDetailView):
+@declare.view(Source, "detail")
+class SourceDetailView(ObjectDetailView):
     template_name = "intel/source_detail.html"
     detail_fields = ("kind", "location", "every_hours", "active", "read_at", "read_ok", "read_result", "read_added",
                      "department", "created_by")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from feidi.core import declare
 from feidi.core.api import (
     MAX_ID,
     Id,
@@ -124,9 +125,7 @@ def list_zones(request, q: str = "", kind: int | None = Query(None, ge=1, le=MAX
     return _filtered(request, Zone, ZoneFilterSet).select_related("kind")
 
 
-@router.get("/zones/{pk}", response=ZoneSchema, summary="园区详情", openapi_extra=model_of("registry.zone"))
-def get_zone(request, pk: Id):
-    return scoped_get(request, Zone, pk)
+declare.api_routes(router, Zone, ZoneSchema, path="/zones", detail_summary="园区详情")
 
 
 @router.get("/organizations", response=list[OrganizationSchema], summary="单位列表", openapi_extra=model_of("registry.organization"))
@@ -139,9 +138,7 @@ def list_organizations(request, q: str = "", kind: str = "", zone: int | None = 
     return qs.order_by(OrganizationTable.order_field(sort, Organization) or "name", "pk")
 
 
-@router.get("/organizations/{pk}", response=OrganizationSchema, summary="单位详情", openapi_extra=model_of("registry.organization"))
-def get_organization(request, pk: Id):
-    return scoped_get(request, Organization, pk)
+declare.api_routes(router, Organization, OrganizationSchema, path="/organizations", detail_summary="单位详情")
 
 
 def _zone_for(request, zone_id):
@@ -180,14 +177,7 @@ def update_organization(request, pk: Id, payload: OrganizationPatch):
     return actions.do_save_organization(org, acting_user=request.user, expected_version=version)
 
 
-@router.delete("/organizations/{pk}", response={204: None}, summary="删除单位",
-               openapi_extra=model_of("registry.organization", action="delete"))
-def delete_organization(request, pk: Id):
-    from feidi.core.actions import delete_object
-
-    org = scoped_get(request, Organization, pk, action="delete")
-    delete_object(org, acting_user=request.user)
-    return Status(204, None)
+declare.api_routes(router, Organization, OrganizationSchema, path="/organizations", delete_summary="删除单位")
 
 
 @router.get("/people", response=list[PersonSchema], summary="人员列表（号码脱敏）", openapi_extra=model_of("registry.person"))
@@ -196,9 +186,7 @@ def list_people(request, q: str = "", kind: str = ""):
     return _filtered(request, Person, PersonFilterSet)
 
 
-@router.get("/people/{pk}", response=PersonSchema, summary="人员详情（号码脱敏）", openapi_extra=model_of("registry.person"))
-def get_person(request, pk: Id):
-    return scoped_get(request, Person, pk)
+declare.api_routes(router, Person, PersonSchema, path="/people", detail_summary="人员详情（号码脱敏）")
 
 
 @router.get("/residencies", response=list[ResidencySchema], summary="飞地入驻列表", openapi_extra=model_of("registry.residency"))

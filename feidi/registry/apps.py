@@ -20,16 +20,12 @@ class RegistryConfig(AppConfig):
         from django.utils.translation import gettext_noop
 
         from feidi.core import imports
-        from feidi.core.navigation import Item, register
+        from feidi.core.navigation import register
 
         imports.register("organizations", "feidi.registry.importers.OrganizationImporter")
 
-        register("registry", gettext_noop("主体库"), "🏢", 10, [
-            Item(gettext_noop("园区与飞地"), "registry:zone_list", "registry.view_zone"),
-            Item(gettext_noop("单位"), "registry:organization_list", "registry.view_organization", org_users=True),
-            Item(gettext_noop("资质标签"), "registry:organizationlabel_list", "registry.view_organizationlabel"),
-            Item(gettext_noop("人员"), "registry:person_list", "registry.view_person"),
-            Item(gettext_noop("飞地入驻"), "registry:residency_list", "registry.view_residency"),
-            Item(gettext_noop("合作协议"), "registry:agreement_list", "registry.view_agreement"),
-            Item(gettext_noop("协议承诺"), "registry:commitment_list", "registry.view_commitment"),
-        ])
+        from feidi.core import declare
+
+        from . import views  # noqa: F401 — the declarations the menu is made from
+
+        register("registry", gettext_noop("主体库"), "🏢", 10, declare.menu_items("registry"))

@@ -1,4 +1,5 @@
-"""Registry pages: declarative list/detail/edit/delete on the generic views."""
+"""Registry pages: each record type declared once (``core.declare``); the views here are those
+that show or do more than the generic pages."""
 
 from __future__ import annotations
 
@@ -7,18 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views import View
 
+from feidi.core import declare
 from feidi.core.actions import ConflictError
-from feidi.core.views import (
-    ObjectDeleteView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectImportView,
-    ObjectListView,
-    ObjectMixin,
-)
+from feidi.core.views import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectMixin
 
 from . import actions
 from .filtersets import (
@@ -61,16 +56,58 @@ class ActionEditView(ObjectEditView):
         return type(self).action(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
-# --- zones ----------------------------------------------------------------------------------
-class ZoneListView(ObjectListView):
-    model = Zone
-    filterset_class = ZoneFilterSet
-    table_class = ZoneTable
-    select_related = ("kind", "parent", "operator")
+class PresetMixin:
+    """``?<field>=<pk>`` on an add page preselects a related record (e.g. the organization)."""
+
+    preset_fields: tuple[str, ...] = ()
+
+    def new_object(self):
+        obj = super().new_object()
+        for name in self.preset_fields:
+            value = self.request.GET.get(name)
+            if value and value.isdigit():
+                setattr(obj, f"{name}_id", int(value))
+        return obj
 
 
+class PresetActionEditView(PresetMixin, ActionEditView):
+    pass
+
+
+class PresetEditView(PresetMixin, ObjectEditView):
+    pass
+
+
+def _menu(label: str, **kwargs) -> declare.Entry:
+    return declare.Entry("registry", label, **kwargs)
+
+
+# The menu 主体库 lists these in this order.
+declare.model(Zone, "zones", form=ZoneForm, filterset=ZoneFilterSet, table=ZoneTable,
+              select_related=("kind", "parent", "operator"), menu=_menu(gettext_noop("园区与飞地")),
+              edit_base=ActionEditView, action=staticmethod(actions.do_save_zone))
+declare.model(Organization, "organizations", form=OrganizationForm, filterset=OrganizationFilterSet,
+              table=OrganizationTable, select_related=("zone",), menu=_menu(gettext_noop("单位"), org_users=True),
+              edit_base=ActionEditView, action=staticmethod(actions.do_save_organization))
+declare.model(OrganizationLabel, "labels", form=OrganizationLabelForm, filterset=OrganizationLabelFilterSet,
+              table=OrganizationLabelTable, select_related=("organization", "label"),
+              menu=_menu(gettext_noop("资质标签")), edit_base=PresetActionEditView,
+              action=staticmethod(actions.do_save_label), preset_fields=("organization",))
+declare.model(Person, "people", form=PersonForm, filterset=PersonFilterSet, table=PersonTable,
+              select_related=("organization",), menu=_menu(gettext_noop("人员")),
+              edit_base=ActionEditView, action=staticmethod(actions.do_save_person))
+declare.model(Residency, "residencies", form=ResidencyForm, filterset=ResidencyFilterSet, table=ResidencyTable,
+              select_related=("organization", "enclave"), menu=_menu(gettext_noop("飞地入驻")),
+              edit_base=ActionEditView, action=staticmethod(actions.do_save_residency))
+declare.model(Agreement, "agreements", form=AgreementForm, filterset=AgreementFilterSet, table=AgreementTable,
+              menu=_menu(gettext_noop("合作协议")))
+declare.model(Commitment, "commitments", form=CommitmentForm, filterset=CommitmentFilterSet, table=CommitmentTable,
+              select_related=("agreement",), menu=_menu(gettext_noop("协议承诺")), edit_base=PresetEditView,
+              preset_fields=("agreement",))
+
+
+@declare.view(Zone, "detail")
 class ZoneDetailView(ObjectDetailView):
-    model = Zone
     template_name = "registry/zone_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -83,47 +120,17 @@ class ZoneDetailView(ObjectDetailView):
         return ctx
 
 
-class ZoneEditView(ActionEditView):
-    model = Zone
-    form_class = ZoneForm
-    action = staticmethod(actions.do_save_zone)
-
-
-class ZoneDeleteView(ObjectDeleteView):
-    model = Zone
-
-
-# --- organizations --------------------------------------------------------------------------
-class OrganizationListView(ObjectListView):
-    model = Organization
-    filterset_class = OrganizationFilterSet
-    table_class = OrganizationTable
-    select_related = ("zone",)
-
-
+@declare.view(Organization, "detail")
 class OrganizationDetailView(ObjectDetailView):
-    model = Organization
     template_name = "registry/organization_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user, org = self.request.user, self.object
-        from .models import OrganizationLabel
-
         ctx["labels"] = OrganizationLabel.objects.visible_to(user).filter(organization=org).select_related("label")
         ctx["people"] = Person.objects.visible_to(user).filter(organization=org)
         ctx["residencies"] = Residency.objects.visible_to(user).filter(organization=org).select_related("enclave")
         return ctx
-
-
-class OrganizationEditView(ActionEditView):
-    model = Organization
-    form_class = OrganizationForm
-    action = staticmethod(actions.do_save_organization)
-
-
-class OrganizationDeleteView(ObjectDeleteView):
-    model = Organization
 
 
 class OrganizationImportView(ObjectImportView):
@@ -131,17 +138,8 @@ class OrganizationImportView(ObjectImportView):
     import_key = "organizations"
 
 
-# --- people ---------------------------------------------------------------------------------
-class PersonListView(ObjectListView):
-    model = Person
-    filterset_class = PersonFilterSet
-    table_class = PersonTable
-    select_related = ("organization",)
-
-
+@declare.view(Person, "detail")
 class PersonDetailView(ObjectDetailView):
-    model = Person
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
@@ -168,26 +166,8 @@ class PersonRevealView(ObjectMixin, View):
         return HttpResponse(format_html('<span class="font-monospace">{}</span>', value or "—"))
 
 
-class PersonEditView(ActionEditView):
-    model = Person
-    form_class = PersonForm
-    action = staticmethod(actions.do_save_person)
-
-
-class PersonDeleteView(ObjectDeleteView):
-    model = Person
-
-
-# --- enclave residency ----------------------------------------------------------------------
-class ResidencyListView(ObjectListView):
-    model = Residency
-    filterset_class = ResidencyFilterSet
-    table_class = ResidencyTable
-    select_related = ("organization", "enclave")
-
-
+@declare.view(Residency, "detail")
 class ResidencyDetailView(ObjectDetailView):
-    model = Residency
     template_name = "registry/residency_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -226,97 +206,11 @@ class ResidencyTransitionView(ObjectMixin, View):
         return redirect(res.get_absolute_url())
 
 
-class ResidencyEditView(ActionEditView):
-    model = Residency
-    form_class = ResidencyForm
-    action = staticmethod(actions.do_save_residency)
-
-
-class ResidencyDeleteView(ObjectDeleteView):
-    model = Residency
-
-
-# --- labels ---------------------------------------------------------------------------------
-class PresetMixin:
-    """``?<field>=<pk>`` on an add page preselects a related record (e.g. the organization)."""
-
-    preset_fields: tuple[str, ...] = ()
-
-    def new_object(self):
-        obj = super().new_object()
-        for name in self.preset_fields:
-            value = self.request.GET.get(name)
-            if value and value.isdigit():
-                setattr(obj, f"{name}_id", int(value))
-        return obj
-
-
-class OrganizationLabelListView(ObjectListView):
-    model = OrganizationLabel
-    filterset_class = OrganizationLabelFilterSet
-    table_class = OrganizationLabelTable
-    select_related = ("organization", "label")
-
-
-class OrganizationLabelDetailView(ObjectDetailView):
-    model = OrganizationLabel
-
-
-class OrganizationLabelEditView(PresetMixin, ActionEditView):
-    model = OrganizationLabel
-    form_class = OrganizationLabelForm
-    action = staticmethod(actions.do_save_label)
-    preset_fields = ("organization",)
-
-
-class OrganizationLabelDeleteView(ObjectDeleteView):
-    model = OrganizationLabel
-
-
-# --- agreements -----------------------------------------------------------------------------
-class AgreementListView(ObjectListView):
-    model = Agreement
-    filterset_class = AgreementFilterSet
-    table_class = AgreementTable
-
-
+@declare.view(Agreement, "detail")
 class AgreementDetailView(ObjectDetailView):
-    model = Agreement
     template_name = "registry/agreement_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        from .models import Commitment
-
         ctx["commitments"] = Commitment.objects.visible_to(self.request.user).filter(agreement=self.object)
         return ctx
-
-
-class AgreementEditView(ObjectEditView):
-    model = Agreement
-    form_class = AgreementForm
-
-
-class AgreementDeleteView(ObjectDeleteView):
-    model = Agreement
-
-
-class CommitmentListView(ObjectListView):
-    model = Commitment
-    filterset_class = CommitmentFilterSet
-    table_class = CommitmentTable
-    select_related = ("agreement",)
-
-
-class CommitmentDetailView(ObjectDetailView):
-    model = Commitment
-
-
-class CommitmentEditView(PresetMixin, ObjectEditView):
-    model = Commitment
-    form_class = CommitmentForm
-    preset_fields = ("agreement",)
-
-
-class CommitmentDeleteView(ObjectDeleteView):
-    model = Commitment

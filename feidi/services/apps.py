@@ -23,11 +23,11 @@ class ServicesConfig(AppConfig):
 
         workbench.register(todos.todos)
 
-        register("services", gettext_noop("企业服务"), "🤝", 20, [
+        from feidi.core import declare
+
+        from . import views  # noqa: F401 — the declarations the menu is made from
+
+        register("services", gettext_noop("企业服务"), "🤝", 20, declare.menu_items("services", [
             Item(gettext_noop("企业诉求"), "services:appeal_list", "services.view_appeal", org_users=True),
             Item(gettext_noop("办理指标"), "services:appeal_measures", "services.handle_appeal"),
-            Item(gettext_noop("走访记录"), "services:visit_list", "services.view_visit"),
-            Item(gettext_noop("挂点服务"), "services:assignment_list", "services.view_assignment"),
-            Item(gettext_noop("服务小组"), "services:servicegroup_list", "services.view_servicegroup"),
-            Item(gettext_noop("服务设置"), "services:servicesettings_list", "services.view_servicesettings"),
-        ])
+        ]))

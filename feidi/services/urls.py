@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feidi.core.routing import crud_urls as crud
+from feidi.core import declare
 
 from . import views as v
 
@@ -14,11 +14,5 @@ urlpatterns = [
     path("appeals/<int:pk>/act/", v.AppealActionView.as_view(), name="appeal_act"),
     path("appeals/<int:pk>/attach/", v.AppealAttachView.as_view(), name="appeal_attach"),
     path("appeals/<int:pk>/files/<int:attachment>/", v.AppealAttachmentView.as_view(), name="appeal_file"),
-    *crud("assignments", "assignment", v.AssignmentListView, v.AssignmentDetailView, v.AssignmentEditView,
-          v.AssignmentDeleteView),
-    *crud("visits", "visit", v.VisitListView, v.VisitDetailView, v.VisitEditView, v.VisitDeleteView),
-    *crud("groups", "servicegroup", v.ServiceGroupListView, v.ServiceGroupDetailView, v.ServiceGroupEditView,
-          v.ServiceGroupDeleteView),
-    *crud("settings", "servicesettings", v.ServiceSettingsListView, v.ServiceSettingsDetailView,
-          v.ServiceSettingsEditView, v.ServiceSettingsDeleteView),
+    *declare.urls("services"),
 ]

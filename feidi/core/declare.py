@@ -1,0 +1,182 @@
+"""One declaration per record type, from which its pages, URLs, menu entry and API routes follow.
+
+An app says once what a record type is made of — model, URL prefix, form, filterset, table —
+and where it needs more than the generic pages, registers its own view for that kind
+(NetBox's ``register_model_view``)::
+
+    declare.model(Zone, "zones", form=ZoneForm, filterset=ZoneFilterSet, table=ZoneTable,
+                  select_related=("kind",), menu=declare.Entry("registry", gettext_noop("园区与飞地")))
+
+    @declare.view(Zone, "detail")
+    class ZoneDetailView(ObjectDetailView): ...
+
+``urls(app_label)`` routes every declaration of the app (``<app>:<model>_list/add/detail/edit/
+delete``), ``menu_items(menu_key)`` gives the menu's entries in declaration order, and the
+generated scope test walks ``REGISTRY``: a declared model is checked without anyone writing a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("list", "detail", "edit", "delete")
+OVERRIDABLE = (*KINDS, "add")  # "add": a page of its own for new records (else the edit form)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The menu entry of a declared model: the menu it sits in, its label (``gettext_noop``) and,
+    in a menu that also has hand-made entries (a dashboard, an intake page), its place among them."""
+
+    menu: str
+    label: str
+    org_users: bool = False
+    position: int | None = None
+
+
+@dataclass
+class ModelDeclaration:
+    model: type
+    prefix: str
+    form: type | None = None
+    filterset: type | None = None
+    table: type | None = None
+    select_related: tuple[str, ...] = ()
+    menu: Entry | None = None
+    edit_base: type | None = None
+    edit_attrs: dict = field(default_factory=dict)
+    overrides: dict[str, type] = field(default_factory=dict)
+    _built: dict[str, type] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def app_label(self) -> str:
+        return self.model._meta.app_label
+
+    def views(self) -> dict[str, type]:
+        """The four view classes: a registered override where there is one, else the generic view
+        made for this model (built once, at the first URL conf load)."""
+        if self._built is None:
+            from .views import crud_views
+
+            generated = dict(zip(KINDS, crud_views(
+                self.model, form_class=self.form, filterset_class=self.filterset, table_class=self.table,
+                select_related=self.select_related, edit_base=self.edit_base, **self.edit_attrs), strict=True))
+            self._built = {kind: self.overrides.get(kind) or generated[kind] for kind in KINDS}
+            for attr, value in (("filterset_class", self.filterset), ("table_class", self.table),
+                                ("form_class", self.form)):
+                for view_class in self.overrides.values():  # an override names only what differs
+                    if value is not None and hasattr(view_class, attr) and getattr(view_class, attr) is None:
+                        setattr(view_class, attr, value)
+        return self._built
+
+    def urls(self) -> list:
+        from .routing import crud_urls
+
+        views = self.views()
+        return crud_urls(self.prefix, self.name, views["list"], views["detail"], views["edit"], views["delete"],
+                         add_view=self.overrides.get("add"))
+
+
+REGISTRY: dict[str, ModelDeclaration] = {}
+
+
+def model(model_class, prefix: str, *, form=None, filterset=None, table=None, select_related=(), menu=None,
+          edit_base=None, **edit_attrs) -> ModelDeclaration:
+    """Declare ``model_class``'s record pages under ``<prefix>/``; ``edit_attrs`` go onto the
+    generated edit view (``action``, ``preset_fields`` …)."""
+    label = model_class._meta.label_lower
+    pending = REGISTRY[label].overrides if label in REGISTRY else {}
+    declaration = ModelDeclaration(model_class, prefix, form, filterset, table, tuple(select_related), menu,
+                                   edit_base, edit_attrs, dict(pending))
+    REGISTRY[label] = declaration
+    return declaration
+
+
+def view(model_class, kind: str):
+    """Class decorator: this view serves ``kind`` (list, detail, edit or delete) of the declared
+    ``model_class`` in place of the generic one. The view's ``model`` is set when it names none;
+    a list view without a filterset or table gets the declaration's."""
+    if kind not in OVERRIDABLE:
+        raise ValueError(f"unknown view kind {kind!r}; one of {OVERRIDABLE}")
+
+    def register(view_class):
+        if getattr(view_class, "model", None) is None:
+            view_class.model = model_class
+        label = model_class._meta.label_lower
+        declaration = REGISTRY.get(label)
+        if declaration is None:  # the view is registered before its declaration: kept for it
+            declaration = REGISTRY[label] = ModelDeclaration(model_class, "")
+        declaration.overrides[kind] = view_class
+        declaration._built = None
+        return view_class
+
+    return register
+
+
+def declarations(app_label: str) -> list[ModelDeclaration]:
+    return [d for d in REGISTRY.values() if d.app_label == app_label and d.prefix]
+
+
+def urls(app_label: str) -> list:
+    """The URL patterns of every record type ``app_label`` declares, with today's paths and names."""
+    return [pattern for declaration in declarations(app_label) for pattern in declaration.urls()]
+
+
+def menu_items(menu_key: str, others: list | None = None) -> list:
+    """The entries of the menu ``menu_key``: those the declarations put there, each shown to holders
+    of the model's view permission, in declaration order (the order of the app's views module),
+    and the hand-made ``others`` (a dashboard, a calendar); an entry with a ``position`` goes to
+    that place among them."""
+    from .navigation import Item
+
+    items = list(others or [])
+    placed = sorted(((d.menu.position, i, d) for i, d in enumerate(REGISTRY.values())
+                     if d.menu is not None and d.menu.menu == menu_key and d.prefix),
+                    key=lambda t: (t[0] is None, t[0] or 0, t[1]))
+    for position, _, d in placed:
+        item = Item(d.menu.label, f"{d.app_label}:{d.name}_list", f"{d.app_label}.view_{d.name}",
+                    org_users=d.menu.org_users)
+        items.insert(len(items) if position is None else position, item)
+    return items
+
+
+def api_routes(router, model_class, out_schema, *, path: str, detail_summary: str | None = None,
+               delete_summary: str | None = None, name: str | None = None) -> None:
+    """The one-record routes of ``model_class`` on ``router``: ``GET <path>/{pk}`` through the
+    ``view`` scope and, where a delete summary is given, ``DELETE <path>/{pk}`` (204) through the
+    ``delete`` scope — the same answers (404 outside the scope, 403 without the permission) as the
+    hand-written routes they replace, and the same operation ids (``<api module>_get_<name>``).
+    Lists keep their own functions: their query parameters are each app's own."""
+    import sys
+
+    from ninja import Status
+
+    from .actions import delete_object
+    from .api import Id, model_of, scoped_get
+
+    label = model_class._meta.label_lower
+    name = name or model_class._meta.model_name
+    module = sys._getframe(1).f_globals["__name__"]
+    if detail_summary is not None:
+        def get_one(request, pk: Id):
+            return scoped_get(request, model_class, pk)
+
+        get_one.__name__ = get_one.__qualname__ = f"get_{name}"
+        get_one.__module__ = module
+        get_one.__annotations__ = {"pk": Id}  # the type itself: this module's annotations are strings
+        router.get(f"{path}/{{pk}}", response=out_schema, summary=detail_summary,
+                   openapi_extra=model_of(label))(get_one)
+    if delete_summary is not None:
+        def delete_one(request, pk: Id):
+            delete_object(scoped_get(request, model_class, pk, action="delete"), acting_user=request.user)
+            return Status(204, None)
+
+        delete_one.__name__ = delete_one.__qualname__ = f"delete_{name}"
+        delete_one.__module__ = module
+        delete_one.__annotations__ = {"pk": Id}
+        router.delete(f"{path}/{{pk}}", response={204: None}, summary=delete_summary,
+                      openapi_extra=model_of(label, action="delete"))(delete_one)
