@@ -6,19 +6,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
+from feidi.core import declare
 from feidi.core.views import (
-    ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
     ObjectMixin,
     PrefillMixin,
     ScopedViewMixin,
-    crud_views,
 )
 
 from . import actions, gaps
@@ -28,19 +27,56 @@ from .models import Chain, Segment, SegmentMember, Target
 from .tables import ChainTable, SegmentMemberTable, SegmentTable, TargetTable
 
 
+class _ChainEdit(ObjectEditView):
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_chain(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+class _SegmentEdit(PrefillMixin, ObjectEditView):
+    prefill = {"chain": Chain}
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_segment(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+class _MemberEdit(PrefillMixin, ObjectEditView):
+    prefill = {"segment": Segment}
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_member(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+class _TargetEdit(PrefillMixin, ObjectEditView):
+    prefill = {"segment": Segment}
+
+    def save_object(self, form, obj, *, creating, expected_version):
+        return actions.do_save_target(obj, acting_user=self.request.user, expected_version=expected_version)
+
+
+# The menu 产业链: 产业链图谱, 缺链补链 (hand-made, apps.py), 环节企业, 招商目标库.
+declare.model(Chain, "map", form=ChainForm, filterset=ChainFilterSet, table=ChainTable, select_related=("leader",),
+              edit_base=_ChainEdit, menu=declare.Entry("chains", gettext_noop("产业链图谱"), position=0))
+declare.model(Segment, "segments", form=SegmentForm, filterset=SegmentFilterSet, table=SegmentTable,
+              select_related=("chain", "parent"), edit_base=_SegmentEdit)
+declare.model(SegmentMember, "members", form=SegmentMemberForm, filterset=SegmentMemberFilterSet,
+              table=SegmentMemberTable, select_related=("segment__chain", "organization"), edit_base=_MemberEdit,
+              menu=declare.Entry("chains", gettext_noop("环节企业")))
+declare.model(Target, "targets", form=TargetForm, filterset=TargetFilterSet, table=TargetTable,
+              select_related=("segment__chain", "organization"), edit_base=_TargetEdit,
+              menu=declare.Entry("chains", gettext_noop("招商目标库")))
+
+
+@declare.view(Chain, "list")
 class ChainListView(ObjectListView):
-    model = Chain
-    filterset_class = ChainFilterSet
-    table_class = ChainTable
     select_related = ("leader",)
     title = gettext_lazy("产业链图谱")
 
 
+@declare.view(Chain, "detail")
 class ChainDetailView(ObjectDetailView):
     """The chain map: segments upstream → downstream, sized by output and coloured by gap state;
     clicking a segment shows its enterprises and targets."""
 
-    model = Chain
     template_name = "chains/chain_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -87,29 +123,10 @@ class GapListView(ScopedViewMixin, TemplateView):
             selected=selected or ""))
 
 
-class ChainEditView(ObjectEditView):
-    model = Chain
-    form_class = ChainForm
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_chain(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-class ChainDeleteView(ObjectDeleteView):
-    model = Chain
-
-
-class SegmentListView(ObjectListView):
-    model = Segment
-    filterset_class = SegmentFilterSet
-    table_class = SegmentTable
-    select_related = ("chain", "parent")
-
-
+@declare.view(Segment, "detail")
 class SegmentDetailView(ObjectDetailView):
     """A segment with its enterprises and targets; from the map it loads as a side panel."""
 
-    model = Segment
     template_name = "chains/segment_detail.html"
 
     def get_template_names(self):
@@ -128,43 +145,8 @@ class SegmentDetailView(ObjectDetailView):
         return ctx
 
 
-class SegmentEditView(PrefillMixin, ObjectEditView):
-    model = Segment
-    form_class = SegmentForm
-    prefill = {"chain": Chain}
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_segment(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-class SegmentDeleteView(ObjectDeleteView):
-    model = Segment
-
-
-class _MemberEdit(PrefillMixin, ObjectEditView):
-    prefill = {"segment": Segment}
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_member(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-class _TargetEdit(PrefillMixin, ObjectEditView):
-    prefill = {"segment": Segment}
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_target(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-SegmentMemberViews = crud_views(SegmentMember, form_class=SegmentMemberForm, filterset_class=SegmentMemberFilterSet,
-                                table_class=SegmentMemberTable, select_related=("segment__chain", "organization"),
-                                edit_base=_MemberEdit)
-TargetListView, _, TargetEditView, TargetDeleteView = crud_views(
-    Target, form_class=TargetForm, filterset_class=TargetFilterSet, table_class=TargetTable,
-    select_related=("segment__chain", "organization"), edit_base=_TargetEdit)
-
-
+@declare.view(Target, "detail")
 class TargetDetailView(ObjectDetailView):
-    model = Target
     template_name = "chains/target_detail.html"
 
     def get_context_data(self, **kwargs):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from feidi.core import declare
 from feidi.core.api import (
     Id,
     Pages,
@@ -68,9 +69,7 @@ def list_appeals(request, q: str = "", status: str = "", level: int | None = Que
     return filtered(request, scoped_list(request, Appeal).select_related("category"), AppealFilterSet)
 
 
-@router.get("/appeals/{pk}", response=AppealSchema, summary="诉求详情", openapi_extra=model_of("services.appeal"))
-def get_appeal(request, pk: Id):
-    return scoped_get(request, Appeal, pk)
+declare.api_routes(router, Appeal, AppealSchema, path="/appeals", detail_summary="诉求详情")
 
 
 @router.post("/appeals", response={201: AppealSchema}, summary="提交诉求", openapi_extra=model_of("services.appeal"))
