@@ -44,6 +44,7 @@ class ModelDeclaration:
     select_related: tuple[str, ...] = ()
     menu: Entry | None = None
     edit_base: type | None = None
+    list_base: type | None = None
     edit_attrs: dict = field(default_factory=dict)
     overrides: dict[str, type] = field(default_factory=dict)
     _built: dict[str, type] | None = None
@@ -64,7 +65,8 @@ class ModelDeclaration:
 
             generated = dict(zip(KINDS, crud_views(
                 self.model, form_class=self.form, filterset_class=self.filterset, table_class=self.table,
-                select_related=self.select_related, edit_base=self.edit_base, **self.edit_attrs), strict=True))
+                select_related=self.select_related, edit_base=self.edit_base, list_base=self.list_base,
+                **self.edit_attrs), strict=True))
             self._built = {kind: self.overrides.get(kind) or generated[kind] for kind in KINDS}
             for attr, value in (("filterset_class", self.filterset), ("table_class", self.table),
                                 ("form_class", self.form)):
@@ -85,13 +87,14 @@ REGISTRY: dict[str, ModelDeclaration] = {}
 
 
 def model(model_class, prefix: str, *, form=None, filterset=None, table=None, select_related=(), menu=None,
-          edit_base=None, **edit_attrs) -> ModelDeclaration:
-    """Declare ``model_class``'s record pages under ``<prefix>/``; ``edit_attrs`` go onto the
-    generated edit view (``action``, ``preset_fields`` …)."""
+          edit_base=None, list_base=None, **edit_attrs) -> ModelDeclaration:
+    """Declare ``model_class``'s record pages under ``<prefix>/``. The generated list and edit
+    views derive from ``list_base`` and ``edit_base`` when given; ``edit_attrs`` go onto the edit
+    view (``action``, ``preset_fields`` …)."""
     label = model_class._meta.label_lower
     pending = REGISTRY[label].overrides if label in REGISTRY else {}
     declaration = ModelDeclaration(model_class, prefix, form, filterset, table, tuple(select_related), menu,
-                                   edit_base, edit_attrs, dict(pending))
+                                   edit_base, list_base, edit_attrs, dict(pending))
     REGISTRY[label] = declaration
     return declaration
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from feidi.core import declare
 from feidi.core.api import (
     Id,
     Pages,
@@ -122,9 +123,7 @@ def list_projects(request, q: str = "", stage: str = "", is_key: bool | None = N
     return filtered(request, qs, ProjectFilterSet, exclude=("is_key",)).order_by("-created_at", "-pk")
 
 
-@router.get("/projects/{pk}", response=ProjectSchema, summary="项目详情", openapi_extra=model_of("projects.project"))
-def get_project(request, pk: Id):
-    return scoped_get(request, Project, pk)
+declare.api_routes(router, Project, ProjectSchema, path="/projects", detail_summary="项目详情")
 
 
 @router.post("/projects", response={201: ProjectSchema}, summary="登记线索",

@@ -32,16 +32,14 @@ class ProjectsConfig(AppConfig):
 
         register_seeder(ensure_stage_gates, "projects.StageGate", "accounts.Role")
 
-        register("projects", gettext_noop("招商项目"), "🏗️", 14, [
+        from feidi.core import declare
+
+        from . import views  # noqa: F401 — the declarations the menu is made from
+
+        register("projects", gettext_noop("招商项目"), "🏗️", 14, declare.menu_items("projects", [
             Item(gettext_noop("项目看板"), "projects:dashboard", "projects.view_project"),
-            Item(gettext_noop("招商项目"), "projects:project_list", "projects.view_project"),
             Item(gettext_noop("公海线索"), "projects:pool", "projects.claim_project"),
-            Item(gettext_noop("外出招商"), "projects:investmenttrip_list", "projects.view_investmenttrip"),
             Item(gettext_noop("重点项目"), "projects:key_list", "projects.view_project"),
             Item(gettext_noop("项目预警"), "projects:alert_list", "projects.view_alert"),
-            Item(gettext_noop("调度会"), "projects:dispatch_list", "projects.view_dispatch"),
-            Item(gettext_noop("调度任务"), "projects:task_list", "projects.view_task"),
             Item(gettext_noop("半月专报"), "projects:report_list", "projects.view_report"),
-            Item(gettext_noop("阶段门槛"), "projects:stagegate_list", "projects.view_stagegate"),
-            Item(gettext_noop("调度设置"), "projects:projectsettings_list", "projects.view_projectsettings"),
-        ])
+        ]))

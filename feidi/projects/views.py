@@ -15,17 +15,16 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from feidi.core import declare
 from feidi.core.actions import ConflictError
 from feidi.core.attachments import AttachmentView
 from feidi.core.views import (
-    ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectImportView,
     ObjectListView,
     ObjectMixin,
     PrefillMixin,
-    crud_views,
 )
 
 from . import actions
@@ -95,6 +94,13 @@ from .tables import (
 # --- projects -----------------------------------------------------------------------------------
 
 
+# The menu 招商项目: 项目看板, 招商项目, 公海线索, 外出招商, 重点项目, 项目预警, 调度会, 调度任务, 半月专报,
+# 阶段门槛, 调度设置 — the declared entries at their places among the hand-made ones (apps.py).
+declare.model(Project, "pipeline", form=ProjectForm, filterset=ProjectFilterSet, table=ProjectTable,
+              menu=declare.Entry("projects", gettext_noop("招商项目"), position=1))
+
+
+@declare.view(Project, "list")
 class ProjectListView(ObjectListView):
     model = Project
     filterset_class = ProjectFilterSet
@@ -142,8 +148,8 @@ def transition_choices(project: Project) -> list[tuple[str, str]]:
     return [(s, Stage(s).label) for s in allowed_next(project.stage)]
 
 
+@declare.view(Project, "detail")
 class ProjectDetailView(ObjectDetailView):
-    model = Project
     template_name = "projects/project_detail.html"
     detail_fields = ("zone", "investor", "organization", "industry_code", "segment", "channel", "introducer_department",
                      "introducer", "owner", "leader", "task_force", "signed_amount", "planned_investment",
@@ -277,9 +283,8 @@ class ProjectFileView(AttachmentView):
         return obj.files.all()
 
 
+@declare.view(Project, "edit")
 class ProjectEditView(ObjectEditView):
-    model = Project
-    form_class = ProjectForm
 
     def new_object(self):
         obj = super().new_object()
@@ -291,10 +296,6 @@ class ProjectEditView(ObjectEditView):
         m2m = {"task_force": form.cleaned_data.get("task_force", [])}
         return actions.do_save_project(obj, acting_user=self.request.user, expected_version=expected_version, m2m=m2m,
                                        pool=bool(form.cleaned_data.get("to_pool")))
-
-
-class ProjectDeleteView(ObjectDeleteView):
-    model = Project
 
 
 class ProjectImportView(ObjectImportView):
@@ -320,16 +321,14 @@ class PartEditView(PrefillMixin, ObjectEditView):
         return response
 
 
-def _part_views(model, form, filterset, table, related):
-    return crud_views(model, form_class=form, filterset_class=filterset, table_class=table, select_related=related,
-                      edit_base=PartEditView)
-
-
-AnnualPlanViews = _part_views(AnnualPlan, AnnualPlanForm, AnnualPlanFilterSet, AnnualPlanTable, ("project",))
-MonthlyInvestmentViews = _part_views(MonthlyInvestment, MonthlyInvestmentForm, MonthlyInvestmentFilterSet,
-                                     MonthlyInvestmentTable, ("project",))
-MilestoneViews = _part_views(Milestone, MilestoneForm, MilestoneFilterSet, MilestoneTable, ("project",))
-ProblemViews = _part_views(Problem, ProblemForm, ProblemFilterSet, ProblemTable, ("project", "owner_department"))
+declare.model(AnnualPlan, "plans", form=AnnualPlanForm, filterset=AnnualPlanFilterSet, table=AnnualPlanTable,
+              select_related=("project",), edit_base=PartEditView)
+declare.model(MonthlyInvestment, "monthly", form=MonthlyInvestmentForm, filterset=MonthlyInvestmentFilterSet,
+              table=MonthlyInvestmentTable, select_related=("project",), edit_base=PartEditView)
+declare.model(Milestone, "milestones", form=MilestoneForm, filterset=MilestoneFilterSet, table=MilestoneTable,
+              select_related=("project",), edit_base=PartEditView)
+declare.model(Problem, "problems", form=ProblemForm, filterset=ProblemFilterSet, table=ProblemTable,
+              select_related=("project", "owner_department"), edit_base=PartEditView)
 
 
 class TaskEditView(PartEditView):
@@ -343,40 +342,34 @@ class TaskEditView(PartEditView):
         return super().save_object(form, obj, creating=creating, expected_version=expected_version)
 
 
-TaskViews = crud_views(Task, form_class=TaskForm, filterset_class=TaskFilterSet, table_class=TaskTable,
-                       select_related=("project", "owner", "owner_department"), edit_base=TaskEditView)
+declare.model(Task, "tasks", form=TaskForm, filterset=TaskFilterSet, table=TaskTable,
+              select_related=("project", "owner", "owner_department"), edit_base=TaskEditView,
+              menu=declare.Entry("projects", gettext_noop("调度任务"), position=7))
 
 
 # --- trips, gates, settings, alerts ---------------------------------------------------------------
 
 
+declare.model(InvestmentTrip, "trips", form=InvestmentTripForm, filterset=InvestmentTripFilterSet,
+              table=InvestmentTripTable, menu=declare.Entry("projects", gettext_noop("外出招商"), position=3))
+
+
+@declare.view(InvestmentTrip, "list")
 class InvestmentTripListView(ObjectListView):
-    model = InvestmentTrip
-    filterset_class = InvestmentTripFilterSet
-    table_class = InvestmentTripTable
     select_related = ("leader",)
 
     def base_queryset(self, user):
         return super().base_queryset(user).annotate(lead_count=Count("leads"))
 
 
+@declare.view(InvestmentTrip, "detail")
 class InvestmentTripDetailView(ObjectDetailView):
-    model = InvestmentTrip
     template_name = "projects/trip_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["leads"] = Project.objects.visible_to(self.request.user).filter(trip=self.object)
         return ctx
-
-
-class InvestmentTripEditView(ObjectEditView):
-    model = InvestmentTrip
-    form_class = InvestmentTripForm
-
-
-class InvestmentTripDeleteView(ObjectDeleteView):
-    model = InvestmentTrip
 
 
 class _StageGateList(ObjectListView):
@@ -390,11 +383,10 @@ class _StageGateList(ObjectListView):
             *[When(stage=s, then=Value(i)) for i, s in enumerate(order)], output_field=IntegerField()))
 
 
-StageGateViews = crud_views(StageGate, form_class=StageGateForm, filterset_class=StageGateFilterSet,
-                            table_class=StageGateTable, select_related=("department",), list_base=_StageGateList)
-ProjectSettingsViews = crud_views(ProjectSettings, form_class=ProjectSettingsForm,
-                                  filterset_class=ProjectSettingsFilterSet, table_class=ProjectSettingsTable,
-                                  select_related=("department",))
+declare.model(StageGate, "gates", form=StageGateForm, filterset=StageGateFilterSet, table=StageGateTable,
+              select_related=("department",), list_base=_StageGateList, menu=declare.Entry("projects", gettext_noop("阶段门槛"), position=9))
+declare.model(ProjectSettings, "settings", form=ProjectSettingsForm, filterset=ProjectSettingsFilterSet,
+              table=ProjectSettingsTable, select_related=("department",), menu=declare.Entry("projects", gettext_noop("调度设置"), position=10))
 
 
 class AlertListView(ObjectListView):
@@ -418,16 +410,14 @@ class AlertDetailView(ObjectDetailView):
 # --- dispatch ---------------------------------------------------------------------------------------
 
 
-class DispatchListView(ObjectListView):
-    model = Dispatch
-    filterset_class = DispatchFilterSet
-    table_class = DispatchTable
+declare.model(Dispatch, "dispatches", form=DispatchForm, filterset=DispatchFilterSet, table=DispatchTable,
+              menu=declare.Entry("projects", gettext_noop("调度会"), position=6))
 
 
+@declare.view(Dispatch, "detail")
 class DispatchDetailView(ObjectDetailView):
     """The meeting's agenda, prepared from the data; decisions are recorded per project."""
 
-    model = Dispatch
     template_name = "projects/dispatch_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -440,9 +430,8 @@ class DispatchDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.view(Dispatch, "edit")
 class DispatchEditView(ObjectEditView):
-    model = Dispatch
-    form_class = DispatchForm
 
     def new_object(self):
         obj = super().new_object()
@@ -450,10 +439,6 @@ class DispatchEditView(ObjectEditView):
         obj.week_start = today - dt.timedelta(days=today.weekday())
         obj.title = gettext("重点项目第{value}周调度会").format(value=obj.week_start.isocalendar()[1])
         return obj
-
-
-class DispatchDeleteView(ObjectDeleteView):
-    model = Dispatch
 
 
 class DispatchHoldView(ObjectMixin, View):
