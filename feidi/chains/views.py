@@ -68,7 +68,6 @@ declare.model(Target, "targets", form=TargetForm, filterset=TargetFilterSet, tab
 
 @declare.view(Chain, "list")
 class ChainListView(ObjectListView):
-    select_related = ("leader",)
     title = gettext_lazy("产业链图谱")
 
 

@@ -73,6 +73,9 @@ class ModelDeclaration:
                 for view_class in self.overrides.values():  # an override names only what differs
                     if value is not None and hasattr(view_class, attr) and getattr(view_class, attr) is None:
                         setattr(view_class, attr, value)
+            listing = self.overrides.get("list")
+            if listing is not None and self.select_related and not listing.select_related:
+                listing.select_related = self.select_related
         return self._built
 
     def urls(self) -> list:
@@ -102,7 +105,7 @@ def model(model_class, prefix: str, *, form=None, filterset=None, table=None, se
 def view(model_class, kind: str):
     """Class decorator: this view serves ``kind`` (list, detail, edit or delete) of the declared
     ``model_class`` in place of the generic one. The view's ``model`` is set when it names none;
-    a list view without a filterset or table gets the declaration's."""
+    a view without a filterset, table, form or (a list) ``select_related`` gets the declaration's."""
     if kind not in OVERRIDABLE:
         raise ValueError(f"unknown view kind {kind!r}; one of {OVERRIDABLE}")
 

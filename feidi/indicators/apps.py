@@ -31,7 +31,11 @@ class IndicatorsConfig(AppConfig):
         # The chain map's output per enterprise comes from the indicators when they are reported.
         if chain_output_provider not in gaps.OUTPUT_PROVIDERS:
             gaps.OUTPUT_PROVIDERS.append(chain_output_provider)
-        register("indicators", gettext_noop("经济运行"), "📈", 16, [
+        from feidi.core import declare
+
+        from . import views  # noqa: F401 — the declarations the menu is made from
+
+        register("indicators", gettext_noop("经济运行"), "📈", 16, declare.menu_items("indicators", [
             Item(gettext_noop("经济运行看板"), "indicators:dashboard", "indicators.view_indicatorvalue"),
             Item(gettext_noop("指标分析"), "indicators:analysis", "indicators.view_indicatorvalue"),
             Item(gettext_noop("城市园区分布图"), "indicators:city_map", "indicators.view_indicatorvalue"),
@@ -40,12 +44,6 @@ class IndicatorsConfig(AppConfig):
             Item(gettext_noop("指标数据"), "indicators:indicatorvalue_list", "indicators.view_indicatorvalue",
                  org_users=True),
             Item(gettext_noop("月调度排名"), "indicators:rankingrun_list", "indicators.view_rankingrun"),
-            Item(gettext_noop("排名规则"), "indicators:rankingrule_list", "indicators.view_rankingrule"),
-            Item(gettext_noop("亩均效益评价"), "indicators:murule_list", "indicators.view_murule"),
             Item(gettext_noop("亩均评价结果"), "indicators:muresult_list", "indicators.view_muresult", org_users=True),
             Item(gettext_noop("批量导入"), "indicators:import", "indicators.add_indicatorvalue"),
-            Item(gettext_noop("飞地利益共享"), "indicators:benefitshare_list", "indicators.view_benefitshare"),
-            Item(gettext_noop("园区公布数据"), "indicators:zonefigure_list", "indicators.view_zonefigure"),
-            Item(gettext_noop("地区公布数据"), "indicators:regionfigure_list", "indicators.view_regionfigure"),
-            Item(gettext_noop("指标定义"), "indicators:indicator_list", "indicators.view_indicator"),
-        ])
+        ]))

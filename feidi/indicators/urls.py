@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feidi.core.routing import crud_urls as crud
+from feidi.core import declare
 
 from . import views as v
 
@@ -15,16 +15,10 @@ urlpatterns = [
     path("maps/city/", v.CityMapView.as_view(), name="city_map"),
     path("maps/zone/", v.ZoneMapView.as_view(), name="zone_map"),
     path("maps/geo/<str:code>.json", v.GeoCityView.as_view(), name="geo_city"),
-    *crud("definitions", "indicator", *v.IndicatorViews),
-    *crud("zone-figures", "zonefigure", *v.ZoneFigureViews),
-    *crud("region-figures", "regionfigure", *v.RegionFigureViews),
-    *crud("sharing", "benefitshare", *v.BenefitShareViews),
-    *crud("mu", "murule", v.MuRuleListView, v.MuRuleDetailView, v.MuRuleEditView, v.MuRuleDeleteView),
+    *declare.urls("indicators"),
     path("mu/<int:pk>/evaluate/", v.MuEvaluateView.as_view(), name="murule_evaluate"),
     path("mu/results/", v.MuResultListView.as_view(), name="muresult_list"),
     path("mu/results/<int:pk>/", v.MuResultDetailView.as_view(), name="muresult_detail"),
-    *crud("ranking/rules", "rankingrule", v.RankingRuleListView, v.RankingRuleDetailView, v.RankingRuleEditView,
-          v.RankingRuleDeleteView),
     path("ranking/", v.RankingRunListView.as_view(), name="rankingrun_list"),
     path("ranking/compute/", v.RankingRunCreateView.as_view(), name="rankingrun_compute"),
     path("ranking/<int:pk>/", v.RankingRunDetailView.as_view(), name="rankingrun_detail"),

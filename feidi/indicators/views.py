@@ -13,11 +13,11 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
-from feidi.core import audit
+from feidi.core import audit, declare
 from feidi.core.models import seeded_label
 from feidi.core.views import (
     ObjectDetailView,
@@ -26,7 +26,6 @@ from feidi.core.views import (
     ObjectListView,
     ObjectMixin,
     ScopedViewMixin,
-    crud_views,
 )
 from feidi.lib.cells import parse_number
 
@@ -84,8 +83,9 @@ class IndicatorValueListView(ObjectListView):
     select_related = ("organization", "indicator")
 
 
-IndicatorViews = crud_views(Indicator, form_class=IndicatorForm, filterset_class=IndicatorFilterSet,
-                            table_class=IndicatorTable)
+# The menu 经济运行 puts each declared entry at its place among the hand-made ones (apps.py).
+declare.model(Indicator, "definitions", form=IndicatorForm, filterset=IndicatorFilterSet, table=IndicatorTable,
+              menu=declare.Entry("indicators", gettext_noop("指标定义"), position=14))
 
 
 def last_month() -> dt.date:
@@ -274,11 +274,11 @@ class AnalysisView(ScopedViewMixin, TemplateView):
 
 # --- 亩均效益 ---------------------------------------------------------------------------------------
 
+@declare.view(MuRule, "detail")
 class MuRuleDetailView(ObjectDetailView):
     """A year's rule with its results: counts by class, distribution by zone and by chain, and the
     button that (re)runs the evaluation."""
 
-    model = MuRule
     template_name = "indicators/murule_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -323,9 +323,8 @@ class MuEvaluateView(ObjectMixin, View):
         return HttpResponseRedirect(rule.get_absolute_url())
 
 
-MuRuleListView, _, MuRuleEditView, MuRuleDeleteView = crud_views(
-    MuRule, form_class=MuRuleForm, filterset_class=MuRuleFilterSet, table_class=MuRuleTable,
-    select_related=("department",))
+declare.model(MuRule, "mu", form=MuRuleForm, filterset=MuRuleFilterSet, table=MuRuleTable,
+              select_related=("department",), menu=declare.Entry("indicators", gettext_noop("亩均效益评价"), position=8))
 
 
 class MuResultListView(ObjectListView):
@@ -344,9 +343,8 @@ class MuResultDetailView(ObjectDetailView):
 
 # --- 月调度 ----------------------------------------------------------------------------------------------
 
-RankingRuleListView, RankingRuleDetailView, RankingRuleEditView, RankingRuleDeleteView = crud_views(
-    RankingRule, form_class=RankingRuleForm, filterset_class=RankingRuleFilterSet, table_class=RankingRuleTable,
-    select_related=("department",))
+declare.model(RankingRule, "ranking/rules", form=RankingRuleForm, filterset=RankingRuleFilterSet,
+              table=RankingRuleTable, select_related=("department",), menu=declare.Entry("indicators", gettext_noop("排名规则"), position=7))
 
 
 class RankingRunListView(ObjectListView):
@@ -468,18 +466,13 @@ class _ZoneFigureEdit(ObjectEditView):
         return super().save_object(form, obj, creating=creating, expected_version=expected_version)
 
 
-ZoneFigureViews = crud_views(ZoneFigure, form_class=ZoneFigureForm, filterset_class=ZoneFigureFilterSet,
-                             table_class=ZoneFigureTable, select_related=("zone", "indicator"),
-                             edit_base=_ZoneFigureEdit)
-
-
-RegionFigureViews = crud_views(RegionFigure, form_class=RegionFigureForm, filterset_class=RegionFigureFilterSet,
-                               table_class=RegionFigureTable, select_related=("indicator",), edit_base=_ZoneFigureEdit)
-
-
-BenefitShareViews = crud_views(BenefitShare, form_class=BenefitShareForm, filterset_class=BenefitShareFilterSet,
-                               table_class=BenefitShareTable,
-                               select_related=("organization", "agreement", "home_zone", "enclave_zone"))
+declare.model(ZoneFigure, "zone-figures", form=ZoneFigureForm, filterset=ZoneFigureFilterSet, table=ZoneFigureTable,
+              select_related=("zone", "indicator"), edit_base=_ZoneFigureEdit, menu=declare.Entry("indicators", gettext_noop("园区公布数据"), position=12))
+declare.model(RegionFigure, "region-figures", form=RegionFigureForm, filterset=RegionFigureFilterSet,
+              table=RegionFigureTable, select_related=("indicator",), edit_base=_ZoneFigureEdit,
+              menu=declare.Entry("indicators", gettext_noop("地区公布数据"), position=13))
+declare.model(BenefitShare, "sharing", form=BenefitShareForm, filterset=BenefitShareFilterSet, table=BenefitShareTable,
+              select_related=("organization", "agreement", "home_zone", "enclave_zone"), menu=declare.Entry("indicators", gettext_noop("飞地利益共享"), position=11))
 
 
 # --- maps ------------------------------------------------------------------------------------------------

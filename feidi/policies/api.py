@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from feidi.core import declare
 from feidi.core.api import (
     Id,
     Pages,
@@ -141,9 +142,7 @@ def list_policies(request, q: str = ""):
     return filtered(request, scoped_list(request, Policy), PolicyFilterSet)
 
 
-@router.get("/policies/{pk}", response=PolicySchema, summary="政策详情", openapi_extra=model_of("policies.policy"))
-def get_policy(request, pk: Id):
-    return scoped_get(request, Policy, pk)
+declare.api_routes(router, Policy, PolicySchema, path="/policies", detail_summary="政策详情")
 
 
 @router.get("/items", response=list[PolicyItemSchema], summary="政策条款（含条件）", openapi_extra=model_of("policies.policyitem"))
@@ -152,9 +151,7 @@ def list_items(request, q: str = ""):
     return filtered(request, scoped_list(request, PolicyItem).prefetch_related("conditions"), PolicyItemFilterSet)
 
 
-@router.get("/items/{pk}", response=PolicyItemSchema, summary="条款详情", openapi_extra=model_of("policies.policyitem"))
-def get_item(request, pk: Id):
-    return scoped_get(request, PolicyItem, pk)
+declare.api_routes(router, PolicyItem, PolicyItemSchema, path="/items", detail_summary="条款详情", name="item")
 
 
 @router.post("/items/{pk}/refresh", response=dict, summary="重新匹配该条款",
@@ -174,9 +171,7 @@ def list_matches(request, status: str = "", item: int | None = None, organizatio
                     MatchFilterSet)
 
 
-@router.get("/matches/{pk}", response=PolicyMatchSchema, summary="匹配详情", openapi_extra=model_of("policies.match"))
-def get_match(request, pk: Id):
-    return scoped_get(request, Match, pk)
+declare.api_routes(router, Match, PolicyMatchSchema, path="/matches", detail_summary="匹配详情")
 
 
 @router.get("/applications", response=list[PolicyApplicationSchema], summary="政策申报",
@@ -186,10 +181,7 @@ def list_applications(request, status: str = ""):
     return filtered(request, scoped_list(request, Application), ApplicationFilterSet)
 
 
-@router.get("/applications/{pk}", response=PolicyApplicationSchema, summary="申报详情",
-            openapi_extra=model_of("policies.application"))
-def get_application(request, pk: Id):
-    return scoped_get(request, Application, pk)
+declare.api_routes(router, Application, PolicyApplicationSchema, path="/applications", detail_summary="申报详情")
 
 
 @router.post("/applications", response={201: PolicyApplicationSchema}, summary="提交申报",

@@ -25,13 +25,15 @@ class PoliciesConfig(AppConfig):
         jobs.connect()  # matches follow labels, values, residencies and talents
         workbench.register(todos.todos)
         imports.register("policy_items", "feidi.policies.importers.PolicyItemImporter")
-        register("policies", gettext_noop("惠企政策"), "🎁", 25, [
+        from feidi.core import declare
+
+        from . import views  # noqa: F401 — the declarations the menu is made from
+
+        register("policies", gettext_noop("惠企政策"), "🎁", 25, declare.menu_items("policies", [
             Item(gettext_noop("我的政策"), "policies:mine", "policies.view_match", org_users=True,
                  visible=lambda user: bool(user.organization_id)),
-            Item(gettext_noop("政策库"), "policies:policy_list", "policies.view_policy"),
-            Item(gettext_noop("政策条款"), "policies:policyitem_list", "policies.view_policyitem"),
             Item(gettext_noop("匹配结果"), "policies:match_list", "policies.view_match"),
             Item(gettext_noop("政策申报"), "policies:application_list", "policies.view_application", org_users=True),
             Item(gettext_noop("政策兑现"), "policies:payment_list", "policies.view_payment", org_users=True),
             Item(gettext_noop("兑现汇总"), "policies:payment_summary", "policies.view_payment"),
-        ])
+        ]))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feidi.core.routing import crud_urls as crud
+from feidi.core import declare
 
 from . import views as v
 
@@ -8,17 +8,13 @@ app_name = "policies"
 
 urlpatterns = [
     path("mine/", v.MyPoliciesView.as_view(), name="mine"),
-    *crud("library", "policy", v.PolicyListView, v.PolicyDetailView, v.PolicyEditView, v.PolicyDeleteView),
+    *declare.urls("policies"),
     path("library/<int:pk>/effect/", v.PolicyEffectView.as_view(), name="policy_effect"),
     path("library/<int:pk>/attach/", v.PolicyAttachView.as_view(), name="policy_attach"),
     path("library/<int:pk>/files/<int:file>/", v.PolicyFileView.as_view(), name="policy_file"),
     path("library/<int:pk>/files/<int:file>/delete/", v.PolicyFileDeleteView.as_view(), name="policy_file_delete"),
-    *crud("items", "policyitem", v.PolicyItemListView, v.PolicyItemDetailView, v.PolicyItemEditView,
-          v.PolicyItemDeleteView),
     path("items/import/", v.PolicyItemImportView.as_view(), name="policyitem_import"),
     path("items/<int:pk>/act/", v.PolicyItemActView.as_view(), name="policyitem_act"),
-    *crud("conditions", "condition", v.ConditionListView, v.ConditionDetailView, v.ConditionEditView,
-          v.ConditionDeleteView),
     path("matches/", v.MatchListView.as_view(), name="match_list"),
     path("matches/<int:pk>/", v.MatchDetailView.as_view(), name="match_detail"),
     path("matches/<int:pk>/apply/", v.ApplicationApplyView.as_view(), name="match_apply"),

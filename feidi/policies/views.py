@@ -11,10 +11,11 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
+from feidi.core import declare
 from feidi.core.actions import ConflictError
 from feidi.core.attachments import AttachmentView, AttachView
 from feidi.core.views import (
@@ -43,16 +44,18 @@ from .forms import ApplicationActionForm, ApplicationForm, ConditionForm, Policy
 from .models import Application, Condition, Match, Payment, Policy, PolicyItem
 from .tables import ApplicationTable, ConditionTable, MatchTable, PaymentTable, PolicyItemTable, PolicyTable
 
-
 # --- the library ------------------------------------------------------------------------------------
-class PolicyListView(ObjectListView):
-    model = Policy
-    filterset_class = PolicyFilterSet
-    table_class = PolicyTable
+# The menu 惠企政策: 我的政策, 政策库, 政策条款, then the hand-made entries (apps.py).
+declare.model(Policy, "library", form=PolicyForm, filterset=PolicyFilterSet, table=PolicyTable,
+              menu=declare.Entry("policies", gettext_noop("政策库"), position=1))
+declare.model(PolicyItem, "items", form=PolicyItemForm, filterset=PolicyItemFilterSet, table=PolicyItemTable,
+              select_related=("policy",), menu=declare.Entry("policies", gettext_noop("政策条款"), position=2))
+declare.model(Condition, "conditions", form=ConditionForm, filterset=ConditionFilterSet, table=ConditionTable,
+              select_related=("item", "label", "zone", "indicator", "talent_tier"))
 
 
+@declare.view(Policy, "detail")
 class PolicyDetailView(ObjectDetailView):
-    model = Policy
     template_name = "policies/policy_detail.html"
     detail_fields = ("issuer", "number", "issued_on", "effective_from", "effective_until", "target_indicator",
                      "active", "department")
@@ -114,27 +117,15 @@ class MatchPolicyFileView(AttachmentView):
         return match.item.policy.attachments.all()
 
 
+@declare.view(Policy, "edit")
 class PolicyEditView(ObjectEditView):
-    model = Policy
-    form_class = PolicyForm
 
     def save_object(self, form, obj, *, creating, expected_version):
         return actions.do_save_policy(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
-class PolicyDeleteView(ObjectDeleteView):
-    model = Policy
-
-
-class PolicyItemListView(ObjectListView):
-    model = PolicyItem
-    filterset_class = PolicyItemFilterSet
-    table_class = PolicyItemTable
-    select_related = ("policy",)
-
-
+@declare.view(PolicyItem, "detail")
 class PolicyItemDetailView(ObjectDetailView):
-    model = PolicyItem
     template_name = "policies/policyitem_detail.html"
     detail_fields = ("policy", "mode", "period", "amount_kind", "amount_fixed", "amount_rate", "amount_indicator",
                      "amount_month", "amount_cap", "review_department", "step_days", "active", "matched_at",
@@ -157,17 +148,12 @@ class PolicyItemDetailView(ObjectDetailView):
             may_confirm=user.has_perm("policies.change_payment") and may_change, **kwargs)
 
 
+@declare.view(PolicyItem, "edit")
 class PolicyItemEditView(PrefillMixin, ObjectEditView):
-    model = PolicyItem
-    form_class = PolicyItemForm
     prefill = {"policy": Policy}
 
     def save_object(self, form, obj, *, creating, expected_version):
         return actions.do_save_item(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-class PolicyItemDeleteView(ObjectDeleteView):
-    model = PolicyItem
 
 
 class PolicyItemImportView(ObjectImportView):
@@ -208,21 +194,14 @@ class PolicyItemActView(ObjectMixin, View):
         return redirect(item.get_absolute_url())
 
 
+@declare.view(Condition, "list")
 class ConditionListView(ObjectListView):
-    model = Condition
-    filterset_class = ConditionFilterSet
-    table_class = ConditionTable
     select_related = ("item", "label", "zone", "indicator", "talent_tier")
     offer_add = False
 
 
-class ConditionDetailView(ObjectDetailView):
-    model = Condition
-
-
+@declare.view(Condition, "edit")
 class ConditionEditView(PrefillMixin, ObjectEditView):
-    model = Condition
-    form_class = ConditionForm
     prefill = {"item": PolicyItem}
     template_name = "policies/condition_form.html"
 
@@ -232,8 +211,8 @@ class ConditionEditView(PrefillMixin, ObjectEditView):
         return actions.do_save_condition(obj, acting_user=self.request.user)
 
 
+@declare.view(Condition, "delete")
 class ConditionDeleteView(ObjectDeleteView):
-    model = Condition
 
     def delete_object(self, obj):
         actions.do_delete_condition(obj, acting_user=self.request.user)

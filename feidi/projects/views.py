@@ -97,15 +97,13 @@ from .tables import (
 # The menu 招商项目: 项目看板, 招商项目, 公海线索, 外出招商, 重点项目, 项目预警, 调度会, 调度任务, 半月专报,
 # 阶段门槛, 调度设置 — the declared entries at their places among the hand-made ones (apps.py).
 declare.model(Project, "pipeline", form=ProjectForm, filterset=ProjectFilterSet, table=ProjectTable,
+              select_related=("zone", "segment__chain", "owner"),
               menu=declare.Entry("projects", gettext_noop("招商项目"), position=1))
 
 
 @declare.view(Project, "list")
 class ProjectListView(ObjectListView):
-    model = Project
-    filterset_class = ProjectFilterSet
-    table_class = ProjectTable
-    select_related = ("zone", "segment__chain", "owner")
+    """The pipeline; 公海线索 and 重点项目 are lists of it with their own filters and columns."""
 
 
 class PoolView(ProjectListView):
