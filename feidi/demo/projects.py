@@ -602,11 +602,10 @@ class _Loader:
         dates = self._dates(spec)
         stamps: list[dt.date] = [dates[0][1]]  # the business date of each event the actions write
         p = build.project.make(
-            self.created, acting_user=invest, name=spec.name, zone=zone, investor=investor, organization=org, segment=segment, industry_code=spec.code,
-            channel=spec.channel, introducer_department=unit_dept, introducer=introducer,
-            owner=None if spec.pool else invest,
-            planned_investment=yi(spec.planned), trip=trip if spec.trip else None,
-            incubated_from=self._incubated(spec) if spec.incubated else None,
+            self.created, acting_user=invest, name=spec.name, zone=zone, investor=investor, organization=org,
+            segment=segment, industry_code=spec.code, channel=spec.channel, introducer_department=unit_dept,
+            introducer=introducer, owner=None if spec.pool else invest, planned_investment=yi(spec.planned),
+            trip=trip if spec.trip else None, incubated_from=self._incubated(spec) if spec.incubated else None,
             description=spec.description or f"{spec.segment.replace('·', '产业链·')}环节项目（示例）。")
         for stage, on in dates[1:]:
             if stage == S.SIGNED:
