@@ -31,19 +31,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from feidi.accounts.actions import do_create_user, do_save_department
+from feidi.accounts.actions import do_save_department
 from feidi.accounts.models import Department, Role, User
-from feidi.core.actions import create_object
 from feidi.core.context import acting
 from feidi.core.models import DictItem
 from feidi.lib import idcard, uscc
-from feidi.registry.actions import (
-    do_save_organization,
-    do_save_person,
-    do_save_residency,
-    do_save_zone,
-    do_transition_residency,
-)
+from feidi.registry.actions import do_save_zone, do_transition_residency
 from feidi.registry.models import (
     Agreement,
     Commitment,
@@ -54,7 +47,7 @@ from feidi.registry.models import (
     Zone,
 )
 
-from . import words
+from . import build, words
 from .logins import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
 
 D = dt.date
@@ -776,96 +769,69 @@ class _Loader:
         if key in self.orgs:
             return self.orgs[key]
         spec = self.plan.orgs[key]
-        org = self.existing_orgs.get(spec.uscc)
-        if org is None:
-            org = Organization(
-                name=spec.name, uscc=spec.uscc, kind=spec.kind, industry_code=spec.industry_code,
-                zone=self.zone(spec.zone) if spec.zone else None,
-                department=self.depts[spec.department] if spec.department else None, region=spec.region,
-                address=spec.address, legal_representative=spec.legal_representative,
-                registered_capital=spec.registered_capital, established_on=spec.established_on,
-                land_area_mu=spec.land_area_mu, employees=spec.employees, description=spec.description,
-                sample=spec.sample)
-            do_save_organization(org, acting_user=None)
-            self.created["单位"] += 1
+        org = self.existing_orgs.get(spec.uscc) or build.organization.make(
+            self.created, name=spec.name, uscc=spec.uscc, kind=spec.kind, industry_code=spec.industry_code,
+            zone=self.zone(spec.zone) if spec.zone else None,
+            department=self.depts[spec.department] if spec.department else None, region=spec.region,
+            address=spec.address, legal_representative=spec.legal_representative,
+            registered_capital=spec.registered_capital, established_on=spec.established_on,
+            land_area_mu=spec.land_area_mu, employees=spec.employees, description=spec.description,
+            sample=spec.sample)
         self.orgs[key] = org
         return org
 
     def load_labels(self) -> None:
-        have = set(OrganizationLabel.objects.filter(organization__in=self.orgs.values())
-                   .values_list("organization_id", "label_id"))
+        have = build.label.existing(organization__in=self.orgs.values())
         for key, spec in self.plan.orgs.items():
             org = self.orgs[key]
             for lab in spec.labels:
                 item = self.labels[lab.code]
-                if (org.pk, item.pk) in have:
-                    continue
-                create_object(OrganizationLabel(organization=org, label=item, since=lab.since, until=lab.until,
-                                                note=lab.note, sample=lab.sample, department=org.department),
-                              acting_user=None)
+                build.label.ensure(self.created, have=have, organization=org, label=item, since=lab.since,
+                                   until=lab.until, note=lab.note, sample=lab.sample, department=org.department)
                 have.add((org.pk, item.pk))
-                self.created["单位标签"] += 1
 
     def load_people(self) -> None:
-        have = set(Person.objects.filter(sample=True).values_list("kind", "name", "organization_id"))
+        have = build.person.existing(sample=True)
         for p in self.plan.people:
-            org = self.orgs[p.organization] if p.organization else None
-            if (p.kind, p.name, getattr(org, "pk", None)) in have:
-                continue
-            person = Person(name=p.name, kind=p.kind, organization=org, title=p.title, phone=p.phone,
-                            id_card=p.id_card, field=p.field, note=p.note, sample=True,
-                            department=self.depts[p.department] if p.department else None)
-            do_save_person(person, acting_user=None)
-            self.created["人员"] += 1
+            build.person.ensure(
+                self.created, have=have, name=p.name, kind=p.kind,
+                organization=self.orgs[p.organization] if p.organization else None, title=p.title, phone=p.phone,
+                id_card=p.id_card, field=p.field, note=p.note,
+                department=self.depts[p.department] if p.department else None)
 
     def load_residencies(self) -> None:
-        have = set(Residency.objects.values_list("organization_id", "enclave_id"))
+        have = build.residency.existing()
         for r in self.plan.residencies:
-            org, enclave = self.orgs[r.organization], self.zones[r.enclave]
-            if (org.pk, enclave.pk) in have:
-                continue
             (first, since), *rest = r.steps
-            res = do_save_residency(Residency(organization=org, enclave=enclave, status=first,
-                                              negotiating_since=since, note=r.note, sample=True), acting_user=None)
-            for status, on in rest:
+            res = build.residency.ensure(self.created, have=have, organization=self.orgs[r.organization],
+                                         enclave=self.zones[r.enclave], status=first, negotiating_since=since,
+                                         note=r.note)
+            for status, on in rest if res else ():
                 res = do_transition_residency(res, status, on=on, acting_user=None)
-            self.created["飞地入驻"] += 1
 
     def load_agreements(self) -> None:
         for a in self.plan.agreements:
-            agreement = Agreement.objects.filter(title=a.title).first()
             dept = self.depts[a.department]
-            if agreement is None:
-                agreement = create_object(Agreement(
-                    title=a.title, party_a=a.party_a, party_b=a.party_b, signed_on=a.signed_on,
-                    valid_until=a.valid_until, summary=a.summary, output_share_a=a.output_share_a,
-                    tax_share_a=a.tax_share_a, department=dept, sample=True), acting_user=None)
-                self.created["合作协议"] += 1
-            have = set(agreement.commitments.values_list("content", flat=True))
+            agreement = build.agreement.ensure(
+                self.created, title=a.title, party_a=a.party_a, party_b=a.party_b, signed_on=a.signed_on,
+                valid_until=a.valid_until, summary=a.summary, output_share_a=a.output_share_a,
+                tax_share_a=a.tax_share_a, department=dept)
+            have = build.commitment.existing(agreement=agreement)
             for content, owner, due, status in a.commitments:
-                if content in have:
-                    continue
-                create_object(Commitment(agreement=agreement, content=content, owner=owner, due_on=due,
-                                         status=status, department=dept, sample=True), acting_user=None)
-                self.created["协议承诺"] += 1
+                build.commitment.ensure(self.created, have=have, agreement=agreement, content=content, owner=owner,
+                                        due_on=due, status=status, department=dept)
 
     def load_users(self) -> None:
         roles = {r.code: r for r in Role.objects.all()}
-        have = set(User.objects.filter(username__in=[u.username for u in self.plan.users])
-                   .values_list("username", flat=True))
+        have = build.user.existing(username__in=[u.username for u in self.plan.users])
         for u in self.plan.users:
-            if u.username in have:
-                continue
-            user = User(username=u.username, full_name=u.full_name, title=u.title,
-                        department=self.depts[u.department] if u.department else None,
-                        organization=self.orgs[u.organization] if u.organization else None)
-            if u.totp:
-                # A known secret, already confirmed, so browser tests can compute codes (pyotp).
-                user.totp_secret = DEMO_TOTP_SECRET
-                user.totp_confirmed = True
-            do_create_user(user, password=DEMO_PASSWORD, roles=[roles[r] for r in (u.role, *u.extra_roles)],
-                           acting_user=None)
-            self.created["账号"] += 1
+            # the admins get a known secret, already confirmed, so browser tests can compute codes (pyotp)
+            totp = {"totp_secret": DEMO_TOTP_SECRET, "totp_confirmed": True} if u.totp else {}
+            build.user.ensure(
+                self.created, have=have, username=u.username, full_name=u.full_name, title=u.title,
+                department=self.depts[u.department] if u.department else None,
+                organization=self.orgs[u.organization] if u.organization else None, **totp,
+                action={"password": DEMO_PASSWORD, "roles": [roles[r] for r in (u.role, *u.extra_roles)]})
 
 
 def load() -> dict:

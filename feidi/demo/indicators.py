@@ -22,6 +22,8 @@ from feidi.indicators.engine import add_months
 from feidi.indicators.models import Indicator, IndicatorValue
 from feidi.registry.models import Organization
 
+from . import build
+
 SEASON = [0.62, 0.78, 1.02, 1.0, 1.03, 1.06, 1.0, 1.0, 1.04, 1.02, 1.08, 1.35]  # Jan … Dec, mean ≈ 1
 ZONES = ("上饶经开区", "上饶高铁经济试验区")
 
@@ -141,7 +143,6 @@ def _peers_mu_and_ranking(indicators, last: dt.date) -> dict:
     from django.db.models import Sum
 
     from feidi.accounts.models import Department
-    from feidi.core.actions import create_object
     from feidi.core.models import DictItem
     from feidi.indicators import mu, ranking
     from feidi.indicators.models import MuRule, RankingRule, ZoneFigure
@@ -155,9 +156,8 @@ def _peers_mu_and_ranking(indicators, last: dt.date) -> dict:
     ours = IndicatorValue.objects.filter(zone=home, indicator=revenue, period=last).aggregate(s=Sum("value"))["s"]
     national = DictItem.objects.get(type__code="zone_kind", code="national_etdz")
     for name, short, region, code, factor, growth in PEERS:
-        zone = Zone.objects.filter(name=name).first() or create_object(Zone(
-            name=name, short_name=short, kind=national, host_region=region, region_code=code, sample=True,
-            description="全省国家级经开区之一，用于排名演示；数值为示例。"), acting_user=None)
+        zone = build.peer_zone.ensure(created, name=name, short_name=short, kind=national, host_region=region,
+                                      region_code=code, description="全省国家级经开区之一，用于排名演示；数值为示例。")
         if ours:
             ZoneFigure.objects.get_or_create(zone=zone, indicator=revenue, period=last, defaults={
                 "value": (ours * Decimal(factor)).quantize(Decimal("1")), "growth": Decimal(str(growth)),

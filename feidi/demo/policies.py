@@ -15,8 +15,9 @@ from feidi.core.models import DictItem
 from feidi.indicators.engine import add_months
 from feidi.indicators.models import Indicator
 from feidi.policies import actions, matching
-from feidi.policies.models import Application, Condition, Match, Payment, Policy, PolicyItem
+from feidi.policies.models import Application, Match, Payment, Policy, PolicyItem
 
+from . import build
 from .city import DEPT_ETDZ
 
 WAN = Decimal(10000)
@@ -110,26 +111,24 @@ def load() -> dict:
     indicators = {i.code: i for i in Indicator.objects.all()}
     labels = {i.code: i for i in DictItem.objects.filter(type__code="org_label")}
     for spec in _policies(today):
-        policy = actions.do_save_policy(Policy(
-            title=spec["title"], issuer=spec["issuer"], number=spec["number"], issued_on=spec["issued_on"],
-            effective_from=spec["issued_on"], effective_until=dt.date(today.year + 2, 12, 31), text=spec["text"],
-            target_indicator=indicators.get(spec["indicator"]), department=dept, sample=True), acting_user=office)
-        created["惠企政策"] += 1
+        policy = build.policy.make(
+            created, acting_user=office, title=spec["title"], issuer=spec["issuer"], number=spec["number"],
+            issued_on=spec["issued_on"], effective_from=spec["issued_on"],
+            effective_until=dt.date(today.year + 2, 12, 31), text=spec["text"],
+            target_indicator=indicators.get(spec["indicator"]), department=dept)
         for it in spec["items"]:
-            item = PolicyItem(policy=policy, number=it["number"], title=it["title"], mode=it["mode"],
-                              period=str(today.year), amount_kind=it["amount_kind"],
-                              amount_fixed=it.get("amount_fixed"), amount_rate=it.get("amount_rate"),
-                              amount_indicator=indicators.get(it.get("amount_indicator", "")),
-                              amount_month=it.get("amount_month"), amount_cap=it.get("amount_cap"),
-                              materials=it.get("materials", ""), content=it["content"], step_days=5, sample=True)
-            actions.do_save_item(item, acting_user=office)
-            created["政策条款"] += 1
+            item = build.policy_item.make(
+                created, acting_user=office, policy=policy, number=it["number"], title=it["title"], mode=it["mode"],
+                period=str(today.year), amount_kind=it["amount_kind"], amount_fixed=it.get("amount_fixed"),
+                amount_rate=it.get("amount_rate"), amount_indicator=indicators.get(it.get("amount_indicator", "")),
+                amount_month=it.get("amount_month"), amount_cap=it.get("amount_cap"),
+                materials=it.get("materials", ""), content=it["content"])
             for order, c in enumerate(it["conditions"]):
-                actions.do_save_condition(Condition(
-                    item=item, kind=c["kind"], label=labels.get(c.get("label", "")), industry=c.get("industry", ""),
-                    indicator=indicators.get(c.get("indicator", "")), month=c.get("month"),
-                    min_value=c.get("min_value"), min_growth=c.get("min_growth"), min_count=c.get("min_count", 1),
-                    text=c.get("text", ""), order=order), acting_user=office)
+                build.condition.make(
+                    created, acting_user=office, item=item, kind=c["kind"], label=labels.get(c.get("label", "")),
+                    industry=c.get("industry", ""), indicator=indicators.get(c.get("indicator", "")),
+                    month=c.get("month"), min_value=c.get("min_value"), min_growth=c.get("min_growth"),
+                    min_count=c.get("min_count", 1), text=c.get("text", ""), order=order)
     _landed(dept)
     # matched now (the jobs the saves asked for would do the same after commit)
     matching.refresh_all(push=False)

@@ -38,15 +38,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from feidi.accounts.models import Department, User
-from feidi.chains.actions import do_save_chain, do_save_member, do_save_segment, do_save_target
 from feidi.chains.models import Chain, Segment, SegmentMember, Target
-from feidi.core.actions import create_object
 from feidi.core.context import acting
 from feidi.projects.actions import (
     do_attach_evidence,
     do_hold_dispatch,
-    do_record_decision,
-    do_save_part,
     do_save_project,
     do_transition_project,
     evaluate_alerts,
@@ -54,23 +50,17 @@ from feidi.projects.actions import (
 )
 from feidi.projects.models import (
     FLOW,
-    AnnualPlan,
     Channel,
-    Dispatch,
-    InvestmentTrip,
     KeyLevel,
-    Milestone,
-    MonthlyInvestment,
     Problem,
     Project,
     ProjectEvent,
     Stage,
     StageRecord,
-    Task,
 )
-from feidi.registry.actions import do_save_organization
 from feidi.registry.models import Organization, Person, Residency, Zone
 
+from . import build
 from .city import (
     DEPT_ETDZ,
     DEPT_TECH,
@@ -405,6 +395,10 @@ def _at(day: dt.date, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)) + dt.timedelta(minutes=minute))
 
 
+# outside enterprises registered for the target list, counted apart from the city's 单位
+TARGET_ORG = build.organization.counted("目标企业")
+
+
 # --- Loading ------------------------------------------------------------------------------------
 class _Loader:
     def __init__(self, dept: Department, zone: Zone, users: dict[str, User]):
@@ -421,14 +415,11 @@ class _Loader:
     def chains(self) -> None:
         project, leader = self.users["project"], self.users["leader"]
         for order, spec in enumerate(CHAINS, start=1):
-            chain = Chain.objects.filter(department=self.dept, name=spec.name).first()
-            if chain is None:
-                chain = do_save_chain(Chain(
-                    name=spec.name, order=order, leader=leader, leader_title=CHAIN_LEADER_TITLE,
-                    weak_enterprises=spec.weak_enterprises, weak_output=yi(spec.weak_output_yi),
-                    description=spec.description + "链长、薄弱阈值为示例。", department=self.dept, sample=True),
-                    acting_user=project)
-                self.created["产业链"] += 1
+            chain = build.chain.ensure(
+                self.created, acting_user=project, name=spec.name, order=order, leader=leader,
+                leader_title=CHAIN_LEADER_TITLE, weak_enterprises=spec.weak_enterprises,
+                weak_output=yi(spec.weak_output_yi), description=spec.description + "链长、薄弱阈值为示例。",
+                department=self.dept)
             n = 0
             for name, description, children in spec.segments:
                 n += 10
@@ -437,18 +428,14 @@ class _Loader:
                     self.segment(chain, child, child_description, n + i, parent)
 
     def segment(self, chain: Chain, name: str, description: str, order: int, parent: Segment | None) -> Segment:
-        seg = Segment.objects.filter(chain=chain, name=name).first()
-        if seg is None:
-            seg = do_save_segment(Segment(chain=chain, name=name, description=description, order=order,
-                                          parent=parent, sample=True), acting_user=self.users["project"])
-            self.created["产业链环节"] += 1
+        seg = build.segment.ensure(self.created, acting_user=self.users["project"], chain=chain, name=name,
+                                   description=description, order=order, parent=parent)
         self.segments[f"{chain.name}·{name}"] = seg
         return seg
 
     def members(self) -> None:
         """The zone's enterprises (and the G60 park's A区) on the segments their description names."""
-        have = set(SegmentMember.objects.filter(segment__in=self.segments.values())
-                   .values_list("segment_id", "organization_id"))
+        have = build.member.existing(segment__in=self.segments.values())
         zones = [ZONE_ETDZ, ENCLAVE_G60_A]
         orgs = list(Organization.objects.filter(zone__name__in=zones, kind=Organization.Kind.ENTERPRISE)
                     .order_by("uscc"))
@@ -495,10 +482,9 @@ class _Loader:
                 role = SegmentMember.Role.BACKBONE
             else:
                 role = SegmentMember.Role.SUPPORTING
-            do_save_member(SegmentMember(segment=seg, organization=org, role=role, declared_output=output,
-                                         note=note or "申报产值为示例", sample=True), acting_user=investor)
+            build.member.make(self.created, acting_user=investor, segment=seg, organization=org, role=role,
+                              declared_output=output, note=note or "申报产值为示例")
             have.add((seg.pk, org.pk))
-            self.created["环节企业"] += 1
 
     def target_orgs(self) -> None:
         """Outside enterprises on the target list, registered with synthetic credit codes."""
@@ -512,22 +498,16 @@ class _Loader:
             org = existing.get(code)
             if org is None:
                 legal, _ = self.gen.person()
-                org = do_save_organization(Organization(
-                    name=name, uscc=code, kind=Organization.Kind.ENTERPRISE, industry_code=t.industry_code,
-                    region=t.region, legal_representative=legal, department=self.dept,
-                    registered_capital=yi(random.Random(code).choice((0.5, 1, 2, 5, 10))),
-                    description=f"招商目标企业（示例企业，{t.segment}）。名称、信用代码为合成数据。", sample=True),
-                    acting_user=investor)
-                self.created["目标企业"] += 1
+                org = TARGET_ORG.make(
+                    self.created, acting_user=investor, name=name, uscc=code, kind=Organization.Kind.ENTERPRISE,
+                    industry_code=t.industry_code, region=t.region, legal_representative=legal,
+                    department=self.dept, registered_capital=yi(random.Random(code).choice((0.5, 1, 2, 5, 10))),
+                    description=f"招商目标企业（示例企业，{t.segment}）。名称、信用代码为合成数据。")
             else:
                 self.gen.person()  # keep the draws in step
-            target = Target.objects.filter(segment=self.segments[t.segment], organization=org).first()
-            if target is None:
-                target = do_save_target(Target(segment=self.segments[t.segment], organization=org, reason=t.reason,
-                                               priority=t.priority, status=t.status, sample=True),
-                                        acting_user=investor)
-                self.created["招商目标"] += 1
-            self.targets[t.key] = target
+            self.targets[t.key] = build.target.ensure(
+                self.created, acting_user=investor, segment=self.segments[t.segment], organization=org,
+                reason=t.reason, priority=t.priority, status=t.status)
 
     # pipeline -----------------------------------------------------------------------------------
     def pipeline(self) -> None:
@@ -537,16 +517,16 @@ class _Loader:
         for name, dept in Person.objects.filter(kind=Person.Kind.OFFICIAL, department__isnull=False).order_by(
                 "pk").values_list("name", "department__name"):
             officials.setdefault(dept, []).append(name)
-        trip = create_object(InvestmentTrip(
+        trip = build.trip.make(
+            self.created, acting_user=invest,
+            action={"m2m": {"members": [invest, project_user], "organizations": [
+                self.targets[k].organization for k in TRIP_VISITS if k in self.targets]}},
             set_out_on=today - dt.timedelta(days=TRIP_DAYS_AGO),
             return_on=today - dt.timedelta(days=TRIP_DAYS_AGO - 4), destination=TRIP_DESTINATION, leader=leader,
             purpose="围绕光伏逆变器、锂电电解液、医疗器械、低空基础设施等缺链环节开展靶向招商",
             summary=f"走访目标企业{len(TRIP_VISITS)}家，形成线索{sum(1 for s in PROJECTS if s.trip)}条，"
                     "其中2条已进入实质洽谈（示例）。",
-            department=self.dept, sample=True), acting_user=invest,
-            m2m={"members": [invest, project_user],
-                 "organizations": [self.targets[k].organization for k in TRIP_VISITS if k in self.targets]})
-        self.created["外出招商"] += 1
+            department=self.dept)
         units = ["经济发展局", "安商办", "科技创新局", "党政办"]
         for i, spec in enumerate(PROJECTS):
             self.project(spec, i, trip, officials, units)
@@ -621,15 +601,12 @@ class _Loader:
         unit_dept = self.depts.get(unit) or Department.objects.filter(name=unit).first()
         dates = self._dates(spec)
         stamps: list[dt.date] = [dates[0][1]]  # the business date of each event the actions write
-        p = do_save_project(Project(
-            name=spec.name, zone=zone, investor=investor, organization=org, segment=segment, industry_code=spec.code,
-            channel=spec.channel, introducer_department=unit_dept, introducer=introducer,
-            owner=None if spec.pool else invest,
-            planned_investment=yi(spec.planned), trip=trip if spec.trip else None,
-            incubated_from=self._incubated(spec) if spec.incubated else None,
-            description=spec.description or f"{spec.segment.replace('·', '产业链·')}环节项目（示例）。", sample=True),
-            acting_user=invest)
-        self.created["招商项目"] += 1
+        p = build.project.make(
+            self.created, acting_user=invest, name=spec.name, zone=zone, investor=investor, organization=org,
+            segment=segment, industry_code=spec.code, channel=spec.channel, introducer_department=unit_dept,
+            introducer=introducer, owner=None if spec.pool else invest, planned_investment=yi(spec.planned),
+            trip=trip if spec.trip else None, incubated_from=self._incubated(spec) if spec.incubated else None,
+            description=spec.description or f"{spec.segment.replace('·', '产业链·')}环节项目（示例）。")
         for stage, on in dates[1:]:
             if stage == S.SIGNED:
                 p.signed_amount = yi(spec.signed or spec.planned)
@@ -680,8 +657,7 @@ class _Loader:
         p.refresh_from_db()
         plan = (Decimal(str(spec.planned)) * Decimal(rng.choice(("0.25", "0.3", "0.35", "0.4"))) * YI).quantize(
             Decimal("1E6"))
-        do_save_part(AnnualPlan(project=p, year=today.year, planned_investment=plan, sample=True), acting_user=user)
-        self.created["年度计划"] += 1
+        build.annual_plan.make(self.created, acting_user=user, project=p, year=today.year, planned_investment=plan)
         elapsed = today.month - 1
         start = p.started_on or p.signed_on
         first = start.month if start and start.year == today.year else 1
@@ -694,22 +670,19 @@ class _Loader:
             notes = self._progress_notes(spec, len(months))
             for m, w, note in zip(months, weights, notes, strict=True):
                 amount = (total * w / sum(weights)).quantize(Decimal("1E4"))
-                do_save_part(MonthlyInvestment(project=p, month=D(today.year, m, 1), amount=amount, note=note,
-                                               sample=True), acting_user=user)
-                self.created["月度完成投资"] += 1
+                build.monthly_investment.make(self.created, acting_user=user, project=p, month=D(today.year, m, 1),
+                                              amount=amount, note=note)
         for name, planned, actual in self._milestones(p, spec):
-            do_save_part(Milestone(project=p, name=name, planned_on=planned, actual_on=actual, sample=True),
-                         acting_user=user)
-            self.created["项目节点"] += 1
+            build.milestone.make(self.created, acting_user=user, project=p, name=name, planned_on=planned,
+                                 actual_on=actual)
         for pr in spec.problems:
             solved = today + dt.timedelta(days=pr.solved) if pr.solved is not None else None
-            do_save_part(Problem(
-                project=p, kind=pr.kind, description=pr.description,
+            build.problem.make(
+                self.created, acting_user=user, project=p, kind=pr.kind, description=pr.description,
                 owner_department=self.depts.get(pr.department, self.dept),
                 deadline=today + dt.timedelta(days=pr.deadline), needs_leadership=pr.needs_leadership,
                 status=Problem.Status.SOLVED if solved else Problem.Status.OPEN, solved_on=solved,
-                resolution=pr.resolution, sample=True), acting_user=user)
-            self.created["问题清单"] += 1
+                resolution=pr.resolution)
 
     @staticmethod
     def _progress_notes(spec: ProjectSpec, n: int) -> list[str]:
@@ -752,22 +725,20 @@ class _Loader:
     def dispatch(self) -> None:
         user, today = self.users["project"], self.today
         monday = today - dt.timedelta(days=today.weekday())
-        if Dispatch.objects.filter(department=self.dept, week_start=monday).exists():
+        if build.dispatch.find(department=self.dept, week_start=monday):
             return
         week = monday.isocalendar()[1]
-        d = create_object(Dispatch(week_start=monday, title=f"{monday.year}年第{week}周重点项目调度会",
-                                   chaired_by=self.users["leader"].full_name, department=self.dept, sample=True),
-                          acting_user=user)
-        self.created["调度会"] += 1
+        d = build.dispatch.make(self.created, acting_user=user, week_start=monday,
+                                title=f"{monday.year}年第{week}周重点项目调度会",
+                                chaired_by=self.users["leader"].full_name, department=self.dept)
         by_name = {s.key: s.name for s in PROJECTS}
         for key, decision, unit, owner, days in DECISIONS:
             project = Project.objects.filter(department=self.dept, name=by_name[key], sample=True).first()
             if project is None:
                 continue
-            do_record_decision(Task(dispatch=d, project=project, decision=decision,
-                                    owner_department=self.depts.get(unit, self.dept), owner=self.users[owner],
-                                    deadline=today + dt.timedelta(days=days), sample=True), acting_user=user)
-            self.created["调度任务"] += 1
+            build.task.make(self.created, acting_user=user, dispatch=d, project=project, decision=decision,
+                            owner_department=self.depts.get(unit, self.dept), owner=self.users[owner],
+                            deadline=today + dt.timedelta(days=days))
         do_hold_dispatch(d, acting_user=user, held_on=today,
                          notes="听取重点项目推进情况汇报，研究解决用电、资金、用工等问题，议定事项如下（示例）。")
 

@@ -9,12 +9,12 @@ import random
 from django.utils import timezone
 
 from feidi.accounts.models import Department, User
-from feidi.core.actions import create_object
 from feidi.core.models import DictItem
 from feidi.registry.models import Organization, Zone
 from feidi.services import actions
-from feidi.services.models import Appeal, Assignment, ServiceGroup, ServiceSettings
+from feidi.services.models import Appeal
 
+from . import build
 from .city import DEPT_ETDZ, ZONE_ETDZ
 
 APPEALS = [
@@ -35,33 +35,23 @@ def load() -> dict:
     service, leader, cadre = (User.objects.filter(username=u).first() for u in ("service", "leader", "cadre"))
     if None in (dept, zone, service, leader, cadre):
         return created
-    if not ServiceSettings.objects.filter(department=dept).exists():
-        create_object(ServiceSettings(name="上饶经开区企业服务", department=dept, office_head=service,
-                                      principal_leader=leader, sample=True), acting_user=None)
-    groups = []
-    for area in ("第一服务小组（光伏片区）", "第二服务小组（锂电与汽车片区）", "第三服务小组（光电片区）"):
-        group = ServiceGroup.objects.filter(name=area, department=dept).first()
-        if group is None:
-            group = create_object(ServiceGroup(name=area, area=area[6:-1], leader=service, department=dept,
-                                               sample=True), acting_user=None)
-            created["服务小组"] += 1
-        groups.append(group)
+    build.service_settings.ensure(created, name="上饶经开区企业服务", department=dept, office_head=service,
+                                  principal_leader=leader)
+    groups = [build.service_group.ensure(created, name=area, area=area[6:-1], leader=service, department=dept)
+              for area in ("第一服务小组（光伏片区）", "第二服务小组（锂电与汽车片区）", "第三服务小组（光电片区）")]
     orgs = list(Organization.objects.filter(zone=zone, kind=Organization.Kind.ENTERPRISE).order_by("uscc"))
-    assigned = set(Assignment.objects.filter(until__isnull=True).values_list("organization_id", flat=True))
+    assigned = build.assignment.existing(until__isnull=True)
     for i, org in enumerate(orgs):
-        if org.pk not in assigned:
-            create_object(Assignment(organization=org, cadre=cadre, group=groups[i % 3], since=dt.date(2025, 1, 2),
-                                     department=org.department, sample=True), acting_user=None)
-            created["挂点"] += 1
+        build.assignment.ensure(created, have=assigned, organization=org, cadre=cadre, group=groups[i % 3],
+                                since=dt.date(2025, 1, 2), department=org.department)
     if Appeal.objects.filter(organization__zone=zone).exists():
         return created
     rng = random.Random(2025)
     categories = {i.code: i for i in DictItem.objects.filter(type__code="appeal_category")}
     steps = ["submitted", "accepted", "handling", "closed", "rated", "overdue", "handling"]
     for (code, title, content), step, org in zip(APPEALS, steps, rng.sample(orgs, len(APPEALS)), strict=False):
-        appeal = actions.do_file_appeal(Appeal(organization=org, category=categories[code], title=title,
-                                               content=content, sample=True), acting_user=cadre)
-        created["诉求"] += 1
+        appeal = build.appeal.make(created, acting_user=cadre, organization=org, category=categories[code],
+                                   title=title, content=content)
         if step == "submitted":
             continue
         appeal = actions.do_accept_appeal(appeal, acting_user=cadre)

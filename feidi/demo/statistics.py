@@ -76,21 +76,23 @@ def questions() -> list[tuple[str, str, bool, str]]:
     return [q if len(q) == 4 else (*q, "leader") for q in out]
 
 
+def _join(projects, programme, created: Counter) -> None:
+    """Put the projects into the 活动/批次 (once: a second run finds them there)."""
+    for project in projects:
+        if not project.programmes.filter(pk=programme.pk).exists():
+            project.programmes.add(programme)
+            created["活动/批次项目"] += 1
+
+
 def load() -> dict:
     created = Counter()
     spring, fair = _item("project_programme", SPRING_START), _item("project_programme", SHENZHEN_FAIR)
     started = Project.objects.filter(stage__in=[Stage.STARTED, Stage.PRODUCING, Stage.FULL], sample=True,
                                      started_on__year=2026).order_by("started_on", "pk")
-    for project in started[:4]:
-        if not project.programmes.filter(pk=spring.pk).exists():
-            project.programmes.add(spring)
-            created["活动/批次项目"] += 1
+    _join(started[:4], spring, created)
     signed = Project.objects.filter(signed_on__isnull=False, sample=True).exclude(
         pk__in=[p.pk for p in started[:4]]).order_by("-signed_on", "pk")
-    for project in signed[:3]:
-        if not project.programmes.filter(pk=fair.pk).exists():
-            project.programmes.add(fair)
-            created["活动/批次项目"] += 1
+    _join(signed[:3], fair, created)
     batch = _item("challenge_batch", FIRST_BATCH)
     first = list(Challenge.objects.filter(batch__isnull=True).exclude(status=Challenge.Status.DRAFT)
                  .order_by("published_at", "pk").values_list("pk", flat=True)[:9])

@@ -33,9 +33,9 @@ from feidi.chains.models import Chain, Segment
 from feidi.core.context import acting
 from feidi.core.models import DictItem
 from feidi.lib import patent, uscc
-from feidi.registry.actions import do_save_organization
 from feidi.registry.models import Organization, Person, Zone
 
+from . import build
 from .city import DEPT_ETDZ, DEPT_TECH, ENCLAVE_G60_A, ORG_JINKO, ORG_SJTU, ZONE_ETDZ, ZONE_GAOTIE
 
 LINGANG_INSTITUTE = "上海临港东岸新型储能研究院"
@@ -240,14 +240,10 @@ def _enterprise(selector: str) -> Organization | None:
 
 
 def _lingang_institute(created: Counter) -> Organization:
-    org = Organization.objects.filter(uscc=LINGANG_USCC).first()
-    if org is None:
-        org = do_save_organization(Organization(
-            name=LINGANG_INSTITUTE, uscc=LINGANG_USCC, kind=Organization.Kind.INSTITUTE, industry_code="M7320",
-            region="上海市浦东新区（临港新片区）", department=Department.objects.filter(name=DEPT_TECH).first(),
-            description="临港新片区的新型研发机构（示例），从事储能材料与电池技术研发。", sample=True), acting_user=None)
-        created["单位"] += 1
-    return org
+    return build.organization.ensure(
+        created, name=LINGANG_INSTITUTE, uscc=LINGANG_USCC, kind=Organization.Kind.INSTITUTE, industry_code="M7320",
+        region="上海市浦东新区（临港新片区）", department=Department.objects.filter(name=DEPT_TECH).first(),
+        description="临港新片区的新型研发机构（示例），从事储能材料与电池技术研发。")
 
 
 class _Loader:
@@ -268,69 +264,59 @@ class _Loader:
             numbers.append(patent.make(f"{year}{kind}{self.rng.randrange(10**7):07d}"))
         return "\n".join(numbers)
 
+    def _publish(self, kind: str, record, status: str, publish, close) -> None:
+        """Published and closed rows are published (and pushed below); closed ones are closed after."""
+        if status in ("published", "closed"):
+            record = publish(record, acting_user=None)
+            self.published[kind].append(record.pk)
+        if status == "closed":
+            close(record, acting_user=None)
+
     def demands(self) -> None:
-        from feidi.techmarket.actions import do_close_demand, do_publish_demand, do_save_demand
-        from feidi.techmarket.models import Demand
+        from feidi.techmarket.actions import do_close_demand, do_publish_demand
 
         today = timezone.localdate()
         for (who, chain, seg, field, kind, budget, days, title, keywords, text, status) in DEMANDS:
             org = _enterprise(who)
-            if org is None or Demand.objects.filter(organization=org, title=title).exists():
+            if org is None or build.demand.find(organization=org, title=title):
                 continue
-            demand = do_save_demand(Demand(
-                organization=org, title=title, description=text, keywords=keywords, field=self.fields[field],
-                segment=self.segments.get((chain, seg)), kind=kind, budget=Decimal(budget * 10_000),
-                deadline=today + dt.timedelta(days=days), sample=True, created_by=self.tech), acting_user=None)
-            self.created["技术需求"] += 1
-            if status in ("published", "closed"):
-                demand = do_publish_demand(demand, acting_user=None)
-                self.published["demand"].append(demand.pk)
-            if status == "closed":
-                do_close_demand(demand, acting_user=None)
+            demand = build.demand.make(
+                self.created, organization=org, title=title, description=text, keywords=keywords,
+                field=self.fields[field], segment=self.segments.get((chain, seg)), kind=kind,
+                budget=Decimal(budget * 10_000), deadline=today + dt.timedelta(days=days), created_by=self.tech)
+            self._publish("demand", demand, status, do_publish_demand, do_close_demand)
 
     def supplies(self) -> None:
-        from feidi.techmarket.actions import do_close_supply, do_publish_supply, do_save_supply
-        from feidi.techmarket.models import Supply
+        from feidi.techmarket.actions import do_close_supply, do_publish_supply
 
         lingang = _lingang_institute(self.created)
         for (who, chain, seg, field, maturity, mode, price, n_patents, title, keywords, text, status) in SUPPLIES:
             org = lingang if who == LINGANG_INSTITUTE else Organization.objects.filter(name=who).first()
             patents = self._patents(n_patents)  # drawn for every row, so the numbers never shift
-            if org is None or Supply.objects.filter(organization=org, title=title).exists():
+            if org is None or build.supply.find(organization=org, title=title):
                 continue
-            supply = do_save_supply(Supply(
-                organization=org, title=title, description=text, keywords=keywords, field=self.fields[field],
-                segment=self.segments.get((chain, seg)), patents=patents, maturity=maturity, transfer_mode=mode,
-                asking_price=Decimal(price * 10_000) if price else None, sample=True, created_by=self.tech,
-                department=Department.objects.filter(name=DEPT_TECH).first()), acting_user=None)
-            self.created["科技成果"] += 1
-            if status in ("published", "closed"):
-                supply = do_publish_supply(supply, acting_user=None)
-                self.published["supply"].append(supply.pk)
-            if status == "closed":
-                do_close_supply(supply, acting_user=None)
+            supply = build.supply.make(
+                self.created, organization=org, title=title, description=text, keywords=keywords,
+                field=self.fields[field], segment=self.segments.get((chain, seg)), patents=patents,
+                maturity=maturity, transfer_mode=mode, asking_price=Decimal(price * 10_000) if price else None,
+                created_by=self.tech, department=Department.objects.filter(name=DEPT_TECH).first())
+            self._publish("supply", supply, status, do_publish_supply, do_close_supply)
 
     def talents(self) -> None:
-        from feidi.techmarket.actions import do_save_talent
-        from feidi.techmarket.models import Talent
-
         zones = {z.name: z for z in Zone.objects.all()}
-        have = set(Talent.objects.values_list("person_id", flat=True))
+        have = build.talent.existing()
         people = (Person.objects.filter(kind=Person.Kind.TALENT, sample=True, organization__isnull=False)
                   .select_related("organization").order_by("name")[:12])
         for i, person in enumerate(people):
-            if person.pk in have:
-                continue
             m = re.match(r"(\d{4})年经(.+)引进", person.note or "")
             chain = (person.organization.description or "").split("产业链")[0]
             year = int(m.group(1)) if m else 2024
-            do_save_talent(Talent(
-                person=person, field=self.fields[CHAIN_FIELD.get(chain, "digital")], title=person.title,
+            build.talent.ensure(
+                self.created, have=have, acting_user=self.tech, person=person,
+                field=self.fields[CHAIN_FIELD.get(chain, "digital")], title=person.title,
                 degree=DEGREES[i % len(DEGREES)], employer=person.organization,
                 enclave=zones.get(m.group(2)) if m else None, how=TALENT_HOW[i % len(TALENT_HOW)],
-                introduced_on=dt.date(year, 1 + i % 12, 1 + (i * 7) % 28), sample=True,
-                note=f"{person.field}方向，经飞地引进（示例）"), acting_user=self.tech)
-            self.created["引进人才"] += 1
+                introduced_on=dt.date(year, 1 + i % 12, 1 + (i * 7) % 28), note=f"{person.field}方向，经飞地引进（示例）")
 
     def push(self) -> None:
         """Run the two-way push now for what was published (the job queue may not be running)."""

@@ -33,6 +33,7 @@ from feidi.core.models import DictItem
 from feidi.lib import patent
 from feidi.registry.models import Organization
 
+from . import build
 from .city import ORG_JINKO
 
 FINISHED_TITLE = "长三角G60科创走廊第六届科技成果拍卖会·上饶专场（示例）"
@@ -57,12 +58,12 @@ OPEN_LOTS = [
 BIDDERS = [ORG_JINKO, "江西金丰药业有限公司", "上海亥博粘胶材料有限公司", "苏州弘道新材料有限公司",
            "上海施尔威超级电容有限公司", "成曜移动消防舱有限公司"]
 WAN = Decimal(10_000)
+# a lot's achievement is not counted among the market's 科技成果 (the summary counts the lots)
+LOT_SUPPLY = build.supply.counted(None)
 
 
 def load() -> dict:
     """Load the two demo auctions (idempotent); needs the demo city (the tech bureau's user)."""
-    from feidi.auctions.models import Auction
-
     staff = User.objects.filter(username="tech").select_related("department").first()
     if staff is None or not DictItem.objects.filter(type__code="tech_field").exists():
         return {}
@@ -72,9 +73,9 @@ def load() -> dict:
         bidders = _bidders()
         if len(bidders) < 2:
             return {}
-        if not Auction.objects.filter(title=FINISHED_TITLE).exists():
+        if not build.auction.find(title=FINISHED_TITLE):
             _finished(staff, bidders, rng, created)
-        if not Auction.objects.filter(title=OPEN_TITLE).exists():
+        if not build.auction.find(title=OPEN_TITLE):
             _open(staff, bidders, rng, created)
     return {k: v for k, v in created.items() if v}
 
@@ -85,43 +86,44 @@ def _bidders() -> list[Organization]:
 
 
 def _supply(staff, name: str, field: str, n_patents: int, title: str, price_wan: int, rng):
-    from feidi.techmarket.actions import do_publish_supply, do_save_supply
+    """The lot's achievement, published."""
+    from feidi.techmarket.actions import do_publish_supply
     from feidi.techmarket.models import Supply
 
     org = Organization.objects.filter(name=name).first()
     if org is None:
         return None
-    found = Supply.objects.filter(organization=org, title=title).first()
+    found = build.supply.find(organization=org, title=title)
     if found is not None:
         return found if found.status == Supply.Status.PUBLISHED else do_publish_supply(found, acting_user=staff)
     numbers = [patent.make(f"{rng.choice((2019, 2020, 2021, 2022, 2023))}1{rng.randrange(10**7):07d}")
                for _ in range(n_patents)]
-    supply = do_save_supply(Supply(
-        organization=org, title=title, keywords=title.replace("专利包", "").replace("专利", ""),
+    supply = LOT_SUPPLY.make(
+        {}, acting_user=staff, organization=org, title=title,
+        keywords=title.replace("专利包", "").replace("专利", ""),
         description=f"{org.name}拥有的{title.replace('包', '')}（{n_patents}件发明专利），拟通过科技成果拍卖会公开转让。示例数据。",
         field=DictItem.objects.get(type__code="tech_field", code=field), patents="\n".join(numbers),
-        maturity="pilot", transfer_mode="transfer", asking_price=Decimal(price_wan) * WAN, sample=True,
-        created_by=staff, department=staff.department), acting_user=staff)
+        maturity="pilot", transfer_mode="transfer", asking_price=Decimal(price_wan) * WAN, created_by=staff,
+        department=staff.department)
     return do_publish_supply(supply, acting_user=staff)
 
 
-def _auction(staff, title: str, venue: str, description: str):
-    from feidi.auctions import actions as rules
-    from feidi.auctions.models import Auction
-
-    return rules.do_save_auction(Auction(title=title, venue=venue, description=description, sample=True,
-                                         department=staff.department), acting_user=staff)
-
-
-def _lot(staff, auction, supply, *, start_wan, increment_wan, opens_at, closes_at):
-    from feidi.auctions import actions as rules
-    from feidi.auctions.models import Lot
-
-    start = Decimal(start_wan) * WAN
-    return rules.do_save_lot(Lot(
-        auction=auction, supply=supply, title=supply.title, start_price=start,
-        reserve_price=(start * Decimal("1.1")).quantize(WAN), increment=Decimal(increment_wan) * WAN,
-        opens_at=opens_at, closes_at=closes_at, anti_snipe_minutes=5, sample=True), acting_user=staff)
+def _auction(staff, rng, created, title: str, venue: str, description: str, lots) -> tuple:
+    """The auction and its lots: ``lots`` holds each lot's (institution, field, patents, title,
+    start (万元)), its increment (万元), opening and closing moments, and what the caller replays."""
+    auction = build.auction.make(created, acting_user=staff, title=title, venue=venue, description=description,
+                                 department=staff.department)
+    made = []
+    for (org, field, n, lot_title, start), increment, opens_at, closes_at, then in lots:
+        supply = _supply(staff, org, field, n, lot_title, start, rng)
+        if supply is None:
+            continue
+        start_price = Decimal(start) * WAN
+        made.append((build.lot.make(
+            created, acting_user=staff, auction=auction, supply=supply, title=supply.title, start_price=start_price,
+            reserve_price=(start_price * Decimal("1.1")).quantize(WAN), increment=Decimal(increment) * WAN,
+            opens_at=opens_at, closes_at=closes_at, anti_snipe_minutes=5), then))
+    return auction, made
 
 
 def _register(staff, auction, bidders):
@@ -135,18 +137,11 @@ def _finished(staff, bidders, rng, created) -> None:
 
     now = timezone.now()
     day = (now - dt.timedelta(days=45)).replace(hour=1, minute=30, second=0, microsecond=0)  # 09:30 Beijing
-    auction = _auction(staff, FINISHED_TITLE, "上海松江·G60科创云廊（现场+网络同步）",
-                       "六项专利包全部成交，成交总额约2,000万元（示例，参照公开报道的规模）。")
-    created["成果拍卖会"] += 1
-    lots = []
-    for i, (org, field, n, title, start, price) in enumerate(FINISHED_LOTS):
-        supply = _supply(staff, org, field, n, title, start, rng)
-        if supply is None:
-            continue
-        opens = day + dt.timedelta(minutes=20 * i)
-        lots.append((_lot(staff, auction, supply, start_wan=start, increment_wan=5, opens_at=opens,
-                          closes_at=opens + dt.timedelta(minutes=30)), Decimal(price) * WAN))
-        created["拍品"] += 1
+    auction, lots = _auction(
+        staff, rng, created, FINISHED_TITLE, "上海松江·G60科创云廊（现场+网络同步）",
+        "六项专利包全部成交，成交总额约2,000万元（示例，参照公开报道的规模）。",
+        [(row[:5], 5, day + dt.timedelta(minutes=20 * i), day + dt.timedelta(minutes=20 * i + 30),
+          Decimal(row[5]) * WAN) for i, row in enumerate(FINISHED_LOTS)])
     if not lots:
         return
     rules.do_publish_auction(auction, acting_user=staff)
@@ -160,18 +155,11 @@ def _open(staff, bidders, rng, created) -> None:
     from feidi.auctions import actions as rules
 
     now = timezone.now().replace(second=0, microsecond=0)
-    auction = _auction(staff, OPEN_TITLE, "飞地平台网络竞价",
-                       "网络竞价，结束前5分钟内有人出价则自动延时5分钟。竞买人须先办理竞买登记。")
-    created["成果拍卖会"] += 1
-    lots = []
-    for org, field, n, title, start, step, hours, n_bids in OPEN_LOTS:
-        supply = _supply(staff, org, field, n, title, start, rng)
-        if supply is None:
-            continue
-        closes = now + dt.timedelta(hours=hours)
-        lots.append((_lot(staff, auction, supply, start_wan=start, increment_wan=step,
-                          opens_at=now - dt.timedelta(hours=1), closes_at=closes), n_bids))
-        created["拍品"] += 1
+    auction, lots = _auction(
+        staff, rng, created, OPEN_TITLE, "飞地平台网络竞价",
+        "网络竞价，结束前5分钟内有人出价则自动延时5分钟。竞买人须先办理竞买登记。",
+        [(row[:5], step, now - dt.timedelta(hours=1), now + dt.timedelta(hours=hours), n_bids)
+         for *row, step, hours, n_bids in OPEN_LOTS])
     if not lots:
         return
     rules.do_publish_auction(auction, acting_user=staff)

@@ -31,6 +31,8 @@ from feidi.core.actions import create_object
 from feidi.core.context import acting
 from feidi.registry.models import Organization
 
+from . import build
+
 G60_OFFICE = "长三角G60科创走廊联席会议办公室"
 SJTU = "上海交通大学"
 
@@ -100,11 +102,10 @@ class _Loader:
         return Organization.objects.filter(name=name).order_by("pk").first()
 
     def load(self) -> None:
-        from feidi.challenges.models import Challenge
         from feidi.techmarket.models import Demand
 
         for demand_title, title, bounty, joint, criteria, fate, applications in BATCH:
-            if Challenge.objects.filter(title=title).exists():
+            if build.challenge.find(title=title):
                 continue
             demand = Demand.objects.filter(title=demand_title, status=Demand.Status.PUBLISHED, sample=True).first()
             if demand is None:
@@ -117,12 +118,11 @@ class _Loader:
 
         awarded = fate in ("active", "accepted", "transferred")
         deadline = self.today + dt.timedelta(days={"open": 45, "draft": 60}.get(fate, 20))
-        challenge = challenges.do_save_challenge(Challenge(
+        challenge = build.challenge.make(
+            self.created, acting_user=self.tech, action={"experts": [self.expert] if self.expert else []},
             demand=demand, title=title, bounty=Decimal(bounty * 10_000), deadline=deadline, criteria=criteria,
             conditions="申报单位应为高校、科研院所或新型研发机构，可牵头组建创新联合体；须具备相关领域研究基础与中试验证条件（示例）。",
-            joint=joint, joint_partner=G60_OFFICE if joint else "", department=self.tech.department, sample=True),
-            acting_user=self.tech, experts=[self.expert] if self.expert else [])
-        self.created["揭榜挂帅榜单"] += 1
+            joint=joint, joint_partner=G60_OFFICE if joint else "", department=self.tech.department)
         if fate == "draft":
             return
         challenges.do_publish_challenge(challenge, acting_user=self.tech)

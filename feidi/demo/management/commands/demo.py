@@ -24,19 +24,15 @@ class Command(BaseCommand):
         )
 
         result = city.load()
+        # in this order: the enterprise service, the chains and the pipeline, the indicators; the market
+        # (demands, supplies, talents, pushes), then its challenges and auctions; the classifications the
+        # seeds' sentences use and the leader's saved 统计查询; 惠企政策 matched against the enterprises,
+        # labels, values and talents loaded before; a few invented news items for the daily intelligence list
+        modules = (services, projects, indicators, techmarket, techmarket_challenges, techmarket_auction, statistics,
+                   policies, intel)
         with acting("cli"), transaction.atomic():
-            result["created"].update({k: v for k, v in services.load().items() if v})
-            result["created"].update({k: v for k, v in projects.load().items() if v})
-            result["created"].update({k: v for k, v in indicators.load().items() if v})
-            # the market (demands, supplies, talents, pushes), then its challenges and auctions
-            for module in (techmarket, techmarket_challenges, techmarket_auction):
+            for module in modules:
                 result["created"].update({k: v for k, v in module.load().items() if v})
-            # the classifications the seeds' sentences use, and the leader's saved 统计查询
-            result["created"].update({k: v for k, v in statistics.load().items() if v})
-            # 惠企政策 matched against the enterprises, labels, values and talents loaded above
-            result["created"].update({k: v for k, v in policies.load().items() if v})
-            # a few invented news items for the daily intelligence list
-            result["created"].update({k: v for k, v in intel.load().items() if v})
         created = result["created"]
         if created:
             parts = "，".join(f"{name} {n}" for name, n in created.items())
