@@ -59,6 +59,8 @@ def test_declared_records_stay_in_their_scope(declaration, cast, client):
     for who, (user, answers) in outsiders.items():
         client.force_login(user)
         for kind in ("detail", "edit", "delete"):
+            if kind not in declaration.pages:
+                continue
             response = client.get(reverse(f"{app}:{name}_{kind}", kwargs={"pk": obj.pk}))
             assert response.status_code in answers, (who, kind, response.status_code)
         response = client.get(reverse(f"{app}:{name}_list"))

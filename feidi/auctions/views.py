@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 
+from feidi.core import declare
 from feidi.core.actions import ConflictError
 from feidi.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin, PrefillMixin
 from feidi.lib.money import WAN, human
@@ -32,14 +33,25 @@ def _errors(exc) -> str:
 
 # --- auctions -----------------------------------------------------------------------------------
 
+# The record types' declarations (pages and URLs; the generated scope test walks them); the
+# views below that are registered for them replace the generic pages.
+declare.model(Auction, "auctions", form=AuctionForm, filterset=AuctionFilterSet, table=AuctionTable,
+              pages=("list", "add", "detail", "edit"))
+declare.model(Lot, "lots", form=LotForm, filterset=LotFilterSet, table=LotTable,
+              select_related=("auction", "supply__organization"), pages=("list", "add", "detail", "edit"))
+declare.model(Registration, "registrations", filterset=RegistrationFilterSet, table=RegistrationTable,
+              select_related=("auction", "organization"), pages=("list",))
+declare.model(Bid, "bids", filterset=BidFilterSet, table=BidTable,
+              select_related=("lot", "registration", "bidder"), pages=("list",))
+
+
+@declare.view(Auction, "list")
 class AuctionListView(ObjectListView):
-    model = Auction
-    filterset_class = AuctionFilterSet
-    table_class = AuctionTable
+    pass
 
 
+@declare.view(Auction, "detail")
 class AuctionDetailView(ObjectDetailView):
-    model = Auction
     template_name = "auctions/auction_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -72,9 +84,8 @@ class AuctionDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.view(Auction, "edit")
 class AuctionEditView(ObjectEditView):
-    model = Auction
-    form_class = AuctionForm
 
     def save_object(self, form, obj, *, creating, expected_version):
         return rules.do_save_auction(obj, acting_user=self.request.user, expected_version=expected_version)
@@ -121,11 +132,9 @@ def _safe_next(request) -> bool:
 
 # --- lots ---------------------------------------------------------------------------------------
 
+@declare.view(Lot, "list")
 class LotListView(ObjectListView):
-    model = Lot
-    filterset_class = LotFilterSet
-    table_class = LotTable
-    select_related = ("auction", "supply__organization")
+    pass
 
 
 class LotMixin:
@@ -172,8 +181,8 @@ class LotMixin:
         }
 
 
+@declare.view(Lot, "detail")
 class LotDetailView(LotMixin, ObjectDetailView):
-    model = Lot
     template_name = "auctions/lot_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -227,11 +236,10 @@ class LotBidView(LotMixin, ObjectMixin, View):
         return redirect(lot.get_absolute_url())
 
 
+@declare.view(Lot, "edit")
 class LotEditView(PrefillMixin, ObjectEditView):
     """Add from the auction page (``?auction=<id>``) or a supply (``?supply=<id>``)."""
 
-    model = Lot
-    form_class = LotForm
     prefill = {"auction": Auction, "supply": Supply}
 
     def new_object(self):
@@ -253,16 +261,11 @@ class LotEditView(PrefillMixin, ObjectEditView):
 
 # --- registrations and bids ---------------------------------------------------------------------
 
+@declare.view(Registration, "list")
 class RegistrationListView(ObjectListView):
-    model = Registration
-    filterset_class = RegistrationFilterSet
-    table_class = RegistrationTable
-    select_related = ("auction", "organization")
+    pass
 
 
+@declare.view(Bid, "list")
 class BidListView(ObjectListView):
     empty_hint = gettext_lazy("拍卖会开拍后，竞买人的每次出价记录在此。")
-    model = Bid
-    filterset_class = BidFilterSet
-    table_class = BidTable
-    select_related = ("lot", "registration", "bidder")

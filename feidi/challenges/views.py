@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from feidi.core import declare
 from feidi.core.actions import ConflictError
 from feidi.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin, PrefillMixin
 from feidi.techmarket.models import Demand
@@ -54,18 +55,26 @@ def ranked(applications):
             .order_by(F("score").desc(nulls_last=True), "created_at"))
 
 
+# The record types' declarations (pages and URLs; the generated scope test walks them); the
+# views below that are registered for them replace the generic pages.
+declare.model(Challenge, "challenges", form=ChallengeForm, filterset=ChallengeFilterSet, table=ChallengeTable,
+              select_related=("demand__organization", "demand__field"),
+              pages=("list", "add", "detail", "edit"))
+declare.model(Application, "applications", form=ApplicationForm, filterset=ApplicationFilterSet,
+              table=ApplicationTable, select_related=("applicant", "challenge"),
+              pages=("list", "add", "detail"))
+declare.model(JointProject, "jointprojects", form=JointProjectForm, filterset=JointProjectFilterSet,
+              table=JointProjectTable, select_related=("home_project",), pages=("list", "detail", "edit"))
+
+
 # --- challenges ------------------------------------------------------------------------------------
 
-
+@declare.view(Challenge, "list")
 class ChallengeListView(ObjectListView):
     """The 榜单: open challenges first, as cards on a phone."""
 
-    model = Challenge
-    filterset_class = ChallengeFilterSet
-    table_class = ChallengeTable
     template_name = "challenges/challenge_list.html"
     partial_template = "challenges/_challenge_rows.html"
-    select_related = ("demand__organization", "demand__field")
     title = _("揭榜挂帅")
 
     def base_queryset(self, user):
@@ -78,8 +87,8 @@ class ChallengeListView(ObjectListView):
         return ctx
 
 
+@declare.view(Challenge, "detail")
 class ChallengeDetailView(ObjectDetailView):
-    model = Challenge
     template_name = "challenges/challenge_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -117,9 +126,8 @@ class ChallengeDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.view(Challenge, "edit")
 class ChallengeEditView(PrefillMixin, ObjectEditView):
-    model = Challenge
-    form_class = ChallengeForm
     prefill = {"demand": Demand}
 
     def save_object(self, form, obj, *, creating, expected_version):
@@ -203,12 +211,9 @@ class _Applications:
         return super().base_queryset(user).distinct()
 
 
+@declare.view(Application, "list")
 class ApplicationListView(_Applications, ObjectListView):
     empty_hint = gettext_lazy("榜单发布后，揭榜单位在榜单页面提交揭榜申请。")
-    model = Application
-    filterset_class = ApplicationFilterSet
-    table_class = ApplicationTable
-    select_related = ("applicant", "challenge")
     title = _("揭榜申请")
     offer_add = False  # 揭榜 from the challenge's page
 
@@ -216,8 +221,8 @@ class ApplicationListView(_Applications, ObjectListView):
         return super().base_queryset(user).annotate(member_count=Count("members", distinct=True))
 
 
+@declare.view(Application, "detail")
 class ApplicationDetailView(_Applications, ObjectDetailView):
-    model = Application
     template_name = "challenges/application_detail.html"
     detail_fields = ("challenge", "applicant", "budget", "period_months", "status", "score", "created_at")
 
@@ -246,11 +251,10 @@ class ApplicationDetailView(_Applications, ObjectDetailView):
         return ctx
 
 
+@declare.view(Application, "edit")
 class ApplicationEditView(PrefillMixin, ObjectEditView):
     """揭榜 from the challenge's page (``?challenge=<id>``)."""
 
-    model = Application
-    form_class = ApplicationForm
     template_name = "challenges/application_form.html"
     prefill = {"challenge": Challenge}
 
@@ -322,11 +326,8 @@ class ReviewView(_Applications, ObjectMixin, TemplateView):
 # --- joint projects --------------------------------------------------------------------------------
 
 
+@declare.view(JointProject, "list")
 class JointProjectListView(ObjectListView):
-    model = JointProject
-    filterset_class = JointProjectFilterSet
-    table_class = JointProjectTable
-    select_related = ("home_project",)
     title = _("联合攻关项目")
 
     def base_queryset(self, user):
@@ -337,8 +338,8 @@ class JointProjectListView(ObjectListView):
             done_count=Count("milestones", filter=Q(milestones__done_on__isnull=False), distinct=True))
 
 
+@declare.view(JointProject, "detail")
 class JointProjectDetailView(ObjectDetailView):
-    model = JointProject
     template_name = "challenges/jointproject_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -378,9 +379,8 @@ def _visible_home(p, user):
     return Project.objects.visible_to(user).filter(pk=p.home_project_id).first()
 
 
+@declare.view(JointProject, "edit")
 class JointProjectEditView(ObjectEditView):
-    model = JointProject
-    form_class = JointProjectForm
 
     def save_object(self, form, obj, *, creating, expected_version):
         return actions.do_save_joint_project(obj, acting_user=self.request.user, expected_version=expected_version)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 KINDS = ("list", "detail", "edit", "delete")
 OVERRIDABLE = (*KINDS, "add")  # "add": a page of its own for new records (else the edit form)
+PAGES = ("list", "add", "detail", "edit", "delete")  # routed in this order, ``<model>_<page>``
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ModelDeclaration:
     edit_attrs: dict = field(default_factory=dict)
     overrides: dict[str, type] = field(default_factory=dict)
     _built: dict[str, type] | None = None
+    pages: tuple[str, ...] = PAGES  # the pages routed (a bid has no edit page, a lot no delete page)
 
     @property
     def name(self) -> str:
@@ -79,25 +81,31 @@ class ModelDeclaration:
         return self._built
 
     def urls(self) -> list:
-        from .routing import crud_urls
+        from django.urls import path
 
-        views = self.views()
-        return crud_urls(self.prefix, self.name, views["list"], views["detail"], views["edit"], views["delete"],
-                         add_view=self.overrides.get("add"))
+        views = {**self.views(), "add": self.overrides.get("add") or self.views()["edit"]}
+        routes = {"list": "", "add": "add/", "detail": "<int:pk>/", "edit": "<int:pk>/edit/",
+                  "delete": "<int:pk>/delete/"}
+        return [path(f"{self.prefix}/{routes[page]}", views[page].as_view(), name=f"{self.name}_{page}")
+                for page in PAGES if page in self.pages]
 
 
 REGISTRY: dict[str, ModelDeclaration] = {}
 
 
 def model(model_class, prefix: str, *, form=None, filterset=None, table=None, select_related=(), menu=None,
-          edit_base=None, list_base=None, **edit_attrs) -> ModelDeclaration:
-    """Declare ``model_class``'s record pages under ``<prefix>/``. The generated list and edit
-    views derive from ``list_base`` and ``edit_base`` when given; ``edit_attrs`` go onto the edit
-    view (``action``, ``preset_fields`` …)."""
+          edit_base=None, list_base=None, pages=PAGES, **edit_attrs) -> ModelDeclaration:
+    """Declare ``model_class``'s record pages under ``<prefix>/`` (``pages``: which of list, add,
+    detail, edit, delete are routed). The generated list and edit views derive from ``list_base``
+    and ``edit_base`` when given; ``edit_attrs`` go onto the edit view (``action``,
+    ``preset_fields`` …)."""
+    unknown = set(pages) - set(PAGES)
+    if unknown:
+        raise ValueError(f"unknown pages {sorted(unknown)}; of {PAGES}")
     label = model_class._meta.label_lower
     pending = REGISTRY[label].overrides if label in REGISTRY else {}
     declaration = ModelDeclaration(model_class, prefix, form, filterset, table, tuple(select_related), menu,
-                                   edit_base, list_base, edit_attrs, dict(pending))
+                                   edit_base, list_base, edit_attrs, dict(pending), pages=tuple(pages))
     REGISTRY[label] = declaration
     return declaration
 

@@ -4,7 +4,7 @@ same ``/techmarket/`` prefix."""
 
 from django.urls import path
 
-from feidi.core.routing import crud_urls as crud
+from feidi.core import declare
 
 from . import views as v
 
@@ -12,15 +12,12 @@ app_name = "techmarket"
 
 urlpatterns = [
     path("", v.OverviewView.as_view(), name="overview"),
-    *crud("demands", "demand", v.DemandListView, v.DemandDetailView, v.DemandEditView, v.DemandDeleteView),
+    *declare.urls("techmarket"),
     path("demands/<int:pk>/publish/", v.DemandPublishView.as_view(), name="demand_publish"),
     path("demands/<int:pk>/close/", v.DemandCloseView.as_view(), name="demand_close"),
-    *crud("supplies", "supply", v.SupplyListView, v.SupplyDetailView, v.SupplyEditView, v.SupplyDeleteView),
     path("supplies/<int:pk>/publish/", v.SupplyPublishView.as_view(), name="supply_publish"),
     path("supplies/<int:pk>/close/", v.SupplyCloseView.as_view(), name="supply_close"),
     path("pushes/", v.PushListView.as_view(), name="push_list"),
     path("pushes/<int:pk>/", v.PushDetailView.as_view(), name="push_detail"),
     path("pushes/<int:pk>/mark/", v.PushMarkView.as_view(), name="push_mark"),
-    *crud("talents", "talent", *v.TalentViews),
-    *crud("thesaurus", "thesaurusentry", *v.ThesaurusEntryViews),
 ]

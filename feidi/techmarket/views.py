@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from feidi.core import declare
 from feidi.core.actions import ConflictError
 from feidi.core.views import (
     ObjectDeleteView,
@@ -30,7 +31,6 @@ from feidi.core.views import (
     ObjectListView,
     ObjectMixin,
     ScopedViewMixin,
-    crud_views,
 )
 
 from . import actions
@@ -157,6 +157,14 @@ def _pushes(user, **filters):
 
 
 # --- demands and supplies ---------------------------------------------------------------------------
+# Declared once each (pages, URLs and the generated scope test); the pages they share are the
+# Market* views below, registered for each as its list, detail, edit and delete.
+MARKET_RELATED = ("organization", "field", "segment__chain")
+declare.model(Demand, "demands", form=DemandForm, filterset=DemandFilterSet, table=DemandTable,
+              select_related=MARKET_RELATED)
+declare.model(Supply, "supplies", form=SupplyForm, filterset=SupplyFilterSet, table=SupplyTable,
+              select_related=MARKET_RELATED)
+
 
 class MarketListView(ObjectListView):
     select_related = ("organization", "field", "segment__chain")
@@ -203,14 +211,13 @@ class MarketDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.view(Demand, "list")
 class DemandListView(MarketListView):
-    model = Demand
-    filterset_class = DemandFilterSet
-    table_class = DemandTable
+    pass
 
 
+@declare.view(Demand, "detail")
 class DemandDetailView(MarketDetailView):
-    model = Demand
     kind = "demand"
     template_name = "techmarket/demand_detail.html"
     detail_fields = ("organization", "field", "segment", "kind", "budget", "deadline", "keywords", "status",
@@ -226,14 +233,13 @@ class DemandDetailView(MarketDetailView):
         return ctx
 
 
+@declare.view(Supply, "list")
 class SupplyListView(MarketListView):
-    model = Supply
-    filterset_class = SupplyFilterSet
-    table_class = SupplyTable
+    pass
 
 
+@declare.view(Supply, "detail")
 class SupplyDetailView(MarketDetailView):
-    model = Supply
     kind = "supply"
     template_name = "techmarket/supply_detail.html"
     detail_fields = ("organization", "field", "segment", "maturity", "transfer_mode", "asking_price", "keywords",
@@ -285,16 +291,14 @@ class MarketEditView(ObjectEditView):
         return saved
 
 
+@declare.view(Demand, "edit")
 class DemandEditView(MarketEditView):
-    model = Demand
-    form_class = DemandForm
     save_action = actions.do_save_demand
     publish_action = actions.do_publish_demand
 
 
+@declare.view(Supply, "edit")
 class SupplyEditView(MarketEditView):
-    model = Supply
-    form_class = SupplyForm
     save_action = actions.do_save_supply
     publish_action = actions.do_publish_supply
 
@@ -309,13 +313,13 @@ class MarketDeleteView(ObjectDeleteView):
         type(self).delete_action(obj, acting_user=self.request.user)
 
 
+@declare.view(Demand, "delete")
 class DemandDeleteView(MarketDeleteView):
-    model = Demand
     delete_action = actions.do_delete_demand
 
 
+@declare.view(Supply, "delete")
 class SupplyDeleteView(MarketDeleteView):
-    model = Supply
     delete_action = actions.do_delete_supply
 
 
@@ -451,8 +455,8 @@ class _TalentEdit(ObjectEditView):
         return actions.do_save_talent(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
-TalentViews = crud_views(Talent, form_class=TalentForm, filterset_class=TalentFilterSet, table_class=TalentTable,
-                         select_related=("person", "field", "employer", "enclave"), edit_base=_TalentEdit)
+declare.model(Talent, "talents", form=TalentForm, filterset=TalentFilterSet, table=TalentTable,
+              select_related=("person", "field", "employer", "enclave"), edit_base=_TalentEdit)
 
 
 
@@ -463,8 +467,8 @@ class _ThesaurusEntryEdit(ObjectEditView):
         return actions.do_save_thesaurus_entry(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
-ThesaurusEntryViews = crud_views(ThesaurusEntry, form_class=ThesaurusEntryForm, filterset_class=ThesaurusEntryFilterSet,
-                                 table_class=ThesaurusEntryTable, edit_base=_ThesaurusEntryEdit)
+declare.model(ThesaurusEntry, "thesaurus", form=ThesaurusEntryForm, filterset=ThesaurusEntryFilterSet,
+              table=ThesaurusEntryTable, edit_base=_ThesaurusEntryEdit)
 
 
 # --- the staff's overview ---------------------------------------------------------------------------
