@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import ScopedFilterSet, date_range, scoped_filterset
 
 from .models import Department, LoginLog, Role, User
 
@@ -17,26 +17,13 @@ class UserFilterSet(ScopedFilterSet):
         fields = ["department", "role", "is_active"]
 
 
-class DepartmentFilterSet(ScopedFilterSet):
-    search_fields = ("name",)
-
-    class Meta:
-        model = Department
-        fields = ["kind"]
-
-
-class RoleFilterSet(ScopedFilterSet):
-    search_fields = ("name", "code", "description")
-
-    class Meta:
-        model = Role
-        fields = ["duty", "data_scope"]
+DepartmentFilterSet = scoped_filterset(Department, ["kind"], search=("name",))
+RoleFilterSet = scoped_filterset(Role, ["duty", "data_scope"], search=("name", "code", "description"))
 
 
 class LoginLogFilterSet(ScopedFilterSet):
     search_fields = ("username", "address", "reason")
-    at_after = django_filters.DateFilter(label=_("开始日期"), field_name="at", lookup_expr="date__gte")
-    at_before = django_filters.DateFilter(label=_("结束日期"), field_name="at", lookup_expr="date__lte")
+    at_after, at_before = date_range("at", _("开始日期"), _("结束日期"), on_date=True)
 
     class Meta:
         model = LoginLog

@@ -3,17 +3,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import ScopedFilterSet, scoped_filterset
 
 from .models import Auction, Bid, Lot, Registration
 
-
-class AuctionFilterSet(ScopedFilterSet):
-    search_fields = ("title", "venue")
-
-    class Meta:
-        model = Auction
-        fields = ["status"]
+AuctionFilterSet = scoped_filterset(Auction, ["status"], search=("title", "venue"))
 
 
 class _OfAuctionFilterSet(ScopedFilterSet):
@@ -38,10 +32,5 @@ class RegistrationFilterSet(_OfAuctionFilterSet):
         fields = ["auction", "status"]
 
 
-class BidFilterSet(ScopedFilterSet):
-    search_fields = ("lot__title", "registration__number")
-    lot = django_filters.ModelChoiceFilter(label=_("拍品"), queryset=Lot.objects.all())
-
-    class Meta:
-        model = Bid
-        fields = ["lot"]
+BidFilterSet = scoped_filterset(Bid, ["lot"], search=("lot__title", "registration__number"),
+    lot=django_filters.ModelChoiceFilter(label=_("拍品"), queryset=Lot.objects.all()))

@@ -1,26 +1,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import ScopedFilterSet, scoped_filterset
 
 from .models import Chain, Segment, SegmentMember, Target
 
-
-class ChainFilterSet(ScopedFilterSet):
-    search_fields = ("name", "leader__full_name")
-
-    class Meta:
-        model = Chain
-        fields = []
-
-
-class SegmentFilterSet(ScopedFilterSet):
-    search_fields = ("name", "description")
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), queryset=Chain.objects.all())
-
-    class Meta:
-        model = Segment
-        fields = ["chain"]
+ChainFilterSet = scoped_filterset(Chain, search=("name", "leader__full_name"))
+SegmentFilterSet = scoped_filterset(Segment, ["chain"], search=("name", "description"),
+    chain=django_filters.ModelChoiceFilter(label=_("产业链"), queryset=Chain.objects.all()))
 
 
 class SegmentMemberFilterSet(ScopedFilterSet):

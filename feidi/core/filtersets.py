@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .filters import ScopedFilterSet
+from .filters import ScopedFilterSet, date_range, scoped_filterset
 from .models import (
     AuditRecord,
     CalendarDay,
@@ -14,66 +14,26 @@ from .models import (
     WebhookEndpoint,
 )
 
-
-class ExportFileFilterSet(ScopedFilterSet):
-    search_fields = ("title",)
-
-    class Meta:
-        model = ExportFile
-        fields = ["status"]
-
-
-class ImportJobFilterSet(ScopedFilterSet):
-    search_fields = ("filename", "title")
-
-    class Meta:
-        model = ImportJob
-        fields = ["status"]
-
-
-class DictItemFilterSet(ScopedFilterSet):
-    search_fields = ("code", "label")
-    type = django_filters.ModelChoiceFilter(label=_("字典"), queryset=DictType.objects.all())
-
-    class Meta:
-        model = DictItem
-        fields = ["type", "active"]
+ExportFileFilterSet = scoped_filterset(ExportFile, ["status"], search=("title",))
+ImportJobFilterSet = scoped_filterset(ImportJob, ["status"], search=("filename", "title"))
+DictItemFilterSet = scoped_filterset(DictItem, ["type", "active"], search=("code", "label"),
+    type=django_filters.ModelChoiceFilter(label=_("字典"), queryset=DictType.objects.all()))
 
 
 class AuditRecordFilterSet(ScopedFilterSet):
     search_fields = ("username", "object_repr", "object_id", "model", "address")
-    at_after = django_filters.DateFilter(label=_("开始日期"), field_name="at", lookup_expr="date__gte")
-    at_before = django_filters.DateFilter(label=_("结束日期"), field_name="at", lookup_expr="date__lte")
+    at_after, at_before = date_range("at", _("开始日期"), _("结束日期"), on_date=True)
 
     class Meta:
         model = AuditRecord
         fields = ["action", "source"]
 
 
-class CalendarDayFilterSet(ScopedFilterSet):
-    search_fields = ("note",)
-    year = django_filters.NumberFilter(label=_("年份"), field_name="date", lookup_expr="year")
-
-    class Meta:
-        model = CalendarDay
-        fields = ["is_workday"]
-
-
-class NotificationFilterSet(ScopedFilterSet):
-    search_fields = ("title", "body")
-    unread = django_filters.BooleanFilter(label=_("未读"), field_name="read_at", lookup_expr="isnull")
-
-    class Meta:
-        model = Notification
-        fields = []
-
-
-class WebhookEndpointFilterSet(ScopedFilterSet):
-    search_fields = ("name",)
-
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["kind", "active"]
+CalendarDayFilterSet = scoped_filterset(CalendarDay, ["is_workday"], search=("note",),
+    year=django_filters.NumberFilter(label=_("年份"), field_name="date", lookup_expr="year"))
+NotificationFilterSet = scoped_filterset(Notification, search=("title", "body"),
+    unread=django_filters.BooleanFilter(label=_("未读"), field_name="read_at", lookup_expr="isnull"))
+WebhookEndpointFilterSet = scoped_filterset(WebhookEndpoint, ["kind", "active"], search=("name",))
 
 
 class DeliveryFilterSet(ScopedFilterSet):

@@ -516,3 +516,21 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EventLog(models.Model):
+    """A record's log entry (a project's transitions and follow-ups, an appeal's replies and
+    notes): when, by whom, what kind of step and its text. Concrete logs add the foreign key to
+    their record, their own ordering and ``__str__``; entries are read through that record's
+    scope, hence the plain manager."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("事项"), max_length=16)
+    text = models.TextField(_("内容"), blank=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        abstract = True

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import ScopedFilterSet, scoped_filterset
 from feidi.registry.models import Zone
 
 from .models import (
@@ -37,12 +37,7 @@ class IndicatorValueFilterSet(ScopedFilterSet):
         return queryset.filter(period=month) if month else queryset
 
 
-class IndicatorFilterSet(ScopedFilterSet):
-    search_fields = ("name", "code")
-
-    class Meta:
-        model = Indicator
-        fields = ["kind", "active"]
+IndicatorFilterSet = scoped_filterset(Indicator, ["kind", "active"], search=("name", "code"))
 
 
 class MuRuleFilterSet(ScopedFilterSet):
@@ -61,43 +56,15 @@ class MuResultFilterSet(ScopedFilterSet):
         fields = ["year", "grade", "zone"]
 
 
-class RankingRuleFilterSet(ScopedFilterSet):
-    search_fields = ("name",)
-
-    class Meta:
-        model = RankingRule
-        fields = ["subject"]
+RankingRuleFilterSet = scoped_filterset(RankingRule, ["subject"], search=("name",))
+RankingRunFilterSet = scoped_filterset(RankingRun, ["rule"],
+    rule=django_filters.ModelChoiceFilter(label=_("规则"), queryset=RankingRule.objects.all()))
 
 
-class RankingRunFilterSet(ScopedFilterSet):
-    rule = django_filters.ModelChoiceFilter(label=_("规则"), queryset=RankingRule.objects.all())
-
-    class Meta:
-        model = RankingRun
-        fields = ["rule"]
+ZoneFigureFilterSet = scoped_filterset(ZoneFigure, ["indicator"], search=("zone__name", "source"),
+    indicator=django_filters.ModelChoiceFilter(label=_("指标"), queryset=Indicator.objects.all()))
 
 
-class ZoneFigureFilterSet(ScopedFilterSet):
-    search_fields = ("zone__name", "source")
-    indicator = django_filters.ModelChoiceFilter(label=_("指标"), queryset=Indicator.objects.all())
-
-    class Meta:
-        model = ZoneFigure
-        fields = ["indicator"]
-
-
-class BenefitShareFilterSet(ScopedFilterSet):
-    search_fields = ("organization__name", "agreement__title")
-
-    class Meta:
-        model = BenefitShare
-        fields = []
-
-
-class RegionFigureFilterSet(ScopedFilterSet):
-    search_fields = ("name", "source")
-    indicator = django_filters.ModelChoiceFilter(label=_("指标"), queryset=Indicator.objects.all())
-
-    class Meta:
-        model = RegionFigure
-        fields = ["indicator", "level"]
+BenefitShareFilterSet = scoped_filterset(BenefitShare, search=("organization__name", "agreement__title"))
+RegionFigureFilterSet = scoped_filterset(RegionFigure, ["indicator", "level"], search=("name", "source"),
+    indicator=django_filters.ModelChoiceFilter(label=_("指标"), queryset=Indicator.objects.all()))

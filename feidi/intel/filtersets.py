@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import ScopedFilterSet, scoped_filterset
 
 from .models import NewsItem, Source
 
@@ -16,9 +16,4 @@ class NewsItemFilterSet(ScopedFilterSet):
         fields = ["status", "doc_kind", "source_kind", "chain_name", "event_type", "published_on", "min_score"]
 
 
-class SourceFilterSet(ScopedFilterSet):
-    search_fields = ("name", "location")
-
-    class Meta:
-        model = Source
-        fields = ["kind", "active"]
+SourceFilterSet = scoped_filterset(Source, ["kind", "active"], search=("name", "location"))

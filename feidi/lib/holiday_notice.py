@@ -128,11 +128,7 @@ def _sentence(notice: Notice, name: str, sentence: str, year: int) -> None:
     if "鼓励" in plain or "安排职工" in plain:
         return  # "鼓励各单位……安排职工在除夕休息": advice, not the schedule
     if "上班" in plain and "放假" not in plain:
-        month = None
-        for m in DATE.finditer(plain):
-            d = _date(m.group(0), year, month, section=name)
-            month = d.month
-            notice.workdays.append((name, d))
+        _workdays(notice, name, plain, year)
         return
     if "放假" in plain:
         head = plain.split("放假")[0]
@@ -158,10 +154,16 @@ def _sentence(notice: Notice, name: str, sentence: str, year: int) -> None:
         # a make-up workday in the same sentence ("……放假调休，共7天，10月8日上班")
         tail = plain.split("放假", 1)[1]
         if "上班" in tail:
-            month = None
-            for m in DATE.finditer(tail):
-                d = _date(m.group(0), year, month, section=name)
-                month = d.month
-                notice.workdays.append((name, d))
+            _workdays(notice, name, tail, year)
         return
     raise ValueError(gettext("既不是放假时间也不是调休上班日"))
+
+
+def _workdays(notice: Notice, name: str, text: str, year: int) -> None:
+    """Record every date of ``text`` as a make-up workday; a date without a month ("8日")
+    takes the month of the date before it."""
+    month = None
+    for m in DATE.finditer(text):
+        d = _date(m.group(0), year, month, section=name)
+        month = d.month
+        notice.workdays.append((name, d))

@@ -2,17 +2,11 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import ScopedFilterSet, scoped_filterset
 
 from .models import Application, Condition, Match, Payment, Policy, PolicyItem
 
-
-class PolicyFilterSet(ScopedFilterSet):
-    search_fields = ("title", "issuer", "number")
-
-    class Meta:
-        model = Policy
-        fields = ["active"]
+PolicyFilterSet = scoped_filterset(Policy, ["active"], search=("title", "issuer", "number"))
 
 
 class PolicyItemFilterSet(ScopedFilterSet):
@@ -24,13 +18,8 @@ class PolicyItemFilterSet(ScopedFilterSet):
         fields = ["policy", "mode", "active"]
 
 
-class ConditionFilterSet(ScopedFilterSet):
-    search_fields = ("text", "industry", "item__title")
-    item = django_filters.NumberFilter(field_name="item_id", widget=forms.HiddenInput)
-
-    class Meta:
-        model = Condition
-        fields = ["kind", "item"]
+ConditionFilterSet = scoped_filterset(Condition, ["kind", "item"], search=("text", "industry", "item__title"),
+    item=django_filters.NumberFilter(field_name="item_id", widget=forms.HiddenInput))
 
 
 class MatchFilterSet(ScopedFilterSet):

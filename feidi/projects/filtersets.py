@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feidi.chains.models import Chain
-from feidi.core.filters import MineFilter, ScopedFilterSet
+from feidi.core.filters import MineFilter, ScopedFilterSet, date_range, scoped_filterset
 from feidi.registry.models import Zone
 
 from .models import (
@@ -23,17 +23,22 @@ from .models import (
 )
 
 
-class ProjectFilterSet(ScopedFilterSet):
-    search_fields = ("name", "investor", "introducer")
+class _ProjectListFilterSet(ScopedFilterSet):
+    """What every project list filters on: name or investor, zone and chain."""
+
+    search_fields = ("name", "investor")
     zone = django_filters.ModelChoiceFilter(label=_("落地园区"), queryset=Zone.objects.all())
     chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
                                              queryset=Chain.objects.all())
+
+
+class ProjectFilterSet(_ProjectListFilterSet):
+    search_fields = ("name", "investor", "introducer")
     segment = django_filters.NumberFilter(field_name="segment_id", widget=forms.HiddenInput)
     key_level = django_filters.ChoiceFilter(label=_("重点级别"), choices=KeyLevel.choices)
     mine = MineFilter()
     pool = django_filters.BooleanFilter(label=_("公海"), method="filter_pool")
-    signed_after = django_filters.DateFilter(label=_("签约日期从"), field_name="signed_on", lookup_expr="gte")
-    signed_before = django_filters.DateFilter(label=_("签约日期至"), field_name="signed_on", lookup_expr="lte")
+    signed_after, signed_before = date_range("signed_on", _("签约日期从"), _("签约日期至"))
 
     class Meta:
         model = Project
@@ -46,23 +51,13 @@ class ProjectFilterSet(ScopedFilterSet):
         return queryset.filter(**pool) if value else queryset.exclude(**pool)
 
 
-class KeyProjectFilterSet(ScopedFilterSet):
-    search_fields = ("name", "investor")
-    zone = django_filters.ModelChoiceFilter(label=_("落地园区"), queryset=Zone.objects.all())
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
-                                             queryset=Chain.objects.all())
-
+class KeyProjectFilterSet(_ProjectListFilterSet):
     class Meta:
         model = Project
         fields = ["key_level", "stage", "zone", "chain"]
 
 
-class PoolFilterSet(ScopedFilterSet):
-    search_fields = ("name", "investor")
-    zone = django_filters.ModelChoiceFilter(label=_("落地园区"), queryset=Zone.objects.all())
-    chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
-                                             queryset=Chain.objects.all())
-
+class PoolFilterSet(_ProjectListFilterSet):
     class Meta:
         model = Project
         fields = ["zone", "chain", "channel"]
@@ -70,8 +65,7 @@ class PoolFilterSet(ScopedFilterSet):
 
 class InvestmentTripFilterSet(ScopedFilterSet):
     search_fields = ("destination", "purpose", "summary")
-    after = django_filters.DateFilter(label=_("出发日期从"), field_name="set_out_on", lookup_expr="gte")
-    before = django_filters.DateFilter(label=_("至"), field_name="set_out_on", lookup_expr="lte")
+    after, before = date_range("set_out_on", _("出发日期从"))
 
     class Meta:
         model = InvestmentTrip
@@ -92,8 +86,7 @@ class AnnualPlanFilterSet(_PartFilterSet):
 
 class MonthlyInvestmentFilterSet(_PartFilterSet):
     search_fields = ("project__name", "note")
-    after = django_filters.DateFilter(label=_("月份从"), field_name="month", lookup_expr="gte")
-    before = django_filters.DateFilter(label=_("至"), field_name="month", lookup_expr="lte")
+    after, before = date_range("month", _("月份从"))
 
     class Meta:
         model = MonthlyInvestment
@@ -128,29 +121,10 @@ class TaskFilterSet(_PartFilterSet):
         fields = ["status", "dispatch", "project"]
 
 
-class DispatchFilterSet(ScopedFilterSet):
-    search_fields = ("title", "notes")
-
-    class Meta:
-        model = Dispatch
-        fields = ["status"]
-
-
-class AlertFilterSet(ScopedFilterSet):
-    search_fields = ("project__name", "message")
-    open = django_filters.BooleanFilter(label=_("未解除"), field_name="resolved_at", lookup_expr="isnull")
-
-    class Meta:
-        model = Alert
-        fields = ["rule"]
-
-
-class ReportFilterSet(ScopedFilterSet):
-    search_fields = ("title",)
-
-    class Meta:
-        model = Report
-        fields = ["year"]
+DispatchFilterSet = scoped_filterset(Dispatch, ["status"], search=("title", "notes"))
+AlertFilterSet = scoped_filterset(Alert, ["rule"], search=("project__name", "message"),
+    open=django_filters.BooleanFilter(label=_("未解除"), field_name="resolved_at", lookup_expr="isnull"))
+ReportFilterSet = scoped_filterset(Report, ["year"], search=("title",))
 
 
 class StageGateFilterSet(ScopedFilterSet):
@@ -159,9 +133,4 @@ class StageGateFilterSet(ScopedFilterSet):
         fields = ["stage"]
 
 
-class ProjectSettingsFilterSet(ScopedFilterSet):
-    search_fields = ("name",)
-
-    class Meta:
-        model = ProjectSettings
-        fields = []
+ProjectSettingsFilterSet = scoped_filterset(ProjectSettings, search=("name",))

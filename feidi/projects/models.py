@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import Attachment, DetailUrlMixin, FeidiModel
+from feidi.core.models import Attachment, DetailUrlMixin, EventLog, FeidiModel
 from feidi.core.scope import Scope, ScopedManager
 from feidi.registry.models import validate_industry
 
@@ -292,18 +292,11 @@ class StageRecord(models.Model):
         return f"{self.project_id} {self.get_stage_display()}"
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(EventLog):
     """The project's log: transitions, claims, returns to the pool, reassignments, follow-ups."""
 
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE,
                                 related_name="events")
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    user = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    kind = models.CharField(_("事项"), max_length=16)
-    text = models.TextField(_("内容"), blank=True)
-
-    objects = models.Manager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("项目动态")

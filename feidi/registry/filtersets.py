@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import ScopedFilterSet, scoped_filterset
 from feidi.core.models import DictItem
 
 from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
@@ -32,12 +32,7 @@ class OrganizationFilterSet(ScopedFilterSet):
         fields = ["kind", "zone", "industry", "label"]
 
 
-class PersonFilterSet(ScopedFilterSet):
-    search_fields = ("name", "title", "organization__name", "field")
-
-    class Meta:
-        model = Person
-        fields = ["kind"]
+PersonFilterSet = scoped_filterset(Person, ["kind"], search=("name", "title", "organization__name", "field"))
 
 
 class ResidencyFilterSet(ScopedFilterSet):
@@ -50,13 +45,8 @@ class ResidencyFilterSet(ScopedFilterSet):
         fields = ["enclave", "status"]
 
 
-class AgreementFilterSet(ScopedFilterSet):
-    search_fields = ("title", "party_a", "party_b")
-    signed_after = django_filters.DateFilter(label=_("签署不早于"), field_name="signed_on", lookup_expr="gte")
-
-    class Meta:
-        model = Agreement
-        fields = []
+AgreementFilterSet = scoped_filterset(Agreement, search=("title", "party_a", "party_b"),
+    signed_after=django_filters.DateFilter(label=_("签署不早于"), field_name="signed_on", lookup_expr="gte"))
 
 
 class OrganizationLabelFilterSet(ScopedFilterSet):

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import MineFilter, ScopedFilterSet
+from feidi.core.filters import MineFilter, ScopedFilterSet, date_range, scoped_filterset
 from feidi.core.models import DictItem
 
 from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
@@ -40,26 +40,13 @@ class AssignmentFilterSet(ScopedFilterSet):
         fields = ["group"]
 
 
-class ServiceGroupFilterSet(ScopedFilterSet):
-    search_fields = ("name", "area")
-
-    class Meta:
-        model = ServiceGroup
-        fields = []
-
-
-class ServiceSettingsFilterSet(ScopedFilterSet):
-    search_fields = ("name",)
-
-    class Meta:
-        model = ServiceSettings
-        fields = []
+ServiceGroupFilterSet = scoped_filterset(ServiceGroup, search=("name", "area"))
+ServiceSettingsFilterSet = scoped_filterset(ServiceSettings, search=("name",))
 
 
 class VisitFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "notes")
-    visited_after = django_filters.DateFilter(label=_("开始日期"), field_name="visited_on", lookup_expr="gte")
-    visited_before = django_filters.DateFilter(label=_("结束日期"), field_name="visited_on", lookup_expr="lte")
+    visited_after, visited_before = date_range("visited_on", _("开始日期"), _("结束日期"))
 
     class Meta:
         model = Visit

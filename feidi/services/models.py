@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.models import Attachment, DictField, FeidiModel
+from feidi.core.models import Attachment, DictField, EventLog, FeidiModel
 from feidi.core.scope import Scope
 
 User = settings.AUTH_USER_MODEL
@@ -153,19 +153,12 @@ class Appeal(FeidiModel):
         return gettext("{level}级·{get}").format(level=self.level, get=self.LEVELS.get(self.level, ''))
 
 
-class AppealEvent(models.Model):
+class AppealEvent(EventLog):
     """What happened to an appeal. ``public`` events (replies) are shown to the enterprise;
     internal notes are not."""
 
     appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    user = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    kind = models.CharField(_("事项"), max_length=16)
-    text = models.TextField(_("内容"), blank=True)
     public = models.BooleanField(_("企业可见"), default=False)
-
-    objects = models.Manager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("诉求办理记录")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.chains.models import Chain, Segment
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import ScopedFilterSet, date_range
 from feidi.core.models import DictItem
 from feidi.registry.models import Zone
 
@@ -117,8 +117,7 @@ class TalentFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "title", "note", "employer__name")
     field = django_filters.ModelChoiceFilter(label=_("专业领域"), queryset=DictItem.objects.none())
     enclave = django_filters.ModelChoiceFilter(label=_("引进飞地"), queryset=Zone.objects.all())
-    after = django_filters.DateFilter(label=_("引进日期从"), field_name="introduced_on", lookup_expr="gte")
-    before = django_filters.DateFilter(label=_("至"), field_name="introduced_on", lookup_expr="lte")
+    after, before = date_range("introduced_on", _("引进日期从"))
 
     class Meta:
         model = Talent

@@ -17,6 +17,21 @@ def _worse(s1, i1, s2, i2):
     return s1 < s2 or (s1 == s2 and i1 > i2)
 
 
+@njit(cache=True, inline="always")
+def _swap(hs, hi, hslot, a, b):
+    """Swap heap entries a and b in the three parallel arrays, which must move together."""
+    hs[a], hs[b] = hs[b], hs[a]
+    hi[a], hi[b] = hi[b], hi[a]
+    hslot[a], hslot[b] = hslot[b], hslot[a]
+
+
+@njit(cache=True, inline="always")
+def _put(hs, hi, hslot, pos, s, i, d):
+    hs[pos] = s
+    hi[pos] = i
+    hslot[pos] = d
+
+
 @njit(cache=True)
 def _sift_down(hs, hi, hslot, n, pos):
     while True:
@@ -28,9 +43,7 @@ def _sift_down(hs, hi, hslot, n, pos):
         if right < n and _worse(hs[right], hi[right], hs[left], hi[left]):
             child = right
         if _worse(hs[child], hi[child], hs[pos], hi[pos]):
-            hs[pos], hs[child] = hs[child], hs[pos]
-            hi[pos], hi[child] = hi[child], hi[pos]
-            hslot[pos], hslot[child] = hslot[child], hslot[pos]
+            _swap(hs, hi, hslot, pos, child)
             pos = child
         else:
             return
@@ -41,9 +54,7 @@ def _sift_up(hs, hi, hslot, pos):
     while pos > 0:
         parent = (pos - 1) // 2
         if _worse(hs[pos], hi[pos], hs[parent], hi[parent]):
-            hs[pos], hs[parent] = hs[parent], hs[pos]
-            hi[pos], hi[parent] = hi[parent], hi[pos]
-            hslot[pos], hslot[parent] = hslot[parent], hslot[pos]
+            _swap(hs, hi, hslot, pos, parent)
             pos = parent
         else:
             return
@@ -53,15 +64,11 @@ def _sift_up(hs, hi, hslot, pos):
 def _offer(hs, hi, hslot, n, k, s, i, d):
     """Offer (score s, id i, slot d) to the heap of the best k; returns the new size."""
     if n < k:
-        hs[n] = s
-        hi[n] = i
-        hslot[n] = d
+        _put(hs, hi, hslot, n, s, i, d)
         _sift_up(hs, hi, hslot, n)
         return n + 1
     if _worse(hs[0], hi[0], s, i):
-        hs[0] = s
-        hi[0] = i
-        hslot[0] = d
+        _put(hs, hi, hslot, 0, s, i, d)
         _sift_down(hs, hi, hslot, n, 0)
     return n
 
