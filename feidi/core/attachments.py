@@ -65,10 +65,9 @@ class AttachmentView(ObjectMixin, View):
 class AttachView(ObjectMixin, View):
     """Upload (POST ``file``) to a record reached through the scope of the view's permission
     (``get_permission``: ``change`` of a policy, ``add`` of an application …); ``store`` calls the
-    action. A refused file is said on the record's page, in Chinese, and nothing is stored."""
-
-    def store(self, obj, upload):
-        raise NotImplementedError
+    action. A refused file is said on the record's page, in Chinese, and nothing is stored.
+    Each page names its action in ``store(obj, upload)`` (the appeal's, the policy's, the
+    application's: each checks its own rules before attaching)."""
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
