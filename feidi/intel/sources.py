@@ -17,13 +17,13 @@ import urllib.request
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from . import intake
 from .locations import allowed_host, check_location, feed_host, inside
-from .models import NewsItem, Source, SourceKind
+from .models import Source, SourceKind
 
 
 class _SameHosts(urllib.request.HTTPRedirectHandler):
@@ -78,16 +78,16 @@ def read(source: Source) -> int:
     Returns how many items were added (a failure is kept as the outcome, not raised)."""
     from .actions import do_add_item
 
-    before = NewsItem.objects.filter(department_id=source.department_id).count()
+    started, added = timezone.now(), 0
     ok, message = True, ""
     try:
         for title, text, published_on, name, kind, url in _texts(source):
-            do_add_item(acting_user=source.created_by, title=title, text=text, published_on=published_on,
-                        source=name, source_kind=kind, url=url, department_id=source.department_id)
+            item = do_add_item(acting_user=source.created_by, title=title, text=text, published_on=published_on,
+                               source=name, source_kind=kind, url=url, department_id=source.department_id)
+            added += item.created_at >= started  # a text already stored comes back as its first item
     except (ValidationError, OSError, ValueError) as exc:
         ok = False
         message = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    added = NewsItem.objects.filter(department_id=source.department_id).count() - before
     if ok:
         message = gettext("新增 {n} 条").format(n=added)
     Source.objects.filter(pk=source.pk).update(read_at=timezone.now(), read_ok=ok, read_result=message[:300],
@@ -98,6 +98,6 @@ def read(source: Source) -> int:
 def due(now=None):
     """Active sources whose interval has passed since they were last read."""
     now = now or timezone.now()
-    sources = Source.objects.filter(active=True).filter(Q(read_at__isnull=True) | Q(read_at__lte=now))
-    return [s for s in sources.select_related("created_by").order_by(F("read_at").asc(nulls_first=True), "pk")
+    sources = Source.objects.filter(active=True).select_related("created_by")
+    return [s for s in sources.order_by(F("read_at").asc(nulls_first=True), "pk")
             if s.read_at is None or s.read_at + dt.timedelta(hours=s.every_hours) <= now]
