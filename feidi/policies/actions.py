@@ -187,6 +187,10 @@ def do_apply(application: Application, *, acting_user, files: dict | None = None
     application.prefilled = prefill(item, org)
     application.status, application.level = A.SUBMITTED, 1
     application.deadline = end_of_workday(now, item.step_days)
+    from feidi.lib.files import check_django_upload
+
+    for upload in (files or {}).values():  # every file checked before any is written to storage
+        check_django_upload(upload)
     if application.amount is None:
         application.amount = Match.objects.filter(item=item, organization=org).values_list(
             "estimated_amount", flat=True).first()
