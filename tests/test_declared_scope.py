@@ -33,6 +33,50 @@ def test_the_apps_declare_their_models():
     assert {"registry.zone", "registry.organization", "registry.person"} <= labels
 
 
+def _routed_patterns(patterns=None, prefix="", namespace=None):
+    from django.urls import URLResolver, get_resolver
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routed_patterns(pattern.url_patterns, prefix + str(pattern.pattern),
+                                        pattern.namespace or namespace)
+        elif namespace not in (None, "api"):
+            yield prefix + str(pattern.pattern), f"{namespace}:{pattern.name}"
+
+
+def test_every_routed_page_is_reached_at_its_own_path():
+    """The declared pages and the views that route themselves (``declare.route``) come together in
+    each app's URL list: no route may shadow another — a path filled in for each pattern resolves to
+    that pattern's own name."""
+    import re
+
+    from django.urls import resolve
+
+    routes = list(_routed_patterns())
+    assert len(routes) > 300
+    assert len({name for _, name in routes}) == len(routes), "a URL name routed twice"
+    for route, name in routes:
+        sample = "/" + re.sub(r"<int:\w+>", "7", re.sub(r"<str:\w+>", "sample", route))
+        assert resolve(sample).view_name == name, (route, name)
+
+
+def test_a_url_name_is_routed_once():
+    from django.views.generic import View
+
+    @declare.route("probe/", "probe", app_label="probe")
+    class Probe(View):
+        pass
+
+    try:
+        with pytest.raises(ValueError, match="probe:probe is routed already"):
+            @declare.route("probe/again/", "probe", app_label="probe")
+            class ProbeAgain(View):
+                pass
+        assert [str(p.pattern) for p in declare.urls("probe")] == ["probe/"]
+    finally:
+        del declare.ROUTES["probe", "probe"]
+
+
 def _staff_of_zone_b(cast, model):
     """A zone-B staff user whose role grants every permission of ``model`` over zone B's tree."""
     from feidi.accounts.models import Role

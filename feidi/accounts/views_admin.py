@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from feidi.core import declare
 from feidi.core.actions import ConflictError, delete_object
 from feidi.core.views import (
     ObjectDeleteView,
@@ -35,6 +36,7 @@ from .tables import ApiTokenTable, DepartmentTable, LoginLogTable, RoleTable, Us
 
 
 # --- users (系统管理员) -----------------------------------------------------------------------
+@declare.route("users/", "user_list")
 class UserListView(ObjectListView):
     model = User
     filterset_class = UserFilterSet
@@ -43,6 +45,7 @@ class UserListView(ObjectListView):
     prefetch_related = ("roles",)
 
 
+@declare.route("users/<int:pk>/", "user_detail")
 class UserDetailView(ObjectDetailView):
     model = User
     template_name = "accounts/user_detail.html"
@@ -60,6 +63,8 @@ class UserDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("users/add/", "user_add")
+@declare.route("users/<int:pk>/edit/", "user_edit")
 class UserEditView(ObjectEditView):
     model = User
     form_class = UserForm
@@ -75,6 +80,7 @@ class UserEditView(ObjectEditView):
         return actions.do_update_user(obj, acting_user=self.request.user)
 
 
+@declare.route("users/<int:pk>/roles/", "user_roles")
 class UserRolesView(ObjectMixin, TemplateView):
     """Role assignment (安全管理员)."""
 
@@ -112,6 +118,7 @@ class UserRolesView(ObjectMixin, TemplateView):
         return self._render(form, user)
 
 
+@declare.route("users/<int:pk>/unlock/", "user_unlock")
 class UserUnlockView(ObjectMixin, View):
     model = User
 
@@ -126,6 +133,7 @@ class UserUnlockView(ObjectMixin, View):
 
 
 # --- departments (系统管理员) -----------------------------------------------------------------
+@declare.route("departments/", "department_list")
 class DepartmentListView(ObjectListView):
     model = Department
     filterset_class = DepartmentFilterSet
@@ -135,6 +143,7 @@ class DepartmentListView(ObjectListView):
     page_sizes = (100, 200, 500)
 
 
+@declare.route("departments/<int:pk>/", "department_detail")
 class DepartmentDetailView(ObjectDetailView):
     model = Department
     template_name = "accounts/department_detail.html"
@@ -148,6 +157,8 @@ class DepartmentDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("departments/add/", "department_add")
+@declare.route("departments/<int:pk>/edit/", "department_edit")
 class DepartmentEditView(ObjectEditView):
     model = Department
     form_class = DepartmentForm
@@ -156,6 +167,7 @@ class DepartmentEditView(ObjectEditView):
         return actions.do_save_department(obj, acting_user=self.request.user)
 
 
+@declare.route("departments/<int:pk>/delete/", "department_delete")
 class DepartmentDeleteView(ObjectDeleteView):
     model = Department
 
@@ -166,12 +178,14 @@ class DepartmentDeleteView(ObjectDeleteView):
 
 
 # --- roles (安全管理员) -----------------------------------------------------------------------
+@declare.route("roles/", "role_list")
 class RoleListView(ObjectListView):
     model = Role
     filterset_class = RoleFilterSet
     table_class = RoleTable
 
 
+@declare.route("roles/<int:pk>/", "role_detail")
 class RoleDetailView(ObjectDetailView):
     model = Role
     template_name = "accounts/role_detail.html"
@@ -196,6 +210,8 @@ class RoleDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("roles/add/", "role_add")
+@declare.route("roles/<int:pk>/edit/", "role_edit")
 class RoleEditView(ObjectEditView):
     model = Role
     form_class = RoleForm
@@ -207,6 +223,7 @@ class RoleEditView(ObjectEditView):
                                     acting_user=self.request.user)
 
 
+@declare.route("roles/<int:pk>/copy/", "role_copy")
 class RoleCopyView(RoleEditView):
     """A new role starting from an existing one's permissions, scope and departments."""
 
@@ -245,6 +262,7 @@ class RoleCopyView(RoleEditView):
         return super().post(request, *args)  # a new role: no pk of its own
 
 
+@declare.route("roles/<int:pk>/delete/", "role_delete")
 class RoleDeleteView(ObjectDeleteView):
     model = Role
 
@@ -255,6 +273,7 @@ class RoleDeleteView(ObjectDeleteView):
 
 
 # --- security policy (安全管理员) -------------------------------------------------------------
+@declare.route("policy/", "policy")
 class SecurityPolicyView(ScopedViewMixin, TemplateView):
     model = SecurityPolicy
     permission_action = "change"
@@ -283,6 +302,7 @@ class SecurityPolicyView(ScopedViewMixin, TemplateView):
 
 
 # --- login log (审计管理员) -------------------------------------------------------------------
+@declare.route("login-log/", "loginlog_list")
 class LoginLogListView(ObjectListView):
     empty_hint = gettext_lazy("用户登录、退出和失败的尝试会记录在此。")
     model = LoginLog
@@ -303,6 +323,7 @@ class OwnTokensMixin:
         return View.dispatch(self, request, *args, **kwargs)
 
 
+@declare.route("tokens/", "apitoken_list")
 class ApiTokenListView(OwnTokensMixin, ObjectListView):
     title = _("API 令牌")
     table_class = ApiTokenTable
@@ -326,6 +347,7 @@ class ApiTokenListView(OwnTokensMixin, ObjectListView):
                                                                   "title": gettext("令牌已创建")})
 
 
+@declare.route("tokens/<int:pk>/revoke/", "apitoken_revoke")
 class ApiTokenRevokeView(OwnTokensMixin, ObjectMixin, View):
     def post(self, request, *args, **kwargs):
         token = self.get_object()

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
+from feidi.core import declare
 from feidi.core.forms import style_fields
 
 from . import actions
@@ -45,6 +46,7 @@ def _safe_next(request, value: str | None) -> str:
     return "/"
 
 
+@declare.route("login/", "login")
 @method_decorator([sensitive_post_parameters("password"), csrf_protect, never_cache], name="dispatch")
 class LoginView(View):
     template_name = "registration/login.html"
@@ -79,6 +81,7 @@ class LoginView(View):
         return render(request, self.template_name, {"form": form, "error": error, "next": next_url}, status=200)
 
 
+@declare.route("login/otp/", "otp")
 @method_decorator([csrf_protect, never_cache], name="dispatch")
 class OtpView(View):
     """Second step for administrator duties: enrol (QR code drawn locally) or verify a TOTP code."""
@@ -126,6 +129,7 @@ class OtpView(View):
         return redirect(next_url)
 
 
+@declare.route("logout/", "logout")
 class LogoutView(View):
     def post(self, request):
         if request.user.is_authenticated:
@@ -165,6 +169,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
+@declare.route("password/", "password_change")
 @method_decorator([login_required, sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch")
 class PasswordChangeView(View):
     template_name = "accounts/password_change.html"

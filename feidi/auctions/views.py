@@ -91,6 +91,7 @@ class AuctionEditView(ObjectEditView):
         return rules.do_save_auction(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
+@declare.route("auctions/<int:pk>/publish/", "auction_publish")
 class AuctionPublishView(ObjectMixin, View):
     model = Auction
     permission_action = "change"
@@ -106,6 +107,7 @@ class AuctionPublishView(ObjectMixin, View):
         return redirect(auction.get_absolute_url())
 
 
+@declare.route("auctions/<int:pk>/register/", "auction_register")
 class AuctionRegisterView(ObjectMixin, View):
     """竞买登记 from the auction page: the user's own organization."""
 
@@ -193,6 +195,7 @@ class LotDetailView(LotMixin, ObjectDetailView):
         return ctx
 
 
+@declare.route("lots/<int:pk>/live/", "lot_live")
 class LotLiveView(LotMixin, ObjectMixin, View):
     """The polled partial: price, countdown, leader, bid history."""
 
@@ -203,6 +206,7 @@ class LotLiveView(LotMixin, ObjectMixin, View):
         return TemplateResponse(request, "auctions/_lot_live.html", self.live_context(lot))
 
 
+@declare.route("lots/<int:pk>/bid/", "lot_bid")
 class LotBidView(LotMixin, ObjectMixin, View):
     """POST a bid. From htmx the bid panel comes back with the outcome; without JavaScript the
     page is reloaded with a message."""

@@ -1,14 +1,7 @@
-from django.urls import path
-
 from feidi.core import declare
 
-from . import views as v
+from . import views  # noqa: F401 — the views route themselves (declare.route, declare.model)
 
 app_name = "chains"
 
-urlpatterns = [
-    *declare.urls("chains"),
-    path("map/<int:pk>/data.json", v.ChainMapDataView.as_view(), name="chain_map_data"),
-    path("gaps/", v.GapListView.as_view(), name="gap_list"),
-    path("targets/<int:pk>/lead/", v.TargetToLeadView.as_view(), name="target_lead"),
-]
+urlpatterns = declare.urls(app_name)

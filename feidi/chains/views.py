@@ -90,6 +90,7 @@ class ChainDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("map/<int:pk>/data.json", "chain_map_data")
 class ChainMapDataView(ObjectMixin, View):
     """The map's data as JSON (the page embeds the same; the API and the benchmark read this)."""
 
@@ -101,6 +102,7 @@ class ChainMapDataView(ObjectMixin, View):
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
+@declare.route("gaps/", "gap_list")
 class GapListView(ScopedViewMixin, TemplateView):
     """Every visible chain's gap and weak segments with what to do and whom to approach."""
 
@@ -158,6 +160,7 @@ class TargetDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("targets/<int:pk>/lead/", "target_lead")
 class TargetToLeadView(ObjectMixin, View):
     """POST: turn a target into a pipeline lead in the chosen zone."""
 

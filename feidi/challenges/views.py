@@ -159,6 +159,7 @@ class _PostView(ObjectMixin, View):
         return redirect(self.target(obj, result))
 
 
+@declare.route("challenges/<int:pk>/publish/", "challenge_publish")
 class ChallengePublishView(_PostView):
     model = Challenge
     permission_action = "publish"
@@ -166,6 +167,7 @@ class ChallengePublishView(_PostView):
     rule = actions.do_publish_challenge
 
 
+@declare.route("challenges/<int:pk>/review/", "challenge_start_review")
 class ChallengeStartReviewView(_PostView):
     model = Challenge
     permission_action = "publish"
@@ -173,6 +175,7 @@ class ChallengeStartReviewView(_PostView):
     rule = actions.do_start_review
 
 
+@declare.route("challenges/<int:pk>/close/", "challenge_close")
 class ChallengeCloseView(_PostView):
     model = Challenge
     permission_action = "publish"
@@ -182,6 +185,7 @@ class ChallengeCloseView(_PostView):
         return actions.do_close_challenge(obj, acting_user=self.request.user, reason=self.request.POST.get("reason", ""))
 
 
+@declare.route("challenges/<int:pk>/award/", "challenge_award")
 class ChallengeAwardView(_PostView):
     model = Challenge
     permission_action = "award"
@@ -278,6 +282,7 @@ class ApplicationEditView(PrefillMixin, ObjectEditView):
             raise ValidationError(str(exc)) from None
 
 
+@declare.route("applications/<int:pk>/withdraw/", "application_withdraw")
 class ApplicationWithdrawView(_Applications, _PostView):
     model = Application
     permission_action = "change"
@@ -285,6 +290,7 @@ class ApplicationWithdrawView(_Applications, _PostView):
     rule = actions.do_withdraw_application
 
 
+@declare.route("applications/<int:pk>/review/", "review")
 class ReviewView(_Applications, ObjectMixin, TemplateView):
     """The expert's score sheet for one application (scoring again updates the review)."""
 
@@ -386,6 +392,7 @@ class JointProjectEditView(ObjectEditView):
         return actions.do_save_joint_project(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
+@declare.route("jointprojects/<int:pk>/accept/", "jointproject_accept")
 class JointProjectAcceptView(_PostView):
     model = JointProject
     permission_action = "accept"
@@ -401,6 +408,7 @@ class JointProjectAcceptView(_PostView):
         return project
 
 
+@declare.route("jointprojects/<int:pk>/transfer/", "jointproject_transfer")
 class JointProjectTransferView(_PostView):
     model = JointProject
     permission_action = "transfer"
@@ -415,6 +423,7 @@ class JointProjectTransferView(_PostView):
                                            acting_user=self.request.user)
 
 
+@declare.route("jointprojects/<int:pk>/milestones/add/", "milestone_add")
 class MilestoneAddView(_PostView):
     model = JointProject
     permission_action = "change"
@@ -427,6 +436,7 @@ class MilestoneAddView(_PostView):
         return actions.do_add_milestone(obj, acting_user=self.request.user, **form.cleaned_data)
 
 
+@declare.route("jointprojects/<int:pk>/milestones/<int:milestone>/done/", "milestone_done")
 class MilestoneDoneView(_PostView):
     model = JointProject
     permission_action = "change"

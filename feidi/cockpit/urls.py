@@ -1,9 +1,7 @@
-from django.urls import path
+from feidi.core import declare
 
-from . import views
+from . import views  # noqa: F401 — the views route themselves (declare.route)
 
 app_name = "cockpit"
 
-urlpatterns = [
-    path("", views.CockpitView.as_view(), name="overview"),
-]
+urlpatterns = declare.urls(app_name)

@@ -8,11 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
+from feidi.core import declare
+
 from . import figures
 
 REFRESH_SECONDS = 300
 
 
+@declare.route("", "overview")
 class CockpitView(LoginRequiredMixin, TemplateView):
     template_name = "cockpit/overview.html"
 

@@ -10,8 +10,15 @@ and where it needs more than the generic pages, registers its own view for that 
     @declare.view(Zone, "detail")
     class ZoneDetailView(ObjectDetailView): ...
 
+A page that is not one of a record type's five (an action on a record, a dashboard, a report)
+routes itself where it is written::
+
+    @declare.route("library/<int:pk>/effect/", "policy_effect")
+    class PolicyEffectView(ObjectDetailView): ...
+
 ``urls(app_label)`` routes every declaration of the app (``<app>:<model>_list/add/detail/edit/
-delete``), ``menu_items(menu_key)`` gives the menu's entries in declaration order, and the
+delete``) and then every routed view of the app in the order the views were written, so an
+app's ``urls.py`` is one line; ``menu_items(menu_key)`` gives the menu's entries in declaration order, and the
 generated scope test walks ``REGISTRY``: a declared model is checked without anyone writing a test.
 """
 
@@ -93,6 +100,17 @@ class ModelDeclaration:
 REGISTRY: dict[str, ModelDeclaration] = {}
 
 
+@dataclass(frozen=True)
+class Route:
+    app_label: str
+    path: str  # under the app's include, as ``django.urls.path`` takes it
+    name: str
+    view: type
+
+
+ROUTES: dict[tuple[str, str], Route] = {}  # (app label, URL name) → route, in the order written
+
+
 def model(model_class, prefix: str, *, form=None, filterset=None, table=None, select_related=(), menu=None,
           edit_base=None, list_base=None, pages=PAGES, **edit_attrs) -> ModelDeclaration:
     """Declare ``model_class``'s record pages under ``<prefix>/`` (``pages``: which of list, add,
@@ -131,13 +149,37 @@ def view(model_class, kind: str):
     return register
 
 
+def route(path: str, name: str, *, app_label: str | None = None):
+    """Class decorator: serve this view at ``path`` (under its app's URLs) as ``<app>:<name>``. The
+    app is the one the view's module belongs to (``feidi.<app>.…``) unless ``app_label`` says
+    otherwise; a view answering on two routes (the form that adds and edits) is decorated twice."""
+
+    def register(view_class):
+        app = app_label or view_class.__module__.split(".")[1]
+        taken = ROUTES.get((app, name))
+        if taken is not None and _qualified(taken.view) != _qualified(view_class):  # a module reloaded: kept
+            raise ValueError(f"{app}:{name} is routed already, to {_qualified(taken.view)}")
+        ROUTES[app, name] = Route(app, path, name, view_class)
+        return view_class
+
+    return register
+
+
+def _qualified(view_class) -> str:
+    return f"{view_class.__module__}.{view_class.__qualname__}"
+
+
 def declarations(app_label: str) -> list[ModelDeclaration]:
     return [d for d in REGISTRY.values() if d.app_label == app_label and d.prefix]
 
 
 def urls(app_label: str) -> list:
-    """The URL patterns of every record type ``app_label`` declares, with today's paths and names."""
-    return [pattern for declaration in declarations(app_label) for pattern in declaration.urls()]
+    """The URL patterns of ``app_label``: the pages of every record type it declares, then every view
+    it routes with ``route`` (its views modules must have been imported: the app's ``urls.py`` does)."""
+    from django.urls import path
+
+    return [*(pattern for declaration in declarations(app_label) for pattern in declaration.urls()),
+            *(path(r.path, r.view.as_view(), name=r.name) for r in ROUTES.values() if r.app_label == app_label)]
 
 
 def menu_items(menu_key: str, others: list | None = None) -> list:

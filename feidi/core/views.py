@@ -392,7 +392,7 @@ class PrefillMixin:
 def crud_views(model, *, form_class, filterset_class, table_class, select_related=(), edit_base=None,
                list_base=None, **edit_attrs) -> tuple:
     """The list, detail, edit and delete views of a record type that needs nothing special
-    (``crud_urls`` routes them)."""
+    (``declare.model`` routes them)."""
     name = model.__name__
     list_view = type(f"{name}ListView", (list_base or ObjectListView,), {
         "model": model, "filterset_class": filterset_class, "table_class": table_class,

@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from feidi.lib.workdays import KNOWN_YEARS
 
-from . import holidays
+from . import declare, holidays
 from .calendar import current_calendar, missing_next_year
 from .forms import StyledFormMixin
 from .models import CalendarYear
@@ -30,6 +30,7 @@ ZERO_DAYS = (_("期限为0个工作日的事项：在工作日受理的，当日
              "顺延至下一个工作日24时前办结。"))
 
 
+@declare.route("calendar/years/", "calendaryear_list")
 class CalendarYearListView(ScopedViewMixin, TemplateView):
     """The years whose schedule is known, where each comes from, and next year's status."""
 
@@ -53,6 +54,7 @@ class CalendarYearListView(ScopedViewMixin, TemplateView):
             next_year=this_year + 1))
 
 
+@declare.route("calendar/years/<int:pk>/", "calendaryear_detail")
 class CalendarYearDetailView(ObjectDetailView):
     model = CalendarYear
     template_name = "core/calendaryear_detail.html"
@@ -144,6 +146,7 @@ MODES = {"form": (_("表单录入"), PeriodsForm), "xlsx": (_("Excel导入"), Xl
                                                                                         NoticeForm)}
 
 
+@declare.route("calendar/years/enter/", "calendaryear_enter")
 class CalendarYearEnterView(ScopedViewMixin, TemplateView):
     """Enter a year: the chosen way in → the whole year shown for confirmation → saved."""
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import audit, exports
+from . import audit, declare, exports
 from .filtersets import (
     AuditRecordFilterSet,
     CalendarDayFilterSet,
@@ -71,6 +71,7 @@ class OwnRecordsMixin:
         return super(ScopedViewMixin, self).dispatch(request, *args, **kwargs)
 
 
+@declare.route("downloads/", "exportfile_list")
 class ExportFileListView(OwnRecordsMixin, ObjectListView):
     empty_title = gettext_lazy("暂无导出文件。")
     empty_hint = gettext_lazy("行数较多的列表导出在后台生成，完成后出现在这里。")
@@ -80,6 +81,7 @@ class ExportFileListView(OwnRecordsMixin, ObjectListView):
     table_class = ExportFileTable
 
 
+@declare.route("imports/", "importjob_list")
 class ImportJobListView(OwnRecordsMixin, ObjectListView):
     empty_hint = gettext_lazy("在各模块的“批量导入”上传 Excel 后，导入记录和结果在此查看。")
     model = ImportJob
@@ -88,6 +90,7 @@ class ImportJobListView(OwnRecordsMixin, ObjectListView):
     table_class = ImportJobTable
 
 
+@declare.route("imports/<int:pk>/", "importjob_detail")
 class ImportJobDetailView(OwnRecordsMixin, ObjectMixin, TemplateView):
     """One import: while it runs, its progress (the card polls itself); then its outcome, with the
     report and, for warnings, the uploader's confirmation."""
@@ -134,6 +137,7 @@ def _importer_or_none(kind: str):
         return None
 
 
+@declare.route("downloads/<int:pk>/file/", "exportfile_download")
 class ExportFileDownloadView(OwnRecordsMixin, ObjectMixin, TemplateView):
     model = ExportFile
 
@@ -168,6 +172,7 @@ class DictItemForm(ScopedModelForm):
         return extra
 
 
+@declare.route("dictionaries/", "dictitem_list")
 class DictItemListView(ObjectListView):
     model = DictItem
     title = _("数据字典")
@@ -177,6 +182,8 @@ class DictItemListView(ObjectListView):
     permission_action = "change"
 
 
+@declare.route("dictionaries/add/", "dictitem_add")
+@declare.route("dictionaries/<int:pk>/edit/", "dictitem_edit")
 class DictItemEditView(ObjectEditView):
     model = DictItem
     form_class = DictItemForm
@@ -192,6 +199,7 @@ class CalendarDayForm(ScopedModelForm):
         help_texts = {"is_workday": _("勾选：当天上班（如调休上班日）；不勾选：当天休息（如地方节假日）")}
 
 
+@declare.route("calendar/", "calendarday_list")
 class CalendarDayListView(ObjectListView):
     model = CalendarDay
     title = _("工作日历调整")
@@ -200,15 +208,19 @@ class CalendarDayListView(ObjectListView):
     permission_action = "change"
 
 
+@declare.route("calendar/add/", "calendarday_add")
+@declare.route("calendar/<int:pk>/edit/", "calendarday_edit")
 class CalendarDayEditView(ObjectEditView):
     model = CalendarDay
     form_class = CalendarDayForm
 
 
+@declare.route("calendar/<int:pk>/delete/", "calendarday_delete")
 class CalendarDayDeleteView(ObjectDeleteView):
     model = CalendarDay
 
 
+@declare.route("inbox/", "notification_list")
 class NotificationListView(OwnRecordsMixin, ObjectListView):
     empty_hint = gettext_lazy("诉求、项目预警、匹配推送等需要您知道的事会通知到这里。")
     model = Notification
@@ -223,6 +235,7 @@ class NotificationListView(OwnRecordsMixin, ObjectListView):
         return redirect("core:notification_list")
 
 
+@declare.route("inbox/<int:pk>/", "notification_open")
 class NotificationOpenView(OwnRecordsMixin, ObjectMixin, View):
     """Opening a message marks it read and follows its link."""
 
@@ -258,6 +271,7 @@ class WebhookEndpointForm(ScopedModelForm):
         return value or (self.instance.secret if self.instance.pk else "")
 
 
+@declare.route("robots/", "webhookendpoint_list")
 class WebhookEndpointListView(ObjectListView):
     model = WebhookEndpoint
     filterset_class = WebhookEndpointFilterSet
@@ -265,20 +279,25 @@ class WebhookEndpointListView(ObjectListView):
     select_related = ("department",)
 
 
+@declare.route("robots/<int:pk>/", "webhookendpoint_detail")
 class WebhookEndpointDetailView(ObjectDetailView):
     model = WebhookEndpoint
     detail_fields = ("name", "kind", "url", "secret", "department", "active")
 
 
+@declare.route("robots/add/", "webhookendpoint_add")
+@declare.route("robots/<int:pk>/edit/", "webhookendpoint_edit")
 class WebhookEndpointEditView(ObjectEditView):
     model = WebhookEndpoint
     form_class = WebhookEndpointForm
 
 
+@declare.route("robots/<int:pk>/delete/", "webhookendpoint_delete")
 class WebhookEndpointDeleteView(ObjectDeleteView):
     model = WebhookEndpoint
 
 
+@declare.route("deliveries/", "delivery_list")
 class DeliveryListView(ObjectListView):
     empty_hint = gettext_lazy("站内信、邮件和机器人消息的每次投递会记录在此。")
     model = Delivery
@@ -287,6 +306,7 @@ class DeliveryListView(ObjectListView):
     table_class = DeliveryTable
 
 
+@declare.route("audit/", "auditrecord_list")
 class AuditRecordListView(ObjectListView):
     empty_hint = gettext_lazy("每次新增、修改、删除、导入和导出都会在此留痕。")
     model = AuditRecord
@@ -296,6 +316,7 @@ class AuditRecordListView(ObjectListView):
     table_class = AuditRecordTable
 
 
+@declare.route("audit/<int:pk>/", "auditrecord_detail")
 class AuditRecordDetailView(ObjectDetailView):
     model = AuditRecord
     template_name = "core/auditrecord_detail.html"
@@ -312,6 +333,7 @@ class AuditRecordDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("audit/verify/", "auditrecord_verify")
 class AuditVerifyView(ScopedViewMixin, TemplateView):
     model = AuditRecord
     permission_action = "verify"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import audit, stats
+from . import audit, declare, stats
 from .models import SavedQuery
 
 
@@ -42,6 +42,7 @@ def _examples(user, today) -> list[dict]:
     return [{"label": label, "url": f"{base}?{query}"} for key, label, query in wanted if key in keys]
 
 
+@declare.route("stats/", "stats")
 class StatsView(LoginRequiredMixin, TemplateView):
     template_name = "core/stats.html"
 
@@ -108,6 +109,7 @@ def _form(catalogue: list[dict], chosen: str, params) -> dict | None:
     }
 
 
+@declare.route("stats/saved/", "savedquery_add")
 class SavedQueryCreateView(LoginRequiredMixin, View):
     """Keep the question on the page (its parameters, not its figures) under a name."""
 
@@ -133,6 +135,7 @@ class SavedQueryCreateView(LoginRequiredMixin, View):
         return HttpResponseRedirect(answer.link)
 
 
+@declare.route("stats/saved/<int:pk>/delete/", "savedquery_delete")
 class SavedQueryDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         saved = get_object_or_404(SavedQuery.objects.visible_to(request.user).filter(user=request.user), pk=pk)

@@ -76,6 +76,7 @@ from .tables import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@declare.route("values/", "indicatorvalue_list")
 class IndicatorValueListView(ObjectListView):
     model = IndicatorValue
     filterset_class = IndicatorValueFilterSet
@@ -92,6 +93,7 @@ def last_month() -> dt.date:
     return engine.add_months(timezone.localdate().replace(day=1), -1)
 
 
+@declare.route("report/", "report")
 class MonthReportView(ScopedViewMixin, TemplateView):
     """填报: an enterprise user reports its own month; staff report for an enterprise they see."""
 
@@ -172,6 +174,7 @@ class MonthReportView(ScopedViewMixin, TemplateView):
         return HttpResponseRedirect(url + (f"&org={org.pk}" if not request.user.organization_id else ""))
 
 
+@declare.route("import/", "import")
 class ImportView(ObjectImportView):
     """The monthly values import: the generic import page, with the warnings its uploader confirms."""
 
@@ -179,6 +182,7 @@ class ImportView(ObjectImportView):
     import_key = "indicators"
 
 
+@declare.route("", "dashboard")
 class DashboardView(ScopedViewMixin, TemplateView):
     """The zone overview a leader quotes: revenue year-to-date and its 同比, value added, R&D, tax,
     labelled counts, share of the city, trends by month, breakdown by chain and by zone."""
@@ -224,6 +228,7 @@ def coverage_choices() -> list[tuple[str, str]]:
     return choices
 
 
+@declare.route("analysis/", "analysis")
 class AnalysisView(ScopedViewMixin, TemplateView):
     """One indicator for one month by zone, industry, chain or segment, for a coverage (全部, 规上, a
     label, a chain): 累计, share, 累计同比, 当月 and 当月同比 (同口径), the zones' ranks, and the
@@ -309,6 +314,7 @@ class MuRuleDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("mu/<int:pk>/evaluate/", "murule_evaluate")
 class MuEvaluateView(ObjectMixin, View):
     model = MuRule
     permission_action = "change"
@@ -327,6 +333,7 @@ declare.model(MuRule, "mu", form=MuRuleForm, filterset=MuRuleFilterSet, table=Mu
               select_related=("department",), menu=declare.Entry("indicators", gettext_noop("亩均效益评价"), position=8))
 
 
+@declare.route("mu/results/", "muresult_list")
 class MuResultListView(ObjectListView):
     empty_hint = gettext_lazy("在“亩均效益评价”中选择年度规则并点“评价”后生成。")
     model = MuResult
@@ -335,6 +342,7 @@ class MuResultListView(ObjectListView):
     select_related = ("organization", "rule")
 
 
+@declare.route("mu/results/<int:pk>/", "muresult_detail")
 class MuResultDetailView(ObjectDetailView):
     model = MuResult
     detail_fields = ("organization", "rule", "grade", "score", "land", "tax", "revenue", "value_added", "energy", "rd",
@@ -347,6 +355,7 @@ declare.model(RankingRule, "ranking/rules", form=RankingRuleForm, filterset=Rank
               table=RankingRuleTable, select_related=("department",), menu=declare.Entry("indicators", gettext_noop("排名规则"), position=7))
 
 
+@declare.route("ranking/", "rankingrun_list")
 class RankingRunListView(ObjectListView):
     empty_hint = gettext_lazy("点“计算排名”按排名规则生成本月的月调度排名。")
     model = RankingRun
@@ -362,6 +371,7 @@ class RankingRunListView(ObjectListView):
         return ctx
 
 
+@declare.route("ranking/compute/", "rankingrun_compute")
 class RankingRunCreateView(ScopedViewMixin, View):
     """POST rule + month: compute (or recompute) that month's ranking."""
 
@@ -386,6 +396,7 @@ class RankingRunCreateView(ScopedViewMixin, View):
         return HttpResponseRedirect(run.get_absolute_url())
 
 
+@declare.route("ranking/<int:pk>/", "rankingrun_detail")
 class RankingRunDetailView(ObjectDetailView):
     model = RankingRun
     template_name = "indicators/rankingrun_detail.html"
@@ -412,6 +423,7 @@ class RankingRunDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("ranking/<int:pk>/statement/", "rankingrun_statement")
 class RankingStatementView(ObjectMixin, View):
     """POST a bottom unit's statement (entry) or its follow-up next month."""
 
@@ -447,6 +459,7 @@ class RankingStatementView(ObjectMixin, View):
         return HttpResponseRedirect(run.get_absolute_url())
 
 
+@declare.route("ranking/<int:pk>/docx/", "rankingrun_docx")
 class RankingDocxView(ObjectMixin, View):
     model = RankingRun
 
@@ -478,6 +491,7 @@ declare.model(BenefitShare, "sharing", form=BenefitShareForm, filterset=BenefitS
 # --- maps ------------------------------------------------------------------------------------------------
 
 
+@declare.route("maps/geo/<str:code>.json", "geo_city")
 class GeoCityView(ScopedViewMixin, View):
     """A city's district boundaries (GeoJSON) from the package on disk; cached by the browser."""
 
@@ -494,6 +508,7 @@ class GeoCityView(ScopedViewMixin, View):
         return response
 
 
+@declare.route("maps/city/", "city_map")
 class CityMapView(ScopedViewMixin, TemplateView):
     """The city's zones on its district map, sized and coloured by an indicator's total."""
 
@@ -538,6 +553,7 @@ class CityMapView(ScopedViewMixin, TemplateView):
                  else "", "geo_url": reverse("indicators:geo_city", args=[city]) if city else ""}))
 
 
+@declare.route("maps/zone/", "zone_map")
 class ZoneMapView(ScopedViewMixin, TemplateView):
     """亩产地图: a zone's parcels coloured by their enterprise's latest 亩均 class; GeoJSON upload."""
 

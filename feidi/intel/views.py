@@ -103,6 +103,7 @@ class NewsItemListView(ObjectListView):
     empty_hint = gettext_lazy("点“新增”粘贴新闻或上传公告、研报文件，系统自动抽取企业、金额、事件并评分。")
 
 
+@declare.route("", "daily")
 class DailyView(ScopedViewMixin, TemplateView):
     """The day's items ranked by score, one per duplicate group, with their reasons."""
 
@@ -250,6 +251,7 @@ class _ItemAction(ObjectMixin, View):
             return HttpResponseRedirect(item.get_absolute_url())
 
 
+@declare.route("items/<int:pk>/lead/", "newsitem_lead")
 class ToLeadView(_ItemAction):
     """POST: the item becomes a pipeline lead in the chosen zone."""
 
@@ -264,6 +266,7 @@ class ToLeadView(_ItemAction):
         return HttpResponseRedirect(project.get_absolute_url())
 
 
+@declare.route("items/<int:pk>/target/", "newsitem_target")
 class ToTargetView(_ItemAction):
     """POST: the item's firm becomes a target on the chosen segment."""
 
@@ -278,6 +281,7 @@ class ToTargetView(_ItemAction):
         return HttpResponseRedirect(item.get_absolute_url())
 
 
+@declare.route("items/<int:pk>/dismiss/", "newsitem_dismiss")
 class DismissView(_ItemAction):
     def act(self, request, item):
         actions.do_dismiss_item(item, acting_user=request.user)
@@ -300,6 +304,7 @@ class SourceDetailView(ObjectDetailView):
         return super().get_context_data(can_read=self.reaches(self.object, "change"), **kwargs)
 
 
+@declare.route("sources/<int:pk>/read/", "source_read")
 class SourceReadView(ObjectMixin, View):
     """Read a source now (in the job queue); its page shows the outcome."""
 

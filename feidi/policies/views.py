@@ -74,6 +74,7 @@ class PolicyDetailView(ObjectDetailView):
         return self.request.user.has_perm("policies.add_policyitem") and self.reaches(self.object, "change")
 
 
+@declare.route("library/<int:pk>/attach/", "policy_attach")
 class PolicyAttachView(AttachView):
     """The office adds a file of the policy document (原文, 申报指南, 表格)."""
 
@@ -86,6 +87,7 @@ class PolicyAttachView(AttachView):
         actions.do_attach_policy_file(policy, upload, acting_user=self.request.user)
 
 
+@declare.route("library/<int:pk>/files/<int:file>/delete/", "policy_file_delete")
 class PolicyFileDeleteView(ObjectMixin, View):
     model = Policy
 
@@ -102,12 +104,14 @@ class PolicyFileDeleteView(ObjectMixin, View):
         return redirect(policy.get_absolute_url())
 
 
+@declare.route("library/<int:pk>/files/<int:file>/", "policy_file")
 class PolicyFileView(AttachmentView):
     """A file of the policy, for staff who see the policy."""
 
     model = Policy
 
 
+@declare.route("matches/<int:pk>/files/<int:file>/", "match_policy_file")
 class MatchPolicyFileView(AttachmentView):
     """A file of the policy, for the enterprise (and its cadre) through its match of an item."""
 
@@ -156,11 +160,13 @@ class PolicyItemEditView(PrefillMixin, ObjectEditView):
         return actions.do_save_item(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
+@declare.route("items/import/", "policyitem_import")
 class PolicyItemImportView(ObjectImportView):
     model = PolicyItem
     import_key = "policy_items"
 
 
+@declare.route("items/<int:pk>/act/", "policyitem_act")
 class PolicyItemActView(ObjectMixin, View):
     """Buttons of an item's page: recompute its matches now, build the 免申即享 list, confirm it."""
 
@@ -226,6 +232,7 @@ class ConditionDeleteView(ObjectDeleteView):
 
 
 # --- matches ----------------------------------------------------------------------------------------
+@declare.route("matches/", "match_list")
 class MatchListView(ObjectListView):
     model = Match
     filterset_class = MatchFilterSet
@@ -244,6 +251,7 @@ def explain(match: Match) -> list[dict]:
     return rows
 
 
+@declare.route("matches/<int:pk>/", "match_detail")
 class MatchDetailView(ObjectDetailView):
     model = Match
     template_name = "policies/match_detail.html"
@@ -261,6 +269,7 @@ class MatchDetailView(ObjectDetailView):
                                         attachments=match.item.policy.attachments.all(), **kwargs)
 
 
+@declare.route("mine/", "mine")
 class MyPoliciesView(ScopedViewMixin, TemplateView):
     """An enterprise's own page (phone first): the items it qualifies for, those it may qualify
     for and what is missing, the estimated amounts, its applications and payments."""
@@ -288,6 +297,7 @@ class MyPoliciesView(ScopedViewMixin, TemplateView):
 
 
 # --- applications ------------------------------------------------------------------------------------
+@declare.route("applications/", "application_list")
 class ApplicationListView(ObjectListView):
     model = Application
     filterset_class = ApplicationFilterSet
@@ -304,6 +314,7 @@ def application_actions(application: Application, user) -> list[str]:
     return ["advance", "return"]
 
 
+@declare.route("applications/<int:pk>/", "application_detail")
 class ApplicationDetailView(ObjectDetailView):
     model = Application
     template_name = "policies/application_detail.html"
@@ -329,6 +340,7 @@ class ApplicationDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("applications/<int:pk>/attach/", "application_attach")
 class ApplicationAttachView(AttachView):
     """A file for one of the item's materials, handed in while the application is open."""
 
@@ -345,10 +357,12 @@ class ApplicationAttachView(AttachView):
                                            acting_user=self.request.user)
 
 
+@declare.route("applications/<int:pk>/files/<int:file>/", "application_file")
 class ApplicationFileView(AttachmentView):
     model = Application
 
 
+@declare.route("matches/<int:pk>/apply/", "match_apply")
 class ApplicationApplyView(ObjectMixin, TemplateView):
     """Apply for the item of a match the user sees (an enterprise for itself, a cadre for it)."""
 
@@ -390,6 +404,7 @@ class ApplicationApplyView(ObjectMixin, TemplateView):
         return self.render_form(form, match)
 
 
+@declare.route("applications/<int:pk>/act/", "application_act")
 class ApplicationActView(ObjectMixin, View):
     model = Application
     permission_action = "handle"
@@ -420,6 +435,7 @@ class ApplicationActView(ObjectMixin, View):
 
 
 # --- payments ----------------------------------------------------------------------------------------
+@declare.route("payments/", "payment_list")
 class PaymentListView(ObjectListView):
     model = Payment
     filterset_class = PaymentFilterSet
@@ -428,6 +444,7 @@ class PaymentListView(ObjectListView):
     offer_add = False
 
 
+@declare.route("payments/<int:pk>/", "payment_detail")
 class PaymentDetailView(ObjectDetailView):
     model = Payment
     template_name = "policies/payment_detail.html"
@@ -442,6 +459,7 @@ class PaymentDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("payments/<int:pk>/pay/", "payment_pay")
 class PaymentPayView(ObjectMixin, View):
     model = Payment
     permission_action = "change"
@@ -458,6 +476,7 @@ class PaymentPayView(ObjectMixin, View):
         return redirect(payment.get_absolute_url())
 
 
+@declare.route("payments/summary/", "payment_summary")
 class PaymentSummaryView(ScopedViewMixin, TemplateView):
     """Money paid per policy and per enterprise (what the user sees)."""
 
@@ -475,6 +494,7 @@ class PaymentSummaryView(ScopedViewMixin, TemplateView):
                                                              by_org=by_org))
 
 
+@declare.route("library/<int:pk>/effect/", "policy_effect")
 class PolicyEffectView(ObjectMixin, TemplateView):
     """A policy's effect: money paid, enterprises reached, and the targeted indicator's 同口径
     growth of those enterprises against the others of the same zones."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from feidi.core import declare
 from feidi.core.views import ScopedViewMixin
 
 from .models import FLOW, Alert, AnnualPlan, MonthlyInvestment, Project, Stage
@@ -94,6 +95,7 @@ def figures(projects, today: dt.date, user=None) -> dict:
     }
 
 
+@declare.route("", "dashboard")
 class DashboardView(ScopedViewMixin, TemplateView):
     model = Project
     template_name = "projects/dashboard.html"

@@ -106,6 +106,7 @@ class ProjectListView(ObjectListView):
     """The pipeline; 公海线索 and 重点项目 are lists of it with their own filters and columns."""
 
 
+@declare.route("pool/", "pool")
 class PoolView(ProjectListView):
     """The shared pool (公海): leads without an owner, which any investment officer may claim."""
 
@@ -122,6 +123,7 @@ class PoolView(ProjectListView):
         return super().base_queryset(user).filter(owner__isnull=True, stage=Stage.LEAD)
 
 
+@declare.route("key/", "key_list")
 class KeyProjectListView(ProjectListView):
     """Key projects with this year's plan, completion and open alerts."""
 
@@ -209,6 +211,7 @@ class ProjectDetailView(ObjectDetailView):
         return User.objects.colleagues_of(self.request.user).filter(organization__isnull=True)
 
 
+@declare.route("pipeline/<int:pk>/act/", "project_act")
 class ProjectActionView(ObjectMixin, View):
     """POST actions on a project: transition, claim, reassign, follow-up, evidence upload."""
 
@@ -271,6 +274,7 @@ class ProjectActionView(ObjectMixin, View):
         return redirect(project.get_absolute_url())
 
 
+@declare.route("pipeline/<int:pk>/files/<int:file>/", "project_file")
 class ProjectFileView(AttachmentView):
     """Download evidence: the project is loaded through the scope first."""
 
@@ -296,6 +300,7 @@ class ProjectEditView(ObjectEditView):
                                        pool=bool(form.cleaned_data.get("to_pool")))
 
 
+@declare.route("pipeline/import/", "project_import")
 class ProjectImportView(ObjectImportView):
     model = Project
     import_key = "projects"
@@ -387,6 +392,7 @@ declare.model(ProjectSettings, "settings", form=ProjectSettingsForm, filterset=P
               table=ProjectSettingsTable, select_related=("department",), menu=declare.Entry("projects", gettext_noop("调度设置"), position=10))
 
 
+@declare.route("alerts/", "alert_list")
 class AlertListView(ObjectListView):
     empty_hint = gettext_lazy("预警由系统按规则每日生成（进度滞后、问题逾期、节点逾期等），出现时会通知项目负责人和挂点领导。")
     model = Alert
@@ -395,6 +401,7 @@ class AlertListView(ObjectListView):
     select_related = ("project",)
 
 
+@declare.route("alerts/<int:pk>/", "alert_detail")
 class AlertDetailView(ObjectDetailView):
     model = Alert
     detail_fields = ("project", "rule", "message", "raised_at", "resolved_at")
@@ -439,6 +446,7 @@ class DispatchEditView(ObjectEditView):
         return obj
 
 
+@declare.route("dispatches/<int:pk>/hold/", "dispatch_hold")
 class DispatchHoldView(ObjectMixin, View):
     model = Dispatch
     permission_action = "change"
@@ -457,6 +465,7 @@ class DispatchHoldView(ObjectMixin, View):
 # --- reports ----------------------------------------------------------------------------------------
 
 
+@declare.route("reports/", "report_list")
 class ReportListView(ObjectListView):
     empty_hint = gettext_lazy("半月专报每月1日、16日由系统自动生成，也可在项目看板上立即生成。")
     model = Report
@@ -472,12 +481,14 @@ class ReportListView(ObjectListView):
         return ctx
 
 
+@declare.route("reports/<int:pk>/", "report_detail")
 class ReportDetailView(ObjectDetailView):
     model = Report
     template_name = "projects/report_detail.html"
     detail_fields = ("title", "year", "number", "as_of", "created_by", "created_at")
 
 
+@declare.route("reports/<int:pk>/<str:kind>/", "report_file")
 class ReportFileView(ObjectMixin, View):
     model = Report
 
@@ -492,6 +503,7 @@ class ReportFileView(ObjectMixin, View):
         return FileResponse(field.open("rb"), as_attachment=True, filename=name)
 
 
+@declare.route("reports/generate/", "report_generate")
 class ReportGenerateView(ReportListView):
     """POST: generate the biweekly report now for the user's zone, over what the user sees."""
 

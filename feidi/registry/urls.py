@@ -1,15 +1,7 @@
-from django.urls import path
-
 from feidi.core import declare
 
-from . import views as v
+from . import views  # noqa: F401 — the views route themselves (declare.route, declare.model)
 
 app_name = "registry"
 
-
-urlpatterns = [
-    *declare.urls("registry"),
-    path("organizations/import/", v.OrganizationImportView.as_view(), name="organization_import"),
-    path("people/<int:pk>/reveal/", v.PersonRevealView.as_view(), name="person_reveal"),
-    path("residencies/<int:pk>/transition/", v.ResidencyTransitionView.as_view(), name="residency_transition"),
-]
+urlpatterns = declare.urls(app_name)

@@ -133,6 +133,7 @@ class OrganizationDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("organizations/import/", "organization_import")
 class OrganizationImportView(ObjectImportView):
     model = Organization
     import_key = "organizations"
@@ -150,6 +151,7 @@ class PersonDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("people/<int:pk>/reveal/", "person_reveal")
 class PersonRevealView(ObjectMixin, View):
     """POST: the full phone or ID-card number as a small HTML fragment; audited."""
 
@@ -184,6 +186,7 @@ class ResidencyDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("residencies/<int:pk>/transition/", "residency_transition")
 class ResidencyTransitionView(ObjectMixin, View):
     model = Residency
     permission_action = "change"

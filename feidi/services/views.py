@@ -44,6 +44,7 @@ from .tables import AppealTable, AssignmentTable, ServiceGroupTable, ServiceSett
 S = Appeal.Status
 
 
+@declare.route("appeals/", "appeal_list")
 class AppealListView(ObjectListView):
     model = Appeal
     filterset_class = AppealFilterSet
@@ -69,6 +70,7 @@ def available_actions(appeal: Appeal, user) -> list[str]:
     return [*by_status.get(appeal.status, []), "reply", "note"]
 
 
+@declare.route("appeals/<int:pk>/", "appeal_detail")
 class AppealDetailView(ObjectDetailView):
     model = Appeal
     template_name = "services/appeal_detail.html"
@@ -99,6 +101,7 @@ class AppealDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("appeals/<int:pk>/act/", "appeal_act")
 class AppealActionView(ObjectMixin, View):
     model = Appeal
 
@@ -144,6 +147,7 @@ class AppealActionView(ObjectMixin, View):
         return redirect(appeal.get_absolute_url())
 
 
+@declare.route("appeals/<int:pk>/attach/", "appeal_attach")
 class AppealAttachView(AttachView):
     """Upload (POST) to an appeal the user can see and act on."""
 
@@ -155,6 +159,7 @@ class AppealAttachView(AttachView):
         actions.do_attach_file(appeal, upload, acting_user=self.request.user)
 
 
+@declare.route("appeals/<int:pk>/files/<int:attachment>/", "appeal_file")
 class AppealAttachmentView(AttachmentView):
     """Download an attachment: the appeal is loaded through the scope first."""
 
@@ -162,6 +167,7 @@ class AppealAttachmentView(AttachmentView):
     file_kwarg = "attachment"
 
 
+@declare.route("appeals/add/", "appeal_add")
 class AppealEditView(ObjectEditView):
     """Filing an appeal (企业用户 for itself, a cadre on an enterprise's behalf)."""
 
@@ -209,6 +215,7 @@ class VisitEditView(ObjectEditView):
         return super().save_object(form, obj, creating=creating, expected_version=expected_version)
 
 
+@declare.route("appeals/measures/", "appeal_measures")
 class AppealMeasuresView(ScopedViewMixin, TemplateView):
     """The service office's dashboard: time to accept and close, on-time rate, escalations and
     satisfaction by category, department, group or cadre, over a date range."""

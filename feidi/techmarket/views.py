@@ -345,8 +345,13 @@ class MarketStatusView(ObjectMixin, View):
 
 
 def _status_view(model, action, done) -> type[MarketStatusView]:
-    return type(f"{model.__name__}{action.__name__.split('_')[1].title()}View", (MarketStatusView,),
+    """The page that runs ``action`` (``do_<verb>_<model>``) on one record, routed at
+    ``<the model's prefix>/<pk>/<verb>/`` as ``<model>_<verb>``."""
+    verb = action.__name__.split("_")[1]
+    view = type(f"{model.__name__}{verb.title()}View", (MarketStatusView,),
                 {"model": model, "action": action, "done": done})
+    prefix = declare.REGISTRY[model._meta.label_lower].prefix
+    return declare.route(f"{prefix}/<int:pk>/{verb}/", f"{model._meta.model_name}_{verb}")(view)
 
 
 DemandPublishView = _status_view(Demand, actions.do_publish_demand, _("需求已发布，系统将向匹配的科技成果方推送"))
@@ -357,6 +362,7 @@ SupplyCloseView = _status_view(Supply, actions.do_close_supply, _("成果已下�
 
 # --- the push inbox ---------------------------------------------------------------------------------
 
+@declare.route("pushes/", "push_list")
 class PushListView(ObjectListView):
     """推送收件箱: the matches pushed to (or from) the user's organization, with feedback buttons."""
     empty_hint = gettext_lazy("技术需求或科技成果发布后，系统会把最匹配的对方推送给双方，推送记录在此。")
@@ -383,6 +389,7 @@ class PushListView(ObjectListView):
         return ctx
 
 
+@declare.route("pushes/<int:pk>/", "push_detail")
 class PushDetailView(ObjectDetailView):
     model = Push
     template_name = "techmarket/push_detail.html"
@@ -403,6 +410,7 @@ class PushDetailView(ObjectDetailView):
         return ctx
 
 
+@declare.route("pushes/<int:pk>/mark/", "push_mark")
 class PushMarkView(ObjectMixin, View):
     """POST ``interested=1|0``: the user's organization marks its side (htmx swaps the buttons)."""
 
@@ -473,6 +481,7 @@ declare.model(ThesaurusEntry, "thesaurus", form=ThesaurusEntryForm, filterset=Th
 
 # --- the staff's overview ---------------------------------------------------------------------------
 
+@declare.route("", "overview")
 class OverviewView(ScopedViewMixin, TemplateView):
     """科技大市场看板: demands, supplies and pushes by chain and status, the pushes' interest rate,
     the latest published demands and supplies — over what the user sees."""
