@@ -325,7 +325,12 @@ def test_unregistered_users_are_offered_registration_on_the_lot_page(cast, clien
     r = c.post(reverse("auctions:auction_register", kwargs={"pk": auction.pk}),
                {"next": lot.get_absolute_url()}, follow=True)
     assert "竞买号为 0001" in r.content.decode()
+    assert r.redirect_chain[-1][0] == lot.get_absolute_url()  # back to the lot it was asked from
     assert Registration.objects.get(auction=auction).organization == cast.institution
+    again = c.post(reverse("auctions:auction_register", kwargs={"pk": auction.pk}),
+                   {"next": "https://elsewhere.example/"})
+    assert again.url == auction.get_absolute_url()  # never off the site; a second registration is refused
+    assert Registration.objects.filter(auction=auction).count() == 1
 
 
 def test_staff_create_publish_and_see_the_totals(cast, client_for):

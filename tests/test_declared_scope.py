@@ -77,6 +77,48 @@ def test_a_url_name_is_routed_once():
         del declare.ROUTES["probe", "probe"]
 
 
+def test_an_action_page_is_routed_beside_its_record_and_refuses_without_changing_it(cast, client_for):
+    """``declare.action``: the page sits at ``<prefix>/<pk>/<verb>/``, answers POST only, and a refused
+    action (here: publishing a demand already published) is a message on the record's page."""
+    from django.contrib.messages import get_messages
+
+    from feidi.techmarket.models import Demand
+
+    demand = make_for(Demand, cast)
+    url = reverse("techmarket:demand_publish", kwargs={"pk": demand.pk})
+    assert url == f"/techmarket/demands/{demand.pk}/publish/"
+    c = client_for("ent_a")
+    assert c.get(url).status_code == 405
+    first = c.post(url)
+    assert first.status_code == 302 and first.url == demand.get_absolute_url()
+    demand.refresh_from_db()
+    published_at = demand.published_at
+    assert demand.status == Demand.Status.PUBLISHED and published_at is not None
+    second = c.post(url)
+    refused = [str(m) for m in get_messages(second.wsgi_request)]
+    demand.refresh_from_db()
+    assert second.url == demand.get_absolute_url() and refused and demand.published_at == published_at
+
+
+def test_an_api_list_documents_and_checks_its_filterset_parameters(cast, client_for):
+    """``declare.api_routes(list_summary=…)``: the list's query parameters are its filterset's — shown in
+    the OpenAPI document with their labels (a date range as its two ends, a record as an id) and
+    checked by the same filterset as the page (a bad value is a 422 naming the parameter)."""
+    from feidi.core.api import api
+
+    operation = api.get_openapi_schema()["paths"]["/api/v1/intel/items"]["get"]
+    documented = {p["name"]: p for p in operation["parameters"]}
+    assert {"q", "status", "published_on_after", "published_on_before", "page"} <= set(documented)
+    zones = api.get_openapi_schema()["paths"]["/api/v1/registry/zones"]["get"]["parameters"]
+    kind = next(p for p in zones if p["name"] == "kind")
+    assert kind["schema"]["anyOf"][0]["type"] == "integer" and kind["description"] == "类型"
+    c = client_for("invest")
+    assert c.get("/api/v1/intel/items?status=nonsense").status_code == 422
+    assert "status" in c.get("/api/v1/intel/items?status=nonsense").json().get("fields", {})
+    assert c.get("/api/v1/registry/zones?kind=0").status_code == 422
+    assert c.get("/api/v1/intel/items?status=new").status_code == 200
+
+
 def _staff_of_zone_b(cast, model):
     """A zone-B staff user whose role grants every permission of ``model`` over zone B's tree."""
     from feidi.accounts.models import Role

@@ -7,9 +7,9 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
 
-from feidi.core.api import Id, Pages, field, model_of, require_perm, scoped_get, scoped_list
+from feidi.core import declare
+from feidi.core.api import Id, field, model_of, require_perm, scoped_get
 
 from . import actions
 from .models import Department, Role, User
@@ -72,16 +72,10 @@ class RoleAssignIn(Schema):
     roles: list[Annotated[str, Field(max_length=50)]] = Field(..., max_length=50)
 
 
-@router.get("/departments", response=list[DepartmentSchema], summary="部门树", openapi_extra=model_of("accounts.department"))
-@paginate(Pages, page_size=200)
-def list_departments(request):
-    return scoped_list(request, Department)
+declare.api_routes(router, Department, DepartmentSchema, path="/departments", list_summary="部门树", page_size=200)
 
 
-@router.get("/users", response=list[UserSchema], summary="用户列表（系统管理员）", openapi_extra=model_of("accounts.user"))
-@paginate(Pages, page_size=50)
-def list_users(request):
-    return scoped_list(request, User)
+declare.api_routes(router, User, UserSchema, path="/users", list_summary="用户列表（系统管理员）")
 
 
 @router.post("/users", response={201: UserSchema}, summary="新增用户（系统管理员）", openapi_extra=model_of("accounts.user"))
@@ -108,10 +102,7 @@ def create_user(request, payload: UserIn):
     return Status(201, actions.do_create_user(user, password=data["password"], acting_user=request.user))
 
 
-@router.get("/roles", response=list[RoleSchema], summary="角色列表", openapi_extra=model_of("accounts.role"))
-@paginate(Pages, page_size=100)
-def list_roles(request):
-    return scoped_list(request, Role)
+declare.api_routes(router, Role, RoleSchema, path="/roles", list_summary="角色列表", page_size=100)
 
 
 @router.put("/users/{pk}/roles", response=UserSchema, summary="分配角色（安全管理员）",

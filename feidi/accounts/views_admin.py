@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from feidi.core import declare
 from feidi.core.actions import ConflictError, delete_object
 from feidi.core.views import (
+    ObjectActionView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
@@ -119,17 +120,16 @@ class UserRolesView(ObjectMixin, TemplateView):
 
 
 @declare.route("users/<int:pk>/unlock/", "user_unlock")
-class UserUnlockView(ObjectMixin, View):
+class UserUnlockView(ObjectActionView):
     model = User
+    permission_action = "view"  # the record through the view scope; the permission is unlock_user
+    rule = actions.do_unlock_user
 
     def get_permission(self):
         return "accounts.unlock_user"
 
-    def post(self, request, *args, **kwargs):
-        user = self.get_object()
-        actions.do_unlock_user(user, acting_user=request.user)
-        messages.success(request, gettext("已解锁 {user}").format(user=user))
-        return redirect(user.get_absolute_url())
+    def success_message(self, user, result) -> str:
+        return gettext("已解锁 {user}").format(user=user)
 
 
 # --- departments (系统管理员) -----------------------------------------------------------------

@@ -13,8 +13,15 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 
 from feidi.core import declare
-from feidi.core.actions import ConflictError
-from feidi.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin, PrefillMixin
+from feidi.core.views import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectMixin,
+    PrefillMixin,
+    refusal_text,
+)
 from feidi.lib.money import WAN, human
 from feidi.techmarket.models import Supply
 
@@ -25,10 +32,6 @@ from .models import Auction, Bid, Lot, Registration
 from .tables import AuctionTable, BidTable, LotTable, RegistrationTable
 
 HISTORY_ROWS = 30
-
-
-def _errors(exc) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 # --- auctions -----------------------------------------------------------------------------------
@@ -91,45 +94,20 @@ class AuctionEditView(ObjectEditView):
         return rules.do_save_auction(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
-@declare.route("auctions/<int:pk>/publish/", "auction_publish")
-class AuctionPublishView(ObjectMixin, View):
-    model = Auction
-    permission_action = "change"
-
-    def post(self, request, *args, **kwargs):
-        auction = self.get_object()
-        try:
-            rules.do_publish_auction(auction, acting_user=request.user)
-        except (ValidationError, ConflictError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, gettext("拍卖会已发布，企业和机构可以办理竞买登记"))
-        return redirect(auction.get_absolute_url())
+AuctionPublishView = declare.action(Auction, "publish", rules.do_publish_auction,
+                                    gettext_lazy("拍卖会已发布，企业和机构可以办理竞买登记"))
 
 
 @declare.route("auctions/<int:pk>/register/", "auction_register")
-class AuctionRegisterView(ObjectMixin, View):
+class AuctionRegisterView(ObjectActionView):
     """竞买登记 from the auction page: the user's own organization."""
 
     model = Auction
     permission_action = "view"
+    rule = rules.do_register_bidder
 
-    def post(self, request, *args, **kwargs):
-        auction = self.get_object()
-        try:
-            registration = rules.do_register_bidder(auction, acting_user=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, gettext("竞买登记成功，您的竞买号为 {number}").format(number=registration.number))
-        return redirect(request.POST.get("next") if _safe_next(request) else auction.get_absolute_url())
-
-
-def _safe_next(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next", "")
-    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    def success_message(self, obj, registration) -> str:
+        return gettext("竞买登记成功，您的竞买号为 {number}").format(number=registration.number)
 
 
 # --- lots ---------------------------------------------------------------------------------------
@@ -224,7 +202,7 @@ class LotBidView(LotMixin, ObjectMixin, View):
             try:
                 accepted = rules.do_place_bid(lot, form.cleaned_data["amount"], acting_user=request.user)
             except (ValidationError, PermissionDenied) as exc:
-                refusal = _errors(exc)
+                refusal = refusal_text(exc)
             lot = self.get_object()
         if getattr(request, "htmx", False):
             ctx = self.live_context(lot, refusal=refusal, accepted=accepted)

@@ -3,15 +3,15 @@ records behind them (segments, members, targets)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
 from feidi.core.views import (
+    ObjectActionView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
@@ -161,28 +161,23 @@ class TargetDetailView(ObjectDetailView):
 
 
 @declare.route("targets/<int:pk>/lead/", "target_lead")
-class TargetToLeadView(ObjectMixin, View):
+class TargetToLeadView(ObjectActionView):
     """POST: turn a target into a pipeline lead in the chosen zone."""
 
     model = Target
-    permission_action = "change"
 
-    def post(self, request, *args, **kwargs):
-        from feidi.core.actions import ConflictError
+    def act(self, target):
         from feidi.registry.models import Zone
 
-        target = self.get_object()
-        if not request.user.has_perm("projects.add_project"):
-            messages.error(request, gettext("您没有登记招商项目的权限"))
-            return HttpResponseRedirect(target.get_absolute_url())
-        zone = Zone.objects.visible_to(request.user).filter(pk=request.POST.get("zone") or 0).first()
+        if not self.request.user.has_perm("projects.add_project"):
+            raise PermissionDenied(gettext("您没有登记招商项目的权限"))
+        zone = Zone.objects.visible_to(self.request.user).filter(pk=self.request.POST.get("zone") or 0).first()
         if zone is None:
-            messages.error(request, gettext("请选择落地园区"))
-            return HttpResponseRedirect(target.get_absolute_url())
-        try:
-            project = actions.do_target_to_lead(target, zone, acting_user=request.user)
-        except (ValidationError, ConflictError) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-            return HttpResponseRedirect(target.get_absolute_url())
-        messages.success(request, gettext("已转为线索：{name}").format(name=project.name))
-        return HttpResponseRedirect(project.get_absolute_url())
+            raise ValidationError(gettext("请选择落地园区"))
+        return actions.do_target_to_lead(target, zone, acting_user=self.request.user)
+
+    def success_message(self, target, project) -> str:
+        return gettext("已转为线索：{name}").format(name=project.name)
+
+    def target(self, target, project) -> str:
+        return project.get_absolute_url() if project is not None else target.get_absolute_url()

@@ -11,10 +11,10 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja import Field, Router, Schema, Status
 
-from feidi.core.api import MAX_ID, Id, Pages, field, filtered, model_of, scoped_get, scoped_list
+from feidi.core import declare
+from feidi.core.api import Id, field, model_of, scoped_get, scoped_list
 
 from . import actions
 from .filtersets import ApplicationFilterSet, ChallengeFilterSet, JointProjectFilterSet
@@ -189,17 +189,9 @@ def _application(request, pk: Id) -> Application:
         raise Http404 from None
 
 
-@router.get("/challenges", response=list[ChallengeSchema], summary="揭榜挂帅榜单（status、joint、q 筛选）",
-            openapi_extra=CHALLENGE)
-@paginate(Pages, page_size=50)
-def list_challenges(request, q: str = "", status: str = ""):
-    qs = scoped_list(request, Challenge).select_related("demand__organization")
-    return filtered(request, qs, ChallengeFilterSet).order_by("-created_at", "-pk")
-
-
-@router.get("/challenges/{pk}", response=ChallengeSchema, summary="榜单详情", openapi_extra=CHALLENGE)
-def get_challenge(request, pk: Id):
-    return scoped_get(request, Challenge, pk)
+declare.api_routes(router, Challenge, ChallengeSchema, path="/challenges", list_summary="揭榜挂帅榜单（status、joint、q 筛选）",
+                   filterset=ChallengeFilterSet, related=("demand__organization",), order_by=("-created_at", "-pk"),
+                   detail_summary="榜单详情")
 
 
 @router.post("/challenges/{pk}/apply", response={201: ApplicationSchema},
@@ -217,12 +209,10 @@ def apply(request, pk: Id, payload: ApplyIn):
     return Status(201, actions.do_apply(application, acting_user=request.user, members=members))
 
 
-@router.get("/applications", response=list[ApplicationSchema], summary="揭榜申请（机构只看到本单位的申请）",
-            openapi_extra=APPLICATION)
-@paginate(Pages, page_size=50)
-def list_applications(request, challenge: int | None = Query(None, ge=1, le=MAX_ID), status: str = ""):
-    qs = applications(request).select_related("applicant").prefetch_related("members")
-    return filtered(request, qs, ApplicationFilterSet).order_by("challenge_id", "-score", "pk")
+declare.api_routes(router, Application, ApplicationSchema, path="/applications",
+                   list_summary="揭榜申请（机构只看到本单位的申请）", filterset=ApplicationFilterSet,
+                   queryset=applications, related=("applicant",), prefetch=("members",),
+                   order_by=("challenge_id", "-score", "pk"))
 
 
 @router.get("/applications/{pk}", response=ApplicationSchema, summary="揭榜申请详情", openapi_extra=APPLICATION)
@@ -251,14 +241,9 @@ def award(request, pk: Id, payload: AwardIn):
     return Status(201, project)
 
 
-@router.get("/jointprojects", response=list[JointProjectSchema], summary="联合攻关项目（参与单位可见本项目）",
-            openapi_extra=JOINT)
-@paginate(Pages, page_size=50)
-def list_joint_projects(request, status: str = ""):
-    qs = scoped_list(request, JointProject)
-    return filtered(request, qs, JointProjectFilterSet).order_by("-starts_on", "-pk")
+declare.api_routes(router, JointProject, JointProjectSchema, path="/jointprojects",
+                   list_summary="联合攻关项目（参与单位可见本项目）", filterset=JointProjectFilterSet,
+                   order_by=("-starts_on", "-pk"), list_name="list_joint_projects", detail_summary="联合攻关项目详情",
+                   name="joint_project")
 
 
-@router.get("/jointprojects/{pk}", response=JointProjectSchema, summary="联合攻关项目详情", openapi_extra=JOINT)
-def get_joint_project(request, pk: Id):
-    return scoped_get(request, JointProject, pk)

@@ -13,12 +13,20 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
-from feidi.core.actions import ConflictError
-from feidi.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin, PrefillMixin
+from feidi.core.views import (
+    REFUSALS,
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectMixin,
+    PrefillMixin,
+    form_refusal,
+    refusal_text,
+)
 from feidi.techmarket.models import Demand
 
 from . import actions
@@ -35,17 +43,6 @@ from .forms import (
 )
 from .models import Application, Challenge, JointMilestone, JointParty, JointProject, Review
 from .tables import ApplicationTable, ChallengeTable, JointProjectTable
-
-ERRORS = (ValidationError, ConflictError, PermissionDenied)
-
-
-def error_text(exc) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
-
-
-def form_errors(form) -> ValidationError:
-    return ValidationError([f"{form.fields[k].label}：{v[0]}" if k in form.fields else v[0]
-                            for k, v in form.errors.items()])
 
 
 def ranked(applications):
@@ -135,48 +132,14 @@ class ChallengeEditView(PrefillMixin, ObjectEditView):
                                          experts=form.cleaned_data.get("experts"))
 
 
-class _PostView(ObjectMixin, View):
-    """A POST action on one record; the outcome is a message on the record's page."""
-
-    success = ""
-    rule = None  # the action of ``act`` when it needs nothing but the record and the user
-
-    def act(self, obj):
-        return type(self).rule(obj, acting_user=self.request.user)
-
-    def target(self, obj, result):
-        return obj.get_absolute_url()
-
-    def post(self, request, *args, **kwargs):
-        obj = self.get_object()
-        result = None
-        try:
-            result = self.act(obj)
-        except ERRORS as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, self.success)
-        return redirect(self.target(obj, result))
-
-
-@declare.route("challenges/<int:pk>/publish/", "challenge_publish")
-class ChallengePublishView(_PostView):
-    model = Challenge
-    permission_action = "publish"
-    success = _("已发榜，榜单进入揭榜期")
-    rule = actions.do_publish_challenge
-
-
-@declare.route("challenges/<int:pk>/review/", "challenge_start_review")
-class ChallengeStartReviewView(_PostView):
-    model = Challenge
-    permission_action = "publish"
-    success = _("揭榜结束，进入专家评审")
-    rule = actions.do_start_review
+ChallengePublishView = declare.action(Challenge, "publish", actions.do_publish_challenge, _("已发榜，榜单进入揭榜期"),
+                                      permission_action="publish")
+ChallengeStartReviewView = declare.action(Challenge, "review", actions.do_start_review, _("揭榜结束，进入专家评审"),
+                                          permission_action="publish", name="challenge_start_review")
 
 
 @declare.route("challenges/<int:pk>/close/", "challenge_close")
-class ChallengeCloseView(_PostView):
+class ChallengeCloseView(ObjectActionView):
     model = Challenge
     permission_action = "publish"
     success = _("已撤榜")
@@ -186,7 +149,7 @@ class ChallengeCloseView(_PostView):
 
 
 @declare.route("challenges/<int:pk>/award/", "challenge_award")
-class ChallengeAwardView(_PostView):
+class ChallengeAwardView(ObjectActionView):
     model = Challenge
     permission_action = "award"
     success = _("已定榜，联合攻关项目已立项")
@@ -195,7 +158,7 @@ class ChallengeAwardView(_PostView):
         form = AwardForm(self.request.POST, applications=Application.objects.filter(challenge=obj).annotate(
             member_count=Count("members")))
         if not form.is_valid():
-            raise form_errors(form)
+            raise form_refusal(form)
         d = form.cleaned_data
         return actions.do_award(obj, d["application"], acting_user=self.request.user, budget=d["budget"],
                                 starts_on=d["starts_on"], title=d["title"])
@@ -283,7 +246,7 @@ class ApplicationEditView(PrefillMixin, ObjectEditView):
 
 
 @declare.route("applications/<int:pk>/withdraw/", "application_withdraw")
-class ApplicationWithdrawView(_Applications, _PostView):
+class ApplicationWithdrawView(_Applications, ObjectActionView):
     model = Application
     permission_action = "change"
     success = _("已撤回揭榜申请")
@@ -321,8 +284,8 @@ class ReviewView(_Applications, ObjectMixin, TemplateView):
             try:
                 review = actions.do_review(application, form.scores(), acting_user=request.user,
                                            comment=form.cleaned_data["comment"])
-            except ERRORS as exc:
-                form.add_error(None, error_text(exc))
+            except REFUSALS as exc:
+                form.add_error(None, refusal_text(exc))
             else:
                 messages.success(request, gettext("已保存评分：加权得分 {total}").format(total=review.total))
                 return redirect(application.challenge.get_absolute_url())
@@ -393,14 +356,14 @@ class JointProjectEditView(ObjectEditView):
 
 
 @declare.route("jointprojects/<int:pk>/accept/", "jointproject_accept")
-class JointProjectAcceptView(_PostView):
+class JointProjectAcceptView(ObjectActionView):
     model = JointProject
     permission_action = "accept"
 
     def act(self, obj):
         form = AcceptanceForm(self.request.POST)
         if not form.is_valid():
-            raise form_errors(form)
+            raise form_refusal(form)
         d = form.cleaned_data
         project = actions.do_accept_joint_project(obj, passed=d["passed"], on=d["accepted_on"],
                                                   note=d["acceptance_note"], acting_user=self.request.user)
@@ -409,7 +372,7 @@ class JointProjectAcceptView(_PostView):
 
 
 @declare.route("jointprojects/<int:pk>/transfer/", "jointproject_transfer")
-class JointProjectTransferView(_PostView):
+class JointProjectTransferView(ObjectActionView):
     model = JointProject
     permission_action = "transfer"
     success = _("已标记转化落地")
@@ -417,14 +380,14 @@ class JointProjectTransferView(_PostView):
     def act(self, obj):
         form = TransferForm(self.request.POST, user=self.request.user)
         if not form.is_valid():
-            raise form_errors(form)
+            raise form_refusal(form)
         d = form.cleaned_data
         return actions.do_mark_transferred(obj, d["home_project"], on=d["transferred_on"],
                                            acting_user=self.request.user)
 
 
 @declare.route("jointprojects/<int:pk>/milestones/add/", "milestone_add")
-class MilestoneAddView(_PostView):
+class MilestoneAddView(ObjectActionView):
     model = JointProject
     permission_action = "change"
     success = _("已新增节点")
@@ -432,12 +395,12 @@ class MilestoneAddView(_PostView):
     def act(self, obj):
         form = MilestoneForm(self.request.POST)
         if not form.is_valid():
-            raise form_errors(form)
+            raise form_refusal(form)
         return actions.do_add_milestone(obj, acting_user=self.request.user, **form.cleaned_data)
 
 
 @declare.route("jointprojects/<int:pk>/milestones/<int:milestone>/done/", "milestone_done")
-class MilestoneDoneView(_PostView):
+class MilestoneDoneView(ObjectActionView):
     model = JointProject
     permission_action = "change"
     success = _("节点已完成")

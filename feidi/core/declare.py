@@ -165,6 +165,24 @@ def route(path: str, name: str, *, app_label: str | None = None):
     return register
 
 
+def action(model_class, verb: str, rule, success, *, permission_action: str = "change", name: str | None = None,
+           base=None):
+    """The page that runs ``rule`` on one record of the declared ``model_class`` (a
+    ``core.views.ObjectActionView``), routed at ``<the model's prefix>/<pk>/<verb>/`` as
+    ``<model>_<verb>`` (or ``name``); ``base``: a subclass of it the app's actions share.
+    ``DemandPublishView = declare.action(Demand, "publish",
+    actions.do_publish_demand, _("需求已发布"))``."""
+    import sys
+
+    from .views import ObjectActionView
+
+    view = type(f"{model_class.__name__}{verb.title()}View", (base or ObjectActionView,), {
+        "__module__": sys._getframe(1).f_globals["__name__"], "model": model_class, "rule": staticmethod(rule),
+        "success": success, "permission_action": permission_action})
+    prefix = REGISTRY[model_class._meta.label_lower].prefix
+    return route(f"{prefix}/<int:pk>/{verb}/", name or f"{model_class._meta.model_name}_{verb}")(view)
+
+
 def _qualified(view_class) -> str:
     return f"{view_class.__module__}.{view_class.__qualname__}"
 
@@ -200,13 +218,24 @@ def menu_items(menu_key: str, others: list | None = None) -> list:
     return items
 
 
-def api_routes(router, model_class, out_schema, *, path: str, detail_summary: str | None = None,
-               delete_summary: str | None = None, name: str | None = None) -> None:
-    """The one-record routes of ``model_class`` on ``router``: ``GET <path>/{pk}`` through the
-    ``view`` scope and, where a delete summary is given, ``DELETE <path>/{pk}`` (204) through the
-    ``delete`` scope — the same answers (404 outside the scope, 403 without the permission) as the
-    hand-written routes they replace, and the same operation ids (``<api module>_get_<name>``).
-    Lists keep their own functions: their query parameters are each app's own."""
+def api_routes(router, model_class, out_schema, *, path: str, list_summary: str | None = None,
+               detail_summary: str | None = None, delete_summary: str | None = None, name: str | None = None,
+               list_name: str | None = None, filterset=None, queryset=None, related: tuple[str, ...] = (),
+               prefetch: tuple[str, ...] = (), order_by: tuple[str, ...] = (), page_size: int = 50, openapi_extra: dict | None = None) -> None:
+    """The routes of ``model_class`` on ``router``, each through the scope of its action:
+
+    - ``GET <path>`` (where a ``list_summary`` is given): the records the user may view, narrowed
+      by the query string through the model's filterset (the declaration's, or ``filterset``) —
+      the same filter as the list page, an invalid value a 422 naming the parameter — and
+      documented as the route's query parameters; ``queryset(request)`` replaces the scoped
+      records where a list shows fewer (an enterprise's own applications), ``related`` are joined,
+      ``order_by`` sorts, ``page_size`` pages;
+    - ``GET <path>/{pk}`` (``detail_summary``): one record, 404 outside the scope;
+    - ``DELETE <path>/{pk}`` (``delete_summary``): 204, through the ``delete`` scope.
+
+    Operation ids as the hand-written routes had them: ``<api module>_list_<path>`` (or
+    ``list_name``), ``_get_<name>``, ``_delete_<name>``. A list whose parameters are its own (a
+    sort, a flag the filterset has not) keeps its own function."""
     import sys
 
     from ninja import Status
@@ -217,6 +246,12 @@ def api_routes(router, model_class, out_schema, *, path: str, detail_summary: st
     label = model_class._meta.label_lower
     name = name or model_class._meta.model_name
     module = sys._getframe(1).f_globals["__name__"]
+    if list_summary is not None:
+        _api_list(router, model_class, out_schema, path=path, summary=list_summary, module=module,
+                  name=list_name or f"list_{path.strip('/').replace('/', '_')}",
+                  filterset=filterset if filterset is not None else getattr(REGISTRY.get(label), "filterset", None),
+                  queryset=queryset, related=related, prefetch=prefetch, order_by=order_by, page_size=page_size,
+                  openapi_extra={**model_of(label), **(openapi_extra or {})})
     if detail_summary is not None:
         def get_one(request, pk: Id):
             return scoped_get(request, model_class, pk)
@@ -236,3 +271,70 @@ def api_routes(router, model_class, out_schema, *, path: str, detail_summary: st
         delete_one.__annotations__ = {"pk": Id}
         router.delete(f"{path}/{{pk}}", response={204: None}, summary=delete_summary,
                       openapi_extra=model_of(label, action="delete"))(delete_one)
+
+
+def _api_list(router, model_class, out_schema, *, path, summary, module, name, filterset, queryset, related,
+              prefetch, order_by, page_size, openapi_extra) -> None:
+    import inspect
+
+    from ninja import Query
+    from ninja.pagination import paginate
+
+    from .api import Pages, filtered, scoped_list
+
+    query = _query_schema(model_class, filterset)
+
+    def list_all(request, **filters):  # the filters: documented by ``query``, read by the filterset
+        records = queryset(request) if queryset is not None else scoped_list(request, model_class)
+        if related:
+            records = records.select_related(*related)
+        if prefetch:
+            records = records.prefetch_related(*prefetch)
+        if filterset is not None:
+            records = filtered(request, records, filterset)
+        return records.order_by(*order_by) if order_by else records
+
+    list_all.__name__ = list_all.__qualname__ = name
+    list_all.__module__ = module
+    if query.model_fields:
+        list_all.__signature__ = inspect.Signature([
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter("filters", inspect.Parameter.KEYWORD_ONLY, annotation=Query[query])])
+    else:
+        list_all.__signature__ = inspect.Signature([inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+    router.get(path, response=list[out_schema], summary=summary, openapi_extra=openapi_extra)(
+        paginate(Pages, page_size=page_size)(list_all))
+
+
+def _query_schema(model_class, filterset):
+    """The list's query parameters as the OpenAPI document shows them: one per filter of the
+    filterset, with its label; a record filter takes an id. The filterset itself reads and checks
+    them (``core.api.filtered``), so the page and the API filter alike."""
+    import django_filters
+    from ninja import Field, Schema
+    from pydantic import create_model
+
+    from .api import MAX_ID
+
+    fields = {}
+    for filter_name, the_filter in (filterset.base_filters.items() if filterset is not None else ()):
+        description = str(the_filter.label or _field_label(model_class, the_filter.field_name) or filter_name)
+        if isinstance(the_filter, django_filters.ModelChoiceFilter):
+            fields[filter_name] = (int | None, Field(None, ge=1, le=MAX_ID, description=description))
+        elif isinstance(the_filter, django_filters.RangeFilter | django_filters.DateFromToRangeFilter):
+            ends = ("after", "before") if isinstance(the_filter, django_filters.DateFromToRangeFilter) else ("min", "max")
+            for end in ends:  # the range widget's two parameters
+                fields[f"{filter_name}_{end}"] = (str | None, Field(None, description=f"{description}（{end}）"))
+        else:
+            fields[filter_name] = (str | None, Field(None, description=description))
+    meta = model_class._meta
+    return create_model(f"{meta.app_label.title()}{meta.object_name}ListQuery", __base__=Schema, **fields)
+
+
+def _field_label(model_class, field_name: str):
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return model_class._meta.get_field(field_name.split("__")[0]).verbose_name
+    except FieldDoesNotExist:
+        return None

@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.views import View
 from django.views.generic import TemplateView
 
 from . import audit, exports
@@ -210,6 +211,59 @@ class ObjectMixin(ScopedViewMixin):
             return qs.get(pk=self.kwargs["pk"])
         except (self.model.DoesNotExist, ValueError, TypeError):
             raise Http404(gettext("记录不存在或无权查看")) from None
+
+
+REFUSALS = (ValidationError, ConflictError, PermissionDenied)  # what a refused action raises
+
+
+def refusal_text(exc) -> str:
+    """What a refused action says to the user: its messages, joined."""
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def form_refusal(form) -> ValidationError:
+    """A bound form's errors as one refusal, each message named by its field's label."""
+    return ValidationError([f"{form.fields[k].label}：{v[0]}" if k in form.fields else v[0]
+                            for k, v in form.errors.items()])
+
+
+class ObjectActionView(ObjectMixin, View):
+    """POST: one action on one record (publish, close, hold …) — ``rule(record, acting_user=…)``
+    or the view's own ``act`` — through the scope of ``permission_action``. A refused action (a
+    rule broken, a lost race, no permission) is an error message on the record's page and changes
+    nothing; a done one says ``success`` (``success_message`` may word it from the result)."""
+
+    http_method_names = ["post"]
+    permission_action = "change"
+    success = ""
+    rule = None
+    refusals = REFUSALS
+
+    def act(self, obj):
+        return type(self).rule(obj, acting_user=self.request.user)
+
+    def success_message(self, obj, result) -> str:
+        return self.success
+
+    def target(self, obj, result) -> str:
+        """Back to the page the form was on when it says so (``next``, on this site), else the record."""
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        back = self.request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={self.request.get_host()}):
+            return back
+        return obj.get_absolute_url()
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        result = None
+        try:
+            result = self.act(obj)
+        except self.refusals as exc:
+            messages.error(request, refusal_text(exc))
+        else:
+            messages.success(request, self.success_message(obj, result))
+        return redirect(self.target(obj, result))
 
 
 def can_open(user, target: str, **kwargs) -> bool:

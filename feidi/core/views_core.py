@@ -50,7 +50,6 @@ from .tables_core import (
     WebhookEndpointTable,
 )
 from .views import (
-    ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
@@ -199,25 +198,14 @@ class CalendarDayForm(ScopedModelForm):
         help_texts = {"is_workday": _("勾选：当天上班（如调休上班日）；不勾选：当天休息（如地方节假日）")}
 
 
-@declare.route("calendar/", "calendarday_list")
+declare.model(CalendarDay, "calendar", form=CalendarDayForm, filterset=CalendarDayFilterSet, table=CalendarDayTable,
+              pages=("list", "add", "edit", "delete"))
+
+
+@declare.view(CalendarDay, "list")
 class CalendarDayListView(ObjectListView):
-    model = CalendarDay
     title = _("工作日历调整")
-    filterset_class = CalendarDayFilterSet
-    table_class = CalendarDayTable
     permission_action = "change"
-
-
-@declare.route("calendar/add/", "calendarday_add")
-@declare.route("calendar/<int:pk>/edit/", "calendarday_edit")
-class CalendarDayEditView(ObjectEditView):
-    model = CalendarDay
-    form_class = CalendarDayForm
-
-
-@declare.route("calendar/<int:pk>/delete/", "calendarday_delete")
-class CalendarDayDeleteView(ObjectDeleteView):
-    model = CalendarDay
 
 
 @declare.route("inbox/", "notification_list")
@@ -271,30 +259,13 @@ class WebhookEndpointForm(ScopedModelForm):
         return value or (self.instance.secret if self.instance.pk else "")
 
 
-@declare.route("robots/", "webhookendpoint_list")
-class WebhookEndpointListView(ObjectListView):
-    model = WebhookEndpoint
-    filterset_class = WebhookEndpointFilterSet
-    table_class = WebhookEndpointTable
-    select_related = ("department",)
+declare.model(WebhookEndpoint, "robots", form=WebhookEndpointForm, filterset=WebhookEndpointFilterSet,
+              table=WebhookEndpointTable, select_related=("department",))
 
 
-@declare.route("robots/<int:pk>/", "webhookendpoint_detail")
+@declare.view(WebhookEndpoint, "detail")
 class WebhookEndpointDetailView(ObjectDetailView):
-    model = WebhookEndpoint
     detail_fields = ("name", "kind", "url", "secret", "department", "active")
-
-
-@declare.route("robots/add/", "webhookendpoint_add")
-@declare.route("robots/<int:pk>/edit/", "webhookendpoint_edit")
-class WebhookEndpointEditView(ObjectEditView):
-    model = WebhookEndpoint
-    form_class = WebhookEndpointForm
-
-
-@declare.route("robots/<int:pk>/delete/", "webhookendpoint_delete")
-class WebhookEndpointDeleteView(ObjectDeleteView):
-    model = WebhookEndpoint
 
 
 @declare.route("deliveries/", "delivery_list")

@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
 
-from feidi.core.api import Id, Pages, filtered, model_of, require_perm, scoped_get, scoped_list
+from feidi.core import declare
+from feidi.core.api import Id, model_of, require_perm, scoped_get, scoped_list
 
 from . import engine
 from .filtersets import IndicatorValueFilterSet
@@ -89,12 +89,9 @@ class RankingAnswer(Schema):
     standings: list[StandingSchema]
 
 
-@router.get("/values", response=list[ValueSchema], summary="指标数据（企业×指标×月份）",
-            openapi_extra=model_of("indicators.indicatorvalue"))
-@paginate(Pages, page_size=100)
-def list_values(request):
-    qs = scoped_list(request, IndicatorValue).select_related("indicator")
-    return filtered(request, qs, IndicatorValueFilterSet).order_by("-period", "organization_id", "indicator_id")
+declare.api_routes(router, IndicatorValue, ValueSchema, path="/values", list_summary="指标数据（企业×指标×月份）",
+                   filterset=IndicatorValueFilterSet, related=("indicator",),
+                   order_by=("-period", "organization_id", "indicator_id"), page_size=100)
 
 
 @router.get("/yoy", response=YoyAnswer, summary="同比（同口径）：按园区、行业、产业链或环节汇总，含当月与当月同比",

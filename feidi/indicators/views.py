@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from feidi.core import audit, declare
 from feidi.core.models import seeded_label
 from feidi.core.views import (
+    ObjectActionView,
     ObjectDetailView,
     ObjectEditView,
     ObjectImportView,
@@ -315,18 +316,16 @@ class MuRuleDetailView(ObjectDetailView):
 
 
 @declare.route("mu/<int:pk>/evaluate/", "murule_evaluate")
-class MuEvaluateView(ObjectMixin, View):
+class MuEvaluateView(ObjectActionView):
     model = MuRule
-    permission_action = "change"
 
-    def post(self, request, *args, **kwargs):
+    def act(self, rule):
         from . import mu
 
-        rule = self.get_object()
-        results = mu.evaluate(rule, acting_user=request.user)
-        messages.success(request, gettext("已完成{year}年亩均效益评价：{len}家企业参评").format(
-            year=rule.year, len=len(results)))
-        return HttpResponseRedirect(rule.get_absolute_url())
+        return mu.evaluate(rule, acting_user=self.request.user)
+
+    def success_message(self, rule, results) -> str:
+        return gettext("已完成{year}年亩均效益评价：{len}家企业参评").format(year=rule.year, len=len(results))
 
 
 declare.model(MuRule, "mu", form=MuRuleForm, filterset=MuRuleFilterSet, table=MuRuleTable,

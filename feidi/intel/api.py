@@ -9,19 +9,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from ninja import Router, Schema, Status
-from ninja.pagination import paginate
 
 from feidi.core import declare
 from feidi.core.api import (
     Id,
-    Pages,
     create_within_scope,
     field,
-    filtered,
     model_of,
     require_perm,
     scoped_get,
-    scoped_list,
 )
 
 from . import actions
@@ -77,11 +73,8 @@ class TargetIn(Schema):
     segment_id: Id
 
 
-@router.get("/items", response=list[NewsItemSchema], summary="招商情报列表（支持页面上的筛选条件）",
-            openapi_extra=model_of("intel.newsitem"))
-@paginate(Pages, page_size=50)
-def list_items(request):
-    return filtered(request, scoped_list(request, NewsItem), NewsItemFilterSet).order_by("-published_on", "-pk")
+declare.api_routes(router, NewsItem, NewsItemSchema, path="/items", list_summary="招商情报列表（支持页面上的筛选条件）",
+                   filterset=NewsItemFilterSet, order_by=("-published_on", "-pk"))
 
 
 @router.get("/daily", response=list[NewsItemSchema], summary="每日情报（按评分排序，相同报道只列一条）",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -17,8 +17,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
-from feidi.core.actions import ConflictError, update_object
+from feidi.core.actions import update_object
 from feidi.core.views import (
+    ObjectActionView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
@@ -238,55 +239,53 @@ class NewsItemEditView(ObjectEditView):
         return saved
 
 
-class _ItemAction(ObjectMixin, View):
+class _ItemAction(ObjectActionView):
     model = NewsItem
-    permission_action = "change"
-
-    def post(self, request, *args, **kwargs):
-        item = self.get_object()
-        try:
-            return self.act(request, item)
-        except (ValidationError, ConflictError, PermissionDenied) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", None) or [str(exc)]))
-            return HttpResponseRedirect(item.get_absolute_url())
 
 
 @declare.route("items/<int:pk>/lead/", "newsitem_lead")
 class ToLeadView(_ItemAction):
     """POST: the item becomes a pipeline lead in the chosen zone."""
 
-    def act(self, request, item):
+    def act(self, item):
         from feidi.registry.models import Zone
 
-        zone = Zone.objects.visible_to(request.user).filter(pk=request.POST.get("zone") or 0).first()
+        zone = Zone.objects.visible_to(self.request.user).filter(pk=self.request.POST.get("zone") or 0).first()
         if zone is None:
             raise ValidationError(gettext("请选择落地园区"))
-        project = actions.do_item_to_lead(item, zone, acting_user=request.user, name=request.POST.get("name", ""))
-        messages.success(request, gettext("已转为线索：{name}").format(name=project.name))
-        return HttpResponseRedirect(project.get_absolute_url())
+        return actions.do_item_to_lead(item, zone, acting_user=self.request.user, name=self.request.POST.get("name", ""))
+
+    def success_message(self, item, project) -> str:
+        return gettext("已转为线索：{name}").format(name=project.name)
+
+    def target(self, item, project) -> str:
+        return project.get_absolute_url() if project is not None else item.get_absolute_url()
 
 
 @declare.route("items/<int:pk>/target/", "newsitem_target")
 class ToTargetView(_ItemAction):
     """POST: the item's firm becomes a target on the chosen segment."""
 
-    def act(self, request, item):
+    def act(self, item):
         from feidi.chains.models import Segment
 
-        segment = Segment.objects.visible_to(request.user, "view").filter(pk=request.POST.get("segment") or 0).first()
+        segment = Segment.objects.visible_to(self.request.user, "view").filter(
+            pk=self.request.POST.get("segment") or 0).first()
         if segment is None:
             raise ValidationError(gettext("请选择目标环节"))
-        target = actions.do_item_to_target(item, segment, acting_user=request.user)
-        messages.success(request, gettext("已加入招商目标库：{target}").format(target=target))
-        return HttpResponseRedirect(item.get_absolute_url())
+        return actions.do_item_to_target(item, segment, acting_user=self.request.user)
+
+    def success_message(self, item, target) -> str:
+        return gettext("已加入招商目标库：{target}").format(target=target)
 
 
 @declare.route("items/<int:pk>/dismiss/", "newsitem_dismiss")
 class DismissView(_ItemAction):
-    def act(self, request, item):
-        actions.do_dismiss_item(item, acting_user=request.user)
-        messages.success(request, gettext("已标记为不跟进"))
-        return HttpResponseRedirect(reverse("intel:daily"))
+    rule = actions.do_dismiss_item
+    success = gettext_lazy("已标记为不跟进")
+
+    def target(self, item, result) -> str:
+        return reverse("intel:daily") if result is not None else item.get_absolute_url()
 
 
 # --- 情报来源: feeds and folders read on a schedule -----------------------------------------------

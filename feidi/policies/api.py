@@ -9,19 +9,15 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
 
 from feidi.core import declare
 from feidi.core.api import (
     Id,
-    Pages,
     create_within_scope,
     field,
-    filtered,
     model_of,
     require_perm,
     scoped_get,
-    scoped_list,
 )
 
 from . import actions
@@ -136,22 +132,12 @@ class PolicyPaymentSchema(Schema):
     paid_on: dt.date | None
 
 
-@router.get("/policies", response=list[PolicySchema], summary="政策库", openapi_extra=model_of("policies.policy"))
-@paginate(Pages, page_size=50)
-def list_policies(request, q: str = ""):
-    return filtered(request, scoped_list(request, Policy), PolicyFilterSet)
+declare.api_routes(router, Policy, PolicySchema, path="/policies", list_summary="政策库", filterset=PolicyFilterSet,
+                   detail_summary="政策详情")
 
 
-declare.api_routes(router, Policy, PolicySchema, path="/policies", detail_summary="政策详情")
-
-
-@router.get("/items", response=list[PolicyItemSchema], summary="政策条款（含条件）", openapi_extra=model_of("policies.policyitem"))
-@paginate(Pages, page_size=50)
-def list_items(request, q: str = ""):
-    return filtered(request, scoped_list(request, PolicyItem).prefetch_related("conditions"), PolicyItemFilterSet)
-
-
-declare.api_routes(router, PolicyItem, PolicyItemSchema, path="/items", detail_summary="条款详情", name="item")
+declare.api_routes(router, PolicyItem, PolicyItemSchema, path="/items", list_summary="政策条款（含条件）",
+                   filterset=PolicyItemFilterSet, prefetch=("conditions",), detail_summary="条款详情", name="item")
 
 
 @router.post("/items/{pk}/refresh", response=dict, summary="重新匹配该条款",
@@ -162,26 +148,13 @@ def refresh_item(request, pk: Id):
     return refresh(scoped_get(request, PolicyItem, pk, action="change"))
 
 
-@router.get("/matches", response=list[PolicyMatchSchema], summary="匹配结果（企业用户只见本企业）",
-            openapi_extra=model_of("policies.match"))
-@paginate(Pages, page_size=50)
-def list_matches(request, status: str = "", item: int | None = None, organization: int | None = None):
-    return filtered(request, scoped_list(request, Match).select_related("missing__label", "missing__zone",
-                                                                        "missing__indicator", "missing__talent_tier"),
-                    MatchFilterSet)
+declare.api_routes(router, Match, PolicyMatchSchema, path="/matches", list_summary="匹配结果（企业用户只见本企业）",
+                   filterset=MatchFilterSet, related=("missing__label", "missing__zone", "missing__indicator",
+                                                      "missing__talent_tier"), detail_summary="匹配详情")
 
 
-declare.api_routes(router, Match, PolicyMatchSchema, path="/matches", detail_summary="匹配详情")
-
-
-@router.get("/applications", response=list[PolicyApplicationSchema], summary="政策申报",
-            openapi_extra=model_of("policies.application"))
-@paginate(Pages, page_size=50)
-def list_applications(request, status: str = ""):
-    return filtered(request, scoped_list(request, Application), ApplicationFilterSet)
-
-
-declare.api_routes(router, Application, PolicyApplicationSchema, path="/applications", detail_summary="申报详情")
+declare.api_routes(router, Application, PolicyApplicationSchema, path="/applications", list_summary="政策申报",
+                   filterset=ApplicationFilterSet, detail_summary="申报详情")
 
 
 @router.post("/applications", response={201: PolicyApplicationSchema}, summary="提交申报",
@@ -217,7 +190,4 @@ def act(request, pk: Id, payload: PolicyActionIn):
     return app
 
 
-@router.get("/payments", response=list[PolicyPaymentSchema], summary="政策兑现记录", openapi_extra=model_of("policies.payment"))
-@paginate(Pages, page_size=50)
-def list_payments(request, status: str = "", period: str = ""):
-    return filtered(request, scoped_list(request, Payment), PaymentFilterSet)
+declare.api_routes(router, Payment, PolicyPaymentSchema, path="/payments", list_summary="政策兑现记录", filterset=PaymentFilterSet)

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -19,6 +19,7 @@ from feidi.core import declare
 from feidi.core.actions import ConflictError
 from feidi.core.attachments import AttachmentView, AttachView
 from feidi.core.views import (
+    ObjectActionView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
@@ -28,6 +29,7 @@ from feidi.core.views import (
     PrefillMixin,
     ScopedViewMixin,
     apply_validation_error,
+    refusal_text,
 )
 
 from . import actions
@@ -196,7 +198,7 @@ class PolicyItemActView(ObjectMixin, View):
             else:
                 messages.error(request, gettext("该操作当前不可用"))
         except (ValidationError, ConflictError) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, refusal_text(exc))
         return redirect(item.get_absolute_url())
 
 
@@ -428,7 +430,7 @@ class ApplicationActView(ObjectMixin, View):
             else:
                 actions.do_return_application(app, note, acting_user=request.user)
         except (ValidationError, ConflictError) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, gettext("已办理：{status}").format(status=app.get_status_display()))
         return redirect(app.get_absolute_url())
@@ -460,20 +462,16 @@ class PaymentDetailView(ObjectDetailView):
 
 
 @declare.route("payments/<int:pk>/pay/", "payment_pay")
-class PaymentPayView(ObjectMixin, View):
+class PaymentPayView(ObjectActionView):
     model = Payment
-    permission_action = "change"
+    success = gettext_lazy("已拨付")
 
-    def post(self, request, *args, **kwargs):
-        payment = self.get_object()
+    def act(self, payment):
         try:
-            paid_on = dt.date.fromisoformat(request.POST.get("paid_on") or timezone.localdate().isoformat())
-            actions.do_pay(payment, paid_on, acting_user=request.user)
-        except (ValueError, ConflictError) as exc:
-            messages.error(request, str(exc) or gettext("日期格式应为 YYYY-MM-DD"))
-        else:
-            messages.success(request, gettext("已拨付"))
-        return redirect(payment.get_absolute_url())
+            paid_on = dt.date.fromisoformat(self.request.POST.get("paid_on") or timezone.localdate().isoformat())
+        except ValueError:
+            raise ValidationError(gettext("日期格式应为 YYYY-MM-DD")) from None
+        return actions.do_pay(payment, paid_on, acting_user=self.request.user)
 
 
 @declare.route("payments/summary/", "payment_summary")

@@ -164,10 +164,7 @@ def list_alerts(request, open: bool = True):  # noqa: A002 (the query parameter'
     return qs.filter(resolved_at__isnull=True) if open else qs
 
 
-@router.get("/reports", response=list[ReportSchema], summary="半月专报", openapi_extra=model_of("projects.report"))
-@paginate(Pages, page_size=50)
-def list_reports(request):
-    return scoped_list(request, Report)
+declare.api_routes(router, Report, ReportSchema, path="/reports", list_summary="半月专报")
 
 
 @router.post("/reports/biweekly", response={201: ReportSchema}, summary="生成本期半月专报",

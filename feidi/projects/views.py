@@ -19,12 +19,15 @@ from feidi.core import declare
 from feidi.core.actions import ConflictError
 from feidi.core.attachments import AttachmentView
 from feidi.core.views import (
+    ObjectActionView,
     ObjectDetailView,
     ObjectEditView,
     ObjectImportView,
     ObjectListView,
     ObjectMixin,
     PrefillMixin,
+    form_refusal,
+    refusal_text,
 )
 
 from . import actions
@@ -235,7 +238,7 @@ class ProjectActionView(ObjectMixin, View):
                 # Any stage passes the form: the action says why a step is not allowed.
                 form = TransitionForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError([f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()])
+                    raise form_refusal(form)
                 d = form.cleaned_data
                 actions.do_transition_project(project, d["to_stage"], acting_user=user, on=d["on"], note=d["note"])
                 done = gettext("已推进到“{label}”").format(label=Stage(d['to_stage']).label)
@@ -268,7 +271,7 @@ class ProjectActionView(ObjectMixin, View):
             else:
                 raise ValidationError(gettext("未知操作"))
         except (ValidationError, ConflictError, PermissionDenied) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, done)
         return redirect(project.get_absolute_url())
@@ -447,19 +450,12 @@ class DispatchEditView(ObjectEditView):
 
 
 @declare.route("dispatches/<int:pk>/hold/", "dispatch_hold")
-class DispatchHoldView(ObjectMixin, View):
+class DispatchHoldView(ObjectActionView):
     model = Dispatch
-    permission_action = "change"
+    success = gettext_lazy("已标记为已召开")
 
-    def post(self, request, *args, **kwargs):
-        dispatch = self.get_object()
-        try:
-            actions.do_hold_dispatch(dispatch, acting_user=request.user, notes=request.POST.get("notes"))
-        except (ValidationError, ConflictError) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, gettext("已标记为已召开"))
-        return redirect(dispatch.get_absolute_url())
+    def act(self, dispatch):
+        return actions.do_hold_dispatch(dispatch, acting_user=self.request.user, notes=self.request.POST.get("notes"))
 
 
 # --- reports ----------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from feidi.core.api import (
 )
 
 from . import actions
-from .filtersets import OrganizationFilterSet, PersonFilterSet, ResidencyFilterSet, ZoneFilterSet
+from .filtersets import OrganizationFilterSet
 from .models import Organization, Person, Residency, Zone
 
 router = Router(tags=["主体库 registry"])
@@ -119,13 +119,8 @@ class ResidencyTransitionIn(Schema):
     note: field(Residency, "note") = ""
 
 
-@router.get("/zones", response=list[ZoneSchema], summary="园区与飞地列表", openapi_extra=model_of("registry.zone"))
-@paginate(Pages, page_size=50)
-def list_zones(request, q: str = "", kind: int | None = Query(None, ge=1, le=MAX_ID)):
-    return _filtered(request, Zone, ZoneFilterSet).select_related("kind")
-
-
-declare.api_routes(router, Zone, ZoneSchema, path="/zones", detail_summary="园区详情")
+declare.api_routes(router, Zone, ZoneSchema, path="/zones", list_summary="园区与飞地列表", detail_summary="园区详情",
+                   related=("kind",))
 
 
 @router.get("/organizations", response=list[OrganizationSchema], summary="单位列表", openapi_extra=model_of("registry.organization"))
@@ -180,19 +175,11 @@ def update_organization(request, pk: Id, payload: OrganizationPatch):
 declare.api_routes(router, Organization, OrganizationSchema, path="/organizations", delete_summary="删除单位")
 
 
-@router.get("/people", response=list[PersonSchema], summary="人员列表（号码脱敏）", openapi_extra=model_of("registry.person"))
-@paginate(Pages, page_size=50)
-def list_people(request, q: str = "", kind: str = ""):
-    return _filtered(request, Person, PersonFilterSet)
+declare.api_routes(router, Person, PersonSchema, path="/people", list_summary="人员列表（号码脱敏）",
+                   detail_summary="人员详情（号码脱敏）")
 
 
-declare.api_routes(router, Person, PersonSchema, path="/people", detail_summary="人员详情（号码脱敏）")
-
-
-@router.get("/residencies", response=list[ResidencySchema], summary="飞地入驻列表", openapi_extra=model_of("registry.residency"))
-@paginate(Pages, page_size=50)
-def list_residencies(request, q: str = "", enclave: int | None = Query(None, ge=1, le=MAX_ID), status: str = ""):
-    return _filtered(request, Residency, ResidencyFilterSet)
+declare.api_routes(router, Residency, ResidencySchema, path="/residencies", list_summary="飞地入驻列表")
 
 
 @router.post("/residencies/{pk}/transition", response=ResidencySchema, summary="变更入驻状态",

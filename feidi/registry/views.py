@@ -3,17 +3,14 @@ that show or do more than the generic pages."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_noop
 from django.views import View
 
 from feidi.core import declare
-from feidi.core.actions import ConflictError
-from feidi.core.views import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectMixin
+from feidi.core.views import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectImportView, ObjectMixin
 
 from . import actions
 from .filtersets import (
@@ -187,26 +184,18 @@ class ResidencyDetailView(ObjectDetailView):
 
 
 @declare.route("residencies/<int:pk>/transition/", "residency_transition")
-class ResidencyTransitionView(ObjectMixin, View):
+class ResidencyTransitionView(ObjectActionView):
     model = Residency
-    permission_action = "change"
 
-    def post(self, request, *args, **kwargs):
-        res = self.get_object()
-        form = ResidencyTransitionForm(request.POST)
+    def act(self, res):
+        form = ResidencyTransitionForm(self.request.POST)
         if not form.is_valid():
-            messages.error(request, gettext("请填写变更状态与日期"))
-            return redirect(res.get_absolute_url())
-        try:
-            actions.do_transition_residency(res, form.cleaned_data["status"], on=form.cleaned_data["on"],
-                                            note=form.cleaned_data["note"], acting_user=request.user)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except ConflictError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, gettext("状态已变更为“{status}”").format(status=res.get_status_display()))
-        return redirect(res.get_absolute_url())
+            raise ValidationError(gettext("请填写变更状态与日期"))
+        return actions.do_transition_residency(res, form.cleaned_data["status"], on=form.cleaned_data["on"],
+                                               note=form.cleaned_data["note"], acting_user=self.request.user)
+
+    def success_message(self, res, changed) -> str:
+        return gettext("状态已变更为“{status}”").format(status=changed.get_status_display())
 
 
 @declare.view(Agreement, "detail")

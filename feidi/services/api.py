@@ -6,16 +6,13 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja import Field, Router, Schema, Status
 
 from feidi.core import declare
 from feidi.core.api import (
     Id,
-    Pages,
     create_within_scope,
     field,
-    filtered,
     model_of,
     require_perm,
     scoped_get,
@@ -63,13 +60,8 @@ class ActionIn(Schema):
     outcome: str = Field("", max_length=50, description="办结时的服务成效：字典“服务成效”（service_outcome）的编码，如 land、order")
 
 
-@router.get("/appeals", response=list[AppealSchema], summary="企业诉求列表", openapi_extra=model_of("services.appeal"))
-@paginate(Pages, page_size=50)
-def list_appeals(request, q: str = "", status: str = "", level: int | None = Query(None, ge=1, le=4)):
-    return filtered(request, scoped_list(request, Appeal).select_related("category"), AppealFilterSet)
-
-
-declare.api_routes(router, Appeal, AppealSchema, path="/appeals", detail_summary="诉求详情")
+declare.api_routes(router, Appeal, AppealSchema, path="/appeals", list_summary="企业诉求列表", filterset=AppealFilterSet,
+                   related=("category",), detail_summary="诉求详情")
 
 
 @router.post("/appeals", response={201: AppealSchema}, summary="提交诉求", openapi_extra=model_of("services.appeal"))

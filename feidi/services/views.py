@@ -20,6 +20,7 @@ from feidi.core.views import (
     ObjectListView,
     ObjectMixin,
     ScopedViewMixin,
+    refusal_text,
 )
 
 from . import actions
@@ -141,7 +142,7 @@ class AppealActionView(ObjectMixin, View):
             elif action == "rate":
                 actions.do_rate_appeal(appeal, form.cleaned_data.get("rating") or 0, text, acting_user=user)
         except (ValidationError, ConflictError, PermissionDenied) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, gettext("已{value}").format(value=AppealActionForm.ACTIONS[action]))
         return redirect(appeal.get_absolute_url())

@@ -10,18 +10,15 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
+from feidi.core import declare
 from feidi.core.api import (
     Id,
-    Pages,
     create_within_scope,
     field,
-    filtered,
     model_of,
     require_perm,
     scoped_get,
-    scoped_list,
 )
 
 from . import actions
@@ -142,11 +139,6 @@ class MarkIn(Schema):
     interested: bool
 
 
-def _filtered(request, model, filterset_class):
-    qs = scoped_list(request, model).select_related("organization", "field", "segment")
-    return filtered(request, qs, filterset_class).order_by("-created_at", "-pk")
-
-
 def _create(request, model, form_class, payload, save, publish):
     require_perm(request, f"techmarket.add_{model._meta.model_name}")
     data = payload.dict()
@@ -189,12 +181,6 @@ def _market_routes(model, plural: str, noun: str, schema, payload_in, filterset_
         fn.__name__ = fn.__qualname__ = fn.__name__.replace("items", plural).replace("item", name)
         getattr(router, method)(f"/{plural}{path}", **options)(fn)
 
-    def list_items(request):
-        return _filtered(request, model, filterset_class)
-
-    def get_item(request, pk: Id):
-        return scoped_get(request, model, pk)
-
     def create_item(request, payload):
         from . import forms
 
@@ -212,9 +198,9 @@ def _market_routes(model, plural: str, noun: str, schema, payload_in, filterset_
         return _matches(request, getattr(matching, match)(scoped_get(request, model, pk), k=k), counterpart)
 
     create_item.__annotations__["payload"] = payload_in  # ninja reads the body's schema from it
-    route("get", "", paginate(Pages, page_size=50)(list_items), response=list[schema],
-          summary=f"{noun}列表（支持页面上的全部筛选条件）", openapi_extra=about)
-    route("get", "/{pk}", get_item, response=schema, summary=f"{noun}详情", openapi_extra=about)
+    declare.api_routes(router, model, schema, path=f"/{plural}", list_summary=f"{noun}列表（支持页面上的全部筛选条件）",
+                       filterset=filterset_class, related=("organization", "field", "segment"),
+                       order_by=("-created_at", "-pk"), detail_summary=f"{noun}详情")
     route("post", "", create_item, response={201: schema}, summary=f"登记{noun}（publish=true 同时发布）",
           openapi_extra=about)
     route("post", "/{pk}/publish", publish_item, response=schema, summary=f"发布{noun}", openapi_extra=change)
@@ -230,16 +216,8 @@ _market_routes(Supply, "supplies", "科技成果", SupplySchema, SupplyIn, Suppl
 
 # --- pushes -----------------------------------------------------------------------------------------
 
-@router.get("/pushes", response=list[PushSchema], summary="匹配推送（本单位收到与发出的）", openapi_extra=PUSH)
-@paginate(Pages, page_size=50)
-def list_pushes(request):
-    qs = scoped_list(request, Push).select_related("demand", "supply")
-    return filtered(request, qs, PushFilterSet).order_by("-created_at", "rank", "-pk")
-
-
-@router.get("/pushes/{pk}", response=PushSchema, summary="推送详情", openapi_extra=PUSH)
-def get_push(request, pk: Id):
-    return scoped_get(request, Push, pk)
+declare.api_routes(router, Push, PushSchema, path="/pushes", list_summary="匹配推送（本单位收到与发出的）", filterset=PushFilterSet,
+                   related=("demand", "supply"), order_by=("-created_at", "rank", "-pk"), detail_summary="推送详情")
 
 
 @router.post("/pushes/{pk}/mark", response=PushSchema, summary="反馈推送：感兴趣 / 不感兴趣（本单位一方）",

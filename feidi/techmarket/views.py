@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.db.models.functions import Trunc
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,12 +24,14 @@ from django.views.generic import TemplateView
 from feidi.core import declare
 from feidi.core.actions import ConflictError
 from feidi.core.views import (
+    ObjectActionView,
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
     ObjectMixin,
     ScopedViewMixin,
+    refusal_text,
 )
 
 from . import actions
@@ -47,10 +48,6 @@ from .models import Demand, Push, Supply, Talent, ThesaurusEntry
 from .tables import DemandTable, PushTable, SupplyTable, TalentTable, ThesaurusEntryTable
 
 MATCH_K = 10
-
-
-def _errors(exc) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 # --- matches shown on a detail page ---------------------------------------------------------------
@@ -323,41 +320,19 @@ class SupplyDeleteView(MarketDeleteView):
     delete_action = actions.do_delete_supply
 
 
-class MarketStatusView(ObjectMixin, View):
-    """POST: publish or close; a lost race (someone changed the status meanwhile) is reported."""
-
-    permission_action = "change"
-    action = None
-    done = ""
+class MarketStatusView(ObjectActionView):
+    """POST: publish or close a demand or a supply the user may write."""
 
     def base_queryset(self, user):
         return actions.writable(self.model, user)
 
-    def post(self, request, *args, **kwargs):
-        obj = self.get_object()
-        try:
-            type(self).action(obj, acting_user=request.user)
-        except (ValidationError, ConflictError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, self.done)
-        return redirect(obj.get_absolute_url())
 
-
-def _status_view(model, action, done) -> type[MarketStatusView]:
-    """The page that runs ``action`` (``do_<verb>_<model>``) on one record, routed at
-    ``<the model's prefix>/<pk>/<verb>/`` as ``<model>_<verb>``."""
-    verb = action.__name__.split("_")[1]
-    view = type(f"{model.__name__}{verb.title()}View", (MarketStatusView,),
-                {"model": model, "action": action, "done": done})
-    prefix = declare.REGISTRY[model._meta.label_lower].prefix
-    return declare.route(f"{prefix}/<int:pk>/{verb}/", f"{model._meta.model_name}_{verb}")(view)
-
-
-DemandPublishView = _status_view(Demand, actions.do_publish_demand, _("需求已发布，系统将向匹配的科技成果方推送"))
-DemandCloseView = _status_view(Demand, actions.do_close_demand, _("需求已关闭"))
-SupplyPublishView = _status_view(Supply, actions.do_publish_supply, _("成果已发布，系统将向匹配的需求企业推送"))
-SupplyCloseView = _status_view(Supply, actions.do_close_supply, _("成果已下架"))
+DemandPublishView = declare.action(Demand, "publish", actions.do_publish_demand,
+                                   _("需求已发布，系统将向匹配的科技成果方推送"), base=MarketStatusView)
+DemandCloseView = declare.action(Demand, "close", actions.do_close_demand, _("需求已关闭"), base=MarketStatusView)
+SupplyPublishView = declare.action(Supply, "publish", actions.do_publish_supply,
+                                   _("成果已发布，系统将向匹配的需求企业推送"), base=MarketStatusView)
+SupplyCloseView = declare.action(Supply, "close", actions.do_close_supply, _("成果已下架"), base=MarketStatusView)
 
 
 # --- the push inbox ---------------------------------------------------------------------------------
@@ -434,7 +409,7 @@ class PushMarkView(ObjectMixin, View):
             try:
                 obj = push_rules.do_mark_push(obj, interested=value in ("1", "true"), acting_user=request.user)
             except (ValidationError, ConflictError, PermissionDenied) as exc:
-                error = _errors(exc)
+                error = refusal_text(exc)
         if getattr(request, "htmx", False):
             obj.refresh_from_db()
             p = mark_sides([obj], request.user)[0]
