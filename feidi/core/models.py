@@ -49,6 +49,19 @@ class FeidiModel(DetailUrlMixin, models.Model):
         abstract = True
 
 
+class ReferenceModel(DetailUrlMixin, models.Model):
+    """A record of reference that belongs to no department and no person (a code list's entry, a
+    calendar adjustment, an indicator, a published figure): every holder of its view permission
+    reads all of it; its audit snapshots keep every field."""
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+
 def seeded_label(text: str) -> str:
     """A code list's label in the user's language: the seeded labels are in the catalogue (marked in
     seeds.py), a label users typed or edited is shown as typed."""
@@ -81,7 +94,7 @@ class DictType(models.Model):
         return seeded_label(self.name)
 
 
-class DictItem(models.Model):
+class DictItem(ReferenceModel):
     """One entry of a code list. Items in use are deactivated rather than deleted."""
 
     type = models.ForeignKey(DictType, verbose_name=_("字典"), on_delete=models.CASCADE, related_name="items")
@@ -91,9 +104,6 @@ class DictItem(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     extra = models.JSONField(_("附加属性"), default=dict, blank=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
-    audit_exclude: tuple[str, ...] = ()
 
     class Meta:
         verbose_name = verbose_name_plural = _("字典条目")
@@ -109,7 +119,7 @@ class DictItem(models.Model):
         return reverse("core:dictitem_edit", kwargs={"pk": self.pk})
 
 
-class CalendarDay(DetailUrlMixin, models.Model):
+class CalendarDay(ReferenceModel):
     """A day whose status differs from the national schedule (a local holiday, a make-up workday,
     or a year chinesecalendar does not know yet). Deadlines in working days read these first."""
 
@@ -117,9 +127,6 @@ class CalendarDay(DetailUrlMixin, models.Model):
     is_workday = models.BooleanField(_("是工作日"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
-    audit_exclude: tuple[str, ...] = ()
 
     class Meta:
         verbose_name = verbose_name_plural = _("工作日历调整")
@@ -134,7 +141,7 @@ class CalendarDay(DetailUrlMixin, models.Model):
         return reverse("core:calendarday_edit", kwargs={"pk": self.pk})
 
 
-class CalendarYear(DetailUrlMixin, models.Model):
+class CalendarYear(ReferenceModel):
     """A year's statutory holiday schedule as the State Council's annual notice states it — the
     holiday periods (``[{"name": "春节", "first": "2027-02-06", "last": "2027-02-13"}, …]``) and the
     make-up workdays (``[{"name": "春节", "date": "2027-02-14"}, …]``) — entered once a year when the
@@ -155,8 +162,6 @@ class CalendarYear(DetailUrlMixin, models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
     audit_exclude: tuple[str, ...] = ("entered_at",)
 
     class Meta:
