@@ -62,6 +62,17 @@ class ReferenceModel(DetailUrlMixin, models.Model):
         abstract = True
 
 
+class PersonalModel(models.Model):
+    """A user's own record (a download, an import, an inbox message, a saved question, an API
+    token): reached through its ``user`` alone, whatever the roles of whoever else asks."""
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner="user", owner_only=True)
+
+    class Meta:
+        abstract = True
+
+
 def seeded_label(text: str) -> str:
     """A code list's label in the user's language: the seeded labels are in the catalogue (marked in
     seeds.py), a label users typed or edited is shown as typed."""
@@ -270,7 +281,7 @@ class FormSubmission(models.Model):
         return self.token
 
 
-class ExportFile(models.Model):
+class ExportFile(PersonalModel):
     """An export built by the job queue, waiting in the user's download centre (下载中心)."""
 
     class Status(models.TextChoices):
@@ -291,8 +302,6 @@ class ExportFile(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("下载中心")
@@ -307,7 +316,7 @@ class ExportFile(models.Model):
         return reverse("core:exportfile_list")
 
 
-class ImportJob(models.Model):
+class ImportJob(PersonalModel):
     """One uploaded import file and what became of it (导入记录): checked in the request when small,
     in the job queue when large, refused whole with its row-by-row report, waiting for its uploader
     to confirm the warnings, or written whole. The file is kept for the record."""
@@ -345,8 +354,6 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("导入记录")
@@ -365,7 +372,7 @@ class ImportJob(models.Model):
         return self.status in (self.Status.REFUSED, self.Status.DONE, self.Status.FAILED)
 
 
-class Notification(models.Model):
+class Notification(PersonalModel):
     """One message in a user's in-app inbox (站内消息)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
@@ -376,8 +383,6 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("站内消息")
@@ -475,7 +480,7 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} · {self.title}"
 
 
-class SavedQuery(models.Model):
+class SavedQuery(PersonalModel):
     """A 统计查询 question kept by its author (its parameters, so it is asked again with the day's
     data), optionally a block of the department's biweekly and monthly .docx reports."""
 
@@ -489,8 +494,6 @@ class SavedQuery(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("保存的统计查询")
