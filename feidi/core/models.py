@@ -15,12 +15,15 @@ from .scope import Scope, ScopedManager
 
 
 class DetailUrlMixin:
-    """``get_absolute_url`` by the naming rule: the ``<app>:<model>_detail`` page."""
+    """``get_absolute_url`` by the naming rule: the ``<app>:<model>_<url_page>`` page of the record,
+    its detail page unless the model names another (a code list's entry opens on its edit page)."""
+
+    url_page = "detail"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", kwargs={"pk": self.pk})
+        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_{self.url_page}", kwargs={"pk": self.pk})
 
 
 class FeidiModel(DetailUrlMixin, models.Model):
@@ -108,13 +111,14 @@ class DictType(models.Model):
 class DictItem(ReferenceModel):
     """One entry of a code list. Items in use are deactivated rather than deleted."""
 
+    url_page = "edit"
+
     type = models.ForeignKey(DictType, verbose_name=_("字典"), on_delete=models.CASCADE, related_name="items")
     code = models.CharField(_("编码"), max_length=50)
     label = models.CharField(_("名称"), max_length=100)
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
     extra = models.JSONField(_("附加属性"), default=dict, blank=True)
-
 
     class Meta:
         verbose_name = verbose_name_plural = _("字典条目")
@@ -124,20 +128,16 @@ class DictItem(ReferenceModel):
     def __str__(self):
         return seeded_label(self.label)
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:dictitem_edit", kwargs={"pk": self.pk})
-
 
 class CalendarDay(ReferenceModel):
     """A day whose status differs from the national schedule (a local holiday, a make-up workday,
     or a year chinesecalendar does not know yet). Deadlines in working days read these first."""
 
+    url_page = "edit"
+
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("是工作日"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
-
 
     class Meta:
         verbose_name = verbose_name_plural = _("工作日历调整")
@@ -145,11 +145,6 @@ class CalendarDay(ReferenceModel):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} " + (gettext("上班") if self.is_workday else gettext("休息"))
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:calendarday_edit", kwargs={"pk": self.pk})
 
 
 class CalendarYear(ReferenceModel):
@@ -181,11 +176,6 @@ class CalendarYear(ReferenceModel):
 
     def __str__(self):
         return gettext("{year}年节假日安排").format(year=self.year)
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:calendaryear_detail", kwargs={"pk": self.pk})
 
     def schedule(self):
         from feidi.lib.workdays import YearSchedule
@@ -302,7 +292,6 @@ class ExportFile(PersonalModel):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-
     class Meta:
         verbose_name = verbose_name_plural = _("下载中心")
         ordering = ["-created_at"]
@@ -316,7 +305,7 @@ class ExportFile(PersonalModel):
         return reverse("core:exportfile_list")
 
 
-class ImportJob(PersonalModel):
+class ImportJob(DetailUrlMixin, PersonalModel):
     """One uploaded import file and what became of it (导入记录): checked in the request when small,
     in the job queue when large, refused whole with its row-by-row report, waiting for its uploader
     to confirm the warnings, or written whole. The file is kept for the record."""
@@ -354,7 +343,6 @@ class ImportJob(PersonalModel):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-
     class Meta:
         verbose_name = verbose_name_plural = _("导入记录")
         ordering = ["-created_at"]
@@ -362,18 +350,15 @@ class ImportJob(PersonalModel):
     def __str__(self):
         return f"{self.title}：{self.filename}"
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:importjob_detail", kwargs={"pk": self.pk})
-
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.REFUSED, self.Status.DONE, self.Status.FAILED)
 
 
-class Notification(PersonalModel):
+class Notification(DetailUrlMixin, PersonalModel):
     """One message in a user's in-app inbox (站内消息)."""
+
+    url_page = "open"  # opening a message marks it read, then follows its link
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
                              related_name="notifications")
@@ -383,7 +368,6 @@ class Notification(PersonalModel):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
-
     class Meta:
         verbose_name = verbose_name_plural = _("站内消息")
         ordering = ["-created_at"]
@@ -391,11 +375,6 @@ class Notification(PersonalModel):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:notification_open", kwargs={"pk": self.pk})
 
 
 class WebhookEndpoint(DetailUrlMixin, models.Model):
@@ -493,7 +472,6 @@ class SavedQuery(PersonalModel):
                                      help_text=_("勾选后，本部门的半月专报和月调度通报按报告日期重新计算并写入这句话"))
     order = models.PositiveIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
 
     class Meta:
         verbose_name = verbose_name_plural = _("保存的统计查询")

@@ -51,7 +51,6 @@ class Indicator(ReferenceModel):
     active = models.BooleanField(_("启用"), default=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
 
-
     class Meta:
         verbose_name = verbose_name_plural = _("指标")
         ordering = ["order", "code"]
@@ -416,7 +415,6 @@ class ZoneFigure(ReferenceModel):
                                    on_delete=models.SET_NULL,
                                    related_name="+")
 
-
     class Meta:
         verbose_name = verbose_name_plural = _("园区公布数据")
         ordering = ["-period", "zone"]
@@ -454,7 +452,6 @@ class RegionFigure(ReferenceModel):
     entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True,
                                    on_delete=models.SET_NULL,
                                    related_name="+")
-
 
     class Meta:
         verbose_name = verbose_name_plural = _("地区公布数据")
