@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import EncryptedCharField
-from feidi.core.models import DetailUrlMixin, seeded_label
+from feidi.core.models import DetailUrlMixin, PersonalModel, seeded_label
 from feidi.core.scope import DataScope, Scope, ScopedQuerySet
 
 
@@ -357,7 +357,7 @@ class LoginLog(models.Model):
         return reverse("accounts:loginlog_list") + f"?q={self.username}"
 
 
-class ApiToken(models.Model):
+class ApiToken(PersonalModel):
     """A personal API token. Only its SHA-256 is stored; the value is shown once at creation."""
 
     user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
@@ -368,8 +368,6 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-    scope = Scope(department=None, owner="user", owner_only=True)
     audit_exclude: tuple[str, ...] = ("digest", "last_used_at")
 
     class Meta:

@@ -11,15 +11,12 @@ class AuctionsConfig(AppConfig):
     verbose_name = _("成果拍卖")
 
     def ready(self):
-        from . import stats as app_stats
-
-        app_stats.register()  # what 统计查询 can ask of this app's records
         from django.utils.translation import gettext_noop
 
+        from feidi.core import appstart
         from feidi.core.navigation import Item, register
 
-        from . import jobs  # noqa: F401  (the auctions' close sweep)
-
+        appstart.start(self.name, stats=True, jobs=True)  # 统计查询 subjects, the auctions' close sweep
         register("techmarket", gettext_noop("科技大市场"), "🔬", 14, [
             Item(gettext_noop("成果拍卖"), "auctions:auction_list", "auctions.view_auction", org_users=True),
             Item(gettext_noop("拍品"), "auctions:lot_list", "auctions.view_lot", org_users=True),

@@ -10,11 +10,9 @@ class ChainsConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from feidi.core import declare
-        from feidi.core.navigation import Item, register
+        from feidi.core import appstart
+        from feidi.core.navigation import Item
 
-        from . import views  # noqa: F401 — the declarations the menu is made from
-
-        register("chains", gettext_noop("产业链"), "🔗", 12, declare.menu_items("chains", [
+        appstart.declared_menu(self.name, "chains", gettext_noop("产业链"), "🔗", 12, [
             Item(gettext_noop("缺链补链"), "chains:gap_list", "chains.view_chain"),
-        ]))
+        ])

@@ -11,21 +11,13 @@ class ChallengesConfig(AppConfig):
     verbose_name = _("揭榜挂帅")
 
     def ready(self):
-        from . import stats as app_stats
-
-        app_stats.register()  # what 统计查询 can ask of this app's records
         from django.utils.translation import gettext_noop
 
-        from feidi.core import workbench
+        from feidi.core import appstart
         from feidi.core.navigation import Item, register
 
-        from . import (
-            jobs,  # noqa: F401  (the challenges' review sweep)
-            todos,
-        )
-
-        workbench.register(todos.todos)
-
+        # 统计查询 subjects, the challenges' review sweep, the todos
+        appstart.start(self.name, stats=True, jobs=True, todos=True)
         register("techmarket", gettext_noop("科技大市场"), "🔬", 14, [
             Item(gettext_noop("揭榜挂帅"), "challenges:challenge_list", "challenges.view_challenge", org_users=True),
             Item(gettext_noop("揭榜申请"), "challenges:application_list", "challenges.view_application",

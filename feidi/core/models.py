@@ -15,12 +15,15 @@ from .scope import Scope, ScopedManager
 
 
 class DetailUrlMixin:
-    """``get_absolute_url`` by the naming rule: the ``<app>:<model>_detail`` page."""
+    """``get_absolute_url`` by the naming rule: the ``<app>:<model>_<url_page>`` page of the record,
+    its detail page unless the model names another (a code list's entry opens on its edit page)."""
+
+    url_page = "detail"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", kwargs={"pk": self.pk})
+        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_{self.url_page}", kwargs={"pk": self.pk})
 
 
 class FeidiModel(DetailUrlMixin, models.Model):
@@ -44,6 +47,30 @@ class FeidiModel(DetailUrlMixin, models.Model):
     scope = Scope()
     # Fields left out of audit snapshots (derived or secret).
     audit_exclude: tuple[str, ...] = ("updated_at", "created_at")
+
+    class Meta:
+        abstract = True
+
+
+class ReferenceModel(DetailUrlMixin, models.Model):
+    """A record of reference that belongs to no department and no person (a code list's entry, a
+    calendar adjustment, an indicator, a published figure): every holder of its view permission
+    reads all of it; its audit snapshots keep every field."""
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+
+class PersonalModel(models.Model):
+    """A user's own record (a download, an import, an inbox message, a saved question, an API
+    token): reached through its ``user`` alone, whatever the roles of whoever else asks."""
+
+    objects = ScopedManager()
+    scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
         abstract = True
@@ -81,8 +108,10 @@ class DictType(models.Model):
         return seeded_label(self.name)
 
 
-class DictItem(models.Model):
+class DictItem(ReferenceModel):
     """One entry of a code list. Items in use are deactivated rather than deleted."""
+
+    url_page = "edit"
 
     type = models.ForeignKey(DictType, verbose_name=_("字典"), on_delete=models.CASCADE, related_name="items")
     code = models.CharField(_("编码"), max_length=50)
@@ -90,10 +119,6 @@ class DictItem(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
     extra = models.JSONField(_("附加属性"), default=dict, blank=True)
-
-    objects = ScopedManager()
-    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
-    audit_exclude: tuple[str, ...] = ()
 
     class Meta:
         verbose_name = verbose_name_plural = _("字典条目")
@@ -103,23 +128,16 @@ class DictItem(models.Model):
     def __str__(self):
         return seeded_label(self.label)
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
-        return reverse("core:dictitem_edit", kwargs={"pk": self.pk})
-
-
-class CalendarDay(DetailUrlMixin, models.Model):
+class CalendarDay(ReferenceModel):
     """A day whose status differs from the national schedule (a local holiday, a make-up workday,
     or a year chinesecalendar does not know yet). Deadlines in working days read these first."""
+
+    url_page = "edit"
 
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("是工作日"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
-
-    objects = ScopedManager()
-    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
-    audit_exclude: tuple[str, ...] = ()
 
     class Meta:
         verbose_name = verbose_name_plural = _("工作日历调整")
@@ -128,13 +146,8 @@ class CalendarDay(DetailUrlMixin, models.Model):
     def __str__(self):
         return f"{self.date:%Y-%m-%d} " + (gettext("上班") if self.is_workday else gettext("休息"))
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
-        return reverse("core:calendarday_edit", kwargs={"pk": self.pk})
-
-
-class CalendarYear(DetailUrlMixin, models.Model):
+class CalendarYear(ReferenceModel):
     """A year's statutory holiday schedule as the State Council's annual notice states it — the
     holiday periods (``[{"name": "春节", "first": "2027-02-06", "last": "2027-02-13"}, …]``) and the
     make-up workdays (``[{"name": "春节", "date": "2027-02-14"}, …]``) — entered once a year when the
@@ -155,8 +168,6 @@ class CalendarYear(DetailUrlMixin, models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner=None, public=models.Q(pk__isnull=False))
     audit_exclude: tuple[str, ...] = ("entered_at",)
 
     class Meta:
@@ -165,11 +176,6 @@ class CalendarYear(DetailUrlMixin, models.Model):
 
     def __str__(self):
         return gettext("{year}年节假日安排").format(year=self.year)
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:calendaryear_detail", kwargs={"pk": self.pk})
 
     def schedule(self):
         from feidi.lib.workdays import YearSchedule
@@ -265,7 +271,7 @@ class FormSubmission(models.Model):
         return self.token
 
 
-class ExportFile(models.Model):
+class ExportFile(PersonalModel):
     """An export built by the job queue, waiting in the user's download centre (下载中心)."""
 
     class Status(models.TextChoices):
@@ -286,9 +292,6 @@ class ExportFile(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner="user", owner_only=True)
-
     class Meta:
         verbose_name = verbose_name_plural = _("下载中心")
         ordering = ["-created_at"]
@@ -302,7 +305,7 @@ class ExportFile(models.Model):
         return reverse("core:exportfile_list")
 
 
-class ImportJob(models.Model):
+class ImportJob(DetailUrlMixin, PersonalModel):
     """One uploaded import file and what became of it (导入记录): checked in the request when small,
     in the job queue when large, refused whole with its row-by-row report, waiting for its uploader
     to confirm the warnings, or written whole. The file is kept for the record."""
@@ -340,9 +343,6 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner="user", owner_only=True)
-
     class Meta:
         verbose_name = verbose_name_plural = _("导入记录")
         ordering = ["-created_at"]
@@ -350,18 +350,15 @@ class ImportJob(models.Model):
     def __str__(self):
         return f"{self.title}：{self.filename}"
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:importjob_detail", kwargs={"pk": self.pk})
-
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.REFUSED, self.Status.DONE, self.Status.FAILED)
 
 
-class Notification(models.Model):
+class Notification(DetailUrlMixin, PersonalModel):
     """One message in a user's in-app inbox (站内消息)."""
+
+    url_page = "open"  # opening a message marks it read, then follows its link
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
                              related_name="notifications")
@@ -371,9 +368,6 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
-    objects = ScopedManager()
-    scope = Scope(department=None, owner="user", owner_only=True)
-
     class Meta:
         verbose_name = verbose_name_plural = _("站内消息")
         ordering = ["-created_at"]
@@ -381,11 +375,6 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:notification_open", kwargs={"pk": self.pk})
 
 
 class WebhookEndpoint(DetailUrlMixin, models.Model):
@@ -470,7 +459,7 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} · {self.title}"
 
 
-class SavedQuery(models.Model):
+class SavedQuery(PersonalModel):
     """A 统计查询 question kept by its author (its parameters, so it is asked again with the day's
     data), optionally a block of the department's biweekly and monthly .docx reports."""
 
@@ -483,9 +472,6 @@ class SavedQuery(models.Model):
                                      help_text=_("勾选后，本部门的半月专报和月调度通报按报告日期重新计算并写入这句话"))
     order = models.PositiveIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    objects = ScopedManager()
-    scope = Scope(department=None, owner="user", owner_only=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("保存的统计查询")

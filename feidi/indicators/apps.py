@@ -11,31 +11,23 @@ class IndicatorsConfig(AppConfig):
         from django.utils.translation import gettext_noop
 
         from feidi.chains import gaps
-        from feidi.core import imports, workbench
-        from feidi.core.navigation import Item, register
+        from feidi.core import appstart, imports
+        from feidi.core.navigation import Item
         from feidi.core.seeds import register_seeder
 
-        from . import todos
-
-        imports.register("indicators", "feidi.indicators.importing.IndicatorImporter")
-        workbench.register(todos.todos)
-
+        from .cells import connect
         from .engine import chain_output_provider
         from .seeds import ensure_indicators
 
+        appstart.start(self.name, todos=True)
+        imports.register("indicators", "feidi.indicators.importing.IndicatorImporter")
         register_seeder(ensure_indicators, "indicators.Indicator")
         # 规上 labels and enterprise deletions move the maintained cells (cells.py)
-        from .cells import connect
-
         connect()
         # The chain map's output per enterprise comes from the indicators when they are reported.
         if chain_output_provider not in gaps.OUTPUT_PROVIDERS:
             gaps.OUTPUT_PROVIDERS.append(chain_output_provider)
-        from feidi.core import declare
-
-        from . import views  # noqa: F401 — the declarations the menu is made from
-
-        register("indicators", gettext_noop("经济运行"), "📈", 16, declare.menu_items("indicators", [
+        appstart.declared_menu(self.name, "indicators", gettext_noop("经济运行"), "📈", 16, [
             Item(gettext_noop("经济运行看板"), "indicators:dashboard", "indicators.view_indicatorvalue"),
             Item(gettext_noop("指标分析"), "indicators:analysis", "indicators.view_indicatorvalue"),
             Item(gettext_noop("城市园区分布图"), "indicators:city_map", "indicators.view_indicatorvalue"),
@@ -46,4 +38,4 @@ class IndicatorsConfig(AppConfig):
             Item(gettext_noop("月调度排名"), "indicators:rankingrun_list", "indicators.view_rankingrun"),
             Item(gettext_noop("亩均评价结果"), "indicators:muresult_list", "indicators.view_muresult", org_users=True),
             Item(gettext_noop("批量导入"), "indicators:import", "indicators.add_indicatorvalue"),
-        ]))
+        ])

@@ -19,13 +19,13 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.models import DetailUrlMixin, seeded_label
+from feidi.core.models import DetailUrlMixin, ReferenceModel, seeded_label
 from feidi.core.scope import Scope, ScopedManager
 
 User = settings.AUTH_USER_MODEL
 
 
-class Indicator(DetailUrlMixin, models.Model):
+class Indicator(ReferenceModel):
     """An indicator's definition. The default eight are seeded after migrate and stay editable."""
 
     class Kind(models.TextChoices):
@@ -50,10 +50,6 @@ class Indicator(DetailUrlMixin, models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
-
-    objects = ScopedManager()
-    scope = Scope(department=None, owner=None, public=Q(pk__isnull=False))
-    audit_exclude: tuple[str, ...] = ()
 
     class Meta:
         verbose_name = verbose_name_plural = _("指标")
@@ -396,7 +392,7 @@ class Statement(models.Model):
         return gettext("{label}表态").format(label=self.entry.label)
 
 
-class ZoneFigure(DetailUrlMixin, models.Model):
+class ZoneFigure(ReferenceModel):
     """A zone's published total for a month (统计公报、全省开发区通报), for zones whose enterprises are
     not on the platform or whose official figure should prevail in rankings."""
 
@@ -419,11 +415,6 @@ class ZoneFigure(DetailUrlMixin, models.Model):
                                    on_delete=models.SET_NULL,
                                    related_name="+")
 
-    objects = ScopedManager()
-    # published statistics: readable by everyone who may read indicators
-    scope = Scope(department=None, owner=None, public=Q(pk__isnull=False))
-    audit_exclude: tuple[str, ...] = ()
-
     class Meta:
         verbose_name = verbose_name_plural = _("园区公布数据")
         ordering = ["-period", "zone"]
@@ -437,7 +428,7 @@ class ZoneFigure(DetailUrlMixin, models.Model):
             self.period = self.period.replace(day=1)
 
 
-class RegionFigure(DetailUrlMixin, models.Model):
+class RegionFigure(ReferenceModel):
     """A city's or province's published total for a month (统计月报、统计公报): when entered, the
     denominator of a zone's share ("占全市比重") instead of the sum of the zones that reported, and
     the source of a region-wide price index for real (constant-price) growth."""
@@ -461,10 +452,6 @@ class RegionFigure(DetailUrlMixin, models.Model):
     entered_by = models.ForeignKey(User, verbose_name=_("录入人"), null=True, blank=True,
                                    on_delete=models.SET_NULL,
                                    related_name="+")
-
-    objects = ScopedManager()
-    scope = Scope(department=None, owner=None, public=Q(pk__isnull=False))
-    audit_exclude: tuple[str, ...] = ()
 
     class Meta:
         verbose_name = verbose_name_plural = _("地区公布数据")

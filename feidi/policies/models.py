@@ -255,7 +255,7 @@ def describe(c: Condition) -> str:
     return gettext("{text}（需人工核验）").format(text=c.text) if c.text else kind
 
 
-class Match(models.Model):
+class Match(DetailUrlMixin, models.Model):
     """An enterprise against an item, as last computed: qualified, or qualifying but for one
     condition it can still meet (``missing``; never a gate: ``GATES``); with the estimated amount
     (政策计算器)."""
@@ -292,11 +292,6 @@ class Match(models.Model):
 
     def __str__(self):
         return f"{self.organization} · {self.item}"
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("policies:match_detail", kwargs={"pk": self.pk})
 
 
 class Application(FeidiModel):

@@ -390,7 +390,28 @@ class Milestone(ProjectPartMixin, FeidiModel):
         return self.actual_on is None and self.planned_on < today
 
 
-class Problem(ProjectPartMixin, FeidiModel):
+class DeadlineItemMixin:
+    """A project's problem or a dispatch's task: open until closed by its deadline. Closing it
+    stamps the day it was closed (unless given), reopening clears that day; it is named by its
+    project and the first 30 characters of its text. ``closed`` names the closing status and the
+    day's field, ``text_field`` the text."""
+
+    closed: tuple[str, str]
+    text_field: str
+
+    def __str__(self):
+        text = getattr(self, self.text_field)[:30]
+        return f"{self.project}：{text}" if self.project_id else text
+
+    def clean(self):
+        status, day_field = self.closed
+        if self.status == status and not getattr(self, day_field):
+            setattr(self, day_field, dt.date.today())
+        if self.status == self.Status.OPEN:
+            setattr(self, day_field, None)
+
+
+class Problem(DeadlineItemMixin, ProjectPartMixin, FeidiModel):
     class Kind(models.TextChoices):
         APPROVAL = "approval", _("手续帮办")
         FACTOR = "factor", _("要素保障")
@@ -418,18 +439,12 @@ class Problem(ProjectPartMixin, FeidiModel):
 
     scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
 
+    closed = (Status.SOLVED, "solved_on")
+    text_field = "description"
+
     class Meta:
         verbose_name = verbose_name_plural = _("问题清单")
         ordering = ["status", "deadline"]
-
-    def __str__(self):
-        return f"{self.project}：{self.description[:30]}" if self.project_id else self.description[:30]
-
-    def clean(self):
-        if self.status == self.Status.SOLVED and not self.solved_on:
-            self.solved_on = dt.date.today()
-        if self.status == self.Status.OPEN:
-            self.solved_on = None
 
 
 def _visible_ids(user):
@@ -500,7 +515,7 @@ class Dispatch(FeidiModel):
             self.week_start = self.week_start - dt.timedelta(days=self.week_start.weekday())
 
 
-class Task(FeidiModel):
+class Task(DeadlineItemMixin, FeidiModel):
     """A decision taken at a dispatch about one project, to be done by an owner by a deadline."""
 
     class Status(models.TextChoices):
@@ -525,18 +540,12 @@ class Task(FeidiModel):
 
     scope = Scope(department="department", owner="owner", also=lambda u: Q(project__in=_visible_ids(u)))
 
+    closed = (Status.DONE, "done_on")
+    text_field = "decision"
+
     class Meta:
         verbose_name = verbose_name_plural = _("调度任务")
         ordering = ["status", "deadline"]
-
-    def __str__(self):
-        return f"{self.project}：{self.decision[:30]}" if self.project_id else self.decision[:30]
-
-    def clean(self):
-        if self.status == self.Status.DONE and not self.done_on:
-            self.done_on = dt.date.today()
-        if self.status == self.Status.OPEN:
-            self.done_on = None
 
 
 class Report(FeidiModel):

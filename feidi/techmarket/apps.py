@@ -12,27 +12,18 @@ class TechmarketConfig(AppConfig):
     verbose_name = _("科技大市场")
 
     def ready(self):
-        from . import stats as app_stats
+        from django.utils.translation import gettext_noop
 
-        app_stats.register()  # what 统计查询 can ask of this app's records
+        from feidi.core import appstart
+        from feidi.core.navigation import Item, register
         from feidi.core.seeds import register_seeder
 
         from .matching.thesaurus import ensure_shipped
 
+        # 统计查询 subjects, pushes of new matches, the todos
+        appstart.start(self.name, stats=True, jobs=True, todos=True)
         # the shipped thesaurus, also after a test database's flush (the data migration ran once)
         register_seeder(ensure_shipped, "techmarket.ThesaurusEntry")
-        from django.utils.translation import gettext_noop
-
-        from feidi.core import workbench
-        from feidi.core.navigation import Item, register
-
-        from . import (
-            jobs,  # noqa: F401  (pushes of new matches)
-            todos,
-        )
-
-        workbench.register(todos.todos)
-
         register("techmarket", gettext_noop("科技大市场"), "🔬", 14, [
             Item(gettext_noop("科技大市场看板"), "techmarket:overview", "techmarket.view_push"),
             Item(gettext_noop("技术需求"), "techmarket:demand_list", "techmarket.view_demand", org_users=True),

@@ -56,7 +56,29 @@ def _published(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": ["published", "challenge", "solved"]})
 
 
-class Demand(FeidiModel):
+class TechDocument(FeidiModel):
+    """What a demand and a supply share: of the text the matching reads, the keywords and the
+    technology field (the title, description and chain segment each names its own way), the
+    publication time, the market's ordering and indexes, the title as the record's name."""
+
+    keywords = models.CharField(_("关键词"), max_length=300, blank=True, help_text=_("以逗号或空格分隔"))
+    field = DictField("tech_field", _("技术领域"))
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["organization", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def chain(self):
+        return self.segment.chain if self.segment_id else None
+
+
+class Demand(TechDocument):
     """An enterprise's technology demand (技术需求): a key core technology (关键核心技术) it cannot
     solve alone or a demand shared by several enterprises (共性需求). Published demands are seen by
     every signed-in user (institutions must find them); drafts only by the enterprise and staff."""
@@ -77,8 +99,6 @@ class Demand(FeidiModel):
                                      related_name="tech_demands")
     title = models.CharField(_("需求名称"), max_length=200, db_index=True)
     description = models.TextField(_("需求描述"), help_text=_("背景、技术指标、预期目标"))
-    keywords = models.CharField(_("关键词"), max_length=300, blank=True, help_text=_("以逗号或空格分隔"))
-    field = DictField("tech_field", _("技术领域"))
     segment = models.ForeignKey("chains.Segment", verbose_name=_("产业链环节"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="tech_demands")
     kind = models.CharField(_("需求类型"), max_length=16, choices=Kind.choices, default=Kind.KEY_CORE)
@@ -86,24 +106,14 @@ class Demand(FeidiModel):
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT,
                               db_index=True)
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
 
     scope = Scope(department="department", owner="created_by", organization="organization", public=_published())
 
-    class Meta:
+    class Meta(TechDocument.Meta):
         verbose_name = verbose_name_plural = _("技术需求")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["organization", "status"])]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def chain(self):
-        return self.segment.chain if self.segment_id else None
 
 
-class Supply(FeidiModel):
+class Supply(TechDocument):
     """A research institution's achievement or capability (科技成果/能力): patents, prototypes,
     know-how, with its maturity, transfer mode and asking price. Published supplies are seen by
     every signed-in user."""
@@ -118,8 +128,6 @@ class Supply(FeidiModel):
                                      related_name="tech_supplies")
     title = models.CharField(_("成果名称"), max_length=200, db_index=True)
     description = models.TextField(_("成果简介"), help_text=_("技术原理、主要指标、应用场景"))
-    keywords = models.CharField(_("关键词"), max_length=300, blank=True, help_text=_("以逗号或空格分隔"))
-    field = DictField("tech_field", _("技术领域"))
     segment = models.ForeignKey("chains.Segment", verbose_name=_("适用产业链环节"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="tech_supplies")
     patents = models.TextField(_("专利号"), blank=True, validators=[validate_patents],
@@ -131,22 +139,12 @@ class Supply(FeidiModel):
     asking_price = MoneyField(_("意向价格（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT,
                               db_index=True)
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
 
     scope = Scope(department="department", owner="created_by", organization="organization",
                   public=Q(status="published"))
 
-    class Meta:
+    class Meta(TechDocument.Meta):
         verbose_name = verbose_name_plural = _("科技成果")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "-created_at"]), models.Index(fields=["organization", "status"])]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def chain(self):
-        return self.segment.chain if self.segment_id else None
 
     def patent_numbers(self) -> list[str]:
         return [patent.normalize(n) for n in patent.split_numbers(self.patents)]

@@ -104,21 +104,14 @@ def _block_max(scores, n_slots, maxima):
 
 
 @njit(cache=True)
-def _add_dense(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores):
+def _add_dense(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, covers, cover):
     for p in range(lo, hi):
         code = m_code[p]
         part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
-        scores[np.uint32(m_docs[p])] += w * part  # unsigned: no negative-index wrap check
-
-
-@njit(cache=True)
-def _add_dense_cover(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, covers):
-    for p in range(lo, hi):
-        code = m_code[p]
-        part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
-        d = np.uint32(m_docs[p])
+        d = np.uint32(m_docs[p])  # unsigned: no negative-index wrap check
         scores[d] += w * part
-        covers[d] += w
+        if cover:
+            covers[d] += w
 
 
 @njit(cache=True)
@@ -323,11 +316,9 @@ def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl,
                     covers[d] += w
             continue
         if t < n_main_terms:
-            if dense and cover:
-                _add_dense_cover(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores,
-                                 covers)
-            elif dense:
-                _add_dense(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores)
+            if dense:
+                _add_dense(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, covers,
+                           cover)
             else:
                 n_touched = _add_sparse(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2,
                                         scores, touched, n_touched, covers, cover)
