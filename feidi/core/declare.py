@@ -57,6 +57,7 @@ class ModelDeclaration:
     overrides: dict[str, type] = field(default_factory=dict)
     _built: dict[str, type] | None = None
     pages: tuple[str, ...] = PAGES  # the pages routed (a bid has no edit page, a lot no delete page)
+    list_attrs: dict = field(default_factory=dict)  # onto the generated list page (empty_hint, offer_add …)
 
     @property
     def name(self) -> str:
@@ -76,6 +77,8 @@ class ModelDeclaration:
                 self.model, form_class=self.form, filterset_class=self.filterset, table_class=self.table,
                 select_related=self.select_related, edit_base=self.edit_base, list_base=self.list_base,
                 **self.edit_attrs), strict=True))
+            for attr, value in self.list_attrs.items():
+                setattr(generated["list"], attr, value)
             self._built = {kind: self.overrides.get(kind) or generated[kind] for kind in KINDS}
             for attr, value in (("filterset_class", self.filterset), ("table_class", self.table),
                                 ("form_class", self.form)):
@@ -112,10 +115,11 @@ ROUTES: dict[tuple[str, str], Route] = {}  # (app label, URL name) → route, in
 
 
 def model(model_class, prefix: str, *, form=None, filterset=None, table=None, select_related=(), menu=None,
-          edit_base=None, list_base=None, pages=PAGES, **edit_attrs) -> ModelDeclaration:
+          edit_base=None, list_base=None, pages=PAGES, list_attrs=None, **edit_attrs) -> ModelDeclaration:
     """Declare ``model_class``'s record pages under ``<prefix>/`` (``pages``: which of list, add,
     detail, edit, delete are routed). The generated list and edit views derive from ``list_base``
-    and ``edit_base`` when given; ``edit_attrs`` go onto the edit view (``action``,
+    and ``edit_base`` when given; ``list_attrs`` go onto the list view (``empty_hint``, ``offer_add``
+    …), ``edit_attrs`` onto the edit view (``action``,
     ``preset_fields`` …)."""
     unknown = set(pages) - set(PAGES)
     if unknown:
@@ -123,7 +127,8 @@ def model(model_class, prefix: str, *, form=None, filterset=None, table=None, se
     label = model_class._meta.label_lower
     pending = REGISTRY[label].overrides if label in REGISTRY else {}
     declaration = ModelDeclaration(model_class, prefix, form, filterset, table, tuple(select_related), menu,
-                                   edit_base, list_base, edit_attrs, dict(pending), pages=tuple(pages))
+                                   edit_base, list_base, edit_attrs, dict(pending), pages=tuple(pages),
+                                   list_attrs=dict(list_attrs or {}))
     REGISTRY[label] = declaration
     return declaration
 

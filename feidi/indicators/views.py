@@ -332,18 +332,13 @@ declare.model(MuRule, "mu", form=MuRuleForm, filterset=MuRuleFilterSet, table=Mu
               select_related=("department",), menu=declare.Entry("indicators", gettext_noop("亩均效益评价"), position=8))
 
 
-@declare.route("mu/results/", "muresult_list")
-class MuResultListView(ObjectListView):
-    empty_hint = gettext_lazy("在“亩均效益评价”中选择年度规则并点“评价”后生成。")
-    model = MuResult
-    filterset_class = MuResultFilterSet
-    table_class = MuResultTable
-    select_related = ("organization", "rule")
+declare.model(MuResult, "mu/results", filterset=MuResultFilterSet, table=MuResultTable,
+              select_related=("organization", "rule"), pages=("list", "detail"),
+              list_attrs={"empty_hint": gettext_lazy("在“亩均效益评价”中选择年度规则并点“评价”后生成。")})
 
 
-@declare.route("mu/results/<int:pk>/", "muresult_detail")
+@declare.view(MuResult, "detail")
 class MuResultDetailView(ObjectDetailView):
-    model = MuResult
     detail_fields = ("organization", "rule", "grade", "score", "land", "tax", "revenue", "value_added", "energy", "rd",
                      "employees", "m_tax", "m_output", "m_energy", "m_rd", "m_labour")
 

@@ -234,14 +234,9 @@ class ConditionDeleteView(ObjectDeleteView):
 
 
 # --- matches ----------------------------------------------------------------------------------------
-@declare.route("matches/", "match_list")
-class MatchListView(ObjectListView):
-    model = Match
-    filterset_class = MatchFilterSet
-    table_class = MatchTable
-    select_related = ("organization", "item", "missing__label", "missing__zone", "missing__indicator",
-                      "missing__talent_tier")
-    offer_add = False
+declare.model(Match, "matches", filterset=MatchFilterSet, table=MatchTable, pages=("list", "detail"),
+              select_related=("organization", "item", "missing__label", "missing__zone", "missing__indicator",
+                              "missing__talent_tier"), list_attrs={"offer_add": False})
 
 
 def explain(match: Match) -> list[dict]:
@@ -253,9 +248,8 @@ def explain(match: Match) -> list[dict]:
     return rows
 
 
-@declare.route("matches/<int:pk>/", "match_detail")
+@declare.view(Match, "detail")
 class MatchDetailView(ObjectDetailView):
-    model = Match
     template_name = "policies/match_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -299,13 +293,8 @@ class MyPoliciesView(ScopedViewMixin, TemplateView):
 
 
 # --- applications ------------------------------------------------------------------------------------
-@declare.route("applications/", "application_list")
-class ApplicationListView(ObjectListView):
-    model = Application
-    filterset_class = ApplicationFilterSet
-    table_class = ApplicationTable
-    select_related = ("organization", "item")
-    offer_add = False
+declare.model(Application, "applications", filterset=ApplicationFilterSet, table=ApplicationTable,
+              select_related=("organization", "item"), pages=("list", "detail"), list_attrs={"offer_add": False})
 
 
 def application_actions(application: Application, user) -> list[str]:
@@ -316,9 +305,8 @@ def application_actions(application: Application, user) -> list[str]:
     return ["advance", "return"]
 
 
-@declare.route("applications/<int:pk>/", "application_detail")
+@declare.view(Application, "detail")
 class ApplicationDetailView(ObjectDetailView):
-    model = Application
     template_name = "policies/application_detail.html"
     detail_fields = ("organization", "item", "period", "amount", "status", "handling_department", "level",
                      "deadline", "note", "created_at")
@@ -437,18 +425,12 @@ class ApplicationActView(ObjectMixin, View):
 
 
 # --- payments ----------------------------------------------------------------------------------------
-@declare.route("payments/", "payment_list")
-class PaymentListView(ObjectListView):
-    model = Payment
-    filterset_class = PaymentFilterSet
-    table_class = PaymentTable
-    select_related = ("organization", "item")
-    offer_add = False
+declare.model(Payment, "payments", filterset=PaymentFilterSet, table=PaymentTable, select_related=("organization", "item"),
+              pages=("list", "detail"), list_attrs={"offer_add": False})
 
 
-@declare.route("payments/<int:pk>/", "payment_detail")
+@declare.view(Payment, "detail")
 class PaymentDetailView(ObjectDetailView):
-    model = Payment
     template_name = "policies/payment_detail.html"
     detail_fields = ("organization", "item", "period", "amount", "status", "application", "confirmed_by",
                      "confirmed_at", "paid_on", "created_at")

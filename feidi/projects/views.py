@@ -395,18 +395,13 @@ declare.model(ProjectSettings, "settings", form=ProjectSettingsForm, filterset=P
               table=ProjectSettingsTable, select_related=("department",), menu=declare.Entry("projects", gettext_noop("调度设置"), position=10))
 
 
-@declare.route("alerts/", "alert_list")
-class AlertListView(ObjectListView):
-    empty_hint = gettext_lazy("预警由系统按规则每日生成（进度滞后、问题逾期、节点逾期等），出现时会通知项目负责人和挂点领导。")
-    model = Alert
-    filterset_class = AlertFilterSet
-    table_class = AlertTable
-    select_related = ("project",)
+declare.model(Alert, "alerts", filterset=AlertFilterSet, table=AlertTable, select_related=("project",),
+              pages=("list", "detail"), list_attrs={"empty_hint": gettext_lazy(
+                  "预警由系统按规则每日生成（进度滞后、问题逾期、节点逾期等），出现时会通知项目负责人和挂点领导。")})
 
 
-@declare.route("alerts/<int:pk>/", "alert_detail")
+@declare.view(Alert, "detail")
 class AlertDetailView(ObjectDetailView):
-    model = Alert
     detail_fields = ("project", "rule", "message", "raised_at", "resolved_at")
 
     def get_context_data(self, **kwargs):
