@@ -2,7 +2,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, Table
 
 
 def _roles(row):
@@ -23,8 +23,8 @@ class UserTable(Table):
     username = Column(_("用户名"), link=True)
     full_name = Column(_("姓名"))
     title = Column(_("职务"))
-    department = Column(_("所属部门"), order_by="department__path")
-    organization = Column(_("所属单位"), order_by="organization__name")
+    department = RelatedColumn(_("所属部门"), by="path")
+    organization = RelatedColumn(_("所属单位"))
     roles = Column(_("角色"), render=_roles, sortable=False,
                    export_value=lambda r: gettext("、").join(str(x) for x in r.roles.all()))
     state = Column(_("状态"), render=_lock, sortable=False,
@@ -40,8 +40,8 @@ def _indented(row):
 class DepartmentTable(Table):
     default_order = "path"
     name = Column(_("名称"), render=_indented, order_by="path", export_value=lambda r: r.name)
-    kind = Column(_("层级"), accessor="get_kind_display", order_by="kind")
-    parent = Column(_("上级部门"), order_by="parent__name")
+    kind = ChoiceColumn(_("层级"))
+    parent = RelatedColumn(_("上级部门"))
     order = Column(_("排序"))
 
 
@@ -49,8 +49,8 @@ class RoleTable(Table):
     default_order = "name"
     name = Column(_("名称"), accessor="__str__", order_by="name", link=True)
     code = Column(_("编码"))
-    duty = Column(_("类别"), accessor="get_duty_display", order_by="duty")
-    data_scope = Column(_("数据范围"), accessor="get_data_scope_display", order_by="data_scope")
+    duty = ChoiceColumn(_("类别"))
+    data_scope = ChoiceColumn(_("数据范围"))
     can_view_sensitive = Column(_("可看完整号码"))
     description = Column(_("说明"), accessor="description_shown", sortable=False)
 
@@ -59,7 +59,7 @@ class LoginLogTable(Table):
     default_order = "-at"
     at = Column(_("时间"))
     username = Column(_("用户名"))
-    result = Column(_("结果"), accessor="get_result_display", order_by="result")
+    result = ChoiceColumn(_("结果"))
     reason = Column(_("说明"), sortable=False)
     address = Column(_("来源地址"))
     user_agent = Column(_("客户端"), sortable=False)

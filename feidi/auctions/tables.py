@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import Column, RelatedColumn, StatusColumn, Table
 
 from . import actions as rules
 
@@ -26,14 +26,14 @@ class AuctionTable(Table):
     default_order = "-created_at"
     title = Column(_("拍卖会"), link=True)
     venue = Column(_("地点/平台"))
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    status = StatusColumn()
     created_at = Column(_("创建时间"))
 
 
 class LotTable(Table):
     default_order = "closes_at"
     title = Column(_("拍品"), link=True)
-    auction = Column(_("拍卖会"), order_by="auction__title")
+    auction = RelatedColumn(_("拍卖会"), by="title")
     supplier = Column(_("成果单位"), accessor="supply.organization", order_by="supply__organization__name")
     start_price = Column(_("起拍价"), money=True)
     current_price = Column(_("当前价/成交价"), money=True)
@@ -45,9 +45,9 @@ class LotTable(Table):
 class RegistrationTable(Table):
     default_order = "number"
     number = Column(_("竞买号"))
-    organization = Column(_("竞买人"), order_by="organization__name")
-    auction = Column(_("拍卖会"), order_by="auction__title")
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    organization = RelatedColumn(_("竞买人"))
+    auction = RelatedColumn(_("拍卖会"), by="title")
+    status = StatusColumn()
     created_at = Column(_("登记时间"))
 
 
@@ -58,7 +58,7 @@ class BidTable(Table):
                  render=lambda b: format_html('<a href="{}">{}</a>', b.lot.get_absolute_url(), b.lot.title))
     seq = Column(_("序号"))
     number = Column(_("竞买号"), accessor="registration.number", order_by="registration__number")
-    bidder = Column(_("竞买人"), order_by="bidder__name")
+    bidder = RelatedColumn(_("竞买人"))
     amount = Column(_("出价"), money=True)
     placed_at = Column(_("出价时间（服务器）"),
                        render=lambda b: f"{timezone.localtime(b.placed_at):%Y-%m-%d %H:%M:%S}")

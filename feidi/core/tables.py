@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Column:
@@ -30,6 +31,10 @@ class Column:
         Column._counter += 1
         self._order = Column._counter
         self.name = ""
+
+    def bind(self, name: str) -> None:
+        """Called once by the table class with the attribute name the column stands under."""
+        self.name = name
 
     @property
     def header(self) -> str:
@@ -79,6 +84,96 @@ class Column:
         return format_value(value)
 
 
+def badge(label, color: str) -> str:
+    """Tabler's light badge: ``bg-<color>-lt``."""
+    return format_html('<span class="badge bg-{}-lt">{}</span>', color, label)
+
+
+def sample_badge(row) -> str:
+    """The 示例 badge after the name of invented demo data (``FeidiModel.sample``), else nothing."""
+    return format_html(' <span class="badge bg-yellow-lt">{}</span>', gettext("示例")) if getattr(
+        row, "sample", False) else ""
+
+
+def link_to(obj, text=None) -> str:
+    """A link to ``obj``'s page showing ``text`` (else the object itself)."""
+    return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj if text is None else text)
+
+
+class NameColumn(Column):
+    """The record's name (or title) linking to its page, with the 示例 badge on demo rows; ``wrap``:
+    a long one wraps instead of widening the table. The export has the name alone."""
+
+    def __init__(self, header, *, wrap: bool = False, **kwargs):
+        super().__init__(header, **kwargs)
+        self.wrap = wrap
+
+    def display(self, row):
+        html = format_html("{}{}", link_to(row, self.value(row)), sample_badge(row))
+        return format_html('<div class="text-wrap" style="min-width: 12rem">{}</div>', html) if self.wrap else html
+
+
+class ChoiceColumn(Column):
+    """A choice field shown by its label (``get_<name>_display``), sorted by its stored value."""
+
+    def bind(self, name: str) -> None:
+        super().bind(name)
+        if self.accessor is None:
+            self.accessor = f"get_{name}_display"
+
+
+STATUS = _("状态")
+
+
+class StatusColumn(ChoiceColumn):
+    """The record's ``status``, headed 状态 unless told otherwise."""
+
+    def __init__(self, header=STATUS, **kwargs):
+        super().__init__(header, **kwargs)
+
+
+class BadgeColumn(ChoiceColumn):
+    """A choice field shown as a badge coloured by its value (``colors``, else secondary); the
+    export has the label."""
+
+    def __init__(self, header=STATUS, colors=None, **kwargs):
+        super().__init__(header, **kwargs)
+        self.colors = colors or {}
+
+    def display(self, row):
+        return badge(self.value(row), self.colors.get(getattr(row, self.name), "secondary"))
+
+
+class RelatedColumn(Column):
+    """A related record shown by its name and sorted by the related model's field ``by``
+    (``organization`` sorted by ``organization__name``)."""
+
+    def __init__(self, header, by: str = "name", **kwargs):
+        super().__init__(header, **kwargs)
+        self.by = by
+
+    def bind(self, name: str) -> None:
+        super().bind(name)
+        if self.order_by is None:
+            self.order_by = f"{name}__{self.by}"
+
+
+class DeadlineColumn(Column):
+    """A step's deadline (a date-time): 已逾期 in red while the row, in one of ``open_statuses``,
+    is past it."""
+
+    def __init__(self, header, open_statuses, **kwargs):
+        super().__init__(header, **kwargs)
+        self.open_statuses = open_statuses
+
+    def display(self, row):
+        text = super().display(row)
+        deadline = self.value(row)
+        if deadline is not None and row.status in self.open_statuses and deadline < timezone.now():
+            return format_html('<span class="badge bg-red-lt">{}</span>', gettext("已逾期 {text}").format(text=text))
+        return text
+
+
 def format_value(value) -> str:
     if value is None or value == "":
         return "—"
@@ -100,7 +195,7 @@ class TableMeta(type):
             columns.update(getattr(base, "base_columns", {}))
         own = [(k, v) for k, v in attrs.items() if isinstance(v, Column)]
         for key, col in sorted(own, key=lambda kv: kv[1]._order):
-            col.name = key
+            col.bind(key)
             columns[key] = col
             attrs.pop(key)
         attrs["base_columns"] = columns

@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import seeded_label
-from .tables import Column, Table
+from .tables import ChoiceColumn, Column, RelatedColumn, StatusColumn, Table
 
 
 def _download(row):
@@ -20,7 +20,7 @@ class ExportFileTable(Table):
     default_order = "-created_at"
     title = Column(_("名称"))
     rows = Column(_("行数"))
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    status = StatusColumn()
     created_at = Column(_("创建时间"))
     finished_at = Column(_("完成时间"))
     file = Column(_("文件"), render=_download, sortable=False, export=False)
@@ -31,7 +31,7 @@ class ImportJobTable(Table):
     filename = Column(_("文件"), link=True)
     title = Column(_("导入类型"), render=lambda r: seeded_label(r.title),
                    export_value=lambda r: seeded_label(r.title))
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    status = StatusColumn()
     total = Column(_("行数"))
     created = Column(_("写入条数"))
     error_count = Column(_("错误数"))
@@ -41,7 +41,7 @@ class ImportJobTable(Table):
 
 class DictItemTable(Table):
     default_order = "type__code"
-    type = Column(_("字典"), order_by="type__name")
+    type = RelatedColumn(_("字典"))
     code = Column(_("编码"))
     label = Column(_("名称"), accessor="__str__", order_by="label", link=True)
     order = Column(_("排序"))
@@ -63,8 +63,8 @@ class AuditRecordTable(Table):
     at = Column(_("时间"))
     username = Column(_("用户"))
     address = Column(_("来源地址"))
-    source = Column(_("渠道"), accessor="get_source_display", order_by="source")
-    action = Column(_("操作"), accessor="get_action_display", order_by="action")
+    source = ChoiceColumn(_("渠道"))
+    action = ChoiceColumn(_("操作"))
     model = Column(_("对象类型"), render=lambda r: _model_name(r.model),
                    export_value=lambda r: _model_name(r.model))
     object_repr = Column(_("对象"))
@@ -95,18 +95,18 @@ class NotificationTable(Table):
 class WebhookEndpointTable(Table):
     default_order = "name"
     name = Column(_("名称"), link=True)
-    kind = Column(_("平台"), accessor="get_kind_display", order_by="kind")
-    department = Column(_("部门"), order_by="department__path")
+    kind = ChoiceColumn(_("平台"))
+    department = RelatedColumn(_("部门"), by="path")
     active = Column(_("启用"))
 
 
 class DeliveryTable(Table):
     default_order = "-created_at"
     created_at = Column(_("创建时间"))
-    channel = Column(_("渠道"), accessor="get_channel_display", order_by="channel")
+    channel = ChoiceColumn(_("渠道"))
     recipient = Column(_("收件人/机器人"))
     title = Column(_("标题"))
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    status = StatusColumn()
     attempts = Column(_("尝试次数"))
     next_attempt_at = Column(_("下次尝试"))
     last_error = Column(_("最近错误"), sortable=False)

@@ -1,16 +1,16 @@
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, Table
 
 
 class IndicatorValueTable(Table):
     default_order = "-period"
-    organization = Column(_("企业"), order_by="organization__name")
-    indicator = Column(_("指标"), order_by="indicator__order")
+    organization = RelatedColumn(_("企业"))
+    indicator = RelatedColumn(_("指标"), by="order")
     period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
     value = Column(_("数值"), render=lambda r: f"{r.value.normalize():,f}",
                    export_value=lambda r: float(r.value))
-    source = Column(_("来源"), accessor="get_source_display", order_by="source")
+    source = ChoiceColumn(_("来源"))
     confirmed_warning = Column(_("已确认的提醒"), sortable=False)
     entered_at = Column(_("填报时间"))
 
@@ -20,7 +20,7 @@ class IndicatorTable(Table):
     name = Column(_("名称"), accessor="name_shown", order_by="name", link=True)
     code = Column(_("编码"))
     unit = Column(_("单位"), accessor="unit_shown", order_by="unit")
-    kind = Column(_("口径"), accessor="get_kind_display", order_by="kind")
+    kind = ChoiceColumn(_("口径"))
     above_scale_only = Column(_("仅规上"))
     required = Column(_("每月必报"))
     warn_ratio = Column(_("波动提醒阈值"))
@@ -30,7 +30,7 @@ class IndicatorTable(Table):
 class MuRuleTable(Table):
     default_order = "-year"
     year = Column(_("年度"), link=True, render=None)
-    department = Column(_("园区"), order_by="department__path")
+    department = RelatedColumn(_("园区"), by="path")
     land_threshold = Column(_("参评用地下限（亩）"))
     evaluated_at = Column(_("最近评价时间"))
 
@@ -44,7 +44,7 @@ def _grade(row):
 
 class MuResultTable(Table):
     default_order = "-score"
-    organization = Column(_("企业"), order_by="organization__name", link=True)
+    organization = RelatedColumn(_("企业"), link=True)
     year = Column(_("年度"), accessor="rule.year", order_by="rule__year")
     land = Column(_("用地（亩）"))
     m_tax = Column(_("亩均税收（万元/亩）"), render=lambda r: f"{r.m_tax / 10000:,.2f}",
@@ -59,8 +59,8 @@ class MuResultTable(Table):
 class RankingRuleTable(Table):
     default_order = "name"
     name = Column(_("名称"), link=True)
-    department = Column(_("园区"), order_by="department__path")
-    subject = Column(_("排名对象"), accessor="get_subject_display", order_by="subject")
+    department = RelatedColumn(_("园区"), by="path")
+    subject = ChoiceColumn(_("排名对象"))
     bottom_count = Column(_("末位表态名次数"))
 
 
@@ -73,8 +73,8 @@ class RankingRunTable(Table):
 
 class ZoneFigureTable(Table):
     default_order = "-period"
-    zone = Column(_("园区"), order_by="zone__name", link=True)
-    indicator = Column(_("指标"), order_by="indicator__order")
+    zone = RelatedColumn(_("园区"), link=True)
+    indicator = RelatedColumn(_("指标"), by="order")
     period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
     value = Column(_("累计值"), render=lambda r: f"{r.value.normalize():,f}",
                    export_value=lambda r: float(r.value))
@@ -88,7 +88,7 @@ class RegionFigureTable(Table):
     default_order = "-period"
     name = Column(_("地区"), link=True)
     level = Column(_("层级"), render=lambda r: r.get_level_display())
-    indicator = Column(_("指标"), order_by="indicator__order")
+    indicator = RelatedColumn(_("指标"), by="order")
     period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
     value = Column(_("累计值"), render=lambda r: "—" if r.value is None else f"{r.value.normalize():,f}",
                    export_value=lambda r: None if r.value is None else float(r.value))
@@ -101,10 +101,10 @@ class RegionFigureTable(Table):
 
 class BenefitShareTable(Table):
     default_order = "organization__name"
-    organization = Column(_("企业"), order_by="organization__name", link=True)
-    agreement = Column(_("协议"), order_by="agreement__title")
-    home_zone = Column(_("本地园区"), order_by="home_zone__name")
-    enclave_zone = Column(_("飞地一方"), order_by="enclave_zone__name")
+    organization = RelatedColumn(_("企业"), link=True)
+    agreement = RelatedColumn(_("协议"), by="title")
+    home_zone = RelatedColumn(_("本地园区"))
+    enclave_zone = RelatedColumn(_("飞地一方"))
     output_share_home = Column(_("统计分算·本地(%)"))
     tax_share_home = Column(_("税收分成·本地(%)"))
     since = Column(_("起始"))

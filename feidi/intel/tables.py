@@ -1,13 +1,13 @@
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import ChoiceColumn, Column, StatusColumn, Table
 
 
 class SourceTable(Table):
     default_order = "name"
     name = Column(_("名称"), link=True)
-    kind = Column(_("类型"), accessor="get_kind_display", order_by="kind")
+    kind = ChoiceColumn(_("类型"))
     location = Column(_("地址或目录"))
     every_hours = Column(_("读取间隔（小时）"))
     active = Column(_("启用"))
@@ -25,4 +25,4 @@ class NewsItemTable(Table):
     event_type = Column(_("事件类型"), render=lambda r: gettext(r.event_type) if r.event_type else "")
     amount = Column(_("金额"), money=True)
     chain_name = Column(_("产业链"))
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    status = StatusColumn()

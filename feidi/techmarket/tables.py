@@ -7,24 +7,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import BadgeColumn, ChoiceColumn, Column, NameColumn, RelatedColumn, Table, badge
 
 STATUS_COLORS = {"draft": "secondary", "published": "green", "challenge": "orange", "solved": "blue",
                  "closed": "dark"}
-
-
-def status_badge(row):
-    return format_html('<span class="badge bg-{}-lt">{}</span>', STATUS_COLORS.get(row.status, "secondary"),
-                       row.get_status_display())
-
-
-def title_link(row):
-    """A long title wraps instead of widening the table."""
-    sample = format_html(' <span class="badge bg-yellow-lt">{}</span>', gettext("示例")) if getattr(row,
-                                                                                                  "sample",
-                                                                                                  False) else ""
-    return format_html('<div class="text-wrap" style="min-width: 12rem"><a href="{}">{}</a>{}</div>',
-                       row.get_absolute_url(), row.title, sample)
 
 
 def _chain(row):
@@ -35,35 +21,33 @@ def _feedback(value, label):
     if not value:
         return format_html('<span class="text-secondary">{}</span>', gettext("未反馈"))
     color = "green" if value == "interested" else "secondary"
-    return format_html('<span class="badge bg-{}-lt">{}</span>', color, label)
+    return badge(label, color)
 
 
 class DemandTable(Table):
     default_order = "-created_at"
-    title = Column(_("需求名称"), render=title_link)
-    organization = Column(_("需求企业"), order_by="organization__name")
-    field = Column(_("技术领域"), order_by="field__order")
+    title = NameColumn(_("需求名称"), wrap=True)
+    organization = RelatedColumn(_("需求企业"))
+    field = RelatedColumn(_("技术领域"), by="order")
     segment = Column(_("产业链环节"), render=_chain, export_value=_chain, order_by="segment__chain__order")
-    kind = Column(_("类型"), accessor="get_kind_display", order_by="kind")
+    kind = ChoiceColumn(_("类型"))
     budget = Column(_("预算"), money=True)
     deadline = Column(_("截止日期"))
-    status = Column(_("状态"), render=status_badge, order_by="status",
-                    export_value=lambda r: r.get_status_display())
+    status = BadgeColumn(colors=STATUS_COLORS)
     published_at = Column(_("发布时间"))
 
 
 class SupplyTable(Table):
     default_order = "-created_at"
-    title = Column(_("成果名称"), render=title_link)
-    organization = Column(_("成果单位"), order_by="organization__name")
+    title = NameColumn(_("成果名称"), wrap=True)
+    organization = RelatedColumn(_("成果单位"))
     region = Column(_("所在地区"), accessor="organization.region", order_by="organization__region")
-    field = Column(_("技术领域"), order_by="field__order")
+    field = RelatedColumn(_("技术领域"), by="order")
     segment = Column(_("适用产业链环节"), render=_chain, export_value=_chain, order_by="segment__chain__order")
-    maturity = Column(_("成熟度"), accessor="get_maturity_display", order_by="maturity")
-    transfer_mode = Column(_("转化方式"), accessor="get_transfer_mode_display", order_by="transfer_mode")
+    maturity = ChoiceColumn(_("成熟度"))
+    transfer_mode = ChoiceColumn(_("转化方式"))
     asking_price = Column(_("意向价格"), money=True)
-    status = Column(_("状态"), render=status_badge, order_by="status",
-                    export_value=lambda r: r.get_status_display())
+    status = BadgeColumn(colors=STATUS_COLORS)
     published_at = Column(_("发布时间"))
 
 
@@ -113,10 +97,10 @@ class TalentTable(Table):
     default_order = "-introduced_on"
     person = Column(_("姓名"), link=True, order_by="person__name")
     title = Column(_("职称/头衔"))
-    field = Column(_("专业领域"), order_by="field__order")
-    employer = Column(_("工作单位"), order_by="employer__name")
-    enclave = Column(_("引进飞地"), order_by="enclave__name")
-    how = Column(_("引进方式"), accessor="get_how_display", order_by="how")
+    field = RelatedColumn(_("专业领域"), by="order")
+    employer = RelatedColumn(_("工作单位"))
+    enclave = RelatedColumn(_("引进飞地"))
+    how = ChoiceColumn(_("引进方式"))
     introduced_on = Column(_("引进日期"))
 
 
