@@ -113,6 +113,34 @@ class NameColumn(Column):
         return format_html('<div class="text-wrap" style="min-width: 12rem">{}</div>', html) if self.wrap else html
 
 
+class MonthColumn(Column):
+    """A month (a date on its first day) shown as 2024-03; the export has the date."""
+
+    def display(self, row):
+        value = self.value(row)
+        return "—" if value is None else f"{value:%Y-%m}"
+
+
+class DecimalColumn(Column):
+    """A decimal figure without trailing zeros, with thousands separators; the export has the number."""
+
+    def display(self, row):
+        value = self.value(row)
+        return "—" if value is None else f"{value.normalize():,f}"
+
+
+class PercentColumn(Column):
+    """A ratio shown as a percentage with ``digits`` decimals; the export has the ratio."""
+
+    def __init__(self, header, *, digits: int = 1, **kwargs):
+        super().__init__(header, **kwargs)
+        self.digits = digits
+
+    def display(self, row):
+        value = self.value(row)
+        return "—" if value is None else f"{value * 100:.{self.digits}f}%"
+
+
 class ChoiceColumn(Column):
     """A choice field shown by its label (``get_<name>_display``), sorted by its stored value."""
 

@@ -1,15 +1,23 @@
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, Table
+from feidi.core.tables import (
+    BadgeColumn,
+    ChoiceColumn,
+    Column,
+    DecimalColumn,
+    MonthColumn,
+    PercentColumn,
+    RelatedColumn,
+    Table,
+)
 
 
 class IndicatorValueTable(Table):
     default_order = "-period"
     organization = RelatedColumn(_("企业"))
     indicator = RelatedColumn(_("指标"), by="order")
-    period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column(_("数值"), render=lambda r: f"{r.value.normalize():,f}",
-                   export_value=lambda r: float(r.value))
+    period = MonthColumn(_("月份"))
+    value = DecimalColumn(_("数值"))
     source = ChoiceColumn(_("来源"))
     confirmed_warning = Column(_("已确认的提醒"), sortable=False)
     entered_at = Column(_("填报时间"))
@@ -35,11 +43,17 @@ class MuRuleTable(Table):
     evaluated_at = Column(_("最近评价时间"))
 
 
-def _grade(row):
-    from django.utils.html import format_html
+GRADE_COLORS = {"A": "green", "B": "blue", "C": "orange", "D": "red"}
 
-    color = {"A": "green", "B": "blue", "C": "orange", "D": "red"}[row.grade]
-    return format_html('<span class="badge bg-{}-lt">{}</span>', color, row.get_grade_display())
+
+class _PerMuColumn(Column):
+    """元 per 亩 shown in 万元 with two decimals; the export has the 万元 figure."""
+
+    def display(self, row):
+        return f"{self.value(row) / 10000:,.2f}"
+
+    def export_cell(self, row):
+        return float(self.value(row) / 10000)
 
 
 class MuResultTable(Table):
@@ -47,13 +61,11 @@ class MuResultTable(Table):
     organization = RelatedColumn(_("企业"), link=True)
     year = Column(_("年度"), accessor="rule.year", order_by="rule__year")
     land = Column(_("用地（亩）"))
-    m_tax = Column(_("亩均税收（万元/亩）"), render=lambda r: f"{r.m_tax / 10000:,.2f}",
-                   export_value=lambda r: float(r.m_tax / 10000))
-    m_output = Column(_("亩均营收（万元/亩）"), render=lambda r: f"{r.m_output / 10000:,.2f}",
-                      export_value=lambda r: float(r.m_output / 10000))
-    m_rd = Column(_("研发强度"), render=lambda r: f"{r.m_rd * 100:.2f}%", export_value=lambda r: float(r.m_rd))
+    m_tax = _PerMuColumn(_("亩均税收（万元/亩）"))
+    m_output = _PerMuColumn(_("亩均营收（万元/亩）"))
+    m_rd = PercentColumn(_("研发强度"), digits=2)
     score = Column(_("得分"))
-    grade = Column(_("类别"), render=_grade, order_by="grade", export_value=lambda r: r.grade)
+    grade = BadgeColumn(_("类别"), GRADE_COLORS, export_value=lambda r: r.grade)
 
 
 class RankingRuleTable(Table):
@@ -67,7 +79,7 @@ class RankingRuleTable(Table):
 class RankingRunTable(Table):
     default_order = "-month"
     title = Column(_("排名"), accessor="__str__", sortable=False, link=True)
-    month = Column(_("月份"), render=lambda r: f"{r.month:%Y-%m}", export_value=lambda r: r.month)
+    month = MonthColumn(_("月份"))
     computed_at = Column(_("计算时间"))
 
 
@@ -75,12 +87,10 @@ class ZoneFigureTable(Table):
     default_order = "-period"
     zone = RelatedColumn(_("园区"), link=True)
     indicator = RelatedColumn(_("指标"), by="order")
-    period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column(_("累计值"), render=lambda r: f"{r.value.normalize():,f}",
-                   export_value=lambda r: float(r.value))
-    growth = Column(_("同比"), render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
-    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth),
-                         export_value=lambda r: _ratio(r.real_growth))
+    period = MonthColumn(_("月份"))
+    value = DecimalColumn(_("累计值"))
+    growth = PercentColumn(_("同比"))
+    real_growth = PercentColumn(_("可比价同比"))
     source = Column(_("来源"), sortable=False)
 
 
@@ -89,12 +99,10 @@ class RegionFigureTable(Table):
     name = Column(_("地区"), link=True)
     level = Column(_("层级"), render=lambda r: r.get_level_display())
     indicator = RelatedColumn(_("指标"), by="order")
-    period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column(_("累计值"), render=lambda r: "—" if r.value is None else f"{r.value.normalize():,f}",
-                   export_value=lambda r: None if r.value is None else float(r.value))
-    growth = Column(_("同比（名义）"), render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
-    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth),
-                         export_value=lambda r: _ratio(r.real_growth))
+    period = MonthColumn(_("月份"))
+    value = DecimalColumn(_("累计值"))
+    growth = PercentColumn(_("同比（名义）"))
+    real_growth = PercentColumn(_("可比价同比"))
     deflator = Column(_("价格指数"), render=lambda r: "—" if r.deflator is None else f"{r.deflator.normalize()}")
     source = Column(_("来源"), sortable=False)
 
@@ -109,11 +117,3 @@ class BenefitShareTable(Table):
     tax_share_home = Column(_("税收分成·本地(%)"))
     since = Column(_("起始"))
     until = Column(_("截止"))
-
-
-def _percent(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _ratio(value):
-    return None if value is None else float(value)
