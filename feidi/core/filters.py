@@ -58,6 +58,35 @@ class MineFilter(django_filters.BooleanFilter):
         return qs.filter(**own) if value else qs.exclude(**own)
 
 
+class IdFilter(django_filters.NumberFilter):
+    """``?<name>=<id>`` from a link (an organization's page, an item's page): a hidden field, as a
+    select of every related record would not scale."""
+
+    def __init__(self, field_name: str, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(field_name=field_name, **kwargs)
+
+
+OVERDUE = _("已逾期")
+
+
+class OverdueFilter(django_filters.BooleanFilter):
+    """``?overdue=true``: the open rows (``status`` in ``open_statuses``) past their ``deadline``, a
+    date-time; ``false``: the others."""
+
+    def __init__(self, open_statuses, label: str = OVERDUE, **kwargs):
+        super().__init__(label=label, **kwargs)
+        self.open_statuses = open_statuses
+
+    def filter(self, qs, value):
+        from django.utils import timezone
+
+        if value is None:
+            return qs
+        overdue = qs.filter(status__in=self.open_statuses, deadline__lt=timezone.now())
+        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
+
+
 def date_range(field_name: str, start_label, end_label=None, *, on_date: bool = False):
     """The "from … to …" pair of date filters on ``field_name``, both ends inclusive;
     ``on_date`` compares a date-time field by its date. Unpack into two declared filters:

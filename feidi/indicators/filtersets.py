@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, scoped_filterset
+from feidi.core.filters import IdFilter, ScopedFilterSet, scoped_filterset
 from feidi.registry.models import Zone
 
 from .models import (
@@ -24,7 +24,7 @@ class IndicatorValueFilterSet(ScopedFilterSet):
     zone = django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all())
     month = django_filters.CharFilter(label=_("月份"), method="filter_month",
                                       widget=forms.TextInput(attrs={"type": "month"}))
-    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
+    organization = IdFilter("organization_id")
 
     class Meta:
         model = IndicatorValue

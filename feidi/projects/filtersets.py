@@ -1,9 +1,8 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feidi.chains.models import Chain
-from feidi.core.filters import MineFilter, ScopedFilterSet, date_range, scoped_filterset
+from feidi.core.filters import IdFilter, MineFilter, ScopedFilterSet, date_range, scoped_filterset
 from feidi.registry.models import Zone
 
 from .models import (
@@ -34,7 +33,7 @@ class _ProjectListFilterSet(ScopedFilterSet):
 
 class ProjectFilterSet(_ProjectListFilterSet):
     search_fields = ("name", "investor", "introducer")
-    segment = django_filters.NumberFilter(field_name="segment_id", widget=forms.HiddenInput)
+    segment = IdFilter("segment_id")
     key_level = django_filters.ChoiceFilter(label=_("重点级别"), choices=KeyLevel.choices)
     mine = MineFilter()
     pool = django_filters.BooleanFilter(label=_("公海"), method="filter_pool")
@@ -73,7 +72,7 @@ class InvestmentTripFilterSet(ScopedFilterSet):
 
 
 class _PartFilterSet(ScopedFilterSet):
-    project = django_filters.NumberFilter(field_name="project_id", widget=forms.HiddenInput)
+    project = IdFilter("project_id")
 
 
 class AnnualPlanFilterSet(_PartFilterSet):

@@ -1,8 +1,7 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, scoped_filterset
+from feidi.core.filters import IdFilter, ScopedFilterSet, scoped_filterset
 from feidi.core.models import DictItem
 
 from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
@@ -53,7 +52,7 @@ class OrganizationLabelFilterSet(ScopedFilterSet):
     search_fields = ("organization__name", "note")
     label = django_filters.ModelChoiceFilter(label=_("标签"),
                                              queryset=DictItem.objects.filter(type__code="org_label"))
-    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
+    organization = IdFilter("organization_id")
     current = django_filters.BooleanFilter(label=_("仅有效"), field_name="until", lookup_expr="isnull")
 
     class Meta:
