@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from feidi.core.tables import Column, RelatedColumn, StatusColumn, Table
 
 from . import actions as rules
+from .models import Auction, Bid
 
 
 def _phase(lot) -> str:
@@ -23,11 +24,11 @@ def _close(lot) -> str:
 
 
 class AuctionTable(Table):
+    model = Auction
     default_order = "-created_at"
-    title = Column(_("拍卖会"), link=True)
-    venue = Column(_("地点/平台"))
+    fields = ("title", "venue", "status", "created_at")
+    title = Column(link=True)
     status = StatusColumn()
-    created_at = Column(_("创建时间"))
 
 
 class LotTable(Table):
@@ -52,14 +53,14 @@ class RegistrationTable(Table):
 
 
 class BidTable(Table):
+    model = Bid
     default_order = "-placed_at"
+    fields = ("record", "lot", "seq", "number", "bidder", "amount", "placed_at", "extended")
     record = Column(_("出价记录"), accessor="__str__", sortable=False)
-    lot = Column(_("拍品"), order_by="lot__title",
+    lot = Column(order_by="lot__title",
                  render=lambda b: format_html('<a href="{}">{}</a>', b.lot.get_absolute_url(), b.lot.title))
-    seq = Column(_("序号"))
     number = Column(_("竞买号"), accessor="registration.number", order_by="registration__number")
-    bidder = RelatedColumn(_("竞买人"))
+    bidder = RelatedColumn()
     amount = Column(_("出价"), money=True)
     placed_at = Column(_("出价时间（服务器）"),
                        render=lambda b: f"{timezone.localtime(b.placed_at):%Y-%m-%d %H:%M:%S}")
-    extended = Column(_("触发延时"))

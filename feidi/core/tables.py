@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 class Column:
     _counter = 0
 
-    def __init__(self, header: str, accessor: str | None = None, *, order_by: str | None = None,
+    def __init__(self, header: str | None = None, accessor: str | None = None, *, order_by: str | None = None,
                  sortable: bool = True, link: bool = False, render=None, export: bool = True,
                  export_value=None, css: str = "", money: bool = False):
         self.label = header
@@ -104,7 +104,7 @@ class NameColumn(Column):
     """The record's name (or title) linking to its page, with the 示例 badge on demo rows; ``wrap``:
     a long one wraps instead of widening the table. The export has the name alone."""
 
-    def __init__(self, header, *, wrap: bool = False, **kwargs):
+    def __init__(self, header=None, *, wrap: bool = False, **kwargs):
         super().__init__(header, **kwargs)
         self.wrap = wrap
 
@@ -132,7 +132,7 @@ class DecimalColumn(Column):
 class PercentColumn(Column):
     """A ratio shown as a percentage with ``digits`` decimals; the export has the ratio."""
 
-    def __init__(self, header, *, digits: int = 1, **kwargs):
+    def __init__(self, header=None, *, digits: int = 1, **kwargs):
         super().__init__(header, **kwargs)
         self.digits = digits
 
@@ -176,7 +176,7 @@ class RelatedColumn(Column):
     """A related record shown by its name and sorted by the related model's field ``by``
     (``organization`` sorted by ``organization__name``)."""
 
-    def __init__(self, header, by: str = "name", **kwargs):
+    def __init__(self, header=None, by: str = "name", **kwargs):
         super().__init__(header, **kwargs)
         self.by = by
 
@@ -217,15 +217,27 @@ def format_value(value) -> str:
 
 
 class TableMeta(type):
+    """Collects the columns: the bases' first, then the table's own — in the order of ``fields``
+    where the table names them (a field without a declared column gets a plain one), else in
+    declaration order. A column without a header takes the verbose name of the ``model``'s field."""
+
     def __new__(mcs, name, bases, attrs):
         columns = {}
         for base in bases:
             columns.update(getattr(base, "base_columns", {}))
-        own = [(k, v) for k, v in attrs.items() if isinstance(v, Column)]
-        for key, col in sorted(own, key=lambda kv: kv[1]._order):
+        own = dict(sorted(((k, v) for k, v in attrs.items() if isinstance(v, Column)), key=lambda kv: kv[1]._order))
+        fields = attrs.get("fields")
+        if fields is not None:
+            unlisted = set(own) - set(fields)
+            if unlisted:
+                raise TypeError(f"{name}: columns {sorted(unlisted)} are not in fields")
+            own = {key: own.get(key) or Column() for key in fields}
+        for key, col in own.items():
             col.bind(key)
+            if col.label is None:
+                col.label = attrs["model"]._meta.get_field(key).verbose_name
             columns[key] = col
-            attrs.pop(key)
+            attrs.pop(key, None)
         attrs["base_columns"] = columns
         return super().__new__(mcs, name, bases, attrs)
 
@@ -255,6 +267,8 @@ def orderable(model, path: str, annotations=()) -> bool:
 
 class Table(metaclass=TableMeta):
     """Subclass with Column attributes. ``default_order`` is used when the user picks none.
+    ``model`` and ``fields`` (the column names in order) declare the columns that need nothing
+    but the field's verbose name as their header.
 
     Given the rows' ``model`` (and the queryset's annotations), only columns the database can
     order by offer sorting; a ``?sort=`` on any other column is ignored, never an error."""

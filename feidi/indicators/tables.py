@@ -11,6 +11,8 @@ from feidi.core.tables import (
     Table,
 )
 
+from .models import Indicator
+
 
 class IndicatorValueTable(Table):
     default_order = "-period"
@@ -24,15 +26,13 @@ class IndicatorValueTable(Table):
 
 
 class IndicatorTable(Table):
+    model = Indicator
     default_order = "order"
-    name = Column(_("名称"), accessor="name_shown", order_by="name", link=True)
-    code = Column(_("编码"))
-    unit = Column(_("单位"), accessor="unit_shown", order_by="unit")
-    kind = ChoiceColumn(_("口径"))
+    fields = ("name", "code", "unit", "kind", "above_scale_only", "required", "warn_ratio", "active")
+    name = Column(accessor="name_shown", order_by="name", link=True)
+    unit = Column(accessor="unit_shown", order_by="unit")
+    kind = ChoiceColumn()
     above_scale_only = Column(_("仅规上"))
-    required = Column(_("每月必报"))
-    warn_ratio = Column(_("波动提醒阈值"))
-    active = Column(_("启用"))
 
 
 class MuRuleTable(Table):

@@ -2,27 +2,24 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import ChoiceColumn, Column, DeadlineColumn, RelatedColumn, StatusColumn, Table
 
-from .models import Application
+from .models import Application, Policy, PolicyItem
 
 
 class PolicyTable(Table):
+    model = Policy
     default_order = "-issued_on"
-    title = Column(_("政策名称"), link=True)
-    issuer = Column(_("发文单位"))
-    number = Column(_("文号"))
-    issued_on = Column(_("发布日期"))
-    effective_until = Column(_("有效期至"))
-    active = Column(_("有效"))
+    fields = ("title", "issuer", "number", "issued_on", "effective_until", "active")
+    title = Column(link=True)
 
 
 class PolicyItemTable(Table):
+    model = PolicyItem
     default_order = "policy__title"
-    title = Column(_("条款名称"), accessor="__str__", order_by="title", link=True)
-    policy = RelatedColumn(_("所属政策"), by="title")
-    mode = ChoiceColumn(_("兑现方式"))
-    period = Column(_("兑现期"))
-    amount_kind = ChoiceColumn(_("金额规则"))
-    matched_at = Column(_("最近匹配时间"))
+    fields = ("title", "policy", "mode", "period", "amount_kind", "matched_at")
+    title = Column(accessor="__str__", order_by="title", link=True)
+    policy = RelatedColumn(by="title")
+    mode = ChoiceColumn()
+    amount_kind = ChoiceColumn()
 
 
 class ConditionTable(Table):

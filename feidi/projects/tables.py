@@ -15,7 +15,7 @@ from feidi.core.tables import (
     link_to,
 )
 
-from .models import Stage
+from .models import Dispatch, Stage
 
 STAGE_COLORS = {Stage.LEAD: "secondary", Stage.NEGOTIATING: "azure", Stage.SIGNED: "blue", Stage.STARTED: "indigo",
                 Stage.PRODUCING: "teal", Stage.FULL: "green", Stage.TERMINATED: "red"}
@@ -143,10 +143,10 @@ class TaskTable(Table):
 
 
 class DispatchTable(Table):
+    model = Dispatch
     default_order = "-week_start"
+    fields = ("title", "week_start", "held_on", "status")
     title = Column(_("会议"), link=True)
-    week_start = Column(_("周（周一）"))
-    held_on = Column(_("召开日期"))
     status = StatusColumn()
 
 

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import Column, DeadlineColumn, RelatedColumn, StatusColumn, Table
 
-from .models import Appeal
+from .models import Appeal, Assignment
 
 
 class AppealTable(Table):
@@ -19,12 +19,12 @@ class AppealTable(Table):
 
 
 class AssignmentTable(Table):
+    model = Assignment
     default_order = "organization__name"
-    organization = RelatedColumn(_("企业"), link=True)
+    fields = ("organization", "cadre", "group", "since", "until")
+    organization = RelatedColumn(link=True)
     cadre = RelatedColumn(_("挂点干部"), by="full_name")
-    group = RelatedColumn(_("服务小组"))
-    since = Column(_("开始日期"))
-    until = Column(_("结束日期"))
+    group = RelatedColumn()
 
 
 class ServiceGroupTable(Table):

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import BadgeColumn, ChoiceColumn, Column, NameColumn, RelatedColumn, Table, badge
 
+from .models import Demand, Talent, ThesaurusEntry
+
 STATUS_COLORS = {"draft": "secondary", "published": "green", "challenge": "orange", "solved": "blue",
                  "closed": "dark"}
 
@@ -25,16 +27,16 @@ def _feedback(value, label):
 
 
 class DemandTable(Table):
+    model = Demand
     default_order = "-created_at"
-    title = NameColumn(_("需求名称"), wrap=True)
-    organization = RelatedColumn(_("需求企业"))
-    field = RelatedColumn(_("技术领域"), by="order")
-    segment = Column(_("产业链环节"), render=_chain, export_value=_chain, order_by="segment__chain__order")
+    fields = ("title", "organization", "field", "segment", "kind", "budget", "deadline", "status", "published_at")
+    title = NameColumn(wrap=True)
+    organization = RelatedColumn()
+    field = RelatedColumn(by="order")
+    segment = Column(render=_chain, export_value=_chain, order_by="segment__chain__order")
     kind = ChoiceColumn(_("类型"))
     budget = Column(_("预算"), money=True)
-    deadline = Column(_("截止日期"))
     status = BadgeColumn(colors=STATUS_COLORS)
-    published_at = Column(_("发布时间"))
 
 
 class SupplyTable(Table):
@@ -94,23 +96,20 @@ class PushTable(Table):
 
 
 class TalentTable(Table):
+    model = Talent
     default_order = "-introduced_on"
+    fields = ("person", "title", "field", "employer", "enclave", "how", "introduced_on")
     person = Column(_("姓名"), link=True, order_by="person__name")
-    title = Column(_("职称/头衔"))
-    field = RelatedColumn(_("专业领域"), by="order")
-    employer = RelatedColumn(_("工作单位"))
-    enclave = RelatedColumn(_("引进飞地"))
-    how = ChoiceColumn(_("引进方式"))
-    introduced_on = Column(_("引进日期"))
+    field = RelatedColumn(by="order")
+    employer = RelatedColumn()
+    enclave = RelatedColumn()
+    how = ChoiceColumn()
 
 
 class ThesaurusEntryTable(Table):
+    model = ThesaurusEntry
     default_order = "-updated_at"  # the latest edits first; sort by 产业链/领域 to browse
-    term = Column(_("术语"), link=True)
-    equivalents = Column(_("同义词/缩写"))
-    broader = Column(_("上位词"))
-    chain = Column(_("产业链/领域"))
-    weight = Column(_("扩展权重"))
-    active = Column(_("启用"), render=lambda r: gettext("是") if r.active else gettext("否"),
+    fields = ("term", "equivalents", "broader", "chain", "weight", "active", "updated_at")
+    term = Column(link=True)
+    active = Column(render=lambda r: gettext("是") if r.active else gettext("否"),
                     export_value=lambda r: gettext("是") if r.active else gettext("否"))
-    updated_at = Column(_("更新时间"))
