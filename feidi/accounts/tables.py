@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, Table
 
+from .models import ApiToken, Department, LoginLog, Role, User
+
 
 def _roles(row):
     return format_html_join(" ", '<span class="badge bg-blue-lt">{}</span>', ((str(r),
@@ -19,13 +21,13 @@ def _lock(row):
 
 
 class UserTable(Table):
+    model_class = User
     default_order = "username"
-    username = Column(_("用户名"), link=True)
-    full_name = Column(_("姓名"))
-    title = Column(_("职务"))
-    department = RelatedColumn(_("所属部门"), by="path")
+    fields = ("username", "full_name", "title", "department", "organization", "roles", "state", "last_login")
+    username = Column(link=True)
+    department = RelatedColumn(by="path")
     organization = RelatedColumn(_("所属单位"))
-    roles = Column(_("角色"), render=_roles, sortable=False,
+    roles = Column(render=_roles, sortable=False,
                    export_value=lambda r: gettext("、").join(str(x) for x in r.roles.all()))
     state = Column(_("状态"), render=_lock, sortable=False,
                    export_value=lambda r: gettext("停用") if not r.is_active else gettext("锁定") if r.is_locked() else gettext("正常"))
@@ -38,40 +40,39 @@ def _indented(row):
 
 
 class DepartmentTable(Table):
+    model_class = Department
     default_order = "path"
-    name = Column(_("名称"), render=_indented, order_by="path", export_value=lambda r: r.name)
-    kind = ChoiceColumn(_("层级"))
-    parent = RelatedColumn(_("上级部门"))
-    order = Column(_("排序"))
+    fields = ("name", "kind", "parent", "order")
+    name = Column(render=_indented, order_by="path", export_value=lambda r: r.name)
+    kind = ChoiceColumn()
+    parent = RelatedColumn()
 
 
 class RoleTable(Table):
+    model_class = Role
     default_order = "name"
-    name = Column(_("名称"), accessor="__str__", order_by="name", link=True)
-    code = Column(_("编码"))
+    fields = ("name", "code", "duty", "data_scope", "can_view_sensitive", "description")
+    name = Column(accessor="__str__", order_by="name", link=True)
     duty = ChoiceColumn(_("类别"))
-    data_scope = ChoiceColumn(_("数据范围"))
+    data_scope = ChoiceColumn()
     can_view_sensitive = Column(_("可看完整号码"))
-    description = Column(_("说明"), accessor="description_shown", sortable=False)
+    description = Column(accessor="description_shown", sortable=False)
 
 
 class LoginLogTable(Table):
+    model_class = LoginLog
     default_order = "-at"
-    at = Column(_("时间"))
-    username = Column(_("用户名"))
-    result = ChoiceColumn(_("结果"))
-    reason = Column(_("说明"), sortable=False)
-    address = Column(_("来源地址"))
-    user_agent = Column(_("客户端"), sortable=False)
+    fields = ("at", "username", "result", "reason", "address", "user_agent")
+    result = ChoiceColumn()
+    reason = Column(sortable=False)
+    user_agent = Column(sortable=False)
 
 
 class ApiTokenTable(Table):
+    model_class = ApiToken
     default_order = "-created_at"
-    name = Column(_("名称"))
+    fields = ("name", "prefix", "created_at", "expires_at", "last_used_at", "revoke")
     prefix = Column(_("前缀"), sortable=False)
-    created_at = Column(_("创建时间"))
-    expires_at = Column(_("过期时间"))
-    last_used_at = Column(_("最近使用"))
     revoke = Column(_("操作"), sortable=False, export=False, render=lambda r: format_html(
         gettext('<button type="button" class="btn btn-sm btn-outline-danger" hx-post="{}" hx-confirm="{}" '
         'hx-target="closest tr" hx-swap="outerHTML">吊销</button>'), r.get_revoke_url(), gettext("确定吊销该令牌？")))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from feidi.core.tables import Column, RelatedColumn, StatusColumn, Table
 
 from . import actions as rules
-from .models import Auction, Bid
+from .models import Auction, Bid, Lot, Registration
 
 
 def _phase(lot) -> str:
@@ -24,7 +24,7 @@ def _close(lot) -> str:
 
 
 class AuctionTable(Table):
-    model = Auction
+    model_class = Auction
     default_order = "-created_at"
     fields = ("title", "venue", "status", "created_at")
     title = Column(link=True)
@@ -32,28 +32,30 @@ class AuctionTable(Table):
 
 
 class LotTable(Table):
+    model_class = Lot
     default_order = "closes_at"
+    fields = ("title", "auction", "supplier", "start_price", "current_price", "bid_count", "closes_at", "status")
     title = Column(_("拍品"), link=True)
-    auction = RelatedColumn(_("拍卖会"), by="title")
+    auction = RelatedColumn(by="title")
     supplier = Column(_("成果单位"), accessor="supply.organization", order_by="supply__organization__name")
     start_price = Column(_("起拍价"), money=True)
     current_price = Column(_("当前价/成交价"), money=True)
-    bid_count = Column(_("出价次数"))
-    closes_at = Column(_("结束时间"), render=_close)
-    status = Column(_("状态"), render=_phase, export_value=lambda lot: rules.PHASE_LABELS[rules.lot_phase(lot)])
+    closes_at = Column(render=_close)
+    status = Column(render=_phase, export_value=lambda lot: rules.PHASE_LABELS[rules.lot_phase(lot)])
 
 
 class RegistrationTable(Table):
+    model_class = Registration
     default_order = "number"
-    number = Column(_("竞买号"))
-    organization = RelatedColumn(_("竞买人"))
-    auction = RelatedColumn(_("拍卖会"), by="title")
+    fields = ("number", "organization", "auction", "status", "created_at")
+    organization = RelatedColumn()
+    auction = RelatedColumn(by="title")
     status = StatusColumn()
     created_at = Column(_("登记时间"))
 
 
 class BidTable(Table):
-    model = Bid
+    model_class = Bid
     default_order = "-placed_at"
     fields = ("record", "lot", "seq", "number", "bidder", "amount", "placed_at", "extended")
     record = Column(_("出价记录"), accessor="__str__", sortable=False)

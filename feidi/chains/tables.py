@@ -2,38 +2,44 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, StatusColumn, Table
 
+from .models import Chain, Segment, SegmentMember, Target
+
 
 class ChainTable(Table):
+    model_class = Chain
     default_order = "order"
-    name = Column(_("产业链"), link=True)
-    leader = RelatedColumn(_("链长"), by="full_name")
-    leader_title = Column(_("链长职务"))
+    fields = ("name", "leader", "leader_title", "weak_enterprises", "weak_output")
+    name = Column(link=True)
+    leader = RelatedColumn(by="full_name")
     weak_enterprises = Column(_("薄弱·企业数少于"))
     weak_output = Column(_("薄弱·产值低于"), money=True)
 
 
 class SegmentTable(Table):
+    model_class = Segment
     default_order = "chain__order"
-    name = Column(_("环节"), link=True)
-    chain = RelatedColumn(_("产业链"), by="order")
-    parent = RelatedColumn(_("上级环节"))
-    order = Column(_("上下游次序"))
-    description = Column(_("说明"), sortable=False)
+    fields = ("name", "chain", "parent", "order", "description")
+    name = Column(link=True)
+    chain = RelatedColumn(by="order")
+    parent = RelatedColumn()
+    description = Column(sortable=False)
 
 
 class SegmentMemberTable(Table):
+    model_class = SegmentMember
     default_order = "segment__chain__order"
-    organization = RelatedColumn(_("企业"), link=True)
-    segment = RelatedColumn(_("环节"), by="order")
-    role = ChoiceColumn(_("地位"))
+    organization = RelatedColumn(link=True)
+    segment = RelatedColumn(by="order")
+    role = ChoiceColumn()
     declared_output = Column(_("申报年产值"), money=True)
 
 
 class TargetTable(Table):
+    model_class = Target
     default_order = "priority"
-    organization = RelatedColumn(_("目标企业"), link=True)
+    organization = RelatedColumn(link=True)
     region = Column(_("所在地区"), accessor="organization.region", order_by="organization__region")
-    segment = RelatedColumn(_("目标环节"), by="order")
-    priority = ChoiceColumn(_("优先级"))
+    segment = RelatedColumn(by="order")
+    priority = ChoiceColumn()
     status = StatusColumn()
     reason = Column(_("理由"), sortable=False, render=lambda r: r.reason[:60])

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import BadgeColumn, Column, RelatedColumn, Table, badge
 
+from .models import Application, Challenge, JointProject
+
 CHALLENGE_COLORS = {"draft": "secondary", "open": "green", "review": "azure", "awarded": "purple", "closed": "red"}
 APPLICATION_COLORS = {"submitted": "blue", "withdrawn": "secondary", "awarded": "green", "rejected": "orange"}
 PROJECT_COLORS = {"active": "blue", "accepted": "green", "failed": "red", "terminated": "secondary"}
@@ -22,39 +24,42 @@ def days_left(row) -> str:
 
 
 class ChallengeTable(Table):
+    model_class = Challenge
     default_order = "-created_at"
-    title = Column(_("榜单名称"), link=True)
+    title = Column(link=True)
     enterprise = Column(_("发榜企业"), accessor="demand.organization", order_by="demand__organization__name")
     bounty = Column(_("榜额"), money=True)
     deadline = Column(_("揭榜截止"))
     left = Column(_("倒计时"), render=days_left, export_value=days_left, order_by="deadline")
-    joint = Column(_("协同发榜"), render=lambda r: badge(gettext("协同发榜"), "teal") if r.joint else "—",
+    joint = Column(render=lambda r: badge(gettext("协同发榜"), "teal") if r.joint else "—",
                    export_value=lambda r: r.joint_partner if r.joint else "")
     status = BadgeColumn(colors=CHALLENGE_COLORS)
     application_count = Column(_("揭榜数"), sortable=False)
 
 
 class ApplicationTable(Table):
+    model_class = Application
     default_order = "-created_at"
-    applicant = Column(_("揭榜单位（牵头）"), link=True, order_by="applicant__name")
-    challenge = RelatedColumn(_("榜单"), by="title")
+    fields = ("applicant", "challenge", "mode", "budget", "period_months", "score", "status", "created_at")
+    applicant = Column(link=True, order_by="applicant__name")
+    challenge = RelatedColumn(by="title")
     mode = Column(_("方式"), sortable=False,
                   render=lambda r: gettext("联合体") if r.member_count else gettext("独立揭榜"),
                   export_value=lambda r: gettext("联合体") if r.member_count else gettext("独立揭榜"))
     budget = Column(_("申请经费"), money=True)
     period_months = Column(_("周期（月）"))
-    score = Column(_("专家平均分"))
     status = BadgeColumn(colors=APPLICATION_COLORS)
     created_at = Column(_("提交时间"))
 
 
 class JointProjectTable(Table):
+    model_class = JointProject
     default_order = "-starts_on"
-    title = Column(_("项目名称"), link=True)
+    fields = ("title", "lead", "budget", "starts_on", "ends_on", "progress", "status", "home_project")
+    title = Column(link=True)
     lead = Column(_("牵头单位"), sortable=False, render=lambda r: r.lead_name or "—",
                   export_value=lambda r: r.lead_name)
     budget = Column(_("项目经费"), money=True)
-    starts_on = Column(_("开始日期"))
     ends_on = Column(_("计划完成"))
     progress = Column(_("节点进度"), sortable=False, render=lambda r: f"{r.done_count}/{r.milestone_count}",
                       export_value=lambda r: f"{r.done_count}/{r.milestone_count}")

@@ -219,7 +219,7 @@ def format_value(value) -> str:
 class TableMeta(type):
     """Collects the columns: the bases' first, then the table's own — in the order of ``fields``
     where the table names them (a field without a declared column gets a plain one), else in
-    declaration order. A column without a header takes the verbose name of the ``model``'s field."""
+    declaration order. A column without a header takes the verbose name of the ``model_class``'s field."""
 
     def __new__(mcs, name, bases, attrs):
         columns = {}
@@ -235,7 +235,7 @@ class TableMeta(type):
         for key, col in own.items():
             col.bind(key)
             if col.label is None:
-                col.label = attrs["model"]._meta.get_field(key).verbose_name
+                col.label = attrs["model_class"]._meta.get_field(key).verbose_name
             columns[key] = col
             attrs.pop(key, None)
         attrs["base_columns"] = columns
@@ -267,8 +267,8 @@ def orderable(model, path: str, annotations=()) -> bool:
 
 class Table(metaclass=TableMeta):
     """Subclass with Column attributes. ``default_order`` is used when the user picks none.
-    ``model`` and ``fields`` (the column names in order) declare the columns that need nothing
-    but the field's verbose name as their header.
+    ``model_class`` and ``fields`` (the column names in order) declare the columns that need
+    nothing but the field's verbose name as their header.
 
     Given the rows' ``model`` (and the queryset's annotations), only columns the database can
     order by offer sorting; a ``?sort=`` on any other column is ignored, never an error."""

@@ -3,7 +3,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import seeded_label
+from .models import (
+    AuditRecord,
+    CalendarDay,
+    Delivery,
+    DictItem,
+    ExportFile,
+    ImportJob,
+    Notification,
+    WebhookEndpoint,
+    seeded_label,
+)
 from .tables import ChoiceColumn, Column, RelatedColumn, StatusColumn, Table
 
 
@@ -17,35 +27,29 @@ def _download(row):
 
 
 class ExportFileTable(Table):
+    model_class = ExportFile
     default_order = "-created_at"
-    title = Column(_("名称"))
-    rows = Column(_("行数"))
+    fields = ("title", "rows", "status", "created_at", "finished_at", "file")
     status = StatusColumn()
-    created_at = Column(_("创建时间"))
-    finished_at = Column(_("完成时间"))
     file = Column(_("文件"), render=_download, sortable=False, export=False)
 
 
 class ImportJobTable(Table):
+    model_class = ImportJob
     default_order = "-created_at"
+    fields = ("filename", "title", "status", "total", "created", "error_count", "created_at", "finished_at")
     filename = Column(_("文件"), link=True)
     title = Column(_("导入类型"), render=lambda r: seeded_label(r.title),
                    export_value=lambda r: seeded_label(r.title))
     status = StatusColumn()
-    total = Column(_("行数"))
-    created = Column(_("写入条数"))
-    error_count = Column(_("错误数"))
-    created_at = Column(_("上传时间"))
-    finished_at = Column(_("完成时间"))
 
 
 class DictItemTable(Table):
+    model_class = DictItem
     default_order = "type__code"
-    type = RelatedColumn(_("字典"))
-    code = Column(_("编码"))
-    label = Column(_("名称"), accessor="__str__", order_by="label", link=True)
-    order = Column(_("排序"))
-    active = Column(_("启用"))
+    fields = ("type", "code", "label", "order", "active")
+    type = RelatedColumn()
+    label = Column(accessor="__str__", order_by="label", link=True)
 
 
 def _model_name(label: str) -> str:
@@ -58,23 +62,22 @@ def _model_name(label: str) -> str:
 
 
 class AuditRecordTable(Table):
+    model_class = AuditRecord
     default_order = "-seq"
-    seq = Column(_("序号"), link=True)
-    at = Column(_("时间"))
-    username = Column(_("用户"))
-    address = Column(_("来源地址"))
-    source = ChoiceColumn(_("渠道"))
-    action = ChoiceColumn(_("操作"))
-    model = Column(_("对象类型"), render=lambda r: _model_name(r.model),
+    fields = ("seq", "at", "username", "address", "source", "action", "model", "object_repr")
+    seq = Column(link=True)
+    source = ChoiceColumn()
+    action = ChoiceColumn()
+    model = Column(render=lambda r: _model_name(r.model),
                    export_value=lambda r: _model_name(r.model))
-    object_repr = Column(_("对象"))
 
 
 class CalendarDayTable(Table):
+    model_class = CalendarDay
     default_order = "-date"
-    date = Column(_("日期"), link=True)
-    is_workday = Column(_("是工作日"))
-    note = Column(_("说明"), sortable=False)
+    fields = ("date", "is_workday", "note")
+    date = Column(link=True)
+    note = Column(sortable=False)
 
 
 def _read_state(row):
@@ -84,29 +87,29 @@ def _read_state(row):
 
 
 class NotificationTable(Table):
+    model_class = Notification
     default_order = "-created_at"
-    title = Column(_("标题"), link=True)
-    body = Column(_("内容"), sortable=False)
-    created_at = Column(_("时间"))
+    fields = ("title", "body", "created_at", "state")
+    title = Column(link=True)
+    body = Column(sortable=False)
     state = Column(_("状态"), render=_read_state, sortable=False,
                    export_value=lambda r: gettext("已读") if r.read_at else gettext("未读"))
 
 
 class WebhookEndpointTable(Table):
+    model_class = WebhookEndpoint
     default_order = "name"
-    name = Column(_("名称"), link=True)
-    kind = ChoiceColumn(_("平台"))
+    fields = ("name", "kind", "department", "active")
+    name = Column(link=True)
+    kind = ChoiceColumn()
     department = RelatedColumn(_("部门"), by="path")
-    active = Column(_("启用"))
 
 
 class DeliveryTable(Table):
+    model_class = Delivery
     default_order = "-created_at"
-    created_at = Column(_("创建时间"))
-    channel = ChoiceColumn(_("渠道"))
+    fields = ("created_at", "channel", "recipient", "title", "status", "attempts", "next_attempt_at", "last_error")
+    channel = ChoiceColumn()
     recipient = Column(_("收件人/机器人"))
-    title = Column(_("标题"))
     status = StatusColumn()
-    attempts = Column(_("尝试次数"))
-    next_attempt_at = Column(_("下次尝试"))
-    last_error = Column(_("最近错误"), sortable=False)
+    last_error = Column(sortable=False)

@@ -7,7 +7,7 @@ from .models import NewsItem, Source
 
 
 class SourceTable(Table):
-    model = Source
+    model_class = Source
     default_order = "name"
     fields = ("name", "kind", "location", "every_hours", "active", "read_at", "read_result")
     name = Column(link=True)
@@ -15,7 +15,7 @@ class SourceTable(Table):
 
 
 class NewsItemTable(Table):
-    model = NewsItem
+    model_class = NewsItem
     default_order = "-published_on"
     fields = ("title", "published_on", "source", "score", "org_name", "event_type", "amount", "chain_name", "status")
     title = Column(link=True)

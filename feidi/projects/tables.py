@@ -15,7 +15,20 @@ from feidi.core.tables import (
     link_to,
 )
 
-from .models import Dispatch, Stage
+from .models import (
+    Alert,
+    AnnualPlan,
+    Dispatch,
+    InvestmentTrip,
+    Milestone,
+    MonthlyInvestment,
+    Problem,
+    Project,
+    ProjectSettings,
+    Stage,
+    StageGate,
+    Task,
+)
 
 STAGE_COLORS = {Stage.LEAD: "secondary", Stage.NEGOTIATING: "azure", Stage.SIGNED: "blue", Stage.STARTED: "indigo",
                 Stage.PRODUCING: "teal", Stage.FULL: "green", Stage.TERMINATED: "red"}
@@ -28,17 +41,19 @@ def _owner(row):
 
 
 class ProjectTable(Table):
+    model_class = Project
     default_order = "-created_at"
-    name = Column(_("项目名称"), link=True)
-    zone = RelatedColumn(_("落地园区"))
+    fields = ("name", "zone", "stage", "channel", "segment", "owner", "signed_amount", "planned_investment",
+              "signed_on", "is_key")
+    name = Column(link=True)
+    zone = RelatedColumn()
     stage = BadgeColumn(_("阶段"), STAGE_COLORS)
     channel = ChoiceColumn(_("来源"))
-    segment = Column(_("产业链环节"), order_by="segment__chain__order")
-    owner = Column(_("负责人"), render=_owner, order_by="owner__full_name",
+    segment = Column(order_by="segment__chain__order")
+    owner = Column(render=_owner, order_by="owner__full_name",
                    export_value=lambda r: r.owner.full_name if r.owner_id else gettext("公海"))
     signed_amount = Column(_("签约金额"), money=True)
     planned_investment = Column(_("计划总投资"), money=True)
-    signed_on = Column(_("签约日期"))
     is_key = Column(_("重点"), accessor="get_key_level_display", order_by="key_level")
 
 
@@ -49,23 +64,24 @@ def _days_idle(row):
 
 
 class PoolTable(Table):
+    model_class = Project
     default_order = "-pooled_at"
+    fields = ("name", "zone", "investor", "segment", "channel", "pooled_at", "idle")
     name = Column(_("线索名称"), link=True)
-    zone = RelatedColumn(_("落地园区"))
-    investor = Column(_("投资方"))
-    segment = Column(_("产业链环节"), order_by="segment__chain__order")
+    zone = RelatedColumn()
+    segment = Column(order_by="segment__chain__order")
     channel = ChoiceColumn(_("来源"))
-    pooled_at = Column(_("退回公海时间"))
     idle = Column(_("未跟进"), render=_days_idle, order_by="last_activity_at", export_value=_days_idle)
 
 
 class KeyProjectTable(Table):
+    model_class = Project
     default_order = "key_level"
-    name = Column(_("项目名称"), link=True)
+    name = Column(link=True)
     key_level = ChoiceColumn(_("级别"))
-    zone = RelatedColumn(_("落地园区"))
+    zone = RelatedColumn()
     stage = BadgeColumn(_("阶段"), STAGE_COLORS)
-    leader = RelatedColumn(_("挂点领导"), by="full_name")
+    leader = RelatedColumn(by="full_name")
     planned_investment = Column(_("计划总投资"), money=True)
     year_plan = Column(_("年度计划"), money=True, sortable=False)
     year_done = Column(_("年度累计完成"), money=True, sortable=False)
@@ -75,28 +91,31 @@ class KeyProjectTable(Table):
 
 
 class InvestmentTripTable(Table):
+    model_class = InvestmentTrip
     default_order = "-set_out_on"
-    set_out_on = Column(_("出发日期"), link=True)
-    destination = Column(_("目的地"))
-    leader = RelatedColumn(_("带队领导"), by="full_name")
-    purpose = Column(_("目的"), sortable=False)
+    fields = ("set_out_on", "destination", "leader", "purpose", "lead_count")
+    set_out_on = Column(link=True)
+    leader = RelatedColumn(by="full_name")
+    purpose = Column(sortable=False)
     lead_count = Column(_("产生线索"), sortable=False)
 
 
 class AnnualPlanTable(Table):
+    model_class = AnnualPlan
     default_order = "-year"
-    project = RelatedColumn(_("项目"), link=True)
-    year = Column(_("年度"))
+    fields = ("project", "year", "planned_investment")
+    project = RelatedColumn(link=True)
     planned_investment = Column(_("年度计划投资"), money=True)
 
 
 class MonthlyInvestmentTable(Table):
+    model_class = MonthlyInvestment
     default_order = "-month"
-    project = RelatedColumn(_("项目"), link=True)
-    month = Column(_("月份"), render=lambda r: gettext("{month:%Y年%m月}").format(
+    project = RelatedColumn(link=True)
+    month = Column(render=lambda r: gettext("{month:%Y年%m月}").format(
         month=r.month), export_value=lambda r: r.month)
     amount = Column(_("当月完成投资"), money=True)
-    note = Column(_("形象进度"), sortable=False)
+    note = Column(sortable=False)
 
 
 def _overdue(day, late: bool):
@@ -110,11 +129,12 @@ def _planned(row):
 
 
 class MilestoneTable(Table):
+    model_class = Milestone
     default_order = "planned_on"
-    name = Column(_("节点"), link=True)
-    project = RelatedColumn(_("项目"))
-    planned_on = Column(_("计划完成"), render=_planned, export_value=lambda r: r.planned_on)
-    actual_on = Column(_("实际完成"))
+    fields = ("name", "project", "planned_on", "actual_on")
+    name = Column(link=True)
+    project = RelatedColumn()
+    planned_on = Column(render=_planned, export_value=lambda r: r.planned_on)
 
 
 def _deadline(row):
@@ -122,28 +142,30 @@ def _deadline(row):
 
 
 class ProblemTable(Table):
+    model_class = Problem
     default_order = "deadline"
+    fields = ("description", "project", "kind", "owner_department", "deadline", "needs_leadership", "status")
     description = Column(_("问题"), link=True, render=None, accessor="description")
-    project = RelatedColumn(_("项目"))
-    kind = ChoiceColumn(_("类别"))
-    owner_department = RelatedColumn(_("责任单位"))
-    deadline = Column(_("解决时限"), render=_deadline, export_value=lambda r: r.deadline)
-    needs_leadership = Column(_("需领导决策"))
+    project = RelatedColumn()
+    kind = ChoiceColumn()
+    owner_department = RelatedColumn()
+    deadline = Column(render=_deadline, export_value=lambda r: r.deadline)
     status = StatusColumn()
 
 
 class TaskTable(Table):
+    model_class = Task
     default_order = "deadline"
-    decision = Column(_("议定事项"), link=True)
-    project = RelatedColumn(_("项目"))
-    owner_department = RelatedColumn(_("责任单位"))
-    owner = RelatedColumn(_("责任人"), by="full_name")
-    deadline = Column(_("完成时限"), render=_deadline, export_value=lambda r: r.deadline)
+    decision = Column(link=True)
+    project = RelatedColumn()
+    owner_department = RelatedColumn()
+    owner = RelatedColumn(by="full_name")
+    deadline = Column(render=_deadline, export_value=lambda r: r.deadline)
     status = StatusColumn()
 
 
 class DispatchTable(Table):
-    model = Dispatch
+    model_class = Dispatch
     default_order = "-week_start"
     fields = ("title", "week_start", "held_on", "status")
     title = Column(_("会议"), link=True)
@@ -151,13 +173,13 @@ class DispatchTable(Table):
 
 
 class AlertTable(Table):
+    model_class = Alert
     default_order = "-raised_at"
-    project = RelatedColumn(_("项目"), render=lambda r: link_to(r.project, r.project.name),
+    fields = ("project", "rule", "message", "raised_at", "resolved_at")
+    project = RelatedColumn(render=lambda r: link_to(r.project, r.project.name),
                             export_value=lambda r: r.project.name)
-    rule = ChoiceColumn(_("预警类型"))
-    message = Column(_("预警内容"), sortable=False, link=True)
-    raised_at = Column(_("预警时间"))
-    resolved_at = Column(_("解除时间"))
+    rule = ChoiceColumn()
+    message = Column(sortable=False, link=True)
 
 
 class ReportTable(Table):
@@ -169,23 +191,25 @@ class ReportTable(Table):
 
 
 class StageGateTable(Table):
+    model_class = StageGate
     default_order = "flow"  # annotated by the list view: 洽谈 → … → 达产, 终止 last
-    stage = Column(_("进入阶段"), accessor="get_stage_display", order_by="flow", link=True)
+    stage = Column(accessor="get_stage_display", order_by="flow", link=True)
     department = Column(_("适用部门"),
                         render=lambda r: str(r.department) if r.department_id else gettext("全部（默认）"),
                         order_by="department__path")
-    required_fields = Column(_("必填字段"), sortable=False, render=lambda r: gettext("、").join(
+    required_fields = Column(sortable=False, render=lambda r: gettext("、").join(
         str(r.GATE_FIELDS.get(f, f)) for f in r.required_fields) or "—")
     required_evidence = Column(_("佐证材料"), sortable=False,
                                render=lambda r: gettext("、").join(seeded_label(k) for k in r.required_evidence) or "—")
-    roles = Column(_("可推进的角色"), sortable=False,
+    roles = Column(sortable=False,
                    render=lambda r: gettext("、").join(str(x) for x in r.roles.all()) or gettext("有推进权限者"))
 
 
 class ProjectSettingsTable(Table):
+    model_class = ProjectSettings
     default_order = "department__path"
-    name = Column(_("名称"), link=True)
+    fields = ("name", "department", "pool_after_days", "pace_percent", "report_title")
+    name = Column(link=True)
     department = RelatedColumn(_("部门"), by="path")
     pool_after_days = Column(_("退回公海（天）"))
     pace_percent = Column(_("进度预警线（%）"))
-    report_title = Column(_("专报标题"))

@@ -2,21 +2,22 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import ChoiceColumn, Column, NameColumn, RelatedColumn, StatusColumn, Table
 
-from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency
+from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
 
 
 class ZoneTable(Table):
+    model_class = Zone
     default_order = "name"
-    name = NameColumn(_("名称"))
-    kind = RelatedColumn(_("类型"), by="order")
-    host_region = Column(_("所在地区"))
-    parent = RelatedColumn(_("上级园区"))
+    fields = ("name", "kind", "host_region", "parent", "area_km2", "operator")
+    name = NameColumn()
+    kind = RelatedColumn(by="order")
+    parent = RelatedColumn()
     area_km2 = Column(_("面积（km²）"))
-    operator = RelatedColumn(_("运营主体"))
+    operator = RelatedColumn()
 
 
 class OrganizationTable(Table):
-    model = Organization
+    model_class = Organization
     default_order = "name"
     fields = ("name", "uscc", "kind", "industry_code", "industry_label", "zone", "land_area_mu", "employees")
     name = NameColumn()
@@ -28,7 +29,7 @@ class OrganizationTable(Table):
 
 
 class PersonTable(Table):
-    model = Person
+    model_class = Person
     default_order = "name"
     fields = ("name", "kind", "organization", "title", "phone", "field")
     name = NameColumn()
@@ -38,7 +39,7 @@ class PersonTable(Table):
 
 
 class ResidencyTable(Table):
-    model = Residency
+    model_class = Residency
     default_order = "enclave__name"
     fields = ("organization", "enclave", "status", "negotiating_since", "confirmed_on", "entered_on", "exited_on")
     organization = RelatedColumn(link=True)
@@ -48,7 +49,7 @@ class ResidencyTable(Table):
 
 
 class AgreementTable(Table):
-    model = Agreement
+    model_class = Agreement
     default_order = "-signed_on"
     fields = ("title", "party_a", "party_b", "signed_on", "valid_until", "output_share_a", "tax_share_a")
     title = Column(link=True)
@@ -57,7 +58,7 @@ class AgreementTable(Table):
 
 
 class OrganizationLabelTable(Table):
-    model = OrganizationLabel
+    model_class = OrganizationLabel
     default_order = "-since"
     fields = ("organization", "label", "since", "until", "note")
     organization = RelatedColumn()
@@ -66,7 +67,7 @@ class OrganizationLabelTable(Table):
 
 
 class CommitmentTable(Table):
-    model = Commitment
+    model_class = Commitment
     default_order = "due_on"
     fields = ("content", "agreement", "owner", "due_on", "status")
     content = Column(link=True)

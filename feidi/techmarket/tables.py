@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import BadgeColumn, ChoiceColumn, Column, NameColumn, RelatedColumn, Table, badge
 
-from .models import Demand, Talent, ThesaurusEntry
+from .models import Demand, Push, Supply, Talent, ThesaurusEntry
 
 STATUS_COLORS = {"draft": "secondary", "published": "green", "challenge": "orange", "solved": "blue",
                  "closed": "dark"}
@@ -27,7 +27,7 @@ def _feedback(value, label):
 
 
 class DemandTable(Table):
-    model = Demand
+    model_class = Demand
     default_order = "-created_at"
     fields = ("title", "organization", "field", "segment", "kind", "budget", "deadline", "status", "published_at")
     title = NameColumn(wrap=True)
@@ -40,17 +40,19 @@ class DemandTable(Table):
 
 
 class SupplyTable(Table):
+    model_class = Supply
     default_order = "-created_at"
-    title = NameColumn(_("成果名称"), wrap=True)
-    organization = RelatedColumn(_("成果单位"))
+    fields = ("title", "organization", "region", "field", "segment", "maturity", "transfer_mode", "asking_price",
+              "status", "published_at")
+    title = NameColumn(wrap=True)
+    organization = RelatedColumn()
     region = Column(_("所在地区"), accessor="organization.region", order_by="organization__region")
-    field = RelatedColumn(_("技术领域"), by="order")
-    segment = Column(_("适用产业链环节"), render=_chain, export_value=_chain, order_by="segment__chain__order")
-    maturity = ChoiceColumn(_("成熟度"))
-    transfer_mode = ChoiceColumn(_("转化方式"))
+    field = RelatedColumn(by="order")
+    segment = Column(render=_chain, export_value=_chain, order_by="segment__chain__order")
+    maturity = ChoiceColumn()
+    transfer_mode = ChoiceColumn()
     asking_price = Column(_("意向价格"), money=True)
     status = BadgeColumn(colors=STATUS_COLORS)
-    published_at = Column(_("发布时间"))
 
 
 def _score(row):
@@ -73,30 +75,32 @@ def _my_feedback(row):
 
 
 class PushTable(Table):
+    model_class = Push
     default_order = "-created_at"
-    created_at = Column(_("推送时间"), link=True)
+    fields = ("created_at", "direction", "demand", "supply", "score", "rank", "demand_feedback", "supply_feedback",
+              "mine")
+    created_at = Column(link=True)
     direction = Column(_("方向"), order_by="direction", export_value=lambda r: r.get_direction_display(),
                        render=lambda r: format_html('<span title="{}">{}</span>', r.get_direction_display(),
                                                     gettext("需求→成果") if r.direction == "to_supplier" else gettext("成果→需求")))
-    demand = Column(_("技术需求"), accessor="demand.title", order_by="demand__title",
+    demand = Column(accessor="demand.title", order_by="demand__title",
                     render=lambda r: _side(r.demand),
                     export_value=lambda r: f"{r.demand.title}（{r.demand.organization.name}）")
-    supply = Column(_("科技成果"), accessor="supply.title", order_by="supply__title",
+    supply = Column(accessor="supply.title", order_by="supply__title",
                     render=lambda r: _side(r.supply),
                     export_value=lambda r: f"{r.supply.title}（{r.supply.organization.name}）")
-    score = Column(_("匹配度"), render=_score, export_value=lambda r: round(r.score, 4))
-    rank = Column(_("名次"))
-    demand_feedback = Column(_("需求方反馈"), render=lambda r: _feedback(r.demand_feedback,
+    score = Column(render=_score, export_value=lambda r: round(r.score, 4))
+    demand_feedback = Column(render=lambda r: _feedback(r.demand_feedback,
                                                                     r.get_demand_feedback_display()),
                              export_value=lambda r: r.get_demand_feedback_display() or gettext("未反馈"))
-    supply_feedback = Column(_("成果方反馈"), render=lambda r: _feedback(r.supply_feedback,
+    supply_feedback = Column(render=lambda r: _feedback(r.supply_feedback,
                                                                     r.get_supply_feedback_display()),
                              export_value=lambda r: r.get_supply_feedback_display() or gettext("未反馈"))
     mine = Column(_("我的反馈"), render=_my_feedback, sortable=False, export=False)
 
 
 class TalentTable(Table):
-    model = Talent
+    model_class = Talent
     default_order = "-introduced_on"
     fields = ("person", "title", "field", "employer", "enclave", "how", "introduced_on")
     person = Column(_("姓名"), link=True, order_by="person__name")
@@ -107,7 +111,7 @@ class TalentTable(Table):
 
 
 class ThesaurusEntryTable(Table):
-    model = ThesaurusEntry
+    model_class = ThesaurusEntry
     default_order = "-updated_at"  # the latest edits first; sort by 产业链/领域 to browse
     fields = ("term", "equivalents", "broader", "chain", "weight", "active", "updated_at")
     term = Column(link=True)
