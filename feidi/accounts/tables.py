@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, Table
 
-from .models import ApiToken, Department, LoginLog, Role, User
+from . import models
 
 
 def _roles(row):
@@ -21,7 +21,7 @@ def _lock(row):
 
 
 class UserTable(Table):
-    model_class = User
+    model_class = models.User
     default_order = "username"
     fields = ("username", "full_name", "title", "department", "organization", "roles", "state", "last_login")
     username = Column(link=True)
@@ -40,7 +40,7 @@ def _indented(row):
 
 
 class DepartmentTable(Table):
-    model_class = Department
+    model_class = models.Department
     default_order = "path"
     fields = ("name", "kind", "parent", "order")
     name = Column(render=_indented, order_by="path", export_value=lambda r: r.name)
@@ -49,7 +49,7 @@ class DepartmentTable(Table):
 
 
 class RoleTable(Table):
-    model_class = Role
+    model_class = models.Role
     default_order = "name"
     fields = ("name", "code", "duty", "data_scope", "can_view_sensitive", "description")
     name = Column(accessor="__str__", order_by="name", link=True)
@@ -60,7 +60,7 @@ class RoleTable(Table):
 
 
 class LoginLogTable(Table):
-    model_class = LoginLog
+    model_class = models.LoginLog
     default_order = "-at"
     fields = ("at", "username", "result", "reason", "address", "user_agent")
     result = ChoiceColumn()
@@ -69,7 +69,7 @@ class LoginLogTable(Table):
 
 
 class ApiTokenTable(Table):
-    model_class = ApiToken
+    model_class = models.ApiToken
     default_order = "-created_at"
     fields = ("name", "prefix", "created_at", "expires_at", "last_used_at", "revoke")
     prefix = Column(_("前缀"), sortable=False)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from feidi.core.tables import Column, RelatedColumn, StatusColumn, Table
 
 from . import actions as rules
-from .models import Auction, Bid, Lot, Registration
+from . import models
 
 
 def _phase(lot) -> str:
@@ -24,7 +24,7 @@ def _close(lot) -> str:
 
 
 class AuctionTable(Table):
-    model_class = Auction
+    model_class = models.Auction
     default_order = "-created_at"
     fields = ("title", "venue", "status", "created_at")
     title = Column(link=True)
@@ -32,7 +32,7 @@ class AuctionTable(Table):
 
 
 class LotTable(Table):
-    model_class = Lot
+    model_class = models.Lot
     default_order = "closes_at"
     fields = ("title", "auction", "supplier", "start_price", "current_price", "bid_count", "closes_at", "status")
     title = Column(_("拍品"), link=True)
@@ -45,7 +45,7 @@ class LotTable(Table):
 
 
 class RegistrationTable(Table):
-    model_class = Registration
+    model_class = models.Registration
     default_order = "number"
     fields = ("number", "organization", "auction", "status", "created_at")
     organization = RelatedColumn()
@@ -55,7 +55,7 @@ class RegistrationTable(Table):
 
 
 class BidTable(Table):
-    model_class = Bid
+    model_class = models.Bid
     default_order = "-placed_at"
     fields = ("record", "lot", "seq", "number", "bidder", "amount", "placed_at", "extended")
     record = Column(_("出价记录"), accessor="__str__", sortable=False)

@@ -2,11 +2,11 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, StatusColumn, Table
 
-from .models import Chain, Segment, SegmentMember, Target
+from . import models
 
 
 class ChainTable(Table):
-    model_class = Chain
+    model_class = models.Chain
     default_order = "order"
     fields = ("name", "leader", "leader_title", "weak_enterprises", "weak_output")
     name = Column(link=True)
@@ -16,7 +16,7 @@ class ChainTable(Table):
 
 
 class SegmentTable(Table):
-    model_class = Segment
+    model_class = models.Segment
     default_order = "chain__order"
     fields = ("name", "chain", "parent", "order", "description")
     name = Column(link=True)
@@ -26,7 +26,7 @@ class SegmentTable(Table):
 
 
 class SegmentMemberTable(Table):
-    model_class = SegmentMember
+    model_class = models.SegmentMember
     default_order = "segment__chain__order"
     organization = RelatedColumn(link=True)
     segment = RelatedColumn(by="order")
@@ -35,7 +35,7 @@ class SegmentMemberTable(Table):
 
 
 class TargetTable(Table):
-    model_class = Target
+    model_class = models.Target
     default_order = "priority"
     organization = RelatedColumn(link=True)
     region = Column(_("所在地区"), accessor="organization.region", order_by="organization__region")

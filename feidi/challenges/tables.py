@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import BadgeColumn, Column, RelatedColumn, Table, badge
 
-from .models import Application, Challenge, JointProject
+from . import models
 
 CHALLENGE_COLORS = {"draft": "secondary", "open": "green", "review": "azure", "awarded": "purple", "closed": "red"}
 APPLICATION_COLORS = {"submitted": "blue", "withdrawn": "secondary", "awarded": "green", "rejected": "orange"}
@@ -24,7 +24,7 @@ def days_left(row) -> str:
 
 
 class ChallengeTable(Table):
-    model_class = Challenge
+    model_class = models.Challenge
     default_order = "-created_at"
     title = Column(link=True)
     enterprise = Column(_("发榜企业"), accessor="demand.organization", order_by="demand__organization__name")
@@ -38,7 +38,7 @@ class ChallengeTable(Table):
 
 
 class ApplicationTable(Table):
-    model_class = Application
+    model_class = models.Application
     default_order = "-created_at"
     fields = ("applicant", "challenge", "mode", "budget", "period_months", "score", "status", "created_at")
     applicant = Column(link=True, order_by="applicant__name")
@@ -53,7 +53,7 @@ class ApplicationTable(Table):
 
 
 class JointProjectTable(Table):
-    model_class = JointProject
+    model_class = models.JointProject
     default_order = "-starts_on"
     fields = ("title", "lead", "budget", "starts_on", "ends_on", "progress", "status", "home_project")
     title = Column(link=True)

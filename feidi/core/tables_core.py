@@ -3,17 +3,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    AuditRecord,
-    CalendarDay,
-    Delivery,
-    DictItem,
-    ExportFile,
-    ImportJob,
-    Notification,
-    WebhookEndpoint,
-    seeded_label,
-)
+from . import models
+from .models import seeded_label
 from .tables import ChoiceColumn, Column, RelatedColumn, StatusColumn, Table
 
 
@@ -27,7 +18,7 @@ def _download(row):
 
 
 class ExportFileTable(Table):
-    model_class = ExportFile
+    model_class = models.ExportFile
     default_order = "-created_at"
     fields = ("title", "rows", "status", "created_at", "finished_at", "file")
     status = StatusColumn()
@@ -35,7 +26,7 @@ class ExportFileTable(Table):
 
 
 class ImportJobTable(Table):
-    model_class = ImportJob
+    model_class = models.ImportJob
     default_order = "-created_at"
     fields = ("filename", "title", "status", "total", "created", "error_count", "created_at", "finished_at")
     filename = Column(_("文件"), link=True)
@@ -45,7 +36,7 @@ class ImportJobTable(Table):
 
 
 class DictItemTable(Table):
-    model_class = DictItem
+    model_class = models.DictItem
     default_order = "type__code"
     fields = ("type", "code", "label", "order", "active")
     type = RelatedColumn()
@@ -62,7 +53,7 @@ def _model_name(label: str) -> str:
 
 
 class AuditRecordTable(Table):
-    model_class = AuditRecord
+    model_class = models.AuditRecord
     default_order = "-seq"
     fields = ("seq", "at", "username", "address", "source", "action", "model", "object_repr")
     seq = Column(link=True)
@@ -73,7 +64,7 @@ class AuditRecordTable(Table):
 
 
 class CalendarDayTable(Table):
-    model_class = CalendarDay
+    model_class = models.CalendarDay
     default_order = "-date"
     fields = ("date", "is_workday", "note")
     date = Column(link=True)
@@ -87,7 +78,7 @@ def _read_state(row):
 
 
 class NotificationTable(Table):
-    model_class = Notification
+    model_class = models.Notification
     default_order = "-created_at"
     fields = ("title", "body", "created_at", "state")
     title = Column(link=True)
@@ -97,7 +88,7 @@ class NotificationTable(Table):
 
 
 class WebhookEndpointTable(Table):
-    model_class = WebhookEndpoint
+    model_class = models.WebhookEndpoint
     default_order = "name"
     fields = ("name", "kind", "department", "active")
     name = Column(link=True)
@@ -106,7 +97,7 @@ class WebhookEndpointTable(Table):
 
 
 class DeliveryTable(Table):
-    model_class = Delivery
+    model_class = models.Delivery
     default_order = "-created_at"
     fields = ("created_at", "channel", "recipient", "title", "status", "attempts", "next_attempt_at", "last_error")
     channel = ChoiceColumn()

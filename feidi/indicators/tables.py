@@ -11,21 +11,11 @@ from feidi.core.tables import (
     Table,
 )
 
-from .models import (
-    BenefitShare,
-    Indicator,
-    IndicatorValue,
-    MuResult,
-    MuRule,
-    RankingRule,
-    RankingRun,
-    RegionFigure,
-    ZoneFigure,
-)
+from . import models
 
 
 class IndicatorValueTable(Table):
-    model_class = IndicatorValue
+    model_class = models.IndicatorValue
     default_order = "-period"
     fields = ("organization", "indicator", "period", "value", "source", "confirmed_warning", "entered_at")
     organization = RelatedColumn()
@@ -37,7 +27,7 @@ class IndicatorValueTable(Table):
 
 
 class IndicatorTable(Table):
-    model_class = Indicator
+    model_class = models.Indicator
     default_order = "order"
     fields = ("name", "code", "unit", "kind", "above_scale_only", "required", "warn_ratio", "active")
     name = Column(accessor="name_shown", order_by="name", link=True)
@@ -47,7 +37,7 @@ class IndicatorTable(Table):
 
 
 class MuRuleTable(Table):
-    model_class = MuRule
+    model_class = models.MuRule
     default_order = "-year"
     fields = ("year", "department", "land_threshold", "evaluated_at")
     year = Column(link=True, render=None)
@@ -69,7 +59,7 @@ class _PerMuColumn(Column):
 
 
 class MuResultTable(Table):
-    model_class = MuResult
+    model_class = models.MuResult
     default_order = "-score"
     fields = ("organization", "year", "land", "m_tax", "m_output", "m_rd", "score", "grade")
     organization = RelatedColumn(link=True)
@@ -82,7 +72,7 @@ class MuResultTable(Table):
 
 
 class RankingRuleTable(Table):
-    model_class = RankingRule
+    model_class = models.RankingRule
     default_order = "name"
     fields = ("name", "department", "subject", "bottom_count")
     name = Column(link=True)
@@ -91,7 +81,7 @@ class RankingRuleTable(Table):
 
 
 class RankingRunTable(Table):
-    model_class = RankingRun
+    model_class = models.RankingRun
     default_order = "-month"
     fields = ("title", "month", "computed_at")
     title = Column(_("排名"), accessor="__str__", sortable=False, link=True)
@@ -99,7 +89,7 @@ class RankingRunTable(Table):
 
 
 class ZoneFigureTable(Table):
-    model_class = ZoneFigure
+    model_class = models.ZoneFigure
     default_order = "-period"
     zone = RelatedColumn(link=True)
     indicator = RelatedColumn(by="order")
@@ -111,7 +101,7 @@ class ZoneFigureTable(Table):
 
 
 class RegionFigureTable(Table):
-    model_class = RegionFigure
+    model_class = models.RegionFigure
     default_order = "-period"
     name = Column(link=True)
     level = Column(render=lambda r: r.get_level_display())
@@ -125,7 +115,7 @@ class RegionFigureTable(Table):
 
 
 class BenefitShareTable(Table):
-    model_class = BenefitShare
+    model_class = models.BenefitShare
     default_order = "organization__name"
     organization = RelatedColumn(link=True)
     agreement = RelatedColumn(_("协议"), by="title")

@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import ChoiceColumn, Column, StatusColumn, Table
 
-from .models import NewsItem, Source
+from . import models
 
 
 class SourceTable(Table):
-    model_class = Source
+    model_class = models.Source
     default_order = "name"
     fields = ("name", "kind", "location", "every_hours", "active", "read_at", "read_result")
     name = Column(link=True)
@@ -15,7 +15,7 @@ class SourceTable(Table):
 
 
 class NewsItemTable(Table):
-    model_class = NewsItem
+    model_class = models.NewsItem
     default_order = "-published_on"
     fields = ("title", "published_on", "source", "score", "org_name", "event_type", "amount", "chain_name", "status")
     title = Column(link=True)

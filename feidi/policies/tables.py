@@ -2,18 +2,19 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import ChoiceColumn, Column, DeadlineColumn, RelatedColumn, StatusColumn, Table
 
-from .models import Application, Condition, Match, Payment, Policy, PolicyItem
+from . import models
+from .models import Application
 
 
 class PolicyTable(Table):
-    model_class = Policy
+    model_class = models.Policy
     default_order = "-issued_on"
     fields = ("title", "issuer", "number", "issued_on", "effective_until", "active")
     title = Column(link=True)
 
 
 class PolicyItemTable(Table):
-    model_class = PolicyItem
+    model_class = models.PolicyItem
     default_order = "policy__title"
     fields = ("title", "policy", "mode", "period", "amount_kind", "matched_at")
     title = Column(accessor="__str__", order_by="title", link=True)
@@ -23,7 +24,7 @@ class PolicyItemTable(Table):
 
 
 class ConditionTable(Table):
-    model_class = Condition
+    model_class = models.Condition
     default_order = "item__title"
     text = Column(_("条件"), accessor="__str__", sortable=False, link=True)
     item = RelatedColumn(by="title")
@@ -38,7 +39,7 @@ class _EnterpriseItemTable(Table):
 
 
 class MatchTable(_EnterpriseItemTable):
-    model_class = Match
+    model_class = models.Match
     default_order = "organization__name"
     fields = ("status", "missing", "needs_check", "estimated_amount", "computed_at")
     status = StatusColumn(_("匹配结果"))
@@ -47,7 +48,7 @@ class MatchTable(_EnterpriseItemTable):
 
 
 class ApplicationTable(_EnterpriseItemTable):
-    model_class = Application
+    model_class = models.Application
     default_order = "-created_at"
     fields = ("period", "amount", "status", "level", "deadline", "created_at")
     amount = Column(_("申请金额"), money=True)
@@ -57,7 +58,7 @@ class ApplicationTable(_EnterpriseItemTable):
 
 
 class PaymentTable(_EnterpriseItemTable):
-    model_class = Payment
+    model_class = models.Payment
     default_order = "-created_at"
     fields = ("period", "amount", "status", "confirmed_at", "paid_on")
     amount = Column(_("金额"), money=True)

@@ -15,20 +15,8 @@ from feidi.core.tables import (
     link_to,
 )
 
-from .models import (
-    Alert,
-    AnnualPlan,
-    Dispatch,
-    InvestmentTrip,
-    Milestone,
-    MonthlyInvestment,
-    Problem,
-    Project,
-    ProjectSettings,
-    Stage,
-    StageGate,
-    Task,
-)
+from . import models
+from .models import Stage
 
 STAGE_COLORS = {Stage.LEAD: "secondary", Stage.NEGOTIATING: "azure", Stage.SIGNED: "blue", Stage.STARTED: "indigo",
                 Stage.PRODUCING: "teal", Stage.FULL: "green", Stage.TERMINATED: "red"}
@@ -41,7 +29,7 @@ def _owner(row):
 
 
 class ProjectTable(Table):
-    model_class = Project
+    model_class = models.Project
     default_order = "-created_at"
     fields = ("name", "zone", "stage", "channel", "segment", "owner", "signed_amount", "planned_investment",
               "signed_on", "is_key")
@@ -64,7 +52,7 @@ def _days_idle(row):
 
 
 class PoolTable(Table):
-    model_class = Project
+    model_class = models.Project
     default_order = "-pooled_at"
     fields = ("name", "zone", "investor", "segment", "channel", "pooled_at", "idle")
     name = Column(_("线索名称"), link=True)
@@ -75,7 +63,7 @@ class PoolTable(Table):
 
 
 class KeyProjectTable(Table):
-    model_class = Project
+    model_class = models.Project
     default_order = "key_level"
     name = Column(link=True)
     key_level = ChoiceColumn(_("级别"))
@@ -91,7 +79,7 @@ class KeyProjectTable(Table):
 
 
 class InvestmentTripTable(Table):
-    model_class = InvestmentTrip
+    model_class = models.InvestmentTrip
     default_order = "-set_out_on"
     fields = ("set_out_on", "destination", "leader", "purpose", "lead_count")
     set_out_on = Column(link=True)
@@ -101,7 +89,7 @@ class InvestmentTripTable(Table):
 
 
 class AnnualPlanTable(Table):
-    model_class = AnnualPlan
+    model_class = models.AnnualPlan
     default_order = "-year"
     fields = ("project", "year", "planned_investment")
     project = RelatedColumn(link=True)
@@ -109,7 +97,7 @@ class AnnualPlanTable(Table):
 
 
 class MonthlyInvestmentTable(Table):
-    model_class = MonthlyInvestment
+    model_class = models.MonthlyInvestment
     default_order = "-month"
     project = RelatedColumn(link=True)
     month = Column(render=lambda r: gettext("{month:%Y年%m月}").format(
@@ -129,7 +117,7 @@ def _planned(row):
 
 
 class MilestoneTable(Table):
-    model_class = Milestone
+    model_class = models.Milestone
     default_order = "planned_on"
     fields = ("name", "project", "planned_on", "actual_on")
     name = Column(link=True)
@@ -142,7 +130,7 @@ def _deadline(row):
 
 
 class ProblemTable(Table):
-    model_class = Problem
+    model_class = models.Problem
     default_order = "deadline"
     fields = ("description", "project", "kind", "owner_department", "deadline", "needs_leadership", "status")
     description = Column(_("问题"), link=True, render=None, accessor="description")
@@ -154,7 +142,7 @@ class ProblemTable(Table):
 
 
 class TaskTable(Table):
-    model_class = Task
+    model_class = models.Task
     default_order = "deadline"
     decision = Column(link=True)
     project = RelatedColumn()
@@ -165,7 +153,7 @@ class TaskTable(Table):
 
 
 class DispatchTable(Table):
-    model_class = Dispatch
+    model_class = models.Dispatch
     default_order = "-week_start"
     fields = ("title", "week_start", "held_on", "status")
     title = Column(_("会议"), link=True)
@@ -173,7 +161,7 @@ class DispatchTable(Table):
 
 
 class AlertTable(Table):
-    model_class = Alert
+    model_class = models.Alert
     default_order = "-raised_at"
     fields = ("project", "rule", "message", "raised_at", "resolved_at")
     project = RelatedColumn(render=lambda r: link_to(r.project, r.project.name),
@@ -191,7 +179,7 @@ class ReportTable(Table):
 
 
 class StageGateTable(Table):
-    model_class = StageGate
+    model_class = models.StageGate
     default_order = "flow"  # annotated by the list view: 洽谈 → … → 达产, 终止 last
     stage = Column(accessor="get_stage_display", order_by="flow", link=True)
     department = Column(_("适用部门"),
@@ -206,7 +194,7 @@ class StageGateTable(Table):
 
 
 class ProjectSettingsTable(Table):
-    model_class = ProjectSettings
+    model_class = models.ProjectSettings
     default_order = "department__path"
     fields = ("name", "department", "pool_after_days", "pace_percent", "report_title")
     name = Column(link=True)

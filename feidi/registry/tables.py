@@ -2,11 +2,11 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import ChoiceColumn, Column, NameColumn, RelatedColumn, StatusColumn, Table
 
-from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
+from . import models
 
 
 class ZoneTable(Table):
-    model_class = Zone
+    model_class = models.Zone
     default_order = "name"
     fields = ("name", "kind", "host_region", "parent", "area_km2", "operator")
     name = NameColumn()
@@ -17,7 +17,7 @@ class ZoneTable(Table):
 
 
 class OrganizationTable(Table):
-    model_class = Organization
+    model_class = models.Organization
     default_order = "name"
     fields = ("name", "uscc", "kind", "industry_code", "industry_label", "zone", "land_area_mu", "employees")
     name = NameColumn()
@@ -29,7 +29,7 @@ class OrganizationTable(Table):
 
 
 class PersonTable(Table):
-    model_class = Person
+    model_class = models.Person
     default_order = "name"
     fields = ("name", "kind", "organization", "title", "phone", "field")
     name = NameColumn()
@@ -39,7 +39,7 @@ class PersonTable(Table):
 
 
 class ResidencyTable(Table):
-    model_class = Residency
+    model_class = models.Residency
     default_order = "enclave__name"
     fields = ("organization", "enclave", "status", "negotiating_since", "confirmed_on", "entered_on", "exited_on")
     organization = RelatedColumn(link=True)
@@ -49,7 +49,7 @@ class ResidencyTable(Table):
 
 
 class AgreementTable(Table):
-    model_class = Agreement
+    model_class = models.Agreement
     default_order = "-signed_on"
     fields = ("title", "party_a", "party_b", "signed_on", "valid_until", "output_share_a", "tax_share_a")
     title = Column(link=True)
@@ -58,7 +58,7 @@ class AgreementTable(Table):
 
 
 class OrganizationLabelTable(Table):
-    model_class = OrganizationLabel
+    model_class = models.OrganizationLabel
     default_order = "-since"
     fields = ("organization", "label", "since", "until", "note")
     organization = RelatedColumn()
@@ -67,7 +67,7 @@ class OrganizationLabelTable(Table):
 
 
 class CommitmentTable(Table):
-    model_class = Commitment
+    model_class = models.Commitment
     default_order = "due_on"
     fields = ("content", "agreement", "owner", "due_on", "status")
     content = Column(link=True)

@@ -2,11 +2,12 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import Column, DeadlineColumn, RelatedColumn, StatusColumn, Table
 
-from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
+from . import models
+from .models import Appeal
 
 
 class AppealTable(Table):
-    model_class = Appeal
+    model_class = models.Appeal
     default_order = "-submitted_at"
     fields = ("title", "organization", "category", "status", "level", "owner", "deadline", "submitted_at", "rating")
     title = Column(link=True)
@@ -20,7 +21,7 @@ class AppealTable(Table):
 
 
 class AssignmentTable(Table):
-    model_class = Assignment
+    model_class = models.Assignment
     default_order = "organization__name"
     fields = ("organization", "cadre", "group", "since", "until")
     organization = RelatedColumn(link=True)
@@ -29,7 +30,7 @@ class AssignmentTable(Table):
 
 
 class ServiceGroupTable(Table):
-    model_class = ServiceGroup
+    model_class = models.ServiceGroup
     default_order = "name"
     fields = ("name", "area", "leader")
     name = Column(link=True)
@@ -37,7 +38,7 @@ class ServiceGroupTable(Table):
 
 
 class ServiceSettingsTable(Table):
-    model_class = ServiceSettings
+    model_class = models.ServiceSettings
     default_order = "department__path"
     name = Column(link=True)
     department = RelatedColumn(_("园区"), by="path")
@@ -49,7 +50,7 @@ class ServiceSettingsTable(Table):
 
 
 class VisitTable(Table):
-    model_class = Visit
+    model_class = models.Visit
     default_order = "-visited_on"
     visited_on = Column(link=True)
     organization = RelatedColumn()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.tables import BadgeColumn, ChoiceColumn, Column, NameColumn, RelatedColumn, Table, badge
 
-from .models import Demand, Push, Supply, Talent, ThesaurusEntry
+from . import models
 
 STATUS_COLORS = {"draft": "secondary", "published": "green", "challenge": "orange", "solved": "blue",
                  "closed": "dark"}
@@ -27,7 +27,7 @@ def _feedback(value, label):
 
 
 class DemandTable(Table):
-    model_class = Demand
+    model_class = models.Demand
     default_order = "-created_at"
     fields = ("title", "organization", "field", "segment", "kind", "budget", "deadline", "status", "published_at")
     title = NameColumn(wrap=True)
@@ -40,7 +40,7 @@ class DemandTable(Table):
 
 
 class SupplyTable(Table):
-    model_class = Supply
+    model_class = models.Supply
     default_order = "-created_at"
     fields = ("title", "organization", "region", "field", "segment", "maturity", "transfer_mode", "asking_price",
               "status", "published_at")
@@ -75,7 +75,7 @@ def _my_feedback(row):
 
 
 class PushTable(Table):
-    model_class = Push
+    model_class = models.Push
     default_order = "-created_at"
     fields = ("created_at", "direction", "demand", "supply", "score", "rank", "demand_feedback", "supply_feedback",
               "mine")
@@ -100,7 +100,7 @@ class PushTable(Table):
 
 
 class TalentTable(Table):
-    model_class = Talent
+    model_class = models.Talent
     default_order = "-introduced_on"
     fields = ("person", "title", "field", "employer", "enclave", "how", "introduced_on")
     person = Column(_("姓名"), link=True, order_by="person__name")
@@ -111,7 +111,7 @@ class TalentTable(Table):
 
 
 class ThesaurusEntryTable(Table):
-    model_class = ThesaurusEntry
+    model_class = models.ThesaurusEntry
     default_order = "-updated_at"  # the latest edits first; sort by 产业链/领域 to browse
     fields = ("term", "equivalents", "broader", "chain", "weight", "active", "updated_at")
     term = Column(link=True)
