@@ -97,17 +97,19 @@ def date_range(field_name: str, start_label, end_label=None, *, on_date: bool = 
             django_filters.DateFilter(label=end_label, field_name=field_name, lookup_expr=f"{lookup}lte"))
 
 
-def scoped_filterset(model, fields=(), *, search=(), base=ScopedFilterSet, **filters):
-    """A ``base`` filter set for ``model`` filtering on ``fields`` and searching ``search``, with
-    any extra declared ``filters``: most list pages need nothing more, and a class statement for
-    each repeated the same Meta. The class gets the usual ``<Model>FilterSet`` name and the
-    caller's module, so it reads and pickles like a declared one."""
+def scoped_filterset(model, fields=(), *, search=None, base=ScopedFilterSet, name=None, **filters):
+    """A ``base`` filter set for ``model`` filtering on ``fields`` and searching ``search`` (else
+    what ``base`` searches), with any extra declared ``filters``: most list pages need nothing
+    more, and a class statement for each repeated the same Meta. The class gets the usual
+    ``<Model>FilterSet`` name (or ``name``, for a second one on the model) and the caller's
+    module, so it reads and pickles like a declared one."""
     import sys
 
     attrs = {
         "__module__": sys._getframe(1).f_globals.get("__name__", __name__),
-        "search_fields": tuple(search),
         "Meta": type("Meta", (), {"model": model, "fields": list(fields)}),
         **filters,
     }
-    return type(f"{model.__name__}FilterSet", (base,), attrs)
+    if search is not None:
+        attrs["search_fields"] = tuple(search)
+    return type(name or f"{model.__name__}FilterSet", (base,), attrs)

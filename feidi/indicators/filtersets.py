@@ -40,20 +40,10 @@ class IndicatorValueFilterSet(ScopedFilterSet):
 IndicatorFilterSet = scoped_filterset(Indicator, ["kind", "active"], search=("name", "code"))
 
 
-class MuRuleFilterSet(ScopedFilterSet):
-    class Meta:
-        model = MuRule
-        fields = ["year"]
-
-
-class MuResultFilterSet(ScopedFilterSet):
-    search_fields = ("organization__name",)
-    year = django_filters.NumberFilter(label=_("年度"), field_name="rule__year")
-    zone = django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all())
-
-    class Meta:
-        model = MuResult
-        fields = ["year", "grade", "zone"]
+MuRuleFilterSet = scoped_filterset(MuRule, ["year"])
+MuResultFilterSet = scoped_filterset(MuResult, ["year", "grade", "zone"], search=("organization__name",),
+    year=django_filters.NumberFilter(label=_("年度"), field_name="rule__year"),
+    zone=django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all()))
 
 
 RankingRuleFilterSet = scoped_filterset(RankingRule, ["subject"], search=("name",))

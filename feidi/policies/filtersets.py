@@ -8,13 +8,9 @@ from .models import Application, Condition, Match, Payment, Policy, PolicyItem
 PolicyFilterSet = scoped_filterset(Policy, ["active"], search=("title", "issuer", "number"))
 
 
-class PolicyItemFilterSet(ScopedFilterSet):
-    search_fields = ("title", "number", "content", "policy__title")
-    policy = django_filters.ModelChoiceFilter(label=_("所属政策"), queryset=Policy.objects.all())
-
-    class Meta:
-        model = PolicyItem
-        fields = ["policy", "mode", "active"]
+PolicyItemFilterSet = scoped_filterset(PolicyItem, ["policy", "mode", "active"],
+    search=("title", "number", "content", "policy__title"),
+    policy=django_filters.ModelChoiceFilter(label=_("所属政策"), queryset=Policy.objects.all()))
 
 
 ConditionFilterSet = scoped_filterset(Condition, ["kind", "item"], search=("text", "industry", "item__title"),
@@ -30,10 +26,7 @@ class _EnterpriseItemFilterSet(ScopedFilterSet):
     organization = IdFilter("organization_id")
 
 
-class MatchFilterSet(_EnterpriseItemFilterSet):
-    class Meta:
-        model = Match
-        fields = ["status", "needs_check", "item", "organization"]
+MatchFilterSet = scoped_filterset(Match, ["status", "needs_check", "item", "organization"], base=_EnterpriseItemFilterSet)
 
 
 class ApplicationFilterSet(_EnterpriseItemFilterSet):
@@ -45,9 +38,5 @@ class ApplicationFilterSet(_EnterpriseItemFilterSet):
         fields = ["status", "period", "item", "organization"]
 
 
-class PaymentFilterSet(_EnterpriseItemFilterSet):
-    policy = IdFilter("item__policy_id")
-
-    class Meta:
-        model = Payment
-        fields = ["status", "period", "item", "organization", "policy"]
+PaymentFilterSet = scoped_filterset(Payment, ["status", "period", "item", "organization", "policy"],
+                                    base=_EnterpriseItemFilterSet, policy=IdFilter("item__policy_id"))

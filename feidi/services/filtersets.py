@@ -28,14 +28,9 @@ class AppealFilterSet(ScopedFilterSet):
         fields = ["status", "level", "category", "organization"]
 
 
-class AssignmentFilterSet(ScopedFilterSet):
-    search_fields = ("organization__name", "cadre__full_name")
-    group = django_filters.ModelChoiceFilter(label=_("服务小组"), queryset=ServiceGroup.objects.all())
-    current = django_filters.BooleanFilter(label=_("当前有效"), field_name="until", lookup_expr="isnull")
-
-    class Meta:
-        model = Assignment
-        fields = ["group"]
+AssignmentFilterSet = scoped_filterset(Assignment, ["group"], search=("organization__name", "cadre__full_name"),
+    group=django_filters.ModelChoiceFilter(label=_("服务小组"), queryset=ServiceGroup.objects.all()),
+    current=django_filters.BooleanFilter(label=_("当前有效"), field_name="until", lookup_expr="isnull"))
 
 
 ServiceGroupFilterSet = scoped_filterset(ServiceGroup, search=("name", "area"))
