@@ -22,7 +22,6 @@ def _lock(row):
 
 class UserTable(Table):
     model_class = models.User
-    default_order = "username"
     fields = ("username", "full_name", "title", "department", "organization", "roles", "state", "last_login")
     username = Column(link=True)
     department = RelatedColumn(by="path")
@@ -41,7 +40,6 @@ def _indented(row):
 
 class DepartmentTable(Table):
     model_class = models.Department
-    default_order = "path"
     fields = ("name", "kind", "parent", "order")
     name = Column(render=_indented, order_by="path", export_value=lambda r: r.name)
     kind = ChoiceColumn()
@@ -61,7 +59,6 @@ class RoleTable(Table):
 
 class LoginLogTable(Table):
     model_class = models.LoginLog
-    default_order = "-at"
     fields = ("at", "username", "result", "reason", "address", "user_agent")
     result = ChoiceColumn()
     reason = Column(sortable=False)
@@ -70,7 +67,6 @@ class LoginLogTable(Table):
 
 class ApiTokenTable(Table):
     model_class = models.ApiToken
-    default_order = "-created_at"
     fields = ("name", "prefix", "created_at", "expires_at", "last_used_at", "revoke")
     prefix = Column(_("前缀"), sortable=False)
     revoke = Column(_("操作"), sortable=False, export=False, render=lambda r: format_html(

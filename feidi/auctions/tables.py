@@ -25,7 +25,6 @@ def _close(lot) -> str:
 
 class AuctionTable(Table):
     model_class = models.Auction
-    default_order = "-created_at"
     fields = ("title", "venue", "status", "created_at")
     title = Column(link=True)
     status = StatusColumn()

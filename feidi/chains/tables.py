@@ -7,7 +7,6 @@ from . import models
 
 class ChainTable(Table):
     model_class = models.Chain
-    default_order = "order"
     fields = ("name", "leader", "leader_title", "weak_enterprises", "weak_output")
     name = Column(link=True)
     leader = RelatedColumn(by="full_name")

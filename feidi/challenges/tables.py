@@ -25,7 +25,6 @@ def days_left(row) -> str:
 
 class ChallengeTable(Table):
     model_class = models.Challenge
-    default_order = "-created_at"
     title = Column(link=True)
     enterprise = Column(_("发榜企业"), accessor="demand.organization", order_by="demand__organization__name")
     bounty = Column(_("榜额"), money=True)
@@ -54,7 +53,6 @@ class ApplicationTable(Table):
 
 class JointProjectTable(Table):
     model_class = models.JointProject
-    default_order = "-starts_on"
     fields = ("title", "lead", "budget", "starts_on", "ends_on", "progress", "status", "home_project")
     title = Column(link=True)
     lead = Column(_("牵头单位"), sortable=False, render=lambda r: r.lead_name or "—",

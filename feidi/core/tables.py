@@ -239,6 +239,9 @@ class TableMeta(type):
             columns[key] = col
             attrs.pop(key, None)
         attrs["base_columns"] = columns
+        ordering = attrs["model_class"]._meta.ordering if "model_class" in attrs else ()
+        if "default_order" not in attrs and ordering and isinstance(ordering[0], str):
+            attrs["default_order"] = ordering[0]  # the list sorts as its model does
         return super().__new__(mcs, name, bases, attrs)
 
 
@@ -266,7 +269,8 @@ def orderable(model, path: str, annotations=()) -> bool:
 
 
 class Table(metaclass=TableMeta):
-    """Subclass with Column attributes. ``default_order`` is used when the user picks none.
+    """Subclass with Column attributes. ``default_order`` is used when the user picks none (by
+    default the first ordering of ``model_class``).
     ``model_class`` and ``fields`` (the column names in order) declare the columns that need
     nothing but the field's verbose name as their header.
 

@@ -19,7 +19,6 @@ def _download(row):
 
 class ExportFileTable(Table):
     model_class = models.ExportFile
-    default_order = "-created_at"
     fields = ("title", "rows", "status", "created_at", "finished_at", "file")
     status = StatusColumn()
     file = Column(_("文件"), render=_download, sortable=False, export=False)
@@ -27,7 +26,6 @@ class ExportFileTable(Table):
 
 class ImportJobTable(Table):
     model_class = models.ImportJob
-    default_order = "-created_at"
     fields = ("filename", "title", "status", "total", "created", "error_count", "created_at", "finished_at")
     filename = Column(_("文件"), link=True)
     title = Column(_("导入类型"), render=lambda r: seeded_label(r.title),
@@ -54,7 +52,6 @@ def _model_name(label: str) -> str:
 
 class AuditRecordTable(Table):
     model_class = models.AuditRecord
-    default_order = "-seq"
     fields = ("seq", "at", "username", "address", "source", "action", "model", "object_repr")
     seq = Column(link=True)
     source = ChoiceColumn()
@@ -65,7 +62,6 @@ class AuditRecordTable(Table):
 
 class CalendarDayTable(Table):
     model_class = models.CalendarDay
-    default_order = "-date"
     fields = ("date", "is_workday", "note")
     date = Column(link=True)
     note = Column(sortable=False)
@@ -79,7 +75,6 @@ def _read_state(row):
 
 class NotificationTable(Table):
     model_class = models.Notification
-    default_order = "-created_at"
     fields = ("title", "body", "created_at", "state")
     title = Column(link=True)
     body = Column(sortable=False)
@@ -98,7 +93,6 @@ class WebhookEndpointTable(Table):
 
 class DeliveryTable(Table):
     model_class = models.Delivery
-    default_order = "-created_at"
     fields = ("created_at", "channel", "recipient", "title", "status", "attempts", "next_attempt_at", "last_error")
     channel = ChoiceColumn()
     recipient = Column(_("收件人/机器人"))

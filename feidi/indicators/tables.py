@@ -16,7 +16,6 @@ from . import models
 
 class IndicatorValueTable(Table):
     model_class = models.IndicatorValue
-    default_order = "-period"
     fields = ("organization", "indicator", "period", "value", "source", "confirmed_warning", "entered_at")
     organization = RelatedColumn()
     indicator = RelatedColumn(by="order")
@@ -28,7 +27,6 @@ class IndicatorValueTable(Table):
 
 class IndicatorTable(Table):
     model_class = models.Indicator
-    default_order = "order"
     fields = ("name", "code", "unit", "kind", "above_scale_only", "required", "warn_ratio", "active")
     name = Column(accessor="name_shown", order_by="name", link=True)
     unit = Column(accessor="unit_shown", order_by="unit")
@@ -38,7 +36,6 @@ class IndicatorTable(Table):
 
 class MuRuleTable(Table):
     model_class = models.MuRule
-    default_order = "-year"
     fields = ("year", "department", "land_threshold", "evaluated_at")
     year = Column(link=True, render=None)
     department = RelatedColumn(by="path")
@@ -60,7 +57,6 @@ class _PerMuColumn(Column):
 
 class MuResultTable(Table):
     model_class = models.MuResult
-    default_order = "-score"
     fields = ("organization", "year", "land", "m_tax", "m_output", "m_rd", "score", "grade")
     organization = RelatedColumn(link=True)
     year = Column(_("年度"), accessor="rule.year", order_by="rule__year")
@@ -82,7 +78,6 @@ class RankingRuleTable(Table):
 
 class RankingRunTable(Table):
     model_class = models.RankingRun
-    default_order = "-month"
     fields = ("title", "month", "computed_at")
     title = Column(_("排名"), accessor="__str__", sortable=False, link=True)
     month = MonthColumn()
@@ -90,7 +85,6 @@ class RankingRunTable(Table):
 
 class ZoneFigureTable(Table):
     model_class = models.ZoneFigure
-    default_order = "-period"
     zone = RelatedColumn(link=True)
     indicator = RelatedColumn(by="order")
     period = MonthColumn()
@@ -102,7 +96,6 @@ class ZoneFigureTable(Table):
 
 class RegionFigureTable(Table):
     model_class = models.RegionFigure
-    default_order = "-period"
     name = Column(link=True)
     level = Column(render=lambda r: r.get_level_display())
     indicator = RelatedColumn(by="order")

@@ -8,7 +8,6 @@ from . import models
 
 class SourceTable(Table):
     model_class = models.Source
-    default_order = "name"
     fields = ("name", "kind", "location", "every_hours", "active", "read_at", "read_result")
     name = Column(link=True)
     kind = ChoiceColumn()
@@ -16,7 +15,6 @@ class SourceTable(Table):
 
 class NewsItemTable(Table):
     model_class = models.NewsItem
-    default_order = "-published_on"
     fields = ("title", "published_on", "source", "score", "org_name", "event_type", "amount", "chain_name", "status")
     title = Column(link=True)
     event_type = Column(render=lambda r: gettext(r.event_type) if r.event_type else "")

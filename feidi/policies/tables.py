@@ -8,7 +8,6 @@ from .models import Application
 
 class PolicyTable(Table):
     model_class = models.Policy
-    default_order = "-issued_on"
     fields = ("title", "issuer", "number", "issued_on", "effective_until", "active")
     title = Column(link=True)
 
@@ -49,7 +48,6 @@ class MatchTable(_EnterpriseItemTable):
 
 class ApplicationTable(_EnterpriseItemTable):
     model_class = models.Application
-    default_order = "-created_at"
     fields = ("period", "amount", "status", "level", "deadline", "created_at")
     amount = Column(_("申请金额"), money=True)
     status = StatusColumn()
@@ -59,7 +57,6 @@ class ApplicationTable(_EnterpriseItemTable):
 
 class PaymentTable(_EnterpriseItemTable):
     model_class = models.Payment
-    default_order = "-created_at"
     fields = ("period", "amount", "status", "confirmed_at", "paid_on")
     amount = Column(_("金额"), money=True)
     status = StatusColumn()

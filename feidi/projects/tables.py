@@ -30,7 +30,6 @@ def _owner(row):
 
 class ProjectTable(Table):
     model_class = models.Project
-    default_order = "-created_at"
     fields = ("name", "zone", "stage", "channel", "segment", "owner", "signed_amount", "planned_investment",
               "signed_on", "is_key")
     name = Column(link=True)
@@ -80,7 +79,6 @@ class KeyProjectTable(Table):
 
 class InvestmentTripTable(Table):
     model_class = models.InvestmentTrip
-    default_order = "-set_out_on"
     fields = ("set_out_on", "destination", "leader", "purpose", "lead_count")
     set_out_on = Column(link=True)
     leader = RelatedColumn(by="full_name")
@@ -90,7 +88,6 @@ class InvestmentTripTable(Table):
 
 class AnnualPlanTable(Table):
     model_class = models.AnnualPlan
-    default_order = "-year"
     fields = ("project", "year", "planned_investment")
     project = RelatedColumn(link=True)
     planned_investment = Column(_("年度计划投资"), money=True)
@@ -98,7 +95,6 @@ class AnnualPlanTable(Table):
 
 class MonthlyInvestmentTable(Table):
     model_class = models.MonthlyInvestment
-    default_order = "-month"
     project = RelatedColumn(link=True)
     month = Column(render=lambda r: gettext("{month:%Y年%m月}").format(
         month=r.month), export_value=lambda r: r.month)
@@ -154,7 +150,6 @@ class TaskTable(Table):
 
 class DispatchTable(Table):
     model_class = models.Dispatch
-    default_order = "-week_start"
     fields = ("title", "week_start", "held_on", "status")
     title = Column(_("会议"), link=True)
     status = StatusColumn()
@@ -162,7 +157,6 @@ class DispatchTable(Table):
 
 class AlertTable(Table):
     model_class = models.Alert
-    default_order = "-raised_at"
     fields = ("project", "rule", "message", "raised_at", "resolved_at")
     project = RelatedColumn(render=lambda r: link_to(r.project, r.project.name),
                             export_value=lambda r: r.project.name)

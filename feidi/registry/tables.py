@@ -7,7 +7,6 @@ from . import models
 
 class ZoneTable(Table):
     model_class = models.Zone
-    default_order = "name"
     fields = ("name", "kind", "host_region", "parent", "area_km2", "operator")
     name = NameColumn()
     kind = RelatedColumn(by="order")
@@ -18,7 +17,6 @@ class ZoneTable(Table):
 
 class OrganizationTable(Table):
     model_class = models.Organization
-    default_order = "name"
     fields = ("name", "uscc", "kind", "industry_code", "industry_label", "zone", "land_area_mu", "employees")
     name = NameColumn()
     kind = ChoiceColumn()
@@ -30,7 +28,6 @@ class OrganizationTable(Table):
 
 class PersonTable(Table):
     model_class = models.Person
-    default_order = "name"
     fields = ("name", "kind", "organization", "title", "phone", "field")
     name = NameColumn()
     kind = ChoiceColumn()
@@ -50,7 +47,6 @@ class ResidencyTable(Table):
 
 class AgreementTable(Table):
     model_class = models.Agreement
-    default_order = "-signed_on"
     fields = ("title", "party_a", "party_b", "signed_on", "valid_until", "output_share_a", "tax_share_a")
     title = Column(link=True)
     output_share_a = Column(_("统计分算·甲方%"))

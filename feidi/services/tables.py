@@ -8,7 +8,6 @@ from .models import Appeal
 
 class AppealTable(Table):
     model_class = models.Appeal
-    default_order = "-submitted_at"
     fields = ("title", "organization", "category", "status", "level", "owner", "deadline", "submitted_at", "rating")
     title = Column(link=True)
     organization = RelatedColumn()
@@ -31,7 +30,6 @@ class AssignmentTable(Table):
 
 class ServiceGroupTable(Table):
     model_class = models.ServiceGroup
-    default_order = "name"
     fields = ("name", "area", "leader")
     name = Column(link=True)
     leader = RelatedColumn(_("组长"), by="full_name")
@@ -51,7 +49,6 @@ class ServiceSettingsTable(Table):
 
 class VisitTable(Table):
     model_class = models.Visit
-    default_order = "-visited_on"
     visited_on = Column(link=True)
     organization = RelatedColumn()
     cadre = RelatedColumn(by="full_name")

@@ -28,7 +28,6 @@ def _feedback(value, label):
 
 class DemandTable(Table):
     model_class = models.Demand
-    default_order = "-created_at"
     fields = ("title", "organization", "field", "segment", "kind", "budget", "deadline", "status", "published_at")
     title = NameColumn(wrap=True)
     organization = RelatedColumn()
@@ -41,7 +40,6 @@ class DemandTable(Table):
 
 class SupplyTable(Table):
     model_class = models.Supply
-    default_order = "-created_at"
     fields = ("title", "organization", "region", "field", "segment", "maturity", "transfer_mode", "asking_price",
               "status", "published_at")
     title = NameColumn(wrap=True)
@@ -76,7 +74,6 @@ def _my_feedback(row):
 
 class PushTable(Table):
     model_class = models.Push
-    default_order = "-created_at"
     fields = ("created_at", "direction", "demand", "supply", "score", "rank", "demand_feedback", "supply_feedback",
               "mine")
     created_at = Column(link=True)
@@ -101,7 +98,6 @@ class PushTable(Table):
 
 class TalentTable(Table):
     model_class = models.Talent
-    default_order = "-introduced_on"
     fields = ("person", "title", "field", "employer", "enclave", "how", "introduced_on")
     person = Column(_("姓名"), link=True, order_by="person__name")
     field = RelatedColumn(by="order")
