@@ -252,9 +252,9 @@ def _remembered(to_python, memo: dict, name: str):
 
 
 class Importer:
-    """Subclass with ``model``, ``form_class``, ``columns`` (header → form field, in template
-    order), ``unique_in_file`` (fields no two rows may share) and ``action``, the domain
-    ``do_save_<model>`` that writes one record."""
+    """Subclass with ``form_class`` (``model`` is its model unless given), ``columns`` (header →
+    form field, in template order), ``unique_in_file`` (fields no two rows may share) and
+    ``action``, the domain ``do_save_<model>`` that writes one record."""
 
     model = None
     form_class: type[forms.ModelForm] = None
@@ -289,6 +289,11 @@ class Importer:
         return f"{self.model._meta.app_label}:{self.model._meta.model_name}_list"
 
     action = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is None and cls.form_class is not None:
+            cls.model = cls.form_class._meta.model
 
     def save(self, form, user):
         return type(self).action(form.instance, acting_user=user)
