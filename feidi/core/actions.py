@@ -87,5 +87,16 @@ def guarded_update(instance: models.Model, changes: dict, *, where: dict, confli
     return instance
 
 
+def overdue_batches(model, now, batch: int = 500):
+    """The ids of ``model``'s open rows (``status`` in ``model.OPEN``) past their ``deadline`` and
+    below the last level (4), ``batch`` at a time by ascending id: an escalation sweep raises each
+    batch in a transaction of its own."""
+    last = 0
+    while ids := list(model.objects.filter(status__in=model.OPEN, deadline__lt=now, level__lt=4, pk__gt=last)
+                      .order_by("pk").values_list("pk", flat=True)[:batch]):
+        yield ids
+        last = ids[-1]
+
+
 def bump_version(model, pk) -> None:
     model._base_manager.filter(pk=pk).update(version=F("version") + 1)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from feidi.core import audit
-from feidi.core.actions import create_object, delete_object, guarded_update, update_object
+from feidi.core.actions import create_object, delete_object, guarded_update, overdue_batches, update_object
 from feidi.core.attachments import attach, detach
 from feidi.core.leases import heartbeat
 from feidi.core.notify import notify, notify_many
@@ -268,13 +268,8 @@ def sweep(now=None, batch: int = 500) -> int:
     from feidi.services.models import Assignment, ServiceSettings
 
     now = now or timezone.now()
-    done, last = 0, 0
-    while True:
-        ids = list(Application.objects.filter(status__in=Application.OPEN, deadline__lt=now, level__lt=4, pk__gt=last)
-                   .order_by("pk").values_list("pk", flat=True)[:batch])
-        if not ids:
-            return done
-        last = ids[-1]
+    done = 0
+    for ids in overdue_batches(Application, now, batch):
         with transaction.atomic():
             rows = list(Application.objects.select_for_update(skip_locked=True, of=("self",))
                         .filter(pk__in=ids, status__in=Application.OPEN, deadline__lt=now, level__lt=4)
@@ -303,3 +298,4 @@ def sweep(now=None, batch: int = 500) -> int:
             notify_many(messages)
             done += len(changed)
         heartbeat()
+    return done
