@@ -37,7 +37,7 @@ class IndicatorTable(Table):
 class MuRuleTable(Table):
     model_class = models.MuRule
     fields = ("year", "department", "land_threshold", "evaluated_at")
-    year = Column(link=True, render=None)
+    year = Column(link=True)
     department = RelatedColumn(by="path")
     land_threshold = Column(_("参评用地下限（亩）"))
 

@@ -102,14 +102,18 @@ class MonthlyInvestmentTable(Table):
     note = Column(sortable=False)
 
 
-def _overdue(day, late: bool):
-    """A date the row is due on, marked 已逾期 when ``late``."""
-    text = f"{day:%Y-%m-%d}"
-    return format_html(gettext('<span class="badge bg-red-lt">已逾期 {}</span>'), text) if late else text
+class _DueColumn(Column):
+    """A date the row is due on, marked 已逾期 in red while ``late(row, today)``; the export has the date."""
 
+    def __init__(self, header=None, *, late, **kwargs):
+        super().__init__(header, **kwargs)
+        self.late = late
 
-def _planned(row):
-    return _overdue(row.planned_on, row.overdue(timezone.localdate()))
+    def display(self, row):
+        text = f"{self.value(row):%Y-%m-%d}"
+        if self.late(row, timezone.localdate()):
+            return format_html(gettext('<span class="badge bg-red-lt">已逾期 {}</span>'), text)
+        return text
 
 
 class MilestoneTable(Table):
@@ -118,22 +122,22 @@ class MilestoneTable(Table):
     fields = ("name", "project", "planned_on", "actual_on")
     name = Column(link=True)
     project = RelatedColumn()
-    planned_on = Column(render=_planned, export_value=lambda r: r.planned_on)
+    planned_on = _DueColumn(late=lambda r, today: r.overdue(today))
 
 
-def _deadline(row):
-    return _overdue(row.deadline, row.status == "open" and row.deadline < timezone.localdate())
+def _open_past(row, today) -> bool:
+    return row.status == "open" and row.deadline < today
 
 
 class ProblemTable(Table):
     model_class = models.Problem
     default_order = "deadline"
     fields = ("description", "project", "kind", "owner_department", "deadline", "needs_leadership", "status")
-    description = Column(_("问题"), link=True, render=None, accessor="description")
+    description = Column(_("问题"), link=True)
     project = RelatedColumn()
     kind = ChoiceColumn()
     owner_department = RelatedColumn()
-    deadline = Column(render=_deadline, export_value=lambda r: r.deadline)
+    deadline = _DueColumn(late=_open_past)
     status = StatusColumn()
 
 
@@ -144,7 +148,7 @@ class TaskTable(Table):
     project = RelatedColumn()
     owner_department = RelatedColumn()
     owner = RelatedColumn(by="full_name")
-    deadline = Column(render=_deadline, export_value=lambda r: r.deadline)
+    deadline = _DueColumn(late=_open_past)
     status = StatusColumn()
 
 
@@ -166,7 +170,7 @@ class AlertTable(Table):
 
 class ReportTable(Table):
     default_order = "-as_of"
-    title = Column(_("专报"), link=True, render=None, accessor="__str__")
+    title = Column(_("专报"), link=True, accessor="__str__")
     as_of = Column(_("数据截止"))
     created_by = RelatedColumn(_("生成人"), by="full_name")
     created_at = Column(_("生成时间"))
