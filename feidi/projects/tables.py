@@ -133,7 +133,7 @@ class ProblemTable(Table):
     model_class = models.Problem
     default_order = "deadline"
     fields = ("description", "project", "kind", "owner_department", "deadline", "needs_leadership", "status")
-    description = Column(_("问题"), link=True)
+    description = Column(_("问题"), link=True, render=None, accessor="description")
     project = RelatedColumn()
     kind = ChoiceColumn()
     owner_department = RelatedColumn()
