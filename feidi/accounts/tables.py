@@ -2,7 +2,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, Table
+
+from . import models
 
 
 def _roles(row):
@@ -19,13 +21,12 @@ def _lock(row):
 
 
 class UserTable(Table):
-    default_order = "username"
-    username = Column(_("用户名"), link=True)
-    full_name = Column(_("姓名"))
-    title = Column(_("职务"))
-    department = Column(_("所属部门"), order_by="department__path")
-    organization = Column(_("所属单位"), order_by="organization__name")
-    roles = Column(_("角色"), render=_roles, sortable=False,
+    model_class = models.User
+    fields = ("username", "full_name", "title", "department", "organization", "roles", "state", "last_login")
+    username = Column(link=True)
+    department = RelatedColumn(by="path")
+    organization = RelatedColumn(_("所属单位"))
+    roles = Column(render=_roles, sortable=False,
                    export_value=lambda r: gettext("、").join(str(x) for x in r.roles.all()))
     state = Column(_("状态"), render=_lock, sortable=False,
                    export_value=lambda r: gettext("停用") if not r.is_active else gettext("锁定") if r.is_locked() else gettext("正常"))
@@ -38,40 +39,36 @@ def _indented(row):
 
 
 class DepartmentTable(Table):
-    default_order = "path"
-    name = Column(_("名称"), render=_indented, order_by="path", export_value=lambda r: r.name)
-    kind = Column(_("层级"), accessor="get_kind_display", order_by="kind")
-    parent = Column(_("上级部门"), order_by="parent__name")
-    order = Column(_("排序"))
+    model_class = models.Department
+    fields = ("name", "kind", "parent", "order")
+    name = Column(render=_indented, order_by="path", export_value=lambda r: r.name)
+    kind = ChoiceColumn()
+    parent = RelatedColumn()
 
 
 class RoleTable(Table):
+    model_class = models.Role
     default_order = "name"
-    name = Column(_("名称"), accessor="__str__", order_by="name", link=True)
-    code = Column(_("编码"))
-    duty = Column(_("类别"), accessor="get_duty_display", order_by="duty")
-    data_scope = Column(_("数据范围"), accessor="get_data_scope_display", order_by="data_scope")
+    fields = ("name", "code", "duty", "data_scope", "can_view_sensitive", "description")
+    name = Column(accessor="__str__", order_by="name", link=True)
+    duty = ChoiceColumn(_("类别"))
+    data_scope = ChoiceColumn()
     can_view_sensitive = Column(_("可看完整号码"))
-    description = Column(_("说明"), accessor="description_shown", sortable=False)
+    description = Column(accessor="description_shown", sortable=False)
 
 
 class LoginLogTable(Table):
-    default_order = "-at"
-    at = Column(_("时间"))
-    username = Column(_("用户名"))
-    result = Column(_("结果"), accessor="get_result_display", order_by="result")
-    reason = Column(_("说明"), sortable=False)
-    address = Column(_("来源地址"))
-    user_agent = Column(_("客户端"), sortable=False)
+    model_class = models.LoginLog
+    fields = ("at", "username", "result", "reason", "address", "user_agent")
+    result = ChoiceColumn()
+    reason = Column(sortable=False)
+    user_agent = Column(sortable=False)
 
 
 class ApiTokenTable(Table):
-    default_order = "-created_at"
-    name = Column(_("名称"))
+    model_class = models.ApiToken
+    fields = ("name", "prefix", "created_at", "expires_at", "last_used_at", "revoke")
     prefix = Column(_("前缀"), sortable=False)
-    created_at = Column(_("创建时间"))
-    expires_at = Column(_("过期时间"))
-    last_used_at = Column(_("最近使用"))
     revoke = Column(_("操作"), sortable=False, export=False, render=lambda r: format_html(
         gettext('<button type="button" class="btn btn-sm btn-outline-danger" hx-post="{}" hx-confirm="{}" '
         'hx-target="closest tr" hx-swap="outerHTML">吊销</button>'), r.get_revoke_url(), gettext("确定吊销该令牌？")))

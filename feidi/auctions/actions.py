@@ -48,12 +48,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
 from feidi.core.context import acting
-from feidi.core.leases import periodic_lock
+from feidi.core.leases import periodic_job
 from feidi.core.notify import notify
 from feidi.lib.money import human
 from feidi.techmarket.models import Supply
@@ -540,12 +539,10 @@ def settle_if_due(lot: Lot) -> Lot:
     return lot
 
 
-@db_periodic_task(crontab(minute="*"))
-@periodic_lock("auction-close")
+@periodic_job(crontab(minute="*"), "auction-close")
 def sweep_auctions() -> None:
-    with acting("job"):
-        open_started_lots()
-        settle_due_lots()
+    open_started_lots()
+    settle_due_lots()
 
 
 # --- totals -------------------------------------------------------------------------------------

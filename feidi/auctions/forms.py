@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
+from feidi.core.forms import ScopedModelForm, StyledFormMixin, scoped_form, style_fields
 from feidi.techmarket.models import Supply
 
 from .models import Auction, Lot
@@ -25,10 +25,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format=DATETIME_FORMAT)
 
 
-class AuctionForm(ScopedModelForm):
-    class Meta:
-        model = Auction
-        fields = ["title", "venue", "description"]
+AuctionForm = scoped_form(Auction, ["title", "venue", "description"])
 
 
 class LotForm(ScopedModelForm):

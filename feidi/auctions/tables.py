@@ -3,9 +3,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import Column, RelatedColumn, StatusColumn, Table
 
 from . import actions as rules
+from . import models
 
 
 def _phase(lot) -> str:
@@ -23,43 +24,44 @@ def _close(lot) -> str:
 
 
 class AuctionTable(Table):
-    default_order = "-created_at"
-    title = Column(_("拍卖会"), link=True)
-    venue = Column(_("地点/平台"))
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
-    created_at = Column(_("创建时间"))
+    model_class = models.Auction
+    fields = ("title", "venue", "status", "created_at")
+    title = Column(link=True)
+    status = StatusColumn()
 
 
 class LotTable(Table):
+    model_class = models.Lot
     default_order = "closes_at"
+    fields = ("title", "auction", "supplier", "start_price", "current_price", "bid_count", "closes_at", "status")
     title = Column(_("拍品"), link=True)
-    auction = Column(_("拍卖会"), order_by="auction__title")
+    auction = RelatedColumn(by="title")
     supplier = Column(_("成果单位"), accessor="supply.organization", order_by="supply__organization__name")
     start_price = Column(_("起拍价"), money=True)
     current_price = Column(_("当前价/成交价"), money=True)
-    bid_count = Column(_("出价次数"))
-    closes_at = Column(_("结束时间"), render=_close)
-    status = Column(_("状态"), render=_phase, export_value=lambda lot: rules.PHASE_LABELS[rules.lot_phase(lot)])
+    closes_at = Column(render=_close)
+    status = Column(render=_phase, export_value=lambda lot: rules.PHASE_LABELS[rules.lot_phase(lot)])
 
 
 class RegistrationTable(Table):
+    model_class = models.Registration
     default_order = "number"
-    number = Column(_("竞买号"))
-    organization = Column(_("竞买人"), order_by="organization__name")
-    auction = Column(_("拍卖会"), order_by="auction__title")
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
+    fields = ("number", "organization", "auction", "status", "created_at")
+    organization = RelatedColumn()
+    auction = RelatedColumn(by="title")
+    status = StatusColumn()
     created_at = Column(_("登记时间"))
 
 
 class BidTable(Table):
+    model_class = models.Bid
     default_order = "-placed_at"
+    fields = ("record", "lot", "seq", "number", "bidder", "amount", "placed_at", "extended")
     record = Column(_("出价记录"), accessor="__str__", sortable=False)
-    lot = Column(_("拍品"), order_by="lot__title",
+    lot = Column(order_by="lot__title",
                  render=lambda b: format_html('<a href="{}">{}</a>', b.lot.get_absolute_url(), b.lot.title))
-    seq = Column(_("序号"))
     number = Column(_("竞买号"), accessor="registration.number", order_by="registration__number")
-    bidder = Column(_("竞买人"), order_by="bidder__name")
+    bidder = RelatedColumn()
     amount = Column(_("出价"), money=True)
     placed_at = Column(_("出价时间（服务器）"),
                        render=lambda b: f"{timezone.localtime(b.placed_at):%Y-%m-%d %H:%M:%S}")
-    extended = Column(_("触发延时"))

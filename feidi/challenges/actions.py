@@ -21,11 +21,10 @@ from django.db.models import Avg, F
 from django.utils import timezone
 from django.utils.translation import gettext
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError, create_object, update_object
-from feidi.core.leases import periodic_lock
+from feidi.core.leases import periodic_job
 from feidi.core.notify import notify
 from feidi.techmarket.models import Demand
 
@@ -190,14 +189,10 @@ def start_due_reviews(today: dt.date | None = None) -> int:
     return started
 
 
-@db_periodic_task(crontab(minute="20"))
-@periodic_lock("techmarket-challenge-reviews")
+@periodic_job(crontab(minute="20"), "techmarket-challenge-reviews")
 def review_sweep() -> None:
     """Hourly: challenges whose call has closed move to expert review."""
-    from feidi.core.context import acting
-
-    with acting("job"):
-        start_due_reviews()
+    start_due_reviews()
 
 
 # --- applications ------------------------------------------------------------------------------

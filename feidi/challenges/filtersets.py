@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import ScopedFilterSet, scoped_filterset
 
 from .models import Application, Challenge, JointProject
 
@@ -35,13 +35,9 @@ class ChallengeFilterSet(ScopedFilterSet):
         return queryset.filter(**live) if value == "1" else queryset.exclude(**live)
 
 
-class ApplicationFilterSet(ScopedFilterSet):
-    search_fields = ("applicant__name", "challenge__title", "proposal")
-    challenge = django_filters.ModelChoiceFilter(label=_("榜单"), queryset=Challenge.objects.all())
-
-    class Meta:
-        model = Application
-        fields = ["challenge", "status"]
+ApplicationFilterSet = scoped_filterset(Application, ["challenge", "status"],
+    search=("applicant__name", "challenge__title", "proposal"),
+    challenge=django_filters.ModelChoiceFilter(label=_("榜单"), queryset=Challenge.objects.all()))
 
 
 class JointProjectFilterSet(ScopedFilterSet):

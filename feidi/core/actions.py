@@ -71,5 +71,32 @@ def delete_object(instance: models.Model, *, acting_user) -> None:
                      model_label=label, object_id=pk, object_repr=text)
 
 
+def guarded_update(instance: models.Model, changes: dict, *, where: dict, conflict: str, acting_user,
+                   action=audit.AuditRecord.Action.TRANSITION) -> models.Model:
+    """Write ``changes`` to ``instance``'s row only while it still matches ``where`` and the version
+    the user acted on — one conditional UPDATE, so of two people acting at once one succeeds — else
+    refuse with ``conflict``. The version goes up, the instance is read back and the change audited."""
+    with transaction.atomic():
+        before = audit.snapshot(instance)
+        done = type(instance).objects.filter(pk=instance.pk, version=instance.version, **where).update(
+            **changes, version=instance.version + 1)
+        if not done:
+            raise ConflictError(conflict)
+        instance.refresh_from_db()
+        audit.record(action, instance, user=acting_user, before=before, after=audit.snapshot(instance))
+    return instance
+
+
+def overdue_batches(model, now, batch: int = 500):
+    """The ids of ``model``'s open rows (``status`` in ``model.OPEN``) past their ``deadline`` and
+    below the last level (4), ``batch`` at a time by ascending id: an escalation sweep raises each
+    batch in a transaction of its own."""
+    last = 0
+    while ids := list(model.objects.filter(status__in=model.OPEN, deadline__lt=now, level__lt=4, pk__gt=last)
+                      .order_by("pk").values_list("pk", flat=True)[:batch]):
+        yield ids
+        last = ids[-1]
+
+
 def bump_version(model, pk) -> None:
     model._base_manager.filter(pk=pk).update(version=F("version") + 1)

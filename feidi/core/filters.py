@@ -58,6 +58,35 @@ class MineFilter(django_filters.BooleanFilter):
         return qs.filter(**own) if value else qs.exclude(**own)
 
 
+class IdFilter(django_filters.NumberFilter):
+    """``?<name>=<id>`` from a link (an organization's page, an item's page): a hidden field, as a
+    select of every related record would not scale."""
+
+    def __init__(self, field_name: str, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(field_name=field_name, **kwargs)
+
+
+OVERDUE = _("已逾期")
+
+
+class OverdueFilter(django_filters.BooleanFilter):
+    """``?overdue=true``: the open rows (``status`` in ``open_statuses``) past their ``deadline``, a
+    date-time; ``false``: the others."""
+
+    def __init__(self, open_statuses, label: str = OVERDUE, **kwargs):
+        super().__init__(label=label, **kwargs)
+        self.open_statuses = open_statuses
+
+    def filter(self, qs, value):
+        from django.utils import timezone
+
+        if value is None:
+            return qs
+        overdue = qs.filter(status__in=self.open_statuses, deadline__lt=timezone.now())
+        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
+
+
 def date_range(field_name: str, start_label, end_label=None, *, on_date: bool = False):
     """The "from … to …" pair of date filters on ``field_name``, both ends inclusive;
     ``on_date`` compares a date-time field by its date. Unpack into two declared filters:
@@ -68,17 +97,19 @@ def date_range(field_name: str, start_label, end_label=None, *, on_date: bool = 
             django_filters.DateFilter(label=end_label, field_name=field_name, lookup_expr=f"{lookup}lte"))
 
 
-def scoped_filterset(model, fields=(), *, search=(), base=ScopedFilterSet, **filters):
-    """A ``base`` filter set for ``model`` filtering on ``fields`` and searching ``search``, with
-    any extra declared ``filters``: most list pages need nothing more, and a class statement for
-    each repeated the same Meta. The class gets the usual ``<Model>FilterSet`` name and the
-    caller's module, so it reads and pickles like a declared one."""
+def scoped_filterset(model, fields=(), *, search=None, base=ScopedFilterSet, name=None, **filters):
+    """A ``base`` filter set for ``model`` filtering on ``fields`` and searching ``search`` (else
+    what ``base`` searches), with any extra declared ``filters``: most list pages need nothing
+    more, and a class statement for each repeated the same Meta. The class gets the usual
+    ``<Model>FilterSet`` name (or ``name``, for a second one on the model) and the caller's
+    module, so it reads and pickles like a declared one."""
     import sys
 
     attrs = {
         "__module__": sys._getframe(1).f_globals.get("__name__", __name__),
-        "search_fields": tuple(search),
         "Meta": type("Meta", (), {"model": model, "fields": list(fields)}),
         **filters,
     }
-    return type(f"{model.__name__}FilterSet", (base,), attrs)
+    if search is not None:
+        attrs["search_fields"] = tuple(search)
+    return type(name or f"{model.__name__}FilterSet", (base,), attrs)

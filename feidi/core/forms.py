@@ -106,6 +106,22 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
         style_fields(self)
 
 
+def scoped_form(model, fields, *, base=ScopedModelForm, name=None, **attrs):
+    """A ``base`` model form (a class, or a tuple of mixins and a form) editing ``fields`` of
+    ``model``: most edit pages need nothing more, and a class statement for each repeated the same
+    Meta. The class gets the usual ``<Model>Form`` name (or ``name``) and the caller's module,
+    as ``core.filters.scoped_filterset`` does for filter sets."""
+    import sys
+
+    bases = base if isinstance(base, tuple) else (base,)
+    attrs = {
+        "__module__": sys._getframe(1).f_globals.get("__name__", __name__),
+        "Meta": type("Meta", (), {"model": model, "fields": list(fields)}),
+        **attrs,
+    }
+    return type(name or f"{model.__name__}Form", bases, attrs)
+
+
 class ColleagueChoicesMixin:
     """People and units to assign work to: the staff and departments of one's own zone (the
     directory rule of ``User.objects.colleagues_of``), whatever one's data scope."""

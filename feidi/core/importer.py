@@ -251,10 +251,33 @@ def _remembered(to_python, memo: dict, name: str):
     return fetch
 
 
+class TemplateBook:
+    """An import template being written: the sheet of columns with its formats — a header
+    (``head``), a required one (``need``, in red), text cells (``text``: Excel keeps a long code as
+    typed) — and, when finished, the sheet of notes (填写说明)."""
+
+    def __init__(self, sheet_name: str):
+        import xlsxwriter
+
+        self.buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
+        self.sheet = self.book.add_worksheet(sheet_name)
+        self.head = self.book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+        self.need = self.book.add_format({"bold": True, "bg_color": "#FDE8E8", "border": 1})
+        self.text = self.book.add_format({"num_format": "@"})
+
+    def finish(self, *notes: str) -> bytes:
+        sheet = self.book.add_worksheet(gettext("填写说明"))
+        for row, note in enumerate(notes):
+            sheet.write(row, 0, note)
+        self.book.close()
+        return self.buffer.getvalue()
+
+
 class Importer:
-    """Subclass with ``model``, ``form_class``, ``columns`` (header → form field, in template
-    order), ``unique_in_file`` (fields no two rows may share) and ``action``, the domain
-    ``do_save_<model>`` that writes one record."""
+    """Subclass with ``form_class`` (``model`` is its model unless given), ``columns`` (header →
+    form field, in template order), ``unique_in_file`` (fields no two rows may share) and
+    ``action``, the domain ``do_save_<model>`` that writes one record."""
 
     model = None
     form_class: type[forms.ModelForm] = None
@@ -290,6 +313,11 @@ class Importer:
 
     action = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is None and cls.form_class is not None:
+            cls.model = cls.form_class._meta.model
+
     def save(self, form, user):
         return type(self).action(form.instance, acting_user=user)
 
@@ -301,14 +329,8 @@ class Importer:
 
     # --- template --------------------------------------------------------------------------
     def template_bytes(self) -> bytes:
-        import xlsxwriter
-
-        buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = book.add_worksheet(gettext(self.title)[:31] or gettext("导入"))
-        head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-        need = book.add_format({"bold": True, "bg_color": "#FDE8E8", "border": 1})
-        text = book.add_format({"num_format": "@"})
+        book = TemplateBook(gettext(self.title)[:31] or gettext("导入"))
+        sheet, head, need, text = book.sheet, book.head, book.need, book.text
         form = self.form_class(user=None)
         for i, (header, name) in enumerate(self.columns.items()):
             required = form.fields[name].required
@@ -323,11 +345,9 @@ class Importer:
             if header in self.example:
                 sheet.write_string(1, i, self.example[header], text)
         sheet.freeze_panes(1, 0)
-        notes = book.add_worksheet(gettext("填写说明"))
-        notes.write(0, 0, gettext("带 * 的列必填；第2行是示例，导入前请删除或覆盖。任何一行有错误时整个文件都不会导入，并列出每行的错误。"))
-        notes.write(1, 0, gettext("代码类列（统一社会信用代码、行业代码）请保持“文本”格式，避免 Excel 把长数字改成科学计数。"))
-        book.close()
-        return buffer.getvalue()
+        return book.finish(
+            gettext("带 * 的列必填；第2行是示例，导入前请删除或覆盖。任何一行有错误时整个文件都不会导入，并列出每行的错误。"),
+            gettext("代码类列（统一社会信用代码、行业代码）请保持“文本”格式，避免 Excel 把长数字改成科学计数。"))
 
     # --- import ----------------------------------------------------------------------------
     def _choice_value(self, field_obj, text: str):

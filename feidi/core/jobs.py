@@ -13,7 +13,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import notify as notifications
 from .context import acting
-from .leases import periodic_lock
+from .leases import periodic_job, periodic_lock
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +71,14 @@ def queue_deliveries(delivery_ids: list[int]) -> None:
 notifications.use_delivery_queue(queue_deliveries)
 
 
-@db_periodic_task(crontab(minute="*"))
-@periodic_lock("core-delivery-retries")
+@periodic_job(crontab(minute="*"), "core-delivery-retries")
 def retry_deliveries() -> None:
-    with acting("job"):
-        notifications.retry_due()
+    notifications.retry_due()
 
 
-@db_periodic_task(crontab(hour="8", minute="5"))
-@periodic_lock("core-calendar-warning")
+@periodic_job(crontab(hour="8", minute="5"), "core-calendar-warning")
 def warn_missing_calendar() -> None:
-    with acting("job"):
-        notify_missing_calendar()
+    notify_missing_calendar()
 
 
 def notify_missing_calendar(today=None) -> int:

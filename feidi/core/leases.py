@@ -92,6 +92,25 @@ def heartbeat() -> None:
         lease.renew()
 
 
+def periodic_job(schedule, lock: str, ttl: dt.timedelta | None = None):
+    """A periodic task of the job queue (huey's ``db_periodic_task`` on ``schedule``), one run at a
+    time across workers (the lease ``lock``, see ``periodic_lock``), acting through the 后台任务
+    channel (``acting("job")``)."""
+    from huey.contrib.djhuey import db_periodic_task
+
+    from .context import acting
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            with acting("job"):
+                return fn(*args, **kwargs)
+
+        return db_periodic_task(schedule)(periodic_lock(lock, ttl)(run))
+
+    return wrap
+
+
 def periodic_lock(name: str, ttl: dt.timedelta | None = None):
     """Decorate a periodic job so one run at a time takes place across all workers; a run that
     finds the lease held does nothing."""

@@ -9,12 +9,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Column:
     _counter = 0
 
-    def __init__(self, header: str, accessor: str | None = None, *, order_by: str | None = None,
+    def __init__(self, header: str | None = None, accessor: str | None = None, *, order_by: str | None = None,
                  sortable: bool = True, link: bool = False, render=None, export: bool = True,
                  export_value=None, css: str = "", money: bool = False):
         self.label = header
@@ -30,6 +31,10 @@ class Column:
         Column._counter += 1
         self._order = Column._counter
         self.name = ""
+
+    def bind(self, name: str) -> None:
+        """Called once by the table class with the attribute name the column stands under."""
+        self.name = name
 
     @property
     def header(self) -> str:
@@ -79,6 +84,124 @@ class Column:
         return format_value(value)
 
 
+def badge(label, color: str) -> str:
+    """Tabler's light badge: ``bg-<color>-lt``."""
+    return format_html('<span class="badge bg-{}-lt">{}</span>', color, label)
+
+
+def sample_badge(row) -> str:
+    """The 示例 badge after the name of invented demo data (``FeidiModel.sample``), else nothing."""
+    return format_html(' <span class="badge bg-yellow-lt">{}</span>', gettext("示例")) if getattr(
+        row, "sample", False) else ""
+
+
+def link_to(obj, text=None) -> str:
+    """A link to ``obj``'s page showing ``text`` (else the object itself)."""
+    return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj if text is None else text)
+
+
+class NameColumn(Column):
+    """The record's name (or title) linking to its page, with the 示例 badge on demo rows; ``wrap``:
+    a long one wraps instead of widening the table. The export has the name alone."""
+
+    def __init__(self, header=None, *, wrap: bool = False, **kwargs):
+        super().__init__(header, **kwargs)
+        self.wrap = wrap
+
+    def display(self, row):
+        html = format_html("{}{}", link_to(row, self.value(row)), sample_badge(row))
+        return format_html('<div class="text-wrap" style="min-width: 12rem">{}</div>', html) if self.wrap else html
+
+
+class MonthColumn(Column):
+    """A month (a date on its first day) shown as 2024-03; the export has the date."""
+
+    def display(self, row):
+        value = self.value(row)
+        return "—" if value is None else f"{value:%Y-%m}"
+
+
+class DecimalColumn(Column):
+    """A decimal figure without trailing zeros, with thousands separators; the export has the number."""
+
+    def display(self, row):
+        value = self.value(row)
+        return "—" if value is None else f"{value.normalize():,f}"
+
+
+class PercentColumn(Column):
+    """A ratio shown as a percentage with ``digits`` decimals; the export has the ratio."""
+
+    def __init__(self, header=None, *, digits: int = 1, **kwargs):
+        super().__init__(header, **kwargs)
+        self.digits = digits
+
+    def display(self, row):
+        value = self.value(row)
+        return "—" if value is None else f"{value * 100:.{self.digits}f}%"
+
+
+class ChoiceColumn(Column):
+    """A choice field shown by its label (``get_<name>_display``), sorted by its stored value."""
+
+    def bind(self, name: str) -> None:
+        super().bind(name)
+        if self.accessor is None:
+            self.accessor = f"get_{name}_display"
+
+
+STATUS = _("状态")
+
+
+class StatusColumn(ChoiceColumn):
+    """The record's ``status``, headed 状态 unless told otherwise."""
+
+    def __init__(self, header=STATUS, **kwargs):
+        super().__init__(header, **kwargs)
+
+
+class BadgeColumn(ChoiceColumn):
+    """A choice field shown as a badge coloured by its value (``colors``, else secondary); the
+    export has the label."""
+
+    def __init__(self, header=STATUS, colors=None, **kwargs):
+        super().__init__(header, **kwargs)
+        self.colors = colors or {}
+
+    def display(self, row):
+        return badge(self.value(row), self.colors.get(getattr(row, self.name), "secondary"))
+
+
+class RelatedColumn(Column):
+    """A related record shown by its name and sorted by the related model's field ``by``
+    (``organization`` sorted by ``organization__name``)."""
+
+    def __init__(self, header=None, by: str = "name", **kwargs):
+        super().__init__(header, **kwargs)
+        self.by = by
+
+    def bind(self, name: str) -> None:
+        super().bind(name)
+        if self.order_by is None:
+            self.order_by = f"{name}__{self.by}"
+
+
+class DeadlineColumn(Column):
+    """A step's deadline (a date-time): 已逾期 in red while the row, in one of ``open_statuses``,
+    is past it."""
+
+    def __init__(self, header, open_statuses, **kwargs):
+        super().__init__(header, **kwargs)
+        self.open_statuses = open_statuses
+
+    def display(self, row):
+        text = super().display(row)
+        deadline = self.value(row)
+        if deadline is not None and row.status in self.open_statuses and deadline < timezone.now():
+            return format_html('<span class="badge bg-red-lt">{}</span>', gettext("已逾期 {text}").format(text=text))
+        return text
+
+
 def format_value(value) -> str:
     if value is None or value == "":
         return "—"
@@ -94,16 +217,31 @@ def format_value(value) -> str:
 
 
 class TableMeta(type):
+    """Collects the columns: the bases' first, then the table's own — in the order of ``fields``
+    where the table names them (a field without a declared column gets a plain one), else in
+    declaration order. A column without a header takes the verbose name of the ``model_class``'s field."""
+
     def __new__(mcs, name, bases, attrs):
         columns = {}
         for base in bases:
             columns.update(getattr(base, "base_columns", {}))
-        own = [(k, v) for k, v in attrs.items() if isinstance(v, Column)]
-        for key, col in sorted(own, key=lambda kv: kv[1]._order):
-            col.name = key
+        own = dict(sorted(((k, v) for k, v in attrs.items() if isinstance(v, Column)), key=lambda kv: kv[1]._order))
+        fields = attrs.get("fields")
+        if fields is not None:
+            unlisted = set(own) - set(fields)
+            if unlisted:
+                raise TypeError(f"{name}: columns {sorted(unlisted)} are not in fields")
+            own = {key: own.get(key) or Column() for key in fields}
+        for key, col in own.items():
+            col.bind(key)
+            if col.label is None:
+                col.label = attrs["model_class"]._meta.get_field(key).verbose_name
             columns[key] = col
-            attrs.pop(key)
+            attrs.pop(key, None)
         attrs["base_columns"] = columns
+        ordering = attrs["model_class"]._meta.ordering if "model_class" in attrs else ()
+        if "default_order" not in attrs and ordering and isinstance(ordering[0], str):
+            attrs["default_order"] = ordering[0]  # the list sorts as its model does
         return super().__new__(mcs, name, bases, attrs)
 
 
@@ -131,7 +269,10 @@ def orderable(model, path: str, annotations=()) -> bool:
 
 
 class Table(metaclass=TableMeta):
-    """Subclass with Column attributes. ``default_order`` is used when the user picks none.
+    """Subclass with Column attributes. ``default_order`` is used when the user picks none (by
+    default the first ordering of ``model_class``).
+    ``model_class`` and ``fields`` (the column names in order) declare the columns that need
+    nothing but the field's verbose name as their header.
 
     Given the rows' ``model`` (and the queryset's annotations), only columns the database can
     order by offer sorting; a ``?sort=`` on any other column is ignored, never an error."""

@@ -3,8 +3,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import models
 from .models import seeded_label
-from .tables import Column, Table
+from .tables import ChoiceColumn, Column, RelatedColumn, StatusColumn, Table
 
 
 def _download(row):
@@ -17,35 +18,27 @@ def _download(row):
 
 
 class ExportFileTable(Table):
-    default_order = "-created_at"
-    title = Column(_("名称"))
-    rows = Column(_("行数"))
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
-    created_at = Column(_("创建时间"))
-    finished_at = Column(_("完成时间"))
+    model_class = models.ExportFile
+    fields = ("title", "rows", "status", "created_at", "finished_at", "file")
+    status = StatusColumn()
     file = Column(_("文件"), render=_download, sortable=False, export=False)
 
 
 class ImportJobTable(Table):
-    default_order = "-created_at"
+    model_class = models.ImportJob
+    fields = ("filename", "title", "status", "total", "created", "error_count", "created_at", "finished_at")
     filename = Column(_("文件"), link=True)
     title = Column(_("导入类型"), render=lambda r: seeded_label(r.title),
                    export_value=lambda r: seeded_label(r.title))
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
-    total = Column(_("行数"))
-    created = Column(_("写入条数"))
-    error_count = Column(_("错误数"))
-    created_at = Column(_("上传时间"))
-    finished_at = Column(_("完成时间"))
+    status = StatusColumn()
 
 
 class DictItemTable(Table):
+    model_class = models.DictItem
     default_order = "type__code"
-    type = Column(_("字典"), order_by="type__name")
-    code = Column(_("编码"))
-    label = Column(_("名称"), accessor="__str__", order_by="label", link=True)
-    order = Column(_("排序"))
-    active = Column(_("启用"))
+    fields = ("type", "code", "label", "order", "active")
+    type = RelatedColumn()
+    label = Column(accessor="__str__", order_by="label", link=True)
 
 
 def _model_name(label: str) -> str:
@@ -58,23 +51,20 @@ def _model_name(label: str) -> str:
 
 
 class AuditRecordTable(Table):
-    default_order = "-seq"
-    seq = Column(_("序号"), link=True)
-    at = Column(_("时间"))
-    username = Column(_("用户"))
-    address = Column(_("来源地址"))
-    source = Column(_("渠道"), accessor="get_source_display", order_by="source")
-    action = Column(_("操作"), accessor="get_action_display", order_by="action")
-    model = Column(_("对象类型"), render=lambda r: _model_name(r.model),
+    model_class = models.AuditRecord
+    fields = ("seq", "at", "username", "address", "source", "action", "model", "object_repr")
+    seq = Column(link=True)
+    source = ChoiceColumn()
+    action = ChoiceColumn()
+    model = Column(render=lambda r: _model_name(r.model),
                    export_value=lambda r: _model_name(r.model))
-    object_repr = Column(_("对象"))
 
 
 class CalendarDayTable(Table):
-    default_order = "-date"
-    date = Column(_("日期"), link=True)
-    is_workday = Column(_("是工作日"))
-    note = Column(_("说明"), sortable=False)
+    model_class = models.CalendarDay
+    fields = ("date", "is_workday", "note")
+    date = Column(link=True)
+    note = Column(sortable=False)
 
 
 def _read_state(row):
@@ -84,29 +74,27 @@ def _read_state(row):
 
 
 class NotificationTable(Table):
-    default_order = "-created_at"
-    title = Column(_("标题"), link=True)
-    body = Column(_("内容"), sortable=False)
-    created_at = Column(_("时间"))
+    model_class = models.Notification
+    fields = ("title", "body", "created_at", "state")
+    title = Column(link=True)
+    body = Column(sortable=False)
     state = Column(_("状态"), render=_read_state, sortable=False,
                    export_value=lambda r: gettext("已读") if r.read_at else gettext("未读"))
 
 
 class WebhookEndpointTable(Table):
+    model_class = models.WebhookEndpoint
     default_order = "name"
-    name = Column(_("名称"), link=True)
-    kind = Column(_("平台"), accessor="get_kind_display", order_by="kind")
-    department = Column(_("部门"), order_by="department__path")
-    active = Column(_("启用"))
+    fields = ("name", "kind", "department", "active")
+    name = Column(link=True)
+    kind = ChoiceColumn()
+    department = RelatedColumn(_("部门"), by="path")
 
 
 class DeliveryTable(Table):
-    default_order = "-created_at"
-    created_at = Column(_("创建时间"))
-    channel = Column(_("渠道"), accessor="get_channel_display", order_by="channel")
+    model_class = models.Delivery
+    fields = ("created_at", "channel", "recipient", "title", "status", "attempts", "next_attempt_at", "last_error")
+    channel = ChoiceColumn()
     recipient = Column(_("收件人/机器人"))
-    title = Column(_("标题"))
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
-    attempts = Column(_("尝试次数"))
-    next_attempt_at = Column(_("下次尝试"))
-    last_error = Column(_("最近错误"), sortable=False)
+    status = StatusColumn()
+    last_error = Column(sortable=False)

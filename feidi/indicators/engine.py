@@ -173,9 +173,7 @@ class Row:
     @property
     def growth(self) -> float | None:
         """同比 on the comparable basis, e.g. 0.085 for +8.5 %."""
-        if not self.comparable_before:
-            return None
-        return float(self.comparable_now / self.comparable_before - 1)
+        return growth_ratio(self.comparable_now, self.comparable_before)
 
     @property
     def change(self) -> Decimal:
@@ -194,9 +192,12 @@ class Row:
     def month_growth(self) -> float | None:
         """当月同比."""
         before = self.month_before
-        if not before or before < 0:
-            return None
-        return float(self.month_value / before - 1)
+        return None if before < 0 else growth_ratio(self.month_value, before)
+
+
+def growth_ratio(now, before) -> float | None:
+    """The change from ``before`` to ``now`` as a ratio (0.085 for +8.5 %); none without a base."""
+    return float(now / before - 1) if before else None
 
 
 def month_name(month: int) -> str:

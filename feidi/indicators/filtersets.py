@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, scoped_filterset
+from feidi.core.filters import IdFilter, ScopedFilterSet, scoped_filterset
 from feidi.registry.models import Zone
 
 from .models import (
@@ -24,7 +24,7 @@ class IndicatorValueFilterSet(ScopedFilterSet):
     zone = django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all())
     month = django_filters.CharFilter(label=_("月份"), method="filter_month",
                                       widget=forms.TextInput(attrs={"type": "month"}))
-    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
+    organization = IdFilter("organization_id")
 
     class Meta:
         model = IndicatorValue
@@ -40,20 +40,10 @@ class IndicatorValueFilterSet(ScopedFilterSet):
 IndicatorFilterSet = scoped_filterset(Indicator, ["kind", "active"], search=("name", "code"))
 
 
-class MuRuleFilterSet(ScopedFilterSet):
-    class Meta:
-        model = MuRule
-        fields = ["year"]
-
-
-class MuResultFilterSet(ScopedFilterSet):
-    search_fields = ("organization__name",)
-    year = django_filters.NumberFilter(label=_("年度"), field_name="rule__year")
-    zone = django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all())
-
-    class Meta:
-        model = MuResult
-        fields = ["year", "grade", "zone"]
+MuRuleFilterSet = scoped_filterset(MuRule, ["year"])
+MuResultFilterSet = scoped_filterset(MuResult, ["year", "grade", "zone"], search=("organization__name",),
+    year=django_filters.NumberFilter(label=_("年度"), field_name="rule__year"),
+    zone=django_filters.ModelChoiceFilter(label=_("园区"), queryset=Zone.objects.all()))
 
 
 RankingRuleFilterSet = scoped_filterset(RankingRule, ["subject"], search=("name",))

@@ -2,16 +2,18 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, StyledFormMixin, style_fields
+from feidi.core.forms import (
+    ColleagueChoicesMixin,
+    ScopedModelForm,
+    StyledFormMixin,
+    scoped_form,
+    style_fields,
+)
 
 from .models import Indicator
 
-
-class IndicatorForm(ScopedModelForm):
-    class Meta:
-        model = Indicator
-        fields = ["code", "name", "unit", "kind", "aggregation", "above_scale_only", "required", "warn_ratio", "order",
-                  "active", "description"]
+IndicatorForm = scoped_form(Indicator,
+                            ["code", "name", "unit", "kind", "aggregation", "above_scale_only", "required", "warn_ratio", "order", "active", "description"])
 
 
 class MonthReportForm(StyledFormMixin, forms.Form):

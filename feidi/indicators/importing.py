@@ -42,6 +42,7 @@ from feidi.core.importer import (
     Limits,
     RowError,
     RowReports,
+    TemplateBook,
     cell_text,
     read_sheet,
 )
@@ -64,17 +65,9 @@ parse_month = cells_lib.parse_month
 
 
 def template_bytes() -> bytes:
-    import io
-
-    import xlsxwriter
-
     indicators = list(Indicator.objects.filter(active=True))
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet(gettext("指标数据"))
-    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    need = book.add_format({"bold": True, "bg_color": "#FDE8E8", "border": 1})
-    text = book.add_format({"num_format": "@"})
+    book = TemplateBook(gettext("指标数据"))
+    sheet, head, need, text = book.sheet, book.head, book.need, book.text
     headers = [("统一社会信用代码*", need), ("企业名称", head), ("月份*", need)]
     headers += [(f"{i.name}({i.unit}){'*' if i.required else ''}", need if i.required else head) for i in indicators]
     for c, (h, fmt) in enumerate(headers):
@@ -85,11 +78,8 @@ def template_bytes() -> bytes:
         sheet.write_comment(0, c, gettext("{kind}；{above}{description}").format(
             kind=i.get_kind_display(), above=above, description=i.description or ""))
     sheet.freeze_panes(1, 3)
-    notes = book.add_worksheet(gettext("填写说明"))
-    notes.write(0, 0, gettext("一行一个企业一个月份。累计值填年初至当月累计；时点值填当月数。金额单位为元。"))
-    notes.write(1, 0, gettext("任何一行有错误时整个文件不导入并列出每行错误；数值波动较大的会提示，确认后才保存。"))
-    book.close()
-    return buffer.getvalue()
+    return book.finish(gettext("一行一个企业一个月份。累计值填年初至当月累计；时点值填当月数。金额单位为元。"),
+                       gettext("任何一行有错误时整个文件不导入并列出每行错误；数值波动较大的会提示，确认后才保存。"))
 
 
 def _columns(header: list[str], indicators: list[Indicator]):

@@ -1,119 +1,120 @@
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import (
+    BadgeColumn,
+    ChoiceColumn,
+    Column,
+    DecimalColumn,
+    MonthColumn,
+    PercentColumn,
+    RelatedColumn,
+    Table,
+)
+
+from . import models
 
 
 class IndicatorValueTable(Table):
-    default_order = "-period"
-    organization = Column(_("企业"), order_by="organization__name")
-    indicator = Column(_("指标"), order_by="indicator__order")
-    period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column(_("数值"), render=lambda r: f"{r.value.normalize():,f}",
-                   export_value=lambda r: float(r.value))
-    source = Column(_("来源"), accessor="get_source_display", order_by="source")
-    confirmed_warning = Column(_("已确认的提醒"), sortable=False)
-    entered_at = Column(_("填报时间"))
+    model_class = models.IndicatorValue
+    fields = ("organization", "indicator", "period", "value", "source", "confirmed_warning", "entered_at")
+    organization = RelatedColumn()
+    indicator = RelatedColumn(by="order")
+    period = MonthColumn()
+    value = DecimalColumn()
+    source = ChoiceColumn()
+    confirmed_warning = Column(sortable=False)
 
 
 class IndicatorTable(Table):
-    default_order = "order"
-    name = Column(_("名称"), accessor="name_shown", order_by="name", link=True)
-    code = Column(_("编码"))
-    unit = Column(_("单位"), accessor="unit_shown", order_by="unit")
-    kind = Column(_("口径"), accessor="get_kind_display", order_by="kind")
+    model_class = models.Indicator
+    fields = ("name", "code", "unit", "kind", "above_scale_only", "required", "warn_ratio", "active")
+    name = Column(accessor="name_shown", order_by="name", link=True)
+    unit = Column(accessor="unit_shown", order_by="unit")
+    kind = ChoiceColumn()
     above_scale_only = Column(_("仅规上"))
-    required = Column(_("每月必报"))
-    warn_ratio = Column(_("波动提醒阈值"))
-    active = Column(_("启用"))
 
 
 class MuRuleTable(Table):
-    default_order = "-year"
-    year = Column(_("年度"), link=True, render=None)
-    department = Column(_("园区"), order_by="department__path")
+    model_class = models.MuRule
+    fields = ("year", "department", "land_threshold", "evaluated_at")
+    year = Column(link=True)
+    department = RelatedColumn(by="path")
     land_threshold = Column(_("参评用地下限（亩）"))
-    evaluated_at = Column(_("最近评价时间"))
 
 
-def _grade(row):
-    from django.utils.html import format_html
+GRADE_COLORS = {"A": "green", "B": "blue", "C": "orange", "D": "red"}
 
-    color = {"A": "green", "B": "blue", "C": "orange", "D": "red"}[row.grade]
-    return format_html('<span class="badge bg-{}-lt">{}</span>', color, row.get_grade_display())
+
+class _PerMuColumn(Column):
+    """元 per 亩 shown in 万元 with two decimals; the export has the 万元 figure."""
+
+    def display(self, row):
+        return f"{self.value(row) / 10000:,.2f}"
+
+    def export_cell(self, row):
+        return float(self.value(row) / 10000)
 
 
 class MuResultTable(Table):
-    default_order = "-score"
-    organization = Column(_("企业"), order_by="organization__name", link=True)
+    model_class = models.MuResult
+    fields = ("organization", "year", "land", "m_tax", "m_output", "m_rd", "score", "grade")
+    organization = RelatedColumn(link=True)
     year = Column(_("年度"), accessor="rule.year", order_by="rule__year")
     land = Column(_("用地（亩）"))
-    m_tax = Column(_("亩均税收（万元/亩）"), render=lambda r: f"{r.m_tax / 10000:,.2f}",
-                   export_value=lambda r: float(r.m_tax / 10000))
-    m_output = Column(_("亩均营收（万元/亩）"), render=lambda r: f"{r.m_output / 10000:,.2f}",
-                      export_value=lambda r: float(r.m_output / 10000))
-    m_rd = Column(_("研发强度"), render=lambda r: f"{r.m_rd * 100:.2f}%", export_value=lambda r: float(r.m_rd))
-    score = Column(_("得分"))
-    grade = Column(_("类别"), render=_grade, order_by="grade", export_value=lambda r: r.grade)
+    m_tax = _PerMuColumn(_("亩均税收（万元/亩）"))
+    m_output = _PerMuColumn(_("亩均营收（万元/亩）"))
+    m_rd = PercentColumn(_("研发强度"), digits=2)
+    grade = BadgeColumn(_("类别"), GRADE_COLORS, export_value=lambda r: r.grade)
 
 
 class RankingRuleTable(Table):
+    model_class = models.RankingRule
     default_order = "name"
-    name = Column(_("名称"), link=True)
-    department = Column(_("园区"), order_by="department__path")
-    subject = Column(_("排名对象"), accessor="get_subject_display", order_by="subject")
-    bottom_count = Column(_("末位表态名次数"))
+    fields = ("name", "department", "subject", "bottom_count")
+    name = Column(link=True)
+    department = RelatedColumn(by="path")
+    subject = ChoiceColumn()
 
 
 class RankingRunTable(Table):
-    default_order = "-month"
+    model_class = models.RankingRun
+    fields = ("title", "month", "computed_at")
     title = Column(_("排名"), accessor="__str__", sortable=False, link=True)
-    month = Column(_("月份"), render=lambda r: f"{r.month:%Y-%m}", export_value=lambda r: r.month)
-    computed_at = Column(_("计算时间"))
+    month = MonthColumn()
 
 
 class ZoneFigureTable(Table):
-    default_order = "-period"
-    zone = Column(_("园区"), order_by="zone__name", link=True)
-    indicator = Column(_("指标"), order_by="indicator__order")
-    period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column(_("累计值"), render=lambda r: f"{r.value.normalize():,f}",
-                   export_value=lambda r: float(r.value))
-    growth = Column(_("同比"), render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
-    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth),
-                         export_value=lambda r: _ratio(r.real_growth))
-    source = Column(_("来源"), sortable=False)
+    model_class = models.ZoneFigure
+    zone = RelatedColumn(link=True)
+    indicator = RelatedColumn(by="order")
+    period = MonthColumn()
+    value = DecimalColumn()
+    growth = PercentColumn(_("同比"))
+    real_growth = PercentColumn(_("可比价同比"))
+    source = Column(sortable=False)
 
 
 class RegionFigureTable(Table):
-    default_order = "-period"
-    name = Column(_("地区"), link=True)
-    level = Column(_("层级"), render=lambda r: r.get_level_display())
-    indicator = Column(_("指标"), order_by="indicator__order")
-    period = Column(_("月份"), render=lambda r: f"{r.period:%Y-%m}", export_value=lambda r: r.period)
-    value = Column(_("累计值"), render=lambda r: "—" if r.value is None else f"{r.value.normalize():,f}",
-                   export_value=lambda r: None if r.value is None else float(r.value))
-    growth = Column(_("同比（名义）"), render=lambda r: _percent(r.growth), export_value=lambda r: _ratio(r.growth))
-    real_growth = Column(_("可比价同比"), render=lambda r: _percent(r.real_growth),
-                         export_value=lambda r: _ratio(r.real_growth))
+    model_class = models.RegionFigure
+    name = Column(link=True)
+    level = Column(render=lambda r: r.get_level_display())
+    indicator = RelatedColumn(by="order")
+    period = MonthColumn()
+    value = DecimalColumn()
+    growth = PercentColumn()
+    real_growth = PercentColumn(_("可比价同比"))
     deflator = Column(_("价格指数"), render=lambda r: "—" if r.deflator is None else f"{r.deflator.normalize()}")
-    source = Column(_("来源"), sortable=False)
+    source = Column(sortable=False)
 
 
 class BenefitShareTable(Table):
+    model_class = models.BenefitShare
     default_order = "organization__name"
-    organization = Column(_("企业"), order_by="organization__name", link=True)
-    agreement = Column(_("协议"), order_by="agreement__title")
-    home_zone = Column(_("本地园区"), order_by="home_zone__name")
-    enclave_zone = Column(_("飞地一方"), order_by="enclave_zone__name")
+    organization = RelatedColumn(link=True)
+    agreement = RelatedColumn(_("协议"), by="title")
+    home_zone = RelatedColumn()
+    enclave_zone = RelatedColumn()
     output_share_home = Column(_("统计分算·本地(%)"))
     tax_share_home = Column(_("税收分成·本地(%)"))
     since = Column(_("起始"))
     until = Column(_("截止"))
-
-
-def _percent(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _ratio(value):
-    return None if value is None else float(value)

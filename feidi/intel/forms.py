@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm, StyledFormMixin
+from feidi.core.forms import ScopedModelForm, StyledFormMixin, scoped_form
 
 from .models import DocKind, NewsItem, Source
 
@@ -58,7 +58,4 @@ class IntakeForm(StyledFormMixin, forms.Form):
         return data
 
 
-class SourceForm(ScopedModelForm):
-    class Meta:
-        model = Source
-        fields = ["name", "kind", "location", "every_hours", "active"]
+SourceForm = scoped_form(Source, ["name", "kind", "location", "every_hours", "active"])

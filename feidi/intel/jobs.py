@@ -2,10 +2,10 @@
 the configured sources (every quarter of an hour, each source at its own interval)."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 from feidi.core.context import acting
-from feidi.core.leases import periodic_lock
+from feidi.core.leases import periodic_job
 
 from . import actions, sources
 
@@ -16,27 +16,23 @@ def analyse_task(ids: list[int]) -> int:
         return actions.analyse_items(ids)
 
 
-@db_periodic_task(crontab(hour="8", minute="30"))
-@periodic_lock("intel-digest")
+@periodic_job(crontab(hour="8", minute="30"), "intel-digest")
 def daily_digest() -> None:
     import datetime as dt
 
     from django.utils import timezone
 
-    with acting("job"):
-        actions.send_digest(timezone.localdate() - dt.timedelta(days=1))
+    actions.send_digest(timezone.localdate() - dt.timedelta(days=1))
 
 
-@db_periodic_task(crontab(minute="*/15"))
-@periodic_lock("intel-sources")
+@periodic_job(crontab(minute="*/15"), "intel-sources")
 def read_sources() -> None:
     """Every source whose interval has passed, one after another (the lease is renewed between)."""
     from feidi.core.leases import heartbeat
 
-    with acting("job"):
-        for source in sources.due():
-            sources.read(source)
-            heartbeat()
+    for source in sources.due():
+        sources.read(source)
+        heartbeat()
 
 
 @db_task()

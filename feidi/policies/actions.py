@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, create_object, delete_object, update_object
+from feidi.core.actions import create_object, delete_object, guarded_update, overdue_batches, update_object
 from feidi.core.attachments import attach, detach
 from feidi.core.leases import heartbeat
 from feidi.core.notify import notify, notify_many
@@ -109,16 +109,9 @@ def do_confirm_payments(payments, *, acting_user) -> int:
 
 def do_pay(payment: Payment, paid_on: dt.date, *, acting_user) -> Payment:
     """已确认 → 已拨付."""
-    with transaction.atomic():
-        before = audit.snapshot(payment)
-        done = Payment.objects.filter(pk=payment.pk, status=Payment.Status.CONFIRMED, version=payment.version).update(
-            status=Payment.Status.PAID, paid_on=paid_on, version=payment.version + 1)
-        if not done:
-            raise ConflictError(gettext("该兑现记录不是“已确认”状态，操作未执行，请刷新"))
-        payment.refresh_from_db()
-        audit.record(audit.AuditRecord.Action.TRANSITION, payment, user=acting_user, before=before,
-                     after=audit.snapshot(payment))
-    return payment
+    return guarded_update(payment, {"status": Payment.Status.PAID, "paid_on": paid_on},
+                          where={"status": Payment.Status.CONFIRMED}, acting_user=acting_user,
+                          conflict=gettext("该兑现记录不是“已确认”状态，操作未执行，请刷新"))
 
 
 # the pre-filled fields as the application page names them (the keys stay stable for the API)
@@ -237,17 +230,10 @@ def do_advance_application(application: Application, note: str = "", *, acting_u
     status, department = step
     now = timezone.now()
     with transaction.atomic():
-        before = audit.snapshot(application)
         changes = {"status": status, "handling_department_id": department, "note": note[:300], "level": 1,
-                   "version": application.version + 1,
                    "deadline": end_of_workday(now, application.item.step_days) if status != A.PAID else None}
-        done = Application.objects.filter(pk=application.pk, status=application.status,
-                                          version=application.version).update(**changes)
-        if not done:
-            raise ConflictError(gettext("该申报已被他人办理，操作未执行，请刷新"))
-        application.refresh_from_db()
-        audit.record(audit.AuditRecord.Action.TRANSITION, application, user=acting_user, before=before,
-                     after=audit.snapshot(application))
+        guarded_update(application, changes, where={"status": application.status}, acting_user=acting_user,
+                       conflict=gettext("该申报已被他人办理，操作未执行，请刷新"))
         if status == A.PAID:
             if application.amount is None:
                 raise ValidationError(gettext("拨付前须确定金额"))
@@ -270,17 +256,9 @@ def do_advance_application(application: Application, note: str = "", *, acting_u
 def do_return_application(application: Application, note: str, *, acting_user) -> Application:
     if not note.strip():
         raise ValidationError({"note": gettext("退回须说明理由")})
-    with transaction.atomic():
-        before = audit.snapshot(application)
-        done = Application.objects.filter(pk=application.pk, status__in=Application.OPEN,
-                                          version=application.version).update(
-            status=A.RETURNED, note=note[:300], deadline=None, version=application.version + 1)
-        if not done:
-            raise ConflictError(gettext("该申报已被他人办理，操作未执行，请刷新"))
-        application.refresh_from_db()
-        audit.record(audit.AuditRecord.Action.TRANSITION, application, user=acting_user, before=before,
-                     after=audit.snapshot(application))
-    return application
+    return guarded_update(application, {"status": A.RETURNED, "note": note[:300], "deadline": None},
+                          where={"status__in": Application.OPEN}, acting_user=acting_user,
+                          conflict=gettext("该申报已被他人办理，操作未执行，请刷新"))
 
 
 def sweep(now=None, batch: int = 500) -> int:
@@ -290,13 +268,8 @@ def sweep(now=None, batch: int = 500) -> int:
     from feidi.services.models import Assignment, ServiceSettings
 
     now = now or timezone.now()
-    done, last = 0, 0
-    while True:
-        ids = list(Application.objects.filter(status__in=Application.OPEN, deadline__lt=now, level__lt=4, pk__gt=last)
-                   .order_by("pk").values_list("pk", flat=True)[:batch])
-        if not ids:
-            return done
-        last = ids[-1]
+    done = 0
+    for ids in overdue_batches(Application, now, batch):
         with transaction.atomic():
             rows = list(Application.objects.select_for_update(skip_locked=True, of=("self",))
                         .filter(pk__in=ids, status__in=Application.OPEN, deadline__lt=now, level__lt=4)
@@ -325,3 +298,4 @@ def sweep(now=None, batch: int = 500) -> int:
             notify_many(messages)
             done += len(changed)
         heartbeat()
+    return done

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Sum
 
-from feidi.indicators.engine import add_months
+from feidi.indicators.engine import add_months, growth_ratio
 
 from .models import Payment, Policy
 
@@ -26,9 +26,7 @@ class Group:
 
     @property
     def growth(self) -> float | None:
-        if not self.before:
-            return None
-        return float(self.now / self.before - 1)
+        return growth_ratio(self.now, self.before)
 
     @property
     def growth_text(self) -> str:

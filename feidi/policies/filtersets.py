@@ -1,63 +1,42 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, scoped_filterset
+from feidi.core.filters import IdFilter, OverdueFilter, ScopedFilterSet, scoped_filterset
 
 from .models import Application, Condition, Match, Payment, Policy, PolicyItem
 
 PolicyFilterSet = scoped_filterset(Policy, ["active"], search=("title", "issuer", "number"))
 
 
-class PolicyItemFilterSet(ScopedFilterSet):
-    search_fields = ("title", "number", "content", "policy__title")
-    policy = django_filters.ModelChoiceFilter(label=_("所属政策"), queryset=Policy.objects.all())
-
-    class Meta:
-        model = PolicyItem
-        fields = ["policy", "mode", "active"]
+PolicyItemFilterSet = scoped_filterset(PolicyItem, ["policy", "mode", "active"],
+    search=("title", "number", "content", "policy__title"),
+    policy=django_filters.ModelChoiceFilter(label=_("所属政策"), queryset=Policy.objects.all()))
 
 
 ConditionFilterSet = scoped_filterset(Condition, ["kind", "item"], search=("text", "industry", "item__title"),
-    item=django_filters.NumberFilter(field_name="item_id", widget=forms.HiddenInput))
+    item=IdFilter("item_id"))
 
 
-class MatchFilterSet(ScopedFilterSet):
+class _EnterpriseItemFilterSet(ScopedFilterSet):
+    """Matches, applications and payments by item and by enterprise, from links (an item's page,
+    an enterprise's page)."""
+
     search_fields = ("organization__name", "item__title", "item__policy__title")
-    # by id from links (an item's page, an enterprise's page): a select of every one would not scale
-    item = django_filters.NumberFilter(field_name="item_id", widget=forms.HiddenInput)
-    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
-
-    class Meta:
-        model = Match
-        fields = ["status", "needs_check", "item", "organization"]
+    item = IdFilter("item_id")
+    organization = IdFilter("organization_id")
 
 
-class ApplicationFilterSet(ScopedFilterSet):
+MatchFilterSet = scoped_filterset(Match, ["status", "needs_check", "item", "organization"], base=_EnterpriseItemFilterSet)
+
+
+class ApplicationFilterSet(_EnterpriseItemFilterSet):
     search_fields = ("organization__name", "item__title")
-    item = django_filters.NumberFilter(field_name="item_id", widget=forms.HiddenInput)
-    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
-    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    overdue = OverdueFilter(Application.OPEN)
 
     class Meta:
         model = Application
         fields = ["status", "period", "item", "organization"]
 
-    def filter_overdue(self, queryset, name, value):
-        from django.utils import timezone
 
-        if value is None:
-            return queryset
-        overdue = queryset.filter(status__in=Application.OPEN, deadline__lt=timezone.now())
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
-
-
-class PaymentFilterSet(ScopedFilterSet):
-    search_fields = ("organization__name", "item__title", "item__policy__title")
-    item = django_filters.NumberFilter(field_name="item_id", widget=forms.HiddenInput)
-    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
-    policy = django_filters.NumberFilter(field_name="item__policy_id", widget=forms.HiddenInput)
-
-    class Meta:
-        model = Payment
-        fields = ["status", "period", "item", "organization", "policy"]
+PaymentFilterSet = scoped_filterset(Payment, ["status", "period", "item", "organization", "policy"],
+                                    base=_EnterpriseItemFilterSet, policy=IdFilter("item__policy_id"))

@@ -2,16 +2,12 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import ScopedModelForm, scoped_form
 
 from .models import Application, Condition, Policy, PolicyItem
 
-
-class PolicyForm(ScopedModelForm):
-    class Meta:
-        model = Policy
-        fields = ["title", "issuer", "number", "issued_on", "effective_from", "effective_until", "target_indicator",
-                  "active", "text"]
+PolicyForm = scoped_form(Policy,
+                         ["title", "issuer", "number", "issued_on", "effective_from", "effective_until", "target_indicator", "active", "text"])
 
 
 class PolicyItemForm(ScopedModelForm):

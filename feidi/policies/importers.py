@@ -4,14 +4,12 @@ from feidi.core.importer import Importer
 
 from . import actions
 from .forms import PolicyItemForm
-from .models import PolicyItem
 
 
 class PolicyItemImporter(Importer):
     """Policy items from the .xlsx template (the policy named by its title or 文号): all rows or
     none, each checked by the item form; conditions are then set on each item's page."""
 
-    model = PolicyItem
     form_class = PolicyItemForm
     action = staticmethod(actions.do_save_item)
     title = gettext_noop("政策条款")

@@ -6,29 +6,23 @@ from __future__ import annotations
 import datetime as dt
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from feidi.core.context import acting
-from feidi.core.leases import periodic_lock
+from feidi.core.leases import periodic_job
 
 from .actions import sweep
 from .refresh import refresh_soon
 
 
-@db_periodic_task(crontab(minute="30", hour="2"))
-@periodic_lock("policies-refresh", ttl=dt.timedelta(hours=1))
+@periodic_job(crontab(minute="30", hour="2"), "policies-refresh", ttl=dt.timedelta(hours=1))
 def nightly_refresh() -> None:
     from .matching import refresh_all
 
-    with acting("job"):
-        refresh_all()
+    refresh_all()
 
 
-@db_periodic_task(crontab(minute="*/5"))
-@periodic_lock("policies-sweep")
+@periodic_job(crontab(minute="*/5"), "policies-sweep")
 def sweep_applications() -> None:
-    with acting("job"):
-        sweep()
+    sweep()
 
 
 def _changed(sender, **kwargs):

@@ -1,9 +1,8 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feidi.chains.models import Chain
-from feidi.core.filters import MineFilter, ScopedFilterSet, date_range, scoped_filterset
+from feidi.core.filters import IdFilter, MineFilter, ScopedFilterSet, date_range, scoped_filterset
 from feidi.registry.models import Zone
 
 from .models import (
@@ -34,7 +33,7 @@ class _ProjectListFilterSet(ScopedFilterSet):
 
 class ProjectFilterSet(_ProjectListFilterSet):
     search_fields = ("name", "investor", "introducer")
-    segment = django_filters.NumberFilter(field_name="segment_id", widget=forms.HiddenInput)
+    segment = IdFilter("segment_id")
     key_level = django_filters.ChoiceFilter(label=_("重点级别"), choices=KeyLevel.choices)
     mine = MineFilter()
     pool = django_filters.BooleanFilter(label=_("公海"), method="filter_pool")
@@ -51,16 +50,10 @@ class ProjectFilterSet(_ProjectListFilterSet):
         return queryset.filter(**pool) if value else queryset.exclude(**pool)
 
 
-class KeyProjectFilterSet(_ProjectListFilterSet):
-    class Meta:
-        model = Project
-        fields = ["key_level", "stage", "zone", "chain"]
-
-
-class PoolFilterSet(_ProjectListFilterSet):
-    class Meta:
-        model = Project
-        fields = ["zone", "chain", "channel"]
+KeyProjectFilterSet = scoped_filterset(Project, ["key_level", "stage", "zone", "chain"], base=_ProjectListFilterSet,
+                                       name="KeyProjectFilterSet")
+PoolFilterSet = scoped_filterset(Project, ["zone", "chain", "channel"], base=_ProjectListFilterSet,
+                                 name="PoolFilterSet")
 
 
 class InvestmentTripFilterSet(ScopedFilterSet):
@@ -73,15 +66,10 @@ class InvestmentTripFilterSet(ScopedFilterSet):
 
 
 class _PartFilterSet(ScopedFilterSet):
-    project = django_filters.NumberFilter(field_name="project_id", widget=forms.HiddenInput)
+    project = IdFilter("project_id")
 
 
-class AnnualPlanFilterSet(_PartFilterSet):
-    search_fields = ("project__name",)
-
-    class Meta:
-        model = AnnualPlan
-        fields = ["year", "project"]
+AnnualPlanFilterSet = scoped_filterset(AnnualPlan, ["year", "project"], search=("project__name",), base=_PartFilterSet)
 
 
 class MonthlyInvestmentFilterSet(_PartFilterSet):
@@ -93,32 +81,13 @@ class MonthlyInvestmentFilterSet(_PartFilterSet):
         fields = ["project"]
 
 
-class MilestoneFilterSet(_PartFilterSet):
-    search_fields = ("project__name", "name")
-    done = django_filters.BooleanFilter(label=_("已完成"), field_name="actual_on", lookup_expr="isnull",
-                                        exclude=True)
-
-    class Meta:
-        model = Milestone
-        fields = ["project"]
-
-
-class ProblemFilterSet(_PartFilterSet):
-    search_fields = ("project__name", "description")
-
-    class Meta:
-        model = Problem
-        fields = ["status", "kind", "needs_leadership", "project"]
-
-
-class TaskFilterSet(_PartFilterSet):
-    search_fields = ("project__name", "decision")
-    dispatch = django_filters.ModelChoiceFilter(label=_("调度会"), queryset=Dispatch.objects.all())
-    mine = MineFilter()
-
-    class Meta:
-        model = Task
-        fields = ["status", "dispatch", "project"]
+MilestoneFilterSet = scoped_filterset(Milestone, ["project"], search=("project__name", "name"), base=_PartFilterSet,
+    done=django_filters.BooleanFilter(label=_("已完成"), field_name="actual_on", lookup_expr="isnull", exclude=True))
+ProblemFilterSet = scoped_filterset(Problem, ["status", "kind", "needs_leadership", "project"],
+                                    search=("project__name", "description"), base=_PartFilterSet)
+TaskFilterSet = scoped_filterset(Task, ["status", "dispatch", "project"], search=("project__name", "decision"),
+    base=_PartFilterSet, dispatch=django_filters.ModelChoiceFilter(label=_("调度会"), queryset=Dispatch.objects.all()),
+    mine=MineFilter())
 
 
 DispatchFilterSet = scoped_filterset(Dispatch, ["status"], search=("title", "notes"))
@@ -127,10 +96,7 @@ AlertFilterSet = scoped_filterset(Alert, ["rule"], search=("project__name", "mes
 ReportFilterSet = scoped_filterset(Report, ["year"], search=("title",))
 
 
-class StageGateFilterSet(ScopedFilterSet):
-    class Meta:
-        model = StageGate
-        fields = ["stage"]
+StageGateFilterSet = scoped_filterset(StageGate, ["stage"])
 
 
 ProjectSettingsFilterSet = scoped_filterset(ProjectSettings, search=("name",))

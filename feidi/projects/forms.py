@@ -2,7 +2,13 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, StyledFormMixin, style_fields
+from feidi.core.forms import (
+    ColleagueChoicesMixin,
+    ScopedModelForm,
+    StyledFormMixin,
+    scoped_form,
+    style_fields,
+)
 
 from .models import (
     AnnualPlan,
@@ -96,46 +102,27 @@ class ProjectPartForm(ScopedModelForm):
                 self.fields["project"].queryset = qs.filter(is_key=True).order_by("name").only("pk", "name")
 
 
-class AnnualPlanForm(ProjectPartForm):
-    class Meta:
-        model = AnnualPlan
-        fields = ["project", "year", "planned_investment"]
+AnnualPlanForm = scoped_form(AnnualPlan, ["project", "year", "planned_investment"], base=ProjectPartForm)
 
 
-class MonthlyInvestmentForm(ProjectPartForm):
-    class Meta:
-        model = MonthlyInvestment
-        fields = ["project", "month", "amount", "note"]
+MonthlyInvestmentForm = scoped_form(MonthlyInvestment, ["project", "month", "amount", "note"], base=ProjectPartForm)
 
 
-class MilestoneForm(ProjectPartForm):
-    class Meta:
-        model = Milestone
-        fields = ["project", "name", "planned_on", "actual_on"]
+MilestoneForm = scoped_form(Milestone, ["project", "name", "planned_on", "actual_on"], base=ProjectPartForm)
 
 
-class ProblemForm(ColleagueChoicesMixin, ProjectPartForm):
-    zone_department_fields = ("owner_department",)
-
-    class Meta:
-        model = Problem
-        fields = ["project", "kind", "description", "owner_department", "deadline", "needs_leadership", "status",
-                  "resolution"]
+ProblemForm = scoped_form(Problem,
+                          ["project", "kind", "description", "owner_department", "deadline", "needs_leadership", "status", "resolution"],
+                          base=(ColleagueChoicesMixin, ProjectPartForm), zone_department_fields=("owner_department",))
 
 
-class TaskForm(ColleagueChoicesMixin, ProjectPartForm):
-    colleague_fields = ("owner",)
-    zone_department_fields = ("owner_department",)
-
-    class Meta:
-        model = Task
-        fields = ["dispatch", "project", "decision", "owner_department", "owner", "deadline", "status", "result"]
+TaskForm = scoped_form(Task,
+                       ["dispatch", "project", "decision", "owner_department", "owner", "deadline", "status", "result"],
+                       base=(ColleagueChoicesMixin, ProjectPartForm), colleague_fields=("owner",),
+                       zone_department_fields=("owner_department",))
 
 
-class DispatchForm(ScopedModelForm):
-    class Meta:
-        model = Dispatch
-        fields = ["week_start", "title", "chaired_by", "held_on", "notes"]
+DispatchForm = scoped_form(Dispatch, ["week_start", "title", "chaired_by", "held_on", "notes"])
 
 
 class InvestmentTripForm(ColleagueChoicesMixin, ScopedModelForm):
@@ -174,9 +161,7 @@ class StageGateForm(ColleagueChoicesMixin, ScopedModelForm):
         return [p.strip() for p in re.split(r"[、,，;；\s]+", text) if p.strip()]
 
 
-class ProjectSettingsForm(ColleagueChoicesMixin, ScopedModelForm):
-    zone_department_fields = ("department",)
-
-    class Meta:
-        model = ProjectSettings
-        fields = ["name", "department", "pool_after_days", "pace_percent", "report_title", "report_issuer"]
+ProjectSettingsForm = scoped_form(ProjectSettings,
+                                  ["name", "department", "pool_after_days", "pace_percent", "report_title", "report_issuer"],
+                                  base=(ColleagueChoicesMixin, ScopedModelForm),
+                                  zone_department_fields=("department",))

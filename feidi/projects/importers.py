@@ -4,13 +4,11 @@ from feidi.core.importer import Importer
 
 from . import actions
 from .forms import ProjectImportForm
-from .models import Project
 
 
 class ProjectImporter(Importer):
     """Projects from the .xlsx template: all rows or none, each checked by the project form."""
 
-    model = Project
     form_class = ProjectImportForm
     action = staticmethod(actions.do_save_project)
     title = gettext_noop("招商项目")

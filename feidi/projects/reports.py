@@ -246,6 +246,15 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
     def amount(value: str) -> float:
         return float((Decimal(value) / Decimal(10000)).quantize(Decimal("0.01")))
 
+    def figures_row(s, row: int, col: int, r: dict, money_format, pct_format, blank_format) -> None:
+        """总投资, 年度计划, 累计完成 in 万元 from ``col`` on, then the 完成率 (blank without a plan)."""
+        for c, key in enumerate(("planned", "plan", "done"), start=col):
+            s.write_number(row, c, amount(r[key]), money_format)
+        if r["rate"] is None:
+            s.write_blank(row, col + 3, None, blank_format)
+        else:
+            s.write_number(row, col + 3, r["rate"], pct_format)
+
     sheet = book.add_worksheet(gettext("附表"))
     sheet.write(0, 0, gettext("{title}·附表（截至{value}）").format(title=title, value=figures['as_of']), caption)
     for c, text in enumerate(gettext(h) for h in APPENDIX_HEADER):
@@ -258,12 +267,7 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
         sheet.write_number(row, 0, r["no"], cell)
         for c, key in ((1, "name"), (2, "level"), (3, "chain"), (4, "leader"), (5, "stage"), (10, "started_on")):
             sheet.write_string(row, c, r[key] or "", cell)
-        for c, key in ((6, "planned"), (7, "plan"), (8, "done")):
-            sheet.write_number(row, c, amount(r[key]), money)
-        if r["rate"] is None:
-            sheet.write_blank(row, 9, None, cell)
-        else:
-            sheet.write_number(row, 9, r["rate"], pct)
+        figures_row(sheet, row, 6, r, money, pct, cell)
         sheet.write_number(row, 11, r["problems"], cell)
         row += 1
     o = figures["overall"]
@@ -271,12 +275,7 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
     sheet.write_string(row, 1, gettext("{value}个项目").format(value=o['count']), bold)
     for c in (2, 3, 4, 5, 10, 11):
         sheet.write_blank(row, c, None, bold)
-    for c, key in ((6, "planned"), (7, "plan"), (8, "done")):
-        sheet.write_number(row, c, amount(o[key]), bold_money)
-    if o["rate"] is None:
-        sheet.write_blank(row, 9, None, bold)
-    else:
-        sheet.write_number(row, 9, o["rate"], book.add_format({"border": 1, "num_format": "0.0%", "bold": True}))
+    figures_row(sheet, row, 6, o, bold_money, book.add_format({"border": 1, "num_format": "0.0%", "bold": True}), bold)
     sheet.freeze_panes(2, 2)
 
     for name, first, key in ((gettext("分产业链"), gettext("产业链"), "by_chain"),
@@ -290,12 +289,7 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
         for i, r in enumerate(figures[key], start=1):
             s.write_string(i, 0, r["name"], cell)
             s.write_number(i, 1, r["count"], cell)
-            for c, k in ((2, "planned"), (3, "plan"), (4, "done")):
-                s.write_number(i, c, amount(r[k]), money)
-            if r["rate"] is None:
-                s.write_blank(i, 5, None, cell)
-            else:
-                s.write_number(i, 5, r["rate"], pct)
+            figures_row(s, i, 2, r, money, pct, cell)
     book.close()
     return buffer.getvalue()
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, create_object, update_object
+from feidi.core.actions import create_object, guarded_update, update_object
 
 from .models import Organization, OrganizationLabel, Person, Residency, Zone
 
@@ -102,15 +101,8 @@ def do_transition_residency(res: Residency, new_status: str, *, on: dt.date | No
             label=old_status.label, label2=new_status.label)})
     on = on or timezone.localdate()
     field = STATUS_DATE[new_status]
-    with transaction.atomic():
-        before = audit.snapshot(res)
-        changes = {"status": new_status, field: on, "version": res.version + 1}
-        if note:
-            changes["note"] = note[:300]
-        updated = Residency.objects.filter(pk=res.pk, status=old_status, version=res.version).update(**changes)
-        if not updated:
-            raise ConflictError(gettext("该入驻记录已被他人变更，请刷新后重试"))
-        res.refresh_from_db()
-        audit.record(audit.AuditRecord.Action.TRANSITION, res, user=acting_user, before=before,
-                     after=audit.snapshot(res))
-    return res
+    changes = {"status": new_status, field: on}
+    if note:
+        changes["note"] = note[:300]
+    return guarded_update(res, changes, where={"status": old_status}, acting_user=acting_user,
+                          conflict=gettext("该入驻记录已被他人变更，请刷新后重试"))

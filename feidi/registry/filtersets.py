@@ -1,21 +1,13 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, scoped_filterset
+from feidi.core.filters import IdFilter, ScopedFilterSet, scoped_filterset
 from feidi.core.models import DictItem
 
 from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
 
-
-class ZoneFilterSet(ScopedFilterSet):
-    search_fields = ("name", "short_name", "host_region")
-    kind = django_filters.ModelChoiceFilter(label=_("类型"),
-                                            queryset=DictItem.objects.filter(type__code="zone_kind"))
-
-    class Meta:
-        model = Zone
-        fields = ["kind"]
+ZoneFilterSet = scoped_filterset(Zone, ["kind"], search=("name", "short_name", "host_region"),
+    kind=django_filters.ModelChoiceFilter(label=_("类型"), queryset=DictItem.objects.filter(type__code="zone_kind")))
 
 
 class OrganizationFilterSet(ScopedFilterSet):
@@ -35,36 +27,20 @@ class OrganizationFilterSet(ScopedFilterSet):
 PersonFilterSet = scoped_filterset(Person, ["kind"], search=("name", "title", "organization__name", "field"))
 
 
-class ResidencyFilterSet(ScopedFilterSet):
-    search_fields = ("organization__name", "enclave__name")
-    enclave = django_filters.ModelChoiceFilter(label=_("飞地"),
-                                               queryset=Zone.objects.filter(kind__extra__enclave=True))
-
-    class Meta:
-        model = Residency
-        fields = ["enclave", "status"]
+ResidencyFilterSet = scoped_filterset(Residency, ["enclave", "status"], search=("organization__name", "enclave__name"),
+    enclave=django_filters.ModelChoiceFilter(label=_("飞地"), queryset=Zone.objects.filter(kind__extra__enclave=True)))
 
 
 AgreementFilterSet = scoped_filterset(Agreement, search=("title", "party_a", "party_b"),
     signed_after=django_filters.DateFilter(label=_("签署不早于"), field_name="signed_on", lookup_expr="gte"))
 
 
-class OrganizationLabelFilterSet(ScopedFilterSet):
-    search_fields = ("organization__name", "note")
-    label = django_filters.ModelChoiceFilter(label=_("标签"),
-                                             queryset=DictItem.objects.filter(type__code="org_label"))
-    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
-    current = django_filters.BooleanFilter(label=_("仅有效"), field_name="until", lookup_expr="isnull")
-
-    class Meta:
-        model = OrganizationLabel
-        fields = ["label", "organization"]
+OrganizationLabelFilterSet = scoped_filterset(OrganizationLabel, ["label", "organization"],
+    search=("organization__name", "note"),
+    label=django_filters.ModelChoiceFilter(label=_("标签"), queryset=DictItem.objects.filter(type__code="org_label")),
+    organization=IdFilter("organization_id"),
+    current=django_filters.BooleanFilter(label=_("仅有效"), field_name="until", lookup_expr="isnull"))
 
 
-class CommitmentFilterSet(ScopedFilterSet):
-    search_fields = ("content", "owner", "agreement__title")
-    agreement = django_filters.ModelChoiceFilter(label=_("协议"), queryset=Agreement.objects.all())
-
-    class Meta:
-        model = Commitment
-        fields = ["agreement", "status"]
+CommitmentFilterSet = scoped_filterset(Commitment, ["agreement", "status"], search=("content", "owner", "agreement__title"),
+    agreement=django_filters.ModelChoiceFilter(label=_("协议"), queryset=Agreement.objects.all()))

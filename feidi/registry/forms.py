@@ -2,16 +2,12 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import ScopedModelForm, scoped_form
 
 from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
 
-
-class ZoneForm(ScopedModelForm):
-    class Meta:
-        model = Zone
-        fields = ["name", "short_name", "kind", "host_region", "region_code", "parent", "home_zone", "area_km2",
-                  "operator", "established_on", "department", "description"]
+ZoneForm = scoped_form(Zone,
+                       ["name", "short_name", "kind", "host_region", "region_code", "parent", "home_zone", "area_km2", "operator", "established_on", "department", "description"])
 
 
 class OrganizationForm(ScopedModelForm):
@@ -41,10 +37,7 @@ class OrganizationForm(ScopedModelForm):
         return code
 
 
-class OrganizationLabelForm(ScopedModelForm):
-    class Meta:
-        model = OrganizationLabel
-        fields = ["organization", "label", "since", "until", "note"]
+OrganizationLabelForm = scoped_form(OrganizationLabel, ["organization", "label", "since", "until", "note"])
 
 
 class PersonForm(ScopedModelForm):
@@ -110,13 +103,8 @@ class ResidencyTransitionForm(forms.Form):
                            widget=forms.TextInput(attrs={"class": "form-control"}))
 
 
-class AgreementForm(ScopedModelForm):
-    class Meta:
-        model = Agreement
-        fields = ["title", "party_a", "party_b", "signed_on", "valid_until", "summary", "output_share_a", "tax_share_a"]
+AgreementForm = scoped_form(Agreement,
+                            ["title", "party_a", "party_b", "signed_on", "valid_until", "summary", "output_share_a", "tax_share_a"])
 
 
-class CommitmentForm(ScopedModelForm):
-    class Meta:
-        model = Commitment
-        fields = ["agreement", "content", "owner", "due_on", "status"]
+CommitmentForm = scoped_form(Commitment, ["agreement", "content", "owner", "due_on", "status"])

@@ -9,7 +9,6 @@ from .models import Organization
 
 
 class OrganizationImporter(Importer):
-    model = Organization
     form_class = OrganizationForm
     action = staticmethod(actions.do_save_organization)
     title = gettext_noop("单位")

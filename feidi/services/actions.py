@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, create_object, update_object
+from feidi.core.actions import ConflictError, create_object, overdue_batches, update_object
 from feidi.core.calendar import CalendarMissing, current_calendar
 from feidi.core.leases import heartbeat
 from feidi.core.notify import notify, notify_many
@@ -291,15 +291,11 @@ def sweep(now=None, batch: int = 500, skipped: dict[int, int] | None = None) -> 
     deadline cannot be computed (its year's holiday schedule is not entered) is left for a later
     sweep and counted in ``skipped`` by year; every other appeal is escalated."""
     now = now or timezone.now()
-    done, last = 0, 0
-    while True:
-        ids = list(Appeal.objects.filter(status__in=Appeal.OPEN, deadline__lt=now, level__lt=4, pk__gt=last)
-                   .order_by("pk").values_list("pk", flat=True)[:batch])
-        if not ids:
-            return done
+    done = 0
+    for ids in overdue_batches(Appeal, now, batch):
         done += _escalate_batch(ids, now, skipped)
-        last = ids[-1]
         heartbeat()  # the periodic job's lease lives on while batches commit
+    return done
 
 
 def report_missing_calendar(skipped: dict[int, int], *, source: str) -> None:

@@ -1,8 +1,14 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import MineFilter, ScopedFilterSet, date_range, scoped_filterset
+from feidi.core.filters import (
+    IdFilter,
+    MineFilter,
+    OverdueFilter,
+    ScopedFilterSet,
+    date_range,
+    scoped_filterset,
+)
 from feidi.core.models import DictItem
 
 from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
@@ -13,31 +19,18 @@ class AppealFilterSet(ScopedFilterSet):
     category = django_filters.ModelChoiceFilter(label=_("类别"),
                                                 queryset=DictItem.objects.filter(type__code="appeal_category"))
     # By id from links (an organization's page); a select of every organization would not scale.
-    organization = django_filters.NumberFilter(field_name="organization_id", widget=forms.HiddenInput)
-    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    organization = IdFilter("organization_id")
+    overdue = OverdueFilter(Appeal.OPEN)
     mine = MineFilter(label=_("我办理的"))
 
     class Meta:
         model = Appeal
         fields = ["status", "level", "category", "organization"]
 
-    def filter_overdue(self, queryset, name, value):
-        from django.utils import timezone
 
-        if value is None:
-            return queryset
-        overdue = queryset.filter(status__in=Appeal.OPEN, deadline__lt=timezone.now())
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
-
-
-class AssignmentFilterSet(ScopedFilterSet):
-    search_fields = ("organization__name", "cadre__full_name")
-    group = django_filters.ModelChoiceFilter(label=_("服务小组"), queryset=ServiceGroup.objects.all())
-    current = django_filters.BooleanFilter(label=_("当前有效"), field_name="until", lookup_expr="isnull")
-
-    class Meta:
-        model = Assignment
-        fields = ["group"]
+AssignmentFilterSet = scoped_filterset(Assignment, ["group"], search=("organization__name", "cadre__full_name"),
+    group=django_filters.ModelChoiceFilter(label=_("服务小组"), queryset=ServiceGroup.objects.all()),
+    current=django_filters.BooleanFilter(label=_("当前有效"), field_name="until", lookup_expr="isnull"))
 
 
 ServiceGroupFilterSet = scoped_filterset(ServiceGroup, search=("name", "area"))

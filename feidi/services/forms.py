@@ -2,7 +2,13 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, StyledFormMixin, style_fields
+from feidi.core.forms import (
+    ColleagueChoicesMixin,
+    ScopedModelForm,
+    StyledFormMixin,
+    scoped_form,
+    style_fields,
+)
 
 from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
 
@@ -36,21 +42,14 @@ class AssignmentForm(ColleagueChoicesMixin, ScopedModelForm):
         pass
 
 
-class ServiceGroupForm(ColleagueChoicesMixin, ScopedModelForm):
-    colleague_fields = ("leader",)
-
-    class Meta:
-        model = ServiceGroup
-        fields = ["name", "area", "leader"]
+ServiceGroupForm = scoped_form(ServiceGroup, ["name", "area", "leader"],
+                               base=(ColleagueChoicesMixin, ScopedModelForm), colleague_fields=("leader",))
 
 
-class ServiceSettingsForm(ColleagueChoicesMixin, ScopedModelForm):
-    colleague_fields = ("office_head", "principal_leader")
-
-    class Meta:
-        model = ServiceSettings
-        fields = ["name", "department", "office_head", "principal_leader", "level2_days", "level3_days",
-                  "level4_days", "reopen_below", "max_suspend_days", "max_suspends"]
+ServiceSettingsForm = scoped_form(ServiceSettings,
+                                  ["name", "department", "office_head", "principal_leader", "level2_days", "level3_days", "level4_days", "reopen_below", "max_suspend_days", "max_suspends"],
+                                  base=(ColleagueChoicesMixin, ScopedModelForm),
+                                  colleague_fields=("office_head", "principal_leader"))
 
 
 class AppealActionForm(StyledFormMixin, forms.Form):

@@ -1,66 +1,55 @@
-from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import Column, DeadlineColumn, RelatedColumn, StatusColumn, Table
 
+from . import models
 from .models import Appeal
 
 
-def _deadline(row):
-    if row.deadline is None:
-        return "—"
-    text = f"{timezone.localtime(row.deadline):%Y-%m-%d %H:%M}"
-    if row.status in Appeal.OPEN and row.deadline < timezone.now():
-        return format_html('<span class="badge bg-red-lt">{}</span>', gettext("已逾期 {text}").format(text=text))
-    return text
-
-
 class AppealTable(Table):
-    default_order = "-submitted_at"
-    title = Column(_("标题"), link=True)
-    organization = Column(_("企业"), order_by="organization__name")
-    category = Column(_("类别"), order_by="category__order")
-    status = Column(_("状态"), accessor="get_status_display", order_by="status")
-    level = Column(_("协调层级"), accessor="level_label", order_by="level")
-    owner = Column(_("当前办理人"), order_by="owner__full_name")
-    deadline = Column(_("本级期限"), render=_deadline, order_by="deadline", export_value=lambda r: r.deadline and
-                      timezone.localtime(r.deadline).replace(tzinfo=None))
-    submitted_at = Column(_("提交时间"))
+    model_class = models.Appeal
+    fields = ("title", "organization", "category", "status", "level", "owner", "deadline", "submitted_at", "rating")
+    title = Column(link=True)
+    organization = RelatedColumn()
+    category = RelatedColumn(by="order")
+    status = StatusColumn()
+    level = Column(accessor="level_label", order_by="level")
+    owner = RelatedColumn(by="full_name")
+    deadline = DeadlineColumn(_("本级期限"), Appeal.OPEN)
     rating = Column(_("满意度"))
 
 
 class AssignmentTable(Table):
+    model_class = models.Assignment
     default_order = "organization__name"
-    organization = Column(_("企业"), order_by="organization__name", link=True)
-    cadre = Column(_("挂点干部"), order_by="cadre__full_name")
-    group = Column(_("服务小组"), order_by="group__name")
-    since = Column(_("开始日期"))
-    until = Column(_("结束日期"))
+    fields = ("organization", "cadre", "group", "since", "until")
+    organization = RelatedColumn(link=True)
+    cadre = RelatedColumn(_("挂点干部"), by="full_name")
+    group = RelatedColumn()
 
 
 class ServiceGroupTable(Table):
-    default_order = "name"
-    name = Column(_("名称"), link=True)
-    area = Column(_("包片区域"))
-    leader = Column(_("组长"), order_by="leader__full_name")
+    model_class = models.ServiceGroup
+    fields = ("name", "area", "leader")
+    name = Column(link=True)
+    leader = RelatedColumn(_("组长"), by="full_name")
 
 
 class ServiceSettingsTable(Table):
+    model_class = models.ServiceSettings
     default_order = "department__path"
-    name = Column(_("名称"), link=True)
-    department = Column(_("园区"), order_by="department__path")
-    office_head = Column(_("安商办主任"), order_by="office_head__full_name")
-    principal_leader = Column(_("区主要领导"), order_by="principal_leader__full_name")
+    name = Column(link=True)
+    department = RelatedColumn(_("园区"), by="path")
+    office_head = RelatedColumn(_("安商办主任"), by="full_name")
+    principal_leader = RelatedColumn(_("区主要领导"), by="full_name")
     level2_days = Column(_("二级时限"))
     level3_days = Column(_("三级时限"))
     level4_days = Column(_("四级时限"))
 
 
 class VisitTable(Table):
-    default_order = "-visited_on"
-    visited_on = Column(_("走访日期"), link=True)
-    organization = Column(_("企业"), order_by="organization__name")
-    cadre = Column(_("走访干部"), order_by="cadre__full_name")
-    notes = Column(_("走访情况"), sortable=False, render=lambda r: r.notes[:60])
+    model_class = models.Visit
+    visited_on = Column(link=True)
+    organization = RelatedColumn()
+    cadre = RelatedColumn(by="full_name")
+    notes = Column(sortable=False, render=lambda r: r.notes[:60])

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.chains.models import Chain, Segment
-from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import ScopedModelForm, scoped_form
 from feidi.registry.models import Organization
 
 from .actions import SUPPLY_KINDS
@@ -83,14 +83,10 @@ class MarketForm(ScopedModelForm):
             field.help_text = gettext("单位：元（列表与统计中以万元显示）")
 
 
-class DemandForm(MarketForm):
-    money_fields = ("budget",)
-    organization_kinds = (Organization.Kind.ENTERPRISE,)
-
-    class Meta:
-        model = Demand
-        fields = ["organization", "title", "description", "keywords", "field", "segment", "kind", "budget",
-                  "deadline"]
+DemandForm = scoped_form(Demand,
+                         ["organization", "title", "description", "keywords", "field", "segment", "kind", "budget", "deadline"],
+                         base=MarketForm, money_fields=("budget",),
+                         organization_kinds=(Organization.Kind.ENTERPRISE,))
 
 
 class SupplyForm(MarketForm):

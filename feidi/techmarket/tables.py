@@ -7,24 +7,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, Table
+from feidi.core.tables import BadgeColumn, ChoiceColumn, Column, NameColumn, RelatedColumn, Table, badge
+
+from . import models
 
 STATUS_COLORS = {"draft": "secondary", "published": "green", "challenge": "orange", "solved": "blue",
                  "closed": "dark"}
-
-
-def status_badge(row):
-    return format_html('<span class="badge bg-{}-lt">{}</span>', STATUS_COLORS.get(row.status, "secondary"),
-                       row.get_status_display())
-
-
-def title_link(row):
-    """A long title wraps instead of widening the table."""
-    sample = format_html(' <span class="badge bg-yellow-lt">{}</span>', gettext("示例")) if getattr(row,
-                                                                                                  "sample",
-                                                                                                  False) else ""
-    return format_html('<div class="text-wrap" style="min-width: 12rem"><a href="{}">{}</a>{}</div>',
-                       row.get_absolute_url(), row.title, sample)
 
 
 def _chain(row):
@@ -35,36 +23,34 @@ def _feedback(value, label):
     if not value:
         return format_html('<span class="text-secondary">{}</span>', gettext("未反馈"))
     color = "green" if value == "interested" else "secondary"
-    return format_html('<span class="badge bg-{}-lt">{}</span>', color, label)
+    return badge(label, color)
 
 
 class DemandTable(Table):
-    default_order = "-created_at"
-    title = Column(_("需求名称"), render=title_link)
-    organization = Column(_("需求企业"), order_by="organization__name")
-    field = Column(_("技术领域"), order_by="field__order")
-    segment = Column(_("产业链环节"), render=_chain, export_value=_chain, order_by="segment__chain__order")
-    kind = Column(_("类型"), accessor="get_kind_display", order_by="kind")
+    model_class = models.Demand
+    fields = ("title", "organization", "field", "segment", "kind", "budget", "deadline", "status", "published_at")
+    title = NameColumn(wrap=True)
+    organization = RelatedColumn()
+    field = RelatedColumn(by="order")
+    segment = Column(render=_chain, export_value=_chain, order_by="segment__chain__order")
+    kind = ChoiceColumn(_("类型"))
     budget = Column(_("预算"), money=True)
-    deadline = Column(_("截止日期"))
-    status = Column(_("状态"), render=status_badge, order_by="status",
-                    export_value=lambda r: r.get_status_display())
-    published_at = Column(_("发布时间"))
+    status = BadgeColumn(colors=STATUS_COLORS)
 
 
 class SupplyTable(Table):
-    default_order = "-created_at"
-    title = Column(_("成果名称"), render=title_link)
-    organization = Column(_("成果单位"), order_by="organization__name")
+    model_class = models.Supply
+    fields = ("title", "organization", "region", "field", "segment", "maturity", "transfer_mode", "asking_price",
+              "status", "published_at")
+    title = NameColumn(wrap=True)
+    organization = RelatedColumn()
     region = Column(_("所在地区"), accessor="organization.region", order_by="organization__region")
-    field = Column(_("技术领域"), order_by="field__order")
-    segment = Column(_("适用产业链环节"), render=_chain, export_value=_chain, order_by="segment__chain__order")
-    maturity = Column(_("成熟度"), accessor="get_maturity_display", order_by="maturity")
-    transfer_mode = Column(_("转化方式"), accessor="get_transfer_mode_display", order_by="transfer_mode")
+    field = RelatedColumn(by="order")
+    segment = Column(render=_chain, export_value=_chain, order_by="segment__chain__order")
+    maturity = ChoiceColumn()
+    transfer_mode = ChoiceColumn()
     asking_price = Column(_("意向价格"), money=True)
-    status = Column(_("状态"), render=status_badge, order_by="status",
-                    export_value=lambda r: r.get_status_display())
-    published_at = Column(_("发布时间"))
+    status = BadgeColumn(colors=STATUS_COLORS)
 
 
 def _score(row):
@@ -87,46 +73,43 @@ def _my_feedback(row):
 
 
 class PushTable(Table):
-    default_order = "-created_at"
-    created_at = Column(_("推送时间"), link=True)
+    model_class = models.Push
+    fields = ("created_at", "direction", "demand", "supply", "score", "rank", "demand_feedback", "supply_feedback",
+              "mine")
+    created_at = Column(link=True)
     direction = Column(_("方向"), order_by="direction", export_value=lambda r: r.get_direction_display(),
                        render=lambda r: format_html('<span title="{}">{}</span>', r.get_direction_display(),
                                                     gettext("需求→成果") if r.direction == "to_supplier" else gettext("成果→需求")))
-    demand = Column(_("技术需求"), accessor="demand.title", order_by="demand__title",
+    demand = Column(accessor="demand.title", order_by="demand__title",
                     render=lambda r: _side(r.demand),
                     export_value=lambda r: f"{r.demand.title}（{r.demand.organization.name}）")
-    supply = Column(_("科技成果"), accessor="supply.title", order_by="supply__title",
+    supply = Column(accessor="supply.title", order_by="supply__title",
                     render=lambda r: _side(r.supply),
                     export_value=lambda r: f"{r.supply.title}（{r.supply.organization.name}）")
-    score = Column(_("匹配度"), render=_score, export_value=lambda r: round(r.score, 4))
-    rank = Column(_("名次"))
-    demand_feedback = Column(_("需求方反馈"), render=lambda r: _feedback(r.demand_feedback,
+    score = Column(render=_score, export_value=lambda r: round(r.score, 4))
+    demand_feedback = Column(render=lambda r: _feedback(r.demand_feedback,
                                                                     r.get_demand_feedback_display()),
                              export_value=lambda r: r.get_demand_feedback_display() or gettext("未反馈"))
-    supply_feedback = Column(_("成果方反馈"), render=lambda r: _feedback(r.supply_feedback,
+    supply_feedback = Column(render=lambda r: _feedback(r.supply_feedback,
                                                                     r.get_supply_feedback_display()),
                              export_value=lambda r: r.get_supply_feedback_display() or gettext("未反馈"))
     mine = Column(_("我的反馈"), render=_my_feedback, sortable=False, export=False)
 
 
 class TalentTable(Table):
-    default_order = "-introduced_on"
+    model_class = models.Talent
+    fields = ("person", "title", "field", "employer", "enclave", "how", "introduced_on")
     person = Column(_("姓名"), link=True, order_by="person__name")
-    title = Column(_("职称/头衔"))
-    field = Column(_("专业领域"), order_by="field__order")
-    employer = Column(_("工作单位"), order_by="employer__name")
-    enclave = Column(_("引进飞地"), order_by="enclave__name")
-    how = Column(_("引进方式"), accessor="get_how_display", order_by="how")
-    introduced_on = Column(_("引进日期"))
+    field = RelatedColumn(by="order")
+    employer = RelatedColumn()
+    enclave = RelatedColumn()
+    how = ChoiceColumn()
 
 
 class ThesaurusEntryTable(Table):
+    model_class = models.ThesaurusEntry
     default_order = "-updated_at"  # the latest edits first; sort by 产业链/领域 to browse
-    term = Column(_("术语"), link=True)
-    equivalents = Column(_("同义词/缩写"))
-    broader = Column(_("上位词"))
-    chain = Column(_("产业链/领域"))
-    weight = Column(_("扩展权重"))
-    active = Column(_("启用"), render=lambda r: gettext("是") if r.active else gettext("否"),
+    fields = ("term", "equivalents", "broader", "chain", "weight", "active", "updated_at")
+    term = Column(link=True)
+    active = Column(render=lambda r: gettext("是") if r.active else gettext("否"),
                     export_value=lambda r: gettext("是") if r.active else gettext("否"))
-    updated_at = Column(_("更新时间"))
