@@ -49,13 +49,7 @@ from .tables_core import (
     NotificationTable,
     WebhookEndpointTable,
 )
-from .views import (
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
-    ObjectMixin,
-    ScopedViewMixin,
-)
+from .views import ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin, ScopedViewMixin
 
 
 class OwnRecordsMixin:

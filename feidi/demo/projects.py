@@ -48,16 +48,7 @@ from feidi.projects.actions import (
     evaluate_alerts,
     gate_for,
 )
-from feidi.projects.models import (
-    FLOW,
-    Channel,
-    KeyLevel,
-    Problem,
-    Project,
-    ProjectEvent,
-    Stage,
-    StageRecord,
-)
+from feidi.projects.models import FLOW, Channel, KeyLevel, Problem, Project, ProjectEvent, Stage, StageRecord
 from feidi.registry.models import Organization, Person, Residency, Zone
 
 from . import build

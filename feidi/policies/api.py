@@ -11,14 +11,7 @@ from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from feidi.core import declare
-from feidi.core.api import (
-    Id,
-    create_within_scope,
-    field,
-    model_of,
-    require_perm,
-    scoped_get,
-)
+from feidi.core.api import Id, create_within_scope, field, model_of, require_perm, scoped_get
 
 from . import actions
 from .filtersets import (

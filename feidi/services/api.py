@@ -9,15 +9,7 @@ from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from feidi.core import declare
-from feidi.core.api import (
-    Id,
-    create_within_scope,
-    field,
-    model_of,
-    require_perm,
-    scoped_get,
-    scoped_list,
-)
+from feidi.core.api import Id, create_within_scope, field, model_of, require_perm, scoped_get, scoped_list
 from feidi.core.models import DictItem
 from feidi.registry.models import Organization
 

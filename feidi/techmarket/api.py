@@ -12,14 +12,7 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 
 from feidi.core import declare
-from feidi.core.api import (
-    Id,
-    create_within_scope,
-    field,
-    model_of,
-    require_perm,
-    scoped_get,
-)
+from feidi.core.api import Id, create_within_scope, field, model_of, require_perm, scoped_get
 
 from . import actions
 from .filtersets import DemandFilterSet, PushFilterSet, SupplyFilterSet
