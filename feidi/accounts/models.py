@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import EncryptedCharField
-from feidi.core.models import DetailUrlMixin, PersonalModel, seeded_label
+from feidi.core.models import DetailUrlMixin, OrganizationField, PersonalModel, seeded_label
 from feidi.core.scope import DataScope, Scope, ScopedQuerySet
 
 
@@ -145,8 +145,7 @@ class User(DetailUrlMixin, AbstractBaseUser):
     phone = EncryptedCharField(_("手机号"), max_length=32, blank=True, kind="phone")
     department = models.ForeignKey(Department, verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="users")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("所属单位（企业/机构用户）"), null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="users")
+    organization = OrganizationField(_("所属单位（企业/机构用户）"), null=True, blank=True, related_name="users")
     roles = models.ManyToManyField(Role, verbose_name=_("角色"), blank=True, related_name="users")
     is_active = models.BooleanField(_("启用"), default=True)
     date_joined = models.DateTimeField(_("创建时间"), default=timezone.now)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import FeidiModel
+from feidi.core.models import FeidiModel, OrganizationField
 from feidi.core.scope import Scope, ScopedManager
 from feidi.techmarket.models import Supply
 
@@ -76,8 +76,7 @@ class Lot(FeidiModel):
                                                      validators=[MinValueValidator(1), MaxValueValidator(60)],
                                                      help_text=_("结束前该时间内有人出价，结束时间顺延同样时长"))
     current_price = MoneyField(_("当前价（元）"), null=True, blank=True, editable=False)
-    current_bidder = models.ForeignKey("registry.Organization", verbose_name=_("当前领先"), null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+", editable=False)
+    current_bidder = OrganizationField(_("当前领先"), null=True, blank=True, related_name="+", editable=False)
     bid_count = models.PositiveIntegerField(_("出价次数"), default=0, editable=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SCHEDULED,
                               db_index=True, editable=False)
@@ -116,8 +115,7 @@ class Registration(FeidiModel):
 
     auction = models.ForeignKey(Auction, verbose_name=_("拍卖会"), on_delete=models.CASCADE,
                                 related_name="registrations")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("竞买人"), on_delete=models.PROTECT,
-                                     related_name="auction_registrations")
+    organization = OrganizationField(_("竞买人"), related_name="auction_registrations")
     number = models.CharField(_("竞买号"), max_length=16)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.APPROVED)
 
@@ -140,8 +138,7 @@ class Bid(models.Model):
 
     lot = models.ForeignKey(Lot, verbose_name=_("拍品"), on_delete=models.CASCADE, related_name="bids")
     seq = models.PositiveIntegerField(_("序号"))
-    bidder = models.ForeignKey("registry.Organization", verbose_name=_("竞买人"), on_delete=models.PROTECT,
-                               related_name="auction_bids")
+    bidder = OrganizationField(_("竞买人"), related_name="auction_bids")
     registration = models.ForeignKey(Registration, verbose_name=_("竞买号"), on_delete=models.PROTECT,
                                      related_name="bids")
     user = models.ForeignKey(User, verbose_name=_("出价人"), null=True, on_delete=models.SET_NULL,

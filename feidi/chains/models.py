@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import FeidiModel
+from feidi.core.models import FeidiModel, OrganizationField
 from feidi.core.scope import Scope
 
 User = settings.AUTH_USER_MODEL
@@ -97,8 +97,7 @@ class SegmentMember(FeidiModel):
 
     segment = models.ForeignKey(Segment, verbose_name=_("环节"), on_delete=models.CASCADE,
                                 related_name="members")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
-                                     related_name="chain_memberships")
+    organization = OrganizationField(on_delete=models.CASCADE, related_name="chain_memberships")
     role = models.CharField(_("地位"), max_length=16, choices=Role.choices, default=Role.SUPPORTING)
     declared_output = MoneyField(_("申报年产值（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -131,9 +130,7 @@ class Target(FeidiModel):
 
     segment = models.ForeignKey(Segment, verbose_name=_("目标环节"), on_delete=models.CASCADE,
                                 related_name="targets")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("目标企业"),
-                                     on_delete=models.PROTECT,
-                                     related_name="+")
+    organization = OrganizationField(_("目标企业"), related_name="+")
     reason = models.TextField(_("列为目标的理由"))
     priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.NEW)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import DictField, FeidiModel
+from feidi.core.models import DictField, FeidiModel, OrganizationField
 from feidi.core.scope import Scope, ScopedManager
 from feidi.techmarket.models import Demand
 
@@ -87,9 +87,7 @@ class Application(FeidiModel):
 
     challenge = models.ForeignKey(Challenge, verbose_name=_("榜单"), on_delete=models.PROTECT,
                                   related_name="applications")
-    applicant = models.ForeignKey("registry.Organization", verbose_name=_("揭榜单位（牵头）"),
-                                  on_delete=models.PROTECT,
-                                  related_name="challenge_applications")
+    applicant = OrganizationField(_("揭榜单位（牵头）"), related_name="challenge_applications")
     members = models.ManyToManyField("registry.Organization", verbose_name=_("联合体成员"), blank=True,
                                      related_name="+")
     proposal = models.TextField(_("技术方案"))
@@ -209,8 +207,7 @@ class JointParty(models.Model):
 
     project = models.ForeignKey(JointProject, verbose_name=_("联合攻关项目"), on_delete=models.CASCADE,
                                 related_name="parties")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("单位"), on_delete=models.PROTECT,
-                                     related_name="joint_parties")
+    organization = OrganizationField(_("单位"), related_name="joint_parties")
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
     budget_share = MoneyField(_("承担经费（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
 

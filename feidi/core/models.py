@@ -90,6 +90,13 @@ def DictField(type_code: str, verbose_name: str, **kwargs):  # noqa: N802 (reads
                              limit_choices_to={"type__code": type_code, "active": True}, **kwargs)
 
 
+def OrganizationField(verbose_name: str = _("企业"), **kwargs):  # noqa: N802 (reads like a field class)
+    """The enterprise or institution (主体库) a record is about: a foreign key that keeps the record
+    (PROTECT) unless told otherwise."""
+    kwargs.setdefault("on_delete", models.PROTECT)
+    return models.ForeignKey("registry.Organization", verbose_name=verbose_name, **kwargs)
+
+
 class DictType(models.Model):
     """A code list users may edit (categories, stage labels, industries, enclave kinds…)."""
 

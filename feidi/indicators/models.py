@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.models import DetailUrlMixin, ReferenceModel, seeded_label
+from feidi.core.models import DetailUrlMixin, OrganizationField, ReferenceModel, seeded_label
 from feidi.core.scope import Scope, ScopedManager
 
 User = settings.AUTH_USER_MODEL
@@ -88,8 +88,8 @@ class IndicatorValue(models.Model):
     # reference once per write, and the deletions of what they name repeat their CASCADE,
     # PROTECT or SET_NULL after they hold the row (decision 0006). Department, zone and author
     # are copies taken at entry (history, kept by Django's SET_NULL when one is deleted).
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
-                                     related_name="indicator_values", db_index=False, db_constraint=False)
+    organization = OrganizationField(on_delete=models.CASCADE, related_name="indicator_values", db_index=False,
+                                     db_constraint=False)
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT,
                                   related_name="values",
                                   db_index=False, db_constraint=False)
@@ -241,8 +241,7 @@ class MuResult(DetailUrlMixin, models.Model):
         D = "D", _("D类（整治提升）")
 
     rule = models.ForeignKey(MuRule, verbose_name=_("评价规则"), on_delete=models.CASCADE, related_name="results")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
-                                     related_name="mu_results")
+    organization = OrganizationField(on_delete=models.CASCADE, related_name="mu_results")
     department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, blank=True,
@@ -487,8 +486,7 @@ class BenefitShare(DetailUrlMixin, models.Model):
 
     agreement = models.ForeignKey("registry.Agreement", verbose_name=_("合作协议"), on_delete=models.PROTECT,
                                   related_name="benefit_shares")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
-                                     related_name="benefit_shares")
+    organization = OrganizationField(on_delete=models.CASCADE, related_name="benefit_shares")
     home_zone = models.ForeignKey("registry.Zone", verbose_name=_("本地园区"), on_delete=models.PROTECT,
                                   related_name="+")
     enclave_zone = models.ForeignKey("registry.Zone", verbose_name=_("飞地一方"), on_delete=models.PROTECT,
@@ -544,8 +542,8 @@ class Parcel(DetailUrlMixin, models.Model):
 
     zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), on_delete=models.CASCADE,
                              related_name="parcels")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("使用企业"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="parcels")
+    organization = OrganizationField(_("使用企业"), null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="parcels")
     code = models.CharField(_("地块编号"), max_length=50)
     area_mu = models.DecimalField(_("面积（亩）"), max_digits=12, decimal_places=2, null=True, blank=True)
     geometry = models.JSONField(_("边界（GeoJSON）"))

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import FeidiModel
+from feidi.core.models import FeidiModel, OrganizationField
 from feidi.core.scope import Scope
 
 
@@ -67,8 +67,8 @@ class NewsItem(FeidiModel):
     analysed_at = models.DateTimeField(_("分析时间"), null=True, blank=True, editable=False)
     extraction = models.JSONField(_("抽取结果"), default=dict, blank=True, editable=False)
     org_name = models.CharField(_("主要企业"), max_length=200, blank=True, editable=False)
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("对应主体"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", editable=False)
+    organization = OrganizationField(_("对应主体"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     editable=False)
     event_type = models.CharField(_("事件类型"), max_length=8, blank=True, editable=False)
     amount = MoneyField(_("金额（元）"), null=True, blank=True, editable=False)
     chain_name = models.CharField(_("产业链"), max_length=50, blank=True, editable=False)

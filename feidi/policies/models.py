@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import Attachment, DetailUrlMixin, DictField, FeidiModel
+from feidi.core.models import Attachment, DetailUrlMixin, DictField, FeidiModel, OrganizationField
 from feidi.core.scope import Scope, ScopedManager
 from feidi.lib.money import human
 
@@ -268,8 +268,8 @@ class Match(DetailUrlMixin, models.Model):
     # (Django's on_delete still cascades; the refresh writes only ids it has just read).
     item = models.ForeignKey(PolicyItem, verbose_name=_("政策条款"), on_delete=models.CASCADE, related_name="matches",
                              db_constraint=False)
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.CASCADE,
-                                     related_name="policy_matches", db_constraint=False)
+    organization = OrganizationField(on_delete=models.CASCADE, related_name="policy_matches",
+                                     db_constraint=False)
     status = models.CharField(_("匹配结果"), max_length=16, choices=Status.choices)
     missing = models.ForeignKey(Condition, verbose_name=_("尚缺条件"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+", db_constraint=False)
@@ -310,8 +310,7 @@ class Application(FeidiModel):
 
     item = models.ForeignKey(PolicyItem, verbose_name=_("政策条款"), on_delete=models.PROTECT,
                              related_name="applications")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
-                                     related_name="policy_applications")
+    organization = OrganizationField(related_name="policy_applications")
     period = models.CharField(_("兑现期"), max_length=10)
     amount = MoneyField(_("申请金额（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
     prefilled = models.JSONField(_("平台预填信息"), default=dict, blank=True)
@@ -350,8 +349,7 @@ class Payment(FeidiModel):
 
     item = models.ForeignKey(PolicyItem, verbose_name=_("政策条款"), on_delete=models.PROTECT,
                              related_name="payments")
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
-                                     related_name="policy_payments")
+    organization = OrganizationField(related_name="policy_payments")
     period = models.CharField(_("兑现期"), max_length=10)
     amount = MoneyField(_("金额（元）"), validators=[MinValueValidator(0)])
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import Attachment, DetailUrlMixin, EventLog, FeidiModel
+from feidi.core.models import Attachment, DetailUrlMixin, EventLog, FeidiModel, OrganizationField
 from feidi.core.scope import Scope, ScopedManager
 from feidi.registry.models import validate_industry
 
@@ -182,8 +182,8 @@ class Project(FeidiModel):
     zone = models.ForeignKey("registry.Zone", verbose_name=_("落地园区"), on_delete=models.PROTECT,
                              related_name="projects")
     investor = models.CharField(_("投资方"), max_length=200, blank=True)
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("项目主体"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="projects")
+    organization = OrganizationField(_("项目主体"), null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="projects")
     stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices, default=Stage.LEAD,
                              editable=False)
     stage_since = models.DateTimeField(_("进入本阶段"), null=True, blank=True, editable=False)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.models import Attachment, DictField, EventLog, FeidiModel
+from feidi.core.models import Attachment, DictField, EventLog, FeidiModel, OrganizationField
 from feidi.core.scope import Scope
 
 User = settings.AUTH_USER_MODEL
@@ -67,8 +67,7 @@ class ServiceGroup(FeidiModel):
 class Assignment(FeidiModel):
     """A cadre linked to an enterprise (挂点), within a group; history is kept by dates."""
 
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
-                                     related_name="service_assignments")
+    organization = OrganizationField(related_name="service_assignments")
     cadre = models.ForeignKey(User, verbose_name=_("挂点干部（第一级）"), on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(ServiceGroup, verbose_name=_("服务小组"), on_delete=models.PROTECT,
                               related_name="assignments")
@@ -107,8 +106,7 @@ class Appeal(FeidiModel):
     OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.HANDLING)
     LEVELS = {1: _("挂点干部"), 2: _("服务小组组长"), 3: _("安商办主任"), 4: _("区主要领导")}
 
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
-                                     related_name="appeals")
+    organization = OrganizationField(related_name="appeals")
     category = DictField("appeal_category", _("类别"))
     title = models.CharField(_("标题"), max_length=200)
     content = models.TextField(_("诉求内容"))
@@ -171,8 +169,7 @@ class AppealEvent(EventLog):
 class Visit(FeidiModel):
     """A cadre's visit to an enterprise (走访), with the appeals it raised."""
 
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("企业"), on_delete=models.PROTECT,
-                                     related_name="service_visits")
+    organization = OrganizationField(related_name="service_visits")
     cadre = models.ForeignKey(User, verbose_name=_("走访干部"), on_delete=models.PROTECT, related_name="+")
     visited_on = models.DateField(_("走访日期"))
     notes = models.TextField(_("走访情况"))

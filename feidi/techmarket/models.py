@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import DetailUrlMixin, DictField, FeidiModel
+from feidi.core.models import DetailUrlMixin, DictField, FeidiModel, OrganizationField
 from feidi.core.scope import Scope, ScopedManager
 from feidi.lib import patent
 
@@ -94,9 +94,7 @@ class Demand(TechDocument):
         SOLVED = "solved", _("已解决")
         CLOSED = "closed", _("已关闭")
 
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("需求企业"),
-                                     on_delete=models.PROTECT,
-                                     related_name="tech_demands")
+    organization = OrganizationField(_("需求企业"), related_name="tech_demands")
     title = models.CharField(_("需求名称"), max_length=200, db_index=True)
     description = models.TextField(_("需求描述"), help_text=_("背景、技术指标、预期目标"))
     segment = models.ForeignKey("chains.Segment", verbose_name=_("产业链环节"), null=True, blank=True,
@@ -123,9 +121,7 @@ class Supply(TechDocument):
         PUBLISHED = "published", _("已发布")
         CLOSED = "closed", _("已下架")
 
-    organization = models.ForeignKey("registry.Organization", verbose_name=_("成果单位"),
-                                     on_delete=models.PROTECT,
-                                     related_name="tech_supplies")
+    organization = OrganizationField(_("成果单位"), related_name="tech_supplies")
     title = models.CharField(_("成果名称"), max_length=200, db_index=True)
     description = models.TextField(_("成果简介"), help_text=_("技术原理、主要指标、应用场景"))
     segment = models.ForeignKey("chains.Segment", verbose_name=_("适用产业链环节"), null=True, blank=True,
@@ -228,8 +224,8 @@ class Talent(FeidiModel):
     person = models.ForeignKey("registry.Person", verbose_name=_("人员"), on_delete=models.PROTECT,
                                related_name="talent_records")
     field = DictField("tech_field", _("专业领域"))
-    employer = models.ForeignKey("registry.Organization", verbose_name=_("工作单位"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="talents")
+    employer = OrganizationField(_("工作单位"), null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="talents")
     enclave = models.ForeignKey("registry.Zone", verbose_name=_("引进飞地"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="talents")
     how = models.CharField(_("引进方式"), max_length=16, choices=How.choices, default=How.ENCLAVE)
