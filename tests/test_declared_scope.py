@@ -155,3 +155,50 @@ def test_declared_records_stay_in_their_scope(declaration, cast, client):
             page = response.content.decode()
             for marker in narrow_markers(obj):
                 assert marker not in page, f"{who} finds {marker!r} in {app}:{name}_list"
+
+
+def _service_office(name, department):
+    from django.test import Client
+
+    from feidi.core.context import acting
+    from feidi.testing.cast import _user
+
+    with acting("cli"):
+        user = _user(name, f"{name} 安商办", roles=["service_office"], department=department)
+    client = Client()
+    client.force_login(user)
+    return user, client
+
+
+def test_the_api_writes_a_declared_record_through_its_page_and_its_form(cast):
+    """``declare.api_routes(create_summary=…, update_summary=…)`` for 走访记录: the body is the page's
+    form (ids as ``<field>_id``/``_ids``), its errors are the form's in Chinese under the body's key,
+    the record is saved by the page's own edit view (the cadre defaults to the caller, the audit row
+    is written), a stale version is refused, and another zone's cadre cannot reach the record."""
+    from feidi.core.models import AuditRecord
+    from feidi.services.models import Visit
+
+    office, c = _service_office("svc_a", cast.dept_a)
+    url = "/api/v1/services/visits"
+    bad = c.post(url, {"organization_id": cast.org_a1.pk, "notes": "x"}, content_type="application/json")
+    assert bad.status_code == 422 and "visited_on" in bad.json()["fields"]
+    outside = c.post(url, {"organization_id": cast.org_b1.pk, "visited_on": "2026-11-30", "notes": "走访"},
+                     content_type="application/json")
+    assert outside.status_code == 422 and "organization_id" in outside.json()["fields"]
+    made = c.post(url, {"organization_id": cast.org_a1.pk, "visited_on": "2026-11-30", "notes": "了解扩产用地需求"},
+                  content_type="application/json")
+    assert made.status_code == 201, made.content
+    visit = Visit.objects.get(pk=made.json()["id"])
+    assert visit.cadre == office and visit.department_id == cast.org_a1.department_id
+    assert AuditRecord.objects.filter(model="services.visit", object_id=str(visit.pk)).exists()
+    changed = c.patch(f"{url}/{visit.pk}", {"notes": "已对接用地", "version": visit.version},
+                      content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["notes"] == "已对接用地"
+    assert changed.json()["visited_on"] == "2026-11-30"  # what was not sent is kept
+    stale = c.patch(f"{url}/{visit.pk}", {"notes": "覆盖", "version": visit.version},
+                    content_type="application/json")
+    assert stale.status_code == 409
+    visit.refresh_from_db()
+    assert visit.notes == "已对接用地"
+    _, other = _service_office("svc_b", cast.dept_b)
+    assert other.patch(f"{url}/{visit.pk}", {"notes": "乙区"}, content_type="application/json").status_code == 404

@@ -25,6 +25,9 @@ generated scope test walks ``REGISTRY``: a declared model is checked without any
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
 
 KINDS = ("list", "detail", "edit", "delete")
 OVERRIDABLE = (*KINDS, "add")  # "add": a page of its own for new records (else the edit form)
@@ -226,7 +229,9 @@ def menu_items(menu_key: str, others: list | None = None) -> list:
 def api_routes(router, model_class, out_schema, *, path: str, list_summary: str | None = None,
                detail_summary: str | None = None, delete_summary: str | None = None, name: str | None = None,
                list_name: str | None = None, filterset=None, queryset=None, related: tuple[str, ...] = (),
-               prefetch: tuple[str, ...] = (), order_by: tuple[str, ...] = (), page_size: int = 50, openapi_extra: dict | None = None) -> None:
+               prefetch: tuple[str, ...] = (), order_by: tuple[str, ...] = (), page_size: int = 50,
+               openapi_extra: dict | None = None, create_summary: str | None = None,
+               update_summary: str | None = None) -> None:
     """The routes of ``model_class`` on ``router``, each through the scope of its action:
 
     - ``GET <path>`` (where a ``list_summary`` is given): the records the user may view, narrowed
@@ -236,6 +241,13 @@ def api_routes(router, model_class, out_schema, *, path: str, list_summary: str 
       records where a list shows fewer (an enterprise's own applications), ``related`` are joined,
       ``order_by`` sorts, ``page_size`` pages;
     - ``GET <path>/{pk}`` (``detail_summary``): one record, 404 outside the scope;
+    - ``POST <path>`` (``create_summary``) and ``PATCH <path>/{pk}`` (``update_summary``): the
+      declaration's form is the body (a record as ``<field>_id``, records as ``<field>_ids``) and
+      its validation the API's (a field's error is a 422 naming the body's key), and the record is
+      saved by the declaration's own edit page (its ``new_object`` and ``save_object``, so the
+      same action and audit row as the page); a new record must lie within the scope of the roles
+      that let the user add it, a change reaches only records in the ``change`` scope, and
+      ``version`` refuses a lost update (409);
     - ``DELETE <path>/{pk}`` (``delete_summary``): 204, through the ``delete`` scope.
 
     Operation ids as the hand-written routes had them: ``<api module>_list_<path>`` (or
@@ -266,6 +278,9 @@ def api_routes(router, model_class, out_schema, *, path: str, list_summary: str 
         get_one.__annotations__ = {"pk": Id}  # the type itself: this module's annotations are strings
         router.get(f"{path}/{{pk}}", response=out_schema, summary=detail_summary,
                    openapi_extra=model_of(label))(get_one)
+    if create_summary is not None or update_summary is not None:
+        _api_writes(router, model_class, out_schema, path=path, module=module, name=name,
+                    create_summary=create_summary, update_summary=update_summary)
     if delete_summary is not None:
         def delete_one(request, pk: Id):
             delete_object(scoped_get(request, model_class, pk, action="delete"), acting_user=request.user)
@@ -343,3 +358,154 @@ def _field_label(model_class, field_name: str):
         return model_class._meta.get_field(field_name.split("__")[0]).verbose_name
     except FieldDoesNotExist:
         return None
+
+
+def _api_writes(router, model_class, out_schema, *, path, module, name, create_summary, update_summary) -> None:
+    import inspect
+
+    from django.db import transaction
+    from ninja import Status
+
+    from .api import Id, create_within_scope, model_of, require_perm, scoped_get
+
+    label = model_class._meta.label_lower
+    declaration = REGISTRY.get(label)
+    if declaration is None or declaration.form is None:
+        raise LookupError(f"{label}: the API's writes take the declared form; declare the model first")
+    keys = _body_keys(declaration.form)
+
+    def edit_page(request, **kwargs):
+        views = declaration.views()
+        page = (declaration.overrides.get("add") or views["edit"]) if not kwargs else views["edit"]
+        view = page()
+        view.setup(request, **kwargs)
+        return view
+
+    def bound_form(view, instance, data):
+        form = view.form_class(data, instance=instance, **view.get_form_kwargs())
+        if not form.is_valid():
+            raise ValidationError({keys.get(field, field): [str(e) for e in errors]
+                                   for field, errors in form.errors.items()})
+        return form
+
+    if create_summary is not None:
+        body = _body_schema(model_class, declaration.form, keys, partial=False)
+
+        def create_one(request, payload):
+            require_perm(request, f"{model_class._meta.app_label}.add_{model_class._meta.model_name}")
+            view = edit_page(request)
+            record = view.new_object()  # what the page fills in (the caller as cadre …) unless the body says
+            given = _form_data(payload.dict(exclude_unset=True), keys)
+            form = bound_form(view, record, {**_initial(view, record), **given})
+            return Status(201, create_within_scope(request, model_class, lambda: view.save_object(
+                form, form.instance, creating=True, expected_version=None)))
+
+        _name(create_one, f"create_{name}", module)
+        create_one.__signature__ = inspect.Signature([
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter("payload", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=body)])
+        router.post(path, response={201: out_schema}, summary=create_summary, openapi_extra=model_of(label))(create_one)
+
+    if update_summary is not None:
+        patch = _body_schema(model_class, declaration.form, keys, partial=True)
+
+        def update_one(request, pk, payload):
+            record = scoped_get(request, model_class, pk, action="change")
+            view = edit_page(request, pk=record.pk)
+            given = payload.dict(exclude_unset=True)
+            version = given.pop("version", None)
+            form = bound_form(view, record, {**_initial(view, record), **_form_data(given, keys)})
+            with transaction.atomic():
+                return view.save_object(form, form.instance, creating=False, expected_version=version)
+
+        _name(update_one, f"update_{name}", module)
+        update_one.__signature__ = inspect.Signature([
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter("pk", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Id),
+            inspect.Parameter("payload", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=patch)])
+        router.patch(f"{path}/{{pk}}", response=out_schema, summary=update_summary,
+                     openapi_extra=model_of(label, action="change"))(update_one)
+
+
+def _initial(view, record) -> dict:
+    """The values the page's form shows for ``record``: what a body leaves out stays as it is."""
+    current = view.form_class(instance=record, **view.get_form_kwargs())
+    return {field: current.initial.get(field) for field in current.fields}
+
+
+def _name(function, name: str, module: str) -> None:
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = module
+
+
+def _body_keys(form_class) -> dict[str, str]:
+    """The form's fields by the names the API gives them: a record's id as ``<field>_id``, a set of
+    records as ``<field>_ids``; files are not taken through the JSON API."""
+    from django import forms
+
+    keys = {}
+    for field_name, form_field in form_class.base_fields.items():
+        if isinstance(form_field, forms.FileField):
+            continue
+        if isinstance(form_field, forms.ModelMultipleChoiceField):
+            keys[field_name] = f"{field_name}_ids"
+        elif isinstance(form_field, forms.ModelChoiceField):
+            keys[field_name] = f"{field_name}_id"
+        else:
+            keys[field_name] = field_name
+    return keys
+
+
+def _form_data(given: dict, keys: dict[str, str]) -> dict:
+    by_key = {key: field for field, key in keys.items()}
+    return {by_key[key]: value for key, value in given.items() if key in by_key}
+
+
+def _body_schema(model_class, form_class, keys: dict[str, str], *, partial: bool):
+    """The body of a create (``partial``: an update) as the form takes it: each field's type, its
+    label as the description, required where the form requires it (an update: nothing required,
+    and the ``version`` it was read at)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django import forms
+    from ninja import Field, Schema
+    from pydantic import create_model
+
+    from .api import MAX_ID, TEXT_MAX
+
+    fields = {}
+    for field_name, key in keys.items():
+        form_field = form_class.base_fields[field_name]
+        options = {"description": str(form_field.label or field_name)}
+        if isinstance(form_field, forms.ModelMultipleChoiceField):
+            kind = list[Annotated[int, Field(ge=1, le=MAX_ID)]]
+            options["max_length"] = 1000
+        elif isinstance(form_field, forms.ModelChoiceField):
+            kind = int
+            options.update(ge=1, le=MAX_ID)
+        elif isinstance(form_field, forms.BooleanField):
+            kind = bool
+        elif isinstance(form_field, forms.IntegerField):
+            kind = int
+        elif isinstance(form_field, forms.DecimalField):
+            kind = Decimal
+        elif isinstance(form_field, forms.FloatField):
+            kind = float
+        elif isinstance(form_field, forms.DateTimeField):
+            kind = dt.datetime
+        elif isinstance(form_field, forms.DateField):
+            kind = dt.date
+        elif isinstance(form_field, forms.JSONField):
+            kind = dict | list
+        else:
+            kind = str
+            options["max_length"] = getattr(form_field, "max_length", None) or TEXT_MAX
+        if form_field.required and not partial and not isinstance(form_field, forms.BooleanField):
+            options["description"] += "（必填，新增页面有默认值的除外）"
+        fields[key] = (kind | None, Field(None, **options))  # the form says what is missing, in Chinese
+    if partial:
+        fields["version"] = (int | None, Field(None, ge=0, le=MAX_ID, description="读取时的版本号（防止覆盖他人的修改）"))
+    meta = model_class._meta
+    suffix = "Patch" if partial else "In"
+    return create_model(f"{meta.app_label.title()}{meta.object_name}Declared{suffix}", __base__=Schema, **fields)

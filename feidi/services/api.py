@@ -15,7 +15,7 @@ from feidi.registry.models import Organization
 
 from . import actions, measures
 from .filtersets import AppealFilterSet
-from .models import Appeal, AppealEvent
+from .models import Appeal, AppealEvent, Visit
 
 router = Router(tags=["企业服务 services"])
 
@@ -105,6 +105,26 @@ def act(request, pk: Id, payload: ActionIn):
     handlers[payload.action]()
     appeal.refresh_from_db()
     return appeal
+
+
+class VisitSchema(Schema):
+    id: int
+    organization_id: int
+    cadre_id: int
+    visited_on: dt.date
+    notes: str
+    appeal_ids: list[int]
+    version: int
+
+    @staticmethod
+    def resolve_appeal_ids(obj):
+        return [appeal.pk for appeal in obj.appeals.all()]
+
+
+declare.api_routes(router, Visit, VisitSchema, path="/visits", list_summary="走访记录（挂点干部上门走访企业）",
+                   related=("organization",), prefetch=("appeals",), detail_summary="走访详情",
+                   create_summary="登记走访（走访干部默认为本人）", update_summary="修改走访（只改提交的字段；带 version 防止覆盖）",
+                   delete_summary="删除走访")
 
 
 class MeasureSchema(Schema):
