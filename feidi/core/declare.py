@@ -273,8 +273,7 @@ def api_routes(router, model_class, out_schema, *, path: str, list_summary: str 
         def get_one(request, pk: Id):
             return scoped_get(request, model_class, pk)
 
-        get_one.__name__ = get_one.__qualname__ = f"get_{name}"
-        get_one.__module__ = module
+        _name(get_one, f"get_{name}", module)
         get_one.__annotations__ = {"pk": Id}  # the type itself: this module's annotations are strings
         router.get(f"{path}/{{pk}}", response=out_schema, summary=detail_summary,
                    openapi_extra=model_of(label))(get_one)
@@ -286,8 +285,7 @@ def api_routes(router, model_class, out_schema, *, path: str, list_summary: str 
             delete_object(scoped_get(request, model_class, pk, action="delete"), acting_user=request.user)
             return Status(204, None)
 
-        delete_one.__name__ = delete_one.__qualname__ = f"delete_{name}"
-        delete_one.__module__ = module
+        _name(delete_one, f"delete_{name}", module)
         delete_one.__annotations__ = {"pk": Id}
         router.delete(f"{path}/{{pk}}", response={204: None}, summary=delete_summary,
                       openapi_extra=model_of(label, action="delete"))(delete_one)
@@ -314,8 +312,7 @@ def _api_list(router, model_class, out_schema, *, path, summary, module, name, f
             records = filtered(request, records, filterset)
         return records.order_by(*order_by) if order_by else records
 
-    list_all.__name__ = list_all.__qualname__ = name
-    list_all.__module__ = module
+    _name(list_all, name, module)
     if query.model_fields:
         list_all.__signature__ = inspect.Signature([
             inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD),
@@ -434,6 +431,8 @@ def _initial(view, record) -> dict:
 
 
 def _name(function, name: str, module: str) -> None:
+    """A generated route function named as a hand-written one in the app's API module would be:
+    ninja makes its operation id from these."""
     function.__name__ = function.__qualname__ = name
     function.__module__ = module
 
