@@ -72,7 +72,19 @@ def _login(page, username, password=PASSWORD):
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    _submit(page, "button[type=submit]")
+
+
+def _submit(page, target):
+    """Click what loads another page — a form's button, a link — and return once that page has loaded
+    and run its scripts. A click returns when the click is done, not when the answer has arrived: reading
+    the page straight after it reads the page being left (or a page whose scripts have not run yet), and
+    a busy machine makes that race visible."""
+    with page.expect_navigation(wait_until="load"):
+        if isinstance(target, str):
+            page.click(target)
+        else:
+            target.click()
 
 
 def test_a_newcomer_signs_in_and_opens_every_module_page(browser, live_server, world):
@@ -108,14 +120,14 @@ def test_a_clerk_gets_chinese_field_errors_and_saves(browser, live_server, world
     page.goto("/registry/organizations/add/")
     page.fill("input[name=name]", "新来的公司")
     page.fill("input[name=uscc]", "91361100MA35X0000A")
-    page.click(".page-body form button[type=submit]")
+    _submit(page, ".page-body form button[type=submit]")
     assert page.locator(".invalid-feedback").filter(has_text="校验位").count() == 1
     _shot(page, "05-form-errors")
     from feidi.lib import uscc
 
     page.fill("input[name=uscc]", uscc.make("91361100MA35X0000"))
     page.select_option("select[name=zone]", str(world.zone_a.pk))
-    page.click(".page-body form button[type=submit]")
+    _submit(page, ".page-body form button[type=submit]")
     page.wait_for_url(re.compile(r"/registry/organizations/\d+/$"))
     assert page.locator(".alert-success").count() == 1
     _shot(page, "05-organization-saved")
@@ -126,7 +138,7 @@ def test_a_clerk_gets_chinese_field_errors_and_saves(browser, live_server, world
     page.goto("/registry/organizations/import/")
     page.set_input_files("input[type=file]", files=[{"name": "单位.xlsx", "mimeType": "application/octet-stream",
                                                      "buffer": bad}])
-    page.click(".page-body form button[type=submit]")
+    _submit(page, ".page-body form button[type=submit]")
     assert page.locator("table tbody tr").count() == 2  # the bad code and the bad industry, both on row 3
     _shot(page, "05-import-report")
     assert not outside
@@ -151,7 +163,7 @@ def test_an_auditor_enrols_totp_and_reads_the_trail(browser, live_server, world)
     _shot(page, "09-totp-enrol")
     secret = page.locator("[data-totp-secret], code").first.inner_text().replace(" ", "")
     page.fill("input[name=code]", pyotp.TOTP(secret).now())
-    page.click("button[type=submit]")
+    _submit(page, "button[type=submit]")
     page.goto("/core/audit/")
     assert page.locator("table tbody tr").count() >= 5
     _shot(page, "10-audit-trail")
@@ -178,7 +190,7 @@ def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_serve
     page.select_option("select[name=category]", label="水电气")
     page.fill("input[name=title]", "厂区频繁停电")
     page.fill("textarea[name=content]", "近一周停电三次，影响生产线运行，请协调供电公司。")
-    page.click(".page-body form button[type=submit]")
+    _submit(page, ".page-body form button[type=submit]")
     page.wait_for_url(re.compile(r"/services/appeals/\d+/$"))
     _shot(page, "11-appeal-filed-phone")
     appeal = Appeal.objects.get(title="厂区频繁停电")
@@ -190,13 +202,13 @@ def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_serve
     todo = page2.locator('[data-todo="appeal_accept"]')  # 我的待办 on the cadre's home: one click to act
     assert "厂区频繁停电" in todo.inner_text() and page2.locator(".feidi-todo-count").inner_text() == "1"
     _shot(page2, "12a-home-workbench-cadre")
-    todo.locator("a.list-group-item").first.click()
+    _submit(page2, todo.locator("a.list-group-item").first)
     page2.wait_for_url(re.compile(rf"/services/appeals/{appeal.pk}/$"))
     for action, text in (("accept", ""), ("close", "已协调供电公司完成线路检修。")):
         page2.click(f"button[data-bs-target='#act-{action}']")
         if text:
             page2.fill(f"#act-{action} textarea[name=text]", text)
-        page2.click(f"#act-{action} button[type=submit]")
+        _submit(page2, f"#act-{action} button[type=submit]")
         page2.wait_for_selector(".alert-success")
     _shot(page2, "12-appeal-closed-by-cadre")
     appeal.refresh_from_db()
@@ -208,7 +220,7 @@ def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_serve
     page.goto(f"/services/appeals/{appeal.pk}/")
     page.click("button[data-bs-target='#act-rate']")
     page.select_option("#act-rate select[name=rating]", "5")
-    page.click("#act-rate button[type=submit]")
+    _submit(page, "#act-rate button[type=submit]")
     page.wait_for_selector(".alert-success")
     _shot(page, "13-appeal-rated-phone")
     appeal.refresh_from_db()
@@ -314,7 +326,7 @@ def test_the_leader_asks_three_quotable_questions_through_the_statistics_page(br
     page.select_option("#s-date", "signed_on")
     page.select_option("#s-window", "ytd")
     page.select_option("#s-within", "last3")
-    page.click("#stats-form button[type=submit]")
+    _submit(page, "#stats-form button[type=submit]")
     sentence = page.locator("#stats-sentence").inner_text()
     assert "签约项目3个" in sentence and "签约资金18.00亿元" in sentence and "其中近3个月" in sentence, sentence
     _shot(page, "14-stats-signings")
@@ -323,25 +335,26 @@ def test_the_leader_asks_three_quotable_questions_through_the_statistics_page(br
     assert download.value.suggested_filename.endswith(".xlsx")
     page.fill("input[name=name]", "今年签约")
     page.check("input[name=in_reports]")
-    page.click("#stats-answer form button[type=submit]")
+    _submit(page, "#stats-answer form button[type=submit]")
     assert "已保存“今年签约”" in page.content() and page.locator("text=我保存的查询").is_visible()
     # 2. a label's change since New Year (a new subject reloads its own form)
-    page.select_option("#s-subject", "organizations")
+    with page.expect_navigation(wait_until="load"):
+        page.select_option("#s-subject", "organizations")
     page.click("text=筛选条件")
     page.select_option("#s-f-label", "tech_sme")
     page.select_option("#s-window", "ytd")
     page.select_option("#s-compare", "change")
-    page.click("#stats-form button[type=submit]")
+    _submit(page, "#stats-form button[type=submit]")
     sentence = page.locator("#stats-sentence").inner_text()
     assert "科技型中小企业从1家" in sentence and "增至2家，增长100.0%" in sentence, sentence
     # 3. appeals closed this year by the service's outcome, with the chart
-    page.select_option("#s-subject", "appeals")
-    page.wait_for_selector("#s-by")
+    with page.expect_navigation(wait_until="load"):  # a new subject reloads its own form
+        page.select_option("#s-subject", "appeals")
     page.check("input[name=measure][value=closed]")
     page.uncheck("input[name=measure][value=count]")
     page.select_option("#s-date", "closed_at")
     page.select_option("#s-by", "outcome")
-    page.click("#stats-form button[type=submit]")
+    _submit(page, "#stats-form button[type=submit]")
     page.wait_for_selector("#stats-chart canvas", timeout=10_000)
     sentence = page.locator("#stats-sentence").inner_text()
     assert "办结企业诉求1件" in sentence and "按服务成效：解决用地1件" in sentence, sentence
@@ -389,7 +402,7 @@ def test_a_cadre_records_a_visit_and_an_enterprise_reports_its_month_on_a_phone(
     phone.select_option("select[name=organization]", str(world.org_a1.pk))
     phone.fill("input[name=visited_on]", dt.date.today().isoformat())
     phone.fill("textarea[name=notes]", "走访生产车间，了解二期扩产用地需求，企业反映用电负荷紧张。")
-    phone.click(".page-body form button[type=submit]")
+    _submit(phone, ".page-body form button[type=submit]")
     phone.wait_for_url(re.compile(r"/services/visits/\d+/$"))
     no_sideways(phone)
     _shot(phone, "16-visit-saved-phone")
@@ -412,7 +425,7 @@ def test_a_cadre_records_a_visit_and_an_enterprise_reports_its_month_on_a_phone(
     for i, box in enumerate(ent.locator("form.card input[name^=v_]").all()):  # every indicator of the month
         box.fill(str(1000 * (i + 1)))
     ent.fill("input[name=v_revenue]", "12345678")
-    ent.click(".page-body form.card button[type=submit]")
+    _submit(ent, ".page-body form.card button[type=submit]")
     ent.wait_for_selector(".alert-success")
     no_sideways(ent)
     _shot(ent, "17-month-report-saved-phone")

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.test_browser import _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,15 +44,15 @@ def test_publish_apply_score_award(browser, live_server, world):  # noqa: F811
     staff.check("input[name=joint]")
     staff.fill("input[name=joint_partner]", "长三角G60科创走廊联席会议办公室")
     staff.select_option("select[name=experts]", str(w.expert.pk))
-    staff.click(".page-body form button[type=submit]")
+    _submit(staff, ".page-body form button[type=submit]")
     staff.wait_for_selector(".invalid-feedback")
     assert "评审指标权重合计应为 100" in staff.content()
     _shot(staff, "ch-01-challenge-form-errors")
     staff.fill("textarea[name=criteria]", "技术先进性 40\n团队实力 30\n实施方案可行性 30")
-    staff.click(".page-body form button[type=submit]")
+    _submit(staff, ".page-body form button[type=submit]")
     staff.wait_for_url(re.compile(r"/techmarket/challenges/\d+/$"))
     challenge = Challenge.objects.get(demand=demand)
-    staff.click("button:has-text('发榜')")
+    _submit(staff, "button:has-text('发榜')")
     staff.wait_for_selector("text=已发榜，榜单进入揭榜期")
     _shot(staff, "ch-02-challenge-published")
     challenge.refresh_from_db()
@@ -68,7 +68,7 @@ def test_publish_apply_score_award(browser, live_server, world):  # noqa: F811
     _shot(inst, "ch-03-challenge-list")
     inst.goto(challenge.get_absolute_url())
     assert "剩" in inst.content() and "协同发榜" in inst.content()
-    inst.click("text=我要揭榜")
+    _submit(inst, "text=我要揭榜")
     inst.wait_for_url(re.compile(r"/techmarket/applications/add/"))
     inst.fill("textarea[name=proposal]", "界面钝化与柔性封装联合方案：某大学牵头，甲研究院负责阻隔膜，乙锂电负责中试。")
     inst.fill("input[name=budget]", "4500000")
@@ -76,7 +76,7 @@ def test_publish_apply_score_award(browser, live_server, world):  # noqa: F811
     inst.select_option("select[name=member_institutions]", str(w.institution_a.pk))
     inst.fill("textarea[name=member_codes]", w.org_a2.uscc)
     _shot(inst, "ch-04-application-form")
-    inst.click(".page-body form button[type=submit]")
+    _submit(inst, ".page-body form button[type=submit]")
     inst.wait_for_url(re.compile(r"/techmarket/applications/\d+/$"))
     _shot(inst, "ch-05-application-detail")
     mine = Application.objects.get(challenge=challenge, applicant=w.institution)
@@ -86,7 +86,7 @@ def test_publish_apply_score_award(browser, live_server, world):  # noqa: F811
 
     # The bureau closes the call; the expert scores both applications.
     staff.goto(challenge.get_absolute_url())
-    staff.click("button:has-text('提前结束揭榜并评审')")
+    _submit(staff, "button:has-text('提前结束揭榜并评审')")
     staff.wait_for_selector("text=揭榜结束，进入专家评审")
     expert, outside_expert = _page(browser, live_server)
     _login(expert, "expert")
@@ -98,7 +98,7 @@ def test_publish_apply_score_award(browser, live_server, world):  # noqa: F811
         assert "加权得分：" in expert.inner_text("#weighted")
         if application == mine:
             _shot(expert, "ch-06-review-form")
-        expert.click(".page-body form button[type=submit]")
+        _submit(expert, ".page-body form button[type=submit]")
         expert.wait_for_selector("text=已保存评分")
     mine.refresh_from_db()
     assert mine.score == Decimal("84.50")  # 80×0.4 + 90×0.3 + 85×0.3
@@ -109,13 +109,13 @@ def test_publish_apply_score_award(browser, live_server, world):  # noqa: F811
     _shot(staff, "ch-08-challenge-award-form")
     staff.select_option("select[name=application]", str(mine.pk))
     staff.once("dialog", lambda d: d.accept())
-    staff.click("button:has-text('定榜并立项联合攻关')")
+    _submit(staff, "button:has-text('定榜并立项联合攻关')")
     staff.wait_for_url(re.compile(r"/techmarket/jointprojects/\d+/$"))
     project = JointProject.objects.get(challenge=challenge)
     assert project.parties.count() == 4
     staff.fill("input[name=title]", "中试线样品")
     staff.fill("input[name=due_on]", (timezone.localdate() + dt.timedelta(days=90)).isoformat())
-    staff.click("button:has-text('新增节点')")
+    _submit(staff, "button:has-text('新增节点')")
     staff.wait_for_selector("text=已新增节点")
     _shot(staff, "ch-09-jointproject-detail")
     staff.goto("/techmarket/jointprojects/")

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.test_browser import _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,7 +109,7 @@ def test_the_economic_dashboard_and_a_monthly_report(browser, live_server, world
     phone.wait_for_url(re.compile(r"/$"))
     phone.goto("/indicators/report/")
     phone.fill("input[name=v_revenue]", "abc")
-    phone.click(".page-body form button[type=submit]")
+    _submit(phone, ".page-body form button[type=submit]")
     phone.wait_for_selector("text=不是数字")
     _shot(phone, "42-economy-report-error-phone")
     assert not outside2

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.test_browser import _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def test_paste_a_story_see_its_fields_and_make_it_a_lead(browser, live_server, w
     page.fill("input[name=title]", "丁锂科技拟投资50亿元新建正极材料项目")
     page.fill("input[name=source]", "某财经")
     _shot(page, "60-intel-paste")
-    page.click("text=录入并分析")
+    _submit(page, "text=录入并分析")
     page.wait_for_url(re.compile(r"/intel/items/\d+/$"))
     page.reload()  # the analysis ran after the commit (jobs run in-process under the tests)
     org = page.locator("mark[data-kind=org]").first
@@ -44,8 +44,8 @@ def test_paste_a_story_see_its_fields_and_make_it_a_lead(browser, live_server, w
     page.goto("/intel/")
     assert page.locator("text=丁锂科技拟投资50亿元新建正极材料项目").count() == 1
     _shot(page, "62-intel-daily")
-    page.click("text=丁锂科技拟投资50亿元新建正极材料项目")
-    page.click("#to-lead")
+    _submit(page, "text=丁锂科技拟投资50亿元新建正极材料项目")
+    _submit(page, "#to-lead")
     page.wait_for_url(re.compile(r"/projects/pipeline/\d+/$"))
     assert page.locator("text=丁锂科技股份有限公司").count() >= 1
     _shot(page, "63-intel-lead")
@@ -64,14 +64,14 @@ def test_the_bureau_configures_a_folder_source_and_reads_it(browser, live_server
     page.fill("input[name=name]", "研究报告目录")
     page.select_option("select[name=kind]", "folder")
     page.fill("input[name=location]", "/etc")
-    page.click(".page-body form button[type=submit]")
+    _submit(page, ".page-body form button[type=submit]")
     page.wait_for_selector(".invalid-feedback")
     assert "该目录不在运维允许的范围内" in page.content()
     _shot(page, "64-intel-source-error")
     page.fill("input[name=location]", str(reports))
-    page.click(".page-body form button[type=submit]")
+    _submit(page, ".page-body form button[type=submit]")
     page.wait_for_url(re.compile(r"/intel/sources/\d+/$"))
-    page.click("button:has-text('立即读取')")
+    _submit(page, "button:has-text('立即读取')")
     page.wait_for_selector(".alert-success")
     page.reload()
     assert "新增 1 条" in page.content()

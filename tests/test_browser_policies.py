@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.test_browser import PASSWORD, _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import PASSWORD, _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,25 +60,25 @@ def test_the_office_edits_an_item_and_the_enterprise_reads_its_matches_on_a_phon
     desk.goto(f"/policies/items/{item.pk}/edit/")
     _shot(desk, "17-policy-item-edit")
     desk.select_option("select[name=amount_kind]", "rate")  # a share without its rate, indicator, month
-    desk.click(".page-body form button[type=submit]")
+    _submit(desk, ".page-body form button[type=submit]")
     desk.wait_for_selector(".invalid-feedback")
     assert "比例规则须填写比例" in desk.content() and "比例规则须选择计算依据指标" in desk.content()
     _shot(desk, "17-policy-item-errors")
     desk.select_option("select[name=amount_kind]", "fixed")
     desk.fill("input[name=amount_fixed]", "300000")
-    desk.click(".page-body form button[type=submit]")
+    _submit(desk, ".page-body form button[type=submit]")
     desk.wait_for_url(re.compile(rf"/policies/items/{item.pk}/$"))
     desk.goto(f"/policies/conditions/add/?item={item.pk}")
     desk.select_option("select[name=kind]", "industry")
-    desk.click(".page-body form button[type=submit]")
+    _submit(desk, ".page-body form button[type=submit]")
     desk.wait_for_selector(".invalid-feedback")
     assert "“所属行业”条件须填写此项" in desk.content()
     _shot(desk, "17-policy-condition-error")
     desk.fill("input[name=industry]", "C38")
-    desk.click(".page-body form button[type=submit]")
+    _submit(desk, ".page-body form button[type=submit]")
     desk.wait_for_url(re.compile(r"/policies/items/\d+/"))
     desk.goto(f"/policies/items/{item.pk}/")
-    desk.click("button:has-text('重新匹配')")
+    _submit(desk, "button:has-text('重新匹配')")
     desk.wait_for_selector(".alert-success")
     _shot(desk, "17-policy-item-detail")
     assert Match.objects.get(item=item, organization=world.org_a1).estimated_amount == Decimal("300000")
@@ -86,12 +86,12 @@ def test_the_office_edits_an_item_and_the_enterprise_reads_its_matches_on_a_phon
     desk.goto(f"/policies/library/{policy.pk}/")
     desk.set_input_files("input[type=file]", {"name": "饶经开发〔2026〕3号.pdf", "mimeType": "application/pdf",
                                               "buffer": b"<html>not a pdf</html>"})
-    desk.click("button:has-text('上传附件')")
+    _submit(desk, "button:has-text('上传附件')")
     desk.wait_for_selector(".alert-danger")
     assert "文件内容与扩展名.pdf不符" in desk.content()
     desk.set_input_files("input[type=file]", {"name": "饶经开发〔2026〕3号.pdf", "mimeType": "application/pdf",
                                               "buffer": b"%PDF-1.4\n%%EOF\n"})
-    desk.click("button:has-text('上传附件')")
+    _submit(desk, "button:has-text('上传附件')")
     desk.wait_for_selector(".alert-success")
     assert "饶经开发〔2026〕3号.pdf" in desk.content()
     _shot(desk, "17-policy-detail-files")
@@ -104,17 +104,17 @@ def test_the_office_edits_an_item_and_the_enterprise_reads_its_matches_on_a_phon
     _shot(phone, "17-policy-mine-phone")
     text = phone.content()
     assert "高新技术企业认定奖励" in text and "30.00万元" in text and "研发投入后补助" in text
-    phone.click("a.card-link:has-text('研发投入后补助')")
+    _submit(phone, "a.card-link:has-text('研发投入后补助')")
     phone.wait_for_url(re.compile(r"/policies/matches/\d+/$"))
     _no_sideways(phone)
     _shot(phone, "17-policy-match-phone")
     assert "尚未满足" in phone.content() and "饶经开发〔2026〕3号.pdf" in phone.content()
     # applies from the phone with the audit report as a file
-    phone.click("a:has-text('在线申报')")
+    _submit(phone, "a:has-text('在线申报')")
     phone.set_input_files("input[name=file_0]", {"name": "审计报告.pdf", "mimeType": "application/pdf",
                                                  "buffer": b"%PDF-1.4\n%%EOF\n"})
     _no_sideways(phone)
-    phone.click(".page-body form button[type=submit]")
+    _submit(phone, ".page-body form button[type=submit]")
     phone.wait_for_url(re.compile(r"/policies/applications/\d+/$"))
     _no_sideways(phone)
     assert "审计报告.pdf" in phone.content()

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.test_browser import _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -134,21 +134,21 @@ def test_the_chain_map_and_the_pipeline(browser, live_server, world):  # noqa: F
     _shot(officer, "26-pipeline-filtered")
     officer.goto(f"/projects/pipeline/{projects[1].pk}/")
     officer.select_option("select[name=to_stage]", "negotiating")
-    officer.click("form:has(input[value=transition]) button[type=submit]")
+    _submit(officer, "form:has(input[value=transition]) button[type=submit]")
     officer.wait_for_selector(".alert-success")
     _shot(officer, "27-project-moved")
     projects[1].refresh_from_db()
     assert projects[1].stage == "negotiating"
     officer.goto("/projects/pipeline/add/")
     officer.fill("input[name=name]", "")
-    officer.click(".page-body form button[type=submit]")
+    _submit(officer, ".page-body form button[type=submit]")
     officer.wait_for_selector(".invalid-feedback, .is-invalid")
     _shot(officer, "31-project-form-errors")
     officer.fill("input[name=name]", "年产2万吨负极材料项目")
     officer.select_option("select[name=zone]", label="上饶经开区")
     officer.fill("input[name=investor]", "某碳材料公司")
     officer.fill("input[name=planned_investment]", "1200000000")
-    officer.click(".page-body form button[type=submit]")
+    _submit(officer, ".page-body form button[type=submit]")
     officer.wait_for_url(re.compile(r"/projects/pipeline/\d+/$"))
     assert officer.locator("text=12.00亿元").count() >= 1
     officer.goto("/projects/trips/add/")
@@ -157,8 +157,8 @@ def test_the_chain_map_and_the_pipeline(browser, live_server, world):  # noqa: F
     officer.goto(f"/chains/targets/{target.pk}/")
     _shot(officer, "33-target-detail")
     officer.goto("/projects/pool/")
-    officer.click("text=公海中的隔膜线索")
-    officer.click("text=认领该线索")
+    _submit(officer, "text=公海中的隔膜线索")
+    _submit(officer, "text=认领该线索")
     officer.wait_for_selector(".alert-success")
     _shot(officer, "28-lead-claimed")
     assert not outside2
@@ -167,7 +167,7 @@ def test_the_chain_map_and_the_pipeline(browser, live_server, world):  # noqa: F
 
     world.leader.roles.add(Role.objects.get(code="project_office"))
     page.goto("/projects/reports/")
-    page.click("text=生成本期专报")
+    _submit(page, "text=生成本期专报")
     page.wait_for_url(re.compile(r"/projects/reports/\d+/$"))
     assert page.locator("text=纳入调度的重点项目").count() == 1
     _shot(page, "34-biweekly-report")

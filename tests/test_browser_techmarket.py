@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.test_browser import _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def test_an_enterprise_posts_a_demand_and_sees_the_pushed_supplies(browser, live
     phone.goto("/techmarket/demands/add/")
     assert phone.locator("select[name=organization]").count() == 0
     _shot(phone, "60-techmarket-demand-form-phone")
-    phone.click("button[name=_publish]")
+    _submit(phone, "button[name=_publish]")
     assert phone.locator(".invalid-feedback").filter(has_text="这个字段是必填项").count() == 3  # 名称、描述、领域
     _shot(phone, "61-techmarket-demand-form-phone-errors")
 
@@ -71,7 +71,7 @@ def test_an_enterprise_posts_a_demand_and_sees_the_pushed_supplies(browser, live
     page.select_option("select[name=segment]", str(seg.pk))
     page.fill("input[name=budget]", "3000000")
     _shot(page, "62-techmarket-demand-form")
-    page.click("button[name=_publish]")
+    _submit(page, "button[name=_publish]")
     page.wait_for_url(re.compile(r"/techmarket/demands/\d+/$"))
     assert page.locator(".alert-success").count() == 1
     matches = page.locator(".feidi-match")
@@ -93,7 +93,7 @@ def test_an_enterprise_posts_a_demand_and_sees_the_pushed_supplies(browser, live
     _shot(page, "66-techmarket-demand-list")
     page.goto("/techmarket/supplies/")
     _shot(page, "67-techmarket-supply-list")
-    page.locator("a:has-text('大面积钙钛矿薄膜狭缝涂布')").first.click()
+    _submit(page, page.locator("a:has-text('大面积钙钛矿薄膜狭缝涂布')").first)
     page.wait_for_url(re.compile(r"/techmarket/supplies/\d+/$"))
     assert page.locator("text=匹配需求").count() >= 1
     _shot(page, "68-techmarket-supply-detail")
@@ -116,7 +116,7 @@ def test_an_institution_is_told_which_patent_number_is_wrong(browser, live_serve
     page.fill("textarea[name=patents]", "ZL202310123456.1\nZL2023")
     page.select_option("select[name=field]", label="光伏新能源")
     page.fill("input[name=asking_price]", "800000")
-    page.click("button[name=_publish]")
+    _submit(page, "button[name=_publish]")
     errors = page.locator(".invalid-feedback")
     assert errors.filter(has_text="校验位应为").count() == 1 and errors.filter(has_text="不是有效的专利号").count() == 1
     _shot(page, "70-techmarket-supply-form-patent-errors")
