@@ -1,4 +1,4 @@
-"""The shared template pieces: the card frame and the chart page scripts."""
+"""The shared template pieces: the card frame, the figure tiles and the chart page scripts."""
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
@@ -26,6 +26,25 @@ def test_a_table_card_wraps_its_body_and_puts_the_header_part_after_the_title():
 def test_a_card_without_a_title_is_refused():
     with pytest.raises(TemplateSyntaxError):
         render("{% card %}x{% endcard %}")
+
+
+def test_a_tile_is_a_small_card_in_its_grid_column_with_the_label_above_the_figure():
+    html = render('{% tile label %}<div class="h2 m-0">{{ n }}</div>{% endtile %}', label="<签约>", n=3)
+    assert html.startswith('<div class="col-6 col-lg-3"><div class="card card-sm"><div class="card-body">')
+    assert '<div class="text-secondary small">&lt;签约&gt;</div>\n<div class="h2 m-0">3</div>' in html
+    assert html.endswith("</div></div></div>")
+
+
+def test_a_tile_takes_its_column_and_a_legend_dot_and_a_translated_label():
+    html = render('{% blocktranslate asvar label %}{{ g }}类地块{% endblocktranslate %}'
+                  '{% tile label col="col-6 col-md-2" dot=color %}x{% endtile %}', g="A", color="green")
+    assert html.startswith('<div class="col-6 col-md-2">')
+    assert '<div class="text-secondary small"><span class="badge me-1 bg-green">&nbsp;</span>A类地块</div>' in html
+
+
+def test_a_tile_refuses_an_unknown_option():
+    with pytest.raises(TemplateSyntaxError):
+        render('{% tile _("x") size="h2" %}x{% endtile %}')
 
 
 def test_chart_scripts_load_nothing_when_the_page_has_no_chart():

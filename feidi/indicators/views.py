@@ -63,6 +63,7 @@ from .models import (
     ZoneFigure,
 )
 from .tables import (
+    GRADE_COLORS,
     BenefitShareTable,
     IndicatorTable,
     IndicatorValueTable,
@@ -579,7 +580,7 @@ class ZoneMapView(ScopedViewMixin, TemplateView):
         grades = {}
         for org, grade in latest:
             grades.setdefault(org, grade)
-        counts = {g: sum(1 for p in parcels if grades.get(p.organization_id) == g) for g in "ABCD"}
+        counts = [(g, sum(1 for p in parcels if grades.get(p.organization_id) == g), color) for g, color in GRADE_COLORS.items()]
         return self.render_to_response(self.get_context_data(
             title=self.title, zone=zone, parcels=parcels, counts=counts, sample=any(p.sample for p in parcels),
             ungraded=sum(1 for p in parcels if p.organization_id not in grades),
