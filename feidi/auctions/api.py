@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
-from ninja import Path, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.pagination import paginate
 
 from feidi.core.api import MAX_ID, Id, Pages, error, field, filtered, model_of, scoped_get, scoped_list
@@ -24,12 +24,8 @@ class AuctionSchema(Schema):
     title: str
     venue: str
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     sample: bool
-
-    @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
 
 
 class TotalsSchema(Schema):

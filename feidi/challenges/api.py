@@ -34,8 +34,8 @@ class Criterion(Schema):
 class ChallengeSchema(Schema):
     id: int
     demand_id: int
-    enterprise_id: int
-    enterprise_name: str
+    enterprise_id: int = Field(alias="demand.organization_id")
+    enterprise_name: str = Field(alias="demand.organization.name")
     title: str
     bounty: Decimal
     deadline: dt.date
@@ -45,17 +45,9 @@ class ChallengeSchema(Schema):
     joint: bool
     joint_partner: str
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     published_at: dt.datetime | None
     sample: bool
-
-    @staticmethod
-    def resolve_enterprise_id(obj):
-        return obj.demand.organization_id
-
-    @staticmethod
-    def resolve_enterprise_name(obj):
-        return obj.demand.organization.name
 
     @staticmethod
     def resolve_days_left(obj):
@@ -63,36 +55,24 @@ class ChallengeSchema(Schema):
 
         return (obj.deadline - timezone.localdate()).days
 
-    @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
-
 
 class ApplicationSchema(Schema):
     id: int
     challenge_id: int
     applicant_id: int
-    applicant_name: str
+    applicant_name: str = Field(alias="applicant.name")
     member_ids: list[int]
     proposal: str
     budget: Decimal | None
     period_months: int
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     score: Decimal | None
     created_at: dt.datetime
 
     @staticmethod
-    def resolve_applicant_name(obj):
-        return obj.applicant.name
-
-    @staticmethod
     def resolve_member_ids(obj):
         return sorted(m.pk for m in obj.members.all())
-
-    @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
 
 
 class ApplyIn(Schema):
@@ -131,12 +111,8 @@ class AwardIn(Schema):
 
 class PartySchema(Schema):
     organization_id: int
-    organization_name: str
+    organization_name: str = Field(alias="organization.name")
     role: str
-
-    @staticmethod
-    def resolve_organization_name(obj):
-        return obj.organization.name
 
 
 class MilestoneSchema(Schema):
@@ -155,7 +131,7 @@ class JointProjectSchema(Schema):
     starts_on: dt.date
     ends_on: dt.date
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     acceptance: str
     accepted_on: dt.date | None
     incubated_in_id: int | None
@@ -165,16 +141,8 @@ class JointProjectSchema(Schema):
     milestones: list[MilestoneSchema]
 
     @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
-
-    @staticmethod
     def resolve_parties(obj):
         return list(obj.parties.select_related("organization"))
-
-    @staticmethod
-    def resolve_milestones(obj):
-        return list(obj.milestones.all())
 
 
 def applications(request):

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
 from .api import MAX_ID, Id, Pages, model_of
@@ -17,15 +17,11 @@ router = Router(tags=["字典与导入 core"])
 
 class DictItemSchema(Schema):
     id: int
-    type: str
+    type: str = Field(alias="type.code")
     code: str
     label: str
     order: int
     active: bool
-
-    @staticmethod
-    def resolve_type(obj):
-        return obj.type.code
 
 
 @router.get("/dictionaries/{type_code}", response=list[DictItemSchema], summary="字典条目")
@@ -34,6 +30,7 @@ def dictionary(request, type_code: str):
 
 
 # --- imports: another system feeds Feidi the same files, checked by the same rules --------------------
+
 
 class ImportRowSchema(Schema):
     row: int
@@ -147,6 +144,7 @@ def confirm_import(request, pk: Id):
 
 
 # --- 统计查询 -----------------------------------------------------------------------------------------
+
 
 class StatsCatalogueSchema(Schema):
     key: str

@@ -22,16 +22,12 @@ router = Router(tags=["经济运行 indicators"])
 class ValueSchema(Schema):
     id: int
     organization_id: int
-    indicator: str
+    indicator: str = Field(alias="indicator.code")
     period: dt.date
     value: Decimal
     zone_id: int | None
     industry: str
     source: str
-
-    @staticmethod
-    def resolve_indicator(obj):
-        return obj.indicator.code
 
 
 class YoySchema(Schema):

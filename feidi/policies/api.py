@@ -60,17 +60,9 @@ class PolicyItemSchema(Schema):
     amount_fixed: Decimal | None
     amount_rate: Decimal | None
     amount_cap: Decimal | None
-    materials: list[str]
+    materials: list[str] = Field(alias="material_list")
     matched_at: dt.datetime | None
     conditions: list[PolicyConditionSchema]
-
-    @staticmethod
-    def resolve_materials(obj):
-        return obj.material_list()
-
-    @staticmethod
-    def resolve_conditions(obj):
-        return list(obj.conditions.all())
 
 
 class PolicyMatchSchema(Schema):

@@ -37,7 +37,7 @@ class ProjectSchema(Schema):
     zone_id: int
     investor: str
     stage: str
-    stage_label: str
+    stage_label: str = Field(alias="get_stage_display")
     channel: str
     segment_id: int | None
     owner_id: int | None
@@ -51,10 +51,6 @@ class ProjectSchema(Schema):
     produced_on: dt.date | None
     is_key: bool
     key_level: str
-
-    @staticmethod
-    def resolve_stage_label(obj):
-        return obj.get_stage_display()
 
 
 class ProjectIn(Schema):

@@ -23,7 +23,7 @@ router = Router(tags=["企业服务 services"])
 class AppealSchema(Schema):
     id: int
     organization_id: int
-    category: str
+    category: str = Field(alias="category.code")
     title: str
     status: str
     level: int
@@ -32,10 +32,6 @@ class AppealSchema(Schema):
     submitted_at: dt.datetime
     closed_at: dt.datetime | None
     rating: int | None
-
-    @staticmethod
-    def resolve_category(obj):
-        return obj.category.code
 
 
 class AppealIn(Schema):

@@ -26,33 +26,21 @@ PUSH = model_of("techmarket.push")
 class MarketSchema(Schema):
     id: int
     organization_id: int
-    organization_name: str
+    organization_name: str = Field(alias="organization.name")
     title: str
     description: str
     keywords: str
     field_id: int
-    field_label: str
+    field_label: str = Field(alias="field.label")
     segment_id: int | None
     chain_id: int | None
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     published_at: dt.datetime | None
-
-    @staticmethod
-    def resolve_organization_name(obj):
-        return obj.organization.name
-
-    @staticmethod
-    def resolve_field_label(obj):
-        return obj.field.label
 
     @staticmethod
     def resolve_chain_id(obj):
         return obj.segment.chain_id if obj.segment_id else None
-
-    @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
 
 
 class DemandSchema(MarketSchema):
@@ -62,14 +50,10 @@ class DemandSchema(MarketSchema):
 
 
 class SupplySchema(MarketSchema):
-    patents: list[str]
+    patents: list[str] = Field(alias="patent_numbers")
     maturity: str
     transfer_mode: str
     asking_price: Decimal | None
-
-    @staticmethod
-    def resolve_patents(obj):
-        return obj.patent_numbers()
 
 
 class MarketIn(Schema):
@@ -108,9 +92,9 @@ class MatchSchema(Schema):
 class PushSchema(Schema):
     id: int
     demand_id: int
-    demand_title: str
+    demand_title: str = Field(alias="demand.title")
     supply_id: int
-    supply_title: str
+    supply_title: str = Field(alias="supply.title")
     direction: str
     score: float
     rank: int
@@ -118,14 +102,6 @@ class PushSchema(Schema):
     created_at: dt.datetime
     demand_feedback: str
     supply_feedback: str
-
-    @staticmethod
-    def resolve_demand_title(obj):
-        return obj.demand.title
-
-    @staticmethod
-    def resolve_supply_title(obj):
-        return obj.supply.title
 
 
 class MarkIn(Schema):
