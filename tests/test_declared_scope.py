@@ -77,6 +77,24 @@ def test_a_url_name_is_routed_once():
         del declare.ROUTES["probe", "probe"]
 
 
+def test_a_menu_three_apps_fill_lists_each_entry_once_in_the_apps_order():
+    """科技大市场 is filled by the market, 揭榜挂帅 and the auctions, each adding its declared record
+    types: the market's dashboard and pushes where it put them, no entry twice, every entry a page."""
+    from feidi.core.navigation import MENUS
+
+    names = [item.url_name for item in MENUS["techmarket"].items]
+    assert len(names) == len(set(names)), names
+    assert names == ["techmarket:overview", "techmarket:demand_list", "techmarket:supply_list", "techmarket:push_list",
+                     "techmarket:talent_list", "techmarket:thesaurusentry_list", "challenges:challenge_list",
+                     "challenges:application_list", "challenges:jointproject_list", "auctions:auction_list",
+                     "auctions:lot_list", "auctions:registration_list", "auctions:bid_list"]
+    for item in MENUS["techmarket"].items:
+        reverse(item.url_name)
+        app, page = item.url_name.split(":")
+        if item.perm and page.endswith("_list"):
+            assert item.perm == f"{app}.view_{page[:-5]}", item
+
+
 def test_an_action_page_is_routed_beside_its_record_and_refuses_without_changing_it(cast, client_for):
     """``declare.action``: the page sits at ``<prefix>/<pk>/<verb>/``, answers POST only, and a refused
     action (here: publishing a demand already published) is a message on the record's page."""

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views import View
 
 from feidi.core import declare
@@ -39,13 +39,17 @@ HISTORY_ROWS = 30
 # The record types' declarations (pages and URLs; the generated scope test walks them); the
 # views below that are registered for them replace the generic pages.
 declare.model(Auction, "auctions", form=AuctionForm, filterset=AuctionFilterSet, table=AuctionTable,
-              pages=("list", "add", "detail", "edit"))
+              pages=("list", "add", "detail", "edit"),
+              menu=declare.Entry("techmarket", gettext_noop("成果拍卖"), org_users=True))
 declare.model(Lot, "lots", form=LotForm, filterset=LotFilterSet, table=LotTable,
-              select_related=("auction", "supply__organization"), pages=("list", "add", "detail", "edit"))
+              select_related=("auction", "supply__organization"), pages=("list", "add", "detail", "edit"),
+              menu=declare.Entry("techmarket", gettext_noop("拍品"), org_users=True))
 declare.model(Registration, "registrations", filterset=RegistrationFilterSet, table=RegistrationTable,
-              select_related=("auction", "organization"), pages=("list",))
+              select_related=("auction", "organization"), pages=("list",),
+              menu=declare.Entry("techmarket", gettext_noop("竞买登记"), org_users=True))
 declare.model(Bid, "bids", filterset=BidFilterSet, table=BidTable,
-              select_related=("lot", "registration", "bidder"), pages=("list",))
+              select_related=("lot", "registration", "bidder"), pages=("list",),
+              menu=declare.Entry("techmarket", gettext_noop("出价记录"), org_users=True))
 
 
 @declare.view(Auction, "list")

@@ -14,14 +14,7 @@ class ChallengesConfig(AppConfig):
         from django.utils.translation import gettext_noop
 
         from feidi.core import appstart
-        from feidi.core.navigation import Item, register
 
         # 统计查询 subjects, the challenges' review sweep, the todos
         appstart.start(self.name, stats=True, jobs=True, todos=True)
-        register("techmarket", gettext_noop("科技大市场"), "🔬", 14, [
-            Item(gettext_noop("揭榜挂帅"), "challenges:challenge_list", "challenges.view_challenge", org_users=True),
-            Item(gettext_noop("揭榜申请"), "challenges:application_list", "challenges.view_application",
-                 org_users=True),
-            Item(gettext_noop("联合攻关"), "challenges:jointproject_list", "challenges.view_jointproject",
-                 org_users=True),
-        ])
+        appstart.declared_menu(self.name, "techmarket", gettext_noop("科技大市场"), "🔬", 14)

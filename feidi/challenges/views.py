@@ -11,7 +11,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -56,12 +56,15 @@ def ranked(applications):
 # views below that are registered for them replace the generic pages.
 declare.model(Challenge, "challenges", form=ChallengeForm, filterset=ChallengeFilterSet, table=ChallengeTable,
               select_related=("demand__organization", "demand__field"),
-              pages=("list", "add", "detail", "edit"))
+              pages=("list", "add", "detail", "edit"),
+              menu=declare.Entry("techmarket", gettext_noop("揭榜挂帅"), org_users=True))
 declare.model(Application, "applications", form=ApplicationForm, filterset=ApplicationFilterSet,
               table=ApplicationTable, select_related=("applicant", "challenge"),
-              pages=("list", "add", "detail"))
+              pages=("list", "add", "detail"),
+              menu=declare.Entry("techmarket", gettext_noop("揭榜申请"), org_users=True))
 declare.model(JointProject, "jointprojects", form=JointProjectForm, filterset=JointProjectFilterSet,
-              table=JointProjectTable, select_related=("home_project",), pages=("list", "detail", "edit"))
+              table=JointProjectTable, select_related=("home_project",), pages=("list", "detail", "edit"),
+              menu=declare.Entry("techmarket", gettext_noop("联合攻关"), org_users=True))
 
 
 # --- challenges ------------------------------------------------------------------------------------

@@ -208,16 +208,18 @@ def urls(app_label: str) -> list:
             *(path(r.path, r.view.as_view(), name=r.name) for r in ROUTES.values() if r.app_label == app_label)]
 
 
-def menu_items(menu_key: str, others: list | None = None) -> list:
+def menu_items(menu_key: str, others: list | None = None, app_name: str | None = None) -> list:
     """The entries of the menu ``menu_key``: those the declarations put there, each shown to holders
     of the model's view permission, in declaration order (the order of the app's views module),
     and the hand-made ``others`` (a dashboard, a calendar); an entry with a ``position`` goes to
-    that place among them."""
+    that place among them. With ``app_name``, only that app's declarations (a menu several apps
+    fill: each adds its own)."""
     from .navigation import Item
 
     items = list(others or [])
     placed = sorted(((d.menu.position, i, d) for i, d in enumerate(REGISTRY.values())
-                     if d.menu is not None and d.menu.menu == menu_key and d.prefix),
+                     if d.menu is not None and d.menu.menu == menu_key and d.prefix
+                     and (app_name is None or d.model.__module__.startswith(app_name + "."))),
                     key=lambda t: (t[0] is None, t[0] or 0, t[1]))
     for position, _, d in placed:
         item = Item(d.menu.label, f"{d.app_label}:{d.name}_list", f"{d.app_label}.view_{d.name}",

@@ -15,7 +15,7 @@ class TechmarketConfig(AppConfig):
         from django.utils.translation import gettext_noop
 
         from feidi.core import appstart
-        from feidi.core.navigation import Item, register
+        from feidi.core.navigation import Item
         from feidi.core.seeds import register_seeder
 
         from .matching.thesaurus import ensure_shipped
@@ -24,11 +24,7 @@ class TechmarketConfig(AppConfig):
         appstart.start(self.name, stats=True, jobs=True, todos=True)
         # the shipped thesaurus, also after a test database's flush (the data migration ran once)
         register_seeder(ensure_shipped, "techmarket.ThesaurusEntry")
-        register("techmarket", gettext_noop("科技大市场"), "🔬", 14, [
+        appstart.declared_menu(self.name, "techmarket", gettext_noop("科技大市场"), "🔬", 14, [
             Item(gettext_noop("科技大市场看板"), "techmarket:overview", "techmarket.view_push"),
-            Item(gettext_noop("技术需求"), "techmarket:demand_list", "techmarket.view_demand", org_users=True),
-            Item(gettext_noop("科技成果"), "techmarket:supply_list", "techmarket.view_supply", org_users=True),
             Item(gettext_noop("匹配推送"), "techmarket:push_list", "techmarket.view_push", org_users=True),
-            Item(gettext_noop("引进人才"), "techmarket:talent_list", "techmarket.view_talent"),
-            Item(gettext_noop("领域词表"), "techmarket:thesaurusentry_list", "techmarket.view_thesaurusentry"),
         ])

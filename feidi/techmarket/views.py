@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -157,10 +157,13 @@ def _pushes(user, **filters):
 # Declared once each (pages, URLs and the generated scope test); the pages they share are the
 # Market* views below, registered for each as its list, detail, edit and delete.
 MARKET_RELATED = ("organization", "field", "segment__chain")
+# The menu 科技大市场: the overview, these two, the pushes (apps.py), then the talents and the thesaurus.
 declare.model(Demand, "demands", form=DemandForm, filterset=DemandFilterSet, table=DemandTable,
-              select_related=MARKET_RELATED)
+              select_related=MARKET_RELATED,
+              menu=declare.Entry("techmarket", gettext_noop("技术需求"), org_users=True, position=1))
 declare.model(Supply, "supplies", form=SupplyForm, filterset=SupplyFilterSet, table=SupplyTable,
-              select_related=MARKET_RELATED)
+              select_related=MARKET_RELATED,
+              menu=declare.Entry("techmarket", gettext_noop("科技成果"), org_users=True, position=2))
 
 
 class MarketListView(ObjectListView):
@@ -439,7 +442,8 @@ class _TalentEdit(ObjectEditView):
 
 
 declare.model(Talent, "talents", form=TalentForm, filterset=TalentFilterSet, table=TalentTable,
-              select_related=("person", "field", "employer", "enclave"), edit_base=_TalentEdit)
+              select_related=("person", "field", "employer", "enclave"), edit_base=_TalentEdit,
+              menu=declare.Entry("techmarket", gettext_noop("引进人才")))
 
 
 
@@ -451,7 +455,8 @@ class _ThesaurusEntryEdit(ObjectEditView):
 
 
 declare.model(ThesaurusEntry, "thesaurus", form=ThesaurusEntryForm, filterset=ThesaurusEntryFilterSet,
-              table=ThesaurusEntryTable, edit_base=_ThesaurusEntryEdit)
+              table=ThesaurusEntryTable, edit_base=_ThesaurusEntryEdit,
+              menu=declare.Entry("techmarket", gettext_noop("领域词表")))
 
 
 # --- the staff's overview ---------------------------------------------------------------------------
