@@ -16,20 +16,20 @@
     var d = JSON.parse(econ.textContent);
     make("trend-chart", {
       animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, data: [gettext("本年"), gettext("上年同期")]},
-      grid: {left: 64, right: 24, top: 40, bottom: 32}, xAxis: {type: "category", data: d.months},
+      grid: {left: 64, right: 24, top: 56, bottom: 32}, xAxis: {type: "category", data: d.months},
       yAxis: {type: "value", name: gettext("万元")},
       series: [{name: gettext("本年"), type: "bar", data: d.this_year, itemStyle: {color: "#206bc4"}, barMaxWidth: 24},
                {name: gettext("上年同期"), type: "line", data: d.last_year, itemStyle: {color: "#868e96"}, lineStyle: {type: "dashed"}}]
     });
     make("chain-chart", {
       animationDuration: 300, tooltip: {trigger: "item", formatter: gettext("{b}：{c} 万元（{d}%）")},
-      series: [{type: "pie", radius: ["40%", "70%"], data: d.chains.map(function (n, i) { return {name: n, value: d.chain_values[i]}; }),
-                label: {formatter: "{b}\n{d}%"}}]
+      series: [{type: "pie", radius: ["34%", "58%"], data: d.chains.map(function (n, i) { return {name: n, value: d.chain_values[i]}; }),
+                label: {formatter: "{b}\n{d}%", overflow: "break"}}]
     });
     if (d.labels) {
       make("labels-chart", {
-        animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"},
-        grid: {left: 48, right: 24, top: 40, bottom: 32}, xAxis: {type: "category", data: d.labels.months},
+        animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, width: "76%", type: "scroll"},
+        grid: {left: 48, right: 24, top: 56, bottom: 32}, xAxis: {type: "category", data: d.labels.months},
         yAxis: {type: "value", name: gettext("家"), minInterval: 1},
         series: Object.keys(d.labels.series).map(function (k) { return {name: k, type: "line", data: d.labels.series[k]}; })
       });
@@ -40,7 +40,7 @@
     var a = JSON.parse(an.textContent);
     make("analysis-chart", {
       animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, data: [gettext("数值"), gettext("同比(%)")]},
-      grid: {left: 72, right: 56, top: 40, bottom: 60},
+      grid: {left: 72, right: 56, top: 56, bottom: 60},
       xAxis: {type: "category", data: a.labels, axisLabel: {interval: 0, rotate: 20}},
       yAxis: [{type: "value"}, {type: "value", name: "%"}],
       series: [{name: gettext("数值"), type: "bar", data: a.totals, itemStyle: {color: "#206bc4"}, barMaxWidth: 32},

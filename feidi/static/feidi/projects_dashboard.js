@@ -18,14 +18,14 @@
   });
   make("signed-chart", {
     animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"},
-    grid: {left: 56, right: 16, top: 40, bottom: 40},
+    grid: {left: 56, right: 16, top: 56, bottom: 40},
     xAxis: {type: "category", data: d.months}, yAxis: {type: "value", name: gettext("万元")},
     series: d.signed_series.map(function (s) { return {name: s.name, type: "bar", stack: "signed", data: s.data, barMaxWidth: 28}; })
   });
   var months = []; for (var i = 1; i <= 12; i++) { months.push(window.Feidi.monthName(i)); }
   make("plan-chart", {
     animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, data: [gettext("计划进度"), gettext("累计完成")]},
-    grid: {left: 64, right: 16, top: 40, bottom: 32},
+    grid: {left: 64, right: 16, top: 56, bottom: 32},
     xAxis: {type: "category", data: months}, yAxis: {type: "value", name: gettext("万元")},
     series: [{name: gettext("计划进度"), type: "line", data: d.pace, lineStyle: {type: "dashed"}, itemStyle: {color: "#868e96"}},
              {name: gettext("累计完成"), type: "bar", data: d.cumulative, itemStyle: {color: "#206bc4"}, barMaxWidth: 28}]
