@@ -31,7 +31,6 @@ def dictionary(request, type_code: str):
 
 # --- imports: another system feeds Feidi the same files, checked by the same rules --------------------
 
-
 class ImportRowSchema(Schema):
     row: int
     column: str
@@ -144,7 +143,6 @@ def confirm_import(request, pk: Id):
 
 
 # --- 统计查询 -----------------------------------------------------------------------------------------
-
 
 class StatsCatalogueSchema(Schema):
     key: str
