@@ -54,3 +54,22 @@ def test_chart_scripts_load_nothing_when_the_page_has_no_chart():
 def test_chart_scripts_load_echarts_then_the_page_script():
     html = render('{% chart_scripts "feidi/pages/home.js" %}')
     assert html.index("echarts.min.js") < html.index("feidi/pages/home.js")
+
+
+def test_a_card_body_option_wraps_the_body_in_a_card_body_with_more_classes_if_given():
+    assert '\n<div class="card-body"><p>x</p></div>\n' in render('{% card "t" body=True %}<p>x</p>{% endcard %}')
+    html = render('{% card "t" body="text-break" id="conditions" %}x{% endcard %}')
+    assert html.startswith('<div class="card" id="conditions">')
+    assert '<div class="card-body text-break">x</div>' in html
+
+
+def test_a_card_refuses_an_unknown_option():
+    with pytest.raises(TemplateSyntaxError):
+        render('{% card "t" colour="red" %}x{% endcard %}')
+
+
+def test_a_chart_card_holds_the_box_the_page_script_draws_into():
+    html = render('{% chart_card title "trend-chart" "mt-3" %}', title="<趋势>")
+    assert html.startswith('<div class="card mt-3">')
+    assert '<h3 class="card-title">&lt;趋势&gt;</h3></div>' in html
+    assert '<div class="card-body"><div id="trend-chart" class="feidi-chart"></div></div>' in html

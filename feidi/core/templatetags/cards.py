@@ -7,42 +7,65 @@ from django.utils.html import format_html
 register = template.Library()
 
 
+def card_html(title, body, *, css="", id="", header="", table=False, body_class=None) -> str:
+    """The frame of a titled card around ``body`` (already safe HTML): the one way a page draws one."""
+    if table:
+        body = format_html('<div class="table-responsive"><table class="table table-vcenter card-table">{}</table></div>',
+                           body)
+    elif body_class:
+        body = format_html('<div class="{}">{}</div>', " ".join(["card-body", body_class]) if isinstance(body_class, str)
+                           else "card-body", body)
+    return format_html('<div class="{}"{}>\n<div class="card-header"><h3 class="card-title">{}</h3>{}</div>\n{}\n</div>',
+                       " ".join(filter(None, ["card", css])), format_html(' id="{}"', id) if id else "", title,
+                       header, body)
+
+
+CARD_OPTIONS = {"class", "id", "table", "body"}
+
+
 class CardNode(template.Node):
     def __init__(self, title, options, header, body):
         self.title, self.options, self.header, self.body = title, options, header, body
 
     def render(self, context):
         options = {key: value.resolve(context) for key, value in self.options.items()}
-        body = self.body.render(context)
-        if options.get("table"):
-            body = format_html('<div class="table-responsive"><table class="table table-vcenter card-table">{}</table></div>',
-                               body)
-        css = " ".join(filter(None, ["card", options.get("class")]))
-        return format_html('<div class="{}">\n<div class="card-header"><h3 class="card-title">{}</h3>{}</div>\n{}\n</div>',
-                           css, self.title.resolve(context), self.header.render(context) if self.header else "", body)
+        # a node list renders to safe HTML: the body and the header part go in as written
+        return card_html(self.title.resolve(context), self.body.render(context), css=options.get("class") or "",
+                         id=options.get("id") or "", header=self.header.render(context) if self.header else "",
+                         table=bool(options.get("table")), body_class=options.get("body"))
 
 
 @register.tag
 def card(parser, token):
-    """``{% card _("标题") class="mt-3" table=True %}…{% endcard %}``.
+    """``{% card _("标题") class="mt-3" id="x" table=True|body=True|body="text-break" %}…{% endcard %}``.
 
-    The body is the card's content (with ``table=True``: the inside of its ``card-table``); an
-    optional ``{% cardbody %}`` divides what goes in the header after the title (card-actions)
-    from the body: ``{% card _("标题") %}<div class="card-actions">…</div>{% cardbody %}…{% endcard %}``.
+    The body is the card's content: as written (a list group, a form, a ``card-body`` of one's own);
+    with ``table=True`` the inside of its ``card-table``; with ``body=True`` (or ``body="more classes"``)
+    wrapped in a ``card-body``. An optional ``{% cardbody %}`` divides what goes in the header after
+    the title (card-actions) from the body: ``{% card _("标题") %}<div class="card-actions">…</div>{% cardbody %}…{% endcard %}``.
+    A title with words from the page translates first: ``{% blocktranslate … asvar title %}…{% endblocktranslate %}``
+    (or ``{% translate "…" as title %}`` where an ``{% if %}`` picks one of two).
     """
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("card needs a title")
     title = parser.compile_filter(bits[1])
     options = token_kwargs(bits[2:], parser)
-    if len(options) != len(bits) - 2:
-        raise template.TemplateSyntaxError("card takes a title, then only name=value options")
+    if len(options) != len(bits) - 2 or set(options) - CARD_OPTIONS:
+        raise template.TemplateSyntaxError(f"card takes a title, then only {', '.join(sorted(CARD_OPTIONS))}")
     first = parser.parse(("cardbody", "endcard"))
     header = None
     if parser.next_token().contents == "cardbody":
         header, first = first, parser.parse(("endcard",))
         parser.delete_first_token()
     return CardNode(title, options, header, first)
+
+
+@register.simple_tag
+def chart_card(title, chart_id, css=""):
+    """``{% chart_card _("标题") "trend-chart" "mt-3" %}``: a titled card holding one chart's box
+    (``feidi-chart``: the page's script draws into the element of that id)."""
+    return card_html(title, format_html('<div id="{}" class="feidi-chart"></div>', chart_id), css=css, body_class=True)
 
 
 class TileNode(template.Node):
