@@ -5,6 +5,7 @@ labelled set."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -289,6 +290,33 @@ def test_an_expansion_term_counts_less_than_the_exact_term():
     assert [h.id for h in hits][:2] == [2, 1] or [h.id for h in hits][:2] == [1, 2]
     reasons = {h.id: index.reasons(h.slot, qterms, expansion)["terms"] for h in hits}
     assert "HJT → 异质结" in reasons[1] and "HJT → SHJ" in reasons[2]
+
+
+def test_the_share_is_the_part_of_the_querys_weight_a_document_holds():
+    docs = [
+        {"id": 1, "title": "异质结电池低温银浆", "description": "异质结电池低温银浆金属化"},
+        {"id": 2, "title": "SHJ电池低温银浆", "description": "SHJ电池低温银浆金属化"},
+        {"id": 3, "title": "低温银浆", "description": "低温银浆配方"},
+        {"id": 4, "title": "动力电池热管理系统", "description": "液冷板设计"},
+        {"id": 5, "title": "光伏组件回收", "description": "组件拆解与回收"},
+    ]
+    index, words = _with_thesaurus(docs, "异质结 | SHJ, HJT | 光伏电池")
+    qterms, expansion = index.query("异质结 低温银浆", words)
+    share = {h.id: index.reasons(h.slot, qterms, expansion)["share"] for h in index.search_terms(qterms, k=5,
+                                                                                                expansion=expansion)}
+    assert share[1] == 1.0  # every term of the query
+    assert 0 < share[3] < share[2] < share[1]  # the synonym counts, at less than the exact term
+    weights, held = index._weights(qterms), index.doc_terms(index.slot_of(3))
+    assert share[3] == round(sum(w for t, w in zip(qterms, weights, strict=True) if index.terms[t] in held)
+                             / weights.sum(), 3)
+    # it is the coverage factor of the engine's score: the score without it, times the share
+    bare = BM25Index(index.seg, scoring=replace(index.scoring, coverage=0.0)).build(docs)
+    unscaled = {h.id: h.score for h in bare.search_terms(qterms, k=5, expansion=expansion)}
+    for h in index.search_terms(qterms, k=5, expansion=expansion):
+        assert h.score == pytest.approx(unscaled[h.id] * share[h.id] ** index.scoring.coverage, rel=2e-3)
+    # the same figure from the terms alone, with a synonym group counted once
+    assert index.share(set(qterms) | set(expansion.terms), qterms, expansion) == 1.0
+    assert index.share(set(), qterms, expansion) == 0.0
 
 
 def test_a_broader_term_is_expanded_to_at_half_the_weight_and_not_from():

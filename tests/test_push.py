@@ -232,3 +232,32 @@ def test_a_weak_match_is_recommended_but_not_pushed(cast, market, django_capture
     pushed = set(Push.objects.filter(demand=market.demand).values_list("supply_id", flat=True))
     assert pushed == {m.id for m in strong[:push.PUSH_K]}
     assert not pushed & {m.id for m in weak}
+
+
+def test_a_push_shows_its_match_as_the_share_of_the_terms_held(cast, market, client_for,
+                                                                 django_capture_on_commit_callbacks):
+    """匹配度 is the share of the query's weighted terms the counterpart holds (0–100%, comparable
+    between pushes); the raw ranking score stays in the export and the API, never as 匹配度."""
+    from feidi.core import workbench
+    from feidi.core.exports import xlsx_bytes
+    from feidi.techmarket.tables import PushTable
+    from tests.test_exports import rows_of
+
+    _publish(market.demand, "demand", django_capture_on_commit_callbacks)
+    first = Push.objects.get(supply=market.good)
+    assert 0 < first.share <= 1 and first.reasons["share"] == first.share
+    shown = f"{first.share * 100:.0f}%"
+    page = client_for("inst_a").get(first.get_absolute_url()).content.decode()
+    assert shown in page and f"匹配得分 {first.score:.2f}" in page  # the ranking score only on hover
+    inbox = client_for("inst_a").get("/techmarket/pushes/").content.decode()
+    assert shown in inbox and "匹配得分" not in inbox  # the ranking score is a column of the export only
+    header, line = rows_of(xlsx_bytes(PushTable, [first], "推送"))[:2]
+    row = dict(zip(header, line, strict=True))
+    assert row["匹配度"] == first.share and row["匹配得分"] == round(first.score, 4)
+    notes = [item.note for todo in workbench.for_user(cast.inst_a) for item in todo.items if todo.key == "push_answer"]
+    assert notes and all(note.endswith("%") for note in notes)
+    # a push made before the share was recorded shows a dash, not a number of another kind
+    Push.objects.filter(pk=first.pk).update(reasons={"terms": ["封装胶膜"], "fields": []})
+    first.refresh_from_db()
+    assert first.share is None
+    assert client_for("inst_a").get(first.get_absolute_url()).status_code == 200

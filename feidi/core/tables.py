@@ -17,7 +17,7 @@ class Column:
 
     def __init__(self, header: str | None = None, accessor: str | None = None, *, order_by: str | None = None,
                  sortable: bool = True, link: bool = False, render=None, export: bool = True,
-                 export_value=None, css: str = "", money: bool = False):
+                 export_value=None, css: str = "", money: bool = False, page: bool = True):
         self.label = header
         self.accessor = accessor
         self.order_by = order_by
@@ -25,6 +25,7 @@ class Column:
         self.link = link
         self.render = render
         self.export = export
+        self.page = page  # False: a column of the export only (a figure the page shows otherwise)
         self.export_value = export_value
         self.css = css
         self.money = money
@@ -287,7 +288,8 @@ class Table(metaclass=TableMeta):
 
     @property
     def columns(self) -> list[Column]:
-        return list(self.base_columns.values())
+        """The page's columns (the export takes every column with ``export``, ``exports.py``)."""
+        return [c for c in self.base_columns.values() if c.page]
 
     @classmethod
     def column_order(cls, col: Column) -> str:

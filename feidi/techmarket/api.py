@@ -85,6 +85,7 @@ class MatchSchema(Schema):
     title: str
     organization_name: str
     score: float
+    share: float | None = Field(None, description="匹配度：对方覆盖本方按区分度加权的关键词的比例（0–1）")
     terms: list[str]
     fields: list[str]
 
@@ -97,6 +98,7 @@ class PushSchema(Schema):
     supply_title: str = Field(alias="supply.title")
     direction: str
     score: float
+    share: float | None = Field(None, description="匹配度：推送时对方覆盖本方按区分度加权的关键词的比例（0–1）")
     rank: int
     reasons: dict
     created_at: dt.datetime
@@ -132,8 +134,9 @@ def _matches(request, matches, model):
     rows = model.objects.visible_to(request.user).filter(pk__in=[m.id for m in matches]).select_related("organization")
     by_pk = {r.pk: r for r in rows}
     return [{"id": m.id, "title": by_pk[m.id].title, "organization_name": by_pk[m.id].organization.name,
-             "score": m.score, "terms": list((m.reasons or {}).get("terms") or []),
-             "fields": list((m.reasons or {}).get("fields") or [])} for m in matches if m.id in by_pk]
+             "score": m.score, "share": reasons.get("share"), "terms": list(reasons.get("terms") or []),
+             "fields": list(reasons.get("fields") or [])}
+            for m, reasons in ((m, m.reasons or {}) for m in matches) if m.id in by_pk]
 
 
 # --- demands and supplies ---------------------------------------------------------------------------

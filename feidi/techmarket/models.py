@@ -186,7 +186,7 @@ class Push(DetailUrlMixin, models.Model):
     supply = models.ForeignKey(Supply, verbose_name=_("科技成果"), on_delete=models.CASCADE,
                                related_name="pushes")
     direction = models.CharField(_("推送方向"), max_length=16, choices=Direction.choices)
-    score = models.FloatField(_("匹配度"))
+    score = models.FloatField(_("匹配得分"), help_text=_("排序用的相关性得分（BM25 乘以覆盖比例），不同推送之间不可比"))
     rank = models.PositiveIntegerField(_("名次"))
     reasons = models.JSONField(_("匹配理由"), default=dict, help_text=_("命中的词与字段"))
     created_at = models.DateTimeField(_("推送时间"), auto_now_add=True)
@@ -209,6 +209,13 @@ class Push(DetailUrlMixin, models.Model):
 
     def __str__(self):
         return f"{self.demand} ⇄ {self.supply}" if self.demand_id and self.supply_id else gettext("匹配推送")
+
+    @property
+    def share(self) -> float | None:
+        """匹配度: the share (0–1) of the matched document's weighted terms the other one holds, as
+        the engine's reasons gave it at push time; None for a push made before it was recorded."""
+        share = (self.reasons or {}).get("share")
+        return float(share) if isinstance(share, int | float) else None
 
 
 class Talent(FeidiModel):

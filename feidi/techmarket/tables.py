@@ -7,7 +7,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import BadgeColumn, ChoiceColumn, Column, NameColumn, RelatedColumn, Table, badge
+from feidi.core.tables import (
+    BadgeColumn,
+    ChoiceColumn,
+    Column,
+    NameColumn,
+    PercentColumn,
+    RelatedColumn,
+    Table,
+    badge,
+)
 
 from . import models
 
@@ -53,10 +62,6 @@ class SupplyTable(Table):
     status = BadgeColumn(colors=STATUS_COLORS)
 
 
-def _score(row):
-    return f"{row.score:.2f}"
-
-
 def _side(obj):
     return format_html('<div class="text-wrap" style="min-width: 12rem"><a href="{}">{}</a>'
                        '<div class="small text-secondary">{}</div></div>', obj.get_absolute_url(), obj.title,
@@ -74,7 +79,7 @@ def _my_feedback(row):
 
 class PushTable(Table):
     model_class = models.Push
-    fields = ("created_at", "direction", "demand", "supply", "score", "rank", "demand_feedback", "supply_feedback",
+    fields = ("created_at", "direction", "demand", "supply", "share", "score", "rank", "demand_feedback", "supply_feedback",
               "mine")
     created_at = Column(link=True)
     direction = Column(_("方向"), order_by="direction", export_value=lambda r: r.get_direction_display(),
@@ -86,7 +91,8 @@ class PushTable(Table):
     supply = Column(accessor="supply.title", order_by="supply__title",
                     render=lambda r: _side(r.supply),
                     export_value=lambda r: f"{r.supply.title}（{r.supply.organization.name}）")
-    score = Column(render=_score, export_value=lambda r: round(r.score, 4))
+    share = PercentColumn(_("匹配度"), digits=0, sortable=False)
+    score = Column(export_value=lambda r: round(r.score, 4), page=False)
     demand_feedback = Column(render=lambda r: _feedback(r.demand_feedback,
                                                                     r.get_demand_feedback_display()),
                              export_value=lambda r: r.get_demand_feedback_display() or gettext("未反馈"))

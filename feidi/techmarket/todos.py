@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from feidi.core import workbench
+from feidi.core.templatetags.money import percent
 
 from .models import Push
 
@@ -27,6 +28,6 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
             url=reverse("techmarket:push_list"), action=gettext("反馈"),
             text=lambda p: str(p.supply if p.direction == D.TO_DEMANDER else p.demand),
             link=lambda p: p.get_absolute_url(), limit=limit, order=30,
-            note=lambda p: gettext("{direction}，第{rank}名，匹配度{score:.2f}").format(
-                direction=p.get_direction_display(), rank=p.rank, score=p.score))
+            note=lambda p: gettext("{direction}，第{rank}名，匹配度{share}").format(
+                direction=p.get_direction_display(), rank=p.rank, share=percent(p.share, 0)))
     return out

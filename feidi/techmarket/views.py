@@ -115,7 +115,6 @@ def match_rows(matches, model, user, text_of=lambda o: f"{o.title} {o.keywords} 
     rows = (model.objects.visible_to(user).filter(pk__in=ids)
             .select_related("organization", "field", "segment__chain"))
     by_pk = {r.pk: r for r in rows}
-    top = max((m.score for m in matches), default=0) or 1
     out = []
     for rank, m in enumerate(matches, start=1):
         obj = by_pk.get(m.id)
@@ -123,8 +122,9 @@ def match_rows(matches, model, user, text_of=lambda o: f"{o.title} {o.keywords} 
             continue
         reasons = m.reasons or {}
         terms = reasons.get("terms") or []
-        out.append({"object": obj, "rank": rank, "score": m.score, "width": max(round(100 * m.score / top), 3),
-                    "terms": terms, "fields": reasons.get("fields") or [],
+        share = reasons.get("share")
+        out.append({"object": obj, "rank": rank, "score": m.score, "share": share,
+                    "width": max(round(100 * (share or 0)), 3), "terms": terms, "fields": reasons.get("fields") or [],
                     "title": highlight(obj.title, terms, limit=200), "excerpt": highlight(obj.description, terms),
                     "keywords": highlight(obj.keywords, terms, limit=120) if obj.keywords else ""})
     return out

@@ -638,11 +638,36 @@ class BM25Index:
                                                                            strict=True)]
                     for i, n in enumerate(out_n)]
 
+    def share(self, held: set[int], qterms: list[int], expansion: Expansion | None = None) -> float:
+        """The share of the query's weight a document holding the terms ``held`` covers, 0–1: the
+        coverage factor's share (``kernels._covered``), as the reader's 匹配度. An expansion term
+        counts at its weight only where the document holds none of its group's exact terms, and a
+        group once."""
+        weights = self._weights(qterms) if qterms else np.zeros(0)
+        total = float(weights.sum())
+        if total <= 0.0:
+            return 0.0
+        covered = sum(w for t, w in zip(qterms, weights.tolist(), strict=True) if t in held)
+        if expansion is not None:
+            masks = self._masks(qterms, expansion).tolist()
+            taken = 0
+            for i in range(len(qterms)):
+                if qterms[i] in held:
+                    taken |= masks[i]
+            for j, (t, w) in enumerate(zip(expansion.terms, expansion.weights.tolist(), strict=True)):
+                m = masks[len(qterms) + j]
+                if t in held and not (m & taken):
+                    covered += w
+                    taken |= m
+        return round(min(covered / total, 1.0), 3)
+
     def reasons(self, slot: int, qterms: list[int], expansion: Expansion | None = None) -> dict:
-        """The query terms the document at ``slot`` contains, most weighty first, and the labels
-        of the fields they occurred in; an expansion term shows as its label ("SHJ → 异质结")."""
+        """The query terms the document at ``slot`` contains, most weighty first, the labels of
+        the fields they occurred in (an expansion term shows as its label, "SHJ → 异质结"), and the
+        share of the query's weight it covers (``share``)."""
         with self.lock:
             terms, tfs, masks = self._forward(slot)
+            share = self.share(set(terms.tolist()), list(qterms), expansion)
             qterms = list(qterms)
             weight = dict(zip(qterms, self._idf(np.asarray(qterms, np.int64)).tolist(), strict=True)) if qterms else {}
             if expansion is not None:
@@ -662,7 +687,8 @@ class BM25Index:
                      if not any(name != o and name in o for o in names)]
             return {"terms": names,
                     "fields": [gettext(FIELD_LABELS[f]) for bit,
-                               f in enumerate(FIELDS) if fields & (1 << bit)]}
+                               f in enumerate(FIELDS) if fields & (1 << bit)],
+                    "share": share}
 
     def doc_terms(self, slot: int) -> set[str]:
         return {name for name in (self.terms[t] for t in self._forward(slot)[0].tolist()) if not name.startswith(GRAM)}
