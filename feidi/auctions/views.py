@@ -17,7 +17,6 @@ from feidi.core.views import (
     ObjectActionView,
     ObjectDetailView,
     ObjectEditView,
-    ObjectListView,
     ObjectMixin,
     PrefillMixin,
     refusal_text,
@@ -49,12 +48,8 @@ declare.model(Registration, "registrations", filterset=RegistrationFilterSet, ta
               menu=declare.Entry("techmarket", gettext_noop("竞买登记"), org_users=True))
 declare.model(Bid, "bids", filterset=BidFilterSet, table=BidTable,
               select_related=("lot", "registration", "bidder"), pages=("list",),
-              menu=declare.Entry("techmarket", gettext_noop("出价记录"), org_users=True))
-
-
-@declare.view(Auction, "list")
-class AuctionListView(ObjectListView):
-    pass
+              menu=declare.Entry("techmarket", gettext_noop("出价记录"), org_users=True),
+              list_attrs={"empty_hint": gettext_lazy("拍卖会开拍后，竞买人的每次出价记录在此。")})
 
 
 @declare.view(Auction, "detail")
@@ -115,11 +110,6 @@ class AuctionRegisterView(ObjectActionView):
 
 
 # --- lots ---------------------------------------------------------------------------------------
-
-@declare.view(Lot, "list")
-class LotListView(ObjectListView):
-    pass
-
 
 class LotMixin:
     """The live state of a lot for its page and its polled partial."""
@@ -244,14 +234,3 @@ class LotEditView(PrefillMixin, ObjectEditView):
     def save_object(self, form, obj, *, creating, expected_version):
         return rules.do_save_lot(obj, acting_user=self.request.user, expected_version=expected_version)
 
-
-# --- registrations and bids ---------------------------------------------------------------------
-
-@declare.view(Registration, "list")
-class RegistrationListView(ObjectListView):
-    pass
-
-
-@declare.view(Bid, "list")
-class BidListView(ObjectListView):
-    empty_hint = gettext_lazy("拍卖会开拍后，竞买人的每次出价记录在此。")

@@ -166,10 +166,6 @@ declare.model(Supply, "supplies", form=SupplyForm, filterset=SupplyFilterSet, ta
               menu=declare.Entry("techmarket", gettext_noop("科技成果"), org_users=True, position=2))
 
 
-class MarketListView(ObjectListView):
-    select_related = ("organization", "field", "segment__chain")
-
-
 class MarketDetailView(ObjectDetailView):
     """Shared by demands and supplies: publish / close buttons for who may write, the matches."""
 
@@ -211,11 +207,6 @@ class MarketDetailView(ObjectDetailView):
         return ctx
 
 
-@declare.view(Demand, "list")
-class DemandListView(MarketListView):
-    pass
-
-
 @declare.view(Demand, "detail")
 class DemandDetailView(MarketDetailView):
     kind = "demand"
@@ -231,11 +222,6 @@ class DemandDetailView(MarketDetailView):
         ctx["matches"] = match_rows(matching.supplies_for_demand(demand, k=MATCH_K), Supply, user)
         ctx["pushes"] = _pushes(user, demand=demand)
         return ctx
-
-
-@declare.view(Supply, "list")
-class SupplyListView(MarketListView):
-    pass
 
 
 @declare.view(Supply, "detail")
