@@ -11,15 +11,13 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from django.utils.translation import gettext_noop
 
-        from feidi.core.navigation import Item, register
+        from feidi.core import appstart
+        from feidi.core.navigation import Item
 
         from .roles import on_post_migrate
 
         post_migrate.connect(on_post_migrate, dispatch_uid="feidi_standard_roles")
-        register("admin", gettext_noop("管理"), "🔐", 80, [
-            Item(gettext_noop("用户"), "accounts:user_list", "accounts.view_user"),
-            Item(gettext_noop("部门"), "accounts:department_list", "accounts.view_department"),
-            Item(gettext_noop("角色与授权"), "accounts:role_list", "accounts.view_role"),
+        appstart.declared_menu(self.name, "admin", gettext_noop("管理"), "🔐", 80, [
             Item(gettext_noop("安全策略"), "accounts:policy", "accounts.change_securitypolicy"),
             Item(gettext_noop("登录日志"), "accounts:loginlog_list", "accounts.view_loginlog"),
-        ])
+        ], views="views_admin")

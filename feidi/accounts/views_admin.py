@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -35,20 +35,21 @@ from .forms import ApiTokenForm, DepartmentForm, RoleAssignForm, RoleForm, Secur
 from .models import ApiToken, Department, LoginLog, Role, SecurityPolicy, User
 from .tables import ApiTokenTable, DepartmentTable, LoginLogTable, RoleTable, UserTable
 
+# The menu 管理: these three record types, then the security policy and the login log (apps.py).
+declare.model(User, "users", form=UserForm, filterset=UserFilterSet, table=UserTable,
+              select_related=("department", "organization"), pages=("list", "add", "detail", "edit"),
+              list_attrs={"prefetch_related": ("roles",)},
+              menu=declare.Entry("admin", gettext_noop("用户"), position=0))
+declare.model(Department, "departments", form=DepartmentForm, filterset=DepartmentFilterSet,
+              table=DepartmentTable, select_related=("parent",), list_attrs={"paginate_by": 100, "page_sizes": (100, 200, 500)},
+              menu=declare.Entry("admin", gettext_noop("部门"), position=1))
+declare.model(Role, "roles", form=RoleForm, filterset=RoleFilterSet, table=RoleTable,
+              menu=declare.Entry("admin", gettext_noop("角色与授权"), position=2))
+
 
 # --- users (系统管理员) -----------------------------------------------------------------------
-@declare.route("users/", "user_list")
-class UserListView(ObjectListView):
-    model = User
-    filterset_class = UserFilterSet
-    table_class = UserTable
-    select_related = ("department", "organization")
-    prefetch_related = ("roles",)
-
-
-@declare.route("users/<int:pk>/", "user_detail")
+@declare.view(User, "detail")
 class UserDetailView(ObjectDetailView):
-    model = User
     template_name = "accounts/user_detail.html"
     detail_fields = ("username", "full_name", "email", "phone", "department", "organization", "is_active",
                      "must_change_password", "date_joined", "last_login", "password_changed_at", "locked_until",
@@ -64,12 +65,8 @@ class UserDetailView(ObjectDetailView):
         return ctx
 
 
-@declare.route("users/add/", "user_add")
-@declare.route("users/<int:pk>/edit/", "user_edit")
+@declare.view(User, "edit")
 class UserEditView(ObjectEditView):
-    model = User
-    form_class = UserForm
-
     def new_object(self):
         return User(must_change_password=True)
 
@@ -133,19 +130,8 @@ class UserUnlockView(ObjectActionView):
 
 
 # --- departments (系统管理员) -----------------------------------------------------------------
-@declare.route("departments/", "department_list")
-class DepartmentListView(ObjectListView):
-    model = Department
-    filterset_class = DepartmentFilterSet
-    table_class = DepartmentTable
-    select_related = ("parent",)
-    paginate_by = 100
-    page_sizes = (100, 200, 500)
-
-
-@declare.route("departments/<int:pk>/", "department_detail")
+@declare.view(Department, "detail")
 class DepartmentDetailView(ObjectDetailView):
-    model = Department
     template_name = "accounts/department_detail.html"
     detail_fields = ("name", "kind", "parent", "order")
 
@@ -157,20 +143,14 @@ class DepartmentDetailView(ObjectDetailView):
         return ctx
 
 
-@declare.route("departments/add/", "department_add")
-@declare.route("departments/<int:pk>/edit/", "department_edit")
+@declare.view(Department, "edit")
 class DepartmentEditView(ObjectEditView):
-    model = Department
-    form_class = DepartmentForm
-
     def save_object(self, form, obj, *, creating, expected_version):
         return actions.do_save_department(obj, acting_user=self.request.user)
 
 
-@declare.route("departments/<int:pk>/delete/", "department_delete")
+@declare.view(Department, "delete")
 class DepartmentDeleteView(ObjectDeleteView):
-    model = Department
-
     def delete_object(self, obj):
         if obj.children.exists() or obj.users.exists():
             raise ValidationError(gettext("该部门仍有下级部门或用户，不能删除"))
@@ -178,16 +158,8 @@ class DepartmentDeleteView(ObjectDeleteView):
 
 
 # --- roles (安全管理员) -----------------------------------------------------------------------
-@declare.route("roles/", "role_list")
-class RoleListView(ObjectListView):
-    model = Role
-    filterset_class = RoleFilterSet
-    table_class = RoleTable
-
-
-@declare.route("roles/<int:pk>/", "role_detail")
+@declare.view(Role, "detail")
 class RoleDetailView(ObjectDetailView):
-    model = Role
     template_name = "accounts/role_detail.html"
     detail_fields = ("name", "code", "duty", "data_scope", "can_view_sensitive", "description")
 
@@ -210,11 +182,8 @@ class RoleDetailView(ObjectDetailView):
         return ctx
 
 
-@declare.route("roles/add/", "role_add")
-@declare.route("roles/<int:pk>/edit/", "role_edit")
+@declare.view(Role, "edit")
 class RoleEditView(ObjectEditView):
-    model = Role
-    form_class = RoleForm
     template_name = "accounts/role_form.html"
 
     def save_object(self, form, obj, *, creating, expected_version):
@@ -262,10 +231,8 @@ class RoleCopyView(RoleEditView):
         return super().post(request, *args)  # a new role: no pk of its own
 
 
-@declare.route("roles/<int:pk>/delete/", "role_delete")
+@declare.view(Role, "delete")
 class RoleDeleteView(ObjectDeleteView):
-    model = Role
-
     def delete_object(self, obj):
         if obj.users.exists():
             raise ValidationError(gettext("仍有用户拥有该角色，不能删除"))

@@ -20,12 +20,13 @@ def start(app_name: str, *, stats: bool = False, jobs: bool = False, todos: bool
         workbench.register(import_module(f"{app_name}.todos").todos)
 
 
-def declared_menu(app_name: str, key: str, label: str, icon: str, order: int, others: list | None = None) -> None:
-    """The menu ``key`` made of the app's declarations (``<app>.views``, imported here so they are
+def declared_menu(app_name: str, key: str, label: str, icon: str, order: int, others: list | None = None, *,
+                  views: str = "views") -> None:
+    """The menu ``key`` made of the app's declarations (``<app>.<views>``, imported here so they are
     made) and the hand-made ``others`` (``declare.menu_items``). Apps that share a menu each add
     their own entries, in the order the apps are installed."""
     from . import declare
     from .navigation import register
 
-    import_module(f"{app_name}.views")
+    import_module(f"{app_name}.{views}")
     register(key, label, icon, order, declare.menu_items(key, others, app_name))
