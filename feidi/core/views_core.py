@@ -165,22 +165,13 @@ class DictItemForm(ScopedModelForm):
         return extra
 
 
-@declare.route("dictionaries/", "dictitem_list")
-class DictItemListView(ObjectListView):
-    model = DictItem
-    title = _("数据字典")
-    filterset_class = DictItemFilterSet
-    table_class = DictItemTable
-    select_related = ("type",)
-    permission_action = "change"
+declare.model(DictItem, "dictionaries", form=DictItemForm, filterset=DictItemFilterSet, table=DictItemTable,
+              select_related=("type",), pages=("list", "add", "edit"),
+              list_attrs={"title": _("数据字典"), "permission_action": "change"})
 
 
-@declare.route("dictionaries/add/", "dictitem_add")
-@declare.route("dictionaries/<int:pk>/edit/", "dictitem_edit")
+@declare.view(DictItem, "edit")
 class DictItemEditView(ObjectEditView):
-    model = DictItem
-    form_class = DictItemForm
-
     def base_queryset(self, user):
         return DictItem.objects.visible_to(user)
 
@@ -193,13 +184,8 @@ class CalendarDayForm(ScopedModelForm):
 
 
 declare.model(CalendarDay, "calendar", form=CalendarDayForm, filterset=CalendarDayFilterSet, table=CalendarDayTable,
-              pages=("list", "add", "edit", "delete"))
-
-
-@declare.view(CalendarDay, "list")
-class CalendarDayListView(ObjectListView):
-    title = _("工作日历调整")
-    permission_action = "change"
+              pages=("list", "add", "edit", "delete"),
+              list_attrs={"title": _("工作日历调整"), "permission_action": "change"})
 
 
 @declare.route("inbox/", "notification_list")
@@ -262,28 +248,16 @@ class WebhookEndpointDetailView(ObjectDetailView):
     detail_fields = ("name", "kind", "url", "secret", "department", "active")
 
 
-@declare.route("deliveries/", "delivery_list")
-class DeliveryListView(ObjectListView):
-    empty_hint = gettext_lazy("站内信、邮件和机器人消息的每次投递会记录在此。")
-    model = Delivery
-    title = _("通知投递记录")
-    filterset_class = DeliveryFilterSet
-    table_class = DeliveryTable
+declare.model(Delivery, "deliveries", filterset=DeliveryFilterSet, table=DeliveryTable, pages=("list",),
+              list_attrs={"title": _("通知投递记录"),
+                          "empty_hint": gettext_lazy("站内信、邮件和机器人消息的每次投递会记录在此。")})
+declare.model(AuditRecord, "audit", filterset=AuditRecordFilterSet, table=AuditRecordTable,
+              pages=("list", "detail"), list_attrs={"title": _("审计日志"), "template_name": "core/auditrecord_list.html",
+                          "empty_hint": gettext_lazy("每次新增、修改、删除、导入和导出都会在此留痕。")})
 
 
-@declare.route("audit/", "auditrecord_list")
-class AuditRecordListView(ObjectListView):
-    empty_hint = gettext_lazy("每次新增、修改、删除、导入和导出都会在此留痕。")
-    model = AuditRecord
-    template_name = "core/auditrecord_list.html"
-    title = _("审计日志")
-    filterset_class = AuditRecordFilterSet
-    table_class = AuditRecordTable
-
-
-@declare.route("audit/<int:pk>/", "auditrecord_detail")
+@declare.view(AuditRecord, "detail")
 class AuditRecordDetailView(ObjectDetailView):
-    model = AuditRecord
     template_name = "core/auditrecord_detail.html"
 
     def get_context_data(self, **kwargs):
