@@ -16,6 +16,5 @@ class ServicesConfig(AppConfig):
         # 统计查询 subjects, the escalation sweep, the todos
         appstart.start(self.name, stats=True, jobs=True, todos=True)
         appstart.declared_menu(self.name, "services", gettext_noop("企业服务"), "🤝", 20, [
-            Item(gettext_noop("企业诉求"), "services:appeal_list", "services.view_appeal", org_users=True),
             Item(gettext_noop("办理指标"), "services:appeal_measures", "services.handle_appeal"),
         ])
