@@ -350,13 +350,14 @@ declare.model(RankingRule, "ranking/rules", form=RankingRuleForm, filterset=Rank
               table=RankingRuleTable, select_related=("department",), menu=declare.Entry("indicators", gettext_noop("排名规则"), position=7))
 
 
-@declare.route("ranking/", "rankingrun_list")
+# 月调度 rankings: computed from a rule (计算排名), never written by hand — a list and each month's page.
+declare.model(RankingRun, "ranking", filterset=RankingRunFilterSet, table=RankingRunTable, select_related=("rule",),
+              pages=("list", "detail"))
+
+
+@declare.view(RankingRun, "list")
 class RankingRunListView(ObjectListView):
     empty_hint = gettext_lazy("点“计算排名”按排名规则生成本月的月调度排名。")
-    model = RankingRun
-    filterset_class = RankingRunFilterSet
-    table_class = RankingRunTable
-    select_related = ("rule",)
     template_name = "indicators/rankingrun_list.html"
 
     def get_context_data(self, **kwargs):
@@ -391,9 +392,8 @@ class RankingRunCreateView(ScopedViewMixin, View):
         return HttpResponseRedirect(run.get_absolute_url())
 
 
-@declare.route("ranking/<int:pk>/", "rankingrun_detail")
+@declare.view(RankingRun, "detail")
 class RankingRunDetailView(ObjectDetailView):
-    model = RankingRun
     template_name = "indicators/rankingrun_detail.html"
 
     def get_context_data(self, **kwargs):

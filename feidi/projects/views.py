@@ -456,14 +456,15 @@ class DispatchHoldView(ObjectActionView):
 # --- reports ----------------------------------------------------------------------------------------
 
 
-@declare.route("reports/", "report_list")
+# 半月专报: made by the system (or 立即生成), never written by hand — a list and each report's page.
+declare.model(Report, "reports", filterset=ReportFilterSet, table=ReportTable, select_related=("created_by",),
+              pages=("list", "detail"))
+
+
+@declare.view(Report, "list")
 class ReportListView(ObjectListView):
     empty_hint = gettext_lazy("半月专报每月1日、16日由系统自动生成，也可在项目看板上立即生成。")
-    model = Report
-    filterset_class = ReportFilterSet
-    table_class = ReportTable
     template_name = "projects/report_list.html"
-    select_related = ("created_by",)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -472,9 +473,8 @@ class ReportListView(ObjectListView):
         return ctx
 
 
-@declare.route("reports/<int:pk>/", "report_detail")
+@declare.view(Report, "detail")
 class ReportDetailView(ObjectDetailView):
-    model = Report
     template_name = "projects/report_detail.html"
     detail_fields = ("title", "year", "number", "as_of", "created_by", "created_at")
 
