@@ -326,17 +326,19 @@ SupplyCloseView = declare.action(Supply, "close", actions.do_close_supply, _("�
 
 # --- the push inbox ---------------------------------------------------------------------------------
 
-@declare.route("pushes/", "push_list")
+# Pushes are made by the matching job and only marked (感兴趣 / 不感兴趣): a list and each push's page;
+# the menu entry 匹配推送 is hand-made (apps.py), beside the overview.
+declare.model(Push, "pushes", filterset=PushFilterSet, table=PushTable,
+              select_related=("demand__organization", "supply__organization"), pages=("list", "detail"))
+
+
+@declare.view(Push, "list")
 class PushListView(ObjectListView):
     """推送收件箱: the matches pushed to (or from) the user's organization, with feedback buttons."""
     empty_hint = gettext_lazy("技术需求或科技成果发布后，系统会把最匹配的对方推送给双方，推送记录在此。")
 
-    model = Push
-    filterset_class = PushFilterSet
-    table_class = PushTable
     title = _("推送收件箱")
     template_name = "techmarket/push_list.html"
-    select_related = ("demand__organization", "supply__organization")
 
     def build_queryset(self, user, params):
         qs, filterset, order = super().build_queryset(user, params)
@@ -353,9 +355,8 @@ class PushListView(ObjectListView):
         return ctx
 
 
-@declare.route("pushes/<int:pk>/", "push_detail")
+@declare.view(Push, "detail")
 class PushDetailView(ObjectDetailView):
-    model = Push
     template_name = "techmarket/push_detail.html"
 
     def base_queryset(self, user):
