@@ -64,31 +64,27 @@ class OwnRecordsMixin:
         return super(ScopedViewMixin, self).dispatch(request, *args, **kwargs)
 
 
-@declare.route("downloads/", "exportfile_list")
-class ExportFileListView(OwnRecordsMixin, ObjectListView):
-    empty_title = gettext_lazy("暂无导出文件。")
-    empty_hint = gettext_lazy("行数较多的列表导出在后台生成，完成后出现在这里。")
-    model = ExportFile
-    title = _("下载中心")
-    filterset_class = ExportFileFilterSet
-    table_class = ExportFileTable
+class OwnRecordsListView(OwnRecordsMixin, ObjectListView):
+    """The list of a user's own personal records."""
 
 
-@declare.route("imports/", "importjob_list")
-class ImportJobListView(OwnRecordsMixin, ObjectListView):
-    empty_hint = gettext_lazy("在各模块的“批量导入”上传 Excel 后，导入记录和结果在此查看。")
-    model = ImportJob
-    title = _("导入记录")
-    filterset_class = ImportJobFilterSet
-    table_class = ImportJobTable
+# Personal records: 下载中心, 导入记录 and 站内消息, made by the system for each user.
+declare.model(ExportFile, "downloads", filterset=ExportFileFilterSet, table=ExportFileTable, pages=("list",),
+              list_base=OwnRecordsListView,
+              list_attrs={"title": _("下载中心"), "empty_title": gettext_lazy("暂无导出文件。"),
+                          "empty_hint": gettext_lazy("行数较多的列表导出在后台生成，完成后出现在这里。")})
+declare.model(ImportJob, "imports", filterset=ImportJobFilterSet, table=ImportJobTable, pages=("list", "detail"),
+              list_base=OwnRecordsListView,
+              list_attrs={"title": _("导入记录"),
+                          "empty_hint": gettext_lazy("在各模块的“批量导入”上传 Excel 后，导入记录和结果在此查看。")})
+declare.model(Notification, "inbox", filterset=NotificationFilterSet, table=NotificationTable, pages=("list",))
 
 
-@declare.route("imports/<int:pk>/", "importjob_detail")
+@declare.view(ImportJob, "detail")
 class ImportJobDetailView(OwnRecordsMixin, ObjectMixin, TemplateView):
     """One import: while it runs, its progress (the card polls itself); then its outcome, with the
     report and, for warnings, the uploader's confirmation."""
 
-    model = ImportJob
     template_name = "core/importjob_detail.html"
 
     def get(self, request, *args, **kwargs):
@@ -188,13 +184,10 @@ declare.model(CalendarDay, "calendar", form=CalendarDayForm, filterset=CalendarD
               list_attrs={"title": _("工作日历调整"), "permission_action": "change"})
 
 
-@declare.route("inbox/", "notification_list")
-class NotificationListView(OwnRecordsMixin, ObjectListView):
+@declare.view(Notification, "list")
+class NotificationListView(OwnRecordsListView):
     empty_hint = gettext_lazy("诉求、项目预警、匹配推送等需要您知道的事会通知到这里。")
-    model = Notification
     title = _("站内消息")
-    filterset_class = NotificationFilterSet
-    table_class = NotificationTable
     template_name = "core/notification_list.html"
 
     def post(self, request, *args, **kwargs):
