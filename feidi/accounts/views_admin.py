@@ -269,13 +269,8 @@ class SecurityPolicyView(ScopedViewMixin, TemplateView):
 
 
 # --- login log (审计管理员) -------------------------------------------------------------------
-@declare.route("login-log/", "loginlog_list")
-class LoginLogListView(ObjectListView):
-    empty_hint = gettext_lazy("用户登录、退出和失败的尝试会记录在此。")
-    model = LoginLog
-    title = _("登录日志")
-    filterset_class = LoginLogFilterSet
-    table_class = LoginLogTable
+declare.model(LoginLog, "login-log", filterset=LoginLogFilterSet, table=LoginLogTable, pages=("list",),
+              list_attrs={"title": _("登录日志"), "empty_hint": gettext_lazy("用户登录、退出和失败的尝试会记录在此。")})
 
 
 # --- API tokens (each business user, own tokens) ---------------------------------------------

@@ -78,12 +78,9 @@ from .tables import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@declare.route("values/", "indicatorvalue_list")
-class IndicatorValueListView(ObjectListView):
-    model = IndicatorValue
-    filterset_class = IndicatorValueFilterSet
-    table_class = IndicatorValueTable
-    select_related = ("organization", "indicator")
+# The reported values: written through 填报 and the import, read here.
+declare.model(IndicatorValue, "values", filterset=IndicatorValueFilterSet, table=IndicatorValueTable,
+              select_related=("organization", "indicator"), pages=("list",))
 
 
 # The menu 经济运行 puts each declared entry at its place among the hand-made ones (apps.py).
