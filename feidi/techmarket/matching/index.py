@@ -643,13 +643,14 @@ class BM25Index:
         coverage factor's share (``kernels._covered``), as the reader's 匹配度. An expansion term
         counts at its weight only where the document holds none of its group's exact terms, and a
         group once."""
-        weights = self._weights(qterms) if qterms else np.zeros(0)
+        with self.lock:  # the idf moves with every change to the index
+            weights = self._weights(qterms) if qterms else np.zeros(0)
+            masks = self._masks(qterms, expansion).tolist() if expansion is not None else []
         total = float(weights.sum())
         if total <= 0.0:
             return 0.0
         covered = sum(w for t, w in zip(qterms, weights.tolist(), strict=True) if t in held)
         if expansion is not None:
-            masks = self._masks(qterms, expansion).tolist()
             taken = 0
             for i in range(len(qterms)):
                 if qterms[i] in held:
