@@ -84,7 +84,7 @@ class MatchSchema(Schema):
     id: int
     title: str
     organization_name: str
-    score: float
+    score: float = Field(description="相关性得分：只用于同一需求（或成果）的结果排序，不同查询之间不可比")
     share: float | None = Field(None, description="匹配度：对方覆盖本方按区分度加权的关键词的比例（0–1）")
     terms: list[str]
     fields: list[str]
@@ -97,7 +97,7 @@ class PushSchema(Schema):
     supply_id: int
     supply_title: str = Field(alias="supply.title")
     direction: str
-    score: float
+    score: float = Field(description="相关性得分：只用于同一需求（或成果）的推送排序，不同推送之间不可比")
     share: float | None = Field(None, description="匹配度：推送时对方覆盖本方按区分度加权的关键词的比例（0–1）")
     rank: int
     reasons: dict
