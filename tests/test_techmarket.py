@@ -373,6 +373,9 @@ def check_the_demo_market():
     assert not Demand.objects.filter(sample=False).exists() and not Supply.objects.filter(sample=False).exists()
     # published, some of them since turned into challenges (已张榜) or solved by a joint project
     assert Demand.objects.filter(status__in=("published", "challenge", "solved"), segment__isnull=False).count() >= 15
+    # every row of the demo's data file found its enterprise or institution and became a record
+    for model, rows in ((Demand, demo_market.DATA["demands"]), (Supply, demo_market.DATA["supplies"])):
+        assert {r["title"] for r in rows} <= set(model.objects.values_list("title", flat=True))
     counts = (Demand.objects.count(), Supply.objects.count(), Talent.objects.count(), Push.objects.count())
     assert demo_market.load() == {}
     assert (Demand.objects.count(), Supply.objects.count(), Talent.objects.count(), Push.objects.count()) == counts
