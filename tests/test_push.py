@@ -4,8 +4,11 @@ organisation's users find the push in their inbox."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from feidi.core.actions import ConflictError
@@ -257,7 +260,16 @@ def test_a_push_shows_its_match_as_the_share_of_the_terms_held(cast, market, cli
     notes = [item.note for todo in workbench.for_user(cast.inst_a) for item in todo.items if todo.key == "push_answer"]
     assert notes and all(note.endswith("%") for note in notes)
     # a push made before the share was recorded shows a dash, not a number of another kind
-    Push.objects.filter(pk=first.pk).update(reasons={"terms": ["封装胶膜"], "fields": []})
+    kept = {p.pk: p.share for p in Push.objects.all()}
+    Push.objects.update(reasons={"terms": ["封装胶膜"], "fields": []})
     first.refresh_from_db()
     assert first.share is None
     assert client_for("inst_a").get(first.get_absolute_url()).status_code == 200
+    # … until `feidi match rebuild` computes it as the push did (the documents unchanged since),
+    # keeping the rest of the stored reasons
+    out = io.StringIO()
+    call_command("match", "rebuild", stdout=out)
+    assert len(kept) == 2 and "为 2 条早先的匹配推送补算了匹配度" in out.getvalue()
+    for p in Push.objects.all():
+        assert p.share == pytest.approx(kept[p.pk], rel=1e-9) and p.reasons["terms"] == ["封装胶膜"]
+    assert push.fill_shares() == 0  # nothing left to fill

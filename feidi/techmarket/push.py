@@ -148,6 +148,37 @@ def _pairs(kind: str, obj, matches) -> list[Push]:
     return out
 
 
+def fill_shares(batch: int = 1000) -> int:
+    """Give 匹配度 to the pushes stored before it was kept (``reasons`` without ``share``): the
+    share of the pushed document's weighted terms its counterpart holds, computed as a push
+    computes it, from the documents as the index holds them now (a counterpart missing from the
+    index is left without). Derived data, not audited; returns how many pushes gained one
+    (``feidi match rebuild`` runs it)."""
+    engine = matching.get_engine()
+    filled = 0
+    todo = Push.objects.exclude(reasons__has_key="share").select_related("demand", "supply").order_by("pk")
+    last = 0
+    while chunk := list(todo.filter(pk__gt=last)[:batch]):
+        last = chunk[-1].pk
+        queries: dict = {}
+        changed = []
+        for p in chunk:
+            kind = "demand" if p.direction == Push.Direction.TO_SUPPLIER else "supply"
+            source, target = (p.demand, p.supply) if kind == "demand" else (p.supply, p.demand)
+            index = engine.index(matching.other(kind))
+            if (kind, source.pk) not in queries:
+                queries[kind, source.pk] = index.query(matching.doc_of(kind, source), engine.thesaurus(index))
+            slot = index.slot_of(target.pk)
+            if slot is None:
+                continue
+            qterms, expansion = queries[kind, source.pk]
+            p.reasons = {**(p.reasons or {}), "share": index.reasons(slot, qterms, expansion)["share"]}
+            changed.append(p)
+        Push.objects.bulk_update(changed, ["reasons"])
+        filled += len(changed)
+    return filled
+
+
 def _fields(push: Push) -> dict:
     return {"direction": push.direction, "score": push.score, "rank": push.rank, "reasons": push.reasons,
             "department_id": push.department_id}

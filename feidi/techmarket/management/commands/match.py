@@ -11,7 +11,7 @@ def _pad(text: str, width: int) -> str:
 
 
 class Command(BaseCommand):
-    help = ("技术供需匹配：feidi match rebuild 由数据库重建匹配索引；"
+    help = ("技术供需匹配：feidi match rebuild 由数据库重建匹配索引（并为早先没有匹配度的匹配推送补算）；"
             "feidi match eval 在两个评测集上逐个分词设置评测引擎与同设置下的普通 BM25，以及语义模型与融合（nDCG@10、recall@50）")
 
     def add_arguments(self, parser):
@@ -27,9 +27,13 @@ class Command(BaseCommand):
 
             started = time.perf_counter()
             counts = rebuild()  # derived data only: nothing to audit
+            from feidi.techmarket.push import fill_shares
+
+            filled = fill_shares()
             self.stdout.write(self.style.SUCCESS(
-                f"已重建匹配索引：技术需求 {counts['demand']} 条，科技成果 {counts['supply']} 条，"
-                f"用时 {time.perf_counter() - started:.1f} 秒"))
+                f"已重建匹配索引：技术需求 {counts['demand']} 条，科技成果 {counts['supply']} 条"
+                + (f"；为 {filled} 条早先的匹配推送补算了匹配度" if filled else "")
+                + f"，用时 {time.perf_counter() - started:.1f} 秒"))
             return
         from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH, LABELLED_PATH, load_labelled
 
