@@ -92,8 +92,12 @@ def main() -> None:
             def bm25(demand):
                 return [names.get(h.id, "") for h in plain.search(to_doc(demand, -1), k=50)]
 
+            def prf(demand):
+                hits = index.search(to_doc(demand, -1), k=50, thesaurus=thesaurus, feedback=True)
+                return [names.get(h.id, "") for h in hits]
+
             judged = qrels_by_demand(data)
-            for label, fn in (("plain BM25 (jieba)", bm25), ("engine + thesaurus", ours)):
+            for label, fn in (("plain BM25 (jieba)", bm25), ("engine + thesaurus", ours), ("+ feedback (PRF)", prf)):
                 r50, r10 = evaluate(fn, data), evaluate(fn, data, k_recall=10)
                 useful = {g: [recall_at_k(fn(d), judged[d["id"]], 10, g) for d in data["demands"]
                               if any(v >= g for v in judged.get(d["id"], {}).values())] for g in (2, 3)}
@@ -107,7 +111,8 @@ def main() -> None:
     index.search(demands[0], k=10, thesaurus=thesaurus)
     rows = {}
     for label, fn in (("without expansion", lambda d: index.search(d, k=10)),
-                      ("with expansion", lambda d: index.search(d, k=10, thesaurus=thesaurus))):
+                      ("with expansion", lambda d: index.search(d, k=10, thesaurus=thesaurus)),
+                      ("+ feedback (PRF)", lambda d: index.search(d, k=10, thesaurus=thesaurus, feedback=True))):
         times = []
         for d in demands:
             c0 = clock()

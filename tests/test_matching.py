@@ -423,3 +423,45 @@ def test_an_expansion_term_as_common_as_a_stop_word_is_left_out(monkeypatch):
     assert index.query("异质结", words)[1] is not None
     monkeypatch.setattr(index_module, "EXPANSION_MAX_DF", 1)  # (and 1% of 3 documents is 0)
     assert index.query("异质结", words)[1] is None  # HJT is in 2 documents
+
+
+def test_feedback_lifts_what_the_best_hits_share_but_brings_in_nothing_the_query_lacks():
+    """Pseudo-relevance feedback: the terms of the best hit lift a document that holds them beside
+    a query term above one holding the query term alone; a document holding only the feedback
+    terms stays out (every match has a reason), and the reasons read the query's own terms."""
+    index = BM25Index().build([
+        {"id": 1, "title": "钙钛矿组件封装胶膜", "description": "原子层沉积阻隔层，丁基胶边缘密封，湿热老化后效率保持率高"},
+        {"id": 2, "title": "光伏组件边缘密封工艺", "description": "原子层沉积阻隔层与丁基胶的边缘密封，适用于双玻结构"},
+        {"id": 3, "title": "组件清洗", "description": "清洗"},
+        {"id": 4, "title": "原子层沉积设备", "description": "阻隔层，丁基胶"},
+    ])
+    qterms, expansion = index.query("钙钛矿组件封装胶膜的湿热老化")
+    plain = [h.id for h in index.search_terms(qterms, k=10, expansion=expansion)]
+    lifted = [h.id for h in index.search_terms(qterms, k=10, expansion=expansion, feedback={"docs": 1})]
+    assert plain == [1, 3, 2]
+    assert lifted == [1, 2, 3]
+    fb = index.feedback(qterms, index.search_terms(qterms, k=1), expansion, docs=1)
+    assert 4 in [h.id for h in index.search_terms(qterms, k=10, expansion=fb)]  # the raw second pass has it
+    reasons = index.reasons(index.slot_of(2), qterms, expansion)
+    assert reasons["terms"] == ["组件"] and 0 < reasons["share"] < 1
+    # the batch path ranks the same
+    assert [[h.id for h in hits] for hits in index.search_many([qterms], k=10, expansions=[expansion],
+                                                                feedback={"docs": 1})] == [lifted]
+
+
+def test_the_engine_ranks_with_feedback_unless_it_is_turned_off(cast, settings, tmp_path):
+    from feidi.techmarket import matching
+
+    settings.VAR_DIR = tmp_path
+    matching.reset_engine()
+    demand = _make(cast, "demand", "钙钛矿组件封装胶膜的湿热老化", "", "")
+    best = _make(cast, "supply", "钙钛矿组件封装胶膜", "原子层沉积阻隔层，丁基胶边缘密封，湿热老化后效率保持率高", "")
+    sealing = _make(cast, "supply", "光伏组件边缘密封工艺", "原子层沉积阻隔层与丁基胶的边缘密封，适用于双玻结构", "")
+    cleaning = _make(cast, "supply", "组件清洗", "清洗", "")
+    _make(cast, "supply", "原子层沉积设备", "阻隔层，丁基胶", "", field="battery")  # nothing of the demand's
+    settings.MATCH_FEEDBACK = True
+    found = matching.supplies_for_demand(demand)
+    assert [m.id for m in found] == [best.pk, sealing.pk, cleaning.pk]
+    assert "组件" in found[1].reasons["terms"] and "阻隔层" not in found[1].reasons["terms"]
+    settings.MATCH_FEEDBACK = False
+    assert [m.id for m in matching.supplies_for_demand(demand)] == [best.pk, cleaning.pk, sealing.pk]

@@ -9,7 +9,11 @@ with filters and the reasons of every match, kept incrementally up to date from 
 ``IndexChange`` rows (``engine.py``). Queries are expanded by the domain thesaurus
 (``thesaurus.py``, the ``ThesaurusEntry`` rows): an equivalent at half an exact term's weight, a
 broader term at a quarter, shown in the reasons as "SHJ → 异质结"; read at query time, so an edit
-needs no rebuild.
+needs no rebuild. A demand's (or supply's) counterparts are ranked with pseudo-relevance feedback
+(``BM25Index.feedback``, ``FEIDI_MATCH_FEEDBACK``): a first pass finds the two best, the terms
+weighing most in them are added at 0.3 of an exact term's weight, and a second pass ranks,
+keeping only documents that hold a term of the document itself or of its thesaurus expansion; the
+reasons and the share (匹配度) read only those. Free-text search has no feedback.
 
 Public API (used by the market's actions and pages):
 
@@ -17,7 +21,7 @@ Public API (used by the market's actions and pages):
   a Demand (``"demand"``) or Supply (``"supply"``);
 - ``supplies_for_demand(demand, *, k=10, filters=None)`` and ``demands_for_supply(supply, …)``:
   the best published counterparts, as ``Match(id, score, reasons)`` with
-  ``reasons = {"terms": [...], "fields": ["标题", "关键词", ...]}``;
+  ``reasons = {"terms": [...], "fields": ["标题", "关键词", ...], "share": 0.68}``;
 - ``search(kind, text, *, k=50, filters=None)``: free-text search of published documents.
 
 Filters: ``field_id``, ``chain_id``, ``region`` (a part of the organisation's 所在地区, e.g.
@@ -42,6 +46,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+
+from django.conf import settings
 
 from .engine import KINDS, PUBLISHED, doc_of, get_engine, model_of, other, reset_engine
 
@@ -149,7 +155,8 @@ def _counterparts(kind: str, obj, *, k: int, filters: dict | None) -> list[Match
     qterms, expansion = index.query(doc_of(kind, obj), engine.thesaurus(index))
     fb = feedback_of(kind, obj.organization_id, index)
     declined = fb.declined.get(obj.pk, set())
-    hits = index.search_terms(qterms, k=_window(k) + len(declined), filters=filters, expansion=expansion)
+    hits = index.search_terms(qterms, k=_window(k) + len(declined), filters=filters, expansion=expansion,
+                              feedback=settings.MATCH_FEEDBACK)
     return _rank(index, qterms, hits, _published_ids(target, [h.id for h in hits]), fb, declined, k, expansion)
 
 
@@ -179,7 +186,8 @@ def matches_for_many(kind: str, objs: list, *, k: int = 10, filters: dict | None
         if obj.organization_id not in by_org:
             by_org[obj.organization_id] = feedback_of(kind, obj.organization_id, index)
     widest = max([len(fb.declined.get(o.pk, ())) for o, fb in ((o, by_org[o.organization_id]) for o in objs)] or [0])
-    results = index.search_many(queries, k=_window(k) + widest, filters=filters, expansions=expansions)
+    results = index.search_many(queries, k=_window(k) + widest, filters=filters, expansions=expansions,
+                                feedback=settings.MATCH_FEEDBACK)
     live = _published_ids(target, {h.id for hits in results for h in hits})
     out = []
     for obj, q, x, hits in zip(objs, queries, expansions, results, strict=True):

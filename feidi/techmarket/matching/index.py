@@ -52,6 +52,17 @@ ATTRS = ("field_id", "chain_id", "region", "transfer_mode", "maturity")
 FORMAT = 3  # 2: the term rules of terms.py and the segmentation setting; 3: the n-gram fallback's terms
 EXPANSION_MAX_DF = 1000  # an expansion term's postings, at most (or 1% of the documents)
 GRAM_WEIGHT = 0.3  # a gram term of the n-gram fallback, relative to an exact term of the same idf
+# Pseudo-relevance feedback (``feedback``, ``search_terms(feedback=True)``): the first hits whose
+# terms are read, how many terms are added, their weight relative to an exact term of the same
+# idf — the best of a grid on labelled.json only (decision 0011)
+FEEDBACK = {"docs": 2, "terms": 50, "weight": 0.3}
+
+
+def _feedback_options(feedback: bool | Mapping | None) -> dict | None:
+    """``FEEDBACK`` with ``feedback``'s options over it (True: as it is), or None: no feedback."""
+    if feedback is None or feedback is False:
+        return None
+    return {**FEEDBACK, **(feedback if isinstance(feedback, Mapping) else {})}
 
 
 @dataclass(frozen=True)
@@ -413,7 +424,7 @@ class BM25Index:
         at ``GRAM_WEIGHT`` × its idf; none as common as an expansion term may be."""
         if not grams or GRAM_WEIGHT <= 0:
             return expansion
-        most = max(EXPANSION_MAX_DF, self.n_live // 100)
+        most = self._most_df()
         have = set(expansion.terms) if expansion is not None else set()
         found = []
         for g in dict.fromkeys(grams):
@@ -434,7 +445,7 @@ class BM25Index:
         found = []
         # an expansion term in more than 1% of a large index (idf < 4.6, so at most 0.5 × 4.6)
         # would cost the postings of a common word for little: left out
-        most = max(EXPANSION_MAX_DF, self.n_live // 100)
+        most = self._most_df()
         for tok, x in thesaurus.expand(tokens).items():
             tid = self.vocab.get(tok)
             if tid is None or not self.df.a[tid] or self.df.a[tid] > most:
@@ -449,21 +460,31 @@ class BM25Index:
         return Expansion([t for _, t, _ in found], np.asarray([-w for w, _, _ in found], np.float64),
                          {t: x.label for _, t, x in found}, [x.source for _, _, x in found])
 
-    def feedback(self, qterms: list[int], hits: list[Hit], expansion: Expansion | None = None, *, docs: int = 5,
-                 terms: int = 10, weight: float = 0.3) -> Expansion | None:
+    def _most_df(self) -> int:
+        """The document frequency an added term (expansion, gram, feedback) may have at most: 1%
+        of a large index (``EXPANSION_MAX_DF`` in a small one)."""
+        return max(EXPANSION_MAX_DF, self.n_live // 100)
+
+    def feedback(self, qterms: list[int], hits: list[Hit], expansion: Expansion | None = None, *,
+                 docs: int = FEEDBACK["docs"], terms: int = FEEDBACK["terms"],
+                 weight: float = FEEDBACK["weight"]) -> Expansion | None:
         """Pseudo-relevance feedback (RM3-like): the ``terms`` terms weighing most in the first
         ``docs`` hits (Σ share of the hit's score × tf / length × idf), not already in the query,
-        added at ``weight`` × idf to ``expansion``."""
+        neither a gram nor a stop word (grammar, not content) nor in more documents than an
+        expansion term may be, added at ``weight`` × idf to ``expansion``."""
         if not hits:
             return expansion
         have = set(qterms) | set(expansion.terms if expansion is not None else ())
+        most = self._most_df()
         total = sum(h.score for h in hits[:docs]) or 1.0
         mass: dict[int, float] = {}
         for h in hits[:docs]:
             t, tf, _ = self._forward(h.slot)
             dl = float(self.dl.a[h.slot]) or 1.0
             for term, f in zip(t.tolist(), tf.tolist(), strict=True):
-                if term not in have and self.df.a[term] > 1 and not self.terms[term].startswith(GRAM):
+                name = self.terms[term]
+                if term not in have and 1 < self.df.a[term] <= most and not name.startswith(GRAM) \
+                        and name not in STOPWORDS:
                     mass[term] = mass.get(term, 0.0) + h.score / total * f / dl
         if not mass:
             return expansion
@@ -472,6 +493,15 @@ class BM25Index:
         base = expansion or Expansion([], np.zeros(0), {}, [])
         return Expansion([*base.terms, *best], np.concatenate([base.weights, [weight * idf[t] for t in best]]),
                          base.labels, [*base.sources, *[() for _ in best]])
+
+    def _with_reason(self, hits: list[Hit], qterms: list[int], expansion: Expansion | None, k: int) -> list[Hit]:
+        """The first ``k`` hits holding a term that can be a reason: one of the query's own or of
+        its thesaurus expansion, neither a gram nor a stop word. A feedback term may lift a
+        document, never bring in one that holds none of them (so every match has a reason and a
+        share above 0)."""
+        evidence = {t for t in (*qterms, *(expansion.terms if expansion is not None else ()))
+                    if not self.terms[t].startswith(GRAM) and self.terms[t] not in STOPWORDS}
+        return [h for h in hits if not evidence.isdisjoint(self._forward(h.slot)[0].tolist())][:k]
 
     def _masks(self, qterms: list[int], expansion: Expansion | None) -> np.ndarray:
         """Each query term's synonym-group bits (``kernels._add_expansion``): a source term of an
@@ -569,12 +599,23 @@ class BM25Index:
         return [*qterms, *expansion.terms], np.concatenate([weights, expansion.weights])
 
     def search_terms(self, qterms: list[int], *, k: int = 10, filters: Mapping | None = None,
-                     published_only: bool = True, expansion: Expansion | None = None) -> list[Hit]:
+                     published_only: bool = True, expansion: Expansion | None = None,
+                     feedback: bool | Mapping = False) -> list[Hit]:
+        """The top ``k`` for a query's term ids and expansion; with ``feedback`` (True, or options
+        of ``feedback`` over ``FEEDBACK``), a first pass finds the hits whose terms expand the
+        query and the second ranks with them."""
         from .kernels import topk_one
 
         with self.lock:
             if not (qterms or expansion) or not self.n_live or k <= 0:
                 return []
+            options = _feedback_options(feedback)
+            if options is not None:
+                first = self.search_terms(qterms, k=options["docs"], filters=filters,
+                                          published_only=published_only, expansion=expansion)
+                hits = self.search_terms(qterms, k=2 * k, filters=filters, published_only=published_only,
+                                         expansion=self.feedback(qterms, first, expansion, **options))
+                return self._with_reason(hits, qterms, expansion, k)
             n_exact = len(qterms)
             masks = self._masks(qterms, expansion)
             qterms, weights = self._with(qterms, expansion)
@@ -591,13 +632,16 @@ class BM25Index:
                                                                                strict=True)]
 
     def search(self, query, *, k: int = 10, filters: Mapping | None = None, published_only: bool = True,
-               thesaurus=None):
+               thesaurus=None, feedback: bool | Mapping = False):
         qterms, expansion = self.query(query, thesaurus)
-        return self.search_terms(qterms, k=k, filters=filters, published_only=published_only, expansion=expansion)
+        return self.search_terms(qterms, k=k, filters=filters, published_only=published_only, expansion=expansion,
+                                 feedback=feedback)
 
     def search_many(self, queries: list[list[int]], *, k: int = 10, filters: Mapping | None = None,
-                    published_only: bool = True, expansions: list[Expansion | None] | None = None) -> list[list[Hit]]:
-        """Top-``k`` of many term-id queries (each with its expansion) in one compiled call."""
+                    published_only: bool = True, expansions: list[Expansion | None] | None = None,
+                    feedback: bool | Mapping = False) -> list[list[Hit]]:
+        """Top-``k`` of many term-id queries (each with its expansion) in one compiled call (two
+        with ``feedback``, as ``search_terms``)."""
         from .kernels import topk_many
 
         with self.lock:
@@ -605,6 +649,15 @@ class BM25Index:
                 return [[] for _ in queries]
             n_exact = np.asarray([len(q) for q in queries], np.int64)
             expansions = expansions or [None] * len(queries)
+            options = _feedback_options(feedback)
+            if options is not None:
+                firsts = self.search_many(queries, k=options["docs"], filters=filters,
+                                          published_only=published_only, expansions=expansions)
+                added = [self.feedback(q, h, x, **options) for q, h, x in zip(queries, firsts, expansions, strict=True)]
+                results = self.search_many(queries, k=2 * k, filters=filters, published_only=published_only,
+                                           expansions=added)
+                return [self._with_reason(hits, q, x, k) for hits, q, x in zip(results, queries, expansions,
+                                                                               strict=True)]
             masks = np.concatenate([self._masks(q, x) for q, x in zip(queries, expansions, strict=True)] or
                                    [np.zeros(0, np.uint64)])
             both = [self._with(q, x) for q, x in zip(queries, expansions, strict=True)]
