@@ -340,9 +340,8 @@ WEBHOOK_ALLOWED_HOSTS = env_list("FEIDI_WEBHOOK_ALLOWED_HOSTS", [])
 # users may point the scheduled reading at; nothing outside them is fetched or read (none by default).
 INTEL_FEED_HOSTS = env_list("FEIDI_INTEL_FEED_HOSTS", [])
 INTEL_FOLDERS = env_list("FEIDI_INTEL_FOLDERS", [])
-# Matching ranks a document's counterparts with pseudo-relevance feedback (a second pass over the
-# postings: better recall, about twice the time of a match; decision 0011); off for an installation
-# whose index is so large that the time matters more.
+# Matching ranks a document's counterparts with pseudo-relevance feedback (better recall for a
+# quarter to a half more time a match; decision 0011); off where that time matters more.
 MATCH_FEEDBACK = env_bool("FEIDI_MATCH_FEEDBACK", True)
 # A periodic job's lease (core.leases): renewed while the job works; a crashed worker's lease
 # expires after this many seconds and the next scheduled run takes over.

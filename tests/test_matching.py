@@ -465,3 +465,52 @@ def test_the_engine_ranks_with_feedback_unless_it_is_turned_off(cast, settings, 
     assert "组件" in found[1].reasons["terms"] and "阻隔层" not in found[1].reasons["terms"]
     settings.MATCH_FEEDBACK = False
     assert [m.id for m in matching.supplies_for_demand(demand)] == [best.pk, cleaning.pk, sealing.pk]
+
+
+@pytest.mark.parametrize("n_docs", [60, 20000])  # every query dense; every query sparse
+def test_feedback_in_one_accumulation_ranks_as_a_second_full_pass(n_docs):
+    """``search_terms(feedback=…)`` adds the query's postings once, takes a first look at the best
+    hits without clearing the buffers and adds the feedback terms to them: the same hits, in the
+    same order and with the same scores (float32), as the definition — a first search, then a
+    second one with the feedback terms — with a delta segment, filters and thesaurus expansion."""
+    from feidi.techmarket.matching import thesaurus as th
+    from feidi.techmarket.matching.segment import VOCABULARY_PATH
+
+    vocabulary = [w for w in (line.strip() for line in VOCABULARY_PATH.read_text(encoding="utf-8").splitlines())
+                  if w and not w.startswith("#")][:400]
+    rng = random.Random(n_docs)
+
+    def doc(i):
+        return _doc(i, rng, title=rng.choice(vocabulary), description="，".join(rng.sample(vocabulary, 2)),
+                    keywords=rng.choice(vocabulary))
+
+    index = BM25Index(Segmenter(vocabulary)).build(doc(i) for i in range(1, n_docs))
+    for i in range(n_docs, n_docs + n_docs // 10):
+        index.upsert(doc(i))
+    words = th.Thesaurus(th.parse(f"{vocabulary[0]} | {vocabulary[1]} | {vocabulary[2]}\n"
+                                  f"{vocabulary[3]} | {vocabulary[4]}"), index.seg)
+    plain = ["，".join(vocabulary[i:i + 3]) for i in (0, 10, 20)]
+    before = _top(index, plain)
+
+    def postings(word):
+        return sum(int(index.df.a[t]) for t in index.query(word)[0])
+
+    # in the large index, words rare enough that five of them stay under the dense threshold
+    pool = [w for w in vocabulary if 0 < postings(w) and 5 * postings(w) < n_docs // 8] if n_docs > 1000 else []
+    assert n_docs < 1000 or len(pool) > 20
+    checked = 0
+    for j in range(40):
+        text = "，".join(rng.sample(pool or vocabulary[:60], rng.randint(2, 5)))
+        qterms, expansion = index.query(text, words)
+        filters = {"field_id": [1, 2]} if j % 3 == 0 else None
+        got = index.search_terms(qterms, k=10, expansion=expansion, filters=filters, feedback={"docs": 2, "terms": 8})
+        first = index.search_terms(qterms, k=2, expansion=expansion, filters=filters)
+        added = index.feedback(qterms, first, expansion, docs=2, terms=8)
+        want = index._with_reason(index.search_terms(qterms, k=20, expansion=added, filters=filters), qterms,
+                                  expansion, 10)
+        assert [h.id for h in got] == [h.id for h in want], text
+        assert [h.score for h in got] == pytest.approx([h.score for h in want], rel=1e-5)
+        checked += bool(got)
+    assert checked > 30
+    # the buffers are clean afterwards: plain searches answer as before
+    assert _top(index, plain) == before

@@ -10,9 +10,9 @@ with filters and the reasons of every match, kept incrementally up to date from 
 (``thesaurus.py``, the ``ThesaurusEntry`` rows): an equivalent at half an exact term's weight, a
 broader term at a quarter, shown in the reasons as "SHJ → 异质结"; read at query time, so an edit
 needs no rebuild. A demand's (or supply's) counterparts are ranked with pseudo-relevance feedback
-(``BM25Index.feedback``, ``FEIDI_MATCH_FEEDBACK``): a first pass finds the two best, the terms
-weighing most in them are added at 0.3 of an exact term's weight, and a second pass ranks,
-keeping only documents that hold a term of the document itself or of its thesaurus expansion; the
+(``BM25Index.feedback``, ``FEIDI_MATCH_FEEDBACK``): the two best hits are read, the terms weighing
+most in them are added at 0.3 of an exact term's weight to the same accumulation, and the ranking
+keeps only documents that hold a term of the document itself or of its thesaurus expansion; the
 reasons and the share (匹配度) read only those. Free-text search has no feedback.
 
 Public API (used by the market's actions and pages):

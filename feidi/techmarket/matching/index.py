@@ -124,6 +124,14 @@ class _Grow:
 _local = threading.local()
 
 
+def _spare(n: int) -> np.ndarray:
+    """A second score buffer of this thread (``kernels.select``'s first look), of any content."""
+    buf = getattr(_local, "spare", None)
+    if buf is None or len(buf) < n:
+        buf = _local.spare = np.empty(max(1024, int(n * 1.25)), np.float32)
+    return buf
+
+
 def _buffers(n: int):
     """(scores, covers, touched, hits) of this thread, zero, with room for ``n`` slots."""
     buf = getattr(_local, "buf", None)
@@ -611,11 +619,7 @@ class BM25Index:
                 return []
             options = _feedback_options(feedback)
             if options is not None:
-                first = self.search_terms(qterms, k=options["docs"], filters=filters,
-                                          published_only=published_only, expansion=expansion)
-                hits = self.search_terms(qterms, k=2 * k, filters=filters, published_only=published_only,
-                                         expansion=self.feedback(qterms, first, expansion, **options))
-                return self._with_reason(hits, qterms, expansion, k)
+                return self._search_feedback(qterms, k, filters, published_only, expansion, options)
             n_exact = len(qterms)
             masks = self._masks(qterms, expansion)
             qterms, weights = self._with(qterms, expansion)
@@ -631,6 +635,58 @@ class BM25Index:
             return [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
                                                                                strict=True)]
 
+    def _search_feedback(self, qterms: list[int], k: int, filters: Mapping | None, published_only: bool,
+                         expansion: Expansion | None, options: dict) -> list[Hit]:
+        """``search_terms`` with feedback in one accumulation: the query's postings are added once,
+        the best ``docs`` read from the buffers without clearing them, the feedback terms' postings
+        added to the same buffers, then the best ``k`` with a reason selected (the same hits as a
+        second full pass with the feedback terms, for the postings of the query once)."""
+        from . import kernels
+
+        n_exact = len(qterms)
+        first_terms, first_weights = self._with(qterms, expansion)
+        active, allowed = self._filter_arrays(filters)
+        scores, covers, touched, hits = _buffers(self.ids.n)
+        ok = self._ok(published_only)
+        avgdl, k1, b, cov_exp = self._args()
+        cover = cov_exp != 0.0
+        n_slots = ok.shape[0]
+        q = np.asarray(first_terms, np.int64)
+        d_indptr, d_docs, d_tf, d_dl = self._delta_csr(first_terms)
+        dense, inv_total = kernels.plan(q, first_weights, n_exact, self.m_indptr, d_indptr, n_slots)
+        selected = False
+        try:
+            n_touched = kernels.accumulate(q, first_weights, n_exact, self._masks(qterms, expansion), 0, self.m_indptr,
+                                           self.m_docs, self.m_code, self.m_tf, self.m_dl, d_indptr, d_docs, d_tf,
+                                           d_dl, avgdl, k1, b, cover, dense, scores, covers, touched, 0, hits)
+            docs = max(int(options["docs"]), 1)
+            out_slots, out_scores = np.empty(max(docs, 2 * k), np.int64), np.empty(max(docs, 2 * k), np.float64)
+            n = kernels.select(n_slots, dense, cover, inv_total, cov_exp, scores, covers, touched, n_touched, ok,
+                               self.codes.a, allowed, active, self.ids.a, docs, out_slots, out_scores, True,
+                               _spare(n_slots))
+            best = [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
+                                                                               strict=True)]
+            added = self.feedback(qterms, best, expansion, **options)
+            if added is not None and len(added.terms) > len(expansion.terms if expansion is not None else ()):
+                all_terms, all_weights = self._with(qterms, added)
+                q = np.asarray(all_terms, np.int64)
+                d_indptr, d_docs, d_tf, d_dl = self._delta_csr(all_terms)
+                n_touched = kernels.accumulate(q, all_weights, n_exact, self._masks(qterms, added), len(first_terms),
+                                               self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, d_indptr,
+                                               d_docs, d_tf, d_dl, avgdl, k1, b, cover, dense, scores, covers, touched,
+                                               n_touched, hits)
+            n = kernels.select(n_slots, dense, cover, inv_total, cov_exp, scores, covers, touched, n_touched, ok,
+                               self.codes.a, allowed, active, self.ids.a, 2 * k, out_slots, out_scores, False, scores)
+            selected = True
+        finally:
+            if not selected:  # the buffers must be zero for the next query, whatever happened
+                scores[:] = 0.0
+                covers[:] = 0.0
+                hits[:] = 0
+        found = [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
+                                                                            strict=True)]
+        return self._with_reason(found, qterms, expansion, k)
+
     def search(self, query, *, k: int = 10, filters: Mapping | None = None, published_only: bool = True,
                thesaurus=None, feedback: bool | Mapping = False):
         qterms, expansion = self.query(query, thesaurus)
@@ -640,8 +696,8 @@ class BM25Index:
     def search_many(self, queries: list[list[int]], *, k: int = 10, filters: Mapping | None = None,
                     published_only: bool = True, expansions: list[Expansion | None] | None = None,
                     feedback: bool | Mapping = False) -> list[list[Hit]]:
-        """Top-``k`` of many term-id queries (each with its expansion) in one compiled call (two
-        with ``feedback``, as ``search_terms``)."""
+        """Top-``k`` of many term-id queries (each with its expansion) in one compiled call (with
+        ``feedback``, each as ``search_terms``)."""
         from .kernels import topk_many
 
         with self.lock:
@@ -650,14 +706,9 @@ class BM25Index:
             n_exact = np.asarray([len(q) for q in queries], np.int64)
             expansions = expansions or [None] * len(queries)
             options = _feedback_options(feedback)
-            if options is not None:
-                firsts = self.search_many(queries, k=options["docs"], filters=filters,
-                                          published_only=published_only, expansions=expansions)
-                added = [self.feedback(q, h, x, **options) for q, h, x in zip(queries, firsts, expansions, strict=True)]
-                results = self.search_many(queries, k=2 * k, filters=filters, published_only=published_only,
-                                           expansions=added)
-                return [self._with_reason(hits, q, x, k) for hits, q, x in zip(results, queries, expansions,
-                                                                               strict=True)]
+            if options is not None:  # one query at a time, as search_terms: the same hits
+                return [self.search_terms(q, k=k, filters=filters, published_only=published_only, expansion=x,
+                                          feedback=options) for q, x in zip(queries, expansions, strict=True)]
             masks = np.concatenate([self._masks(q, x) for q, x in zip(queries, expansions, strict=True)] or
                                    [np.zeros(0, np.uint64)])
             both = [self._with(q, x) for q, x in zip(queries, expansions, strict=True)]

@@ -239,6 +239,15 @@ def _covered(s, covered, inv_total, cov_exp):
 
 
 @njit(cache=True)
+def _covered_into(scores, covers, n_slots, inv_total, cov_exp, out):
+    """``_cover_all`` into ``out``, the accumulators left as they are (a first look that more
+    terms may still follow)."""
+    for d in range(n_slots):
+        s = scores[d]
+        out[d] = _covered(s, covers[d], inv_total, cov_exp) if covers[d] != 0.0 else s
+
+
+@njit(cache=True)
 def _cover_all(scores, covers, n_slots, inv_total, cov_exp):
     """``_covered`` over the whole dense buffer (so that the block maxima bound the final
     scores); ``covers`` is zero again afterwards."""
@@ -249,25 +258,32 @@ def _cover_all(scores, covers, n_slots, inv_total, cov_exp):
 
 
 @njit(cache=True)
-def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf, d_dl, avgdl,
-             k1, b, cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, hits, k, out_slots, out_scores):
-    """One query. ``qterms``/``qidf``: the query's term ids and their weights, the first
-    ``n_exact`` its own terms and the others expansion terms (the coverage factor's share is of
-    the own terms' weight, so an expansion never lowers it; all terms when the own terms weigh
-    nothing); ``qmask`` each term's synonym-group bits (0: none; see ``_add_expansion``, ``hits``
-    the per-slot bits, zero on entry and on return); main postings in CSR
-    (``m_indptr`` over term ids) of (slot, tf, document length), the common (tf, length) pairs
-    also packed in ``m_code`` (tf << 8 | length, 0xFFFF otherwise) so that the BM25 tf part is
-    read from a table computed for this query's average length; the query's delta postings in a
-    CSR over the query's terms (``d_indptr``); ``ok``: live (and published) documents;
-    ``codes[slot, a]`` the filter codes, ``allowed[a, code]`` the accepted codes of each
-    ``active`` filter; ``cov_exp`` the exponent of the coverage factor (0: none). Writes the
-    results best first into ``out_slots``/``out_scores`` and returns their count. ``scores`` and
-    ``covers`` must be zero on entry and are zero again on return.
+def plan(qterms, qidf, n_exact, m_indptr, d_indptr, n_slots):
+    """(dense, inv_total) of a query: whether its postings are many enough (more than an eighth of
+    the slots) to accumulate densely, and 1 / the weight of its own terms (of all its terms when
+    its own weigh nothing), the coverage factor's denominator."""
+    n_main_terms = m_indptr.shape[0] - 1
+    total = d_indptr[qterms.shape[0]] - d_indptr[0]
+    for qi in range(qterms.shape[0]):
+        t = qterms[qi]
+        if t < n_main_terms:
+            total += m_indptr[t + 1] - m_indptr[t]
+    weight = 0.0
+    for qi in range(min(n_exact, qterms.shape[0])):
+        weight += qidf[qi]
+    if weight <= 0.0:
+        for qi in range(qterms.shape[0]):
+            weight += qidf[qi]
+    return total > n_slots // 8, np.float32(1.0 / weight) if weight > 0.0 else np.float32(0.0)
 
-    With few postings the touched slots are listed and only they are visited; with many (more
-    than an eighth of the slots) the scores are accumulated densely and scanned once."""
-    n_slots = ok.shape[0]
+
+@njit(cache=True)
+def accumulate(qterms, qidf, n_exact, qmask, first, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf,
+               d_dl, avgdl, k1, b, cover, dense, scores, covers, touched, n_touched, hits):
+    """Add the postings of the query's terms from ``first`` on into ``scores`` (and, with
+    ``cover``, their weights into ``covers``); a sparse accumulation lists the slots it touches
+    first in ``touched`` after the ``n_touched`` already there. Returns the new ``n_touched``. The
+    synonym-group bits in ``hits`` are zero again on return."""
     n_main_terms = m_indptr.shape[0] - 1
     c1 = k1 * (1.0 - b)
     c2 = k1 * b / avgdl
@@ -275,23 +291,8 @@ def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl,
     for tf in range(LUT_TF):
         for dl in range(LUT_DL):
             lut[tf * LUT_DL + dl] = _part(np.float32(tf), np.float32(dl), c1, c2)
-    total = d_indptr[qterms.shape[0]] - d_indptr[0]
-    for qi in range(qterms.shape[0]):
-        t = qterms[qi]
-        if t < n_main_terms:
-            total += m_indptr[t + 1] - m_indptr[t]
-    dense = total > n_slots // 8
-    cover = cov_exp != 0.0
-    weight = 0.0
-    for qi in range(min(n_exact, qterms.shape[0])):
-        weight += qidf[qi]
-    if weight <= 0.0:
-        for qi in range(qterms.shape[0]):
-            weight += qidf[qi]
-    inv_total = np.float32(1.0 / weight) if weight > 0.0 else np.float32(0.0)
-    n_touched = 0
     n_own = min(n_exact, qterms.shape[0])
-    for qi in range(qterms.shape[0]):
+    for qi in range(first, qterms.shape[0]):
         t = qterms[qi]
         w = np.float32(qidf[qi])
         mask = qmask[qi]
@@ -330,44 +331,63 @@ def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl,
             scores[d] += w * _part(d_tf[p], d_dl[p], c1, c2)
             if cover:
                 covers[d] += w
-    for qi in range(n_own, qterms.shape[0]):
+    for qi in range(max(first, n_own), qterms.shape[0]):
         if qmask[qi] != 0:
             t = qterms[qi]
             if t < n_main_terms:
                 _clear_hits(m_indptr[t], m_indptr[t + 1], m_docs, hits)
             _clear_hits(d_indptr[qi], d_indptr[qi + 1], d_docs, hits)
+    return n_touched
+
+
+@njit(cache=True)
+def select(n_slots, dense, cover, inv_total, cov_exp, scores, covers, touched, n_touched, ok, codes, allowed, active,
+           ids, k, out_slots, out_scores, keep, spare):
+    """The best ``k`` accumulated documents that pass the filters, best first, into
+    ``out_slots``/``out_scores``; returns their count. The buffers are zero again on return, or,
+    with ``keep``, left as they are so that more terms can still be added (a first look: a dense
+    one writes the final scores into ``spare``, as long as ``scores``)."""
     hs = np.empty(k, np.float64)
     hi = np.empty(k, np.int64)
     hslot = np.empty(k, np.int64)
     n = 0
+    final = scores
     if dense:
         # the final scores in place, the maximum of each block of slots (vectorised passes), then
         # only the blocks whose maximum can still enter the heap are read; finally the buffer is
-        # reset at once
+        # reset at once. A first look writes the final scores into ``spare`` and leaves the
+        # accumulators for the terms still to come.
         if cover:
-            _cover_all(scores, covers, n_slots, inv_total, cov_exp)
+            if keep:
+                _covered_into(scores, covers, n_slots, inv_total, cov_exp, spare)
+                final = spare
+            else:
+                _cover_all(scores, covers, n_slots, inv_total, cov_exp)
         n_blocks = (n_slots + BLOCK - 1) // BLOCK
         maxima = np.empty(n_blocks, np.float32)
-        _block_max(scores, n_slots, maxima)
+        _block_max(final, n_slots, maxima)
         for blk in range(n_blocks):
             if maxima[blk] == 0.0 or (n == k and maxima[blk] < hs[0]):
                 continue
             for d in range(blk * BLOCK, min(n_slots, (blk + 1) * BLOCK)):
-                s = scores[d]
+                s = final[d]
                 if n < k:
                     if s > 0.0 and _passes(d, ok, codes, allowed, active):
                         n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
                 elif s >= hs[0] and _passes(d, ok, codes, allowed, active):
                     n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
-        scores[:n_slots] = 0.0
+        if not keep:
+            scores[:n_slots] = 0.0
     else:
         for j in range(n_touched):
             d = touched[j]
             s = scores[d]
             if cover:
                 s = _covered(s, covers[d], inv_total, cov_exp)
-                covers[d] = 0.0
-            scores[d] = 0.0
+                if not keep:
+                    covers[d] = 0.0
+            if not keep:
+                scores[d] = 0.0
             if n == k and s < hs[0]:
                 continue
             if _passes(d, ok, codes, allowed, active):
@@ -383,6 +403,34 @@ def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl,
         hslot[0] = hslot[m]
         _sift_down(hs, hi, hslot, m, 0)
     return n
+
+
+@njit(cache=True)
+def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf, d_dl, avgdl,
+             k1, b, cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, hits, k, out_slots, out_scores):
+    """One query. ``qterms``/``qidf``: the query's term ids and their weights, the first
+    ``n_exact`` its own terms and the others expansion terms (the coverage factor's share is of
+    the own terms' weight, so an expansion never lowers it; all terms when the own terms weigh
+    nothing); ``qmask`` each term's synonym-group bits (0: none; see ``_add_expansion``, ``hits``
+    the per-slot bits, zero on entry and on return); main postings in CSR
+    (``m_indptr`` over term ids) of (slot, tf, document length), the common (tf, length) pairs
+    also packed in ``m_code`` (tf << 8 | length, 0xFFFF otherwise) so that the BM25 tf part is
+    read from a table computed for this query's average length; the query's delta postings in a
+    CSR over the query's terms (``d_indptr``); ``ok``: live (and published) documents;
+    ``codes[slot, a]`` the filter codes, ``allowed[a, code]`` the accepted codes of each
+    ``active`` filter; ``cov_exp`` the exponent of the coverage factor (0: none). Writes the
+    results best first into ``out_slots``/``out_scores`` and returns their count. ``scores`` and
+    ``covers`` must be zero on entry and are zero again on return.
+
+    With few postings the touched slots are listed and only they are visited; with many (more
+    than an eighth of the slots) the scores are accumulated densely and scanned once."""
+    n_slots = ok.shape[0]
+    dense, inv_total = plan(qterms, qidf, n_exact, m_indptr, d_indptr, n_slots)
+    cover = cov_exp != 0.0
+    n_touched = accumulate(qterms, qidf, n_exact, qmask, 0, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs,
+                           d_tf, d_dl, avgdl, k1, b, cover, dense, scores, covers, touched, 0, hits)
+    return select(n_slots, dense, cover, inv_total, cov_exp, scores, covers, touched, n_touched, ok, codes, allowed,
+                  active, ids, k, out_slots, out_scores, False, scores)
 
 
 @njit(cache=True)
