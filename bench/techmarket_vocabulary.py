@@ -15,18 +15,16 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import random
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
 
-for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
-
-import argparse  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from dataclasses import replace  # noqa: E402
-from pathlib import Path  # noqa: E402
+import onecore  # one thread, before numpy / numba load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,8 +40,7 @@ def main() -> None:
     parser.add_argument("--stoplist", choices=["on", "off"], help="the segmentation setting's stop-list "
                         "(default: the kept setting's)")
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    onecore.pin()
 
     import django
 
