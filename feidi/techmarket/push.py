@@ -155,9 +155,12 @@ def fill_shares(batch: int = 1000) -> int:
     index is left without). Derived data, not audited; returns how many pushes gained one
     (``feidi match rebuild`` runs it)."""
     engine = matching.get_engine()
-    filled = 0
-    todo = Push.objects.exclude(reasons__has_key="share").select_related("demand", "supply").order_by("pk")
-    last = 0
+    # the counterpart's index and its thesaurus, once for the run (each asks the database)
+    indexes = {kind: engine.index(matching.other(kind)) for kind in ("demand", "supply")}
+    words = {kind: engine.thesaurus(index) for kind, index in indexes.items()}
+    read = [f"{side}__{field}" for side in ("demand", "supply") for field in ("field", "segment__chain", "organization")]
+    todo = Push.objects.exclude(reasons__has_key="share").select_related(*read).order_by("pk")
+    filled = last = 0
     while chunk := list(todo.filter(pk__gt=last)[:batch]):
         last = chunk[-1].pk
         queries: dict = {}
@@ -165,9 +168,9 @@ def fill_shares(batch: int = 1000) -> int:
         for p in chunk:
             kind = "demand" if p.direction == Push.Direction.TO_SUPPLIER else "supply"
             source, target = (p.demand, p.supply) if kind == "demand" else (p.supply, p.demand)
-            index = engine.index(matching.other(kind))
+            index = indexes[kind]
             if (kind, source.pk) not in queries:
-                queries[kind, source.pk] = index.query(matching.doc_of(kind, source), engine.thesaurus(index))
+                queries[kind, source.pk] = index.query(matching.doc_of(kind, source), words[kind])
             slot = index.slot_of(target.pk)
             if slot is None:
                 continue
