@@ -86,8 +86,7 @@ class Labelled:
 
     def bm25(self, demand: Mapping, k: int = CANDIDATES) -> list[tuple[str, float]]:
         q, expansion = self.index.query(to_doc(demand, -1), self.thesaurus)
-        hits = self.index.search_terms(q, k=k, expansion=expansion,
-                                       feedback=self.feedback if self.feedback is not None else False)
+        hits = self.index.search_terms(q, k=k, expansion=expansion, feedback=self.feedback)
         return [(self.supply_ids[h.id], h.score) for h in hits]
 
     def rank_bm25(self, demand: Mapping) -> list[str]:

@@ -608,7 +608,7 @@ class BM25Index:
 
     def search_terms(self, qterms: list[int], *, k: int = 10, filters: Mapping | None = None,
                      published_only: bool = True, expansion: Expansion | None = None,
-                     feedback: bool | Mapping = False) -> list[Hit]:
+                     feedback: bool | Mapping | None = False) -> list[Hit]:
         """The top ``k`` for a query's term ids and expansion; with ``feedback`` (True, or options
         of ``feedback`` over ``FEEDBACK``), a first pass finds the hits whose terms expand the
         query and the second ranks with them."""
