@@ -128,6 +128,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
     onecore.pin()
+    print(onecore.calibrate())
 
     import numpy as np
 

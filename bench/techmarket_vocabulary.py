@@ -75,6 +75,7 @@ def main() -> None:
     index.build(docs)
     build, wall = time.thread_time() - c0, time.perf_counter() - t0
     thesaurus = th.Thesaurus(entries, index.seg)
+    print(onecore.calibrate())
     print(f"{setting.label}; {len(docs):,} supplies ({len(docs) - args.docs:,} from the evaluation sets); build {build:.1f} s CPU, "
           f"{wall:.1f} s wall")
 
