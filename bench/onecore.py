@@ -5,15 +5,30 @@ comparable between runs on a shared machine."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 
+_ALL = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+
+
 def pin() -> None:
     """Keep this process on the first CPU it may use (where the OS allows it)."""
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    if _ALL:
+        os.sched_setaffinity(0, {_ALL[0]})
+
+
+@contextmanager
+def all_cores():
+    """Let this process (and what it forks) use every CPU it was given for a while, then pin it again."""
+    if _ALL:
+        os.sched_setaffinity(0, set(_ALL))
+    try:
+        yield len(_ALL) or os.cpu_count() or 1
+    finally:
+        pin()
 
 
 def calibrate() -> str:

@@ -11,6 +11,7 @@
 
     .venv/bin/python bench/techmarket_vocabulary.py --docs 100000          # the 100k mix
     .venv/bin/python bench/techmarket_vocabulary.py --docs 1000000 --no-mix  # latency at 1M
+    .venv/bin/python bench/techmarket_vocabulary.py --docs 1000000 --no-mix --build-workers 2  # and the build
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--no-mix", action="store_true", help="latency only")
+    parser.add_argument("--build-workers", type=int, default=0, help="build the index again in this many "
+                        "processes on every core, to compare with the one-process build (0: not)")
     parser.add_argument("--stoplist", choices=["on", "off"], help="the segmentation setting's stop-list "
                         "(default: the kept setting's)")
     args = parser.parse_args()
@@ -78,6 +81,16 @@ def main() -> None:
     print(onecore.calibrate())
     print(f"{setting.label}; {len(docs):,} supplies ({len(docs) - args.docs:,} from the evaluation sets); build {build:.1f} s CPU, "
           f"{wall:.1f} s wall")
+    if args.build_workers > 1:
+        with onecore.all_cores() as cores:
+            again = BM25Index(Segmenter(words, setting=setting))
+            t1 = time.perf_counter()
+            again.build(docs, workers=args.build_workers)
+            parallel = time.perf_counter() - t1
+        same = all(np.array_equal(getattr(again, a), getattr(index, a)) for a in ("m_indptr", "m_docs", "m_tf"))
+        print(f"build in {args.build_workers} processes on {cores} cores: {parallel:.1f} s wall, "
+              f"{wall / parallel:.2f}× faster than one process; the same index: {same}")
+        del again
 
     if sets:
         plain = BM25Index(PlainSegmenter(words, setting=setting), PLAIN).build(docs)

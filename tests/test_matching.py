@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from feidi.techmarket.matching.index import BM25Index
@@ -514,3 +515,48 @@ def test_feedback_in_one_accumulation_ranks_as_a_second_full_pass(n_docs):
     assert checked > 30
     # the buffers are clean afterwards: plain searches answer as before
     assert _top(index, plain) == before
+
+
+def test_a_build_in_worker_processes_is_the_same_index(monkeypatch, tmp_path):
+    """``build(workers=…)`` analyses runs of documents in forked processes, each with a vocabulary
+    of its own, and numbers their terms here as one process meets them: every array of the index
+    is the same as a one-process build's, and so is every search."""
+    from feidi.techmarket.matching import index as index_module
+
+    rng = random.Random(11)
+    docs = [_doc(i, rng) for i in range(1, 3001)]
+    docs += [_doc(i, rng, title=f"新词{i}号材料", keywords=f"型号{i % 97}") for i in range(3001, 3400)]
+    rng.shuffle(docs)
+    one = BM25Index(Segmenter(WORDS)).build(docs)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN", 500)
+    spawned = []
+    real_pool = index_module.multiprocessing.get_context("fork").Pool
+
+    class CountingPool:
+        def __init__(self, n):
+            spawned.append(n)
+            self.pool = real_pool(n)
+
+        def __enter__(self):
+            return self.pool.__enter__()
+
+        def __exit__(self, *exc):
+            return self.pool.__exit__(*exc)
+
+    class Context:
+        Pool = CountingPool
+
+    monkeypatch.setattr(index_module.multiprocessing, "get_context", lambda method: Context)
+    two = BM25Index(Segmenter(WORDS)).build(docs, workers=2)
+    assert spawned == [2]
+    assert two.terms == one.terms and two.vocab == one.vocab
+    for name in ("m_indptr", "m_docs", "m_tf", "m_dl", "m_code", "f_indptr", "f_terms", "f_tf", "f_mask"):
+        assert np.array_equal(getattr(one, name), getattr(two, name)), name
+    for name in ("ids", "dl", "ok_pub", "org", "codes", "df"):
+        assert np.array_equal(getattr(one, name).view, getattr(two, name).view), name
+    assert (two.n_live, two.total_len, two.codes_of) == (one.n_live, one.total_len, one.codes_of)
+    queries = ["，".join(rng.sample(WORDS, 3)) for _ in range(30)] + ["新词3100号材料"]
+    assert _top(two, queries) == _top(one, queries)
+    # too few documents for the workers asked: one process, no pool
+    BM25Index(Segmenter(WORDS)).build(docs[:900], workers=2)
+    assert spawned == [2]

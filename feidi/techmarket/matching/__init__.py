@@ -74,9 +74,10 @@ def record_change(kind: str, doc_id: int) -> None:
     IndexChange.objects.create(kind=kind, doc_id=doc_id)
 
 
-def rebuild() -> dict[str, int]:
-    """Rebuild both indexes from the database and save them (``feidi match rebuild``)."""
-    return get_engine().rebuild()
+def rebuild(workers: int = 1) -> dict[str, int]:
+    """Rebuild both indexes from the database and save them (``feidi match rebuild``), a large
+    one analysed in ``workers`` processes."""
+    return get_engine().rebuild(workers=workers)
 
 
 @dataclass

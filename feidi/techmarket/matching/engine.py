@@ -107,7 +107,9 @@ class Engine:
         return self.directory / f"{kind}.npz"
 
     # --------------------------------------------------------------- building
-    def rebuild(self, kinds: Iterable[str] = KINDS, *, save: bool = True) -> dict[str, int]:
+    def rebuild(self, kinds: Iterable[str] = KINDS, *, save: bool = True, workers: int = 1) -> dict[str, int]:
+        """Build the indexes of ``kinds`` from the database (``workers`` processes analysing a
+        large one: only where forking is safe, a command's single thread, never a web process)."""
         from feidi.techmarket.models import IndexChange
 
         counts = {}
@@ -116,7 +118,7 @@ class Engine:
             for kind in kinds:
                 last = IndexChange.objects.filter(kind=kind).order_by("-id").values_list("id", "created_at").first()
                 index = BM25Index(Segmenter(words))
-                index.build(docs_from_db(kind))
+                index.build(docs_from_db(kind), workers=workers)
                 index.watermark, index.extra = _stamp(last)
                 self.indexes[kind] = index
                 counts[kind] = len(index)
