@@ -22,6 +22,34 @@ def cast(db):
     return build_cast()
 
 
+@pytest.fixture(scope="session")
+def migrated_var_dir(tmp_path_factory):
+    """A var directory holding a migrated SQLite database and its keys, made once per test process by
+    ``feidi migrate`` in a child process, for the tests that start ``feidi`` processes of their own:
+    each copies it (``copy_migrated``) instead of migrating again (about 40 s on a slow core)."""
+    import subprocess
+    import sys
+
+    from feidi.testing.env import child_env
+
+    var_dir = tmp_path_factory.mktemp("migrated")
+    subprocess.run([sys.executable, "-m", "feidi", "migrate", "-v0"], env=child_env(var_dir), check=True,
+                   capture_output=True, timeout=300)
+    return var_dir
+
+
+@pytest.fixture
+def copy_migrated(migrated_var_dir):
+    """``copy_migrated(path)`` fills ``path`` with a copy of the migrated var directory."""
+    import shutil
+
+    def copy(path):
+        shutil.copytree(migrated_var_dir, path, dirs_exist_ok=True)
+        return path
+
+    return copy
+
+
 @pytest.fixture
 def client_for(client, cast):
     """``client_for("clerk")`` → a Django test client signed in as that cast member."""

@@ -97,10 +97,9 @@ def _escalated(tmp_path) -> int:
         return db.execute("SELECT count(*) FROM services_appeal WHERE level = 2").fetchone()[0]
 
 
-def test_a_worker_killed_mid_sweep_leaves_the_rest_to_the_next_run_and_none_twice(tmp_path):
+def test_a_worker_killed_mid_sweep_leaves_the_rest_to_the_next_run_and_none_twice(tmp_path, copy_migrated):
     n = 6000
-    env = _env(tmp_path, FEIDI_JOB_LEASE_SECONDS="5")
-    _feidi(env, "migrate", "-v0", timeout=300)
+    env = _env(copy_migrated(tmp_path), FEIDI_JOB_LEASE_SECONDS="5")
     assert _feidi(env, "shell", "-c", SETUP.replace("{n}", str(n))).splitlines()[-1] == str(n)
     worker = subprocess.Popen([sys.executable, "-m", "feidi", "shell", "-c", SWEEP], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -63,14 +63,13 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.parametrize("queue", ["sqlite", "redis"])
-def test_a_worker_process_builds_a_queued_export(tmp_path, queue):
+def test_a_worker_process_builds_a_queued_export(tmp_path, queue, copy_migrated):
     extra = {}
     if queue == "redis":
         if not _redis_up():
             pytest.skip("no Redis on 127.0.0.1:6379")
         extra["FEIDI_REDIS_URL"] = "redis://127.0.0.1:6379/15"
-    env = _env(tmp_path, **extra)
-    _feidi(env, "migrate", "-v0", timeout=300)
+    env = _env(copy_migrated(tmp_path), **extra)
     pk = _feidi(env, "shell", "-c", ENQUEUE).splitlines()[-1]
     assert _drain(env, pk) == "done"
     assert list((tmp_path / "exports").glob("export_*.xlsx"))
