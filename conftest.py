@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 
 import pytest
@@ -15,11 +16,61 @@ hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, prin
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 
-@pytest.fixture
-def cast(db):
+# A fast hasher: the policy and lockout are tested, not PBKDF2's cost.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _transactional(item) -> bool:
+    """The test commits (pytest-django's TransactionTestCase: it flushes every table when it ends)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & {"transactional_db", "live_server", "django_db_reset_sequences"}) or (
+        getattr(item, "cls", None) is not None and hasattr(item.cls, "_pre_setup"))
+
+
+@pytest.fixture(scope="module")
+def _cast_world(request, django_db_blocker):
+    """The cast, built once per module inside a transaction that the module's end rolls back. Each test's
+    own transaction nests in it as a savepoint (Django's ``setUpTestData``, per module), so a test still
+    sees the world as built and leaves nothing behind; ``cast`` hands each test its own copy of the
+    instances. A module with a test that commits builds the cast per test instead: that test's flush
+    would take the world with it."""
+    module_items = [item for item in request.session.items if item.getparent(pytest.Module) is request.node]
+    if any(_transactional(item) for item in module_items):
+        yield None
+        return
+    from django.db import transaction
+    from django.test import override_settings
+
     from feidi.testing.cast import build_cast
 
-    return build_cast()
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            world = build_cast()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield world
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def cast(_cast_world, db):
+    """The named cast (feidi/testing/cast.py): zones, enterprises, an institution and their users."""
+    import copy
+
+    from feidi.testing.cast import build_cast
+
+    return copy.deepcopy(_cast_world) if _cast_world is not None else build_cast()
 
 
 @pytest.fixture(scope="session")
@@ -65,8 +116,7 @@ def client_for(client, cast):
 
 @pytest.fixture(autouse=True)
 def _fast_test_settings(settings):
-    # A fast hasher: the policy and lockout are tested, not PBKDF2's cost.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     # The robot tests' local receiver is an allowlisted relay (tests of the rule set their own list).
     settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     # Tests render pages without running collectstatic first.
