@@ -8,6 +8,7 @@ little more than the first), so a crawl of the demo city stays in seconds per us
 
 from __future__ import annotations
 
+import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -63,12 +64,21 @@ def links_of(html: str, base: str) -> list[str]:
     return out
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def route_of(path: str) -> str:
+    """The view a path reaches and the query it asks with: the same view asked for another mode
+    (``?subject=projects``) is another route, asked for another instance (``?day=2025-08-09``,
+    ``?chain=2``) is the same route — digits in a value name an instance (an id, a date, a page), so
+    a page linking to its next day leads the crawl to one more day, not to every day."""
+    parts = urlsplit(path)
     try:
-        match = resolve(urlsplit(path).path)
+        match = resolve(parts.path)
     except Resolver404:
-        return path
-    return f"{match.view_name}?{'&'.join(sorted(k for k in urlsplit(path).query.split('&') if k))}"
+        return _DIGITS.sub("#", parts.path)
+    query = sorted(_DIGITS.sub("#", k) for k in parts.query.split("&") if k)
+    return f"{match.view_name}?{'&'.join(query)}"
 
 
 def crawl(client, start: str = "/", *, per_route: int = 2, limit: int = 600, on_page=None) -> CrawlResult:
