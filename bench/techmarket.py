@@ -22,6 +22,7 @@ Measures, and prints with the issue's targets:
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -31,6 +32,8 @@ from pathlib import Path
 import onecore  # one thread, before numpy / numba load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# No database, but the engine's labels are marked for translation, which reads the settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "feidi.settings")
 
 MODIFIERS = ["高效", "低成本", "高可靠", "柔性", "智能", "国产化", "大尺寸", "超薄", "长寿命", "高精度", "绿色", "低能耗",
              "高通量", "一体化", "模块化", "轻量化", "耐高温", "高纯", "快速", "在线"]
