@@ -154,6 +154,8 @@ def test_the_enterprise_reports_its_month_on_the_page(cast, client_for):
                                               "v_employees": "120"})
     assert r.status_code == 302
     assert IndicatorValue.objects.get(organization=cast.org_a1, indicator__code="revenue").value == 1250000
+    # months, not values (three indicators of one month) nor the query's text
+    assert "已填报 1 个月" in c.get(reverse("indicators:report"), {"period": "2026-04"}).content.decode()
     r = c.post(reverse("indicators:report"), {"period": "2026-04", "v_revenue": "abc"})
     assert "不是数字" in r.content.decode()
     # another enterprise's record cannot be reached
@@ -480,3 +482,21 @@ def test_an_import_read_in_chunks_checks_across_them_as_in_one(cast, statisticia
     assert outcome.applied and IndicatorValue.objects.count() == 9
     assert IndicatorValue.objects.get(organization=cast.org_a1, indicator__code="revenue",
                                       period=dt.date(2026, 2, 1)).confirmed_warning
+
+
+def test_the_zones_of_values_are_read_as_one_row_a_zone(cast):
+    """A distinct list of values is read without the model's ordering: the ordering's columns
+    (period, enterprise, indicator) would make every value a row of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from feidi.indicators.engine import _zones_of
+
+    for org in (cast.org_a1, cast.org_a2, cast.org_b1):
+        for code in ("revenue", "tax"):
+            IndicatorValue.objects.create(organization=org, zone=org.zone, period=dt.date(2026, 3, 1), value=1,
+                                          indicator=Indicator.objects.get(code=code))
+    with CaptureQueriesContext(connection) as queries:
+        zones = _zones_of(IndicatorValue.objects.all())
+    assert zones == {cast.zone_a.pk, cast.zone_b.pk}
+    assert "ORDER BY" not in queries[0]["sql"]

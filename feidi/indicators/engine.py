@@ -387,7 +387,7 @@ def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row
 
         placed: dict[int, list[tuple[int, int]]] = {}
         for org, segment, chain in (SegmentMember.objects.filter(organization_id__in=members)
-                                    .values_list("organization_id", "segment_id", "segment__chain_id").distinct()):
+                                    .values_list("organization_id", "segment_id", "segment__chain_id").order_by().distinct()):
             placed.setdefault(org, []).append((segment, chain))
     for org, value, zone_id, industry in now:
         if by in ("chain", "segment"):
@@ -453,7 +453,7 @@ def shared_values(indicator_ids, period: dt.date, shares) -> dict[int, tuple[dic
 def _zones_of(values) -> set:
     """The zones of ``values``' rows (read once per queryset: a card set asks it of each indicator)."""
     if not hasattr(values, "_zones_of"):
-        values._zones_of = set(values.values_list("zone_id", flat=True).distinct())
+        values._zones_of = set(values.values_list("zone_id", flat=True).order_by().distinct())
     return values._zones_of
 
 

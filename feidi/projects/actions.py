@@ -234,7 +234,7 @@ def release_stale_leads(now=None) -> int:
     now = now or timezone.now()
     released = 0
     depts = (Project.objects.filter(stage=Stage.LEAD, owner__isnull=False).values_list("department_id", flat=True)
-             .distinct())
+             .order_by().distinct())
     by_days: dict[int, list] = defaultdict(list)
     for dept in depts:
         by_days[ProjectSettings.for_department(dept).pool_after_days].append(dept)

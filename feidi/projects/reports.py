@@ -347,7 +347,7 @@ def zones_with_key_projects():
 
     zones = list(Department.objects.filter(kind=Department.Kind.ZONE))
     with_key = set(Project.objects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
-                   .values_list("department_id", flat=True).distinct())
+                   .values_list("department_id", flat=True).order_by().distinct())
     return [z for z in zones if with_key & set(z.subtree_ids())]
 
 
