@@ -1,6 +1,7 @@
 """The cut of the code holds: no import cycle among Feidi's modules (an import inside a function
 counts as much as one at the top), and ``core`` imports no business app (apps register with core:
-their menus, to-dos, statistics, home sections; core never reaches up to them)."""
+their menus, to-dos, statistics, home sections; core never reaches up to them). One habit of the
+queries is read off the source too: a distinct list of values drops the model's ordering."""
 
 from __future__ import annotations
 
@@ -113,3 +114,44 @@ def test_the_market_imports_neither_challenges_nor_auctions():
     upward = sorted((name, target) for name, targets in graph.items() if name.startswith("feidi.techmarket")
                     for target in targets if target.split(".")[1] in ("challenges", "auctions"))
     assert upward == []
+
+
+def _method_chains(tree: ast.AST):
+    """Each chain of method calls (``qs.values(…).order_by().distinct()``) once, as its names, outermost
+    first, with the line it starts on."""
+    inner: set[int] = set()
+    for node in ast.walk(tree):  # outer calls come before the calls they are made on
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)) or id(node) in inner:
+            continue
+        names, current = [], node
+        while isinstance(current, ast.Call | ast.Attribute):
+            if isinstance(current, ast.Call):
+                if not isinstance(current.func, ast.Attribute):
+                    break
+                inner.add(id(current))
+                names.append(current.func.attr)
+                current = current.func.value
+            else:
+                current = current.value
+        yield node.lineno, names
+
+
+def _distinct_values_keeping_the_ordering(source: str) -> list[int]:
+    return [line for line, names in _method_chains(ast.parse(source))
+            if "distinct" in names and {"values", "values_list"} & set(names) and "order_by" not in names]
+
+
+def test_a_distinct_list_of_values_drops_the_models_ordering():
+    """Django puts the columns of a model's ``Meta.ordering`` into ``SELECT DISTINCT``: the zones of the
+    indicator values came back as one row a value (28,865 for a handful of zones). A chain that asks for
+    distinct values says ``order_by()`` (or an ordering of its own)."""
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in _modules().values()
+             for line in _distinct_values_keeping_the_ordering(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_the_distinct_values_check_finds_a_chain_keeping_the_ordering():
+    source = ("a = M.objects.filter(x=1).values_list('zone_id', flat=True).distinct()\n"
+              "b = M.objects.values('period').order_by().distinct()\n"
+              "c = M.objects.filter(x=1).distinct()\n")
+    assert _distinct_values_keeping_the_ordering(source) == [1]

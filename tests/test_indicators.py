@@ -154,7 +154,7 @@ def test_the_enterprise_reports_its_month_on_the_page(cast, client_for):
                                               "v_employees": "120"})
     assert r.status_code == 302
     assert IndicatorValue.objects.get(organization=cast.org_a1, indicator__code="revenue").value == 1250000
-    # months, not values (three indicators of one month) nor the query's text
+    # months, not values (three indicators of one month)
     assert "已填报 1 个月" in c.get(reverse("indicators:report"), {"period": "2026-04"}).content.decode()
     r = c.post(reverse("indicators:report"), {"period": "2026-04", "v_revenue": "abc"})
     assert "不是数字" in r.content.decode()

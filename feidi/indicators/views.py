@@ -131,8 +131,8 @@ class MonthReportView(ScopedViewMixin, TemplateView):
             choices = Organization.objects.visible_to(self.request.user).filter(kind="enterprise").order_by("name")[:500]
         return self.render_to_response(self.get_context_data(
             title=self.title, form=form, organization=org, period=period, warnings=warnings or {},
-            choices=choices, reported=IndicatorValue.objects.filter(organization=org).values("period").distinct()
-            .count() if org else 0))
+            choices=choices, reported=IndicatorValue.objects.filter(organization=org).values("period").order_by()
+            .distinct().count() if org else 0))
 
     def get(self, request, *args, **kwargs):
         org, period = self.organization(), self.period()
