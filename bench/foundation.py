@@ -31,6 +31,8 @@ def setup_django(url: str) -> None:
     (var / "static").mkdir(parents=True, exist_ok=True)
     os.environ["DJANGO_SETTINGS_MODULE"] = "feidi.settings"
     os.environ["FEIDI_JOBS_IMMEDIATE"] = "true"
+    # the benches' in-process client speaks plain http: no redirect to https (a production default)
+    os.environ.setdefault("FEIDI_HTTPS", "false")
     import django
 
     django.setup()

@@ -196,7 +196,6 @@ def main() -> None:
         "FEIDI_BENCH_POLICIES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/feidi_bench_policies"))
     args = parser.parse_args()
     ensure_database(args.database)
-    os.environ.setdefault("FEIDI_HTTPS", "false")  # the in-process client speaks plain http
     setup_django(args.database)
     office, ent = build(args.orgs)
 

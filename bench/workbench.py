@@ -180,7 +180,7 @@ def main() -> None:
     cases = [(label, username, url, warm) for warm in (True, False) for label, username, url in pages]
     rounds: dict[tuple, list[list[float]]] = {}
     queries: dict[tuple, int] = {}
-    with override_settings(ROOT_URLCONF="bench_urls", ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False, STORAGES={
+    with override_settings(ROOT_URLCONF="bench_urls", ALLOWED_HOSTS=["*"], STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}):
         clients = {}
