@@ -354,6 +354,79 @@ def test_editing_an_entry_changes_the_next_query_without_a_rebuild(cast, setting
     matching.reset_engine()
 
 
+def test_a_new_thesaurus_word_is_one_term_after_the_rebuild_the_next_query_asks_for(cast, settings, tmp_path):
+    """The documents were cut before the operator added 氢脆敏感性 (三 parts then). The next query
+    finds the word missing from the index's dictionary and queues a rebuild (in-process under
+    pytest): meanwhile the supply is found by the parts, afterwards the word is one term in it."""
+    from feidi.techmarket import actions, matching
+    from feidi.techmarket.matching.index import BM25Index
+    from feidi.techmarket.matching.segment import Segmenter
+    from feidi.techmarket.models import ThesaurusEntry
+
+    settings.VAR_DIR = tmp_path
+    matching.reset_engine()
+    word = "氢脆敏感性"
+    s = _make(cast, "supply", "高强钢氢脆评价", "慢应变速率拉伸评价紧固件的氢脆敏感性", "高强钢,紧固件")
+    _make(cast, "supply", "高强钢冷镦成形", "紧固件冷镦与热处理", "高强钢,紧固件")
+    engine = matching.get_engine()
+    before = engine.index("supply")
+    assert word not in before.vocab and [m.id for m in matching.search("supply", word)] == [s.pk]
+    actions.do_save_thesaurus_entry(ThesaurusEntry(term=word, equivalents="氢致脆化敏感性", chain="新材料"),
+                                    acting_user=cast.tech)
+    found = matching.search("supply", word)  # this query notices the word; the job rebuilds
+    assert [m.id for m in found] == [s.pk] and found[0].reasons["terms"][0] != word  # still by the parts
+    after = engine.index("supply")
+    assert after is not before and word in after.vocab and engine.behind == {}
+    assert (tmp_path / "match" / "supply.npz").exists()
+    found = matching.search("supply", word)
+    assert [m.id for m in found] == [s.pk] and found[0].reasons["terms"][0] == word
+    # the rebuilt index is a fresh build's, and its file is cut with the word too
+    fresh = BM25Index(Segmenter([*after.seg.words])).build(matching.engine.docs_from_db("supply"))
+    assert [(h.id, round(h.score, 9)) for h in after.search(word)] == [(h.id, round(h.score, 9))
+                                                                       for h in fresh.search(word)]
+    assert word in BM25Index.load(tmp_path / "match" / "supply.npz").vocab
+    # an entry whose words the dictionary holds asks for nothing
+    actions.do_save_thesaurus_entry(ThesaurusEntry(term="高强钢", equivalents="AHSS", chain="汽车轻量化"),
+                                    acting_user=cast.tech)
+    assert [m.reasons["terms"] for m in matching.search("supply", "AHSS")][0] == ["AHSS → 高强钢"]
+    assert engine.index("supply") is after
+    matching.reset_engine()
+
+
+def test_every_process_adopts_the_index_a_worker_rebuilt(cast, settings, tmp_path):
+    """A web process that loaded the index before a new word keeps answering with it, queues the
+    rebuild once, and reads the rebuilt file at its next query (here the job runs in-process, in
+    the engine of this directory that stands for the worker)."""
+    from feidi.chains.models import Chain, Segment
+    from feidi.techmarket import matching
+    from feidi.techmarket.matching.engine import Engine
+
+    settings.VAR_DIR = tmp_path
+    matching.reset_engine()
+    s = _make(cast, "supply", "熔盐储热罐保温结构", "光热电站熔盐储热罐的基础与保温", "熔盐")
+    web = Engine(tmp_path / "match")
+    loaded = web.index("supply")
+    web.thesaurus(loaded)
+    assert "熔盐储热罐" not in loaded.vocab
+    # a new segment of a chain brings the word
+    chain = Chain.objects.first() or Chain.objects.create(name="新能源", department=cast.dept_a)
+    Segment.objects.create(chain=chain, name="熔盐储热罐", department=cast.dept_a)
+    web.thesaurus(loaded)  # the web process's next query: the worker rebuilds and saves
+    assert "supply" in web.behind and "熔盐储热罐" in matching.get_engine().index("supply").vocab
+    adopted = web.index("supply")
+    assert adopted is not loaded and "熔盐储热罐" in adopted.vocab
+    web.thesaurus(adopted)
+    assert web.behind == {} and [h.id for h in adopted.search("熔盐储热罐")] == [s.pk]
+    matching.reset_engine()
+
+
+def test_the_words_that_would_change_the_cut():
+    seg = Segmenter(["氢脆"])
+    assert seg.new_words(["氢脆", "氢脆敏感性", "SiC", "钙钛矿", "x", "solar cell", "HE氢致开裂"]) == [
+        "氢脆敏感性", "he氢致开裂"]
+    assert Segmenter(setting=Setting(guess=True, dictionary=False, stoplist=False)).new_words(["氢脆敏感性"]) == []
+
+
 def test_the_shipped_thesaurus_is_seeded_and_parses(db):
     from feidi.techmarket.matching.thesaurus import load_file
     from feidi.techmarket.models import ThesaurusEntry

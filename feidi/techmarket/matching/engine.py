@@ -6,13 +6,22 @@ process, web or worker, loads the saved index and applies the changes it has not
 The watermark is the id of the last change applied, stamped with that row's time: if the row
 at the watermark is gone or different (a restored database, a test's rolled-back transaction),
 the index is rebuilt from the database instead of trusting it.
+
+The dictionary. An index's documents were cut with the domain words of its build (the shipped
+vocabulary, the chain and segment names, the thesaurus's words, the documents' keywords); it is
+loaded with exactly those, so its queries and its later documents are cut the same way. When the
+enclave operator adds a thesaurus entry (or a segment) with a word the dictionary lacks, the next
+query that reads the thesaurus finds it out (``Engine.thesaurus``, on the one stamp query it makes
+anyway), and asks the job queue to rebuild that index (``queue_rebuild``): meanwhile the new word is
+expanded to as the terms its parts are cut into, and afterwards it is one term in every document.
+Every process adopts the rebuilt file at its next query (``Engine.index``: the file is newer).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +33,9 @@ from .segment import Segmenter, split_keywords
 log = logging.getLogger(__name__)
 KINDS = ("demand", "supply")
 PUBLISHED = {"demand": ("published", "challenge", "solved"), "supply": ("published",)}
+# Queues ``Engine.follow_dictionary`` of a kind in the job queue: set by ``feidi.techmarket.jobs``
+# when the app starts (None in a script without Django's apps: nothing is queued there)
+queue_rebuild: Callable[[str], object] | None = None
 
 
 def model_of(kind: str):
@@ -70,14 +82,15 @@ def docs_from_db(kind: str, ids: Iterable[int] | None = None) -> list[dict]:
     return [doc_of(kind, obj) for obj in qs.iterator(chunk_size=2000)]
 
 
-def domain_words() -> list[str]:
-    """Chain and segment names and the thesaurus's words (the shipped vocabulary file is loaded
-    by the segmenter)."""
+def domain_words(entries: list[thesaurus.Entry] | None = None) -> list[str]:
+    """Chain and segment names and the thesaurus's words (``entries``: the active ones; the
+    shipped vocabulary file is loaded by the segmenter)."""
     from feidi.chains.models import Chain, Segment
 
     words = list(Chain._base_manager.values_list("name", flat=True))
     words += list(Segment._base_manager.values_list("name", flat=True))
-    return [w for name in words for w in split_keywords(name.replace("·", " "))] + thesaurus.words(thesaurus_entries())
+    entries = thesaurus_entries() if entries is None else entries
+    return [w for name in words for w in split_keywords(name.replace("·", " "))] + thesaurus.words(entries)
 
 
 def thesaurus_entries() -> list[thesaurus.Entry]:
@@ -87,14 +100,27 @@ def thesaurus_entries() -> list[thesaurus.Entry]:
     return thesaurus.from_rows(ThesaurusEntry._base_manager.filter(active=True).order_by("pk"))
 
 
-def thesaurus_stamp() -> tuple:
-    """What changes when any entry is added, edited or deleted (one query)."""
-    from django.db.models import Count, Max
+def dictionary_stamp() -> dict:
+    """What changes when a thesaurus entry, a chain or a segment is added, edited or deleted: the
+    count, the latest change and the highest id of each, in one query."""
+    from django.db.models import Count, IntegerField, Max, Value
 
+    from feidi.chains.models import Chain, Segment
     from feidi.techmarket.models import ThesaurusEntry
 
-    got = ThesaurusEntry._base_manager.aggregate(n=Count("pk"), at=Max("updated_at"), top=Max("pk"))
-    return got["n"], got["at"], got["top"]
+    def of(model, tag: int):
+        return (model._base_manager.order_by().annotate(tag=Value(tag, IntegerField())).values("tag")
+                .annotate(n=Count("pk"), at=Max("updated_at"), top=Max("pk")).values_list("tag", "n", "at", "top"))
+
+    rows = of(ThesaurusEntry, 0).union(of(Chain, 1), of(Segment, 2), all=True)
+    return {tag: (n, str(at), top) for tag, n, at, top in rows}
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 class Engine:
@@ -102,6 +128,9 @@ class Engine:
         self.directory = Path(directory or Path(settings.VAR_DIR) / "match")
         self.indexes: dict[str, BM25Index] = {}
         self.lock = threading.RLock()
+        # kind → the dictionary stamp at which its index was found to lack words and a rebuild
+        # was asked for (once a stamp); cleared when an index with every word is in place
+        self.behind: dict[str, dict] = {}
 
     def path(self, kind: str) -> Path:
         return self.directory / f"{kind}.npz"
@@ -124,6 +153,8 @@ class Engine:
                 counts[kind] = len(index)
                 if save:
                     index.save(self.path(kind))
+                    index.extra_cache["mtime"] = _mtime(self.path(kind))
+                self.behind.pop(kind, None)
         return counts
 
     def save(self) -> None:
@@ -135,11 +166,16 @@ class Engine:
         """The caught-up index of ``kind`` (loaded from disk or built on first use)."""
         with self.lock:
             index = self.indexes.get(kind)
+            path = self.path(kind)
+            if index is not None and kind in self.behind and _mtime(path) != index.extra_cache.get("mtime"):
+                index = None  # another process rebuilt it (or saved it): read it again
             if index is None:
-                path = self.path(kind)
                 if path.exists():
+                    mtime = _mtime(path)
                     try:
-                        index = BM25Index.load(path, Segmenter(domain_words()))
+                        # cut with the words it was built with (kept in the file), none added since
+                        index = BM25Index.load(path)
+                        index.extra_cache["mtime"] = mtime
                     except (OSError, ValueError, KeyError) as exc:
                         log.warning("match index %s unreadable (%s); rebuilding", path, exc)
                 if index is None:
@@ -151,13 +187,36 @@ class Engine:
 
     def thesaurus(self, index: BM25Index) -> thesaurus.Thesaurus:
         """The thesaurus compiled for ``index``'s segmenter (kept on the index), read again from
-        the database whenever an entry changed: query-side, the index is not rebuilt."""
-        stamp = thesaurus_stamp()
+        the database whenever an entry, a chain or a segment changed: an edit applies at the next
+        query. If the domain words then hold one the index's dictionary lacks, a rebuild of the
+        index is asked for (once a change; the job queue does it)."""
+        stamp = dictionary_stamp()
         with self.lock:
             got = index.extra_cache.get("thesaurus")
             if got is None or got[0] != stamp:
-                got = index.extra_cache["thesaurus"] = (stamp, thesaurus.Thesaurus(thesaurus_entries(), index.seg))
+                entries = thesaurus_entries()
+                got = index.extra_cache["thesaurus"] = (stamp, thesaurus.Thesaurus(entries, index.seg))
+                kind = next((k for k, ix in self.indexes.items() if ix is index), None)
+                if kind is not None:
+                    if not index.seg.new_words(domain_words(entries)):
+                        self.behind.pop(kind, None)
+                    elif self.behind.get(kind) != stamp:
+                        log.info("match index %s lacks words of the domain dictionary; rebuild queued", kind)
+                        self.behind[kind] = stamp
+                        if queue_rebuild is not None:
+                            queue_rebuild(kind)
             return got[1]
+
+    def follow_dictionary(self, kind: str) -> bool:
+        """Rebuild the index of ``kind`` if the domain words hold one its dictionary lacks (the
+        job of ``thesaurus``; a process that finds the file already rebuilt does nothing).
+        Returns whether it rebuilt."""
+        with self.lock:
+            if self.index(kind).seg.new_words(domain_words()):
+                self.rebuild([kind])
+                return True
+            self.behind.pop(kind, None)
+            return False
 
     def catch_up(self, kind: str) -> int:
         """Apply the changes after the watermark; returns how many documents were re-read."""
@@ -190,6 +249,7 @@ class Engine:
             index.watermark, index.extra = _stamp(rows[-1][::2])
             if index.delta_size > max(2000, index.n_main // 50):
                 index.save(self.path(kind))  # compacts, then writes
+                index.extra_cache["mtime"] = _mtime(self.path(kind))
             return len(ids)
 
 

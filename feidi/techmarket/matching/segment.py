@@ -161,6 +161,20 @@ class Segmenter:
                 self._info.clear()  # which tokens are words, and their sub-words, may have changed
         return added
 
+    def new_words(self, words: Iterable[str]) -> list[str]:
+        """The ``words`` whose adding would change the cut: normalised, not yet added, with a
+        Chinese part of two or more characters (a latin word is parted whatever the dictionary).
+        None with the dictionary off."""
+        if not self.setting.dictionary:
+            return []
+        found = []
+        for word in words:
+            word = normalize_text(word).strip()
+            if (len(word) >= 2 and word not in self.words and " " not in word
+                    and any(len(part) > 1 and HAS_CJK.search(part) for part in script_runs(word))):
+                found.append(word)
+        return found
+
     # ------------------------------------------------------------ single tokens
     def is_term(self, token: str) -> bool:
         """Whether a normalised token, taken whole, may be a term (``terms.is_term`` under this

@@ -6,8 +6,9 @@ expanded with the entry's other members at the entry's weight (0.5 by default: a
 counts less than an exact one) and with its broader term at half that. Expansion is query-side:
 the document index is not touched, so an edit of the thesaurus applies at the next query. The
 words of the thesaurus also enter the segmenter's dictionary when the index is built (so that
-"隧穿氧化层钝化接触" is one term in documents); a word added later is still expanded to, as the
-terms the segmenter cuts it into, until the next rebuild.
+"隧穿氧化层钝化接触" is one term in documents); a word added later is expanded to, as the terms
+the segmenter cuts it into, until the index is rebuilt in the job queue, which the first query
+after the edit asks for (``engine.Engine.thesaurus``).
 
 A member is found in a query when all its (longest) terms are among the query's terms; an
 expansion term already in the query is not added again (the exact term counts). The index
