@@ -161,9 +161,12 @@ def ours(user, revenue) -> dict:
     return {r.key: (r.total, r.comparable_now, r.comparable_before, r.count, r.comparable_count) for r in rows}
 
 
+# 同口径 over this month's set S: Σ_S now against Σ_S a year earlier, where an enterprise without a
+# row a year earlier (a new entrant) counts 0 there — so "now" is the whole of S, as the engine's
+# comparable_now (feidi/indicators/engine.py, Row; since 148d86e)
 QUERY = """
 SELECT c.zone_id, c.industry, sum(c.value) AS total, count(*) AS n,
-       sum(c.value) FILTER (WHERE p.value IS NOT NULL) AS now, sum(p.value) AS was, count(p.value) AS paired
+       sum(c.value) AS now, sum(p.value) AS was, count(p.value) AS paired
 FROM v c LEFT JOIN v p ON p.organization_id = c.organization_id AND p.indicator_id = c.indicator_id
                       AND p.period = DATE '{prev}'
 WHERE c.indicator_id = {ind} AND c.period = DATE '{period}'
@@ -241,7 +244,7 @@ def main() -> None:
         cur = rev[rev["period"] == pd.Timestamp(PERIOD)]
         prev = rev[rev["period"] == pd.Timestamp(PERIOD.replace(year=PERIOD.year - 1))][["organization_id", "value"]]
         joined = cur.merge(prev, on="organization_id", how="left", suffixes=("", "_was"))
-        joined["now"] = joined["value"].where(joined["value_was"].notna())
+        joined["now"] = joined["value"]  # Σ_S, as the QUERY's
         panda = joined.groupby(["zone_id", "industry"]).agg(
             total=("value", "sum"), n=("value", "size"), now=("now", "sum"), was=("value_was", "sum"),
             paired=("value_was", "count")).reset_index()
@@ -258,7 +261,8 @@ def main() -> None:
     for row in panda.itertuples():
         t, nw, w, n, p = ours_n[(row.zone_id, str(row.industry))]
         assert n == row.n and p == row.paired
-        assert abs(float(t) - row.total) < 1e-6 * max(1.0, float(t)) and abs(float(w) - row.was) < 1e-6 * max(1.0, float(w))
+        for mine, theirs in ((t, row.total), (nw, row.now), (w, row.was)):
+            assert abs(float(mine) - theirs) < 1e-6 * max(1.0, float(mine)), (row, mine, theirs)
     print(f"\n10M-row question: 累计同比 of 主营业务收入 by zone × industry, {PERIOD:%Y-%m}; "
           f"{total_rows:,} rows, {len(ours_n)} groups; results identical (ours = DuckDB exactly, pandas to 1e-6)")
     base = statistics.median(timings["DuckDB (2 threads)"])
