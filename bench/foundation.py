@@ -36,6 +36,9 @@ def setup_django(url: str) -> None:
     import django
 
     django.setup()
+    from feidi.core.startup import freeze_startup_objects
+
+    freeze_startup_objects()  # as a web process does (feidi/wsgi.py)
 
 
 def ensure_database(url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from django.conf import settings
@@ -19,6 +20,16 @@ def require_collected_static() -> None:
                    f" Static files are not collected: run `feidi collectstatic` first.")
         print(message, file=sys.stderr)
         raise ImproperlyConfigured(message)
+
+
+def freeze_startup_objects() -> None:
+    """Put what start-up made (modules, classes, settings, URL patterns, translations) out of the
+    garbage collector's sight: it lives as long as the process, yet every full collection walked
+    all of it, in the middle of whichever request set it off — 70-80 ms on the chain map's data,
+    one request in ten (``gc.freeze``, the use Python's documentation gives for servers). Garbage
+    is collected first, so nothing dead is kept."""
+    gc.collect()
+    gc.freeze()
 
 
 # Lines ``feidi serve`` prints under its address (the demo's logins, registered by the demo app).
