@@ -185,23 +185,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536;"
         ),
     }
-elif _db["ENGINE"] == "django.db.backends.postgresql":
-    # The planner's cost of a random page read against a sequential one (PostgreSQL's default 4.0
-    # is a spinning disk's): on SSD or cached storage, as the docs suggest, lower. At 4.0 the
-    # planner reads a whole table and runs UPPER() over every row rather than use the trigram
-    # indexes of a keyword search (the city's pipeline search over 50,000 projects: 47 ms against
-    # 7 ms). FEIDI_PG_RANDOM_PAGE_COST=server leaves the server's setting (a DBA's own tuning).
-    _page_cost = env_str("FEIDI_PG_RANDOM_PAGE_COST", "1.1")
-    if _page_cost != "server":
-        try:
-            _cost = float(_page_cost)
-        except ValueError:
-            _cost = 0.0
-        if not 0 < _cost < 100:
-            raise ImproperlyConfigured(f"FEIDI_PG_RANDOM_PAGE_COST={_page_cost!r} is not a cost (e.g. 1.1) or 'server'")
-        _db.setdefault("OPTIONS", {})
-        _db["OPTIONS"]["options"] = f"{_db['OPTIONS'].get('options', '')} -c random_page_cost={_cost:g}".strip()
-else:
+elif _db["ENGINE"] not in {"django.db.backends.postgresql"}:
     raise ImproperlyConfigured(f"FEIDI_DATABASE_URL: unsupported database engine {_db['ENGINE']}")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

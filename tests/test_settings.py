@@ -56,25 +56,6 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(db):
         assert cursor.fetchone()[0] == 1
 
 
-def test_postgresql_plans_for_storage_where_a_random_read_is_cheap(db):
-    """The app's connections lower random_page_cost (the server's default is a spinning disk's), so
-    a keyword search reads the trigram indexes rather than the whole table."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW random_page_cost")
-        assert cursor.fetchone()[0] == "1.1"
-
-
-@pytest.mark.parametrize("value", ["fast", "0", "-1"])
-def test_a_malformed_page_cost_stops_start_up_naming_it(tmp_path, value):
-    result = run_check(tmp_path, FEIDI_DATABASE_URL="postgres://postgres@127.0.0.1:5432/feidi_absent",
-                       FEIDI_PG_RANDOM_PAGE_COST=value)
-    assert result.returncode != 0 and "FEIDI_PG_RANDOM_PAGE_COST" in result.stderr
-
-
 def test_the_english_locale_translates_the_shell(cast, client_for):
     c = client_for("clerk")
     c.post("/i18n/setlang/", {"language": "en", "next": "/"})
