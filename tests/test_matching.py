@@ -650,3 +650,50 @@ def test_a_build_in_worker_processes_is_the_same_index(monkeypatch):
     # too few documents for the workers asked: one process, no pool
     BM25Index(Segmenter(WORDS)).build(docs[:900], workers=2)
     assert forked == ["fork"]
+
+
+# --- the scoring kernel ---------------------------------------------------------------------------
+
+def test_the_tiled_accumulation_sums_the_same_bits_as_term_after_term():
+    """The dense accumulation adds the query's own terms one tile of slots at a time (so that the
+    accumulators stay in the core's cache); every slot must still receive its terms in query order,
+    main postings before delta ones, so its sums are those of term after term to the last bit."""
+    import numpy as np
+
+    from feidi.techmarket.matching import kernels
+
+    rng = np.random.default_rng(7)
+    n_slots, n_terms = 1000, 12
+    postings = [np.sort(rng.choice(n_slots, size=int(rng.integers(0, 400)), replace=False)) for _ in range(n_terms)]
+    m_indptr = np.concatenate([[0], np.cumsum([len(p) for p in postings])]).astype(np.int64)
+    m_docs = np.concatenate(postings).astype(np.int32)
+    m_tf = rng.integers(1, 12, len(m_docs)).astype(np.float32)
+    m_dl = rng.integers(5, 400, len(m_docs)).astype(np.float32)
+    m_code = np.where((m_tf < kernels.LUT_TF) & (m_dl < kernels.LUT_DL),
+                      (m_tf.astype(np.int64) << 8) | m_dl.astype(np.int64), 0xFFFF).astype(np.uint16)
+    qterms = np.array([3, 0, 11, 7, 5, n_terms + 1], np.int64)  # the last one has delta postings only
+    qidf = rng.random(len(qterms)) * 3
+    delta = [rng.choice(n_slots, size=int(rng.integers(0, 20)), replace=False) for _ in qterms]
+    d_indptr = np.concatenate([[0], np.cumsum([len(d) for d in delta])]).astype(np.int64)
+    d_docs = np.concatenate(delta).astype(np.int64)
+    d_tf = rng.integers(1, 9, len(d_docs)).astype(np.float32)
+    d_dl = rng.integers(5, 300, len(d_docs)).astype(np.float32)
+    c1, c2 = 0.6 * 0.7, 0.6 * 0.3 / 120.0
+    lut = np.array([kernels._part(np.float32(tf), np.float32(dl), c1, c2)
+                    for tf in range(kernels.LUT_TF) for dl in range(kernels.LUT_DL)], np.float32)
+
+    reference = np.zeros((n_slots, 2), np.float32)
+    for qi, t in enumerate(qterms):
+        w = np.float32(qidf[qi])
+        if t < n_terms:
+            kernels._add_dense(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, reference,
+                               True)
+        for p in range(d_indptr[qi], d_indptr[qi + 1]):
+            reference[d_docs[p], 0] += w * kernels._part(d_tf[p], d_dl[p], c1, c2)
+            reference[d_docs[p], 1] += w
+    assert reference[:, 0].any()
+    for tile in (1, 7, 64, 999, 1000, 4096):
+        tiled = np.zeros((n_slots, 2), np.float32)
+        kernels._add_tiled(0, len(qterms), qterms, qidf, m_indptr, n_terms, m_docs, m_code, m_tf, m_dl, lut, c1, c2,
+                           tiled, True, d_indptr, d_docs, d_tf, d_dl, tile)
+        assert np.array_equal(tiled, reference), tile

@@ -125,21 +125,13 @@ class _Grow:
 _local = threading.local()
 
 
-def _spare(n: int) -> np.ndarray:
-    """A second score buffer of this thread (``kernels.select``'s first look), of any content."""
-    buf = getattr(_local, "spare", None)
-    if buf is None or len(buf) < n:
-        buf = _local.spare = np.empty(max(1024, int(n * 1.25)), np.float32)
-    return buf
-
-
 def _buffers(n: int):
-    """(scores, covers, touched, hits) of this thread, zero, with room for ``n`` slots."""
+    """(acc, touched, hits) of this thread, zero, with room for ``n`` slots: ``acc[slot]`` holds
+    the slot's score and its coverage side by side (one cache line a posting)."""
     buf = getattr(_local, "buf", None)
     if buf is None or len(buf[0]) < n:
         size = max(1024, int(n * 1.25))
-        buf = (np.zeros(size, np.float32), np.zeros(size, np.float32), np.zeros(size, np.int64),
-               np.zeros(size, np.uint64))
+        buf = (np.zeros((size, 2), np.float32), np.zeros(size, np.int64), np.zeros(size, np.uint64))
         _local.buf = buf
     return buf
 
@@ -660,12 +652,12 @@ class BM25Index:
             q = np.asarray(qterms, np.int64)
             d_indptr, d_docs, d_tf, d_dl = self._delta_csr(qterms)
             active, allowed = self._filter_arrays(filters)
-            scores, covers, touched, hits = _buffers(self.ids.n)
+            acc, touched, hits = _buffers(self.ids.n)
             out_slots = np.empty(k, np.int64)
             out_scores = np.empty(k, np.float64)
             n = topk_one(q, weights, n_exact, masks, self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl,
                          d_indptr, d_docs, d_tf, d_dl, *self._args(), self._ok(published_only), self.codes.a,
-                         allowed, active, self.ids.a, scores, covers, touched, hits, k, out_slots, out_scores)
+                         allowed, active, self.ids.a, acc, touched, hits, k, out_slots, out_scores)
             return [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
                                                                                strict=True)]
 
@@ -680,7 +672,7 @@ class BM25Index:
         n_exact = len(qterms)
         first_terms, first_weights = self._with(qterms, expansion)
         active, allowed = self._filter_arrays(filters)
-        scores, covers, touched, hits = _buffers(self.ids.n)
+        acc, touched, hits = _buffers(self.ids.n)
         ok = self._ok(published_only)
         avgdl, k1, b, cov_exp = self._args()
         cover = cov_exp != 0.0
@@ -692,12 +684,11 @@ class BM25Index:
         try:
             n_touched = kernels.accumulate(q, first_weights, n_exact, self._masks(qterms, expansion), 0, self.m_indptr,
                                            self.m_docs, self.m_code, self.m_tf, self.m_dl, d_indptr, d_docs, d_tf,
-                                           d_dl, avgdl, k1, b, cover, dense, scores, covers, touched, 0, hits)
+                                           d_dl, avgdl, k1, b, cover, dense, acc, touched, 0, hits)
             docs = max(int(options["docs"]), 1)
             out_slots, out_scores = np.empty(max(docs, 2 * k), np.int64), np.empty(max(docs, 2 * k), np.float64)
-            n = kernels.select(n_slots, dense, cover, inv_total, cov_exp, scores, covers, touched, n_touched, ok,
-                               self.codes.a, allowed, active, self.ids.a, docs, out_slots, out_scores, True,
-                               _spare(n_slots))
+            n = kernels.select(n_slots, dense, cover, inv_total, cov_exp, acc, touched, n_touched, ok,
+                               self.codes.a, allowed, active, self.ids.a, docs, out_slots, out_scores, True)
             best = [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
                                                                                strict=True)]
             added = self.feedback(qterms, best, expansion, **options)
@@ -707,15 +698,14 @@ class BM25Index:
                 d_indptr, d_docs, d_tf, d_dl = self._delta_csr(all_terms)
                 n_touched = kernels.accumulate(q, all_weights, n_exact, self._masks(qterms, added), len(first_terms),
                                                self.m_indptr, self.m_docs, self.m_code, self.m_tf, self.m_dl, d_indptr,
-                                               d_docs, d_tf, d_dl, avgdl, k1, b, cover, dense, scores, covers, touched,
+                                               d_docs, d_tf, d_dl, avgdl, k1, b, cover, dense, acc, touched,
                                                n_touched, hits)
-            n = kernels.select(n_slots, dense, cover, inv_total, cov_exp, scores, covers, touched, n_touched, ok,
-                               self.codes.a, allowed, active, self.ids.a, 2 * k, out_slots, out_scores, False, scores)
+            n = kernels.select(n_slots, dense, cover, inv_total, cov_exp, acc, touched, n_touched, ok,
+                               self.codes.a, allowed, active, self.ids.a, 2 * k, out_slots, out_scores, False)
             selected = True
         finally:
             if not selected:  # the buffers must be zero for the next query, whatever happened
-                scores[:] = 0.0
-                covers[:] = 0.0
+                acc[:] = 0.0
                 hits[:] = 0
         found = [Hit(int(self.ids.a[s]), float(sc), int(s)) for s, sc in zip(out_slots[:n], out_scores[:n],
                                                                             strict=True)]
@@ -763,14 +753,14 @@ class BM25Index:
                 d_dl.append(dls)
                 base += len(docs)
             active, allowed = self._filter_arrays(filters)
-            scores, covers, touched, hits = _buffers(self.ids.n)
+            acc, touched, hits = _buffers(self.ids.n)
             out_slots = np.empty((len(queries), k), np.int64)
             out_scores = np.empty((len(queries), k), np.float64)
             out_n = np.zeros(len(queries), np.int64)
             topk_many(q_indptr, flat, idf, n_exact, masks, self.m_indptr, self.m_docs, self.m_code, self.m_tf,
                       self.m_dl, dq, np.concatenate(d_ind), np.concatenate(d_docs), np.concatenate(d_tf),
                       np.concatenate(d_dl), *self._args(), self._ok(published_only), self.codes.a, allowed, active,
-                      self.ids.a, scores, covers, touched, hits, k, out_slots, out_scores, out_n)
+                      self.ids.a, acc, touched, hits, k, out_slots, out_scores, out_n)
             ids = self.ids.a
             return [[Hit(int(ids[s]), float(sc), int(s)) for s, sc in zip(out_slots[i, :n], out_scores[i, :n],
                                                                            strict=True)]

@@ -94,39 +94,77 @@ def _part(tf, dl, c1, c2):
 BLOCK = 256
 
 
-@njit(cache=True, fastmath=True)
-def _block_max(scores, n_slots, maxima):
-    for blk in range(maxima.shape[0]):
-        m = np.float32(0.0)
-        for d in range(blk * BLOCK, min(n_slots, (blk + 1) * BLOCK)):
-            m = max(m, scores[d])
-        maxima[blk] = m
-
-
 @njit(cache=True)
-def _add_dense(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, covers, cover):
+def _add_dense(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, acc, cover):
     for p in range(lo, hi):
         code = m_code[p]
         part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
         d = np.uint32(m_docs[p])  # unsigned: no negative-index wrap check
-        scores[d] += w * part
+        acc[d, 0] += w * part
         if cover:
-            covers[d] += w
+            acc[d, 1] += w
 
 
 @njit(cache=True)
-def _add_sparse(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touched, n_touched, covers, cover):
+def _add_sparse(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, acc, touched, n_touched, cover):
     for p in range(lo, hi):
         d = m_docs[p]
         code = m_code[p]
         part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
-        if scores[d] == 0.0:
+        if acc[d, 0] == 0.0:
             touched[n_touched] = d
             n_touched += 1
-        scores[d] += w * part
+        acc[d, 0] += w * part
         if cover:
-            covers[d] += w
+            acc[d, 1] += w
     return n_touched
+
+
+TILE = 65536  # slots a tile of the dense accumulation: 512 KB of accumulators, held in the core's cache
+
+
+@njit(cache=True, inline="always")
+def _first_at_least(docs, lo, hi, d):
+    """The first position in ``docs[lo:hi]`` (ascending) holding ``d`` or more (``hi``: none)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if docs[mid] < d:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _add_tiled(q_lo, q_hi, qterms, qidf, m_indptr, n_main_terms, m_docs, m_code, m_tf, m_dl, lut, c1, c2, acc, cover,
+               d_indptr, d_docs, d_tf, d_dl, tile):
+    """The query's own terms ``q_lo``–``q_hi`` added densely one tile of slots at a time: every
+    term's postings in the tile (each term's are in slot order), then the next tile. Term after
+    term over the whole buffer swept the 8 bytes a slot of all the slots from memory once a term;
+    a tile stays in the core's cache while all the terms visit it. Each slot still receives its
+    terms in query order (main postings, then delta ones), so the sums are the same bits."""
+    n = q_hi - q_lo
+    cur = np.zeros(n, np.int64)
+    end = np.zeros(n, np.int64)
+    for j in range(n):
+        t = qterms[q_lo + j]
+        if t < n_main_terms:
+            cur[j] = m_indptr[t]
+            end[j] = m_indptr[t + 1]
+    for start in range(0, acc.shape[0], tile):
+        stop = start + tile
+        for j in range(n):
+            qi = q_lo + j
+            w = np.float32(qidf[qi])
+            upto = _first_at_least(m_docs, cur[j], end[j], stop)
+            _add_dense(cur[j], upto, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, acc, cover)
+            cur[j] = upto
+            for p in range(d_indptr[qi], d_indptr[qi + 1]):
+                d = d_docs[p]
+                if start <= d < stop:
+                    acc[d, 0] += w * _part(d_tf[p], d_dl[p], c1, c2)
+                    if cover:
+                        acc[d, 1] += w
 
 
 @njit(cache=True, inline="always")
@@ -160,7 +198,7 @@ def _held_by_source(d, mask, qterms, qmask, n_exact, m_indptr, m_docs, n_main_te
 
 
 @njit(cache=True)
-def _add_expansion(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, touched, n_touched, covers, cover,
+def _add_expansion(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, acc, touched, n_touched, cover,
                    dense, hits, mask, qterms, qmask, n_exact, m_indptr, n_main_terms, d_indptr, d_docs):
     """An expansion term of a synonym group: a document holding one of the group's own query terms
     (scored by the plain paths) or already scored by an earlier expansion term of the group is
@@ -213,12 +251,12 @@ def _add_expansion(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, t
             continue
         code = m_code[p]
         part = lut[code] if code != 0xFFFF else _part(m_tf[p], m_dl[p], c1, c2)
-        if not dense and scores[d] == 0.0:
+        if not dense and acc[d, 0] == 0.0:
             touched[n_touched] = d
             n_touched += 1
-        scores[d] += w * part
+        acc[d, 0] += w * part
         if cover:
-            covers[d] += w
+            acc[d, 1] += w
     return n_touched
 
 
@@ -239,22 +277,58 @@ def _covered(s, covered, inv_total, cov_exp):
 
 
 @njit(cache=True)
-def _covered_into(scores, covers, n_slots, inv_total, cov_exp, out):
-    """``_cover_all`` into ``out``, the accumulators left as they are (a first look that more
-    terms may still follow)."""
-    for d in range(n_slots):
-        s = scores[d]
-        out[d] = _covered(s, covers[d], inv_total, cov_exp) if covers[d] != 0.0 else s
+def _block_max(acc, n_slots, cover, inv_total, cov_exp, maxima):
+    """The largest final score (``_final``) of each block of ``BLOCK`` slots, in one contiguous
+    pass over the accumulators, which it leaves as they are. The common cases (no coverage
+    factor, or its exponent 1) are loops without branches that the compiler vectorises."""
+    if not cover:
+        _block_max_plain(acc, n_slots, maxima)
+    elif cov_exp == 1.0:
+        _block_max_linear(acc, n_slots, np.float32(inv_total), maxima)
+    else:
+        for blk in range(maxima.shape[0]):
+            m = np.float32(0.0)
+            for d in range(blk * BLOCK, min(n_slots, (blk + 1) * BLOCK)):
+                m = max(m, _final(acc, d, cover, inv_total, cov_exp))
+            maxima[blk] = m
+
+
+@njit(cache=True, fastmath=True)
+def _block_max_plain(acc, n_slots, maxima):
+    for blk in range(maxima.shape[0]):
+        m = np.float32(0.0)
+        for d in range(blk * BLOCK, min(n_slots, (blk + 1) * BLOCK)):
+            m = max(m, acc[d, 0])
+        maxima[blk] = m
+
+
+@njit(cache=True, fastmath=True)
+def _block_max_linear(acc, n_slots, inv_total, maxima):
+    # the same two exact operations as ``_covered`` (a minimum and a product), so the same bits
+    one = np.float32(1.0)
+    for blk in range(maxima.shape[0]):
+        m = np.float32(0.0)
+        for d in range(blk * BLOCK, min(n_slots, (blk + 1) * BLOCK)):
+            m = max(m, acc[d, 0] * min(acc[d, 1] * inv_total, one))
+        maxima[blk] = m
+
+
+@njit(cache=True, inline="always")
+def _final(acc, d, cover, inv_total, cov_exp):
+    """Slot ``d``'s final score: its BM25 score with the coverage factor (every posting adds to
+    both, so a slot without coverage has no score either)."""
+    s = acc[d, 0]
+    if cover and s != 0.0:
+        return _covered(s, acc[d, 1], inv_total, cov_exp)
+    return s
 
 
 @njit(cache=True)
-def _cover_all(scores, covers, n_slots, inv_total, cov_exp):
-    """``_covered`` over the whole dense buffer (so that the block maxima bound the final
-    scores); ``covers`` is zero again afterwards."""
-    for d in range(n_slots):
-        if covers[d] != 0.0:
-            scores[d] = _covered(scores[d], covers[d], inv_total, cov_exp)
-            covers[d] = 0.0
+def _zero(acc, n_slots):
+    """``acc[:n_slots] = 0`` as one flat loop (the buffer is C-contiguous)."""
+    flat = acc.reshape(acc.shape[0] * acc.shape[1])
+    for i in range(n_slots * acc.shape[1]):
+        flat[i] = 0.0
 
 
 @njit(cache=True)
@@ -279,9 +353,10 @@ def plan(qterms, qidf, n_exact, m_indptr, d_indptr, n_slots):
 
 @njit(cache=True)
 def accumulate(qterms, qidf, n_exact, qmask, first, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf,
-               d_dl, avgdl, k1, b, cover, dense, scores, covers, touched, n_touched, hits):
-    """Add the postings of the query's terms from ``first`` on into ``scores`` (and, with
-    ``cover``, their weights into ``covers``); a sparse accumulation lists the slots it touches
+               d_dl, avgdl, k1, b, cover, dense, acc, touched, n_touched, hits):
+    """Add the postings of the query's terms from ``first`` on into the scores ``acc[:, 0]`` (and,
+    with ``cover``, their weights into ``acc[:, 1]``: side by side, so that a posting touches one
+    cache line, not two); a sparse accumulation lists the slots it touches
     first in ``touched`` after the ``n_touched`` already there. Returns the new ``n_touched``. The
     synonym-group bits in ``hits`` are zero again on return."""
     n_main_terms = m_indptr.shape[0] - 1
@@ -292,7 +367,12 @@ def accumulate(qterms, qidf, n_exact, qmask, first, m_indptr, m_docs, m_code, m_
         for dl in range(LUT_DL):
             lut[tf * LUT_DL + dl] = _part(np.float32(tf), np.float32(dl), c1, c2)
     n_own = min(n_exact, qterms.shape[0])
-    for qi in range(first, qterms.shape[0]):
+    start = first
+    if dense and first < n_own:
+        _add_tiled(first, n_own, qterms, qidf, m_indptr, n_main_terms, m_docs, m_code, m_tf, m_dl, lut, c1, c2, acc,
+                   cover, d_indptr, d_docs, d_tf, d_dl, TILE)
+        start = n_own
+    for qi in range(start, qterms.shape[0]):
         t = qterms[qi]
         w = np.float32(qidf[qi])
         mask = qmask[qi]
@@ -300,7 +380,7 @@ def accumulate(qterms, qidf, n_exact, qmask, first, m_indptr, m_docs, m_code, m_
             # an expansion term of a synonym group; the query's own terms take the plain paths
             if t < n_main_terms:
                 n_touched = _add_expansion(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1,
-                                           c2, scores, touched, n_touched, covers, cover, dense, hits, mask, qterms,
+                                           c2, acc, touched, n_touched, cover, dense, hits, mask, qterms,
                                            qmask, n_own, m_indptr, n_main_terms, d_indptr, d_docs)
             for p in range(d_indptr[qi], d_indptr[qi + 1]):
                 d = d_docs[p]
@@ -309,28 +389,27 @@ def accumulate(qterms, qidf, n_exact, qmask, first, m_indptr, m_docs, m_code, m_
                 hits[d] |= mask
                 if _held_by_source(d, mask, qterms, qmask, n_own, m_indptr, m_docs, n_main_terms, d_indptr, d_docs):
                     continue
-                if not dense and scores[d] == 0.0:
+                if not dense and acc[d, 0] == 0.0:
                     touched[n_touched] = d
                     n_touched += 1
-                scores[d] += w * _part(d_tf[p], d_dl[p], c1, c2)
+                acc[d, 0] += w * _part(d_tf[p], d_dl[p], c1, c2)
                 if cover:
-                    covers[d] += w
+                    acc[d, 1] += w
             continue
         if t < n_main_terms:
             if dense:
-                _add_dense(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, scores, covers,
-                           cover)
+                _add_dense(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, acc, cover)
             else:
                 n_touched = _add_sparse(m_indptr[t], m_indptr[t + 1], m_docs, m_code, m_tf, m_dl, lut, w, c1, c2,
-                                        scores, touched, n_touched, covers, cover)
+                                        acc, touched, n_touched, cover)
         for p in range(d_indptr[qi], d_indptr[qi + 1]):
             d = d_docs[p]
-            if not dense and scores[d] == 0.0:
+            if not dense and acc[d, 0] == 0.0:
                 touched[n_touched] = d
                 n_touched += 1
-            scores[d] += w * _part(d_tf[p], d_dl[p], c1, c2)
+            acc[d, 0] += w * _part(d_tf[p], d_dl[p], c1, c2)
             if cover:
-                covers[d] += w
+                acc[d, 1] += w
     for qi in range(max(first, n_own), qterms.shape[0]):
         if qmask[qi] != 0:
             t = qterms[qi]
@@ -341,53 +420,43 @@ def accumulate(qterms, qidf, n_exact, qmask, first, m_indptr, m_docs, m_code, m_
 
 
 @njit(cache=True)
-def select(n_slots, dense, cover, inv_total, cov_exp, scores, covers, touched, n_touched, ok, codes, allowed, active,
-           ids, k, out_slots, out_scores, keep, spare):
+def select(n_slots, dense, cover, inv_total, cov_exp, acc, touched, n_touched, ok, codes, allowed, active,
+           ids, k, out_slots, out_scores, keep):
     """The best ``k`` accumulated documents that pass the filters, best first, into
     ``out_slots``/``out_scores``; returns their count. The buffers are zero again on return, or,
-    with ``keep``, left as they are so that more terms can still be added (a first look: a dense
-    one writes the final scores into ``spare``, as long as ``scores``)."""
+    with ``keep``, left as they are so that more terms can still be added (a first look)."""
     hs = np.empty(k, np.float64)
     hi = np.empty(k, np.int64)
     hslot = np.empty(k, np.int64)
     n = 0
-    final = scores
     if dense:
-        # the final scores in place, the maximum of each block of slots (vectorised passes), then
-        # only the blocks whose maximum can still enter the heap are read; finally the buffer is
-        # reset at once. A first look writes the final scores into ``spare`` and leaves the
-        # accumulators for the terms still to come.
-        if cover:
-            if keep:
-                _covered_into(scores, covers, n_slots, inv_total, cov_exp, spare)
-                final = spare
-            else:
-                _cover_all(scores, covers, n_slots, inv_total, cov_exp)
+        # the maximum final score of each block of slots (one contiguous pass), then only the
+        # blocks whose maximum can still enter the heap are read; finally the buffer is reset at
+        # once, unless a first look leaves it for the terms still to come.
         n_blocks = (n_slots + BLOCK - 1) // BLOCK
         maxima = np.empty(n_blocks, np.float32)
-        _block_max(final, n_slots, maxima)
+        _block_max(acc, n_slots, cover, inv_total, cov_exp, maxima)
         for blk in range(n_blocks):
             if maxima[blk] == 0.0 or (n == k and maxima[blk] < hs[0]):
                 continue
             for d in range(blk * BLOCK, min(n_slots, (blk + 1) * BLOCK)):
-                s = final[d]
+                s = _final(acc, d, cover, inv_total, cov_exp)
                 if n < k:
                     if s > 0.0 and _passes(d, ok, codes, allowed, active):
                         n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
                 elif s >= hs[0] and _passes(d, ok, codes, allowed, active):
                     n = _offer(hs, hi, hslot, n, k, s, ids[d], d)
         if not keep:
-            scores[:n_slots] = 0.0
+            _zero(acc, n_slots)
     else:
         for j in range(n_touched):
             d = touched[j]
-            s = scores[d]
+            s = acc[d, 0]
             if cover:
-                s = _covered(s, covers[d], inv_total, cov_exp)
-                if not keep:
-                    covers[d] = 0.0
+                s = _covered(s, acc[d, 1], inv_total, cov_exp)
             if not keep:
-                scores[d] = 0.0
+                acc[d, 0] = 0.0
+                acc[d, 1] = 0.0
             if n == k and s < hs[0]:
                 continue
             if _passes(d, ok, codes, allowed, active):
@@ -407,7 +476,7 @@ def select(n_slots, dense, cover, inv_total, cov_exp, scores, covers, touched, n
 
 @njit(cache=True)
 def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs, d_tf, d_dl, avgdl,
-             k1, b, cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, hits, k, out_slots, out_scores):
+             k1, b, cov_exp, ok, codes, allowed, active, ids, acc, touched, hits, k, out_slots, out_scores):
     """One query. ``qterms``/``qidf``: the query's term ids and their weights, the first
     ``n_exact`` its own terms and the others expansion terms (the coverage factor's share is of
     the own terms' weight, so an expansion never lowers it; all terms when the own terms weigh
@@ -419,8 +488,8 @@ def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl,
     CSR over the query's terms (``d_indptr``); ``ok``: live (and published) documents;
     ``codes[slot, a]`` the filter codes, ``allowed[a, code]`` the accepted codes of each
     ``active`` filter; ``cov_exp`` the exponent of the coverage factor (0: none). Writes the
-    results best first into ``out_slots``/``out_scores`` and returns their count. ``scores`` and
-    ``covers`` must be zero on entry and are zero again on return.
+    results best first into ``out_slots``/``out_scores`` and returns their count. ``acc`` (the
+    scores and the coverage side by side) must be zero on entry and is zero again on return.
 
     With few postings the touched slots are listed and only they are visited; with many (more
     than an eighth of the slots) the scores are accumulated densely and scanned once."""
@@ -428,14 +497,14 @@ def topk_one(qterms, qidf, n_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl,
     dense, inv_total = plan(qterms, qidf, n_exact, m_indptr, d_indptr, n_slots)
     cover = cov_exp != 0.0
     n_touched = accumulate(qterms, qidf, n_exact, qmask, 0, m_indptr, m_docs, m_code, m_tf, m_dl, d_indptr, d_docs,
-                           d_tf, d_dl, avgdl, k1, b, cover, dense, scores, covers, touched, 0, hits)
-    return select(n_slots, dense, cover, inv_total, cov_exp, scores, covers, touched, n_touched, ok, codes, allowed,
-                  active, ids, k, out_slots, out_scores, False, scores)
+                           d_tf, d_dl, avgdl, k1, b, cover, dense, acc, touched, 0, hits)
+    return select(n_slots, dense, cover, inv_total, cov_exp, acc, touched, n_touched, ok, codes, allowed,
+                  active, ids, k, out_slots, out_scores, False)
 
 
 @njit(cache=True)
 def topk_many(q_indptr, qterms, qidf, q_exact, qmask, m_indptr, m_docs, m_code, m_tf, m_dl, dq_indptr, d_indptr, d_docs,
-              d_tf, d_dl, avgdl, k1, b, cov_exp, ok, codes, allowed, active, ids, scores, covers, touched, hits, k,
+              d_tf, d_dl, avgdl, k1, b, cov_exp, ok, codes, allowed, active, ids, acc, touched, hits, k,
               out_slots, out_scores, out_n):
     """Many queries in one call (the batch push): query ``q`` has terms
     ``qterms[q_indptr[q]:q_indptr[q + 1]]``, the first ``q_exact[q]`` its own, and its delta CSR starts at ``dq_indptr[q]`` in
@@ -446,5 +515,5 @@ def topk_many(q_indptr, qterms, qidf, q_exact, qmask, m_indptr, m_docs, m_code, 
         dlo = dq_indptr[q]
         out_n[q] = topk_one(qterms[lo:hi_], qidf[lo:hi_], q_exact[q], qmask[lo:hi_], m_indptr, m_docs, m_code, m_tf,
                             m_dl, d_indptr[dlo:dlo + (hi_ - lo) + 1], d_docs, d_tf, d_dl, avgdl, k1, b, cov_exp, ok,
-                            codes, allowed, active, ids, scores, covers, touched, hits, k, out_slots[q],
+                            codes, allowed, active, ids, acc, touched, hits, k, out_slots[q],
                             out_scores[q])
