@@ -170,16 +170,8 @@ def _add_tiled(q_lo, q_hi, qterms, qidf, m_indptr, n_main_terms, m_docs, m_code,
 @njit(cache=True, inline="always")
 def _in_sorted(docs, lo, hi, d):
     """Whether slot ``d`` is among ``docs[lo:hi]`` (ascending)."""
-    while lo < hi:
-        mid = (lo + hi) // 2
-        v = docs[mid]
-        if v == d:
-            return True
-        if v < d:
-            lo = mid + 1
-        else:
-            hi = mid
-    return False
+    at = _first_at_least(docs, lo, hi, d)
+    return at < hi and docs[at] == d
 
 
 @njit(cache=True)
@@ -228,15 +220,7 @@ def _add_expansion(lo, hi, m_docs, m_code, m_tf, m_dl, lut, w, c1, c2, acc, touc
                     while cur + step < end and m_docs[cur + step] < d:
                         cur += step
                         step *= 2
-                    top = min(cur + step, end)
-                    lo_ = cur + 1
-                    while lo_ < top:
-                        mid = (lo_ + top) // 2
-                        if m_docs[mid] < d:
-                            lo_ = mid + 1
-                        else:
-                            top = mid
-                    cur = lo_
+                    cur = _first_at_least(m_docs, cur + 1, min(cur + step, end), d)
                     cursors[j] = cur
                 if cur < end and m_docs[cur] == d:
                     held = True
