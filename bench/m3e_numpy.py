@@ -24,6 +24,8 @@ def _dir() -> Path:
 
 
 def load_torch_zip(path):
+    """The state dict of a torch zip archive as numpy arrays. Its pickle may name only what a
+    state dict holds (an OrderedDict, storages, the tensor rebuild): anything else is refused."""
     zf = zipfile.ZipFile(path)
     names = zf.namelist()
     prefix = names[0].split("/")[0]
@@ -41,14 +43,14 @@ def load_torch_zip(path):
                 return rebuild
             if name == "OrderedDict":
                 return collections.OrderedDict
-            if mod.startswith("torch") and name.endswith("Storage"):
+            if mod.startswith("torch") and name in dtypes:
                 return name
-            return super().find_class(mod, name)
+            raise pickle.UnpicklingError(f"{mod}.{name} is not part of a state dict")
 
         def persistent_load(self, pid):
             _, stype, key, _loc, _n = pid
             data = zf.read(f"{prefix}/data/{key}")
-            return np.frombuffer(data, dtype=dtypes[stype if isinstance(stype, str) else stype])
+            return np.frombuffer(data, dtype=dtypes[stype])
 
     return U(zf.open(f"{prefix}/data.pkl")).load()
 
@@ -65,7 +67,7 @@ class Tokenizer:
                 or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
 
     def basic(self, text):
-        out = []
+        """BERT's basic cut: lower case, accents off, each CJK character and punctuation mark apart."""
         text = unicodedata.normalize("NFD", text.lower())
         buf = []
         for ch in text:
@@ -81,9 +83,7 @@ class Tokenizer:
                 continue
             else:
                 buf.append(ch)
-        for w in "".join(buf).split():
-            out.append(w)
-        return out
+        return "".join(buf).split()
 
     def wordpiece(self, word):
         if len(word) > 100:
@@ -119,7 +119,11 @@ def ln(x, g, b, eps=1e-12):
     return (x - m) / np.sqrt(v + eps) * g + b
 
 
-_erf = np.vectorize(math.erf, otypes=[np.float32])
+def _erf(x):
+    """erf in numpy (Abramowitz and Stegun 7.1.26, |error| ≤ 1.5e-7, below float32's step at 1)."""
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return np.sign(x) * (1.0 - poly * np.exp(-x * x))
 
 
 def gelu(x):

@@ -76,7 +76,7 @@ def main() -> None:
 
     try:
         passage, query = encoders(args.model)
-    except ImportError as exc:  # neither model is a dependency: `make bench` goes on without it
+    except ImportError as exc:  # no model is a dependency: `make bench` goes on without it
         print(f"{args.model} is not installed ({exc}); not measured. Install it apart: see this file's docstring.")
         return
 
