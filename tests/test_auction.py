@@ -275,6 +275,16 @@ def test_a_lot_with_bids_can_no_longer_be_edited(cast, client_for):
     assert client_for("tech").get(reverse("auctions:lot_edit", kwargs={"pk": lot.pk})).status_code == 403
 
 
+def test_the_lot_page_offers_编辑_only_while_the_lot_may_be_edited(cast, client_for):
+    _, (lot,) = make_market(cast, opens=30, closes=90)
+    edit = reverse("auctions:lot_edit", kwargs={"pk": lot.pk})
+    assert edit in client_for("tech").get(lot.get_absolute_url()).content.decode()
+    assert edit not in client_for("ent_a").get(lot.get_absolute_url()).content.decode()  # no right to change it
+    Lot.objects.filter(pk=lot.pk).update(opens_at=timezone.now() - dt.timedelta(minutes=1))
+    rules.do_place_bid(Lot.objects.get(pk=lot.pk), START, acting_user=cast.ent_a)
+    assert edit not in client_for("tech").get(lot.get_absolute_url()).content.decode()
+
+
 # --- bids are irrevocable -----------------------------------------------------------------------
 
 def test_bids_have_no_route_to_change_or_delete_them(cast, client_for):

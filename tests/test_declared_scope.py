@@ -33,6 +33,23 @@ def test_the_apps_declare_their_models():
     assert {"registry.zone", "registry.organization", "registry.person"} <= labels
 
 
+def test_a_page_adds_to_the_generic_context_through_its_hooks():
+    """One way to give a detail page its own parts: ``get_extra_context(obj)``, ``editable``/``deletable``
+    (or ``offer_edit``/``offer_delete``) for its buttons; a list page's ``get_extra_context(rows)`` likewise.
+    A page that overrode ``get_context_data`` instead could drop the generic keys or the permission
+    check behind the 编辑 button."""
+    from feidi.core.views import ObjectDetailView, ObjectListView
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    overriding = sorted(f"{c.__module__}.{c.__qualname__}" for base in (ObjectDetailView, ObjectListView)
+                        for c in subclasses(base) if "get_context_data" in c.__dict__)
+    assert overriding == []
+
+
 def _routed_patterns(patterns=None, prefix="", namespace=None):
     from django.urls import URLResolver, get_resolver
 

@@ -55,14 +55,15 @@ class UserDetailView(ObjectDetailView):
                      "must_change_password", "date_joined", "last_login", "password_changed_at", "locked_until",
                      "totp_confirmed")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
+    offer_delete = False  # accounts are disabled, never deleted (the trail keeps their name)
+
+    def get_extra_context(self, account):
         user = self.request.user
-        ctx["delete_url"] = None  # accounts are disabled, never deleted (the trail keeps their name)
-        ctx["roles"] = self.object.roles.all()
-        ctx["can_assign"] = user.has_perm("accounts.assign_roles") and user.pk != self.object.pk
-        ctx["can_unlock"] = user.has_perm("accounts.unlock_user") and self.object.is_locked()
-        return ctx
+        return {
+            "roles": account.roles.all(),
+            "can_assign": user.has_perm("accounts.assign_roles") and user.pk != account.pk,
+            "can_unlock": user.has_perm("accounts.unlock_user") and account.is_locked(),
+        }
 
 
 @declare.view(User, "edit")
@@ -135,12 +136,13 @@ class DepartmentDetailView(ObjectDetailView):
     template_name = "accounts/department_detail.html"
     detail_fields = ("name", "kind", "parent", "order")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["children"] = Department.objects.visible_to(self.request.user).filter(parent=self.object)
-        ctx["members"] = (User.objects.visible_to(self.request.user).filter(department=self.object)
-                          if self.request.user.has_perm("accounts.view_user") else User.objects.none())
-        return ctx
+    def get_extra_context(self, department):
+        user = self.request.user
+        return {
+            "children": Department.objects.visible_to(user).filter(parent=department),
+            "members": (User.objects.visible_to(user).filter(department=department)
+                        if user.has_perm("accounts.view_user") else User.objects.none()),
+        }
 
 
 @declare.view(Department, "edit")
@@ -163,23 +165,21 @@ class RoleDetailView(ObjectDetailView):
     template_name = "accounts/role_detail.html"
     detail_fields = ("name", "code", "duty", "data_scope", "can_view_sensitive", "description")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        form = RoleForm(instance=self.object, user=self.request.user)
-        granted = set(self.object.permissions.values_list("pk", flat=True))
+    def get_extra_context(self, role):
+        form = RoleForm(instance=role, user=self.request.user)
+        granted = set(role.permissions.values_list("pk", flat=True))
         matrix = []
         for app, module, objects in form.permission_matrix():
             mine = [(name, cells) for name, cells in objects
                     if any(box is not None and box.data["value"] in granted for _label, box in cells)]
             if mine:
                 matrix.append((app, module, mine))
-        ctx["matrix"], ctx["granted"] = matrix, granted
+        extra = {"matrix": matrix, "granted": granted, "custom_departments": role.custom_departments.all()}
         if self.request.user.has_perm("accounts.add_role"):
             from django.urls import reverse
 
-            ctx["copy_url"] = reverse("accounts:role_copy", kwargs={"pk": self.object.pk})
-        ctx["custom_departments"] = self.object.custom_departments.all()
-        return ctx
+            extra["copy_url"] = reverse("accounts:role_copy", kwargs={"pk": role.pk})
+        return extra
 
 
 @declare.view(Role, "edit")
@@ -290,12 +290,10 @@ class ApiTokenListView(OwnTokensMixin, ObjectListView):
     title = _("API 令牌")
     table_class = ApiTokenTable
     template_name = "accounts/apitoken_list.html"
+    offer_add = False  # a token is issued by the form on this page
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["form"] = ApiTokenForm()
-        ctx["add_url"] = ctx["import_url"] = None
-        return ctx
+    def get_extra_context(self, rows):
+        return {"form": ApiTokenForm()}
 
     def post(self, request, *args, **kwargs):
         form = ApiTokenForm(request.POST)

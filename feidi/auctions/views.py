@@ -56,9 +56,11 @@ declare.model(Bid, "bids", filterset=BidFilterSet, table=BidTable,
 class AuctionDetailView(ObjectDetailView):
     template_name = "auctions/auction_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        auction, user = self.object, self.request.user
+    def editable(self, auction):
+        return auction.status != Auction.Status.FINISHED
+
+    def get_extra_context(self, auction):
+        user = self.request.user
         lots = list(Lot.objects.visible_to(user).filter(auction=auction)
                     .select_related("supply__organization").order_by("opens_at", "pk"))
         for lot in lots:
@@ -73,17 +75,15 @@ class AuctionDetailView(ObjectDetailView):
                  "current": [float(lot.current_price / WAN) if lot.phase in ("open", "due") and lot.current_price
                              else 0 for lot in lots],
                  "start": [float(lot.start_price / WAN) for lot in lots]}
-        ctx.update(
+        return dict(
             lots=lots, totals=totals, turnover=human(totals.turnover), chart=chart,
             chart_height=max(200, 60 + 56 * len(lots)), registration=registration,
             can_register=(auction.status == Auction.Status.PUBLISHED and user.organization_id is not None
                           and registration is None and user.has_perm("auctions.add_registration")),
             can_publish=auction.status == Auction.Status.DRAFT and user.has_perm("auctions.change_auction"),
             can_add_lot=auction.status != Auction.Status.FINISHED and user.has_perm("auctions.add_lot"),
-            edit_url=ctx["edit_url"] if auction.status != Auction.Status.FINISHED else None,
             registrations=(auction.registrations.count() if user.has_perm("auctions.change_auction") else None),
         )
-        return ctx
 
 
 @declare.view(Auction, "edit")
@@ -159,12 +159,16 @@ class LotMixin:
 class LotDetailView(LotMixin, ObjectDetailView):
     template_name = "auctions/lot_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(self.live_context(self.object))
-        if self.object.bid_count or self.object.status != Lot.Status.SCHEDULED:
-            ctx["edit_url"] = None
-        return ctx
+    def get_object(self):
+        lot = super().get_object()
+        rules.settle_if_due(lot)  # a lot past its close is settled before the page reads its state
+        return lot
+
+    def editable(self, lot):
+        return not lot.bid_count and lot.status == Lot.Status.SCHEDULED
+
+    def get_extra_context(self, lot):
+        return self.live_context(lot)
 
 
 @declare.route("lots/<int:pk>/live/", "lot_live")

@@ -78,16 +78,14 @@ class ChainDetailView(ObjectDetailView):
 
     template_name = "chains/chain_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
+    def get_extra_context(self, chain):
         user = self.request.user
-        rows = gaps.analyse(self.object, user)
-        ctx.update(rows=rows, map=gaps.map_data(self.object, rows),
-                   masters=[o for r in rows for o in r["masters"]],
-                   gap_count=sum(1 for r in rows if r["state"] == "gap"),
-                   weak_count=sum(1 for r in rows if r["state"] == "weak"),
-                   can_add_segment=user.has_perm("chains.add_segment"))
-        return ctx
+        rows = gaps.analyse(chain, user)
+        return dict(rows=rows, map=gaps.map_data(chain, rows),
+                    masters=[o for r in rows for o in r["masters"]],
+                    gap_count=sum(1 for r in rows if r["state"] == "gap"),
+                    weak_count=sum(1 for r in rows if r["state"] == "weak"),
+                    can_add_segment=user.has_perm("chains.add_segment"))
 
 
 @declare.route("map/<int:pk>/data.json", "chain_map_data")
@@ -135,29 +133,25 @@ class SegmentDetailView(ObjectDetailView):
             return ["chains/_segment_panel.html"]
         return [self.template_name]
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        user, seg = self.request.user, self.object
+    def get_extra_context(self, seg):
+        user = self.request.user
         rows = {r["segment"].pk: r for r in gaps.analyse(seg.chain, user)}
-        ctx.update(row=rows.get(seg.pk),
-                   members=SegmentMember.objects.visible_to(user).filter(segment=seg).select_related("organization"),
-                   targets=Target.objects.visible_to(user).filter(segment=seg).select_related("organization"),
-                   children=seg.children.all())
-        return ctx
+        return dict(row=rows.get(seg.pk),
+                    members=SegmentMember.objects.visible_to(user).filter(segment=seg).select_related("organization"),
+                    targets=Target.objects.visible_to(user).filter(segment=seg).select_related("organization"),
+                    children=seg.children.all())
 
 
 @declare.view(Target, "detail")
 class TargetDetailView(ObjectDetailView):
     template_name = "chains/target_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get_extra_context(self, target):
         from feidi.registry.models import Zone
 
-        ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["zones"] = Zone.objects.visible_to(user).filter(home_zone__isnull=True) if user.has_perm(
-            "projects.add_project") else []
-        return ctx
+        return {"zones": Zone.objects.visible_to(user).filter(home_zone__isnull=True) if user.has_perm(
+            "projects.add_project") else []}
 
 
 @declare.route("targets/<int:pk>/lead/", "target_lead")

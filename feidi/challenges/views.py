@@ -81,19 +81,19 @@ class ChallengeListView(ObjectListView):
         return super().base_queryset(user).annotate(
             application_count=Count("applications", filter=~Q(applications__status="withdrawn"), distinct=True))
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["today"] = timezone.localdate()
-        return ctx
+    def get_extra_context(self, rows):
+        return {"today": timezone.localdate()}
 
 
 @declare.view(Challenge, "detail")
 class ChallengeDetailView(ObjectDetailView):
     template_name = "challenges/challenge_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        c, user = self.object, self.request.user
+    def editable(self, c):
+        return c.status in (Challenge.Status.DRAFT, Challenge.Status.OPEN)
+
+    def get_extra_context(self, c):
+        user = self.request.user
         today = timezone.localdate()
         org_id = user.organization_id
         visible = Application.objects.visible_to(user).filter(challenge=c).distinct()
@@ -110,7 +110,7 @@ class ChallengeDetailView(ObjectDetailView):
                      and c.deadline >= today and (own is None or own.status == Application.Status.WITHDRAWN))
         can_award = user.has_perm("challenges.award_challenge") and c.status == Challenge.Status.REVIEW and submitted
         can_publish = user.has_perm("challenges.publish_challenge")
-        ctx.update(
+        return dict(
             today=today, days_left=(c.deadline - today).days, demand=c.demand,
             criteria=c.criteria, weight_total=sum(x["weight"] for x in c.criteria or []),
             applications=apps, is_expert=is_expert, my_reviews=my_reviews, own=own, can_apply=can_apply,
@@ -121,9 +121,7 @@ class ChallengeDetailView(ObjectDetailView):
             award_form=AwardForm(applications=ranked(Application.objects.filter(
                 challenge=c, status=Application.Status.SUBMITTED))) if can_award else None,
             joint_projects=JointProject.objects.visible_to(user).filter(challenge=c),
-            edit_url=ctx["edit_url"] if c.status in (Challenge.Status.DRAFT, Challenge.Status.OPEN) else None,
         )
-        return ctx
 
 
 @declare.view(Challenge, "edit")
@@ -205,20 +203,20 @@ class ApplicationDetailView(_Applications, ObjectDetailView):
                 row["value"], row["label"] = (human(obj.budget) if obj.budget is not None else "—"), gettext("申请经费")
         return rows
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        a, user = self.object, self.request.user
+    offer_edit = offer_delete = False
+
+    def get_extra_context(self, a):
+        user = self.request.user
         reviews = Review.objects.visible_to(user).filter(application=a).select_related("expert")
-        ctx.update(
+        return dict(
             members=list(a.members.all()), reviews=reviews, criteria=a.challenge.criteria,
             can_withdraw=(user.organization_id == a.applicant_id and a.status == Application.Status.SUBMITTED
                           and a.challenge.status == Challenge.Status.OPEN),
             can_review=(user.has_perm("challenges.add_review") and a.challenge.status == Challenge.Status.REVIEW
                         and a.status == Application.Status.SUBMITTED
                         and a.challenge.experts.filter(pk=user.pk).exists()),
-            edit_url=None, delete_url=None, list_url=a.challenge.get_absolute_url(),
+            list_url=a.challenge.get_absolute_url(),
         )
-        return ctx
 
 
 @declare.view(Application, "edit")
@@ -314,13 +312,17 @@ class JointProjectListView(ObjectListView):
 class JointProjectDetailView(ObjectDetailView):
     template_name = "challenges/jointproject_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        p, user = self.object, self.request.user
+    offer_delete = False
+
+    def editable(self, p):
+        return p.status == JointProject.Status.ACTIVE
+
+    def get_extra_context(self, p):
+        user = self.request.user
         today = timezone.localdate()
         milestones = list(p.milestones.all())
         can_change = user.has_perm("challenges.change_jointproject")
-        ctx.update(
+        extra = dict(
             today=today, parties=p.parties.select_related("organization"), milestones=milestones,
             done=sum(1 for m in milestones if m.done_on), open_count=sum(1 for m in milestones if not m.done_on),
             elapsed=_elapsed(p, today),
@@ -331,11 +333,10 @@ class JointProjectDetailView(ObjectDetailView):
             can_transfer=(user.has_perm("challenges.transfer_jointproject") and p.home_project_id is None
                           and p.status in (JointProject.Status.ACTIVE, JointProject.Status.ACCEPTED)),
             home_project=_visible_home(p, user),
-            edit_url=ctx["edit_url"] if p.status == JointProject.Status.ACTIVE else None, delete_url=None,
         )
-        if ctx["can_transfer"]:
-            ctx["transfer_form"] = TransferForm(user=user, initial={"transferred_on": today})
-        return ctx
+        if extra["can_transfer"]:
+            extra["transfer_form"] = TransferForm(user=user, initial={"transferred_on": today})
+        return extra
 
 
 def _elapsed(p, today) -> int:

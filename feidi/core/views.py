@@ -131,6 +131,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         rows = qs.model._base_manager.none() if not ids else qs.order_by().filter(pk__in=ids)
         by_pk = {row.pk: row for row in rows}
         page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
+        extra = self.get_extra_context(page.object_list)
         table = self.table_class(page.object_list, order=order, model=qs.model, annotations=qs.query.annotations)
         params = request.GET.copy()
         params.pop("page", None)
@@ -141,9 +142,15 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             query=params.urlencode(), per_page=per_page, page_sizes=self.page_sizes,
             add_url=add_url, import_url=import_url, export_query=urlencode([*params.items(), ("export", "xlsx")]),
             empty=self.empty_state(request, qs.model, add_url, import_url) if not paginator.count else None,
+            **extra,
         )
         template = self.partial_template if getattr(request, "htmx", False) else self.template_name
         return self.render_to_response(context, template_name=template)
+
+    def get_extra_context(self, rows) -> dict:
+        """What this list shows beside its table (a legend, today's date), given the page's records
+        (``rows``, which it may annotate for its columns); merged into its context."""
+        return {}
 
     empty_hint = ""  # what fills this list, said when it is empty (e.g. 挂点干部走访企业后在此登记)
     empty_title = ""  # the first words of an empty list, when "还没有<名称>。" does not read well
@@ -331,20 +338,39 @@ class ObjectDetailView(ObjectMixin, TemplateView):
                 from feidi.lib.money import human
 
                 text = human(value)  # 万元/亿元 as everywhere else, never a row of yuan digits
-            rows.append({"name": name, "label": str(field.verbose_name).replace("（元）",
-                                                                                "").replace(gettext("（元）"),
-                                                                                            ""),
-                                                                                            "value": text,
-                         "secret": getattr(field, "encrypted", False)})
+            label = str(field.verbose_name).replace("（元）", "").replace(gettext("（元）"), "")
+            rows.append({"name": name, "label": label, "value": text, "secret": getattr(field, "encrypted", False)})
         return rows
+
+    # False where a record changes only through its own steps (an application, a payment): the page
+    # offers no 编辑 / 删除 button, whatever the user's roles
+    offer_edit = True
+    offer_delete = True
+
+    def editable(self, obj) -> bool:
+        """Whether the record, as it stands, still takes the generic edit page (a finished auction
+        does not); the button shows only then, and only to a user whose roles reach the record."""
+        return self.offer_edit
+
+    def deletable(self, obj) -> bool:
+        """Likewise for 删除."""
+        return self.offer_delete
+
+    def get_extra_context(self, obj) -> dict:
+        """What this page shows beside the record's fields (its children, forms for its steps, what
+        the user may do next), read through the scope layer; merged over the generic context."""
+        return {}
 
     def get_context_data(self, **kwargs):
         obj = self.object
-        return super().get_context_data(
+        ctx = super().get_context_data(
             object=obj, title=str(obj), model_title=self.model._meta.verbose_name, fields=self.fields(obj),
-            edit_url=self.url_for("edit", pk=obj.pk) if self.reaches(obj, "change") else None,
-            delete_url=self.url_for("delete", pk=obj.pk) if self.reaches(obj, "delete") else None,
+            edit_url=self.url_for("edit", pk=obj.pk) if self.editable(obj) and self.reaches(obj, "change") else None,
+            delete_url=(self.url_for("delete", pk=obj.pk) if self.deletable(obj) and self.reaches(obj, "delete")
+                        else None),
             list_url=self.url_for("list"), **kwargs)
+        ctx.update(self.get_extra_context(obj))
+        return ctx
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()

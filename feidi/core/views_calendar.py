@@ -59,13 +59,13 @@ class CalendarYearDetailView(ObjectDetailView):
     model = CalendarYear
     template_name = "core/calendaryear_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["grids"] = holidays.month_grids(self.object.schedule())
-        ctx["zero_days"] = ZERO_DAYS
-        ctx["enter_url"] = (reverse("core:calendaryear_enter") + f"?year={self.object.year}"
-                            if self.request.user.has_perm("core.change_calendaryear") else None)
-        return ctx
+    def get_extra_context(self, year):
+        return {
+            "grids": holidays.month_grids(year.schedule()),
+            "zero_days": ZERO_DAYS,
+            "enter_url": (reverse("core:calendaryear_enter") + f"?year={year.year}"
+                          if self.request.user.has_perm("core.change_calendaryear") else None),
+        }
 
 
 class PeriodsForm(StyledFormMixin, forms.Form):

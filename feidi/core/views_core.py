@@ -253,16 +253,14 @@ declare.model(AuditRecord, "audit", filterset=AuditRecordFilterSet, table=AuditR
 class AuditRecordDetailView(ObjectDetailView):
     template_name = "core/auditrecord_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        obj = self.object
-        before = json.loads(obj.before) if obj.before else {}
-        after = json.loads(obj.after) if obj.after else {}
+    offer_edit = offer_delete = False
+
+    def get_extra_context(self, record):
+        before = json.loads(record.before) if record.before else {}
+        after = json.loads(record.after) if record.after else {}
         keys = sorted(set(before) | set(after))
-        ctx["changes"] = [{"field": k, "before": before.get(k, ""), "after": after.get(k, ""),
-                           "changed": before.get(k) != after.get(k)} for k in keys]
-        ctx["edit_url"] = ctx["delete_url"] = None
-        return ctx
+        return {"changes": [{"field": k, "before": before.get(k, ""), "after": after.get(k, ""),
+                             "changed": before.get(k) != after.get(k)} for k in keys]}
 
 
 @declare.route("audit/verify/", "auditrecord_verify")

@@ -285,11 +285,10 @@ class MuRuleDetailView(ObjectDetailView):
 
     template_name = "indicators/murule_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get_extra_context(self, rule):
         from django.db.models import Count
 
-        ctx = super().get_context_data(**kwargs)
-        results = MuResult.objects.visible_to(self.request.user).filter(rule=self.object)
+        results = MuResult.objects.visible_to(self.request.user).filter(rule=rule)
         grades = dict(results.values_list("grade").annotate(n=Count("pk")).order_by())
         by_zone = list(results.values("zone__name", "grade").annotate(n=Count("pk")).order_by("zone__name"))
         by_chain = list(results.filter(organization__chain_memberships__isnull=False)
@@ -305,12 +304,12 @@ class MuRuleDetailView(ObjectDetailView):
             return {"names": names, "series": [{"name": gettext("{g}类").format(
                 g=g), "data": data[g]} for g in classes]}
 
-        ctx.update(grades=[(g, label, grades.get(g, 0)) for g, label in MuResult.Grade.choices],
-                   total=sum(grades.values()), top=results.select_related("organization").order_by("-score")[:10],
-                   chart={"zone": table(by_zone, "zone__name"),
-                          "chain": table(by_chain, "organization__chain_memberships__segment__chain__name")},
-                   can_evaluate=self.request.user.has_perm("indicators.change_murule"))
-        return ctx
+        return dict(grades=[(g, label, grades.get(g, 0)) for g, label in MuResult.Grade.choices],
+                    total=sum(grades.values()),
+                    top=results.select_related("organization").order_by("-score")[:10],
+                    chart={"zone": table(by_zone, "zone__name"),
+                           "chain": table(by_chain, "organization__chain_memberships__segment__chain__name")},
+                    can_evaluate=self.request.user.has_perm("indicators.change_murule"))
 
 
 @declare.route("mu/<int:pk>/evaluate/", "murule_evaluate")
@@ -357,11 +356,9 @@ class RankingRunListView(ObjectListView):
     empty_hint = gettext_lazy("点“计算排名”按排名规则生成本月的月调度排名。")
     template_name = "indicators/rankingrun_list.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["rules"] = RankingRule.objects.visible_to(self.request.user) if self.can("add") else []
-        ctx["last_month"] = last_month()
-        return ctx
+    def get_extra_context(self, rows):
+        return {"rules": RankingRule.objects.visible_to(self.request.user) if self.can("add") else [],
+                "last_month": last_month()}
 
 
 @declare.route("ranking/compute/", "rankingrun_compute")
@@ -393,11 +390,9 @@ class RankingRunCreateView(ScopedViewMixin, View):
 class RankingRunDetailView(ObjectDetailView):
     template_name = "indicators/rankingrun_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get_extra_context(self, run):
         from . import ranking
 
-        ctx = super().get_context_data(**kwargs)
-        run = self.object
         entries = list(run.entries.select_related("statement").order_by("rank", "label"))
         previous = ranking.previous_run(run)
         history = {}
@@ -405,14 +400,15 @@ class RankingRunDetailView(ObjectDetailView):
             for e in past.entries.all():
                 history.setdefault(e.label, {})[past.month] = e.rank
         months = sorted({m for h in history.values() for m in h})
-        ctx.update(entries=[(e, [ranking.cell(m, e.metrics.get(m)) for m in ranking.LABELS]) for e in entries],
-                   labels=list(ranking.LABELS.values()), previous=previous,
-                   follow=[e for e in previous.entries.filter(bottom=True).select_related("statement")]
-                   if previous else [],
-                   history=[(label, [history[label].get(m) for m in months]) for label in sorted(history)],
-                   months=months, any_bottom=any(e.bottom for e in entries), can_record=self.request.user.has_perm("indicators.change_rankingrun"),
-                   chart={"labels": [e.label for e in entries], "scores": [float(e.score) for e in entries]})
-        return ctx
+        return dict(entries=[(e, [ranking.cell(m, e.metrics.get(m)) for m in ranking.LABELS])
+                             for e in entries],
+                    labels=list(ranking.LABELS.values()), previous=previous,
+                    follow=[e for e in previous.entries.filter(bottom=True).select_related("statement")]
+                    if previous else [],
+                    history=[(label, [history[label].get(m) for m in months]) for label in sorted(history)],
+                    months=months, any_bottom=any(e.bottom for e in entries),
+                    can_record=self.request.user.has_perm("indicators.change_rankingrun"),
+                    chart={"labels": [e.label for e in entries], "scores": [float(e.score) for e in entries]})
 
 
 @declare.route("ranking/<int:pk>/statement/", "rankingrun_statement")

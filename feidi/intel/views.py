@@ -138,12 +138,11 @@ class NewsItemDetailView(ObjectDetailView):
     template_name = "intel/newsitem_detail.html"
     detail_fields = ("source", "doc_kind", "source_kind", "published_on", "url", "status", "score")
 
-    def get_context_data(self, **kwargs):
+    def get_extra_context(self, item):
         from feidi.chains.models import Segment
         from feidi.registry.models import Zone
 
-        ctx = super().get_context_data(**kwargs)
-        item, user = self.object, self.request.user
+        user = self.request.user
         ex = item.extraction or {}
         fields = []
         for kind, label, css in KINDS:
@@ -162,7 +161,7 @@ class NewsItemDetailView(ObjectDetailView):
         copies = NewsItem.objects.visible_to(user).filter(duplicate_of_id=group).exclude(pk=item.pk)
         leader = NewsItem.objects.visible_to(user).filter(pk=item.duplicate_of_id).first() if item.duplicate_of_id else None
         open_item = item.status not in (Status.LEAD, Status.TARGET) and self.reaches(item, "change")
-        ctx.update(
+        return dict(
             pieces=marked_text(item), extracted=fields, reasons=shown_reasons(item), copies=copies, leader=leader,
             kinds=KINDS, event=gettext(item.event_type) if item.event_type else "",
             zones=Zone.objects.visible_to(user).filter(home_zone__isnull=True) if open_item and user.has_perm(
@@ -173,7 +172,6 @@ class NewsItemDetailView(ObjectDetailView):
             project=item.project if item.project_id and user.has_perm("projects.view_project") else None,
             target=item.target if item.target_id and user.has_perm("chains.view_target") else None,
         )
-        return ctx
 
 
 @declare.view(NewsItem, "add")
@@ -299,8 +297,8 @@ class SourceDetailView(ObjectDetailView):
     detail_fields = ("kind", "location", "every_hours", "active", "read_at", "read_ok", "read_result", "read_added",
                      "department", "created_by")
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(can_read=self.reaches(self.object, "change"), **kwargs)
+    def get_extra_context(self, source):
+        return {"can_read": self.reaches(source, "change")}
 
 
 @declare.route("sources/<int:pk>/read/", "source_read")

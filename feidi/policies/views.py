@@ -62,15 +62,14 @@ class PolicyDetailView(ObjectDetailView):
     detail_fields = ("issuer", "number", "issued_on", "effective_from", "effective_until", "target_indicator",
                      "active", "department")
 
-    def get_context_data(self, **kwargs):
-        items = (PolicyItem.objects.visible_to(self.request.user).filter(policy=self.object)
+    def get_extra_context(self, policy):
+        items = (PolicyItem.objects.visible_to(self.request.user).filter(policy=policy)
                  .annotate(qualified=Count("matches", filter=Q(matches__status=Match.Status.QUALIFIED)),
                            partial=Count("matches", filter=Q(matches__status=Match.Status.PARTIAL))))
-        paid = (Payment.objects.visible_to(self.request.user).filter(item__policy=self.object)
+        paid = (Payment.objects.visible_to(self.request.user).filter(item__policy=policy)
                 .aggregate(total=Sum("amount"), n=Count("organization", distinct=True)))
-        return super().get_context_data(items=items, paid=paid, can_add_item=self.can_add_item(),
-                                        attachments=self.object.attachments.all(),
-                                        can_attach=self.reaches(self.object, "change"), **kwargs)
+        return dict(items=items, paid=paid, can_add_item=self.can_add_item(),
+                    attachments=policy.attachments.all(), can_attach=self.reaches(policy, "change"))
 
     def can_add_item(self) -> bool:
         return self.request.user.has_perm("policies.add_policyitem") and self.reaches(self.object, "change")
@@ -137,21 +136,21 @@ class PolicyItemDetailView(ObjectDetailView):
                      "amount_month", "amount_cap", "review_department", "step_days", "active", "matched_at",
                      "content", "materials")
 
-    def get_context_data(self, **kwargs):
-        item, user = self.object, self.request.user
+    def get_extra_context(self, item):
+        user = self.request.user
         matches = Match.objects.visible_to(user).filter(item=item)
         counts = dict(matches.order_by().values_list("status").annotate(n=Count("pk")))
         top = matches.filter(status=Match.Status.QUALIFIED).select_related("organization").order_by(
             "-estimated_amount", "organization__name")[:20]
         may_change = self.reaches(item, "change")
-        return super().get_context_data(
+        return dict(
             conditions=item.conditions.select_related("label", "zone", "indicator", "talent_tier"),
             qualified=counts.get(Match.Status.QUALIFIED, 0), partial=counts.get(Match.Status.PARTIAL, 0),
             top=top, may_change=may_change and user.has_perm("policies.add_condition"),
             may_refresh=may_change,
             may_list=item.mode == PolicyItem.Mode.EXEMPT and user.has_perm("policies.add_payment") and may_change,
             pending=Payment.objects.visible_to(user).filter(item=item, status=Payment.Status.PENDING).count(),
-            may_confirm=user.has_perm("policies.change_payment") and may_change, **kwargs)
+            may_confirm=user.has_perm("policies.change_payment") and may_change)
 
 
 @declare.view(PolicyItem, "edit")
@@ -252,17 +251,17 @@ def explain(match: Match) -> list[dict]:
 class MatchDetailView(ObjectDetailView):
     template_name = "policies/match_detail.html"
 
-    def get_context_data(self, **kwargs):
-        match, user = self.object, self.request.user
+    def get_extra_context(self, match):
+        user = self.request.user
         applications = Application.objects.visible_to(user).filter(item=match.item, organization=match.organization)
         payments = Payment.objects.visible_to(user).filter(item=match.item, organization=match.organization)
         may_apply = (match.item.mode == PolicyItem.Mode.APPLY and user.has_perm("policies.add_application")
                      and not applications.exclude(status=Application.Status.RETURNED).filter(
                          period=match.item.period).exists() and not payments.filter(period=match.item.period).exists()
                      and (not user.organization_id or user.organization_id == match.organization_id))
-        return super().get_context_data(conditions=explain(match), applications=applications, payments=payments,
-                                        may_apply=may_apply, policy=match.item.policy,
-                                        attachments=match.item.policy.attachments.all(), **kwargs)
+        return dict(conditions=explain(match), applications=applications, payments=payments,
+                    may_apply=may_apply, policy=match.item.policy,
+                    attachments=match.item.policy.attachments.all())
 
 
 @declare.route("mine/", "mine")
@@ -311,8 +310,9 @@ class ApplicationDetailView(ObjectDetailView):
     detail_fields = ("organization", "item", "period", "amount", "status", "handling_department", "level",
                      "deadline", "note", "created_at")
 
-    def get_context_data(self, **kwargs):
-        app = self.object
+    offer_edit = offer_delete = False  # an application changes only through its steps
+
+    def get_extra_context(self, app):
         acts = application_actions(app, self.request.user)
         if acts and not Application.objects.visible_to(self.request.user, "handle").filter(pk=app.pk).exists():
             acts = []
@@ -324,10 +324,8 @@ class ApplicationDetailView(ObjectDetailView):
         materials = [(m, app.materials.get(m, ""), files.get(m, [])) for m in app.item.material_list()]
         prefilled = [(gettext(actions.PREFILL_LABELS.get(k, k)), "、".join(v) if isinstance(v, list) else v)
                      for k, v in app.prefilled.items()]
-        ctx = super().get_context_data(actions=[(a, ApplicationActionForm.ACTIONS[a]) for a in acts],
-                                       materials=materials, may_attach=may_attach, prefilled=prefilled, **kwargs)
-        ctx.update(edit_url=None, delete_url=None)  # an application changes only through its steps
-        return ctx
+        return dict(actions=[(a, ApplicationActionForm.ACTIONS[a]) for a in acts],
+                    materials=materials, may_attach=may_attach, prefilled=prefilled)
 
 
 @declare.route("applications/<int:pk>/attach/", "application_attach")
@@ -435,12 +433,10 @@ class PaymentDetailView(ObjectDetailView):
     detail_fields = ("organization", "item", "period", "amount", "status", "application", "confirmed_by",
                      "confirmed_at", "paid_on", "created_at")
 
-    def get_context_data(self, **kwargs):
-        p = self.object
-        may_pay = (p.status == Payment.Status.CONFIRMED and self.reaches(p, "change"))
-        ctx = super().get_context_data(may_pay=may_pay, **kwargs)
-        ctx.update(edit_url=None, delete_url=None)  # a payment changes only by confirmation and payment
-        return ctx
+    offer_edit = offer_delete = False  # a payment changes only by confirmation and payment
+
+    def get_extra_context(self, p):
+        return {"may_pay": p.status == Payment.Status.CONFIRMED and self.reaches(p, "change")}
 
 
 @declare.route("payments/<int:pk>/pay/", "payment_pay")

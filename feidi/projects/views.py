@@ -173,16 +173,15 @@ class ProjectDetailView(ObjectDetailView):
                 row["value"] = gettext("公海（待认领）")
         return [r for r in rows if not (r["name"] == "terminated_reason" and r["value"] == "—")]
 
-    def get_context_data(self, **kwargs):
+    def get_extra_context(self, p):
         from feidi.challenges.actions import joint_projects_for  # the enclave joint projects it came from
 
-        ctx = super().get_context_data(**kwargs)
-        p, user = self.object, self.request.user
+        user = self.request.user
         today = timezone.localdate()
         next_stages = transition_choices(p)
         gate_notes = {s: actions.gate_problems(p, s, user, on=today) for s, _ in next_stages if s != Stage.TERMINATED}
         year = today.year
-        ctx.update(
+        return dict(
             flow=[(s, Stage(s).label, FLOW.index(s) <= FLOW.index(p.stage) if p.stage in FLOW else False)
                   for s in FLOW],
             durations=actions.stage_durations(p),
@@ -206,7 +205,6 @@ class ProjectDetailView(ObjectDetailView):
             can_edit_parts=user.has_perm("projects.add_milestone"),
             joint_projects=joint_projects_for(p, user),
         )
-        return ctx
 
     def _colleagues(self):
         from feidi.accounts.models import User
@@ -372,10 +370,8 @@ class InvestmentTripListView(ObjectListView):
 class InvestmentTripDetailView(ObjectDetailView):
     template_name = "projects/trip_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["leads"] = Project.objects.visible_to(self.request.user).filter(trip=self.object)
-        return ctx
+    def get_extra_context(self, trip):
+        return {"leads": Project.objects.visible_to(self.request.user).filter(trip=trip)}
 
 
 class _StageGateList(ObjectListView):
@@ -404,10 +400,8 @@ declare.model(Alert, "alerts", filterset=AlertFilterSet, table=AlertTable, selec
 class AlertDetailView(ObjectDetailView):
     detail_fields = ("project", "rule", "message", "raised_at", "resolved_at")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["list_url"] = self.object.project.get_absolute_url()  # "back" goes to the project
-        return ctx
+    def get_extra_context(self, alert):
+        return {"list_url": alert.project.get_absolute_url()}  # "back" goes to the project
 
 
 # --- dispatch ---------------------------------------------------------------------------------------
@@ -423,14 +417,13 @@ class DispatchDetailView(ObjectDetailView):
 
     template_name = "projects/dispatch_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
+    def get_extra_context(self, dispatch):
         user = self.request.user
-        agenda = actions.dispatch_agenda(self.object, Project.objects.visible_to(user))
-        ctx.update(agenda=agenda, can_decide=user.has_perm("projects.add_task"),
-                   can_hold=user.has_perm("projects.change_dispatch") and self.object.status == Dispatch.Status.PREPARED,
-                   task_form=TaskForm(user=user, instance=Task(dispatch=self.object)))
-        return ctx
+        agenda = actions.dispatch_agenda(dispatch, Project.objects.visible_to(user))
+        return dict(agenda=agenda, can_decide=user.has_perm("projects.add_task"),
+                    can_hold=(user.has_perm("projects.change_dispatch")
+                              and dispatch.status == Dispatch.Status.PREPARED),
+                    task_form=TaskForm(user=user, instance=Task(dispatch=dispatch)))
 
 
 @declare.view(Dispatch, "edit")
@@ -466,11 +459,9 @@ class ReportListView(ObjectListView):
     empty_hint = gettext_lazy("半月专报每月1日、16日由系统自动生成，也可在项目看板上立即生成。")
     template_name = "projects/report_list.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["can_generate"] = self.request.user.has_perm("projects.dispatch_project")
-        ctx["today"] = timezone.localdate()
-        return ctx
+    def get_extra_context(self, rows):
+        return {"can_generate": self.request.user.has_perm("projects.dispatch_project"),
+                "today": timezone.localdate()}
 
 
 @declare.view(Report, "detail")

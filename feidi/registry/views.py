@@ -107,27 +107,27 @@ declare.model(Commitment, "commitments", form=CommitmentForm, filterset=Commitme
 class ZoneDetailView(ObjectDetailView):
     template_name = "registry/zone_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
+    def get_extra_context(self, zone):
         user = self.request.user
-        ctx["organizations"] = (Organization.objects.visible_to(user).filter(zone=self.object).order_by("name")[:50])
-        ctx["residencies"] = (Residency.objects.visible_to(user).filter(enclave=self.object)
-                              .select_related("organization").order_by("status", "organization__name"))
-        ctx["children"] = Zone.objects.visible_to(user).filter(parent=self.object)
-        return ctx
+        return {
+            "organizations": Organization.objects.visible_to(user).filter(zone=zone).order_by("name")[:50],
+            "residencies": (Residency.objects.visible_to(user).filter(enclave=zone)
+                            .select_related("organization").order_by("status", "organization__name")),
+            "children": Zone.objects.visible_to(user).filter(parent=zone),
+        }
 
 
 @declare.view(Organization, "detail")
 class OrganizationDetailView(ObjectDetailView):
     template_name = "registry/organization_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        user, org = self.request.user, self.object
-        ctx["labels"] = OrganizationLabel.objects.visible_to(user).filter(organization=org).select_related("label")
-        ctx["people"] = Person.objects.visible_to(user).filter(organization=org)
-        ctx["residencies"] = Residency.objects.visible_to(user).filter(organization=org).select_related("enclave")
-        return ctx
+    def get_extra_context(self, org):
+        user = self.request.user
+        return {
+            "labels": OrganizationLabel.objects.visible_to(user).filter(organization=org).select_related("label"),
+            "people": Person.objects.visible_to(user).filter(organization=org),
+            "residencies": Residency.objects.visible_to(user).filter(organization=org).select_related("enclave"),
+        }
 
 
 @declare.route("organizations/import/", "organization_import")
@@ -138,14 +138,13 @@ class OrganizationImportView(ObjectImportView):
 
 @declare.view(Person, "detail")
 class PersonDetailView(ObjectDetailView):
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
+    def get_extra_context(self, person):
         user = self.request.user
-        if user.has_perm("registry.reveal_person") or user.can_view_sensitive:
-            from django.urls import reverse
+        if not (user.has_perm("registry.reveal_person") or user.can_view_sensitive):
+            return {}
+        from django.urls import reverse
 
-            ctx["reveal_url"] = reverse("registry:person_reveal", kwargs={"pk": self.object.pk})
-        return ctx
+        return {"reveal_url": reverse("registry:person_reveal", kwargs={"pk": person.pk})}
 
 
 @declare.route("people/<int:pk>/reveal/", "person_reveal")
@@ -169,18 +168,16 @@ class PersonRevealView(ObjectMixin, View):
 class ResidencyDetailView(ObjectDetailView):
     template_name = "registry/residency_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        res = self.object
+    def get_extra_context(self, res):
         allowed = Residency.TRANSITIONS[Residency.Status(res.status)]
-        if allowed and self.can("change"):
-            from django.utils import timezone
+        if not (allowed and self.can("change")):
+            return {}
+        from django.utils import timezone
 
-            form = ResidencyTransitionForm(initial={"on": timezone.localdate()})
-            form.fields["status"].choices = [(s.value, s.label) for s in Residency.Status if s in allowed]
-            form.fields["status"].widget.attrs["class"] = "form-select"
-            ctx["transition_form"] = form
-        return ctx
+        form = ResidencyTransitionForm(initial={"on": timezone.localdate()})
+        form.fields["status"].choices = [(s.value, s.label) for s in Residency.Status if s in allowed]
+        form.fields["status"].widget.attrs["class"] = "form-select"
+        return {"transition_form": form}
 
 
 @declare.route("residencies/<int:pk>/transition/", "residency_transition")
@@ -202,7 +199,5 @@ class ResidencyTransitionView(ObjectActionView):
 class AgreementDetailView(ObjectDetailView):
     template_name = "registry/agreement_detail.html"
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["commitments"] = Commitment.objects.visible_to(self.request.user).filter(agreement=self.object)
-        return ctx
+    def get_extra_context(self, agreement):
+        return {"commitments": Commitment.objects.visible_to(self.request.user).filter(agreement=agreement)}

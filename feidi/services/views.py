@@ -73,6 +73,7 @@ class AppealDetailView(ObjectDetailView):
     template_name = "services/appeal_detail.html"
     detail_fields = ("organization", "category", "status", "level", "owner", "handling_department", "deadline",
                      "submitted_at", "accepted_at", "closed_at", "suspend_count", "rating", "rating_comment", "content")
+    offer_edit = offer_delete = False
 
     def fields(self, obj):
         rows = super().fields(obj)
@@ -86,16 +87,14 @@ class AppealDetailView(ObjectDetailView):
                 row["value"] = f"{timezone.localtime(obj.deadline).date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
         return rows
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        user, appeal = self.request.user, self.object
+    def get_extra_context(self, appeal):
+        user = self.request.user
         events = AppealEvent.objects.filter(appeal=appeal).select_related("user")
         if user.organization_id:
             events = events.filter(public=True)  # internal notes stay internal
-        ctx["attachments"] = appeal.attachments.all()
-        ctx.update(events=events, actions=[(a, AppealActionForm.ACTIONS[a]) for a in available_actions(appeal, user)],
-                   action_form=AppealActionForm(user=user), edit_url=None, delete_url=None)
-        return ctx
+        return dict(attachments=appeal.attachments.all(), events=events,
+                    actions=[(a, AppealActionForm.ACTIONS[a]) for a in available_actions(appeal, user)],
+                    action_form=AppealActionForm(user=user))
 
 
 @declare.route("appeals/<int:pk>/act/", "appeal_act")

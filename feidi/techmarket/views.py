@@ -188,15 +188,19 @@ class MarketDetailView(ObjectDetailView):
                 row["value"] = f"{obj.segment.chain.name} · {obj.segment.name}"
         return [r for r in rows if r["name"] != "description"]
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        obj, user = self.object, self.request.user
-        can_write = actions.writable(self.model, user).filter(pk=obj.pk).exists()
+    def can_write(self, obj) -> bool:
+        """Whether the user may edit, delete, publish or close the record (asked once a page)."""
+        if not hasattr(self, "_can_write"):
+            self._can_write = actions.writable(self.model, self.request.user).filter(pk=obj.pk).exists()
+        return self._can_write
+
+    editable = deletable = can_write
+
+    def get_extra_context(self, obj):
+        can_write = self.can_write(obj)
         name = self.model._meta.model_name
-        ctx.update(
+        return dict(
             can_write=can_write, kind=self.kind,
-            edit_url=ctx["edit_url"] if can_write else None,
-            delete_url=ctx["delete_url"] if can_write else None,
             publish_url=self.url_for("publish", pk=obj.pk) if can_write and obj.status in ("draft", "closed") else None,
             close_url=self.url_for("close", pk=obj.pk) if can_write and obj.status in ("draft", "published") else None,
             publish_label=gettext("发布{verbose_name}").format(
@@ -204,7 +208,6 @@ class MarketDetailView(ObjectDetailView):
             close_label=gettext("关闭需求") if name == "demand" else gettext("下架成果"),
             is_published=obj.status not in ("draft", "closed"),
         )
-        return ctx
 
 
 @declare.view(Demand, "detail")
@@ -214,14 +217,13 @@ class DemandDetailView(MarketDetailView):
     detail_fields = ("organization", "field", "segment", "kind", "budget", "deadline", "keywords", "status",
                      "published_at", "created_by", "description")
 
-    def get_context_data(self, **kwargs):
+    def get_extra_context(self, demand):
         from . import matching
 
-        ctx = super().get_context_data(**kwargs)
-        user, demand = self.request.user, self.object
-        ctx["matches"] = match_rows(matching.supplies_for_demand(demand, k=MATCH_K), Supply, user)
-        ctx["pushes"] = _pushes(user, demand=demand)
-        return ctx
+        user = self.request.user
+        return {**super().get_extra_context(demand),
+                "matches": match_rows(matching.supplies_for_demand(demand, k=MATCH_K), Supply, user),
+                "pushes": _pushes(user, demand=demand)}
 
 
 @declare.view(Supply, "detail")
@@ -231,17 +233,16 @@ class SupplyDetailView(MarketDetailView):
     detail_fields = ("organization", "field", "segment", "maturity", "transfer_mode", "asking_price", "keywords",
                      "status", "published_at", "created_by", "description")
 
-    def get_context_data(self, **kwargs):
+    def get_extra_context(self, supply):
         from feidi.lib import patent
 
         from . import matching
 
-        ctx = super().get_context_data(**kwargs)
-        user, supply = self.request.user, self.object
-        ctx["patents"] = [(n, patent.kind_of(n)) for n in supply.patent_numbers()]
-        ctx["matches"] = match_rows(matching.demands_for_supply(supply, k=MATCH_K), Demand, user)
-        ctx["pushes"] = _pushes(user, supply=supply)
-        return ctx
+        user = self.request.user
+        return {**super().get_extra_context(supply),
+                "patents": [(n, patent.kind_of(n)) for n in supply.patent_numbers()],
+                "matches": match_rows(matching.demands_for_supply(supply, k=MATCH_K), Demand, user),
+                "pushes": _pushes(user, supply=supply)}
 
 
 class MarketEditView(ObjectEditView):
@@ -347,12 +348,9 @@ class PushListView(ObjectListView):
             qs = qs.order_by(Trunc("created_at", "minute").desc(), "rank", "-pk")
         return qs, filterset, order
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        table = ctx.get("table")
-        if table is not None:
-            mark_sides(table.rows, self.request.user)
-        return ctx
+    def get_extra_context(self, rows):
+        mark_sides(rows, self.request.user)
+        return {}
 
 
 @declare.view(Push, "detail")
@@ -364,15 +362,14 @@ class PushDetailView(ObjectDetailView):
             "demand__organization", "demand__field", "demand__segment__chain",
             "supply__organization", "supply__field", "supply__segment__chain")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        push = mark_sides([self.object], self.request.user)[0]
+    offer_edit = offer_delete = False
+
+    def get_extra_context(self, push):
+        push = mark_sides([push], self.request.user)[0]
         terms = (push.reasons or {}).get("terms") or []
-        ctx.update(push=push, title=str(push), terms=terms, reason_fields=(push.reasons or {}).get("fields") or [],
-                   demand_excerpt=highlight(push.demand.description, terms, limit=400),
-                   supply_excerpt=highlight(push.supply.description, terms, limit=400),
-                   edit_url=None, delete_url=None)
-        return ctx
+        return dict(push=push, title=str(push), terms=terms, reason_fields=(push.reasons or {}).get("fields") or [],
+                    demand_excerpt=highlight(push.demand.description, terms, limit=400),
+                    supply_excerpt=highlight(push.supply.description, terms, limit=400))
 
 
 @declare.route("pushes/<int:pk>/mark/", "push_mark")
