@@ -23,7 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from foundation import ensure_database, measure, p95, setup_django  # noqa: E402
+from foundation import ensure_database  # noqa: E402
+from foundation import measure  # noqa: E402
+from foundation import p95  # noqa: E402
+from foundation import setup_django  # noqa: E402
 
 
 def build(n: int, overdue: float):
@@ -31,12 +34,18 @@ def build(n: int, overdue: float):
     from django.utils import timezone
 
     from feidi.accounts import actions as acc
-    from feidi.accounts.models import Department, Role, User
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.core.context import acting
     from feidi.core.models import DictItem
     from feidi.lib import uscc
-    from feidi.registry.models import Organization, Zone
-    from feidi.services.models import Appeal, Assignment, ServiceGroup, ServiceSettings
+    from feidi.registry.models import Organization
+    from feidi.registry.models import Zone
+    from feidi.services.models import Appeal
+    from feidi.services.models import Assignment
+    from feidi.services.models import ServiceGroup
+    from feidi.services.models import ServiceSettings
 
     call_command("migrate", verbosity=0)
     if Appeal.objects.count() >= n:
@@ -100,8 +109,10 @@ def main() -> None:
     service = build(args.appeals, args.overdue)
 
     from django.http import HttpResponse
-    from django.test import Client, override_settings
-    from django.urls import include, path
+    from django.test import Client
+    from django.test import override_settings
+    from django.urls import include
+    from django.urls import path
 
     import feidi.urls
     from feidi.core.context import acting

@@ -37,7 +37,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from foundation import ensure_database, p95, setup_django  # noqa: E402
+from foundation import ensure_database  # noqa: E402
+from foundation import p95  # noqa: E402
+from foundation import setup_django  # noqa: E402
 
 TARGET_PER_MINUTE = 10_000
 THINK = 0.0  # seconds, at most, that a refused bidder waits before its next bid (--think-ms)
@@ -50,7 +52,9 @@ def build(n_bidders: int) -> dict:
     from django.core.management import call_command
 
     from feidi.accounts import actions as acc
-    from feidi.accounts.models import Department, Role, User
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.core.context import acting
     from feidi.core.models import DictItem
     from feidi.lib import uscc
@@ -92,7 +96,8 @@ def make_auction(base: dict, n_lots: int, n_bidders: int, *, close_in: dt.timede
 
     from feidi.accounts.models import User
     from feidi.auctions import actions as rules
-    from feidi.auctions.models import Auction, Lot
+    from feidi.auctions.models import Auction
+    from feidi.auctions.models import Lot
     from feidi.core.context import acting
     from feidi.techmarket.models import Supply
 
@@ -184,7 +189,8 @@ def run(url: str, lot_ids: list[int], workers: int, seconds: float, processes: b
 
 
 def check(lot_ids: list[int], accepted: int, window: int | None) -> list[str]:
-    from feidi.auctions.models import Bid, Lot
+    from feidi.auctions.models import Bid
+    from feidi.auctions.models import Lot
 
     problems = []
     rows_total = 0
@@ -214,7 +220,8 @@ def check(lot_ids: list[int], accepted: int, window: int | None) -> list[str]:
 def probe_commit(n: int = 200) -> float:
     """p50 of a one-row INSERT + COMMIT on this server: a bid holds its lot's lock (and the audit
     chain's head) through its commit, so this bounds the bids per second of one lot."""
-    from django.db import connection, transaction
+    from django.db import connection
+    from django.db import transaction
 
     with connection.cursor() as cursor:  # a logged table: its commit waits for the WAL flush
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (x int)")

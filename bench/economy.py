@@ -40,7 +40,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from foundation import ensure_database, measure, p95, setup_django  # noqa: E402
+from foundation import ensure_database  # noqa: E402
+from foundation import measure  # noqa: E402
+from foundation import p95  # noqa: E402
+from foundation import setup_django  # noqa: E402
 
 MONTHS = 24  # January of last year … December of this year (bench data, not the calendar)
 START = dt.date(2025, 1, 1)
@@ -54,7 +57,8 @@ def build(n_orgs: int) -> None:
     from feidi.accounts import actions as acc
     from feidi.accounts.models import Department
     from feidi.core.context import acting
-    from feidi.indicators.models import Indicator, IndicatorValue
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorValue
     from feidi.registry.models import Zone
 
     call_command("migrate", verbosity=0)
@@ -129,7 +133,9 @@ def bench_users() -> dict:
     from django.utils import timezone
 
     from feidi.accounts import actions as acc
-    from feidi.accounts.models import Department, Role, User
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.core.context import acting
 
     city = Department.objects.get(name="测试市", kind="city")
@@ -201,7 +207,8 @@ def main() -> None:
     from django.db import connection
 
     from feidi.indicators import cells
-    from feidi.indicators.models import Indicator, IndicatorValue
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorValue
 
     revenue = Indicator.objects.get(code="revenue")
     total_rows = IndicatorValue.objects.count()
@@ -281,7 +288,8 @@ def main() -> None:
 
 def dashboard(user, n: int) -> None:
     """The zone dashboard as the zone's leader sees it, in-process (no network): p50/p95."""
-    from django.test import Client, override_settings
+    from django.test import Client
+    from django.test import override_settings
     from django.urls import reverse
 
     with override_settings(ALLOWED_HOSTS=["*"], STORAGES={
@@ -306,8 +314,11 @@ def import_rows(user, n_rows: int) -> None:
     from django.db.models import Sum
     from python_calamine import CalamineWorkbook
 
-    from feidi.indicators import cells, importing
-    from feidi.indicators.models import Indicator, IndicatorCell, IndicatorValue
+    from feidi.indicators import cells
+    from feidi.indicators import importing
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorCell
+    from feidi.indicators.models import IndicatorValue
     from feidi.registry.models import Organization
 
     months = [dt.date(PERIOD.year, 11, 1), dt.date(PERIOD.year, 12, 1)]
@@ -337,7 +348,8 @@ def import_rows(user, n_rows: int) -> None:
     book.close()
     data = buffer.getvalue()
     before = stored.count(), sum(values.values())
-    from django.db import connection, transaction
+    from django.db import connection
+    from django.db import transaction
 
     with transaction.atomic():  # make room for the file, keeping the cells right (not timed)
         slices = {(i.pk, m) for i in indicators for m in months}

@@ -58,11 +58,15 @@ def build(n_orgs: int) -> dict:
     from django.utils import timezone
 
     from feidi.accounts import actions as acc
-    from feidi.accounts.models import Department, Role, User
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.core.context import acting
     from feidi.core.models import DictItem
     from feidi.lib import uscc
-    from feidi.registry.models import Organization, OrganizationLabel, Zone
+    from feidi.registry.models import Organization
+    from feidi.registry.models import OrganizationLabel
+    from feidi.registry.models import Zone
 
     call_command("migrate", verbosity=0)
     if Organization.objects.count() >= n_orgs and User.objects.filter(username="bench_clerk").exists():
@@ -153,8 +157,10 @@ def main() -> None:
     users = build(args.orgs)
 
     from django.http import HttpResponse
-    from django.test import Client, override_settings
-    from django.urls import include, path
+    from django.test import Client
+    from django.test import override_settings
+    from django.urls import include
+    from django.urls import path
 
     import feidi.urls
 

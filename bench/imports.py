@@ -40,7 +40,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from foundation import ensure_database, setup_django  # noqa: E402
+from foundation import ensure_database  # noqa: E402
+from foundation import setup_django  # noqa: E402
 
 YEAR = 2026
 ZONE = "基准导入园区"
@@ -51,11 +52,14 @@ def build(n_enterprises: int) -> None:
     from django.utils import timezone
 
     from feidi.accounts import actions as acc
-    from feidi.accounts.models import Department, Role, User
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.core.context import acting
     from feidi.core.models import DictItem
     from feidi.lib import uscc
-    from feidi.registry.models import Organization, Zone
+    from feidi.registry.models import Organization
+    from feidi.registry.models import Zone
 
     call_command("migrate", verbosity=0)
     zone = Zone.objects.filter(name=ZONE).first()
@@ -142,7 +146,8 @@ def organization_file(n: int, seed: int) -> tuple[bytes, list[tuple]]:
 
 def copy_baseline(table: str, columns: list[str], rows: list[tuple]) -> float:
     """One COPY of ``rows`` into ``table`` (its indexes and constraints), rolled back."""
-    from django.db import connection, transaction
+    from django.db import connection
+    from django.db import transaction
 
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:

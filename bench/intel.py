@@ -30,7 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from foundation import ensure_database, setup_django  # noqa: E402
+from foundation import ensure_database  # noqa: E402
+from foundation import setup_django  # noqa: E402
 
 FIRMS = ["丁锂科技股份有限公司", "戊光能科技有限公司", "己芯半导体股份有限公司", "庚航智能", "辛光学科技集团", "壬医药股份有限公司",
          "癸材料科技有限公司", "子车新能源汽车有限公司", "丑储能科技", "寅无人机科技有限公司", "卯碳纤维股份有限公司", "辰电子集团"]
@@ -56,8 +57,12 @@ def build(n: int) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
 
-    from feidi.accounts.models import Department, Role, User
-    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
     from feidi.intel import dedup
     from feidi.intel.actions import fingerprint
     from feidi.intel.models import NewsItem

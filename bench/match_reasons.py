@@ -36,7 +36,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from techmarket import chains_vocabulary, make_docs
+    from techmarket import chains_vocabulary
+    from techmarket import make_docs
 
     from feidi.techmarket.matching import thesaurus as th
     from feidi.techmarket.matching.index import BM25Index

@@ -30,7 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from foundation import ensure_database, measure, p95, setup_django  # noqa: E402
+from foundation import ensure_database  # noqa: E402
+from foundation import measure  # noqa: E402
+from foundation import p95  # noqa: E402
+from foundation import setup_django  # noqa: E402
 
 TODAY = dt.date(2026, 6, 1)
 DEC = dt.date(2025, 12, 1)
@@ -44,12 +47,17 @@ def build(n: int):
     from django.utils import timezone
 
     from feidi.accounts import actions as acc
-    from feidi.accounts.models import Department, Role, User
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.core.context import acting
     from feidi.core.models import DictItem
-    from feidi.indicators.models import Indicator, IndicatorValue
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorValue
     from feidi.lib import uscc
-    from feidi.registry.models import Organization, OrganizationLabel, Zone
+    from feidi.registry.models import Organization
+    from feidi.registry.models import OrganizationLabel
+    from feidi.registry.models import Zone
 
     call_command("migrate", verbosity=0)
     if Organization.objects.filter(name__startswith="政策基准企业").count() >= n:
@@ -116,7 +124,9 @@ def build(n: int):
 
 def _items(city, zones, labels, ind, office):
     from feidi.policies import actions
-    from feidi.policies.models import Condition, Policy, PolicyItem
+    from feidi.policies.models import Condition
+    from feidi.policies.models import Policy
+    from feidi.policies.models import PolicyItem
 
     policy = actions.do_save_policy(Policy(title="基准惠企政策", issuer="基准市", issued_on=dt.date(2026, 1, 1),
                                            department=city), acting_user=office)
@@ -200,11 +210,13 @@ def main() -> None:
     office, ent = build(args.orgs)
 
     from django.db import connection
-    from django.test import Client, override_settings
+    from django.test import Client
+    from django.test import override_settings
 
     from feidi.core.context import acting
     from feidi.policies import matching
-    from feidi.policies.models import Match, PolicyItem
+    from feidi.policies.models import Match
+    from feidi.policies.models import PolicyItem
 
     items = list(PolicyItem.objects.filter(policy__title="基准惠企政策").select_related("policy", "department"))
     Match.objects.filter(item__in=items).delete()  # the first run writes every match

@@ -34,7 +34,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from foundation import ensure_database, measure, p95, setup_django  # noqa: E402
+from foundation import ensure_database  # noqa: E402
+from foundation import measure  # noqa: E402
+from foundation import p95  # noqa: E402
+from foundation import setup_django  # noqa: E402
 
 ZONES = [("甲园区", 0.5, "361102"), ("乙园区", 0.3, "361121"), ("丙园区", 0.2, "361181")]
 # chain: (industry code, weight among projects, members per zone (甲, 乙, 丙), top segments with children, names)
@@ -139,7 +142,8 @@ def build(n_projects: int, n_key: int, url: str) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from feidi.accounts.models import Department, User
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import User
     from feidi.projects.models import Project
 
     call_command("migrate", verbosity=0)
@@ -164,23 +168,27 @@ def load(n_projects: int, n_key: int) -> None:
     from django.utils import timezone
 
     from feidi.accounts import actions as acc
-    from feidi.accounts.models import Department, Role, User
-    from feidi.chains.models import Chain, Segment, SegmentMember, Target
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
+    from feidi.chains.models import Target
     from feidi.core.context import acting
     from feidi.core.models import DictItem
     from feidi.lib import uscc
-    from feidi.projects.models import (
-        Alert,
-        AnnualPlan,
-        Dispatch,
-        Milestone,
-        MonthlyInvestment,
-        Problem,
-        Project,
-        StageRecord,
-        Task,
-    )
-    from feidi.registry.models import Organization, Zone
+    from feidi.projects.models import Alert
+    from feidi.projects.models import AnnualPlan
+    from feidi.projects.models import Dispatch
+    from feidi.projects.models import Milestone
+    from feidi.projects.models import MonthlyInvestment
+    from feidi.projects.models import Problem
+    from feidi.projects.models import Project
+    from feidi.projects.models import StageRecord
+    from feidi.projects.models import Task
+    from feidi.registry.models import Organization
+    from feidi.registry.models import Zone
 
     rng = random.Random(20250605)
     now = timezone.now()
@@ -483,8 +491,11 @@ def main() -> None:
     from urllib.parse import quote
 
     from django.http import HttpResponse
-    from django.test import Client, override_settings
-    from django.urls import include, path, reverse
+    from django.test import Client
+    from django.test import override_settings
+    from django.urls import include
+    from django.urls import path
+    from django.urls import reverse
 
     import feidi.urls
 

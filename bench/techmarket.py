@@ -140,7 +140,9 @@ def main() -> None:
         import rank_bm25
     except ImportError:
         sys.exit("needs the bench extra: .venv/bin/pip install -c requirements.lock -e '.[bench]'")
-    from feidi.techmarket.matching.index import ENGINE, BM25Index, Scoring
+    from feidi.techmarket.matching.index import ENGINE
+    from feidi.techmarket.matching.index import BM25Index
+    from feidi.techmarket.matching.index import Scoring
     from feidi.techmarket.matching.segment import Segmenter
 
     rng = random.Random(args.seed)

@@ -80,7 +80,9 @@ def main() -> None:
         print(f"{args.model} is not installed ({exc}); not measured. Install it apart: see this file's docstring.")
         return
 
-    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH, evaluate, load_labelled
+    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH
+    from feidi.techmarket.evaluation.metrics import evaluate
+    from feidi.techmarket.evaluation.metrics import load_labelled
     from feidi.techmarket.matching import evaluate as ev
     from feidi.techmarket.matching import thesaurus as th
 

@@ -49,13 +49,21 @@ def main() -> None:
 
     django.setup()
     import numpy as np
-    from techmarket import chains_vocabulary, make_docs
+    from techmarket import chains_vocabulary
+    from techmarket import make_docs
 
-    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH, evaluate, load_labelled
+    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH
+    from feidi.techmarket.evaluation.metrics import evaluate
+    from feidi.techmarket.evaluation.metrics import load_labelled
     from feidi.techmarket.matching import thesaurus as th
     from feidi.techmarket.matching.evaluate import to_doc
-    from feidi.techmarket.matching.index import FEEDBACK, PLAIN, BM25Index
-    from feidi.techmarket.matching.segment import DEFAULT, PlainSegmenter, Segmenter, split_keywords
+    from feidi.techmarket.matching.index import FEEDBACK
+    from feidi.techmarket.matching.index import PLAIN
+    from feidi.techmarket.matching.index import BM25Index
+    from feidi.techmarket.matching.segment import DEFAULT
+    from feidi.techmarket.matching.segment import PlainSegmenter
+    from feidi.techmarket.matching.segment import Segmenter
+    from feidi.techmarket.matching.segment import split_keywords
 
     rng = random.Random(args.seed)
     groups = chains_vocabulary()
@@ -94,7 +102,8 @@ def main() -> None:
 
     if sets:
         plain = BM25Index(PlainSegmenter(words, setting=setting), PLAIN).build(docs)
-        from feidi.techmarket.evaluation.metrics import qrels_by_demand, recall_at_k
+        from feidi.techmarket.evaluation.metrics import qrels_by_demand
+        from feidi.techmarket.evaluation.metrics import recall_at_k
 
         print(f"\n{'set':<14}{'method':<26}{'nDCG@10':>9}{'R@10':>8}{'R@50':>8}{'R@10≥2':>9}{'R@10=3':>9}"
               "   (R: share of the supplies graded ≥ 1 found; ≥2 the useful ones; =3 the solving ones)")

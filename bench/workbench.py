@@ -35,7 +35,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from foundation import ensure_database, measure, p95, setup_django  # noqa: E402
+from foundation import ensure_database  # noqa: E402
+from foundation import measure  # noqa: E402
+from foundation import p95  # noqa: E402
+from foundation import setup_django  # noqa: E402
 
 TARGET_MS = 150
 
@@ -47,8 +50,13 @@ def build_work(n_appeals: int, n_projects: int, users: dict) -> None:
 
     from feidi.accounts.models import Department
     from feidi.core.models import DictItem
-    from feidi.projects.models import Dispatch, Problem, Project, Stage, Task
-    from feidi.registry.models import Organization, Zone
+    from feidi.projects.models import Dispatch
+    from feidi.projects.models import Problem
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
+    from feidi.projects.models import Task
+    from feidi.registry.models import Organization
+    from feidi.registry.models import Zone
     from feidi.services.models import Appeal
 
     if Appeal.objects.count() >= n_appeals and Project.objects.count() >= n_projects:
@@ -114,7 +122,8 @@ def more_users(users: dict) -> dict:
     from django.utils import timezone
 
     from feidi.accounts import actions as acc
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.core.context import acting
 
     zone = users["bench_zone"].department
@@ -140,8 +149,9 @@ def main() -> None:
     args, _ = parser.parse_known_args()
     ensure_database(args.database)
     setup_django(args.database)
-    from economy import bench_users, fill_cells
+    from economy import bench_users
     from economy import build as build_economy
+    from economy import fill_cells
 
     from feidi.indicators.models import IndicatorCell
 
@@ -154,9 +164,11 @@ def main() -> None:
     from django.core.cache import cache
     from django.db import connection
     from django.http import HttpResponse
-    from django.test import Client, override_settings
+    from django.test import Client
+    from django.test import override_settings
     from django.test.utils import CaptureQueriesContext
-    from django.urls import include, path
+    from django.urls import include
+    from django.urls import path
 
     import feidi.urls
 

@@ -1,8 +1,12 @@
-from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.urls import include
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+from django.views.i18n import set_language
 
 from feidi.api import api
-from feidi.core.views_home import HomeView, WorkbenchView, healthz
+from feidi.core.views_home import HomeView
+from feidi.core.views_home import WorkbenchView
+from feidi.core.views_home import healthz
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

@@ -10,7 +10,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "feidi.settings")
 application = get_wsgi_application()
 
-from feidi.core.startup import freeze_startup_objects, require_collected_static  # noqa: E402 (after setup)
+from feidi.core.startup import freeze_startup_objects  # noqa: E402 (after setup)
+from feidi.core.startup import require_collected_static  # noqa: E402 (after setup)
 
 require_collected_static()
 freeze_startup_objects()

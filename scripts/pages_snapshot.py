@@ -41,7 +41,10 @@ def normalise(html: str) -> str:
 
 
 def _paths(only: str | None) -> list[str]:
-    from django.urls import URLPattern, URLResolver, get_resolver, reverse
+    from django.urls import URLPattern
+    from django.urls import URLResolver
+    from django.urls import get_resolver
+    from django.urls import reverse
 
     def walk(patterns, ns=""):
         for p in patterns:

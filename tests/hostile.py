@@ -10,7 +10,8 @@ import io
 import random
 import struct
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from xml.sax.saxutils import escape
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

@@ -7,7 +7,8 @@ import threading
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connections
 from django.urls import reverse
@@ -16,8 +17,10 @@ from django.utils import timezone
 from feidi.core.actions import ConflictError
 from feidi.core.models import Notification
 from feidi.services import actions
-from feidi.services.models import Appeal, AppealEvent
-from feidi.testing.factories import _appeal, _service_settings
+from feidi.services.models import Appeal
+from feidi.services.models import AppealEvent
+from feidi.testing.factories import _appeal
+from feidi.testing.factories import _service_settings
 
 TZ = timezone.get_current_timezone()
 
@@ -269,7 +272,8 @@ def test_attachments_are_checked_and_served_only_within_scope(cast, appeal, clie
 
 def test_a_cadre_sees_the_enterprises_linked_to_him_and_their_appeals(cast, appeal, client_for):
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.services.models import Assignment
 
     cadre = User(username="cadre2", full_name="挂点干部乙", department=cast.dept_a_bureau)

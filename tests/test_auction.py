@@ -10,12 +10,17 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.db import connections
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
+from django.urls import reverse
 from django.utils import timezone
 
 from feidi.auctions import actions as rules
-from feidi.auctions.models import Auction, Bid, Lot, Registration
-from feidi.core.models import DictItem, Notification
+from feidi.auctions.models import Auction
+from feidi.auctions.models import Bid
+from feidi.auctions.models import Lot
+from feidi.auctions.models import Registration
+from feidi.core.models import DictItem
+from feidi.core.models import Notification
 from feidi.techmarket.models import Supply
 
 START, RESERVE, STEP = Decimal("1000000"), Decimal("1500000"), Decimal("50000")
@@ -454,7 +459,8 @@ postgres_only = pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "d
 
 def _bidders(cast, auction, n):
     """``n`` registered enterprise users, each of its own organization."""
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.testing.cast import make_org
 
     role = Role.objects.get(code="enterprise")
@@ -549,7 +555,8 @@ def test_concurrent_bids_in_the_last_minutes_extend_the_close_from_the_last_bid(
 
 @pytest.mark.django_db
 def test_the_demo_has_a_finished_auction_of_about_20_million_and_an_open_one():
-    from feidi.demo import city, techmarket_auction
+    from feidi.demo import city
+    from feidi.demo import techmarket_auction
 
     city.load()
     created = techmarket_auction.load()
@@ -593,7 +600,8 @@ def test_the_lot_api_list_costs_the_same_whatever_the_number_of_lots(cast, clien
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_registrations_get_distinct_serial_bidder_numbers(cast):
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.testing.cast import make_org
 
     auction, _ = make_market(cast, register=())

@@ -10,10 +10,18 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from feidi.chains.models import Chain, Segment
+from feidi.chains.models import Chain
+from feidi.chains.models import Segment
 from feidi.projects import reports
-from feidi.projects.actions import do_save_project, do_transition_project
-from feidi.projects.models import Alert, AnnualPlan, Milestone, MonthlyInvestment, Problem, Project, Report
+from feidi.projects.actions import do_save_project
+from feidi.projects.actions import do_transition_project
+from feidi.projects.models import Alert
+from feidi.projects.models import AnnualPlan
+from feidi.projects.models import Milestone
+from feidi.projects.models import MonthlyInvestment
+from feidi.projects.models import Problem
+from feidi.projects.models import Project
+from feidi.projects.models import Report
 
 AS_OF = dt.date(2026, 11, 15)
 

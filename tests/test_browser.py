@@ -173,8 +173,12 @@ def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_serve
     import datetime as dt
 
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
-    from feidi.services.models import Appeal, Assignment, ServiceGroup, ServiceSettings
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+    from feidi.services.models import Appeal
+    from feidi.services.models import Assignment
+    from feidi.services.models import ServiceGroup
+    from feidi.services.models import ServiceSettings
 
     cadre = User(username="cadre", full_name="挂点干部甲", department=world.dept_a)
     do_create_user(cadre, password=PASSWORD, roles=[Role.objects.get(code="service_cadre")], acting_user=None)
@@ -296,7 +300,8 @@ def test_the_leader_asks_three_quotable_questions_through_the_statistics_page(br
     from django.utils import timezone
 
     from feidi.core.models import DictItem
-    from feidi.projects.models import Project, Stage
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
     from feidi.registry.models import OrganizationLabel
     from feidi.services.models import Appeal
 
@@ -376,9 +381,12 @@ def test_a_cadre_records_a_visit_and_an_enterprise_reports_its_month_on_a_phone(
     import datetime as dt
 
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.indicators.models import IndicatorValue
-    from feidi.services.models import Assignment, ServiceGroup, Visit
+    from feidi.services.models import Assignment
+    from feidi.services.models import ServiceGroup
+    from feidi.services.models import Visit
 
     with live_server_lock:
         cadre = User(username="cadre", full_name="挂点干部甲", department=world.dept_a)

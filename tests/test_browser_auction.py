@@ -12,14 +12,19 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.test_browser import _login, _page, _shot, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login  # noqa: F401 (fixtures)
+from tests.test_browser import _page  # noqa: F401 (fixtures)
+from tests.test_browser import _shot  # noqa: F401 (fixtures)
+from tests.test_browser import browser  # noqa: F401 (fixtures)
+from tests.test_browser import world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def build(w):
     from feidi.auctions import actions as rules
-    from feidi.auctions.models import Auction, Lot
+    from feidi.auctions.models import Auction
+    from feidi.auctions.models import Lot
     from feidi.core.models import DictItem
     from feidi.techmarket.models import Supply
 

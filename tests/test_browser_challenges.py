@@ -10,7 +10,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login  # noqa: F401 (fixtures)
+from tests.test_browser import _page  # noqa: F401 (fixtures)
+from tests.test_browser import _shot  # noqa: F401 (fixtures)
+from tests.test_browser import _submit  # noqa: F401 (fixtures)
+from tests.test_browser import browser  # noqa: F401 (fixtures)
+from tests.test_browser import world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +34,9 @@ def _demand(w):
 
 def test_publish_apply_score_award(browser, live_server, world):  # noqa: F811
     from feidi.challenges import actions as challenges
-    from feidi.challenges.models import Application, Challenge, JointProject
+    from feidi.challenges.models import Application
+    from feidi.challenges.models import Challenge
+    from feidi.challenges.models import JointProject
 
     w = world
     demand = _demand(w)

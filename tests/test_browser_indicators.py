@@ -9,15 +9,23 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login  # noqa: F401 (fixtures)
+from tests.test_browser import _page  # noqa: F401 (fixtures)
+from tests.test_browser import _shot  # noqa: F401 (fixtures)
+from tests.test_browser import _submit  # noqa: F401 (fixtures)
+from tests.test_browser import browser  # noqa: F401 (fixtures)
+from tests.test_browser import world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def fill(w):
-    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
     from feidi.core.models import DictItem
-    from feidi.indicators.actions import _row, bulk_upsert
+    from feidi.indicators.actions import _row
+    from feidi.indicators.actions import bulk_upsert
     from feidi.indicators.engine import add_months
     from feidi.indicators.models import Indicator
     from feidi.registry.models import OrganizationLabel
@@ -64,8 +72,10 @@ def test_the_economic_dashboard_and_a_monthly_report(browser, live_server, world
     page.wait_for_selector("#analysis-chart svg")
     _shot(page, "41-economy-analysis")
     from feidi.accounts.models import Role
-    from feidi.indicators import mu, ranking
-    from feidi.indicators.models import MuRule, RankingRule
+    from feidi.indicators import mu
+    from feidi.indicators import ranking
+    from feidi.indicators.models import MuRule
+    from feidi.indicators.models import RankingRule
 
     for org in (world.org_a1, world.org_a2):
         org.land_area_mu = 30

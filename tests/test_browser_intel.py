@@ -7,7 +7,12 @@ import re
 
 import pytest
 
-from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login  # noqa: F401 (fixtures)
+from tests.test_browser import _page  # noqa: F401 (fixtures)
+from tests.test_browser import _shot  # noqa: F401 (fixtures)
+from tests.test_browser import _submit  # noqa: F401 (fixtures)
+from tests.test_browser import browser  # noqa: F401 (fixtures)
+from tests.test_browser import world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +23,9 @@ STORY = ("湖南某正极材料企业丁锂科技股份有限公司12月3日公�
 
 def test_paste_a_story_see_its_fields_and_make_it_a_lead(browser, live_server, world):  # noqa: F811
     from feidi.chains import actions as ca
-    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
 
     chain = ca.do_save_chain(Chain(name="锂电新能源", department=world.dept_a), acting_user=None)
     segs = {name: ca.do_save_segment(Segment(chain=chain, name=name, order=i), acting_user=None)

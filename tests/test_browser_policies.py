@@ -9,7 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from tests.test_browser import PASSWORD, _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import PASSWORD  # noqa: F401 (fixtures)
+from tests.test_browser import _login  # noqa: F401 (fixtures)
+from tests.test_browser import _page  # noqa: F401 (fixtures)
+from tests.test_browser import _shot  # noqa: F401 (fixtures)
+from tests.test_browser import _submit  # noqa: F401 (fixtures)
+from tests.test_browser import browser  # noqa: F401 (fixtures)
+from tests.test_browser import world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +30,16 @@ def _no_sideways(page):
 def test_the_office_edits_an_item_and_the_enterprise_reads_its_matches_on_a_phone(browser, live_server, world,  # noqa: F811
                                                                                    live_server_lock):
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.core.models import DictItem
     from feidi.indicators.models import Indicator
-    from feidi.policies import actions, matching
-    from feidi.policies.models import Condition, Match, Policy, PolicyItem
+    from feidi.policies import actions
+    from feidi.policies import matching
+    from feidi.policies.models import Condition
+    from feidi.policies.models import Match
+    from feidi.policies.models import Policy
+    from feidi.policies.models import PolicyItem
     from feidi.registry.models import OrganizationLabel
 
     with live_server_lock:

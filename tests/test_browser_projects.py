@@ -10,24 +10,30 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login  # noqa: F401 (fixtures)
+from tests.test_browser import _page  # noqa: F401 (fixtures)
+from tests.test_browser import _shot  # noqa: F401 (fixtures)
+from tests.test_browser import _submit  # noqa: F401 (fixtures)
+from tests.test_browser import browser  # noqa: F401 (fixtures)
+from tests.test_browser import world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def build(w):
     from feidi.chains import actions as ca
-    from feidi.chains.models import Chain, Segment, SegmentMember, Target
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
+    from feidi.chains.models import Target
     from feidi.projects import actions as pa
-    from feidi.projects.models import (
-        AnnualPlan,
-        Dispatch,
-        Milestone,
-        MonthlyInvestment,
-        Problem,
-        Project,
-        Stage,
-    )
+    from feidi.projects.models import AnnualPlan
+    from feidi.projects.models import Dispatch
+    from feidi.projects.models import Milestone
+    from feidi.projects.models import MonthlyInvestment
+    from feidi.projects.models import Problem
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
     from feidi.testing.cast import make_org
 
     chain = ca.do_save_chain(Chain(name="锂电新能源", department=w.dept_a, leader=w.leader,

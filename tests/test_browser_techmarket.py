@@ -9,7 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.test_browser import _login, _page, _shot, _submit, browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import _login  # noqa: F401 (fixtures)
+from tests.test_browser import _page  # noqa: F401 (fixtures)
+from tests.test_browser import _shot  # noqa: F401 (fixtures)
+from tests.test_browser import _submit  # noqa: F401 (fixtures)
+from tests.test_browser import browser  # noqa: F401 (fixtures)
+from tests.test_browser import world  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,12 +29,15 @@ SUPPLIES = [
 
 
 def build(w):
-    from feidi.chains.actions import do_save_chain, do_save_segment
-    from feidi.chains.models import Chain, Segment
+    from feidi.chains.actions import do_save_chain
+    from feidi.chains.actions import do_save_segment
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
     from feidi.core.models import DictItem
     from feidi.lib import patent
     from feidi.techmarket import actions
-    from feidi.techmarket.models import Supply, Talent
+    from feidi.techmarket.models import Supply
+    from feidi.techmarket.models import Talent
 
     chain = do_save_chain(Chain(name="光伏", department=w.dept_a, leader=w.leader), acting_user=None)
     seg = do_save_segment(Segment(chain=chain, name="电池片", order=1), acting_user=None)

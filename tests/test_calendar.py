@@ -16,10 +16,13 @@ import xlsxwriter
 from django.urls import reverse
 from django.utils import timezone
 
-from feidi.core.calendar import CalendarMissing, current_calendar, missing_next_year
+from feidi.core.calendar import CalendarMissing
+from feidi.core.calendar import current_calendar
+from feidi.core.calendar import missing_next_year
 from feidi.core.models import CalendarYear
 from feidi.lib.holiday_notice import parse
-from feidi.lib.workdays import KNOWN_YEARS, YearSchedule
+from feidi.lib.workdays import KNOWN_YEARS
+from feidi.lib.workdays import YearSchedule
 
 # --- the notice parser -------------------------------------------------------------------------------
 
@@ -188,7 +191,8 @@ def test_accepting_an_appeal_whose_deadline_falls_in_an_unknown_year_says_so(cas
 def test_the_sweep_escalates_what_it_can_and_reports_the_rest(cast, client_for, december):
     from feidi.core.models import Notification
     from feidi.services import actions
-    from feidi.services.models import Appeal, ServiceSettings
+    from feidi.services.models import Appeal
+    from feidi.services.models import ServiceSettings
     from feidi.testing.factories import make_for
 
     make_for(Appeal, cast)

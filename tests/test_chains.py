@@ -7,10 +7,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from feidi.chains import actions, gaps
-from feidi.chains.models import Chain, Segment, SegmentMember, Target
+from feidi.chains import actions
+from feidi.chains import gaps
+from feidi.chains.models import Chain
+from feidi.chains.models import Segment
+from feidi.chains.models import SegmentMember
+from feidi.chains.models import Target
 from feidi.projects.actions import do_save_project
-from feidi.projects.models import Project, Stage
+from feidi.projects.models import Project
+from feidi.projects.models import Stage
 from feidi.testing.cast import make_org
 
 

@@ -10,17 +10,26 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from feidi.accounts.models import User
 from feidi.challenges import actions as challenges
 from feidi.challenges.actions import add_months
-from feidi.challenges.models import Application, Challenge, JointMilestone, JointParty, JointProject, Review
+from feidi.challenges.models import Application
+from feidi.challenges.models import Challenge
+from feidi.challenges.models import JointMilestone
+from feidi.challenges.models import JointParty
+from feidi.challenges.models import JointProject
+from feidi.challenges.models import Review
 from feidi.core.actions import ConflictError
-from feidi.core.models import AuditRecord, DictItem, Notification
-from feidi.techmarket.models import Demand, IndexChange
+from feidi.core.models import AuditRecord
+from feidi.core.models import DictItem
+from feidi.core.models import Notification
+from feidi.techmarket.models import Demand
+from feidi.techmarket.models import IndexChange
 
 CRITERIA = "技术先进性 40\n团队实力 30\n实施方案可行性 30"
 PARTNER = "长三角G60科创走廊联席会议办公室"
@@ -41,7 +50,8 @@ def demand(cast):
 
 def make_expert(username, name):
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.testing.cast import PASSWORD
 
     dept = User.objects.get(username="expert").department
@@ -455,7 +465,8 @@ def test_milestones_and_acceptance_rules(cast, client_for):
 
 def check_the_demo_batch():
     """Run by tests/test_demo.py after `feidi demo` (one load of the whole demo for every module)."""
-    from feidi.demo import techmarket, techmarket_challenges
+    from feidi.demo import techmarket
+    from feidi.demo import techmarket_challenges
 
     assert techmarket.load() == {} and techmarket_challenges.load() == {}
     assert Challenge.objects.filter(sample=True).count() == 9

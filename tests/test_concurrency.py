@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import connections
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, update_object
+from feidi.core.actions import ConflictError
+from feidi.core.actions import update_object
 from feidi.registry.models import Organization
 
 # Row locks are PostgreSQL's; SQLite serializes writers itself (tested through WAL settings).
@@ -78,7 +79,10 @@ def test_two_editors_of_one_version_one_wins_the_other_is_told(cast):
 
 def test_racing_claims_and_transitions_on_one_project_each_have_one_winner(cast):
     from feidi.projects import actions
-    from feidi.projects.models import Project, ProjectEvent, Stage, StageRecord
+    from feidi.projects.models import Project
+    from feidi.projects.models import ProjectEvent
+    from feidi.projects.models import Stage
+    from feidi.projects.models import StageRecord
 
     pool_lead = actions.do_save_project(Project(name="公海线索", zone=cast.zone_a, owner=None), acting_user=cast.invest,
                                          pool=True)
@@ -131,7 +135,8 @@ def test_an_enterprise_deleted_while_a_write_holds_it_leaves_no_row_behind(cast)
 
     from feidi.core.actions import delete_object
     from feidi.indicators import actions
-    from feidi.indicators.models import Indicator, IndicatorValue
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorValue
     from feidi.testing.cast import make_org
 
     from .test_indicator_cells import assert_cells_agree
@@ -165,7 +170,8 @@ def test_an_indicator_deleted_while_a_write_holds_it_is_refused(cast):
 
     from feidi.core.actions import delete_object
     from feidi.indicators import actions
-    from feidi.indicators.models import Indicator, IndicatorValue
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorValue
 
     fresh = Indicator.objects.create(code="water", name="用水量", unit="吨", kind=Indicator.Kind.POINT,
                                      required=False)  # no rows yet: Django's PROTECT finds none

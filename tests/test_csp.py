@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_browser import browser, world  # noqa: F401 (fixtures)
+from tests.test_browser import browser  # noqa: F401 (fixtures)
+from tests.test_browser import world  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent / "feidi"
 PAYLOADS = ['<img src=x onerror="window.__xss=(window.__xss||0)+1">', '<svg onload="window.__xss=1">',
@@ -69,9 +70,12 @@ def _hostile(w):
     """Every model the charts and maps name, named with payloads."""
     import datetime as dt
 
-    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
     from feidi.indicators.models import Parcel
-    from feidi.registry.models import Organization, Zone
+    from feidi.registry.models import Organization
+    from feidi.registry.models import Zone
 
     from .test_browser_indicators import fill
 
@@ -115,7 +119,9 @@ HOVER = """() => {
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_names_with_script_never_run_in_charts_maps_or_tooltips(browser, live_server, world):  # noqa: F811
-    from .test_browser import _login, _page, _shot
+    from .test_browser import _login
+    from .test_browser import _page
+    from .test_browser import _shot
 
     chain, _dt = _hostile(world)
     page, outside = _page(browser, live_server)

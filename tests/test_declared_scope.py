@@ -15,7 +15,8 @@ from django.urls import reverse
 from feidi.core import declare
 from feidi.testing.factories import make_for
 
-from .test_scope_outside import _public, narrow_markers
+from .test_scope_outside import _public
+from .test_scope_outside import narrow_markers
 
 
 def _declared():
@@ -38,7 +39,8 @@ def test_a_page_adds_to_the_generic_context_through_its_hooks():
     (or ``offer_edit``/``offer_delete``) for its buttons; a list page's ``get_extra_context(rows)`` likewise.
     A page that overrode ``get_context_data`` instead could drop the generic keys or the permission
     check behind the 编辑 button."""
-    from feidi.core.views import ObjectDetailView, ObjectListView
+    from feidi.core.views import ObjectDetailView
+    from feidi.core.views import ObjectListView
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
@@ -51,7 +53,8 @@ def test_a_page_adds_to_the_generic_context_through_its_hooks():
 
 
 def _routed_patterns(patterns=None, prefix="", namespace=None):
-    from django.urls import URLResolver, get_resolver
+    from django.urls import URLResolver
+    from django.urls import get_resolver
 
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):

@@ -10,9 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from feidi.accounts.models import User
-from feidi.chains.models import Chain, SegmentMember, Target
+from feidi.chains.models import Chain
+from feidi.chains.models import SegmentMember
+from feidi.chains.models import Target
 from feidi.core.models import AuditRecord
-from feidi.projects.models import Alert, Project, StageRecord
+from feidi.projects.models import Alert
+from feidi.projects.models import Project
+from feidi.projects.models import StageRecord
 
 
 @pytest.mark.django_db
@@ -27,9 +31,13 @@ def test_the_demo_loads_once_and_its_pages_render():
                                                                      "producing", "full", "terminated"}
     assert not Project.objects.filter(sample=False).exists()
     # the technology market, its challenges (each module's own checks, on this one load)
-    from feidi.auctions.models import Auction, Lot
-    from feidi.challenges.models import Challenge, JointProject
-    from feidi.techmarket.models import Demand, Push, Supply
+    from feidi.auctions.models import Auction
+    from feidi.auctions.models import Lot
+    from feidi.challenges.models import Challenge
+    from feidi.challenges.models import JointProject
+    from feidi.techmarket.models import Demand
+    from feidi.techmarket.models import Push
+    from feidi.techmarket.models import Supply
     from tests.test_challenges import check_the_demo_batch
     from tests.test_techmarket import check_the_demo_market
 
@@ -58,7 +66,8 @@ def test_the_demo_loads_once_and_its_pages_render():
     economy = c.get(reverse("indicators:dashboard")).content.decode()
     assert "主营业务收入" in economy and "占全市" in economy and "含示例数据" in economy
     assert "全省国家级经开区" in economy
-    from feidi.indicators.models import MuResult, RankingRun
+    from feidi.indicators.models import MuResult
+    from feidi.indicators.models import RankingRun
 
     assert MuResult.objects.exists() and RankingRun.objects.count() == 2
     from feidi.indicators.models import Parcel

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.db import models
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 
 from feidi.testing.crawl import crawl
 from feidi.testing.factories import make_for
@@ -105,7 +106,8 @@ def replace_record_text() -> None:
 def world(cast):
     """The cast, a record of every model, a member of each remaining standard role, all in ASCII."""
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.testing import factories
 
     for table in (factories.FACTORIES, factories._service_factories(), factories._project_factories(),
@@ -176,8 +178,10 @@ def test_pages_the_crawl_does_not_reach_are_in_english(world):
     """Pages no link of the crawl leads to (the sign-in page, edit forms behind a detail page the
     crawl saw once, a live HTMX panel): each as the user who may open it."""
     from feidi.auctions.models import Lot
-    from feidi.challenges.models import Application, Challenge
-    from feidi.projects.models import AnnualPlan, StageGate
+    from feidi.challenges.models import Application
+    from feidi.challenges.models import Challenge
+    from feidi.projects.models import AnnualPlan
+    from feidi.projects.models import StageGate
 
     challenge = Challenge.objects.first()
     challenge.experts.add(world["expert"])

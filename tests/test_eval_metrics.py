@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
+from collections import defaultdict
 
 import pytest
 
-from feidi.techmarket.evaluation.metrics import evaluate, load_labelled, ndcg_at_k, recall_at_k
+from feidi.techmarket.evaluation.metrics import evaluate
+from feidi.techmarket.evaluation.metrics import load_labelled
+from feidi.techmarket.evaluation.metrics import ndcg_at_k
+from feidi.techmarket.evaluation.metrics import recall_at_k
 
 L2 = math.log2
 

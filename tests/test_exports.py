@@ -5,7 +5,8 @@ import io
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from feidi.core.models import AuditRecord, ExportFile
+from feidi.core.models import AuditRecord
+from feidi.core.models import ExportFile
 
 
 def rows_of(content: bytes) -> list[list]:

@@ -38,8 +38,11 @@ def test_a_dispatch_decision_for_a_project_of_another_zone_says_why_on_the_page(
     from django.urls import reverse
 
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
-    from feidi.projects.models import Dispatch, Project, Task
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+    from feidi.projects.models import Dispatch
+    from feidi.projects.models import Project
+    from feidi.projects.models import Task
     from feidi.testing.factories import make_for
 
     pmo = do_create_user(User(username="pmo_a", full_name="甲区项目办", department=cast.dept_a), password="Cast#Passw0rd!",

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from feidi.core import imports, progress
+from feidi.core import imports
+from feidi.core import progress
 from feidi.core.importer import Importer
 from feidi.core.models import ImportJob
 from feidi.indicators.models import IndicatorValue
@@ -19,7 +20,8 @@ from feidi.lib import uscc
 from feidi.registry.importers import OrganizationImporter
 from feidi.registry.models import Organization
 
-from .hostile import Book, SheetSpec
+from .hostile import Book
+from .hostile import SheetSpec
 
 
 def orgs_file(n: int, start: int = 0, bad_row: int | None = None, shared: bool = True) -> bytes:
@@ -254,7 +256,8 @@ def test_an_imports_memory_does_not_grow_with_its_file(cast, monkeypatch, kind, 
     # shared strings (their text; these files have their strings inline) — against ~4 KB a row
     # held before.
     from feidi.core import importer
-    from feidi.indicators import cells, importing
+    from feidi.indicators import cells
+    from feidi.indicators import importing
     from feidi.lib import spreadsheet
 
     monkeypatch.setattr(importer, "CHUNK", chunk)
@@ -289,7 +292,8 @@ def test_an_imports_memory_does_not_grow_with_its_file(cast, monkeypatch, kind, 
 @pytest.fixture
 def small_chunks(monkeypatch):
     from feidi.core import importer
-    from feidi.indicators import cells, importing
+    from feidi.indicators import cells
+    from feidi.indicators import importing
 
     monkeypatch.setattr(importer, "CHUNK", 2)
     monkeypatch.setattr(importing, "CHUNK", 2)

@@ -14,11 +14,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from feidi.indicators.models import IndicatorValue
-from feidi.lib import cells, uscc
+from feidi.lib import cells
+from feidi.lib import uscc
 from feidi.projects.models import Project
 from feidi.registry.models import Organization
 
-from .hostile import Book, Formula, SheetSpec, csv_bytes, forged_codes
+from .hostile import Book
+from .hostile import Formula
+from .hostile import SheetSpec
+from .hostile import csv_bytes
+from .hostile import forged_codes
 
 FULL = str.maketrans("0123456789.,-()", "０１２３４５６７８９．，－（）")
 

@@ -10,15 +10,23 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from feidi.accounts import actions as account_actions
-from feidi.accounts.models import Role, User
+from feidi.accounts.models import Role
+from feidi.accounts.models import User
 from feidi.core.actions import delete_object
 from feidi.core.models import DictItem
-from feidi.indicators import actions, cells, engine, importing
-from feidi.indicators.models import Indicator, IndicatorCell, IndicatorValue
+from feidi.indicators import actions
+from feidi.indicators import cells
+from feidi.indicators import engine
+from feidi.indicators import importing
+from feidi.indicators.models import Indicator
+from feidi.indicators.models import IndicatorCell
+from feidi.indicators.models import IndicatorValue
 from feidi.registry import actions as registry_actions
 from feidi.registry.models import OrganizationLabel
 from feidi.testing.cast import make_org

@@ -9,13 +9,17 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from feidi.core.models import DictItem, ImportJob
-from feidi.indicators import actions, engine
-from feidi.indicators.models import Indicator, IndicatorValue
+from feidi.core.models import DictItem
+from feidi.core.models import ImportJob
+from feidi.indicators import actions
+from feidi.indicators import engine
+from feidi.indicators.models import Indicator
+from feidi.indicators.models import IndicatorValue
 from feidi.registry.models import OrganizationLabel
 from feidi.testing.cast import make_org
 
@@ -80,7 +84,9 @@ def test_yoy_on_a_comparable_basis_with_enterprises_entering_and_leaving_scope(c
 
 
 def test_groupings_by_zone_and_by_chain(cast):
-    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
 
     chain = Chain.objects.create(name="光伏", department=cast.dept_a)
     seg = Segment.objects.create(chain=chain, name="组件", department=cast.dept_a)
@@ -276,7 +282,8 @@ def year(org, **values):
 
 def test_mu_classes_for_a_worked_example(cast):
     from feidi.indicators import mu
-    from feidi.indicators.models import MuResult, MuRule
+    from feidi.indicators.models import MuResult
+    from feidi.indicators.models import MuRule
 
     x, y, z, w = cast.org_a1, cast.org_a2, make_org("小用地企业", cast.zone_a), make_org("非规上企业", cast.zone_a)
     year(x, land=10, tax=1_500_000, revenue=30_000_000, value_added=6_000_000, energy=200, rd=900_000, employees=10)
@@ -463,7 +470,8 @@ def test_labelled_enterprises_counted_month_by_month(cast):
 def test_an_import_read_in_chunks_checks_across_them_as_in_one(cast, statistician, monkeypatch, chunk):
     # the rows of one enterprise far apart in the file: its months are still each other's
     # neighbours, a repeated month is still a duplicate, whatever the chunk
-    from feidi.indicators import cells, importing
+    from feidi.indicators import cells
+    from feidi.indicators import importing
 
     monkeypatch.setattr(importing, "CHUNK", chunk)
     monkeypatch.setattr(cells, "SMALL_WRITE", chunk)

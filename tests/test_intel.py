@@ -9,8 +9,12 @@ import io
 import pytest
 from django.urls import reverse
 
-from feidi.intel import dedup, extract
-from feidi.intel.evaluation import FIELDS, evaluate, load, split
+from feidi.intel import dedup
+from feidi.intel import extract
+from feidi.intel.evaluation import FIELDS
+from feidi.intel.evaluation import evaluate
+from feidi.intel.evaluation import load
+from feidi.intel.evaluation import split
 
 NEWS = ("宁德时代新能源科技股份有限公司12月3日公告，拟在江西省宜春市投资约120亿元建设年产30GWh锂电池生产基地项目，"
         "预计2027年6月投产。此次扩产将加强与比亚迪的合作，另有2000万美元由外资股东出资。")
@@ -79,7 +83,9 @@ def test_the_extraction_keeps_its_precision_and_recall_on_the_labelled_set(half)
 def zone_chain(cast):
     """Zone A's 锂电新能源 chain: 正极材料 is a gap, org_a1 (甲光伏科技, an enclave resident) the 链主 of 电芯."""
     from feidi.chains import actions as chain_actions
-    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
 
     chain = chain_actions.do_save_chain(Chain(name="锂电新能源", department=cast.dept_a), acting_user=cast.clerk)
     segs = {name: chain_actions.do_save_segment(Segment(chain=chain, name=name, order=i), acting_user=cast.clerk)
@@ -107,7 +113,8 @@ def _add(cast, text=STORY, **kw):
 
 
 def test_an_added_item_is_analysed_in_the_job_queue_and_scored_with_reasons(cast, zone_chain, django_capture_on_commit_callbacks):
-    from feidi.intel.models import NewsItem, Status
+    from feidi.intel.models import NewsItem
+    from feidi.intel.models import Status
 
     _chain, segs = zone_chain
     with django_capture_on_commit_callbacks(execute=True):
@@ -139,8 +146,11 @@ def test_the_same_story_from_another_outlet_joins_the_first_ones_group(cast, zon
 def test_one_click_makes_a_lead_traced_back_to_the_item(cast, zone_chain, client, django_capture_on_commit_callbacks):
     from django.urls import reverse
 
-    from feidi.intel.models import NewsItem, Status
-    from feidi.projects.models import Channel, Project, Stage
+    from feidi.intel.models import NewsItem
+    from feidi.intel.models import Status
+    from feidi.projects.models import Channel
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
 
     with django_capture_on_commit_callbacks(execute=True):
         item = _add(cast)
@@ -210,7 +220,8 @@ def test_paste_and_upload_on_the_intake_page(cast, zone_chain, client, django_ca
 def test_the_folder_command_reads_files_and_refuses_none_silently(cast, tmp_path, django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
-    from feidi.intel.models import NewsItem, SourceKind
+    from feidi.intel.models import NewsItem
+    from feidi.intel.models import SourceKind
 
     (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
     (tmp_path / "b.txt").write_bytes("晶科能源在上饶追加投资30亿元扩建电池产能".encode("gb18030"))
@@ -272,7 +283,8 @@ def check_the_demo_intel():
 def test_a_feed_is_read_only_when_given_and_its_entries_become_items(cast, tmp_path, django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
-    from feidi.intel.models import NewsItem, SourceKind
+    from feidi.intel.models import NewsItem
+    from feidi.intel.models import SourceKind
 
     feed = tmp_path / "feed.xml"
     feed.write_text(
@@ -354,7 +366,8 @@ FEED = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><titl
 def feed_server():
     """A real HTTP server on 127.0.0.1: /feed.xml is the feed, /away redirects to another host."""
     import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
+    from http.server import ThreadingHTTPServer
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
@@ -415,8 +428,11 @@ def test_sources_are_read_on_their_schedule_and_keep_the_outcome(cast, settings,
 
     from django.utils import timezone
 
-    from feidi.intel import jobs, sources
-    from feidi.intel.models import NewsItem, Source, SourceKind
+    from feidi.intel import jobs
+    from feidi.intel import sources
+    from feidi.intel.models import NewsItem
+    from feidi.intel.models import Source
+    from feidi.intel.models import SourceKind
 
     reports = tmp_path / "reports"
     reports.mkdir()

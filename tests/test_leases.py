@@ -12,10 +12,14 @@ import time
 import pytest
 from django.utils import timezone
 
-from feidi.core.leases import Lease, LeaseLost, heartbeat, periodic_lock
+from feidi.core.leases import Lease
+from feidi.core.leases import LeaseLost
+from feidi.core.leases import heartbeat
+from feidi.core.leases import periodic_lock
 from feidi.core.models import JobLease
 
-from .test_worker import _env, _feidi
+from .test_worker import _env
+from .test_worker import _feidi
 
 
 def test_one_holder_at_a_time_and_a_free_lease_is_taken_again(db):

@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from feidi.indicators import geo
-from feidi.indicators.models import MuResult, MuRule, Parcel
+from feidi.indicators.models import MuResult
+from feidi.indicators.models import MuRule
+from feidi.indicators.models import Parcel
 
 
 def square(lon, lat, size=0.002):
@@ -37,7 +39,8 @@ def test_the_city_boundaries_come_from_the_package_on_disk(cast, client_for):
 
 
 def test_the_city_map_places_the_zones(cast, client_for):
-    from feidi.indicators.models import Indicator, ZoneFigure
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import ZoneFigure
 
     for zone, code in ((cast.zone_a, "361100"), (cast.zone_b, "361102")):
         zone.region_code = code

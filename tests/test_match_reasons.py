@@ -15,19 +15,26 @@ from functools import cache
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck
+from hypothesis import assume
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from feidi.techmarket.matching.index import ENGINE, PLAIN, BM25Index, Scoring
-from feidi.techmarket.matching.segment import DEFAULT, SETTINGS, Segmenter, Setting
-from feidi.techmarket.matching.terms import (
-    GENERIC,
-    MEANINGFUL_SINGLES,
-    STOPWORDS,
-    fold_with_offsets,
-    is_measure,
-    normalize_text,
-)
+from feidi.techmarket.matching.index import ENGINE
+from feidi.techmarket.matching.index import PLAIN
+from feidi.techmarket.matching.index import BM25Index
+from feidi.techmarket.matching.index import Scoring
+from feidi.techmarket.matching.segment import DEFAULT
+from feidi.techmarket.matching.segment import SETTINGS
+from feidi.techmarket.matching.segment import Segmenter
+from feidi.techmarket.matching.segment import Setting
+from feidi.techmarket.matching.terms import GENERIC
+from feidi.techmarket.matching.terms import MEANINGFUL_SINGLES
+from feidi.techmarket.matching.terms import STOPWORDS
+from feidi.techmarket.matching.terms import fold_with_offsets
+from feidi.techmarket.matching.terms import is_measure
+from feidi.techmarket.matching.terms import normalize_text
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -157,7 +164,8 @@ def test_the_ngram_fallback_scores_below_a_word_and_is_no_reason_nor_length():
     extra terms, a document sharing only a bigram ranks below one sharing the word, the bigrams
     are not in the reasons and do not lengthen the document (its word terms score as without
     them)."""
-    from feidi.techmarket.matching.segment import GRAM, GRAMS
+    from feidi.techmarket.matching.segment import GRAM
+    from feidi.techmarket.matching.segment import GRAMS
 
     assert GRAMS is None
     setting = Setting(guess=False, dictionary=False)
@@ -341,7 +349,8 @@ def test_an_index_saved_under_another_setting_is_not_loaded(tmp_path):
 
 @pytest.fixture(scope="module")
 def measured():
-    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH, load_labelled
+    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH
+    from feidi.techmarket.evaluation.metrics import load_labelled
     from feidi.techmarket.matching.evaluate import compare_settings
 
     sets = {"labelled": load_labelled(), "independent": load_labelled(INDEPENDENT_PATH)}

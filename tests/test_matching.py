@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from feidi.techmarket.matching.index import BM25Index
-from feidi.techmarket.matching.segment import Segmenter, Setting
+from feidi.techmarket.matching.segment import Segmenter
+from feidi.techmarket.matching.segment import Setting
 
 WORDS = ["钙钛矿", "叠层电池", "封装胶膜", "银浆", "异质结", "动力电池", "热管理系统", "固态电解质", "碳化硅",
          "功率器件", "无人机", "飞控系统", "机器视觉", "缺陷检测", "有机硅", "稀土永磁", "电池回收", "湿法冶金",
@@ -29,7 +30,8 @@ def _doc(i, rng, **extra):
 
 
 def test_segmentation_honours_the_domain_dictionary(db):
-    from feidi.chains.models import Chain, Segment
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
     from feidi.techmarket.matching.engine import domain_words
 
     text = "研发湿热老化测试仪，用于钙钛矿叠层组件"
@@ -142,7 +144,8 @@ def test_incremental_index_equals_a_rebuild(seed):
 def _make(cast, kind, title, description, keywords="", status="published", **extra):
     from feidi.core.models import DictItem
     from feidi.techmarket import matching
-    from feidi.techmarket.models import Demand, Supply
+    from feidi.techmarket.models import Demand
+    from feidi.techmarket.models import Supply
 
     field = DictItem.objects.get(type__code="tech_field", code=extra.pop("field", "photovoltaic"))
     if kind == "demand":
@@ -249,8 +252,10 @@ def test_the_labelled_best_pair_is_in_the_top_10():
     """On evaluation/labelled.json (102 demands, 378 supplies, 510 graded pairs) the engine puts
     the best-graded supply in the top 10 for 101 of 102 demands (99.0 %) with nDCG@10 0.869 and
     recall@50 0.980 (`feidi match eval`); the thresholds sit a little below."""
-    from feidi.techmarket.evaluation.metrics import evaluate, load_labelled
-    from feidi.techmarket.matching.evaluate import Labelled, best_in_top
+    from feidi.techmarket.evaluation.metrics import evaluate
+    from feidi.techmarket.evaluation.metrics import load_labelled
+    from feidi.techmarket.matching.evaluate import Labelled
+    from feidi.techmarket.matching.evaluate import best_in_top
 
     data = load_labelled()
     labelled = Labelled(data)
@@ -297,7 +302,9 @@ def test_reciprocal_rank_fusion_weighs_the_two_lists(monkeypatch):
 
 def _with_thesaurus(docs, *lines):
     """An index whose dictionary holds the thesaurus's words (as the engine's), and the thesaurus."""
-    from feidi.techmarket.matching.thesaurus import Thesaurus, parse, words
+    from feidi.techmarket.matching.thesaurus import Thesaurus
+    from feidi.techmarket.matching.thesaurus import parse
+    from feidi.techmarket.matching.thesaurus import words
 
     entries = parse("\n".join(lines))
     index = BM25Index(Segmenter(words(entries))).build(docs)
@@ -366,7 +373,8 @@ def test_a_broader_term_is_expanded_to_at_half_the_weight_and_not_from():
 
 
 def test_editing_an_entry_changes_the_next_query_without_a_rebuild(cast, settings, tmp_path):
-    from feidi.techmarket import actions, matching
+    from feidi.techmarket import actions
+    from feidi.techmarket import matching
     from feidi.techmarket.models import ThesaurusEntry
 
     settings.VAR_DIR = tmp_path
@@ -390,7 +398,8 @@ def test_a_new_thesaurus_word_is_one_term_after_the_rebuild_the_next_query_asks_
     """The documents were cut before the operator added 氢脆敏感性 (三 parts then). The next query
     finds the word missing from the index's dictionary and queues a rebuild (in-process under
     pytest): meanwhile the supply is found by the parts, afterwards the word is one term in it."""
-    from feidi.techmarket import actions, matching
+    from feidi.techmarket import actions
+    from feidi.techmarket import matching
     from feidi.techmarket.matching.index import BM25Index
     from feidi.techmarket.matching.segment import Segmenter
     from feidi.techmarket.models import ThesaurusEntry
@@ -429,7 +438,8 @@ def test_every_process_adopts_the_index_a_worker_rebuilt(cast, settings, tmp_pat
     """A web process that loaded the index before a new word keeps answering with it, queues the
     rebuild once, and reads the rebuilt file at its next query (here the job runs in-process, in
     the engine of this directory that stands for the worker)."""
-    from feidi.chains.models import Chain, Segment
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
     from feidi.techmarket import matching
     from feidi.techmarket.matching.engine import Engine
 

@@ -10,7 +10,8 @@ import hmac
 import json
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -18,7 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feidi.core import notify
-from feidi.core.models import Delivery, Notification, WebhookEndpoint
+from feidi.core.models import Delivery
+from feidi.core.models import Notification
+from feidi.core.models import WebhookEndpoint
 
 
 class Receiver:

@@ -9,16 +9,26 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from feidi.core.models import DictItem, Notification
+from feidi.core.models import DictItem
+from feidi.core.models import Notification
 from feidi.indicators.actions import bulk_upsert
-from feidi.indicators.models import Indicator, IndicatorValue
-from feidi.policies import actions, matching
-from feidi.policies.models import Application, Condition, Match, Payment, Policy, PolicyItem
-from feidi.registry.models import OrganizationLabel, Residency
+from feidi.indicators.models import Indicator
+from feidi.indicators.models import IndicatorValue
+from feidi.policies import actions
+from feidi.policies import matching
+from feidi.policies.models import Application
+from feidi.policies.models import Condition
+from feidi.policies.models import Match
+from feidi.policies.models import Payment
+from feidi.policies.models import Policy
+from feidi.policies.models import PolicyItem
+from feidi.registry.models import OrganizationLabel
+from feidi.registry.models import Residency
 
 pytestmark = pytest.mark.django_db
 

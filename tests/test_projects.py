@@ -9,28 +9,28 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from feidi.core.actions import ConflictError
-from feidi.core.models import AuditRecord, Notification
+from feidi.core.models import AuditRecord
+from feidi.core.models import Notification
 from feidi.projects import actions
-from feidi.projects.models import (
-    Alert,
-    AnnualPlan,
-    Dispatch,
-    Milestone,
-    MonthlyInvestment,
-    Problem,
-    Project,
-    ProjectEvent,
-    ProjectSettings,
-    Stage,
-    StageRecord,
-    Task,
-)
+from feidi.projects.models import Alert
+from feidi.projects.models import AnnualPlan
+from feidi.projects.models import Dispatch
+from feidi.projects.models import Milestone
+from feidi.projects.models import MonthlyInvestment
+from feidi.projects.models import Problem
+from feidi.projects.models import Project
+from feidi.projects.models import ProjectEvent
+from feidi.projects.models import ProjectSettings
+from feidi.projects.models import Stage
+from feidi.projects.models import StageRecord
+from feidi.projects.models import Task
 
 PDF = b"%PDF-1.4\n%demo\n"
 
@@ -388,7 +388,8 @@ def test_the_api_lists_creates_and_moves(cast, client_for):
                                       "projects:dashboard", "projects:alert_list", "chains:gap_list"])
 def test_pipeline_pages_cost_the_same_whatever_the_number_of_projects(cast, client_for, django_assert_max_num_queries,
                                                                         url_name):
-    from feidi.chains.models import Chain, Segment
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
 
     chain = Chain.objects.create(name="光伏", department=cast.dept_a)
     seg = Segment.objects.create(chain=chain, name="组件", department=cast.dept_a)

@@ -9,11 +9,14 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 
 from feidi.core.actions import ConflictError
-from feidi.core.models import AuditRecord, Notification
-from feidi.techmarket import matching, push
+from feidi.core.models import AuditRecord
+from feidi.core.models import Notification
+from feidi.techmarket import matching
+from feidi.techmarket import push
 from feidi.techmarket.models import Push
 from tests.test_matching import _make
 
@@ -191,7 +194,8 @@ def test_racing_jobs_on_postgresql_push_each_pair_once(transactional_db, cast, e
     constraint lets exactly one insert each pair, and only that job announces it."""
     import threading
 
-    from django.db import connection, connections
+    from django.db import connection
+    from django.db import connections
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (concurrent writers)")

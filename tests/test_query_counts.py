@@ -42,7 +42,11 @@ def _grow(cast, n: int, start: int) -> None:
     from feidi.core.models import DictItem
     from feidi.indicators import actions
     from feidi.indicators.models import Indicator
-    from feidi.projects.models import Dispatch, Problem, Project, Stage, Task
+    from feidi.projects.models import Dispatch
+    from feidi.projects.models import Problem
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
+    from feidi.projects.models import Task
     from feidi.services.models import Appeal
 
     today, now = timezone.localdate(), timezone.now()

@@ -13,9 +13,13 @@ from django.urls import reverse
 from feidi.accounts import actions as account_actions
 from feidi.accounts.models import Department
 from feidi.indicators import ranking
-from feidi.indicators.models import RankingRule, Statement
+from feidi.indicators.models import RankingRule
+from feidi.indicators.models import Statement
 from feidi.projects.actions import do_save_project
-from feidi.projects.models import AnnualPlan, Milestone, MonthlyInvestment, Project
+from feidi.projects.models import AnnualPlan
+from feidi.projects.models import Milestone
+from feidi.projects.models import MonthlyInvestment
+from feidi.projects.models import Project
 
 OCT = dt.date(2026, 10, 1)
 

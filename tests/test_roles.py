@@ -9,13 +9,16 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from feidi.accounts import actions
-from feidi.accounts.models import Role, User
-from feidi.accounts.roles import STANDARD_ROLES, resolve_permissions
+from feidi.accounts.models import Role
+from feidi.accounts.models import User
+from feidi.accounts.roles import STANDARD_ROLES
+from feidi.accounts.roles import resolve_permissions
 
 
 class _Form(HTMLParser):

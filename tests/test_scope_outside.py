@@ -12,9 +12,13 @@ import io
 
 import pytest
 from django.apps import apps
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import get_resolver
+from django.urls import reverse
 
-from feidi.core.views import ObjectListView, ObjectMixin
+from feidi.core.views import ObjectListView
+from feidi.core.views import ObjectMixin
 from feidi.testing.factories import make_for
 
 OUTSIDERS = ("other_clerk", "other_pmo", "ent_b", "inst")
@@ -228,7 +232,8 @@ def test_published_records_are_read_only_to_outsiders(route, view_class, kind, c
     """Published rows are seen by every signed-in user, but another zone's staff holding every
     market permission, another enterprise and another institution change nothing through them."""
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
 
     tech_b = User(username="tech_b", full_name="乙区科技局干部", department=cast.dept_b)
     do_create_user(tech_b, password="Cast#Passw0rd!", roles=[Role.objects.get(code="tech_bureau")], acting_user=None)

@@ -12,7 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feidi.accounts import actions
-from feidi.accounts.models import LoginLog, Role, SecurityPolicy, User
+from feidi.accounts.models import LoginLog
+from feidi.accounts.models import Role
+from feidi.accounts.models import SecurityPolicy
+from feidi.accounts.models import User
 from feidi.core.models import AuditRecord
 from feidi.registry.models import Person
 from feidi.testing.cast import PASSWORD
@@ -269,7 +272,8 @@ def test_api_tokens_stop_while_the_password_must_change_or_the_user_is_disabled(
     from django.test import Client
     from django.utils import timezone
 
-    from feidi.accounts.models import ApiToken, User
+    from feidi.accounts.models import ApiToken
+    from feidi.accounts.models import User
 
     _token, value = ApiToken.issue(cast.clerk, "同步")
     User.objects.filter(pk=cast.clerk.pk).update(password_changed_at=timezone.now())

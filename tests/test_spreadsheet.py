@@ -10,14 +10,21 @@ import tracemalloc
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from feidi.lib import spreadsheet
-from feidi.lib.spreadsheet import Budget, FormulaCell, SheetError, open_sheet, sniff
+from feidi.lib.spreadsheet import Budget
+from feidi.lib.spreadsheet import FormulaCell
+from feidi.lib.spreadsheet import SheetError
+from feidi.lib.spreadsheet import open_sheet
+from feidi.lib.spreadsheet import sniff
 
 from . import hostile
-from .hostile import Book, Formula, SheetSpec
+from .hostile import Book
+from .hostile import Formula
+from .hostile import SheetSpec
 
 
 def rows_of(data, **kw):

@@ -25,7 +25,9 @@ from feidi.indicators.engine import Coverage
 from feidi.indicators.models import IndicatorValue
 from feidi.testing.cast import make_org
 
-from .test_indicators import above_scale, ind, put
+from .test_indicators import above_scale
+from .test_indicators import ind
+from .test_indicators import put
 
 D = Decimal
 MARCH, FEB = dt.date(2026, 3, 1), dt.date(2026, 2, 1)
@@ -92,7 +94,9 @@ def test_the_first_release_is_1_2_months_and_nothing_is_subtracted(example, monk
 
 
 def test_a_label_and_a_chain_are_coverages_too(example, monkeypatch, cast):
-    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
     from feidi.core.models import DictItem
     from feidi.registry.models import OrganizationLabel
 
@@ -114,7 +118,9 @@ def test_a_label_and_a_chain_are_coverages_too(example, monkeypatch, cast):
 
 
 def test_a_chain_counts_an_enterprise_on_two_segments_once(example, cast):
-    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
 
     chain = Chain.objects.create(name="光伏", department=cast.dept_a)
     cells, modules = (Segment.objects.create(chain=chain, name=n, department=cast.dept_a) for n in ("电池片", "组件"))
@@ -182,7 +188,8 @@ def test_equal_figures_share_a_rank_and_the_next_one_skips(cast):
 
 def test_real_growth_is_the_published_rate_or_the_nominal_deflated(cast):
     from feidi.indicators import zones
-    from feidi.indicators.models import RegionFigure, ZoneFigure
+    from feidi.indicators.models import RegionFigure
+    from feidi.indicators.models import ZoneFigure
 
     va = ind("value_added")
     assert zones.real_growth(va, MARCH, cast.zone_a, 0.10) == (None, "")
@@ -197,8 +204,10 @@ def test_the_card_set_read_once_quotes_what_each_figure_alone_quotes(cast, djang
     """The dashboard and the cockpit read a card set's standings, published figures and zones once
     (``zones.reading``): each card's share, real growth and the standing sentence are those the
     functions give alone; nothing read is kept after the computation."""
-    from feidi.indicators import dashboard, zones
-    from feidi.indicators.models import RegionFigure, ZoneFigure
+    from feidi.indicators import dashboard
+    from feidi.indicators import zones
+    from feidi.indicators.models import RegionFigure
+    from feidi.indicators.models import ZoneFigure
 
     c = _zone("丙园区")
     above_scale(cast.org_a1, dt.date(2020, 1, 1))

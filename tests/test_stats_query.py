@@ -24,7 +24,8 @@ def ask(user, query: str, today: dt.date = TODAY) -> stats.Answer:
 
 
 def project(cast, name, *, signed_on=None, started_on=None, amount=0, zone=None, segment=None, **extra):
-    from feidi.projects.models import Project, Stage
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
 
     zone = zone or cast.zone_a
     return Project.objects.create(
@@ -140,7 +141,9 @@ def test_a_band_bounds_the_records_and_reads_amounts_as_people_write_them(cast, 
 
 
 def test_an_enterprise_on_two_chains_counts_once_in_the_total_and_once_in_each_chain(cast):
-    from feidi.chains.models import Chain, Segment, SegmentMember
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
 
     chains = [Chain.objects.create(name=n, department=cast.dept_a) for n in ("光伏", "锂电")]
     segments = [Segment.objects.create(chain=c, name=f"{c.name}环节", department=cast.dept_a) for c in chains]

@@ -10,10 +10,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from feidi.core.models import AuditRecord, DictItem
+from feidi.core.models import AuditRecord
+from feidi.core.models import DictItem
 from feidi.lib import patent
 from feidi.techmarket import actions
-from feidi.techmarket.models import Demand, IndexChange, Push, Supply, Talent
+from feidi.techmarket.models import Demand
+from feidi.techmarket.models import IndexChange
+from feidi.techmarket.models import Push
+from feidi.techmarket.models import Supply
+from feidi.techmarket.models import Talent
 
 GOOD = patent.make("202310123456")   # ZL202310123456.<check>
 GOOD2 = patent.make("202120654321")
@@ -25,8 +30,10 @@ def _field(code="photovoltaic"):
 
 @pytest.fixture
 def chain(cast):
-    from feidi.chains.actions import do_save_chain, do_save_segment
-    from feidi.chains.models import Chain, Segment
+    from feidi.chains.actions import do_save_chain
+    from feidi.chains.actions import do_save_segment
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
 
     c = do_save_chain(Chain(name="光伏", department=cast.dept_a, leader=cast.leader), acting_user=None)
     segs = {name: do_save_segment(Segment(chain=c, name=name, order=i), acting_user=None)

@@ -29,8 +29,10 @@ def _migrate(targets=None):
 
 
 def test_an_upgraded_database_keeps_its_challenges_auctions_and_the_grants_of_their_permissions(cast):
-    from feidi.accounts.models import Role, User
-    from feidi.auctions.models import Auction, Bid
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+    from feidi.auctions.models import Auction
+    from feidi.auctions.models import Bid
     from feidi.challenges.models import Challenge
 
     make_for(Challenge, cast)

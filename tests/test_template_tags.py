@@ -1,7 +1,9 @@
 """The shared template pieces: the card frame, the figure tiles and the chart page scripts."""
 
 import pytest
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context
+from django.template import Template
+from django.template import TemplateSyntaxError
 
 
 def render(source, **context):

@@ -11,10 +11,13 @@ import pytest
 from django.test import Client
 
 from feidi.accounts import actions as account_actions
-from feidi.accounts.models import Department, Role, User
+from feidi.accounts.models import Department
+from feidi.accounts.models import Role
+from feidi.accounts.models import User
 from feidi.core.models import DictItem
 from feidi.registry import actions as registry_actions
-from feidi.registry.models import Residency, Zone
+from feidi.registry.models import Residency
+from feidi.registry.models import Zone
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """Unified social credit code (GB 32100-2015) and ID-card (GB 11643) check characters."""
 
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from feidi.lib import idcard, uscc
+from feidi.lib import idcard
+from feidi.lib import uscc
 
 # Published codes of well-known organizations (the check characters are part of the public record).
 KNOWN_VALID = [

@@ -29,7 +29,8 @@ def groups(user) -> dict[str, workbench.Todo]:
 def cadre(cast):
     """The enterprise's 挂点干部: an appeal it files goes to him first."""
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.services.models import Assignment
 
     user = User(username="cadre", full_name="挂点干部甲", department=cast.dept_a_bureau,
@@ -69,7 +70,9 @@ def test_a_filed_appeal_waits_for_its_cadre_until_accepted_then_runs_against_its
 
 
 def test_the_enterprise_is_asked_to_rate_a_closed_appeal_once(cast, cadre):
-    from feidi.services.actions import do_accept_appeal, do_close_appeal, do_rate_appeal
+    from feidi.services.actions import do_accept_appeal
+    from feidi.services.actions import do_close_appeal
+    from feidi.services.actions import do_rate_appeal
     from feidi.services.models import Appeal
 
     appeal = do_accept_appeal(file_appeal(cast), acting_user=cadre)
@@ -97,7 +100,8 @@ def test_dispatch_tasks_go_to_their_owner_or_the_owning_unit_and_overdue_ones_le
 
 def test_problems_near_or_past_their_deadline_wait_for_the_unit_that_can_solve_them(cast):
     from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.projects.models import Problem
 
     pmo = User(username="pmo", full_name="甲区项目办", department=cast.dept_a, password_changed_at=timezone.now())
@@ -116,7 +120,8 @@ def test_problems_near_or_past_their_deadline_wait_for_the_unit_that_can_solve_t
 
 def test_a_lead_about_to_return_to_the_pool_asks_its_owner_for_a_follow_up(cast):
     from feidi.projects.actions import do_save_project
-    from feidi.projects.models import Project, ProjectSettings
+    from feidi.projects.models import Project
+    from feidi.projects.models import ProjectSettings
 
     lead = do_save_project(Project(name="隔膜线索", zone=cast.zone_a), acting_user=cast.invest)
     assert lead.owner == cast.invest
@@ -140,7 +145,9 @@ def test_a_push_waits_for_the_side_it_was_pushed_to_until_answered(cast):
 
 
 def test_an_expert_scores_each_application_of_a_challenge_under_review_once(cast):
-    from feidi.challenges.models import Application, Challenge, Review
+    from feidi.challenges.models import Application
+    from feidi.challenges.models import Challenge
+    from feidi.challenges.models import Review
 
     application = make_for(Application, cast)
     challenge = application.challenge
@@ -156,7 +163,8 @@ def test_an_expert_scores_each_application_of_a_challenge_under_review_once(cast
 
 def test_an_enterprise_is_asked_for_last_months_required_indicators_until_it_reports_them(cast):
     from feidi.indicators import engine
-    from feidi.indicators.models import Indicator, IndicatorValue
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorValue
 
     period = engine.add_months(timezone.localdate().replace(day=1), -1)
     todo = groups(cast.ent_a)["month_report"]
@@ -209,7 +217,8 @@ def test_the_list_behind_a_group_shows_the_same_rows(cast, cadre, client, client
 def test_the_home_overview_counts_what_the_user_sees(cast, client_for):
     """The overview's cards and chart (one grouped read of the visible organizations by kind and
     zone) give each kind's count and each zone's, named by its short name."""
-    from feidi.registry.models import Organization, Residency
+    from feidi.registry.models import Organization
+    from feidi.registry.models import Residency
 
     for who in ("leader", "other_clerk"):
         user = getattr(cast, who)

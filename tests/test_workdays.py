@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feidi.lib.workdays import Calendar, OutOfCalendar
+from feidi.lib.workdays import Calendar
+from feidi.lib.workdays import OutOfCalendar
 
 D = dt.date
 cal = Calendar()

@@ -29,8 +29,10 @@ def _business_permissions() -> list[str]:
 
 def _user_editing_in(cast, name: str, department) -> object:
     """A user who sees the whole city and holds every business permission within ``department``."""
-    from feidi.accounts.actions import do_create_user, do_save_role
-    from feidi.accounts.models import Role, User
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.actions import do_save_role
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.accounts.roles import resolve_permissions
     from feidi.core.scope import DataScope
 

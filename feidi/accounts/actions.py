@@ -7,17 +7,23 @@ import hmac
 
 import pyotp
 from django.contrib.auth import password_validation
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
-from feidi.core.actions import create_object, update_object
+from feidi.core.actions import create_object
+from feidi.core.actions import update_object
 from feidi.core.context import client_address
 
-from .models import Department, LoginLog, Role, SecurityPolicy, User
+from .models import Department
+from .models import LoginLog
+from .models import Role
+from .models import SecurityPolicy
+from .models import User
 
 
 def log_event(request, username: str, result: str, *, user=None, reason: str = "") -> LoginLog:
@@ -117,7 +123,8 @@ def do_change_password(user: User, new_password: str, *, acting_user) -> None:
 
 def _check_roles(roles: list[Role]) -> None:
     """三员分立 for one account's roles (``duties.check_account``)."""
-    from .duties import check_account, role_permissions
+    from .duties import check_account
+    from .duties import role_permissions
 
     check_account([(r, role_permissions(r)) for r in roles])
 
@@ -173,7 +180,10 @@ def do_unlock_user(user: User, *, acting_user) -> None:
 def do_save_role(role: Role, *, permissions=None, custom_departments=None, acting_user) -> Role:
     """Create or change a role. 三员分立 holds for the role itself and for every account holding it;
     no administrator changes a role it holds."""
-    from .duties import check_account, check_role, names_of, role_permissions
+    from .duties import check_account
+    from .duties import check_role
+    from .duties import names_of
+    from .duties import role_permissions
 
     if role.pk and acting_user is not None and acting_user.roles.filter(pk=role.pk).exists():
         raise PermissionDenied(gettext("不能修改自己所持有的角色"))

@@ -6,13 +6,22 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Field, Router, Schema, Status
+from ninja import Field
+from ninja import Router
+from ninja import Schema
+from ninja import Status
 
 from feidi.core import declare
-from feidi.core.api import Id, field, model_of, require_perm, scoped_get
+from feidi.core.api import Id
+from feidi.core.api import field
+from feidi.core.api import model_of
+from feidi.core.api import require_perm
+from feidi.core.api import scoped_get
 
 from . import actions
-from .models import Department, Role, User
+from .models import Department
+from .models import Role
+from .models import User
 
 router = Router(tags=["账号 accounts"])
 

@@ -1,9 +1,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, date_range, scoped_filterset
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import date_range
+from feidi.core.filters import scoped_filterset
 
-from .models import Department, LoginLog, Role, User
+from .models import Department
+from .models import LoginLog
+from .models import Role
+from .models import User
 
 
 class UserFilterSet(ScopedFilterSet):

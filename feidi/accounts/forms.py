@@ -5,11 +5,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm, style_fields
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import style_fields
 from feidi.core.models import seeded_label
 from feidi.lib.security_profile import POLICY_BOUNDS
 
-from .models import Department, Role, SecurityPolicy, User
+from .models import Department
+from .models import Role
+from .models import SecurityPolicy
+from .models import User
 
 
 class UserForm(ScopedModelForm):

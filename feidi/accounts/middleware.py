@@ -25,7 +25,8 @@ class SecurityPolicyMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             from .actions import log_event
-            from .models import LoginLog, SecurityPolicy
+            from .models import LoginLog
+            from .models import SecurityPolicy
 
             policy = SecurityPolicy.current()
             request.security_policy = policy

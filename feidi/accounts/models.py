@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import Permission
 from django.db import models
 from django.utils import timezone
@@ -13,8 +14,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import EncryptedCharField
-from feidi.core.models import DetailUrlMixin, OrganizationField, PersonalModel, seeded_label
-from feidi.core.scope import DataScope, Scope, ScopedQuerySet
+from feidi.core.models import DetailUrlMixin
+from feidi.core.models import OrganizationField
+from feidi.core.models import PersonalModel
+from feidi.core.models import seeded_label
+from feidi.core.scope import DataScope
+from feidi.core.scope import Scope
+from feidi.core.scope import ScopedQuerySet
 
 
 class Department(DetailUrlMixin, models.Model):
@@ -289,9 +295,11 @@ class User(DetailUrlMixin, AbstractBaseUser):
 
 def _bounded(field: str) -> list:
     """The field's range from the security profile, each side with the message naming the range."""
-    from django.core.validators import MaxValueValidator, MinValueValidator
+    from django.core.validators import MaxValueValidator
+    from django.core.validators import MinValueValidator
 
-    from feidi.lib.security_profile import POLICY_BOUNDS, range_text
+    from feidi.lib.security_profile import POLICY_BOUNDS
+    from feidi.lib.security_profile import range_text
 
     low, high, _label, _env = POLICY_BOUNDS[field]
     return [MinValueValidator(low, message=range_text(field)), MaxValueValidator(high, message=range_text(field))]

@@ -226,7 +226,8 @@ def on_post_migrate(sender, app_config=None, **kwargs):
 
     if sender.name != settings.INSTALLED_APPS[-1]:
         return
-    from feidi.core.seeds import ensure_dictionaries, run_seeders
+    from feidi.core.seeds import ensure_dictionaries
+    from feidi.core.seeds import run_seeders
 
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0)

@@ -1,8 +1,12 @@
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, Table
+from feidi.core.tables import ChoiceColumn
+from feidi.core.tables import Column
+from feidi.core.tables import RelatedColumn
+from feidi.core.tables import Table
 
 from . import models
 

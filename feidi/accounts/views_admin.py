@@ -7,33 +7,53 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
-from feidi.core.actions import ConflictError, delete_object
-from feidi.core.views import (
-    ObjectActionView,
-    ObjectDeleteView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
-    ObjectMixin,
-    ScopedViewMixin,
-    apply_validation_error,
-)
+from feidi.core.actions import ConflictError
+from feidi.core.actions import delete_object
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDeleteView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectListView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import ScopedViewMixin
+from feidi.core.views import apply_validation_error
 
 from . import actions
-from .filtersets import DepartmentFilterSet, LoginLogFilterSet, RoleFilterSet, UserFilterSet
-from .forms import ApiTokenForm, DepartmentForm, RoleAssignForm, RoleForm, SecurityPolicyForm, UserForm
-from .models import ApiToken, Department, LoginLog, Role, SecurityPolicy, User
-from .tables import ApiTokenTable, DepartmentTable, LoginLogTable, RoleTable, UserTable
+from .filtersets import DepartmentFilterSet
+from .filtersets import LoginLogFilterSet
+from .filtersets import RoleFilterSet
+from .filtersets import UserFilterSet
+from .forms import ApiTokenForm
+from .forms import DepartmentForm
+from .forms import RoleAssignForm
+from .forms import RoleForm
+from .forms import SecurityPolicyForm
+from .forms import UserForm
+from .models import ApiToken
+from .models import Department
+from .models import LoginLog
+from .models import Role
+from .models import SecurityPolicy
+from .models import User
+from .tables import ApiTokenTable
+from .tables import DepartmentTable
+from .tables import LoginLogTable
+from .tables import RoleTable
+from .tables import UserTable
 
 # The menu 管理: these three record types, then the security policy and the login log (apps.py).
 declare.model(User, "users", form=UserForm, filterset=UserFilterSet, table=UserTable,

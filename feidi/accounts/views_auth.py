@@ -5,10 +5,14 @@ from __future__ import annotations
 import segno
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, password_validation
+from django.contrib.auth import authenticate
+from django.contrib.auth import login
+from django.contrib.auth import logout
+from django.contrib.auth import password_validation
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -22,7 +26,9 @@ from feidi.core import declare
 from feidi.core.forms import style_fields
 
 from . import actions
-from .models import LoginLog, SecurityPolicy, User
+from .models import LoginLog
+from .models import SecurityPolicy
+from .models import User
 
 SESSION_OTP_USER = "feidi_otp_user"
 SESSION_OTP_NEXT = "feidi_otp_next"

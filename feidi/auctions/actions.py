@@ -40,9 +40,17 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db import connection
+from django.db import transaction
+from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import F
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -50,14 +58,19 @@ from django.utils.translation import gettext_lazy as _
 from huey import crontab
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, create_object, update_object
+from feidi.core.actions import ConflictError
+from feidi.core.actions import create_object
+from feidi.core.actions import update_object
 from feidi.core.context import acting
 from feidi.core.leases import periodic_job
 from feidi.core.notify import notify
 from feidi.lib.money import human
 from feidi.techmarket.models import Supply
 
-from .models import Auction, Bid, Lot, Registration
+from .models import Auction
+from .models import Bid
+from .models import Lot
+from .models import Registration
 
 log = logging.getLogger(__name__)
 

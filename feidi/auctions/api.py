@@ -6,15 +6,30 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
-from ninja import Field, Path, Router, Schema, Status
+from django.db.models import OuterRef
+from django.db.models import Subquery
+from ninja import Field
+from ninja import Path
+from ninja import Router
+from ninja import Schema
+from ninja import Status
 from ninja.pagination import paginate
 
-from feidi.core.api import MAX_ID, Id, Pages, error, field, filtered, model_of, scoped_get, scoped_list
+from feidi.core.api import MAX_ID
+from feidi.core.api import Id
+from feidi.core.api import Pages
+from feidi.core.api import error
+from feidi.core.api import field
+from feidi.core.api import filtered
+from feidi.core.api import model_of
+from feidi.core.api import scoped_get
+from feidi.core.api import scoped_list
 
 from . import actions as rules
 from .filtersets import LotFilterSet
-from .models import Auction, Bid, Lot
+from .models import Auction
+from .models import Bid
+from .models import Lot
 
 router = Router(tags=["科技大市场 techmarket"])
 

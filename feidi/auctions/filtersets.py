@@ -3,9 +3,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, scoped_filterset
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import scoped_filterset
 
-from .models import Auction, Bid, Lot, Registration
+from .models import Auction
+from .models import Bid
+from .models import Lot
+from .models import Registration
 
 AuctionFilterSet = scoped_filterset(Auction, ["status"], search=("title", "venue"))
 

@@ -8,10 +8,14 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm, StyledFormMixin, scoped_form, style_fields
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import StyledFormMixin
+from feidi.core.forms import scoped_form
+from feidi.core.forms import style_fields
 from feidi.techmarket.models import Supply
 
-from .models import Auction, Lot
+from .models import Auction
+from .models import Lot
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

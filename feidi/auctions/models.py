@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import FeidiModel, OrganizationField
-from feidi.core.scope import Scope, ScopedManager
+from feidi.core.models import FeidiModel
+from feidi.core.models import OrganizationField
+from feidi.core.scope import Scope
+from feidi.core.scope import ScopedManager
 from feidi.techmarket.models import Supply
 
 User = settings.AUTH_USER_MODEL

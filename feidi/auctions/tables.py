@@ -3,7 +3,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import Column, RelatedColumn, StatusColumn, Table
+from feidi.core.tables import Column
+from feidi.core.tables import RelatedColumn
+from feidi.core.tables import StatusColumn
+from feidi.core.tables import Table
 
 from . import actions as rules
 from . import models

@@ -5,30 +5,43 @@ registrations and bids. Every page reads rows through the scope layer; every wri
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from django.views import View
 
 from feidi.core import declare
-from feidi.core.views import (
-    ObjectActionView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectMixin,
-    PrefillMixin,
-    refusal_text,
-)
-from feidi.lib.money import WAN, human
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import PrefillMixin
+from feidi.core.views import refusal_text
+from feidi.lib.money import WAN
+from feidi.lib.money import human
 from feidi.techmarket.models import Supply
 
 from . import actions as rules
-from .filtersets import AuctionFilterSet, BidFilterSet, LotFilterSet, RegistrationFilterSet
-from .forms import AuctionForm, BidForm, LotForm
-from .models import Auction, Bid, Lot, Registration
-from .tables import AuctionTable, BidTable, LotTable, RegistrationTable
+from .filtersets import AuctionFilterSet
+from .filtersets import BidFilterSet
+from .filtersets import LotFilterSet
+from .filtersets import RegistrationFilterSet
+from .forms import AuctionForm
+from .forms import BidForm
+from .forms import LotForm
+from .models import Auction
+from .models import Bid
+from .models import Lot
+from .models import Registration
+from .tables import AuctionTable
+from .tables import BidTable
+from .tables import LotTable
+from .tables import RegistrationTable
 
 HISTORY_ROWS = 30
 

@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from feidi.core.actions import create_object, update_object
+from feidi.core.actions import create_object
+from feidi.core.actions import update_object
 
-from .models import Segment, SegmentMember, Target
+from .models import Segment
+from .models import SegmentMember
+from .models import Target
 
 
 def _save(obj, *, acting_user, expected_version=None, m2m=None):
@@ -47,7 +50,8 @@ def do_save_target(target: Target, *, acting_user, expected_version=None, m2m=No
 def do_target_to_lead(target: Target, zone, *, acting_user):
     """Turn a target into a pipeline lead (线索) owned by the acting officer, aimed at the segment."""
     from feidi.projects.actions import do_save_project
-    from feidi.projects.models import Channel, Project
+    from feidi.projects.models import Channel
+    from feidi.projects.models import Project
 
     if target.status in (Target.Status.LEAD, Target.Status.DROPPED):
         raise ValidationError(gettext("该目标状态为“{status}”，不能再转为线索").format(status=target.get_status_display()))

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Router
+from ninja import Schema
 
-from feidi.core.api import Id, model_of, scoped_get, scoped_list
+from feidi.core.api import Id
+from feidi.core.api import model_of
+from feidi.core.api import scoped_get
+from feidi.core.api import scoped_list
 
 from . import gaps
 from .models import Chain

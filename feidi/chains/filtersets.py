@@ -1,9 +1,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, scoped_filterset
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import scoped_filterset
 
-from .models import Chain, Segment, SegmentMember, Target
+from .models import Chain
+from .models import Segment
+from .models import SegmentMember
+from .models import Target
 
 ChainFilterSet = scoped_filterset(Chain, search=("name", "leader__full_name"))
 SegmentFilterSet = scoped_filterset(Segment, ["chain"], search=("name", "description"),

@@ -1,6 +1,11 @@
-from feidi.core.forms import ColleagueChoicesMixin, ScopedModelForm, scoped_form
+from feidi.core.forms import ColleagueChoicesMixin
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import scoped_form
 
-from .models import Chain, Segment, SegmentMember, Target
+from .models import Chain
+from .models import Segment
+from .models import SegmentMember
+from .models import Target
 
 ChainForm = scoped_form(Chain,
                         ["name", "order", "leader", "leader_title", "weak_enterprises", "weak_output", "description"],

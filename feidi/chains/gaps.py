@@ -13,11 +13,15 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, Sum
+from django.db.models import Count
+from django.db.models import Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Chain, Segment, SegmentMember, Target
+from .models import Chain
+from .models import Segment
+from .models import SegmentMember
+from .models import Target
 
 # Functions ``(organization_ids) -> {organization_id: Decimal}`` giving measured yearly output;
 # the economic-indicators module registers one. The first provider that knows an organization wins.

@@ -11,7 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import FeidiModel, OrganizationField
+from feidi.core.models import FeidiModel
+from feidi.core.models import OrganizationField
 from feidi.core.scope import Scope
 
 User = settings.AUTH_USER_MODEL

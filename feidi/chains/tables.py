@@ -1,6 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import ChoiceColumn, Column, RelatedColumn, StatusColumn, Table
+from feidi.core.tables import ChoiceColumn
+from feidi.core.tables import Column
+from feidi.core.tables import RelatedColumn
+from feidi.core.tables import StatusColumn
+from feidi.core.tables import Table
 
 from . import models
 

@@ -3,28 +3,42 @@ records behind them (segments, members, targets)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
-from feidi.core.views import (
-    ObjectActionView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
-    ObjectMixin,
-    PrefillMixin,
-    ScopedViewMixin,
-)
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectListView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import PrefillMixin
+from feidi.core.views import ScopedViewMixin
 
-from . import actions, gaps
-from .filtersets import ChainFilterSet, SegmentFilterSet, SegmentMemberFilterSet, TargetFilterSet
-from .forms import ChainForm, SegmentForm, SegmentMemberForm, TargetForm
-from .models import Chain, Segment, SegmentMember, Target
-from .tables import ChainTable, SegmentMemberTable, SegmentTable, TargetTable
+from . import actions
+from . import gaps
+from .filtersets import ChainFilterSet
+from .filtersets import SegmentFilterSet
+from .filtersets import SegmentMemberFilterSet
+from .filtersets import TargetFilterSet
+from .forms import ChainForm
+from .forms import SegmentForm
+from .forms import SegmentMemberForm
+from .forms import TargetForm
+from .models import Chain
+from .models import Segment
+from .models import SegmentMember
+from .models import Target
+from .tables import ChainTable
+from .tables import SegmentMemberTable
+from .tables import SegmentTable
+from .tables import TargetTable
 
 
 class _ChainEdit(ObjectEditView):

@@ -13,22 +13,33 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Avg, F
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db import transaction
+from django.db.models import Avg
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 from huey import crontab
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, create_object, update_object
+from feidi.core.actions import ConflictError
+from feidi.core.actions import create_object
+from feidi.core.actions import update_object
 from feidi.core.leases import periodic_job
 from feidi.core.notify import notify
 from feidi.techmarket.models import Demand
 
-from .models import Application, Challenge, JointMilestone, JointParty, JointProject, Review
+from .models import Application
+from .models import Challenge
+from .models import JointMilestone
+from .models import JointParty
+from .models import JointProject
+from .models import Review
 
 INSTITUTION_KINDS = ("university", "institute")
 CENT = Decimal("0.01")

@@ -11,14 +11,26 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext
-from ninja import Field, Router, Schema, Status
+from ninja import Field
+from ninja import Router
+from ninja import Schema
+from ninja import Status
 
 from feidi.core import declare
-from feidi.core.api import Id, field, model_of, scoped_get, scoped_list
+from feidi.core.api import Id
+from feidi.core.api import field
+from feidi.core.api import model_of
+from feidi.core.api import scoped_get
+from feidi.core.api import scoped_list
 
 from . import actions
-from .filtersets import ApplicationFilterSet, ChallengeFilterSet, JointProjectFilterSet
-from .models import Application, Challenge, JointProject, Review
+from .filtersets import ApplicationFilterSet
+from .filtersets import ChallengeFilterSet
+from .filtersets import JointProjectFilterSet
+from .models import Application
+from .models import Challenge
+from .models import JointProject
+from .models import Review
 
 router = Router(tags=["科技大市场 techmarket"])
 

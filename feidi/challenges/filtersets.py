@@ -3,9 +3,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, scoped_filterset
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import scoped_filterset
 
-from .models import Application, Challenge, JointProject
+from .models import Application
+from .models import Challenge
+from .models import JointProject
 
 YES_NO = (("1", _("是")), ("0", _("否")))
 

@@ -10,11 +10,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm, StyledFormMixin, style_fields
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import StyledFormMixin
+from feidi.core.forms import style_fields
 from feidi.lib import uscc as uscc_lib
 from feidi.techmarket.models import Demand
 
-from .models import Application, Challenge, JointProject
+from .models import Application
+from .models import Challenge
+from .models import JointProject
 
 DATE = {"type": "date"}
 
@@ -215,7 +219,8 @@ class TransferForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from feidi.projects.models import Channel, Project
+        from feidi.projects.models import Channel
+        from feidi.projects.models import Project
 
         self.fields["home_project"].queryset = (Project.objects.visible_to(user).filter(channel=Channel.ENCLAVE)
                                                 .order_by("name").only("pk", "name"))

@@ -7,7 +7,8 @@ from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
 
-from .models import Challenge, JointProject
+from .models import Challenge
+from .models import JointProject
 
 
 def register() -> None:

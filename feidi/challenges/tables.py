@@ -6,7 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import BadgeColumn, Column, RelatedColumn, Table, badge
+from feidi.core.tables import BadgeColumn
+from feidi.core.tables import Column
+from feidi.core.tables import RelatedColumn
+from feidi.core.tables import Table
+from feidi.core.tables import badge
 
 from . import models
 

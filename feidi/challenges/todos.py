@@ -9,7 +9,8 @@ from django.utils.translation import gettext
 
 from feidi.core import workbench
 
-from .models import Application, Challenge
+from .models import Application
+from .models import Challenge
 
 
 def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:

@@ -6,43 +6,55 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.db.models import F
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.generic import TemplateView
 
 from feidi.core import declare
-from feidi.core.views import (
-    REFUSALS,
-    ObjectActionView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
-    ObjectMixin,
-    PrefillMixin,
-    form_refusal,
-    refusal_text,
-)
+from feidi.core.views import REFUSALS
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectListView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import PrefillMixin
+from feidi.core.views import form_refusal
+from feidi.core.views import refusal_text
 from feidi.techmarket.models import Demand
 
 from . import actions
-from .filtersets import ApplicationFilterSet, ChallengeFilterSet, JointProjectFilterSet
-from .forms import (
-    AcceptanceForm,
-    ApplicationForm,
-    AwardForm,
-    ChallengeForm,
-    JointProjectForm,
-    MilestoneForm,
-    ReviewForm,
-    TransferForm,
-)
-from .models import Application, Challenge, JointMilestone, JointParty, JointProject, Review
-from .tables import ApplicationTable, ChallengeTable, JointProjectTable
+from .filtersets import ApplicationFilterSet
+from .filtersets import ChallengeFilterSet
+from .filtersets import JointProjectFilterSet
+from .forms import AcceptanceForm
+from .forms import ApplicationForm
+from .forms import AwardForm
+from .forms import ChallengeForm
+from .forms import JointProjectForm
+from .forms import MilestoneForm
+from .forms import ReviewForm
+from .forms import TransferForm
+from .models import Application
+from .models import Challenge
+from .models import JointMilestone
+from .models import JointParty
+from .models import JointProject
+from .models import Review
+from .tables import ApplicationTable
+from .tables import ChallengeTable
+from .tables import JointProjectTable
 
 
 def ranked(applications):

@@ -10,7 +10,8 @@ class CockpitConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from feidi.core.navigation import Item, register
+        from feidi.core.navigation import Item
+        from feidi.core.navigation import register
 
         register("cockpit", gettext_noop("驾驶舱"), "📊", 5, [
             Item(gettext_noop("领导驾驶舱"), "cockpit:overview", "indicators.view_indicatorvalue"),

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
+from django.db.models import Q
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -18,8 +20,10 @@ ECONOMY_TTL = 600
 def economy(user) -> dict | None:
     if not user.has_perm("indicators.view_indicatorvalue"):
         return None
-    from feidi.indicators import dashboard, engine
-    from feidi.indicators.models import Indicator, IndicatorValue
+    from feidi.indicators import dashboard
+    from feidi.indicators import engine
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorValue
 
     def compute():
         values = IndicatorValue.objects.visible_to(user)

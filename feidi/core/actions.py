@@ -7,7 +7,8 @@ commands all call the domain action, never ``Model.save()`` directly.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _

@@ -18,16 +18,22 @@ import logging
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
-from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja import Field
+from ninja import NinjaAPI
+from ninja import Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination
-from ninja.security import APIKeyHeader, SessionAuth
+from ninja.security import APIKeyHeader
+from ninja.security import SessionAuth
 
 from .actions import ConflictError
 
@@ -254,7 +260,8 @@ def field(model, name: str, **overrides):
     the column holds on both databases: a CharField's length, a DecimalField's digits and places,
     an integer column's range, the field's min/max validators; a relation is an ``Id``.
     ``overrides`` are given to pydantic's Field (e.g. ``description``)."""
-    from django.core.validators import MaxValueValidator, MinValueValidator
+    from django.core.validators import MaxValueValidator
+    from django.core.validators import MinValueValidator
     from django.db import models
     from django.db.backends.base.operations import BaseDatabaseOperations
 

@@ -6,10 +6,18 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja import Field
+from ninja import File
+from ninja import Form
+from ninja import Router
+from ninja import Schema
+from ninja import UploadedFile
 from ninja.pagination import paginate
 
-from .api import MAX_ID, Id, Pages, model_of
+from .api import MAX_ID
+from .api import Id
+from .api import Pages
+from .api import model_of
 from .models import DictItem
 
 router = Router(tags=["字典与导入 core"])

@@ -10,8 +10,13 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from . import calendar, dictionaries, imports, jobs, workbench  # noqa: F401  (signal receivers; jobs registered with Huey)
-        from .navigation import Item, register
+        from . import calendar  # noqa: F401  (signal receivers; jobs registered with Huey)
+        from . import dictionaries  # noqa: F401  (signal receivers; jobs registered with Huey)
+        from . import imports  # noqa: F401  (signal receivers; jobs registered with Huey)
+        from . import jobs  # noqa: F401  (signal receivers; jobs registered with Huey)
+        from . import workbench  # noqa: F401  (signal receivers; jobs registered with Huey)
+        from .navigation import Item
+        from .navigation import register
 
         workbench.register(imports.todos)
         from . import home

@@ -22,12 +22,15 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, models, transaction
+from django.db import connection
+from django.db import models
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from .context import current
-from .models import AuditHead, AuditRecord
+from .models import AuditHead
+from .models import AuditRecord
 
 GENESIS = "0" * 64
 MASKED = "******"

@@ -14,7 +14,8 @@ import hashlib
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from feidi.lib.workdays import Calendar, OutOfCalendar
+from feidi.lib.workdays import Calendar
+from feidi.lib.workdays import OutOfCalendar
 
 KEY = "feidi:calendar:v2"
 
@@ -40,9 +41,11 @@ class CheckedCalendar(Calendar):
 def _stamp() -> str:
     """What the entered years and overrides look like now (one small query): another process's
     entry changes it, so no process computes a deadline on a calendar older than the database."""
-    from django.db.models import Count, Max
+    from django.db.models import Count
+    from django.db.models import Max
 
-    from .models import CalendarDay, CalendarYear
+    from .models import CalendarDay
+    from .models import CalendarYear
 
     years = CalendarYear.objects.aggregate(n=Count("pk"), at=Max("entered_at"))
     days = CalendarDay.objects.aggregate(n=Count("pk"), top=Max("pk"))
@@ -50,7 +53,8 @@ def _stamp() -> str:
 
 
 def current_calendar() -> CheckedCalendar:
-    from .models import CalendarDay, CalendarYear
+    from .models import CalendarDay
+    from .models import CalendarYear
 
     key = f"{KEY}:{hashlib.sha256(_stamp().encode()).hexdigest()[:32]}"
     data = cache.get(key)

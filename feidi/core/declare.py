@@ -24,7 +24,8 @@ generated scope test walks ``REGISTRY``: a declared model is checked without any
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
@@ -260,7 +261,9 @@ def api_routes(router, model_class, out_schema, *, path: str, list_summary: str 
     from ninja import Status
 
     from .actions import delete_object
-    from .api import Id, model_of, scoped_get
+    from .api import Id
+    from .api import model_of
+    from .api import scoped_get
 
     label = model_class._meta.label_lower
     name = name or model_class._meta.model_name
@@ -300,7 +303,9 @@ def _api_list(router, model_class, out_schema, *, path, summary, module, name, f
     from ninja import Query
     from ninja.pagination import paginate
 
-    from .api import Pages, filtered, scoped_list
+    from .api import Pages
+    from .api import filtered
+    from .api import scoped_list
 
     query = _query_schema(model_class, filterset)
 
@@ -330,7 +335,8 @@ def _query_schema(model_class, filterset):
     filterset, with its label; a record filter takes an id. The filterset itself reads and checks
     them (``core.api.filtered``), so the page and the API filter alike."""
     import django_filters
-    from ninja import Field, Schema
+    from ninja import Field
+    from ninja import Schema
     from pydantic import create_model
 
     from .api import MAX_ID
@@ -365,7 +371,11 @@ def _api_writes(router, model_class, out_schema, *, path, module, name, create_s
     from django.db import transaction
     from ninja import Status
 
-    from .api import Id, create_within_scope, model_of, require_perm, scoped_get
+    from .api import Id
+    from .api import create_within_scope
+    from .api import model_of
+    from .api import require_perm
+    from .api import scoped_get
 
     label = model_class._meta.label_lower
     declaration = REGISTRY.get(label)
@@ -470,10 +480,12 @@ def _body_schema(model_class, form_class, keys: dict[str, str], *, partial: bool
     from decimal import Decimal
 
     from django import forms
-    from ninja import Field, Schema
+    from ninja import Field
+    from ninja import Schema
     from pydantic import create_model
 
-    from .api import MAX_ID, TEXT_MAX
+    from .api import MAX_ID
+    from .api import TEXT_MAX
 
     fields = {}
     for field_name, key in keys.items():

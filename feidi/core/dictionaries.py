@@ -4,7 +4,8 @@ production) and dropped when an item changes."""
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 TTL = 60
@@ -16,7 +17,8 @@ def _key(type_code: str) -> str:
 
 def labels(type_code: str) -> dict[str, str]:
     """{code: label} of the active items of a list."""
-    from .models import DictItem, seeded_label
+    from .models import DictItem
+    from .models import seeded_label
 
     found = cache.get(_key(type_code))
     if found is None:

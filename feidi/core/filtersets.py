@@ -1,18 +1,18 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .filters import ScopedFilterSet, date_range, scoped_filterset
-from .models import (
-    AuditRecord,
-    CalendarDay,
-    Delivery,
-    DictItem,
-    DictType,
-    ExportFile,
-    ImportJob,
-    Notification,
-    WebhookEndpoint,
-)
+from .filters import ScopedFilterSet
+from .filters import date_range
+from .filters import scoped_filterset
+from .models import AuditRecord
+from .models import CalendarDay
+from .models import Delivery
+from .models import DictItem
+from .models import DictType
+from .models import ExportFile
+from .models import ImportJob
+from .models import Notification
+from .models import WebhookEndpoint
 
 ExportFileFilterSet = scoped_filterset(ExportFile, ["status"], search=("title",))
 ImportJobFilterSet = scoped_filterset(ImportJob, ["status"], search=("filename", "title"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -131,7 +132,8 @@ class ColleagueChoicesMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from feidi.accounts.models import Department, User
+        from feidi.accounts.models import Department
+        from feidi.accounts.models import User
 
         for name in self.colleague_fields:
             if name in self.fields:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from feidi.lib.holiday_notice import Period, parse, weekday_name
+from feidi.lib.holiday_notice import Period
+from feidi.lib.holiday_notice import parse
+from feidi.lib.holiday_notice import weekday_name
 from feidi.lib.workdays import YearSchedule
 
 from . import audit
@@ -157,7 +160,8 @@ def template_bytes(year: int) -> bytes:
 
 
 def from_xlsx(content: bytes, year: int) -> Draft:
-    from .importer import ImportFileError, read_sheet
+    from .importer import ImportFileError
+    from .importer import read_sheet
 
     draft = Draft(year)
     try:
@@ -171,7 +175,8 @@ def from_xlsx(content: bytes, year: int) -> Draft:
         return draft
 
     def as_date(value, row: int, column: str):
-        from feidi.lib.cells import parse_date, shown
+        from feidi.lib.cells import parse_date
+        from feidi.lib.cells import shown
 
         try:
             return parse_date(value)

@@ -6,7 +6,8 @@ without touching core. Every section reads through the scope layer for ``user``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 
 @dataclass

@@ -18,16 +18,21 @@ import datetime as dt
 import heapq
 import io
 import itertools
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils.translation import gettext, gettext_noop
+from django.db import IntegrityError
+from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-from .context import acting, current
+from .context import acting
+from .context import current
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,9 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
     encrypted, legacy and HTML files refused with their own message; CSV read). The rows are
     read as they are asked for, so a file refused on its Nth row (too many rows, a bomb found
     while inflating) raises ``ImportFileError`` then."""
-    from feidi.lib.spreadsheet import Budget, SheetError, open_sheet
+    from feidi.lib.spreadsheet import Budget
+    from feidi.lib.spreadsheet import SheetError
+    from feidi.lib.spreadsheet import open_sheet
 
     if len(data) > limits.bytes:
         raise ImportFileError(f"文件超过{limits.megabytes}MB，请分批导入")
@@ -402,7 +409,8 @@ class Importer:
         """Template header → column index, matched on the normalised label (full-width folded,
         spaces, marks and the unit in brackets dropped, ``synonyms``), with the money unit each
         header states. A column the template does not know refuses the file, listed."""
-        from feidi.lib.cells import normalize_label, unit_of
+        from feidi.lib.cells import normalize_label
+        from feidi.lib.cells import unit_of
 
         wanted = {normalize_label(h): h for h in self.columns}
         wanted.update({normalize_label(alias): h for alias, h in self.synonyms.items()})
@@ -432,7 +440,8 @@ class Importer:
     def _value(self, field_obj, raw, unit):
         """A cell for the form: numbers and dates read the way offices write them, money in the
         header's unit converted to yuan."""
-        from feidi.lib.cells import parse_date, parse_number
+        from feidi.lib.cells import parse_date
+        from feidi.lib.cells import parse_number
 
         if isinstance(field_obj, (forms.DecimalField, forms.IntegerField, forms.FloatField)):
             if raw is None or (isinstance(raw, str) and not raw.strip()):

@@ -23,8 +23,13 @@ from django.utils.translation import gettext
 from huey.contrib.djhuey import db_task
 
 from . import progress as progress_lib
-from .context import acting, current
-from .importer import KEPT, ImportFileError, ImportResult, RowError, RowReports
+from .context import acting
+from .context import current
+from .importer import KEPT
+from .importer import ImportFileError
+from .importer import ImportResult
+from .importer import RowError
+from .importer import RowReports
 from .models import ImportJob
 
 log = logging.getLogger(__name__)

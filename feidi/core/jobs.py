@@ -5,22 +5,26 @@ from __future__ import annotations
 import logging
 
 from django.http import QueryDict
-from django.urls import resolve, reverse
+from django.urls import resolve
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_task
 
 from . import notify as notifications
 from .context import acting
-from .leases import periodic_job, periodic_lock
+from .leases import periodic_job
+from .leases import periodic_lock
 
 log = logging.getLogger(__name__)
 
 
 def build_export(export_id: int) -> None:
     """Re-run the list's query as its user (same scope, same filters) and write the .xlsx."""
-    from . import audit, exports
+    from . import audit
+    from . import exports
     from .models import ExportFile
 
     job = ExportFile.objects.select_related("user").get(pk=export_id)

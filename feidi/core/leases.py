@@ -20,7 +20,8 @@ import socket
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 

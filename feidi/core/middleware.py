@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from .context import acting, client_address
+from .context import acting
+from .context import client_address
 
 
 class RequestContextMiddleware:

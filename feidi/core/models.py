@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .context import SOURCES
 from .fields import EncryptedCharField
-from .scope import Scope, ScopedManager
+from .scope import Scope
+from .scope import ScopedManager
 
 
 class DetailUrlMixin:

@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from feidi.lib import robots
 
-from .models import Delivery, Notification, WebhookEndpoint
+from .models import Delivery
+from .models import Notification
+from .models import WebhookEndpoint
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6

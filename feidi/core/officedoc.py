@@ -15,7 +15,8 @@ FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷�
 
 def set_font(run, name: str, size: float, *, bold=False, color: str | None = None) -> None:
     from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Pt
+    from docx.shared import RGBColor
 
     run.font.name = name
     run.font.size = Pt(size)

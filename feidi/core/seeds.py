@@ -104,7 +104,8 @@ def run_seeders() -> None:
 
 
 def ensure_dictionaries() -> None:
-    from .models import DictItem, DictType
+    from .models import DictItem
+    from .models import DictType
 
     seed = {**SEED, ("industry", gettext_noop("行业大类（GB/T 4754-2017）")): _industry_items()}
     for (code, name), items in seed.items():

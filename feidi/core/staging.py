@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from contextlib import suppress
 from decimal import Decimal
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
+from django.db import connection
 
 KINDS = {"int": ("integer", "int4"), "bigint": ("bigint", "int8"), "decimal": ("numeric", "numeric")}
 

@@ -24,15 +24,23 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import io
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
+from django.db.models import Q
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 
 SUBJECTS: dict[str, Subject] = {}
 MAX_GROUPS = 60  # groups of a breakdown shown (the rest are summed as 其他)
@@ -109,10 +117,8 @@ class Dimension:
             yes, no = gettext("是"), gettext("否")
             return {"True": yes, "False": no, "true": yes, "false": no}
         if self.kind in ("dict", "label"):
-            from .models import (
-                DictItem,  # every item, so that a deactivated one still has its name
-                seeded_label,
-            )
+            from .models import DictItem  # every item, so that a deactivated one still has its name
+            from .models import seeded_label
 
             return {code: seeded_label(label) for code, label in DictItem.objects.filter(
                 type__code=self.dict_type or "org_label").values_list("code", "label")}
@@ -1052,7 +1058,8 @@ def report_blocks(department, as_of: dt.date) -> list[dict]:
 def write_blocks(doc, heading: str, blocks: list[dict]) -> None:
     """The blocks as a report section: the heading, then one paragraph per sentence with its rule
     in a smaller note (nothing when the department keeps no blocks)."""
-    from .officedoc import HEITI, para
+    from .officedoc import HEITI
+    from .officedoc import para
 
     if not blocks:
         return

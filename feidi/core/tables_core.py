@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from . import models
 from .models import seeded_label
-from .tables import ChoiceColumn, Column, RelatedColumn, StatusColumn, Table
+from .tables import ChoiceColumn
+from .tables import Column
+from .tables import RelatedColumn
+from .tables import StatusColumn
+from .tables import Table
 
 
 def _download(row):

@@ -12,20 +12,29 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db import IntegrityError
+from django.db import transaction
+from django.http import Http404
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import audit, exports
-from .actions import ConflictError, create_object, delete_object, update_object
+from . import audit
+from . import exports
+from .actions import ConflictError
+from .actions import create_object
+from .actions import delete_object
+from .actions import update_object
 from .fields import MoneyField
-from .models import ExportFile, FormSubmission
+from .models import ExportFile
+from .models import FormSubmission
 from .tables import format_value
 
 
@@ -278,7 +287,8 @@ def can_open(user, target: str, **kwargs) -> bool:
     the view's permission, and for a page of one record, that record within the scope of the
     view's action. Pages show a link only when this holds (a user never sees a link he cannot
     follow)."""
-    from django.urls import Resolver404, resolve
+    from django.urls import Resolver404
+    from django.urls import resolve
 
     if user is None or not user.is_authenticated:
         return False
@@ -487,7 +497,8 @@ def crud_views(model, *, form_class, filterset_class, table_class, select_relate
 def apply_validation_error(form, exc: ValidationError) -> None:
     """An action's refusal onto the form: on its field when the page shows it, else at the top of
     the form naming the field (a hidden or absent field's error would otherwise show nowhere)."""
-    from .forms import mark_invalid, surface_hidden_errors
+    from .forms import mark_invalid
+    from .forms import surface_hidden_errors
 
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():

@@ -9,8 +9,10 @@ import json
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.signing import BadSignature, Signer
-from django.http import HttpResponse, HttpResponseRedirect
+from django.core.signing import BadSignature
+from django.core.signing import Signer
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,11 +21,14 @@ from django.views.generic import TemplateView
 
 from feidi.lib.workdays import KNOWN_YEARS
 
-from . import declare, holidays
-from .calendar import current_calendar, missing_next_year
+from . import declare
+from . import holidays
+from .calendar import current_calendar
+from .calendar import missing_next_year
 from .forms import StyledFormMixin
 from .models import CalendarYear
-from .views import ObjectDetailView, ScopedViewMixin
+from .views import ObjectDetailView
+from .views import ScopedViewMixin
 
 SIGNER = Signer(salt="feidi.calendar.draft")
 ZERO_DAYS = (_("期限为0个工作日的事项：在工作日受理的，当日24时前办结；在休息日或节假日受理的，"

@@ -7,49 +7,54 @@ import json
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.http import Http404
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import audit, declare, exports
-from .filtersets import (
-    AuditRecordFilterSet,
-    CalendarDayFilterSet,
-    DeliveryFilterSet,
-    DictItemFilterSet,
-    ExportFileFilterSet,
-    ImportJobFilterSet,
-    NotificationFilterSet,
-    WebhookEndpointFilterSet,
-)
+from . import audit
+from . import declare
+from . import exports
+from .filtersets import AuditRecordFilterSet
+from .filtersets import CalendarDayFilterSet
+from .filtersets import DeliveryFilterSet
+from .filtersets import DictItemFilterSet
+from .filtersets import ExportFileFilterSet
+from .filtersets import ImportJobFilterSet
+from .filtersets import NotificationFilterSet
+from .filtersets import WebhookEndpointFilterSet
 from .forms import ScopedModelForm
-from .models import (
-    AuditRecord,
-    CalendarDay,
-    Delivery,
-    DictItem,
-    ExportFile,
-    ImportJob,
-    Notification,
-    WebhookEndpoint,
-)
-from .tables_core import (
-    AuditRecordTable,
-    CalendarDayTable,
-    DeliveryTable,
-    DictItemTable,
-    ExportFileTable,
-    ImportJobTable,
-    NotificationTable,
-    WebhookEndpointTable,
-)
-from .views import ObjectDetailView, ObjectEditView, ObjectListView, ObjectMixin, ScopedViewMixin
+from .models import AuditRecord
+from .models import CalendarDay
+from .models import Delivery
+from .models import DictItem
+from .models import ExportFile
+from .models import ImportJob
+from .models import Notification
+from .models import WebhookEndpoint
+from .tables_core import AuditRecordTable
+from .tables_core import CalendarDayTable
+from .tables_core import DeliveryTable
+from .tables_core import DictItemTable
+from .tables_core import ExportFileTable
+from .tables_core import ImportJobTable
+from .tables_core import NotificationTable
+from .tables_core import WebhookEndpointTable
+from .views import ObjectDetailView
+from .views import ObjectEditView
+from .views import ObjectListView
+from .views import ObjectMixin
+from .views import ScopedViewMixin
 
 
 class OwnRecordsMixin:

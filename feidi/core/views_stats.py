@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,9 @@ from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import audit, declare, stats
+from . import audit
+from . import declare
+from . import stats
 from .models import SavedQuery
 
 

@@ -13,7 +13,8 @@ the record up first and ``make`` where it already knew the record was missing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
 from feidi.accounts.actions import do_create_user

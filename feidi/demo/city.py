@@ -26,29 +26,35 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 
 from django.db import transaction
 
 from feidi.accounts.actions import do_save_department
-from feidi.accounts.models import Department, Role, User
+from feidi.accounts.models import Department
+from feidi.accounts.models import Role
+from feidi.accounts.models import User
 from feidi.core.context import acting
 from feidi.core.models import DictItem
-from feidi.lib import idcard, uscc
-from feidi.registry.actions import do_save_zone, do_transition_residency
-from feidi.registry.models import (
-    Agreement,
-    Commitment,
-    Organization,
-    OrganizationLabel,
-    Person,
-    Residency,
-    Zone,
-)
+from feidi.lib import idcard
+from feidi.lib import uscc
+from feidi.registry.actions import do_save_zone
+from feidi.registry.actions import do_transition_residency
+from feidi.registry.models import Agreement
+from feidi.registry.models import Commitment
+from feidi.registry.models import Organization
+from feidi.registry.models import OrganizationLabel
+from feidi.registry.models import Person
+from feidi.registry.models import Residency
+from feidi.registry.models import Zone
 
-from . import build, words
-from .logins import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from . import build
+from . import words
+from .logins import DEMO_PASSWORD
+from .logins import DEMO_TOTP_SECRET
+from .logins import DEMO_USERS
 
 D = dt.date
 

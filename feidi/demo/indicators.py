@@ -17,9 +17,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from feidi.indicators.actions import _row, bulk_upsert
+from feidi.indicators.actions import _row
+from feidi.indicators.actions import bulk_upsert
 from feidi.indicators.engine import add_months
-from feidi.indicators.models import Indicator, IndicatorValue
+from feidi.indicators.models import Indicator
+from feidi.indicators.models import IndicatorValue
 from feidi.registry.models import Organization
 
 from . import build
@@ -86,9 +88,12 @@ def _benefit_shares(start: dt.date) -> dict:
     their output statistics (70 % home) and tax (60 % home) with it under the 松江 agreement — the
     enterprise with an enclave residency first, then others of the home zone."""
     from feidi.indicators.models import BenefitShare
-    from feidi.registry.models import Agreement, Residency, Zone
+    from feidi.registry.models import Agreement
+    from feidi.registry.models import Residency
+    from feidi.registry.models import Zone
 
-    from .city import ENCLAVE_TECH, ZONE_ETDZ
+    from .city import ENCLAVE_TECH
+    from .city import ZONE_ETDZ
 
     agreement = Agreement.objects.filter(title__contains="松江").first()
     enclave = Zone.objects.filter(name=ENCLAVE_TECH).first()
@@ -144,8 +149,11 @@ def _peers_mu_and_ranking(indicators, last: dt.date) -> dict:
 
     from feidi.accounts.models import Department
     from feidi.core.models import DictItem
-    from feidi.indicators import mu, ranking
-    from feidi.indicators.models import MuRule, RankingRule, ZoneFigure
+    from feidi.indicators import mu
+    from feidi.indicators import ranking
+    from feidi.indicators.models import MuRule
+    from feidi.indicators.models import RankingRule
+    from feidi.indicators.models import ZoneFigure
     from feidi.registry.models import Zone
 
     created = {"园区公布数据": 0, "亩均评价": 0, "月调度排名": 0}

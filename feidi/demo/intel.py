@@ -35,7 +35,8 @@ ITEMS = [
 
 
 def load() -> dict:
-    from feidi.intel.actions import analyse_items, do_add_item
+    from feidi.intel.actions import analyse_items
+    from feidi.intel.actions import do_add_item
     from feidi.intel.models import NewsItem
 
     officer = User.objects.filter(username="invest", is_active=True).first()

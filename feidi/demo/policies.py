@@ -10,12 +10,18 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from feidi.accounts.models import Department, User
+from feidi.accounts.models import Department
+from feidi.accounts.models import User
 from feidi.core.models import DictItem
 from feidi.indicators.engine import add_months
 from feidi.indicators.models import Indicator
-from feidi.policies import actions, matching
-from feidi.policies.models import Application, Match, Payment, Policy, PolicyItem
+from feidi.policies import actions
+from feidi.policies import matching
+from feidi.policies.models import Application
+from feidi.policies.models import Match
+from feidi.policies.models import Payment
+from feidi.policies.models import Policy
+from feidi.policies.models import PolicyItem
 
 from . import build
 from .city import DEPT_ETDZ
@@ -84,9 +90,12 @@ def _landed(dept) -> None:
     """Two of the zone's manufacturers were incubated in its 科创飞地 and came home (示例), so the
     landing award has enterprises to find."""
     from feidi.core.actions import create_object
-    from feidi.registry.models import Organization, Residency, Zone
+    from feidi.registry.models import Organization
+    from feidi.registry.models import Residency
+    from feidi.registry.models import Zone
 
-    from .city import ENCLAVE_TECH, ZONE_ETDZ
+    from .city import ENCLAVE_TECH
+    from .city import ZONE_ETDZ
 
     enclave = Zone.objects.filter(name=ENCLAVE_TECH).first()
     if enclave is None:

@@ -30,39 +30,50 @@ import datetime as dt
 import random
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from feidi.accounts.models import Department, User
-from feidi.chains.models import Chain, Segment, SegmentMember, Target
+from feidi.accounts.models import Department
+from feidi.accounts.models import User
+from feidi.chains.models import Chain
+from feidi.chains.models import Segment
+from feidi.chains.models import SegmentMember
+from feidi.chains.models import Target
 from feidi.core.context import acting
-from feidi.projects.actions import (
-    do_attach_evidence,
-    do_hold_dispatch,
-    do_save_project,
-    do_transition_project,
-    evaluate_alerts,
-    gate_for,
-)
-from feidi.projects.models import FLOW, Channel, KeyLevel, Problem, Project, ProjectEvent, Stage, StageRecord
-from feidi.registry.models import Organization, Person, Residency, Zone
+from feidi.projects.actions import do_attach_evidence
+from feidi.projects.actions import do_hold_dispatch
+from feidi.projects.actions import do_save_project
+from feidi.projects.actions import do_transition_project
+from feidi.projects.actions import evaluate_alerts
+from feidi.projects.actions import gate_for
+from feidi.projects.models import FLOW
+from feidi.projects.models import Channel
+from feidi.projects.models import KeyLevel
+from feidi.projects.models import Problem
+from feidi.projects.models import Project
+from feidi.projects.models import ProjectEvent
+from feidi.projects.models import Stage
+from feidi.projects.models import StageRecord
+from feidi.registry.models import Organization
+from feidi.registry.models import Person
+from feidi.registry.models import Residency
+from feidi.registry.models import Zone
 
 from . import build
-from .city import (
-    DEPT_ETDZ,
-    DEPT_TECH,
-    ENCLAVE_G60_A,
-    ENCLAVE_TECH,
-    ORG_JINKO,
-    SEED_2024,
-    SEED_2025,
-    ZONE_ETDZ,
-    _Gen,
-)
+from .city import DEPT_ETDZ
+from .city import DEPT_TECH
+from .city import ENCLAVE_G60_A
+from .city import ENCLAVE_TECH
+from .city import ORG_JINKO
+from .city import SEED_2024
+from .city import SEED_2025
+from .city import ZONE_ETDZ
+from .city import _Gen
 
 D = dt.date
 YI = Decimal(100_000_000)

@@ -8,14 +8,17 @@ import random
 
 from django.utils import timezone
 
-from feidi.accounts.models import Department, User
+from feidi.accounts.models import Department
+from feidi.accounts.models import User
 from feidi.core.models import DictItem
-from feidi.registry.models import Organization, Zone
+from feidi.registry.models import Organization
+from feidi.registry.models import Zone
 from feidi.services import actions
 from feidi.services.models import Appeal
 
 from . import build
-from .city import DEPT_ETDZ, ZONE_ETDZ
+from .city import DEPT_ETDZ
+from .city import ZONE_ETDZ
 
 APPEALS = [
     ("land", "二期厂房扩建用地指标", "二期扩产项目需新增工业用地约60亩，请协调用地指标与供地时序。"),

@@ -13,13 +13,19 @@ from decimal import Decimal
 from feidi.accounts.models import User
 from feidi.auctions.models import Auction
 from feidi.challenges.models import Challenge
-from feidi.core.models import DictItem, DictType, SavedQuery
-from feidi.projects.models import Project, Stage
-from feidi.registry.models import Residency, Zone
+from feidi.core.models import DictItem
+from feidi.core.models import DictType
+from feidi.core.models import SavedQuery
+from feidi.projects.models import Project
+from feidi.projects.models import Stage
+from feidi.registry.models import Residency
+from feidi.registry.models import Zone
 from feidi.services.models import Appeal
 from feidi.techmarket.models import Talent
 
-from .city import ENCLAVE_G60_CENTER, ZONE_ETDZ, ZONE_GAOTIE
+from .city import ENCLAVE_G60_CENTER
+from .city import ZONE_ETDZ
+from .city import ZONE_GAOTIE
 
 SPRING_START = ("spring_start_2026", "2026年春节后联动", {"date": "2026-02-24"})
 SHENZHEN_FAIR = ("shenzhen_fair_2026", "深圳对口合作招商推介会", {"date": "2026-03-01"})

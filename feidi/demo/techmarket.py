@@ -30,15 +30,25 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from feidi.accounts.models import Department, User
-from feidi.chains.models import Chain, Segment
+from feidi.accounts.models import Department
+from feidi.accounts.models import User
+from feidi.chains.models import Chain
+from feidi.chains.models import Segment
 from feidi.core.context import acting
 from feidi.core.models import DictItem
-from feidi.lib import patent, uscc
-from feidi.registry.models import Organization, Person, Zone
+from feidi.lib import patent
+from feidi.lib import uscc
+from feidi.registry.models import Organization
+from feidi.registry.models import Person
+from feidi.registry.models import Zone
 
 from . import build
-from .city import DEPT_ETDZ, DEPT_TECH, ENCLAVE_G60_A, ORG_JINKO, ZONE_ETDZ, ZONE_GAOTIE
+from .city import DEPT_ETDZ
+from .city import DEPT_TECH
+from .city import ENCLAVE_G60_A
+from .city import ORG_JINKO
+from .city import ZONE_ETDZ
+from .city import ZONE_GAOTIE
 
 LINGANG_INSTITUTE = "上海临港东岸新型储能研究院"
 LINGANG_USCC = uscc.make("12310115MB2L0D5N0")
@@ -101,7 +111,8 @@ class _Loader:
             close(record, acting_user=None)
 
     def demands(self) -> None:
-        from feidi.techmarket.actions import do_close_demand, do_publish_demand
+        from feidi.techmarket.actions import do_close_demand
+        from feidi.techmarket.actions import do_publish_demand
 
         today = timezone.localdate()
         for row in DATA["demands"]:
@@ -116,7 +127,8 @@ class _Loader:
             self._publish("demand", demand, row["status"], do_publish_demand, do_close_demand)
 
     def supplies(self) -> None:
-        from feidi.techmarket.actions import do_close_supply, do_publish_supply
+        from feidi.techmarket.actions import do_close_supply
+        from feidi.techmarket.actions import do_publish_supply
 
         lingang = _lingang_institute(self.created)
         for row in DATA["supplies"]:

@@ -177,7 +177,8 @@ def _replay(lot, registrations, bidders, rng, *, until: Decimal | None = None, c
     up to ``until`` (the hammer price, reached exactly) or ``count`` bids, spread over the time the
     lot has been open up to 6 minutes before its close; a bid inside the anti-sniping window would
     move the close as ``do_place_bid`` does. Same bookkeeping as ``do_place_bid``."""
-    from feidi.auctions.models import Bid, Lot
+    from feidi.auctions.models import Bid
+    from feidi.auctions.models import Lot
 
     with transaction.atomic():
         lot = Lot.objects.select_for_update().get(pk=lot.pk)

@@ -114,7 +114,8 @@ class _Loader:
 
     def challenge(self, demand, title, bounty, joint, criteria, fate, applications) -> None:
         from feidi.challenges import actions as challenges
-        from feidi.challenges.models import Application, Challenge
+        from feidi.challenges.models import Application
+        from feidi.challenges.models import Challenge
 
         awarded = fate in ("active", "accepted", "transferred")
         deadline = self.today + dt.timedelta(days={"open": 45, "draft": 60}.get(fate, 20))

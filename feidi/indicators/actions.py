@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 from operator import itemgetter
 from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -25,7 +27,8 @@ from django.utils.translation import gettext
 from feidi.core import audit
 
 from .engine import add_months
-from .models import Indicator, IndicatorValue
+from .models import Indicator
+from .models import IndicatorValue
 
 # Sent inside the writing transaction after values were stored (the form, the import, the API,
 # the demo): what depends on enterprises' values (惠企政策 matches) asks for its refresh.
@@ -344,10 +347,12 @@ def hold_ids(organizations: set, indicators: set, zones: set, departments: set, 
     constraint would."""
     from django.apps import apps
     from django.conf import settings
-    from django.db import IntegrityError, connection
+    from django.db import IntegrityError
+    from django.db import connection
 
     from feidi.accounts.models import Department
-    from feidi.registry.models import Organization, Zone
+    from feidi.registry.models import Organization
+    from feidi.registry.models import Zone
 
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     wanted = [(Organization, organizations), (Indicator, indicators), (Zone, zones - {None}),

@@ -7,14 +7,22 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema
+from ninja import Field
+from ninja import Query
+from ninja import Router
+from ninja import Schema
 
 from feidi.core import declare
-from feidi.core.api import Id, model_of, require_perm, scoped_get, scoped_list
+from feidi.core.api import Id
+from feidi.core.api import model_of
+from feidi.core.api import require_perm
+from feidi.core.api import scoped_get
+from feidi.core.api import scoped_list
 
 from . import engine
 from .filtersets import IndicatorValueFilterSet
-from .models import Indicator, IndicatorValue
+from .models import Indicator
+from .models import IndicatorValue
 
 router = Router(tags=["经济运行 indicators"])
 

@@ -11,7 +11,8 @@ class IndicatorsConfig(AppConfig):
         from django.utils.translation import gettext_noop
 
         from feidi.chains import gaps
-        from feidi.core import appstart, imports
+        from feidi.core import appstart
+        from feidi.core import imports
         from feidi.core.navigation import Item
         from feidi.core.seeds import register_seeder
 

@@ -23,14 +23,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import connection
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 
 from feidi.core import cache as core_cache
 
-from .models import Indicator, IndicatorCell, IndicatorValue
-from .months import NEVER, add_months, month_before_in_year, month_end  # noqa: F401 (importable from here)
+from .models import Indicator
+from .models import IndicatorCell
+from .models import IndicatorValue
+from .months import NEVER  # noqa: F401 (importable from here)
+from .months import add_months  # noqa: F401 (importable from here)
+from .months import month_before_in_year  # noqa: F401 (importable from here)
+from .months import month_end  # noqa: F401 (importable from here)
 
 # Above this many changed rows, recomputing whole slices is cheaper than finding the pairs.
 SMALL_WRITE = 2000
@@ -265,7 +271,9 @@ def _cell_filter(values) -> Q | None:
 
 
 def _translate(node, table: str, owners: list[int]) -> Q | None:
-    from django.db.models.lookups import Exact, In, IsNull
+    from django.db.models.lookups import Exact
+    from django.db.models.lookups import In
+    from django.db.models.lookups import IsNull
     from django.db.models.sql.where import WhereNode
 
     if isinstance(node, WhereNode):
@@ -383,10 +391,15 @@ def _zone_or_department_deleted(sender, instance, **kwargs):
 
 def connect() -> None:
     from django.contrib.auth import get_user_model
-    from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+    from django.db.models.signals import post_delete
+    from django.db.models.signals import post_save
+    from django.db.models.signals import pre_delete
+    from django.db.models.signals import pre_save
 
     from feidi.accounts.models import Department
-    from feidi.registry.models import Organization, OrganizationLabel, Zone
+    from feidi.registry.models import Organization
+    from feidi.registry.models import OrganizationLabel
+    from feidi.registry.models import Zone
 
     pre_save.connect(_label_before, sender=OrganizationLabel, dispatch_uid="cells_label_before")
     post_save.connect(_label_saved, sender=OrganizationLabel, dispatch_uid="cells_label_saved")
@@ -401,7 +414,9 @@ def connect() -> None:
     # what else the economy's figures read (published figures, sharing, labels, definitions, zones)
     from feidi.accounts.models import Role
 
-    from .models import BenefitShare, RegionFigure, ZoneFigure
+    from .models import BenefitShare
+    from .models import RegionFigure
+    from .models import ZoneFigure
 
     # … and who sees what: a user's roles, a role's scope, the departments (cached figures are per user)
     for model in (ZoneFigure, RegionFigure, BenefitShare, OrganizationLabel, Indicator, Zone, Role, Department,

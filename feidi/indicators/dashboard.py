@@ -6,7 +6,8 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
+from django.utils.translation import pgettext
 
 from . import engine
 from .models import Indicator
@@ -50,7 +51,8 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
     totals = engine.yoy_each(values, headline, period, "total")
     own = engine.yoy_each(values, headline, period, "zone") if zone is not None else {}
     if zone is not None:
-        from .zones import peers, prefetch_standings
+        from .zones import peers
+        from .zones import prefetch_standings
 
         prefetch_standings(headline, period, peers(zone, "city"))
     for i in headline:
@@ -63,7 +65,8 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
                 "month_growth": total.month_growth if total else None, "share": None, "share_note": "",
                 "real_growth": None, "real_note": ""}
         if zone is not None and total is not None:
-            from .zones import city_share, real_growth
+            from .zones import city_share
+            from .zones import real_growth
 
             share = city_share(zone, i, period)
             card["share"], card["share_note"] = share.ratio, share.note

@@ -19,14 +19,22 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.utils.translation import gettext, pgettext
+from django.db.models import Count
+from django.db.models import Q
+from django.db.models import Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from feidi.core.models import seeded_label
 
-from .models import Indicator, IndicatorValue
-from .months import NEVER, add_months, month_before_in_year, month_end, month_start  # noqa: F401 (importable from here)
+from .models import Indicator
+from .models import IndicatorValue
+from .months import NEVER  # noqa: F401 (importable from here)
+from .months import add_months  # noqa: F401 (importable from here)
+from .months import month_before_in_year  # noqa: F401 (importable from here)
+from .months import month_end  # noqa: F401 (importable from here)
+from .months import month_start  # noqa: F401 (importable from here)
 
 
 def month_param(text) -> dt.date | None:

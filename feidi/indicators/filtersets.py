@@ -2,20 +2,20 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import IdFilter, ScopedFilterSet, scoped_filterset
+from feidi.core.filters import IdFilter
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import scoped_filterset
 from feidi.registry.models import Zone
 
-from .models import (
-    BenefitShare,
-    Indicator,
-    IndicatorValue,
-    MuResult,
-    MuRule,
-    RankingRule,
-    RankingRun,
-    RegionFigure,
-    ZoneFigure,
-)
+from .models import BenefitShare
+from .models import Indicator
+from .models import IndicatorValue
+from .models import MuResult
+from .models import MuRule
+from .models import RankingRule
+from .models import RankingRun
+from .models import RegionFigure
+from .models import ZoneFigure
 
 
 class IndicatorValueFilterSet(ScopedFilterSet):

@@ -29,29 +29,31 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from feidi.core import audit
-from feidi.core.context import acting, current
-from feidi.core.importer import (
-    CHUNK,
-    FORMULA,
-    MEMO,
-    ImportFileError,
-    ImportResult,
-    Limits,
-    RowError,
-    RowReports,
-    TemplateBook,
-    cell_text,
-    read_sheet,
-)
+from feidi.core.context import acting
+from feidi.core.context import current
+from feidi.core.importer import CHUNK
+from feidi.core.importer import FORMULA
+from feidi.core.importer import MEMO
+from feidi.core.importer import ImportFileError
+from feidi.core.importer import ImportResult
+from feidi.core.importer import Limits
+from feidi.core.importer import RowError
+from feidi.core.importer import RowReports
+from feidi.core.importer import TemplateBook
+from feidi.core.importer import cell_text
+from feidi.core.importer import read_sheet
 from feidi.lib import cells as cells_lib
 from feidi.lib.spreadsheet import FormulaCell
 
 from . import actions
 from .cells import lock as lock_indicators
-from .models import Indicator, IndicatorValue
+from .models import Indicator
+from .models import IndicatorValue
 
 KEY_HEADERS = {"统一社会信用代码": "uscc", "企业名称": "name", "月份": "period"}
 # the other names the key columns go by in the offices' own sheets

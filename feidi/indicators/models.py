@@ -19,8 +19,12 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.models import DetailUrlMixin, OrganizationField, ReferenceModel, seeded_label
-from feidi.core.scope import Scope, ScopedManager
+from feidi.core.models import DetailUrlMixin
+from feidi.core.models import OrganizationField
+from feidi.core.models import ReferenceModel
+from feidi.core.models import seeded_label
+from feidi.core.scope import Scope
+from feidi.core.scope import ScopedManager
 
 User = settings.AUTH_USER_MODEL
 

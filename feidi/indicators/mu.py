@@ -22,7 +22,10 @@ from django.utils import timezone
 
 from feidi.core import audit
 
-from .models import Indicator, IndicatorValue, MuResult, MuRule
+from .models import Indicator
+from .models import IndicatorValue
+from .models import MuResult
+from .models import MuRule
 
 FLOWS = ("tax", "revenue", "value_added", "energy", "rd")
 

@@ -20,14 +20,18 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core import audit
 
 from .engine import month_end
-from .models import RankingEntry, RankingRule, RankingRun, Statement
+from .models import RankingEntry
+from .models import RankingRule
+from .models import RankingRun
+from .models import Statement
 
 LABELS = {"signings": _("新签约项目（个）"), "amount": _("签约金额（万元）"), "starts": _("新开工项目（个）"),
           "completion": _("重点项目投资完成率"), "overdue": _("逾期节点（个）"), "on_time": _("诉求按时办结率"),
@@ -42,7 +46,8 @@ REPORT_SECTIONS: list = []
 
 def units_of(rule: RankingRule) -> list[tuple[str, object]]:
     """(label, unit or leader) pairs to rank."""
-    from feidi.accounts.models import Department, User
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import User
     from feidi.projects.models import Project
 
     zone_ids = rule.department.subtree_ids()
@@ -67,10 +72,14 @@ def _projects_of(rule, who):
 
 def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
     """The raw indicators per unit, and which inputs were missing."""
-    from django.db.models import Count, Sum
+    from django.db.models import Count
+    from django.db.models import Sum
 
     from feidi.projects.actions import completed_in_year
-    from feidi.projects.models import AnnualPlan, Milestone, Project, Stage
+    from feidi.projects.models import AnnualPlan
+    from feidi.projects.models import Milestone
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
     from feidi.services.models import Appeal
 
     start, end = month, month_end(month)
@@ -224,7 +233,13 @@ def cell(metric: str, value) -> str:
 
 
 def render_docx(ranking: RankingRun) -> bytes:
-    from feidi.core.officedoc import HEITI, landscape_section, masthead, new_document, para, table, to_bytes
+    from feidi.core.officedoc import HEITI
+    from feidi.core.officedoc import landscape_section
+    from feidi.core.officedoc import masthead
+    from feidi.core.officedoc import new_document
+    from feidi.core.officedoc import para
+    from feidi.core.officedoc import table
+    from feidi.core.officedoc import to_bytes
 
     rule, month = ranking.rule, ranking.month
     doc = new_document()

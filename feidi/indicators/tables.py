@@ -1,15 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import (
-    BadgeColumn,
-    ChoiceColumn,
-    Column,
-    DecimalColumn,
-    MonthColumn,
-    PercentColumn,
-    RelatedColumn,
-    Table,
-)
+from feidi.core.tables import BadgeColumn
+from feidi.core.tables import ChoiceColumn
+from feidi.core.tables import Column
+from feidi.core.tables import DecimalColumn
+from feidi.core.tables import MonthColumn
+from feidi.core.tables import PercentColumn
+from feidi.core.tables import RelatedColumn
+from feidi.core.tables import Table
 
 from . import models
 

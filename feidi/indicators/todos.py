@@ -11,7 +11,8 @@ from feidi.core import workbench
 from feidi.core.models import seeded_label
 
 from . import engine
-from .models import Indicator, IndicatorValue
+from .models import Indicator
+from .models import IndicatorValue
 
 
 def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:

@@ -8,72 +8,69 @@ import io
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
-from feidi.core import audit, declare
+from feidi.core import audit
+from feidi.core import declare
 from feidi.core.models import seeded_label
-from feidi.core.views import (
-    ObjectActionView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectImportView,
-    ObjectListView,
-    ObjectMixin,
-    ScopedViewMixin,
-)
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectImportView
+from feidi.core.views import ObjectListView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import ScopedViewMixin
 from feidi.lib.cells import parse_number
 
-from . import actions, engine
-from .filtersets import (
-    BenefitShareFilterSet,
-    IndicatorFilterSet,
-    IndicatorValueFilterSet,
-    MuResultFilterSet,
-    MuRuleFilterSet,
-    RankingRuleFilterSet,
-    RankingRunFilterSet,
-    RegionFigureFilterSet,
-    ZoneFigureFilterSet,
-)
-from .forms import (
-    BenefitShareForm,
-    IndicatorForm,
-    MonthReportForm,
-    MuRuleForm,
-    RankingRuleForm,
-    RegionFigureForm,
-    ZoneFigureForm,
-)
-from .models import (
-    BenefitShare,
-    Indicator,
-    IndicatorValue,
-    MuResult,
-    MuRule,
-    RankingRule,
-    RankingRun,
-    RegionFigure,
-    ZoneFigure,
-)
-from .tables import (
-    GRADE_COLORS,
-    BenefitShareTable,
-    IndicatorTable,
-    IndicatorValueTable,
-    MuResultTable,
-    MuRuleTable,
-    RankingRuleTable,
-    RankingRunTable,
-    RegionFigureTable,
-    ZoneFigureTable,
-)
+from . import actions
+from . import engine
+from .filtersets import BenefitShareFilterSet
+from .filtersets import IndicatorFilterSet
+from .filtersets import IndicatorValueFilterSet
+from .filtersets import MuResultFilterSet
+from .filtersets import MuRuleFilterSet
+from .filtersets import RankingRuleFilterSet
+from .filtersets import RankingRunFilterSet
+from .filtersets import RegionFigureFilterSet
+from .filtersets import ZoneFigureFilterSet
+from .forms import BenefitShareForm
+from .forms import IndicatorForm
+from .forms import MonthReportForm
+from .forms import MuRuleForm
+from .forms import RankingRuleForm
+from .forms import RegionFigureForm
+from .forms import ZoneFigureForm
+from .models import BenefitShare
+from .models import Indicator
+from .models import IndicatorValue
+from .models import MuResult
+from .models import MuRule
+from .models import RankingRule
+from .models import RankingRun
+from .models import RegionFigure
+from .models import ZoneFigure
+from .tables import GRADE_COLORS
+from .tables import BenefitShareTable
+from .tables import IndicatorTable
+from .tables import IndicatorValueTable
+from .tables import MuResultTable
+from .tables import MuRuleTable
+from .tables import RankingRuleTable
+from .tables import RankingRunTable
+from .tables import RegionFigureTable
+from .tables import ZoneFigureTable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -419,7 +416,8 @@ class RankingStatementView(ObjectMixin, View):
     permission_action = "change"
 
     def post(self, request, *args, **kwargs):
-        from .models import RankingEntry, Statement
+        from .models import RankingEntry
+        from .models import Statement
 
         run = self.get_object()
         entry = RankingEntry.objects.filter(run__rule=run.rule, pk=request.POST.get("entry") or 0).first()
@@ -507,7 +505,8 @@ class CityMapView(ScopedViewMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         from feidi.registry.models import Zone
 
-        from . import geo, zones
+        from . import geo
+        from . import zones
         from .dashboard import home_zone
 
         indicators = list(Indicator.objects.filter(active=True))

@@ -19,11 +19,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import engine
-from .models import Indicator, IndicatorValue, RegionFigure, ZoneFigure
+from .models import Indicator
+from .models import IndicatorValue
+from .models import RegionFigure
+from .models import ZoneFigure
 
 REGION_RE = re.compile(r"^((?:北京市|天津市|上海市|重庆市)|.+?(?:省|自治区|特别行政区))(.+?(?:市|州|盟|地区))?")
 

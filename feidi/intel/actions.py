@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
@@ -14,10 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
-from feidi.core.actions import create_object, update_object
+from feidi.core.actions import create_object
+from feidi.core.actions import update_object
 
-from . import dedup, extract, scoring
-from .models import NewsItem, SourceKind, Status
+from . import dedup
+from . import extract
+from . import scoring
+from .models import NewsItem
+from .models import SourceKind
+from .models import Status
 
 log = logging.getLogger(__name__)
 BATCH = 200  # items per job: one context read, one transaction
@@ -176,7 +182,8 @@ def do_item_to_lead(item: NewsItem, zone, *, acting_user, name: str = "") -> obj
     """A pipeline lead (线索) from the item: channel 招商情报, the officer as 引进人 and owner, the
     item's firm, segment and amount, the article named in the description; the item is linked."""
     from feidi.projects.actions import do_save_project
-    from feidi.projects.models import Channel, Project
+    from feidi.projects.models import Channel
+    from feidi.projects.models import Project
 
     if not acting_user.has_perm("projects.add_project"):
         raise PermissionDenied(gettext("您没有登记招商项目的权限"))

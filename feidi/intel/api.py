@@ -8,10 +8,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Router, Schema, Status
+from ninja import Router
+from ninja import Schema
+from ninja import Status
 
 from feidi.core import declare
-from feidi.core.api import Id, create_within_scope, field, model_of, require_perm, scoped_get
+from feidi.core.api import Id
+from feidi.core.api import create_within_scope
+from feidi.core.api import field
+from feidi.core.api import model_of
+from feidi.core.api import require_perm
+from feidi.core.api import scoped_get
 
 from . import actions
 from .filtersets import NewsItemFilterSet

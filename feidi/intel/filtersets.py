@@ -1,9 +1,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import ScopedFilterSet, scoped_filterset
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import scoped_filterset
 
-from .models import NewsItem, Source
+from .models import NewsItem
+from .models import Source
 
 
 class NewsItemFilterSet(ScopedFilterSet):

@@ -1,9 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm, StyledFormMixin, scoped_form
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import StyledFormMixin
+from feidi.core.forms import scoped_form
 
-from .models import DocKind, NewsItem, Source
+from .models import DocKind
+from .models import NewsItem
+from .models import Source
 
 
 class MultipleFileInput(forms.ClearableFileInput):

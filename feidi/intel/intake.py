@@ -80,7 +80,9 @@ def text_of(name: str, data: bytes) -> tuple[str, str]:
 
         from docx import Document
 
-        from feidi.lib.spreadsheet import Budget, SheetError, check_package
+        from feidi.lib.spreadsheet import Budget
+        from feidi.lib.spreadsheet import SheetError
+        from feidi.lib.spreadsheet import check_package
 
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a bomb is refused before python-docx inflates it

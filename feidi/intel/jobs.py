@@ -7,7 +7,8 @@ from huey.contrib.djhuey import db_task
 from feidi.core.context import acting
 from feidi.core.leases import periodic_job
 
-from . import actions, sources
+from . import actions
+from . import sources
 
 
 @db_task()

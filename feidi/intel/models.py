@@ -8,12 +8,14 @@ pipeline lead (线索); the item keeps the link, so what became of a lead is tra
 
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import FeidiModel, OrganizationField
+from feidi.core.models import FeidiModel
+from feidi.core.models import OrganizationField
 from feidi.core.scope import Scope
 
 

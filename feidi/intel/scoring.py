@@ -8,12 +8,14 @@ as a gazetteer for the extraction. ``score`` is a pure function of an extraction
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 
 from django.utils.translation import gettext_noop
 
-from .extract import Extraction, distinct_orgs
+from .extract import Extraction
+from .extract import distinct_orgs
 
 # points of each reason (one table, so the page can say how a score is made)
 POINTS = {"gap": 30, "weak": 15, "chain": 10, "master": 25, "supplier": 15, "resident": 20, "investor": 20,
@@ -53,9 +55,12 @@ class Context:
     def for_department(cls, department_id) -> Context:
         from django.db.models import Count
 
-        from feidi.chains.models import Chain, Segment, SegmentMember
+        from feidi.chains.models import Chain
+        from feidi.chains.models import Segment
+        from feidi.chains.models import SegmentMember
         from feidi.projects.models import Project
-        from feidi.registry.models import Organization, Residency
+        from feidi.registry.models import Organization
+        from feidi.registry.models import Residency
 
         ctx = cls(department_ids=zone_departments(department_id))
         if not ctx.department_ids:

@@ -22,8 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from . import intake
-from .locations import allowed_host, check_location, feed_host, inside
-from .models import Source, SourceKind
+from .locations import allowed_host
+from .locations import check_location
+from .locations import feed_host
+from .locations import inside
+from .models import Source
+from .models import SourceKind
 
 
 class _SameHosts(urllib.request.HTTPRedirectHandler):

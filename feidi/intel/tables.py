@@ -1,7 +1,10 @@
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import ChoiceColumn, Column, StatusColumn, Table
+from feidi.core.tables import ChoiceColumn
+from feidi.core.tables import Column
+from feidi.core.tables import StatusColumn
+from feidi.core.tables import Table
 
 from . import models
 

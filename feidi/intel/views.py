@@ -12,26 +12,34 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
 from feidi.core.actions import update_object
-from feidi.core.views import (
-    ObjectActionView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
-    ObjectMixin,
-    ScopedViewMixin,
-)
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectListView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import ScopedViewMixin
 
-from . import actions, intake
-from .filtersets import NewsItemFilterSet, SourceFilterSet
-from .forms import IntakeForm, NewsItemForm, SourceForm
-from .models import NewsItem, Source, SourceKind, Status
-from .tables import NewsItemTable, SourceTable
+from . import actions
+from . import intake
+from .filtersets import NewsItemFilterSet
+from .filtersets import SourceFilterSet
+from .forms import IntakeForm
+from .forms import NewsItemForm
+from .forms import SourceForm
+from .models import NewsItem
+from .models import Source
+from .models import SourceKind
+from .models import Status
+from .tables import NewsItemTable
+from .tables import SourceTable
 
 # The kinds of extracted field, the colour each is marked with, in the order a clash is settled.
 KINDS = [("org", gettext_lazy("企业"), "bg-blue-lt"), ("amount", gettext_lazy("金额"), "bg-green-lt"),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 SECTIONS = {
     "A": (gettext_noop("农、林、牧、渔业"), range(1, 6)),

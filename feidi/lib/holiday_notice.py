@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
+from django.utils.translation import pgettext
 
 SECTION = re.compile(r"(?:^|\n|。)\s*([一二三四五六七八九十]+)、\s*([^：:\n]{1,20})[：:]")
 DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日")

@@ -33,11 +33,14 @@ import posixpath
 import re
 import zipfile
 from array import array
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from xml.parsers import expat
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 

@@ -14,7 +14,8 @@ rest day is due on the next working day).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import chinese_calendar

@@ -7,28 +7,35 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from feidi.core import audit
-from feidi.core.actions import create_object, delete_object, guarded_update, overdue_batches, update_object
-from feidi.core.attachments import attach, detach
+from feidi.core.actions import create_object
+from feidi.core.actions import delete_object
+from feidi.core.actions import guarded_update
+from feidi.core.actions import overdue_batches
+from feidi.core.actions import update_object
+from feidi.core.attachments import attach
+from feidi.core.attachments import detach
 from feidi.core.leases import heartbeat
-from feidi.core.notify import notify, notify_many
+from feidi.core.notify import notify
+from feidi.core.notify import notify_many
 from feidi.services.actions import end_of_workday
 
-from .models import (
-    Application,
-    ApplicationFile,
-    Condition,
-    Match,
-    Payment,
-    Policy,
-    PolicyAttachment,
-    PolicyItem,
-)
+from .models import Application
+from .models import ApplicationFile
+from .models import Condition
+from .models import Match
+from .models import Payment
+from .models import Policy
+from .models import PolicyAttachment
+from .models import PolicyItem
 from .refresh import refresh_soon
 
 A = Application.Status
@@ -265,7 +272,8 @@ def sweep(now=None, batch: int = 500) -> int:
     """Raise each open application past its step's deadline one level, as appeals rise: the
     service office's settings of its zone name the level-3 and level-4 owners and their days; the
     enterprise's group leader is level 2. Rows are locked and re-checked: none rises twice."""
-    from feidi.services.models import Assignment, ServiceSettings
+    from feidi.services.models import Assignment
+    from feidi.services.models import ServiceSettings
 
     now = now or timezone.now()
     done = 0

@@ -8,20 +8,30 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Field, Router, Schema, Status
+from ninja import Field
+from ninja import Router
+from ninja import Schema
+from ninja import Status
 
 from feidi.core import declare
-from feidi.core.api import Id, create_within_scope, field, model_of, require_perm, scoped_get
+from feidi.core.api import Id
+from feidi.core.api import create_within_scope
+from feidi.core.api import field
+from feidi.core.api import model_of
+from feidi.core.api import require_perm
+from feidi.core.api import scoped_get
 
 from . import actions
-from .filtersets import (
-    ApplicationFilterSet,
-    MatchFilterSet,
-    PaymentFilterSet,
-    PolicyFilterSet,
-    PolicyItemFilterSet,
-)
-from .models import Application, Match, Payment, Policy, PolicyItem
+from .filtersets import ApplicationFilterSet
+from .filtersets import MatchFilterSet
+from .filtersets import PaymentFilterSet
+from .filtersets import PolicyFilterSet
+from .filtersets import PolicyItemFilterSet
+from .models import Application
+from .models import Match
+from .models import Payment
+from .models import Policy
+from .models import PolicyItem
 
 router = Router(tags=["惠企政策 policies"])
 

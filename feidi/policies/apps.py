@@ -10,7 +10,8 @@ class PoliciesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from feidi.core import appstart, imports
+        from feidi.core import appstart
+        from feidi.core import imports
         from feidi.core.navigation import Item
         from feidi.indicators.ranking import REPORT_SECTIONS
 

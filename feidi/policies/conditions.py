@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
+from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Condition, industries
+from .models import Condition
+from .models import industries
 
 K = Condition.Kind
 
@@ -35,7 +38,9 @@ def compile_condition(c: Condition, today: dt.date | None = None):
     """The ids of the organizations satisfying ``c`` (a queryset to use as ``pk__in``); None for a
     free-text condition, which no query can decide."""
     from feidi.indicators.models import IndicatorValue
-    from feidi.registry.models import Organization, OrganizationLabel, Residency
+    from feidi.registry.models import Organization
+    from feidi.registry.models import OrganizationLabel
+    from feidi.registry.models import Residency
     from feidi.techmarket.models import Talent
 
     if c.kind == K.LABEL:

@@ -9,11 +9,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count
+from django.db.models import Max
+from django.db.models import Sum
 
-from feidi.indicators.engine import add_months, growth_ratio
+from feidi.indicators.engine import add_months
+from feidi.indicators.engine import growth_ratio
 
-from .models import Payment, Policy
+from .models import Payment
+from .models import Policy
 
 PAID = (Payment.Status.CONFIRMED, Payment.Status.PAID)
 
@@ -118,6 +122,7 @@ def report_section(department, day: dt.date) -> tuple[str, list[dict]]:
 
 
 def payments_exist():
-    from django.db.models import Exists, OuterRef
+    from django.db.models import Exists
+    from django.db.models import OuterRef
 
     return Exists(Payment.objects.filter(item__policy=OuterRef("pk"), status__in=PAID))

@@ -1,9 +1,17 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import IdFilter, OverdueFilter, ScopedFilterSet, scoped_filterset
+from feidi.core.filters import IdFilter
+from feidi.core.filters import OverdueFilter
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import scoped_filterset
 
-from .models import Application, Condition, Match, Payment, Policy, PolicyItem
+from .models import Application
+from .models import Condition
+from .models import Match
+from .models import Payment
+from .models import Policy
+from .models import PolicyItem
 
 PolicyFilterSet = scoped_filterset(Policy, ["active"], search=("title", "issuer", "number"))
 

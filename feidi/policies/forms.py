@@ -2,9 +2,13 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm, scoped_form
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import scoped_form
 
-from .models import Application, Condition, Policy, PolicyItem
+from .models import Application
+from .models import Condition
+from .models import Policy
+from .models import PolicyItem
 
 PolicyForm = scoped_form(Policy,
                          ["title", "issuer", "number", "issued_on", "effective_from", "effective_until", "target_indicator", "active", "text"])
@@ -46,7 +50,8 @@ class ApplicationForm(ScopedModelForm):
     def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
-        from feidi.lib.files import SIGNATURES, validate_upload
+        from feidi.lib.files import SIGNATURES
+        from feidi.lib.files import validate_upload
 
         accept = ",".join(sorted(SIGNATURES))
         for i, name in enumerate(item.material_list() if item else []):

@@ -33,10 +33,12 @@ def _changed(sender, **kwargs):
 
 def connect() -> None:
     """Eligibility data saved or deleted anywhere (actions, admin, imports) asks for a refresh."""
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete
+    from django.db.models.signals import post_save
 
     from feidi.indicators.actions import values_written
-    from feidi.registry.models import OrganizationLabel, Residency
+    from feidi.registry.models import OrganizationLabel
+    from feidi.registry.models import Residency
     from feidi.techmarket.models import Talent
 
     values_written.connect(_changed, dispatch_uid="policies-indicator-values")

@@ -17,12 +17,21 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Case
+from django.db.models import Count
+from django.db.models import F
+from django.db.models import IntegerField
+from django.db.models import Value
+from django.db.models import When
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .conditions import compile_condition, gate_filter
-from .models import GATES, Condition, Match, PolicyItem
+from .conditions import compile_condition
+from .conditions import gate_filter
+from .models import GATES
+from .models import Condition
+from .models import Match
+from .models import PolicyItem
 
 
 def base_organizations(item: PolicyItem):

@@ -14,8 +14,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
-from feidi.core.models import Attachment, DetailUrlMixin, DictField, FeidiModel, OrganizationField
-from feidi.core.scope import Scope, ScopedManager
+from feidi.core.models import Attachment
+from feidi.core.models import DetailUrlMixin
+from feidi.core.models import DictField
+from feidi.core.models import FeidiModel
+from feidi.core.models import OrganizationField
+from feidi.core.scope import Scope
+from feidi.core.scope import ScopedManager
 from feidi.lib.money import human
 
 User = settings.AUTH_USER_MODEL

@@ -8,7 +8,8 @@ from django.utils.translation import gettext
 
 from feidi.core import workbench
 
-from .models import Application, Payment
+from .models import Application
+from .models import Payment
 
 
 def todos(user, today, limit) -> list[workbench.Todo]:

@@ -6,45 +6,62 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.db.models import Q
+from django.db.models import Sum
+from django.http import Http404
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
 from feidi.core.actions import ConflictError
-from feidi.core.attachments import AttachmentView, AttachView
-from feidi.core.views import (
-    ObjectActionView,
-    ObjectDeleteView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectImportView,
-    ObjectListView,
-    ObjectMixin,
-    PrefillMixin,
-    ScopedViewMixin,
-    apply_validation_error,
-    refusal_text,
-)
+from feidi.core.attachments import AttachmentView
+from feidi.core.attachments import AttachView
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDeleteView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectImportView
+from feidi.core.views import ObjectListView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import PrefillMixin
+from feidi.core.views import ScopedViewMixin
+from feidi.core.views import apply_validation_error
+from feidi.core.views import refusal_text
 
 from . import actions
 from .conditions import holds_for
-from .filtersets import (
-    ApplicationFilterSet,
-    ConditionFilterSet,
-    MatchFilterSet,
-    PaymentFilterSet,
-    PolicyFilterSet,
-    PolicyItemFilterSet,
-)
-from .forms import ApplicationActionForm, ApplicationForm, ConditionForm, PolicyForm, PolicyItemForm
-from .models import Application, Condition, Match, Payment, Policy, PolicyItem
-from .tables import ApplicationTable, ConditionTable, MatchTable, PaymentTable, PolicyItemTable, PolicyTable
+from .filtersets import ApplicationFilterSet
+from .filtersets import ConditionFilterSet
+from .filtersets import MatchFilterSet
+from .filtersets import PaymentFilterSet
+from .filtersets import PolicyFilterSet
+from .filtersets import PolicyItemFilterSet
+from .forms import ApplicationActionForm
+from .forms import ApplicationForm
+from .forms import ConditionForm
+from .forms import PolicyForm
+from .forms import PolicyItemForm
+from .models import Application
+from .models import Condition
+from .models import Match
+from .models import Payment
+from .models import Policy
+from .models import PolicyItem
+from .tables import ApplicationTable
+from .tables import ConditionTable
+from .tables import MatchTable
+from .tables import PaymentTable
+from .tables import PolicyItemTable
+from .tables import PolicyTable
 
 # --- the library ------------------------------------------------------------------------------------
 # The menu 惠企政策: 我的政策, 政策库, 政策条款, then the hand-made entries (apps.py).

@@ -11,34 +11,37 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, create_object, update_object
+from feidi.core.actions import ConflictError
+from feidi.core.actions import create_object
+from feidi.core.actions import update_object
 from feidi.core.models import seeded_label
-from feidi.core.notify import notify, notify_many
+from feidi.core.notify import notify
+from feidi.core.notify import notify_many
 
-from .models import (
-    FLOW,
-    Alert,
-    AnnualPlan,
-    Milestone,
-    MonthlyInvestment,
-    Problem,
-    Project,
-    ProjectEvent,
-    ProjectFile,
-    ProjectSettings,
-    Stage,
-    StageGate,
-    StageRecord,
-    Task,
-    allowed_next,
-)
+from .models import FLOW
+from .models import Alert
+from .models import AnnualPlan
+from .models import Milestone
+from .models import MonthlyInvestment
+from .models import Problem
+from .models import Project
+from .models import ProjectEvent
+from .models import ProjectFile
+from .models import ProjectSettings
+from .models import Stage
+from .models import StageGate
+from .models import StageRecord
+from .models import Task
+from .models import allowed_next
 
 # The business date a transition stamps on the project.
 STAGE_DATE_FIELD = {Stage.SIGNED: "signed_on", Stage.STARTED: "started_on", Stage.PRODUCING: "produced_on"}

@@ -8,25 +8,29 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Field, Router, Schema, Status
+from ninja import Field
+from ninja import Router
+from ninja import Schema
+from ninja import Status
 from ninja.pagination import paginate
 
 from feidi.core import declare
-from feidi.core.api import (
-    Id,
-    Pages,
-    create_within_scope,
-    field,
-    filtered,
-    model_of,
-    require_perm,
-    scoped_get,
-    scoped_list,
-)
+from feidi.core.api import Id
+from feidi.core.api import Pages
+from feidi.core.api import create_within_scope
+from feidi.core.api import field
+from feidi.core.api import filtered
+from feidi.core.api import model_of
+from feidi.core.api import require_perm
+from feidi.core.api import scoped_get
+from feidi.core.api import scoped_list
 
 from . import actions
 from .filtersets import ProjectFilterSet
-from .models import Alert, Project, Report, StageRecord
+from .models import Alert
+from .models import Project
+from .models import Report
+from .models import StageRecord
 
 router = Router(tags=["招商项目 projects"])
 

@@ -10,8 +10,9 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from feidi.core import appstart, imports
+        from feidi.core import appstart
         from feidi.core import home as home_page
+        from feidi.core import imports
         from feidi.core.navigation import Item
         from feidi.core.seeds import register_seeder
 

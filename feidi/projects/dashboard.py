@@ -7,7 +7,9 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
+from django.db.models import Q
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,7 +19,12 @@ from django.views.generic import TemplateView
 from feidi.core import declare
 from feidi.core.views import ScopedViewMixin
 
-from .models import FLOW, Alert, AnnualPlan, MonthlyInvestment, Project, Stage
+from .models import FLOW
+from .models import Alert
+from .models import AnnualPlan
+from .models import MonthlyInvestment
+from .models import Project
+from .models import Stage
 
 WAN = Decimal(10000)
 

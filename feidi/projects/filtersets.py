@@ -2,24 +2,26 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from feidi.chains.models import Chain
-from feidi.core.filters import IdFilter, MineFilter, ScopedFilterSet, date_range, scoped_filterset
+from feidi.core.filters import IdFilter
+from feidi.core.filters import MineFilter
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import date_range
+from feidi.core.filters import scoped_filterset
 from feidi.registry.models import Zone
 
-from .models import (
-    Alert,
-    AnnualPlan,
-    Dispatch,
-    InvestmentTrip,
-    KeyLevel,
-    Milestone,
-    MonthlyInvestment,
-    Problem,
-    Project,
-    ProjectSettings,
-    Report,
-    StageGate,
-    Task,
-)
+from .models import Alert
+from .models import AnnualPlan
+from .models import Dispatch
+from .models import InvestmentTrip
+from .models import KeyLevel
+from .models import Milestone
+from .models import MonthlyInvestment
+from .models import Problem
+from .models import Project
+from .models import ProjectSettings
+from .models import Report
+from .models import StageGate
+from .models import Task
 
 
 class _ProjectListFilterSet(ScopedFilterSet):

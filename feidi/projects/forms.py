@@ -2,27 +2,23 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import (
-    ColleagueChoicesMixin,
-    ScopedModelForm,
-    StyledFormMixin,
-    scoped_form,
-    style_fields,
-)
+from feidi.core.forms import ColleagueChoicesMixin
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import StyledFormMixin
+from feidi.core.forms import scoped_form
+from feidi.core.forms import style_fields
 
-from .models import (
-    AnnualPlan,
-    Dispatch,
-    InvestmentTrip,
-    Milestone,
-    MonthlyInvestment,
-    Problem,
-    Project,
-    ProjectSettings,
-    Stage,
-    StageGate,
-    Task,
-)
+from .models import AnnualPlan
+from .models import Dispatch
+from .models import InvestmentTrip
+from .models import Milestone
+from .models import MonthlyInvestment
+from .models import Problem
+from .models import Project
+from .models import ProjectSettings
+from .models import Stage
+from .models import StageGate
+from .models import Task
 
 
 class ProjectForm(ColleagueChoicesMixin, ScopedModelForm):

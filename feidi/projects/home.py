@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Sum
+from django.db.models import Count
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.lib.money import human
 
-from .models import Alert, Project
+from .models import Alert
+from .models import Project
 
 
 def staff_section(user, out) -> None:

@@ -24,6 +24,7 @@ def evaluate_alerts() -> None:
 def biweekly_reports() -> None:
     from django.utils import timezone
 
-    from .reports import generate_for_zones, period_end
+    from .reports import generate_for_zones
+    from .reports import period_end
 
     generate_for_zones(period_end(timezone.localdate()))

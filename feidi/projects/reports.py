@@ -16,34 +16,38 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count
+from django.db.models import IntegerField
+from django.db.models import OuterRef
+from django.db.models import Subquery
+from django.db.models import Sum
+from django.db.models import Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
-from feidi.core import audit, stats
-from feidi.core.officedoc import (
-    HEITI,
-    XIAOBIAOSONG,
-    landscape_section,
-    masthead,
-    new_document,
-    para,
-    table,
-    to_bytes,
-)
-from feidi.lib.money import human, wan
+from feidi.core import audit
+from feidi.core import stats
+from feidi.core.officedoc import HEITI
+from feidi.core.officedoc import XIAOBIAOSONG
+from feidi.core.officedoc import landscape_section
+from feidi.core.officedoc import masthead
+from feidi.core.officedoc import new_document
+from feidi.core.officedoc import para
+from feidi.core.officedoc import table
+from feidi.core.officedoc import to_bytes
+from feidi.lib.money import human
+from feidi.lib.money import wan
 
-from .models import (
-    Alert,
-    AnnualPlan,
-    KeyLevel,
-    MonthlyInvestment,
-    Problem,
-    Project,
-    ProjectSettings,
-    Report,
-    Stage,
-)
+from .models import Alert
+from .models import AnnualPlan
+from .models import KeyLevel
+from .models import MonthlyInvestment
+from .models import Problem
+from .models import Project
+from .models import ProjectSettings
+from .models import Report
+from .models import Stage
 
 STARTED = (Stage.STARTED, Stage.PRODUCING, Stage.FULL)
 LEVEL_ORDER = {KeyLevel.PROVINCE: 0, KeyLevel.CITY: 1, KeyLevel.DISTRICT: 2}

@@ -8,7 +8,10 @@ from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
 
-from .models import Channel, KeyLevel, Project, Stage
+from .models import Channel
+from .models import KeyLevel
+from .models import Project
+from .models import Stage
 
 MONEY = (
     ("signed_amount", _("签约资金")), ("planned_investment", _("总投资")), ("fixed_asset_investment", _("固定资产投资")),

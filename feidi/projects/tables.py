@@ -4,16 +4,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.models import seeded_label
-from feidi.core.tables import (
-    BadgeColumn,
-    ChoiceColumn,
-    Column,
-    RelatedColumn,
-    StatusColumn,
-    Table,
-    badge,
-    link_to,
-)
+from feidi.core.tables import BadgeColumn
+from feidi.core.tables import ChoiceColumn
+from feidi.core.tables import Column
+from feidi.core.tables import RelatedColumn
+from feidi.core.tables import StatusColumn
+from feidi.core.tables import Table
+from feidi.core.tables import badge
+from feidi.core.tables import link_to
 
 from . import models
 from .models import Stage

@@ -12,7 +12,12 @@ from django.utils.translation import gettext
 
 from feidi.core import workbench
 
-from .models import Alert, Problem, Project, ProjectSettings, Stage, Task
+from .models import Alert
+from .models import Problem
+from .models import Project
+from .models import ProjectSettings
+from .models import Stage
+from .models import Task
 
 WARN_DAYS = 7  # a lead shows here this many days before it would return to the pool
 SOON_DAYS = 7  # a problem shows this many days before its deadline

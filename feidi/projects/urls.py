@@ -1,6 +1,7 @@
 from feidi.core import declare
 
-from . import dashboard, views  # noqa: F401 — the views route themselves (declare.route, declare.model)
+from . import dashboard  # noqa: F401 — the views route themselves (declare.route, declare.model)
+from . import views  # noqa: F401 — the views route themselves (declare.route, declare.model)
 
 app_name = "projects"
 

@@ -5,94 +5,91 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.db.models import OuterRef
+from django.db.models import Subquery
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
+from django.http import FileResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views import View
 
 from feidi.core import declare
 from feidi.core.actions import ConflictError
 from feidi.core.attachments import AttachmentView
-from feidi.core.views import (
-    ObjectActionView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectImportView,
-    ObjectListView,
-    ObjectMixin,
-    PrefillMixin,
-    form_refusal,
-    refusal_text,
-)
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectImportView
+from feidi.core.views import ObjectListView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import PrefillMixin
+from feidi.core.views import form_refusal
+from feidi.core.views import refusal_text
 
 from . import actions
-from .filtersets import (
-    AlertFilterSet,
-    AnnualPlanFilterSet,
-    DispatchFilterSet,
-    InvestmentTripFilterSet,
-    KeyProjectFilterSet,
-    MilestoneFilterSet,
-    MonthlyInvestmentFilterSet,
-    PoolFilterSet,
-    ProblemFilterSet,
-    ProjectFilterSet,
-    ProjectSettingsFilterSet,
-    ReportFilterSet,
-    StageGateFilterSet,
-    TaskFilterSet,
-)
-from .forms import (
-    AnnualPlanForm,
-    DispatchForm,
-    InvestmentTripForm,
-    MilestoneForm,
-    MonthlyInvestmentForm,
-    ProblemForm,
-    ProjectForm,
-    ProjectSettingsForm,
-    StageGateForm,
-    TaskForm,
-    TransitionForm,
-)
-from .models import (
-    FLOW,
-    Alert,
-    AnnualPlan,
-    Dispatch,
-    InvestmentTrip,
-    Milestone,
-    MonthlyInvestment,
-    Problem,
-    Project,
-    ProjectSettings,
-    Report,
-    Stage,
-    StageGate,
-    Task,
-    allowed_next,
-)
-from .tables import (
-    AlertTable,
-    AnnualPlanTable,
-    DispatchTable,
-    InvestmentTripTable,
-    KeyProjectTable,
-    MilestoneTable,
-    MonthlyInvestmentTable,
-    PoolTable,
-    ProblemTable,
-    ProjectSettingsTable,
-    ProjectTable,
-    ReportTable,
-    StageGateTable,
-    TaskTable,
-)
+from .filtersets import AlertFilterSet
+from .filtersets import AnnualPlanFilterSet
+from .filtersets import DispatchFilterSet
+from .filtersets import InvestmentTripFilterSet
+from .filtersets import KeyProjectFilterSet
+from .filtersets import MilestoneFilterSet
+from .filtersets import MonthlyInvestmentFilterSet
+from .filtersets import PoolFilterSet
+from .filtersets import ProblemFilterSet
+from .filtersets import ProjectFilterSet
+from .filtersets import ProjectSettingsFilterSet
+from .filtersets import ReportFilterSet
+from .filtersets import StageGateFilterSet
+from .filtersets import TaskFilterSet
+from .forms import AnnualPlanForm
+from .forms import DispatchForm
+from .forms import InvestmentTripForm
+from .forms import MilestoneForm
+from .forms import MonthlyInvestmentForm
+from .forms import ProblemForm
+from .forms import ProjectForm
+from .forms import ProjectSettingsForm
+from .forms import StageGateForm
+from .forms import TaskForm
+from .forms import TransitionForm
+from .models import FLOW
+from .models import Alert
+from .models import AnnualPlan
+from .models import Dispatch
+from .models import InvestmentTrip
+from .models import Milestone
+from .models import MonthlyInvestment
+from .models import Problem
+from .models import Project
+from .models import ProjectSettings
+from .models import Report
+from .models import Stage
+from .models import StageGate
+from .models import Task
+from .models import allowed_next
+from .tables import AlertTable
+from .tables import AnnualPlanTable
+from .tables import DispatchTable
+from .tables import InvestmentTripTable
+from .tables import KeyProjectTable
+from .tables import MilestoneTable
+from .tables import MonthlyInvestmentTable
+from .tables import PoolTable
+from .tables import ProblemTable
+from .tables import ProjectSettingsTable
+from .tables import ProjectTable
+from .tables import ReportTable
+from .tables import StageGateTable
+from .tables import TaskTable
 
 # --- projects -----------------------------------------------------------------------------------
 
@@ -378,7 +375,10 @@ class _StageGateList(ObjectListView):
     prefetch_related = ("roles",)
 
     def base_queryset(self, user):
-        from django.db.models import Case, IntegerField, Value, When
+        from django.db.models import Case
+        from django.db.models import IntegerField
+        from django.db.models import Value
+        from django.db.models import When
 
         order = [*FLOW, Stage.TERMINATED]
         return super().base_queryset(user).annotate(flow=Case(

@@ -9,9 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
-from feidi.core.actions import create_object, guarded_update, update_object
+from feidi.core.actions import create_object
+from feidi.core.actions import guarded_update
+from feidi.core.actions import update_object
 
-from .models import Organization, OrganizationLabel, Person, Residency, Zone
+from .models import Organization
+from .models import OrganizationLabel
+from .models import Person
+from .models import Residency
+from .models import Zone
 
 
 def _department_from_zone(obj, zone: Zone | None) -> None:

@@ -7,26 +7,31 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field
+from ninja import Query
+from ninja import Router
+from ninja import Schema
+from ninja import Status
 from ninja.pagination import paginate
 
 from feidi.core import declare
-from feidi.core.api import (
-    MAX_ID,
-    Id,
-    Pages,
-    create_within_scope,
-    field,
-    filtered,
-    model_of,
-    require_perm,
-    scoped_get,
-    scoped_list,
-)
+from feidi.core.api import MAX_ID
+from feidi.core.api import Id
+from feidi.core.api import Pages
+from feidi.core.api import create_within_scope
+from feidi.core.api import field
+from feidi.core.api import filtered
+from feidi.core.api import model_of
+from feidi.core.api import require_perm
+from feidi.core.api import scoped_get
+from feidi.core.api import scoped_list
 
 from . import actions
 from .filtersets import OrganizationFilterSet
-from .models import Organization, Person, Residency, Zone
+from .models import Organization
+from .models import Person
+from .models import Residency
+from .models import Zone
 
 router = Router(tags=["主体库 registry"])
 

@@ -1,10 +1,18 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import IdFilter, ScopedFilterSet, scoped_filterset
+from feidi.core.filters import IdFilter
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import scoped_filterset
 from feidi.core.models import DictItem
 
-from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
+from .models import Agreement
+from .models import Commitment
+from .models import Organization
+from .models import OrganizationLabel
+from .models import Person
+from .models import Residency
+from .models import Zone
 
 ZoneFilterSet = scoped_filterset(Zone, ["kind"], search=("name", "short_name", "host_region"),
     kind=django_filters.ModelChoiceFilter(label=_("类型"), queryset=DictItem.objects.filter(type__code="zone_kind")))

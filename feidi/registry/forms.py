@@ -2,9 +2,16 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import ScopedModelForm, scoped_form
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import scoped_form
 
-from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
+from .models import Agreement
+from .models import Commitment
+from .models import Organization
+from .models import OrganizationLabel
+from .models import Person
+from .models import Residency
+from .models import Zone
 
 ZoneForm = scoped_form(Zone,
                        ["name", "short_name", "kind", "host_region", "region_code", "parent", "home_zone", "area_km2", "operator", "established_on", "department", "description"])
@@ -73,7 +80,8 @@ class PersonForm(ScopedModelForm):
         return self._clean_secret("phone", check)
 
     def clean_id_card(self):
-        from feidi.lib.idcard import InvalidIdCard, validate
+        from feidi.lib.idcard import InvalidIdCard
+        from feidi.lib.idcard import validate
 
         def check(v):
             try:

@@ -3,13 +3,18 @@ labels held, zones and enclaves, enclave residency; an organization user's own r
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from feidi.core.models import seeded_label
 
-from .models import Organization, OrganizationLabel, Person, Residency, Zone
+from .models import Organization
+from .models import OrganizationLabel
+from .models import Person
+from .models import Residency
+from .models import Zone
 
 
 def staff_section(user, out) -> None:

@@ -9,10 +9,13 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.fields import EncryptedCharField, MoneyField
-from feidi.core.models import DictField, FeidiModel
+from feidi.core.fields import EncryptedCharField
+from feidi.core.fields import MoneyField
+from feidi.core.models import DictField
+from feidi.core.models import FeidiModel
 from feidi.core.scope import Scope
-from feidi.lib import gbt4754, uscc
+from feidi.lib import gbt4754
+from feidi.lib import uscc
 
 
 def validate_uscc(value: str) -> None:

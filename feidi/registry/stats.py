@@ -10,7 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
 
-from .models import Organization, Residency
+from .models import Organization
+from .models import Residency
 
 
 def register() -> None:

@@ -3,45 +3,51 @@ that show or do more than the generic pages."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 from django.views import View
 
 from feidi.core import declare
-from feidi.core.views import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectImportView, ObjectMixin
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectImportView
+from feidi.core.views import ObjectMixin
 
 from . import actions
-from .filtersets import (
-    AgreementFilterSet,
-    CommitmentFilterSet,
-    OrganizationFilterSet,
-    OrganizationLabelFilterSet,
-    PersonFilterSet,
-    ResidencyFilterSet,
-    ZoneFilterSet,
-)
-from .forms import (
-    AgreementForm,
-    CommitmentForm,
-    OrganizationForm,
-    OrganizationLabelForm,
-    PersonForm,
-    ResidencyForm,
-    ResidencyTransitionForm,
-    ZoneForm,
-)
-from .models import Agreement, Commitment, Organization, OrganizationLabel, Person, Residency, Zone
-from .tables import (
-    AgreementTable,
-    CommitmentTable,
-    OrganizationLabelTable,
-    OrganizationTable,
-    PersonTable,
-    ResidencyTable,
-    ZoneTable,
-)
+from .filtersets import AgreementFilterSet
+from .filtersets import CommitmentFilterSet
+from .filtersets import OrganizationFilterSet
+from .filtersets import OrganizationLabelFilterSet
+from .filtersets import PersonFilterSet
+from .filtersets import ResidencyFilterSet
+from .filtersets import ZoneFilterSet
+from .forms import AgreementForm
+from .forms import CommitmentForm
+from .forms import OrganizationForm
+from .forms import OrganizationLabelForm
+from .forms import PersonForm
+from .forms import ResidencyForm
+from .forms import ResidencyTransitionForm
+from .forms import ZoneForm
+from .models import Agreement
+from .models import Commitment
+from .models import Organization
+from .models import OrganizationLabel
+from .models import Person
+from .models import Residency
+from .models import Zone
+from .tables import AgreementTable
+from .tables import CommitmentTable
+from .tables import OrganizationLabelTable
+from .tables import OrganizationTable
+from .tables import PersonTable
+from .tables import ResidencyTable
+from .tables import ZoneTable
 
 
 class ActionEditView(ObjectEditView):

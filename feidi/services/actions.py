@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, create_object, overdue_batches, update_object
-from feidi.core.calendar import CalendarMissing, current_calendar
+from feidi.core.actions import ConflictError
+from feidi.core.actions import create_object
+from feidi.core.actions import overdue_batches
+from feidi.core.actions import update_object
+from feidi.core.calendar import CalendarMissing
+from feidi.core.calendar import current_calendar
 from feidi.core.leases import heartbeat
-from feidi.core.notify import notify, notify_many
+from feidi.core.notify import notify
+from feidi.core.notify import notify_many
 
-from .models import Appeal, AppealEvent, Assignment, ServiceSettings
+from .models import Appeal
+from .models import AppealEvent
+from .models import Assignment
+from .models import ServiceSettings
 
 S = Appeal.Status
 

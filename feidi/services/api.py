@@ -6,16 +6,28 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Field, Router, Schema, Status
+from ninja import Field
+from ninja import Router
+from ninja import Schema
+from ninja import Status
 
 from feidi.core import declare
-from feidi.core.api import Id, create_within_scope, field, model_of, require_perm, scoped_get, scoped_list
+from feidi.core.api import Id
+from feidi.core.api import create_within_scope
+from feidi.core.api import field
+from feidi.core.api import model_of
+from feidi.core.api import require_perm
+from feidi.core.api import scoped_get
+from feidi.core.api import scoped_list
 from feidi.core.models import DictItem
 from feidi.registry.models import Organization
 
-from . import actions, measures
+from . import actions
+from . import measures
 from .filtersets import AppealFilterSet
-from .models import Appeal, AppealEvent, Visit
+from .models import Appeal
+from .models import AppealEvent
+from .models import Visit
 
 router = Router(tags=["企业服务 services"])
 

@@ -1,17 +1,19 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.filters import (
-    IdFilter,
-    MineFilter,
-    OverdueFilter,
-    ScopedFilterSet,
-    date_range,
-    scoped_filterset,
-)
+from feidi.core.filters import IdFilter
+from feidi.core.filters import MineFilter
+from feidi.core.filters import OverdueFilter
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import date_range
+from feidi.core.filters import scoped_filterset
 from feidi.core.models import DictItem
 
-from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
+from .models import Appeal
+from .models import Assignment
+from .models import ServiceGroup
+from .models import ServiceSettings
+from .models import Visit
 
 
 class AppealFilterSet(ScopedFilterSet):

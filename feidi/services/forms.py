@@ -2,15 +2,17 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.forms import (
-    ColleagueChoicesMixin,
-    ScopedModelForm,
-    StyledFormMixin,
-    scoped_form,
-    style_fields,
-)
+from feidi.core.forms import ColleagueChoicesMixin
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import StyledFormMixin
+from feidi.core.forms import scoped_form
+from feidi.core.forms import style_fields
 
-from .models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
+from .models import Appeal
+from .models import Assignment
+from .models import ServiceGroup
+from .models import ServiceSettings
+from .models import Visit
 
 
 class AppealForm(ScopedModelForm):

@@ -8,7 +8,8 @@ from feidi.core.leases import periodic_job
 # one sweep at a time across workers; a crashed one's lease expires
 @periodic_job(crontab(minute="*/5"), "appeals-sweep")
 def sweep_appeals() -> None:
-    from .actions import report_missing_calendar, sweep
+    from .actions import report_missing_calendar
+    from .actions import sweep
 
     skipped: dict[int, int] = {}
     sweep(skipped=skipped)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from feidi.core.calendar import current_calendar
 from feidi.core.models import seeded_label
 
-from .models import Appeal, Assignment
+from .models import Appeal
+from .models import Assignment
 
 GROUPINGS = {"category": _("类别"), "department": _("部门"), "group": _("服务小组"), "cadre": _("挂点干部")}
 DONE = (Appeal.Status.CLOSED, Appeal.Status.RATED)

@@ -9,7 +9,8 @@ from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
 
-from .models import Appeal, Visit
+from .models import Appeal
+from .models import Visit
 
 
 def register() -> None:

@@ -5,41 +5,47 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
 from feidi.core.actions import ConflictError
-from feidi.core.attachments import AttachmentView, AttachView
-from feidi.core.views import (
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectMixin,
-    ScopedViewMixin,
-    refusal_text,
-)
+from feidi.core.attachments import AttachmentView
+from feidi.core.attachments import AttachView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import ScopedViewMixin
+from feidi.core.views import refusal_text
 
 from . import actions
-from .filtersets import (
-    AppealFilterSet,
-    AssignmentFilterSet,
-    ServiceGroupFilterSet,
-    ServiceSettingsFilterSet,
-    VisitFilterSet,
-)
-from .forms import (
-    AppealActionForm,
-    AppealForm,
-    AssignmentForm,
-    ServiceGroupForm,
-    ServiceSettingsForm,
-    VisitForm,
-)
-from .models import Appeal, AppealEvent, Assignment, ServiceGroup, ServiceSettings, Visit
-from .tables import AppealTable, AssignmentTable, ServiceGroupTable, ServiceSettingsTable, VisitTable
+from .filtersets import AppealFilterSet
+from .filtersets import AssignmentFilterSet
+from .filtersets import ServiceGroupFilterSet
+from .filtersets import ServiceSettingsFilterSet
+from .filtersets import VisitFilterSet
+from .forms import AppealActionForm
+from .forms import AppealForm
+from .forms import AssignmentForm
+from .forms import ServiceGroupForm
+from .forms import ServiceSettingsForm
+from .forms import VisitForm
+from .models import Appeal
+from .models import AppealEvent
+from .models import Assignment
+from .models import ServiceGroup
+from .models import ServiceSettings
+from .models import Visit
+from .tables import AppealTable
+from .tables import AssignmentTable
+from .tables import ServiceGroupTable
+from .tables import ServiceSettingsTable
+from .tables import VisitTable
 
 S = Appeal.Status
 

@@ -11,16 +11,23 @@ Status changes (publish, close) are conditional updates: a lost race is reported
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
-from feidi.core.actions import ConflictError, create_object, delete_object, update_object
+from feidi.core.actions import ConflictError
+from feidi.core.actions import create_object
+from feidi.core.actions import delete_object
+from feidi.core.actions import update_object
 
-from .models import Demand, Supply, Talent, ThesaurusEntry
+from .models import Demand
+from .models import Supply
+from .models import Talent
+from .models import ThesaurusEntry
 
 SUPPLY_KINDS = ("institute", "university", "enterprise")
 

@@ -9,14 +9,27 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field
+from ninja import Query
+from ninja import Router
+from ninja import Schema
+from ninja import Status
 
 from feidi.core import declare
-from feidi.core.api import Id, create_within_scope, field, model_of, require_perm, scoped_get
+from feidi.core.api import Id
+from feidi.core.api import create_within_scope
+from feidi.core.api import field
+from feidi.core.api import model_of
+from feidi.core.api import require_perm
+from feidi.core.api import scoped_get
 
 from . import actions
-from .filtersets import DemandFilterSet, PushFilterSet, SupplyFilterSet
-from .models import Demand, Push, Supply
+from .filtersets import DemandFilterSet
+from .filtersets import PushFilterSet
+from .filtersets import SupplyFilterSet
+from .models import Demand
+from .models import Push
+from .models import Supply
 
 router = Router(tags=["科技大市场 techmarket"])
 

@@ -8,13 +8,23 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.chains.models import Chain, Segment
-from feidi.core.filters import ScopedFilterSet, date_range
+from feidi.chains.models import Chain
+from feidi.chains.models import Segment
+from feidi.core.filters import ScopedFilterSet
+from feidi.core.filters import date_range
 from feidi.core.models import DictItem
 from feidi.registry.models import Zone
 
-from .forms import SegmentChoiceField, chain_choices, segment_choices
-from .models import Demand, Maturity, Push, Supply, Talent, ThesaurusEntry, TransferMode
+from .forms import SegmentChoiceField
+from .forms import chain_choices
+from .forms import segment_choices
+from .models import Demand
+from .models import Maturity
+from .models import Push
+from .models import Supply
+from .models import Talent
+from .models import ThesaurusEntry
+from .models import TransferMode
 
 
 def _fields():

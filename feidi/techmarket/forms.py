@@ -9,12 +9,17 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.chains.models import Chain, Segment
-from feidi.core.forms import ScopedModelForm, scoped_form
+from feidi.chains.models import Chain
+from feidi.chains.models import Segment
+from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import scoped_form
 from feidi.registry.models import Organization
 
 from .actions import SUPPLY_KINDS
-from .models import Demand, Supply, Talent, ThesaurusEntry
+from .models import Demand
+from .models import Supply
+from .models import Talent
+from .models import ThesaurusEntry
 
 
 def _org_chain_filter(user) -> dict:

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext
 from huey.contrib.djhuey import db_task
@@ -28,7 +29,9 @@ from feidi.core.actions import ConflictError
 from feidi.core.context import acting
 
 from . import matching
-from .models import Demand, Push, Supply
+from .models import Demand
+from .models import Push
+from .models import Supply
 
 PUSH_K = 5  # counterparts pushed per new document
 # A push interrupts someone: a candidate scoring under this share of the best one is shown on the

@@ -8,7 +8,9 @@ from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
 
-from .models import Demand, Supply, Talent
+from .models import Demand
+from .models import Supply
+from .models import Talent
 
 FIELD = stats.Dimension("field", _("技术领域"), "field", "dict", dict_type="tech_field")
 

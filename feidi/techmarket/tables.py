@@ -7,16 +7,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from feidi.core.tables import (
-    BadgeColumn,
-    ChoiceColumn,
-    Column,
-    NameColumn,
-    PercentColumn,
-    RelatedColumn,
-    Table,
-    badge,
-)
+from feidi.core.tables import BadgeColumn
+from feidi.core.tables import ChoiceColumn
+from feidi.core.tables import Column
+from feidi.core.tables import NameColumn
+from feidi.core.tables import PercentColumn
+from feidi.core.tables import RelatedColumn
+from feidi.core.tables import Table
+from feidi.core.tables import badge
 
 from . import models
 

@@ -5,47 +5,61 @@ changed only by its own organization or the staff over it)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.db.models import Q
 from django.db.models.functions import Trunc
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.utils.html import escape, format_html
+from django.utils.html import escape
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
 from feidi.core.actions import ConflictError
-from feidi.core.views import (
-    ObjectActionView,
-    ObjectDeleteView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
-    ObjectMixin,
-    ScopedViewMixin,
-    refusal_text,
-)
+from feidi.core.views import ObjectActionView
+from feidi.core.views import ObjectDeleteView
+from feidi.core.views import ObjectDetailView
+from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectListView
+from feidi.core.views import ObjectMixin
+from feidi.core.views import ScopedViewMixin
+from feidi.core.views import refusal_text
 
 from . import actions
-from .filtersets import (
-    DemandFilterSet,
-    PushFilterSet,
-    SupplyFilterSet,
-    TalentFilterSet,
-    ThesaurusEntryFilterSet,
-)
-from .forms import DemandForm, SupplyForm, TalentForm, ThesaurusEntryForm
-from .matching.terms import normalize_text, term_spans
-from .models import Demand, Push, Supply, Talent, ThesaurusEntry
-from .tables import DemandTable, PushTable, SupplyTable, TalentTable, ThesaurusEntryTable
+from .filtersets import DemandFilterSet
+from .filtersets import PushFilterSet
+from .filtersets import SupplyFilterSet
+from .filtersets import TalentFilterSet
+from .filtersets import ThesaurusEntryFilterSet
+from .forms import DemandForm
+from .forms import SupplyForm
+from .forms import TalentForm
+from .forms import ThesaurusEntryForm
+from .matching.terms import normalize_text
+from .matching.terms import term_spans
+from .models import Demand
+from .models import Push
+from .models import Supply
+from .models import Talent
+from .models import ThesaurusEntry
+from .tables import DemandTable
+from .tables import PushTable
+from .tables import SupplyTable
+from .tables import TalentTable
+from .tables import ThesaurusEntryTable
 
 MATCH_K = 10
 

@@ -13,12 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from feidi.accounts import actions as account_actions
-from feidi.accounts.models import Department, Role, User
+from feidi.accounts.models import Department
+from feidi.accounts.models import Role
+from feidi.accounts.models import User
 from feidi.core.context import acting
 from feidi.core.models import DictItem
 from feidi.lib import uscc
 from feidi.registry import actions as registry_actions
-from feidi.registry.models import Organization, Person, Residency, Zone
+from feidi.registry.models import Organization
+from feidi.registry.models import Person
+from feidi.registry.models import Residency
+from feidi.registry.models import Zone
 
 PASSWORD = "Cast#Passw0rd!"
 

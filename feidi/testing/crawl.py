@@ -9,12 +9,17 @@ little more than the first), so a crawl of the demo city stays in seconds per us
 from __future__ import annotations
 
 import re
-from collections import Counter, deque
-from dataclasses import dataclass, field
+from collections import Counter
+from collections import deque
+from dataclasses import dataclass
+from dataclasses import field
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag
+from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404
+from django.urls import resolve
 
 # Links that end the session or are not pages.
 SKIP_PREFIXES = ("/accounts/logout", "/static/", "/api/v1/docs", "/media/")

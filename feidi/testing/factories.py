@@ -6,29 +6,30 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from feidi.accounts.models import ApiToken, Department, LoginLog, Role, SecurityPolicy, User
+from feidi.accounts.models import ApiToken
+from feidi.accounts.models import Department
+from feidi.accounts.models import LoginLog
+from feidi.accounts.models import Role
+from feidi.accounts.models import SecurityPolicy
+from feidi.accounts.models import User
 from feidi.core import audit
-from feidi.core.models import (
-    AuditRecord,
-    CalendarDay,
-    CalendarYear,
-    Delivery,
-    DictItem,
-    DictType,
-    ExportFile,
-    ImportJob,
-    Notification,
-    WebhookEndpoint,
-)
-from feidi.registry.models import (
-    Agreement,
-    Commitment,
-    Organization,
-    OrganizationLabel,
-    Person,
-    Residency,
-    Zone,
-)
+from feidi.core.models import AuditRecord
+from feidi.core.models import CalendarDay
+from feidi.core.models import CalendarYear
+from feidi.core.models import Delivery
+from feidi.core.models import DictItem
+from feidi.core.models import DictType
+from feidi.core.models import ExportFile
+from feidi.core.models import ImportJob
+from feidi.core.models import Notification
+from feidi.core.models import WebhookEndpoint
+from feidi.registry.models import Agreement
+from feidi.registry.models import Commitment
+from feidi.registry.models import Organization
+from feidi.registry.models import OrganizationLabel
+from feidi.registry.models import Person
+from feidi.registry.models import Residency
+from feidi.registry.models import Zone
 
 
 def _label(cast):
@@ -93,7 +94,11 @@ def _visit(cast):
 
 
 def _service_factories():
-    from feidi.services.models import Appeal, Assignment, ServiceGroup, ServiceSettings, Visit
+    from feidi.services.models import Appeal
+    from feidi.services.models import Assignment
+    from feidi.services.models import ServiceGroup
+    from feidi.services.models import ServiceSettings
+    from feidi.services.models import Visit
 
     return {Appeal: _appeal, Assignment: _assignment, ServiceGroup: _service_group, ServiceSettings: _service_settings,
             Visit: _visit}
@@ -223,7 +228,10 @@ def _part(model, **fields):
 
 
 def _project_factories():
-    from feidi.chains.models import Chain, Segment, SegmentMember, Target
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
+    from feidi.chains.models import Target
     from feidi.projects import models as pm
 
     return {
@@ -267,7 +275,8 @@ def _indicator_factories():
     from decimal import Decimal
 
     from feidi.indicators.actions import _row
-    from feidi.indicators.models import Indicator, IndicatorValue
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorValue
 
     def value(cast):
         revenue = Indicator.objects.get(code="revenue")
@@ -299,15 +308,13 @@ def _indicator_factories():
         return RankingRun.objects.get_or_create(rule=ranking_rule(cast), month=dt.date(2026, 10, 1),
                                                 defaults={"department": cast.dept_a})[0]
 
-    from feidi.indicators.models import (
-        BenefitShare,
-        MuResult,
-        MuRule,
-        RankingRule,
-        RankingRun,
-        RegionFigure,
-        ZoneFigure,
-    )
+    from feidi.indicators.models import BenefitShare
+    from feidi.indicators.models import MuResult
+    from feidi.indicators.models import MuRule
+    from feidi.indicators.models import RankingRule
+    from feidi.indicators.models import RankingRun
+    from feidi.indicators.models import RegionFigure
+    from feidi.indicators.models import ZoneFigure
 
     def benefit_share(cast):
         return BenefitShare.objects.create(agreement=_agreement(cast), organization=cast.org_a1, home_zone=cast.zone_a,
@@ -423,7 +430,9 @@ def _techmarket_factories():
 
 
 def _intel_factories():
-    from feidi.intel.models import NewsItem, Source, Status
+    from feidi.intel.models import NewsItem
+    from feidi.intel.models import Source
+    from feidi.intel.models import Status
 
     def news_item(cast):
         text = "甲区锂电企业拟投资12亿元扩产电芯"

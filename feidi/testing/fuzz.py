@@ -15,7 +15,8 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 ERROR_KEYS = {"code", "message"}
 
@@ -50,7 +51,8 @@ class Report:
 def _requests_keep_the_test_connection():
     """Django closes 'old' connections around each request; inside a test transaction that would
     close the test's own connection. The test client disconnects the same handlers."""
-    from django.core.signals import request_finished, request_started
+    from django.core.signals import request_finished
+    from django.core.signals import request_started
     from django.db import close_old_connections
 
     request_started.disconnect(close_old_connections)
@@ -75,8 +77,11 @@ def fuzz(users: dict[str, str], *, examples: int, path_ids: dict[str, list[int]]
     maps an operation path to ids of existing records to use as ``{pk}`` half of the time."""
     import schemathesis
     from django.core.handlers.wsgi import WSGIHandler
-    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import HealthCheck
+    from hypothesis import Phase
+    from hypothesis import given
     from hypothesis import seed as hypothesis_seed
+    from hypothesis import settings
     from hypothesis import strategies as st
     from hypothesis.errors import Unsatisfiable
     from schemathesis.generation import GenerationMode

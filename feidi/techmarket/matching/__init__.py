@@ -45,11 +45,18 @@ The BM25 candidates (the best ``max(50, 3k)``) are re-scored with these factors 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from django.conf import settings
 
-from .engine import KINDS, PUBLISHED, doc_of, get_engine, model_of, other, reset_engine
+from .engine import KINDS
+from .engine import PUBLISHED
+from .engine import doc_of
+from .engine import get_engine
+from .engine import model_of
+from .engine import other
+from .engine import reset_engine
 
 __all__ = ["Match", "record_change", "supplies_for_demand", "demands_for_supply", "search", "rebuild",
            "get_engine", "reset_engine", "matches_for_many"]

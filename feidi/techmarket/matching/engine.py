@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
 
 from . import thesaurus
 from .index import BM25Index
-from .segment import Segmenter, split_keywords
+from .segment import Segmenter
+from .segment import split_keywords
 
 log = logging.getLogger(__name__)
 KINDS = ("demand", "supply")
@@ -39,7 +41,8 @@ queue_rebuild: Callable[[str], object] | None = None
 
 
 def model_of(kind: str):
-    from feidi.techmarket.models import Demand, Supply
+    from feidi.techmarket.models import Demand
+    from feidi.techmarket.models import Supply
 
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -85,7 +88,8 @@ def docs_from_db(kind: str, ids: Iterable[int] | None = None) -> list[dict]:
 def domain_words(entries: list[thesaurus.Entry] | None = None) -> list[str]:
     """Chain and segment names and the thesaurus's words (``entries``: the active ones; the
     shipped vocabulary file is loaded by the segmenter)."""
-    from feidi.chains.models import Chain, Segment
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
 
     words = list(Chain._base_manager.values_list("name", flat=True))
     words += list(Segment._base_manager.values_list("name", flat=True))
@@ -103,9 +107,13 @@ def thesaurus_entries() -> list[thesaurus.Entry]:
 def dictionary_stamp() -> dict:
     """What changes when a thesaurus entry, a chain or a segment is added, edited or deleted: the
     count, the latest change and the highest id of each, in one query."""
-    from django.db.models import Count, IntegerField, Max, Value
+    from django.db.models import Count
+    from django.db.models import IntegerField
+    from django.db.models import Max
+    from django.db.models import Value
 
-    from feidi.chains.models import Chain, Segment
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
     from feidi.techmarket.models import ThesaurusEntry
 
     def of(model, tag: int):

@@ -35,8 +35,16 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import thesaurus as th
-from .index import ENGINE, PLAIN, BM25Index
-from .segment import DEFAULT, GRAMS, SETTINGS, PlainSegmenter, Segmenter, Setting, split_keywords
+from .index import ENGINE
+from .index import PLAIN
+from .index import BM25Index
+from .segment import DEFAULT
+from .segment import GRAMS
+from .segment import SETTINGS
+from .segment import PlainSegmenter
+from .segment import Segmenter
+from .segment import Setting
+from .segment import split_keywords
 
 CANDIDATES = 100
 FUSION_WEIGHT = 0.5
@@ -228,7 +236,8 @@ def below_plain(results: Mapping) -> list[tuple[Setting, str, str]]:
 
 def run(data: Mapping | None = None, *, semantic: bool = True) -> dict:
     """Every method's metrics and its mean time per query (ms)."""
-    from feidi.techmarket.evaluation.metrics import evaluate, load_labelled
+    from feidi.techmarket.evaluation.metrics import evaluate
+    from feidi.techmarket.evaluation.metrics import load_labelled
 
     data = data or load_labelled()
     labelled = Labelled(data)

@@ -34,14 +34,17 @@ import os
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
-from .segment import GRAM, Segmenter
+from .segment import GRAM
+from .segment import Segmenter
 from .terms import STOPWORDS
 
 FIELDS = ("title", "description", "keywords", "field", "segment")
@@ -895,7 +898,8 @@ def _analyse_run(bounds: tuple[int, int]) -> tuple[list[str], tuple]:
 
 def _codes(tf: np.ndarray, dl: np.ndarray) -> np.ndarray:
     """tf << 8 | length for the postings the kernel's table covers, 0xFFFF for the others."""
-    from .kernels import LUT_DL, LUT_TF
+    from .kernels import LUT_DL
+    from .kernels import LUT_TF
 
     small = (tf < LUT_TF) & (dl < LUT_DL)
     code = (tf.astype(np.uint16) << 8) | dl.astype(np.uint16)

@@ -38,17 +38,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .terms import (
-    HAS_CJK,
-    SCRIPT_EDGE,
-    STOPWORDS,
-    is_measure,
-    is_term,
-    load_words,
-    normalize_text,
-    script_runs,
-    split_keywords,
-)
+from .terms import HAS_CJK
+from .terms import SCRIPT_EDGE
+from .terms import STOPWORDS
+from .terms import is_measure
+from .terms import is_term
+from .terms import load_words
+from .terms import normalize_text
+from .terms import script_runs
+from .terms import split_keywords
 
 __all__ = ["Segmenter", "PlainSegmenter", "Setting", "SETTINGS", "DEFAULT", "VOCABULARY_PATH",
            "normalize_text", "split_keywords", "GRAM", "is_gram"]

@@ -5,11 +5,14 @@ from __future__ import annotations
 import getpass
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from feidi.accounts.actions import do_create_user
-from feidi.accounts.models import Department, Role, User
+from feidi.accounts.models import Department
+from feidi.accounts.models import Role
+from feidi.accounts.models import User
 from feidi.core.context import acting
 
 

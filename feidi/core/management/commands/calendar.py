@@ -1,6 +1,7 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
 from feidi.core.context import acting
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         from django.utils import timezone
 
         from feidi.core import holidays
-        from feidi.core.calendar import current_calendar, missing_next_year
+        from feidi.core.calendar import current_calendar
+        from feidi.core.calendar import missing_next_year
         from feidi.core.models import CalendarYear
 
         if options["action"] == "status":

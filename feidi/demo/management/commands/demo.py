@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
 from feidi.demo import city
-from feidi.demo.logins import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from feidi.demo.logins import DEMO_PASSWORD
+from feidi.demo.logins import DEMO_TOTP_SECRET
+from feidi.demo.logins import DEMO_USERS
 
 
 class Command(BaseCommand):
@@ -11,17 +13,15 @@ class Command(BaseCommand):
         from django.db import transaction
 
         from feidi.core.context import acting
-        from feidi.demo import (
-            indicators,
-            intel,
-            policies,
-            projects,
-            services,
-            statistics,
-            techmarket,
-            techmarket_auction,
-            techmarket_challenges,
-        )
+        from feidi.demo import indicators
+        from feidi.demo import intel
+        from feidi.demo import policies
+        from feidi.demo import projects
+        from feidi.demo import services
+        from feidi.demo import statistics
+        from feidi.demo import techmarket
+        from feidi.demo import techmarket_auction
+        from feidi.demo import techmarket_challenges
 
         result = city.load()
         # in this order: the enterprise service, the chains and the pipeline, the indicators; the market

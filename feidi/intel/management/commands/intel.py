@@ -1,7 +1,8 @@
 import datetime as dt
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
 
 class Command(BaseCommand):
@@ -39,7 +40,8 @@ class Command(BaseCommand):
         from django.core.exceptions import ValidationError
 
         from feidi.core.context import acting
-        from feidi.intel import intake, sources
+        from feidi.intel import intake
+        from feidi.intel import sources
         from feidi.intel.actions import do_add_item
 
         def skipped(path, exc):
@@ -59,7 +61,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"已导入 {added} 条，分析已排入任务队列"))
 
     def _eval(self, options):
-        from feidi.intel.evaluation import FIELDS, PATH, evaluate, load, split
+        from feidi.intel.evaluation import FIELDS
+        from feidi.intel.evaluation import PATH
+        from feidi.intel.evaluation import evaluate
+        from feidi.intel.evaluation import load
+        from feidi.intel.evaluation import split
 
         items = load(options["path"] or PATH)
         started = time.perf_counter()

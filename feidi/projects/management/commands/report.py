@@ -1,6 +1,7 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
 from feidi.core.context import acting
 
@@ -16,7 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from feidi.accounts.models import Department
-        from feidi.projects.reports import generate_biweekly, zones_with_key_projects
+        from feidi.projects.reports import generate_biweekly
+        from feidi.projects.reports import zones_with_key_projects
 
         try:
             as_of = dt.date.fromisoformat(options["date"])

@@ -10,7 +10,8 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["sweep"])
 
     def handle(self, *args, **options):
-        from feidi.services.actions import report_missing_calendar, sweep
+        from feidi.services.actions import report_missing_calendar
+        from feidi.services.actions import sweep
 
         skipped: dict[int, int] = {}
         with acting("cli"):

@@ -39,7 +39,9 @@ class Command(BaseCommand):
                 + (f"；为 {filled} 条早先的匹配推送补算了匹配度" if filled else "")
                 + f"，用时 {time.perf_counter() - started:.1f} 秒"))
             return
-        from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH, LABELLED_PATH, load_labelled
+        from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH
+        from feidi.techmarket.evaluation.metrics import LABELLED_PATH
+        from feidi.techmarket.evaluation.metrics import load_labelled
 
         paths = {"labelled": options["labelled"] or LABELLED_PATH, "independent": options["independent"] or INDEPENDENT_PATH}
         sets = {name: load_labelled(path) for name, path in paths.items()}
@@ -52,13 +54,11 @@ class Command(BaseCommand):
         self._semantic(sets["labelled"], semantic=not options["no_semantic"])
 
     def _settings(self, sets):
-        from feidi.techmarket.matching.evaluate import (
-            Labelled,
-            below_plain,
-            best_in_top,
-            chosen,
-            compare_settings,
-        )
+        from feidi.techmarket.matching.evaluate import Labelled
+        from feidi.techmarket.matching.evaluate import below_plain
+        from feidi.techmarket.matching.evaluate import best_in_top
+        from feidi.techmarket.matching.evaluate import chosen
+        from feidi.techmarket.matching.evaluate import compare_settings
         from feidi.techmarket.matching.segment import DEFAULT
 
         results = compare_settings(sets)
