@@ -239,6 +239,8 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
 
     # Milestones, then acceptance: refused with an open milestone and no note.
     url = reverse("challenges:milestone_add", args=[project.pk])
+    response = tech.post(url, {"title": "中试线样品", "due_on": "明年三月"})  # a step's form refuses by field
+    assert "计划完成：" in " ".join(messages_of(response)) and not project.milestones.exists()
     tech.post(url, {"title": "中试线样品", "due_on": (today() + dt.timedelta(days=90)).isoformat()})
     tech.post(url, {"title": "湿热老化测试报告", "due_on": (today() + dt.timedelta(days=180)).isoformat()})
     first, second = project.milestones.order_by("due_on")

@@ -30,7 +30,6 @@ from feidi.core.views import ObjectEditView
 from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
 from feidi.core.views import PrefillMixin
-from feidi.core.views import form_refusal
 from feidi.core.views import refusal_text
 from feidi.techmarket.models import Demand
 
@@ -167,12 +166,13 @@ class ChallengeAwardView(ObjectActionView):
     permission_action = "award"
     success = _("已定榜，联合攻关项目已立项")
 
+    form_class = AwardForm
+
+    def form_kwargs(self, obj):
+        return {"applications": Application.objects.filter(challenge=obj).annotate(member_count=Count("members"))}
+
     def act(self, obj):
-        form = AwardForm(self.request.POST, applications=Application.objects.filter(challenge=obj).annotate(
-            member_count=Count("members")))
-        if not form.is_valid():
-            raise form_refusal(form)
-        d = form.cleaned_data
+        d = self.posted(obj)
         return actions.do_award(obj, d["application"], acting_user=self.request.user, budget=d["budget"],
                                 starts_on=d["starts_on"], title=d["title"])
 
@@ -376,11 +376,10 @@ class JointProjectAcceptView(ObjectActionView):
     model = JointProject
     permission_action = "accept"
 
+    form_class = AcceptanceForm
+
     def act(self, obj):
-        form = AcceptanceForm(self.request.POST)
-        if not form.is_valid():
-            raise form_refusal(form)
-        d = form.cleaned_data
+        d = self.posted(obj)
         project = actions.do_accept_joint_project(obj, passed=d["passed"], on=d["accepted_on"],
                                                   note=d["acceptance_note"], acting_user=self.request.user)
         self.success = gettext("验收结论已登记：{status}").format(status=project.get_status_display())
@@ -393,11 +392,13 @@ class JointProjectTransferView(ObjectActionView):
     permission_action = "transfer"
     success = _("已标记转化落地")
 
+    form_class = TransferForm
+
+    def form_kwargs(self, obj):
+        return {"user": self.request.user}
+
     def act(self, obj):
-        form = TransferForm(self.request.POST, user=self.request.user)
-        if not form.is_valid():
-            raise form_refusal(form)
-        d = form.cleaned_data
+        d = self.posted(obj)
         return actions.do_mark_transferred(obj, d["home_project"], on=d["transferred_on"],
                                            acting_user=self.request.user)
 
@@ -408,11 +409,10 @@ class MilestoneAddView(ObjectActionView):
     permission_action = "change"
     success = _("已新增节点")
 
+    form_class = MilestoneForm
+
     def act(self, obj):
-        form = MilestoneForm(self.request.POST)
-        if not form.is_valid():
-            raise form_refusal(form)
-        return actions.do_add_milestone(obj, acting_user=self.request.user, **form.cleaned_data)
+        return actions.do_add_milestone(obj, acting_user=self.request.user, **self.posted(obj))
 
 
 @declare.route("jointprojects/<int:pk>/milestones/<int:milestone>/done/", "milestone_done")

@@ -255,6 +255,19 @@ class ObjectActionView(ObjectMixin, View):
     rule = None
     refusals = REFUSALS
 
+    form_class = None  # the form the step posts, read by ``posted``
+
+    def form_kwargs(self, obj) -> dict:
+        return {}
+
+    def posted(self, obj) -> dict:
+        """The step's posted form (``form_class``), cleaned; an invalid one refuses the step, each
+        error named by its field's label."""
+        form = self.form_class(self.request.POST, **self.form_kwargs(obj))
+        if not form.is_valid():
+            raise form_refusal(form)
+        return form.cleaned_data
+
     def act(self, obj):
         return type(self).rule(obj, acting_user=self.request.user)
 

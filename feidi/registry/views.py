@@ -190,12 +190,12 @@ class ResidencyDetailView(ObjectDetailView):
 class ResidencyTransitionView(ObjectActionView):
     model = Residency
 
+    form_class = ResidencyTransitionForm
+
     def act(self, res):
-        form = ResidencyTransitionForm(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError(gettext("请填写变更状态与日期"))
-        return actions.do_transition_residency(res, form.cleaned_data["status"], on=form.cleaned_data["on"],
-                                               note=form.cleaned_data["note"], acting_user=self.request.user)
+        d = self.posted(res)
+        return actions.do_transition_residency(res, d["status"], on=d["on"], note=d["note"],
+                                               acting_user=self.request.user)
 
     def success_message(self, res, changed) -> str:
         return gettext("状态已变更为“{status}”").format(status=changed.get_status_display())
