@@ -8,24 +8,18 @@ from feidi.core.views_home import HomeView
 from feidi.core.views_home import WorkbenchView
 from feidi.core.views_home import healthz
 
+# Each app's pages under its prefix, in this order (the first pattern that matches serves the path).
+# 揭榜挂帅 and the auctions are apps of their own, their pages still under /techmarket/.
+APP_PAGES = {"accounts": "accounts", "core": "core", "registry": "registry", "services": "services",
+             "chains": "chains", "projects": "projects", "indicators": "indicators", "techmarket": "techmarket",
+             "challenges": "techmarket", "auctions": "techmarket", "policies": "policies", "cockpit": "cockpit",
+             "intel": "intel"}
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("todo/", WorkbenchView.as_view(), name="workbench"),
     path("healthz", healthz, name="healthz"),
-    path("accounts/", include("feidi.accounts.urls")),
-    path("core/", include("feidi.core.urls")),
-    path("registry/", include("feidi.registry.urls")),
-    path("services/", include("feidi.services.urls")),
-    path("chains/", include("feidi.chains.urls")),
-    path("projects/", include("feidi.projects.urls")),
-    path("indicators/", include("feidi.indicators.urls")),
-    path("techmarket/", include("feidi.techmarket.urls")),
-    # 揭榜挂帅 and the auctions are apps of their own, their pages still under /techmarket/
-    path("techmarket/", include("feidi.challenges.urls")),
-    path("techmarket/", include("feidi.auctions.urls")),
-    path("policies/", include("feidi.policies.urls")),
-    path("cockpit/", include("feidi.cockpit.urls")),
-    path("intel/", include("feidi.intel.urls")),
+    *(path(f"{prefix}/", include(f"feidi.{app}.urls")) for app, prefix in APP_PAGES.items()),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # the charts' texts (gettext in feidi/static): the djangojs catalogue of the user's language
