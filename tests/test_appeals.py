@@ -224,6 +224,8 @@ def test_the_api_files_acts_and_measures(cast, client_for):
     bad = ent.post("/api/v1/services/appeals", {"organization_id": cast.org_b1.pk, "category": "approval",
                                                 "title": "x", "content": "x"}, content_type="application/json")
     assert bad.status_code == 422 and bad.json()["code"] == "invalid"
+    # another zone's enterprise is as unknown as one that does not exist, and the answer names the field
+    assert bad.json()["fields"]["organization_id"] == [f"单位 {cast.org_b1.pk} 不存在或不在您的范围"]
     leader = client_for("leader")
     for action, text in (("accept", ""), ("close", "已批复")):
         r = leader.post(f"/api/v1/services/appeals/{pk}/actions", {"action": action, "text": text},

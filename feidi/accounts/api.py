@@ -15,6 +15,7 @@ from feidi.core import declare
 from feidi.core.api import Id
 from feidi.core.api import field
 from feidi.core.api import model_of
+from feidi.core.api import referenced
 from feidi.core.api import require_perm
 from feidi.core.api import scoped_get
 
@@ -93,10 +94,7 @@ def create_user(request, payload: UserIn):
     data = payload.dict()
     dept = org = None
     if data["department_id"] is not None:
-        dept = Department.objects.visible_to(request.user).filter(pk=data["department_id"]).first()
-        if dept is None:
-            raise ValidationError({"department_id": [gettext("部门 {value} 不存在或不在您的管理范围").format(
-                value=data['department_id'])]})
+        dept = referenced(request, Department, data["department_id"], "department_id")
     if data["organization_id"] is not None:
         from feidi.registry.models import Organization
 

@@ -242,6 +242,18 @@ def scoped_get(request, model, pk, action: str | None = None, *, perm: str | Non
         raise Http404 from None
 
 
+def referenced(request, model, pk, field: str):
+    """The record ``pk`` of ``model`` that the payload's ``field`` names, among those the caller sees;
+    a 422 naming ``field`` otherwise (another zone's record is as unknown as a missing one)."""
+    found = model.objects.visible_to(request.user).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        from django.utils.text import capfirst
+
+        raise ValidationError({field: [gettext("{name} {pk} 不存在或不在您的范围").format(
+            name=capfirst(model._meta.verbose_name), pk=pk)]})
+    return found
+
+
 class Pages(PageNumberPagination):
     """Page-number pagination with bounded input: a page past any table's end is an empty page, not
     an OFFSET the database cannot hold."""

@@ -17,6 +17,7 @@ from feidi.core.api import Id
 from feidi.core.api import create_within_scope
 from feidi.core.api import field
 from feidi.core.api import model_of
+from feidi.core.api import referenced
 from feidi.core.api import require_perm
 from feidi.core.api import scoped_get
 
@@ -106,9 +107,7 @@ def to_lead(request, pk: Id, payload: LeadIn):
     from feidi.registry.models import Zone
 
     item = scoped_get(request, NewsItem, pk, action="change")
-    zone = Zone.objects.visible_to(request.user).filter(pk=payload.zone_id).first()
-    if zone is None:
-        raise ValidationError({"zone_id": [gettext("请选择落地园区")]})
+    zone = referenced(request, Zone, payload.zone_id, "zone_id")
     project = actions.do_item_to_lead(item, zone, acting_user=request.user, name=payload.name[:200])
     return Status(201, {"project_id": project.pk})
 
@@ -119,8 +118,6 @@ def to_target(request, pk: Id, payload: TargetIn):
     from feidi.chains.models import Segment
 
     item = scoped_get(request, NewsItem, pk, action="change")
-    segment = Segment.objects.visible_to(request.user).filter(pk=payload.segment_id).first()
-    if segment is None:
-        raise ValidationError({"segment_id": [gettext("请选择目标环节")]})
+    segment = referenced(request, Segment, payload.segment_id, "segment_id")
     target = actions.do_item_to_target(item, segment, acting_user=request.user)
     return Status(201, {"target_id": target.pk})

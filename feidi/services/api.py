@@ -16,6 +16,7 @@ from feidi.core.api import Id
 from feidi.core.api import create_within_scope
 from feidi.core.api import field
 from feidi.core.api import model_of
+from feidi.core.api import referenced
 from feidi.core.api import require_perm
 from feidi.core.api import scoped_get
 from feidi.core.api import scoped_list
@@ -67,10 +68,7 @@ declare.api_routes(router, Appeal, AppealSchema, path="/appeals", list_summary="
 @router.post("/appeals", response={201: AppealSchema}, summary="提交诉求", openapi_extra=model_of("services.appeal"))
 def file_appeal(request, payload: AppealIn):
     require_perm(request, "services.add_appeal")
-    org = Organization.objects.visible_to(request.user).filter(pk=payload.organization_id).first()
-    if org is None:
-        raise ValidationError({"organization_id": [gettext("企业 {organization_id} 不存在或不在您的范围").format(
-            organization_id=payload.organization_id)]})
+    org = referenced(request, Organization, payload.organization_id, "organization_id")
     category = DictItem.objects.filter(type__code="appeal_category", code=payload.category, active=True).first()
     if category is None:
         raise ValidationError({"category": [gettext("未知的诉求类别：{category}").format(category=payload.category)]})
