@@ -52,6 +52,22 @@ def test_a_page_adds_to_the_generic_context_through_its_hooks():
     assert overriding == []
 
 
+def test_a_new_record_opened_from_its_parents_page_is_prefilled_only_with_a_parent_the_user_sees(cast, client_for):
+    """``prefill`` (a qualification label added from its enterprise's page): the enterprise is chosen
+    when the user sees it; another zone's id in the address is ignored, not set behind the form."""
+    import re
+
+    clerk = client_for("clerk")
+    url = reverse("registry:organizationlabel_add")
+
+    def chosen(org) -> list[str]:
+        page = clerk.get(f"{url}?organization={org.pk}").content.decode()
+        return re.findall(r'<option value="(\d+)"[^>]*selected', page)
+
+    assert chosen(cast.org_a1) == [str(cast.org_a1.pk)]
+    assert chosen(cast.org_b1) == []
+
+
 def _routed_patterns(patterns=None, prefix="", namespace=None):
     from django.urls import URLResolver
     from django.urls import get_resolver

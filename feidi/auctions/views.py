@@ -20,7 +20,6 @@ from feidi.core.views import ObjectActionView
 from feidi.core.views import ObjectDetailView
 from feidi.core.views import ObjectEditView
 from feidi.core.views import ObjectMixin
-from feidi.core.views import PrefillMixin
 from feidi.core.views import refusal_text
 from feidi.lib.money import WAN
 from feidi.lib.money import human
@@ -230,7 +229,7 @@ class LotBidView(LotMixin, ObjectMixin, View):
 
 
 @declare.view(Lot, "edit")
-class LotEditView(PrefillMixin, ObjectEditView):
+class LotEditView(ObjectEditView):
     """Add from the auction page (``?auction=<id>``) or a supply (``?supply=<id>``)."""
 
     prefill = {"auction": Auction, "supply": Supply}

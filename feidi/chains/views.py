@@ -15,10 +15,8 @@ from django.views.generic import TemplateView
 from feidi.core import declare
 from feidi.core.views import ObjectActionView
 from feidi.core.views import ObjectDetailView
-from feidi.core.views import ObjectEditView
 from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
-from feidi.core.views import PrefillMixin
 from feidi.core.views import ScopedViewMixin
 
 from . import actions
@@ -40,43 +38,19 @@ from .tables import SegmentMemberTable
 from .tables import SegmentTable
 from .tables import TargetTable
 
-
-class _ChainEdit(ObjectEditView):
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_chain(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-class _SegmentEdit(PrefillMixin, ObjectEditView):
-    prefill = {"chain": Chain}
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_segment(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-class _MemberEdit(PrefillMixin, ObjectEditView):
-    prefill = {"segment": Segment}
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_member(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-class _TargetEdit(PrefillMixin, ObjectEditView):
-    prefill = {"segment": Segment}
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_target(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
 # The menu 产业链: 产业链图谱, 缺链补链 (hand-made, apps.py), 环节企业, 招商目标库.
 declare.model(Chain, "map", form=ChainForm, filterset=ChainFilterSet, table=ChainTable, select_related=("leader",),
-              edit_base=_ChainEdit, menu=declare.Entry("chains", gettext_noop("产业链图谱"), position=0))
+              save_rule=actions.do_save_chain, menu=declare.Entry("chains", gettext_noop("产业链图谱"), position=0))
 declare.model(Segment, "segments", form=SegmentForm, filterset=SegmentFilterSet, table=SegmentTable,
-              select_related=("chain", "parent"), edit_base=_SegmentEdit)
+              select_related=("chain", "parent"), save_rule=actions.do_save_segment,
+              prefill={"chain": Chain})
 declare.model(SegmentMember, "members", form=SegmentMemberForm, filterset=SegmentMemberFilterSet,
-              table=SegmentMemberTable, select_related=("segment__chain", "organization"), edit_base=_MemberEdit,
+              table=SegmentMemberTable, select_related=("segment__chain", "organization"), save_rule=actions.do_save_member,
+              prefill={"segment": Segment},
               menu=declare.Entry("chains", gettext_noop("环节企业")))
 declare.model(Target, "targets", form=TargetForm, filterset=TargetFilterSet, table=TargetTable,
-              select_related=("segment__chain", "organization"), edit_base=_TargetEdit,
+              select_related=("segment__chain", "organization"), save_rule=actions.do_save_target,
+              prefill={"segment": Segment},
               menu=declare.Entry("chains", gettext_noop("招商目标库")))
 
 

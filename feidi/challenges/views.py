@@ -29,7 +29,6 @@ from feidi.core.views import ObjectDetailView
 from feidi.core.views import ObjectEditView
 from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
-from feidi.core.views import PrefillMixin
 from feidi.core.views import refusal_text
 from feidi.techmarket.models import Demand
 
@@ -136,7 +135,7 @@ class ChallengeDetailView(ObjectDetailView):
 
 
 @declare.view(Challenge, "edit")
-class ChallengeEditView(PrefillMixin, ObjectEditView):
+class ChallengeEditView(ObjectEditView):
     prefill = {"demand": Demand}
 
     def save_object(self, form, obj, *, creating, expected_version):
@@ -232,7 +231,7 @@ class ApplicationDetailView(_Applications, ObjectDetailView):
 
 
 @declare.view(Application, "edit")
-class ApplicationEditView(PrefillMixin, ObjectEditView):
+class ApplicationEditView(ObjectEditView):
     """揭榜 from the challenge's page (``?challenge=<id>``)."""
 
     template_name = "challenges/application_form.html"
@@ -366,9 +365,7 @@ def _visible_home(p, user):
 
 @declare.view(JointProject, "edit")
 class JointProjectEditView(ObjectEditView):
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_joint_project(obj, acting_user=self.request.user, expected_version=expected_version)
+    save_rule = actions.do_save_joint_project
 
 
 @declare.route("jointprojects/<int:pk>/accept/", "jointproject_accept")

@@ -123,8 +123,8 @@ def model(model_class, prefix: str, *, form=None, filterset=None, table=None, se
     """Declare ``model_class``'s record pages under ``<prefix>/`` (``pages``: which of list, add,
     detail, edit, delete are routed). The generated list and edit views derive from ``list_base``
     and ``edit_base`` when given; ``list_attrs`` go onto the list view (``empty_hint``, ``offer_add``
-    …), ``edit_attrs`` onto the edit view (``action``,
-    ``preset_fields`` …)."""
+    …), ``edit_attrs`` onto the edit view (``save_rule=actions.do_save_<model>``, ``prefill={"segment":
+    Segment}`` …)."""
     unknown = set(pages) - set(PAGES)
     if unknown:
         raise ValueError(f"unknown pages {sorted(unknown)}; of {PAGES}")

@@ -409,6 +409,11 @@ class ObjectEditView(ObjectMixin, TemplateView):
 
     template_name = "generic/form.html"
     form_class = None
+    # the app's do_save_<model>(obj, acting_user=…, expected_version=…); None: the generic create/update
+    save_rule = None
+    # a new record opened from its parent's page: {"segment": Segment} reads ?segment=<id> among the
+    # rows the user may see
+    prefill: dict = {}
 
     def get_permission(self) -> str:
         return perm_name(self.model, "change" if "pk" in self.kwargs else "add")
@@ -421,10 +426,19 @@ class ObjectEditView(ObjectMixin, TemplateView):
         user = self.request.user
         if hasattr(obj, "department_id") and user.department_id:
             obj.department_id = user.department_id
+        for field, model in self.prefill.items():
+            raw = self.request.GET.get(field) or self.request.POST.get(field)
+            if raw and str(raw).isdigit():
+                found = model.objects.visible_to(user).filter(pk=int(raw)).first()
+                if found is not None:
+                    setattr(obj, field, found)
         return obj
 
     def save_object(self, form, obj, *, creating: bool, expected_version):
-        """Default action: generic create/update with audit. Apps override with their own do_*."""
+        """Through ``save_rule``, else the generic create/update with its audit row; a page whose
+        save needs more (the form's many-to-many, a second record) overrides this."""
+        if self.save_rule is not None:
+            return type(self).save_rule(obj, acting_user=self.request.user, expected_version=expected_version)
         m2m = {f.name: form.cleaned_data[f.name] for f in obj._meta.many_to_many if f.name in form.cleaned_data}
         if creating:
             return create_object(obj, acting_user=self.request.user, m2m=m2m)
@@ -473,23 +487,6 @@ class ObjectEditView(ObjectMixin, TemplateView):
                 messages.success(request, gettext("已保存：{saved}").format(saved=saved))
                 return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(form, obj, token=token)
-
-
-class PrefillMixin:
-    """A new record prefilled from the query string (opened from its parent's page):
-    ``prefill = {"segment": Segment}`` reads ``?segment=<id>`` among the rows the user may see."""
-
-    prefill: dict = {}
-
-    def new_object(self):
-        obj = super().new_object()
-        for field, model in self.prefill.items():
-            raw = self.request.GET.get(field) or self.request.POST.get(field)
-            if raw and str(raw).isdigit():
-                found = model.objects.visible_to(self.request.user).filter(pk=int(raw)).first()
-                if found is not None:
-                    setattr(obj, field, found)
-        return obj
 
 
 def crud_views(model, *, form_class, filterset_class, table_class, select_related=(), edit_base=None,

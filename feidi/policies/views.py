@@ -32,7 +32,6 @@ from feidi.core.views import ObjectEditView
 from feidi.core.views import ObjectImportView
 from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
-from feidi.core.views import PrefillMixin
 from feidi.core.views import ScopedViewMixin
 from feidi.core.views import apply_validation_error
 from feidi.core.views import refusal_text
@@ -141,9 +140,7 @@ class MatchPolicyFileView(AttachmentView):
 
 @declare.view(Policy, "edit")
 class PolicyEditView(ObjectEditView):
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_policy(obj, acting_user=self.request.user, expected_version=expected_version)
+    save_rule = actions.do_save_policy
 
 
 @declare.view(PolicyItem, "detail")
@@ -171,11 +168,9 @@ class PolicyItemDetailView(ObjectDetailView):
 
 
 @declare.view(PolicyItem, "edit")
-class PolicyItemEditView(PrefillMixin, ObjectEditView):
+class PolicyItemEditView(ObjectEditView):
     prefill = {"policy": Policy}
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_item(obj, acting_user=self.request.user, expected_version=expected_version)
+    save_rule = actions.do_save_item
 
 
 @declare.route("items/import/", "policyitem_import")
@@ -225,7 +220,7 @@ class ConditionListView(ObjectListView):
 
 
 @declare.view(Condition, "edit")
-class ConditionEditView(PrefillMixin, ObjectEditView):
+class ConditionEditView(ObjectEditView):
     prefill = {"item": PolicyItem}
     template_name = "policies/condition_form.html"
 

@@ -31,7 +31,6 @@ from feidi.core.views import ObjectEditView
 from feidi.core.views import ObjectImportView
 from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
-from feidi.core.views import PrefillMixin
 from feidi.core.views import form_refusal
 from feidi.core.views import refusal_text
 
@@ -307,13 +306,11 @@ class ProjectImportView(ObjectImportView):
 # --- parts of key projects -------------------------------------------------------------------
 
 
-class PartEditView(PrefillMixin, ObjectEditView):
+class PartEditView(ObjectEditView):
     """Add from the project page (``?project=<id>``); the department follows the project."""
 
     prefill = {"project": Project}
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_part(obj, acting_user=self.request.user, expected_version=expected_version)
+    save_rule = actions.do_save_part
 
     def render_form(self, form, obj, token=""):
         response = super().render_form(form, obj, token)

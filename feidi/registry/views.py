@@ -14,7 +14,6 @@ from django.views import View
 from feidi.core import declare
 from feidi.core.views import ObjectActionView
 from feidi.core.views import ObjectDetailView
-from feidi.core.views import ObjectEditView
 from feidi.core.views import ObjectImportView
 from feidi.core.views import ObjectMixin
 
@@ -50,37 +49,6 @@ from .tables import ResidencyTable
 from .tables import ZoneTable
 
 
-class ActionEditView(ObjectEditView):
-    """Edit view whose save calls the app's ``do_save_<model>`` action."""
-
-    action = None
-
-    def save_object(self, form, obj, *, creating, expected_version):
-        return type(self).action(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
-class PresetMixin:
-    """``?<field>=<pk>`` on an add page preselects a related record (e.g. the organization)."""
-
-    preset_fields: tuple[str, ...] = ()
-
-    def new_object(self):
-        obj = super().new_object()
-        for name in self.preset_fields:
-            value = self.request.GET.get(name)
-            if value and value.isdigit():
-                setattr(obj, f"{name}_id", int(value))
-        return obj
-
-
-class PresetActionEditView(PresetMixin, ActionEditView):
-    pass
-
-
-class PresetEditView(PresetMixin, ObjectEditView):
-    pass
-
-
 def _menu(label: str, **kwargs) -> declare.Entry:
     return declare.Entry("registry", label, **kwargs)
 
@@ -88,25 +56,25 @@ def _menu(label: str, **kwargs) -> declare.Entry:
 # The menu 主体库 lists these in this order.
 declare.model(Zone, "zones", form=ZoneForm, filterset=ZoneFilterSet, table=ZoneTable,
               select_related=("kind", "parent", "operator"), menu=_menu(gettext_noop("园区与飞地")),
-              edit_base=ActionEditView, action=staticmethod(actions.do_save_zone))
+              save_rule=actions.do_save_zone)
 declare.model(Organization, "organizations", form=OrganizationForm, filterset=OrganizationFilterSet,
               table=OrganizationTable, select_related=("zone",), menu=_menu(gettext_noop("单位"), org_users=True),
-              edit_base=ActionEditView, action=staticmethod(actions.do_save_organization))
+              save_rule=actions.do_save_organization)
 declare.model(OrganizationLabel, "labels", form=OrganizationLabelForm, filterset=OrganizationLabelFilterSet,
               table=OrganizationLabelTable, select_related=("organization", "label"),
-              menu=_menu(gettext_noop("资质标签")), edit_base=PresetActionEditView,
-              action=staticmethod(actions.do_save_label), preset_fields=("organization",))
+              menu=_menu(gettext_noop("资质标签")), save_rule=actions.do_save_label,
+              prefill={"organization": Organization})
 declare.model(Person, "people", form=PersonForm, filterset=PersonFilterSet, table=PersonTable,
               select_related=("organization",), menu=_menu(gettext_noop("人员")),
-              edit_base=ActionEditView, action=staticmethod(actions.do_save_person))
+              save_rule=actions.do_save_person)
 declare.model(Residency, "residencies", form=ResidencyForm, filterset=ResidencyFilterSet, table=ResidencyTable,
               select_related=("organization", "enclave"), menu=_menu(gettext_noop("飞地入驻")),
-              edit_base=ActionEditView, action=staticmethod(actions.do_save_residency))
+              save_rule=actions.do_save_residency)
 declare.model(Agreement, "agreements", form=AgreementForm, filterset=AgreementFilterSet, table=AgreementTable,
               menu=_menu(gettext_noop("合作协议")))
 declare.model(Commitment, "commitments", form=CommitmentForm, filterset=CommitmentFilterSet, table=CommitmentTable,
-              select_related=("agreement",), menu=_menu(gettext_noop("协议承诺")), edit_base=PresetEditView,
-              preset_fields=("agreement",))
+              select_related=("agreement",), menu=_menu(gettext_noop("协议承诺")),
+              prefill={"agreement": Agreement})
 
 
 @declare.view(Zone, "detail")

@@ -434,26 +434,16 @@ class PushMarkView(ObjectMixin, View):
 
 # --- talents ----------------------------------------------------------------------------------------
 
-class _TalentEdit(ObjectEditView):
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_talent(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
 declare.model(Talent, "talents", form=TalentForm, filterset=TalentFilterSet, table=TalentTable,
-              select_related=("person", "field", "employer", "enclave"), edit_base=_TalentEdit,
+              select_related=("person", "field", "employer", "enclave"), save_rule=actions.do_save_talent,
               menu=declare.Entry("techmarket", gettext_noop("引进人才")))
 
 
 
 # --- the domain thesaurus ---------------------------------------------------------------------------
 
-class _ThesaurusEntryEdit(ObjectEditView):
-    def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_thesaurus_entry(obj, acting_user=self.request.user, expected_version=expected_version)
-
-
 declare.model(ThesaurusEntry, "thesaurus", form=ThesaurusEntryForm, filterset=ThesaurusEntryFilterSet,
-              table=ThesaurusEntryTable, edit_base=_ThesaurusEntryEdit,
+              table=ThesaurusEntryTable, save_rule=actions.do_save_thesaurus_entry,
               menu=declare.Entry("techmarket", gettext_noop("领域词表")))
 
 
