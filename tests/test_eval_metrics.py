@@ -98,6 +98,9 @@ def test_evaluate_means_over_queries():
     assert out["ndcg"] == pytest.approx((1.0 + 0.709810) / 2, abs=1e-6)
     assert out["recall"] == pytest.approx(1.0)
     assert "D3" not in out["per_query"]
+    # recall@1: D1 finds a; D2 finds c (grade 1) but not b: 1/2 of its related, 0 of its useful ones
+    assert evaluate(lambda d: rankings[d["id"]], data, k_recall=1)["recall"] == pytest.approx((1 + 0.5) / 2)
+    assert evaluate(lambda d: rankings[d["id"]], data, k_recall=1, min_grade=2)["recall"] == pytest.approx(0.5)
 
 
 # --- the labelled set -----------------------------------------------------------------------------

@@ -86,12 +86,14 @@ def evaluate(
     data: Mapping | None = None,
     k_ndcg: int = 10,
     k_recall: int = 50,
+    min_grade: int = 1,
 ) -> dict:
     """Run ``rank_fn`` on every demand of the set and score it.
 
     ``rank_fn(demand_dict)`` returns supply ids, best first. Returns
     ``{"ndcg": mean nDCG@k_ndcg, "recall": mean recall@k_recall, "queries": n,
-    "k_ndcg": …, "k_recall": …, "per_query": {demand_id: {"ndcg": …, "recall": …}}}``.
+    "k_ndcg": …, "k_recall": …, "per_query": {demand_id: {"ndcg": …, "recall": …}}}``; recall counts
+    the supplies graded ``min_grade`` or better (1: every related one, 2: the useful ones).
     Demands without judgments are skipped.
     """
     if data is None:
@@ -105,7 +107,7 @@ def evaluate(
         ranked = list(rank_fn(demand))
         per_query[demand["id"]] = {
             "ndcg": ndcg_at_k(ranked, grades, k_ndcg),
-            "recall": recall_at_k(ranked, grades, k_recall),
+            "recall": recall_at_k(ranked, grades, k_recall, min_grade),
         }
     n = len(per_query)
     return {

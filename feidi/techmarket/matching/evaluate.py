@@ -195,7 +195,8 @@ def compare_expansion(sets: Mapping[str, Mapping], entries: list | None = None,
                       methods: Mapping[str, Mapping] = EXPANSION_METHODS) -> dict:
     """``{method: {set name: metrics}}`` under the default setting, in one run: plain BM25, the
     engine, the engine with the thesaurus's words in its dictionary, and with the thesaurus's
-    query expansion too. Metrics: nDCG@10, recall@10, recall@50, ms per query."""
+    query expansion too. Metrics: nDCG@10, recall@10 (of every related supply, and of the useful ones,
+    graded 2 or 3), recall@50, ms per query."""
     from feidi.techmarket.evaluation.metrics import evaluate
 
     entries = th.load_file() if entries is None else entries
@@ -211,8 +212,9 @@ def compare_expansion(sets: Mapping[str, Mapping], entries: list | None = None,
             r50 = evaluate(labelled.rank_bm25, data)
             ms = (time.perf_counter() - t0) * 1000 / max(r50["queries"], 1)
             r10 = evaluate(labelled.rank_bm25, data, k_recall=10)
+            useful = evaluate(labelled.rank_bm25, data, k_recall=10, min_grade=2)
             out.setdefault(method, {})[name] = {"ndcg": r50["ndcg"], "recall10": r10["recall"],
-                                                "recall": r50["recall"], "ms": ms}
+                                                "useful10": useful["recall"], "recall": r50["recall"], "ms": ms}
     return out
 
 

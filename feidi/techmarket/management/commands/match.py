@@ -94,12 +94,13 @@ class Command(BaseCommand):
         self.stdout.write("\n领域词表（默认分词设置，同次运行；+词表入词典 = 词表词语加入分词词典，"
                           "+词表扩展 = 再以词表加权扩展查询，+伪相关反馈 = 再以前 2 条结果的 50 个词扩展"
                           "（只留下含需求自身词语的成果），引擎已启用；"
-                          "+字二元组回退 = 引擎加未登录词的汉字二元组，权重为词的 0.3，单独测量，未启用）")
-        self.stdout.write((_pad("", 20) + "".join(_pad(name, 42) for name in sets)).rstrip())
-        self.stdout.write((_pad("方法", 20) + "nDCG@10  R@10    R@50    毫秒/次   " * len(sets)).rstrip())
+                          "+字二元组回退 = 引擎加未登录词的汉字二元组，权重为词的 0.3，单独测量，未启用；"
+                          "R@10 计全部相关成果（分级 ≥ 1），R@10≥2 只计有用的成果（能解决或部分解决，分级 ≥ 2））")
+        self.stdout.write((_pad("", 20) + "".join(_pad(name, 50) for name in sets)).rstrip())
+        self.stdout.write((_pad("方法", 20) + "nDCG@10  R@10    R@10≥2  R@50    毫秒/次   " * len(sets)).rstrip())
         for method, by_set in results.items():
-            cells = "".join(f"{r['ndcg']:.4f}   {r['recall10']:.4f}  {r['recall']:.4f}  {r['ms']:<8.2f}  "
-                            for r in by_set.values())
+            cells = "".join(f"{r['ndcg']:.4f}   {r['recall10']:.4f}  {r['useful10']:.4f}  {r['recall']:.4f}  "
+                            f"{r['ms']:<8.2f}  " for r in by_set.values())
             self.stdout.write((_pad(method, 20) + cells).rstrip())
 
     def _semantic(self, data, *, semantic):
