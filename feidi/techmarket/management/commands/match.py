@@ -65,12 +65,11 @@ class Command(BaseCommand):
         keep = chosen(results, "independent")
         self.stdout.write("\n分词设置（猜词 = jieba 的未登录词猜测，词典 = 领域词典，停用词 = 停用词表）：引擎与同一设置下"
                           "普通 BM25（jieba 切分，不用本引擎的词项规则）同次运行，每格为 引擎/BM25")
-        self.stdout.write((_pad("", 24) + "".join(_pad(name, 34) for name in sets)).rstrip())
-        self.stdout.write((_pad("设置", 24) + "nDCG@10         recall@50         " * len(sets)).rstrip())
-        for setting, by_set in results.items():
-            cells = "".join(f"{r['engine']['ndcg']:.4f}/{r['plain']['ndcg']:.4f}   "
-                            f"{r['engine']['recall']:.4f}/{r['plain']['recall']:.4f}   " for r in by_set.values())
-            self.stdout.write((_pad(setting.label, 24) + cells + ("← 保留" if setting == keep else "")).rstrip())
+        self._table(("设置", 24), sets, ("nDCG@10", 16), ("recall@50", 18), rows=(
+            (setting.label, [(f"{r['engine']['ndcg']:.4f}/{r['plain']['ndcg']:.4f}",
+                               f"{r['engine']['recall']:.4f}/{r['plain']['recall']:.4f}") for r in by_set.values()],
+             "← 保留" if setting == keep else "")
+            for setting, by_set in results.items()))
         same = "与引擎当前的默认设置一致" if keep == DEFAULT else f"与引擎当前的默认设置（{DEFAULT.label}）不同：应改为它"
         self.stdout.write(f"保留：{keep.label}（independent 上 nDCG@10 最高），{same}")
         below = below_plain(results)
@@ -96,12 +95,21 @@ class Command(BaseCommand):
                           "（只留下含需求自身词语的成果），引擎已启用；"
                           "+字二元组回退 = 引擎加未登录词的汉字二元组，权重为词的 0.3，单独测量，未启用；"
                           "R@10 计全部相关成果（分级 ≥ 1），R@10≥2 只计有用的成果（能解决或部分解决，分级 ≥ 2））")
-        self.stdout.write((_pad("", 20) + "".join(_pad(name, 50) for name in sets)).rstrip())
-        self.stdout.write((_pad("方法", 20) + "nDCG@10  R@10    R@10≥2  R@50    毫秒/次   " * len(sets)).rstrip())
-        for method, by_set in results.items():
-            cells = "".join(f"{r['ndcg']:.4f}   {r['recall10']:.4f}  {r['useful10']:.4f}  {r['recall']:.4f}  "
-                            f"{r['ms']:<8.2f}  " for r in by_set.values())
-            self.stdout.write((_pad(method, 20) + cells).rstrip())
+        self._table(("方法", 20), sets, ("nDCG@10", 9), ("R@10", 8), ("R@10≥2", 8), ("R@50", 8), ("毫秒/次", 10), rows=(
+            (method, [(f"{r['ndcg']:.4f}", f"{r['recall10']:.4f}", f"{r['useful10']:.4f}", f"{r['recall']:.4f}",
+                       f"{r['ms']:.2f}") for r in by_set.values()], "")
+            for method, by_set in results.items()))
+
+    def _table(self, first, sets, *columns, rows):
+        """A comparison: a line of the sets' names over their columns, a line of the columns' names,
+        then a line a row ``(label, cells set after set, note at the end of the line)``."""
+        label, width = first
+        per_set = sum(w for _, w in columns)
+        self.stdout.write((_pad("", width) + "".join(_pad(name, per_set) for name in sets)).rstrip())
+        self.stdout.write((_pad(label, width) + "".join(_pad(c, w) for c, w in columns) * len(sets)).rstrip())
+        for name, cells, note in rows:
+            line = "".join(_pad(cell, w) for by_set in cells for cell, (_, w) in zip(by_set, columns, strict=True))
+            self.stdout.write((_pad(name, width) + line + note).rstrip())
 
     def _semantic(self, data, *, semantic):
         from feidi.techmarket.matching.evaluate import run
