@@ -10,8 +10,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "feidi.settings")
 application = get_wsgi_application()
 
-from feidi.core.startup import freeze_startup_objects  # noqa: E402 (after setup)
-from feidi.core.startup import require_collected_static  # noqa: E402 (after setup)
+# imported once Django is set up
+from feidi.core.startup import freeze_startup_objects  # noqa: E402
+from feidi.core.startup import require_collected_static  # noqa: E402
 
 require_collected_static()
 freeze_startup_objects()

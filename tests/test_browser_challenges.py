@@ -10,12 +10,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.test_browser import _login  # noqa: F401 (fixtures)
-from tests.test_browser import _page  # noqa: F401 (fixtures)
-from tests.test_browser import _shot  # noqa: F401 (fixtures)
-from tests.test_browser import _submit  # noqa: F401 (fixtures)
-from tests.test_browser import browser  # noqa: F401 (fixtures)
-from tests.test_browser import world  # noqa: F401 (fixtures)
+# pytest fixtures shared with the other browser tests
+from tests.test_browser import _login  # noqa: F401
+from tests.test_browser import _page  # noqa: F401
+from tests.test_browser import _shot  # noqa: F401
+from tests.test_browser import _submit  # noqa: F401
+from tests.test_browser import browser  # noqa: F401
+from tests.test_browser import world  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

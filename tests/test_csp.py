@@ -12,8 +12,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_browser import browser  # noqa: F401 (fixtures)
-from tests.test_browser import world  # noqa: F401 (fixtures)
+# pytest fixtures shared with the other browser tests
+from tests.test_browser import browser  # noqa: F401
+from tests.test_browser import world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent / "feidi"
 PAYLOADS = ['<img src=x onerror="window.__xss=(window.__xss||0)+1">', '<svg onload="window.__xss=1">',

@@ -1,7 +1,8 @@
 from feidi.core import declare
 
-from . import views_admin  # noqa: F401 — the views route themselves (declare.route)
-from . import views_auth  # noqa: F401 — the views route themselves (declare.route)
+# the views route themselves (declare.route)
+from . import views_admin  # noqa: F401
+from . import views_auth  # noqa: F401
 
 app_name = "accounts"
 

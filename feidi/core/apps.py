@@ -10,11 +10,12 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_noop
 
-        from . import calendar  # noqa: F401  (signal receivers; jobs registered with Huey)
-        from . import dictionaries  # noqa: F401  (signal receivers; jobs registered with Huey)
-        from . import imports  # noqa: F401  (signal receivers; jobs registered with Huey)
-        from . import jobs  # noqa: F401  (signal receivers; jobs registered with Huey)
-        from . import workbench  # noqa: F401  (signal receivers; jobs registered with Huey)
+        # signal receivers; jobs registered with Huey
+        from . import calendar  # noqa: F401
+        from . import dictionaries  # noqa: F401
+        from . import imports  # noqa: F401
+        from . import jobs  # noqa: F401
+        from . import workbench  # noqa: F401
         from .navigation import Item
         from .navigation import register
 

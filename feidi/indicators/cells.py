@@ -33,10 +33,12 @@ from feidi.core import cache as core_cache
 from .models import Indicator
 from .models import IndicatorCell
 from .models import IndicatorValue
-from .months import NEVER  # noqa: F401 (importable from here)
-from .months import add_months  # noqa: F401 (importable from here)
-from .months import month_before_in_year  # noqa: F401 (importable from here)
-from .months import month_end  # noqa: F401 (importable from here)
+
+# re-exported: importable from here
+from .months import NEVER  # noqa: F401
+from .months import add_months  # noqa: F401
+from .months import month_before_in_year  # noqa: F401
+from .months import month_end  # noqa: F401
 
 # Above this many changed rows, recomputing whole slices is cheaper than finding the pairs.
 SMALL_WRITE = 2000

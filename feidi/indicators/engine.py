@@ -30,11 +30,13 @@ from feidi.core.models import seeded_label
 
 from .models import Indicator
 from .models import IndicatorValue
-from .months import NEVER  # noqa: F401 (importable from here)
-from .months import add_months  # noqa: F401 (importable from here)
-from .months import month_before_in_year  # noqa: F401 (importable from here)
-from .months import month_end  # noqa: F401 (importable from here)
-from .months import month_start  # noqa: F401 (importable from here)
+
+# re-exported: importable from here
+from .months import NEVER  # noqa: F401
+from .months import add_months  # noqa: F401
+from .months import month_before_in_year  # noqa: F401
+from .months import month_end  # noqa: F401
+from .months import month_start  # noqa: F401
 
 
 def month_param(text) -> dt.date | None:

@@ -1,7 +1,8 @@
 from feidi.core import declare
 
-from . import dashboard  # noqa: F401 — the views route themselves (declare.route, declare.model)
-from . import views  # noqa: F401 — the views route themselves (declare.route, declare.model)
+# the views route themselves (declare.route, declare.model)
+from . import dashboard  # noqa: F401
+from . import views  # noqa: F401
 
 app_name = "projects"
 
