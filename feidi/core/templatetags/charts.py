@@ -14,4 +14,4 @@ def chart_scripts(page_script, when=True, data=None, data_id=""):
     given), ECharts, then the page's own script (a path under static/) that draws from them;
     none of it when ``when`` is false (the page has no chart to draw).
     """
-    return {"page_script": page_script, "when": when, "data": json_script(data, data_id) if data_id else ""}
+    return {"page_script": page_script, "when": when, "data": json_script(data, data_id) if when and data_id else ""}
