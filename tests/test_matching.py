@@ -372,6 +372,39 @@ def test_a_broader_term_is_expanded_to_at_half_the_weight_and_not_from():
     assert up is None  # a broader term does not expand to its narrower ones
 
 
+def test_a_related_term_expands_both_ways_and_not_to_its_fellows():
+    from feidi.techmarket.matching.thesaurus import RELATED
+    from feidi.techmarket.matching.thesaurus import parse
+
+    entry, = parse("## 光伏\n发黄 | 泛黄 | 外观缺陷 | 耐紫外, 湿热老化")
+    assert entry.related == ("耐紫外", "湿热老化") and entry.chain == "光伏"
+    index, words = _with_thesaurus([
+        {"id": 1, "title": "耐紫外背板", "description": "耐紫外涂层"},
+        {"id": 2, "title": "湿热老化试验", "description": "湿热老化箱"},
+        {"id": 3, "title": "组件发黄", "description": "背板发黄"},
+        {"id": 4, "title": "组件泛黄", "description": "背板泛黄"},
+        {"id": 5, "title": "外观缺陷检测", "description": "外观缺陷"},
+    ], "发黄 | 泛黄 | 外观缺陷 | 耐紫外, 湿热老化")
+
+    def weights(text):
+        _, x = index.query(text, words)
+        return {index.terms[t]: w for t, w in zip(x.terms, x.weights.tolist(), strict=True)}, x
+
+    down, x = weights("发黄")
+    # an equivalent and a related term at the entry's weight, the broader term at half of it (in
+    # the index, each capped by the idf of the rarer of source and target, as every expansion)
+    assert set(down) == {"泛黄", "外观缺陷", "耐紫外", "湿热老化"}
+    factors = {t: e.factor for t, e in words.expand(["发黄"]).items()}
+    assert factors == {"泛黄": 0.5, "外观缺陷": 0.25, "耐紫外": 0.5 * RELATED, "湿热老化": 0.5 * RELATED}
+    assert x.labels[index.vocab["耐紫外"]] == "发黄 → 耐紫外"
+    up, x = weights("耐紫外")  # the association runs the other way too, to every member
+    assert set(up) == {"发黄", "泛黄"} and x.labels[index.vocab["发黄"]] == "耐紫外 → 发黄"
+    # a document that holds only the related term is found, below the one holding the exact term
+    qterms, expansion = index.query("背板发黄", words)
+    ids = [h.id for h in index.search_terms(qterms, k=5, expansion=expansion)]
+    assert ids[0] == 3 and 1 in ids and 2 in ids
+
+
 def test_editing_an_entry_changes_the_next_query_without_a_rebuild(cast, settings, tmp_path):
     from feidi.techmarket import actions
     from feidi.techmarket import matching

@@ -412,9 +412,12 @@ def test_the_operator_edits_the_thesaurus_and_outsiders_cannot(cast, client_for)
     assert c.get(reverse("techmarket:thesaurusentry_list")).status_code == 200
     r = c.post(reverse("techmarket:thesaurusentry_add"), {
         "term": "钙钛矿", "equivalents": "perovskite, PSC", "broader": "光伏电池", "chain": "甲区光伏", "weight": "0.5",
-        "active": "on", "_form_token": "th1", "_version": ""})
+        "related": "离子迁移，封装", "active": "on", "_form_token": "th1", "_version": ""})
     assert r.status_code == 302, r.content.decode()[:2000]
     mine = ThesaurusEntry.objects.get(chain="甲区光伏", term="钙钛矿")
+    assert mine.related == "离子迁移，封装"
+    page = c.get(reverse("techmarket:thesaurusentry_detail", args=[mine.pk])).content.decode()
+    assert "相关词" in page and "离子迁移，封装" in page
     assert (mine.department, mine.created_by) == (cast.dept_a, cast.tech)
     assert AuditRecord.objects.filter(model="techmarket.thesaurusentry", object_id=str(mine.pk),
                                       action="create").exists()

@@ -1,7 +1,8 @@
-"""揭榜挂帅 and the auctions left ``techmarket`` for apps of their own without copying a row: an
-installation upgraded from before the cut keeps its challenges, auctions and bids, and the roles
-granted their permissions keep them under the new labels. Runs in both the SQLite and the
-PostgreSQL pass (it reaches the database)."""
+"""Upgrades of the market. 揭榜挂帅 and the auctions left ``techmarket`` for apps of their own
+without copying a row: an installation upgraded from before the cut keeps its challenges, auctions
+and bids, and the roles granted their permissions keep them under the new labels. The thesaurus's
+related terms reach an upgraded installation's entries. Runs in both the SQLite and the PostgreSQL
+pass (it reaches the database)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,27 @@ def test_an_upgraded_database_keeps_its_challenges_auctions_and_the_grants_of_th
     user = User.objects.get(pk=user.pk)
     assert user.has_perm("challenges.view_challenge") and user.has_perm("auctions.add_bid")
     assert not user.has_perm("techmarket.view_challenge")
+
+
+def test_an_upgrade_brings_the_shipped_related_terms_and_leaves_the_operators_entries_alone(cast):
+    """Migration 0008 (the thesaurus's 相关词): a shipped entry of the same chain and term gains the
+    shipped related terms, an entry the installation lacks is added, an operator's own is untouched."""
+    from feidi.techmarket.matching.thesaurus import load_file
+    from feidi.techmarket.models import ThesaurusEntry
+
+    first, second, third = [e for e in load_file() if e.related][:3]
+    try:
+        old = _migrate([("techmarket", "0007_push_score_label")])
+        entry = old.get_model("techmarket", "ThesaurusEntry")
+        entry.objects.filter(term__in=(first.term, second.term, third.term)).delete()
+        entry.objects.create(term=first.term, chain=first.chain, equivalents="车间说法", weight=0.5, version=1)
+        entry.objects.create(term=third.term, chain=third.chain, weight=0.5, version=1,
+                             department_id=cast.dept_a.pk, created_by_id=cast.tech.pk)
+    finally:
+        _migrate()
+
+    shipped = ThesaurusEntry.objects.get(chain=first.chain, term=first.term)
+    assert shipped.related == ", ".join(first.related) and shipped.equivalents == "车间说法"
+    added = ThesaurusEntry.objects.get(chain=second.chain, term=second.term)
+    assert added.related == ", ".join(second.related) and added.department_id is None
+    assert ThesaurusEntry.objects.get(chain=third.chain, term=third.term).related == ""

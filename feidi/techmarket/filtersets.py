@@ -141,7 +141,7 @@ class TalentFilterSet(ScopedFilterSet):
 
 
 class ThesaurusEntryFilterSet(ScopedFilterSet):
-    search_fields = ("term", "equivalents", "broader")
+    search_fields = ("term", "equivalents", "broader", "related")
     chain = django_filters.ChoiceFilter(label=_("产业链/领域"), choices=())
 
     class Meta:
@@ -155,4 +155,4 @@ class ThesaurusEntryFilterSet(ScopedFilterSet):
         choices = [(c, c) for c in chains]
         self.filters["chain"].extra["choices"] = choices
         self.form.fields["chain"].choices = [("", "---------"), *choices]
-        self.form.fields["q"].widget.attrs["placeholder"] = gettext("术语、同义词、上位词")
+        self.form.fields["q"].widget.attrs["placeholder"] = gettext("术语、同义词、上位词、相关词")

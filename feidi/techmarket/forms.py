@@ -125,5 +125,5 @@ class TalentForm(ScopedModelForm):
 class ThesaurusEntryForm(ScopedModelForm):
     class Meta:
         model = ThesaurusEntry
-        fields = ["term", "equivalents", "broader", "chain", "weight", "active"]
-        widgets = {"equivalents": forms.Textarea(attrs={"rows": 2})}
+        fields = ["term", "equivalents", "broader", "related", "chain", "weight", "active"]
+        widgets = {"equivalents": forms.Textarea(attrs={"rows": 2}), "related": forms.Textarea(attrs={"rows": 2})}

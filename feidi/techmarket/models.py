@@ -267,8 +267,9 @@ def _shipped_entries(user) -> Q:
 class ThesaurusEntry(FeidiModel):
     """A term of the domain thesaurus (领域词表) the matching engine expands queries with: the term,
     its equivalents (abbreviations, English names, other Chinese names — each expands to the
-    others) and a broader term (expanded to, not from, at half the weight), for a chain or
-    field. The expansion is query-side: an edit takes effect at the next query without
+    others), a broader term (expanded to, not from, at half the weight) and related terms (a
+    problem's mechanisms and remedies, or a technique's effects: expanded both ways at the
+    weight), for a chain or field. The expansion is query-side: an edit takes effect at the next query without
     rebuilding the document index (``matching/thesaurus.py``). All active entries apply to every
     query, whoever wrote them; who may edit an entry follows its department."""
 
@@ -276,6 +277,9 @@ class ThesaurusEntry(FeidiModel):
     equivalents = models.CharField(_("同义词/缩写"), max_length=500, blank=True,
                                    help_text=_("以逗号分隔，与术语互相扩展，如：SHJ, HJT, heterojunction"))
     broader = models.CharField(_("上位词"), max_length=100, blank=True, help_text=_("如：光伏电池（只由本条扩展到它）"))
+    related = models.CharField(_("相关词"), max_length=500, blank=True,
+                               help_text=_("以逗号分隔：与术语相关而不同义的词，如问题的机理、解决它的技术、材料或检测手段；"
+                                           "与术语双向扩展，权重同同义词，如：发黄 ↔ 耐紫外, 湿热老化"))
     chain = models.CharField(_("产业链/领域"), max_length=50, blank=True, db_index=True, help_text=_("如：光伏、锂电、生物医药"))
     weight = models.FloatField(_("扩展权重"), default=0.5, validators=[MinValueValidator(0.05), MaxValueValidator(0.9)],
                                help_text=_("扩展词相对原词的权重（原词为 1）；上位词再减半"))

@@ -113,7 +113,7 @@ class TalentTable(Table):
 class ThesaurusEntryTable(Table):
     model_class = models.ThesaurusEntry
     default_order = "-updated_at"  # the latest edits first; sort by 产业链/领域 to browse
-    fields = ("term", "equivalents", "broader", "chain", "weight", "active", "updated_at")
+    fields = ("term", "equivalents", "broader", "related", "chain", "weight", "active", "updated_at")
     term = Column(link=True)
     active = Column(render=lambda r: gettext("是") if r.active else gettext("否"),
                     export_value=lambda r: gettext("是") if r.active else gettext("否"))

@@ -8,8 +8,9 @@ share of the query a document covers (``index.py``, scored by a numba kernel in 
 with filters and the reasons of every match, kept incrementally up to date from the
 ``IndexChange`` rows (``engine.py``). Queries are expanded by the domain thesaurus
 (``thesaurus.py``, the ``ThesaurusEntry`` rows): an equivalent at half an exact term's weight, a
-broader term at a quarter, shown in the reasons as "SHJ → 异质结"; read at query time, so an edit
-needs no rebuild. A demand's (or supply's) counterparts are ranked with pseudo-relevance feedback
+broader term at a quarter, a related term (a problem's mechanism or remedy, both ways) at half,
+shown in the reasons as "SHJ → 异质结", "发黄 → 耐紫外"; read at query time, so an edit needs no
+rebuild. A demand's (or supply's) counterparts are ranked with pseudo-relevance feedback
 (``BM25Index.feedback``, ``FEIDI_MATCH_FEEDBACK``): the two best hits are read, the terms weighing
 most in them are added at 0.3 of an exact term's weight to the same accumulation, and the ranking
 keeps only documents that hold a term of the document itself or of its thesaurus expansion; the

@@ -184,11 +184,18 @@ def compare_settings(sets: Mapping[str, Mapping], settings=SETTINGS) -> dict:
 EXPANSION_METHODS = {
     "普通 BM25（jieba）": {"plain": True},
     "引擎": {},
-    "+词表入词典": {"thesaurus": "file", "expand": False},
-    "+词表扩展": {"thesaurus": "file"},
-    "+词表+伪相关反馈": {"thesaurus": "file", "feedback": {}},
+    "+词表入词典": {"thesaurus": "without related", "expand": False},
+    "+词表扩展": {"thesaurus": "without related"},
+    "+相关词": {"thesaurus": "file"},
+    "+相关词+伪相关反馈": {"thesaurus": "file", "feedback": {}},
     "+字二元组回退": {"grams": "oov"},
 }
+
+
+def without_related(entries: list) -> list:
+    """The thesaurus without its associative relation: the entries written for it (those with
+    related terms) left out, with their colloquial variants."""
+    return [e for e in entries if not e.related]
 
 
 def compare_expansion(sets: Mapping[str, Mapping], entries: list | None = None,
@@ -205,6 +212,8 @@ def compare_expansion(sets: Mapping[str, Mapping], entries: list | None = None,
         options = {**options}
         if options.get("thesaurus") == "file":
             options["thesaurus"] = entries
+        elif options.get("thesaurus") == "without related":
+            options["thesaurus"] = without_related(entries)
         for name, data in sets.items():
             labelled = Labelled(data, **options)
             labelled.rank_bm25(data["demands"][0])  # compile / warm up

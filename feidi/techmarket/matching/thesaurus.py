@@ -30,6 +30,7 @@ from pathlib import Path
 THESAURUS_PATH = Path(__file__).with_name("thesaurus.txt")
 WEIGHT = 0.5  # an equivalent, relative to the exact term
 BROADER = 0.5  # a broader term, relative to an equivalent
+RELATED = 1.0  # a related term (either way), relative to an equivalent: chosen on labelled.json (decision 0011)
 _SPLIT = re.compile(r"[,，、;；\n]+")
 
 
@@ -40,6 +41,7 @@ class Entry:
     broader: str = ""
     chain: str = ""
     weight: float = WEIGHT
+    related: tuple[str, ...] = ()
 
     @property
     def members(self) -> tuple[str, ...]:
@@ -52,8 +54,8 @@ def split_equivalents(text: str) -> tuple[str, ...]:
 
 
 def parse(text: str) -> list[Entry]:
-    """Entries of the file format: ``term | equivalents | broader`` lines under ``## chain``
-    headings; ``#`` starts a comment."""
+    """Entries of the file format: ``term | equivalents | broader | related`` lines under
+    ``## chain`` headings (the last columns may be left out); ``#`` starts a comment."""
     chain, out = "", []
     for line in text.splitlines():
         line = line.strip()
@@ -63,9 +65,10 @@ def parse(text: str) -> list[Entry]:
         if not line or line.startswith("#"):
             continue
         parts = [p.strip() for p in line.split("|")]
-        parts += [""] * (3 - len(parts))
+        parts += [""] * (4 - len(parts))
         if parts[0]:
-            out.append(Entry(parts[0], split_equivalents(parts[1]), parts[2], chain))
+            out.append(Entry(parts[0], split_equivalents(parts[1]), parts[2], chain,
+                             related=split_equivalents(parts[3])))
     return out
 
 
@@ -75,13 +78,13 @@ def load_file(path: str | Path = THESAURUS_PATH) -> list[Entry]:
 
 def from_rows(rows: Iterable) -> list[Entry]:
     """Entries of ``ThesaurusEntry`` rows (or anything with their attributes)."""
-    return [Entry(r.term.strip(), split_equivalents(r.equivalents), r.broader.strip(), r.chain, float(r.weight))
-            for r in rows]
+    return [Entry(r.term.strip(), split_equivalents(r.equivalents), r.broader.strip(), r.chain, float(r.weight),
+                  split_equivalents(r.related)) for r in rows]
 
 
 def words(entries: Iterable[Entry]) -> list[str]:
-    """Every member and broader term (for the segmenter's dictionary)."""
-    return [w for e in entries for w in (*e.members, e.broader) if w]
+    """Every member, broader and related term (for the segmenter's dictionary)."""
+    return [w for e in entries for w in (*e.members, e.broader, *e.related) if w]
 
 
 @dataclass(frozen=True)
@@ -111,16 +114,24 @@ class Thesaurus:
                 got = cache[word] = tuple(t for t in toks if not any(t != o and t in o for o in toks))
             return got
 
+        def cut(words):
+            return [(w, t) for w, t in ((w, terms(w)) for w in words) if t]
+
         for e in self.entries:
-            members = [(m, terms(m)) for m in e.members]
-            members = [(m, t) for m, t in members if t]
+            members = cut(e.members)
+            related = [(r, t) for r, t in cut(e.related) if all(t != m for _, m in members)]
             broader = terms(e.broader) if e.broader else ()
             for m, src in members:
                 targets = [(t, other, e.weight) for other, t in members if t != src]
                 if broader and broader != src:
                     targets.append((broader, e.broader, e.weight * BROADER))
+                targets += [(t, r, e.weight * RELATED) for r, t in related]
                 if targets:
                     self._rules.setdefault(src[0], []).append((frozenset(src), m, targets))
+            for r, src in related:  # the association, the other way
+                targets = [(t, m, e.weight * RELATED) for m, t in members]
+                if targets:
+                    self._rules.setdefault(src[0], []).append((frozenset(src), r, targets))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -156,6 +167,7 @@ def ensure_shipped() -> int:
     unique = {}
     for e in load_file():  # one entry per (chain, term): a term listed twice keeps its first line
         unique.setdefault((e.chain, e.term), ThesaurusEntry(
-            term=e.term, equivalents=", ".join(e.equivalents), broader=e.broader, chain=e.chain, weight=e.weight))
+            term=e.term, equivalents=", ".join(e.equivalents), broader=e.broader, chain=e.chain, weight=e.weight,
+            related=", ".join(e.related)))
     ThesaurusEntry.objects.bulk_create(list(unique.values()))
     return len(unique)
