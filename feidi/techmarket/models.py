@@ -268,9 +268,9 @@ class ThesaurusEntry(FeidiModel):
     """A term of the domain thesaurus (领域词表) the matching engine expands queries with: the term,
     its equivalents (abbreviations, English names, other Chinese names — each expands to the
     others), a broader term (expanded to, not from, at half the weight) and related terms (a
-    problem's mechanisms and remedies, or a technique's effects: expanded both ways at the
-    weight), for a chain or field. The expansion is query-side: an edit takes effect at the next query without
-    rebuilding the document index (``matching/thesaurus.py``). All active entries apply to every
+    problem's mechanisms and remedies, or a technique's effects: expanded both ways at the entry's
+    weight), for a chain or field. The expansion is query-side: an edit takes effect at the next
+    query without rebuilding the document index (``matching/thesaurus.py``). All active entries apply to every
     query, whoever wrote them; who may edit an entry follows its department."""
 
     term = models.CharField(_("术语"), max_length=100, help_text=_("如：异质结"))
