@@ -173,6 +173,33 @@ def test_an_api_list_documents_and_checks_its_filterset_parameters(cast, client_
     assert c.get("/api/v1/intel/items?status=new").status_code == 200
 
 
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_a_yes_no_filter_offers_all_first_not_unknown(cast):
+    """Every list's yes/no filter (a ``BooleanFilter``'s select) reads 全部 while it does not filter:
+    Django's own first choice is 未知 (unknown), which reads as a value of the field."""
+    from django import forms
+
+    from feidi.core.filters import ScopedFilterSet
+
+    _declared()
+    checked = 0
+    for filterset in set(_subclasses(ScopedFilterSet)):
+        if filterset._meta.model is None:
+            continue
+        form = filterset(queryset=filterset._meta.model._default_manager.none(), user=cast.leader).form
+        for name, field in form.fields.items():
+            if isinstance(field.widget, forms.NullBooleanSelect):
+                checked += 1
+                assert dict(field.widget.choices)["unknown"] == "全部", (filterset.__name__, name)
+                assert '<option value="unknown" selected>全部</option>' in str(form[name]), str(form[name])
+    assert checked >= 5
+
+
 def _staff_of_zone_b(cast, model):
     """A zone-B staff user whose role grants the model permissions of ``model`` (view, add, change,
     delete) over zone B's tree — not its other permissions, which may belong to another of the three

@@ -31,6 +31,9 @@ class ScopedFilterSet(django_filters.FilterSet):
                 widget.attrs.setdefault("placeholder", gettext("名称、代码…"))
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = gettext("全部")
+            if isinstance(widget, forms.NullBooleanSelect):  # not filtering: 全部, not Django's 未知
+                widget.choices = [(value, gettext("全部") if value == "unknown" else label)
+                                  for value, label in widget.choices]
             if isinstance(field, forms.DateField):
                 widget.input_type = "date"
 
