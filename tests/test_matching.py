@@ -503,6 +503,7 @@ def test_the_words_that_would_change_the_cut():
 
 
 def test_the_shipped_thesaurus_is_seeded_and_parses(db):
+    from feidi.techmarket.matching import thesaurus
     from feidi.techmarket.matching.thesaurus import load_file
     from feidi.techmarket.models import ThesaurusEntry
 
@@ -512,6 +513,16 @@ def test_the_shipped_thesaurus_is_seeded_and_parses(db):
     shj = ThesaurusEntry.objects.get(term="异质结")
     assert "SHJ" in shj.equivalents and shj.broader == "光伏电池" and shj.chain == "光伏"
     assert ThesaurusEntry.objects.count() == len({(e.chain, e.term) for e in entries})
+    # the associative part: each of its entries names what it links to, once per chain and term,
+    # within the columns' lengths; the form's rows hold the same terms as the file's
+    related = [e for e in entries if e.related]
+    assert len(related) >= 500 and len({e.chain for e in related}) >= 15
+    assert len({(e.chain, e.term) for e in entries}) == len(entries)
+    assert all(len(", ".join(e.related)) <= 500 and len(", ".join(e.equivalents)) <= 500 and len(e.term) <= 100
+               and len(e.broader) <= 100 for e in entries)
+    sample = related[0]
+    row = ThesaurusEntry.objects.get(chain=sample.chain, term=sample.term)
+    assert row.related == ", ".join(sample.related) and thesaurus.from_rows([row])[0].related == sample.related
 
 
 def test_a_document_naming_a_term_and_its_synonyms_counts_the_concept_once():
