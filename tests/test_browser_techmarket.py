@@ -159,4 +159,11 @@ def test_the_staff_overview_and_lists(browser, live_server, world):  # noqa: F81
     page.goto("/techmarket/demands/add/")
     assert page.locator("select[name=organization]").count() == 1
     _shot(page, "73-techmarket-demand-form-staff")
+    # the thesaurus: its related terms in the list, and the Excel import beside the form
+    page.goto("/techmarket/thesaurus/?q=发黄")
+    assert page.locator("th", has_text="相关词").count() == 1 and page.locator("text=耐紫外").count() >= 1
+    _shot(page, "74-techmarket-thesaurus")
+    page.goto("/techmarket/thesaurus/import/")
+    assert page.locator("input[type=file]").count() == 1 and page.locator("a[href='?template=1']").count() == 1
+    _shot(page, "75-techmarket-thesaurus-import")
     assert not outside

@@ -4,6 +4,7 @@ the API does the same round trip, and the lists cost a fixed number of queries."
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 
@@ -402,6 +403,46 @@ def check_the_demo_market():
 
 
 # --- the domain thesaurus ---------------------------------------------------------------------------
+
+def test_the_operator_imports_thesaurus_entries_from_excel_all_or_none(cast, client_for):
+    """领域词表 › 导入: the template (its example is a related-term entry), a good file written whole
+    with its related terms, a file with one bad row (an existing chain and term, a weight out of
+    range) refused whole with a report by row and column; the market's sides may not import."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from python_calamine import CalamineWorkbook
+
+    from feidi.techmarket.models import ThesaurusEntry
+
+    from .test_import import xlsx
+
+    url = reverse("techmarket:thesaurusentry_import")
+    c = client_for("tech")
+    assert reverse("techmarket:thesaurusentry_import") in c.get(reverse("techmarket:thesaurusentry_list")).content.decode()
+    template = c.get(url, {"template": 1})
+    assert template.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(template.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][:4] == ["术语*", "同义词/缩写", "上位词", "相关词"] and rows[1][3] == "耐紫外, 湿热老化, 光稳定剂"
+    header = ["术语", "同义词/缩写", "上位词", "相关词", "产业链/领域", "扩展权重", "启用"]
+    good = [["甲区掉磁", "退磁", "可靠性", "晶界扩散, 矫顽力", "甲区稀土", 0.5, "是"],
+            ["甲区续航", "", "", "能量密度, 比能量", "甲区低空", 0.4, "否"]]
+    r = c.post(url, {"file": SimpleUploadedFile("词表.xlsx", xlsx(good, header=header))})
+    assert r.status_code == 302, r.content.decode()[:1500]
+    made = ThesaurusEntry.objects.get(chain="甲区稀土", term="甲区掉磁")
+    assert made.related == "晶界扩散, 矫顽力" and made.department == cast.dept_a and made.active
+    assert not ThesaurusEntry.objects.get(chain="甲区低空", term="甲区续航").active
+    assert AuditRecord.objects.filter(model="techmarket.thesaurusentry", object_id=str(made.pk), source="import").exists()
+    bad = [["甲区氢脆", "", "", "渗氢", "甲区材料", 0.5, "是"],
+           ["甲区掉磁", "", "", "晶界扩散", "甲区稀土", 0.5, "是"],  # row 3: already there
+           ["甲区热失控", "", "", "隔热", "甲区锂电", 3, "是"]]  # row 4: weight above 0.9
+    r = c.post(url, {"file": SimpleUploadedFile("词表.xlsx", xlsx(bad, header=header))})
+    assert r.status_code == 200
+    errors = r.context["result"].errors
+    assert [(e.row, e.column) for e in errors] == [(3, ""), (4, "扩展权重")], errors
+    assert not ThesaurusEntry.objects.filter(term__in=("甲区氢脆", "甲区热失控")).exists()
+    for name in ("ent_a", "inst"):
+        assert client_for(name).post(url, {"file": SimpleUploadedFile("词表.xlsx", xlsx(good, header=header))}
+                                     ).status_code == 403, name
+
 
 def test_the_operator_edits_the_thesaurus_and_outsiders_cannot(cast, client_for):
     from feidi.accounts.models import Role

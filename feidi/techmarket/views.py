@@ -33,6 +33,7 @@ from feidi.core.views import ObjectActionView
 from feidi.core.views import ObjectDeleteView
 from feidi.core.views import ObjectDetailView
 from feidi.core.views import ObjectEditView
+from feidi.core.views import ObjectImportView
 from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
 from feidi.core.views import ScopedViewMixin
@@ -445,6 +446,12 @@ declare.model(Talent, "talents", form=TalentForm, filterset=TalentFilterSet, tab
 declare.model(ThesaurusEntry, "thesaurus", form=ThesaurusEntryForm, filterset=ThesaurusEntryFilterSet,
               table=ThesaurusEntryTable, save_rule=actions.do_save_thesaurus_entry,
               menu=declare.Entry("techmarket", gettext_noop("领域词表")))
+
+
+@declare.route("thesaurus/import/", "thesaurusentry_import")
+class ThesaurusEntryImportView(ObjectImportView):
+    model = ThesaurusEntry
+    import_key = "thesaurus"
 
 
 # --- the staff's overview ---------------------------------------------------------------------------
