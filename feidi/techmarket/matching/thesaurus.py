@@ -3,7 +3,10 @@
 An entry holds a term, its equivalents (abbreviations, English names, other Chinese names) and
 a broader term. A query that contains one of an entry's members (the term or an equivalent) is
 expanded with the entry's other members at the entry's weight (0.5 by default: an expansion term
-counts less than an exact one) and with its broader term at half that. Expansion is query-side:
+counts less than an exact one), with its broader term at half that and with its related terms
+(``RELATED``) at the entry's weight; a related term found in a query expands to the entry's
+members the same way (the association runs both ways; the related terms of one entry do not
+expand to each other). Expansion is query-side:
 the document index is not touched, so an edit of the thesaurus applies at the next query. The
 words of the thesaurus also enter the segmenter's dictionary when the index is built (so that
 "隧穿氧化层钝化接触" is one term in documents); a word added later is expanded to, as the terms
