@@ -166,4 +166,13 @@ def test_the_staff_overview_and_lists(browser, live_server, world):  # noqa: F81
     page.goto("/techmarket/thesaurus/import/")
     assert page.locator("input[type=file]").count() == 1 and page.locator("a[href='?template=1']").count() == 1
     _shot(page, "75-techmarket-thesaurus-import")
+    # 试查: the operator types a demand's words; the expansion and the two top tens
+    page.goto("/techmarket/thesaurus/")
+    _submit(page, "a:has-text('试查')")
+    page.fill("textarea[name=text]", "perovskite 组件寿命")
+    page.select_option("select[name=kind]", "demand")
+    _submit(page, "form button[type=submit]:has-text('试查')")
+    assert page.locator("td", has_text="perovskite → 钙钛矿").count() >= 1
+    assert page.locator(".badge", has_text="词表带来").count() == 1
+    _shot(page, "76-techmarket-thesaurus-try")
     assert not outside

@@ -405,6 +405,36 @@ def test_a_related_term_expands_both_ways_and_not_to_its_fellows():
     assert ids[0] == 3 and 1 in ids and 2 in ids
 
 
+def test_every_expansion_candidate_says_its_relation_and_whether_the_index_uses_it(monkeypatch):
+    """``expansion_candidates`` (what 试查 shows): each term the thesaurus gives, how it stands to
+    the query's word, its weight when used, and why it is left out — no document holds it, or it
+    is in more documents than an added term may be; ``expansion`` keeps exactly the used ones."""
+    from feidi.techmarket.matching import index as index_module
+    from feidi.techmarket.matching.thesaurus import BROADER_TERM
+    from feidi.techmarket.matching.thesaurus import EQUIVALENT
+    from feidi.techmarket.matching.thesaurus import RELATED_TERM
+
+    index, words = _with_thesaurus([
+        {"id": 1, "title": "泛黄背板", "description": "耐紫外涂层"},
+        {"id": 2, "title": "外观缺陷检测", "description": "外观缺陷"},
+        {"id": 3, "title": "外观缺陷分级", "description": "外观缺陷图谱"},
+        {"id": 4, "title": "组件发黄", "description": "背板发黄"},
+    ], "发黄 | 泛黄, 黄变 | 外观缺陷 | 耐紫外")
+    tokens, _ = index.query_tokens("背板发黄")
+    got = {term: (x.relation, x.label, status, weight)
+           for term, x, _, status, weight in index.expansion_candidates(tokens, words)}
+    assert {t: v[:3] for t, v in got.items()} == {
+        "泛黄": (EQUIVALENT, "发黄 → 泛黄", ""), "黄变": (EQUIVALENT, "发黄 → 黄变", "absent"),
+        "外观缺陷": (BROADER_TERM, "发黄 → 外观缺陷", ""), "耐紫外": (RELATED_TERM, "发黄 → 耐紫外", "")}
+    _, expansion = index.query("背板发黄", words)
+    used = {index.terms[t]: w for t, w in zip(expansion.terms, expansion.weights.tolist(), strict=True)}
+    assert used == {t: v[3] for t, v in got.items() if not v[2]} and got["黄变"][3] == 0.0
+    monkeypatch.setattr(index_module, "EXPANSION_MAX_DF", 1)  # a term in two of the documents is now too common
+    got = {term: status for term, _, _, status, _ in index.expansion_candidates(tokens, words)}
+    assert got["外观缺陷"] == "common" and got["泛黄"] == "" and "外观缺陷" not in {
+        index.terms[t] for t in index.query("背板发黄", words)[1].terms}
+
+
 def test_editing_an_entry_changes_the_next_query_without_a_rebuild(cast, settings, tmp_path):
     from feidi.techmarket import actions
     from feidi.techmarket import matching

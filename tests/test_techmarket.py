@@ -444,6 +444,55 @@ def test_the_operator_imports_thesaurus_entries_from_excel_all_or_none(cast, cli
                                      ).status_code == 403, name
 
 
+def test_the_operator_tries_the_thesaurus_on_a_text_and_sees_what_it_brings(cast, client_for, settings, tmp_path):
+    """领域词表 › 试查: the expansion of a text (each term with its source, relation and weight,
+    or why it is left out) and the top ten with and without it, the supplies the thesaurus
+    brought marked; an unpublished supply is never shown; an edit shows at the next try; bad
+    input gets a Chinese error; the market's sides may not use it."""
+    from feidi.techmarket import matching
+    from feidi.techmarket.models import ThesaurusEntry
+
+    settings.VAR_DIR = tmp_path
+    matching.reset_engine()
+    ThesaurusEntry.objects.all().delete()
+    entry = actions.do_save_thesaurus_entry(ThesaurusEntry(
+        term="异质结", equivalents="SHJ", broader="光伏电池", related="低温银浆", chain="光伏"), acting_user=cast.tech)
+    exact = supply(cast, "异质结电池降本", description="异质结电池银包铜栅线", keywords="异质结", publish=True)
+    shj = supply(cast, "SHJ电池量产工艺", description="非晶硅钝化与低温银浆印刷", keywords="SHJ", publish=True)
+    draft = supply(cast, "SHJ电池草稿", description="SHJ整线方案", keywords="SHJ")  # never published
+    c = client_for("tech")
+    url = reverse("techmarket:thesaurusentry_try")
+    assert url in c.get(reverse("techmarket:thesaurusentry_list")).content.decode()
+    assert c.get(url).status_code == 200  # the empty form
+    r = c.get(url, {"text": "异质结", "kind": "supply"})
+    assert r.status_code == 200
+    rows = {x["shown"]: x for x in r.context["expansions"]}
+    assert {k: (x["relation"], x["label"], x["status"]) for k, x in rows.items()} == {
+        "SHJ": ("equivalent", "异质结 → SHJ", ""), "低温银浆": ("related", "异质结 → 低温银浆", ""),
+        "光伏电池": ("broader", "异质结 → 光伏电池", "absent")}
+    assert rows["SHJ"]["factor"] == 0.5 and rows["SHJ"]["weight"] > 0 and rows["SHJ"]["df"] == 2  # the draft too
+    with_rows, without_rows = r.context["with_rows"], r.context["without_rows"]
+    assert [m["object"] for m in with_rows] == [exact, shj] and [m["added"] for m in with_rows] == [False, True]
+    assert [m["object"] for m in without_rows] == [exact]
+    page = r.content.decode()
+    assert "词表带来" in page and "异质结 → SHJ" in page and "没有文档含此词" in page and draft.title not in page
+    # the operator drops the equivalent: the next try no longer brings the SHJ supply
+    entry.equivalents = ""
+    actions.do_save_thesaurus_entry(entry, acting_user=cast.tech, expected_version=entry.version)
+    r = c.get(url, {"text": "异质结", "kind": "supply"})
+    assert "SHJ" not in {x["shown"] for x in r.context["expansions"]}
+    assert [m["object"] for m in r.context["with_rows"]] == [exact, shj]  # still brought, by the related term
+    assert "异质结 → 低温银浆" in r.context["with_rows"][1]["terms"]
+    # bad input: a Chinese error on the field, nothing searched
+    r = c.get(url, {"text": "  ", "kind": "supply"})
+    assert "请输入要试查的文字" in r.content.decode() and "trial" not in r.context
+    r = c.get(url, {"text": "异质结", "kind": "talent"})
+    assert "请选择查找科技成果或技术需求" in r.content.decode() and "trial" not in r.context
+    for name in ("ent_a", "inst"):
+        assert client_for(name).get(url, {"text": "异质结"}).status_code == 403, name
+    matching.reset_engine()
+
+
 def test_the_operator_edits_the_thesaurus_and_outsiders_cannot(cast, client_for):
     from feidi.accounts.models import Role
     from feidi.techmarket.models import ThesaurusEntry

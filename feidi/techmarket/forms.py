@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from feidi.chains.models import Chain
 from feidi.chains.models import Segment
 from feidi.core.forms import ScopedModelForm
+from feidi.core.forms import StyledFormMixin
 from feidi.core.forms import scoped_form
+from feidi.core.forms import style_fields
 from feidi.registry.models import Organization
 
 from .actions import SUPPLY_KINDS
@@ -127,3 +129,19 @@ class ThesaurusEntryForm(ScopedModelForm):
         model = ThesaurusEntry
         fields = ["term", "equivalents", "broader", "related", "chain", "weight", "active"]
         widgets = {"equivalents": forms.Textarea(attrs={"rows": 2}), "related": forms.Textarea(attrs={"rows": 2})}
+
+
+class ThesaurusTryForm(StyledFormMixin, forms.Form):
+    """领域词表 › 试查: a text to expand, and which side it is searched against."""
+
+    text = forms.CharField(label=_("试查文字"), max_length=500, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("如一条需求的标题或关键词：背板发黄开裂、SHJ 电池"),
+                           error_messages={"required": _("请输入要试查的文字"),
+                                           "max_length": _("试查文字不超过 %(limit_value)d 字")})
+    kind = forms.ChoiceField(label=_("查找"), choices=[("supply", _("科技成果")), ("demand", _("技术需求"))],
+                             initial="supply", error_messages={"invalid_choice": _("请选择查找科技成果或技术需求")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)

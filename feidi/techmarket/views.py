@@ -454,6 +454,58 @@ class ThesaurusEntryImportView(ObjectImportView):
     import_key = "thesaurus"
 
 
+@declare.view(ThesaurusEntry, "list")
+class ThesaurusEntryListView(ObjectListView):
+    template_name = "techmarket/thesaurusentry_list.html"
+
+
+RELATIONS = {"equivalent": gettext_noop("同义词"), "broader": gettext_noop("上位词"), "related": gettext_noop("相关词")}
+LEFT_OUT = {"absent": gettext_noop("没有文档含此词，不扩展"), "common": gettext_noop("过于常见，不扩展")}
+
+
+def _as_written(term: str, label: str) -> str:
+    """An expansion term as the entry writes it ("SHJ", where the index holds "shj"), when the
+    term is the whole of the label's target; else as the index holds it (a part of a longer word)."""
+    target = label.rpartition(" → ")[2]
+    return target if normalize_text(target) == term else term
+
+
+@declare.route("thesaurus/try/", "thesaurusentry_try")
+class ThesaurusTryView(ScopedViewMixin, TemplateView):
+    """领域词表 › 试查: what the thesaurus does to a text — each expansion term with its source,
+    relation and weight, used or left out and why — and the top ten published supplies (or
+    demands) with and without it, those the thesaurus brought marked. An edit applies at the next
+    query, so the operator checks it here at once. The records shown are those the user sees."""
+
+    model = ThesaurusEntry
+    template_name = "techmarket/thesaurus_try.html"
+    title = _("词表试查")
+
+    def get(self, request, *args, **kwargs):
+        from . import matching
+        from .forms import ThesaurusTryForm
+
+        form = ThesaurusTryForm(request.GET or None)
+        context = {"title": self.get_title(), "form": form}
+        if form.is_bound and form.is_valid():
+            kind = form.cleaned_data["kind"]
+            trial = matching.try_thesaurus(kind, form.cleaned_data["text"], k=MATCH_K)
+            model = Supply if kind == "supply" else Demand
+            with_rows = match_rows(trial.with_thesaurus, model, request.user)
+            without_rows = match_rows(trial.without, model, request.user)
+            plain = {r["object"].pk for r in without_rows}
+            for r in with_rows:
+                r["added"] = r["object"].pk not in plain
+            context.update(
+                trial=trial, with_rows=with_rows, without_rows=without_rows,
+                added=sum(r["added"] for r in with_rows), kind_label=model._meta.verbose_name,
+                expansions=[{**x, "shown": _as_written(x["term"], x["label"]),
+                             "relation_label": gettext(RELATIONS[x["relation"]]),
+                             "left_out": gettext(LEFT_OUT[x["status"]]) if x["status"] else ""}
+                            for x in trial.expansions])
+        return self.render_to_response(self.get_context_data(**context))
+
+
 # --- the staff's overview ---------------------------------------------------------------------------
 
 @declare.route("", "overview")

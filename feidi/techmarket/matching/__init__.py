@@ -23,7 +23,9 @@ Public API (used by the market's actions and pages):
 - ``supplies_for_demand(demand, *, k=10, filters=None)`` and ``demands_for_supply(supply, …)``:
   the best published counterparts, as ``Match(id, score, reasons)`` with
   ``reasons = {"terms": [...], "fields": ["标题", "关键词", ...], "share": 0.68}``;
-- ``search(kind, text, *, k=50, filters=None)``: free-text search of published documents.
+- ``search(kind, text, *, k=50, filters=None)``: free-text search of published documents;
+- ``try_thesaurus(kind, text, *, k=10)``: what the thesaurus does to a query (its expansion
+  terms, used or left out, and the search with and without them), for the operator's 试查 page.
 
 Filters: ``field_id``, ``chain_id``, ``region`` (a part of the organisation's 所在地区, e.g.
 "上海"), ``transfer_mode`` and ``maturity`` (supplies); a value may be a list.
@@ -60,7 +62,7 @@ from .engine import other
 from .engine import reset_engine
 
 __all__ = ["Match", "record_change", "supplies_for_demand", "demands_for_supply", "search", "rebuild",
-           "get_engine", "reset_engine", "matches_for_many"]
+           "get_engine", "reset_engine", "matches_for_many", "try_thesaurus", "Trial"]
 
 ORG_STEP, ORG_MIN, ORG_MAX = 0.2, 0.5, 1.6
 TERM_WEIGHT = 0.3
@@ -205,10 +207,42 @@ def matches_for_many(kind: str, objs: list, *, k: int = 10, filters: dict | None
     return out
 
 
-def search(kind: str, text: str, *, k: int = 50, filters: dict | None = None) -> list[Match]:
-    """Free-text search of the published demands or supplies."""
+def search(kind: str, text: str, *, k: int = 50, filters: dict | None = None, thesaurus: bool = True) -> list[Match]:
+    """Free-text search of the published demands or supplies (without ``thesaurus``: the
+    query's own words only, no expansion)."""
     engine = get_engine()
     index = engine.index(kind)
-    qterms, expansion = index.query(text, engine.thesaurus(index))
+    qterms, expansion = index.query(text, engine.thesaurus(index) if thesaurus else None)
     hits = index.search_terms(qterms, k=k, filters=filters, expansion=expansion)
     return _rank(index, qterms, hits, _published_ids(kind, [h.id for h in hits]), None, set(), k, expansion)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """What the thesaurus does to one query (``try_thesaurus``): the query's terms the index
+    knows, every expansion term the thesaurus gives it, and the search with and without them."""
+
+    terms: list[str]
+    expansions: list[dict]
+    with_thesaurus: list[Match]
+    without: list[Match]
+
+
+def try_thesaurus(kind: str, text: str, *, k: int = 10) -> Trial:
+    """The thesaurus tried on ``text`` against the published ``kind`` ("supply" or "demand"), as
+    the operator checks an edit (it applies at the next query): each expansion term with its
+    source ("发黄 → 耐紫外"), relation, weight relative to an exact term, the weight it scores
+    with (× idf), the documents holding it and whether it is used (``""``) or left out
+    (``"absent"``: no document holds it; ``"common"``: too common to pay); then the top ``k``
+    with and without expansion."""
+    engine = get_engine()
+    index = engine.index(kind)
+    words = engine.thesaurus(index)
+    tokens, _ = index.query_tokens(text)
+    terms = [index.terms[t] for t in index.query(text)[0]]
+    rows = []
+    for term, x, tid, status, weight in index.expansion_candidates(tokens, words) if len(words) else ():
+        rows.append({"term": term, "label": x.label, "relation": x.relation, "factor": x.factor, "weight": weight,
+                     "df": int(index.df.a[tid]) if tid is not None else 0, "status": status})
+    rows.sort(key=lambda r: (bool(r["status"]), -r["weight"], -r["factor"], r["term"]))
+    return Trial(terms, rows, search(kind, text, k=k), search(kind, text, k=k, thesaurus=False))

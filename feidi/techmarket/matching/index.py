@@ -442,8 +442,8 @@ class BM25Index:
             return out
         return [t for t in self.analyse(doc_or_text, add_terms=False)[0] if not self.terms[t].startswith(GRAM)]
 
-    def query(self, doc_or_text, thesaurus=None) -> tuple[list[int], Expansion | None]:
-        """``query_terms`` of a text or document and, with a ``thesaurus``, its expansion."""
+    def query_tokens(self, doc_or_text) -> tuple[list[str], list[str]]:
+        """The word tokens of a query text or document, and its gram tokens (the n-gram fallback's)."""
         if isinstance(doc_or_text, str):
             tokens = self.seg.tokens(doc_or_text, grams=True)
         else:
@@ -451,6 +451,11 @@ class BM25Index:
         grams = [t for t in tokens if t.startswith(GRAM)]
         if grams:
             tokens = [t for t in tokens if not t.startswith(GRAM)]
+        return tokens, grams
+
+    def query(self, doc_or_text, thesaurus=None) -> tuple[list[int], Expansion | None]:
+        """``query_terms`` of a text or document and, with a ``thesaurus``, its expansion."""
+        tokens, grams = self.query_tokens(doc_or_text)
         vocab_get = self.vocab.get
         qterms = list(dict.fromkeys(t for t in (vocab_get(tok) for tok in tokens) if t is not None))
         expansion = self.expansion(tokens, thesaurus) if thesaurus is not None and len(thesaurus) else None
@@ -475,22 +480,33 @@ class BM25Index:
         return Expansion([*base.terms, *found], np.concatenate([base.weights, weights]), base.labels,
                          [*base.sources, *[() for _ in found]])
 
-    def expansion(self, tokens: Iterable[str], thesaurus) -> Expansion | None:
-        """The thesaurus's expansion terms of a query's tokens that the index knows, each weighted
-        ``factor × min(idf(term), idf(source))`` (a source term the index lacks has the idf of
-        df 0): a document holding only the expansion counts less than one holding the source."""
-        found = []
-        # an expansion term in more than 1% of a large index (idf < 4.6, so at most 0.5 × 4.6)
-        # would cost the postings of a common word for little: left out
+    def expansion_candidates(self, tokens: Iterable[str], thesaurus) -> list[tuple[str, object, int | None, str, float]]:
+        """Every expansion term the thesaurus gives a query's tokens, as ``(term, Expanded, term id,
+        status, weight)``: status ``""`` (used, at ``weight`` = ``factor × min(idf(term),
+        idf(source))``, a source term the index lacks having the idf of df 0, so that a document
+        holding only the expansion counts less than one holding the source), ``"absent"`` (no
+        document holds it) or ``"common"`` (in more than ``_most_df`` documents: 1% of a large
+        index, idf < 4.6, so at most 0.5 × 4.6 — it would cost the postings of a common word for
+        little)."""
         most = self._most_df()
+        out = []
         for tok, x in thesaurus.expand(tokens).items():
             tid = self.vocab.get(tok)
-            if tid is None or not self.df.a[tid] or self.df.a[tid] > most:
+            df = int(self.df.a[tid]) if tid is not None else 0
+            if not df or df > most:
+                out.append((tok, x, tid, "common" if df else "absent", 0.0))
                 continue
             src_df = max((int(self.df.a[s]) for s in (self.vocab.get(t) for t in x.source) if s is not None),
                          default=0)
             weight = x.factor * min(float(self._idf(np.asarray([tid]))[0]), idf_value(src_df, self.n_live))
-            found.append((-weight, tid, x))
+            out.append((tok, x, tid, "", weight))
+        return out
+
+    def expansion(self, tokens: Iterable[str], thesaurus) -> Expansion | None:
+        """The thesaurus's expansion terms of a query's tokens that the index uses
+        (``expansion_candidates``), heaviest first, with their weights and reasons' labels."""
+        found = [(-weight, tid, x) for _, x, tid, status, weight in self.expansion_candidates(tokens, thesaurus)
+                 if not status]
         if not found:
             return None
         found.sort(key=lambda f: (f[0], f[1]))  # the heaviest first: it scores a synonym group

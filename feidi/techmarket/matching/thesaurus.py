@@ -35,6 +35,8 @@ WEIGHT = 0.5  # an equivalent, relative to the exact term
 BROADER = 0.5  # a broader term, relative to an equivalent
 RELATED = 1.0  # a related term (either way), relative to an equivalent: chosen on labelled.json (decision 0011)
 _SPLIT = re.compile(r"[,，、;；\n]+")
+# How an expansion term stands to the query's word (shown where the operator tries the thesaurus)
+EQUIVALENT, BROADER_TERM, RELATED_TERM = "equivalent", "broader", "related"
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,13 @@ def words(entries: Iterable[Entry]) -> list[str]:
 @dataclass(frozen=True)
 class Expanded:
     """One expansion term: its factor (relative to an exact term), the source member's terms
-    (its idf caps the expansion's) and the label shown in the reasons ("SHJ → 异质结")."""
+    (its idf caps the expansion's), the label shown in the reasons ("SHJ → 异质结") and how it
+    stands to the source (``EQUIVALENT``, ``BROADER_TERM`` or ``RELATED_TERM``)."""
 
     factor: float
     source: tuple[str, ...]
     label: str
+    relation: str = EQUIVALENT
 
 
 class Thesaurus:
@@ -106,7 +110,7 @@ class Thesaurus:
 
     def __init__(self, entries: Iterable[Entry], segmenter):
         self.entries = list(entries)
-        self._rules: dict[str, list[tuple[frozenset, str, list[tuple[tuple[str, ...], str, float]]]]] = {}
+        self._rules: dict[str, list[tuple[frozenset, str, list[tuple[tuple[str, ...], str, float, str]]]]] = {}
         cache: dict[str, tuple[str, ...]] = {}
 
         def terms(word: str) -> tuple[str, ...]:
@@ -125,14 +129,14 @@ class Thesaurus:
             related = [(r, t) for r, t in cut(e.related) if all(t != m for _, m in members)]
             broader = terms(e.broader) if e.broader else ()
             for m, src in members:
-                targets = [(t, other, e.weight) for other, t in members if t != src]
+                targets = [(t, other, e.weight, EQUIVALENT) for other, t in members if t != src]
                 if broader and broader != src:
-                    targets.append((broader, e.broader, e.weight * BROADER))
-                targets += [(t, r, e.weight * RELATED) for r, t in related]
+                    targets.append((broader, e.broader, e.weight * BROADER, BROADER_TERM))
+                targets += [(t, r, e.weight * RELATED, RELATED_TERM) for r, t in related]
                 if targets:
                     self._rules.setdefault(src[0], []).append((frozenset(src), m, targets))
             for r, src in related:  # the association, the other way
-                targets = [(t, m, e.weight * RELATED) for m, t in members]
+                targets = [(t, m, e.weight * RELATED, RELATED_TERM) for m, t in members]
                 if targets:
                     self._rules.setdefault(src[0], []).append((frozenset(src), r, targets))
 
@@ -149,13 +153,13 @@ class Thesaurus:
             for src, name, targets in self._rules.get(term, ()):
                 if not src <= have:
                     continue
-                for terms_, target, factor in targets:
+                for terms_, target, factor, relation in targets:
                     for t in terms_:
                         if t in have:
                             continue
                         got = out.get(t)
                         if got is None or got.factor < factor:
-                            out[t] = Expanded(factor, tuple(sorted(src)), f"{name} → {target}")
+                            out[t] = Expanded(factor, tuple(sorted(src)), f"{name} → {target}", relation)
         return out
 
 
