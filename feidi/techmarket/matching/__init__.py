@@ -241,7 +241,7 @@ def try_thesaurus(kind: str, text: str, *, k: int = 10) -> Trial:
     tokens, _ = index.query_tokens(text)
     terms = [index.terms[t] for t in index.query(text)[0]]
     rows = []
-    for term, x, tid, status, weight in index.expansion_candidates(tokens, words) if len(words) else ():
+    for term, x, tid, status, weight in index.expansion_candidates(tokens, words):
         rows.append({"term": term, "label": x.label, "relation": x.relation, "factor": x.factor, "weight": weight,
                      "df": int(index.df.a[tid]) if tid is not None else 0, "status": status})
     rows.sort(key=lambda r: (bool(r["status"]), -r["weight"], -r["factor"], r["term"]))
