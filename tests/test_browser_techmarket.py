@@ -175,4 +175,11 @@ def test_the_staff_overview_and_lists(browser, live_server, world):  # noqa: F81
     assert page.locator("td", has_text="perovskite → 钙钛矿").count() >= 1
     assert page.locator(".badge", has_text="词表带来").count() == 1
     _shot(page, "76-techmarket-thesaurus-try")
-    assert not outside
+    # on a phone: the expansion table scrolls inside its card, the page does not
+    phone, outside_phone = _page(browser, live_server, width=390, height=844)
+    _login(phone, "tech")
+    phone.wait_for_url(re.compile(r"/$"))
+    phone.goto(page.url)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 400
+    _shot(phone, "77-techmarket-thesaurus-try-phone")
+    assert not outside and not outside_phone
