@@ -493,6 +493,38 @@ def test_the_operator_tries_the_thesaurus_on_a_text_and_sees_what_it_brings(cast
     matching.reset_engine()
 
 
+def test_a_lists_keyword_search_finds_the_thesaurus_equivalents_and_nothing_broader(cast, client_for):
+    """"SHJ" in the supplies' search box finds the supplies that say 异质结 (and the other way):
+    the active entries' equivalents, compared full-width and case folded; not the broader term,
+    not an inactive entry's members. The API's list answers the same, and the scope still holds."""
+    from feidi.techmarket.models import ThesaurusEntry
+
+    ThesaurusEntry.objects.all().delete()
+    actions.do_save_thesaurus_entry(ThesaurusEntry(term="异质结", equivalents="SHJ, HJT", broader="光伏电池",
+                                                   chain="光伏"), acting_user=cast.tech)
+    actions.do_save_thesaurus_entry(ThesaurusEntry(term="钙钛矿", equivalents="PSC", chain="光伏", active=False),
+                                    acting_user=cast.tech)
+    exact = supply(cast, "异质结电池降本", description="银包铜栅线", keywords="金属化", publish=True)
+    short = supply(cast, "SHJ电池量产工艺", description="非晶硅钝化", keywords="钝化", publish=True)
+    other = supply(cast, "TOPCon光伏电池", description="隧穿氧化层", keywords="钝化", publish=True)
+    perovskite = supply(cast, "钙钛矿组件", description="封装", keywords="封装", publish=True)
+    draft = supply(cast, "HJT整线草稿", description="草稿", keywords="草稿")  # the institution's draft
+
+    def found(user, q):
+        page = client_for(user).get(reverse("techmarket:supply_list"), {"q": q})
+        assert page.status_code == 200
+        return {o.pk for o in page.context["page"].object_list}
+
+    for q in ("SHJ", "shj", "ＨＪＴ", "异质结", " 异质结 "):
+        assert found("ent_a", q) == {exact.pk, short.pk}, q  # the institution's draft is not the enterprise's
+        assert found("inst_a", q) == {exact.pk, short.pk, draft.pk}, q  # its own draft, said HJT
+    assert found("tech", "SHJ电池") == {short.pk}  # a phrase no entry holds: as written
+    assert found("tech", "光伏电池") == {other.pk}  # the broader term finds itself only
+    assert found("tech", "PSC") == set() and found("tech", "钙钛矿") == {perovskite.pk}  # the entry is off
+    r = client_for("ent_a").get("/api/v1/techmarket/supplies", {"q": "shj"})
+    assert r.status_code == 200 and {row["id"] for row in r.json()["items"]} == {exact.pk, short.pk}
+
+
 def test_the_operator_edits_the_thesaurus_and_outsiders_cannot(cast, client_for):
     from feidi.accounts.models import Role
     from feidi.techmarket.models import ThesaurusEntry

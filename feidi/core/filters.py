@@ -42,9 +42,15 @@ class ScopedFilterSet(django_filters.FilterSet):
         if not value or not self.search_fields:
             return queryset
         q = Q()
-        for field in self.search_fields:
-            q |= Q(**{f"{field}__icontains": value})
+        for word in self.search_words(value):
+            for field in self.search_fields:
+                q |= Q(**{f"{field}__icontains": word})
         return queryset.filter(q)
+
+    def search_words(self, value: str) -> list[str]:
+        """The words ``q`` finds a row by, any one in any of ``search_fields``: the text itself
+        (a list whose field has synonyms adds them, as the market's lists the thesaurus's)."""
+        return [value]
 
 
 class MineFilter(django_filters.BooleanFilter):

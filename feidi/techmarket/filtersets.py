@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from feidi.registry.models import Zone
 from .forms import SegmentChoiceField
 from .forms import chain_choices
 from .forms import segment_choices
+from .matching.terms import normalize_text
 from .models import Demand
 from .models import Maturity
 from .models import Push
@@ -41,6 +43,19 @@ class SegmentFilter(django_filters.ModelChoiceFilter):
     field_class = SegmentChoiceField
 
 
+def thesaurus_equivalents(value: str) -> list[str]:
+    """The equivalents of ``value`` in the active thesaurus entries, read with one query of the
+    entries that may hold it (the match is then exact on the normalised member)."""
+    from .matching import thesaurus
+
+    folded = " ".join(normalize_text(value).split())
+    if not folded or len(folded) > 100:
+        return []
+    rows = ThesaurusEntry._base_manager.filter(active=True).filter(
+        Q(term__iexact=folded) | Q(equivalents__icontains=folded))
+    return thesaurus.equivalents_of(folded, thesaurus.from_rows(rows))
+
+
 class MarketFilterSet(ScopedFilterSet):
     search_fields = ("title", "description", "keywords", "organization__name")
     field = django_filters.ModelChoiceFilter(label=_("技术领域"), queryset=DictItem.objects.none())
@@ -58,11 +73,17 @@ class MarketFilterSet(ScopedFilterSet):
         # An organization's user filters by the chains it may pick from, without seeing their rows.
         _choices(self, "chain", chain_choices(self.user))
         _choices(self, "segment", segment_choices(self.user))
-        self.form.fields["q"].widget.attrs["placeholder"] = gettext("名称、描述、关键词、单位")
+        self.form.fields["q"].widget.attrs["placeholder"] = gettext("名称、描述、关键词、单位，可用缩写或同义词")
         self.form.fields["region"].widget.attrs["placeholder"] = gettext("如：上海")
         if self.user is None or not self.user.organization_id:
             self.filters.pop("mine")
             self.form.fields.pop("mine")
+
+    def search_words(self, value: str) -> list[str]:
+        """The text, as typed and in the index's normalisation (full-width folded: "ＨＪＴ" finds
+        HJT) and, when it is a member of an active thesaurus entry, the entry's other members:
+        "SHJ" finds the supplies that say 异质结 (``thesaurus.equivalents_of``)."""
+        return list(dict.fromkeys([value, " ".join(normalize_text(value).split()), *thesaurus_equivalents(value)]))
 
     def filter_mine(self, queryset, name, value):
         if value is None or self.user is None or not self.user.organization_id:

@@ -87,6 +87,22 @@ def from_rows(rows: Iterable) -> list[Entry]:
                   split_equivalents(r.related)) for r in rows]
 
 
+def equivalents_of(text: str, entries: Iterable[Entry]) -> list[str]:
+    """The other members of every entry that has ``text`` as a member (compared on the index's
+    normalisation: full-width folded, case folded): what a list's keyword search finds besides the
+    text itself ("SHJ" → 异质结, HJT, …). Equivalents only: a broader or related term is another
+    thing, which a filter must not slip in."""
+    from .terms import normalize_text
+
+    key = normalize_text(" ".join(text.split()))
+    out: dict[str, None] = {}
+    for e in entries:
+        members = e.members
+        if key and any(normalize_text(m) == key for m in members):
+            out.update((m, None) for m in members if normalize_text(m) != key)
+    return list(out)
+
+
 def words(entries: Iterable[Entry]) -> list[str]:
     """Every member, broader and related term (for the segmenter's dictionary)."""
     return [w for e in entries for w in (*e.members, e.broader, *e.related) if w]
