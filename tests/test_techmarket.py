@@ -464,6 +464,9 @@ def test_the_operator_tries_the_thesaurus_on_a_text_and_sees_what_it_brings(cast
     url = reverse("techmarket:thesaurusentry_try")
     assert url in c.get(reverse("techmarket:thesaurusentry_list")).content.decode()
     assert c.get(url).status_code == 200  # the empty form
+    # an entry's page offers the try on its term
+    assert f"{url}?text=%E5%BC%82%E8%B4%A8%E7%BB%93&amp;kind=supply" in c.get(
+        reverse("techmarket:thesaurusentry_detail", args=[entry.pk])).content.decode()
     r = c.get(url, {"text": "异质结", "kind": "supply"})
     assert r.status_code == 200
     rows = {x["shown"]: x for x in r.context["expansions"]}

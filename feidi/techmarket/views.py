@@ -459,6 +459,18 @@ class ThesaurusEntryListView(ObjectListView):
     template_name = "techmarket/thesaurusentry_list.html"
 
 
+@declare.view(ThesaurusEntry, "detail")
+class ThesaurusEntryDetailView(ObjectDetailView):
+    """An entry, with 试查此条: the try page on its term, to see what it expands to now."""
+
+    template_name = "techmarket/thesaurusentry_detail.html"
+
+    def get_extra_context(self, entry):
+        from django.utils.http import urlencode
+
+        return {"try_query": urlencode({"text": entry.term, "kind": "supply"})}
+
+
 RELATIONS = {"equivalent": gettext_noop("同义词"), "broader": gettext_noop("上位词"), "related": gettext_noop("相关词")}
 LEFT_OUT = {"absent": gettext_noop("没有文档含此词，不扩展"), "common": gettext_noop("过于常见，不扩展")}
 
