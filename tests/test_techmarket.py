@@ -474,6 +474,10 @@ def test_the_operator_tries_the_thesaurus_on_a_text_and_sees_what_it_brings(cast
         "SHJ": ("equivalent", "异质结 → SHJ", ""), "低温银浆": ("related", "异质结 → 低温银浆", ""),
         "光伏电池": ("broader", "异质结 → 光伏电池", "absent")}
     assert rows["SHJ"]["factor"] == 0.5 and rows["SHJ"]["weight"] > 0 and rows["SHJ"]["df"] == 2  # the draft too
+    # the used terms first, heaviest first; those left out folded away below them
+    used = r.context["used"]
+    assert {x["shown"] for x in used} == {"SHJ", "低温银浆"} and used[0]["weight"] >= used[1]["weight"]
+    assert [x["shown"] for x in r.context["left_out"]] == ["光伏电池"]
     with_rows, without_rows = r.context["with_rows"], r.context["without_rows"]
     assert [m["object"] for m in with_rows] == [exact, shj] and [m["added"] for m in with_rows] == [False, True]
     assert [m["object"] for m in without_rows] == [exact]

@@ -508,13 +508,15 @@ class ThesaurusTryView(ScopedViewMixin, TemplateView):
             plain = {r["object"].pk for r in without_rows}
             for r in with_rows:
                 r["added"] = r["object"].pk not in plain
+            expansions = [{**x, "shown": _as_written(x["term"], x["label"]),
+                           "relation_label": gettext(RELATIONS[x["relation"]]),
+                           "left_out": gettext(LEFT_OUT[x["status"]]) if x["status"] else ""}
+                          for x in trial.expansions]
             context.update(
                 trial=trial, with_rows=with_rows, without_rows=without_rows,
                 added=sum(r["added"] for r in with_rows), kind_label=model._meta.verbose_name,
-                expansions=[{**x, "shown": _as_written(x["term"], x["label"]),
-                             "relation_label": gettext(RELATIONS[x["relation"]]),
-                             "left_out": gettext(LEFT_OUT[x["status"]]) if x["status"] else ""}
-                            for x in trial.expansions])
+                expansions=expansions, used=[x for x in expansions if not x["left_out"]],
+                left_out=[x for x in expansions if x["left_out"]])
         return self.render_to_response(self.get_context_data(**context))
 
 
