@@ -645,10 +645,12 @@ def test_the_engine_ranks_with_feedback_unless_it_is_turned_off(cast, settings, 
     settings.VAR_DIR = tmp_path
     matching.reset_engine()
     demand = _make(cast, "demand", "钙钛矿组件封装胶膜的湿热老化", "", "")
-    best = _make(cast, "supply", "钙钛矿组件封装胶膜", "原子层沉积阻隔层，丁基胶边缘密封，湿热老化后效率保持率高", "")
-    sealing = _make(cast, "supply", "光伏组件边缘密封工艺", "原子层沉积阻隔层与丁基胶的边缘密封，适用于双玻结构", "")
+    # the sealing words are none the shipped thesaurus relates to 湿热老化 (its 丁基胶 and 边缘密封 are):
+    # only the feedback lifts the supply that shares them with the best hit
+    best = _make(cast, "supply", "钙钛矿组件封装胶膜", "原子层沉积阻隔层，玻璃料熔封，湿热老化后效率保持率高", "")
+    sealing = _make(cast, "supply", "光伏组件熔封工艺", "原子层沉积阻隔层与玻璃料的熔封，适用于双玻结构", "")
     cleaning = _make(cast, "supply", "组件清洗", "清洗", "")
-    _make(cast, "supply", "原子层沉积设备", "阻隔层，丁基胶", "", field="battery")  # nothing of the demand's
+    _make(cast, "supply", "原子层沉积设备", "阻隔层，玻璃料", "", field="battery")  # nothing of the demand's
     settings.MATCH_FEEDBACK = True
     found = matching.supplies_for_demand(demand)
     assert [m.id for m in found] == [best.pk, sealing.pk, cleaning.pk]
