@@ -359,6 +359,27 @@ def test_the_share_is_the_part_of_the_querys_weight_a_document_holds():
     assert index.share(set(), qterms, expansion) == 0.0
 
 
+def test_a_record_found_through_the_thesaurus_alone_shows_the_share_the_kernel_scored():
+    """A query none of whose words any record holds ranks by its expansion, the kernel measuring
+    coverage against the expansion's weight; the reader's 匹配度 is the same figure, not 0%."""
+    docs = [
+        {"id": 1, "title": "异质结与隧穿氧化层钝化接触", "description": "两种电池的产线对比"},
+        {"id": 2, "title": "异质结", "description": "整线设备"},
+        {"id": 3, "title": "动力电池热管理系统", "description": "液冷板设计"},
+    ]
+    index, words = _with_thesaurus(docs, "异质结 | SHJ, HJT | 光伏电池", "隧穿氧化层钝化接触 | TOPCon | 光伏电池")
+    qterms, expansion = index.query("SHJ TOPCon", words)
+    assert qterms == [] and {index.terms[t] for t in expansion.terms} == {"异质结", "隧穿氧化层钝化接触"}
+    hits = index.search_terms(qterms, k=3, expansion=expansion)
+    assert [h.id for h in hits] == [1, 2]
+    share = {h.id: index.reasons(h.slot, qterms, expansion)["share"] for h in hits}
+    assert share[1] == 1.0 and 0 < share[2] < 1.0
+    bare = BM25Index(index.seg, scoring=replace(index.scoring, coverage=0.0)).build(docs)
+    unscaled = {h.id: h.score for h in bare.search_terms(qterms, k=3, expansion=expansion)}
+    for h in hits:
+        assert h.score == pytest.approx(unscaled[h.id] * share[h.id] ** index.scoring.coverage, rel=2e-3)
+
+
 def test_a_broader_term_is_expanded_to_at_half_the_weight_and_not_from():
     index, words = _with_thesaurus([
         {"id": 1, "title": "光伏电池", "description": "光伏电池测试"},

@@ -789,11 +789,15 @@ class BM25Index:
         """The share of the query's weight a document holding the terms ``held`` covers, 0–1: the
         coverage factor's share (``kernels._covered``), as the reader's 匹配度. An expansion term
         counts at its weight only where the document holds none of its group's exact terms, and a
-        group once."""
+        group once. A query none of whose own words the index holds ("SHJ" where every record says
+        异质结) is measured against its expansion's weight, as the kernel's denominator is
+        (``kernels.plan``), so a record found through the thesaurus alone does not read 0%."""
         with self.lock:  # the idf moves with every change to the index
             weights = self._weights(qterms) if qterms else np.zeros(0)
             masks = self._masks(qterms, expansion).tolist() if expansion is not None else []
         total = float(weights.sum())
+        if total <= 0.0 and expansion is not None:
+            total = float(expansion.weights.sum())
         if total <= 0.0:
             return 0.0
         covered = sum(w for t, w in zip(qterms, weights.tolist(), strict=True) if t in held)
