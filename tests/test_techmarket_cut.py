@@ -98,3 +98,29 @@ def test_an_upgrade_brings_the_shipped_related_terms_and_leaves_the_operators_en
     added = ThesaurusEntry.objects.get(chain=second.chain, term=second.term)
     assert added.related == ", ".join(second.related) and added.department_id is None
     assert ThesaurusEntry.objects.get(chain=third.chain, term=third.term).related == ""
+
+
+
+def test_an_upgrade_brings_the_words_shipped_since_and_keeps_what_the_operators_made(cast):
+    """Migration 0009: the entry 湿热老化 is added where the installation has none; the shipped 离焦
+    gains 虚焦 after the words an operator gave it; an operator's own 热漂移 stays as it was; the way
+    back takes only the release's words away."""
+    from feidi.techmarket.models import ThesaurusEntry
+
+    try:
+        old = _migrate([("techmarket", "0008_thesaurus_related")])
+        entry = old.get_model("techmarket", "ThesaurusEntry")
+        assert not entry.objects.filter(chain="光伏", term="湿热老化").exists()  # the way back removed it
+        defocus = entry.objects.get(chain="光学", term="离焦", department__isnull=True)
+        assert "虚焦" not in defocus.equivalents  # and the words it brought
+        entry.objects.filter(pk=defocus.pk).update(equivalents="跑焦, 车间说法")
+        entry.objects.filter(chain="光学", term="热漂移").update(
+            equivalents="温漂, 我们自己的词", department_id=cast.dept_a.pk, created_by_id=cast.tech.pk)
+    finally:
+        _migrate()
+
+    damp = ThesaurusEntry.objects.get(chain="光伏", term="湿热老化")
+    assert "双85" in damp.equivalents and "薄膜封装" in damp.related and damp.department_id is None
+    assert ThesaurusEntry.objects.get(chain="光学", term="离焦").equivalents == "跑焦, 车间说法, 虚焦, 焦点偏移, defocus"
+    drift = ThesaurusEntry.objects.get(chain="光学", term="热漂移")
+    assert drift.equivalents == "温漂, 我们自己的词" and "后焦漂移" not in drift.related
