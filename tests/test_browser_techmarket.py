@@ -138,9 +138,10 @@ def test_the_staff_overview_and_lists(browser, live_server, world):  # noqa: F81
     from feidi.techmarket import actions
     from feidi.techmarket.models import Demand
 
-    for org, user, title in ((world.org_a1, world.ent_a, "钙钛矿叠层电池湿热稳定性提升"),
-                             (world.org_a2, world.ent_b, "储能电芯热失控抑制技术")):
-        d = actions.do_save_demand(Demand(organization=org, title=title, description=title, keywords=title,
+    for org, user, title, text in ((world.org_a1, world.ent_a, "钙钛矿叠层电池湿热稳定性提升", None),
+                                   (world.org_a2, world.ent_b, "储能电芯热失控抑制技术", None),
+                                   (world.org_a2, world.ent_b, "光伏背板耐候性提升", "背板在湿热老化后开裂、发黄")):
+        d = actions.do_save_demand(Demand(organization=org, title=title, description=text or title, keywords=title,
                                           segment=seg, field=DictItem.objects.get(type__code="tech_field",
                                                                                   code="photovoltaic")),
                                    acting_user=user)
@@ -159,9 +160,17 @@ def test_the_staff_overview_and_lists(browser, live_server, world):  # noqa: F81
     page.goto("/techmarket/demands/add/")
     assert page.locator("select[name=organization]").count() == 1
     _shot(page, "73-techmarket-demand-form-staff")
+    # a keyword search ranks the rows that name it first and says so under the table
+    page.goto("/techmarket/demands/?q=湿热")
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 2 and rows.first.locator("text=钙钛矿叠层电池湿热稳定性提升").count() == 1  # the title
+    assert rows.nth(1).locator("text=光伏背板耐候性提升").count() == 1  # the description only, though newer
+    assert page.locator("text=按相关度排列").count() == 1
+    _shot(page, "78-techmarket-demand-search")
     # the thesaurus: its related terms in the list, and the Excel import beside the form
     page.goto("/techmarket/thesaurus/?q=发黄")
     assert page.locator("th", has_text="相关词").count() == 1 and page.locator("text=耐紫外").count() >= 1
+    assert page.locator("text=按相关度排列").count() == 1
     _shot(page, "74-techmarket-thesaurus")
     page.goto("/techmarket/thesaurus/import/")
     assert page.locator("input[type=file]").count() == 1 and page.locator("a[href='?template=1']").count() == 1

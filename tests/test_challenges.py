@@ -447,6 +447,22 @@ def test_two_awards_at_once_one_wins(cast, demand, experts):
     assert JointParty.objects.filter(project=won[0], role="lead").count() == 1
 
 
+def test_a_search_across_the_parties_lists_a_project_once(cast, client_for):
+    """The joint projects' search reaches the parties' names (a to-many relation): a project whose
+    title and both parties hold the word is one row, ranked, in the page and the export."""
+    from feidi.testing.factories import make_for
+
+    project = make_for(JointProject, cast)
+    word = "甲"
+    assert word in project.title and all(word in p.organization.name for p in project.parties.all())
+    c = client_for("tech")
+    page = c.get(reverse("challenges:jointproject_list"), {"q": word})
+    assert [o.pk for o in page.context["page"].object_list] == [project.pk]
+    assert page.context["paginator"].count == 1 and "按相关度排列" in page.content.decode()
+    by_party = c.get(reverse("challenges:jointproject_list"), {"q": cast.institution_a.name})
+    assert [o.pk for o in by_party.context["page"].object_list] == [project.pk]
+
+
 def test_milestones_and_acceptance_rules(cast, client_for):
     from feidi.testing.factories import make_for
 

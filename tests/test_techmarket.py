@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from python_calamine import CalamineWorkbook
 
 from feidi.core.models import AuditRecord
 from feidi.core.models import DictItem
@@ -530,6 +531,38 @@ def test_a_lists_keyword_search_finds_the_thesaurus_equivalents_and_nothing_broa
     assert found("tech", "PSC") == set() and found("tech", "钙钛矿") == {perovskite.pk}  # the entry is off
     r = client_for("ent_a").get("/api/v1/techmarket/supplies", {"q": "shj"})
     assert r.status_code == 200 and {row["id"] for row in r.json()["items"]} == {exact.pk, short.pk}
+
+
+def test_a_searched_list_shows_the_rows_named_so_first_unless_a_column_is_sorted(cast, client_for):
+    """A keyword search ranks the title equal to the word first, then a title holding it, then the
+    keywords, then the description (newest first within each), in the page, its export and the
+    API; a column the reader sorts by takes over."""
+    from feidi.techmarket.models import ThesaurusEntry
+
+    ThesaurusEntry.objects.all().delete()
+    named = supply(cast, "异质结", description="整线", keywords="光伏", publish=True)
+    titled = supply(cast, "异质结电池降本", description="银包铜", keywords="金属化", publish=True)
+    keyworded = supply(cast, "低温银浆", description="浆料配方", keywords="异质结 金属化", publish=True)
+    described = supply(cast, "整线设备", description="适用于异质结与TOPCon", keywords="设备", publish=True)
+    supply(cast, "TOPCon设备", description="隧穿氧化层", keywords="设备", publish=True)  # not found
+    expected = [named.pk, titled.pk, keyworded.pk, described.pk]
+    c = client_for("ent_a")
+    url = reverse("techmarket:supply_list")
+    plain = c.get(url)
+    assert [o.pk for o in plain.context["page"].object_list][:4] != expected  # newest first otherwise
+    assert "按相关度排列" not in plain.content.decode()
+    page = c.get(url, {"q": "异质结"})
+    assert [o.pk for o in page.context["page"].object_list] == expected
+    assert "按相关度排列" in page.content.decode()
+    by_title = c.get(url, {"q": "异质结", "sort": "title"})
+    titles = [o.title for o in by_title.context["page"].object_list]
+    assert titles == sorted(titles) and len(titles) == 4 and "按相关度排列" not in by_title.content.decode()
+    r = c.get("/api/v1/techmarket/supplies", {"q": "异质结"})
+    assert r.status_code == 200 and [row["id"] for row in r.json()["items"]] == expected
+    book = CalamineWorkbook.from_filelike(io.BytesIO(c.get(url, {"q": "异质结", "export": "xlsx"}).content))
+    rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()
+    assert [row[0] for row in rows[1:]] == [named.title, titled.title, keyworded.title, described.title]
+    assert [row["id"] for row in c.get("/api/v1/techmarket/supplies").json()["items"]][:4] != expected
 
 
 def test_the_operator_edits_the_thesaurus_and_outsiders_cannot(cast, client_for):

@@ -306,6 +306,8 @@ def _api_list(router, model_class, out_schema, *, path, summary, module, name, f
     from .api import Pages
     from .api import filtered
     from .api import scoped_list
+    from .filters import SEARCH_RANK
+    from .filters import by_relevance
 
     query = _query_schema(model_class, filterset)
 
@@ -317,7 +319,9 @@ def _api_list(router, model_class, out_schema, *, path, summary, module, name, f
             records = records.prefetch_related(*prefetch)
         if filterset is not None:
             records = filtered(request, records, filterset)
-        return records.order_by(*order_by) if order_by else records
+        # a keyword search lists the records named so first, then in the route's order
+        first = (f"-{SEARCH_RANK}",) if by_relevance(records) else ()
+        return records.order_by(*first, *order_by) if order_by or first else records
 
     _name(list_all, name, module)
     if query.model_fields:

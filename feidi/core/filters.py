@@ -4,9 +4,36 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Case
+from django.db.models import IntegerField
 from django.db.models import Q
+from django.db.models import Value
+from django.db.models import When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+SEARCH_RANK = "search_rank"  # the annotation of a keyword search's rows (``ScopedFilterSet.filter_search``)
+
+
+def by_relevance(queryset):
+    """Whether ``queryset`` went through a keyword search and can be ordered by its rank."""
+    return SEARCH_RANK in queryset.query.annotations
+
+
+def _to_many(model, path: str) -> bool:
+    """Whether the lookup ``path`` from ``model`` crosses a to-many relation."""
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:  # a transform or lookup, not a field: the path ends here
+            return False
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -38,14 +65,35 @@ class ScopedFilterSet(django_filters.FilterSet):
                 widget.input_type = "date"
 
     def filter_search(self, queryset, name, value):
+        """The rows holding any of ``search_words`` in any of ``search_fields``, annotated with
+        their ``SEARCH_RANK``: a first field (the name, the title) equal to a word ranks first,
+        then the row whose earliest field holds one (``search_fields`` are listed most telling
+        first), so that a list searched and not sorted shows the rows named so before those that
+        mention it (``by_relevance``)."""
         value = (value or "").strip()
         if not value or not self.search_fields:
             return queryset
-        q = Q()
-        for word in self.search_words(value):
-            for field in self.search_fields:
-                q |= Q(**{f"{field}__icontains": word})
-        return queryset.filter(q)
+        words = self.search_words(value)
+
+        def holding(field, lookup="icontains"):
+            q = Q()
+            for word in words:
+                q |= Q(**{f"{field}__{lookup}": word})
+            return q
+
+        n = len(self.search_fields)
+        model = queryset.model
+        # a field across a to-many relation would repeat the row once per related record: it
+        # finds rows, and ranks them last
+        ranked = [(i, f) for i, f in enumerate(self.search_fields) if not _to_many(model, f)]
+        whens = [When(holding(f), then=Value(n - i)) for i, f in ranked]
+        if ranked and ranked[0][0] == 0:
+            whens.insert(0, When(holding(self.search_fields[0], "iexact"), then=Value(n + 1)))
+        rank = Case(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0)
+        found = Q()
+        for field in self.search_fields:
+            found |= holding(field)
+        return queryset.filter(found).annotate(**{SEARCH_RANK: rank})
 
     def search_words(self, value: str) -> list[str]:
         """The words ``q`` finds a row by, any one in any of ``search_fields``: the text itself

@@ -33,6 +33,8 @@ from .actions import create_object
 from .actions import delete_object
 from .actions import update_object
 from .fields import MoneyField
+from .filters import SEARCH_RANK
+from .filters import by_relevance
 from .models import ExportFile
 from .models import FormSubmission
 from .tables import format_value
@@ -119,7 +121,9 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             qs = filterset.qs if filterset.is_valid() else qs.none()
         order = params.get("sort", "")
         field = self.table_class.order_field(order, qs.model, qs.query.annotations) if order else None
-        qs = qs.order_by(field or self.table_class.default_order, "-pk")
+        # searched and not sorted by a column: the rows named so first (``filters.by_relevance``)
+        first = (f"-{SEARCH_RANK}",) if field is None and by_relevance(qs) else ()
+        qs = qs.order_by(*first, field or self.table_class.default_order, "-pk")
         return qs, filterset, order
 
     def get(self, request, *args, **kwargs):
@@ -150,6 +154,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             title=self.get_title(), table=table, page=page, paginator=paginator, filterset=filterset,
             query=params.urlencode(), per_page=per_page, page_sizes=self.page_sizes,
             add_url=add_url, import_url=import_url, export_query=urlencode([*params.items(), ("export", "xlsx")]),
+            by_relevance=tuple(qs.query.order_by[:1]) == (f"-{SEARCH_RANK}",),
             empty=self.empty_state(request, qs.model, add_url, import_url) if not paginator.count else None,
             **extra,
         )

@@ -57,7 +57,7 @@ def thesaurus_equivalents(value: str) -> list[str]:
 
 
 class MarketFilterSet(ScopedFilterSet):
-    search_fields = ("title", "description", "keywords", "organization__name")
+    search_fields = ("title", "keywords", "description", "organization__name")
     field = django_filters.ModelChoiceFilter(label=_("技术领域"), queryset=DictItem.objects.none())
     chain = django_filters.ModelChoiceFilter(label=_("产业链"), field_name="segment__chain",
                                              queryset=Chain.objects.all())
