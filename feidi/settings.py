@@ -6,6 +6,7 @@ SQLite under var/ by default; PostgreSQL by FEIDI_DATABASE_URL; Redis for jobs b
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import sys
@@ -188,6 +189,16 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] not in {"django.db.backends.postgresql"}:
     raise ImproperlyConfigured(f"FEIDI_DATABASE_URL: unsupported database engine {_db['ENGINE']}")
 DATABASES = {"default": _db}
+# PostgreSQL's planner cost of a random page read, set on each connection (core/trigram.py): 1.1
+# (SSD) lets keyword searches use their trigram indexes; empty leaves the server's own setting
+PG_RANDOM_PAGE_COST = os.environ.get("FEIDI_PG_RANDOM_PAGE_COST", "1.1").strip()
+if PG_RANDOM_PAGE_COST:
+    try:
+        if not (math.isfinite(float(PG_RANDOM_PAGE_COST)) and float(PG_RANDOM_PAGE_COST) > 0):
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FEIDI_PG_RANDOM_PAGE_COST={PG_RANDOM_PAGE_COST!r} is not a positive number") from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Jobs (Huey) ----------------------------------------------------------------------------

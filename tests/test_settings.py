@@ -20,6 +20,8 @@ def run_check(tmp_path, **env):
     ("FEIDI_REDIS_URL", "localhost:6379"),
     ("FEIDI_EMAIL_PORT", "twenty-five"),
     ("FEIDI_SECRET_KEY", "short"),
+    ("FEIDI_PG_RANDOM_PAGE_COST", "fast"),
+    ("FEIDI_PG_RANDOM_PAGE_COST", "-1"),
 ])
 def test_a_malformed_setting_stops_start_up_naming_it(tmp_path, name, value):
     result = run_check(tmp_path, **{name: value})
@@ -54,6 +56,29 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(db):
         assert cursor.fetchone()[0] == 2  # FULL
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
+
+
+def test_postgresql_connections_price_a_random_read_as_on_ssd(db, settings):
+    """The keyword searches' trigram indexes are used only when the planner knows a random read is
+    cheap: every PostgreSQL connection gets ``PG_RANDOM_PAGE_COST``; empty leaves the server's."""
+    from django.db import connection
+
+    from feidi.core.trigram import planner_costs
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == float(settings.PG_RANDOM_PAGE_COST) == 1.1
+        settings.PG_RANDOM_PAGE_COST = "2.5"
+        planner_costs(None, connection)
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == 2.5
+        settings.PG_RANDOM_PAGE_COST = ""
+        cursor.execute("SELECT set_config('random_page_cost', '3', false)")
+        planner_costs(None, connection)
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == 3.0  # left as it was
 
 
 def test_the_english_locale_translates_the_shell(cast, client_for):

@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
         from django.utils.translation import gettext_noop
+
+        from .trigram import planner_costs
+
+        connection_created.connect(planner_costs, dispatch_uid="feidi.core.trigram.planner_costs")
 
         # signal receivers; jobs registered with Huey
         from . import calendar  # noqa: F401

@@ -143,6 +143,11 @@ def refresh_item(item: PolicyItem, *, today: dt.date | None = None, push: bool =
     now = timezone.now()
     found = rows_sql(item, now, today) if item.active and item.policy.active else None
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # sets over every enterprise read whole tables: the planner's default price of a random
+            # read, not the SSD price a connection gets for the lists' index lookups (core/trigram.py)
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL random_page_cost = 4")
         PolicyItem.objects.select_for_update().filter(pk=item.pk).first()  # one refresh of an item at a time
         before = set(Match.objects.filter(item=item, status=Match.Status.QUALIFIED)
                      .values_list("organization_id", flat=True)) if push else set()
