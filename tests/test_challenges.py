@@ -461,6 +461,17 @@ def test_a_search_across_the_parties_lists_a_project_once(cast, client_for):
     assert page.context["paginator"].count == 1 and page.context["by_relevance"]
     by_party = c.get(reverse("challenges:jointproject_list"), {"q": cast.institution_a.name})
     assert [o.pk for o in by_party.context["page"].object_list] == [project.pk]
+    # a to-many field listed before another would rank the project's rows apart (the party that
+    # holds the word above the one that does not): such a field finds, it does not rank
+    from feidi.challenges.filtersets import JointProjectFilterSet
+    from feidi.registry.models import Organization
+
+    class PartiesFirst(JointProjectFilterSet):
+        search_fields = ("parties__organization__name", "title")
+
+    Organization.objects.filter(pk=cast.institution_a.pk).update(name="乙研究院")
+    found = PartiesFirst({"q": word}, queryset=JointProject.objects.all(), user=cast.tech).qs
+    assert list(found.order_by("-search_rank", "-pk").values_list("pk", flat=True)) == [project.pk]
 
 
 def test_milestones_and_acceptance_rules(cast, client_for):
