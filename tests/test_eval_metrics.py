@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -101,6 +102,132 @@ def test_evaluate_means_over_queries():
     # recall@1: D1 finds a; D2 finds c (grade 1) but not b: 1/2 of its related, 0 of its useful ones
     assert evaluate(lambda d: rankings[d["id"]], data, k_recall=1)["recall"] == pytest.approx((1 + 0.5) / 2)
     assert evaluate(lambda d: rankings[d["id"]], data, k_recall=1, min_grade=2)["recall"] == pytest.approx(0.5)
+
+
+def test_a_measure_is_averaged_over_the_demands_it_is_defined_for():
+    """A demand judged only "same chain, another problem" has no useful supply: its recall of the
+    useful ones is undefined, not 0 (it would count as a miss no ranking could avoid); a demand
+    judged only irrelevant has neither nDCG nor recall."""
+    data = {
+        "demands": [{"id": "D1"}, {"id": "D2"}, {"id": "D3"}],
+        "supplies": [{"id": s} for s in "abcd"],
+        "qrels": [
+            {"demand": "D1", "supply": "a", "grade": 3},
+            {"demand": "D1", "supply": "b", "grade": 2},
+            {"demand": "D2", "supply": "c", "grade": 1},
+            {"demand": "D3", "supply": "d", "grade": 0},
+        ],
+    }
+    rankings = {"D1": ["a", "x"], "D2": ["c"], "D3": ["d"]}
+    useful = evaluate(lambda d: rankings[d["id"]], data, k_recall=1, min_grade=2)
+    assert useful["recall"] == pytest.approx(0.5) and useful["recall_queries"] == 1  # D1 alone: a of a, b
+    assert useful["per_query"]["D2"]["recall"] is None and useful["per_query"]["D3"]["recall"] is None
+    related = evaluate(lambda d: rankings[d["id"]], data, k_recall=1)
+    assert related["recall"] == pytest.approx((0.5 + 1.0) / 2) and related["recall_queries"] == 2
+    assert related["ndcg_queries"] == 2 and related["per_query"]["D3"]["ndcg"] is None
+    assert related["queries"] == 3  # every judged demand was run
+
+
+def _write(tmp_path, name, content):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False),
+                        encoding="utf-8")
+    return path
+
+
+def _small_set(**changes):
+    data = {"about": "示例", "demands": [{"id": 1, "title": "背板发黄", "keywords": ["背板", "发黄"]}],
+            "supplies": [{"id": "P1", "title": "共挤背板", "description": "耐紫外"},
+                         {"id": "P2", "title": "光伏支架", "description": None}],
+            "qrels": [{"demand": "1", "supply": "P1", "grade": 3}, {"demand": 1, "supply": "P2", "grade": 0}]}
+    data.update(changes)
+    return data
+
+
+def test_an_evaluation_set_is_read_with_every_id_as_text(tmp_path):
+    from feidi.techmarket.evaluation.metrics import qrels_by_demand
+
+    data = load_labelled(_write(tmp_path, "ok.json", _small_set()))
+    assert [d["id"] for d in data["demands"]] == ["1"]  # demand 1 and "1" are the same demand
+    assert qrels_by_demand(data) == {"1": {"P1": 3, "P2": 0}}
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ('{"demands": [', ["不是有效的 JSON：第 1 行第 14 列"]),
+    (b'{"demands": "\xb1\xb3"}', ["不是 UTF-8 编码的文本（第 14 个字节）"]),
+    ([], ["顶层应是含 demands、supplies、qrels 的 JSON 对象，而不是数组"]),
+    ({"demands": [], "supplies": "P1"}, ["supplies 应是列表", "缺少 qrels 列表"]),
+    (_small_set(demands=[{"id": 1, "title": "背板发黄"}, {"id": "1", "title": "又一条"}, {"title": "无 id"},
+                         {"id": True, "title": " "}, "D9", {"id": "D8", "title": "x", "keywords": 3}]),
+     ["demands[1]：需求 id 1 重复", "demands[2]：缺少 id（文本或整数）", "demands[3]：缺少 id（文本或整数）",
+      "demands[3]：缺少标题 title", "demands[4]：应是对象", "demands[5]：keywords 应是文本或文本列表"]),
+    (_small_set(qrels=[{"demand": "1", "supply": "P1", "grade": 3}, {"demand": "Q7", "supply": "P9", "grade": 2},
+                       {"demand": "1", "supply": "P2", "grade": "high"}, {"demand": "1", "supply": "P2", "grade": 4},
+                       {"demand": "1", "supply": "P1", "grade": True}, ["1", "P1", 3]]),
+     ["qrels[1]：需求 Q7 不在 demands 中", "qrels[1]：成果 P9 不在 supplies 中",
+      "qrels[2]：分级 grade 应是 0、1、2、3 之一，而不是 'high'", "qrels[3]：分级 grade 应是 0、1、2、3 之一，而不是 4",
+      "qrels[3]：需求 1 与成果 P2 已判过一次", "qrels[4]：分级 grade 应是 0、1、2、3 之一，而不是 True",
+      "qrels[4]：需求 1 与成果 P1 已判过一次", "qrels[5]：应是含 demand、supply、grade 的对象"]),
+    (_small_set(qrels=[{"demand": "1", "supply": "P2", "grade": 0}]),
+     ["qrels 中没有分级 ≥ 1 的标注：没有相关成果，无从评测"]),
+])
+def test_an_evaluation_set_that_does_not_hold_together_is_refused_naming_each_problem(tmp_path, content, expected):
+    from feidi.techmarket.evaluation.metrics import EvaluationSetError
+
+    with pytest.raises(EvaluationSetError) as caught:
+        load_labelled(_write(tmp_path, "set.json", content))
+    assert len(caught.value.problems) == len(expected)
+    for problem, wanted in zip(caught.value.problems, expected, strict=True):
+        assert problem.startswith(wanted), problem
+
+
+def test_a_missing_file_and_a_long_list_of_problems_are_said_plainly(tmp_path):
+    from feidi.techmarket.evaluation.metrics import MAX_PROBLEMS
+    from feidi.techmarket.evaluation.metrics import EvaluationSetError
+
+    with pytest.raises(EvaluationSetError) as caught:
+        load_labelled(tmp_path / "nope.json")
+    assert caught.value.problems == ["文件不存在"] and "nope.json" in str(caught.value)
+    many = _small_set(qrels=[{"demand": "1", "supply": f"X{i}", "grade": 3} for i in range(MAX_PROBLEMS + 7)])
+    with pytest.raises(EvaluationSetError) as caught:
+        load_labelled(_write(tmp_path, "many.json", many))
+    assert len(caught.value.problems) == MAX_PROBLEMS + 1 and caught.value.problems[-1] == "另有 7 处问题"
+
+
+def test_feidi_match_eval_refuses_a_bad_set_before_measuring_anything(tmp_path):
+    from django.core.management import CommandError
+    from django.core.management import call_command
+
+    bad = _write(tmp_path, "bad.json", _small_set(qrels=[{"demand": "Q7", "supply": "P1", "grade": 3}]))
+    with pytest.raises(CommandError) as caught:
+        call_command("match", "eval", "--no-semantic", "--labelled", str(tmp_path / "nope.json"),
+                     "--independent", str(bad))
+    message = str(caught.value)  # both files' problems, each named
+    assert "评测集 labelled" in message and "文件不存在" in message
+    assert "评测集 independent" in message and "qrels[0]：需求 Q7 不在 demands 中" in message
+
+
+def test_feidi_match_eval_says_which_demands_a_measure_leaves_out(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    good = _write(tmp_path, "good.json", _small_set())
+    odd = _small_set(demands=[{"id": 1, "title": "背板发黄"}, {"id": 2, "title": "支架生锈"}, {"id": 3, "title": "逆变器"},
+                              {"id": 4, "title": "未判"}],
+                     qrels=[{"demand": 1, "supply": "P1", "grade": 3}, {"demand": 2, "supply": "P2", "grade": 1},
+                            {"demand": 3, "supply": "P2", "grade": 0}])
+    out = StringIO()
+    call_command("match", "eval", "--no-semantic", "--labelled", str(good),
+                 "--independent", str(_write(tmp_path, "odd.json", odd)), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "labelled：1 条需求，2 条成果，2 条标注（调参用）"
+    assert lines[1] == ("independent：4 条需求，2 条成果，3 条标注（不用于调参，决定分词设置）；其中 1 条没有标注，"
+                        "不计入任何指标；1 条没有分级 ≥ 1 的成果，不计入 nDCG@10、R@10、R@50；"
+                        "1 条没有分级 ≥ 2 的成果，不计入 R@10≥2")
 
 
 # --- the labelled set -----------------------------------------------------------------------------

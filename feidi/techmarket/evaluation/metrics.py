@@ -64,13 +64,120 @@ def recall_at_k(
     return len(found) / len(relevant)
 
 
-def load_labelled(path: str | Path | None = None) -> dict:
-    """The labelled set as parsed JSON: ``about``, ``demands``, ``supplies``, ``qrels``.
+class EvaluationSetError(ValueError):
+    """An evaluation set that cannot be read or does not hold together: ``problems`` lists each
+    one, where it is and what is wrong, in the reader's words."""
 
-    ``path`` defaults to ``labelled.json`` beside this module.
-    """
-    with open(path or LABELLED_PATH, encoding="utf-8") as fh:
-        return json.load(fh)
+    def __init__(self, path, problems: list[str]):
+        self.path, self.problems = str(path), problems
+        super().__init__(f"{path}：" + "；".join(problems))
+
+
+TEXT_FIELDS = ("title", "description", "keywords", "field", "chain", "segment")
+GRADES = (0, 1, 2, 3)
+MAX_PROBLEMS = 50  # listed one by one; the rest counted
+
+
+def _kind(value) -> str:
+    """What a JSON value is, in the reader's words."""
+    if isinstance(value, list):
+        return "数组"
+    if isinstance(value, str):
+        return "文本"
+    if isinstance(value, bool) or value is None:
+        return "true/false/null"
+    return "数字" if isinstance(value, (int, float)) else "对象"
+
+
+def _problems(data) -> list[str]:
+    """What keeps ``data`` from being an evaluation set, each problem where it is (an empty list:
+    none). The ids are compared as text, so a qrel may name demand 7 as "7"."""
+    if not isinstance(data, dict):
+        return [f"顶层应是含 demands、supplies、qrels 的 JSON 对象，而不是{_kind(data)}"]
+    out = [f"缺少 {key} 列表" if key not in data else f"{key} 应是列表"
+           for key in ("demands", "supplies", "qrels") if not isinstance(data.get(key), list)]
+    if out:
+        return out
+    ids: dict[str, set[str]] = {}
+    for key, label in (("demands", "需求"), ("supplies", "成果")):
+        seen = ids[key] = set()
+        for i, item in enumerate(data[key]):
+            where = f"{key}[{i}]"
+            if not isinstance(item, dict):
+                out.append(f"{where}：应是对象")
+                continue
+            ident = item.get("id")
+            if isinstance(ident, bool) or not isinstance(ident, (str, int)) or not str(ident).strip():
+                out.append(f"{where}：缺少 id（文本或整数）")
+            elif str(ident) in seen:
+                out.append(f"{where}：{label} id {ident} 重复")
+            else:
+                seen.add(str(ident))
+            title = item.get("title")
+            if not isinstance(title, str) or not title.strip():
+                out.append(f"{where}：缺少标题 title")
+            for field in TEXT_FIELDS[1:]:
+                value = item.get(field)
+                if value is not None and not isinstance(value, str) and not (
+                        isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                    out.append(f"{where}：{field} 应是文本或文本列表")
+    if not ids["demands"]:
+        out.append("demands 中没有需求")
+    if not ids["supplies"]:
+        out.append("supplies 中没有成果")
+    pairs: set[tuple[str, str]] = set()
+    relevant = False
+    for i, q in enumerate(data["qrels"]):
+        where = f"qrels[{i}]"
+        if not isinstance(q, dict):
+            out.append(f"{where}：应是含 demand、supply、grade 的对象")
+            continue
+        demand, supply, grade = q.get("demand"), q.get("supply"), q.get("grade")
+        if demand is None or str(demand) not in ids["demands"]:
+            out.append(f"{where}：需求 {demand} 不在 demands 中")
+        if supply is None or str(supply) not in ids["supplies"]:
+            out.append(f"{where}：成果 {supply} 不在 supplies 中")
+        if isinstance(grade, bool) or grade not in GRADES:
+            out.append(f"{where}：分级 grade 应是 0、1、2、3 之一，而不是 {grade!r}")
+        relevant = relevant or (grade in GRADES and not isinstance(grade, bool) and grade > 0)
+        pair = (str(demand), str(supply))
+        if pair in pairs:
+            out.append(f"{where}：需求 {demand} 与成果 {supply} 已判过一次")
+        pairs.add(pair)
+    if not relevant and not out:
+        out.append("qrels 中没有分级 ≥ 1 的标注：没有相关成果，无从评测")
+    return out
+
+
+def load_labelled(path: str | Path | None = None) -> dict:
+    """An evaluation set as parsed JSON (``about``, ``demands``, ``supplies``, ``qrels``), every id
+    as text. ``path`` defaults to ``labelled.json`` beside this module. A file that cannot be read,
+    is not JSON or does not hold together raises ``EvaluationSetError`` naming every problem."""
+    path = Path(path or LABELLED_PATH)
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise EvaluationSetError(path, ["文件不存在"]) from None
+    except IsADirectoryError:
+        raise EvaluationSetError(path, ["这是一个目录，不是文件"]) from None
+    except PermissionError:
+        raise EvaluationSetError(path, ["没有读取这个文件的权限"]) from None
+    except OSError as exc:
+        raise EvaluationSetError(path, [f"无法读取：{exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise EvaluationSetError(path, [f"不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节）"]) from None
+    except json.JSONDecodeError as exc:
+        raise EvaluationSetError(path, [f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列（{exc.msg}）"]) from None
+    problems = _problems(data)
+    if problems:
+        more = len(problems) - MAX_PROBLEMS
+        raise EvaluationSetError(path, problems[:MAX_PROBLEMS] + ([f"另有 {more} 处问题"] if more > 0 else []))
+    for key in ("demands", "supplies"):
+        for item in data[key]:
+            item["id"] = str(item["id"])
+    for q in data["qrels"]:
+        q["demand"], q["supply"] = str(q["demand"]), str(q["supply"])
+    return data
 
 
 def qrels_by_demand(data: Mapping) -> dict[str, dict[str, int]]:
@@ -88,32 +195,40 @@ def evaluate(
     k_recall: int = 50,
     min_grade: int = 1,
 ) -> dict:
-    """Run ``rank_fn`` on every demand of the set and score it.
+    """Run ``rank_fn`` on every judged demand of the set and score it.
 
     ``rank_fn(demand_dict)`` returns supply ids, best first. Returns
-    ``{"ndcg": mean nDCG@k_ndcg, "recall": mean recall@k_recall, "queries": n,
-    "k_ndcg": …, "k_recall": …, "per_query": {demand_id: {"ndcg": …, "recall": …}}}``; recall counts
-    the supplies graded ``min_grade`` or better (1: every related one, 2: the useful ones).
-    Demands without judgments are skipped.
+    ``{"ndcg": mean nDCG@k_ndcg, "recall": mean recall@k_recall, "queries": n, "ndcg_queries": …,
+    "recall_queries": …, "k_ndcg": …, "k_recall": …, "per_query": {demand_id: {"ndcg": …,
+    "recall": …}}}``; recall counts the supplies graded ``min_grade`` or better (1: every related
+    one, 2: the useful ones). A measure is averaged over the demands it is defined for: nDCG over
+    those with a supply graded 1 or more, recall over those with one graded ``min_grade`` or more
+    (a demand judged only "same chain, another problem" has no useful supply to find; it is not a
+    miss). Such a demand's per-query value is ``None``; demands without judgments are skipped.
     """
     if data is None:
         data = load_labelled()
     judged = qrels_by_demand(data)
-    per_query: dict[str, dict[str, float]] = {}
+    per_query: dict[str, dict[str, float | None]] = {}
     for demand in data["demands"]:
         grades = judged.get(demand["id"])
         if not grades:
             continue
         ranked = list(rank_fn(demand))
         per_query[demand["id"]] = {
-            "ndcg": ndcg_at_k(ranked, grades, k_ndcg),
-            "recall": recall_at_k(ranked, grades, k_recall, min_grade),
+            "ndcg": ndcg_at_k(ranked, grades, k_ndcg) if max(grades.values()) >= 1 else None,
+            "recall": recall_at_k(ranked, grades, k_recall, min_grade) if max(grades.values()) >= min_grade else None,
         }
-    n = len(per_query)
+    means = {}
+    for measure in ("ndcg", "recall"):
+        values = [v[measure] for v in per_query.values() if v[measure] is not None]
+        means[measure], means[f"{measure}_queries"] = (sum(values) / len(values) if values else 0.0), len(values)
     return {
-        "ndcg": sum(v["ndcg"] for v in per_query.values()) / n if n else 0.0,
-        "recall": sum(v["recall"] for v in per_query.values()) / n if n else 0.0,
-        "queries": n,
+        "ndcg": means["ndcg"],
+        "recall": means["recall"],
+        "queries": len(per_query),
+        "ndcg_queries": means["ndcg_queries"],
+        "recall_queries": means["recall_queries"],
         "k_ndcg": k_ndcg,
         "k_recall": k_recall,
         "per_query": per_query,

@@ -3,6 +3,7 @@ import time
 import unicodedata
 
 from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
 
 def _pad(text: str, width: int) -> str:
@@ -41,14 +42,28 @@ class Command(BaseCommand):
             return
         from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH
         from feidi.techmarket.evaluation.metrics import LABELLED_PATH
+        from feidi.techmarket.evaluation.metrics import EvaluationSetError
         from feidi.techmarket.evaluation.metrics import load_labelled
+        from feidi.techmarket.evaluation.metrics import qrels_by_demand
 
         paths = {"labelled": options["labelled"] or LABELLED_PATH, "independent": options["independent"] or INDEPENDENT_PATH}
-        sets = {name: load_labelled(path) for name, path in paths.items()}
+        sets, problems = {}, []
+        for name, path in paths.items():
+            try:
+                sets[name] = load_labelled(path)
+            except EvaluationSetError as exc:  # every problem of both files, then stop: nothing is measured
+                problems.append(f"评测集 {name}（{exc.path}）无法使用：\n" + "\n".join(f"  - {p}" for p in exc.problems))
+        if problems:
+            raise CommandError("\n".join(problems))
         for name, data in sets.items():
             role = "调参用" if name == "labelled" else "不用于调参，决定分词设置"
+            best = [max(grades.values()) for grades in qrels_by_demand(data).values()]
+            unmeasured = [f"{n} 条没有{what}，不计入{measures}" for n, what, measures in (
+                (len(data["demands"]) - len(best), "标注", "任何指标"),
+                (sum(g < 1 for g in best), "分级 ≥ 1 的成果", " nDCG@10、R@10、R@50"),
+                (sum(g == 1 for g in best), "分级 ≥ 2 的成果", " R@10≥2")) if n]
             self.stdout.write(f"{name}：{len(data['demands'])} 条需求，{len(data['supplies'])} 条成果，"
-                              f"{len(data['qrels'])} 条标注（{role}）")
+                              f"{len(data['qrels'])} 条标注（{role}）" + (f"；其中 {'；'.join(unmeasured)}" if unmeasured else ""))
         self._settings(sets)
         self._expansion(sets)
         self._semantic(sets["labelled"], semantic=not options["no_semantic"])
