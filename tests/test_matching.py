@@ -65,6 +65,45 @@ def test_normalisation():
     assert "2023" not in tokens and "年" not in tokens  # bare numbers, other single characters
 
 
+def test_an_english_word_is_its_dictionary_form_so_a_plural_finds_the_singular():
+    from feidi.techmarket.matching.terms import term_spans
+
+    seg = Segmenter()
+    assert seg.tokens("Low-cost silver pastes for heterojunction solar cells; wafers and dies") == [
+        "low-cost", "silver", "paste", "heterojunction", "solar", "cell", "wafer", "die"]
+    # an acronym, a hyphenated name and a word the dictionary lacks stay as written
+    assert seg.tokens("MES、BMS与ICs；poly-Si和Li-ion；LEDs") == ["mes", "bms", "ics", "poly-si", "li-ion", "leds"]
+    assert seg.tokens("analyses of batteries") == ["analysis", "battery"]
+    index = BM25Index(seg).build([
+        {"id": 1, "title": "Low-temperature silver pastes", "description": "For heterojunction solar cells."},
+        {"id": 2, "title": "Silicon wafer cleaning", "description": "Alkaline texturing of wafers."},
+        {"id": 3, "title": "动力电池热管理系统", "description": "液冷板设计"},
+    ])
+    q = index.query_terms("银浆供应商，silver paste for a heterojunction cell")
+    hits = index.search_terms(q, k=3)
+    assert [h.id for h in hits] == [1]
+    terms = index.reasons(hits[0].slot, q)["terms"]
+    assert {"silver", "paste", "heterojunction", "cell"} <= set(terms)
+    # the page marks the words as written: pastes for paste, batteries for battery
+    text = "Silver pastes; Li batteries"
+    assert [text[a:b] for a, b in term_spans(text, ["paste", "battery"])] == ["pastes", "batteries"]
+
+
+def test_english_function_words_are_grammar_in_prose_and_symbols_alone():
+    """With the stop-list off (the kept setting), the, of, with are no terms in English prose —
+    two English records sharing only them do not match — but As (arsenic), IN 718 or BE beside
+    Chinese words are symbols and stay; with the stop-list on, none of them is a term."""
+    seg = Segmenter(setting=Setting(stoplist=False))
+    assert seg.tokens("The state of the art: GaN on Si wafers") == ["state", "art", "gan", "si", "wafer"]
+    assert seg.tokens("砷As含量，IN 718合金与BE试验") == ["砷", "as", "含量", "in", "合金", "be"]
+    assert Segmenter(setting=Setting(stoplist=True)).tokens("砷As含量，IN 718合金与BE试验") == ["砷", "含量", "合金"]
+    index = BM25Index(seg).build([
+        {"id": 1, "title": "Coating for glass with high hardness", "description": "A sol-gel coating of the glass."},
+        {"id": 2, "title": "钙钛矿组件封装", "description": "低水汽透过率"},
+    ])
+    assert index.search_terms(index.query_terms("An adhesive for the wood with a low odour"), k=2) == []
+
+
 def test_reasons_name_the_matched_terms_and_fields():
     index = BM25Index().build([
         {"id": 1, "title": "钙钛矿叠层电池封装", "description": "低水汽透过率", "keywords": "封装胶膜",

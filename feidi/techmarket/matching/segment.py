@@ -41,6 +41,7 @@ from pathlib import Path
 from .terms import HAS_CJK
 from .terms import SCRIPT_EDGE
 from .terms import STOPWORDS
+from .terms import english_lemma
 from .terms import is_measure
 from .terms import is_term
 from .terms import load_words
@@ -104,7 +105,7 @@ def grams_of(word: str, shortest: int = 3) -> list[str]:
 
 
 # kinds of the tokens of jieba's cut
-SEP, STOP, WORD, GUESS, SINGLE, LATIN, BREAK = range(7)
+SEP, STOP, WORD, GUESS, SINGLE, LATIN, BREAK, LATIN_STOP = range(8)
 _CJK_CONTENT = (WORD, GUESS, SINGLE)
 _PIECES = (GUESS, SINGLE)
 
@@ -195,7 +196,12 @@ class Segmenter:
         elif not HAS_CJK.search(token):
             stripped = token.strip()
             kind = LATIN if stripped and stripped[0].isalnum() else SEP
-            info = (kind, (token,) if kind == LATIN and self.is_term(token) else (), ())
+            if kind == LATIN and token in STOPWORDS and token not in self.known:
+                kind = LATIN_STOP  # grammar in English prose, a symbol alone (``tokens``)
+            # an English word as its dictionary form (cells: cell); a hyphenated one stays whole, as
+            # a-Si, poly-Si and Li-ion are names whose parts would match every silicon
+            whole = english_lemma(token, self.known) if kind != SEP and self.is_term(token) else ""
+            info = (kind, (whole,) if whole and self.is_term(whole) else (), ())
         elif token in STOPWORDS:
             info = (STOP, () if self.setting.stoplist else (token,) if self.is_term(token) else (), ())
         elif len(token) == 1:
@@ -251,10 +257,22 @@ class Segmenter:
                     compound = cut[i - 1] + cut[i] if before == WORD else cut[i] + cut[i + 1]
                     if self.is_term(compound):
                         out.append(compound)
+            elif kind == LATIN_STOP:
+                if terms and not (self._english(cut, infos, i, -1) or self._english(cut, infos, i, 1)):
+                    out.extend(terms)
             elif kind == BREAK and keep_break:
                 out.append("\n")
                 keep_break = False
         return out
+
+    @staticmethod
+    def _english(cut, infos, i: int, step: int) -> bool:
+        """Whether the nearest token before (``step`` −1) or after (+1) the ``i``-th, spaces
+        skipped, is an English word: then the ``i``-th stands in English prose."""
+        j = i + step
+        while 0 <= j < len(cut) and infos[j][0] == SEP and cut[j].isspace():
+            j += step
+        return 0 <= j < len(cut) and infos[j][0] in (LATIN, LATIN_STOP) and cut[j].isascii() and cut[j].isalpha()
 
     def title_description(self, title: str, description: str) -> list[list[str]]:
         """``[tokens(title), tokens(description)]`` with one call of the segmenter, the gram

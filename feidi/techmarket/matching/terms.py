@@ -15,7 +15,13 @@ Term rules (whatever the segmentation setting):
   non-SI units, Chinese unit names and measure words). A token the shipped vocabulary knows
   (``5g``, ``3d``) is a name, not a measurement;
 - a generic word (``generic.txt``: 工艺, 系统, 成本, 客户 …) is never a term;
-- a stop word (``stopwords.txt``) is not a term while the stop-list is on.
+- a stop word (``stopwords.txt``) is not a term while the stop-list is on; an English one (the,
+  of, with) is none in English prose either (the segmenter's rule: beside another English word),
+  where it is grammar, though alone in a Chinese text it is a symbol (As, IN 718, BE);
+- an English word stands for its dictionary form (``english_lemma``: cells → cell, batteries →
+  battery, analyses → analysis), so that a plural finds the singular a thesaurus entry or another
+  record names; a word the English dictionary does not know, a short one (an acronym: mes, bms)
+  and a domain name stay as written.
 
 The rules about fragments (single characters and unknown-word guesses glued to other Chinese
 words) need the segmenter's cut and are applied there.
@@ -23,6 +29,7 @@ words) need the segmenter's cut and are applied there.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -140,6 +147,26 @@ def is_term(token: str, *, stoplist: bool = True, known: frozenset | set = froze
     return len(token) > 1 and bool(_KEEP_LATIN.match(token)) and not is_measure(token, known)
 
 
+_LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9.+\-/%]*")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _lemma(word: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(word, lang="en")
+
+
+def english_lemma(token: str, known: frozenset | set = frozenset()) -> str:
+    """The dictionary form of a normalised English word by simplemma's English dictionary
+    (cells → cell, wafers → wafer, analyses → analysis, dies → die); a word of fewer than four
+    letters (an acronym: mes, bms, ics), one in ``known`` (the domain vocabulary's names: topcon),
+    one the dictionary does not know (leds, mosfets) stays as it is."""
+    if len(token) < 4 or not token.isascii() or not token.isalpha() or token in known:
+        return token
+    return _lemma(token)
+
+
 # ---------------------------------------------------------------- normalisation with offsets
 
 def _safe_start(ch: str) -> bool:
@@ -204,6 +231,9 @@ def term_spans(text: str, terms) -> list[tuple[int, int]]:
         while at >= 0:
             raw.append((starts[at], ends[at + len(term) - 1]))
             at = folded.find(term, at + 1)
+    for word in _LATIN_WORD.finditer(folded):  # an English word found as its dictionary form (batteries: battery)
+        if word.group() not in wanted and english_lemma(word.group()) in wanted:
+            raw.append((starts[word.start()], ends[word.end() - 1]))
     raw.sort()
     merged: list[list[int]] = []
     for a, b in raw:
