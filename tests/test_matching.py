@@ -104,6 +104,31 @@ def test_english_function_words_are_grammar_in_prose_and_symbols_alone():
     assert index.search_terms(index.query_terms("An adhesive for the wood with a low odour"), k=2) == []
 
 
+def test_a_text_in_traditional_characters_is_read_as_simplified():
+    """A supply written in traditional characters (a Hong Kong or Taiwan institution's) is found
+    by a demand in simplified ones and the other way round; the reasons name the simplified
+    term, the page marks the characters as written, and a simplified text is left as it is."""
+    from feidi.techmarket.matching.terms import normalize_text
+    from feidi.techmarket.matching.terms import term_spans
+
+    assert normalize_text("異質結電池的轉換效率") == "异质结电池的转换效率"
+    assert normalize_text("乾燥後的頭髮") == "干燥后的头发" and normalize_text("乾隆年間") == "乾隆年间"
+    simplified = "乾隆年间的著名工坊、里程与干燥"  # no traditional character: not converted at all
+    assert normalize_text(simplified) == simplified
+    index = BM25Index().build([
+        {"id": 1, "title": "異質結電池低溫銀漿", "description": "適用於異質結電池的金屬化，降低銀耗。"},
+        {"id": 2, "title": "动力电池热管理系统", "description": "液冷板设计"},
+        {"id": 3, "title": "钙钛矿组件封装", "description": "低水汽透过率胶膜"},
+    ])
+    q = index.query_terms("异质结电池银浆降本")
+    hits = index.search_terms(q, k=3)
+    assert hits[0].id == 1 and 3 not in {h.id for h in hits}
+    assert {"异质结电池", "银浆"} <= set(index.reasons(hits[0].slot, q)["terms"])
+    assert [h.id for h in index.search_terms(index.query_terms("鈣鈦礦組件封裝"), k=3)] == [3]
+    text = "適用於異質結電池的金屬化"
+    assert [text[a:b] for a, b in term_spans(text, ["异质结", "金属化"])] == ["異質結", "金屬化"]
+
+
 def test_reasons_name_the_matched_terms_and_fields():
     index = BM25Index().build([
         {"id": 1, "title": "钙钛矿叠层电池封装", "description": "低水汽透过率", "keywords": "封装胶膜",

@@ -3,7 +3,8 @@ text goes through. Pure functions and the word lists beside this module; the seg
 (``segment.py``) applies them to its cuts, the pages (``views.highlight``) find terms with them.
 
 Normalisation: NFKC (full-width → half-width, ligatures and superscripts unfolded), then case
-folding. ``fold_with_offsets`` does the same character cluster by cluster and says which
+folding, then traditional characters as simplified ones (OpenCC's t2s, only for a text that holds
+one). ``fold_with_offsets`` does the same character cluster by cluster and says which
 original characters each folded character came from, so a term found in the folded text is
 marked on the original one.
 
@@ -58,9 +59,37 @@ _EXPONENT = re.compile(r"(?:\^?-?[1-3])?%?$")
 _NUMERALS = "零〇一二三四五六七八九十百千万亿兆两半几数"
 
 
-def normalize_text(text: str) -> str:
-    """NFKC, then case folding: the form of every indexed text and query."""
+def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+@functools.cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.cache
+def _traditional() -> re.Pattern:
+    """The characters OpenCC's t2s turns into others on their own (3,761 of the two main CJK
+    blocks: 異, 質, 結 …): a text that holds none is simplified already."""
+    convert = _t2s().convert
+    found = [chr(c) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF)) for c in range(lo, hi + 1)
+             if convert(chr(c)) != chr(c)]
+    return re.compile(f"[{''.join(found)}]")
+
+
+def simplified(folded: str) -> str:
+    """``folded`` in simplified characters (OpenCC t2s, phrase by phrase: 乾燥 → 干燥 but 乾隆
+    stays) when it holds a traditional one; as it is otherwise."""
+    return _t2s().convert(folded) if _traditional().search(folded) else folded
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, then case folding, then traditional characters as simplified ones: the form of every
+    indexed text and query, so 異質結 finds 异质结."""
+    return simplified(_fold(text))
 
 
 def split_keywords(text: str) -> list[str]:
@@ -192,7 +221,7 @@ def _clusters(text: str, *, careful: bool) -> list[tuple[int, int]]:
         else:
             # a starter that may still compose with the cluster before it (Hangul jamo …)
             head = text[start:i]
-            split = normalize_text(head + ch) == normalize_text(head) + normalize_text(ch)
+            split = _fold(head + ch) == _fold(head) + _fold(ch)
         if split:
             spans.append((start, i))
             start = i
@@ -202,16 +231,18 @@ def _clusters(text: str, *, careful: bool) -> list[tuple[int, int]]:
 def fold_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     """``(normalize_text(text), starts, ends)``: folded character ``j`` comes from
     ``text[starts[j]:ends[j]]``. Folded cluster by cluster (a character and the marks that
-    combine with it), which gives the same string as folding the whole text."""
-    whole = normalize_text(text)
+    combine with it), which gives the same string as folding the whole text; then simplified,
+    which maps a character to one character (異 → 异), so the offsets hold."""
+    folded = _fold(text)
+    whole = simplified(folded)
     for careful in (False, True):
         pieces, starts, ends = [], [], []
         for a, b in _clusters(text, careful=careful):
-            piece = normalize_text(text[a:b])
+            piece = _fold(text[a:b])
             pieces.append(piece)
             starts.extend([a] * len(piece))
             ends.extend([b] * len(piece))
-        if "".join(pieces) == whole:
+        if "".join(pieces) == folded and len(whole) == len(folded):
             return whole, starts, ends
     return whole, [0] * len(whole), [len(text)] * len(whole)  # one cluster: never reached in practice
 
