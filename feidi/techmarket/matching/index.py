@@ -53,7 +53,7 @@ FIELD_LABELS = {"title": gettext_noop("标题"), "description": gettext_noop("�
                 "segment": gettext_noop("产业链环节")}
 # Filter attributes, stored as small integer codes per document.
 ATTRS = ("field_id", "chain_id", "region", "transfer_mode", "maturity")
-FORMAT = 4  # 2: the term rules of terms.py and the segmentation setting; 3: the n-gram fallback's terms; 4: English words as their dictionary forms
+FORMAT = 4  # 2: the term rules of terms.py and the segmentation setting; 3: the n-gram fallback's terms; 4: English words as their dictionary forms, traditional characters as simplified
 EXPANSION_MAX_DF = 1000  # an expansion term's postings, at most (or 1% of the documents)
 GRAM_WEIGHT = 0.3  # a gram term of the n-gram fallback, relative to an exact term of the same idf
 # Pseudo-relevance feedback (``feedback``, ``search_terms(feedback=True)``): the first hits whose
