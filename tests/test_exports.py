@@ -68,3 +68,17 @@ def test_a_distinct_filter_pages_and_sorts(cast, client_for):
     rows = [row.name for row in page.context["table"].rows]
     assert len(rows) == 2  # each organization once, though it has two labels
     assert rows == sorted(rows, reverse=True)
+
+
+def test_a_keyword_typed_full_width_or_in_traditional_characters_finds_the_row(cast, client_for):
+    """What a Chinese input method leaves (ＡＢＣ) and a Hong Kong or Taiwan colleague types
+    (電池) find the row written in half-width letters and simplified characters, in every list's
+    search (the shared filter set); another zone's user still finds nothing of ours."""
+    from feidi.registry.models import Organization
+
+    Organization.objects.filter(pk=cast.org_a1.pk).update(name="甲光伏电池有限公司ABC")
+    for q in ("光伏电池", "光伏電池", "ＡＢＣ", "abc"):
+        response = client_for("clerk").get(reverse("registry:organization_list"), {"q": q})
+        assert [o.name for o in response.context["page"].object_list] == ["甲光伏电池有限公司ABC"], q
+    other = client_for("other_pmo").get(reverse("registry:organization_list"), {"q": "光伏電池"})
+    assert other.status_code == 200 and not list(other.context["page"].object_list)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import django_filters
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
@@ -12,6 +14,8 @@ from django.db.models import Value
 from django.db.models import When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from feidi.lib.script import simplified
 
 SEARCH_RANK = "search_rank"  # the annotation of a keyword search's rows (``ScopedFilterSet.filter_search``)
 
@@ -96,9 +100,11 @@ class ScopedFilterSet(django_filters.FilterSet):
         return queryset.filter(found).annotate(**{SEARCH_RANK: rank})
 
     def search_words(self, value: str) -> list[str]:
-        """The words ``q`` finds a row by, any one in any of ``search_fields``: the text itself
-        (a list whose field has synonyms adds them, as the market's lists the thesaurus's)."""
-        return [value]
+        """The words ``q`` finds a row by, any one in any of ``search_fields``: the text itself and
+        its folded form — full-width letters and digits as half-width (ＡＢＣ１２３, what a Chinese
+        input method leaves), traditional characters as simplified (華為 finds 华为) — (a list
+        whose field has synonyms adds them, as the market's lists the thesaurus's)."""
+        return list(dict.fromkeys([value, " ".join(simplified(unicodedata.normalize("NFKC", value)).split())]))
 
 
 class MineFilter(django_filters.BooleanFilter):

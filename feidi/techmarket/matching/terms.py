@@ -35,6 +35,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from feidi.lib.script import simplified
+
 HERE = Path(__file__).parent
 STOPWORDS_PATH = HERE / "stopwords.txt"
 GENERIC_PATH = HERE / "generic.txt"
@@ -61,29 +63,6 @@ _NUMERALS = "零〇一二三四五六七八九十百千万亿兆两半几数"
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").casefold()
-
-
-@functools.cache
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-@functools.cache
-def _traditional() -> re.Pattern:
-    """The characters OpenCC's t2s turns into others on their own (3,761 of the two main CJK
-    blocks: 異, 質, 結 …): a text that holds none is simplified already."""
-    convert = _t2s().convert
-    found = [chr(c) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF)) for c in range(lo, hi + 1)
-             if convert(chr(c)) != chr(c)]
-    return re.compile(f"[{''.join(found)}]")
-
-
-def simplified(folded: str) -> str:
-    """``folded`` in simplified characters (OpenCC t2s, phrase by phrase: 乾燥 → 干燥 but 乾隆
-    stays) when it holds a traditional one; as it is otherwise."""
-    return _t2s().convert(folded) if _traditional().search(folded) else folded
 
 
 def normalize_text(text: str) -> str:
