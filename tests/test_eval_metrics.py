@@ -339,3 +339,19 @@ def test_the_independent_set_is_well_formed_and_apart_from_the_labelled_one(data
         for s, g in grades.items():
             if g == 3:
                 assert by_id[s]["title"] != by_id[d]["title"]
+
+
+def test_the_english_set_is_the_independent_one_in_english():
+    """independent_en.json (bench/techmarket_scripts.py): the same demands, supplies and judgments
+    as independent.json, every title, description and keyword written in English."""
+    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH
+
+    chinese = load_labelled(INDEPENDENT_PATH)
+    english = load_labelled(INDEPENDENT_PATH.with_name("independent_en.json"))
+    assert english["qrels"] == chinese["qrels"]
+    for key in ("demands", "supplies"):
+        assert [x["id"] for x in english[key]] == [x["id"] for x in chinese[key]]
+        for item, original in zip(english[key], chinese[key], strict=True):
+            assert item["chain"] == original["chain"] and len(item["keywords"]) == len(original["keywords"])
+            text = " ".join([item["title"], item["description"], *item["keywords"]])
+            assert not re.search(r"[\u4e00-\u9fff]", text), item["id"]
