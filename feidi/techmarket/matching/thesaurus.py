@@ -179,6 +179,49 @@ class Thesaurus:
         return out
 
 
+def _shipped_row(entry_model, chain: str, term: str):
+    return entry_model.objects.filter(chain=chain, term=term, department__isnull=True,
+                                      created_by__isnull=True).first()
+
+
+def extend_shipped(entry_model, extended, *, max_length: int = 500) -> int:
+    """A release's new words for the shipped entries an installation holds (``extended``: ``(chain,
+    term, equivalents, related)``, used by the migrations; ``entry_model`` the migration's
+    ``ThesaurusEntry``): each word is appended after the words the entry holds unless it holds it
+    already (case folded) or it is the entry's own term; a field that would grow past
+    ``max_length`` is left as it is, and an operator's own entry is never touched. Returns how
+    many entries changed."""
+    changed_rows = 0
+    for chain, term, more_equivalents, more_related in extended:
+        row = _shipped_row(entry_model, chain, term)
+        if row is None:
+            continue
+        changed = []
+        for field, more in (("equivalents", more_equivalents), ("related", more_related)):
+            have = list(split_equivalents(getattr(row, field)))
+            folded = {w.casefold() for w in have} | {row.term.casefold()}
+            new = list(dict.fromkeys(w for w in more if w.casefold() not in folded))
+            value = ", ".join([*have, *new])
+            if new and len(value) <= max_length:
+                setattr(row, field, value)
+                changed.append(field)
+        if changed:
+            row.save(update_fields=changed)
+            changed_rows += 1
+    return changed_rows
+
+
+def retract_shipped(entry_model, extended) -> None:
+    """The way back of ``extend_shipped``: the release's words taken out of the shipped entries."""
+    for chain, term, more_equivalents, more_related in extended:
+        row = _shipped_row(entry_model, chain, term)
+        if row is None:
+            continue
+        for field, more in (("equivalents", more_equivalents), ("related", more_related)):
+            setattr(row, field, ", ".join(w for w in split_equivalents(getattr(row, field)) if w not in more))
+        row.save(update_fields=["equivalents", "related"])
+
+
 def ensure_shipped() -> int:
     """The shipped thesaurus (``thesaurus.txt``) as entries when none of it is there — a new
     installation or a test database just flushed; an installation whose operators edited, removed

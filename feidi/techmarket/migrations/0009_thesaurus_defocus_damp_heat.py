@@ -17,54 +17,27 @@ EXTENDED = [
     ("光学", "离焦", ("虚焦", "焦点偏移", "defocus"), ()),
     ("光学", "热漂移", ("高温虚焦", "热离焦", "thermal defocus"), ("无热化", "athermalization", "后焦漂移")),
 ]
-MAX_LENGTH = 500  # of ThesaurusEntry.equivalents and .related
-
-
-def _split(text: str) -> list[str]:
-    from feidi.techmarket.matching.thesaurus import split_equivalents
-
-    return list(split_equivalents(text))
-
-
-def _shipped(entry, chain, term):
-    return entry.objects.filter(chain=chain, term=term, department__isnull=True, created_by__isnull=True).first()
 
 
 def seed(apps, schema_editor):
+    from feidi.techmarket.matching.thesaurus import extend_shipped
+
     entry = apps.get_model("techmarket", "ThesaurusEntry")
     for chain, term, equivalents, broader, related in ADDED:
         if not entry.objects.filter(chain=chain, term=term).exists():
             entry.objects.create(chain=chain, term=term, equivalents=equivalents, broader=broader, related=related,
                                  weight=0.5)
-    for chain, term, more_equivalents, more_related in EXTENDED:
-        row = _shipped(entry, chain, term)
-        if row is None:
-            continue
-        changed = []
-        for field, more in (("equivalents", more_equivalents), ("related", more_related)):
-            have = _split(getattr(row, field))
-            folded = {w.casefold() for w in have}
-            new = [w for w in more if w.casefold() not in folded and w != row.term]
-            value = ", ".join([*have, *new])
-            if new and len(value) <= MAX_LENGTH:
-                setattr(row, field, value)
-                changed.append(field)
-        if changed:
-            row.save(update_fields=changed)
+    extend_shipped(entry, EXTENDED)
 
 
 def unseed(apps, schema_editor):
+    from feidi.techmarket.matching.thesaurus import retract_shipped
+
     entry = apps.get_model("techmarket", "ThesaurusEntry")
     for chain, term, equivalents, broader, related in ADDED:
         entry.objects.filter(chain=chain, term=term, equivalents=equivalents, broader=broader, related=related,
                              department__isnull=True, created_by__isnull=True).delete()
-    for chain, term, more_equivalents, more_related in EXTENDED:
-        row = _shipped(entry, chain, term)
-        if row is None:
-            continue
-        for field, more in (("equivalents", more_equivalents), ("related", more_related)):
-            setattr(row, field, ", ".join(w for w in _split(getattr(row, field)) if w not in more))
-        row.save(update_fields=["equivalents", "related"])
+    retract_shipped(entry, EXTENDED)
 
 
 class Migration(migrations.Migration):
