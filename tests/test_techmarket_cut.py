@@ -6,6 +6,8 @@ pass (it reaches the database)."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -94,7 +96,10 @@ def test_an_upgrade_brings_the_shipped_related_terms_and_leaves_the_operators_en
         _migrate()
 
     shipped = ThesaurusEntry.objects.get(chain=first.chain, term=first.term)
-    assert shipped.related == ", ".join(first.related) and shipped.equivalents == "车间说法"
+    english = {(c, t): e for c, t, e, _ in importlib.import_module(
+        "feidi.techmarket.migrations.0010_thesaurus_english").extended()}  # a later release's names, after
+    assert shipped.related == ", ".join(first.related)
+    assert shipped.equivalents == ", ".join(["车间说法", *english.get((first.chain, first.term), ())])
     added = ThesaurusEntry.objects.get(chain=second.chain, term=second.term)
     assert added.related == ", ".join(second.related) and added.department_id is None
     assert ThesaurusEntry.objects.get(chain=third.chain, term=third.term).related == ""
@@ -124,3 +129,32 @@ def test_an_upgrade_brings_the_words_shipped_since_and_keeps_what_the_operators_
     assert ThesaurusEntry.objects.get(chain="光学", term="离焦").equivalents == "跑焦, 车间说法, 虚焦, 焦点偏移, defocus"
     drift = ThesaurusEntry.objects.get(chain="光学", term="热漂移")
     assert drift.equivalents == "温漂, 我们自己的词" and "后焦漂移" not in drift.related
+
+
+def test_an_upgrade_brings_the_english_names_after_the_operators_words(cast):
+    """Migration 0010: a shipped entry gains the English names of its term and related terms
+    (the release's frozen data) after the words an operator gave it; an operator's own entry stays
+    as it was; the way back takes only the release's words away."""
+    from feidi.techmarket.matching.thesaurus import split_equivalents
+    from feidi.techmarket.models import ThesaurusEntry
+
+    rows = importlib.import_module("feidi.techmarket.migrations.0010_thesaurus_english").extended()
+    first, second = [r for r in rows if r[2] and r[3]][:2]
+    try:
+        old = _migrate([("techmarket", "0009_thesaurus_defocus_damp_heat")])
+        entry = old.get_model("techmarket", "ThesaurusEntry")
+        shipped = entry.objects.get(chain=first[0], term=first[1], department__isnull=True)
+        assert first[2][0] not in split_equivalents(shipped.equivalents)  # the way back took them
+        assert first[3][0] not in split_equivalents(shipped.related)
+        before = shipped.equivalents
+        entry.objects.filter(pk=shipped.pk).update(equivalents=", ".join(filter(None, [before, "车间说法"])))
+        entry.objects.filter(chain=second[0], term=second[1]).update(
+            equivalents="我们自己的词", related="我们的对策", department_id=cast.dept_a.pk, created_by_id=cast.tech.pk)
+    finally:
+        _migrate()
+
+    upgraded = ThesaurusEntry.objects.get(chain=first[0], term=first[1])
+    assert upgraded.equivalents == ", ".join(filter(None, [before, "车间说法", *first[2]]))
+    assert all(name in upgraded.related for name in first[3])
+    own = ThesaurusEntry.objects.get(chain=second[0], term=second[1])
+    assert (own.equivalents, own.related) == ("我们自己的词", "我们的对策")
