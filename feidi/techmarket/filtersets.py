@@ -80,10 +80,10 @@ class MarketFilterSet(ScopedFilterSet):
             self.form.fields.pop("mine")
 
     def search_words(self, value: str) -> list[str]:
-        """The text, as typed and in the index's normalisation (full-width folded: "ＨＪＴ" finds
-        HJT) and, when it is a member of an active thesaurus entry, the entry's other members:
+        """The text as typed and folded (the shared filter set's: "ＨＪＴ" finds HJT, 異質結 finds
+        异质结) and, when it is a member of an active thesaurus entry, the entry's other members:
         "SHJ" finds the supplies that say 异质结 (``thesaurus.equivalents_of``)."""
-        return list(dict.fromkeys([value, " ".join(normalize_text(value).split()), *thesaurus_equivalents(value)]))
+        return list(dict.fromkeys([*super().search_words(value), *thesaurus_equivalents(value)]))
 
     def filter_mine(self, queryset, name, value):
         if value is None or self.user is None or not self.user.organization_id:
