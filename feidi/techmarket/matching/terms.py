@@ -241,8 +241,9 @@ def term_spans(text: str, terms) -> list[tuple[int, int]]:
         while at >= 0:
             raw.append((starts[at], ends[at + len(term) - 1]))
             at = folded.find(term, at + 1)
-    for word in _LATIN_WORD.finditer(folded):  # an English word found as its dictionary form (batteries: battery)
-        if word.group() not in wanted and english_lemma(word.group()) in wanted:
+    english = {t for t in wanted if t.isascii() and t.isalpha()}
+    for word in _LATIN_WORD.finditer(folded) if english else ():  # an English word as its dictionary form
+        if word.group() not in english and english_lemma(word.group()) in english:  # batteries: battery
             raw.append((starts[word.start()], ends[word.end() - 1]))
     raw.sort()
     merged: list[list[int]] = []
