@@ -155,6 +155,21 @@ def test_an_evaluation_set_is_read_with_every_id_as_text(tmp_path):
     assert qrels_by_demand(data) == {"1": {"P1": 3, "P2": 0}}
 
 
+def test_a_grade_written_as_its_digit_or_as_a_whole_float_is_that_grade(tmp_path):
+    """A set exported from a spreadsheet writes grades as text ("3") or as floats (2.0): the same
+    judgments; 2.5, "三" and true are no grade."""
+    from feidi.techmarket.evaluation.metrics import EvaluationSetError
+
+    data = load_labelled(_write(tmp_path, "text.json", _small_set(
+        qrels=[{"demand": 1, "supply": "P1", "grade": " 3"}, {"demand": 1, "supply": "P2", "grade": 2.0}])))
+    assert [(q["supply"], q["grade"]) for q in data["qrels"]] == [("P1", 3), ("P2", 2)]
+    assert all(type(q["grade"]) is int for q in data["qrels"])
+    with pytest.raises(EvaluationSetError) as caught:
+        load_labelled(_write(tmp_path, "bad.json", _small_set(
+            qrels=[{"demand": 1, "supply": "P1", "grade": 2.5}, {"demand": 1, "supply": "P2", "grade": "三"}])))
+    assert [p.split("而不是")[1].strip() for p in caught.value.problems] == ["2.5", "'三'"]
+
+
 @pytest.mark.parametrize(("content", "expected"), [
     ('{"demands": [', ["不是有效的 JSON：第 1 行第 14 列"]),
     (b'{"demands": "\xb1\xb3"}', ["不是 UTF-8 编码的文本（第 14 个字节）"]),

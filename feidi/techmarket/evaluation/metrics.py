@@ -89,6 +89,19 @@ def _kind(value) -> str:
     return "数字" if isinstance(value, (int, float)) else "对象"
 
 
+def _grade(value) -> int | None:
+    """A judgment's grade as an integer 0–3, or None: written as a number (3, 3.0) or as its digit
+    ("3", as a spreadsheet exported to JSON leaves it); true/false is no grade."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return int(value) if value in {str(g) for g in GRADES} else None
+    if isinstance(value, (int, float)) and value in GRADES:
+        return int(value)
+    return None
+
+
 def _problems(data) -> list[str]:
     """What keeps ``data`` from being an evaluation set, each problem where it is (an empty list:
     none). The ids are compared as text, so a qrel may name demand 7 as "7"."""
@@ -137,9 +150,9 @@ def _problems(data) -> list[str]:
             out.append(f"{where}：需求 {demand} 不在 demands 中")
         if supply is None or str(supply) not in ids["supplies"]:
             out.append(f"{where}：成果 {supply} 不在 supplies 中")
-        if isinstance(grade, bool) or grade not in GRADES:
+        if _grade(grade) is None:
             out.append(f"{where}：分级 grade 应是 0、1、2、3 之一，而不是 {grade!r}")
-        relevant = relevant or (grade in GRADES and not isinstance(grade, bool) and grade > 0)
+        relevant = relevant or bool(_grade(grade))
         pair = (str(demand), str(supply))
         if pair in pairs:
             out.append(f"{where}：需求 {demand} 与成果 {supply} 已判过一次")
@@ -151,7 +164,7 @@ def _problems(data) -> list[str]:
 
 def load_labelled(path: str | Path | None = None) -> dict:
     """An evaluation set as parsed JSON (``about``, ``demands``, ``supplies``, ``qrels``), every id
-    as text. ``path`` defaults to ``labelled.json`` beside this module. A file that cannot be read,
+    as text and every grade an integer. ``path`` defaults to ``labelled.json`` beside this module. A file that cannot be read,
     is not JSON or does not hold together raises ``EvaluationSetError`` naming every problem."""
     path = Path(path or LABELLED_PATH)
     try:
@@ -176,7 +189,7 @@ def load_labelled(path: str | Path | None = None) -> dict:
         for item in data[key]:
             item["id"] = str(item["id"])
     for q in data["qrels"]:
-        q["demand"], q["supply"] = str(q["demand"]), str(q["supply"])
+        q["demand"], q["supply"], q["grade"] = str(q["demand"]), str(q["supply"]), _grade(q["grade"])
     return data
 
 
