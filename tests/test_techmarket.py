@@ -533,6 +533,41 @@ def test_a_lists_keyword_search_finds_the_thesaurus_equivalents_and_nothing_broa
     assert r.status_code == 200 and {row["id"] for row in r.json()["items"]} == {exact.pk, short.pk}
 
 
+def test_a_record_written_in_traditional_characters_is_found_by_the_simplified_word(cast, client_for):
+    """An institution in Hong Kong or Taiwan posts in traditional characters: the market's lists
+    find its record by the simplified word, by the other region's characters (裏 / 裡) and by
+    Taiwan's own word (軟體 for 软件); not a draft of another organization's, nor what does not say it."""
+    from feidi.techmarket.models import ThesaurusEntry
+
+    ThesaurusEntry.objects.all().delete()
+    hk = supply(cast, "鈣鈦礦疊層電池封裝", description="電池裏的水汽阻隔", keywords="鈣鈦礦", publish=True)
+    tw = supply(cast, "工業視覺檢測軟體", description="產線瑕疵辨識", keywords="機器視覺", publish=True)
+    plain = supply(cast, "钙钛矿中试线", description="涂布设备", keywords="钙钛矿", publish=True)
+    supply(cast, "鈣鈦礦草稿", description="草稿", keywords="草稿")  # the institution's draft
+
+    def found(user, q):
+        page = client_for(user).get(reverse("techmarket:supply_list"), {"q": q})
+        assert page.status_code == 200
+        return {o.pk for o in page.context["page"].object_list}
+
+    for q in ("钙钛矿", "鈣鈦礦", " 钙钛矿 "):
+        assert found("ent_a", q) == {hk.pk, plain.pk}, q
+    assert found("ent_a", "电池里") == {hk.pk} == found("ent_a", "電池裡")  # Hong Kong's 裏 by Taiwan's 裡
+    assert found("ent_a", "视觉检测软件") == {tw.pk}  # 軟體, Taiwan's word for 软件
+    assert found("ent_a", "光伏") == set()
+    r = client_for("ent_a").get("/api/v1/techmarket/supplies", {"q": "钙钛矿叠层"})
+    assert r.status_code == 200 and [row["id"] for row in r.json()["items"]] == [hk.pk]
+
+
+def test_traditional_forms_are_each_way_a_region_writes_the_text():
+    from feidi.lib.script import traditional_forms
+
+    assert traditional_forms("钙钛矿") == ["鈣鈦礦"]
+    assert traditional_forms("软件") == ["軟件", "軟體"]
+    assert traditional_forms("電池裏") == ["電池裏", "電池裡"]  # read as simplified first
+    assert traditional_forms("ABC 光伏") == []
+
+
 def test_a_searched_list_shows_the_rows_named_so_first_unless_a_column_is_sorted(cast, client_for):
     """A keyword search ranks the title equal to the word first, then a title holding it, then the
     keywords, then the description (newest first within each), in the page, its export and the

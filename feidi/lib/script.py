@@ -1,5 +1,7 @@
 """Chinese script: a text in traditional characters read as simplified (OpenCC's t2s), so that
-異質結 finds 异质结 in the matching engine and in every list's keyword search. Pure functions."""
+異質結 finds 异质结 in the matching engine and in every list's keyword search; and a simplified text
+written the ways Hong Kong and Taiwan write it (``traditional_forms``), so that the market's lists
+find a record stored in traditional characters. Pure functions."""
 
 from __future__ import annotations
 
@@ -12,6 +14,18 @@ def _t2s():
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+@functools.cache
+def _s2(variant: str):
+    import opencc
+
+    return opencc.OpenCC(variant)
+
+
+# Traditional characters as OpenCC writes them (s2t), as Hong Kong does (s2hk: 裏, 着), as Taiwan
+# does (s2tw: 裡, 著) and with Taiwan's words too (s2twp: 軟體 for 软件).
+TRADITIONAL_VARIANTS = ("s2t", "s2hk", "s2tw", "s2twp")
 
 
 @functools.cache
@@ -29,3 +43,11 @@ def simplified(text: str) -> str:
     stays; a character becomes one character) when it holds a traditional one; as it is
     otherwise (a 9 ns a character check)."""
     return _t2s().convert(text) if _traditional().search(text) else text
+
+
+def traditional_forms(text: str) -> list[str]:
+    """The ways ``text`` (read as simplified first) is written in traditional characters, each
+    once and none equal to the simplified text: 钙钛矿 → [鈣鈦礦]; 软件 → [軟件, 軟體]; [] for a
+    text no variant changes (ABC, 光伏)."""
+    plain = simplified(text)
+    return [form for form in dict.fromkeys(_s2(v).convert(plain) for v in TRADITIONAL_VARIANTS) if form != plain]

@@ -14,6 +14,7 @@ from feidi.chains.models import Segment
 from feidi.core.filters import ScopedFilterSet
 from feidi.core.filters import date_range
 from feidi.core.models import DictItem
+from feidi.lib.script import traditional_forms
 from feidi.registry.models import Zone
 
 from .forms import SegmentChoiceField
@@ -81,9 +82,12 @@ class MarketFilterSet(ScopedFilterSet):
 
     def search_words(self, value: str) -> list[str]:
         """The text as typed and folded (the shared filter set's: "ＨＪＴ" finds HJT, 異質結 finds
-        异质结) and, when it is a member of an active thesaurus entry, the entry's other members:
-        "SHJ" finds the supplies that say 异质结 (``thesaurus.equivalents_of``)."""
-        return list(dict.fromkeys([*super().search_words(value), *thesaurus_equivalents(value)]))
+        异质结); the text as Hong Kong and Taiwan write it, since institutions there post records in
+        traditional characters (钙钛矿 finds 鈣鈦礦, 软件 finds 軟體: ``script.traditional_forms``);
+        and, when it is a member of an active thesaurus entry, the entry's other members: "SHJ"
+        finds the supplies that say 异质结 (``thesaurus.equivalents_of``)."""
+        typed = super().search_words(value)  # as typed, then folded
+        return list(dict.fromkeys([*typed, *traditional_forms(typed[-1]), *thesaurus_equivalents(value)]))
 
     def filter_mine(self, queryset, name, value):
         if value is None or self.user is None or not self.user.organization_id:
