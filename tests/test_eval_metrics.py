@@ -74,6 +74,25 @@ def test_recall_worked_example():
     assert recall_at_k(["d", "a", "x", "c"], grades, min_grade=2) == pytest.approx(0.5)
 
 
+def test_the_paired_randomisation_test_tells_a_steady_difference_from_chance():
+    from feidi.techmarket.evaluation.metrics import paired_p
+
+    same = {str(i): 0.5 for i in range(20)}
+    assert paired_p(same, dict(same)) == 1.0  # no difference at all
+    steady = {k: v + 0.1 for k, v in same.items()}
+    assert paired_p(steady, same) < 0.001 and paired_p(same, steady) < 0.001  # either way
+    one = {**same, "0": 1.0}  # one demand's worth: any sign of it is as large
+    assert paired_p(one, same) == 1.0
+    mixed = {k: v + (0.1 if int(k) % 2 else -0.1) for k, v in same.items()}  # better on half, worse on half
+    assert paired_p(mixed, same) == 1.0
+    # ten of twenty better by 0.1: p = 2 × P(the sum of 10 fair ±1 ≥ 10) = 2 / 1024
+    ten = {k: v + (0.1 if int(k) < 10 else 0.0) for k, v in same.items()}
+    assert paired_p(ten, same) == pytest.approx(2 / 1024, abs=0.001)
+    # demands one side does not score (None) are left out; a demand only one side has too
+    assert paired_p({**steady, "x": None}, {**same, "x": 0.9, "y": 0.1}) == paired_p(steady, same)
+    assert paired_p(steady, same) == paired_p(steady, same)  # the seed is fixed: the same report twice
+
+
 def test_recall_no_relevant_scores_zero():
     assert recall_at_k(["a"], {"a": 0}) == 0.0
 

@@ -403,3 +403,48 @@ def test_feidi_match_eval_reports_every_setting_on_both_sets(measured, monkeypat
     assert set(rows) == {"普通", "引擎", "+词表入词典", "+词表扩展", "+相关词", "+相关词+伪相关反馈", "+字二元组回退"}, rows
     # nDCG@10, R@10, R@10 of the useful supplies, R@50 on each set
     assert "R@10≥2" in text and all(len(re.findall(r"\d\.\d{4}", r)) == 8 for r in rows.values())
+    # the issue's targets read on the set the engine was not tuned on, with the test of the lift
+    verdict = next(line for line in text.splitlines() if line.startswith("independent 上引擎"))
+    assert "比普通 BM25 高" in verdict and "p < 0.001" in verdict and "目标 ≥ 0.05：达到" in verdict
+    assert re.search(r"有用成果的 R@10 \d\.\d{4}（目标 ≥ 0\.98：(未)?达到）", verdict)
+    assert "目标" not in next(line for line in text.splitlines() if line.startswith("labelled 上引擎"))
+
+
+def test_a_difference_from_plain_bm25_is_told_apart_from_chance(measured, monkeypatch):
+    """A set of one's own is small: feidi match eval says how likely each difference is by chance.
+    A cell below plain BM25 by one demand's worth is within chance, one below on every demand is
+    not; a setting leading the default by chance does not ask for the default to change."""
+    import copy
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from feidi.techmarket.matching import evaluate
+
+    results = copy.deepcopy(measured[1])
+    other = next(s for s in SETTINGS if s != DEFAULT)
+    cell = results[other]["independent"]
+    # a setting that leads the default by a hair: kept in the table, no change asked for
+    cell["engine"]["ndcg"] = results[DEFAULT]["independent"]["engine"]["ndcg"] + 0.0005
+    # plain BM25 one demand better: below, by chance
+    demand = next(d for d, q in cell["engine"]["per_query"].items() if q["ndcg"] < 0.99)
+    cell["plain"]["per_query"] = copy.deepcopy(cell["engine"]["per_query"])
+    cell["plain"]["per_query"][demand]["ndcg"] = 1.0
+    cell["plain"]["ndcg"] = cell["engine"]["ndcg"] + 0.001
+    # on labelled, plain BM25 better on every demand
+    steady = results[other]["labelled"]
+    for d, q in steady["engine"]["per_query"].items():
+        steady["plain"]["per_query"][d] = {**q, "recall": (q["recall"] or 0) + 0.01}
+    steady["plain"]["recall"] = steady["engine"]["recall"] + 0.01
+    below = evaluate.below_plain(results)
+    assert [(s, name, m) for s, name, m, _p in below] == [(other, "labelled", "recall"), (other, "independent", "ndcg")]
+    assert below[0][3] < 0.001 and below[1][3] == 1.0
+    monkeypatch.setattr(evaluate, "compare_settings", lambda sets: results)
+    out = StringIO()
+    call_command("match", "eval", "--no-semantic", stdout=out)
+    text = out.getvalue()
+    assert f"保留：{other.label}" in text and "在随机波动之内" in text and "不必为此改" in text
+    assert "应改为它" not in text
+    assert re.search(rf"{other.label} independent nDCG@10 \d\.\d{{4}} < \d\.\d{{4}}（p = 1\.000）", text)
+    assert re.search(rf"{other.label} labelled recall@50 \d\.\d{{4}} < \d\.\d{{4}}（p < 0\.001）", text)
+    assert "其中显著低于 BM25 的（p < 0.05）：1 处" in text

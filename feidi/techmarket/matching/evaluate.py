@@ -223,7 +223,8 @@ def compare_expansion(sets: Mapping[str, Mapping], entries: list | None = None,
             r10 = evaluate(labelled.rank_bm25, data, k_recall=10)
             useful = evaluate(labelled.rank_bm25, data, k_recall=10, min_grade=2)
             out.setdefault(method, {})[name] = {"ndcg": r50["ndcg"], "recall10": r10["recall"],
-                                                "useful10": useful["recall"], "recall": r50["recall"], "ms": ms}
+                                                "useful10": useful["recall"], "recall": r50["recall"], "ms": ms,
+                                                "per_query": per_query(r50, "ndcg")}
     return out
 
 
@@ -239,9 +240,18 @@ def chosen(results: Mapping, held_out: str) -> Setting:
     return max(results, key=key)
 
 
-def below_plain(results: Mapping) -> list[tuple[Setting, str, str]]:
-    """The (setting, set, measure) where the engine scores below plain BM25."""
-    return [(setting, name, m) for setting, by_set in results.items() for name, r in by_set.items()
+def per_query(result: Mapping, measure: str) -> dict[str, float | None]:
+    """``{demand id: score}`` of one measure from an ``evaluate`` result."""
+    return {demand: scores[measure] for demand, scores in result["per_query"].items()}
+
+
+def below_plain(results: Mapping) -> list[tuple[Setting, str, str, float]]:
+    """The (setting, set, measure, p) where the engine scores below plain BM25, with the paired
+    randomisation test's p of the difference (``metrics.paired_p``: below 0.05, more than chance)."""
+    from feidi.techmarket.evaluation.metrics import paired_p
+
+    return [(setting, name, m, paired_p(per_query(r["engine"], m), per_query(r["plain"], m)))
+            for setting, by_set in results.items() for name, r in by_set.items()
             for m in ("ndcg", "recall") if r["engine"][m] < r["plain"][m] - 1e-9]
 
 

@@ -5,6 +5,15 @@ import unicodedata
 from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
 
+ENGINE_AS_IT_RUNS, PLAIN_BM25 = "+相关词+伪相关反馈", "普通 BM25（jieba）"  # rows of evaluate.EXPANSION_METHODS
+TARGET_LIFT, TARGET_RECALL = 0.05, 0.98  # issue 16: nDCG@10 above plain BM25 in the same run; recall@10
+SIGNIFICANT = 0.05  # a difference with a paired randomisation test's p below this is more than chance
+
+
+def _p(p: float) -> str:
+    """A randomisation test's p as a report writes it."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
 
 def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
@@ -69,11 +78,13 @@ class Command(BaseCommand):
         self._semantic(sets["labelled"], semantic=not options["no_semantic"])
 
     def _settings(self, sets):
+        from feidi.techmarket.evaluation.metrics import paired_p
         from feidi.techmarket.matching.evaluate import Labelled
         from feidi.techmarket.matching.evaluate import below_plain
         from feidi.techmarket.matching.evaluate import best_in_top
         from feidi.techmarket.matching.evaluate import chosen
         from feidi.techmarket.matching.evaluate import compare_settings
+        from feidi.techmarket.matching.evaluate import per_query
         from feidi.techmarket.matching.segment import DEFAULT
 
         results = compare_settings(sets)
@@ -85,14 +96,26 @@ class Command(BaseCommand):
                                f"{r['engine']['recall']:.4f}/{r['plain']['recall']:.4f}") for r in by_set.values()],
              "← 保留" if setting == keep else "")
             for setting, by_set in results.items()))
-        same = "与引擎当前的默认设置一致" if keep == DEFAULT else f"与引擎当前的默认设置（{DEFAULT.label}）不同：应改为它"
+        if keep == DEFAULT:
+            same = "与引擎当前的默认设置一致"
+        else:
+            kept, default = (results[s]["independent"]["engine"] for s in (keep, DEFAULT))
+            p = paired_p(per_query(kept, "ndcg"), per_query(default, "ndcg"))
+            lead = f"比引擎当前的默认设置（{DEFAULT.label}）高 {kept['ndcg'] - default['ndcg']:.4f}"
+            same = (f"{lead}（{_p(p)}）：应改为它" if p < SIGNIFICANT else
+                    f"{lead}，在随机波动之内（{_p(p)} ≥ {SIGNIFICANT}）：不必为此改")
         self.stdout.write(f"保留：{keep.label}（independent 上 nDCG@10 最高），{same}")
         below = below_plain(results)
         if below:
-            self.stdout.write("引擎低于同设置 BM25 的：")
-            for s, name, m in below:
+            self.stdout.write("引擎低于同设置 BM25 的（p = 配对置换检验：各需求的两个得分随机互换时，差至少这么大的机会；"
+                              f"p < {SIGNIFICANT} 才不是随机波动）：")
+            for s, name, m, p in below:
                 self.stdout.write(f"  {s.label} {name} {'nDCG@10' if m == 'ndcg' else 'recall@50'} "
-                                  f"{results[s][name]['engine'][m]:.4f} < {results[s][name]['plain'][m]:.4f}")
+                                  f"{results[s][name]['engine'][m]:.4f} < {results[s][name]['plain'][m]:.4f}"
+                                  f"（{_p(p)}）")
+            significant = sum(p < SIGNIFICANT for *_, p in below)
+            self.stdout.write(f"其中显著低于 BM25 的（p < {SIGNIFICANT}）：{significant} 处" if significant else
+                              "都在随机波动之内：引擎在任何设置、任何评测集上都不显著低于同设置的 BM25")
         else:
             self.stdout.write("引擎在每个设置、两个评测集上都不低于同设置的 BM25")
         tops = []
@@ -115,6 +138,22 @@ class Command(BaseCommand):
             (method, [(f"{r['ndcg']:.4f}", f"{r['recall10']:.4f}", f"{r['useful10']:.4f}", f"{r['recall']:.4f}",
                        f"{r['ms']:.2f}") for r in by_set.values()], "")
             for method, by_set in results.items()))
+        from feidi.techmarket.evaluation.metrics import paired_p
+
+        engine, plain = (results[m] for m in (ENGINE_AS_IT_RUNS, PLAIN_BM25))
+        for name in sets:
+            mine, theirs = engine[name], plain[name]
+            lift = mine["ndcg"] - theirs["ndcg"]
+            p = _p(paired_p(mine["per_query"], theirs["per_query"]))
+            if name == "labelled":  # the set it was tuned on: no target is read there
+                verdict = [f"nDCG@10 比普通 BM25 高 {lift:.4f}（{p}）", f"有用成果的 R@10 {mine['useful10']:.4f}"]
+            else:
+                verdict = [f"nDCG@10 比普通 BM25 高 {lift:.4f}（{p}；目标 ≥ {TARGET_LIFT}："
+                           + ("达到" if lift >= TARGET_LIFT else "未达到") + "）",
+                           f"有用成果的 R@10 {mine['useful10']:.4f}（目标 ≥ {TARGET_RECALL}："
+                           + ("达到" if mine["useful10"] >= TARGET_RECALL else "未达到") + "）"]
+            verdict.append(f"全部相关成果的 R@10 {mine['recall10']:.4f}")
+            self.stdout.write(f"{name} 上引擎（{ENGINE_AS_IT_RUNS}）：" + "，".join(verdict))
 
     def _table(self, first, sets, *columns, rows):
         """A comparison: a line of the sets' names over their columns, a line of the columns' names,
