@@ -405,7 +405,7 @@ def test_feidi_match_eval_reports_every_setting_on_both_sets(measured, monkeypat
     assert "R@10≥2" in text and all(len(re.findall(r"\d\.\d{4}", r)) == 8 for r in rows.values())
     # the issue's targets read on the set the engine was not tuned on, with the test of the lift
     verdict = next(line for line in text.splitlines() if line.startswith("independent 上引擎"))
-    assert "比普通 BM25 高" in verdict and "p < 0.001" in verdict and "目标 ≥ 0.05：达到" in verdict
+    assert re.search(r"比普通 BM25（\d\.\d{4}）高 \d\.\d{4}（p < 0\.001；目标 ≥ 0\.05：达到）", verdict)
     assert re.search(r"有用成果的 R@10 \d\.\d{4}（目标 ≥ 0\.98：(未)?达到）", verdict)
     assert "目标" not in next(line for line in text.splitlines() if line.startswith("labelled 上引擎"))
 
@@ -448,3 +448,42 @@ def test_a_difference_from_plain_bm25_is_told_apart_from_chance(measured, monkey
     assert re.search(rf"{other.label} independent nDCG@10 \d\.\d{{4}} < \d\.\d{{4}}（p = 1\.000）", text)
     assert re.search(rf"{other.label} labelled recall@50 \d\.\d{{4}} < \d\.\d{{4}}（p < 0\.001）", text)
     assert "其中显著低于 BM25 的（p < 0.05）：1 处" in text
+
+
+def test_feidi_match_eval_reads_the_targets_on_every_held_out_set_and_on_all_pooled(measured, monkeypatch, tmp_path):
+    """Besides independent.json, the shipped blind sets (or the files given) are each measured,
+    the engine as it runs beside plain BM25 with the issue's targets, then all held-out demands
+    pooled; a held-out file that does not hold together stops the run, named."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from feidi.techmarket.matching import evaluate
+
+    monkeypatch.setattr(evaluate, "compare_settings", lambda sets: measured[1])
+    out = StringIO()
+    call_command("match", "eval", "--no-semantic", stdout=out)
+    lines = out.getvalue().splitlines()
+    section = lines[lines.index(next(line for line in lines if line.startswith("其他留出评测集"))):]
+    for name in ("blind_a", "blind_b"):
+        row = next(line for line in section if line.strip().startswith(f"{name}（30 条需求）"))
+        assert "目标 ≥ 0.05：达到" in row and re.search(r"有用成果的 R@10 \d\.\d{4}（目标 ≥ 0\.98：(未)?达到）", row)
+    assert any(line.strip().startswith("全部留出集合计（independent 与上列，122 条需求）") for line in section)
+
+    mine = {"demands": [{"id": "D1", "title": "组件背板发黄开裂", "description": "户外三年背板发黄"}],
+            "supplies": [{"id": "S1", "title": "耐紫外共挤背板", "description": "黄变指数低，背板不开裂"},
+                         {"id": "S2", "title": "光伏支架防腐", "description": "热镀锌"}],
+            "qrels": [{"demand": "D1", "supply": "S1", "grade": 3}, {"demand": "D1", "supply": "S2", "grade": 0}]}
+    path = tmp_path / "my_set.json"
+    path.write_text(json.dumps(mine, ensure_ascii=False), encoding="utf-8")
+    out = StringIO()
+    call_command("match", "eval", "--no-semantic", "--held-out", str(path), stdout=out)
+    text = out.getvalue()
+    assert "my_set（1 条需求）：nDCG@10 1.0000" in text and "blind_a" not in text
+    assert "全部留出集合计（independent 与上列，63 条需求）" in text
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"demands": []}', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"评测集 bad（.*bad\.json）无法使用"):
+        call_command("match", "eval", "--no-semantic", "--held-out", str(bad), stdout=StringIO())
