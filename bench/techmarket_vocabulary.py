@@ -1,6 +1,6 @@
 """Issue 16 benchmark: the vocabulary-gap measures at scale, on one core.
 
-- the evaluation sets' supplies mixed into ``--docs`` synthetic supplies (``bench/techmarket.py``'s
+- the evaluation sets' supplies (labelled.json and independent.json; with ``--blind`` the blind sets too) mixed into ``--docs`` synthetic supplies (``bench/techmarket.py``'s
   generator): nDCG@10, recall@10 and recall@50 of each set's demands, the engine with the shipped
   thesaurus's expansion, and with pseudo-relevance feedback too, beside plain BM25 with jieba over
   the same mixed corpus;
@@ -11,6 +11,7 @@
 
     .venv/bin/python bench/techmarket_vocabulary.py --docs 100000          # the 100k mix
     .venv/bin/python bench/techmarket_vocabulary.py --docs 100000 --without-related  # … without 相关词
+    .venv/bin/python bench/techmarket_vocabulary.py --docs 100000 --blind  # … and the blind sets
     .venv/bin/python bench/techmarket_vocabulary.py --docs 1000000 --no-mix  # latency at 1M
     .venv/bin/python bench/techmarket_vocabulary.py --docs 1000000 --no-mix --build-workers 2  # and the build
 """
@@ -39,6 +40,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--no-mix", action="store_true", help="latency only")
+    parser.add_argument("--blind", action="store_true", help="mix the blind held-out sets' supplies in too, and "
+                        "measure their demands (each set's supplies are then distractors for the others')")
     parser.add_argument("--build-workers", type=int, default=0, help="build the index again in this many "
                         "processes on every core, to compare with the one-process build (0: not)")
     parser.add_argument("--without-related", action="store_true", help="the thesaurus without its associative "
@@ -76,6 +79,8 @@ def main() -> None:
         entries = without_related(entries)
     docs = make_docs(args.docs, rng, groups)
     sets = {} if args.no_mix else {"labelled": load_labelled(), "independent": load_labelled(INDEPENDENT_PATH)}
+    if args.blind and sets:
+        sets.update((blind, load_labelled(INDEPENDENT_PATH.with_name(f"{blind}.json"))) for blind in ("blind_a", "blind_b"))
     base = 10**9
     names: dict[int, str] = {}
     for k, data in enumerate(sets.values()):

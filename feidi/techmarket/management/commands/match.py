@@ -171,17 +171,17 @@ class Command(BaseCommand):
 
         lift = mine["ndcg"] - theirs["ndcg"]
         p = _p(paired_p(mine["per_query"]["ndcg"], theirs["per_query"]["ndcg"]))
+        than = f"比普通 BM25（{theirs['ndcg']:.4f}）{'高' if lift >= 0 else '低'} {abs(lift):.4f}"
 
         def met(ok):
             return "达到" if ok else "未达到"
 
         if targets:
-            parts = [f"nDCG@10 {mine['ndcg']:.4f}，比普通 BM25（{theirs['ndcg']:.4f}）高 {lift:.4f}"
-                     f"（{p}；目标 ≥ {TARGET_LIFT}：{met(lift >= TARGET_LIFT)}）",
+            parts = [f"nDCG@10 {mine['ndcg']:.4f}，{than}（{p}；目标 ≥ {TARGET_LIFT}：{met(lift >= TARGET_LIFT)}）",
                      f"有用成果的 R@10 {mine['useful10']:.4f}（目标 ≥ {TARGET_RECALL}："
                      f"{met(mine['useful10'] >= TARGET_RECALL)}）"]
         else:
-            parts = [f"nDCG@10 {mine['ndcg']:.4f}，比普通 BM25（{theirs['ndcg']:.4f}）高 {lift:.4f}（{p}）",
+            parts = [f"nDCG@10 {mine['ndcg']:.4f}，{than}（{p}）",
                      f"有用成果的 R@10 {mine['useful10']:.4f}"]
         return "，".join([*parts, f"全部相关成果的 R@10 {mine['recall10']:.4f}"])
 
