@@ -174,6 +174,25 @@ def test_an_evaluation_set_is_read_with_every_id_as_text(tmp_path):
     assert qrels_by_demand(data) == {"1": {"P1": 3, "P2": 0}}
 
 
+def test_judgments_written_as_pytrec_eval_writes_them_are_the_same_judgments(tmp_path):
+    """qrels as ``{demand: {supply: grade}}`` (pytrec_eval's and ir_datasets' form) read as the
+    list; a problem in them is named by where it is written."""
+    from feidi.techmarket.evaluation.metrics import EvaluationSetError
+    from feidi.techmarket.evaluation.metrics import qrels_by_demand
+
+    as_list = load_labelled(_write(tmp_path, "list.json", _small_set()))
+    as_map = load_labelled(_write(tmp_path, "map.json", _small_set(qrels={"1": {"P1": 3, "P2": 0}})))
+    assert as_map["qrels"] == as_list["qrels"] and qrels_by_demand(as_map) == {"1": {"P1": 3, "P2": 0}}
+    with pytest.raises(EvaluationSetError) as caught:
+        load_labelled(_write(tmp_path, "bad.json", _small_set(qrels={"1": {"P1": 3, "P9": 5}, "Q7": 2})))
+    assert caught.value.problems == ["qrels['Q7']：应是 成果 id → 分级 的对象",
+                                     "qrels['1']['P9']：成果 P9 不在 supplies 中",
+                                     "qrels['1']['P9']：分级 grade 应是 0、1、2、3 之一，而不是 5"]
+    with pytest.raises(EvaluationSetError) as caught:
+        load_labelled(_write(tmp_path, "text.json", _small_set(qrels="Q1 0 P1 3")))
+    assert caught.value.problems == ["qrels 应是列表（或 需求 id → {成果 id: 分级} 的对象）"]
+
+
 def test_a_grade_written_as_its_digit_or_as_a_whole_float_is_that_grade(tmp_path):
     """A set exported from a spreadsheet writes grades as text ("3") or as floats (2.0): the same
     judgments; 2.5, "三" and true are no grade."""

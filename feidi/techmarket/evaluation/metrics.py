@@ -120,12 +120,31 @@ def _grade(value) -> int | None:
     return None
 
 
+def _qrels_as_list(data) -> list[str]:
+    """``qrels`` written as pytrec_eval and ir_datasets write them, ``{demand: {supply: grade}}``,
+    turned into this module's list of ``{"demand", "supply", "grade"}`` in place, each judgment
+    remembering where it was written (``_where``); what is neither form is left for ``_problems``."""
+    qrels = data.get("qrels") if isinstance(data, dict) else None
+    if not isinstance(qrels, dict):
+        return []
+    problems, rows = [], []
+    for demand, judged in qrels.items():
+        if not isinstance(judged, dict):
+            problems.append(f"qrels[{demand!r}]：应是 成果 id → 分级 的对象")
+            continue
+        rows += [{"demand": demand, "supply": supply, "grade": grade, "_where": f"qrels[{demand!r}][{supply!r}]"}
+                 for supply, grade in judged.items()]
+    data["qrels"] = rows
+    return problems
+
+
 def _problems(data) -> list[str]:
     """What keeps ``data`` from being an evaluation set, each problem where it is (an empty list:
     none). The ids are compared as text, so a qrel may name demand 7 as "7"."""
     if not isinstance(data, dict):
         return [f"顶层应是含 demands、supplies、qrels 的 JSON 对象，而不是{_kind(data)}"]
     out = [f"缺少 {key} 列表" if key not in data else f"{key} 应是列表"
+           + ("（或 需求 id → {成果 id: 分级} 的对象）" if key == "qrels" else "")
            for key in ("demands", "supplies", "qrels") if not isinstance(data.get(key), list)]
     if out:
         return out
@@ -159,7 +178,7 @@ def _problems(data) -> list[str]:
     pairs: set[tuple[str, str]] = set()
     relevant = False
     for i, q in enumerate(data["qrels"]):
-        where = f"qrels[{i}]"
+        where = q.get("_where", f"qrels[{i}]") if isinstance(q, dict) else f"qrels[{i}]"
         if not isinstance(q, dict):
             out.append(f"{where}：应是含 demand、supply、grade 的对象")
             continue
@@ -199,7 +218,8 @@ def load_labelled(path: str | Path | None = None) -> dict:
         raise EvaluationSetError(path, [f"不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节）"]) from None
     except json.JSONDecodeError as exc:
         raise EvaluationSetError(path, [f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列（{exc.msg}）"]) from None
-    problems = _problems(data)
+    problems = _qrels_as_list(data)
+    problems += _problems(data)
     if problems:
         more = len(problems) - MAX_PROBLEMS
         raise EvaluationSetError(path, problems[:MAX_PROBLEMS] + ([f"另有 {more} 处问题"] if more > 0 else []))
@@ -207,6 +227,7 @@ def load_labelled(path: str | Path | None = None) -> dict:
         for item in data[key]:
             item["id"] = str(item["id"])
     for q in data["qrels"]:
+        q.pop("_where", None)
         q["demand"], q["supply"], q["grade"] = str(q["demand"]), str(q["supply"]), _grade(q["grade"])
     return data
 
