@@ -172,6 +172,9 @@ def test_an_evaluation_set_is_read_with_every_id_as_text(tmp_path):
     data = load_labelled(_write(tmp_path, "ok.json", _small_set()))
     assert [d["id"] for d in data["demands"]] == ["1"]  # demand 1 and "1" are the same demand
     assert qrels_by_demand(data) == {"1": {"P1": 3, "P2": 0}}
+    spaced = load_labelled(_write(tmp_path, "spaced.json", _small_set(
+        qrels=[{"demand": " 1", "supply": "P1 ", "grade": 3}, {"demand": 1, "supply": " P2", "grade": 0}])))
+    assert qrels_by_demand(spaced) == {"1": {"P1": 3, "P2": 0}}  # a spreadsheet's stray spaces
 
 
 def test_judgments_written_as_pytrec_eval_writes_them_are_the_same_judgments(tmp_path):

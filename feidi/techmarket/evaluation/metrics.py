@@ -107,6 +107,11 @@ def _kind(value) -> str:
     return "数字" if isinstance(value, (int, float)) else "对象"
 
 
+def _id(value) -> str:
+    """An id as compared: its text without the spaces around it (demand 7, "7" and " 7" are one)."""
+    return str(value).strip()
+
+
 def _grade(value) -> int | None:
     """A judgment's grade as an integer 0–3, or None: written as a number (3, 3.0) or as its digit
     ("3", as a spreadsheet exported to JSON leaves it); true/false is no grade."""
@@ -140,7 +145,8 @@ def _qrels_as_list(data) -> list[str]:
 
 def _problems(data) -> list[str]:
     """What keeps ``data`` from being an evaluation set, each problem where it is (an empty list:
-    none). The ids are compared as text, so a qrel may name demand 7 as "7"."""
+    none). The ids are compared as text without the spaces around them, so a qrel may name demand
+    7 as "7" or " 7"."""
     if not isinstance(data, dict):
         return [f"顶层应是含 demands、supplies、qrels 的 JSON 对象，而不是{_kind(data)}"]
     out = [f"缺少 {key} 列表" if key not in data else f"{key} 应是列表"
@@ -159,10 +165,10 @@ def _problems(data) -> list[str]:
             ident = item.get("id")
             if isinstance(ident, bool) or not isinstance(ident, (str, int)) or not str(ident).strip():
                 out.append(f"{where}：缺少 id（文本或整数）")
-            elif str(ident) in seen:
+            elif _id(ident) in seen:
                 out.append(f"{where}：{label} id {ident} 重复")
             else:
-                seen.add(str(ident))
+                seen.add(_id(ident))
             title = item.get("title")
             if not isinstance(title, str) or not title.strip():
                 out.append(f"{where}：缺少标题 title")
@@ -183,14 +189,14 @@ def _problems(data) -> list[str]:
             out.append(f"{where}：应是含 demand、supply、grade 的对象")
             continue
         demand, supply, grade = q.get("demand"), q.get("supply"), q.get("grade")
-        if demand is None or str(demand) not in ids["demands"]:
+        if demand is None or _id(demand) not in ids["demands"]:
             out.append(f"{where}：需求 {demand} 不在 demands 中")
-        if supply is None or str(supply) not in ids["supplies"]:
+        if supply is None or _id(supply) not in ids["supplies"]:
             out.append(f"{where}：成果 {supply} 不在 supplies 中")
         if _grade(grade) is None:
             out.append(f"{where}：分级 grade 应是 0、1、2、3 之一，而不是 {grade!r}")
         relevant = relevant or bool(_grade(grade))
-        pair = (str(demand), str(supply))
+        pair = (_id(demand), _id(supply))
         if pair in pairs:
             out.append(f"{where}：需求 {demand} 与成果 {supply} 已判过一次")
         pairs.add(pair)
@@ -225,10 +231,10 @@ def load_labelled(path: str | Path | None = None) -> dict:
         raise EvaluationSetError(path, problems[:MAX_PROBLEMS] + ([f"另有 {more} 处问题"] if more > 0 else []))
     for key in ("demands", "supplies"):
         for item in data[key]:
-            item["id"] = str(item["id"])
+            item["id"] = _id(item["id"])
     for q in data["qrels"]:
         q.pop("_where", None)
-        q["demand"], q["supply"], q["grade"] = str(q["demand"]), str(q["supply"]), _grade(q["grade"])
+        q["demand"], q["supply"], q["grade"] = _id(q["demand"]), _id(q["supply"]), _grade(q["grade"])
     return data
 
 
