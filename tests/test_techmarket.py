@@ -405,6 +405,31 @@ def check_the_demo_market():
 
 # --- the domain thesaurus ---------------------------------------------------------------------------
 
+def test_the_thesaurus_list_shows_a_long_word_list_in_short_and_exports_it_whole(cast, client_for):
+    """An entry's many related terms (with their English names) no longer push its chain, weight
+    and state off the page: the list shows the first words and how many there are, the whole list
+    in the cell's tooltip and in the export; a short list is shown as it is."""
+    from python_calamine import CalamineWorkbook
+
+    from feidi.techmarket.models import ThesaurusEntry
+
+    ThesaurusEntry.objects.all().delete()
+    related = ", ".join(f"对策{i}" for i in range(1, 13))
+    actions.do_save_thesaurus_entry(ThesaurusEntry(term="发黄", equivalents="泛黄, 黄变", related=related,
+                                                   chain="光伏"), acting_user=cast.tech)
+    c = client_for("tech")
+    url = reverse("techmarket:thesaurusentry_list")
+    page = c.get(url).content.decode()
+    assert "对策1、对策2、对策3、对策4、对策5" in page and "等 12 个" in page
+    assert ">对策1、对策2、对策3、对策4、对策5、对策6" not in page  # the sixth only in the tooltip
+    assert 'title="对策1、对策2、对策3、对策4、对策5、对策6、对策7、对策8、对策9、对策10、对策11、对策12"' in page
+    assert "泛黄、黄变</div>" in page  # two words: no count
+    book = CalamineWorkbook.from_filelike(io.BytesIO(c.get(url, {"export": "xlsx"}).content))
+    rows = book.get_sheet_by_index(0).to_python()
+    col = rows[0].index("相关词")
+    assert rows[1][col] == related
+
+
 def test_the_operator_imports_thesaurus_entries_from_excel_all_or_none(cast, client_for):
     """领域词表 › 导入: the template (its example is a related-term entry), a good file written whole
     with its related terms, a file with one bad row (an existing chain and term, a weight out of

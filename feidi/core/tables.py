@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.db import models
@@ -112,6 +113,31 @@ class NameColumn(Column):
     def display(self, row):
         html = format_html("{}{}", link_to(row, self.value(row)), sample_badge(row))
         return format_html('<div class="text-wrap" style="min-width: 12rem">{}</div>', html) if self.wrap else html
+
+
+class WordsColumn(Column):
+    """A list of words in one text (comma-, 、- or line-separated: synonyms, keywords) shown as its
+    first ``limit`` words and how many more, wrapping within a column of reading width, so that a
+    long list does not push the row's other columns off the page; the whole list is in the cell's
+    tooltip, on the record's page and in the export."""
+
+    SPLIT = re.compile(r"[,，、;；\n]+")
+
+    def __init__(self, header=None, *, limit: int = 6, **kwargs):
+        super().__init__(header, **kwargs)
+        self.limit = limit
+
+    def display(self, row):
+        text = self.value(row) or ""
+        words = [w for w in (" ".join(p.split()) for p in self.SPLIT.split(text)) if w]
+        if not words:
+            return "—"
+        shown = "、".join(words[: self.limit])
+        more = len(words) - self.limit
+        return format_html('<div class="text-wrap" style="min-width: 10rem; max-width: 22rem" title="{}">{}{}</div>',
+                           "、".join(words), shown,
+                           format_html(' <span class="text-secondary text-nowrap">{}</span>',
+                                       gettext("等 {n} 个").format(n=len(words))) if more > 0 else "")
 
 
 class MonthColumn(Column):

@@ -14,6 +14,7 @@ from feidi.core.tables import NameColumn
 from feidi.core.tables import PercentColumn
 from feidi.core.tables import RelatedColumn
 from feidi.core.tables import Table
+from feidi.core.tables import WordsColumn
 from feidi.core.tables import badge
 
 from . import models
@@ -115,5 +116,7 @@ class ThesaurusEntryTable(Table):
     default_order = "-updated_at"  # the latest edits first; sort by 产业链/领域 to browse
     fields = ("term", "equivalents", "broader", "related", "chain", "weight", "active", "updated_at")
     term = Column(link=True)
+    equivalents = WordsColumn(limit=6)
+    related = WordsColumn(limit=5)
     active = Column(render=lambda r: gettext("是") if r.active else gettext("否"),
                     export_value=lambda r: gettext("是") if r.active else gettext("否"))
