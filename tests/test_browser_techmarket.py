@@ -171,6 +171,11 @@ def test_the_staff_overview_and_lists(browser, live_server, world):  # noqa: F81
     page.goto("/techmarket/thesaurus/?q=发黄")
     assert page.locator("th", has_text="相关词").count() == 1 and page.locator("text=耐紫外").count() >= 1
     assert page.locator("text=按相关度排列").count() == 1
+    # a long list of related terms is shown short: the chain and the state stay on the page
+    assert page.locator("td >> text=/等 \\d+ 个/").count() >= 1
+    for header in ("产业链/领域", "启用"):
+        box = page.locator("th", has_text=header).bounding_box()
+        assert box["x"] + box["width"] <= page.viewport_size["width"], header
     _shot(page, "74-techmarket-thesaurus")
     page.goto("/techmarket/thesaurus/import/")
     assert page.locator("input[type=file]").count() == 1 and page.locator("a[href='?template=1']").count() == 1
