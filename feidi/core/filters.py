@@ -94,9 +94,29 @@ class ScopedFilterSet(django_filters.FilterSet):
         if ranked and ranked[0][0] == 0:
             whens.insert(0, When(holding(self.search_fields[0], "iexact"), then=Value(n + 1)))
         rank = Case(*whens, default=Value(0), output_field=IntegerField()) if whens else Value(0)
-        found = Q()
+        own = Q()
         for field in self.search_fields:
-            found |= holding(field)
+            if "__" not in field:
+                own |= holding(field)
+        across = [f for f in self.search_fields if "__" in f]
+        if not across:
+            found = own
+        else:
+            # One OR over the list's own columns and a related table's (the organization's name)
+            # makes PostgreSQL test every joined row, as no index serves a condition across a join.
+            # Each table searched apart, as a subquery of ids, reads its trigram indexes
+            # (core/trigram.py); the list only looks the ids up (and a to-many field repeats none).
+            rows = model._base_manager
+            found = Q(pk__in=rows.filter(own).values("pk")) if own else Q()
+            for field in across:
+                first, rest = field.split("__", 1)
+                relation = model._meta.get_field(first)
+                if relation.many_to_one or (relation.one_to_one and relation.concrete):
+                    # the related rows that hold the word, as ids: few, and the list's key to them indexed
+                    related = relation.related_model._base_manager.filter(holding(rest)).values("pk")
+                    found |= Q(**{f"{first}__in": related})
+                else:
+                    found |= Q(pk__in=rows.filter(holding(field)).values("pk"))
         return queryset.filter(found).annotate(**{SEARCH_RANK: rank})
 
     def search_words(self, value: str) -> list[str]:

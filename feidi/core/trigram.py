@@ -1,6 +1,7 @@
 """Keyword search (… contains …) on PostgreSQL uses trigram GIN indexes on the same expression
 Django's ``icontains`` produces: UPPER(column::text) LIKE UPPER('%…%'). SQLite scans, which is
-fine at one zone's size. CREATE EXTENSION needs a role allowed to create it (docs/operations.md).
+fine at one zone's size. A condition across a join serves from no index, so a list with a field
+of a related table is searched table by table (``ScopedFilterSet.filter_search``). CREATE EXTENSION needs a role allowed to create it (docs/operations.md).
 
 The planner uses them only if it is told what a random read costs on today's disks: at its
 default ``random_page_cost`` of 4 (spinning disks) it scans 50,000 projects evaluating the
