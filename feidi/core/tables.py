@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from django.db import models
@@ -116,28 +115,24 @@ class NameColumn(Column):
 
 
 class WordsColumn(Column):
-    """A list of words in one text (comma-, 、- or line-separated: synonyms, keywords) shown as its
-    first ``limit`` words and how many more, wrapping within a column of reading width, so that a
-    long list does not push the row's other columns off the page; the whole list is in the cell's
-    tooltip, on the record's page and in the export."""
+    """A list of words kept in one text (synonyms, keywords) shown as its first ``limit`` words and
+    how many there are, wrapping within a column of reading width, so that a long list does not push
+    the row's other columns off the page; the whole list is in the cell's tooltip, on the record's
+    page and in the export. ``split`` is the rule the field's own module reads the list by
+    (``thesaurus.split_equivalents``), so the column shows the words the application uses."""
 
-    SPLIT = re.compile(r"[,，、;；\n]+")
-
-    def __init__(self, header=None, *, limit: int = 6, **kwargs):
+    def __init__(self, header=None, *, split, limit: int = 6, **kwargs):
         super().__init__(header, **kwargs)
-        self.limit = limit
+        self.split, self.limit = split, limit
 
     def display(self, row):
-        text = self.value(row) or ""
-        words = [w for w in (" ".join(p.split()) for p in self.SPLIT.split(text)) if w]
+        words = list(self.split(self.value(row) or ""))
         if not words:
             return "—"
-        shown = "、".join(words[: self.limit])
-        more = len(words) - self.limit
+        count = (format_html(' <span class="text-secondary text-nowrap">{}</span>',
+                             gettext("等 {n} 个").format(n=len(words))) if len(words) > self.limit else "")
         return format_html('<div class="text-wrap" style="min-width: 10rem; max-width: 22rem" title="{}">{}{}</div>',
-                           "、".join(words), shown,
-                           format_html(' <span class="text-secondary text-nowrap">{}</span>',
-                                       gettext("等 {n} 个").format(n=len(words))) if more > 0 else "")
+                           "、".join(words), "、".join(words[: self.limit]), count)
 
 
 class MonthColumn(Column):

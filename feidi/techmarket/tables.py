@@ -18,6 +18,7 @@ from feidi.core.tables import WordsColumn
 from feidi.core.tables import badge
 
 from . import models
+from .matching.thesaurus import split_equivalents
 
 STATUS_COLORS = {"draft": "secondary", "published": "green", "challenge": "orange", "solved": "blue",
                  "closed": "dark"}
@@ -116,7 +117,7 @@ class ThesaurusEntryTable(Table):
     default_order = "-updated_at"  # the latest edits first; sort by 产业链/领域 to browse
     fields = ("term", "equivalents", "broader", "related", "chain", "weight", "active", "updated_at")
     term = Column(link=True)
-    equivalents = WordsColumn(limit=6)
-    related = WordsColumn(limit=5)
+    equivalents = WordsColumn(split=split_equivalents, limit=6)
+    related = WordsColumn(split=split_equivalents, limit=5)
     active = Column(render=lambda r: gettext("是") if r.active else gettext("否"),
                     export_value=lambda r: gettext("是") if r.active else gettext("否"))

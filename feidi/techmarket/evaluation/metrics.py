@@ -93,6 +93,7 @@ class EvaluationSetError(ValueError):
 
 TEXT_FIELDS = ("title", "description", "keywords", "field", "chain", "segment")
 GRADES = (0, 1, 2, 3)
+_GRADE_DIGITS = {str(g): g for g in GRADES}  # a grade written as its digit
 MAX_PROBLEMS = 50  # listed one by one; the rest counted
 
 
@@ -118,8 +119,7 @@ def _grade(value) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        value = value.strip()
-        return int(value) if value in {str(g) for g in GRADES} else None
+        return _GRADE_DIGITS.get(value.strip())
     if isinstance(value, (int, float)) and value in GRADES:
         return int(value)
     return None
