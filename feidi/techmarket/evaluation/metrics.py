@@ -246,6 +246,13 @@ def qrels_by_demand(data: Mapping) -> dict[str, dict[str, int]]:
     return out
 
 
+def defined_mean(values: Iterable[float | None]) -> tuple[float, int]:
+    """(the mean, how many) of the values a measure has, leaving out the demands it is not defined
+    for (None); 0.0 for none."""
+    known = [v for v in values if v is not None]
+    return (sum(known) / len(known) if known else 0.0), len(known)
+
+
 def evaluate(
     rank_fn: Callable[[dict], list[str]],
     data: Mapping | None = None,
@@ -279,8 +286,7 @@ def evaluate(
         }
     means = {}
     for measure in ("ndcg", "recall"):
-        values = [v[measure] for v in per_query.values() if v[measure] is not None]
-        means[measure], means[f"{measure}_queries"] = (sum(values) / len(values) if values else 0.0), len(values)
+        means[measure], means[f"{measure}_queries"] = defined_mean(v[measure] for v in per_query.values())
     return {
         "ndcg": means["ndcg"],
         "recall": means["recall"],

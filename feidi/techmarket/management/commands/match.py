@@ -17,12 +17,6 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def _mean(values: dict) -> float:
-    """The mean of a measure over the demands it is defined for (not None)."""
-    known = [v for v in values.values() if v is not None]
-    return sum(known) / len(known) if known else 0.0
-
-
 def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
     used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -198,12 +192,14 @@ class Command(BaseCommand):
         for name, data in sets.items():
             self.stdout.write(f"  {name}（{len(data['demands'])} 条需求）："
                               + self._verdict(results[ENGINE_AS_IT_RUNS][name], results[PLAIN_BM25][name]))
+        from feidi.techmarket.evaluation.metrics import defined_mean
+
         pooled = {}
         for method, by_set in results.items():
             merged = {m: {f"{name}/{d}": v for name, r in by_set.items() for d, v in r["per_query"][m].items()}
                       for m in ("ndcg", "recall10", "useful10")}
-            pooled[method] = {m: _mean(values) for m, values in merged.items()} | {"per_query": merged}
-        demands = sum(1 for v in pooled[PLAIN_BM25]["per_query"]["ndcg"].values() if v is not None)
+            pooled[method] = {m: defined_mean(values.values())[0] for m, values in merged.items()} | {"per_query": merged}
+        demands = defined_mean(pooled[PLAIN_BM25]["per_query"]["ndcg"].values())[1]
         self.stdout.write(f"  全部留出集合计（independent 与上列，{demands} 条需求）："
                           + self._verdict(pooled[ENGINE_AS_IT_RUNS], pooled[PLAIN_BM25]))
 
