@@ -432,3 +432,18 @@ def test_the_english_set_is_the_independent_one_in_english():
             assert item["chain"] == original["chain"] and len(item["keywords"]) == len(original["keywords"])
             text = " ".join([item["title"], item["description"], *item["keywords"]])
             assert not re.search(r"[\u4e00-\u9fff]", text), item["id"]
+
+
+def test_the_workshop_tuning_set_of_the_weights_bench_is_well_formed():
+    """bench/workshop.json (bench/techmarket_weights.py): a tuning set written as the held-out sets
+    were, every demand with one supply of each grade 3, 2 and 1 and a judged hard negative."""
+    from pathlib import Path
+
+    workshop = load_labelled(Path(__file__).resolve().parent.parent / "bench" / "workshop.json")
+    assert len(workshop["demands"]) == 60 and "调参" in workshop["about"]
+    per_demand = defaultdict(list)
+    for q in workshop["qrels"]:
+        per_demand[q["demand"]].append(q["grade"])
+    assert len(per_demand) == 60
+    for grades in per_demand.values():
+        assert sorted(g for g in grades if g) == [1, 2, 3] and 0 in grades
