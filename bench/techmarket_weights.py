@@ -95,21 +95,20 @@ def main() -> None:
     base = grid[current] if current in grid else run(tuning, *current)
     print(f"\nbest with every factor under 1: weight {best[0]}, related × {best[1]} "
           f"(the related terms at {best[0] * best[1]:.2f} of an exact term)")
-    tests = {}
-    for measure, label in MEASURES.items():
-        a, b = pooled(base, tuning, measure), pooled(grid[best], tuning, measure)
-        p = paired_p(b, a)
-        tests.setdefault("labelled", (mean(b) - mean(a), p)) if measure == "ndcg" else None
-        print(f"  tuning sets pooled {label}: {mean(a):.4f} -> {mean(b):.4f} ({mean(b) - mean(a):+.4f}, p = {p:.3f})")
-    before, after = run(held, *current), run(held, *best)
-    for names in [[n] for n in held] + [list(held)]:
-        for measure, label in MEASURES.items():
+    def compare(before, after, names, label) -> dict:
+        """{measure: (difference, p)} of ``after`` against ``before`` over the sets ``names``, printed."""
+        out = {}
+        for measure, title in MEASURES.items():
             a, b = pooled(before, names, measure), pooled(after, names, measure)
-            p = paired_p(b, a)
-            if measure == "ndcg" and len(names) == 1:
-                tests[names[0]] = (mean(b) - mean(a), p)
-            print(f"  {' + '.join(names)} {label}: {mean(a):.4f} -> {mean(b):.4f} ({mean(b) - mean(a):+.4f}, p = {p:.3f})")
-    print("verdict: " + adoption(tests.pop("labelled"), tests))
+            out[measure] = (mean(b) - mean(a), paired_p(b, a))
+            print(f"  {label} {title}: {mean(a):.4f} -> {mean(b):.4f} ({out[measure][0]:+.4f}, p = {out[measure][1]:.3f})")
+        return out
+
+    tuned = compare(base, grid[best], list(tuning), "tuning sets pooled")["ndcg"]
+    before, after = run(held, *current), run(held, *best)  # read only now, after the choice
+    held_out = {" + ".join(names): compare(before, after, names, " + ".join(names))["ndcg"]
+                for names in [[n] for n in held] + [list(held)]}
+    print("verdict: " + adoption(tuned, held_out))
 
 
 if __name__ == "__main__":

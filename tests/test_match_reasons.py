@@ -517,8 +517,8 @@ def _candidate_section(text: str) -> list[str]:
 def test_feidi_match_eval_tries_a_candidate_thesaurus_beside_the_shipped_one(tmp_path):
     """``--thesaurus FILE``: the engine as it runs with the candidate and with the shipped
     thesaurus, in one run, on every set and the held-out ones pooled, each difference with its
-    paired test, then the protocol's verdict; a file that is missing, not UTF-8 or has no entry is
-    refused by name before anything is measured."""
+    paired test, then the protocol's verdict; a file that is missing, unreadable, not UTF-8 or has
+    no entry is refused by name before anything is measured."""
     from io import StringIO
 
     from django.core.management import call_command
@@ -541,7 +541,7 @@ def test_feidi_match_eval_tries_a_candidate_thesaurus_beside_the_shipped_one(tmp
     assert section[6].startswith("结论（labelled 调参集决定，留出集只能否决）：不足以采用：调参集上的差别在随机波动之内")
 
     for bad, problem in ((tmp_path / "none.txt", "不存在"), (tmp_path / "empty.txt", "没有任何条目"),
-                         (tmp_path / "gbk.txt", "不是 UTF-8 文本")):
+                         (tmp_path / "gbk.txt", "不是 UTF-8 文本"), (tmp_path, "读不了")):
         if bad.name == "empty.txt":
             bad.write_text("# 只有注释\n## 光伏\n", encoding="utf-8")
         elif bad.name == "gbk.txt":

@@ -256,6 +256,8 @@ class Command(BaseCommand):
                 raise CommandError(f"候选领域词表 {path} 不存在") from exc
             except UnicodeDecodeError as exc:
                 raise CommandError(f"候选领域词表 {path} 不是 UTF-8 文本：{exc}") from exc
+            except OSError as exc:  # a directory, no permission …
+                raise CommandError(f"候选领域词表 {path} 读不了：{exc.strerror or exc}") from exc
         if not entries:
             raise CommandError(f"{named}没有任何条目（每行：术语 | 同义词 | 上位词 | 相关词）")
         return named, entries
@@ -288,7 +290,7 @@ class Command(BaseCommand):
                                + _pad(f"{lift:+.4f}（{_p(tests[name][1])}）", 22)
                                + _pad(f"{before['useful10']:.4f}/{after['useful10']:.4f}", 17)
                                + f"{before['recall10']:.4f}/{after['recall10']:.4f}").rstrip())
-        verdict = adoption(tests.pop("labelled"), {n: t for n, t in tests.items() if n in others})
+        verdict = adoption(tests.pop("labelled"), tests)  # each held-out set and all of them pooled
         self.stdout.write(f"结论（labelled 调参集决定，留出集只能否决）：{verdict}")
 
     def _table(self, first, sets, *columns, rows):
