@@ -539,6 +539,11 @@ def test_feidi_match_eval_tries_a_candidate_thesaurus_beside_the_shipped_one(tmp
         assert rows[name][0] == "1.0000/0.0000" and rows[name][1].startswith("-1.0000（p")
         assert rows[name][-2] == "1.0000/0.0000"
     assert section[6].startswith("结论（labelled 调参集决定，留出集只能否决）：不足以采用：调参集上的差别在随机波动之内")
+    text = out.getvalue()
+    assert "nDCG@10 有变化的需求：labelled 1 条（变好 0，变差 1），independent 1 条（变好 0，变差 1），blind 1 条" in text
+    # the tuning set's demands by name, to see why; the held-out ones only counted
+    assert "labelled 上变差最多的需求（nDCG@10 随附 → 候选）：\n  D1 组件积灰严重发电少：1.0000 → 0.0000" in text
+    assert "电站积灰影响收益" not in text and "变好最多" not in text
 
     for bad, problem in ((tmp_path / "none.txt", "不存在"), (tmp_path / "empty.txt", "没有任何条目"),
                          (tmp_path / "gbk.txt", "不是 UTF-8 文本"), (tmp_path, "读不了")):

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 ENGINE_AS_IT_RUNS, PLAIN_BM25 = "+相关词+伪相关反馈", "普通 BM25（jieba）"  # rows of evaluate.EXPANSION_METHODS
 TARGET_LIFT, TARGET_RECALL = 0.05, 0.98  # issue 16: nDCG@10 above plain BM25 in the same run; recall@10
 BLIND_SETS = ("blind_a", "blind_b")  # shipped beside independent.json, written blind (decision 0011)
+CHANGED_SHOWN = 5  # a candidate thesaurus's report names this many demands it helps most, and hurts most
 SIGNIFICANT = 0.05  # a difference with a paired randomisation test's p below this is more than chance
 
 
@@ -292,6 +293,22 @@ class Command(BaseCommand):
                                + f"{before['recall10']:.4f}/{after['recall10']:.4f}").rstrip())
         verdict = adoption(tests.pop("labelled"), tests)  # each held-out set and all of them pooled
         self.stdout.write(f"结论（labelled 调参集决定，留出集只能否决）：{verdict}")
+        moved = {name: [(after - before, demand) for demand, before in shipped[name]["per_query"]["ndcg"].items()
+                        if before is not None and (after := mine[name]["per_query"]["ndcg"][demand]) != before]
+                 for name in sets}
+        self.stdout.write("nDCG@10 有变化的需求：" + "，".join(
+            f"{name} {len(m)} 条（变好 {sum(d > 0 for d, _ in m)}，变差 {sum(d < 0 for d, _ in m)}）"
+            for name, m in moved.items()))
+        # the tuning set's demands by name, to see why; the held-out sets' only counted (reading
+        # which of their demands a change helps is the first step of tuning on them)
+        titles = {d["id"]: d["title"] for d in sets["labelled"]["demands"]}
+        for label, picked in (("变差最多", sorted(d for d in moved["labelled"] if d[0] < 0)[:CHANGED_SHOWN]),
+                              ("变好最多", sorted((d for d in moved["labelled"] if d[0] > 0), reverse=True)[:CHANGED_SHOWN])):
+            if picked:
+                self.stdout.write(f"labelled 上{label}的需求（nDCG@10 随附 → 候选）：")
+                for diff, demand in picked:
+                    before = shipped["labelled"]["per_query"]["ndcg"][demand]
+                    self.stdout.write(f"  {demand} {titles[demand]}：{before:.4f} → {before + diff:.4f}")
 
     def _table(self, first, sets, *columns, rows):
         """A comparison: a line of the sets' names over their columns, a line of the columns' names,
