@@ -397,6 +397,17 @@ def test_the_independent_set_is_well_formed_and_apart_from_the_labelled_one(data
                 assert by_id[s]["title"] != by_id[d]["title"]
 
 
+def _graded_as_written(data):
+    """Every demand of a set written demands first is judged, with one supply of each grade 3, 2
+    and 1 and at least one hard negative (grade 0)."""
+    per_demand = defaultdict(list)
+    for q in data["qrels"]:
+        per_demand[q["demand"]].append(q["grade"])
+    assert len(per_demand) == len(data["demands"])
+    for grades in per_demand.values():
+        assert sorted(g for g in grades if g) == [1, 2, 3] and 0 in grades
+
+
 @pytest.mark.parametrize("name", ["blind_a", "blind_b"])
 def test_the_blind_sets_are_well_formed_and_apart_from_the_others(data, name):
     """blind_a.json and blind_b.json: written by writers who saw neither the engine, nor its
@@ -407,12 +418,7 @@ def test_the_blind_sets_are_well_formed_and_apart_from_the_others(data, name):
     blind = load_labelled(INDEPENDENT_PATH.with_name(f"{name}.json"))
     assert "盲写" in blind["about"] and "从不用来调" in blind["about"]
     assert len(blind["demands"]) == 30 and len(blind["supplies"]) >= 140
-    per_demand = defaultdict(list)
-    for q in blind["qrels"]:
-        per_demand[q["demand"]].append(q["grade"])
-    assert len(per_demand) == 30
-    for grades in per_demand.values():
-        assert sorted(g for g in grades if g) == [1, 2, 3] and 0 in grades
+    _graded_as_written(blind)
     others = {x["title"] for path in (None, INDEPENDENT_PATH) for key in ("demands", "supplies")
               for x in load_labelled(path)[key]}
     assert not others & {x["title"] for x in (*blind["demands"], *blind["supplies"])}
@@ -441,9 +447,4 @@ def test_the_workshop_tuning_set_of_the_weights_bench_is_well_formed():
 
     workshop = load_labelled(Path(__file__).resolve().parent.parent / "bench" / "workshop.json")
     assert len(workshop["demands"]) == 60 and "调参" in workshop["about"]
-    per_demand = defaultdict(list)
-    for q in workshop["qrels"]:
-        per_demand[q["demand"]].append(q["grade"])
-    assert len(per_demand) == 60
-    for grades in per_demand.values():
-        assert sorted(g for g in grades if g) == [1, 2, 3] and 0 in grades
+    _graded_as_written(workshop)
