@@ -587,4 +587,5 @@ def test_a_candidate_is_adopted_only_as_the_tuning_set_says_and_vetoed_by_a_held
     assert adoption((-0.02, 0.01), {"independent": (0.2, 0.001)}).startswith("不宜采用：调参集上显著变差")
     # a held-out gain, however large, never decides: that would be tuning on it
     assert adoption((0.01, 0.2), {"independent": (0.2, 0.001)}).startswith("不足以采用")
-    assert adoption((0.0, 1.0), {}).startswith("不足以采用")
+    assert adoption((0.0, 1.0), {"independent": (0.01, 0.6)}).startswith("不足以采用")
+    assert adoption((0.0, 1.0), {"independent": (0.0, 1.0)}).startswith("与随附词表的结果相同")

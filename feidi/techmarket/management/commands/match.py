@@ -24,6 +24,8 @@ def adoption(tuning: tuple[float, float], held_out: dict[str, tuple[float, float
     held-out set: the tuning set decides, at p < ``SIGNIFICANT``; a held-out set significantly
     worse vetoes; a held-out gain never decides (choosing by it would tune on it)."""
     lift, p = tuning
+    if lift == 0 and all(d == 0 for d, _ in held_out.values()):
+        return "与随附词表的结果相同，采用与否都不改变匹配的评测结果"
     worse = [name for name, (d, q) in held_out.items() if d < 0 and q < SIGNIFICANT]
     if lift > 0 and p < SIGNIFICANT and not worse:
         return "可以采用：调参集上显著更好，留出集上没有显著变差"
