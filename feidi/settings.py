@@ -164,6 +164,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer, with selects written in Python (their options cost two thirds of a list page).
+FORM_RENDERER = "feidi.core.renderers.FormRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("FEIDI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'feidi.sqlite3'}")
 try:

@@ -6,6 +6,10 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from feidi.core.forms import StyledFormMixin
 from feidi.core.views import apply_validation_error
@@ -59,3 +63,54 @@ def test_a_dispatch_decision_for_a_project_of_another_zone_says_why_on_the_page(
     page = response.content.decode()
     assert not Task.objects.exists()
     assert response.status_code == 200 and ("调度会" in page and "alert-danger" in page)
+
+
+# --- selects written in Python (feidi/core/renderers.py) ------------------------------------------
+
+_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_value = st.one_of(_text, st.integers(-5, 10_000), st.none(), st.decimals(-100, 10_000, places=2, allow_nan=False))
+_label = st.one_of(_text, st.integers(-5, 10_000_000), _text.map(mark_safe), st.decimals(0, 10**7, places=2))
+_choices = st.lists(st.one_of(st.tuples(_value, _label),
+                              st.tuples(_text, st.lists(st.tuples(_value, _label), max_size=3))), max_size=6)
+_attrs = st.dictionaries(st.sampled_from(["class", "data-x", "hidden", "disabled", "title", "id", "onchange"]),
+                         st.one_of(st.booleans(), _text, st.integers(0, 99)), max_size=4)
+
+
+@settings(max_examples=300)
+@given(choices=_choices, attrs=_attrs, chosen=st.lists(_text, max_size=2), multiple=st.booleans(),
+       thousands=st.booleans(), language=st.sampled_from(["zh-hans", "en"]))
+def test_a_select_is_written_as_djangos_templates_write_it(choices, attrs, chosen, multiple, thousands, language):
+    """The same HTML, to the character, as Django's template renderer: groups, a chosen option, True
+    and False attributes, characters to escape, safe labels, numbers localised."""
+    from django.forms.renderers import DjangoTemplates
+    from django.test import override_settings
+    from django.utils import translation
+
+    from feidi.core.renderers import FormRenderer
+
+    widget = (forms.SelectMultiple if multiple else forms.Select)(choices=choices, attrs=attrs)
+    value = chosen if multiple else (chosen[0] if chosen else None)
+    with override_settings(USE_THOUSAND_SEPARATOR=thousands), translation.override(language):
+        ours = widget.render("f<1>", value, attrs={"id": "id_f"}, renderer=FormRenderer())
+        django = widget.render("f<1>", value, attrs={"id": "id_f"}, renderer=DjangoTemplates())
+    assert ours == django
+
+
+def test_a_select_whose_options_have_a_template_of_their_own_is_rendered_by_it():
+    from feidi.core.renderers import FormRenderer
+
+    class Starred(forms.Select):
+        option_template_name = "django/forms/widgets/input.html"
+
+    html = Starred(choices=[("a", "A")]).render("f", "a", renderer=FormRenderer())
+    assert "<option" not in html and 'type="select"' in html
+
+
+def test_every_form_renders_with_the_projects_renderer():
+    from django.conf import settings as django_settings
+    from django.forms.renderers import get_default_renderer
+
+    from feidi.core.renderers import FormRenderer
+
+    assert django_settings.FORM_RENDERER == "feidi.core.renderers.FormRenderer"
+    assert isinstance(get_default_renderer(), FormRenderer)
