@@ -73,20 +73,81 @@ def cast(_cast_world, db):
     return copy.deepcopy(_cast_world) if _cast_world is not None else build_cast()
 
 
+def _run_shared_dir(tmp_path_factory):
+    """A directory every process of this run shares: pytest-xdist's workers each have their own
+    base directory under it (alone, the process's own base directory is the run's)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def migrated_var_dir(tmp_path_factory):
-    """A var directory holding a migrated SQLite database and its keys, made once per test process by
-    ``feidi migrate`` in a child process, for the tests that start ``feidi`` processes of their own:
-    each copies it (``copy_migrated``) instead of migrating again (about 40 s on a slow core)."""
+    """A var directory holding a migrated SQLite database and its keys, made once per test run by
+    ``feidi migrate`` in a child process (the first process to ask makes it while the others wait on
+    its lock), for the tests that start ``feidi`` processes of their own: each copies it
+    (``copy_migrated``) instead of migrating again (about 30 s on a slow core). The SQLite pass's
+    own test databases are filled from it too (``django_db_modify_db_settings``)."""
+    import fcntl
+    import shutil
     import subprocess
-    import sys
 
     from feidi.testing.env import child_env
 
-    var_dir = tmp_path_factory.mktemp("migrated")
-    subprocess.run([sys.executable, "-m", "feidi", "migrate", "-v0"], env=child_env(var_dir), check=True,
-                   capture_output=True, timeout=300)
+    shared = _run_shared_dir(tmp_path_factory)
+    var_dir, done = shared / "migrated", shared / "migrated.done"
+    with open(shared / "migrated.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shutil.rmtree(var_dir, ignore_errors=True)
+            var_dir.mkdir()
+            subprocess.run([sys.executable, "-m", "feidi", "migrate", "-v0"], env=child_env(var_dir), check=True,
+                           capture_output=True, timeout=600)
+            done.touch()
     return var_dir
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """pytest-django's hook before the test databases are made. An in-memory SQLite test database
+    (the SQLite pass) is then filled with a copy of ``migrated_var_dir``'s database (SQLite's backup)
+    instead of running every migration again in each process: the same migrations made it, with the
+    same post-migrate handlers. Any other database is created and migrated as Django does."""
+    import sqlite3
+
+    from django.core.management import call_command
+    from django.db import connections
+    from django.db.backends.sqlite3.creation import DatabaseCreation
+
+
+    migrate = DatabaseCreation.create_test_db
+
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=None, keepdb=False):
+        from django.conf import settings
+
+        name = self._get_test_db_name()
+        if keepdb or serialize or not self.is_in_memory_db(name) or (
+                self.connection.settings_dict["TEST"].get("MIGRATE") is False):
+            return migrate(self, verbosity, autoclobber, serialize, keepdb)
+        source = request.getfixturevalue("migrated_var_dir") / "feidi.sqlite3"
+        self._create_test_db(verbosity, autoclobber, keepdb)
+        self.connection.close()
+        settings.DATABASES[self.connection.alias]["NAME"] = name
+        self.connection.settings_dict["NAME"] = name
+        self.connection.ensure_connection()
+        with sqlite3.connect(source) as migrated:
+            migrated.backup(self.connection.connection)
+        migrated.close()
+        call_command("createcachetable", database=self.connection.alias)
+        return name
+
+    if not any(c.vendor == "sqlite" for c in connections.all()):
+        yield
+        return
+    DatabaseCreation.create_test_db = create_test_db
+    try:
+        yield
+    finally:
+        DatabaseCreation.create_test_db = migrate
 
 
 @pytest.fixture
