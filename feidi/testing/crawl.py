@@ -13,11 +13,12 @@ from collections import Counter
 from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
-from html.parser import HTMLParser
 from urllib.parse import urldefrag
 from urllib.parse import urljoin
 from urllib.parse import urlsplit
 
+import lxml.etree
+import lxml.html
 from django.urls import Resolver404
 from django.urls import resolve
 
@@ -25,17 +26,21 @@ from django.urls import resolve
 SKIP_PREFIXES = ("/accounts/logout", "/static/", "/api/v1/docs", "/media/")
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "a" and attrs.get("href"):
-            self.links.append(attrs["href"])
-        elif tag == "form" and (attrs.get("method") or "get").lower() == "get" and attrs.get("action"):
-            self.links.append(attrs["action"])
+def _hrefs(html: str) -> list[str]:
+    """The targets of a page's ``<a href>`` and its GET forms' ``action``, in document order (lxml's
+    parser: the standard library's cost a tenth of every crawled page)."""
+    try:
+        root = lxml.html.fromstring(html)
+    except lxml.etree.ParserError:  # nothing but blanks or comments
+        return []
+    out = []
+    for element in root.iter("a", "form"):
+        if element.tag == "a":
+            if href := element.get("href"):
+                out.append(href)
+        elif (element.get("method") or "get").lower() == "get" and (action := element.get("action")):
+            out.append(action)
+    return out
 
 
 @dataclass
@@ -52,10 +57,8 @@ class CrawlResult:
 
 
 def links_of(html: str, base: str) -> list[str]:
-    parser = _Links()
-    parser.feed(html)
     out = []
-    for href in parser.links:
+    for href in _hrefs(html):
         if href.startswith(("mailto:", "tel:", "javascript:", "#", "data:")):
             continue
         url = urldefrag(urljoin(base, href))[0]
