@@ -129,6 +129,7 @@ class Segmenter:
         self.known: set[str] = set()  # the vocabulary's latin words ("5g", "3d"): names, not measurements
         self._info: dict[str, tuple] = {}  # token → (kind, its terms, its dictionary sub-terms)
         self._short: dict[str, list[str]] = {}  # tokens of short repeated texts (labels, keywords)
+        self._longest: dict[str, tuple[str, ...]] = {}  # a dictionary word's longest terms (thesaurus)
         self._lock = threading.Lock()
         self.add_words(load_words(VOCABULARY_PATH), names=True)
         self.add_words(words)
@@ -157,6 +158,7 @@ class Segmenter:
                         self._jieba.add_word(part, None, None)
             if added:
                 self._short.clear()
+                self._longest.clear()
                 self._info.clear()  # which tokens are words, and their sub-words, may have changed
         return added
 
@@ -291,6 +293,18 @@ class Segmenter:
             got = self.tokens(text)
             if len(self._short) < 200_000:
                 self._short[text] = got
+        return got
+
+    def longest_terms(self, word: str) -> tuple[str, ...]:
+        """The terms of ``word`` that no other of its terms contains (氧化层, not also 氧化: a
+        thesaurus member expands to its whole, never to a sub-word that would match far more),
+        memoised until the dictionary changes: the thesaurus is compiled again after every edit."""
+        got = self._longest.get(word)
+        if got is None:
+            terms = list(dict.fromkeys(self.tokens(word)))
+            got = tuple(t for t in terms if not any(t != o and t in o for o in terms))
+            if len(self._longest) < 500_000:
+                self._longest[word] = got
         return got
 
     def keyword_tokens(self, keywords: str) -> list[str]:

@@ -127,15 +127,7 @@ class Thesaurus:
     def __init__(self, entries: Iterable[Entry], segmenter):
         self.entries = list(entries)
         self._rules: dict[str, list[tuple[frozenset, str, list[tuple[tuple[str, ...], str, float, str]]]]] = {}
-        cache: dict[str, tuple[str, ...]] = {}
-
-        def terms(word: str) -> tuple[str, ...]:
-            got = cache.get(word)
-            if got is None:
-                toks = list(dict.fromkeys(segmenter.tokens(word)))
-                # the longest terms only: a sub-word (氧化 of 氧化层) would expand to far more
-                got = cache[word] = tuple(t for t in toks if not any(t != o and t in o for o in toks))
-            return got
+        terms = segmenter.longest_terms
 
         def cut(words):
             return [(w, t) for w, t in ((w, terms(w)) for w in words) if t]
