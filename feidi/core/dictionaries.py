@@ -15,16 +15,31 @@ def _key(type_code: str) -> str:
     return f"feidi:dict:{type_code}"
 
 
-def labels(type_code: str) -> dict[str, str]:
-    """{code: label} of the active items of a list."""
+def _stored(type_code: str) -> dict[str, str]:
+    """{code: label as stored} of the active items of a list, through the cache."""
     from .models import DictItem
-    from .models import seeded_label
 
     found = cache.get(_key(type_code))
     if found is None:
         found = dict(DictItem.objects.filter(type__code=type_code, active=True).values_list("code", "label"))
         cache.set(_key(type_code), found, TTL)
-    return {code: seeded_label(label) for code, label in found.items()}
+    return found
+
+
+def labels(type_code: str) -> dict[str, str]:
+    """{code: label} of the active items of a list, in the user's language."""
+    from .models import seeded_label
+
+    return {code: seeded_label(label) for code, label in _stored(type_code).items()}
+
+
+def label(type_code: str, code: str) -> str | None:
+    """One code's label in the user's language, None when it is no active item of the list: a row's
+    label without translating the whole list (the industries are about a hundred) for every row."""
+    from .models import seeded_label
+
+    found = _stored(type_code).get(code)
+    return seeded_label(found) if found is not None else None
 
 
 @receiver([post_save, post_delete], sender="core.DictItem")

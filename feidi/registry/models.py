@@ -167,9 +167,9 @@ class Organization(FeidiModel):
         """The division's name from the editable ``industry`` list (GB/T 4754 as fallback)."""
         if not self.industry_code:
             return ""
-        from feidi.core.dictionaries import labels
+        from feidi.core.dictionaries import label
 
-        return labels("industry").get(gbt4754.division_code(self.industry_code)) or gbt4754.label(self.industry_code)
+        return label("industry", gbt4754.division_code(self.industry_code)) or gbt4754.label(self.industry_code)
 
 
 class OrganizationLabel(FeidiModel):
