@@ -182,7 +182,7 @@ test: setup lint ## lint, the suite on SQLite (with browser tests), then on Post
 
 	step "pytest on SQLite, browser tests included (FEIDI_VAR_DIR=$$tmp/sqlite)"
 	env -u FEIDI_DATABASE_URL -u FEIDI_REDIS_URL FEIDI_VAR_DIR="$$tmp/sqlite" \
-	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 	step "PostgreSQL at $$safe_url"
 	# pytest-django connects to the maintenance database to create test_<name>: try that one,
@@ -195,7 +195,7 @@ test: setup lint ## lint, the suite on SQLite (with browser tests), then on Post
 	  # the tests that reach the database (conftest.py: one that never does runs the same anywhere)
 	  step "pytest on PostgreSQL: the tests that reach the database, without browser tests (FEIDI_VAR_DIR=$$tmp/postgres)"
 	  env -u FEIDI_REDIS_URL FEIDI_DATABASE_URL="$$FEIDI_TEST_DATABASE_URL" FEIDI_VAR_DIR="$$tmp/postgres" \
-	    FEIDI_TEST_DATABASE_ONLY=1 $(VENV)/bin/pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	    FEIDI_TEST_DATABASE_ONLY=1 $(VENV)/bin/pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 	  echo "$$(date -Is) $$safe_url" > var/test-postgres-ran
 	  pg="PostgreSQL pass ran"
 	else

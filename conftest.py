@@ -260,11 +260,16 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "dja
 
 
 def pytest_collection_modifyitems(config, items):
-    """``FEIDI_TEST_DATABASE_ONLY=1`` (the PostgreSQL pass of ``make test``) keeps the tests that
+    """The modules marked ``long`` first, the others in their order: pytest-xdist hands each process
+    a whole module (``--dist loadfile --no-loadscope-reorder``, Makefile) in this order, so a module
+    of minutes given out last no longer keeps one process busy while the others stand idle.
+
+    ``FEIDI_TEST_DATABASE_ONLY=1`` (the PostgreSQL pass of ``make test``) keeps the tests that
     reach the database: one that never does (a parser, a kernel, a pure rule) runs the same on
     any database, and has run on the SQLite pass already."""
     import os
 
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: modules stay whole
     if os.environ.get("FEIDI_TEST_DATABASE_ONLY") != "1":
         return
     keep, dropped = [], []

@@ -18,6 +18,8 @@ from django.urls import reverse
 
 from feidi.testing.factories import make_for
 
+pytestmark = pytest.mark.long  # handed out first (conftest.py)
+
 
 def _path_ids(cast) -> dict[str, list[int]]:
     from feidi.core.api import api

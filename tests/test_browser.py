@@ -14,7 +14,7 @@ import pytest
 
 from feidi.testing.cast import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("FEIDI_SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "var" / "screenshots"))

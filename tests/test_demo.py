@@ -18,6 +18,8 @@ from feidi.projects.models import Alert
 from feidi.projects.models import Project
 from feidi.projects.models import StageRecord
 
+pytestmark = pytest.mark.long  # handed out first (conftest.py)
+
 
 @pytest.mark.django_db
 def test_the_demo_loads_once_and_its_pages_render():

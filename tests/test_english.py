@@ -29,6 +29,8 @@ from django.utils import translation
 from feidi.testing.crawl import crawl
 from feidi.testing.factories import make_for
 
+pytestmark = pytest.mark.long  # handed out first (conftest.py)
+
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Seeded by the system and shown through the catalogue: their rows keep what the catalogue
 # translates (a factory's own row there is still data).

@@ -21,6 +21,8 @@ from feidi.core.models import JobLease
 from .test_worker import _env
 from .test_worker import _feidi
 
+pytestmark = pytest.mark.long  # handed out first (conftest.py)
+
 
 def test_one_holder_at_a_time_and_a_free_lease_is_taken_again(db):
     first, second = Lease("demo-job"), Lease("demo-job")

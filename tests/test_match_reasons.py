@@ -36,6 +36,8 @@ from feidi.techmarket.matching.terms import fold_with_offsets
 from feidi.techmarket.matching.terms import is_measure
 from feidi.techmarket.matching.terms import normalize_text
 
+pytestmark = pytest.mark.long  # handed out first (conftest.py)
+
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
