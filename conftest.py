@@ -100,8 +100,11 @@ def migrated_var_dir(tmp_path_factory):
         if not done.exists():
             shutil.rmtree(var_dir, ignore_errors=True)
             var_dir.mkdir()
-            subprocess.run([sys.executable, "-m", "feidi", "migrate", "-v0"], env=child_env(var_dir), check=True,
-                           capture_output=True, timeout=600)
+            migrated = subprocess.run([sys.executable, "-m", "feidi", "migrate", "-v0"], env=child_env(var_dir),
+                                      capture_output=True, text=True, timeout=600)
+            if migrated.returncode:  # every test that needs the database fails with the reason
+                pytest.fail(f"feidi migrate failed (exit {migrated.returncode}):\n{migrated.stderr[-4000:]}",
+                            pytrace=False)
             done.touch()
     return var_dir
 
