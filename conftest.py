@@ -116,11 +116,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
     instead of running every migration again in each process: the same migrations made it, with the
     same post-migrate handlers. Any other database is created and migrated as Django does."""
     import sqlite3
+    from contextlib import closing
 
     from django.core.management import call_command
     from django.db import connections
     from django.db.backends.sqlite3.creation import DatabaseCreation
-
 
     migrate = DatabaseCreation.create_test_db
 
@@ -137,9 +137,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
         settings.DATABASES[self.connection.alias]["NAME"] = name
         self.connection.settings_dict["NAME"] = name
         self.connection.ensure_connection()
-        with sqlite3.connect(source) as migrated:
+        with closing(sqlite3.connect(source)) as migrated:
             migrated.backup(self.connection.connection)
-        migrated.close()
         call_command("createcachetable", database=self.connection.alias)
         return name
 
