@@ -116,3 +116,29 @@ def test_the_cockpit_and_the_workbench_cost_the_same_at_any_scale(cast, client_f
         assert small[1] > small[0]  # cold: the economy recomputed
     _grow(cast, 36, 4)
     assert counts() == small, small
+
+
+def _models_with_factories():
+    from feidi.testing import factories
+
+    table = {**factories.FACTORIES, **factories._service_factories(), **factories._project_factories(),
+             **factories._indicator_factories(), **factories._techmarket_factories(),
+             **factories._policy_factories(), **factories._intel_factories()}
+    return sorted(table, key=lambda m: m._meta.label)
+
+
+@pytest.mark.parametrize("model", _models_with_factories(), ids=lambda m: m._meta.label)
+def test_a_row_fetched_with_its_str_related_names_itself_without_a_query(model, cast, django_assert_num_queries):
+    """A row's name (``__str__``) is what a form's or a filter's choices show, one per option: the
+    relations it reads are declared (``str_related``) and fetched with the rows wherever they are
+    offered (``scope.offered``), so a choice list costs one query, not one per option."""
+    from feidi.testing.factories import make_for
+
+    obj = make_for(model, cast)
+    if obj._state.adding:
+        pytest.skip("the factory gives an unsaved default (a policy read before anyone saved one)")
+    related = getattr(model, "str_related", ())
+    rows = model._base_manager.select_related(*related) if related else model._base_manager.all()
+    fetched = rows.get(pk=obj.pk)  # select_related() with no names would follow every relation
+    with django_assert_num_queries(0):
+        str(fetched)

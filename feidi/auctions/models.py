@@ -131,6 +131,8 @@ class Registration(FeidiModel):
         constraints = [models.UniqueConstraint(fields=["auction", "organization"], name="registration_unique"),
                        models.UniqueConstraint(fields=["auction", "number"], name="registration_unique_number")]
 
+    str_related = ("organization",)  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.number} {self.organization}" if self.organization_id else self.number
 
@@ -159,6 +161,8 @@ class Bid(models.Model):
         ordering = ["lot", "-seq"]
         constraints = [models.UniqueConstraint(fields=["lot", "seq"], name="bid_unique_seq"),
                        models.UniqueConstraint(fields=["lot", "amount"], name="bid_unique_amount")]
+
+    str_related = ("lot",)  # the relations __str__ reads
 
     def __str__(self):
         return f"{self.lot} #{self.seq} {self.amount}"

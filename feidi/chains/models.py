@@ -63,6 +63,8 @@ class Segment(FeidiModel):
         ordering = ["chain", "order", "pk"]
         constraints = [models.UniqueConstraint(fields=["chain", "name"], name="segment_unique_name")]
 
+    str_related = ("chain",)  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.chain.name}·{self.name}" if self.chain_id else self.name
 
@@ -111,6 +113,8 @@ class SegmentMember(FeidiModel):
         constraints = [models.UniqueConstraint(fields=["segment", "organization"], name="segmentmember_unique")]
         indexes = [models.Index(fields=["organization"])]
 
+    str_related = ("segment__chain", "organization")  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.segment} · {self.organization}" if self.segment_id and self.organization_id else gettext("环节企业")
 
@@ -142,6 +146,8 @@ class Target(FeidiModel):
         verbose_name = verbose_name_plural = _("招商目标")
         ordering = ["segment", "priority", "organization__name"]
         constraints = [models.UniqueConstraint(fields=["segment", "organization"], name="target_unique")]
+
+    str_related = ("organization", "segment__chain")  # the relations __str__ reads
 
     def __str__(self):
         return f"{self.organization} → {self.segment}" if self.segment_id and self.organization_id else gettext("招商目标")

@@ -113,6 +113,8 @@ class Application(FeidiModel):
         ordering = ["challenge", "-score", "pk"]
         constraints = [models.UniqueConstraint(fields=["challenge", "applicant"], name="application_unique")]
 
+    str_related = ("applicant", "challenge")  # the relations __str__ reads
+
     def __str__(self):
         return gettext("{applicant} 揭榜 {challenge}").format(applicant=self.applicant,
                                                             challenge=self.challenge) if self.applicant_id and self.challenge_id else gettext("揭榜申请")
@@ -139,6 +141,8 @@ class Review(FeidiModel):
         verbose_name = verbose_name_plural = _("专家评审")
         ordering = ["application", "expert"]
         constraints = [models.UniqueConstraint(fields=["application", "expert"], name="review_unique")]
+
+    str_related = ("expert", "application__applicant", "application__challenge")  # the relations __str__ reads
 
     def __str__(self):
         return gettext("{expert} 评 {application}").format(expert=self.expert,
@@ -223,6 +227,8 @@ class JointParty(models.Model):
         verbose_name = verbose_name_plural = _("攻关参与单位")
         ordering = ["project", "role", "pk"]
         constraints = [models.UniqueConstraint(fields=["project", "organization"], name="jointparty_unique")]
+
+    str_related = ("organization",)  # the relations __str__ reads
 
     def __str__(self):
         return f"{self.organization}（{self.get_role_display()}）" if self.organization_id else gettext("参与单位")

@@ -15,6 +15,7 @@ from django.db.models import When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from feidi.core.scope import offered
 from feidi.lib.script import simplified
 
 SEARCH_RANK = "search_rank"  # the annotation of a keyword search's rows (``ScopedFilterSet.filter_search``)
@@ -51,9 +52,8 @@ class ScopedFilterSet(django_filters.FilterSet):
         self.user = user
         for f in self.filters.values():
             qs = getattr(f, "queryset", None)
-            model = getattr(qs, "model", None) if qs is not None else None
-            if model is not None and hasattr(model, "scope") and hasattr(model.objects, "visible_to"):
-                f.queryset = model.objects.visible_to(user)
+            if getattr(qs, "model", None) is not None:
+                f.queryset = offered(qs, user)
         for name, field in self.form.fields.items():
             widget = field.widget
             css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"

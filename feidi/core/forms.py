@@ -7,6 +7,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from feidi.core.scope import offered
+
 
 def style_fields(form: forms.BaseForm) -> None:
     for field in form.fields.values():
@@ -93,9 +95,8 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
         self.user = user
         for field in self.fields.values():
             qs = getattr(field, "queryset", None)
-            model = getattr(qs, "model", None) if qs is not None else None
-            if model is not None and hasattr(model, "scope") and hasattr(model.objects, "visible_to"):
-                field.queryset = qs & model.objects.visible_to(user)
+            if getattr(qs, "model", None) is not None:
+                field.queryset = offered(qs, user)
             if isinstance(getattr(field, "widget", None), forms.DateInput):
                 field.widget.input_type = "date"
                 field.widget.format = "%Y-%m-%d"

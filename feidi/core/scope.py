@@ -147,3 +147,15 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def offered(queryset, user):
+    """The rows of ``queryset`` a form's or a filter's choices may offer ``user``: of a scoped model,
+    only those the user sees; fetched with the relations their names read (the model's
+    ``str_related``), since every option shows its row's ``__str__`` — one query for the list, not
+    one per option."""
+    model = queryset.model
+    if hasattr(model, "scope") and hasattr(model.objects, "visible_to"):
+        queryset = queryset & model.objects.visible_to(user)
+    related = getattr(model, "str_related", ())
+    return queryset.select_related(*related) if related else queryset

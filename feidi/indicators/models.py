@@ -128,6 +128,8 @@ class IndicatorValue(models.Model):
                                 include=["organization", "department", "value"], name="indicatorvalue_slice"),
                    models.Index(fields=["period", "indicator"])]
 
+    str_related = ("organization", "indicator")  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.organization} {self.indicator.name_shown} {self.period:%Y-%m}"
 
@@ -223,6 +225,8 @@ class MuRule(DetailUrlMixin, models.Model):
         ordering = ["-year", "department"]
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="murule_one_per_year")]
 
+    str_related = ("department",)  # the relations __str__ reads
+
     def __str__(self):
         return gettext("{year}年亩均效益评价（{department}）").format(year=self.year,
                                                              department=self.department) if self.department_id else gettext("{year}年亩均效益评价").format(year=self.year)
@@ -274,6 +278,8 @@ class MuResult(DetailUrlMixin, models.Model):
         verbose_name = verbose_name_plural = _("亩均评价结果")
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["rule", "organization"], name="muresult_once_per_rule")]
+
+    str_related = ("organization", "rule")  # the relations __str__ reads
 
     def __str__(self):
         return gettext("{organization} {year}年 {grade}类").format(organization=self.organization,
@@ -341,6 +347,8 @@ class RankingRun(DetailUrlMixin, models.Model):
         verbose_name = verbose_name_plural = _("月调度排名")
         ordering = ["-month", "rule"]
         constraints = [models.UniqueConstraint(fields=["rule", "month"], name="rankingrun_once_per_month")]
+
+    str_related = ("rule",)  # the relations __str__ reads
 
     def __str__(self):
         if self.month:
@@ -423,6 +431,8 @@ class ZoneFigure(ReferenceModel):
         ordering = ["-period", "zone"]
         constraints = [models.UniqueConstraint(fields=["zone", "indicator", "period"], name="zonefigure_unique")]
 
+    str_related = ("zone", "indicator")  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.zone} {self.indicator.name_shown} {self.period:%Y-%m}" if self.zone_id and self.period else gettext("园区数据")
 
@@ -461,6 +471,8 @@ class RegionFigure(ReferenceModel):
         ordering = ["-period", "level", "name"]
         constraints = [models.UniqueConstraint(fields=["level", "name", "indicator", "period"],
                                                name="regionfigure_unique")]
+
+    str_related = ("indicator",)  # the relations __str__ reads
 
     def __str__(self):
         if not (self.indicator_id and self.period):
@@ -516,6 +528,8 @@ class BenefitShare(DetailUrlMixin, models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("飞地利益共享")
         ordering = ["organization", "-since"]
+
+    str_related = ("organization", "home_zone", "enclave_zone")  # the relations __str__ reads
 
     def __str__(self):
         return f"{self.organization} · {self.home_zone}/{self.enclave_zone}" if self.organization_id else gettext("利益共享")

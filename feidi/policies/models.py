@@ -174,6 +174,8 @@ class Condition(DetailUrlMixin, models.Model):
         verbose_name = verbose_name_plural = _("政策条件")
         ordering = ["item", "order", "pk"]
 
+    str_related = ("label", "zone", "indicator", "talent_tier")  # the relations __str__ reads
+
     def __str__(self):
         return describe(self)
 
@@ -295,6 +297,8 @@ class Match(DetailUrlMixin, models.Model):
         # an enterprise's own page reads its matches (an item's are found by the unique pair's index)
         indexes = [models.Index(fields=["organization", "status"])]
 
+    str_related = ("organization", "item")  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.organization} · {self.item}"
 
@@ -339,6 +343,8 @@ class Application(FeidiModel):
                                                condition=~Q(status="returned"),
                                                name="policyapplication_one_open_per_period")]
 
+    str_related = ("organization", "item")  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.organization} · {self.item}"
 
@@ -374,6 +380,8 @@ class Payment(FeidiModel):
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["item", "organization", "period"],
                                                name="policypayment_once_per_period")]
+
+    str_related = ("organization", "item")  # the relations __str__ reads
 
     def __str__(self):
         return f"{self.organization} · {self.item} · {self.period}"

@@ -39,7 +39,6 @@ class ProjectForm(ColleagueChoicesMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["segment"].queryset = self.fields["segment"].queryset.select_related("chain")
         if self.instance.pk:
             self.fields.pop("to_pool", None)  # a saved project leaves the pool only by a claim
         if "owner" in self.fields:

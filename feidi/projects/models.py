@@ -101,6 +101,8 @@ class ProjectSettings(FeidiModel):
         verbose_name = verbose_name_plural = _("项目调度设置")
         constraints = [models.UniqueConstraint(fields=["department"], name="projectsettings_one_per_department")]
 
+    str_related = ("department",)  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.department}：{self.name}" if self.department_id else self.name
 
@@ -346,6 +348,8 @@ class AnnualPlan(ProjectPartMixin, FeidiModel):
         ordering = ["-year", "project"]
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="annualplan_unique")]
 
+    str_related = ("project",)  # the relations __str__ reads
+
     def __str__(self):
         return gettext("{project} {year}年计划").format(
             project=self.project, year=self.year) if self.project_id else gettext("年度计划")
@@ -365,6 +369,8 @@ class MonthlyInvestment(ProjectPartMixin, FeidiModel):
         ordering = ["-month", "project"]
         constraints = [models.UniqueConstraint(fields=["project", "month"], name="monthlyinvestment_unique")]
         indexes = [models.Index(fields=["month"])]
+
+    str_related = ("project",)  # the relations __str__ reads
 
     def __str__(self):
         if self.project_id and self.month:
@@ -388,6 +394,8 @@ class Milestone(ProjectPartMixin, FeidiModel):
     class Meta:
         verbose_name = verbose_name_plural = _("项目节点")
         ordering = ["project", "planned_on"]
+
+    str_related = ("project",)  # the relations __str__ reads
 
     def __str__(self):
         return f"{self.project} · {self.name}" if self.project_id else self.name
@@ -447,6 +455,7 @@ class Problem(DeadlineItemMixin, ProjectPartMixin, FeidiModel):
 
     closed = (Status.SOLVED, "solved_on")
     text_field = "description"
+    str_related = ("project",)  # the relations __str__ reads
 
     class Meta:
         verbose_name = verbose_name_plural = _("问题清单")
@@ -548,6 +557,7 @@ class Task(DeadlineItemMixin, FeidiModel):
 
     closed = (Status.DONE, "done_on")
     text_field = "decision"
+    str_related = ("project",)  # the relations __str__ reads
 
     class Meta:
         verbose_name = verbose_name_plural = _("调度任务")

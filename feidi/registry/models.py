@@ -188,6 +188,8 @@ class OrganizationLabel(FeidiModel):
         verbose_name = verbose_name_plural = _("单位标签")
         ordering = ["organization", "since"]
 
+    str_related = ("organization", "label")  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.organization} · {self.label}"
 
@@ -263,6 +265,8 @@ class Residency(FeidiModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "enclave"], name="residency_unique_pair"),
         ]
+
+    str_related = ("organization", "enclave")  # the relations __str__ reads
 
     def __str__(self):
         return f"{self.organization} @ {self.enclave}（{self.get_status_display()}）"

@@ -45,6 +45,8 @@ class ServiceSettings(FeidiModel):
         verbose_name = verbose_name_plural = _("服务设置")
         constraints = [models.UniqueConstraint(fields=["department"], name="servicesettings_one_per_department")]
 
+    str_related = ("department",)  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.department}：{self.name}"
 
@@ -86,6 +88,8 @@ class Assignment(FeidiModel):
         ordering = ["organization", "-since"]
         constraints = [models.UniqueConstraint(fields=["organization"], condition=Q(until__isnull=True),
                                                name="assignment_one_current_per_organization")]
+
+    str_related = ("organization", "cadre")  # the relations __str__ reads
 
     def __str__(self):
         return f"{self.organization} · {self.cadre}"
@@ -185,6 +189,8 @@ class Visit(FeidiModel):
     class Meta:
         verbose_name = verbose_name_plural = _("走访记录")
         ordering = ["-visited_on"]
+
+    str_related = ("organization",)  # the relations __str__ reads
 
     def __str__(self):
         return f"{self.visited_on:%Y-%m-%d} {self.organization}"

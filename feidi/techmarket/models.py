@@ -212,6 +212,8 @@ class Push(DetailUrlMixin, models.Model):
         constraints = [models.UniqueConstraint(fields=["demand", "supply"], name="push_unique_pair")]
         indexes = [models.Index(fields=["supply", "-created_at"]), models.Index(fields=["demand", "-created_at"])]
 
+    str_related = ("demand", "supply")  # the relations __str__ reads
+
     def __str__(self):
         return f"{self.demand} ⇄ {self.supply}" if self.demand_id and self.supply_id else gettext("匹配推送")
 
@@ -253,6 +255,8 @@ class Talent(FeidiModel):
     class Meta:
         verbose_name = verbose_name_plural = _("引进人才")
         ordering = ["-introduced_on", "-pk"]
+
+    str_related = ("person",)  # the relations __str__ reads
 
     def __str__(self):
         return str(self.person) if self.person_id else gettext("引进人才")
