@@ -96,7 +96,7 @@ class GapListView(ScopedViewMixin, TemplateView):
     template_name = "chains/gaps.html"
 
     def get(self, request, *args, **kwargs):
-        chains = list(self.base_queryset(request.user).order_by("order", "name"))
+        chains = list(self.base_queryset(request.user).select_related("leader").order_by("order", "name"))  # 链长
         selected = request.GET.get("chain")
         if selected and selected.isdigit():
             chains = [c for c in chains if c.pk == int(selected)]
