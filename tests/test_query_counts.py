@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from feidi.testing.cast import make_org
+from feidi.testing.factories import all_factories
 
 
 @pytest.mark.parametrize("url_name,user,limit", [
@@ -118,16 +119,7 @@ def test_the_cockpit_and_the_workbench_cost_the_same_at_any_scale(cast, client_f
     assert counts() == small, small
 
 
-def _models_with_factories():
-    from feidi.testing import factories
-
-    table = {**factories.FACTORIES, **factories._service_factories(), **factories._project_factories(),
-             **factories._indicator_factories(), **factories._techmarket_factories(),
-             **factories._policy_factories(), **factories._intel_factories()}
-    return sorted(table, key=lambda m: m._meta.label)
-
-
-@pytest.mark.parametrize("model", _models_with_factories(), ids=lambda m: m._meta.label)
+@pytest.mark.parametrize("model", sorted(all_factories(), key=lambda m: m._meta.label), ids=lambda m: m._meta.label)
 def test_a_row_fetched_with_its_str_related_names_itself_without_a_query(model, cast, django_assert_num_queries):
     """A row's name (``__str__``) is what a form's or a filter's choices show, one per option: the
     relations it reads are declared (``str_related``) and fetched with the rows wherever they are

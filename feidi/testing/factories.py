@@ -172,10 +172,15 @@ def _policy_factories():
             pm.Application: application, pm.Payment: payment}
 
 
+def all_factories() -> dict:
+    """Every model with a factory: ``{model: factory(cast) → a row of zone A}``."""
+    return {**FACTORIES, **_service_factories(), **_project_factories(), **_indicator_factories(),
+            **_techmarket_factories(), **_policy_factories(), **_intel_factories()}
+
+
 def make_for(model, cast):
     try:
-        factory = {**FACTORIES, **_service_factories(), **_project_factories(), **_indicator_factories(),
-                   **_techmarket_factories(), **_policy_factories(), **_intel_factories()}[model]
+        factory = all_factories()[model]
     except KeyError:
         raise LookupError(f"no factory for {model.__name__}: add one to feidi/testing/factories.py") from None
     return factory(cast)
