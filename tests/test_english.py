@@ -112,10 +112,8 @@ def world(cast):
     from feidi.accounts.models import User
     from feidi.testing import factories
 
-    for table in (factories.FACTORIES, factories._service_factories(), factories._project_factories(),
-                  factories._indicator_factories(), factories._techmarket_factories()):
-        for model in table:
-            make_for(model, cast)
+    for model in factories.all_factories():
+        make_for(model, cast)
     extra = {}
     for code in EXTRA_ROLES:
         user = User(username=f"en_{code}", full_name=f"User {code}", password_changed_at=timezone.now(),
