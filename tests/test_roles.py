@@ -179,3 +179,21 @@ def test_outsiders_cannot_edit_roles(cast, client_for):
         assert client_for(name).get(reverse("accounts:role_add")).status_code == 403
     c = Client()
     assert c.get(reverse("accounts:role_add")).status_code == 302
+
+
+def test_a_permission_the_editor_does_not_list_is_shown_and_kept(cast, client_for):
+    """A role may hold a permission outside Feidi's own apps (granted by a command or an older
+    release): the editor shows it among the role's boxes, ticked, and an unchanged save keeps it
+    (``ScopedModelForm`` offers a record's current links, whatever the field's own choices)."""
+    from django.contrib.auth.models import Permission
+
+    role = Role.objects.get(code="zone_clerk")
+    extra = Permission.objects.get(content_type__app_label="sessions", codename="view_session")
+    role.permissions.add(extra)
+    before = state(role)
+    url = reverse("accounts:role_edit", kwargs={"pk": role.pk})
+    page = client_for("secadmin").get(url).content.decode()
+    assert f'value="{extra.pk}"' in page
+    response = submit_as_rendered(client_for("secadmin"), url)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert state(role) == before and "sessions.view_session" in before[0]

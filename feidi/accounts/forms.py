@@ -93,19 +93,6 @@ class RoleForm(ScopedModelForm):
         if self.instance.pk:
             self.fields["code"].disabled = True
 
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk:
-            # a permission this editor cannot show would be dropped silently on save: refuse instead
-            shown = set(self.fields["permissions"].queryset.values_list("pk", flat=True))
-            hidden = [f"{p.content_type.app_label}.{p.codename}" for p in
-                      self.instance.permissions.exclude(pk__in=shown).select_related("content_type")]
-            if hidden:
-                raise forms.ValidationError(gettext(
-                    "该角色含有本页面无法显示的权限（{names}），为避免丢失，不能在此保存；请联系系统维护人员").format(
-                    names=gettext("、").join(hidden[:5])))
-        return data
-
     def permission_matrix(self):
         """Modules (the app's Chinese name) → objects → actions, each with its checkbox."""
         from django.apps import apps

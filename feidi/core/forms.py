@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from feidi.core.scope import offered
+from feidi.core.scope import with_current
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -89,6 +90,45 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
             super().validate_constraints()
         finally:
             self._checking_unique = False
+
+    def __getitem__(self, name):
+        # every path to a field's value or widget (rendering, cleaning) comes through here, after
+        # the subclass's __init__ has set its own choices
+        if not self._current_offered:
+            self._current_offered = True
+            self._offer_current()
+        return super().__getitem__(name)
+
+    def _offer_current(self) -> None:
+        """The record's present links stay among their field's choices (``scope.with_current``):
+        a relation the editor's scope (or the subclass's narrower choices) does not reach is shown
+        and kept, not blanked, refused, or dropped from a many-to-many on an unchanged save."""
+        if self.instance.pk is None:
+            return
+        opts = self.instance._meta
+        for name, field in self.fields.items():
+            qs = getattr(field, "queryset", None)
+            try:
+                model_field = opts.get_field(name)
+            except Exception:  # noqa: BLE001 - a form field of its own, not the model's
+                continue
+            if (qs is None or not isinstance(model_field, models.Field) or not model_field.is_relation
+                    or model_field.related_model is not qs.model):  # forward relations only
+                continue
+            if model_field.many_to_many:
+                current = getattr(self.instance, name).values("pk")
+            elif model_field.many_to_one or model_field.one_to_one:
+                value = getattr(self.instance, model_field.attname)
+                if value is None:
+                    continue
+                target = model_field.target_field.name  # the key the column holds
+                current = [value] if model_field.target_field.primary_key else \
+                    qs.model._base_manager.filter(**{target: value}).values("pk")
+            else:
+                continue
+            field.queryset = with_current(qs, current)
+
+    _current_offered = False
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

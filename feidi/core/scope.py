@@ -159,3 +159,20 @@ def offered(queryset, user):
         queryset = queryset & model.objects.visible_to(user)
     related = getattr(model, "str_related", ())
     return queryset.select_related(*related) if related else queryset
+
+
+def with_current(queryset, current):
+    """``queryset``'s rows and the rows ``current`` names (pks, or a queryset of them), in
+    ``queryset``'s order: the choices of a field that already holds ``current``. A record's
+    existing links stay choosable whoever edits it — an editor whose scope does not reach them would
+    otherwise find the value blank or refused, and an unchanged save would drop or replace it."""
+    from django.db.models import Q
+
+    model = queryset.model
+    pks = queryset.values("pk")
+    within = Q(pk__in=list(pks.values_list("pk", flat=True)) if queryset.query.is_sliced else pks)
+    widened = model._base_manager.filter(within | Q(pk__in=current))
+    order = queryset.query.order_by or model._meta.ordering
+    related = getattr(model, "str_related", ())
+    widened = widened.order_by(*order) if order else widened
+    return widened.select_related(*related) if related else widened

@@ -440,10 +440,12 @@ def _intel_factories():
     from feidi.intel.models import Status
 
     def news_item(cast):
+        from feidi.intel import dedup
+
         text = "甲区锂电企业拟投资12亿元扩产电芯"
         return NewsItem.objects.get_or_create(title="甲区情报：扩产电芯", defaults={
             "text": text, "published_on": dt.date.today(), "source": "甲区日报", "department": cast.dept_a_bureau,
-            "created_by": cast.invest, "content_hash": "a" * 64, "status": Status.NEW, "score": 45,
+            "created_by": cast.invest, "content_hash": dedup.content_hash(text), "status": Status.NEW, "score": 45,
             "org_name": "甲区锂电企业", "event_type": "扩产", "chain_name": "锂电", "amount": Decimal("1200000000"),
             "extraction": {"orgs": [{"kind": "org", "text": "甲区锂电企业", "start": 0, "end": 6, "value": "", "by": "模型"}],
                            "amounts": [{"kind": "amount", "text": "12亿元", "start": 9, "end": 13, "value": "1200000000",
