@@ -73,3 +73,36 @@ def test_the_enclave_links_reach_only_the_linked_zones(cast, enclave):
     own, linked = enclave_zones(enclave["operator"])
     assert own == [enclave["zone"].pk] and linked == [cast.zone_a.pk]
     assert enclave_zones(cast.other_clerk)[1] == []
+
+
+def test_the_other_half_is_seen_not_worked_on(cast, enclave, client_for):
+    """What a user reaches only through the enclave link is seen, never written: its edit page, its
+    residencies' transitions; nor is it a place to file new records into (a project in the enclave,
+    by page or API, is refused and nothing stays). The enclave's own operator still edits it."""
+    from django.urls import reverse
+
+    from feidi.projects.models import Project
+
+    invest = client_for("invest")  # 招商局 of the home zone: edits registry records of its zone
+    zone, residency = enclave["zone"], enclave["residency"]
+    assert invest.get(zone.get_absolute_url()).status_code == 200
+    edit = reverse("registry:zone_edit", kwargs={"pk": zone.pk})
+    assert invest.get(edit).status_code == 404
+    assert invest.post(edit, {"name": "改名", "short_name": "改"}).status_code == 404
+    moved = invest.post(f"/api/v1/registry/residencies/{residency.pk}/transition",
+                        data={"status": "exited", "note": "探测"}, content_type="application/json")
+    assert moved.status_code == 404, moved.content
+    filed = invest.post("/api/v1/projects/projects", data={"name": "飞地里的线索", "zone_id": zone.pk},
+                        content_type="application/json")
+    assert filed.status_code == 403, filed.content
+    page = invest.post(reverse("projects:project_add"), {"name": "飞地里的线索", "zone": zone.pk, "channel": "other",
+                                                          "stage": "lead", "_form_token": "t1"})
+    assert page.status_code == 200 and "不在您可新增的数据范围内" in page.content.decode()
+    assert not Project.objects.filter(name="飞地里的线索").exists()
+    zone.refresh_from_db()
+    residency.refresh_from_db()
+    assert zone.name == "上饶科创（人才）中心" and residency.status != "exited"
+    # and the other way: the bureau sees the home zone, edits only its enclave
+    operator = _client(enclave["operator"])
+    assert operator.get(reverse("registry:zone_edit", kwargs={"pk": cast.zone_a.pk})).status_code == 404
+    assert operator.get(edit).status_code == 200

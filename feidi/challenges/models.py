@@ -105,7 +105,7 @@ class Application(FeidiModel):
 
     # The challenge's experts see its applications to score them.
     scope = Scope(department="department", owner="created_by", organization="applicant",
-                  also=lambda user: Q(challenge__in=Challenge.objects.filter(experts=user).values("pk")))
+                  works=lambda user: Q(challenge__in=Challenge.objects.filter(experts=user).values("pk")))
 
     class Meta:
         db_table = "techmarket_application"  # its table from before the cut, kept

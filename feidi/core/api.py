@@ -320,7 +320,7 @@ def create_within_scope(request, model, make):
 
     with transaction.atomic():
         obj = make()
-        if not model.objects.visible_to(request.user, "add").filter(pk=obj.pk).exists():
+        if not model.objects.lands_within(request.user, "add").filter(pk=obj.pk).exists():
             raise PermissionDenied(gettext("不能在您的数据范围之外新增{verbose_name}").format(
                 verbose_name=model._meta.verbose_name))
     return obj

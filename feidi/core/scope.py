@@ -34,9 +34,13 @@ class Scope:
     public: Q | None = None
     org_self: bool = False
     owner_only: bool = False  # personal records (downloads, inbox): only their owner, whatever the role
-    # Rows a staff user reaches by a relation rather than by department or ownership (e.g. the
-    # enterprises a cadre is linked to): a function of the user returning a Q.
+    # Rows a staff user sees by a relation rather than by department or ownership (the other half
+    # of a two-way enclave, the enterprises a cadre serves): a function of the user returning a Q.
+    # Seen only: a write reaches them only through ``works``.
     also: Callable[[object], Q] | None = None
+    # Rows a staff user works on by a relation (the appeals of a cadre's enterprises, a project's
+    # task force, a challenge's experts): reached for every action the user's roles grant.
+    works: Callable[[object], Q] | None = None
 
 
 class DataScope(models.TextChoices):
@@ -48,8 +52,9 @@ class DataScope(models.TextChoices):
     CUSTOM = "custom", _("自定义部门")
 
 
-def _role_filter(scope: Scope, role, user) -> Q | None:
-    """The rows one role lets a staff user see; None means all rows."""
+def _role_filter(scope: Scope, role, user, owned: bool = True) -> Q | None:
+    """The rows one role lets a staff user see; None means all rows. ``owned=False`` leaves out
+    the owner's shortcut of a department scope (where a record lands: see ``lands_within``)."""
     kind = role.data_scope
     if kind == DataScope.ALL:
         return None
@@ -67,13 +72,13 @@ def _role_filter(scope: Scope, role, user) -> Q | None:
     else:  # CUSTOM: the chosen departments and everything under them
         ids = role.custom_department_ids()
     q = Q(**{f"{dept}__in": ids}) if dept else Q(**{f"{owner}__department_id__in": ids}) if owner else nothing
-    if owner:
+    if owner and owned:
         # One's own records stay visible whatever the department scope.
         q |= Q(**{owner: user.pk})
     return q
 
 
-def scope_q(model, user, action: str = "view") -> Q | None:
+def scope_q(model, user, action: str = "view", owned: bool = True) -> Q | None:
     """The filter for ``user`` on ``model``: None = unrestricted, Q(pk__in=[]) = nothing."""
     nothing = Q(pk__in=[])
     if user is None or not user.is_authenticated or not user.is_active:
@@ -104,11 +109,13 @@ def scope_q(model, user, action: str = "view") -> Q | None:
         return public if public is not None else nothing
     combined: Q | None = nothing
     for role in roles:
-        q = _role_filter(scope, role, user)
+        q = _role_filter(scope, role, user, owned)
         if q is None:
             return None
         combined |= q
-    if scope.also is not None:
+    if scope.works is not None:
+        combined |= scope.works(user)
+    if scope.also is not None and action == "view":
         combined |= scope.also(user)
     if public is not None:
         combined |= public
@@ -127,6 +134,20 @@ class ScopedQuerySet(models.QuerySet):
         """
         qs = self._within(scope_q(self.model, user, "view"))
         return qs if action == "view" else self._within_action(qs, user, action)
+
+    def lands_within(self, user, action: str) -> models.QuerySet:
+        """The rows a record written by ``user`` may land on for ``action`` (``add``, ``change``):
+        the action's scope without the owner's shortcut of a department scope — a record one has
+        just created or edited is always one's own, so ownership proves nothing about where it
+        went. A new project filed into a zone its author only sees, or a record moved into another
+        zone's department, is outside; a personal (``self``) scope is still its owner's."""
+        qs = self.visible_to(user, "view")
+        q = scope_q(self.model, user, action, owned=False)
+        if q is None:
+            return qs
+        if q == Q(pk__in=[]):
+            return qs.none()
+        return qs.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
 
     def _within(self, q):
         if q is None:

@@ -478,6 +478,7 @@ class ObjectEditView(ObjectMixin, TemplateView):
                 with transaction.atomic():
                     saved = self.save_object(form, form.instance, creating=creating,
                                              expected_version=int(expected) if expected and expected.isdigit() else None)
+                    refuse_outside_scope(saved, request.user, "add" if creating else "change")
                     if creating and token:
                         FormSubmission.objects.create(token=token, user=request.user, result_url=saved.get_absolute_url())
             except ValidationError as exc:
@@ -492,6 +493,19 @@ class ObjectEditView(ObjectMixin, TemplateView):
                 messages.success(request, gettext("已保存：{saved}").format(saved=saved))
                 return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(form, obj, token=token)
+
+
+def refuse_outside_scope(saved, user, action: str) -> None:
+    """A record written through a page must land within the scope of the action (``add`` or
+    ``change``; ``ScopedQuerySet.lands_within``): raised inside the save's transaction, the refusal
+    rolls the write back. A zone one only sees (the other half of a two-way enclave) is not a place
+    to file or move records into."""
+    manager = getattr(type(saved), "objects", None)
+    if not hasattr(manager, "lands_within") or getattr(type(saved), "scope", None) is None:
+        return
+    if not manager.lands_within(user, action).filter(pk=saved.pk).exists():
+        raise PermissionDenied(gettext("保存后的{verbose_name}不在您可{action}的数据范围内，未保存").format(
+            verbose_name=saved._meta.verbose_name, action=gettext("新增") if action == "add" else gettext("修改")))
 
 
 def crud_views(model, *, form_class, filterset_class, table_class, select_related=(), edit_base=None,

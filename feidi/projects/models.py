@@ -70,17 +70,31 @@ class KeyLevel(models.TextChoices):
     DISTRICT = "district", _("区重点")
 
 
-def _project_also(user) -> Q:
-    """A linked leader and task-force members see their projects whatever their role's scope; the
-    leaders of a two-way enclave see the home projects incubated in it (``incubated_from``)."""
+def _project_work(user) -> Q:
+    """A linked leader and the task-force members work on their projects whatever their role's
+    scope (each action still needs a role granting it)."""
+    return Q(leader_id=user.pk) | Q(pk__in=Project.task_force.through.objects.filter(user_id=user.pk)
+                                     .values("project_id"))
+
+
+def _project_seen(user) -> Q:
+    """The leaders of a two-way enclave see the home projects incubated in it (``incubated_from``):
+    seen, not worked on."""
     from feidi.registry.models import enclave_zones
 
-    q = Q(leader_id=user.pk) | Q(pk__in=Project.task_force.through.objects.filter(user_id=user.pk)
-                                  .values("project_id"))
     own, linked = enclave_zones(user)
-    if linked:
-        q |= Q(incubated_from__enclave_id__in=[*own, *linked], zone_id__in=[*own, *linked])
-    return q
+    if not linked:
+        return Q(pk__in=[])
+    return Q(incubated_from__enclave_id__in=[*own, *linked], zone_id__in=[*own, *linked])
+
+
+def _part_work(user) -> Q:
+    """A project's parts follow their project: worked on by its leader and task force."""
+    return Q(project__in=Project.objects.filter(_project_work(user)).values("pk"))
+
+
+def _part_seen(user) -> Q:
+    return Q(project__in=Project.objects.filter(_project_seen(user)).values("pk"))
 
 
 class ProjectSettings(FeidiModel):
@@ -234,7 +248,7 @@ class Project(FeidiModel):
     last_activity_at = models.DateTimeField(_("最近跟进"), null=True, blank=True, editable=False)
     pooled_at = models.DateTimeField(_("退回公海时间"), null=True, blank=True, editable=False)
 
-    scope = Scope(department="department", owner="owner", also=_project_also)
+    scope = Scope(department="department", owner="owner", works=_project_work, also=_project_seen)
     audit_exclude = ("updated_at", "created_at", "last_activity_at")
 
     class Meta:
@@ -341,7 +355,8 @@ class AnnualPlan(ProjectPartMixin, FeidiModel):
     year = models.PositiveIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     planned_investment = MoneyField(_("年度计划投资（元）"), validators=[MinValueValidator(0)])
 
-    scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
+    scope = Scope(department="department", owner="created_by", works=_part_work,
+                  also=_part_seen)
 
     class Meta:
         verbose_name = verbose_name_plural = _("年度投资计划")
@@ -362,7 +377,8 @@ class MonthlyInvestment(ProjectPartMixin, FeidiModel):
     amount = MoneyField(_("当月完成投资（元）"), validators=[MinValueValidator(0)])
     note = models.CharField(_("形象进度"), max_length=300, blank=True)
 
-    scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
+    scope = Scope(department="department", owner="created_by", works=_part_work,
+                  also=_part_seen)
 
     class Meta:
         verbose_name = verbose_name_plural = _("月度完成投资")
@@ -389,7 +405,8 @@ class Milestone(ProjectPartMixin, FeidiModel):
     planned_on = models.DateField(_("计划完成"))
     actual_on = models.DateField(_("实际完成"), null=True, blank=True)
 
-    scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
+    scope = Scope(department="department", owner="created_by", works=_part_work,
+                  also=_part_seen)
 
     class Meta:
         verbose_name = verbose_name_plural = _("项目节点")
@@ -451,7 +468,8 @@ class Problem(DeadlineItemMixin, ProjectPartMixin, FeidiModel):
     solved_on = models.DateField(_("解决日期"), null=True, blank=True)
     resolution = models.TextField(_("解决情况"), blank=True)
 
-    scope = Scope(department="department", owner="created_by", also=lambda u: Q(project__in=_visible_ids(u)))
+    scope = Scope(department="department", owner="created_by", works=_part_work,
+                  also=_part_seen)
 
     closed = (Status.SOLVED, "solved_on")
     text_field = "description"
@@ -460,11 +478,6 @@ class Problem(DeadlineItemMixin, ProjectPartMixin, FeidiModel):
     class Meta:
         verbose_name = verbose_name_plural = _("问题清单")
         ordering = ["status", "deadline"]
-
-
-def _visible_ids(user):
-    """Projects a leader or task-force member reaches by link: their parts follow."""
-    return Project.objects.filter(_project_also(user)).values("pk")
 
 
 class Alert(DetailUrlMixin, models.Model):
@@ -488,7 +501,8 @@ class Alert(DetailUrlMixin, models.Model):
     resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
 
     objects = ScopedManager()
-    scope = Scope(department="department", owner=None, also=lambda u: Q(project__in=_visible_ids(u)))
+    scope = Scope(department="department", owner=None, works=_part_work,
+                  also=_part_seen)
     audit_exclude: tuple[str, ...] = ()
 
     class Meta:
@@ -553,7 +567,8 @@ class Task(DeadlineItemMixin, FeidiModel):
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
     result = models.TextField(_("办理结果"), blank=True)
 
-    scope = Scope(department="department", owner="owner", also=lambda u: Q(project__in=_visible_ids(u)))
+    scope = Scope(department="department", owner="owner", works=_part_work,
+                  also=_part_seen)
 
     closed = (Status.DONE, "done_on")
     text_field = "decision"

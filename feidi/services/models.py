@@ -142,7 +142,7 @@ class Appeal(FeidiModel):
                         help_text=_("办结时选择：解决用地、融资、用工，留住订单……（字典“服务成效”中维护）"))
 
     scope = Scope(department="department", owner="owner", organization="organization",
-                  also=lambda user: Q(organization_id__in=Assignment.objects.filter(
+                  works=lambda user: Q(organization_id__in=Assignment.objects.filter(
                       cadre_id=user.pk, until__isnull=True).values("organization_id")))
 
     class Meta:

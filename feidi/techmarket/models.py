@@ -289,7 +289,7 @@ class ThesaurusEntry(FeidiModel):
                                help_text=_("扩展词相对原词的权重（原词为 1）；上位词再减半"))
     active = models.BooleanField(_("启用"), default=True)
 
-    scope = Scope(department="department", owner="created_by", public=Q(pk__isnull=False), also=_shipped_entries)
+    scope = Scope(department="department", owner="created_by", public=Q(pk__isnull=False), works=_shipped_entries)
 
     class Meta:
         verbose_name = verbose_name_plural = _("领域词表")
