@@ -101,6 +101,16 @@ def test_the_highest_bidder_cannot_raise_against_itself(cast):
     assert "最高出价人" in refused("already_highest", rules.do_place_bid, lot, START + STEP, acting_user=cast.ent_a)
 
 
+def test_the_seller_may_not_bid_on_its_own_lot_even_registered(cast, client_for):
+    _, (lot,) = make_market(cast, register=("ent_a", "inst_a"))  # inst_a's institution sells the lot
+    assert "本单位送拍" in refused("own_lot", rules.do_place_bid, lot, START, acting_user=cast.inst_a)
+    rules.do_place_bid(lot, START, acting_user=cast.ent_a)
+    api = client_for("inst_a").post(f"/api/v1/techmarket/lots/{lot.pk}/bids", data={"amount": str(START + STEP)},
+                                    content_type="application/json")
+    assert api.status_code == 422 and api.json()["code"] == "own_lot", api.content
+    assert list(Bid.objects.values_list("registration__organization_id", flat=True)) == [cast.org_a1.pk]
+
+
 def test_only_registered_bidders_may_bid(cast):
     auction, (lot,) = make_market(cast, register=("ent_a",))
     assert "竞买登记" in refused("not_registered", rules.do_place_bid, lot, START, acting_user=cast.ent_b)

@@ -10,6 +10,8 @@ Rules (issue 5, after the online judicial auction rules of 最高人民法院《
   increment (exactly the increment is enough, one fen less is refused). The highest bidder may not
   bid again against itself. Accepted bids are irrevocable: nothing in the code updates or deletes a
   ``Bid`` row.
+* The seller (the organization whose supply the lot sells) may not bid on its own lot, registered
+  or not: its bids would drive its own price (第十五条's 委托人不得竞买 of the auction rules).
 * 延时 (anti-sniping): with N = ``anti_snipe_minutes`` (default 5, as in online judicial auctions),
   a bid accepted at server time t with ``closes_at − N < t`` (less than N minutes left) moves the
   close to ``t + N``; a bid with exactly N minutes or more left changes nothing. So the lot ends
@@ -281,6 +283,15 @@ def _registration(acting_user, auction_id: int) -> tuple[int, str] | None:
     return found
 
 
+def _seller(acting_user, lot: Lot) -> int | None:
+    """The organization whose supply the lot sells (it may not bid on it: a seller's bids would
+    drive its own price), kept on the user object for the request like the registration."""
+    cache = acting_user.__dict__.setdefault("_auction_sellers", {})
+    if lot.pk not in cache:
+        cache[lot.pk] = Supply.objects.filter(pk=lot.supply_id).values_list("organization_id", flat=True).first()
+    return cache[lot.pk]
+
+
 def _biddable(amount: Decimal, organization_id: int, registration_id: int) -> Q:
     """The condition under which the lot's lock is asked: the lot is not settled, its auction is
     published, the registration still approved, and the bid beats the lot and is not the leader's
@@ -380,6 +391,8 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
     if registration is None:
         raise BidRefused(gettext("您尚未办理本场拍卖会的竞买登记，不能出价"), "not_registered")
     registration_id, number = registration
+    if _seller(acting_user, lot) == org_id:
+        raise BidRefused(gettext("不能对本单位送拍的拍品出价"), "own_lot")
     batched = connection.vendor == "postgresql"
     try:
         with transaction.atomic():
