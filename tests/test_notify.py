@@ -202,3 +202,32 @@ def test_the_vendors_hosts_and_an_allowlisted_relay_are_accepted_and_internal_na
         robots.check_url("wecom", "http://10.1.2.3:9090/relay", ["10.1.2.3:8080"])
     with pytest.raises(robots.UnsafeWebhook, match="内部地址"):
         robots.public_addresses("localhost", 443)  # a name that points inside
+
+
+def test_a_robot_message_shows_typed_text_as_written_never_as_markdown(cast, client_for):
+    """An enterprise's appeal title reaches the zone's chat group: a link, a heading, emphasis or
+    WeCom's coloured <font> it typed arrive as text (full-width forms), the title on one line; the
+    message's own link to the record stays a link."""
+    from feidi.lib import robots
+
+    typed = "用电问题\n\n[点此领取补贴](http://evil.example/x) <font color=\"warning\">**急**</font> # 标题"
+    for kind in ("wecom", "dingtalk"):
+        _url, payload = robots.request_for(kind, "https://qyapi.weixin.qq.com/x", "", typed, typed,
+                                           "https://feidi.example/services/appeals/8/")
+        text = payload["markdown"].get("content") or payload["markdown"]["text"]
+        assert "](http://evil" not in text and "<font" not in text and "**急**" not in text
+        assert "［点此领取补贴］（http://evil.example/x）" in text
+        assert text.count("](") == 1 and text.endswith("(https://feidi.example/services/appeals/8/)")
+        first = text.split("\n", 1)[0]
+        assert "用电问题 ［点此领取补贴］" in first  # the title's line breaks are spaces
+    # the form itself keeps a one-line field on one line
+    from feidi.core.models import DictItem
+    from feidi.services.models import Appeal
+
+    category = DictItem.objects.filter(type__code="appeal_category").first()
+    page = client_for("ent_a").post(reverse("services:appeal_add"), {
+        "organization": cast.org_a1.pk, "category": category.pk, "title": "用电\n问题\r\n\x07再",
+        "content": "第一行\n第二行", "_form_token": "t"})
+    assert page.status_code == 302, page.content.decode()[-2000:]
+    appeal = Appeal.objects.get(created_by=cast.ent_a)
+    assert appeal.title == "用电 问题 再" and appeal.content == "第一行\n第二行"

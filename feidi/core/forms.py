@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError
@@ -9,6 +11,8 @@ from django.db import models
 
 from feidi.core.scope import offered
 from feidi.core.scope import with_current
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -129,6 +133,16 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
             field.queryset = with_current(qs, current)
 
     _current_offered = False
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        # a one-line field holds one line: a pasted line break or control character (which would
+        # start a new line in a robot message, a Word report or an export cell) becomes a space
+        for name, value in list(self.cleaned_data.items()):
+            field = self.fields.get(name)
+            if (isinstance(value, str) and isinstance(field, forms.CharField)
+                    and isinstance(field.widget, forms.TextInput) and _CONTROL.search(value)):
+                self.cleaned_data[name] = " ".join(_CONTROL.sub(" ", value).split())
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,19 @@ from django.utils.translation import gettext_lazy as _
 KINDS = {"wecom": _("企业微信"), "dingtalk": _("钉钉"), "feishu": _("飞书")}
 
 
+# Markdown's syntax in the robots' markdown (links, emphasis, headings, code, the <font> tag of
+# WeCom) written as the full-width forms Chinese text uses anyway: a title or body an enterprise
+# typed cannot become a link, a heading or a coloured alarm in a government chat group.
+_MARKDOWN = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞", "*": "＊", "`": "｀",
+                           "#": "＃", "_": "＿", "~": "～", "|": "｜", "!": "！", "\\": "＼"})
+
+
+def literal(text: str, *, one_line: bool = False) -> str:
+    """``text`` shown as written in a markdown message (``_MARKDOWN``); a title on one line."""
+    text = str(text).translate(_MARKDOWN)
+    return " ".join(text.split()) if one_line else text
+
+
 def _text(title: str, body: str, url: str = "") -> str:
     text = f"{title}\n{body}".strip()
     return f"{text}\n{url}" if url else text
@@ -22,7 +35,7 @@ def _text(title: str, body: str, url: str = "") -> str:
 
 def wecom_body(title: str, body: str, url: str = "") -> dict:
     """企业微信群机器人: markdown message (content ≤ 4096 bytes)."""
-    content = f"**{title}**\n{body}" + (gettext("\n[查看详情]({url})").format(url=url) if url else "")
+    content = f"**{literal(title, one_line=True)}**\n{literal(body)}" + (gettext("\n[查看详情]({url})").format(url=url) if url else "")
     return {"msgtype": "markdown", "markdown": {"content": content.encode()[:4096].decode(errors="ignore")}}
 
 
@@ -42,7 +55,8 @@ def dingtalk_url(url: str, secret: str = "", timestamp_ms: int | None = None) ->
 
 
 def dingtalk_body(title: str, body: str, url: str = "") -> dict:
-    text = f"#### {title}\n{body}" + (gettext("\n\n[查看详情]({url})").format(url=url) if url else "")
+    title = literal(title, one_line=True)
+    text = f"#### {title}\n{literal(body)}" + (gettext("\n\n[查看详情]({url})").format(url=url) if url else "")
     return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
 
 
