@@ -82,3 +82,25 @@ def test_a_keyword_typed_full_width_or_in_traditional_characters_finds_the_row(c
         assert [o.name for o in response.context["page"].object_list] == ["甲光伏电池有限公司ABC"], q
     other = client_for("other_pmo").get(reverse("registry:organization_list"), {"q": "光伏電池"})
     assert other.status_code == 200 and not list(other.context["page"].object_list)
+
+
+def test_every_workbook_writes_strings_as_strings():
+    """``exports.workbook``: a text that looks like a formula, a web address or a network share
+    is written as text — no formula, no hyperlink (a click on \\\\host\\share leaks the reader's
+    login), no number."""
+    import io
+    import zipfile
+
+    from feidi.core.exports import workbook
+
+    buffer = io.BytesIO()
+    book = workbook(buffer)
+    sheet = book.add_worksheet("x")
+    for row, text in enumerate(["=1+1", "https://evil.example/login", r"external:\\evil.example\s\x.exe", "00123"]):
+        sheet.write(row, 0, text)
+    book.close()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+        names = z.namelist()
+    assert "<f>" not in xml and "hyperlink" not in xml and not any("sheet1.xml.rels" in n for n in names)
+    assert xml.count('t="s"') == 4

@@ -22,14 +22,21 @@ def _safe(value):
     return value
 
 
+def workbook(target, **options) -> xlsxwriter.Workbook:
+    """Every workbook Feidi writes: a string is a string — never a formula (``=…``), a hyperlink
+    (``https://…``, ``external:\\\\host\\share``: a click on a network share leaks the reader's login)
+    or a number. ``options``: xlsxwriter's others (``constant_memory`` …)."""
+    return xlsxwriter.Workbook(target, {"in_memory": True, **options, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+
+
 def write_xlsx(target, table_class, rows, title: str) -> int:
     """Write rows to ``target`` (path or binary file). Returns the number of data rows."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
-    sheet = workbook.add_worksheet(_SHEET_BAD.sub("_", title)[:31] or "Sheet1")
-    head = workbook.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    dt_fmt = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    book = workbook(target, constant_memory=True, in_memory=False)
+    sheet = book.add_worksheet(_SHEET_BAD.sub("_", title)[:31] or "Sheet1")
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    dt_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     columns = [c for c in table_class.base_columns.values() if c.export]
     for i, col in enumerate(columns):
         header = col.header
@@ -51,7 +58,7 @@ def write_xlsx(target, table_class, rows, title: str) -> int:
                 sheet.write_string(r, c, str(value))
         count += 1
     sheet.freeze_panes(1, 0)
-    workbook.close()
+    book.close()
     return count
 
 

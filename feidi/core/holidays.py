@@ -135,10 +135,10 @@ XLSX_HEADERS = ("类型", "节日名称", "开始日期", "结束日期")
 
 
 def template_bytes(year: int) -> bytes:
-    import xlsxwriter
+    from feidi.core.exports import workbook
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     sheet = book.add_worksheet("节假日安排")
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     day = book.add_format({"num_format": "yyyy-mm-dd"})

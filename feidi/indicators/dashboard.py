@@ -116,10 +116,10 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
 
 
 def xlsx(data: dict) -> bytes:
-    import xlsxwriter
+    from feidi.core.exports import workbook
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    book = workbook(buffer)
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     pct = book.add_format({"num_format": "0.0%"})
     num = book.add_format({"num_format": "#,##0.00"})
