@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feidi.core.actions import ConflictError
+from feidi.core.calendar import clock
 from feidi.core.models import Notification
 from feidi.services import actions
 from feidi.services.models import Appeal
@@ -37,8 +38,7 @@ def appeal(cast):
 def accept_at(appeal, when, user):
     """Accept as if at ``when`` (the deadline follows the calendar from that moment)."""
     appeal = actions.do_accept_appeal(appeal, acting_user=user)
-    deadline = actions.end_of_workday(when, actions.limit_days(appeal))
-    Appeal.objects.filter(pk=appeal.pk).update(accepted_at=when, deadline=deadline)
+    Appeal.objects.filter(pk=appeal.pk).update(accepted_at=when, **clock(when, actions.limit_days(appeal)).fields)
     appeal.refresh_from_db()
     return appeal
 
@@ -109,7 +109,7 @@ def test_suspension_stops_the_clock_within_the_limits(cast, appeal):
     appeal.refresh_from_db()
     assert actions.sweep(now=deadline + dt.timedelta(days=3)) == 0  # suspended: no escalation
     appeal = actions.do_resume_appeal(appeal, acting_user=cast.clerk, now=at(2025, 3, 10, 9))  # Wed → Mon: 3 days
-    assert appeal.deadline == actions.end_of_workday(deadline - dt.timedelta(days=1), 3)
+    assert appeal.deadline == clock(deadline - dt.timedelta(days=1), 3).deadline
     for _ in range(rules.max_suspends - 1):
         appeal = actions.do_suspend_appeal(appeal, "再补材料", acting_user=cast.clerk)
         appeal = actions.do_resume_appeal(appeal, acting_user=cast.clerk)

@@ -166,29 +166,44 @@ def enter_2027(client):
     return CalendarYear.objects.get(year=2027)
 
 
-def test_accepting_an_appeal_whose_deadline_falls_in_an_unknown_year_says_so(cast, client_for, december):
+def test_an_appeal_accepted_before_next_year_is_entered_gets_a_provisional_deadline_counted_again_at_entry(
+        cast, client_for, december, django_capture_on_commit_callbacks):
+    """Late December, 2027's notice not yet entered: the appeal is accepted all the same (page and
+    API), its deadline counted on the weekday rule and shown as such; entering the notice counts
+    it again — 1–3 January are a holiday, so the 10th working day moves from Friday 1 January to
+    Monday 4 January — and the record keeps where its clock started."""
     from feidi.services.models import Appeal
     from feidi.testing.factories import make_for
 
     appeal = make_for(Appeal, cast)  # 用地: 10 working days
+    other = make_for(Appeal, cast)
     leader = client_for("leader")
     response = leader.post(reverse("services:appeal_act", kwargs={"pk": appeal.pk}), {"action": "accept"}, follow=True)
-    assert response.status_code == 200 and "2027年的节假日安排尚未录入" in response.content.decode()
-    response = leader.post(f"/api/v1/services/appeals/{appeal.pk}/actions", data={"action": "accept"},
-                           content_type="application/json")
-    assert response.status_code == 422 and "2027年的节假日安排尚未录入" in response.json()["message"]
-    assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.SUBMITTED
-    saved = enter_2027(client_for("sysadmin"))
-    assert saved.source == "notice" and len(saved.periods) == 7
-    response = leader.post(f"/api/v1/services/appeals/{appeal.pk}/actions", data={"action": "accept"},
+    assert response.status_code == 200
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.ACCEPTED and appeal.deadline_from == dt.date(2026, 12, 20)
+    assert appeal.deadline_days == 10 and timezone.localtime(appeal.deadline).date() == dt.date(2027, 1, 2)
+    page = leader.get(appeal.get_absolute_url()).content.decode()
+    assert "2027-01-01 24:00（2027年节假日未录入，暂按周末推算）" in page
+    assert "暂按周末推算" in leader.get(reverse("services:appeal_list")).content.decode()
+    response = leader.post(f"/api/v1/services/appeals/{other.pk}/actions", data={"action": "accept"},
                            content_type="application/json")
     assert response.status_code == 200, response.content
-    deadline = timezone.localtime(Appeal.objects.get(pk=appeal.pk).deadline).date()
-    # 21–31 Dec: 9 working days; 1–3 Jan a holiday; the 10th is Monday 4 Jan, due at its 24:00
-    assert deadline == dt.date(2027, 1, 5)
+    version = Appeal.objects.get(pk=appeal.pk).version
+    with django_capture_on_commit_callbacks(execute=True):  # counted again once the entry commits
+        saved = enter_2027(client_for("sysadmin"))
+    assert saved.source == "notice" and len(saved.periods) == 7
+    for pk in (appeal.pk, other.pk):
+        moved = Appeal.objects.get(pk=pk)
+        # 21–31 Dec: 9 working days; 1–3 Jan a holiday; the 10th is Monday 4 Jan, due at its 24:00
+        assert timezone.localtime(moved.deadline).date() == dt.date(2027, 1, 5)
+    assert Appeal.objects.get(pk=appeal.pk).version == version + 1
+    page = leader.get(appeal.get_absolute_url()).content.decode()
+    assert "2027-01-04 24:00" in page and "2027年节假日未录入" not in page  # the history keeps what it said
 
 
-def test_the_sweep_escalates_what_it_can_and_reports_the_rest(cast, client_for, december):
+def test_the_sweep_escalates_what_is_overdue_and_reports_the_provisional_deadlines(cast, client_for, december,
+                                                                                    django_capture_on_commit_callbacks):
     from feidi.core.models import Notification
     from feidi.services import actions
     from feidi.services.models import Appeal
@@ -202,15 +217,58 @@ def test_the_sweep_escalates_what_it_can_and_reports_the_rest(cast, client_for, 
     Appeal.objects.filter(pk=low.pk).update(status="accepted", level=1, deadline=past)  # → level 2: 3 days, 2026
     Appeal.objects.filter(pk=high.pk).update(status="accepted", level=2, deadline=past)  # → level 3: 10 days, 2027
     skipped: dict[int, int] = {}
-    assert actions.sweep(skipped=skipped) == 1
+    assert actions.sweep(skipped=skipped) == 2
     assert skipped == {2027: 1}
-    assert Appeal.objects.get(pk=low.pk).level == 2 and Appeal.objects.get(pk=high.pk).level == 2
+    assert Appeal.objects.get(pk=low.pk).level == 2 and Appeal.objects.get(pk=high.pk).level == 3
+    assert timezone.localtime(Appeal.objects.get(pk=high.pk).deadline).date() == dt.date(2027, 1, 2)
     actions.report_missing_calendar(skipped, source="诉求升级巡检")
     actions.report_missing_calendar(skipped, source="诉求升级巡检")  # once a day, not every five minutes
     assert Notification.objects.filter(user=cast.sysadmin, title__contains="2027年节假日安排未录入").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        enter_2027(client_for("sysadmin"))
+    assert actions.sweep() == 0  # nothing raised twice
+    high = Appeal.objects.get(pk=high.pk)
+    assert high.level == 3 and timezone.localtime(high.deadline).date() == dt.date(2027, 1, 5)
+
+
+def test_an_adjusted_day_moves_the_open_deadlines_across_it_at_once(cast, client_for, december,
+                                                                     django_capture_on_commit_callbacks):
+    """A local rest day entered (or edited) after deadlines were counted: the open ones that cross
+    it move by a day, at once in every process (the calendar's cache key reads the days)."""
+    from feidi.core.models import CalendarDay
+    from feidi.services.models import Appeal
+    from feidi.testing.factories import make_for
+
     enter_2027(client_for("sysadmin"))
-    assert actions.sweep() == 1  # the one left behind; the other is not raised twice
-    assert Appeal.objects.get(pk=high.pk).level == 3 and Appeal.objects.get(pk=low.pk).level == 2
+    appeal = make_for(Appeal, cast)
+    client_for("leader").post(reverse("services:appeal_act", kwargs={"pk": appeal.pk}), {"action": "accept"})
+    assert timezone.localtime(Appeal.objects.get(pk=appeal.pk).deadline).date() == dt.date(2027, 1, 5)
+    c = client_for("sysadmin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(reverse("core:calendarday_add"), {"date": "2026-12-22", "is_workday": "", "note": "本地假日",
+                                                            "_form_token": "d1"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert not current_calendar().is_workday(dt.date(2026, 12, 22))
+    assert timezone.localtime(Appeal.objects.get(pk=appeal.pk).deadline).date() == dt.date(2027, 1, 6)
+    day = CalendarDay.objects.get(date=dt.date(2026, 12, 22))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(reverse("core:calendarday_edit", kwargs={"pk": day.pk}), {
+            "date": "2026-12-22", "is_workday": "on", "note": "改回上班", "_version": ""})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert current_calendar().is_workday(dt.date(2026, 12, 22))  # an edit, not a new row: seen at once
+    assert timezone.localtime(Appeal.objects.get(pk=appeal.pk).deadline).date() == dt.date(2027, 1, 5)
+
+
+def test_the_2019_notice_with_its_make_up_day_in_december_2018_is_accepted():
+    from feidi.core import holidays
+
+    text = ("国务院办公厅关于2019年部分节假日安排的通知\n一、元旦：2018年12月30日至2019年1月1日放假调休，共3天。"
+            "2018年12月29日（星期六）上班。\n二、春节：2月4日至10日放假调休，共7天。2月2日（星期六）、2月3日（星期日）上班。"
+            "\n三、清明节：4月5日放假，与周末连休。\n四、劳动节：5月1日放假。\n五、端午节：6月7日放假，与周末连休。"
+            "\n六、中秋节：9月13日放假，与周末连休。\n七、国庆节：10月1日至7日放假调休，共7天。9月29日（星期日）、10月12日（星期六）上班。")
+    draft = holidays.from_notice(text, 2019)
+    assert not draft.problems, draft.problems
+    assert ("元旦", dt.date(2018, 12, 29)) in [(n, d) for n, d in draft.workdays]
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ class CoreConfig(AppConfig):
         connection_created.connect(planner_costs, dispatch_uid="feidi.core.trigram.planner_costs")
 
         # signal receivers; jobs registered with Huey
-        from . import calendar  # noqa: F401
+        from . import calendar
         from . import dictionaries  # noqa: F401
         from . import imports  # noqa: F401
         from . import jobs  # noqa: F401
@@ -24,6 +24,7 @@ class CoreConfig(AppConfig):
         from .navigation import Item
         from .navigation import register
 
+        calendar.connect()
         workbench.register(imports.todos)
         from . import home
 

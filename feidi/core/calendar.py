@@ -3,16 +3,26 @@ the State Council's notices (``CalendarYear``) and single-day overrides (``Calen
 
 A working-day computation that reaches a year nobody has entered raises ``CalendarMissing`` — a
 ``ValidationError`` with the message telling the user what to do — so a form shows it on the page,
-the API answers 422, and a sweep skips that one record and reports it; never a 500.
+the API answers 422; never a 500.
+
+A deadline is different: an appeal must be accepted and escalated in late December whether or not
+the administrator has entered next year's notice yet. ``clock`` counts on the weekday rule for a
+year nobody has entered and says so (``Clock.guessed``); the record keeps where its clock started
+and how many working days it runs (``WorkdayClock``), is shown as 暂按周末推算, and is counted again
+on the calendar as entered the moment a year or a day is entered or edited (``calendar_changed``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
+import django.dispatch
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from feidi.lib.workdays import Calendar
 from feidi.lib.workdays import OutOfCalendar
@@ -48,11 +58,16 @@ def _stamp() -> str:
     from .models import CalendarYear
 
     years = CalendarYear.objects.aggregate(n=Count("pk"), at=Max("entered_at"))
-    days = CalendarDay.objects.aggregate(n=Count("pk"), top=Max("pk"))
-    return f"{years['n']}:{years['at']}:{days['n']}:{days['top']}"
+    # the days themselves (a few dozen rows): an edit that turns a rest day into a working day
+    # changes neither their number nor their largest key
+    days = hashlib.sha256(repr(list(CalendarDay.objects.order_by("date").values_list("date", "is_workday")))
+                          .encode()).hexdigest()[:16]
+    return f"{years['n']}:{years['at']}:{days}"
 
 
-def current_calendar() -> CheckedCalendar:
+def current_calendar(*, guess: bool = False) -> CheckedCalendar:
+    """The calendar in force; with ``guess``, an unknown year is counted on the weekday rule and
+    noted in ``guessed`` instead of raising ``CalendarMissing`` (deadlines: ``clock``)."""
     from .models import CalendarDay
     from .models import CalendarYear
 
@@ -63,7 +78,80 @@ def current_calendar() -> CheckedCalendar:
                 [y.schedule() for y in CalendarYear.objects.all()])
         cache.set(key, data, 3600)
     overrides, schedules = data
-    return CheckedCalendar(overrides, schedules)
+    return CheckedCalendar(overrides, schedules, guess=guess)
+
+
+# Sent (after the commit) when a year's schedule or a single day is entered, edited or removed:
+# the apps count their open deadlines again (``WorkdayClock``).
+calendar_changed = django.dispatch.Signal()
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A deadline of ``days`` working days counted from ``start`` (a local date, not counted
+    itself): the end, 24:00 local, of the last one. ``guessed``: the years the weekday rule stood
+    in for, none once every year it crosses is entered."""
+
+    start: dt.date
+    days: int
+    deadline: dt.datetime
+    guessed: frozenset[int]
+
+    @property
+    def fields(self) -> dict:
+        """The record's fields (``WorkdayClock`` and its ``deadline``)."""
+        return {"deadline": self.deadline, "deadline_from": self.start, "deadline_days": self.days}
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """24:00 local of ``day`` (stored as the next day's 00:00)."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def clock(start: dt.datetime | dt.date, days: int, cal: CheckedCalendar | None = None) -> Clock:
+    """The deadline ``days`` working days after ``start``'s local date, on the calendar in force;
+    an unknown year is counted on the weekday rule (``Clock.guessed``), never refused."""
+    if isinstance(start, dt.datetime):
+        start = timezone.localtime(start).date()
+    cal = cal or current_calendar(guess=True)
+    before = set(cal.guessed)
+    day = cal.add_workdays(start, days)
+    return Clock(start, days, end_of(day), frozenset(cal.guessed - before))
+
+
+_shown: list = [None, None]  # (ten-second tick, calendar): a list of deadlines reads the calendar once
+
+
+def _display_calendar() -> CheckedCalendar:
+    import time
+
+    tick = int(time.monotonic() // 10)
+    if _shown[0] != tick:
+        _shown[:] = [tick, current_calendar()]
+    return _shown[1]
+
+
+def deadline_text(deadline: dt.datetime | dt.date | None, cal: CheckedCalendar | None = None, *,
+                  short: bool = False) -> str:
+    """A deadline as people read it: the end of a working day is that day at 24:00 (not the next
+    at 00:00), and one that falls in a year whose schedule is not entered is marked 暂按周末推算;
+    ``short``: without the year, for a to-do card."""
+    if deadline is None:
+        return "—"
+    day_format = "%m-%d" if short else "%Y-%m-%d"
+    if not isinstance(deadline, dt.datetime):
+        return f"{deadline:{day_format}}"
+    local = timezone.localtime(deadline)
+    if local.time() == dt.time.min:
+        day = local.date() - dt.timedelta(days=1)
+        text = f"{day:{day_format}} 24:00"
+    else:
+        day = local.date()
+        text = f"{local:{day_format} %H:%M}"
+    if not (cal or _display_calendar()).knows(day.year):
+        text += gettext("（暂按周末推算）") if short else gettext("（{year}年节假日未录入，暂按周末推算）").format(
+            year=day.year)
+    return text
 
 
 def missing_next_year(today: dt.date | None = None) -> int | None:
@@ -78,3 +166,68 @@ def missing_next_year(today: dt.date | None = None) -> int | None:
     return None if current_calendar().knows(year) else year
 
 
+
+
+def recount_deadlines() -> int:
+    """Count every open deadline again on the calendar in force (each model with a
+    ``WorkdayClock`` and its ``OPEN`` statuses): one counted on the weekday rule for a year since
+    entered, or across a day since adjusted, moves to where the calendar puts it. Returns how many
+    moved; each move is audited and bumps the record's version."""
+    from django.apps import apps
+    from django.db import transaction
+
+    from . import audit
+    from .models import WorkdayClock
+
+    cal = current_calendar(guess=True)
+    counted: dict[tuple[dt.date, int], dt.datetime] = {}
+    moved = 0
+    for model in apps.get_models():
+        if not issubclass(model, WorkdayClock) or not hasattr(model, "OPEN"):
+            continue
+        with transaction.atomic():
+            rows = list(model._base_manager.select_for_update().filter(
+                status__in=model.OPEN, deadline__isnull=False, deadline_from__isnull=False,
+                deadline_days__isnull=False))
+            changed, entries = [], []
+            for row in rows:
+                key = (row.deadline_from, row.deadline_days)
+                if key not in counted:
+                    counted[key] = clock(*key, cal).deadline
+                if counted[key] != row.deadline:
+                    before = audit.snapshot(row)
+                    row.deadline, row.version = counted[key], row.version + 1
+                    changed.append(row)
+                    entries.append({"action": audit.AuditRecord.Action.UPDATE, "instance": row, "before": before,
+                                    "after": audit.snapshot(row)})
+            model._base_manager.bulk_update(changed, ["deadline", "version"], batch_size=500)
+            audit.record_many(entries)
+            moved += len(changed)
+    return moved
+
+
+def _calendar_saved(sender, **kwargs) -> None:
+    from django.db import transaction
+
+    _shown[:] = [None, None]  # this process shows the change at once; the others within ten seconds
+
+    transaction.on_commit(lambda: calendar_changed.send(sender=sender))
+
+
+def _recount(sender, **kwargs) -> None:
+    recount_deadlines()
+
+
+def connect() -> None:
+    """The calendar's receivers (``CoreConfig.ready``): an entered, edited or removed year or day
+    counts the open deadlines again after its commit."""
+    from django.db.models.signals import post_delete
+    from django.db.models.signals import post_save
+
+    from .models import CalendarDay
+    from .models import CalendarYear
+
+    for model in (CalendarDay, CalendarYear):
+        post_save.connect(_calendar_saved, sender=model, dispatch_uid=f"calendar_saved_{model.__name__}")
+        post_delete.connect(_calendar_saved, sender=model, dispatch_uid=f"calendar_deleted_{model.__name__}")
+    calendar_changed.connect(_recount, dispatch_uid="calendar_recount")

@@ -64,7 +64,8 @@ class Draft:
 def check(draft: Draft) -> Draft:
     """The rules a schedule obeys, each broken one said in Chinese: periods within the year (元旦
     may start the previous December), at most two weeks, not overlapping; make-up workdays are
-    weekend days of the year outside the periods."""
+    weekend days outside the periods, of the year or, for 元旦, of the previous December (the 2019
+    notice: "2018年12月29日（星期六）上班")."""
     year = draft.year
     if not 2000 <= year <= 2100:
         draft.problems.append(gettext("年度应在2000–2100之间"))
@@ -90,8 +91,8 @@ def check(draft: Draft) -> Draft:
             taken[d] = p.name
     seen = set()
     for name, d in draft.workdays:
-        if d.year != year:
-            draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}（{name}）不在{year}年").format(
+        if not lowest <= d <= highest:
+            draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}（{name}）不在{year}年内（仅元旦可在上年12月调休）").format(
                 d=d, name=name, year=year))
         if d in taken:
             draft.problems.append(gettext("调休上班日{d:%Y-%m-%d}同时是“{value}”的放假日").format(d=d, value=taken[d]))

@@ -53,6 +53,25 @@ class FeidiModel(DetailUrlMixin, models.Model):
         abstract = True
 
 
+class WorkdayClock(models.Model):
+    """Where a record's deadline was counted from and how many working days it runs
+    (``core.calendar.clock``): kept so that the deadline can be counted again when the calendar
+    changes (a year's notice entered after a deadline was counted on the weekday rule, a day
+    adjusted). The record's own ``deadline`` field holds the result."""
+
+    deadline_from = models.DateField(_("期限起算日"), null=True, blank=True, editable=False)
+    deadline_days = models.PositiveSmallIntegerField(_("期限工作日数"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def deadline_text(self) -> str:
+        from feidi.core.calendar import deadline_text
+
+        return deadline_text(self.deadline)
+
+
 class ReferenceModel(DetailUrlMixin, models.Model):
     """A record of reference that belongs to no department and no person (a code list's entry, a
     calendar adjustment, an indicator, a published figure): every holder of its view permission

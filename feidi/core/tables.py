@@ -217,8 +217,10 @@ class DeadlineColumn(Column):
         self.open_statuses = open_statuses
 
     def display(self, row):
-        text = super().display(row)
+        from feidi.core.calendar import deadline_text
+
         deadline = self.value(row)
+        text = deadline_text(deadline) if deadline is not None else super().display(row)
         if deadline is not None and row.status in self.open_statuses and deadline < timezone.now():
             return format_html('<span class="badge bg-red-lt">{}</span>', gettext("已逾期 {text}").format(text=text))
         return text

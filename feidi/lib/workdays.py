@@ -3,8 +3,11 @@
 Statutory holidays and make-up workdays come from the ``chinesecalendar`` package and from the
 years an installation has entered itself (``YearSchedule``: the State Council's annual notice, its
 holiday periods and make-up workdays, every other day by the weekday rule); single days may be
-overridden (a local holiday). A date in a year nobody has published is an error, never a guess: a
-deadline computed on a guessed calendar would be wrong by days around Spring Festival.
+overridden (a local holiday). A date in a year nobody has published is an error — unless the
+calendar is told to ``guess``: then the weekday rule stands in for that year and the year is noted in
+``guessed``, so that the deadline it gave can be said to be provisional and computed again once the
+year's notice is entered (``core.calendar``): a deadline must never stop an appeal from being
+accepted, nor stand unmarked on a guess that is wrong by days around Spring Festival.
 
 Convention for a limit of 0 working days: ``add_workdays(day, 0)`` is ``day`` itself when it is a
 working day, else the next working day (something due "the same working day" and received on a
@@ -55,7 +58,9 @@ class YearSchedule:
 
 class Calendar:
     def __init__(self, overrides: Mapping[dt.date, bool] | None = None,
-                 schedules: Iterable[YearSchedule] = ()):
+                 schedules: Iterable[YearSchedule] = (), *, guess: bool = False):
+        self.guess = guess
+        self.guessed: set[int] = set()  # the unknown years the weekday rule stood in for
         self.overrides = dict(overrides or {})
         self.schedules = {s.year: s for s in schedules}
         # a period or make-up day listed in a neighbouring year's notice (元旦 from 31 December)
@@ -81,6 +86,9 @@ class Calendar:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
+            if self.guess:
+                self.guessed.add(day.year)
+                return day.weekday() < 5
             raise OutOfCalendar(
                 gettext("{year}年的节假日安排尚未录入（{day:%Y年%m月%d日}无法判断是否工作日），无法按工作日计算期限。请系统管理员在“工作日历”中录入{year}年国务院办公厅节假日安排通知后再试").format(year=day.year, day=day),
                 day.year) from None

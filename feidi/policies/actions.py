@@ -23,10 +23,10 @@ from feidi.core.actions import overdue_batches
 from feidi.core.actions import update_object
 from feidi.core.attachments import attach
 from feidi.core.attachments import detach
+from feidi.core.calendar import clock
 from feidi.core.leases import heartbeat
 from feidi.core.notify import notify
 from feidi.core.notify import notify_many
-from feidi.services.actions import end_of_workday
 
 from .models import Application
 from .models import ApplicationFile
@@ -186,7 +186,8 @@ def do_apply(application: Application, *, acting_user, files: dict | None = None
     application.handling_department_id = item.department_id
     application.prefilled = prefill(item, org)
     application.status, application.level = A.SUBMITTED, 1
-    application.deadline = end_of_workday(now, item.step_days)
+    for name, value in clock(now, item.step_days).fields.items():
+        setattr(application, name, value)
     from feidi.lib.files import check_django_upload
 
     for upload in (files or {}).values():  # every file checked before any is written to storage
@@ -238,7 +239,8 @@ def do_advance_application(application: Application, note: str = "", *, acting_u
     now = timezone.now()
     with transaction.atomic():
         changes = {"status": status, "handling_department_id": department, "note": note[:300], "level": 1,
-                   "deadline": end_of_workday(now, application.item.step_days) if status != A.PAID else None}
+                   **(clock(now, application.item.step_days).fields if status != A.PAID else
+                      {"deadline": None, "deadline_from": None, "deadline_days": None})}
         guarded_update(application, changes, where={"status": application.status}, acting_user=acting_user,
                        conflict=gettext("该申报已被他人办理，操作未执行，请刷新"))
         if status == A.PAID:
@@ -295,13 +297,16 @@ def sweep(now=None, batch: int = 500) -> int:
                 level = app.level + 1
                 owner = {2: leaders.get(app.organization_id, rule.office_head), 3: rule.office_head,
                          4: rule.principal_leader}[level]
-                app.level, app.deadline, app.version = level, end_of_workday(now, rule.days_for_level(level)), app.version + 1
+                app.level, app.version = level, app.version + 1
+                for name, value in clock(now, rule.days_for_level(level)).fields.items():
+                    setattr(app, name, value)
                 changed.append(app)
                 entries.append({"action": audit.AuditRecord.Action.TRANSITION, "instance": app, "before": before,
                                 "after": audit.snapshot(app)})
                 messages.append(([owner], gettext("政策申报逾期升级至第{level}级：{item}").format(
                     level=level, item=app.item.title), str(app.organization), app.get_absolute_url(), None))
-            Application.objects.bulk_update(changed, ["level", "deadline", "version"], batch_size=500)
+            Application.objects.bulk_update(changed, ["level", "deadline", "deadline_from", "deadline_days", "version"],
+                                            batch_size=500)
             audit.record_many(entries)
             notify_many(messages)
             done += len(changed)

@@ -19,6 +19,7 @@ from feidi.core.models import DetailUrlMixin
 from feidi.core.models import DictField
 from feidi.core.models import FeidiModel
 from feidi.core.models import OrganizationField
+from feidi.core.models import WorkdayClock
 from feidi.core.scope import Scope
 from feidi.core.scope import ScopedManager
 from feidi.lib.money import human
@@ -303,7 +304,7 @@ class Match(DetailUrlMixin, models.Model):
         return f"{self.organization} · {self.item}"
 
 
-class Application(FeidiModel):
+class Application(WorkdayClock, FeidiModel):
     """An enterprise's application (申报) for an item: 受理 → 审核 → 公示 → 拨付, each step within the
     item's working-day limit; an overdue step rises through the service office's chain."""
 

@@ -16,7 +16,8 @@ from feidi.core.actions import ConflictError
 from feidi.core.actions import create_object
 from feidi.core.actions import overdue_batches
 from feidi.core.actions import update_object
-from feidi.core.calendar import CalendarMissing
+from feidi.core.calendar import Clock
+from feidi.core.calendar import clock
 from feidi.core.calendar import current_calendar
 from feidi.core.leases import heartbeat
 from feidi.core.notify import notify
@@ -30,10 +31,12 @@ from .models import ServiceSettings
 S = Appeal.Status
 
 
-def end_of_workday(start: dt.datetime, workdays: int) -> dt.datetime:
-    """The end (24:00 local) of the ``workdays``-th working day after ``start``'s date."""
-    day = current_calendar().add_workdays(timezone.localtime(start).date(), workdays)
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+def _guessed(counted: Clock) -> str:
+    """What a transition says when its deadline was counted on the weekday rule."""
+    if not counted.guessed:
+        return ""
+    return gettext("（期限落在{years}年，其节假日安排尚未录入，暂按周末推算；录入后自动重算）").format(
+        years="、".join(str(y) for y in sorted(counted.guessed)))
 
 
 def limit_days(appeal: Appeal) -> int:
@@ -131,15 +134,16 @@ def do_file_appeal(appeal: Appeal, *, acting_user) -> Appeal:
 
 def do_accept_appeal(appeal: Appeal, *, acting_user) -> Appeal:
     now = timezone.now()
-    return _transition(appeal, [S.SUBMITTED], acting_user=acting_user, kind="accept", text="已受理", public=True,
-                       status=S.ACCEPTED, accepted_at=now, deadline=end_of_workday(now, limit_days(appeal)))
+    counted = clock(now, limit_days(appeal))
+    return _transition(appeal, [S.SUBMITTED], acting_user=acting_user, kind="accept", text="已受理" + _guessed(counted),
+                       public=True, status=S.ACCEPTED, accepted_at=now, **counted.fields)
 
 
 def do_return_appeal(appeal: Appeal, reason: str, *, acting_user) -> Appeal:
     if not reason.strip():
         raise ValidationError({"reason": gettext("退回须说明理由")})
     return _transition(appeal, [S.SUBMITTED], acting_user=acting_user, kind="return", text=reason, public=True,
-                       status=S.RETURNED, deadline=None)
+                       status=S.RETURNED, deadline=None, deadline_from=None, deadline_days=None)
 
 
 def do_start_appeal(appeal: Appeal, *, acting_user) -> Appeal:
@@ -197,14 +201,19 @@ def do_suspend_appeal(appeal: Appeal, reason: str, *, acting_user) -> Appeal:
 def do_resume_appeal(appeal: Appeal, *, acting_user, now=None) -> Appeal:
     """The deadline moves by the working days the appeal waited (at most the zone's limit)."""
     now = now or timezone.now()
-    cal = current_calendar()
+    cal = current_calendar(guess=True)
     waited = cal.workdays_between(timezone.localtime(appeal.suspended_at).date(), timezone.localtime(now).date())
     waited = min(waited, settings_for(appeal).max_suspend_days)
-    deadline_day = timezone.localtime(appeal.deadline).date() - dt.timedelta(days=1)
-    new_deadline = timezone.make_aware(dt.datetime.combine(cal.add_workdays(deadline_day, waited)
-                                                           + dt.timedelta(days=1), dt.time.min))
-    return _transition(appeal, [S.SUSPENDED], acting_user=acting_user, kind="resume", text=f"恢复办理，顺延{waited}个工作日",
-                       public=True, status=S.HANDLING, suspended_at=None, deadline=new_deadline)
+    if appeal.deadline_from is not None and appeal.deadline_days is not None:
+        counted = clock(appeal.deadline_from, appeal.deadline_days + waited, cal)
+        moved = counted.fields
+    else:  # a clock from before the start was kept: the deadline moves by the days waited
+        deadline_day = timezone.localtime(appeal.deadline).date() - dt.timedelta(days=1)
+        counted = clock(deadline_day, waited, cal)
+        moved = {"deadline": counted.deadline}
+    return _transition(appeal, [S.SUSPENDED], acting_user=acting_user, kind="resume",
+                       text=f"恢复办理，顺延{waited}个工作日" + _guessed(counted), public=True, status=S.HANDLING,
+                       suspended_at=None, **moved)
 
 
 def do_close_appeal(appeal: Appeal, result: str, *, acting_user, outcome=None) -> Appeal:
@@ -226,10 +235,10 @@ def do_rate_appeal(appeal: Appeal, rating: int, comment: str = "", *, acting_use
         raise ValidationError({"rating": gettext("评价为1–5星")})
     rules = settings_for(appeal)
     if rating < rules.reopen_below:
-        now = timezone.now()
+        counted = clock(timezone.now(), limit_days(appeal))
         return _transition(appeal, [S.CLOSED], acting_user=acting_user, kind="reopen", public=True,
-                           text=f"评价{rating}星，重新办理。{comment}", status=S.HANDLING, rating=rating,
-                           rating_comment=comment, closed_at=None, deadline=end_of_workday(now, limit_days(appeal)))
+                           text=f"评价{rating}星，重新办理。{comment}" + _guessed(counted), status=S.HANDLING,
+                           rating=rating, rating_comment=comment, closed_at=None, **counted.fields)
     return _transition(appeal, [S.CLOSED], acting_user=acting_user, kind="rate", public=True,
                        text=f"评价{rating}星。{comment}", status=S.RATED, rating=rating, rating_comment=comment)
 
@@ -248,7 +257,7 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None) 
             department_id__in={a.department_id for a in rows}).select_related("office_head", "principal_leader")}
         leaders = {a.organization_id: a.group.leader for a in Assignment.objects.filter(
             organization_id__in={a.organization_id for a in rows}, until__isnull=True).select_related("group__leader")}
-        deadlines: dict[int, dt.datetime] = {}
+        counted: dict[int, Clock] = {}
         entries, events, messages, changed = [], [], [], []
         for appeal in rows:
             rule = rules.get(appeal.department_id)
@@ -260,19 +269,16 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None) 
             owner = {2: leaders.get(appeal.organization_id, rule.office_head), 3: rule.office_head,
                      4: rule.principal_leader}[level]
             days = rule.days_for_level(level)
-            if days not in deadlines:
-                try:
-                    deadlines[days] = end_of_workday(now, days)
-                except CalendarMissing as exc:
-                    deadlines[days] = exc
-            if isinstance(deadlines[days], CalendarMissing):
-                # the next level's deadline falls in a year whose schedule is not entered: this one
-                # waits (reported), the others go on; the first sweep after the entry raises it
-                if skipped is not None:
-                    year = deadlines[days].year
+            if days not in counted:
+                counted[days] = clock(now, days)
+            if counted[days].guessed and skipped is not None:
+                # the next level's deadline falls in a year whose schedule is not entered: counted on
+                # the weekday rule (shown so, counted again once entered) and reported
+                for year in counted[days].guessed:
                     skipped[year] = skipped.get(year, 0) + 1
-                continue
-            appeal.level, appeal.owner, appeal.deadline, appeal.version = level, owner, deadlines[days], appeal.version + 1
+            appeal.level, appeal.owner, appeal.version = level, owner, appeal.version + 1
+            for name, value in counted[days].fields.items():
+                setattr(appeal, name, value)
             changed.append(appeal)
             entries.append({"action": audit.AuditRecord.Action.TRANSITION, "instance": appeal, "before": before,
                             "after": audit.snapshot(appeal)})
@@ -283,7 +289,8 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None) 
                              appeal.get_absolute_url(), appeal.department))
         if not changed:
             return 0
-        Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "version"], batch_size=500)
+        Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "deadline_from", "deadline_days", "version"],
+                                   batch_size=500)
         AppealEvent.objects.bulk_create(events, batch_size=1000)
         audit.record_many(entries)
         notify_many(messages)
@@ -297,8 +304,9 @@ def escalate_one(appeal_id: int, now=None) -> bool:
 
 def sweep(now=None, batch: int = 500, skipped: dict[int, int] | None = None) -> int:
     """Escalate every open appeal past its deadline by one level, in batches. An appeal whose next
-    deadline cannot be computed (its year's holiday schedule is not entered) is left for a later
-    sweep and counted in ``skipped`` by year; every other appeal is escalated."""
+    deadline falls in a year whose holiday schedule is not entered is escalated all the same, its
+    deadline counted on the weekday rule (counted again once the year is entered), and counted in
+    ``skipped`` by year for the administrators' notice."""
     now = now or timezone.now()
     done = 0
     for ids in overdue_batches(Appeal, now, batch):
@@ -314,7 +322,7 @@ def report_missing_calendar(skipped: dict[int, int], *, source: str) -> None:
 
     today = timezone.localdate()
     for year, count in sorted(skipped.items()):
-        title = f"{year}年节假日安排未录入：{source}暂停了部分期限计算"
+        title = f"{year}年节假日安排未录入：{source}的部分期限暂按周末推算"
         admins = list(User.objects.filter(is_active=True, roles__duty="system").distinct())
         already = set(Notification.objects.filter(title=title, created_at__date=today)
                       .values_list("user_id", flat=True))
@@ -322,6 +330,6 @@ def report_missing_calendar(skipped: dict[int, int], *, source: str) -> None:
         if todo:
             from django.urls import reverse
 
-            notify(todo, title, f"本次有{count}件诉求的下一级办理期限落在{year}年，无法按工作日计算，暂未升级。"
-                               f"录入{year}年国务院办公厅节假日安排后，下一次巡检将自动升级。",
+            notify(todo, title, f"本次有{count}件诉求已升级，其下一级办理期限落在{year}年，因{year}年节假日安排尚未录入，"
+                               f"暂按周末推算。录入{year}年国务院办公厅节假日安排后，这些期限将自动按工作日重算。",
                    reverse("core:calendaryear_list"))

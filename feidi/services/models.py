@@ -17,6 +17,7 @@ from feidi.core.models import DictField
 from feidi.core.models import EventLog
 from feidi.core.models import FeidiModel
 from feidi.core.models import OrganizationField
+from feidi.core.models import WorkdayClock
 from feidi.core.scope import Scope
 
 User = settings.AUTH_USER_MODEL
@@ -99,7 +100,7 @@ class Assignment(FeidiModel):
             raise ValidationError({"until": gettext("结束日期不能早于开始日期")})
 
 
-class Appeal(FeidiModel):
+class Appeal(WorkdayClock, FeidiModel):
     """An enterprise's appeal (诉求). The clock runs in working days from acceptance; transfer and
     co-handling keep it running; suspension (挂起, waiting on the enterprise) pauses it."""
 

@@ -87,10 +87,7 @@ class AppealDetailView(ObjectDetailView):
             if row["name"] == "level":
                 row["value"] = obj.level_label
             elif row["name"] == "deadline" and obj.deadline:
-                # Deadlines are the end of a working day: show that day at 24:00, not the next at 00:00.
-                from django.utils import timezone
-
-                row["value"] = f"{timezone.localtime(obj.deadline).date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+                row["value"] = obj.deadline_text  # the end of a working day: that day at 24:00
         return rows
 
     def get_extra_context(self, appeal):
@@ -225,7 +222,6 @@ class AppealMeasuresView(ScopedViewMixin, TemplateView):
     template_name = "services/measures.html"
 
     def get(self, request, *args, **kwargs):
-        import datetime as dt
 
         from . import measures
 
