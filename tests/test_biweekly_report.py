@@ -60,6 +60,10 @@ def world(cast):
     do_transition_project(p3, "terminated", acting_user=cast.invest, note="投资方撤回")
     project(cast, "一般项目", key=False, planned="5")
     project(cast, "乙区重点项目", zone=cast.zone_b, planned="777777")
+    # raised and entered before the reports' day (a report shows what was open on its day)
+    before = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+    Alert.objects.update(raised_at=before)
+    Problem.objects.update(created_at=before)
     return p1, p2
 
 
@@ -131,7 +135,10 @@ def test_the_report_prints_the_databases_figures(cast, world):
     assert report.figures["overall"]["count"] == 2 and report.figures["overall"]["done"] == "190000000.30"
 
 
-def test_numbers_follow_per_department_and_year_and_the_command_works(cast, world, capsys):
+def test_numbers_follow_per_department_and_year_and_the_command_works(cast, world, capsys, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2027, 1, 20))
     assert reports.generate_biweekly(cast.dept_a, AS_OF).number == 1
     assert reports.generate_biweekly(cast.dept_a, dt.date(2026, 11, 30)).number == 2
     assert reports.generate_biweekly(cast.dept_a, dt.date(2027, 1, 15)).number == 1

@@ -42,7 +42,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from django.utils.translation import pgettext_lazy
 
+from feidi.lib.money import percent
+from feidi.lib.money import percent_text
+from feidi.lib.money import ratio
+
 SUBJECTS: dict[str, Subject] = {}
+# The days a question may name (as_of, start, end, a month of the indicators): wide enough for any
+# record and its 同比/环比 windows, narrow enough that no shifted window leaves the calendar.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 MAX_GROUPS = 60  # groups of a breakdown shown (the rest are summed as 其他)
 
 
@@ -268,8 +275,13 @@ class Window:
     label: str
 
     def shifted_year(self, years: int = -1) -> Window:
+        """The same window ``years`` earlier (同比). Whole months stay whole months: a window ending
+        on a month's last day ends on that month's last day (1–2月 2029 ↔ 2028-01-01…02-29, and
+        2028-02 ↔ 2027-02-01…02-28); another day keeps its date (29 February becomes the 28th)."""
         start = _add_years(self.start, years) if self.start else None
         end = _add_years(self.end, years)
+        if self.end == _month_end(self.end):
+            end = _month_end(end)
         return Window(start, end, _range_label(start, end) if start else _until(end))
 
     def before(self) -> Window:
@@ -302,8 +314,13 @@ def window_of(kind: str, as_of: dt.date, start: dt.date | None = None, end: dt.d
         start = as_of.replace(day=1)
         return Window(start, as_of, _range_label(start, as_of))
     if kind in ("last3", "last6", "last12"):
+        # ending on a month's last day: the last N whole months (近3个月 to 2026-02-28 is
+        # 2025-12-01…2026-02-28); else the N months back to the day after the same date
         months = int(kind[4:])
-        start = _add_months(as_of, -months) + dt.timedelta(days=1)
+        if as_of == _month_end(as_of):
+            start = _add_months(as_of.replace(day=1), 1 - months)
+        else:
+            start = _add_months(as_of, -months) + dt.timedelta(days=1)
         return Window(start, as_of, gettext("近{months}个月").format(months=months))
     if kind == "year":
         return Window(as_of.replace(month=1, day=1), as_of.replace(month=12, day=31),
@@ -433,9 +450,13 @@ def _date_param(params, name: str, label: str) -> dt.date | None:
     from feidi.lib.cells import parse_date
 
     try:
-        return parse_date(text)
+        day = parse_date(text)
     except ValueError:
         raise QueryError(gettext("{label}“{text}”不是日期（如 2026-10-31）").format(label=label, text=text[:20])) from None
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise QueryError(gettext("{label}“{text}”超出可统计的范围（{first}年至{last}年）").format(
+            label=label, text=text[:20], first=FIRST_DAY.year, last=LAST_DAY.year))
+    return day
 
 
 def parse(params: Mapping, user, today: dt.date | None = None) -> Query:
@@ -556,7 +577,7 @@ class Answer:
             "subject": self.query.subject.key, "sentence": self.sentence, "rule": self.rule, "scope": self.scope,
             "window": {"start": self.query.window.start, "end": self.query.window.end, "label": self.query.window.label},
             "figures": figs(self.figures), "previous": figs(self.previous), "previous_label": self.previous_label,
-            "growth": _number(self.growth), "within": figs(self.within),
+            "growth": _number(_four(self.growth)), "within": figs(self.within),
             "groups": [{"key": g.key, "label": g.label, "share": g.share, "figures": figs(g.figures)} for g in self.groups],
             "link": self.link,
         }
@@ -574,6 +595,11 @@ def querystring(params: Mapping[str, list[str]]) -> str:
     return urlencode([(k, v) for k, values in params.items() for v in values])
 
 
+def _four(value: Decimal | None) -> Decimal | None:
+    """A ratio to 4 decimals for the API (rounded half up once, from the exact value)."""
+    return None if value is None else value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
 def _number(value):
     if value is None:
         return None
@@ -581,9 +607,10 @@ def _number(value):
 
 
 def _growth(now: Decimal | None, before: Decimal | None) -> Decimal | None:
+    """The exact change ratio (unrounded: the sentence rounds it once, ``lib.money.percent``)."""
     if now is None or not before:
         return None
-    return (Decimal(now) / Decimal(before) - 1).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return Decimal(now) / Decimal(before) - 1
 
 
 def records(query: Query, user, day: dt.date):
@@ -751,7 +778,7 @@ def shown(figure: Figure, query: Query) -> str:
     if value is None:
         return "—"
     if m.kind == "computed" and m.unit == "%":
-        return f"{value * 100:.1f}%"
+        return percent_text(value)
     if m.money:
         from feidi.lib.money import human
 
@@ -780,10 +807,12 @@ def _filter_words(query: Query, inline: bool) -> list[str]:
     return words
 
 
-def _percent(ratio: Decimal) -> str:
-    if ratio >= 0:
-        return gettext("增长{percent}%").format(percent=f"{ratio * 100:.1f}")
-    return gettext("下降{percent}%").format(percent=f"{-ratio * 100:.1f}")
+def _percent(change: Decimal) -> str:
+    """增长1.3% / 下降1.3%, rounded half up from the exact ratio (``lib.money.percent``)."""
+    shown = percent(abs(change))
+    if change >= 0 or not shown:
+        return gettext("增长{percent}%").format(percent=f"{shown:f}")
+    return gettext("下降{percent}%").format(percent=f"{shown:f}")
 
 
 def _measure_phrase(query: Query, figure: Figure, head: str) -> str:
@@ -952,7 +981,7 @@ def xlsx_bytes(answer: Answer) -> bytes:
             if f.value is not None:
                 sheet.write_number(row, c, float(f.value))
         if share is not None:
-            sheet.write_string(row, len(header), f"{share * 100:.1f}%")
+            sheet.write_string(row, len(header), percent_text(share))
         row += 1
 
     write(gettext("合计（{period}）").format(period=q.window.label), answer.figures, answer.previous)
@@ -1019,10 +1048,10 @@ def time_against_limit(start: str, end: str, limit: str, what=None):
             on_time += finished <= due
         if not rows or not allowed:
             return None, gettext("{what}时限：无已完成的记录").format(what=doing)
-        value = (1 - taken / allowed).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        value = 1 - taken / allowed  # exact: shown once, rounded half up (``lib.money.percent``)
         return value, gettext("{what}用时较时限压缩比例＝1－实际用时合计÷时限合计（{finished}件已完成，"
                               "按期{on_time}件，按期率{rate}%）").format(
-            what=doing, finished=len(rows), on_time=on_time, rate=f"{on_time * 100 / len(rows):.1f}")
+            what=doing, finished=len(rows), on_time=on_time, rate=f"{percent(ratio(on_time, len(rows))):f}")
 
     return compute
 

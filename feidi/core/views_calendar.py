@@ -166,7 +166,11 @@ class CalendarYearEnterView(ScopedViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("template"):
-            year = int(request.GET.get("year") or timezone.localdate().year + 1)
+            text = request.GET.get("year") or str(timezone.localdate().year + 1)
+            year = int(text) if text.strip().isdigit() and len(text.strip()) <= 4 else None
+            if year is None or not 2000 <= year <= 2100:  # the bounds of the form's 年度
+                messages.error(request, gettext("年度“{text}”无效：应为2000–2100之间的年份").format(text=text[:20]))
+                return self.render_form(MODES[self.mode()][1](initial={"year": timezone.localdate().year + 1}))
             response = HttpResponse(holidays.template_bytes(year), content_type=(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
             response["Content-Disposition"] = f"attachment; filename=holidays-{year}.xlsx"

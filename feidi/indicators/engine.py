@@ -40,12 +40,18 @@ from .months import month_start  # noqa: F401
 
 
 def month_param(text) -> dt.date | None:
-    """A month from a form or query value ("2026-03", as an <input type=month> sends it), or None."""
+    """A month from a form or query value ("2026-03", as an <input type=month> sends it), or None —
+    also for a month outside the days a question may name (``core.stats.FIRST_DAY``…``LAST_DAY``),
+    whose 同比 and earlier months would leave the calendar."""
+    from feidi.core.stats import FIRST_DAY
+    from feidi.core.stats import LAST_DAY
+
     try:
         year, month = (int(x) for x in str(text or "").split("-")[:2])
-        return dt.date(year, month, 1)
+        day = dt.date(year, month, 1)
     except (ValueError, TypeError):
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def monthly_from_cumulative(series: dict[dt.date, Decimal]) -> dict[dt.date, Decimal | None]:
@@ -540,9 +546,15 @@ def quantity(value: Decimal, indicator: Indicator) -> str:
     return gettext("{number}{unit}").format(number=number, unit=indicator.unit_shown)
 
 
-def percent_change(ratio: float) -> str:
-    return gettext("增长{value:.1f}%").format(
-        value=ratio * 100) if ratio >= 0 else gettext("下降{value:.1f}%").format(value=-ratio * 100)
+def percent_change(ratio) -> str:
+    """增长1.3% / 下降1.3%: the change rounded half up, once, by ``lib.money.percent`` (a float ratio
+    is read as the decimal it was computed as)."""
+    from feidi.lib.money import percent
+
+    shown = percent(abs(ratio))
+    if ratio >= 0 or not shown:
+        return gettext("增长{percent}%").format(percent=f"{shown:f}")
+    return gettext("下降{percent}%").format(percent=f"{shown:f}")
 
 
 def sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage) -> str:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core import audit
+from feidi.lib.money import percent_text
 
 from .engine import month_end
 from .models import RankingEntry
@@ -139,7 +140,7 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
 
 
 def score(rule: RankingRule, rows: list[dict]) -> list[dict]:
-    """Scores and competition ranks (1, 2, 2, 4 …); the bottom ``bottom_count`` ranks flagged."""
+    """Scores, competition ranks (1, 2, 2, 4 …) and the 末位 flag (see ``bottom_flags``)."""
     best = {}
     for m in RankingRule.METRICS:
         values = [r[m] for r in rows if r[m] is not None]
@@ -166,10 +167,9 @@ def score(rule: RankingRule, rows: list[dict]) -> list[dict]:
     ranked.sort(key=lambda r: (-r["score"], r["label"]))
     for i, r in enumerate(ranked):
         r["rank"] = ranked[i - 1]["rank"] if i and r["score"] == ranked[i - 1]["score"] else i + 1
-    cutoff = set(sorted({r["rank"] for r in ranked})[-rule.bottom_count:]) if (
-        rule.bottom_count and len(ranked) > rule.bottom_count) else set()
+    bottom_ranks = bottom_flags([r["rank"] for r in ranked], rule.bottom_count)
     for r in ranked:
-        r["bottom"] = r["rank"] in cutoff
+        r["bottom"] = r["rank"] in bottom_ranks
         tied = [o["label"] for o in ranked if o is not r and o["rank"] == r["rank"]]
         r["note"] = gettext("与{join}同分并列第{value}名").format(
             join='、'.join(tied), value=r['rank']) if tied else ""
@@ -179,6 +179,29 @@ def score(rule: RankingRule, rows: list[dict]) -> list[dict]:
         r["rank"], r["bottom"] = None, False
         r["note"] = gettext("本月没有该单位的项目、节点和办结诉求数据，不参与排名，也不作末位表态")
     return ranked + sorted(unranked, key=lambda r: r["label"])
+
+
+def bottom_flags(ranks: list[int], bottom_count: int) -> set[int]:
+    """The competition ranks (1, 2, 3, 3, 5 …) whose units are 末位 when the last ``bottom_count``
+    places make a statement.
+
+    The units hold places 1…n; a tie group of rank r and size s holds places r…r+s−1. A group is
+    末位 when those places reach into the last ``bottom_count`` places (n−N+1…n): tied units share
+    the fate of the worst place they share, so 1, 2, 3, 3 with N = 1 flags both 3s. Two exceptions:
+
+    * the group holding rank 1 is never 末位 — when everybody ties (or the best units tie into the
+      last places) there is no last place to speak for;
+    * with no more units than ``bottom_count`` (n ≤ N) every unit would be "last", so nobody is:
+      the rule ranks the bottom of a field, and a field that small has no bottom.
+    """
+    n = len(ranks)
+    if not bottom_count or n <= bottom_count:
+        return set()
+    size: dict[int, int] = {}
+    for rank in ranks:
+        size[rank] = size.get(rank, 0) + 1
+    first_bottom_place = n - bottom_count + 1
+    return {rank for rank, s in size.items() if rank != 1 and rank + s - 1 >= first_bottom_place}
 
 
 def run(rule: RankingRule, month: dt.date, *, acting_user=None) -> RankingRun:
@@ -224,7 +247,7 @@ def cell(metric: str, value) -> str:
     if value is None:
         return "—"
     if metric in ("completion", "on_time"):
-        return f"{value * 100:.1f}%"
+        return percent_text(value)
     if metric == "amount":
         return f"{value:,.2f}"
     if metric == "satisfaction":
@@ -293,4 +316,4 @@ def render_docx(ranking: RankingRun) -> bytes:
     return to_bytes(doc)
 
 
-__all__ = ["measure", "score", "run", "render_docx", "units_of", "LABELS"]
+__all__ = ["bottom_flags", "measure", "score", "run", "render_docx", "units_of", "LABELS"]

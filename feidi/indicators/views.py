@@ -204,6 +204,9 @@ class DashboardView(ScopedViewMixin, TemplateView):
 
     def period(self, values) -> dt.date | None:
         month = engine.month_param(self.request.GET.get("period"))
+        if month is None and self.request.GET.get("period"):
+            messages.error(self.request, gettext("月份“{text}”无效或超出范围（应为1900-01至2100-12），已显示最近月份").format(
+                text=self.request.GET["period"][:20]))
         if month is None:
             revenue = Indicator.objects.filter(code="revenue").first()
             month = engine.latest_period(values, revenue) if revenue else None
@@ -246,6 +249,9 @@ class AnalysisView(ScopedViewMixin, TemplateView):
             messages.error(request, str(exc))
             coverage = engine.Coverage.parse(None, indicator)
         period = engine.month_param(request.GET.get("period"))
+        if period is None and request.GET.get("period"):
+            messages.error(request, gettext("月份“{text}”无效或超出范围（应为1900-01至2100-12），已显示最近月份").format(
+                text=request.GET["period"][:20]))
         if period is None and indicator:
             period = engine.latest_period(values, indicator)
         rows, total = [], None

@@ -255,7 +255,8 @@ def ordinal(n: int) -> str:
 
 
 def sentence(zone, indicator: Indicator, period: dt.date) -> str:
-    """"1–10月主营业务收入总量位居全省国家级经开区第二、增速第一，全市第一"; equal figures: 并列第二."""
+    """"1–10月主营业务收入总量位居全省国家级经开区第二、增速第一，全市第一"; equal figures: 并列第二;
+    "1月…" in January and "11月从业人员…" for a level (non-cumulative) indicator."""
     r = rankings(zone, indicator, period)
     parts = []
     if r["province"] and r["province"]["of"] > 1:
@@ -273,5 +274,6 @@ def sentence(zone, indicator: Indicator, period: dt.date) -> str:
             rank=ordinal(c["rank"]), of=c["of"]))
     if not parts:
         return ""
-    return gettext("1–{month}{indicator}").format(month=engine.month_name(period.month),
+    # the period as the release names it (engine.release_label: 1–10月, 1月, 11月 for a level)
+    return gettext("{release}{indicator}").format(release=engine.release_label(period, indicator.cumulative, year=False),
                                                   indicator=indicator.name_shown) + gettext("，").join(parts)

@@ -1,4 +1,5 @@
-"""Money is stored exactly (Decimal yuan) and shown as users expect: 万元 / 亿元."""
+"""Money is stored exactly (Decimal yuan) and shown as users expect: 万元 / 亿元; rates are published
+as percentages rounded half up (四舍五入), by ``percent`` alone."""
 
 from __future__ import annotations
 
@@ -34,3 +35,49 @@ def human(value) -> str:
     if abs(amount) >= YI:
         return gettext("{yi}亿元").format(yi=yi(amount))
     return gettext("{wan}万元").format(wan=wan(amount))
+
+
+def exact(value) -> Decimal:
+    """A number as the exact decimal it stands for. A float is read through its shortest spelling
+    (``repr``): a ratio computed from Decimals and handed over as a float (0.0125) comes back as
+    the decimal it was (0.0125), not as the binary fraction next to it (0.01249999…)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    return Decimal(str(value))
+
+
+def ratio(part, whole) -> Decimal | None:
+    """``part / whole`` exactly (to Decimal's 28 digits); None when ``whole`` is zero or missing
+    (a rate without a base is blank, not 0)."""
+    if part is None or not whole:
+        return None
+    return exact(part) / exact(whole)
+
+
+def percent(value, places: int = 1) -> Decimal | None:
+    """The one rounding rule of every published rate: ``value`` (a ratio, 0.12345 for 12.345 %)
+    × 100, rounded half up (四舍五入, as statistics bureaus publish: 12.35 % → 12.4 %, −1.25 % →
+    −1.3 %) to ``places`` decimals. Round once, from the exact ratio — never from a figure already
+    rounded (12.3449 % → 12.3 %, not 12.345 % → 12.35 % → 12.4 %). None stays None."""
+    if value is None or value == "":
+        return None
+    return (exact(value) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def percent_text(value, places: int = 1, *, blank: str = "—") -> str:
+    """'12.3%' (``percent``; a rate rounding to zero shows no sign), or ``blank`` without a value."""
+    shown = percent(value, places)
+    if shown is None:
+        return blank
+    return f"{shown + 0:f}%"  # + 0 drops the sign of a negative zero
+
+
+def published_ratio(value, places: int = 1) -> Decimal | None:
+    """The ratio a published percentage stands for (12.3 % → 0.123): what a spreadsheet stores in
+    a 0.0% cell so that the stored value is the printed one."""
+    shown = percent(value, places)
+    return None if shown is None else shown / 100

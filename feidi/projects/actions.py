@@ -393,11 +393,18 @@ def evaluate_alerts(today: dt.date | None = None) -> tuple[int, int]:
 
 def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
     """What the meeting needs, for every key project in ``projects`` (already scoped): progress
-    since the previous dispatch, what is late, open problems, and decisions taken so far."""
+    since the previous dispatch, what is late, open problems, and decisions taken so far.
+
+    A week's plan and completion figures are of the month its first day belongs to (一周一调度 is
+    held at the start of the week on the year in progress): the annual plan of ``week_start``'s year
+    and the investment completed in that year through ``week_start``'s month. The week of
+    2026-12-28…2027-01-03 is December 2026's (the 2026 plans, January–December 2026); the week of
+    2027-01-04 is January 2027's."""
     from .models import Dispatch
 
     today = today or timezone.localdate()
     week_end = dispatch.week_start + dt.timedelta(days=6)
+    plan_year, through_month = dispatch.week_start.year, dispatch.week_start.month
     previous = (Dispatch.objects.filter(department_id=dispatch.department_id, week_start__lt=dispatch.week_start)
                 .order_by("-week_start").first())
     since = previous.week_start + dt.timedelta(days=7) if previous else dispatch.week_start - dt.timedelta(days=7)
@@ -406,9 +413,9 @@ def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
     key = list(projects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
                .select_related("leader", "owner", "segment__chain").order_by("key_level", "name"))
     ids = [p.pk for p in key]
-    plan = dict(AnnualPlan.objects.filter(project_id__in=ids, year=week_end.year)
+    plan = dict(AnnualPlan.objects.filter(project_id__in=ids, year=plan_year)
                 .values_list("project_id", "planned_investment"))
-    done = completed_in_year(ids, week_end.year, week_end.month)
+    done = completed_in_year(ids, plan_year, through_month)
     reached = defaultdict(list)
     for m in Milestone.objects.filter(project_id__in=ids, actual_on__gte=since, actual_on__lte=week_end):
         reached[m.project_id].append(m)
@@ -450,6 +457,7 @@ def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
         })
     rows.sort(key=lambda r: (not r["late"], r["project"].key_level, r["project"].name))
     return {"since": since, "week_end": week_end, "previous": previous, "rows": rows,
+            "plan_year": plan_year, "through_month": through_month,
             "late_count": sum(1 for r in rows if r["late"]),
             "problem_count": sum(len(r["problems"]) for r in rows)}
 

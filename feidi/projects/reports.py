@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
 from django.db.models import IntegerField
@@ -37,6 +38,9 @@ from feidi.core.officedoc import para
 from feidi.core.officedoc import table
 from feidi.core.officedoc import to_bytes
 from feidi.lib.money import human
+from feidi.lib.money import percent_text
+from feidi.lib.money import published_ratio
+from feidi.lib.money import ratio
 from feidi.lib.money import wan
 
 from .models import Alert
@@ -57,12 +61,16 @@ APPENDIX_HEADER = [gettext_noop("序号"), gettext_noop("项目名称"), gettext
                    gettext_noop("累计完成（万元）"), gettext_noop("完成率"), gettext_noop("开工日期"), gettext_noop("存在问题")]
 
 
-def _rate(done: Decimal, plan: Decimal) -> float | None:
-    return round(float(done / plan), 4) if plan else None
+def _rate(done, plan) -> float | None:
+    """A completion rate as the report publishes it: the exact ratio rounded half up to 0.1 %
+    (``lib.money.percent``) and stored as that ratio (12.345 % → 0.123), so that the figures, the
+    Word text and the .xlsx 0.0% cell all hold the printed value; None without a plan."""
+    shown = published_ratio(ratio(done, plan))
+    return None if shown is None else float(shown)
 
 
 def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+    return percent_text(rate)
 
 
 def _d(value) -> Decimal:
@@ -74,17 +82,63 @@ def _m(value) -> str:
     return str(_d(value).quantize(Decimal("0.01")))
 
 
+def months_done(as_of: dt.date) -> int:
+    """How many months of ``as_of``'s year a report dated ``as_of`` covers: the months completed by
+    then, i.e. before ``as_of``'s month (a month's investment is reported after it ends; the pace
+    check, ``actions.pace_shortfalls``, counts the same months). 0 in January."""
+    return as_of.month - 1
+
+
+def months_label(as_of: dt.date) -> str:
+    """Those months as a release names them (``indicators.engine.release_label``): 2026年1–10月,
+    2026年1月; empty when no month of the year is complete."""
+    from feidi.indicators.engine import release_label
+
+    through = months_done(as_of)
+    return release_label(dt.date(as_of.year, through, 1)) if through else ""
+
+
+def _pace_text(as_of: dt.date, completed, expected) -> str:
+    """"2026年1–10月完成投资…，低于进度要求…" over the months completed by ``as_of`` — in February
+    "2026年1月…" (one month is not a range)."""
+    through = months_done(as_of)
+    if through == 1:
+        return gettext("{year}年1月完成投资{completed}，低于进度要求{expected}").format(
+            year=as_of.year, completed=human(completed), expected=human(expected))
+    return gettext("{year}年1–{month}月完成投资{completed}，低于进度要求{expected}").format(
+        year=as_of.year, month=through, completed=human(completed), expected=human(expected))
+
+
+def _open_on(as_of: dt.date):
+    """The end of ``as_of`` (local time): what was raised by then and not yet resolved was open on it."""
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+
+
 def biweekly_figures(projects, as_of: dt.date) -> dict:
     """Everything the report prints, over the key projects in ``projects`` (already scoped) that
-    are not terminated. Money values are strings of yuan (exact), rates floats."""
+    are not terminated. Money values are strings of yuan (exact), rates floats (as published).
+
+    Every figure is of the report's day: the completed investment covers the months completed by
+    ``as_of`` (``months_done``, the months the pace check and the label ``months_label`` count), and
+    the alerts and problems are those open on ``as_of`` (raised or created by its end and not
+    resolved or solved by then), so a back-dated issue says what was known on its day."""
+    from django.db.models import Q
+
     from .actions import pace_shortfalls
 
     year = as_of.year
+    end = _open_on(as_of)
+    first_open_month = as_of.replace(day=1)  # months before it are complete
     key = projects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
     plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).values("planned_investment")[:1]
-    done = (MonthlyInvestment.objects.filter(project=OuterRef("pk"), month__gte=dt.date(year, 1, 1), month__lte=as_of)
+    done = (MonthlyInvestment.objects.filter(project=OuterRef("pk"), month__gte=dt.date(year, 1, 1),
+                                             month__lt=first_open_month)
             .order_by().values("project").annotate(s=Sum("amount")).values("s")[:1])
-    problems = (Problem.objects.filter(project=OuterRef("pk"), status=Problem.Status.OPEN).order_by()
+    open_problems = Problem.objects.filter(created_at__lt=end).filter(
+        Q(status=Problem.Status.OPEN) | Q(solved_on__gt=as_of))
+    problems = (open_problems.filter(project=OuterRef("pk")).order_by()
                 .values("project").annotate(n=Count("pk")).values("n")[:1])
     rows = list(key.annotate(
         year_plan=Coalesce(Subquery(plan), Value(Decimal(0))), year_done=Coalesce(Subquery(done), Value(Decimal(0))),
@@ -117,20 +171,20 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     names = {r["pk"]: r for r in rows}
     reasons: dict[int, list[str]] = defaultdict(list)
     paced = set()  # projects whose open pace alert of the year already says it
-    for a in Alert.objects.filter(project_id__in=ids, resolved_at__isnull=True).order_by("raised_at", "pk"):
+    for a in Alert.objects.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), project_id__in=ids,
+                                  raised_at__lt=end).order_by("raised_at", "pk"):
         reasons[a.project_id].append(a.message)
         if a.rule == Alert.Rule.PACE and a.subject == str(year):
             paced.add(a.project_id)
     for pid, (_plan, expected, completed) in pace_shortfalls(as_of, Project.objects.filter(pk__in=ids)).items():
         if pid not in paced:
-            reasons[pid].append(gettext("{year}年1–{month}月完成投资{completed}，低于进度要求{expected}").format(
-                year=year, month=as_of.month - 1, completed=human(completed), expected=human(expected)))
+            reasons[pid].append(_pace_text(as_of, completed, expected))
     red_flags = [{"name": names[pid]["name"], "level": str(KeyLevel(names[pid]["key_level"]).label)
                   if names[pid]["key_level"] else "", "leader": names[pid]["leader__full_name"] or "",
                   "reasons": reasons[pid]} for pid in ids if reasons.get(pid)]
     leadership = [{"project": p.project.name, "description": p.description, "owner": p.owner_department.name,
                    "deadline": p.deadline.isoformat(), "overdue": p.deadline < as_of}
-                  for p in Problem.objects.filter(project_id__in=ids, status=Problem.Status.OPEN, needs_leadership=True)
+                  for p in open_problems.filter(project_id__in=ids, needs_leadership=True)
                   .select_related("project", "owner_department").order_by("deadline", "pk")]
     appendix = []
     for i, r in enumerate(rows, start=1):
@@ -149,9 +203,9 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     started = sum(1 for r in rows if r["stage"] in STARTED)
     overall = {"count": len(rows), "planned": _m(total_planned), "plan": _m(total_plan), "done": _m(total_done),
                "rate": _rate(total_done, total_plan), "started": started,
-               "started_rate": round(started / len(rows), 4) if rows else None,
+               "started_rate": _rate(started, len(rows)),
                "red_flags": len(red_flags), "leadership": len(leadership)}
-    return {"as_of": as_of.isoformat(), "year": year, "overall": overall, "by_chain": by_chain, "by_level": by_level,
+    return {"as_of": as_of.isoformat(), "year": year, "months": months_label(as_of), "overall": overall, "by_chain": by_chain, "by_level": by_level,
             "red_flags": red_flags, "leadership": leadership, "appendix": appendix}
 
 
@@ -159,7 +213,9 @@ def overall_text(figures: dict) -> str:
     """The report's first paragraph, as a leader would read it out."""
     o, as_of = figures["overall"], dt.date.fromisoformat(figures["as_of"])
     if not o["count"]:
-        return gettext("截至{month}月{day}日，暂无在建或在谈的重点项目。").format(month=as_of.month, day=as_of.day)
+        return gettext("截至{year}年{month}月{day}日，暂无在建或在谈的重点项目。").format(
+            year=as_of.year, month=as_of.month, day=as_of.day)
+    # 累计完成投资 is of the months completed by the day (``months_done``; figures["months"] names them)
     return gettext(
         "截至{year}年{month}月{day}日，纳入调度的重点项目{count}个，总投资{planned}，{plan_year}年度计划投资{plan}；"
         "累计完成投资{done}，完成年度计划的{rate}。已开工（含投产、达产）项目{started}个，开工率{started_rate}。"
@@ -306,11 +362,22 @@ def _scope(department, acting_user):
     return base.filter(department_id__in=ids)
 
 
+class ReportDateError(CommandError, ValueError):
+    """A cut-off day no report may have (a future day). A ``CommandError`` so that ``feidi report
+    biweekly --date`` says it in one line as the page and the API do, a ``ValueError`` elsewhere."""
+
+
 def generate_biweekly(department, as_of: dt.date, *, acting_user=None) -> Report:
     """Compute, render and store one issue for ``department`` (and the departments under it), over
     what ``acting_user`` may see (all of it for the job queue and the command). One transaction:
-    a failure leaves no report and no number taken."""
+    a failure leaves no report and no number taken. A future ``as_of`` is refused (the figures of a
+    day not yet over would be published as final) — by every caller: page, API, command and job."""
+    from django.utils import timezone
+
     from feidi.accounts.models import Department
+
+    if as_of > timezone.localdate():
+        raise ReportDateError(gettext("数据截止日期不能晚于今天"))
 
     settings = ProjectSettings.for_department(department.pk)
     figures = biweekly_figures(_scope(department, acting_user), as_of)
@@ -374,5 +441,5 @@ def period_end(day: dt.date) -> dt.date:
     return prev.replace(day=calendar.monthrange(prev.year, prev.month)[1])
 
 
-__all__ = ["biweekly_figures", "render_docx", "render_xlsx", "generate_biweekly", "generate_for_zones",
+__all__ = ["ReportDateError", "biweekly_figures", "months_done", "months_label", "render_docx", "render_xlsx", "generate_biweekly", "generate_for_zones",
            "overall_text", "period_end"]

@@ -26,7 +26,5 @@ def human_money(value):
 
 @register.filter
 def percent(value, places=1):
-    """0.4567 → '45.7%'; None → '—'."""
-    if value in (None, ""):
-        return "—"
-    return f"{float(value) * 100:.{int(places)}f}%"
+    """0.4567 → '45.7%', rounded half up (0.12345 → '12.3%', 0.1235 → '12.4%'); None → '—'."""
+    return money.percent_text(value, int(places))
