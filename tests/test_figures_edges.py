@@ -138,9 +138,22 @@ def test_a_report_counts_the_months_completed_by_its_day(cast):
     f = reports.biweekly_figures(scope, dt.date(2027, 2, 10))
     reasons = [x for r in f["red_flags"] for x in r["reasons"]]
     assert any(x.startswith("2027年1月完成投资") for x in reasons) and not any("1–1月" in x for x in reasons)
+    # the alert the pace rule raises says the same
+    alerts = actions.current_alerts(dt.date(2027, 2, 10))
+    pace = [text for (pid, rule, _key), text in alerts.items() if rule == Alert.Rule.PACE and pid == p.pk]
+    assert pace and pace[0].startswith("2027年1月完成投资") and "1–1月" not in pace[0]
     # January: no month of the year is complete
     f = reports.biweekly_figures(scope, dt.date(2027, 1, 15))
     assert (f["months"], f["overall"]["done"]) == ("", "0.00")
+
+
+def test_an_enterprise_without_revenue_has_no_rd_intensity_not_zero():
+    from feidi.indicators import mu
+
+    figures = {"land": D(10), "tax": D(5), "revenue": D(0), "value_added": None, "energy": None, "rd": D(3),
+               "employees": 4}
+    assert mu.metrics(figures)["rd"] is None
+    assert mu.metrics({**figures, "revenue": D(300)})["rd"] == D("0.01")
 
 
 def test_a_back_dated_report_shows_what_was_open_on_its_day(cast):

@@ -62,7 +62,7 @@ def metrics(f: dict) -> dict[str, Decimal | None]:
         "tax": (f["tax"] or Decimal(0)) / land,
         "output": revenue / land,
         "energy": output / f["energy"] if f["energy"] else None,
-        "rd": (f["rd"] or Decimal(0)) / revenue if revenue else Decimal(0),
+        "rd": (f["rd"] or Decimal(0)) / revenue if revenue else None,  # no revenue: no intensity, blank
         "labour": output / f["employees"] if f["employees"] else None,
     }
 

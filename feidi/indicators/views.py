@@ -272,7 +272,7 @@ class AnalysisView(ScopedViewMixin, TemplateView):
             dense=any(t["density"] for t in table),
             by_label=engine.GROUPS[by][1], coverage=coverage, coverages=coverage_choices(),
             period=period, table=table, total=total,
-            release_short=engine.release_label(period, year=False) if period else "",
+            release_short=engine.release_label(period, indicator.cumulative, year=False) if period and indicator else "",
             month_short=engine.month_label(period, year=False) if period else "",
             sentence=engine.sentence(indicator, period, total, coverage) if total else "",
             chart={"labels": [r.label for r in rows[:20]], "totals": [float(r.total) for r in rows[:20]],

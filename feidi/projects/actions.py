@@ -348,10 +348,11 @@ def current_alerts(today: dt.date, projects=None) -> dict[tuple[int, str, str], 
             "pk", "project_id", "decision", "deadline"):
         found[(t["project_id"], Alert.Rule.TASK, str(t["pk"]))] = (
             f"调度事项“{t['decision'][:40]}”应于{t['deadline']:%Y-%m-%d}前完成，已逾期")
+    from .reports import pace_text  # the report's wording of the same months (1月, 1–n月)
+
     for pid, (plan, expected, completed) in pace_shortfalls(today, base).items():
         found[(pid, Alert.Rule.PACE, str(today.year))] = (
-            f"{today.year}年1–{today.month - 1}月完成投资{human(completed)}，低于进度要求{human(expected)}"
-            f"（年度计划{human(plan)}）")
+            f"{pace_text(today, completed, expected)}（年度计划{human(plan)}）")
     return found
 
 

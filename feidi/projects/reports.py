@@ -98,7 +98,7 @@ def months_label(as_of: dt.date) -> str:
     return release_label(dt.date(as_of.year, through, 1)) if through else ""
 
 
-def _pace_text(as_of: dt.date, completed, expected) -> str:
+def pace_text(as_of: dt.date, completed, expected) -> str:
     """"2026年1–10月完成投资…，低于进度要求…" over the months completed by ``as_of`` — in February
     "2026年1月…" (one month is not a range)."""
     through = months_done(as_of)
@@ -178,7 +178,7 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
             paced.add(a.project_id)
     for pid, (_plan, expected, completed) in pace_shortfalls(as_of, Project.objects.filter(pk__in=ids)).items():
         if pid not in paced:
-            reasons[pid].append(_pace_text(as_of, completed, expected))
+            reasons[pid].append(pace_text(as_of, completed, expected))
     red_flags = [{"name": names[pid]["name"], "level": str(KeyLevel(names[pid]["key_level"]).label)
                   if names[pid]["key_level"] else "", "leader": names[pid]["leader__full_name"] or "",
                   "reasons": reasons[pid]} for pid in ids if reasons.get(pid)]
