@@ -944,13 +944,12 @@ def scope_label(user) -> str:
 
 def xlsx_bytes(answer: Answer) -> bytes:
     """The answer as a workbook: the sentence and rule on top, then the figures and the breakdown."""
-    import xlsxwriter
-
     from .exports import _safe
+    from .exports import workbook
 
     q = answer.query
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     sheet = book.add_worksheet(gettext("统计查询")[:31])
     bold = book.add_format({"bold": True})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})

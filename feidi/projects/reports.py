@@ -290,10 +290,10 @@ def appendix_cells(r: dict) -> list:
 # --- .xlsx ---------------------------------------------------------------------------------------
 
 def render_xlsx(figures: dict, *, title: str) -> bytes:
-    import xlsxwriter
+    from feidi.core.exports import workbook
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book = workbook(buffer)
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "align": "center", "valign": "vcenter",
                             "text_wrap": True})
     cell = book.add_format({"border": 1})
