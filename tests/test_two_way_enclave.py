@@ -99,6 +99,11 @@ def test_the_other_half_is_seen_not_worked_on(cast, enclave, client_for):
                                                           "stage": "lead", "_form_token": "t1"})
     assert page.status_code == 200 and "不在您可新增的数据范围内" in page.content.decode()
     assert not Project.objects.filter(name="飞地里的线索").exists()
+    moved = invest.patch(f"/api/v1/registry/organizations/{cast.org_a1.pk}", data={"zone_id": zone.pk},
+                         content_type="application/json")
+    assert moved.status_code == 403 and "移到您的数据范围之外" in moved.json()["message"], moved.content
+    cast.org_a1.refresh_from_db()
+    assert cast.org_a1.zone_id == cast.zone_a.pk
     zone.refresh_from_db()
     residency.refresh_from_db()
     assert zone.name == "上饶科创（人才）中心" and residency.status != "exited"

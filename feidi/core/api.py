@@ -311,18 +311,21 @@ def field(model, name: str, **overrides):
     return Annotated[kind, Field(**kwargs)]
 
 
-def create_within_scope(request, model, make):
-    """Run ``make()`` — the create action — and keep its record only if it lies within the scope of
-    the roles that let the caller add ``model`` (otherwise 403 and nothing stays: the record, its
+def create_within_scope(request, model, make, action: str = "add"):
+    """Run ``make()`` — the create (or, with ``action="change"``, the update) action — and keep its
+    record only if it lands within the scope of the roles that let the caller perform ``action`` on
+    ``model`` (``ScopedQuerySet.lands_within``; otherwise 403 and nothing stays: the record, its
     audit row and its notifications roll back together). A city-wide viewer who adds only in its
-    own bureau cannot file into another zone through references it merely sees."""
+    own bureau cannot file into, nor move a record into, another zone through references it merely
+    sees."""
     from django.db import transaction
 
     with transaction.atomic():
         obj = make()
-        if not model.objects.lands_within(request.user, "add").filter(pk=obj.pk).exists():
-            raise PermissionDenied(gettext("不能在您的数据范围之外新增{verbose_name}").format(
-                verbose_name=model._meta.verbose_name))
+        if not model.objects.lands_within(request.user, action).filter(pk=obj.pk).exists():
+            message = gettext("不能在您的数据范围之外新增{verbose_name}") if action == "add" else gettext(
+                "不能把{verbose_name}移到您的数据范围之外")
+            raise PermissionDenied(message.format(verbose_name=model._meta.verbose_name))
     return obj
 
 

@@ -174,7 +174,8 @@ def update_organization(request, pk: Id, payload: OrganizationPatch):
         org.zone = _zone_for(request, data.pop("zone_id"))
     for key, value in data.items():
         setattr(org, key, value)
-    return actions.do_save_organization(org, acting_user=request.user, expected_version=version)
+    return create_within_scope(request, Organization, lambda: actions.do_save_organization(
+        org, acting_user=request.user, expected_version=version), action="change")
 
 
 declare.api_routes(router, Organization, OrganizationSchema, path="/organizations", delete_summary="删除单位")
