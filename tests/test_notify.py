@@ -231,3 +231,15 @@ def test_a_robot_message_shows_typed_text_as_written_never_as_markdown(cast, cli
     assert page.status_code == 302, page.content.decode()[-2000:]
     appeal = Appeal.objects.get(created_by=cast.ent_a)
     assert appeal.title == "用电 问题 再" and appeal.content == "第一行\n第二行"
+
+
+def test_a_title_with_a_line_break_still_reaches_the_mailbox(cast, django_capture_on_commit_callbacks):
+    """A title typed through the API may hold a line break: the e-mail's subject is one line (Django
+    refuses a header with a newline, and the delivery would fail for ever)."""
+    cast.clerk.email = "clerk@example.cn"
+    cast.clerk.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        notify.notify([cast.clerk], "新的企业诉求：用电\n问题\r\nBcc: x@evil.example", "正文", "/registry/zones/",
+                      department=cast.dept_a)
+    assert mail.outbox[0].subject == "新的企业诉求：用电 问题 Bcc: x@evil.example"
+    assert mail.outbox[0].bcc == [] and mail.outbox[0].to == ["clerk@example.cn"]

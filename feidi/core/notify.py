@@ -139,7 +139,9 @@ def _post_json(kind: str, url: str, payload: dict) -> tuple[int, dict | None]:
 def _send(delivery: Delivery) -> tuple[bool, str]:
     link = absolute(delivery.url)
     if delivery.channel == Delivery.Channel.EMAIL:
-        send_mail(delivery.title, f"{delivery.body}\n\n{link}".strip(), None, [delivery.recipient])
+        # a subject is one line (a title with a line break would be refused as a header injection)
+        send_mail(" ".join(delivery.title.split())[:200], f"{delivery.body}\n\n{link}".strip(), None,
+                  [delivery.recipient])
         return True, ""
     endpoint = delivery.endpoint
     secret = endpoint.secret.reveal() if endpoint.secret else ""
