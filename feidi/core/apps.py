@@ -25,6 +25,9 @@ class CoreConfig(AppConfig):
         from .navigation import register
 
         calendar.connect()
+        from . import deadlines
+
+        deadlines.connect()
         workbench.register(imports.todos)
         from . import home
 

@@ -168,44 +168,6 @@ def missing_next_year(today: dt.date | None = None) -> int | None:
 
 
 
-def recount_deadlines() -> int:
-    """Count every open deadline again on the calendar in force (each model with a
-    ``WorkdayClock`` and its ``OPEN`` statuses): one counted on the weekday rule for a year since
-    entered, or across a day since adjusted, moves to where the calendar puts it. Returns how many
-    moved; each move is audited and bumps the record's version."""
-    from django.apps import apps
-    from django.db import transaction
-
-    from . import audit
-    from .models import WorkdayClock
-
-    cal = current_calendar(guess=True)
-    counted: dict[tuple[dt.date, int], dt.datetime] = {}
-    moved = 0
-    for model in apps.get_models():
-        if not issubclass(model, WorkdayClock) or not hasattr(model, "OPEN"):
-            continue
-        with transaction.atomic():
-            rows = list(model._base_manager.select_for_update().filter(
-                status__in=model.OPEN, deadline__isnull=False, deadline_from__isnull=False,
-                deadline_days__isnull=False))
-            changed, entries = [], []
-            for row in rows:
-                key = (row.deadline_from, row.deadline_days)
-                if key not in counted:
-                    counted[key] = clock(*key, cal).deadline
-                if counted[key] != row.deadline:
-                    before = audit.snapshot(row)
-                    row.deadline, row.version = counted[key], row.version + 1
-                    changed.append(row)
-                    entries.append({"action": audit.AuditRecord.Action.UPDATE, "instance": row, "before": before,
-                                    "after": audit.snapshot(row)})
-            model._base_manager.bulk_update(changed, ["deadline", "version"], batch_size=500)
-            audit.record_many(entries)
-            moved += len(changed)
-    return moved
-
-
 def _calendar_saved(sender, **kwargs) -> None:
     from django.db import transaction
 
@@ -214,13 +176,10 @@ def _calendar_saved(sender, **kwargs) -> None:
     transaction.on_commit(lambda: calendar_changed.send(sender=sender))
 
 
-def _recount(sender, **kwargs) -> None:
-    recount_deadlines()
-
-
 def connect() -> None:
     """The calendar's receivers (``CoreConfig.ready``): an entered, edited or removed year or day
-    counts the open deadlines again after its commit."""
+    sends ``calendar_changed`` after its commit (``core.deadlines`` counts the open deadlines
+    again)."""
     from django.db.models.signals import post_delete
     from django.db.models.signals import post_save
 
@@ -230,4 +189,3 @@ def connect() -> None:
     for model in (CalendarDay, CalendarYear):
         post_save.connect(_calendar_saved, sender=model, dispatch_uid=f"calendar_saved_{model.__name__}")
         post_delete.connect(_calendar_saved, sender=model, dispatch_uid=f"calendar_deleted_{model.__name__}")
-    calendar_changed.connect(_recount, dispatch_uid="calendar_recount")

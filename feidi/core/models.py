@@ -65,12 +65,6 @@ class WorkdayClock(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def deadline_text(self) -> str:
-        from feidi.core.calendar import deadline_text
-
-        return deadline_text(self.deadline)
-
 
 class ReferenceModel(DetailUrlMixin, models.Model):
     """A record of reference that belongs to no department and no person (a code list's entry, a

@@ -26,6 +26,7 @@ from feidi.core.actions import update_object
 from feidi.core.models import seeded_label
 from feidi.core.notify import notify
 from feidi.core.notify import notify_many
+from feidi.lib.money import human
 
 from .models import FLOW
 from .models import Alert
@@ -304,6 +305,26 @@ def completed_in_year(project_ids, year: int, through_month: int) -> dict[int, D
     return {r["project_id"]: r["total"] or Decimal(0) for r in rows}
 
 
+def months_done(as_of: dt.date) -> int:
+    """How many months of ``as_of``'s year a report dated ``as_of`` covers: the months completed by
+    then, i.e. before ``as_of``'s month (a month's investment is reported after it ends; the pace
+    check, ``actions.pace_shortfalls``, counts the same months). 0 in January."""
+    return as_of.month - 1
+
+
+def pace_text(as_of: dt.date, completed, expected) -> str:
+    """"2026年1–10月完成投资…，低于进度要求…" over the months completed by ``as_of`` — in February
+    "2026年1月…" (one month is not a range)."""
+    through = months_done(as_of)
+    if through == 1:
+        return gettext("{year}年1月完成投资{completed}，低于进度要求{expected}").format(
+            year=as_of.year, completed=human(completed), expected=human(expected))
+    return gettext("{year}年1–{month}月完成投资{completed}，低于进度要求{expected}").format(
+        year=as_of.year, month=through, completed=human(completed), expected=human(expected))
+
+
+
+
 def pace_shortfalls(today: dt.date, projects=None) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
     """Key projects whose completed investment over the year's elapsed months is below the plan's
     pace: ``{project_id: (plan, expected, completed)}``. In January no month has elapsed."""
@@ -330,7 +351,6 @@ def pace_shortfalls(today: dt.date, projects=None) -> dict[int, tuple[Decimal, D
 
 def current_alerts(today: dt.date, projects=None) -> dict[tuple[int, str, str], str]:
     """Every rule that holds today: ``{(project_id, rule, subject): message}``."""
-    from feidi.lib.money import human
 
     found = {}
     base = Project.objects.exclude(stage=Stage.TERMINATED)
@@ -348,8 +368,6 @@ def current_alerts(today: dt.date, projects=None) -> dict[tuple[int, str, str], 
             "pk", "project_id", "decision", "deadline"):
         found[(t["project_id"], Alert.Rule.TASK, str(t["pk"]))] = (
             f"调度事项“{t['decision'][:40]}”应于{t['deadline']:%Y-%m-%d}前完成，已逾期")
-    from .reports import pace_text  # the report's wording of the same months (1月, 1–n月)
-
     for pid, (plan, expected, completed) in pace_shortfalls(today, base).items():
         found[(pid, Alert.Rule.PACE, str(today.year))] = (
             f"{pace_text(today, completed, expected)}（年度计划{human(plan)}）")

@@ -43,6 +43,8 @@ from feidi.lib.money import published_ratio
 from feidi.lib.money import ratio
 from feidi.lib.money import wan
 
+from .actions import months_done
+from .actions import pace_text
 from .models import Alert
 from .models import AnnualPlan
 from .models import KeyLevel
@@ -82,13 +84,6 @@ def _m(value) -> str:
     return str(_d(value).quantize(Decimal("0.01")))
 
 
-def months_done(as_of: dt.date) -> int:
-    """How many months of ``as_of``'s year a report dated ``as_of`` covers: the months completed by
-    then, i.e. before ``as_of``'s month (a month's investment is reported after it ends; the pace
-    check, ``actions.pace_shortfalls``, counts the same months). 0 in January."""
-    return as_of.month - 1
-
-
 def months_label(as_of: dt.date) -> str:
     """Those months as a release names them (``indicators.engine.release_label``): 2026年1–10月,
     2026年1月; empty when no month of the year is complete."""
@@ -96,17 +91,6 @@ def months_label(as_of: dt.date) -> str:
 
     through = months_done(as_of)
     return release_label(dt.date(as_of.year, through, 1)) if through else ""
-
-
-def pace_text(as_of: dt.date, completed, expected) -> str:
-    """"2026年1–10月完成投资…，低于进度要求…" over the months completed by ``as_of`` — in February
-    "2026年1月…" (one month is not a range)."""
-    through = months_done(as_of)
-    if through == 1:
-        return gettext("{year}年1月完成投资{completed}，低于进度要求{expected}").format(
-            year=as_of.year, completed=human(completed), expected=human(expected))
-    return gettext("{year}年1–{month}月完成投资{completed}，低于进度要求{expected}").format(
-        year=as_of.year, month=through, completed=human(completed), expected=human(expected))
 
 
 def _open_on(as_of: dt.date):

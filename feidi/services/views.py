@@ -87,7 +87,9 @@ class AppealDetailView(ObjectDetailView):
             if row["name"] == "level":
                 row["value"] = obj.level_label
             elif row["name"] == "deadline" and obj.deadline:
-                row["value"] = obj.deadline_text  # the end of a working day: that day at 24:00
+                from feidi.core.calendar import deadline_text
+
+                row["value"] = deadline_text(obj.deadline)  # the end of a working day: that day at 24:00
         return rows
 
     def get_extra_context(self, appeal):
