@@ -211,3 +211,72 @@ def forged_codes(rng) -> list[tuple[str, str]]:
         (sealed(f"91{rng.choice(sorted(uscc.PROVINCES))}00{rng.randrange(1, 100):02d}{b}"), "division"),
         (sealed(f"91{good_division}{b}", wrong_org(b)), "organization code"),
     ]
+
+
+# --- cells as Excel writes them, one by one ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Raw:
+    """A cell given as its XML (``{ref}`` stands for its reference): an error (``t="e"``), a
+    date-styled serial (``s="1"``), a formula with an error as its cached value …"""
+
+    xml: str
+
+
+def error(code: str) -> Raw:
+    return Raw(f'<c r="{{ref}}" t="e"><v>{escape(code)}</v></c>')
+
+
+def dated(serial: float) -> Raw:
+    return Raw(f'<c r="{{ref}}" s="1"><v>{serial}</v></c>')
+
+
+def handmade(rows: list[list], *, name: str = "数据", date1904: bool = False, tail: str = "",
+             dimension: str = "") -> bytes:
+    """A one-sheet workbook written cell by cell (inline strings, a date style as style 1),
+    optionally counting its dates from 1904, with ``tail`` XML after the rows (cells placed far
+    away) and a ``dimension`` the writer claims."""
+    out = []
+    for r, row in enumerate(rows, start=1):
+        cells = []
+        for c, value in enumerate(row):
+            ref = f"{column(c)}{r}"
+            if value is None:
+                continue
+            if isinstance(value, Raw):
+                cells.append(value.xml.replace("{ref}", ref))
+            elif isinstance(value, bool):
+                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, (int, float)):
+                cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>')
+        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             f'spreadsheetml/2006/main">{dim}<sheetData>{"".join(out)}{tail}</sheetData></worksheet>')
+    styles = ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+              'spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/>'
+              '</cellXfs></styleSheet>')
+    book = Book([SheetSpec(name, [])], extra_parts={"xl/worksheets/sheet1.xml": sheet.encode(),
+                                                    "xl/styles.xml": styles.encode()})
+    parts = book.parts()
+    if date1904:
+        parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>')
+    rels = parts["xl/_rels/workbook.xml.rels"]
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(b"</Relationships>", (
+        b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+        b'Target="styles.xml"/></Relationships>'))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for part, data in parts.items():
+            z.writestr(part, data)
+    return buffer.getvalue()
+
+
+def zip_of(parts: dict[str, bytes], *, stored: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as z:
+        for part, data in parts.items():
+            z.writestr(part, data)
+    return buffer.getvalue()

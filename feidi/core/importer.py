@@ -55,6 +55,7 @@ LIMITS = Limits()
 CHUNK = 5000  # rows read, checked and written at a time: what an import holds of its file
 KEPT = 1000  # row reports (errors, warnings) kept of one import; all are counted
 MEMO = 20_000  # texts looked up (parks, segments, codes) remembered per import, then forgotten
+NUMERIC = (forms.DecimalField, forms.IntegerField, forms.FloatField)
 YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 NO = {"否", "n", "no", "false", "0", ""}
 
@@ -144,6 +145,10 @@ class ImportFileError(ValueError):
 
 
 FORMULA = gettext_noop("公式单元格，请粘贴为数值（在 Excel 中“选择性粘贴→数值”）")
+ERROR_CELL = gettext_noop("单元格是 Excel 错误值“{code}”（公式出错或引用失效），请改为正确的值")
+# date fields that record what has happened: never in the future
+PAST_DATES = frozenset({"established_on", "registered_on", "founded_on", "signed_on", "issued_on", "paid_on",
+                        "introduced_on", "born_on"})
 
 
 @dataclass
@@ -157,6 +162,7 @@ class SheetData:
     fraction: Callable[[], float]  # the share of the sheet read so far
     rows: Iterator[tuple[int, list]] = iter(())
     count: int = 0
+    header_row: int = 1  # the row the header was found on (below a title, at most ``TITLE_ROWS`` down)
 
     @property
     def said(self) -> str:
@@ -182,13 +188,25 @@ def _non_blank(rows):
             yield excel_row, row
 
 
-def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMITS) -> SheetData:
+def _filled(cells) -> int:
+    return sum(1 for c in cells if c is not None and (c.__class__ is not str or c.strip()))
+
+
+TITLE_ROWS = 5  # rows above the header that may hold a title (one cell each), when the header is known
+
+
+def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMITS,
+               is_header: Callable[[list], bool] | None = None) -> SheetData:
     """The import sheet with its header read and its non-blank rows to come (with their row numbers
     as Excel shows them): the sheet named in ``prefer`` (the template's), else the first visible
     one — never a hidden one — read within the upload budget (``lib.spreadsheet``: bombs,
     encrypted, legacy and HTML files refused with their own message; CSV read). The rows are
     read as they are asked for, so a file refused on its Nth row (too many rows, a bomb found
-    while inflating) raises ``ImportFileError`` then."""
+    while inflating) raises ``ImportFileError`` then.
+
+    The header is the first non-blank row; given ``is_header``, up to ``TITLE_ROWS`` rows of one
+    cell each above it (a title such as “2026年招商项目表”, often merged across) are passed over
+    when the row after them is the header. A file of a header and no rows is refused as empty."""
     from feidi.lib.spreadsheet import Budget
     from feidi.lib.spreadsheet import SheetError
     from feidi.lib.spreadsheet import open_sheet
@@ -199,12 +217,29 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
         sheet = open_sheet(data, prefer=prefer, budget=Budget(upload_bytes=limits.bytes, rows=limits.rows + 1000))
         rows = _non_blank(sheet.rows)
         first = next(rows, None)
+        ahead: list = []
+        if first is not None and is_header is not None and not is_header(first[1]) and _filled(first[1]) <= 1:
+            ahead = [first]
+            while len(ahead) <= TITLE_ROWS and (following := next(rows, None)) is not None:
+                if is_header(following[1]):
+                    first, ahead = following, []
+                    break
+                ahead.append(following)
+                if _filled(following[1]) > 1:
+                    break
+            rows = itertools.chain(ahead[1:], rows)
+        second = next(rows, None)
     except SheetError as exc:
         raise ImportFileError(str(exc)) from None
     if first is None:
         raise ImportFileError(gettext("工作表“{name}”中没有数据").format(name=sheet.name) if sheet.kind == "xlsx" else gettext("文件中没有数据"))
+    if second is None:
+        where = gettext("工作表“{name}”").format(name=sheet.name) if sheet.kind == "xlsx" else gettext("文件")
+        raise ImportFileError(gettext("{where}中没有数据：第{row}行是列名，其下没有数据行").format(where=where, row=first[0]))
+    rows = itertools.chain([second], rows)
     out = SheetData(sheet.name if sheet.kind == "xlsx" else "", [str(c) if c is not None else "" for c in first[1]],
                     list(sheet.skipped), sheet.fraction)
+    out.header_row = first[0]
 
     def body():
         try:
@@ -220,16 +255,60 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
     return out
 
 
+def column_letter(index: int) -> str:
+    """A column as Excel names it (0 → A, 27 → AB)."""
+    out, n = "", index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def unnamed_data(header: list[str], row: int, cells: list) -> ImportFileError | None:
+    """The refusal of a row holding data in a column without a header (a blank header cell, the
+    second column of a merged header, a column right of the header): such data would be dropped
+    unseen."""
+    from feidi.lib.cells import normalize_label
+    from feidi.lib.cells import shown
+
+    for index, value in enumerate(cells):
+        if value is None or (value.__class__ is str and not value.strip()):
+            continue
+        if index < len(header) and normalize_label(header[index]):
+            continue
+        return ImportFileError(gettext("{letter}列没有列名，但第{row}行该列有数据“{value}”：请填写列名或删除该列（合并的列名单元格请取消合并）").format(
+            letter=column_letter(index), row=row, value=shown(value, 20)))
+    return None
+
+
+def survey(data: bytes, prefer: tuple[str, ...], limits: Limits, is_header=None) -> int:
+    """Read the whole sheet once, before anything is checked or written: the rows are counted (a
+    file beyond ``limits.rows`` is refused for the price of a read, never after writing the rows
+    it may hold) and a row with data under no header refuses the file. Returns the rows."""
+    sheet = read_sheet(data, prefer, limits, is_header)
+    unnamed = [i for i, h in enumerate(sheet.header) if not h.strip()]
+    width = len(sheet.header)
+    for excel_row, cells in sheet.rows:
+        if len(cells) > width or (unnamed and any(cells[i] is not None for i in unnamed if i < len(cells))):
+            refusal = unnamed_data(sheet.header, excel_row, cells)
+            if refusal is not None:
+                raise refusal
+    return sheet.count
+
+
 def cell_text(value) -> str:
     """A cell as the text a person typed: integral floats without '.0', dates as ISO, full-width
     characters folded; a formula without a cached value is refused."""
     from feidi.lib.cells import fold
+    from feidi.lib.spreadsheet import ErrorCell
     from feidi.lib.spreadsheet import FormulaCell
 
     if value is None:
         return ""
     if isinstance(value, FormulaCell):
         raise ValueError(gettext(FORMULA))
+    if isinstance(value, ErrorCell):
+        raise ValueError(gettext(ERROR_CELL).format(code=value.code))
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -357,9 +436,12 @@ class Importer:
             gettext("代码类列（统一社会信用代码、行业代码）请保持“文本”格式，避免 Excel 把长数字改成科学计数。"))
 
     # --- import ----------------------------------------------------------------------------
-    def _choice_value(self, field_obj, text: str):
+    def _choice_value(self, field_obj, text: str, typed: str | None = None):
         """Accept a choice's label (企业) as well as its value (enterprise); a related record by its
-        name or id, among the rows the user may see."""
+        name or id, among the rows the user may see. ``text`` is the cell folded (``cell_text``),
+        ``typed`` as written: a name is found by either, and by both sides folded."""
+        from feidi.lib.cells import fold
+
         if isinstance(field_obj, forms.BooleanField):
             # A checkbox would read any non-empty text (even 否) as ticked: accept only yes/no words.
             word = text.strip().lower()
@@ -373,47 +455,70 @@ class Importer:
         if isinstance(field_obj, forms.ModelChoiceField):
             # a file repeats its parks and segments: each text is looked up once per run
             memo = self.__dict__.setdefault("_lookups", {})
-            key = (id(field_obj), text)
+            key = (id(field_obj), text, typed)
             if key not in memo:
                 if len(memo) >= MEMO:
                     memo.clear()
-                memo[key] = self._related_value(field_obj, text)
+                memo[key] = self._related_value(field_obj, text, typed)
             return memo[key]
         if isinstance(field_obj, forms.ChoiceField):
             for value, label in field_obj.choices:
-                if text in (str(value), str(label)):
+                if text in (str(value), str(label), fold(value).strip(), fold(label).strip()):
                     return value
         return text
 
-    @staticmethod
-    def _related_value(field_obj, text: str):
-        """A related record by its import name, name, label or id, among the rows the user may see."""
+    FOLDED_INDEX = 20_000  # a related table up to this many rows is matched by its names folded
+
+    def _related_value(self, field_obj, text: str, typed: str | None = None):
+        """A related record by its import name, name, label or id, among the rows the user may see:
+        first as written and as folded, then — a name stored with full-width punctuation
+        (“上饶（国家级）经开区”) compared with the cell both folded — against the names of the
+        rows the user may see, folded once per run."""
+        from feidi.lib.cells import fold
+
         qs = field_obj.queryset
         model = qs.model
-        if hasattr(model, "import_lookup"):  # e.g. "锂电新能源·电芯" for a segment
-            found = model.import_lookup(qs, text)
-            if found is not None:
-                return found
-        for lookup in ("name", "label", "username"):
-            if any(f.name == lookup for f in model._meta.fields):
-                found = list(qs.filter(**{lookup: text}).values_list("pk", flat=True)[:2])
+        fields = [lookup for lookup in ("name", "label", "username", "title", "number", "short_name")
+                  if any(f.name == lookup for f in model._meta.fields)]
+        for candidate in dict.fromkeys(c for c in (typed, text) if c):
+            if hasattr(model, "import_lookup"):  # e.g. "锂电新能源·电芯" for a segment
+                found = model.import_lookup(qs, candidate)
+                if found is not None:
+                    return found
+            for lookup in fields[:3]:
+                found = list(qs.filter(**{lookup: candidate}).values_list("pk", flat=True)[:2])
                 if len(found) == 1:
                     return found[0]
         if text.isdigit() and qs.filter(pk=int(text)).exists():
             return int(text)
-        return text  # the form reports it as an invalid choice
+        indexes = self.__dict__.setdefault("_folded", {})
+        if id(field_obj) not in indexes:
+            index: dict[str, set] = {}
+            if fields and qs.count() <= self.FOLDED_INDEX:
+                for pk, *names in qs.values_list("pk", *fields).iterator():
+                    for name in names:
+                        if name:
+                            index.setdefault(fold(name).strip(), set()).add(pk)
+            indexes[id(field_obj)] = index
+        found = indexes[id(field_obj)].get(fold(text).strip(), ())
+        if len(found) == 1:
+            return next(iter(found))
+        return text  # the form reports it as an invalid choice, naming the value
 
     synonyms: dict[str, str] = {}  # other names a column goes by → the template's header
 
     def _positions(self, header: list[str]) -> tuple[dict[str, int], dict[str, object]]:
         """Template header → column index, matched on the normalised label (full-width folded,
-        spaces, marks and the unit in brackets dropped, ``synonyms``), with the money unit each
-        header states. A column the template does not know refuses the file, listed."""
+        spaces, marks and the unit in brackets dropped, ``synonyms``), with the unit each header
+        states: (multiple, measure) per numeric column. A column the template does not know
+        refuses the file, listed; so does a unit that is not the template's (美元 for 元, 万人 for
+        a rate) or that nobody here knows — read as the template's it would be silently wrong."""
         from feidi.lib.cells import normalize_label
         from feidi.lib.cells import unit_of
 
         wanted = {normalize_label(h): h for h in self.columns}
         wanted.update({normalize_label(alias): h for alias, h in self.synonyms.items()})
+        probe = self.form_class(user=None)
         positions, units, unknown = {}, {}, []
         for index, raw in enumerate(header):
             label = normalize_label(raw)
@@ -427,40 +532,87 @@ class Importer:
                 raise ImportFileError(gettext("第{value}列“{raw}”与第{value2}列是同一列").format(
                     value=index + 1, raw=raw, value2=positions[target] + 1))
             positions[target] = index
-            unit = unit_of(raw)
-            if unit is not None and unit_of(target) is None:
-                raise ImportFileError(gettext("第{value}列“{raw}”不是金额列，不能注明货币单位").format(
-                    value=index + 1, raw=raw))
-            units[target] = unit
+            numeric = isinstance(probe.fields[self.columns[target]], NUMERIC)
+            if not numeric:
+                unit = unit_of(raw)
+                if unit is not None and unit_of(target) is None:
+                    raise ImportFileError(gettext("第{value}列“{raw}”不是金额列，不能注明货币单位").format(
+                        value=index + 1, raw=raw))
+                continue
+            units[target] = self._unit(index, raw, target)
         if unknown:
+            if len(header) - header.count("") <= 1:
+                raise ImportFileError(gettext("第{row}行“{title}”不是列名：列名（表头）应在第1行，请删除表格上方的标题行后再导入").format(
+                    row=getattr(self, "_header_row", 1), title=unknown[0][:50]))
             raise ImportFileError(gettext("文件中有模板之外的列：{join}。请使用导入模板的列名（{join2}），金额列可注明单位如“（万元）”").format(
                 join='、'.join(unknown), join2='、'.join(self.columns)))
         return positions, units
 
-    def _value(self, field_obj, raw, unit):
-        """A cell for the form: numbers and dates read the way offices write them, money in the
-        header's unit converted to yuan."""
+    @staticmethod
+    def _unit(index: int, raw: str, target: str) -> tuple:
+        """(multiple or None, measure) of a numeric column whose header in the file is ``raw`` and
+        in the template ``target``."""
+        from feidi.lib.cells import header_unit
+
+        expected = header_unit(target)
+        try:
+            stated = header_unit(raw)
+        except ValueError as exc:
+            raise ImportFileError(gettext("第{value}列“{raw}”：{exc}，请使用模板的单位{unit}").format(
+                value=index + 1, raw=raw, exc=exc,
+                unit=gettext("（{unit}）").format(unit=expected[0]) if expected else "")) from None
+        if stated is None:
+            return None, expected[0] if expected else None
+        measure, multiple = stated
+        if expected is None:
+            if measure == "元":
+                raise ImportFileError(gettext("第{value}列“{raw}”不是金额列，不能注明货币单位").format(
+                    value=index + 1, raw=raw))
+            if measure == "%" and multiple != 1:
+                raise ImportFileError(gettext("第{value}列“{raw}”的单位无法识别").format(value=index + 1, raw=raw))
+            return (multiple if multiple != 1 else None), (measure or None)
+        if measure not in ("", expected[0]) or (expected[0] == "%" and multiple != 1):
+            raise ImportFileError(gettext("第{value}列“{raw}”的单位与模板的单位（{unit}）不符").format(
+                value=index + 1, raw=raw, unit=expected[0]))
+        factor = multiple / expected[1]
+        return (factor if factor != 1 else None), expected[0]
+
+    def _value(self, field_obj, raw, unit, name: str = ""):
+        """A cell for the form: numbers and dates read the way offices write them (a number in the
+        header's unit converted, finite and within the column's digits and places), dates within
+        their plausible range, text without invisible or control characters. ``unit`` is the
+        column's (multiple, measure)."""
+        from feidi.lib.cells import clean_text
+        from feidi.lib.cells import fit
         from feidi.lib.cells import parse_date
         from feidi.lib.cells import parse_number
 
-        if isinstance(field_obj, (forms.DecimalField, forms.IntegerField, forms.FloatField)):
+        if isinstance(field_obj, NUMERIC):
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 return ""
-            cell_text(raw) if not isinstance(raw, (int, float)) else None  # a formula is refused here
-            number = parse_number(raw, unit=unit)
+            cell_text(raw) if not isinstance(raw, (int, float)) else None  # a formula or an error is refused here
+            multiple, measure = unit if isinstance(unit, tuple) else (unit, None)
+            number = parse_number(raw, unit=multiple, measure=measure)
             integral = isinstance(field_obj, forms.IntegerField) and not isinstance(
                 field_obj, (forms.DecimalField, forms.FloatField))  # Django's DecimalField is an IntegerField
             if integral and number is not None:
                 if number != number.to_integral_value():
                     raise ValueError(gettext("应为整数"))
                 return str(int(number))
+            if isinstance(field_obj, forms.DecimalField):
+                number = fit(number, field_obj.max_digits, field_obj.decimal_places)
             return "" if number is None else f"{number:f}"
         if isinstance(field_obj, forms.DateField):
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 return ""
             cell_text(raw)
-            return parse_date(raw).isoformat()
-        return self._choice_value(field_obj, cell_text(raw))
+            latest = dt.date.today() if name in PAST_DATES else None
+            return parse_date(raw, latest=latest).isoformat()
+        text = cell_text(raw)
+        if isinstance(field_obj, (forms.ChoiceField, forms.BooleanField)):
+            typed = clean_text(str(raw)).strip() if isinstance(raw, str) else None
+            return self._choice_value(field_obj, clean_text(text), typed)
+        return clean_text(text, multiline=isinstance(field_obj.widget, forms.Textarea))
 
     def run(self, data: bytes, user, *, filename: str = "", confirmed: bool = False, progress=None) -> ImportResult:
         """Read, check and write the rows a chunk (``CHUNK`` rows) at a time, all in one
@@ -477,7 +629,8 @@ class Importer:
 
         progress = progress or Quiet()
         progress.phase(gettext("读取文件"))
-        sheet = read_sheet(data, prefer=self.sheet_names, limits=self.limits)
+        sheet = read_sheet(data, prefer=self.sheet_names, limits=self.limits, is_header=self._is_header)
+        self._header_row = sheet.header_row
         result = ImportResult(sheet=sheet.said)
         positions, units = self._positions(sheet.header)
         probe = self.form_class(user=user)
@@ -485,6 +638,10 @@ class Importer:
                    if h not in positions and (probe.fields[name].required or h in self.required_headers)]
         if missing:
             raise ImportFileError(gettext("缺少必需的列：{join}（请使用导入模板）").format(join="、".join(missing)))
+        # the whole sheet read once before any row is checked or written (ADR 0010 keeps the check
+        # and the write of a chunk together in the transaction): a file over the row limit, or
+        # with data under no header, is refused for the price of a read, holding no lock
+        survey(data, self.sheet_names, self.limits, self._is_header)
         progress.phase(gettext("检查"), sheet.estimate())
         self.seen: dict[str, dict[str, int]] = {name: {} for name in self.unique_in_file}
         ctx = current()
@@ -511,6 +668,15 @@ class Importer:
         result.applied = True
         return result
 
+    def _is_header(self, cells: list) -> bool:
+        """Whether a row is this template's header: two of its cells name its columns."""
+        from feidi.lib.cells import normalize_label
+
+        known = self.__dict__.get("_labels")
+        if known is None:
+            known = self._labels = {normalize_label(h) for h in (*self.columns, *self.synonyms)}
+        return sum(1 for c in cells if c is not None and normalize_label(c) in known) >= min(2, len(self.columns))
+
     def first_row(self, name: str, value: str) -> int | None:
         """The row that first gave ``value`` to the ``unique_in_file`` field ``name``, if any."""
         return self.seen[name].get(value)
@@ -523,22 +689,31 @@ class Importer:
         checked = []
         form = getattr(self, "_form", None)
         for excel_row, cells in chunk:
-            data_row, bad = {}, False
+            data_row, bad, failed = {}, False, set()
             for header_text, index in positions.items():
                 name = self.columns[header_text]
                 raw = cells[index] if index < len(cells) else None
                 try:
-                    data_row[name] = self._value(probe.fields[name], raw, units.get(header_text))
-                except ValueError as exc:
-                    errors.append(RowError(excel_row, header_text, shown(raw if raw is not None else ""), str(exc)))
+                    data_row[name] = self._value(probe.fields[name], raw, units.get(header_text), name)
+                except (ValueError, ArithmeticError) as exc:  # every cell's failure is its row's, in Chinese
+                    message = str(exc) if isinstance(exc, ValueError) and str(exc) else gettext("无法读取该值")
+                    errors.append(RowError(excel_row, header_text, shown(raw if raw is not None else ""), message))
                     bad = True
+                    failed.add(name)
+                    data_row[name] = ""
                     continue
             form = self._form = self.bind(form, data_row, user)
             if not form.is_valid():
-                for name, messages in form.errors.items():
+                for name, problems in form.errors.as_data().items():
+                    if name in failed:  # one error a cell: its value's, not also 必填
+                        continue
                     column = labels.get(name, "")
-                    for message in messages:
-                        errors.append(RowError(excel_row, column, shown(data_row.get(name, "")), message))
+                    for problem in problems:
+                        for message in problem.messages:
+                            if problem.code == "invalid_choice":
+                                message = gettext("“{value}”不是有效的选项：没有找到，或不在您可选的范围内").format(
+                                    value=shown(data_row.get(name, ""), 30))
+                            errors.append(RowError(excel_row, column, shown(data_row.get(name, "")), message))
                 continue
             if bad:
                 continue

@@ -121,10 +121,11 @@ def execute(job_id: int, *, data: bytes | None = None) -> ImportResult | None:
             result = importer.run(data, job.user, filename=job.filename, confirmed=job.confirmed, progress=reporter)
     except ImportFileError as exc:
         _finish(job, ImportJob.Status.REFUSED, message=str(exc))
-    except Exception as exc:  # the uploader sees the failure on the job's page; nothing was written
+    except Exception:  # the uploader sees the failure on the job's page; nothing was written
         log.exception("import job %s failed", job_id)
-        _finish(job, ImportJob.Status.FAILED, message=gettext("导入过程出错，未写入任何数据（{name__}）").format(
-            name__=type(exc).__name__))
+        # the class and text of the exception are the log's (with the job's id), never the uploader's
+        _finish(job, ImportJob.Status.FAILED, message=gettext("导入过程出错，未写入任何数据。请稍后重试；如仍出错，请联系管理员并告知导入记录编号{pk}").format(
+            pk=job.pk))
     else:
         if result.errors:
             status = ImportJob.Status.REFUSED

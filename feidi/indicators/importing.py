@@ -37,6 +37,7 @@ from feidi.core import audit
 from feidi.core.context import acting
 from feidi.core.context import current
 from feidi.core.importer import CHUNK
+from feidi.core.importer import ERROR_CELL
 from feidi.core.importer import FORMULA
 from feidi.core.importer import MEMO
 from feidi.core.importer import ImportFileError
@@ -47,7 +48,9 @@ from feidi.core.importer import RowReports
 from feidi.core.importer import TemplateBook
 from feidi.core.importer import cell_text
 from feidi.core.importer import read_sheet
+from feidi.core.importer import unnamed_data
 from feidi.lib import cells as cells_lib
+from feidi.lib.spreadsheet import ErrorCell
 from feidi.lib.spreadsheet import FormulaCell
 
 from . import actions
@@ -86,9 +89,11 @@ def template_bytes() -> bytes:
 
 def _columns(header: list[str], indicators: list[Indicator]):
     """Which column is which: the key columns and the indicators, matched on the normalised label
-    (full-width folded, spaces and the unit in brackets dropped, known other names), each money
-    column with the unit its header states (元/万元/亿元). A column the import does not know makes
-    the file refused, listing it: data under an unrecognised header is never dropped silently."""
+    (full-width folded, spaces and the unit in brackets dropped, known other names), each indicator
+    column with the unit its header states as (multiple of the indicator's unit or None, the
+    indicator's measure): 万元 for 元, 万人 for 人. A column the import does not know makes the file
+    refused, listing it, and so does a unit that is not the indicator's or that nobody here knows
+    (美元): data under an unrecognised header is never dropped or misread silently."""
     keys = {cells_lib.normalize_label(h): k for h, k in KEY_HEADERS.items()}
     keys.update({cells_lib.normalize_label(h): k for h, k in KEY_SYNONYMS.items()})
     by_label = {cells_lib.normalize_label(i.name): i for i in indicators}
@@ -107,17 +112,41 @@ def _columns(header: list[str], indicators: list[Indicator]):
         elif label in by_label:
             indicator = by_label[label]
             columns[c] = indicator
-            factor = cells_lib.unit_of(raw)
-            if indicator.unit == "元" and factor is not None:
-                units[c] = factor
-            elif factor is not None and indicator.unit != "元":
-                raise ImportFileError(gettext("“{raw}”的单位与指标“{name}”的单位（{unit}）不符").format(
-                    raw=raw, name=indicator.name, unit=indicator.unit))
+            units[c] = _unit(c, raw, indicator)
         else:
             unknown.append(str(raw))
+    if unknown and len(header) - header.count("") <= 1:
+        raise ImportFileError(gettext("“{title}”不是列名：列名（表头）应在第1行，请删除表格上方的标题行后再导入").format(
+            title=unknown[0][:50]))
     if unknown:
         raise ImportFileError(gettext("文件中有无法识别的列：{join}。列名应为模板中的列（统一社会信用代码、企业名称、月份）或指标名称（{join2}），可带单位如“（万元）”").format(join='、'.join(unknown), join2='、'.join(i.name for i in indicators)))
     return positions, columns, units
+
+
+def _is_header(indicators, cells: list) -> bool:
+    """Whether a row is the header: two of its cells name columns the import knows."""
+    labels = {cells_lib.normalize_label(h) for h in (*KEY_HEADERS, *KEY_SYNONYMS)}
+    labels |= {cells_lib.normalize_label(i.name) for i in indicators}
+    found = [cells_lib.normalize_label(c) for c in cells if c is not None]
+    return sum(1 for label in found if label in labels) >= 2
+
+
+def _unit(c: int, raw: str, indicator: Indicator) -> tuple:
+    """(multiple or None, measure) of the column ``raw`` holding ``indicator``."""
+    base = cells_lib.read_unit(indicator.unit or "")
+    measure, own = (base[0] or None, base[1]) if base else (indicator.unit or None, Decimal(1))
+    try:
+        stated = cells_lib.header_unit(raw)
+    except ValueError as exc:
+        raise ImportFileError(gettext("第{value}列“{raw}”：{exc}，指标“{name}”的单位是{unit}").format(
+            value=c + 1, raw=raw, exc=exc, name=indicator.name, unit=indicator.unit)) from None
+    if stated is None:
+        return None, measure
+    if stated[0] not in ("", measure) or (measure == "%" and stated[1] != 1):
+        raise ImportFileError(gettext("“{raw}”的单位与指标“{name}”的单位（{unit}）不符").format(
+            raw=raw, name=indicator.name, unit=indicator.unit))
+    factor = stated[1] / own
+    return (factor if factor != 1 else None), measure
 
 
 def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=None) -> ImportResult:
@@ -133,9 +162,9 @@ def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=N
 
     progress = progress or Quiet()
     progress.phase(gettext("读取文件"))
-    sheet = read_sheet(data, prefer=SHEET_NAMES, limits=LIMITS)
-    outcome = ImportResult(sheet=sheet.said)
     indicators = list(Indicator.objects.filter(active=True))
+    sheet = read_sheet(data, prefer=SHEET_NAMES, limits=LIMITS, is_header=functools.partial(_is_header, indicators))
+    outcome = ImportResult(sheet=sheet.said)
     positions, columns, units = _columns(sheet.header, indicators)
     missing = [h for h, key in KEY_HEADERS.items() if key in ("uscc", "period") and key not in positions]
     if missing:
@@ -145,7 +174,7 @@ def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=N
     # a file carries the indicators it has columns for (a revenue-only file is a whole import);
     # 每月必报 is what the enterprise's own monthly report form asks
     column_list = sorted(columns.items())
-    rows = _Rows(sheet.header, positions, column_list, units, user)
+    rows = _Rows(sheet.header, positions, column_list, units, user)  # units: column → (multiple, measure)
     staged = [("org", "bigint"), ("month", "int"), ("excel_row", "int")]
     staged += [(f"v{n}", "decimal") for n in range(len(column_list))]
     with Staging("indicator_import", staged, order=3) as stage:
@@ -211,12 +240,19 @@ class _Rows:
         from feidi.registry.models import Organization
 
         self.header, self.column_list = header, column_list
-        # a column in 元 multiplies by one: its floats take the fast path (five of eight columns)
-        self.units = {c: unit for c, unit in units.items() if unit != 1}
+        # a column in the indicator's own unit multiplies by one: its floats take the fast path
+        self.units = {c: multiple for c, (multiple, _measure) in units.items() if multiple is not None}
+        self.measures = {c: measure for c, (_multiple, measure) in units.items()}
+        # the column every value is written to: a value beyond it, or finer than it, is refused on its row
+        column = IndicatorValue._meta.get_field("value")
+        self.digits, self.places = column.max_digits, column.decimal_places
+        self.limit = float(10 ** (column.max_digits - column.decimal_places))
+        # data under a blank header cell (a merged header's second column) would be dropped unseen
+        self.unnamed = [c for c, h in enumerate(header) if not cells_lib.normalize_label(h)]
         self.code_col, self.period_col = positions["uscc"], positions["period"]
         self.width = max(c for c, _ in column_list) + 1
         self.visible = Organization.objects.visible_to(user)
-        self.orgs: dict = {}  # raw cell → enterprise id, 0 when not found, -1 when no code
+        self.orgs: dict = {}  # raw cell → enterprise id, 0 when not found, -1 when no code, or why it is no code
         self.months: dict = {}  # raw cell → (month, None) or (None, error)
         self.staged_months: set[int] = set()  # the months of the rows staged: a few dozen
         self.today = timezone.localdate().replace(day=1)
@@ -234,8 +270,9 @@ class _Rows:
         for raw in new:
             try:
                 code = uscc_lib.normalize(cell_text(raw))
-            except ValueError:  # a long number Excel rounded: reported on the row
-                code = ""
+            except ValueError as exc:  # a long number Excel rounded, an error cell: reported on the row
+                self.orgs[raw] = str(exc)
+                continue
             if code:
                 codes.setdefault(code, []).append(raw)
             else:
@@ -256,12 +293,21 @@ class _Rows:
             new = set(cells)
         for raw in new:
             try:
-                period = parse_month(raw)
-                if period > self.today:
-                    raise ValueError("不能导入未来月份")
+                if isinstance(raw, (FormulaCell, ErrorCell)):
+                    cell_text(raw)  # refused with its own message
+                period = parse_month(raw, latest=self.today)
                 self.months[raw] = (_month(period), None)
             except ValueError as exc:
-                self.months[raw] = (None, str(exc))
+                message = str(exc)
+                if raw is not None and not isinstance(raw, (FormulaCell, ErrorCell)) and "不在有效的月份范围内" in message:
+                    try:
+                        if parse_month(raw) > self.today:
+                            message = gettext("不能导入未来月份")
+                    except ValueError:
+                        pass
+                self.months[raw] = (None, message)
+            except ArithmeticError:
+                self.months[raw] = (None, gettext("月份格式应为 2026-03、2026年3月或2026年1-2月"))
 
     def check(self, chunk, errors: RowReports) -> list[tuple]:
         code_col, period_col, width, header = self.code_col, self.period_col, self.width, self.header
@@ -269,42 +315,70 @@ class _Rows:
         period_cells = [cells[period_col] if period_col < len(cells) else None for _, cells in chunk]
         self._enterprises(code_cells)
         self._months(period_cells)
-        orgs, months, units = self.orgs, self.months, self.units
-        amount = cells_lib.parse_number
+        orgs, months, units, measures = self.orgs, self.months, self.units, self.measures
+        amount, fit, exact = cells_lib.parse_number, cells_lib.fit, cells_lib.exact
+        digits, places, limit, unnamed = self.digits, self.places, self.limit, self.unnamed
         out = []
         for (excel_row, cells), raw_code, raw_period in zip(chunk, code_cells, period_cells, strict=True):
             if len(cells) < width:
                 cells = cells + [None] * (width - len(cells))
             org = orgs[raw_code]
             bad = False
-            if org <= 0:
+            if len(cells) > len(header) or (unnamed and any(cells[i] is not None for i in unnamed if i < len(cells))):
+                refusal = unnamed_data(header, excel_row, cells)
+                if refusal is not None:
+                    raise refusal
+            if org.__class__ is str:
+                errors.append(RowError(excel_row, "统一社会信用代码", cells_lib.shown(raw_code or ""), org))
+                bad = True
+            elif org <= 0:
                 errors.append(RowError(excel_row, "统一社会信用代码", str(raw_code or ""),
                                        "未找到该企业（不在主体库或不在您的管理范围）" if org == 0 else "必填"))
                 bad = True
             month, month_error = months[raw_period]
             if month_error is not None:
-                errors.append(RowError(excel_row, gettext("月份"), str(raw_period or ""), month_error))
+                errors.append(RowError(excel_row, gettext("月份"), _said(raw_period), month_error))
                 bad = True
             row = [org, month, excel_row]
             for c, _indicator in self.column_list:
                 raw = cells[c]
                 unit = units.get(c)
-                if raw.__class__ is float and unit is None:
-                    row.append(Decimal(repr(raw)))  # what parse_number does, without its dispatch
-                    continue
+                if raw.__class__ is float and unit is None and -limit < raw < limit:  # finite, and within the column
+                    value = exact(raw)
+                    if value.as_tuple().exponent >= -places:
+                        row.append(value)  # what parse_number and fit do, without their dispatch
+                        continue
                 if isinstance(raw, FormulaCell):
                     errors.append(RowError(excel_row, header[c], f"={raw.formula}", FORMULA))
                     bad = True
                     continue
+                if isinstance(raw, ErrorCell):
+                    errors.append(RowError(excel_row, header[c], raw.code, gettext(ERROR_CELL).format(code=raw.code)))
+                    bad = True
+                    continue
                 try:
-                    row.append(amount(raw, unit=unit))
-                except ValueError as exc:
-                    errors.append(RowError(excel_row, header[c], cells_lib.shown(raw), str(exc)))
+                    row.append(fit(amount(raw, unit=unit, measure=measures.get(c)), digits, places))
+                except (ValueError, ArithmeticError) as exc:
+                    message = str(exc) if isinstance(exc, ValueError) else gettext("不是数字")
+                    errors.append(RowError(excel_row, header[c], cells_lib.shown(raw), message))
                     bad = True
             if not bad:
                 out.append(tuple(row))
                 self.staged_months.add(month)
         return out
+
+
+def _said(raw) -> str:
+    """A key cell as the report shows it: a whole number without ".0", an error by its code."""
+    if raw is None:
+        return ""
+    if isinstance(raw, ErrorCell):
+        return raw.code
+    if isinstance(raw, FormulaCell):
+        return f"={raw.formula}"
+    if raw.__class__ is float and raw.is_integer() and abs(raw) < 2**53:
+        return str(int(raw))
+    return cells_lib.shown(raw)
 
 
 def _by_enterprise(chunks, size: int, errors: RowReports):

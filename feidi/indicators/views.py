@@ -33,6 +33,7 @@ from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
 from feidi.core.views import ScopedViewMixin
 from feidi.lib.cells import parse_number
+from feidi.lib.cells import read_unit
 
 from . import actions
 from . import engine
@@ -146,7 +147,10 @@ class MonthReportView(ScopedViewMixin, TemplateView):
         values = {}
         for i in form.indicators:
             try:
-                values[i] = parse_number(form.cleaned_data.get(f"v_{i.code}"))
+                # a unit typed with the figure must be the indicator's own ("100元" for 元, not "100亩")
+                stated = read_unit(i.unit)
+                values[i] = parse_number(form.cleaned_data.get(f"v_{i.code}"),
+                                         measure=stated[0] if stated and stated[1] == 1 else None)
             except ValueError as exc:
                 form.add_error(f"v_{i.code}", str(exc))
         if form.errors:

@@ -16,19 +16,46 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "百万元": Decimal(1_000_000),
          "亿元": Decimal(100_000_000)}
 MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000), "百万": Decimal(1_000_000)}
-NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)(百万|万|亿|千)?(元|亩|人|吨|吨标准煤|%)?$")
+# the units a column (its header, an indicator) or a cell may state; 万/亿/千/百万 before one of them
+# multiply it (万元, 万人, 万吨), except before % (a rate has no multiple)
+MEASURES = ("吨标准煤", "千瓦时", "平方米", "工作日", "元", "亩", "人", "吨", "%", "个", "家", "项", "户", "件", "天")
+NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(百万|万|亿|千)?(" +
+                    "|".join(re.escape(m) for m in MEASURES) + r")?$")
+GROUPED = re.compile(r"\d,\d")
 BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+# zero-width characters and the BOM: invisible, never meant (a pasted code or name carries them)
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+DATE_MIN = dt.date(1900, 3, 1)  # Excel's serials are exact from here (it counts a 1900-02-29 that never was)
+DATE_HORIZON_YEARS = 30  # a date ahead of today (a deadline, a validity) at most this far
+SERIAL_MIN = 18_264  # a plain number is an Excel serial only from 1950-01-01: below, it is a year or a count
+SIGNIFICANT = 15  # digits an Excel number holds: a binary float's noise beyond them is not data
 
 
 def fold(text) -> str:
-    """Full-width to half-width (ＡＢ１２（）→AB12()), the ideographic space and NBSP to none."""
-    return unicodedata.normalize("NFKC", str(text)).replace("\u3000", "").replace("\xa0", "")
+    """Full-width to half-width (ＡＢ１２（）→AB12()), the ideographic space and NBSP to none,
+    zero-width characters and the BOM dropped."""
+    return unicodedata.normalize("NFKC", str(text)).replace("\u3000", "").replace("\xa0", "").translate(INVISIBLE)
+
+
+def clean_text(text, *, multiline: bool = False) -> str:
+    """A text cell as stored: zero-width characters and the BOM dropped; a line break or tab in
+    a one-line text (a name wrapped with Alt+Enter) a space, kept in long text (``multiline``);
+    any other control character (C0, DEL) refused, naming it. Width is kept (a name's full-width
+    brackets are the name's)."""
+    text = str(text).translate(INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    bad = CONTROL.search(text)
+    if bad is not None:
+        raise ValueError(gettext("含有不可见的控制字符（U+{code:04X}），请删除后重新填写").format(code=ord(bad.group())))
+    if not multiline:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
 
 
 def normalize_label(text) -> str:
     """A header as its meaning: full-width folded, spaces, required-marks and the unit in brackets
     dropped ("签约金额（万元）*" → "签约金额")."""
-    label = fold(text).replace("*", "").replace(" ", "").replace("\t", "").strip()
+    label = fold(text).replace("*", "").replace(" ", "").replace("\t", "").replace("\n", "").strip()
     label = re.sub(r"[:：]$", "", label)
     return BRACKETS.sub("", label).strip()
 
@@ -46,9 +73,55 @@ def unit_of(text) -> Decimal | None:
     return None
 
 
-def parse_number(value, *, unit: Decimal | None = None) -> Decimal | None:
-    """A cell as an exact number; ``unit`` multiplies it (the header's 万元). 万/亿 written in the
-    cell count too and then stand alone ("1.5亿" → 150,000,000 in a 万元 column as anywhere). Empty → None; anything else → ValueError in Chinese."""
+def read_unit(text: str) -> tuple[str, Decimal] | None:
+    """A unit as written (元, 万元, 亿, 万人, %) → (the measure, its multiple); a bare 万/亿 is a
+    multiple of the column's own measure, given as ("", multiple). None when it is no unit known."""
+    text = fold(text).replace(" ", "").replace("单位:", "").replace("单位", "")
+    for prefix in ("", *sorted(MULTIPLIERS, key=len, reverse=True)):
+        if not text.startswith(prefix):
+            continue
+        rest, factor = text[len(prefix):], MULTIPLIERS.get(prefix, Decimal(1))
+        if rest == "" and prefix:
+            return "", factor
+        if rest in MEASURES and not (prefix and rest == "%"):
+            return rest, factor
+    return None
+
+
+def header_unit(text) -> tuple[str, Decimal] | None:
+    """The unit a header states, in brackets ("产值（万元）") or as its end ("产值万元"): (measure,
+    multiple) — ("", multiple) for a bare 万/亿 — or None when it states none. A bracket that is no
+    known unit raises ValueError naming it (美元, 万美元 …: read as the column's unit it would be
+    silently wrong)."""
+    label = fold(text).replace(" ", "").replace("*", "")
+    insides = BRACKETS.findall(label)
+    for inside in insides:
+        found = read_unit(inside)
+        if found is None:
+            raise ValueError(gettext("单位“{unit}”无法识别").format(unit=inside))
+        return found
+    for name, factor in sorted(UNITS.items(), key=lambda kv: -len(kv[0])):
+        if label.endswith(name):
+            return "元", factor
+    return None
+
+
+def exact(value: float) -> Decimal:
+    """A float cell as the number Excel holds: integral ones exactly, others to ``SIGNIFICANT``
+    digits (0.1+0.2 is 0.3 in Excel, 0.30000000000000004 in binary)."""
+    if value.is_integer() and abs(value) < 2**53:
+        return Decimal(int(value))
+    return Decimal(format(value, f".{SIGNIFICANT}g"))
+
+
+def parse_number(value, *, unit: Decimal | None = None, measure: str | None = None) -> Decimal | None:
+    """A cell as an exact number; ``unit`` multiplies it (the header's 万元). ``measure`` is what
+    the column counts (元, 亩, 人, %; None: nothing stated). A unit written in the cell must be the
+    column's ("12亩" is no amount of 元; a column stating none takes none), and then stands alone:
+    "1.5亿" or "5000元" in a 万元 column is that many yuan. 万/亿 may precede the column's own unit
+    ("3.5万元", "1.2万人"), never a rate. Thousands separators only where they group by three
+    (1,234 / 1,234,567.5; "1,5" is no number). Empty → None; anything else → ValueError in
+    Chinese; the result is always finite."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -56,26 +129,64 @@ def parse_number(value, *, unit: Decimal | None = None) -> Decimal | None:
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, (int, float)):
-        if isinstance(value, float) and value != value:
-            raise ValueError(gettext("不是数字"))
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            raise ValueError(gettext("不是有限的数字"))
+        number = exact(value) if isinstance(value, float) else Decimal(value)
     else:
-        text = fold(value).strip().replace(",", "").replace(" ", "").replace("，", "")
+        text = fold(value).strip().replace("\u2212", "-")
         if not text or text in ("-", "—", "/"):
             return None
+        text = re.sub(r"(?<=\d)\s(?=\d{3}(?!\d))", ",", text)  # 1 234: a space grouping, checked as commas are
+        if re.search(r"\d\s+\d", text):  # digits apart that no grouping by three explains: 1 5
+            raise ValueError(gettext("“{shown}”的数字中间有空格（千分位应为 1,234 或 1 234）").format(shown=shown(value)))
+        text = re.sub(r"\s+", "", text)
         m = NUMBER.match(text)
         if not m:
+            if GROUPED.search(text):
+                raise ValueError(gettext("“{shown}”的千分位逗号位置不对（应为 1,234 或 1,234,567.5）").format(
+                    shown=shown(value)))
             raise ValueError(gettext("“{shown}”不是数字").format(shown=shown(value)))
         try:
-            number = Decimal(m.group(1))
+            number = Decimal(m.group(1).replace(",", ""))
         except InvalidOperation:
             raise ValueError(gettext("“{shown}”不是数字").format(shown=shown(value))) from None
-        if m.group(2):  # 万/亿 written in the cell: an amount in yuan, whatever the header's unit
-            number *= MULTIPLIERS[m.group(2)]
+        multiple, stated = m.group(2), m.group(3)
+        if stated is not None and stated != measure:
+            if measure:
+                raise ValueError(gettext("“{shown}”的单位“{stated}”与本列的单位（{measure}）不符").format(
+                    shown=shown(value), stated=stated, measure=measure))
+            raise ValueError(gettext("“{shown}”带有单位“{stated}”，本列只填数字").format(shown=shown(value), stated=stated))
+        if multiple and (measure == "%" or stated == "%"):
+            raise ValueError(gettext("“{shown}”：比例不能用“{multiple}”").format(shown=shown(value), multiple=multiple))
+        if multiple:
+            number *= MULTIPLIERS[multiple]
+        if multiple or stated:  # the cell says its own unit: the header's multiple is not applied again
             unit = None
     if not number.is_finite():
-        raise ValueError(gettext("不是数字"))
+        raise ValueError(gettext("不是有限的数字"))
     return number * unit if unit is not None else number
+
+
+def fit(number: Decimal | None, max_digits: int | None, decimal_places: int | None) -> Decimal | None:
+    """``number`` when a column of ``max_digits`` digits, ``decimal_places`` of them after the
+    point, holds it exactly; else ValueError saying which limit it passes (a value beyond the
+    column would fail its page, a finer one be rounded unseen: both are refused)."""
+    if number is None:
+        return None
+    if not number.is_finite():
+        raise ValueError(gettext("不是有限的数字"))
+    if decimal_places is not None:
+        places = max(0, -number.normalize().as_tuple().exponent) if number else 0
+        if places > decimal_places:
+            if decimal_places == 0:
+                raise ValueError(gettext("应为整数"))
+            raise ValueError(gettext("小数位数过多：本列最多{places}位小数（可在 Excel 中用 ROUND 取舍后再导入）").format(
+                places=decimal_places))
+    if max_digits is not None:
+        whole = max_digits - (decimal_places or 0)
+        if abs(number) >= Decimal(10) ** whole:
+            raise ValueError(gettext("数值过大：本列最多{whole}位整数").format(whole=whole))
+    return number
 
 
 DATE_PATTERNS = (
@@ -84,30 +195,60 @@ DATE_PATTERNS = (
 )
 
 
-def parse_date(value) -> dt.date | None:
-    """A date cell: a real date, an Excel serial number, or 2026-03-05, 2026/3/5, 2026.3.5,
-    2026年3月5日, 20260305."""
+def latest_date(today: dt.date | None = None) -> dt.date:
+    """The latest date a cell may hold unless its column says otherwise."""
+    today = today or dt.date.today()
+    return dt.date(today.year + DATE_HORIZON_YEARS, 12, 31)
+
+
+def _in_range(day: dt.date, value, earliest: dt.date, latest: dt.date | None) -> dt.date:
+    latest = latest_date() if latest is None else latest
+    if day < earliest:
+        raise ValueError(gettext("“{shown}”早于{earliest}，不是有效的日期").format(
+            shown=shown(value), earliest=earliest.isoformat()))
+    if day > latest:
+        if latest <= dt.date.today():
+            raise ValueError(gettext("“{shown}”是将来的日期，本列不能晚于今天").format(shown=shown(value)))
+        raise ValueError(gettext("“{shown}”晚于{latest}，不是有效的日期").format(
+            shown=shown(value), latest=latest.isoformat()))
+    return day
+
+
+def _serial(value, earliest: dt.date, latest: dt.date | None) -> dt.date:
+    """A plain number as an Excel serial: only from ``SERIAL_MIN`` (1950), below which a number
+    in a date column is far likelier a year (2021) or a mistake than a date of 1905."""
+    if not SERIAL_MIN <= value < 2_958_466:
+        said = int(value) if isinstance(value, float) and value.is_integer() else value
+        raise ValueError(gettext("数字“{shown}”不是日期：请填写如 2026-03-05 的日期").format(shown=shown(said)))
+    return _in_range(EXCEL_EPOCH + dt.timedelta(days=int(value)), value, earliest, latest)  # a time of day is dropped
+
+
+def parse_date(value, *, earliest: dt.date = DATE_MIN, latest: dt.date | None = None) -> dt.date | None:
+    """A date cell: a real date, an Excel serial number (from 1950), or 2026-03-05, 2026/3/5,
+    2026.3.5, 2026年3月5日, 20260305 — between ``earliest`` (1900-03-01) and ``latest`` (by default
+    ``DATE_HORIZON_YEARS`` ahead; today for a date that records what has happened)."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _in_range(value.date(), value, earliest, latest)
     if isinstance(value, dt.date):
-        return value
+        return _in_range(value, value, earliest, latest)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 20000101 <= value <= 21001231 and float(value).is_integer():
-            value = str(int(value))
-        elif 1 <= value < 2_958_466:
-            return EXCEL_EPOCH + dt.timedelta(days=int(value))
-        else:
+        if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(gettext("不是有效的日期"))
+        if 10_000_101 <= value <= 99_991_231 and float(value).is_integer():
+            value = str(int(value))
+        else:
+            return _serial(value, earliest, latest)
     text = fold(value).strip().split(" ")[0].split("T")[0]
     for pattern in DATE_PATTERNS:
         m = pattern.match(text)
         if m:
             try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 raise ValueError(gettext("“{shown}”不是存在的日期").format(shown=shown(value))) from None
+            return _in_range(day, value, earliest, latest)
     raise ValueError(gettext("“{shown}”不是日期（应为 2026-03-05 或 2026年3月5日）").format(shown=shown(value)))
 
 
@@ -117,27 +258,43 @@ MONTH_PATTERNS = (
 )
 
 
-def parse_month(value) -> dt.date:
+def parse_month(value, *, latest: dt.date | None = None) -> dt.date:
     """A month: 2026-03, 2026年3月, 2026年1-2月 (the first release: February), 202603, a date, an
-    Excel serial — as the month's first day."""
-    if isinstance(value, dt.datetime):
-        return value.date().replace(day=1)
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 190001 <= value <= 299912 and float(value).is_integer():
+    Excel serial (from 1950) — as the month's first day, from 1900-03 to ``latest``'s month (by
+    default ``DATE_HORIZON_YEARS`` ahead). Anything else is a ValueError in Chinese, never another
+    exception."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        day = value.date() if isinstance(value, dt.datetime) else value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(gettext("月份格式应为 2026-03、2026年3月或2026年1-2月"))
+        if 100_001 <= value <= 999_912 and float(value).is_integer():
             year, month = divmod(int(value), 100)
+            if not 1 <= month <= 12:
+                raise ValueError(gettext("月份应在1–12之间"))
+            day = dt.date(year, month, 1)
         else:
-            return (EXCEL_EPOCH + dt.timedelta(days=int(value))).replace(day=1)
+            try:
+                day = _serial(value, DATE_MIN, None)
+            except ValueError:
+                said = int(value) if isinstance(value, float) and value.is_integer() else value
+                raise ValueError(gettext("数字“{shown}”不是月份：请填写如 2026-03 或 2026年3月").format(
+                    shown=shown(said))) from None
     else:
         text = fold(value or "").strip()
         m = next((p.match(text) for p in MONTH_PATTERNS if p.match(text)), None)
         if not m:
             raise ValueError(gettext("月份格式应为 2026-03、2026年3月或2026年1-2月"))
         year, month = int(m.group(1)), int(m.group(2))
-    if not 1 <= month <= 12:
-        raise ValueError(gettext("月份应在1–12之间"))
-    return dt.date(year, month, 1)
+        if not 1 <= month <= 12:
+            raise ValueError(gettext("月份应在1–12之间"))
+        day = dt.date(year, month, 1)
+    first = day.replace(day=1)
+    last = (latest_date() if latest is None else latest).replace(day=1)
+    if first < DATE_MIN.replace(day=1) or first > last:
+        raise ValueError(gettext("“{shown}”不在有效的月份范围内（{earliest:%Y-%m}至{last:%Y-%m}）").format(
+            shown=shown(value), earliest=DATE_MIN, last=last))
+    return first
 
 
 def shown(value, limit: int = 50) -> str:

@@ -20,7 +20,10 @@ stream too (its encoding is first checked chunk by chunk, keeping no decoded cop
 
 The sheet read is the template's (by name), else the first visible one; never a hidden or
 very-hidden sheet. A formula cell is given with its cached value; one without a cached value is
-reported (``FormulaCell``), never read as blank.
+reported (``FormulaCell``), never read as blank; an error (#DIV/0!, #N/A …, typed or cached) is an
+``ErrorCell``, never text. A sheet's extent is bounded before anything lays it out as a grid
+(``_small_and_plain``); dates follow the workbook's date system (1900 or 1904). Every refusal is a
+``SheetError`` in Chinese: no library's exception text reaches the user.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from array import array
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -43,6 +47,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+EPOCH_1904 = dt.datetime(1904, 1, 1)  # a workbook with <workbookPr date1904="1"/> counts from here
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,14 @@ class FormulaCell:
     """A formula without a cached value: its result is unknown here."""
 
     formula: str
+
+
+@dataclass(frozen=True)
+class ErrorCell:
+    """A cell holding an Excel error (#DIV/0!, #REF!, #N/A …), typed or the cached result of a
+    formula: never a value, whatever the column."""
+
+    code: str
 
 
 def _nothing_read() -> float:
@@ -194,9 +207,8 @@ def _open_csv(data: bytes, budget: Budget) -> Sheet:
                 row = next(reader)
             except StopIteration:
                 return
-            except csv.Error as exc:  # a malformed line: said with its row, never a crash
-                raise SheetError(gettext("第{n}行无法按 CSV 读取（{reason}），请检查引号与分隔符").format(
-                    n=n + 1, reason=exc)) from None
+            except csv.Error:  # a malformed line: said with its row, never a crash (nor the module's English)
+                raise SheetError(gettext("第{n}行无法按 CSV 读取，请检查引号与分隔符").format(n=n + 1)) from None
             n += 1
             if n > budget.rows:
                 raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
@@ -246,7 +258,12 @@ class _Counted(io.RawIOBase):
         self.stream, self.limit, self.name, self.count = stream, limit, name, 0
 
     def read_chunk(self, size: int = 1 << 16) -> bytes:
-        chunk = self.stream.read(size)
+        try:
+            chunk = self.stream.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+            # a bad CRC, a truncated or mangled deflate stream: said in Chinese, never the library's text
+            raise SheetError(gettext("文件已损坏（“{name}”的压缩数据与声明不符）：请在 Excel 中重新另存为 .xlsx").format(
+                name=self.name)) from None
         self.count += len(chunk)
         if self.count > self.limit:
             raise SheetError(gettext("“{name}”解压后超过{value}MB，已中止读取（可能是压缩炸弹）").format(
@@ -274,7 +291,8 @@ def _parse(stream: _Counted, start, end=None, text=None) -> None:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise SheetError(gettext("工作簿内容已损坏（{name}：{exc}）").format(name=stream.name, exc=exc)) from None
+        raise SheetError(gettext("工作簿内容已损坏（“{name}”第{line}行的 XML 不完整）：请在 Excel 中重新另存为 .xlsx").format(
+            name=stream.name, line=exc.lineno)) from None
 
 
 def _open_part(archive: zipfile.ZipFile, name: str, limit: int) -> _Counted:
@@ -282,15 +300,22 @@ def _open_part(archive: zipfile.ZipFile, name: str, limit: int) -> _Counted:
         return _Counted(archive.open(name), limit, name)
     except KeyError:
         raise SheetError(gettext("工作簿缺少部件 {name}").format(name=name)) from None
+    except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError):
+        # an encrypted entry, an unknown compression method, a damaged local header
+        raise SheetError(gettext("文件已损坏（部件“{name}”无法解压）：请在 Excel 中重新另存为 .xlsx").format(name=name)) from None
 
 
-def _sheets(archive: zipfile.ZipFile, budget: Budget) -> list[tuple[str, str, str]]:
-    """(name, state, part path) of the workbook's sheets, in order."""
+def _sheets(archive: zipfile.ZipFile, budget: Budget, flags: dict | None = None) -> list[tuple[str, str, str]]:
+    """(name, state, part path) of the workbook's sheets, in order; ``flags["date1904"]`` is set
+    when the workbook counts its dates from 1904 (Excel for Mac's old default)."""
     sheets, rels = [], {}
+    flags = {} if flags is None else flags
 
     def on_sheet(tag, attrs):
         if tag == f"{NS_MAIN}}}sheet":
             sheets.append((attrs.get("name", ""), attrs.get("state", "visible"), attrs.get(f"{NS_REL}}}id", "")))
+        elif tag == f"{NS_MAIN}}}workbookPr":
+            flags["date1904"] = attrs.get("date1904", "").strip().lower() in ("1", "true")
 
     def on_rel(tag, attrs):
         if tag.endswith("}Relationship"):
@@ -405,15 +430,47 @@ def _column(ref: str) -> int:
     return n - 1
 
 
+OTHER_PACKAGES = (  # a zip that is not a workbook: what it is, by the part that gives it away
+    ("word/document.xml", gettext_noop("这是 Word 文档（.docx），不是 Excel 工作簿：请把表格复制到 Excel 中，另存为 .xlsx 后再导入")),
+    ("ppt/presentation.xml", gettext_noop("这是 PowerPoint 演示文稿（.pptx），不是 Excel 工作簿：请上传 .xlsx 工作簿")),
+    ("xl/workbook.bin", gettext_noop("这是 Excel 二进制工作簿（.xlsb）：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再导入")),
+)
+OPEN_DOCUMENT = {
+    b"application/vnd.oasis.opendocument.spreadsheet": gettext_noop(
+        "这是 OpenDocument 表格（.ods，WPS 或 LibreOffice 保存）：请“另存为”Excel 工作簿（.xlsx）后再导入"),
+    b"application/vnd.oasis.opendocument.text": gettext_noop(
+        "这是 OpenDocument 文档（.odt），不是表格：请把表格复制到 Excel 中，另存为 .xlsx 后再导入"),
+}
+
+
+def _not_a_workbook(archive: zipfile.ZipFile) -> str:
+    """What a zip without ``xl/workbook.xml`` is, as the message that says so."""
+    names = set(archive.namelist())
+    if "mimetype" in names:
+        try:
+            kind = archive.open("mimetype").read(200).strip()
+        except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError):
+            kind = b""
+        if kind in OPEN_DOCUMENT:
+            return gettext(OPEN_DOCUMENT[kind])
+    for part, message in OTHER_PACKAGES:
+        if part in names:
+            return gettext(message)
+    return gettext("这是一个 zip 压缩包，不是 Excel 工作簿：请解压后上传其中的 .xlsx 文件")
+
+
 def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
         raise SheetError(gettext("文件已损坏，无法作为 .xlsx 打开：请在 Excel 中重新另存为 .xlsx")) from None
     if any(n in archive.namelist() for n in ("EncryptionInfo", "EncryptedPackage")):
         raise SheetError(gettext(MESSAGES["ole-encrypted"]))
     check_package(archive, budget)
-    sheets = _sheets(archive, budget)
+    if "xl/workbook.xml" not in archive.namelist():
+        raise SheetError(_not_a_workbook(archive))
+    flags: dict = {}
+    sheets = _sheets(archive, budget, flags)
     visible = [s for s in sheets if s[1] == "visible"]
     hidden, very_hidden = gettext("隐藏"), gettext("深度隐藏")
     skipped = [gettext("{name}（{state}）").format(
@@ -432,41 +489,116 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     dates = _date_styles(archive)
     stream = _open_part(archive, path, budget.sheet_bytes)
     declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
-    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget), skipped,
+    epoch = EPOCH_1904 if flags.get("date1904") else EXCEL_EPOCH
+    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch), skipped,
                  lambda: min(1.0, stream.count / declared))
 
 
 DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY")
 FORMULA_OR_ERROR = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*["']e["']""")
 ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+# A row, cell or dimension start tag with its attributes (a quoted value may hold ">"; it cannot hold "<")
+PLACED = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+REF = re.compile(rb"""\s(r|ref)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+CELL_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 
 
 # A sheet of plain values up to this many bytes of XML (≈ 10,000 rows of a dozen columns) is read
 # whole by calamine; a larger one row by row, so that memory does not grow with the file.
 CALAMINE_BYTES = 4 * 1024 * 1024
+# calamine lays the sheet out as a grid from A1 to its last cell, empty cells included: a sheet
+# whose extent (rows × columns) is larger is read row by row, whatever its bytes (one cell at
+# XFD1048576 is 17 billion cells of grid for 2 KB of file)
+CALAMINE_CELLS = 1_000_000
+
+
+def _too_far(budget: Budget, row: int, col: int, ref: str = "") -> None:
+    """Refuse a cell or row beyond the budget's rows or columns, said where it is."""
+    if row > budget.rows + 1:
+        raise SheetError(gettext("行数超过上限：工作表第{row:,}行{ref}仍有内容，请删除表格下方多余的行（含只设了格式的空行）或分批导入").format(
+            row=row, ref=f"（{ref}）" if ref else ""))
+    if col > budget.columns:
+        raise SheetError(gettext("列数超过上限（{max_cols}列）：单元格 {ref} 仍有内容，请删除表格右侧多余的列（含只设了格式的空列）").format(
+            ref=ref or gettext("第{col}列").format(col=col), max_cols=budget.columns))
+
+
+def _placed(ref: str) -> tuple[int, int] | None:
+    """(row, column) of a canonical cell reference (B7 → (7, 2)), None for anything else."""
+    m = CELL_REF.match(ref)
+    return (int(m.group(2)), _column(m.group(1)) + 1) if m else None
 
 
 def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> bool:
     """Whether calamine may read the sheet: one inflating pass that counts what the sheet really
     holds — stopped as soon as it exceeds ``CALAMINE_BYTES`` (the sheet is then parsed row by row
-    under the budget instead) — refuses any DOCTYPE and checks the rows against the budget, then
-    the same over the shared strings; so a reader that loads the sheet whole (calamine, in Rust,
-    ~4× faster than expat here) cannot be made to inflate more than this. False as well when a
-    cell is a formula or an error (those need this module's own reading: a formula without a
-    cached value is reported, not blank)."""
+    under the budget instead) — refuses any DOCTYPE and bounds the sheet's extent, then the same
+    over the shared strings; so a reader that loads the sheet whole (calamine, in Rust, ~4× faster
+    than expat here) cannot be made to inflate or lay out more than this.
+
+    The extent is what calamine would lay out: the last row and column any row or cell tag names
+    (or implies, when it names none). A row or cell beyond the budget refuses the file here, said
+    where it is; a grid larger than ``CALAMINE_CELLS``, a ``dimension`` claiming more than the
+    budget (it is only the writer's claim: the cells are bounded where they are read) or a
+    reference written in any but the canonical form sends the sheet to the streaming reader,
+    which never builds a grid. False as well when a cell is a formula or an error (those need
+    this module's own reading: a formula without a cached value is reported, not blank)."""
     stream, tail, rows = _open_part(archive, path, budget.sheet_bytes), b"", 0
+    row_no, col_no, max_row, max_col = 0, 0, 0, 0
     while chunk := _inflate(stream):
         if stream.count > CALAMINE_BYTES:
             return False
         window = tail + chunk
+        cut = window.rfind(b"<")  # a tag cut by the chunk's end is kept for the next window, whole
+        if cut >= 0 and window.find(b">", cut) < 0:
+            window, tail = window[:cut], window[cut:]
+            if len(tail) > 65536:
+                return False
+        else:
+            tail = b""
         if DOCTYPE.search(window):
-            raise SheetError("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝")
+            raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
         if FORMULA_OR_ERROR.search(window):
             return False
-        rows += sum(1 for m in ROW.finditer(window) if m.end() > len(tail))  # a tag across chunks once
+        for m in PLACED.finditer(window):
+            tag, found = m.group(1), REF.search(m.group(2))
+            ref = None
+            if found is not None:
+                ref = (found.group(2) if found.group(2) is not None else found.group(3)).decode(
+                    "ascii", "replace").strip()
+                if "&" in ref:  # a character reference: decoded by the readers, not here
+                    return False
+            if tag == b"dimension":
+                corner = _placed(ref.rsplit(":", 1)[-1]) if ref else None
+                if corner is None or corner[0] > budget.rows + 1 or corner[1] > budget.columns or \
+                        corner[0] * corner[1] > CALAMINE_CELLS:
+                    return False
+                continue
+            if tag == b"row":
+                rows += 1
+                if ref is None:
+                    row_no += 1
+                elif ref.isdigit():
+                    row_no = int(ref)
+                else:
+                    return False
+                col_no = 0
+                _too_far(budget, row_no, 0)
+                max_row = max(max_row, row_no)
+                continue
+            if ref is None:
+                col_no += 1
+                place = (row_no, col_no)
+            else:
+                place = _placed(ref)
+                if place is None:
+                    return False
+                col_no = place[1]
+            _too_far(budget, place[0], place[1], ref or "")
+            max_row, max_col = max(max_row, place[0]), max(max_col, place[1])
         if rows > budget.rows + 1:
-            raise SheetError(f"行数超过上限（{budget.rows:,}行），请分批导入")
-        tail = window[-32:]
+            raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
+    if max_row * max_col > CALAMINE_CELLS:
+        return False
     if "xl/sharedStrings.xml" in archive.namelist():
         stream, tail = _open_part(archive, "xl/sharedStrings.xml", budget.shared_string_bytes), b""
         while chunk := _inflate(stream):
@@ -478,10 +610,7 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> boo
 
 
 def _inflate(stream: _Counted) -> bytes:
-    try:
-        return stream.read_chunk()
-    except zipfile.BadZipFile as exc:
-        raise SheetError(gettext("文件已损坏（{exc}）：压缩数据与声明不符").format(exc=exc)) from None
+    return stream.read_chunk()  # damaged data is refused there, in Chinese
 
 
 def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[int, list]]:
@@ -492,8 +621,8 @@ def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[
     try:
         grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python(
             skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own types for a damaged part
-        raise SheetError(gettext("工作表内容已损坏：{exc}").format(exc=exc)) from None
+    except Exception:  # calamine raises its own types (and English text) for a damaged part
+        raise SheetError(gettext("工作表内容已损坏，无法读取：请在 Excel 中重新另存为 .xlsx")) from None
     for index, row in enumerate(grid):
         cells = [None if value == "" else value for value in row]
         while cells and cells[-1] is None:
@@ -504,7 +633,7 @@ def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[
             yield index + 1, cells
 
 
-def _rows(stream: _Counted, strings, dates, budget) -> Iterator[tuple[int, list]]:
+def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH) -> Iterator[tuple[int, list]]:
     """Rows as they are parsed, through a small queue between expat and the caller (the rows of
     one 64 KB window of XML at most). The sheet is parsed without namespace processing (a prefix
     such as ``x:row`` is dropped): the handlers below run for every element of millions of cells
@@ -534,19 +663,22 @@ def _rows(stream: _Counted, strings, dates, budget) -> Iterator[tuple[int, list]
                 if col < 0:
                     col = _column(letters)
                     if col >= max_cols:
-                        raise SheetError(gettext("列数超过上限（{max_cols}列）").format(max_cols=max_cols))
+                        _too_far(budget, 0, col + 1, ref)
                     columns[letters] = col
             else:
                 col += 1
                 if col >= max_cols:
-                    raise SheetError(gettext("列数超过上限（{max_cols}列）").format(max_cols=max_cols))
+                    _too_far(budget, 0, col + 1)
             kind, style, value, formula = attrs.get("t", "n"), attrs.get("s", "0"), None, None
         elif tag == "v" or tag == "f" or tag == "t":
             capturing, parts = tag, []
         elif tag == "row":
-            row_no = int(attrs.get("r") or row_no + 1)
+            try:
+                row_no = int(attrs.get("r") or row_no + 1)
+            except ValueError:
+                raise SheetError(gettext("工作表内容已损坏（行号“{r}”无效）").format(r=attrs.get("r", "")[:20])) from None
             if row_no > max_rows:
-                raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
+                _too_far(budget, row_no, 0)
             cells.clear()
             col = -1
 
@@ -569,7 +701,7 @@ def _rows(stream: _Counted, strings, dates, budget) -> Iterator[tuple[int, list]
                 except ValueError:
                     cells.append(value)
             else:
-                cells.append(_cell(value, kind, style in date_styles, strings))
+                cells.append(_cell(value, kind, style in date_styles, strings, epoch))
         elif tag == "v":
             value, capturing = "".join(parts), None
         elif tag == "t":
@@ -596,13 +728,12 @@ def _rows(stream: _Counted, strings, dates, budget) -> Iterator[tuple[int, list]
                 ready.clear()
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise SheetError(gettext("工作表内容已损坏：{exc}").format(exc=exc)) from None
-    except zipfile.BadZipFile as exc:
-        raise SheetError(gettext("文件已损坏（{exc}）：压缩数据与声明不符").format(exc=exc)) from None
+        raise SheetError(gettext("工作表内容已损坏（第{line}行的 XML 不完整）：请在 Excel 中重新另存为 .xlsx").format(
+            line=exc.lineno)) from None
     yield from ready
 
 
-def _cell(raw: str, kind: str, dated: bool, strings):
+def _cell(raw: str, kind: str, dated: bool, strings, epoch=EXCEL_EPOCH):
     """A cell other than a plain number (``_rows`` reads those itself) from its text, its type
     and whether its style shows a date."""
     if kind == "s":
@@ -615,12 +746,15 @@ def _cell(raw: str, kind: str, dated: bool, strings):
     if kind == "b":
         return raw.strip() == "1"
     if kind == "e":
-        return gettext("#错误{raw}").format(raw=raw)
+        return ErrorCell(raw.strip())
     try:
         number = float(raw)
     except ValueError:
         return raw
-    if dated and 0 < number < 2_958_466:
-        moment = EXCEL_EPOCH + dt.timedelta(milliseconds=round(number * 86_400_000))  # Excel keeps ms
+    # Excel's 1900 system counts 1900-02-29, a day that never was: serials before 61 (1900-03-01)
+    # are no date this reader can give, and are left as numbers for the column's check to refuse
+    first = 1 if epoch is EPOCH_1904 else 61
+    if dated and first <= number < 2_958_466:
+        moment = epoch + dt.timedelta(milliseconds=round(number * 86_400_000))  # Excel keeps ms
         return moment.date() if moment.time() == dt.time() else moment
     return number

@@ -14,6 +14,8 @@ one year's division list, because a code keeps the division of the year it was i
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -81,8 +83,16 @@ def division_error(division: str) -> str | None:
     return None
 
 
+# what a pasted code carries that is no part of it: zero-width characters, the BOM, a soft hyphen
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+
+
 def normalize(code: str) -> str:
-    return (code or "").strip().upper().replace(" ", "")
+    """A code as typed or pasted → its 18 characters: full-width folded, upper case, every space
+    (NBSP, the ideographic space, line breaks, tabs) and invisible character dropped wherever it
+    stands — before its length is judged."""
+    text = unicodedata.normalize("NFKC", str(code or ""))
+    return "".join(ch for ch in text if not ch.isspace() and ch not in INVISIBLE).upper()
 
 
 def validate(code: str) -> str:

@@ -17,6 +17,15 @@ ZoneForm = scoped_form(Zone,
                        ["name", "short_name", "kind", "host_region", "region_code", "parent", "home_zone", "area_km2", "operator", "established_on", "department", "description"])
 
 
+def _normalized(to_python):
+    from feidi.lib import uscc
+
+    def clean(value):
+        value = to_python(value)
+        return uscc.normalize(value) if value else value
+    return clean
+
+
 class OrganizationForm(ScopedModelForm):
     class Meta:
         model = Organization
@@ -27,6 +36,8 @@ class OrganizationForm(ScopedModelForm):
     def __init__(self, *args, taken: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.taken = taken  # an import's codes already registered (code → name), looked up at once
+        if "uscc" in self.fields:  # spaces, line breaks and invisible characters go before the length is judged
+            self.fields["uscc"].to_python = _normalized(self.fields["uscc"].to_python)
 
     def clean_uscc(self):
         from feidi.lib import uscc

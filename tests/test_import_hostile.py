@@ -1,0 +1,375 @@
+"""The imports against the second hostile probe (issue: spreadsheet imports), class by class:
+sheets whose extent would make a grid reader allocate without bound, numbers beyond their column or
+not finite, damaged zips, over-limit files, units and thousands separators that do not belong,
+headers with unknown units or none, Excel error cells, implausible dates and the 1904 date system,
+names with full-width punctuation, credit codes with invisible characters, files with a header and
+no rows, title rows, zips that are no workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+
+from feidi.core.importer import ImportFileError
+from feidi.core.importer import Limits
+from feidi.indicators.models import IndicatorValue
+from feidi.lib import cells
+from feidi.lib import spreadsheet
+from feidi.lib import uscc
+from feidi.lib.spreadsheet import ErrorCell
+from feidi.lib.spreadsheet import SheetError
+from feidi.lib.spreadsheet import open_sheet
+from feidi.registry.importers import OrganizationImporter
+from feidi.registry.models import Organization
+
+from .hostile import Book
+from .hostile import Formula
+from .hostile import Raw
+from .hostile import SheetSpec
+from .hostile import dated
+from .hostile import error
+from .hostile import handmade
+from .hostile import zip_of
+from .test_import_rules import errors_of
+from .test_import_rules import post
+
+ENGLISH = re.compile(r"CRC|Bad|[Ee]rror|Exception|zip file|decompress|invalid|range")  # a library's own words
+
+
+@pytest.fixture
+def statistician(cast):
+    from feidi.accounts.models import Role
+
+    cast.clerk.roles.add(Role.objects.get(code="statistics"))
+    return cast.clerk
+
+
+def code(n: int) -> str:
+    return uscc.make(f"91361100MA36R{n:03d}")
+
+
+def rows_of(data, **kw):
+    sheet = open_sheet(data, **kw)
+    return [cells for _, cells in sheet.rows]
+
+
+# --- A1: the extent of a sheet is bounded before any reader lays it out --------------------------------
+
+@pytest.mark.parametrize("ref", ["XFD1048576", "A1048576", "XFD3", "GS2", "A60000"])
+@pytest.mark.parametrize("where", ["cell", "cell-without-row-number"])
+def test_a_cell_placed_beyond_the_rows_or_columns_refuses_the_file_at_once(ref, where):
+    row = int(re.sub(r"^[A-Z]+", "", ref))
+    row_tag = f'<row r="{row}">' if where == "cell" else "<row>"
+    tail = f'{row_tag}<c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'
+    data = handmade([["名称", "类型"], ["甲", "企业"]], tail=tail)
+    assert len(data) < 4096
+    with pytest.raises(SheetError, match="超过上限") as refused:
+        rows_of(data, budget=spreadsheet.Budget(rows=51_000))
+    assert ref in str(refused.value) or f"{row:,}" in str(refused.value)
+
+
+def test_a_dimension_claiming_the_whole_sheet_is_read_by_its_cells():
+    data = handmade([["a", "b"], [1, 2]], dimension="A1:XFD1048576")
+    assert rows_of(data) == [["a", "b"], [1.0, 2.0]]
+
+
+def test_a_grid_larger_than_calamine_may_lay_out_is_streamed(monkeypatch):
+    monkeypatch.setattr(spreadsheet, "CALAMINE_CELLS", 10)
+    calls = []
+    monkeypatch.setattr(spreadsheet, "_calamine_rows", lambda *a: calls.append(a) or iter(()))
+    data = handmade([["a", "b"], [1, 2]], tail='<row r="20"><c r="F20"><v>3</v></c></row>')
+    assert rows_of(data)[-1] == [None, None, None, None, None, 3.0] and not calls
+
+
+# --- A4: damaged files and cells are said in Chinese ---------------------------------------------------
+
+def test_a_damaged_zip_is_refused_in_chinese_on_every_path():
+    for rows in ([["a"], [1]], [["a"], [Formula("1+1", 2)]]):  # the calamine check's pass and the stream
+        data = bytearray(zip_of(Book([SheetSpec("数据", rows)]).parts(), stored=True))
+        at = data.index(b"<sheetData>")
+        data[at + 1] = ord("X")  # the stored bytes no longer match their CRC
+        with pytest.raises(SheetError) as refused:
+            rows_of(bytes(data))
+        assert not ENGLISH.search(str(refused.value)), refused.value
+
+
+@pytest.mark.parametrize("value", [1e10, -1, float("inf"), float("nan"), 2021, 60, "1899-12", "0001-01", 99999999.0])
+def test_a_month_that_is_no_month_is_a_value_error(value):
+    with pytest.raises(ValueError):
+        cells.parse_month(value)
+
+
+def test_a_job_that_fails_unexpectedly_says_so_without_the_exception(cast, monkeypatch):
+    from feidi.core import imports
+
+    def crash(*args, **kwargs):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(OrganizationImporter, "run", crash)
+    job = imports.submit(cast.clerk, "organizations", handmade([["名称"], ["甲"]], name="单位"), "x.xlsx")
+    assert job.status == "failed" and "Overflow" not in job.message and not ENGLISH.search(job.message)
+
+
+# --- A2/A3: every number is finite and fits its column ------------------------------------------------
+
+@pytest.mark.parametrize("value, places, digits", [
+    (Decimal("1e17"), 4, 20), (Decimal("1.23456"), 4, 20), (Decimal("12.345"), 2, 14), (Decimal("0.5"), 0, 10),
+])
+def test_a_number_beyond_its_column_is_refused(value, places, digits):
+    with pytest.raises(ValueError):
+        cells.fit(value, digits, places)
+
+
+def test_a_float_cell_is_read_to_excels_precision():
+    assert cells.parse_number(0.1 + 0.2) == Decimal("0.3")
+    assert cells.parse_number(float(2**52)) == Decimal(2**52)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 1e308, 1e17, 1.23456, "1e400"])
+def test_an_indicator_value_that_is_not_finite_or_beyond_the_column_is_a_row_error(cast, client_for, statistician,
+                                                                                    value):
+    rows = [["统一社会信用代码", "月份", "主营业务收入(元)", "税收(元)"], [cast.org_a1.uscc, "2026-03", value, 1.0]]
+    response = post(client_for("clerk"), "indicators:import", handmade(rows, name="指标数据"))
+    file_error, errors = errors_of(response)
+    assert not file_error and [(e.row, e.column) for e in errors] == [(2, "主营业务收入(元)")]
+    assert not IndicatorValue.objects.exists()
+
+
+def test_an_organization_amount_beyond_its_column_is_one_row_error(cast):
+    rows = [["名称", "统一社会信用代码", "类型", "注册资本(元)"], ["大数公司", code(1), "企业", 1e300]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "注册资本(元)")] and not result.applied
+
+
+# --- A5: an over-limit file is refused before a row is checked or written -----------------------------
+
+def test_a_file_over_the_row_limit_is_refused_before_any_row_is_checked(cast, monkeypatch):
+    monkeypatch.setattr(OrganizationImporter, "limits", Limits(rows=3))
+    checked = []
+    monkeypatch.setattr(OrganizationImporter, "check", lambda self, chunk, *a: checked.append(chunk) or [])
+    rows = [["名称", "统一社会信用代码", "类型"]] + [[f"超限公司{i}", code(10 + i), "企业"] for i in range(5)]
+    with pytest.raises(ImportFileError, match="最多导入3行"):
+        OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert not checked and not Organization.objects.filter(name__startswith="超限公司").exists()
+
+
+# --- B1/B2: units and separators in cells -------------------------------------------------------------
+
+@pytest.mark.parametrize("text, measure", [
+    ("50%", "元"), ("12亩", "元"), ("3.5万元", "人"), ("12人", None), ("3万", "%"), ("5元", "%"),
+    ("1,5", None), ("1,2,3", None), ("12,34", None), ("1，5", None), ("1,2345", None), ("1 5", None),
+])
+def test_a_unit_that_is_not_the_columns_or_a_misplaced_separator_is_refused(text, measure):
+    with pytest.raises(ValueError):
+        cells.parse_number(text, measure=measure)
+
+
+@pytest.mark.parametrize("text, unit, measure, expected", [
+    ("1,234", None, "元", "1234"), ("1,234,567.5", None, "元", "1234567.5"), ("１，２３４", None, None, "1234"),
+    ("3.5万元", None, "元", "35000"), ("12亩", None, "亩", "12"), ("1.2万人", None, "人", "12000"),
+    ("5000元", Decimal(10_000), "元", "5000"), ("50%", None, "%", "50"), ("7", Decimal(10_000), "元", "70000"),
+])
+def test_a_unit_of_the_column_and_proper_grouping_are_read(text, unit, measure, expected):
+    assert cells.parse_number(text, unit=unit, measure=measure) == Decimal(expected)
+
+
+def test_a_project_amount_with_a_unit_of_another_column_is_a_row_error(cast, client_for):
+    from feidi.projects.models import Project
+
+    header = ["项目名称", "落地园区", "来源渠道", "计划总投资(元)"]
+    for i, amount in enumerate(["50%", "12亩", "1,5"]):
+        rows = [header, [f"单位项目{i}", "上饶经开区", "以商招商", amount]]
+        _, errors = errors_of(post(client_for("invest"), "projects:project_import", handmade(rows, name="招商项目")))
+        assert [(e.row, e.column) for e in errors] == [(2, "计划总投资(元)")], amount
+    assert not Project.objects.filter(name__startswith="单位项目").exists()
+
+
+# --- B3: a header's unit is converted or refused ------------------------------------------------------
+
+@pytest.mark.parametrize("header", ["注册资本(美元)", "注册资本(万美元)", "用地面积(万元)", "用地面积(公顷)"])
+def test_a_header_with_a_unit_not_the_columns_refuses_the_file_naming_it(cast, header):
+    rows = [["名称", "统一社会信用代码", "类型", header], ["外币公司", code(20), "企业", 3]]
+    with pytest.raises(ImportFileError) as refused:
+        OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert header in str(refused.value)
+
+
+def test_a_multiple_of_the_columns_unit_in_the_header_is_converted(cast):
+    rows = [["名称", "统一社会信用代码", "类型", "注册资本(亿)", "从业人员(万人)"], ["倍数公司", code(21), "企业", 1.5, 0.035]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    org = Organization.objects.get(name="倍数公司")
+    assert org.registered_capital == Decimal(150_000_000) and org.employees == 350
+
+
+def test_an_indicator_header_with_an_unknown_unit_refuses_the_file(cast, client_for, statistician):
+    for header in ("主营业务收入(美元)", "从业人员(万元)"):
+        rows = [["统一社会信用代码", "月份", header], [cast.org_a1.uscc, "2026-03", 1]]
+        file_error, _ = errors_of(post(client_for("clerk"), "indicators:import", handmade(rows, name="指标数据")))
+        assert file_error and header in file_error
+    assert not IndicatorValue.objects.exists()
+
+
+# --- B4: data under no header ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("header, letter", [(["名称", "统一社会信用代码", "类型", None], "D"),
+                                            (["名称", None, "统一社会信用代码", "类型"], "B")])
+def test_data_under_a_blank_header_refuses_the_file_naming_the_column(cast, header, letter):
+    values = {"名称": "无名列公司", "统一社会信用代码": code(22), "类型": "企业", None: "这列数据去哪了"}
+    rows = [header, [values[h] for h in header]]
+    with pytest.raises(ImportFileError, match=f"{letter}列没有列名"):
+        OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert not Organization.objects.filter(name="无名列公司").exists()
+
+
+def test_indicator_data_under_a_blank_header_refuses_the_file(cast, client_for, statistician):
+    rows = [["统一社会信用代码", "月份", "主营业务收入(元)", None], [cast.org_a1.uscc, "2026-03", 1, 99]]
+    file_error, _ = errors_of(post(client_for("clerk"), "indicators:import", handmade(rows, name="指标数据")))
+    assert file_error and "D列没有列名" in file_error
+    assert not IndicatorValue.objects.exists()
+
+
+# --- B5: Excel error cells ---------------------------------------------------------------------------
+
+def test_error_cells_are_read_as_errors_whatever_the_reader():
+    assert rows_of(handmade([["a"], [error("#N/A")]]))[-1] == [ErrorCell("#N/A")]
+    formula = Book([SheetSpec("数据", [["a"], [Formula("1/0", None)]])]).parts()
+    formula["xl/worksheets/sheet1.xml"] = formula["xl/worksheets/sheet1.xml"].replace(
+        b"<c r=\"A2\"><f>1/0</f></c>", b'<c r="A2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    assert rows_of(zip_of(formula))[-1] == [ErrorCell("#DIV/0!")]
+
+
+@pytest.mark.parametrize("column", ["名称", "简介", "从业人员", "成立日期", "类型", "所在园区"])
+def test_an_error_cell_is_refused_in_every_kind_of_column(cast, column):
+    header = ["名称", "统一社会信用代码", "类型", "所在园区", "从业人员", "成立日期", "简介"]
+    row = ["错误值公司", code(23), "企业", "上饶经开区", 5, "2020-01-01", "简介"]
+    row[header.index(column)] = error("#REF!")
+    result = OrganizationImporter().run(handmade([header, row], name="单位"), cast.clerk)
+    assert [(e.row, e.column) for e in result.errors] == [(2, column)]
+    assert "#REF!" in result.errors[0].message and not Organization.objects.filter(code_filter(code(23))).exists()
+
+
+def code_filter(value):
+    from django.db.models import Q
+
+    return Q(uscc=value)
+
+
+# --- B6/B7: dates within a plausible range, the 1904 system -----------------------------------------------
+
+@pytest.mark.parametrize("value", [2021, 60, 5, "1899-12-31", "0001-01-01", "1900-02-28", dated(60), dated(5)])
+def test_a_date_before_1900_03_or_a_bare_small_number_is_refused(cast, value):
+    rows = [["名称", "统一社会信用代码", "类型", "成立日期"], ["日期公司", code(24), "企业", value]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "成立日期")], value
+
+
+def test_an_establishment_date_in_the_future_is_refused(cast):
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    rows = [["名称", "统一社会信用代码", "类型", "成立日期"], ["未来公司", code(25), "企业", tomorrow.isoformat()]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert [e.column for e in result.errors] == ["成立日期"] and "将来" in result.errors[0].message
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["calamine", "streamed"])
+def test_a_1904_workbooks_dates_are_read_from_1904(stream):
+    serial = (dt.date(2026, 1, 5) - dt.date(1904, 1, 1)).days
+    other = Raw('<c r="{ref}"><f>1+1</f><v>2</v></c>') if stream else 2  # a formula sends the sheet to the stream
+    data = handmade([["日期", "数"], [dated(serial), other]], date1904=True)
+    assert rows_of(data)[-1][0] == dt.date(2026, 1, 5)
+
+
+def test_dates_read_within_their_range():
+    assert cells.parse_date(46027) == dt.date(2026, 1, 5)
+    assert cells.parse_date("1900-03-01") == dt.date(1900, 3, 1)
+    with pytest.raises(ValueError):
+        cells.parse_date(dt.date.today() + dt.timedelta(days=1), latest=dt.date.today())
+    with pytest.raises(ValueError):
+        cells.parse_date(f"{dt.date.today().year + cells.DATE_HORIZON_YEARS + 1}-01-01")
+
+
+# --- C1: names with full-width punctuation are found ----------------------------------------------------
+
+def test_a_related_record_named_with_full_width_brackets_is_found_and_a_missing_one_named(cast):
+    from feidi.registry.models import Zone
+
+    Zone.objects.filter(pk=cast.zone_a.pk).update(name="上饶（国家级）经开区")
+    rows = [["名称", "统一社会信用代码", "类型", "所在园区"],
+            ["全角园区公司", code(26), "企业", "上饶（国家级）经开区"],
+            ["半角园区公司", code(27), "企业", "上饶(国家级)经开区"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    assert Organization.objects.filter(name__endswith="园区公司", zone=cast.zone_a).count() == 2
+    rows = [["名称", "统一社会信用代码", "类型", "所在园区"], ["无园区公司", code(28), "企业", "不存在的园区"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert "不存在的园区" in result.errors[0].message
+
+
+# --- C4/C5, D2/D3: codes and text with invisible characters; one error a cell -------------------------------
+
+@pytest.mark.parametrize("dirt", [" ", "\xa0", "\u200b", "\ufeff", "\n", "\u3000", "\t"])
+def test_a_credit_code_with_spaces_or_invisible_characters_inside_is_read(cast, dirt):
+    value = code(29)
+    rows = [["名称", "统一社会信用代码", "类型"], ["脏代码公司", dirt + value[:9] + dirt + value[9:] + dirt, "企业"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    assert Organization.objects.get(name="脏代码公司").uscc == value
+
+
+def test_the_organization_form_normalizes_a_code_before_judging_its_length(cast):
+    from feidi.registry.forms import OrganizationForm
+
+    value = code(30)
+    form = OrganizationForm({"name": "表单公司", "uscc": f"\u200b{value[:6]} \xa0{value[6:]}\n", "kind": "enterprise"},
+                            user=cast.clerk)
+    form.is_valid()
+    assert "uscc" not in form.errors and form.cleaned_data["uscc"] == value
+
+
+def test_a_cell_with_a_bad_value_gets_one_error_not_also_required(cast):
+    rows = [["名称", "统一社会信用代码", "类型", "成立日期"], ["一错公司", Raw('<c r="{ref}"><f>X()</f></c>'), "企业", "明天"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert sorted(e.column for e in result.errors) == ["成立日期", "统一社会信用代码"]
+
+
+def test_zero_width_characters_are_dropped_and_control_characters_refused(cast):
+    rows = [["名称", "统一社会信用代码", "类型", "简介"], ["\u200b\ufeff零宽公司", code(31), "企业", "第一行\n第二行"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    assert Organization.objects.get(name="零宽公司").description == "第一行\n第二行"
+    rows = [["名称", "统一社会信用代码", "类型"], ["控制\x01字符公司", code(32), "企业"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert [e.column for e in result.errors] == ["名称"] and "控制字符" in result.errors[0].message
+
+
+# --- C7, C2, C3: empty files, title rows, zips that are no workbook ----------------------------------------
+
+def test_a_file_with_a_header_and_no_rows_is_refused_as_empty(cast):
+    with pytest.raises(ImportFileError, match="没有数据"):
+        OrganizationImporter().run(handmade([["名称", "统一社会信用代码", "类型"]], name="单位"), cast.clerk)
+
+
+def test_a_title_row_above_the_header_is_passed_over(cast):
+    rows = [["2026年单位导入表"], [None], ["名称", "统一社会信用代码", "类型"], ["标题行公司", code(33), "企业"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    assert Organization.objects.filter(name="标题行公司").exists()
+
+
+def test_a_title_row_over_a_header_not_recognised_says_where_the_header_belongs(cast):
+    rows = [["2026年单位导入表"], ["单位全称", "代码号", "性质"], ["标题行公司", code(34), "企业"]]
+    with pytest.raises(ImportFileError, match="第1行"):
+        OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+
+
+@pytest.mark.parametrize("parts, said", [
+    ({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"}, ".ods"),
+    ({"word/document.xml": b"<x/>", "[Content_Types].xml": b"<x/>"}, ".docx"),
+    ({"readme.txt": b"hello"}, "zip"),
+])
+def test_a_zip_that_is_no_workbook_is_said_for_what_it_is(parts, said):
+    with pytest.raises(SheetError, match=re.escape(said)):
+        open_sheet(zip_of(parts, stored=True))
