@@ -131,6 +131,32 @@ def test_a_crash_mid_write_leaves_nothing_and_says_so(cast, client_for):
     assert not Organization.objects.filter(name__startswith="队列公司").exists()
 
 
+def test_a_job_whose_process_died_is_failed_not_running_for_ever(cast, client_for, queued):
+    """A worker killed mid-import (its memory, a restart) leaves its job 运行中 and its progress
+    silent: after ``STALE_SECONDS`` the job's page, the API and the worker's sweep say it failed and
+    that nothing was written (its transaction rolled back). A job still reporting is left alone."""
+    from django.utils import timezone
+
+    from feidi.core.jobs import fail_abandoned_jobs
+    from feidi.core.models import ExportFile
+
+    dead, alive, silent = (imports.submit(cast.clerk, "organizations", orgs_file(2), f"{n}.xlsx") for n in "abc")
+    long_ago = timezone.now() - dt.timedelta(seconds=imports.STALE_SECONDS + 60)
+    ImportJob.objects.filter(pk__in=[dead.pk, alive.pk, silent.pk]).update(status="running", started_at=long_ago)
+    progress.publish(f"import-{alive.pk}", phase="写入", done=5, total=10)  # it said something just now
+    page = client_for("clerk").get(dead.get_absolute_url()).content.decode()
+    assert "导入进程意外中止" in page and "未写入任何数据" in page
+    assert ImportJob.objects.get(pk=dead.pk).status == "failed"
+    export = ExportFile.objects.create(user=cast.clerk, title="单位", view_name="registry:organization_list",
+                                       query="", status=ExportFile.Status.RUNNING)
+    ExportFile.objects.filter(pk=export.pk).update(created_at=timezone.now() - dt.timedelta(hours=3))
+    fail_abandoned_jobs()
+    assert ImportJob.objects.get(pk=silent.pk).status == "failed"
+    assert ImportJob.objects.get(pk=alive.pk).status == "running"
+    assert ExportFile.objects.get(pk=export.pk).status == "failed"
+    progress.clear(f"import-{alive.pk}")
+
+
 def test_a_job_whose_uploader_lost_the_permission_is_refused_when_it_runs(cast, queued):
     job = imports.submit(cast.clerk, "organizations", orgs_file(2), "晚.xlsx")
     cast.clerk.roles.clear()

@@ -156,10 +156,40 @@ def _finish(job: ImportJob, status: str, result: ImportResult | None = None, mes
         setattr(job, name, value)
 
 
+# A running job that has said nothing for this long was abandoned by its process (killed for its
+# memory, a restart, a web worker's timeout): its transaction rolled back, so nothing was written.
+STALE_SECONDS = 15 * 60
+
+
+def abandoned(job: ImportJob, live: dict | None = None) -> bool:
+    """Whether the running ``job`` was abandoned; if so it is marked failed (once, whoever asks)."""
+    if job.status != ImportJob.Status.RUNNING:
+        return False
+    live = live if live is not None else progress_lib.read(f"import-{job.pk}")
+    last = live.get("at") if live else (job.started_at.timestamp() if job.started_at else None)
+    if last is None or timezone.now().timestamp() - last < STALE_SECONDS:
+        return False
+    message = gettext("导入进程意外中止（服务重启或内存不足），未写入任何数据，请重新导入")
+    if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now()):
+        log.warning("import job %s abandoned by its process, marked failed", job.pk)
+        progress_lib.clear(f"import-{job.pk}")
+    job.refresh_from_db(fields=["status", "message", "finished_at"])
+    return True
+
+
+def sweep_abandoned() -> int:
+    """Mark every abandoned import failed (the worker's periodic job; a job's page also asks)."""
+    return sum(abandoned(job) for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING))
+
+
 def state(job: ImportJob) -> dict:
     """What the page and the API say about a job: its status and, while it runs, the phase, the
     counts and the time left."""
     live = progress_lib.read(f"import-{job.pk}") if job.status == ImportJob.Status.RUNNING else None
+    if live is not None or job.status == ImportJob.Status.RUNNING:
+        if abandoned(job, live):
+            live = None
     out = {"status": job.status, "status_display": job.get_status_display(), "phase": "", "done": 0, "total": 0,
            "written": None, "percent": None, "seconds_left": None}
     if live:

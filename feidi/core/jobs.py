@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.http import QueryDict
@@ -46,10 +47,11 @@ def build_export(export_id: int) -> None:
                              title=job.title, rows=rows), after={"query": job.query})
         ExportFile.objects.filter(pk=job.pk).update(status=ExportFile.Status.DONE, rows=rows, filename=filename,
                                                     finished_at=timezone.now())
-    except Exception as exc:  # the user sees the failure in the download centre
+    except Exception:  # the user sees the failure in the download centre; its cause is the log's
         log.exception("export %s failed", export_id)
-        ExportFile.objects.filter(pk=job.pk).update(status=ExportFile.Status.FAILED, error=str(exc)[:2000],
-                                                    finished_at=timezone.now())
+        ExportFile.objects.filter(pk=job.pk).update(
+            status=ExportFile.Status.FAILED, finished_at=timezone.now(),
+            error=gettext("生成失败，请稍后重新导出；如仍失败，请联系管理员并告知导出编号{pk}").format(pk=job.pk))
 
 
 @db_task()  # djhuey closes stale connections around the task in a worker
@@ -78,6 +80,25 @@ notifications.use_delivery_queue(queue_deliveries)
 @periodic_job(crontab(minute="*"), "core-delivery-retries")
 def retry_deliveries() -> None:
     notifications.retry_due()
+
+
+# An export still "running" after this long lost its worker (a restart, its memory): failed, so the
+# download centre says so instead of spinning.
+EXPORT_STALE = dt.timedelta(hours=2)
+
+
+@periodic_job(crontab(minute="*/5"), "core-abandoned-jobs")
+def fail_abandoned_jobs() -> None:
+    """Imports and exports whose process died are marked failed (nothing of an import was written:
+    its transaction rolled back)."""
+    from .imports import sweep_abandoned
+    from .models import ExportFile
+
+    sweep_abandoned()
+    ExportFile.objects.filter(status=ExportFile.Status.RUNNING,
+                              created_at__lt=timezone.now() - EXPORT_STALE).update(
+        status=ExportFile.Status.FAILED, error=gettext("生成中断（服务重启或内存不足），请重新导出"),
+        finished_at=timezone.now())
 
 
 @periodic_job(crontab(hour="8", minute="5"), "core-calendar-warning")
