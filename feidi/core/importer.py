@@ -163,6 +163,16 @@ class SheetData:
     rows: Iterator[tuple[int, list]] = iter(())
     count: int = 0
     header_row: int = 1  # the row the header was found on (below a title, at most ``TITLE_ROWS`` down)
+    extent: tuple[int, int] | None = None  # (last row, last column) when known before reading (Sheet.extent)
+
+    def surveyed(self, limits: Limits) -> bool:
+        """Whether the sheet's extent already shows what ``survey`` would read the whole sheet for:
+        no more rows than the limit, no cell right of the header, no blank header cell."""
+        if self.extent is None:
+            return False
+        last_row, last_col = self.extent
+        return (last_row - self.header_row <= limits.rows and last_col <= len(self.header)
+                and all(h.strip() for h in self.header))
 
     @property
     def said(self) -> str:
@@ -240,6 +250,7 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
     out = SheetData(sheet.name if sheet.kind == "xlsx" else "", [str(c) if c is not None else "" for c in first[1]],
                     list(sheet.skipped), sheet.fraction)
     out.header_row = first[0]
+    out.extent = sheet.extent
 
     def body():
         try:
@@ -462,9 +473,15 @@ class Importer:
                 memo[key] = self._related_value(field_obj, text, typed)
             return memo[key]
         if isinstance(field_obj, forms.ChoiceField):
-            for value, label in field_obj.choices:
-                if text in (str(value), str(label), fold(value).strip(), fold(label).strip()):
-                    return value
+            # each field's choices by their value and label, as written and folded: once per run
+            names = self.__dict__.setdefault("_choice_names", {})
+            if id(field_obj) not in names:
+                found: dict[str, object] = {}
+                for value, label in reversed(list(field_obj.choices)):  # the first choice named wins
+                    for name in (fold(label).strip(), fold(value).strip(), str(label), str(value)):
+                        found[name] = value  # a choice's value wins over its label
+                names[id(field_obj)] = found
+            return names[id(field_obj)].get(text, text)
         return text
 
     FOLDED_INDEX = 20_000  # a related table up to this many rows is matched by its names folded
@@ -641,7 +658,8 @@ class Importer:
         # the whole sheet read once before any row is checked or written (ADR 0010 keeps the check
         # and the write of a chunk together in the transaction): a file over the row limit, or
         # with data under no header, is refused for the price of a read, holding no lock
-        survey(data, self.sheet_names, self.limits, self._is_header)
+        if not sheet.surveyed(self.limits):
+            survey(data, self.sheet_names, self.limits, self._is_header)
         progress.phase(gettext("检查"), sheet.estimate())
         self.seen: dict[str, dict[str, int]] = {name: {} for name in self.unique_in_file}
         ctx = current()

@@ -102,6 +102,9 @@ class Sheet:
     rows: Iterator[tuple[int, list]]
     skipped: list[str] = field(default_factory=list)  # hidden sheets passed over, for the report
     fraction: Callable[[], float] = _nothing_read
+    # (last row, last column) of every cell, when a pass over the whole sheet has found them (a
+    # small plain sheet, before calamine reads it); None when the rows are only known as read
+    extent: tuple[int, int] | None = None
 
 
 # --- what kind of file -----------------------------------------------------------------------------
@@ -482,9 +485,9 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     if chosen is None:
         raise SheetError(gettext("工作簿中没有可见的工作表"))
     name, _, path = chosen
-    if _small_and_plain(archive, path, budget):
+    if (extent := _small_and_plain(archive, path, budget)) is not None:
         done = [0.0]
-        return Sheet(name, "xlsx", _calamine_rows(data, name, done), skipped, lambda: done[0])
+        return Sheet(name, "xlsx", _calamine_rows(data, name, done), skipped, lambda: done[0], extent)
     strings = _shared_strings(archive, budget)
     dates = _date_styles(archive)
     stream = _open_part(archive, path, budget.sheet_bytes)
@@ -528,7 +531,7 @@ def _placed(ref: str) -> tuple[int, int] | None:
     return (int(m.group(2)), _column(m.group(1)) + 1) if m else None
 
 
-def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> bool:
+def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> tuple[int, int] | None:
     """Whether calamine may read the sheet: one inflating pass that counts what the sheet really
     holds — stopped as soon as it exceeds ``CALAMINE_BYTES`` (the sheet is then parsed row by row
     under the budget instead) — refuses any DOCTYPE and bounds the sheet's extent, then the same
@@ -540,25 +543,26 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> boo
     where it is; a grid larger than ``CALAMINE_CELLS``, a ``dimension`` claiming more than the
     budget (it is only the writer's claim: the cells are bounded where they are read) or a
     reference written in any but the canonical form sends the sheet to the streaming reader,
-    which never builds a grid. False as well when a cell is a formula or an error (those need
-    this module's own reading: a formula without a cached value is reported, not blank)."""
+    which never builds a grid. None as well when a cell is a formula or an error (those need
+    this module's own reading: a formula without a cached value is reported, not blank); else the
+    extent, (last row, last column)."""
     stream, tail, rows = _open_part(archive, path, budget.sheet_bytes), b"", 0
     row_no, col_no, max_row, max_col = 0, 0, 0, 0
     while chunk := _inflate(stream):
         if stream.count > CALAMINE_BYTES:
-            return False
+            return None
         window = tail + chunk
         cut = window.rfind(b"<")  # a tag cut by the chunk's end is kept for the next window, whole
         if cut >= 0 and window.find(b">", cut) < 0:
             window, tail = window[:cut], window[cut:]
             if len(tail) > 65536:
-                return False
+                return None
         else:
             tail = b""
         if DOCTYPE.search(window):
             raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
         if FORMULA_OR_ERROR.search(window):
-            return False
+            return None
         for m in PLACED.finditer(window):
             tag, found = m.group(1), REF.search(m.group(2))
             ref = None
@@ -566,12 +570,12 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> boo
                 ref = (found.group(2) if found.group(2) is not None else found.group(3)).decode(
                     "ascii", "replace").strip()
                 if "&" in ref:  # a character reference: decoded by the readers, not here
-                    return False
+                    return None
             if tag == b"dimension":
                 corner = _placed(ref.rsplit(":", 1)[-1]) if ref else None
                 if corner is None or corner[0] > budget.rows + 1 or corner[1] > budget.columns or \
                         corner[0] * corner[1] > CALAMINE_CELLS:
-                    return False
+                    return None
                 continue
             if tag == b"row":
                 rows += 1
@@ -580,7 +584,7 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> boo
                 elif ref.isdigit():
                     row_no = int(ref)
                 else:
-                    return False
+                    return None
                 col_no = 0
                 _too_far(budget, row_no, 0)
                 max_row = max(max_row, row_no)
@@ -591,14 +595,14 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> boo
             else:
                 place = _placed(ref)
                 if place is None:
-                    return False
+                    return None
                 col_no = place[1]
             _too_far(budget, place[0], place[1], ref or "")
             max_row, max_col = max(max_row, place[0]), max(max_col, place[1])
         if rows > budget.rows + 1:
             raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
     if max_row * max_col > CALAMINE_CELLS:
-        return False
+        return None
     if "xl/sharedStrings.xml" in archive.namelist():
         stream, tail = _open_part(archive, "xl/sharedStrings.xml", budget.shared_string_bytes), b""
         while chunk := _inflate(stream):
@@ -606,7 +610,7 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> boo
             if DOCTYPE.search(window):
                 raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
             tail = window[-32:]
-    return True
+    return max_row, max_col
 
 
 def _inflate(stream: _Counted) -> bytes:

@@ -14,6 +14,7 @@ one year's division list, because a code keeps the division of the year it was i
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from django.utils.translation import gettext
@@ -87,6 +88,7 @@ def division_error(division: str) -> str | None:
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
 
 
+@functools.lru_cache(maxsize=4096)  # a form, its model and the importer each ask for the same code
 def normalize(code: str) -> str:
     """A code as typed or pasted → its 18 characters: full-width folded, upper case, every space
     (NBSP, the ideographic space, line breaks, tabs) and invisible character dropped wherever it
