@@ -116,6 +116,16 @@ def test_the_market_imports_neither_challenges_nor_auctions():
     assert upward == []
 
 
+def test_every_workbook_is_made_by_the_one_constructor():
+    """``core.exports.workbook`` writes a string as a string (no formula, hyperlink or number): no
+    module builds an xlsxwriter workbook of its own, so none can forget it."""
+    own = [f"{name}:{node.lineno}" for name, path in _modules().items() if name != "feidi.core.exports"
+           for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+           if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Workbook"
+           and isinstance(node.func.value, ast.Name) and node.func.value.id == "xlsxwriter"]
+    assert own == []
+
+
 def _method_chains(tree: ast.AST):
     """Each chain of method calls (``qs.values(…).order_by().distinct()``) once, as its names, outermost
     first, with the line it starts on."""

@@ -354,10 +354,10 @@ class TemplateBook:
     typed) — and, when finished, the sheet of notes (填写说明)."""
 
     def __init__(self, sheet_name: str):
-        import xlsxwriter
+        from .exports import workbook
 
         self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
+        self.book = workbook(self.buffer)
         self.sheet = self.book.add_worksheet(sheet_name)
         self.head = self.book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
         self.need = self.book.add_format({"bold": True, "bg_color": "#FDE8E8", "border": 1})
