@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from feidi.core import imports
 from feidi.core import progress
+from feidi.core.importer import ImportFileError
 from feidi.core.importer import Importer
 from feidi.core.models import ImportJob
 from feidi.indicators.models import IndicatorValue
@@ -140,7 +141,8 @@ def test_a_job_whose_process_died_is_failed_not_running_for_ever(cast, client_fo
     from feidi.core.jobs import fail_abandoned_jobs
     from feidi.core.models import ExportFile
 
-    dead, alive, silent = (imports.submit(cast.clerk, "organizations", orgs_file(2), f"{n}.xlsx") for n in "abc")
+    dead, alive, silent = (imports.submit(cast.clerk, "organizations", orgs_file(2, start=10 * i), f"{i}.xlsx")
+                           for i in range(3))
     long_ago = timezone.now() - dt.timedelta(seconds=imports.STALE_SECONDS + 60)
     ImportJob.objects.filter(pk__in=[dead.pk, alive.pk, silent.pk]).update(status="running", started_at=long_ago)
     progress.publish(f"import-{alive.pk}", phase="写入", done=5, total=10)  # it said something just now
@@ -155,6 +157,23 @@ def test_a_job_whose_process_died_is_failed_not_running_for_ever(cast, client_fo
     assert ImportJob.objects.get(pk=alive.pk).status == "running"
     assert ExportFile.objects.get(pk=export.pk).status == "failed"
     progress.clear(f"import-{alive.pk}")
+
+
+def test_the_very_same_file_is_not_imported_twice(cast, client_for):
+    """Byte for byte the file a colleague of the same department imported already: refused, saying
+    when, by whom and which import it was — a second run would register every row again. Another
+    department's upload of it, or a changed file, goes through."""
+    data = orgs_file(3, start=40)
+    first = imports.submit(cast.clerk, "organizations", data, "一.xlsx")
+    assert first.status == "done" and first.created == 3
+    with pytest.raises(ImportFileError, match=f"导入记录{first.pk}，写入3条"):
+        imports.submit(cast.clerk, "organizations", data, "一（副本）.xlsx")
+    page = client_for("clerk").post(reverse("registry:organization_import"),
+                                    {"file": SimpleUploadedFile("再.xlsx", data)}, follow=True)
+    assert "同一文件已于" in page.content.decode() and "甲区办事员" in page.content.decode()
+    assert Organization.objects.filter(name__startswith="队列公司").count() == 3
+    changed = imports.submit(cast.clerk, "organizations", orgs_file(3, start=50), "二.xlsx")
+    assert changed.status == "done"
 
 
 def test_a_job_whose_uploader_lost_the_permission_is_refused_when_it_runs(cast, queued):

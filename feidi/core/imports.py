@@ -62,12 +62,38 @@ def submit(user, key: str, data: bytes, filename: str) -> ImportJob:
         raise ImportFileError(gettext("文件超过{megabytes}MB，请分批导入").format(megabytes=importer.limits.megabytes))
     ctx = current()
     digest = hashlib.sha256(data).hexdigest()
+    _refuse_repeat(user, key, digest)
     job = ImportJob(user=user, kind=key, title=importer.title, filename=(filename or "导入文件")[:200],
                     sha256=digest, size=len(data), address=ctx.address[:64], user_agent=ctx.user_agent[:200])
     job.file.save(f"{digest[:16]}{_suffix(filename)}", ContentFile(data), save=False)
     job.save()
     _start(job, data)
     return job
+
+
+def _refuse_repeat(user, key: str, digest: str) -> None:
+    """The very same file (byte for byte) imported already, or being imported, by the uploader or a
+    colleague of the same department is not imported again: a second run would register every
+    project, person or visit of the file a second time."""
+    from django.db.models import Q
+    from django.utils.formats import date_format
+
+    same = Q(user_id=user.pk)
+    if user.department_id:
+        same |= Q(user__department_id=user.department_id)
+    if user.organization_id:
+        same |= Q(user__organization_id=user.organization_id)
+    earlier = (ImportJob.objects.filter(same, kind=key, sha256=digest, status__in=(
+        ImportJob.Status.DONE, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING, ImportJob.Status.AWAITING))
+               .select_related("user").order_by("-created_at").first())
+    if earlier is None:
+        return
+    when = date_format(timezone.localtime(earlier.created_at), "Y-m-d H:i")
+    if earlier.status == ImportJob.Status.DONE:
+        raise ImportFileError(gettext("同一文件已于{when}由{who}导入（导入记录{pk}，写入{created}条），未再次导入；如需更新数据，请修改文件后重新上传").format(
+            when=when, who=earlier.user.full_name or earlier.user.username, pk=earlier.pk, created=earlier.created))
+    raise ImportFileError(gettext("同一文件已于{when}由{who}上传，正在处理或待确认（导入记录{pk}），未再次导入").format(
+        when=when, who=earlier.user.full_name or earlier.user.username, pk=earlier.pk))
 
 
 def confirm(user, job: ImportJob) -> ImportJob:
