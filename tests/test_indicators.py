@@ -237,6 +237,24 @@ def test_an_import_with_warnings_waits_for_confirmation(cast, client_for, statis
     assert IndicatorValue.objects.get(indicator__code="revenue", period=dt.date(2026, 2, 1)).confirmed_warning
 
 
+def test_a_name_that_is_not_the_codes_enterprise_waits_for_confirmation(cast, client_for, statistician):
+    """企业名称 is checked against the enterprise the code finds: a row pasted from another
+    company's line is a warning to confirm (full-width punctuation and spaces aside), not values
+    silently written to the wrong enterprise; the right name, or none, passes."""
+    a1, a2 = cast.org_a1, cast.org_a2
+    mixed = sheet([[a1.uscc, a2.name, "2026-01", 100, 10, 5],
+                   [a2.uscc, " " + a2.name.replace("(", "（").replace(")", "）") + " ", "2026-01", 100, 10, 5],
+                   [a2.uscc, "", "2026-02", 200, 20, 5]])
+    c = client_for("clerk")
+    page = upload(c, mixed).content.decode()
+    assert "确认导入" in page and not IndicatorValue.objects.exists()
+    job = ImportJob.objects.get()
+    assert job.status == "awaiting" and job.warning_count == 1
+    assert job.warnings[0]["row"] == 2 and f"对应的企业“{a1.name}”不一致" in job.warnings[0]["message"]
+    assert c.post(reverse("indicators:import"), {"job": job.pk}).status_code == 302
+    assert IndicatorValue.objects.filter(organization=a1).count() == 3
+
+
 def test_a_file_carries_only_the_indicators_it_has_columns_for(cast, client_for, statistician):
     response = upload(client_for("clerk"), sheet([[cast.org_a1.uscc, "", "2026-01", 1]],
                                                  header=("统一社会信用代码", "企业名称", "月份", "主营业务收入(元)")))

@@ -181,7 +181,7 @@ def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=N
         # pass 1, outside the transaction (staging locks nothing): each row on its own
         progress.phase(gettext("检查"), sheet.estimate())
         for chunk in sheet.chunks(CHUNK):
-            stage.add(rows.check(chunk, outcome.errors))
+            stage.add(rows.check(chunk, outcome.errors, outcome.warnings))
             progress.advance(sheet.count, total=sheet.estimate())
         outcome.total = sheet.count
         progress.advance(sheet.count, total=sheet.count)
@@ -250,6 +250,8 @@ class _Rows:
         # data under a blank header cell (a merged header's second column) would be dropped unseen
         self.unnamed = [c for c, h in enumerate(header) if not cells_lib.normalize_label(h)]
         self.code_col, self.period_col = positions["uscc"], positions["period"]
+        self.name_col = positions.get("name")  # 企业名称: checked against the code's enterprise
+        self.names: dict[int, str] = {}  # enterprise id → its name, folded
         self.width = max(c for c, _ in column_list) + 1
         self.visible = Organization.objects.visible_to(user)
         self.orgs: dict = {}  # raw cell → enterprise id, 0 when not found, -1 when no code, or why it is no code
@@ -280,8 +282,10 @@ class _Rows:
         found = {}
         wanted = sorted(codes)
         for start in range(0, len(wanted), 5000):
-            found.update((code, pk) for pk, code in self.visible.filter(
-                uscc__in=wanted[start:start + 5000]).values_list("pk", "uscc"))
+            for pk, code, name in self.visible.filter(uscc__in=wanted[start:start + 5000]).values_list(
+                    "pk", "uscc", "name"):
+                found[code] = pk
+                self.names[pk] = name
         for code, raws in codes.items():
             for raw in raws:
                 self.orgs[raw] = found.get(code, 0)
@@ -309,7 +313,10 @@ class _Rows:
             except ArithmeticError:
                 self.months[raw] = (None, gettext("月份格式应为 2026-03、2026年3月或2026年1-2月"))
 
-    def check(self, chunk, errors: RowReports) -> list[tuple]:
+    def check(self, chunk, errors: RowReports, warnings: RowReports | None = None) -> list[tuple]:
+        """The chunk's good rows as staged tuples; a bad cell is an error on its row, and a 企业名称
+        that is not the name of the enterprise the code finds is a warning to confirm (the values
+        go to the code's enterprise: a row pasted from another company's line is caught here)."""
         code_col, period_col, width, header = self.code_col, self.period_col, self.width, self.header
         code_cells = [cells[code_col] if code_col < len(cells) else None for _, cells in chunk]
         period_cells = [cells[period_col] if period_col < len(cells) else None for _, cells in chunk]
@@ -335,6 +342,13 @@ class _Rows:
                 errors.append(RowError(excel_row, "统一社会信用代码", str(raw_code or ""),
                                        "未找到该企业（不在主体库或不在您的管理范围）" if org == 0 else "必填"))
                 bad = True
+            if warnings is not None and org.__class__ is int and org > 0 and self.name_col is not None \
+                    and self.name_col < len(cells) and (typed := cells[self.name_col]) is not None:
+                said = cells_lib.fold(str(typed)).strip()
+                if said and said != cells_lib.fold(self.names.get(org, "")).strip():
+                    warnings.append(RowError(excel_row, gettext("企业名称"), cells_lib.shown(typed), gettext(
+                        "与统一社会信用代码对应的企业“{name}”不一致：数值将记入“{name}”，请核对代码与名称").format(
+                        name=self.names.get(org, ""))))
             month, month_error = months[raw_period]
             if month_error is not None:
                 errors.append(RowError(excel_row, gettext("月份"), _said(raw_period), month_error))
