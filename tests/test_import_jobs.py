@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from feidi.core import imports
 from feidi.core import progress
-from feidi.core.importer import ImportFileError
 from feidi.core.importer import Importer
+from feidi.core.importer import ImportFileError
 from feidi.core.models import ImportJob
 from feidi.indicators.models import IndicatorValue
 from feidi.lib import uscc
