@@ -468,6 +468,22 @@ def test_the_operator_imports_thesaurus_entries_from_excel_all_or_none(cast, cli
     for name in ("ent_a", "inst"):
         assert client_for(name).post(url, {"file": SimpleUploadedFile("词表.xlsx", xlsx(good, header=header))}
                                      ).status_code == 403, name
+    # one term however it is cased or written: twice in a file, or beside an entry that exists
+    twice = [["甲区PV", "光伏", "", "", "甲区稀土", 0.5, "是"], ["甲区ｐｖ", "", "", "", "甲区稀土", 0.5, "是"],
+             ["甲区掉磁 ", "", "", "", "甲区稀土", 0.5, "是"]]
+    r = c.post(url, {"file": SimpleUploadedFile("词表2.xlsx", xlsx(twice, header=header))})
+    errors = r.context["result"].errors
+    assert [(e.row, e.column, e.message) for e in errors][:1] == [(3, "产业链/领域、术语", "与第2行重复")], errors
+    assert not ThesaurusEntry.objects.filter(term__icontains="pv").exists()
+    page = c.post(reverse("techmarket:thesaurusentry_add"), {
+        "term": "甲区掉磁", "chain": "甲区稀土", "weight": "0.5", "active": "on",
+        "_form_token": "t"}).content.decode()
+    assert "已经存在" in page or "已有术语" in page
+    ThesaurusEntry.objects.filter(term="甲区掉磁").update(term="甲区Magnet")
+    page = c.post(reverse("techmarket:thesaurusentry_add"), {
+        "term": "甲区ＭＡＧＮＥＴ", "chain": "甲区稀土", "weight": "0.5", "active": "on", "_form_token": "t2"}
+    ).content.decode()
+    assert "本产业链已有术语“甲区Magnet”" in page
 
 
 def test_the_operator_tries_the_thesaurus_on_a_text_and_sees_what_it_brings(cast, client_for, settings, tmp_path):

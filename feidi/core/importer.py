@@ -373,14 +373,15 @@ class TemplateBook:
 
 class Importer:
     """Subclass with ``form_class`` (``model`` is its model unless given), ``columns`` (header →
-    form field, in template order), ``unique_in_file`` (fields no two rows may share) and
-    ``action``, the domain ``do_save_<model>`` that writes one record."""
+    form field, in template order), ``unique_in_file`` (fields no two rows may share — a field, or a
+    tuple of fields whose values together; text compared folded and case-blind, as people read it)
+    and ``action``, the domain ``do_save_<model>`` that writes one record."""
 
     model = None
     form_class: type[forms.ModelForm] = None
     columns: dict[str, str] = {}
     required_headers: tuple[str, ...] = ()
-    unique_in_file: tuple[str, ...] = ()
+    unique_in_file: tuple[str | tuple[str, ...], ...] = ()
     title = ""
     example: dict[str, str] = {}
     limits = LIMITS
@@ -695,6 +696,18 @@ class Importer:
             known = self._labels = {normalize_label(h) for h in (*self.columns, *self.synonyms)}
         return sum(1 for c in cells if c is not None and normalize_label(c) in known) >= min(2, len(self.columns))
 
+    @staticmethod
+    def _unique_text(cleaned: dict, name: str | tuple[str, ...]) -> str:
+        """The value (or values) of a ``unique_in_file`` key as compared: a single field as given
+        (a code, a name); a tuple's values folded and case-blind, joined ("" when all are blank)."""
+        from feidi.lib.cells import fold
+
+        if isinstance(name, str):
+            value = cleaned.get(name)
+            return "" if value is None else str(value)
+        parts = ["" if cleaned.get(n) is None else fold(str(cleaned.get(n))).strip().casefold() for n in name]
+        return "\x1f".join(parts) if any(parts) else ""
+
     def first_row(self, name: str, value: str) -> int | None:
         """The row that first gave ``value`` to the ``unique_in_file`` field ``name``, if any."""
         return self.seen[name].get(value)
@@ -736,11 +749,13 @@ class Importer:
             if bad:
                 continue
             for name in self.unique_in_file:
-                value = form.cleaned_data.get(name)
-                text = "" if value is None else str(value)
+                text = self._unique_text(form.cleaned_data, name)
                 first = self.seen[name].get(text) if text else None
                 if first is not None:
-                    errors.append(RowError(excel_row, labels[name], text, gettext("与第{value}行重复").format(value=first)))
+                    column = labels[name] if isinstance(name, str) else "、".join(labels[n] for n in name)
+                    shown_value = text if isinstance(name, str) else " · ".join(
+                        str(form.cleaned_data.get(n) or "") for n in name)
+                    errors.append(RowError(excel_row, column, shown_value, gettext("与第{value}行重复").format(value=first)))
                     bad = True
                 elif text:
                     self.seen[name][text] = excel_row

@@ -130,6 +130,26 @@ class ThesaurusEntryForm(ScopedModelForm):
         fields = ["term", "equivalents", "broader", "related", "chain", "weight", "active"]
         widgets = {"equivalents": forms.Textarea(attrs={"rows": 2}), "related": forms.Textarea(attrs={"rows": 2})}
 
+    def clean(self):
+        """A term is one entry per chain however it is cased or written (PV, pv, ｐｖ): the engine
+        reads them alike, so a second entry would only split the term's equivalents."""
+        from feidi.lib.cells import fold
+
+        data = super().clean()
+        term = data.get("term")
+        if term:
+            key = fold(term).strip().casefold()
+            others = ThesaurusEntry.objects.filter(chain=data.get("chain")).exclude(pk=self.instance.pk)
+            clash = next((t for t in others.filter(term__iexact=term.strip()).values_list("term", flat=True)
+                          if fold(t).strip().casefold() == key), None)
+            if clash is None and key != term.strip().casefold():  # a full-width spelling: compare folded
+                clash = next((t for t in others.values_list("term", flat=True) if fold(t).strip().casefold() == key),
+                             None)
+            if clash is not None and clash != term:
+                self.add_error("term", gettext("本产业链已有术语“{clash}”（大小写或全半角不同视为同一术语），请编辑该条目").format(
+                    clash=clash))
+        return data
+
 
 class ThesaurusTryForm(StyledFormMixin, forms.Form):
     """领域词表 › 试查: a text to expand, and which side it is searched against."""

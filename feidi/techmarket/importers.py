@@ -13,6 +13,7 @@ class ThesaurusEntryImporter(Importer):
     page."""
 
     form_class = ThesaurusEntryForm
+    unique_in_file = (("chain", "term"),)  # the entry's key; PV and ｐｖ are one term
     action = staticmethod(actions.do_save_thesaurus_entry)
     title = gettext_noop("领域词表")
     columns = {
