@@ -199,3 +199,37 @@ def test_a_csv_cell_longer_than_the_csv_modules_default_limit_is_read_whole(size
     sheet, got = rows_of(hostile.csv_bytes(rows, "utf-8", ","))
     assert got == rows
 
+
+
+def test_a_number_shown_as_a_percentage_is_read_as_the_percentage_it_shows():
+    """Excel keeps 5% as 0.05 with a percent format: read as the text "5%", a % column takes 5
+    and a column of another unit refuses it — never 0.05 taken for 0.05 %, a hundredth of what the
+    sheet shows. A workbook without a percentage is still read whole by calamine."""
+    import io
+
+    import xlsxwriter
+
+    from feidi.lib.cells import parse_number
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    sheet = book.add_worksheet("比例")
+    pct, pct2 = book.add_format({"num_format": "0%"}), book.add_format({"num_format": "0.0%"})
+    sheet.write_row(0, 0, ["名称", "比例(%)", "金额(元)"])
+    sheet.write(1, 0, "甲")
+    sheet.write(1, 1, 0.05, pct)
+    sheet.write(1, 2, 0.5, pct2)
+    sheet.write(2, 0, "乙")
+    sheet.write(2, 1, 0.125, pct2)
+    sheet.write(2, 2, 300)
+    book.close()
+    rows = list(open_sheet(buffer.getvalue()).rows)
+    assert rows[1][1][1:] == ["5%", "50%"] and rows[2][1][1:] == ["12.5%", 300.0]
+    assert parse_number(rows[1][1][1], measure="%") == 5 and parse_number(rows[2][1][1], measure="%") == 12.5
+    with pytest.raises(ValueError, match="单位"):
+        parse_number(rows[1][1][2], measure="元")
+    plain = io.BytesIO()
+    book = xlsxwriter.Workbook(plain)
+    book.add_worksheet("比例").write_row(0, 0, ["名称", 0.05])
+    book.close()
+    assert open_sheet(plain.getvalue()).extent is not None  # calamine's path: no percentage shown

@@ -393,10 +393,15 @@ def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> SharedStrings:
     return strings
 
 
-def _date_styles(archive: zipfile.ZipFile) -> set[int]:
-    """Indexes of the cell styles (cellXfs) whose number format shows a date."""
+PERCENT_FORMATS = {9, 10}  # 0% and 0.00%
+
+
+def _number_styles(archive: zipfile.ZipFile) -> tuple[set[int], set[int]]:
+    """Indexes of the cell styles (cellXfs) whose number format shows a date, and of those that
+    show a percentage (a cell showing 5% holds 0.05: read as the text "5%", so that a % column takes
+    5 and any other column refuses it as a unit that is not its own)."""
     if "xl/styles.xml" not in archive.namelist():
-        return set()
+        return set(), set()
     custom: dict[int, str] = {}
     xfs: list[int] = []
     where = {"cellXfs": False}
@@ -415,12 +420,15 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
             where["cellXfs"] = False
 
     _parse(_open_part(archive, "xl/styles.xml", 16 * 1024 * 1024), start, end)
-    dates = set()
+    dates, percents = set(), set()
     for index, fmt in enumerate(xfs):
         code = custom.get(fmt)
-        if fmt in DATE_FORMATS or (code and DATE_PATTERN.search(re.sub(r'"[^"]*"|\[[^]]*\]', "", code))):
+        bare = re.sub(r'"[^"]*"|\[[^]]*\]|\\.', "", code) if code else ""
+        if fmt in DATE_FORMATS or (code and DATE_PATTERN.search(bare)):
             dates.add(index)
-    return dates
+        elif fmt in PERCENT_FORMATS or "%" in bare:
+            percents.add(index)
+    return dates, percents
 
 
 def _column(ref: str) -> int:
@@ -485,15 +493,16 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     if chosen is None:
         raise SheetError(gettext("工作簿中没有可见的工作表"))
     name, _, path = chosen
-    if (extent := _small_and_plain(archive, path, budget)) is not None:
+    dates, percents = _number_styles(archive)
+    # calamine gives a percentage as its fraction (0.05 for 5%): a workbook showing any is streamed
+    if not percents and (extent := _small_and_plain(archive, path, budget)) is not None:
         done = [0.0]
         return Sheet(name, "xlsx", _calamine_rows(data, name, done), skipped, lambda: done[0], extent)
     strings = _shared_strings(archive, budget)
-    dates = _date_styles(archive)
     stream = _open_part(archive, path, budget.sheet_bytes)
     declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
     epoch = EPOCH_1904 if flags.get("date1904") else EXCEL_EPOCH
-    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch), skipped,
+    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, percents), skipped,
                  lambda: min(1.0, stream.count / declared))
 
 
@@ -637,7 +646,7 @@ def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[
             yield index + 1, cells
 
 
-def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH) -> Iterator[tuple[int, list]]:
+def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=frozenset()) -> Iterator[tuple[int, list]]:
     """Rows as they are parsed, through a small queue between expat and the caller (the rows of
     one 64 KB window of XML at most). The sheet is parsed without namespace processing (a prefix
     such as ``x:row`` is dropped): the handlers below run for every element of millions of cells
@@ -650,6 +659,8 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH) -> Iterat
     capturing, parts = None, []  # what is being read (v / f / t) and its text
     max_rows, max_cols = budget.rows + 1, budget.columns
     date_styles = {str(index) for index in dates}
+    shown_styles = date_styles | {str(index) for index in percents}  # not a plain number
+    percent_styles = {str(index) for index in percents}
     columns: dict[str, int] = {}  # a reference's letters → the column (at most max_cols of them)
 
     def doctype(*_args):
@@ -699,11 +710,13 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH) -> Iterat
                 cells.extend([None] * (col - len(cells)))
             if value is None:
                 cells.append(None if formula is None else FormulaCell(formula))
-            elif kind == "n" and style not in date_styles:
+            elif kind == "n" and style not in shown_styles:
                 try:
                     cells.append(float(value))
                 except ValueError:
                     cells.append(value)
+            elif kind == "n" and style in percent_styles:
+                cells.append(_percent(value))
             else:
                 cells.append(_cell(value, kind, style in date_styles, strings, epoch))
         elif tag == "v":
@@ -735,6 +748,21 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH) -> Iterat
         raise SheetError(gettext("工作表内容已损坏（第{line}行的 XML 不完整）：请在 Excel 中重新另存为 .xlsx").format(
             line=exc.lineno)) from None
     yield from ready
+
+
+def _percent(raw: str):
+    """A number shown as a percentage, as the text it shows with every digit kept: "0.05" → "5%"."""
+    from decimal import Decimal
+    from decimal import InvalidOperation
+
+    try:
+        shown = Decimal(repr(float(raw))) * 100
+    except (ValueError, InvalidOperation):
+        return raw
+    if not shown.is_finite():
+        return float(raw)  # refused by the column's check as not finite
+    text = format(shown.normalize(), "f")
+    return f"{text}%"
 
 
 def _cell(raw: str, kind: str, dated: bool, strings, epoch=EXCEL_EPOCH):
