@@ -193,7 +193,9 @@ def with_current(queryset, current):
     pks = queryset.values("pk")
     within = Q(pk__in=list(pks.values_list("pk", flat=True)) if queryset.query.is_sliced else pks)
     widened = model._base_manager.filter(within | Q(pk__in=current))
-    order = queryset.query.order_by or model._meta.ordering
+    annotated = queryset.query.annotations  # an order by an annotation the widened query lacks is dropped
+    order = [o for o in (queryset.query.order_by or model._meta.ordering)
+             if not (isinstance(o, str) and o.lstrip("-") in annotated)]
     related = getattr(model, "str_related", ())
     widened = widened.order_by(*order) if order else widened
     return widened.select_related(*related) if related else widened
