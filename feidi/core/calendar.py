@@ -132,10 +132,11 @@ def _display_calendar() -> CheckedCalendar:
 
 
 def deadline_text(deadline: dt.datetime | dt.date | None, cal: CheckedCalendar | None = None, *,
-                  short: bool = False) -> str:
+                  short: bool = False, brief: bool = False) -> str:
     """A deadline as people read it: the end of a working day is that day at 24:00 (not the next
     at 00:00), and one that falls in a year whose schedule is not entered is marked 暂按周末推算;
-    ``short``: without the year, for a to-do card."""
+    ``short``: without the year, for a to-do card; ``brief``: the mark without its reason, for a
+    table's cell."""
     if deadline is None:
         return "—"
     day_format = "%m-%d" if short else "%Y-%m-%d"
@@ -149,8 +150,8 @@ def deadline_text(deadline: dt.datetime | dt.date | None, cal: CheckedCalendar |
         day = local.date()
         text = f"{local:{day_format} %H:%M}"
     if not (cal or _display_calendar()).knows(day.year):
-        text += gettext("（暂按周末推算）") if short else gettext("（{year}年节假日未录入，暂按周末推算）").format(
-            year=day.year)
+        text += gettext("（暂按周末推算）") if short or brief else gettext(
+            "（{year}年节假日未录入，暂按周末推算）").format(year=day.year)
     return text
 
 

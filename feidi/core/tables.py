@@ -220,7 +220,7 @@ class DeadlineColumn(Column):
         from feidi.core.calendar import deadline_text
 
         deadline = self.value(row)
-        text = deadline_text(deadline) if deadline is not None else super().display(row)
+        text = deadline_text(deadline, brief=True) if deadline is not None else super().display(row)
         if deadline is not None and row.status in self.open_statuses and deadline < timezone.now():
             return format_html('<span class="badge bg-red-lt">{}</span>', gettext("已逾期 {text}").format(text=text))
         return text
