@@ -34,3 +34,14 @@ def test_a_column_showing_a_method_offers_no_sorting():
     assert ReportTable.order_field("title", Report) is None and ReportTable.order_field("-as_of", Report) == "-as_of"
     table = ReportTable([], model=Report)
     assert [c["sortable"] for c in table.header_cells()][:2] == [False, True]
+
+
+def test_a_filter_given_only_by_a_link_shows_no_empty_field_but_says_it_filters(cast, client_for):
+    """A hidden filter (an enterprise's id, from its page's link) is not a label beside nothing in
+    the filter bar; when it is set the bar says the list is filtered by it."""
+    c = client_for("leader")
+    url = reverse("services:appeal_list")
+    page = c.get(url).content.decode()
+    assert 'for="id_organization"' not in page and 'type="hidden" name="organization"' in page
+    page = c.get(url, {"organization": cast.org_a1.pk}).content.decode()
+    assert "已按企业筛选" in page
