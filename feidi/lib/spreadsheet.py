@@ -254,6 +254,14 @@ def check_package(archive: zipfile.ZipFile, budget: Budget, noun: str | None = N
         raise SheetError(gettext("{noun}解压后共{value}MB，超过上限：请分批导入").format(noun=noun, value=total // 1024 // 1024))
 
 
+# What zipfile and zlib raise for a damaged or unreadable archive or entry, none of them a defect of
+# ours: a bad CRC or a mangled deflate stream (BadZipFile, zlib.error, EOFError), a damaged header
+# (OSError), an entry compressed by a method zipfile does not implement, such as AES or Deflate64
+# (zipfile raises NotImplementedError for those), an encrypted entry that needs a password
+# (RuntimeError). Each is said to the uploader in Chinese, never in the library's words.
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+
+
 class _Counted(io.RawIOBase):
     """An inflating entry read in chunks, refused once it yields more than ``limit`` bytes."""
 
@@ -263,8 +271,7 @@ class _Counted(io.RawIOBase):
     def read_chunk(self, size: int = 1 << 16) -> bytes:
         try:
             chunk = self.stream.read(size)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
-            # a bad CRC, a truncated or mangled deflate stream: said in Chinese, never the library's text
+        except ZIP_DAMAGE:
             raise SheetError(gettext("文件已损坏（“{name}”的压缩数据与声明不符）：请在 Excel 中重新另存为 .xlsx").format(
                 name=self.name)) from None
         self.count += len(chunk)
@@ -303,8 +310,7 @@ def _open_part(archive: zipfile.ZipFile, name: str, limit: int) -> _Counted:
         return _Counted(archive.open(name), limit, name)
     except KeyError:
         raise SheetError(gettext("工作簿缺少部件 {name}").format(name=name)) from None
-    except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError):
-        # an encrypted entry, an unknown compression method, a damaged local header
+    except ZIP_DAMAGE:
         raise SheetError(gettext("文件已损坏（部件“{name}”无法解压）：请在 Excel 中重新另存为 .xlsx").format(name=name)) from None
 
 
@@ -460,7 +466,7 @@ def _not_a_workbook(archive: zipfile.ZipFile) -> str:
     if "mimetype" in names:
         try:
             kind = archive.open("mimetype").read(200).strip()
-        except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError):
+        except ZIP_DAMAGE:
             kind = b""
         if kind in OPEN_DOCUMENT:
             return gettext(OPEN_DOCUMENT[kind])
@@ -473,7 +479,7 @@ def _not_a_workbook(archive: zipfile.ZipFile) -> str:
 def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+    except (*ZIP_DAMAGE, ValueError):
         raise SheetError(gettext("文件已损坏，无法作为 .xlsx 打开：请在 Excel 中重新另存为 .xlsx")) from None
     if any(n in archive.namelist() for n in ("EncryptionInfo", "EncryptedPackage")):
         raise SheetError(gettext(MESSAGES["ole-encrypted"]))
