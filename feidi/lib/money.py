@@ -37,10 +37,11 @@ def human(value) -> str:
     return gettext("{wan}万元").format(wan=wan(amount))
 
 
-def exact(value) -> Decimal:
+def as_decimal(value) -> Decimal:
     """A number as the exact decimal it stands for. A float is read through its shortest spelling
     (``repr``): a ratio computed from Decimals and handed over as a float (0.0125) comes back as
-    the decimal it was (0.0125), not as the binary fraction next to it (0.01249999…)."""
+    the decimal it was (0.0125), not as the binary fraction next to it (0.01249999…). A float read
+    from a spreadsheet cell is ``cells.exact``'s (Excel's 15 significant digits)."""
     if isinstance(value, Decimal):
         return value
     if isinstance(value, float):
@@ -55,7 +56,7 @@ def ratio(part, whole) -> Decimal | None:
     (a rate without a base is blank, not 0)."""
     if part is None or not whole:
         return None
-    return exact(part) / exact(whole)
+    return as_decimal(part) / as_decimal(whole)
 
 
 def percent(value, places: int = 1) -> Decimal | None:
@@ -65,7 +66,7 @@ def percent(value, places: int = 1) -> Decimal | None:
     rounded (12.3449 % → 12.3 %, not 12.345 % → 12.35 % → 12.4 %). None stays None."""
     if value is None or value == "":
         return None
-    return (exact(value) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return (as_decimal(value) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def percent_text(value, places: int = 1, *, blank: str = "—") -> str:
