@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -114,7 +115,7 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
             qs = getattr(field, "queryset", None)
             try:
                 model_field = opts.get_field(name)
-            except Exception:  # noqa: BLE001 - a form field of its own, not the model's
+            except FieldDoesNotExist:  # a form field of its own, not the model's
                 continue
             if (qs is None or not isinstance(model_field, models.Field) or not model_field.is_relation
                     or model_field.related_model is not qs.model):  # forward relations only

@@ -141,13 +141,7 @@ class ScopedQuerySet(models.QuerySet):
         just created or edited is always one's own, so ownership proves nothing about where it
         went. A new project filed into a zone its author only sees, or a record moved into another
         zone's department, is outside; a personal (``self``) scope is still its owner's."""
-        qs = self.visible_to(user, "view")
-        q = scope_q(self.model, user, action, owned=False)
-        if q is None:
-            return qs
-        if q == Q(pk__in=[]):
-            return qs.none()
-        return qs.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
+        return self._within_action(self.visible_to(user, "view"), user, action, owned=False)
 
     def _within(self, q):
         if q is None:
@@ -156,8 +150,8 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(q)
 
-    def _within_action(self, qs, user, action: str):
-        q = scope_q(self.model, user, action)
+    def _within_action(self, qs, user, action: str, owned: bool = True):
+        q = scope_q(self.model, user, action, owned)
         if q is None:
             return qs
         if q == Q(pk__in=[]):
@@ -187,8 +181,6 @@ def with_current(queryset, current):
     ``queryset``'s order: the choices of a field that already holds ``current``. A record's
     existing links stay choosable whoever edits it — an editor whose scope does not reach them would
     otherwise find the value blank or refused, and an unchanged save would drop or replace it."""
-    from django.db.models import Q
-
     model = queryset.model
     pks = queryset.values("pk")
     within = Q(pk__in=list(pks.values_list("pk", flat=True)) if queryset.query.is_sliced else pks)
