@@ -22,6 +22,7 @@ from feidi.projects.models import MonthlyInvestment
 from feidi.projects.models import Problem
 from feidi.projects.models import Project
 from feidi.projects.models import Report
+from feidi.projects.models import StageGate
 
 AS_OF = dt.date(2026, 11, 15)
 
@@ -57,7 +58,7 @@ def world(cast):
     Problem.objects.create(project=p2, department=cast.dept_a, description="一般问题", owner_department=cast.dept_a_bureau,
                            deadline=dt.date(2026, 12, 1))
     p3 = project(cast, "已终止项目", level="district", planned="999")
-    do_transition_project(p3, "terminated", acting_user=cast.invest, note="投资方撤回")
+    do_transition_project(p3, "terminated", acting_user=cast.invest, note="投资方撤回", on=dt.date(2026, 11, 1))
     project(cast, "一般项目", key=False, planned="5")
     project(cast, "乙区重点项目", zone=cast.zone_b, planned="777777")
     # raised and entered before the reports' day (a report shows what was open on its day)
@@ -133,6 +134,30 @@ def test_the_report_prints_the_databases_figures(cast, world):
     assert total[6:9] == [float(planned / 10000), float(plan / 10000), float((done / 10000).quantize(Decimal("0.01")))]
     assert [r[0] for r in xlsx_rows(xlsx, "分产业链")[1:]] == ["锂电新能源", "未归链"]
     assert report.figures["overall"]["count"] == 2 and report.figures["overall"]["done"] == "190000000.30"
+
+
+def test_a_back_dated_report_counts_each_projects_stage_on_its_day(cast, world):
+    """开工 and 终止 are read from the stage records' business dates: a project started after the
+    report's day is not yet started in it, one terminated after it is still scheduled, and a move
+    entered late but dated before the day counts."""
+    p1, p2 = world
+    StageGate.objects.all().delete()  # the gates' evidence is not this test's subject
+    for stage, on in (("negotiating", dt.date(2026, 10, 1)), ("signed", dt.date(2026, 10, 10)),
+                      ("started", dt.date(2026, 11, 20))):
+        p1 = do_transition_project(p1, stage, acting_user=cast.invest, on=on)
+    for stage in ("negotiating", "signed", "started"):  # entered today, dated before the report's day
+        p2 = do_transition_project(p2, stage, acting_user=cast.invest, on=dt.date(2026, 11, 10))
+    late = project(cast, "后终止项目", level="district", planned="100")
+    do_transition_project(late, "terminated", acting_user=cast.invest, note="撤回", on=dt.date(2026, 11, 30))
+
+    figures = reports.biweekly_figures(Project.objects.filter(department=cast.dept_a), AS_OF)
+    stages = {r["name"]: (r["stage"], r["started_on"]) for r in figures["appendix"]}
+    assert stages == {"动力电池项目": ("签约", ""), "储能电站项目": ("开工", "2026-11-10"), "后终止项目": ("线索", "")}
+    assert (figures["overall"]["count"], figures["overall"]["started"]) == (3, 1)
+
+    today = reports.biweekly_figures(Project.objects.filter(department=cast.dept_a), dt.date(2026, 11, 30))
+    assert {r["name"]: r["stage"] for r in today["appendix"]} == {"动力电池项目": "开工", "储能电站项目": "开工"}
+    assert today["overall"]["started"] == 2
 
 
 def test_numbers_follow_per_department_and_year_and_the_command_works(cast, world, capsys, monkeypatch):

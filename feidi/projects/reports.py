@@ -54,6 +54,7 @@ from .models import Project
 from .models import ProjectSettings
 from .models import Report
 from .models import Stage
+from .models import StageRecord
 
 STARTED = (Stage.STARTED, Stage.PRODUCING, Stage.FULL)
 LEVEL_ORDER = {KeyLevel.PROVINCE: 0, KeyLevel.CITY: 1, KeyLevel.DISTRICT: 2}
@@ -100,6 +101,17 @@ def _open_on(as_of: dt.date):
     return timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
 
 
+def stage_on(as_of: dt.date):
+    """A project's stage on ``as_of``, from its stage records' business dates (签约、开工… as they
+    happened, a back-dated move included): the stage entered last by that day. A project whose
+    first record is later (entered into Feidi afterwards) is taken to be in its first recorded stage;
+    one with no record at all, in its stage now."""
+    records = StageRecord.objects.filter(project=OuterRef("pk"))
+    latest = records.filter(entered_on__lte=as_of).order_by("-entered_on", "-entered_at", "-pk").values("stage")[:1]
+    first = records.order_by("entered_at", "pk").values("stage")[:1]
+    return Coalesce(Subquery(latest), Subquery(first), "stage")
+
+
 def biweekly_figures(projects, as_of: dt.date) -> dict:
     """Everything the report prints, over the key projects in ``projects`` (already scoped) that
     are not terminated. Money values are strings of yuan (exact), rates floats (as published).
@@ -107,7 +119,8 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     Every figure is of the report's day: the completed investment covers the months completed by
     ``as_of`` (``months_done``, the months the pace check and the label ``months_label`` count), and
     the alerts and problems are those open on ``as_of`` (raised or created by its end and not
-    resolved or solved by then), so a back-dated issue says what was known on its day."""
+    resolved or solved by then), and each project's stage (开工, 终止) is its stage on ``as_of``
+    (``stage_on``), so a back-dated issue says what was known on its day."""
     from django.db.models import Q
 
     from .actions import pace_shortfalls
@@ -115,7 +128,7 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     year = as_of.year
     end = _open_on(as_of)
     first_open_month = as_of.replace(day=1)  # months before it are complete
-    key = projects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
+    key = projects.filter(is_key=True).annotate(stage_on=stage_on(as_of)).exclude(stage_on=Stage.TERMINATED)
     plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).values("planned_investment")[:1]
     done = (MonthlyInvestment.objects.filter(project=OuterRef("pk"), month__gte=dt.date(year, 1, 1),
                                              month__lt=first_open_month)
@@ -127,7 +140,7 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     rows = list(key.annotate(
         year_plan=Coalesce(Subquery(plan), Value(Decimal(0))), year_done=Coalesce(Subquery(done), Value(Decimal(0))),
         open_problems=Coalesce(Subquery(problems, output_field=IntegerField()), Value(0)),
-    ).values("pk", "name", "key_level", "stage", "segment__chain__name", "segment__chain__order", "leader__full_name",
+    ).values("pk", "name", "key_level", "stage_on", "segment__chain__name", "segment__chain__order", "leader__full_name",
              "planned_investment", "year_plan", "year_done", "started_on", "open_problems", "department_id"))
     rows.sort(key=lambda r: (LEVEL_ORDER.get(r["key_level"], 9), r["name"], r["pk"]))
 
@@ -176,15 +189,16 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
             "no": i, "name": r["name"],
             "level": str(KeyLevel(r["key_level"]).label) if r["key_level"] else "",
             "chain": r["segment__chain__name"] or "", "leader": r["leader__full_name"] or "",
-            "stage": str(Stage(r["stage"]).label), "planned": _m(r["planned_investment"]),
+            "stage": str(Stage(r["stage_on"]).label), "planned": _m(r["planned_investment"]),
             "plan": _m(r["year_plan"]), "done": _m(r["year_done"]),
             "rate": _rate(_d(r["year_done"]), _d(r["year_plan"])),
-            "started_on": r["started_on"].isoformat() if r["started_on"] else "", "problems": r["open_problems"],
+            "started_on": r["started_on"].isoformat() if r["started_on"] and r["started_on"] <= as_of else "",
+            "problems": r["open_problems"],
         })
     total_planned = sum((_d(r["planned_investment"]) for r in rows), Decimal(0))
     total_plan = sum((_d(r["year_plan"]) for r in rows), Decimal(0))
     total_done = sum((_d(r["year_done"]) for r in rows), Decimal(0))
-    started = sum(1 for r in rows if r["stage"] in STARTED)
+    started = sum(1 for r in rows if r["stage_on"] in STARTED)
     overall = {"count": len(rows), "planned": _m(total_planned), "plan": _m(total_plan), "done": _m(total_done),
                "rate": _rate(total_done, total_plan), "started": started,
                "started_rate": _rate(started, len(rows)),
