@@ -373,3 +373,86 @@ def test_a_title_row_over_a_header_not_recognised_says_where_the_header_belongs(
 def test_a_zip_that_is_no_workbook_is_said_for_what_it_is(parts, said):
     with pytest.raises(SheetError, match=re.escape(said)):
         open_sheet(zip_of(parts, stored=True))
+
+
+# --- hidden rows and columns: what a filter or a hand hid is not imported unseen -----------------------
+
+def hiding(rows: list[list], *, hide_rows=(), hide_columns=(), name="单位", filtered=False) -> bytes:
+    """A workbook as Excel writes it (xlsxwriter), with rows (Excel's numbers) and columns
+    (letters) hidden, or left out by an autofilter (``filtered``: the filter's hidden rows)."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(name)
+    for r, row in enumerate(rows):
+        sheet.write_row(r, 0, row)
+    if filtered:
+        sheet.autofilter(0, 0, len(rows) - 1, len(rows[0]) - 1)
+        sheet.filter_column(2, "x == 企业")
+    for number in hide_rows:
+        sheet.set_row(number - 1, None, None, {"hidden": True})
+    for letter in hide_columns:
+        sheet.set_column(f"{letter}:{letter}", None, None, {"hidden": True})
+    book.close()
+    return buffer.getvalue()
+
+
+@pytest.fixture(params=["whole", "streamed"])
+def reader(request, monkeypatch):
+    if request.param == "streamed":
+        monkeypatch.setattr(spreadsheet, "CALAMINE_BYTES", 0)
+    return request.param
+
+
+HEADER = ["名称", "统一社会信用代码", "类型"]
+
+
+def test_data_in_hidden_rows_refuses_the_file_naming_them(cast, reader):
+    rows = [HEADER, ["看得见公司", code(40), "企业"], ["筛掉的机构", code(41), "机构"], ["看得见二号", code(42), "企业"],
+            ["又筛掉的", code(43), "机构"]]
+    with pytest.raises(ImportFileError, match="第3、5行被隐藏") as refused:
+        OrganizationImporter().run(hiding(rows, hide_rows=(3, 5), filtered=True), cast.clerk)
+    assert "取消筛选和隐藏" in str(refused.value)
+    assert not Organization.objects.filter(uscc__in=[code(n) for n in range(40, 44)]).exists()
+
+
+def test_many_hidden_rows_are_counted_not_all_listed(cast, reader):
+    rows = [HEADER] + [[f"隐藏公司{n}", code(100 + n), "企业"] for n in range(15)]
+    with pytest.raises(ImportFileError, match=r"第2、3、4、5、6、7、8、9、10、11等15行被隐藏"):
+        OrganizationImporter().run(hiding(rows, hide_rows=range(2, 17)), cast.clerk)
+
+
+def test_data_in_a_hidden_column_refuses_the_file_naming_it(cast, reader):
+    rows = [HEADER + ["简介"], ["藏列公司", code(44), "企业", None], ["藏列二号", code(45), "企业", "看不见的简介"]]
+    with pytest.raises(ImportFileError, match="D列“简介”被隐藏（第3行起有数据）"):
+        OrganizationImporter().run(hiding(rows, hide_columns="D"), cast.clerk)
+    assert not Organization.objects.filter(name__startswith="藏列").exists()
+
+
+def test_hidden_rows_and_columns_without_data_are_no_obstacle(cast, reader):
+    rows = [HEADER + ["简介"], ["露面公司", code(46), "企业"], [], ["露面二号", code(47), "企业"]]
+    result = OrganizationImporter().run(hiding(rows, hide_rows=(3,), hide_columns="D"), cast.clerk)
+    assert result.applied, list(result.errors)
+    assert Organization.objects.filter(name__startswith="露面").count() == 2
+
+
+def test_hidden_rows_of_an_indicator_file_refuse_it(cast, client_for, statistician):
+    rows = [["统一社会信用代码", "月份", "主营业务收入(元)"], [cast.org_a1.uscc, "2026-03", 1],
+            [cast.org_a1.uscc, "2026-04", 2]]
+    file_error, _ = errors_of(post(client_for("clerk"), "indicators:import", hiding(rows, hide_rows=(3,), name="指标数据")))
+    assert file_error and "第3行被隐藏" in file_error
+    assert not IndicatorValue.objects.exists()
+
+
+@pytest.mark.parametrize("attribute", ['hidden="1"', "hidden='true'", 'hidden=" 1 "'])
+def test_the_readers_find_a_hidden_row_however_written(attribute, monkeypatch):
+    for limit in (spreadsheet.CALAMINE_BYTES, 0):
+        monkeypatch.setattr(spreadsheet, "CALAMINE_BYTES", limit)
+        data = handmade([["a", "b"], [1, 2]], tail=f'<x:row r="3" {attribute}><c r="A3"><v>3</v></c></x:row>'.replace(
+            "x:", ""))
+        sheet = open_sheet(data)
+        assert [number for number, _ in sheet.rows] == [1, 2, 3]
+        assert sheet.hidden.rows == {3}

@@ -216,7 +216,9 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
 
     The header is the first non-blank row; given ``is_header``, up to ``TITLE_ROWS`` rows of one
     cell each above it (a title such as “2026年招商项目表”, often merged across) are passed over
-    when the row after them is the header. A file of a header and no rows is refused as empty."""
+    when the row after them is the header. A file of a header and no rows is refused as empty.
+    Data in a hidden row (a filter's) or column refuses the file once the rows are read
+    (``hidden_refusal``): nobody checked it on screen."""
     from feidi.lib.spreadsheet import Budget
     from feidi.lib.spreadsheet import SheetError
     from feidi.lib.spreadsheet import open_sheet
@@ -251,19 +253,49 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
                     list(sheet.skipped), sheet.fraction)
     out.header_row = first[0]
     out.extent = sheet.extent
+    hidden = sheet.hidden
 
     def body():
+        concealed: list[int] = []  # hidden rows holding data
+        covered: dict[int, int] = {}  # a hidden column holding data → the first row it does
         try:
             for row in rows:
+                if row[0] in hidden.rows:
+                    concealed.append(row[0])
+                    continue
+                if hidden.columns:
+                    cells = row[1]
+                    for index in hidden.columns:
+                        if index < len(cells) and index not in covered and _filled(cells[index:index + 1]):
+                            covered[index] = row[0]
                 out.count += 1
                 if out.count > limits.rows:
                     raise ImportFileError(gettext("一次最多导入{rows:,}行，请分批导入").format(rows=limits.rows))
                 yield row
         except SheetError as exc:
             raise ImportFileError(str(exc)) from None
+        if concealed or covered:
+            raise hidden_refusal(out.header, concealed, covered)
 
     out.rows = body()
     return out
+
+
+def hidden_refusal(header: list[str], rows: list[int], columns: dict[int, int]) -> ImportFileError:
+    """The refusal of a sheet whose hidden rows (a filter's, or hidden by hand) or hidden columns
+    hold data: the file would write what the person who checked it on screen did not see."""
+    parts = []
+    if rows:
+        listed = "、".join(str(r) for r in rows[:10])
+        parts.append(gettext("第{rows}行被隐藏").format(rows=listed) if len(rows) <= 10 else
+                     gettext("第{rows}等{count}行被隐藏").format(rows=listed, count=len(rows)))
+    for index, row in sorted(columns.items()):
+        name = header[index].strip() if index < len(header) else ""
+        parts.append(gettext("{letter}列{name}被隐藏（第{row}行起有数据）").format(
+            letter=column_letter(index), name=f"“{name}”" if name else "", row=row))
+    return ImportFileError(gettext(
+        "表格中有隐藏的内容，导入时会一并写入：{parts}。请取消筛选和隐藏，核对这些内容后再导入；不需要的行或列请先删除").format(
+        parts="；".join(parts)))
 
 
 def column_letter(index: int) -> str:

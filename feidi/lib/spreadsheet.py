@@ -93,6 +93,27 @@ def _nothing_read() -> float:
 
 
 @dataclass
+class Hidden:
+    """What the sheet hides, found as it is read: rows as Excel numbers them, columns from 0. A
+    filter leaves rows out by hiding them, and a hidden row or column is still in the file: a
+    reader that took them would import what the person looking at the sheet does not see."""
+
+    rows: set[int] = field(default_factory=set)
+    columns: set[int] = field(default_factory=set)
+
+    def hide_columns(self, first, last, budget: Budget) -> None:
+        """``<col min= max= hidden=>``: columns first…last (1-based, as written), within the budget."""
+        try:
+            first, last = int(first), int(last or first)
+        except (TypeError, ValueError):
+            return  # a damaged width record hides nothing that could be read
+        self.columns.update(range(max(first, 1) - 1, min(last, budget.columns)))
+
+
+HIDDEN_VALUES = ("1", "true")  # xsd:boolean as a sheet writes it
+
+
+@dataclass
 class Sheet:
     """The rows of one sheet, read lazily (``rows`` yields (excel_row_number, [cells]));
     ``fraction()`` is the share of the sheet read so far (0–1), for a progress estimate."""
@@ -105,6 +126,7 @@ class Sheet:
     # (last row, last column) of every cell, when a pass over the whole sheet has found them (a
     # small plain sheet, before calamine reads it); None when the rows are only known as read
     extent: tuple[int, int] | None = None
+    hidden: Hidden = field(default_factory=Hidden)  # hidden rows and columns (filled as the rows are read)
 
 
 # --- what kind of file -----------------------------------------------------------------------------
@@ -501,22 +523,26 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     name, _, path = chosen
     dates, percents = _number_styles(archive)
     # calamine gives a percentage as its fraction (0.05 for 5%): a workbook showing any is streamed
-    if not percents and (extent := _small_and_plain(archive, path, budget)) is not None:
+    hidden = Hidden()
+    if not percents and (extent := _small_and_plain(archive, path, budget, hidden)) is not None:
         done = [0.0]
-        return Sheet(name, "xlsx", _calamine_rows(data, name, done), skipped, lambda: done[0], extent)
+        return Sheet(name, "xlsx", _calamine_rows(data, name, done), skipped, lambda: done[0], extent, hidden)
+    hidden = Hidden()  # the extent pass may have stopped half way: the streaming reader finds them all
     strings = _shared_strings(archive, budget)
     stream = _open_part(archive, path, budget.sheet_bytes)
     declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
     epoch = EPOCH_1904 if flags.get("date1904") else EXCEL_EPOCH
-    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, percents), skipped,
-                 lambda: min(1.0, stream.count / declared))
+    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, percents, hidden), skipped,
+                 lambda: min(1.0, stream.count / declared), hidden=hidden)
 
 
 DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY")
 FORMULA_OR_ERROR = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*["']e["']""")
 ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 # A row, cell or dimension start tag with its attributes (a quoted value may hold ">"; it cannot hold "<")
-PLACED = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+PLACED = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|col|c|dimension)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+HIDDEN_ATTR = re.compile(rb"""\shidden\s*=\s*["']\s*(?:1|true)\s*["']""")
+SPAN = re.compile(rb"""\s(min|max)\s*=\s*["']\s*([0-9]{1,9})\s*["']""")
 REF = re.compile(rb"""\s(r|ref)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 CELL_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 
@@ -546,7 +572,7 @@ def _placed(ref: str) -> tuple[int, int] | None:
     return (int(m.group(2)), _column(m.group(1)) + 1) if m else None
 
 
-def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> tuple[int, int] | None:
+def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden: Hidden) -> tuple[int, int] | None:
     """Whether calamine may read the sheet: one inflating pass that counts what the sheet really
     holds — stopped as soon as it exceeds ``CALAMINE_BYTES`` (the sheet is then parsed row by row
     under the budget instead) — refuses any DOCTYPE and bounds the sheet's extent, then the same
@@ -560,7 +586,7 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> tup
     reference written in any but the canonical form sends the sheet to the streaming reader,
     which never builds a grid. None as well when a cell is a formula or an error (those need
     this module's own reading: a formula without a cached value is reported, not blank); else the
-    extent, (last row, last column)."""
+    extent, (last row, last column). The hidden rows and columns are noted in ``hidden`` on the way."""
     stream, tail, rows = _open_part(archive, path, budget.sheet_bytes), b"", 0
     row_no, col_no, max_row, max_col = 0, 0, 0, 0
     while chunk := _inflate(stream):
@@ -579,7 +605,13 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> tup
         if FORMULA_OR_ERROR.search(window):
             return None
         for m in PLACED.finditer(window):
-            tag, found = m.group(1), REF.search(m.group(2))
+            tag = m.group(1)
+            if tag == b"col":
+                if HIDDEN_ATTR.search(m.group(2)):
+                    span = dict(SPAN.findall(m.group(2)))
+                    hidden.hide_columns(span.get(b"min"), span.get(b"max"), budget)
+                continue
+            found = REF.search(m.group(2))
             ref = None
             if found is not None:
                 ref = (found.group(2) if found.group(2) is not None else found.group(3)).decode(
@@ -603,6 +635,8 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget) -> tup
                 col_no = 0
                 _too_far(budget, row_no, 0)
                 max_row = max(max_row, row_no)
+                if HIDDEN_ATTR.search(m.group(2)):
+                    hidden.rows.add(row_no)
                 continue
             if ref is None:
                 col_no += 1
@@ -652,13 +686,16 @@ def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[
             yield index + 1, cells
 
 
-def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=frozenset()) -> Iterator[tuple[int, list]]:
+def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=frozenset(),
+          hidden: Hidden | None = None) -> Iterator[tuple[int, list]]:
     """Rows as they are parsed, through a small queue between expat and the caller (the rows of
     one 64 KB window of XML at most). The sheet is parsed without namespace processing (a prefix
     such as ``x:row`` is dropped): the handlers below run for every element of millions of cells
     and are the cost of an import's read, hence their state in closure variables, a cell's
-    column found from its letters once per column, the style compared as the attribute's text."""
+    column found from its letters once per column, the style compared as the attribute's text.
+    Hidden rows and columns are noted in ``hidden`` before their cells are given."""
     parser = expat.ParserCreate()
+    hidden = hidden if hidden is not None else Hidden()
     ready: list[tuple[int, list]] = []
     cells: list = []
     row_no, col, kind, style, value, formula = 0, -1, "n", "0", None, None
@@ -702,6 +739,10 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=
                 _too_far(budget, row_no, 0)
             cells.clear()
             col = -1
+            if (attrs.get("hidden") or "").strip() in HIDDEN_VALUES:
+                hidden.rows.add(row_no)
+        elif tag == "col" and (attrs.get("hidden") or "").strip() in HIDDEN_VALUES:
+            hidden.hide_columns(attrs.get("min"), attrs.get("max"), budget)
 
     def text(data):
         if capturing is not None:
