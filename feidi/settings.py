@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "feidi.accounts.middleware.SecurityPolicyMiddleware",
     "feidi.core.middleware.RequestContextMiddleware",
+    "feidi.core.middleware.ApiAnswersMiddleware",
     "feidi.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 from django.apps import apps
@@ -116,3 +117,83 @@ def test_a_server_error_in_the_api_answers_in_the_json_shape(cast, client_for, m
     response = client_for("clerk").get("/api/v1/registry/organizations")
     assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
     assert response.json()["code"] == "server_error" and "boom" not in response.content.decode()
+
+
+# --- what the outside probe of the API found: answers a client can act on, in Chinese -------------------
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "-9223372036854775809", "1" * 30, "0"])
+def test_an_id_filter_beyond_what_a_key_holds_is_the_filters_error(value, cast, client_for):
+    c = client_for("leader")
+    response = c.get("/api/v1/services/appeals", {"organization": value})
+    assert response.status_code == 422 and "organization" in response.json()["fields"], response.content
+    assert c.get(reverse("services:appeal_list"), {"organization": value}).status_code == 200
+
+
+def test_a_transition_to_no_stage_is_a_field_error(cast, client_for):
+    from feidi.projects.actions import do_save_project
+    from feidi.projects.models import Project
+
+    project = do_save_project(Project(name="阶段探针项目", zone=cast.zone_a, owner=cast.invest), acting_user=cast.invest)
+    for stage in ("xyz", "", " ", "1e400"):
+        response = client_for("invest").post(f"/api/v1/projects/projects/{project.pk}/transition",
+                                             data=json.dumps({"to_stage": stage}), content_type="application/json")
+        assert response.status_code == 422 and "to_stage" in response.json()["fields"], response.content
+
+
+def test_a_form_body_to_a_json_operation_is_refused_in_chinese(cast, client_for):
+    from django.test import Client
+
+    from feidi.accounts.models import ApiToken
+
+    session = Client(enforce_csrf_checks=True)  # the CSRF check reads a multipart body as a form first
+    session.force_login(cast.ent_a)
+    session.cookies["csrftoken"] = "k" * 32
+    response = session.post("/api/v1/services/appeals", {"a": "1"}, headers={"X-CSRFToken": "k" * 32})
+    assert response.status_code == 415 and "JSON" in response.json()["message"], response.content
+    token = ApiToken.issue(cast.ent_a, "probe")[1]
+    response = session.post("/api/v1/services/appeals", "a=1", content_type="application/x-www-form-urlencoded",
+                            headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400 and "JSON" in response.json()["message"]
+
+
+def test_schema_errors_name_the_body_key_and_are_chinese(cast, client_for):
+    response = client_for("ent_a").post("/api/v1/services/appeals", data=json.dumps({"organization_id": "x"}),
+                                        content_type="application/json")
+    fields = response.json()["fields"]
+    assert response.status_code == 422 and fields["organization_id"] == ["应为整数"] and fields["category"] == ["必填"]
+    response = client_for("clerk").get("/api/v1/registry/organizations", {"page_size": 5000})
+    assert response.json()["fields"]["page_size"] == ["不能大于1000"]
+
+
+def test_a_model_fields_error_is_named_by_the_body_key_sent(cast, client_for):
+    response = client_for("invest").post("/api/v1/projects/projects", data=json.dumps(
+        {"name": "别区项目", "zone_id": cast.zone_b.pk}), content_type="application/json")
+    assert response.status_code in (403, 422)
+    if response.status_code == 422:
+        assert "zone" not in response.json().get("fields", {}), response.content
+
+
+@pytest.mark.parametrize("method, path, status", [
+    ("get", "/api/v1/nope", 404), ("get", "/api/v1/techmarket/lots/1/bids/", 404),
+    ("put", "/api/v1/services/appeals", 405), ("delete", "/api/v1/services/appeals/1", 405),
+])
+def test_an_unknown_path_or_method_under_the_api_answers_json(method, path, status, cast, client_for):
+    response = getattr(client_for("clerk"), method)(path)
+    assert response.status_code == status and response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert {"code", "message"} <= set(body) and re.search(r"[\u4e00-\u9fff]", body["message"])
+    if status == 405:
+        assert "GET" in response["Allow"] or "POST" in response["Allow"]
+
+
+def test_a_taken_credit_code_names_its_holder_only_within_the_callers_scope(cast, client_for):
+    def attempt(user, zone):
+        return client_for(user).post("/api/v1/registry/organizations", data=json.dumps(
+            {"name": "代码探针公司", "uscc": cast.org_a2.uscc, "kind": "enterprise", "zone_id": zone.pk}),
+            content_type="application/json")
+
+    outside = attempt("other_clerk", cast.zone_b)
+    assert outside.status_code == 422 and cast.org_a2.name not in json.dumps(outside.json(), ensure_ascii=False)
+    assert "不在您的管理范围" in outside.json()["fields"]["uscc"][0]
+    inside = attempt("clerk", cast.zone_a)
+    assert inside.status_code == 422 and cast.org_a2.name in inside.json()["fields"]["uscc"][0]

@@ -23,8 +23,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.http import Http404
+from django.http import RawPostDataException
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 from ninja import Field
 from ninja import NinjaAPI
 from ninja import Schema
@@ -36,12 +38,10 @@ from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth
 
 from .actions import ConflictError
+from .fields import MAX_ID
 
 log = logging.getLogger(__name__)
 
-# The largest key either database stores (a signed 64-bit integer): a bigger id in a path or a
-# body is a 422, not an overflow in the driver.
-MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID, description="记录编号")]
 
 
@@ -158,16 +158,99 @@ def _refused(request, exc):
 
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
-    fields = {k: [str(m) for m in v] for k, v in getattr(exc, "message_dict", {}).items()}
+    sent = _body_keys(request)
+    fields = {}
+    for key, messages in getattr(exc, "message_dict", {}).items():
+        # a model's or a form's field (``zone``) named as the body sent it (``zone_id``)
+        if key not in sent:
+            key = next((k for k in (f"{key}_id", f"{key}_ids") if k in sent), key)
+        fields.setdefault(key, []).extend(str(m) for m in messages)
     return error(request, 422, "invalid", "；".join(exc.messages), fields or None)
+
+
+def _body_keys(request) -> set[str]:
+    """The top-level keys of a JSON body (none for any other body)."""
+    import json
+
+    if not request.content_type or "json" not in request.content_type:
+        return set()
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, RawPostDataException):
+        return set()
+    return set(body) if isinstance(body, dict) else set()
+
+
+# What a schema's check says, by pydantic's error type, in Chinese (the library's own text is
+# English); ``{…}`` are the error's context values. A type not listed is "格式不正确".
+SCHEMA_MESSAGES = {
+    "missing": gettext_noop("必填"),
+    "int_parsing": gettext_noop("应为整数"), "int_type": gettext_noop("应为整数"),
+    "int_from_float": gettext_noop("应为整数"), "int_parsing_size": gettext_noop("数值超出允许范围"),
+    "float_parsing": gettext_noop("应为数字"), "float_type": gettext_noop("应为数字"),
+    "decimal_parsing": gettext_noop("应为数字"), "decimal_type": gettext_noop("应为数字"),
+    "finite_number": gettext_noop("应为有限的数字"),
+    "decimal_max_digits": gettext_noop("数字总位数不能超过{max_digits}位"),
+    "decimal_max_places": gettext_noop("小数不能超过{decimal_places}位"),
+    "decimal_whole_digits": gettext_noop("整数部分不能超过{whole_digits}位"),
+    "less_than_equal": gettext_noop("不能大于{le}"), "less_than": gettext_noop("应小于{lt}"),
+    "greater_than_equal": gettext_noop("不能小于{ge}"), "greater_than": gettext_noop("应大于{gt}"),
+    "string_too_long": gettext_noop("不能超过{max_length}个字符"),
+    "string_too_short": gettext_noop("至少{min_length}个字符"),
+    "string_type": gettext_noop("应为文本"), "string_unicode": gettext_noop("不是有效的 UTF-8 文本"),
+    "string_pattern_mismatch": gettext_noop("格式不正确"),
+    "bool_parsing": gettext_noop("应为 true 或 false"), "bool_type": gettext_noop("应为 true 或 false"),
+    "date_parsing": gettext_noop("应为日期，如 2026-03-05"), "date_type": gettext_noop("应为日期，如 2026-03-05"),
+    "date_from_datetime_parsing": gettext_noop("应为日期，如 2026-03-05"),
+    "date_from_datetime_inexact": gettext_noop("应为日期，如 2026-03-05（不带时刻）"),
+    "datetime_parsing": gettext_noop("应为日期时间，如 2026-03-05T09:00:00+08:00"),
+    "datetime_type": gettext_noop("应为日期时间，如 2026-03-05T09:00:00+08:00"),
+    "datetime_from_date_parsing": gettext_noop("应为日期时间，如 2026-03-05T09:00:00+08:00"),
+    "literal_error": gettext_noop("应为以下之一：{expected}"), "enum": gettext_noop("应为以下之一：{expected}"),
+    "list_type": gettext_noop("应为数组"), "too_long": gettext_noop("最多{max_length}项"),
+    "too_short": gettext_noop("至少{min_length}项"),
+    "dict_type": gettext_noop("应为对象"), "model_type": gettext_noop("应为对象"),
+    "model_attributes_type": gettext_noop("应为对象"),
+    "json_invalid": gettext_noop("不是有效的 JSON"), "json_type": gettext_noop("应为 JSON"),
+    "extra_forbidden": gettext_noop("不认识的字段"),
+    "url_parsing": gettext_noop("应为网址"), "url_type": gettext_noop("应为网址"),
+}
+
+
+def schema_message(e: dict) -> str:
+    """One schema error as the caller reads it: our own validators' messages (Chinese already)
+    as they are, the library's by type."""
+    kind = e.get("type", "")
+    if kind in ("value_error", "assertion_error"):
+        ctx_error = (e.get("ctx") or {}).get("error")
+        if ctx_error is not None and str(ctx_error):
+            return str(ctx_error)
+    template = SCHEMA_MESSAGES.get(kind)
+    if template is None:
+        return gettext("格式不正确")
+    values = {k: str(v) for k, v in (e.get("ctx") or {}).items()}
+    try:
+        return gettext(template).format(**values)
+    except (KeyError, IndexError):
+        return gettext(template).split("{")[0].rstrip("：")
+
+
+def schema_field(loc) -> str:
+    """The parameter an error is about, as the caller named it: a body field by its own key
+    (``organization_id``, not ``payload.organization_id``), a query or path parameter by its name."""
+    parts = [str(p) for p in loc]
+    if not parts:
+        return "body"
+    if parts[0] == "body":
+        return ".".join(parts[2:]) or "body"
+    return ".".join(parts[1:]) or parts[0]
 
 
 @api.exception_handler(NinjaValidationError)
 def _invalid_payload(request, exc):
     fields = {}
     for e in exc.errors:
-        loc = ".".join(str(p) for p in e.get("loc", [])[1:]) or "body"
-        fields.setdefault(loc, []).append(e.get("msg", gettext("无效")))
+        fields.setdefault(schema_field(e.get("loc", [])), []).append(schema_message(e))
     return error(request, 422, "invalid", gettext("请求数据格式错误"), fields)
 
 
@@ -178,7 +261,21 @@ def _conflict(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    return error(request, exc.status_code, "error", str(exc))
+    # raised by the library only (a body it cannot parse, a session write without its CSRF token),
+    # in English: said in Chinese by what it is
+    log.info("API %s at %s %s: %s", exc.status_code, request.method, request.path, exc)
+    if exc.status_code == 403:
+        return error(request, 403, "csrf", gettext("以登录会话调用写操作时须带 X-CSRFToken 请求头（或改用令牌）"))
+    return error(request, exc.status_code, "unreadable_body", gettext(
+        "请求体无法解析：请以 JSON 发送（Content-Type: application/json）"))
+
+
+@api.exception_handler(RawPostDataException)
+def _form_body(request, exc):
+    # a form or multipart body sent to an operation that reads JSON (the session's CSRF check has
+    # read it as a form first)
+    return error(request, 415, "unsupported_media_type", gettext(
+        "该接口只接受 JSON 请求体（Content-Type: application/json）"))
 
 
 @api.exception_handler(DataError)

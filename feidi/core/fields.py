@@ -8,6 +8,10 @@ from django.utils.translation import gettext
 
 from feidi.lib import crypto
 
+# The largest key either database stores (a signed 64-bit integer): a bigger id in a path, a body
+# or a filter is a 422 or the filter's error, not an overflow in the driver.
+MAX_ID = 2**63 - 1
+
 MASKERS = {
     "phone": crypto.mask_phone,
     "id_card": crypto.mask_id_card,

@@ -15,6 +15,7 @@ from django.db.models import When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from feidi.core.fields import MAX_ID
 from feidi.core.scope import offered
 from feidi.lib.script import simplified
 
@@ -147,6 +148,9 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, field_name: str, **kwargs):
         kwargs.setdefault("widget", forms.HiddenInput)
+        # an id the database can hold: a larger number is the filter's error, not the driver's overflow
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(field_name=field_name, **kwargs)
 
 

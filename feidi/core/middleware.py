@@ -31,3 +31,31 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store, private"
             response["Pragma"] = "no-cache"
         return response
+
+
+class ApiAnswersMiddleware:
+    """Every answer under ``/api/`` is the API's JSON (``ErrorSchema``): a path no route serves
+    (404) or a method its route does not take (405) is answered in that shape and in Chinese,
+    never with the site's HTML page (the allowed methods kept in ``Allow``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code in (404, 405) and request.path.startswith("/api/")
+                and not response.get("Content-Type", "").startswith("application/json")):
+            from django.utils.translation import gettext
+
+            from .api import error
+
+            if response.status_code == 404:
+                return error(request, 404, "not_found", gettext("接口不存在：请核对路径（见 /api/v1/docs）"))
+            allowed = response.get("Allow", "")
+            answer = error(request, 405, "method_not_allowed",
+                           gettext("该接口不支持 {method} 方法（支持：{allowed}）").format(
+                               method=request.method, allowed=allowed or "—"))
+            if allowed:
+                answer["Allow"] = allowed
+            return answer
+        return response

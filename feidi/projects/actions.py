@@ -137,6 +137,9 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
     if not acting_user.has_perm("projects.transition_project"):
         raise PermissionDenied(gettext("您没有推进项目阶段的权限"))
     from_stage = project.stage
+    if to_stage not in Stage.values:
+        raise ValidationError({"to_stage": gettext("“{value}”不是项目阶段：应为{names}").format(
+            value=str(to_stage)[:20], names=gettext("、").join(f"{s.value}（{s.label}）" for s in Stage))})
     if to_stage not in allowed_next(from_stage):
         names = gettext("、").join(str(Stage(s).label) for s in allowed_next(from_stage)) or gettext("无（已是最终阶段）")
         raise ValidationError(gettext("不能从“{label}”直接进入“{label2}”；可进入：{names}").format(

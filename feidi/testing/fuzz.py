@@ -3,8 +3,9 @@
 Every operation is called with generated requests — valid ones (``positive``) and ones the schema
 forbids (``negative``) — as each given user, in process through the WSGI application, on whatever
 database the tests run on. What counts as a defect: any 5xx; an error answered in anything but the
-JSON error shape; a success that does not match the operation's documented response. Path ids are
-drawn half of the time from records that exist, so writes reach real rows and not only 404s.
+JSON error shape, or with a message not in Chinese (a library's English); a success that does not
+match the operation's documented response. Path ids are drawn half of the time from records that
+exist, so writes reach real rows and not only 404s.
 
 ``tests/test_api_fuzz.py`` runs it bounded (``FEIDI_FUZZ_EXAMPLES`` examples per operation, mode and
 user); a longer run is the same test with a bigger number.
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
 
 ERROR_KEYS = {"code", "message"}
+CJK = re.compile(r"[\u4e00-\u9fff]")  # an error message a person reads is Chinese, never a library's English
 
 
 @dataclass
@@ -26,7 +29,7 @@ class Finding:
     operation: str
     user: str
     status: int
-    kind: str  # server_error | error_shape | schema
+    kind: str  # server_error | error_shape | language | schema
     detail: str
     reproduce: str
 
@@ -43,7 +46,8 @@ class Report:
 
     def summary(self) -> str:
         return (f"{self.cases} cases, {self.count('server_error')} server errors (5xx), "
-                f"{self.count('error_shape')} errors not in the JSON shape, {self.count('schema')} schema failures; "
+                f"{self.count('error_shape')} errors not in the JSON shape, {self.count('language')} not in Chinese, "
+                f"{self.count('schema')} schema failures; "
                 f"statuses {dict(sorted(self.statuses.items()))}")
 
 
@@ -113,6 +117,12 @@ def fuzz(users: dict[str, str], *, examples: int, path_ids: dict[str, list[int]]
                 body = None
             if not isinstance(body, dict) or not ERROR_KEYS <= set(body):
                 found("error_shape", response.text)
+                return
+            fields = body.get("fields") if isinstance(body.get("fields"), dict) else {}
+            said = [body["message"], *(m for messages in fields.values() for m in messages)]
+            english = [str(m) for m in said if not CJK.search(str(m))]
+            if english:
+                found("language", " | ".join(english))
             return
         try:
             case.operation.validate_response(response, case=case)
