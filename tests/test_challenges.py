@@ -377,6 +377,17 @@ def test_api(cast, demand, open_challenge, experts, client_for):
     assert response.status_code == 201, response.content
     app_id = response.json()["id"]
     assert response.json()["member_ids"] == [cast.institution_a.pk]
+    # an enterprise joins by its credit code, as on the page; an id outside the institutions'
+    # directory is refused alike whether it exists or not
+    for ids in ([cast.org_b1.pk], [10**9]):
+        refused = inst.post(f"/api/v1/techmarket/challenges/{open_challenge.pk}/apply",
+                            json.dumps({"proposal": "x", "member_ids": ids}), content_type="application/json")
+        assert refused.status_code == 422 and "member_ids" in refused.json()["fields"]
+        assert "不在高校、院所名录中" in refused.json()["fields"]["member_ids"][0]
+    refused = inst.post(f"/api/v1/techmarket/challenges/{open_challenge.pk}/apply",
+                        json.dumps({"proposal": "x", "member_usccs": ["91361100MA35X0000A"]}),
+                        content_type="application/json")
+    assert refused.status_code == 422 and "member_usccs" in refused.json()["fields"]
     again = inst.post(f"/api/v1/techmarket/challenges/{open_challenge.pk}/apply",
                       json.dumps({"proposal": "再来"}), content_type="application/json")
     assert again.status_code == 422 and "只能提交一份" in again.json()["message"]

@@ -91,7 +91,9 @@ class ApplyIn(Schema):
     proposal: field(Application, "proposal", min_length=1)
     budget: field(Application, "budget") | None = None
     period_months: field(Application, "period_months") = 12
-    member_ids: list[Id] = Field([], max_length=50, description="联合体成员单位")
+    member_ids: list[Id] = Field([], max_length=50, description="联合体成员：高校、院所的编号（与页面的名录相同）")
+    member_usccs: list[Annotated[str, Field(max_length=40)]] = Field(
+        [], max_length=50, description="联合体成员：其他单位（企业等）的统一社会信用代码")
 
 
 class ReviewIn(Schema):
@@ -178,12 +180,22 @@ declare.api_routes(router, Challenge, ChallengeSchema, path="/challenges", list_
              summary="揭榜：本机构独立揭榜，或作为牵头单位与 member_ids 组成联合体",
              openapi_extra=model_of("challenges.challenge", action="view"))
 def apply(request, pk: Id, payload: ApplyIn):
-    from feidi.registry.models import Organization
+    from .forms import member_directory
+    from .forms import members_by_code
 
     challenge = scoped_get(request, Challenge, pk, action="view", perm="challenges.add_application")
-    members = list(Organization.objects.filter(pk__in=payload.member_ids))
-    if len(members) != len(set(payload.member_ids)):
-        raise ValidationError({"member_ids": [gettext("联合体成员中有不存在的单位")]})
+    # the page's rule: institutions from the directory, any other member by its credit code (an id
+    # outside the directory is refused alike whether or not it exists)
+    members = list(member_directory(request.user).filter(pk__in=payload.member_ids))
+    unknown = sorted(set(payload.member_ids) - {m.pk for m in members})
+    if unknown:
+        raise ValidationError({"member_ids": [gettext(
+            "编号{ids}不在高校、院所名录中：其他单位请在 member_usccs 中按统一社会信用代码填写").format(
+            ids="、".join(str(i) for i in unknown[:10]))]})
+    try:
+        members += members_by_code(payload.member_usccs)
+    except ValidationError as exc:
+        raise ValidationError({"member_usccs": exc.messages}) from None
     application = Application(challenge=challenge, proposal=payload.proposal, budget=payload.budget,
                               period_months=payload.period_months)
     return Status(201, actions.do_apply(application, acting_user=request.user, members=members))

@@ -99,6 +99,38 @@ class ChallengeForm(ScopedModelForm):
         self.fields["experts"].help_text = gettext("受邀专家可查看本榜单的揭榜申请并打分")
 
 
+def member_directory(user):
+    """The consortium members one may pick from a list: universities and institutes, a directory of
+    names (like a colleague list: few and public), the user's own organization left out. Any other
+    member is named by its credit code (``members_by_code``), never picked by id."""
+    from feidi.registry.models import Organization
+
+    own = getattr(user, "organization_id", None)
+    return Organization.objects.filter(kind__in=["university", "institute"]).exclude(pk=own).order_by("name")
+
+
+def members_by_code(codes) -> list:
+    """The organizations named by the credit codes ``codes``, or a ValidationError listing each
+    code that is invalid or not registered."""
+    from feidi.registry.models import Organization
+
+    found, errors = [], []
+    for code in codes:
+        try:
+            code = uscc_lib.validate(code)
+        except uscc_lib.InvalidCode as exc:
+            errors.append(f"{code}：{exc}")
+            continue
+        org = Organization.objects.filter(uscc=code).first()
+        if org is None:
+            errors.append(gettext("{code}：平台中没有该单位，请先由园区登记").format(code=code))
+        else:
+            found.append(org)
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
 class ApplicationForm(ScopedModelForm):
     """揭榜: the applicant is the user's institution; consortium members are research institutions
     chosen from the list and enterprises named by their unified social credit code."""
@@ -115,35 +147,15 @@ class ApplicationForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from feidi.registry.models import Organization
 
-        own = getattr(self.user, "organization_id", None)
-        # A directory of names (like a colleague list): institutions are few and public.
-        self.fields["member_institutions"].queryset = (
-            Organization.objects.filter(kind__in=["university", "institute"]).exclude(pk=own).order_by("name"))
+        self.fields["member_institutions"].queryset = member_directory(self.user)
         self.fields["budget"].help_text = gettext("单位：元")
         self.fields["proposal"].widget.attrs["rows"] = 6
         style_fields(self)
 
     def clean_member_codes(self):
-        from feidi.registry.models import Organization
-
         codes = [c.strip().upper() for c in re.split(r"[\s,，;；]+", self.cleaned_data.get("member_codes") or "") if c.strip()]
-        found, errors = [], []
-        for code in codes:
-            try:
-                code = uscc_lib.validate(code)
-            except uscc_lib.InvalidCode as exc:
-                errors.append(f"{code}：{exc}")
-                continue
-            org = Organization.objects.filter(uscc=code).first()
-            if org is None:
-                errors.append(gettext("{code}：平台中没有该单位，请先由园区登记").format(code=code))
-            else:
-                found.append(org)
-        if errors:
-            raise ValidationError(errors)
-        return found
+        return members_by_code(codes)
 
     def members(self) -> list:
         return [*self.cleaned_data.get("member_institutions", []), *self.cleaned_data.get("member_codes", [])]

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from ninja import Field
 from ninja import Query
 from ninja import Router
@@ -28,6 +27,8 @@ from feidi.core.api import scoped_list
 
 from . import actions
 from .filtersets import OrganizationFilterSet
+from .forms import holder_shown
+from .forms import uscc_taken
 from .models import Organization
 from .models import Person
 from .models import Residency
@@ -156,10 +157,9 @@ def create_organization(request, payload: OrganizationIn):
     from feidi.lib import uscc
 
     org.uscc = uscc.normalize(org.uscc)
-    clash = Organization.objects.filter(uscc=org.uscc).first()
-    if clash is not None:
-        raise ValidationError({"uscc": [gettext("统一社会信用代码 {uscc} 已被“{name}”使用").format(
-            uscc=org.uscc, name=clash.name)]})
+    name = holder_shown(org.uscc, request.user)
+    if name is not None:
+        raise ValidationError({"uscc": uscc_taken(org.uscc, name).messages})
     return Status(201, create_within_scope(
         request, Organization, lambda: actions.do_save_organization(org, acting_user=request.user)))
 

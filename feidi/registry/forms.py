@@ -17,6 +17,25 @@ ZoneForm = scoped_form(Zone,
                        ["name", "short_name", "kind", "host_region", "region_code", "parent", "home_zone", "area_km2", "operator", "established_on", "department", "description"])
 
 
+def holder_shown(code: str, user, *, exclude_pk=None) -> str | None:
+    """Who holds the credit code ``code`` as ``user`` may be told: the holder's name when the user
+    sees it, "" when the holder is outside the user's scope, None when nobody holds it."""
+    clash = Organization.objects.filter(uscc=code).exclude(pk=exclude_pk).first()
+    if clash is None:
+        return None
+    return clash.name if Organization.objects.visible_to(user).filter(pk=clash.pk).exists() else ""
+
+
+def uscc_taken(code: str, name: str) -> forms.ValidationError:
+    """The refusal of a credit code held already. The code is unique platform-wide, so that it is
+    taken cannot be hidden; a holder outside the user's scope (another zone's registry) is not named."""
+    if name:
+        return forms.ValidationError(gettext("统一社会信用代码 {code} 已被“{name}”使用").format(code=code, name=name))
+    return forms.ValidationError(gettext(
+        "统一社会信用代码 {code} 已有单位在平台登记，但不在您的管理范围内：如需迁入本园区，请联系该单位所在园区或系统管理员").format(
+        code=code))
+
+
 def _normalized(to_python):
     from feidi.lib import uscc
 
@@ -44,14 +63,11 @@ class OrganizationForm(ScopedModelForm):
 
         code = uscc.normalize(self.cleaned_data.get("uscc", ""))
         if self.taken is not None and not self.instance.pk:
-            name = self.taken.get(code)
+            name = self.taken.get(code)  # "" for a holder outside the user's scope
         else:
-            clash = Organization.objects.filter(uscc=code).exclude(pk=self.instance.pk).first()
-            name = clash.name if clash is not None else None
+            name = holder_shown(code, self.user, exclude_pk=self.instance.pk)
         if name is not None:
-            # Name the conflict even when the other organization is outside the user's scope:
-            # the code is unique nation-wide, so saying it is taken leaks nothing new.
-            raise forms.ValidationError(gettext("统一社会信用代码 {code} 已被“{name}”使用").format(code=code, name=name))
+            raise uscc_taken(code, name)
         return code
 
 

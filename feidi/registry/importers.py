@@ -46,7 +46,9 @@ class OrganizationImporter(Importer):
         codes = sorted(codes - {""})
         self.taken = {}
         for start in range(0, len(codes), 5000):
-            self.taken.update(Organization.objects.filter(uscc__in=codes[start:start + 5000]).values_list("uscc", "name"))
+            part = codes[start:start + 5000]
+            self.taken.update(dict.fromkeys(Organization.objects.filter(uscc__in=part).values_list("uscc", flat=True), ""))
+            self.taken.update(Organization.objects.visible_to(user).filter(uscc__in=part).values_list("uscc", "name"))
         self.taken = {code: name for code, name in self.taken.items() if self.first_row("uscc", code) is None}
 
     def make_form(self, data_row, user, **kwargs):
