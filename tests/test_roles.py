@@ -197,3 +197,53 @@ def test_a_permission_the_editor_does_not_list_is_shown_and_kept(cast, client_fo
     response = submit_as_rendered(client_for("secadmin"), url)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert state(role) == before and "sessions.view_session" in before[0]
+
+
+# --- 三员分立 needs all three; a disabled account's access ends ------------------------------------------
+
+def test_no_administrator_can_leave_a_duty_without_an_active_holder(cast):
+    auditor_role = Role.objects.get(code="auditor")
+    with pytest.raises(ValidationError, match="审计管理员须至少保留一个有效账号"):
+        actions.do_set_user_roles(cast.auditor, [], acting_user=cast.secadmin)
+    with pytest.raises(ValidationError, match="审计管理员须至少保留一个有效账号"):
+        actions.do_set_user_roles(cast.auditor, [Role.objects.get(code="sysadmin")], acting_user=cast.secadmin)
+    with pytest.raises(ValidationError, match="审计管理员须至少保留一个有效账号"):
+        actions.do_save_role(auditor_role, permissions=[], acting_user=cast.secadmin)
+    cast.auditor.is_active = False
+    with pytest.raises(ValidationError, match="审计管理员须至少保留一个有效账号"):
+        actions.do_update_user(cast.auditor, acting_user=cast.sysadmin)
+    assert User.objects.get(pk=cast.auditor.pk).is_active
+    assert set(User.objects.get(pk=cast.auditor.pk).roles.values_list("code", flat=True)) == {"auditor"}
+    # with a second auditor, the first may be disabled
+    second = actions.do_create_user(User(username="auditor2", full_name="第二审计员", department=cast.city),
+                                    password="Cast#Passw0rd!2", acting_user=cast.sysadmin)
+    actions.do_set_user_roles(second, [auditor_role], acting_user=cast.secadmin)
+    actions.do_update_user(cast.auditor, acting_user=cast.sysadmin)
+    assert not User.objects.get(pk=cast.auditor.pk).is_active
+
+
+def test_disabling_an_account_ends_its_sessions_and_tokens_for_good(cast):
+    from feidi.accounts.models import ApiToken
+
+    browser = Client()
+    browser.force_login(cast.clerk)
+    value = ApiToken.issue(cast.clerk, "probe")[1]
+    assert browser.get("/api/v1/registry/organizations").status_code == 200
+    cast.clerk.is_active = False
+    actions.do_update_user(cast.clerk, acting_user=cast.sysadmin)
+    cast.clerk.is_active = True
+    actions.do_update_user(cast.clerk, acting_user=cast.sysadmin)
+    assert browser.get("/api/v1/registry/organizations").status_code == 401
+    assert Client().get("/api/v1/registry/organizations", HTTP_AUTHORIZATION=f"Bearer {value}").status_code == 401
+    assert not ApiToken.objects.filter(user=cast.clerk).exists()
+
+
+@pytest.mark.parametrize("name", [" leader2 ", "LEADER", "sysadmin\u200b", "<b>x</b>", "a/b?c", "two words", ""])
+def test_a_new_account_name_must_be_typeable_and_unique_without_case(name, cast, client_for):
+    api = client_for("sysadmin").post("/api/v1/accounts/users", data=json.dumps(
+        {"username": name, "full_name": "名字探针", "password": "Cast#Passw0rd!9", "department_id": cast.city.pk}),
+        content_type="application/json")
+    assert api.status_code == 422 and "username" in api.json()["fields"], api.content
+    with pytest.raises(ValidationError):
+        actions.do_create_user(User(username=name, full_name="名字探针"), password=None, acting_user=cast.sysadmin)
+    assert not User.objects.filter(full_name="名字探针").exists()

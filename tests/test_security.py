@@ -33,11 +33,14 @@ def test_five_failures_lock_the_account_for_thirty_minutes(cast):
     user = User.objects.get(username="clerk")
     assert user.is_locked()
     assert 29 <= (user.locked_until - timezone.now()).total_seconds() / 60 <= 30
-    # Even the right password is refused while locked.
-    assert login(c, "clerk").status_code == 200
-    assert "_auth_user_id" not in c.session
+    # Even the right password is refused while locked, with the very answer a wrong one gets: the
+    # lock tells a guesser nothing, nor whether a guess was right.
+    wrong = login(c, "clerk", "another-wrong-password")
+    right = login(c, "clerk")
+    assert right.status_code == 200 and "_auth_user_id" not in c.session
+    assert right.context["error"] == wrong.context["error"] and "已锁定" in right.context["error"]
     results = list(LoginLog.objects.filter(username="clerk").values_list("result", flat=True))
-    assert results.count("failure") == 4 and "locked" in results
+    assert results.count("failure") == 4 and results.count("locked") == 3
     assert LoginLog.objects.filter(username="clerk", address="10.0.0.5").exists()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 
 import pyotp
 from django.contrib.auth import password_validation
@@ -34,13 +35,14 @@ def log_event(request, username: str, result: str, *, user=None, reason: str = "
     )
 
 
-def do_record_login_failure(request, username: str, password: str | None = None) -> str:
+def do_record_login_failure(request, username: str) -> str:
     """Count a failed sign-in; lock the account at the policy's limit. The answer is the same for an
-    unknown name, a wrong password, a disabled or a locked account — only whoever gives the right
-    password of a locked account learns that it is locked — so the page tells nobody which names
-    exist (the login log records the real reason)."""
+    unknown name, a wrong password, a disabled or a locked account, and says that an account locks
+    — so the page tells nobody which names exist (the login log records the real reason). While an
+    account is locked its password is not even checked: were the right one answered otherwise, the
+    lock would stop nobody guessing, who would only wait for it to end with the password found."""
     policy = SecurityPolicy.current()
-    generic = gettext("用户名或密码错误（连续输错{max_failures}次将锁定{lock_minutes}分钟）").format(
+    generic = gettext("用户名或密码错误，或账号已锁定（连续输错{max_failures}次锁定{lock_minutes}分钟，可联系安全管理员解锁）").format(
         max_failures=policy.max_failures, lock_minutes=policy.lock_minutes)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
@@ -49,9 +51,6 @@ def do_record_login_failure(request, username: str, password: str | None = None)
             return generic
         if user.is_locked():
             log_event(request, username, LoginLog.Result.LOCKED, user=user, reason="账号已锁定")
-            if password is not None and user.is_active and user.check_password(password):
-                return gettext("账号已锁定，请于{localtime:%H:%M}后再试或联系安全管理员").format(
-                    localtime=timezone.localtime(user.locked_until))
             return generic
         if not user.is_active:
             log_event(request, username, LoginLog.Result.FAILURE, user=user, reason="账号已停用")
@@ -138,9 +137,41 @@ def _check_binding(user: User, roles: list[Role]) -> None:
         raise ValidationError({"department": gettext("请选择所属部门（企业/机构用户请选择所属单位）")})
 
 
+# A user name as one types it at the sign-in page: letters (any script), digits and . _ - @ +, no
+# space, no invisible or look-alike punctuation (Django's own username rule)
+USERNAME = re.compile(r"[\w.@+-]+")
+
+
+def check_username(username: str, *, exclude_pk=None) -> None:
+    """The rule of every new account's name, whichever way it is created (page, API, command): a
+    name that can be typed at the sign-in page, unique without regard to case (``LEADER`` beside
+    ``leader`` is somebody else to the database, the same person to a reader)."""
+    if not USERNAME.fullmatch(username or ""):
+        raise ValidationError({"username": gettext("用户名只能由字母、数字和 . _ - @ + 组成，不能含空格或其他符号")})
+    if User.objects.filter(username__iexact=username).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"username": gettext("用户名已存在（不区分大小写）")})
+
+
+def end_access(user: User, *, acting_user) -> None:
+    """A disabled account's way back in is closed for good: its sessions are ended and its API
+    tokens revoked, so enabling it again later does not bring a leaked session or token back."""
+    from django.contrib.sessions.models import Session
+
+    from .models import ApiToken
+
+    key = str(user.pk)
+    ended = [s.pk for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+             if s.get_decoded().get("_auth_user_id") == key]
+    Session.objects.filter(pk__in=ended).delete()
+    for token in ApiToken.objects.filter(user=user):
+        audit.record(audit.AuditRecord.Action.DELETE, token, user=acting_user, before=audit.snapshot(token))
+    ApiToken.objects.filter(user=user).delete()
+
+
 def do_create_user(user: User, *, password: str | None, roles: list[Role] | None = None, acting_user) -> User:
     """Create an account. The 系统管理员 creates accounts; roles are granted by the 安全管理员
     (``do_set_user_roles``) except at bootstrap (command line, demo)."""
+    check_username(user.username)
     roles = roles or []
     _check_roles(roles)
     _check_binding(user, roles)
@@ -157,15 +188,32 @@ def do_create_user(user: User, *, password: str | None, roles: list[Role] | None
 
 def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
     _check_binding(user, list(user.roles.all()))
-    return update_object(user, acting_user=acting_user)
+    from .duties import check_duties_kept
+    from .duties import duties_held
+
+    was_active = User.objects.filter(pk=user.pk).values_list("is_active", flat=True).first()
+    with transaction.atomic():
+        held = duties_held() if was_active and not user.is_active else set()
+        saved = update_object(user, acting_user=acting_user)
+        if was_active and not saved.is_active:
+            check_duties_kept(held)
+            end_access(saved, acting_user=acting_user)
+    return saved
 
 
 def do_set_user_roles(user: User, roles: list[Role], *, acting_user) -> User:
     if acting_user is not None and acting_user.pk == user.pk:
         raise PermissionDenied(gettext("不能给自己分配角色"))
+    from .duties import check_duties_kept
+    from .duties import duties_held
+
     _check_roles(roles)
     _check_binding(user, roles)
-    return update_object(user, acting_user=acting_user, m2m={"roles": roles})
+    with transaction.atomic():
+        held = duties_held()
+        saved = update_object(user, acting_user=acting_user, m2m={"roles": roles})
+        check_duties_kept(held)
+    return saved
 
 
 def do_unlock_user(user: User, *, acting_user) -> None:
@@ -181,7 +229,9 @@ def do_save_role(role: Role, *, permissions=None, custom_departments=None, actin
     """Create or change a role. 三员分立 holds for the role itself and for every account holding it;
     no administrator changes a role it holds."""
     from .duties import check_account
+    from .duties import check_duties_kept
     from .duties import check_role
+    from .duties import duties_held
     from .duties import names_of
     from .duties import role_permissions
 
@@ -196,8 +246,10 @@ def do_save_role(role: Role, *, permissions=None, custom_departments=None, actin
     if custom_departments is not None:
         m2m["custom_departments"] = list(custom_departments)
     with transaction.atomic():
+        held = duties_held()
         saved = update_object(role, acting_user=acting_user, m2m=m2m) if role.pk else \
             create_object(role, acting_user=acting_user, m2m=m2m)
+        check_duties_kept(held)
         new = names_of(perms)
         for holder in User.objects.filter(roles=saved).prefetch_related("roles__permissions__content_type"):
             check_account([(saved, new) if r.pk == saved.pk else (r, role_permissions(r)) for r in holder.roles.all()])

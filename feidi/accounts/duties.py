@@ -93,3 +93,26 @@ def check_account(roles_and_permissions: list[tuple[object, set[str]]]) -> None:
 
 def role_permissions(role) -> set[str]:
     return names_of(role.permissions.select_related("content_type"))
+
+
+def duties_held() -> set[str]:
+    """The duties some active account exercises now (through the permissions of its roles)."""
+    from django.contrib.auth.models import Permission
+
+    from .models import Role
+
+    roles = Role.objects.filter(users__is_active=True).distinct()
+    perms = Permission.objects.filter(pk__in=Role.permissions.through.objects.filter(role__in=roles).values("permission"))
+    return duties_of(names_of(perms.select_related("content_type")))
+
+
+def check_duties_kept(before: set[str]) -> None:
+    """三员分立 needs all three: a change (disabling an account, taking its roles, editing a duty's
+    role) that would leave a duty held before by no active account is refused — else one
+    administrator could switch off another, the auditor above all, and act unwatched. Run inside the
+    change's transaction, after it, with the duties held before it."""
+    lost = before - duties_held()
+    if lost:
+        raise ValidationError(gettext(
+            "三员分立：{duties}须至少保留一个有效账号，此操作会使其无人担任。请先为其他账号分配该职责").format(
+            duties=_duties(lost)))

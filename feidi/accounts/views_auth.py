@@ -71,7 +71,7 @@ class LoginView(View):
             username = form.cleaned_data["username"].strip()
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
-                error = actions.do_record_login_failure(request, username, form.cleaned_data["password"])
+                error = actions.do_record_login_failure(request, username)
             elif user.is_admin_duty:
                 # 三员 sign in with a second factor: the session is not authenticated until TOTP passes.
                 request.session.cycle_key()
