@@ -103,7 +103,7 @@ def test_the_report_prints_the_databases_figures(cast, world):
     text, tables = docx_text(report.docx.read())
     assert "2026年第1期" in text and "2026年11月15日" in text
     assert f"纳入调度的重点项目{key.count()}个" in text
-    assert "总投资12.00亿元" in text and "年度计划投资6.00亿元" in text and "累计完成投资1.90亿元" in text
+    assert "总投资12.00亿元" in text and "年度计划投资6.00亿元" in text and "1–10月累计完成投资1.90亿元" in text
     assert f"完成年度计划的{done / plan * 100:.1f}%" in text
     by_chain, by_level, appendix, totals = tables
     assert by_chain[1:] == [["锂电新能源", "1", wan(Decimal(1e9)), wan(Decimal(4e8)), wan(Decimal("90000000.30")),

@@ -131,8 +131,9 @@ def test_a_report_counts_the_months_completed_by_its_day(cast):
     for day in (dt.date(2026, 11, 1), dt.date(2026, 11, 15), dt.date(2026, 11, 30)):
         f = reports.biweekly_figures(scope, day)
         assert f["overall"]["done"] == "200.00" and f["months"] == "2026年1–10月", day
-        assert "累计完成投资0.02万元" in reports.overall_text(f)
+        assert "1–10月累计完成投资0.02万元" in reports.overall_text(f)
     assert reports.biweekly_figures(scope, dt.date(2026, 12, 1))["overall"]["done"] == "300.00"
+    assert "本年尚无完整月份的完成投资" in reports.overall_text(reports.biweekly_figures(scope, dt.date(2026, 1, 20)))
     # February's pace shortfall names January alone
     AnnualPlan.objects.create(project=p, department=p.department, year=2027, planned_investment=D(1200))
     f = reports.biweekly_figures(scope, dt.date(2027, 2, 10))

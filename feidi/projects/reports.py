@@ -213,13 +213,17 @@ def overall_text(figures: dict) -> str:
     if not o["count"]:
         return gettext("截至{year}年{month}月{day}日，暂无在建或在谈的重点项目。").format(
             year=as_of.year, month=as_of.month, day=as_of.day)
-    # 累计完成投资 is of the months completed by the day (``months_done``; figures["months"] names them)
+    # 累计完成投资 is of the months completed by the day (``months_done``), said with them: the
+    # sentence dated 7 December must not read as if December's investment were in it
+    months = figures.get("months") or ""
+    done = (gettext("{months}累计完成投资{done}").format(months=months.removeprefix(f"{figures['year']}年"), done=human(o["done"]))
+            if months else gettext("本年尚无完整月份的完成投资"))
     return gettext(
         "截至{year}年{month}月{day}日，纳入调度的重点项目{count}个，总投资{planned}，{plan_year}年度计划投资{plan}；"
-        "累计完成投资{done}，完成年度计划的{rate}。已开工（含投产、达产）项目{started}个，开工率{started_rate}。"
+        "{done}，完成年度计划的{rate}。已开工（含投产、达产）项目{started}个，开工率{started_rate}。"
         "红旗预警项目{red_flags}个，需领导协调决策事项{leadership}项。").format(
         year=as_of.year, month=as_of.month, day=as_of.day, count=o["count"], planned=human(o["planned"]),
-        plan_year=figures["year"], plan=human(o["plan"]), done=human(o["done"]), rate=_pct(o["rate"]),
+        plan_year=figures["year"], plan=human(o["plan"]), done=done, rate=_pct(o["rate"]),
         started=o["started"], started_rate=_pct(o["started_rate"]), red_flags=o["red_flags"],
         leadership=o["leadership"])
 
