@@ -133,15 +133,21 @@ def test_a_lead_about_to_return_to_the_pool_asks_its_owner_for_a_follow_up(cast)
     assert "lead_stale" not in groups(cast.clerk)
 
 
-def test_a_push_waits_for_the_side_it_was_pushed_to_until_answered(cast):
+def test_a_push_waits_for_each_side_until_that_side_answers(cast):
+    """Either side marks its side of a push, whichever way it was pushed (``do_mark_push``): the
+    demander of a demand pushed to a supplier is asked too."""
     from feidi.techmarket.models import Push
 
     push = make_for(Push, cast)  # a demand pushed to the supplier (the institute)
     assert groups(cast.inst_a)["push_answer"].count == 1
-    assert "push_answer" not in groups(cast.ent_a)  # the demander was not asked
+    assert groups(cast.ent_a)["push_answer"].count == 1  # the demand's own enterprise
     assert "push_answer" not in groups(cast.inst)  # another institution
+    assert "push_answer" not in groups(cast.ent_b)  # another enterprise
     Push.objects.filter(pk=push.pk).update(supply_feedback=Push.Feedback.INTERESTED)
     assert "push_answer" not in groups(cast.inst_a)
+    assert groups(cast.ent_a)["push_answer"].count == 1
+    Push.objects.filter(pk=push.pk).update(demand_feedback=Push.Feedback.NOT_INTERESTED)
+    assert "push_answer" not in groups(cast.ent_a)
 
 
 def test_an_expert_scores_each_application_of_a_challenge_under_review_once(cast):

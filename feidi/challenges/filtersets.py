@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import ScopedFilterSet
 from feidi.core.filters import scoped_filterset
+from feidi.core.workbench import WaitingFilter
 
+from . import todos
 from .models import Application
 from .models import Challenge
 from .models import JointProject
@@ -40,7 +42,8 @@ class ChallengeFilterSet(ScopedFilterSet):
 
 ApplicationFilterSet = scoped_filterset(Application, ["challenge", "status"],
     search=("applicant__name", "challenge__title", "proposal"),
-    challenge=django_filters.ModelChoiceFilter(label=_("榜单"), queryset=Challenge.objects.all()))
+    challenge=django_filters.ModelChoiceFilter(label=_("榜单"), queryset=Challenge.objects.all()),
+    review=WaitingFilter(todos.applications_to_score, _("待评审的揭榜申请")))
 
 
 class JointProjectFilterSet(ScopedFilterSet):

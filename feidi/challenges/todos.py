@@ -13,14 +13,22 @@ from .models import Application
 from .models import Challenge
 
 
-def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
+def applications_to_score(queryset, user, today=None):
+    """The submitted applications of the challenges under review that ``user`` is an expert of and
+    has not scored (``actions.do_review``'s rule)."""
     if not user.has_perm("challenges.add_review"):
-        return []
+        return queryset.none()
+    return queryset.filter(
+        challenge__in=Challenge.objects.filter(status=Challenge.Status.REVIEW, experts=user).values("pk"),
+        status=Application.Status.SUBMITTED).exclude(reviews__expert=user)
+
+
+@workbench.declares("review_score")
+def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     return workbench.group(
-        "review_score", gettext("待评审的揭榜申请"), Application.objects.filter(
-            challenge__status=Challenge.Status.REVIEW, challenge__experts=user,
-            status=Application.Status.SUBMITTED).exclude(reviews__expert=user).select_related("challenge", "applicant")
-        .order_by("challenge_id", "pk"),
-        url=reverse("challenges:application_list"), action=gettext("评审"),
+        "review_score", gettext("待评审的揭榜申请"),
+        applications_to_score(Application.objects.visible_to(user), user, today)
+        .select_related("challenge", "applicant").order_by("challenge_id", "pk"),
+        url=reverse("challenges:application_list") + "?review=true", action=gettext("评审"),
         text=lambda a: f"{a.challenge} · {a.applicant}", link=lambda a: reverse("challenges:review", args=[a.pk]),
         limit=limit, order=31)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from .filters import ScopedFilterSet
 from .filters import date_range
 from .filters import scoped_filterset
+from .imports import imports_to_confirm
 from .models import AuditRecord
 from .models import CalendarDay
 from .models import Delivery
@@ -13,9 +14,11 @@ from .models import ExportFile
 from .models import ImportJob
 from .models import Notification
 from .models import WebhookEndpoint
+from .workbench import WaitingFilter
 
 ExportFileFilterSet = scoped_filterset(ExportFile, ["status"], search=("title",))
-ImportJobFilterSet = scoped_filterset(ImportJob, ["status"], search=("filename", "title"))
+ImportJobFilterSet = scoped_filterset(ImportJob, ["status"], search=("filename", "title"),
+    confirm=WaitingFilter(imports_to_confirm, _("待确认的导入")))
 DictItemFilterSet = scoped_filterset(DictItem, ["type", "active"], search=("code", "label"),
     type=django_filters.ModelChoiceFilter(label=_("字典"), queryset=DictType.objects.all()))
 

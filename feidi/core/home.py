@@ -51,5 +51,5 @@ def audit_section(user, out: Overview) -> None:
     for a in AuditRecord.objects.visible_to(user).order_by("-seq")[:8]:
         out.recent.append({"time": a.at, "text": f"{a.username} {a.get_action_display()} {a.object_repr}",
                            "url": a.get_absolute_url()})
-    out.cards.append({"label": gettext("审计记录"), "value": AuditRecord.objects.count(),
+    out.cards.append({"label": gettext("审计记录"), "value": AuditRecord.objects.visible_to(user).count(),
                       "hint": gettext("哈希链保护"), "url": reverse("core:auditrecord_list")})

@@ -228,6 +228,11 @@ def state(job: ImportJob) -> dict:
     return out
 
 
+def imports_to_confirm(queryset, user, today=None):
+    """The user's own imports that wait for the confirmation of their warnings."""
+    return queryset.filter(user_id=user.pk, status=ImportJob.Status.AWAITING)
+
+
 def todos(user, today, limit):
     """我的待办: the user's imports that wait for their confirmation of the warnings."""
     from django.urls import reverse
@@ -235,8 +240,10 @@ def todos(user, today, limit):
     from . import workbench
 
     return workbench.group(
-        "import_confirm", gettext("待确认的导入"), ImportJob.objects.visible_to(user).filter(
-            user_id=user.pk, status=ImportJob.Status.AWAITING), url=reverse("core:importjob_list"),
-            action=gettext("确认"),
+        "import_confirm", gettext("待确认的导入"), imports_to_confirm(ImportJob.objects.visible_to(user), user, today),
+        url=reverse("core:importjob_list") + "?confirm=true", action=gettext("确认"),
         text=lambda j: f"{j.title or j.kind} · {j.filename}", link=lambda j: j.get_absolute_url(), limit=limit,
         order=6, note=lambda j: gettext("{warning_count}条提醒待核实").format(warning_count=j.warning_count))
+
+
+todos.keys = ("import_confirm",)  # the groups it gives (``workbench.declares``)

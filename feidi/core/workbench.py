@@ -3,9 +3,16 @@
 Each app registers a source in ``AppConfig.ready`` (``register``): a function of the user and
 today's date that returns its ``Todo`` groups — each with the count, the most urgent items and
 a link to act. The sources read through the scope layer (``visible_to``) and check the
-permission of the action they ask for, so nobody is told about work they cannot do. The count
-in the navigation is cached per user for a minute (``count_for``); acting on an item clears it
-(``forget``)."""
+permission of the action they ask for, so nobody is told about work they cannot do — and
+whoever may act on a waiting record (the permission and the scope of the action, as the record's
+page offers its buttons) finds it here. The count in the navigation is cached per user for a
+minute (``count_for``); acting on an item clears it (``forget``).
+
+One condition says what a group counts: a function ``waiting(queryset, user, today)`` narrowing
+any queryset of the model to the rows waiting for ``user``. The group counts it over the user's
+visible rows; the list behind "全部 N 项" filters by the same function (``WaitingFilter``), so
+the list shows the same N; ``recipients`` notifies by it, so whoever is told sees it waiting.
+A source declares the keys of its groups (``declares``) for the tests that go over them."""
 
 from __future__ import annotations
 
@@ -14,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
+import django_filters
+from django import forms
 from django.core.cache import cache
 from django.db.models import Count
 from django.db.models import Q
@@ -50,6 +59,7 @@ class Todo:
     items: list[Item] = field(default_factory=list)
     urgent: int = 0  # how many are past their deadline
     order: int = 50
+    listed: bool = True  # ``url`` is a list of exactly the ``count`` rows (False: the one form to fill)
 
 
 Source = Callable[[object, dt.date, int], list[Todo]]
@@ -61,6 +71,66 @@ def register(source: Source) -> Source:
     if source not in _SOURCES:
         _SOURCES.append(source)
     return source
+
+
+def declares(*keys: str) -> Callable[[Source], Source]:
+    """Name the keys of the groups a source may return (``@workbench.declares("task_due", …)``)."""
+
+    def mark(source: Source) -> Source:
+        source.keys = keys  # type: ignore[attr-defined]
+        return source
+
+    return mark
+
+
+def declared_keys() -> dict[str, Source]:
+    """Every group key a registered source declares, with its source."""
+    return {key: source for source in _SOURCES for key in getattr(source, "keys", ())}
+
+
+Waiting = Callable[[object, object, dt.date], object]  # (queryset, user, today) → the rows waiting
+
+
+class WaitingFilter(django_filters.BooleanFilter):
+    """``?<name>=true`` on a list: the rows a to-do group counts for the signed-in user, by the
+    group's own condition (``waiting``), so its "全部 N 项" link lists the same N rows. Hidden, as
+    a link sets it: the list shows it as a badge (已按…筛选) beside the visible filters."""
+
+    def __init__(self, waiting: Waiting, label, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(label=label, **kwargs)
+        self.waiting = waiting
+
+    def filter(self, qs, value):
+        user = getattr(self.parent, "user", None)
+        if not value or user is None:
+            return qs
+        return self.waiting(qs, user, timezone.localdate())
+
+
+def on_line(user, field: str) -> Q:
+    """The rows whose responsible unit (``field``, a department) is on ``user``'s line: the user's
+    own department, a unit under it (a zone's 项目办 follows its bureaus' problems) or one above it
+    (work given to a 管委会 or a bureau is done by the staff of its offices). A unit's work thus
+    reaches the people who work in it or over it, wherever in it they sit."""
+    if not user.department_id:
+        return Q(pk__in=[])
+    above = [int(p) for p in (user.department.path or "").strip("/").split("/") if p]
+    return Q(**{f"{field}__in": {*user.department_subtree_ids(), *above}})
+
+
+def recipients(waiting: Waiting, obj, perm: str) -> list:
+    """The users ``obj`` waits for by ``waiting`` among the active staff holding ``perm``: whom to
+    notify, the same users whose 我的待办 lists it."""
+    from feidi.accounts.models import User
+
+    app_label, _, codename = perm.partition(".")
+    candidates = (User.objects.filter(is_active=True, organization__isnull=True, roles__permissions__codename=codename,
+                                      roles__permissions__content_type__app_label=app_label)
+                  .select_related("department").distinct().order_by("pk"))
+    today = timezone.localdate()
+    one = type(obj).objects.filter(pk=obj.pk)
+    return [user for user in candidates if waiting(one, user, today).exists()]
 
 
 def for_user(user, *, limit: int = SHOWN) -> list[Todo]:

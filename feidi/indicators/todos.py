@@ -15,6 +15,7 @@ from .models import Indicator
 from .models import IndicatorValue
 
 
+@workbench.declares("month_report")
 def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if not user.organization_id or not user.has_perm("indicators.add_indicatorvalue"):
         return []
@@ -35,4 +36,4 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
         year=period.year, month=period.month), 1, url, gettext("填报"),
                            [workbench.Item(gettext("{year}年{month}月：{join}未填报").format(
                                year=period.year, month=period.month, join=gettext("、").join(missing)), url,
-                                           note=gettext("每月必报指标"))], order=5)]
+                                           note=gettext("每月必报指标"))], order=5, listed=False)]

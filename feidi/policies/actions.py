@@ -220,13 +220,14 @@ def _next(application: Application):
 
 
 def _handlers(application: Application):
-    from feidi.accounts.models import User
+    """Whoever may handle the application now: the users whose 我的待办 lists it (the step's
+    permission and scope, ``todos.applications_to_handle``), not only the staff of its handling
+    department, which may hold nobody who may handle it."""
+    from feidi.core.workbench import recipients
 
-    dept = application.handling_department_id
-    if dept is None:
-        return []
-    return list(User.objects.filter(department_id=dept, is_active=True, roles__permissions__codename="handle_application")
-                .distinct())
+    from .todos import applications_to_handle
+
+    return recipients(applications_to_handle, application, "policies.handle_application")
 
 
 def do_advance_application(application: Application, note: str = "", *, acting_user) -> Application:

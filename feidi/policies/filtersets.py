@@ -5,7 +5,9 @@ from feidi.core.filters import IdFilter
 from feidi.core.filters import OverdueFilter
 from feidi.core.filters import ScopedFilterSet
 from feidi.core.filters import scoped_filterset
+from feidi.core.workbench import WaitingFilter
 
+from . import todos
 from .models import Application
 from .models import Condition
 from .models import Match
@@ -40,6 +42,7 @@ MatchFilterSet = scoped_filterset(Match, ["status", "needs_check", "item", "orga
 class ApplicationFilterSet(_EnterpriseItemFilterSet):
     search_fields = ("organization__name", "item__title")
     overdue = OverdueFilter(Application.OPEN)
+    handle = WaitingFilter(todos.applications_to_handle, _("待办理的政策申报"))
 
     class Meta:
         model = Application
@@ -47,4 +50,5 @@ class ApplicationFilterSet(_EnterpriseItemFilterSet):
 
 
 PaymentFilterSet = scoped_filterset(Payment, ["status", "period", "item", "organization", "policy"],
-                                    base=_EnterpriseItemFilterSet, policy=IdFilter("item__policy_id"))
+                                    base=_EnterpriseItemFilterSet, policy=IdFilter("item__policy_id"),
+                                    confirm=WaitingFilter(todos.payments_to_confirm, _("待确认的兑现名单")))

@@ -7,8 +7,10 @@ from feidi.core.filters import MineFilter
 from feidi.core.filters import ScopedFilterSet
 from feidi.core.filters import date_range
 from feidi.core.filters import scoped_filterset
+from feidi.core.workbench import WaitingFilter
 from feidi.registry.models import Zone
 
+from . import todos
 from .models import Alert
 from .models import AnnualPlan
 from .models import Dispatch
@@ -40,6 +42,7 @@ class ProjectFilterSet(_ProjectListFilterSet):
     mine = MineFilter()
     pool = django_filters.BooleanFilter(label=_("公海"), method="filter_pool")
     signed_after, signed_before = date_range("signed_on", _("签约日期从"), _("签约日期至"))
+    stale = WaitingFilter(todos.leads_stale, _("即将退回公海的线索"))
 
     class Meta:
         model = Project
@@ -86,15 +89,17 @@ class MonthlyInvestmentFilterSet(_PartFilterSet):
 MilestoneFilterSet = scoped_filterset(Milestone, ["project"], search=("project__name", "name"), base=_PartFilterSet,
     done=django_filters.BooleanFilter(label=_("已完成"), field_name="actual_on", lookup_expr="isnull", exclude=True))
 ProblemFilterSet = scoped_filterset(Problem, ["status", "kind", "needs_leadership", "project"],
-                                    search=("project__name", "description"), base=_PartFilterSet)
+                                    search=("project__name", "description"), base=_PartFilterSet,
+                                    due=WaitingFilter(todos.problems_due, _("临期或逾期的问题")))
 TaskFilterSet = scoped_filterset(Task, ["status", "dispatch", "project"], search=("project__name", "decision"),
     base=_PartFilterSet, dispatch=django_filters.ModelChoiceFilter(label=_("调度会"), queryset=Dispatch.objects.all()),
-    mine=MineFilter())
+    mine=MineFilter(), due=WaitingFilter(todos.tasks_due, _("调度会议定事项")))
 
 
 DispatchFilterSet = scoped_filterset(Dispatch, ["status"], search=("title", "notes"))
 AlertFilterSet = scoped_filterset(Alert, ["rule"], search=("project__name", "message"),
-    open=django_filters.BooleanFilter(label=_("未解除"), field_name="resolved_at", lookup_expr="isnull"))
+    open=django_filters.BooleanFilter(label=_("未解除"), field_name="resolved_at", lookup_expr="isnull"),
+    mine=WaitingFilter(todos.alerts_mine, _("我负责或挂点项目的预警")))
 ReportFilterSet = scoped_filterset(Report, ["year"], search=("title",))
 
 

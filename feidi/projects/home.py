@@ -25,7 +25,8 @@ def staff_section(user, out) -> None:
               .aggregate(n=Count("pk"), amount=Sum("signed_amount")))
     out.cards.append({"label": gettext("{year}年签约项目").format(year=today.year), "value": signed["n"],
                       "hint": gettext("签约金额 {human}").format(human=human(signed["amount"] or 0)),
-                      "url": reverse("projects:dashboard")})
+                      "url": reverse("projects:project_list")
+                      + f"?signed_after={dt.date(today.year, 1, 1):%Y-%m-%d}&signed_before={today:%Y-%m-%d}"})
     if user.has_perm("projects.view_alert"):
         alerts = list(Alert.objects.visible_to(user).filter(resolved_at__isnull=True).select_related("project")
                       .order_by("-raised_at")[:6])

@@ -1,5 +1,9 @@
 """招商项目's part of 我的待办: dispatch tasks, problems past their deadline, alerts on the
-projects one owns or leads, and one's leads about to go back to the pool (公海)."""
+projects one owns or leads, and one's leads about to go back to the pool (公海).
+
+A task named to a person waits for that person; one named only to a unit, like a problem, waits
+for the unit's people who may act on it, wherever on the unit's line they sit
+(``workbench.on_line``) — each through the scope of its ``change`` step."""
 
 from __future__ import annotations
 
@@ -23,56 +27,81 @@ WARN_DAYS = 7  # a lead shows here this many days before it would return to the 
 SOON_DAYS = 7  # a problem shows this many days before its deadline
 
 
+def tasks_due(queryset, user, today=None):
+    """Open tasks named to ``user``, or to a unit on his line with nobody named."""
+    if user.organization_id or not user.has_perm("projects.change_task"):
+        return queryset.none()
+    mine = Q(owner_id=user.pk) | (Q(owner__isnull=True) & workbench.on_line(user, "owner_department_id"))
+    return queryset.visible_to(user, "change").filter(mine, status=Task.Status.OPEN)
+
+
+def problems_due(queryset, user, today=None):
+    """Open problems of a unit on ``user``'s line, due within ``SOON_DAYS`` or past due."""
+    if user.organization_id or not user.has_perm("projects.change_problem"):
+        return queryset.none()
+    today = today or timezone.localdate()
+    return queryset.visible_to(user, "change").filter(
+        workbench.on_line(user, "owner_department_id"), status=Problem.Status.OPEN,
+        deadline__lte=today + dt.timedelta(days=SOON_DAYS))
+
+
+def alerts_mine(queryset, user, today=None):
+    """Open alerts on the projects ``user`` owns or leads (挂点)."""
+    if user.organization_id or not user.has_perm("projects.view_alert"):
+        return queryset.none()
+    return queryset.filter(Q(project__owner_id=user.pk) | Q(project__leader_id=user.pk), resolved_at__isnull=True)
+
+
+def pool_days(user) -> int:
+    return ProjectSettings.for_department(user.department_id).pool_after_days
+
+
+def leads_stale(queryset, user, today=None):
+    """线索即将退回公海: the user's leads with no follow-up for (pool days − WARN_DAYS) days."""
+    if user.organization_id or not user.has_perm("projects.change_project"):
+        return queryset.none()
+    cutoff = timezone.now() - dt.timedelta(days=max(pool_days(user) - WARN_DAYS, 0))
+    return queryset.visible_to(user, "change").filter(owner_id=user.pk, stage=Stage.LEAD,
+                                                       last_activity_at__lt=cutoff)
+
+
+@workbench.declares("task_due", "problem_due", "alert_open", "lead_stale")
 def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if user.organization_id:
         return []
-    out = []
-    if user.has_perm("projects.change_task"):
-        mine = Q(owner_id=user.pk) | Q(owner__isnull=True, owner_department_id=user.department_id)
-        out += workbench.group(
-            "task_due", gettext("调度会议定事项"), Task.objects.visible_to(user, "change").filter(mine,
-                                                                                           status=Task.Status.OPEN)
-            .select_related("project"), url=reverse("projects:task_list") + "?status=open&mine=true",
-            action=gettext("办理"),
-            text=lambda t: f"{t.project} · {t.decision[:40]}", link=lambda t: t.get_absolute_url(), due="deadline",
-            limit=limit, order=20)
-    if user.has_perm("projects.change_problem") and user.department_id:
-        # the units under the user's own answer to it (a zone's 项目办 follows its bureaus' problems)
-        out += workbench.group(
-            "problem_due", gettext("临期或逾期的问题"), Problem.objects.visible_to(user, "change").filter(
-                owner_department_id__in=user.department_subtree_ids(), status=Problem.Status.OPEN,
-                deadline__lte=today + dt.timedelta(days=SOON_DAYS)).select_related("project"),
-            url=reverse("projects:problem_list") + "?status=open", action=gettext("解决"),
-            text=lambda p: f"{p.project} · {p.description[:40]}", link=lambda p: p.get_absolute_url(), due="deadline",
-            limit=limit, order=21, note=lambda p: gettext("需领导决策") if p.needs_leadership else "")
-    if user.has_perm("projects.view_alert"):
-        out += workbench.group(
-            "alert_open", gettext("我负责或挂点项目的预警"), Alert.objects.visible_to(user).filter(
-                Q(project__owner_id=user.pk) | Q(project__leader_id=user.pk), resolved_at__isnull=True)
-            .select_related("project").order_by("-raised_at"),
-            url=reverse("projects:alert_list") + "?open=true", action=gettext("处理"),
-            text=lambda a: f"{a.project} · {a.get_rule_display()}", link=lambda a: a.project.get_absolute_url(),
-            limit=limit, order=22, note=lambda a: a.message)
-    if user.has_perm("projects.change_project"):
-        out += _stale_leads(user, limit)
+    out = workbench.group(
+        "task_due", gettext("调度会议定事项"), tasks_due(Task.objects.visible_to(user), user, today)
+        .select_related("project"), url=reverse("projects:task_list") + "?due=true",
+        action=gettext("办理"),
+        text=lambda t: f"{t.decision[:40]} · {t.project}", link=lambda t: t.get_absolute_url(), due="deadline",
+        limit=limit, order=20)
+    out += workbench.group(
+        "problem_due", gettext("临期或逾期的问题"), problems_due(Problem.objects.visible_to(user), user, today)
+        .select_related("project"),
+        url=reverse("projects:problem_list") + "?due=true", action=gettext("解决"),
+        text=lambda p: f"{p.description[:40]} · {p.project}", link=lambda p: p.get_absolute_url(), due="deadline",
+        limit=limit, order=21, note=lambda p: gettext("需领导决策") if p.needs_leadership else "")
+    out += workbench.group(
+        "alert_open", gettext("我负责或挂点项目的预警"), alerts_mine(Alert.objects.visible_to(user), user, today)
+        .select_related("project").order_by("-raised_at"),
+        url=reverse("projects:alert_list") + "?mine=true", action=gettext("处理"),
+        text=lambda a: f"{a.get_rule_display()} · {a.project}", link=lambda a: a.project.get_absolute_url(),
+        limit=limit, order=22, note=lambda a: a.message)
+    out += _stale_leads(user, today, limit)
     return out
 
 
-def _stale_leads(user, limit: int) -> list[workbench.Todo]:
-    """线索即将退回公海: the user's leads with no follow-up for (pool days − WARN_DAYS) days."""
-    days = ProjectSettings.for_department(user.department_id).pool_after_days
-    now = timezone.now()
-    cutoff = now - dt.timedelta(days=max(days - WARN_DAYS, 0))
-    leads = Project.objects.visible_to(user, "change").filter(owner_id=user.pk, stage=Stage.LEAD,
-                                                               last_activity_at__lt=cutoff)
+def _stale_leads(user, today: dt.date, limit: int) -> list[workbench.Todo]:
+    leads = leads_stale(Project.objects.visible_to(user), user, today)
     count = leads.count()
     if not count:
         return []
+    days = pool_days(user)
     items = []
     for p in leads.order_by("last_activity_at")[:limit]:
         returns = p.last_activity_at + dt.timedelta(days=days)
         items.append(workbench.Item(p.name, p.get_absolute_url(), returns,
                                     gettext("{localtime:%m-%d}后未跟进，{localtime2:%m-%d}退回公海").format(localtime=timezone.localtime(p.last_activity_at), localtime2=timezone.localtime(returns))))
     return [workbench.Todo("lead_stale", gettext("即将退回公海的线索（{days}天未跟进即退回）").format(days=days), count,
-                           reverse("projects:project_list") + "?mine=true&stage=lead", gettext("跟进"), items,
+                           reverse("projects:project_list") + "?stale=true", gettext("跟进"), items,
                            urgent=0, order=23)]

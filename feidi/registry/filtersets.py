@@ -1,4 +1,6 @@
 import django_filters
+from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.filters import IdFilter
@@ -26,28 +28,50 @@ class OrganizationFilterSet(ScopedFilterSet):
     label = django_filters.ModelChoiceFilter(label=_("标签"),
                                              queryset=DictItem.objects.filter(type__code="org_label"),
                                              field_name="labels__label", distinct=True)
+    # from the home page's label cards: the holders of a label valid today (有效认定)
+    valid_label = django_filters.NumberFilter(label=_("有效认定"), method="filter_valid_label",
+                                              widget=forms.HiddenInput)
 
     class Meta:
         model = Organization
         fields = ["kind", "zone", "industry", "label"]
 
+    def filter_valid_label(self, queryset, name, value):
+        if value is None:
+            return queryset
+        held = OrganizationLabel.objects.filter(label_id=value).valid_on(timezone.localdate())
+        return queryset.filter(pk__in=held.values("organization_id"))
 
-PersonFilterSet = scoped_filterset(Person, ["kind"], search=("name", "title", "organization__name", "field"))
+
+PersonFilterSet = scoped_filterset(Person, ["kind"], search=("name", "title", "organization__name", "field"),
+    organization=IdFilter("organization_id"))
 
 
 ResidencyFilterSet = scoped_filterset(Residency, ["enclave", "status"], search=("organization__name", "enclave__name"),
-    enclave=django_filters.ModelChoiceFilter(label=_("飞地"), queryset=Zone.objects.filter(kind__extra__enclave=True)))
+    enclave=django_filters.ModelChoiceFilter(label=_("飞地"), queryset=Zone.objects.filter(kind__extra__enclave=True)),
+    organization=IdFilter("organization_id"))
 
 
 AgreementFilterSet = scoped_filterset(Agreement, search=("title", "party_a", "party_b"),
     signed_after=django_filters.DateFilter(label=_("签署不早于"), field_name="signed_on", lookup_expr="gte"))
 
 
-OrganizationLabelFilterSet = scoped_filterset(OrganizationLabel, ["label", "organization"],
-    search=("organization__name", "note"),
-    label=django_filters.ModelChoiceFilter(label=_("标签"), queryset=DictItem.objects.filter(type__code="org_label")),
-    organization=IdFilter("organization_id"),
-    current=django_filters.BooleanFilter(label=_("仅有效"), field_name="until", lookup_expr="isnull"))
+class OrganizationLabelFilterSet(ScopedFilterSet):
+    search_fields = ("organization__name", "note")
+    label = django_filters.ModelChoiceFilter(label=_("标签"), queryset=DictItem.objects.filter(type__code="org_label"))
+    organization = IdFilter("organization_id")
+    current = django_filters.BooleanFilter(label=_("仅有效"), method="filter_current")
+
+    class Meta:
+        model = OrganizationLabel
+        fields = ["label", "organization"]
+
+    def filter_current(self, queryset, name, value):
+        """仅有效: the labels valid today (``LabelQuerySet.valid_on``); ``false``: the others."""
+        if value is None:
+            return queryset
+        valid = queryset.valid_on(timezone.localdate())
+        return valid if value else queryset.exclude(pk__in=valid.values("pk"))
 
 
 CommitmentFilterSet = scoped_filterset(Commitment, ["agreement", "status"], search=("content", "owner", "agreement__title"),

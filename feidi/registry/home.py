@@ -32,11 +32,13 @@ def staff_section(user, out) -> None:
         out.cards.append({"label": gettext("企业"), "value": by_kind.get(Organization.Kind.ENTERPRISE, 0),
                           "hint": gettext("在库企业"),
                           "url": reverse("registry:organization_list") + "?kind=enterprise"})
-        labels = (OrganizationLabel.objects.visible_to(user).filter(until__isnull=True)
-                  .values_list("label__label").annotate(n=Count("organization", distinct=True)).order_by("-n"))
-        for name, n in labels[:2]:
+        # the holders of each label valid today, counted among the organizations the user sees
+        labels = (OrganizationLabel.objects.valid_on().filter(organization__in=orgs.values("pk"))
+                  .values_list("label_id", "label__label").annotate(n=Count("organization", distinct=True))
+                  .order_by("-n", "label_id"))
+        for label_id, name, n in labels[:2]:
             out.cards.append({"label": seeded_label(name), "value": n, "hint": gettext("有效认定"),
-                              "url": reverse("registry:organization_list")})
+                              "url": reverse("registry:organization_list") + f"?valid_label={label_id}"})
         per_label: dict[str, int] = {}
         for zone in Zone.objects.filter(pk__in=by_zone).only("name", "short_name"):
             label = zone.short_name or zone.name
@@ -57,7 +59,7 @@ def staff_section(user, out) -> None:
                                   negotiating=Count("pk", filter=Q(status=Residency.Status.NEGOTIATING)))
         out.cards.append({"label": gettext("飞地已入驻"), "value": by_status["resident"],
                           "hint": gettext("在谈 {count} 家").format(count=by_status["negotiating"]),
-                          "url": reverse("registry:residency_list")})
+                          "url": reverse("registry:residency_list") + f"?status={Residency.Status.RESIDENT}"})
         for r in res.select_related("organization", "enclave").order_by("-updated_at")[:8]:
             out.recent.append({"time": r.updated_at,
                                "text": f"{r.organization} · {r.enclave} · {r.get_status_display()}",
@@ -69,21 +71,23 @@ def organization_section(user, out) -> None:
     org = Organization.objects.visible_to(user).filter(pk=user.organization_id).first()
     if org is None:
         return
-    labels = list(OrganizationLabel.objects.visible_to(user).filter(organization=org, until__isnull=True)
+    labels = list(OrganizationLabel.objects.visible_to(user).filter(organization=org).valid_on()
                   .select_related("label"))
     residencies = list(Residency.objects.visible_to(user).filter(organization=org).select_related("enclave"))
-    out.cards += [
-        {"label": gettext("本单位"), "value": org.get_kind_display(), "hint": org.name,
-         "url": org.get_absolute_url()},
-        {"label": gettext("有效资质"), "value": len(labels),
-         "hint": "、".join(str(lb.label) for lb in labels) or gettext("暂无"),
-         "url": org.get_absolute_url()},
-        {"label": gettext("飞地入驻"), "value": len(residencies),
-         "hint": "、".join(f"{r.enclave.display_name}（{r.get_status_display()}）" for r in residencies) or gettext("暂无"),
-         "url": org.get_absolute_url()},
-        {"label": gettext("联系人"),
-         "value": Person.objects.visible_to(user).filter(organization=org).count(),
-         "hint": gettext("本单位登记的联系人"), "url": org.get_absolute_url()},
-    ]
+    mine = f"?organization={org.pk}"
+    out.cards.append({"label": gettext("本单位"), "value": org.get_kind_display(), "hint": org.name,
+                      "url": org.get_absolute_url()})
+    if user.has_perm("registry.view_organizationlabel"):
+        out.cards.append({"label": gettext("有效资质"), "value": len(labels),
+                          "hint": "、".join(str(lb.label) for lb in labels) or gettext("暂无"),
+                          "url": reverse("registry:organizationlabel_list") + f"{mine}&current=true"})
+    if user.has_perm("registry.view_residency"):
+        out.cards.append({"label": gettext("飞地入驻"), "value": len(residencies),
+                          "hint": "、".join(f"{r.enclave.display_name}（{r.get_status_display()}）" for r in residencies)
+                          or gettext("暂无"), "url": reverse("registry:residency_list") + mine})
+    if user.has_perm("registry.view_person"):
+        out.cards.append({"label": gettext("联系人"),
+                          "value": Person.objects.visible_to(user).filter(organization=org).count(),
+                          "hint": gettext("本单位登记的联系人"), "url": reverse("registry:person_list") + mine})
     out.recent += [{"time": r.updated_at, "text": f"{r.enclave} · {r.get_status_display()}",
                     "url": org.get_absolute_url()} for r in residencies]

@@ -14,6 +14,7 @@ from feidi.core.fields import MoneyField
 from feidi.core.models import DictField
 from feidi.core.models import FeidiModel
 from feidi.core.scope import Scope
+from feidi.core.scope import ScopedQuerySet
 from feidi.lib import gbt4754
 from feidi.lib import uscc
 
@@ -172,6 +173,20 @@ class Organization(FeidiModel):
         return label("industry", gbt4754.division_code(self.industry_code)) or gbt4754.label(self.industry_code)
 
 
+def label_valid_on(day, prefix: str = "") -> Q:
+    """A label valid on ``day`` (有效认定): with no end date, or an end date (有效期至) that day or later
+    — the one definition, also for the lookups through an organization (``prefix="labels__"``)."""
+    return Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": day})
+
+
+class LabelQuerySet(ScopedQuerySet):
+    def valid_on(self, day=None):
+        """The labels valid on ``day`` (today by default)."""
+        from django.utils import timezone
+
+        return self.filter(label_valid_on(day or timezone.localdate()))
+
+
 class OrganizationLabel(FeidiModel):
     """A dated label: 规上 / 高新技术企业 / 专精特新 / 小巨人 / 上市 (dictionary ``org_label``)."""
 
@@ -182,6 +197,7 @@ class OrganizationLabel(FeidiModel):
     until = models.DateField(_("有效期至"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
+    objects = models.Manager.from_queryset(LabelQuerySet)()
     scope = Scope(department="department", owner="created_by", organization="organization")
 
     class Meta:

@@ -8,7 +8,9 @@ from feidi.core.filters import ScopedFilterSet
 from feidi.core.filters import date_range
 from feidi.core.filters import scoped_filterset
 from feidi.core.models import DictItem
+from feidi.core.workbench import WaitingFilter
 
+from . import todos
 from .models import Appeal
 from .models import Assignment
 from .models import ServiceGroup
@@ -24,6 +26,10 @@ class AppealFilterSet(ScopedFilterSet):
     organization = IdFilter("organization_id")
     overdue = OverdueFilter(Appeal.OPEN)
     mine = MineFilter(label=_("我办理的"))
+    # 我的待办's groups, from their "全部 N 项" links
+    accept = WaitingFilter(todos.appeals_to_accept, _("待受理的诉求"))
+    handle = WaitingFilter(todos.appeals_to_handle, _("办理中的诉求"))
+    rate = WaitingFilter(todos.appeals_to_rate, _("待评价的诉求"))
 
     class Meta:
         model = Appeal

@@ -28,6 +28,7 @@ from .models import Supply
 from .models import Talent
 from .models import ThesaurusEntry
 from .models import TransferMode
+from .todos import pushes_to_answer
 
 
 def _fields():
@@ -141,8 +142,8 @@ class PushFilterSet(ScopedFilterSet):
             org = getattr(self.user, "organization_id", None)
             if not org:
                 return queryset.filter(demand_feedback="", supply_feedback="")
-            return (queryset.filter(demand__organization_id=org, demand_feedback="")
-                    | queryset.filter(supply__organization_id=org, supply_feedback=""))
+            # 待我反馈: what 我的待办 counts (``todos.pushes_to_answer``)
+            return pushes_to_answer(queryset, self.user)
         if value in ("interested", "not_interested"):
             return queryset.filter(demand_feedback=value) | queryset.filter(supply_feedback=value)
         return queryset
