@@ -24,12 +24,65 @@ def test_the_export_has_the_list_columns_and_only_the_filtered_rows(cast, client
     assert AuditRecord.objects.filter(action="export").exists()
 
 
-def test_formula_looking_cells_are_neutralised(cast, client_for):
+def quoted_texts(content: bytes) -> set[str]:
+    """The texts of the first sheet whose cell style carries Excel's quote prefix."""
+    import re
+    import zipfile
+    from xml.etree import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    quoted = {i for i, xf in enumerate(styles.find("m:cellXfs", ns)) if xf.get("quotePrefix") == "1"}
+    strings = [re.sub(r"<[^>]+>", "", si) for si in re.findall(r"<si>(.*?)</si>", archive.read(
+        "xl/sharedStrings.xml").decode(), re.S)] if "xl/sharedStrings.xml" in archive.namelist() else []
+    out = set()
+    for cell in ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml")).iter(f"{{{ns['m']}}}c"):
+        if int(cell.get("s", 0)) in quoted:
+            inline = cell.find("m:is/m:t", ns)
+            out.add(inline.text if inline is not None else strings[int(cell.find("m:v", ns).text)])
+    return out
+
+
+def test_formula_looking_text_is_exported_as_written_and_kept_text(cast, client_for):
+    """A text starting as a formula is neither run nor changed: the cell holds it as written, with
+    Excel's quote prefix (so editing it keeps it text), never an apostrophe that becomes data and
+    is imported back as "'=…"."""
     from feidi.registry.models import Organization
 
-    Organization.objects.filter(pk=cast.org_a1.pk).update(name="=HYPERLINK(\"http://x\")")
-    rows = rows_of(client_for("clerk").get(reverse("registry:organization_list"), {"export": "xlsx"}).content)
-    assert any(str(r[0]).startswith("'=") for r in rows[1:])
+    name = "=HYPERLINK(\"http://x\")"
+    Organization.objects.filter(pk=cast.org_a1.pk).update(name=name)
+    Organization.objects.filter(pk=cast.org_a2.pk).update(name="-5 号公司")
+    content = client_for("clerk").get(reverse("registry:organization_list"), {"export": "xlsx"}).content
+    names = [r[0] for r in rows_of(content)[1:]]
+    assert name in names and "-5 号公司" in names and not any(str(n).startswith("'") for n in names)
+    quoted = quoted_texts(content)
+    assert {name, "-5 号公司"} <= quoted and "名称" not in quoted
+
+
+def test_every_workbook_quotes_formula_like_text_whatever_writes_it():
+    """The quote prefix is the workbook's, not one exporter's: write, write_row and merge_range, with
+    a format of the caller's or none, all give it, the caller's format otherwise kept."""
+    from feidi.core.exports import workbook
+
+    buffer = io.BytesIO()
+    book = workbook(buffer)
+    sheet = book.add_worksheet("x")
+    bold = book.add_format({"bold": True})
+    sheet.write(0, 0, "=1+1")
+    sheet.write_row(1, 0, ["@SUM(A1)", "plain", "+86 139"], bold)
+    sheet.merge_range(2, 0, 2, 2, "-cmd", bold)
+    book.close()
+    content = buffer.getvalue()
+    assert quoted_texts(content) == {"=1+1", "@SUM(A1)", "+86 139", "-cmd"}
+    assert rows_of(content)[:3] == [["=1+1", "", ""], ["@SUM(A1)", "plain", "+86 139"], ["-cmd", "", ""]]
+    import zipfile
+    from xml.etree import ElementTree
+
+    xfs = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(content)).read("xl/styles.xml")).find(
+        "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}cellXfs")
+    bold_font = {xf.get("fontId") for xf in xfs if xf.get("quotePrefix") != "1"} - {"0"}
+    assert {xf.get("fontId") for xf in xfs if xf.get("quotePrefix") == "1"} == {"0"} | bold_font  # bold kept
 
 
 def test_a_large_export_lands_in_the_download_centre(cast, client_for, settings,

@@ -456,3 +456,233 @@ def test_the_readers_find_a_hidden_row_however_written(attribute, monkeypatch):
         sheet = open_sheet(data)
         assert [number for number, _ in sheet.rows] == [1, 2, 3]
         assert sheet.hidden.rows == {3}
+
+
+# --- the sheet read is the sheet checked; formats, phonetics, delimiters, direction controls ---------
+
+def far_hidden_twin(name="单位", twin="单位", state="hidden") -> bytes:
+    """A visible sheet ``name`` after a ``state`` sheet ``twin`` whose cell sits at XFD1048576: a
+    reader taking the first sheet of the name would lay out 17 billion cells."""
+    parts = Book([SheetSpec(twin, [["名称"], ["隐藏表"]], state), SheetSpec(name, [["名称", "统一社会信用代码", "类型"],
+                                                                               ["可见表公司", code(60), "企业"]])],
+                 shared=False).parts()
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    return zip_of(parts)
+
+
+@pytest.mark.parametrize("twin, name, state", [("单位", "单位", "hidden"), ("单位", "单位", "veryHidden"),
+                                               ("单位", "单位", "visible"), ("SHEET", "Sheet", "hidden"), ("A", "A", "hidden")])
+def test_a_workbook_whose_sheet_names_repeat_is_refused_before_any_sheet_is_read(twin, name, state, monkeypatch):
+    read = []
+    monkeypatch.setattr(spreadsheet, "_calamine_book", lambda *a: read.append(a))
+    with pytest.raises(SheetError, match=f"两个同名的工作表：“{twin}”"):
+        open_sheet(far_hidden_twin(name, twin, state), prefer=(name,))
+    assert not read
+
+
+def test_an_import_of_a_workbook_with_a_hidden_twin_sheet_stores_nothing(cast):
+    with pytest.raises(ImportFileError, match="同名工作表"):
+        OrganizationImporter().run(far_hidden_twin(), cast.clerk)
+    assert not Organization.objects.filter(name__in=["可见表公司", "隐藏表"]).exists()
+
+
+@pytest.mark.parametrize("twin", ["xl/worksheets/sheet1.xml", "xl/worksheets\\sheet1.xml", "xl/worksheets/./sheet1.xml"])
+def test_a_package_naming_a_part_twice_is_refused(twin):
+    """Two zip entries one reader or another takes for the same part (a name given twice, a
+    backslash calamine's zip reads as a slash): the part checked would not be the part read."""
+    import io
+    import warnings
+    import zipfile
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate it is told to write
+        for part, data in Book([SheetSpec("单位", [["名称"], ["甲"]])], shared=False).parts().items():
+            archive.writestr(part, data)
+        archive.writestr(zipfile.ZipInfo(twin), b"<worksheet/>")
+    with pytest.raises(SheetError, match="重复出现"):
+        open_sheet(buffer.getvalue())
+
+
+def test_calamine_reads_the_chosen_sheet_by_its_place():
+    """The template's sheet is not the first: calamine is given its place, and a workbook whose
+    sheet at that place is not the one chosen is streamed instead."""
+    data = Book([SheetSpec("说明", [["请填写第二个工作表"]]), SheetSpec("单位", [["名称", "类型"], ["甲", "企业"]])],
+                shared=False).bytes()
+    sheet = open_sheet(data, prefer=("单位",))
+    assert sheet.extent is not None and [cells for _, cells in sheet.rows] == [["名称", "类型"], ["甲", "企业"]]
+    assert spreadsheet._calamine_book(data, 1, "单位") is not None
+    assert spreadsheet._calamine_book(data, 0, "单位") is None
+
+
+@pytest.mark.parametrize("value, code, shown", [
+    (12, '0"万元"', "12万元"), (1200, '#,##0"万元"', "1,200万元"), (12.3456, '0"万元"', "12.3456万元"),
+    (-12, '0"万元"', "-12万元"), (-12, '0"万元";[Red]-0"万元"', "-12万元"), (12, "0\\万\\元", "12万元"),
+    (1, "000", "001"), (1234567, "000-0000", "123-4567"), (1234567, '0.00,,"百万"', "1.234567百万"),
+    (0.05, "0%", "5%"), (0.125, "0.0%", "12.5%"), (0.1 + 0.2, "0%", "30%"), (1234.5, "[$¥-804]#,##0.00", "¥1,234.50"),
+    (1234.5, '_ "￥"* #,##0.00_ ;_ "￥"* \\-#,##0.00_ ;_ "￥"* "-"??_ ;_ @_ ', "￥1,234.50"),
+    (-5, '_ "￥"* #,##0.00_ ;_ "￥"* \\-#,##0.00_ ;_ "￥"* "-"??_ ;_ @_ ', "￥-5.00"),
+    (0, '_ "￥"* #,##0.00_ ;_ "￥"* \\-#,##0.00_ ;_ "￥"* "-"??_ ;_ @_ ', None), (12, 'General"人"', "12人"),
+    (15000, '[>=10000]0.0,"千";0', "15.0千"), (50, '[>=10000]0.0,"千";0', "50"), (0.5, '#.00"亩"', "0.50亩"),
+])
+def test_a_number_format_is_rendered_as_excel_shows_it_with_every_digit_kept(value, code, shown):
+    assert spreadsheet.shows_more(code)
+    assert spreadsheet.shown_text(value, code) == shown
+
+
+@pytest.mark.parametrize("code", ["0", "0.00", "#,##0", "#,##0.00_);(#,##0.00)", "#,##0;-#,##0", "0.00E+00",
+                                  "@", "General", "# ?/?", "[Red]0.0"])
+def test_a_format_showing_only_the_number_leaves_it_a_number(code):
+    assert not spreadsheet.shows_more(code)
+
+
+def formatted(rows: list[list], name="单位") -> bytes:
+    """A workbook as Excel writes it, a cell given as (value, number format) formatted so."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(name)
+    formats = {}
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, tuple):
+                value, code = value
+                formats.setdefault(code, book.add_format({"num_format": code}))
+                sheet.write(r, c, value, formats[code])
+            elif value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def test_an_amount_shown_with_a_unit_is_read_in_that_unit_or_refused(cast):
+    rows = [["名称", "统一社会信用代码", "类型", "注册资本(元)", "简介"],
+            ["格式万元公司", code(61), "企业", (12, '0"万元"'), (1, "000")],
+            ["格式千分公司", code(62), "企业", (1200, '#,##0"万元"'), None],
+            ["格式人民币公司", code(63), "企业", (1234.5, "[$¥-804]#,##0.00"), None]]
+    result = OrganizationImporter().run(formatted(rows), cast.clerk)
+    assert result.applied, list(result.errors)
+    stored = dict(Organization.objects.filter(name__startswith="格式").values_list("name", "registered_capital"))
+    assert stored == {"格式万元公司": 120_000, "格式千分公司": 12_000_000, "格式人民币公司": Decimal("1234.5")}
+    assert Organization.objects.get(name="格式万元公司").description == "001"  # a text column takes what is shown
+    rows = [["名称", "统一社会信用代码", "类型", "用地面积(亩)"], ["格式错单位公司", code(64), "企业", (12, '0"万元"')]]
+    result = OrganizationImporter().run(formatted(rows), cast.clerk)
+    assert [(e.column, e.value) for e in result.errors] == [("用地面积(亩)", "12万元")] and "单位" in result.errors[0].message
+
+
+def test_phonetic_guides_are_no_part_of_a_cells_text_whatever_the_reader(monkeypatch):
+    rich = Raw('<c r="{ref}" t="inlineStr"><is><r><t>探针</t></r><r><t>富文本</t></r>'
+               '<rPh sb="0" eb="2"><t>タンシン</t></rPh><phoneticPr fontId="0"/></is></c>')
+    for limit in (spreadsheet.CALAMINE_BYTES, 0):
+        monkeypatch.setattr(spreadsheet, "CALAMINE_BYTES", limit)
+        assert rows_of(handmade([["名称"], [rich]])) == [["名称"], ["探针富文本"]]
+
+
+def test_a_float_in_a_text_column_is_stored_as_excel_shows_it(cast, reader):
+    rows = [["名称", "统一社会信用代码", "类型", "地址", "简介"], ["浮点公司", code(65), "企业", 0.1 + 0.2, 1 / 3]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    org = Organization.objects.get(name="浮点公司")
+    assert (org.address, org.description) == ("0.3", "0.333333333333333")
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "gb18030"])
+def test_a_csv_delimiter_is_read_from_its_header_not_from_commas_in_cells(delimiter, encoding):
+    from .hostile import csv_bytes
+
+    rows = [["术语", "同义词/缩写", "相关词", "扩展权重"],
+            ["黄变", "泛黄, 黄变, 变黄, 黄化, 褪色, 发黄", "耐紫外, 湿热老化, 光稳定剂, 封装胶膜, 背板, 玻璃, 边框, 接线盒, 胶膜, EVA", "0.5"]]
+    assert rows_of(csv_bytes(rows, encoding, delimiter)) == rows
+
+
+def test_a_csv_title_line_above_the_header_does_not_decide_the_delimiter():
+    from .hostile import csv_bytes
+
+    rows = [["2026年单位导入表"], ["名称", "统一社会信用代码", "类型"], ["甲", code(66), "企业"]]
+    assert rows_of(csv_bytes(rows, "utf-16", "\t")) == rows
+
+
+def test_a_csv_whose_header_no_delimiter_splits_is_refused_saying_so():
+    data = "名称|统一社会信用代码|类型\r\n甲|x|企业\r\n".encode()
+    with pytest.raises(SheetError, match="无法识别 CSV 文件的分隔符"):
+        open_sheet(data)
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_a_bidirectional_override_is_refused_in_any_text(cast, control):
+    with pytest.raises(ValueError, match=f"U\\+{ord(control):04X}"):
+        cells.clean_text(f"探针{control}司公限有")
+    rows = [["名称", "统一社会信用代码", "类型"], [f"探针{control}司公限有", code(67), "企业"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert [e.column for e in result.errors] == ["名称"] and "显示方向" in result.errors[0].message
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c"])
+def test_a_direction_mark_is_dropped_as_invisible(mark):
+    assert cells.clean_text(f"甲{mark}公司") == "甲公司"
+    assert cells.fold(f"甲{mark}公司") == "甲公司"
+
+
+@pytest.mark.parametrize("header", ["注册资本（元）（万元）", "注册资本(万元)(亿元)", "注册资本[元](万元)"])
+def test_a_header_stating_two_units_is_refused_naming_both(cast, header):
+    rows = [["名称", "统一社会信用代码", "类型", header], ["两单位公司", code(68), "企业", 12]]
+    with pytest.raises(ImportFileError, match="多个单位") as refused:
+        OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert "元" in str(refused.value)
+
+
+def test_a_header_stating_a_unit_in_brackets_and_another_after_them_is_ambiguous():
+    with pytest.raises(ValueError, match="多个单位"):
+        cells.header_unit("注册资本(元)万元")
+
+
+def test_a_header_repeating_one_unit_is_read():
+    assert cells.header_unit("注册资本(万元)（万元）") == ("元", Decimal(10_000))
+    assert cells.header_unit("单元数(万元)") == ("元", Decimal(10_000))  # 元 in the name is no second unit
+
+
+@pytest.mark.parametrize("text, unit, measure, expected", [
+    ("¥1,234", None, "元", "1234"), ("￥1,234", None, "元", "1234"), ("-¥1,234.5", None, "元", "-1234.5"),
+    ("¥ 1 234", None, "元", "1234"), ("RMB1,234", None, "元", "1234"), ("人民币12万元", None, "元", "120000"),
+    ("¥12万", None, "元", "120000"), ("¥12万", Decimal(10_000), "元", "120000"), ("¥5000元", Decimal(10_000), "元", "5000"),
+    ("¥5000", Decimal(1), "元", "5000"),
+])
+def test_an_amount_with_the_yuan_sign_is_read_as_yuan(text, unit, measure, expected):
+    assert cells.parse_number(text, unit=unit, measure=measure) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text, said", [
+    ("¥1,234", "单位“元”与本列的单位（亩）不符"), ("$1,234", "外币"), ("US$12", "外币"), ("12万美元", "外币"),
+    ("€5", "外币"), ("¥12亩", "人民币符号"),
+])
+def test_a_currency_that_is_not_the_columns_is_named(text, said):
+    with pytest.raises(ValueError, match=re.escape(said)):
+        cells.parse_number(text, measure="亩")
+    if said == "外币":
+        with pytest.raises(ValueError, match="外币"):
+            cells.parse_number(text, measure="元")
+
+
+def test_an_amount_with_the_yuan_sign_under_a_header_of_wan_is_refused_as_ambiguous():
+    with pytest.raises(ValueError, match="本列的单位是万元"):
+        cells.parse_number("¥1,234", unit=Decimal(10_000), measure="元")
+
+
+@pytest.mark.parametrize("value", [dt.date(2026, 3, 5), dt.datetime(2026, 3, 5, 8, 30), "2026-03-05",
+                                   "2026-03-05T00:00:00", "2026/3/5 08:30", "2026年3月5日"])
+def test_a_date_in_a_number_column_is_said_to_be_a_date(value):
+    with pytest.raises(ValueError, match="是日期"):
+        cells.parse_number(value, measure="元")
+
+
+def test_an_iso_date_cell_is_a_date_whatever_the_reader(cast, reader):
+    iso = Raw('<c r="{ref}" t="d"><v>2026-03-05T00:00:00</v></c>')
+    assert rows_of(handmade([["成立日期"], [iso]])) == [["成立日期"], [dt.date(2026, 3, 5)]]
+    rows = [["名称", "统一社会信用代码", "类型", "注册资本(元)"], ["日期资本公司", code(69), "企业", iso]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert [e.column for e in result.errors] == ["注册资本(元)"] and "是日期" in result.errors[0].message

@@ -224,7 +224,7 @@ def test_a_number_shown_as_a_percentage_is_read_as_the_percentage_it_shows():
     sheet.write(2, 2, 300)
     book.close()
     rows = list(open_sheet(buffer.getvalue()).rows)
-    assert rows[1][1][1:] == ["5%", "50%"] and rows[2][1][1:] == ["12.5%", 300.0]
+    assert rows[1][1][1:] == ["5%", "50.0%"] and rows[2][1][1:] == ["12.5%", 300.0]  # as shown: 0.0% keeps a place
     assert parse_number(rows[1][1][1], measure="%") == 5 and parse_number(rows[2][1][1], measure="%") == 12.5
     with pytest.raises(ValueError, match="单位"):
         parse_number(rows[1][1][2], measure="元")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -9,25 +10,74 @@ from pathlib import Path
 
 import xlsxwriter
 from django.utils import timezone
+from xlsxwriter.worksheet import Worksheet
 
-# Characters Excel refuses in sheet names, and formula prefixes neutralised on export
-# (a cell starting with = + - @ would run as a formula in the reader's Excel: CSV/formula injection).
+# Characters Excel refuses in sheet names, and the starts of a text that a spreadsheet would run as
+# a formula once the cell is edited or the file is opened as text (formula injection, OWASP "CSV
+# injection"): = + - @, and a tab or carriage return before them.
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+def _safe(value, *, csv: bool = False):
+    """A value for an export cell. In a CSV file (``csv``) a text that would run as a formula gets
+    the apostrophe that is its standard defence. In a workbook (``workbook()``) it is returned
+    as it is: the workbook writes every such text with Excel's quote prefix, so the cell shows and
+    holds the text unchanged (an apostrophe there would become part of the data, and be imported
+    back as "'=…") yet stays text when the cell is edited."""
+    if csv and isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+class _QuotedWorksheet(Worksheet):
+    """A worksheet writing a text that starts as a formula does with the quote prefix (Excel's
+    "text typed after an apostrophe"): every string a sheet writes comes through ``_write_string``
+    (write, write_string, write_row, merge_range)."""
+
+    book: _Workbook | None = None  # set by the workbook adding the sheet
+
+    def _write_string(self, row, col, string, cell_format=None):
+        if self.book is not None and isinstance(string, str) and string.startswith(_FORMULA_START):
+            cell_format = self.book.quoted(cell_format)
+        return super()._write_string(row, col, string, cell_format)
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """The workbook of ``workbook()``: its sheets quote formula-like text, each format given a
+    quote-prefixed twin once."""
+
+    worksheet_class = _QuotedWorksheet
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        sheet = super().add_worksheet(name, worksheet_class)
+        sheet.book = self
+        return sheet
+
+    def quoted(self, cell_format):
+        """``cell_format`` (None: the default) with the quote prefix, made once per format."""
+        twins = self.__dict__.setdefault("_twins", {})
+        key = id(cell_format)  # the workbook holds every format it made: an id stays its own
+        if key not in twins:
+            if cell_format is None:
+                twin = self.add_format({"quote_prefix": True})
+            else:
+                twin = copy.copy(cell_format)
+                twin.xf_index, twin._format_key = None, None  # indexed as a format of its own when written
+                twin.set_quote_prefix(True)
+                self.formats.append(twin)
+            twins[key] = twin
+        return twins[key]
 
 
 def workbook(target, **options) -> xlsxwriter.Workbook:
     """Every workbook Feidi writes: a string is a string — never a formula (``=…``), a hyperlink
     (``https://…``, ``external:\\\\host\\share``: a click on a network share leaks the reader's login)
-    or a number. ``options``: xlsxwriter's others (``constant_memory`` …)."""
-    return xlsxwriter.Workbook(target, {"in_memory": True, **options, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    or a number — and a string starting as a formula (= + - @) is written with Excel's quote
+    prefix, so that editing the cell keeps it text. ``options``: xlsxwriter's others
+    (``constant_memory`` …)."""
+    return _Workbook(target, {"in_memory": True, **options, "strings_to_formulas": False,
+                              "strings_to_urls": False, "strings_to_numbers": False})
 
 
 def write_xlsx(target, table_class, rows, title: str) -> int:
@@ -45,7 +95,7 @@ def write_xlsx(target, table_class, rows, title: str) -> int:
     count = 0
     for r, row in enumerate(rows, start=1):
         for c, col in enumerate(columns):
-            value = _safe(col.export_cell(row))
+            value = col.export_cell(row)
             if value is None:
                 continue
             if isinstance(value, dt.datetime):

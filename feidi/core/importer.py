@@ -340,9 +340,11 @@ def survey(data: bytes, prefer: tuple[str, ...], limits: Limits, is_header=None)
 
 
 def cell_text(value) -> str:
-    """A cell as the text a person typed: integral floats without '.0', dates as ISO, full-width
+    """A cell as the text a person typed: integral floats without '.0', other floats as Excel
+    shows them (15 significant digits: 0.3, never 0.30000000000000004), dates as ISO, full-width
     characters folded; a formula without a cached value is refused."""
     from feidi.lib.cells import fold
+    from feidi.lib.cells import number_text
     from feidi.lib.spreadsheet import ErrorCell
     from feidi.lib.spreadsheet import FormulaCell
 
@@ -359,7 +361,9 @@ def cell_text(value) -> str:
             if abs(value) >= 2**53:
                 raise ValueError(gettext("数字位数过多，Excel 已丢失精度：请把该列设置为“文本”格式后重新填写"))
             return str(int(value))
-        return repr(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(gettext("不是有限的数字"))
+        return number_text(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):

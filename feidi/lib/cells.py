@@ -22,10 +22,20 @@ MEASURES = ("吨标准煤", "千瓦时", "平方米", "工作日", "元", "亩",
 NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(百万|万|亿|千)?(" +
                     "|".join(re.escape(m) for m in MEASURES) + r")?$")
 GROUPED = re.compile(r"\d,\d")
+# the yuan's signs before an amount (￥ is folded to ¥): the cell states 元, as "1,234元" does
+YUAN = re.compile(r"^([+-]?)(?:¥|RMB|CNY|人民币)([+-]?)(?=[\d.])", re.I)
+# another currency's sign or name: an amount no column here holds, said as such (not "不是数字")
+FOREIGN = re.compile(r"^[+-]?(US\$|HK\$|\$|€|£|USD|EUR|HKD|GBP|JPY)|(美元|港元|港币|欧元|英镑|日元)$", re.I)
+# a date (and time) written out: a column of numbers says it is a date, not that its digits are spaced
+DATE_LIKE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
-# zero-width characters and the BOM: invisible, never meant (a pasted code or name carries them)
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+# zero-width characters, the BOM and the direction marks (LRM, RLM, ALM: they only set the
+# direction of the punctuation next to them): invisible, never meant (a pasted code or name carries them)
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c"))
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# the bidirectional embeddings, overrides and isolates (Unicode TR 9): they reorder what is shown,
+# so "探针\u202e司公限有" reads as another name than the one stored (CVE-2021-42574's trick)
+BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 DATE_MIN = dt.date(1900, 3, 1)  # Excel's serials are exact from here (it counts a 1900-02-29 that never was)
 DATE_HORIZON_YEARS = 30  # a date ahead of today (a deadline, a validity) at most this far
 SERIAL_MIN = 18_264  # a plain number is an Excel serial only from 1950-01-01: below, it is a year or a count
@@ -39,14 +49,19 @@ def fold(text) -> str:
 
 
 def clean_text(text, *, multiline: bool = False) -> str:
-    """A text cell as stored: zero-width characters and the BOM dropped; a line break or tab in
-    a one-line text (a name wrapped with Alt+Enter) a space, kept in long text (``multiline``);
-    any other control character (C0, DEL) refused, naming it. Width is kept (a name's full-width
-    brackets are the name's)."""
+    """A text as stored, typed in a form or read from a file: zero-width characters, the BOM and
+    direction marks dropped; a line break or tab in a one-line text (a name wrapped with
+    Alt+Enter) a space, kept in long text (``multiline``); any other control character (C0, DEL)
+    refused, naming it, and so is a bidirectional override, embedding or isolate (the text would
+    show as other than it is). Width is kept (a name's full-width brackets are the name's)."""
     text = str(text).translate(INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
     bad = CONTROL.search(text)
     if bad is not None:
         raise ValueError(gettext("含有不可见的控制字符（U+{code:04X}），请删除后重新填写").format(code=ord(bad.group())))
+    bad = BIDI.search(text)
+    if bad is not None:
+        raise ValueError(gettext("含有改变文字显示方向的控制字符（U+{code:04X}），显示的内容与实际内容不同，请删除后重新填写").format(
+            code=ord(bad.group())))
     if not multiline:
         text = text.replace("\n", " ").replace("\t", " ")
     return text
@@ -92,18 +107,24 @@ def header_unit(text) -> tuple[str, Decimal] | None:
     """The unit a header states, in brackets ("产值（万元）") or as its end ("产值万元"): (measure,
     multiple) — ("", multiple) for a bare 万/亿 — or None when it states none. A bracket that is no
     known unit raises ValueError naming it (美元, 万美元 …: read as the column's unit it would be
-    silently wrong)."""
+    silently wrong), and so does a header stating two units ("注册资本（元）（万元）": which one
+    the figures are in is anybody's guess)."""
     label = fold(text).replace(" ", "").replace("*", "")
-    insides = BRACKETS.findall(label)
-    for inside in insides:
+    stated: list[tuple[str, tuple[str, Decimal]]] = []
+    for inside in BRACKETS.findall(label):
         found = read_unit(inside)
         if found is None:
             raise ValueError(gettext("单位“{unit}”无法识别").format(unit=inside))
-        return found
+        stated.append((inside, found))
     for name, factor in sorted(UNITS.items(), key=lambda kv: -len(kv[0])):
-        if label.endswith(name):
-            return "元", factor
-    return None
+        if label.endswith(name):  # after any bracket: "产值（元）万元" states two
+            stated.append((name, ("元", factor)))
+            break
+    units = dict.fromkeys(found for _, found in stated)
+    if len(units) > 1:
+        raise ValueError(gettext("同时注明了多个单位（{units}），不知数字按哪个单位填写").format(
+            units="、".join(f"“{said}”" for said in dict.fromkeys(said for said, _ in stated))))
+    return stated[0][1] if stated else None
 
 
 def exact(value: float) -> Decimal:
@@ -112,6 +133,18 @@ def exact(value: float) -> Decimal:
     if value.is_integer() and abs(value) < 2**53:
         return Decimal(int(value))
     return Decimal(format(value, f".{SIGNIFICANT}g"))
+
+
+def _multiple_name(unit: Decimal) -> str:
+    """万 for 10,000 … as a unit is said before 元 (a multiple without a name: its digits)."""
+    names = {factor: name.removesuffix("元") for name, factor in UNITS.items()}
+    return names.get(unit, format(unit.normalize(), "f") + " ")
+
+
+def number_text(value: float) -> str:
+    """A float cell as text, as Excel shows it in General: its ``SIGNIFICANT`` digits, no binary
+    noise (0.1+0.2 → "0.3"), no exponent, no trailing zeros."""
+    return format(exact(value).normalize(), "f")
 
 
 def parse_number(value, *, unit: Decimal | None = None, measure: str | None = None) -> Decimal | None:
@@ -126,6 +159,8 @@ def parse_number(value, *, unit: Decimal | None = None, measure: str | None = No
         return None
     if isinstance(value, bool):
         raise ValueError(gettext("应为数字，不是“是/否”"))
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise ValueError(gettext("“{shown}”是日期，本列应填写数字").format(shown=shown(value)))
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, (int, float)):
@@ -136,12 +171,23 @@ def parse_number(value, *, unit: Decimal | None = None, measure: str | None = No
         text = fold(value).strip().replace("\u2212", "-")
         if not text or text in ("-", "—", "/"):
             return None
+        if DATE_LIKE.match(text):
+            raise ValueError(gettext("“{shown}”是日期，本列应填写数字").format(shown=shown(value)))
         text = re.sub(r"(?<=\d)\s(?=\d{3}(?!\d))", ",", text)  # 1 234: a space grouping, checked as commas are
         if re.search(r"\d\s+\d", text):  # digits apart that no grouping by three explains: 1 5
             raise ValueError(gettext("“{shown}”的数字中间有空格（千分位应为 1,234 或 1 234）").format(shown=shown(value)))
         text = re.sub(r"\s+", "", text)
+        yuan = YUAN.match(text)
+        if yuan is not None and yuan.group(1) and yuan.group(2):
+            yuan = None  # a sign on both sides of ¥: no number
+        if yuan is not None:
+            text = yuan.group(1) + yuan.group(2) + text[yuan.end():]
         m = NUMBER.match(text)
         if not m:
+            foreign = FOREIGN.search(text)
+            if foreign is not None:
+                raise ValueError(gettext("“{shown}”是外币金额（{currency}），本列只收人民币金额（元）").format(
+                    shown=shown(value), currency=foreign.group(1) or foreign.group(2)))
             if GROUPED.search(text):
                 raise ValueError(gettext("“{shown}”的千分位逗号位置不对（应为 1,234 或 1,234,567.5）").format(
                     shown=shown(value)))
@@ -151,6 +197,15 @@ def parse_number(value, *, unit: Decimal | None = None, measure: str | None = No
         except InvalidOperation:
             raise ValueError(gettext("“{shown}”不是数字").format(shown=shown(value))) from None
         multiple, stated = m.group(2), m.group(3)
+        if yuan is not None:  # ¥ says the currency, 元; with another unit besides, the cell contradicts itself
+            if stated not in (None, "元"):
+                raise ValueError(gettext("“{shown}”既有人民币符号又有单位“{stated}”").format(
+                    shown=shown(value), stated=stated))
+            if stated is None and multiple is None and unit is not None and unit != 1:
+                # "¥1,234" under （万元）: an invoice's yuan or the header's 万元? Neither is read unasked
+                raise ValueError(gettext("“{shown}”带人民币符号，本列的单位是{unit}元：请去掉符号只填数字，或写明单位（如 1234元、12万元）").format(
+                    shown=shown(value), unit=_multiple_name(unit)))
+            stated = "元"
         if stated is not None and stated != measure:
             if measure:
                 raise ValueError(gettext("“{shown}”的单位“{stated}”与本列的单位（{measure}）不符").format(

@@ -41,12 +41,14 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from decimal import Decimal
 from xml.parsers import expat
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+MIDNIGHT = dt.time()
 EPOCH_1904 = dt.datetime(1904, 1, 1)  # a workbook with <workbookPr date1904="1"/> counts from here
 
 
@@ -210,14 +212,40 @@ def _encoding(data: bytes) -> str | None:
     return None
 
 
+DELIMITERS = (",", "\t", ";")  # comma (Excel's CSV), tab (Excel's "Unicode text"), semicolon (a comma-decimal locale)
+HEADER_SEARCH = 6  # non-blank lines looked at for the header: a title of one cell may stand above it
+
+
+def _delimiter(sample: str) -> str:
+    """The delimiter that splits the header — the first non-blank line it splits into two columns
+    or more — into the most columns: counted on the header alone, since a data cell may hold any
+    number of commas ("泛黄, 黄变, 变黄") and a tab-separated file would be taken for a comma one.
+    Refused, said so, when no delimiter splits any of the first lines."""
+    lines = [line for line in sample.splitlines() if line.strip()][:HEADER_SEARCH]
+    if not lines:
+        return ","  # nothing to split: the file is refused as empty
+    for line in lines:
+        counts = {d: _width(line, d) for d in DELIMITERS}
+        best = max(DELIMITERS, key=lambda d: counts[d])  # the first of equals: comma, tab, semicolon
+        if counts[best] >= 2:
+            return best
+    raise SheetError(gettext("无法识别 CSV 文件的分隔符：列名行未能按逗号、制表符或分号分成多列。请用 Excel 打开后“另存为”Excel 工作簿（.xlsx）或 CSV（逗号分隔）再导入"))
+
+
+def _width(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:
+        return 0
+
+
 def _open_csv(data: bytes, budget: Budget) -> Sheet:
     encoding = _encoding(data)
     if encoding is None:
         raise SheetError(MESSAGES["unknown"])
+    delimiter = _delimiter(_decode(data[:65536]) or "")
     raw = io.BytesIO(data)
     text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
-    sample = _decode(data[:4096]) or ""
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
 
     # A cell may be as long as the file (a long description in one cell is data, not an attack:
     # the upload budget bounds it); the csv module's default of 128 KB would fail the whole read.
@@ -263,8 +291,15 @@ def check_package(archive: zipfile.ZipFile, budget: Budget, noun: str | None = N
     infos = archive.infolist()
     if len(infos) > budget.entries:
         raise SheetError(gettext("{noun}包含{len}个部件，超过上限：文件可能已损坏或被构造").format(noun=noun, len=len(infos)))
-    total = 0
+    total, seen = 0, set()
     for info in infos:
+        # two entries one reader takes for the same part: a part checked here and another read
+        # elsewhere (calamine's zip maps "\\" to "/", and a name may be given twice)
+        same = posixpath.normpath(info.filename.replace("\\", "/")).lstrip("/")
+        if same in seen:
+            raise SheetError(gettext("{noun}中的部件“{filename}”重复出现：文件可能已损坏或被构造，请在 Office 中重新另存后再上传").format(
+                noun=noun, filename=info.filename))
+        seen.add(same)
         total += info.file_size
         if info.file_size > budget.sheet_bytes:
             raise SheetError(gettext("{noun}中的“{filename}”解压后达{value}MB，超过上限：请分批导入").format(
@@ -421,42 +456,280 @@ def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> SharedStrings:
     return strings
 
 
-PERCENT_FORMATS = {9, 10}  # 0% and 0.00%
-
-
-def _number_styles(archive: zipfile.ZipFile) -> tuple[set[int], set[int]]:
-    """Indexes of the cell styles (cellXfs) whose number format shows a date, and of those that
-    show a percentage (a cell showing 5% holds 0.05: read as the text "5%", so that a % column takes
-    5 and any other column refuses it as a unit that is not its own)."""
+def _number_styles(archive: zipfile.ZipFile) -> tuple[set[int], dict[int, str]]:
+    """Indexes of the cell styles (cellXfs) whose number format shows a date, and the format code
+    of those whose format shows a number as more than its value (``shows_more``: 5% for 0.05,
+    12万元 for 12, 001 for 1): such a cell is read as the text it shows (``shown_text``), so that a
+    column's unit logic takes or refuses what the person looking at the sheet saw."""
     if "xl/styles.xml" not in archive.namelist():
-        return set(), set()
+        return set(), {}
     custom: dict[int, str] = {}
     xfs: list[int] = []
     where = {"cellXfs": False}
 
+    def number(text) -> int:
+        try:
+            return int(text or 0)
+        except ValueError:
+            return 0  # a damaged style record: General, as Excel falls back to
+
     def start(tag, attrs):
         local = tag.rsplit("}", 1)[-1]
         if local == "numFmt":
-            custom[int(attrs.get("numFmtId", "0"))] = attrs.get("formatCode", "")
+            custom[number(attrs.get("numFmtId"))] = attrs.get("formatCode", "")
         elif local == "cellXfs":
             where["cellXfs"] = True
         elif local == "xf" and where["cellXfs"]:
-            xfs.append(int(attrs.get("numFmtId", "0")))
+            xfs.append(number(attrs.get("numFmtId")))
 
     def end(tag):
         if tag.endswith("}cellXfs"):
             where["cellXfs"] = False
 
     _parse(_open_part(archive, "xl/styles.xml", 16 * 1024 * 1024), start, end)
-    dates, percents = set(), set()
+    dates, shown = set(), {}
     for index, fmt in enumerate(xfs):
-        code = custom.get(fmt)
+        code = custom.get(fmt, BUILT_IN_SHOWN.get(fmt))
         bare = re.sub(r'"[^"]*"|\[[^]]*\]|\\.', "", code) if code else ""
-        if fmt in DATE_FORMATS or (code and DATE_PATTERN.search(bare)):
+        if fmt in DATE_FORMATS or (fmt in custom and code and DATE_PATTERN.search(bare)):
             dates.add(index)
-        elif fmt in PERCENT_FORMATS or "%" in bare:
-            percents.add(index)
-    return dates, percents
+        elif code and shows_more(code):
+            shown[index] = code
+    return dates, shown
+
+
+# --- number formats (ECMA-376 18.8.31): the text a number is shown as --------------------------------
+# A format code is up to four sections split by ";" — positive, negative, zero, text; with
+# [>100]-style conditions the first two apply when their condition holds. In a section, 0 # ?
+# place digits (0 shows a zero where the number has none), "." the decimal point, "," between
+# digits groups thousands and after them divides by 1000 each, % multiplies by 100, "…" and \x
+# are text shown as written, [$¥-804] shows ¥, [Red] and [>100] show nothing, _x is a space and
+# *x fills the cell.
+
+BUILT_IN_SHOWN = {9: "0%", 10: "0.00%"}  # built-in formats showing more than the number (others: a date, or the value)
+SIGN_LIKE = frozenset(" -+()\u3000")  # literals that only place a sign or pad (accounting brackets), saying nothing of the value
+
+
+def _sections(code: str) -> list[str]:
+    """A format code's sections, split on the ";" outside quotes, escapes and brackets."""
+    out, current, i = [], [], 0
+    while i < len(code):
+        ch = code[i]
+        if ch == '"':
+            end = code.find('"', i + 1)
+            end = len(code) - 1 if end < 0 else end
+            current.append(code[i:end + 1])
+            i = end + 1
+        elif ch in "\\_*":
+            current.append(code[i:i + 2])
+            i += 2
+        elif ch == "[":
+            end = code.find("]", i + 1)
+            end = len(code) - 1 if end < 0 else end
+            current.append(code[i:end + 1])
+            i = end + 1
+        elif ch == ";":
+            out.append("".join(current))
+            current, i = [], i + 1
+        else:
+            current.append(ch)
+            i += 1
+    out.append("".join(current))
+    return out
+
+
+def _tokens(section: str) -> list[tuple[str, str]]:
+    """A section as (kind, text): digit (0 # ?), point, comma, percent, exponent, general, text
+    (what is shown as written), condition ("<0", ">=100")."""
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(section)
+    while i < n:
+        ch = section[i]
+        if ch == '"':
+            end = section.find('"', i + 1)
+            end = n if end < 0 else end
+            out.append(("text", section[i + 1:end]))
+            i = end + 1
+        elif ch == "\\":
+            out.append(("text", section[i + 1:i + 2]))
+            i += 2
+        elif ch == "[":
+            end = section.find("]", i + 1)
+            end = n if end < 0 else end
+            inside = section[i + 1:end]
+            if inside.startswith("$"):  # a currency and locale, [$¥-804]: the currency is shown
+                out.append(("text", inside[1:].split("-", 1)[0]))
+            elif inside[:1] in ("<", ">", "="):
+                out.append(("condition", inside))
+            i = end + 1  # a colour ([Red], [Color10]) or elapsed time shows nothing
+        elif ch == "_":  # a space as wide as the next character
+            out.append(("text", " "))
+            i += 2
+        elif ch == "*":  # the next character repeated to fill the cell: nothing of the value
+            i += 2
+        elif ch in "0#?":
+            out.append(("digit", ch))
+            i += 1
+        elif ch in ".,%@":
+            out.append(({".": "point", ",": "comma", "%": "percent", "@": "at"}[ch], ch))
+            i += 1
+        elif ch in "Ee" and section[i + 1:i + 2] in ("+", "-"):
+            out.append(("exponent", section[i:i + 2]))
+            i += 2
+        elif section[i:i + 7].lower() == "general":
+            out.append(("general", ""))
+            i += 7
+        else:
+            out.append(("text", ch))
+            i += 1
+    return out
+
+
+@dataclass
+class _Layout:
+    """A section's number: the tokens before it, its integer and decimal places, the tokens after,
+    how it is scaled (×100 a %, ÷1000 a trailing comma) and grouped."""
+
+    before: list
+    whole: list
+    decimals: list
+    after: list
+    percent: int = 0
+    scale: int = 0
+    grouped: bool = False
+    plain: bool = False  # an exponent, a fraction or General: the number in its own digits
+    has_number: bool = True
+
+
+def _layout(tokens: list[tuple[str, str]]) -> _Layout:
+    places = [i for i, (kind, _) in enumerate(tokens) if kind in ("digit", "general")]
+    percent = sum(1 for kind, _ in tokens if kind == "percent")
+    if not places:
+        return _Layout(tokens, [], [], [], percent=percent, has_number=False)
+    first, last = places[0], places[-1]
+    block, after = tokens[first:last + 1], tokens[last + 1:]
+    scale = 0
+    while scale < len(after) and after[scale][0] == "comma":  # 0.0,, : millions
+        scale += 1
+    point = next((i for i, (kind, _) in enumerate(block) if kind == "point"), len(block))
+    whole, decimals = block[:point], block[point + 1:]
+    while whole and whole[-1][0] == "comma":  # 0,.0 : a comma before the point scales too
+        whole.pop()
+        scale += 1
+    grouped = any(kind == "comma" for kind, _ in whole)
+    plain = any(kind in ("exponent", "general") for kind, _ in block) or any(
+        kind == "text" and text == "/" for kind, text in block)  # # ?/? is a fraction
+    return _Layout(tokens[:first], whole, decimals, after[scale:], percent, scale, grouped, plain)
+
+
+def _number_sections(code: str) -> list[tuple[list, str | None]]:
+    """The (tokens, condition) of the sections that show numbers (the 4th shows text)."""
+    out = []
+    for section in _sections(code)[:3]:
+        tokens = _tokens(section)
+        condition = next((text for kind, text in tokens if kind == "condition"), None)
+        out.append(([t for t in tokens if t[0] != "condition"], condition))
+    return out
+
+
+def shows_more(code: str) -> bool:
+    """Whether a number format shows a number as more than its value: a percentage, text (a unit,
+    a currency: 0"万元", [$¥-804]#,##0), a scale (0.00,, in millions) or zeros padding a code (000)."""
+    for tokens, _ in _number_sections(code):
+        layout = _layout(tokens)
+        if layout.percent or layout.scale:
+            return True
+        around = layout.before + layout.after + ([] if layout.plain else layout.whole + layout.decimals)
+        if any(kind == "text" and set(text) - SIGN_LIKE for kind, text in around):  # a fraction's / is no text
+            return True
+        if sum(1 for kind, text in layout.whole if kind == "digit" and text == "0") > 1:
+            return True
+    return False
+
+
+def _holds(condition: str, value: float) -> bool:
+    m = re.match(r"^(<=|>=|<>|<|>|=)\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)$", condition.strip())
+    if m is None:
+        return False
+    op, limit = m.group(1), float(m.group(2))
+    return {"<": value < limit, ">": value > limit, "=": value == limit, "<=": value <= limit,
+            ">=": value >= limit, "<>": value != limit}[op]
+
+
+def shown_text(value: float, code: str) -> str | None:
+    """``value`` as a cell of format ``code`` shows it, its digits all kept: Excel rounds to the
+    format's places ("12" for 12.3456 under 0"万元"), a reader must not lose what the cell holds
+    (12.3456万元), as a percentage keeps its digits (0.12345 → 12.345%); a fraction, an exponent or
+    General shows the number's own digits, and a number below 1 keeps its 0 (".5" is no number a
+    reader takes). None when the section that applies shows no digit (a zero shown as "-"): the
+    value is then read as it is."""
+    from .cells import exact
+
+    sections = _number_sections(code)
+    sign = "-" if value < 0 else ""
+    if any(condition for _, condition in sections[:2]):  # [>=10000]0.0,"万";0 : the first section that holds
+        chosen = next((tokens for tokens, condition in sections[:2] if condition and _holds(condition, value)), None)
+        if chosen is None:
+            rest = [tokens for tokens, condition in sections if not condition]
+            if not rest:
+                return None
+            chosen = rest[0]
+    elif len(sections) == 1 or (value >= 0 and len(sections) == 2) or value > 0:
+        chosen = sections[0][0]
+    elif value < 0:
+        chosen, sign = sections[1][0], ""  # the negative section places its own sign (-0, (0))
+    else:
+        chosen = sections[2][0]
+    layout = _layout(chosen)
+    if not layout.has_number:
+        return None
+    number = abs(exact(value)) * Decimal(100) ** layout.percent / Decimal(1000) ** layout.scale
+    digits = format(number.normalize(), "f")
+    whole_digits, _, decimal_digits = digits.partition(".")
+    if layout.plain:
+        body = digits
+    else:
+        zeros = sum(1 for kind, text in layout.decimals if kind == "digit" and text == "0")
+        decimal_digits = decimal_digits.ljust(zeros, "0")
+        body = _whole(whole_digits, layout) or ("0" if decimal_digits else "")
+        body += ("." + decimal_digits if decimal_digits else "") + "".join(
+            _shown_token(t) for t in layout.decimals if t[0] != "digit")
+    if not any(ch.isdigit() for ch in body):
+        return None
+    text = sign + "".join(_shown_token(t) for t in layout.before) + body + "".join(
+        _shown_token(t) for t in layout.after)
+    return text.strip()
+
+
+def _shown_token(token: tuple[str, str]) -> str:
+    kind, text = token
+    return text if kind in ("text", "percent", "point") else ""
+
+
+def _whole(digits: str, layout: _Layout) -> str:
+    """The integer part placed in the section's integer places: a 0 place shows a zero where the
+    number has no digit, # and ? show none; text between places stays where it is (000-0000);
+    digits beyond the places go before the first; thousands grouped when a comma says so."""
+    digits = "" if digits == "0" else digits
+    zeros = sum(1 for kind, text in layout.whole if kind == "digit" and text == "0")
+    if layout.grouped:
+        digits = digits.rjust(zeros, "0")
+        groups = []
+        while len(digits) > 3:
+            digits, tail = digits[:-3], digits[-3:]
+            groups.insert(0, tail)
+        return ",".join([digits, *groups] if digits else groups)
+    out = []
+    for kind, text in reversed(layout.whole):
+        if kind == "digit":
+            if digits:
+                out.append(digits[-1])
+                digits = digits[:-1]
+            elif text == "0":
+                out.append("0")
+        else:
+            out.append(_shown_token((kind, text)))
+    return digits + "".join(reversed(out))
 
 
 def _column(ref: str) -> int:
@@ -510,6 +783,7 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
         raise SheetError(_not_a_workbook(archive))
     flags: dict = {}
     sheets = _sheets(archive, budget, flags)
+    _distinct_names(sheets)
     visible = [s for s in sheets if s[1] == "visible"]
     hidden, very_hidden = gettext("隐藏"), gettext("深度隐藏")
     skipped = [gettext("{name}（{state}）").format(
@@ -521,19 +795,37 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     if chosen is None:
         raise SheetError(gettext("工作簿中没有可见的工作表"))
     name, _, path = chosen
-    dates, percents = _number_styles(archive)
-    # calamine gives a percentage as its fraction (0.05 for 5%): a workbook showing any is streamed
+    index = sheets.index(chosen)  # the sheet as calamine numbers them: read by its place, never by its name
+    dates, shown = _number_styles(archive)
+    # calamine gives a number as its value, not as its format shows it (0.05 for 5%, 12 for
+    # 12万元): a workbook with such a format is streamed
     hidden = Hidden()
-    if not percents and (extent := _small_and_plain(archive, path, budget, hidden)) is not None:
-        done = [0.0]
-        return Sheet(name, "xlsx", _calamine_rows(data, name, done), skipped, lambda: done[0], extent, hidden)
+    if not shown and (extent := _small_and_plain(archive, path, budget, hidden)) is not None:
+        book = _calamine_book(data, index, name)
+        if book is not None:
+            done = [0.0]
+            return Sheet(name, "xlsx", _calamine_rows(book, index, done), skipped, lambda: done[0], extent, hidden)
     hidden = Hidden()  # the extent pass may have stopped half way: the streaming reader finds them all
     strings = _shared_strings(archive, budget)
     stream = _open_part(archive, path, budget.sheet_bytes)
     declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
     epoch = EPOCH_1904 if flags.get("date1904") else EXCEL_EPOCH
-    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, percents, hidden), skipped,
+    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, shown, hidden), skipped,
                  lambda: min(1.0, stream.count / declared), hidden=hidden)
+
+
+def _distinct_names(sheets: list[tuple[str, str, str]]) -> None:
+    """Refuse a workbook two of whose sheets share a name, compared as Excel compares them
+    (case-blind): Excel cannot save one, and a reader asked for the name would take the first
+    (a hidden one) while the sheet checked and reported is another."""
+    seen: dict[str, str] = {}
+    for name, _, _ in sheets:
+        first = seen.get(name.casefold())
+        seen.setdefault(name.casefold(), name)
+        if first is not None:
+            names = "、".join(f"“{n}”" for n in dict.fromkeys((first, name)))
+            raise SheetError(gettext("工作簿中有两个同名的工作表：{names}（Excel 不区分大小写，隐藏的工作表也算）。Excel 不允许同名工作表，文件可能被改动过，请在 Excel 中核对后重新另存为 .xlsx").format(
+                names=names))
 
 
 DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY")
@@ -666,18 +958,31 @@ def _inflate(stream: _Counted) -> bytes:
     return stream.read_chunk()  # damaged data is refused there, in Chinese
 
 
-def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[int, list]]:
-    """The sheet's rows through calamine, as ``_rows`` gives them: (Excel row number, cells) with
-    empty cells None, blank rows left out, dates as dates; ``done[0]`` is the share given."""
+def _calamine_book(data: bytes, index: int, name: str):
+    """The workbook opened by calamine when its ``index``-th sheet is the one this module chose
+    and checked (same place, same name); else None, and the sheet is streamed. The sheet is then
+    read by its place: by name calamine would take the first sheet so named."""
     from python_calamine import CalamineWorkbook
 
     try:
-        grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python(
-            skip_empty_area=False)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = book.sheet_names
+    except Exception:  # calamine raises its own types (and English text) for a damaged part
+        raise SheetError(gettext("工作表内容已损坏，无法读取：请在 Excel 中重新另存为 .xlsx")) from None
+    return book if index < len(names) and names[index] == name else None
+
+
+def _calamine_rows(book, index: int, done: list[float]) -> Iterator[tuple[int, list]]:
+    """The sheet's rows through calamine, as ``_rows`` gives them: (Excel row number, cells) with
+    empty cells None, blank rows left out, dates as dates; ``done[0]`` is the share given."""
+    try:
+        grid = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
     except Exception:  # calamine raises its own types (and English text) for a damaged part
         raise SheetError(gettext("工作表内容已损坏，无法读取：请在 Excel 中重新另存为 .xlsx")) from None
     for index, row in enumerate(grid):
-        cells = [None if value == "" else value for value in row]
+        # a date at midnight is a date, as ``_cell`` gives it (calamine gives an ISO t="d" cell a time)
+        cells = [None if value == "" else value.date() if value.__class__ is dt.datetime and value.time() == MIDNIGHT
+                 else value for value in row]
         while cells and cells[-1] is None:
             cells.pop()
         grid[index] = None  # each row is let go once given
@@ -686,31 +991,34 @@ def _calamine_rows(data: bytes, name: str, done: list[float]) -> Iterator[tuple[
             yield index + 1, cells
 
 
-def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=frozenset(),
+def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: dict[int, str] | None = None,
           hidden: Hidden | None = None) -> Iterator[tuple[int, list]]:
     """Rows as they are parsed, through a small queue between expat and the caller (the rows of
     one 64 KB window of XML at most). The sheet is parsed without namespace processing (a prefix
     such as ``x:row`` is dropped): the handlers below run for every element of millions of cells
     and are the cost of an import's read, hence their state in closure variables, a cell's
     column found from its letters once per column, the style compared as the attribute's text.
-    Hidden rows and columns are noted in ``hidden`` before their cells are given."""
+    Hidden rows and columns are noted in ``hidden`` before their cells are given. A number whose
+    style's format shows more than its value (``shown``: style index → format code) is given as
+    the text it shows; the phonetic guide of a string (``rPh``, furigana) is not its text."""
     parser = expat.ParserCreate()
     hidden = hidden if hidden is not None else Hidden()
     ready: list[tuple[int, list]] = []
     cells: list = []
     row_no, col, kind, style, value, formula = 0, -1, "n", "0", None, None
     capturing, parts = None, []  # what is being read (v / f / t) and its text
+    phonetic = False  # inside an <rPh>: its <t> is a reading aid, not the cell's text
     max_rows, max_cols = budget.rows + 1, budget.columns
     date_styles = {str(index) for index in dates}
-    shown_styles = date_styles | {str(index) for index in percents}  # not a plain number
-    percent_styles = {str(index) for index in percents}
+    shown_formats = {str(index): code for index, code in (shown or {}).items()}
+    special_styles = date_styles | set(shown_formats)  # not a plain number
     columns: dict[str, int] = {}  # a reference's letters → the column (at most max_cols of them)
 
     def doctype(*_args):
         raise SheetError(gettext("工作表的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
 
     def start(tag, attrs):
-        nonlocal row_no, col, kind, style, value, formula, capturing, parts
+        nonlocal row_no, col, kind, style, value, formula, capturing, parts, phonetic
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
@@ -728,8 +1036,10 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=
                 if col >= max_cols:
                     _too_far(budget, 0, col + 1)
             kind, style, value, formula = attrs.get("t", "n"), attrs.get("s", "0"), None, None
-        elif tag == "v" or tag == "f" or tag == "t":
+        elif tag == "v" or tag == "f" or (tag == "t" and not phonetic):
             capturing, parts = tag, []
+        elif tag == "rPh":
+            phonetic = True
         elif tag == "row":
             try:
                 row_no = int(attrs.get("r") or row_no + 1)
@@ -749,7 +1059,7 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=
             parts.append(data)
 
     def end(tag):
-        nonlocal value, formula, capturing
+        nonlocal value, formula, capturing, phonetic
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
@@ -757,13 +1067,13 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=
                 cells.extend([None] * (col - len(cells)))
             if value is None:
                 cells.append(None if formula is None else FormulaCell(formula))
-            elif kind == "n" and style not in shown_styles:
+            elif kind == "n" and style not in special_styles:
                 try:
                     cells.append(float(value))
                 except ValueError:
                     cells.append(value)
-            elif kind == "n" and style in percent_styles:
-                cells.append(_percent(value))
+            elif kind == "n" and style in shown_formats:
+                cells.append(_shown(value, shown_formats[style]))
             else:
                 cells.append(_cell(value, kind, style in date_styles, strings, epoch))
         elif tag == "v":
@@ -774,6 +1084,8 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=
             capturing = None
         elif tag == "f":
             formula, capturing = "".join(parts) or gettext("（共享公式）"), None
+        elif tag == "rPh":
+            phonetic = False
         elif tag == "row":
             if any(c is not None for c in cells):  # a blank row is left out, as calamine's reading does
                 ready.append((row_no, list(cells)))
@@ -797,19 +1109,18 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, percents=
     yield from ready
 
 
-def _percent(raw: str):
-    """A number shown as a percentage, as the text it shows with every digit kept: "0.05" → "5%"."""
-    from decimal import Decimal
-    from decimal import InvalidOperation
-
+def _shown(raw: str, code: str):
+    """A number cell whose format shows more than its value, as the text it shows ("0.05" under
+    0% → "5%", "12" under 0"万元" → "12万元", "1" under 000 → "001"); the number itself when it is
+    not finite (refused by the column's check) or its section shows no number."""
     try:
-        shown = Decimal(repr(float(raw))) * 100
-    except (ValueError, InvalidOperation):
+        number = float(raw)
+    except ValueError:
         return raw
-    if not shown.is_finite():
-        return float(raw)  # refused by the column's check as not finite
-    text = format(shown.normalize(), "f")
-    return f"{text}%"
+    if number != number or number in (float("inf"), float("-inf")):
+        return number
+    text = shown_text(number, code)
+    return number if text is None else text
 
 
 def _cell(raw: str, kind: str, dated: bool, strings, epoch=EXCEL_EPOCH):
@@ -826,6 +1137,12 @@ def _cell(raw: str, kind: str, dated: bool, strings, epoch=EXCEL_EPOCH):
         return raw.strip() == "1"
     if kind == "e":
         return ErrorCell(raw.strip())
+    if kind == "d":  # an ISO 8601 date (a strict-OOXML or LibreOffice writer), as calamine gives it
+        try:
+            moment = dt.datetime.fromisoformat(raw.strip())
+        except ValueError:
+            return raw
+        return moment.date() if moment.time() == dt.time() else moment.replace(tzinfo=None)
     try:
         number = float(raw)
     except ValueError:
