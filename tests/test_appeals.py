@@ -270,6 +270,12 @@ def test_attachments_are_checked_and_served_only_within_scope(cast, appeal, clie
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     for outsider in ("ent_b", "other_clerk", "inst"):
         assert client_for(outsider).get(file_url).status_code in (403, 404)
+    # a name longer than the column is shortened with its extension kept, and so downloaded
+    ent.post(url, {"file": SimpleUploadedFile("图" * 300 + ".pdf", b"%PDF-1.7\n" + b"x" * 100)})
+    long = appeal.attachments.exclude(pk=attachments[0].pk).get()
+    assert len(long.name) == 200 and long.name.endswith("图.pdf")
+    response = ent.get(reverse("services:appeal_file", kwargs={"pk": appeal.pk, "attachment": long.pk}))
+    assert ".pdf" in response["Content-Disposition"]
 
 
 def test_a_cadre_sees_the_enterprises_linked_to_him_and_their_appeals(cast, appeal, client_for):

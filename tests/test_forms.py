@@ -114,3 +114,46 @@ def test_every_form_renders_with_the_projects_renderer():
 
     assert django_settings.FORM_RENDERER == "feidi.core.renderers.FormRenderer"
     assert isinstance(get_default_renderer(), FormRenderer)
+
+
+def test_tick_boxes_and_their_groups_are_styled_as_tick_boxes():
+    """A group of tick boxes styled as a text box (form-control) draws every box without its tick,
+    so a role's permissions looked all unticked."""
+    from feidi.core.forms import style_fields
+
+    class Boxes(forms.Form):
+        many = forms.MultipleChoiceField(choices=[("a", "甲"), ("b", "乙")], widget=forms.CheckboxSelectMultiple)
+        one = forms.ChoiceField(choices=[("a", "甲")], widget=forms.RadioSelect)
+        tick = forms.BooleanField()
+        text = forms.CharField()
+
+    form = Boxes()
+    style_fields(form)
+    assert {name: f.widget.attrs["class"] for name, f in form.fields.items()} == {
+        "many": "form-check-input", "one": "form-check-input", "tick": "form-check-input", "text": "form-control"}
+
+
+def test_the_role_editor_draws_its_permissions_as_tick_boxes(cast, client_for):
+    import re
+
+    from django.urls import reverse
+
+    from feidi.accounts.models import Role
+
+    role = Role.objects.get(code="zone_leader")
+    html = client_for("secadmin").get(reverse("accounts:role_edit", kwargs={"pk": role.pk})).content.decode()
+    boxes = re.findall(r'<input type="checkbox"[^>]*>', html)
+    assert boxes and not [b for b in boxes if "form-control" in b]
+
+
+def test_a_text_that_would_show_as_another_is_refused_and_invisible_characters_dropped(cast, client_for):
+    import json
+
+    c = client_for("clerk")
+    url = f"/api/v1/registry/organizations/{cast.org_a1.pk}"
+    response = c.patch(url, data=json.dumps({"name": "探针\u202e司公限有"}), content_type="application/json")
+    assert response.status_code == 422 and "显示方向" in response.json()["fields"]["name"][0]
+    response = c.patch(url, data=json.dumps({"address": "上饶\u200b经开区\u200f大道"}), content_type="application/json")
+    assert response.status_code == 200, response.content
+    cast.org_a1.refresh_from_db()
+    assert cast.org_a1.address == "上饶经开区大道"

@@ -483,3 +483,11 @@ def test_another_zone_cannot_see_or_read_a_source(cast, client, settings, tmp_pa
     assert client.get(source.get_absolute_url()).status_code == 404
     assert client.post(reverse("intel:source_read", args=[source.pk])).status_code == 404
     assert source.name not in client.get(reverse("intel:source_list")).content.decode()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_the_daily_list_of_a_day_off_the_calendar_shows_today_with_a_message(day, cast, client_for):
+    from django.urls import reverse
+
+    response = client_for("leader").get(reverse("intel:daily"), {"day": day})
+    assert response.status_code == 200 and "超出范围" in response.content.decode()

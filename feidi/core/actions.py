@@ -22,10 +22,37 @@ class ConflictError(Exception):
     message = _("该记录已被他人修改，请刷新后重新编辑")
 
 
+def plain_text(instance: models.Model) -> None:
+    """Every text a record stores, whichever way it came (page, API, command), as a reader sees
+    it: invisible characters (zero-width, BOM, direction marks) dropped, and a bidirectional
+    override, embedding or isolate refused — it would show the text as other than it is (the
+    imports hold the same rule, ``lib.cells.clean_text``)."""
+    from feidi.lib.cells import BIDI
+    from feidi.lib.cells import INVISIBLE
+
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, (models.CharField, models.TextField)):
+            continue
+        value = getattr(instance, field.attname)
+        if not isinstance(value, str):
+            continue
+        cleaned = value.translate(INVISIBLE)
+        if cleaned != value:
+            setattr(instance, field.attname, cleaned)
+        bad = BIDI.search(cleaned)
+        if bad is not None:
+            errors[field.name] = [gettext("含有改变文字显示方向的控制字符（U+{code:04X}），显示的内容与实际内容不同，请删除后重新填写").format(
+                code=ord(bad.group()))]
+    if errors:
+        raise ValidationError(errors)
+
+
 def create_object(instance: models.Model, *, acting_user, m2m: dict | None = None) -> models.Model:
     with transaction.atomic():
         if hasattr(instance, "created_by_id") and instance.created_by_id is None and getattr(acting_user, "pk", None):
             instance.created_by = acting_user
+        plain_text(instance)
         instance.full_clean()
         instance.save(force_insert=True)
         for name, values in (m2m or {}).items():
@@ -47,6 +74,7 @@ def update_object(instance: models.Model, *, acting_user, expected_version: int 
         expected = expected_version if expected_version is not None else getattr(instance, "version", None)
         if versioned and current.version != expected:
             raise ConflictError(ConflictError.message)
+        plain_text(instance)
         instance.full_clean()
         if versioned:
             instance.version = current.version + 1

@@ -24,9 +24,11 @@ def attach(attachment, upload, *, acting_user, after: dict | None = None):
     model, its record set), with its audit row; a refused file raises ``ValidationError({"file": …})``
     in Chinese and stores nothing."""
     from feidi.lib.files import check_django_upload
+    from feidi.lib.files import shortened
 
     check_django_upload(upload)
-    attachment.name, attachment.size, attachment.uploaded_by = upload.name[:200], upload.size, acting_user
+    limit = type(attachment)._meta.get_field("name").max_length
+    attachment.name, attachment.size, attachment.uploaded_by = shortened(upload.name, limit), upload.size, acting_user
     with transaction.atomic():
         attachment.file.save(upload.name, upload, save=False)
         attachment.save()

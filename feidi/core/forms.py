@@ -19,7 +19,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 def style_fields(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput,)):
+        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
+            # a tick box or a group of them (CheckboxSelectMultiple is a RadioSelect): form-control
+            # would draw each box without its tick, ticked or not
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
             widget.attrs.setdefault("class", "form-select")

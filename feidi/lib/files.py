@@ -24,6 +24,17 @@ class RejectedFile(ValueError):
     pass
 
 
+def shortened(name: str, limit: int) -> str:
+    """``name`` within ``limit`` characters, its extension kept (a name cut at the limit lost its
+    ".png", and the download came back without a type)."""
+    if len(name) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext) + 1 >= limit:
+        return name[:limit]
+    return stem[:limit - len(ext) - 1] + "." + ext
+
+
 def check_upload(name: str, head: bytes, size: int, max_bytes: int) -> str:
     """Return the normalized extension or raise RejectedFile with a Chinese message."""
     ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
