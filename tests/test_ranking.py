@@ -153,3 +153,37 @@ def test_a_unit_without_data_is_not_ranked_and_ties_share_a_rank_and_say_so(cast
 
     text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
     assert "安商办本月无数据，不参与排名" in text
+
+
+def test_on_time_is_one_definition_and_24_00_closes_on_its_day(cast, units):
+    """按时办结: closed at its first level by that level's deadline. An appeal escalated (its deadline
+    missed) and settled within the next level's deadline is late in the ranking as in 办理指标; one
+    closed at a deadline's 24:00 is on time, a second later is late, and 24:00 of the month's last
+    day is the month's."""
+    from feidi.core.calendar import end_of
+    from feidi.core.models import DictItem
+    from feidi.services import measures
+    from feidi.services.models import Appeal
+
+    rule, invest, econ, build = units
+    category = DictItem.objects.filter(type__code="appeal_category").first()
+    accepted = dt.datetime(2026, 10, 19, 9, tzinfo=dt.UTC)
+    deadline = end_of(dt.date(2026, 10, 26))  # Monday 24:00, five working days after the Monday before
+
+    def appeal(title, closed_at, level=1, due=deadline):
+        made = Appeal.objects.create(organization=cast.org_a1, category=category, title=title, content="内容",
+                                     department=cast.dept_a, handling_department=invest)
+        Appeal.objects.filter(pk=made.pk).update(status=Appeal.Status.CLOSED, level=level, accepted_at=accepted,
+                                                 deadline=due, closed_at=closed_at)
+
+    appeal("准点", deadline)
+    appeal("晚一秒", deadline + dt.timedelta(seconds=1))
+    appeal("升级后办结", end_of(dt.date(2026, 10, 28)), level=2, due=end_of(dt.date(2026, 10, 29)))
+    appeal("月末24点", end_of(dt.date(2026, 10, 31)), due=end_of(dt.date(2026, 11, 2)))
+    rows, _ = ranking.measure(rule, OCT)
+    assert {r["label"]: r["on_time"] for r in rows}["招商局"] == pytest.approx(2 / 4)
+    by_department = {r["key"]: r for r in measures.compute(Appeal.objects.all(), by="department")}
+    figures = by_department["招商局"]
+    assert (figures["closed"], figures["on_time"]) == (4, 2)
+    # 准点 took five working days (Monday 09:00 → the next Monday's 24:00), not six
+    assert measures.compute(Appeal.objects.filter(title="准点"), by="department")[0]["avg_close_workdays"] == 5

@@ -108,6 +108,22 @@ def end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
+def day_ended(instant: dt.datetime | None) -> dt.date | None:
+    """The local day an instant that ends something (a closing, a deadline) belongs to: 00:00 sharp
+    is the end, 24:00, of the day before (``end_of``), so what closed at a deadline's 24:00 closed
+    on that working day, not the next."""
+    if instant is None:
+        return None
+    local = timezone.localtime(instant)
+    return local.date() - dt.timedelta(days=1) if local.time() == dt.time.min else local.date()
+
+
+def days_between_ends(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants (after, up to and including) that the days ``first``…``last`` hold as ends: an
+    end at ``first``'s 00:00 is the day before's, one at 24:00 of ``last`` is ``last``'s."""
+    return end_of(first - dt.timedelta(days=1)), end_of(last)
+
+
 def clock(start: dt.datetime | dt.date, days: int, cal: CheckedCalendar | None = None) -> Clock:
     """The deadline ``days`` working days after ``start``'s local date, on the calendar in force;
     an unknown year is counted on the weekday rule (``Clock.guessed``), never refused."""
@@ -144,7 +160,7 @@ def deadline_text(deadline: dt.datetime | dt.date | None, cal: CheckedCalendar |
         return f"{deadline:{day_format}}"
     local = timezone.localtime(deadline)
     if local.time() == dt.time.min:
-        day = local.date() - dt.timedelta(days=1)
+        day = day_ended(deadline)
         text = f"{day:{day_format}} 24:00"
     else:
         day = local.date()

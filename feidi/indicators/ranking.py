@@ -20,7 +20,6 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -76,12 +75,14 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
     from django.db.models import Count
     from django.db.models import Sum
 
+    from feidi.core.calendar import days_between_ends
     from feidi.projects.actions import completed_in_year
     from feidi.projects.models import AnnualPlan
     from feidi.projects.models import Milestone
     from feidi.projects.models import Project
     from feidi.projects.models import Stage
     from feidi.services.models import Appeal
+    from feidi.services.models import closed_on_time
 
     start, end = month, month_end(month)
     rows = []
@@ -113,12 +114,12 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
             "on_time": None, "satisfaction": None,
         }
         if rule.subject == RankingRule.Subject.UNITS:
-            closed = Appeal.objects.filter(handling_department_id__in=who.subtree_ids(), closed_at__date__gte=start,
-                                           closed_at__date__lte=end)
+            after, until = days_between_ends(start, end)  # closed at the month's last 24:00 is the month's
+            closed = Appeal.objects.filter(handling_department_id__in=who.subtree_ids(), closed_at__gt=after,
+                                           closed_at__lte=until)
             n = closed.count()
             if n:
-                on_time = closed.filter(deadline__isnull=False, closed_at__lte=F("deadline")).count()
-                row["on_time"] = on_time / n
+                row["on_time"] = closed.filter(closed_on_time()).count() / n
             ratings = list(closed.filter(rating__isnull=False).values_list("rating", flat=True))
             row["satisfaction"] = sum(ratings) / len(ratings) if ratings else None
         rows.append(row)

@@ -12,10 +12,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.calendar import current_calendar
+from feidi.core.calendar import day_ended
 from feidi.core.models import seeded_label
 
 from .models import Appeal
 from .models import Assignment
+from .models import was_on_time
 
 GROUPINGS = {"category": _("类别"), "department": _("部门"), "group": _("服务小组"), "cadre": _("挂点干部")}
 DONE = (Appeal.Status.CLOSED, Appeal.Status.RATED)
@@ -58,8 +60,9 @@ def compute(queryset, *, by: str = "category", start: dt.date | None = None, end
         if r["status"] in DONE and r["closed_at"]:
             g["closed"] += 1
             if r["accepted_at"]:
-                g["close_days"].append(cal.workdays_between(_local_date(r["accepted_at"]), _local_date(r["closed_at"])))
-            if r["level"] == 1 and r["deadline"] and r["closed_at"] <= r["deadline"]:
+                # closed at 24:00 is closed on that day (``day_ended``), not a working day later
+                g["close_days"].append(cal.workdays_between(_local_date(r["accepted_at"]), day_ended(r["closed_at"])))
+            if was_on_time(r["level"], r["deadline"], r["closed_at"]):
                 g["on_time"] += 1
         for level in range(2, r["level"] + 1):
             g["escalated"][str(level)] += 1
