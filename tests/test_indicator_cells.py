@@ -52,7 +52,7 @@ def expected_cells() -> dict:
     value_of = {(o, i, p): v for o, i, p, v, *_ in rows}
     labels = list(OrganizationLabel.objects.filter(label__type__code="org_label", label__code="above_scale")
                   .values_list("organization_id", "since", "until"))
-    out: dict = defaultdict(lambda: [D(0), 0, D(0), 0, D(0), D(0)])
+    out: dict = defaultdict(lambda: [D(0), 0, D(0), 0, D(0), D(0), 0, 0])
     for o, i, p, v, zone, dept, industry in rows:
         above = any(org == o and since <= engine.month_end(p) and (until is None or until >= p)
                     for org, since, until in labels)
@@ -65,8 +65,16 @@ def expected_cells() -> dict:
             cell[2] += was
             cell[3] += 1
         if p.month >= 3:  # 当月 subtracts the month before, never for January or 1–2月
-            cell[4] += value_of.get((o, i, engine.add_months(p, -1)), D(0))
-            cell[5] += value_of.get((o, i, engine.add_months(p, -13)), D(0))
+            prev = value_of.get((o, i, engine.add_months(p, -1)))
+            prev_was = value_of.get((o, i, engine.add_months(p, -13)))
+            if prev is None:  # no 当月 without the month before: left out (adds v − v = 0)
+                cell[4] += v
+                cell[5] += was or D(0)
+                cell[6] += 1
+            else:
+                cell[4] += prev
+                cell[5] += prev_was or D(0)
+                cell[7] += (was is None) != (prev_was is None)  # its 当月 a year earlier is unknown
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -75,7 +83,8 @@ def stored_cells() -> dict:
     for c in IndicatorCell.objects.all():
         key = (c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.above_scale)
         assert key not in found, f"two cells for {key}"
-        found[key] = (c.total, c.count, c.comparable_before, c.comparable_count, c.previous, c.previous_before)
+        found[key] = (c.total, c.count, c.comparable_before, c.comparable_count, c.previous, c.previous_before,
+                      c.month_left_out, c.month_unpaired)
     return found
 
 
@@ -91,7 +100,7 @@ def by_rows(values, indicator, period, by, monkeypatch):
 
 def as_dict(rows):
     return {r.key: (r.label, r.total, r.count, r.comparable_now, r.comparable_before, r.comparable_count, r.shared,
-                    r.previous, r.previous_before) for r in rows}
+                    r.previous, r.previous_before, r.month_left_out, r.month_unpaired) for r in rows}
 
 
 def city_user(cast) -> User:

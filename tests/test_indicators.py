@@ -453,7 +453,8 @@ def test_a_card_set_read_at_once_gives_each_indicators_own_figures(cast, django_
     assert engine.yoy_each(scopes["zone A"](), indicators, march, "zone")[indicators[0].pk]  # not all empty
     values = IndicatorValue.objects.visible_to(cast.leader)
     engine.yoy_each(values, indicators, march, "zone")  # the scope's translation is kept on the queryset
-    with django_assert_max_num_queries(4):  # the cells, the zones' names, the agreements and their values
+    # the cells, the zones' names, the agreements, their values and which of their enterprises are 规上
+    with django_assert_max_num_queries(5):
         engine.yoy_each(values, indicators, march, "zone")
 
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 import pytest
 
 from feidi.indicators import engine
+from feidi.indicators import reads
 from feidi.indicators.engine import Coverage
 from feidi.indicators.models import IndicatorValue
 from feidi.testing.cast import make_org
@@ -202,7 +203,7 @@ def test_real_growth_is_the_published_rate_or_the_nominal_deflated(cast):
 
 def test_the_card_set_read_once_quotes_what_each_figure_alone_quotes(cast, django_assert_max_num_queries):
     """The dashboard and the cockpit read a card set's standings, published figures and zones once
-    (``zones.reading``): each card's share, real growth and the standing sentence are those the
+    (``reads.reading``): each card's share, real growth and the standing sentence are those the
     functions give alone; nothing read is kept after the computation."""
     from feidi.indicators import dashboard
     from feidi.indicators import zones
@@ -232,7 +233,7 @@ def test_the_card_set_read_once_quotes_what_each_figure_alone_quotes(cast, djang
         assert (card["real_growth"], card["real_note"]) == zones.real_growth(i, MARCH, cast.zone_a, card["growth"])
     assert data["standing"] == zones.sentence(cast.zone_a, ind("revenue"), MARCH) and "全市第二" in data["standing"]
     assert next(c for c in data["cards"] if c["indicator"].code == "tax")["share"] == pytest.approx(0.05)
-    assert zones._READ.get() is None  # the reads are not kept beyond the computation
+    assert reads.kept() is None  # the reads are not kept beyond the computation
     with django_assert_max_num_queries(17):  # the set's reads, not each card's
         dashboard.figures(cast.leader, IndicatorValue.objects.visible_to(cast.leader), MARCH, brief=True)
 

@@ -319,3 +319,13 @@ def test_output_per_area_is_said_per_km2_and_per_hundredth_of_a_km2():
     assert engine.density_text(revenue, Decimal(4_606 * 100_000_000), Decimal("12400")) == \
         "每平方公里3,714.52万元（每0.01平方公里约37.15万元）"
     assert engine.density_text(revenue, Decimal(1), None) == "" and engine.per_area(Decimal(5), Decimal(0)) is None
+
+
+def test_a_verb_and_a_noun_that_overlap_are_said_once(cast, client_for):
+    from feidi.core.stats import _verb_noun
+
+    assert _verb_noun("入驻", "入驻企业") == ("", "入驻企业")
+    assert _verb_noun("科技型中小企业", "企业") == ("科技型中小企业", "")
+    assert _verb_noun("签约", "项目") == ("签约", "项目")
+    response = client_for("leader").get("/api/v1/core/stats/query", {"subject": "residencies", "window": "all"})
+    assert response.status_code == 200 and "入驻入驻" not in response.json()["sentence"], response.content

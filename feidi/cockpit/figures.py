@@ -28,10 +28,12 @@ def economy(user) -> dict | None:
     def compute():
         values = IndicatorValue.objects.visible_to(user)
         revenue = Indicator.objects.filter(code="revenue").first()
-        period = engine.latest_period(values, revenue) if revenue else None
+        # the latest month whose reporting is complete, not one an early enterprise has begun
+        reporting = engine.reporting_month(values, revenue) if revenue else None
+        period = reporting.period if reporting else None
         data = dashboard.figures(user, values, period, brief=True)  # no zones table, no labels
-        return {"period": period, "cards": data["cards"], "standing": data.get("standing"),
-                "chart": data.get("chart"), "by_chain": data.get("by_chain", [])[:8]}
+        return {"period": period, "reporting": reporting, "cards": data["cards"],
+                "standing": data.get("standing"), "chart": data.get("chart"), "by_chain": data.get("by_chain", [])[:8]}
 
     # the month's economy moves only when values, published figures, sharing or labels are written
     # (each bumps the "indicators" version); the screen asks every five minutes

@@ -19,17 +19,6 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value, *, csv: bool = False):
-    """A value for an export cell. In a CSV file (``csv``) a text that would run as a formula gets
-    the apostrophe that is its standard defence. In a workbook (``workbook()``) it is returned
-    as it is: the workbook writes every such text with Excel's quote prefix, so the cell shows and
-    holds the text unchanged (an apostrophe there would become part of the data, and be imported
-    back as "'=…") yet stays text when the cell is edited."""
-    if csv and isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 class _QuotedWorksheet(Worksheet):
     """A worksheet writing a text that starts as a formula does with the quote prefix (Excel's
     "text typed after an apostrophe"): every string a sheet writes comes through ``_write_string``

@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from django.utils.translation import pgettext_lazy
 
+from feidi.lib.money import growth
 from feidi.lib.money import percent
 from feidi.lib.money import percent_text
 from feidi.lib.money import ratio
@@ -607,10 +608,9 @@ def _number(value):
 
 
 def _growth(now: Decimal | None, before: Decimal | None) -> Decimal | None:
-    """The exact change ratio (unrounded: the sentence rounds it once, ``lib.money.percent``)."""
-    if now is None or not before:
-        return None
-    return Decimal(now) / Decimal(before) - 1
+    """The exact change ratio (unrounded: the sentence rounds it once, ``lib.money.percent``), by
+    the one rule of every growth rate (``lib.money.growth``: none without a positive base)."""
+    return growth(now, before)
 
 
 def records(query: Query, user, day: dt.date):
@@ -815,11 +815,22 @@ def _percent(change: Decimal) -> str:
     return gettext("下降{percent}%").format(percent=f"{shown:f}")
 
 
+def _verb_noun(verb: str, noun: str) -> tuple[str, str]:
+    """A verb and the subject's noun said once each where they overlap: 入驻 + 入驻企业 → 入驻企业,
+    科技型中小企业 + 企业 → 科技型中小企业."""
+    verb, noun = str(verb or ""), str(noun or "")
+    if noun and verb.endswith(noun):
+        return verb, ""
+    if verb and noun.startswith(verb):
+        return "", noun
+    return verb, noun
+
+
 def _measure_phrase(query: Query, figure: Figure, head: str) -> str:
     """签约项目62个 / 签约资金322.00亿元."""
     if figure.measure.kind == "count":
-        noun = "" if str(head).endswith(str(query.subject.noun)) else query.subject.noun
-        return gettext("{verb}{noun}{n}").format(verb=figure.measure.verb or head, noun=noun, n=shown(figure, query))
+        verb, noun = _verb_noun(figure.measure.verb or head, query.subject.noun)
+        return gettext("{verb}{noun}{n}").format(verb=verb, noun=noun, n=shown(figure, query))
     return gettext("{label}{value}").format(label=figure.measure.label, value=shown(figure, query))
 
 
@@ -843,7 +854,7 @@ def sentence(answer: Answer) -> str:
     if q.compare == "change" and answer.previous:
         before, now = answer.previous[0], answer.figures[0]
         rose = (now.value or 0) >= (before.value or 0)
-        noun = "" if scope.endswith(noun_text) else noun_text
+        verb, noun = _verb_noun(verb, "" if scope.endswith(noun_text) else noun_text)
         template = (gettext("{when}，{scope}{verb}{noun}从{before}（{before_label}）增至{now}") if rose else
                     gettext("{when}，{scope}{verb}{noun}从{before}（{before_label}）减至{now}"))
         text = template.format(when=when, scope=scope, verb=verb, noun=noun, before=shown(before, q),
@@ -944,7 +955,6 @@ def scope_label(user) -> str:
 
 def xlsx_bytes(answer: Answer) -> bytes:
     """The answer as a workbook: the sentence and rule on top, then the figures and the breakdown."""
-    from .exports import _safe
     from .exports import workbook
 
     q = answer.query
@@ -956,9 +966,9 @@ def xlsx_bytes(answer: Answer) -> bytes:
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 2 + len(q.measures) * 2, 16)
-    sheet.merge_range(0, 0, 0, 5, _safe(answer.sentence), wrap)
+    sheet.merge_range(0, 0, 0, 5, answer.sentence, wrap)
     sheet.set_row(0, 60)
-    sheet.merge_range(1, 0, 1, 5, _safe(gettext("口径：{rule}").format(rule=answer.rule)), wrap)
+    sheet.merge_range(1, 0, 1, 5, gettext("口径：{rule}").format(rule=answer.rule), wrap)
     sheet.set_row(1, 60)
     row = 3
     def unit_name(unit: str) -> str:
@@ -975,7 +985,7 @@ def xlsx_bytes(answer: Answer) -> bytes:
 
     def write(label: str, figures, previous=None, share=None):
         nonlocal row
-        sheet.write_string(row, 0, _safe(label))
+        sheet.write_string(row, 0, label)
         for c, f in enumerate(list(figures) + list(previous or []), start=1):
             if f.value is not None:
                 sheet.write_number(row, c, float(f.value))

@@ -171,6 +171,17 @@ def check_values(known: dict[tuple[int, int, dt.date], Decimal], org_id: int, in
                        before2=known.get((*key, add_months(period, -2))), after=known.get((*key, add_months(period, 1))))
 
 
+def not_ended(indicator: Indicator, period: dt.date, today: dt.date | None = None) -> str | None:
+    """Why ``indicator``'s value of ``period`` cannot be reported yet, or None. A monthly report of a
+    month is due after the month ends: a cumulative 1–N月 figure of a month still running is not a
+    figure of that month (the form, the import and the API refuse it alike; a later month is
+    refused as a whole, by each of them, before)."""
+    today = today or timezone.localdate()
+    if indicator.cumulative and period.replace(day=1) >= today.replace(day=1):
+        return gettext("{year}年{month}月尚未结束，累计值须在月末之后报送").format(year=period.year, month=period.month)
+    return None
+
+
 def report_month(organization, period: dt.date, values: dict[Indicator, Decimal | None], *, acting_user,
                  confirm: bool = False, source: str = IndicatorValue.Source.ENTERPRISE) -> Check:
     """Check and save one enterprise's month. Raises ValidationError on errors; returns the
@@ -178,6 +189,9 @@ def report_month(organization, period: dt.date, values: dict[Indicator, Decimal 
     period = period.replace(day=1)
     if period > timezone.localdate().replace(day=1):
         raise ValidationError({"period": gettext("不能填报未来月份")})
+    early = {i.code: [why] for i, v in values.items() if v is not None and (why := not_ended(i, period))}
+    if early:
+        raise ValidationError(early)
     if getattr(acting_user, "organization_id", None) and acting_user.organization_id != organization.pk:
         raise PermissionDenied(gettext("企业用户只能填报本企业数据"))
     known = neighbours([organization.pk], values.keys(), [period])

@@ -46,10 +46,11 @@ class YoySchema(Schema):
     comparable_now: Decimal = Field(..., description="Σ_S 本期")
     comparable_before: Decimal = Field(..., description="Σ_S 上年同期（上年无数据的企业按0计）")
     comparable_count: int = Field(..., description="S中上年同期有数据的企业数")
-    growth: float | None = Field(..., description="累计同比（同口径）")
-    month_value: Decimal = Field(..., description="当月（1–2月为1–2月累计）")
-    month_before: Decimal = Field(..., description="上年同月（同一批企业）")
-    month_growth: float | None = Field(..., description="当月同比")
+    growth: float | None = Field(..., description="累计同比（同口径；上年同期为0或负数时为空）")
+    month_value: Decimal | None = Field(..., description="当月（1–2月为1–2月累计）；上月未报送的企业不计入，全部未报送时为空")
+    month_before: Decimal | None = Field(..., description="上年同月（同一批企业）")
+    month_growth: float | None = Field(..., description="当月同比（上年同月为0或负数、或上年当月无法计算时为空）")
+    month_left_out: int = Field(0, description="上月未报送、未计入当月的企业数")
     share: float | None
     split: int = Field(0, description="按环节均分的共享企业数（按产业链环节汇总时）")
     per_km2: Decimal | None = Field(None, description="地均：每平方公里土地的数值（按园区汇总且园区面积已录入时）")
@@ -116,8 +117,9 @@ def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone",
         month_ = engine.month_param(period)
         if month_ is None:
             raise ValidationError({"period": [gettext("月份格式应为 2026-03")]})
-    else:
-        month_ = engine.latest_period(values, found)
+    else:  # the latest month whose reporting is complete, as the pages show by default
+        reporting = engine.reporting_month(values, found)
+        month_ = reporting.period if reporting else None
     rows = engine.yoy(values, found, month_, by, coverage=scope) if month_ else []
     total = next(iter(engine.yoy(values, found, month_, "total", coverage=scope)), None) if month_ else None
     whole = total.total if total else None
@@ -130,6 +132,7 @@ def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone",
                       "comparable_now": r.comparable_now, "comparable_before": r.comparable_before,
                       "comparable_count": r.comparable_count, "growth": r.growth, "month_value": r.month_value,
                       "month_before": r.month_before, "month_growth": r.month_growth,
+                      "month_left_out": r.month_left_out,
                       "share": engine.share(r.total, whole) if whole and len(rows) > 1 else None, "split": r.split,
                       "per_km2": engine.per_area(r.total, areas.get(r.key))}
                      for r in rows]}
@@ -150,7 +153,8 @@ def rankings(request, pk: Id, indicator: str = "revenue", period: str = "",
     if peers not in zones.PEER_GROUPS:
         raise ValidationError({"peers": [gettext("可选：{join}").format(join='、'.join(zones.PEER_GROUPS))]})
     target = scoped_get(request, Zone, pk)
-    month_ = engine.month_param(period) if period else engine.latest_period(scoped_list(request, IndicatorValue), found)
+    latest = None if period else engine.reporting_month(scoped_list(request, IndicatorValue), found)
+    month_ = engine.month_param(period) if period else (latest.period if latest else None)
     if month_ is None:
         raise ValidationError({"period": [gettext("月份格式应为 2026-03，或该指标尚无数据")]})
     items = zones.standings(found, month_, zones.peers(target, peers))

@@ -131,6 +131,10 @@ def _insert(slices: list[Slice], keys: list[Key] | None, labels: list[int]) -> N
     same enterprise's rows a year earlier (``p``), the month before (``q``) and the month before a
     year earlier (``r``), and to the enterprises labelled 规上 that month. A missing row counts 0
     (同口径: the set is this month's rows; a new entrant's 上年同期 is 0, a leaver is not in it).
+    An enterprise without the month before is left out of 当月 (``engine.month_pair``, the same
+    rule in Python): its ``previous`` is its own value, so it adds 0, and ``month_left_out``
+    counts it; ``month_unpaired`` counts those whose year-earlier 当月 is unknown. January and
+    1–2月 (``first``) subtract nothing.
 
     For whole slices the paired rows are materialised, so the database hash-joins slices read by
     the (indicator, month) index instead of probing the unique index once per row; for a few
@@ -143,7 +147,7 @@ def _insert(slices: list[Slice], keys: list[Key] | None, labels: list[int]) -> N
     for indicator_id, period in slices:
         before = month_before_in_year(period)
         params += [indicator_id, period, month_end(period), add_months(period, -12), before,
-                   add_months(before, -12) if before != NEVER else NEVER]
+                   add_months(before, -12) if before != NEVER else NEVER, 1 if before == NEVER else 0]
     where = ""
     if keys is not None:
         where = "WHERE " + " OR ".join(["(COALESCE(c.zone_id, 0) = %s AND c.industry = %s)"] * len(keys))
@@ -170,18 +174,25 @@ def _insert(slices: list[Slice], keys: list[Key] | None, labels: list[int]) -> N
                 f"AND {name}.indicator_id = c.indicator_id AND {name}.period = c.{column}")
 
     sql = f"""
-        WITH s (ind, per, last_day, prev, pm, ppm) AS (VALUES {", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(slices))}),
+        WITH s (ind, per, last_day, prev, pm, ppm, first) AS (VALUES {", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(slices))}),
         c AS MATERIALIZED (
             SELECT c.organization_id, c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.value,
-                   s.prev, s.pm, s.ppm
+                   s.prev, s.pm, s.ppm, s.first
             FROM s JOIN {value} c ON c.indicator_id = s.ind AND c.period = s.per {where}),
         {pair("p", "prev")}, {pair("q", "pm")}, {pair("r", "ppm")}
         INSERT INTO {cell} (indicator_id, period, zone_id, department_id, industry, above_scale, total, count,
-                            comparable_before, comparable_count, previous, previous_before)
+                            comparable_before, comparable_count, previous, previous_before, month_left_out,
+                            month_unpaired)
         SELECT indicator_id, period, zone_id, department_id, industry, above_scale, SUM(value), COUNT(*),
-               SUM(COALESCE(was, 0)), COUNT(was), SUM(COALESCE(prev_value, 0)), SUM(COALESCE(prev_was, 0))
+               SUM(COALESCE(was, 0)), COUNT(was), SUM(prev_value), SUM(prev_was), SUM(left_out), SUM(unpaired)
         FROM (SELECT c.indicator_id, c.period, c.zone_id, c.department_id, c.industry, c.value, p.value AS was,
-                     q.value AS prev_value, r.value AS prev_was, ({above}) AS above_scale
+                     CASE WHEN c.first = 1 THEN 0 WHEN q.value IS NULL THEN c.value ELSE q.value END AS prev_value,
+                     CASE WHEN c.first = 1 THEN 0 WHEN q.value IS NULL THEN COALESCE(p.value, 0)
+                          ELSE COALESCE(r.value, 0) END AS prev_was,
+                     CASE WHEN c.first = 0 AND q.value IS NULL THEN 1 ELSE 0 END AS left_out,
+                     CASE WHEN c.first = 0 AND q.value IS NOT NULL AND ((p.value IS NULL AND r.value IS NOT NULL)
+                          OR (p.value IS NOT NULL AND r.value IS NULL)) THEN 1 ELSE 0 END AS unpaired,
+                     ({above}) AS above_scale
               FROM c
               {join("p", "prev")}
               {join("q", "pm")}

@@ -31,6 +31,13 @@ def home_zone(user):
             .order_by("-department__path", F("parent").asc(nulls_first=True), "pk").first())
 
 
+def reporting(values, period: dt.date | None = None):
+    """The month the overview shows (``engine.reporting_month`` of 主营业务收入): ``period`` when
+    asked for, else the latest month whose reporting is complete — with its coverage."""
+    revenue = Indicator.objects.filter(code="revenue").first()
+    return engine.reporting_month(values, revenue, period) if revenue else None
+
+
 def figures(user, values, period: dt.date | None, *, brief: bool = False) -> dict:
     """The overview's figures over ``values`` (the user's rows) for ``period``. ``brief`` (the
     cockpit) leaves out what only the zone dashboard shows: the zones' table and the labels."""
@@ -55,14 +62,19 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
         from .zones import prefetch_standings
 
         prefetch_standings(headline, period, peers(zone, "city"))
+    own_row = {}
     for i in headline:
+        # a zone's own figure, else the sum over the user's zones — both after 飞地利益共享 (engine)
         total = next(iter(totals[i.pk]), None)
-        if zone is not None:  # a zone's own total follows its enclave agreements (飞地利益共享)
-            total = next((r for r in own[i.pk] if r.key == zone.pk), total)
+        if zone is not None:
+            mine = next((r for r in own[i.pk] if r.key == zone.pk), None)
+            own_row[i.code] = mine is not None
+            total = mine or total
         card = {"indicator": i, "total": total.total if total else Decimal(0),
                 "shared": total.shared if total else Decimal(0), "growth": total.growth if total else None,
                 "count": total.count if total else 0, "month": total.month_value if total else None,
-                "month_growth": total.month_growth if total else None, "share": None, "share_note": "",
+                "month_growth": total.month_growth if total else None,
+                "month_left_out": total.month_left_out if total else 0, "share": None, "share_note": "",
                 "real_growth": None, "real_note": ""}
         if zone is not None and total is not None:
             from .zones import city_share
@@ -74,9 +86,16 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
         out["cards"].append(card)
     revenue = indicators.get("revenue")
     if revenue:
+        # each month's 当月 on the cards' basis: the zone's own after sharing, else the user's zones'
+        by, key = ("zone", zone.pk) if own_row.get(revenue.code) else ("total", None)
         start = dt.date(period.year - 1, 1, 1)
-        cumulative = engine.series(values, revenue, start, period)
-        monthly = engine.monthly_from_cumulative(cumulative)
+        months_read = [engine.add_months(start, n) for n in range(12 + period.month)]
+        found = engine.yoy_months(values, revenue, months_read, by)
+
+        def month_value(day: dt.date):
+            row = next((r for r in found.get(day, []) if r.key == key), None)
+            return None if row is None else row.month_value
+
         # as releases give it: 1–2月 together (1月 alone only while January is the latest month), then 3–12月
         months = [1] + list(range(3, 13)) if period.month == 1 else list(range(2, 13))
 
@@ -85,8 +104,8 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
 
         out["chart"] = {
             "months": [pgettext("release", "1–2月") if m == 2 else engine.month_name(m) for m in months],
-            "this_year": [wan(monthly.get(dt.date(period.year, m, 1))) if m <= period.month else None for m in months],
-            "last_year": [wan(monthly.get(dt.date(period.year - 1, m, 1))) for m in months],
+            "this_year": [wan(month_value(dt.date(period.year, m, 1))) if m <= period.month else None for m in months],
+            "last_year": [wan(month_value(dt.date(period.year - 1, m, 1))) for m in months],
             "chains": [], "chain_values": [],
         }
         out["by_chain"] = engine.yoy(values, revenue, period, "chain")

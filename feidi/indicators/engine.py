@@ -9,8 +9,19 @@ dropped out of 规上) counts in neither.
 
 当月 is this month's cumulative minus last month's of the same enterprises; the first release of a
 year is 1–2月, whose 当月 is the 1–2月 cumulative (no January invented, and December is never
-subtracted from a January or February cumulative). 当月同比 compares it with the same enterprises'
-当月 a year earlier.
+subtracted from a January or February cumulative). An enterprise without the month before has no
+当月 (the difference would cover two months): it is left out of its group's 当月 and counted as
+left out (``Row.month_left_out``); a group all of whose enterprises are left out has no 当月.
+当月同比 compares it with the same enterprises' 当月 a year earlier, and has none when one of them
+has a year-earlier cumulative without the month before it, or the reverse (``Row.month_unpaired``).
+
+飞地利益共享 (``apply_sharing``) is applied in one place, to every grouping and every figure of a
+row (累计, 上年同期, 上月 and 上年上月, so 当月 moves by the month's share and not the year's):
+a zone's figure is after sharing, and any other figure over the user's zones — the 合计, an
+industry, a chain — is the sum of those zones' figures after sharing (an enterprise's share
+moved to a zone outside them leaves the sum; moves between two of them cancel).
+
+Growth rates follow ``lib.money.growth``: none against a zero or negative base.
 """
 
 from __future__ import annotations
@@ -135,6 +146,26 @@ class Coverage:
 
         return SegmentMember.objects.filter(segment__chain_id=int(self.value)).values("organization_id")
 
+    def holding(self, ids, periods) -> dict[dt.date, set] | None:
+        """Of the enterprises ``ids``, those in this coverage in each of ``periods`` — one read,
+        by the rule of ``organizations`` (a label held during the month) — or None for all."""
+        if self.kind == SCOPE_ALL:
+            return None
+        ids = list(ids)
+        if self.kind == "chain":
+            from feidi.chains.models import SegmentMember
+
+            members = set(SegmentMember.objects.filter(segment__chain_id=int(self.value), organization_id__in=ids)
+                          .values_list("organization_id", flat=True))
+            return {p: members for p in periods}
+        from feidi.registry.models import OrganizationLabel
+
+        code = "above_scale" if self.kind == SCOPE_ABOVE else self.value
+        spans = list(OrganizationLabel.objects.filter(organization_id__in=ids, label__type__code="org_label",
+                                                      label__code=code).values_list("organization_id", "since", "until"))
+        return {p: {o for o, since, until in spans if since <= month_end(p) and (until is None or until >= p)}
+                for p in periods}
+
 
 def label_q(code: str, period: dt.date, prefix: str = "organization__") -> Q:
     """Enterprises holding the label ``code`` during ``period`` (the label's dates overlap the month)."""
@@ -171,8 +202,12 @@ class Row:
     ``comparable_now`` is Σ_S of this month, ``comparable_before`` Σ_S a year earlier (a missing
     row counting 0), ``comparable_count`` how many of S had a row a year earlier. ``previous`` and
     ``previous_before`` are Σ_S of the month before, now and a year earlier (0 for January and
-    for 1–2月), so ``month_value`` is 当月 and ``month_growth`` 当月同比. ``split`` counts the
-    enterprises whose value a chain segment shares with other segments of the chain."""
+    for 1–2月), so ``month_value`` is 当月 and ``month_growth`` 当月同比. An enterprise of S without
+    the month before is left out of 当月: ``previous`` counts its own cumulative (and
+    ``previous_before`` its year-earlier one), so it adds 0, and ``month_left_out`` counts it;
+    ``month_unpaired`` counts those whose year-earlier 当月 is unknown (a year-earlier cumulative
+    without the month before it, or the reverse). ``split`` counts the enterprises whose value a
+    chain segment shares with other segments of the chain."""
 
     key: object
     label: str
@@ -185,6 +220,8 @@ class Row:
     previous: Decimal = Decimal(0)
     previous_before: Decimal = Decimal(0)
     split: int = 0
+    month_left_out: int = 0
+    month_unpaired: int = 0
 
     @property
     def growth(self) -> float | None:
@@ -196,24 +233,41 @@ class Row:
         return self.comparable_now - self.comparable_before
 
     @property
-    def month_value(self) -> Decimal:
-        """当月 (for a cumulative indicator; a point-in-time one has previous = 0)."""
+    def month_counted(self) -> int:
+        """The enterprises whose 当月 is in ``month_value``."""
+        return self.count - self.month_left_out
+
+    @property
+    def month_value(self) -> Decimal | None:
+        """当月 (for a cumulative indicator; a point-in-time one has previous = 0) of the enterprises
+        that reported the month before; None when none of the group's did (and no share of another
+        zone's enterprise moved in)."""
+        if self.count and self.month_left_out >= self.count and not self.shared:
+            return None
         return self.comparable_now - self.previous
 
     @property
-    def month_before(self) -> Decimal:
+    def month_before(self) -> Decimal | None:
+        """The same enterprises' 当月 a year earlier."""
+        if self.month_value is None:
+            return None
         return self.comparable_before - self.previous_before
 
     @property
     def month_growth(self) -> float | None:
-        """当月同比."""
-        before = self.month_before
-        return None if before < 0 else growth_ratio(self.month_value, before)
+        """当月同比: none when an enterprise's year-earlier 当月 is unknown, or without a positive base."""
+        if self.month_unpaired or self.month_value is None:
+            return None
+        return growth_ratio(self.month_value, self.month_before)
 
 
 def growth_ratio(now, before) -> float | None:
-    """The change from ``before`` to ``now`` as a ratio (0.085 for +8.5 %); none without a base."""
-    return float(now / before - 1) if before else None
+    """The change from ``before`` to ``now`` as a ratio (0.085 for +8.5 %) by the one rule of
+    growth rates (``lib.money.growth``): none against a zero or negative base."""
+    from feidi.lib.money import growth
+
+    found = growth(now, before)
+    return None if found is None else float(found)
 
 
 def month_name(month: int) -> str:
@@ -280,11 +334,35 @@ def yoy(values, indicator: Indicator, period: dt.date, by: str = "total", covera
         rows = _from_cells(cells, by)
     else:
         rows = _from_rows(in_scope(values, indicator, period, coverage), indicator, period, by)
-    return _finish(rows, values, indicator, period, by)
+    return _finish(rows, values, indicator, period, by, coverage)
 
 
-def _finish(rows: list[Row], values, indicator: Indicator, period: dt.date, by: str, shares=None,
-            moved=None) -> list[Row]:
+def yoy_months(values, indicator: Indicator, periods, by: str = "total",
+               coverage: Coverage | None = None) -> dict[dt.date, list[Row]]:
+    """``yoy`` of several months at once (a monthly chart: each month's 当月 is its rows'
+    ``month_value``, after sharing like every other figure): one grouped read of the cells for all
+    the months, one of the agreements and one of their enterprises' values."""
+    coverage = coverage or Coverage.parse(None, indicator)
+    periods = sorted(set(periods))
+    if not periods:
+        return {}
+    cells = cells_for(values, indicator, *periods, coverage=coverage) if by in CELL_GROUPS else None
+    if cells is None:
+        found = {p: _from_rows(in_scope(values, indicator, p, coverage), indicator, p, by) for p in periods}
+    else:
+        fields = _fields(by)
+        grouped = list(cells.values("period", *fields).annotate(**MEASURES).order_by())
+        labels = _labels(by, [tuple(g[f] for f in fields) for g in grouped]) if fields else {}
+        found = {p: _cell_rows([g for g in grouped if g["period"] == p], by, labels) for p in periods}
+    shares = shares_between(periods[0], periods[-1])
+    moved = shared_values([indicator.pk], periods, shares) if shares else None
+    inside = coverage.holding([s.organization_id for s in shares], periods) if shares else None
+    return {p: _finish(found[p], values, indicator, p, by, coverage, shares=shares, moved=moved, inside=inside)
+            for p in periods}
+
+
+def _finish(rows: list[Row], values, indicator: Indicator, period: dt.date, by: str, coverage: Coverage,
+            shares=None, moved=None, inside=None) -> list[Row]:
     average = indicator.aggregation == Indicator.Aggregation.AVERAGE
     cumulative = indicator.cumulative
     for row in rows:
@@ -292,8 +370,8 @@ def _finish(rows: list[Row], values, indicator: Indicator, period: dt.date, by: 
             row.total = row.total / row.count
         if not cumulative:  # a level: the month's own figure is the level itself
             row.previous = row.previous_before = Decimal(0)
-    if by == "zone":
-        rows = apply_sharing(rows, values, indicator, period, shares=shares, moved=moved)
+            row.month_left_out = row.month_unpaired = 0
+    rows = apply_sharing(rows, values, indicator, period, by, coverage, shares=shares, moved=moved, inside=inside)
     rows.sort(key=lambda r: (-(r.total or 0), r.label))
     return rows
 
@@ -318,11 +396,16 @@ def yoy_each(values, indicators, period: dt.date, by: str = "total") -> dict[int
         Q(indicator_id__in=every) | Q(indicator_id__in=above, above_scale=True))
         .values("indicator_id", *fields).annotate(**MEASURES).order_by())
     labels = _labels(by, [tuple(g[f] for f in fields) for g in grouped]) if fields else {}
-    shares = active_shares(period) if by == "zone" else None
-    moved = shared_values([i.pk for i in indicators], period, shares) if shares else None
+    shares = [s for s in active_shares(period) if any(s.home_percent(i.code) is not None for i in indicators)]
+    moved = shared_values([i.pk for i in indicators], [period], shares) if shares else None
+    holding: dict[str, dict | None] = {}  # per coverage (全部, 规上): who of the shared enterprises is in it
     for i in indicators:
         mine = [g for g in grouped if g["indicator_id"] == i.pk]
-        out[i.pk] = _finish(_cell_rows(mine, by, labels), values, i, period, by, shares=shares, moved=moved)
+        coverage = Coverage.parse(None, i)
+        if shares and str(coverage) not in holding:
+            holding[str(coverage)] = coverage.holding([s.organization_id for s in shares], [period])
+        out[i.pk] = _finish(_cell_rows(mine, by, labels), values, i, period, by, coverage, shares=shares,
+                            moved=moved, inside=holding.get(str(coverage)))
     return out
 
 
@@ -332,7 +415,8 @@ def _fields(by: str) -> tuple[str, ...]:
 
 
 MEASURES = {"total": Sum("total"), "count": Sum("count"), "was": Sum("comparable_before"),
-            "paired": Sum("comparable_count"), "prev": Sum("previous"), "prev_was": Sum("previous_before")}
+            "paired": Sum("comparable_count"), "prev": Sum("previous"), "prev_was": Sum("previous_before"),
+            "left_out": Sum("month_left_out"), "unpaired": Sum("month_unpaired")}
 
 
 def _from_cells(cells, by: str) -> list[Row]:
@@ -353,7 +437,8 @@ def _cell_rows(grouped, by: str, labels: dict) -> list[Row]:
                        total=total,
                        count=g["count"], comparable_now=total, comparable_before=g["was"] or Decimal(0),
                        comparable_count=g["paired"] or 0, previous=g["prev"] or Decimal(0),
-                       previous_before=g["prev_was"] or Decimal(0)))
+                       previous_before=g["prev_was"] or Decimal(0), month_left_out=g["left_out"] or 0,
+                       month_unpaired=g["unpaired"] or 0))
     return out
 
 
@@ -364,6 +449,14 @@ def _key(by: str, values: tuple):
 
 
 def _labels(by: str, keys: list[tuple]) -> dict:
+    """The groups' names (read once per computation within ``reads.reading``: a card set, its
+    chart and its tables name the same zones)."""
+    from .reads import once as _once
+
+    return _once(("labels", by, tuple(sorted(set(keys), key=str))), lambda: _read_labels(by, keys))
+
+
+def _read_labels(by: str, keys: list[tuple]) -> dict:
     if by == "zone_industry":
         zones = group_labels("zone", [k[0] for k in keys])
         industries = group_labels("industry", [k[1] for k in keys])
@@ -394,75 +487,92 @@ def _from_rows(rows, indicator: Indicator, period: dt.date, by: str) -> list[Row
                     .order_by().values_list("organization_id", "value"))
 
     before_month = month_before_in_year(period)
+    first = before_month == NEVER  # January or 1–2月: nothing is subtracted
     was, prev = at(add_months(period, -12)), at(before_month)
-    prev_was = at(add_months(before_month, -12)) if before_month != NEVER else {}
+    prev_was = at(add_months(before_month, -12)) if not first else {}
     groups: dict = {}
     split: dict = {}
-    if by in ("chain", "segment"):
-        from feidi.chains.models import SegmentMember
-
-        placed: dict[int, list[tuple[int, int]]] = {}
-        for org, segment, chain in (SegmentMember.objects.filter(organization_id__in=members)
-                                    .values_list("organization_id", "segment_id", "segment__chain_id").order_by().distinct()):
-            placed.setdefault(org, []).append((segment, chain))
+    placed = _placements(members) if by in ("chain", "segment") else {}
     for org, value, zone_id, industry in now:
-        if by in ("chain", "segment"):
-            spots = placed.get(org, [])
-            per_chain: dict[int, list[int]] = {}
-            for segment, chain in spots:
-                per_chain.setdefault(chain, []).append(segment)
-            targets = []
-            for chain, segments in per_chain.items():
-                if by == "chain":
-                    targets.append((chain, Decimal(1)))
-                else:
-                    weight = Decimal(1) / len(segments)
-                    for segment in segments:
-                        targets.append((segment, weight))
-                        if len(segments) > 1:
-                            split[segment] = split.get(segment, 0) + 1
-        else:
-            key = {"total": None, "zone": zone_id, "industry": industry, "zone_industry": (zone_id, industry)}[by]
-            targets = [(key, Decimal(1))]
+        targets = _targets(by, zone_id, industry, placed.get(org))
+        if by == "segment":
+            for segment, weight in targets:
+                if weight < 1:  # on several segments of the chain: its value is divided among them
+                    split[segment] = split.get(segment, 0) + 1
+        before, before_was, left_out, unpaired = month_pair(value, was.get(org), prev.get(org), prev_was.get(org),
+                                                            first)
         for key, weight in targets:
-            g = groups.setdefault(key, [Decimal(0), 0, Decimal(0), 0, Decimal(0), Decimal(0)])
+            g = groups.setdefault(key, [Decimal(0), 0, Decimal(0), 0, Decimal(0), Decimal(0), 0, 0])
             g[0] += value * weight
             g[1] += 1
             if org in was:
                 g[2] += was[org] * weight
                 g[3] += 1
-            g[4] += prev.get(org, Decimal(0)) * weight
-            g[5] += prev_was.get(org, Decimal(0)) * weight
+            g[4] += before * weight
+            g[5] += before_was * weight
+            g[6] += left_out
+            g[7] += unpaired
     labels = _labels(by, [k if isinstance(k, tuple) else (k,) for k in groups]) if by != "total" else {}
     return [Row(key=key, label=labels.get(key, gettext("合计") if by == "total" else gettext("未分类")),
                 total=g[0], count=g[1],
                 comparable_now=g[0], comparable_before=g[2], comparable_count=g[3], previous=g[4],
-                previous_before=g[5], split=split.get(key, 0))
+                previous_before=g[5], split=split.get(key, 0), month_left_out=g[6], month_unpaired=g[7])
             for key, g in groups.items()]
+
+
+def month_pair(now: Decimal, was: Decimal | None, prev: Decimal | None, prev_was: Decimal | None,
+               first: bool) -> tuple[Decimal, Decimal, int, int]:
+    """One enterprise's part of ``Row.previous`` and ``Row.previous_before`` and whether it is left
+    out of 当月 and unpaired a year earlier (see ``Row``), from its cumulative of the month (``now``),
+    a year earlier (``was``), the month before (``prev``) and that a year earlier (``prev_was``);
+    ``first`` for January and 1–2月 (nothing subtracted). ``cells._insert`` says the same in SQL."""
+    if first:
+        return Decimal(0), Decimal(0), 0, 0
+    if prev is None:  # no 当月: it adds now − now = 0, and was − was a year earlier
+        return now, was or Decimal(0), 1, 0
+    return prev, prev_was or Decimal(0), 0, int((was is None) != (prev_was is None))
 
 
 def active_shares(period: dt.date) -> list:
     """The 飞地利益共享 agreements in force in ``period`` (for ``apply_sharing``)."""
+    return [s for s in shares_between(period, period) if in_force(s, period)]
+
+
+def shares_between(start: dt.date, end: dt.date) -> list:
+    """The agreements in force in any month from ``start`` to ``end`` (one read for several months;
+    one per computation within ``reads.reading``, as a card set asks it of each grouping)."""
     from .models import BenefitShare
+    from .reads import once as _once
 
-    return list(BenefitShare.objects.filter(since__lte=period).filter(Q(until__isnull=True) | Q(until__gte=period))
-                .select_related("home_zone", "enclave_zone"))
+    return _once(("shares", start, end), lambda: list(
+        BenefitShare.objects.filter(since__lte=end).filter(Q(until__isnull=True) | Q(until__gte=start))
+        .select_related("home_zone", "enclave_zone")))
 
 
-def shared_values(indicator_ids, period: dt.date, shares) -> dict[int, tuple[dict, dict, dict]]:
-    """For ``apply_sharing``, in one read: per indicator, the shared enterprises' values of the month
-    and a year earlier and the zone each reported the month's value in."""
-    out: dict[int, tuple[dict, dict, dict]] = {pk: ({}, {}, {}) for pk in indicator_ids}
-    before = add_months(period, -12)
-    for indicator_id, month, org, value, zone_id in IndicatorValue.objects.filter(
-            indicator_id__in=list(indicator_ids), period__in=(period, before),
-            organization_id__in=[s.organization_id for s in shares]).order_by().values_list(
-            "indicator_id", "period", "organization_id", "value", "zone_id"):
-        now, was, where = out[indicator_id]
-        if month == period:
-            now[org], where[org] = value, zone_id
-        else:
-            was[org] = value
+def in_force(share, period: dt.date) -> bool:
+    return share.since <= period and (share.until is None or share.until >= period)
+
+
+def _paired_months(period: dt.date) -> list[dt.date]:
+    """The months a row of ``period`` is paired with (itself, a year earlier, the month before and
+    that a year earlier), as the cells pair them."""
+    before = month_before_in_year(period)
+    months = [period, add_months(period, -12)]
+    return months + ([before, add_months(before, -12)] if before != NEVER else [])
+
+
+def shared_values(indicator_ids, periods, shares) -> dict[int, tuple[dict, dict]]:
+    """For ``apply_sharing``, in one read: per indicator, the shared enterprises' values of
+    ``periods`` and of the months they are paired with (``{(enterprise, month): value}``) and
+    the zone and division each reported them in (``{(enterprise, month): (zone, division)}``)."""
+    out: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in indicator_ids}
+    months = sorted({m for p in periods for m in _paired_months(p)})
+    for indicator_id, month, org, value, zone_id, industry in IndicatorValue.objects.filter(
+            indicator_id__in=list(indicator_ids), period__in=months,
+            organization_id__in={s.organization_id for s in shares}).order_by().values_list(
+            "indicator_id", "period", "organization_id", "value", "zone_id", "industry"):
+        found, where = out[indicator_id]
+        found[(org, month)], where[(org, month)] = value, (zone_id, industry)
     return out
 
 
@@ -473,45 +583,105 @@ def _zones_of(values) -> set:
     return values._zones_of
 
 
-def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date, shares=None,
-                  moved=None) -> list[Row]:
-    """Zone totals after 飞地利益共享: for each enterprise under an agreement, the part of its value
-    (and of last year's, for the growth) that belongs to the other side moves there. Only zones
-    already in ``rows`` or reachable by the user's values are adjusted; the moves are kept on the
-    rows (``shared``) so the split can be shown. ``shares`` (the agreements of
-    ``active_shares(period)``) and ``moved`` (``shared_values`` of them) when already read."""
+def _placements(org_ids) -> dict[int, list[tuple[int, int]]]:
+    """Enterprise → its (segment, chain) places, for the chain groupings."""
+    from feidi.chains.models import SegmentMember
+
+    ids = org_ids if hasattr(org_ids, "query") else list(org_ids)  # a subquery stays one
+    placed: dict[int, list[tuple[int, int]]] = {}
+    for org, segment, chain in (SegmentMember.objects.filter(organization_id__in=ids)
+                                .values_list("organization_id", "segment_id", "segment__chain_id").order_by().distinct()):
+        placed.setdefault(org, []).append((segment, chain))
+    return placed
+
+
+def _targets(by: str, zone_id, industry: str, places) -> list[tuple[object, Decimal]]:
+    """The keys of a grouping an enterprise's value goes to, with its weight (``_from_rows``' rule:
+    a chain counts it once, a segment its share of the chain's segments it is on)."""
+    if by in ("chain", "segment"):
+        per_chain: dict[int, list[int]] = {}
+        for segment, chain in places or []:
+            per_chain.setdefault(chain, []).append(segment)
+        if by == "chain":
+            return [(chain, Decimal(1)) for chain in per_chain]
+        return [(segment, Decimal(1) / len(segments)) for segments in per_chain.values() for segment in segments]
+    return [({"total": None, "zone": zone_id, "industry": industry, "zone_industry": (zone_id, industry)}[by],
+             Decimal(1))]
+
+
+def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date, by: str = "zone",
+                  coverage: Coverage | None = None, shares=None, moved=None, inside=None) -> list[Row]:
+    """Figures after 飞地利益共享, the one place sharing is applied: for each enterprise under an
+    agreement in force (and in the coverage), the part of its value that belongs to the other side
+    moves there — this month's, a year earlier's (for 同比), the month before's and a year
+    earlier's (so 当月 and 当月同比 move by the month's share, not the year's). A zone's row takes
+    what moves in or out of it; any other grouping (合计, industry, chain…) is over the user's
+    zones (those of ``values``' rows), so it loses what moves to a zone outside them and gains
+    what moves in from one, and a move between two of them changes nothing. The moves are kept
+    on the rows (``shared``) so the split can be shown. ``shares`` (agreements, of this month or
+    more), ``moved`` (``shared_values`` of them) and ``inside`` (``Coverage.holding`` of their
+    enterprises) when already read."""
+    coverage = coverage or Coverage.parse(None, indicator)
     shares = [s for s in (active_shares(period) if shares is None else shares)
-              if s.home_percent(indicator.code) is not None]
+              if in_force(s, period) and s.home_percent(indicator.code) is not None]
     if not shares:
         return rows
-    now, was, where = (moved or shared_values([indicator.pk], period, shares))[indicator.pk]
-    by_zone = {r.key: r for r in rows}
-    visible_zones = _zones_of(values) | set(by_zone)
+    found, where = (moved or shared_values([indicator.pk], [period], shares))[indicator.pk]
+    if inside is None and coverage.kind != SCOPE_ALL:
+        inside = coverage.holding([s.organization_id for s in shares], [period])
+    members = inside.get(period, set()) if inside is not None else None
+    by_key = {r.key: r for r in rows}
+    visible_zones = _zones_of(values) | (set(by_key) if by == "zone" else set())
+    before_month = month_before_in_year(period)
+    first = before_month == NEVER
+    placed = _placements(s.organization_id for s in shares) if by in ("chain", "segment") else {}
+    zone_names = {}
     for share in shares:
         org = share.organization_id
-        if org not in now or where.get(org) not in (share.home_zone_id, share.enclave_zone_id):
+        if (org, period) not in found or (members is not None and org not in members):
             continue
-        home = share.home_percent(indicator.code) / 100
-        holder = where[org]
+        holder, industry = where[(org, period)]
+        if holder not in (share.home_zone_id, share.enclave_zone_id):
+            continue
         other = share.enclave_zone_id if holder == share.home_zone_id else share.home_zone_id
+        sides = [(z, sign) for z, sign in ((holder, -1), (other, 1)) if z in visible_zones]
+        if by not in ("zone", "zone_industry") and len(sides) == 2:
+            continue  # both sides are the user's: the sum over its zones does not move
+        zone_names.update({share.home_zone_id: share.home_zone, share.enclave_zone_id: share.enclave_zone})
+        home = share.home_percent(indicator.code) / 100
         part = (1 - home) if holder == share.home_zone_id else home
-        moved_now, moved_was = now[org] * part, (was[org] * part) if org in was else None
-        for zone_id, sign, label in ((holder, -1, share.home_zone if holder == share.home_zone_id else
-                                      share.enclave_zone), (other, 1, share.enclave_zone if other ==
-                                                            share.enclave_zone_id else share.home_zone)):
-            if zone_id not in visible_zones:
-                continue
-            row = by_zone.get(zone_id)
-            if row is None:
-                row = by_zone[zone_id] = Row(key=zone_id, label=label.short_name or label.name, total=Decimal(0),
-                                             count=0, comparable_now=Decimal(0), comparable_before=Decimal(0),
-                                             comparable_count=0)
-            row.total += sign * moved_now
-            row.shared += sign * moved_now
-            row.comparable_now += sign * moved_now
-            if moved_was is not None:
-                row.comparable_before += sign * moved_was
-    return list(by_zone.values())
+        now, was = found[(org, period)], found.get((org, add_months(period, -12)))
+        prev, prev_was, _left_out, unpaired = month_pair(now, was, *(
+            (None, None) if first else (found.get((org, before_month)), found.get((org, add_months(before_month, -12))))
+        ), first)
+        for zone_id, sign in sides:
+            for key, weight in _targets(by, zone_id, industry, placed.get(org)):
+                row = by_key.get(key)
+                if row is None:
+                    row = by_key[key] = Row(key=key, label="", total=Decimal(0), count=0,
+                                            comparable_now=Decimal(0), comparable_before=Decimal(0),
+                                            comparable_count=0)
+                factor = sign * part * weight
+                row.total += now * factor
+                row.shared += now * factor
+                row.comparable_now += now * factor
+                if was is not None:
+                    row.comparable_before += was * factor
+                row.previous += prev * factor
+                row.previous_before += prev_was * factor
+                if sign > 0:
+                    row.month_unpaired += unpaired  # its year-earlier 当月 comes with it
+    unnamed = [k for k, r in by_key.items() if not r.label]
+    if unnamed:
+        if by == "zone":
+            labels = {k: zone_names[k].short_name or zone_names[k].name for k in unnamed}
+        elif by == "total":
+            labels = {None: gettext("合计")}
+        else:
+            labels = _labels(by, [k if isinstance(k, tuple) else (k,) for k in unnamed])
+        for k in unnamed:
+            by_key[k].label = labels.get(k, gettext("未分类"))
+    return list(by_key.values())
 
 
 def group_labels(by: str, keys) -> dict:
@@ -573,11 +743,13 @@ def sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage
     if indicator.cumulative and period.month > 1:
         label = pgettext("release", "1–2月") if period.month == 2 else gettext("{month}当月").format(
             month=month_name(period.month))
-        if period.month > 2:
+        if period.month > 2 and row.month_value is not None:
             text += gettext("；{label}{quantity}").format(
                 label=label, quantity=quantity(row.month_value, indicator))
             if row.month_growth is not None:
                 text += gettext("，同比{percent_change}").format(percent_change=percent_change(row.month_growth))
+            if row.month_left_out:
+                text += gettext("（{count}家企业上月未报送，未计入当月）").format(count=row.month_left_out)
     return text
 
 
@@ -610,7 +782,8 @@ def share(part: Decimal, whole: Decimal) -> float | None:
 
 
 def series(values, indicator: Indicator, start: dt.date, end: dt.date) -> dict[dt.date, Decimal]:
-    """The total per month (as stored: cumulative stays cumulative)."""
+    """The total per month (as stored: cumulative stays cumulative), of the rows as reported —
+    before 飞地利益共享 and without 当月's rule; a page's monthly figures come from ``yoy_months``."""
     months = []
     month = start
     while month <= end:
@@ -630,6 +803,76 @@ def series(values, indicator: Indicator, start: dt.date, end: dt.date) -> dict[d
 
 def latest_period(values, indicator: Indicator) -> dt.date | None:
     return values.filter(indicator=indicator).order_by("-period").values_list("period", flat=True).first()
+
+
+# A month is shown by default once this share of the enterprises that reported the month before
+# have reported it: one early enterprise does not make a month the city's latest.
+COMPLETE_SHARE = Decimal("0.9")
+REPORTING_WINDOW = 24  # months looked back from the newest for a complete one
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """The month a page shows by default and how complete its reporting is: ``reported`` of the
+    ``expected`` enterprises (those that reported the month before; ``reported`` itself when more
+    did). ``newest`` is the newest month with any row and ``newest_reported`` its reporters, when
+    it is a later, still incomplete month."""
+
+    period: dt.date
+    reported: int
+    expected: int
+    newest: dt.date | None = None
+    newest_reported: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.reported >= self.expected
+
+    def __str__(self) -> str:
+        if self.complete:
+            text = gettext("{reported}家企业已报送").format(reported=self.reported)
+        else:
+            text = gettext("{expected}家企业中{reported}家已报送").format(expected=self.expected, reported=self.reported)
+        if self.newest is not None:
+            text += gettext("；{month}仅{count}家报送，报送率未达{share}%，暂不显示").format(
+                month=_months(month_name(self.newest.month), self.newest, True), count=self.newest_reported,
+                share=f"{COMPLETE_SHARE * 100:.0f}")
+        return text
+
+
+def reporting_month(values, indicator: Indicator, period: dt.date | None = None) -> Reporting | None:
+    """The latest month of ``indicator`` in ``values`` whose reporting is complete: at least
+    ``COMPLETE_SHARE`` of the enterprises that reported the previous month with rows (the
+    enterprises expected) have reported it — the first month with rows counts as complete. Later
+    months, reported by a few enterprises early, are passed over (and said: ``Reporting.newest``).
+    With ``period`` (a month the user chose), that month's reporting, complete or not. Counted on
+    the cells when the scope allows (one grouped read), else on the rows."""
+    from .cells import cell_filter
+    from .models import IndicatorCell
+
+    newest = period or latest_period(values, indicator)
+    if newest is None:
+        return None
+    since, q = add_months(newest, -REPORTING_WINDOW), cell_filter(values)
+    if q is not None:
+        found = (IndicatorCell.objects.filter(q, indicator=indicator, period__gte=since, period__lte=newest)
+                 .values_list("period").annotate(n=Sum("count")).order_by())
+    else:
+        found = (values.filter(indicator=indicator, period__gte=since, period__lte=newest).values_list("period")
+                 .annotate(n=Count("pk")).order_by())
+    counts = {p: n for p, n in found if n}
+    months = sorted(counts, reverse=True)
+    if period is not None:
+        expected = next((counts[m] for m in months if m < period), 0)
+        reported = counts.get(period, 0)
+        return Reporting(period, reported, max(expected, reported))
+    for i, month in enumerate(months):
+        expected = counts[months[i + 1]] if i + 1 < len(months) else 0
+        if counts[month] >= COMPLETE_SHARE * expected:
+            later = months[0] if i else None
+            return Reporting(month, counts[month], max(expected, counts[month]), later,
+                             counts[later] if later else 0)
+    return None
 
 
 def labelled_trend(organizations, end: dt.date, months: int = 12) -> dict:

@@ -258,6 +258,7 @@ class _Rows:
         self.months: dict = {}  # raw cell → (month, None) or (None, error)
         self.staged_months: set[int] = set()  # the months of the rows staged: a few dozen
         self.today = timezone.localdate().replace(day=1)
+        self.this_month = _month(self.today)
 
     def _enterprises(self, cells) -> None:
         from feidi.lib import uscc as uscc_lib
@@ -376,6 +377,12 @@ class _Rows:
                     message = str(exc) if isinstance(exc, ValueError) else gettext("不是数字")
                     errors.append(RowError(excel_row, header[c], cells_lib.shown(raw), message))
                     bad = True
+            if not bad and month == self.this_month:  # a month still running: no cumulative figure yet
+                for (c, indicator), value in zip(self.column_list, row[3:], strict=True):
+                    why = actions.not_ended(indicator, self.today) if value is not None else None
+                    if why:
+                        errors.append(RowError(excel_row, header[c], cells_lib.shown(cells[c]), why))
+                        bad = True
             if not bad:
                 out.append(tuple(row))
                 self.staged_months.add(month)

@@ -146,7 +146,8 @@ class IndicatorCell(models.Model):
     grouping can ask about (zone, owning department, GB/T 4754 division) plus whether the
     enterprise was labelled 规上 in that month. ``comparable_before`` and ``previous*`` pair each
     row with the same enterprise's rows twelve, one and thirteen months earlier, wherever those rows
-    were, a missing one counting 0 (同口径 over this month's set, as ``engine.yoy``).
+    were, a missing one counting 0 (同口径 over this month's set, as ``engine.yoy``) — but an
+    enterprise without the month before is left out of 当月 (``month_left_out``, ``engine.Row``).
 
     Cells are never edited: ``cells.refresh`` recomputes them from the rows in the transaction
     that writes the rows (value writes, 规上 label changes, enterprise deletions), and
@@ -170,8 +171,11 @@ class IndicatorCell(models.Model):
                                             help_text=_("本月企业上年同月数值之和（上年无数据记0）"))
     comparable_count = models.PositiveIntegerField(_("有上年数据的企业数"))
     previous = models.DecimalField(_("本月企业上月累计"), max_digits=28, decimal_places=4, default=0,
-                                   help_text=_("当月 = 合计 − 本项；1月、1–2月为0（不减上年12月）"))
+                                   help_text=_("当月 = 合计 − 本项；1月、1–2月为0（不减上年12月）；上月未报的企业计本月累计（不计入当月）"))
     previous_before = models.DecimalField(_("本月企业上年上月累计"), max_digits=28, decimal_places=4, default=0)
+    month_left_out = models.PositiveIntegerField(_("上月未报、不计当月的企业数"), default=0)
+    month_unpaired = models.PositiveIntegerField(_("上年当月无法计算的企业数"), default=0,
+                                                 help_text=_("上年同月与上年上月只有其一有数据的企业：当月同比不计算"))
 
     objects = models.Manager()  # derived data, never listed to users: read only through engine.yoy
 

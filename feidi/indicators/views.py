@@ -195,7 +195,9 @@ class DashboardView(ScopedViewMixin, TemplateView):
         from . import dashboard
 
         values = self.base_queryset(request.user)
-        period = self.period(values)
+        # the month asked for, else the latest whose reporting is complete — with its coverage
+        reporting = dashboard.reporting(values, period=self.period())
+        period = reporting.period if reporting else None
         data = dashboard.figures(request.user, values, period)
         if request.GET.get("export") == "xlsx":
             response = HttpResponse(dashboard.xlsx(data), content_type=XLSX)
@@ -203,17 +205,15 @@ class DashboardView(ScopedViewMixin, TemplateView):
                 "attachment; filename=economy.xlsx"
             return response
         return self.render_to_response(self.get_context_data(title=self.title, d=data, period=period,
-                                                             chart=data.get("chart"),
+                                                             chart=data.get("chart"), reporting=reporting,
                                                              sample=values.filter(sample=True).exists()))
 
-    def period(self, values) -> dt.date | None:
+    def period(self) -> dt.date | None:
+        """The month asked for (None: the default month)."""
         month = engine.month_param(self.request.GET.get("period"))
         if month is None and self.request.GET.get("period"):
             messages.error(self.request, gettext("月份“{text}”无效或超出范围（应为1900-01至2100-12），已显示最近月份").format(
                 text=self.request.GET["period"][:20]))
-        if month is None:
-            revenue = Indicator.objects.filter(code="revenue").first()
-            month = engine.latest_period(values, revenue) if revenue else None
         return month
 
 
@@ -256,8 +256,9 @@ class AnalysisView(ScopedViewMixin, TemplateView):
         if period is None and request.GET.get("period"):
             messages.error(request, gettext("月份“{text}”无效或超出范围（应为1900-01至2100-12），已显示最近月份").format(
                 text=request.GET["period"][:20]))
-        if period is None and indicator:
-            period = engine.latest_period(values, indicator)
+        if period is None and indicator:  # the latest month whose reporting is complete
+            found = engine.reporting_month(values, indicator)
+            period = found.period if found else None
         rows, total = [], None
         if indicator and period:
             rows = engine.yoy(values, indicator, period, by, coverage=coverage)
@@ -268,14 +269,19 @@ class AnalysisView(ScopedViewMixin, TemplateView):
             ordered = sorted((r.total for r in rows), reverse=True)
             ranks = {r.key: 1 + sum(1 for v in ordered if v > r.total) for r in rows}
         areas = engine.zone_areas(r.key for r in rows) if by == "zone" else {}
+        def shown(value) -> str:  # money in 万元/亿元 (lib.money.human), other units as stored
+            return "—" if value is None else engine.quantity(value, indicator)
+
         table = [{"row": r, "share": engine.share(r.total, whole) if len(rows) > 1 else None,
-                  "rank": ranks.get(r.key), "density": engine.density_text(indicator, r.total, areas.get(r.key))}
+                  "rank": ranks.get(r.key), "density": engine.density_text(indicator, r.total, areas.get(r.key)),
+                  "total": shown(r.total), "month": shown(r.month_value)}
                  for r in rows]
+        total_shown = {"total": shown(total.total), "month": shown(total.month_value)} if total else {}
         return self.render_to_response(self.get_context_data(
             title=self.title, indicators=indicators, indicator=indicator, by=by, groups=engine.GROUPS,
             dense=any(t["density"] for t in table),
             by_label=engine.GROUPS[by][1], coverage=coverage, coverages=coverage_choices(),
-            period=period, table=table, total=total,
+            period=period, table=table, total=total, total_shown=total_shown,
             release_short=engine.release_label(period, indicator.cumulative, year=False) if period and indicator else "",
             month_short=engine.month_label(period, year=False) if period else "",
             sentence=engine.sentence(indicator, period, total, coverage) if total else "",
@@ -529,7 +535,8 @@ class CityMapView(ScopedViewMixin, TemplateView):
         if indicator and city:
             members = [z for z in Zone.objects.filter(region_code__startswith=city, home_zone__isnull=True,
                                                       parent__isnull=True).select_related("kind") if not z.is_enclave]
-            period = engine.latest_period(IndicatorValue.objects.filter(zone__in=members), indicator)
+            latest = engine.reporting_month(IndicatorValue.objects.filter(zone__in=members), indicator)
+            period = latest.period if latest else None
             if period is None:
                 from .models import ZoneFigure
 

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,33 +25,11 @@ from .models import Indicator
 from .models import IndicatorValue
 from .models import RegionFigure
 from .models import ZoneFigure
+from .reads import kept
+from .reads import once as _once
+from .reads import reading  # noqa: F401 (the dashboard's: zone_figures.reading())
 
 REGION_RE = re.compile(r"^((?:北京市|天津市|上海市|重庆市)|.+?(?:省|自治区|特别行政区))(.+?(?:市|州|盟|地区))?")
-
-
-_READ: ContextVar[dict | None] = ContextVar("feidi_zones_read", default=None)
-
-
-@contextmanager
-def reading():
-    """Within this block what the rankings and shares read — the candidate zones, the published
-    figures of a month, each standing — is read once and kept (one computation, e.g. a dashboard's
-    card set asking the same of four indicators); outside it every call reads afresh, so nothing
-    kept here outlives the computation."""
-    token = _READ.set(_READ.get() if _READ.get() is not None else {})
-    try:
-        yield
-    finally:
-        _READ.reset(token)
-
-
-def _once(key: tuple, compute: Callable):
-    memo = _READ.get()
-    if memo is None:
-        return compute()
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
 
 
 def region_keys(zone) -> tuple[str, str]:
@@ -96,7 +71,7 @@ def prefetch_standings(indicators, period: dt.date, zones) -> None:
     """Within ``reading()``: the standings of several indicators among ``zones`` in two reads (their
     published figures, and one grouped read of the cells), for ``standings`` to find."""
     zones, indicators = list(zones), list(indicators)
-    if _READ.get() is None or not indicators:
+    if kept() is None or not indicators:
         return
     published: dict[int, dict] = {}
     for f in ZoneFigure.objects.filter(indicator__in=indicators, period=period, zone__in=zones):
@@ -104,7 +79,7 @@ def prefetch_standings(indicators, period: dt.date, zones) -> None:
     computed = engine.yoy_each(IndicatorValue.objects.filter(zone__in=zones), indicators, period, "zone")
     key = tuple(z.pk for z in zones)
     for i in indicators:
-        _READ.get()[("standings", i.pk, period, key)] = _standings(
+        kept()[("standings", i.pk, period, key)] = _standings(
             zones, published.get(i.pk, {}), {r.key: r for r in computed[i.pk]})
 
 
@@ -179,7 +154,7 @@ class Share:
 
 
 def region_figure(level: str, key: str, indicator: Indicator, period: dt.date) -> RegionFigure | None:
-    if _READ.get() is None:
+    if kept() is None:
         figures = RegionFigure.objects.filter(level=level, indicator=indicator, period=period)
     else:  # the month's published figures of every indicator, read once
         figures = [f for f in _once(("regions", level, period), lambda: list(RegionFigure.objects.filter(
@@ -219,7 +194,7 @@ def real_growth(indicator: Indicator, period: dt.date, zone=None, nominal: float
     """实际增长 (constant prices): the published rate of the zone, else its nominal growth deflated by
     the zone's or its city's published price index; (None, "") when neither is entered."""
     figure = None
-    if zone is not None and _READ.get() is None:
+    if zone is not None and kept() is None:
         figure = ZoneFigure.objects.filter(zone=zone, indicator=indicator, period=period).first()
     elif zone is not None:  # the zone's published figures of the month, read once
         figure = _once(("zone_figures", zone.pk, period), lambda: {f.indicator_id: f for f in ZoneFigure.objects.filter(

@@ -29,12 +29,14 @@ def yi(value, places: int = 2) -> str:
     return f"{(to_decimal(value) / YI).quantize(q, rounding=ROUND_HALF_UP):,}"
 
 
-def human(value) -> str:
-    """The unit a report would choose: 亿元 from 1亿, else 万元."""
+def human(value, places: int = 2) -> str:
+    """The unit a report would choose: 亿元 from 1亿, else 万元 — chosen after rounding, so an
+    amount that rounds to 10,000.00万元 is shown as 1.00亿元."""
     amount = to_decimal(value)
-    if abs(amount) >= YI:
-        return gettext("{yi}亿元").format(yi=yi(amount))
-    return gettext("{wan}万元").format(wan=wan(amount))
+    shown_wan = (amount / WAN).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if abs(shown_wan) >= WAN:  # 10,000万元 = 1亿元
+        return gettext("{yi}亿元").format(yi=yi(amount, places))
+    return gettext("{wan}万元").format(wan=wan(amount, places))
 
 
 def as_decimal(value) -> Decimal:
@@ -57,6 +59,19 @@ def ratio(part, whole) -> Decimal | None:
     if part is None or not whole:
         return None
     return as_decimal(part) / as_decimal(whole)
+
+
+def growth(now, before) -> Decimal | None:
+    """The one rule of every growth rate (同比, 环比, 当月同比): ``now / before − 1`` exactly; None
+    (shown "—") without a positive base — a zero base has no ratio, and a negative one (a loss, a
+    refund exceeding the tax) gives a ratio whose sign says the opposite of the change (−2 → +1
+    would read −150 %)."""
+    if now is None or before is None:
+        return None
+    before = as_decimal(before)
+    if before <= 0:
+        return None
+    return as_decimal(now) / before - 1
 
 
 def percent(value, places: int = 1) -> Decimal | None:
