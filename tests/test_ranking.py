@@ -173,8 +173,8 @@ def test_on_time_is_one_definition_and_24_00_closes_on_its_day(cast, units):
     def appeal(title, closed_at, level=1, due=deadline):
         made = Appeal.objects.create(organization=cast.org_a1, category=category, title=title, content="内容",
                                      department=cast.dept_a, handling_department=invest)
-        Appeal.objects.filter(pk=made.pk).update(status=Appeal.Status.CLOSED, level=level, accepted_at=accepted,
-                                                 deadline=due, closed_at=closed_at)
+        Appeal.objects.filter(pk=made.pk).update(status=Appeal.Status.CLOSED, level=level, submitted_at=accepted,
+                                                 accepted_at=accepted, deadline=due, closed_at=closed_at)
 
     appeal("准点", deadline)
     appeal("晚一秒", deadline + dt.timedelta(seconds=1))
@@ -185,5 +185,11 @@ def test_on_time_is_one_definition_and_24_00_closes_on_its_day(cast, units):
     by_department = {r["key"]: r for r in measures.compute(Appeal.objects.all(), by="department")}
     figures = by_department["招商局"]
     assert (figures["closed"], figures["on_time"]) == (4, 2)
+    # and 统计查询's on-time count in its 用时压缩 detail
+    from feidi.core import stats
+
+    answer = stats.evaluate(stats.parse({"subject": "appeals", "measure": "compression", "window": "all"},
+                                        cast.leader), cast.leader)
+    assert "4件已完成，按期2件" in answer.figures[0].detail, answer.figures[0].detail
     # 准点 took five working days (Monday 09:00 → the next Monday's 24:00), not six
     assert measures.compute(Appeal.objects.filter(title="准点"), by="department")[0]["avg_close_workdays"] == 5

@@ -1041,26 +1041,30 @@ def existing_on(date_field: str):
     return keep
 
 
-def time_against_limit(start: str, end: str, limit: str, what=None):
+def time_against_limit(start: str, end: str, limit: str, what=None, on_time: Q | None = None):
     """A computed measure: how much of the allowed time the finished records took — 1 − Σ taken ÷
-    Σ allowed (压缩比例), with the on-time share in the detail. Records without an end or a limit are
-    left out and counted in the detail."""
+    Σ allowed (压缩比例), with the on-time share in the detail: finished by the limit, or by the
+    subject's own rule (``on_time``: an appeal escalated past its deadline is late whatever the next
+    level's). Records without an end or a limit are left out and counted in the detail."""
 
     def compute(qs):
         doing = what or pgettext("stats", "办理")
-        rows = list(qs.filter(**{f"{end}__isnull": False, f"{limit}__isnull": False}).values_list(start, end, limit))
+        finished_qs = qs.filter(**{f"{end}__isnull": False, f"{limit}__isnull": False})
+        rows = list(finished_qs.values_list(start, end, limit))
         taken = allowed = Decimal(0)
-        on_time = 0
+        timely = 0
         for begun, finished, due in rows:
             taken += Decimal((finished - begun).total_seconds())
             allowed += Decimal(max((due - begun).total_seconds(), 0))
-            on_time += finished <= due
+            timely += finished <= due
+        if on_time is not None:
+            timely = finished_qs.filter(on_time).count()
         if not rows or not allowed:
             return None, gettext("{what}时限：无已完成的记录").format(what=doing)
         value = 1 - taken / allowed  # exact: shown once, rounded half up (``lib.money.percent``)
         return value, gettext("{what}用时较时限压缩比例＝1－实际用时合计÷时限合计（{finished}件已完成，"
                               "按期{on_time}件，按期率{rate}%）").format(
-            what=doing, finished=len(rows), on_time=on_time, rate=f"{percent(ratio(on_time, len(rows))):f}")
+            what=doing, finished=len(rows), on_time=timely, rate=f"{percent(ratio(timely, len(rows))):f}")
 
     return compute
 
