@@ -298,7 +298,7 @@ def year(org, **values):
             put(org, code, 2025, 12, value)
 
 
-def test_mu_classes_for_a_worked_example(cast):
+def test_mu_classes_for_a_worked_example(cast, client_for):
     from feidi.indicators import mu
     from feidi.indicators.models import MuResult
     from feidi.indicators.models import MuRule
@@ -326,6 +326,15 @@ def test_mu_classes_for_a_worked_example(cast):
     # re-running replaces, never duplicates
     mu.evaluate(rule)
     assert MuResult.objects.filter(rule=rule).count() == 3
+    # who was not graded, and why, is part of the result (the zone's other enterprises have no land)
+    from feidi.registry.models import Organization
+
+    zone_a = mu.enterprises(rule)
+    left = dict(mu.not_evaluated(rule, zone_a))
+    assert left["用地面积不足5亩"] == 1 and sum(left.values()) == zone_a.count() - 3
+    assert "用地面积不足5亩" not in dict(mu.not_evaluated(rule, Organization.objects.filter(pk=x.pk)))
+    page = client_for("leader").get(rule.get_absolute_url()).content.decode()
+    assert "家企业未参评" in page and "用地面积不足5亩 1" in page
 
 
 def test_mu_benchmarks_default_to_the_average_and_the_enterprise_sees_its_own(cast, client_for):

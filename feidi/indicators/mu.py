@@ -19,6 +19,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from feidi.core import audit
 
@@ -77,15 +79,52 @@ def grade(rule: MuRule, score: Decimal) -> str:
     return MuResult.Grade.D
 
 
-def evaluate(rule: MuRule, *, acting_user=None) -> list[MuResult]:
-    """(Re)compute the rule's results in one transaction: the previous ones are replaced."""
+LEFT_OUT = {  # why an enterprise of the rule's zone is not evaluated, as the page says it
+    "no_land": gettext_noop("无用地面积"),
+    "small": gettext_noop("用地面积不足{threshold}亩"),
+    "no_revenue": gettext_noop("本年无营业收入数据"),
+}
+
+
+def left_out(rule: MuRule, f: dict) -> str | None:
+    """Why an enterprise with the year's figures ``f`` is not evaluated by ``rule`` (a key of
+    ``LEFT_OUT``), None when it is."""
+    if not f["land"] or f["land"] <= 0:
+        return "no_land"
+    if f["land"] < rule.land_threshold:
+        return "small"
+    if f["revenue"] is None:
+        return "no_revenue"
+    return None
+
+
+def enterprises(rule: MuRule):
+    """The enterprises a rule evaluates among: those of its zone (its department's tree)."""
     from feidi.registry.models import Organization
 
-    orgs = Organization.objects.filter(department_id__in=rule.department.subtree_ids(),
+    return Organization.objects.filter(department_id__in=rule.department.subtree_ids(),
                                        kind=Organization.Kind.ENTERPRISE)
+
+
+def not_evaluated(rule: MuRule, organizations) -> list[tuple[str, int]]:
+    """The enterprises of ``organizations`` (a user's, within the rule's zone) that the rule leaves
+    out, counted by reason, as (what the page says, how many): who was not graded is part of the
+    result — a class's count alone reads as if every enterprise had been graded."""
+    counts: dict[str, int] = defaultdict(int)
+    for f in year_figures(enterprises(rule).filter(pk__in=organizations.values("pk")), rule.year).values():
+        reason = left_out(rule, f)
+        if reason is not None:
+            counts[reason] += 1
+    threshold = f"{rule.land_threshold:f}".rstrip("0").rstrip(".")
+    return [(gettext(LEFT_OUT[key]).format(threshold=threshold), counts[key])
+            for key in LEFT_OUT if counts.get(key)]
+
+
+def evaluate(rule: MuRule, *, acting_user=None) -> list[MuResult]:
+    """(Re)compute the rule's results in one transaction: the previous ones are replaced."""
+    orgs = enterprises(rule)
     figures = year_figures(orgs, rule.year)
-    evaluated = {org: f for org, f in figures.items() if f["land"] and f["land"] >= rule.land_threshold
-                 and f["land"] > 0 and f["revenue"] is not None}
+    evaluated = {org: f for org, f in figures.items() if left_out(rule, f) is None}
     measured = {org: metrics(f) for org, f in evaluated.items()}
     benchmarks = {}
     for m in MuRule.METRICS:

@@ -317,8 +317,13 @@ class MuRuleDetailView(ObjectDetailView):
             return {"names": names, "series": [{"name": gettext("{g}类").format(
                 g=g), "data": data[g]} for g in classes]}
 
+        from feidi.registry.models import Organization
+
+        from .mu import not_evaluated
+
+        left_out = not_evaluated(rule, Organization.objects.visible_to(self.request.user)) if rule.evaluated_at else []
         return dict(grades=[(g, label, grades.get(g, 0)) for g, label in MuResult.Grade.choices],
-                    total=sum(grades.values()),
+                    total=sum(grades.values()), left_out=left_out, left_out_total=sum(n for _, n in left_out),
                     top=results.select_related("organization").order_by("-score")[:10],
                     chart={"zone": table(by_zone, "zone__name"),
                            "chain": table(by_chain, "organization__chain_memberships__segment__chain__name")},
