@@ -89,12 +89,16 @@ def _grow(cast, n: int, start: int) -> None:
     ("workbench", "invest"),  # tasks, problems, leads of the investment office
     ("home", "leader"),
 ])
-def test_the_cockpit_and_the_workbench_cost_the_same_at_any_scale(cast, client_for, url_name, user):
+def test_the_cockpit_and_the_workbench_cost_the_same_at_any_scale(cast, client_for, url_name, user, monkeypatch):
     """As served (warm) and recomputed after a write (cold: the cache dropped), the cockpit and
     我的待办 ask the same number of queries with 4 or 40 enterprises, projects and appeals."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    # the session's last-seen stamp is written once a minute: on a loaded machine a minute can pass
+    # between two of these requests, and its writes are not the page's cost
+    monkeypatch.setattr("feidi.accounts.middleware.LAST_SEEN_STEP", 10**9)
 
     c = client_for(user)
 
