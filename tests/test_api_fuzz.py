@@ -197,3 +197,31 @@ def test_a_taken_credit_code_names_its_holder_only_within_the_callers_scope(cast
     assert "不在您的管理范围" in outside.json()["fields"]["uscc"][0]
     inside = attempt("clerk", cast.zone_a)
     assert inside.status_code == 422 and cast.org_a2.name in inside.json()["fields"]["uscc"][0]
+
+
+@pytest.mark.parametrize("amount", ["9999999999999999.99", "1234567890123456", "0.0000000000000001"])
+def test_a_number_no_database_keeps_exactly_is_refused_on_every_path(amount, cast):
+    """SQLite keeps 15 significant digits: 9999999999999999.99 was stored as 1E+16, which its
+    column could not read back, and every list holding the row failed."""
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from feidi.registry.actions import do_save_organization
+
+    cast.org_a1.registered_capital = Decimal(amount)
+    with pytest.raises(ValidationError) as refused:
+        do_save_organization(cast.org_a1, acting_user=cast.clerk)
+    assert "有效位数" in str(refused.value) or "小数位数" in str(refused.value) or "过大" in str(refused.value)
+
+
+def test_a_deeply_nested_body_to_a_refused_write_is_still_a_json_answer(cast, client_for):
+    response = client_for("ent_a").post("/api/v1/services/appeals", data="[" * 5000 + "]" * 5000,
+                                        content_type="application/json")
+    assert 400 <= response.status_code < 500 and response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_day_off_the_calendar_is_a_field_error(day, cast, client_for):
+    response = client_for("leader").get("/api/v1/intel/daily", {"day": day})
+    assert response.status_code in (403, 422), response.content

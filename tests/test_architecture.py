@@ -165,3 +165,16 @@ def test_the_distinct_values_check_finds_a_chain_keeping_the_ordering():
               "b = M.objects.values('period').order_by().distinct()\n"
               "c = M.objects.filter(x=1).distinct()\n")
     assert _distinct_values_keeping_the_ordering(source) == [1]
+
+
+def test_every_conditional_unique_constraint_says_what_it_refuses():
+    """A constraint with a condition is checked by the model's validation with Django's generic
+    “约束 … 是无效的”, its internal name shown to the user, unless it says its own refusal."""
+    from django.apps import apps
+    from django.db import models
+
+    bare = [f"{m._meta.label}.{c.name}" for m in apps.get_models() if m.__module__.startswith("feidi.")
+            for c in m._meta.constraints
+            if isinstance(c, models.UniqueConstraint) and c.condition is not None
+            and c.violation_error_message == c.default_violation_error_message]
+    assert bare == []

@@ -490,4 +490,4 @@ def test_the_daily_list_of_a_day_off_the_calendar_shows_today_with_a_message(day
     from django.urls import reverse
 
     response = client_for("leader").get(reverse("intel:daily"), {"day": day})
-    assert response.status_code == 200 and "超出范围" in response.content.decode()
+    assert response.status_code == 200 and "已显示今天" in response.content.decode()

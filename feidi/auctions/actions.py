@@ -66,6 +66,7 @@ from feidi.core.actions import update_object
 from feidi.core.context import acting
 from feidi.core.leases import periodic_job
 from feidi.core.notify import notify
+from feidi.lib.cells import fit
 from feidi.lib.money import human
 from feidi.techmarket.models import Supply
 
@@ -384,6 +385,11 @@ def do_place_bid(lot: Lot, amount, *, acting_user) -> Bid:
         raise BidRefused(gettext("出价金额须大于零"), "invalid_amount")
     if amount != amount.quantize(FEN):
         raise BidRefused(gettext("出价金额最多精确到分"), "invalid_amount")
+    try:  # within the column and stored exactly (a bid is written by its own fast path, not full_clean)
+        column = Bid._meta.get_field("amount")
+        fit(amount, column.max_digits, column.decimal_places)
+    except ValueError as exc:
+        raise BidRefused(gettext("出价金额无效：{reason}").format(reason=exc), "invalid_amount") from None
     org_id = acting_user.organization_id
     if not org_id:
         raise BidRefused(gettext("只有办理了竞买登记的企业或机构用户可以出价"), "not_registered")

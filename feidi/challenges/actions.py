@@ -32,6 +32,7 @@ from feidi.core.actions import create_object
 from feidi.core.actions import update_object
 from feidi.core.leases import periodic_job
 from feidi.core.notify import notify
+from feidi.lib.cells import plausible_date
 from feidi.techmarket.models import Demand
 
 from .models import Application
@@ -335,6 +336,10 @@ def do_award(challenge: Challenge, application: Application, *, acting_user, bud
     if application.status != Application.Status.SUBMITTED:
         raise ValidationError(gettext("该申请{status}，不能中榜").format(status=application.get_status_display()))
     starts_on = starts_on or timezone.localdate()
+    try:  # the end is counted from it in months: a start of 9999 would leave the calendar
+        plausible_date(starts_on)
+    except ValueError as exc:
+        raise ValidationError({"starts_on": str(exc)}) from None
     with transaction.atomic():
         done = Challenge.objects.filter(pk=challenge.pk, status=Challenge.Status.REVIEW).update(
             status=Challenge.Status.AWARDED, version=F("version") + 1)

@@ -6,6 +6,8 @@ commands all call the domain action, never ``Model.save()`` directly.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db import transaction
@@ -48,11 +50,60 @@ def plain_text(instance: models.Model) -> None:
         raise ValidationError(errors)
 
 
+def exact_numbers(instance: models.Model) -> None:
+    """Every number a record stores is stored as given, on every path (``lib.cells.fit``: within
+    its column, to its places, at most ``EXACT_DIGITS`` significant digits — on SQLite
+    9999999999999999.99 became 1E+16, which its column could not read back, and every page listing
+    the row failed)."""
+    from feidi.lib.cells import fit
+
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname) if isinstance(field, models.DecimalField) else None
+        if value is None:
+            continue
+        try:
+            fit(value if isinstance(value, Decimal) else Decimal(str(value)), field.max_digits, field.decimal_places)
+        except ArithmeticError:
+            continue  # not a number at all: the field's own check says so
+        except ValueError as exc:
+            errors[field.name] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+
+
+def plausible_dates(instance: models.Model) -> None:
+    """Every date a record stores is one it may hold (``lib.cells.plausible_date``: 1900-03-01 to 30
+    years ahead), on every path: a start on 9999-12-31 made the months counted from it overflow."""
+    import datetime as dt
+
+    from feidi.lib.cells import plausible_date
+
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField) \
+                and isinstance(value, dt.date):
+            try:
+                plausible_date(value)
+            except ValueError as exc:
+                errors[field.name] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+
+
+def checked(instance: models.Model) -> None:
+    """What every write checks before the model's own validation: its texts, numbers and dates."""
+    plain_text(instance)
+    exact_numbers(instance)
+    plausible_dates(instance)
+
+
 def create_object(instance: models.Model, *, acting_user, m2m: dict | None = None) -> models.Model:
     with transaction.atomic():
         if hasattr(instance, "created_by_id") and instance.created_by_id is None and getattr(acting_user, "pk", None):
             instance.created_by = acting_user
-        plain_text(instance)
+        checked(instance)
         instance.full_clean()
         instance.save(force_insert=True)
         for name, values in (m2m or {}).items():
@@ -74,7 +125,7 @@ def update_object(instance: models.Model, *, acting_user, expected_version: int 
         expected = expected_version if expected_version is not None else getattr(instance, "version", None)
         if versioned and current.version != expected:
             raise ConflictError(ConflictError.message)
-        plain_text(instance)
+        checked(instance)
         instance.full_clean()
         if versioned:
             instance.version = current.version + 1

@@ -18,6 +18,7 @@ import logging
 from decimal import Decimal
 from typing import Annotated
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
@@ -161,6 +162,8 @@ def _invalid(request, exc):
     sent = _body_keys(request)
     fields = {}
     for key, messages in getattr(exc, "message_dict", {}).items():
+        if key == NON_FIELD_ERRORS:  # of no field: said in the message alone
+            continue
         # a model's or a form's field (``zone``) named as the body sent it (``zone_id``)
         if key not in sent:
             key = next((k for k in (f"{key}_id", f"{key}_ids") if k in sent), key)
@@ -176,7 +179,7 @@ def _body_keys(request) -> set[str]:
         return set()
     try:
         body = json.loads(request.body or b"null")
-    except (ValueError, RawPostDataException):
+    except (ValueError, RecursionError, RawPostDataException):  # nested past the parser's depth
         return set()
     return set(body) if isinstance(body, dict) else set()
 
@@ -380,9 +383,12 @@ def field(model, name: str, **overrides):
         kwargs.update(ge=1, le=MAX_ID)
         kind = int
     elif isinstance(f, models.DecimalField):
+        from feidi.lib.cells import EXACT_DIGITS
+
         kind = Decimal
-        bound = Decimal(10) ** (f.max_digits - f.decimal_places) - Decimal(10) ** -f.decimal_places
-        kwargs.update(max_digits=f.max_digits, decimal_places=f.decimal_places, ge=-bound, le=bound)
+        digits = min(f.max_digits, EXACT_DIGITS)  # what every database keeps exactly
+        bound = Decimal(10) ** (digits - f.decimal_places) - Decimal(10) ** -f.decimal_places
+        kwargs.update(max_digits=digits, decimal_places=f.decimal_places, ge=-bound, le=bound)
     elif isinstance(f, models.BooleanField):
         kind = bool
     elif isinstance(f, models.IntegerField):

@@ -246,8 +246,15 @@ def do_dismiss_item(item: NewsItem, *, acting_user) -> NewsItem:
 
 def daily_list(user, day: dt.date | None = None, *, days: int = 1):
     """The ranked items of the day (and the ``days`` - 1 before it) the user sees: analysed, not
-    dismissed, one per duplicate group, best score first."""
+    dismissed, one per duplicate group, best score first. A day a record may not hold (before 1900,
+    decades ahead) is the caller's error (``lib.cells.plausible_date``), not an overflow."""
+    from feidi.lib.cells import plausible_date
+
     day = day or timezone.localdate()
+    try:
+        plausible_date(day)
+    except ValueError as exc:
+        raise ValidationError({"day": str(exc)}) from None
     return (NewsItem.objects.visible_to(user).filter(
         published_on__gt=day - dt.timedelta(days=days), published_on__lte=day, duplicate_of__isnull=True)
         .exclude(status__in=[Status.PENDING, Status.DISMISSED]).order_by("-score", "-published_on", "-pk"))

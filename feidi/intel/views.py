@@ -121,17 +121,17 @@ class DailyView(ScopedViewMixin, TemplateView):
     template_name = "intel/daily.html"
 
     def get(self, request, *args, **kwargs):
-        from feidi.core.stats import FIRST_DAY
-        from feidi.core.stats import LAST_DAY
+        from feidi.lib.cells import plausible_date
 
         asked = request.GET.get("day", "")
         try:
             day = dt.date.fromisoformat(asked)
         except ValueError:
             day = timezone.localdate()
-        if not FIRST_DAY <= day <= LAST_DAY:  # the window before it would leave the calendar
-            messages.warning(request, gettext("日期“{day}”超出范围（{first}年至{last}年），已显示今天").format(
-                day=asked[:20], first=FIRST_DAY.year, last=LAST_DAY.year))
+        try:
+            plausible_date(day)
+        except ValueError as exc:  # the window before it would leave the calendar
+            messages.warning(request, gettext("{reason}，已显示今天").format(reason=exc))
             day = timezone.localdate()
         try:
             days = min(max(int(request.GET.get("days", 7)), 1), 31)

@@ -222,14 +222,23 @@ def parse_number(value, *, unit: Decimal | None = None, measure: str | None = No
     return number * unit if unit is not None else number
 
 
+# The significant digits a stored number keeps exactly on every database Feidi runs on: SQLite
+# holds a decimal as a double (read back to 15 digits), as Excel does a cell — a 16th digit would be
+# stored as another number (9999999999999999.99 as 1E+16, too large for its column to read back).
+EXACT_DIGITS = 15
+
+
 def fit(number: Decimal | None, max_digits: int | None, decimal_places: int | None) -> Decimal | None:
     """``number`` when a column of ``max_digits`` digits, ``decimal_places`` of them after the
     point, holds it exactly; else ValueError saying which limit it passes (a value beyond the
-    column would fail its page, a finer one be rounded unseen: both are refused)."""
+    column would fail its page, a finer one be rounded unseen, one of more than ``EXACT_DIGITS``
+    significant digits be stored as another: all are refused)."""
     if number is None:
         return None
     if not number.is_finite():
         raise ValueError(gettext("不是有限的数字"))
+    if number and len(number.normalize().as_tuple().digits) > EXACT_DIGITS:
+        raise ValueError(gettext("数字的有效位数不能超过{digits}位（更多的位数无法精确保存）").format(digits=EXACT_DIGITS))
     if decimal_places is not None:
         places = max(0, -number.normalize().as_tuple().exponent) if number else 0
         if places > decimal_places:
@@ -267,6 +276,13 @@ def _in_range(day: dt.date, value, earliest: dt.date, latest: dt.date | None) ->
         raise ValueError(gettext("“{shown}”晚于{latest}，不是有效的日期").format(
             shown=shown(value), latest=latest.isoformat()))
     return day
+
+
+def plausible_date(day: dt.date) -> dt.date:
+    """``day`` when a record may hold it (``DATE_MIN`` to ``DATE_HORIZON_YEARS`` ahead), else a
+    ValueError in Chinese: a date of year 1 or 9999 is a typing slip, and the months counted from
+    it would leave the calendar."""
+    return _in_range(day, day.isoformat(), DATE_MIN, None)
 
 
 def _serial(value, earliest: dt.date, latest: dt.date | None) -> dt.date:

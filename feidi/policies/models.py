@@ -342,7 +342,8 @@ class Application(WorkdayClock, FeidiModel):
         permissions = [("handle_application", _("办理政策申报（受理、审核、公示、拨付）"))]
         constraints = [models.UniqueConstraint(fields=["item", "organization", "period"],
                                                condition=~Q(status="returned"),
-                                               name="policyapplication_one_open_per_period")]
+                                               name="policyapplication_one_open_per_period",
+                                               violation_error_message=_("该企业本期已申报此条款，请勿重复申报"))]
 
     str_related = ("organization", "item")  # the relations __str__ reads
 

@@ -308,7 +308,8 @@ class StageRecord(models.Model):
         verbose_name = verbose_name_plural = _("阶段记录")
         ordering = ["project", "entered_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["project"], condition=Q(left_at__isnull=True),
-                                               name="stagerecord_one_open_per_project")]
+                                               name="stagerecord_one_open_per_project",
+                                               violation_error_message=_("该项目已有进行中的阶段记录"))]
 
     def __str__(self):
         return f"{self.project_id} {self.get_stage_display()}"
@@ -509,7 +510,8 @@ class Alert(DetailUrlMixin, models.Model):
         verbose_name = verbose_name_plural = _("项目预警")
         ordering = ["-raised_at"]
         constraints = [models.UniqueConstraint(fields=["project", "rule", "subject"], condition=Q(resolved_at__isnull=True),
-                                               name="alert_one_open")]
+                                               name="alert_one_open",
+                                               violation_error_message=_("该项目的同一预警尚未解除"))]
 
     def __str__(self):
         return f"{self.get_rule_display()}：{self.message}"

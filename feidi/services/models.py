@@ -89,7 +89,8 @@ class Assignment(FeidiModel):
         verbose_name = verbose_name_plural = _("挂点服务")
         ordering = ["organization", "-since"]
         constraints = [models.UniqueConstraint(fields=["organization"], condition=Q(until__isnull=True),
-                                               name="assignment_one_current_per_organization")]
+                                               name="assignment_one_current_per_organization",
+                                               violation_error_message=_("该企业已有在任的挂点干部，请先结束当前挂点"))]
 
     str_related = ("organization", "cadre")  # the relations __str__ reads
 
