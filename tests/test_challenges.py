@@ -610,3 +610,12 @@ def test_edit_a_joint_project_and_the_home_project_side(cast, client_for):
     assert project.get_absolute_url() in html and "2026-06-01 转化落地" in html
     assert not challenges.joint_projects_for(home, cast.invest).exists()  # no techmarket permission
     assert not challenges.joint_projects_for(home, cast.inst).exists()  # not a party
+
+
+def test_yes_no_filters_take_true_and_false_as_every_flag_does(cast, open_challenge, client_for):
+    c = client_for("inst")
+    for query in ("open_only=true", "joint=false", "open_only=false"):
+        assert c.get(f"/api/v1/techmarket/challenges?{query}").status_code == 200, query
+    ids = [x["id"] for x in c.get("/api/v1/techmarket/challenges?open_only=true").json()["items"]]
+    assert open_challenge.pk in ids
+    assert c.get("/api/v1/techmarket/jointprojects?transferred=true").status_code == 200

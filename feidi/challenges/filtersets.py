@@ -12,11 +12,10 @@ from .models import Application
 from .models import Challenge
 from .models import JointProject
 
-YES_NO = (("1", _("是")), ("0", _("否")))
 
-
-def _yes_no(label, method: str) -> django_filters.ChoiceFilter:
-    return django_filters.ChoiceFilter(label=label, choices=YES_NO, method=method, empty_label=_("全部"))
+def _yes_no(label, method: str) -> django_filters.BooleanFilter:
+    """A yes/no filter as every list has them (true/false, as the API's other flags take)."""
+    return django_filters.BooleanFilter(label=label, method=method)
 
 
 class ChallengeFilterSet(ScopedFilterSet):
@@ -29,15 +28,15 @@ class ChallengeFilterSet(ScopedFilterSet):
         fields = ["status", "joint"]
 
     def filter_joint(self, queryset, name, value):
-        return queryset.filter(joint=value == "1") if value else queryset
+        return queryset if value is None else queryset.filter(joint=value)
 
     def filter_open(self, queryset, name, value):
         from django.utils import timezone
 
-        if not value:
+        if value is None:
             return queryset
         live = {"status": "open", "deadline__gte": timezone.localdate()}
-        return queryset.filter(**live) if value == "1" else queryset.exclude(**live)
+        return queryset.filter(**live) if value else queryset.exclude(**live)
 
 
 ApplicationFilterSet = scoped_filterset(Application, ["challenge", "status"],
@@ -55,7 +54,7 @@ class JointProjectFilterSet(ScopedFilterSet):
         fields = ["status", "transferred"]
 
     def filter_transferred(self, queryset, name, value):
-        return queryset.filter(home_project__isnull=value != "1") if value else queryset
+        return queryset if value is None else queryset.filter(home_project__isnull=not value)
 
     def filter_search(self, queryset, name, value):
         return super().filter_search(queryset, name, value).distinct()

@@ -163,7 +163,7 @@ def _groups_of(items: list[NewsItem]) -> dict[int, int]:
 
 def _check_open(item: NewsItem):
     if item.status in (Status.LEAD, Status.TARGET):
-        raise ValidationError(gettext("该情报已转为{status}").format(status=item.get_status_display()))
+        raise ValidationError(gettext("该情报{status}，不能再转").format(status=item.get_status_display()))
 
 
 def _organization_for(item: NewsItem, name: str, acting_user):
