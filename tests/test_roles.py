@@ -203,14 +203,22 @@ def test_a_permission_the_editor_does_not_list_is_shown_and_kept(cast, client_fo
 
 def test_no_administrator_can_leave_a_duty_without_an_active_holder(cast):
     auditor_role = Role.objects.get(code="auditor")
-    with pytest.raises(ValidationError, match="审计管理员须至少保留一个有效账号"):
+    with pytest.raises(ValidationError, match="审计管理员的职责权限"):
         actions.do_set_user_roles(cast.auditor, [], acting_user=cast.secadmin)
-    with pytest.raises(ValidationError, match="审计管理员须至少保留一个有效账号"):
+    with pytest.raises(ValidationError, match="审计管理员的职责权限"):
         actions.do_set_user_roles(cast.auditor, [Role.objects.get(code="sysadmin")], acting_user=cast.secadmin)
-    with pytest.raises(ValidationError, match="审计管理员须至少保留一个有效账号"):
+    with pytest.raises(ValidationError, match="审计管理员的职责权限"):
         actions.do_save_role(auditor_role, permissions=[], acting_user=cast.secadmin)
+    # nor by taking the one permission that matters and leaving the rest
+    with pytest.raises(ValidationError, match="core.view_auditrecord"):
+        actions.do_save_role(auditor_role, permissions=resolve_permissions(["accounts.view_loginlog"]),
+                             acting_user=cast.secadmin)
+    with pytest.raises(ValidationError, match="accounts.add_user"):
+        system = Role.objects.get(code="sysadmin")
+        kept = [n for n in STANDARD_ROLES["sysadmin"][3] if n not in ("accounts.add_user", "accounts.change_user")]
+        actions.do_save_role(system, permissions=resolve_permissions(kept), acting_user=cast.secadmin)
     cast.auditor.is_active = False
-    with pytest.raises(ValidationError, match="审计管理员须至少保留一个有效账号"):
+    with pytest.raises(ValidationError, match="审计管理员的职责权限"):
         actions.do_update_user(cast.auditor, acting_user=cast.sysadmin)
     assert User.objects.get(pk=cast.auditor.pk).is_active
     assert set(User.objects.get(pk=cast.auditor.pk).roles.values_list("code", flat=True)) == {"auditor"}
@@ -238,7 +246,8 @@ def test_disabling_an_account_ends_its_sessions_and_tokens_for_good(cast):
     assert not ApiToken.objects.filter(user=cast.clerk).exists()
 
 
-@pytest.mark.parametrize("name", [" leader2 ", "LEADER", "sysadmin\u200b", "<b>x</b>", "a/b?c", "two words", ""])
+@pytest.mark.parametrize("name", [" leader2 ", "LEADER", "sysadmin\u200b", "<b>x</b>", "a/b?c", "two words", "",
+                                  "l\u0435ader", "\u00c4probe", "\uff53\uff54\uff41\uff54\uff53", "张三"])
 def test_a_new_account_name_must_be_typeable_and_unique_without_case(name, cast, client_for):
     api = client_for("sysadmin").post("/api/v1/accounts/users", data=json.dumps(
         {"username": name, "full_name": "名字探针", "password": "Cast#Passw0rd!9", "department_id": cast.city.pk}),
@@ -247,3 +256,19 @@ def test_a_new_account_name_must_be_typeable_and_unique_without_case(name, cast,
     with pytest.raises(ValidationError):
         actions.do_create_user(User(username=name, full_name="名字探针"), password=None, acting_user=cast.sysadmin)
     assert not User.objects.filter(full_name="名字探针").exists()
+
+
+def test_a_wrong_current_password_counts_toward_the_lock(cast):
+    """The password page asks the current password: guessed there without limit, a session left
+    open would give it away."""
+    from feidi.accounts.models import SecurityPolicy
+    from feidi.testing.cast import PASSWORD
+
+    c = Client()
+    c.force_login(cast.clerk)
+    for _ in range(SecurityPolicy.current().max_failures):
+        response = c.post(reverse("accounts:password_change"), {
+            "old_password": "wrong-guess", "new_password1": "Another#Passw0rd", "new_password2": "Another#Passw0rd"})
+    assert User.objects.get(pk=cast.clerk.pk).is_locked()
+    assert response.status_code == 302 and "_auth_user_id" not in c.session
+    assert not Client().login(username="clerk", password=PASSWORD)

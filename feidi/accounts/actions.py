@@ -137,17 +137,19 @@ def _check_binding(user: User, roles: list[Role]) -> None:
         raise ValidationError({"department": gettext("请选择所属部门（企业/机构用户请选择所属单位）")})
 
 
-# A user name as one types it at the sign-in page: letters (any script), digits and . _ - @ +, no
-# space, no invisible or look-alike punctuation (Django's own username rule)
-USERNAME = re.compile(r"[\w.@+-]+")
+# A user name (登录账号) as one types it at the sign-in page: ASCII letters, digits and . _ - @ +.
+# A letter of another script may look exactly like a Latin one (Cyrillic е in lеader), and its
+# case folds differently in each database; a person's name goes in 姓名.
+USERNAME = re.compile(r"[A-Za-z0-9.@+_-]+")
 
 
 def check_username(username: str, *, exclude_pk=None) -> None:
     """The rule of every new account's name, whichever way it is created (page, API, command): a
-    name that can be typed at the sign-in page, unique without regard to case (``LEADER`` beside
-    ``leader`` is somebody else to the database, the same person to a reader)."""
+    name that can be typed at the sign-in page and read for what it is, unique without regard to
+    case (``LEADER`` beside ``leader`` is somebody else to the database, the same person to a reader)."""
     if not USERNAME.fullmatch(username or ""):
-        raise ValidationError({"username": gettext("用户名只能由字母、数字和 . _ - @ + 组成，不能含空格或其他符号")})
+        raise ValidationError({"username": gettext(
+            "用户名只能由英文字母、数字和 . _ - @ + 组成，不能含空格、汉字或其他符号（姓名请填在“姓名”中）")})
     if User.objects.filter(username__iexact=username).exclude(pk=exclude_pk).exists():
         raise ValidationError({"username": gettext("用户名已存在（不区分大小写）")})
 

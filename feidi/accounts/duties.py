@@ -96,23 +96,24 @@ def role_permissions(role) -> set[str]:
 
 
 def duties_held() -> set[str]:
-    """The duties some active account exercises now (through the permissions of its roles)."""
+    """The duties' permissions some active account holds now (through its roles)."""
     from django.contrib.auth.models import Permission
 
     from .models import Role
 
     roles = Role.objects.filter(users__is_active=True).distinct()
     perms = Permission.objects.filter(pk__in=Role.permissions.through.objects.filter(role__in=roles).values("permission"))
-    return duties_of(names_of(perms.select_related("content_type")))
+    return names_of(perms.select_related("content_type")) & set().union(*DUTY_PERMISSIONS.values())
 
 
 def check_duties_kept(before: set[str]) -> None:
-    """三员分立 needs all three: a change (disabling an account, taking its roles, editing a duty's
-    role) that would leave a duty held before by no active account is refused — else one
-    administrator could switch off another, the auditor above all, and act unwatched. Run inside the
-    change's transaction, after it, with the duties held before it."""
+    """三员分立 needs all three, whole: a change (disabling an account, taking its roles, editing a
+    duty's role) that would leave a duty's permission held before by no active account is refused —
+    else one administrator could switch off another (the auditor above all, who alone reads the
+    trail) by taking the one permission that matters and leaving the rest. Run inside the change's
+    transaction, after it, with ``duties_held()`` from before it."""
     lost = before - duties_held()
     if lost:
         raise ValidationError(gettext(
-            "三员分立：{duties}须至少保留一个有效账号，此操作会使其无人担任。请先为其他账号分配该职责").format(
-            duties=_duties(lost)))
+            "三员分立：{duties}的职责权限（{names}）须至少由一个有效账号持有，此操作会使其无人持有。请先为其他账号分配该职责").format(
+            duties=_duties(duties_of(lost)), names=gettext("、").join(sorted(lost))))

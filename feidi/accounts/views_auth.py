@@ -194,7 +194,16 @@ class PasswordChangeView(View):
         from django.contrib.auth import update_session_auth_hash
 
         form = PasswordChangeForm(request.user, request.POST)
-        if form.is_valid():
+        valid = form.is_valid()
+        if "old_password" in form.errors and request.POST.get("old_password"):
+            # a wrong current password counts toward the lock as at the sign-in page: a session left
+            # open must not let anyone guess the password without limit
+            actions.do_record_login_failure(request, request.user.username)
+            request.user.refresh_from_db(fields=["locked_until", "failed_logins"])
+            if request.user.is_locked():
+                logout(request)
+                return redirect("accounts:login")
+        if valid:
             actions.do_change_password(request.user, form.cleaned_data["new_password1"], acting_user=request.user)
             update_session_auth_hash(request, request.user)
             messages.success(request, gettext("密码已修改"))
