@@ -114,7 +114,8 @@ def test_the_report_prints_the_databases_figures(cast, world):
     leadership = text.split("五、需领导协调决策事项")[1]
     assert "用地指标待省里调剂" in leadership and "（已超期）" in leadership and "一般问题" not in leadership
     # the appendix: every key project once, in level order, with the database's amounts
-    assert appendix[0][:3] == ["序号", "项目名称", "级别"]
+    assert appendix[0][:3] == ["序号", "项目名称", "级别"] and appendix[0][8] == "1–10月累计完成（万元）"
+    assert by_chain[0][4] == "1–10月累计完成（万元）" and totals[0][4] == "1–10月累计完成（万元）"
     for row, p in zip(appendix[1:], [p2, p1], strict=True):
         year_done = MonthlyInvestment.objects.filter(project=p, month__year=2026, month__lte=AS_OF).aggregate(
             s=Sum("amount"))["s"]

@@ -95,8 +95,9 @@ def test_signings_in_a_window_with_growth_and_the_part_within_the_last_three_mon
     assert [f.value for f in a.previous] == [2, Decimal(15 * 100_000_000)]  # 2025-03-01 and 2025-10-31
     assert [f.value for f in a.within] == [2, Decimal(20 * 100_000_000)]
     assert a.growth == Decimal("1.0000")
-    assert a.sentence == ("2026年1–10月，签约项目4个，签约资金45.00亿元，同比增长100.0%（上年同期2个、15.00亿元）；"
-                          "其中近3个月2个、20.00亿元")
+    # each measure's change after its own figure: the money rose 200%, not the count's 100%
+    assert a.sentence == ("2026年1–10月，签约项目4个，同比增长100.0%，签约资金45.00亿元，同比增长200.0%"
+                          "（上年同期2个、15.00亿元）；其中近3个月2个、20.00亿元")
     assert "签约日期在2026年1月1日至2026年10月31日之间" in a.rule and "同比" in a.rule
 
 
@@ -107,9 +108,9 @@ def test_the_sentence_and_the_rule_read_in_english(cast, signings):
         a = ask(cast.leader, "subject=projects&measure=count&measure=sum:signed_amount&date=signed_on&window=ytd"
                              "&as_of=2026-10-31&within=last3&compare=yoy")
         b = ask(cast.leader, "subject=projects&date=signed_on&window=range&start=2026-03-01&end=2026-05-20")
-    assert a.sentence == ("January–October 2026: 4 projects signed, Signed amount 45.00 × 100M yuan, up 100.0% year "
-                          "on year (same period last year: 2, 15.00 × 100M yuan); of which in the last 3 months: 2, "
-                          "20.00 × 100M yuan")
+    assert a.sentence == ("January–October 2026: 4 projects signed, up 100.0% year on year, Signed amount 45.00 × "
+                          "100M yuan, up 200.0% year on year (same period last year: 2, 15.00 × 100M yuan); of which "
+                          "in the last 3 months: 2, 20.00 × 100M yuan")
     assert "Signing date between 1 January 2026 and 31 October 2026" in a.rule
     assert b.sentence.startswith("1 March – 20 May 2026: ")
 

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.db.models import Q
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext
 
 from feidi.core import cache as core_cache
@@ -37,7 +38,8 @@ def economy(user) -> dict | None:
 
     # the month's economy moves only when values, published figures, sharing or labels are written
     # (each bumps the "indicators" version); the screen asks every five minutes
-    return core_cache.cached("indicators", f"cockpit:{user.pk}", ECONOMY_TTL, compute)
+    # its sentences are written in the reader's language: one entry per language
+    return core_cache.cached("indicators", f"cockpit:{user.pk}:{get_language()}", ECONOMY_TTL, compute)
 
 
 def pipeline(user, today: dt.date) -> dict | None:

@@ -808,7 +808,9 @@ def _filter_words(query: Query, inline: bool) -> list[str]:
 
 
 def _percent(change: Decimal) -> str:
-    """增长1.3% / 下降1.3%, rounded half up from the exact ratio (``lib.money.percent``)."""
+    """增长1.3% / 下降1.3% / 持平 (no change at all), rounded half up from the exact ratio (``lib.money.percent``)."""
+    if not change:
+        return gettext("持平")
     shown = percent(abs(change))
     if change >= 0 or not shown:
         return gettext("增长{percent}%").format(percent=f"{shown:f}")
@@ -871,13 +873,16 @@ def sentence(answer: Answer) -> str:
     if first.measure.kind == "count" and not first.measure.verb and scope.endswith(noun_text):
         # 科技型中小企业2412家, not …企业企业
         parts[0], scope = gettext("{scope}{verb}{n}").format(scope=scope, verb=verb, n=shown(first, q)), ""
+    if answer.previous is not None:
+        # each measure's change right after its own figure (the money's 同比 is not the count's)
+        yoy = q.compare in ("yoy", "change_yoy")
+        template = gettext("{text}，同比{growth}") if yoy else gettext("{text}，环比{growth}")
+        for i, (now, before) in enumerate(zip(answer.figures, answer.previous, strict=False)):
+            growth = _growth(now.value, before.value)
+            if growth is not None:
+                parts[i] = template.format(text=parts[i], growth=_percent(growth))
     text = gettext("{when}，{scope}{figures}").format(when=when, scope=scope, figures=comma.join(parts))
     if answer.previous is not None:
-        growth = answer.growth
-        yoy = q.compare in ("yoy", "change_yoy")
-        if growth is not None:
-            template = gettext("{text}，同比{growth}") if yoy else gettext("{text}，环比{growth}")
-            text = template.format(text=text, growth=_percent(growth))
         text = gettext("{text}（{label}{figures}）").format(
             text=text, label=answer.previous_label, figures=gettext("、").join(shown(f, q) for f in answer.previous))
     if answer.within is not None:

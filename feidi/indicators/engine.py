@@ -83,6 +83,13 @@ def monthly_from_cumulative(series: dict[dt.date, Decimal]) -> dict[dt.date, Dec
 SCOPE_ALL, SCOPE_ABOVE = "all", "above_scale"
 
 
+def enterprises_named(name) -> str:
+    """A coverage's name as the enterprises it holds: 光伏 → 光伏企业, but 高新技术企业 and
+    科技型中小企业 stay as they are (not …企业企业)."""
+    name = str(name)
+    return name if name.endswith(gettext("企业")) else gettext("{value}企业").format(value=name)
+
+
 @dataclass(frozen=True)
 class Coverage:
     """Which enterprises a statistic covers (统计口径): ``all``, ``above_scale`` (规上, by the dated
@@ -121,11 +128,11 @@ class Coverage:
         if self.kind == "label":
             from feidi.core.dictionaries import labels
 
-            return gettext("{get}企业").format(get=labels('org_label').get(self.value, self.value))
+            return enterprises_named(labels('org_label').get(self.value, self.value))
         from feidi.chains.models import Chain
 
         name = Chain.objects.filter(pk=int(self.value)).values_list("name", flat=True).first()
-        return gettext("{value}企业").format(value=name or gettext("产业链"))
+        return enterprises_named(name or gettext("产业链"))
 
     @property
     def on_cells(self) -> bool:

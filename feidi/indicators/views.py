@@ -223,11 +223,10 @@ def coverage_choices() -> list[tuple[str, str]]:
     from feidi.core.models import DictItem
 
     choices = [("all", gettext("全部企业")), ("above_scale", gettext("规上企业"))]
-    choices += [(f"label:{code}", gettext("{label}企业").format(label=seeded_label(label))) for code, label in
+    choices += [(f"label:{code}", engine.enterprises_named(seeded_label(label))) for code, label in
                 DictItem.objects.filter(type__code="org_label", active=True).exclude(code="above_scale")
                 .values_list("code", "label")]
-    choices += [(f"chain:{pk}", gettext("{name}企业").format(
-        name=name)) for pk, name in Chain.objects.values_list("pk", "name")]
+    choices += [(f"chain:{pk}", engine.enterprises_named(name)) for pk, name in Chain.objects.values_list("pk", "name")]
     return choices
 
 

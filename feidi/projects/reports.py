@@ -94,6 +94,18 @@ def months_label(as_of: dt.date) -> str:
     return release_label(dt.date(as_of.year, through, 1)) if through else ""
 
 
+def done_header(figures: dict) -> str:
+    """The completed investment's column as the report's months name it (1–11月累计完成（万元）): a
+    table dated in December must not read as if December were in it."""
+    months = (figures.get("months") or "").removeprefix(f"{figures['year']}年")
+    return gettext("{months}累计完成（万元）").format(months=months) if months else gettext("累计完成（万元）")
+
+
+def headers(figures: dict) -> list[str]:
+    """The appendix's column heads of ``figures``' report."""
+    return [done_header(figures) if h == "累计完成（万元）" else gettext(h) for h in APPENDIX_HEADER]
+
+
 def _open_on(as_of: dt.date):
     """The end of ``as_of`` (local time): what was raised by then and not yet resolved was open on it."""
     from django.utils import timezone
@@ -238,11 +250,11 @@ def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_
 
     para(doc, gettext("二、分产业链推进情况"), font=HEITI)
     table(doc, [gettext("产业链"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"),
-                gettext("累计完成（万元）"), gettext("完成率")],
+                done_header(figures), gettext("完成率")],
            [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
             for r in figures["by_chain"]])
     para(doc, gettext("三、分级别推进情况"), font=HEITI)
-    table(doc, [gettext("级别"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), gettext("累计完成（万元）"),
+    table(doc, [gettext("级别"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"), done_header(figures),
                 gettext("完成率")],
            [[r["name"], r["count"], wan(r["planned"]), wan(r["plan"]), wan(r["done"]), _pct(r["rate"])]
             for r in figures["by_level"]])
@@ -275,11 +287,11 @@ def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_
     para(doc, gettext("重点项目推进情况表（截至{year}年{month}月{day}日）").format(
         year=as_of.year, month=as_of.month, day=as_of.day), font=XIAOBIAOSONG, size=18,
           align="center", indent=False)
-    table(doc, [gettext(h) for h in APPENDIX_HEADER], [appendix_cells(r) for r in figures["appendix"]],
+    table(doc, headers(figures), [appendix_cells(r) for r in figures["appendix"]],
            widths_cm=[1.0, 4.6, 1.4, 1.8, 1.6, 1.2, 2.0, 2.0, 2.0, 1.4, 2.0, 1.2])
     if figures["appendix"]:
         table(doc, [gettext("合计"), gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"),
-                    gettext("累计完成（万元）"), gettext("完成率")],
+                    done_header(figures), gettext("完成率")],
                [["", o["count"], wan(o["planned"]), wan(o["plan"]), wan(o["done"]), _pct(o["rate"])]])
     return to_bytes(doc)
 
@@ -319,7 +331,7 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
 
     sheet = book.add_worksheet(gettext("附表"))
     sheet.write(0, 0, gettext("{title}·附表（截至{value}）").format(title=title, value=figures['as_of']), caption)
-    for c, text in enumerate(gettext(h) for h in APPENDIX_HEADER):
+    for c, text in enumerate(headers(figures)):
         sheet.write(1, c, text, head)
     widths = [6, 36, 8, 12, 10, 8, 16, 16, 16, 9, 12, 9]
     for c, w in enumerate(widths):
@@ -344,7 +356,7 @@ def render_xlsx(figures: dict, *, title: str) -> bytes:
                              (gettext("分级别"), gettext("级别"), "by_level")):
         s = book.add_worksheet(name)
         for c, text in enumerate([first, gettext("项目数"), gettext("总投资（万元）"), gettext("年度计划（万元）"),
-                                  gettext("累计完成（万元）"), gettext("完成率")]):
+                                  done_header(figures), gettext("完成率")]):
             s.write(0, c, text, head)
         s.set_column(0, 0, 16)
         s.set_column(1, 5, 16)

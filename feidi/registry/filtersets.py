@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,8 +28,7 @@ class OrganizationFilterSet(ScopedFilterSet):
                                              queryset=DictItem.objects.filter(type__code="org_label"),
                                              field_name="labels__label", distinct=True)
     # from the home page's label cards: the holders of a label valid today (有效认定)
-    valid_label = django_filters.NumberFilter(label=_("有效认定"), method="filter_valid_label",
-                                              widget=forms.HiddenInput)
+    valid_label = IdFilter("labels__label", label=_("有效认定"), method="filter_valid_label")
 
     class Meta:
         model = Organization
