@@ -686,3 +686,201 @@ def test_an_iso_date_cell_is_a_date_whatever_the_reader(cast, reader):
     rows = [["名称", "统一社会信用代码", "类型", "注册资本(元)"], ["日期资本公司", code(69), "企业", iso]]
     result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
     assert [e.column for e in result.errors] == ["注册资本(元)"] and "是日期" in result.errors[0].message
+
+
+# --- a third probe: amounts converted from 万元, content shown as nothing, merged rows, lost digits ----
+
+DJANGO_DECIMAL = re.compile(r"确认|确保|Ensure")  # the form's own words about digits: never reached
+
+
+def test_an_amount_converted_from_a_multiple_of_yuan_is_stored_whatever_its_trailing_zeros(cast, reader):
+    rows = [["名称", "统一社会信用代码", "类型", "注册资本(万元)"], ["万元三位公司", code(200), "企业", 12.345],
+            ["万元一位公司", code(201), "企业", 1.1], ["万元文字公司", code(202), "企业", "1.1万元"],
+            ["万元写元公司", code(203), "企业", "5000.50元"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    rows = [["名称", "统一社会信用代码", "类型", "注册资本(元)", "用地面积(亩)"],
+            ["元列写万公司", code(204), "企业", "12.345万", None], ["亿元公司", code(205), "企业", "0.0123456789亿", "1.50"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    stored = dict(Organization.objects.filter(uscc__in=[code(n) for n in range(200, 206)]).values_list(
+        "name", "registered_capital"))
+    assert stored == {"万元三位公司": 123_450, "万元一位公司": 11_000, "万元文字公司": 11_000,
+                      "万元写元公司": Decimal("5000.5"), "元列写万公司": 123_450, "亿元公司": Decimal("1234567.89")}
+
+
+def test_an_amount_shown_in_a_multiple_of_yuan_by_its_format_is_stored(cast):
+    rows = [["名称", "统一社会信用代码", "类型", "注册资本(元)"],
+            ["格式万元三位公司", code(210), "企业", (12.345, '0.00"万元"')],
+            ["格式百万公司", code(211), "企业", (1234567, '0.00,,"百万"')],
+            ["格式千公司", code(212), "企业", (1234567, '#,##0.00,"千"')]]
+    result = OrganizationImporter().run(formatted(rows), cast.clerk)
+    assert result.applied, list(result.errors)
+    stored = dict(Organization.objects.filter(name__startswith="格式").values_list("name", "registered_capital"))
+    assert stored == {"格式万元三位公司": 123_450, "格式百万公司": 1_234_567, "格式千公司": 1_234_567}
+
+
+def test_an_amount_finer_than_the_fen_after_conversion_is_refused_in_the_importers_words(cast, reader):
+    rows = [["名称", "统一社会信用代码", "类型", "注册资本(万元)", "用地面积(亩)"],
+            ["过细万元公司", code(213), "企业", 0.0000001, None], ["过细亩公司", code(214), "企业", None, "0.001"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "注册资本(元)"), (3, "用地面积(亩)")]
+    assert all("小数位数过多" in e.message and not DJANGO_DECIMAL.search(e.message) for e in result.errors)
+    assert not Organization.objects.filter(name__startswith="过细").exists()
+
+
+def test_the_number_given_to_the_form_has_no_meaningless_trailing_zeros(cast):
+    from feidi.registry.forms import OrganizationForm
+
+    field = OrganizationForm(user=cast.clerk).fields["registered_capital"]
+    importer = OrganizationImporter()
+    assert importer._value(field, 12.345, (Decimal(10_000), "元")) == "123450"
+    assert importer._value(field, "1.23万", (None, "元")) == "12300"
+    assert importer._value(field, 1e15, (None, "元")) == "1000000000000000"  # no exponent
+    assert importer._value(field, "0.50", (None, "元")) == "0.5"
+
+
+def dressed(rows: list[list], *, cols: str = "", after: str = "", row_attrs: dict | None = None,
+            name: str = "单位") -> bytes:
+    """``handmade`` with a sheet's ``<cols>`` before the rows, attributes on some rows (by their
+    number) and parts after the rows (``<mergeCells>``), written as Excel places them."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(handmade(rows, name=name))) as archive:
+        parts = {part: archive.read(part) for part in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for number, attrs in (row_attrs or {}).items():
+        sheet = sheet.replace(f'<row r="{number}">', f'<row r="{number}" {attrs}>')
+    sheet = sheet.replace("<sheetData>", f"{cols}<sheetData>").replace("</sheetData>", f"</sheetData>{after}")
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    return zip_of(parts)
+
+
+@pytest.mark.parametrize("height", ['ht="0" customHeight="1"', 'ht="0.0"', "ht='0' customHeight='true'"])
+def test_data_in_a_row_of_zero_height_refuses_the_file_as_hidden(cast, reader, height):
+    rows = [HEADER, ["矮行可见公司", code(220), "企业"], ["零高公司", code(221), "企业"]]
+    with pytest.raises(ImportFileError, match="第3行被隐藏"):
+        OrganizationImporter().run(dressed(rows, row_attrs={3: height}), cast.clerk)
+    assert not Organization.objects.filter(name__in=["矮行可见公司", "零高公司"]).exists()
+
+
+def test_data_in_a_column_of_zero_width_refuses_the_file_as_hidden(cast, reader):
+    rows = [HEADER + ["注册资本(元)"], ["零宽列公司", code(222), "企业", 99_999_999]]
+    cols = '<cols><col min="1" max="3" width="20" customWidth="1"/><col min="4" max="4" width="0" customWidth="1"/></cols>'
+    with pytest.raises(ImportFileError, match="D列“注册资本\\(元\\)”被隐藏（第2行起有数据）"):
+        OrganizationImporter().run(dressed(rows, cols=cols), cast.clerk)
+    assert not Organization.objects.filter(name="零宽列公司").exists()
+
+
+def test_rows_and_columns_of_zero_size_without_data_are_no_obstacle(cast, reader):
+    rows = [HEADER + ["简介"], ["零尺寸空公司", code(223), "企业"], [], ["零尺寸空二号", code(224), "企业"]]
+    cols = '<cols><col min="4" max="4" width="0"/></cols>'
+    result = OrganizationImporter().run(dressed(rows, cols=cols, row_attrs={3: 'ht="0"'}), cast.clerk)
+    assert result.applied, list(result.errors)
+
+
+@pytest.mark.parametrize("code_, numbers, text", [
+    (";;;", True, True), (";;;@", True, False), ('"";"";""', True, False), ("[Red];[Blue];", True, False),
+    ("_-;_-;_-;_-", True, True), ("0;;;", False, True), ("0;-0;;@", False, False), ("0", False, False),
+    ('0.00"万元"', False, False), ("General", False, False), (";;;\"x\"", True, False), ("yyyy;;;", False, True),
+])
+def test_a_format_showing_nothing_is_known_by_its_sections(code_, numbers, text):
+    assert spreadsheet.shows_nothing(code_) == (numbers, text)
+
+
+@pytest.mark.parametrize("code_, value, column", [
+    (";;;", 5_000_000, "注册资本(元)"), ('[Red];[Red];""', 5_000_000, "注册资本(元)"), (";;;", "隐形名称公司", "名称"),
+    ("0;0;0;", "隐形名称公司", "名称"), (";;;@", 12, "从业人员"),
+])
+def test_a_cell_whose_format_shows_nothing_refuses_the_file_naming_it(cast, reader, code_, value, column):
+    header = ["名称", "统一社会信用代码", "类型", column] if column != "名称" else HEADER
+    cells_ = ["看得见公司" if column != "名称" else (value, code_), code(225), "企业"]
+    if column != "名称":
+        cells_.append((value, code_))
+    letter = "A" if column == "名称" else "D"
+    with pytest.raises(ImportFileError) as refused:
+        OrganizationImporter().run(formatted([header, cells_]), cast.clerk)
+    assert f"第2行{letter}列的内容设置为不显示（单元格格式“{code_}”）" in str(refused.value)
+    assert not Organization.objects.filter(uscc=code(225)).exists()
+
+
+def test_cells_showing_nothing_are_counted_and_blank_ones_are_no_obstacle(cast):
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet, invisible = book.add_worksheet("单位"), book.add_format({"num_format": ";;;"})
+    sheet.write_row(0, 0, HEADER + ["注册资本(元)"])
+    for r in range(1, 9):
+        sheet.write_row(r, 0, [f"空白格式公司{r}", code(230 + r), "企业"])
+        sheet.write_blank(r, 3, None, invisible)  # a blank cell styled so hides nothing
+    book.close()
+    result = OrganizationImporter().run(buffer.getvalue(), cast.clerk)
+    assert result.applied, list(result.errors)
+    rows = [HEADER + ["注册资本(元)"]] + [[f"多隐形公司{r}", code(240 + r), "企业", (r, ";;;")] for r in range(1, 9)]
+    with pytest.raises(ImportFileError, match="第2行D列、第3行D列、第4行D列、第5行D列、第6行D列等8个单元格的内容设置为不显示"):
+        OrganizationImporter().run(formatted(rows), cast.clerk)
+
+
+def test_a_zero_shown_as_blank_by_its_own_section_is_read(cast):
+    rows = [HEADER + ["注册资本(元)"], ["零显空白公司", code(250), "企业", (0, "0;-0;;@")]]
+    result = OrganizationImporter().run(formatted(rows), cast.clerk)
+    assert result.applied, list(result.errors)
+
+
+@pytest.mark.parametrize("merge, said", [("D2:D3", "D2:D3"), ("$D$2:$D$4", "D2:D4"), ("C3:D4", "C3:D4")])
+def test_a_range_merged_over_data_rows_refuses_the_file_naming_it(cast, reader, merge, said):
+    rows = [HEADER + ["地址"], ["合并一号", code(260), "企业", "上饶经开区"], ["合并二号", code(261), "企业"],
+            ["合并三号", code(262), "企业"]]
+    after = f'<mergeCells count="1"><mergeCell ref="{merge}"/></mergeCells>'
+    with pytest.raises(ImportFileError, match=re.escape(f"{said} 是合并单元格：合并区域只有左上角有值，请取消合并并在每一行填写")):
+        OrganizationImporter().run(dressed(rows, after=after), cast.clerk)
+    assert not Organization.objects.filter(name__startswith="合并").exists()
+
+
+def test_merged_title_and_header_cells_and_a_merge_along_a_row_are_no_obstacle(cast, reader):
+    rows = [["2026年单位名录"], [None], HEADER + ["地址"], ["标题合并公司", code(263), "企业", "甲地"],
+            ["标题合并二号", code(264), "企业", "乙地"]]
+    after = ('<mergeCells count="3"><mergeCell ref="A1:D2"/><mergeCell ref="A3:A4"/>'
+             '<mergeCell ref="D5:E5"/></mergeCells>')
+    result = OrganizationImporter().run(dressed(rows, after=after), cast.clerk)
+    assert result.applied, list(result.errors)
+    assert Organization.objects.filter(name__startswith="标题合并").count() == 2
+
+
+def test_a_range_merged_over_data_rows_is_found_after_many_merges_above_them():
+    hidden = spreadsheet.Hidden()
+    for letter in "ABCDEFGHIJ":
+        hidden.merge(f"{letter}1:{letter}2")  # a two-row header, cell by cell
+    hidden.merge("C7:C9")
+    hidden.merge("B3:B4")
+    assert hidden.merged_over(1) == ["C7:C9"] and hidden.merged_over(9) == []
+    assert len(hidden.merged) == spreadsheet.MERGES_KEPT
+
+
+@pytest.mark.parametrize("value, column, said", [
+    (12345678901234567, "从业人员", "Excel 已丢失精度"), (9007199254740993, "从业人员", "Excel 已丢失精度"),
+    (9007199254740993, "注册资本(元)", "Excel 已丢失精度"), (-12345678901234567, "用地面积(亩)", "Excel 已丢失精度"),
+    (1234567890123456, "从业人员", "有效位数不能超过15位"), (1234567890123456.0, "注册资本(元)", "有效位数不能超过15位"),
+    ("12345678901234567", "从业人员", "有效位数不能超过15位"),
+])
+def test_a_whole_number_beyond_excels_fifteen_digits_is_refused_in_any_number_column(cast, reader, value, column, said):
+    """Beyond 2**53 a float has lost the digits written past the 15th (Excel would have too);
+    below it, or as text, every digit is read, and more than 15 are refused as the column's."""
+    rows = [HEADER + [column], ["十六位公司", code(270), "企业", value]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert [e.column for e in result.errors] == [column] and said in result.errors[0].message
+    assert not Organization.objects.filter(name="十六位公司").exists()
+
+
+def test_a_whole_number_of_fifteen_digits_is_read_and_a_long_code_as_a_number_refused(cast):
+    rows = [HEADER + ["注册资本(元)", "从业人员"], ["十五位公司", code(271), "企业", 123456789012345, 1e5]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    assert Organization.objects.filter(name="十五位公司", registered_capital=123456789012345, employees=100_000).exists()
+    rows = [HEADER + ["地址"], ["长码公司", code(272), "企业", 913611001234567890]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert [e.column for e in result.errors] == ["地址"] and "设置为“文本”格式" in result.errors[0].message

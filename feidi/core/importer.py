@@ -217,8 +217,10 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
     The header is the first non-blank row; given ``is_header``, up to ``TITLE_ROWS`` rows of one
     cell each above it (a title such as “2026年招商项目表”, often merged across) are passed over
     when the row after them is the header. A file of a header and no rows is refused as empty.
-    Data in a hidden row (a filter's) or column refuses the file once the rows are read
-    (``hidden_refusal``): nobody checked it on screen."""
+    Data in a hidden row (a filter's, or of zero height) or column (or of zero width) refuses the
+    file once the rows are read (``hidden_refusal``), and so does a non-blank cell whose format
+    shows nothing (``unseen_refusal``): nobody checked it on screen. So does a range merged over
+    two data rows (``merged_refusal``): its value is shown on both, held by the top one only."""
     from feidi.lib.spreadsheet import Budget
     from feidi.lib.spreadsheet import SheetError
     from feidi.lib.spreadsheet import open_sheet
@@ -276,9 +278,34 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
             raise ImportFileError(str(exc)) from None
         if concealed or covered:
             raise hidden_refusal(out.header, concealed, covered)
+        merged = hidden.merged_over(out.header_row)
+        if merged:
+            raise merged_refusal(merged)
+        if hidden.unseen:
+            raise unseen_refusal(hidden.unseen, hidden.unseen_count)
 
     out.rows = body()
     return out
+
+
+def merged_refusal(ranges: list[str]) -> ImportFileError:
+    """The refusal of a sheet with a range merged over two data rows or more: Excel shows its one
+    value on every row it covers, but only the top-left cell holds it, and the other rows would
+    be written without it."""
+    return ImportFileError(gettext("{ranges} 是合并单元格：合并区域只有左上角有值，请取消合并并在每一行填写").format(
+        ranges="、".join(ranges)))
+
+
+def unseen_refusal(cells: list[tuple[int, int, str]], count: int) -> ImportFileError:
+    """The refusal of a sheet with non-blank cells whose number format shows them as nothing
+    (";;;"): the person checking the sheet saw blank cells, the import would write their values."""
+    said = "、".join(gettext("第{row}行{letter}列").format(row=row, letter=column_letter(column))
+                    for row, column, _ in cells)
+    if count > len(cells):
+        said = gettext("{cells}等{count}个单元格").format(cells=said, count=count)
+    codes = "、".join(f"“{code}”" for code in dict.fromkeys(code for *_, code in cells))
+    return ImportFileError(gettext("{cells}的内容设置为不显示（单元格格式{codes}）：屏幕上看是空白，导入时却会写入。请把这些单元格的数字格式改为“常规”，核对内容后再导入；不需要的内容请先删除").format(
+        cells=said, codes=codes))
 
 
 def hidden_refusal(header: list[str], rows: list[int], columns: dict[int, int]) -> ImportFileError:
@@ -343,6 +370,7 @@ def cell_text(value) -> str:
     """A cell as the text a person typed: integral floats without '.0', other floats as Excel
     shows them (15 significant digits: 0.3, never 0.30000000000000004), dates as ISO, full-width
     characters folded; a formula without a cached value is refused."""
+    from feidi.lib.cells import check_digits
     from feidi.lib.cells import fold
     from feidi.lib.cells import number_text
     from feidi.lib.spreadsheet import ErrorCell
@@ -358,9 +386,7 @@ def cell_text(value) -> str:
         return "是" if value else "否"
     if isinstance(value, float):
         if value.is_integer():
-            if abs(value) >= 2**53:
-                raise ValueError(gettext("数字位数过多，Excel 已丢失精度：请把该列设置为“文本”格式后重新填写"))
-            return str(int(value))
+            return str(int(check_digits(value, as_text=True)))
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(gettext("不是有限的数字"))
         return number_text(value)
@@ -649,13 +675,13 @@ class Importer:
             number = parse_number(raw, unit=multiple, measure=measure)
             integral = isinstance(field_obj, forms.IntegerField) and not isinstance(
                 field_obj, (forms.DecimalField, forms.FloatField))  # Django's DecimalField is an IntegerField
-            if integral and number is not None:
-                if number != number.to_integral_value():
-                    raise ValueError(gettext("应为整数"))
-                return str(int(number))
+            if integral and number is not None:  # a whole number, held as a money column's digits are
+                return str(int(fit(number, None, 0)))
             if isinstance(field_obj, forms.DecimalField):
                 number = fit(number, field_obj.max_digits, field_obj.decimal_places)
-            return "" if number is None else f"{number:f}"
+            # the number as its digits, never its trailing zeros: 12.345万 is 123450.000 as computed,
+            # and the form would count those zeros as decimal places beyond its column's
+            return "" if number is None else format(number.normalize(), "f")
         if isinstance(field_obj, forms.DateField):
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 return ""

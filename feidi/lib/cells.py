@@ -11,6 +11,7 @@ from decimal import Decimal
 from decimal import InvalidOperation
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "百万元": Decimal(1_000_000),
@@ -135,6 +136,30 @@ def exact(value: float) -> Decimal:
     return Decimal(format(value, f".{SIGNIFICANT}g"))
 
 
+LOST_DIGITS = gettext_noop("数字位数过多，Excel 已丢失精度：请把该列设置为“文本”格式后重新填写")
+
+
+def check_digits(value: float, *, as_text: bool = False) -> float:
+    """``value`` when the whole number a float cell gives is the one written, else ValueError:
+    from 2**53 on a float no longer holds every whole number, and one of more significant digits
+    than Excel keeps (``SIGNIFICANT``) has lost some (12345678901234567 is read as
+    12345678901234568, Excel holds it as 12345678901234600): ``exact`` would take its first 15
+    digits for the number. Counted on the shortest decimal that gives the float back, as the
+    cell wrote it (1E+20 has one digit, and is what it says). Below 2**53 every digit is read
+    exactly, for the column to judge (``fit``); a fraction's 16th and 17th digits are a formula's
+    binary noise (0.30000000000000004), which ``exact`` drops. Read ``as_text`` (a code in a text
+    column), any whole number from 2**53 on is refused, whatever its digits: a code that long has
+    lost some (Excel keeps 913611001234567890 as 913611001234567000)."""
+    if value.__class__ is not float or not value.is_integer() or abs(value) < 2**53:
+        return value
+    if as_text:
+        raise ValueError(gettext(LOST_DIGITS))
+    if len(Decimal(repr(value)).normalize().as_tuple().digits) > SIGNIFICANT:
+        raise ValueError(gettext("数字位数过多（超过{digits}位有效数字），Excel 已丢失精度：请核对原始数据后重新填写").format(
+            digits=SIGNIFICANT))
+    return value
+
+
 def _multiple_name(unit: Decimal) -> str:
     """万 for 10,000 … as a unit is said before 元 (a multiple without a name: its digits)."""
     names = {factor: name.removesuffix("元") for name, factor in UNITS.items()}
@@ -166,7 +191,7 @@ def parse_number(value, *, unit: Decimal | None = None, measure: str | None = No
     elif isinstance(value, (int, float)):
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise ValueError(gettext("不是有限的数字"))
-        number = exact(value) if isinstance(value, float) else Decimal(value)
+        number = exact(check_digits(value)) if isinstance(value, float) else Decimal(value)
     else:
         text = fold(value).strip().replace("\u2212", "-")
         if not text or text in ("-", "—", "/"):

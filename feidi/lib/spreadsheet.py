@@ -94,14 +94,28 @@ def _nothing_read() -> float:
     return 0.0
 
 
+MERGES_KEPT = 5  # merged ranges over several rows kept in the order written (besides the one reaching lowest)
+UNSEEN_KEPT = 5  # cells whose format shows nothing kept to be named (all are counted)
+
+
 @dataclass
 class Hidden:
-    """What the sheet hides, found as it is read: rows as Excel numbers them, columns from 0. A
-    filter leaves rows out by hiding them, and a hidden row or column is still in the file: a
-    reader that took them would import what the person looking at the sheet does not see."""
+    """What the sheet hides, found as it is read: rows as Excel numbers them, columns from 0 —
+    hidden, or of zero height or width, which Excel shows as hidden — the cells whose number
+    format shows nothing (";;;"), and the merged ranges over several rows (one value shown, the
+    other rows' cells empty in the file). A filter leaves rows out by hiding them, and a hidden
+    row or column is still in the file: a reader that took them would import what the person
+    looking at the sheet does not see. What is kept is bounded whatever the sheet: the rows and
+    columns within the budget, ``UNSEEN_KEPT`` cells, ``MERGES_KEPT`` ranges and the lowest."""
 
     rows: set[int] = field(default_factory=set)
     columns: set[int] = field(default_factory=set)
+    # non-blank cells shown as nothing: (row, column from 0, the format code), the first few; all counted
+    unseen: list[tuple[int, int, str]] = field(default_factory=list)
+    unseen_count: int = 0
+    # merged ranges spanning more than one row: (range, first row, last row), the first few and the lowest
+    merged: list[tuple[str, int, int]] = field(default_factory=list)
+    lowest_merge: tuple[str, int, int] | None = None
 
     def hide_columns(self, first, last, budget: Budget) -> None:
         """``<col min= max= hidden=>``: columns first…last (1-based, as written), within the budget."""
@@ -111,8 +125,53 @@ class Hidden:
             return  # a damaged width record hides nothing that could be read
         self.columns.update(range(max(first, 1) - 1, min(last, budget.columns)))
 
+    def unseen_cell(self, row: int, column: int, code: str) -> None:
+        """A non-blank cell whose number format ``code`` shows it as nothing."""
+        self.unseen_count += 1
+        if len(self.unseen) < UNSEEN_KEPT:
+            self.unseen.append((row, column, code))
+
+    def merge(self, ref) -> None:
+        """``<mergeCell ref="E2:E3"/>``: kept when it spans more than one row (a range across one
+        row shows its value in that row, where it is read)."""
+        said = (ref.decode("ascii", "replace") if isinstance(ref, bytes) else str(ref or "")).replace("$", "").strip().upper()
+        corners = [_placed(part.strip()) for part in said.split(":")]
+        if len(corners) != 2 or corners[0] is None or corners[1] is None:
+            return  # one cell, or a reference no reader places: nothing is spread over rows
+        first, last = sorted((corners[0][0], corners[1][0]))
+        if first == last:
+            return
+        if len(self.merged) < MERGES_KEPT:
+            self.merged.append((said, first, last))
+        if self.lowest_merge is None or last > self.lowest_merge[2]:
+            self.lowest_merge = (said, first, last)
+
+    def merged_over(self, header_row: int) -> list[str]:
+        """The merged ranges kept that span two rows or more below ``header_row`` (data rows: the
+        top one holds the value, the others are empty in the file), in the order written. None
+        kept when the lowest reaching range spans fewer: a range across rows spans two data rows
+        exactly when it reaches two rows below the header, and none then reaches as far."""
+        def spans(first: int, last: int) -> bool:
+            return last > max(first, header_row + 1)
+
+        over = [said for said, first, last in self.merged if spans(first, last)]
+        if not over and self.lowest_merge is not None and spans(*self.lowest_merge[1:]):
+            over.append(self.lowest_merge[0])
+        return over
+
 
 HIDDEN_VALUES = ("1", "true")  # xsd:boolean as a sheet writes it
+
+
+def _no_size(text) -> bool:
+    """Whether a row's height or a column's width as written (``ht``, ``width``) is zero or less:
+    Excel shows such a row or column not at all, as if hidden (dragging one to nothing hides it)."""
+    if text is None:
+        return False
+    try:
+        return float(text) <= 0
+    except (TypeError, ValueError):
+        return False  # a damaged size: the row or column keeps its default
 
 
 @dataclass
@@ -456,13 +515,14 @@ def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> SharedStrings:
     return strings
 
 
-def _number_styles(archive: zipfile.ZipFile) -> tuple[set[int], dict[int, str]]:
-    """Indexes of the cell styles (cellXfs) whose number format shows a date, and the format code
+def _number_styles(archive: zipfile.ZipFile) -> tuple[set[int], dict[int, str], dict[int, tuple[str, bool, bool]]]:
+    """Indexes of the cell styles (cellXfs) whose number format shows a date; the format code
     of those whose format shows a number as more than its value (``shows_more``: 5% for 0.05,
     12万元 for 12, 001 for 1): such a cell is read as the text it shows (``shown_text``), so that a
-    column's unit logic takes or refuses what the person looking at the sheet saw."""
+    column's unit logic takes or refuses what the person looking at the sheet saw; and (code,
+    numbers, text) of those whose format shows numbers or text as nothing (``shows_nothing``)."""
     if "xl/styles.xml" not in archive.namelist():
-        return set(), {}
+        return set(), {}, {}
     custom: dict[int, str] = {}
     xfs: list[int] = []
     where = {"cellXfs": False}
@@ -487,15 +547,18 @@ def _number_styles(archive: zipfile.ZipFile) -> tuple[set[int], dict[int, str]]:
             where["cellXfs"] = False
 
     _parse(_open_part(archive, "xl/styles.xml", 16 * 1024 * 1024), start, end)
-    dates, shown = set(), {}
+    dates, shown, unseen = set(), {}, {}
     for index, fmt in enumerate(xfs):
         code = custom.get(fmt, BUILT_IN_SHOWN.get(fmt))
         bare = re.sub(r'"[^"]*"|\[[^]]*\]|\\.', "", code) if code else ""
+        numbers, text = shows_nothing(code) if code else (False, False)
+        if numbers or text:
+            unseen[index] = (code, numbers, text)
         if fmt in DATE_FORMATS or (fmt in custom and code and DATE_PATTERN.search(bare)):
             dates.add(index)
         elif code and shows_more(code):
             shown[index] = code
-    return dates, shown
+    return dates, shown, unseen
 
 
 # --- number formats (ECMA-376 18.8.31): the text a number is shown as --------------------------------
@@ -647,6 +710,20 @@ def shows_more(code: str) -> bool:
     return False
 
 
+def _blank(section: str) -> bool:
+    """Whether a section shows nothing: no digit, no General, no @, no point or percent sign, no
+    text but spaces (a colour, a condition, a fill or a pad shows nothing of the value)."""
+    return all(kind == "condition" or (kind == "text" and not text.strip()) for kind, text in _tokens(section))
+
+
+def shows_nothing(code: str) -> tuple[bool, bool]:
+    """Whether a number format shows (numbers, text) as nothing, as ";;;" does: every section
+    that shows a number (the first three) is blank; the text section (the fourth) is given and
+    blank — without one, text is shown as typed."""
+    sections = _sections(code)
+    return all(_blank(section) for section in sections[:3]), len(sections) > 3 and _blank(sections[3])
+
+
 def _holds(condition: str, value: float) -> bool:
     m = re.match(r"^(<=|>=|<>|<|>|=)\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)$", condition.strip())
     if m is None:
@@ -796,11 +873,11 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
         raise SheetError(gettext("工作簿中没有可见的工作表"))
     name, _, path = chosen
     index = sheets.index(chosen)  # the sheet as calamine numbers them: read by its place, never by its name
-    dates, shown = _number_styles(archive)
+    dates, shown, unseen = _number_styles(archive)
     # calamine gives a number as its value, not as its format shows it (0.05 for 5%, 12 for
-    # 12万元): a workbook with such a format is streamed
+    # 12万元, nothing for ;;;): a workbook with such a format is streamed
     hidden = Hidden()
-    if not shown and (extent := _small_and_plain(archive, path, budget, hidden)) is not None:
+    if not shown and not unseen and (extent := _small_and_plain(archive, path, budget, hidden)) is not None:
         book = _calamine_book(data, index, name)
         if book is not None:
             done = [0.0]
@@ -810,7 +887,7 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     stream = _open_part(archive, path, budget.sheet_bytes)
     declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
     epoch = EPOCH_1904 if flags.get("date1904") else EXCEL_EPOCH
-    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, shown, hidden), skipped,
+    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, shown, hidden, unseen), skipped,
                  lambda: min(1.0, stream.count / declared), hidden=hidden)
 
 
@@ -832,8 +909,10 @@ DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY")
 FORMULA_OR_ERROR = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*["']e["']""")
 ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 # A row, cell or dimension start tag with its attributes (a quoted value may hold ">"; it cannot hold "<")
-PLACED = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|col|c|dimension)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+PLACED = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|col|c|dimension|mergeCell)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 HIDDEN_ATTR = re.compile(rb"""\shidden\s*=\s*["']\s*(?:1|true)\s*["']""")
+HEIGHT = re.compile(rb"""\sht\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # a row's height (customHeight is another name)
+WIDTH = re.compile(rb"""\swidth\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # a column's width (not customWidth)
 SPAN = re.compile(rb"""\s(min|max)\s*=\s*["']\s*([0-9]{1,9})\s*["']""")
 REF = re.compile(rb"""\s(r|ref)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 CELL_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
@@ -899,7 +978,7 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
         for m in PLACED.finditer(window):
             tag = m.group(1)
             if tag == b"col":
-                if HIDDEN_ATTR.search(m.group(2)):
+                if HIDDEN_ATTR.search(m.group(2)) or _sized_nil(WIDTH, m.group(2)):
                     span = dict(SPAN.findall(m.group(2)))
                     hidden.hide_columns(span.get(b"min"), span.get(b"max"), budget)
                 continue
@@ -910,6 +989,11 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
                     "ascii", "replace").strip()
                 if "&" in ref:  # a character reference: decoded by the readers, not here
                     return None
+            if tag == b"mergeCell":
+                if ref is None or not all(_placed(corner) for corner in ref.split(":", 1)):
+                    return None  # calamine refuses the whole sheet for a range it cannot place ($D$2)
+                hidden.merge(ref)
+                continue
             if tag == b"dimension":
                 corner = _placed(ref.rsplit(":", 1)[-1]) if ref else None
                 if corner is None or corner[0] > budget.rows + 1 or corner[1] > budget.columns or \
@@ -927,7 +1011,7 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
                 col_no = 0
                 _too_far(budget, row_no, 0)
                 max_row = max(max_row, row_no)
-                if HIDDEN_ATTR.search(m.group(2)):
+                if HIDDEN_ATTR.search(m.group(2)) or _sized_nil(HEIGHT, m.group(2)):
                     hidden.rows.add(row_no)
                 continue
             if ref is None:
@@ -952,6 +1036,12 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
                 raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
             tail = window[-32:]
     return max_row, max_col
+
+
+def _sized_nil(size: re.Pattern, attrs: bytes) -> bool:
+    """Whether a row's or a column's tag (its attributes) gives it a height or width of nothing."""
+    found = size.search(attrs)
+    return found is not None and _no_size(found.group(1) if found.group(1) is not None else found.group(2))
 
 
 def _inflate(stream: _Counted) -> bytes:
@@ -992,7 +1082,8 @@ def _calamine_rows(book, index: int, done: list[float]) -> Iterator[tuple[int, l
 
 
 def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: dict[int, str] | None = None,
-          hidden: Hidden | None = None) -> Iterator[tuple[int, list]]:
+          hidden: Hidden | None = None, unseen: dict[int, tuple[str, bool, bool]] | None = None,
+          ) -> Iterator[tuple[int, list]]:
     """Rows as they are parsed, through a small queue between expat and the caller (the rows of
     one 64 KB window of XML at most). The sheet is parsed without namespace processing (a prefix
     such as ``x:row`` is dropped): the handlers below run for every element of millions of cells
@@ -1000,7 +1091,10 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
     column found from its letters once per column, the style compared as the attribute's text.
     Hidden rows and columns are noted in ``hidden`` before their cells are given. A number whose
     style's format shows more than its value (``shown``: style index → format code) is given as
-    the text it shows; the phonetic guide of a string (``rPh``, furigana) is not its text."""
+    the text it shows; the phonetic guide of a string (``rPh``, furigana) is not its text. A
+    non-blank cell whose style shows it as nothing (``unseen``: style index → (format code,
+    numbers shown as nothing, text shown as nothing)) is noted in ``hidden``, and so are the
+    merged ranges (``mergeCell``, after the rows)."""
     parser = expat.ParserCreate()
     hidden = hidden if hidden is not None else Hidden()
     ready: list[tuple[int, list]] = []
@@ -1011,7 +1105,8 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
     max_rows, max_cols = budget.rows + 1, budget.columns
     date_styles = {str(index) for index in dates}
     shown_formats = {str(index): code for index, code in (shown or {}).items()}
-    special_styles = date_styles | set(shown_formats)  # not a plain number
+    unseen_styles = {str(index): said for index, said in (unseen or {}).items()}
+    special_styles = date_styles | set(shown_formats) | set(unseen_styles)  # not a plain number
     columns: dict[str, int] = {}  # a reference's letters → the column (at most max_cols of them)
 
     def doctype(*_args):
@@ -1049,10 +1144,12 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
                 _too_far(budget, row_no, 0)
             cells.clear()
             col = -1
-            if (attrs.get("hidden") or "").strip() in HIDDEN_VALUES:
+            if (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("ht")):
                 hidden.rows.add(row_no)
-        elif tag == "col" and (attrs.get("hidden") or "").strip() in HIDDEN_VALUES:
+        elif tag == "col" and ((attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("width"))):
             hidden.hide_columns(attrs.get("min"), attrs.get("max"), budget)
+        elif tag == "mergeCell":
+            hidden.merge(attrs.get("ref"))
 
     def text(data):
         if capturing is not None:
@@ -1076,6 +1173,12 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
                 cells.append(_shown(value, shown_formats[style]))
             else:
                 cells.append(_cell(value, kind, style in date_styles, strings, epoch))
+            if style in unseen_styles and value is not None and kind != "e":  # an error shows whatever the format
+                code, numbers, texts = unseen_styles[style]
+                given = cells[-1]
+                if (texts if kind in TEXT_KINDS else numbers) and given is not None and (
+                        given.__class__ is not str or given.strip()):
+                    hidden.unseen_cell(row_no, col, code)
         elif tag == "v":
             value, capturing = "".join(parts), None
         elif tag == "t":
@@ -1107,6 +1210,9 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
         raise SheetError(gettext("工作表内容已损坏（第{line}行的 XML 不完整）：请在 Excel 中重新另存为 .xlsx").format(
             line=exc.lineno)) from None
     yield from ready
+
+
+TEXT_KINDS = ("s", "str", "inlineStr")  # a cell's type (t=) when it holds text: shown by a format's text section
 
 
 def _shown(raw: str, code: str):
