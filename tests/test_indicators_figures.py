@@ -153,6 +153,7 @@ def test_an_enterprise_without_the_month_before_is_left_out_of_the_months_figure
     assert (total.month_value, total.month_unpaired, total.month_growth) == (100, 1, None)
     page = client_for("leader").get(reverse("indicators:analysis"), {"period": "2026-11", "by": "zone"}).content.decode()
     assert "1家未计入" in page
+    assert "1家上年当月不全" in page  # the "—" of 当月同比 says why
 
 
 # --- 3. one growth rule -----------------------------------------------------------------------------------
