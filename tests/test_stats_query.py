@@ -330,3 +330,19 @@ def test_a_verb_and_a_noun_that_overlap_are_said_once(cast, client_for):
     assert _verb_noun("签约", "项目") == ("签约", "项目")
     response = client_for("leader").get("/api/v1/core/stats/query", {"subject": "residencies", "window": "all"})
     assert response.status_code == 200 and "入驻入驻" not in response.json()["sentence"], response.content
+
+
+def test_a_closing_at_24_00_is_counted_in_the_day_it_ended(cast):
+    """Closed at a deadline's 24:00 (stored as the next day's 00:00) is the month's last day's: the
+    November window counts it, December's does not, as the ranking does."""
+    from feidi.core.calendar import end_of
+    from feidi.core.models import DictItem
+    from feidi.services.models import Appeal
+
+    category = DictItem.objects.filter(type__code="appeal_category").first()
+    made = Appeal.objects.create(organization=cast.org_a1, category=category, title="月末办结", content="内容",
+                                 department=cast.dept_a)
+    Appeal.objects.filter(pk=made.pk).update(status=Appeal.Status.CLOSED, closed_at=end_of(dt.date(2026, 11, 30)))
+    november = ask(cast.leader, "subject=appeals&date=closed_at&window=range&start=2026-11-01&end=2026-11-30")
+    december = ask(cast.leader, "subject=appeals&date=closed_at&window=range&start=2026-12-01&end=2026-12-06")
+    assert (november.figures[0].value, december.figures[0].value) == (1, 0)

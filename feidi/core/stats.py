@@ -171,11 +171,14 @@ class Dimension:
 
 @dataclass(frozen=True)
 class DateField:
-    """A date a window may bound, and the verb a sentence says for it (签约 for the signing date)."""
+    """A date a window may bound, and the verb a sentence says for it (签约 for the signing date).
+    ``ends``: a date-time that ends something (a closing): 00:00 sharp is the day before's 24:00
+    (``core.calendar.day_ended``), so a window counts it in the day it ended."""
 
     key: str
     label: str
     verb: str = ""
+    ends: bool = False
 
 
 @dataclass(frozen=True)
@@ -642,10 +645,12 @@ def _in_window(qs, query: Query, window: Window):
     if model_field.get_internal_type() == "DateTimeField":
         tz = timezone.get_current_timezone()
         end = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time(), tz)
+        start = dt.datetime.combine(window.start, dt.time(), tz) if window.start is not None else None
+        if query.date.ends:  # (start's 00:00, the end's 24:00]: an end at 24:00 is its own day's
+            qs = qs.filter(**{f"{name}__lte": end})
+            return qs.filter(**{f"{name}__gt": start}) if start is not None else qs
         qs = qs.filter(**{f"{name}__lt": end})
-        if window.start is not None:
-            qs = qs.filter(**{f"{name}__gte": dt.datetime.combine(window.start, dt.time(), tz)})
-        return qs
+        return qs.filter(**{f"{name}__gte": start}) if start is not None else qs
     qs = qs.filter(**{f"{name}__lte": window.end})
     return qs.filter(**{f"{name}__gte": window.start}) if window.start is not None else qs
 

@@ -28,7 +28,7 @@ def register() -> None:
         ),
         dates=(
             stats.DateField("submitted_at", _("提出时间"), pgettext_lazy("stats verb", "提出")), stats.DateField("accepted_at", _("受理时间"), pgettext_lazy("stats verb", "受理")),
-            stats.DateField("closed_at", _("办结时间"), pgettext_lazy("stats verb", "办结")),
+            stats.DateField("closed_at", _("办结时间"), pgettext_lazy("stats verb", "办结"), ends=True),
         ),
         dimensions=(
             stats.Dimension("category", _("类别"), "category", "dict", dict_type="appeal_category", suffix=pgettext_lazy("stats suffix", "类")),
