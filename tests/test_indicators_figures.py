@@ -46,9 +46,16 @@ def figures(rows):
 
 @pytest.fixture
 def shared(cast):
-    """An enterprise reporting in zone A whose output the enclave shares 30 % of (70 % stays home)."""
+    """An enterprise reporting in zone A whose output the enclave shares 30 % of (70 % stays home);
+    the enclave is run by the city's 科技局, as the demo's 上饶科创(人才)中心 is, not by zone A."""
+    from feidi.accounts.models import Department
     from feidi.indicators.models import BenefitShare
     from feidi.registry.models import Agreement
+    from feidi.registry.models import Zone
+    from feidi.testing.cast import _dept
+
+    operator = _dept("上饶市科技局", Department.Kind.BUREAU, cast.city)
+    Zone.objects.filter(pk=cast.enclave.pk).update(department=operator)
 
     agreement = Agreement.objects.create(title="沪饶科创飞地合作协议", party_a="上饶市", party_b="松江区",
                                          signed_on=dt.date(2024, 5, 1), output_share_a=D(70), tax_share_a=D(60),
@@ -116,6 +123,69 @@ def test_an_enterprise_shared_to_a_zone_outside_the_users_leaves_their_sum_but_n
     assert zones[cast.enclave.pk].total == D("1") * YI + D("4.5") * YI
     assert total.total == sum(r.total for r in zones.values()) == D(23) * YI  # 7 + 15 + 1: nothing lost
     assert total.month_value == sum(r.month_value for r in zones.values())
+
+
+def test_the_enclave_that_only_receives_shares_shows_them_to_its_operator_and_the_city(cast, shared):
+    """The enclave holds no rows of its own: its operator's zones are still the ones its scope
+    reaches, so the credited 30 % is its zone's row and its 合计; a city-wide view counts the move
+    inside its sum (zone A's 70 % and the enclave's 30 %: nothing lost)."""
+    from feidi.testing.cast import _user
+
+    operator = _user("enclave_ops", "飞地运营专员", roles=["zone_leader"], department=cast.enclave.__class__.objects.get(
+        pk=cast.enclave.pk).department)
+    values = IndicatorValue.objects.visible_to(operator)
+    assert not values.exists()
+    zones = {r.key: r for r in engine.yoy(values, ind("revenue"), NOV, "zone")}
+    assert set(zones) == {cast.enclave.pk}
+    enclave = zones[cast.enclave.pk]
+    assert (enclave.total, enclave.shared, enclave.month_value, enclave.month_before) == (
+        D("4.5") * YI, D("4.5") * YI, D("1.5") * YI, D("1.2") * YI)  # 15×30 %; (15 − 10)×30 %; (12 − 8)×30 %
+    assert enclave.label == "上饶科创中心" and enclave.growth == pytest.approx(4.5 / 3.6 - 1)
+    total = engine.yoy(values, ind("revenue"), NOV, "total")[0]
+    assert figures([total])[None] == figures([enclave])[cast.enclave.pk]
+    data = dashboard.figures(operator, values, NOV, brief=True)
+    card = next(c for c in data["cards"] if c["indicator"].code == "revenue")
+    assert (card["total"], card["month"]) == (D("4.5") * YI, D("1.5") * YI)
+    # every zone: the city's sum keeps the whole 22亿 and shows each side's part
+    city = IndicatorValue.objects.all()
+    rows = {r.key: r.total for r in engine.yoy(city, ind("revenue"), NOV, "zone")}
+    assert rows == {cast.zone_a.pk: D("17.5") * YI, cast.enclave.pk: D("4.5") * YI}
+    assert engine.yoy(city, ind("revenue"), NOV, "total")[0].total == D(22) * YI
+    assert engine.yoy(city, ind("revenue"), NOV, "industry")[0].total == D(22) * YI
+    from django.test import Client
+
+    client = Client()
+    client.force_login(operator)
+    page = client.get(reverse("indicators:analysis"), {"indicator": "revenue", "period": "2026-11",
+                                                       "by": "zone"}).content.decode()
+    assert page.count("4.50亿元") >= 2 and "上饶科创中心" in page  # the enclave's row and the 合计
+
+
+def test_the_zones_a_filter_reaches(cast):
+    """``cells.zone_reach``: a department scope reaches its zones with rows or without; the
+    owner's shortcut and an enterprise add no zone beyond their rows; a division or a month holds
+    in any zone; a negation is followed only over places."""
+    from feidi.indicators.cells import ANY
+    from feidi.indicators.cells import zone_reach
+    from feidi.indicators.engine import users_zones
+    from feidi.registry.models import Zone
+
+    def reached(values):
+        q = zone_reach(values)
+        return q if q in (None, ANY) else set(Zone.objects.filter(q).values_list("pk", flat=True))
+
+    leader = IndicatorValue.objects.visible_to(cast.leader)
+    assert reached(leader) == {cast.zone_a.pk, cast.enclave.pk}  # zone A's department runs both
+    assert users_zones(leader) == {cast.zone_a.pk, cast.enclave.pk}
+    assert reached(IndicatorValue.objects.all()) is ANY and users_zones(IndicatorValue.objects.all()) is None
+    assert reached(IndicatorValue.objects.filter(industry="38", period=NOV)) is ANY
+    assert reached(leader.filter(industry="38")) == {cast.zone_a.pk, cast.enclave.pk}
+    assert reached(IndicatorValue.objects.filter(zone=cast.zone_b)) == {cast.zone_b.pk}
+    assert reached(IndicatorValue.objects.exclude(zone=cast.zone_b)) == {cast.zone_a.pk, cast.enclave.pk}
+    assert reached(IndicatorValue.objects.exclude(zone=cast.zone_b, industry="38")) is None  # may be in zone B
+    assert reached(IndicatorValue.objects.visible_to(cast.ent_a)) == set()  # its rows' zones only
+    put(cast.org_a1, "revenue", 2026, 11, 5)
+    assert users_zones(IndicatorValue.objects.visible_to(cast.ent_a)) == {cast.zone_a.pk}
 
 
 def test_sharing_in_the_years_first_release_moves_the_1_2_months_share(cast, shared):

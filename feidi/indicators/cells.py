@@ -321,6 +321,69 @@ def _translate(node, table: str, owners: list[int]) -> Q | None:
     return Q(**{f"{name}__{node.lookup_name}": rhs})
 
 
+
+# The zones a filter on rows reaches: which zones' figures are "the user's" (``engine.users_zones``).
+ZONE_FIELDS = {"zone_id": "pk", "department_id": "department_id"}  # a row's place, as a zone's own
+FREE_FIELDS = {"industry", "indicator_id", "period", "value", "source", "sample"}  # hold in any zone
+ANY = Q()  # no restriction on zones
+
+
+def zone_reach(values) -> Q | None:
+    """The zones where a row of ``values``' filter may lie, as a filter on zones (``ANY`` for every
+    zone), or None when the filter cannot say (then only the zones of its rows are known). A place
+    (zone, owning department) restricts the zones; a row attribute that holds in any zone (the
+    division, the month) does not; an owner or an enterprise says nothing of zones beyond the rows
+    it already holds (so it adds none: ``department IN (…) OR entered_by = user`` reaches the
+    departments' zones). Under a negation only a filter on places alone is exact enough."""
+    if not hasattr(values, "_zone_reach"):
+        query = values.query
+        out = None
+        if values.model is IndicatorValue and not (query.is_sliced or query.combinator or query.extra):
+            found = _reach(query.where, query.base_table)
+            out = found[0] if found is not None else None
+        values._zone_reach = out
+    return values._zone_reach
+
+
+def _reach(node, table: str) -> tuple[Q, bool] | None:
+    """(the zones ``node`` may hold rows in, whether that is exact) — or None."""
+    from django.db.models.lookups import Exact
+    from django.db.models.lookups import In
+    from django.db.models.lookups import IsNull
+    from django.db.models.sql.where import WhereNode
+
+    nothing = Q(pk__in=[])
+    if isinstance(node, WhereNode):
+        parts = [_reach(child, table) for child in node.children]
+        if any(p is None for p in parts):
+            return None
+        exact = all(e for _q, e in parts)
+        if node.connector == "OR":
+            out = nothing if parts else ANY
+            for q, _e in parts:
+                out = ANY if ANY in (out, q) else (q if out == nothing else out | q)
+        else:
+            out = ANY
+            for q, _e in parts:
+                out = q if out == ANY else (out if q == ANY else out & q)
+        if not node.negated:
+            return out, exact
+        if not exact:  # the negation of a filter on anything but places: any zone, or unknown
+            return (ANY, False) if out == ANY else None
+        return (nothing, True) if out == ANY else (~out, True)
+    lhs = getattr(node, "lhs", None)
+    name = getattr(getattr(lhs, "target", None), "attname", None)
+    if getattr(lhs, "alias", None) != table or name is None:
+        return nothing, False  # a joined table's condition: nothing beyond the rows' own zones
+    if isinstance(node, In) and isinstance(node.rhs, (list, tuple, set)) and not node.rhs:
+        return nothing, True  # the scope's starting point: matches nothing
+    if name in FREE_FIELDS:
+        return ANY, False
+    if name in ZONE_FIELDS and isinstance(node, (Exact, In, IsNull)) and not hasattr(node.rhs, "as_sql"):
+        rhs = [getattr(v, "pk", v) for v in node.rhs] if isinstance(node, In) else getattr(node.rhs, "pk", node.rhs)
+        return Q(**{f"{ZONE_FIELDS[name]}__{node.lookup_name}": rhs}), True
+    return nothing, False
+
 # --- changes elsewhere that move cells ----------------------------------------------------------------
 # Signals rather than calls from the registry's actions: the registry does not know the indicators
 # (they depend on it, not the other way round), and a label or an enterprise removed by a cascade

@@ -583,11 +583,26 @@ def shared_values(indicator_ids, periods, shares) -> dict[int, tuple[dict, dict]
     return out
 
 
-def _zones_of(values) -> set:
-    """The zones of ``values``' rows (read once per queryset: a card set asks it of each indicator)."""
-    if not hasattr(values, "_zones_of"):
-        values._zones_of = set(values.values_list("zone_id", flat=True).order_by().distinct())
-    return values._zones_of
+def users_zones(values) -> set | None:
+    """The user's zones for ``values`` (a user's scoped rows, perhaps narrowed), None for every zone:
+    those its filter reaches (``cells.zone_reach``: a department scope reaches its departments'
+    zones, whether or not they hold rows — an enclave that only receives shares is still its
+    operator's) and those of its rows. Read once per queryset: a card set asks it of each indicator."""
+    if not hasattr(values, "_users_zones"):
+        from feidi.registry.models import Zone
+
+        from .cells import ANY
+        from .cells import zone_reach
+
+        reach = zone_reach(values)
+        if reach == ANY:
+            values._users_zones = None
+        else:
+            zones = set(values.values_list("zone_id", flat=True).order_by().distinct())
+            if reach is not None and reach != Q(pk__in=[]):
+                zones |= set(Zone.objects.filter(reach).values_list("pk", flat=True).order_by())
+            values._users_zones = zones
+    return values._users_zones
 
 
 def _placements(org_ids) -> dict[int, list[tuple[int, int]]]:
@@ -623,7 +638,8 @@ def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date
     moves there — this month's, a year earlier's (for 同比), the month before's and a year
     earlier's (so 当月 and 当月同比 move by the month's share, not the year's). A zone's row takes
     what moves in or out of it; any other grouping (合计, industry, chain…) is over the user's
-    zones (those of ``values``' rows), so it loses what moves to a zone outside them and gains
+    zones (``users_zones``: those the scope reaches, rows or none — an enclave that only receives
+    shares is its operator's), so it loses what moves to a zone outside them and gains
     what moves in from one, and a move between two of them changes nothing. The moves are kept
     on the rows (``shared``) so the split can be shown. ``shares`` (agreements, of this month or
     more), ``moved`` (``shared_values`` of them) and ``inside`` (``Coverage.holding`` of their
@@ -638,7 +654,8 @@ def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date
         inside = coverage.holding([s.organization_id for s in shares], [period])
     members = inside.get(period, set()) if inside is not None else None
     by_key = {r.key: r for r in rows}
-    visible_zones = _zones_of(values) | (set(by_key) if by == "zone" else set())
+    zones = users_zones(values)
+    visible_zones = None if zones is None else zones | (set(by_key) if by == "zone" else set())
     before_month = month_before_in_year(period)
     first = before_month == NEVER
     placed = _placements(s.organization_id for s in shares) if by in ("chain", "segment") else {}
@@ -651,7 +668,7 @@ def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date
         if holder not in (share.home_zone_id, share.enclave_zone_id):
             continue
         other = share.enclave_zone_id if holder == share.home_zone_id else share.home_zone_id
-        sides = [(z, sign) for z, sign in ((holder, -1), (other, 1)) if z in visible_zones]
+        sides = [(z, sign) for z, sign in ((holder, -1), (other, 1)) if visible_zones is None or z in visible_zones]
         if by not in ("zone", "zone_industry") and len(sides) == 2:
             continue  # both sides are the user's: the sum over its zones does not move
         zone_names.update({share.home_zone_id: share.home_zone, share.enclave_zone_id: share.enclave_zone})
