@@ -94,6 +94,39 @@ def test_the_sweep_climbs_one_level_at_a_time_to_the_principal_leader_and_is_ide
     assert audit.verify().ok  # the batch-appended records chain like any other
 
 
+def test_time_is_measured_against_the_first_levels_deadline_past_escalation(cast, appeal):
+    """用时压缩 measures an appeal against the deadline it was promised: escalation keeps the
+    first level's (the next level's would count the days it overran as time allowed), on a
+    second escalation too; the appeals escalated before the field existed take it from the audit
+    trail."""
+    import importlib
+
+    from django.apps import apps
+
+    from feidi.core import stats
+
+    appeal = accept_at(appeal, at(2025, 3, 3, 9), cast.clerk)
+    first = appeal.deadline
+    for level in (2, 3):
+        assert actions.sweep(now=appeal.deadline + dt.timedelta(hours=1)) == 1
+        appeal.refresh_from_db()
+        assert appeal.level == level and appeal.first_deadline == first and appeal.deadline > first
+    closed = appeal.deadline - dt.timedelta(hours=1)  # settled by the third level in its own time
+    Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.CLOSED, closed_at=closed,
+                                               submitted_at=at(2025, 3, 3, 8))
+    appeal.refresh_from_db()
+    answer = stats.evaluate(stats.parse({"subject": "appeals", "measure": "compression", "window": "all"},
+                                        cast.leader), cast.leader)
+    taken, allowed = closed - appeal.submitted_at, first - appeal.submitted_at
+    assert float(answer.figures[0].value) == pytest.approx(1 - taken / allowed)  # overran: a negative 压缩
+    assert answer.figures[0].value < 0 and "按期0件" in answer.figures[0].detail
+    # the migration's backfill reads the escalation's audit record
+    Appeal.objects.filter(pk=appeal.pk).update(first_deadline=None)
+    importlib.import_module("feidi.services.migrations.0006_appeal_first_deadline").first_deadlines(apps, None)
+    appeal.refresh_from_db()
+    assert appeal.first_deadline == first
+
+
 def test_a_closed_appeal_is_never_escalated(cast, appeal):
     appeal = accept_at(appeal, at(2025, 3, 3, 9), cast.clerk)
     actions.do_close_appeal(appeal, "已协调解决", acting_user=cast.clerk)

@@ -1051,16 +1051,20 @@ def existing_on(date_field: str):
     return keep
 
 
-def time_against_limit(start: str, end: str, limit: str, what=None, on_time: Q | None = None):
+def time_against_limit(start: str, end: str, limit, what=None, on_time: Q | None = None):
     """A computed measure: how much of the allowed time the finished records took — 1 − Σ taken ÷
     Σ allowed (压缩比例), with the on-time share in the detail: finished by the limit, or by the
     subject's own rule (``on_time``: an appeal escalated past its deadline is late whatever the next
-    level's). Records without an end or a limit are left out and counted in the detail."""
+    level's). ``limit`` is a field or an expression (an appeal's first level's deadline, kept past
+    escalation). Records without an end or a limit are left out and counted in the detail."""
 
     def compute(qs):
         doing = what or pgettext("stats", "办理")
-        finished_qs = qs.filter(**{f"{end}__isnull": False, f"{limit}__isnull": False})
-        rows = list(finished_qs.values_list(start, end, limit))
+        field = limit
+        if not isinstance(limit, str):
+            qs, field = qs.annotate(limit_at=limit), "limit_at"
+        finished_qs = qs.filter(**{f"{end}__isnull": False, f"{field}__isnull": False})
+        rows = list(finished_qs.values_list(start, end, field))
         taken = allowed = Decimal(0)
         timely = 0
         for begun, finished, due in rows:

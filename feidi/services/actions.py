@@ -276,6 +276,8 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None) 
                 # the weekday rule (shown so, counted again once entered) and reported
                 for year in counted[days].guessed:
                     skipped[year] = skipped.get(year, 0) + 1
+            if appeal.level == 1:
+                appeal.first_deadline = appeal.deadline  # the promise missed: 用时压缩 measures against it
             appeal.level, appeal.owner, appeal.version = level, owner, appeal.version + 1
             for name, value in counted[days].fields.items():
                 setattr(appeal, name, value)
@@ -289,7 +291,8 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None) 
                              appeal.get_absolute_url(), appeal.department))
         if not changed:
             return 0
-        Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "deadline_from", "deadline_days", "version"],
+        Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "first_deadline", "deadline_from",
+                                            "deadline_days", "version"],
                                    batch_size=500)
         AppealEvent.objects.bulk_create(events, batch_size=1000)
         audit.record_many(entries)

@@ -110,6 +110,15 @@ def closed_on_time() -> Q:
     return Q(level=1, deadline__isnull=False, closed_at__isnull=False, closed_at__lte=F("deadline"))
 
 
+def promised_deadline():
+    """The limit an appeal's time is measured against (用时压缩): its first level's deadline, which
+    an escalation keeps — not the next level's, which would count the time the appeal overran as
+    time allowed."""
+    from django.db.models.functions import Coalesce
+
+    return Coalesce("first_deadline", "deadline")
+
+
 def was_on_time(level: int, deadline, closed_at) -> bool:
     """``closed_on_time`` for one appeal's values (read row by row)."""
     return level == 1 and deadline is not None and closed_at is not None and closed_at <= deadline
@@ -146,6 +155,9 @@ class Appeal(WorkdayClock, FeidiModel):
                                             blank=True,
                                             on_delete=models.SET_NULL, related_name="+")
     deadline = models.DateTimeField(_("本级办理期限"), null=True, blank=True, db_index=True)
+    # The first level's deadline, kept when the appeal escalates (``deadline`` then holds the next
+    # level's): the time the enterprise was promised, which 用时压缩 measures against.
+    first_deadline = models.DateTimeField(_("首级办理期限"), null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
