@@ -520,6 +520,25 @@ def test_an_import_read_in_chunks_checks_across_them_as_in_one(cast, statisticia
                                       period=dt.date(2026, 2, 1)).confirmed_warning
 
 
+@pytest.mark.parametrize("value, said", [
+    (9007199254740993, "Excel 已丢失精度"),  # read as …992: beyond 2**53 a float has lost digits
+    (1234567890123456, "有效位数不能超过15位"), (1234567890123456.5, "有效位数不能超过15位"),
+])
+def test_an_indicator_import_refuses_a_number_of_more_than_fifteen_digits_as_every_import_does(cast, value, said):
+    """The fast path for plain float cells reads only numbers of at most 15 whole digits; a longer
+    one is judged as the organizations' import judges it, never stored as another number."""
+    from feidi.indicators import importing
+
+    rows = [[cast.org_a1.uscc, "", "2026-01", 100, 10, 5], [cast.org_a2.uscc, "", "2026-01", value, 10, 5]]
+    outcome = importing.run(sheet(rows), "指标.xlsx", cast.clerk)
+    assert [(e.row, e.column) for e in outcome.errors] == [(3, "主营业务收入(元)")], list(outcome.errors)
+    assert said in outcome.errors[0].message
+    assert not IndicatorValue.objects.exists()
+    rows[1][3] = 123456789012345  # fifteen digits: read exactly
+    assert importing.run(sheet(rows), "指标.xlsx", cast.clerk).applied
+    assert IndicatorValue.objects.get(organization=cast.org_a2, indicator__code="revenue").value == 123456789012345
+
+
 def test_the_zones_of_values_are_read_as_one_row_a_zone(cast):
     """A distinct list of values is read without the model's ordering: the ordering's columns
     (period, enterprise, indicator) would make every value a row of its own."""

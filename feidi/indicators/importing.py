@@ -246,7 +246,9 @@ class _Rows:
         # the column every value is written to: a value beyond it, or finer than it, is refused on its row
         column = IndicatorValue._meta.get_field("value")
         self.digits, self.places = column.max_digits, column.decimal_places
-        self.limit = float(10 ** (column.max_digits - column.decimal_places))
+        # the fast path's bound: within the column, and of at most ``EXACT_DIGITS`` whole digits (a
+        # longer number is judged by ``check_digits`` and ``fit``, as in every other import)
+        self.limit = float(min(10 ** (column.max_digits - column.decimal_places), 10 ** cells_lib.EXACT_DIGITS))
         # data under a blank header cell (a merged header's second column) would be dropped unseen
         self.unnamed = [c for c, h in enumerate(header) if not cells_lib.normalize_label(h)]
         self.code_col, self.period_col = positions["uscc"], positions["period"]
