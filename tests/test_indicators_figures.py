@@ -159,6 +159,20 @@ def test_the_enclave_that_only_receives_shares_shows_them_to_its_operator_and_th
     page = client.get(reverse("indicators:analysis"), {"indicator": "revenue", "period": "2026-11",
                                                        "by": "zone"}).content.decode()
     assert page.count("4.50亿元") >= 2 and "上饶科创中心" in page  # the enclave's row and the 合计
+    # nothing of the shared enterprise reaches another enterprise's user, nor a narrowed view
+    put(cast.org_a1, "revenue", 2026, 11, 7 * YI)
+    own = IndicatorValue.objects.visible_to(cast.ent_a)
+    for by in ("total", "zone", "industry", "chain"):
+        rows = engine.yoy(own, ind("revenue"), NOV, by)
+        assert sum(r.total for r in rows) == (7 * YI if by != "chain" else 0) and not any(r.shared for r in rows), by
+    narrowed = IndicatorValue.objects.visible_to(operator).filter(industry="38")
+    assert engine.yoy(narrowed, ind("revenue"), NOV, "zone") == []
+    # the shared enterprise's own user sees its figure whole (the split is between zones)
+    from feidi.testing.cast import _user as user
+
+    its = user("shared_ent", "共享企业用户", roles=["enterprise"], organization=shared)
+    rows = engine.yoy(IndicatorValue.objects.visible_to(its), ind("revenue"), NOV, "total")
+    assert rows[0].total == 15 * YI
 
 
 def test_the_zones_a_filter_reaches(cast):
@@ -171,7 +185,7 @@ def test_the_zones_a_filter_reaches(cast):
     from feidi.registry.models import Zone
 
     def reached(values):
-        q = zone_reach(values)
+        q = zone_reach(values)[0]
         return q if q in (None, ANY) else set(Zone.objects.filter(q).values_list("pk", flat=True))
 
     leader = IndicatorValue.objects.visible_to(cast.leader)
@@ -183,9 +197,17 @@ def test_the_zones_a_filter_reaches(cast):
     assert reached(IndicatorValue.objects.filter(zone=cast.zone_b)) == {cast.zone_b.pk}
     assert reached(IndicatorValue.objects.exclude(zone=cast.zone_b)) == {cast.zone_a.pk, cast.enclave.pk}
     assert reached(IndicatorValue.objects.exclude(zone=cast.zone_b, industry="38")) is None  # may be in zone B
-    assert reached(IndicatorValue.objects.visible_to(cast.ent_a)) == set()  # its rows' zones only
-    put(cast.org_a1, "revenue", 2026, 11, 5)
-    assert users_zones(IndicatorValue.objects.visible_to(cast.ent_a)) == {cast.zone_a.pk}
+    # an enterprise's figures are its own, whole: its user's zones are every zone, and it
+    # receives nothing of another's enterprise; a scope of places alone receives
+    assert reached(IndicatorValue.objects.visible_to(cast.ent_a)) is ANY
+    assert zone_reach(IndicatorValue.objects.visible_to(cast.ent_a))[1] is False
+    assert zone_reach(leader)[1] is True and zone_reach(leader.filter(industry="38"))[1] is False
+    assert reached(leader.exclude(organization=cast.org_a1)) == {cast.zone_a.pk, cast.enclave.pk}
+    # an author's own entries add only the zones of their rows
+    put(cast.org_b1, "revenue", 2026, 11, 5)
+    IndicatorValue.objects.filter(organization=cast.org_b1).update(entered_by=cast.leader)
+    mine = IndicatorValue.objects.visible_to(cast.leader)
+    assert reached(mine) == {cast.zone_a.pk, cast.enclave.pk} and cast.zone_b.pk in users_zones(mine)
 
 
 def test_sharing_in_the_years_first_release_moves_the_1_2_months_share(cast, shared):
@@ -322,3 +344,32 @@ def test_the_cockpits_chain_list_is_in_the_human_scale(cast, client_for):
     cache.clear()
     page = client_for("leader").get(reverse("cockpit:overview")).content.decode()
     assert "525.60亿元" in page and "5,256,020.88" not in page
+
+
+def test_the_analysis_by_chain_names_what_the_chains_leave_out(cast, shared, client_for):
+    """By chain, the enterprises on no chain are a row of their own (未归链企业): the chains' rows
+    and it account for the 合计 (each enterprise on one chain here); a shared enterprise on a chain
+    moves nothing out of the enterprises on none."""
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import SegmentMember
+
+    IndicatorValue.objects.all().delete()
+    segment = Segment.objects.create(chain=Chain.objects.create(name="光伏", department=cast.dept_a), name="组件")
+    SegmentMember.objects.create(segment=segment, organization=cast.org_a1)
+    SegmentMember.objects.create(segment=segment, organization=shared)
+    put(shared, "revenue", 2026, 11, 10 * YI)  # 70 % stays in zone A
+    put(cast.org_a1, "revenue", 2026, 11, 3 * YI)
+    put(cast.org_a2, "revenue", 2026, 11, 2 * YI)
+    page = client_for("leader").get(reverse("indicators:analysis"), {"indicator": "revenue", "period": "2026-11",
+                                                                     "by": "chain"}).content.decode()
+    row = page.split("data-unplaced")[1].split("</tr>")[0]
+    assert "未归链企业" in row and "2.00亿元" in row and "16.7%" in row  # 2 of 12
+    assert "10.00亿元" in page and "12.00亿元" in page  # the chain (3 + 10×70 %) and the 合计
+    segments = client_for("leader").get(reverse("indicators:analysis"), {
+        "indicator": "revenue", "period": "2026-11", "by": "segment"}).content.decode()
+    assert "未归链企业" in segments
+    SegmentMember.objects.create(segment=segment, organization=cast.org_a2)  # everyone placed: no such row
+    page = client_for("leader").get(reverse("indicators:analysis"), {"indicator": "revenue", "period": "2026-11",
+                                                                     "by": "chain"}).content.decode()
+    assert "data-unplaced" not in page

@@ -114,8 +114,10 @@ def test_a_label_and_a_chain_are_coverages_too(example, monkeypatch, cast):
                         coverage=Coverage("chain", str(chain.pk)))
     assert (row.total, row.comparable_before) == (59, 58)
     assert Coverage.parse(f"chain:{chain.pk}").label == "锂电企业"
-    with pytest.raises(ValueError):
-        Coverage.parse("bogus")
+    for text in ("bogus", "chain:99999999999999999999999", "chain:１２", "label:bogus"):
+        with pytest.raises(ValueError):  # a coverage names what exists, in ids a key holds
+            Coverage.parse(text)
+    assert Coverage.parse("label:specialized").value == "specialized"
 
 
 def test_a_chain_counts_an_enterprise_on_two_segments_once(example, cast):

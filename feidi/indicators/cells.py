@@ -324,29 +324,36 @@ def _translate(node, table: str, owners: list[int]) -> Q | None:
 
 # The zones a filter on rows reaches: which zones' figures are "the user's" (``engine.users_zones``).
 ZONE_FIELDS = {"zone_id": "pk", "department_id": "department_id"}  # a row's place, as a zone's own
-FREE_FIELDS = {"industry", "indicator_id", "period", "value", "source", "sample"}  # hold in any zone
+# hold in any zone: an enterprise's own figures (its user's rows, a filter on enterprises) are
+# whole wherever its output is credited — 飞地利益共享 is between zones, not inside an enterprise
+FREE_FIELDS = {"industry", "indicator_id", "period", "value", "source", "sample", "organization_id"}
+OWNER_FIELDS = {"entered_by_id"}  # a scope's "one's own entries": no zone beyond their rows
 ANY = Q()  # no restriction on zones
 
 
-def zone_reach(values) -> Q | None:
+def zone_reach(values) -> tuple[Q | None, bool]:
     """The zones where a row of ``values``' filter may lie, as a filter on zones (``ANY`` for every
-    zone), or None when the filter cannot say (then only the zones of its rows are known). A place
-    (zone, owning department) restricts the zones; a row attribute that holds in any zone (the
-    division, the month) does not; an owner or an enterprise says nothing of zones beyond the rows
-    it already holds (so it adds none: ``department IN (…) OR entered_by = user`` reaches the
-    departments' zones). Under a negation only a filter on places alone is exact enough."""
+    zone, None when the filter cannot say: then only the zones of its rows are known), and whether
+    the filter is a scope of places alone (zones, departments, one's own entries — what a staff
+    user's data scope is, with nothing narrowing it). A place restricts the zones; a row attribute
+    that holds in any zone (the division, the month, the enterprise) does not; the author says
+    nothing of zones beyond the rows it already holds (so ``department IN (…) OR entered_by =
+    user`` reaches the departments' zones). Under a negation only a filter on places alone is
+    exact enough."""
     if not hasattr(values, "_zone_reach"):
         query = values.query
-        out = None
+        out: tuple[Q | None, bool] = (None, False)
         if values.model is IndicatorValue and not (query.is_sliced or query.combinator or query.extra):
             found = _reach(query.where, query.base_table)
-            out = found[0] if found is not None else None
+            if found is not None:
+                out = (found[0], found[2])
         values._zone_reach = out
     return values._zone_reach
 
 
-def _reach(node, table: str) -> tuple[Q, bool] | None:
-    """(the zones ``node`` may hold rows in, whether that is exact) — or None."""
+def _reach(node, table: str) -> tuple[Q, bool, bool] | None:
+    """(the zones ``node`` may hold rows in, whether that is exact, whether it is of places alone)
+    — or None."""
     from django.db.models.lookups import Exact
     from django.db.models.lookups import In
     from django.db.models.lookups import IsNull
@@ -357,32 +364,33 @@ def _reach(node, table: str) -> tuple[Q, bool] | None:
         parts = [_reach(child, table) for child in node.children]
         if any(p is None for p in parts):
             return None
-        exact = all(e for _q, e in parts)
+        exact, pure = all(p[1] for p in parts), all(p[2] for p in parts)
         if node.connector == "OR":
             out = nothing if parts else ANY
-            for q, _e in parts:
+            for q, _e, _p in parts:
                 out = ANY if ANY in (out, q) else (q if out == nothing else out | q)
         else:
             out = ANY
-            for q, _e in parts:
+            for q, _e, _p in parts:
                 out = q if out == ANY else (out if q == ANY else out & q)
         if not node.negated:
-            return out, exact
+            return out, exact, pure
         if not exact:  # the negation of a filter on anything but places: any zone, or unknown
-            return (ANY, False) if out == ANY else None
-        return (nothing, True) if out == ANY else (~out, True)
+            return (ANY, False, pure) if out == ANY else None
+        return (nothing, True, pure) if out == ANY else (~out, True, pure)
     lhs = getattr(node, "lhs", None)
     name = getattr(getattr(lhs, "target", None), "attname", None)
     if getattr(lhs, "alias", None) != table or name is None:
-        return nothing, False  # a joined table's condition: nothing beyond the rows' own zones
+        return nothing, False, False  # a joined table's condition: nothing beyond the rows' own zones
     if isinstance(node, In) and isinstance(node.rhs, (list, tuple, set)) and not node.rhs:
-        return nothing, True  # the scope's starting point: matches nothing
+        return nothing, True, True  # the scope's starting point: matches nothing
     if name in FREE_FIELDS:
-        return ANY, False
+        return ANY, False, False
     if name in ZONE_FIELDS and isinstance(node, (Exact, In, IsNull)) and not hasattr(node.rhs, "as_sql"):
         rhs = [getattr(v, "pk", v) for v in node.rhs] if isinstance(node, In) else getattr(node.rhs, "pk", node.rhs)
-        return Q(**{f"{ZONE_FIELDS[name]}__{node.lookup_name}": rhs}), True
-    return nothing, False
+        return Q(**{f"{ZONE_FIELDS[name]}__{node.lookup_name}": rhs}), True, True
+    return nothing, False, name in OWNER_FIELDS
+
 
 # --- changes elsewhere that move cells ----------------------------------------------------------------
 # Signals rather than calls from the registry's actions: the registry does not know the indicators

@@ -109,9 +109,16 @@ class Coverage:
         if kind in (SCOPE_ALL, SCOPE_ABOVE) and not value:
             return cls(kind)
         if kind == "label" and value:
-            return cls("label", value)
-        if kind == "chain" and value.isdigit():
-            return cls("chain", value)
+            from feidi.core.dictionaries import labels
+
+            if value in labels("org_label"):
+                return cls("label", value)
+            raise ValueError(gettext("未知的企业标签：{value}").format(value=value[:50]))
+        if kind == "chain" and value.isascii() and value.isdigit():
+            from feidi.core.fields import MAX_ID
+
+            if int(value) <= MAX_ID:
+                return cls("chain", value)
         raise ValueError(gettext("未知的统计口径：{text}（可选 all、above_scale、label:<标签代码>、chain:<产业链编号>）").format(
             text=text))
 
@@ -586,23 +593,53 @@ def shared_values(indicator_ids, periods, shares) -> dict[int, tuple[dict, dict]
 def users_zones(values) -> set | None:
     """The user's zones for ``values`` (a user's scoped rows, perhaps narrowed), None for every zone:
     those its filter reaches (``cells.zone_reach``: a department scope reaches its departments'
-    zones, whether or not they hold rows — an enclave that only receives shares is still its
-    operator's) and those of its rows. Read once per queryset: a card set asks it of each indicator."""
+    zones, whether or not they hold rows) and those of its rows. Read once per queryset: a card
+    set asks it of each indicator."""
     if not hasattr(values, "_users_zones"):
-        from feidi.registry.models import Zone
-
         from .cells import ANY
         from .cells import zone_reach
 
-        reach = zone_reach(values)
+        reach, _places = zone_reach(values)
         if reach == ANY:
             values._users_zones = None
         else:
             zones = set(values.values_list("zone_id", flat=True).order_by().distinct())
-            if reach is not None and reach != Q(pk__in=[]):
-                zones |= set(Zone.objects.filter(reach).values_list("pk", flat=True).order_by())
-            values._users_zones = zones
+            values._users_zones = zones | _zones_where(reach)
     return values._users_zones
+
+
+def receiving_zones(values) -> set | None:
+    """The zones whose credited shares ``values``' user sees though the enterprise's rows are not
+    theirs — an enclave that only receives shares is still its operator's: the zones a scope of
+    places alone reaches (None: every zone). A narrowed filter (an enterprise's own rows, a set of
+    enterprises, a division) receives nothing it does not hold."""
+    if not hasattr(values, "_receiving_zones"):
+        from .cells import ANY
+        from .cells import zone_reach
+
+        reach, places = zone_reach(values)
+        values._receiving_zones = (None if reach == ANY else _zones_where(reach)) if places else set()
+    return values._receiving_zones
+
+
+def _zones_where(reach) -> set:
+    from feidi.registry.models import Zone
+
+    if reach is None or reach == Q(pk__in=[]):
+        return set()
+    return set(Zone.objects.filter(reach).values_list("pk", flat=True).order_by())
+
+
+def _held(values, shares, period: dt.date) -> set[tuple[int, int]]:
+    """(indicator, enterprise) of the shared enterprises whose rows of ``period`` are in ``values``
+    (one read per queryset and month, for every indicator)."""
+    cache = values.__dict__.setdefault("_held", {})
+    orgs = frozenset(s.organization_id for s in shares)
+    key = (period, orgs)
+    if key not in cache:
+        cache[key] = set(values.filter(period=period, organization_id__in=orgs).order_by()
+                         .values_list("indicator_id", "organization_id").distinct())
+    return cache[key]
 
 
 def _placements(org_ids) -> dict[int, list[tuple[int, int]]]:
@@ -638,9 +675,12 @@ def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date
     moves there — this month's, a year earlier's (for 同比), the month before's and a year
     earlier's (so 当月 and 当月同比 move by the month's share, not the year's). A zone's row takes
     what moves in or out of it; any other grouping (合计, industry, chain…) is over the user's
-    zones (``users_zones``: those the scope reaches, rows or none — an enclave that only receives
-    shares is its operator's), so it loses what moves to a zone outside them and gains
-    what moves in from one, and a move between two of them changes nothing. The moves are kept
+    zones (``users_zones``: those the scope reaches, rows or none), so it loses what moves to a
+    zone outside them and gains
+    what moves in from one, and a move between two of them changes nothing. An enterprise whose
+    rows the user does not see moves only into a zone the user's scope receives
+    (``receiving_zones``: an enclave that only receives shares is still its operator's), so
+    nothing of another's enterprise reaches a narrowed view or an enterprise user. The moves are kept
     on the rows (``shared``) so the split can be shown. ``shares`` (agreements, of this month or
     more), ``moved`` (``shared_values`` of them) and ``inside`` (``Coverage.holding`` of their
     enterprises) when already read."""
@@ -656,6 +696,8 @@ def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date
     by_key = {r.key: r for r in rows}
     zones = users_zones(values)
     visible_zones = None if zones is None else zones | (set(by_key) if by == "zone" else set())
+    receiving = receiving_zones(values)
+    held = _held(values, shares, period)
     before_month = month_before_in_year(period)
     first = before_month == NEVER
     placed = _placements(s.organization_id for s in shares) if by in ("chain", "segment") else {}
@@ -668,7 +710,12 @@ def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date
         if holder not in (share.home_zone_id, share.enclave_zone_id):
             continue
         other = share.enclave_zone_id if holder == share.home_zone_id else share.home_zone_id
-        sides = [(z, sign) for z, sign in ((holder, -1), (other, 1)) if visible_zones is None or z in visible_zones]
+        # the enterprise's figures are the user's: each side in the user's zones moves; else only
+        # a side the user's scope receives (an enclave operator's credited part), never another's
+        sides_of = visible_zones if (indicator.pk, org) in held else receiving
+        sides = [(z, sign) for z, sign in ((holder, -1), (other, 1)) if sides_of is None or z in sides_of]
+        if not sides:
+            continue
         if by not in ("zone", "zone_industry") and len(sides) == 2:
             continue  # both sides are the user's: the sum over its zones does not move
         zone_names.update({share.home_zone_id: share.home_zone, share.enclave_zone_id: share.enclave_zone})

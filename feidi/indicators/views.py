@@ -258,10 +258,20 @@ class AnalysisView(ScopedViewMixin, TemplateView):
         if period is None and indicator:  # the latest month whose reporting is complete
             found = engine.reporting_month(values, indicator)
             period = found.period if found else None
-        rows, total = [], None
+        rows, total, unplaced = [], None, None
         if indicator and period:
             rows = engine.yoy(values, indicator, period, by, coverage=coverage)
             total = next(iter(engine.yoy(values, indicator, period, "total", coverage=coverage)), None)
+            if by in ("chain", "segment") and total is not None:
+                # the enterprises on no chain: what the chains leave of the 合计, named
+                from feidi.chains.models import SegmentMember
+
+                outside = values.exclude(organization_id__in=SegmentMember.objects.values("organization_id"))
+                unplaced = next(iter(engine.yoy(outside, indicator, period, "total", coverage=coverage)), None)
+                if unplaced is not None and unplaced.count:
+                    unplaced.key, unplaced.label = None, gettext("未归链企业")
+                else:
+                    unplaced = None
         whole = total.total if total else Decimal(0)
         ranks = {}
         if by == "zone" and rows:
@@ -271,10 +281,11 @@ class AnalysisView(ScopedViewMixin, TemplateView):
         def shown(value) -> str:  # money in 万元/亿元 (lib.money.human), other units as stored
             return "—" if value is None else engine.quantity(value, indicator)
 
-        table = [{"row": r, "share": engine.share(r.total, whole) if len(rows) > 1 else None,
+        listed = rows + ([unplaced] if unplaced is not None else [])
+        table = [{"row": r, "share": engine.share(r.total, whole) if len(listed) > 1 else None,
                   "rank": ranks.get(r.key), "density": engine.density_text(indicator, r.total, areas.get(r.key)),
-                  "total": shown(r.total), "month": shown(r.month_value)}
-                 for r in rows]
+                  "total": shown(r.total), "month": shown(r.month_value), "unplaced": r is unplaced}
+                 for r in listed]
         total_shown = {"total": shown(total.total), "month": shown(total.month_value)} if total else {}
         return self.render_to_response(self.get_context_data(
             title=self.title, indicators=indicators, indicator=indicator, by=by, groups=engine.GROUPS,
@@ -322,7 +333,7 @@ class MuRuleDetailView(ObjectDetailView):
 
         left_out = not_evaluated(rule, Organization.objects.visible_to(self.request.user)) if rule.evaluated_at else []
         return dict(grades=[(g, label, grades.get(g, 0)) for g, label in MuResult.Grade.choices],
-                    total=sum(grades.values()), left_out=left_out, left_out_total=sum(n for _, n in left_out),
+                    total=sum(grades.values()), left_out=left_out, left_out_total=sum(n for _, n, _names in left_out),
                     top=results.select_related("organization").order_by("-score")[:10],
                     chart={"zone": table(by_zone, "zone__name"),
                            "chain": table(by_chain, "organization__chain_memberships__segment__chain__name")},
