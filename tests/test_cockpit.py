@@ -99,3 +99,22 @@ def test_a_leaders_zone_is_the_whole_zone_not_a_part_sharing_its_department(cast
     Zone.objects.filter(pk=zone.pk).update(parent=whole)
     assert part.pk < whole.pk
     assert home_zone(cast.leader) == whole
+
+
+def test_the_cockpit_says_the_years_on_time_rate_by_the_one_rule(cast, client_for):
+    """按时办结率 on the cockpit is 办理指标's: of the year's closed appeals, those closed at their
+    first level by its deadline (one escalated and settled above counts late)."""
+    from feidi.services import measures
+    from feidi.services.models import Appeal
+
+    now = timezone.now()
+    for title, level, due in (("准时", 1, now + dt.timedelta(days=1)), ("超期", 1, now - dt.timedelta(days=1)),
+                              ("升级后办结", 2, now + dt.timedelta(days=3))):
+        appeal = make_for(Appeal, cast)
+        Appeal.objects.filter(pk=appeal.pk).update(title=title, status=Appeal.Status.CLOSED, level=level,
+                                                   deadline=due, closed_at=now)
+    make_for(Appeal, cast)  # still open: not in the rate
+    rows = measures.compute(Appeal.objects.filter(status=Appeal.Status.CLOSED), by="department")
+    assert sum(r["on_time"] for r in rows) == 1 and sum(r["closed"] for r in rows) == 3
+    html = client_for("leader").get(reverse("cockpit:overview")).content.decode()
+    assert "已办结 3 件，按时办结率 33.3%" in html

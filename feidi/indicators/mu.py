@@ -106,18 +106,25 @@ def enterprises(rule: MuRule):
                                        kind=Organization.Kind.ENTERPRISE)
 
 
-def not_evaluated(rule: MuRule, organizations) -> list[tuple[str, int]]:
+def not_evaluated(rule: MuRule, organizations) -> list[tuple[str, int, list]]:
     """The enterprises of ``organizations`` (a user's, within the rule's zone) that the rule leaves
-    out, counted by reason, as (what the page says, how many): who was not graded is part of the
-    result — a class's count alone reads as if every enterprise had been graded."""
-    counts: dict[str, int] = defaultdict(int)
-    for f in year_figures(enterprises(rule).filter(pk__in=organizations.values("pk")), rule.year).values():
+    out, by reason, as (what the page says, how many, the enterprises by name): who was not graded
+    is part of the result — a class's count alone reads as if every enterprise had been graded, and
+    a count without names leaves the land office nothing to follow up."""
+    from feidi.registry.models import Organization
+
+    ids: dict[str, list[int]] = defaultdict(list)
+    for org, f in year_figures(enterprises(rule).filter(pk__in=organizations.values("pk")), rule.year).items():
         reason = left_out(rule, f)
         if reason is not None:
-            counts[reason] += 1
+            ids[reason].append(org)
+    named = {o.pk: o for o in Organization.objects.filter(pk__in=[pk for found in ids.values() for pk in found])
+             .only("pk", "name").order_by("name")}
+    order = list(named)
     threshold = f"{rule.land_threshold:f}".rstrip("0").rstrip(".")
-    return [(gettext(LEFT_OUT[key]).format(threshold=threshold), counts[key])
-            for key in LEFT_OUT if counts.get(key)]
+    return [(gettext(LEFT_OUT[key]).format(threshold=threshold), len(ids[key]),
+             sorted((named[pk] for pk in ids[key]), key=lambda o: order.index(o.pk)))
+            for key in LEFT_OUT if ids.get(key)]
 
 
 def evaluate(rule: MuRule, *, acting_user=None) -> list[MuResult]:
