@@ -169,9 +169,10 @@ def enter_2027(client):
 def test_an_appeal_accepted_before_next_year_is_entered_gets_a_provisional_deadline_counted_again_at_entry(
         cast, client_for, december, django_capture_on_commit_callbacks):
     """Late December, 2027's notice not yet entered: the appeal is accepted all the same (page and
-    API), its deadline counted on the weekday rule and shown as such; entering the notice counts
-    it again — 1–3 January are a holiday, so the 10th working day moves from Friday 1 January to
-    Monday 4 January — and the record keeps where its clock started."""
+    API), its deadline counted on the weekday rule less the law's holidays (元旦 1 January is one
+    whatever the notice says: the 10th working day is Monday 4 January, not Friday 1 January) and
+    shown as provisional; entering the notice counts it again (here to the same day: nothing
+    moves, and it is no longer marked), and the record keeps where its clock started."""
     from feidi.services.models import Appeal
     from feidi.testing.factories import make_for
 
@@ -182,10 +183,10 @@ def test_an_appeal_accepted_before_next_year_is_entered_gets_a_provisional_deadl
     assert response.status_code == 200
     appeal.refresh_from_db()
     assert appeal.status == Appeal.Status.ACCEPTED and appeal.deadline_from == dt.date(2026, 12, 20)
-    assert appeal.deadline_days == 10 and timezone.localtime(appeal.deadline).date() == dt.date(2027, 1, 2)
+    assert appeal.deadline_days == 10 and timezone.localtime(appeal.deadline).date() == dt.date(2027, 1, 5)
     page = leader.get(appeal.get_absolute_url()).content.decode()
-    assert "2027-01-01 24:00（2027年节假日未录入，暂按周末推算）" in page
-    assert "暂按周末推算" in leader.get(reverse("services:appeal_list")).content.decode()
+    assert "2027-01-04 24:00（2027年节假日未录入，暂按周末和法定节日推算）" in page
+    assert "暂按周末和法定节日推算" in leader.get(reverse("services:appeal_list")).content.decode()
     response = leader.post(f"/api/v1/services/appeals/{other.pk}/actions", data={"action": "accept"},
                            content_type="application/json")
     assert response.status_code == 200, response.content
@@ -197,7 +198,7 @@ def test_an_appeal_accepted_before_next_year_is_entered_gets_a_provisional_deadl
         moved = Appeal.objects.get(pk=pk)
         # 21–31 Dec: 9 working days; 1–3 Jan a holiday; the 10th is Monday 4 Jan, due at its 24:00
         assert timezone.localtime(moved.deadline).date() == dt.date(2027, 1, 5)
-    assert Appeal.objects.get(pk=appeal.pk).version == version + 1
+    assert Appeal.objects.get(pk=appeal.pk).version == version  # the guess was right: nothing moved
     page = leader.get(appeal.get_absolute_url()).content.decode()
     assert "2027-01-04 24:00" in page and "2027年节假日未录入" not in page  # the history keeps what it said
 
@@ -220,7 +221,8 @@ def test_the_sweep_escalates_what_is_overdue_and_reports_the_provisional_deadlin
     assert actions.sweep(skipped=skipped) == 2
     assert skipped == {2027: 1}
     assert Appeal.objects.get(pk=low.pk).level == 2 and Appeal.objects.get(pk=high.pk).level == 3
-    assert timezone.localtime(Appeal.objects.get(pk=high.pk).deadline).date() == dt.date(2027, 1, 2)
+    # provisional, but never on 元旦: the 10th working day is Monday 4 January
+    assert timezone.localtime(Appeal.objects.get(pk=high.pk).deadline).date() == dt.date(2027, 1, 5)
     actions.report_missing_calendar(skipped, source="诉求升级巡检")
     actions.report_missing_calendar(skipped, source="诉求升级巡检")  # once a day, not every five minutes
     assert Notification.objects.filter(user=cast.sysadmin, title__contains="2027年节假日安排未录入").count() == 1
@@ -229,6 +231,42 @@ def test_the_sweep_escalates_what_is_overdue_and_reports_the_provisional_deadlin
     assert actions.sweep() == 0  # nothing raised twice
     high = Appeal.objects.get(pk=high.pk)
     assert high.level == 3 and timezone.localtime(high.deadline).date() == dt.date(2027, 1, 5)
+
+
+def test_entering_a_year_counts_again_the_closed_deadlines_a_guess_gave_and_the_first_levels(
+        cast, client_for, django_capture_on_commit_callbacks):
+    """按时办结 is judged on the calendar as entered: an appeal closed on a guessed deadline (the
+    guess keeps 春节's four statutory days; the notice adds a week and a make-up Sunday) is counted
+    again, and so is an escalated one's first-level deadline; a closed one in a published year
+    stands as it was."""
+    from feidi.core.calendar import clock
+    from feidi.services.models import Appeal
+    from feidi.services.models import closed_on_time
+    from feidi.testing.factories import make_for
+
+    start = dt.date(2027, 1, 25)
+    guessed = clock(start, 10).deadline  # 1-26…29, 2-01…04, (除夕…初三), 2-09, 2-10
+    assert timezone.localtime(guessed).date() == dt.date(2027, 2, 11)
+    closed_at = timezone.make_aware(dt.datetime(2027, 2, 11, 12, 0))
+    late, escalated, old = (make_for(Appeal, cast) for _ in range(3))
+    Appeal.objects.filter(pk=late.pk).update(status="closed", deadline=guessed, deadline_from=start,
+                                             deadline_days=10, closed_at=closed_at)
+    Appeal.objects.filter(pk=escalated.pk).update(
+        status="closed", level=2, first_deadline=guessed, first_deadline_from=start, first_deadline_days=10,
+        deadline=timezone.make_aware(dt.datetime(2026, 12, 1)), deadline_from=dt.date(2026, 11, 20),
+        deadline_days=3, closed_at=closed_at)
+    kept = timezone.make_aware(dt.datetime(2026, 11, 3))  # not what its clock gives: it is history
+    Appeal.objects.filter(pk=old.pk).update(status="closed", deadline=kept, deadline_from=dt.date(2026, 10, 10),
+                                            deadline_days=10, closed_at=kept)
+    assert not Appeal.objects.filter(pk=late.pk).filter(closed_on_time()).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        enter_2027(client_for("sysadmin"))
+    # the notice: 1-31 (Sun) a working day, 2-05…2-11 a holiday → the 10th working day is 2-12
+    late, escalated, old = (Appeal.objects.get(pk=a.pk) for a in (late, escalated, old))
+    assert timezone.localtime(late.deadline).date() == dt.date(2027, 2, 13)
+    assert Appeal.objects.filter(pk=late.pk).filter(closed_on_time()).exists()
+    assert timezone.localtime(escalated.first_deadline).date() == dt.date(2027, 2, 13)
+    assert escalated.deadline == timezone.make_aware(dt.datetime(2026, 12, 1)) and old.deadline == kept
 
 
 def test_an_adjusted_day_moves_the_open_deadlines_across_it_at_once(cast, client_for, december,
@@ -344,3 +382,20 @@ def test_the_command_reads_a_notice_and_saves_it_only_when_told(tmp_path, db):
     call_command("calendar", "import-notice", str(path), "--year", "2027", "--yes")
     assert current_calendar().knows(2027) and not current_calendar().is_workday(dt.date(2027, 2, 8))
     assert current_calendar().is_workday(dt.date(2027, 1, 31))  # a make-up Sunday
+
+
+def test_the_appeal_measures_count_a_year_not_entered_as_deadlines_do(cast, client_for):
+    """诉求办理指标 over a range reaching a year nobody has entered: counted like a deadline (the
+    weekday rule less the law's holidays), never a 500 (January's default range reaches it)."""
+    from feidi.services import measures
+    from feidi.services.models import Appeal
+    from feidi.testing.factories import make_for
+
+    appeal = make_for(Appeal, cast)
+    accepted = timezone.make_aware(dt.datetime(2026, 12, 31, 9))
+    Appeal.objects.filter(pk=appeal.pk).update(status="closed", accepted_at=accepted,
+                                               closed_at=timezone.make_aware(dt.datetime(2027, 1, 8, 16)))
+    (row,) = measures.compute(Appeal.objects.filter(pk=appeal.pk), by="department")
+    assert row["avg_close_workdays"] == 5  # 1-01 元旦 and the weekend are not counted: 1-04…1-08
+    page = client_for("leader").get(reverse("services:appeal_measures"), {"start": "2026-01-01", "end": "2027-12-31"})
+    assert page.status_code == 200

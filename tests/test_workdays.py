@@ -2,12 +2,16 @@
 
 import datetime as dt
 
+import chinese_calendar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lunardate import LunarDate
 
+from feidi.lib.workdays import KNOWN_YEARS
 from feidi.lib.workdays import Calendar
 from feidi.lib.workdays import OutOfCalendar
+from feidi.lib.workdays import statutory_holidays
 
 D = dt.date
 cal = Calendar()
@@ -74,3 +78,27 @@ def test_the_calendar_table_overrides_the_national_schedule(cast, client_for):
     assert response.status_code == 302
     assert not current_calendar().is_workday(D(2026, 5, 6))
     assert client_for("clerk").get(reverse("core:calendarday_list")).status_code == 403
+
+
+@pytest.mark.parametrize("year", range(2025, KNOWN_YEARS[1] + 1))
+def test_every_day_the_law_fixes_is_a_rest_day_in_the_published_schedules(year):
+    """《全国年节及纪念日放假办法》's days (2024 amendment, from 2025): each is a rest day in every
+    State Council notice the package holds — the rule the guess uses for a year not yet published."""
+    days = statutory_holidays(year)
+    assert len(days) == 13  # 元旦 1, 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3
+    assert [d for d in sorted(days) if chinese_calendar.is_workday(d)] == []
+
+
+def test_a_year_no_notice_covers_yet_is_guessed_without_the_laws_holidays():
+    """2027 before its notice: 元旦 and 春节 (除夕 2-05, 初一–初三 2-06…2-08) are never counted as
+    working days, so a deadline across them is not a day early; the year is noted as guessed."""
+    year = KNOWN_YEARS[1] + 1
+    cal = Calendar(guess=True)
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    for day in [dt.date(year, 1, 1), new_year - dt.timedelta(days=1), new_year, new_year + dt.timedelta(days=2)]:
+        assert not cal.is_workday(day), day
+    assert cal.guessed == {year}
+    assert cal.is_workday(dt.date(year, 3, 3)) is (dt.date(year, 3, 3).weekday() < 5)
+    if year == 2027:  # 2026-12-31 (Thu) + 1 working day: 2027-01-01 is 元旦, 01-02/03 a weekend → 01-04
+        assert Calendar(guess=True).add_workdays(dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)
+        assert Calendar(guess=True).add_workdays(dt.date(2027, 2, 4), 1) == dt.date(2027, 2, 9)

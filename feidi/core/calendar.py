@@ -8,7 +8,7 @@ the API answers 422; never a 500.
 A deadline is different: an appeal must be accepted and escalated in late December whether or not
 the administrator has entered next year's notice yet. ``clock`` counts on the weekday rule for a
 year nobody has entered and says so (``Clock.guessed``); the record keeps where its clock started
-and how many working days it runs (``WorkdayClock``), is shown as 暂按周末推算, and is counted again
+and how many working days it runs (``WorkdayClock``), is shown as 暂按周末和法定节日推算, and is counted again
 on the calendar as entered the moment a year or a day is entered or edited (``calendar_changed``).
 """
 
@@ -150,7 +150,7 @@ def _display_calendar() -> CheckedCalendar:
 def deadline_text(deadline: dt.datetime | dt.date | None, cal: CheckedCalendar | None = None, *,
                   short: bool = False, brief: bool = False) -> str:
     """A deadline as people read it: the end of a working day is that day at 24:00 (not the next
-    at 00:00), and one that falls in a year whose schedule is not entered is marked 暂按周末推算;
+    at 00:00), and one that falls in a year whose schedule is not entered is marked 暂按周末和法定节日推算;
     ``short``: without the year, for a to-do card; ``brief``: the mark without its reason, for a
     table's cell."""
     if deadline is None:
@@ -166,8 +166,8 @@ def deadline_text(deadline: dt.datetime | dt.date | None, cal: CheckedCalendar |
         day = local.date()
         text = f"{local:{day_format} %H:%M}"
     if not (cal or _display_calendar()).knows(day.year):
-        text += gettext("（暂按周末推算）") if short or brief else gettext(
-            "（{year}年节假日未录入，暂按周末推算）").format(year=day.year)
+        text += gettext("（暂按周末和法定节日推算）") if short or brief else gettext(
+            "（{year}年节假日未录入，暂按周末和法定节日推算）").format(year=day.year)
     return text
 
 

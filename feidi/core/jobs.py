@@ -124,7 +124,7 @@ def notify_missing_calendar(today=None) -> int:
     todo = [u for u in admins if not Notification.objects.filter(user=u, title=title).exists()]
     notifications.notify(
         todo, title,
-        gettext("{year}年的节假日安排尚未录入，落在{year}年的诉求办理期限等暂按周末推算。国务院办公厅发布通知后，请在“工作日历”中粘贴通知原文或填表录入，这些期限将自动按工作日重算。").format(year=year),
+        gettext("{year}年的节假日安排尚未录入，落在{year}年的诉求办理期限等暂按周末和法定节日推算。国务院办公厅发布通知后，请在“工作日历”中粘贴通知原文或填表录入，这些期限将自动按工作日重算。").format(year=year),
         reverse("core:calendaryear_list"))
     return len(todo)
 

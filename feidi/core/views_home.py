@@ -48,7 +48,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         out = []
         if user.has_perm("core.view_calendaryear") and (year := missing_next_year()) is not None:
             can = user.has_perm("core.add_calendaryear")
-            out.append({"text": gettext("{year}年法定节假日安排尚未录入：落在{year}年的办理期限暂按周末推算，录入后自动按工作日重算。").format(year=year)
+            out.append({"text": gettext("{year}年法定节假日安排尚未录入：落在{year}年的办理期限暂按周末和法定节日推算，录入后自动按工作日重算。").format(year=year)
                                 + (gettext("请在国务院办公厅发布通知后录入。") if can else gettext("请提醒系统管理员录入。")),
                         "url": reverse("core:calendaryear_enter") + f"?year={year}" if can
                         else reverse("core:calendaryear_list"),

@@ -40,7 +40,9 @@ def compute(queryset, *, by: str = "category", start: dt.date | None = None, end
         for a in (Assignment.objects.filter(organization_id__in={r["organization_id"] for r in rows}, until__isnull=True)
                   .values("organization_id", "group__name", "cadre__full_name")):
             current[a["organization_id"]] = a
-    cal = current_calendar()
+    # a year not entered yet is counted as deadlines are (weekends and the law's holidays), not refused:
+    # the page's default range reaches into January before anyone has entered the new year
+    cal = current_calendar(guess=True)
     groups: dict[str, dict] = defaultdict(lambda: {"count": 0, "accepted": 0, "closed": 0, "on_time": 0,
                                                    "accept_days": [], "close_days": [], "ratings": [],
                                                    "escalated": {"2": 0, "3": 0, "4": 0}})

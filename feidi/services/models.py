@@ -158,6 +158,9 @@ class Appeal(WorkdayClock, FeidiModel):
     # The first level's deadline, kept when the appeal escalates (``deadline`` then holds the next
     # level's): the time the enterprise was promised, which 用时压缩 measures against.
     first_deadline = models.DateTimeField(_("首级办理期限"), null=True, blank=True, editable=False)
+    # …and its clock (``WorkdayClock``'s, as it was at level 1), to count it again when the calendar changes
+    first_deadline_from = models.DateField(_("首级期限起算日"), null=True, blank=True, editable=False)
+    first_deadline_days = models.PositiveSmallIntegerField(_("首级期限工作日数"), null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)

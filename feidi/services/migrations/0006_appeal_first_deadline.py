@@ -1,4 +1,5 @@
-"""An appeal keeps its first level's deadline past escalation (用时压缩 measures against it). The
+"""An appeal keeps its first level's deadline and its clock past escalation (用时压缩 measures
+against it; the calendar's changes count it again). The
 appeals already escalated take it from the audit trail: the escalation's record holds the appeal
 as it was, with the level-1 deadline; one without such a record keeps none (and is measured
 against its present deadline, as before)."""
@@ -27,11 +28,14 @@ def first_deadlines(apps, schema_editor):
             continue
         if was.get("level") == 1 and now.get("level") == 2 and was.get("deadline"):
             try:
-                found[escalated[object_id]] = dt.datetime.fromisoformat(was["deadline"])
+                start = dt.date.fromisoformat(was["deadline_from"]) if was.get("deadline_from") else None
+                days = int(was["deadline_days"]) if was.get("deadline_days") is not None else None
+                found[escalated[object_id]] = dict(first_deadline=dt.datetime.fromisoformat(was["deadline"]),
+                                                   first_deadline_from=start, first_deadline_days=days)
             except (TypeError, ValueError):
                 continue
-    for pk, deadline in found.items():
-        Appeal.objects.filter(pk=pk).update(first_deadline=deadline)
+    for pk, fields in found.items():
+        Appeal.objects.filter(pk=pk).update(**fields)
 
 
 class Migration(migrations.Migration):
@@ -46,6 +50,16 @@ class Migration(migrations.Migration):
             model_name='appeal',
             name='first_deadline',
             field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='首级办理期限'),
+        ),
+        migrations.AddField(
+            model_name='appeal',
+            name='first_deadline_from',
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name='首级期限起算日'),
+        ),
+        migrations.AddField(
+            model_name='appeal',
+            name='first_deadline_days',
+            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True, verbose_name='首级期限工作日数'),
         ),
         migrations.RunPython(first_deadlines, migrations.RunPython.noop),
     ]
