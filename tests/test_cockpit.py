@@ -112,9 +112,9 @@ def test_the_cockpit_says_the_years_on_time_rate_by_the_one_rule(cast, client_fo
                               ("升级后办结", 2, now + dt.timedelta(days=3))):
         appeal = make_for(Appeal, cast)
         Appeal.objects.filter(pk=appeal.pk).update(title=title, status=Appeal.Status.CLOSED, level=level,
-                                                   deadline=due, closed_at=now)
-    make_for(Appeal, cast)  # still open: not in the rate
+                                                   deadline=due, closed_at=now, accepted_at=now)
+    make_for(Appeal, cast)  # still waiting to be accepted: not 受理, not in the rate
     rows = measures.compute(Appeal.objects.filter(status=Appeal.Status.CLOSED), by="department")
     assert sum(r["on_time"] for r in rows) == 1 and sum(r["closed"] for r in rows) == 3
     html = client_for("leader").get(reverse("cockpit:overview")).content.decode()
-    assert "已办结 3 件，按时办结率 33.3%" in html
+    assert f"{now.year}年受理 3 件，已办结 3 件，按时办结率 33.3%" in html

@@ -59,7 +59,8 @@ def appeals(user, today: dt.date) -> dict | None:
     now = timezone.now()
     from feidi.services.models import closed_on_time
 
-    open_, year = Q(status__in=Appeal.OPEN), Q(submitted_at__year=today.year)
+    # the year's 受理: appeals accepted this year (one still waiting to be accepted is not 受理)
+    open_, year = Q(status__in=Appeal.OPEN), Q(accepted_at__year=today.year)
     done = Q(status__in=(Appeal.Status.CLOSED, Appeal.Status.RATED))
     # one scan of the visible appeals: per level the open and the overdue, and the year's figures
     by_level = list(Appeal.objects.visible_to(user).order_by().values("level").annotate(

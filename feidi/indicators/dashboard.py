@@ -16,17 +16,22 @@ HEADLINE = ("revenue", "value_added", "rd", "tax")
 
 
 def home_zone(user):
-    """The zone a staff user works for (its administration is the user's department or above):
-    the nearest department's, and of its zones the whole one before its parts (a park's 产业园 A区
-    shares the zone's department) — never left to the database's row order."""
+    """The zone a staff user works for (its administration, a 管委会, is the user's department or
+    above): the nearest one's, and of its zones the whole one before its parts (a park's 产业园 A区
+    shares the zone's department) — never left to the database's row order. A bureau of the city
+    that runs several stations and enclaves (科技局) works for none of them in particular: None,
+    and its figures are the sum over its zones."""
     from django.db.models import F
 
+    from feidi.accounts.models import Department
     from feidi.registry.models import Zone
 
     dept = user.department
     if dept is None:
         return None
-    ids = [dept.pk, *[d.pk for d in dept.ancestors()]]
+    ids = [d.pk for d in (dept, *dept.ancestors()) if d.kind == Department.Kind.ZONE]
+    if not ids:
+        return None
     return (Zone.objects.filter(department_id__in=ids, home_zone__isnull=True).select_related("kind")
             .order_by("-department__path", F("parent").asc(nulls_first=True), "pk").first())
 

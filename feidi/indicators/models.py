@@ -307,7 +307,7 @@ class RankingRule(DetailUrlMixin, models.Model):
     w_signings = models.DecimalField(_("权重·新签约项目数"), max_digits=5, decimal_places=2, default=20)
     w_amount = models.DecimalField(_("权重·签约金额"), max_digits=5, decimal_places=2, default=20)
     w_starts = models.DecimalField(_("权重·新开工项目数"), max_digits=5, decimal_places=2, default=15)
-    w_completion = models.DecimalField(_("权重·重点项目投资完成率"), max_digits=5, decimal_places=2, default=15)
+    w_completion = models.DecimalField(_("权重·重点项目投资序时完成率"), max_digits=5, decimal_places=2, default=15)
     w_overdue = models.DecimalField(_("权重·逾期节点（越少越好）"), max_digits=5, decimal_places=2, default=10)
     w_on_time = models.DecimalField(_("权重·诉求按时办结率"), max_digits=5, decimal_places=2, default=10)
     w_satisfaction = models.DecimalField(_("权重·诉求满意度"), max_digits=5, decimal_places=2, default=10)

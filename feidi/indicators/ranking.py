@@ -5,8 +5,9 @@ the pipeline, key projects and appeals, ranked, the bottom ranks flagged for a s
 Per unit and month:
   新签约项目数 / 签约金额 — projects it introduced (引进单位; for a leader, the projects he is linked
   to) whose signing date falls in the month; 新开工项目数 — likewise by start date;
-  重点项目投资完成率 — its key projects' completed investment January–month over their annual
-  plans' pace (plan × month / 12); 逾期节点 — its projects' milestones past due at the month's end;
+  重点项目投资序时完成率 — its key projects' completed investment January–month over their annual
+  plans' pace (plan × month / 12; named apart from the dashboards' 投资完成率, which is over the
+  whole year's plan); 逾期节点 — its projects' milestones past due at the month's end;
   诉求按时办结率 / 满意度 — appeals handled by the unit and closed in the month (units only).
 A positive indicator scores ``weight × value / best value among the units``; 逾期节点 scores
 ``weight × (1 − value / worst value)``. An indicator nobody has data for scores nothing for anyone
@@ -34,7 +35,7 @@ from .models import RankingRun
 from .models import Statement
 
 LABELS = {"signings": _("新签约项目（个）"), "amount": _("签约金额（万元）"), "starts": _("新开工项目（个）"),
-          "completion": _("重点项目投资完成率"), "overdue": _("逾期节点（个）"), "on_time": _("诉求按时办结率"),
+          "completion": _("重点项目投资序时完成率"), "overdue": _("逾期节点（个）"), "on_time": _("诉求按时办结率"),
           "satisfaction": _("诉求满意度（星）")}
 NEGATIVE = {"overdue"}
 
@@ -132,7 +133,7 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
         if not any(r["starts"] for r in rows):
             missing.append(gettext("{month:%Y年%m月}没有归属到各单位的开工项目").format(month=month))
         if all(r["completion"] is None for r in rows):
-            missing.append(gettext("各单位的重点项目没有{year}年度投资计划，投资完成率无法计算").format(year=month.year))
+            missing.append(gettext("各单位的重点项目没有{year}年度投资计划，投资序时完成率无法计算").format(year=month.year))
     if rule.subject == RankingRule.Subject.LEADERS:
         missing.append(gettext("领导排名不含诉求办理指标（诉求按办理单位统计）"))
     elif all(r["on_time"] is None for r in rows):

@@ -543,7 +543,8 @@ class CityMapView(ScopedViewMixin, TemplateView):
         indicators = list(Indicator.objects.filter(active=True))
         indicator = next((i for i in indicators if i.code == request.GET.get("indicator")), None) or next(
             (i for i in indicators if i.code == "revenue"), indicators[0] if indicators else None)
-        zone = home_zone(request.user)
+        zone = home_zone(request.user) or (Zone.objects.visible_to(request.user)  # a city bureau: the zones it sees
+                                           .filter(home_zone__isnull=True).exclude(region_code="").order_by("pk").first())
         city = (request.GET.get("city") or (zone.region_code[:4] if zone and zone.region_code else "")).strip()[:4]
         period = None
         points = []
