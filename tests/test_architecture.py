@@ -178,3 +178,35 @@ def test_every_conditional_unique_constraint_says_what_it_refuses():
             if isinstance(c, models.UniqueConstraint) and c.condition is not None
             and c.violation_error_message == c.default_violation_error_message]
     assert bare == []
+
+
+def test_every_field_a_detail_page_shows_has_a_chinese_name():
+    """The generic detail page lists a record's fields by their names: one left to Django's default
+    (the attribute name, "prev hash") would be English on a Chinese page."""
+    import re
+
+    from django.urls import URLPattern
+    from django.urls import URLResolver
+    from django.urls import get_resolver
+
+    from feidi.core.views import ObjectDetailView
+
+    def views(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from views(p.url_patterns)
+            elif isinstance(p, URLPattern) and hasattr(p.callback, "view_class"):
+                yield p.callback.view_class
+
+    bare = set()
+    for view in views(get_resolver().url_patterns):
+        if not issubclass(view, ObjectDetailView) or getattr(view, "model", None) is None:
+            continue
+        model = view.model
+        names = view.detail_fields or [f.name for f in model._meta.concrete_fields
+                                       if f.name not in {"id", "version", "password", "path"}
+                                       and not f.name.endswith("_secret")]
+        for name in names:
+            if not re.search(r"[\u4e00-\u9fff]", str(model._meta.get_field(name).verbose_name)):
+                bare.add(f"{model._meta.label}.{name}")
+    assert sorted(bare) == []

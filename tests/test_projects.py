@@ -429,3 +429,19 @@ def test_the_officer_who_enters_a_lead_owns_it_and_no_ownerless_project_moves_pa
     actions.do_claim_project(pooled, acting_user=cast.invest)
     pooled.refresh_from_db()
     assert actions.do_transition_project(pooled, Stage.NEGOTIATING, acting_user=cast.invest).stage == Stage.NEGOTIATING
+
+
+def test_a_stage_gates_page_names_its_fields_and_a_json_list_reads_as_text(cast, client_for):
+    """The gate's required fields by their names on the page (投资方、签约金额), not Python's list of
+    keys; any JSON list or object on a detail page reads as text."""
+    from feidi.core.tables import format_value
+    from feidi.projects.models import StageGate
+
+    gate = StageGate.objects.filter(required_fields__isnull=False).exclude(required_fields=[]).first()
+    assert gate is not None
+    page = client_for("leader").get(reverse("projects:stagegate_detail", kwargs={"pk": gate.pk})).content.decode()
+    assert "[&#x27;" not in page and "['" not in page
+    for key in gate.required_fields:
+        assert str(StageGate.GATE_FIELDS[key]) in page
+    assert format_value(["甲", "乙"]) == "甲、乙" and format_value({"技术": 85}) == "技术：85"
+    assert format_value([]) == "—"

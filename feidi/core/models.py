@@ -263,8 +263,8 @@ class AuditRecord(DetailUrlMixin, models.Model):
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     before = models.TextField(_("变更前"), blank=True)
     after = models.TextField(_("变更后"), blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(_("前序哈希"), max_length=64)
+    hash = models.CharField(_("本条哈希"), max_length=64)
 
     objects = ScopedManager()
     scope = Scope(department=None, owner=None)

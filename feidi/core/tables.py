@@ -237,6 +237,10 @@ def format_value(value) -> str:
         return f"{value:%Y-%m-%d}"
     if isinstance(value, models.Manager):
         return "、".join(str(v) for v in value.all())
+    if isinstance(value, (list, tuple)):  # a JSON list: its items, never Python's brackets and quotes
+        return gettext("、").join(format_value(v) for v in value) or "—"
+    if isinstance(value, dict):  # a JSON object: 键：值；…
+        return gettext("；").join(f"{k}{gettext('：')}{format_value(v)}" for k, v in value.items()) or "—"
     return str(value)
 
 

@@ -166,6 +166,11 @@ class StageGate(FeidiModel):
     def __str__(self):
         return gettext("进入“{stage}”的条件").format(stage=self.get_stage_display())
 
+    @property
+    def required_fields_shown(self) -> str:
+        """The fields by their names on the page (投资方、签约金额), not their keys."""
+        return gettext("、").join(str(self.GATE_FIELDS.get(f, f)) for f in self.required_fields or []) or "—"
+
     def clean(self):
         unknown = [f for f in self.required_fields or [] if f not in self.GATE_FIELDS]
         if unknown:

@@ -181,8 +181,7 @@ class StageGateTable(Table):
     department = Column(_("适用部门"),
                         render=lambda r: str(r.department) if r.department_id else gettext("全部（默认）"),
                         order_by="department__path")
-    required_fields = Column(sortable=False, render=lambda r: gettext("、").join(
-        str(r.GATE_FIELDS.get(f, f)) for f in r.required_fields) or "—")
+    required_fields = Column(sortable=False, render=lambda r: r.required_fields_shown)
     required_evidence = Column(_("佐证材料"), sortable=False,
                                render=lambda r: gettext("、").join(seeded_label(k) for k in r.required_evidence) or "—")
     roles = Column(sortable=False,
