@@ -463,7 +463,7 @@ def test_the_operator_imports_thesaurus_entries_from_excel_all_or_none(cast, cli
     r = c.post(url, {"file": SimpleUploadedFile("词表.xlsx", xlsx(bad, header=header))})
     assert r.status_code == 200
     errors = r.context["result"].errors
-    assert [(e.row, e.column) for e in errors] == [(3, ""), (4, "扩展权重")], errors
+    assert [(e.row, e.column) for e in errors] == [(3, "产业链/领域、术语"), (4, "扩展权重")], errors
     assert not ThesaurusEntry.objects.filter(term__in=("甲区氢脆", "甲区热失控")).exists()
     for name in ("ent_a", "inst"):
         assert client_for(name).post(url, {"file": SimpleUploadedFile("词表.xlsx", xlsx(good, header=header))}

@@ -161,37 +161,56 @@ def template_bytes(year: int) -> bytes:
 
 
 def from_xlsx(content: bytes, year: int) -> Draft:
+    """The schedule from the template's sheet, each bad cell a problem naming its row (as Excel
+    numbers it) and column and showing the cell as Excel does: a formula, an error or a boolean
+    in any column is refused, and so is a holiday without its name (a make-up workday's name is
+    optional: 调休)."""
+    from feidi.lib.cells import clean_text
+    from feidi.lib.cells import parse_date
+    from feidi.lib.cells import shown
+
     from .importer import ImportFileError
+    from .importer import cell_text
     from .importer import read_sheet
 
     draft = Draft(year)
     try:
         data = read_sheet(content, prefer=("节假日安排",))
-        sheet = [data.header] + [row for _, row in data.rows]
+        if [str(c).strip() for c in data.header[:4]] != list(XLSX_HEADERS):
+            draft.problems.append(gettext("第1行应为表头：{join}").format(join='、'.join(XLSX_HEADERS)))
+            return draft
+        rows = list(data.rows)
     except ImportFileError as exc:
         draft.problems.append(str(exc))
         return draft
-    if not sheet or [str(c).strip() for c in sheet[0][:4]] != list(XLSX_HEADERS):
-        draft.problems.append(gettext("第1行应为表头：{join}").format(join='、'.join(XLSX_HEADERS)))
-        return draft
+    failed = object()  # a cell refused (its problem said): not also 必填
+
+    def as_text(value, row: int, column: str):
+        try:
+            return clean_text(cell_text(value))  # a formula, an error, a boolean, a control character refused
+        except ValueError as exc:
+            draft.problems.append(gettext("第{row}行{column}“{shown}”：{message}").format(
+                row=row, column=column, shown=shown(value, 30), message=exc))
+            return failed
 
     def as_date(value, row: int, column: str):
-        from feidi.lib.cells import parse_date
-        from feidi.lib.cells import shown
-
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, (dt.date, int, float)) or isinstance(value, bool):
+            if as_text(value, row, column) is failed:
+                return failed
         try:
             return parse_date(value)
-        except ValueError:
-            draft.problems.append(gettext("第{row}行{column}：“{shown}”不是日期（应为 2027-02-06）").format(
-                row=row, column=column, shown=shown(value)))
-            return None
+        except ValueError as exc:
+            draft.problems.append(gettext("第{row}行{column}：{message}").format(row=row, column=column, message=exc))
+            return failed
 
-    for index, cells in enumerate(sheet[1:], start=2):
-        cells = list(cells) + [""] * 4
-        kind, name = str(cells[0]).strip(), str(cells[1]).strip()
-        if not any(str(c).strip() for c in cells[:4]):
-            continue
+    for index, cells in rows:
+        cells = list(cells) + [None] * 4
+        kind, name = as_text(cells[0], index, "类型"), as_text(cells[1], index, "节日名称")
         first, last = as_date(cells[2], index, "开始日期"), as_date(cells[3], index, "结束日期")
+        if failed in (kind, name, first, last):
+            continue
         if kind not in ("放假", "上班"):
             draft.problems.append(gettext("第{index}行类型：应为“放假”或“上班”").format(index=index))
             continue
@@ -200,6 +219,8 @@ def from_xlsx(content: bytes, year: int) -> Draft:
             continue
         if kind == "上班":
             draft.workdays.append((name or "调休", first))
+        elif not name:
+            draft.problems.append(gettext("第{index}行节日名称：放假安排须填写节日名称（如“国庆节”）").format(index=index))
         else:
             draft.periods.append(Period(name, first, last or first))
     before = list(draft.problems)

@@ -18,6 +18,7 @@ import datetime as dt
 import heapq
 import io
 import itertools
+import re
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+
+from feidi.lib.spreadsheet import column_letter
 
 from .context import acting
 from .context import current
@@ -145,6 +148,10 @@ class ImportFileError(ValueError):
 
 
 FORMULA = gettext_noop("公式单元格，请粘贴为数值（在 Excel 中“选择性粘贴→数值”）")
+BOOLEAN = gettext_noop("单元格是 Excel 的逻辑值“{shown}”，不是本列要填的内容：请填写文字（要填 TRUE/FALSE 本身时，请先把单元格设置为“文本”格式）")
+# Excel's text prefix: a code typed as '913611… is kept as text, the apostrophe not being part of it
+# (a CSV written by hand or by another program may carry it)
+TEXT_PREFIXED = re.compile(r"^'([0-9A-Za-z][0-9A-Za-z._/-]*)$")
 ERROR_CELL = gettext_noop("单元格是 Excel 错误值“{code}”（公式出错或引用失效），请改为正确的值")
 # date fields that record what has happened: never in the future
 PAST_DATES = frozenset({"established_on", "registered_on", "founded_on", "signed_on", "issued_on", "paid_on",
@@ -325,15 +332,6 @@ def hidden_refusal(header: list[str], rows: list[int], columns: dict[int, int]) 
         parts="；".join(parts)))
 
 
-def column_letter(index: int) -> str:
-    """A column as Excel names it (0 → A, 27 → AB)."""
-    out, n = "", index + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 def unnamed_data(header: list[str], row: int, cells: list) -> ImportFileError | None:
     """The refusal of a row holding data in a column without a header (a blank header cell, the
     second column of a merged header, a column right of the header): such data would be dropped
@@ -369,10 +367,14 @@ def survey(data: bytes, prefer: tuple[str, ...], limits: Limits, is_header=None)
 def cell_text(value) -> str:
     """A cell as the text a person typed: integral floats without '.0', other floats as Excel
     shows them (15 significant digits: 0.3, never 0.30000000000000004), dates as ISO, full-width
-    characters folded; a formula without a cached value is refused."""
+    characters folded, a code's text-prefix apostrophe ('913611…) dropped; a formula without a
+    cached value, an error, a boolean (TRUE is no text anybody typed: read as text it would be
+    stored as 是) and a text longer than an Excel cell holds (``cells.CELL_CHARS``) are refused."""
+    from feidi.lib.cells import CELL_CHARS
     from feidi.lib.cells import check_digits
     from feidi.lib.cells import fold
     from feidi.lib.cells import number_text
+    from feidi.lib.cells import shown
     from feidi.lib.spreadsheet import ErrorCell
     from feidi.lib.spreadsheet import FormulaCell
 
@@ -383,7 +385,7 @@ def cell_text(value) -> str:
     if isinstance(value, ErrorCell):
         raise ValueError(gettext(ERROR_CELL).format(code=value.code))
     if isinstance(value, bool):
-        return "是" if value else "否"
+        raise ValueError(gettext(BOOLEAN).format(shown=shown(value)))
     if isinstance(value, float):
         if value.is_integer():
             return str(int(check_digits(value, as_text=True)))
@@ -394,7 +396,13 @@ def cell_text(value) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return fold(value).strip()
+    value = str(value)
+    if len(value) > CELL_CHARS:
+        raise ValueError(gettext("内容有{length:,}个字符，超过 Excel 单元格的上限（{limit:,}个字符）：请精简后再导入").format(
+            length=len(value), limit=CELL_CHARS))
+    text = fold(value).strip()
+    prefixed = TEXT_PREFIXED.match(text)
+    return prefixed.group(1) if prefixed is not None else text
 
 
 def _remembered(to_python, memo: dict, name: str):
@@ -436,14 +444,20 @@ class TemplateBook:
 class Importer:
     """Subclass with ``form_class`` (``model`` is its model unless given), ``columns`` (header →
     form field, in template order), ``unique_in_file`` (fields no two rows may share — a field, or a
-    tuple of fields whose values together; text compared folded and case-blind, as people read it)
-    and ``action``, the domain ``do_save_<model>`` that writes one record."""
+    tuple of fields whose values together; text compared folded and case-blind, as people read it),
+    ``unique_stored`` (the natural keys no row may share with a stored record: a model without a
+    constraint of its own that the form checks) and ``action``, the domain ``do_save_<model>``
+    that writes one record."""
 
     model = None
     form_class: type[forms.ModelForm] = None
     columns: dict[str, str] = {}
     required_headers: tuple[str, ...] = ()
     unique_in_file: tuple[str | tuple[str, ...], ...] = ()
+    # natural keys (tuples of fields, compared as ``_key_text`` does) no row may share with a record
+    # already stored — the same data imported again, in another file (CRLF, .xlsx) — each also
+    # in ``unique_in_file``; refused row by row
+    unique_stored: tuple[tuple[str, ...], ...] = ()
     title = ""
     example: dict[str, str] = {}
     limits = LIMITS
@@ -661,12 +675,18 @@ class Importer:
         """A cell for the form: numbers and dates read the way offices write them (a number in the
         header's unit converted, finite and within the column's digits and places), dates within
         their plausible range, text without invisible or control characters. ``unit`` is the
-        column's (multiple, measure)."""
+        column's (multiple, measure). A boolean cell (TRUE/FALSE) is a yes/no column's value and
+        no other column's."""
         from feidi.lib.cells import clean_text
         from feidi.lib.cells import fit
         from feidi.lib.cells import parse_date
         from feidi.lib.cells import parse_number
+        from feidi.lib.cells import shown
 
+        if raw.__class__ is bool:
+            if isinstance(field_obj, forms.BooleanField):
+                return raw
+            raise ValueError(gettext(BOOLEAN).format(shown=shown(raw)))
         if isinstance(field_obj, NUMERIC):
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 return ""
@@ -759,38 +779,50 @@ class Importer:
         return sum(1 for c in cells if c is not None and normalize_label(c) in known) >= min(2, len(self.columns))
 
     @staticmethod
-    def _unique_text(cleaned: dict, name: str | tuple[str, ...]) -> str:
-        """The value (or values) of a ``unique_in_file`` key as compared: a single field as given
-        (a code, a name); a tuple's values folded and case-blind, joined ("" when all are blank)."""
+    def _key_text(values) -> str:
+        """A natural key's values as compared: a record by its id, text folded and case-blind
+        (PV and ｐｖ are one term), joined; "" when the last is blank — the field that names the
+        record within the others (a project's name in its zone, an item's number in its policy):
+        without it the row has no such key."""
+        from django.db import models
+
         from feidi.lib.cells import fold
 
+        parts = [str(v.pk) if isinstance(v, models.Model) else "" if v is None else fold(str(v)).strip().casefold()
+                 for v in values]
+        return "\x1f".join(parts) if parts and parts[-1] else ""
+
+    @classmethod
+    def _unique_text(cls, cleaned: dict, name: str | tuple[str, ...]) -> str:
+        """The value (or values) of a ``unique_in_file`` key as compared: a single field as given
+        (a code, a name); a tuple's as ``_key_text`` compares them."""
         if isinstance(name, str):
             value = cleaned.get(name)
             return "" if value is None else str(value)
-        parts = ["" if cleaned.get(n) is None else fold(str(cleaned.get(n))).strip().casefold() for n in name]
-        return "\x1f".join(parts) if any(parts) else ""
+        return cls._key_text([cleaned.get(n) for n in name])
 
     def first_row(self, name: str, value: str) -> int | None:
         """The row that first gave ``value`` to the ``unique_in_file`` field ``name``, if any."""
         return self.seen[name].get(value)
 
     def check(self, chunk, positions: dict[str, int], units: dict, probe, user, errors: RowReports) -> list:
-        """The chunk's rows that pass, as (row, ``Checked``); the others are reported in ``errors``."""
+        """The chunk's rows that pass, as (row, ``Checked``); the others are reported in ``errors``.
+        A value is reported as its cell shows it in Excel (``cells.shown``), whichever the check."""
         from feidi.lib.cells import shown
 
         labels = {name: h for h, name in self.columns.items()}
         checked = []
         form = getattr(self, "_form", None)
         for excel_row, cells in chunk:
-            data_row, bad, failed = {}, False, set()
+            data_row, bad, failed, raws = {}, False, set(), {}
             for header_text, index in positions.items():
                 name = self.columns[header_text]
-                raw = cells[index] if index < len(cells) else None
+                raw = raws[name] = cells[index] if index < len(cells) else None
                 try:
                     data_row[name] = self._value(probe.fields[name], raw, units.get(header_text), name)
                 except (ValueError, ArithmeticError) as exc:  # every cell's failure is its row's, in Chinese
                     message = str(exc) if isinstance(exc, ValueError) and str(exc) else gettext("无法读取该值")
-                    errors.append(RowError(excel_row, header_text, shown(raw if raw is not None else ""), message))
+                    errors.append(RowError(excel_row, header_text, shown(raw), message))
                     bad = True
                     failed.add(name)
                     data_row[name] = ""
@@ -800,13 +832,17 @@ class Importer:
                 for name, problems in form.errors.as_data().items():
                     if name in failed:  # one error a cell: its value's, not also 必填
                         continue
-                    column = labels.get(name, "")
                     for problem in problems:
+                        # a record's own rule (a unique constraint …) names its fields: the columns are said
+                        fields = [name] if name in labels else [
+                            n for n in (getattr(problem, "params", None) or {}).get("unique_check", ()) if n in labels]
+                        column = "、".join(labels[n] for n in fields)
+                        value = " · ".join(shown(raws.get(n, data_row.get(n, ""))) for n in fields)
                         for message in problem.messages:
                             if problem.code == "invalid_choice":
                                 message = gettext("“{value}”不是有效的选项：没有找到，或不在您可选的范围内").format(
-                                    value=shown(data_row.get(name, ""), 30))
-                            errors.append(RowError(excel_row, column, shown(data_row.get(name, "")), message))
+                                    value=shown(raws.get(name, data_row.get(name, "")), 30))
+                            errors.append(RowError(excel_row, column, value, message))
                 continue
             if bad:
                 continue
@@ -814,16 +850,53 @@ class Importer:
                 text = self._unique_text(form.cleaned_data, name)
                 first = self.seen[name].get(text) if text else None
                 if first is not None:
-                    column = labels[name] if isinstance(name, str) else "、".join(labels[n] for n in name)
-                    shown_value = text if isinstance(name, str) else " · ".join(
-                        str(form.cleaned_data.get(n) or "") for n in name)
-                    errors.append(RowError(excel_row, column, shown_value, gettext("与第{value}行重复").format(value=first)))
+                    if not bad:  # one report a row, by its first key that repeats
+                        column, shown_value = self._said_key(form.cleaned_data, name, labels)
+                        errors.append(RowError(excel_row, column, shown_value, gettext("与第{value}行重复").format(
+                            value=first)))
                     bad = True
                 elif text:
                     self.seen[name][text] = excel_row
             if not bad:
                 checked.append((excel_row, Checked(form.instance, dict(form.cleaned_data))))
-        return checked
+        return self._not_stored(checked, labels, errors) if self.unique_stored and checked else checked
+
+    @staticmethod
+    def _said_key(cleaned: dict, name: str | tuple[str, ...], labels: dict[str, str]) -> tuple[str, str]:
+        """(the columns, the values) of a key as a report says them."""
+        from feidi.lib.cells import shown
+
+        names = (name,) if isinstance(name, str) else name
+        return "、".join(labels[n] for n in names), " · ".join(shown(cleaned.get(n) or "") for n in names)
+
+    def _not_stored(self, checked: list, labels: dict[str, str], errors: RowReports) -> list:
+        """The rows of ``checked`` none of whose ``unique_stored`` keys a stored record has; the
+        others reported (one query a key for the chunk). Rows written by an earlier chunk of the
+        same file are the file's duplicates, caught before (``unique_in_file`` holds every
+        ``unique_stored`` key)."""
+        from django.db import models
+
+        clashing: set[int] = set()
+        for key in self.unique_stored:
+            rows = [(excel_row, item, self._key_text([item.cleaned_data.get(n) for n in key]))
+                    for excel_row, item in checked if excel_row not in clashing]
+            rows = [row for row in rows if row[2]]
+            if not rows:
+                continue
+            stored = self.model._default_manager.all()
+            related = [n for n in key if isinstance(self.model._meta.get_field(n), models.ForeignKey)]
+            for n in related or key[:1]:  # the records of the rows' parents; without one, of the same text
+                stored = stored.filter(**{f"{n}__in": {
+                    (v.pk if isinstance(v, models.Model) else v) for _, item, _ in rows
+                    if (v := item.cleaned_data.get(n)) is not None}})
+            found = {self._key_text(values) for values in stored.values_list(*key).iterator()}
+            for excel_row, item, text in rows:
+                if text in found:
+                    column, value = self._said_key(item.cleaned_data, key, labels)
+                    errors.append(RowError(excel_row, column, value, gettext(
+                        "系统中已有{columns}相同的记录，未再次导入：已导入的记录请在其页面修改").format(columns=column)))
+                    clashing.add(excel_row)
+        return [(excel_row, item) for excel_row, item in checked if excel_row not in clashing]
 
     # --- hooks for volume ------------------------------------------------------------------------
     def prepare(self, chunk, positions, user) -> None:

@@ -90,7 +90,7 @@ def _refuse_repeat(user, key: str, digest: str) -> None:
         return
     when = date_format(timezone.localtime(earlier.created_at), "Y-m-d H:i")
     if earlier.status == ImportJob.Status.DONE:
-        raise ImportFileError(gettext("同一文件已于{when}由{who}导入（导入记录{pk}，写入{created}条），未再次导入；如需更新数据，请修改文件后重新上传").format(
+        raise ImportFileError(gettext("同一文件已于{when}由{who}导入（导入记录{pk}，写入{created}条），未再次导入。已导入的记录如需修改，请在其页面编辑；新增的数据请另行整理成只含新增行的文件再导入").format(
             when=when, who=earlier.user.full_name or earlier.user.username, pk=earlier.pk, created=earlier.created))
     raise ImportFileError(gettext("同一文件已于{when}由{who}上传，正在处理或待确认（导入记录{pk}），未再次导入").format(
         when=when, who=earlier.user.full_name or earlier.user.username, pk=earlier.pk))

@@ -392,15 +392,7 @@ class _Rows:
 
 
 def _said(raw) -> str:
-    """A key cell as the report shows it: a whole number without ".0", an error by its code."""
-    if raw is None:
-        return ""
-    if isinstance(raw, ErrorCell):
-        return raw.code
-    if isinstance(raw, FormulaCell):
-        return f"={raw.formula}"
-    if raw.__class__ is float and raw.is_integer() and abs(raw) < 2**53:
-        return str(int(raw))
+    """A key cell as the report shows it (``cells.shown``: one rendering for every import)."""
     return cells_lib.shown(raw)
 
 

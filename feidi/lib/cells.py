@@ -30,6 +30,8 @@ FOREIGN = re.compile(r"^[+-]?(US\$|HK\$|\$|€|£|USD|EUR|HKD|GBP|JPY)|(美元|�
 # a date (and time) written out: a column of numbers says it is a date, not that its digits are spaced
 DATE_LIKE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+# a negative amount in brackets, as accounting formats show one: (1,234), (¥1,234.50), （1,234）
+ACCOUNTING = re.compile(r"^\(((?:¥|RMB|CNY|人民币)?\d[\d,.]*(?:百万|万|亿|千)?(?:元)?)\)$", re.I)
 # zero-width characters, the BOM and the direction marks (LRM, RLM, ALM: they only set the
 # direction of the punctuation next to them): invisible, never meant (a pasted code or name carries them)
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c"))
@@ -41,6 +43,9 @@ DATE_MIN = dt.date(1900, 3, 1)  # Excel's serials are exact from here (it counts
 DATE_HORIZON_YEARS = 30  # a date ahead of today (a deadline, a validity) at most this far
 SERIAL_MIN = 18_264  # a plain number is an Excel serial only from 1950-01-01: below, it is a year or a count
 SIGNIFICANT = 15  # digits an Excel number holds: a binary float's noise beyond them is not data
+# The characters an Excel cell holds: a longer text was written by no spreadsheet (a CSV made by a
+# program), and stored it could be edited on no page (a form posts at most a few MB)
+CELL_CHARS = 32_767
 
 
 def fold(text) -> str:
@@ -202,6 +207,9 @@ def parse_number(value, *, unit: Decimal | None = None, measure: str | None = No
         if re.search(r"\d\s+\d", text):  # digits apart that no grouping by three explains: 1 5
             raise ValueError(gettext("“{shown}”的数字中间有空格（千分位应为 1,234 或 1 234）").format(shown=shown(value)))
         text = re.sub(r"\s+", "", text)
+        bracketed = ACCOUNTING.match(text)
+        if bracketed is not None:  # (1,234): the accountant's negative, as Excel's accounting format shows one
+            text = "-" + bracketed.group(1)
         yuan = YUAN.match(text)
         if yuan is not None and yuan.group(1) and yuan.group(2):
             yuan = None  # a sign on both sides of ¥: no number
@@ -393,8 +401,33 @@ def parse_month(value, *, latest: dt.date | None = None) -> dt.date:
     return first
 
 
+def cell_shown(value) -> str:
+    """A cell as Excel shows it, whatever the reader gave: a formula as "=SUM(A1:A2)", an error by
+    its code ("#DIV/0!"), a boolean as TRUE/FALSE, a number without binary noise or ".0", a date
+    as ISO (its time when it has one); empty as "". Never a Python repr."""
+    from .spreadsheet import ErrorCell
+    from .spreadsheet import FormulaCell
+
+    if value is None:
+        return ""
+    if isinstance(value, FormulaCell):
+        return f"={value.formula}"
+    if isinstance(value, ErrorCell):
+        return value.code
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return number_text(value) if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def shown(value, limit: int = 50) -> str:
-    """A value as an error report shows it: the first ``limit`` characters and the length."""
-    text = str(value)
+    """A value as an error report shows it (``cell_shown``: one rendering for every import): the
+    first ``limit`` characters and the length."""
+    text = cell_shown(value)
     return text if len(text) <= limit else gettext("{value}…（共{len}字）").format(
         value=text[:limit], len=len(text))

@@ -16,13 +16,17 @@ sheet of plain values (``CALAMINE_BYTES`` of XML, counted while inflating, not a
 whole by calamine (Rust, ~4× faster, but it materialises the whole sheet). What is held whatever
 the rows: the upload's bytes (capped by the budget) and the workbook's shared strings, kept as one
 UTF-8 buffer with a 4-byte offset each (capped by ``shared_string_bytes``). A CSV is decoded as a
-stream too (its encoding is first checked chunk by chunk, keeping no decoded copy).
+stream too (its encoding is first checked chunk by chunk, keeping no decoded copy); every byte of it
+must decode (a file cut inside its last character is refused, never read with "�" stored).
 
 The sheet read is the template's (by name), else the first visible one; never a hidden or
 very-hidden sheet. A formula cell is given with its cached value; one without a cached value is
 reported (``FormulaCell``), never read as blank; an error (#DIV/0!, #N/A …, typed or cached) is an
-``ErrorCell``, never text. A sheet's extent is bounded before anything lays it out as a grid
-(``_small_and_plain``); dates follow the workbook's date system (1900 or 1904). Every refusal is a
+``ErrorCell``, never text. Both readers give the same rows: a cell is placed by its reference
+whatever the order it is written in, and what either would read otherwise (rows out of order, a
+damaged shared-string reference) is refused by both. Only rows and cells with content meet the
+budget's rows and columns (formatting alone does not). A sheet's extent is bounded before anything
+lays it out as a grid (``_small_and_plain``); dates follow the workbook's date system (1900 or 1904). Every refusal is a
 ``SheetError`` in Chinese: no library's exception text reaches the user.
 """
 
@@ -208,8 +212,8 @@ def sniff(data: bytes) -> str:
     if text.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta", b"<head")) or \
             b"urn:schemas-microsoft-com:office" in head.lower():
         return "html"
-    if _decode(data[:65536]) is not None and b"\x00" not in head:
-        return "csv"
+    if _decode(data[:65536]) is not None:
+        return "csv" if b"\x00" not in head else "nul"  # text but for its NUL bytes: binary data in a text file
     return "unknown"
 
 
@@ -218,7 +222,9 @@ MESSAGES = {
     "xls": gettext_noop("这是旧版 Excel 97-2003 工作簿（.xls）：请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再导入"),
     "html": gettext_noop("这是网页另存的“.xls”（实为 HTML 表格，常见于从业务系统导出的文件）：请用 Excel 打开后“另存为”Excel 工作簿（.xlsx）再导入"),
     "unknown": gettext_noop("无法识别该文件：请上传 .xlsx 工作簿（或 UTF-8/GBK 编码的 .csv 文件）"),
+    "nul": gettext_noop("无法识别该文件：其中含有空字符（NUL），是二进制数据（或不带 BOM 的 UTF-16 文本），不是 CSV 文本。请上传 .xlsx 工作簿，或用 Excel 打开后“另存为”CSV（逗号分隔）再导入"),
 }
+TRUNCATED = gettext_noop("文件末尾的字符不完整（文件可能被截断或未保存完整）：请重新保存后再导入")
 
 
 def _candidates(data: bytes) -> tuple[str, ...]:
@@ -258,7 +264,10 @@ def open_sheet(data: bytes, *, prefer: tuple[str, ...] = (), budget: Budget = DE
 
 def _encoding(data: bytes) -> str | None:
     """The encoding the whole of ``data`` decodes in (tried as ``_decode`` does), checked chunk
-    by chunk so that no decoded copy of the file is ever held."""
+    by chunk so that no decoded copy of the file is ever held. Every byte must decode: a file
+    whose every character but a cut last one decodes in an encoding is refused as cut short
+    (``TRUNCATED``), never read in another encoding that happens to take its bytes, nor with
+    a replacement character stored."""
     view, step = memoryview(data), 1 << 20
     for encoding in _candidates(data):
         decoder = codecs.getincrementaldecoder(encoding)()
@@ -267,7 +276,11 @@ def _encoding(data: bytes) -> str | None:
                 decoder.decode(view[start:start + step])
         except UnicodeDecodeError:
             continue
-        return encoding  # a character cut at the very end is left out, as in ``_decode``
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise SheetError(gettext(TRUNCATED)) from None
+        return encoding
     return None
 
 
@@ -301,13 +314,15 @@ def _width(line: str, delimiter: str) -> int:
 def _open_csv(data: bytes, budget: Budget) -> Sheet:
     encoding = _encoding(data)
     if encoding is None:
-        raise SheetError(MESSAGES["unknown"])
+        raise SheetError(gettext(MESSAGES["unknown"]))
+    if encoding != "utf-16" and b"\x00" in data:  # a NUL past the sniffed head (in UTF-16 every other byte is one)
+        raise SheetError(gettext(MESSAGES["nul"]))
     delimiter = _delimiter(_decode(data[:65536]) or "")
     raw = io.BytesIO(data)
-    text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+    text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")  # every byte checked above
 
-    # A cell may be as long as the file (a long description in one cell is data, not an attack:
-    # the upload budget bounds it); the csv module's default of 128 KB would fail the whole read.
+    # A cell is read whole however long (the csv module's default of 128 KB would fail the whole
+    # read with its own words): one beyond what an Excel cell holds is its row's error (``cells.CELL_CHARS``).
     if csv.field_size_limit() < budget.upload_bytes:
         csv.field_size_limit(budget.upload_bytes)
 
@@ -322,9 +337,16 @@ def _open_csv(data: bytes, budget: Budget) -> Sheet:
             except csv.Error:  # a malformed line: said with its row, never a crash (nor the module's English)
                 raise SheetError(gettext("第{n}行无法按 CSV 读取，请检查引号与分隔符").format(n=n + 1)) from None
             n += 1
+            if not any(row):
+                continue  # a blank line (or one of empty fields) is no row: only rows with content meet the limit
             if n > budget.rows:
                 raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
-            yield n, row[:budget.columns]
+            if len(row) > budget.columns:  # as a sheet's cells: a field right of the limit with content refuses the file
+                beyond = next((i for i in range(budget.columns, len(row)) if row[i].strip()), None)
+                if beyond is not None:
+                    _too_far(budget, 0, beyond + 1, f"{column_letter(beyond)}{n}")
+                row = row[:budget.columns]
+            yield n, row
 
     def fraction() -> float:  # the wrapper closes the buffer once the rows are all read
         return 1.0 if raw.closed else raw.tell() / max(1, len(data))
@@ -916,6 +938,12 @@ WIDTH = re.compile(rb"""\swidth\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # a column's 
 SPAN = re.compile(rb"""\s(min|max)\s*=\s*["']\s*([0-9]{1,9})\s*["']""")
 REF = re.compile(rb"""\s(r|ref)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 CELL_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
+# a shared-string cell's value: the index into the table (any attributes, any order; the value's text)
+SHARED_VALUE = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s(?:[^>"']|"[^"]*"|'[^']*')*?\st\s*=\s*["']s["']"""
+                          rb"""(?:[^>"'/]|"[^"]*"|'[^']*')*>\s*<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>([^<]*)<""")
+STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")  # a shared string, in the table
+# where a window of XML may be cut: before a cell, a row or another tag ``PLACED`` reads whole
+ELEMENT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row|col|dimension|mergeCell|si|sheetData)[\s>/]")
 
 
 # A sheet of plain values up to this many bytes of XML (≈ 10,000 rows of a dozen columns) is read
@@ -928,13 +956,24 @@ CALAMINE_CELLS = 1_000_000
 
 
 def _too_far(budget: Budget, row: int, col: int, ref: str = "") -> None:
-    """Refuse a cell or row beyond the budget's rows or columns, said where it is."""
+    """Refuse a row or a cell with content beyond the budget's rows or columns, said where it is
+    (``row``: the row's number when it is the rows' count past the limit)."""
     if row > budget.rows + 1:
-        raise SheetError(gettext("行数超过上限：工作表第{row:,}行{ref}仍有内容，请删除表格下方多余的行（含只设了格式的空行）或分批导入").format(
-            row=row, ref=f"（{ref}）" if ref else ""))
+        raise SheetError(gettext("行数超过上限（{rows:,}行）：工作表第{row:,}行{ref}仍有内容，请删除表格下方多余的行或分批导入").format(
+            rows=budget.rows, row=row, ref=f"（{ref}）" if ref else ""))
     if col > budget.columns:
-        raise SheetError(gettext("列数超过上限（{max_cols}列）：单元格 {ref} 仍有内容，请删除表格右侧多余的列（含只设了格式的空列）").format(
+        raise SheetError(gettext("列数超过上限（{max_cols}列）：单元格 {ref} 仍有内容，请删除表格右侧多余的列").format(
             ref=ref or gettext("第{col}列").format(col=col), max_cols=budget.columns))
+
+
+
+def column_letter(index: int) -> str:
+    """A column as Excel names it (0 → A, 27 → AB)."""
+    out, n = "", index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def _placed(ref: str) -> tuple[int, int] | None:
@@ -950,31 +989,31 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
     over the shared strings; so a reader that loads the sheet whole (calamine, in Rust, ~4× faster
     than expat here) cannot be made to inflate or lay out more than this.
 
-    The extent is what calamine would lay out: the last row and column any row or cell tag names
-    (or implies, when it names none). A row or cell beyond the budget refuses the file here, said
-    where it is; a grid larger than ``CALAMINE_CELLS``, a ``dimension`` claiming more than the
-    budget (it is only the writer's claim: the cells are bounded where they are read) or a
-    reference written in any but the canonical form sends the sheet to the streaming reader,
-    which never builds a grid. None as well when a cell is a formula or an error (those need
-    this module's own reading: a formula without a cached value is reported, not blank); else the
-    extent, (last row, last column). The hidden rows and columns are noted in ``hidden`` on the way."""
-    stream, tail, rows = _open_part(archive, path, budget.sheet_bytes), b"", 0
-    row_no, col_no, max_row, max_col = 0, 0, 0, 0
-    while chunk := _inflate(stream):
-        if stream.count > CALAMINE_BYTES:
+    The extent is what calamine would lay out: the last row and column of any cell that is not
+    empty (``<c r="D9" s="1"/>``, formatting only, lays out nothing). A grid larger than
+    ``CALAMINE_CELLS``, a row or cell tag beyond the budget (the streaming reader then refuses
+    it, said where it is, when it holds anything), a ``dimension`` claiming more than the budget
+    (only the writer's claim), a reference written in any but the canonical form, rows out of
+    order or a cell placed in another row than its own (calamine would move it, the streaming
+    reader refuses the sheet) and a shared-string reference that is no index of the table
+    (calamine reads "-1" or "x" as the first string) send the sheet to the streaming reader,
+    which never builds a grid and reads what calamine would read or refuses what it would
+    misread. None as well when a cell is a formula or an error (those need this module's own
+    reading: a formula without a cached value is reported, not blank); else the extent, (last
+    row, last column). The hidden rows and columns are noted in ``hidden`` on the way."""
+    rows, row_no, col_no, max_row, max_col, highest = 0, 0, 0, 0, 0, -1
+    for window in _windows(_open_part(archive, path, budget.sheet_bytes), CALAMINE_BYTES):
+        if window is None:
             return None
-        window = tail + chunk
-        cut = window.rfind(b"<")  # a tag cut by the chunk's end is kept for the next window, whole
-        if cut >= 0 and window.find(b">", cut) < 0:
-            window, tail = window[:cut], window[cut:]
-            if len(tail) > 65536:
-                return None
-        else:
-            tail = b""
         if DOCTYPE.search(window):
             raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
         if FORMULA_OR_ERROR.search(window):
             return None
+        indexes = SHARED_VALUE.findall(window)  # the shared strings' indexes the cells name: digits, nothing else
+        if indexes:
+            if not (all(indexes) and b"".join(indexes).isdigit()):
+                return None
+            highest = max(highest, *map(int, indexes))
         for m in PLACED.finditer(window):
             tag = m.group(1)
             if tag == b"col":
@@ -1004,38 +1043,69 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
                 rows += 1
                 if ref is None:
                     row_no += 1
-                elif ref.isdigit():
+                elif ref.isdigit() and int(ref) > row_no:
                     row_no = int(ref)
                 else:
-                    return None
+                    return None  # out of order, repeated or no number
                 col_no = 0
-                _too_far(budget, row_no, 0)
-                max_row = max(max_row, row_no)
+                if row_no > budget.rows + 1 or rows > budget.rows + 1:
+                    return None
                 if HIDDEN_ATTR.search(m.group(2)) or _sized_nil(HEIGHT, m.group(2)):
                     hidden.rows.add(row_no)
                 continue
             if ref is None:
                 col_no += 1
-                place = (row_no, col_no)
             else:
                 place = _placed(ref)
-                if place is None:
+                if place is None or place[0] != row_no:
                     return None
                 col_no = place[1]
-            _too_far(budget, place[0], place[1], ref or "")
-            max_row, max_col = max(max_row, place[0]), max(max_col, place[1])
-        if rows > budget.rows + 1:
-            raise SheetError(gettext("行数超过上限（{rows:,}行），请分批导入").format(rows=budget.rows))
+            if col_no > budget.columns:
+                return None
+            if not m.group(2).endswith(b"/"):  # <c …/> holds nothing: no part of the grid
+                if row_no > max_row:
+                    max_row = row_no
+                if col_no > max_col:
+                    max_col = col_no
     if max_row * max_col > CALAMINE_CELLS:
         return None
+    strings = 0
     if "xl/sharedStrings.xml" in archive.namelist():
-        stream, tail = _open_part(archive, "xl/sharedStrings.xml", budget.shared_string_bytes), b""
-        while chunk := _inflate(stream):
-            window = tail + chunk
+        for window in _windows(_open_part(archive, "xl/sharedStrings.xml", budget.shared_string_bytes)):
+            if window is None:
+                return None
             if DOCTYPE.search(window):
                 raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
-            tail = window[-32:]
+            strings += len(STRING_ITEM.findall(window))
+    if highest >= strings:
+        return None  # an index beyond the table: calamine fails, the streaming reader says what is damaged
     return max_row, max_col
+
+
+def _windows(stream: _Counted, limit: int | None = None) -> Iterator[bytes | None]:
+    """A part's XML inflated a chunk at a time, as windows of whole elements: each cut before its
+    last cell or row (whose value, formula or text may go on in the next chunk), carried to the
+    next window. None (and no more) when the part inflates beyond ``limit`` bytes or one element
+    runs over 64 KB (a text that long is left to the streaming reader)."""
+    tail = b""
+    while chunk := _inflate(stream):
+        if limit is not None and stream.count > limit:
+            yield None
+            return
+        window = tail + chunk
+        cut = window.rfind(b"<")
+        while cut > 0 and window[cut + 1:cut + 2] == b"/":  # a closing tag ends what is before it
+            cut = window.rfind(b"<", 0, cut)
+        if cut > 0 and not ELEMENT_START.match(window, cut):  # inside a cell: from the cell's start
+            back = max(0, cut - 65536)
+            starts = [m.start() for m in ELEMENT_START.finditer(window, back, cut)]
+            cut = starts[-1] if starts else back
+        window, tail = (window[:cut], window[cut:]) if cut >= 0 else (window, b"")
+        if len(tail) > 65536:
+            yield None
+            return
+        yield window
+    yield tail
 
 
 def _sized_nil(size: re.Pattern, attrs: bytes) -> bool:
@@ -1094,12 +1164,22 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
     the text it shows; the phonetic guide of a string (``rPh``, furigana) is not its text. A
     non-blank cell whose style shows it as nothing (``unseen``: style index → (format code,
     numbers shown as nothing, text shown as nothing)) is noted in ``hidden``, and so are the
-    merged ranges (``mergeCell``, after the rows)."""
+    merged ranges (``mergeCell``, after the rows).
+
+    Every cell is placed by its reference, whatever the order the cells are written in (a cell
+    without one follows the cell before it), as calamine places them; a row numbered out of
+    order, or a cell whose reference names another row than its own, refuses the sheet (calamine
+    would move it). Only what holds something meets the limits: a row or a cell with content
+    beyond the budget's rows or columns refuses the sheet, a row or cell that only carries
+    formatting does not."""
     parser = expat.ParserCreate()
     hidden = hidden if hidden is not None else Hidden()
     ready: list[tuple[int, list]] = []
     cells: list = []
     row_no, col, kind, style, value, formula = 0, -1, "n", "0", None, None
+    # the cell's reference and the row it names; the row's number as a reference writes it, whether
+    # the row is hidden, whether it came out of order (refused once it is found to hold anything)
+    ref, ref_row, row_text, row_hidden, misplaced, top = None, "", "0", False, False, 0
     capturing, parts = None, []  # what is being read (v / f / t) and its text
     phonetic = False  # inside an <rPh>: its <t> is a reading aid, not the cell's text
     max_rows, max_cols = budget.rows + 1, budget.columns
@@ -1113,7 +1193,8 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
         raise SheetError(gettext("工作表的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
 
     def start(tag, attrs):
-        nonlocal row_no, col, kind, style, value, formula, capturing, parts, phonetic
+        nonlocal row_no, col, kind, style, value, formula, capturing, parts, phonetic, ref, ref_row, row_text, \
+            row_hidden, misplaced, top
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
@@ -1123,29 +1204,34 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
                 col = columns.get(letters, -1)
                 if col < 0:
                     col = _column(letters)
-                    if col >= max_cols:
-                        _too_far(budget, 0, col + 1, ref)
-                    columns[letters] = col
+                    if col < 0 or letters == ref:
+                        raise SheetError(gettext("工作表内容已损坏（单元格引用“{ref}”无效）").format(ref=ref[:20]))
+                    if col < max_cols:
+                        columns[letters] = col
+                ref_row = ref[len(letters):]
             else:
                 col += 1
-                if col >= max_cols:
-                    _too_far(budget, 0, col + 1)
+                ref_row = row_text
             kind, style, value, formula = attrs.get("t", "n"), attrs.get("s", "0"), None, None
         elif tag == "v" or tag == "f" or (tag == "t" and not phonetic):
             capturing, parts = tag, []
         elif tag == "rPh":
             phonetic = True
         elif tag == "row":
-            try:
-                row_no = int(attrs.get("r") or row_no + 1)
-            except ValueError:
-                raise SheetError(gettext("工作表内容已损坏（行号“{r}”无效）").format(r=attrs.get("r", "")[:20])) from None
-            if row_no > max_rows:
-                _too_far(budget, row_no, 0)
+            number = attrs.get("r")
+            if number is None:
+                number = row_no + 1
+            elif number.isascii() and number.isdigit():
+                number = int(number)
+            else:
+                raise SheetError(gettext("工作表内容已损坏（行号“{r}”无效）").format(r=number[:20]))
+            # a row not below every row before it: calamine would merge it into the earlier one of its number
+            misplaced = (top, number) if number <= top else False
+            row_no, top = number, max(top, number)
+            row_text = str(row_no)
             cells.clear()
             col = -1
-            if (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("ht")):
-                hidden.rows.add(row_no)
+            row_hidden = (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("ht"))
         elif tag == "col" and ((attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("width"))):
             hidden.hide_columns(attrs.get("min"), attrs.get("max"), budget)
         elif tag == "mergeCell":
@@ -1160,22 +1246,33 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
-            if len(cells) < col:
-                cells.extend([None] * (col - len(cells)))
             if value is None:
-                cells.append(None if formula is None else FormulaCell(formula))
+                if formula is None:
+                    return  # an empty cell (formatting only): nothing to place, whatever its column
+                given = FormulaCell(formula)
             elif kind == "n" and style not in special_styles:
                 try:
-                    cells.append(float(value))
+                    given = float(value)
                 except ValueError:
-                    cells.append(value)
+                    given = value
             elif kind == "n" and style in shown_formats:
-                cells.append(_shown(value, shown_formats[style]))
+                given = _shown(value, shown_formats[style])
             else:
-                cells.append(_cell(value, kind, style in date_styles, strings, epoch))
-            if style in unseen_styles and value is not None and kind != "e":  # an error shows whatever the format
+                given = _cell(value, kind, style in date_styles, strings, epoch)
+            if col >= max_cols:
+                _too_far(budget, 0, col + 1, ref or "")
+            if ref_row != row_text:  # a reference naming another row: calamine would put the cell there
+                if ref_row.isdigit():
+                    _too_far(budget, int(ref_row), 0, ref)
+                raise SheetError(gettext("工作表内容已损坏：单元格 {ref} 写在第{row}行中").format(ref=ref[:20], row=row_no))
+            if col < len(cells):
+                cells[col] = given  # written out of order: placed by its reference
+            else:
+                if len(cells) < col:
+                    cells.extend([None] * (col - len(cells)))
+                cells.append(given)
+            if style in unseen_styles and kind != "e":  # an error shows whatever the format
                 code, numbers, texts = unseen_styles[style]
-                given = cells[-1]
                 if (texts if kind in TEXT_KINDS else numbers) and given is not None and (
                         given.__class__ is not str or given.strip()):
                     hidden.unseen_cell(row_no, col, code)
@@ -1191,6 +1288,13 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
             phonetic = False
         elif tag == "row":
             if any(c is not None for c in cells):  # a blank row is left out, as calamine's reading does
+                if row_no > max_rows:
+                    _too_far(budget, row_no, 0)
+                if misplaced:
+                    raise SheetError(gettext("工作表内容已损坏：第{row}行出现在第{before}行之后（行的顺序错乱或重复）").format(
+                        row=misplaced[1], before=misplaced[0]))
+                if row_hidden:
+                    hidden.rows.add(row_no)
                 ready.append((row_no, list(cells)))
 
     parser.StartDoctypeDeclHandler = doctype
@@ -1234,6 +1338,8 @@ def _cell(raw: str, kind: str, dated: bool, strings, epoch=EXCEL_EPOCH):
     and whether its style shows a date."""
     if kind == "s":
         try:
+            if not (raw.isascii() and raw.isdigit()):  # int() would take " 1 ", "1_0", "-1"
+                raise ValueError(raw)
             return strings[int(raw)]
         except (ValueError, IndexError):
             raise SheetError(gettext("工作簿的共享文字表已损坏")) from None

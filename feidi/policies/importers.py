@@ -23,6 +23,10 @@ class PolicyItemImporter(Importer):
     synonyms = {"政策": "所属政策", "政策名称": "所属政策", "条款": "条款名称", "编号": "条款编号", "方式": "兑现方式",
                 "金额(元)": "定额(元)", "奖励金额(元)": "定额(元)", "比例": "比例(%)", "封顶金额(元)": "封顶(元)",
                 "内容": "条款内容", "材料": "申报材料", "时限(工作日)": "每步办理时限(工作日)"}
+    # an item is its number in its policy (第三条), or, unnumbered, its title among the policy's
+    # unnumbered items: twice in a file, or beside one stored, it is refused
+    unique_in_file = (("policy", "number"), ("policy", "number", "title"))
+    unique_stored = unique_in_file
     example = {"所属政策": "上饶经开区支持企业研发创新若干措施", "条款编号": "第三条", "条款名称": "高新技术企业认定奖励",
                "兑现方式": "免申即享", "兑现期": "2026", "金额规则": "定额", "定额(元)": "200000",
                "每步办理时限(工作日)": "5", "有效": "是"}

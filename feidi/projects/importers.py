@@ -23,7 +23,10 @@ class ProjectImporter(Importer):
                 "协议金额(元)": "签约金额(元)", "总投资(元)": "计划总投资(元)", "计划投资(元)": "计划总投资(元)",
                 "项目总投资(元)": "计划总投资(元)", "固投(元)": "固定资产投资(元)", "外资(元)": "利用外资(元)",
                 "是否重点项目": "重点项目", "简介": "项目简介"}
-    unique_in_file = ("name",)
+    # a project is its name in the zone it lands in: twice in a file, or beside one stored (the same
+    # rows imported again, from a CSV with other line ends or saved as .xlsx), it is refused
+    unique_in_file = (("zone", "name"),)
+    unique_stored = (("zone", "name"),)
     example = {"项目名称": "年产10GWh动力电池项目", "落地园区": "上饶经开区", "投资方": "示例新能源科技有限公司",
                "行业代码": "C3841", "来源渠道": "以商招商", "计划总投资(元)": "5000000000", "重点项目": "否"}
 
