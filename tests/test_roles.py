@@ -246,7 +246,7 @@ def test_disabling_an_account_ends_its_sessions_and_tokens_for_good(cast):
     assert not ApiToken.objects.filter(user=cast.clerk).exists()
 
 
-@pytest.mark.parametrize("name", [" leader2 ", "LEADER", "sysadmin\u200b", "<b>x</b>", "a/b?c", "two words", "",
+@pytest.mark.parametrize("name", [" leader ", "LEADER", "sysadmin\u200b", "<b>x</b>", "a/b?c", "two words", "",
                                   "l\u0435ader", "\u00c4probe", "\uff53\uff54\uff41\uff54\uff53", "张三"])
 def test_a_new_account_name_must_be_typeable_and_unique_without_case(name, cast, client_for):
     api = client_for("sysadmin").post("/api/v1/accounts/users", data=json.dumps(
@@ -272,3 +272,47 @@ def test_a_wrong_current_password_counts_toward_the_lock(cast):
     assert User.objects.get(pk=cast.clerk.pk).is_locked()
     assert response.status_code == 302 and "_auth_user_id" not in c.session
     assert not Client().login(username="clerk", password=PASSWORD)
+
+
+@pytest.mark.parametrize(("name", "existing"), [
+    ("Ieader", "leader"), ("1eader", "leader"), ("LEADER1", "leaderl"), ("secadmln", "secadmin"),
+    ("secadm1n", "secadmin"), ("c1erk", "clerk"), ("aud1tor", "auditor"), ("0ther_clerk", "other_clerk"),
+    ("OTHER_CLERK", "other_clerk"), ("lnst_a", "inst_a"), ("rnonitor", "monitor"), ("vvang", "wang"),
+    ("wang01", "vvangOl"),
+])
+def test_a_new_account_name_that_looks_like_an_existing_one_is_refused(name, existing, cast, client_for):
+    """Unicode TR39's skeleton over ASCII: case folded, 1 i l alike, 0 o alike, rn as m, vv as w —
+    whichever of the two is there first, the page, the API and the command refuse the other, saying
+    which account it would be taken for."""
+    if not User.objects.filter(username__iexact=existing).exists():
+        actions.do_create_user(User(username=existing, full_name="已有账号", department=cast.city), password=None,
+                               acting_user=None)
+    api = client_for("sysadmin").post("/api/v1/accounts/users", data=json.dumps(
+        {"username": name, "full_name": "名字探针", "password": "Cast#Passw0rd!9", "department_id": cast.city.pk}),
+        content_type="application/json")
+    assert api.status_code == 422 and "username" in api.json()["fields"], api.content
+    with pytest.raises(ValidationError) as refused:
+        actions.do_create_user(User(username=name, full_name="名字探针", department=cast.city), password=None,
+                               acting_user=cast.sysadmin)
+    said = refused.value.message_dict["username"][0]
+    assert "外观相近，容易混淆" in said or "不区分大小写" in said
+    if name.casefold() != existing.casefold():
+        assert f"“{User.objects.get(username__iexact=existing).username}”" in said
+    assert not User.objects.filter(full_name="名字探针").exists()
+
+
+@pytest.mark.parametrize("name", ["leader2", "leaders", "1eaders", "clerk_b", "secadmins", "inst_b", "monitor",
+                                  "wan", "m", "rn2", "0", "o1", "l0", "2eader", "5ecadmin", "deader", "iead"])
+def test_names_that_only_resemble_an_existing_one_in_part_are_taken(name, cast):
+    """The skeleton is conservative: a name that differs by a character no font confuses (2, 5 ≠ s,
+    a letter more) is somebody else's, and taken."""
+    actions.do_create_user(User(username=name, full_name="新账号", department=cast.city), password=None,
+                           acting_user=cast.sysadmin)
+    assert User.objects.filter(username=name).exists()
+
+
+def test_the_skeleton_folds_only_the_documented_look_alikes():
+    assert actions.skeleton("Ieader") == actions.skeleton("1eader") == actions.skeleton("leader") == "leader"
+    assert actions.skeleton("rnonitor") == actions.skeleton("monitor") and actions.skeleton("VVang") == "wang"
+    assert actions.skeleton("O0o") == "ooo"
+    assert len({actions.skeleton(n) for n in ("5ecret", "secret", "2ebra", "zebra", "8ig", "Big", "clay", "day")}) == 8

@@ -319,3 +319,46 @@ def test_settings_refuse_a_policy_outside_the_profile(tmp_path):
     env = child_env(tmp_path, FEIDI_SESSION_IDLE_MINUTES="0")
     result = subprocess.run([sys.executable, "-m", "feidi", "check"], env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "FEIDI_SESSION_IDLE_MINUTES=0 must lie in 1..30" in result.stderr
+
+
+@pytest.mark.parametrize("credentials", ["none", "bogus", "revoked", "expired"])
+@pytest.mark.parametrize("method", ["post", "patch", "delete"])
+def test_a_write_without_valid_credentials_is_unauthorized_not_a_csrf_refusal(credentials, method, cast):
+    """Who calls is settled before the CSRF check: a write answers 401 exactly as a read does."""
+    from feidi.accounts.models import ApiToken
+    from feidi.registry.models import Organization
+
+    headers = {}
+    if credentials != "none":
+        token, value = ApiToken.issue(cast.clerk, "t", expires_at=timezone.now() - dt.timedelta(minutes=1)
+                                      if credentials == "expired" else None)
+        if credentials == "revoked":
+            actions.do_revoke_token(token, acting_user=cast.clerk)
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {'fd_nope' if credentials == 'bogus' else value}"
+    c = Client(enforce_csrf_checks=True)
+    url = "/api/v1/registry/organizations" + ("" if method == "post" else f"/{cast.org_a1.pk}")
+    read = c.get(url, **headers)
+    response = getattr(c, method)(url, data={"employees": 1}, content_type="application/json", **headers)
+    assert read.status_code == response.status_code == 401, response.content
+    assert response.json()["code"] == "unauthorized" and response.json()["message"] == read.json()["message"]
+    assert Organization.objects.get(pk=cast.org_a1.pk).employees is None
+
+
+@pytest.mark.parametrize("name,expires_on,said", [
+    ("同步", "2027-02-29", "过期日期"),
+    ("长" * 101, "", "名称"),
+    ("同步", "2020-01-01", "过期日期不能早于今天"),
+    ("同步", "9999-12-31", "过期日期"),
+    ("   ", "", "名称"),
+])
+def test_the_token_page_says_what_is_wrong_and_issues_no_expired_token(name, expires_on, said, cast, client_for):
+    from feidi.accounts.models import ApiToken
+
+    c = client_for("clerk")
+    response = c.post(reverse("accounts:apitoken_list"), {"name": name, "expires_on": expires_on}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(said in m for m in shown) and not any("请填写令牌名称" in m for m in shown), shown
+    assert not ApiToken.objects.filter(user=cast.clerk).exists()
+    today = timezone.localdate().isoformat()
+    c.post(reverse("accounts:apitoken_list"), {"name": "今日到期", "expires_on": today})
+    assert ApiToken.objects.filter(user=cast.clerk, name="今日到期").exists()

@@ -138,3 +138,20 @@ class ApiTokenForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+    def clean_expires_on(self):
+        """A token expires on a day to come (today included: it runs to the day's end), within the
+        dates a record holds — never issued already expired."""
+        from django.utils import timezone
+
+        from feidi.lib.cells import plausible_date
+
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return day
+        if day < timezone.localdate():
+            raise forms.ValidationError(gettext("过期日期不能早于今天"))
+        try:
+            return plausible_date(day)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None

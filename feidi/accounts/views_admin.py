@@ -31,6 +31,8 @@ from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
 from feidi.core.views import ScopedViewMixin
 from feidi.core.views import apply_validation_error
+from feidi.core.views import form_refusal
+from feidi.core.views import refusal_text
 
 from . import actions
 from .filtersets import DepartmentFilterSet
@@ -317,8 +319,8 @@ class ApiTokenListView(OwnTokensMixin, ObjectListView):
 
     def post(self, request, *args, **kwargs):
         form = ApiTokenForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, gettext("请填写令牌名称"))
+        if not form.is_valid():  # what is wrong, by field: a name too long, a day not in the calendar or past
+            messages.error(request, refusal_text(form_refusal(form)))
             return redirect("accounts:apitoken_list")
         expires = form.cleaned_data["expires_on"]
         expires_at = (timezone.make_aware(dt.datetime.combine(expires, dt.time.max)) if expires else None)

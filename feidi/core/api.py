@@ -8,7 +8,11 @@ A route that writes reaches its object through the scope of the action it perfor
 (``scoped_get(request, Model, pk, action="change")``, ``"award"``, ``"transition"`` …) and declares
 that action in its OpenAPI operation (``model_of("app.model", action=...)``): a user who sees a
 record but whose roles grant the action only elsewhere gets 404, as on the pages.
-``tests/test_scope_outside.py`` calls every declared write as such a user.
+``tests/test_scope_outside.py`` calls every declared write as such a user. A write that moves
+its record must also leave it within that scope (``create_within_scope``, inside its transaction).
+
+Every body is read as strictly as the pages' forms read theirs (``StrictInput``): unknown keys
+refused, text stripped, a required text left blank refused, booleans and ids of their JSON types.
 """
 
 from __future__ import annotations
@@ -16,12 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
+from types import UnionType
 from typing import Annotated
+from typing import Any
+from typing import Union
+from typing import get_args
+from typing import get_origin
 
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import DataError
 from django.http import Http404
 from django.http import RawPostDataException
@@ -37,6 +48,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth
+from pydantic import ConfigDict
+from pydantic import field_validator
 
 from .actions import ConflictError
 from .fields import MAX_ID
@@ -74,6 +87,14 @@ class TokenAuth(APIKeyHeader):
 class CsrfSessionAuth(SessionAuth):
     """Browser sessions, with the CSRF check on writes — and the same bars as the pages."""
 
+    def __call__(self, request):
+        # who calls is settled before the CSRF check: a request with no signed-in session (no
+        # credentials, or a bogus or revoked token) is answered 401 on a write as on a read,
+        # not with the CSRF refusal meant for a browser session
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         if user is None:
@@ -105,10 +126,165 @@ class ErrorSchema(Schema):
     fields: dict[str, list[str]] | None = None
 
 
+class StrictInput(Schema):
+    """What every request body is read as, as strictly as the pages' forms read theirs. ``FeidiAPI``
+    puts each operation's body schema on this base when its router is added, so no route can read
+    a body more leniently (``tests/test_api_writes.py`` checks every operation):
+
+    - a key the schema does not name — misspelt, or a field no one may write (``id``, ``kind`` of
+      an organization) — is refused (``extra_forbidden``), never silently dropped;
+    - text is stripped as Django's ``CharField`` strips it (a password as its password fields
+      take it, unstripped); a required text (no default, or a ``min_length``) left blank is
+      refused with the forms' message, and a NUL character with Django's
+      (``ProhibitNullCharactersValidator``);
+    - an integer is a JSON integer and a yes/no a JSON ``true``/``false``: ``true`` is not the
+      id 1 and ``"yes"`` publishes nothing;
+    - a decimal is taken at its field's places (``2.5E+2`` → ``250.00``): the value stored, and
+      the one a write answers.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _read_strictly(cls, value, info):
+        field_info = cls.model_fields[info.field_name]
+        value = _strict(field_info.annotation, value, strip="password" not in info.field_name)
+        if isinstance(value, str) and not value and (field_info.is_required() or (_constraint(
+                field_info, "min_length") or 0) > 0):
+            raise ValueError(str(forms.Field.default_error_messages["required"]))
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _as_stored(cls, value, info):
+        places = _constraint(cls.model_fields[info.field_name], "decimal_places")
+        if isinstance(value, Decimal) and places is not None and value.is_finite():
+            try:
+                return value.quantize(Decimal(1).scaleb(-places))
+            except ArithmeticError:  # beyond the context's digits: the field's bounds refused it already
+                return value
+        return value
+
+
+def _options(annotation) -> list:
+    """The types a field's annotation admits: ``Annotated`` unwrapped, a union spread out."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _options(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return [t for arg in get_args(annotation) for t in _options(arg)]
+    return [annotation]
+
+
+def _constraint(field_info, name: str):
+    """A bound (``min_length``, ``decimal_places``) a field declares, wherever its annotation puts it."""
+    def walk(metadata, annotation):
+        for item in metadata:
+            found = getattr(item, name, None)
+            if found is not None:
+                return found
+            found = walk(getattr(item, "metadata", ()), None)
+            if found is not None:
+                return found
+        if annotation is not None:
+            origin = get_origin(annotation)
+            if origin is Annotated:
+                base, *more = get_args(annotation)
+                return walk(more, base)
+            if origin in (Union, UnionType):
+                return next((f for arg in get_args(annotation) if (f := walk((), arg)) is not None), None)
+        return None
+
+    return walk(field_info.metadata, field_info.annotation)
+
+
+NUMBERS = {int: "int_type", float: "float_type", Decimal: "decimal_type"}
+
+
+def _strict(annotation, value, *, strip: bool = True):
+    """``value`` as a JSON body gives it, read as ``StrictInput`` says: text stripped (unless not
+    ``strip``), a NUL refused, a boolean only where a yes/no is asked and nowhere else, an integer
+    only as a JSON integer."""
+    from pydantic_core import PydanticCustomError
+
+    if value is None:
+        return value
+    options = [t for t in _options(annotation) if t is not type(None)]
+    if isinstance(value, bool):
+        if bool not in options and Any not in options:
+            number = next((NUMBERS[t] for t in options if t in NUMBERS), None)
+            if number is not None:
+                raise PydanticCustomError(number, "not a number")
+        return value
+    if options and all(t is bool for t in options):
+        raise PydanticCustomError("bool_type", "not a boolean")
+    if options and all(t is int for t in options) and not isinstance(value, int):
+        raise PydanticCustomError("int_type", "not an integer")
+    if isinstance(value, str):
+        if str not in options:
+            return value
+        if "\x00" in value:
+            raise ValueError(str(ProhibitNullCharactersValidator.message))
+        return value.strip() if strip else value
+    for option in options:
+        origin, args = get_origin(option), get_args(option)
+        if origin is list and args and isinstance(value, list):
+            return [_strict(args[0], item, strip=strip) for item in value]
+        if origin is dict and len(args) == 2 and isinstance(value, dict):
+            return {key: _strict(args[1], item, strip=strip) for key, item in value.items()}
+    return value
+
+
+_STRICT: dict[type, type] = {}
+
+
+def strict_body(schema: type) -> type:
+    """``schema`` read as a ``StrictInput`` (itself when it is one already): a subclass of the same
+    name and module, so the OpenAPI description and the errors' field names stay as they were. (A
+    schema nested in a body would need the same; no body nests one.)"""
+    if issubclass(schema, StrictInput):
+        return schema
+    if schema not in _STRICT:
+        _STRICT[schema] = type(schema.__name__, (StrictInput, schema), {
+            "__module__": schema.__module__, "__qualname__": schema.__qualname__, "__doc__": schema.__doc__,
+            "model_config": {**schema.model_config, **StrictInput.model_config}})
+    return _STRICT[schema]
+
+
+def _strict_bodies(operation) -> None:
+    """Every body schema of ``operation`` read as a ``StrictInput`` (``strict_body``): ninja's model
+    of the operation's body parameters is replaced by one whose fields are the strict schemas."""
+    from pydantic import BaseModel
+
+    models = []
+    for params in operation.models:
+        if getattr(params, "__ninja_param_source__", None) != "body" or hasattr(params, "__ninja_body_params__"):
+            models.append(params)
+            continue
+        changed = {name: strict_body(f.annotation) for name, f in params.model_fields.items()
+                   if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel)
+                   and not issubclass(f.annotation, StrictInput)}
+        if changed:
+            params = type(params.__name__, (params,), {
+                "__module__": params.__module__, "__annotations__": changed,
+                **{name: params.model_fields[name] for name in changed}})
+        models.append(params)
+    operation.models = models
+
+
 class FeidiAPI(NinjaAPI):
     """The API whose OpenAPI description also says what every error looks like: each operation
     answers its documented success or an ``ErrorSchema`` body (``default``), so a client and the
-    schema fuzz test can check every answer against the description."""
+    schema fuzz test can check every answer against the description. Every body is read as a
+    ``StrictInput``: an operation's body schema is put on that base as its router is added."""
+
+    def add_router(self, prefix, router, **kwargs):
+        if not isinstance(router, str):
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    _strict_bodies(operation)
+        super().add_router(prefix, router, **kwargs)
 
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -166,7 +342,7 @@ def _invalid(request, exc):
             continue
         # a model's or a form's field (``zone``) named as the body sent it (``zone_id``)
         if key not in sent:
-            key = next((k for k in (f"{key}_id", f"{key}_ids") if k in sent), key)
+            key = next((k for k in (f"{key}_id", f"{key}_ids", f"{key.removesuffix('s')}_ids") if k in sent), key)
         fields.setdefault(key, []).extend(str(m) for m in messages)
     return error(request, 422, "invalid", "；".join(exc.messages), fields or None)
 

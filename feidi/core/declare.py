@@ -245,11 +245,12 @@ def api_routes(router, model_class, out_schema, *, path: str, list_summary: str 
       ``order_by`` sorts, ``page_size`` pages;
     - ``GET <path>/{pk}`` (``detail_summary``): one record, 404 outside the scope;
     - ``POST <path>`` (``create_summary``) and ``PATCH <path>/{pk}`` (``update_summary``): the
-      declaration's form is the body (a record as ``<field>_id``, records as ``<field>_ids``) and
-      its validation the API's (a field's error is a 422 naming the body's key), and the record is
-      saved by the declaration's own edit page (its ``new_object`` and ``save_object``, so the
-      same action and audit row as the page); a new record must lie within the scope of the roles
-      that let the user add it, a change reaches only records in the ``change`` scope, and
+      declaration's form is the body (a record as ``<field>_id``, records as ``<record>_ids`` —
+      ``_body_keys``) and its validation the API's (a field's error is a 422 naming the body's
+      key), and the record is saved by the declaration's own edit page (its ``new_object`` and
+      ``save_object``, so the same action and audit row as the page); a new record must lie within
+      the scope of the roles that let the user add it, a change reaches only records in the
+      ``change`` scope and must leave the record there (403 and nothing saved otherwise), and
       ``version`` refuses a lost update (409);
     - ``DELETE <path>/{pk}`` (``delete_summary``): 204, through the ``delete`` scope.
 
@@ -372,7 +373,6 @@ def _field_label(model_class, field_name: str):
 def _api_writes(router, model_class, out_schema, *, path, module, name, create_summary, update_summary) -> None:
     import inspect
 
-    from django.db import transaction
     from ninja import Status
 
     from .api import Id
@@ -428,8 +428,10 @@ def _api_writes(router, model_class, out_schema, *, path, module, name, create_s
             given = payload.dict(exclude_unset=True)
             version = given.pop("version", None)
             form = bound_form(view, record, {**_initial(view, record), **_form_data(given, keys)})
-            with transaction.atomic():
-                return view.save_object(form, form.instance, creating=False, expected_version=version)
+            # where the record lands is checked in the save's transaction, as on the page: a change
+            # that moves it out of the ``change`` scope (another cadre, another zone) is refused
+            return create_within_scope(request, model_class, lambda: view.save_object(
+                form, form.instance, creating=False, expected_version=version), action="change")
 
         _name(update_one, f"update_{name}", module)
         update_one.__signature__ = inspect.Signature([
@@ -455,7 +457,9 @@ def _name(function, name: str, module: str) -> None:
 
 def _body_keys(form_class) -> dict[str, str]:
     """The form's fields by the names the API gives them: a record's id as ``<field>_id``, a set of
-    records as ``<field>_ids``; files are not taken through the JSON API."""
+    records as ``<record>_ids`` when the field is named for them in the plural (``appeals`` of
+    Appeal: ``appeal_ids``, as the answer names them), else ``<field>_ids``; files are not taken
+    through the JSON API."""
     from django import forms
 
     keys = {}
@@ -463,7 +467,9 @@ def _body_keys(form_class) -> dict[str, str]:
         if isinstance(form_field, forms.FileField):
             continue
         if isinstance(form_field, forms.ModelMultipleChoiceField):
-            keys[field_name] = f"{field_name}_ids"
+            model = getattr(form_field.queryset, "model", None)
+            record = model._meta.model_name if model is not None else None
+            keys[field_name] = f"{record}_ids" if field_name == f"{record}s" else f"{field_name}_ids"
         elif isinstance(form_field, forms.ModelChoiceField):
             keys[field_name] = f"{field_name}_id"
         else:
@@ -507,6 +513,8 @@ def _body_schema(model_class, form_class, keys: dict[str, str], *, partial: bool
             kind = int
         elif isinstance(form_field, forms.DecimalField):
             kind = Decimal
+            options.update({k: v for k, v in (("max_digits", form_field.max_digits),
+                                              ("decimal_places", form_field.decimal_places)) if v is not None})
         elif isinstance(form_field, forms.FloatField):
             kind = float
         elif isinstance(form_field, forms.DateTimeField):

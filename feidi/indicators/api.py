@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Field
 from ninja import Query
 from ninja import Router
@@ -94,8 +96,20 @@ class RankingAnswer(Schema):
     standings: list[StandingSchema]
 
 
+def _a_month(text: str) -> None:
+    if text and engine.month_param(text) is None:
+        raise ValidationError(gettext("月份格式应为 2026-03"))
+
+
+class ValueFilterSet(IndicatorValueFilterSet):
+    """The list page's filters, read strictly: a ``month`` that is not one is a 422 naming it, not
+    ignored (which listed every month)."""
+
+    month = django_filters.CharFilter(label=_("月份"), method="filter_month", validators=[_a_month])
+
+
 declare.api_routes(router, IndicatorValue, ValueSchema, path="/values", list_summary="指标数据（企业×指标×月份）",
-                   filterset=IndicatorValueFilterSet, related=("indicator",),
+                   filterset=ValueFilterSet, related=("indicator",),
                    order_by=("-period", "organization_id", "indicator_id"), page_size=100)
 
 

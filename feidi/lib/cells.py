@@ -7,11 +7,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal
 from decimal import InvalidOperation
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A formula without a cached value: its result is unknown here (the readers, ``lib.spreadsheet``,
+    give it; defined here, where a cell is judged and shown)."""
+
+    formula: str
+
+
+@dataclass(frozen=True)
+class ErrorCell:
+    """A cell holding an Excel error (#DIV/0!, #REF!, #N/A …), typed or the cached result of a
+    formula: never a value, whatever the column."""
+
+    code: str
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "百万元": Decimal(1_000_000),
@@ -405,9 +422,6 @@ def cell_shown(value) -> str:
     """A cell as Excel shows it, whatever the reader gave: a formula as "=SUM(A1:A2)", an error by
     its code ("#DIV/0!"), a boolean as TRUE/FALSE, a number without binary noise or ".0", a date
     as ISO (its time when it has one); empty as "". Never a Python repr."""
-    from .spreadsheet import ErrorCell
-    from .spreadsheet import FormulaCell
-
     if value is None:
         return ""
     if isinstance(value, FormulaCell):

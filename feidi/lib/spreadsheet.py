@@ -51,6 +51,10 @@ from xml.parsers import expat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
 
+from .cells import ErrorCell  # noqa: F401 (the readers' cells, given by this module)
+from .cells import FormulaCell  # noqa: F401
+from .cells import exact
+
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MIDNIGHT = dt.time()
 EPOCH_1904 = dt.datetime(1904, 1, 1)  # a workbook with <workbookPr date1904="1"/> counts from here
@@ -77,21 +81,6 @@ DEFAULT_BUDGET = Budget()
 
 class SheetError(ValueError):
     """The file as a whole cannot be read (its kind, its size, its structure)."""
-
-
-@dataclass(frozen=True)
-class FormulaCell:
-    """A formula without a cached value: its result is unknown here."""
-
-    formula: str
-
-
-@dataclass(frozen=True)
-class ErrorCell:
-    """A cell holding an Excel error (#DIV/0!, #REF!, #N/A …), typed or the cached result of a
-    formula: never a value, whatever the column."""
-
-    code: str
 
 
 def _nothing_read() -> float:
@@ -762,7 +751,6 @@ def shown_text(value: float, code: str) -> str | None:
     General shows the number's own digits, and a number below 1 keeps its 0 (".5" is no number a
     reader takes). None when the section that applies shows no digit (a zero shown as "-"): the
     value is then read as it is."""
-    from .cells import exact
 
     sections = _number_sections(code)
     sign = "-" if value < 0 else ""

@@ -21,6 +21,7 @@ from feidi.core.api import create_within_scope
 from feidi.core.api import field
 from feidi.core.api import filtered
 from feidi.core.api import model_of
+from feidi.core.api import referenced
 from feidi.core.api import require_perm
 from feidi.core.api import scoped_get
 from feidi.core.api import scoped_list
@@ -143,9 +144,10 @@ declare.api_routes(router, Organization, OrganizationSchema, path="/organization
 
 
 def _zone_for(request, zone_id):
+    """The zone the body names, among those the caller sees (else a 422 naming ``zone_id``)."""
     if zone_id is None:
         return None
-    return scoped_get(request, Zone, zone_id, action="view")
+    return referenced(request, Zone, zone_id, "zone_id")
 
 
 @router.post("/organizations", response={201: OrganizationSchema}, summary="新增单位", openapi_extra=model_of("registry.organization"))

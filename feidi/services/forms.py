@@ -87,3 +87,14 @@ class VisitForm(ColleagueChoicesMixin, ScopedModelForm):
         model = Visit
         fields = ["organization", "cadre", "visited_on", "notes", "appeals"]
         widgets = {"appeals": forms.CheckboxSelectMultiple}
+
+    def clean(self):
+        """A visit records the appeals of the enterprise visited, not another's."""
+        cleaned = super().clean()
+        organization, appeals = cleaned.get("organization"), cleaned.get("appeals")
+        if organization is not None and appeals:
+            others = [appeal for appeal in appeals if appeal.organization_id != organization.pk]
+            if others:
+                self.add_error("appeals", gettext("诉求“{titles}”不是{organization}的诉求，不能记入这次走访").format(
+                    titles="”“".join(appeal.title for appeal in others[:5]), organization=organization.name))
+        return cleaned
