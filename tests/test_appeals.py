@@ -373,3 +373,221 @@ def test_work_is_assigned_only_to_colleagues_of_ones_own_zone(cast):
     assert {"leader", "clerk"} <= names
     assert not names & {"other_clerk", "ent_a", "inst"}
     assert not User.objects.colleagues_of(cast.ent_a).exists()
+
+
+# --- every appeal waits on somebody -----------------------------------------------------------------
+
+
+def _staff(username, role, department):
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+
+    user = User(username=username, full_name=username, department=department, password_changed_at=timezone.now())
+    do_create_user(user, password=None, roles=[Role.objects.get(code=role)], acting_user=None)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def served(cast):
+    """Zone A's 安商办主任 (``service``, the level-3 owner) and a 挂点干部 (``cadre``) of the first
+    enterprise; the second enterprise has no cadre."""
+    from feidi.services.models import Assignment
+    from feidi.testing.factories import _assignment
+
+    rules = _service_settings(cast)
+    service = _staff("service", "service_office", cast.dept_a)
+    cadre = _staff("cadre", "service_cadre", cast.dept_a_bureau)
+    rules.office_head = service
+    rules.save(update_fields=["office_head"])
+    _assignment(cast)
+    Assignment.objects.filter(organization=cast.org_a1).update(cadre=cadre)
+    assert not Assignment.objects.filter(organization=cast.org_a2).exists()
+    return {"service": service, "cadre": cadre}
+
+
+def _groups(user):
+    from feidi.core import workbench
+
+    return {t.key: t for t in workbench.for_user(user, limit=30)}
+
+
+def test_an_appeal_of_an_enterprise_nobody_serves_goes_to_the_office_head(cast, served, client):
+    """Filed through the API by the 安商办 for an enterprise with no 挂点干部: its handler is the
+    zone's 安商办主任, who is told and finds it waiting, not nobody."""
+    client.force_login(served["service"])
+    response = client.post("/api/v1/services/appeals", {"organization_id": cast.org_a2.pk, "category": "approval",
+                                                          "title": "乙企业环评", "content": "请协调环评"},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    appeal = Appeal.objects.get(pk=response.json()["id"])
+    assert appeal.owner == served["service"] and appeal.level == 1
+    assert Notification.objects.filter(user=served["service"], title__contains="新的企业诉求").exists()
+    assert appeal.get_absolute_url() in [i.url for i in _groups(served["service"])["appeal_accept"].items]
+    assert "appeal_accept" not in _groups(served["cadre"])
+
+
+def test_an_appeal_of_a_zone_without_its_settings_waits_for_whoever_may_handle_it(cast):
+    """No 服务设置 in zone B, no cadre: nobody is named, so everyone there who may handle appeals is
+    told and finds it waiting — and nobody of another zone."""
+    from feidi.core.models import DictItem
+
+    handler = _staff("b_service", "service_office", cast.dept_b)
+    category = DictItem.objects.get(type__code="appeal_category", code="land")
+    appeal = actions.do_file_appeal(Appeal(organization=cast.org_b1, category=category, title="乙区用地",
+                                           content="内容"), acting_user=cast.other_clerk)
+    assert appeal.owner is None
+    assert Notification.objects.filter(user=handler, title__contains="新的企业诉求").exists()
+    assert _groups(handler)["appeal_accept"].count == 1
+    actions.do_accept_appeal(appeal, acting_user=handler)
+    assert _groups(handler)["appeal_handle"].count == 1
+    assert "appeal_handle" not in _groups(cast.leader)  # zone A's leader
+
+
+def test_a_cadre_who_has_left_passes_the_appeal_to_the_next_one_up(cast, served):
+    from feidi.accounts.models import User
+
+    User.objects.filter(pk=served["cadre"].pk).update(is_active=False)
+    appeal = _appeal(cast)
+    assert appeal.owner == cast.clerk  # the group's leader (the factories' group is led by the clerk)
+
+
+def test_an_appeal_not_accepted_within_a_working_day_is_late_for_its_handler_and_the_office_head(cast, served,
+                                                                                                  client):
+    """The specification sets no 受理时限: an appeal not accepted by the end of the working day after
+    its submission shows as late on its handler's list and on the zone's 安商办主任's (it is not
+    escalated: the clock the specification sets runs from acceptance)."""
+    from feidi.services import todos
+
+    appeal = _appeal(cast)
+    cadre, service = served["cadre"], served["service"]
+    fresh = _groups(cadre)["appeal_accept"]
+    assert fresh.count == 1 and not fresh.urgent and not fresh.items[0].overdue
+    assert "appeal_accept" not in _groups(service)
+    Appeal.objects.filter(pk=appeal.pk).update(submitted_at=timezone.now() - dt.timedelta(days=20))
+    late = _groups(cadre)["appeal_accept"]
+    assert late.urgent == 1 and late.items[0].overdue and "超过1个工作日未受理" in late.items[0].note
+    head = _groups(service)["appeal_accept"]
+    assert head.count == head.urgent == 1 and "办理人：cadre" in head.items[0].note
+    client.force_login(service)
+    assert appeal.title in client.get(head.url).content.decode()
+    assert actions.sweep() == 0  # no deadline yet: late for acceptance is shown, not escalated
+    assert todos.ACCEPT_DAYS == 1
+
+
+def test_late_for_acceptance_is_one_working_day_on_the_calendar(cast):
+    """``accept_late_before`` (the query's cut-off) agrees with ``acceptance_due`` (an item's
+    deadline, counted by ``clock``) for submissions around the 2026 Spring Festival and a weekend."""
+    from feidi.core.calendar import current_calendar
+    from feidi.core.calendar import end_of
+    from feidi.services import todos
+
+    cal = current_calendar(guess=True)
+    start = dt.date(2026, 2, 5)
+    for today in (start + dt.timedelta(days=n) for n in range(0, 26)):
+        cut = todos.accept_late_before(today)
+        for submitted in (at(d.year, d.month, d.day, h) for d in (today - dt.timedelta(days=n) for n in range(0, 14))
+                          for h in (0, 9, 23)):
+            due = clock(submitted, todos.ACCEPT_DAYS, cal).deadline
+            assert (submitted < cut) == (due <= end_of(today - dt.timedelta(days=1))), (today, submitted)
+
+
+def test_the_enterprises_answer_to_a_suspended_appeal_tells_its_handler_and_waits_on_him(cast, served, client_for):
+    cadre = served["cadre"]
+    appeal = _appeal(cast)
+    actions.do_reply_appeal(appeal, "先行说明情况", public=True, acting_user=cast.ent_a)  # before the suspension
+    appeal = actions.do_suspend_appeal(actions.do_accept_appeal(appeal, acting_user=cadre), "请补充规划图纸",
+                                       acting_user=cadre)
+    actions.do_reply_appeal(appeal, "内部：等企业材料", public=False, acting_user=cadre)
+    assert "appeal_handle" not in _groups(cadre)  # waiting on the enterprise
+    assert not Notification.objects.filter(title__contains="企业已补充材料").exists()
+    actions.do_reply_appeal(appeal, "规划图纸已补充", public=True, acting_user=cast.ent_a)
+    note = Notification.objects.get(title__contains="企业已补充材料")
+    assert note.user == cadre and "规划图纸已补充" in note.body and note.url == appeal.get_absolute_url()
+    todo = _groups(cadre)["appeal_handle"]
+    assert todo.count == 1 and "企业已补充材料" in todo.items[0].note
+    c = client_for("leader")
+    c.force_login(cadre)
+    assert appeal.title in c.get(todo.url).content.decode()
+    actions.do_resume_appeal(Appeal.objects.get(pk=appeal.pk), acting_user=cadre)
+    assert _groups(cadre)["appeal_handle"].items[0].note == "1级·挂点干部"
+
+
+# --- the sweep goes on past what it cannot escalate ---------------------------------------------------
+
+
+def _overdue(cast, n):
+    found = []
+    for _ in range(n):
+        a = actions.do_accept_appeal(_appeal(cast), acting_user=cast.clerk)
+        found.append(a.pk)
+    Appeal.objects.filter(pk__in=found).update(deadline=timezone.now() - dt.timedelta(hours=1))
+    return found
+
+
+@pytest.mark.parametrize("bad_at", [0, 2, 4])
+def test_an_appeal_that_cannot_be_escalated_is_skipped_and_the_others_rise(cast, bad_at):
+    ids = _overdue(cast, 5)
+    bad = ids[bad_at]
+    Appeal.objects.filter(pk=bad).update(level=0)
+    failed: list[int] = []
+    assert actions.sweep(batch=2, failed=failed) == 4
+    assert failed == [bad]
+    levels = dict(Appeal.objects.filter(pk__in=ids).values_list("pk", "level"))
+    assert levels == {pk: 0 if pk == bad else 2 for pk in ids}
+    assert not AppealEvent.objects.filter(appeal_id=bad, kind="escalate").exists()
+
+
+def test_a_batch_that_fails_as_a_whole_is_taken_one_appeal_at_a_time(cast, monkeypatch):
+    ids = _overdue(cast, 4)
+    bad = ids[1]
+    real = actions.notify_many
+
+    def refuses_one(messages):
+        if any(url.endswith(f"/{bad}/") for _, _, _, url, _ in messages):
+            raise RuntimeError("a write the database refuses")
+        return real(messages)
+
+    monkeypatch.setattr(actions, "notify_many", refuses_one)
+    failed: list[int] = []
+    assert actions.sweep(batch=3, failed=failed) == 3
+    assert failed == [bad]
+    assert dict(Appeal.objects.filter(pk__in=ids).values_list("pk", "level")) == {
+        pk: 1 if pk == bad else 2 for pk in ids}
+
+
+def test_the_sweep_command_reports_what_it_skipped(cast):
+    import io
+
+    ids = _overdue(cast, 3)
+    Appeal.objects.filter(pk=ids[0]).update(level=0)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("appeals", "sweep", stdout=out, stderr=err)
+    assert "已升级 2 件逾期诉求" in out.getvalue()
+    assert f"#{ids[0]}" in err.getvalue() and "无法升级" in err.getvalue()
+
+
+def test_the_sweep_command_says_an_escalated_appeals_deadline_is_provisional_not_that_it_was_not_escalated(cast,
+                                                                                                          appeal):
+    """The next level's deadline falls in a year whose schedule nobody has entered: the appeal rises
+    all the same (its deadline on the weekday rule); the command says so."""
+    import io
+
+    from feidi.core.calendar import current_calendar
+
+    cal = current_calendar()
+    today = timezone.localdate()
+    unknown = next(y for y in range(today.year, today.year + 50) if not cal.knows(y))
+    rules = _service_settings(cast)
+    rules.level2_days = cal.workdays_between(today, dt.date(unknown - 1, 12, 31)) + 5
+    rules.save(update_fields=["level2_days"])
+    actions.do_accept_appeal(appeal, acting_user=cast.clerk)
+    Appeal.objects.filter(pk=appeal.pk).update(deadline=timezone.now() - dt.timedelta(hours=1))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("appeals", "sweep", stdout=out, stderr=err)
+    appeal.refresh_from_db()
+    assert appeal.level == 2 and appeal.deadline.year == unknown
+    assert "已升级 1 件逾期诉求" in out.getvalue()
+    said = err.getvalue()
+    assert "暂按推算" in said and "录入该年节假日安排后将自动重算" in said and f"{unknown} 年" in said
+    assert "暂未升级" not in said

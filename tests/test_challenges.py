@@ -574,6 +574,7 @@ def test_pages_cost_the_same_whatever_the_number_of_rows(cast, demand, experts, 
             assert tech.get(url).status_code == 200
         costs[url] = len(counted.captured_queries)
     batch(6)
+    tech.get(urls[0])  # the writes moved the to-do counts' generation on: recounted once, not per row
     for url in urls[:3]:
         with django_assert_max_num_queries(costs[url]):
             assert tech.get(url).status_code == 200

@@ -88,9 +88,11 @@ def test_the_inbox_and_email_get_the_message(cast, client_for, django_capture_on
     page = c.get(reverse("home")).content.decode()
     assert "feidi-unread" in page
     note = Notification.objects.get(user=cast.clerk)
-    assert c.get(reverse("core:notification_open", kwargs={"pk": note.pk})).url == "/registry/zones/"
+    url = reverse("core:notification_open", kwargs={"pk": note.pk})
+    assert c.get(url).status_code == 200 and Notification.objects.get(pk=note.pk).read_at is None  # GET reads only
+    assert c.post(url).url == "/registry/zones/"
     assert Notification.objects.get(pk=note.pk).read_at is not None
-    assert client_for("other_clerk").get(reverse("core:notification_open", kwargs={"pk": note.pk})).status_code == 404
+    assert client_for("other_clerk").get(url).status_code == 404
 
 
 def test_wecom_markdown(cast, receiver, django_capture_on_commit_callbacks):

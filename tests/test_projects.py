@@ -407,7 +407,9 @@ def test_pipeline_pages_cost_the_same_whatever_the_number_of_projects(cast, clie
     with django_assert_max_num_queries(30) as few:
         assert c.get(reverse(url_name)).status_code == 200
     add(20, 2)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    base = len(few.captured_queries)
+    c.get(reverse(url_name))  # the writes moved the to-do counts' generation on: recounted once, not per row
+    with django_assert_max_num_queries(base):
         assert c.get(reverse(url_name)).status_code == 200
 
 

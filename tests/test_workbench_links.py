@@ -55,7 +55,7 @@ def unit(name, parent):
 
 @pytest.fixture
 def offices(cast):
-    """Zone A's offices: the 政策兑现办 under the 经济发展局, the 安商办, the 项目办 (in the 管委会), a 挂点干部."""
+    """Zone A's offices: the 政策兑现办 under the 经济发展局, the 安商办, the 项目办, a 挂点干部."""
     from feidi.services.models import Assignment
 
     economy = unit("经济发展局", cast.dept_a)
@@ -64,7 +64,8 @@ def offices(cast):
     Assignment.objects.filter(organization=cast.org_a1).update(cadre=cadre)
     return {"policy": staff("policy", "policy_office", unit("政策兑现办", economy)),
             "service": staff("service", "service_office", unit("安商办", cast.dept_a)),
-            "pmo": staff("pmo", "project_office", cast.dept_a),  # the zone's 项目办 follows its bureaus
+            # the zone's 项目办, a bureau beside the others (as in the demo): it follows their problems
+            "pmo": staff("pmo", "project_office", unit("项目办", cast.dept_a)),
             "cadre": cadre}
 
 
@@ -73,6 +74,7 @@ def world(cast, offices):
     """Every group waits for somebody, beside rows of the same lists that wait for nobody."""
     from feidi.challenges.models import Application as ChallengeApplication
     from feidi.challenges.models import Challenge
+    from feidi.challenges.models import Review
     from feidi.core.models import DictItem
     from feidi.core.models import ImportJob
     from feidi.policies import models as pm
@@ -85,7 +87,10 @@ def world(cast, offices):
     from feidi.services.actions import do_accept_appeal
     from feidi.services.actions import do_close_appeal
     from feidi.services.actions import do_file_appeal
+    from feidi.services.actions import do_reply_appeal
+    from feidi.services.actions import do_suspend_appeal
     from feidi.services.models import Appeal
+    from feidi.services.models import ServiceSettings
     from feidi.techmarket.models import Push
     from feidi.techmarket.models import Supply
 
@@ -93,12 +98,22 @@ def world(cast, offices):
     today = timezone.localdate()
     # appeals: one submitted, one in hand, one closed and not rated
     first = make_for(Appeal, cast)
+    ServiceSettings.objects.filter(department=cast.dept_a).update(office_head=offices["service"])
     category = DictItem.objects.get(type__code="appeal_category", code="land")
-    second, third = (do_file_appeal(Appeal(organization=cast.org_a1, category=category, title=title, content="内容"),
-                                    acting_user=cast.ent_a) for title in ("甲区用工诉求", "甲区融资诉求"))
-    assert first.owner == second.owner == third.owner == cadre
+    second, third, fourth = (do_file_appeal(Appeal(organization=cast.org_a1, category=category, title=title,
+                                                   content="内容"), acting_user=cast.ent_a)
+                             for title in ("甲区用工诉求", "甲区融资诉求", "甲区水电诉求"))
+    assert first.owner == second.owner == third.owner == fourth.owner == cadre
     do_accept_appeal(second, acting_user=cadre)
     do_close_appeal(do_accept_appeal(third, acting_user=cadre), "已解决", acting_user=cadre)
+    # …the first one not accepted for days (late: its 安商办主任 sees it too); one suspended for the
+    # enterprise's material, answered; one of an enterprise nobody serves (its 安商办主任's)
+    Appeal.objects.filter(pk=first.pk).update(submitted_at=timezone.now() - dt.timedelta(days=20))
+    do_suspend_appeal(do_accept_appeal(fourth, acting_user=cadre), "请补充用电容量证明", acting_user=cadre)
+    do_reply_appeal(Appeal.objects.get(pk=fourth.pk), "已上传容量证明", public=True, acting_user=cast.ent_a)
+    unserved = do_file_appeal(Appeal(organization=cast.org_a2, category=category, title="乙企业用地诉求",
+                                     content="内容"), acting_user=cast.ent_b)
+    assert unserved.owner == offices["service"]
     # tasks: one of the 招商局 (nobody named), one named to the clerk, one done
     task = make_for(Task, cast)
     Task.objects.create(project=task.project, department=cast.dept_a, decision="甲区办事员的事项",
@@ -111,6 +126,9 @@ def world(cast, offices):
     for deadline, status in ((today + dt.timedelta(days=60), Problem.Status.OPEN), (today, Problem.Status.SOLVED)):
         Problem.objects.create(project=problem.project, department=cast.dept_a, description="另一问题",
                                owner_department=cast.dept_a_bureau, deadline=deadline, status=status)
+    # …one of a unit where nobody may solve problems (the 党政办): the zone's 项目办 follows it up
+    Problem.objects.create(project=problem.project, department=cast.dept_a, description="空域申请需协调",
+                           owner_department=unit("党政办", cast.dept_a), deadline=today - dt.timedelta(days=10))
     # alerts: on the clerk's project (led by the leader), on the investment officer's, one resolved
     make_for(Alert, cast)
     other = do_save_project(Project(name="甲区另一项目", zone=cast.zone_a), acting_user=cast.invest)
@@ -135,6 +153,14 @@ def world(cast, offices):
     ChallengeApplication.objects.create(challenge=application.challenge, applicant=cast.institution,
                                         proposal="撤回的方案", department=cast.dept_a,
                                         status=ChallengeApplication.Status.WITHDRAWN)
+    # …and another whose every application is scored: 定榜 is next
+    scored = Challenge.objects.create(title="甲区第二榜单", demand=application.challenge.demand, bounty=1,
+                                      deadline=today - dt.timedelta(days=5), criteria=application.challenge.criteria,
+                                      department=cast.dept_a, created_by=cast.tech, status=Challenge.Status.REVIEW)
+    scored.experts.add(cast.expert)
+    Review.objects.create(application=ChallengeApplication.objects.create(
+        challenge=scored, applicant=cast.institution_a, proposal="已评审的方案", department=cast.dept_a),
+        expert=cast.expert, scores={"技术先进性": 80, "团队实力": 70}, total=76, department=cast.dept_a)
     # imports: one awaiting its uploader, one done
     job = make_for(ImportJob, cast)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.AWAITING, warning_count=2)
@@ -173,6 +199,80 @@ def test_every_groups_link_lists_exactly_what_it_counts(cast, world, client):
             assert list_count(client, todo.url) == todo.count, (name, todo.key, todo.url)
     missing = set(workbench.declared_keys()) - set(seen)
     assert not missing, f"the world leaves these groups empty: {missing}"
+
+
+def open_work(cast, today):
+    """Each group's open records — work somebody has to do next, whoever it is — with the group's
+    own condition of what waits for a user: (model, waiting, the open records)."""
+    from django.db.models import Exists
+    from django.db.models import OuterRef
+    from django.db.models import Q
+
+    from feidi.challenges import todos as challenge_todos
+    from feidi.challenges.models import Application as ChallengeApplication
+    from feidi.challenges.models import Challenge
+    from feidi.challenges.models import Review
+    from feidi.core import imports
+    from feidi.core.models import ImportJob
+    from feidi.policies import models as pm
+    from feidi.policies import todos as policy_todos
+    from feidi.projects import todos as project_todos
+    from feidi.projects.models import Alert
+    from feidi.projects.models import Problem
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
+    from feidi.projects.models import Task
+    from feidi.services import todos as service_todos
+    from feidi.services.models import Appeal
+    from feidi.techmarket.models import Push
+    from feidi.techmarket.todos import pushes_to_answer
+
+    unscored = Q(Exists(Challenge.experts.through.objects.filter(challenge_id=OuterRef("challenge_id")).filter(
+        ~Exists(Review.objects.filter(application_id=OuterRef(OuterRef("pk")), expert_id=OuterRef("user_id"))))))
+    to_score = Q(status="submitted", challenge__status="review") & unscored
+    stale = timezone.now() - dt.timedelta(days=project_todos.pool_days(cast.invest) - project_todos.WARN_DAYS)
+    return {
+        "appeal_accept": (Appeal, service_todos.appeals_to_accept, Q(status="submitted")),
+        "appeal_handle": (Appeal, service_todos.appeals_to_handle,
+                          Q(status__in=("accepted", "handling")) | service_todos.answered_after_suspension()),
+        "appeal_rate": (Appeal, service_todos.appeals_to_rate, Q(status="closed", rating__isnull=True)),
+        "task_due": (Task, project_todos.tasks_due, Q(status="open")),
+        "problem_due": (Problem, project_todos.problems_due,
+                        Q(status="open", deadline__lte=today + dt.timedelta(days=project_todos.SOON_DAYS))),
+        "alert_open": (Alert, project_todos.alerts_mine, Q(resolved_at__isnull=True)),
+        "lead_stale": (Project, project_todos.leads_stale,
+                       Q(stage=Stage.LEAD, owner__isnull=False, last_activity_at__lt=stale)),
+        "push_answer": (Push, pushes_to_answer, Q(demand_feedback="") | Q(supply_feedback="")),
+        "review_score": (ChallengeApplication, challenge_todos.applications_to_score, to_score),
+        # a challenge under review waits on its experts while one of its applications does, then on 定榜
+        "challenge_award": (Challenge, challenge_todos.challenges_to_award, Q(status="review") & ~Q(
+            pk__in=ChallengeApplication.objects.filter(to_score).values("challenge_id"))),
+        "import_confirm": (ImportJob, imports.imports_to_confirm, Q(status="awaiting")),
+        "policy_application": (pm.Application, policy_todos.applications_to_handle,
+                               Q(status__in=pm.Application.OPEN)),
+        "policy_payment": (pm.Payment, policy_todos.payments_to_confirm, Q(status="pending")),
+    }
+
+
+def test_every_open_record_waits_for_somebody_who_may_act_on_it(cast, world):
+    """Open work waits on nobody when no active user's list holds it (an appeal of an enterprise
+    nobody serves, a problem of a unit where nobody may solve it, a challenge whose scoring is done):
+    for every group, each open record of the world is on some active user's list."""
+    from feidi.accounts.models import User
+
+    today = timezone.localdate()
+    work = open_work(cast, today)
+    forms = {key for key, source in workbench.declared_keys().items() if key == "month_report"}  # a form, no rows
+    assert set(work) == set(workbench.declared_keys()) - forms, "say what the new group's open records are"
+    users = list(User.objects.filter(is_active=True).select_related("department"))
+    for key, (model, waiting, condition) in work.items():
+        records = set(model.objects.filter(condition).values_list("pk", flat=True))
+        assert records, f"the world has no open record of {key}"
+        waits = set()
+        for user in users:
+            waits |= set(waiting(model.objects.visible_to(user).filter(pk__in=records), user, today)
+                         .values_list("pk", flat=True))
+        assert records <= waits, f"{key}: {sorted(records - waits)} wait for nobody"
 
 
 def test_the_list_behind_a_group_says_it_is_filtered(cast, world, client):

@@ -143,15 +143,45 @@ def _check_binding(user: User, roles: list[Role]) -> None:
 USERNAME = re.compile(r"[A-Za-z0-9.@+_-]+")
 
 
+# Look-alike names (Unicode TR39's "skeleton", for the ASCII a user name may hold): two names whose
+# skeletons are equal read as one name at a glance — ``Ieader`` (capital I) or ``1eader`` beside
+# ``leader``, ``secadmln`` beside ``secadmin``. The skeleton folds case, then maps each group of
+# characters that look alike in common sans-serif fonts to one: the strokes 1 i l (and I, folded),
+# the rounds 0 o (and O), and the pairs rn → m and vv → w. The map is conservative: 5 / s, 2 / z,
+# 8 / B, cl / d are told apart in the sign-in page's font and are not mapped.
+CONFUSABLE_PAIRS = (("rn", "m"), ("vv", "w"))
+CONFUSABLE_CHARS = str.maketrans({"1": "l", "i": "l", "|": "l", "0": "o"})
+
+
+def skeleton(username: str) -> str:
+    """The name as it looks: equal skeletons are names a reader may take for each other."""
+    folded = username.casefold()
+    for pair, single in CONFUSABLE_PAIRS:
+        folded = folded.replace(pair, single)
+    return folded.translate(CONFUSABLE_CHARS)
+
+
 def check_username(username: str, *, exclude_pk=None) -> None:
     """The rule of every new account's name, whichever way it is created (page, API, command): a
     name that can be typed at the sign-in page and read for what it is, unique without regard to
-    case (``LEADER`` beside ``leader`` is somebody else to the database, the same person to a reader)."""
+    case (``LEADER`` beside ``leader`` is somebody else to the database, the same person to a reader)
+    nor to look-alike characters (``skeleton``: ``Ieader``, ``1eader`` beside ``leader``)."""
+    from django.db.models.functions import Length
+
     if not USERNAME.fullmatch(username or ""):
         raise ValidationError({"username": gettext(
             "用户名只能由英文字母、数字和 . _ - @ + 组成，不能含空格、汉字或其他符号（姓名请填在“姓名”中）")})
-    if User.objects.filter(username__iexact=username).exclude(pk=exclude_pk).exists():
+    others = User.objects.exclude(pk=exclude_pk)
+    if others.filter(username__iexact=username).exists():
         raise ValidationError({"username": gettext("用户名已存在（不区分大小写）")})
+    shape = skeleton(username)
+    # a name of the same skeleton is at least as long as the skeleton and at most twice as long (each
+    # character of it from one or two of the name's)
+    candidates = others.alias(n=Length("username")).filter(n__gte=len(shape), n__lte=2 * len(shape))
+    for existing in candidates.values_list("username", flat=True).iterator():
+        if skeleton(existing) == shape:
+            raise ValidationError({"username": gettext(
+                "用户名与已有账号“{existing}”外观相近，容易混淆，请另取一个").format(existing=existing)})
 
 
 def end_access(user: User, *, acting_user) -> None:

@@ -22,6 +22,7 @@ class ChallengeFilterSet(ScopedFilterSet):
     search_fields = ("title", "demand__title", "demand__organization__name", "joint_partner")
     joint = _yes_no(_("协同发榜"), "filter_joint")
     open_only = _yes_no(_("可揭榜（未截止）"), "filter_open")
+    award = WaitingFilter(todos.challenges_to_award, _("评审完毕待定榜的榜单"))
 
     class Meta:
         model = Challenge

@@ -247,3 +247,4 @@ def todos(user, today, limit):
 
 
 todos.keys = ("import_confirm",)  # the groups it gives (``workbench.declares``)
+todos.models = (ImportJob,)  # the rows that decide what waits (``workbench.watch``)

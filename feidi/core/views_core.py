@@ -19,7 +19,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 from django.views.generic import TemplateView
 
 from . import audit
@@ -202,22 +201,39 @@ class NotificationListView(OwnRecordsListView):
 
 
 @declare.route("inbox/<int:pk>/", "notification_open")
-class NotificationOpenView(OwnRecordsMixin, ObjectMixin, View):
-    """Opening a message marks it read and follows its link."""
+class NotificationOpenView(OwnRecordsMixin, ObjectMixin, TemplateView):
+    """One message: GET shows it and its link and changes nothing (a page's ``<img src>`` pointing
+    here marks nothing read); the page marks it read by a POST with its CSRF token — sent by htmx
+    as the page loads, or by its button without JavaScript, which then follows the link."""
 
     model = Notification
+    template_name = "core/notification_detail.html"
+
+    def target(self, note) -> tuple[str, bool]:
+        """The message's link if it is one of this site's pages, and whether the user may open it."""
+        if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={self.request.get_host()}):
+            from .views import can_open
+
+            return note.url, can_open(self.request.user, note.url)
+        return "", False
 
     def get(self, request, *args, **kwargs):
-        from django.contrib import messages
+        note = self.get_object()
+        url, may_open = self.target(note)
+        return self.render_to_response(self.get_context_data(title=note.title, note=note, url=url,
+                                                             may_open=may_open))
 
-        from .views import can_open
-
+    def post(self, request, *args, **kwargs):
         note = self.get_object()
         Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
-        if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
-            if can_open(request.user, note.url):
-                return redirect(note.url)
-            messages.info(request, gettext("“{title}”所指的记录您当前无权打开（可能已移交或不在您的数据范围内）").format(title=note.title))
+        if request.headers.get("HX-Request"):  # the page marked it as it opened: it says so in place
+            return render(request, "core/_notification_read.html")
+        url, may_open = self.target(note)
+        if may_open:
+            return redirect(url)
+        if url:
+            messages.info(request, gettext("“{title}”所指的记录您当前无权打开（可能已移交或不在您的数据范围内）").format(
+                title=note.title))
         return redirect("core:notification_list")
 
 

@@ -11,11 +11,12 @@ from feidi.core import workbench
 from feidi.core.models import seeded_label
 
 from . import engine
+from .actions import values_written
 from .models import Indicator
 from .models import IndicatorValue
 
 
-@workbench.declares("month_report")
+@workbench.declares("month_report", models=(Indicator, IndicatorValue))
 def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if not user.organization_id or not user.has_perm("indicators.add_indicatorvalue"):
         return []
@@ -37,3 +38,14 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
                            [workbench.Item(gettext("{year}年{month}月：{join}未填报").format(
                                year=period.year, month=period.month, join=gettext("、").join(missing)), url,
                                            note=gettext("每月必报指标"))], order=5, listed=False)]
+
+
+def _values_written(sender, **kwargs) -> None:
+    """A large import writes its values by COPY (PostgreSQL), which passes no cursor's ``execute``
+    (``workbench.watch`` sees every other write): the cached counts are told here."""
+    from django.db import connection
+
+    workbench.changed(connection)
+
+
+values_written.connect(_values_written, dispatch_uid="feidi.indicators.todos.values_written")

@@ -31,7 +31,7 @@ def payments_to_confirm(queryset, user, today=None):
     return queryset.visible_to(user, "change").filter(status=Payment.Status.PENDING)
 
 
-@workbench.declares("policy_application", "policy_payment")
+@workbench.declares("policy_application", "policy_payment", models=(Application, Payment))
 def todos(user, today, limit) -> list[workbench.Todo]:
     found: list[workbench.Todo] = []
     if user.organization_id:

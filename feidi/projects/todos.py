@@ -1,9 +1,10 @@
 """招商项目's part of 我的待办: dispatch tasks, problems past their deadline, alerts on the
 projects one owns or leads, and one's leads about to go back to the pool (公海).
 
-A task named to a person waits for that person; one named only to a unit, like a problem, waits
-for the unit's people who may act on it, wherever on the unit's line they sit
-(``workbench.on_line``) — each through the scope of its ``change`` step."""
+A task named to a person waits for that person; one named only to a unit waits for the unit's
+people who may act on it, wherever on the unit's line they sit (``workbench.on_line``) — each
+through the scope of its ``change`` step. A problem waits for whoever may solve it (the permission
+and the scope of its ``change`` step), its responsible unit shown on the line."""
 
 from __future__ import annotations
 
@@ -36,13 +37,15 @@ def tasks_due(queryset, user, today=None):
 
 
 def problems_due(queryset, user, today=None):
-    """Open problems of a unit on ``user``'s line, due within ``SOON_DAYS`` or past due."""
+    """Open problems due within ``SOON_DAYS`` or past due that ``user`` may solve: the permission
+    and the scope of the ``change`` step, as the problem's page offers its edit. The responsible
+    unit (责任单位, shown on each line) may hold nobody who may: a 党政办's problem is followed up
+    by the zone's 项目办."""
     if user.organization_id or not user.has_perm("projects.change_problem"):
         return queryset.none()
     today = today or timezone.localdate()
-    return queryset.visible_to(user, "change").filter(
-        workbench.on_line(user, "owner_department_id"), status=Problem.Status.OPEN,
-        deadline__lte=today + dt.timedelta(days=SOON_DAYS))
+    return queryset.visible_to(user, "change").filter(status=Problem.Status.OPEN,
+                                                       deadline__lte=today + dt.timedelta(days=SOON_DAYS))
 
 
 def alerts_mine(queryset, user, today=None):
@@ -65,7 +68,8 @@ def leads_stale(queryset, user, today=None):
                                                        last_activity_at__lt=cutoff)
 
 
-@workbench.declares("task_due", "problem_due", "alert_open", "lead_stale")
+@workbench.declares("task_due", "problem_due", "alert_open", "lead_stale",
+                    models=(Task, Problem, Alert, Project, ProjectSettings))
 def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if user.organization_id:
         return []
@@ -77,10 +81,12 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
         limit=limit, order=20)
     out += workbench.group(
         "problem_due", gettext("临期或逾期的问题"), problems_due(Problem.objects.visible_to(user), user, today)
-        .select_related("project"),
+        .select_related("project", "owner_department"),
         url=reverse("projects:problem_list") + "?due=true", action=gettext("解决"),
         text=lambda p: f"{p.description[:40]} · {p.project}", link=lambda p: p.get_absolute_url(), due="deadline",
-        limit=limit, order=21, note=lambda p: gettext("需领导决策") if p.needs_leadership else "")
+        limit=limit, order=21, note=lambda p: " · ".join(str(x) for x in (
+            gettext("责任单位：{unit}").format(unit=p.owner_department),
+            gettext("需领导决策") if p.needs_leadership else "") if x))
     out += workbench.group(
         "alert_open", gettext("我负责或挂点项目的预警"), alerts_mine(Alert.objects.visible_to(user), user, today)
         .select_related("project").order_by("-raised_at"),

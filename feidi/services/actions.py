@@ -4,6 +4,7 @@ a sweep racing a close, or two officers acting at once, can never both win; the 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
+from feidi.core import workbench
 from feidi.core.actions import ConflictError
 from feidi.core.actions import create_object
 from feidi.core.actions import overdue_batches
@@ -23,19 +25,21 @@ from feidi.core.leases import heartbeat
 from feidi.core.notify import notify
 from feidi.core.notify import notify_many
 
+from . import todos
 from .models import Appeal
 from .models import AppealEvent
 from .models import Assignment
 from .models import ServiceSettings
 
 S = Appeal.Status
+log = logging.getLogger(__name__)
 
 
 def _guessed(counted: Clock) -> str:
     """What a transition says when its deadline was counted on the weekday rule."""
     if not counted.guessed:
         return ""
-    return gettext("（期限落在{years}年，其节假日安排尚未录入，暂按周末推算；录入后自动重算）").format(
+    return gettext("（期限落在{years}年，其节假日安排尚未录入，暂按周末和法定节日推算；录入后自动重算）").format(
         years="、".join(str(y) for y in sorted(counted.guessed)))
 
 
@@ -52,15 +56,22 @@ def settings_for(appeal: Appeal) -> ServiceSettings:
 
 
 def owner_for_level(appeal: Appeal, level: int):
-    """挂点干部 → 服务小组组长 → 安商办主任 → 区主要领导."""
+    """挂点干部 → 服务小组组长 → 安商办主任 → 区主要领导. An enterprise with no current 挂点干部 (or
+    whose linked people have left) is served by the next one up who is there: its appeal always
+    waits on somebody — the 安商办主任 when nobody serves the enterprise."""
+    chain = []
     if level in (1, 2):
         current = (Assignment.objects.filter(organization_id=appeal.organization_id, until__isnull=True)
                    .select_related("group__leader", "cadre").first())
-        if current is None:
-            return None if level == 1 else settings_for(appeal).office_head
-        return current.cadre if level == 1 else current.group.leader
-    rules = settings_for(appeal)
-    return rules.office_head if level == 3 else rules.principal_leader
+        if current is not None:
+            chain += [current.cadre, current.group.leader] if level == 1 else [current.group.leader]
+    rules = ServiceSettings.objects.filter(department_id=appeal.department_id).select_related(
+        "office_head", "principal_leader").first()
+    if rules is None and level > 2:
+        settings_for(appeal)  # says what is missing
+    if rules is not None:
+        chain += [rules.principal_leader] if level == 4 else [rules.office_head]
+    return next((user for user in chain if user.is_active), chain[0] if chain else None)
 
 
 def _event(appeal, user, kind, text="", public=False):
@@ -127,9 +138,28 @@ def do_file_appeal(appeal: Appeal, *, acting_user) -> Appeal:
         appeal.status, appeal.level = S.SUBMITTED, 1
         create_object(appeal, acting_user=acting_user)
         _event(appeal, acting_user, "submit", appeal.content, public=True)
-        notify([appeal.owner], f"新的企业诉求：{appeal.title}", f"{org} · {appeal.category}", appeal.get_absolute_url(),
-               department=appeal.department)
+        notify(waiting_on(appeal, todos.appeals_to_accept), f"新的企业诉求：{appeal.title}", f"{org} · {appeal.category}",
+               appeal.get_absolute_url(), department=appeal.department)
     return appeal
+
+
+def waiting_on(appeal: Appeal, waiting) -> list:
+    """Whom ``appeal`` waits on by ``waiting`` (a condition of ``todos``): its handler, or — when it
+    has none (a zone without its 服务设置) — whoever may handle it, as 我的待办 lists it."""
+    if appeal.owner_id:
+        return [appeal.owner]
+    return workbench.recipients(waiting, appeal, "services.handle_appeal")
+
+
+def _enterprise_answered(appeal: Appeal, text: str, acting_user) -> None:
+    """The enterprise wrote to an appeal suspended for its material: the handler is told, and the
+    appeal waits on him to resume it (``todos.appeals_to_handle``)."""
+    if not acting_user.organization_id or appeal.status != S.SUSPENDED:
+        return
+    notify(waiting_on(appeal, todos.appeals_to_handle), gettext("企业已补充材料：{title}").format(title=appeal.title),
+           gettext("{organization}在诉求挂起后回复：{text}。请核实后恢复办理。").format(
+               organization=appeal.organization, text=text[:200]),
+           appeal.get_absolute_url(), department=appeal.department)
 
 
 def do_accept_appeal(appeal: Appeal, *, acting_user) -> Appeal:
@@ -157,6 +187,7 @@ def do_reply_appeal(appeal: Appeal, text: str, *, public: bool, acting_user) -> 
     if acting_user.organization_id and not public:
         raise PermissionDenied(gettext("企业用户只能回复"))
     _event(appeal, acting_user, "reply" if public else "note", text, public)
+    _enterprise_answered(appeal, text, acting_user)
     return appeal
 
 
@@ -170,6 +201,7 @@ def do_attach_file(appeal: Appeal, upload, *, acting_user):
         attachment = attach(AppealAttachment(appeal=appeal), upload, acting_user=acting_user,
                             after={"appeal": appeal.pk})
         _event(appeal, acting_user, "attach", f"上传附件：{attachment.name}", public=True)
+        _enterprise_answered(appeal, gettext("上传附件：{name}").format(name=attachment.name), acting_user)
     return attachment
 
 
@@ -243,16 +275,19 @@ def do_rate_appeal(appeal: Appeal, rating: int, comment: str = "", *, acting_use
                        text=f"评价{rating}星。{comment}", status=S.RATED, rating=rating, rating_comment=comment)
 
 
-def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None) -> int:
+def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None,
+                    failed: list[int] | None = None) -> int:
     """Raise a batch of overdue appeals one level each, in one transaction: rows are locked (a
     row another transaction holds is skipped and taken by the next sweep) and re-checked, so an
-    appeal closed meanwhile is left alone and none rises twice."""
+    appeal closed meanwhile is left alone and none rises twice. A row that cannot rise (a level
+    outside 1–3, a next level with no time limit) is left as it is, logged and listed in
+    ``failed``; the others rise. ``skipped`` and ``failed`` grow only once the batch is written."""
+    guessed: dict[int, int] = {}
+    bad: list[int] = []
     with transaction.atomic():
         rows = list(Appeal.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(pk__in=ids, status__in=Appeal.OPEN, deadline__lt=now, level__lt=4)
                     .select_related("owner", "organization", "department", "category").order_by("pk"))
-        if not rows:
-            return 0
         rules = {r.department_id: r for r in ServiceSettings.objects.filter(
             department_id__in={a.department_id for a in rows}).select_related("office_head", "principal_leader")}
         leaders = {a.organization_id: a.group.leader for a in Assignment.objects.filter(
@@ -263,21 +298,28 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None) 
             rule = rules.get(appeal.department_id)
             if rule is None:
                 continue  # no escalation chain configured for this zone: the appeal stays visible as overdue
+            level = appeal.level + 1
+            try:
+                if level not in (2, 3, 4):
+                    raise ValueError(f"level {appeal.level} has no next level")
+                owner = {2: leaders.get(appeal.organization_id, rule.office_head), 3: rule.office_head,
+                         4: rule.principal_leader}[level]
+                days = rule.days_for_level(level)
+                if days not in counted:
+                    counted[days] = clock(now, days)
+            except Exception:  # noqa: BLE001 — one odd row must not hold up the others
+                log.exception("appeal %s (level %s) cannot be escalated: skipped", appeal.pk, appeal.level)
+                bad.append(appeal.pk)
+                continue
             before = audit.snapshot(appeal)
             previous_owner = appeal.owner
-            level = appeal.level + 1
-            owner = {2: leaders.get(appeal.organization_id, rule.office_head), 3: rule.office_head,
-                     4: rule.principal_leader}[level]
-            days = rule.days_for_level(level)
-            if days not in counted:
-                counted[days] = clock(now, days)
-            if counted[days].guessed and skipped is not None:
+            for year in counted[days].guessed:
                 # the next level's deadline falls in a year whose schedule is not entered: counted on
                 # the weekday rule (shown so, counted again once entered) and reported
-                for year in counted[days].guessed:
-                    skipped[year] = skipped.get(year, 0) + 1
-            if appeal.level == 1:
-                appeal.first_deadline = appeal.deadline  # the promise missed: 用时压缩 measures against it
+                guessed[year] = guessed.get(year, 0) + 1
+            if appeal.level == 1:  # the promise missed: 用时压缩 measures against it
+                appeal.first_deadline = appeal.deadline
+                appeal.first_deadline_from, appeal.first_deadline_days = appeal.deadline_from, appeal.deadline_days
             appeal.level, appeal.owner, appeal.version = level, owner, appeal.version + 1
             for name, value in counted[days].fields.items():
                 setattr(appeal, name, value)
@@ -289,14 +331,18 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None) 
             messages.append(([owner, previous_owner], f"诉求升级至第{level}级：{appeal.title}",
                              f"{appeal.organization} · 原办理人 {previous_owner or '—'}，新办理人 {owner or '—'}",
                              appeal.get_absolute_url(), appeal.department))
-        if not changed:
-            return 0
-        Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "first_deadline", "deadline_from",
-                                            "deadline_days", "version"],
-                                   batch_size=500)
-        AppealEvent.objects.bulk_create(events, batch_size=1000)
-        audit.record_many(entries)
-        notify_many(messages)
+        if changed:
+            Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "first_deadline", "first_deadline_from",
+                                                "first_deadline_days", "deadline_from", "deadline_days", "version"],
+                                       batch_size=500)
+            AppealEvent.objects.bulk_create(events, batch_size=1000)
+            audit.record_many(entries)
+            notify_many(messages)
+    if skipped is not None:
+        for year, count in guessed.items():
+            skipped[year] = skipped.get(year, 0) + count
+    if failed is not None:
+        failed += bad
     return len(changed)
 
 
@@ -305,16 +351,32 @@ def escalate_one(appeal_id: int, now=None) -> bool:
     return bool(_escalate_batch([appeal_id], now or timezone.now()))
 
 
-def sweep(now=None, batch: int = 500, skipped: dict[int, int] | None = None) -> int:
+def sweep(now=None, batch: int = 500, skipped: dict[int, int] | None = None,
+          failed: list[int] | None = None) -> int:
     """Escalate every open appeal past its deadline by one level, in batches. An appeal whose next
     deadline falls in a year whose holiday schedule is not entered is escalated all the same, its
     deadline counted on the weekday rule (counted again once the year is entered), and counted in
-    ``skipped`` by year for the administrators' notice."""
+    ``skipped`` by year for the administrators' notice. An appeal that cannot be escalated is
+    skipped, logged and listed in ``failed``: a batch that fails as a whole is taken again one
+    appeal at a time, so one odd row stops neither its batch nor the later ones."""
     now = now or timezone.now()
+    failed = [] if failed is None else failed
     done = 0
     for ids in overdue_batches(Appeal, now, batch):
-        done += _escalate_batch(ids, now, skipped)
+        try:
+            done += _escalate_batch(ids, now, skipped, failed)
+        except Exception:  # noqa: BLE001
+            log.exception("escalating appeals %s–%s failed: taking them one at a time", ids[0], ids[-1])
+            for pk in ids:
+                try:
+                    done += _escalate_batch([pk], now, skipped, failed)
+                except Exception:  # noqa: BLE001
+                    log.exception("appeal %s cannot be escalated: skipped", pk)
+                    failed.append(pk)
         heartbeat()  # the periodic job's lease lives on while batches commit
+    if failed:
+        log.error("escalation sweep: %d appeal(s) could not be escalated and were skipped: %s", len(failed),
+                  ", ".join(map(str, failed[:50])))
     return done
 
 
@@ -325,7 +387,7 @@ def report_missing_calendar(skipped: dict[int, int], *, source: str) -> None:
 
     today = timezone.localdate()
     for year, count in sorted(skipped.items()):
-        title = f"{year}年节假日安排未录入：{source}的部分期限暂按周末推算"
+        title = f"{year}年节假日安排未录入：{source}的部分期限暂按周末和法定节日推算"
         admins = list(User.objects.filter(is_active=True, roles__duty="system").distinct())
         already = set(Notification.objects.filter(title=title, created_at__date=today)
                       .values_list("user_id", flat=True))
@@ -334,5 +396,5 @@ def report_missing_calendar(skipped: dict[int, int], *, source: str) -> None:
             from django.urls import reverse
 
             notify(todo, title, f"本次有{count}件诉求已升级，其下一级办理期限落在{year}年，因{year}年节假日安排尚未录入，"
-                               f"暂按周末推算。录入{year}年国务院办公厅节假日安排后，这些期限将自动按工作日重算。",
+                               f"暂按周末和法定节日推算。录入{year}年国务院办公厅节假日安排后，这些期限将自动按工作日重算。",
                    reverse("core:calendaryear_list"))

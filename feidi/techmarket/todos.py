@@ -27,7 +27,7 @@ def pushes_to_answer(queryset, user, today=None):
                            | Q(supply__organization_id=org, supply_feedback=""))
 
 
-@workbench.declares("push_answer")
+@workbench.declares("push_answer", models=(Push,))
 def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     org = user.organization_id
 
