@@ -180,22 +180,31 @@ test: setup lint ## lint, the suite on SQLite (with browser tests), then on Post
 	tmp=$$(mktemp -d -t feidi-test.XXXXXX); trap 'rm -rf "$$tmp"' EXIT
 	mkdir -p "$$tmp"/{sqlite,postgres}/static   # STATIC_ROOT: whitenoise warns when it is missing
 
-	step "pytest on SQLite, browser tests included (FEIDI_VAR_DIR=$$tmp/sqlite)"
-	env -u FEIDI_DATABASE_URL -u FEIDI_REDIS_URL FEIDI_VAR_DIR="$$tmp/sqlite" \
-	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
-
-	step "PostgreSQL at $$safe_url"
 	# pytest-django connects to the maintenance database to create test_<name>: try that one,
 	# then the named database.
 	pg_connect() {
 	  $(PY) -c 'import os, sys, psycopg; psycopg.connect(os.environ["FEIDI_TEST_DATABASE_URL"],
 	    connect_timeout=3, **dict(a.split("=", 1) for a in sys.argv[1:])).close()' "$$@" 2>&1
 	}
+	# Each sweep (a test walking every page or operation, feidi/testing/sweeps.py) runs on one pass:
+	# the page crawls on SQLite, the query sweeps on PostgreSQL; without PostgreSQL, all on SQLite.
 	if why=$$(pg_connect dbname=postgres) || why=$$(pg_connect); then
+	  postgres=1; sqlite_sweeps=pages
+	else
+	  postgres=0; sqlite_sweeps=all
+	fi
+
+	step "pytest on SQLite, browser tests included, sweeps: $$sqlite_sweeps (FEIDI_VAR_DIR=$$tmp/sqlite)"
+	env -u FEIDI_DATABASE_URL -u FEIDI_REDIS_URL FEIDI_VAR_DIR="$$tmp/sqlite" FEIDI_TEST_SWEEPS=$$sqlite_sweeps \
+	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+
+	step "PostgreSQL at $$safe_url"
+	if (( postgres )); then
 	  # the tests that reach the database (conftest.py: one that never does runs the same anywhere)
-	  step "pytest on PostgreSQL: the tests that reach the database, without browser tests (FEIDI_VAR_DIR=$$tmp/postgres)"
+	  step "pytest on PostgreSQL: the tests that reach the database, without browser tests, sweeps: queries (FEIDI_VAR_DIR=$$tmp/postgres)"
 	  env -u FEIDI_REDIS_URL FEIDI_DATABASE_URL="$$FEIDI_TEST_DATABASE_URL" FEIDI_VAR_DIR="$$tmp/postgres" \
-	    FEIDI_TEST_DATABASE_ONLY=1 $(VENV)/bin/pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	    FEIDI_TEST_DATABASE_ONLY=1 FEIDI_TEST_SWEEPS=queries \
+	    $(VENV)/bin/pytest -m "not browser" -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 	  echo "$$(date -Is) $$safe_url" > var/test-postgres-ran
 	  pg="PostgreSQL pass ran"
 	else

@@ -268,17 +268,27 @@ def pytest_collection_modifyitems(config, items):
 
     ``FEIDI_TEST_DATABASE_ONLY=1`` (the PostgreSQL pass of ``make test``) keeps the tests that
     reach the database: one that never does (a parser, a kernel, a pure rule) runs the same on
-    any database, and has run on the SQLite pass already."""
+    any database, and has run on the SQLite pass already. ``FEIDI_TEST_SWEEPS`` keeps the sweeps of
+    the kinds it names (``feidi/testing/sweeps.py``: each runs on one of the two passes)."""
     import os
 
+    from feidi.testing import sweeps
+
     items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: modules stay whole
-    if os.environ.get("FEIDI_TEST_DATABASE_ONLY") != "1":
-        return
+    database_only = os.environ.get("FEIDI_TEST_DATABASE_ONLY") == "1"
+    try:
+        kinds = sweeps.kept()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     keep, dropped = [], []
     for item in items:
-        uses = item.get_closest_marker("django_db") is not None or DATABASE_FIXTURES & set(
+        marker = item.get_closest_marker("sweep")
+        if marker is not None and (not marker.args or marker.args[0] not in sweeps.KINDS):
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.sweep takes one of {sweeps.KINDS}")
+        uses = not database_only or item.get_closest_marker("django_db") is not None or DATABASE_FIXTURES & set(
             getattr(item, "fixturenames", ()))
-        (keep if uses else dropped).append(item)
+        swept_elsewhere = marker is not None and marker.args[0] not in kinds
+        (keep if uses and not swept_elsewhere else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

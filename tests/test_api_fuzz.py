@@ -37,6 +37,7 @@ def _path_ids(cast) -> dict[str, list[int]]:
     return ids
 
 
+@pytest.mark.sweep("queries")
 def test_no_generated_request_gets_a_server_error(cast):
     from feidi.accounts.models import ApiToken
     from feidi.testing.fuzz import fuzz

@@ -80,6 +80,7 @@ REFUSED = {"auctions:lot_edit": "拍品已开拍或已有出价，不能再修�
 
 
 @pytest.mark.parametrize("route,view_class", ROUTES)
+@pytest.mark.sweep("pages")
 def test_an_unchanged_save_keeps_links_the_editor_cannot_reach(route, view_class, cast, client_for, monkeypatch,
                                                                settings):
     settings.INTEL_FEED_HOSTS = ["news.zone-a.local"]  # the factory's feed: a source is saved only on an allowed host

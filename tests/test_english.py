@@ -147,6 +147,7 @@ def chinese_on(page: str) -> list[str]:
 HX_GET = re.compile(r'hx-get="([^"#]+)"')
 
 
+@pytest.mark.sweep("pages")
 def test_every_page_of_every_role_is_in_english(world):
     untranslated: dict[str, list[str]] = {}
     pages = 0

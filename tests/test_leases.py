@@ -104,7 +104,7 @@ def _escalated(tmp_path) -> int:
 
 
 def test_a_worker_killed_mid_sweep_leaves_the_rest_to_the_next_run_and_none_twice(tmp_path, copy_migrated):
-    n = 6000
+    n = 3000  # six batches of the sweep: the kill lands after the first, long before the last
     env = _env(copy_migrated(tmp_path), FEIDI_JOB_LEASE_SECONDS="5")
     assert _feidi(env, "shell", "-c", SETUP.replace("{n}", str(n))).splitlines()[-1] == str(n)
     worker = subprocess.Popen([sys.executable, "-m", "feidi", "shell", "-c", SWEEP], env=env,

@@ -14,6 +14,7 @@ LISTS = [r for r in ROUTES if r.values[2] == "list"]
 VIEWERS = ("leader", "clerk", "invest", "tech", "other_pmo", "sysadmin", "secadmin", "auditor", "ent_a", "inst")
 
 
+@pytest.mark.sweep("queries")
 @pytest.mark.parametrize("route,view_class,kind", LISTS)
 def test_every_column_sorts_both_ways(route, view_class, kind, cast, client_for):
     url = reverse(route)

@@ -101,6 +101,7 @@ def _public(obj) -> bool:
     return scope.public is not None and type(obj).objects.filter(scope.public, pk=obj.pk).exists()
 
 
+@pytest.mark.sweep("queries")
 @pytest.mark.parametrize("route,view_class,kind", ROUTES)
 def test_outsiders_never_see_zone_a_records(route, view_class, kind, cast, client_for):
     obj = make_for(view_class.model, cast)
@@ -135,6 +136,7 @@ def test_outsiders_never_see_zone_a_records(route, view_class, kind, cast, clien
     assert after == before, f"an outsider changed {route}"
 
 
+@pytest.mark.sweep("queries")
 @pytest.mark.parametrize("route,view_class,kind", [r for r in ROUTES if r.values[0].endswith(("_list", "_detail"))])
 def test_someone_inside_sees_it(route, view_class, kind, cast, client_for):
     """The outside test is not vacuous: an insider of the cast does see the record. The cast is
@@ -167,6 +169,7 @@ UNSCOPED_API = {"/api/v1/accounts/me", "/api/v1/core/dictionaries/{type_code}", 
                 "/api/v1/core/stats/query"}
 
 
+@pytest.mark.sweep("queries")
 @pytest.mark.parametrize("path,method,model_label", _api_operations())
 def test_api_outsiders_never_see_zone_a_records(path, method, model_label, cast, client_for):
     if path in UNSCOPED_API:
