@@ -157,3 +157,28 @@ def test_a_text_that_would_show_as_another_is_refused_and_invisible_characters_d
     assert response.status_code == 200, response.content
     cast.org_a1.refresh_from_db()
     assert cast.org_a1.address == "上饶经开区大道"
+
+
+class _Limits(forms.Form):
+    name = forms.CharField(max_length=5)
+    amount = forms.DecimalField(max_digits=4, decimal_places=1)
+    note = forms.CharField()
+    count = forms.IntegerField(min_value=1, max_value=10)
+
+
+def test_djangos_own_messages_read_in_feidis_chinese_and_stay_djangos_in_english():
+    """feidi/locale/zh_Hans words Django's validation messages (the stock catalogue said "确保该变量包含
+    不超过 5 字符 (目前字符数 6)。" and called a NUL an empty string); English keeps Django's text."""
+    from django.utils import translation
+
+    data = {"name": "一二三四五六", "amount": "123.45", "note": "甲\x00乙", "count": "11"}
+    with translation.override("zh-hans"):
+        errors = {k: list(v) for k, v in _Limits(data).errors.items()}
+        low = list(_Limits({**data, "count": "0"}).errors["count"])
+    assert errors == {"name": ["最多 5 个字，现有 6 个。"], "amount": ["数字最多 4 位。"],
+                      "note": ["不能包含空字符（\\x00）"], "count": ["不能大于 10。"]}, errors
+    assert low == ["不能小于 1。"]
+    with translation.override("en"):
+        errors = {k: list(v) for k, v in _Limits(data).errors.items()}
+    assert errors["name"] == ["Ensure this value has at most 5 characters (it has 6)."]
+    assert errors["note"] == ["Null characters are not allowed."]

@@ -690,7 +690,7 @@ def test_an_iso_date_cell_is_a_date_whatever_the_reader(cast, reader):
 
 # --- a third probe: amounts converted from 万元, content shown as nothing, merged rows, lost digits ----
 
-DJANGO_DECIMAL = re.compile(r"确认|确保|Ensure")  # the form's own words about digits: never reached
+DJANGO_DECIMAL = re.compile(r"确认|确保|Ensure|最多 \d+ 位")  # the form's own words about digits: never reached
 
 
 def test_an_amount_converted_from_a_multiple_of_yuan_is_stored_whatever_its_trailing_zeros(cast, reader):
