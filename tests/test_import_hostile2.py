@@ -181,6 +181,37 @@ def test_good_parcels_are_stored_as_the_column_holds_them_and_the_map_page_reads
     assert client_for("leader").get(reverse("indicators:zone_map"), {"zone": cast.zone_a.pk}).status_code == 200
 
 
+def test_an_area_stored_before_the_check_is_emptied_by_the_upgrade_and_the_map_reads_again(cast, client_for):
+    """SQLite kept what the old GeoJSON import gave it (1e30, a negative, a word); Django cannot read
+    such a row back, and the zone's map failed for everyone. Migration indicators 0013 empties those
+    areas and nothing else."""
+    import decimal
+    import importlib
+    import types
+
+    from django.db import connection
+
+    from feidi.accounts.models import Role
+    from feidi.indicators.models import Parcel
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL refused such a number when it was written")
+    square = {"type": "Polygon", "coordinates": [[[117.9, 28.4], [117.91, 28.4], [117.91, 28.41], [117.9, 28.4]]]}
+    parcels = {code: Parcel.objects.create(zone=cast.zone_a, code=code, area_mu=Decimal("12.5"), geometry=square)
+               for code in ("好地块", "巨地块", "负地块", "字地块")}
+    with connection.cursor() as cursor:
+        for code, raw in (("巨地块", 1e30), ("负地块", -5), ("字地块", "很大")):
+            cursor.execute("UPDATE indicators_parcel SET area_mu = %s WHERE id = %s", [raw, parcels[code].pk])
+    cast.clerk.roles.add(Role.objects.get(code="statistics"))
+    with pytest.raises((decimal.InvalidOperation, TypeError)):
+        list(Parcel.objects.values_list("area_mu"))  # what broke the map
+    migration = importlib.import_module("feidi.indicators.migrations.0013_parcel_area_in_range")
+    migration.empty_impossible_areas(None, types.SimpleNamespace(connection=connection))
+    assert dict(Parcel.objects.values_list("code", "area_mu")) == {
+        "好地块": Decimal("12.5"), "巨地块": None, "负地块": None, "字地块": None}
+    assert client_for("leader").get(reverse("indicators:zone_map"), {"zone": cast.zone_a.pk}).status_code == 200
+
+
 # --- B: cells written out of column order ----------------------------------------------------------------
 
 def row_xml(number: int, cells_: list[str], order: list[int] | None = None) -> str:
