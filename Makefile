@@ -136,7 +136,10 @@ lint: python-deps ## ruff check, and no model change without its migration
 	tmp=$$(mktemp -d -t feidi-lint.XXXXXX); trap 'rm -rf "$$tmp"' EXIT
 	env -u FEIDI_DATABASE_URL -u FEIDI_REDIS_URL FEIDI_VAR_DIR="$$tmp" $(FEIDI) makemigrations --check --dry-run
 
-test: setup lint ## lint, the suite on SQLite (with browser tests), then on PostgreSQL when one answers
+# The suite needs the packages and the vendored front-end libraries, not `setup`'s migrated var/ and
+# collected static files: each pass migrates its own temporary FEIDI_VAR_DIR and serves static files
+# from the finders.
+test: python-deps frontend lint ## lint, the suite on SQLite (with browser tests), then on PostgreSQL when one answers
 	@$(STEP)
 	mkdir -p var
 	rm -f var/test-postgres-ran var/test-postgres-skipped
