@@ -18,6 +18,7 @@ refused, text stripped, a required text left blank refused, booleans and ids of 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from decimal import Decimal
 from types import UnionType
@@ -148,23 +149,38 @@ class StrictInput(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _read_strictly(cls, value, info):
-        field_info = cls.model_fields[info.field_name]
-        value = _strict(field_info.annotation, value, strip="password" not in info.field_name)
-        if isinstance(value, str) and not value and (field_info.is_required() or (_constraint(
-                field_info, "min_length") or 0) > 0):
+        annotation, required, _ = _field_rules(cls, info.field_name)
+        value = _strict(annotation, value, strip="password" not in info.field_name)
+        if isinstance(value, str) and not value and required:
             raise ValueError(str(forms.Field.default_error_messages["required"]))
         return value
 
     @field_validator("*", mode="after")
     @classmethod
     def _as_stored(cls, value, info):
-        places = _constraint(cls.model_fields[info.field_name], "decimal_places")
+        places = _field_rules(cls, info.field_name)[2]
         if isinstance(value, Decimal) and places is not None and value.is_finite():
             try:
                 return value.quantize(Decimal(1).scaleb(-places))
             except ArithmeticError:  # beyond the context's digits: the field's bounds refused it already
                 return value
         return value
+
+
+@functools.cache
+def _field_rules(schema: type, name: str) -> tuple:
+    """What ``StrictInput`` asks of a field, read from its declaration once a schema, not once a
+    request: its annotation, whether a blank text is refused (required, or a ``min_length``), and
+    its decimal places."""
+    info = schema.model_fields[name]
+    required = info.is_required() or (_constraint(info, "min_length") or 0) > 0
+    return info.annotation, required, _constraint(info, "decimal_places")
+
+
+@functools.lru_cache(maxsize=1024)
+def _given_options(annotation) -> list:
+    """The types other than None a value of ``annotation`` may take (``_options``), once a type."""
+    return [t for t in _options(annotation) if t is not type(None)]
 
 
 def _options(annotation) -> list:
@@ -210,7 +226,10 @@ def _strict(annotation, value, *, strip: bool = True):
 
     if value is None:
         return value
-    options = [t for t in _options(annotation) if t is not type(None)]
+    try:
+        options = _given_options(annotation)
+    except TypeError:  # an annotation that cannot be a key
+        options = [t for t in _options(annotation) if t is not type(None)]
     if isinstance(value, bool):
         if bool not in options and Any not in options:
             number = next((NUMBERS[t] for t in options if t in NUMBERS), None)
