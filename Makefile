@@ -183,6 +183,12 @@ test: python-deps frontend lint ## lint, the suite on SQLite (with browser tests
 	tmp=$$(mktemp -d -t feidi-test.XXXXXX); trap 'rm -rf "$$tmp"' EXIT
 	mkdir -p "$$tmp"/{sqlite,postgres}/static   # STATIC_ROOT: whitenoise warns when it is missing
 
+	# The suite starts about a hundred Python processes (two test processes a pass, the feidi
+	# commands the tests run): with PYTHONDONTWRITEBYTECODE each compiled Feidi's modules again and
+	# re-wrote every test module's asserts (9 of a test process's 15 s of collection). Bytecode is
+	# written as usual (__pycache__, ignored by git), so each module is compiled once a run.
+	unset PYTHONDONTWRITEBYTECODE
+
 	# pytest-django connects to the maintenance database to create test_<name>: try that one,
 	# then the named database.
 	pg_connect() {
