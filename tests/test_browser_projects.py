@@ -97,6 +97,8 @@ def build(w):
 
 
 def test_the_chain_map_and_the_pipeline(browser, live_server, world):  # noqa: F811
+    from feidi.projects.models import Problem
+
     chain, segs, projects, dispatch = build(world)
     page, outside = _page(browser, live_server)
     _login(page, "leader")
@@ -168,6 +170,17 @@ def test_the_chain_map_and_the_pipeline(browser, live_server, world):  # noqa: F
     _submit(officer, "text=认领该线索")
     officer.wait_for_selector(".alert-success")
     _shot(officer, "28-lead-claimed")
+    # 招商局 answers for the key project's power-line problem: its officer reports it solved
+    problem = Problem.objects.get(description__startswith="110千伏专线")
+    officer.goto(f"/projects/problems/{problem.pk}/")
+    officer.wait_for_selector("text=填报解决情况")
+    _shot(officer, "36-problem-to-resolve")
+    officer.fill("textarea[name=resolution]", "已与供电公司签订接入协议，专线12月底前送电")
+    _submit(officer, "text=办结问题")
+    officer.wait_for_selector(".alert-success")
+    _shot(officer, "37-problem-resolved")
+    problem.refresh_from_db()
+    assert problem.status == "solved" and problem.resolution.startswith("已与供电公司签订接入协议")
     assert not outside2
 
     from feidi.accounts.models import Role

@@ -447,3 +447,152 @@ def test_a_stage_gates_page_names_its_fields_and_a_json_list_reads_as_text(cast,
         assert str(StageGate.GATE_FIELDS[key]) in page
     assert format_value(["甲", "乙"]) == "甲、乙" and format_value({"技术": 85}) == "技术：85"
     assert format_value([]) == "—"
+
+
+# --- a problem reported solved by its responsible unit (责任单位) ----------------------------------
+
+def _staff(cast, username, role, department):
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+
+    user = User(username=username, full_name=username, department=department, password_changed_at=timezone.now())
+    do_create_user(user, password=None, roles=[Role.objects.get(code=role)], acting_user=None)
+    return User.objects.get(pk=user.pk)
+
+
+def _bureau(cast, name):
+    from feidi.accounts.actions import do_save_department
+    from feidi.accounts.models import Department
+
+    return do_save_department(Department(name=name, kind=Department.Kind.BUREAU, parent=cast.dept_a), acting_user=None)
+
+
+def _problem(cast, unit, *, by=None, description="用电增容迟迟未批", deadline=dt.date(2026, 12, 1)):
+    p = key_project(cast)
+    problem = Problem(project=p, description=description, owner_department=unit, deadline=deadline)
+    return actions.do_save_part(problem, acting_user=by or cast.invest)
+
+
+def _client(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_the_responsible_unit_reports_its_problem_solved_from_the_problem_page(cast):
+    """招商局 answers for the problem the 项目办 recorded: its officer, who may not change what the
+    problem is, reports it solved on the problem's page; the status, day and resolution change and
+    nothing else, with an audit row, the project's activity, and a note to whoever recorded it."""
+    pmo = _staff(cast, "pmo", "project_office", cast.dept_a)
+    problem = _problem(cast, cast.dept_a_bureau, by=pmo)
+    c = _client(cast.invest)
+    page = c.get(problem.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "填报解决情况" in html and reverse("projects:problem_resolve", args=[problem.pk]) in html
+    assert reverse("projects:problem_edit", args=[problem.pk]) not in html  # the 项目办's, not the unit's
+    Project.objects.filter(pk=problem.project_id).update(last_activity_at=timezone.now() - dt.timedelta(days=9))
+    today = timezone.localdate()
+
+    r = c.post(reverse("projects:problem_resolve", args=[problem.pk]),
+               {"resolution": "  已协调供电公司完成增容，送电到位  ", "solved_on": today.isoformat()}, follow=True)
+    assert "已填报解决情况" in r.content.decode()
+    problem.refresh_from_db()
+    assert (problem.status, problem.solved_on, problem.resolution) == (
+        Problem.Status.SOLVED, today, "已协调供电公司完成增容，送电到位")
+    assert (problem.description, problem.owner_department_id, problem.deadline) == (
+        "用电增容迟迟未批", cast.dept_a_bureau.pk, dt.date(2026, 12, 1))
+    record = AuditRecord.objects.filter(action="update", object_id=str(problem.pk),
+                                        model=problem._meta.label_lower).get()
+    assert record.user_id_snapshot == cast.invest.pk
+    assert "已协调供电公司完成增容" in record.after and "solved" in record.after and "open" in record.before
+    assert Project.objects.get(pk=problem.project_id).last_activity_at > timezone.now() - dt.timedelta(minutes=1)
+    note = Notification.objects.get(user=pmo)
+    assert "问题已解决" in note.title and "已协调供电公司完成增容" in note.body and note.url == problem.get_absolute_url()
+
+    # solved: the form is gone, and a second report (a stale page, a double click) changes nothing
+    assert "填报解决情况" not in c.get(problem.get_absolute_url()).content.decode()
+    r = c.post(reverse("projects:problem_resolve", args=[problem.pk]), {"resolution": "再报一次"}, follow=True)
+    assert "无需重复填报" in r.content.decode()
+    problem.refresh_from_db()
+    assert problem.resolution == "已协调供电公司完成增容，送电到位"
+    assert AuditRecord.objects.filter(action="update", object_id=str(problem.pk),
+                                      model=problem._meta.label_lower).count() == 1
+
+
+def test_a_unit_reports_only_its_own_problems_and_nobody_outside_reports_any(cast):
+    """A bureau answers for its problems, not its neighbours': 招商局's officer sees the 自然资源局's
+    problem (the zone's) but is offered no report and is refused one; another zone's staff, an
+    enterprise and a leader who may not solve problems reach nothing; the 项目办 reports any unit's."""
+    land = _bureau(cast, "自然资源局")
+    theirs = _problem(cast, land, description="土地指标未落实")
+    url = reverse("projects:problem_resolve", args=[theirs.pk])
+    invest = _client(cast.invest)
+    page = invest.get(theirs.get_absolute_url())
+    assert page.status_code == 200 and "填报解决情况" not in page.content.decode()
+    assert invest.post(url, {"resolution": "已解决"}).status_code == 404
+    other_zone = _staff(cast, "other_invest", "investment", cast.dept_b)
+    assert _client(other_zone).get(theirs.get_absolute_url()).status_code == 404
+    assert _client(other_zone).post(url, {"resolution": "已解决"}).status_code == 404
+    for name in ("ent_a", "leader", "inst"):
+        assert _client(getattr(cast, name)).post(url, {"resolution": "已解决"}).status_code == 403, name
+    theirs.refresh_from_db()
+    assert theirs.status == Problem.Status.OPEN and theirs.resolution == ""
+
+    pmo = _staff(cast, "pmo", "project_office", cast.dept_a)
+    r = _client(pmo).post(url, {"resolution": "自然资源局已下达用地指标"}, follow=True)
+    assert "已填报解决情况" in r.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == Problem.Status.SOLVED and theirs.solved_on == timezone.localdate()
+
+
+def test_a_unit_whose_role_sees_only_its_own_department_reaches_the_problems_it_answers_for(cast):
+    """科技局's staff see their own department's records only (本部门及以下); a problem of a project
+    filed under the 管委会 that names 科技局 as its responsible unit still reaches them — to see and
+    to report solved, not to edit — and 招商局's problem does not."""
+    tech_bureau = _bureau(cast, "科技局")
+    officer = _staff(cast, "tech_officer", "tech_bureau", tech_bureau)
+    ours = _problem(cast, tech_bureau, description="研发中心场地未交付")
+    theirs = _problem(cast, cast.dept_a_bureau, description="招商局的问题")
+    assert set(Problem.objects.visible_to(officer)) == {ours}
+    assert list(actions.resolvable(Problem.objects.all(), officer)) == [ours]
+    assert not Problem.objects.visible_to(officer, "change").exists()
+    c = _client(officer)
+    assert c.get(reverse("projects:problem_list")).status_code == 200
+    assert c.get(theirs.get_absolute_url()).status_code == 404
+    assert c.get(reverse("projects:problem_edit", args=[ours.pk])).status_code == 403
+    c.post(reverse("projects:problem_resolve", args=[ours.pk]), {"resolution": "场地已交付使用"})
+    ours.refresh_from_db()
+    assert ours.status == Problem.Status.SOLVED
+
+
+@pytest.mark.parametrize(("posted", "says"), [
+    ({"resolution": "   "}, "解决情况"),
+    ({"resolution": "已解决", "solved_on": "2999-01-01"}, "不能晚于今天"),
+    ({"resolution": "已解决", "solved_on": "2020-01-01"}, "不能早于问题登记日期"),
+    ({"resolution": "已解决", "solved_on": "2026-02-30"}, "解决日期"),
+    ({"resolution": "长" * 2001}, "2000"),
+])
+def test_a_refused_report_says_why_and_changes_nothing(cast, posted, says):
+    problem = _problem(cast, cast.dept_a_bureau)
+    r = _client(cast.invest).post(reverse("projects:problem_resolve", args=[problem.pk]), posted, follow=True)
+    assert says in r.content.decode()
+    problem.refresh_from_db()
+    assert (problem.status, problem.solved_on, problem.resolution) == (Problem.Status.OPEN, None, "")
+    assert not AuditRecord.objects.filter(action="update", object_id=str(problem.pk),
+                                          model=problem._meta.label_lower).exists()
+
+
+def test_the_report_is_the_actions_not_the_pages(cast):
+    """``do_resolve_problem`` holds the rules whatever calls it: a unit outside the problem's line
+    is refused, and the refusal leaves the problem as it was."""
+    problem = _problem(cast, _bureau(cast, "自然资源局"))
+    with pytest.raises(PermissionDenied, match="责任单位"):
+        actions.do_resolve_problem(problem, acting_user=cast.invest, resolution="已解决")
+    with pytest.raises(PermissionDenied):
+        actions.do_resolve_problem(problem, acting_user=cast.leader, resolution="已解决")
+    problem.refresh_from_db()
+    assert problem.status == Problem.Status.OPEN

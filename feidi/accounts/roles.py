@@ -41,7 +41,7 @@ PROJECTS_INVESTMENT = [*PROJECTS_VIEW, *_perms("projects", {"project": EDIT, "in
                        "projects.transition_project", "projects.claim_project"]
 PROJECTS_FULL = [*_perms("projects", {m: FULL for m in PROJECT_MODELS}), "projects.view_alert",
                  "projects.transition_project", "projects.claim_project", "projects.reassign_project",
-                 "projects.dispatch_project"]
+                 "projects.dispatch_project", "projects.resolve_problem"]
 
 INDICATORS_VIEW = ["indicators.view_indicator", "indicators.view_indicatorvalue", "indicators.view_murule",
                    "indicators.view_muresult", "indicators.view_rankingrule", "indicators.view_rankingrun",
@@ -92,6 +92,10 @@ POLICIES_ENTERPRISE = ["policies.view_match", "policies.view_application", "poli
 # Decisions of the weekly dispatch are tasks of any unit's staff: whoever may be a task's owner
 # sees the tasks of their scope and records what was done (their 我的待办 lists them).
 TASKS = ["projects.view_task", "projects.change_task"]
+# Likewise a key project's problem names its responsible unit (责任单位): that unit's staff see it
+# and report it solved (``projects.actions.do_resolve_problem``); what the problem is, whose it is
+# and by when stay the 项目办's to change.
+PROBLEMS = ["projects.view_problem", "projects.resolve_problem"]
 INTEL_VIEW = ["intel.view_newsitem", "intel.view_source"]
 INTEL_FULL = _perms("intel", {"newsitem": FULL, "source": FULL})
 
@@ -108,11 +112,11 @@ STANDARD_ROLES = {
                                                        "projects.change_task", "services.change_appeal",
                                                        "services.handle_appeal", "registry.reveal_person"], True,
                     gettext_noop("本园区全部数据，四级协调最高一级")),
-    "zone_clerk": (gettext_noop("园区办事员"), "", DataScope.ZONE_TREE, [*REGISTRY_FULL, *TASKS], False,
+    "zone_clerk": (gettext_noop("园区办事员"), "", DataScope.ZONE_TREE, [*REGISTRY_FULL, *TASKS, *PROBLEMS], False,
                    gettext_noop("本园区主体库维护")),
     "investment": (gettext_noop("招商局干部"), "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *CHAINS_WORK,
                                                                     *PROJECTS_INVESTMENT, *INTEL_FULL,
-                                                          "projects.change_task"], False,
+                                                          "projects.change_task", "projects.resolve_problem"], False,
                    gettext_noop("线索、外出招商、签约")),
     "project_office": (gettext_noop("项目办"), "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_FULL,
                                                                       *PROJECTS_FULL, *INTEL_FULL,
@@ -121,27 +125,27 @@ STANDARD_ROLES = {
     "service_office": (gettext_noop("安商办"), "", DataScope.ZONE_TREE, [*REGISTRY_EDIT, *SERVICES_FULL,
                                                                       *POLICIES_VIEW, "policies.handle_application",
                                                                       "registry.reveal_person",
-                                                             "core.view_delivery", *TASKS], True,
+                                                             "core.view_delivery", *TASKS, *PROBLEMS], True,
                        gettext_noop("企业服务与诉求办理")),
     "service_cadre": (gettext_noop("挂点干部"), "", DataScope.SELF, [
         "registry.view_organization", "services.view_appeal", "services.add_appeal", "services.change_appeal",
         "services.handle_appeal", "services.view_assignment", "services.view_visit", "services.add_visit",
-        "services.change_visit", *POLICIES_ENTERPRISE, *TASKS], False,
+        "services.change_visit", *POLICIES_ENTERPRISE, *TASKS, *PROBLEMS], False,
         gettext_noop("办理分配给本人的企业诉求，记录走访")),
     "policy_office": (gettext_noop("政策兑现办"), "", DataScope.ZONE_TREE, [
         *REGISTRY_VIEW, *CHAINS_VIEW, *POLICIES_FULL, "indicators.view_indicator", "indicators.view_indicatorvalue",
-        *TASKS], False,
+        *TASKS, *PROBLEMS], False,
         gettext_noop("惠企政策库、匹配、免申即享兑现与申报审核")),
     "tech_bureau": (gettext_noop("科技局/飞地运营"), "", DataScope.DEPT_TREE, [*REGISTRY_EDIT, *CHAINS_VIEW,
                                                                         *TECH_FULL, "projects.view_project",
-                                                            *TASKS],
+                                                            *TASKS, *PROBLEMS],
                     False,
                     gettext_noop("技术需求、成果、揭榜挂帅、联合攻关、成果拍卖、引进人才")),
     "tech_expert": (gettext_noop("评审专家"), "", DataScope.SELF, TECH_EXPERT, False,
                     gettext_noop("对受邀评审的揭榜申请打分")),
     "statistics": (gettext_noop("统计局"), "", DataScope.ZONE_TREE, [*REGISTRY_VIEW, *CHAINS_VIEW,
                                                                   *PROJECTS_VIEW, *INDICATORS_FULL,
-                                                     "projects.change_task"], False,
+                                                     "projects.change_task", "projects.resolve_problem"], False,
                    gettext_noop("经济指标采集与分析")),
     "enterprise": (gettext_noop("企业用户"), "", DataScope.SELF, [
         "registry.view_organization", "registry.view_organizationlabel", "registry.view_person",

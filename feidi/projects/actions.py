@@ -296,6 +296,59 @@ def do_save_part(obj, *, acting_user, expected_version=None, m2m=None):
     return saved
 
 
+def resolvable(queryset, user):
+    """The problems of ``queryset`` that ``user`` may report solved: within the scope of the roles
+    granting ``projects.resolve_problem``, and — unless the user may also change problems (the
+    项目办, who follows every unit's problems up) — only those whose responsible unit is on the
+    user's line (``workbench.on_line``): a bureau answers for its own problems, not its
+    neighbours'."""
+    from feidi.core.workbench import on_line
+
+    if user is None or user.organization_id or not user.has_perm("projects.resolve_problem"):
+        return queryset.none()
+    queryset = queryset.filter(pk__in=Problem.objects.visible_to(user, "resolve").values("pk"))
+    if user.has_perm("projects.change_problem"):
+        return queryset
+    return queryset.filter(on_line(user, "owner_department_id"))
+
+
+def do_resolve_problem(problem, *, acting_user, resolution: str, solved_on: dt.date | None = None):
+    """The responsible unit reports ``problem`` solved (解决情况, the day it was solved; today when not
+    given): the problem's status, day and resolution change and nothing else, with the audit row
+    and the project's activity; whoever recorded the problem is told. A problem solved already, a
+    day in the future or before the problem was recorded, or an empty resolution is refused, and
+    nothing changes."""
+    today = timezone.localdate()
+    solved_on = solved_on or today
+    resolution = (resolution or "").strip()
+    errors = {}
+    if not resolution:
+        errors["resolution"] = gettext("请填写解决情况")
+    if solved_on > today:
+        errors["solved_on"] = gettext("解决日期不能晚于今天")
+    with transaction.atomic():
+        current = Problem._base_manager.select_for_update().get(pk=problem.pk)
+        if not resolvable(Problem.objects.filter(pk=current.pk), acting_user).exists():
+            raise PermissionDenied(gettext("只有责任单位（{unit}）或项目办可以填报该问题的解决情况").format(
+                unit=current.owner_department))
+        if current.status == Problem.Status.SOLVED:
+            raise ConflictError(gettext("该问题已于{day:%Y-%m-%d}解决，无需重复填报").format(day=current.solved_on)
+                                if current.solved_on else gettext("该问题已解决，无需重复填报"))
+        recorded = timezone.localdate(current.created_at) if current.created_at else None
+        if recorded and solved_on < recorded and "solved_on" not in errors:
+            errors["solved_on"] = gettext("解决日期不能早于问题登记日期（{day:%Y-%m-%d}）").format(day=recorded)
+        if errors:
+            raise ValidationError(errors)
+        current.status, current.solved_on, current.resolution = Problem.Status.SOLVED, solved_on, resolution
+        saved = update_object(current, acting_user=acting_user)
+        _touch(saved.project_id)
+        if current.created_by_id and current.created_by_id != getattr(acting_user, "pk", None):
+            notify([current.created_by], gettext("问题已解决：{project}").format(project=saved.project),
+                   gettext("{unit}：{resolution}").format(unit=saved.owner_department, resolution=resolution[:200]),
+                   saved.get_absolute_url(), department=saved.department)
+    return saved
+
+
 # --- alerts -------------------------------------------------------------------------------------
 
 def completed_in_year(project_ids, year: int, through_month: int) -> dict[int, Decimal]:

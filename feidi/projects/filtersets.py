@@ -88,7 +88,7 @@ class MonthlyInvestmentFilterSet(_PartFilterSet):
 
 MilestoneFilterSet = scoped_filterset(Milestone, ["project"], search=("project__name", "name"), base=_PartFilterSet,
     done=django_filters.BooleanFilter(label=_("已完成"), field_name="actual_on", lookup_expr="isnull", exclude=True))
-ProblemFilterSet = scoped_filterset(Problem, ["status", "kind", "needs_leadership", "project"],
+ProblemFilterSet = scoped_filterset(Problem, ["status", "kind", "needs_leadership", "owner_department", "project"],
                                     search=("project__name", "description"), base=_PartFilterSet,
                                     due=WaitingFilter(todos.problems_due, _("临期或逾期的问题")))
 TaskFilterSet = scoped_filterset(Task, ["status", "dispatch", "project"], search=("project__name", "decision"),

@@ -111,6 +111,25 @@ ProblemForm = scoped_form(Problem,
                           base=(ColleagueChoicesMixin, ProjectPartForm), zone_department_fields=("owner_department",))
 
 
+class ProblemResolveForm(StyledFormMixin, forms.Form):
+    """The responsible unit's report that a problem is solved (``actions.do_resolve_problem``)."""
+
+    resolution = forms.CharField(label=_("解决情况"), max_length=2000, strip=True,
+                                 widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text=_("采取的措施和办理结果"))
+    solved_on = forms.DateField(label=_("解决日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                help_text=_("默认今天"))
+
+    def __init__(self, *args, **kwargs):
+        from django.utils import timezone
+
+        super().__init__(*args, **kwargs)
+        # the browser refuses a day after today before the text typed is sent (and lost with a refusal)
+        self.fields["solved_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        style_fields(self)
+
+
 TaskForm = scoped_form(Task,
                        ["dispatch", "project", "decision", "owner_department", "owner", "deadline", "status", "result"],
                        base=(ColleagueChoicesMixin, ProjectPartForm), colleague_fields=("owner",),

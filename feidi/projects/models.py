@@ -97,6 +97,15 @@ def _part_seen(user) -> Q:
     return Q(project__in=Project.objects.filter(_project_seen(user)).values("pk"))
 
 
+def _problem_work(user) -> Q:
+    """A problem is worked on by its project's leader and task force, and by its responsible unit
+    (责任单位): the staff on that unit's line (``workbench.on_line``) whatever their role's data
+    scope, as a task's owners are — each action still needs a role granting it."""
+    from feidi.core.workbench import on_line
+
+    return _part_work(user) | on_line(user, "owner_department_id")
+
+
 class ProjectSettings(FeidiModel):
     """A zone's pipeline rules and report letterhead."""
 
@@ -474,7 +483,7 @@ class Problem(DeadlineItemMixin, ProjectPartMixin, FeidiModel):
     solved_on = models.DateField(_("解决日期"), null=True, blank=True)
     resolution = models.TextField(_("解决情况"), blank=True)
 
-    scope = Scope(department="department", owner="created_by", works=_part_work,
+    scope = Scope(department="department", owner="created_by", works=_problem_work,
                   also=_part_seen)
 
     closed = (Status.SOLVED, "solved_on")
@@ -484,6 +493,9 @@ class Problem(DeadlineItemMixin, ProjectPartMixin, FeidiModel):
     class Meta:
         verbose_name = verbose_name_plural = _("问题清单")
         ordering = ["status", "deadline"]
+        # the responsible unit reports its problem solved (``actions.do_resolve_problem``) without
+        # the 项目办's right to change what the problem is, whose unit and by when
+        permissions = [("resolve_problem", _("填报问题解决情况"))]
 
 
 class Alert(DetailUrlMixin, models.Model):

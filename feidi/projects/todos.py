@@ -3,8 +3,8 @@ projects one owns or leads, and one's leads about to go back to the pool (公海
 
 A task named to a person waits for that person; one named only to a unit waits for the unit's
 people who may act on it, wherever on the unit's line they sit (``workbench.on_line``) — each
-through the scope of its ``change`` step. A problem waits for whoever may solve it (the permission
-and the scope of its ``change`` step), its responsible unit shown on the line."""
+through the scope of its ``change`` step. A problem waits for whoever may solve it: its responsible
+unit (shown on the line), which reports it solved, and the 项目办, who follows every unit's up."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from feidi.core import workbench
 
+from .actions import resolvable
 from .models import Alert
 from .models import Problem
 from .models import Project
@@ -37,15 +38,19 @@ def tasks_due(queryset, user, today=None):
 
 
 def problems_due(queryset, user, today=None):
-    """Open problems due within ``SOON_DAYS`` or past due that ``user`` may solve: the permission
-    and the scope of the ``change`` step, as the problem's page offers its edit. The responsible
-    unit (责任单位, shown on each line) may hold nobody who may: a 党政办's problem is followed up
-    by the zone's 项目办."""
-    if user.organization_id or not user.has_perm("projects.change_problem"):
+    """Open problems due within ``SOON_DAYS`` or past due that ``user`` may solve: those the
+    problem's page offers to report solved (``actions.resolvable``: the responsible unit, 责任单位,
+    shown on each line, for its own problems; the 项目办 for every unit's) or to edit (the
+    ``change`` step). A unit whose staff hold no role that may is followed up by the zone's 项目办."""
+    if user.organization_id:
         return queryset.none()
+    mine = queryset.none()
+    if user.has_perm("projects.change_problem"):
+        mine = queryset.visible_to(user, "change")
+    if user.has_perm("projects.resolve_problem"):
+        mine = mine | resolvable(queryset, user)
     today = today or timezone.localdate()
-    return queryset.visible_to(user, "change").filter(status=Problem.Status.OPEN,
-                                                       deadline__lte=today + dt.timedelta(days=SOON_DAYS))
+    return mine.filter(status=Problem.Status.OPEN, deadline__lte=today + dt.timedelta(days=SOON_DAYS))
 
 
 def alerts_mine(queryset, user, today=None):

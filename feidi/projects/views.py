@@ -55,6 +55,7 @@ from .forms import InvestmentTripForm
 from .forms import MilestoneForm
 from .forms import MonthlyInvestmentForm
 from .forms import ProblemForm
+from .forms import ProblemResolveForm
 from .forms import ProjectForm
 from .forms import ProjectSettingsForm
 from .forms import StageGateForm
@@ -327,6 +328,39 @@ declare.model(Milestone, "milestones", form=MilestoneForm, filterset=MilestoneFi
               select_related=("project",), edit_base=PartEditView)
 declare.model(Problem, "problems", form=ProblemForm, filterset=ProblemFilterSet, table=ProblemTable,
               select_related=("project", "owner_department"), edit_base=PartEditView)
+
+
+@declare.view(Problem, "detail")
+class ProblemDetailView(ObjectDetailView):
+    """A problem, and for its responsible unit (or the 项目办) while it is open, the form that
+    reports it solved."""
+
+    template_name = "projects/problem_detail.html"
+
+    def get_extra_context(self, problem):
+        user = self.request.user
+        may_resolve = (problem.status == Problem.Status.OPEN
+                       and actions.resolvable(Problem.objects.filter(pk=problem.pk), user).exists())
+        return {"resolve_form": ProblemResolveForm() if may_resolve else None}
+
+
+@declare.route("problems/<int:pk>/resolve/", "problem_resolve")
+class ProblemResolveView(ObjectActionView):
+    """The responsible unit reports the problem solved (``actions.do_resolve_problem``); a unit
+    reaches only the problems it answers for."""
+
+    model = Problem
+    permission_action = "resolve"
+    success = _("已填报解决情况，问题已办结")
+    form_class = ProblemResolveForm
+
+    def base_queryset(self, user):
+        return actions.resolvable(super().base_queryset(user), user)
+
+    def act(self, problem):
+        data = self.posted(problem)
+        return actions.do_resolve_problem(problem, acting_user=self.request.user, resolution=data["resolution"],
+                                          solved_on=data["solved_on"])
 
 
 class TaskEditView(PartEditView):
