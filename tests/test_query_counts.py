@@ -114,6 +114,9 @@ def test_the_cockpit_and_the_workbench_cost_the_same_at_any_scale(cast, client_f
         return tuple(found)
 
     _grow(cast, 4, 0)  # every kind of figure and of waiting work present
+    # once unmeasured, cold path included: what a process loads once (the content types, after a
+    # test flushed the database earlier in this process) is not the page's cost at either scale
+    counts()
     small = counts()
     if url_name == "cockpit:overview":
         html = c.get(reverse(url_name)).content.decode()
