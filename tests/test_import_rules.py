@@ -62,6 +62,13 @@ def test_numbers_are_read_the_way_offices_write_them(text, unit, expected):
     assert (value if value is None else value.normalize()) == (None if expected is None else Decimal(expected).normalize())
 
 
+@pytest.mark.parametrize("cell", ["-0", "−0.00", "(0)", "-0万", -0.0, Decimal("-0"), " -0 "])
+def test_a_negative_zero_is_zero(cell):
+    """An export's "-0" (a rounded small negative) is read as 0: stored and shown as 0, never −0."""
+    value = cells.parse_number(cell, unit=Decimal(10_000))
+    assert value == 0 and not value.is_signed() and str(value.normalize()) == "0"
+
+
 @pytest.mark.parametrize("text", ["abc", "1.2.3", "万", "1e400x", True])
 def test_what_is_not_a_number_says_so(text):
     with pytest.raises(ValueError):

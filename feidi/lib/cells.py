@@ -269,7 +269,8 @@ def parse_number(value, *, unit: Decimal | None = None, measure: str | None = No
             unit = None
     if not number.is_finite():
         raise ValueError(gettext("不是有限的数字"))
-    return number * unit if unit is not None else number
+    number = number * unit if unit is not None else number
+    return number.copy_abs() if number.is_zero() else number  # "-0" is 0: never shown as −0 in a report
 
 
 # The significant digits a stored number keeps exactly on every database Feidi runs on: SQLite
