@@ -48,6 +48,17 @@ def test_relative_dates_are_read_against_the_items_date():
     assert [(s.text, s.value) for s in spans] == [("昨日", "2026-01-04"), ("12月28日", "2025-12-28")]
 
 
+@pytest.mark.parametrize(("on", "expected"), [
+    (dt.date(2028, 1, 10), ["2028-02-29"]),  # last year had no 29 February: this year's, not a crash
+    (dt.date(2028, 3, 5), ["2028-02-29"]),
+    (dt.date(2029, 1, 10), []),  # neither 2029 nor its year before has one: no date read
+    (dt.date(2027, 2, 1), []),
+])
+def test_the_29th_of_february_is_read_in_the_year_that_has_one(on, expected):
+    spans = extract.dates("2月29日前完成签约", on)
+    assert [s.value for s in spans] == expected
+
+
 def test_a_negated_trigger_is_no_event():
     assert extract.events("公司暂无新的扩产计划") == []
 

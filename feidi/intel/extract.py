@@ -298,7 +298,10 @@ def dates(text: str, on: dt.date | None) -> list[Span]:
             except ValueError:
                 continue
             if value > on + dt.timedelta(days=31):  # "12月28日" read in January is last year's
-                value = value.replace(year=on.year - 1)
+                try:
+                    value = value.replace(year=on.year - 1)
+                except ValueError:  # 2月29日 of a leap year: last year had none, so this year's it is
+                    pass
             out.append(Span("date", m[0], m.start(), m.end(), value.isoformat(), "规则"))
             taken.append((m.start(), m.end()))
         for word, delta in _RELATIVE.items():
