@@ -11,7 +11,6 @@ exactly one wins and the other is told why.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
@@ -33,6 +32,7 @@ from feidi.core.actions import update_object
 from feidi.core.leases import periodic_job
 from feidi.core.notify import notify
 from feidi.lib.cells import plausible_date
+from feidi.lib.dates import add_months
 from feidi.techmarket.models import Demand
 
 from .models import Application
@@ -61,12 +61,6 @@ def _record_demand_change(demand_id: int) -> None:
     from feidi.techmarket import matching  # imported late: matching loads its index on first use
 
     matching.record_change("demand", demand_id)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def org_users(organizations):

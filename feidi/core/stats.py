@@ -21,7 +21,6 @@ and once in each group.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -42,6 +41,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from django.utils.translation import pgettext_lazy
 
+from feidi.lib.dates import add_months
+from feidi.lib.dates import add_years
+from feidi.lib.dates import month_end
 from feidi.lib.money import growth
 from feidi.lib.money import percent
 from feidi.lib.money import percent_text
@@ -282,19 +284,19 @@ class Window:
         """The same window ``years`` earlier (同比). Whole months stay whole months: a window ending
         on a month's last day ends on that month's last day (1–2月 2029 ↔ 2028-01-01…02-29, and
         2028-02 ↔ 2027-02-01…02-28); another day keeps its date (29 February becomes the 28th)."""
-        start = _add_years(self.start, years) if self.start else None
-        end = _add_years(self.end, years)
-        if self.end == _month_end(self.end):
-            end = _month_end(end)
+        start = add_years(self.start, years) if self.start else None
+        end = add_years(self.end, years)
+        if self.end == month_end(self.end):
+            end = month_end(end)
         return Window(start, end, _range_label(start, end) if start else _until(end))
 
     def before(self) -> Window:
         """The window of the same length just before (whole months stay whole months)."""
         if self.start is None:
             raise QueryError(gettext("累计口径没有上一时段，请选择同比或指定起止日期"))
-        if self.start.day == 1 and self.end == _month_end(self.end):
+        if self.start.day == 1 and self.end == month_end(self.end):
             months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
-            start = _add_months(self.start, -months)
+            start = add_months(self.start, -months)
             end = self.start - dt.timedelta(days=1)
         else:
             length = (self.end - self.start).days + 1
@@ -321,10 +323,10 @@ def window_of(kind: str, as_of: dt.date, start: dt.date | None = None, end: dt.d
         # ending on a month's last day: the last N whole months (近3个月 to 2026-02-28 is
         # 2025-12-01…2026-02-28); else the N months back to the day after the same date
         months = int(kind[4:])
-        if as_of == _month_end(as_of):
-            start = _add_months(as_of.replace(day=1), 1 - months)
+        if as_of == month_end(as_of):
+            start = add_months(as_of.replace(day=1), 1 - months)
         else:
-            start = _add_months(as_of, -months) + dt.timedelta(days=1)
+            start = add_months(as_of, -months) + dt.timedelta(days=1)
         return Window(start, as_of, gettext("近{months}个月").format(months=months))
     if kind == "year":
         return Window(as_of.replace(month=1, day=1), as_of.replace(month=12, day=31),
@@ -372,29 +374,11 @@ def _tidy(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _add_months(day: dt.date, n: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + n
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _add_years(day: dt.date, n: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + n)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + n, day=28)
-
-
 def _range_label(start: dt.date, end: dt.date) -> str:
     """As reports say it: 2026年1–10月, 2026年10月, 2026年3月1日至5月20日, 2025年11月至2026年1月 (in English
     January–October 2026 …: the translations name the months, {month_name}, instead of numbering them,
     hence the no-python-brace-format marks, a check that would require every number)."""
-    whole = start.day == 1 and end == _month_end(end)
+    whole = start.day == 1 and end == month_end(end)
     names = {"year": start.year, "month": start.month, "day": start.day, "month_name": _month(start.month),
              "end_year": end.year, "end_month": end.month, "end_day": end.day, "end_month_name": _month(end.month)}
     if start.year == end.year:

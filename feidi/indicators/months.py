@@ -4,22 +4,11 @@ from where it was first defined (``engine.add_months``, ``cells.NEVER`` …)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, n: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
+from feidi.lib.dates import add_months
+from feidi.lib.dates import month_end  # noqa: F401
+from feidi.lib.dates import month_start  # noqa: F401
 
 NEVER = dt.date(1, 1, 1)  # a month no row has: January and February subtract nothing (1–2月 is one release)
 

@@ -8,7 +8,6 @@ the Word text, the Excel table and the stored ``Report.figures`` always agree.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import io
 from collections import defaultdict
@@ -451,8 +450,7 @@ def period_end(day: dt.date) -> dt.date:
     """The cut-off a biweekly report on ``day`` covers: the 15th, or the previous month's end."""
     if day.day > 15:
         return day.replace(day=15)
-    prev = day.replace(day=1) - dt.timedelta(days=1)
-    return prev.replace(day=calendar.monthrange(prev.year, prev.month)[1])
+    return day.replace(day=1) - dt.timedelta(days=1)
 
 
 __all__ = ["ReportDateError", "biweekly_figures", "months_done", "months_label", "render_docx", "render_xlsx", "generate_biweekly", "generate_for_zones",
