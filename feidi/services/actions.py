@@ -74,6 +74,48 @@ def owner_for_level(appeal: Appeal, level: int):
     return next((user for user in chain if user.is_active), chain[0] if chain else None)
 
 
+def assign_waiting(appeals, *, acting_user=None) -> int:
+    """The open appeals of ``appeals`` that wait on nobody — filed before their zone's 服务设置 or
+    their enterprise's 挂点干部 were entered — get the handler their level has now
+    (``owner_for_level``): each row locked (one another transaction holds is left for the next
+    call) and re-checked, its version moved on, with an internal event, an audit row and a note
+    to the new handler. An appeal that still has nobody stays as it was. Returns how many got one."""
+    done = 0
+    with transaction.atomic():
+        rows = list(Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(pk__in=appeals.values("pk"), owner__isnull=True, status__in=Appeal.OPEN)
+                    .select_related("organization", "department").order_by("pk"))
+        messages = []
+        for appeal in rows:
+            owner = owner_for_level(appeal, appeal.level)
+            if owner is None or not owner.is_active:
+                continue
+            before = audit.snapshot(appeal)
+            appeal.owner, appeal.version = owner, appeal.version + 1
+            appeal.save(update_fields=["owner", "version"])
+            _event(appeal, acting_user if getattr(acting_user, "pk", None) else None, "assign",
+                   gettext("办理人：{owner}（诉求提交时尚无人可办理，服务设置或挂点干部录入后指定）").format(owner=owner.full_name))
+            audit.record(audit.AuditRecord.Action.UPDATE, appeal, user=acting_user, before=before,
+                         after=audit.snapshot(appeal))
+            messages.append(([owner], gettext("待办理的企业诉求：{title}").format(title=appeal.title),
+                             f"{appeal.organization} · {Appeal.LEVELS[appeal.level]}",
+                             appeal.get_absolute_url(), appeal.department))
+            done += 1
+        notify_many(messages)
+    return done
+
+
+def do_save_service_settings(settings_obj: ServiceSettings, *, acting_user, expected_version=None) -> ServiceSettings:
+    """A zone's 服务设置 saved; the zone's open appeals that waited on nobody get their handler."""
+    with transaction.atomic():
+        if settings_obj.pk is None:
+            saved = create_object(settings_obj, acting_user=acting_user)
+        else:
+            saved = update_object(settings_obj, acting_user=acting_user, expected_version=expected_version)
+        assign_waiting(Appeal.objects.filter(department_id=saved.department_id), acting_user=acting_user)
+    return saved
+
+
 def _event(appeal, user, kind, text="", public=False):
     AppealEvent.objects.create(appeal=appeal, user=user, kind=kind, text=text, public=public)
 
@@ -110,10 +152,14 @@ def do_assign_cadre(assignment: Assignment, *, acting_user) -> Assignment:
                         cadre=old.cadre, since=old.since)})
                 old.until = assignment.since - dt.timedelta(days=1)
                 update_object(old, acting_user=acting_user)
-            return create_object(assignment, acting_user=acting_user)
-        if assignment.pk:
-            return update_object(assignment, acting_user=acting_user)
-        return create_object(assignment, acting_user=acting_user)
+            saved = create_object(assignment, acting_user=acting_user)
+        elif assignment.pk:
+            saved = update_object(assignment, acting_user=acting_user)
+        else:
+            saved = create_object(assignment, acting_user=acting_user)
+        if saved.until is None:  # the enterprise's appeals that waited on nobody wait on its cadre now
+            assign_waiting(Appeal.objects.filter(organization_id=saved.organization_id), acting_user=acting_user)
+    return saved
 
 
 def scope_action(action: str, user) -> str:
@@ -377,6 +423,11 @@ def sweep(now=None, batch: int = 500, skipped: dict[int, int] | None = None,
     if failed:
         log.error("escalation sweep: %d appeal(s) could not be escalated and were skipped: %s", len(failed),
                   ", ".join(map(str, failed[:50])))
+    try:  # appeals filed before this installation routed them (or their zone's settings) waited on nobody
+        assign_waiting(Appeal.objects.filter(owner__isnull=True, status__in=Appeal.OPEN,
+                                             department_id__in=ServiceSettings.objects.values("department_id")))
+    except Exception:  # noqa: BLE001 — the escalations above are done and stay done
+        log.exception("escalation sweep: assigning handlers to appeals that had none failed")
     return done
 
 

@@ -48,10 +48,23 @@ ServiceGroupForm = scoped_form(ServiceGroup, ["name", "area", "leader"],
                                base=(ColleagueChoicesMixin, ScopedModelForm), colleague_fields=("leader",))
 
 
-ServiceSettingsForm = scoped_form(ServiceSettings,
-                                  ["name", "department", "office_head", "principal_leader", "level2_days", "level3_days", "level4_days", "reopen_below", "max_suspend_days", "max_suspends"],
-                                  base=(ColleagueChoicesMixin, ScopedModelForm),
-                                  colleague_fields=("office_head", "principal_leader"))
+class ServiceSettingsForm(ColleagueChoicesMixin, ScopedModelForm):
+    """A zone's escalation chain. Its zone is one of the 安商办's own zone's units (the directory
+    rule, as the people are): the office edits no departments and so saw none through its data
+    scope, and a setting saved without a zone applied to no appeal."""
+
+    colleague_fields = ("office_head", "principal_leader")
+    zone_department_fields = ("department",)
+
+    class Meta:
+        model = ServiceSettings
+        fields = ["name", "department", "office_head", "principal_leader", "level2_days", "level3_days",
+                  "level4_days", "reopen_below", "max_suspend_days", "max_suspends"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].required = True
+        self.fields["department"].help_text = _("适用于该园区（管委会）企业提交的诉求")
 
 
 class AppealActionForm(StyledFormMixin, forms.Form):

@@ -192,7 +192,7 @@ declare.model(ServiceGroup, "groups", form=ServiceGroupForm, filterset=ServiceGr
               table=ServiceGroupTable, select_related=("leader",), menu=_menu(gettext_noop("服务小组")))
 declare.model(ServiceSettings, "settings", form=ServiceSettingsForm, filterset=ServiceSettingsFilterSet,
               table=ServiceSettingsTable, select_related=("department", "office_head", "principal_leader"),
-              menu=_menu(gettext_noop("服务设置")))
+              menu=_menu(gettext_noop("服务设置")), save_rule=actions.do_save_service_settings)
 
 
 @declare.view(Assignment, "edit")
