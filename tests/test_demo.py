@@ -84,6 +84,7 @@ def test_the_demo_loads_once_and_its_pages_render():
     for run in RankingRun.objects.all():
         assert c.get(run.get_absolute_url()).status_code == 200
     check_the_demo_statistics()
+    check_every_form_offers_what_its_user_may_name()
     if sweeps.enabled("pages"):  # the crawl runs on one pass of make test (feidi/testing/sweeps.py)
         check_every_link_as_every_demo_user()
 
@@ -104,6 +105,48 @@ def check_the_demo_statistics():
     c.force_login(User.objects.get(username="leader"))
     page = c.get(reverse("core:stats") + "?" + saved[0].params).content.decode()
     assert "可引用表述" in page and saved[0].name in page
+
+
+def check_every_form_offers_what_its_user_may_name():
+    """Every add form a demo user may open offers, for each relation it asks for, the rows of that
+    kind where the user works: a list empty only because the user's roles see no such records (the
+    安商办 offered no department for its zone's 服务设置, the 系统管理员 no enterprise for an
+    enterprise's account) is a form nobody can fill in. Empty is right only where the user's zone has
+    none (a park with no enclave agreement)."""
+    from unittest import mock
+
+    from django import forms
+
+    import feidi.urls  # noqa: F401 — every app's declarations
+    from feidi.core import declare
+
+    def unscoped(form_class, user, model, name):
+        """The field's rows as the form narrows them (an enclave, an active item), the scope aside."""
+        with mock.patch("feidi.core.forms.offered", lambda queryset, user: queryset):
+            return form_class(user=user, instance=model()).fields[name].queryset
+
+    empty = []
+    for user in User.objects.filter(is_active=True).order_by("username"):
+        zone = user.zone_subtree_ids()
+        for label, declaration in sorted(declare.REGISTRY.items()):
+            if not declaration.prefix or "add" not in declaration.pages:
+                continue
+            model = declaration.model
+            if not user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
+                continue
+            edit = declaration.views()["edit"]
+            form_class = getattr(edit, "form_class", None) or declaration.form
+            form = form_class(user=user, instance=model())
+            for name, field in form.fields.items():
+                if not isinstance(field, forms.ModelChoiceField) or field.widget.is_hidden or field.queryset.exists():
+                    continue
+                target = field.queryset.model
+                where = unscoped(form_class, user, model, name)
+                if any(f.name == "department" for f in target._meta.concrete_fields) and user.department_id:
+                    where = where.filter(department_id__in=zone)
+                if where.exists():
+                    empty.append(f"{user.username}: {label}.{name} offers no {target._meta.verbose_name}")
+    assert not empty, "\n".join(empty)
 
 
 def check_every_link_as_every_demo_user():

@@ -29,6 +29,12 @@ class UserForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "organization" in self.fields and self.user is not None and not self.user.organization_id:
+            # an enterprise's or an institution's account names its organization: the 系统管理员,
+            # who keeps every account and sees no enterprise records (三员分立), may name any
+            from feidi.registry.models import Organization
+
+            self.fields["organization"].queryset = Organization.objects.order_by("name")
         self.initial["phone"] = ""
         if self.instance.pk:
             del self.fields["password1"], self.fields["password2"]

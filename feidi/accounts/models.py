@@ -9,6 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import Permission
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,15 @@ class Department(DetailUrlMixin, models.Model):
     def __str__(self):
         return self.name
 
+    @staticmethod
+    def named_by(user) -> Q | None:
+        """The units a staff user may name in a form or a filter (a problem's 责任单位, a zone's
+        服务设置, a policy's 审核部门) whatever their data scope: those of their own zone, as the
+        directory of colleagues (``User.objects.colleagues_of``) is (``scope.offered``)."""
+        if user.organization_id or not user.department_id:
+            return None
+        return Q(pk__in=user.zone_subtree_ids())
+
     @property
     def depth(self) -> int:
         return self.path.count("/") - 2
@@ -102,6 +112,12 @@ class Role(DetailUrlMixin, models.Model):
 
     def __str__(self):
         return seeded_label(self.name)
+
+    @staticmethod
+    def named_by(user) -> Q | None:
+        """The roles a staff user may name (a stage gate's 可推进角色) without seeing the role
+        editor: the business roles, not the administrators' duties (``scope.offered``)."""
+        return None if user.organization_id else Q(duty="")
 
     @property
     def name_shown(self) -> str:

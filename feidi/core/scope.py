@@ -166,12 +166,20 @@ ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 
 def offered(queryset, user):
     """The rows of ``queryset`` a form's or a filter's choices may offer ``user``: of a scoped model,
-    only those the user sees; fetched with the relations their names read (the model's
-    ``str_related``), since every option shows its row's ``__str__`` — one query for the list, not
-    one per option."""
+    those the user sees, and those the model's directory lets any such user name (``named_by``:
+    the units of one's own zone, the business roles — what a form must offer to be filled in by
+    someone whose roles see no departments, as a problem's 责任单位 or a zone's 服务设置; naming a
+    row shows no more of it than its name); fetched with the relations their names read (the
+    model's ``str_related``), since every option shows its row's ``__str__`` — one query for the
+    list, not one per option."""
     model = queryset.model
     if hasattr(model, "scope") and hasattr(model.objects, "visible_to"):
-        queryset = queryset & model.objects.visible_to(user)
+        seen = model.objects.visible_to(user)
+        named_by = getattr(model, "named_by", None)
+        named = named_by(user) if named_by is not None and user is not None and user.is_authenticated else None
+        if named is not None:
+            seen = model._base_manager.filter(Q(pk__in=seen.values("pk")) | named)
+        queryset = queryset & seen
     related = getattr(model, "str_related", ())
     return queryset.select_related(*related) if related else queryset
 
