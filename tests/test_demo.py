@@ -109,10 +109,12 @@ def check_the_demo_statistics():
 
 def check_every_form_offers_what_its_user_may_name():
     """Every add form a demo user may open offers, for each relation it asks for, the rows of that
-    kind where the user works: a list empty only because the user's roles see no such records (the
-    安商办 offered no department for its zone's 服务设置, the 系统管理员 no enterprise for an
-    enterprise's account) is a form nobody can fill in. Empty is right only where the user's zone has
-    none (a park with no enclave agreement)."""
+    kind where the user works; so does every list's filter for the staff (an enterprise's user sees
+    one enterprise, whose zone it need not filter by). A list empty only because the user's roles
+    see no such records (the 安商办 offered no department for its zone's 服务设置, the 系统管理员 no
+    enterprise for an enterprise's account, a 挂点干部 no 调度会 to filter his tasks by) is a form
+    nobody can fill in. Empty is right only where the user's zone has none (a park with no enclave
+    agreement)."""
     from unittest import mock
 
     from django import forms
@@ -120,32 +122,43 @@ def check_every_form_offers_what_its_user_may_name():
     import feidi.urls  # noqa: F401 — every app's declarations
     from feidi.core import declare
 
-    def unscoped(form_class, user, model, name):
-        """The field's rows as the form narrows them (an enclave, an active item), the scope aside."""
-        with mock.patch("feidi.core.forms.offered", lambda queryset, user: queryset):
-            return form_class(user=user, instance=model()).fields[name].queryset
+    def choice_lists(declaration, user):
+        """(what, form fields) of the add form and, for staff, the list's filters — built twice:
+        as the user gets them, and with the form's own narrowing (an enclave, an active item) but
+        not the scope's."""
+        model = declaration.model
+        views = declaration.views()
+        perm = f"{model._meta.app_label}.%s_{model._meta.model_name}"
+        made = []
+        if "add" in declaration.pages and user.has_perm(perm % "add"):
+            form_class = getattr(views["edit"], "form_class", None) or declaration.form
+            made.append(("form", lambda: form_class(user=user, instance=model()).fields))
+        filterset_class = getattr(views["list"], "filterset_class", None) or declaration.filterset
+        if (not user.organization_id and "list" in declaration.pages and filterset_class is not None
+                and user.has_perm(perm % "view")):
+            made.append(("filter", lambda: filterset_class(data={}, queryset=model.objects.none(), user=user).form.fields))
+        for what, make in made:
+            with mock.patch("feidi.core.forms.offered", lambda q, u: q), \
+                    mock.patch("feidi.core.filters.offered", lambda q, u: q):
+                unscoped = make()
+            yield what, make(), unscoped
 
     empty = []
     for user in User.objects.filter(is_active=True).order_by("username"):
         zone = user.zone_subtree_ids()
         for label, declaration in sorted(declare.REGISTRY.items()):
-            if not declaration.prefix or "add" not in declaration.pages:
+            if not declaration.prefix:
                 continue
-            model = declaration.model
-            if not user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
-                continue
-            edit = declaration.views()["edit"]
-            form_class = getattr(edit, "form_class", None) or declaration.form
-            form = form_class(user=user, instance=model())
-            for name, field in form.fields.items():
-                if not isinstance(field, forms.ModelChoiceField) or field.widget.is_hidden or field.queryset.exists():
-                    continue
-                target = field.queryset.model
-                where = unscoped(form_class, user, model, name)
-                if any(f.name == "department" for f in target._meta.concrete_fields) and user.department_id:
-                    where = where.filter(department_id__in=zone)
-                if where.exists():
-                    empty.append(f"{user.username}: {label}.{name} offers no {target._meta.verbose_name}")
+            for what, fields, unscoped in choice_lists(declaration, user):
+                for name, field in fields.items():
+                    if (not isinstance(field, forms.ModelChoiceField) or field.widget.is_hidden
+                            or field.queryset.exists()):
+                        continue
+                    target, where = field.queryset.model, unscoped[name].queryset
+                    if any(f.name == "department" for f in target._meta.concrete_fields) and user.department_id:
+                        where = where.filter(department_id__in=zone)
+                    if where.exists():
+                        empty.append(f"{user.username}: {label}'s {what} {name} offers no {target._meta.verbose_name}")
     assert not empty, "\n".join(empty)
 
 

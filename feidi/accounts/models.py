@@ -22,6 +22,7 @@ from feidi.core.models import seeded_label
 from feidi.core.scope import DataScope
 from feidi.core.scope import Scope
 from feidi.core.scope import ScopedQuerySet
+from feidi.core.scope import named_in_zone
 
 
 class Department(DetailUrlMixin, models.Model):
@@ -47,6 +48,9 @@ class Department(DetailUrlMixin, models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(department="pk", owner=None)
+    # the units a staff user may name (a problem's 责任单位, a zone's 服务设置, a policy's 审核部门)
+    # whatever their data scope: those of their own zone (``scope.offered``)
+    named_by = named_in_zone("pk")
     audit_exclude: tuple[str, ...] = ("path",)
 
     class Meta:
@@ -56,15 +60,6 @@ class Department(DetailUrlMixin, models.Model):
 
     def __str__(self):
         return self.name
-
-    @staticmethod
-    def named_by(user) -> Q | None:
-        """The units a staff user may name in a form or a filter (a problem's 责任单位, a zone's
-        服务设置, a policy's 审核部门) whatever their data scope: those of their own zone, as the
-        directory of colleagues (``User.objects.colleagues_of``) is (``scope.offered``)."""
-        if user.organization_id or not user.department_id:
-            return None
-        return Q(pk__in=user.zone_subtree_ids())
 
     @property
     def depth(self) -> int:

@@ -164,6 +164,19 @@ class ScopedQuerySet(models.QuerySet):
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 
 
+def named_in_zone(lookup: str = "department"):
+    """A model's ``named_by`` (``offered``) for rows any staff user may name in a form or a filter:
+    those of the user's own zone (``lookup`` leads to the row's department) — its units, its
+    weekly dispatch meetings, its service groups — as the directory of colleagues is."""
+
+    def named_by(user) -> Q | None:
+        if user.organization_id or not user.department_id:
+            return None
+        return Q(**{f"{lookup}__in": user.zone_subtree_ids()})
+
+    return staticmethod(named_by)
+
+
 def offered(queryset, user):
     """The rows of ``queryset`` a form's or a filter's choices may offer ``user``: of a scoped model,
     those the user sees, and those the model's directory lets any such user name (``named_by``:

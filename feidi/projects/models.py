@@ -27,6 +27,7 @@ from feidi.core.models import FeidiModel
 from feidi.core.models import OrganizationField
 from feidi.core.scope import Scope
 from feidi.core.scope import ScopedManager
+from feidi.core.scope import named_in_zone
 from feidi.registry.models import validate_industry
 
 User = settings.AUTH_USER_MODEL
@@ -549,6 +550,7 @@ class Dispatch(FeidiModel):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREPARED)
 
     scope = Scope(department="department", owner="created_by")
+    named_by = named_in_zone()  # a task holder filters the tasks by their meeting (scope.offered)
 
     class Meta:
         verbose_name = verbose_name_plural = _("调度会")

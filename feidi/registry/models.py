@@ -15,6 +15,7 @@ from feidi.core.models import DictField
 from feidi.core.models import FeidiModel
 from feidi.core.scope import Scope
 from feidi.core.scope import ScopedQuerySet
+from feidi.core.scope import named_in_zone
 from feidi.lib import gbt4754
 from feidi.lib import uscc
 
@@ -98,6 +99,7 @@ class Zone(FeidiModel):
     description = models.TextField(_("简介"), blank=True)
 
     scope = Scope(department="department", owner="created_by", also=_linked_zones)
+    named_by = named_in_zone()  # one's own zone and the enclaves it runs, named in forms and filters (scope.offered)
 
     class Meta:
         verbose_name = verbose_name_plural = _("园区与飞地")

@@ -20,6 +20,7 @@ from feidi.core.models import FeidiModel
 from feidi.core.models import OrganizationField
 from feidi.core.models import WorkdayClock
 from feidi.core.scope import Scope
+from feidi.core.scope import named_in_zone
 
 User = settings.AUTH_USER_MODEL
 
@@ -64,6 +65,7 @@ class ServiceGroup(FeidiModel):
     leader = models.ForeignKey(User, verbose_name=_("组长（第二级）"), on_delete=models.PROTECT, related_name="+")
 
     scope = Scope(department="department", owner="created_by")
+    named_by = named_in_zone()  # a cadre filters the links by group (scope.offered)
 
     class Meta:
         verbose_name = verbose_name_plural = _("服务小组")
