@@ -93,6 +93,12 @@ def test_the_inbox_and_email_get_the_message(cast, client_for, django_capture_on
     assert c.post(url).url == "/registry/zones/"
     assert Notification.objects.get(pk=note.pk).read_at is not None
     assert client_for("other_clerk").get(url).status_code == 404
+    # one's own records need no permission, only one's own sign-in: the link check says so too
+    from feidi.core.views import can_open
+
+    assert can_open(cast.clerk, url) and not can_open(cast.other_clerk, url)
+    assert can_open(cast.clerk, reverse("core:notification_list"))
+    assert can_open(cast.clerk, reverse("accounts:apitoken_list"))
 
 
 def test_wecom_markdown(cast, receiver, django_capture_on_commit_callbacks):

@@ -297,7 +297,12 @@ declare.model(LoginLog, "login-log", filterset=LoginLogFilterSet, table=LoginLog
 
 # --- API tokens (each business user, own tokens) ---------------------------------------------
 class OwnTokensMixin:
+    """One's own API tokens: any signed-in user but an administrator (who signs in by TOTP only)."""
+
     model = ApiToken
+
+    def get_permission(self):
+        return None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
