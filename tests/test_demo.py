@@ -164,15 +164,32 @@ def check_every_form_offers_what_its_user_may_name():
 
 def check_every_link_as_every_demo_user():
     """Every demo user crawls the pages reachable from its home page and menus: a user never sees a
-    link he cannot follow (no 4xx, no 5xx, no bounce to the login page)."""
+    link he cannot follow (no 4xx, no 5xx, no bounce to the login page), nor a button that posts to a
+    step he may not take (``can_open`` of each POST form's action: nothing is posted)."""
+    from urllib.parse import urljoin
+    from urllib.parse import urlsplit
+
+    import lxml.html
+
+    from feidi.core.views import can_open
     from feidi.testing.crawl import crawl
 
     broken = {}
     for user in User.objects.filter(is_active=True).order_by("username"):
         c = Client()
         c.force_login(user)
-        result = crawl(c, "/", per_route=1, limit=500)  # each route once per user: 15 users reach them all
+        steps: dict[str, str] = {}
+
+        def posts(url, response, steps=steps):
+            for form in lxml.html.fromstring(response.content.decode()).iter("form"):
+                if (form.get("method") or "get").lower() == "post":
+                    steps.setdefault(urlsplit(urljoin(url, form.get("action") or url)).path, url)
+
+        result = crawl(c, "/", per_route=1, limit=500, on_page=posts)  # each route once per user: 15 reach them all
         assert result.pages > 3, f"{user.username} reached almost nothing"
-        if result.broken:
-            broken[user.username] = [(b.status, b.url, b.found_on) for b in result.broken]
+        found = [(b.status, b.url, b.found_on) for b in result.broken]
+        found += [("POST refused", step, page) for step, page in steps.items()
+                  if not step.startswith(("/accounts/logout", "/i18n/")) and not can_open(user, step)]
+        if found:
+            broken[user.username] = found
     assert not broken, "\n".join(f"{u}: {b}" for u, links in broken.items() for b in links)
