@@ -74,17 +74,18 @@ def owner_for_level(appeal: Appeal, level: int):
     return next((user for user in chain if user.is_active), chain[0] if chain else None)
 
 
-def assign_waiting(appeals, *, acting_user=None) -> int:
+def assign_waiting(appeals, *, acting_user=None, batch: int = 500) -> int:
     """The open appeals of ``appeals`` that wait on nobody — filed before their zone's 服务设置 or
     their enterprise's 挂点干部 were entered — get the handler their level has now
     (``owner_for_level``): each row locked (one another transaction holds is left for the next
     call) and re-checked, its version moved on, with an internal event, an audit row and a note
-    to the new handler. An appeal that still has nobody stays as it was. Returns how many got one."""
+    to the new handler. An appeal that still has nobody stays as it was. At most ``batch`` a call
+    (the sweep takes the rest five minutes later). Returns how many got one."""
     done = 0
     with transaction.atomic():
         rows = list(Appeal.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(pk__in=appeals.values("pk"), owner__isnull=True, status__in=Appeal.OPEN)
-                    .select_related("organization", "department").order_by("pk"))
+                    .select_related("organization", "department").order_by("pk")[:batch])
         messages = []
         for appeal in rows:
             owner = owner_for_level(appeal, appeal.level)
