@@ -137,6 +137,33 @@ def test_the_report_prints_the_databases_figures(cast, world):
     assert report.figures["overall"]["count"] == 2 and report.figures["overall"]["done"] == "190000000.30"
 
 
+def test_the_report_says_how_many_problems_the_units_solved_in_its_half_month(cast, world):
+    """本期: the problems reported solved from the 1st (a report of the 15th) or the 16th (of the month's
+    end) through the report's day, beside those open on it; a problem solved after the day is open
+    on it, one solved before the half-month is in neither, and another zone's is not counted."""
+    p1, p2 = world
+    before = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+
+    def problem(p, text, solved_on=None):
+        made = Problem.objects.create(project=p, department=p.department, description=text,
+                                      owner_department=cast.dept_a_bureau, deadline=dt.date(2026, 12, 1),
+                                      status="solved" if solved_on else "open", solved_on=solved_on)
+        Problem.objects.filter(pk=made.pk).update(created_at=before)
+
+    problem(p1, "环评批复", dt.date(2026, 11, 1))
+    problem(p1, "施工许可", dt.date(2026, 11, 15))
+    problem(p2, "电力接入", dt.date(2026, 10, 31))  # the half-month before
+    problem(p2, "用水指标", dt.date(2026, 11, 20))  # after the day: open on it
+    problem(project(cast, "乙区项目", zone=cast.zone_b), "乙区的问题", dt.date(2026, 11, 3))
+    figures = reports.biweekly_figures(Project.objects.filter(department=cast.dept_a), AS_OF)
+    assert (figures["overall"]["solved"], figures["overall"]["open_problems"]) == (2, 3)
+    assert "11月1日以来协调解决问题2个，尚有待解决问题3个。" in reports.overall_text(figures)
+    month_end = reports.biweekly_figures(Project.objects.filter(department=cast.dept_a), dt.date(2026, 11, 30))
+    assert "11月16日以来协调解决问题1个，尚有待解决问题2个。" in reports.overall_text(month_end)
+    del figures["overall"]["solved"]  # the figures an earlier release stored with its report
+    assert "协调解决问题" not in reports.overall_text(figures)
+
+
 def test_a_back_dated_report_counts_each_projects_stage_on_its_day(cast, world):
     """开工 and 终止 are read from the stage records' business dates: a project started after the
     report's day is not yet started in it, one terminated after it is still scheduled, and a move

@@ -206,6 +206,12 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
             "started_on": r["started_on"].isoformat() if r["started_on"] and r["started_on"] <= as_of else "",
             "problems": r["open_problems"],
         })
+    # the half-month the report covers (1st–15th, 16th–month end): the problems solved in it, as the
+    # units reported them (``actions.do_resolve_problem``), beside those still open on its day
+    since = as_of.replace(day=16) if as_of.day > 15 else as_of.replace(day=1)
+    solved = Problem.objects.filter(project_id__in=ids, status=Problem.Status.SOLVED, solved_on__gte=since,
+                                    solved_on__lte=as_of).count()
+    still_open = open_problems.filter(project_id__in=ids).count()
     total_planned = sum((_d(r["planned_investment"]) for r in rows), Decimal(0))
     total_plan = sum((_d(r["year_plan"]) for r in rows), Decimal(0))
     total_done = sum((_d(r["year_done"]) for r in rows), Decimal(0))
@@ -213,7 +219,8 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     overall = {"count": len(rows), "planned": _m(total_planned), "plan": _m(total_plan), "done": _m(total_done),
                "rate": _rate(total_done, total_plan), "started": started,
                "started_rate": _rate(started, len(rows)),
-               "red_flags": len(red_flags), "leadership": len(leadership)}
+               "red_flags": len(red_flags), "leadership": len(leadership),
+               "since": since.isoformat(), "solved": solved, "open_problems": still_open}
     return {"as_of": as_of.isoformat(), "year": year, "months": months_label(as_of), "overall": overall, "by_chain": by_chain, "by_level": by_level,
             "red_flags": red_flags, "leadership": leadership, "appendix": appendix}
 
@@ -232,11 +239,21 @@ def overall_text(figures: dict) -> str:
     return gettext(
         "截至{year}年{month}月{day}日，纳入调度的重点项目{count}个，总投资{planned}，{plan_year}年度计划投资{plan}；"
         "{done}，完成年度计划的{rate}。已开工（含投产、达产）项目{started}个，开工率{started_rate}。"
-        "红旗预警项目{red_flags}个，需领导协调决策事项{leadership}项。").format(
+        "{problems}红旗预警项目{red_flags}个，需领导协调决策事项{leadership}项。").format(
         year=as_of.year, month=as_of.month, day=as_of.day, count=o["count"], planned=human(o["planned"]),
         plan_year=figures["year"], plan=human(o["plan"]), done=done, rate=_pct(o["rate"]),
         started=o["started"], started_rate=_pct(o["started_rate"]), red_flags=o["red_flags"],
-        leadership=o["leadership"])
+        leadership=o["leadership"], problems=problems_text(o))
+
+
+def problems_text(overall: dict) -> str:
+    """本期 in the first paragraph: the problems the units solved since the half-month began and
+    those still open ("" for a report of an earlier release's figures, which did not count them)."""
+    if "solved" not in overall:
+        return ""
+    since = dt.date.fromisoformat(overall["since"])
+    return gettext("{month}月{day}日以来协调解决问题{solved}个，尚有待解决问题{open}个。").format(
+        month=since.month, day=since.day, solved=overall["solved"], open=overall["open_problems"])
 
 
 def render_docx(figures: dict, *, title: str, number_text: str, issuer: str, as_of: dt.date) -> bytes:
