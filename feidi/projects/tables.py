@@ -130,7 +130,8 @@ def _open_past(row, today) -> bool:
 class ProblemTable(Table):
     model_class = models.Problem
     default_order = "deadline"
-    fields = ("description", "project", "kind", "owner_department", "deadline", "needs_leadership", "status")
+    fields = ("description", "project", "kind", "owner_department", "deadline", "needs_leadership", "status",
+              "solved_on")
     description = Column(_("问题"), link=True, render=None, accessor="description")
     project = RelatedColumn()
     kind = ChoiceColumn()
