@@ -44,11 +44,12 @@ def problems_due(queryset, user, today=None):
     ``change`` step). A unit whose staff hold no role that may is followed up by the zone's 项目办."""
     if user.organization_id:
         return queryset.none()
-    mine = queryset.none()
-    if user.has_perm("projects.change_problem"):
+    if user.has_perm("projects.resolve_problem"):  # the 项目办 too: every problem it may change it may report
+        mine = resolvable(queryset, user)
+    elif user.has_perm("projects.change_problem"):  # a role given the edit alone
         mine = queryset.visible_to(user, "change")
-    if user.has_perm("projects.resolve_problem"):
-        mine = mine | resolvable(queryset, user)
+    else:
+        return queryset.none()
     today = today or timezone.localdate()
     return mine.filter(status=Problem.Status.OPEN, deadline__lte=today + dt.timedelta(days=SOON_DAYS))
 

@@ -49,12 +49,11 @@ ServiceGroupForm = scoped_form(ServiceGroup, ["name", "area", "leader"],
 
 
 class ServiceSettingsForm(ColleagueChoicesMixin, ScopedModelForm):
-    """A zone's escalation chain. Its zone is one of the 安商办's own zone's units (the directory
-    rule, as the people are): the office edits no departments and so saw none through its data
-    scope, and a setting saved without a zone applied to no appeal."""
+    """A zone's escalation chain. Its zone is one of the 安商办's own zone's units, which it may
+    name (``Department.named_by``) though it sees no departments; a setting saved without a zone
+    applied to no appeal."""
 
     colleague_fields = ("office_head", "principal_leader")
-    zone_department_fields = ("department",)
 
     class Meta:
         model = ServiceSettings
