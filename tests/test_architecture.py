@@ -180,6 +180,22 @@ def test_every_conditional_unique_constraint_says_what_it_refuses():
     assert bare == []
 
 
+def test_every_month_is_a_month_field():
+    """A date that names a month (月份, 起始月份 …) is a ``MonthField``: stored as its 1st on every
+    path and read as offices write a month. As a plain date, a policy item's 依据月份 kept the 15th
+    a file gave it and joined no month's figures."""
+    from django.apps import apps
+    from django.db import models
+
+    from feidi.core.fields import MonthField
+
+    plain = [f"{m._meta.label}.{f.name}" for m in apps.get_models() if m.__module__.startswith("feidi.")
+             for f in m._meta.concrete_fields
+             if isinstance(f, models.DateField) and not isinstance(f, (MonthField, models.DateTimeField))
+             and str(f.verbose_name).endswith(("月份", "月"))]
+    assert plain == []
+
+
 def test_every_field_a_detail_page_shows_has_a_chinese_name():
     """The generic detail page lists a record's fields by their names: one left to Django's default
     (the attribute name, "prev hash") would be English on a Chinese page."""

@@ -525,6 +525,9 @@ def test_calamine_reads_the_chosen_sheet_by_its_place():
     (-5, '_ "￥"* #,##0.00_ ;_ "￥"* \\-#,##0.00_ ;_ "￥"* "-"??_ ;_ @_ ', "￥-5.00"),
     (0, '_ "￥"* #,##0.00_ ;_ "￥"* \\-#,##0.00_ ;_ "￥"* "-"??_ ;_ @_ ', None), (12, 'General"人"', "12人"),
     (15000, '[>=10000]0.0,"千";0', "15.0千"), (50, '[>=10000]0.0,"千";0', "50"), (0.5, '#.00"亩"', "0.50亩"),
+    # the 万 display: a point written as text among the integer places (! or \\ escape it) is the point
+    (123456, '0!.0,"万"', "12.3456万"), (123456, '0\\.0,"万"', "12.3456万"), (120000, '0!.0000"万"', "12.0000万"),
+    (-5000, '0!.0,"万"', "-0.5万"), (1234567.8, '0!.0000"万"', "123.45678万"),
 ])
 def test_a_number_format_is_rendered_as_excel_shows_it_with_every_digit_kept(value, code, shown):
     assert spreadsheet.shows_more(code)

@@ -243,3 +243,64 @@ def test_a_key_column_is_still_required(cast, client_for, statistician):
     rows = [["企业名称", "主营业务收入(元)"], ["甲光伏科技有限公司", 1]]
     file_error, _ = errors_of(post(client_for("clerk"), "indicators:import", Book([SheetSpec("指标数据", rows)]).bytes()))
     assert "缺少必需的列" in file_error and "统一社会信用代码" in file_error and "月份" in file_error
+
+
+def test_a_month_written_as_a_date_is_that_dates_month():
+    """2026-1-5 is 5 January: its month is January, never January-to-May (the range 1–N reads only
+    with 月, "2026年1-5月"); a date that does not exist names no month."""
+    rng = random.Random()
+    for _ in range(300):
+        day = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(12000))
+        first = day.replace(day=1)
+        for text in (f"{day.year}-{day.month}-{day.day}", f"{day.year}/{day.month}/{day.day}", f"{day.year}.{day.month}.{day.day}",
+                     f"{day.year} - {day.month} - {day.day}", f"{day:%Y-%m-%d}", f"{day.year}年{day.month}月{day.day}日",
+                     f"{day.year}年{day.month}月{day.day}号", f"{day.year}-{day.month}-{day.day}".translate(FULL)):
+            assert cells.parse_month(text) == first, text
+    for n in range(2, 13):
+        assert cells.parse_month(f"2026年1-{n}月") == cells.parse_month(f"2026.1-{n}月") == dt.date(2026, n, 1)
+    for bad in ("2026-2-30", "2026-1-32", "2026/4/31", "2026年1-2", "2026-1/5"):
+        with pytest.raises(ValueError):
+            cells.parse_month(bad)
+
+
+@pytest.mark.parametrize("text", ["10²", "⑫", "١٢٣", "۱۲۳", "१२३", "１０²", "3½", "Ⅻ", "²⁵"])
+def test_digits_of_other_forms_and_scripts_are_no_number(text):
+    """Only 0–9 (half- or full-width) are digits here: a superscript, a circled or a Roman
+    numeral, another script's digits — which compatibility folding or Python's own \\d would
+    read as digits (10² as 102) — are refused, not stored as another number."""
+    with pytest.raises(ValueError):
+        cells.parse_number(text)
+
+
+def test_a_moment_with_its_offset_is_the_day_it_was_here(settings):
+    """A timestamp a system exports with its offset (Z, +00:00) is the day it was in the
+    installation's time zone; one without an offset is the day it says."""
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert cells.parse_date("2026-03-05T20:00:00Z") == dt.date(2026, 3, 6)
+    assert cells.parse_date("2026-03-05T15:59:59Z") == dt.date(2026, 3, 5)
+    assert cells.parse_date("2026-03-05 20:00:00+00:00") == dt.date(2026, 3, 6)
+    assert cells.parse_date("2026-03-05T20:00:00+0000") == dt.date(2026, 3, 6)
+    assert cells.parse_date("2026-03-05T23:30:00+08:00") == dt.date(2026, 3, 5)
+    assert cells.parse_date("2026-03-05T20:00:00") == cells.parse_date("2026-03-05 20:00") == dt.date(2026, 3, 5)
+    assert cells.parse_number("1\u2009234") == cells.parse_number("1 234") == Decimal(1234)  # a thin space groups
+
+
+def test_an_imported_text_is_stored_as_written_and_only_codes_and_numbers_are_folded(cast, client_for):
+    """A file's text is the text a form would store (a name's full-width brackets, a list's ①②, a
+    company's ㈱ are the text's; compatibility folding made them other characters): only a code
+    (the credit code), a number and a date are read through their full-width forms, and a
+    superscript is no digit (10² 人 refused, not read as 102)."""
+    name, address, intro = "探针（全角）科技有限公司", "上饶市信州区，凤凰大道１号（Ａ座）", "主营：光伏组件～①单晶②多晶；㈱合作"
+    rows = [["名称", "统一社会信用代码", "类型", "地址", "从业人员", "用地面积（亩）", "简介"],
+            [name, code(31).translate(FULL), "企业", address, "１２０", "１２．５", intro]]
+    response = post(client_for("clerk"), "registry:organization_import", Book([SheetSpec("单位", rows)]).bytes())
+    assert response.status_code == 302, errors_of(response)
+    org = Organization.objects.get(uscc=code(31))
+    assert (org.name, org.address, org.description) == (name, address, intro)
+    assert org.employees == 120 and org.land_area_mu == Decimal("12.5")
+    for column, value in (("从业人员", "10²"), ("用地面积（亩）", "⑫")):
+        rows = [["名称", "统一社会信用代码", "类型", column], ["上标公司", code(32), "企业", value]]
+        file_error, errors = errors_of(post(client_for("clerk"), "registry:organization_import",
+                                            Book([SheetSpec("单位", rows)]).bytes()))
+        assert [(e.row, "不是数字" in e.message) for e in errors] == [(2, True)], (value, file_error, errors)
+    assert not Organization.objects.filter(uscc=code(32)).exists()

@@ -480,3 +480,35 @@ def test_an_application_hands_in_files_for_its_materials_all_or_nothing(cast, it
     assert client.get(reverse("policies:application_file", args=[app.pk, report.pk])).status_code == 404
     assert client.post(reverse("policies:application_attach", args=[app.pk]),
                        {"material": "高新技术企业证书", "file": _upload()}).status_code == 404
+
+
+def test_a_rate_items_month_is_its_first_day_however_written(cast, item, officer, client):
+    """依据月份 joins the month's figures: a file's 2025年12月 is read as the month, and a day of it
+    (from a file, a form, the API) is stored as the 1st — a 15th stored joined no figure, and
+    every estimated amount read 0 while the match count stayed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(officer)
+    rd = Indicator.objects.get(code="rd")
+    header = ["所属政策", "条款编号", "条款名称", "兑现方式", "兑现期", "金额规则", "比例(%)", "计算依据指标", "依据月份",
+              "每步办理时限(工作日)"]
+    months = ("2025年12月", "2025-12", "2025-12-15", "2025/12/31", "2025年12月份")
+    rows = [["研发奖补", f"第{20 + n}条", f"研发后补助{n}", "依申请兑现", "2026", "按指标比例（封顶）", "10", rd.name, month, "5"]
+            for n, month in enumerate(months)]
+    response = client.post(reverse("policies:policyitem_import"), {"file": SimpleUploadedFile("条款.xlsx", _xlsx([header, *rows]))})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    stored = PolicyItem.objects.filter(title__startswith="研发后补助")
+    assert sorted(stored.values_list("amount_month", flat=True)) == [dt.date(2025, 12, 1)] * len(months)
+    bad = _xlsx([header, ["研发奖补", "第三十条", "研发后补助X", "依申请兑现", "2026", "按指标比例（封顶）", "10", rd.name, "2025-2-30", "5"]])
+    response = client.post(reverse("policies:policyitem_import"), {"file": SimpleUploadedFile("条款.xlsx", bad)})
+    assert response.status_code == 200 and "2025-2-30" in response.content.decode()
+    assert not PolicyItem.objects.filter(title="研发后补助X").exists()
+
+    item.amount_month = dt.date(2025, 12, 15)  # whatever path: the field stores the month
+    actions.do_save_item(item, acting_user=officer)
+    item.refresh_from_db()
+    assert item.amount_month == dt.date(2025, 12, 1)
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "2000000")
+    _label(cast.org_a1, "high_tech")
+    matching.refresh_item(item, today=TODAY)
+    assert Match.objects.get(item=item, organization=cast.org_a1).estimated_amount == Decimal("200000")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
@@ -114,8 +117,6 @@ class EncryptedCharField(models.TextField):
         return str(value) if value is not None else ""
 
     def formfield(self, **kwargs):
-        from django import forms
-
         return forms.CharField(max_length=self.plain_max_length, required=not self.blank, label=self.verbose_name,
                                help_text=self.help_text)
 
@@ -127,3 +128,43 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("max_digits", 18)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
+
+
+class MonthField(models.DateField):
+    """A month, stored as its first day whichever day it was given as (a form's 2026-03-15, a
+    file's 2026年3月, an API's date): a figure's month is joined and compared as the 1st — a 15th
+    stored would match no month's figures. Its form reads a month as offices write one
+    (``lib.cells.parse_month``) and shows an ``<input type="month">``."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value is not None and value.day != 1 else value
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        if value is not None and value.day != 1:
+            value = value.replace(day=1)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MonthFormField, **kwargs})
+
+
+class MonthFormField(forms.DateField):
+    """A month typed as 2026-03 (what a browser's month input posts), 2026年3月, 2025-12-01 or any
+    day of it: its first day; anything else refused in Chinese."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def to_python(self, value):
+        from feidi.lib.cells import parse_month
+
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        try:
+            return parse_month(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from None

@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from feidi.core.fields import MonthFormField
 from feidi.core.scope import offered
 from feidi.core.scope import with_current
 
@@ -154,14 +155,16 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
             qs = getattr(field, "queryset", None)
             if getattr(qs, "model", None) is not None:
                 field.queryset = offered(qs, user)
-            if isinstance(getattr(field, "widget", None), forms.DateInput):
+            if isinstance(getattr(field, "widget", None), forms.DateInput) and not isinstance(field, MonthFormField):
                 field.widget.input_type = "date"
                 field.widget.format = "%Y-%m-%d"
         concrete = {f.name for f in self._meta.model._meta.fields}
         for name, field in self.fields.items():
             model_field = self._meta.model._meta.get_field(name) if name in concrete else None
             if model_field is not None and model_field.get_internal_type() == "DateField":
-                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                month = isinstance(field, MonthFormField)
+                field.widget = forms.DateInput(attrs={"type": "month" if month else "date"},
+                                               format="%Y-%m" if month else "%Y-%m-%d")
         style_fields(self)
 
 

@@ -366,15 +366,18 @@ def survey(data: bytes, prefer: tuple[str, ...], limits: Limits, is_header=None)
 
 def cell_text(value) -> str:
     """A cell as the text a person typed: integral floats without '.0', other floats as Excel
-    shows them (15 significant digits: 0.3, never 0.30000000000000004), dates as ISO, full-width
-    characters folded, a code's text-prefix apostrophe ('913611…) dropped; a formula without a
+    shows them (15 significant digits: 0.3, never 0.30000000000000004), dates as ISO, invisible
+    characters dropped and the width kept (a name's full-width brackets and a list's ① are the
+    text's, as a form keeps them: a lookup compares folded, ``cells.fold``; a code's field folds
+    its width, ``is_code``), a code's text-prefix apostrophe ('913611…) dropped; a formula without a
     cached value, an error, a boolean (TRUE is no text anybody typed: read as text it would be
     stored as 是) and a text longer than an Excel cell holds (``cells.CELL_CHARS``) are refused."""
     from feidi.lib.cells import CELL_CHARS
+    from feidi.lib.cells import INVISIBLE
     from feidi.lib.cells import check_digits
-    from feidi.lib.cells import fold
     from feidi.lib.cells import number_text
     from feidi.lib.cells import shown
+    from feidi.lib.cells import width_fold
     from feidi.lib.spreadsheet import ErrorCell
     from feidi.lib.spreadsheet import FormulaCell
 
@@ -400,9 +403,19 @@ def cell_text(value) -> str:
     if len(value) > CELL_CHARS:
         raise ValueError(gettext("内容有{length:,}个字符，超过 Excel 单元格的上限（{limit:,}个字符）：请精简后再导入").format(
             length=len(value), limit=CELL_CHARS))
-    text = fold(value).strip()
-    prefixed = TEXT_PREFIXED.match(text)
+    text = value.translate(INVISIBLE).strip()
+    prefixed = TEXT_PREFIXED.match(width_fold(text))
     return prefixed.group(1) if prefixed is not None else text
+
+
+def is_code(field_obj) -> bool:
+    """A form field whose text is a code or an address written in ASCII — an e-mail, a web
+    address, a slug, an IP, or text a pattern checks (a regular expression validator) — rather than
+    words: a file's full-width ｉｎｆｏ＠ｅｘａｍｐｌｅ．ｃｏｍ is read as the address it spells."""
+    from django.core.validators import RegexValidator
+
+    return isinstance(field_obj, (forms.EmailField, forms.URLField, forms.SlugField, forms.GenericIPAddressField)) or any(
+        isinstance(v, RegexValidator) for v in field_obj.validators)
 
 
 def _remembered(to_python, memo: dict, name: str):
@@ -680,8 +693,12 @@ class Importer:
         from feidi.lib.cells import clean_text
         from feidi.lib.cells import fit
         from feidi.lib.cells import parse_date
+        from feidi.lib.cells import parse_month
         from feidi.lib.cells import parse_number
         from feidi.lib.cells import shown
+        from feidi.lib.cells import width_fold
+
+        from .fields import MonthFormField
 
         if raw.__class__ is bool:
             if isinstance(field_obj, forms.BooleanField):
@@ -706,9 +723,13 @@ class Importer:
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 return ""
             cell_text(raw)
+            if isinstance(field_obj, MonthFormField):  # 2025年12月, 2025-12, a date of the month
+                return parse_month(raw).isoformat()
             latest = dt.date.today() if name in PAST_DATES else None
             return parse_date(raw, latest=latest).isoformat()
         text = cell_text(raw)
+        if is_code(field_obj):  # an address, a code: its characters are ASCII whatever the input method typed
+            text = width_fold(text)
         if isinstance(field_obj, (forms.ChoiceField, forms.BooleanField)):
             typed = clean_text(str(raw)).strip() if isinstance(raw, str) else None
             return self._choice_value(field_obj, clean_text(text), typed)

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from feidi.core.fields import MonthField
 from feidi.core.models import DetailUrlMixin
 from feidi.core.models import OrganizationField
 from feidi.core.models import ReferenceModel
@@ -97,7 +98,7 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT,
                                   related_name="values",
                                   db_index=False, db_constraint=False)
-    period = models.DateField(_("月份"))
+    period = MonthField(_("月份"))
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4)
     department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False)
@@ -134,8 +135,6 @@ class IndicatorValue(models.Model):
         return f"{self.organization} {self.indicator.name_shown} {self.period:%Y-%m}"
 
     def clean(self):
-        if self.period and self.period.day != 1:
-            self.period = self.period.replace(day=1)
         if self.value is not None and self.value < 0:
             raise ValidationError({"value": gettext("数值不能为负")})
 
@@ -158,7 +157,7 @@ class IndicatorCell(models.Model):
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.DO_NOTHING,
                                   db_constraint=False,
                                   related_name="+")
-    period = models.DateField(_("月份"))
+    period = MonthField(_("月份"))
     zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), null=True, on_delete=models.DO_NOTHING,
                              db_constraint=False, related_name="+")
     department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True,
@@ -339,7 +338,7 @@ class RankingRun(DetailUrlMixin, models.Model):
     department = models.ForeignKey("accounts.Department", verbose_name=_("园区"), null=True,
                                    on_delete=models.SET_NULL,
                                    related_name="+")
-    month = models.DateField(_("月份"))
+    month = MonthField(_("月份"))
     missing = models.JSONField(_("缺少的数据"), default=list, blank=True)
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
     docx = models.FileField(_("通报（Word）"), upload_to="rankings/%Y/", blank=True)
@@ -414,7 +413,7 @@ class ZoneFigure(ReferenceModel):
     zone = models.ForeignKey("registry.Zone", verbose_name=_("园区"), on_delete=models.CASCADE,
                              related_name="figures")
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
-    period = models.DateField(_("月份"))
+    period = MonthField(_("月份"))
     value = models.DecimalField(_("累计值"), max_digits=22, decimal_places=4, validators=[MinValueValidator(0)])
     growth = models.DecimalField(_("同比（如 0.085 表示增长8.5%）"), max_digits=8, decimal_places=4, null=True,
                                  blank=True)
@@ -440,10 +439,6 @@ class ZoneFigure(ReferenceModel):
     def __str__(self):
         return f"{self.zone} {self.indicator.name_shown} {self.period:%Y-%m}" if self.zone_id and self.period else gettext("园区数据")
 
-    def clean(self):
-        if self.period:
-            self.period = self.period.replace(day=1)
-
 
 class RegionFigure(ReferenceModel):
     """A city's or province's published total for a month (统计月报、统计公报): when entered, the
@@ -458,7 +453,7 @@ class RegionFigure(ReferenceModel):
     name = models.CharField(_("地区"), max_length=50, help_text=_("与园区“所在地区”一致，如：上饶市、江西省"))
     region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True, help_text=_("GB/T 2260，如 361100"))
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
-    period = models.DateField(_("月份"))
+    period = MonthField(_("月份"))
     value = models.DecimalField(_("累计值"), max_digits=22, decimal_places=4, null=True, blank=True,
                                 validators=[MinValueValidator(0)])
     growth = models.DecimalField(_("同比（名义）"), max_digits=8, decimal_places=4, null=True, blank=True)
@@ -484,8 +479,6 @@ class RegionFigure(ReferenceModel):
         return f"{self.name} {self.indicator.name_shown} {self.period:%Y-%m}"
 
     def clean(self):
-        if self.period:
-            self.period = self.period.replace(day=1)
         if self.region_code and not (len(self.region_code) == 6 and self.region_code.isdigit()):
             raise ValidationError({"region_code": gettext("行政区划代码为6位数字")})
         if self.value is None and self.real_growth is None and self.deflator is None and self.growth is None:
@@ -515,8 +508,8 @@ class BenefitShare(DetailUrlMixin, models.Model):
                                             validators=[MinValueValidator(0)])
     tax_share_home = models.DecimalField(_("税收分成·本地比例(%)"), max_digits=5, decimal_places=2,
                                          validators=[MinValueValidator(0)])
-    since = models.DateField(_("起始月份"))
-    until = models.DateField(_("截止月份"), null=True, blank=True)
+    since = MonthField(_("起始月份"))
+    until = MonthField(_("截止月份"), null=True, blank=True)
     department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
@@ -547,8 +540,6 @@ class BenefitShare(DetailUrlMixin, models.Model):
             raise ValidationError({"enclave_zone": gettext("飞地一方不能与本地园区相同")})
         if self.until and self.since and self.until < self.since:
             raise ValidationError({"until": gettext("截止月份不能早于起始月份")})
-        if self.since:
-            self.since = self.since.replace(day=1)
 
     def home_percent(self, code: str) -> Decimal | None:
         if code in self.OUTPUT:

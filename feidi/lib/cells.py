@@ -37,18 +37,19 @@ MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decim
 # the units a column (its header, an indicator) or a cell may state; 万/亿/千/百万 before one of them
 # multiply it (万元, 万人, 万吨), except before % (a rate has no multiple)
 MEASURES = ("吨标准煤", "千瓦时", "平方米", "工作日", "元", "亩", "人", "吨", "%", "个", "家", "项", "户", "件", "天")
+# \d of the ASCII digits only (re.ASCII): another script's digits (١٢٣, ١٢٣) are no number here
 NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(百万|万|亿|千)?(" +
-                    "|".join(re.escape(m) for m in MEASURES) + r")?$")
-GROUPED = re.compile(r"\d,\d")
+                    "|".join(re.escape(m) for m in MEASURES) + r")?$", re.ASCII)
+GROUPED = re.compile(r"\d,\d", re.ASCII)
 # the yuan's signs before an amount (￥ is folded to ¥): the cell states 元, as "1,234元" does
-YUAN = re.compile(r"^([+-]?)(?:¥|RMB|CNY|人民币)([+-]?)(?=[\d.])", re.I)
+YUAN = re.compile(r"^([+-]?)(?:¥|RMB|CNY|人民币)([+-]?)(?=[\d.])", re.I | re.ASCII)
 # another currency's sign or name: an amount no column here holds, said as such (not "不是数字")
 FOREIGN = re.compile(r"^[+-]?(US\$|HK\$|\$|€|£|USD|EUR|HKD|GBP|JPY)|(美元|港元|港币|欧元|英镑|日元)$", re.I)
 # a date (and time) written out: a column of numbers says it is a date, not that its digits are spaced
-DATE_LIKE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+DATE_LIKE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", re.ASCII)
 BRACKETS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 # a negative amount in brackets, as accounting formats show one: (1,234), (¥1,234.50), （1,234）
-ACCOUNTING = re.compile(r"^\(((?:¥|RMB|CNY|人民币)?\d[\d,.]*(?:百万|万|亿|千)?(?:元)?)\)$", re.I)
+ACCOUNTING = re.compile(r"^\(((?:¥|RMB|CNY|人民币)?\d[\d,.]*(?:百万|万|亿|千)?(?:元)?)\)$", re.I | re.ASCII)
 # zero-width characters, the BOM and the direction marks (LRM, RLM, ALM: they only set the
 # direction of the punctuation next to them): invisible, never meant (a pasted code or name carries them)
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c"))
@@ -66,9 +67,26 @@ CELL_CHARS = 32_767
 
 
 def fold(text) -> str:
-    """Full-width to half-width (ＡＢ１２（）→AB12()), the ideographic space and NBSP to none,
-    zero-width characters and the BOM dropped."""
+    """Text compared by its meaning (a header, a key looked up): compatibility forms folded
+    (NFKC: ＡＢ１２（）→AB12(), ㈱→(株)), the ideographic space and NBSP to none, zero-width
+    characters and the BOM dropped. Never what is stored, and never a number's digits
+    (``width_fold``)."""
     return unicodedata.normalize("NFKC", str(text)).replace("\u3000", "").replace("\xa0", "").translate(INVISIBLE)
+
+
+# the full-width forms of ASCII (U+FF01–FF5E) and of the yen/yuan, pound and cent signs: what an
+# input method types for 0–9, A–Z and punctuation
+WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0xFFE5: "¥", 0xFFE1: "£", 0xFFE0: "¢"}
+WIDTH |= dict.fromkeys(map(ord, "\u3000\xa0")) | INVISIBLE
+WIDTH |= dict.fromkeys([*range(0x2000, 0x200B), 0x202F, 0x205F], " ")  # the typographic spaces (a thin space groups digits)
+
+
+def width_fold(text) -> str:
+    """Full-width ASCII to half-width (１２３．５ → 123.5, ＡＢ → AB), the ideographic space and NBSP
+    to none, invisible characters dropped — and nothing else: a superscript (10²), a circled
+    digit (⑫) or another script's digits are not the digits 0–9 (NFKC, ``fold``, would make them
+    so: 10² read as 102)."""
+    return str(text).translate(WIDTH)
 
 
 def clean_text(text, *, multiline: bool = False) -> str:
@@ -215,13 +233,13 @@ def parse_number(value, *, unit: Decimal | None = None, measure: str | None = No
             raise ValueError(gettext("不是有限的数字"))
         number = exact(check_digits(value)) if isinstance(value, float) else Decimal(value)
     else:
-        text = fold(value).strip().replace("\u2212", "-")
+        text = width_fold(value).strip().replace("\u2212", "-")
         if not text or text in ("-", "—", "/"):
             return None
         if DATE_LIKE.match(text):
             raise ValueError(gettext("“{shown}”是日期，本列应填写数字").format(shown=shown(value)))
-        text = re.sub(r"(?<=\d)\s(?=\d{3}(?!\d))", ",", text)  # 1 234: a space grouping, checked as commas are
-        if re.search(r"\d\s+\d", text):  # digits apart that no grouping by three explains: 1 5
+        text = re.sub(r"(?<=\d)\s(?=\d{3}(?!\d))", ",", text, flags=re.ASCII)  # 1 234: a space grouping, checked as commas are
+        if re.search(r"\d\s+\d", text, flags=re.ASCII):  # digits apart that no grouping by three explains: 1 5
             raise ValueError(gettext("“{shown}”的数字中间有空格（千分位应为 1,234 或 1 234）").format(shown=shown(value)))
         text = re.sub(r"\s+", "", text)
         bracketed = ACCOUNTING.match(text)
@@ -305,9 +323,12 @@ def fit(number: Decimal | None, max_digits: int | None, decimal_places: int | No
 
 
 DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", re.ASCII),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII),
 )
+# a moment with its offset from UTC, as a system exports one (2026-03-05T20:00:00Z, …+00:00): its
+# date is the day it was here, in the installation's time zone (20:00 UTC is 04:00 the next day)
+ZONED = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$", re.ASCII | re.I)
 
 
 def latest_date(today: dt.date | None = None) -> dt.date:
@@ -362,7 +383,16 @@ def parse_date(value, *, earliest: dt.date = DATE_MIN, latest: dt.date | None = 
             value = str(int(value))
         else:
             return _serial(value, earliest, latest)
-    text = fold(value).strip().split(" ")[0].split("T")[0]
+    text = width_fold(value).strip()
+    if ZONED.match(text):
+        from django.utils import timezone
+
+        try:
+            moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1).replace(" ", "").replace("z", "Z"))
+        except ValueError:
+            raise ValueError(gettext("“{shown}”不是存在的时间").format(shown=shown(value))) from None
+        return _in_range(timezone.localtime(moment).date(), value, earliest, latest)
+    text = text.split(" ")[0].split("T")[0]
     for pattern in DATE_PATTERNS:
         m = pattern.match(text)
         if m:
@@ -374,9 +404,15 @@ def parse_date(value, *, earliest: dt.date = DATE_MIN, latest: dt.date | None = 
     raise ValueError(gettext("“{shown}”不是日期（应为 2026-03-05 或 2026年3月5日）").format(shown=shown(value)))
 
 
+# a month as offices write one; each pattern names its year (y), month (m) and, for a date, day (d)
 MONTH_PATTERNS = (
-    re.compile(r"^(\d{4})\s*(?:[-/.年])\s*(?:1\s*[-–—~至]\s*)?(\d{1,2})\s*(?:月(?:份)?)?(?:[-/.]\d{1,2}日?)?$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
+    # the first release of a year is cumulative, 1–2月 (read as February): 月 is required, since
+    # 2026-1-5 is a date, 5 January, not January to May
+    re.compile(r"^(?P<y>\d{4})\s*[-/.年]\s*1\s*[-–—~至]\s*(?P<m>\d{1,2})\s*月份?$", re.ASCII),
+    re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月份?(?:\s*(?P<d>\d{1,2})\s*[日号])?$", re.ASCII),
+    # 2026-03, 2026/3, 2026.3 — and a date, its separators alike (2026-3-5, 2026/03/05)
+    re.compile(r"^(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})(?:\s*(?P=sep)\s*(?P<d>\d{1,2}))?$", re.ASCII),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})$", re.ASCII),
 )
 
 
@@ -403,14 +439,17 @@ def parse_month(value, *, latest: dt.date | None = None) -> dt.date:
                 raise ValueError(gettext("数字“{shown}”不是月份：请填写如 2026-03 或 2026年3月").format(
                     shown=shown(said))) from None
     else:
-        text = fold(value or "").strip()
+        text = width_fold(value or "").strip()
         m = next((p.match(text) for p in MONTH_PATTERNS if p.match(text)), None)
         if not m:
             raise ValueError(gettext("月份格式应为 2026-03、2026年3月或2026年1-2月"))
-        year, month = int(m.group(1)), int(m.group(2))
+        year, month = int(m.group("y")), int(m.group("m"))
         if not 1 <= month <= 12:
             raise ValueError(gettext("月份应在1–12之间"))
-        day = dt.date(year, month, 1)
+        try:  # a date names its month only if it is a day that exists
+            day = dt.date(year, month, int(m.groupdict().get("d") or 1))
+        except ValueError:
+            raise ValueError(gettext("“{shown}”不是存在的日期").format(shown=shown(value))) from None
     first = day.replace(day=1)
     last = (latest_date() if latest is None else latest).replace(day=1)
     if first < DATE_MIN.replace(day=1) or first > last:

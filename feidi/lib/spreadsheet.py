@@ -624,7 +624,7 @@ def _tokens(section: str) -> list[tuple[str, str]]:
             end = n if end < 0 else end
             out.append(("text", section[i + 1:end]))
             i = end + 1
-        elif ch == "\\":
+        elif ch in "\\!":  # the next character as written (Excel writes both: 0!.0,"万" shows 12.3万)
             out.append(("text", section[i + 1:i + 2]))
             i += 2
         elif ch == "[":
@@ -771,6 +771,15 @@ def shown_text(value: float, code: str) -> str | None:
     if not layout.has_number:
         return None
     number = abs(exact(value)) * Decimal(100) ** layout.percent / Decimal(1000) ** layout.scale
+    point = _literal_point(layout)
+    if point:  # 0!.0,"万": a point written between the integer places (12.3万 for 123456) is the point
+        number = number.scaleb(-point)
+        digits = format(number.quantize(Decimal(1).scaleb(-point)) if number.normalize().as_tuple().exponent > -point
+                        else number.normalize(), "f")
+        body = digits + "".join(_shown_token(t) for t in layout.decimals if t[0] != "digit")
+        text = sign + "".join(_shown_token(t) for t in layout.before) + body + "".join(
+            _shown_token(t) for t in layout.after)
+        return text.strip()
     digits = format(number.normalize(), "f")
     whole_digits, _, decimal_digits = digits.partition(".")
     if layout.plain:
@@ -786,6 +795,18 @@ def shown_text(value: float, code: str) -> str | None:
     text = sign + "".join(_shown_token(t) for t in layout.before) + body + "".join(
         _shown_token(t) for t in layout.after)
     return text.strip()
+
+
+def _literal_point(layout: _Layout) -> int:
+    """How many integer places follow a point written as text among them (0!.0 and 0\\.0 have
+    one; Excel's trick to show 123456 as 12.3万 with a thousands scale), 0 when none does, or when
+    the section has its own decimal places as well (the point is then only text)."""
+    if layout.plain or any(kind == "digit" for kind, _ in layout.decimals):
+        return 0
+    at = next((i for i in range(len(layout.whole) - 1, -1, -1) if layout.whole[i] == ("text", ".")), None)
+    if at is None or not any(kind == "digit" for kind, _ in layout.whole[:at]):
+        return 0
+    return sum(1 for kind, _ in layout.whole[at + 1:] if kind == "digit")
 
 
 def _shown_token(token: tuple[str, str]) -> str:

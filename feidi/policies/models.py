@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
+from feidi.core.fields import MonthField
 from feidi.core.models import Attachment
 from feidi.core.models import DetailUrlMixin
 from feidi.core.models import DictField
@@ -95,8 +96,8 @@ class PolicyItem(FeidiModel):
                                       validators=[MinValueValidator(0)])
     amount_indicator = models.ForeignKey("indicators.Indicator", verbose_name=_("计算依据指标"), null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+")
-    amount_month = models.DateField(_("依据月份"), null=True, blank=True,
-                                    help_text=_("取该月的累计值，如 2025-12-01 即 2025 年全年"))
+    amount_month = MonthField(_("依据月份"), null=True, blank=True,
+                                    help_text=_("取该月的累计值，如 2025-12 即 2025 年全年"))
     amount_cap = MoneyField(_("封顶（元）"), null=True, blank=True, validators=[MinValueValidator(0)])
     materials = models.TextField(_("申报材料"), blank=True, help_text=_("每行一项"))
     review_department = models.ForeignKey("accounts.Department", verbose_name=_("审核部门"), null=True, blank=True,
@@ -159,7 +160,7 @@ class Condition(DetailUrlMixin, models.Model):
                              on_delete=models.PROTECT, related_name="+")
     indicator = models.ForeignKey("indicators.Indicator", verbose_name=_("指标"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
-    month = models.DateField(_("月份"), null=True, blank=True, help_text=_("取该月累计值，如 2025-12-01"))
+    month = MonthField(_("月份"), null=True, blank=True, help_text=_("取该月累计值，如 2025-12"))
     min_value = MoneyField(_("不低于（指标单位）"), null=True, blank=True)
     min_growth = models.DecimalField(_("同比增长不低于（%）"), max_digits=7, decimal_places=2, null=True, blank=True)
     talent_tier = DictField("talent_tier", _("人才层次"), null=True, blank=True)

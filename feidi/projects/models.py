@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
+from feidi.core.fields import MonthField
 from feidi.core.models import Attachment
 from feidi.core.models import DetailUrlMixin
 from feidi.core.models import EventLog
@@ -389,7 +390,7 @@ class AnnualPlan(ProjectPartMixin, FeidiModel):
 class MonthlyInvestment(ProjectPartMixin, FeidiModel):
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE,
                                 related_name="monthly")
-    month = models.DateField(_("月份"), help_text=_("填该月任意一天，按月保存"))
+    month = MonthField(_("月份"), help_text=_("填该月任意一天，按月保存"))
     amount = MoneyField(_("当月完成投资（元）"), validators=[MinValueValidator(0)])
     note = models.CharField(_("形象进度"), max_length=300, blank=True)
 
@@ -408,10 +409,6 @@ class MonthlyInvestment(ProjectPartMixin, FeidiModel):
         if self.project_id and self.month:
             return gettext("{project} {month:%Y年%m月}").format(project=self.project, month=self.month)
         return gettext("月度投资")
-
-    def clean(self):
-        if self.month:
-            self.month = self.month.replace(day=1)
 
 
 class Milestone(ProjectPartMixin, FeidiModel):
