@@ -199,3 +199,48 @@ def test_records_created_through_references_stay_in_the_creators_scope(cast, cro
                      {"organization_id": cast.org_a1.pk, "category": "land", "title": "代填诉求", "content": "用地"})
     assert response.status_code == 403, response.content
     assert Appeal.objects.count() == before
+
+
+def test_records_derived_from_another_land_in_the_deriving_users_scope(cast, crossing):
+    """A lead made from a news item or a target, a target made from a news item, is a record the
+    user files: into a zone or a chain the user only sees it is refused — by the API as by the page
+    (the action checks, whoever calls it) — and nothing stays, the item unchanged."""
+    import datetime as dt
+
+    from django.core.exceptions import PermissionDenied
+
+    from feidi.chains import actions as chain_actions
+    from feidi.chains.models import Chain
+    from feidi.chains.models import Segment
+    from feidi.chains.models import Target
+    from feidi.intel import actions as intel_actions
+    from feidi.intel.models import NewsItem
+    from feidi.projects.models import Project
+
+    item = intel_actions.do_add_item(acting_user=crossing, title="丁锂科技新建正极材料项目", analyse=False,
+                                     text="丁锂科技拟投资50亿元新建正极材料项目。", published_on=dt.date(2026, 12, 3))
+    assert item.department_id == cast.dept_b.pk
+    projects, status = Project.objects.count(), item.status
+    response = _call(_client(crossing), "post", f"/api/v1/intel/items/{item.pk}/lead",
+                     {"zone_id": cast.zone_a.pk, "name": "探针线索"})
+    assert response.status_code == 403, response.content
+    page = _client(crossing).post(reverse("intel:newsitem_lead", args=[item.pk]), {"zone": cast.zone_a.pk})
+    assert page.status_code in (302, 403)
+    assert Project.objects.count() == projects and NewsItem.objects.get(pk=item.pk).status == status
+
+    chain_a = chain_actions.do_save_chain(Chain(name="甲区锂电", department=cast.dept_a), acting_user=None)
+    segment_a = chain_actions.do_save_segment(Segment(chain=chain_a, name="正极材料", order=1), acting_user=None)
+    with pytest.raises(PermissionDenied):
+        intel_actions.do_item_to_target(item, segment_a, acting_user=crossing, organization=cast.org_b1)
+    assert not Target.objects.filter(segment=segment_a).exists()
+
+    chain_b = chain_actions.do_save_chain(Chain(name="乙区锂电", department=cast.dept_b), acting_user=None)
+    segment_b = chain_actions.do_save_segment(Segment(chain=chain_b, name="电芯", order=2), acting_user=None)
+    target = chain_actions.do_save_target(Target(segment=segment_b, organization=cast.org_b1, reason="补链"), acting_user=crossing)
+    response = _client(crossing).post(reverse("chains:target_lead", args=[target.pk]), {"zone": cast.zone_a.pk})
+    assert Project.objects.count() == projects and Target.objects.get(pk=target.pk).status == target.status
+
+    response = _call(_client(crossing), "post", f"/api/v1/intel/items/{item.pk}/lead",
+                     {"zone_id": cast.zone_b.pk, "name": "本区线索"})  # the control: its own zone takes it
+    assert response.status_code == 201, response.content
+    assert Project.objects.get(pk=response.json()["project_id"]).zone == cast.zone_b

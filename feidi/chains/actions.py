@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from feidi.core.actions import create_object
+from feidi.core.actions import refuse_outside_scope
 from feidi.core.actions import update_object
 
 from .models import Segment
@@ -65,6 +66,7 @@ def do_target_to_lead(target: Target, zone, *, acting_user):
             introducer_department_id=getattr(acting_user, "department_id", None),
             description=gettext("由招商目标库转入。列为目标的理由：{reason}").format(
                 reason=target.reason)), acting_user=acting_user)
+        refuse_outside_scope(project, acting_user, "add")  # a zone one only sees takes no lead
         target.status = Target.Status.LEAD
         update_object(target, acting_user=acting_user)
     return project

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy
@@ -19,7 +18,6 @@ from feidi.core.views import ObjectDetailView
 from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
 from feidi.core.views import ScopedViewMixin
-from feidi.core.views import refuse_outside_scope
 
 from . import actions
 from . import gaps
@@ -158,10 +156,8 @@ class TargetToLeadView(ObjectActionView):
         zone = Zone.objects.visible_to(self.request.user).filter(pk=self.request.POST.get("zone") or 0).first()
         if zone is None:
             raise ValidationError(gettext("请选择落地园区"))
-        with transaction.atomic():  # a lead filed into a zone the user only sees is refused whole
-            project = actions.do_target_to_lead(target, zone, acting_user=self.request.user)
-            refuse_outside_scope(project, self.request.user, "add")
-        return project
+        # a lead filed into a zone the user only sees is refused whole (by the action)
+        return actions.do_target_to_lead(target, zone, acting_user=self.request.user)
 
     def success_message(self, target, project) -> str:
         return gettext("已转为线索：{name}").format(name=project.name)

@@ -24,6 +24,22 @@ class ConflictError(Exception):
     message = _("该记录已被他人修改，请刷新后重新编辑")
 
 
+def refuse_outside_scope(saved, user, action: str) -> None:
+    """A record written for ``user`` — by a page, the API, or an action deriving it from another
+    (a lead from a news item or a target, a target from a news item) — must land within the scope
+    of the action (``add`` or ``change``; ``ScopedQuerySet.lands_within``): raised inside the
+    save's transaction, the refusal rolls the write back. A zone one only sees (the other half of
+    a two-way enclave, a city-wide view) is not a place to file or move records into."""
+    from django.core.exceptions import PermissionDenied
+
+    manager = getattr(type(saved), "objects", None)
+    if user is None or not hasattr(manager, "lands_within") or getattr(type(saved), "scope", None) is None:
+        return
+    if not manager.lands_within(user, action).filter(pk=saved.pk).exists():
+        raise PermissionDenied(gettext("保存后的{verbose_name}不在您可{action}的数据范围内，未保存").format(
+            verbose_name=saved._meta.verbose_name, action=gettext("新增") if action == "add" else gettext("修改")))
+
+
 def plain_text(instance: models.Model) -> None:
     """Every text a record stores, whichever way it came (page, API, command), as a reader sees
     it: invisible characters (zero-width, BOM, direction marks) dropped, and a bidirectional

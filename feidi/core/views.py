@@ -31,6 +31,7 @@ from . import exports
 from .actions import ConflictError
 from .actions import create_object
 from .actions import delete_object
+from .actions import refuse_outside_scope
 from .actions import update_object
 from .fields import MoneyField
 from .filters import SEARCH_RANK
@@ -494,19 +495,6 @@ class ObjectEditView(ObjectMixin, TemplateView):
                 messages.success(request, gettext("已保存：{saved}").format(saved=saved))
                 return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(form, obj, token=token)
-
-
-def refuse_outside_scope(saved, user, action: str) -> None:
-    """A record written through a page must land within the scope of the action (``add`` or
-    ``change``; ``ScopedQuerySet.lands_within``): raised inside the save's transaction, the refusal
-    rolls the write back. A zone one only sees (the other half of a two-way enclave) is not a place
-    to file or move records into."""
-    manager = getattr(type(saved), "objects", None)
-    if not hasattr(manager, "lands_within") or getattr(type(saved), "scope", None) is None:
-        return
-    if not manager.lands_within(user, action).filter(pk=saved.pk).exists():
-        raise PermissionDenied(gettext("保存后的{verbose_name}不在您可{action}的数据范围内，未保存").format(
-            verbose_name=saved._meta.verbose_name, action=gettext("新增") if action == "add" else gettext("修改")))
 
 
 def crud_views(model, *, form_class, filterset_class, table_class, select_related=(), edit_base=None,

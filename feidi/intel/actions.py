@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from feidi.core import audit
 from feidi.core.actions import create_object
+from feidi.core.actions import refuse_outside_scope
 from feidi.core.actions import update_object
 
 from . import dedup
@@ -202,6 +203,7 @@ def do_item_to_lead(item: NewsItem, zone, *, acting_user, name: str = "") -> obj
             description=gettext("由招商情报转入：{title}（{source}，{date}）{url}").format(
                 title=item.title, source=item.source or item.get_source_kind_display(),
                 date=item.published_on.isoformat(), url=item.url)), acting_user=acting_user)
+        refuse_outside_scope(project, acting_user, "add")  # a zone one only sees takes no lead
         before = audit.snapshot(item)
         NewsItem.objects.filter(pk=item.pk).update(project=project, status=Status.LEAD, version=item.version + 1)
         item.refresh_from_db()
@@ -231,6 +233,7 @@ def do_item_to_target(item: NewsItem, segment, *, acting_user, organization=None
             reason=gettext("招商情报：{title}（{source}，{date}）。{reasons}").format(
                 title=item.title, source=item.source or item.get_source_kind_display(),
                 date=item.published_on.isoformat(), reasons=reasons)), acting_user=acting_user)
+        refuse_outside_scope(target, acting_user, "add")  # nor a chain one only sees a target
         before = audit.snapshot(item)
         NewsItem.objects.filter(pk=item.pk).update(target=target, status=Status.TARGET, version=item.version + 1)
         item.refresh_from_db()

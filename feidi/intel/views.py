@@ -26,7 +26,6 @@ from feidi.core.views import ObjectEditView
 from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
 from feidi.core.views import ScopedViewMixin
-from feidi.core.views import refuse_outside_scope
 
 from . import actions
 from . import intake
@@ -268,11 +267,8 @@ class ToLeadView(_ItemAction):
         zone = Zone.objects.visible_to(self.request.user).filter(pk=self.request.POST.get("zone") or 0).first()
         if zone is None:
             raise ValidationError(gettext("请选择落地园区"))
-        with transaction.atomic():  # a lead filed into a zone the user only sees is refused whole
-            project = actions.do_item_to_lead(item, zone, acting_user=self.request.user,
-                                              name=self.request.POST.get("name", ""))
-            refuse_outside_scope(project, self.request.user, "add")
-        return project
+        # a lead filed into a zone the user only sees is refused whole (by the action)
+        return actions.do_item_to_lead(item, zone, acting_user=self.request.user, name=self.request.POST.get("name", ""))
 
     def success_message(self, item, project) -> str:
         return gettext("已转为线索：{name}").format(name=project.name)
