@@ -230,13 +230,13 @@ def test_the_card_set_read_once_quotes_what_each_figure_alone_quotes(cast, djang
     for card in data["cards"]:
         i = card["indicator"]
         assert card["count"], i.code
-        share = zones.city_share(cast.zone_a, i, MARCH)
+        share = zones.city_share(cast.zone_a, i, MARCH, cast.leader)
         assert (card["share"], card["share_note"]) == (share.ratio, share.note), i.code
         assert (card["real_growth"], card["real_note"]) == zones.real_growth(i, MARCH, cast.zone_a, card["growth"])
     assert data["standing"] == zones.sentence(cast.zone_a, ind("revenue"), MARCH) and "全市第二" in data["standing"]
     assert next(c for c in data["cards"] if c["indicator"].code == "tax")["share"] == pytest.approx(0.05)
     assert reads.kept() is None  # the reads are not kept beyond the computation
-    with django_assert_max_num_queries(17):  # the set's reads, not each card's
+    with django_assert_max_num_queries(18):  # the set's reads (and the zones the user sees, once), not each card's
         dashboard.figures(cast.leader, IndicatorValue.objects.visible_to(cast.leader), MARCH, brief=True)
 
 
@@ -246,11 +246,27 @@ def test_the_rankings_api_gives_ranks_and_hides_other_zones_computed_totals(cast
     c = client_for("leader")
     body = c.get(f"/api/v1/indicators/zones/{cast.zone_a.pk}/rankings",
                  {"indicator": "revenue", "period": "2026-03", "peers": "city"}).json()
-    assert (body["rank"], body["of"]) == (2, 2) and body["share_basis"] == "reported"
+    assert (body["rank"], body["of"]) == (2, 2)
     other = next(s for s in body["standings"] if s["zone_id"] == cast.zone_b.pk)
     assert other["rank"] == 1 and other["value"] is None  # zone B's own data: its rank, not its total
     mine = next(s for s in body["standings"] if s["zone_id"] == cast.zone_a.pk)
     assert D(mine["value"]) == 800
+    # nor its total through the share: 800 ÷ share − 800 would be zone B's 900 exactly
+    assert body["share"] is None and body["share_basis"] == "" and "不计算占全市比重" in body["share_note"]
+    page = c.get("/indicators/", {"period": "2026-03"}).content.decode()
+    assert "47.1%" not in page and "47.06" not in page
+    from django.test import Client
+
+    from feidi.testing.cast import _user
+
+    city = Client()
+    city.force_login(_user("cityview", "市领导", roles=["city_leader"], department=cast.city))
+    body = city.get(f"/api/v1/indicators/zones/{cast.zone_a.pk}/rankings",  # a city-wide viewer sees both totals
+                    {"indicator": "revenue", "period": "2026-03", "peers": "city"}).json()
+    assert body["share_basis"] == "reported" and body["share"] == pytest.approx(800 / 1700)
+    from feidi.indicators import zones
+
+    assert zones.city_share(cast.zone_a, ind("revenue"), MARCH).ratio == pytest.approx(800 / 1700)  # unrestricted
     assert c.get(f"/api/v1/indicators/zones/{cast.zone_a.pk}/rankings", {"peers": "world"}).status_code == 422
 
 

@@ -173,7 +173,7 @@ def rankings(request, pk: Id, indicator: str = "revenue", period: str = "",
         raise ValidationError({"period": [gettext("月份格式应为 2026-03，或该指标尚无数据")]})
     items = zones.standings(found, month_, zones.peers(target, peers))
     mine = zones.rank_of(target, items)
-    share = zones.city_share(target, found, month_)
+    share = zones.city_share(target, found, month_, request.user)
     real, real_note = zones.real_growth(found, month_, target, mine["growth"] if mine else None)
     by_value = sorted(items, key=lambda x: -x.value)
     grown = sorted([x.growth for x in items if x.growth is not None], reverse=True)

@@ -85,7 +85,7 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
             from .zones import city_share
             from .zones import real_growth
 
-            share = city_share(zone, i, period)
+            share = city_share(zone, i, period, user)
             card["share"], card["share_note"] = share.ratio, share.note
             card["real_growth"], card["real_note"] = real_growth(i, period, zone, total.growth)
         out["cards"].append(card)

@@ -165,8 +165,11 @@ def region_figure(level: str, key: str, indicator: Indicator, period: dt.date) -
     return None
 
 
-def city_share(zone, indicator: Indicator, period: dt.date) -> Share:
-    """占全市比重: over the city's published total when entered, else over the zones that reported."""
+def city_share(zone, indicator: Indicator, period: dt.date, user=None) -> Share:
+    """占全市比重: over the city's published total when entered, else over the zones that reported —
+    for ``user``, only when every zone in that sum is published or one the user sees: another
+    zone's computed total is its own data (the rankings show only its rank), and a share of a sum
+    of two gives the other's total exactly (own ÷ share − own)."""
     _, city = region_keys(zone)
     city_zones = peers(zone, "city")
     items = standings(indicator, period, city_zones)
@@ -183,6 +186,14 @@ def city_share(zone, indicator: Indicator, period: dt.date) -> Share:
     if len(reported) < 2:
         return Share(None, "", gettext("全市仅{len}个园区有本期数据，且未录入全市公布总量，不计算占全市比重").format(len=len(reported)),
                      len(reported), len(city_zones), None)
+    if user is not None:
+        from feidi.registry.models import Zone
+
+        others = {s.zone.pk for s in reported if not s.published} - {zone.pk}
+        seen = _once(("zones_seen", user.pk), lambda: set(Zone.objects.visible_to(user).values_list("pk", flat=True)))
+        if others - seen:
+            return Share(None, "", gettext("未录入全市公布总量；已报送园区的合计含其他园区的数据，不计算占全市比重"),
+                         len(reported), len(city_zones), None)
     whole = sum((s.value for s in reported), Decimal(0))
     return Share(float(mine.value / whole), "reported",
                  gettext("占比按已报送的{len}个园区（全市共{len2}个）合计计算，非全市公布总量").format(
