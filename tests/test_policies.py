@@ -5,6 +5,7 @@ once per period, the effect, the enterprise's own page, the API, and the scope f
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -512,3 +513,45 @@ def test_a_rate_items_month_is_its_first_day_however_written(cast, item, officer
     _label(cast.org_a1, "high_tech")
     matching.refresh_item(item, today=TODAY)
     assert Match.objects.get(item=item, organization=cast.org_a1).estimated_amount == Decimal("200000")
+
+
+def test_an_application_asks_at_most_what_the_item_pays_on_every_path(cast, item, officer, client):
+    """The item caps its amount at 500,000: an application asking more is refused with the bound
+    named — on the page and through the API, before anything is written — and so is a payment of an
+    amount stored beyond it; an API body naming a material the item does not ask is refused, not
+    dropped."""
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    matching.refresh_item(item, today=TODAY)
+    match = Match.objects.get(item=item, organization=cast.org_a1)
+    materials = {"material_0": "审计报告已上传", "material_1": "证书编号GR2025"}
+    client.force_login(cast.ent_a)
+    page = client.post(reverse("policies:match_apply", kwargs={"pk": match.pk}), {"amount": "999999999.99", **materials})
+    assert "申报金额不能超过该条款的封顶金额（500,000元）" in page.content.decode()
+    body = {"item_id": item.pk, "organization_id": cast.org_a1.pk, "amount": "999999999.99",
+            "materials": {"研发费用专项审计报告": "ok", "高新技术企业证书": "ok"}}
+    response = client.post("/api/v1/policies/applications", body, content_type="application/json")
+    assert response.status_code == 422 and "封顶金额" in json.dumps(response.json(), ensure_ascii=False)
+    response = client.post("/api/v1/policies/applications", {**body, "amount": "500000", "materials": {
+        **body["materials"], "其他": "zz"}}, content_type="application/json")
+    assert response.status_code == 422 and "该条款没有这些申报材料：其他" in json.dumps(response.json(), ensure_ascii=False)
+    assert not Application.objects.filter(item=item).exists()
+    response = client.post("/api/v1/policies/applications", {**body, "amount": "500000"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    app = Application.objects.get(item=item, organization=cast.org_a1)
+    Application.objects.filter(pk=app.pk).update(amount=Decimal("600000"))  # as an earlier release could store
+    app.refresh_from_db()
+    for _ in range(3):
+        app = actions.do_advance_application(app, acting_user=officer)
+        app.refresh_from_db()
+    with pytest.raises(ValidationError, match="封顶金额"):
+        actions.do_advance_application(app, acting_user=officer)
+    app.refresh_from_db()
+    assert app.status == "publicized" and not Payment.objects.filter(item=item).exists()
+    fixed = PolicyItem(amount_kind=PolicyItem.AmountKind.FIXED, amount_fixed=Decimal(200000))
+    none = PolicyItem(amount_kind=PolicyItem.AmountKind.NONE)
+    fixed.check_amount(Decimal(200000))
+    none.check_amount(None)
+    for it, amount in ((fixed, Decimal("200000.01")), (none, Decimal(1))):
+        with pytest.raises(ValidationError):
+            it.check_amount(amount)

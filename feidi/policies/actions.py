@@ -195,6 +195,7 @@ def do_apply(application: Application, *, acting_user, files: dict | None = None
     if application.amount is None:
         application.amount = Match.objects.filter(item=item, organization=org).values_list(
             "estimated_amount", flat=True).first()
+    item.check_amount(application.amount)
     try:
         with transaction.atomic():
             create_object(application, acting_user=acting_user)
@@ -247,6 +248,7 @@ def do_advance_application(application: Application, note: str = "", *, acting_u
         if status == A.PAID:
             if application.amount is None:
                 raise ValidationError(gettext("拨付前须确定金额"))
+            application.item.check_amount(application.amount)  # an amount stored before the bound held
             try:
                 with transaction.atomic():
                     create_object(Payment(item=application.item, organization=application.organization,

@@ -161,6 +161,10 @@ def apply(request, payload: PolicyApplicationIn):
     if match is None:
         raise ValidationError({"item_id": [gettext("该企业不在条款 {item} 的匹配名单中或不在您的范围").format(
             item=payload.item_id)]})
+    unknown = [name for name in payload.materials if name not in match.item.material_list()]
+    if unknown:  # never silently dropped: the caller meant it for a material this item does not ask
+        raise ValidationError({"materials": [gettext("该条款没有这些申报材料：{names}（应为：{wanted}）").format(
+            names="、".join(unknown), wanted="、".join(match.item.material_list()) or gettext("无"))]})
     missing = [m for m in match.item.material_list() if not payload.materials.get(m, "").strip()]
     if missing:
         raise ValidationError({"materials": [gettext("缺少申报材料：{names}").format(names="、".join(missing))]})

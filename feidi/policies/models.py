@@ -5,6 +5,8 @@ policy office confirms, or applications reviewed step by step within working-day
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -133,6 +135,28 @@ class PolicyItem(FeidiModel):
 
     def material_list(self) -> list[str]:
         return [line.strip() for line in self.materials.splitlines() if line.strip()]
+
+    def payable_at_most(self) -> Decimal | None:
+        """The most one enterprise may be paid under this item for a period: its fixed amount, its
+        cap (按指标比例), nothing for a non-monetary item; None when the item sets no bound."""
+        if self.amount_kind == self.AmountKind.FIXED:
+            return self.amount_fixed
+        if self.amount_kind == self.AmountKind.NONE:
+            return Decimal(0)
+        return self.amount_cap
+
+    def check_amount(self, amount: Decimal | None) -> None:
+        """An amount asked or paid under this item: within what the item pays (an enterprise
+        asked 999,999,999.99 of an item capped at 500,000 and, once the steps were passed, was
+        paid it), else a ValidationError on ``amount`` naming the bound."""
+        most = self.payable_at_most()
+        if amount is None or most is None or amount <= most:
+            return
+        if most == 0:
+            raise ValidationError({"amount": gettext("该条款为非资金类政策，不兑现金额")})
+        raise ValidationError({"amount": gettext("申报金额不能超过该条款的{bound}（{most}元）").format(
+            bound=gettext("定额") if self.amount_kind == self.AmountKind.FIXED else gettext("封顶金额"),
+            most=format(most.normalize(), ",f"))})
 
 
 class Condition(DetailUrlMixin, models.Model):
