@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -248,3 +250,57 @@ def test_the_page_generates_and_shows_a_report(cast, world, client_for):
     assert "纳入调度的重点项目2个" in page and "用地指标待省里调剂" in page
     assert c.post("/projects/reports/generate/", {"as_of": "2999-01-01"}).status_code == 302
     assert Report.objects.count() == 1
+
+
+def test_a_second_issue_for_the_same_day_is_refused_on_every_path(cast, world, client_for):
+    """A double click or a retried request numbers no second issue for one cut-off day: the page
+    says which issue exists, the API answers 422 naming it, nothing more is written."""
+    from feidi.accounts.models import Role
+
+    cast.leader.roles.add(Role.objects.get(code="project_office"))
+    c = client_for("leader")
+    assert c.post("/projects/reports/generate/", {"as_of": "2026-11-15"}).status_code == 302
+    again = c.post("/projects/reports/generate/", {"as_of": "2026-11-15"}, follow=True)
+    assert "截至2026年11月15日的专报已生成" in again.content.decode()
+    r = c.post("/api/v1/projects/reports/biweekly", {"as_of": "2026-11-15"}, content_type="application/json")
+    assert r.status_code == 422 and "已生成" in json.dumps(r.json(), ensure_ascii=False)
+    assert Report.objects.filter(department=cast.dept_a).count() == 1
+
+
+@pytest.mark.parametrize("title", ["重点项目\\..\\x", "../../../tmp/pwn", "专报/第二版", "..", "专报\t\n\"第二版\"", "CON:<>|*?"])
+def test_a_report_title_is_never_a_path(cast, world, client_for, settings, tmp_path, title):
+    """The title names the report's files: whatever it holds, the files stay in the report folder
+    under a plain name (a title with ..\\ stopped the report, one with / made a folder), and the
+    download's name reads the title without the characters no file name holds."""
+    from feidi.projects.models import ProjectSettings
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    ProjectSettings.objects.update_or_create(department=cast.dept_a, defaults={"report_title": title})
+    report = reports.generate_biweekly(cast.dept_a, AS_OF)
+    for field in (report.docx, report.xlsx):
+        path = Path(field.path).resolve()
+        assert path.is_file() and path.parent == (tmp_path / "reports" / "2026").resolve(), field.name
+    from feidi.accounts.models import Role
+
+    cast.leader.roles.add(Role.objects.get(code="project_office"))
+    response = client_for("leader").get(f"/projects/reports/{report.pk}/docx/")
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert "\t" not in disposition and "\n" not in disposition and "/" not in disposition.split("''")[-1]
+
+
+def test_one_zone_failing_leaves_the_others_their_issue(cast, world, monkeypatch):
+    """The scheduled run goes on past a zone whose report fails (logged): the other zone has its
+    issue, and the failed one is made by the next run."""
+    real = reports.generate_biweekly
+
+    def failing_for_a(department, as_of, **kwargs):
+        if department == cast.dept_a:
+            raise RuntimeError("磁盘已满")
+        return real(department, as_of, **kwargs)
+
+    monkeypatch.setattr(reports, "generate_biweekly", failing_for_a)
+    done = reports.generate_for_zones(AS_OF)
+    assert [r.department for r in done] == [cast.dept_b]
+    monkeypatch.setattr(reports, "generate_biweekly", real)
+    assert [r.department for r in reports.generate_for_zones(AS_OF)] == [cast.dept_a]

@@ -108,7 +108,9 @@ def xlsx_bytes(table_class, rows, title: str) -> bytes:
 
 
 def export_filename(title: str) -> str:
-    return f"{title}_{timezone.localtime():%Y%m%d_%H%M%S}.xlsx"
+    from feidi.lib.files import file_name
+
+    return file_name(f"{title}_{timezone.localtime():%Y%m%d_%H%M%S}", ".xlsx")
 
 
 def export_dir() -> Path:

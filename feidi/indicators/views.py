@@ -34,6 +34,7 @@ from feidi.core.views import ObjectMixin
 from feidi.core.views import ScopedViewMixin
 from feidi.lib.cells import parse_number
 from feidi.lib.cells import read_unit
+from feidi.lib.files import file_name
 
 from . import actions
 from . import engine
@@ -487,7 +488,7 @@ class RankingDocxView(ObjectMixin, View):
 
         run = self.get_object()
         body = ranking.render_docx(run)  # current statements included
-        return FileResponse(io.BytesIO(body), as_attachment=True, filename=f"{run}.docx")
+        return FileResponse(io.BytesIO(body), as_attachment=True, filename=file_name(str(run), ".docx"))
 
 
 class _ZoneFigureEdit(ObjectEditView):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext
 
 # extension → the magic numbers its files start with
@@ -33,6 +35,21 @@ def shortened(name: str, limit: int) -> str:
     if not dot or not stem or len(ext) + 1 >= limit:
         return name[:limit]
     return stem[:limit - len(ext) - 1] + "." + ext
+
+
+# what a file name may not hold on any system a download or the media folder lands on: path
+# separators, Windows' reserved characters, control characters (a tab, a line break)
+UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def file_name(text: str, suffix: str = "", limit: int = 120) -> str:
+    """A file name made of a record's text (a report's title, a rule's name): what no file name may
+    hold (``/``, ``\\``, ``..`` as a path, quotes, control characters) replaced by "_", leading
+    dots and spaces dropped, at most ``limit`` characters with ``suffix`` (".docx") kept. A title
+    "重点项目\\..\\x" made the report's file a path out of its folder, refused, and no report was
+    made; "专报/第二版" a folder."""
+    stem = UNSAFE_IN_NAME.sub("_", str(text)).strip().lstrip(". ").strip() or "file"
+    return shortened(stem + suffix, limit)
 
 
 def check_upload(name: str, head: bytes, size: int, max_bytes: int) -> str:

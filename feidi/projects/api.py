@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from ninja import Field
 from ninja import Router
 from ninja import Schema
@@ -170,13 +169,12 @@ declare.api_routes(router, Report, ReportSchema, path="/reports", list_summary="
 @router.post("/reports/biweekly", response={201: ReportSchema}, summary="生成本期半月专报",
              openapi_extra=model_of("projects.report"))
 def generate_report(request, payload: ReportIn):
-    from django.utils import timezone
-
+    from .reports import ReportDateError
     from .reports import generate_biweekly
     from .views import zone_department
 
     require_perm(request, "projects.dispatch_project")
-    as_of = payload.as_of
-    if as_of > timezone.localdate():
-        raise ValidationError({"as_of": [gettext("数据截止日期不能晚于今天")]})
-    return Status(201, generate_biweekly(zone_department(request.user), as_of, acting_user=request.user))
+    try:
+        return Status(201, generate_biweekly(zone_department(request.user), payload.as_of, acting_user=request.user))
+    except ReportDateError as exc:
+        raise ValidationError({"as_of": [str(exc)]}) from None

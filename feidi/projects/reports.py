@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from collections import defaultdict
 from decimal import Decimal
 
@@ -36,6 +37,7 @@ from feidi.core.officedoc import new_document
 from feidi.core.officedoc import para
 from feidi.core.officedoc import table
 from feidi.core.officedoc import to_bytes
+from feidi.lib.files import file_name
 from feidi.lib.money import human
 from feidi.lib.money import percent_text
 from feidi.lib.money import published_ratio
@@ -54,6 +56,8 @@ from .models import ProjectSettings
 from .models import Report
 from .models import Stage
 from .models import StageRecord
+
+logger = logging.getLogger(__name__)
 
 STARTED = (Stage.STARTED, Stage.PRODUCING, Stage.FULL)
 LEVEL_ORDER = {KeyLevel.PROVINCE: 0, KeyLevel.CITY: 1, KeyLevel.DISTRICT: 2}
@@ -393,7 +397,7 @@ def _scope(department, acting_user):
 
 
 class ReportDateError(CommandError, ValueError):
-    """A cut-off day no report may have (a future day). A ``CommandError`` so that ``feidi report
+    """A cut-off day no report may have (a future day, one whose issue exists). A ``CommandError`` so that ``feidi report
     biweekly --date`` says it in one line as the page and the API do, a ``ValueError`` elsewhere."""
 
 
@@ -401,7 +405,8 @@ def generate_biweekly(department, as_of: dt.date, *, acting_user=None) -> Report
     """Compute, render and store one issue for ``department`` (and the departments under it), over
     what ``acting_user`` may see (all of it for the job queue and the command). One transaction:
     a failure leaves no report and no number taken. A future ``as_of`` is refused (the figures of a
-    day not yet over would be published as final) — by every caller: page, API, command and job."""
+    day not yet over would be published as final), and so is a day with its issue (a second issue
+    numbered for the same cut-off) — by every caller: page, API, command and job."""
     from django.utils import timezone
 
     from feidi.accounts.models import Department
@@ -418,6 +423,9 @@ def generate_biweekly(department, as_of: dt.date, *, acting_user=None) -> Report
         with transaction.atomic():
             # Numbering is per department and year: lock the department so two generations queue.
             Department.objects.select_for_update().filter(pk=department.pk).first()
+            issued = Report.objects.filter(department=department, kind=Report.Kind.BIWEEKLY, as_of=as_of).first()
+            if issued is not None:  # a double click, a retried request: the issue of that day is the one
+                raise ReportDateError(gettext("截至{as_of:%Y年%m月%d日}的专报已生成：{report}").format(as_of=as_of, report=issued))
             last = (Report.objects.filter(department=department, kind=Report.Kind.BIWEEKLY, year=as_of.year)
                     .order_by("-number").values_list("number", flat=True).first()) or 0
             number = last + 1
@@ -425,7 +433,7 @@ def generate_biweekly(department, as_of: dt.date, *, acting_user=None) -> Report
             report = Report(kind=Report.Kind.BIWEEKLY, year=as_of.year, number=number, title=settings.report_title,
                             as_of=as_of, figures=figures, department=department,
                             created_by=acting_user if getattr(acting_user, "pk", None) else None)
-            base = f"{settings.report_title}-{as_of.year}-{number:02d}"
+            base = file_name(f"{settings.report_title}-{as_of.year}-{number:02d}")
             docx = render_docx(figures, title=settings.report_title, number_text=number_text,
                                issuer=settings.report_issuer, as_of=as_of)
             xlsx = render_xlsx(figures, title=settings.report_title)
@@ -459,7 +467,10 @@ def generate_for_zones(as_of: dt.date) -> list[Report]:
     for zone in zones_with_key_projects():
         if Report.objects.filter(department=zone, kind=Report.Kind.BIWEEKLY, as_of=as_of).exists():
             continue
-        done.append(generate_biweekly(zone, as_of))
+        try:
+            done.append(generate_biweekly(zone, as_of))
+        except Exception:  # one zone's failure is logged; the zones after it still get their issue
+            logger.exception("biweekly report for %s failed", zone)
     return done
 
 

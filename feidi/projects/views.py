@@ -33,6 +33,7 @@ from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
 from feidi.core.views import form_refusal
 from feidi.core.views import refusal_text
+from feidi.lib.files import file_name
 
 from . import actions
 from .filtersets import AlertFilterSet
@@ -511,8 +512,8 @@ class ReportFileView(ObjectMixin, View):
         field = report.docx if kind == "docx" else report.xlsx if kind == "xlsx" else None
         if not field:
             raise Http404(gettext("文件不存在"))
-        name = gettext("{title}（{year}年第{number}期）.{kind}").format(
-            title=report.title, year=report.year, number=report.number, kind=kind)
+        name = file_name(gettext("{title}（{year}年第{number}期）").format(
+            title=report.title, year=report.year, number=report.number), f".{kind}")
         return FileResponse(field.open("rb"), as_attachment=True, filename=name)
 
 
@@ -524,6 +525,7 @@ class ReportGenerateView(ReportListView):
         return "projects.dispatch_project"
 
     def post(self, request, *args, **kwargs):
+        from .reports import ReportDateError
         from .reports import generate_biweekly
 
         try:
@@ -531,11 +533,11 @@ class ReportGenerateView(ReportListView):
         except ValueError:
             messages.error(request, gettext("日期格式不正确"))
             return redirect("projects:report_list")
-        if as_of > timezone.localdate():
-            messages.error(request, gettext("数据截止日期不能晚于今天"))
+        try:
+            report = generate_biweekly(zone_department(request.user), as_of, acting_user=request.user)
+        except ReportDateError as exc:  # a future day, a day with its issue
+            messages.error(request, str(exc))
             return redirect("projects:report_list")
-        department = zone_department(request.user)
-        report = generate_biweekly(department, as_of, acting_user=request.user)
         messages.success(request, gettext("已生成：{report}").format(report=report))
         return redirect(report.get_absolute_url())
 
