@@ -341,6 +341,24 @@ def test_mu_classes_for_a_worked_example(cast, client_for):
     assert small.name in page and small.get_absolute_url() in page  # the names behind the count, linked
 
 
+def test_mu_ratios_of_extreme_but_valid_figures_are_stored(cast, client_for):
+    """A ratio of figures each within its column can pass the column a ratio had (1 元 of revenue,
+    5,000,000 元 of R&D: an intensity of 5,000,000 where 999,999.999999 fitted; the largest tax on
+    the smallest plot): the evaluation stores it on both databases and the page shows it, instead
+    of a numeric overflow that failed the whole evaluation on PostgreSQL."""
+    from feidi.indicators import mu
+    from feidi.indicators.models import MuRule
+
+    year(cast.org_a1, land=D("5"), tax=D("9999999999999"), revenue=1, rd=5_000_000, energy=D("0.0001"),
+         value_added=D("9999999999999"), employees=1)
+    rule = MuRule.objects.create(department=cast.dept_a, year=2025, land_threshold=1)
+    result = {r.organization_id: r for r in mu.evaluate(rule)}[cast.org_a1.pk]
+    result.refresh_from_db()
+    assert result.m_rd == 5_000_000 and result.m_energy == D("99999999999990000")
+    assert result.m_tax == D("1999999999999.8")
+    assert client_for("leader").get(rule.get_absolute_url()).status_code == 200
+
+
 def test_mu_benchmarks_default_to_the_average_and_the_enterprise_sees_its_own(cast, client_for):
     from feidi.indicators import mu
     from feidi.indicators.models import MuRule

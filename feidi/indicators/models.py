@@ -265,12 +265,12 @@ class MuResult(DetailUrlMixin, models.Model):
     energy = models.DecimalField(_("综合能耗（吨标煤）"), max_digits=20, decimal_places=4, null=True, blank=True)
     rd = models.DecimalField(_("研发投入（元）"), max_digits=20, decimal_places=2)
     employees = models.DecimalField(_("从业人员（年平均）"), max_digits=12, decimal_places=2, null=True, blank=True)
-    m_tax = models.DecimalField(_("亩均税收（元/亩）"), max_digits=20, decimal_places=4)
-    m_output = models.DecimalField(_("亩均营业收入（元/亩）"), max_digits=20, decimal_places=4)
-    m_energy = models.DecimalField(_("单位能耗增加值（元/吨标煤）"), max_digits=20, decimal_places=4, null=True,
+    m_tax = models.DecimalField(_("亩均税收（元/亩）"), max_digits=32, decimal_places=4)
+    m_output = models.DecimalField(_("亩均营业收入（元/亩）"), max_digits=32, decimal_places=4)
+    m_energy = models.DecimalField(_("单位能耗增加值（元/吨标煤）"), max_digits=32, decimal_places=4, null=True,
                                    blank=True)
-    m_rd = models.DecimalField(_("研发投入强度"), max_digits=12, decimal_places=6, null=True, blank=True)
-    m_labour = models.DecimalField(_("全员劳动生产率（元/人）"), max_digits=20, decimal_places=4, null=True, blank=True)
+    m_rd = models.DecimalField(_("研发投入强度"), max_digits=32, decimal_places=6, null=True, blank=True)
+    m_labour = models.DecimalField(_("全员劳动生产率（元/人）"), max_digits=32, decimal_places=4, null=True, blank=True)
     score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)
     grade = models.CharField(_("类别"), max_length=1, choices=Grade.choices, db_index=True)
 
