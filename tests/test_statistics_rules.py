@@ -114,9 +114,27 @@ def test_a_label_and_a_chain_are_coverages_too(example, monkeypatch, cast):
                         coverage=Coverage("chain", str(chain.pk)))
     assert (row.total, row.comparable_before) == (59, 58)
     assert Coverage.parse(f"chain:{chain.pk}").label == "锂电企业"
-    for text in ("bogus", "chain:99999999999999999999999", "chain:１２", "label:bogus"):
+    assert Coverage.parse(f"chain:{chain.pk}", user=cast.leader).label == "锂电企业"
+    for text in ("bogus", "chain:99999999999999999999999", "chain:１２", "label:bogus", f"chain:{chain.pk + 1000}"):
         with pytest.raises(ValueError):  # a coverage names what exists, in ids a key holds
             Coverage.parse(text)
+    # another zone's chain is no coverage of its users, as one that does not exist (its name in the
+    # label told what it was): the same refusal on the API and the page
+    from django.test import Client
+
+    from feidi.testing.cast import _user
+
+    b_stats = _user("bstats", "乙区统计", roles=["statistics"], department=cast.dept_b)
+    other = Client()
+    other.force_login(b_stats)
+    message = None
+    for text in (f"chain:{chain.pk}", f"chain:{chain.pk + 1000}"):
+        with pytest.raises(ValueError) as refused:
+            Coverage.parse(text, user=b_stats)
+        assert message is None or str(refused.value).replace(text, "") == message
+        message = str(refused.value).replace(text, "")
+        answer = other.get("/api/v1/indicators/yoy", {"coverage": text})
+        assert answer.status_code == 422 and "锂电" not in answer.content.decode("unicode_escape")
     assert Coverage.parse("label:specialized").value == "specialized"
 
 

@@ -124,7 +124,7 @@ def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone",
     if by not in engine.GROUPS:
         raise ValidationError({"by": [gettext("可选：{join}").format(join='、'.join(engine.GROUPS))]})
     try:
-        scope = engine.Coverage.parse(coverage, found)
+        scope = engine.Coverage.parse(coverage, found, request.user)
     except ValueError as exc:
         raise ValidationError({"coverage": [str(exc)]}) from None
     if period:

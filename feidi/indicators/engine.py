@@ -100,8 +100,11 @@ class Coverage:
     value: str = ""
 
     @classmethod
-    def parse(cls, text: str | None, indicator: Indicator | None = None) -> Coverage:
-        """From a query value; an empty one is the indicator's own (规上 for a 规上-only indicator)."""
+    def parse(cls, text: str | None, indicator: Indicator | None = None, user=None) -> Coverage:
+        """From a query value; an empty one is the indicator's own (规上 for a 规上-only indicator).
+        A chain must be one ``user`` sees: another zone's chain, like one that does not exist, is
+        an unknown coverage (its name in the answer's label told what the chain was, and its
+        refusal alone whether it existed)."""
         text = (text or "").strip()
         if not text:
             return cls(SCOPE_ABOVE) if indicator is not None and indicator.above_scale_only else cls(SCOPE_ALL)
@@ -115,9 +118,11 @@ class Coverage:
                 return cls("label", value)
             raise ValueError(gettext("未知的企业标签：{value}").format(value=value[:50]))
         if kind == "chain" and value.isascii() and value.isdigit():
+            from feidi.chains.models import Chain
             from feidi.core.fields import MAX_ID
 
-            if int(value) <= MAX_ID:
+            chains = Chain.objects.visible_to(user) if user is not None else Chain.objects.all()
+            if int(value) <= MAX_ID and chains.filter(pk=int(value)).exists():
                 return cls("chain", value)
         raise ValueError(gettext("未知的统计口径：{text}（可选 all、above_scale、label:<标签代码>、chain:<产业链编号>）").format(
             text=text))

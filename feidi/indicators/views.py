@@ -248,7 +248,7 @@ class AnalysisView(ScopedViewMixin, TemplateView):
         by = request.GET.get("by") if request.GET.get("by") in engine.GROUPS else "zone"
         values = self.base_queryset(request.user)
         try:
-            coverage = engine.Coverage.parse(request.GET.get("coverage"), indicator)
+            coverage = engine.Coverage.parse(request.GET.get("coverage"), indicator, request.user)
         except ValueError as exc:
             messages.error(request, str(exc))
             coverage = engine.Coverage.parse(None, indicator)
