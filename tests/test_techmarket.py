@@ -691,3 +691,16 @@ def test_the_operator_edits_the_thesaurus_and_outsiders_cannot(cast, client_for)
         assert client_for(name).post(reverse("techmarket:thesaurusentry_edit", args=[shipped.pk]),
                                      edit).status_code in (403, 404), name
     assert Role.objects.get(code="tech_bureau").permissions.filter(codename="change_thesaurusentry").exists()
+
+
+def test_a_supply_with_a_patent_text_its_form_would_refuse_still_shows(cast, client_for):
+    """A number stored before the check held (an earlier release, a direct write) is shown as
+    written and said to be unread, never a failed page."""
+    from feidi.techmarket.models import Supply as SupplyModel
+
+    s = supply(cast, publish=True, patents="ZL201710601862.3")
+    SupplyModel.objects.filter(pk=s.pk).update(patents="ZL201710601862.3\n不是专利号<b>")
+    page = client_for("inst").get(reverse("techmarket:supply_detail", args=[s.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "ZL201710601862.3" in text and "号码格式无法识别" in text
+    assert "不是专利号&lt;b&gt;" in text

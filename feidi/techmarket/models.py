@@ -148,7 +148,20 @@ class Supply(TechDocument):
         verbose_name = verbose_name_plural = _("科技成果")
 
     def patent_numbers(self) -> list[str]:
-        return [patent.normalize(n) for n in patent.split_numbers(self.patents)]
+        """The patent numbers, normalized; one stored before the check held (an earlier release, a
+        direct write) as written."""
+        return [number for number, _ in self.patents_shown()]
+
+    def patents_shown(self) -> list[tuple[str, str]]:
+        """Each patent number with its kind (发明、实用新型、外观设计); one stored before the check held
+        as written, its kind saying it is not read — the page shows it and never fails on it."""
+        out = []
+        for number in patent.split_numbers(self.patents):
+            try:
+                out.append((patent.normalize(number), patent.kind_of(number)))
+            except patent.PatentNumberError:
+                out.append((number.strip(), gettext("号码格式无法识别")))
+        return out
 
 
 class IndexChange(models.Model):

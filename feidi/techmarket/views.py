@@ -249,13 +249,12 @@ class SupplyDetailView(MarketDetailView):
                      "status", "published_at", "created_by", "description")
 
     def get_extra_context(self, supply):
-        from feidi.lib import patent
 
         from . import matching
 
         user = self.request.user
         return {**super().get_extra_context(supply),
-                "patents": [(n, patent.kind_of(n)) for n in supply.patent_numbers()],
+                "patents": supply.patents_shown(),
                 "matches": match_rows(matching.demands_for_supply(supply, k=MATCH_K), Demand, user),
                 "pushes": _pushes(user, supply=supply)}
 
