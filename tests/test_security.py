@@ -79,6 +79,19 @@ def test_idle_sessions_end_after_thirty_minutes(cast):
     response = c.get(reverse("home"))
     assert response.status_code == 302 and "timeout=1" in response.url
     assert LoginLog.objects.filter(username="clerk", result="timeout").exists()
+    # the page asked for comes back whole after the sign-in, its query too, as one encoded value (a
+    # path holding &next=//elsewhere adds no second parameter)
+    from urllib.parse import parse_qs
+    from urllib.parse import urlsplit
+
+    login(c, "clerk")
+    c.get(reverse("home"))
+    session = c.session
+    session["feidi_last_seen"] -= 31 * 60
+    session.save()
+    response = c.get("/registry/&next=//evil.example/", {"q": "光伏", "page": "2"})
+    query = parse_qs(urlsplit(response.url).query)
+    assert query["next"] == ["/registry/&next%3D//evil.example/?q=%E5%85%89%E4%BC%8F&page=2"] and query["timeout"] == ["1"]
 
 
 def test_activity_keeps_a_session_alive_and_is_written_at_most_once_a_minute(cast):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from django.contrib.auth import logout
 from django.shortcuts import redirect
@@ -38,7 +39,8 @@ class SecurityPolicyMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return redirect(f"{reverse('accounts:login')}?timeout=1&next={request.path}")
+                # back to the page as it was asked for, its query string too, encoded as one value
+                return redirect(f"{reverse('accounts:login')}?{urlencode({'timeout': 1, 'next': request.get_full_path()})}")
             if last is None or now - last >= LAST_SEEN_STEP:
                 request.session[SESSION_LAST_SEEN] = now
             # the API answers such a user with a JSON 401 itself (core.api.refuse_if_barred)
