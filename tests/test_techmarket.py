@@ -286,11 +286,16 @@ def test_the_api_round_trip(cast, client_for, django_capture_on_commit_callbacks
         "title": "API成果", "description": "钙钛矿封装胶膜 湿热稳定", "keywords": "钙钛矿 封装", "field_id": _field().pk,
         "patents": ["ZL2023101234"]}), content_type="application/json")
     assert r.status_code == 422 and "不是有效的专利号" in r.json()["message"]
+    r = inst.post("/api/v1/techmarket/supplies", data=json.dumps({  # another organization named: refused, not dropped
+        "title": "API成果", "description": "钙钛矿封装胶膜 湿热稳定", "keywords": "钙钛矿 封装",
+        "field_id": _field().pk, "patents": [GOOD], "publish": True, "organization_id": cast.org_a1.pk}),
+        content_type="application/json")
+    assert r.status_code == 422 and "只能以本单位名义发布" in json.dumps(r.json(), ensure_ascii=False)
     with django_capture_on_commit_callbacks(execute=True):
         r = inst.post("/api/v1/techmarket/supplies", data=json.dumps({
             "title": "API成果", "description": "钙钛矿封装胶膜 湿热稳定", "keywords": "钙钛矿 封装",
-            "field_id": _field().pk, "patents": [GOOD], "publish": True, "organization_id": cast.org_a1.pk}),
-            content_type="application/json")
+            "field_id": _field().pk, "patents": [GOOD], "publish": True,
+            "organization_id": cast.institution_a.pk}), content_type="application/json")
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["organization_id"] == cast.institution_a.pk and body["status"] == "published"

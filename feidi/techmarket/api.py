@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from ninja import Field
 from ninja import Query
 from ninja import Router
@@ -129,6 +130,10 @@ def _create(request, model, form_class, payload, save, publish):
     do_publish = data.pop("publish")
     data["organization"], data["field"], data["segment"] = (data.pop("organization_id"), data.pop("field_id"),
                                                             data.pop("segment_id"))
+    if request.user.organization_id and data["organization"] not in (None, request.user.organization_id):
+        # an enterprise or an institution posts for itself: another organization named is refused, never dropped
+        raise ValidationError({"organization_id": [gettext("只能以本单位名义发布（本单位编号 {pk}）").format(
+            pk=request.user.organization_id)]})
     if "patents" in data:
         data["patents"] = "\n".join(data["patents"])
     instance = model(organization=request.user.organization) if request.user.organization_id else model()
