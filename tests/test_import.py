@@ -57,7 +57,7 @@ def test_one_bad_row_stores_nothing_and_is_reported_by_row_and_column(cast, clie
     assert response.status_code == 200
     assert not Organization.objects.filter(name__startswith="导入公司").exists()
     errors = response.context["result"].errors
-    assert [(e.row, e.column) for e in errors] == [(4, "统一社会信用代码"), (5, "用地面积(亩)")]
+    assert [(e.row, e.column) for e in errors] == [(4, "统一社会信用代码"), (5, "用地面积（亩）")]  # as the file heads them
     assert "校验位" in errors[0].message
     page = response.content.decode()
     assert "第 4 行" in page and "未导入" in page

@@ -359,6 +359,23 @@ def test_a_title_row_above_the_header_is_passed_over(cast):
     assert Organization.objects.filter(name="标题行公司").exists()
 
 
+def test_a_preamble_of_several_cells_above_the_header_is_passed_over_unless_it_states_a_multiple(cast):
+    """An office's sheet: a title, then “填报单位：… 单位：元” in two cells, then the header on row
+    3 — imported. A preamble stating 万元 (“金额单位：万元”) that no column states is refused
+    naming its row: read in the columns' 元, every amount would be 10,000 times too small."""
+    header = ["名称", "统一社会信用代码", "类型", "注册资本"]
+    rows = [["2026年上饶经开区企业名录"], ["填报单位：经开区", None, None, "单位：元"], header,
+            ["前言公司", code(35), "企业", "3000000"]]
+    result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert result.applied, list(result.errors)
+    assert Organization.objects.get(name="前言公司").registered_capital == 3_000_000
+    for said in ("单位：万元", "金额单位：亿元", "单位:千元"):
+        rows = [["2026年企业名录"], ["填报日期：2026-03-05", said], header, ["前言万元公司", code(36), "企业", "300"]]
+        with pytest.raises(ImportFileError, match="第2行注明"):
+            OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
+    assert not Organization.objects.filter(name="前言万元公司").exists()
+
+
 def test_a_title_row_over_a_header_not_recognised_says_where_the_header_belongs(cast):
     rows = [["2026年单位导入表"], ["单位全称", "代码号", "性质"], ["标题行公司", code(34), "企业"]]
     with pytest.raises(ImportFileError, match="第1行"):
@@ -727,7 +744,7 @@ def test_an_amount_finer_than_the_fen_after_conversion_is_refused_in_the_importe
     rows = [["名称", "统一社会信用代码", "类型", "注册资本(万元)", "用地面积(亩)"],
             ["过细万元公司", code(213), "企业", 0.0000001, None], ["过细亩公司", code(214), "企业", None, "0.001"]]
     result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
-    assert [(e.row, e.column) for e in result.errors] == [(2, "注册资本(元)"), (3, "用地面积(亩)")]
+    assert [(e.row, e.column) for e in result.errors] == [(2, "注册资本(万元)"), (3, "用地面积(亩)")]
     assert all("小数位数过多" in e.message and not DJANGO_DECIMAL.search(e.message) for e in result.errors)
     assert not Organization.objects.filter(name__startswith="过细").exists()
 

@@ -304,3 +304,14 @@ def test_an_imported_text_is_stored_as_written_and_only_codes_and_numbers_are_fo
                                             Book([SheetSpec("单位", rows)]).bytes()))
         assert [(e.row, "不是数字" in e.message) for e in errors] == [(2, True)], (value, file_error, errors)
     assert not Organization.objects.filter(uscc=code(32)).exists()
+
+
+def test_a_row_error_names_the_column_as_the_file_heads_it(cast, client_for):
+    """The report names a column as the file heads it — “注册资本（万元）”, “单位名称” — not the
+    template's “注册资本(元)”, so the office finds the column it typed in."""
+    rows = [["单位名称", "统一社会信用代码", "类型", "注册资本（万元）"], ["列名公司", code(41), "企业", "三百"]]
+    _, errors = errors_of(post(client_for("clerk"), "registry:organization_import", Book([SheetSpec("单位", rows)]).bytes()))
+    assert [(e.column, e.value) for e in errors] == [("注册资本（万元）", "三百")]
+    rows = [["单位名称", "统一社会信用代码", "类型"], ["", code(42), "企业"]]
+    _, errors = errors_of(post(client_for("clerk"), "registry:organization_import", Book([SheetSpec("单位", rows)]).bytes()))
+    assert [e.column for e in errors] == ["单位名称"]

@@ -221,9 +221,10 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
     read as they are asked for, so a file refused on its Nth row (too many rows, a bomb found
     while inflating) raises ``ImportFileError`` then.
 
-    The header is the first non-blank row; given ``is_header``, up to ``TITLE_ROWS`` rows of one
-    cell each above it (a title such as “2026年招商项目表”, often merged across) are passed over
-    when the row after them is the header. A file of a header and no rows is refused as empty.
+    The header is the first non-blank row; given ``is_header``, up to ``TITLE_ROWS`` rows above
+    it (a title such as “2026年招商项目表”, often merged across, a “填报单位：… 单位：元” line) are
+    passed over when a row after them is the header — unless they state a multiple unit
+    (“单位：万元”) the columns would not be read in (``_check_preamble``). A file of a header and no rows is refused as empty.
     Data in a hidden row (a filter's, or of zero height) or column (or of zero width) refuses the
     file once the rows are read (``hidden_refusal``), and so does a non-blank cell whose format
     shows nothing (``unseen_refusal``): nobody checked it on screen. So does a range merged over
@@ -239,15 +240,14 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
         rows = _non_blank(sheet.rows)
         first = next(rows, None)
         ahead: list = []
-        if first is not None and is_header is not None and not is_header(first[1]) and _filled(first[1]) <= 1:
+        if first is not None and is_header is not None and not is_header(first[1]):
             ahead = [first]
             while len(ahead) <= TITLE_ROWS and (following := next(rows, None)) is not None:
                 if is_header(following[1]):
+                    _check_preamble(ahead)
                     first, ahead = following, []
                     break
                 ahead.append(following)
-                if _filled(following[1]) > 1:
-                    break
             rows = itertools.chain(ahead[1:], rows)
         second = next(rows, None)
     except SheetError as exc:
@@ -293,6 +293,27 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
 
     out.rows = body()
     return out
+
+
+PREAMBLE_UNIT = re.compile(r"(?:金额|计量)?单位\s*[:：]\s*(\S+)")
+
+
+def _check_preamble(rows: list) -> None:
+    """Rows passed over above the header may say the figures' unit (“单位：万元”, “金额单位：亿元”):
+    the columns are read in the unit their own names state (the template's, 元), so a multiple
+    stated only up there would make every amount 10,000 times too small — refused, naming the
+    row, rather than read in another unit than the office meant. “单位：元” (the template's own)
+    and “填报单位：经开区” (who fills it in) pass."""
+    from feidi.lib.cells import fold
+    from feidi.lib.cells import read_unit
+
+    for number, cells in rows:
+        for cell in cells:
+            for said in PREAMBLE_UNIT.findall(fold(cell or "")):
+                unit = read_unit(said)
+                if unit is not None and unit[1] != 1:
+                    raise ImportFileError(gettext("第{row}行注明“单位：{unit}”：本平台按列名中的单位读取数值，请把单位写进金额列的列名（如“计划总投资（万元）”）后再导入").format(
+                        row=number, unit=said))
 
 
 def merged_refusal(ranges: list[str]) -> ImportFileError:
@@ -754,6 +775,8 @@ class Importer:
         self._header_row = sheet.header_row
         result = ImportResult(sheet=sheet.said)
         positions, units = self._positions(sheet.header)
+        self._headed = {h: " ".join(str(sheet.header[i]).replace("*", "").replace("＊", "").split()) or h
+                        for h, i in positions.items()}
         probe = self.form_class(user=user)
         missing = [h for h, name in self.columns.items()
                    if h not in positions and (probe.fields[name].required or h in self.required_headers)]
@@ -831,7 +854,9 @@ class Importer:
         A value is reported as its cell shows it in Excel (``cells.shown``), whichever the check."""
         from feidi.lib.cells import shown
 
-        labels = {name: h for h, name in self.columns.items()}
+        # a column is reported under the name the file gives it ("计划总投资(万元)"), not the template's
+        headed = getattr(self, "_headed", {})
+        labels = {name: headed.get(h, h) for h, name in self.columns.items()}
         checked = []
         form = getattr(self, "_form", None)
         for excel_row, cells in chunk:
@@ -843,7 +868,7 @@ class Importer:
                     data_row[name] = self._value(probe.fields[name], raw, units.get(header_text), name)
                 except (ValueError, ArithmeticError) as exc:  # every cell's failure is its row's, in Chinese
                     message = str(exc) if isinstance(exc, ValueError) and str(exc) else gettext("无法读取该值")
-                    errors.append(RowError(excel_row, header_text, shown(raw), message))
+                    errors.append(RowError(excel_row, headed.get(header_text, header_text), shown(raw), message))
                     bad = True
                     failed.add(name)
                     data_row[name] = ""
