@@ -258,3 +258,15 @@ def test_out_of_range_parameters_are_told_not_a_500(cast, client_for):
         stats.parse({"subject": "projects", "as_of": "2101-01-01"}, cast.leader)
     with pytest.raises(stats.QueryError):  # out of range (or not accepted as a date at all)
         stats.parse({"subject": "projects", "as_of": "1899-12-31"}, cast.leader)
+
+
+@pytest.mark.parametrize("ratio, said", [
+    (D(1) / D(12000) - 1, "下降99.99%"), (D("-0.9995"), "下降99.95%"), (D(-1), "下降100.0%"),
+    (D("-0.013"), "下降1.3%"), (D("0.125"), "增长12.5%"), (D("-0.99999999"), "下降99.99%"),
+])
+def test_a_fall_short_of_the_whole_is_never_said_as_100_percent(ratio, said):
+    """From 12,000 to 1 is 下降99.99%: rounded to one place it read 下降100.0%, a figure gone to
+    nothing; only a fall to exactly zero is said so."""
+    from feidi.lib.money import change_text
+
+    assert change_text(ratio) == said

@@ -137,6 +137,7 @@ def test_reporting_refuses_errors_and_asks_to_confirm_a_jump(cast):
     assert result.saved == 3
     saved = IndicatorValue.objects.get(period=march, indicator__code="revenue")
     assert saved.value == 3600 and "请核实" in saved.confirmed_warning and saved.zone_id == cast.zone_a.pk
+    assert "当月增长420.0%（上月500，本月2600）" in saved.confirmed_warning
     with pytest.raises(PermissionDenied):
         actions.report_month(cast.org_a2, march, month_values(**base), acting_user=cast.ent_a)
     with pytest.raises(ValidationError):

@@ -44,6 +44,7 @@ from django.utils.translation import pgettext_lazy
 from feidi.lib.dates import add_months
 from feidi.lib.dates import add_years
 from feidi.lib.dates import month_end
+from feidi.lib.money import change_text
 from feidi.lib.money import growth
 from feidi.lib.money import percent
 from feidi.lib.money import percent_text
@@ -797,13 +798,8 @@ def _filter_words(query: Query, inline: bool) -> list[str]:
 
 
 def _percent(change: Decimal) -> str:
-    """增长1.3% / 下降1.3% / 持平 (no change at all), rounded half up from the exact ratio (``lib.money.percent``)."""
-    if not change:
-        return gettext("持平")
-    shown = percent(abs(change))
-    if change >= 0 or not shown:
-        return gettext("增长{percent}%").format(percent=f"{shown:f}")
-    return gettext("下降{percent}%").format(percent=f"{shown:f}")
+    """增长1.3% / 下降1.3% / 持平 (no change at all): ``lib.money.change_text``."""
+    return change_text(change, flat=gettext("持平"))
 
 
 def _verb_noun(verb: str, noun: str) -> tuple[str, str]:

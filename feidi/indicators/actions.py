@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
+from feidi.lib.money import change_text
 
 from .engine import add_months
 from .models import Indicator
@@ -79,10 +80,9 @@ def month_checker(indicator: Indicator):
         if was is None or was <= 0:
             return None, None
         ratio = abs(now - was) / was
-        if ratio > warn_ratio:
-            word = gettext("增长") if now > was else gettext("下降")
-            return None, gettext("当月{word}{value:.0f}%（上月{normalize:f}，本月{normalize2:f}），请核实后确认").format(
-                word=word, value=ratio * 100, normalize=was.normalize(), normalize2=now.normalize())
+        if ratio > warn_ratio:  # 下降99.99%, never a 下降100% that is not one (lib.money.change_text)
+            return None, gettext("当月{change}（上月{normalize:f}，本月{normalize2:f}），请核实后确认").format(
+                change=change_text((now - was) / was), normalize=was.normalize(), normalize2=now.normalize())
         return None, None
 
     return check

@@ -793,14 +793,10 @@ def quantity(value: Decimal, indicator: Indicator) -> str:
 
 
 def percent_change(ratio) -> str:
-    """增长1.3% / 下降1.3%: the change rounded half up, once, by ``lib.money.percent`` (a float ratio
-    is read as the decimal it was computed as)."""
-    from feidi.lib.money import percent
+    """增长1.3% / 下降1.3% (``lib.money.change_text``)."""
+    from feidi.lib.money import change_text
 
-    shown = percent(abs(ratio))
-    if ratio >= 0 or not shown:
-        return gettext("增长{percent}%").format(percent=f"{shown:f}")
-    return gettext("下降{percent}%").format(percent=f"{shown:f}")
+    return change_text(ratio)
 
 
 def sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage) -> str:

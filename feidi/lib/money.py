@@ -3,6 +3,7 @@ as percentages rounded half up (四舍五入), by ``percent`` alone."""
 
 from __future__ import annotations
 
+from decimal import ROUND_DOWN
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
@@ -82,6 +83,23 @@ def percent(value, places: int = 1) -> Decimal | None:
     if value is None or value == "":
         return None
     return (as_decimal(value) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def change_text(ratio, *, flat: str | None = None) -> str:
+    """增长1.3% / 下降1.3%: a change (a ratio, −0.013) as a report says it, rounded by ``percent``.
+    A fall short of the whole is never said as 下降100% (a fall from 12,000 to 1 is 下降99.99%, not
+    a figure gone to nothing): it takes the places that show it short of 100. ``flat`` is said for
+    no change at all (持平), where the caller has a word for it."""
+    if flat is not None and not ratio:
+        return flat
+    exact = as_decimal(ratio)
+    places, shown = 1, percent(abs(exact))
+    while exact < 0 and shown >= 100 and abs(exact) < 1 and places < 6:
+        places += 1
+        shown = (abs(exact) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    if exact >= 0 or not shown:
+        return gettext("增长{percent}%").format(percent=f"{shown:f}")
+    return gettext("下降{percent}%").format(percent=f"{shown:f}")
 
 
 def percent_text(value, places: int = 1, *, blank: str = "—") -> str:
