@@ -219,6 +219,45 @@ def test_sharing_in_the_years_first_release_moves_the_1_2_months_share(cast, sha
         assert row.total == row.month_value == D("2.1") * YI, by
 
 
+def _city_viewer(cast):
+    from feidi.testing.cast import _user
+
+    return _user("cityview", "市领导", roles=["city_leader"], department=cast.city)
+
+
+@pytest.mark.parametrize("since, until", [(dt.date(2026, 7, 1), None), (dt.date(2025, 1, 1), dt.date(2026, 6, 1)),
+                                          (dt.date(2026, 7, 1), dt.date(2026, 10, 1)), (dt.date(2026, 11, 1), None)])
+def test_an_agreement_running_part_of_the_year_moves_those_months_only(cast, shared, monkeypatch, since, until):
+    """A 1–11月 figure is the sum of its months: an agreement moves 30 % of the months it ran, not
+    of the year to date — from July, July to November (the whole figure moved 30 % of January
+    to June too); ended in June, January to June still; from November, November's own month. The
+    year-earlier figure moves the same months of that year (同口径), and 当月 the month's share when
+    it ran that month. Built from the rule: each month's own figure below, cumulated."""
+    from feidi.indicators.models import BenefitShare
+
+    months = {m: D(m) * YI for m in range(1, 12)}  # 2026: m 亿 in month m; 2025: half of that
+    for year, factor in ((2026, 1), (2025, D("0.5"))):
+        total = D(0)
+        for m in range(1, 12):
+            total += months[m] * factor
+            put(shared, "revenue", year, m, total)  # an upsert: the fixture's October and November replaced
+    BenefitShare.objects.filter(organization=shared).update(since=since, until=until)
+    first, last = max(since, dt.date(2026, 1, 1)).month, min(until or NOV, NOV).month
+    ran = sum(months[m] for m in range(first, last + 1))
+    ran_month = months[11] if first <= 11 <= last else D(0)
+    values = IndicatorValue.objects.visible_to(cast.leader)
+    for rows in (engine.yoy(values, ind("revenue"), NOV, "zone"), by_rows(monkeypatch, values, ind("revenue"), NOV, "zone")):
+        home = next(r for r in rows if r.key == cast.zone_a.pk)  # the leader's zone (the enclave is the 科技局's)
+        assert home.shared == -ran * D("0.3"), (since, until)
+        assert home.total == sum(months.values()) + 7 * YI - ran * D("0.3")  # a1: 7亿
+        # a year earlier the same months move (同口径): a1's 5.6亿 and the enterprise's 33亿, less their part
+        assert home.comparable_before == D("5.6") * YI + 33 * YI - ran * D("0.3") / 2
+        assert home.month_value == 2 * YI + months[11] - ran_month * D("0.3")  # 当月: a1's 2亿, its 11亿
+    tech = _city_viewer(cast)
+    zones = {r.key: r for r in engine.yoy(IndicatorValue.objects.visible_to(tech), ind("revenue"), NOV, "zone")}
+    assert zones[cast.enclave.pk].total == ran * D("0.3") and zones[cast.enclave.pk].month_value == ran_month * D("0.3")
+
+
 # --- 2. 当月 without the month before ---------------------------------------------------------------------
 
 def test_an_enterprise_without_the_month_before_is_left_out_of_the_months_figure(cast, monkeypatch, client_for):

@@ -373,7 +373,7 @@ def yoy_months(values, indicator: Indicator, periods, by: str = "total",
         grouped = list(cells.values("period", *fields).annotate(**MEASURES).order_by())
         labels = _labels(by, [tuple(g[f] for f in fields) for g in grouped]) if fields else {}
         found = {p: _cell_rows([g for g in grouped if g["period"] == p], by, labels) for p in periods}
-    shares = shares_between(periods[0], periods[-1])
+    shares = shares_between(periods[0].replace(month=1), periods[-1])
     moved = shared_values([indicator.pk], periods, shares) if shares else None
     inside = coverage.holding([s.organization_id for s in shares], periods) if shares else None
     return {p: _finish(found[p], values, indicator, p, by, coverage, shares=shares, moved=moved, inside=inside)
@@ -553,8 +553,10 @@ def month_pair(now: Decimal, was: Decimal | None, prev: Decimal | None, prev_was
 
 
 def active_shares(period: dt.date) -> list:
-    """The 飞地利益共享 agreements in force in ``period`` (for ``apply_sharing``)."""
-    return [s for s in shares_between(period, period) if in_force(s, period)]
+    """The 飞地利益共享 agreements in force in any month of ``period``'s year up to it (for
+    ``apply_sharing``: a cumulative figure moves the months an agreement ran; a level, only an
+    agreement in force in ``period`` itself)."""
+    return shares_between(period.replace(month=1), period)
 
 
 def shares_between(start: dt.date, end: dt.date) -> list:
@@ -572,6 +574,62 @@ def in_force(share, period: dt.date) -> bool:
     return share.since <= period and (share.until is None or share.until >= period)
 
 
+def applies(share, period: dt.date, cumulative: bool) -> bool:
+    """Whether an agreement moves part of a figure of ``period``: a level's when in force in the
+    month; a cumulative one's when in force in any month of the year up to it."""
+    if not cumulative:
+        return in_force(share, period)
+    return share.since <= period and (share.until is None or share.until >= period.replace(month=1))
+
+
+def share_span(share, period: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The months of ``period``'s year to ``period`` that ``share`` ran, as (the month whose
+    cumulative is subtracted — ``NEVER`` from the year's start, or for an agreement from February,
+    as 1–2月 is one release — and the last month it ran); None when it ran in none of them. A
+    cumulative figure moves the part of those months only: an agreement from July moves July to
+    October of a 1–10月 figure, not its January to June, and one ended in June keeps moving the
+    first half of the year."""
+    start = max(share.since, period.replace(month=1))
+    end = period if share.until is None or share.until >= period else share.until
+    if start > end:
+        return None
+    return month_before_in_year(start), end
+
+
+def _span_months(share, period: dt.date) -> list[dt.date]:
+    """The months ``apply_sharing`` reads for ``share`` in ``period`` beyond ``_paired_months``: a
+    span's ends, the month before's, each a year earlier."""
+    span = share_span(share, period)
+    if span is None or span == (NEVER, period):
+        return []
+    base, end = span
+    before = month_before_in_year(period)
+    ends = [end, base] + ([min(before, end)] if before != NEVER else [])
+    return [m for e in ends if e != NEVER for m in (e, add_months(e, -12))]
+
+
+def _moved_part(found: dict, org, span, period: dt.date, before_month: dt.date, first: bool):
+    """The cumulative figures of ``org`` that an agreement running only part of the year moves:
+    (now, a year earlier, the month before, that a year earlier) as the differences over the
+    months it ran (``share_span``), for ``month_pair`` as whole-year figures are."""
+    base, end = span
+
+    def part(top: dt.date, bottom: dt.date, *, shift: int = 0) -> Decimal | None:
+        high = found.get((org, add_months(top, shift)))
+        if high is None:
+            return None
+        low = Decimal(0) if bottom == NEVER else found.get((org, add_months(bottom, shift))) or Decimal(0)
+        return high - low
+
+    now, was = part(end, base) or Decimal(0), part(end, base, shift=-12)
+    if first:
+        return now, was, None, None
+    if before_month == NEVER or before_month <= base:  # it began this month: nothing moved before
+        return now, was, Decimal(0), Decimal(0) if was is not None else None
+    top = min(before_month, end)
+    return now, was, part(top, base) or Decimal(0), part(top, base, shift=-12)
+
+
 def _paired_months(period: dt.date) -> list[dt.date]:
     """The months a row of ``period`` is paired with (itself, a year earlier, the month before and
     that a year earlier), as the cells pair them."""
@@ -585,7 +643,8 @@ def shared_values(indicator_ids, periods, shares) -> dict[int, tuple[dict, dict]
     ``periods`` and of the months they are paired with (``{(enterprise, month): value}``) and
     the zone and division each reported them in (``{(enterprise, month): (zone, division)}``)."""
     out: dict[int, tuple[dict, dict]] = {pk: ({}, {}) for pk in indicator_ids}
-    months = sorted({m for p in periods for m in _paired_months(p)})
+    months = sorted({m for p in periods for m in _paired_months(p)}
+                    | {m for p in periods for share in shares for m in _span_months(share, p)})
     for indicator_id, month, org, value, zone_id, industry in IndicatorValue.objects.filter(
             indicator_id__in=list(indicator_ids), period__in=months,
             organization_id__in={s.organization_id for s in shares}).order_by().values_list(
@@ -691,7 +750,7 @@ def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date
     enterprises) when already read."""
     coverage = coverage or Coverage.parse(None, indicator)
     shares = [s for s in (active_shares(period) if shares is None else shares)
-              if in_force(s, period) and s.home_percent(indicator.code) is not None]
+              if applies(s, period, indicator.cumulative) and s.home_percent(indicator.code) is not None]
     if not shares:
         return rows
     found, where = (moved or shared_values([indicator.pk], [period], shares))[indicator.pk]
@@ -727,9 +786,11 @@ def apply_sharing(rows: list[Row], values, indicator: Indicator, period: dt.date
         home = share.home_percent(indicator.code) / 100
         part = (1 - home) if holder == share.home_zone_id else home
         now, was = found[(org, period)], found.get((org, add_months(period, -12)))
-        prev, prev_was, _left_out, unpaired = month_pair(now, was, *(
-            (None, None) if first else (found.get((org, before_month)), found.get((org, add_months(before_month, -12))))
-        ), first)
+        before = (None, None) if first else (found.get((org, before_month)), found.get((org, add_months(before_month, -12))))
+        span = share_span(share, period) if indicator.cumulative else None
+        if span is not None and span != (NEVER, period):  # it ran part of the year: those months move
+            now, was, *before = _moved_part(found, org, span, period, before_month, first)
+        prev, prev_was, _left_out, unpaired = month_pair(now, was, *before, first)
         for zone_id, sign in sides:
             for key, weight in _targets(by, zone_id, industry, placed.get(org)):
                 row = by_key.get(key)
