@@ -555,3 +555,29 @@ def test_an_application_asks_at_most_what_the_item_pays_on_every_path(cast, item
     for it, amount in ((fixed, Decimal("200000.01")), (none, Decimal(1))):
         with pytest.raises(ValidationError):
             it.check_amount(amount)
+
+
+def test_one_item_failing_to_refresh_stops_no_other(cast, item, officer, monkeypatch, caplog):
+    """The nightly refresh goes on past an item whose refresh fails (logged): the other items
+    are refreshed and the failed one keeps the matches it had."""
+    _label(cast.org_a1, "high_tech")
+    _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")
+    other = actions.do_save_item(PolicyItem(policy=item.policy, number="第六条", title="研发奖补二", period="2026",
+                                            mode=PolicyItem.Mode.EXEMPT, amount_kind=PolicyItem.AmountKind.FIXED,
+                                            amount_fixed=Decimal("1000")), acting_user=officer)
+    matching.refresh_item(item, today=TODAY)
+    kept = set(Match.objects.filter(item=item).values_list("organization_id", flat=True))
+    assert kept and not Match.objects.filter(item=other).exists()
+    real = matching.refresh_item
+
+    def failing(it, **kwargs):
+        if it.pk == item.pk:
+            raise RuntimeError("numeric field overflow")
+        return real(it, **kwargs)
+
+    monkeypatch.setattr(matching, "refresh_item", failing)
+    done = matching.refresh_all(today=TODAY, push=False)
+    assert done[item.pk] is None and done[other.pk] is not None
+    assert set(Match.objects.filter(item=item).values_list("organization_id", flat=True)) == kept
+    assert isinstance(done[other.pk], dict) and other.pk in done  # refreshed after the failure
+    assert "refresh failed" in caplog.text

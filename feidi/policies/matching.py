@@ -15,6 +15,7 @@ their linked cadre (挂点干部).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db import transaction
 from django.db.models import Case
@@ -32,6 +33,8 @@ from .models import GATES
 from .models import Condition
 from .models import Match
 from .models import PolicyItem
+
+logger = logging.getLogger(__name__)
 
 
 def base_organizations(item: PolicyItem):
@@ -188,9 +191,18 @@ def refresh_item(item: PolicyItem, *, today: dt.date | None = None, push: bool =
     return {"qualified": qualified, "partial": counts.get(Match.Status.PARTIAL, 0), "new": len(new)}
 
 
-def refresh_all(*, today: dt.date | None = None, push: bool = True) -> dict[int, dict]:
+def refresh_all(*, today: dt.date | None = None, push: bool = True) -> dict[int, dict | None]:
+    """Every active item refreshed, each in its own transaction: an item that fails (logged; None
+    in the answer) keeps its matches as they were and stops no other item's refresh."""
     items = PolicyItem.objects.filter(active=True, policy__active=True).select_related("policy")
-    done = {item.pk: refresh_item(item, today=today, push=push) for item in items}
+    done: dict[int, dict | None] = {}
+    for item in items:
+        try:
+            with transaction.atomic():
+                done[item.pk] = refresh_item(item, today=today, push=push)
+        except Exception:
+            logger.exception("policy item %s: refresh failed", item.pk)
+            done[item.pk] = None
     # items switched off keep no matches
     Match.objects.exclude(item_id__in=list(done)).delete()
     return done
