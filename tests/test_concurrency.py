@@ -193,3 +193,56 @@ def test_an_indicator_deleted_while_a_write_holds_it_is_refused(cast):
     assert outcome and outcome[0][0] == "refused" and outcome[0][1] > 0.5, outcome
     assert Indicator.objects.filter(pk=fresh.pk).exists()
     assert IndicatorValue.objects.filter(indicator=fresh).count() == 1
+
+
+def test_an_assignment_and_an_edit_of_the_role_it_assigns_never_make_two_duties(cast, monkeypatch):
+    """Two audit roles given to an account while one of them is turned into a system role: taken
+    one after the other (the roles are locked), one of the two is refused, whichever comes first —
+    never an account holding the audit and the system duties."""
+    from django.core.exceptions import ValidationError
+
+    from feidi.accounts import actions
+    from feidi.accounts.duties import DUTY_PERMISSIONS
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+    from feidi.accounts.roles import resolve_permissions
+    from feidi.core.scope import DataScope
+
+    audit_perms = resolve_permissions(sorted(DUTY_PERMISSIONS["audit"]))
+    system_perms = resolve_permissions(["accounts.add_user", "accounts.change_user"])
+    import threading
+    import time
+
+    from feidi.accounts import actions as account_actions
+
+    real_update = account_actions.update_object
+
+    def slow_update(obj, **kwargs):  # the assignment writes after the role's edit has had its time
+        if isinstance(obj, User):
+            time.sleep(0.3)
+        return real_update(obj, **kwargs)
+
+    monkeypatch.setattr(account_actions, "update_object", slow_update)
+    for round_ in range(3):
+        start = threading.Barrier(2)
+        a1, a2 = (actions.do_save_role(Role(code=f"aud{round_}{n}", name=f"审计{round_}{n}", duty="audit",
+                                            data_scope=DataScope.ALL), permissions=audit_perms, acting_user=None)
+                  for n in (1, 2))
+        target = actions.do_create_user(User(username=f"twoduty{round_}", full_name="兼任测试", department=cast.city),
+                                        password="Cast#Passw0rd!", acting_user=None)
+
+        def run(i, a1=a1, a2=a2, target=target, start=start):
+            start.wait()
+            try:
+                if i == 0:
+                    actions.do_set_user_roles(User.objects.get(pk=target.pk), [a1, a2], acting_user=cast.secadmin)
+                else:
+                    role = Role.objects.get(pk=a2.pk)
+                    role.duty = "system"
+                    actions.do_save_role(role, permissions=system_perms, acting_user=cast.secadmin)
+            except ValidationError:
+                pass
+
+        assert _threads(2, run) == []
+        duties = set(Role.objects.filter(users=target).values_list("duty", flat=True))
+        assert len(duties) <= 1, (round_, duties)

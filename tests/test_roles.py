@@ -19,6 +19,7 @@ from feidi.accounts.models import Role
 from feidi.accounts.models import User
 from feidi.accounts.roles import STANDARD_ROLES
 from feidi.accounts.roles import resolve_permissions
+from feidi.core.scope import DataScope
 
 
 class _Form(HTMLParser):
@@ -138,7 +139,7 @@ def test_no_role_and_no_account_holds_two_duties_whatever_the_path(cast, client_
                      stdout=io.StringIO())
     assert not User.objects.filter(username="both").exists()
     # a custom role that exercises the security duty, given beside the system administrator role
-    custom = actions.do_save_role(Role(code="unlocker", name="解锁员", duty="security"),
+    custom = actions.do_save_role(Role(code="unlocker", name="解锁员", duty="security", data_scope=DataScope.ALL),
                                   permissions=resolve_permissions(["accounts.unlock_user"]), acting_user=None)
     with pytest.raises(ValidationError, match="三员分立"):
         actions.do_set_user_roles(target, [Role.objects.get(code="sysadmin"), custom], acting_user=cast.secadmin)
@@ -316,3 +317,21 @@ def test_the_skeleton_folds_only_the_documented_look_alikes():
     assert actions.skeleton("rnonitor") == actions.skeleton("monitor") and actions.skeleton("VVang") == "wang"
     assert actions.skeleton("O0o") == "ooo"
     assert len({actions.skeleton(n) for n in ("5ecret", "secret", "2ebra", "zebra", "8ig", "Big", "clay", "day")}) == 8
+
+
+@pytest.mark.parametrize("code", ["auditor", "sysadmin", "secadmin"])
+def test_a_duty_roles_data_scope_cannot_be_narrowed(cast, client_for, code):
+    """Narrowed, the auditor's trail and the system administrator's accounts would show nothing:
+    the security administrator could blind the others by an edit of the scope alone. Refused on
+    the page with the field's error, and by the action; nothing changes."""
+    from feidi.core.scope import DataScope
+
+    role = Role.objects.get(code=code)
+    if code == "secadmin":
+        other = Role.objects.get(code="auditor")
+        role, other = other, role  # a security administrator does not edit a role it holds
+    for scope in (DataScope.SELF, DataScope.CUSTOM, DataScope.DEPT_TREE):
+        role.data_scope = scope
+        with pytest.raises(ValidationError, match="数据范围须为“全部”"):
+            actions.do_save_role(role, acting_user=cast.secadmin)
+    assert Role.objects.get(pk=role.pk).data_scope == DataScope.ALL

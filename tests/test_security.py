@@ -5,6 +5,7 @@ import time
 
 import pyotp
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -375,3 +376,45 @@ def test_the_token_page_says_what_is_wrong_and_issues_no_expired_token(name, exp
     today = timezone.localdate().isoformat()
     c.post(reverse("accounts:apitoken_list"), {"name": "今日到期", "expires_on": today})
     assert ApiToken.objects.filter(user=cast.clerk, name="今日到期").exists()
+
+
+def test_attempts_sent_at_once_get_the_allowance_and_no_more(cast):
+    """Each attempt takes its place before its password is checked: the sixth of six attempts
+    made before any had failed is refused unchecked; the right password sent after them is
+    refused and the lock kept (a right guess among many lifted the lock the others set)."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/accounts/login/")
+    claims = [actions.do_claim_login_attempt(request, "clerk") for _ in range(6)]  # all in flight at once
+    assert claims[:5] == [None] * 5 and claims[5] is not None and "已锁定" in claims[5]
+    for _ in range(5):
+        actions.do_record_login_failure(request, "clerk", counted=True)
+    assert User.objects.get(username="clerk").is_locked()
+    right = login(Client(), "clerk")
+    assert right.status_code == 200 and "已锁定" in right.context["error"]
+    # a password proved right while others locked the account does not sign in, nor lift the lock
+    user = User.objects.get(username="clerk")
+    assert actions.do_record_login_success(request, user) is False and User.objects.get(username="clerk").is_locked()
+
+
+def test_an_account_unlocks_only_by_another_hand(cast):
+    User.objects.filter(username="secadmin").update(locked_until=timezone.now() + dt.timedelta(minutes=30))
+    secadmin = User.objects.get(username="secadmin")
+    with pytest.raises(PermissionDenied):
+        actions.do_unlock_user(secadmin, acting_user=secadmin)
+    assert User.objects.get(username="secadmin").is_locked()
+
+
+def test_an_account_given_an_administrator_duty_signs_in_again_with_its_second_factor(cast):
+    """A password-only session must not carry a duty: when an account gains one, its sessions end
+    and its tokens are revoked, so the duty is exercised only after the TOTP step."""
+    from feidi.accounts.models import ApiToken
+
+    c = Client()
+    assert login(c, "clerk").status_code == 302
+    clerk = User.objects.get(username="clerk")
+    clerk.roles.clear()  # a business account to become an auditor (no business role beside a duty)
+    actions.do_issue_token(clerk, "报表")
+    actions.do_set_user_roles(clerk, [Role.objects.get(code="auditor")], acting_user=cast.secadmin)
+    assert c.get(reverse("accounts:loginlog_list")).status_code == 302  # back to the sign-in
+    assert not ApiToken.objects.filter(user=clerk).exists()

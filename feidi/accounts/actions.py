@@ -35,15 +35,40 @@ def log_event(request, username: str, result: str, *, user=None, reason: str = "
     )
 
 
-def do_record_login_failure(request, username: str) -> str:
+def login_refusal(policy=None) -> str:
+    """The one answer every refused sign-in gives (no oracle for which names exist or are locked)."""
+    policy = policy or SecurityPolicy.current()
+    return gettext("用户名或密码错误，或账号已锁定（连续输错{max_failures}次锁定{lock_minutes}分钟，可联系安全管理员解锁）").format(
+        max_failures=policy.max_failures, lock_minutes=policy.lock_minutes)
+
+
+def do_claim_login_attempt(request, username: str) -> str | None:
+    """A password attempt takes its place before the password is checked: counted as a failure
+    until it proves right (``do_record_login_success`` clears the count), refused — with the one
+    answer every refusal gives — while the account is locked or while the attempts in flight have
+    used the policy's allowance. Attempts sent at once were all checked, as each read the count
+    before any had failed: 30 guesses in parallel were 30 checks against a limit of 5, and a right
+    one sent among them signed in. None when the attempt may be checked."""
+    policy = SecurityPolicy.current()
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None or not user.is_active:
+            return None  # refused after the check, as a wrong password is (no oracle for names)
+        if user.is_locked() or user.failed_logins >= policy.max_failures:
+            log_event(request, username, LoginLog.Result.LOCKED, user=user, reason="账号已锁定")
+            return login_refusal(policy)
+        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+    return None
+
+
+def do_record_login_failure(request, username: str, *, counted: bool = False) -> str:
     """Count a failed sign-in; lock the account at the policy's limit. The answer is the same for an
     unknown name, a wrong password, a disabled or a locked account, and says that an account locks
     — so the page tells nobody which names exist (the login log records the real reason). While an
     account is locked its password is not even checked: were the right one answered otherwise, the
     lock would stop nobody guessing, who would only wait for it to end with the password found."""
     policy = SecurityPolicy.current()
-    generic = gettext("用户名或密码错误，或账号已锁定（连续输错{max_failures}次锁定{lock_minutes}分钟，可联系安全管理员解锁）").format(
-        max_failures=policy.max_failures, lock_minutes=policy.lock_minutes)
+    generic = login_refusal(policy)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
@@ -55,7 +80,8 @@ def do_record_login_failure(request, username: str) -> str:
         if not user.is_active:
             log_event(request, username, LoginLog.Result.FAILURE, user=user, reason="账号已停用")
             return generic
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+        if not counted:  # an attempt claimed beforehand (do_claim_login_attempt) is counted already
+            User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
         user.refresh_from_db(fields=["failed_logins"])
         if user.failed_logins >= policy.max_failures:
             until = timezone.now() + dt.timedelta(minutes=policy.lock_minutes)
@@ -67,9 +93,18 @@ def do_record_login_failure(request, username: str) -> str:
         return generic
 
 
-def do_record_login_success(request, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=timezone.now())
-    log_event(request, user.username, LoginLog.Result.SUCCESS, user=user)
+def do_record_login_success(request, user: User) -> bool:
+    """The sign-in, unless the account was locked while its password was being checked (by the
+    attempts sent beside it): then refused, the lock kept — a right guess among many no longer
+    lifts the lock the others set. True when signed in."""
+    with transaction.atomic():
+        current = User.objects.select_for_update().filter(pk=user.pk).first()
+        if current is None or not current.is_active or current.is_locked():
+            log_event(request, user.username, LoginLog.Result.LOCKED, user=user, reason="账号已锁定")
+            return False
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=timezone.now())
+        log_event(request, user.username, LoginLog.Result.SUCCESS, user=user)
+    return True
 
 
 def verify_totp(user: User, code: str) -> bool:
@@ -233,22 +268,38 @@ def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
     return saved
 
 
+def _lock_roles(pks) -> list[Role]:
+    """The roles, locked and read again: an assignment and an edit of a role it assigns are taken one
+    after the other (each checks 三员分立 on what the other left), never both on what each saw before."""
+    return list(Role.objects.select_for_update().filter(pk__in=sorted(pks)).order_by("pk"))
+
+
 def do_set_user_roles(user: User, roles: list[Role], *, acting_user) -> User:
+    """The account's roles, 三员分立 checked on the roles as they are once locked; an account that
+    gains an administrator duty signs in again (its sessions are ended, its tokens revoked), since
+    a duty is exercised only from a session that passed the second factor."""
     if acting_user is not None and acting_user.pk == user.pk:
         raise PermissionDenied(gettext("不能给自己分配角色"))
     from .duties import check_duties_kept
     from .duties import duties_held
 
-    _check_roles(roles)
     _check_binding(user, roles)
     with transaction.atomic():
+        roles = _lock_roles(r.pk for r in roles)
+        _check_roles(roles)
+        _check_binding(user, roles)
+        had_duty = User.objects.get(pk=user.pk).roles.exclude(duty="").exists()
         held = duties_held()
         saved = update_object(user, acting_user=acting_user, m2m={"roles": roles})
         check_duties_kept(held)
+        if any(r.duty for r in roles) and not had_duty:
+            end_access(saved, acting_user=acting_user)
     return saved
 
 
 def do_unlock_user(user: User, *, acting_user) -> None:
+    if acting_user is not None and acting_user.pk == user.pk:  # a lock is for someone else to lift
+        raise PermissionDenied(gettext("不能为自己的账号解锁，请联系其他安全管理员"))
     with transaction.atomic():
         before = audit.snapshot(user)
         User.objects.filter(pk=user.pk).update(locked_until=None, failed_logins=0)
@@ -278,6 +329,8 @@ def do_save_role(role: Role, *, permissions=None, custom_departments=None, actin
     if custom_departments is not None:
         m2m["custom_departments"] = list(custom_departments)
     with transaction.atomic():
+        if role.pk:
+            _lock_roles([role.pk])  # its holders are read after any assignment of it in flight
         held = duties_held()
         saved = update_object(role, acting_user=acting_user, m2m=m2m) if role.pk else \
             create_object(role, acting_user=acting_user, m2m=m2m)

@@ -58,7 +58,15 @@ def names_of(permissions) -> set[str]:
 
 
 def check_role(role, permissions) -> None:
-    """A role's own permissions: one duty at most, matching the role's declared duty."""
+    """A role's own permissions: one duty at most, matching the role's declared duty; a duty role
+    sees all (数据范围 全部): narrowed, the auditor's trail and login log, the system
+    administrator's accounts would show nothing — another way for one administrator to switch
+    off another."""
+    from feidi.core.scope import DataScope
+
+    if role.duty and role.data_scope != DataScope.ALL:
+        raise ValidationError({"data_scope": gettext("{duty}角色的数据范围须为“全部”：缩小后该职责将看不到应管理或审计的记录").format(
+            duty=DUTY_LABELS[role.duty])})
     names = names_of(permissions)
     duties = duties_of(names)
     if len(duties) > 1:

@@ -69,19 +69,24 @@ class LoginView(View):
         error = None
         if form.is_valid():
             username = form.cleaned_data["username"].strip()
+            refused = actions.do_claim_login_attempt(request, username)
+            # the password is checked even when refused: a locked account answers no faster
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                error = actions.do_record_login_failure(request, username)
+            if refused is not None:
+                error = refused
+            elif user is None:
+                error = actions.do_record_login_failure(request, username, counted=True)
             elif user.is_admin_duty:
                 # 三员 sign in with a second factor: the session is not authenticated until TOTP passes.
                 request.session.cycle_key()
                 request.session[SESSION_OTP_USER] = user.pk
                 request.session[SESSION_OTP_NEXT] = next_url
                 return redirect("accounts:otp")
-            else:
-                actions.do_record_login_success(request, user)
+            elif actions.do_record_login_success(request, user):
                 login(request, user)
                 return redirect(next_url)
+            else:  # locked while the password was checked: refused, the lock kept
+                error = actions.login_refusal()
         else:
             error = gettext("请输入用户名和密码")
         return render(request, self.template_name, {"form": form, "error": error, "next": next_url}, status=200)
@@ -129,7 +134,8 @@ class OtpView(View):
             return render(request, self.template_name, self._context(user, gettext("动态口令错误。{message}").format(
                 message=message)))
         next_url = request.session.get(SESSION_OTP_NEXT, "/")
-        actions.do_record_login_success(request, user)
+        if not actions.do_record_login_success(request, user):
+            return redirect("accounts:login")
         user.backend = "feidi.accounts.backends.RoleBackend"
         login(request, user)
         return redirect(next_url)
