@@ -552,8 +552,12 @@ def test_an_import_read_in_chunks_checks_across_them_as_in_one(cast, statisticia
 def test_an_indicator_import_refuses_a_number_of_more_than_fifteen_digits_as_every_import_does(cast, value, said):
     """The fast path for plain float cells reads only numbers of at most 15 whole digits; a longer
     one is judged as the organizations' import judges it, never stored as another number."""
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
     from feidi.indicators import importing
 
+    cast.clerk.roles.add(Role.objects.get(code="statistics"))  # who imports figures
+    cast.clerk = User.objects.get(pk=cast.clerk.pk)  # its permissions read again
     rows = [[cast.org_a1.uscc, "", "2026-01", 100, 10, 5], [cast.org_a2.uscc, "", "2026-01", value, 10, 5]]
     outcome = importing.run(sheet(rows), "指标.xlsx", cast.clerk)
     assert [(e.row, e.column) for e in outcome.errors] == [(3, "主营业务收入(元)")], list(outcome.errors)

@@ -244,3 +244,68 @@ def test_records_derived_from_another_land_in_the_deriving_users_scope(cast, cro
                      {"zone_id": cast.zone_b.pk, "name": "本区线索"})  # the control: its own zone takes it
     assert response.status_code == 201, response.content
     assert Project.objects.get(pk=response.json()["project_id"]).zone == cast.zone_b
+
+
+def test_pages_that_pick_their_place_by_a_parameter_write_only_where_the_user_may(cast, crossing):
+    """The pages that choose where they write from a parameter — the month report's enterprise,
+    the indicator import's codes, the map's zone, the ranking's rule, a commitment's agreement —
+    take only places within the user's add scope: a city-wide viewer editing in zone B wrote
+    zone A's figures, replaced its parcels, recomputed its ranking and filed under its agreement.
+    Each is refused and nothing changes; the user's own zone still takes them."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from feidi.core.models import AuditRecord
+    from feidi.indicators.models import IndicatorValue
+    from feidi.indicators.models import Parcel
+    from feidi.indicators.models import RankingRule
+    from feidi.indicators.models import RankingRun
+    from feidi.registry.models import Agreement
+    from feidi.registry.models import Commitment
+
+    client = _client(crossing)
+    month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    before = AuditRecord.objects.count()
+    client.post(f"/indicators/report/?org={cast.org_a1.pk}&period={month:%Y-%m}",
+                {"org": cast.org_a1.pk, "period": f"{month:%Y-%m}", "v_revenue": "100", "v_tax": "10", "v_employees": "5"})
+    assert not IndicatorValue.objects.filter(organization=cast.org_a1).exists()
+    csv = f"统一社会信用代码,企业名称,月份,从业人员\\n{cast.org_a1.uscc},{cast.org_a1.name},{month:%Y-%m},5\\n".encode()
+    client.post("/indicators/import/", {"file": SimpleUploadedFile("指标.csv", csv)})
+    assert not IndicatorValue.objects.filter(organization=cast.org_a1).exists()
+    geojson = ('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"SR-9","area_mu":1},'
+               '"geometry":{"type":"Polygon","coordinates":[[[117.9,28.4],[117.91,28.4],[117.91,28.41],[117.9,28.4]]]}}]}')
+    response = client.post("/indicators/maps/zone/", {"zone": cast.zone_a.pk,
+                                                      "file": SimpleUploadedFile("地块.geojson", geojson.encode())})
+    assert response.status_code == 403 and not Parcel.objects.filter(zone=cast.zone_a).exists()
+    rule = RankingRule.objects.get_or_create(department=cast.dept_a, name="甲区月调度排名")[0]
+    response = client.post("/indicators/ranking/compute/", {"rule": rule.pk, "month": f"{month:%Y-%m}"})
+    assert response.status_code == 403 and not RankingRun.objects.filter(rule=rule).exists()
+    agreement = Agreement.objects.create(title="甲区合作协议", party_a="上饶市", party_b="松江区",
+                                         signed_on=dt.date(2024, 5, 1), department=cast.dept_a)
+    client.post(f"/registry/commitments/add/?agreement={agreement.pk}",
+                {"agreement": agreement.pk, "content": "代填承诺", "owner": "上饶市", "due_on": "2027-01-01", "status": "open"})
+    assert not Commitment.objects.filter(agreement=agreement).exists()
+    assert AuditRecord.objects.filter(pk__gt=0).count() == before  # nothing written, nothing audited
+    # the control: zone B's own enterprise takes the month report
+    response = client.post(f"/indicators/report/?org={cast.org_b1.pk}&period={month:%Y-%m}",
+                           {"org": cast.org_b1.pk, "period": f"{month:%Y-%m}", "v_revenue": "100", "v_tax": "10",
+                            "v_employees": "5", "confirm": "on"})
+    assert IndicatorValue.objects.filter(organization=cast.org_b1).exists(), response.content.decode()[-3000:]
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999999", "-99999999999999999999999", "abc", "１２"])
+def test_an_id_no_key_holds_is_a_form_error_never_a_failure(cast, client_for, value):
+    """A relation posted as an id no key holds, or as no number at all, is refused as a choice
+    (the form's own error), on a form with a single and a multiple relation and on the
+    one-click actions — it answered 500 (the driver's overflow, int('abc'))."""
+    from feidi.projects.models import InvestmentTrip
+
+    c = client_for("invest")
+    before = InvestmentTrip.objects.count()
+    response = c.post("/projects/trips/add/", {"destination": "深圳", "purpose": "外出招商", "set_out_on": "2026-11-01",
+                                               "members": [value], "organizations": [value], "leader": value})
+    assert response.status_code == 200
+    assert InvestmentTrip.objects.count() == before
+    response = c.post("/projects/pipeline/add/", {"name": "探针项目", "zone": value, "task_force": [value]})
+    assert response.status_code == 200

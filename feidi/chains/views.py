@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
+from feidi.core.fields import as_id
 from feidi.core.views import ObjectActionView
 from feidi.core.views import ObjectDetailView
 from feidi.core.views import ObjectListView
@@ -153,7 +154,7 @@ class TargetToLeadView(ObjectActionView):
 
         if not self.request.user.has_perm("projects.add_project"):
             raise PermissionDenied(gettext("您没有登记招商项目的权限"))
-        zone = Zone.objects.visible_to(self.request.user).filter(pk=self.request.POST.get("zone") or 0).first()
+        zone = Zone.objects.visible_to(self.request.user).filter(pk=as_id(self.request.POST.get("zone")) or 0).first()
         if zone is None:
             raise ValidationError(gettext("请选择落地园区"))
         # a lead filed into a zone the user only sees is refused whole (by the action)

@@ -168,3 +168,14 @@ class MonthFormField(forms.DateField):
             return parse_month(value)
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid") from None
+
+
+def as_id(raw) -> int | None:
+    """A record's id as a request names it (a form's hidden field, a query parameter): digits only
+    and at most ``MAX_ID``, else None — never the ValueError of "abc" nor the driver's overflow of
+    99999999999999999999999999, which answered 500."""
+    text = str(raw if raw is not None else "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None

@@ -139,6 +139,7 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
     _current_offered = False
 
     def _clean_fields(self):
+        self._bound_ids()
         super()._clean_fields()
         # a one-line field holds one line: a pasted line break or control character (which would
         # start a new line in a robot message, a Word report or an export cell) becomes a space
@@ -147,6 +148,29 @@ class ScopedModelForm(StyledFormMixin, forms.ModelForm):
             if (isinstance(value, str) and isinstance(field, forms.CharField)
                     and isinstance(field.widget, forms.TextInput) and _CONTROL.search(value)):
                 self.cleaned_data[name] = " ".join(_CONTROL.sub(" ", value).split())
+
+    def _bound_ids(self):
+        """A choice posted as an id no key holds (99999999999999999999999999, −10²⁰) is no choice:
+        replaced by one that matches nothing, it gets the field's own 选择有效的选项 error — the
+        driver's overflow answered 500 on any form with a relation."""
+        from .fields import MAX_ID
+
+        def oversized(value) -> bool:
+            text = str(value).strip().lstrip("+-")
+            return text.isascii() and text.isdigit() and int(text) > MAX_ID
+
+        data = None
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField) or field.disabled:
+                continue
+            key = self.add_prefix(name)
+            values = self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data.get(key)]
+            if any(v is not None and oversized(v) for v in values):
+                data = data if data is not None else self.data.copy()
+                kept = ["0" if v is not None and oversized(v) else v for v in values]
+                data.setlist(key, kept) if hasattr(data, "setlist") else data.__setitem__(key, kept[0])
+        if data is not None:
+            self.data = data
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -63,19 +63,42 @@ def _role_filter(scope: Scope, role, user, owned: bool = True) -> Q | None:
     nothing = Q(pk__in=[])
     if kind == DataScope.SELF:
         return Q(**{owner: user.pk}) if owner else nothing
-    if kind == DataScope.DEPT:
-        ids = [user.department_id] if user.department_id else []
-    elif kind == DataScope.DEPT_TREE:
-        ids = user.department_subtree_ids()
-    elif kind == DataScope.ZONE_TREE:
-        ids = user.zone_subtree_ids()
-    else:  # CUSTOM: the chosen departments and everything under them
-        ids = role.custom_department_ids()
+    ids = _role_departments(role, user)
     q = Q(**{f"{dept}__in": ids}) if dept else Q(**{f"{owner}__department_id__in": ids}) if owner else nothing
     if owner and owned:
         # One's own records stay visible whatever the department scope.
         q |= Q(**{owner: user.pk})
     return q
+
+
+def _role_departments(role, user) -> list[int]:
+    """The departments a role's department scope (本部门, 本部门及下级, 本园区, 自定义) reaches."""
+    kind = role.data_scope
+    if kind == DataScope.DEPT:
+        return [user.department_id] if user.department_id else []
+    if kind == DataScope.DEPT_TREE:
+        return user.department_subtree_ids()
+    if kind == DataScope.ZONE_TREE:
+        return user.zone_subtree_ids()
+    if kind == DataScope.CUSTOM:  # the chosen departments and everything under them
+        return role.custom_department_ids()
+    return []  # 本人: no department
+
+
+def landing_departments(model, user, action: str = "add") -> set[int] | None:
+    """The departments a record of ``model`` written by staff ``user`` for ``action`` may land in
+    (None: any) — what ``lands_within`` asks of a record once written, asked of a place before
+    writing there: the enterprise a month is reported for, the zone a map's parcels go into, the
+    rule a ranking is computed for. A parent the user only sees is no place to write under."""
+    if user is None or not user.is_authenticated or not user.is_active or user.organization_id:
+        return set()
+    perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+    out: set[int] = set()
+    for role in user.roles_granting(perm):
+        if role.data_scope == DataScope.ALL:
+            return None
+        out.update(_role_departments(role, user))
+    return out
 
 
 def scope_q(model, user, action: str = "view", owned: bool = True) -> Q | None:

@@ -34,6 +34,7 @@ from .actions import delete_object
 from .actions import refuse_outside_scope
 from .actions import update_object
 from .fields import MoneyField
+from .fields import as_id
 from .filters import SEARCH_RANK
 from .filters import by_relevance
 from .models import ExportFile
@@ -434,9 +435,9 @@ class ObjectEditView(ObjectMixin, TemplateView):
         if hasattr(obj, "department_id") and user.department_id:
             obj.department_id = user.department_id
         for field, model in self.prefill.items():
-            raw = self.request.GET.get(field) or self.request.POST.get(field)
-            if raw and str(raw).isdigit():
-                found = model.objects.visible_to(user).filter(pk=int(raw)).first()
+            raw = as_id(self.request.GET.get(field) or self.request.POST.get(field))
+            if raw:
+                found = model.objects.visible_to(user).filter(pk=raw).first()
                 if found is not None:
                     setattr(obj, field, found)
         return obj

@@ -49,6 +49,7 @@ from feidi.core.importer import TemplateBook
 from feidi.core.importer import cell_text
 from feidi.core.importer import read_sheet
 from feidi.core.importer import unnamed_data
+from feidi.core.scope import landing_departments
 from feidi.lib import cells as cells_lib
 from feidi.lib.spreadsheet import ErrorCell
 from feidi.lib.spreadsheet import FormulaCell
@@ -255,7 +256,12 @@ class _Rows:
         self.name_col = positions.get("name")  # 企业名称: checked against the code's enterprise
         self.names: dict[int, str] = {}  # enterprise id → its name, folded
         self.width = max(c for c, _ in column_list) + 1
+        # the enterprises whose figures the user may enter: those it sees, within its add scope (a
+        # city-wide viewer entering only its own zone's figures matches no other zone's code)
         self.visible = Organization.objects.visible_to(user)
+        landing = landing_departments(IndicatorValue, user)
+        if landing is not None and not user.organization_id:
+            self.visible = self.visible.filter(department_id__in=landing)
         self.orgs: dict = {}  # raw cell → enterprise id, 0 when not found, -1 when no code, or why it is no code
         self.months: dict = {}  # raw cell → (month, None) or (None, error)
         self.staged_months: set[int] = set()  # the months of the rows staged: a few dozen

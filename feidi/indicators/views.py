@@ -24,7 +24,9 @@ from django.views.generic import TemplateView
 
 from feidi.core import audit
 from feidi.core import declare
+from feidi.core.fields import as_id
 from feidi.core.models import seeded_label
+from feidi.core.scope import landing_departments
 from feidi.core.views import ObjectActionView
 from feidi.core.views import ObjectDetailView
 from feidi.core.views import ObjectEditView
@@ -107,8 +109,11 @@ class MonthReportView(ScopedViewMixin, TemplateView):
         visible = Organization.objects.visible_to(user)
         if user.organization_id:
             return visible.filter(pk=user.organization_id).first()
+        landing = landing_departments(IndicatorValue, user)  # an enterprise only seen is not reported for
+        if landing is not None:
+            visible = visible.filter(department_id__in=landing)
         raw = self.request.GET.get("org") or self.request.POST.get("org") or ""
-        return visible.filter(pk=int(raw)).first() if raw.isdigit() else None
+        return visible.filter(pk=as_id(raw)).first() if as_id(raw) else None
 
     def period(self) -> dt.date:
         return engine.month_param(self.request.GET.get("period") or self.request.POST.get("period")) or last_month()
@@ -400,9 +405,12 @@ class RankingRunCreateView(ScopedViewMixin, View):
     def post(self, request, *args, **kwargs):
         from . import ranking
 
-        rule = RankingRule.objects.visible_to(request.user).filter(pk=request.POST.get("rule") or 0).first()
+        rule = RankingRule.objects.visible_to(request.user).filter(pk=as_id(request.POST.get("rule")) or 0).first()
         if rule is None:
             raise Http404(gettext("排名规则不存在"))
+        landing = landing_departments(RankingRun, request.user)  # a run lands in its rule's department
+        if landing is not None and rule.department_id not in landing:
+            raise PermissionDenied(gettext("该排名规则不在您可计算的数据范围内"))
         day = engine.month_param(request.POST.get("month"))
         if day is None:
             messages.error(request, gettext("月份格式应为 2026-10"))
@@ -452,7 +460,7 @@ class RankingStatementView(ObjectMixin, View):
         from .models import Statement
 
         run = self.get_object()
-        entry = RankingEntry.objects.filter(run__rule=run.rule, pk=request.POST.get("entry") or 0).first()
+        entry = RankingEntry.objects.filter(run__rule=run.rule, pk=as_id(request.POST.get("entry")) or 0).first()
         if entry is None or not entry.bottom:
             raise Http404(gettext("该单位不是末位单位"))
         text = (request.POST.get("text") or "").strip()
@@ -589,8 +597,8 @@ class ZoneMapView(ScopedViewMixin, TemplateView):
 
         visible = Zone.objects.visible_to(self.request.user)
         raw = self.request.GET.get("zone") or self.request.POST.get("zone") or ""
-        if raw.isdigit():
-            return visible.filter(pk=int(raw)).first()
+        if as_id(raw):
+            return visible.filter(pk=as_id(raw)).first()
         home = home_zone(self.request.user)
         return visible.filter(pk=home.pk).first() if home else visible.filter(parcels__isnull=False).first()
 
@@ -618,10 +626,14 @@ class ZoneMapView(ScopedViewMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         from . import geo
+        from .models import Parcel
 
         if not request.user.has_perm("indicators.add_parcel"):
             raise PermissionDenied(gettext("您没有导入地块的权限"))
         zone = self.zone()
+        landing = landing_departments(Parcel, request.user)  # a zone only seen takes no parcels
+        if zone is not None and landing is not None and zone.department_id not in landing:
+            raise PermissionDenied(gettext("该园区不在您可导入地块的数据范围内"))
         upload = request.FILES.get("file")
         if zone is None or upload is None:
             return self.page(zone, errors=[(0, gettext("请选择园区和 GeoJSON 文件"))])

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from feidi.core import declare
 from feidi.core.actions import update_object
+from feidi.core.fields import as_id
 from feidi.core.views import ObjectActionView
 from feidi.core.views import ObjectDetailView
 from feidi.core.views import ObjectEditView
@@ -264,7 +265,7 @@ class ToLeadView(_ItemAction):
     def act(self, item):
         from feidi.registry.models import Zone
 
-        zone = Zone.objects.visible_to(self.request.user).filter(pk=self.request.POST.get("zone") or 0).first()
+        zone = Zone.objects.visible_to(self.request.user).filter(pk=as_id(self.request.POST.get("zone")) or 0).first()
         if zone is None:
             raise ValidationError(gettext("请选择落地园区"))
         # a lead filed into a zone the user only sees is refused whole (by the action)
@@ -285,7 +286,7 @@ class ToTargetView(_ItemAction):
         from feidi.chains.models import Segment
 
         segment = Segment.objects.visible_to(self.request.user, "view").filter(
-            pk=self.request.POST.get("segment") or 0).first()
+            pk=as_id(self.request.POST.get("segment")) or 0).first()
         if segment is None:
             raise ValidationError(gettext("请选择目标环节"))
         return actions.do_item_to_target(item, segment, acting_user=self.request.user)

@@ -96,6 +96,17 @@ def do_save_residency(res: Residency, *, acting_user, expected_version=None) -> 
     return create_object(res, acting_user=acting_user)
 
 
+def do_save_commitment(commitment, *, acting_user, expected_version=None, m2m=None):
+    """An agreement's commitment is the agreement's: its department follows the agreement's, so one
+    filed under an agreement its user only sees lands outside the user's scope and is refused (it
+    was filed under the user's own department, shown on the other zone's agreement)."""
+    if commitment.agreement_id:
+        commitment.department_id = commitment.agreement.department_id
+    if commitment.pk is None:
+        return create_object(commitment, acting_user=acting_user, m2m=m2m)
+    return update_object(commitment, acting_user=acting_user, expected_version=expected_version, m2m=m2m)
+
+
 def do_transition_residency(res: Residency, new_status: str, *, on: dt.date | None = None, note: str = "",
                             acting_user) -> Residency:
     """在谈 → 确定入驻 → 已入驻, or 退出 from any open state; each step dated and audited.

@@ -74,7 +74,7 @@ declare.model(Agreement, "agreements", form=AgreementForm, filterset=AgreementFi
               menu=_menu(gettext_noop("合作协议")))
 declare.model(Commitment, "commitments", form=CommitmentForm, filterset=CommitmentFilterSet, table=CommitmentTable,
               select_related=("agreement",), menu=_menu(gettext_noop("协议承诺")),
-              prefill={"agreement": Agreement})
+              prefill={"agreement": Agreement}, save_rule=actions.do_save_commitment)
 
 
 @declare.view(Zone, "detail")
