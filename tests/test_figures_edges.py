@@ -270,3 +270,13 @@ def test_a_fall_short_of_the_whole_is_never_said_as_100_percent(ratio, said):
     from feidi.lib.money import change_text
 
     assert change_text(ratio) == said
+
+
+@pytest.mark.parametrize("value, shown", [(D("0.9999998"), "99.99%"), (D(1), "100.0%"), (D("0.9995"), "99.95%"),
+                                          (D("0.123456"), "12.3%"), (D("-0.99999"), "-99.99%"), (None, "—")])
+def test_a_rate_short_of_the_whole_is_never_shown_as_100_percent(value, shown):
+    """用时较时限压缩 of appeals closed in seconds is 99.99998 %: shown 100.0 % it read as no time
+    at all; only the whole itself is 100 %."""
+    from feidi.lib.money import percent_text
+
+    assert percent_text(value) == shown

@@ -85,6 +85,17 @@ def percent(value, places: int = 1) -> Decimal | None:
     return (as_decimal(value) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def short_of_whole(value, places: int = 1) -> Decimal:
+    """``percent`` of a ratio, except that one short of the whole (0.99998) is never shown as 100:
+    it takes the places that show it short (99.998), rounded down there, up to six."""
+    exact = as_decimal(value)
+    shown = percent(exact, places)
+    while abs(exact) < 1 and abs(shown) >= 100 and places < 6:
+        places += 1
+        shown = (exact * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return shown
+
+
 def change_text(ratio, *, flat: str | None = None) -> str:
     """增长1.3% / 下降1.3%: a change (a ratio, −0.013) as a report says it, rounded by ``percent``.
     A fall short of the whole is never said as 下降100% (a fall from 12,000 to 1 is 下降99.99%, not
@@ -93,10 +104,7 @@ def change_text(ratio, *, flat: str | None = None) -> str:
     if flat is not None and not ratio:
         return flat
     exact = as_decimal(ratio)
-    places, shown = 1, percent(abs(exact))
-    while exact < 0 and shown >= 100 and abs(exact) < 1 and places < 6:
-        places += 1
-        shown = (abs(exact) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    shown = short_of_whole(abs(exact)) if exact < 0 else percent(exact)
     if exact >= 0 or not shown:
         return gettext("增长{percent}%").format(percent=f"{shown:f}")
     return gettext("下降{percent}%").format(percent=f"{shown:f}")
@@ -104,9 +112,9 @@ def change_text(ratio, *, flat: str | None = None) -> str:
 
 def percent_text(value, places: int = 1, *, blank: str = "—") -> str:
     """'12.3%' (``percent``; a rate rounding to zero shows no sign), or ``blank`` without a value."""
-    shown = percent(value, places)
-    if shown is None:
+    if value is None or value == "":
         return blank
+    shown = short_of_whole(value, places)  # 压缩99.998%, never a 100% that is not one
     return f"{shown + 0:f}%"  # + 0 drops the sign of a negative zero
 
 
