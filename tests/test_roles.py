@@ -335,3 +335,20 @@ def test_a_duty_roles_data_scope_cannot_be_narrowed(cast, client_for, code):
         with pytest.raises(ValidationError, match="数据范围须为“全部”"):
             actions.do_save_role(role, acting_user=cast.secadmin)
     assert Role.objects.get(pk=role.pk).data_scope == DataScope.ALL
+
+
+def test_no_role_reads_accounts_as_a_business_role_nor_edits_the_trail(cast):
+    """A business role reading accounts (their personal fields), roles, the security policy or the
+    robots' webhook addresses is refused, and no role at all may edit or delete the trail or the
+    login log (no page uses those permissions; held, they waited for one)."""
+    for perms in (["registry.view_organization", "accounts.view_user"], ["core.view_webhookendpoint"],
+                  ["accounts.view_role"]):
+        with pytest.raises(ValidationError, match="业务角色不能查看管理员的数据"):
+            actions.do_save_role(Role(code="peek", name="窥视"), permissions=resolve_permissions(perms), acting_user=None)
+    for duty, perms in (("security", ["accounts.unlock_user", "core.delete_auditrecord"]),
+                        ("audit", ["core.view_auditrecord", "accounts.delete_loginlog"]),
+                        ("audit", ["core.view_auditrecord", "core.change_audithead"])):
+        with pytest.raises(ValidationError, match="任何角色都不能有这些权限"):
+            actions.do_save_role(Role(code=f"bad{duty}", name="越权", duty=duty, data_scope=DataScope.ALL),
+                                 permissions=resolve_permissions(perms), acting_user=None)
+    assert not Role.objects.filter(code__in=["peek", "badsecurity", "badaudit"]).exists()

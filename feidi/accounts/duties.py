@@ -43,6 +43,15 @@ ADMIN_VIEWS = {"accounts.view_user", "accounts.view_role", "accounts.view_depart
                "core.view_dicttype", "core.view_dictitem", "core.view_calendarday", "core.view_calendaryear",
                "core.view_webhookendpoint", "core.view_delivery"}
 ADMIN_APPS = {"accounts", "core", "auth", "contenttypes", "sessions"}
+# Administrative reading no business role carries: accounts with their personal fields, role
+# definitions, the security policy, robots' webhook addresses (their keys are in them).
+ADMIN_ONLY_VIEWS = {"accounts.view_user", "accounts.view_role", "accounts.view_securitypolicy",
+                    "core.view_webhookendpoint"}
+# What no role carries at all: the trail and the login log are written by the platform alone and
+# never edited or deleted (the chain of hashes proves it; no page uses these permissions).
+NEVER_GRANTED = {"core.add_auditrecord", "core.change_auditrecord", "core.delete_auditrecord",
+                 "core.add_audithead", "core.change_audithead", "core.delete_audithead",
+                 "accounts.add_loginlog", "accounts.change_loginlog", "accounts.delete_loginlog"}
 
 
 def duties_of(names) -> set[str]:
@@ -68,6 +77,13 @@ def check_role(role, permissions) -> None:
         raise ValidationError({"data_scope": gettext("{duty}角色的数据范围须为“全部”：缩小后该职责将看不到应管理或审计的记录").format(
             duty=DUTY_LABELS[role.duty])})
     names = names_of(permissions)
+    never = sorted(names & NEVER_GRANTED)
+    if never:
+        raise ValidationError({"permissions": gettext("审计记录与登录日志只由平台写入，任何角色都不能有这些权限：{names}").format(
+            names=gettext("、").join(never))})
+    if not role.duty and names & ADMIN_ONLY_VIEWS:
+        raise ValidationError({"permissions": gettext("业务角色不能查看管理员的数据：{names}").format(
+            names=gettext("、").join(sorted(names & ADMIN_ONLY_VIEWS)))})
     duties = duties_of(names)
     if len(duties) > 1:
         raise ValidationError({"permissions": gettext("三员分立：一个角色不能同时包含{duties}的权限").format(
