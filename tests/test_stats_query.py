@@ -346,3 +346,24 @@ def test_a_closing_at_24_00_is_counted_in_the_day_it_ended(cast):
     november = ask(cast.leader, "subject=appeals&date=closed_at&window=range&start=2026-11-01&end=2026-11-30")
     december = ask(cast.leader, "subject=appeals&date=closed_at&window=range&start=2026-12-01&end=2026-12-06")
     assert (november.figures[0].value, december.figures[0].value) == (1, 0)
+
+
+def test_zones_and_agreements_are_counted_as_reports_quote_them(cast):
+    """“人才飞地15个”, “签署合作协议3份”: the zones of each kind existing on a day (established by
+    it), the agreements signed in a window, each as the user sees them."""
+    from feidi.core.models import DictItem
+    from feidi.registry.models import Agreement
+    from feidi.registry.models import Zone
+
+    kind = DictItem.objects.get(type__code="zone_kind", code=Zone.objects.get(pk=cast.enclave.pk).kind.code)
+    Zone.objects.filter(pk=cast.enclave.pk).update(established_on=dt.date(2026, 3, 1), department=cast.dept_a)
+    Zone.objects.create(name="未来飞地", kind=kind, host_region="上海市", established_on=dt.date(2027, 1, 1),
+                        department=cast.dept_a)
+    answer = ask(cast.leader, "subject=zones&by=kind&window=all&date=any&as_of=2026-10-31")
+    assert f"{kind.label}1个" in answer.sentence and "未来飞地" not in answer.sentence
+    for day in (dt.date(2026, 2, 1), dt.date(2026, 6, 30), dt.date(2026, 9, 15)):
+        Agreement.objects.create(title="合作协议", party_a="上饶市", party_b="松江区", signed_on=day, department=cast.dept_a)
+    Agreement.objects.create(title="乙区协议", party_a="上饶市", party_b="松江区", signed_on=dt.date(2026, 5, 1),
+                             department=cast.dept_b)
+    assert ask(cast.leader, "subject=agreements&window=ytd&as_of=2026-10-31").sentence == "2026年1–10月，签署合作协议3份"
+    assert "合作协议2份" in ask(cast.leader, "subject=agreements&window=last6&as_of=2026-10-31").sentence

@@ -10,8 +10,10 @@ from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
 
+from .models import Agreement
 from .models import Organization
 from .models import Residency
+from .models import Zone
 
 
 def register() -> None:
@@ -33,6 +35,24 @@ def register() -> None:
         ),
         bands=(stats.Band("employees", _("从业人员"), "人"), stats.Band("land_area_mu", _("用地面积"), "亩"),
                stats.Band("registered_capital", _("注册资本"), "元")),
+    ))
+    stats.register(stats.Subject(
+        key="zones", label=_("园区与飞地"), model=Zone, noun=pgettext_lazy("stats noun", "园区与飞地"), unit="个", order=22,
+        as_of=stats.existing_on("established_on"),
+        help=_("某日的园区、飞地个数（按类型、上级园区），如“人才工作联络站19家、人才飞地15个”"),
+        measures=(stats.Measure("count", _("个数")), stats.Measure("sum:area_km2", _("面积"), "sum", "area_km2", "平方公里")),
+        dates=(stats.DateField("established_on", _("设立日期"), pgettext_lazy("stats verb", "设立")),),
+        dimensions=(
+            stats.Dimension("kind", _("类型"), "kind", "dict", dict_type="zone_kind"),
+            stats.Dimension("parent", _("上级园区"), "parent_id", model="registry.Zone"),
+            stats.Dimension("home_zone", _("派出园区"), "home_zone_id", model="registry.Zone"),
+        ),
+    ))
+    stats.register(stats.Subject(
+        key="agreements", label=_("合作协议"), model=Agreement, noun=pgettext_lazy("stats noun", "合作协议"), unit="份", order=24,
+        help=_("签署的合作协议份数，如“与松江区签署合作协议3份”（按签署日期）"),
+        measures=(stats.Measure("count", _("份数")),),
+        dates=(stats.DateField("signed_on", _("签署日期"), pgettext_lazy("stats verb", "签署")),),
     ))
     stats.register(stats.Subject(
         key="residencies", label=_("飞地入驻"), model=Residency, noun=pgettext_lazy("stats noun", "入驻企业"), unit="家", order=25,
