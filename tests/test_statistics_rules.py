@@ -294,3 +294,18 @@ def test_the_analysis_page_offers_coverages_and_month_figures(example, client_fo
     text = page.content.decode()
     assert "规上企业主营业务收入" in text and "3月当月" in text and "同比增长" in text
     assert "上年同期无数据按0计" in text
+
+
+def test_the_cards_say_how_many_enterprises_count_0_a_year_earlier(example, client_for, cast):
+    """A card's 同比 counts a new entrant at 0 a year earlier (issue 13's 同口径 rule), as the
+    statistics sentence does: the dashboard's and the cockpit's cards now say how many, beside
+    the growth they quote."""
+    from feidi.indicators import dashboard
+    from feidi.indicators.models import IndicatorValue
+
+    data = dashboard.figures(cast.leader, IndicatorValue.objects.visible_to(cast.leader), MARCH)
+    revenue = next(c for c in data["cards"] if c["indicator"].code == "revenue")
+    assert revenue["unpaired"] >= 1 and revenue["growth"] is not None
+    for url in ("/indicators/", "/cockpit/"):
+        page = client_for("leader").get(url, {"period": "2026-03"}).content.decode()
+        assert f"{revenue['unpaired']}家上年同期无数据按0计" in page, url

@@ -80,6 +80,9 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
                 "count": total.count if total else 0, "month": total.month_value if total else None,
                 "month_growth": total.month_growth if total else None,
                 "month_left_out": total.month_left_out if total else 0, "share": None, "share_note": "",
+                # 同口径: an enterprise of this year's scope without a row a year earlier counts 0 there
+                # (issue 13's rule); the card says how many, as the statistics sentence does
+                "unpaired": (total.count - total.comparable_count) if total and total.growth is not None else 0,
                 "real_growth": None, "real_note": ""}
         if zone is not None and total is not None:
             from .zones import city_share
