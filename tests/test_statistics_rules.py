@@ -270,7 +270,7 @@ def test_the_rankings_api_gives_ranks_and_hides_other_zones_computed_totals(cast
     mine = next(s for s in body["standings"] if s["zone_id"] == cast.zone_a.pk)
     assert D(mine["value"]) == 800
     # nor its total through the share: 800 ÷ share − 800 would be zone B's 900 exactly
-    assert body["share"] is None and body["share_basis"] == "" and "不计算占全市比重" in body["share_note"]
+    assert body["share"] is None and body["share_basis"] == "" and "待录入全市公布总量" in body["share_note"]
     page = c.get("/indicators/", {"period": "2026-03"}).content.decode()
     assert "47.1%" not in page and "47.06" not in page
     from django.test import Client

@@ -192,7 +192,7 @@ def city_share(zone, indicator: Indicator, period: dt.date, user=None) -> Share:
         others = {s.zone.pk for s in reported if not s.published} - {zone.pk}
         seen = _once(("zones_seen", user.pk), lambda: set(Zone.objects.visible_to(user).values_list("pk", flat=True)))
         if others - seen:
-            return Share(None, "", gettext("未录入全市公布总量；已报送园区的合计含其他园区的数据，不计算占全市比重"),
+            return Share(None, "", gettext("占全市比重待录入全市公布总量"),
                          len(reported), len(city_zones), None)
     whole = sum((s.value for s in reported), Decimal(0))
     return Share(float(mine.value / whole), "reported",
