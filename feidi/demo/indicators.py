@@ -153,14 +153,27 @@ def _peers_mu_and_ranking(indicators, last: dt.date) -> dict:
     from feidi.indicators import ranking
     from feidi.indicators.models import MuRule
     from feidi.indicators.models import RankingRule
+    from feidi.indicators.models import RegionFigure
     from feidi.indicators.models import ZoneFigure
     from feidi.registry.models import Zone
 
-    created = {"园区公布数据": 0, "亩均评价": 0, "月调度排名": 0}
+    created = {"园区公布数据": 0, "地区公布数据": 0, "亩均评价": 0, "月调度排名": 0}
     home = Zone.objects.filter(name="上饶经开区").first()
     revenue = indicators.get("revenue")
     if home is None or revenue is None:
         return created
+    # the city's published totals of the month (统计月报): a share of the city is over them, never
+    # over the sum of the zones a leader cannot see; the city's other counties make up the rest
+    for code in ("revenue", "value_added", "rd", "tax"):
+        indicator = indicators.get(code)
+        zones_sum = IndicatorValue.objects.filter(indicator=indicator, period=last, zone__region_code__startswith="3611").aggregate(
+            s=Sum("value"))["s"] if indicator else None
+        if zones_sum:
+            _, new = RegionFigure.objects.get_or_create(
+                level=RegionFigure.Level.CITY, name="上饶市", indicator=indicator, period=last,
+                defaults={"region_code": "361100", "value": (zones_sum * Decimal("2.4")).quantize(Decimal("1")),
+                          "source": "示例：上饶市统计月报"})
+            created["地区公布数据"] += new
     ours = IndicatorValue.objects.filter(zone=home, indicator=revenue, period=last).aggregate(s=Sum("value"))["s"]
     national = DictItem.objects.get(type__code="zone_kind", code="national_etdz")
     for name, short, region, code, factor, growth in PEERS:
