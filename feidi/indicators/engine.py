@@ -579,7 +579,7 @@ def applies(share, period: dt.date, cumulative: bool) -> bool:
     month; a cumulative one's when in force in any month of the year up to it."""
     if not cumulative:
         return in_force(share, period)
-    return share.since <= period and (share.until is None or share.until >= period.replace(month=1))
+    return share_span(share, period) is not None
 
 
 def share_span(share, period: dt.date) -> tuple[dt.date, dt.date] | None:
