@@ -156,6 +156,27 @@ def test_pages_work_on_a_phone(browser, live_server, world):
     assert not outside
 
 
+def test_a_large_export_is_asked_for_then_built_in_the_download_centre(browser, live_server, world, settings):
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    page, outside = _page(browser, live_server, width=390, height=844)
+    _login(page, "clerk")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/registry/organizations/?sort=name")
+    _submit(page, "text=导出 Excel")
+    assert page.locator("h3").filter(has_text="导出").count() == 1 and "共 2 行" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    _shot(page, "08-phone-export-confirm")
+    from feidi.core.models import ExportFile
+
+    assert not ExportFile.objects.exists()  # asking is not queuing
+    _submit(page, "button:has-text('在后台生成')")
+    page.wait_for_url(re.compile(r"/downloads/$"))
+    assert page.locator(".alert").filter(has_text="共2行").count() == 1
+    assert ExportFile.objects.get().query == "sort=name"
+    _shot(page, "08-phone-download-centre")
+    assert not outside
+
+
 def test_an_auditor_enrols_totp_and_reads_the_trail(browser, live_server, world):
     page, _ = _page(browser, live_server)
     _login(page, "auditor")

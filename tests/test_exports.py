@@ -89,11 +89,17 @@ def test_a_large_export_lands_in_the_download_centre(cast, client_for, settings,
                                                      django_capture_on_commit_callbacks):
     settings.EXPORT_INLINE_MAX_ROWS = 1
     c = client_for("clerk")
+    # The export link asks first: a GET queues nothing (a crawler or a prefetch would queue jobs).
+    page = c.get(reverse("registry:organization_list"), {"export": "xlsx", "sort": "name"})
+    assert page.status_code == 200 and not ExportFile.objects.exists()
+    body = page.content.decode()
+    assert "共 2 行" in body and 'name="query" value="sort=name"' in body
     with django_capture_on_commit_callbacks(execute=True):
-        response = c.get(reverse("registry:organization_list"), {"export": "xlsx"})
+        response = c.post(reverse("core:exportfile_queue"),
+                          {"view_name": "registry:organization_list", "query": "sort=name&export=xlsx"})
     assert response.status_code == 302 and response.url == reverse("core:exportfile_list")
     job = ExportFile.objects.get(user=cast.clerk)
-    assert job.status == ExportFile.Status.DONE and job.rows == 2
+    assert job.status == ExportFile.Status.DONE and job.rows == 2 and job.query == "sort=name"
     page = c.get(reverse("core:exportfile_list")).content.decode()
     assert "下载" in page
     download = c.get(reverse("core:exportfile_download", kwargs={"pk": job.pk}))
@@ -103,6 +109,30 @@ def test_a_large_export_lands_in_the_download_centre(cast, client_for, settings,
     other = client_for("other_clerk")
     assert "下载" not in other.get(reverse("core:exportfile_list")).content.decode().split("<tbody>")[1]
     assert other.get(reverse("core:exportfile_download", kwargs={"pk": job.pk})).status_code == 404
+
+
+def test_an_export_waiting_is_not_queued_twice_and_only_a_list_is_queued(cast, client_for, settings):
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    c = client_for("clerk")
+    data = {"view_name": "registry:organization_list", "query": ""}
+    for _ in range(3):  # no worker runs: the first stays pending, the others find it
+        assert c.post(reverse("core:exportfile_queue"), data).status_code == 302
+    assert ExportFile.objects.filter(user=cast.clerk).count() == 1
+    # Another filter is another export.
+    c.post(reverse("core:exportfile_queue"), {**data, "query": "q=甲"})
+    assert ExportFile.objects.filter(user=cast.clerk).count() == 2
+    # A name that is no list (or no page at all) queues nothing; nor does a GET.
+    for name in ("core:workbench", "accounts:logout", "nothing:here", ""):
+        assert c.post(reverse("core:exportfile_queue"), {**data, "view_name": name}).status_code == 404
+    assert c.get(reverse("core:exportfile_queue")).status_code == 405
+    assert ExportFile.objects.filter(user=cast.clerk).count() == 2
+
+
+def test_an_export_is_queued_only_of_a_list_its_user_may_open(cast, client_for, settings):
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    ent = client_for("ent_a")
+    response = ent.post(reverse("core:exportfile_queue"), {"view_name": "core:auditrecord_list", "query": ""})
+    assert response.status_code == 403 and not ExportFile.objects.exists()
 
 
 def test_a_distinct_filter_pages_and_sorts(cast, client_for):

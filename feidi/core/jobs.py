@@ -6,8 +6,6 @@ import datetime as dt
 import logging
 
 from django.http import QueryDict
-from django.urls import resolve
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from huey import crontab
@@ -35,8 +33,9 @@ def build_export(export_id: int) -> None:
     if not ExportFile.objects.filter(pk=job.pk, status=job.status).update(status=ExportFile.Status.RUNNING):
         return
     try:
-        view_class = resolve(reverse(job.view_name)).func.view_class
-        view = view_class()
+        from .views import list_view_class
+
+        view = list_view_class(job.view_name)()
         qs, _, _ = view.build_queryset(job.user, QueryDict(job.query))
         filename = f"export_{job.pk}_{timezone.now():%Y%m%d%H%M%S}.xlsx"
         path = exports.export_dir() / filename

@@ -37,7 +37,6 @@ from .fields import MoneyField
 from .fields import as_id
 from .filters import SEARCH_RANK
 from .filters import by_relevance
-from .models import ExportFile
 from .models import FormSubmission
 from .tables import format_value
 
@@ -201,15 +200,16 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         title = self.get_title()
         count = qs.count()
         if count > settings.EXPORT_INLINE_MAX_ROWS:
-            from .jobs import queue_export
-
+            # A file this large is built by the job queue, which a GET never starts (a crawler, a
+            # prefetching browser or another site's <img> would each queue one): the page asks, its
+            # form posts to the download centre.
             params = request.GET.copy()
             params.pop("export", None)
-            job = ExportFile.objects.create(user=request.user, title=title, rows=count,
-                                            view_name=request.resolver_match.view_name, query=params.urlencode())
-            transaction.on_commit(lambda: queue_export(job.pk))
-            messages.info(request, gettext("共{count}行，导出已在后台生成，完成后可在“下载中心”下载").format(count=count))
-            return redirect("core:exportfile_list")
+            return self.render_to_response({
+                "title": title, "count": count, "limit": settings.EXPORT_INLINE_MAX_ROWS,
+                "view_name": request.resolver_match.view_name, "query": params.urlencode(),
+                "cancel_url": f"{request.path}?{params.urlencode()}" if params else request.path,
+            }, template_name="generic/export_confirm.html")
         audit.record(audit.AuditRecord.Action.EXPORT, user=request.user, model_label=self.model._meta.label_lower,
                      object_repr=gettext("{title}（{count}行）").format(
                          title=title, count=count), after={"query": request.GET.urlencode()})
@@ -219,6 +219,19 @@ class ObjectListView(ScopedViewMixin, TemplateView):
 
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(exports.export_filename(title))}"
         return response
+
+
+def list_view_class(view_name: str):
+    """The list view a stored export names (``ExportFile.view_name``), or None when the name is no
+    list page's: an export is only ever a list's rows, re-read through that list's queryset."""
+    from django.urls import NoReverseMatch
+    from django.urls import resolve
+
+    try:
+        view_class = getattr(resolve(reverse(view_name)).func, "view_class", None)
+    except (NoReverseMatch, Http404, ValueError):
+        return None
+    return view_class if isinstance(view_class, type) and issubclass(view_class, ObjectListView) else None
 
 
 class ObjectMixin(ScopedViewMixin):

@@ -6,6 +6,7 @@ import json
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.http import Http404
@@ -19,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 
 from . import audit
@@ -145,6 +147,50 @@ class ExportFileDownloadView(OwnRecordsMixin, ObjectMixin, TemplateView):
         response["Content-Disposition"] = (
             f"attachment; filename*=UTF-8''{escape_uri_path(exports.export_filename(job.title))}")
         return response
+
+
+@declare.route("downloads/new/", "exportfile_queue")
+class ExportQueueView(LoginRequiredMixin, View):
+    """POST: a list's export too large to answer at once, queued to the download centre (the list's
+    export page asks first; a GET never queues one). The rows are the list's own for this user,
+    re-read through the list's queryset when the job runs; the same export still waiting is not
+    queued twice."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from django.db import transaction
+        from django.http import QueryDict
+
+        from .jobs import queue_export
+        from .views import list_view_class
+
+        view_class = list_view_class(request.POST.get("view_name", ""))
+        if view_class is None:
+            raise Http404(gettext("没有这个列表"))
+        view = view_class()
+        view.setup(request)
+        permission = view.get_permission()
+        if permission and not request.user.has_perm(permission):
+            raise PermissionDenied(gettext("您没有访问该页面的权限"))
+        params = QueryDict(request.POST.get("query", ""), mutable=True)
+        params.pop("export", None)
+        query = params.urlencode()
+        title = view.get_title()
+        qs, _filters, _order = view.build_queryset(request.user, params)
+        with transaction.atomic():
+            waiting = (ExportFile.objects.select_for_update()
+                       .filter(user=request.user, view_name=request.POST["view_name"], query=query,
+                               status__in=(ExportFile.Status.PENDING, ExportFile.Status.RUNNING)).first())
+            if waiting is not None:
+                messages.info(request, gettext("相同的导出已在生成中，完成后可在“下载中心”下载"))
+                return redirect("core:exportfile_list")
+            count = qs.count()
+            job = ExportFile.objects.create(user=request.user, title=title, rows=count,
+                                            view_name=request.POST["view_name"], query=query)
+            transaction.on_commit(lambda: queue_export(job.pk))
+        messages.info(request, gettext("共{count}行，导出已在后台生成，完成后可在“下载中心”下载").format(count=count))
+        return redirect("core:exportfile_list")
 
 
 class DictItemForm(ScopedModelForm):
