@@ -327,6 +327,7 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "feidi" / "locale"]
+FORMAT_MODULE_PATH = ["feidi.formats"]  # a date field renders ISO 8601, as <input type="date"> needs
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -118,3 +118,16 @@ def test_the_cockpit_says_the_years_on_time_rate_by_the_one_rule(cast, client_fo
     assert sum(r["on_time"] for r in rows) == 1 and sum(r["closed"] for r in rows) == 3
     html = client_for("leader").get(reverse("cockpit:overview")).content.decode()
     assert f"{now.year}年受理 3 件，已办结 3 件，按时办结率 33.3%" in html
+
+
+def test_a_suspended_appeal_is_still_in_hand_on_the_cockpit_but_never_overdue(cast, client_for):
+    """在办 is every appeal not closed nor returned: one suspended waits on the enterprise (its clock
+    stopped, so it is not overdue) and is said apart."""
+    from feidi.services.models import Appeal
+
+    now = timezone.now()
+    for status in (Appeal.Status.HANDLING, Appeal.Status.SUSPENDED, Appeal.Status.CLOSED):
+        appeal = make_for(Appeal, cast)
+        Appeal.objects.filter(pk=appeal.pk).update(status=status, level=1, deadline=now - dt.timedelta(days=2))
+    html = client_for("leader").get(reverse("cockpit:overview")).content.decode()
+    assert "在办 2 件" in html and "其中挂起 1 件" in html and "逾期 1 件" in html

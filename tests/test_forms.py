@@ -182,3 +182,22 @@ def test_djangos_own_messages_read_in_feidis_chinese_and_stay_djangos_in_english
         errors = {k: list(v) for k, v in _Limits(data).errors.items()}
     assert errors["name"] == ["Ensure this value has at most 5 characters (it has 6)."]
     assert errors["note"] == ["Null characters are not allowed."]
+
+
+def test_every_date_field_renders_its_value_as_a_date_input_reads_it():
+    """<input type="date"> holds ISO 8601 and shows nothing for 2026/12/07 (the first of Django's
+    Chinese input formats): a plain form's date field renders ISO too, and the Chinese spellings
+    are still read."""
+    import datetime as dt
+
+    from django import forms
+    from django.utils import translation
+
+    class Form(forms.Form):
+        on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    with translation.override("zh-hans"):
+        assert 'value="2026-12-07"' in str(Form(initial={"on": dt.date(2026, 12, 7)})["on"])
+        for typed in ("2026-12-07", "2026/12/07", "2026年12月7日"):
+            form = Form(data={"on": typed})
+            assert form.is_valid() and form.cleaned_data["on"] == dt.date(2026, 12, 7), typed

@@ -581,3 +581,21 @@ def test_one_item_failing_to_refresh_stops_no_other(cast, item, officer, monkeyp
     assert set(Match.objects.filter(item=item).values_list("organization_id", flat=True)) == kept
     assert isinstance(done[other.pk], dict) and other.pk in done  # refreshed after the failure
     assert "refresh failed" in caplog.text
+
+
+def test_money_is_paid_between_its_confirmation_and_today(cast):
+    from feidi.testing.factories import make_for
+
+    policy_actions = actions
+    payment = make_for(Payment, cast)
+    confirmed = timezone.now() - dt.timedelta(days=3)
+    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CONFIRMED, confirmed_at=confirmed)
+    payment.refresh_from_db()
+    today = timezone.localdate()
+    for day, said in ((today + dt.timedelta(days=1), "不能晚于今天"), (today - dt.timedelta(days=10), "不能早于确认日期")):
+        with pytest.raises(ValidationError) as refused:
+            policy_actions.do_pay(payment, day, acting_user=cast.leader)
+        assert said in str(refused.value)
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.CONFIRMED
+    paid = policy_actions.do_pay(payment, timezone.localdate(confirmed), acting_user=cast.leader)
+    assert paid.status == Payment.Status.PAID

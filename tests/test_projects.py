@@ -596,3 +596,45 @@ def test_the_report_is_the_actions_not_the_pages(cast):
         actions.do_resolve_problem(problem, acting_user=cast.leader, resolution="已解决")
     problem.refresh_from_db()
     assert problem.status == Problem.Status.OPEN
+
+
+def test_investment_is_completed_in_a_month_begun_and_the_dashboard_quotes_the_reports_months(cast, client_for):
+    """A month later than this one is refused (page and action alike); the dashboard's 累计完成投资
+    is the 专报's — the months completed by today, named with them — while this month's entry so far
+    is only drawn on the chart."""
+    from feidi.core.actions import create_object
+    from feidi.projects.dashboard import figures
+
+    p = key_project(cast)
+    AnnualPlan.objects.create(project=p, department=cast.dept_a, year=2026, planned_investment=Decimal("1200000"))
+    this_month = timezone.localdate().replace(day=1)
+    next_month = (this_month + dt.timedelta(days=31)).replace(day=1)
+    with pytest.raises(ValidationError) as refused:
+        create_object(MonthlyInvestment(project=p, department=cast.dept_a, month=next_month, amount=Decimal(1)),
+                      acting_user=None)
+    assert "不能晚于本月" in str(refused.value)
+    create_object(MonthlyInvestment(project=p, department=cast.dept_a, month=this_month, amount=Decimal(1)),
+                  acting_user=None)  # this month's so far is taken
+    MonthlyInvestment.objects.filter(project=p).delete()
+    today = dt.date(2026, 12, 7)
+    MonthlyInvestment.objects.create(project=p, department=cast.dept_a, month=dt.date(2026, 11, 1), amount=Decimal("300000"))
+    MonthlyInvestment.objects.create(project=p, department=cast.dept_a, month=dt.date(2026, 12, 1), amount=Decimal("100000"))
+    f = figures(Project.objects.all(), today)
+    assert (f["completed"], f["done_months"]) == (Decimal("300000"), "1–11月") and f["rate"] == Decimal("0.25")
+    assert f["cumulative"][11] == 40.0  # 万元: the chart draws December so far
+
+
+def test_a_stages_days_are_counted_by_its_business_dates(cast):
+    """洽谈 from 10-28 to a signing dated 11-30 is 33 days, whenever the steps were entered; a stage
+    entered into Feidi after the project had moved on has no count."""
+    from feidi.projects.models import StageRecord
+
+    p = key_project(cast)
+    StageRecord.objects.filter(project=p).delete()
+    now = timezone.now()
+    for i, (stage, on) in enumerate(((Stage.LEAD, dt.date(2026, 12, 1)), (Stage.NEGOTIATING, dt.date(2026, 10, 28)),
+                                     (Stage.SIGNED, dt.date(2026, 11, 30)))):
+        StageRecord.objects.create(project=p, stage=stage, entered_on=on, entered_at=now + dt.timedelta(seconds=i),
+                                   left_at=None if i == 2 else now + dt.timedelta(seconds=i + 1))
+    rows = actions.stage_durations(p, now=timezone.make_aware(dt.datetime(2026, 12, 7, 9)))
+    assert [r["days"] for r in rows] == [None, 33, 7]

@@ -367,3 +367,80 @@ def test_zones_and_agreements_are_counted_as_reports_quote_them(cast):
                              department=cast.dept_b)
     assert ask(cast.leader, "subject=agreements&window=ytd&as_of=2026-10-31").sentence == "2026年1–10月，签署合作协议3份"
     assert "合作协议2份" in ask(cast.leader, "subject=agreements&window=last6&as_of=2026-10-31").sentence
+
+
+def test_a_terminated_project_counts_in_no_figure_of_signings(cast, signings, client_for):
+    """Terminated after signing: out of the year's signings wherever they are quoted (统计查询, the
+    home card and its list, the dashboard) — as the funnel, the key projects and the 专报 leave it out."""
+    from feidi.projects.dashboard import figures
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
+
+    query = "subject=projects&measure=count&measure=sum:signed_amount&date=signed_on&window=ytd"
+    before = ask(cast.leader, query)
+    assert [f.value for f in before.figures] == [4, Decimal(45 * 100_000_000)]
+    Project.objects.filter(name="甲二").update(stage=Stage.TERMINATED)
+    after = ask(cast.leader, query)
+    assert [f.value for f in after.figures] == [3, Decimal(40 * 100_000_000)]
+    assert "已终止的项目不计入" in str(stats.SUBJECTS["projects"].help)
+    assert Stage.TERMINATED not in dict(stats.SUBJECTS["projects"].dimension("stage").choices(cast.leader))
+    dash = figures(Project.objects.visible_to(cast.leader), TODAY, cast.leader)
+    assert (dash["signed_count"], dash["signed_amount"]) == (3, Decimal(40 * 100_000_000))
+    # the chart: the last 12 months (甲去年二 of 2025-11 in them), 甲二 not
+    assert sum(sum(s["data"]) for s in dash["signed_series"]) == 50 * 10_000  # 万元
+    # The list a count links to shows as many rows: 已终止=否 leaves it out, =是 shows it alone.
+    client = client_for("leader")
+    rows = client.get(reverse("projects:project_list"), {"signed_after": "2026-01-01", "signed_before": "2026-10-31",
+                                                         "terminated": "false"}).content.decode()
+    assert "甲一" in rows and "甲二" not in rows
+    alone = client.get(reverse("projects:project_list"), {"terminated": "true"}).content.decode()
+    assert "甲二" in alone and "甲一" not in alone
+
+
+def test_residencies_say_which_state_they_count_and_a_park_counts_its_sub_parks(cast):
+    """对接企业 is every residency (在谈 … 退出); 已入驻, 已确定入驻 (含已入驻) and 在谈 are measures of
+    their own, each said with its own words; a park asked for counts the residencies of its 分区."""
+    from feidi.registry.models import Residency
+    from feidi.registry.models import Zone
+    from feidi.testing.cast import make_org
+
+    part = Zone.objects.create(name="上饶科创中心二分区", kind=cast.enclave.kind, host_region="上海市",
+                               parent=cast.enclave, department=cast.dept_a)
+    S = Residency.Status
+    Residency.objects.filter(enclave=cast.enclave).update(status=S.RESIDENT)
+    for i, status in enumerate((S.CONFIRMED, S.CONFIRMED, S.NEGOTIATING, S.EXITED)):
+        org = make_org(f"对接企业{i}", cast.zone_a)
+        Residency.objects.create(organization=org, enclave=part, status=status, department=cast.dept_a)
+    answer = ask(cast.leader, f"subject=residencies&date=any&measure=confirmed&measure=negotiating&f.enclave={cast.enclave.pk}")
+    assert [f.value for f in answer.figures] == [3, 1]  # the park's resident one + its part's two confirmed
+    assert "已确定入驻企业3家" in answer.sentence and "在谈企业1家" in answer.sentence
+    every = ask(cast.leader, f"subject=residencies&date=any&f.enclave={cast.enclave.pk}")
+    assert every.figures[0].value == 5 and "对接企业5家" in every.sentence
+    # the part alone is only its own
+    assert ask(cast.leader, f"subject=residencies&date=any&f.enclave={part.pk}").figures[0].value == 4
+
+
+def test_zones_count_a_park_once_and_not_another_citys_reference_zones(cast):
+    """A 分区 (under a parent of its own kind) is its park's, not another of its kind; a zone nobody
+    here administers (another city's, kept for its published figures) is not one of ours; a kind
+    asked for names the zones itself (人才飞地2个, not 人才飞地园区与飞地2个)."""
+    from feidi.registry.models import Zone
+
+    kind = cast.enclave.kind
+    for name in ("分区甲", "分区乙"):
+        Zone.objects.create(name=name, kind=kind, host_region="上海市", parent=cast.enclave, department=cast.dept_a)
+    Zone.objects.create(name="外地对比园区", kind=kind, host_region="江西省南昌市")
+    answer = ask(cast.leader, f"subject=zones&date=any&f.kind={kind.code}")
+    assert answer.figures[0].value == 1 and answer.sentence.endswith(f"{kind.label}1个"), answer.sentence
+    assert "园区与飞地" not in answer.sentence
+
+
+def test_a_sum_over_no_record_is_zero_and_a_verb_inside_the_noun_is_said_once(cast):
+    from feidi.core.stats import _verb_noun
+
+    assert _verb_noun("兑现", "惠企政策兑现") == ("", "惠企政策兑现")
+    answer = ask(cast.leader, "subject=projects&measure=sum:signed_amount&date=signed_on&window=ytd")
+    assert answer.figures[0].value == 0 and "—" not in answer.sentence
+    # a sum over records that all leave the field empty stays unknown
+    project(cast, "金额未填", signed_on=D(2026, 3, 1))
+    assert ask(cast.leader, "subject=projects&measure=sum:signed_amount&date=signed_on&window=ytd").figures[0].value is None

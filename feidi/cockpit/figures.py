@@ -61,10 +61,14 @@ def appeals(user, today: dt.date) -> dict | None:
 
     # the year's 受理: appeals accepted this year (one still waiting to be accepted is not 受理)
     open_, year = Q(status__in=Appeal.OPEN), Q(accepted_at__year=today.year)
-    done = Q(status__in=(Appeal.Status.CLOSED, Appeal.Status.RATED))
+    unresolved, suspended = Q(status__in=Appeal.UNRESOLVED), Q(status=Appeal.Status.SUSPENDED)
+    from feidi.services.measures import DONE
+
+    done = Q(status__in=DONE)
     # one scan of the visible appeals: per level the open and the overdue, and the year's figures
     by_level = list(Appeal.objects.visible_to(user).order_by().values("level").annotate(
-        n=Count("pk", filter=open_), late=Count("pk", filter=open_ & Q(deadline__lt=now)),
+        n=Count("pk", filter=unresolved), late=Count("pk", filter=open_ & Q(deadline__lt=now)),
+        suspended=Count("pk", filter=suspended),
         year=Count("pk", filter=year), solved=Count("pk", filter=year & done),
         on_time=Count("pk", filter=year & done & closed_on_time()),
         rated=Count("rating", filter=year), rating_sum=Sum("rating", filter=year)))
@@ -77,6 +81,7 @@ def appeals(user, today: dt.date) -> dict | None:
             "rating": sum(r["rating_sum"] or 0 for r in by_level) / rated if rated else None}
     return {"levels": [(gettext("{level}级 {label}").format(level=level, label=label), levels.get(level, 0)) for level, label in Appeal.LEVELS.items()],
             "open": sum(levels.values()), "overdue": sum(r["late"] for r in by_level),
+            "suspended": sum(r["suspended"] for r in by_level),
             "year": year["n"], "solved": year["solved"], "on_time": year["on_time"], "rating": year["rating"]}
 
 

@@ -77,6 +77,7 @@ class Measure:
     where: Q | None = None
     compute: Callable | None = None
     verb: str = ""  # a count of some records says its own verb: 办结企业诉求180余件, 成交拍品5项
+    noun: str = ""  # …and its own noun where the subject's names more than it counts (已入驻企业, not 已入驻对接企业)
 
     @property
     def money(self) -> bool:
@@ -104,6 +105,7 @@ class Dimension:
     multi: bool = False
     inline: bool = True
     suffix: str = ""  # how a value reads in the sentence: "产业链" after a chain's name
+    names_kind: bool = False  # a value names a kind of the records, said instead of the noun: 人才飞地2个
 
     def choices(self, user) -> list[tuple[str, str]]:
         """The values a user may pick (fk rows through the user's scope)."""
@@ -149,7 +151,9 @@ class Dimension:
         elif self.kind == "dict":  # an item by its code: links read f.outcome=land, not an id
             condition = Q(**{f"{self.path}__code__in": values})
         elif self.kind == "fk":
-            condition = Q(**{f"{self.path}__in": [int(v) for v in values]})
+            ids = [int(v) for v in values]
+            # a row of a tree (a park and its 分区, a department and its sections) stands for its subtree
+            condition = Q(**{f"{self.path}__in": _with_descendants(_model(self.model), ids)})
         else:
             condition = Q(**{f"{self.path}__in": values})
         if self.multi:
@@ -170,6 +174,19 @@ class Dimension:
                 return key
         raise QueryError(gettext("{label}没有“{text}”这一项（可选：{options}）").format(
             label=self.label, text=text[:30], options=_enum(label for __, label in options[:20])))
+
+
+def _with_descendants(model, ids: list[int]) -> list[int]:
+    """``ids`` and, when ``model`` is a tree (a ``parent`` of its own kind), every row under them
+    (one query a level)."""
+    parent = next((f for f in model._meta.concrete_fields if f.name == "parent"), None)
+    if parent is None or parent.related_model is not model:
+        return ids
+    found, level = set(ids), set(ids)
+    while level:
+        level = set(model._base_manager.filter(parent_id__in=level).values_list("pk", flat=True)) - found
+        found |= level
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -647,7 +664,17 @@ def _aggregates(measures: list[Measure]) -> dict:
             out[f"m{i}"] = Count("pk", distinct=True, filter=m.where)
         elif m.kind == "sum":
             out[f"m{i}"] = Sum(m.field, filter=m.where)
+            out[f"n{i}"] = Count("pk", filter=m.where)  # a sum over no record is 0, over unknowns unknown
     return out
+
+
+def _aggregated(found: dict, i: int, m: Measure) -> Decimal | None:
+    """Measure ``i`` of an ``_aggregates`` result: a count, or a sum — 0 over no record, unknown (None)
+    when every record counted leaves the field empty."""
+    value = found.get(f"m{i}")
+    if value is not None:
+        return Decimal(value)
+    return Decimal(0) if m.kind == "count" or not found.get(f"n{i}") else None
 
 
 def _figures(qs, measures: list[Measure]) -> list[Figure]:
@@ -659,8 +686,7 @@ def _figures(qs, measures: list[Measure]) -> list[Figure]:
             value, detail = m.compute(qs)
             out.append(Figure(m, value, detail))
         else:
-            value = found.get(f"m{i}")
-            out.append(Figure(m, Decimal(value) if value is not None else (Decimal(0) if m.kind == "count" else None)))
+            out.append(Figure(m, _aggregated(found, i, m)))
     return out
 
 
@@ -718,8 +744,7 @@ def _groups(qs, query: Query) -> list[Group]:
                                               qs.filter(**{f"{path}__isnull": True}))
                     figures.append(Figure(m, value, detail))
                 else:
-                    value = r.get(f"m{i}")
-                    figures.append(Figure(m, Decimal(value) if value is not None else None))
+                    figures.append(Figure(m, _aggregated(r, i, m)))
             label = gettext("（未填）") if key is None else names.get(str(key), str(key))
             groups.append(Group("" if key is None else str(key), label, figures))
     total = _figures(qs, measures[:1])[0].value if measures else None
@@ -808,7 +833,7 @@ def _verb_noun(verb: str, noun: str) -> tuple[str, str]:
     verb, noun = str(verb or ""), str(noun or "")
     if noun and verb.endswith(noun):
         return verb, ""
-    if verb and noun.startswith(verb):
+    if verb and verb in noun:  # 兑现 + 惠企政策兑现 → 惠企政策兑现
         return "", noun
     return verb, noun
 
@@ -816,7 +841,7 @@ def _verb_noun(verb: str, noun: str) -> tuple[str, str]:
 def _measure_phrase(query: Query, figure: Figure, head: str) -> str:
     """签约项目62个 / 签约资金322.00亿元."""
     if figure.measure.kind == "count":
-        verb, noun = _verb_noun(figure.measure.verb or head, query.subject.noun)
+        verb, noun = _verb_noun(figure.measure.verb or head, figure.measure.noun or query.subject.noun)
         return gettext("{verb}{noun}{n}").format(verb=verb, noun=noun, n=shown(figure, query))
     return gettext("{label}{value}").format(label=figure.measure.label, value=shown(figure, query))
 
@@ -838,10 +863,14 @@ def sentence(answer: Answer) -> str:
         band, low, high = q.band
         scope = gettext("{label}{range}的{scope}").format(label=band.label, range=_band_words(band, low, high),
                                                           scope=scope)
+    # the scope names the records itself: 科技型中小企业 (…企业), 人才飞地 (a kind of 园区与飞地)
+    says_noun = scope.endswith(noun_text) or any(
+        q.subject.dimension(key).names_kind and q.subject.dimension(key).inline and len(values) == 1
+        for key, values in q.filters.items())
     if q.compare == "change" and answer.previous:
         before, now = answer.previous[0], answer.figures[0]
         rose = (now.value or 0) >= (before.value or 0)
-        verb, noun = _verb_noun(verb, "" if scope.endswith(noun_text) else noun_text)
+        verb, noun = _verb_noun(verb, "" if says_noun else noun_text)
         template = (gettext("{when}，{scope}{verb}{noun}从{before}（{before_label}）增至{now}") if rose else
                     gettext("{when}，{scope}{verb}{noun}从{before}（{before_label}）减至{now}"))
         text = template.format(when=when, scope=scope, verb=verb, noun=noun, before=shown(before, q),
@@ -855,7 +884,7 @@ def sentence(answer: Answer) -> str:
         return _tidy(text)
     parts = [_measure_phrase(q, f, verb if i == 0 else "") for i, f in enumerate(answer.figures)]
     first = answer.figures[0]
-    if first.measure.kind == "count" and not first.measure.verb and scope.endswith(noun_text):
+    if first.measure.kind == "count" and not first.measure.verb and says_noun:
         # 科技型中小企业2412家, not …企业企业
         parts[0], scope = gettext("{scope}{verb}{n}").format(scope=scope, verb=verb, n=shown(first, q)), ""
     if answer.previous is not None:

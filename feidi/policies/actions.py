@@ -115,7 +115,13 @@ def do_confirm_payments(payments, *, acting_user) -> int:
 
 
 def do_pay(payment: Payment, paid_on: dt.date, *, acting_user) -> Payment:
-    """已确认 → 已拨付."""
+    """已确认 → 已拨付, on a day between its confirmation and today (money is paid once confirmed,
+    and what is recorded has happened)."""
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": gettext("拨付日期不能晚于今天")})
+    confirmed = timezone.localdate(payment.confirmed_at) if payment.confirmed_at else None
+    if confirmed is not None and paid_on < confirmed:
+        raise ValidationError({"paid_on": gettext("拨付日期不能早于确认日期{day}").format(day=f"{confirmed:%Y-%m-%d}")})
     return guarded_update(payment, {"status": Payment.Status.PAID, "paid_on": paid_on},
                           where={"status": Payment.Status.CONFIRMED}, acting_user=acting_user,
                           conflict=gettext("该兑现记录不是“已确认”状态，操作未执行，请刷新"))

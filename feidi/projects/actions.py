@@ -43,6 +43,7 @@ from .models import StageGate
 from .models import StageRecord
 from .models import Task
 from .models import allowed_next
+from .models import in_force
 
 # The business date a transition stamps on the project.
 STAGE_DATE_FIELD = {Stage.SIGNED: "signed_on", Stage.STARTED: "started_on", Stage.PRODUCING: "produced_on"}
@@ -178,13 +179,17 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
 
 
 def stage_durations(project: Project, now=None) -> list[dict]:
-    """Time spent in each stage so far, in days (the current stay runs to now)."""
-    now = now or timezone.now()
+    """Days spent in each stage by the business dates (签约 on the day signed, not the day it was
+    entered): from a stage's date to the next stage's, the current stay to today. A stage whose
+    next one is dated earlier (a project entered into Feidi after it moved on) has no count."""
+    today = timezone.localdate(now or timezone.now())
+    records = list(project.stage_records.order_by("entered_at", "pk"))
     rows = []
-    for record in project.stage_records.all():
-        end = record.left_at or now
+    for i, record in enumerate(records):
+        end = records[i + 1].entered_on if i + 1 < len(records) else today
+        days = (end - record.entered_on).days
         rows.append({"stage": record.get_stage_display(), "entered_on": record.entered_on, "entered_at": record.entered_at,
-                     "left_at": record.left_at, "days": round((end - record.entered_at).total_seconds() / 86400, 1),
+                     "left_at": record.left_at, "days": days if days >= 0 else None,
                      "current": record.left_at is None, "by": record.by, "note": record.note})
     return rows
 
@@ -390,7 +395,7 @@ def pace_shortfalls(today: dt.date, projects=None) -> dict[int, tuple[Decimal, D
     plans = AnnualPlan.objects.filter(year=today.year, planned_investment__gt=0, project__is_key=True)
     if projects is not None:
         plans = plans.filter(project__in=projects)
-    plans = list(plans.exclude(project__stage=Stage.TERMINATED).values_list("project_id", "planned_investment",
+    plans = list(plans.filter(in_force("project__")).values_list("project_id", "planned_investment",
                                                                               "project__department_id"))
     done = completed_in_year([p[0] for p in plans], today.year, elapsed)
     percent = {}
@@ -409,7 +414,7 @@ def current_alerts(today: dt.date, projects=None) -> dict[tuple[int, str, str], 
     """Every rule that holds today: ``{(project_id, rule, subject): message}``."""
 
     found = {}
-    base = Project.objects.exclude(stage=Stage.TERMINATED)
+    base = Project.objects.filter(in_force())
     if projects is not None:
         base = base.filter(pk__in=projects.values("pk"))
     for m in Milestone.objects.filter(project__in=base, actual_on__isnull=True, planned_on__lt=today).values(
@@ -485,7 +490,7 @@ def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
     since = previous.week_start + dt.timedelta(days=7) if previous else dispatch.week_start - dt.timedelta(days=7)
     since_dt = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     until_dt = timezone.make_aware(dt.datetime.combine(week_end + dt.timedelta(days=1), dt.time.min))
-    key = list(projects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
+    key = list(projects.filter(in_force(), is_key=True)
                .select_related("leader", "owner", "segment__chain").order_by("key_level", "name"))
     ids = [p.pk for p in key]
     plan = dict(AnnualPlan.objects.filter(project_id__in=ids, year=plan_year)

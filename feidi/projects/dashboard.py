@@ -25,6 +25,7 @@ from .models import AnnualPlan
 from .models import MonthlyInvestment
 from .models import Project
 from .models import Stage
+from .models import in_force
 
 WAN = Decimal(10000)
 
@@ -42,7 +43,7 @@ def figures(projects, today: dt.date, user=None) -> dict:
     """The dashboard's numbers; ``projects`` is already limited to what ``user`` sees."""
     year_start = dt.date(today.year, 1, 1)
     # one grouped read per stage answers the funnel, the year's signings, the key projects and the pool
-    signed_q = Q(signed_on__gte=year_start, signed_on__lte=today)
+    signed_q = Q(signed_on__gte=year_start, signed_on__lte=today) & in_force()
     stages = list(projects.order_by().values("stage").annotate(
         n=Count("pk"), signed_n=Count("pk", filter=signed_q), signed_amount=Sum("signed_amount", filter=signed_q),
         signed_planned=Sum("planned_investment", filter=signed_q), key_n=Count("pk", filter=Q(is_key=True)),
@@ -58,7 +59,7 @@ def figures(projects, today: dt.date, user=None) -> dict:
         reached.append((Stage(stage).label, running))
     funnel = list(reversed(reached))
     months = _months_back(today, 12)
-    rows = (projects.filter(signed_on__gte=months[0], signed_on__lte=today)
+    rows = (projects.filter(in_force(), signed_on__gte=months[0], signed_on__lte=today)
             .annotate(m=TruncMonth("signed_on")).values("m", "segment__chain__name")
             .annotate(amount=Sum("signed_amount")).order_by())
     per_chain: dict[str, dict[dt.date, Decimal]] = defaultdict(dict)
@@ -68,7 +69,7 @@ def figures(projects, today: dt.date, user=None) -> dict:
     signed_series = [{"name": chain, "data": [float((vals.get(m, Decimal(0)) / WAN).quantize(Decimal("0.01")))
                                               for m in months]}
                      for chain, vals in sorted(per_chain.items())]
-    key = projects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
+    key = projects.filter(in_force(), is_key=True)
     plan_total = (AnnualPlan.objects.filter(project__in=key, year=today.year)
                   .aggregate(s=Sum("planned_investment"))["s"] or Decimal(0))
     monthly = dict(MonthlyInvestment.objects.filter(project__in=key, month__gte=year_start, month__lte=today)
@@ -83,7 +84,11 @@ def figures(projects, today: dt.date, user=None) -> dict:
         else:
             cumulative.append(None)
         pace.append(float((plan_total * m / 12 / WAN).quantize(Decimal("0.01"))))
-    completed = sum(monthly.values(), Decimal(0))
+    # 累计完成投资 and its rate are the 专报's: the months completed by today (``months_done``),
+    # said with them (1–11月); the chart above also draws the month under way
+    from .reports import months_label
+
+    completed = sum((v for m, v in monthly.items() if m < today.replace(day=1)), Decimal(0))
     # Alerts carry their project's department: read them through their own scope, not a join
     # over every visible project.
     alerts = Alert.objects.filter(resolved_at__isnull=True)
@@ -98,6 +103,7 @@ def figures(projects, today: dt.date, user=None) -> dict:
         "months": [f"{m:%Y-%m}" for m in months], "signed_series": signed_series,
         "key_count": sum(r["key_n"] for r in stages if r["stage"] != Stage.TERMINATED), "plan_total": plan_total, "completed": completed,
         "rate": (completed / plan_total) if plan_total else None,
+        "done_months": months_label(today).removeprefix(f"{today.year}年"),
         "cumulative": cumulative, "pace": pace, "alert_count": alerts.count(), "alerts": list(alerts[:12]),
     }
 

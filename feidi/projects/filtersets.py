@@ -24,6 +24,7 @@ from .models import ProjectSettings
 from .models import Report
 from .models import StageGate
 from .models import Task
+from .models import in_force
 
 
 class _ProjectListFilterSet(ScopedFilterSet):
@@ -41,12 +42,18 @@ class ProjectFilterSet(_ProjectListFilterSet):
     key_level = django_filters.ChoiceFilter(label=_("重点级别"), choices=KeyLevel.choices)
     mine = MineFilter()
     pool = django_filters.BooleanFilter(label=_("公海"), method="filter_pool")
+    terminated = django_filters.BooleanFilter(label=_("已终止"), method="filter_terminated")
     signed_after, signed_before = date_range("signed_on", _("签约日期从"), _("签约日期至"))
     stale = WaitingFilter(todos.leads_stale, _("即将退回公海的线索"))
 
     class Meta:
         model = Project
         fields = ["stage", "channel", "zone", "chain", "key_level", "segment"]
+
+    def filter_terminated(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(in_force()) if value else queryset.filter(in_force())
 
     def filter_pool(self, queryset, name, value):
         if value is None:

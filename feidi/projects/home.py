@@ -15,18 +15,19 @@ from feidi.lib.money import human
 
 from .models import Alert
 from .models import Project
+from .models import in_force
 
 
 def staff_section(user, out) -> None:
     if not user.has_perm("projects.view_project"):
         return
     today = timezone.localdate()
-    signed = (Project.objects.visible_to(user).filter(signed_on__gte=dt.date(today.year, 1, 1), signed_on__lte=today)
+    signed = (Project.objects.visible_to(user).filter(in_force(), signed_on__gte=dt.date(today.year, 1, 1), signed_on__lte=today)
               .aggregate(n=Count("pk"), amount=Sum("signed_amount")))
     out.cards.append({"label": gettext("{year}年签约项目").format(year=today.year), "value": signed["n"],
                       "hint": gettext("签约金额 {human}").format(human=human(signed["amount"] or 0)),
                       "url": reverse("projects:project_list")
-                      + f"?signed_after={dt.date(today.year, 1, 1):%Y-%m-%d}&signed_before={today:%Y-%m-%d}"})
+                      + f"?signed_after={dt.date(today.year, 1, 1):%Y-%m-%d}&signed_before={today:%Y-%m-%d}&terminated=false"})
     if user.has_perm("projects.view_alert"):
         alerts = list(Alert.objects.visible_to(user).filter(resolved_at__isnull=True).select_related("project")
                       .order_by("-raised_at")[:6])

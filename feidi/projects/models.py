@@ -46,6 +46,12 @@ class Stage(models.TextChoices):
 
 FLOW = [Stage.LEAD, Stage.NEGOTIATING, Stage.SIGNED, Stage.STARTED, Stage.PRODUCING, Stage.FULL]
 
+# The projects every figure counts (签约、重点项目、计划与完成投资, 月调度): a terminated project counts in
+# none of them, whenever it was signed — it is counted as 终止 where stages are counted.
+# ``via``: the path to the project from a related record (``project__``).
+def in_force(via: str = "") -> Q:
+    return ~Q(**{f"{via}stage": Stage.TERMINATED})
+
 
 def allowed_next(stage: str) -> list[str]:
     """The stages a project in ``stage`` may move to: the next one, or 终止 before 达产."""
@@ -409,6 +415,14 @@ class MonthlyInvestment(ProjectPartMixin, FeidiModel):
         if self.project_id and self.month:
             return gettext("{project} {month:%Y年%m月}").format(project=self.project, month=self.month)
         return gettext("月度投资")
+
+    def clean(self):
+        super().clean()
+        from django.utils import timezone
+
+        # investment completed is of a month begun: this month's so far, never a later one's
+        if self.month and self.month > timezone.localdate().replace(day=1):
+            raise ValidationError({"month": gettext("月份不能晚于本月：完成投资按已发生的月份填报")})
 
 
 class Milestone(ProjectPartMixin, FeidiModel):

@@ -56,6 +56,7 @@ from .models import ProjectSettings
 from .models import Report
 from .models import Stage
 from .models import StageRecord
+from .models import in_force
 
 logger = logging.getLogger(__name__)
 
@@ -455,7 +456,7 @@ def zones_with_key_projects():
     from feidi.accounts.models import Department
 
     zones = list(Department.objects.filter(kind=Department.Kind.ZONE))
-    with_key = set(Project.objects.filter(is_key=True).exclude(stage=Stage.TERMINATED)
+    with_key = set(Project.objects.filter(in_force(), is_key=True)
                    .values_list("department_id", flat=True).order_by().distinct())
     return [z for z in zones if with_key & set(z.subtree_ids())]
 

@@ -12,6 +12,7 @@ from .models import Channel
 from .models import KeyLevel
 from .models import Project
 from .models import Stage
+from .models import in_force
 
 MONEY = (
     ("signed_amount", _("签约资金")), ("planned_investment", _("总投资")), ("fixed_asset_investment", _("固定资产投资")),
@@ -22,7 +23,8 @@ MONEY = (
 def register() -> None:
     stats.register(stats.Subject(
         key="projects", label=_("招商项目"), model=Project, noun=pgettext_lazy("stats noun", "项目"), unit="个", order=10,
-        help=_("按签约、开工、投产日期统计项目个数与金额，如“1至10月引进项目62个，签约资金322亿元”"),
+        base=in_force(),
+        help=_("按签约、开工、投产日期统计项目个数与金额，如“1至10月引进项目62个，签约资金322亿元”；已终止的项目不计入"),
         measures=(stats.Measure("count", _("项目数")),) + tuple(
             stats.Measure(f"sum:{name}", label, "sum", name, "元") for name, label in MONEY),
         dates=(
@@ -33,7 +35,8 @@ def register() -> None:
             stats.Dimension("zone", _("园区"), "zone_id", model="registry.Zone"),
             stats.Dimension("chain", _("产业链"), "segment__chain_id", model="chains.Chain", suffix=pgettext_lazy("stats suffix", "产业链")),
             stats.Dimension("segment", _("产业链环节"), "segment_id", model="chains.Segment", inline=False),
-            stats.Dimension("stage", _("阶段"), "stage", "choice", choices_of=tuple(Stage.choices), inline=False),
+            stats.Dimension("stage", _("阶段"), "stage", "choice", choices_of=tuple(c for c in Stage.choices if c[0] != Stage.TERMINATED),
+                            inline=False),
             stats.Dimension("programme", _("活动/批次"), "programmes", "dict", dict_type="project_programme", multi=True),
             stats.Dimension("key", _("重点项目"), "is_key", "bool"),
             stats.Dimension("key_level", _("重点级别"), "key_level", "choice", choices_of=tuple(KeyLevel.choices)),

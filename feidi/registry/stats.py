@@ -4,6 +4,7 @@ residencies of the enclaves (入驻、确定入驻、在谈)."""
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -19,8 +20,9 @@ from .models import Zone
 def register() -> None:
     stats.register(stats.Subject(
         key="organizations", label=_("企业"), model=Organization, noun=pgettext_lazy("stats noun", "企业"), unit="家", order=20,
-        as_of=stats.existing_on("established_on"), base=Q(kind=Organization.Kind.ENTERPRISE),
-        help=_("某日的企业数（按当日持有的标签、所在产业链），两日之间的变化，如“科技型中小企业从1711家增至2412家”"),
+        # the enterprises of a park: a target or partner firm elsewhere (no park) is not counted
+        as_of=stats.existing_on("established_on"), base=Q(kind=Organization.Kind.ENTERPRISE, zone__isnull=False),
+        help=_("某日园区内的企业数（按当日持有的标签、所在产业链），两日之间的变化，如“科技型中小企业从1711家增至2412家”；未落户园区的招商目标、合作企业不计入"),
         measures=(
             stats.Measure("count", _("企业数")),
             stats.Measure("sum:employees", _("从业人员"), "sum", "employees", "人"),
@@ -39,11 +41,14 @@ def register() -> None:
     stats.register(stats.Subject(
         key="zones", label=_("园区与飞地"), model=Zone, noun=pgettext_lazy("stats noun", "园区与飞地"), unit="个", order=22,
         as_of=stats.existing_on("established_on"),
-        help=_("某日的园区、飞地个数（按类型、上级园区），如“人才工作联络站19家、人才飞地15个”"),
+        # the zones this platform runs (a zone with no administering department is another city's,
+        # kept for its published figures), a 分区 (under a parent of its own kind) counted in its parent
+        base=Q(department__isnull=False) & (Q(parent__isnull=True) | ~Q(parent__kind=F("kind"))),
+        help=_("某日的园区、飞地个数（按类型、上级园区），如“人才工作联络站19家、人才飞地15个”；分区（上级园区与其同类型）计入上级园区，未设管理部门的外地对比园区不计入"),
         measures=(stats.Measure("count", _("个数")), stats.Measure("sum:area_km2", _("面积"), "sum", "area_km2", "平方公里")),
         dates=(stats.DateField("established_on", _("设立日期"), pgettext_lazy("stats verb", "设立")),),
         dimensions=(
-            stats.Dimension("kind", _("类型"), "kind", "dict", dict_type="zone_kind"),
+            stats.Dimension("kind", _("类型"), "kind", "dict", dict_type="zone_kind", names_kind=True),
             stats.Dimension("parent", _("上级园区"), "parent_id", model="registry.Zone"),
             stats.Dimension("home_zone", _("派出园区"), "home_zone_id", model="registry.Zone"),
         ),
@@ -55,11 +60,20 @@ def register() -> None:
         dates=(stats.DateField("signed_on", _("签署日期"), pgettext_lazy("stats verb", "签署")),),
     ))
     stats.register(stats.Subject(
-        key="residencies", label=_("飞地入驻"), model=Residency, noun=pgettext_lazy("stats noun", "入驻企业"), unit="家", order=25,
-        help=_("如“创新协同中心已确定入驻8家，在谈10余家”（按状态分组）"),
-        measures=(stats.Measure("count", _("企业数")),),
+        key="residencies", label=_("飞地入驻"), model=Residency, noun=pgettext_lazy("stats noun", "对接企业"), unit="家", order=25,
+        help=_("飞地对接的企业（在谈、确定入驻、已入驻、退出），如“创新协同中心已确定入驻8家，在谈10余家”（统计项选已确定入驻、在谈，或按状态分组）"),
+        measures=(
+            stats.Measure("count", _("对接企业数")),
+            stats.Measure("resident", _("已入驻"), where=Q(status=Residency.Status.RESIDENT),
+                          verb=pgettext_lazy("stats verb", "已入驻"), noun=pgettext_lazy("stats noun", "企业")),
+            stats.Measure("confirmed", _("已确定入驻（含已入驻）"),
+                          where=Q(status__in=(Residency.Status.CONFIRMED, Residency.Status.RESIDENT)),
+                          verb=pgettext_lazy("stats verb", "已确定入驻"), noun=pgettext_lazy("stats noun", "企业")),
+            stats.Measure("negotiating", _("在谈"), where=Q(status=Residency.Status.NEGOTIATING),
+                          verb=pgettext_lazy("stats verb", "在谈"), noun=pgettext_lazy("stats noun", "企业")),
+        ),
         dates=(
-            stats.DateField("entered_on", _("入驻日期"), pgettext_lazy("stats verb", "入驻")), stats.DateField("confirmed_on", _("确定入驻日期"), pgettext_lazy("stats verb", "确定")),
+            stats.DateField("entered_on", _("入驻日期"), pgettext_lazy("stats verb", "入驻")), stats.DateField("confirmed_on", _("确定入驻日期"), pgettext_lazy("stats verb", "确定入驻")),
             stats.DateField("negotiating_since", _("开始洽谈日期"), pgettext_lazy("stats verb", "洽谈")),
         ),
         dimensions=(

@@ -139,7 +139,8 @@ class Appeal(WorkdayClock, FeidiModel):
         RATED = "rated", _("已评价")
         RETURNED = "returned", _("退回")
 
-    OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.HANDLING)
+    OPEN = (Status.SUBMITTED, Status.ACCEPTED, Status.HANDLING)  # the clock runs: overdue, escalated
+    UNRESOLVED = (*OPEN, Status.SUSPENDED)  # 在办: not closed nor returned (a suspended one waits on the enterprise)
     LEVELS = {1: _("挂点干部"), 2: _("服务小组组长"), 3: _("安商办主任"), 4: _("区主要领导")}
 
     organization = OrganizationField(related_name="appeals")
