@@ -53,6 +53,37 @@ def test_the_city_map_places_the_zones(cast, client_for):
     assert data["geo_url"] == "/indicators/maps/geo/3611.json"
 
 
+def test_the_city_map_shows_a_zones_computed_total_only_to_whoever_sees_every_value_in_it(cast, client_for):
+    """A zone's total computed from its enterprises' values is their data: the other zone's user, and
+    an enterprise of the zone itself, see where the zone is, not its total or 同比; a published figure
+    shows to all — as the rankings API says, and the share of the city is withheld alike."""
+    from feidi.indicators import actions
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import ZoneFigure
+
+    for zone, code in ((cast.zone_a, "361100"), (cast.zone_b, "361102")):
+        zone.region_code = code
+        zone.save()
+    revenue = Indicator.objects.get(code="revenue")
+    march = dt.date(2026, 3, 1)
+    actions.bulk_upsert([actions._row(org, revenue, march, Decimal(value), acting_user=None, source="import")
+                         for org, value in ((cast.org_a1, 1200), (cast.org_a2, 800), (cast.org_b1, 700))])
+
+    def points(user):
+        page = client_for(user).get(reverse("indicators:city_map"), {"city": "3611"}).content.decode()
+        data = json.loads(page.split('id="city-map-data" type="application/json">')[1].split("</script>")[0])
+        return {p["name"]: (p["value"][2], p["withheld"]) for p in data["points"]}
+
+    assert points("leader")["上饶经开区"] == (2000.0, False)
+    assert points("leader")["另一园区"] == (0, True)
+    assert points("ent_a")["上饶经开区"] == (0, True)  # one of the zone's enterprises: not the others' data
+    api = client_for("leader").get(f"/api/v1/indicators/zones/{cast.zone_a.pk}/rankings",
+                                   {"indicator": "revenue", "period": "2026-03", "peers": "city"}).json()
+    assert {s["zone"]: s["value"] for s in api["standings"]} == {"上饶经开区": "2000", "另一园区": None}
+    ZoneFigure.objects.create(zone=cast.zone_b, indicator=revenue, period=march, value=Decimal(900))
+    assert points("leader")["另一园区"] == (900.0, False)
+
+
 def test_parcels_import_all_or_nothing_and_take_their_enterprises_class(cast, client_for):
     from feidi.accounts.models import Role
 

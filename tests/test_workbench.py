@@ -69,6 +69,22 @@ def test_a_filed_appeal_waits_for_its_cadre_until_accepted_then_runs_against_its
     assert "办理中的诉求" in page and appeal.get_absolute_url() in page and "已逾期" in page
 
 
+def test_a_suspended_appeal_the_enterprise_answered_waits_to_resume_and_is_never_late(cast, cadre):
+    """Suspension stops the clock (resuming moves the deadline by the days waited): past its stored
+    deadline, an answered suspended appeal waits to be resumed, not as overdue."""
+    from feidi.services.models import Appeal
+    from feidi.services.models import AppealEvent
+
+    appeal = file_appeal(cast)
+    now = timezone.now()
+    Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.SUSPENDED, suspended_at=now - dt.timedelta(days=3),
+                                               deadline=now - dt.timedelta(days=1), owner=cadre)
+    AppealEvent.objects.create(appeal=appeal, kind="reply", user=cast.ent_a, text="材料已补充")
+    handle = groups(cadre)["appeal_handle"]
+    assert handle.count == 1 and handle.urgent == 0
+    assert handle.items[0].due is None and not handle.items[0].overdue and "待恢复办理" in handle.items[0].note
+
+
 def test_the_enterprise_is_asked_to_rate_a_closed_appeal_once(cast, cadre):
     from feidi.services.actions import do_accept_appeal
     from feidi.services.actions import do_close_appeal

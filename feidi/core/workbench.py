@@ -271,14 +271,15 @@ def group(key: str, label: str, queryset, *, url: str, action: str, text: Callab
     rows (ordered by ``due`` when given, earliest first) made into items; [] when empty.
     ``due`` names the deadline field; the rows past it are counted as urgent. A deadline that is
     no field (an acceptance due a working day after submission) is ``late``, the condition of the
-    rows past it, with ``due_of`` giving each item's deadline."""
+    rows past it, with ``due_of`` giving each item's deadline. With ``due``, ``late`` is the rows
+    whose clock runs (a suspended appeal's is stopped: never late) and ``due_of`` what each item shows."""
     urgent = 0
     rows = queryset
     if due:  # the count and the overdue count in one read
         now = timezone.now() if _is_datetime(queryset.model, due) else timezone.localdate()
-        late = Q(**{f"{due}__lt": now})
+        late = Q(**{f"{due}__lt": now}) & (late if late is not None else Q())
         rows = queryset.order_by(f"{due}", "pk")
-        due_of = operator.attrgetter(due)
+        due_of = due_of or operator.attrgetter(due)
     if late is not None:
         found = queryset.order_by().aggregate(n=Count("pk"), urgent=Count("pk", filter=late))
         count, urgent = found["n"], found["urgent"]

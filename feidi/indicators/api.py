@@ -177,9 +177,8 @@ def rankings(request, pk: Id, indicator: str = "revenue", period: str = "",
     real, real_note = zones.real_growth(found, month_, target, mine["growth"] if mine else None)
     by_value = sorted(items, key=lambda x: -x.value)
     grown = sorted([x.growth for x in items if x.growth is not None], reverse=True)
-    # another zone's computed total is its own data: only its rank, unless published or visible
-    visible = set(Zone.objects.visible_to(request.user).filter(pk__in=[x.zone.pk for x in items])
-                  .values_list("pk", flat=True))
+    # another zone's computed total is its own data: only its rank, unless published or all seen
+    visible = zones.readable(request.user, found, month_, items)
     return {"peers": peers, "peers_label": str(zones.PEER_GROUPS[peers]), "zone_id": target.pk,
             "rank": mine["rank"] if mine else None, "of": len(items), "tied": bool(mine and mine["tied"]),
             "share": share.ratio, "share_basis": share.basis, "share_note": share.note,

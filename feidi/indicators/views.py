@@ -567,13 +567,19 @@ class CityMapView(ScopedViewMixin, TemplateView):
 
                 period = (ZoneFigure.objects.filter(zone__in=members, indicator=indicator).order_by("-period")
                           .values_list("period", flat=True).first())
-            standing = {s.zone.pk: s for s in zones.standings(indicator, period, members)} if period else {}
+            items = zones.standings(indicator, period, members) if period else []
+            standing = {s.zone.pk: s for s in items}
+            # a zone's computed total is its enterprises' data: shown to whoever sees them all
+            shown = zones.readable(request.user, indicator, period, items) if items else set()
             for z in members:
                 point = geo.zone_point(z)
                 s = standing.get(z.pk)
+                withheld = s is not None and z.pk not in shown
                 if point is not None:
-                    points.append({"name": z.short_name or z.name, "value": [*point, float(s.value) if s else 0],
-                                   "growth": s.growth if s else None, "published": s.published if s else False})
+                    points.append({"name": z.short_name or z.name,
+                                   "value": [*point, float(s.value) if s and not withheld else 0],
+                                   "growth": s.growth if s and not withheld else None,
+                                   "published": s.published if s else False, "withheld": withheld})
         return self.render_to_response(self.get_context_data(
             title=self.title, indicators=indicators, indicator=indicator, city=city, period=period,
             has_geo=bool(city and city in geo.city_index()),

@@ -95,6 +95,25 @@ def _standings(zones, published: dict, computed: dict) -> list[Standing]:
     return out
 
 
+def readable(user, indicator: Indicator, period: dt.date, items: list[Standing]) -> set[int]:
+    """The zones among ``items`` whose figures ``user`` may read: those published, and those whose
+    every value of the month the user sees — a computed total (and its 同比) is its enterprises'
+    data, so another zone's, or a zone's for one of its enterprises, shows only as a rank."""
+    from django.db.models import Count
+
+    computed = [s.zone.pk for s in items if not s.published]
+    out = {s.zone.pk for s in items if s.published}
+    if not computed or user is None:
+        return out | (set(computed) if user is None else set())
+
+    def counts(values):
+        return dict(values.filter(indicator=indicator, period=period, zone_id__in=computed)
+                    .values_list("zone_id").annotate(n=Count("pk")).order_by())
+
+    every, seen = counts(IndicatorValue.objects.all()), counts(IndicatorValue.objects.visible_to(user))
+    return out | {pk for pk in computed if every.get(pk) and seen.get(pk) == every[pk]}
+
+
 def rank_of(zone, items: list[Standing]) -> dict | None:
     """The zone's rank by value and by growth among ``items``: equal figures share a rank (并列),
     the next one after a tie skips (competition ranking, as bulletins rank)."""
@@ -178,6 +197,13 @@ def city_share(zone, indicator: Indicator, period: dt.date, user=None) -> Share:
     published = region_figure(RegionFigure.Level.CITY, city, indicator, period)
     if mine is None or not mine.value:
         return Share(None, "", gettext("本园区本期无数据"), len(reported), len(city_zones), None)
+
+    def shown() -> set[int]:
+        return _once(("readable", user.pk, indicator.pk, period, tuple(s.zone.pk for s in items)),
+                     lambda: readable(user, indicator, period, items))
+
+    if user is not None and zone.pk not in shown():  # the share times the city's total is the zone's
+        return Share(None, "", "", len(reported), len(city_zones), None)
     if published is not None and published.value:
         return Share(float(mine.value / published.value), "published",
                      gettext("占全市比重按全市公布总量计算（{source}）").format(
@@ -187,11 +213,7 @@ def city_share(zone, indicator: Indicator, period: dt.date, user=None) -> Share:
         return Share(None, "", gettext("全市仅{len}个园区有本期数据，且未录入全市公布总量，不计算占全市比重").format(len=len(reported)),
                      len(reported), len(city_zones), None)
     if user is not None:
-        from feidi.registry.models import Zone
-
-        others = {s.zone.pk for s in reported if not s.published} - {zone.pk}
-        seen = _once(("zones_seen", user.pk), lambda: set(Zone.objects.visible_to(user).values_list("pk", flat=True)))
-        if others - seen:
+        if {s.zone.pk for s in reported} - shown():
             return Share(None, "", gettext("占全市比重待录入全市公布总量"),
                          len(reported), len(city_zones), None)
     whole = sum((s.value for s in reported), Decimal(0))

@@ -152,5 +152,7 @@ def todos(user, today, limit) -> list[workbench.Todo]:
                          note=accept_note),
         *workbench.group("appeal_handle", gettext("办理中的诉求"), appeals_to_handle(appeals, user),
                          url=f"{url}?handle=true", action=gettext("办理"), text=text, link=link, due="deadline",
+                         # a suspended appeal's clock is stopped: not late, and its deadline moves on resuming
+                         late=Q(status__in=Appeal.OPEN), due_of=lambda a: a.deadline if a.status in Appeal.OPEN else None,
                          limit=limit, order=11, note=handle_note),
     ]

@@ -17,6 +17,7 @@
           var esc = window.Feidi.esc;
           if (p.seriesType !== "scatter") { return esc(p.name); }
           var v = p.data.value[2], g = p.data.growth;
+          if (p.data.withheld) { return "<b>" + esc(p.name) + "</b><br>" + esc(d.name) + "：" + gettext("未公布"); }
           return "<b>" + esc(p.name) + "</b><br>" + esc(d.name) + "：" +
             (d.unit === "元" ? interpolate(gettext("%s 亿元"), [(v / 1e8).toFixed(2)]) : esc(v) + " " + esc(d.unit)) +
             (g === null ? "" : interpolate(gettext("<br>同比：%s"), [(g * 100).toFixed(1) + "%"])) +
