@@ -203,6 +203,26 @@ def test_projects_with_amounts_in_wan_and_yi_are_stored_in_yuan(cast, client_for
     assert project.signed_amount == Decimal(50_000_000) and project.planned_investment == Decimal(120_000_000)
 
 
+def test_a_name_differing_only_by_an_invisible_space_is_the_same_name_and_ticks_and_crosses_are_yes_and_no(cast, client_for):
+    """探针\xa0项目 beside 探针项目 looks the same on screen: refused as the same project, in the file
+    and beside one stored (NBSP and the ideographic space are dropped before NFKC would make them an
+    ASCII space); × is 否 and a full-width ｙ is y."""
+    rows = [["项目名称", "落地园区", "投资主体", "招商渠道", "是否重点项目"],
+            ["探针项目", "上饶经开区", "某投资方", "以商招商", "×"],
+            ["探针\xa0项目", "上饶经开区", "某投资方", "以商招商", "否"]]
+    _, errors = errors_of(post(client_for("invest"), "projects:project_import", Book([SheetSpec("招商项目", rows)]).bytes()))
+    assert [e.row for e in errors] == [3] and "重复" in errors[0].message, errors
+    response = post(client_for("invest"), "projects:project_import", Book([SheetSpec("招商项目", rows[:2])]).bytes())
+    assert response.status_code == 302, errors_of(response)
+    assert Project.objects.get(name="探针项目").is_key is False
+    again = [rows[0], ["探针\u3000项目", "上饶经开区", "某投资方", "以商招商", "否"]]
+    _, errors = errors_of(post(client_for("invest"), "projects:project_import", Book([SheetSpec("招商项目", again)]).bytes()))
+    assert [e.row for e in errors] == [2], errors
+    fresh = [[*rows[0], "重点级别"], ["另一探针项目", "上饶经开区", "某投资方", "以商招商", "ｙ", "市重点"]]
+    assert post(client_for("invest"), "projects:project_import", Book([SheetSpec("招商项目", fresh)]).bytes()).status_code == 302
+    assert Project.objects.get(name="另一探针项目").is_key is True
+
+
 def test_a_project_file_with_a_stage_or_signing_date_column_is_refused_not_dropped(cast, client_for):
     for extra in ("项目阶段", "签约日期"):
         rows = [["项目名称", "落地园区", "来源渠道", extra], ["阶段项目", "上饶经开区", "以商招商", "已签约"]]

@@ -235,3 +235,38 @@ def test_a_number_shown_as_a_percentage_is_read_as_the_percentage_it_shows():
     book.add_worksheet("比例").write_row(0, 0, ["名称", 0.05])
     book.close()
     assert open_sheet(plain.getvalue()).extent is not None  # calamine's path: no percentage shown
+
+
+def test_a_formula_without_a_computed_value_is_reported_however_the_writer_left_it():
+    """An empty <v> where a number belongs, and every formula of a workbook saying its formulas were
+    never computed (fullCalcOnLoad: what Excel will show is unknown), are reported as formulas —
+    never read as a blank or as the writer's placeholder."""
+    empty_number = hostile.Raw('<c r="{ref}"><f>10*3</f><v></v></c>')
+    _, rows = rows_of(hostile.handmade([["名称", "人数"], ["甲", empty_number]]))
+    assert isinstance(rows[1][1], FormulaCell)
+    parts = hostile.Book([SheetSpec("数据", [["名称", "简介"], ["甲", Formula('"简介"&"文字"', cached="")],
+                                             ["乙", Formula("10*3", cached=0)]])]).parts()
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"</sheets>", b'</sheets><calcPr fullCalcOnLoad="1"/>')
+    _, rows = rows_of(hostile.zip_of(parts))
+    assert isinstance(rows[1][1], FormulaCell) and isinstance(rows[2][1], FormulaCell)
+
+
+def test_rows_of_spaces_after_the_data_are_blank_to_the_row_budget_and_the_other_sheets_are_named():
+    rows = [["名称"], ["甲"], ["乙", Formula("A1", cached="x")]] + [[None, " "] for _ in range(40)]
+    for data in (hostile.simple(rows), hostile.simple([r[:1] for r in rows[:3]] + rows[3:])):  # streamed, calamine
+        _, got = rows_of(data, budget=Budget(rows=10))
+        assert [r[0] for r in got] == ["名称", "甲", "乙"]
+    book = hostile.Book([SheetSpec("封面", [["2026年统计表"]]), SheetSpec("数据表", [["名称"], ["甲"]])]).bytes()
+    assert open_sheet(book).others == ["数据表"]
+
+
+def test_a_date_cell_holds_a_date_and_at_most_a_real_time_of_day():
+    from feidi.lib.cells import parse_date
+
+    for text in ("2020-01-02", "2020/1/2", "2020.1.2", "2020年1月2日", "2020年1月2日 10:30", "2020-01-02T10:30:00",
+                 "2020-01-02 10:30:00.123", "20200102", "２０２０－０１－０２"):
+        assert parse_date(text) == dt.date(2020, 1, 2), text
+    for text, said in (("2020-01-02 25:61", "不是存在的时间"), ("2020-01-02 garbage", "不是日期"),
+                       ("2020-01-02 下午", "不是日期"), ("2020/01/02 CST", "不是日期"), ("2020-01/02", "不是日期")):
+        with pytest.raises(ValueError, match=said):
+            parse_date(text)

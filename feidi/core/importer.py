@@ -59,8 +59,10 @@ CHUNK = 5000  # rows read, checked and written at a time: what an import holds o
 KEPT = 1000  # row reports (errors, warnings) kept of one import; all are counted
 MEMO = 20_000  # texts looked up (parks, segments, codes) remembered per import, then forgotten
 NUMERIC = (forms.DecimalField, forms.IntegerField, forms.FloatField)
-YES = {"是", "y", "yes", "true", "1", "√", "✓"}
-NO = {"否", "n", "no", "false", "0", ""}
+# a yes/no cell as offices mark it (compared folded: ｙ is y): ticks and crosses included, × being
+# the usual Chinese mark for 否
+YES = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "☑"}
+NO = {"否", "n", "no", "false", "0", "", "×", "✗", "✘", "☒"}
 
 
 @dataclass
@@ -252,11 +254,18 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
         second = next(rows, None)
     except SheetError as exc:
         raise ImportFileError(str(exc)) from None
+    # the data may be on another sheet (a cover sheet first, an empty Sheet1 before Sheet2): say which was read
+    elsewhere = gettext("。本工作簿另有工作表{names}：导入读取名为“{prefer}”的工作表，没有时读取第一个可见的工作表，请把数据所在的工作表移到最前或改名为“{prefer}”").format(
+        names="、".join(f"“{n}”" for n in sheet.others[:5]), prefer=prefer[0] if prefer else "") \
+        if sheet.kind == "xlsx" and sheet.others and prefer else ""
     if first is None:
-        raise ImportFileError(gettext("工作表“{name}”中没有数据").format(name=sheet.name) if sheet.kind == "xlsx" else gettext("文件中没有数据"))
+        raise ImportFileError((gettext("工作表“{name}”中没有数据").format(name=sheet.name) + elsewhere)
+                              if sheet.kind == "xlsx" else gettext("文件中没有数据"))
     if second is None:
         where = gettext("工作表“{name}”").format(name=sheet.name) if sheet.kind == "xlsx" else gettext("文件")
-        raise ImportFileError(gettext("{where}中没有数据：第{row}行是列名，其下没有数据行").format(where=where, row=first[0]))
+        said = (gettext("{where}中没有数据：第{row}行是列名，其下没有数据行") if is_header is None or is_header(first[1])
+                else gettext("{where}中没有数据：只有第{row}行一行内容，不是本模板的列名"))
+        raise ImportFileError(said.format(where=where, row=first[0]) + elsewhere)
     rows = itertools.chain([second], rows)
     out = SheetData(sheet.name if sheet.kind == "xlsx" else "", [str(c) if c is not None else "" for c in first[1]],
                     list(sheet.skipped), sheet.fraction)
@@ -566,7 +575,7 @@ class Importer:
 
         if isinstance(field_obj, forms.BooleanField):
             # A checkbox would read any non-empty text (even 否) as ticked: accept only yes/no words.
-            word = text.strip().lower()
+            word = fold(text).strip().lower()
             if word in YES:
                 return True
             if word in NO:

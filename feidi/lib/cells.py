@@ -71,7 +71,8 @@ def fold(text) -> str:
     (NFKC: ＡＢ１２（）→AB12(), ㈱→(株)), the ideographic space and NBSP to none, zero-width
     characters and the BOM dropped. Never what is stored, and never a number's digits
     (``width_fold``)."""
-    return unicodedata.normalize("NFKC", str(text)).replace("\u3000", "").replace("\xa0", "").translate(INVISIBLE)
+    # the two spaces dropped before NFKC, which would make them an ASCII space that stays
+    return unicodedata.normalize("NFKC", str(text).replace("\u3000", "").replace("\xa0", "")).translate(INVISIBLE)
 
 
 # the full-width forms of ASCII (U+FF01–FF5E) and of the yen/yuan, pound and cent signs: what an
@@ -322,9 +323,13 @@ def fit(number: Decimal | None, max_digits: int | None, decimal_places: int | No
     return number
 
 
+# a date may carry a time of day, which is dropped once it is read as a real time (never a word, a
+# zone's name or 25:61 after the date: the cell would say something the stored date does not)
+_TIME = r"(?:(?:T|\s+)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d{1,6})?)?)?"
 DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$", re.ASCII),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII),
+    re.compile(r"^(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME + "$", re.ASCII),
+    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?" + _TIME + "$", re.ASCII),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$", re.ASCII),
 )
 # a moment with its offset from UTC, as a system exports one (2026-03-05T20:00:00Z, …+00:00): its
 # date is the day it was here, in the installation's time zone (20:00 UTC is 04:00 the next day)
@@ -392,14 +397,16 @@ def parse_date(value, *, earliest: dt.date = DATE_MIN, latest: dt.date | None = 
         except ValueError:
             raise ValueError(gettext("“{shown}”不是存在的时间").format(shown=shown(value))) from None
         return _in_range(timezone.localtime(moment).date(), value, earliest, latest)
-    text = text.split(" ")[0].split("T")[0]
     for pattern in DATE_PATTERNS:
         m = pattern.match(text)
         if m:
             try:
-                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                day = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
             except ValueError:
                 raise ValueError(gettext("“{shown}”不是存在的日期").format(shown=shown(value))) from None
+            if "H" in m.groupdict() and m["H"] is not None and not (
+                    int(m["H"]) < 24 and int(m["M"]) < 60 and int(m["S"] or 0) < 60):
+                raise ValueError(gettext("“{shown}”不是存在的时间").format(shown=shown(value)))
             return _in_range(day, value, earliest, latest)
     raise ValueError(gettext("“{shown}”不是日期（应为 2026-03-05 或 2026年3月5日）").format(shown=shown(value)))
 

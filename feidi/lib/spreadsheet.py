@@ -181,6 +181,7 @@ class Sheet:
     # small plain sheet, before calamine reads it); None when the rows are only known as read
     extent: tuple[int, int] | None = None
     hidden: Hidden = field(default_factory=Hidden)  # hidden rows and columns (filled as the rows are read)
+    others: list[str] = field(default_factory=list)  # the workbook's other visible sheets, not read
 
 
 # --- what kind of file -----------------------------------------------------------------------------
@@ -443,7 +444,8 @@ def _open_part(archive: zipfile.ZipFile, name: str, limit: int) -> _Counted:
 
 def _sheets(archive: zipfile.ZipFile, budget: Budget, flags: dict | None = None) -> list[tuple[str, str, str]]:
     """(name, state, part path) of the workbook's sheets, in order; ``flags["date1904"]`` is set
-    when the workbook counts its dates from 1904 (Excel for Mac's old default)."""
+    when the workbook counts its dates from 1904 (Excel for Mac's old default), ``flags["uncomputed"]``
+    when its formulas' cached values were never computed (``fullCalcOnLoad``)."""
     sheets, rels = [], {}
     flags = {} if flags is None else flags
 
@@ -452,6 +454,10 @@ def _sheets(archive: zipfile.ZipFile, budget: Budget, flags: dict | None = None)
             sheets.append((attrs.get("name", ""), attrs.get("state", "visible"), attrs.get(f"{NS_REL}}}id", "")))
         elif tag == f"{NS_MAIN}}}workbookPr":
             flags["date1904"] = attrs.get("date1904", "").strip().lower() in ("1", "true")
+        elif tag == f"{NS_MAIN}}}calcPr":
+            # "compute every formula on opening": written by a program that computed none (the
+            # cached values are placeholders, "" or 0, not what Excel will show)
+            flags["uncomputed"] = attrs.get("fullCalcOnLoad", "").strip().lower() in ("1", "true")
 
     def on_rel(tag, attrs):
         if tag.endswith("}Relationship"):
@@ -903,6 +909,7 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     if chosen is None:
         raise SheetError(gettext("工作簿中没有可见的工作表"))
     name, _, path = chosen
+    others = [s[0] for s in visible if s is not chosen]
     index = sheets.index(chosen)  # the sheet as calamine numbers them: read by its place, never by its name
     dates, shown, unseen = _number_styles(archive)
     # calamine gives a number as its value, not as its format shows it (0.05 for 5%, 12 for
@@ -912,14 +919,16 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
         book = _calamine_book(data, index, name)
         if book is not None:
             done = [0.0]
-            return Sheet(name, "xlsx", _calamine_rows(book, index, done), skipped, lambda: done[0], extent, hidden)
+            return Sheet(name, "xlsx", _calamine_rows(book, index, done), skipped, lambda: done[0], extent, hidden,
+                         others)
     hidden = Hidden()  # the extent pass may have stopped half way: the streaming reader finds them all
     strings = _shared_strings(archive, budget)
     stream = _open_part(archive, path, budget.sheet_bytes)
     declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
     epoch = EPOCH_1904 if flags.get("date1904") else EXCEL_EPOCH
-    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, shown, hidden, unseen), skipped,
-                 lambda: min(1.0, stream.count / declared), hidden=hidden)
+    return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, shown, hidden, unseen,
+                                     uncomputed=bool(flags.get("uncomputed"))), skipped,
+                 lambda: min(1.0, stream.count / declared), hidden=hidden, others=others)
 
 
 def _distinct_names(sheets: list[tuple[str, str, str]]) -> None:
@@ -1162,7 +1171,7 @@ def _calamine_rows(book, index: int, done: list[float]) -> Iterator[tuple[int, l
 
 def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: dict[int, str] | None = None,
           hidden: Hidden | None = None, unseen: dict[int, tuple[str, bool, bool]] | None = None,
-          ) -> Iterator[tuple[int, list]]:
+          uncomputed: bool = False) -> Iterator[tuple[int, list]]:
     """Rows as they are parsed, through a small queue between expat and the caller (the rows of
     one 64 KB window of XML at most). The sheet is parsed without namespace processing (a prefix
     such as ``x:row`` is dropped): the handlers below run for every element of millions of cells
@@ -1255,10 +1264,12 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
-            if value is None:
-                if formula is None:
-                    return  # an empty cell (formatting only): nothing to place, whatever its column
+            # a formula's cached value is what Excel shows, unless there is none: no <v>, an empty
+            # one where a number belongs, or a workbook whose formulas were never computed
+            if formula is not None and (value is None or uncomputed or (value == "" and kind == "n")):
                 given = FormulaCell(formula)
+            elif value is None:
+                return  # an empty cell (formatting only): nothing to place, whatever its column
             elif kind == "n" and style not in special_styles:
                 try:
                     given = float(value)
@@ -1296,7 +1307,9 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
         elif tag == "rPh":
             phonetic = False
         elif tag == "row":
-            if any(c is not None for c in cells):  # a blank row is left out, as calamine's reading does
+            # a blank row is left out, as calamine's reading does — and one of spaces only, which
+            # Excel shows as blank and every reader after this one takes for blank
+            if any(c is not None and (c.__class__ is not str or c.strip()) for c in cells):
                 if row_no > max_rows:
                     _too_far(budget, row_no, 0)
                 if misplaced:
