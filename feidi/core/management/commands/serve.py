@@ -15,6 +15,16 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=int(os.environ.get("FEIDI_WEB_THREADS", "4")))
 
     def handle(self, *args, **options):
+        from django.conf import settings
+
+        workers, threads = options["workers"], options["threads"]
+        if not settings.REDIS_URL and workers > 1:
+            # without Redis each process keeps its own cache (the counts in the navigation, the
+            # cockpit's figures): a second process would serve what the first has changed as it
+            # was. One process, as many threads — SQLite takes one writer at a time anyway.
+            workers, threads = 1, workers * threads
+            self.stdout.write(self.style.WARNING(
+                f"未配置 Redis（FEIDI_REDIS_URL）：各进程的缓存不共享，改以 1 个进程、{threads} 个线程提供服务"))
         host, _, port = options["bind"].rpartition(":")
         shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", ""} else host
         self.stdout.write(self.style.SUCCESS(f"飞地 Feidi 已启动：http://{shown}:{port}/"))
@@ -25,7 +35,7 @@ class Command(BaseCommand):
         sys.stdout.flush()
         argv = [
             "gunicorn", "feidi.wsgi:application", "--bind", options["bind"],
-            "--workers", str(options["workers"]), "--threads", str(options["threads"]),
+            "--workers", str(workers), "--threads", str(threads),
             "--access-logfile", "-", "--timeout", "120", "--graceful-timeout", "20",
             "--forwarded-allow-ips", os.environ.get("FEIDI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
