@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "feidi.core.middleware.RequestContextMiddleware",
     "feidi.core.middleware.ApiAnswersMiddleware",
     "feidi.core.middleware.NoStoreMiddleware",
+    "feidi.core.middleware.BusyDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -226,3 +226,25 @@ def test_a_deeply_nested_body_to_a_refused_write_is_still_a_json_answer(cast, cl
 def test_a_day_off_the_calendar_is_a_field_error(day, cast, client_for):
     response = client_for("leader").get("/api/v1/intel/daily", {"day": day})
     assert response.status_code in (403, 422), response.content
+
+
+def test_a_busy_database_answers_503_to_retry_on_pages_and_the_api_never_500(cast, client_for, monkeypatch):
+    """SQLite's one writer taken past the busy timeout (a large import), PostgreSQL's lock timeout:
+    the request is refused for a moment, not failed — 503 with Retry-After, nothing changed, a page
+    of its own that reads nothing from the database."""
+    from django.db import OperationalError
+
+    from feidi.core.views import list_view_class
+    from feidi.registry import api as registry_api
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(registry_api, "_filtered", busy)
+    response = client_for("clerk").get("/api/v1/registry/organizations")
+    assert response.status_code == 503 and response["Retry-After"] == "5" and response.json()["code"] == "busy"
+    monkeypatch.setattr(list_view_class("registry:organization_list"), "build_queryset", busy)
+    page = client_for("clerk").get(reverse("registry:organization_list"))
+    assert page.status_code == 503 and page["Retry-After"] == "5" and "系统正忙" in page.content.decode()
+    monkeypatch.setattr(registry_api, "_filtered", lambda *a, **k: (_ for _ in ()).throw(OperationalError("no such table: x")))
+    assert client_for("clerk").get("/api/v1/registry/organizations").status_code == 500  # a fault stays one

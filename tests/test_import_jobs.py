@@ -391,3 +391,31 @@ def test_a_csv_cell_beyond_the_csv_modules_limit_is_a_row_error_not_a_failed_job
     job = ImportJob.objects.get()
     assert job.status == "refused" and [e["row"] for e in job.errors] == [2]
     assert not Organization.objects.filter(uscc=good).exists()
+
+
+def test_a_queued_import_that_finds_the_database_busy_waits_and_runs_again(cast, client_for, queued, monkeypatch,
+                                                                            django_capture_on_commit_callbacks):
+    """Two large imports at once on SQLite: the one that cannot write is queued again a little
+    later (nothing written), not failed; the next attempt imports it."""
+    from django.db import OperationalError
+
+    scheduled = []
+    monkeypatch.setattr(imports.import_task, "schedule", lambda args, delay: scheduled.append((args, delay)))
+    real = OrganizationImporter.run
+    calls = []
+
+    def busy_once(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(OrganizationImporter, "run", busy_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("clerk").post(reverse("registry:organization_import"), {"file": SimpleUploadedFile("忙.xlsx", orgs_file(3))})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.QUEUED and scheduled == [((job.pk, 2), imports.BUSY_DELAY)]
+    assert not Organization.objects.filter(name__startswith="队列公司").exists()
+    imports.execute(job.pk, attempt=2)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and Organization.objects.filter(name__startswith="队列公司").count() == 3

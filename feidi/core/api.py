@@ -485,7 +485,16 @@ def _out_of_range(request, exc):
 
 @api.exception_handler(Exception)
 def _server_error(request, exc):
-    """Anything else is our fault: logged with its traceback, answered in the same JSON shape."""
+    """Anything else is our fault: logged with its traceback, answered in the same JSON shape —
+    but a database busy for a moment (``middleware.database_busy``) is 503 with ``Retry-After``."""
+    from .middleware import RETRY_AFTER
+    from .middleware import database_busy
+
+    if database_busy(exc):
+        log.warning("database busy at %s %s: %s", request.method, request.path, exc)
+        answer = error(request, 503, "busy", gettext("系统正忙（如正在导入大批数据），本次操作未完成，数据未被修改，请稍后重试"))
+        answer["Retry-After"] = str(RETRY_AFTER)
+        return answer
     log.error("API error at %s %s", request.method, request.path, exc_info=exc)
     return error(request, 500, "server_error", gettext("服务器内部错误，已记录，请稍后重试或联系管理员"))
 

@@ -122,14 +122,20 @@ def _suffix(filename: str) -> str:
     return ".csv" if lowered.endswith(".csv") else ".xlsx"
 
 
+# a queued import that finds the database busy (SQLite's one writer taken by another import) waits
+# and runs again, this many times at most, this many seconds apart
+BUSY_TRIES, BUSY_DELAY = 6, 30
+
+
 @db_task()  # djhuey closes stale connections around the task in a worker
-def import_task(job_id: int) -> None:
-    execute(job_id)
+def import_task(job_id: int, attempt: int = 1) -> None:
+    execute(job_id, attempt=attempt)
 
 
-def execute(job_id: int, *, data: bytes | None = None) -> ImportResult | None:
+def execute(job_id: int, *, data: bytes | None = None, attempt: int | None = None) -> ImportResult | None:
     """Run one job: claimed once (a second worker finding it taken does nothing), its user's
-    permission checked again (a job may wait in the queue), its outcome stored on the job."""
+    permission checked again (a job may wait in the queue), its outcome stored on the job. A
+    queued one (``attempt``) that finds the database busy is queued again a little later."""
     if not ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
             status=ImportJob.Status.RUNNING, started_at=timezone.now()):
         return None
@@ -147,7 +153,15 @@ def execute(job_id: int, *, data: bytes | None = None) -> ImportResult | None:
             result = importer.run(data, job.user, filename=job.filename, confirmed=job.confirmed, progress=reporter)
     except ImportFileError as exc:
         _finish(job, ImportJob.Status.REFUSED, message=str(exc))
-    except Exception:  # the uploader sees the failure on the job's page; nothing was written
+    except Exception as exc:  # the uploader sees the failure on the job's page; nothing was written
+        from .middleware import database_busy
+
+        if database_busy(exc) and attempt is not None and attempt < BUSY_TRIES:
+            log.warning("import job %s found the database busy (attempt %s): queued again", job_id, attempt)
+            ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+                status=ImportJob.Status.QUEUED, started_at=None)
+            import_task.schedule((job_id, attempt + 1), delay=BUSY_DELAY)
+            return None
         log.exception("import job %s failed", job_id)
         # the class and text of the exception are the log's (with the job's id), never the uploader's
         _finish(job, ImportJob.Status.FAILED, message=gettext("导入过程出错，未写入任何数据。请稍后重试；如仍出错，请联系管理员并告知导入记录编号{pk}").format(

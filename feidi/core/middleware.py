@@ -59,3 +59,44 @@ class ApiAnswersMiddleware:
                 answer["Allow"] = allowed
             return answer
         return response
+
+
+RETRY_AFTER = 5  # seconds: a busy database is another transaction's, over within a few
+
+
+def database_busy(exc) -> bool:
+    """The database refused for a moment, not for a fault: SQLite's single writer held past the busy
+    timeout (a large import), PostgreSQL's lock or statement timeout."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc).lower()
+    cause = getattr(exc, "__cause__", None)
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return "database is locked" in text or "database table is locked" in text or code in ("55P03", "57014")
+
+
+class BusyDatabaseMiddleware:
+    """A page whose database was busy answers 503 with ``Retry-After`` and says that nothing was
+    changed (its transaction rolled back) — never the 500 of a fault. The page is plain: the site's
+    layout would read the database again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not database_busy(exception):
+            return None
+        import logging
+
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+
+        logging.getLogger(__name__).warning("database busy at %s %s: %s", request.method, request.path, exception)
+        response = HttpResponse(render_to_string("503.html", request=None), status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
