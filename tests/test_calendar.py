@@ -399,3 +399,19 @@ def test_the_appeal_measures_count_a_year_not_entered_as_deadlines_do(cast, clie
     assert row["avg_close_workdays"] == 5  # 1-01 元旦 and the weekend are not counted: 1-04…1-08
     page = client_for("leader").get(reverse("services:appeal_measures"), {"start": "2026-01-01", "end": "2027-12-31"})
     assert page.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_short_deadline_says_its_year_unless_it_is_this_years():
+    """On a to-do card 01-01 of next year and of this year must not read the same."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from feidi.core.calendar import deadline_text
+
+    this_year = timezone.localdate().year
+    assert deadline_text(dt.date(this_year, 3, 5), short=True) == "03-05"
+    assert deadline_text(dt.date(this_year + 1, 1, 1), short=True) == f"{this_year + 1}-01-01"
+    ended = timezone.make_aware(dt.datetime(this_year + 2, 1, 2, 0, 0))  # the end of 1 January: its 24:00
+    assert deadline_text(ended, short=True).startswith(f"{this_year + 2}-01-01 24:00")

@@ -265,6 +265,26 @@ def test_alerts_are_raised_once_notify_the_leader_and_resolve(cast):
     assert Alert.objects.get().resolved_at is not None
 
 
+def test_an_alert_ends_as_its_problem_is_solved_and_its_days_count_on(cast, django_capture_on_commit_callbacks):
+    """Solving the problem (or any write to the project's parts) settles the project's alerts once it
+    commits, not at the next hourly run; an open alert says its days late as of the run."""
+    p = key_project(cast)
+    today = timezone.localdate()
+    problem = Problem.objects.create(project=p, department=cast.dept_a, description="废水处理站审批慢",
+                                     owner_department=cast.dept_a_bureau, deadline=today - dt.timedelta(days=20))
+    actions.evaluate_alerts(today - dt.timedelta(days=1))
+    alert = Alert.objects.get(project=p)
+    assert "已逾期19天" in alert.message
+    actions.evaluate_alerts(today)
+    alert.refresh_from_db()
+    assert "已逾期20天" in alert.message and alert.resolved_at is None
+    Problem.objects.filter(pk=problem.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_resolve_problem(problem, acting_user=cast.invest, resolution="已协调环评批复")
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+
+
 def test_a_terminated_project_raises_nothing(cast):
     p = key_project(cast)
     Milestone.objects.create(project=p, department=cast.dept_a, name="开工", planned_on=dt.date(2026, 1, 1))

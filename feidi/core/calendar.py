@@ -151,19 +151,21 @@ def deadline_text(deadline: dt.datetime | dt.date | None, cal: CheckedCalendar |
                   short: bool = False, brief: bool = False) -> str:
     """A deadline as people read it: the end of a working day is that day at 24:00 (not the next
     at 00:00), and one that falls in a year whose schedule is not entered is marked 暂按周末和法定节日推算;
-    ``short``: without the year, for a to-do card; ``brief``: the mark without its reason, for a
-    table's cell."""
+    ``short``: without the year when it is this year's, for a to-do card (01-01 of next year says
+    its year); ``brief``: the mark without its reason, for a table's cell."""
     if deadline is None:
         return "—"
-    day_format = "%m-%d" if short else "%Y-%m-%d"
     if not isinstance(deadline, dt.datetime):
+        day, local = deadline, None
+    else:
+        local = timezone.localtime(deadline)
+        day = day_ended(deadline) if local.time() == dt.time.min else local.date()
+    day_format = "%m-%d" if short and day.year == timezone.localdate().year else "%Y-%m-%d"
+    if local is None:
         return f"{deadline:{day_format}}"
-    local = timezone.localtime(deadline)
     if local.time() == dt.time.min:
-        day = day_ended(deadline)
         text = f"{day:{day_format}} 24:00"
     else:
-        day = local.date()
         text = f"{local:{day_format} %H:%M}"
     if not (cal or _display_calendar()).knows(day.year):
         text += gettext("（暂按周末和法定节日推算）") if short or brief else gettext(

@@ -79,7 +79,7 @@ class PeriodsForm(StyledFormMixin, forms.Form):
 
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     workdays = forms.CharField(label=_("调休上班日"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                               help_text=_("每行一个日期，可在日期后写节日名称，如：2027-02-14 春节"))
+                               help_text=_("每行一个日期，可在日期后写节日名称，如：2027-02-06 春节"))
 
     ROWS = 9
 
@@ -117,7 +117,7 @@ class PeriodsForm(StyledFormMixin, forms.Form):
             try:
                 found.append((name.strip() or "调休", dt.date.fromisoformat(text.replace("/", "-"))))
             except ValueError:
-                self.add_error("workdays", gettext("第{n}行“{value}”不是日期（应为 2027-02-14）").format(
+                self.add_error("workdays", gettext("第{n}行“{value}”不是日期（应为 2027-02-06）").format(
                     n=n, value=line[:50]))
         data["workday_list"] = found
         return data

@@ -54,7 +54,15 @@ def _event(project, user, kind: str, text: str = "") -> None:
 
 
 def _touch(project_id) -> None:
+    """A part of the project was written: activity on it, and its alerts settled once committed —
+    a problem solved, a task done or a month's investment entered ends its alert at once, not at
+    the next hourly run (which a server without the worker never has)."""
     Project.objects.filter(pk=project_id).update(last_activity_at=timezone.now())
+    transaction.on_commit(lambda: settle_alerts(project_id))
+
+
+def settle_alerts(project_id) -> None:
+    evaluate_alerts(projects=Project.objects.filter(pk=project_id))
 
 
 # --- projects -----------------------------------------------------------------------------------
@@ -170,6 +178,7 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
         StageRecord.objects.filter(project=project, left_at__isnull=True).update(left_at=now)
         StageRecord.objects.create(project=project, stage=to_stage, entered_at=now, entered_on=on,
                                    by=acting_user, note=note[:300])
+        transaction.on_commit(lambda: settle_alerts(project.pk))  # a terminated project has none
         project.refresh_from_db()
         _event(project, acting_user, "transition",
                f"{Stage(from_stage).label} → {Stage(to_stage).label}（{on:%Y-%m-%d}）" + (f"：{note}" if note else ""))
@@ -435,15 +444,23 @@ def current_alerts(today: dt.date, projects=None) -> dict[tuple[int, str, str], 
     return found
 
 
-def evaluate_alerts(today: dt.date | None = None) -> tuple[int, int]:
-    """Raise alerts for rules that newly hold (notifying the linked leader and the owner) and
-    resolve those that no longer hold. Idempotent: an open alert is never raised twice."""
+def evaluate_alerts(today: dt.date | None = None, projects=None) -> tuple[int, int]:
+    """Raise alerts for rules that newly hold (notifying the linked leader and the owner), resolve
+    those that no longer hold and say the open ones as of today (已逾期N天 counts on) — over every
+    project, or over ``projects`` (a queryset: the project whose problem, task, milestone or
+    investment was just written, ``settle_alerts``). Idempotent: an open alert is never raised twice."""
     today = today or timezone.localdate()
     now = timezone.now()
-    holding = current_alerts(today)
-    open_alerts = {(a.project_id, a.rule, a.subject): a for a in Alert.objects.filter(resolved_at__isnull=True)}
+    holding = current_alerts(today, projects)
+    open_qs = Alert.objects.filter(resolved_at__isnull=True)
+    if projects is not None:
+        open_qs = open_qs.filter(project__in=projects.values("pk"))
+    open_alerts = {(a.project_id, a.rule, a.subject): a for a in open_qs}
     gone = [a.pk for key, a in open_alerts.items() if key not in holding]
     resolved = Alert.objects.filter(pk__in=gone, resolved_at__isnull=True).update(resolved_at=now) if gone else 0
+    for key, alert in open_alerts.items():
+        if key in holding and alert.message != holding[key][:300]:
+            Alert.objects.filter(pk=alert.pk).update(message=holding[key][:300])
     new_keys = [key for key in holding if key not in open_alerts]
     raised = 0
     if new_keys:
