@@ -229,9 +229,16 @@ def test_an_enterprise_files_an_appeal_and_a_cadre_closes_it(browser, live_serve
     _shot(page2, "12a-home-workbench-cadre")
     _submit(page2, todo.locator("a.list-group-item").first)
     page2.wait_for_url(re.compile(rf"/services/appeals/{appeal.pk}/$"))
+    page2.set_viewport_size({"width": 390, "height": 844})  # the cadre at the enterprise's door
     for action, text in (("accept", ""), ("close", "已协调供电公司完成线路检修。")):
         page2.click(f"button[data-bs-target='#act-{action}']")
+        page2.wait_for_selector(f"#act-{action}.show")
+        page2.wait_for_timeout(400)  # the collapse's transition, then the scroll
+        top = page2.evaluate(f"document.querySelector('#act-{action}').getBoundingClientRect().top")
+        assert 0 <= top < 844 - 80, f"the {action} form opened out of sight ({top}px)"
         if text:
+            # its first field, ready
+            assert page2.evaluate(f"!!document.activeElement.closest('#act-{action}')")
             page2.fill(f"#act-{action} textarea[name=text]", text)
         _submit(page2, f"#act-{action} button[type=submit]")
         page2.wait_for_selector(".alert-success")

@@ -28,6 +28,14 @@ window.Feidi.esc = function (value) {
       e.preventDefault();
     }
   });
+  // A step's form opened by its button (办结, 挂起 …) may lie below the fold on a phone: brought
+  // into view, its first field focused, so the tap visibly does something.
+  document.addEventListener("shown.bs.collapse", function (e) {
+    var box = e.target.getBoundingClientRect();
+    if (box.top < 0 || box.top > window.innerHeight - 80) e.target.scrollIntoView({block: "start"});
+    var field = e.target.querySelector("textarea, input:not([type=hidden]), select");
+    if (field) field.focus({preventScroll: true});
+  });
   // Role editor: tick or untick every permission of a module; filter the rows by text.
   document.addEventListener("change", function (e) {
     if (!e.target.hasAttribute || !e.target.hasAttribute("data-select-module")) return;
