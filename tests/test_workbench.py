@@ -444,3 +444,30 @@ def test_a_post_without_the_csrf_token_or_of_another_users_message_marks_nothing
     other.force_login(cast.other_clerk)
     assert other.get(url).status_code == 404 and other.post(url).status_code == 404
     assert Notification.objects.get(pk=message.pk).read_at is None
+
+
+def test_the_weeks_dispatch_and_the_biweekly_report_wait_for_the_project_office_until_made(cast):
+    """一周一调度、半月一专报 on the workbench of whoever holds them, while the zone has key projects:
+    gone once this week's meeting is prepared and the last cut-off's report generated; nobody
+    else's, and no zone without key projects."""
+    from feidi.projects.models import Dispatch
+    from feidi.projects.models import Project
+    from feidi.projects.reports import generate_biweekly
+    from feidi.projects.reports import period_end
+
+    pmo = cast.other_pmo
+    assert "dispatch_week" not in groups(pmo) and "report_due" not in groups(pmo)  # no key project yet
+    Project.objects.create(name="乙区重点项目", zone=cast.zone_b, investor="投资方", department=cast.dept_b, is_key=True,
+                           key_level="city", stage="signed")
+    cache.clear()
+    now = groups(pmo)
+    today = timezone.localdate()
+    assert now["dispatch_week"].count == 1 and now["report_due"].count == 1
+    assert f"截至{period_end(today):%m-%d}" in now["report_due"].items[0].text
+    for other in (cast.leader, cast.clerk, cast.invest, cast.ent_a):
+        assert not {"dispatch_week", "report_due"} & set(groups(other))
+    monday = today - dt.timedelta(days=today.weekday())
+    Dispatch.objects.create(week_start=monday, title="本周调度会", department=cast.dept_b)
+    generate_biweekly(cast.dept_b, period_end(today), acting_user=pmo)
+    cache.clear()
+    assert not {"dispatch_week", "report_due"} & set(groups(pmo))

@@ -19,11 +19,14 @@ from feidi.core import workbench
 
 from .actions import resolvable
 from .models import Alert
+from .models import Dispatch
 from .models import Problem
 from .models import Project
 from .models import ProjectSettings
+from .models import Report
 from .models import Stage
 from .models import Task
+from .models import in_force
 
 WARN_DAYS = 7  # a lead shows here this many days before it would return to the pool
 SOON_DAYS = 7  # a problem shows this many days before its deadline
@@ -74,8 +77,8 @@ def leads_stale(queryset, user, today=None):
                                                        last_activity_at__lt=cutoff)
 
 
-@workbench.declares("task_due", "problem_due", "alert_open", "lead_stale",
-                    models=(Task, Problem, Alert, Project, ProjectSettings))
+@workbench.declares("task_due", "problem_due", "alert_open", "lead_stale", "dispatch_week", "report_due",
+                    models=(Task, Problem, Alert, Project, ProjectSettings, Dispatch, Report))
 def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if user.organization_id:
         return []
@@ -100,6 +103,38 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
         text=lambda a: f"{a.get_rule_display()} · {a.project}", link=lambda a: a.project.get_absolute_url(),
         limit=limit, order=22, note=lambda a: a.message)
     out += _stale_leads(user, today, limit)
+    out += _rhythm(user, today)
+    return out
+
+
+def _rhythm(user, today: dt.date) -> list[workbench.Todo]:
+    """一周一调度、半月一专报 for whoever holds them (the 项目办), while the zone has key projects:
+    this week's meeting not prepared yet (due by Friday), and the biweekly report of the last
+    cut-off (the 15th or the month's end) not generated yet (due the day after it, when the schedule
+    makes it — a server without the job worker never does)."""
+    from .reports import period_end
+
+    if user.organization_id or not user.has_perm("projects.dispatch_project"):
+        return []
+    if not Project.objects.visible_to(user).filter(in_force(), is_key=True).exists():
+        return []
+    out = []
+    monday = today - dt.timedelta(days=today.weekday())
+    if user.has_perm("projects.add_dispatch") and not Dispatch.objects.visible_to(user).filter(week_start=monday).exists():
+        out.append(workbench.Todo(
+            "dispatch_week", gettext("本周重点项目调度会"), 1, reverse("projects:dispatch_add"), gettext("准备"),
+            [workbench.Item(gettext("第{week}周调度会尚未准备（{monday:%m-%d}起）").format(
+                week=monday.isocalendar()[1], monday=monday), reverse("projects:dispatch_add"),
+                monday + dt.timedelta(days=4), gettext("一周一调度：议程由系统按各项目进展生成"))],
+            urgent=int(today > monday + dt.timedelta(days=4)), order=24, listed=False))
+    cut = period_end(today)
+    if not Report.objects.visible_to(user).filter(kind=Report.Kind.BIWEEKLY, as_of=cut).exists():
+        due = cut + dt.timedelta(days=1)
+        out.append(workbench.Todo(
+            "report_due", gettext("半月专报"), 1, reverse("projects:report_list"), gettext("生成"),
+            [workbench.Item(gettext("截至{cut:%m-%d}的半月专报尚未生成").format(cut=cut), reverse("projects:report_list"),
+                            due, gettext("半月一专报：每月1日、16日生成，在“半月专报”页点“生成”"))],
+            urgent=int(today > due), order=25, listed=False))
     return out
 
 
