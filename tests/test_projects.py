@@ -658,3 +658,33 @@ def test_a_stages_days_are_counted_by_its_business_dates(cast):
                                    left_at=None if i == 2 else now + dt.timedelta(seconds=i + 1))
     rows = actions.stage_durations(p, now=timezone.make_aware(dt.datetime(2026, 12, 7, 9)))
     assert [r["days"] for r in rows] == [None, 33, 7]
+
+
+def test_the_leader_instructs_a_problem_needing_the_leadership_and_the_unit_is_told(cast, client_for):
+    """需领导决策: the problem waits on the zone leader's workbench until instructed; the 批示 is kept on
+    the problem (who, when), shown on its page, sent to the responsible unit; another zone's
+    leader, a unit's staff and a solved problem are refused, nothing changed."""
+    from feidi.core import workbench
+
+    p = key_project(cast)
+    problem = Problem.objects.create(project=p, department=cast.dept_a, description="用地指标需领导协调",
+                                     owner_department=cast.dept_a_bureau,
+                                     deadline=timezone.localdate() + dt.timedelta(days=10), needs_leadership=True)
+    todo = {t.key: t for t in workbench.for_user(cast.leader, limit=workbench.MORE)}["problem_instruct"]
+    assert todo.count == 1 and todo.items[0].url == problem.get_absolute_url() and todo.action == "批示"
+    page = client_for("leader").get(problem.get_absolute_url()).content.decode()
+    assert "提交批示" in page
+    url = reverse("projects:problem_instruct", args=[problem.pk])
+    for who in ("invest", "other_clerk", "ent_a"):
+        client_for(who).post(url, {"instruction": "越权批示"})
+    assert Problem.objects.get(pk=problem.pk).instruction == ""
+    response = client_for("leader").post(url, {"instruction": "请招商局本周内协调落实用地指标"})
+    assert response.status_code == 302
+    problem.refresh_from_db()
+    assert (problem.instruction, problem.instructed_by) == ("请招商局本周内协调落实用地指标", cast.leader)
+    assert Notification.objects.filter(user=cast.invest, title__contains="领导批示").exists()
+    assert "problem_instruct" not in {t.key for t in workbench.for_user(cast.leader, limit=workbench.MORE)}
+    assert "请招商局本周内协调落实用地指标" in client_for("invest").get(problem.get_absolute_url()).content.decode()
+    Problem.objects.filter(pk=problem.pk).update(status=Problem.Status.SOLVED)
+    with pytest.raises(PermissionDenied):
+        actions.do_instruct_problem(problem, acting_user=cast.leader, instruction="再批")

@@ -129,6 +129,13 @@ def world(cast, offices):
     # …one of a unit where nobody may solve problems (the 党政办): the zone's 项目办 follows it up
     Problem.objects.create(project=problem.project, department=cast.dept_a, description="空域申请需协调",
                            owner_department=unit("党政办", cast.dept_a), deadline=today - dt.timedelta(days=10))
+    # one needing the leadership's decision: the zone's leader instructs it (and one already instructed waits for nobody)
+    Problem.objects.create(project=problem.project, department=cast.dept_a, description="用地指标需领导协调",
+                           owner_department=cast.dept_a_bureau, deadline=today + dt.timedelta(days=30),
+                           needs_leadership=True)
+    Problem.objects.create(project=problem.project, department=cast.dept_a, description="已批示的问题",
+                           owner_department=cast.dept_a_bureau, deadline=today + dt.timedelta(days=30),
+                           needs_leadership=True, instruction="请国土局协调", instructed_at=timezone.now())
     # alerts: on the clerk's project (led by the leader), on the investment officer's, one resolved
     make_for(Alert, cast)
     other = do_save_project(Project(name="甲区另一项目", zone=cast.zone_a), acting_user=cast.invest)
@@ -239,6 +246,8 @@ def open_work(cast, today):
         "task_due": (Task, project_todos.tasks_due, Q(status="open")),
         "problem_due": (Problem, project_todos.problems_due,
                         Q(status="open", deadline__lte=today + dt.timedelta(days=project_todos.SOON_DAYS))),
+        "problem_instruct": (Problem, project_todos.problems_to_instruct,
+                             Q(status="open", needs_leadership=True, instructed_at__isnull=True)),
         "alert_open": (Alert, project_todos.alerts_mine, Q(resolved_at__isnull=True)),
         "lead_stale": (Project, project_todos.leads_stale,
                        Q(stage=Stage.LEAD, owner__isnull=False, last_activity_at__lt=stale)),

@@ -487,8 +487,8 @@ def _out_of_range(request, exc):
 def _server_error(request, exc):
     """Anything else is our fault: logged with its traceback, answered in the same JSON shape —
     but a database busy for a moment (``middleware.database_busy``) is 503 with ``Retry-After``."""
-    from .middleware import RETRY_AFTER
-    from .middleware import database_busy
+    from .busy import RETRY_AFTER
+    from .busy import database_busy
 
     if database_busy(exc):
         log.warning("database busy at %s %s: %s", request.method, request.path, exc)

@@ -154,7 +154,7 @@ def execute(job_id: int, *, data: bytes | None = None, attempt: int | None = Non
     except ImportFileError as exc:
         _finish(job, ImportJob.Status.REFUSED, message=str(exc))
     except Exception as exc:  # the uploader sees the failure on the job's page; nothing was written
-        from .middleware import database_busy
+        from .busy import database_busy
 
         if database_busy(exc) and attempt is not None and attempt < BUSY_TRIES:
             log.warning("import job %s found the database busy (attempt %s): queued again", job_id, attempt)

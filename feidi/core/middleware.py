@@ -61,22 +61,6 @@ class ApiAnswersMiddleware:
         return response
 
 
-RETRY_AFTER = 5  # seconds: a busy database is another transaction's, over within a few
-
-
-def database_busy(exc) -> bool:
-    """The database refused for a moment, not for a fault: SQLite's single writer held past the busy
-    timeout (a large import), PostgreSQL's lock or statement timeout."""
-    from django.db import OperationalError
-
-    if not isinstance(exc, OperationalError):
-        return False
-    text = str(exc).lower()
-    cause = getattr(exc, "__cause__", None)
-    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-    return "database is locked" in text or "database table is locked" in text or code in ("55P03", "57014")
-
-
 class BusyDatabaseMiddleware:
     """A page whose database was busy answers 503 with ``Retry-After`` and says that nothing was
     changed (its transaction rolled back) — never the 500 of a fault. The page is plain: the site's
@@ -89,6 +73,9 @@ class BusyDatabaseMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        from .busy import RETRY_AFTER
+        from .busy import database_busy
+
         if not database_busy(exception):
             return None
         import logging

@@ -363,6 +363,42 @@ def do_resolve_problem(problem, *, acting_user, resolution: str, solved_on: dt.d
     return saved
 
 
+def instructable(queryset, user):
+    """The open problems needing the leadership's decision (需领导决策) that ``user`` may instruct:
+    within the scope of the roles granting ``projects.instruct_problem``."""
+    if user is None or user.organization_id or not user.has_perm("projects.instruct_problem"):
+        return queryset.none()
+    return queryset.filter(pk__in=Problem.objects.visible_to(user, "instruct").values("pk"),
+                           needs_leadership=True, status=Problem.Status.OPEN)
+
+
+def do_instruct_problem(problem, *, acting_user, instruction: str):
+    """The leader's 批示 on a problem needing the leadership's decision: kept on the problem with who
+    gave it and when (a later one replaces it, the audit keeps both), and sent to the responsible
+    unit's people and whoever recorded the problem. A problem solved, not needing the leadership,
+    or out of the leader's reach, or an empty text, is refused and nothing changes."""
+    instruction = (instruction or "").strip()
+    if not instruction:
+        raise ValidationError({"instruction": gettext("请填写批示内容")})
+    with transaction.atomic():
+        current = Problem._base_manager.select_for_update().get(pk=problem.pk)
+        if not instructable(Problem.objects.filter(pk=current.pk), acting_user).exists():
+            raise PermissionDenied(gettext("该问题已解决、不需领导决策，或不在您的批示范围内"))
+        current.instruction, current.instructed_by, current.instructed_at = instruction, acting_user, timezone.now()
+        saved = update_object(current, acting_user=acting_user)
+        _touch(saved.project_id)
+        from feidi.accounts.models import User
+
+        told = {u.pk: u for u in User.objects.filter(is_active=True, department=saved.owner_department)}
+        if current.created_by_id:
+            told.setdefault(current.created_by_id, current.created_by)
+        told.pop(getattr(acting_user, "pk", None), None)
+        notify(list(told.values()), gettext("领导批示：{project}").format(project=saved.project),
+               gettext("{problem}——{instruction}").format(problem=saved.description[:60], instruction=instruction[:200]),
+               saved.get_absolute_url(), department=saved.department)
+    return saved
+
+
 # --- alerts -------------------------------------------------------------------------------------
 
 def completed_in_year(project_ids, year: int, through_month: int) -> dict[int, Decimal]:

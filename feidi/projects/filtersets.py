@@ -97,7 +97,8 @@ MilestoneFilterSet = scoped_filterset(Milestone, ["project"], search=("project__
     done=django_filters.BooleanFilter(label=_("已完成"), field_name="actual_on", lookup_expr="isnull", exclude=True))
 ProblemFilterSet = scoped_filterset(Problem, ["status", "kind", "needs_leadership", "owner_department", "project"],
                                     search=("project__name", "description"), base=_PartFilterSet,
-                                    due=WaitingFilter(todos.problems_due, _("临期或逾期的问题")))
+                                    due=WaitingFilter(todos.problems_due, _("临期或逾期的问题")),
+                                    instruct=WaitingFilter(todos.problems_to_instruct, _("待批示的问题（需领导决策）")))
 TaskFilterSet = scoped_filterset(Task, ["status", "dispatch", "project"], search=("project__name", "decision"),
     base=_PartFilterSet, dispatch=django_filters.ModelChoiceFilter(label=_("调度会"), queryset=Dispatch.objects.all()),
     mine=MineFilter(), due=WaitingFilter(todos.tasks_due, _("调度会议定事项")))

@@ -111,6 +111,14 @@ ProblemForm = scoped_form(Problem,
                           base=(ColleagueChoicesMixin, ProjectPartForm), zone_department_fields=("owner_department",))
 
 
+class ProblemInstructForm(StyledFormMixin, forms.Form):
+    """The leader's 批示 on a problem needing the leadership's decision (``actions.do_instruct_problem``)."""
+
+    instruction = forms.CharField(label=_("批示内容"), max_length=2000, strip=True,
+                                  widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text=_("如：请自然资源局本周内完成用地预审，项目办跟踪"))
+
+
 class ProblemResolveForm(StyledFormMixin, forms.Form):
     """The responsible unit's report that a problem is solved (``actions.do_resolve_problem``)."""
 

@@ -494,6 +494,11 @@ class Problem(DeadlineItemMixin, ProjectPartMixin, FeidiModel):
                               db_index=True)
     solved_on = models.DateField(_("解决日期"), null=True, blank=True)
     resolution = models.TextField(_("解决情况"), blank=True)
+    # a problem needing the leadership's decision gets the leader's 批示 (``actions.do_instruct_problem``)
+    instruction = models.TextField(_("领导批示"), blank=True, editable=False)
+    instructed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("批示人"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+", editable=False)
+    instructed_at = models.DateTimeField(_("批示时间"), null=True, blank=True, editable=False)
 
     scope = Scope(department="department", owner="created_by", works=_problem_work,
                   also=_part_seen)
@@ -507,7 +512,7 @@ class Problem(DeadlineItemMixin, ProjectPartMixin, FeidiModel):
         ordering = ["status", "deadline"]
         # the responsible unit reports its problem solved (``actions.do_resolve_problem``) without
         # the 项目办's right to change what the problem is, whose unit and by when
-        permissions = [("resolve_problem", _("填报问题解决情况"))]
+        permissions = [("resolve_problem", _("填报问题解决情况")), ("instruct_problem", _("领导批示"))]
 
 
 class Alert(DetailUrlMixin, models.Model):

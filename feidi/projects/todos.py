@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from feidi.core import workbench
 
+from .actions import instructable
 from .actions import resolvable
 from .models import Alert
 from .models import Dispatch
@@ -77,7 +78,13 @@ def leads_stale(queryset, user, today=None):
                                                        last_activity_at__lt=cutoff)
 
 
-@workbench.declares("task_due", "problem_due", "alert_open", "lead_stale", "dispatch_week", "report_due",
+def problems_to_instruct(queryset, user, today=None):
+    """Open problems needing the leadership's decision that ``user`` may instruct and nobody has yet."""
+    return instructable(queryset, user).filter(instructed_at__isnull=True)
+
+
+@workbench.declares("task_due", "problem_due", "problem_instruct", "alert_open", "lead_stale", "dispatch_week",
+                    "report_due",
                     models=(Task, Problem, Alert, Project, ProjectSettings, Dispatch, Report))
 def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     if user.organization_id:
@@ -96,6 +103,12 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
         limit=limit, order=21, note=lambda p: " · ".join(str(x) for x in (
             gettext("责任单位：{unit}").format(unit=p.owner_department),
             gettext("需领导决策") if p.needs_leadership else "") if x))
+    out += workbench.group(
+        "problem_instruct", gettext("待批示的问题（需领导决策）"),
+        problems_to_instruct(Problem.objects.visible_to(user), user, today).select_related("project", "owner_department"),
+        url=reverse("projects:problem_list") + "?instruct=true", action=gettext("批示"),
+        text=lambda p: f"{p.description[:40]} · {p.project}", link=lambda p: p.get_absolute_url(), due="deadline",
+        limit=limit, order=19, note=lambda p: gettext("责任单位：{unit}").format(unit=p.owner_department))
     out += workbench.group(
         "alert_open", gettext("我负责或挂点项目的预警"), alerts_mine(Alert.objects.visible_to(user), user, today)
         .select_related("project").order_by("-raised_at"),

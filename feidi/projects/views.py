@@ -56,6 +56,7 @@ from .forms import InvestmentTripForm
 from .forms import MilestoneForm
 from .forms import MonthlyInvestmentForm
 from .forms import ProblemForm
+from .forms import ProblemInstructForm
 from .forms import ProblemResolveForm
 from .forms import ProjectForm
 from .forms import ProjectSettingsForm
@@ -342,7 +343,23 @@ class ProblemDetailView(ObjectDetailView):
         user = self.request.user
         may_resolve = (problem.status == Problem.Status.OPEN
                        and actions.resolvable(Problem.objects.filter(pk=problem.pk), user).exists())
-        return {"resolve_form": ProblemResolveForm() if may_resolve else None}
+        may_instruct = actions.instructable(Problem.objects.filter(pk=problem.pk), user).exists()
+        return {"resolve_form": ProblemResolveForm() if may_resolve else None,
+                "instruct_form": ProblemInstructForm() if may_instruct else None}
+
+
+@declare.route("problems/<int:pk>/instruct/", "problem_instruct")
+class ProblemInstructView(ObjectActionView):
+    """The leader's 批示 on a problem needing the leadership's decision (``actions.do_instruct_problem``)."""
+
+    model = Problem
+    permission_action = "instruct"
+    success = _("已批示，已通知责任单位")
+    form_class = ProblemInstructForm
+
+    def act(self, problem):
+        data = self.posted(problem)
+        return actions.do_instruct_problem(problem, acting_user=self.request.user, instruction=data["instruction"])
 
 
 @declare.route("problems/<int:pk>/resolve/", "problem_resolve")
