@@ -248,3 +248,12 @@ def test_a_busy_database_answers_503_to_retry_on_pages_and_the_api_never_500(cas
     assert page.status_code == 503 and page["Retry-After"] == "5" and "系统正忙" in page.content.decode()
     monkeypatch.setattr(registry_api, "_filtered", lambda *a, **k: (_ for _ in ()).throw(OperationalError("no such table: x")))
     assert client_for("clerk").get("/api/v1/registry/organizations").status_code == 500  # a fault stays one
+
+
+def test_head_on_the_api_answers_as_get_without_a_body_and_sort_links_replace_the_order(cast, client_for):
+    c = client_for("clerk")
+    get, head = c.get("/api/v1/registry/organizations"), c.head("/api/v1/registry/organizations")
+    assert (get.status_code, head.status_code) == (200, 200) and head.content == b""
+    assert c.head("/api/v1/registry/organizations/999999").status_code == 404
+    page = c.get(reverse("registry:organization_list"), {"sort": "name", "q": "甲"}).content.decode()
+    assert "sort=name&amp;sort=" not in page and "q=%E7%94%B2&amp;sort=" in page

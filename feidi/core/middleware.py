@@ -36,13 +36,19 @@ class NoStoreMiddleware:
 class ApiAnswersMiddleware:
     """Every answer under ``/api/`` is the API's JSON (``ErrorSchema``): a path no route serves
     (404) or a method its route does not take (405) is answered in that shape and in Chinese,
-    never with the site's HTML page (the allowed methods kept in ``Allow``)."""
+    never with the site's HTML page (the allowed methods kept in ``Allow``). HEAD is answered as
+    GET without its body (RFC 9110), as the pages are: the API's routes declare GET alone."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        head = request.method == "HEAD" and request.path.startswith("/api/")
+        if head:
+            request.method = "GET"
         response = self.get_response(request)
+        if head:
+            response.content = b""
         if (response.status_code in (404, 405) and request.path.startswith("/api/")
                 and not response.get("Content-Type", "").startswith("application/json")):
             from django.utils.translation import gettext

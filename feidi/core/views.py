@@ -149,11 +149,13 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         table = self.table_class(page.object_list, order=order, model=qs.model, annotations=qs.query.annotations)
         params = request.GET.copy()
         params.pop("page", None)
+        resorted = params.copy()
+        resorted.pop("sort", None)  # a column's link replaces the order, never adds a second one
         add_url = self.url_for("add") if self.offer_add and self.can("add") else None
         import_url = self.url_for("import") if self.offer_add and self.can("add") else None
         context = self.get_context_data(
             title=self.get_title(), table=table, page=page, paginator=paginator, filterset=filterset,
-            query=params.urlencode(), per_page=per_page, page_sizes=self.page_sizes,
+            query=params.urlencode(), sort_query=resorted.urlencode(), per_page=per_page, page_sizes=self.page_sizes,
             add_url=add_url, import_url=import_url, export_query=urlencode([*params.items(), ("export", "xlsx")]),
             by_relevance=tuple(qs.query.order_by[:1]) == (f"-{SEARCH_RANK}",),
             empty=self.empty_state(request, qs.model, add_url, import_url) if not paginator.count else None,
