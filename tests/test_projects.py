@@ -688,3 +688,30 @@ def test_the_leader_instructs_a_problem_needing_the_leadership_and_the_unit_is_t
     Problem.objects.filter(pk=problem.pk).update(status=Problem.Status.SOLVED)
     with pytest.raises(PermissionDenied):
         actions.do_instruct_problem(problem, acting_user=cast.leader, instruction="再批")
+
+
+def test_a_dispatch_task_is_reported_done_on_its_page_by_whoever_may_change_it(cast, client_for):
+    """The workbench's 办理 opens the task, whose page offers its owner the result and the day (not
+    an edit of the status field); a second report, an empty result, a future day and another
+    zone's user are refused, nothing changed."""
+    from feidi.core import workbench
+
+    p = key_project(cast)
+    task = Task.objects.create(project=p, department=cast.dept_a, decision="协调电力增容",
+                               deadline=timezone.localdate() + dt.timedelta(days=3), owner=cast.invest,
+                               owner_department=cast.dept_a_bureau, created_by=cast.leader)
+    todo = {t.key: t for t in workbench.for_user(cast.invest, limit=workbench.MORE)}["task_due"]
+    assert todo.items[0].url == task.get_absolute_url()
+    assert "完成任务" in client_for("invest").get(task.get_absolute_url()).content.decode()
+    url = reverse("projects:task_done", args=[task.pk])
+    client_for("other_clerk").post(url, {"result": "越权"})
+    client_for("invest").post(url, {"result": "  "})
+    client_for("invest").post(url, {"result": "已增容", "done_on": (timezone.localdate() + dt.timedelta(days=1)).isoformat()})
+    assert Task.objects.get(pk=task.pk).status == Task.Status.OPEN
+    assert client_for("invest").post(url, {"result": "供电公司已完成增容"}).status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.done_on, task.result) == (Task.Status.DONE, timezone.localdate(), "供电公司已完成增容")
+    assert Notification.objects.filter(user=cast.leader, title__contains="调度任务已完成").exists()
+    assert "task_due" not in {t.key for t in workbench.for_user(cast.invest, limit=workbench.MORE)}
+    with pytest.raises(ConflictError):
+        actions.do_complete_task(task, acting_user=cast.invest, result="再报")

@@ -611,6 +611,39 @@ def do_record_decision(task: Task, *, acting_user) -> Task:
     return saved
 
 
+def do_complete_task(task: Task, *, acting_user, result: str, done_on: dt.date | None = None) -> Task:
+    """A dispatch task reported done by whoever may change it (its owner, its unit, the 项目办): the
+    result and the day (today when not given; never later, nor before the meeting that set it);
+    whoever recorded it is told. A task done already, an empty result or a day out of range is
+    refused and nothing changes."""
+    today = timezone.localdate()
+    done_on = done_on or today
+    result = (result or "").strip()
+    errors = {}
+    if not result:
+        errors["result"] = gettext("请填写办理结果")
+    if done_on > today:
+        errors["done_on"] = gettext("完成日期不能晚于今天")
+    with transaction.atomic():
+        current = Task._base_manager.select_for_update().get(pk=task.pk)
+        if not Task.objects.visible_to(acting_user, "change").filter(pk=current.pk).exists():
+            raise PermissionDenied(gettext("您不能办理该调度任务"))
+        if current.status == Task.Status.DONE:
+            raise ConflictError(gettext("该任务已完成，无需重复填报"))
+        set_on = current.dispatch.week_start if current.dispatch_id else timezone.localdate(current.created_at)
+        if done_on < set_on and "done_on" not in errors:
+            errors["done_on"] = gettext("完成日期不能早于任务议定的日期（{day:%Y-%m-%d}）").format(day=set_on)
+        if errors:
+            raise ValidationError(errors)
+        current.status, current.done_on, current.result = Task.Status.DONE, done_on, result
+        saved = update_object(current, acting_user=acting_user)
+        _touch(saved.project_id)
+        if current.created_by_id and current.created_by_id != getattr(acting_user, "pk", None):
+            notify([current.created_by], gettext("调度任务已完成：{project}").format(project=saved.project),
+                   result[:200], saved.get_absolute_url(), department=saved.department)
+    return saved
+
+
 def do_hold_dispatch(dispatch, *, acting_user, held_on: dt.date | None = None, notes: str | None = None):
     from .models import Dispatch
 

@@ -111,6 +111,14 @@ ProblemForm = scoped_form(Problem,
                           base=(ColleagueChoicesMixin, ProjectPartForm), zone_department_fields=("owner_department",))
 
 
+class TaskDoneForm(StyledFormMixin, forms.Form):
+    """A dispatch task reported done (``actions.do_complete_task``)."""
+
+    result = forms.CharField(label=_("办理结果"), max_length=2000, strip=True, widget=forms.Textarea(attrs={"rows": 3}))
+    done_on = forms.DateField(label=_("完成日期"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text=_("默认今天"))
+
+
 class ProblemInstructForm(StyledFormMixin, forms.Form):
     """The leader's 批示 on a problem needing the leadership's decision (``actions.do_instruct_problem``)."""
 

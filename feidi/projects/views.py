@@ -61,6 +61,7 @@ from .forms import ProblemResolveForm
 from .forms import ProjectForm
 from .forms import ProjectSettingsForm
 from .forms import StageGateForm
+from .forms import TaskDoneForm
 from .forms import TaskForm
 from .forms import TransitionForm
 from .models import FLOW
@@ -395,6 +396,31 @@ class TaskEditView(PartEditView):
 declare.model(Task, "tasks", form=TaskForm, filterset=TaskFilterSet, table=TaskTable,
               select_related=("project", "owner", "owner_department"), edit_base=TaskEditView,
               menu=declare.Entry("projects", gettext_noop("调度任务"), position=7))
+
+
+@declare.view(Task, "detail")
+class TaskDetailView(ObjectDetailView):
+    """A dispatch task, and for whoever may change it while it is open, the form that reports it done."""
+
+    template_name = "projects/task_detail.html"
+
+    def get_extra_context(self, task):
+        may_finish = task.status == Task.Status.OPEN and self.reaches(task, "change")
+        return {"done_form": TaskDoneForm() if may_finish else None}
+
+
+@declare.route("tasks/<int:pk>/done/", "task_done")
+class TaskDoneView(ObjectActionView):
+    """The task's owner or unit reports it done (``actions.do_complete_task``)."""
+
+    model = Task
+    success = _("已填报办理结果，任务已完成")
+    form_class = TaskDoneForm
+
+    def act(self, task):
+        data = self.posted(task)
+        return actions.do_complete_task(task, acting_user=self.request.user, result=data["result"],
+                                        done_on=data["done_on"])
 
 
 # --- trips, gates, settings, alerts ---------------------------------------------------------------
