@@ -259,6 +259,14 @@ def test_indicator_files_refuse_unknown_columns_and_report_formulas(cast, client
     assert not IndicatorValue.objects.exists()
 
 
+def test_an_indicator_row_whose_code_cannot_be_one_says_why_not_only_that_it_is_unknown(cast, client_for, statistician):
+    wrong = cast.org_a1.uscc[:17] + next(c for c in "0123456789ABCDEFGHJKLMNPQRTUWXY" if c != cast.org_a1.uscc[17])
+    rows = [["统一社会信用代码", "月份", "主营业务收入(元)"], [wrong, "2026-03", 1]]
+    _, errors = errors_of(post(client_for("clerk"), "indicators:import", Book([SheetSpec("指标数据", rows)]).bytes()))
+    assert [(e.row, "校验位" in e.message) for e in errors] == [(2, True)], errors
+    assert not IndicatorValue.objects.exists()
+
+
 def test_a_key_column_is_still_required(cast, client_for, statistician):
     rows = [["企业名称", "主营业务收入(元)"], ["甲光伏科技有限公司", 1]]
     file_error, _ = errors_of(post(client_for("clerk"), "indicators:import", Book([SheetSpec("指标数据", rows)]).bytes()))

@@ -270,3 +270,10 @@ def test_a_date_cell_holds_a_date_and_at_most_a_real_time_of_day():
                        ("2020-01-02 下午", "不是日期"), ("2020/01/02 CST", "不是日期"), ("2020-01/02", "不是日期")):
         with pytest.raises(ValueError, match=said):
             parse_date(text)
+
+
+def test_html_from_its_body_and_utf16_without_its_mark_get_their_own_message():
+    assert sniff(b"<body><table><tr><td>1</td></tr></table></body>") == "html"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        assert sniff("名称,代码\r\n甲公司,123\r\n".encode(encoding)) == "nul"  # its message names UTF-16 without a BOM
+    assert sniff(bytes(range(1, 200))) == "unknown"

@@ -296,8 +296,14 @@ class _Rows:
                 found[code] = pk
                 self.names[pk] = name
         for code, raws in codes.items():
+            result = found.get(code, 0)
+            if not result:  # not found: a code that cannot be one says why (its check digit …)
+                try:
+                    uscc_lib.validate(code)
+                except uscc_lib.InvalidCode as exc:
+                    result = str(exc)
             for raw in raws:
-                self.orgs[raw] = found.get(code, 0)
+                self.orgs[raw] = result
 
     def _months(self, cells) -> None:
         new = set(cells) - self.months.keys()

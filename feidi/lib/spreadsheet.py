@@ -199,12 +199,28 @@ def sniff(data: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text" (tab-separated)
         return "csv" if _decode(data[:65536]) is not None else "unknown"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta", b"<head")) or \
-            b"urn:schemas-microsoft-com:office" in head.lower():
+    if text.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head", b"<body", b"<style",
+                        b"<tr", b"<div")) or b"urn:schemas-microsoft-com:office" in head.lower():
         return "html"
     if _decode(data[:65536]) is not None:
         return "csv" if b"\x00" not in head else "nul"  # text but for its NUL bytes: binary data in a text file
+    if _utf16_without_bom(data[:65536]):
+        return "nul"  # its message names UTF-16 without a BOM
     return "unknown"
+
+
+def _utf16_without_bom(sample: bytes) -> bool:
+    """Text saved as UTF-16 with no byte-order mark: in either byte order, lines of separated cells."""
+    sample = sample[:len(sample) // 2 * 2]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # a table's text: its lines and separators are there, and nothing unprintable
+        if "\n" in text and ("," in text or "\t" in text) and all(c.isprintable() or c in "\t\r\n" for c in text):
+            return True
+    return False
 
 
 MESSAGES = {
