@@ -98,20 +98,23 @@ def _standings(zones, published: dict, computed: dict) -> list[Standing]:
 def readable(user, indicator: Indicator, period: dt.date, items: list[Standing]) -> set[int]:
     """The zones among ``items`` whose figures ``user`` may read: those published, and those whose
     every value of the month the user sees — a computed total (and its 同比) is its enterprises'
-    data, so another zone's, or a zone's for one of its enterprises, shows only as a rank."""
+    data, so another zone's, or a zone's for one of its enterprises, shows only as a rank. The
+    month's values are counted once per user within ``reading()`` (a card set's indicators alike)."""
     from django.db.models import Count
+    from django.db.models import Q
 
     computed = [s.zone.pk for s in items if not s.published]
     out = {s.zone.pk for s in items if s.published}
     if not computed or user is None:
         return out | (set(computed) if user is None else set())
 
-    def counts(values):
-        return dict(values.filter(indicator=indicator, period=period, zone_id__in=computed)
-                    .values_list("zone_id").annotate(n=Count("pk")).order_by())
+    def counts():  # (indicator, zone) → (values, values the user sees), in one grouped read
+        mine = Q(pk__in=IndicatorValue.objects.visible_to(user).values("pk"))
+        return {(i, z): (n, m) for i, z, n, m in IndicatorValue.objects.filter(period=period, zone__isnull=False)
+                .values_list("indicator_id", "zone_id").annotate(n=Count("pk"), m=Count("pk", filter=mine)).order_by()}
 
-    every, seen = counts(IndicatorValue.objects.all()), counts(IndicatorValue.objects.visible_to(user))
-    return out | {pk for pk in computed if every.get(pk) and seen.get(pk) == every[pk]}
+    found = _once(("readable", user.pk, period), counts)
+    return out | {pk for pk in computed if (n := found.get((indicator.pk, pk))) and n[0] == n[1]}
 
 
 def rank_of(zone, items: list[Standing]) -> dict | None:
@@ -199,8 +202,7 @@ def city_share(zone, indicator: Indicator, period: dt.date, user=None) -> Share:
         return Share(None, "", gettext("本园区本期无数据"), len(reported), len(city_zones), None)
 
     def shown() -> set[int]:
-        return _once(("readable", user.pk, indicator.pk, period, tuple(s.zone.pk for s in items)),
-                     lambda: readable(user, indicator, period, items))
+        return readable(user, indicator, period, items)
 
     if user is not None and zone.pk not in shown():  # the share times the city's total is the zone's
         return Share(None, "", "", len(reported), len(city_zones), None)
