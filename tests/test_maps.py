@@ -79,7 +79,7 @@ def test_the_city_map_shows_a_zones_computed_total_only_to_whoever_sees_every_va
     assert points("ent_a")["上饶经开区"] == (0, True)  # one of the zone's enterprises: not the others' data
     api = client_for("leader").get(f"/api/v1/indicators/zones/{cast.zone_a.pk}/rankings",
                                    {"indicator": "revenue", "period": "2026-03", "peers": "city"}).json()
-    assert {s["zone"]: s["value"] for s in api["standings"]} == {"上饶经开区": "2000", "另一园区": None}
+    assert {s["zone"]: s["value"] and Decimal(s["value"]) for s in api["standings"]} == {"上饶经开区": 2000, "另一园区": None}
     ZoneFigure.objects.create(zone=cast.zone_b, indicator=revenue, period=march, value=Decimal(900))
     assert points("leader")["另一园区"] == (900.0, False)
 
