@@ -326,20 +326,27 @@ def resolvable(queryset, user):
     return queryset.filter(on_line(user, "owner_department_id"))
 
 
+def _closing(text: str, day: dt.date | None, text_field: str, day_field: str, missing: str, future: str):
+    """A part reported done (a problem solved, a task finished): its text stripped, its day (today
+    when not given) and the errors of either — no text, a day after today."""
+    today = timezone.localdate()
+    day, text = day or today, (text or "").strip()
+    errors = {}
+    if not text:
+        errors[text_field] = missing
+    if day > today:
+        errors[day_field] = future
+    return text, day, errors
+
+
 def do_resolve_problem(problem, *, acting_user, resolution: str, solved_on: dt.date | None = None):
     """The responsible unit reports ``problem`` solved (解决情况, the day it was solved; today when not
     given): the problem's status, day and resolution change and nothing else, with the audit row
     and the project's activity; whoever recorded the problem is told. A problem solved already, a
     day in the future or before the problem was recorded, or an empty resolution is refused, and
     nothing changes."""
-    today = timezone.localdate()
-    solved_on = solved_on or today
-    resolution = (resolution or "").strip()
-    errors = {}
-    if not resolution:
-        errors["resolution"] = gettext("请填写解决情况")
-    if solved_on > today:
-        errors["solved_on"] = gettext("解决日期不能晚于今天")
+    resolution, solved_on, errors = _closing(resolution, solved_on, "resolution", "solved_on",
+                                             gettext("请填写解决情况"), gettext("解决日期不能晚于今天"))
     with transaction.atomic():
         current = Problem._base_manager.select_for_update().get(pk=problem.pk)
         if not resolvable(Problem.objects.filter(pk=current.pk), acting_user).exists():
@@ -616,14 +623,8 @@ def do_complete_task(task: Task, *, acting_user, result: str, done_on: dt.date |
     result and the day (today when not given; never later, nor before the meeting that set it);
     whoever recorded it is told. A task done already, an empty result or a day out of range is
     refused and nothing changes."""
-    today = timezone.localdate()
-    done_on = done_on or today
-    result = (result or "").strip()
-    errors = {}
-    if not result:
-        errors["result"] = gettext("请填写办理结果")
-    if done_on > today:
-        errors["done_on"] = gettext("完成日期不能晚于今天")
+    result, done_on, errors = _closing(result, done_on, "result", "done_on",
+                                       gettext("请填写办理结果"), gettext("完成日期不能晚于今天"))
     with transaction.atomic():
         current = Task._base_manager.select_for_update().get(pk=task.pk)
         if not Task.objects.visible_to(acting_user, "change").filter(pk=current.pk).exists():
