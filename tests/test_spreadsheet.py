@@ -277,3 +277,10 @@ def test_html_from_its_body_and_utf16_without_its_mark_get_their_own_message():
     for encoding in ("utf-16-le", "utf-16-be"):
         assert sniff("名称,代码\r\n甲公司,123\r\n".encode(encoding)) == "nul"  # its message names UTF-16 without a BOM
     assert sniff(bytes(range(1, 200))) == "unknown"
+
+
+def test_a_time_or_a_duration_is_reported_as_excel_shows_it():
+    from feidi.lib.cells import cell_shown
+
+    assert cell_shown(dt.time(13, 45)) == "13:45" and cell_shown(dt.time(13, 45, 30)) == "13:45:30"
+    assert cell_shown(dt.timedelta(days=1, hours=6)) == "30:00" and cell_shown(dt.timedelta(minutes=90, seconds=5)) == "1:30:05"

@@ -483,6 +483,12 @@ def cell_shown(value) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, dt.time):  # 13:45, 13:45:30 — as a time format shows it
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    if isinstance(value, dt.timedelta):  # a duration as [h]:mm shows it: 30:00, not "1 day, 6:00:00"
+        minutes, seconds = divmod(int(value.total_seconds()), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
     return str(value)
 
 
