@@ -399,6 +399,18 @@ def test_the_leader_asks_three_quotable_questions_through_the_statistics_page(br
     phone.wait_for_selector("#stats-sentence")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 392  # no sideways scrolling
     _shot(phone, "14-stats-phone")
+    # a fourth: an economic indicator as its pages quote it (the month's cumulative value and 同比)
+    from feidi.indicators import actions as indicator_actions
+    from feidi.indicators.models import Indicator
+
+    revenue = Indicator.objects.get(code="revenue")
+    indicator_actions.bulk_upsert([indicator_actions._row(world.org_a1, revenue, dt.date(year, 10, 1), Decimal(amount),
+                                                          acting_user=None, source="import")
+                                   for year, amount in ((2025, 80_000_000), (2026, 100_000_000))])
+    page.goto("/core/stats/?subject=indicators&compare=yoy&window=ytd&as_of=2026-10-31")
+    sentence = page.locator("#stats-sentence").inner_text()
+    assert "2026年1–10月" in sentence and "同比增长25.0%" in sentence, sentence
+    _shot(page, "14-stats-indicator")
     assert not outside and not outside2, (outside + outside2)[:5]
 
 

@@ -444,3 +444,42 @@ def test_a_sum_over_no_record_is_zero_and_a_verb_inside_the_noun_is_said_once(ca
     # a sum over records that all leave the field empty stays unknown
     project(cast, "金额未填", signed_on=D(2026, 3, 1))
     assert ask(cast.leader, "subject=projects&measure=sum:signed_amount&date=signed_on&window=ytd").figures[0].value is None
+
+
+def test_an_economic_indicator_is_quoted_as_its_pages_quote_it_with_its_comparable_growth(cast, client_for):
+    """“1–10月规上工业增加值同比增长8.5%”: 统计查询 asks the indicator engine — the month's cumulative
+    value (never a sum of the window's months), the 同口径 同比, the latest month whose reporting
+    is complete up to the window's end — and says what the indicator pages say; by park; another
+    zone's user and an enterprise count only their own."""
+    from feidi.indicators import actions as indicator_actions
+    from feidi.indicators import engine
+    from feidi.indicators.models import Indicator
+    from feidi.indicators.models import IndicatorValue
+
+    revenue = Indicator.objects.get(code="revenue")
+    rows = []
+    for org, before, now in ((cast.org_a1, 1000, 1200), (cast.org_a2, 500, 550), (cast.org_b1, 700, 900)):
+        for year, value in ((2025, before), (2026, now)):
+            for month in (9, 10):  # cumulative: October's is the 1–10月 figure, September's is not added
+                rows.append(indicator_actions._row(org, revenue, D(year, month, 1), Decimal(value * month // 10),
+                                                   acting_user=None, source="import"))
+    indicator_actions.bulk_upsert(rows)
+    answer = ask(cast.leader, f"subject=indicators&f.indicator={revenue.pk}&compare=yoy&window=ytd&as_of=2026-10-31")
+    values = IndicatorValue.objects.visible_to(cast.leader)
+    coverage = engine.Coverage.parse("", revenue, cast.leader)
+    total = engine.yoy(values, revenue, D(2026, 10, 1), "total", coverage=coverage)[0]
+    assert answer.figures[0].value == total.total == 1750
+    assert answer.sentence == engine.sentence(revenue, D(2026, 10, 1), total, coverage)
+    assert answer.sentence.startswith("2026年1–10月") and "同比增长16.7%" in answer.sentence  # 1750 / 1500
+    assert answer.as_dict()["growth"] == pytest.approx(0.1667, abs=1e-4)
+    # the window ending in November quotes October, the latest month reported
+    assert ask(cast.leader, "subject=indicators&window=ytd&as_of=2026-11-20").sentence.startswith("2026年1–10月")
+    # by name as a person types it, by park
+    by_zone = ask(cast.leader, "subject=indicators&f.indicator=主营业务收入&by=zone&as_of=2026-10-31")
+    assert [(g.label, g.figures[0].value) for g in by_zone.groups] == [(cast.zone_a.short_name or cast.zone_a.name, 1750)]
+    assert ask(cast.ent_a, "subject=indicators&as_of=2026-10-31").figures[0].value == 1200  # its own only
+    with pytest.raises(stats.QueryError):
+        ask(cast.leader, "subject=indicators&compare=prev")
+    response = client_for("leader").get("/api/v1/core/stats/query", {"subject": "indicators", "compare": "yoy",
+                                                                       "as_of": "2026-10-31"})
+    assert response.status_code == 200 and response.json()["sentence"] == answer.sentence

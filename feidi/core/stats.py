@@ -229,6 +229,9 @@ class Subject:
     base: Q | None = None
     order: int = 100
     help: str = ""
+    # a subject whose figures are not sums of records (经济指标: a month's cumulative values and their
+    # 同口径 同比): ``answer(query, user) → Answer`` computes them, with its own sentence and rule
+    answer: Callable | None = None
 
     @property
     def permission(self) -> str:
@@ -691,6 +694,14 @@ def _figures(qs, measures: list[Measure]) -> list[Figure]:
 
 
 def evaluate(query: Query, user) -> Answer:
+    if query.subject.answer is not None:
+        answer = query.subject.answer(query, user)
+        for figures in [answer.figures, answer.previous or []] + [g.figures for g in answer.groups]:
+            for f in figures:
+                f.text = shown(f, query)
+        answer.scope = scope_label(user)
+        return answer
+
     def over(window: Window):
         return _in_window(records(query, user, window.end), query, window)
 
@@ -1039,6 +1050,8 @@ def _named(qs):
     name = next((n for n in ("name", "title", "label") if n in names), None)
     if name is None:
         return [(obj.pk, str(obj)) for obj in qs]
+    if hasattr(qs.model, "name_shown"):  # a seeded name in the user's language (an indicator's)
+        return [(obj.pk, obj.name_shown) for obj in qs.order_by(name)]
     return qs.order_by(name).values_list("pk", name)
 
 

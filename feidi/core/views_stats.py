@@ -26,6 +26,7 @@ def _examples(user, today) -> list[dict]:
     """Questions a leader asks often, as links (only of the subjects this user may ask about)."""
     keys = {s.key for s in stats.subjects_for(user)}
     wanted = [
+        ("indicators", gettext("主营业务收入累计与同比（同口径），按园区"), "subject=indicators&compare=yoy&by=zone"),
         ("projects", gettext("{year}年以来签约项目与签约资金，其中近3个月").format(year=today.year),
          "subject=projects&measure=count&measure=sum:signed_amount&date=signed_on&window=ytd&within=last3"),
         ("projects", gettext("今年开工项目，按产业链，同比"),

@@ -20,7 +20,7 @@ class IndicatorsConfig(AppConfig):
         from .engine import chain_output_provider
         from .seeds import ensure_indicators
 
-        appstart.start(self.name, todos=True)
+        appstart.start(self.name, stats=True, todos=True)
         imports.register("indicators", "feidi.indicators.importing.IndicatorImporter")
         register_seeder(ensure_indicators, "indicators.Indicator")
         # 规上 labels and enterprise deletions move the maintained cells (cells.py)

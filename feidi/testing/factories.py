@@ -280,15 +280,15 @@ def _indicator_factories():
     from decimal import Decimal
 
     from feidi.indicators.actions import _row
+    from feidi.indicators.actions import bulk_upsert
     from feidi.indicators.models import Indicator
     from feidi.indicators.models import IndicatorValue
 
-    def value(cast):
+    def value(cast):  # written as every path writes a value: the month's cells follow
         revenue = Indicator.objects.get(code="revenue")
-        row = _row(cast.org_a1, revenue, dt.date(2026, 3, 1), Decimal("123456789"), acting_user=cast.ent_a,
-                   source="enterprise")
-        row.save()
-        return row
+        bulk_upsert([_row(cast.org_a1, revenue, dt.date(2026, 3, 1), Decimal("123456789"), acting_user=cast.ent_a,
+                          source="enterprise")])
+        return IndicatorValue.objects.get(organization=cast.org_a1, indicator=revenue, period=dt.date(2026, 3, 1))
 
     def rule(cast):
         from feidi.indicators.models import MuRule

@@ -1,0 +1,93 @@
+"""What the economic indicators answer in 统计查询: a month's figure of one indicator and its 同比,
+as the indicator pages quote it ("2026年1–10月，规上企业规上工业增加值113.94亿元，同比增长14.3%（同口径…）"),
+in a park or by park. The figures are the engine's (``engine.yoy``: the month's cumulative value,
+the 同口径 同比 over the enterprises in this year's scope), never a sum of records over a window —
+which would add up a cumulative indicator's months."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from feidi.core import stats
+
+from . import engine
+from .models import Indicator
+from .models import IndicatorValue
+
+
+class IndicatorAnswer(stats.Answer):
+    """An answer whose 同比 is the engine's, on the comparable basis (not this total over last year's)."""
+
+    comparable_growth: float | None = None
+
+    @property
+    def growth(self):
+        from decimal import Decimal
+
+        return None if self.comparable_growth is None else Decimal(str(self.comparable_growth))
+
+
+def _indicator(query: stats.Query) -> Indicator:
+    wanted = query.filters.get("indicator") or []
+    if len(wanted) > 1:
+        raise stats.QueryError(gettext("经济指标一次只问一个指标"))
+    active = Indicator.objects.filter(active=True)
+    found = (Indicator.objects.filter(pk=int(wanted[0])).first() if wanted else
+             active.filter(code="revenue").first() or active.order_by("pk").first())
+    if found is None:
+        raise stats.QueryError(gettext("尚未设置经济指标"))
+    return found
+
+
+def answer(query: stats.Query, user) -> stats.Answer:
+    """The latest month with complete reporting up to the window's end (a month still being reported
+    is not quoted), its value and 同比 over the user's enterprises, in the parks asked for."""
+    if query.compare not in ("", "yoy"):
+        raise stats.QueryError(gettext("经济指标按月份累计，比较请用同比（yoy）"))
+    if query.by is not None and query.by.key != "zone":
+        raise stats.QueryError(gettext("经济指标只能按园区分组"))
+    indicator = _indicator(query)
+    values = IndicatorValue.objects.visible_to(user)
+    if query.filters.get("zone"):
+        values = values.filter(query.subject.dimension("zone").q(query.filters["zone"], query.window.end, IndicatorValue))
+    coverage = engine.Coverage.parse("", indicator, user)
+    reporting = engine.reporting_month(values.filter(period__lte=query.window.end.replace(day=1)), indicator)
+    measure = stats.Measure("value", indicator.name_shown, "sum", "value", indicator.unit)
+    result = IndicatorAnswer(query, [stats.Figure(measure, None)])
+    if reporting is None:
+        result.sentence = gettext("{end}前没有{indicator}的数据").format(end=query.window.label, indicator=indicator.name_shown)
+        result.rule = coverage.label
+        return result
+    period = reporting.period
+    total = next(iter(engine.yoy(values, indicator, period, "total", coverage=coverage)), None)
+    if total is None:
+        result.sentence = gettext("{indicator}本期没有数据").format(indicator=indicator.name_shown)
+        return result
+    result.figures = [stats.Figure(measure, total.total)]
+    if query.compare == "yoy":
+        result.previous, result.previous_label = [stats.Figure(measure, total.comparable_before)], gettext("上年同期（同口径）")
+        result.comparable_growth = total.growth
+    if query.by is not None:
+        rows = engine.yoy(values, indicator, period, "zone", coverage=coverage)
+        result.groups = [stats.Group(str(r.key) if r.key is not None else "", r.label, [stats.Figure(measure, r.total)],
+                                     share=float(r.total / total.total) if total.total else None)
+                         for r in sorted(rows, key=lambda r: -r.total)]
+    result.sentence = engine.sentence(indicator, period, total, coverage)
+    result.rule = gettext("{release}累计（{indicator}），{reporting}；同比按同口径：本年在统计范围内的企业，上年同期无数据的按0计").format(
+        release=engine.release_label(period, indicator.cumulative), indicator=indicator.name_shown, reporting=reporting)
+    return result
+
+
+def register() -> None:
+    stats.register(stats.Subject(
+        key="indicators", label=_("经济指标"), model=IndicatorValue, noun=pgettext_lazy("stats noun", "经济指标"),
+        unit="", order=5, answer=answer,
+        help=_("某月的累计值及同比（同口径），如“1–10月规上工业增加值同比增长8.5%”；时段的截止月份为所引月份（取报送完整的最近月份）"),
+        measures=(stats.Measure("value", _("数值"), "sum", "value"),),
+        dimensions=(
+            stats.Dimension("indicator", _("指标"), "indicator_id", model="indicators.Indicator"),
+            stats.Dimension("zone", _("园区"), "zone_id", model="registry.Zone"),
+        ),
+    ))
