@@ -471,3 +471,21 @@ def test_the_weeks_dispatch_and_the_biweekly_report_wait_for_the_project_office_
     generate_biweekly(cast.dept_b, period_end(today), acting_user=pmo)
     cache.clear()
     assert not {"dispatch_week", "report_due"} & set(groups(pmo))
+
+
+def test_the_api_gives_the_same_to_do_groups_as_the_page(cast, cadre, client):
+    """GET /api/v1/core/todos: each group with its count, overdue count, action and first items, as
+    /todo/ shows them — for an app or a robot to poll; nothing for another zone's user."""
+    from feidi.services.models import Appeal
+
+    appeal = file_appeal(cast)
+    Appeal.objects.filter(pk=appeal.pk).update(submitted_at=timezone.now() - dt.timedelta(days=10))
+    client.force_login(cadre)
+    answer = client.get("/api/v1/core/todos", {"limit": 3}).json()
+    page = {t.key: t for t in workbench.for_user(cadre, limit=3)}
+    assert [(g["key"], g["count"], g["urgent"]) for g in answer] == [(t.key, t.count, t.urgent) for t in page.values()]
+    accept = next(g for g in answer if g["key"] == "appeal_accept")
+    assert accept["items"][0]["url"] == appeal.get_absolute_url() and accept["action"] == "受理"
+    client.force_login(cast.other_clerk)
+    assert all(g["key"] != "appeal_accept" for g in client.get("/api/v1/core/todos").json())
+    assert client.get("/api/v1/core/todos", {"limit": 0}).status_code == 422

@@ -1,4 +1,4 @@
-"""Core API: dictionaries (read by every client for its choice lists) and imports."""
+"""Core API: dictionaries (read by every client for its choice lists), imports, 我的待办 and 统计查询."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from ninja import Field
 from ninja import File
 from ninja import Form
+from ninja import Query
 from ninja import Router
 from ninja import Schema
 from ninja import UploadedFile
@@ -148,6 +149,38 @@ def confirm_import(request, pk: Id):
 
     job = imports.confirm(request.user, _own_job(request, pk))
     return (202 if job.status in ("queued", "running") else 200), _job_out(job)
+
+
+# --- 我的待办 -----------------------------------------------------------------------------------------
+
+class TodoItemSchema(Schema):
+    text: str
+    url: str
+    due: dt.datetime | dt.date | None
+    overdue: bool
+    note: str
+
+
+class TodoSchema(Schema):
+    key: str
+    label: str
+    count: int
+    urgent: int
+    action: str
+    url: str
+    items: list[TodoItemSchema]
+
+
+@router.get("/todos", response=list[TodoSchema], summary="我的待办：各类待办的数量、逾期数与前几项（与页面 /todo/ 相同）")
+def todos(request, limit: int = Query(5, ge=1, le=30, description="每类列出的条数")):
+    """What waits for the signed-in user, each group read through the scope of the step it waits for
+    (as the page shows it: the overdue groups first)."""
+    from . import workbench
+
+    return [{"key": t.key, "label": t.label, "count": t.count, "urgent": t.urgent, "action": t.action, "url": t.url,
+             "items": [{"text": i.text, "url": i.url, "due": i.due, "overdue": i.overdue, "note": i.note}
+                       for i in t.items]}
+            for t in workbench.for_user(request.user, limit=limit)]
 
 
 # --- 统计查询 -----------------------------------------------------------------------------------------
