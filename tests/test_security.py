@@ -418,3 +418,28 @@ def test_an_account_given_an_administrator_duty_signs_in_again_with_its_second_f
     actions.do_set_user_roles(clerk, [Role.objects.get(code="auditor")], acting_user=cast.secadmin)
     assert c.get(reverse("accounts:loginlog_list")).status_code == 302  # back to the sign-in
     assert not ApiToken.objects.filter(user=clerk).exists()
+
+
+def test_a_new_password_revokes_the_tokens_issued_under_the_old_one(cast):
+    """Whoever learned the old password and issued a token keeps nothing once the owner changes it:
+    the other sessions end (their hash no longer matches) and every token is revoked, audited, and
+    said on the page."""
+    from feidi.accounts.models import ApiToken
+
+    clerk = User.objects.get(username="clerk")
+    _token, value = actions.do_issue_token(clerk, "外部系统")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {value}")
+    assert api.get("/api/v1/accounts/me", secure=True).status_code == 200
+    other = Client()
+    assert login(other, "clerk").status_code == 302
+    c = Client()
+    login(c, "clerk")
+    new = "Xinmima@2026-Feidi"
+    response = c.post(reverse("accounts:password_change"), {"old_password": PASSWORD, "new_password1": new,
+                                                             "new_password2": new}, follow=True, secure=True)
+    assert "1个 API 令牌已吊销" in response.content.decode()
+    assert not ApiToken.objects.filter(user=clerk).exists()
+    assert AuditRecord.objects.filter(model="accounts.apitoken", action=AuditRecord.Action.DELETE).exists()
+    assert api.get("/api/v1/accounts/me", secure=True).status_code == 401
+    assert other.get(reverse("home"), secure=True).status_code == 302  # the other session is over
+    assert c.get(reverse("home"), secure=True).status_code == 200  # this one goes on

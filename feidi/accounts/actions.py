@@ -144,7 +144,12 @@ def do_confirm_totp(user: User, code: str, *, acting_user) -> bool:
     return True
 
 
-def do_change_password(user: User, new_password: str, *, acting_user) -> None:
+def do_change_password(user: User, new_password: str, *, acting_user) -> int:
+    """A new password ends every other way in that the old one opened: the other sessions (their
+    hash no longer matches) and the API tokens issued under it, each revoked and audited — whoever
+    learned the old password and issued a token keeps nothing. Returns how many tokens went."""
+    from .models import ApiToken
+
     password_validation.validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
@@ -153,6 +158,10 @@ def do_change_password(user: User, new_password: str, *, acting_user) -> None:
         user.save(update_fields=["password", "password_changed_at", "must_change_password"])
         audit.record(audit.AuditRecord.Action.UPDATE, user, user=acting_user,
                      before={"password": "******"}, after={"password": "****** (已修改)"})
+        tokens = list(ApiToken.objects.filter(user=user))
+        for token in tokens:
+            do_revoke_token(token, acting_user=acting_user)
+    return len(tokens)
 
 
 def _check_roles(roles: list[Role]) -> None:

@@ -210,8 +210,9 @@ class PasswordChangeView(View):
                 logout(request)
                 return redirect("accounts:login")
         if valid:
-            actions.do_change_password(request.user, form.cleaned_data["new_password1"], acting_user=request.user)
+            revoked = actions.do_change_password(request.user, form.cleaned_data["new_password1"], acting_user=request.user)
             update_session_auth_hash(request, request.user)
-            messages.success(request, gettext("密码已修改"))
+            messages.success(request, gettext("密码已修改") if not revoked else gettext(
+                "密码已修改；原有的{n}个 API 令牌已吊销，需要时请重新签发").format(n=revoked))
             return redirect("home")
         return self._render(request, form)
