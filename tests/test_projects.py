@@ -715,3 +715,29 @@ def test_a_dispatch_task_is_reported_done_on_its_page_by_whoever_may_change_it(c
     assert "task_due" not in {t.key for t in workbench.for_user(cast.invest, limit=workbench.MORE)}
     with pytest.raises(ConflictError):
         actions.do_complete_task(task, acting_user=cast.invest, result="再报")
+
+
+def test_the_leader_urges_a_late_projects_owner_from_its_page(cast, client_for):
+    """督办: the leader's alert item opens the project, whose page offers him to press its owner — in
+    the project's log and the owner's inbox; nobody without the leader's right, and never a project
+    without an owner."""
+    from feidi.core import workbench
+    from feidi.projects.models import ProjectEvent
+
+    p = key_project(cast, owner=cast.invest, leader=cast.leader)
+    Alert.objects.create(project=p, department=cast.dept_a, rule="milestone", subject="1", message="节点逾期")
+    todo = {t.key: t for t in workbench.for_user(cast.leader, limit=workbench.MORE)}["alert_open"]
+    assert todo.action == "督办" and todo.items[0].url == p.get_absolute_url()
+    assert "督办（通知负责人" in client_for("leader").get(p.get_absolute_url()).content.decode()
+    url = reverse("projects:project_act", args=[p.pk])
+    client_for("invest").post(url, {"action": "urge", "text": "自己督办自己"})
+    client_for("other_clerk").post(url, {"action": "urge", "text": "越权"})
+    client_for("leader").post(url, {"action": "urge", "text": "  "})
+    assert not ProjectEvent.objects.filter(project=p, kind="urge").exists()
+    client_for("leader").post(url, {"action": "urge", "text": "请本周内补齐设备进场节点"})
+    assert ProjectEvent.objects.get(project=p, kind="urge").text == "督办：请本周内补齐设备进场节点"
+    assert Notification.objects.filter(user=cast.invest, title__contains="领导督办").exists()
+    p.owner = None
+    p.save()
+    with pytest.raises(ValidationError):
+        actions.do_urge_project(p, "无人负责", acting_user=cast.leader)

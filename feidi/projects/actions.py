@@ -203,6 +203,23 @@ def stage_durations(project: Project, now=None) -> list[dict]:
     return rows
 
 
+def do_urge_project(project: Project, text: str, *, acting_user) -> None:
+    """督办: a leader presses the project's owner on what is late, in the project's log (督办：…) and
+    in the owner's inbox. Only a leader (who may give 批示) urges, and only a project with an owner."""
+    if acting_user is None or acting_user.organization_id or not acting_user.has_perm("projects.instruct_problem"):
+        raise PermissionDenied(gettext("只有园区领导可以督办项目"))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": gettext("请填写督办要求")})
+    if project.owner_id is None:
+        raise ValidationError(gettext("该项目尚无负责人：请先指定负责人，再督办"))
+    with transaction.atomic():
+        _event(project, acting_user, "urge", gettext("督办：{text}").format(text=text[:480]))
+        if project.owner_id != acting_user.pk:
+            notify([project.owner], gettext("领导督办：{project}").format(project=project), text[:200],
+                   project.get_absolute_url(), department=project.department)
+
+
 def do_follow_up(project: Project, text: str, *, acting_user) -> None:
     if not text.strip():
         raise ValidationError({"text": gettext("请填写跟进情况")})

@@ -112,7 +112,8 @@ def todos(user, today: dt.date, limit: int) -> list[workbench.Todo]:
     out += workbench.group(
         "alert_open", gettext("我负责或挂点项目的预警"), alerts_mine(Alert.objects.visible_to(user), user, today)
         .select_related("project").order_by("-raised_at"),
-        url=reverse("projects:alert_list") + "?mine=true", action=gettext("处理"),
+        url=reverse("projects:alert_list") + "?mine=true",
+        action=gettext("督办") if user.has_perm("projects.instruct_problem") else gettext("处理"),
         text=lambda a: f"{a.get_rule_display()} · {a.project}", link=lambda a: a.project.get_absolute_url(),
         limit=limit, order=22, note=lambda a: a.message)
     out += _stale_leads(user, today, limit)

@@ -194,6 +194,7 @@ class ProjectDetailView(ObjectDetailView):
             can_claim=p.in_pool and user.has_perm("projects.claim_project"),
             can_reassign=user.has_perm("projects.reassign_project"),
             can_follow=user.has_perm("projects.change_project"),
+            can_urge=user.has_perm("projects.instruct_problem") and not user.organization_id and p.owner_id is not None,
             colleagues=self._colleagues() if user.has_perm("projects.reassign_project") else [],
             plans=p.plans.order_by("-year"), monthly=p.monthly.order_by("-month")[:24],
             year_done=sum((m.amount for m in p.monthly.filter(month__year=year)), 0),
@@ -219,7 +220,7 @@ class ProjectActionView(ObjectMixin, View):
     model = Project
     # the scope through which each action reaches the project (see ObjectMixin.get_object)
     SCOPES = {"transition": "transition", "claim": "claim", "reassign": "reassign", "followup": "change",
-              "evidence": "change"}
+              "evidence": "change", "urge": "view"}
 
     def scope_action(self) -> str:
         request = getattr(self, "request", None)
@@ -253,6 +254,9 @@ class ProjectActionView(ObjectMixin, View):
                     raise ValidationError(gettext("请选择本园区的负责人"))
                 actions.do_reassign_project(project, new_owner, acting_user=user, reason=request.POST.get("text", ""))
                 done = gettext("已改派")
+            elif action == "urge":
+                actions.do_urge_project(project, request.POST.get("text", ""), acting_user=user)
+                done = gettext("已督办，已通知项目负责人")
             elif action == "followup":
                 if not user.has_perm("projects.change_project"):
                     raise PermissionDenied(gettext("您没有跟进项目的权限"))
