@@ -356,6 +356,22 @@ def _closing(text: str, day: dt.date | None, text_field: str, day_field: str, mi
     return text, day, errors
 
 
+def _closed(current, errors: dict, changes: dict, *, acting_user, title: str, text: str):
+    """The part reported done (within the caller's transaction, ``current`` locked): refused with
+    ``errors`` if any, else written with its audit row and the project's activity, and whoever
+    recorded it told (``title`` names the project)."""
+    if errors:
+        raise ValidationError(errors)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    saved = update_object(current, acting_user=acting_user)
+    _touch(saved.project_id)
+    if current.created_by_id and current.created_by_id != getattr(acting_user, "pk", None):
+        notify([current.created_by], title.format(project=saved.project), text, saved.get_absolute_url(),
+               department=saved.department)
+    return saved
+
+
 def do_resolve_problem(problem, *, acting_user, resolution: str, solved_on: dt.date | None = None):
     """The responsible unit reports ``problem`` solved (解决情况, the day it was solved; today when not
     given): the problem's status, day and resolution change and nothing else, with the audit row
@@ -375,16 +391,11 @@ def do_resolve_problem(problem, *, acting_user, resolution: str, solved_on: dt.d
         recorded = timezone.localdate(current.created_at) if current.created_at else None
         if recorded and solved_on < recorded and "solved_on" not in errors:
             errors["solved_on"] = gettext("解决日期不能早于问题登记日期（{day:%Y-%m-%d}）").format(day=recorded)
-        if errors:
-            raise ValidationError(errors)
-        current.status, current.solved_on, current.resolution = Problem.Status.SOLVED, solved_on, resolution
-        saved = update_object(current, acting_user=acting_user)
-        _touch(saved.project_id)
-        if current.created_by_id and current.created_by_id != getattr(acting_user, "pk", None):
-            notify([current.created_by], gettext("问题已解决：{project}").format(project=saved.project),
-                   gettext("{unit}：{resolution}").format(unit=saved.owner_department, resolution=resolution[:200]),
-                   saved.get_absolute_url(), department=saved.department)
-    return saved
+        return _closed(current, errors, {"status": Problem.Status.SOLVED, "solved_on": solved_on,
+                                         "resolution": resolution}, acting_user=acting_user,
+                       title=gettext("问题已解决：{project}"),
+                       text=gettext("{unit}：{resolution}").format(unit=current.owner_department,
+                                                                   resolution=resolution[:200]))
 
 
 def instructable(queryset, user):
@@ -651,15 +662,8 @@ def do_complete_task(task: Task, *, acting_user, result: str, done_on: dt.date |
         set_on = current.dispatch.week_start if current.dispatch_id else timezone.localdate(current.created_at)
         if done_on < set_on and "done_on" not in errors:
             errors["done_on"] = gettext("完成日期不能早于任务议定的日期（{day:%Y-%m-%d}）").format(day=set_on)
-        if errors:
-            raise ValidationError(errors)
-        current.status, current.done_on, current.result = Task.Status.DONE, done_on, result
-        saved = update_object(current, acting_user=acting_user)
-        _touch(saved.project_id)
-        if current.created_by_id and current.created_by_id != getattr(acting_user, "pk", None):
-            notify([current.created_by], gettext("调度任务已完成：{project}").format(project=saved.project),
-                   result[:200], saved.get_absolute_url(), department=saved.department)
-    return saved
+        return _closed(current, errors, {"status": Task.Status.DONE, "done_on": done_on, "result": result},
+                       acting_user=acting_user, title=gettext("调度任务已完成：{project}"), text=result[:200])
 
 
 def do_hold_dispatch(dispatch, *, acting_user, held_on: dt.date | None = None, notes: str | None = None):
