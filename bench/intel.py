@@ -27,6 +27,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from django.utils import timezone
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -92,7 +94,7 @@ def build(n: int) -> dict:
     pool = [item["text"] for item in load()]
     rng = random.Random(18)
     rows, texts = [], []
-    today = dt.date.today()
+    today = timezone.localdate()
     for i in range(n):
         if texts and rng.random() < 0.1:  # a repost of an earlier story
             title, text = texts[rng.randrange(len(texts))]

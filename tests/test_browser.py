@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from django.utils import timezone
 
 from feidi.testing.cast import PASSWORD
 
@@ -448,7 +449,7 @@ def test_a_cadre_records_a_visit_and_an_enterprise_reports_its_month_on_a_phone(
     no_sideways(phone)
     _shot(phone, "16-visit-form-phone")
     phone.select_option("select[name=organization]", str(world.org_a1.pk))
-    phone.fill("input[name=visited_on]", dt.date.today().isoformat())
+    phone.fill("input[name=visited_on]", timezone.localdate().isoformat())
     phone.fill("textarea[name=notes]", "走访生产车间，了解二期扩产用地需求，企业反映用电负荷紧张。")
     _submit(phone, ".page-body form button[type=submit]")
     phone.wait_for_url(re.compile(r"/services/visits/\d+/$"))

@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from feidi.core.importer import ImportFileError
 from feidi.core.importer import Limits
@@ -268,7 +269,7 @@ def test_a_date_before_1900_03_or_a_bare_small_number_is_refused(cast, value):
 
 
 def test_an_establishment_date_in_the_future_is_refused(cast):
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
     rows = [["名称", "统一社会信用代码", "类型", "成立日期"], ["未来公司", code(25), "企业", tomorrow.isoformat()]]
     result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
     assert [e.column for e in result.errors] == ["成立日期"] and "将来" in result.errors[0].message
@@ -286,9 +287,9 @@ def test_dates_read_within_their_range():
     assert cells.parse_date(46027) == dt.date(2026, 1, 5)
     assert cells.parse_date("1900-03-01") == dt.date(1900, 3, 1)
     with pytest.raises(ValueError):
-        cells.parse_date(dt.date.today() + dt.timedelta(days=1), latest=dt.date.today())
+        cells.parse_date(timezone.localdate() + dt.timedelta(days=1), latest=timezone.localdate())
     with pytest.raises(ValueError):
-        cells.parse_date(f"{dt.date.today().year + cells.DATE_HORIZON_YEARS + 1}-01-01")
+        cells.parse_date(f"{timezone.localdate().year + cells.DATE_HORIZON_YEARS + 1}-01-01")
 
 
 # --- C1: names with full-width punctuation are found ----------------------------------------------------

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from feidi.intel import dedup
 from feidi.intel import extract
@@ -224,7 +225,7 @@ def test_paste_and_upload_on_the_intake_page(cast, zone_chain, client, django_ca
     assert titles == {STORY[:60].splitlines()[0], "公告", "网页标题"}
     assert NewsItem.objects.get(title="网页标题").text == "比亚迪在匈牙利新建整车工厂"
     assert NewsItem.objects.get(title="公告").amount == 76 * 710_000_000
-    daily = client.get(reverse("intel:daily") + "?day=" + dt.date.today().isoformat())
+    daily = client.get(reverse("intel:daily") + "?day=" + timezone.localdate().isoformat())
     assert daily.status_code == 200
 
 

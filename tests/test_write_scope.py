@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from feidi.testing.factories import make_for
 
@@ -265,7 +266,7 @@ def test_pages_that_pick_their_place_by_a_parameter_write_only_where_the_user_ma
     from feidi.registry.models import Commitment
 
     client = _client(crossing)
-    month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     before = AuditRecord.objects.count()
     client.post(f"/indicators/report/?org={cast.org_a1.pk}&period={month:%Y-%m}",
                 {"org": cast.org_a1.pk, "period": f"{month:%Y-%m}", "v_revenue": "100", "v_tax": "10", "v_employees": "5"})

@@ -28,6 +28,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -755,7 +756,7 @@ class Importer:
             cell_text(raw)
             if isinstance(field_obj, MonthFormField):  # 2025年12月, 2025-12, a date of the month
                 return parse_month(raw).isoformat()
-            latest = dt.date.today() if name in PAST_DATES else None
+            latest = timezone.localdate() if name in PAST_DATES else None
             return parse_date(raw, latest=latest).isoformat()
         text = cell_text(raw)
         if is_code(field_obj):  # an address, a code: its characters are ASCII whatever the input method typed

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Field
@@ -138,7 +139,7 @@ def yoy(request, indicator: str = "revenue", period: str = "", by: str = "zone",
     total = next(iter(engine.yoy(values, found, month_, "total", coverage=scope)), None) if month_ else None
     whole = total.total if total else None
     areas = engine.zone_areas(r.key for r in rows) if by == "zone" else {}
-    return {"indicator": found.code, "period": month_ or dt.date.today().replace(day=1),
+    return {"indicator": found.code, "period": month_ or timezone.localdate().replace(day=1),
             "release": engine.release_label(month_, found.cumulative) if month_ else "",
             "coverage": str(scope), "coverage_label": scope.label,
             "sentence": engine.sentence(found, month_, total, scope) if total else "",

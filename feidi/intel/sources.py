@@ -67,7 +67,8 @@ def folder_texts(location: str | Path, name: str | None = None, *, on_error=None
             if on_error is not None:
                 on_error(path, exc)
             continue
-        yield (title, text, dt.date.fromtimestamp(path.stat().st_mtime), name or path.parent.name,
+        yield (title, text, timezone.localdate(dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)),
+               name or path.parent.name,
                SourceKind.FOLDER, str(path))
 
 

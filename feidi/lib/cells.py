@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from decimal import InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
 
@@ -338,7 +339,7 @@ ZONED = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?
 
 def latest_date(today: dt.date | None = None) -> dt.date:
     """The latest date a cell may hold unless its column says otherwise."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     return dt.date(today.year + DATE_HORIZON_YEARS, 12, 31)
 
 
@@ -348,7 +349,7 @@ def _in_range(day: dt.date, value, earliest: dt.date, latest: dt.date | None) ->
         raise ValueError(gettext("“{shown}”早于{earliest}，不是有效的日期").format(
             shown=shown(value), earliest=earliest.isoformat()))
     if day > latest:
-        if latest <= dt.date.today():
+        if latest <= timezone.localdate():
             raise ValueError(gettext("“{shown}”是将来的日期，本列不能晚于今天").format(shown=shown(value)))
         raise ValueError(gettext("“{shown}”晚于{latest}，不是有效的日期").format(
             shown=shown(value), latest=latest.isoformat()))

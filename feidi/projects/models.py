@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -464,7 +465,7 @@ class DeadlineItemMixin:
     def clean(self):
         status, day_field = self.closed
         if self.status == status and not getattr(self, day_field):
-            setattr(self, day_field, dt.date.today())
+            setattr(self, day_field, timezone.localdate())
         if self.status == self.Status.OPEN:
             setattr(self, day_field, None)
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
 from django.views import View
@@ -230,7 +231,7 @@ class AppealMeasuresView(ScopedViewMixin, TemplateView):
         by = request.GET.get("by", "category")
         if by not in measures.GROUPINGS:
             by = "category"
-        today = dt.date.today()
+        today = timezone.localdate()
         try:
             start = dt.date.fromisoformat(request.GET.get("start") or f"{today.year}-01-01")
             end = dt.date.fromisoformat(request.GET.get("end") or today.isoformat())

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from feidi.accounts.models import ApiToken
 from feidi.accounts.models import Department
 from feidi.accounts.models import LoginLog
@@ -444,7 +446,7 @@ def _intel_factories():
 
         text = "甲区锂电企业拟投资12亿元扩产电芯"
         return NewsItem.objects.get_or_create(title="甲区情报：扩产电芯", defaults={
-            "text": text, "published_on": dt.date.today(), "source": "甲区日报", "department": cast.dept_a_bureau,
+            "text": text, "published_on": timezone.localdate(), "source": "甲区日报", "department": cast.dept_a_bureau,
             "created_by": cast.invest, "content_hash": dedup.content_hash(text), "status": Status.NEW, "score": 45,
             "org_name": "甲区锂电企业", "event_type": "扩产", "chain_name": "锂电", "amount": Decimal("1200000000"),
             "extraction": {"orgs": [{"kind": "org", "text": "甲区锂电企业", "start": 0, "end": 6, "value": "", "by": "模型"}],

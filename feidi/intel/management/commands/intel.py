@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             from feidi.intel.actions import send_digest
 
             with acting("cli"):
-                n = send_digest(dt.date.today() - dt.timedelta(days=1))
+                n = send_digest(timezone.localdate() - dt.timedelta(days=1))
             self.stdout.write(f"已发送 {n} 人")
             return
         from feidi.accounts.models import User
