@@ -483,3 +483,43 @@ def test_an_economic_indicator_is_quoted_as_its_pages_quote_it_with_its_comparab
     response = client_for("leader").get("/api/v1/core/stats/query", {"subject": "indicators", "compare": "yoy",
                                                                        "as_of": "2026-10-31"})
     assert response.status_code == 200 and response.json()["sentence"] == answer.sentence
+
+
+def test_each_residency_state_is_counted_from_the_day_it_was_reached(cast, client):
+    """已确定入驻 and 在谈 are not bounded by the 入驻日期 they do not have yet: unless the question
+    names a date, each measure is bounded by the day its state was reached (在谈 since 开始洽谈, 已确定入驻
+    on 确定入驻日期 or, where that was never recorded, the day it entered); a named date bounds all."""
+    from feidi.registry.models import Residency
+    from feidi.testing.cast import make_org
+
+    S = Residency.Status
+    Residency.objects.filter(enclave=cast.enclave).delete()
+    last_year, this_year = dt.date(TODAY.year - 1, 6, 1), dt.date(TODAY.year, 3, 1)
+    rows = [  # status, negotiating since, confirmed on, entered on
+        (S.NEGOTIATING, last_year, None, None), (S.NEGOTIATING, this_year, None, None),
+        (S.CONFIRMED, last_year, this_year, None), (S.RESIDENT, None, None, this_year),  # entered, never "confirmed"
+        (S.RESIDENT, last_year, last_year, last_year)]
+    for i, (status, since, confirmed, entered) in enumerate(rows):
+        Residency.objects.create(organization=make_org(f"入驻日期企业{i}", cast.zone_a), enclave=cast.enclave,
+                                 status=status, negotiating_since=since, confirmed_on=confirmed, entered_on=entered,
+                                 department=cast.dept_a)
+    base = f"subject=residencies&f.enclave={cast.enclave.pk}&measure=count&measure=resident&measure=confirmed&measure=negotiating"
+    every = ask(cast.leader, base + "&window=all")
+    assert [f.value for f in every.figures] == [5, 2, 3, 2]
+    assert "已确定入驻企业3家" in every.sentence and "在谈企业2家" in every.sentence and "对接企业5家" in every.sentence
+    assert "在谈按开始洽谈日期" in every.rule and "已入驻按入驻日期" in every.rule
+    # this year: contact begun (the resident without a 洽谈 date began by the day it entered), entered,
+    # confirmed, and still in talks since
+    assert [f.value for f in ask(cast.leader, base + "&window=ytd").figures] == [2, 1, 2, 1]
+    # a date named bounds every measure by it
+    named = ask(cast.leader, base + "&window=all&date=entered_on")
+    assert [f.value for f in named.figures] == [2, 2, 2, 0] and "入驻日期在" in named.rule
+    # broken down, each group counted the same way
+    by_status = {g.key: [f.value for f in g.figures] for g in ask(cast.leader, base + "&window=all&by=status").groups}
+    assert by_status[S.NEGOTIATING] == [2, 0, 0, 2] and by_status[S.CONFIRMED] == [1, 0, 1, 0]
+    # the page offers the measures' own dates first, and says them
+    client.force_login(cast.leader)
+    page = client.get(reverse("core:stats"), {"subject": "residencies", "window": "all",
+                                              "measure": ["confirmed", "negotiating"]}, secure=True)
+    html = page.content.decode()
+    assert '<option value="" selected>按各统计项的日期</option>' in html and "在谈企业2家" in html

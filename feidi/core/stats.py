@@ -78,6 +78,10 @@ class Measure:
     compute: Callable | None = None
     verb: str = ""  # a count of some records says its own verb: 办结企业诉求180余件, 成交拍品5项
     noun: str = ""  # …and its own noun where the subject's names more than it counts (已入驻企业, not 已入驻对接企业)
+    # the date that bounds this measure when the question names none: a status reached on a day of its
+    # own (已确定入驻 on its 确定入驻日期, 在谈 since its 开始洽谈日期), which the subject's first date
+    # (入驻日期) would leave out
+    date: str = ""
 
     @property
     def money(self) -> bool:
@@ -199,6 +203,9 @@ class DateField:
     label: str
     verb: str = ""
     ends: bool = False
+    # dates that stand in when a record never had this one, in order: a step recorded without the one
+    # before it (入驻 entered without a 确定入驻日期 was confirmed by then)
+    fallback: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -278,6 +285,7 @@ def catalogue(user) -> list[dict]:
             "help": str(s.help),
             "measures": [{"key": m.key, "label": str(m.label), "unit": m.unit or s.unit} for m in s.measures],
             "dates": [{"key": d.key, "label": str(d.label)} for d in s.dates],
+            "own_dates": any(m.date for m in s.measures),  # date="" bounds each measure by its own
             "dimensions": [{"key": d.key, "label": str(d.label), "choices": d.choices(user)} for d in s.dimensions],
             "bands": [{"field": b.field, "label": str(b.label), "unit": b.unit,
                        "unit_name": str(UNIT_NAMES.get(b.unit, b.unit))} for b in s.bands],
@@ -428,6 +436,7 @@ class Query:
     window: Window
     window_kind: str
     date: DateField | None = None
+    date_named: bool = False  # the question named its date: it bounds every measure
     filters: dict[str, list[str]] = field(default_factory=dict)
     by: Dimension | None = None
     band: tuple[Band, Decimal | None, Decimal | None] | None = None
@@ -436,6 +445,23 @@ class Query:
     within_kind: str = ""
     approx: bool = False
     params: dict[str, list[str]] = field(default_factory=dict)
+
+    def date_of(self, measure: Measure) -> DateField | None:
+        """The date bounding ``measure``: the question's, unless it named none and the measure has its
+        own (date=any: none for every measure)."""
+        if self.date is None or self.date_named or not measure.date:
+            return self.date
+        return self.subject.date(measure.date)
+
+    @property
+    def dates(self) -> list[DateField | None]:
+        """The dates bounding the measures, each once, in the measures' order."""
+        out = []
+        for m in self.measures:
+            d = self.date_of(m)
+            if d not in out:
+                out.append(d)
+        return out
 
 
 def _values(params: Mapping, name: str) -> list[str]:
@@ -493,7 +519,8 @@ def parse(params: Mapping, user, today: dt.date | None = None) -> Query:
     date = None
     if subject.as_of is None and _one(params, "date") != ANY_DATE:
         date = subject.date(_one(params, "date")) if _one(params, "date") else (subject.dates[0] if subject.dates else None)
-    query = Query(subject, measures, window, kind, date=date, approx=_one(params, "approx") in ("1", "true", "是"))
+    query = Query(subject, measures, window, kind, date=date, date_named=bool(_one(params, "date")),
+                  approx=_one(params, "approx") in ("1", "true", "是"))
     for name in (params.keys() if hasattr(params, "keys") else ()):
         if name.startswith("f.") and _values(params, name):
             dim = subject.dimension(name[2:])
@@ -639,36 +666,71 @@ def records(query: Query, user, day: dt.date):
     return qs
 
 
-def _in_window(qs, query: Query, window: Window):
-    s = query.subject
-    if s.as_of is not None:
-        return s.as_of(qs, window.end)
-    if query.date is None:
-        return qs
-    name = query.date.key
-    model_field = s.model._meta.get_field(name)
-    if model_field.get_internal_type() == "DateTimeField":
+def _window_q(model, date: DateField, window: Window) -> Q:
+    """The records whose ``date`` (or, where empty, its first filled fallback) falls in ``window``."""
+    out, empty = Q(), Q()
+    for name in (date.key, *date.fallback):
+        out |= empty & _field_in_window(model, name, date.ends, window)
+        empty &= Q(**{f"{name}__isnull": True})
+    return out
+
+
+def _field_in_window(model, name: str, ends: bool, window: Window) -> Q:
+    if model._meta.get_field(name).get_internal_type() == "DateTimeField":
         tz = timezone.get_current_timezone()
         end = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time(), tz)
         start = dt.datetime.combine(window.start, dt.time(), tz) if window.start is not None else None
-        if query.date.ends:  # (start's 00:00, the end's 24:00]: an end at 24:00 is its own day's
-            qs = qs.filter(**{f"{name}__lte": end})
-            return qs.filter(**{f"{name}__gt": start}) if start is not None else qs
-        qs = qs.filter(**{f"{name}__lt": end})
-        return qs.filter(**{f"{name}__gte": start}) if start is not None else qs
-    qs = qs.filter(**{f"{name}__lte": window.end})
-    return qs.filter(**{f"{name}__gte": window.start}) if window.start is not None else qs
+        if ends:  # (start's 00:00, the end's 24:00]: an end at 24:00 is its own day's
+            q = Q(**{f"{name}__lte": end})
+            return q & Q(**{f"{name}__gt": start}) if start is not None else q
+        q = Q(**{f"{name}__lt": end})
+        return q & Q(**{f"{name}__gte": start}) if start is not None else q
+    q = Q(**{f"{name}__lte": window.end})
+    return q & Q(**{f"{name}__gte": window.start}) if window.start is not None else q
 
 
-def _aggregates(measures: list[Measure]) -> dict:
+def _in_window(qs, query: Query, window: Window):
+    """The records counted over ``window``, and each measure's own window where the measures are
+    bounded by different dates (else ``None``: the records are filtered once)."""
+    s = query.subject
+    if s.as_of is not None:
+        return s.as_of(qs, window.end), None
+    dates = query.dates
+    if dates == [None]:
+        return qs, None
+    if len(dates) == 1:
+        return qs.filter(_window_q(s.model, dates[0], window)), None
+    windows = [_window_q(s.model, d, window) if d is not None else None for d in map(query.date_of, query.measures)]
+    if None in windows:  # a measure counts every record
+        return qs, windows
+    either = Q()
+    for w in windows:
+        either |= w
+    return qs.filter(either), windows
+
+
+def _where(where: Q | None, window: Q | None) -> Q | None:
+    if window is None:
+        return where
+    return window if where is None else where & window
+
+
+def _aggregates(measures: list[Measure], windows: list | None = None) -> dict:
     out = {}
     for i, m in enumerate(measures):
+        where = _where(m.where, windows[i] if windows else None)
         if m.kind == "count":
-            out[f"m{i}"] = Count("pk", distinct=True, filter=m.where)
+            out[f"m{i}"] = Count("pk", distinct=True, filter=where)
         elif m.kind == "sum":
-            out[f"m{i}"] = Sum(m.field, filter=m.where)
-            out[f"n{i}"] = Count("pk", filter=m.where)  # a sum over no record is 0, over unknowns unknown
+            out[f"m{i}"] = Sum(m.field, filter=where)
+            out[f"n{i}"] = Count("pk", filter=where)  # a sum over no record is 0, over unknowns unknown
     return out
+
+
+def _computed(qs, windows: list | None, i: int):
+    """The records measure ``i`` computes over (its own window, when it has one)."""
+    window = windows[i] if windows else None
+    return qs.filter(window) if window is not None else qs
 
 
 def _aggregated(found: dict, i: int, m: Measure) -> Decimal | None:
@@ -680,13 +742,13 @@ def _aggregated(found: dict, i: int, m: Measure) -> Decimal | None:
     return Decimal(0) if m.kind == "count" or not found.get(f"n{i}") else None
 
 
-def _figures(qs, measures: list[Measure]) -> list[Figure]:
-    aggregates = _aggregates(measures)
+def _figures(qs, measures: list[Measure], windows: list | None = None) -> list[Figure]:
+    aggregates = _aggregates(measures, windows)
     found = qs.aggregate(**aggregates) if aggregates else {}
     out = []
     for i, m in enumerate(measures):
         if m.kind == "computed":
-            value, detail = m.compute(qs)
+            value, detail = m.compute(_computed(qs, windows, i))
             out.append(Figure(m, value, detail))
         else:
             out.append(Figure(m, _aggregated(found, i, m)))
@@ -702,23 +764,24 @@ def evaluate(query: Query, user) -> Answer:
         answer.scope = scope_label(user)
         return answer
 
-    def over(window: Window):
-        return _in_window(records(query, user, window.end), query, window)
+    def over(window: Window) -> list[Figure]:
+        qs, windows = _in_window(records(query, user, window.end), query, window)
+        return _figures(qs, query.measures, windows)
 
-    current = over(query.window)
-    answer = Answer(query, _figures(current, query.measures))
+    current, windows = _in_window(records(query, user, query.window.end), query, query.window)
+    answer = Answer(query, _figures(current, query.measures, windows))
     if query.compare in ("yoy", "change_yoy"):
-        answer.previous, answer.previous_label = _figures(over(query.window.shifted_year()), query.measures), gettext("上年同期")
+        answer.previous, answer.previous_label = over(query.window.shifted_year()), gettext("上年同期")
     elif query.compare == "prev":
-        answer.previous, answer.previous_label = _figures(over(query.window.before()), query.measures), gettext("上期")
+        answer.previous, answer.previous_label = over(query.window.before()), gettext("上期")
     elif query.compare == "change":
         earlier = Window(None, query.window.start, _day(query.window.start))
-        answer.previous, answer.previous_label = _figures(over(earlier), query.measures), _day(query.window.start)
+        answer.previous, answer.previous_label = over(earlier), _day(query.window.start)
     if query.within is not None:
         start = max(query.within.start, query.window.start) if query.window.start else query.within.start
-        answer.within = _figures(over(Window(start, query.within.end, query.within.label)), query.measures)
+        answer.within = over(Window(start, query.within.end, query.within.label))
     if query.by is not None:
-        answer.groups = _groups(current, query)
+        answer.groups = _groups(current, query, windows)
     for figures in [answer.figures, answer.previous or [], answer.within or []] + [g.figures for g in answer.groups]:
         for f in figures:
             f.text = shown(f, query)
@@ -728,7 +791,7 @@ def evaluate(query: Query, user) -> Answer:
     return answer
 
 
-def _groups(qs, query: Query) -> list[Group]:
+def _groups(qs, query: Query, windows: list | None = None) -> list[Group]:
     dim, measures, model = query.by, query.measures, query.subject.model
     if dim.kind == "label" or dim.multi:
         if dim.kind == "label":
@@ -737,10 +800,10 @@ def _groups(qs, query: Query) -> list[Group]:
             keys = sorted({str(k) for k in qs.order_by().values_list(dim.group_path, flat=True).distinct()
                            if k is not None})
         names = dim.labels(keys)
-        groups = [Group(k, names.get(k, k), _figures(qs.filter(dim.q([k], query.window.end, model)), measures))
+        groups = [Group(k, names.get(k, k), _figures(qs.filter(dim.q([k], query.window.end, model)), measures, windows))
                   for k in keys[:MAX_GROUPS]]
     else:
-        aggregates = _aggregates(measures)
+        aggregates = _aggregates(measures, windows)
         path = dim.group_path
         rows = list(qs.order_by().values(path).annotate(**aggregates)) if aggregates else [
             {path: k} for k in qs.order_by().values_list(path, flat=True).distinct()]
@@ -751,14 +814,14 @@ def _groups(qs, query: Query) -> list[Group]:
             figures = []
             for i, m in enumerate(measures):
                 if m.kind == "computed":
-                    value, detail = m.compute(qs.filter(**{path: key}) if key is not None else
-                                              qs.filter(**{f"{path}__isnull": True}))
+                    value, detail = m.compute(_computed(qs, windows, i).filter(
+                        **({path: key} if key is not None else {f"{path}__isnull": True})))
                     figures.append(Figure(m, value, detail))
                 else:
                     figures.append(Figure(m, _aggregated(r, i, m)))
             label = gettext("（未填）") if key is None else names.get(str(key), str(key))
             groups.append(Group("" if key is None else str(key), label, figures))
-    total = _figures(qs, measures[:1])[0].value if measures else None
+    total = _figures(qs, measures[:1], windows[:1] if windows else None)[0].value if measures else None
     for g in groups:
         value = g.figures[0].value if g.figures else None
         g.share = float(value / total) if total and value is not None and measures[0].kind != "computed" else None
@@ -866,8 +929,9 @@ def sentence(answer: Answer) -> str:
     if s.as_of is not None:
         when = _until(q.window.end)
     else:
-        when = q.window.label if q.date is not None else gettext("截至目前")
-    verb = str(q.date.verb) if q.date is not None else ""
+        when = q.window.label if any(d is not None for d in q.dates) else gettext("截至目前")
+    first_date = q.date_of(q.measures[0]) if q.measures else q.date
+    verb = str(first_date.verb) if first_date is not None else ""
     comma = pgettext("stats", "，")
     scope = "".join(_filter_words(q, inline=True))
     if q.band is not None:
@@ -943,10 +1007,20 @@ def rule(answer: Answer) -> str:
     parts = [gettext("统计对象：{subject}").format(subject=s.label)]
     if s.as_of is not None:
         parts.append(gettext("状态日：{day}").format(day=_day(q.window.end)))
-    elif q.date is not None:
+    elif any(d is not None for d in q.dates):
         start = _day(q.window.start) if q.window.start else gettext("最早记录")
-        parts.append(gettext("{label}在{start}至{end}之间").format(label=q.date.label, start=start,
-                                                              end=_day(q.window.end)))
+        if len(q.dates) == 1:
+            label = q.dates[0].label
+        else:  # 已确定入驻按确定入驻日期、在谈按开始洽谈日期
+            label = gettext("、").join(gettext("{measures}按{date}").format(
+                measures=gettext("、").join(str(m.label) for m in q.measures if q.date_of(m) == d),
+                date=d.label if d is not None else gettext("不限日期")) for d in q.dates)
+            parts.append(gettext("{label}，日期在{start}至{end}之间").format(label=label, start=start,
+                                                                  end=_day(q.window.end)))
+            label = None
+        if label is not None:
+            parts.append(gettext("{label}在{start}至{end}之间").format(label=label, start=start,
+                                                                  end=_day(q.window.end)))
     else:
         parts.append(gettext("不限日期（全部记录）"))
     words = _filter_words(q, inline=False) + [

@@ -101,7 +101,9 @@ def _form(catalogue: list[dict], chosen: str, params) -> dict | None:
     return {
         **entry,
         "measures": [{**m, "checked": m["key"] in picked} for m in entry["measures"]],
-        "dates": [{**d, "selected": d["key"] == params.get("date")} for d in entry["dates"]]
+        "dates": ([{"key": "", "label": gettext("按各统计项的日期"), "selected": not params.get("date")}]
+                  if entry["own_dates"] else [])
+        + [{**d, "selected": d["key"] == params.get("date")} for d in entry["dates"]]
         + ([{"key": stats.ANY_DATE, "label": gettext("不限日期（全部记录）"), "selected": params.get("date") == stats.ANY_DATE}]
            if entry["dates"] else []),
         "dimensions": [{**d, "name": f"f.{d['key']}", "selected_by": d["key"] == params.get("by"),

@@ -63,18 +63,27 @@ def register() -> None:
         key="residencies", label=_("飞地入驻"), model=Residency, noun=pgettext_lazy("stats noun", "对接企业"), unit="家", order=25,
         help=_("飞地对接的企业（在谈、确定入驻、已入驻、退出），如“创新协同中心已确定入驻8家，在谈10余家”（统计项选已确定入驻、在谈，或按状态分组）"),
         measures=(
-            stats.Measure("count", _("对接企业数")),
+            # each status counted from the day it was reached (a question naming a date bounds them all by it)
+            stats.Measure("count", _("对接企业数"), verb=pgettext_lazy("stats verb", "对接"),
+                          noun=pgettext_lazy("stats noun", "企业"), date="negotiating_since"),
             stats.Measure("resident", _("已入驻"), where=Q(status=Residency.Status.RESIDENT),
-                          verb=pgettext_lazy("stats verb", "已入驻"), noun=pgettext_lazy("stats noun", "企业")),
+                          verb=pgettext_lazy("stats verb", "已入驻"), noun=pgettext_lazy("stats noun", "企业"),
+                          date="entered_on"),
             stats.Measure("confirmed", _("已确定入驻（含已入驻）"),
                           where=Q(status__in=(Residency.Status.CONFIRMED, Residency.Status.RESIDENT)),
-                          verb=pgettext_lazy("stats verb", "已确定入驻"), noun=pgettext_lazy("stats noun", "企业")),
+                          verb=pgettext_lazy("stats verb", "已确定入驻"), noun=pgettext_lazy("stats noun", "企业"),
+                          date="confirmed_on"),
             stats.Measure("negotiating", _("在谈"), where=Q(status=Residency.Status.NEGOTIATING),
-                          verb=pgettext_lazy("stats verb", "在谈"), noun=pgettext_lazy("stats noun", "企业")),
+                          verb=pgettext_lazy("stats verb", "在谈"), noun=pgettext_lazy("stats noun", "企业"),
+                          date="negotiating_since"),
         ),
+        # a step recorded without the one before it was reached by then (entered without a 确定入驻日期)
         dates=(
-            stats.DateField("entered_on", _("入驻日期"), pgettext_lazy("stats verb", "入驻")), stats.DateField("confirmed_on", _("确定入驻日期"), pgettext_lazy("stats verb", "确定入驻")),
-            stats.DateField("negotiating_since", _("开始洽谈日期"), pgettext_lazy("stats verb", "洽谈")),
+            stats.DateField("entered_on", _("入驻日期"), pgettext_lazy("stats verb", "入驻")),
+            stats.DateField("confirmed_on", _("确定入驻日期"), pgettext_lazy("stats verb", "确定入驻"),
+                            fallback=("entered_on",)),
+            stats.DateField("negotiating_since", _("开始洽谈日期"), pgettext_lazy("stats verb", "洽谈"),
+                            fallback=("confirmed_on", "entered_on", "exited_on")),
         ),
         dimensions=(
             stats.Dimension("enclave", _("飞地/园区"), "enclave_id", model="registry.Zone"),
