@@ -314,6 +314,9 @@ EMAIL_HOST_USER = os.environ.get("FEIDI_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("FEIDI_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("FEIDI_EMAIL_TLS", False)
 EMAIL_USE_SSL = env_bool("FEIDI_EMAIL_SSL", False)
+# seconds a mail server may take to answer: one that accepts and stays silent would hold a worker's
+# thread, and the escalation and auction sweeps behind it, for ever
+EMAIL_TIMEOUT = env_int("FEIDI_EMAIL_TIMEOUT", 10, 1)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("FEIDI_EMAIL_TLS and FEIDI_EMAIL_SSL cannot both be true")
 DEFAULT_FROM_EMAIL = env_str("FEIDI_EMAIL_FROM", "feidi@localhost")

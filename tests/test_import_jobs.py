@@ -143,7 +143,7 @@ def test_a_job_whose_process_died_is_failed_not_running_for_ever(cast, client_fo
 
     dead, alive, silent = (imports.submit(cast.clerk, "organizations", orgs_file(2, start=10 * i), f"{i}.xlsx")
                            for i in range(3))
-    long_ago = timezone.now() - dt.timedelta(seconds=imports.STALE_SECONDS + 60)
+    long_ago = timezone.now() - dt.timedelta(seconds=progress.STALE_SECONDS + 60)
     ImportJob.objects.filter(pk__in=[dead.pk, alive.pk, silent.pk]).update(status="running", started_at=long_ago)
     progress.publish(f"import-{alive.pk}", phase="写入", done=5, total=10)  # it said something just now
     page = client_for("clerk").get(dead.get_absolute_url()).content.decode()

@@ -251,3 +251,50 @@ def test_a_title_with_a_line_break_still_reaches_the_mailbox(cast, django_captur
                       department=cast.dept_a)
     assert mail.outbox[0].subject == "新的企业诉求：用电 问题 Bcc: x@evil.example"
     assert mail.outbox[0].bcc == [] and mail.outbox[0].to == ["clerk@example.cn"]
+
+
+def test_a_delivery_stranded_by_a_dead_worker_is_sent_by_the_minutes_sweep(cast, receiver,
+                                                                           django_capture_on_commit_callbacks):
+    """A delivery claimed by a worker killed mid-send stays 待发送 with its claim's five minutes; one
+    whose queueing was lost was never claimed. Both are the retry sweep's once due — never twice."""
+    _endpoint(cast, receiver, "wecom")
+    with django_capture_on_commit_callbacks(execute=False):  # the send after commit never happens
+        notify.notify([cast.clerk], "诉求即将超期", "正文", "/registry/zones/", department=cast.dept_a)
+    never_queued = Delivery.objects.get(channel="webhook")
+    assert never_queued.status == "pending" and never_queued.attempts == 0
+    assert notify.retry_due() == 1 and len(receiver.requests) == 1
+    never_queued.refresh_from_db()
+    assert never_queued.status == "sent"
+    with django_capture_on_commit_callbacks(execute=False):
+        notify.notify([cast.clerk], "诉求即将超期二", "正文", "/registry/zones/", department=cast.dept_a)
+    claimed = Delivery.objects.get(channel="webhook", title="诉求即将超期二")
+    Delivery.objects.filter(pk=claimed.pk).update(attempts=1, next_attempt_at=timezone.now() + dt.timedelta(minutes=5))
+    assert notify.retry_due() == 0  # the claim may still be sending
+    Delivery.objects.filter(pk=claimed.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    assert notify.retry_due() == 1
+    claimed.refresh_from_db()
+    assert claimed.status == "sent" and claimed.attempts == 2 and len(receiver.requests) == 2
+    assert notify.retry_due() == 0
+
+
+def test_a_mail_server_that_never_answers_costs_a_delivery_its_timeout_not_the_worker(cast, settings):
+    """A server that accepts the connection and stays silent: the send gives up after EMAIL_TIMEOUT and
+    the delivery is retried later, so the thread returns to the escalation and auction sweeps."""
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", listener.getsockname()[1], 1
+        delivery = Delivery.objects.create(channel=Delivery.Channel.EMAIL, recipient="clerk@example.cn",
+                                           title="诉求即将超期", body="正文")
+        started = time.monotonic()
+        assert notify.deliver(delivery.pk) == "retry"
+        assert time.monotonic() - started < 10
+        delivery.refresh_from_db()
+        assert delivery.status == "retry" and "timed out" in delivery.last_error.lower()
+    finally:
+        listener.close()

@@ -196,18 +196,13 @@ def _finish(job: ImportJob, status: str, result: ImportResult | None = None, mes
         setattr(job, name, value)
 
 
-# A running job that has said nothing for this long was abandoned by its process (killed for its
-# memory, a restart, a web worker's timeout): its transaction rolled back, so nothing was written.
-STALE_SECONDS = 15 * 60
-
-
 def abandoned(job: ImportJob, live: dict | None = None) -> bool:
-    """Whether the running ``job`` was abandoned; if so it is marked failed (once, whoever asks)."""
+    """Whether the running ``job`` was abandoned (silent past ``progress.STALE_SECONDS``: killed for its
+    memory, a restart, a web worker's timeout); if so it is marked failed (once, whoever asks). Its
+    transaction rolled back, so nothing was written."""
     if job.status != ImportJob.Status.RUNNING:
         return False
-    live = live if live is not None else progress_lib.read(f"import-{job.pk}")
-    last = live.get("at") if live else (job.started_at.timestamp() if job.started_at else None)
-    if last is None or timezone.now().timestamp() - last < STALE_SECONDS:
+    if not progress_lib.silent(f"import-{job.pk}", job.started_at, live):
         return False
     message = gettext("导入进程意外中止（服务重启或内存不足），未写入任何数据，请重新导入")
     if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(

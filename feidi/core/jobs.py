@@ -13,6 +13,7 @@ from huey.contrib.djhuey import db_periodic_task
 from huey.contrib.djhuey import db_task
 
 from . import notify as notifications
+from . import progress
 from .context import acting
 from .leases import periodic_job
 from .leases import periodic_lock
@@ -32,6 +33,8 @@ def build_export(export_id: int) -> None:
     # Claim the job; a second worker finding it taken does nothing.
     if not ExportFile.objects.filter(pk=job.pk, status=job.status).update(status=ExportFile.Status.RUNNING):
         return
+    key = f"export-{job.pk}"
+    progress.publish(key, done=0)  # alive: a silent export lost its worker (``abandoned_export``)
     try:
         from .views import list_view_class
 
@@ -40,7 +43,8 @@ def build_export(export_id: int) -> None:
         filename = f"export_{job.pk}_{timezone.now():%Y%m%d%H%M%S}.xlsx"
         path = exports.export_dir() / filename
         with acting("job"):
-            rows = exports.write_xlsx(str(path), view.table_class, qs.iterator(chunk_size=2000), job.title)
+            rows = exports.write_xlsx(str(path), view.table_class, _heard(qs.iterator(chunk_size=2000), key),
+                                      job.title)
             audit.record(audit.AuditRecord.Action.EXPORT, user=job.user, model_label=view.model._meta.label_lower,
                          object_repr=gettext("{title}（{rows}行）").format(
                              title=job.title, rows=rows), after={"query": job.query})
@@ -51,6 +55,36 @@ def build_export(export_id: int) -> None:
         ExportFile.objects.filter(pk=job.pk).update(
             status=ExportFile.Status.FAILED, finished_at=timezone.now(),
             error=gettext("生成失败，请稍后重新导出；如仍失败，请联系管理员并告知导出编号{pk}").format(pk=job.pk))
+    finally:
+        progress.clear(key)
+
+
+def _heard(rows, key: str, every: int = 2000):
+    """``rows`` as they are, saying every ``every`` rows that the export is alive."""
+    for n, row in enumerate(rows, 1):
+        if n % every == 0:
+            progress.publish(key, done=n)
+        yield row
+
+
+def abandoned_export(job) -> bool:
+    """Whether a running export lost its worker (silent past ``progress.STALE_SECONDS``; one started
+    before exports spoke, 2 hours after it was asked for); if so it is marked failed, so the download
+    centre says so and the same export may be asked for again."""
+    from .models import ExportFile
+
+    if job.status != ExportFile.Status.RUNNING:
+        return False
+    live = progress.read(f"export-{job.pk}")
+    if live is None and timezone.now() - job.created_at < EXPORT_STALE or live is not None and not progress.silent(
+            f"export-{job.pk}", live=live):
+        return False
+    if ExportFile.objects.filter(pk=job.pk, status=ExportFile.Status.RUNNING).update(
+            status=ExportFile.Status.FAILED, error=gettext("生成中断（服务重启或内存不足），请重新导出"),
+            finished_at=timezone.now()):
+        log.warning("export %s abandoned by its worker, marked failed", job.pk)
+    job.refresh_from_db(fields=["status", "error", "finished_at"])
+    return True
 
 
 @db_task()  # djhuey closes stale connections around the task in a worker
@@ -81,8 +115,7 @@ def retry_deliveries() -> None:
     notifications.retry_due()
 
 
-# An export still "running" after this long lost its worker (a restart, its memory): failed, so the
-# download centre says so instead of spinning.
+# An export still "running" this long after it was asked for, and never heard from, lost its worker
 EXPORT_STALE = dt.timedelta(hours=2)
 
 
@@ -94,10 +127,8 @@ def fail_abandoned_jobs() -> None:
     from .models import ExportFile
 
     sweep_abandoned()
-    ExportFile.objects.filter(status=ExportFile.Status.RUNNING,
-                              created_at__lt=timezone.now() - EXPORT_STALE).update(
-        status=ExportFile.Status.FAILED, error=gettext("生成中断（服务重启或内存不足），请重新导出"),
-        finished_at=timezone.now())
+    for job in ExportFile.objects.filter(status=ExportFile.Status.RUNNING):
+        abandoned_export(job)
 
 
 @periodic_job(crontab(hour="8", minute="5"), "core-calendar-warning")

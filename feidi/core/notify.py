@@ -180,9 +180,18 @@ def deliver(delivery_id: int) -> str:
     return Delivery.Status.FAILED if final else Delivery.Status.RETRY
 
 
-def retry_due() -> int:
-    ids = list(Delivery.objects.filter(status=Delivery.Status.RETRY, next_attempt_at__lte=timezone.now())
-               .values_list("pk", flat=True)[:500])
+def retry_due(budget: dt.timedelta = dt.timedelta(seconds=45)) -> int:
+    """Send what is due: a failed delivery whose backoff is over, and a pending one that was never
+    sent — its queueing lost, or claimed by a worker that died mid-send (the claim's five minutes are
+    over). Within ``budget`` (the sweep runs each minute: a mail server that answers slowly leaves
+    the rest to the next run, not the worker's threads to it). Returns how many were tried."""
+    started = timezone.now()
+    ids = list(Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.RETRY])
+               .exclude(next_attempt_at__gt=started).order_by("pk").values_list("pk", flat=True)[:500])
+    tried = 0
     for pk in ids:
+        if timezone.now() - started > budget:
+            break
         deliver(pk)
-    return len(ids)
+        tried += 1
+    return tried

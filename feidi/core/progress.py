@@ -103,3 +103,17 @@ def remaining(state: dict | None) -> float | None:
     if spent <= 0:
         return None
     return spent / state["done"] * (state["total"] - state["done"])
+
+
+# A job that has said nothing for this long lost its process (a restart, its memory, kill -9): the
+# readers say so and it may be asked for again. Its process speaks at least every few seconds.
+STALE_SECONDS = 15 * 60
+
+
+def silent(key: str, since=None, live: dict | None = None) -> bool:
+    """Whether the process working on ``key`` has been silent past ``STALE_SECONDS``: since its last
+    progress, else since ``since`` (when it took the job), else not known to be."""
+    live = live if live is not None else read(key)
+    last = live.get("at") if live else (since.timestamp() if since is not None else None)
+    return last is not None and time.time() - last >= STALE_SECONDS
+

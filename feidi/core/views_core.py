@@ -162,6 +162,7 @@ class ExportQueueView(LoginRequiredMixin, View):
         from django.db import transaction
         from django.http import QueryDict
 
+        from .jobs import abandoned_export
         from .jobs import queue_export
         from .views import list_view_class
 
@@ -182,7 +183,7 @@ class ExportQueueView(LoginRequiredMixin, View):
             waiting = (ExportFile.objects.select_for_update()
                        .filter(user=request.user, view_name=request.POST["view_name"], query=query,
                                status__in=(ExportFile.Status.PENDING, ExportFile.Status.RUNNING)).first())
-            if waiting is not None:
+            if waiting is not None and not abandoned_export(waiting):  # one whose worker died is asked anew
                 messages.info(request, gettext("相同的导出已在生成中，完成后可在“下载中心”下载"))
                 return redirect("core:exportfile_list")
             count = qs.count()
