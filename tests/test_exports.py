@@ -72,10 +72,12 @@ def test_every_workbook_quotes_formula_like_text_whatever_writes_it():
     sheet.write(0, 0, "=1+1")
     sheet.write_row(1, 0, ["@SUM(A1)", "plain", "+86 139"], bold)
     sheet.merge_range(2, 0, 2, 2, "-cmd", bold)
+    sheet.write_row(3, 0, ["＝1+1", "＋86", "－1", "＠SUM(A1)"])  # typed by a Chinese input method
     book.close()
     content = buffer.getvalue()
-    assert quoted_texts(content) == {"=1+1", "@SUM(A1)", "+86 139", "-cmd"}
-    assert rows_of(content)[:3] == [["=1+1", "", ""], ["@SUM(A1)", "plain", "+86 139"], ["-cmd", "", ""]]
+    assert quoted_texts(content) == {"=1+1", "@SUM(A1)", "+86 139", "-cmd", "＝1+1", "＋86", "－1", "＠SUM(A1)"}
+    assert [row[:3] for row in rows_of(content)[:3]] == [["=1+1", "", ""], ["@SUM(A1)", "plain", "+86 139"],
+                                                        ["-cmd", "", ""]]
     import zipfile
     from xml.etree import ElementTree
 
@@ -126,6 +128,44 @@ def test_an_export_waiting_is_not_queued_twice_and_only_a_list_is_queued(cast, c
         assert c.post(reverse("core:exportfile_queue"), {**data, "view_name": name}).status_code == 404
     assert c.get(reverse("core:exportfile_queue")).status_code == 405
     assert ExportFile.objects.filter(user=cast.clerk).count() == 2
+
+
+def test_an_export_whose_worker_died_is_failed_and_may_be_asked_for_again(cast, client_for, settings, monkeypatch):
+    """A worker killed mid-export leaves it 生成中 and silent: past ``progress.STALE_SECONDS`` the same
+    export asked for again is queued (the dead one failed, saying so), while one still heard from
+    is not queued twice."""
+    import datetime as dt
+    import time
+
+    from feidi.core import progress
+    from feidi.core.jobs import fail_abandoned_jobs
+
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    c = client_for("clerk")
+    data = {"view_name": "registry:organization_list", "query": ""}
+    c.post(reverse("core:exportfile_queue"), data)
+    alive = ExportFile.objects.get(user=cast.clerk)
+    ExportFile.objects.filter(pk=alive.pk).update(status=ExportFile.Status.RUNNING)
+    progress.publish(f"export-{alive.pk}", done=2000)  # its worker spoke just now
+    c.post(reverse("core:exportfile_queue"), data)
+    assert ExportFile.objects.filter(user=cast.clerk).count() == 1
+    fail_abandoned_jobs()
+    assert ExportFile.objects.get(pk=alive.pk).status == ExportFile.Status.RUNNING
+    # silent for longer than a working export ever is (the clock moved on, not the export)
+    later = time.time() + progress.STALE_SECONDS + 60
+    with monkeypatch.context() as patched:
+        patched.setattr(progress.time, "time", lambda: later)
+        c.post(reverse("core:exportfile_queue"), data)
+    dead = ExportFile.objects.get(pk=alive.pk)
+    assert dead.status == ExportFile.Status.FAILED and "生成中断" in dead.error
+    assert ExportFile.objects.filter(user=cast.clerk, status=ExportFile.Status.PENDING).count() == 1
+    # one from before exports spoke: failed 2 hours after it was asked for
+    old = ExportFile.objects.create(user=cast.clerk, title="单位", view_name="registry:organization_list",
+                                    query="q=旧", status=ExportFile.Status.RUNNING)
+    ExportFile.objects.filter(pk=old.pk).update(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=3))
+    fail_abandoned_jobs()
+    assert ExportFile.objects.get(pk=old.pk).status == ExportFile.Status.FAILED
+    progress.clear(f"export-{alive.pk}")
 
 
 def test_an_export_is_queued_only_of_a_list_its_user_may_open(cast, client_for, settings):
