@@ -801,6 +801,28 @@ def test_rows_and_columns_of_zero_size_without_data_are_no_obstacle(cast, reader
     assert result.applied, list(result.errors)
 
 
+def test_rows_hidden_by_the_sheets_default_height_refuse_the_file(cast, reader):
+    """``<sheetFormatPr zeroHeight="1">``: a row without a height of its own is not shown (Excel
+    writes the shown rows with theirs); one holding data refuses the file like any hidden row."""
+    rows = [HEADER, ["默认隐藏可见公司", code(225), "企业"], ["默认隐藏公司", code(226), "企业"]]
+    fmt = '<sheetFormatPr defaultRowHeight="15" zeroHeight="1"/>'
+    sized = {1: 'ht="15" customHeight="1"', 2: 'ht="15" customHeight="1"'}
+    with pytest.raises(ImportFileError, match="第3行被隐藏"):
+        OrganizationImporter().run(dressed(rows, cols=fmt, row_attrs=sized), cast.clerk)
+    assert not Organization.objects.filter(name__startswith="默认隐藏").exists()
+    result = OrganizationImporter().run(dressed(rows, cols=fmt, row_attrs={**sized, 3: 'ht="15"'}), cast.clerk)
+    assert result.applied, list(result.errors)
+
+
+def test_columns_hidden_by_the_sheets_default_width_refuse_the_file(cast, reader):
+    """``defaultColWidth="0"``: a column not given a width of its own is not shown."""
+    rows = [HEADER + ["注册资本(元)"], ["默认零宽公司", code(227), "企业", 99_999_999]]
+    fmt = '<sheetFormatPr defaultRowHeight="15" defaultColWidth="0"/><cols><col min="1" max="3" width="20"/></cols>'
+    with pytest.raises(ImportFileError, match="D列“注册资本\\(元\\)”被隐藏（第2行起有数据）"):
+        OrganizationImporter().run(dressed(rows, cols=fmt), cast.clerk)
+    assert not Organization.objects.filter(name="默认零宽公司").exists()
+
+
 @pytest.mark.parametrize("code_, numbers, text", [
     (";;;", True, True), (";;;@", True, False), ('"";"";""', True, False), ("[Red];[Blue];", True, False),
     ("_-;_-;_-;_-", True, True), ("0;;;", False, True), ("0;-0;;@", False, False), ("0", False, False),

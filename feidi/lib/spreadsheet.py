@@ -118,6 +118,18 @@ class Hidden:
             return  # a damaged width record hides nothing that could be read
         self.columns.update(range(max(first, 1) - 1, min(last, budget.columns)))
 
+    def hide_columns_but(self, spans, budget: Budget) -> None:
+        """Every column within the budget but those of ``spans`` (``<col min= max=>`` given a width of
+        their own): the sheet's default width is nothing."""
+        shown: set[int] = set()
+        for first, last in spans:
+            try:
+                first, last = int(first), int(last or first)
+            except (TypeError, ValueError):
+                continue
+            shown.update(range(max(first, 1) - 1, min(last, budget.columns)))
+        self.columns.update(set(range(budget.columns)) - shown)
+
     def unseen_cell(self, row: int, column: int, code: str) -> None:
         """A non-blank cell whose number format ``code`` shows it as nothing."""
         self.unseen_count += 1
@@ -154,6 +166,14 @@ class Hidden:
 
 
 HIDDEN_VALUES = ("1", "true")  # xsd:boolean as a sheet writes it
+
+
+def _sized(text) -> bool:
+    """Whether a height or width as written is more than nothing."""
+    try:
+        return text is not None and float(text) > 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _no_size(text) -> bool:
@@ -965,11 +985,13 @@ DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY")
 FORMULA_OR_ERROR = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*["']e["']""")
 ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 # A row, cell or dimension start tag with its attributes (a quoted value may hold ">"; it cannot hold "<")
-PLACED = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|col|c|dimension|mergeCell)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+PLACED = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(row|col|c|dimension|mergeCell|sheetFormatPr)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 HIDDEN_ATTR = re.compile(rb"""\shidden\s*=\s*["']\s*(?:1|true)\s*["']""")
 HEIGHT = re.compile(rb"""\sht\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # a row's height (customHeight is another name)
 WIDTH = re.compile(rb"""\swidth\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # a column's width (not customWidth)
 SPAN = re.compile(rb"""\s(min|max)\s*=\s*["']\s*([0-9]{1,9})\s*["']""")
+ZERO_HEIGHT = re.compile(rb"""\szeroHeight\s*=\s*["']\s*(?:1|true)\s*["']""")  # rows hidden unless sized
+DEFAULT_WIDTH = re.compile(rb"""\sdefaultColWidth\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 REF = re.compile(rb"""\s(r|ref)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 CELL_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 # a shared-string cell's value: the index into the table (any attributes, any order; the value's text)
@@ -1050,6 +1072,10 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
             highest = max(highest, *map(int, indexes))
         for m in PLACED.finditer(window):
             tag = m.group(1)
+            if tag == b"sheetFormatPr":
+                if ZERO_HEIGHT.search(m.group(2)) or _sized_nil(DEFAULT_WIDTH, m.group(2)):
+                    return None  # rows or columns hidden by default: the streaming reader finds which
+                continue
             if tag == b"col":
                 if HIDDEN_ATTR.search(m.group(2)) or _sized_nil(WIDTH, m.group(2)):
                     span = dict(SPAN.findall(m.group(2)))
@@ -1222,13 +1248,16 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
     unseen_styles = {str(index): said for index, said in (unseen or {}).items()}
     special_styles = date_styles | set(shown_formats) | set(unseen_styles)  # not a plain number
     columns: dict[str, int] = {}  # a reference's letters → the column (at most max_cols of them)
+    # the sheet's defaults (<sheetFormatPr>): rows of no height but their own (zeroHeight), columns of
+    # no width but their own (defaultColWidth 0) — Excel shows the others not at all
+    rows_hidden_by_default, columns_hidden_by_default, sized_columns = False, False, []
 
     def doctype(*_args):
         raise SheetError(gettext("工作表的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
 
     def start(tag, attrs):
         nonlocal row_no, col, kind, style, value, formula, capturing, parts, phonetic, ref, ref_row, row_text, \
-            row_hidden, misplaced, top
+            row_hidden, misplaced, top, rows_hidden_by_default, columns_hidden_by_default
         if ":" in tag:
             tag = tag.rsplit(":", 1)[1]
         if tag == "c":
@@ -1265,9 +1294,18 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
             row_text = str(row_no)
             cells.clear()
             col = -1
-            row_hidden = (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("ht"))
-        elif tag == "col" and ((attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("width"))):
-            hidden.hide_columns(attrs.get("min"), attrs.get("max"), budget)
+            row_hidden = (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("ht")) or (
+                rows_hidden_by_default and not _sized(attrs.get("ht")))
+        elif tag == "col":
+            if (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("width")):
+                hidden.hide_columns(attrs.get("min"), attrs.get("max"), budget)
+            elif columns_hidden_by_default and _sized(attrs.get("width")):
+                sized_columns.append((attrs.get("min"), attrs.get("max")))
+        elif tag == "sheetFormatPr":
+            rows_hidden_by_default = (attrs.get("zeroHeight") or "").strip() in HIDDEN_VALUES
+            columns_hidden_by_default = _no_size(attrs.get("defaultColWidth"))
+        elif tag == "sheetData" and columns_hidden_by_default:
+            hidden.hide_columns_but(sized_columns, budget)
         elif tag == "mergeCell":
             hidden.merge(attrs.get("ref"))
 
