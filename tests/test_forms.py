@@ -201,3 +201,20 @@ def test_every_date_field_renders_its_value_as_a_date_input_reads_it():
         for typed in ("2026-12-07", "2026/12/07", "2026年12月7日"):
             form = Form(data={"on": typed})
             assert form.is_valid() and form.cleaned_data["on"] == dt.date(2026, 12, 7), typed
+
+
+def test_a_records_text_holds_no_control_character_whichever_path_wrote_it(cast):
+    """Saved through no form at all (an action, the API): Word's line break (VT), a page break and the
+    Unicode separators are line breaks, any other control character is dropped — a Word report
+    quoting the text could not be written with it."""
+    from feidi.core.officedoc import new_document
+    from feidi.core.officedoc import para
+    from feidi.core.officedoc import to_bytes
+    from feidi.registry.models import Zone
+
+    zone = Zone.objects.create(name="控制\x0b字符\x01园区", kind=cast.zone_a.kind, department=cast.dept_a)
+    zone.refresh_from_db()
+    assert zone.name == "控制\n字符园区"
+    doc = new_document()
+    para(doc, "第一段\x0b第二段\x07\ufffe")
+    assert to_bytes(doc)  # written, not refused by the XML writer

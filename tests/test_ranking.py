@@ -110,15 +110,24 @@ def test_statements_survive_a_recount_and_are_followed_up_next_month(cast, units
     nov = ranking.run(rule, dt.date(2026, 11, 1))
     page = c.get(nov.get_absolute_url()).content.decode()
     assert "上月末位单位跟进" in page and "本月内完成开工手续" in page
+    # pasted from Word: its line break (VT) and a stray control character, which a Word report
+    # cannot hold — stored as a line break and dropped, so every report quoting it still opens
     c.post(reverse("indicators:rankingrun_statement", args=[nov.pk]),
-           {"entry": bottom.pk, "kind": "follow_up", "text": "已于11月5日开工"})
-    assert Statement.objects.get().follow_up == "已于11月5日开工"
+           {"entry": bottom.pk, "kind": "follow_up", "text": "已于11月5日开工\x0b（附开工令）\x01"})
+    assert Statement.objects.get().follow_up in ("已于11月5日开工\n（附开工令）", "已于11月5日开工 （附开工令）")
     from docx import Document
 
     docx = c.get(reverse("indicators:rankingrun_docx", args=[nov.pk]))
     text = "\n".join(p.text for p in Document(io.BytesIO(b"".join(docx.streaming_content))).paragraphs)
-    assert "已于11月5日开工" in text
+    assert "已于11月5日开工" in text and "（附开工令）" in text
     assert client_for("other_pmo").get(run.get_absolute_url()).status_code == 404
+    # a month is ranked once it is over: this month's 末位 would be named on a few days' figures
+    from django.utils import timezone
+
+    this_month = timezone.localdate().replace(day=1)
+    refused = c.post(reverse("indicators:rankingrun_compute"), {"rule": rule.pk, "month": f"{this_month:%Y-%m}"},
+                     follow=True)
+    assert "尚未结束，不能计算排名" in refused.content.decode() and not rule.runs.filter(month=this_month).exists()
 
 
 def test_a_zone_without_projects_is_told_so(cast):

@@ -42,11 +42,14 @@ def refuse_outside_scope(saved, user, action: str) -> None:
 
 def plain_text(instance: models.Model) -> None:
     """Every text a record stores, whichever way it came (page, API, command), as a reader sees
-    it: invisible characters (zero-width, BOM, direction marks) dropped, and a bidirectional
-    override, embedding or isolate refused — it would show the text as other than it is (the
-    imports hold the same rule, ``lib.cells.clean_text``)."""
+    it: invisible characters (zero-width, BOM, direction marks) dropped, Word's line and page breaks
+    read as line breaks, and any other control character and a bidirectional override, embedding
+    or isolate refused — it would show the text as other than it is (the imports hold the same
+    rule, ``lib.cells.clean_text``; ``core.models.tidy_stored_text`` drops what another path let by)."""
     from feidi.lib.cells import BIDI
+    from feidi.lib.cells import CONTROL
     from feidi.lib.cells import INVISIBLE
+    from feidi.lib.cells import LINE_BREAKS
 
     errors = {}
     for field in instance._meta.concrete_fields:
@@ -55,9 +58,14 @@ def plain_text(instance: models.Model) -> None:
         value = getattr(instance, field.attname)
         if not isinstance(value, str):
             continue
-        cleaned = value.translate(INVISIBLE)
+        # Word's line break and page break pasted into a text are its line breaks
+        cleaned = value.translate(INVISIBLE).replace("\r\n", "\n").translate(LINE_BREAKS)
         if cleaned != value:
             setattr(instance, field.attname, cleaned)
+        bad = CONTROL.search(cleaned)
+        if bad is not None:
+            errors[field.name] = [gettext("含有不可见的控制字符（U+{code:04X}），请删除后重新填写").format(code=ord(bad.group()))]
+            continue
         bad = BIDI.search(cleaned)
         if bad is not None:
             errors[field.name] = [gettext("含有改变文字显示方向的控制字符（U+{code:04X}），显示的内容与实际内容不同，请删除后重新填写").format(
@@ -88,12 +96,25 @@ def exact_numbers(instance: models.Model) -> None:
         raise ValidationError(errors)
 
 
-def plausible_dates(instance: models.Model) -> None:
-    """Every date a record stores is one it may hold (``lib.cells.plausible_date``: 1900-03-01 to 30
-    years ahead), on every path: a start on 9999-12-31 made the months counted from it overflow."""
-    import datetime as dt
+def checked_date(day, name: str = ""):
+    """``day`` when a record may hold it in a field called ``name`` (``lib.cells.plausible_date``:
+    1900-03-01 to 30 years ahead; a date of what has happened, ``lib.cells.PAST_DATES``, not after
+    today), else a ValueError in Chinese."""
+    from django.utils import timezone
 
+    from feidi.lib.cells import PAST_DATES
     from feidi.lib.cells import plausible_date
+
+    plausible_date(day)
+    if name in PAST_DATES and day > timezone.localdate():
+        raise ValueError(gettext("“{day}”是将来的日期，本项不能晚于今天").format(day=day.isoformat()))
+    return day
+
+
+def plausible_dates(instance: models.Model) -> None:
+    """Every date a record stores is one it may hold (``checked_date``), on every path: a start on
+    9999-12-31 made the months counted from it overflow; a visit dated next year was one no one made."""
+    import datetime as dt
 
     errors = {}
     for field in instance._meta.concrete_fields:
@@ -101,7 +122,7 @@ def plausible_dates(instance: models.Model) -> None:
         if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField) \
                 and isinstance(value, dt.date):
             try:
-                plausible_date(value)
+                checked_date(value, field.name)
             except ValueError as exc:
                 errors[field.name] = [str(exc)]
     if errors:

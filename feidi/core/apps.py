@@ -14,6 +14,11 @@ class CoreConfig(AppConfig):
         from .trigram import planner_costs
 
         connection_created.connect(planner_costs, dispatch_uid="feidi.core.trigram.planner_costs")
+        from django.db.models.signals import pre_save
+
+        from .models import tidy_stored_text
+
+        pre_save.connect(tidy_stored_text, dispatch_uid="feidi.core.models.tidy_stored_text")
 
         # signal receivers; jobs registered with Huey
         from . import calendar

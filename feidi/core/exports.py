@@ -16,7 +16,9 @@ from xlsxwriter.worksheet import Worksheet
 # a formula once the cell is edited or the file is opened as text (formula injection, OWASP "CSV
 # injection"): = + - @, and a tab or carriage return before them.
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# a cell a spreadsheet would read as a formula; the full-width signs too (WPS and Excel read ＝1+1
+# typed by a Chinese input method as a formula once the cell is edited)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 class _QuotedWorksheet(Worksheet):

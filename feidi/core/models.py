@@ -243,6 +243,8 @@ class AuditHead(models.Model):
 class AuditRecord(DetailUrlMixin, models.Model):
     """One change or sensitive read, hash-chained to the previous record (tamper-evident)."""
 
+    text_as_written = True  # hashed as given: ``tidy_stored_text`` leaves it alone
+
     class Action(models.TextChoices):
         CREATE = "create", _("新增")
         UPDATE = "update", _("修改")
@@ -541,3 +543,20 @@ class EventLog(models.Model):
 
     class Meta:
         abstract = True
+
+
+def tidy_stored_text(sender, instance, **kwargs) -> None:
+    """``pre_save``: a record's texts hold no control character, whichever path
+    wrote them (a text box, the API, an action): a Word line break pasted into a statement stopped
+    every Word report that quoted it. Line breaks are kept (a one-line field's form makes them spaces
+    already; ``lib.cells.tidy_text``)."""
+    if not sender.__module__.startswith("feidi.") or getattr(sender, "text_as_written", False):
+        return
+    from feidi.lib.cells import tidy_text
+    from feidi.lib.cells import untidy
+
+    for f in sender._meta.concrete_fields:
+        if isinstance(f, (models.CharField, models.TextField)) and not f.choices:
+            value = getattr(instance, f.attname)
+            if value.__class__ is str and untidy(value):
+                setattr(instance, f.attname, tidy_text(value, multiline=True))

@@ -9,6 +9,8 @@ import io
 
 from django.utils.translation import gettext
 
+from feidi.lib.cells import tidy_text
+
 RED = "C00000"
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG, SONGTI = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体", "宋体"
 
@@ -48,7 +50,7 @@ def para(doc, text: str = "", *, font=FANGSONG, size=16.0, bold=False, color=Non
     elif align == "right":
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if text:
-        set_font(p.add_run(text), font, size, bold=bold, color=color)
+        set_font(p.add_run(tidy_text(str(text), multiline=True)), font, size, bold=bold, color=color)
     return p
 
 
@@ -74,12 +76,12 @@ def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] 
     for i, text in enumerate(header):
         cell = table.rows[0].cells[i]
         cell.text = ""
-        set_font(cell.paragraphs[0].add_run(text), HEITI, 10.5)
+        set_font(cell.paragraphs[0].add_run(tidy_text(str(text), multiline=True)), HEITI, 10.5)
     for row in rows:
         cells = table.add_row().cells
         for i, text in enumerate(row):
             cells[i].text = ""
-            set_font(cells[i].paragraphs[0].add_run(str(text)), SONGTI, 10.5)
+            set_font(cells[i].paragraphs[0].add_run(tidy_text(str(text), multiline=True)), SONGTI, 10.5)
     if widths_cm:
         for row in table.rows:
             for i, width in enumerate(widths_cm):
@@ -126,7 +128,7 @@ def masthead(doc, title: str, number_text: str, issuer: str, day: dt.date) -> No
     para(doc, title, font=XIAOBIAOSONG, size=26, color=RED, align="center", indent=False, space_after=12)
     para(doc, number_text, font=FANGSONG, size=16, align="center", indent=False)
     line = para(doc, "", indent=False)
-    set_font(line.add_run(issuer), FANGSONG, 16)
+    set_font(line.add_run(tidy_text(str(issuer), multiline=False)), FANGSONG, 16)
     set_font(line.add_run("\u3000" * 4 + gettext("{year}年{month}月{day}日").format(
         year=day.year, month=day.month, day=day.day)), FANGSONG, 16)
     _red_rule(line)

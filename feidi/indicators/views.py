@@ -415,8 +415,11 @@ class RankingRunCreateView(ScopedViewMixin, View):
         if day is None:
             messages.error(request, gettext("月份格式应为 2026-10"))
             return HttpResponseRedirect(reverse("indicators:rankingrun_list"))
-        if day > timezone.localdate().replace(day=1):
-            messages.error(request, gettext("不能排名未来月份"))
+        this_month = timezone.localdate().replace(day=1)
+        if day >= this_month:  # a month is ranked once it is over: its 末位 are named on whole figures
+            last = (this_month - dt.timedelta(days=1)).replace(day=1)
+            messages.error(request, gettext("{month}尚未结束，不能计算排名（最近可计算{last}）").format(
+                month=f"{day:%Y-%m}", last=f"{last:%Y-%m}"))
             return HttpResponseRedirect(reverse("indicators:rankingrun_list"))
         run = ranking.run(rule, day, acting_user=request.user)
         messages.success(request, gettext("已计算：{run}").format(run=run))

@@ -110,6 +110,33 @@ def clean_text(text, *, multiline: bool = False) -> str:
     return text
 
 
+# Word's manual line break (VT), a page break (FF) and Unicode's line and paragraph separators: a
+# line break where a text keeps them
+LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\u2028": "\n", "\u2029": "\n", "\r": "\n"})
+# what XML 1.0 cannot hold (a Word or Excel file refuses it whole), besides CONTROL
+_NOT_XML = re.compile(r"[\ufffe\uffff\ud800-\udfff]")
+
+
+def tidy_text(text: str, *, multiline: bool) -> str:
+    """A text as it may be stored and written into any file, whichever path brought it (a form, the
+    API, an action): the line breaks pasted from Word kept as line breaks in a long text, and as
+    spaces in a one-line one; any other control character, a direction override (the text would
+    show as other than it is), and what XML cannot hold, dropped.
+    ``clean_text`` refuses them where a person can be told (an import's row); this keeps them out
+    where nobody can (a report written at night)."""
+    text = text.replace("\r\n", "\n").translate(LINE_BREAKS)
+    text = _NOT_XML.sub("", BIDI.sub("", CONTROL.sub("", text)))
+    if not multiline:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
+
+
+def untidy(text: str) -> bool:
+    """Whether ``tidy_text`` would change ``text`` in a long text (a one-line one also loses its breaks)."""
+    return bool(CONTROL.search(text) or _NOT_XML.search(text) or BIDI.search(text) or "\r" in text
+                or "\u2028" in text or "\u2029" in text)
+
+
 def normalize_label(text) -> str:
     """A header as its meaning: full-width folded, spaces, required-marks and the unit in brackets
     dropped ("签约金额（万元）*" → "签约金额")."""
@@ -354,6 +381,13 @@ def _in_range(day: dt.date, value, earliest: dt.date, latest: dt.date | None) ->
         raise ValueError(gettext("“{shown}”晚于{latest}，不是有效的日期").format(
             shown=shown(value), latest=latest.isoformat()))
     return day
+
+
+# date fields that record what has happened: never in the future (a record's, whichever path wrote
+# it, and an import's cell)
+PAST_DATES = frozenset({"established_on", "registered_on", "founded_on", "signed_on", "issued_on", "paid_on",
+                        "introduced_on", "born_on", "visited_on", "published_on", "negotiating_since",
+                        "confirmed_on", "entered_on", "exited_on"})
 
 
 def plausible_date(day: dt.date) -> dt.date:
