@@ -196,6 +196,80 @@ def test_every_text_in_a_body_is_stripped_and_a_nul_refused(schema, name):
         assert blank is None
 
 
+def _dated() -> list:
+    """(schema, field) for every body field that takes a date or a date-time (and nothing else but null)."""
+    import datetime as dt
+
+    return _fields({dt.date}) + _fields({dt.datetime})
+
+
+@pytest.mark.parametrize("schema,name", _dated())
+def test_no_date_in_a_body_takes_a_number(schema, name):
+    """A number is no date: pydantic read 0 as 1970-01-01 (seconds since the epoch) while 123 was refused."""
+    for value in (0, -0.0, 946080000, 1.5):
+        assert _errors(schema, {name: value}).get(name) == ["应为日期，如 2026-03-05"], (name, value)
+
+
+def test_a_negative_zero_is_stored_and_answered_as_zero(cast, client_for):
+    from feidi.registry.models import Organization
+
+    response = send(client_for("clerk"), "patch", f"/api/v1/registry/organizations/{cast.org_a1.pk}",
+                    {"land_area_mu": "-0"})
+    assert response.status_code == 200 and response.json()["land_area_mu"] == "0.00", response.content
+    assert str(Organization.objects.get(pk=cast.org_a1.pk).land_area_mu) == "0.00"
+
+
+def test_a_body_over_the_limit_is_413_in_chinese_not_500(cast, client_for, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = send(client_for("clerk"), "patch", f"/api/v1/registry/organizations/{cast.org_a1.pk}",
+                    {"name": "甲", "padding": "a" * 20_000})
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
+    assert "请求体过大" in response.json()["message"]
+
+
+def test_a_page_holds_the_page_size_asked_up_to_the_documented_maximum(cast, client_for):
+    from feidi.core.api import PAGE_SIZE_MAX
+    from feidi.registry.models import Organization
+    from feidi.testing.cast import make_org
+
+    for i in range(105 - Organization.objects.visible_to(cast.clerk).count()):
+        make_org(f"分页单位{i}", cast.zone_a)
+    total = Organization.objects.visible_to(cast.clerk).count()
+    assert total > 100
+    page = client_for("clerk").get("/api/v1/registry/organizations", {"page_size": PAGE_SIZE_MAX}).json()
+    assert page["count"] == total and len(page["items"]) == total
+
+
+def test_a_step_dated_in_the_future_or_before_the_step_before_is_refused(cast, client_for):
+    """A residency's 入驻 is what has happened (not next year), and is not before its 开始洽谈; a
+    visit likewise is one made, not planned."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from feidi.registry.actions import do_transition_residency
+    from feidi.registry.models import Residency
+    from feidi.testing.cast import make_org
+
+    today = timezone.localdate()
+    res = Residency.objects.create(organization=make_org("日期次序企业", cast.zone_a), enclave=cast.enclave,
+                                   status=Residency.Status.NEGOTIATING, negotiating_since=today - dt.timedelta(days=30),
+                                   department=cast.dept_a)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="将来的日期"):
+        do_transition_residency(res, "confirmed", on=today + dt.timedelta(days=1), acting_user=cast.leader)
+    with pytest.raises(ValidationError, match="不能早于开始洽谈"):
+        do_transition_residency(res, "confirmed", on=today - dt.timedelta(days=31), acting_user=cast.leader)
+    with pytest.raises(ValidationError, match="不是有效的日期|早于"):
+        do_transition_residency(res, "confirmed", on=dt.date(1, 1, 1), acting_user=cast.leader)
+    res.refresh_from_db()
+    assert res.status == "negotiating" and res.confirmed_on is None
+    do_transition_residency(res, "confirmed", on=today, acting_user=cast.leader)
+    res.refresh_from_db()
+    assert res.status == "confirmed" and res.confirmed_on == today
+
+
 def test_unknown_and_read_only_keys_are_refused_naming_the_key(cast, client_for):
     from feidi.registry.models import Organization
 

@@ -378,6 +378,14 @@ def test_items_import_from_xlsx_all_rows_or_none(cast, item, officer, client):
     imported = PolicyItem.objects.get(title="专精特新奖励")
     assert imported.policy == item.policy and imported.mode == "exempt" and imported.amount_fixed == Decimal("300000")
     assert imported.department_id == cast.dept_a.pk
+    # 有效 left out of the file is the item's default (有效), not the 否 of an unticked box; blank too;
+    # only 否 said makes an item inactive
+    assert imported.active
+    said = _xlsx([header + ["有效"], ["研发奖补", "第九条", "空白有效", "免申即享", "2026", "定额", "1000", "5", ""],
+                  ["研发奖补", "第十条", "说了否", "免申即享", "2026", "定额", "1000", "5", "否"]])
+    response = client.post(reverse("policies:policyitem_import"), {"file": SimpleUploadedFile("条款二.xlsx", said)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert PolicyItem.objects.get(title="空白有效").active and not PolicyItem.objects.get(title="说了否").active
 
 
 # --- attachments: the policy's files, the application's materials -----------------------------------

@@ -29,14 +29,17 @@ from typing import get_args
 from typing import get_origin
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import DataError
 from django.http import Http404
 from django.http import RawPostDataException
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop
@@ -160,6 +163,8 @@ class StrictInput(Schema):
     def _as_stored(cls, value, info):
         places = _field_rules(cls, info.field_name)[2]
         if isinstance(value, Decimal) and places is not None and value.is_finite():
+            if not value:
+                value = abs(value)  # −0 is 0 (it was stored and shown as -0.00)
             try:
                 return value.quantize(Decimal(1).scaleb(-places))
             except ArithmeticError:  # beyond the context's digits: the field's bounds refused it already
@@ -240,6 +245,10 @@ def _strict(annotation, value, *, strip: bool = True):
         raise PydanticCustomError("bool_type", "not a boolean")
     if options and all(t is int for t in options) and not isinstance(value, int):
         raise PydanticCustomError("int_type", "not an integer")
+    if isinstance(value, (int, float)) and any(t in (dt.date, dt.datetime) for t in options) and not any(
+            t in (int, float, Decimal, str, Any) for t in options):
+        # a number is no date (pydantic would read it as seconds since 1970: 0 → 1970-01-01)
+        raise ValueError(gettext("应为日期，如 2026-03-05"))
     if isinstance(value, str):
         if str not in options:
             return value
@@ -468,6 +477,12 @@ def _http_error(request, exc):
         "请求体无法解析：请以 JSON 发送（Content-Type: application/json）"))
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return error(request, 413, "too_large", gettext("请求体过大（不能超过{size}），请分批提交").format(
+        size=filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)))
+
+
 @api.exception_handler(RawPostDataException)
 def _form_body(request, exc):
     # a form or multipart body sent to an operation that reads JSON (the session's CSRF check has
@@ -558,13 +573,21 @@ def referenced(request, model, pk, field: str):
     return found
 
 
+PAGE_SIZE_MAX = 1000
+
+
 class Pages(PageNumberPagination):
     """Page-number pagination with bounded input: a page past any table's end is an empty page, not
-    an OFFSET the database cannot hold."""
+    an OFFSET the database cannot hold. A page holds what ``page_size`` asks, up to the documented
+    ``PAGE_SIZE_MAX`` (ninja's own cap, 100, cut a page of 1,000 short: a client reading ``count``
+    against its page size stopped after the first)."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=10_000_000, description="页码")
-        page_size: int | None = Field(None, ge=1, le=1000, description="每页条数（最多 1000）")
+        page_size: int | None = Field(None, ge=1, le=PAGE_SIZE_MAX, description=f"每页条数（最多 {PAGE_SIZE_MAX}）")
+
+    def __init__(self, *, page_size: int = settings.NINJA_PAGINATION_PER_PAGE, **kwargs):
+        super().__init__(page_size=page_size, max_page_size=PAGE_SIZE_MAX, **kwargs)
 
 
 # Text columns have no length in the database; an API body still gets a sane bound.

@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from feidi.lib.cells import PAST_DATES
 from feidi.lib.spreadsheet import column_letter
 
 from .context import acting
@@ -63,7 +64,7 @@ NUMERIC = (forms.DecimalField, forms.IntegerField, forms.FloatField)
 # a yes/no cell as offices mark it (compared folded: ｙ is y): ticks and crosses included, × being
 # the usual Chinese mark for 否
 YES = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "☑"}
-NO = {"否", "n", "no", "false", "0", "", "×", "✗", "✘", "☒"}
+NO = {"否", "n", "no", "false", "0", "×", "✗", "✘", "☒"}
 
 
 @dataclass
@@ -156,9 +157,6 @@ BOOLEAN = gettext_noop("单元格是 Excel 的逻辑值“{shown}”，不是本
 # (a CSV written by hand or by another program may carry it)
 TEXT_PREFIXED = re.compile(r"^'([0-9A-Za-z][0-9A-Za-z._/-]*)$")
 ERROR_CELL = gettext_noop("单元格是 Excel 错误值“{code}”（公式出错或引用失效），请改为正确的值")
-# date fields that record what has happened: never in the future
-PAST_DATES = frozenset({"established_on", "registered_on", "founded_on", "signed_on", "issued_on", "paid_on",
-                        "introduced_on", "born_on"})
 
 
 @dataclass
@@ -577,6 +575,8 @@ class Importer:
         if isinstance(field_obj, forms.BooleanField):
             # A checkbox would read any non-empty text (even 否) as ticked: accept only yes/no words.
             word = fold(text).strip().lower()
+            if not word:
+                return ""  # blank: the field's default (``_unsaid``)
             if word in YES:
                 return True
             if word in NO:
@@ -859,6 +859,18 @@ class Importer:
         """The row that first gave ``value`` to the ``unique_in_file`` field ``name``, if any."""
         return self.seen[name].get(value)
 
+    def _unsaid(self, probe) -> dict:
+        """A yes/no field's value where its cell is blank or its column left out: the record's default
+        (有效 is 是 unless said otherwise), not the 否 an unticked box would read. Once a run."""
+        found = self.__dict__.get("_unsaid_values")
+        if found is None:
+            found = self._unsaid_values = {}
+            for name, form_field in probe.fields.items():
+                if isinstance(form_field, forms.BooleanField):
+                    initial = form_field.initial() if callable(form_field.initial) else form_field.initial
+                    found[name] = bool(initial)
+        return found
+
     def check(self, chunk, positions: dict[str, int], units: dict, probe, user, errors: RowReports) -> list:
         """The chunk's rows that pass, as (row, ``Checked``); the others are reported in ``errors``.
         A value is reported as its cell shows it in Excel (``cells.shown``), whichever the check."""
@@ -883,6 +895,9 @@ class Importer:
                     failed.add(name)
                     data_row[name] = ""
                     continue
+            for name, default in self._unsaid(probe).items():
+                if data_row.get(name, "") == "":
+                    data_row[name] = default
             form = self._form = self.bind(form, data_row, user)
             if not form.is_valid():
                 for name, problems in form.errors.as_data().items():

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
+from feidi.core.actions import checked_date
 from feidi.core.actions import create_object
 from feidi.core.actions import guarded_update
 from feidi.core.actions import update_object
@@ -118,6 +119,16 @@ def do_transition_residency(res: Residency, new_status: str, *, on: dt.date | No
             label=old_status.label, label2=new_status.label)})
     on = on or timezone.localdate()
     field = STATUS_DATE[new_status]
+    try:
+        checked_date(on, field)  # what has happened: not in the future
+    except ValueError as exc:
+        raise ValidationError({"on": str(exc)}) from None
+    # a step is dated on or after the steps before it (确定入驻 not before 开始洽谈)
+    for name in STATUS_DATE.values():
+        day = getattr(res, name)
+        if name not in (field, "exited_on") and day is not None and on < day:
+            raise ValidationError({"on": gettext("日期不能早于{label}（{day}）").format(
+                label=Residency._meta.get_field(name).verbose_name, day=day.isoformat())})
     changes = {"status": new_status, field: on}
     if note:
         changes["note"] = note[:300]
