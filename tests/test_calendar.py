@@ -415,3 +415,36 @@ def test_a_short_deadline_says_its_year_unless_it_is_this_years():
     assert deadline_text(dt.date(this_year + 1, 1, 1), short=True) == f"{this_year + 1}-01-01"
     ended = timezone.make_aware(dt.datetime(this_year + 2, 1, 2, 0, 0))  # the end of 1 January: its 24:00
     assert deadline_text(ended, short=True).startswith(f"{this_year + 2}-01-01 24:00")
+
+
+def test_a_weekday_the_notice_writes_after_a_date_must_be_that_dates():
+    """A notice of another year pasted under this one (its dates exist, its 共N天 add up) gives itself
+    away by its weekdays: each written after a holiday's date, in brackets, is checked, not only the
+    make-up workdays'."""
+    from feidi.lib.holiday_notice import parse
+
+    wrong = "一、元旦：1月1日（周一）至3日（周三）放假，共3天。二、春节：2月5日（周五）至2月12日（周五）放假，共8天。"
+    problems = parse(wrong, 2027).problems
+    assert any("2027年01月01日是周一，按日历是周五" in p for p in problems), problems
+    assert any("2027年01月03日是周三" in p for p in problems), problems
+    assert not any("02月05日" in p for p in problems)  # 2027-02-05 is a Friday, as written
+    right = "一、元旦：1月1日（周五）至3日（周日）放假，共3天。二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，共9天。"
+    assert not [p for p in parse(right.replace("2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）", "2月6日（周六）至13日（周六）").replace("共9天", "共8天"), 2027).problems]
+
+
+def test_a_resume_whose_deadline_is_guessed_says_so_like_the_accept(cast, december):
+    """Resuming counts the days waited and then the deadline on one calendar: the guess of 2027 made
+    by the first count was lost to the second, and the resume's note (which the enterprise reads)
+    said nothing of it."""
+    from feidi.services import actions as appeals
+    from feidi.services.models import Appeal
+    from feidi.services.models import AppealEvent
+    from feidi.testing.factories import make_for
+
+    appeal = appeals.do_accept_appeal(make_for(Appeal, cast), acting_user=cast.leader)
+    assert "暂按周末和法定节日推算" in AppealEvent.objects.filter(appeal=appeal, kind="accept").get().text
+    appeal = appeals.do_suspend_appeal(appeal, "等待企业补充用地红线图", acting_user=cast.leader)
+    later = timezone.make_aware(dt.datetime(2027, 1, 6, 10, 0))
+    appeals.do_resume_appeal(Appeal.objects.get(pk=appeal.pk), acting_user=cast.leader, now=later)
+    said = AppealEvent.objects.filter(appeal=appeal, kind="resume").get().text
+    assert "顺延" in said and "期限落在2027年" in said and "暂按周末和法定节日推算" in said

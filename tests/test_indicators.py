@@ -584,3 +584,24 @@ def test_the_zones_of_values_are_read_as_one_row_a_zone(cast):
         zones = users_zones(IndicatorValue.objects.filter(entered_by__isnull=True))  # the rows say, not the filter
     assert zones == {cast.zone_a.pk, cast.zone_b.pk}
     assert "ORDER BY" not in queries[0]["sql"]
+
+
+def test_a_count_of_persons_is_whole_in_the_form_and_the_import(cast):
+    """从业人员 is counted in 人: 12.5 is refused on its row (the organizations' import refused it;
+    the indicators' stored it), and by the monthly form; 12 and 12.0 are taken."""
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+    from feidi.indicators import importing
+
+    cast.clerk.roles.add(Role.objects.get(code="statistics"))
+    cast.clerk = User.objects.get(pk=cast.clerk.pk)
+    rows = [[cast.org_a1.uscc, "", "2026-01", 100, 10, 12], [cast.org_a2.uscc, "", "2026-01", 100, 10, 12.5]]
+    outcome = importing.run(sheet(rows), "指标.xlsx", cast.clerk)
+    assert [(e.row, e.column) for e in outcome.errors] == [(3, "从业人员(人)")], list(outcome.errors)
+    assert "应为整数" in outcome.errors[0].message and not IndicatorValue.objects.exists()
+    with pytest.raises(ValidationError) as err:
+        actions.report_month(cast.org_a1, dt.date(2026, 1, 1), month_values(revenue="1", tax="1", employees="12.5"),
+                             acting_user=cast.ent_a)
+    assert "应为整数" in err.value.message_dict["employees"][0]
+    rows[1][5] = 12.0
+    assert importing.run(sheet(rows), "指标.xlsx", cast.clerk).applied

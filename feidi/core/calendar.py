@@ -130,9 +130,11 @@ def clock(start: dt.datetime | dt.date, days: int, cal: CheckedCalendar | None =
     if isinstance(start, dt.datetime):
         start = timezone.localtime(start).date()
     cal = cal or current_calendar(guess=True)
-    before = set(cal.guessed)
     day = cal.add_workdays(start, days)
-    return Clock(start, days, end_of(day), frozenset(cal.guessed - before))
+    # the years counted on the weekday rule between the start and the deadline — whether this count
+    # or an earlier one on the same calendar guessed them first (a resume counts the days waited,
+    # then the deadline: its note said nothing of the guess)
+    return Clock(start, days, end_of(day), frozenset(y for y in cal.guessed if start.year <= y <= day.year))
 
 
 _shown: list = [None, None]  # (ten-second tick, calendar): a list of deadlines reads the calendar once

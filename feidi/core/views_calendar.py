@@ -106,7 +106,8 @@ class PeriodsForm(StyledFormMixin, forms.Form):
             first, last = data.get(f"first_{i}"), data.get(f"last_{i}")
             if last and not first:
                 self.add_error(f"first_{i}", gettext("请填写放假开始日期"))
-            if first and not (data.get(f"name_{i}") or "").strip():
+            # a name refused already (too long) has its own error: not also 请填写
+            if first and not (data.get(f"name_{i}") or "").strip() and f"name_{i}" not in self.errors:
                 self.add_error(f"name_{i}", gettext("请填写节日名称"))
         found = []
         for n, line in enumerate((data.get("workdays") or "").splitlines(), start=1):

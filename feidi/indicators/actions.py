@@ -182,6 +182,13 @@ def not_ended(indicator: Indicator, period: dt.date, today: dt.date | None = Non
     return None
 
 
+def not_whole(indicator: Indicator, value) -> str | None:
+    """Why ``value`` cannot be ``indicator``'s, counted in whole things (人, 家, 个 …), or None."""
+    if indicator.counted and value is not None and value != value.to_integral_value():
+        return gettext("{name}以“{unit}”计，应为整数").format(name=indicator.name_shown, unit=indicator.unit_shown)
+    return None
+
+
 def report_month(organization, period: dt.date, values: dict[Indicator, Decimal | None], *, acting_user,
                  confirm: bool = False, source: str = IndicatorValue.Source.ENTERPRISE) -> Check:
     """Check and save one enterprise's month. Raises ValidationError on errors; returns the
@@ -189,7 +196,7 @@ def report_month(organization, period: dt.date, values: dict[Indicator, Decimal 
     period = period.replace(day=1)
     if period > timezone.localdate().replace(day=1):
         raise ValidationError({"period": gettext("不能填报未来月份")})
-    early = {i.code: [why] for i, v in values.items() if v is not None and (why := not_ended(i, period))}
+    early = {i.code: [why] for i, v in values.items() if v is not None and (why := not_ended(i, period) or not_whole(i, v))}
     if early:
         raise ValidationError(early)
     if getattr(acting_user, "organization_id", None) and acting_user.organization_id != organization.pk:

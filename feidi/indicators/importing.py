@@ -241,6 +241,9 @@ class _Rows:
         from feidi.registry.models import Organization
 
         self.header, self.column_list = header, column_list
+        # the columns of indicators counted in whole things, with their place in a row's values
+        self.column_index = {c: i for i, (c, _indicator) in enumerate(column_list)}
+        self.counted = [(c, indicator) for c, indicator in column_list if indicator.counted]
         # a column in the indicator's own unit multiplies by one: its floats take the fast path
         self.units = {c: multiple for c, (multiple, _measure) in units.items() if multiple is not None}
         self.measures = {c: measure for c, (_multiple, measure) in units.items()}
@@ -391,6 +394,12 @@ class _Rows:
                     message = str(exc) if isinstance(exc, ValueError) else gettext("不是数字")
                     errors.append(RowError(excel_row, header[c], cells_lib.shown(raw), message))
                     bad = True
+            if not bad and self.counted:  # 从业人员 in whole persons
+                for c, indicator in self.counted:
+                    value = row[3 + self.column_index[c]]
+                    if value is not None and (why := actions.not_whole(indicator, value)):
+                        errors.append(RowError(excel_row, header[c], cells_lib.shown(cells[c]), why))
+                        bad = True
             if not bad and month == self.this_month:  # a month still running: no cumulative figure yet
                 for (c, indicator), value in zip(self.column_list, row[3:], strict=True):
                     why = actions.not_ended(indicator, self.today) if value is not None else None

@@ -72,6 +72,13 @@ class Indicator(ReferenceModel):
     def unit_shown(self) -> str:
         return seeded_label(self.unit)
 
+    # units that count whole things: a value in them has no fraction (从业人员 12.5人)
+    COUNTED_UNITS = frozenset({"人", "个", "家", "户", "件", "项", "台", "套", "名", "次"})
+
+    @property
+    def counted(self) -> bool:
+        return self.unit.strip() in self.COUNTED_UNITS
+
     @property
     def cumulative(self) -> bool:
         return self.kind == self.Kind.CUMULATIVE

@@ -106,6 +106,8 @@ def parse(text: str, year: int) -> Notice:
                 _sentence(notice, name, sentence, year)
             except ValueError as exc:
                 notice.problems.append(f"{name}：“{sentence}”——{exc}")
+                continue
+            _weekdays_said(notice, name, sentence, year)
     seen: dict[dt.date, str] = {}
     for p in notice.periods:
         for d in p.days:
@@ -123,6 +125,32 @@ def parse(text: str, year: int) -> Notice:
     if not notice.periods:
         notice.problems.append(gettext("没有识别出任何放假时间"))
     return notice
+
+
+SAID_WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
+
+
+def _weekdays_said(notice: Notice, name: str, sentence: str, year: int) -> None:
+    """A weekday the notice writes after a date (“1月1日（周五）”, “（农历腊月二十八、周日）”) is that
+    date's: another says the text is not this year's (a notice pasted under the wrong year) or is
+    mistyped. Dates are read as the sentence reads them: a day without its month takes the month
+    before it, and a range's end may run into the next year."""
+    month, before = None, None
+    for m in DATE.finditer(sentence):
+        try:
+            day = _date(m.group(0), year, month, section=name, before=before)
+        except ValueError:
+            return  # the sentence's own reading reports it
+        month, before = day.month, day
+        note = re.match(r"\(([^()]*)\)", sentence[m.end():])
+        said = SAID_WEEKDAY.search(note.group(1)) if note else None
+        if said is None:
+            continue
+        written = WEEKDAYS.index("日" if said.group(1) == "天" else said.group(1))
+        if written != day.weekday():
+            notice.problems.append(gettext(
+                "{name}：通知写{d:%Y年%m月%d日}是周{said}，按日历是周{weekday}，请核对年份和日期").format(
+                name=name, d=day, said=pgettext("weekday", WEEKDAYS[written]), weekday=weekday_name(day)))
 
 
 def _sentence(notice: Notice, name: str, sentence: str, year: int) -> None:
