@@ -304,3 +304,13 @@ def test_one_zone_failing_leaves_the_others_their_issue(cast, world, monkeypatch
     assert [r.department for r in done] == [cast.dept_b]
     monkeypatch.setattr(reports, "generate_biweekly", real)
     assert [r.department for r in reports.generate_for_zones(AS_OF)] == [cast.dept_a]
+
+
+def test_a_january_report_says_what_is_not_there_yet(cast, world):
+    """On 15 January the year's plans may not be entered and no month is complete: the first
+    paragraph says so, not "年度计划投资0.00万元…完成年度计划的—"."""
+    figures = reports.biweekly_figures(Project.objects.filter(department=cast.dept_a), dt.date(2027, 1, 15))
+    text = reports.overall_text(figures)
+    assert "本年尚无完整月份的完成投资。" in text and "完成年度计划的" not in text
+    if not figures["overall"]["plan"]:
+        assert "2027年度计划投资尚未填报" in text and "0.00" not in text.split("已开工")[0]

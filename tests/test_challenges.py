@@ -336,6 +336,10 @@ def test_refusals(cast, demand, open_challenge, experts, client_for):
         challenges.do_review(mine, {"技术先进性": 80, "团队实力": 80, "实施方案可行性": 80}, acting_user=outsider)
     with pytest.raises(ValidationError):
         challenges.do_review(mine, {"技术先进性": 80, "团队实力": 80}, acting_user=cast.expert)
+    # a score as the score sheet takes it: one decimal place at most (the API stored 1e-300 and 99.999)
+    for odd in (1e-300, 99.999, 80.05):
+        with pytest.raises(ValidationError, match="最多保留一位小数"):
+            challenges.do_review(mine, {"技术先进性": odd, "团队实力": 80, "实施方案可行性": 80}, acting_user=cast.expert)
     # Only the staff with award rights awards.
     with pytest.raises(PermissionDenied):
         challenges.do_award(challenge, mine, acting_user=cast.expert)

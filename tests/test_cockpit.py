@@ -29,6 +29,7 @@ def test_the_cockpit_shows_the_zones_own_figures_and_not_another_zones(cast, cli
     html = page.content.decode()
     assert "领导驾驶舱" in html and "主营业务收入" in html
     assert "1.23亿元" in html and "9.99亿元" not in html  # the zone's revenue, not the other zone's
+    assert f"指标卡为{cast.zone_a.name}的数据" in html  # whose the cards are, beside a count of every zone's
     assert "招商漏斗" in html and "企业诉求 · 在办 1 件" in html and "双向飞地" in html
     assert 'id="cockpit-data"' in html and "<script>" not in html.split('id="cockpit-data"')[0][-200:]
     other = client_for("other_pmo").get(reverse("cockpit:overview")).content.decode()  # another zone's 项目办

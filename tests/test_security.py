@@ -443,3 +443,12 @@ def test_a_new_password_revokes_the_tokens_issued_under_the_old_one(cast):
     assert api.get("/api/v1/accounts/me", secure=True).status_code == 401
     assert other.get(reverse("home"), secure=True).status_code == 302  # the other session is over
     assert c.get(reverse("home"), secure=True).status_code == 200  # this one goes on
+
+
+def test_a_form_address_opened_by_its_link_is_the_sites_page_not_a_blank_405(cast, client_for):
+    """A view that only takes POST answered a GET with an empty 405: the browser's own error page."""
+    from django.urls import reverse
+
+    response = client_for("leader").get(reverse("core:exportfile_queue"))
+    assert response.status_code == 405 and "POST" in response["Allow"]
+    assert "该地址只接受表单提交" in response.content.decode() and "返回首页" in response.content.decode()

@@ -46,6 +46,9 @@ class LotForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+            # read in the zone's time whatever the bidder's device says: said beside the picker
+            self.fields[name].help_text = " ".join(filter(None, [str(self.fields[name].help_text or ""),
+                                                               gettext("北京时间")]))
         self.fields["auction"].queryset = self.fields["auction"].queryset.exclude(status=Auction.Status.FINISHED)
         supplies = self.fields["supply"].queryset.filter(status=Supply.Status.PUBLISHED)
         if self.user is not None and self.user.organization_id:

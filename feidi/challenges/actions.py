@@ -277,6 +277,9 @@ def clean_scores(criteria: list[dict], raw: dict) -> dict:
         if not number.is_finite() or number < 0 or number > 100:
             errors[name] = gettext("“{name}”的得分应在 0–100 之间").format(name=name)
             continue
+        if number != number.quantize(Decimal("0.1")):  # as the score sheet takes it (1e-300 was stored)
+            errors[name] = gettext("“{name}”的得分最多保留一位小数").format(name=name)
+            continue
         scores[name] = int(number) if number == number.to_integral_value() else float(number)
     unknown = set(raw) - set(names)
     if unknown:

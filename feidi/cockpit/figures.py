@@ -33,7 +33,7 @@ def economy(user) -> dict | None:
         reporting = engine.reporting_month(values, revenue) if revenue else None
         period = reporting.period if reporting else None
         data = dashboard.figures(user, values, period, brief=True)  # no zones table, no labels
-        return {"period": period, "reporting": reporting, "cards": data["cards"],
+        return {"period": period, "reporting": reporting, "cards": data["cards"], "cards_of": data.get("cards_of", ""),
                 "standing": data.get("standing"), "chart": data.get("chart"), "by_chain": data.get("by_chain", [])[:8]}
 
     # the month's economy moves only when values, published figures, sharing or labels are written

@@ -37,7 +37,8 @@ class ApiAnswersMiddleware:
     """Every answer under ``/api/`` is the API's JSON (``ErrorSchema``): a path no route serves
     (404) or a method its route does not take (405) is answered in that shape and in Chinese,
     never with the site's HTML page (the allowed methods kept in ``Allow``). HEAD is answered as
-    GET without its body (RFC 9110), as the pages are: the API's routes declare GET alone."""
+    GET without its body (RFC 9110), as the pages are: the API's routes declare GET alone. A page's
+    405 (a form's POST address opened by a link) is the site's page, not an empty answer."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -64,6 +65,14 @@ class ApiAnswersMiddleware:
             if allowed:
                 answer["Allow"] = allowed
             return answer
+        if response.status_code == 405 and not response.content and request.method != "HEAD":
+            # a page that only takes a form's POST, opened by its address: the site's page, in Chinese,
+            # not the browser's own blank error
+            from django.shortcuts import render
+
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
         return response
 
 

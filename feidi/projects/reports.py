@@ -239,15 +239,24 @@ def overall_text(figures: dict) -> str:
     # 累计完成投资 is of the months completed by the day (``months_done``), said with them: the
     # sentence dated 7 December must not read as if December's investment were in it
     months = figures.get("months") or ""
-    done = (gettext("{months}累计完成投资{done}").format(months=months.removeprefix(f"{figures['year']}年"), done=human(o["done"]))
-            if months else gettext("本年尚无完整月份的完成投资"))
+    # early in a year the plans may not be entered and no month is complete: said so, not "0.00万元"
+    # and "完成年度计划的—"
+    plan = (gettext("{plan_year}年度计划投资{plan}").format(plan_year=figures["year"], plan=human(o["plan"]))
+            if o["plan"] else gettext("{plan_year}年度计划投资尚未填报").format(plan_year=figures["year"]))
+    if not months:
+        done = gettext("本年尚无完整月份的完成投资")
+    elif o["plan"]:
+        done = gettext("{months}累计完成投资{done}，完成年度计划的{rate}").format(
+            months=months.removeprefix(f"{figures['year']}年"), done=human(o["done"]), rate=_pct(o["rate"]))
+    else:
+        done = gettext("{months}累计完成投资{done}").format(months=months.removeprefix(f"{figures['year']}年"),
+                                                         done=human(o["done"]))
     return gettext(
-        "截至{year}年{month}月{day}日，纳入调度的重点项目{count}个，总投资{planned}，{plan_year}年度计划投资{plan}；"
-        "{done}，完成年度计划的{rate}。已开工（含投产、达产）项目{started}个，开工率{started_rate}。"
+        "截至{year}年{month}月{day}日，纳入调度的重点项目{count}个，总投资{planned}，{plan}；"
+        "{done}。已开工（含投产、达产）项目{started}个，开工率{started_rate}。"
         "{problems}红旗预警项目{red_flags}个，需领导协调决策事项{leadership}项。").format(
         year=as_of.year, month=as_of.month, day=as_of.day, count=o["count"], planned=human(o["planned"]),
-        plan_year=figures["year"], plan=human(o["plan"]), done=done, rate=_pct(o["rate"]),
-        started=o["started"], started_rate=_pct(o["started_rate"]), red_flags=o["red_flags"],
+        plan=plan, done=done, started=o["started"], started_rate=_pct(o["started_rate"]), red_flags=o["red_flags"],
         leadership=o["leadership"], problems=problems_text(o))
 
 

@@ -85,7 +85,10 @@
     var pending = charts.length;
     function done() {
       var a = document.createElement("a");
-      a.download = interpolate(gettext("驾驶舱-%s.png"), [new Date().toISOString().slice(0, 10)]);
+      // the day as the viewer's clock reads it (toISOString's is UTC: before 08:00 in Beijing, yesterday)
+      var now = new Date();
+      var day = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" + String(now.getDate()).padStart(2, "0");
+      a.download = interpolate(gettext("驾驶舱-%s.png"), [day]);
       a.href = canvas.toDataURL("image/png");
       document.body.appendChild(a); a.click(); a.remove();
     }
