@@ -448,3 +448,33 @@ def test_a_resume_whose_deadline_is_guessed_says_so_like_the_accept(cast, decemb
     appeals.do_resume_appeal(Appeal.objects.get(pk=appeal.pk), acting_user=cast.leader, now=later)
     said = AppealEvent.objects.filter(appeal=appeal, kind="resume").get().text
     assert "顺延" in said and "期限落在2027年" in said and "暂按周末和法定节日推算" in said
+
+
+def test_a_day_made_a_holiday_inside_a_suspension_moves_the_deadline_back(cast, client_for, december,
+                                                                          django_capture_on_commit_callbacks):
+    """The working days a suspension credited were baked into the clock: a rest day entered later
+    inside the suspension left them as counted (the deadline 1 working day late). The spell is kept
+    and its working days counted on the calendar in force."""
+    from feidi.services import actions as appeals
+    from feidi.services.models import Appeal
+    from feidi.testing.factories import make_for
+
+    enter_2027(client_for("sysadmin"))
+    appeal = appeals.do_accept_appeal(make_for(Appeal, cast), acting_user=cast.leader)  # Sunday 20 Dec
+    assert timezone.localtime(appeal.deadline).date() == dt.date(2027, 1, 5)
+    appeal = appeals.do_suspend_appeal(appeal, "等待企业补充材料", acting_user=cast.leader)
+    resumed_at = timezone.make_aware(dt.datetime(2026, 12, 24, 10, 0))  # Sunday → Thursday: 4 working days
+    appeal = appeals.do_resume_appeal(Appeal.objects.get(pk=appeal.pk), acting_user=cast.leader, now=resumed_at)
+    appeal.refresh_from_db()
+    assert appeal.deadline_days == 10 and appeal.deadline_pauses == [["2026-12-20", "2026-12-24", 10]]
+    before = timezone.localtime(appeal.deadline).date()
+    c = client_for("sysadmin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(reverse("core:calendarday_add"), {"date": "2026-12-22", "is_workday": "", "note": "本地假日",
+                                                            "_form_token": "d2"})
+    assert response.status_code == 302
+    # 22 Dec is a rest day: one working day fewer before the deadline and one fewer inside the
+    # suspension — the deadline stays where it was, not a working day later
+    after = Appeal.objects.get(pk=appeal.pk)
+    assert timezone.localtime(after.deadline).date() == before
+    assert after.deadline_days == 10

@@ -100,7 +100,15 @@ class Clock:
     @property
     def fields(self) -> dict:
         """The record's fields (``WorkdayClock`` and its ``deadline``)."""
-        return {"deadline": self.deadline, "deadline_from": self.start, "deadline_days": self.days}
+        return {"deadline": self.deadline, "deadline_from": self.start, "deadline_days": self.days, "deadline_pauses": []}
+
+
+def credited(pauses, cal: CheckedCalendar | None = None) -> int:
+    """The working days a clock stood still (``WorkdayClock.deadline_pauses``), each spell's at most
+    its cap, on the calendar in force."""
+    cal = cal or current_calendar(guess=True)
+    return sum(min(cal.workdays_between(dt.date.fromisoformat(first), dt.date.fromisoformat(resumed)), int(cap))
+               for first, resumed, cap in pauses or ())
 
 
 def end_of(day: dt.date) -> dt.datetime:

@@ -16,6 +16,7 @@ from feidi.lib.workdays import KNOWN_YEARS
 from . import audit
 from .calendar import calendar_changed
 from .calendar import clock
+from .calendar import credited
 from .calendar import current_calendar
 from .models import WorkdayClock
 
@@ -35,6 +36,9 @@ def recount_deadlines() -> int:
         if (start, days) not in counted:
             counted[(start, days)] = clock(start, days, cal).deadline
         return counted[(start, days)]
+
+    def paused(row, field) -> int:  # a suspension's working days, on this calendar
+        return credited(row.deadline_pauses, cal) if field == "deadline" and row.deadline_pauses else 0
 
     moved = 0
     for model in apps.get_models():
@@ -62,7 +66,7 @@ def recount_deadlines() -> int:
                         continue  # a closed record's deadline in a published year stands
                     if field != "deadline" and getattr(row, field) < unpublished:
                         continue
-                    value = deadline(getattr(row, start), getattr(row, days))
+                    value = deadline(getattr(row, start), getattr(row, days) + paused(row, field))
                     if value != getattr(row, field):
                         setattr(row, field, value)
                         fields.append(field)

@@ -61,6 +61,10 @@ class WorkdayClock(models.Model):
 
     deadline_from = models.DateField(_("期限起算日"), null=True, blank=True, editable=False)
     deadline_days = models.PositiveSmallIntegerField(_("期限工作日数"), null=True, blank=True, editable=False)
+    # the spells the clock stood still ([first day, day resumed, at most this many working days]): the
+    # working days inside them are counted on the calendar in force, so a holiday entered later moves
+    # the deadline by what it changes inside a suspension too (``core.calendar.credited``)
+    deadline_pauses = models.JSONField(_("期限中止期间"), default=list, blank=True, editable=False)
 
     class Meta:
         abstract = True

@@ -20,6 +20,7 @@ from feidi.core.actions import overdue_batches
 from feidi.core.actions import update_object
 from feidi.core.calendar import Clock
 from feidi.core.calendar import clock
+from feidi.core.calendar import credited
 from feidi.core.calendar import current_calendar
 from feidi.core.leases import heartbeat
 from feidi.core.notify import notify
@@ -281,11 +282,14 @@ def do_resume_appeal(appeal: Appeal, *, acting_user, now=None) -> Appeal:
     """The deadline moves by the working days the appeal waited (at most the zone's limit)."""
     now = now or timezone.now()
     cal = current_calendar(guess=True)
-    waited = cal.workdays_between(timezone.localtime(appeal.suspended_at).date(), timezone.localtime(now).date())
-    waited = min(waited, settings_for(appeal).max_suspend_days)
+    first, resumed = timezone.localtime(appeal.suspended_at).date(), timezone.localtime(now).date()
+    cap = settings_for(appeal).max_suspend_days
+    waited = min(cal.workdays_between(first, resumed), cap)
     if appeal.deadline_from is not None and appeal.deadline_days is not None:
-        counted = clock(appeal.deadline_from, appeal.deadline_days + waited, cal)
-        moved = counted.fields
+        # the spell is kept, not its count: a calendar changed later counts its working days again
+        pauses = [*(appeal.deadline_pauses or []), [first.isoformat(), resumed.isoformat(), cap]]
+        counted = clock(appeal.deadline_from, appeal.deadline_days + credited(pauses, cal), cal)
+        moved = {**counted.fields, "deadline_days": appeal.deadline_days, "deadline_pauses": pauses}
     else:  # a clock from before the start was kept: the deadline moves by the days waited
         deadline_day = timezone.localtime(appeal.deadline).date() - dt.timedelta(days=1)
         counted = clock(deadline_day, waited, cal)
@@ -366,7 +370,10 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None,
                 guessed[year] = guessed.get(year, 0) + 1
             if appeal.level == 1:  # the promise missed: 用时压缩 measures against it
                 appeal.first_deadline = appeal.deadline
-                appeal.first_deadline_from, appeal.first_deadline_days = appeal.deadline_from, appeal.deadline_days
+                appeal.first_deadline_from = appeal.deadline_from
+                # its suspensions as they were counted: the first level's clock ends here
+                appeal.first_deadline_days = None if appeal.deadline_days is None else (
+                    appeal.deadline_days + credited(appeal.deadline_pauses))
             appeal.level, appeal.owner, appeal.version = level, owner, appeal.version + 1
             for name, value in counted[days].fields.items():
                 setattr(appeal, name, value)
@@ -380,7 +387,8 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None,
                              appeal.get_absolute_url(), appeal.department))
         if changed:
             Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "first_deadline", "first_deadline_from",
-                                                "first_deadline_days", "deadline_from", "deadline_days", "version"],
+                                                "first_deadline_days", "deadline_from", "deadline_days",
+                                                "deadline_pauses", "version"],
                                        batch_size=500)
             AppealEvent.objects.bulk_create(events, batch_size=1000)
             audit.record_many(entries)
