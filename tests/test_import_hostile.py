@@ -927,3 +927,11 @@ def test_a_whole_number_of_fifteen_digits_is_read_and_a_long_code_as_a_number_re
     rows = [HEADER + ["地址"], ["长码公司", code(272), "企业", 913611001234567890]]
     result = OrganizationImporter().run(handmade(rows, name="单位"), cast.clerk)
     assert [e.column for e in result.errors] == ["地址"] and "设置为“文本”格式" in result.errors[0].message
+
+
+def test_a_csv_quote_left_open_is_its_rows_quoting_error_not_the_rows_below_swallowed():
+    """An unclosed quote took the rest of the file into one cell: the rows below vanished into it
+    and the report spoke of 必填 columns. It is said as the quoting error it is, on its row."""
+    data = "名称,统一社会信用代码,类型\n甲公司,91360000MA00000001,企业\n\"乙公司,91360000MA00000002,企业\n丙公司,x,企业\n"
+    with pytest.raises(SheetError, match="第3行无法按 CSV 读取，请检查引号与分隔符"):
+        list(open_sheet(data.encode("utf-8")).rows)

@@ -354,7 +354,9 @@ def _open_csv(data: bytes, budget: Budget) -> Sheet:
 
     def rows():
         n = 0
-        reader = csv.reader(text, delimiter=delimiter)
+        # strict: a quote left open swallows the rest of the file into one cell (the rows below then
+        # read as one row's 必填 errors); it is the row's quoting error instead
+        reader = csv.reader(text, delimiter=delimiter, strict=True)
         while True:
             try:
                 row = next(reader)
