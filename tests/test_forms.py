@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
@@ -218,3 +219,34 @@ def test_a_records_text_holds_no_control_character_whichever_path_wrote_it(cast)
     doc = new_document()
     para(doc, "第一段\x0b第二段\x07\ufffe")
     assert to_bytes(doc)  # written, not refused by the XML writer
+
+
+def test_a_steps_text_is_held_to_the_records_rule_and_a_message_quotes_it_clean(cast):
+    """A step's note (a residency's change, an appeal's reply, a project's follow-up) passed by a
+    conditional update or an event of its own: \\x01 and a direction override were stored, silently
+    dropped elsewhere, refused only on create. One rule now: refused on the field; Word's breaks are
+    line breaks. A notification quoting a text never carries a control character."""
+    from django.core.exceptions import ValidationError
+
+    from feidi.core import notify
+    from feidi.core.models import Notification
+    from feidi.registry.actions import do_transition_residency
+    from feidi.registry.models import Residency
+    from feidi.services.actions import do_reply_appeal
+    from feidi.services.models import Appeal
+    from feidi.testing.cast import make_org
+    from feidi.testing.factories import make_for
+
+    res = Residency.objects.create(organization=make_org("步骤备注企业", cast.zone_a), enclave=cast.enclave,
+                                   status=Residency.Status.NEGOTIATING, department=cast.dept_a)
+    for bad, code in (("备注\x01", "U\\+0001"), ("备注\u202e反", "U\\+202E")):
+        with pytest.raises(ValidationError, match=code):
+            do_transition_residency(res, "confirmed", note=bad, acting_user=cast.leader)
+    res = do_transition_residency(res, "confirmed", note="第一行\x0b第二行", acting_user=cast.leader)
+    assert Residency.objects.get(pk=res.pk).note == "第一行 第二行"  # a one-line note
+    appeal = make_for(Appeal, cast)
+    with pytest.raises(ValidationError, match="U\\+001F"):
+        do_reply_appeal(appeal, "答复\x1f", public=True, acting_user=cast.leader)
+    notify.notify([cast.clerk], "标题\x0b换行\x01", "正文\x0b第二行\u202e", "/")
+    note = Notification.objects.filter(user=cast.clerk).latest("pk")
+    assert note.title == "标题 换行" and note.body == "正文\n第二行"

@@ -741,3 +741,45 @@ def test_the_leader_urges_a_late_projects_owner_from_its_page(cast, client_for):
     p.save()
     with pytest.raises(ValidationError):
         actions.do_urge_project(p, "无人负责", acting_user=cast.leader)
+
+
+def test_a_stage_is_dated_neither_in_year_one_nor_before_the_stage_before(cast):
+    """0001-01-01 was stored as a signing day (the page then counted 739,957 days and no edit could
+    be saved); 开工 dated before 签约 too."""
+    p = lead(cast)
+    with pytest.raises(ValidationError, match="早于1900-03-01|不是有效的日期"):
+        actions.do_transition_project(p, Stage.NEGOTIATING, acting_user=cast.invest, on=dt.date(1, 1, 1))
+    day = timezone.localdate() - dt.timedelta(days=30)
+    p = to_signed(lead(cast, name="次序项目"), cast.invest, on=day)
+    p.fixed_asset_investment = Decimal("600000000")
+    p.save()
+    evidence(p, "施工许可证", cast.invest)
+    with pytest.raises(ValidationError, match="日期不能早于签约日期"):
+        actions.do_transition_project(p, Stage.STARTED, acting_user=cast.invest, on=day - dt.timedelta(days=1))
+    p.refresh_from_db()
+    assert p.stage == Stage.SIGNED and p.started_on is None
+
+
+def test_what_happened_is_not_dated_in_the_future_nor_a_moment_in_year_one(cast):
+    from django.core.exceptions import ValidationError as Refused
+
+    from feidi.core.actions import plausible_dates
+    from feidi.projects.models import Milestone
+
+    p = lead(cast, name="里程碑项目")
+    with pytest.raises(Refused, match="将来的日期"):
+        plausible_dates(Milestone(project=p, name="环评批复", actual_on=timezone.localdate() + dt.timedelta(days=1)))
+    moment = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+    from feidi.auctions.models import Lot
+
+    with pytest.raises(Refused) as refused:
+        plausible_dates(Lot(opens_at=moment, closes_at=timezone.now()))
+    assert "opens_at" in refused.value.message_dict
+
+
+def test_a_report_of_year_one_is_refused(cast):
+    from feidi.projects.reports import ReportDateError
+    from feidi.projects.reports import generate_biweekly
+
+    with pytest.raises(ReportDateError, match="1900"):
+        generate_biweekly(cast.dept_a, dt.date(1899, 12, 31), acting_user=cast.leader)

@@ -46,11 +46,6 @@ def plain_text(instance: models.Model) -> None:
     read as line breaks, and any other control character and a bidirectional override, embedding
     or isolate refused — it would show the text as other than it is (the imports hold the same
     rule, ``lib.cells.clean_text``; ``core.models.tidy_stored_text`` drops what another path let by)."""
-    from feidi.lib.cells import BIDI
-    from feidi.lib.cells import CONTROL
-    from feidi.lib.cells import INVISIBLE
-    from feidi.lib.cells import LINE_BREAKS
-
     errors = {}
     for field in instance._meta.concrete_fields:
         if not isinstance(field, (models.CharField, models.TextField)):
@@ -58,20 +53,37 @@ def plain_text(instance: models.Model) -> None:
         value = getattr(instance, field.attname)
         if not isinstance(value, str):
             continue
-        # Word's line break and page break pasted into a text are its line breaks
-        cleaned = value.translate(INVISIBLE).replace("\r\n", "\n").translate(LINE_BREAKS)
+        try:
+            cleaned = checked_text(value, field.name)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            continue
         if cleaned != value:
             setattr(instance, field.attname, cleaned)
-        bad = CONTROL.search(cleaned)
-        if bad is not None:
-            errors[field.name] = [gettext("含有不可见的控制字符（U+{code:04X}），请删除后重新填写").format(code=ord(bad.group()))]
-            continue
-        bad = BIDI.search(cleaned)
-        if bad is not None:
-            errors[field.name] = [gettext("含有改变文字显示方向的控制字符（U+{code:04X}），显示的内容与实际内容不同，请删除后重新填写").format(
-                code=ord(bad.group()))]
     if errors:
         raise ValidationError(errors)
+
+
+def checked_text(value: str, field: str = "", *, one_line: bool = False) -> str:
+    """``value`` as a record may store it (``plain_text``'s rule for one text: a step's note, a
+    reply, a 批示 — what an action writes besides a form's record): invisible characters dropped,
+    Word's line and page breaks read as line breaks (as spaces where ``one_line``), any other control
+    character or a direction override refused on ``field``."""
+    from feidi.lib.cells import BIDI
+    from feidi.lib.cells import CONTROL
+    from feidi.lib.cells import INVISIBLE
+    from feidi.lib.cells import LINE_BREAKS
+
+    cleaned = value.translate(INVISIBLE).replace("\r\n", "\n").translate(LINE_BREAKS)
+    bad = CONTROL.search(cleaned)
+    if bad is not None:
+        raise ValidationError({field or "text": [gettext("含有不可见的控制字符（U+{code:04X}），请删除后重新填写").format(
+            code=ord(bad.group()))]})
+    bad = BIDI.search(cleaned)
+    if bad is not None:
+        raise ValidationError({field or "text": [gettext(
+            "含有改变文字显示方向的控制字符（U+{code:04X}），显示的内容与实际内容不同，请删除后重新填写").format(code=ord(bad.group()))]})
+    return " ".join(cleaned.replace("\t", " ").split("\n")) if one_line else cleaned
 
 
 def exact_numbers(instance: models.Model) -> None:
@@ -119,10 +131,9 @@ def plausible_dates(instance: models.Model) -> None:
     errors = {}
     for field in instance._meta.concrete_fields:
         value = getattr(instance, field.attname)
-        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField) \
-                and isinstance(value, dt.date):
-            try:
-                checked_date(value, field.name)
+        if isinstance(field, models.DateField) and isinstance(value, dt.date):
+            try:  # a moment by its day as entered (a lot opening in year 1 overflowed on its way to UTC)
+                checked_date(value.date() if isinstance(value, dt.datetime) else value, field.name)
             except ValueError as exc:
                 errors[field.name] = [str(exc)]
     if errors:
@@ -193,9 +204,15 @@ def guarded_update(instance: models.Model, changes: dict, *, where: dict, confli
     """Write ``changes`` to ``instance``'s row only while it still matches ``where`` and the version
     the user acted on — one conditional UPDATE, so of two people acting at once one succeeds — else
     refuse with ``conflict``. The version goes up, the instance is read back and the change audited."""
+    model = type(instance)
+    for name, value in list(changes.items()):  # a conditional UPDATE passes no save: its texts checked here
+        if isinstance(value, str):
+            field = model._meta.get_field(name)
+            if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
+                changes[name] = checked_text(value, name, one_line=not isinstance(field, models.TextField))
     with transaction.atomic():
         before = audit.snapshot(instance)
-        done = type(instance).objects.filter(pk=instance.pk, version=instance.version, **where).update(
+        done = model.objects.filter(pk=instance.pk, version=instance.version, **where).update(
             **changes, version=instance.version + 1)
         if not done:
             raise ConflictError(conflict)

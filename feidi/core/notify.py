@@ -39,9 +39,18 @@ def absolute(url: str) -> str:
     return settings.BASE_URL.rstrip("/") + url
 
 
+def _said(title: str, body: str) -> tuple[str, str]:
+    """A message as stored and sent, whatever text it quotes (written in bulk, no ``pre_save`` sees
+    it): the title one line, neither holding a control character (``lib.cells.tidy_text``)."""
+    from feidi.lib.cells import tidy_text
+
+    return tidy_text(str(title), multiline=False), tidy_text(str(body), multiline=True)
+
+
 def notify(users, title: str, body: str = "", url: str = "", *, department=None, email: bool = True,
            webhooks: bool = True) -> list[Delivery]:
     users = [u for u in users if u is not None and u.is_active]
+    title, body = _said(title, body)
     Notification.objects.bulk_create([Notification(user=u, title=title[:200], body=body, url=url) for u in users])
     deliveries = []
     if email:
@@ -63,6 +72,7 @@ def notify_many(messages: list[tuple]) -> int:
     endpoints: dict[int, list[WebhookEndpoint]] = {}
     for users, title, body, url, department in messages:
         users = [u for u in users if u is not None and u.is_active]
+        title, body = _said(title, body)
         notes += [Notification(user=u, title=title[:200], body=body, url=url) for u in users]
         deliveries += [Delivery(channel=Delivery.Channel.EMAIL, recipient=u.email, title=title[:200], body=body,
                                 url=url, department_id=u.department_id) for u in users if u.email]

@@ -24,6 +24,7 @@ from django.views.generic import TemplateView
 
 from feidi.core import audit
 from feidi.core import declare
+from feidi.core.actions import checked_text
 from feidi.core.fields import as_id
 from feidi.core.models import seeded_label
 from feidi.core.scope import landing_departments
@@ -467,6 +468,14 @@ class RankingStatementView(ObjectMixin, View):
         if entry is None or not entry.bottom:
             raise Http404(gettext("该单位不是末位单位"))
         text = (request.POST.get("text") or "").strip()
+        try:  # refused as any record's text is, said on the page
+            text = checked_text(text, "text")
+            measures = checked_text(request.POST.get("measures", ""), "measures")
+        except ValidationError as exc:
+            for problems in exc.message_dict.values():
+                for problem in problems:
+                    messages.error(request, problem)
+            return HttpResponseRedirect(run.get_absolute_url())
         with transaction.atomic():
             statement = Statement.objects.filter(entry=entry).first()
             before = {"text": statement.text, "follow_up": statement.follow_up} if statement else {}
@@ -480,7 +489,7 @@ class RankingStatementView(ObjectMixin, View):
                     messages.error(request, gettext("请填写表态内容"))
                     return HttpResponseRedirect(run.get_absolute_url())
                 statement = statement or Statement(entry=entry, recorded_by=request.user)
-                statement.text, statement.measures = text, request.POST.get("measures", "")
+                statement.text, statement.measures = text, measures
                 statement.save()
             audit.record(audit.AuditRecord.Action.UPDATE, entry.run, user=request.user, before=before,
                          after={"unit": entry.label, "text": statement.text, "follow_up": statement.follow_up})

@@ -387,7 +387,7 @@ def _in_range(day: dt.date, value, earliest: dt.date, latest: dt.date | None) ->
 # it, and an import's cell)
 PAST_DATES = frozenset({"established_on", "registered_on", "founded_on", "signed_on", "issued_on", "paid_on",
                         "introduced_on", "born_on", "visited_on", "published_on", "negotiating_since",
-                        "confirmed_on", "entered_on", "exited_on"})
+                        "confirmed_on", "entered_on", "exited_on", "started_on", "produced_on", "actual_on"})
 
 
 def plausible_date(day: dt.date) -> dt.date:

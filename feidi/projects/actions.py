@@ -21,6 +21,8 @@ from django.utils.translation import gettext
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError
+from feidi.core.actions import checked_date
+from feidi.core.actions import checked_text
 from feidi.core.actions import create_object
 from feidi.core.actions import update_object
 from feidi.core.models import seeded_label
@@ -145,6 +147,7 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
     """Move ``project`` one step along 线索→洽谈→签约→开工→投产→达产, or to 终止 (with a reason)."""
     if not acting_user.has_perm("projects.transition_project"):
         raise PermissionDenied(gettext("您没有推进项目阶段的权限"))
+    note = checked_text(note, "note")
     from_stage = project.stage
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": gettext("“{value}”不是项目阶段：应为{names}").format(
@@ -157,6 +160,17 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
     on = on or today
     if on > today:
         raise ValidationError({"on": gettext("日期不能晚于今天")})
+    try:
+        checked_date(on, "on")  # 0001-01-01 stored made the project's page count 739,957 days
+    except ValueError as exc:
+        raise ValidationError({"on": str(exc)}) from None
+    # a stage is reached on or after the dated stages before it (开工 not before 签约); a lead's record
+    # is dated when it was entered into Feidi, which may be after the business moved on
+    for stage, name in STAGE_DATE_FIELD.items():
+        day = getattr(project, name)
+        if stage != to_stage and day is not None and on < day and to_stage != Stage.TERMINATED:
+            raise ValidationError({"on": gettext("日期不能早于{label}（{day}）").format(
+                label=Project._meta.get_field(name).verbose_name, day=day.isoformat())})
     if to_stage == Stage.TERMINATED and not note.strip():
         raise ValidationError({"note": gettext("终止项目须说明原因")})
     if to_stage != Stage.TERMINATED and project.owner_id is None:
@@ -223,8 +237,9 @@ def do_urge_project(project: Project, text: str, *, acting_user) -> None:
 def do_follow_up(project: Project, text: str, *, acting_user) -> None:
     if not text.strip():
         raise ValidationError({"text": gettext("请填写跟进情况")})
+    text = checked_text(text.strip(), "text")
     with transaction.atomic():
-        _event(project, acting_user, "followup", text.strip())
+        _event(project, acting_user, "followup", text)
         _touch(project.pk)
 
 

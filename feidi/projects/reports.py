@@ -423,6 +423,12 @@ def generate_biweekly(department, as_of: dt.date, *, acting_user=None) -> Report
 
     if as_of > timezone.localdate():
         raise ReportDateError(gettext("数据截止日期不能晚于今天"))
+    from feidi.lib.cells import plausible_date
+
+    try:
+        plausible_date(as_of)  # an issue of year 1 was numbered and written
+    except ValueError as exc:
+        raise ReportDateError(str(exc)) from None
 
     settings = ProjectSettings.for_department(department.pk)
     figures = biweekly_figures(_scope(department, acting_user), as_of)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from feidi.core import audit
 from feidi.core import workbench
 from feidi.core.actions import ConflictError
+from feidi.core.actions import checked_text
 from feidi.core.actions import create_object
 from feidi.core.actions import overdue_batches
 from feidi.core.actions import update_object
@@ -124,6 +125,7 @@ def _event(appeal, user, kind, text="", public=False):
 
 def _transition(appeal: Appeal, allowed_from, *, acting_user, kind: str, text: str = "", public: bool = False,
                 **changes) -> Appeal:
+    text = checked_text(text, "text")  # a reply, a reason, a result: refused as the appeal's own text would be
     with transaction.atomic():
         before = audit.snapshot(appeal)
         changes["version"] = appeal.version + 1
@@ -234,6 +236,7 @@ def do_reply_appeal(appeal: Appeal, text: str, *, public: bool, acting_user) -> 
         raise ValidationError({"text": gettext("请填写内容")})
     if acting_user.organization_id and not public:
         raise PermissionDenied(gettext("企业用户只能回复"))
+    text = checked_text(text, "text")
     _event(appeal, acting_user, "reply" if public else "note", text, public)
     _enterprise_answered(appeal, text, acting_user)
     return appeal
