@@ -404,3 +404,24 @@ def test_a_nul_character_is_named_for_what_it_is(where, cast, client_for):
         body = {"fields": ApiTokenForm({"name": "a\x00b"}).errors}
     said = json.dumps(body, ensure_ascii=False)
     assert "空字符（\\\\x00）" in said and "空字符串" not in said, said
+
+
+def test_a_commitment_falls_due_after_its_agreement_and_a_policy_ends_after_its_issue(cast):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from feidi.policies.models import Policy
+    from feidi.registry.models import Agreement
+    from feidi.registry.models import Commitment
+
+    agreement = Agreement.objects.create(title="合作协议", party_a="甲", party_b="乙", signed_on=dt.date(2022, 5, 16),
+                                         department=cast.dept_a)
+    with pytest.raises(ValidationError, match="不能早于协议签署日期"):
+        Commitment(agreement=agreement, content="共建园区", owner="甲方", due_on=dt.date(2001, 1, 1),
+                   department=cast.dept_a).full_clean()
+    Commitment(agreement=agreement, content="共建园区", owner="甲方", due_on=dt.date(2023, 1, 1),
+               department=cast.dept_a).full_clean()
+    with pytest.raises(ValidationError, match="不能早于发布日期"):
+        Policy(title="奖补办法", issued_on=dt.date(2026, 1, 1), effective_until=dt.date(2025, 1, 1),
+               department=cast.dept_a).clean()

@@ -71,6 +71,8 @@ class Policy(FeidiModel):
     def clean(self):
         if self.effective_until and self.effective_from and self.effective_until < self.effective_from:
             raise ValidationError({"effective_until": gettext("有效期至不能早于施行日期")})
+        if self.effective_until and self.issued_on and self.effective_until < self.issued_on:  # no 施行日期 given
+            raise ValidationError({"effective_until": gettext("有效期至不能早于发布日期")})
 
 
 class PolicyItem(FeidiModel):

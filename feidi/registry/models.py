@@ -347,3 +347,10 @@ class Commitment(FeidiModel):
 
     def __str__(self):
         return self.content
+
+    def clean(self):
+        # a commitment of an agreement falls due after the agreement was signed
+        signed = Agreement.objects.filter(pk=self.agreement_id).values_list("signed_on", flat=True).first() \
+            if self.agreement_id else None
+        if self.due_on and signed and self.due_on < signed:
+            raise ValidationError({"due_on": gettext("完成时限不能早于协议签署日期（{day}）").format(day=signed.isoformat())})
