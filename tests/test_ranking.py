@@ -110,11 +110,14 @@ def test_statements_survive_a_recount_and_are_followed_up_next_month(cast, units
     nov = ranking.run(rule, dt.date(2026, 11, 1))
     page = c.get(nov.get_absolute_url()).content.decode()
     assert "上月末位单位跟进" in page and "本月内完成开工手续" in page
-    # pasted from Word: its line break (VT) and a stray control character, which a Word report
-    # cannot hold — stored as a line break and dropped, so every report quoting it still opens
+    # a stray control character, which a Word report cannot hold, is refused as any text's is; Word's
+    # own line break (VT) is a line break, so every report quoting it still opens
+    refused = c.post(reverse("indicators:rankingrun_statement", args=[nov.pk]),
+                     {"entry": bottom.pk, "kind": "follow_up", "text": "已于11月5日开工\x01"}, follow=True)
+    assert "U+0001" in refused.content.decode() and Statement.objects.get().follow_up == ""
     c.post(reverse("indicators:rankingrun_statement", args=[nov.pk]),
-           {"entry": bottom.pk, "kind": "follow_up", "text": "已于11月5日开工\x0b（附开工令）\x01"})
-    assert Statement.objects.get().follow_up in ("已于11月5日开工\n（附开工令）", "已于11月5日开工 （附开工令）")
+           {"entry": bottom.pk, "kind": "follow_up", "text": "已于11月5日开工\x0b（附开工令）"})
+    assert Statement.objects.get().follow_up == "已于11月5日开工\n（附开工令）"
     from docx import Document
 
     docx = c.get(reverse("indicators:rankingrun_docx", args=[nov.pk]))
