@@ -154,6 +154,11 @@ def test_pages_work_on_a_phone(browser, live_server, world):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the list page scrolls sideways on a phone ({width}px)"
     _shot(page, "08-phone-organizations")
+    # a form's address opened by its link: the site's page, in Chinese, on a phone too
+    response = page.goto("/core/downloads/new/")
+    assert response.status == 405 and page.locator("text=该地址只接受表单提交").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    _shot(page, "08b-phone-405")
     assert not outside
 
 
