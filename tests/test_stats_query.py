@@ -523,3 +523,12 @@ def test_each_residency_state_is_counted_from_the_day_it_was_reached(cast, clien
                                               "measure": ["confirmed", "negotiating"]}, secure=True)
     html = page.content.decode()
     assert '<option value="" selected>按各统计项的日期</option>' in html and "在谈企业2家" in html
+
+
+def test_the_rule_quoted_with_a_sentence_says_what_its_subject_leaves_out(cast):
+    """The 口径 is copied with the sentence: "企业140家" beside a list of 177 must say that only a
+    park's enterprises count, "签约项目13个" that a terminated one does not."""
+    assert "只计园区内的企业" in ask(cast.leader, "subject=organizations").rule
+    assert "已终止的项目不计入" in ask(cast.leader, "subject=projects&date=signed_on&window=ytd").rule
+    assert "分区计入所属园区" in ask(cast.leader, "subject=zones").rule
+    assert "不计入" not in ask(cast.leader, "subject=residencies&window=all").rule

@@ -234,6 +234,7 @@ class Subject:
     bands: tuple[Band, ...] = ()
     as_of: Callable | None = None
     base: Q | None = None
+    base_note: str = ""  # what ``base`` leaves out, said in the rule the sentence is quoted with
     order: int = 100
     help: str = ""
     # a subject whose figures are not sums of records (经济指标: a month's cumulative values and their
@@ -1005,6 +1006,8 @@ def rule(answer: Answer) -> str:
     """口径: what was counted, over which dates, filters and scope."""
     q, s = answer.query, answer.query.subject
     parts = [gettext("统计对象：{subject}").format(subject=s.label)]
+    if s.base_note:
+        parts.append(str(s.base_note))
     if s.as_of is not None:
         parts.append(gettext("状态日：{day}").format(day=_day(q.window.end)))
     elif any(d is not None for d in q.dates):

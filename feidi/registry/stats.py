@@ -22,6 +22,7 @@ def register() -> None:
         key="organizations", label=_("企业"), model=Organization, noun=pgettext_lazy("stats noun", "企业"), unit="家", order=20,
         # the enterprises of a park: a target or partner firm elsewhere (no park) is not counted
         as_of=stats.existing_on("established_on"), base=Q(kind=Organization.Kind.ENTERPRISE, zone__isnull=False),
+        base_note=_("只计园区内的企业，未落户园区的招商目标、合作企业不计入"),
         help=_("某日园区内的企业数（按当日持有的标签、所在产业链），两日之间的变化，如“科技型中小企业从1711家增至2412家”；未落户园区的招商目标、合作企业不计入"),
         measures=(
             stats.Measure("count", _("企业数")),
@@ -44,6 +45,7 @@ def register() -> None:
         # the zones this platform runs (a zone with no administering department is another city's,
         # kept for its published figures), a 分区 (under a parent of its own kind) counted in its parent
         base=Q(department__isnull=False) & (Q(parent__isnull=True) | ~Q(parent__kind=F("kind"))),
+        base_note=_("只计本平台管理的园区与飞地，分区计入所属园区"),
         help=_("某日的园区、飞地个数（按类型、上级园区），如“人才工作联络站19家、人才飞地15个”；分区（上级园区与其同类型）计入上级园区，未设管理部门的外地对比园区不计入"),
         measures=(stats.Measure("count", _("个数")), stats.Measure("sum:area_km2", _("面积"), "sum", "area_km2", "平方公里")),
         dates=(stats.DateField("established_on", _("设立日期"), pgettext_lazy("stats verb", "设立")),),
