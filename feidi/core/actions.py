@@ -69,21 +69,13 @@ def checked_text(value: str, field: str = "", *, one_line: bool = False) -> str:
     reply, a 批示 — what an action writes besides a form's record): invisible characters dropped,
     Word's line and page breaks read as line breaks (as spaces where ``one_line``), any other control
     character or a direction override refused on ``field``."""
-    from feidi.lib.cells import BIDI
-    from feidi.lib.cells import CONTROL
-    from feidi.lib.cells import INVISIBLE
     from feidi.lib.cells import LINE_BREAKS
+    from feidi.lib.cells import clean_text
 
-    cleaned = value.translate(INVISIBLE).replace("\r\n", "\n").translate(LINE_BREAKS)
-    bad = CONTROL.search(cleaned)
-    if bad is not None:
-        raise ValidationError({field or "text": [gettext("含有不可见的控制字符（U+{code:04X}），请删除后重新填写").format(
-            code=ord(bad.group()))]})
-    bad = BIDI.search(cleaned)
-    if bad is not None:
-        raise ValidationError({field or "text": [gettext(
-            "含有改变文字显示方向的控制字符（U+{code:04X}），显示的内容与实际内容不同，请删除后重新填写").format(code=ord(bad.group()))]})
-    return " ".join(cleaned.replace("\t", " ").split("\n")) if one_line else cleaned
+    try:  # the imports' rule (``lib.cells.clean_text``), once Word's breaks are read as line breaks
+        return clean_text(value.replace("\r\n", "\n").translate(LINE_BREAKS), multiline=not one_line)
+    except ValueError as exc:
+        raise ValidationError({field or "text": [str(exc)]}) from None
 
 
 def exact_numbers(instance: models.Model) -> None:
