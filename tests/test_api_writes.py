@@ -417,11 +417,11 @@ def test_a_commitment_falls_due_after_its_agreement_and_a_policy_ends_after_its_
 
     agreement = Agreement.objects.create(title="合作协议", party_a="甲", party_b="乙", signed_on=dt.date(2022, 5, 16),
                                          department=cast.dept_a)
-    with pytest.raises(ValidationError, match="不能早于协议签署日期"):
+    with pytest.raises(ValidationError, match="不能早于合作协议的签署日期"):
         Commitment(agreement=agreement, content="共建园区", owner="甲方", due_on=dt.date(2001, 1, 1),
                    department=cast.dept_a).full_clean()
     Commitment(agreement=agreement, content="共建园区", owner="甲方", due_on=dt.date(2023, 1, 1),
                department=cast.dept_a).full_clean()
-    with pytest.raises(ValidationError, match="不能早于发布日期"):
+    with pytest.raises(ValidationError, match="有效期至不能早于发布日期（2026-01-01）"):
         Policy(title="奖补办法", issued_on=dt.date(2026, 1, 1), effective_until=dt.date(2025, 1, 1),
-               department=cast.dept_a).clean()
+               department=cast.dept_a).full_clean()

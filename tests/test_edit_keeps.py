@@ -75,8 +75,9 @@ def _links(obj) -> dict:
     return audit.snapshot(type(obj)._base_manager.get(pk=obj.pk))
 
 
-# Routes whose factory record refuses any save for a reason of its own, said on the page.
-REFUSED = {"auctions:lot_edit": "拍品已开拍或已有出价，不能再修改"}
+# Routes whose factory record refuses any save for a reason of its own, said on the page (the
+# factory's lot is of a supply not published).
+REFUSED = {"auctions:lot_edit": "只能以已发布的科技成果作为拍品"}
 
 
 @pytest.mark.parametrize("route,view_class", ROUTES)

@@ -167,6 +167,9 @@ def do_publish_auction(auction: Auction, *, acting_user) -> Auction:
         unpublished = [lot.title for lot in lots if lot.supply.status != Supply.Status.PUBLISHED]
         if unpublished:
             raise ValidationError(gettext("以下拍品的科技成果未发布或已下架：{join}").format(join='、'.join(unpublished)))
+        passed = [lot.title for lot in lots if lot.closes_at <= server_now()]
+        if passed:  # it would be 流拍 the moment it is seen
+            raise ValidationError(gettext("以下拍品的结束时间已过，请先修改拍品的时间：{join}").format(join="、".join(passed)))
         before = audit.snapshot(locked)
         Auction.objects.filter(pk=locked.pk).update(status=Auction.Status.PUBLISHED, version=F("version") + 1)
         locked.refresh_from_db()
@@ -178,18 +181,27 @@ def do_publish_auction(auction: Auction, *, acting_user) -> Auction:
 
 # --- lots ---------------------------------------------------------------------------------------
 
+def _opened(stored: dict, now) -> bool:
+    """Whether a stored lot (its bid count, status, opening and auction's status) can no longer be
+    edited: bid on, settled, or open in an auction that has been published."""
+    return bool(stored["bid_count"] or stored["status"] != Lot.Status.SCHEDULED
+                or stored["opens_at"] <= now and stored["auction__status"] != Auction.Status.DRAFT)
+
+
 def do_save_lot(lot: Lot, *, acting_user, expected_version: int | None = None) -> Lot:
     """Create or edit a lot. The supply must be published; an institution user may list only its
-    own supply (staff any); the auction must not be finished, and a lot added to a published
-    auction must open later than now. Reserve ≥ start price (``Lot.clean``). A lot with bids or
-    already open is no longer editable. The lot belongs to its auction's department."""
+    own supply (staff any); the auction must not be finished; a lot added to a published auction
+    must open later than now, and one of a draft must not be over already (it turned 流拍 as the
+    auction was published). Reserve ≥ start price (``Lot.clean``). A lot with bids or already open
+    is no longer editable; one of a draft auction has not opened, so its times can be moved on.
+    The lot belongs to its auction's department."""
     creating = lot.pk is None
     if not acting_user.has_perm("auctions.add_lot" if creating else "auctions.change_lot"):
         raise PermissionDenied(gettext("您没有登记拍品的权限"))
     now = server_now()
     if not creating:
-        stored = Lot.objects.filter(pk=lot.pk).values("bid_count", "status", "opens_at").first()
-        if stored["bid_count"] or stored["status"] != Lot.Status.SCHEDULED or stored["opens_at"] <= now:
+        stored = Lot.objects.filter(pk=lot.pk).values("bid_count", "status", "opens_at", "auction__status").first()
+        if _opened(stored, now):
             raise ValidationError(gettext("拍品已开拍或已有出价，不能再修改"))
     errors: dict[str, str] = {}
     supply = Supply.objects.filter(pk=lot.supply_id).first() if lot.supply_id else None
@@ -201,9 +213,13 @@ def do_save_lot(lot: Lot, *, acting_user, expected_version: int | None = None) -
             errors["supply"] = gettext("只能以本单位的科技成果作为拍品")
     if auction is not None and auction.status == Auction.Status.FINISHED:
         errors["auction"] = gettext("拍卖会已结束，不能再登记拍品")
-    if (auction is not None and auction.status == Auction.Status.PUBLISHED and lot.opens_at
-            and lot.opens_at <= now and "auction" not in errors):
-        errors["opens_at"] = gettext("拍卖会已发布，新登记或修改的拍品开拍时间须晚于当前时间")
+    said = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    if auction is None or "auction" in errors:
+        pass
+    elif auction.status == Auction.Status.PUBLISHED and lot.opens_at and lot.opens_at <= now:
+        errors["opens_at"] = gettext("拍卖会已发布，新登记或修改的拍品开拍时间须晚于当前时间（{now}）").format(now=said)
+    elif lot.closes_at and lot.closes_at <= now:  # a draft's lot may open before it is published, not be over
+        errors["closes_at"] = gettext("结束时间须晚于当前时间（{now}）").format(now=said)
     if errors:
         raise ValidationError(errors)
     if not lot.title and supply is not None:
@@ -217,8 +233,9 @@ def do_save_lot(lot: Lot, *, acting_user, expected_version: int | None = None) -
             lot.scheduled_close = lot.closes_at
             lot.status = Lot.Status.SCHEDULED
             return create_object(lot, acting_user=acting_user)
-        current = Lot.objects.select_for_update().get(pk=lot.pk)
-        if current.bid_count or current.status != Lot.Status.SCHEDULED or current.opens_at <= now:
+        current = Lot.objects.select_for_update(of=("self",)).filter(pk=lot.pk).values(
+            "bid_count", "status", "opens_at", "auction__status").get()
+        if _opened(current, now):
             raise ValidationError(gettext("拍品已开拍或已有出价，不能再修改"))
         lot.scheduled_close = lot.closes_at
         return update_object(lot, acting_user=acting_user, expected_version=expected_version)

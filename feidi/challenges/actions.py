@@ -30,6 +30,7 @@ from feidi.core.actions import ConflictError
 from feidi.core.actions import create_object
 from feidi.core.actions import update_object
 from feidi.core.leases import periodic_job
+from feidi.core.models import check_dates
 from feidi.core.notify import notify
 from feidi.lib.cells import plausible_date
 from feidi.lib.dates import add_months
@@ -409,8 +410,9 @@ def do_complete_milestone(milestone: JointMilestone, *, acting_user, done_on: dt
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
         raise ValidationError({"done_on": gettext("完成日期不能晚于今天")})
+    changes = {"done_on": done_on, **({"note": note} if note else {})}
+    check_dates(milestone, changes)  # not before the project began
     with transaction.atomic():
-        changes = {"done_on": done_on, **({"note": note} if note else {})}
         if not JointMilestone.objects.filter(pk=milestone.pk, done_on__isnull=True).update(**changes):
             raise ConflictError(gettext("该节点已完成"))
         milestone.refresh_from_db()

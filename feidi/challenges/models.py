@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feidi.core.fields import MoneyField
+from feidi.core.models import DatesInOrder
 from feidi.core.models import DictField
 from feidi.core.models import FeidiModel
 from feidi.core.models import OrganizationField
@@ -188,6 +189,8 @@ class JointProject(FeidiModel):
 
     # The parties (the demanding enterprise, the lead institution, members) see their project; the
     # leaders of both halves of a two-way enclave see a project incubated in it or landed at home.
+    date_order = (("ends_on", "starts_on"), ("accepted_on", "starts_on"), ("milestones__due_on", "starts_on"),
+                  ("milestones__done_on", "starts_on"))
     scope = Scope(department="department", owner="created_by", organization="parties__organization",
                   also=lambda user: _enclave_joint_projects(user))
 
@@ -200,9 +203,6 @@ class JointProject(FeidiModel):
     def __str__(self):
         return self.title
 
-    def clean(self):
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": gettext("计划完成日期不能早于开始日期")})
 
 
 class JointParty(models.Model):
@@ -234,7 +234,7 @@ class JointParty(models.Model):
         return f"{self.organization}（{self.get_role_display()}）" if self.organization_id else gettext("参与单位")
 
 
-class JointMilestone(models.Model):
+class JointMilestone(DatesInOrder, models.Model):
     """A milestone of a joint project (节点), done when ``done_on`` is set."""
 
     project = models.ForeignKey(JointProject, verbose_name=_("联合攻关项目"), on_delete=models.CASCADE,
@@ -245,6 +245,7 @@ class JointMilestone(models.Model):
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     objects = ScopedManager()
+    date_order = (("due_on", "project__starts_on"), ("done_on", "project__starts_on"))
     scope = Scope(department="project__department", owner=None, organization="project__parties__organization")
 
     class Meta:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
+from .models import check_dates
 
 
 class ConflictError(Exception):
@@ -202,6 +203,7 @@ def guarded_update(instance: models.Model, changes: dict, *, where: dict, confli
             field = model._meta.get_field(name)
             if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
                 changes[name] = checked_text(value, name, one_line=not isinstance(field, models.TextField))
+    check_dates(instance, changes)
     with transaction.atomic():
         before = audit.snapshot(instance)
         done = model.objects.filter(pk=instance.pk, version=instance.version, **where).update(

@@ -27,7 +27,113 @@ class DetailUrlMixin:
         return reverse(f"{self._meta.app_label}:{self._meta.model_name}_{self.url_page}", kwargs={"pk": self.pk})
 
 
-class FeidiModel(DetailUrlMixin, models.Model):
+class DatesInOrder:
+    """A record whose dates keep an order: ``date_order`` lists ``(later, earlier)`` pairs, each a
+    field of the record or a path to a related record's (``"agreement__signed_on"``: the parent's;
+    ``"milestones__done_on"``: each child's). ``full_clean`` refuses a pair out of order on the
+    record's own field, on every path (forms, imports row by row, the API, actions): a commitment
+    due before its agreement was signed, a meeting's task due before the meeting, a project moved
+    to start after its milestones were done. An empty date on either side says nothing."""
+
+    date_order: tuple[tuple[str, str], ...] = ()
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        from django.core.exceptions import NON_FIELD_ERRORS
+        from django.core.exceptions import ValidationError
+
+        errors: dict = {}
+        try:
+            super().full_clean(exclude=exclude, validate_unique=validate_unique,
+                               validate_constraints=validate_constraints)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        exclude = set(exclude or ())
+        for name, message, other in dates_out_of_order(self, skip=set(errors)):
+            if name in exclude:  # said on the other date when the form shows that one (开始洽谈 of 确定入驻日期)
+                name = other if other and other not in exclude else NON_FIELD_ERRORS
+            errors.setdefault(name, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _day(value):
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _related_day(instance, path: str, *, earliest: bool):
+    """(the day at ``path`` from ``instance``, the related model's name): a parent's through its key
+    as the record now holds it, or the earliest (``earliest``) or latest of its children's."""
+    first, rest = path.split("__", 1)
+    field = instance._meta.get_field(first)
+    if (field.many_to_one or field.one_to_one) and field.concrete:
+        key = getattr(instance, field.attname)
+        if key is None:
+            return None, ""
+        day = field.related_model._base_manager.filter(pk=key).values_list(rest, flat=True).first()
+    else:
+        if instance.pk is None:  # a record not yet saved has no children
+            return None, ""
+        aggregate = models.Min(path) if earliest else models.Max(path)
+        day = type(instance)._base_manager.filter(pk=instance.pk).aggregate(day=aggregate)["day"]
+    return _day(day), str(field.related_model._meta.verbose_name)
+
+
+def _label(model, path: str) -> str:
+    *_, name = path.split("__")
+    for part in path.split("__")[:-1]:
+        model = model._meta.get_field(part).related_model
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def dates_out_of_order(instance, skip=frozenset(), only=None):
+    """``(field, message, other)`` for each of ``instance``'s ``date_order`` pairs out of order, the
+    message in Chinese naming both dates, ``other`` the pair's other field when it is the record's; a field in ``skip`` (its value already refused) is not compared,
+    and with ``only`` just the pairs with one of those fields of the record's own."""
+    model = type(instance)
+    for later, earlier in getattr(instance, "date_order", ()):
+        if later in skip or earlier in skip or only is not None and not {later, earlier} & set(only):
+            continue
+        if "__" not in later and "__" not in earlier:
+            late, early = _day(getattr(instance, later)), _day(getattr(instance, earlier))
+            if late is not None and early is not None and late < early:
+                yield later, gettext("{later}不能早于{earlier}（{day}）").format(
+                    later=_label(model, later), earlier=_label(model, earlier), day=early.isoformat()), earlier
+        elif "__" in earlier:  # this record's date after another record's
+            late = _day(getattr(instance, later))
+            if late is None:
+                continue
+            early, whose = _related_day(instance, earlier, earliest=False)
+            if early is not None and late < early:
+                yield later, gettext("{later}不能早于{whose}的{earlier}（{day}）").format(
+                    later=_label(model, later), whose=whose, earlier=_label(model, earlier), day=early.isoformat()), None
+        else:  # this record's date before another record's
+            early = _day(getattr(instance, earlier))
+            if early is None:
+                continue
+            late, whose = _related_day(instance, later, earliest=True)
+            if late is not None and late < early:
+                yield earlier, gettext("{earlier}不能晚于{whose}的{later}（{day}）").format(
+                    earlier=_label(model, earlier), whose=whose, later=_label(model, later), day=late.isoformat()), None
+
+
+def check_dates(instance, changes: dict) -> None:
+    """Refuse ``changes`` (field → value) to ``instance`` that would put its dates out of order
+    (``DatesInOrder``): for a step written by a conditional update, which passes no ``full_clean``."""
+    import copy
+
+    from django.core.exceptions import ValidationError
+
+    probe = copy.copy(instance)
+    for name, value in changes.items():
+        setattr(probe, name, value)
+    errors: dict = {}
+    for name, message, _other in dates_out_of_order(probe, only=changes):
+        errors.setdefault(name, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+
+
+class FeidiModel(DatesInOrder, DetailUrlMixin, models.Model):
     """Base of every business record: owning department, creator, timestamps, and a version
     number for optimistic concurrency (an edit based on a stale version is refused)."""
 

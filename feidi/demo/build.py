@@ -48,6 +48,11 @@ class Builder:
         """The same builder counting under another name (an organization as a 目标企业), or not at all."""
         return Builder(self.model, self.save, count, self.key, **self.defaults)
 
+    def saved_by(self, save: Callable) -> Builder:
+        """The same builder saving through another action (a record of the past, which the usual
+        action refuses as the present)."""
+        return Builder(self.model, save, self.count, self.key, **self.defaults)
+
     def key_of(self, fields: dict) -> tuple:
         """The natural key of a record about to be built (related objects by their primary key)."""
         return tuple(getattr(fields[k], "pk", fields[k]) for k in self.key)

@@ -23,6 +23,7 @@ records the load.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections import Counter
@@ -371,7 +372,7 @@ def _synthetic_org(gen: _Gen, key: str, *, chain: str, zone: str | None, place: 
     roads = words.ROADS.get(address_area or "", ())
     address = f"{address_area}{rng.choice(roads)}{rng.randint(1, 399)}号" if roads else ""
     legal, _ = gen.person()
-    return OrgSpec(
+    return _labelled_since_established(OrgSpec(
         key=key, name=gen.company(place, keyword, style), uscc=gen.uscc(region_code), industry_code=code,
         zone=zone, department=department, region=region, address=address, legal_representative=legal,
         registered_capital=Decimal(capital_wan * 10_000), established_on=gen.date(D(2006, 1, 1), D(2024, 6, 30)),
@@ -379,7 +380,17 @@ def _synthetic_org(gen: _Gen, key: str, *, chain: str, zone: str | None, place: 
         description=f"{chain}产业链·{segment}环节（示例企业）",
         labels=_labels(gen, big=big, manufacturing=manufacturing) if zone in {ZONE_ETDZ, ZONE_GAOTIE,
                                                                                  ENCLAVE_G60_A, ENCLAVE_G60_B} else [],
-    )
+    ))
+
+
+def _labelled_since_established(spec: OrgSpec) -> OrgSpec:
+    """An enterprise is labelled once it exists: a label drawn before its founding is dated on it,
+    one whose validity ended before is left out (the draws stay as they were, so the rest of the
+    demo does not move)."""
+    if spec.established_on:
+        spec.labels = [dataclasses.replace(lab, since=max(lab.since, spec.established_on)) for lab in spec.labels
+                       if lab.until is None or lab.until >= spec.established_on]
+    return spec
 
 
 def _real_orgs(gen: _Gen) -> dict[str, OrgSpec]:

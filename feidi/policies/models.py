@@ -53,6 +53,7 @@ class Policy(FeidiModel):
                                          help_text=_("政策效果评估时比较受惠企业与其他企业的该指标同口径增长"))
     active = models.BooleanField(_("有效"), default=True)
 
+    date_order = (("effective_until", "effective_from"), ("effective_until", "issued_on"))
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
@@ -68,11 +69,6 @@ class Policy(FeidiModel):
         found = list(qs.filter(Q(title=text) | Q(number=text)).values_list("pk", flat=True)[:2])
         return found[0] if len(found) == 1 else None
 
-    def clean(self):
-        if self.effective_until and self.effective_from and self.effective_until < self.effective_from:
-            raise ValidationError({"effective_until": gettext("有效期至不能早于施行日期")})
-        if self.effective_until and self.issued_on and self.effective_until < self.issued_on:  # no 施行日期 given
-            raise ValidationError({"effective_until": gettext("有效期至不能早于发布日期")})
 
 
 class PolicyItem(FeidiModel):

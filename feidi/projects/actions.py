@@ -685,7 +685,10 @@ def do_hold_dispatch(dispatch, *, acting_user, held_on: dt.date | None = None, n
     from .models import Dispatch
 
     dispatch.status = Dispatch.Status.HELD
-    dispatch.held_on = held_on or timezone.localdate()
+    # the day given, else the one entered when it was prepared if it has come, else today (a day outside
+    # the meeting's week is refused: the meeting of an earlier week is held on the day entered on its page)
+    today = timezone.localdate()
+    dispatch.held_on = held_on or (dispatch.held_on if dispatch.held_on and dispatch.held_on <= today else today)
     if notes is not None:
         dispatch.notes = notes
     return update_object(dispatch, acting_user=acting_user)

@@ -208,6 +208,7 @@ class InvestmentTrip(FeidiModel):
     purpose = models.CharField(_("目的"), max_length=200, blank=True)
     summary = models.TextField(_("成果"), blank=True)
 
+    date_order = (("return_on", "set_out_on"),)
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
@@ -217,9 +218,6 @@ class InvestmentTrip(FeidiModel):
     def __str__(self):
         return f"{self.set_out_on:%Y-%m-%d} {self.destination}" if self.set_out_on else self.destination
 
-    def clean(self):
-        if self.return_on and self.set_out_on and self.return_on < self.set_out_on:
-            raise ValidationError({"return_on": gettext("返回日期不能早于出发日期")})
 
 
 class Project(FeidiModel):
@@ -566,6 +564,7 @@ class Dispatch(FeidiModel):
     notes = models.TextField(_("会议纪要"), blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREPARED)
 
+    date_order = (("tasks__deadline", "week_start"), ("tasks__done_on", "week_start"))
     scope = Scope(department="department", owner="created_by")
     named_by = named_in_zone()  # a task holder filters the tasks by their meeting (scope.offered)
 
@@ -580,6 +579,12 @@ class Dispatch(FeidiModel):
     def clean(self):
         if self.week_start:
             self.week_start = self.week_start - dt.timedelta(days=self.week_start.weekday())
+            sunday = self.week_start + dt.timedelta(days=6)
+            if self.held_on and not self.week_start <= self.held_on <= sunday:  # 一周一调度: the week's meeting
+                raise ValidationError({"held_on": gettext("召开日期{day}不在该周（{monday}至{sunday}）内").format(
+                    day=self.held_on.isoformat(), monday=self.week_start.isoformat(), sunday=sunday.isoformat())})
+        if self.status == self.Status.HELD and self.held_on and self.held_on > timezone.localdate():
+            raise ValidationError({"held_on": gettext("会议已召开，召开日期不能晚于今天")})
 
 
 class Task(DeadlineItemMixin, FeidiModel):
@@ -605,6 +610,7 @@ class Task(DeadlineItemMixin, FeidiModel):
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
     result = models.TextField(_("办理结果"), blank=True)
 
+    date_order = (("deadline", "dispatch__week_start"), ("done_on", "dispatch__week_start"))
     scope = Scope(department="department", owner="owner", works=_part_work,
                   also=_part_seen)
 

@@ -148,6 +148,7 @@ class Organization(FeidiModel):
     employees = models.PositiveIntegerField(_("从业人员"), null=True, blank=True)
     description = models.TextField(_("简介"), blank=True)
 
+    date_order = (("labels__since", "established_on"),)  # founded before it was labelled
     scope = Scope(department="department", owner="created_by", org_self=True,
                   also=lambda user: Q(pk__in=_assigned_organizations(user)))
 
@@ -200,6 +201,7 @@ class OrganizationLabel(FeidiModel):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = models.Manager.from_queryset(LabelQuerySet)()
+    date_order = (("until", "since"), ("since", "organization__established_on"))
     scope = Scope(department="department", owner="created_by", organization="organization")
 
     class Meta:
@@ -211,9 +213,6 @@ class OrganizationLabel(FeidiModel):
     def __str__(self):
         return f"{self.organization} · {self.label}"
 
-    def clean(self):
-        if self.until and self.since and self.until < self.since:
-            raise ValidationError({"until": gettext("有效期至不能早于认定日期")})
 
 
 class Person(FeidiModel):
@@ -274,6 +273,8 @@ class Residency(FeidiModel):
     exited_on = models.DateField(_("退出日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
 
+    date_order = (("confirmed_on", "negotiating_since"), ("entered_on", "confirmed_on"), ("entered_on", "negotiating_since"),
+                  ("exited_on", "entered_on"))
     scope = Scope(department="department", owner="created_by", organization="organization",
                   also=_linked_residencies)
 
@@ -306,6 +307,7 @@ class Agreement(FeidiModel):
                                       blank=True,
                                       validators=[MinValueValidator(0)])
 
+    date_order = (("valid_until", "signed_on"), ("commitments__due_on", "signed_on"))
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
@@ -320,8 +322,6 @@ class Agreement(FeidiModel):
             value = getattr(self, name)
             if value is not None and value > 100:
                 raise ValidationError({name: gettext("比例不能超过100%")})
-        if self.valid_until and self.signed_on and self.valid_until < self.signed_on:
-            raise ValidationError({"valid_until": gettext("有效期至不能早于签署日期")})
 
 
 class Commitment(FeidiModel):
@@ -339,6 +339,7 @@ class Commitment(FeidiModel):
     due_on = models.DateField(_("完成时限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED)
 
+    date_order = (("due_on", "agreement__signed_on"),)
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
@@ -348,9 +349,3 @@ class Commitment(FeidiModel):
     def __str__(self):
         return self.content
 
-    def clean(self):
-        # a commitment of an agreement falls due after the agreement was signed
-        signed = Agreement.objects.filter(pk=self.agreement_id).values_list("signed_on", flat=True).first() \
-            if self.agreement_id else None
-        if self.due_on and signed and self.due_on < signed:
-            raise ValidationError({"due_on": gettext("完成时限不能早于协议签署日期（{day}）").format(day=signed.isoformat())})

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -85,6 +84,7 @@ class Assignment(FeidiModel):
     since = models.DateField(_("开始日期"))
     until = models.DateField(_("结束日期"), null=True, blank=True)
 
+    date_order = (("until", "since"),)
     scope = Scope(department="department", owner="cadre", organization="organization")
 
     class Meta:
@@ -99,9 +99,6 @@ class Assignment(FeidiModel):
     def __str__(self):
         return f"{self.organization} · {self.cadre}"
 
-    def clean(self):
-        if self.until and self.since and self.until < self.since:
-            raise ValidationError({"until": gettext("结束日期不能早于开始日期")})
 
 
 def closed_on_time() -> Q:

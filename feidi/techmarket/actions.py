@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError
@@ -104,6 +105,9 @@ def do_save_demand(demand: Demand, *, acting_user, expected_version: int | None 
         raise ValidationError({"organization": gettext("技术需求只能由企业发布")})
     if demand.pk is None:
         demand.status, demand.published_at = Demand.Status.DRAFT, None
+    elif demand.status != Demand.Status.DRAFT and demand.deadline and demand.deadline < timezone.localdate() \
+            and demand.deadline != Demand._base_manager.filter(pk=demand.pk).values_list("deadline", flat=True).first():
+        raise ValidationError({"deadline": _PASSED})  # a deadline that passed on its own may stay
     demand.department_id = _department_id(demand, org, acting_user)
     return _save(demand, "demand", acting_user=acting_user, expected_version=expected_version,
                  published={Demand.Status.PUBLISHED, Demand.Status.CHALLENGE})
@@ -152,8 +156,16 @@ def _delete(obj, acting_user) -> None:
         _index(obj._meta.model_name, pk)
 
 
+_PASSED = gettext_lazy("截止日期已过：发布中的需求，截止日期不能早于今天")
+
+
 def do_publish_demand(demand: Demand, *, acting_user) -> Demand:
-    """草稿 (or a closed demand) → 已发布: institutions see it, and it is pushed to its top supplies."""
+    """草稿 (or a closed demand) → 已发布: institutions see it, and it is pushed to its top supplies.
+    A demand whose deadline has passed is not published (its page asks for a new deadline)."""
+    deadline = Demand._base_manager.filter(pk=demand.pk).values_list("deadline", flat=True).first()
+    if deadline and deadline < timezone.localdate():
+        raise ValidationError({"deadline": gettext("截止日期（{day}）已过，请先修改截止日期再发布").format(
+            day=deadline.isoformat())})
     return _publish(demand, acting_user)
 
 
