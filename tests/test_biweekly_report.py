@@ -49,9 +49,11 @@ def world(cast):
     for m in (1, 2, 3):
         month(p1, 2026, m, "30000000.10")
     month(p1, 2026, 12, "70000000")  # after the cut-off
-    Milestone.objects.create(project=p1, department=cast.dept_a, name="主体封顶", planned_on=dt.date(2026, 9, 30))
-    Alert.objects.create(project=p1, department=cast.dept_a, rule="milestone", subject="1",
-                         message="节点“主体封顶”已逾期")
+    topped = Milestone.objects.create(project=p1, department=cast.dept_a, name="主体封顶",
+                                      planned_on=dt.date(2026, 9, 30))
+    # as the sweep last said it, on a later day than the report's
+    Alert.objects.create(project=p1, department=cast.dept_a, rule="milestone", subject=str(topped.pk),
+                         message="节点“主体封顶”计划2026-09-30完成，已逾期50天")
     p2 = project(cast, "储能电站项目", level="province", planned="200000000")
     AnnualPlan.objects.create(project=p2, department=cast.dept_a, year=2026, planned_investment=Decimal("200000000"))
     month(p2, 2026, 5, "100000000")
@@ -112,7 +114,9 @@ def test_the_report_prints_the_databases_figures(cast, world):
                              f"{Decimal('90000000.30') / Decimal(4e8) * 100:.1f}%"],
                             ["未归链", "1", wan(Decimal(2e8)), wan(Decimal(2e8)), wan(Decimal(1e8)), "50.0%"]]
     assert [r[0] for r in by_level[1:]] == ["省重点", "市重点"]
-    assert "动力电池项目" in text.split("四、红旗预警项目")[1] and "节点“主体封顶”已逾期" in text
+    # the days overdue are counted to the report's day (15 November), not to the day the alert was last said
+    assert "动力电池项目" in text.split("四、红旗预警项目")[1] and "节点“主体封顶”计划2026-09-30完成，已逾期46天" in text
+    assert "已逾期50天" not in text
     leadership = text.split("五、需领导协调决策事项")[1]
     assert "用地指标待省里调剂" in leadership and "（已超期）" in leadership and "一般问题" not in leadership
     # the appendix: every key project once, in level order, with the database's amounts

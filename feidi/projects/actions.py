@@ -505,6 +505,23 @@ def pace_shortfalls(today: dt.date, projects=None) -> dict[int, tuple[Decimal, D
     return result
 
 
+def alert_text(rule: str, row: dict, today: dt.date) -> str:
+    """What an alert of ``rule`` says of its milestone, problem or task (``row``: its name or text
+    and its date) on ``today``: the days overdue are counted to that day (a 专报 of an earlier day
+    counts to its own, not to the day the alert was last said)."""
+    if rule == Alert.Rule.MILESTONE:
+        return f"节点“{row['name']}”计划{row['planned_on']:%Y-%m-%d}完成，已逾期{(today - row['planned_on']).days}天"
+    if rule == Alert.Rule.PROBLEM:
+        return (f"问题“{row['description'][:40]}”应于{row['deadline']:%Y-%m-%d}前解决，"
+                f"已逾期{(today - row['deadline']).days}天")
+    return f"调度事项“{row['decision'][:40]}”应于{row['deadline']:%Y-%m-%d}前完成，已逾期"
+
+
+ALERT_SUBJECTS = {Alert.Rule.MILESTONE: (Milestone, ("name", "planned_on")),
+                  Alert.Rule.PROBLEM: (Problem, ("description", "deadline")),
+                  Alert.Rule.TASK: (Task, ("decision", "deadline"))}
+
+
 def current_alerts(today: dt.date, projects=None) -> dict[tuple[int, str, str], str]:
     """Every rule that holds today: ``{(project_id, rule, subject): message}``."""
 
@@ -514,16 +531,13 @@ def current_alerts(today: dt.date, projects=None) -> dict[tuple[int, str, str], 
         base = base.filter(pk__in=projects.values("pk"))
     for m in Milestone.objects.filter(project__in=base, actual_on__isnull=True, planned_on__lt=today).values(
             "pk", "project_id", "name", "planned_on"):
-        found[(m["project_id"], Alert.Rule.MILESTONE, str(m["pk"]))] = (
-            f"节点“{m['name']}”计划{m['planned_on']:%Y-%m-%d}完成，已逾期{(today - m['planned_on']).days}天")
+        found[(m["project_id"], Alert.Rule.MILESTONE, str(m["pk"]))] = alert_text(Alert.Rule.MILESTONE, m, today)
     for p in Problem.objects.filter(project__in=base, status=Problem.Status.OPEN, deadline__lt=today).values(
             "pk", "project_id", "description", "deadline"):
-        found[(p["project_id"], Alert.Rule.PROBLEM, str(p["pk"]))] = (
-            f"问题“{p['description'][:40]}”应于{p['deadline']:%Y-%m-%d}前解决，已逾期{(today - p['deadline']).days}天")
+        found[(p["project_id"], Alert.Rule.PROBLEM, str(p["pk"]))] = alert_text(Alert.Rule.PROBLEM, p, today)
     for t in Task.objects.filter(project__in=base, status=Task.Status.OPEN, deadline__lt=today).values(
             "pk", "project_id", "decision", "deadline"):
-        found[(t["project_id"], Alert.Rule.TASK, str(t["pk"]))] = (
-            f"调度事项“{t['decision'][:40]}”应于{t['deadline']:%Y-%m-%d}前完成，已逾期")
+        found[(t["project_id"], Alert.Rule.TASK, str(t["pk"]))] = alert_text(Alert.Rule.TASK, t, today)
     for pid, (plan, expected, completed) in pace_shortfalls(today, base).items():
         found[(pid, Alert.Rule.PACE, str(today.year))] = (
             f"{pace_text(today, completed, expected)}（年度计划{human(plan)}）")

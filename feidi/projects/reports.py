@@ -139,6 +139,8 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     (``stage_on``), so a back-dated issue says what was known on its day."""
     from django.db.models import Q
 
+    from .actions import ALERT_SUBJECTS
+    from .actions import alert_text
     from .actions import pace_shortfalls
 
     year = as_of.year
@@ -184,9 +186,16 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     names = {r["pk"]: r for r in rows}
     reasons: dict[int, list[str]] = defaultdict(list)
     paced = set()  # projects whose open pace alert of the year already says it
-    for a in Alert.objects.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), project_id__in=ids,
-                                  raised_at__lt=end).order_by("raised_at", "pk"):
-        reasons[a.project_id].append(a.message)
+    alerts = list(Alert.objects.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end), project_id__in=ids,
+                                       raised_at__lt=end).order_by("raised_at", "pk"))
+    subjects = {}  # an alert's milestone, problem or task, to say it as of the report's day
+    for rule, (model, fields) in ALERT_SUBJECTS.items():
+        pks = [int(a.subject) for a in alerts if a.rule == rule and a.subject.isdigit()]
+        subjects[rule] = {r["pk"]: r for r in model._base_manager.filter(pk__in=pks).values("pk", *fields)} if pks else {}
+    for a in alerts:
+        row = subjects.get(a.rule, {}).get(int(a.subject)) if a.subject.isdigit() else None
+        due = row and (row.get("planned_on") or row.get("deadline"))
+        reasons[a.project_id].append(alert_text(a.rule, row, as_of) if due and due < as_of else a.message)
         if a.rule == Alert.Rule.PACE and a.subject == str(year):
             paced.add(a.project_id)
     for pid, (_plan, expected, completed) in pace_shortfalls(as_of, Project.objects.filter(pk__in=ids)).items():
