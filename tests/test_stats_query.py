@@ -208,7 +208,26 @@ def test_time_taken_against_the_limit_and_the_outcomes_of_services(cast):
     assert [(g.label, g.figures[0].value) for g in by.groups] == [("解决用地", 2), ("（未填）", 1)]
     # another enterprise of the same zone counts none of them, the enterprise itself all three
     assert ask(cast.ent_b, "subject=appeals&date=submitted_at&window=ytd").figures[0].value == 0
-    assert ask(cast.ent_a, "subject=appeals&date=submitted_at&window=ytd").figures[0].value == 3
+    own = ask(cast.ent_a, "subject=appeals&date=submitted_at&window=ytd")
+    assert own.figures[0].value == 3
+    assert f"数据范围：{cast.org_a1.name}的数据" in own.rule and "公开发布" not in own.rule
+
+
+def test_an_enterprises_rule_says_it_counts_what_everyone_published_too(cast):
+    # the market's demands are published to all: an enterprise counts its own and every published one
+    from django.utils import timezone
+
+    from feidi.core.models import DictItem
+    from feidi.techmarket.models import Demand
+
+    field = DictItem.objects.filter(type__code="tech_field").first()
+    for org, title, status in ((cast.org_a2, "乙企业公开需求", "published"), (cast.org_a2, "乙企业草稿", "draft"),
+                               (cast.org_a1, "甲企业需求", "published")):
+        Demand.objects.create(organization=org, title=title, description="需求", status=status, field=field,
+                              department=cast.dept_a, published_at=timezone.now() if status == "published" else None)
+    answer = ask(cast.ent_a, "subject=demands&window=all", today=timezone.localdate())
+    assert answer.figures[0].value == 2  # its own and the other's published demand, not the other's draft
+    assert f"数据范围：{cast.org_a1.name}的数据及公开发布的技术需求" in answer.rule
 
 
 # --- parameters refused with a reason ------------------------------------------------------------------

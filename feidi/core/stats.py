@@ -762,7 +762,7 @@ def evaluate(query: Query, user) -> Answer:
         for figures in [answer.figures, answer.previous or []] + [g.figures for g in answer.groups]:
             for f in figures:
                 f.text = shown(f, query)
-        answer.scope = scope_label(user)
+        answer.scope = scope_label(user, query.subject)
         return answer
 
     def over(window: Window) -> list[Figure]:
@@ -786,7 +786,7 @@ def evaluate(query: Query, user) -> Answer:
     for figures in [answer.figures, answer.previous or [], answer.within or []] + [g.figures for g in answer.groups]:
         for f in figures:
             f.text = shown(f, query)
-    answer.scope = scope_label(user)
+    answer.scope = scope_label(user, query.subject)
     answer.sentence = sentence(answer)
     answer.rule = rule(answer)
     return answer
@@ -1049,8 +1049,15 @@ def rule(answer: Answer) -> str:
     return _tidy(gettext("；").join(parts))
 
 
-def scope_label(user) -> str:
+def scope_label(user, subject=None) -> str:
+    """Whose records a figure counts: an organization's own, and for a subject published to all (the
+    market's demands and supplies, the auctions' lots) the published ones of everyone too."""
     if getattr(user, "organization_id", None):
+        model = getattr(subject, "model", None)
+        model = _model(model) if isinstance(model, str) else model
+        if model is not None and model.scope.public is not None:
+            return gettext("{organization}的数据及公开发布的{noun}").format(organization=user.organization,
+                                                                    noun=subject.noun)
         return gettext("{organization}的数据").format(organization=user.organization)
     department = getattr(user, "department", None)
     if department:
