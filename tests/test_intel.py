@@ -227,6 +227,15 @@ def test_paste_and_upload_on_the_intake_page(cast, zone_chain, client, django_ca
     assert NewsItem.objects.get(title="公告").amount == 76 * 710_000_000
     daily = client.get(reverse("intel:daily") + "?day=" + timezone.localdate().isoformat())
     assert daily.status_code == 200
+    # a story dated tomorrow is refused on its date, the text kept in the box
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    response = client.post(reverse("intel:newsitem_add"), {"text": "宁德时代宣布在江西新建电池回收基地。", "title": "明日新闻",
+                                                           "doc_kind": "news", "published_on": tomorrow.isoformat()})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "不能晚于今天" in " ".join(errors.get("published_on", [])) and "__all__" not in errors
+    assert "宁德时代宣布在江西新建电池回收基地" in response.content.decode()
+    assert not NewsItem.objects.filter(title="明日新闻").exists()
 
 
 def test_the_folder_command_reads_files_and_refuses_none_silently(cast, tmp_path, django_capture_on_commit_callbacks):

@@ -27,6 +27,7 @@ from feidi.core.views import ObjectEditView
 from feidi.core.views import ObjectListView
 from feidi.core.views import ObjectMixin
 from feidi.core.views import ScopedViewMixin
+from feidi.core.views import apply_validation_error
 
 from . import actions
 from . import intake
@@ -228,7 +229,7 @@ class NewsItemAddView(ScopedViewMixin, TemplateView):
                         else title, text=text, source_kind=SourceKind.UPLOAD,
                         **{**common, "url": common["url"] or upload.name}))
         except ValidationError as exc:
-            form.add_error(None, "；".join(exc.messages))
+            apply_validation_error(form, exc)  # a date refused is said on its field
             return self.render_to_response(self.get_context_data(title=gettext("录入情报"), form=form))
         for e in errors:
             messages.error(request, e)
