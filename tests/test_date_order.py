@@ -228,3 +228,121 @@ def test_a_lot_is_not_over_before_its_auction_is_published(cast):
     auctions.do_save_lot(lot, acting_user=cast.tech)
     assert auctions.do_publish_auction(auction, acting_user=cast.tech).status == Auction.Status.PUBLISHED
     assert Supply.objects.filter(title="已过成果").exists()  # the refused lot's supply is untouched
+
+
+def test_a_child_falls_within_its_parents_span_at_both_ends(cast):
+    from feidi.registry.models import Agreement
+    from feidi.registry.models import Commitment
+
+    project = make_for(JointProject, cast)
+    JointProject.objects.filter(pk=project.pk).update(starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2027, 6, 30))
+    project.refresh_from_db()
+    with pytest.raises(ValidationError, match="计划完成不能晚于联合攻关项目的计划完成日期（2027-06-30）"):
+        challenges.do_add_milestone(project, title="验收", due_on=dt.date(2029, 1, 1), acting_user=cast.tech)
+    challenges.do_add_milestone(project, title="验收", due_on=dt.date(2027, 6, 1), acting_user=cast.tech)
+    project.ends_on = dt.date(2027, 3, 31)  # the plan shortened under its milestones
+    with pytest.raises(ValidationError, match="计划完成日期不能早于攻关节点的计划完成（2027-06-01）"):
+        challenges.do_save_joint_project(project, acting_user=cast.tech)
+    agreement = Agreement.objects.create(title="共建协议", party_a="甲", party_b="乙", signed_on=dt.date(2022, 5, 16),
+                                         valid_until=dt.date(2027, 1, 1), department=cast.dept_a)
+    with pytest.raises(ValidationError, match="完成时限不能晚于合作协议的有效期至（2027-01-01）"):
+        Commitment(agreement=agreement, content="共建园区", owner="甲方", due_on=dt.date(2040, 1, 1),
+                   department=cast.dept_a).full_clean()
+    Commitment.objects.create(agreement=agreement, content="共建园区", owner="甲方", due_on=dt.date(2026, 6, 30),
+                              department=cast.dept_a)
+    agreement.valid_until = dt.date(2026, 1, 1)
+    with pytest.raises(ValidationError, match="有效期至不能早于协议承诺的完成时限（2026-06-30）"):
+        agreement.full_clean()
+
+
+def test_a_joint_project_is_not_transferred_before_it_began_nor_started_before_its_call(cast, demand, client_for):
+    from feidi.challenges.models import Challenge
+    project = make_for(JointProject, cast)
+    JointProject.objects.filter(pk=project.pk).update(starts_on=dt.date(2026, 4, 12))
+    project.refresh_from_db()
+    from tests.test_projects import lead
+
+    home = lead(cast, name="转化项目")
+    with pytest.raises(ValidationError, match="转化落地日期不能早于开始日期（2026-04-12）"):
+        challenges.do_mark_transferred(project, home, acting_user=cast.tech, on=dt.date(2020, 1, 1))
+    assert JointProject.objects.get(pk=project.pk).home_project_id is None
+    # a call published on a day: the project it awards does not begin before it
+    challenge = Challenge(demand=demand, title="榜单", bounty=Decimal("1000000"), deadline=dt.date(2026, 12, 31),
+                          criteria=[{"name": "技术", "weight": 100}], department=cast.dept_a,
+                          published_at=timezone.make_aware(dt.datetime(2026, 3, 2, 9, 30)))
+    challenge.save()
+    project.challenge = challenge
+    project.starts_on = dt.date(2000, 1, 1)
+    project.ends_on = dt.date(2002, 1, 1)
+    JointMilestone.objects.filter(project=project).delete()
+    with pytest.raises(ValidationError, match="开始日期不能早于揭榜挂帅榜单的发榜时间（2026-03-02）"):
+        project.full_clean()
+
+
+@pytest.fixture
+def demand(cast):
+    from tests.test_techmarket import demand as make
+
+    return make(cast, deadline=timezone.localdate() + 60 * DAY)
+
+
+def test_an_enterprise_reports_no_month_before_it_was_founded(cast, client_for):
+    from django.contrib.auth.models import Permission  # noqa: F401 (the statistician role below)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from feidi.accounts.models import Role
+    from feidi.indicators import actions as indicators
+    from feidi.indicators.models import IndicatorValue
+    from tests.test_indicators import month_values
+    from tests.test_indicators import sheet
+
+    Organization.objects.filter(pk=cast.org_a1.pk).update(established_on=dt.date(2016, 3, 14))
+    org = Organization.objects.get(pk=cast.org_a1.pk)
+    with pytest.raises(ValidationError, match="该企业成立于2016-03-14，没有1990年1月的数据"):
+        indicators.report_month(org, dt.date(1990, 1, 1), month_values(revenue="100", tax="10", employees="5"),
+                                acting_user=cast.ent_a)
+    indicators.report_month(org, dt.date(2016, 3, 1), month_values(revenue="100", tax="10", employees="5"),
+                            acting_user=cast.ent_a)  # the month it was founded in
+    cast.clerk.roles.add(Role.objects.get(code="statistics"))
+    data = sheet([[org.uscc, "", "1985-01", 100, 10, 5], [cast.org_a2.uscc, "", "1985-01", 100, 10, 5]])
+    page = client_for("clerk").post(reverse("indicators:import"),
+                                    {"file": SimpleUploadedFile("指标.xlsx", data)}).content.decode()
+    assert "该企业成立于2016-03-14，没有1985年1月的数据" in page and "第 2 行" in page and "第 3 行" not in page
+    assert not IndicatorValue.objects.filter(period=dt.date(1985, 1, 1)).exists()  # the whole file refused
+
+
+def test_a_finished_record_is_not_edited_nor_given_parts(cast):
+    from feidi.projects.models import Milestone
+    from feidi.projects.models import Stage
+    from tests.test_projects import lead
+
+    project = make_for(JointProject, cast)
+    JointProject.objects.filter(pk=project.pk).update(status=JointProject.Status.ACCEPTED)
+    project.refresh_from_db()
+    project.budget = Decimal("1")
+    with pytest.raises(ValidationError, match="项目已验收，不能再修改"):
+        challenges.do_save_joint_project(project, acting_user=cast.tech)
+    p = projects.do_transition_project(lead(cast), Stage.TERMINATED, acting_user=cast.invest, note="投资方战略调整")
+    p.signed_amount = Decimal("999")
+    with pytest.raises(ValidationError, match="项目已终止，不能再修改"):
+        projects.do_save_project(p, acting_user=cast.invest)
+    with pytest.raises(ValidationError, match="项目已终止，不能再登记或修改项目节点"):
+        projects.do_save_part(Milestone(project=p, name="开工", planned_on=timezone.localdate()),
+                              acting_user=cast.invest)
+    assert not Milestone.objects.filter(project=p).exists()
+
+
+def test_an_appeal_step_refused_says_the_state_in_chinese(cast, client_for):
+    from feidi.testing.factories import _assignment
+
+    _assignment(cast)
+    ent = client_for("ent_a")
+    pk = ent.post("/api/v1/services/appeals", {"organization_id": cast.org_a1.pk, "category": "approval",
+                                               "title": "环评批复", "content": "请加快环评批复"},
+                  content_type="application/json").json()["id"]
+    r = client_for("leader").post(f"/api/v1/services/appeals/{pk}/actions", {"action": "close", "text": "x"},
+                                  content_type="application/json")
+    assert r.status_code == 422 and r.json()["fields"]["action"] == ["该诉求当前为“已提交”，不能办结"], r.content
+    r = client_for("leader").post(f"/api/v1/services/appeals/{pk}/actions", {"action": "finish", "text": "x"},
+                                  content_type="application/json")
+    assert r.status_code == 422 and "没有“finish”这一操作" in r.json()["fields"]["action"][0], r.content

@@ -387,6 +387,9 @@ def do_award(challenge: Challenge, application: Application, *, acting_user, bud
 
 def do_save_joint_project(project: JointProject, *, acting_user, expected_version: int | None = None) -> JointProject:
     _require(acting_user, "challenges.change_jointproject", gettext("您没有编辑联合攻关项目的权限"))
+    stored = JointProject._base_manager.filter(pk=project.pk).values_list("status", flat=True).first()
+    if stored is not None and stored != JointProject.Status.ACTIVE:  # its acceptance was of what it was
+        raise ValidationError(gettext("项目{status}，不能再修改").format(status=JointProject.Status(stored).label))
     return update_object(project, acting_user=acting_user, expected_version=expected_version)
 
 
@@ -472,6 +475,7 @@ def do_mark_transferred(joint_project: JointProject, home_project, *, acting_use
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"transferred_on": gettext("转化落地日期不能晚于今天")})
+    check_dates(joint_project, {"transferred_on": on})  # not before it began, nor before its acceptance
     with transaction.atomic():
         done = JointProject.objects.filter(pk=joint_project.pk, home_project__isnull=True).exclude(
             status__in=[JointProject.Status.FAILED, JointProject.Status.TERMINATED]).update(

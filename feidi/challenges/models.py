@@ -190,7 +190,9 @@ class JointProject(FeidiModel):
     # The parties (the demanding enterprise, the lead institution, members) see their project; the
     # leaders of both halves of a two-way enclave see a project incubated in it or landed at home.
     date_order = (("ends_on", "starts_on"), ("accepted_on", "starts_on"), ("milestones__due_on", "starts_on"),
-                  ("milestones__done_on", "starts_on"))
+                  ("milestones__done_on", "starts_on"), ("ends_on", "milestones__due_on"),
+                  ("transferred_on", "starts_on"), ("transferred_on", "accepted_on"),
+                  ("starts_on", "challenge__published_at"))
     scope = Scope(department="department", owner="created_by", organization="parties__organization",
                   also=lambda user: _enclave_joint_projects(user))
 
@@ -245,7 +247,7 @@ class JointMilestone(DatesInOrder, models.Model):
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     objects = ScopedManager()
-    date_order = (("due_on", "project__starts_on"), ("done_on", "project__starts_on"))
+    date_order = (("due_on", "project__starts_on"), ("done_on", "project__starts_on"), ("project__ends_on", "due_on"))
     scope = Scope(department="project__department", owner=None, organization="project__parties__organization")
 
     class Meta:

@@ -85,7 +85,7 @@ MILESTONES = {
     "active": [("完成钙钛矿顶电池小面积器件效率验证", -200, -210), ("M10尺寸薄膜均匀性达标", -60, None),
                ("湿热1000小时老化测试", 90, None), ("中试线导入与验收材料", 400, None)],
     "accepted": [("阻燃电解液配方定型", -300, -305), ("电芯针刺、过充测试通过", -150, -140),
-                 ("预警系统样机与储能柜联调", -40, -45)],
+                 ("预警系统样机与储能柜联调", -60, -62)],
     "transferred": [("耐候胶带配方定型", -330, -335), ("双85老化1000小时验证", -200, -190),
                     ("企业中试线批量试制", -90, -95)],
 }
@@ -142,10 +142,10 @@ class _Loader:
         if not awarded:
             return
         started = self.today - dt.timedelta(days={"active": 240, "accepted": 420, "transferred": 400}[fate])
+        self.backdate(challenge, started)  # a project does not begin before its call was published
         project = challenges.do_award(Challenge.objects.get(pk=challenge.pk), apps[0], acting_user=self.tech,
                                       starts_on=started)
         self.created["联合攻关项目"] += 1
-        self.backdate(challenge, started)
         self.milestones(project, fate)
         if fate in ("accepted", "transferred"):
             project = challenges.do_accept_joint_project(

@@ -182,6 +182,15 @@ def not_ended(indicator: Indicator, period: dt.date, today: dt.date | None = Non
     return None
 
 
+def before_founded(founded: dt.date | None, period: dt.date) -> str | None:
+    """Why an enterprise founded on ``founded`` has no figure of the month ``period``, or None: a
+    month before the one it was founded in (1990-01 was stored for an enterprise of 2016)."""
+    if founded is not None and period < founded.replace(day=1):
+        return gettext("该企业成立于{day}，没有{year}年{month}月的数据").format(
+            day=founded.isoformat(), year=period.year, month=period.month)
+    return None
+
+
 def not_whole(indicator: Indicator, value) -> str | None:
     """Why ``value`` cannot be ``indicator``'s, counted in whole things (人, 家, 个 …), or None."""
     if indicator.counted and value is not None and value != value.to_integral_value():
@@ -196,6 +205,8 @@ def report_month(organization, period: dt.date, values: dict[Indicator, Decimal 
     period = period.replace(day=1)
     if period > timezone.localdate().replace(day=1):
         raise ValidationError({"period": gettext("不能填报未来月份")})
+    if why := before_founded(organization.established_on, period):
+        raise ValidationError({"period": why})
     early = {i.code: [why] for i, v in values.items() if v is not None and (why := not_ended(i, period) or not_whole(i, v))}
     if early:
         raise ValidationError(early)

@@ -258,6 +258,7 @@ class _Rows:
         self.code_col, self.period_col = positions["uscc"], positions["period"]
         self.name_col = positions.get("name")  # 企业名称: checked against the code's enterprise
         self.names: dict[int, str] = {}  # enterprise id → its name, folded
+        self.founded: dict[int, object] = {}  # enterprise id → the day it was founded, when known
         self.width = max(c for c, _ in column_list) + 1
         # the enterprises whose figures the user may enter: those it sees, within its add scope (a
         # city-wide viewer entering only its own zone's figures matches no other zone's code)
@@ -294,10 +295,12 @@ class _Rows:
         found = {}
         wanted = sorted(codes)
         for start in range(0, len(wanted), 5000):
-            for pk, code, name in self.visible.filter(uscc__in=wanted[start:start + 5000]).values_list(
-                    "pk", "uscc", "name"):
+            for pk, code, name, founded in self.visible.filter(uscc__in=wanted[start:start + 5000]).values_list(
+                    "pk", "uscc", "name", "established_on"):
                 found[code] = pk
                 self.names[pk] = name
+                if founded is not None:
+                    self.founded[pk] = founded
         for code, raws in codes.items():
             result = found.get(code, 0)
             if not result:  # not found: a code that cannot be one says why (its check digit …)
@@ -368,6 +371,8 @@ class _Rows:
                         "与统一社会信用代码对应的企业“{name}”不一致：数值将记入“{name}”，请核对代码与名称").format(
                         name=self.names.get(org, ""))))
             month, month_error = months[raw_period]
+            if month_error is None and org.__class__ is int and org > 0 and org in self.founded:
+                month_error = actions.before_founded(self.founded[org], _period(month))
             if month_error is not None:
                 errors.append(RowError(excel_row, gettext("月份"), _said(raw_period), month_error))
                 bad = True

@@ -94,6 +94,7 @@ def do_save_project(project: Project, *, acting_user, expected_version=None, m2m
                                        by=acting_user if getattr(acting_user, "pk", None) else None, note="登记线索")
             _event(project, acting_user, "create", "登记线索" + (f"，负责人：{project.owner}" if project.owner_id else "（公海）"))
         return project
+    _not_terminated(project.pk, gettext("项目已终止，不能再修改"))
     with transaction.atomic():
         saved = update_object(project, acting_user=acting_user, expected_version=expected_version, m2m=m2m)
         # Moved to another zone: its parts and alerts follow, so they stay in the same scope.
@@ -328,9 +329,17 @@ def do_attach_evidence(project: Project, kind: str, upload, *, acting_user) -> P
     return item
 
 
+def _not_terminated(project_id, message: str) -> None:
+    """Refuse ``message`` when the stored project is terminated (终止 is final: it is not edited,
+    nor given plans, investment, milestones, problems or tasks; what it holds stays as it was)."""
+    if project_id and Project._base_manager.filter(pk=project_id, stage=Stage.TERMINATED).exists():
+        raise ValidationError(message)
+
+
 def do_save_part(obj, *, acting_user, expected_version=None, m2m=None):
     """Plans, monthly investment, milestones, problems and tasks: the department follows the
-    project's; saving counts as activity on the project."""
+    project's; saving counts as activity on the project. A terminated project takes none."""
+    _not_terminated(obj.project_id, gettext("项目已终止，不能再登记或修改{part}").format(part=obj._meta.verbose_name))
     if obj.project_id:
         obj.department_id = obj.project.department_id
     with transaction.atomic():
@@ -510,11 +519,12 @@ def alert_text(rule: str, row: dict, today: dt.date) -> str:
     and its date) on ``today``: the days overdue are counted to that day (a 专报 of an earlier day
     counts to its own, not to the day the alert was last said)."""
     if rule == Alert.Rule.MILESTONE:
-        return f"节点“{row['name']}”计划{row['planned_on']:%Y-%m-%d}完成，已逾期{(today - row['planned_on']).days}天"
+        return gettext("节点“{name}”计划{day}完成，已逾期{days}天").format(
+            name=row["name"], day=row["planned_on"].isoformat(), days=(today - row["planned_on"]).days)
     if rule == Alert.Rule.PROBLEM:
-        return (f"问题“{row['description'][:40]}”应于{row['deadline']:%Y-%m-%d}前解决，"
-                f"已逾期{(today - row['deadline']).days}天")
-    return f"调度事项“{row['decision'][:40]}”应于{row['deadline']:%Y-%m-%d}前完成，已逾期"
+        return gettext("问题“{text}”应于{day}前解决，已逾期{days}天").format(
+            text=row["description"][:40], day=row["deadline"].isoformat(), days=(today - row["deadline"]).days)
+    return gettext("调度事项“{text}”应于{day}前完成，已逾期").format(text=row["decision"][:40], day=row["deadline"].isoformat())
 
 
 ALERT_SUBJECTS = {Alert.Rule.MILESTONE: (Milestone, ("name", "planned_on")),

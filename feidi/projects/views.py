@@ -159,6 +159,9 @@ class ProjectDetailView(ObjectDetailView):
                      "fixed_asset_investment", "foreign_investment", "signed_on", "started_on", "produced_on",
                      "key_level", "trip", "incubated_from", "terminated_reason", "last_activity_at", "description")
 
+    def editable(self, obj):
+        return obj.stage != Stage.TERMINATED  # 终止 is final (``actions.do_save_project``)
+
     def fields(self, obj):
         from feidi.lib.money import human
 
@@ -203,7 +206,7 @@ class ProjectDetailView(ObjectDetailView):
             problems=p.problems.select_related("owner_department").order_by("status", "deadline"),
             tasks=p.tasks.select_related("owner", "owner_department").order_by("status", "deadline"),
             alerts=p.alerts.filter(resolved_at__isnull=True), today=today,
-            can_edit_parts=user.has_perm("projects.add_milestone"),
+            can_edit_parts=user.has_perm("projects.add_milestone") and p.stage != Stage.TERMINATED,
             joint_projects=joint_projects_for(p, user),
         )
 

@@ -307,7 +307,7 @@ class Agreement(FeidiModel):
                                       blank=True,
                                       validators=[MinValueValidator(0)])
 
-    date_order = (("valid_until", "signed_on"), ("commitments__due_on", "signed_on"))
+    date_order = (("valid_until", "signed_on"), ("commitments__due_on", "signed_on"), ("valid_until", "commitments__due_on"))
     scope = Scope(department="department", owner="created_by")
 
     class Meta:
@@ -339,7 +339,7 @@ class Commitment(FeidiModel):
     due_on = models.DateField(_("完成时限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED)
 
-    date_order = (("due_on", "agreement__signed_on"),)
+    date_order = (("due_on", "agreement__signed_on"), ("agreement__valid_until", "due_on"))
     scope = Scope(department="department", owner="created_by")
 
     class Meta:

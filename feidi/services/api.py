@@ -93,7 +93,13 @@ def act(request, pk: Id, payload: ActionIn):
     appeal = scoped_get(request, Appeal, pk, action=actions.scope_action(payload.action, request.user),
                         perm="services.view_appeal")
     if payload.action not in available_actions(appeal, request.user):
-        raise ValidationError({"action": [gettext("当前不能执行“{action}”").format(action=payload.action)]})
+        from .forms import AppealActionForm
+
+        label = AppealActionForm.ACTIONS.get(payload.action)
+        raise ValidationError({"action": [
+            gettext("该诉求当前为“{status}”，不能{action}").format(status=appeal.get_status_display(), action=label)
+            if label else gettext("没有“{action}”这一操作，可选：{choices}").format(
+                action=payload.action, choices="、".join(AppealActionForm.ACTIONS))]})
     user, text = request.user, payload.text
     handlers = {
         "accept": lambda: actions.do_accept_appeal(appeal, acting_user=user),
