@@ -271,9 +271,27 @@ def test_the_effect_compares_reached_enterprises_with_the_others(cast, item, off
     page = client.get(reverse("policies:policy_effect", kwargs={"pk": item.policy_id})).content.decode()
     assert "+50.0%" in page and "+5.0%" in page
     heading, blocks = effect.report_section(cast.dept_a, dt.date(2026, 6, 30))
-    assert blocks[0]["sentence"] == "《研发奖补》已兑现30.00万元，惠及企业1家；受惠企业研发投入同口径增长+50.0%，其他企业+5.0%"
+    assert blocks[0]["sentence"] == ("《研发奖补》已确认兑现30.00万元（其中已拨付30.00万元），惠及企业1家；"
+                                     "受惠企业研发投入同口径增长+50.0%，其他企业+5.0%")
     summary = client.get(reverse("policies:payment_summary")).content.decode()
     assert "研发奖补" in summary and cast.org_a1.name in summary and "30.00万元" in summary
+    # confirmed, not yet paid out: 兑现 says so; waiting for confirmation: not 兑现 at all; confirmed after a
+    # report's day: not in that report
+    from django.utils import timezone
+
+    Payment.objects.create(item=item, organization=cast.org_a2, period="2026", amount=Decimal("200000"),
+                           status="confirmed", department=cast.dept_a,
+                           confirmed_at=timezone.make_aware(dt.datetime(2026, 7, 3, 10)))
+    Payment.objects.create(item=item, organization=cast.org_a2, period="2025", amount=Decimal("900000"),
+                           status="pending", department=cast.dept_a)
+    page = client.get(item.policy.get_absolute_url()).content.decode()
+    assert "已确认兑现 50.00万元（其中已拨付 30.00万元），惠及 2 家企业" in page
+    assert effect.report_section(cast.dept_a, dt.date(2026, 6, 30))[1][0]["sentence"].startswith(
+        "《研发奖补》已确认兑现30.00万元（其中已拨付30.00万元），惠及企业1家")
+    assert effect.report_section(cast.dept_a, dt.date(2026, 7, 31))[1][0]["sentence"].startswith(
+        "《研发奖补》已确认兑现50.00万元（其中已拨付30.00万元），惠及企业2家")
+    summary = client.get(reverse("policies:payment_summary")).content.decode()
+    assert "50.00万元" in summary and "90.00万元" not in summary
 
 
 def test_data_changes_ask_for_one_debounced_refresh(cast, item, django_capture_on_commit_callbacks):

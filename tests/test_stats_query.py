@@ -491,8 +491,11 @@ def test_an_economic_indicator_is_quoted_as_its_pages_quote_it_with_its_comparab
     assert answer.sentence == engine.sentence(revenue, D(2026, 10, 1), total, coverage)
     assert answer.sentence.startswith("2026年1–10月") and "同比增长16.7%" in answer.sentence  # 1750 / 1500
     assert answer.as_dict()["growth"] == pytest.approx(0.1667, abs=1e-4)
-    # the window ending in November quotes October, the latest month reported
-    assert ask(cast.leader, "subject=indicators&window=ytd&as_of=2026-11-20").sentence.startswith("2026年1–10月")
+    # the window ending in November quotes October, the latest month reported — and its total says so
+    # (the table's 合计 was labelled with the window: 2026年1月1日至11月20日, or 12月1日至8日 for 当月)
+    november = ask(cast.leader, "subject=indicators&window=ytd&as_of=2026-11-20")
+    assert november.sentence.startswith("2026年1–10月") and november.period == "2026年1–10月"
+    assert ask(cast.leader, "subject=indicators&window=month&as_of=2026-11-20").period == "2026年1–10月"
     # by name as a person types it, by park
     by_zone = ask(cast.leader, "subject=indicators&f.indicator=主营业务收入&by=zone&as_of=2026-10-31")
     assert [(g.label, g.figures[0].value) for g in by_zone.groups] == [(cast.zone_a.short_name or cast.zone_a.name, 1750)]
@@ -502,6 +505,16 @@ def test_an_economic_indicator_is_quoted_as_its_pages_quote_it_with_its_comparab
     response = client_for("leader").get("/api/v1/core/stats/query", {"subject": "indicators", "compare": "yoy",
                                                                        "as_of": "2026-10-31"})
     assert response.status_code == 200 and response.json()["sentence"] == answer.sentence
+    page = client_for("leader").get(f"{reverse('core:stats')}?subject=indicators&window=month&as_of=2026-11-20")
+    assert "合计（2026年1–10月）" in page.content.decode()
+    workbook = client_for("leader").get(f"{reverse('core:stats')}?subject=indicators&as_of=2026-11-20&format=xlsx")
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(workbook.content)).get_sheet_by_index(0).to_python()
+    assert rows[3][:2] == ["项目", "主营业务收入（元）"] and rows[4][0] == "合计（2026年1–10月）"
+    # a count not bounded by any date is 截至目前, in the sentence and on its total alike
+    states = ask(cast.leader, "subject=residencies&date=any&by=status")
+    assert states.period == "截至目前" and states.sentence.startswith("截至目前")
 
 
 def test_each_residency_state_is_counted_from_the_day_it_was_reached(cast, client):

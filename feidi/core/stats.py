@@ -593,6 +593,9 @@ class Answer:
     sentence: str = ""
     rule: str = ""
     scope: str = ""
+    # the period the figures are of, as the total's row names it (a subject answering for itself
+    # names its own: 经济指标 quote the latest month reported, 2026年1–11月, whatever the window)
+    period: str = ""
 
     @property
     def params_text(self) -> str:
@@ -763,6 +766,7 @@ def evaluate(query: Query, user) -> Answer:
             for f in figures:
                 f.text = shown(f, query)
         answer.scope = scope_label(user, query.subject)
+        answer.period = answer.period or period_of(query)
         return answer
 
     def over(window: Window) -> list[Figure]:
@@ -787,6 +791,7 @@ def evaluate(query: Query, user) -> Answer:
         for f in figures:
             f.text = shown(f, query)
     answer.scope = scope_label(user, query.subject)
+    answer.period = period_of(query)
     answer.sentence = sentence(answer)
     answer.rule = rule(answer)
     return answer
@@ -921,16 +926,21 @@ def _measure_phrase(query: Query, figure: Figure, head: str) -> str:
     return gettext("{label}{value}").format(label=figure.measure.label, value=shown(figure, query))
 
 
+def period_of(q: Query) -> str:
+    """The period a query's figures are of: the window, up to its end for a state counted on a day
+    (截至…), and 截至目前 when no date bounds them (不限日期)."""
+    if q.subject.as_of is not None:
+        return _until(q.window.end)
+    return q.window.label if any(d is not None for d in q.dates) else gettext("截至目前")
+
+
 def sentence(answer: Answer) -> str:
     """The figure as a report states it: "2026年1–10月，光伏新能源产业链签约项目62个，签约资金322.00亿元，
     同比增长12.5%；其中近3个月36个、102.40亿元"."""
     q = answer.query
     s = q.subject
     noun_text = str(s.noun)
-    if s.as_of is not None:
-        when = _until(q.window.end)
-    else:
-        when = q.window.label if any(d is not None for d in q.dates) else gettext("截至目前")
+    when = answer.period or period_of(q)
     first_date = q.date_of(q.measures[0]) if q.measures else q.date
     verb = str(first_date.verb) if first_date is not None else ""
     comma = pgettext("stats", "，")
@@ -1088,11 +1098,15 @@ def xlsx_bytes(answer: Answer) -> bytes:
     def unit_name(unit: str) -> str:
         return str(UNIT_NAMES.get(unit, unit))
 
-    header = [pgettext("stats column", "项目")] + [
-        gettext("{label}（{unit}）").format(label=m.label, unit=unit_name("元" if m.money else (m.unit or q.subject.unit)))
-        for m in q.measures]
+    measures = [f.measure for f in answer.figures]  # as answered (an indicator's measure carries its unit)
+
+    def column(m) -> str:
+        unit = unit_name("元" if m.money else (m.unit or q.subject.unit))
+        return gettext("{label}（{unit}）").format(label=m.label, unit=unit) if unit else str(m.label)
+
+    header = [pgettext("stats column", "项目")] + [column(m) for m in measures]
     if answer.previous is not None:
-        header += [gettext("{period}{label}").format(period=answer.previous_label, label=m.label) for m in q.measures]
+        header += [gettext("{period}{label}").format(period=answer.previous_label, label=m.label) for m in measures]
     for c, text in enumerate(header):
         sheet.write_string(row, c, text, head)
     row += 1
@@ -1107,7 +1121,7 @@ def xlsx_bytes(answer: Answer) -> bytes:
             sheet.write_string(row, len(header), percent_text(share))
         row += 1
 
-    write(gettext("合计（{period}）").format(period=q.window.label), answer.figures, answer.previous)
+    write(gettext("合计（{period}）").format(period=answer.period), answer.figures, answer.previous)
     if answer.within is not None:
         write(gettext("其中{period}").format(period=q.within.label), answer.within)
     if answer.groups:

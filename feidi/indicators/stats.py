@@ -75,6 +75,7 @@ def answer(query: stats.Query, user) -> stats.Answer:
                                      share=float(r.total / total.total) if total.total else None)
                          for r in sorted(rows, key=lambda r: -r.total)]
     result.sentence = engine.sentence(indicator, period, total, coverage)
+    result.period = engine.release_label(period, indicator.cumulative)  # the month quoted, not the window
     result.rule = gettext("{release}累计（{indicator}），{reporting}；同比按同口径：本年在统计范围内的企业，上年同期无数据的按0计").format(
         release=engine.release_label(period, indicator.cumulative), indicator=indicator.name_shown, reporting=reporting)
     return result

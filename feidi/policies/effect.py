@@ -23,6 +23,25 @@ from .models import Policy
 PAID = (Payment.Status.CONFIRMED, Payment.Status.PAID)
 
 
+def cashed(payments, until: dt.date | None = None) -> dict:
+    """兑现 of ``payments`` as every page and report says it: the confirmed amounts (已确认, whether
+    paid out or not), of which 已拨付, the enterprises reached and the payments; with ``until``, of
+    those confirmed by that day (a report of November does not count December's). A payment waiting
+    for confirmation is not 兑现."""
+    qs = payments.filter(status__in=PAID)
+    if until is not None:
+        from django.utils import timezone
+
+        end = timezone.make_aware(dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min))
+        # one without its moment of confirmation (entered paid) by the day it was paid, if known
+        qs = qs.filter(Q(confirmed_at__lt=end) | Q(confirmed_at__isnull=True) & (
+            Q(paid_on__isnull=True) | Q(paid_on__lte=until)))
+    got = qs.aggregate(total=Sum("amount"), disbursed=Sum("amount", filter=Q(status=Payment.Status.PAID)),
+                       n=Count("organization", distinct=True), rows=Count("pk"))
+    return {"total": got["total"] or Decimal(0), "disbursed": got["disbursed"] or Decimal(0), "n": got["n"],
+            "rows": got["rows"], "qs": qs}
+
+
 @dataclass
 class Group:
     count: int
@@ -40,7 +59,8 @@ class Group:
 
 @dataclass
 class Effect:
-    paid: Decimal
+    paid: Decimal  # confirmed (``cashed``), of which ``disbursed`` paid out
+    disbursed: Decimal
     reached: int
     payments: int
     month: dt.date | None
@@ -73,15 +93,14 @@ def _group(values, organizations, month) -> Group:
     return Group(got["n"], got["now_total"], got["before_total"])
 
 
-def compute(policy: Policy, user, month: dt.date | None = None) -> Effect:
+def compute(policy: Policy, user, month: dt.date | None = None, until: dt.date | None = None) -> Effect:
     from feidi.indicators.models import IndicatorValue
     from feidi.registry.models import Organization
 
     # user None: the policy's own department's report (every payment of its policy, every value)
-    payments = (Payment.objects.visible_to(user) if user is not None else Payment.objects.all()).filter(
-        item__policy=policy, status__in=PAID)
-    totals = payments.aggregate(total=Sum("amount"), n=Count("organization", distinct=True), rows=Count("pk"))
-    reached_ids = payments.values("organization_id")
+    totals = cashed((Payment.objects.visible_to(user) if user is not None else Payment.objects.all()).filter(
+        item__policy=policy), until)
+    reached_ids = totals["qs"].values("organization_id")
     reached_group = others_group = None
     if policy.target_indicator_id:
         values = (IndicatorValue.objects.visible_to(user) if user is not None else IndicatorValue.objects.all()).filter(
@@ -96,7 +115,8 @@ def compute(policy: Policy, user, month: dt.date | None = None) -> Effect:
                 path = Department.objects.filter(pk=policy.department_id).values_list("path", flat=True).first() or ""
                 others = others.filter(department__path__startswith=path)
             others_group = _group(values, others.exclude(pk__in=reached_ids).values("pk"), month)
-    return Effect(paid=totals["total"] or Decimal(0), reached=totals["n"], payments=totals["rows"], month=month,
+    return Effect(paid=totals["total"], disbursed=totals["disbursed"], reached=totals["n"], payments=totals["rows"],
+                  month=month,
                   reached_group=reached_group, others_group=others_group)
 
 
@@ -114,9 +134,11 @@ def report_section(department, day: dt.date) -> tuple[str, list[dict]]:
     month = day.replace(day=1)
     blocks = []
     for policy in policies.select_related("target_indicator").order_by("issued_on", "pk"):
-        result = compute(policy, None, month)
-        sentence = gettext("《{policy}》已兑现{paid}，惠及企业{n}家").format(policy=policy.title, paid=human(result.paid),
-                                                                   n=result.reached)
+        result = compute(policy, None, month, until=day)  # what was confirmed by the report's day
+        if not result.payments:
+            continue
+        sentence = gettext("《{policy}》已确认兑现{paid}（其中已拨付{disbursed}），惠及企业{n}家").format(
+            policy=policy.title, paid=human(result.paid), disbursed=human(result.disbursed), n=result.reached)
         rule = ""
         if result.reached_group is not None and result.reached_group.growth is not None \
                 and result.others_group is not None and result.others_group.growth is not None:

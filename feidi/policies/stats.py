@@ -20,7 +20,7 @@ def register() -> None:
         noun=pgettext_lazy("stats noun", "惠企政策兑现"), unit="笔", order=38,
         help=_("如“兑现惠企政策资金1.2亿元”（统计项选兑现金额，日期选确认时间）"),
         measures=(
-            stats.Measure("count", _("兑现笔数")),
+            stats.Measure("count", _("兑现笔数"), where=Q(status__in=[P.CONFIRMED, P.PAID])),  # 待确认 is not 兑现
             stats.Measure("amount", _("兑现金额"), "sum", field="amount", unit="元",
                           where=Q(status__in=[P.CONFIRMED, P.PAID])),
             stats.Measure("paid", _("已拨付金额"), "sum", field="amount", unit="元", where=Q(status=P.PAID),

@@ -82,8 +82,9 @@ class PolicyDetailView(ObjectDetailView):
         items = (PolicyItem.objects.visible_to(self.request.user).filter(policy=policy)
                  .annotate(qualified=Count("matches", filter=Q(matches__status=Match.Status.QUALIFIED)),
                            partial=Count("matches", filter=Q(matches__status=Match.Status.PARTIAL))))
-        paid = (Payment.objects.visible_to(self.request.user).filter(item__policy=policy)
-                .aggregate(total=Sum("amount"), n=Count("organization", distinct=True)))
+        from .effect import cashed
+
+        paid = cashed(Payment.objects.visible_to(self.request.user).filter(item__policy=policy))
         return dict(items=items, paid=paid, can_add_item=self.can_add_item(),
                     attachments=policy.attachments.all(), can_attach=self.reaches(policy, "change"))
 
@@ -472,11 +473,15 @@ class PaymentSummaryView(ScopedViewMixin, TemplateView):
     template_name = "policies/summary.html"
 
     def get(self, request, *args, **kwargs):
-        qs = Payment.objects.visible_to(request.user).filter(status__in=[Payment.Status.CONFIRMED,
-                                                                          Payment.Status.PAID])
+        from .effect import cashed
+
+        qs = cashed(Payment.objects.visible_to(request.user))["qs"]
+        disbursed = Sum("amount", filter=Q(status=Payment.Status.PAID))
         by_policy = (qs.values("item__policy_id", "item__policy__title").order_by("item__policy__title")
-                     .annotate(total=Sum("amount"), n=Count("organization", distinct=True), rows=Count("pk")))
-        by_org = (qs.values("organization_id", "organization__name").annotate(total=Sum("amount"), rows=Count("pk"))
+                     .annotate(total=Sum("amount"), disbursed=disbursed, n=Count("organization", distinct=True),
+                               rows=Count("pk")))
+        by_org = (qs.values("organization_id", "organization__name")
+                  .annotate(total=Sum("amount"), disbursed=disbursed, rows=Count("pk"))
                   .order_by("-total", "organization__name")[:50])
         return self.render_to_response(self.get_context_data(title=gettext("兑现汇总"), by_policy=by_policy,
                                                              by_org=by_org))
