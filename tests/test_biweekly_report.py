@@ -182,12 +182,17 @@ def test_a_back_dated_report_counts_each_projects_stage_on_its_day(cast, world):
     for stage in ("negotiating", "signed", "started"):  # entered today, dated before the report's day
         p2 = do_transition_project(p2, stage, acting_user=cast.invest, on=dt.date(2026, 11, 10))
     late = project(cast, "后终止项目", level="district", planned="100")
+    late = do_transition_project(late, "negotiating", acting_user=cast.invest, on=dt.date(2026, 11, 1))
     do_transition_project(late, "terminated", acting_user=cast.invest, note="撤回", on=dt.date(2026, 11, 30))
 
     figures = reports.biweekly_figures(Project.objects.filter(department=cast.dept_a), AS_OF)
     stages = {r["name"]: (r["stage"], r["started_on"]) for r in figures["appendix"]}
-    assert stages == {"动力电池项目": ("签约", ""), "储能电站项目": ("开工", "2026-11-10"), "后终止项目": ("线索", "")}
+    assert stages == {"动力电池项目": ("签约", ""), "储能电站项目": ("开工", "2026-11-10"), "后终止项目": ("洽谈", "")}
     assert (figures["overall"]["count"], figures["overall"]["started"]) == (3, 1)
+    # a project in talks on the day is not behind an investment pace (its plan starts when it is signed)
+    AnnualPlan.objects.create(project=late, department=cast.dept_a, year=2026, planned_investment=Decimal("9000000"))
+    figures = reports.biweekly_figures(Project.objects.filter(department=cast.dept_a), AS_OF)
+    assert "后终止项目" not in {f["name"] for f in figures["red_flags"]}
 
     today = reports.biweekly_figures(Project.objects.filter(department=cast.dept_a), dt.date(2026, 11, 30))
     assert {r["name"]: r["stage"] for r in today["appendix"]} == {"动力电池项目": "开工", "储能电站项目": "开工"}

@@ -132,3 +132,19 @@ def test_a_suspended_appeal_is_still_in_hand_on_the_cockpit_but_never_overdue(ca
         Appeal.objects.filter(pk=appeal.pk).update(status=status, level=1, deadline=now - dt.timedelta(days=2))
     html = client_for("leader").get(reverse("cockpit:overview")).content.decode()
     assert "在办 2 件" in html and "其中挂起 1 件" in html and "逾期 1 件" in html
+
+
+def test_a_project_is_counted_landed_at_home_once_it_is_signed(cast):
+    """回本地落地: an incubated project signed at home or further; one in talks is said apart, a terminated
+    one not at all (the probe counted a 洽谈 project as landed)."""
+    from feidi.cockpit.figures import enclave_loop
+    from feidi.projects.models import Project
+
+    base = make_for(Project, cast)
+    for name, stage in (("在谈转化", "negotiating"), ("已签约转化", "signed"), ("已开工转化", "started"),
+                        ("已终止转化", "terminated")):
+        Project.objects.create(name=name, stage=stage, zone=base.zone, department=base.department,
+                               incubated_from=cast.residency_a1, channel="enclave")
+    loop = enclave_loop(cast.leader)
+    assert loop["landed"]["count"] == 2 and loop["landed"]["pending"] == 1
+    assert {p.name for p in loop["landed"]["projects"]} == {"已签约转化", "已开工转化"}

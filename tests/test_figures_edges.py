@@ -122,7 +122,13 @@ def _key(cast, name="重点项目"):
 
 
 def test_a_report_counts_the_months_completed_by_its_day(cast):
+    from feidi.projects.models import StageGate
+
     p = _key(cast)
+    # signed at the start of 2026: its plan's pace is kept from then on (one in talks keeps none)
+    StageGate.objects.all().delete()  # the gates' evidence is not this test's subject
+    for stage, on in (("negotiating", dt.date(2026, 1, 2)), ("signed", dt.date(2026, 1, 5))):
+        p = actions.do_transition_project(p, stage, acting_user=cast.invest, on=on)
     AnnualPlan.objects.create(project=p, department=p.department, year=2026, planned_investment=D(1200))
     for m in (9, 10, 11):
         MonthlyInvestment.objects.create(project=p, department=p.department, month=dt.date(2026, m, 1),

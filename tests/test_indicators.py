@@ -373,6 +373,12 @@ def test_mu_benchmarks_default_to_the_average_and_the_enterprise_sees_its_own(ca
     page = client_for("ent_a").get(reverse("indicators:muresult_list")).content.decode()
     assert "甲光伏科技有限公司" in page and "乙锂电材料有限公司" not in page
     assert client_for("leader").get(rule.get_absolute_url()).status_code == 200
+    # the result's page shows its figures as the list does: 万元, 万元/亩, %, never stored digits
+    detail = client_for("ent_a").get(results[cast.org_a1.pk].get_absolute_url())
+    shown = {f["name"]: (f["label"], f["value"]) for f in detail.context["fields"]}
+    assert shown["m_tax"] == ("亩均税收（万元/亩）", "10.00") and shown["m_rd"] == ("研发强度", "3.00%")
+    assert shown["tax"] == ("税收", "100.00万元") and shown["revenue"][1] == "1,000.00万元"
+    assert shown["m_labour"] == ("全员劳动生产率", "100.00万元/人") and shown["employees"][1] == "10"
     with pytest.raises(ValidationError):
         MuRule(department=cast.dept_a, year=2024, w_tax=50).full_clean()
 

@@ -243,6 +243,8 @@ def test_investment_pace_alert_at_the_boundary(cast):
     MonthlyInvestment.objects.create(project=p, department=cast.dept_a, month=dt.date(2026, 4, 1),
                                      amount=Decimal("500000"))
     assert actions.current_alerts(dt.date(2026, 1, 31)) == {}  # January: no month has passed
+    assert actions.pace_shortfalls(dt.date(2026, 4, 15)) == {}  # in talks: no pace to keep until it is signed
+    Project.objects.filter(pk=p.pk).update(stage="signed")
     assert actions.pace_shortfalls(dt.date(2026, 4, 15)) == {
         p.pk: (Decimal("1200000.00"), Decimal("300000.00"), Decimal("299999.99"))}
     MonthlyInvestment.objects.filter(project=p, month=dt.date(2026, 3, 1)).update(amount=Decimal("100000"))
@@ -642,6 +644,10 @@ def test_investment_is_completed_in_a_month_begun_and_the_dashboard_quotes_the_r
     f = figures(Project.objects.all(), today)
     assert (f["completed"], f["done_months"]) == (Decimal("300000"), "1–11月") and f["rate"] == Decimal("0.25")
     assert f["cumulative"][11] == 40.0  # 万元: the chart draws December so far
+    # without a figure of December yet, December is not drawn (a copy of November read as 本月零投资)
+    MonthlyInvestment.objects.filter(project=p, month=dt.date(2026, 12, 1)).delete()
+    f = figures(Project.objects.all(), today)
+    assert f["cumulative"][10] == 30.0 and f["cumulative"][11] is None
 
 
 def test_a_stages_days_are_counted_by_its_business_dates(cast):

@@ -142,7 +142,7 @@ def test_a_zone_without_projects_is_told_so(cast):
     assert any("尚无本园区的项目" in m for m in missing)
 
 
-def test_a_unit_without_data_is_not_ranked_and_ties_share_a_rank_and_say_so(cast, units):
+def test_a_unit_without_data_is_not_ranked_and_ties_share_a_rank_and_say_so(cast, units, client_for):
     rule, invest, econ, build = units
     bureau(cast, "安商办")  # no project, no appeal: nothing measured
     run = ranking.run(rule, OCT, acting_user=cast.leader)
@@ -165,6 +165,11 @@ def test_a_unit_without_data_is_not_ranked_and_ties_share_a_rank_and_say_so(cast
 
     text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
     assert "安商办本月无数据，不参与排名" in text
+    # the page says the same: no score of 0.00 beside 不参与排名, and the chart leaves it out
+    response = client_for("leader").get(reverse("indicators:rankingrun_detail", kwargs={"pk": run.pk}))
+    row = next(r for r in response.content.decode().split("<tr") if "安商办" in r and "不参与排名" in r)
+    assert "<strong>—</strong>" in row and "0.00" not in row
+    assert "安商办" not in response.context["chart"]["labels"] and len(response.context["chart"]["scores"]) == 3
 
 
 def test_on_time_is_one_definition_and_24_00_closes_on_its_day(cast, units):

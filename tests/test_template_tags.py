@@ -75,3 +75,18 @@ def test_a_chart_card_holds_the_box_the_page_script_draws_into():
     assert html.startswith('<div class="card mt-3">')
     assert '<h3 class="card-title">&lt;趋势&gt;</h3></div>' in html
     assert '<div class="card-body"><div id="trend-chart" class="feidi-chart"></div></div>' in html
+
+
+def test_a_change_is_coloured_by_one_rule_red_up_green_down():
+    """The cockpit printed 同比 +11.8% in red and the economy dashboard the same figure in green: one
+    filter, red for a rise as Chinese reports print it, green for a fall, on every page."""
+    from decimal import Decimal
+    from pathlib import Path
+
+    render = Template("{% load money %}{{ a|growth }} {{ b|growth }} {{ c|growth }}").render
+    text = render(Context({"a": Decimal("0.118"), "b": -0.032, "c": None}))
+    assert text == '<span class="feidi-up">+11.8%</span> <span class="feidi-down">-3.2%</span> —'
+    root = Path(__file__).resolve().parent.parent / "feidi"
+    for template in root.rglob("*.html"):
+        source = template.read_text(encoding="utf-8")
+        assert "growth >= 0 %}text-green" not in source and "growth < 0 %}down" not in source, template

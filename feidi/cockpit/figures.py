@@ -95,8 +95,14 @@ def enclave_loop(user) -> dict | None:
     steps = [(label, by_status.get(code, 0)) for code, label in Residency.Status.choices if code != "exited"]
     landed = None
     if user.has_perm("projects.view_project"):
+        from feidi.projects.models import FLOW
         from feidi.projects.models import Project
+        from feidi.projects.models import in_force
 
-        home = Project.objects.visible_to(user).filter(incubated_from__isnull=False)
-        landed = {"count": home.count(), "projects": list(home.select_related("zone").order_by("-updated_at")[:5])}
+        # 回本地落地: an incubated project signed at home (or further); one still in talks is counted apart,
+        # a terminated one not at all
+        home = Project.objects.visible_to(user).filter(in_force(), incubated_from__isnull=False)
+        signed = home.filter(stage__in=FLOW[FLOW.index("signed"):])
+        landed = {"count": signed.count(), "projects": list(signed.select_related("zone").order_by("-updated_at")[:5]),
+                  "pending": home.exclude(stage__in=FLOW[FLOW.index("signed"):]).count()}
     return {"steps": steps, "exited": by_status.get("exited", 0), "landed": landed}

@@ -7,6 +7,7 @@ except through ``visible_to``. Subclasses declare ``model``, ``filterset_class``
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db import models
 from django.db import transaction
 from django.http import Http404
 from django.http import HttpResponse
@@ -38,6 +40,7 @@ from .fields import as_id
 from .filters import SEARCH_RANK
 from .filters import by_relevance
 from .models import FormSubmission
+from .tables import Column
 from .tables import format_value
 
 
@@ -364,6 +367,7 @@ class _Probe:
 class ObjectDetailView(ObjectMixin, TemplateView):
     template_name = "generic/detail.html"
     detail_fields: tuple[str, ...] | None = None
+    table_class = None  # the list's table: a field it shows with a column of its own is shown the same here
 
     def fields(self, obj):
         names = self.detail_fields or [
@@ -371,8 +375,16 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             if f.name not in {"id", "version", "password", "path"} and not f.name.endswith("_secret")
         ]
         rows = []
+        columns = {} if self.table_class is None else {
+            c.name: c for c in self.table_class.base_columns.values()
+            if (type(c).display is not Column.display or c.money) and not c.link}
         for name in names:
             field = self.model._meta.get_field(name)
+            column = columns.get(name)
+            if column is not None and (column.accessor or name) == name and isinstance(
+                    field, (models.DecimalField, models.FloatField, models.IntegerField)):  # 亩均税收 in 万元/亩, 研发强度 in %
+                rows.append({"name": name, "label": column.header, "value": column.display(obj), "secret": False})
+                continue
             if getattr(field, "choices", None):
                 value = getattr(obj, f"get_{name}_display")()
             elif hasattr(type(obj), f"{name}_shown"):  # seeded text shown translated (roles, indicators)
@@ -380,11 +392,10 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             else:
                 value = getattr(obj, name)
             text = format_value(value)
-            if isinstance(field, MoneyField) and value is not None:
-                from feidi.lib.money import human
-
-                text = human(value)  # 万元/亿元 as everywhere else, never a row of yuan digits
-            label = str(field.verbose_name).replace("（元）", "").replace(gettext("（元）"), "")
+            label = str(field.verbose_name)
+            if isinstance(field, models.DecimalField) and value is not None:
+                text, label = decimal_shown(value, label, money=isinstance(field, MoneyField))
+            label = label.replace("（元）", "").replace(gettext("（元）"), "")
             rows.append({"name": name, "label": label, "value": text, "secret": getattr(field, "encrypted", False)})
         return rows
 
@@ -513,6 +524,24 @@ class ObjectEditView(ObjectMixin, TemplateView):
         return self.render_form(form, obj, token=token)
 
 
+PER_YUAN = re.compile(r"（元/([^）]+)）$")
+
+
+def decimal_shown(value, label: str, *, money: bool = False) -> tuple[str, str]:
+    """(the number as a page shows it, its label): an amount of 元 in 万元/亿元 (``human``), an amount
+    per unit (元/亩) likewise per that unit with the unit out of the label, any other number with
+    thousands separators and no trailing zeros — never a row of yuan digits or four stored decimals."""
+    from feidi.lib.money import human
+
+    if money or label.endswith("（元）") or label.endswith(gettext("（元）")):
+        return human(value), label
+    per = PER_YUAN.search(label)
+    if per:
+        return f"{human(value)}/{per.group(1)}", label[:per.start()]
+    text = f"{value.normalize():,f}" if value == value else str(value)
+    return text, label
+
+
 def crud_views(model, *, form_class, filterset_class, table_class, select_related=(), edit_base=None,
                list_base=None, **edit_attrs) -> tuple:
     """The list, detail, edit and delete views of a record type that needs nothing special
@@ -521,7 +550,7 @@ def crud_views(model, *, form_class, filterset_class, table_class, select_relate
     list_view = type(f"{name}ListView", (list_base or ObjectListView,), {
         "model": model, "filterset_class": filterset_class, "table_class": table_class,
         "select_related": tuple(select_related)})
-    detail_view = type(f"{name}DetailView", (ObjectDetailView,), {"model": model})
+    detail_view = type(f"{name}DetailView", (ObjectDetailView,), {"model": model, "table_class": table_class})
     edit_view = type(f"{name}EditView", (edit_base or ObjectEditView,), {
         "model": model, "form_class": form_class, **edit_attrs})
     delete_view = type(f"{name}DeleteView", (ObjectDeleteView,), {"model": model})

@@ -449,7 +449,9 @@ class RankingRunDetailView(ObjectDetailView):
                     history=[(label, [history[label].get(m) for m in months]) for label in sorted(history)],
                     months=months, any_bottom=any(e.bottom for e in entries),
                     can_record=self.request.user.has_perm("indicators.change_rankingrun"),
-                    chart={"labels": [e.label for e in entries], "scores": [float(e.score) for e in entries]})
+                    # a unit without the month's data has no score (the report says 不参与排名): not drawn as 0
+                    chart={"labels": [e.label for e in entries if e.rank],
+                           "scores": [float(e.score) for e in entries if e.rank]})
 
 
 @declare.route("ranking/<int:pk>/statement/", "rankingrun_statement")

@@ -492,14 +492,16 @@ def pace_text(as_of: dt.date, completed, expected) -> str:
 
 def pace_shortfalls(today: dt.date, projects=None) -> dict[int, tuple[Decimal, Decimal, Decimal]]:
     """Key projects whose completed investment over the year's elapsed months is below the plan's
-    pace: ``{project_id: (plan, expected, completed)}``. In January no month has elapsed."""
+    pace: ``{project_id: (plan, expected, completed)}``. In January no month has elapsed. A project
+    still in talks has no pace to keep (its plan is for when it is signed)."""
     elapsed = today.month - 1
     if elapsed == 0:
         return {}
     plans = AnnualPlan.objects.filter(year=today.year, planned_investment__gt=0, project__is_key=True)
     if projects is not None:
         plans = plans.filter(project__in=projects)
-    plans = list(plans.filter(in_force("project__")).values_list("project_id", "planned_investment",
+    plans = list(plans.filter(in_force("project__"), project__stage__in=FLOW[FLOW.index(Stage.SIGNED):])
+                 .values_list("project_id", "planned_investment",
                                                                               "project__department_id"))
     done = completed_in_year([p[0] for p in plans], today.year, elapsed)
     percent = {}

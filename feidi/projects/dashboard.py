@@ -78,14 +78,16 @@ def figures(projects, today: dt.date, user=None) -> dict:
     pace = []
     for m in range(1, 13):
         month = dt.date(today.year, m, 1)
-        if month <= today:
+        # a month completed, or the month under way once investment of it is reported (before that, a
+        # copy of the month before read as 本月零投资 against the month's pace)
+        if month < today.replace(day=1) or month in monthly and month <= today:
             running_total += monthly.get(month, Decimal(0))
             cumulative.append(float((running_total / WAN).quantize(Decimal("0.01"))))
         else:
             cumulative.append(None)
         pace.append(float((plan_total * m / 12 / WAN).quantize(Decimal("0.01"))))
     # 累计完成投资 and its rate are the 专报's: the months completed by today (``months_done``),
-    # said with them (1–11月); the chart above also draws the month under way
+    # said with them (1–11月); the chart above also draws the month under way when it has figures
     from .reports import months_label
 
     completed = sum((v for m, v in monthly.items() if m < today.replace(day=1)), Decimal(0))

@@ -46,6 +46,7 @@ from feidi.lib.money import wan
 
 from .actions import months_done
 from .actions import pace_text
+from .models import FLOW
 from .models import Alert
 from .models import AnnualPlan
 from .models import KeyLevel
@@ -123,7 +124,9 @@ def stage_on(as_of: dt.date):
     first record is later (entered into Feidi afterwards) is taken to be in its first recorded stage;
     one with no record at all, in its stage now."""
     records = StageRecord.objects.filter(project=OuterRef("pk"))
-    latest = records.filter(entered_on__lte=as_of).order_by("-entered_on", "-entered_at", "-pk").values("stage")[:1]
+    # of the stages dated by the day, the one moved to last: a lead registered today whose earlier
+    # steps are entered back-dated is in its last step, not in 线索 because its registration is later
+    latest = records.filter(entered_on__lte=as_of).order_by("-entered_at", "-pk").values("stage")[:1]
     first = records.order_by("entered_at", "pk").values("stage")[:1]
     return Coalesce(Subquery(latest), Subquery(first), "stage")
 
@@ -198,7 +201,9 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
         reasons[a.project_id].append(alert_text(a.rule, row, as_of) if due and due < as_of else a.message)
         if a.rule == Alert.Rule.PACE and a.subject == str(year):
             paced.add(a.project_id)
-    for pid, (_plan, expected, completed) in pace_shortfalls(as_of, Project.objects.filter(pk__in=ids)).items():
+    # the investment pace is a signed project's (one still in talks on the day has nothing to invest yet)
+    signed = [r["pk"] for r in rows if r["stage_on"] in FLOW[FLOW.index(Stage.SIGNED):]]
+    for pid, (_plan, expected, completed) in pace_shortfalls(as_of, Project.objects.filter(pk__in=signed)).items():
         if pid not in paced:
             reasons[pid].append(pace_text(as_of, completed, expected))
     red_flags = [{"name": names[pid]["name"], "level": str(KeyLevel(names[pid]["key_level"]).label)
