@@ -346,3 +346,33 @@ def test_an_appeal_step_refused_says_the_state_in_chinese(cast, client_for):
     r = client_for("leader").post(f"/api/v1/services/appeals/{pk}/actions", {"action": "finish", "text": "x"},
                                   content_type="application/json")
     assert r.status_code == 422 and "没有“finish”这一操作" in r.json()["fields"]["action"][0], r.content
+
+
+def test_a_record_created_in_a_finished_state_says_what_finished_it(cast, client_for):
+    """A problem was created 已解决 with no 解决情况, a task 已完成 with no 办理结果, a residency 已入驻 with
+    today stamped as the day it entered: each is refused on the field that is missing."""
+    from feidi.projects.models import Problem
+    from tests.test_projects import key_project
+
+    project = key_project(cast, name="问题项目")
+    with pytest.raises(ValidationError, match="请填写解决情况"):
+        projects.do_save_part(Problem(project=project, description="用地指标", owner_department=cast.dept_a_bureau,
+                                      deadline=timezone.localdate(), status=Problem.Status.SOLVED),
+                              acting_user=cast.invest)
+    with pytest.raises(ValidationError, match="请填写办理结果"):
+        projects.do_save_part(Task(project=project, decision="补办手续", owner_department=cast.dept_a_bureau,
+                                   deadline=timezone.localdate(), status=Task.Status.DONE), acting_user=cast.invest)
+    client = client_for("clerk")
+    url = reverse("registry:residency_add")
+    page = client.get(url).content.decode()
+    assert all(f'name="{name}"' in page for name in ("confirmed_on", "entered_on", "exited_on"))
+    data = rendered(client, url)
+    data.update({"organization": [str(cast.org_a2.pk)], "enclave": [str(cast.enclave.pk)], "status": ["resident"],
+                 "negotiating_since": ["2025-03-01"]})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "登记为“已入驻”的记录须填写入驻日期" in response.content.decode()
+    assert not Residency.objects.filter(organization=cast.org_a2).exists()
+    data["entered_on"] = ["2025-06-01"]
+    assert client.post(url, data).status_code == 302
+    assert Residency.objects.get(organization=cast.org_a2).entered_on == dt.date(2025, 6, 1)

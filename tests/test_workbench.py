@@ -489,3 +489,15 @@ def test_the_api_gives_the_same_to_do_groups_as_the_page(cast, cadre, client):
     client.force_login(cast.other_clerk)
     assert all(g["key"] != "appeal_accept" for g in client.get("/api/v1/core/todos").json())
     assert client.get("/api/v1/core/todos", {"limit": 0}).status_code == 422
+
+
+def test_a_home_without_figures_says_what_its_user_can_do(cast, client_for):
+    """An expert's home said only 您的角色暂无可查看的业务数据 while 13 messages waited: a role without
+    figures of its own is shown its unread messages and the entries of its menu."""
+    from feidi.core.notify import notify
+
+    notify([cast.expert], "邀请您评审榜单", "请在揭榜截止后评审", "/techmarket/challenges/", department=cast.dept_a)
+    page = client_for("expert").get("/").content.decode()
+    assert "您的角色暂无可查看的业务数据" not in page
+    assert "您有 1 条未读消息" in page and reverse("core:notification_list") in page
+    assert page.count("btn btn-sm btn-outline-primary feidi-tap") >= 1

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from feidi.core.fields import MoneyField
 from feidi.core.fields import MonthField
@@ -455,6 +456,9 @@ class DeadlineItemMixin:
 
     closed: tuple[str, str]
     text_field: str
+    # the closing's own text (解决情况, 办理结果): a record saved closed says how, on every path, as
+    # the closing steps ask (a problem was created 已解决 with no 解决情况)
+    closing_text: tuple[str, str]
 
     def __str__(self):
         text = getattr(self, self.text_field)[:30]
@@ -462,6 +466,9 @@ class DeadlineItemMixin:
 
     def clean(self):
         status, day_field = self.closed
+        text_name, missing = self.closing_text
+        if self.status == status and not (getattr(self, text_name) or "").strip():
+            raise ValidationError({text_name: gettext(missing)})
         if self.status == status and not getattr(self, day_field):
             setattr(self, day_field, timezone.localdate())
         if self.status == self.Status.OPEN:
@@ -504,6 +511,7 @@ class Problem(DeadlineItemMixin, ProjectPartMixin, FeidiModel):
 
     closed = (Status.SOLVED, "solved_on")
     text_field = "description"
+    closing_text = ("resolution", gettext_noop("请填写解决情况"))
     str_related = ("project",)  # the relations __str__ reads
 
     class Meta:
@@ -616,6 +624,7 @@ class Task(DeadlineItemMixin, FeidiModel):
 
     closed = (Status.DONE, "done_on")
     text_field = "decision"
+    closing_text = ("result", gettext_noop("请填写办理结果"))
     str_related = ("project",)  # the relations __str__ reads
 
     class Meta:

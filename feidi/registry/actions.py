@@ -91,8 +91,14 @@ def do_save_residency(res: Residency, *, acting_user, expected_version=None) -> 
         if current.status != res.status:
             raise ValidationError({"status": gettext("状态请通过“变更状态”操作修改")})
         return update_object(res, acting_user=acting_user, expected_version=expected_version)
-    field = STATUS_DATE[Residency.Status(res.status)]
+    # a record entered at a later step says when it was reached (it was stamped today, a day no one
+    # could correct); talks begun are dated today unless said
+    status = Residency.Status(res.status)
+    field = STATUS_DATE[status]
     if getattr(res, field) is None:
+        if status != Residency.Status.NEGOTIATING:
+            raise ValidationError({field: gettext("登记为“{status}”的记录须填写{label}").format(
+                status=status.label, label=Residency._meta.get_field(field).verbose_name)})
         setattr(res, field, timezone.localdate())
     return create_object(res, acting_user=acting_user)
 

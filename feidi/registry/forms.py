@@ -121,13 +121,22 @@ class PersonForm(ScopedModelForm):
 class ResidencyForm(ScopedModelForm):
     class Meta:
         model = Residency
-        fields = ["organization", "enclave", "status", "negotiating_since", "note"]
+        fields = ["organization", "enclave", "status", "negotiating_since", "confirmed_on", "entered_on", "exited_on",
+                  "note"]
+        widgets = {name: forms.DateInput(attrs={"type": "date"})
+                   for name in ("negotiating_since", "confirmed_on", "entered_on", "exited_on")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enclave"].queryset = self.fields["enclave"].queryset.filter(kind__extra__enclave=True)
         if self.instance.pk:
             self.fields["status"].disabled = True
+            # a step's day is written by the step (变更状态); a record entered at a later step gives them here
+            for name in ("confirmed_on", "entered_on", "exited_on"):
+                del self.fields[name]
+        else:
+            for name in ("confirmed_on", "entered_on", "exited_on"):
+                self.fields[name].help_text = _("登记已确定入驻、已入驻或已退出的记录时填写对应日期")
 
 
 class ResidencyTransitionForm(forms.Form):
