@@ -173,7 +173,8 @@ def test_the_whole_flow(cast, demand, open_challenge, experts, client_for):
     assert "不在评审阶段" in response.content.decode()
     assert tech.post(reverse("challenges:challenge_start_review", args=[challenge.pk])).status_code == 302
     challenge.refresh_from_db()
-    assert challenge.status == Challenge.Status.REVIEW
+    # ended early, the call closes today and its deadline says so (it read 揭榜截止 a month on, beside 评审中)
+    assert challenge.status == Challenge.Status.REVIEW and challenge.deadline == today()
 
     # Weighted totals by hand: 90×0.4+80×0.3+70×0.3 = 81; 70×0.4+90×0.3+85×0.3 = 80.5;
     # expert 2: 80×0.4+70×0.3+60×0.3 = 71 on the lone application → its score (81+71)/2 = 76.

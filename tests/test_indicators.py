@@ -378,7 +378,8 @@ def test_mu_benchmarks_default_to_the_average_and_the_enterprise_sees_its_own(ca
     shown = {f["name"]: (f["label"], f["value"]) for f in detail.context["fields"]}
     assert shown["m_tax"] == ("亩均税收（万元/亩）", "10.00") and shown["m_rd"] == ("研发强度", "3.00%")
     assert shown["tax"] == ("税收", "100.00万元") and shown["revenue"][1] == "1,000.00万元"
-    assert shown["m_labour"] == ("全员劳动生产率", "100.00万元/人") and shown["employees"][1] == "10"
+    assert shown["m_labour"] == ("全员劳动生产率", "100.00万元/人") and shown["employees"][1] == "10.00"
+    assert shown["energy"][1] == "100.00"  # four stored places shown as two
     with pytest.raises(ValidationError):
         MuRule(department=cast.dept_a, year=2024, w_tax=50).full_clean()
 

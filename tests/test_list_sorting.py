@@ -46,3 +46,18 @@ def test_a_filter_given_only_by_a_link_shows_no_empty_field_but_says_it_filters(
     assert 'for="id_organization"' not in page and 'type="hidden" name="organization"' in page
     page = c.get(url, {"organization": cast.org_a1.pk}).content.decode()
     assert "已按企业筛选" in page
+
+
+def test_a_filter_offers_none_only_where_a_row_can_have_none(cast, client_for):
+    """（空） was offered on 59 lists for a status or a kind every row has (and found nothing): it is
+    offered where the field may be empty (a project's chain), not where it may not (its stage)."""
+    from feidi.projects.filtersets import ProjectFilterSet
+    from feidi.projects.models import Project
+
+    form = ProjectFilterSet(queryset=Project.objects.all(), user=cast.leader).form
+    assert "null" not in [value for value, _ in form.fields["stage"].choices]
+    page = client_for("leader").get("/services/appeals/").content.decode()
+    status = page.split('name="status"')[1].split("</select>")[0]
+    assert "（空）" not in status and "全部" in status
+    # a project may be in no chain (its segment is optional): （空） finds those
+    assert "null" in [str(value) for value, _ in form.fields["chain"].choices]

@@ -162,20 +162,26 @@ def do_close_challenge(challenge: Challenge, *, acting_user, reason: str = "") -
 
 def do_start_review(challenge: Challenge, *, acting_user=None) -> Challenge:
     """揭榜中 → 评审中: by the sweep once the deadline has passed (``acting_user=None``), or by the
-    staff earlier. A challenge nobody applied to stays open (extend its deadline or withdraw it)."""
+    staff earlier — the call then closes today, and its deadline says so (a page read 揭榜截止 12-28
+    beside 评审中 on 12-08, and no one could apply). A challenge nobody applied to stays open (extend
+    its deadline or withdraw it)."""
     if acting_user is not None:
         _require(acting_user, "challenges.publish_challenge", gettext("您没有组织评审的权限"))
     elif challenge.deadline >= timezone.localdate():
         raise ValidationError(gettext("揭榜尚未截止"))
     if not challenge.applications.filter(status=Application.Status.SUBMITTED).exists():
         raise ValidationError(gettext("尚无有效的揭榜申请，可延长截止日期或撤榜"))
+    today = timezone.localdate()
     with transaction.atomic():
+        before = Challenge.objects.filter(pk=challenge.pk).values_list("deadline", flat=True).first()
+        closes = {"deadline": today} if before is not None and before > today else {}
         done = Challenge.objects.filter(pk=challenge.pk, status=Challenge.Status.OPEN).update(
-            status=Challenge.Status.REVIEW, version=F("version") + 1)
+            status=Challenge.Status.REVIEW, version=F("version") + 1, **closes)
         if not done:
             raise ConflictError(gettext("该榜单不在揭榜中，不能开始评审"))
         challenge.refresh_from_db()
-        _transition(challenge, acting_user, {"status": "open"}, {"status": "review"})
+        _transition(challenge, acting_user, {"status": "open", **({"deadline": before.isoformat()} if closes else {})},
+                    {"status": "review", **({"deadline": today.isoformat()} if closes else {})})
         notify(list(challenge.experts.all()), f"榜单进入评审：{challenge.title}", "请对各揭榜申请按评审指标打分。",
                challenge.get_absolute_url(), department=challenge.department)
     return challenge

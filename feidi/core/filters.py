@@ -42,6 +42,25 @@ def _to_many(model, path: str) -> bool:
     return False
 
 
+def _never_empty(model, path: str) -> bool:
+    """Whether every row of ``model`` has a value at ``path`` (a field, or a chain of to-one
+    relations none of which may be empty); False when the path cannot be followed."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    for part in path.split("__"):
+        if model is None:  # a lookup after a plain field (a date's __year)
+            return False
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if getattr(field, "null", True) or field.many_to_many or field.one_to_many or (
+                getattr(field, "blank", False) and not field.is_relation and not getattr(field, "choices", None)):
+            return False
+        model = field.related_model if field.is_relation else None
+    return True
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """``q`` searches ``search_fields``; every model-choice filter offers only visible rows."""
 
@@ -51,7 +70,14 @@ class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user=None, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.user = user
+        model = self._meta.model or getattr(queryset, "model", None)
         for f in self.filters.values():
+            # （空） only where a row can have none: a status or a kind every row has offered it on
+            # 59 lists, and it found nothing
+            if isinstance(f, (django_filters.ChoiceFilter, django_filters.ModelChoiceFilter,
+                              django_filters.ModelMultipleChoiceFilter, django_filters.MultipleChoiceFilter)) \
+                    and model is not None and "null_label" not in f.extra and _never_empty(model, f.field_name):
+                f.extra["null_label"] = None
             qs = getattr(f, "queryset", None)
             if getattr(qs, "model", None) is not None:
                 f.queryset = offered(qs, user)

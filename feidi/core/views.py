@@ -394,7 +394,8 @@ class ObjectDetailView(ObjectMixin, TemplateView):
             text = format_value(value)
             label = str(field.verbose_name)
             if isinstance(field, models.DecimalField) and value is not None:
-                text, label = decimal_shown(value, label, money=isinstance(field, MoneyField))
+                text, label = decimal_shown(value, label, money=isinstance(field, MoneyField),
+                                            places=field.decimal_places)
             label = label.replace("（元）", "").replace(gettext("（元）"), "")
             rows.append({"name": name, "label": label, "value": text, "secret": getattr(field, "encrypted", False)})
         return rows
@@ -527,10 +528,11 @@ class ObjectEditView(ObjectMixin, TemplateView):
 PER_YUAN = re.compile(r"（元/([^）]+)）$")
 
 
-def decimal_shown(value, label: str, *, money: bool = False) -> tuple[str, str]:
+def decimal_shown(value, label: str, *, money: bool = False, places: int = 2) -> tuple[str, str]:
     """(the number as a page shows it, its label): an amount of 元 in 万元/亿元 (``human``), an amount
     per unit (元/亩) likewise per that unit with the unit out of the label, any other number with
-    thousands separators and no trailing zeros — never a row of yuan digits or four stored decimals."""
+    thousands separators and its field's places up to two (a score 84.50, an area 3,200.00) — never
+    a row of yuan digits or four stored decimals."""
     from feidi.lib.money import human
 
     if money or label.endswith("（元）") or label.endswith(gettext("（元）")):
@@ -538,7 +540,7 @@ def decimal_shown(value, label: str, *, money: bool = False) -> tuple[str, str]:
     per = PER_YUAN.search(label)
     if per:
         return f"{human(value)}/{per.group(1)}", label[:per.start()]
-    text = f"{value.normalize():,f}" if value == value else str(value)
+    text = f"{value:,.{min(places, 2)}f}" if value == value else str(value)
     return text, label
 
 

@@ -168,8 +168,7 @@ def _policy_factories():
 
     def payment(cast):
         return pm.Payment.objects.get_or_create(item=item(cast), organization=cast.org_a1, period="2025", defaults={
-            "amount": 200000, "department": cast.dept_a, "created_by": cast.clerk, "status": "confirmed",
-            "confirmed_at": timezone.now()})[0]
+            "amount": 200000, "department": cast.dept_a, "created_by": cast.clerk})[0]
 
     return {pm.Policy: policy, pm.PolicyItem: item, pm.Condition: condition, pm.Match: match,
             pm.Application: application, pm.Payment: payment}
