@@ -286,3 +286,15 @@ def test_a_rate_short_of_the_whole_is_never_shown_as_100_percent(value, shown):
     from feidi.lib.money import percent_text
 
     assert percent_text(value) == shown
+
+
+def test_amounts_compared_in_one_sentence_are_in_one_unit():
+    """完成投资2,750.00万元，低于进度要求1.38亿元 compared two amounts in two units: a pair is said in
+    万元 unless both reach 1亿."""
+    from feidi.lib.money import human_together
+    from feidi.projects.actions import pace_text
+
+    assert human_together(D("27500000"), D("137500000")) == ["2,750.00万元", "13,750.00万元"]
+    assert human_together(D("270000000"), D("137500000")) == ["2.70亿元", "1.38亿元"]
+    assert pace_text(dt.date(2026, 12, 7), D("27500000"), D("137500000")) == \
+        "2026年1–11月完成投资2,750.00万元，低于进度要求13,750.00万元"

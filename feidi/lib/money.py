@@ -40,6 +40,16 @@ def human(value, places: int = 2) -> str:
     return gettext("{wan}万元").format(wan=wan(amount, places))
 
 
+def human_together(*values, places: int = 2) -> list[str]:
+    """Amounts compared in one sentence, in one unit (完成投资2,750.00万元，低于进度要求13,750.00万元,
+    not …2,750.00万元…1.38亿元): 亿元 when every one of them reaches it, else 万元."""
+    amounts = [to_decimal(v) for v in values]
+    if amounts and all(abs((a / WAN).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)) >= WAN
+                       for a in amounts):
+        return [gettext("{yi}亿元").format(yi=yi(a, places)) for a in amounts]
+    return [gettext("{wan}万元").format(wan=wan(a, places)) for a in amounts]
+
+
 def as_decimal(value) -> Decimal:
     """A number as the exact decimal it stands for. A float is read through its shortest spelling
     (``repr``): a ratio computed from Decimals and handed over as a float (0.0125) comes back as

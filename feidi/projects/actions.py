@@ -29,6 +29,7 @@ from feidi.core.models import seeded_label
 from feidi.core.notify import notify
 from feidi.core.notify import notify_many
 from feidi.lib.money import human
+from feidi.lib.money import human_together
 
 from .models import FLOW
 from .models import Alert
@@ -481,11 +482,12 @@ def pace_text(as_of: dt.date, completed, expected) -> str:
     """"2026年1–10月完成投资…，低于进度要求…" over the months completed by ``as_of`` — in February
     "2026年1月…" (one month is not a range)."""
     through = months_done(as_of)
+    completed, expected = human_together(completed, expected)  # compared: in one unit
     if through == 1:
         return gettext("{year}年1月完成投资{completed}，低于进度要求{expected}").format(
-            year=as_of.year, completed=human(completed), expected=human(expected))
+            year=as_of.year, completed=completed, expected=expected)
     return gettext("{year}年1–{month}月完成投资{completed}，低于进度要求{expected}").format(
-        year=as_of.year, month=through, completed=human(completed), expected=human(expected))
+        year=as_of.year, month=through, completed=completed, expected=expected)
 
 
 
