@@ -612,3 +612,18 @@ def test_a_count_of_persons_is_whole_in_the_form_and_the_import(cast):
     assert "应为整数" in err.value.message_dict["employees"][0]
     rows[1][5] = 12.0
     assert importing.run(sheet(rows), "指标.xlsx", cast.clerk).applied
+
+
+def test_a_record_of_reference_is_not_offered_to_a_role_that_could_file_it_nowhere(cast, client_for, statistician):
+    """A zone's 统计局 (its roles reach its own departments) was offered 园区公布数据's add page and 18
+    zones, and every save was refused as outside its scope: no add page nor button where no new
+    record could land; the list still shows the figures."""
+    from feidi.indicators.models import ZoneFigure
+
+    client = client_for("clerk")
+    assert statistician.has_perm("indicators.add_zonefigure")
+    listing = client.get(reverse("indicators:zonefigure_list"))
+    assert listing.status_code == 200 and reverse("indicators:zonefigure_add") not in listing.content.decode()
+    refused = client.get(reverse("indicators:zonefigure_add"))
+    assert refused.status_code == 403 and "您的数据范围内不能新增园区公布数据" in refused.content.decode()
+    assert not ZoneFigure.objects.exists()

@@ -130,18 +130,22 @@ def scope_q(model, user, action: str = "view", owned: bool = True) -> Q | None:
     roles = user.roles_granting(perm)
     if not roles:
         return public if public is not None else nothing
-    combined: Q | None = nothing
+    parts = []  # a role reaching nothing adds nothing: an empty scope stays exactly ``nothing``
     for role in roles:
         q = _role_filter(scope, role, user, owned)
         if q is None:
             return None
-        combined |= q
+        if q != nothing:
+            parts.append(q)
     if scope.works is not None:
-        combined |= scope.works(user)
+        parts.append(scope.works(user))
     if scope.also is not None and action == "view":
-        combined |= scope.also(user)
+        parts.append(scope.also(user))
     if public is not None:
-        combined |= public
+        parts.append(public)
+    combined = nothing
+    for q in parts:
+        combined = q if combined == nothing else combined | q
     return combined
 
 

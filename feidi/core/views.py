@@ -85,7 +85,13 @@ class ScopedViewMixin(LoginRequiredMixin):
         return "view"
 
     def can(self, action: str) -> bool:
-        return self.request.user.has_perm(perm_name(self.model, action))
+        """The user holds the action's permission — and, to add, a scope a new record can land in:
+        a role reaching no department cannot file a record of reference (a zone's published
+        figure) anywhere, so it is offered no add page that would refuse every save."""
+        user = self.request.user
+        if not user.has_perm(perm_name(self.model, action)):
+            return False
+        return action != "add" or not cannot_add(self.model, user)
 
     def reaches(self, obj, action: str) -> bool:
         """The user may ``action`` this very record: the permission, and the record within the
@@ -453,6 +459,12 @@ class ObjectEditView(ObjectMixin, TemplateView):
     def get_permission(self) -> str:
         return perm_name(self.model, "change" if "pk" in self.kwargs else "add")
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and "pk" not in kwargs and cannot_add(self.model, request.user):
+            raise PermissionDenied(gettext("您的数据范围内不能新增{verbose_name}：请由数据范围为“全部数据”的人员录入").format(
+                verbose_name=self.model._meta.verbose_name))
+        return super().dispatch(request, *args, **kwargs)
+
     def get_form_kwargs(self):
         return {"user": self.request.user}
 
@@ -542,6 +554,16 @@ def decimal_shown(value, label: str, *, money: bool = False, places: int = 2) ->
         return f"{human(value)}/{per.group(1)}", label[:per.start()]
     text = f"{value:,.{min(places, 2)}f}" if value == value else str(value)
     return text, label
+
+
+def cannot_add(model, user) -> bool:
+    """Whether no record ``user`` creates of ``model`` could land within the scope of the roles that
+    grant adding it (``refuse_outside_scope`` would refuse every save)."""
+    from django.db.models import Q
+
+    from .scope import scope_q
+
+    return getattr(model, "scope", None) is not None and scope_q(model, user, "add") == Q(pk__in=[])
 
 
 def crud_views(model, *, form_class, filterset_class, table_class, select_related=(), edit_base=None,
