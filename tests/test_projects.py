@@ -789,3 +789,25 @@ def test_a_report_of_year_one_is_refused(cast):
 
     with pytest.raises(ReportDateError, match="1900"):
         generate_biweekly(cast.dept_a, dt.date(1899, 12, 31), acting_user=cast.leader)
+
+
+def test_a_weeks_dispatch_is_the_zones_and_a_second_one_is_refused_on_its_week(cast):
+    """The project office (an office under the 管委会) saved the add page untouched and made a second
+    第50周调度会 beside the zone's: the meeting is the zone's, and a second one of its week is refused
+    on the week, not by the database."""
+    from django.test import Client
+
+    from feidi.testing.cast import _user
+
+    office = _user("pmo_bureau", "甲区项目办", roles=["project_office"], department=cast.dept_a_bureau)
+    client = Client()
+    client.force_login(office)
+    url = reverse("projects:dispatch_add")
+    from tests.test_roles import submit_as_rendered
+
+    assert submit_as_rendered(client, url).status_code == 302
+    first = Dispatch.objects.get()
+    assert first.department_id == cast.dept_a.pk  # the zone's, not the office's
+    again = submit_as_rendered(client, url)
+    assert again.status_code == 200 and f"该周已有调度会：{first.title}" in again.content.decode()
+    assert Dispatch.objects.count() == 1

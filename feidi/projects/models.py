@@ -593,6 +593,11 @@ class Dispatch(FeidiModel):
                     day=self.held_on.isoformat(), monday=self.week_start.isoformat(), sunday=sunday.isoformat())})
         if self.status == self.Status.HELD and self.held_on and self.held_on > timezone.localdate():
             raise ValidationError({"held_on": gettext("会议已召开，召开日期不能晚于今天")})
+        if self.week_start and self.department_id:
+            same = Dispatch._base_manager.filter(department_id=self.department_id, week_start=self.week_start)
+            other = same.exclude(pk=self.pk).first()
+            if other is not None:  # said on the week, not a database error (the department is not on the form)
+                raise ValidationError({"week_start": gettext("该周已有调度会：{title}").format(title=other.title)})
 
 
 class Task(DeadlineItemMixin, FeidiModel):

@@ -513,6 +513,8 @@ class DispatchEditView(ObjectEditView):
 
     def new_object(self):
         obj = super().new_object()
+        if obj.department_id:  # 一周一调度 is the zone's meeting, whichever of its offices prepares it
+            obj.department = zone_department(self.request.user)
         today = timezone.localdate()
         obj.week_start = today - dt.timedelta(days=today.weekday())
         obj.title = gettext("重点项目第{value}周调度会").format(value=obj.week_start.isocalendar()[1])
