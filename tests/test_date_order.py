@@ -376,3 +376,37 @@ def test_a_record_created_in_a_finished_state_says_what_finished_it(cast, client
     data["entered_on"] = ["2025-06-01"]
     assert client.post(url, data).status_code == 302
     assert Residency.objects.get(organization=cast.org_a2).entered_on == dt.date(2025, 6, 1)
+
+
+def test_numbers_and_spans_that_contradict_each_other_are_refused(cast):
+    """A project's 固定资产投资 or 利用外资 above its 计划总投资 (parts above the whole); a benefit share
+    running before its agreement was signed or past its end, or two shares of one enterprise over the
+    same months (its output would be split twice)."""
+    from feidi.indicators.models import BenefitShare
+    from feidi.projects.models import Project
+    from feidi.registry.models import Agreement
+    from feidi.registry.models import Zone
+
+    project = Project(name="部分大于整体", zone=cast.zone_a, planned_investment=Decimal("5"),
+                      fixed_asset_investment=Decimal("50"), foreign_investment=Decimal("3"), department=cast.dept_a)
+    with pytest.raises(ValidationError, match="固定资产投资不能超过计划总投资"):
+        project.full_clean()
+    agreement = Agreement.objects.create(title="共建协议", party_a="甲", party_b="乙", signed_on=dt.date(2022, 5, 16),
+                                         valid_until=dt.date(2037, 5, 15), department=cast.dept_a)
+    enclave = Zone.objects.get(pk=cast.enclave.pk)
+
+    def share(since, until, **kw):
+        return BenefitShare(agreement=agreement, organization=cast.org_a1, home_zone=cast.zone_a, enclave_zone=enclave,
+                            output_share_home=Decimal(60), tax_share_home=Decimal(60), since=since, until=until,
+                            department=cast.dept_a, **kw)
+
+    with pytest.raises(ValidationError, match="起始月份不能早于协议签署的月份（2022-05）"):
+        share(dt.date(1990, 1, 1), dt.date(2030, 12, 1)).full_clean()
+    with pytest.raises(ValidationError, match="截止月份须填写且不能晚于该月"):
+        share(dt.date(2022, 5, 1), dt.date(2050, 12, 1)).full_clean()
+    first = share(dt.date(2022, 5, 1), dt.date(2026, 12, 1))
+    first.full_clean()
+    first.save()
+    with pytest.raises(ValidationError, match="该企业2022-05起已有利益共享安排，期间不能重叠"):
+        share(dt.date(2026, 1, 1), dt.date(2027, 12, 1)).full_clean()
+    share(dt.date(2027, 1, 1), dt.date(2030, 12, 1)).full_clean()  # after it: fine

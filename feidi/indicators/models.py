@@ -547,6 +547,26 @@ class BenefitShare(DetailUrlMixin, models.Model):
             raise ValidationError({"enclave_zone": gettext("飞地一方不能与本地园区相同")})
         if self.until and self.since and self.until < self.since:
             raise ValidationError({"until": gettext("截止月份不能早于起始月份")})
+        if self.agreement_id and self.since:  # within the months its agreement runs
+            from feidi.registry.models import Agreement
+
+            signed, valid = Agreement.objects.filter(pk=self.agreement_id).values_list("signed_on", "valid_until").first() \
+                or (None, None)
+            if signed and self.since < signed.replace(day=1):
+                raise ValidationError({"since": gettext("起始月份不能早于协议签署的月份（{month}）").format(
+                    month=f"{signed:%Y-%m}")})
+            if valid and (self.until is None or self.until > valid.replace(day=1)):
+                raise ValidationError({"until": gettext("协议有效期至{day}：截止月份须填写且不能晚于该月").format(
+                    day=valid.isoformat())})
+        if self.organization_id and self.since:  # one arrangement a month: two would split it twice
+            overlapping = BenefitShare.objects.filter(organization_id=self.organization_id).exclude(pk=self.pk).filter(
+                models.Q(until__isnull=True) | models.Q(until__gte=self.since))
+            if self.until:
+                overlapping = overlapping.filter(since__lte=self.until)
+            other = overlapping.order_by("since").first()
+            if other is not None:
+                raise ValidationError({"since": gettext("该企业{since}起已有利益共享安排，期间不能重叠").format(
+                    since=f"{other.since:%Y-%m}")})
 
     def home_percent(self, code: str) -> Decimal | None:
         if code in self.OUTPUT:

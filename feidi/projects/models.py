@@ -300,6 +300,14 @@ class Project(FeidiModel):
             up = {d.pk for d in (Department.objects.get(pk=self.department_id).ancestors() or [])}
             if self.segment.department_id not in up:
                 raise ValidationError({"segment": gettext("该产业链环节不属于本园区或其上级")})
+        for part in ("fixed_asset_investment", "foreign_investment"):  # parts of the total investment
+            value = getattr(self, part)
+            if value is not None and self.planned_investment is not None and value > self.planned_investment:
+                from feidi.lib.money import human
+
+                raise ValidationError({part: gettext("{part}不能超过计划总投资（{total}）").format(
+                    part=self._meta.get_field(part).verbose_name.replace("（元）", "").replace("（折人民币元）", ""),
+                    total=human(self.planned_investment))})
         if self.incubated_from_id and self.channel != Channel.ENCLAVE:
             raise ValidationError({"channel": gettext("选择了飞地孵化来源的项目，来源渠道应为“飞地转化”")})
         if self.industry_code:
