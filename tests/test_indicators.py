@@ -627,3 +627,15 @@ def test_a_record_of_reference_is_not_offered_to_a_role_that_could_file_it_nowhe
     refused = client.get(reverse("indicators:zonefigure_add"))
     assert refused.status_code == 403 and "您的数据范围内不能新增园区公布数据" in refused.content.decode()
     assert not ZoneFigure.objects.exists()
+
+
+def test_a_published_figure_is_listed_in_the_units_the_pages_use(cast, client_for):
+    """园区公布数据 listed 59,828,277,684 (元, 11 digits) beside cards saying 598.28亿元: an indicator's
+    amount of 元 is shown in 万元/亿元, a count with its unit; the export keeps the number."""
+    from feidi.indicators.models import ZoneFigure
+
+    ZoneFigure.objects.create(zone=cast.zone_b, indicator=ind("revenue"), period=dt.date(2026, 10, 1),
+                              value=Decimal("59828277684"))
+    ZoneFigure.objects.create(zone=cast.zone_b, indicator=ind("employees"), period=dt.date(2026, 10, 1), value=Decimal("1234"))
+    page = client_for("leader").get(reverse("indicators:zonefigure_list")).content.decode()
+    assert "598.28亿元" in page and "59,828,277,684" not in page and "1,234人" in page

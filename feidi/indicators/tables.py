@@ -12,13 +12,29 @@ from feidi.core.tables import Table
 from . import models
 
 
+class FigureColumn(DecimalColumn):
+    """An indicator's figure as every page says it: an amount of 元 in 万元/亿元 (a zone's published
+    total was 59,828,277,684 on its list), any other with its unit (1,234 人); the export keeps the
+    number as stored."""
+
+    def display(self, row):
+        value = self.value(row)
+        if value is None:
+            return "—"
+        if row.indicator.unit.strip() == "元":
+            from feidi.lib.money import human
+
+            return human(value)
+        return f"{super().display(row)}{row.indicator.unit_shown}"
+
+
 class IndicatorValueTable(Table):
     model_class = models.IndicatorValue
     fields = ("organization", "indicator", "period", "value", "source", "confirmed_warning", "entered_at")
     organization = RelatedColumn()
     indicator = RelatedColumn(by="order")
     period = MonthColumn()
-    value = DecimalColumn()
+    value = FigureColumn()
     source = ChoiceColumn()
     confirmed_warning = Column(sortable=False)
 
@@ -86,7 +102,7 @@ class ZoneFigureTable(Table):
     zone = RelatedColumn(link=True)
     indicator = RelatedColumn(by="order")
     period = MonthColumn()
-    value = DecimalColumn()
+    value = FigureColumn()
     growth = PercentColumn(_("同比"))
     real_growth = PercentColumn(_("可比价同比"))
     source = Column(sortable=False)
@@ -98,7 +114,7 @@ class RegionFigureTable(Table):
     level = Column(render=lambda r: r.get_level_display())
     indicator = RelatedColumn(by="order")
     period = MonthColumn()
-    value = DecimalColumn()
+    value = FigureColumn()
     growth = PercentColumn()
     real_growth = PercentColumn(_("可比价同比"))
     deflator = Column(_("价格指数"), render=lambda r: "—" if r.deflator is None else f"{r.deflator.normalize()}")
