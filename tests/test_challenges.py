@@ -625,3 +625,13 @@ def test_yes_no_filters_take_true_and_false_as_every_flag_does(cast, open_challe
     ids = [x["id"] for x in c.get("/api/v1/techmarket/challenges?open_only=true").json()["items"]]
     assert open_challenge.pk in ids
     assert c.get("/api/v1/techmarket/jointprojects?transferred=true").status_code == 200
+
+
+def test_a_negative_criterion_weight_is_said_as_such():
+    """团队 -60 was reported as 第 2 行应为“指标名称 权重” (a format error): the weight is said to be negative."""
+    from feidi.challenges.forms import CriteriaField
+
+    for text in ("技术先进性 40\n团队 -60", "技术先进性 40\n团队：－20%"):
+        with pytest.raises(ValidationError) as refused:
+            CriteriaField().to_python(text)
+        assert refused.value.messages == ["第 2 行的权重不能为负数"]

@@ -53,6 +53,9 @@ class CriteriaField(forms.CharField):
             if not line:
                 continue
             m = re.fullmatch(r"(.+?)[\s:：,，]+(\d+(?:\.\d+)?)\s*%?", line)
+            if not m and re.fullmatch(r"(.+?)[\s:：,，]+[-−－]\s*\d+(?:\.\d+)?\s*%?", line):  # a weight below 0
+                errors.append(gettext("第 {n} 行的权重不能为负数").format(n=n))
+                continue
             if not m:
                 errors.append(gettext("第 {n} 行应为“指标名称 权重”，如：技术先进性 40").format(n=n))
                 continue
