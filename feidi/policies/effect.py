@@ -145,7 +145,8 @@ def report_section(department, day: dt.date) -> tuple[str, list[dict]]:
             sentence += gettext("；受惠企业{indicator}同口径增长{a}，其他企业{b}").format(
                 indicator=policy.target_indicator.name_shown, a=result.reached_group.growth_text,
                 b=result.others_group.growth_text)
-            rule = gettext("{month}累计值，仅计两年同月均有数据的企业").format(month=f"{month:%Y-%m}")
+            rule = gettext("{month}累计值，仅计两年同月均有数据的企业，按企业报送值计（未做飞地利益共享分算）").format(
+                month=f"{month:%Y-%m}")
         blocks.append({"sentence": sentence, "rule": rule})
     return gettext("惠企政策兑现与效果"), blocks
 
