@@ -210,3 +210,14 @@ def test_on_time_is_one_definition_and_24_00_closes_on_its_day(cast, units):
     assert "4件已完成，按期2件" in answer.figures[0].detail, answer.figures[0].detail
     # 准点 took five working days (Monday 09:00 → the next Monday's 24:00), not six
     assert measures.compute(Appeal.objects.filter(title="准点"), by="department")[0]["avg_close_workdays"] == 5
+
+
+def test_a_zones_ranking_rules_are_told_apart_by_their_names(cast):
+    """Saving the add page untouched made a third 月度调度排名: a second rule of the same name in a zone
+    is refused on its name."""
+    from django.core.exceptions import ValidationError
+
+    RankingRule.objects.create(department=cast.dept_a, name="月度调度排名")
+    with pytest.raises(ValidationError, match="本园区已有名为“月度调度排名”的排名规则"):
+        RankingRule(department=cast.dept_a, name="月度调度排名").full_clean()
+    RankingRule(department=cast.dept_b, name="月度调度排名").full_clean()  # another zone's may

@@ -336,6 +336,10 @@ class RankingRule(DetailUrlMixin, models.Model):
         total = sum((getattr(self, f"w_{m}") or 0 for m in self.METRICS), Decimal(0))
         if total != 100:
             raise ValidationError(gettext("各项权重之和应为100，现为{total}").format(total=total))
+        if self.department_id and self.name and RankingRule.objects.filter(
+                department_id=self.department_id, name=self.name.strip()).exclude(pk=self.pk).exists():
+            # a zone's rankings are told apart by their names (saving the add page untouched made a third 月度调度排名)
+            raise ValidationError({"name": gettext("本园区已有名为“{name}”的排名规则").format(name=self.name.strip())})
 
 
 class RankingRun(DetailUrlMixin, models.Model):
