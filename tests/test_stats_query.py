@@ -173,6 +173,8 @@ def test_labels_are_counted_as_held_on_the_day_and_the_change_between_two_days(c
                                      department=cast.dept_b)  # another zone's: never counted here
     a = ask(cast.leader, "subject=organizations&f.label=tech_sme&window=ytd&as_of=2026-10-31&compare=change")
     assert (a.previous[0].value, a.figures[0].value) == (2, 2)  # +1 entered, −1 expired
+    # unchanged is said so, not 从2家增至2家，持平
+    assert a.sentence == "截至2026年10月31日，科技型中小企业保持2家（2026年1月1日亦为2家）"
     a = ask(cast.leader, "subject=organizations&f.label=科技型中小企业&window=range&start=2026-01-01&end=2026-05-01"
                          "&compare=change")
     assert (a.previous[0].value, a.figures[0].value) == (2, 3)
@@ -517,7 +519,9 @@ def test_an_economic_indicator_is_quoted_as_its_pages_quote_it_with_its_comparab
     rows = CalamineWorkbook.from_filelike(io.BytesIO(workbook.content)).get_sheet_by_index(0).to_python()
     assert rows[3][:2] == ["项目", "主营业务收入（元）"] and rows[4][0] == "合计（2026年1–10月）"
     # a count not bounded by any date is 截至目前, in the sentence and on its total alike
-    states = ask(cast.leader, "subject=residencies&date=any&by=status")
+    from django.utils import timezone
+
+    states = ask(cast.leader, "subject=residencies&date=any&by=status", today=timezone.localdate())
     assert states.period == "截至目前" and states.sentence.startswith("截至目前")
 
 
@@ -568,3 +572,26 @@ def test_the_rule_quoted_with_a_sentence_says_what_its_subject_leaves_out(cast):
     assert "已终止的项目不计入" in ask(cast.leader, "subject=projects&date=signed_on&window=ytd").rule
     assert "分区计入所属园区" in ask(cast.leader, "subject=zones").rule
     assert "不计入" not in ask(cast.leader, "subject=residencies&window=all").rule
+
+
+def test_a_sentence_says_each_thing_once_names_every_group_and_its_workbook_reads_ratios_as_such(cast, client_for):
+    """办结企业诉求2件，办结企业诉求2件 (two measures, one phrase) is said once; a project without a
+    重点级别 is grouped as （未填）, not under a blank name; 办理用时较时限压缩 under its （%） header is a
+    percentage cell (0.9999 read as about 1%); a question without a date bound asked for an earlier day
+    names the day its records are of."""
+    from python_calamine import CalamineWorkbook
+
+    from feidi.core.stats import period_of
+
+    for name, level in (("有级别", "city"), ("无级别", "")):
+        project(cast, name, signed_on=D(2026, 3, 1), is_key=bool(level), key_level=level)
+    grouped = ask(cast.leader, "subject=projects&window=all&date=any&by=key_level")
+    assert "" not in [g.label for g in grouped.groups] and "（未填）" in [g.label for g in grouped.groups]
+    twice = ask(cast.leader, "subject=appeals&date=closed_at&measure=count&measure=closed&window=ytd")
+    assert twice.sentence.count("企业诉求") == 1, twice.sentence
+    workbook = client_for("leader").get(
+        f"{reverse('core:stats')}?subject=appeals&measure=count&measure=compression&window=ytd&format=xlsx")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(workbook.content))
+    assert book.get_sheet_by_index(0).to_python()[3][2] == "办理用时较时限压缩（%）"
+    earlier = stats.parse(QueryDict("subject=projects&date=any&as_of=2025-12-31"), cast.leader, today=D(2025, 12, 31))
+    assert period_of(earlier).startswith("截至") and "不限日期" in period_of(earlier)

@@ -825,7 +825,8 @@ def _groups(qs, query: Query, windows: list | None = None) -> list[Group]:
                     figures.append(Figure(m, value, detail))
                 else:
                     figures.append(Figure(m, _aggregated(r, i, m)))
-            label = gettext("（未填）") if key is None else names.get(str(key), str(key))
+            # an empty choice (a project of no 重点级别) is as unsaid as a missing one, never a blank name
+            label = gettext("（未填）") if key is None or key == "" else names.get(str(key), str(key)) or gettext("（未填）")
             groups.append(Group("" if key is None else str(key), label, figures))
     total = _figures(qs, measures[:1], windows[:1] if windows else None)[0].value if measures else None
     for g in groups:
@@ -928,10 +929,17 @@ def _measure_phrase(query: Query, figure: Figure, head: str) -> str:
 
 def period_of(q: Query) -> str:
     """The period a query's figures are of: the window, up to its end for a state counted on a day
-    (截至…), and 截至目前 when no date bounds them (不限日期)."""
+    (截至…), and 截至目前 when no date bounds them (不限日期) — asked for an earlier day (a back-dated
+    report's saved question), the records are still today's, and the sentence names today's date
+    rather than read as of the report's day."""
     if q.subject.as_of is not None:
         return _until(q.window.end)
-    return q.window.label if any(d is not None for d in q.dates) else gettext("截至目前")
+    if any(d is not None for d in q.dates):
+        return q.window.label
+    today = timezone.localdate()
+    if q.window.end < today:
+        return gettext("截至{day}（不限日期）").format(day=_day(today))
+    return gettext("截至目前")
 
 
 def sentence(answer: Answer) -> str:
@@ -957,18 +965,22 @@ def sentence(answer: Answer) -> str:
         before, now = answer.previous[0], answer.figures[0]
         rose = (now.value or 0) >= (before.value or 0)
         verb, noun = _verb_noun(verb, "" if says_noun else noun_text)
-        template = (gettext("{when}，{scope}{verb}{noun}从{before}（{before_label}）增至{now}") if rose else
+        template = (gettext("{when}，{scope}{verb}{noun}保持{now}（{before_label}亦为{before}）")
+                    if (now.value or 0) == (before.value or 0) else  # not 从140家增至140家
+                    gettext("{when}，{scope}{verb}{noun}从{before}（{before_label}）增至{now}") if rose else
                     gettext("{when}，{scope}{verb}{noun}从{before}（{before_label}）减至{now}"))
         text = template.format(when=when, scope=scope, verb=verb, noun=noun, before=shown(before, q),
                                before_label=answer.previous_label, now=shown(now, q))
         growth = _growth(now.value, before.value)
-        if growth is not None:
+        if growth is not None and (now.value or 0) != (before.value or 0):
             text += comma + _percent(growth)
         rest = [_measure_phrase(q, f, verb) for f in answer.figures[1:]]
         if rest:
             text += gettext("；") + comma.join(rest)
         return _tidy(text)
     parts = [_measure_phrase(q, f, verb if i == 0 else "") for i, f in enumerate(answer.figures)]
+    # two measures saying the same words and figure (办结企业诉求2件 twice: the count by 办结 date, and 办结) once
+    parts = [p for i, p in enumerate(parts) if p not in parts[:i] or answer.previous is not None]
     first = answer.figures[0]
     if first.measure.kind == "count" and not first.measure.verb and says_noun:
         # 科技型中小企业2412家, not …企业企业
@@ -1111,12 +1123,14 @@ def xlsx_bytes(answer: Answer) -> bytes:
         sheet.write_string(row, c, text, head)
     row += 1
 
+    ratio = book.add_format({"num_format": "0.00%"})
+
     def write(label: str, figures, previous=None, share=None):
         nonlocal row
         sheet.write_string(row, 0, label)
         for c, f in enumerate(list(figures) + list(previous or []), start=1):
-            if f.value is not None:
-                sheet.write_number(row, c, float(f.value))
+            if f.value is not None:  # a ratio under a （%） header reads as one (0.9999 was read as about 1%)
+                sheet.write_number(row, c, float(f.value), ratio if f.measure.unit == "%" else None)
         if share is not None:
             sheet.write_string(row, len(header), percent_text(share))
         row += 1
