@@ -111,7 +111,7 @@ def test_a_meetings_tasks_fall_in_or_after_its_week_and_it_is_held_in_its_week(c
                                          owner_department=cast.dept_a_bureau, deadline=last_monday - DAY),
                                     acting_user=cast.leader)
     task = projects.do_record_decision(Task(dispatch=meeting, project=project, decision="补办手续",
-                                            owner_department=cast.dept_a_bureau, deadline=last_monday + 2 * DAY),
+                                            owner_department=cast.dept_a_bureau, deadline=last_monday + 5 * DAY),
                                        acting_user=cast.leader)
     from django.test import Client
 
@@ -134,7 +134,7 @@ def test_a_meetings_tasks_fall_in_or_after_its_week_and_it_is_held_in_its_week(c
     assert response.status_code == 200 and "不在该周" in errors_of(response)
     # marked held today, a week later, without a day of its own: refused, nothing changes
     response = client.post(reverse("projects:dispatch_hold", kwargs={"pk": meeting.pk}), {"notes": "纪要"}, follow=True)
-    assert "不在该周" in response.content.decode()
+    assert "请先在编辑页填写实际召开日期，再标记已召开" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == Dispatch.Status.PREPARED and meeting.held_on is None
     # the day it was held entered on its page, then marked held: that day is kept
@@ -410,3 +410,41 @@ def test_numbers_and_spans_that_contradict_each_other_are_refused(cast):
     with pytest.raises(ValidationError, match="该企业2022-05起已有利益共享安排，期间不能重叠"):
         share(dt.date(2026, 1, 1), dt.date(2027, 12, 1)).full_clean()
     share(dt.date(2027, 1, 1), dt.date(2030, 12, 1)).full_clean()  # after it: fine
+
+
+def test_the_second_round_of_contradictions_is_refused(cast, client_for):
+    """A task due before its meeting was held; a joint project accepted before a milestone it accepts
+    was done; a project's step dated before the step it leaves, or terminated before it was signed; an
+    在谈 residency carrying an 入驻日期."""
+    from feidi.projects.models import Stage
+    from feidi.projects.models import StageGate
+    from tests.test_projects import key_project
+
+    project = key_project(cast, name="第二轮项目")
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    held = Dispatch.objects.create(department=cast.dept_a, week_start=monday, title="本周调度会", held_on=monday + DAY,
+                                   status=Dispatch.Status.HELD)
+    with pytest.raises(ValidationError, match="完成时限不能早于调度会的召开日期"):
+        projects.do_record_decision(Task(dispatch=held, project=project, decision="补办手续",
+                                         owner_department=cast.dept_a_bureau, deadline=monday),
+                                    acting_user=cast.leader)
+    joint = make_for(JointProject, cast)
+    JointProject.objects.filter(pk=joint.pk).update(starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2027, 12, 31))
+    joint.refresh_from_db()
+    milestone = challenges.do_add_milestone(joint, title="样机", due_on=dt.date(2026, 6, 1), acting_user=cast.tech)
+    challenges.do_complete_milestone(milestone, acting_user=cast.tech, done_on=dt.date(2026, 5, 12))
+    with pytest.raises(ValidationError, match="验收日期不能早于攻关节点的实际完成（2026-05-12）"):
+        challenges.do_accept_joint_project(joint, passed=True, acting_user=cast.tech, on=dt.date(2026, 5, 1))
+    StageGate.objects.all().delete()
+    project = projects.do_transition_project(project, Stage.NEGOTIATING, acting_user=cast.invest,
+                                             on=dt.date(2026, 3, 1))
+    with pytest.raises(ValidationError, match="日期不能早于进入“洽谈”的日期（2026-03-01）"):
+        projects.do_transition_project(project, Stage.SIGNED, acting_user=cast.invest, on=dt.date(2026, 2, 1))
+    project = projects.do_transition_project(project, Stage.SIGNED, acting_user=cast.invest, on=dt.date(2026, 4, 1))
+    with pytest.raises(ValidationError, match="日期不能早于签约日期（2026-04-01）"):
+        projects.do_transition_project(project, Stage.TERMINATED, acting_user=cast.invest, note="撤资",
+                                       on=dt.date(1999, 1, 1))
+    with pytest.raises(ValidationError, match="“在谈”的记录不能有入驻日期"):
+        Residency(organization=cast.org_a2, enclave=cast.enclave, status="negotiating",
+                  entered_on=dt.date(2024, 7, 1), department=cast.dept_a).full_clean()

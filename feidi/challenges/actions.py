@@ -441,6 +441,7 @@ def do_accept_joint_project(project: JointProject, *, passed: bool, acting_user,
         raise ValidationError({"accepted_on": gettext("验收日期不能晚于今天")})
     if on < project.starts_on:
         raise ValidationError({"accepted_on": gettext("验收日期不能早于项目开始日期")})
+    check_dates(project, {"accepted_on": on})  # nor before a milestone it accepts was done
     open_ones = project.milestones.filter(done_on__isnull=True).count()
     if open_ones and not note:
         raise ValidationError({"acceptance_note": gettext("尚有 {open_ones} 个节点未完成，须在验收意见中说明").format(

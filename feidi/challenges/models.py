@@ -191,7 +191,7 @@ class JointProject(FeidiModel):
     # leaders of both halves of a two-way enclave see a project incubated in it or landed at home.
     date_order = (("ends_on", "starts_on"), ("accepted_on", "starts_on"), ("milestones__due_on", "starts_on"),
                   ("milestones__done_on", "starts_on"), ("ends_on", "milestones__due_on"),
-                  ("transferred_on", "starts_on"), ("transferred_on", "accepted_on"),
+                  ("transferred_on", "starts_on"), ("transferred_on", "accepted_on"), ("accepted_on", "milestones__done_on"),
                   ("starts_on", "challenge__published_at"))
     scope = Scope(department="department", owner="created_by", organization="parties__organization",
                   also=lambda user: _enclave_joint_projects(user))

@@ -168,11 +168,17 @@ def do_transition_project(project: Project, to_stage: str, *, acting_user, on: d
         raise ValidationError({"on": str(exc)}) from None
     # a stage is reached on or after the dated stages before it (开工 not before 签约); a lead's record
     # is dated when it was entered into Feidi, which may be after the business moved on
+    # (终止 too: a project signed in 2026 was terminated on 1999-01-01 through the API)
     for stage, name in STAGE_DATE_FIELD.items():
         day = getattr(project, name)
-        if stage != to_stage and day is not None and on < day and to_stage != Stage.TERMINATED:
+        if stage != to_stage and day is not None and on < day:
             raise ValidationError({"on": gettext("日期不能早于{label}（{day}）").format(
                 label=Project._meta.get_field(name).verbose_name, day=day.isoformat())})
+    last = (StageRecord.objects.filter(project=project).exclude(stage=Stage.LEAD)
+            .order_by("-entered_on").values_list("stage", "entered_on").first())
+    if last is not None and on < last[1]:  # nor before the step it leaves was reached (洽谈 dated before itself)
+        raise ValidationError({"on": gettext("日期不能早于进入“{label}”的日期（{day}）").format(
+            label=Stage(last[0]).label, day=last[1].isoformat())})
     if to_stage == Stage.TERMINATED and not note.strip():
         raise ValidationError({"note": gettext("终止项目须说明原因")})
     if to_stage != Stage.TERMINATED and project.owner_id is None:
@@ -716,6 +722,11 @@ def do_hold_dispatch(dispatch, *, acting_user, held_on: dt.date | None = None, n
     # the day given, else the one entered when it was prepared if it has come, else today (a day outside
     # the meeting's week is refused: the meeting of an earlier week is held on the day entered on its page)
     today = timezone.localdate()
+    monday = dispatch.week_start
+    if held_on is None and not dispatch.held_on and monday and not monday <= today <= monday + dt.timedelta(days=6):
+        raise ValidationError({"held_on": gettext(  # today is not a day of its week: the day it was held is asked
+            "该会议属于{monday}至{sunday}这一周：请先在编辑页填写实际召开日期，再标记已召开").format(
+            monday=monday.isoformat(), sunday=(monday + dt.timedelta(days=6)).isoformat())})
     dispatch.held_on = held_on or (dispatch.held_on if dispatch.held_on and dispatch.held_on <= today else today)
     if notes is not None:
         dispatch.notes = notes

@@ -580,7 +580,7 @@ class Dispatch(FeidiModel):
     notes = models.TextField(_("会议纪要"), blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREPARED)
 
-    date_order = (("tasks__deadline", "week_start"), ("tasks__done_on", "week_start"))
+    date_order = (("tasks__deadline", "week_start"), ("tasks__done_on", "week_start"), ("tasks__deadline", "held_on"))
     scope = Scope(department="department", owner="created_by")
     named_by = named_in_zone()  # a task holder filters the tasks by their meeting (scope.offered)
 
@@ -631,7 +631,8 @@ class Task(DeadlineItemMixin, FeidiModel):
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
     result = models.TextField(_("办理结果"), blank=True)
 
-    date_order = (("deadline", "dispatch__week_start"), ("done_on", "dispatch__week_start"))
+    date_order = (("deadline", "dispatch__week_start"), ("done_on", "dispatch__week_start"),
+                  ("deadline", "dispatch__held_on"))  # decided at the meeting: not due before it was held
     scope = Scope(department="department", owner="owner", works=_part_work,
                   also=_part_seen)
 

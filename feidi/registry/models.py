@@ -290,6 +290,18 @@ class Residency(FeidiModel):
     def __str__(self):
         return f"{self.organization} @ {self.enclave}（{self.get_status_display()}）"
 
+    # a step's day belongs to a record that has reached it: an 在谈 record with an 入驻日期 read as
+    # both, and its next step was refused on a date its caller never sent
+    LATER_DAYS = {Status.NEGOTIATING: ("confirmed_on", "entered_on", "exited_on"),
+                  Status.CONFIRMED: ("entered_on", "exited_on"), Status.RESIDENT: ("exited_on",)}
+
+    def clean(self):
+        ahead = {name: [gettext("“{status}”的记录不能有{label}").format(
+                     status=self.get_status_display(), label=self._meta.get_field(name).verbose_name)]
+                 for name in self.LATER_DAYS.get(self.status, ()) if getattr(self, name)}
+        if ahead:
+            raise ValidationError(ahead)
+
 
 class Agreement(FeidiModel):
     """A cooperation agreement (战略合作协议) between regions, with its commitments."""
