@@ -277,6 +277,13 @@ def test_a_joint_project_is_not_transferred_before_it_began_nor_started_before_i
     JointMilestone.objects.filter(project=project).delete()
     with pytest.raises(ValidationError, match="开始日期不能早于揭榜挂帅榜单的发榜时间（2026-03-02）"):
         project.full_clean()
+    # published at 07:30 Beijing (23:30 UTC the day before): its day is 3 March, as the zone reads it
+    Challenge.objects.filter(pk=challenge.pk).update(published_at=timezone.make_aware(dt.datetime(2026, 3, 2, 7, 30)))
+    project.starts_on, project.ends_on = dt.date(2026, 3, 1), dt.date(2027, 3, 1)
+    with pytest.raises(ValidationError, match="发榜时间（2026-03-02）"):
+        project.full_clean()
+    project.starts_on = dt.date(2026, 3, 2)
+    project.full_clean()
 
 
 @pytest.fixture

@@ -57,7 +57,13 @@ class DatesInOrder:
 
 
 def _day(value):
-    return value.date() if isinstance(value, dt.datetime) else value
+    """A moment's day as the zone reads it (a call published at 07:30 Beijing is of that day, not of
+    the UTC day before), a date as it is."""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
 
 
 def _related_day(instance, path: str, *, earliest: bool):
