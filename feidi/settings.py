@@ -142,6 +142,7 @@ MIDDLEWARE = [
     "feidi.core.middleware.NoStoreMiddleware",
     "feidi.core.middleware.BusyDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "feidi.core.refused.RefusedFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -260,6 +261,8 @@ SECURITY_DEFAULTS = {field: _policy_value(field, default) for field, default in 
     ("max_failures", 5), ("lock_minutes", 30), ("idle_minutes", 30), ("password_min_length", 10),
     ("password_min_classes", 3), ("password_max_age_days", 90))}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# notes whether a request said a refusal, so a refused step's fields are kept (core.refused)
+MESSAGE_STORAGE = "feidi.core.refused.RefusalAwareStorage"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -122,6 +122,16 @@ def test_publish_apply_score_award(browser, live_server, world):  # noqa: F811
     project = JointProject.objects.get(challenge=challenge)
     assert project.parties.count() == 4
     staff.fill("input[name=title]", "中试线样品")
+    staff.fill("input[name=due_on]", (timezone.localdate() - dt.timedelta(days=400)).isoformat())
+    staff.fill("input[name=note]", "甲研究院负责阻隔膜")
+    _submit(staff, "button:has-text('新增节点')")
+    staff.wait_for_selector(".alert-danger")
+    # refused: what was typed is back in the form (opened, marked), to be corrected, not typed again
+    assert "计划完成" in staff.inner_text(".alert-danger")
+    assert staff.input_value("input[name=title]") == "中试线样品"
+    assert staff.input_value("input[name=note]") == "甲研究院负责阻隔膜"
+    assert staff.locator("form.feidi-refused input[name=title]").count() == 1
+    _shot(staff, "ch-09a-jointproject-milestone-refused")
     staff.fill("input[name=due_on]", (timezone.localdate() + dt.timedelta(days=90)).isoformat())
     _submit(staff, "button:has-text('新增节点')")
     staff.wait_for_selector("text=已新增节点")

@@ -74,6 +74,61 @@ window.Feidi.esc = function (value) {
       table.classList.add("feidi-cards");
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { cards(document); });
+  // A step refused on its way here (core/refused.py): what was typed goes back into the form that
+  // posted it — of the forms posting to that address, the one whose hidden fields agree — and the
+  // form is opened and brought into view. Files and hidden fields are never written.
+  function refill() {
+    var node = document.getElementById("feidi-refused-form");
+    if (!node) return;
+    var kept;
+    try { kept = JSON.parse(node.textContent); } catch (err) { return; }
+    if (!kept || !kept.fields) return;
+    var fields = kept.fields;
+    var forms = Array.prototype.filter.call(document.forms, function (form) {
+      return new URL(form.getAttribute("action") || "", window.location.href).pathname === kept.action;
+    });
+    var agree = function (form) {
+      return Array.prototype.every.call(form.querySelectorAll("input[type=hidden][name]"), function (el) {
+        return !(el.name in fields) || fields[el.name].indexOf(el.value) >= 0;
+      });
+    };
+    var form = forms.filter(agree)[0];
+    if (!form) return;
+    var used = {};
+    var first = null;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      var type = (el.type || "").toLowerCase();
+      if (!el.name || ["hidden", "file", "submit", "button", "reset", "password"].indexOf(type) >= 0) return;
+      var values = fields[el.name];
+      if (type === "checkbox" || type === "radio") {
+        el.checked = !!values && values.indexOf(el.value) >= 0;
+        return;
+      }
+      if (!values) return;
+      if (type === "select-multiple") {
+        Array.prototype.forEach.call(el.options, function (o) { o.selected = values.indexOf(o.value) >= 0; });
+      } else {
+        var i = used[el.name] || 0;
+        if (i >= values.length) return;
+        el.value = values[i];
+        used[el.name] = i + 1;
+      }
+      if (!first && values.join("")) first = el;
+    });
+    for (var box = form; box; box = box.parentElement) {
+      if (box.tagName === "DETAILS") box.open = true;
+      if (box.classList && box.classList.contains("collapse") && !box.classList.contains("show")) {
+        box.classList.add("show");
+        document.querySelectorAll("[data-bs-target='#" + CSS.escape(box.id) + "']").forEach(function (b) {
+          b.setAttribute("aria-expanded", "true");
+          b.classList.remove("collapsed");
+        });
+      }
+    }
+    form.classList.add("feidi-refused");
+    form.scrollIntoView({block: "center"});
+    if (first) first.focus({preventScroll: true});
+  }
+  document.addEventListener("DOMContentLoaded", function () { cards(document); refill(); });
   document.addEventListener("htmx:afterSwap", function (e) { cards(e.target); });
 })();
