@@ -417,6 +417,19 @@ def test_numbers_and_spans_that_contradict_each_other_are_refused(cast):
     with pytest.raises(ValidationError, match="该企业2022-05起已有利益共享安排，期间不能重叠"):
         share(dt.date(2026, 1, 1), dt.date(2027, 12, 1)).full_clean()
     share(dt.date(2027, 1, 1), dt.date(2030, 12, 1)).full_clean()  # after it: fine
+    # from the agreement's end: not signed after a month shared under it, nor ending before one
+    agreement.signed_on = dt.date(2022, 6, 1)
+    with pytest.raises(ValidationError, match="自2022-05起执行，签署日期不能晚于该月"):
+        agreement.full_clean()
+    agreement.signed_on = dt.date(2022, 5, 31)  # within the month: the share's month still holds
+    agreement.valid_until = dt.date(2026, 11, 30)
+    with pytest.raises(ValidationError, match="执行至2026-12，有效期不能早于该月"):
+        agreement.full_clean()
+    agreement.valid_until = dt.date(2026, 12, 1)
+    agreement.full_clean()
+    BenefitShare.objects.filter(pk=first.pk).update(until=None)
+    with pytest.raises(ValidationError, match="未填截止月份的利益共享"):
+        agreement.full_clean()
 
 
 def test_the_second_round_of_contradictions_is_refused(cast, client_for):

@@ -630,6 +630,15 @@ def test_investment_is_completed_in_a_month_begun_and_the_dashboard_quotes_the_r
     p = key_project(cast)
     AnnualPlan.objects.create(project=p, department=cast.dept_a, year=2026, planned_investment=Decimal("1200000"))
     this_month = timezone.localdate().replace(day=1)
+    # investment is completed by a signed project: not by a lead, nor in a month before its signing
+    with pytest.raises(ValidationError, match="项目尚在线索阶段：完成投资自签约后填报"):
+        create_object(MonthlyInvestment(project=p, department=cast.dept_a, month=this_month, amount=Decimal(1)),
+                      acting_user=None)
+    Project.objects.filter(pk=p.pk).update(stage=Stage.SIGNED, signed_on=dt.date(2026, 3, 20))
+    p.refresh_from_db()
+    with pytest.raises(ValidationError, match="月份不能早于项目签约的月份（2026-03）"):
+        create_object(MonthlyInvestment(project=p, department=cast.dept_a, month=dt.date(2026, 2, 1),
+                                        amount=Decimal(1)), acting_user=None)
     next_month = (this_month + dt.timedelta(days=31)).replace(day=1)
     with pytest.raises(ValidationError) as refused:
         create_object(MonthlyInvestment(project=p, department=cast.dept_a, month=next_month, amount=Decimal(1)),

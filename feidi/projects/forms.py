@@ -80,7 +80,11 @@ class TransitionForm(StyledFormMixin, forms.Form):
 
 
 class ProjectPartForm(ScopedModelForm):
-    """Parts are added from the project page: the project is fixed there."""
+    """Parts are added from the project page: the project is fixed there. Elsewhere the key projects
+    that can take one are offered: not a terminated one (``do_save_part``), and only those at
+    ``project_stages`` where the part says so."""
+
+    project_stages = None  # every stage but 终止
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,13 +98,20 @@ class ProjectPartForm(ScopedModelForm):
                 self.fields["project"].widget = forms.HiddenInput()
             else:
                 # Plans, entries, milestones and problems belong to key projects (a few hundred).
-                self.fields["project"].queryset = qs.filter(is_key=True).order_by("name").only("pk", "name")
+                qs = qs.filter(is_key=True).exclude(stage=Stage.TERMINATED)
+                if self.project_stages is not None:
+                    qs = qs.filter(stage__in=self.project_stages)
+                self.fields["project"].queryset = qs.order_by("name").only("pk", "name")
 
 
 AnnualPlanForm = scoped_form(AnnualPlan, ["project", "year", "planned_investment"], base=ProjectPartForm)
 
 
-MonthlyInvestmentForm = scoped_form(MonthlyInvestment, ["project", "month", "amount", "note"], base=ProjectPartForm)
+class InvestmentPartForm(ProjectPartForm):
+    project_stages = (Stage.SIGNED, Stage.STARTED, Stage.PRODUCING, Stage.FULL)  # investment is completed once signed
+
+
+MonthlyInvestmentForm = scoped_form(MonthlyInvestment, ["project", "month", "amount", "note"], base=InvestmentPartForm)
 
 
 MilestoneForm = scoped_form(Milestone, ["project", "name", "planned_on", "actual_on"], base=ProjectPartForm)

@@ -431,6 +431,16 @@ class MonthlyInvestment(ProjectPartMixin, FeidiModel):
         # investment completed is of a month begun: this month's so far, never a later one's
         if self.month and self.month > timezone.localdate().replace(day=1):
             raise ValidationError({"month": gettext("月份不能晚于本月：完成投资按已发生的月份填报")})
+        # investment is completed by a project signed: not by a lead or one in talks, nor before its signing month
+        project = self.project if self.project_id else None
+        if project is None:
+            return
+        if project.stage in (Stage.LEAD, Stage.NEGOTIATING):
+            raise ValidationError({"project": gettext("项目尚在{stage}阶段：完成投资自签约后填报").format(
+                stage=project.get_stage_display())})
+        if self.month and project.signed_on and self.month < project.signed_on.replace(day=1):
+            raise ValidationError({"month": gettext("月份不能早于项目签约的月份（{month}）").format(
+                month=f"{project.signed_on:%Y-%m}")})
 
 
 class Milestone(ProjectPartMixin, FeidiModel):

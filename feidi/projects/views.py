@@ -207,6 +207,7 @@ class ProjectDetailView(ObjectDetailView):
             tasks=p.tasks.select_related("owner", "owner_department").order_by("status", "deadline"),
             alerts=p.alerts.filter(resolved_at__isnull=True), today=today,
             can_edit_parts=user.has_perm("projects.add_milestone") and p.stage != Stage.TERMINATED,
+            can_invest=p.stage not in (Stage.LEAD, Stage.NEGOTIATING, Stage.TERMINATED),  # completed once signed
             joint_projects=joint_projects_for(p, user),
         )
 

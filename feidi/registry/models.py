@@ -334,6 +334,30 @@ class Agreement(FeidiModel):
             value = getattr(self, name)
             if value is not None and value > 100:
                 raise ValidationError({name: gettext("比例不能超过100%")})
+        self._clean_against_benefit_shares()
+
+    def _clean_against_benefit_shares(self):
+        """Its 飞地利益共享 run within the months it does (a share's own rule, seen from this end): the
+        agreement is not moved to be signed after a month shared under it, nor to end before one."""
+        if self.pk is None:
+            return
+        shares = self.benefit_shares.all()
+        if self.signed_on:
+            first = shares.filter(since__lt=self.signed_on.replace(day=1)).order_by("since").first()
+            if first is not None:
+                raise ValidationError({"signed_on": gettext(
+                    "该协议下的利益共享自{month}起执行，签署日期不能晚于该月").format(month=f"{first.since:%Y-%m}")})
+        if self.valid_until:
+            end = self.valid_until.replace(day=1)
+            last = shares.filter(models.Q(until__isnull=True) | models.Q(until__gt=end)).order_by(
+                models.F("until").desc(nulls_first=True)).first()
+            if last is not None and last.until is None:
+                raise ValidationError({"valid_until": gettext(
+                    "该协议下有未填截止月份的利益共享（{organization}），请先为其填写不晚于有效期的截止月份").format(
+                        organization=last.organization)})
+            if last is not None:
+                raise ValidationError({"valid_until": gettext(
+                    "该协议下的利益共享执行至{month}，有效期不能早于该月").format(month=f"{last.until:%Y-%m}")})
 
 
 class Commitment(FeidiModel):

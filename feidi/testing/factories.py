@@ -227,9 +227,21 @@ def _project(cast):
                                             planned_investment=500_000_000), acting_user=cast.clerk)
 
 
-def _part(model, **fields):
+def _signed_project(cast):
+    """The factory project, signed (investment is completed by a signed project)."""
+    from feidi.projects.models import Project
+    from feidi.projects.models import Stage
+
+    project = _project(cast)
+    if project.stage != Stage.SIGNED:
+        Project.objects.filter(pk=project.pk).update(stage=Stage.SIGNED, signed_on=dt.date(2026, 1, 15))
+        project.refresh_from_db()
+    return project
+
+
+def _part(model, project=_project, **fields):
     def make(cast):
-        return model.objects.create(project=_project(cast), department=cast.dept_a, **fields)
+        return model.objects.create(project=project(cast), department=cast.dept_a, **fields)
 
     return make
 
@@ -246,7 +258,8 @@ def _project_factories():
         pm.InvestmentTrip: lambda c: pm.InvestmentTrip.objects.create(
             set_out_on=dt.date(2025, 3, 1), destination="甲区深圳", leader=c.leader, department=c.dept_a),
         pm.AnnualPlan: _part(pm.AnnualPlan, year=2026, planned_investment=100_000_000),
-        pm.MonthlyInvestment: _part(pm.MonthlyInvestment, month=dt.date(2026, 3, 1), amount=5_000_000,
+        pm.MonthlyInvestment: _part(pm.MonthlyInvestment, project=_signed_project, month=dt.date(2026, 3, 1),
+                                    amount=5_000_000,
                                     note="甲区主体封顶"),
         pm.Milestone: _part(pm.Milestone, name="甲区主体封顶", planned_on=dt.date(2026, 6, 30)),
         pm.Problem: lambda c: _part(pm.Problem, description="甲区用电增容", owner_department=c.dept_a_bureau,
