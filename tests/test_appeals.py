@@ -669,3 +669,20 @@ def test_the_sweep_command_says_an_escalated_appeals_deadline_is_provisional_not
     said = err.getvalue()
     assert "暂按推算" in said and "录入该年节假日安排后将自动重算" in said and f"{unknown} 年" in said
     assert "暂未升级" not in said
+
+
+def test_an_appeal_is_transferred_to_a_unit_of_the_zone_through_the_page(cast, client_for):
+    """转办 and 会办 name a unit of the handler's zone: the form offers them by name (no business role
+    sees departments, so it offered none and the step could be done by no one); another zone's unit
+    is not offered and is refused."""
+    appeal = actions.do_accept_appeal(_appeal(cast), acting_user=cast.leader)
+    leader = client_for("leader")
+    url = reverse("services:appeal_act", kwargs={"pk": appeal.pk})
+    page = leader.get(appeal.get_absolute_url()).content.decode()
+    assert f'value="{cast.dept_a_bureau.pk}"' in page and f'value="{cast.dept_b.pk}"' not in page
+    leader.post(url, {"action": "transfer", "department": cast.dept_b.pk, "text": "转乙区"})
+    assert Appeal.objects.get(pk=appeal.pk).department_id != cast.dept_b.pk
+    response = leader.post(url, {"action": "transfer", "department": cast.dept_a_bureau.pk, "text": "转招商局"},
+                           follow=True)
+    assert "已转办" in response.content.decode()
+    assert Appeal.objects.get(pk=appeal.pk).handling_department_id == cast.dept_a_bureau.pk

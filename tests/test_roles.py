@@ -218,6 +218,21 @@ def test_no_administrator_can_leave_a_duty_without_an_active_holder(cast):
         system = Role.objects.get(code="sysadmin")
         kept = [n for n in STANDARD_ROLES["sysadmin"][3] if n not in ("accounts.add_user", "accounts.change_user")]
         actions.do_save_role(system, permissions=resolve_permissions(kept), acting_user=cast.secadmin)
+    # nor by taking the views a duty works through: the system administrator holding 新增账号 without
+    # 查看账号 opens no account (the security administrator switched it off that way)
+    system = Role.objects.get(code="sysadmin")
+    for taken in ("accounts.view_user", "core.view_dictitem"):
+        kept = [n for n in STANDARD_ROLES["sysadmin"][3] if n != taken]
+        with pytest.raises(ValidationError, match=f"系统管理员履职所需的查看权限（{taken}）"):
+            actions.do_save_role(system, permissions=resolve_permissions(kept), acting_user=cast.secadmin)
+    assert system.permissions.filter(content_type__app_label="accounts", codename="view_user").exists()
+    kept = [n for n in STANDARD_ROLES["secadmin"][3] if n != "accounts.view_role"]
+    with pytest.raises(ValidationError, match="安全管理员履职所需的查看权限（accounts.view_role）"):
+        actions.do_save_role(Role.objects.get(code="secadmin"), permissions=resolve_permissions(kept),
+                             acting_user=cast.sysadmin)
+    # a view the duty does not work through may go (the system administrator's 查看投递记录)
+    kept = [n for n in STANDARD_ROLES["sysadmin"][3] if n != "core.view_delivery"]
+    actions.do_save_role(system, permissions=resolve_permissions(kept), acting_user=cast.secadmin)
     cast.auditor.is_active = False
     with pytest.raises(ValidationError, match="审计管理员的职责权限"):
         actions.do_update_user(cast.auditor, acting_user=cast.sysadmin)

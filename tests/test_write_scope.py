@@ -310,3 +310,50 @@ def test_an_id_no_key_holds_is_a_form_error_never_a_failure(cast, client_for, va
     assert InvestmentTrip.objects.count() == before
     response = c.post("/projects/pipeline/add/", {"name": "探针项目", "zone": value, "task_force": [value]})
     assert response.status_code == 200
+
+
+def test_an_import_files_no_row_where_the_user_may_not_add(cast, crossing, insider):
+    """A spreadsheet row naming a park the user only sees lands nowhere: the import is refused whole,
+    the row reported with the unit it would have belonged to — by the page, the API and the bulk path
+    of the organizations alike (a 科技局 cadre who sees the city filed enterprises and projects into
+    another zone's park through the import the add page refuses). The user's own park takes them."""
+    import io
+
+    import xlsxwriter
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from feidi.lib import uscc
+    from feidi.projects.models import Project
+    from feidi.registry.models import Organization
+
+    def book(header, rows):
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        sheet = workbook.add_worksheet()
+        sheet.write_row(0, 0, header)
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, row)
+        workbook.close()
+        return SimpleUploadedFile("导入.xlsx", buffer.getvalue())
+
+    client = _client(crossing)
+    orgs, projects = Organization.objects.count(), Project.objects.count()
+    mine, theirs = uscc.make("91361100MA359001"), uscc.make("91361100MA359002")
+    header = ["名称", "统一社会信用代码", "类型", "所在园区"]
+    page = client.post(reverse("registry:organization_import"), {"file": book(header, [
+        ["本区新企业", mine, "企业", cast.zone_b.name], ["越区新企业", theirs, "企业", cast.zone_a.name]])})
+    text = page.content.decode()
+    assert "第 3 行" in text and "不在您可新增的数据范围内" in text and cast.dept_a.name in text, text[-3000:]
+    assert '<td class="text-nowrap">第 3 行</td><td>所在园区</td>' in text  # on the column that placed it
+    assert Organization.objects.count() == orgs  # refused whole: the good row is not kept either
+    api = client.post("/api/v1/core/imports", {"kind": "organizations", "file": book(
+        header, [["越区新企业", theirs, "企业", cast.zone_a.name]])})
+    assert api.json()["status"] == "refused" and "不在您可新增的数据范围内" in str(api.json()), api.content
+    assert Organization.objects.count() == orgs
+    project_page = client.post(reverse("projects:project_import"), {"file": book(
+        ["项目名称", "落地园区", "投资方", "来源渠道"], [["越区项目", cast.zone_a.name, "某集团", "以商招商"]])})
+    assert "不在您可新增的数据范围内" in project_page.content.decode()
+    assert Project.objects.count() == projects
+    # the control: the same file within the user's own park is stored
+    client.post(reverse("registry:organization_import"), {"file": book(header, [["本区新企业", mine, "企业", cast.zone_b.name]])})
+    assert Organization.objects.filter(uscc=mine, zone=cast.zone_b).exists()

@@ -119,15 +119,45 @@ def role_permissions(role) -> set[str]:
     return names_of(role.permissions.select_related("content_type"))
 
 
+def _views_needed(perms: set[str]) -> set[str]:
+    """The views a duty's permissions are exercised through: a record's list and form for each
+    model it adds, changes or deletes; the accounts for assigning roles and unlocking."""
+    out = set()
+    for name in perms:
+        app, codename = name.split(".", 1)
+        verb, _, model = codename.partition("_")
+        if verb in ("add", "change", "delete"):
+            out.add(f"{app}.view_{model}")
+    if perms & {"accounts.assign_roles", "accounts.unlock_user"}:
+        out.add("accounts.view_user")
+    if "accounts.assign_roles" in perms:
+        out.add("accounts.view_role")
+    return out
+
+
+# The views each duty works through: taken from a duty's own role, its permissions would reach nothing
+# (the system administrator holding 新增账号 without 查看账号 opens no account) — as good as taken.
+DUTY_VIEWS = {duty: _views_needed(perms) for duty, perms in DUTY_PERMISSIONS.items()}
+
+
 def duties_held() -> set[str]:
-    """The duties' permissions some active account holds now (through its roles)."""
+    """The duties' permissions some active account holds now (through its roles), and — as
+    ``duty:permission`` — the views each duty works through that an active account of that duty
+    holds through the duty's roles."""
     from django.contrib.auth.models import Permission
 
     from .models import Role
 
     roles = Role.objects.filter(users__is_active=True).distinct()
     perms = Permission.objects.filter(pk__in=Role.permissions.through.objects.filter(role__in=roles).values("permission"))
-    return names_of(perms.select_related("content_type")) & set().union(*DUTY_PERMISSIONS.values())
+    held = names_of(perms.select_related("content_type")) & set().union(*DUTY_PERMISSIONS.values())
+    links = Role.permissions.through.objects.filter(role__in=roles.exclude(duty="")).select_related(
+        "role", "permission__content_type")
+    for link in links:
+        name = f"{link.permission.content_type.app_label}.{link.permission.codename}"
+        if name in DUTY_VIEWS.get(link.role.duty, ()):
+            held.add(f"{link.role.duty}:{name}")
+    return held
 
 
 def check_duties_kept(before: set[str]) -> None:
@@ -137,6 +167,14 @@ def check_duties_kept(before: set[str]) -> None:
     trail) by taking the one permission that matters and leaving the rest. Run inside the change's
     transaction, after it, with ``duties_held()`` from before it."""
     lost = before - duties_held()
+    views = sorted(name for name in lost if ":" in name)
+    lost = {name for name in lost if ":" not in name}
+    if views:
+        duty, _, _ = views[0].partition(":")
+        raise ValidationError(gettext(
+            "三员分立：{duty}履职所需的查看权限（{names}）须至少由一个有效的{duty}账号持有，此操作会使该职责无法履行").format(
+                duty=DUTY_LABELS[duty], names=gettext("、").join(v.partition(":")[2] for v in views
+                                                             if v.startswith(duty + ":"))))
     if lost:
         raise ValidationError(gettext(
             "三员分立：{duties}的职责权限（{names}）须至少由一个有效账号持有，此操作会使其无人持有。请先为其他账号分配该职责").format(

@@ -483,6 +483,10 @@ class TemplateBook:
         return self.buffer.getvalue()
 
 
+class _OutsideScope(Exception):
+    """A chunk written outside the importing user's scope: rolled back, its rows reported."""
+
+
 class Importer:
     """Subclass with ``form_class`` (``model`` is its model unless given), ``columns`` (header →
     form field, in template order), ``unique_in_file`` (fields no two rows may share — a field, or a
@@ -807,7 +811,15 @@ class Importer:
                 if checked and not result.errors:
                     try:
                         with transaction.atomic():  # a conflict is reported; the rows after it are still checked
-                            result.created += self.save_all(checked, user)
+                            written = self.save_all(checked, user)
+                            outside = self.outside_scope(written, user)
+                            if outside:  # rolled back with the chunk; the rows after it are still checked
+                                for error in outside:
+                                    result.errors.append(error)
+                                raise _OutsideScope
+                            result.created += len(written)
+                    except _OutsideScope:
+                        pass
                     except (ValidationError, IntegrityError) as exc:
                         row, message = getattr(exc, "import_row", 0), "；".join(getattr(exc, "messages", [str(exc)]))
                         result.errors.append(RowError(row, "", "", message if row else gettext("保存时与已有数据冲突：{message}").format(message=message)))
@@ -996,13 +1008,41 @@ class Importer:
                 form_field.to_python = _remembered(form_field.to_python, memo, name)
         return form
 
-    def save_all(self, checked, user) -> int:
-        """Write a chunk's checked rows (inside the import's transaction); returns how many. One
-        domain action per row here; an importer of many rows overrides it with bulk writes."""
+    def save_all(self, checked, user) -> list[tuple[int, object]]:
+        """Write a chunk's checked rows (inside the import's transaction); returns each row's number
+        with the record written. One domain action per row here; an importer of many rows
+        overrides it with bulk writes."""
+        written = []
         for excel_row, form in checked:
             try:
-                self.save(form, user)
+                written.append((excel_row, self.save(form, user) or form.instance))
             except ValidationError as exc:
                 exc.import_row = excel_row
                 raise
-        return len(checked)
+        return written
+
+    def outside_scope(self, written: list[tuple[int, object]], user) -> list[RowError]:
+        """The rows whose record, as written, lands outside what ``user`` may add
+        (``ScopedQuerySet.lands_within``, as a page's or the API's save is held,
+        ``core.actions.refuse_outside_scope``): a park one only sees named in a row is no place to
+        file a record into. One query a chunk; each such row reported with the unit it would
+        belong to."""
+        model = self.model
+        if user is None or not written or getattr(model, "scope", None) is None \
+                or not hasattr(model.objects, "lands_within"):
+            return []
+        pks = [obj.pk for _, obj in written]
+        landed = set(model.objects.lands_within(user, "add").filter(pk__in=pks).values_list("pk", flat=True))
+        # the column that places the record: its first relation to a scoped record (the park, the segment)
+        header, name = next(((h, n) for h, n in self.columns.items()
+                             if getattr(getattr(model._meta.get_field(n), "related_model", None), "scope", None)),
+                            ("", ""))
+        out = []
+        for excel_row, obj in written:
+            if obj.pk not in landed:
+                department = getattr(obj, "department", None) if hasattr(obj, "department_id") else None
+                said = getattr(obj, name, None) if name else None
+                out.append(RowError(excel_row, self._headed.get(header, header), str(said or department or ""), gettext(
+                    "该行的{verbose_name}将属于“{department}”，不在您可新增的数据范围内").format(
+                        verbose_name=model._meta.verbose_name, department=department or gettext("（无所属部门）"))))
+        return out

@@ -57,11 +57,12 @@ class OrganizationImporter(Importer):
             form.unique_checked = frozenset({"uscc"})  # checked above, for the whole file
         return form
 
-    def save_all(self, checked, user) -> int:
+    def save_all(self, checked, user) -> list[tuple[int, Organization]]:
         """A chunk's rows in bulk: the records as ``do_save_organization`` makes them (each belongs
         to its park's administration), inserted together, each with its audit record."""
-        objs = []
-        for _, form in checked:
+        objs, rows = [], []
+        for excel_row, form in checked:
+            rows.append(excel_row)
             org = form.instance
             actions._department_from_zone(org, org.zone)
             if org.created_by_id is None and getattr(user, "pk", None):
@@ -70,4 +71,4 @@ class OrganizationImporter(Importer):
         Organization.objects.bulk_create(objs, batch_size=2000)
         audit.record_many([{"action": audit.AuditRecord.Action.CREATE, "instance": org, "after": audit.snapshot(org)}
                            for org in objs], user=user)
-        return len(objs)
+        return list(zip(rows, objs, strict=True))

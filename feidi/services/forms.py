@@ -86,8 +86,11 @@ class AppealActionForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from feidi.accounts.models import Department
         from feidi.core.models import DictItem
+        from feidi.core.scope import offered
 
-        self.fields["department"].queryset = Department.objects.visible_to(user) if user else Department.objects.none()
+        # the units of the handler's zone, by name (``offered``): no business role sees departments,
+        # so 转办/会办 offered none and could be done by no one
+        self.fields["department"].queryset = offered(Department.objects.all(), user) if user else Department.objects.none()
         self.fields["outcome"].queryset = DictItem.objects.filter(type__code="service_outcome", active=True)
         style_fields(self)
 
