@@ -228,6 +228,12 @@ def test_a_robot_message_shows_typed_text_as_written_never_as_markdown(cast, cli
         assert text.count("](") == 1 and text.endswith("(https://feidi.example/services/appeals/8/)")
         first = text.split("\n", 1)[0]
         assert "用电问题 ［点此领取补贴］" in first  # the title's line breaks are spaces
+    # Feishu's text message: its <at user_id="all"> tag would page the whole group
+    _url, payload = robots.request_for("feishu", "https://open.feishu.cn/x", "", '<at user_id="all">所有人</at>' + typed,
+                                       "对方：<at user_id=\"ou_1\">张</at>", "https://feidi.example/services/appeals/8/")
+    text = payload["content"]["text"]
+    assert "<at" not in text and "＜at user＿id=\"all\"＞所有人" in text
+    assert text.split("\n", 1)[0].startswith("＜at") and text.endswith("\nhttps://feidi.example/services/appeals/8/")
     # the form itself keeps a one-line field on one line
     from feidi.core.models import DictItem
     from feidi.services.models import Appeal

@@ -34,8 +34,9 @@ def _text(title: str, body: str, url: str = "") -> str:
 
 
 def wecom_body(title: str, body: str, url: str = "") -> dict:
-    """企业微信群机器人: markdown message (content ≤ 4096 bytes)."""
-    content = f"**{literal(title, one_line=True)}**\n{literal(body)}" + (gettext("\n[查看详情]({url})").format(url=url) if url else "")
+    """企业微信群机器人: markdown message (content ≤ 4096 bytes). ``title`` and ``body`` are literal
+    (``request_for``)."""
+    content = f"**{title}**\n{body}" + (gettext("\n[查看详情]({url})").format(url=url) if url else "")
     return {"msgtype": "markdown", "markdown": {"content": content.encode()[:4096].decode(errors="ignore")}}
 
 
@@ -55,8 +56,8 @@ def dingtalk_url(url: str, secret: str = "", timestamp_ms: int | None = None) ->
 
 
 def dingtalk_body(title: str, body: str, url: str = "") -> dict:
-    title = literal(title, one_line=True)
-    text = f"#### {title}\n{literal(body)}" + (gettext("\n\n[查看详情]({url})").format(url=url) if url else "")
+    """钉钉群机器人: markdown message; ``title`` and ``body`` are literal (``request_for``)."""
+    text = f"#### {title}\n{body}" + (gettext("\n\n[查看详情]({url})").format(url=url) if url else "")
     return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
 
 
@@ -67,6 +68,8 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
 
 
 def feishu_body(title: str, body: str, url: str = "", secret: str = "", timestamp_s: int | None = None) -> dict:
+    """飞书自定义机器人: text message, whose ``<at user_id="all">`` tag pages the whole group; ``title``
+    and ``body`` are literal (``request_for``), so a typed tag arrives as text."""
     payload = {"msg_type": "text", "content": {"text": _text(title, body, url)}}
     if secret:
         timestamp_s = timestamp_s if timestamp_s is not None else int(time.time())
@@ -75,7 +78,11 @@ def feishu_body(title: str, body: str, url: str = "", secret: str = "", timestam
 
 
 def request_for(kind: str, url: str, secret: str, title: str, body: str, link: str = "") -> tuple[str, dict]:
-    """(URL to POST to, JSON body) for one message."""
+    """(URL to POST to, JSON body) for one message. What was typed (the title on one line, the body)
+    is made literal here, once for every kind (``literal``: a markdown link, a heading, WeCom's
+    <font>, Feishu's <at user_id="all"> arrive as text) — a body builder never sees it raw; only
+    the record's own link stays a link."""
+    title, body = literal(title, one_line=True), literal(body)
     if kind == "wecom":
         return url, wecom_body(title, body, link)
     if kind == "dingtalk":
