@@ -820,3 +820,21 @@ def test_a_weeks_dispatch_is_the_zones_and_a_second_one_is_refused_on_its_week(c
     again = submit_as_rendered(client, url)
     assert again.status_code == 200 and f"该周已有调度会：{first.title}" in again.content.decode()
     assert Dispatch.objects.count() == 1
+
+
+def test_a_project_is_given_only_to_staff_of_its_own_zone(cast, client_for):
+    """Whom a project can be reassigned to is the project's zone's staff, not the assigning user's: a
+    leader moved to another zone, still the project's 挂点领导, handed a project of his old zone to
+    the new zone's clerk."""
+    from feidi.accounts.models import User
+
+    p = key_project(cast, name="跨区改派项目")
+    User.objects.filter(pk=cast.leader.pk).update(department=cast.dept_b)
+    leader = client_for("leader")
+    page = leader.get(p.get_absolute_url()).content.decode()
+    assert page.count(f'value="{cast.other_clerk.pk}"') == 0
+    url = reverse("projects:project_act", args=[p.pk])
+    leader.post(url, {"action": "reassign", "owner": cast.other_clerk.pk, "text": "改派"})
+    assert Project.objects.get(pk=p.pk).owner_id == cast.invest.pk
+    leader.post(url, {"action": "reassign", "owner": cast.clerk.pk, "text": "改派"})
+    assert Project.objects.get(pk=p.pk).owner_id == cast.clerk.pk

@@ -357,3 +357,44 @@ def test_an_import_files_no_row_where_the_user_may_not_add(cast, crossing, insid
     # the control: the same file within the user's own park is stored
     client.post(reverse("registry:organization_import"), {"file": book(header, [["本区新企业", mine, "企业", cast.zone_b.name]])})
     assert Organization.objects.filter(uscc=mine, zone=cast.zone_b).exists()
+
+
+def test_a_record_points_where_it_places_only_at_what_its_user_may_place_under(cast, crossing, insider):
+    """The relations that decide whose view a record falls into (``placed_by``: an enclave's 派出园区,
+    its parent park and operator; a person's unit; a talent's enclave) take only rows the
+    writer may place records under — its own zone's, or ones it may change. A city-wide viewer editing
+    in zone B moved an enclave of its own under zone A (twenty residencies changed hands) and a person
+    under zone A's enterprise; refused on the field, on the page as by the action. A relation left as
+    it was is kept whoever saves, and the user's own zone takes them."""
+    from django.core.exceptions import ValidationError
+
+    from feidi.registry import actions as registry
+    from feidi.registry.models import Person
+    from feidi.registry.models import Zone
+
+    enclave = Zone.objects.create(name="乙区上海飞地", kind=cast.zone_b.kind, department=cast.dept_b, host_region="上海市松江区",
+                                  home_zone=cast.zone_b)
+    enclave.home_zone = cast.zone_a
+    with pytest.raises(ValidationError) as refused:
+        registry.do_save_zone(enclave, acting_user=crossing)
+    assert "home_zone" in refused.value.message_dict and "不能作为派出园区" in str(refused.value)
+    assert Zone.objects.get(pk=enclave.pk).home_zone_id == cast.zone_b.pk
+    enclave.refresh_from_db()
+    enclave.name = "乙区上海飞地（更名）"
+    registry.do_save_zone(enclave, acting_user=crossing)  # its own zone: kept
+
+    person = Person.objects.get(pk=cast.person_b1.pk)
+    page = _client(crossing).post(reverse("registry:person_edit", args=[person.pk]), {
+        "name": person.name, "kind": person.kind, "organization": cast.org_a1.pk, "title": "副总",
+        "_version": person.version})
+    assert page.status_code == 200 and "不能作为所在单位" in page.content.decode()
+    person.refresh_from_db()
+    assert person.organization_id == cast.org_b1.pk and person.department_id == cast.dept_b.pk
+    # a person moved within the user's zone follows the unit's department
+    person.organization = cast.org_b1
+    registry.do_save_person(person, acting_user=crossing)
+    # the insider places in zone A
+    mine = Zone.objects.create(name="甲区上海飞地", kind=cast.zone_a.kind, department=cast.dept_a, host_region="上海市")
+    mine.home_zone = cast.zone_a
+    registry.do_save_zone(mine, acting_user=insider)
+    assert Zone.objects.get(pk=mine.pk).home_zone_id == cast.zone_a.pk

@@ -75,6 +75,13 @@ class Department(DetailUrlMixin, models.Model):
     def subtree_ids(self) -> list[int]:
         return list(Department.objects.filter(path__startswith=self.path).values_list("pk", flat=True))
 
+    def zone_subtree_ids(self) -> list[int]:
+        """The departments of the zone this department is in: under the nearest administration
+        (管委会) above it or itself; a department outside any zone, itself and below."""
+        chain = [int(p) for p in self.path.strip("/").split("/") if p]
+        zone = Department.objects.filter(pk__in=chain, kind=Department.Kind.ZONE).order_by("-path").first()
+        return (zone or self).subtree_ids()
+
 
 class Role(DetailUrlMixin, models.Model):
     """A named set of permissions with a data scope. ``duty`` marks the three administrator duties
@@ -147,6 +154,15 @@ class UserQuerySet(ScopedQuerySet):
             return self.none()
         return self.filter(is_active=True, organization__isnull=True,
                            department_id__in=user.zone_subtree_ids()).order_by("full_name")
+
+    def staff_of(self, department):
+        """Active staff of the zone ``department`` is in: whom a record of that zone can be given
+        to — the record's zone, not the assigning user's (a leader moved to another zone handed a
+        project of his old zone to the new zone's clerk)."""
+        if department is None:
+            return self.none()
+        return self.filter(is_active=True, organization__isnull=True,
+                           department_id__in=department.zone_subtree_ids()).order_by("full_name")
 
 
 class User(DetailUrlMixin, AbstractBaseUser):
@@ -268,12 +284,7 @@ class User(DetailUrlMixin, AbstractBaseUser):
         their whole zone. A user outside any zone gets their own department and below."""
         cached = getattr(self, "_zone_subtree_cache", None)
         if cached is None:
-            cached = []
-            if self.department_id:
-                chain = [int(p) for p in self.department.path.strip("/").split("/") if p]
-                zone = (Department.objects.filter(pk__in=chain, kind=Department.Kind.ZONE)
-                        .order_by("-path").first())
-                cached = (zone or self.department).subtree_ids()
+            cached = self.department.zone_subtree_ids() if self.department_id else []
             self._zone_subtree_cache = cached
         return cached
 

@@ -133,6 +133,29 @@ def plausible_dates(instance: models.Model) -> None:
         raise ValidationError(errors)
 
 
+def check_placement(instance: models.Model, current: models.Model | None, acting_user) -> None:
+    """A staff user's write points a model's ``placed_by`` relations — those that decide whose view a
+    record (or the records under it) falls into — only at rows the user may place records under
+    (``scope.placeable``); a relation left as it was is kept whoever saves. Refused on the field."""
+    names = getattr(type(instance), "placed_by", ())
+    user = acting_user
+    if not names or user is None or not getattr(user, "is_authenticated", False) or user.organization_id:
+        return
+    from .scope import placeable
+
+    errors = {}
+    for name in names:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, field.attname)
+        if value is None or (current is not None and value == getattr(current, field.attname)):
+            continue
+        if not placeable(field.related_model, user).filter(pk=value).exists():
+            errors[name] = [gettext("“{value}”不在您可管理的范围内，不能作为{label}").format(
+                value=getattr(instance, name), label=field.verbose_name)]
+    if errors:
+        raise ValidationError(errors)
+
+
 def checked(instance: models.Model) -> None:
     """What every write checks before the model's own validation: its texts, numbers and dates."""
     plain_text(instance)
@@ -145,6 +168,7 @@ def create_object(instance: models.Model, *, acting_user, m2m: dict | None = Non
         if hasattr(instance, "created_by_id") and instance.created_by_id is None and getattr(acting_user, "pk", None):
             instance.created_by = acting_user
         checked(instance)
+        check_placement(instance, None, acting_user)
         instance.full_clean()
         instance.save(force_insert=True)
         for name, values in (m2m or {}).items():
@@ -167,6 +191,7 @@ def update_object(instance: models.Model, *, acting_user, expected_version: int 
         if versioned and current.version != expected:
             raise ConflictError(ConflictError.message)
         checked(instance)
+        check_placement(instance, current, acting_user)
         instance.full_clean()
         if versioned:
             instance.version = current.version + 1

@@ -209,8 +209,9 @@ def scoped_form(model, fields, *, base=ScopedModelForm, name=None, **attrs):
 
 
 class ColleagueChoicesMixin:
-    """People and units to assign work to: the staff and departments of one's own zone (the
-    directory rule of ``User.objects.colleagues_of``), whatever one's data scope."""
+    """People and units to assign work to: the staff and departments of the record's zone — of the
+    editing user's own zone for a record not yet placed (the directory rule of
+    ``User.objects.colleagues_of``), whatever one's data scope — and whom the record names already."""
 
     colleague_fields: tuple[str, ...] = ()
     zone_department_fields: tuple[str, ...] = ()
@@ -220,10 +221,19 @@ class ColleagueChoicesMixin:
         from feidi.accounts.models import Department
         from feidi.accounts.models import User
 
+        from .scope import with_current
+
+        instance = getattr(self, "instance", None)
+        place = instance.department if getattr(instance, "department_id", None) else None
         for name in self.colleague_fields:
             if name in self.fields:
-                self.fields[name].queryset = User.objects.colleagues_of(self.user)
+                people = User.objects.staff_of(place) if place is not None else User.objects.colleagues_of(self.user)
+                current = getattr(instance, f"{name}_id", None) if instance is not None else None
+                self.fields[name].queryset = with_current(people, [current]) if current else people
         for name in self.zone_department_fields:
             if name in self.fields:
-                ids = self.user.zone_subtree_ids() if self.user is not None and self.user.department_id else []
-                self.fields[name].queryset = Department.objects.filter(pk__in=ids).order_by("path")
+                ids = (place.zone_subtree_ids() if place is not None
+                       else self.user.zone_subtree_ids() if self.user is not None and self.user.department_id else [])
+                current = getattr(instance, f"{name}_id", None) if instance is not None else None
+                units = Department.objects.filter(pk__in=ids).order_by("path")
+                self.fields[name].queryset = with_current(units, [current]) if current else units

@@ -204,6 +204,31 @@ def named_in_zone(lookup: str = "department"):
     return staticmethod(named_by)
 
 
+# The departments a staff user works with beyond its own zone — the other half of a two-way enclave
+# (研发孵化在飞地、转移转化在本地: one undertaking) — as functions of the user, registered by the app
+# that knows the relation (registry: the enclaves and their home zones).
+PARTNERS: list[Callable[[object], list[int]]] = []
+
+
+def partner_departments(user) -> set[int]:
+    return {pk for partners in PARTNERS for pk in partners(user)}
+
+
+def placeable(model, user) -> models.QuerySet:
+    """The rows of ``model`` a staff ``user``'s record may point to where the pointer places it (a
+    model's ``placed_by``: an enclave's 派出园区, a person's unit, a talent's employer): those the user
+    may change, and those of the user's own zone (its administration and units). A row the user only
+    sees — another zone's park or enterprise, shown by a city-wide view — is no place to put a record
+    under: pointing there moved twenty residencies into another zone's view. The other half of a
+    two-way enclave is one's own (``PARTNERS``): an enclave's talent works for a home-zone enterprise."""
+    within = model.objects.lands_within(user, "change")
+    lookup = getattr(getattr(model, "scope", None), "department", None)
+    if lookup and user.department_id:
+        ours = set(user.zone_subtree_ids()) | partner_departments(user)
+        return model._base_manager.filter(Q(pk__in=within.values("pk")) | Q(**{f"{lookup}__in": sorted(ours)}))
+    return within
+
+
 def offered(queryset, user):
     """The rows of ``queryset`` a form's or a filter's choices may offer ``user``: of a scoped model,
     those the user sees, and those the model's directory lets any such user name (``named_by``:

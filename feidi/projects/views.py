@@ -198,7 +198,7 @@ class ProjectDetailView(ObjectDetailView):
             can_reassign=user.has_perm("projects.reassign_project"),
             can_follow=user.has_perm("projects.change_project"),
             can_urge=user.has_perm("projects.instruct_problem") and not user.organization_id and p.owner_id is not None,
-            colleagues=self._colleagues() if user.has_perm("projects.reassign_project") else [],
+            colleagues=_owners_for(p, user) if user.has_perm("projects.reassign_project") else [],
             plans=p.plans.order_by("-year"), monthly=p.monthly.order_by("-month")[:24],
             year_done=sum((m.amount for m in p.monthly.filter(month__year=year)), 0),
             year_plan=p.plans.filter(year=year).values_list("planned_investment", flat=True).first(),
@@ -211,10 +211,16 @@ class ProjectDetailView(ObjectDetailView):
             joint_projects=joint_projects_for(p, user),
         )
 
-    def _colleagues(self):
-        from feidi.accounts.models import User
 
-        return User.objects.colleagues_of(self.request.user).filter(organization__isnull=True)
+
+def _owners_for(project, user):
+    """Whom ``project`` can be given to: the active staff of its own zone (of the user's, for a
+    project without a department)."""
+    from feidi.accounts.models import User
+
+    if project.department_id:
+        return User.objects.staff_of(project.department)
+    return User.objects.colleagues_of(user)
 
 
 @declare.route("pipeline/<int:pk>/act/", "project_act")
@@ -249,11 +255,8 @@ class ProjectActionView(ObjectMixin, View):
                 actions.do_claim_project(project, acting_user=user)
                 done = gettext("已认领，该线索由您负责")
             elif action == "reassign":
-                from feidi.accounts.models import User
-
                 owner_id = request.POST.get("owner") or ""
-                new_owner = (User.objects.colleagues_of(user).filter(pk=owner_id).first() if owner_id.isdigit()
-                             else None)
+                new_owner = _owners_for(project, user).filter(pk=owner_id).first() if owner_id.isdigit() else None
                 if owner_id and new_owner is None:
                     raise ValidationError(gettext("请选择本园区的负责人"))
                 actions.do_reassign_project(project, new_owner, acting_user=user, reason=request.POST.get("text", ""))

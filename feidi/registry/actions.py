@@ -52,7 +52,9 @@ def do_save_label(label: OrganizationLabel, *, acting_user, expected_version=Non
 
 
 def do_save_person(person: Person, *, acting_user, expected_version=None) -> Person:
-    if person.organization_id and person.organization.department_id and not person.pk:
+    # a person belongs where the unit belongs, moved with it (an edit moving him under another
+    # zone's enterprise kept the old department and so passed the scope check)
+    if person.organization_id and person.organization.department_id:
         person.department_id = person.organization.department_id
     if person.pk:
         return update_object(person, acting_user=acting_user, expected_version=expected_version)

@@ -13,8 +13,12 @@ class RegistryConfig(AppConfig):
         from feidi.core import appstart
         from feidi.core import home as home_page
         from feidi.core import imports
+        from feidi.core import scope
 
         from . import home
+        from .models import partner_departments
+
+        scope.PARTNERS.append(partner_departments)  # a two-way enclave's halves place records in each other
 
         appstart.start(self.name, stats=True)  # what 统计查询 can ask of this app's records
         home_page.register(10, home.staff_section)

@@ -58,6 +58,21 @@ def enclave_zones(user) -> tuple[list[int], list[int]]:
     return cached
 
 
+def partner_departments(user) -> list[int]:
+    """The departments of the zones linked to the user's as the other half of a two-way enclave, and
+    those under them (``core.scope.PARTNERS``)."""
+    own, linked = enclave_zones(user)
+    if not linked:
+        return []
+    from feidi.accounts.models import Department
+
+    tops = Department.objects.filter(pk__in=Zone.objects.filter(pk__in=linked).values("department_id"))
+    q = Q(pk__in=[])
+    for path in tops.values_list("path", flat=True):
+        q |= Q(path__startswith=path)
+    return list(Department.objects.filter(q).values_list("pk", flat=True))
+
+
 def _linked_zones(user) -> Q:
     own, linked = enclave_zones(user)
     return Q(pk__in=linked) if linked else Q(pk__in=[])
@@ -99,6 +114,7 @@ class Zone(FeidiModel):
     description = models.TextField(_("简介"), blank=True)
 
     scope = Scope(department="department", owner="created_by", also=_linked_zones)
+    placed_by = ("home_zone", "parent", "operator")  # whose enclave it is, under which park, run by whom
     named_by = named_in_zone()  # one's own zone and the enclaves it runs, named in forms and filters (scope.offered)
 
     class Meta:
@@ -236,6 +252,7 @@ class Person(FeidiModel):
     note = models.TextField(_("备注"), blank=True)
 
     scope = Scope(department="department", owner="created_by", organization="organization")
+    placed_by = ("organization",)  # the unit he is of (his department follows it)
 
     class Meta:
         verbose_name = verbose_name_plural = _("人员")

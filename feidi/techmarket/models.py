@@ -264,6 +264,7 @@ class Talent(FeidiModel):
     note = models.CharField(_("备注"), max_length=300, blank=True)
 
     scope = Scope(department="department", owner="created_by", organization="employer")
+    placed_by = ("enclave",)  # the enclave that introduced him places him (his employer may be any zone's)
 
     class Meta:
         verbose_name = verbose_name_plural = _("引进人才")
