@@ -501,3 +501,23 @@ def test_a_home_without_figures_says_what_its_user_can_do(cast, client_for):
     assert "您的角色暂无可查看的业务数据" not in page
     assert "您有 1 条未读消息" in page and reverse("core:notification_list") in page
     assert page.count("btn btn-sm btn-outline-primary feidi-tap") >= 1
+
+
+def test_the_rhythms_due_days_are_working_days(cast):
+    """A week's 调度会 is due on its last working day up to Friday (国庆 from Thursday: Wednesday), a
+    week without a working day holds none; the 专报 of a cut-off is due on the first working day after
+    it (the report of 30 September on 8 October, not on 国庆; of 31 December on 4 January, 元旦 and
+    the weekend counted on the weekday rule while 2027 is not entered)."""
+    from feidi.projects.models import Project
+    from feidi.projects.todos import _meeting_due
+    from feidi.projects.todos import _rhythm
+
+    assert _meeting_due(dt.date(2026, 9, 28)) == dt.date(2026, 9, 30)
+    assert _meeting_due(dt.date(2026, 12, 7)) == dt.date(2026, 12, 11)
+    assert _meeting_due(dt.date(2026, 10, 5)) == dt.date(2026, 10, 9)  # 10-05…07 rest, 08 and 09 work
+    Project.objects.create(name="乙区重点项目", zone=cast.zone_b, investor="投资方", department=cast.dept_b, is_key=True,
+                           key_level="city", stage="signed")
+    due = {t.key: t.items[0].due for t in _rhythm(cast.other_pmo, dt.date(2026, 10, 3))}
+    assert due["report_due"] == dt.date(2026, 10, 8) and "dispatch_week" in due
+    due = {t.key: t.items[0].due for t in _rhythm(cast.other_pmo, dt.date(2027, 1, 1))}
+    assert due["report_due"] == dt.date(2027, 1, 4)

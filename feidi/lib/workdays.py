@@ -119,6 +119,12 @@ class Calendar:
             day += ONE_DAY
         return day
 
+    def previous_workday(self, day: dt.date) -> dt.date:
+        """``day`` itself if it is a working day, else the last working day before it."""
+        while not self.is_workday(day):
+            day -= ONE_DAY
+        return day
+
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The n-th working day after ``start`` (``start`` itself not counted); n ≥ 0.
         With n = 0: ``start`` if it is a working day, else the next one."""

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import workbench
+from feidi.core.calendar import current_calendar
 
 from .actions import instructable
 from .actions import resolvable
@@ -134,22 +135,35 @@ def _rhythm(user, today: dt.date) -> list[workbench.Todo]:
         return []
     out = []
     monday = today - dt.timedelta(days=today.weekday())
-    if user.has_perm("projects.add_dispatch") and not Dispatch.objects.visible_to(user).filter(week_start=monday).exists():
+    meeting_due = _meeting_due(monday)
+    if meeting_due is not None and user.has_perm("projects.add_dispatch") \
+            and not Dispatch.objects.visible_to(user).filter(week_start=monday).exists():
         out.append(workbench.Todo(
             "dispatch_week", gettext("本周重点项目调度会"), 1, reverse("projects:dispatch_add"), gettext("准备"),
             [workbench.Item(gettext("第{week}周调度会尚未准备（{monday:%m-%d}起）").format(
                 week=monday.isocalendar()[1], monday=monday), reverse("projects:dispatch_add"),
-                monday + dt.timedelta(days=4), gettext("一周一调度：议程由系统按各项目进展生成"))],
-            urgent=int(today > monday + dt.timedelta(days=4)), order=24, listed=False))
+                meeting_due, gettext("一周一调度：议程由系统按各项目进展生成"))],
+            urgent=int(today > meeting_due), order=24, listed=False))
     cut = period_end(today)
     if not Report.objects.visible_to(user).filter(kind=Report.Kind.BIWEEKLY, as_of=cut).exists():
-        due = cut + dt.timedelta(days=1)
+        # the first working day after the cut-off (a report due on 元旦 or 国庆 is due when the office opens)
+        due = current_calendar(guess=True).next_workday(cut + dt.timedelta(days=1))
         out.append(workbench.Todo(
             "report_due", gettext("半月专报"), 1, reverse("projects:report_list"), gettext("生成"),
             [workbench.Item(gettext("截至{cut:%m-%d}的半月专报尚未生成").format(cut=cut), reverse("projects:report_list"),
                             due, gettext("半月一专报：每月1日、16日生成，在“半月专报”页点“生成”"))],
             urgent=int(today > due), order=25, listed=False))
     return out
+
+
+def _meeting_due(monday: dt.date) -> dt.date | None:
+    """The day a week's 调度会 is due: its last working day up to Friday, else a make-up working day
+    of its weekend; a week without a working day (国庆) holds no meeting (None). On the calendar in
+    force; a year not entered yet is counted on the weekday rule."""
+    cal = current_calendar(guess=True)
+    week = [monday + dt.timedelta(days=i) for i in range(7)]
+    working = [day for day in week[:5] if cal.is_workday(day)] or [day for day in week[5:] if cal.is_workday(day)]
+    return working[-1] if working else None
 
 
 def _stale_leads(user, today: dt.date, limit: int) -> list[workbench.Todo]:
