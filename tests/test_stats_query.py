@@ -502,6 +502,12 @@ def test_an_economic_indicator_is_quoted_as_its_pages_quote_it_with_its_comparab
     november = ask(cast.leader, "subject=indicators&window=ytd&as_of=2026-11-20")
     assert november.sentence.startswith("2026年1–10月") and november.period == "2026年1–10月"
     assert ask(cast.leader, "subject=indicators&window=month&as_of=2026-11-20").period == "2026年1–10月"
+    # a month's figures entered, it is still quoted only once it is over (a 专报 of 16 November said 1–11月)
+    indicator_actions.bulk_upsert([indicator_actions._row(org, revenue, D(2026, 11, 1), Decimal(value), acting_user=None,
+                                                          source="import")
+                                   for org, value in ((cast.org_a1, 1300), (cast.org_a2, 600), (cast.org_b1, 950))])
+    assert ask(cast.leader, "subject=indicators&window=ytd&as_of=2026-11-16").period == "2026年1–10月"
+    assert ask(cast.leader, "subject=indicators&window=ytd&as_of=2026-11-30").period == "2026年1–11月"
     # by name as a person types it, by park
     by_zone = ask(cast.leader, "subject=indicators&f.indicator=主营业务收入&by=zone&as_of=2026-10-31")
     assert [(g.label, g.figures[0].value) for g in by_zone.groups] == [(cast.zone_a.short_name or cast.zone_a.name, 1750)]

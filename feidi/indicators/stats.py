@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
+from feidi.lib.dates import last_month_ended
 
 from . import engine
 from .models import Indicator
@@ -42,8 +43,8 @@ def _indicator(query: stats.Query) -> Indicator:
 
 
 def answer(query: stats.Query, user) -> stats.Answer:
-    """The latest month with complete reporting up to the window's end (a month still being reported
-    is not quoted), its value and 同比 over the user's enterprises, in the parks asked for."""
+    """The latest month with complete reporting that is over by the window's end (a month under way,
+    or still being reported, is not quoted), its value and 同比 over the user's enterprises, in the parks asked for."""
     if query.compare not in ("", "yoy"):
         raise stats.QueryError(gettext("经济指标按月份累计，比较请用同比（yoy）"))
     if query.by is not None and query.by.key != "zone":
@@ -53,7 +54,8 @@ def answer(query: stats.Query, user) -> stats.Answer:
     if query.filters.get("zone"):
         values = values.filter(query.subject.dimension("zone").q(query.filters["zone"], query.window.end, IndicatorValue))
     coverage = engine.Coverage.parse("", indicator, user)
-    reporting = engine.reporting_month(values.filter(period__lte=query.window.end.replace(day=1)), indicator)
+    # a month is quoted once it is over (a report of 16 November quoted 1–11月, a March question 1–3月)
+    reporting = engine.reporting_month(values.filter(period__lte=last_month_ended(query.window.end)), indicator)
     measure = stats.Measure("value", indicator.name_shown, "sum", "value", indicator.unit)
     result = IndicatorAnswer(query, [stats.Figure(measure, None)])
     if reporting is None:

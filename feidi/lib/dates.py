@@ -17,6 +17,13 @@ def month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+def last_month_ended(day: dt.date) -> dt.date:
+    """The first day of the latest month over by the end of ``day``: ``day``'s own month on its last
+    day, else the month before (a figure of 16 November is of October at most)."""
+    start = month_start(day)
+    return start if day == month_end(day) else add_months(start, -1)
+
+
 def add_months(day: dt.date, n: int) -> dt.date:
     """``day`` ``n`` months on (back when negative), on the target month's last day where it has no
     such day; a month's first day stays a first day."""
