@@ -601,3 +601,26 @@ def test_a_sentence_says_each_thing_once_names_every_group_and_its_workbook_read
     assert book.get_sheet_by_index(0).to_python()[3][2] == "办理用时较时限压缩（%）"
     earlier = stats.parse(QueryDict("subject=projects&date=any&as_of=2025-12-31"), cast.leader, today=D(2025, 12, 31))
     assert period_of(earlier).startswith("截至") and "不限日期" in period_of(earlier)
+
+
+def test_a_figure_of_an_earlier_day_counts_a_project_as_it_stood_that_day(cast):
+    """A project signed on 14 August and terminated on 14 October is one of August's signings asked on
+    31 August — and of none asked today; one terminated without a dated step stays left out."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from feidi.projects.models import Stage
+    from feidi.projects.models import StageRecord
+
+    signed = project(cast, "八月签约后终止", signed_on=D(2026, 8, 14), amount=1_500_000_000, stage=Stage.TERMINATED)
+    StageRecord.objects.create(project=signed, stage=Stage.TERMINATED, entered_on=D(2026, 10, 14),
+                               entered_at=timezone.make_aware(dt.datetime(2026, 10, 14, 10)))
+    project(cast, "八月签约", signed_on=D(2026, 8, 20), amount=400_000_000)
+    project(cast, "终止无日期", signed_on=D(2026, 8, 21), amount=100_000_000, stage=Stage.TERMINATED)
+    august = ask(cast.leader, "subject=projects&measure=count&measure=sum:signed_amount&date=signed_on"
+                              "&window=month&as_of=2026-08-31")
+    assert [f.value for f in august.figures] == [2, 1_900_000_000]
+    assert "统计截止日前已终止的项目不计入" in august.rule
+    later = ask(cast.leader, "subject=projects&measure=count&date=signed_on&window=all&as_of=2026-11-30")
+    assert later.figures[0].value == 1

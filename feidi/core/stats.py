@@ -233,7 +233,9 @@ class Subject:
     dimensions: tuple[Dimension, ...] = ()
     bands: tuple[Band, ...] = ()
     as_of: Callable | None = None
-    base: Q | None = None
+    # the records counted at all: a Q, or a function of the day the figures are of (a project terminated
+    # in October still counts in August's signings: as the record stood that day)
+    base: Q | Callable[[dt.date], Q] | None = None
     base_note: str = ""  # what ``base`` leaves out, said in the rule the sentence is quoted with
     order: int = 100
     help: str = ""
@@ -658,7 +660,7 @@ def records(query: Query, user, day: dt.date):
     s = query.subject
     qs = s.model.objects.visible_to(user)
     if s.base is not None:
-        qs = qs.filter(s.base)
+        qs = qs.filter(s.base(day) if callable(s.base) else s.base)
     for key, values in query.filters.items():
         qs = qs.filter(s.dimension(key).q(values, day, s.model))
     if query.band is not None:

@@ -55,6 +55,13 @@ def in_force(via: str = "") -> Q:
     return ~Q(**{f"{via}stage": Stage.TERMINATED})
 
 
+def in_force_on(day) -> Q:
+    """The projects not terminated by ``day`` (by the 终止's business date): a figure of an earlier
+    day counts a project terminated since, as it stood then."""
+    return in_force() | Q(pk__in=StageRecord.objects.filter(stage=Stage.TERMINATED, entered_on__gt=day)
+                          .values("project_id"))
+
+
 def allowed_next(stage: str) -> list[str]:
     """The stages a project in ``stage`` may move to: the next one, or 终止 before 达产."""
     if stage in (Stage.FULL, Stage.TERMINATED):

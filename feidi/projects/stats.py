@@ -12,7 +12,7 @@ from .models import Channel
 from .models import KeyLevel
 from .models import Project
 from .models import Stage
-from .models import in_force
+from .models import in_force_on
 
 MONEY = (
     ("signed_amount", _("签约资金")), ("planned_investment", _("总投资")), ("fixed_asset_investment", _("固定资产投资")),
@@ -23,8 +23,8 @@ MONEY = (
 def register() -> None:
     stats.register(stats.Subject(
         key="projects", label=_("招商项目"), model=Project, noun=pgettext_lazy("stats noun", "项目"), unit="个", order=10,
-        base=in_force(), base_note=_("已终止的项目不计入"),
-        help=_("按签约、开工、投产日期统计项目个数与金额，如“1至10月引进项目62个，签约资金322亿元”；已终止的项目不计入"),
+        base=in_force_on, base_note=_("统计截止日前已终止的项目不计入"),
+        help=_("按签约、开工、投产日期统计项目个数与金额，如“1至10月引进项目62个，签约资金322亿元”；统计截止日前已终止的项目不计入"),
         measures=(stats.Measure("count", _("项目数")),) + tuple(
             stats.Measure(f"sum:{name}", label, "sum", name, "元") for name, label in MONEY),
         dates=(
