@@ -624,3 +624,25 @@ def test_a_figure_of_an_earlier_day_counts_a_project_as_it_stood_that_day(cast):
     assert "统计截止日前已终止的项目不计入" in august.rule
     later = ask(cast.leader, "subject=projects&measure=count&date=signed_on&window=all&as_of=2026-11-30")
     assert later.figures[0].value == 1
+
+
+def test_a_residency_is_counted_as_it_stood_on_the_day_asked(cast):
+    """已入驻 on 1 March 2025 counts one resident then that left in May; 在谈 then counts one in talks
+    then that was confirmed on 14 March — as the residency's dated steps say, not its status today."""
+    from feidi.registry.models import Residency
+    from feidi.testing.cast import make_org
+
+    S = Residency.Status
+    Residency.objects.filter(enclave=cast.enclave).delete()
+    left = Residency.objects.create(organization=make_org("已退出企业", cast.zone_a), enclave=cast.enclave, status=S.EXITED,
+                                    negotiating_since=D(2024, 3, 1), confirmed_on=D(2024, 5, 1), entered_on=D(2024, 6, 1),
+                                    exited_on=D(2025, 5, 1), department=cast.dept_a)
+    later = Residency.objects.create(organization=make_org("后确定企业", cast.zone_a), enclave=cast.enclave,
+                                     status=S.RESIDENT, negotiating_since=D(2025, 1, 10), confirmed_on=D(2025, 3, 14),
+                                     entered_on=D(2025, 9, 1), department=cast.dept_a)
+    assert left.pk and later.pk
+    base = f"subject=residencies&measure=resident&measure=confirmed&measure=negotiating&f.enclave={cast.enclave.pk}"
+    then = ask(cast.leader, base + "&window=all&as_of=2025-03-01")
+    assert [f.value for f in then.figures] == [1, 1, 1]  # the one that left was resident; the other in talks
+    now = ask(cast.leader, base + "&window=all")
+    assert [f.value for f in now.figures] == [1, 1, 0]  # today: the later one resident, the other gone

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
@@ -74,7 +75,9 @@ class Measure:
     kind: str = "count"  # count | sum | computed
     field: str = ""
     unit: str = ""  # 元 (shown in 万元/亿元), 亩, 人, %; a count uses the subject's unit
-    where: Q | None = None
+    # the records counted: a Q, or a function of the day the figure is of (已入驻 on 1 March 2025:
+    # entered by then and not left — a status as it stood that day, not as it stands today)
+    where: Q | Callable[[dt.date], Q] | None = None
     compute: Callable | None = None
     verb: str = ""  # a count of some records says its own verb: 办结企业诉求180余件, 成交拍品5项
     noun: str = ""  # …and its own noun where the subject's names more than it counts (已入驻企业, not 已入驻对接企业)
@@ -748,6 +751,11 @@ def _aggregated(found: dict, i: int, m: Measure) -> Decimal | None:
     return Decimal(0) if m.kind == "count" or not found.get(f"n{i}") else None
 
 
+def _on_day(measures: list[Measure], day: dt.date) -> list[Measure]:
+    """The measures as they count on ``day`` (a ``where`` that is a function of the day, resolved)."""
+    return [replace(m, where=m.where(day)) if callable(m.where) else m for m in measures]
+
+
 def _figures(qs, measures: list[Measure], windows: list | None = None) -> list[Figure]:
     aggregates = _aggregates(measures, windows)
     found = qs.aggregate(**aggregates) if aggregates else {}
@@ -773,10 +781,10 @@ def evaluate(query: Query, user) -> Answer:
 
     def over(window: Window) -> list[Figure]:
         qs, windows = _in_window(records(query, user, window.end), query, window)
-        return _figures(qs, query.measures, windows)
+        return _figures(qs, _on_day(query.measures, window.end), windows)
 
     current, windows = _in_window(records(query, user, query.window.end), query, query.window)
-    answer = Answer(query, _figures(current, query.measures, windows))
+    answer = Answer(query, _figures(current, _on_day(query.measures, query.window.end), windows))
     if query.compare in ("yoy", "change_yoy"):
         answer.previous, answer.previous_label = over(query.window.shifted_year()), gettext("上年同期")
     elif query.compare == "prev":
@@ -800,7 +808,7 @@ def evaluate(query: Query, user) -> Answer:
 
 
 def _groups(qs, query: Query, windows: list | None = None) -> list[Group]:
-    dim, measures, model = query.by, query.measures, query.subject.model
+    dim, measures, model = query.by, _on_day(query.measures, query.window.end), query.subject.model
     if dim.kind == "label" or dim.multi:
         if dim.kind == "label":
             keys = list(dim.labels([]))

@@ -16,6 +16,34 @@ from .models import Organization
 from .models import Residency
 from .models import Zone
 
+# A residency's status on a day, from its dated steps (a question of an earlier day counts it as it
+# stood then: resident until it left, in talks until it was confirmed); a record whose steps carry no
+# date counts as its status says (undated, it is as it stands; an 退出 without a 退出日期 has left).
+S = Residency.Status
+
+
+def _not_left(day) -> Q:
+    return Q(exited_on__gt=day) | (Q(exited_on__isnull=True) & ~Q(status=S.EXITED))
+
+
+def _confirmed_by(day) -> Q:
+    return Q(confirmed_on__lte=day) | Q(confirmed_on__isnull=True, entered_on__lte=day)
+
+
+_UNDATED_CONFIRMED = Q(confirmed_on__isnull=True, entered_on__isnull=True, status__in=(S.CONFIRMED, S.RESIDENT))
+
+
+def resident_on(day) -> Q:
+    return (Q(entered_on__lte=day) & _not_left(day)) | Q(entered_on__isnull=True, status=S.RESIDENT)
+
+
+def confirmed_on(day) -> Q:
+    return (_confirmed_by(day) & _not_left(day)) | _UNDATED_CONFIRMED
+
+
+def negotiating_on(day) -> Q:
+    return ~_confirmed_by(day) & _not_left(day) & ~_UNDATED_CONFIRMED
+
 
 def register() -> None:
     stats.register(stats.Subject(
@@ -68,14 +96,14 @@ def register() -> None:
             # each status counted from the day it was reached (a question naming a date bounds them all by it)
             stats.Measure("count", _("对接企业数"), verb=pgettext_lazy("stats verb", "对接"),
                           noun=pgettext_lazy("stats noun", "企业"), date="negotiating_since"),
-            stats.Measure("resident", _("已入驻"), where=Q(status=Residency.Status.RESIDENT),
+            stats.Measure("resident", _("已入驻"), where=resident_on,
                           verb=pgettext_lazy("stats verb", "已入驻"), noun=pgettext_lazy("stats noun", "企业"),
                           date="entered_on"),
             stats.Measure("confirmed", _("已确定入驻（含已入驻）"),
-                          where=Q(status__in=(Residency.Status.CONFIRMED, Residency.Status.RESIDENT)),
+                          where=confirmed_on,
                           verb=pgettext_lazy("stats verb", "已确定入驻"), noun=pgettext_lazy("stats noun", "企业"),
                           date="confirmed_on"),
-            stats.Measure("negotiating", _("在谈"), where=Q(status=Residency.Status.NEGOTIATING),
+            stats.Measure("negotiating", _("在谈"), where=negotiating_on,
                           verb=pgettext_lazy("stats verb", "在谈"), noun=pgettext_lazy("stats noun", "企业"),
                           date="negotiating_since"),
         ),
