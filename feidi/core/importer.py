@@ -156,6 +156,7 @@ BOOLEAN = gettext_noop("单元格是 Excel 的逻辑值“{shown}”，不是本
 # Excel's text prefix: a code typed as '913611… is kept as text, the apostrophe not being part of it
 # (a CSV written by hand or by another program may carry it)
 TEXT_PREFIXED = re.compile(r"^'([0-9A-Za-z][0-9A-Za-z._/-]*)$")
+EXAMPLE_ROW = gettext_noop("该行是导入模板中的示例行（示例数据未修改），不是要导入的数据：请删除该行，或用实际数据覆盖后再导入")
 ERROR_CELL = gettext_noop("单元格是 Excel 错误值“{code}”（公式出错或引用失效），请改为正确的值")
 
 
@@ -226,7 +227,8 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
     it (a title such as “2026年招商项目表”, often merged across, a “填报单位：… 单位：元” line) are
     passed over when a row after them is the header — unless they state a multiple unit
     (“单位：万元”) the columns would not be read in (``_check_preamble``). A file of a header and no rows is refused as empty.
-    Data in a hidden row (a filter's, or of zero height) or column (or of zero width) refuses the
+    Data in a hidden row (a filter's, or of a height too small to be seen) or column (or of such a
+    width: ``lib.spreadsheet.MIN_ROW_HEIGHT``, ``MIN_COLUMN_WIDTH``) refuses the
     file once the rows are read (``hidden_refusal``), and so does a non-blank cell whose format
     shows nothing (``unseen_refusal``): nobody checked it on screen. So does a range merged over
     two data rows (``merged_refusal``): its value is shown on both, held by the top one only."""
@@ -303,25 +305,24 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
     return out
 
 
-PREAMBLE_UNIT = re.compile(r"(?:金额|计量)?单位\s*[:：]\s*(\S+)")
-
-
 def _check_preamble(rows: list) -> None:
-    """Rows passed over above the header may say the figures' unit (“单位：万元”, “金额单位：亿元”):
-    the columns are read in the unit their own names state (the template's, 元), so a multiple
-    stated only up there would make every amount 10,000 times too small — refused, naming the
-    row, rather than read in another unit than the office meant. “单位：元” (the template's own)
-    and “填报单位：经开区” (who fills it in) pass."""
-    from feidi.lib.cells import fold
-    from feidi.lib.cells import read_unit
+    """Rows passed over above the header may say the figures' unit (“单位：万元”, “（金额单位：亿元）”,
+    “单位：人民币万元；填报日期：…”, a title ending “（万元）”: ``cells.stated_units``): the columns
+    are read in the unit their own names state (the template's, 元), so a multiple stated only up
+    there would make every amount 10,000 times too small — refused, naming the row, rather than
+    read in another unit than the office meant. “单位：元” (the template's own), “填报单位：经开区”
+    (who fills it in) and “单位名录” (a title) pass."""
+    from feidi.lib.cells import cell_shown
+    from feidi.lib.cells import stated_units
 
     for number, cells in rows:
         for cell in cells:
-            for said in PREAMBLE_UNIT.findall(fold(cell or "")):
-                unit = read_unit(said)
-                if unit is not None and unit[1] != 1:
-                    raise ImportFileError(gettext("第{row}行注明“单位：{unit}”：本平台按列名中的单位读取数值，请把单位写进金额列的列名（如“计划总投资（万元）”）后再导入").format(
-                        row=number, unit=said))
+            if cell is None or cell.__class__ is not str:
+                continue
+            for said, (_measure, multiple) in stated_units(cell):
+                if multiple != 1:
+                    raise ImportFileError(gettext("第{row}行注明了单位“{unit}”（“{text}”）：本平台只按各列列名中的单位读取数值（列名未注明单位的金额按元读取），不采用表格上方注明的单位。请把单位写进金额列的列名（如“计划总投资（万元）”），并删去该行的单位说明后再导入").format(
+                        row=number, text=cell_shown(cell)[:60], unit=said))
 
 
 def merged_refusal(ranges: list[str]) -> ImportFileError:
@@ -357,7 +358,7 @@ def hidden_refusal(header: list[str], rows: list[int], columns: dict[int, int]) 
         parts.append(gettext("{letter}列{name}被隐藏（第{row}行起有数据）").format(
             letter=column_letter(index), name=f"“{name}”" if name else "", row=row))
     return ImportFileError(gettext(
-        "表格中有隐藏的内容，导入时会一并写入：{parts}。请取消筛选和隐藏，核对这些内容后再导入；不需要的行或列请先删除").format(
+        "表格中有隐藏的内容，导入时会一并写入：{parts}。请取消筛选和隐藏（行高或列宽几乎为零的行、列也看不见，请调整行高、列宽），核对这些内容后再导入；不需要的行或列请先删除").format(
         parts="；".join(parts)))
 
 
@@ -400,11 +401,14 @@ def cell_text(value) -> str:
     text's, as a form keeps them: a lookup compares folded, ``cells.fold``; a code's field folds
     its width, ``is_code``), a code's text-prefix apostrophe ('913611…) dropped; a formula without a
     cached value, an error, a boolean (TRUE is no text anybody typed: read as text it would be
-    stored as 是) and a text longer than an Excel cell holds (``cells.CELL_CHARS``) are refused."""
+    stored as 是), a time or a duration (``cells.TimeCell``: 12:00 is no name, and Python's
+    "1 day, 6:00:00" nobody's) and a text longer than an Excel cell holds (``cells.CELL_CHARS``)
+    are refused."""
     from feidi.lib.cells import CELL_CHARS
     from feidi.lib.cells import INVISIBLE
     from feidi.lib.cells import check_digits
     from feidi.lib.cells import number_text
+    from feidi.lib.cells import refuse_time
     from feidi.lib.cells import shown
     from feidi.lib.cells import width_fold
     from feidi.lib.spreadsheet import ErrorCell
@@ -418,6 +422,7 @@ def cell_text(value) -> str:
         raise ValueError(gettext(ERROR_CELL).format(code=value.code))
     if isinstance(value, bool):
         raise ValueError(gettext(BOOLEAN).format(shown=shown(value)))
+    refuse_time(value)
     if isinstance(value, float):
         if value.is_integer():
             return str(int(check_digits(value, as_text=True)))
@@ -893,7 +898,13 @@ class Importer:
         labels = {name: headed.get(h, h) for h, name in self.columns.items()}
         checked = []
         form = getattr(self, "_form", None)
+        example = self._example_at(positions)
         for excel_row, cells in chunk:
+            if example and self._is_example(cells, example):
+                index = example[0][0]
+                errors.append(RowError(excel_row, labels[self.columns[example[0][2]]],
+                                       shown(cells[index] if index < len(cells) else None), gettext(EXAMPLE_ROW)))
+                continue
             data_row, bad, failed, raws = {}, False, set(), {}
             for header_text, index in positions.items():
                 name = self.columns[header_text]
@@ -943,6 +954,35 @@ class Importer:
             if not bad:
                 checked.append((excel_row, Checked(form.instance, dict(form.cleaned_data))))
         return self._not_stored(checked, labels, errors) if self.unique_stored and checked else checked
+
+    EXAMPLE_COLUMNS = 3  # the example's columns a file must have for a row to be taken for the example
+
+    def _example_at(self, positions: dict[str, int]) -> list[tuple[int, str, str]]:
+        """(column index, the example's text as compared, header) of the template's example row
+        (``example``) for the columns the file has — none when it has fewer than
+        ``EXAMPLE_COLUMNS`` of them (a term and a yes alone are no example)."""
+        from feidi.lib.cells import fold
+
+        found = self.__dict__.get("_example_cells")
+        if found is None or found[0] is not positions:
+            at = [(positions[h], fold(v).strip().casefold(), h) for h, v in self.example.items() if h in positions]
+            found = self._example_cells = (positions, at if len(at) >= min(self.EXAMPLE_COLUMNS, len(self.example)) else [])
+        return found[1]
+
+    @staticmethod
+    def _is_example(cells: list, example: list[tuple[int, str, str]]) -> bool:
+        """Whether a row holds the template's example in every column of it the file has, each cell
+        compared as it is read (``cell_text``, folded): the template uploaded unchanged."""
+        from feidi.lib.cells import fold
+
+        for index, wanted, _header in example:
+            try:
+                text = cell_text(cells[index] if index < len(cells) else None)
+            except ValueError:
+                return False
+            if fold(text).strip().casefold() != wanted:
+                return False
+        return True
 
     @staticmethod
     def _said_key(cleaned: dict, name: str | tuple[str, ...], labels: dict[str, str]) -> tuple[str, str]:

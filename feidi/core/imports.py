@@ -1,7 +1,8 @@
 """Import files as jobs (导入记录): every upload is kept as an ``ImportJob``; a small file is checked
 and written in the request, a large one in the job queue while its page shows the progress (rows
 read, checked, written; time left). Either way the file is written whole or not at all, with the
-row-by-row report, and a file whose values raised warnings waits for its uploader to confirm.
+row-by-row report, and a file whose values raised warnings waits for its uploader to confirm —
+a confirmation that covers the warnings shown, and no others (``_run_confirmed``).
 
 Each app registers its importers here (``register``) in the shape ``core.importer.Importer``
 gives: ``title``, ``limits``, ``sheet_names``, ``permission``, ``list_url``, ``confirms_warnings``,
@@ -11,6 +12,7 @@ and the API use only this module."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 
 from django.conf import settings
@@ -20,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 from huey.contrib.djhuey import db_task
 
 from . import progress as progress_lib
@@ -141,7 +144,7 @@ def execute(job_id: int, *, data: bytes | None = None, attempt: int | None = Non
         return None
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     reporter = progress_lib.Reporter(f"import-{job.pk}")
-    result = None
+    result, changed = None, False
     try:
         importer = importer_for(job.kind)
         if not (job.user.is_active and job.user.has_perm(importer.permission)):
@@ -150,7 +153,10 @@ def execute(job_id: int, *, data: bytes | None = None, attempt: int | None = Non
             with job.file.open("rb") as handle:
                 data = handle.read()
         with acting("import", job.address, job.user_agent):
-            result = importer.run(data, job.user, filename=job.filename, confirmed=job.confirmed, progress=reporter)
+            if job.confirmed:
+                result, changed = _run_confirmed(importer, job, data, reporter)
+            else:
+                result = importer.run(data, job.user, filename=job.filename, confirmed=False, progress=reporter)
     except ImportFileError as exc:
         _finish(job, ImportJob.Status.REFUSED, message=str(exc))
     except Exception as exc:  # the uploader sees the failure on the job's page; nothing was written
@@ -173,10 +179,41 @@ def execute(job_id: int, *, data: bytes | None = None, attempt: int | None = Non
             status = ImportJob.Status.AWAITING
         else:
             status = ImportJob.Status.DONE
-        _finish(job, status, result)
+        _finish(job, status, result, message=gettext(WARNINGS_CHANGED) if changed else "")
     finally:
         progress_lib.clear(reporter.key)
     return result
+
+
+WARNINGS_CHANGED = gettext_noop("重新检查时的提醒与您确认时看到的不同（确认之后数据有了变化），未写入任何数据：请核对下面新的提醒，无误后再次确认")
+
+
+def warnings_digest(rows: list[dict], total: int) -> str:
+    """The warnings an uploader was shown — the reports as the job keeps them (``_rows``: the
+    first ``REPORTED`` by row) and how many there were — as one stable digest."""
+    said = [[r.get("row"), r.get("column"), r.get("value"), r.get("message")] for r in rows]
+    return hashlib.sha256(json.dumps([total, said], ensure_ascii=False).encode()).hexdigest()
+
+
+def _run_confirmed(importer, job: ImportJob, data: bytes, reporter) -> tuple[ImportResult, bool]:
+    """Run a job whose warnings its uploader confirmed: the confirmation covers the warnings shown
+    (``job.warnings``, ``job.warning_count``) and no others. The file is checked and written again
+    in one transaction, and what it writes is kept only when the warnings found now are those
+    (``warnings_digest``) — or none. Otherwise (the stored months or the records the file is
+    checked against changed meanwhile) nothing is kept, and the job waits again, with the new
+    warnings: (the result, whether they changed)."""
+    shown = warnings_digest(job.warnings, job.warning_count)
+    with transaction.atomic():
+        result = importer.run(data, job.user, filename=job.filename, confirmed=True, progress=reporter)
+        if not (result.applied and result.warnings):
+            return result, False
+        if warnings_digest(_rows(result.warnings), result.warnings.total) == shown:
+            return result, False
+        transaction.set_rollback(True)
+    result.applied, result.created = False, 0
+    ImportJob.objects.filter(pk=job.pk).update(confirmed=False)
+    job.confirmed = False
+    return result, True
 
 
 def _rows(items: RowReports | list[RowError]) -> list[dict]:

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 from decimal import InvalidOperation
 
@@ -30,6 +31,55 @@ class ErrorCell:
     formula: never a value, whatever the column."""
 
     code: str
+
+
+@dataclass(frozen=True)
+class TimeCell:
+    """A number whose format shows it as a time of day alone or a duration (h:mm, [h]:mm,
+    上午/下午h时mm分), whatever its value, or as a time on a day the calendar does not have (0.25
+    under yyyy-mm-dd h:mm), as the readers give it (``lib.spreadsheet``): ``serial`` is the number
+    held (days), ``shown`` the time as the sheet shows it ("12:00", "30:00"). Never a number, a
+    date or a text: a sheet showing 12:00 says nobody typed 0.5 yuan, a day or a name."""
+
+    serial: float = field(compare=False)  # compared as shown: either reader's rounding of it is one time
+    shown: str
+
+    @classmethod
+    def of(cls, serial: float, *, duration: bool) -> TimeCell:
+        """The cell holding ``serial`` under a time-of-day format (the serial's time of its day) or
+        a duration format (hours counted past 24: [h]:mm shows 1.25 as 30:00)."""
+        seconds = round(serial * 86_400) if serial == serial and abs(serial) < 1e12 else 0
+        if not duration:
+            seconds %= 86_400
+        sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+        minutes, second = divmod(seconds, 60)
+        hours, minute = divmod(minutes, 60)
+        return cls(serial, f"{sign}{hours}:{minute:02d}" + (f":{second:02d}" if second else ""))
+
+
+TIME_CELL = gettext_noop("单元格显示为时间“{shown}”（单元格格式是时间或时长），不是本列要填的内容：请把单元格格式改为“常规”或“文本”后按本列要求重新填写")
+
+
+def as_time_cell(value) -> TimeCell | None:
+    """``value`` as a ``TimeCell`` when it is a time of day or a duration, however a reader gave it
+    (a ``TimeCell``, or Python's ``time`` and ``timedelta``); else None."""
+    if value.__class__ is TimeCell:
+        return value
+    if isinstance(value, dt.time):
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return TimeCell.of(seconds / 86_400, duration=False)
+    if isinstance(value, dt.timedelta):
+        return TimeCell.of(value.total_seconds() / 86_400, duration=True)
+    return None
+
+
+def refuse_time(value) -> None:
+    """A ValueError in Chinese when ``value`` is a time of day or a duration (``TimeCell``): no
+    column here holds one."""
+    found = as_time_cell(value)
+    if found is not None:
+        raise ValueError(gettext(TIME_CELL).format(shown=found.shown))
+
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "百万元": Decimal(1_000_000),
@@ -197,6 +247,50 @@ def header_unit(text) -> tuple[str, Decimal] | None:
     return stated[0][1] if stated else None
 
 
+# A unit stated in a title or a note above a table: "（金额单位：万元）", "单位：人民币万元；填报日期：…",
+# "金额单位（万元）", "单位：亿元）", a title ending "（万元）", a cell "万元" alone. Read on the text
+# with its widths folded and every kind of bracket made ( ) (``_said_units``); what follows the
+# mark up to a punctuation mark or a space must be a unit (``read_unit``): "单位名录" or "××单位服务
+# 有限公司" state none, and neither does "填报单位：经开区" (who fills the sheet in).
+_UNIT_END = r"[^\s,;:。、.．()\[\]{}<>|/\\]+"
+UNIT_MARK = re.compile(r"(?:金额|计量|货币|数量|价值)?单位(?:为|是)?\s*[:]?\s*\(?\s*(?:人民币)?\s*(" + _UNIT_END + ")")
+UNIT_BRACKETED = re.compile(r"\(\s*(?:人民币)?\s*([^()]+?)\s*\)")
+BRACKET_FORMS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "〈": "(", "〉": ")",
+                               "《": "(", "》": ")", "「": "(", "」": ")", "『": "(", "』": ")", "〖": "(", "〗": ")",
+                               "[": "(", "]": ")", "{": "(", "}": ")"})
+
+
+def _said_units(text) -> str:
+    """A note's text as read for a unit: NFKC (full-width letters, digits, colons and round
+    brackets half-width; the ideographic space a space, which still ends a unit), invisible
+    characters dropped, the other brackets round."""
+    return unicodedata.normalize("NFKC", str(text)).translate(INVISIBLE).translate(BRACKET_FORMS)
+
+
+def stated_units(text) -> list[tuple[str, tuple[str, Decimal]]]:
+    """The units a title or note states for the figures of the table below it — each (as written,
+    (measure, multiple)) — after 单位/金额单位/计量单位 (with or without a colon, full-width or not,
+    in brackets or not, with or without 人民币 before or after, run on into the next words: "单位：
+    万元填报日期…"), in brackets of their own ("2026年新签约项目表（万元）"), or as the whole note
+    ("万元"). Empty when it states none ("单位名录", "填报单位：经开区")."""
+    said = _said_units(text)
+    out = []
+    for m in UNIT_MARK.finditer(said):
+        unit = m.group(1).removeprefix("人民币").removesuffix("人民币")
+        read = read_unit(unit) if unit else None
+        if read is None:  # a money unit the next words follow without a break
+            unit = next((name for name in sorted(UNITS, key=len, reverse=True) if unit.startswith(name)), "")
+            read = read_unit(unit) if unit else None
+        if read is not None:
+            out.append((unit, read))
+    for candidate in [m.group(1) for m in UNIT_BRACKETED.finditer(said)] + [said.strip()]:
+        unit = candidate.strip().removeprefix("人民币").removesuffix("人民币").strip()
+        read = read_unit(unit) if unit else None
+        if read is not None:
+            out.append((unit, read))
+    return out
+
+
 def exact(value: float) -> Decimal:
     """A float cell as the number Excel holds: integral ones exactly, others to ``SIGNIFICANT``
     digits (0.1+0.2 is 0.3 in Excel, 0.30000000000000004 in binary)."""
@@ -253,6 +347,7 @@ def parse_number(value, *, unit: Decimal | None = None, measure: str | None = No
         return None
     if isinstance(value, bool):
         raise ValueError(gettext("应为数字，不是“是/否”"))
+    refuse_time(value)
     if isinstance(value, (dt.date, dt.datetime)):
         raise ValueError(gettext("“{shown}”是日期，本列应填写数字").format(shown=shown(value)))
     if isinstance(value, Decimal):
@@ -412,6 +507,7 @@ def parse_date(value, *, earliest: dt.date = DATE_MIN, latest: dt.date | None = 
     ``DATE_HORIZON_YEARS`` ahead; today for a date that records what has happened)."""
     if value in (None, ""):
         return None
+    refuse_time(value)
     if isinstance(value, dt.datetime):
         return _in_range(value.date(), value, earliest, latest)
     if isinstance(value, dt.date):
@@ -463,6 +559,7 @@ def parse_month(value, *, latest: dt.date | None = None) -> dt.date:
     Excel serial (from 1950) — as the month's first day, from 1900-03 to ``latest``'s month (by
     default ``DATE_HORIZON_YEARS`` ahead). Anything else is a ValueError in Chinese, never another
     exception."""
+    refuse_time(value)
     if isinstance(value, (dt.date, dt.datetime)):
         day = value.date() if isinstance(value, dt.datetime) else value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -510,6 +607,8 @@ def cell_shown(value) -> str:
         return f"={value.formula}"
     if isinstance(value, ErrorCell):
         return value.code
+    if isinstance(value, TimeCell):
+        return value.shown
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -518,12 +617,8 @@ def cell_shown(value) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, dt.time):  # 13:45, 13:45:30 — as a time format shows it
-        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
-    if isinstance(value, dt.timedelta):  # a duration as [h]:mm shows it: 30:00, not "1 day, 6:00:00"
-        minutes, seconds = divmod(int(value.total_seconds()), 60)
-        hours, minutes = divmod(minutes, 60)
-        return f"{hours}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
+    if isinstance(value, (dt.time, dt.timedelta)):  # 13:45, 13:45:30; a duration as [h]:mm shows it: 30:00, not "1 day, 6:00:00"
+        return as_time_cell(value).shown
     return str(value)
 
 

@@ -22,7 +22,9 @@ must decode (a file cut inside its last character is refused, never read with "�
 The sheet read is the template's (by name), else the first visible one; never a hidden or
 very-hidden sheet. A formula cell is given with its cached value; one without a cached value is
 reported (``FormulaCell``), never read as blank; an error (#DIV/0!, #N/A …, typed or cached) is an
-``ErrorCell``, never text. Both readers give the same rows: a cell is placed by its reference
+``ErrorCell``, never text; a string's _xHHHH_ escapes are decoded (``unescape_xstring``); a number
+whose format shows a time of day or a duration (h:mm, [h]:mm) is a ``TimeCell``, never a number or
+Python's timedelta. Both readers give the same rows: a cell is placed by its reference
 whatever the order it is written in, and what either would read otherwise (rows out of order, a
 damaged shared-string reference) is refused by both. Only rows and cells with content meet the
 budget's rows and columns (formatting alone does not). A sheet's extent is bounded before anything
@@ -53,11 +55,42 @@ from django.utils.translation import gettext_noop
 
 from .cells import ErrorCell  # noqa: F401 (the readers' cells, given by this module)
 from .cells import FormulaCell  # noqa: F401
+from .cells import TimeCell
+from .cells import as_time_cell
 from .cells import exact
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MIDNIGHT = dt.time()
+CLOCK_TYPES = (dt.time, dt.timedelta)  # what calamine gives for a time of day and a duration
 EPOCH_1904 = dt.datetime(1904, 1, 1)  # a workbook with <workbookPr date1904="1"/> counts from here
+LAST_DAY = dt.datetime(9999, 12, 31)  # the last day Excel (and Python) has
+
+
+def date_serials(epoch: dt.datetime) -> tuple[int, int]:
+    """The serials a date-formatted number is a date for, [first, last): in the 1900 system from 61
+    (1900-03-01: Excel counts a 1900-02-29 that never was), in the 1904 one from 1; to 9999-12-31."""
+    return (1 if epoch is EPOCH_1904 else 61), (LAST_DAY - epoch).days + 1
+
+
+# OOXML's escape of a character in a string (ECMA-376 22.9.2.19, ST_Xstring): _xHHHH_ is U+HHHH
+XSTRING = re.compile(r"_x(D[89AB][0-9A-F]{2})__x(D[C-F][0-9A-F]{2})_|_x([0-9A-F]{4})_", re.I)
+XSTRING_BYTES = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+
+
+def _xchar(m: re.Match) -> str:
+    if m.group(1) is not None:  # a surrogate pair written as two escapes: one character beyond the BMP
+        return chr(0x10000 + ((int(m.group(1), 16) - 0xD800) << 10) + int(m.group(2), 16) - 0xDC00)
+    code = int(m.group(3), 16)
+    return m.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate is no character: as written
+
+
+def unescape_xstring(text: str) -> str:
+    """A string of a sheet as Excel reads it: each _xHHHH_ the character it escapes (Excel writes a
+    control character or a line break so: _x000D_, _x0001_ — refused by the import as any control
+    character is), _x005F_ an underscore (_x005F_x0041_ is the text "_x0041_"), decoded once from
+    left to right, as Excel does; a surrogate pair's two escapes are one character, a lone one is
+    left as written."""
+    return XSTRING.sub(_xchar, text) if "_x" in text else text
 
 
 @dataclass(frozen=True)
@@ -94,7 +127,8 @@ UNSEEN_KEPT = 5  # cells whose format shows nothing kept to be named (all are co
 @dataclass
 class Hidden:
     """What the sheet hides, found as it is read: rows as Excel numbers them, columns from 0 —
-    hidden, or of zero height or width, which Excel shows as hidden — the cells whose number
+    hidden, or of a height or width too small to be seen (``MIN_ROW_HEIGHT``,
+    ``MIN_COLUMN_WIDTH``), which Excel shows as hidden or as a sliver — the cells whose number
     format shows nothing (";;;"), and the merged ranges over several rows (one value shown, the
     other rows' cells empty in the file). A filter leaves rows out by hiding them, and a hidden
     row or column is still in the file: a reader that took them would import what the person
@@ -168,23 +202,33 @@ class Hidden:
 HIDDEN_VALUES = ("1", "true")  # xsd:boolean as a sheet writes it
 
 
-def _sized(text) -> bool:
-    """Whether a height or width as written is more than nothing."""
+# The least height (points, as ``ht`` writes it) and width (characters of the default font, as
+# ``width`` writes it, the cell's padding included) a row or a column may have and be seen: below
+# them Excel shows it as a sliver (3 pt is 4 pixels, under any font's x-height; a width of 1 is
+# 7 pixels, the padding and not one digit), so its cells are as unseen as a hidden row's or column's.
+MIN_ROW_HEIGHT = 3.0
+MIN_COLUMN_WIDTH = 1.0
+
+
+def _sized(text, least: float) -> bool:
+    """Whether a height or width as written is enough to be seen (``least`` or more)."""
     try:
-        return text is not None and float(text) > 0
+        return text is not None and float(text) >= least
     except (TypeError, ValueError):
         return False
 
 
-def _no_size(text) -> bool:
-    """Whether a row's height or a column's width as written (``ht``, ``width``) is zero or less:
-    Excel shows such a row or column not at all, as if hidden (dragging one to nothing hides it)."""
+def _no_size(text, least: float) -> bool:
+    """Whether a row's height or a column's width as written (``ht``, ``width``) is below ``least``
+    (``MIN_ROW_HEIGHT``, ``MIN_COLUMN_WIDTH``): Excel shows such a row or column not at all (dragging
+    one to nothing hides it) or as a sliver nobody reads, as if hidden. A NaN is no size either."""
     if text is None:
         return False
     try:
-        return float(text) <= 0
+        size = float(text)
     except (TypeError, ValueError):
         return False  # a damaged size: the row or column keeps its default
+    return size == size and size < least
 
 
 @dataclass
@@ -389,6 +433,16 @@ NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Built-in number formats that are dates (ECMA-376 18.8.30) and custom formats that look like dates.
 DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
 DATE_PATTERN = re.compile(r"(?<![\\\"])[ymdhs年月日]", re.I)
+# What a date format shows of the time (``clock``): nothing (None, a date), the time of day alone
+# (TIME: the day is not shown), a day and its time (MOMENT), or a duration (DURATION: [h]:mm counts
+# hours past 24). Built in: 18–21, 45, 47 and zh-CN's 32–35, 55, 56 (h"时"mm"分" …) a time, 22 (m/d/yy
+# h:mm) a moment, 46 ([h]:mm:ss) a duration. A custom format shows a time with an hour or a second
+# (a lone m is a month), AM/PM, 上午/下午; a day with y, d, 年, 月, 日 or mmm; a duration with [h], [m], [s].
+TIME, MOMENT, DURATION = "time", "moment", "duration"
+BUILT_IN_CLOCKS = dict.fromkeys((18, 19, 20, 21, 32, 33, 34, 35, 45, 47, 55, 56), TIME) | {22: MOMENT, 46: DURATION}
+TIME_PATTERN = re.compile(r"[hs]|AM/PM|A/P|上午|下午", re.I)
+DAY_PATTERN = re.compile(r"[yd年月日]|mmm", re.I)
+ELAPSED = re.compile(r"\[(?:h+|m+|s+)\]", re.I)
 
 
 def check_package(archive: zipfile.ZipFile, budget: Budget, noun: str | None = None) -> None:
@@ -539,14 +593,14 @@ def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> SharedStrings:
     strings = SharedStrings()
     if "xl/sharedStrings.xml" not in archive.namelist():
         return strings
-    state = {"in_si": False, "in_t": False, "parts": [], "in_rph": False}
+    state = {"in_si": False, "in_t": False, "parts": [], "in_rph": False, "t_start": 0}
 
     def start(tag, attrs):
         local = tag.rsplit("}", 1)[-1]
         if local == "si":
             state["in_si"], state["parts"] = True, []
         elif local == "t" and state["in_si"] and not state["in_rph"]:
-            state["in_t"] = True
+            state["in_t"], state["t_start"] = True, len(state["parts"])
         elif local == "rPh":  # phonetic runs are not the cell's text
             state["in_rph"] = True
 
@@ -558,6 +612,9 @@ def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> SharedStrings:
                 raise SheetError(gettext("工作簿中的文字内容超过上限：请分批导入"))
             state["in_si"] = False
         elif local == "t":
+            if state["in_t"]:  # a run's text, its escapes decoded (``unescape_xstring``)
+                parts, at = state["parts"], state["t_start"]
+                parts[at:] = [unescape_xstring("".join(parts[at:]))]
             state["in_t"] = False
         elif local == "rPh":
             state["in_rph"] = False
@@ -570,14 +627,16 @@ def _shared_strings(archive: zipfile.ZipFile, budget: Budget) -> SharedStrings:
     return strings
 
 
-def _number_styles(archive: zipfile.ZipFile) -> tuple[set[int], dict[int, str], dict[int, tuple[str, bool, bool]]]:
-    """Indexes of the cell styles (cellXfs) whose number format shows a date; the format code
+def _number_styles(archive: zipfile.ZipFile) -> tuple[dict[int, str | None], dict[int, str],
+                                                     dict[int, tuple[str, bool, bool]]]:
+    """Indexes of the cell styles (cellXfs) whose number format shows a date or a time, each with
+    what its format shows of the time (``clock``); the format code
     of those whose format shows a number as more than its value (``shows_more``: 5% for 0.05,
     12万元 for 12, 001 for 1): such a cell is read as the text it shows (``shown_text``), so that a
     column's unit logic takes or refuses what the person looking at the sheet saw; and (code,
     numbers, text) of those whose format shows numbers or text as nothing (``shows_nothing``)."""
     if "xl/styles.xml" not in archive.namelist():
-        return set(), {}, {}
+        return {}, {}, {}
     custom: dict[int, str] = {}
     xfs: list[int] = []
     where = {"cellXfs": False}
@@ -602,18 +661,35 @@ def _number_styles(archive: zipfile.ZipFile) -> tuple[set[int], dict[int, str], 
             where["cellXfs"] = False
 
     _parse(_open_part(archive, "xl/styles.xml", 16 * 1024 * 1024), start, end)
-    dates, shown, unseen = set(), {}, {}
+    dates: dict[int, str | None] = {}
+    shown, unseen = {}, {}
     for index, fmt in enumerate(xfs):
         code = custom.get(fmt, BUILT_IN_SHOWN.get(fmt))
         bare = re.sub(r'"[^"]*"|\[[^]]*\]|\\.', "", code) if code else ""
         numbers, text = shows_nothing(code) if code else (False, False)
         if numbers or text:
             unseen[index] = (code, numbers, text)
-        if fmt in DATE_FORMATS or (fmt in custom and code and DATE_PATTERN.search(bare)):
-            dates.add(index)
+        elapsed = bool(code) and fmt in custom and ELAPSED.search(re.sub(r'"[^"]*"|\\.', "", code)) is not None
+        if fmt in DATE_FORMATS or elapsed or (fmt in custom and code and DATE_PATTERN.search(bare)):
+            dates[index] = clock(fmt, code if fmt in custom else None)
         elif code and shows_more(code):
             shown[index] = code
     return dates, shown, unseen
+
+
+def clock(fmt: int, code: str | None) -> str | None:
+    """What a date format shows of the time: None nothing (a date), ``TIME`` the time of day alone,
+    ``MOMENT`` a day and its time, ``DURATION`` elapsed time ([h]:mm shows 1.25 as 30:00).
+    ``code`` is the custom format's code, None for a built-in one (zh-CN's numbering)."""
+    if code is None:
+        return BUILT_IN_CLOCKS.get(fmt)
+    plain = re.sub(r'"[^"]*"|\\.', "", code)
+    if ELAPSED.search(plain):
+        return DURATION
+    bare = re.sub(r"\[[^]]*\]", "", plain)
+    if not TIME_PATTERN.search(bare):
+        return None
+    return MOMENT if DAY_PATTERN.search(bare) else TIME
 
 
 # --- number formats (ECMA-376 18.8.31): the text a number is shown as --------------------------------
@@ -679,7 +755,9 @@ def _tokens(section: str) -> list[tuple[str, str]]:
                 out.append(("text", inside[1:].split("-", 1)[0]))
             elif inside[:1] in ("<", ">", "="):
                 out.append(("condition", inside))
-            i = end + 1  # a colour ([Red], [Color10]) or elapsed time shows nothing
+            elif ELAPSED.fullmatch(f"[{inside}]"):  # elapsed hours, minutes, seconds ([h]:mm): shown
+                out.append(("text", inside))
+            i = end + 1  # a colour ([Red], [Color10]) shows nothing
         elif ch == "_":  # a space as wide as the next character
             out.append(("text", " "))
             i += 2
@@ -950,10 +1028,13 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     others = [s[0] for s in visible if s is not chosen]
     index = sheets.index(chosen)  # the sheet as calamine numbers them: read by its place, never by its name
     dates, shown, unseen = _number_styles(archive)
+    epoch = EPOCH_1904 if flags.get("date1904") else EXCEL_EPOCH
     # calamine gives a number as its value, not as its format shows it (0.05 for 5%, 12 for
-    # 12万元, nothing for ;;;): a workbook with such a format is streamed
+    # 12万元, nothing for ;;;), a duration ([h]:mm) as a timedelta and a time (h:mm) as a time or a
+    # date and time, by its value: a workbook with such a format is streamed
     hidden = Hidden()
-    if not shown and not unseen and (extent := _small_and_plain(archive, path, budget, hidden)) is not None:
+    if not shown and not unseen and not {TIME, DURATION} & set(dates.values()) and (
+            extent := _small_and_plain(archive, path, budget, hidden, dates, epoch)) is not None:
         book = _calamine_book(data, index, name)
         if book is not None:
             done = [0.0]
@@ -963,7 +1044,6 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
     strings = _shared_strings(archive, budget)
     stream = _open_part(archive, path, budget.sheet_bytes)
     declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
-    epoch = EPOCH_1904 if flags.get("date1904") else EXCEL_EPOCH
     return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, shown, hidden, unseen,
                                      uncomputed=bool(flags.get("uncomputed"))), skipped,
                  lambda: min(1.0, stream.count / declared), hidden=hidden, others=others)
@@ -999,6 +1079,10 @@ CELL_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 # a shared-string cell's value: the index into the table (any attributes, any order; the value's text)
 SHARED_VALUE = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s(?:[^>"']|"[^"]*"|'[^']*')*?\st\s*=\s*["']s["']"""
                           rb"""(?:[^>"'/]|"[^"]*"|'[^']*')*>\s*<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>([^<]*)<""")
+# a cell of one of some styles (``%s``: the indexes, as alternatives): from its style attribute to
+# its value, the attributes after the style and the value given
+STYLED_VALUE = rb"""\ss\s*=\s*["']\s*(?:%s)\s*["']((?:[^>"'/]|"[^"]*"|'[^']*')*)>\s*<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>([^<]*)<"""
+KIND = re.compile(rb"""\st\s*=\s*["']([^"']*)["']""")  # a cell's type among its attributes
 STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")  # a shared string, in the table
 # where a window of XML may be cut: before a cell, a row or another tag ``PLACED`` reads whole
 ELEMENT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row|col|dimension|mergeCell|si|sheetData)[\s>/]")
@@ -1040,7 +1124,8 @@ def _placed(ref: str) -> tuple[int, int] | None:
     return (int(m.group(2)), _column(m.group(1)) + 1) if m else None
 
 
-def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden: Hidden) -> tuple[int, int] | None:
+def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden: Hidden, dates=(),
+                     epoch: dt.datetime = EXCEL_EPOCH) -> tuple[int, int] | None:
     """Whether calamine may read the sheet: one inflating pass that counts what the sheet really
     holds — stopped as soon as it exceeds ``CALAMINE_BYTES`` (the sheet is then parsed row by row
     under the budget instead) — refuses any DOCTYPE and bounds the sheet's extent, then the same
@@ -1057,15 +1142,23 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
     (calamine reads "-1" or "x" as the first string) send the sheet to the streaming reader,
     which never builds a grid and reads what calamine would read or refuses what it would
     misread. None as well when a cell is a formula or an error (those need this module's own
-    reading: a formula without a cached value is reported, not blank); else the extent, (last
-    row, last column). The hidden rows and columns are noted in ``hidden`` on the way."""
+    reading: a formula without a cached value is reported, not blank), when a string holds an
+    escape (_x0041_: calamine decodes only those below U+0100, ``unescape_xstring`` all), or when a
+    number whose style (``dates``) shows a date or a time is no day of the calendar (0.5 under
+    h:mm, 5 under yyyy-mm-dd: calamine makes a time or a day of 1900 of it, the streaming reader a
+    ``TimeCell`` or the number); else the extent, (last row, last column). The hidden rows and
+    columns are noted in ``hidden`` on the way."""
     rows, row_no, col_no, max_row, max_col, highest = 0, 0, 0, 0, 0, -1
+    dated = re.compile(STYLED_VALUE % b"|".join(str(index).encode() for index in dates)) if dates else None
+    first, last = date_serials(epoch)
     for window in _windows(_open_part(archive, path, budget.sheet_bytes), CALAMINE_BYTES):
         if window is None:
             return None
         if DOCTYPE.search(window):
             raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
-        if FORMULA_OR_ERROR.search(window):
+        if FORMULA_OR_ERROR.search(window) or XSTRING_BYTES.search(window):
+            return None
+        if dated is not None and not _calendar_days(window, dated, first, last):
             return None
         indexes = SHARED_VALUE.findall(window)  # the shared strings' indexes the cells name: digits, nothing else
         if indexes:
@@ -1075,11 +1168,11 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
         for m in PLACED.finditer(window):
             tag = m.group(1)
             if tag == b"sheetFormatPr":
-                if ZERO_HEIGHT.search(m.group(2)) or _sized_nil(DEFAULT_WIDTH, m.group(2)):
+                if ZERO_HEIGHT.search(m.group(2)) or _sized_nil(DEFAULT_WIDTH, m.group(2), MIN_COLUMN_WIDTH):
                     return None  # rows or columns hidden by default: the streaming reader finds which
                 continue
             if tag == b"col":
-                if HIDDEN_ATTR.search(m.group(2)) or _sized_nil(WIDTH, m.group(2)):
+                if HIDDEN_ATTR.search(m.group(2)) or _sized_nil(WIDTH, m.group(2), MIN_COLUMN_WIDTH):
                     span = dict(SPAN.findall(m.group(2)))
                     hidden.hide_columns(span.get(b"min"), span.get(b"max"), budget)
                 continue
@@ -1112,7 +1205,7 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
                 col_no = 0
                 if row_no > budget.rows + 1 or rows > budget.rows + 1:
                     return None
-                if HIDDEN_ATTR.search(m.group(2)) or _sized_nil(HEIGHT, m.group(2)):
+                if HIDDEN_ATTR.search(m.group(2)) or _sized_nil(HEIGHT, m.group(2), MIN_ROW_HEIGHT):
                     hidden.rows.add(row_no)
                 continue
             if ref is None:
@@ -1138,10 +1231,29 @@ def _small_and_plain(archive: zipfile.ZipFile, path: str, budget: Budget, hidden
                 return None
             if DOCTYPE.search(window):
                 raise SheetError(gettext("工作簿的 XML 中含有 DOCTYPE 声明（可能是 XXE 或实体膨胀攻击），已拒绝"))
+            if XSTRING_BYTES.search(window):
+                return None
             strings += len(STRING_ITEM.findall(window))
     if highest >= strings:
         return None  # an index beyond the table: calamine fails, the streaming reader says what is damaged
     return max_row, max_col
+
+
+def _calendar_days(window: bytes, dated: re.Pattern, first: int, last: int) -> bool:
+    """Whether every number of the window whose style shows a date or a time (``dated``: such a
+    cell from its style attribute to its value, ``STYLED_VALUE``) is a day of the calendar,
+    ``first`` ≤ serial < ``last``."""
+    for m in dated.finditer(window):
+        kind = KIND.search(window, window.rfind(b"<", 0, m.start()), m.end(1))  # the type, before or after the style
+        if kind is not None and kind.group(1).strip() not in (b"n", b""):
+            continue  # text, a boolean, an error or an ISO date: no serial
+        try:
+            serial = float(m.group(2))
+        except ValueError:
+            return False
+        if not first <= serial < last:
+            return False
+    return True
 
 
 def _windows(stream: _Counted, limit: int | None = None) -> Iterator[bytes | None]:
@@ -1170,10 +1282,10 @@ def _windows(stream: _Counted, limit: int | None = None) -> Iterator[bytes | Non
     yield tail
 
 
-def _sized_nil(size: re.Pattern, attrs: bytes) -> bool:
-    """Whether a row's or a column's tag (its attributes) gives it a height or width of nothing."""
+def _sized_nil(size: re.Pattern, attrs: bytes, least: float) -> bool:
+    """Whether a row's or a column's tag (its attributes) gives it a height or width below ``least``."""
     found = size.search(attrs)
-    return found is not None and _no_size(found.group(1) if found.group(1) is not None else found.group(2))
+    return found is not None and _no_size(found.group(1) if found.group(1) is not None else found.group(2), least)
 
 
 def _inflate(stream: _Counted) -> bytes:
@@ -1202,9 +1314,10 @@ def _calamine_rows(book, index: int, done: list[float]) -> Iterator[tuple[int, l
     except Exception:  # calamine raises its own types (and English text) for a damaged part
         raise SheetError(gettext("工作表内容已损坏，无法读取：请在 Excel 中重新另存为 .xlsx")) from None
     for index, row in enumerate(grid):
-        # a date at midnight is a date, as ``_cell`` gives it (calamine gives an ISO t="d" cell a time)
+        # a date at midnight is a date, as ``_cell`` gives it (calamine gives an ISO t="d" cell a time);
+        # a time or a duration a ``TimeCell`` (``_small_and_plain`` leaves calamine none it would give otherwise)
         cells = [None if value == "" else value.date() if value.__class__ is dt.datetime and value.time() == MIDNIGHT
-                 else value for value in row]
+                 else as_time_cell(value) if value.__class__ in CLOCK_TYPES else value for value in row]
         while cells and cells[-1] is None:
             cells.pop()
         grid[index] = None  # each row is let go once given
@@ -1246,6 +1359,7 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
     phonetic = False  # inside an <rPh>: its <t> is a reading aid, not the cell's text
     max_rows, max_cols = budget.rows + 1, budget.columns
     date_styles = {str(index) for index in dates}
+    clocks = {str(index): shows for index, shows in dates.items()} if isinstance(dates, dict) else {}
     shown_formats = {str(index): code for index, code in (shown or {}).items()}
     unseen_styles = {str(index): said for index, said in (unseen or {}).items()}
     special_styles = date_styles | set(shown_formats) | set(unseen_styles)  # not a plain number
@@ -1296,16 +1410,16 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
             row_text = str(row_no)
             cells.clear()
             col = -1
-            row_hidden = (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("ht")) or (
-                rows_hidden_by_default and not _sized(attrs.get("ht")))
+            row_hidden = (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(
+                attrs.get("ht"), MIN_ROW_HEIGHT) or (rows_hidden_by_default and not _sized(attrs.get("ht"), MIN_ROW_HEIGHT))
         elif tag == "col":
-            if (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("width")):
+            if (attrs.get("hidden") or "").strip() in HIDDEN_VALUES or _no_size(attrs.get("width"), MIN_COLUMN_WIDTH):
                 hidden.hide_columns(attrs.get("min"), attrs.get("max"), budget)
-            elif columns_hidden_by_default and _sized(attrs.get("width")):
+            elif columns_hidden_by_default and _sized(attrs.get("width"), MIN_COLUMN_WIDTH):
                 sized_columns.append((attrs.get("min"), attrs.get("max")))
         elif tag == "sheetFormatPr":
             rows_hidden_by_default = (attrs.get("zeroHeight") or "").strip() in HIDDEN_VALUES
-            columns_hidden_by_default = _no_size(attrs.get("defaultColWidth"))
+            columns_hidden_by_default = _no_size(attrs.get("defaultColWidth"), MIN_COLUMN_WIDTH)
         elif tag == "sheetData" and columns_hidden_by_default:
             hidden.hide_columns_but(sized_columns, budget)
         elif tag == "mergeCell":
@@ -1334,7 +1448,7 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
             elif kind == "n" and style in shown_formats:
                 given = _shown(value, shown_formats[style])
             else:
-                given = _cell(value, kind, style in date_styles, strings, epoch)
+                given = _cell(value, kind, style in date_styles, strings, epoch, clocks.get(style))
             if col >= max_cols:
                 _too_far(budget, 0, col + 1, ref or "")
             if ref_row != row_text:  # a reference naming another row: calamine would put the cell there
@@ -1356,7 +1470,7 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
             value, capturing = "".join(parts), None
         elif tag == "t":
             if capturing == "t":
-                value = (value or "") + "".join(parts)
+                value = (value or "") + unescape_xstring("".join(parts))
             capturing = None
         elif tag == "f":
             formula, capturing = "".join(parts) or gettext("（共享公式）"), None
@@ -1411,9 +1525,9 @@ def _shown(raw: str, code: str):
     return number if text is None else text
 
 
-def _cell(raw: str, kind: str, dated: bool, strings, epoch=EXCEL_EPOCH):
-    """A cell other than a plain number (``_rows`` reads those itself) from its text, its type
-    and whether its style shows a date."""
+def _cell(raw: str, kind: str, dated: bool, strings, epoch=EXCEL_EPOCH, shows_time: str | None = None):
+    """A cell other than a plain number (``_rows`` reads those itself) from its text, its type,
+    whether its style shows a date and what it shows of the time (``clock``: ``shows_time``)."""
     if kind == "s":
         try:
             if not (raw.isascii() and raw.isdigit()):  # int() would take " 1 ", "1_0", "-1"
@@ -1421,8 +1535,10 @@ def _cell(raw: str, kind: str, dated: bool, strings, epoch=EXCEL_EPOCH):
             return strings[int(raw)]
         except (ValueError, IndexError):
             raise SheetError(gettext("工作簿的共享文字表已损坏")) from None
-    if kind in ("str", "inlineStr"):
-        return raw
+    if kind == "inlineStr":
+        return raw  # decoded as its <t> ended
+    if kind == "str":
+        return unescape_xstring(raw)
     if kind == "b":
         return raw.strip() == "1"
     if kind == "e":
@@ -1437,10 +1553,16 @@ def _cell(raw: str, kind: str, dated: bool, strings, epoch=EXCEL_EPOCH):
         number = float(raw)
     except ValueError:
         return raw
+    finite = number == number and number not in (float("inf"), float("-inf"))
+    if dated and shows_time in (TIME, DURATION) and finite:  # 12:00, 30:00 shown: never a date nor a number
+        return TimeCell.of(number, duration=shows_time == DURATION)
     # Excel's 1900 system counts 1900-02-29, a day that never was: serials before 61 (1900-03-01)
-    # are no date this reader can give, and are left as numbers for the column's check to refuse
-    first = 1 if epoch is EPOCH_1904 else 61
-    if dated and first <= number < 2_958_466:
-        moment = epoch + dt.timedelta(milliseconds=round(number * 86_400_000))  # Excel keeps ms
+    # are no date this reader can give, nor are those past 9999-12-31
+    first, last = date_serials(epoch)
+    if dated and first <= number < last:
+        # Excel keeps milliseconds; one rounded up past the last day is still that day's
+        moment = epoch + dt.timedelta(milliseconds=min(round(number * 86_400_000), last * 86_400_000 - 1))
         return moment.date() if moment.time() == dt.time() else moment
-    return number
+    if dated and shows_time == MOMENT and finite:  # 0.25 under yyyy-mm-dd h:mm: a time on no day, never 0.25 yuan
+        return TimeCell.of(number, duration=False)
+    return number  # a date format's number outside the calendar: the column's check refuses it
