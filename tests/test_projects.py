@@ -838,3 +838,21 @@ def test_a_project_is_given_only_to_staff_of_its_own_zone(cast, client_for):
     assert Project.objects.get(pk=p.pk).owner_id == cast.invest.pk
     leader.post(url, {"action": "reassign", "owner": cast.clerk.pk, "text": "改派"})
     assert Project.objects.get(pk=p.pk).owner_id == cast.clerk.pk
+
+
+def test_a_person_switched_off_holds_no_project_and_is_given_none(cast):
+    """His projects go back to the pool (公海) with an event, his zone claims or reassigns them; a
+    project is never given to an account that is switched off."""
+    from feidi.accounts.actions import do_update_user
+    from feidi.accounts.models import User
+
+    p = key_project(cast, name="停用人员的项目")
+    assert p.owner_id == cast.invest.pk
+    gone = User.objects.get(pk=cast.invest.pk)
+    gone.is_active = False
+    do_update_user(gone, acting_user=cast.sysadmin)
+    p.refresh_from_db()
+    assert p.owner_id is None and p.pooled_at is not None
+    assert ProjectEvent.objects.filter(project=p, text__contains="账号已停用").exists()
+    with pytest.raises(ValidationError, match="账号已停用"):
+        actions.do_reassign_project(p, gone, acting_user=cast.leader)

@@ -6,6 +6,7 @@ import datetime as dt
 import hmac
 import re
 
+import django.dispatch
 import pyotp
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
@@ -262,6 +263,11 @@ def do_create_user(user: User, *, password: str | None, roles: list[Role] | None
     return user
 
 
+# Sent inside the transaction that switches an account off (``do_update_user``): the apps hand on
+# the work it held (its open appeals, its projects), so nothing waits on a person who is gone.
+switched_off = django.dispatch.Signal()
+
+
 def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
     _check_binding(user, list(user.roles.all()))
     from .duties import check_duties_kept
@@ -274,6 +280,7 @@ def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
         if was_active and not saved.is_active:
             check_duties_kept(held)
             end_access(saved, acting_user=acting_user)
+            switched_off.send(sender=User, user=saved, acting_user=acting_user)
     return saved
 
 

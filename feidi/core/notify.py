@@ -47,15 +47,43 @@ def _said(title: str, body: str) -> tuple[str, str]:
     return tidy_text(str(title), multiline=False), tidy_text(str(body), multiline=True)
 
 
+def recipients(users) -> list:
+    """The people a message goes to: each active one once, in the order named (a caller may name
+    the same person twice — an appeal's new handler who was also its previous one — and he gets
+    one notification and one e-mail, not two)."""
+    seen: set[int] = set()
+    found = []
+    for user in users:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        found.append(user)
+    return found
+
+
+def _mailboxes(users) -> list:
+    """The users to e-mail: one per address (two accounts of one person share one mailbox)."""
+    seen: set[str] = set()
+    found = []
+    for user in users:
+        address = (user.email or "").strip().lower()
+        if address and address not in seen:
+            seen.add(address)
+            found.append(user)
+    return found
+
+
 def notify(users, title: str, body: str = "", url: str = "", *, department=None, email: bool = True,
            webhooks: bool = True) -> list[Delivery]:
-    users = [u for u in users if u is not None and u.is_active]
+    """One notification per person (``recipients``) in the inbox and by e-mail, and the message to
+    the zone's robots; sent after the commit."""
+    users = recipients(users)
     title, body = _said(title, body)
     Notification.objects.bulk_create([Notification(user=u, title=title[:200], body=body, url=url) for u in users])
     deliveries = []
     if email:
         deliveries += [Delivery(channel=Delivery.Channel.EMAIL, recipient=u.email, title=title[:200], body=body,
-                                url=url, department_id=u.department_id) for u in users if u.email]
+                                url=url, department_id=u.department_id) for u in _mailboxes(users)]
     if webhooks and department is not None:
         for endpoint in WebhookEndpoint.objects.filter(department=department, active=True):
             deliveries.append(Delivery(channel=Delivery.Channel.WEBHOOK, endpoint=endpoint, title=title[:200],
@@ -67,15 +95,16 @@ def notify(users, title: str, body: str = "", url: str = "", *, department=None,
 
 def notify_many(messages: list[tuple]) -> int:
     """Many notifications at once: ``(users, title, body, url, department)`` tuples, written with
-    a handful of bulk inserts (sweeps escalate hundreds of appeals in one go)."""
+    a handful of bulk inserts (sweeps escalate hundreds of appeals in one go); each message reaches
+    each of its people once, as ``notify``'s does."""
     notes, deliveries = [], []
     endpoints: dict[int, list[WebhookEndpoint]] = {}
     for users, title, body, url, department in messages:
-        users = [u for u in users if u is not None and u.is_active]
+        users = recipients(users)
         title, body = _said(title, body)
         notes += [Notification(user=u, title=title[:200], body=body, url=url) for u in users]
         deliveries += [Delivery(channel=Delivery.Channel.EMAIL, recipient=u.email, title=title[:200], body=body,
-                                url=url, department_id=u.department_id) for u in users if u.email]
+                                url=url, department_id=u.department_id) for u in _mailboxes(users)]
         if department is not None:
             if department.pk not in endpoints:
                 endpoints[department.pk] = list(WebhookEndpoint.objects.filter(department=department, active=True))

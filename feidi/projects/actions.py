@@ -271,6 +271,8 @@ def do_claim_project(project: Project, *, acting_user) -> Project:
 def do_reassign_project(project: Project, new_owner, *, acting_user, reason: str = "") -> Project:
     if not acting_user.has_perm("projects.reassign_project"):
         raise PermissionDenied(gettext("您没有改派项目的权限"))
+    if new_owner is not None and not new_owner.is_active:
+        raise ValidationError({"owner": gettext("{user}的账号已停用，不能负责项目").format(user=new_owner)})
     old = project.owner
     if new_owner is not None and old is not None and new_owner.pk == old.pk:
         raise ValidationError({"owner": gettext("新负责人与原负责人相同")})
@@ -287,6 +289,21 @@ def do_reassign_project(project: Project, new_owner, *, acting_user, reason: str
         if new_owner is not None:
             notify([new_owner], f"项目改派给您：{project.name}", reason, project.get_absolute_url())
     return project
+
+
+def release_owned_by(user, *, acting_user) -> int:
+    """A person switched off holds no project: the ones he was responsible for (谁引进、谁负责) go back
+    to the pool (公海), each with its event and audit row, for his zone to claim or reassign.
+    Inside the switching off's transaction (``accounts.actions.switched_off``)."""
+    now = timezone.now()
+    released = 0
+    for project in Project.objects.filter(owner_id=user.pk).exclude(stage=Stage.TERMINATED):
+        Project.objects.filter(pk=project.pk).update(owner=None, pooled_at=now, version=F("version") + 1)
+        _event(project, acting_user, "pool", f"原负责人{user}的账号已停用，退回公海")
+        audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user,
+                     before={"owner": user.pk}, after={"owner": None, "pooled_at": now.isoformat()})
+        released += 1
+    return released
 
 
 def release_stale_leads(now=None) -> int:

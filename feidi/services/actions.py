@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feidi.core import audit
 from feidi.core import workbench
@@ -23,6 +24,8 @@ from feidi.core.calendar import Clock
 from feidi.core.calendar import clock
 from feidi.core.calendar import credited
 from feidi.core.calendar import current_calendar
+from feidi.core.calendar import day_ended
+from feidi.core.calendar import deadline_text
 from feidi.core.leases import heartbeat
 from feidi.core.notify import notify
 from feidi.core.notify import notify_many
@@ -35,6 +38,13 @@ from .models import ServiceSettings
 
 S = Appeal.Status
 log = logging.getLogger(__name__)
+
+# The steps of an appeal as people name them (the detail page's buttons, the notes a step sends).
+STEPS = {
+    "accept": _("受理"), "return": _("退回"), "start": _("开始办理"), "reply": _("回复企业"), "note": _("内部备注"),
+    "transfer": _("转办"), "cohandle": _("会办"), "suspend": _("挂起（等待企业补充材料）"), "resume": _("恢复办理"),
+    "close": _("办结"), "rate": _("评价"),
+}
 
 
 def _guessed(counted: Clock) -> str:
@@ -57,23 +67,34 @@ def settings_for(appeal: Appeal) -> ServiceSettings:
     return found
 
 
-def owner_for_level(appeal: Appeal, level: int):
-    """挂点干部 → 服务小组组长 → 安商办主任 → 区主要领导. An enterprise with no current 挂点干部 (or
-    whose linked people have left) is served by the next one up who is there: its appeal always
-    waits on somebody — the 安商办主任 when nobody serves the enterprise."""
-    chain = []
+def route(level: int, current: Assignment | None, rules: ServiceSettings | None, *, leaving=()):
+    """The one rule every hand-over of an appeal follows — filing, escalation, a handler who left:
+    the first active person in the level's line, 挂点干部 → 服务小组组长 → 安商办主任 → 区主要领导
+    from the level up (the 安商办主任 stands in for an absent 区主要领导 at the top); ``leaving``: people
+    not to hand it to (an account being switched off). None when nobody in the line is active: the
+    appeal then waits on whoever may handle appeals in its zone (``waiting_on``), never on someone
+    who cannot sign in."""
+    line = []
+    if current is not None and level in (1, 2):
+        line += [current.cadre, current.group.leader] if level == 1 else [current.group.leader]
+    if rules is not None:
+        line += ([rules.principal_leader, rules.office_head] if level == 4
+                 else [rules.office_head, rules.principal_leader])
+    return next((user for user in line if user is not None and user.is_active and user.pk not in leaving), None)
+
+
+def owner_for_level(appeal: Appeal, level: int, *, leaving=()):
+    """Who handles ``appeal`` at ``level`` now (``route``): an enterprise with no current 挂点干部
+    (or whose linked people have left) is served by the next one up who is there."""
+    current = None
     if level in (1, 2):
         current = (Assignment.objects.filter(organization_id=appeal.organization_id, until__isnull=True)
                    .select_related("group__leader", "cadre").first())
-        if current is not None:
-            chain += [current.cadre, current.group.leader] if level == 1 else [current.group.leader]
     rules = ServiceSettings.objects.filter(department_id=appeal.department_id).select_related(
         "office_head", "principal_leader").first()
     if rules is None and level > 2:
         settings_for(appeal)  # says what is missing
-    if rules is not None:
-        chain += [rules.principal_leader] if level == 4 else [rules.office_head]
-    return next((user for user in chain if user.is_active), chain[0] if chain else None)
+    return route(level, current, rules, leaving=leaving)
 
 
 def assign_waiting(appeals, *, acting_user=None, batch: int = 500) -> int:
@@ -91,7 +112,7 @@ def assign_waiting(appeals, *, acting_user=None, batch: int = 500) -> int:
         messages = []
         for appeal in rows:
             owner = owner_for_level(appeal, appeal.level)
-            if owner is None or not owner.is_active:
+            if owner is None:
                 continue
             before = audit.snapshot(appeal)
             appeal.owner, appeal.version = owner, appeal.version + 1
@@ -105,6 +126,55 @@ def assign_waiting(appeals, *, acting_user=None, batch: int = 500) -> int:
                              appeal.get_absolute_url(), appeal.department))
             done += 1
         notify_many(messages)
+    return done
+
+
+def reroute_open_appeals(user, *, acting_user) -> int:
+    """The unfinished appeals ``user`` handles go to whoever ``route`` gives their level without him
+    — called when his account is switched off (``accounts.actions.do_update_user``), inside its
+    transaction, before or after the save. Returns how many moved."""
+    return _reroute(Appeal.objects.filter(owner_id=user.pk), acting_user=acting_user, leaving={user.pk},
+                    skip_locked=False)
+
+
+def reroute_orphaned(*, acting_user=None, batch: int = 500) -> int:
+    """The sweep's net: unfinished appeals whose handler's account is off (switched off by a path
+    that did not re-route them) are re-routed as ``reroute_open_appeals`` does."""
+    return _reroute(Appeal.objects.filter(owner__is_active=False), acting_user=acting_user, batch=batch)
+
+
+def _reroute(appeals, *, acting_user, leaving=(), skip_locked=True, batch: int | None = None) -> int:
+    """Each unfinished appeal of ``appeals`` handed to the active person ``route`` gives its level
+    (its present handler left out), locked and re-checked, version moved on, with an internal
+    event, an audit row and a note to the new handler — or, when nobody in the line is active, to
+    whoever may handle it in its zone (the appeal then waits on them, ``waiting_on``)."""
+    done = 0
+    with transaction.atomic():
+        rows = (Appeal.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+                .filter(pk__in=appeals.values("pk"), status__in=Appeal.UNRESOLVED)
+                .select_related("owner", "organization", "department").order_by("pk"))
+        for appeal in (rows[:batch] if batch else rows):
+            previous = appeal.owner
+            owner = owner_for_level(appeal, appeal.level, leaving={*leaving, appeal.owner_id})
+            if owner is not None and owner.pk == appeal.owner_id:
+                continue
+            before = audit.snapshot(appeal)
+            appeal.owner, appeal.version = owner, appeal.version + 1
+            appeal.save(update_fields=["owner", "version"])
+            name = previous.full_name if previous is not None else "—"
+            if owner is not None:
+                text = gettext("原办理人{previous}的账号已停用，改由{owner}办理（{level}）").format(
+                    previous=name, owner=owner.full_name, level=appeal.level_label)
+            else:
+                text = gettext("原办理人{previous}的账号已停用，{level}暂无可办理人员，由园区诉求办理人员办理").format(
+                    previous=name, level=appeal.level_label)
+            _event(appeal, acting_user if getattr(acting_user, "pk", None) else None, "reassign", text)
+            audit.record(audit.AuditRecord.Action.UPDATE, appeal, user=acting_user, before=before,
+                         after=audit.snapshot(appeal))
+            waiting = todos.appeals_to_accept if appeal.status == S.SUBMITTED else todos.appeals_to_handle
+            notify(waiting_on(appeal, waiting), gettext("转交您办理的企业诉求：{title}").format(title=appeal.title),
+                   f"{appeal.organization} · {text}", appeal.get_absolute_url(), department=appeal.department)
+            done += 1
     return done
 
 
@@ -125,6 +195,8 @@ def _event(appeal, user, kind, text="", public=False):
 
 def _transition(appeal: Appeal, allowed_from, *, acting_user, kind: str, text: str = "", public: bool = False,
                 **changes) -> Appeal:
+    """The step ``kind``: a conditional update from ``allowed_from``, its event and audit row; the
+    appeal's handler is told when somebody else of the staff took it (``_handler_told``)."""
     text = checked_text(text, "text")  # a reply, a reason, a result: refused as the appeal's own text would be
     with transaction.atomic():
         before = audit.snapshot(appeal)
@@ -139,7 +211,38 @@ def _transition(appeal: Appeal, allowed_from, *, acting_user, kind: str, text: s
         _event(appeal, acting_user, kind, text, public)
         audit.record(audit.AuditRecord.Action.TRANSITION, appeal, user=acting_user, before=before,
                      after=audit.snapshot(appeal))
+        _handler_told(appeal, acting_user, kind, text)
     return appeal
+
+
+def _handler_told(appeal: Appeal, acting_user, kind: str, text: str = "") -> None:
+    """A step taken on an appeal by someone of the staff other than its handler (a leader accepts,
+    transfers or closes what the cadre holds) changes his work under him: he is told. The
+    enterprise's own steps tell him by their own messages (``_enterprise_answered``, the reopening)."""
+    if (not appeal.owner_id or acting_user is None or getattr(acting_user, "organization_id", None)
+            or acting_user.pk == appeal.owner_id or kind not in STEPS):
+        return
+    who = acting_user.full_name or acting_user.username
+    body = (gettext("{user}{step}：{text}").format(user=who, step=STEPS[kind], text=text[:200]) if text.strip()
+            else gettext("{user}{step}").format(user=who, step=STEPS[kind]))
+    notify([appeal.owner], gettext("您办理的诉求已{step}：{title}").format(step=STEPS[kind], title=appeal.title), body,
+           appeal.get_absolute_url(), department=appeal.department, webhooks=False)
+
+
+def enterprise_users(appeal: Appeal) -> list:
+    """The enterprise's people who follow its appeals: its active users who may see them."""
+    from feidi.accounts.models import User
+
+    return list(User.objects.filter(is_active=True, organization_id=appeal.organization_id,
+                                    roles__permissions__codename="view_appeal",
+                                    roles__permissions__content_type__app_label="services").distinct().order_by("pk"))
+
+
+def _enterprise_told(appeal: Appeal, acting_user, title: str, body: str) -> None:
+    """A step that leaves the appeal waiting on the enterprise (material to supply, a result to
+    rate, a return to read): its people are told what is asked."""
+    notify([u for u in enterprise_users(appeal) if u.pk != getattr(acting_user, "pk", None)], title, body,
+           appeal.get_absolute_url(), department=appeal.department, webhooks=False)
 
 
 def do_assign_cadre(assignment: Assignment, *, acting_user) -> Assignment:
@@ -220,10 +323,15 @@ def do_accept_appeal(appeal: Appeal, *, acting_user) -> Appeal:
 
 
 def do_return_appeal(appeal: Appeal, reason: str, *, acting_user) -> Appeal:
+    """Returned to the enterprise with the reason, which its people are told."""
     if not reason.strip():
         raise ValidationError({"reason": gettext("退回须说明理由")})
-    return _transition(appeal, [S.SUBMITTED], acting_user=acting_user, kind="return", text=reason, public=True,
-                       status=S.RETURNED, deadline=None, deadline_from=None, deadline_days=None)
+    with transaction.atomic():
+        appeal = _transition(appeal, [S.SUBMITTED], acting_user=acting_user, kind="return", text=reason, public=True,
+                             status=S.RETURNED, deadline=None, deadline_from=None, deadline_days=None)
+        _enterprise_told(appeal, acting_user, gettext("诉求被退回：{title}").format(title=appeal.title),
+                         gettext("退回理由：{reason}").format(reason=reason[:500]))
+    return appeal
 
 
 def do_start_appeal(appeal: Appeal, *, acting_user) -> Appeal:
@@ -262,6 +370,7 @@ def do_transfer_appeal(appeal: Appeal, department, *, acting_user, co=False) -> 
         if co:
             appeal.co_departments.add(department)
             _event(appeal, acting_user, "cohandle", f"会办：{department}")
+            _handler_told(appeal, acting_user, "cohandle", f"会办：{department}")
         else:
             _transition(appeal, Appeal.OPEN, acting_user=acting_user, kind="transfer", text=f"转办：{department}",
                         handling_department=department)
@@ -269,16 +378,22 @@ def do_transfer_appeal(appeal: Appeal, department, *, acting_user, co=False) -> 
 
 
 def do_suspend_appeal(appeal: Appeal, reason: str, *, acting_user) -> Appeal:
-    """Waiting on the enterprise for material: the clock stops, within the zone's limits."""
+    """Waiting on the enterprise for material: the clock stops, within the zone's limits; the
+    enterprise's people are told what is asked (the appeal waits on them)."""
     rules = settings_for(appeal)
     if not reason.strip():
         raise ValidationError({"reason": gettext("挂起须说明等待企业补充的材料")})
     if appeal.suspend_count >= rules.max_suspends:
         raise ValidationError(gettext("该诉求已挂起{suspend_count}次，达到上限{max_suspends}次").format(
             suspend_count=appeal.suspend_count, max_suspends=rules.max_suspends))
-    return _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="suspend", text=reason,
-                       public=True, status=S.SUSPENDED, suspended_at=timezone.now(),
-                       suspend_count=appeal.suspend_count + 1)
+    with transaction.atomic():
+        appeal = _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="suspend", text=reason,
+                             public=True, status=S.SUSPENDED, suspended_at=timezone.now(),
+                             suspend_count=appeal.suspend_count + 1)
+        _enterprise_told(appeal, acting_user, gettext("诉求需补充材料：{title}").format(title=appeal.title),
+                         gettext("请补充：{reason}。请在诉求页面回复或上传材料；等待期间办理期限暂停计算，"
+                                 "最长{days}个工作日。").format(reason=reason[:500], days=rules.max_suspend_days))
+    return appeal
 
 
 def do_resume_appeal(appeal: Appeal, *, acting_user, now=None) -> Appeal:
@@ -309,8 +424,12 @@ def do_close_appeal(appeal: Appeal, result: str, *, acting_user, outcome=None) -
         raise ValidationError({"result": gettext("请填写办理结果")})
     if outcome is not None and getattr(outcome.type, "code", "") != "service_outcome":
         raise ValidationError({"outcome": gettext("服务成效应选自“服务成效”字典")})
-    return _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="close", text=result,
-                       public=True, status=S.CLOSED, closed_at=timezone.now(), outcome=outcome)
+    with transaction.atomic():
+        appeal = _transition(appeal, [S.ACCEPTED, S.HANDLING], acting_user=acting_user, kind="close", text=result,
+                             public=True, status=S.CLOSED, closed_at=timezone.now(), outcome=outcome)
+        _enterprise_told(appeal, acting_user, gettext("诉求已办结，请评价：{title}").format(title=appeal.title),
+                         gettext("办理结果：{result}").format(result=result[:500]))
+    return appeal
 
 
 def do_rate_appeal(appeal: Appeal, rating: int, comment: str = "", *, acting_user) -> Appeal:
@@ -322,9 +441,21 @@ def do_rate_appeal(appeal: Appeal, rating: int, comment: str = "", *, acting_use
     rules = settings_for(appeal)
     if rating < rules.reopen_below:
         counted = clock(timezone.now(), limit_days(appeal))
-        return _transition(appeal, [S.CLOSED], acting_user=acting_user, kind="reopen", public=True,
-                           text=f"评价{rating}星，重新办理。{comment}" + _guessed(counted), status=S.HANDLING,
-                           rating=rating, rating_comment=comment, closed_at=None, **counted.fields)
+        with transaction.atomic():
+            # the handler it goes back to must be there: one who left since is replaced as at filing
+            owner = appeal.owner if appeal.owner is not None and appeal.owner.is_active else owner_for_level(
+                appeal, appeal.level, leaving={appeal.owner_id})
+            appeal = _transition(appeal, [S.CLOSED], acting_user=acting_user, kind="reopen", public=True,
+                                 text=f"评价{rating}星，重新办理。{comment}" + _guessed(counted), status=S.HANDLING,
+                                 rating=rating, rating_comment=comment, closed_at=None, owner=owner,
+                                 **counted.fields)
+            notify(waiting_on(appeal, todos.appeals_to_handle),
+                   gettext("企业评价不满意，诉求重新办理：{title}").format(title=appeal.title),
+                   gettext("{organization}评价{rating}星：{comment}。新的办理期限：{deadline}").format(
+                       organization=appeal.organization, rating=rating, comment=comment[:200] or "—",
+                       deadline=deadline_text(appeal.deadline)),
+                   appeal.get_absolute_url(), department=appeal.department)
+        return appeal
     return _transition(appeal, [S.CLOSED], acting_user=acting_user, kind="rate", public=True,
                        text=f"评价{rating}星。{comment}", status=S.RATED, rating=rating, rating_comment=comment)
 
@@ -344,10 +475,12 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None,
                     .select_related("owner", "organization", "department", "category").order_by("pk"))
         rules = {r.department_id: r for r in ServiceSettings.objects.filter(
             department_id__in={a.department_id for a in rows}).select_related("office_head", "principal_leader")}
-        leaders = {a.organization_id: a.group.leader for a in Assignment.objects.filter(
-            organization_id__in={a.organization_id for a in rows}, until__isnull=True).select_related("group__leader")}
+        currents = {a.organization_id: a for a in Assignment.objects.filter(
+            organization_id__in={a.organization_id for a in rows}, until__isnull=True).select_related(
+            "group__leader", "cadre")}
+        cal = current_calendar(guess=True)
         counted: dict[int, Clock] = {}
-        entries, events, messages, changed = [], [], [], []
+        entries, events, messages, changed, nobody = [], [], [], [], []
         for appeal in rows:
             rule = rules.get(appeal.department_id)
             if rule is None:
@@ -356,8 +489,7 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None,
             try:
                 if level not in (2, 3, 4):
                     raise ValueError(f"level {appeal.level} has no next level")
-                owner = {2: leaders.get(appeal.organization_id, rule.office_head), 3: rule.office_head,
-                         4: rule.principal_leader}[level]
+                owner = route(level, currents.get(appeal.organization_id), rule)
                 days = rule.days_for_level(level)
                 if days not in counted:
                     counted[days] = clock(now, days)
@@ -367,6 +499,14 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None,
                 continue
             before = audit.snapshot(appeal)
             previous_owner = appeal.owner
+            left = _provisional_years(appeal, cal)
+            if left and appeal.provisional_escalation is None:
+                # the deadline passed was counted on the weekday rule: what the escalation left is kept
+                # to be checked once the year is entered (``reconcile_provisional_escalations``)
+                appeal.provisional_escalation = {
+                    "at": now.isoformat(), "level": appeal.level, "owner": appeal.owner_id,
+                    "deadline": appeal.deadline.isoformat(), "from": appeal.deadline_from.isoformat(),
+                    "days": appeal.deadline_days, "pauses": list(appeal.deadline_pauses or []), "years": left}
             for year in counted[days].guessed:
                 # the next level's deadline falls in a year whose schedule is not entered: counted on
                 # the weekday rule (shown so, counted again once entered) and reported
@@ -388,13 +528,18 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None,
             messages.append(([owner, previous_owner], f"诉求升级至第{level}级：{appeal.title}",
                              f"{appeal.organization} · 原办理人 {previous_owner or '—'}，新办理人 {owner or '—'}",
                              appeal.get_absolute_url(), appeal.department))
+            if owner is None:
+                nobody.append((len(messages) - 1, appeal))
         if changed:
             Appeal.objects.bulk_update(changed, ["level", "owner", "deadline", "first_deadline", "first_deadline_from",
                                                 "first_deadline_days", "deadline_from", "deadline_days",
-                                                "deadline_pauses", "version"],
+                                                "deadline_pauses", "provisional_escalation", "version"],
                                        batch_size=500)
             AppealEvent.objects.bulk_create(events, batch_size=1000)
             audit.record_many(entries)
+            for i, appeal in nobody:  # nobody in the line is active: whoever may handle it there is told
+                users, *rest = messages[i]
+                messages[i] = ([*users, *waiting_on(appeal, todos.appeals_to_handle)], *rest)
             notify_many(messages)
     if skipped is not None:
         for year, count in guessed.items():
@@ -404,9 +549,117 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None,
     return len(changed)
 
 
+def _provisional_years(appeal: Appeal, cal) -> list[int]:
+    """The years ``appeal``'s running clock crossed that the calendar does not hold (its deadline
+    was counted on the weekday rule); none for a clock kept from before its start was stored."""
+    if appeal.deadline is None or appeal.deadline_from is None or appeal.deadline_days is None:
+        return []
+    return [y for y in range(appeal.deadline_from.year, day_ended(appeal.deadline).year + 1) if not cal.knows(y)]
+
+
 def escalate_one(appeal_id: int, now=None) -> bool:
     """Raise one overdue appeal one level (idempotent; see ``_escalate_batch``)."""
     return bool(_escalate_batch([appeal_id], now or timezone.now()))
+
+
+def reconcile_provisional_escalations(now=None) -> int:
+    """An escalation made when the deadline it passed was provisional (``Appeal.provisional_escalation``)
+    is checked once every year that deadline crossed is entered: counted again on the calendar as
+    entered, the deadline it passed was the true one, or a later one.
+
+    - It came at or after the true deadline: it stands.
+    - It came before, and the appeal is still unfinished at the level it raised it to while the
+      true deadline is still ahead: it is undone — the level, its handler (``route``, when he has left
+      since) and its clock back, the first level's kept deadline with it, an event saying why, the
+      person it had gone to and the one it comes back to told. Nothing the level above did is lost
+      (its replies and notes stay in the record); it is the escalation that should not have been.
+    - It came before, but the true deadline has passed meanwhile: the appeal was overdue there all
+      the same; it stands, and the event says so.
+    - It came before, and the appeal has since closed or risen again: undoing it would rewrite what
+      was done on it since, so it stands, flagged in the event log and kept out of 逾期
+      (``escalated_early_from``: 按时办结 and the escalation counts of 办理指标 read it).
+
+    Called after every calendar change and by the sweep (idempotent). Returns how many it settled."""
+    now = now or timezone.now()
+    cal = current_calendar(guess=True)
+    settled = 0
+    with transaction.atomic():
+        rows = list(Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(provisional_escalation__isnull=False)
+                    .select_related("owner", "organization", "department").order_by("pk")[:500])
+        for appeal in rows:
+            basis = appeal.provisional_escalation
+            if any(not cal.knows(year) for year in basis.get("years", [])):
+                continue  # still a guess: checked when its year is entered
+            settled += 1
+            _reconcile(appeal, basis, cal, now)
+    return settled
+
+
+def _reconcile(appeal: Appeal, basis: dict, cal, now) -> None:
+    level, at = basis["level"], dt.datetime.fromisoformat(basis["at"])
+    start, days, pauses = dt.date.fromisoformat(basis["from"]), basis["days"], basis.get("pauses") or []
+    true = clock(start, days + credited(pauses, cal), cal).deadline
+    before = audit.snapshot(appeal)
+    appeal.provisional_escalation, appeal.version = None, appeal.version + 1
+    fields = ["provisional_escalation", "version"]
+    said = gettext("升级时{years}年节假日安排尚未录入，{level}的办理期限暂按推算为{guess}；按录入的日历，"
+                   "该期限为{true}，").format(years="、".join(map(str, basis["years"])), level=Appeal.LEVELS[level],
+                                             guess=deadline_text(dt.datetime.fromisoformat(basis["deadline"]), cal),
+                                             true=deadline_text(true, cal))
+    undone, escalated_to, text = False, appeal.owner, ""
+    if true <= at:
+        pass  # escalated at or after the true deadline: nothing to say
+    elif appeal.status in Appeal.UNRESOLVED and appeal.level == level + 1 and true > now:
+        undone, previous = True, None
+        if basis.get("owner"):
+            from feidi.accounts.models import User
+
+            previous = User.objects.filter(pk=basis["owner"], is_active=True).first()
+        owner = previous or owner_for_level(appeal, level)
+        # the spells suspended since the escalation stopped the restored clock as well
+        kept = [*pauses, *(appeal.deadline_pauses or [])]
+        appeal.level, appeal.owner = level, owner
+        appeal.deadline_from, appeal.deadline_days, appeal.deadline_pauses = start, days, kept
+        appeal.deadline = clock(start, days + credited(kept, cal), cal).deadline
+        fields += ["level", "owner", "deadline", "deadline_from", "deadline_days", "deadline_pauses"]
+        if level == 1:
+            appeal.first_deadline = appeal.first_deadline_from = appeal.first_deadline_days = None
+            fields += ["first_deadline", "first_deadline_from", "first_deadline_days"]
+        text = said + gettext("升级（{at}）早于期限，予以撤销：退回{level}，由{owner}继续办理，办理期限{deadline}").format(
+            at=f"{timezone.localtime(at):%Y-%m-%d %H:%M}", level=Appeal.LEVELS[level],
+            owner=owner.full_name if owner else gettext("园区诉求办理人员"), deadline=deadline_text(appeal.deadline, cal))
+    elif appeal.status in Appeal.UNRESOLVED and appeal.level == level + 1:
+        text = said + gettext("升级（{at}）早于期限，但该期限现已届满，升级保留").format(
+            at=f"{timezone.localtime(at):%Y-%m-%d %H:%M}")
+    else:
+        appeal.escalated_early_from = level
+        fields.append("escalated_early_from")
+        text = said + gettext("由{level}所作的升级（{at}）早于期限；诉求此后已办结或再次升级，升级不予撤销，"
+                              "不计为逾期").format(level=Appeal.LEVELS[level], at=f"{timezone.localtime(at):%Y-%m-%d %H:%M}")
+    appeal.save(update_fields=fields)
+    if text:
+        _event(appeal, None, "unescalate" if undone else "recount", text)
+    audit.record(audit.AuditRecord.Action.TRANSITION if undone else audit.AuditRecord.Action.UPDATE, appeal,
+                 before=before, after=audit.snapshot(appeal))
+    if undone:  # the person it had gone to, and the one it comes back to (or, nobody there, who may handle it)
+        notify([escalated_to, *waiting_on(appeal, todos.appeals_to_handle)], gettext("诉求撤销升级，退回{level}：{title}").format(level=Appeal.LEVELS[level], title=appeal.title),
+               f"{appeal.organization} · {text}", appeal.get_absolute_url(), department=appeal.department)
+
+
+def _calendar_changed(sender, **kwargs) -> None:
+    """``core.calendar.calendar_changed`` (after the entry's commit): the escalations made on the
+    guess are checked."""
+    try:
+        reconcile_provisional_escalations()
+    except Exception:  # noqa: BLE001 — the calendar is saved; the sweep checks them again in five minutes
+        log.exception("checking the escalations made on provisional deadlines failed")
+
+
+def connect() -> None:
+    from feidi.core.calendar import calendar_changed
+
+    calendar_changed.connect(_calendar_changed, dispatch_uid="feidi.services.actions.reconcile_escalations")
 
 
 def sweep(now=None, batch: int = 500, skipped: dict[int, int] | None = None,
@@ -416,10 +669,19 @@ def sweep(now=None, batch: int = 500, skipped: dict[int, int] | None = None,
     deadline counted on the weekday rule (counted again once the year is entered), and counted in
     ``skipped`` by year for the administrators' notice. An appeal that cannot be escalated is
     skipped, logged and listed in ``failed``: a batch that fails as a whole is taken again one
-    appeal at a time, so one odd row stops neither its batch nor the later ones."""
+    appeal at a time, so one odd row stops neither its batch nor the later ones. First, appeals
+    whose handler's account is off are re-routed (``reroute_orphaned``) and escalations made on a
+    provisional deadline whose year is now entered are checked (``reconcile_provisional_escalations``)."""
     now = now or timezone.now()
     failed = [] if failed is None else failed
     done = 0
+    for step, name in ((reroute_orphaned, "re-routing appeals whose handler's account is off"),
+                       (lambda: reconcile_provisional_escalations(now),
+                        "checking escalations made on provisional deadlines")):
+        try:  # before escalating: an appeal waiting on nobody who can act, or raised too early, is put right first
+            step()
+        except Exception:  # noqa: BLE001 — the escalations below go on
+            log.exception("escalation sweep: %s failed", name)
     for ids in overdue_batches(Appeal, now, batch):
         try:
             done += _escalate_batch(ids, now, skipped, failed)

@@ -8,6 +8,7 @@ from feidi.core.forms import StyledFormMixin
 from feidi.core.forms import scoped_form
 from feidi.core.forms import style_fields
 
+from .actions import STEPS
 from .models import Appeal
 from .models import Assignment
 from .models import ServiceGroup
@@ -69,11 +70,7 @@ class ServiceSettingsForm(ColleagueChoicesMixin, ScopedModelForm):
 class AppealActionForm(StyledFormMixin, forms.Form):
     """One form for the detail page's actions; each action reads the fields it needs."""
 
-    ACTIONS = {
-        "accept": _("受理"), "return": _("退回"), "start": _("开始办理"), "reply": _("回复企业"), "note": _("内部备注"),
-        "transfer": _("转办"), "cohandle": _("会办"), "suspend": _("挂起（等待企业补充材料）"), "resume": _("恢复办理"),
-        "close": _("办结"), "rate": _("评价"),
-    }
+    ACTIONS = STEPS
     action = forms.ChoiceField(choices=list(ACTIONS.items()), widget=forms.HiddenInput)
     text = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea)
     department = forms.ModelChoiceField(label=_("部门"), queryset=None, required=False)

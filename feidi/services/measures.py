@@ -34,7 +34,8 @@ def compute(queryset, *, by: str = "category", start: dt.date | None = None, end
     if end:
         qs = qs.filter(submitted_at__date__lte=end)
     rows = list(qs.values("pk", "organization_id", "category__label", "department__name", "handling_department__name",
-                          "status", "level", "deadline", "submitted_at", "accepted_at", "closed_at", "rating"))
+                          "status", "level", "deadline", "submitted_at", "accepted_at", "closed_at", "rating",
+                          "first_deadline", "escalated_early_from"))
     current = {}
     if by in ("group", "cadre"):
         for a in (Assignment.objects.filter(organization_id__in={r["organization_id"] for r in rows}, until__isnull=True)
@@ -64,10 +65,12 @@ def compute(queryset, *, by: str = "category", start: dt.date | None = None, end
             if r["accepted_at"]:
                 # closed at 24:00 is closed on that day (``day_ended``), not a working day later
                 g["close_days"].append(cal.workdays_between(_local_date(r["accepted_at"]), day_ended(r["closed_at"])))
-            if was_on_time(r["level"], r["deadline"], r["closed_at"]):
+            if was_on_time(r["level"], r["deadline"], r["closed_at"], early_from=r["escalated_early_from"],
+                           first_deadline=r["first_deadline"]):
                 g["on_time"] += 1
         for level in range(2, r["level"] + 1):
-            g["escalated"][str(level)] += 1
+            if r["escalated_early_from"] != level - 1:  # one made before its deadline is no escalation for 逾期
+                g["escalated"][str(level)] += 1
         if r["rating"]:
             g["ratings"].append(r["rating"])
 

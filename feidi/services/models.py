@@ -105,8 +105,12 @@ def closed_on_time() -> Q:
     """按时办结, the one definition every figure counts (办理指标, 月调度排名, 统计查询): closed at its
     first level by that level's deadline. An escalated appeal is escalated because its deadline
     passed, so it is late whatever the next level's deadline (which would otherwise count as on time
-    an appeal that missed its own and was settled by the level above)."""
-    return Q(level=1, deadline__isnull=False, closed_at__isnull=False, closed_at__lte=F("deadline"))
+    an appeal that missed its own and was settled by the level above) — unless the escalation left
+    the first level before its deadline as the calendar entered later counts it (``escalated_early_from``,
+    an escalation on a provisional deadline that could not be undone): then, by the first level's."""
+    return (Q(level=1, deadline__isnull=False, closed_at__isnull=False, closed_at__lte=F("deadline"))
+            | Q(escalated_early_from=1, first_deadline__isnull=False, closed_at__isnull=False,
+                closed_at__lte=F("first_deadline")))
 
 
 def promised_deadline():
@@ -118,9 +122,13 @@ def promised_deadline():
     return Coalesce("first_deadline", "deadline")
 
 
-def was_on_time(level: int, deadline, closed_at) -> bool:
+def was_on_time(level: int, deadline, closed_at, *, early_from=None, first_deadline=None) -> bool:
     """``closed_on_time`` for one appeal's values (read row by row)."""
-    return level == 1 and deadline is not None and closed_at is not None and closed_at <= deadline
+    if closed_at is None:
+        return False
+    if early_from == 1 and first_deadline is not None:
+        return closed_at <= first_deadline
+    return level == 1 and deadline is not None and closed_at <= deadline
 
 
 class Appeal(WorkdayClock, FeidiModel):
@@ -171,6 +179,14 @@ class Appeal(WorkdayClock, FeidiModel):
     rating_comment = models.CharField(_("评价"), max_length=300, blank=True)
     outcome = DictField("service_outcome", _("服务成效"), null=True, blank=True,
                         help_text=_("办结时选择：解决用地、融资、用工，留住订单……（字典“服务成效”中维护）"))
+    # An escalation made when the deadline it passed was provisional (a year whose holidays were
+    # not entered): the level, handler and clock it left and when, checked once the year is entered
+    # (``actions.reconcile_provisional_escalations``): undone if it came before the true deadline.
+    provisional_escalation = models.JSONField(_("暂按期限所作升级"), null=True, blank=True, editable=False)
+    # …the level such an escalation left before its true deadline, when it could no longer be undone
+    # (the appeal closed, or escalated again): not counted as 逾期 (``closed_on_time``, 办理指标)
+    escalated_early_from = models.PositiveSmallIntegerField(_("提前升级的层级"), null=True, blank=True,
+                                                            editable=False)
 
     scope = Scope(department="department", owner="owner", organization="organization",
                   works=lambda user: Q(organization_id__in=Assignment.objects.filter(

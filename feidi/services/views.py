@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from feidi.core import declare
+from feidi.core import formtokens
 from feidi.core.actions import ConflictError
 from feidi.core.attachments import AttachmentView
 from feidi.core.attachments import AttachView
@@ -98,13 +99,17 @@ class AppealDetailView(ObjectDetailView):
         events = AppealEvent.objects.filter(appeal=appeal).select_related("user")
         if user.organization_id:
             events = events.filter(public=True)  # internal notes stay internal
+        # each step's form carries its own one-time token (``core.formtokens``): posted twice, it acts once
         return dict(attachments=appeal.attachments.all(), events=events,
-                    actions=[(a, AppealActionForm.ACTIONS[a]) for a in available_actions(appeal, user)],
+                    actions=[(a, AppealActionForm.ACTIONS[a], formtokens.issue()) for a in available_actions(appeal, user)],
                     action_form=AppealActionForm(user=user))
 
 
 @declare.route("appeals/<int:pk>/act/", "appeal_act")
 class AppealActionView(ObjectMixin, View):
+    """A step posted from the appeal's page, once per rendered form (``core.formtokens``): the same
+    form posted again — a double click, back and 提交 — is refused and changes nothing."""
+
     model = Appeal
 
     def scope_action(self) -> str:
@@ -120,33 +125,40 @@ class AppealActionView(ObjectMixin, View):
             messages.error(request, gettext("该操作当前不可用"))
             return redirect(appeal.get_absolute_url())
         action, text = form.cleaned_data["action"], form.cleaned_data["text"] or ""
-        user, dept = request.user, form.cleaned_data.get("department")
         try:
-            if action == "accept":
-                actions.do_accept_appeal(appeal, acting_user=user)
-            elif action == "return":
-                actions.do_return_appeal(appeal, text, acting_user=user)
-            elif action == "start":
-                actions.do_start_appeal(appeal, acting_user=user)
-            elif action in ("reply", "note"):
-                actions.do_reply_appeal(appeal, text, public=action == "reply", acting_user=user)
-            elif action in ("transfer", "cohandle"):
-                if dept is None:
-                    raise ValidationError(gettext("请选择部门"))
-                actions.do_transfer_appeal(appeal, dept, co=action == "cohandle", acting_user=user)
-            elif action == "suspend":
-                actions.do_suspend_appeal(appeal, text, acting_user=user)
-            elif action == "resume":
-                actions.do_resume_appeal(appeal, acting_user=user)
-            elif action == "close":
-                actions.do_close_appeal(appeal, text, acting_user=user, outcome=form.cleaned_data.get("outcome"))
-            elif action == "rate":
-                actions.do_rate_appeal(appeal, form.cleaned_data.get("rating") or 0, text, acting_user=user)
+            with formtokens.once(request, appeal.get_absolute_url()):
+                self.act(appeal, action, text, form)
+        except formtokens.AlreadySubmitted as exc:
+            # not an error: nothing typed is given back to be posted a third time (``core.refused``)
+            messages.warning(request, str(exc))
         except (ValidationError, ConflictError, PermissionDenied) as exc:
             messages.error(request, refusal_text(exc))
         else:
             messages.success(request, gettext("已{value}").format(value=AppealActionForm.ACTIONS[action]))
         return redirect(appeal.get_absolute_url())
+
+    def act(self, appeal, action: str, text: str, form) -> None:
+        user, dept = self.request.user, form.cleaned_data.get("department")
+        if action == "accept":
+            actions.do_accept_appeal(appeal, acting_user=user)
+        elif action == "return":
+            actions.do_return_appeal(appeal, text, acting_user=user)
+        elif action == "start":
+            actions.do_start_appeal(appeal, acting_user=user)
+        elif action in ("reply", "note"):
+            actions.do_reply_appeal(appeal, text, public=action == "reply", acting_user=user)
+        elif action in ("transfer", "cohandle"):
+            if dept is None:
+                raise ValidationError(gettext("请选择部门"))
+            actions.do_transfer_appeal(appeal, dept, co=action == "cohandle", acting_user=user)
+        elif action == "suspend":
+            actions.do_suspend_appeal(appeal, text, acting_user=user)
+        elif action == "resume":
+            actions.do_resume_appeal(appeal, acting_user=user)
+        elif action == "close":
+            actions.do_close_appeal(appeal, text, acting_user=user, outcome=form.cleaned_data.get("outcome"))
+        elif action == "rate":
+            actions.do_rate_appeal(appeal, form.cleaned_data.get("rating") or 0, text, acting_user=user)
 
 
 @declare.route("appeals/<int:pk>/attach/", "appeal_attach")
