@@ -93,3 +93,33 @@ def test_no_secret_or_token_is_kept():
     kept = kept_fields(post)
     assert kept["experts"] == ["1", "2"] and len(kept["text"][0]) == 20_000
 
+
+
+def test_a_step_posted_twice_with_one_token_is_taken_once(cast, client_for):
+    """A double click or a page sent again: the page's script gives every posting form a one-time token
+    (feidi.js), and a record's steps — the generic ones (a milestone added) and the project's own (a
+    follow-up) — take it once; the second POST is told so and changes nothing."""
+    from feidi.projects.models import ProjectEvent
+    from tests.test_projects import key_project
+
+    project = make_for(JointProject, cast)
+    c = client_for("tech")
+    url = reverse("challenges:milestone_add", args=[project.pk])
+    due = (project.starts_on + dt.timedelta(days=10)).isoformat()
+    for _ in range(2):
+        response = c.post(url, {"title": "样机", "due_on": due, "_form_token": "tok-1"}, follow=True)
+    assert JointMilestone.objects.filter(project=project, title="样机").count() == 1
+    assert "该操作已提交过" in response.content.decode()
+    c.post(url, {"title": "样机二", "due_on": due, "_form_token": "tok-2"})  # another rendering: taken
+    assert JointMilestone.objects.filter(project=project).count() == 2
+    # a refused step does not spend its token: corrected, the same form goes through
+    c.post(url, {"title": "样机三", "due_on": "1999-01-01", "_form_token": "tok-3"})
+    c.post(url, {"title": "样机三", "due_on": due, "_form_token": "tok-3"})
+    assert JointMilestone.objects.filter(project=project, title="样机三").count() == 1
+
+    p = key_project(cast, name="跟进两次的项目")
+    invest = client_for("invest")
+    act = reverse("projects:project_act", args=[p.pk])
+    for _ in range(2):
+        invest.post(act, {"action": "followup", "text": "已电话沟通", "_form_token": "tok-4"})
+    assert ProjectEvent.objects.filter(project=p, text__contains="已电话沟通").count() == 1

@@ -15,7 +15,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 
 SESSION_KEY = "feidi_refused_form"
 # fields never written back: the CSRF token, secrets, where to go after
-_SKIPPED = ("csrfmiddlewaretoken", "next")
+_SKIPPED = ("csrfmiddlewaretoken", "next", "_form_token")  # the rendered form keeps its own fresh token
 _SECRET_WORDS = ("password", "secret", "token")
 _SECRET_NAMES = ("code", "otp", "totp")
 MAX_VALUE = 20_000

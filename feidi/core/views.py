@@ -315,10 +315,15 @@ class ObjectActionView(ObjectMixin, View):
         return obj.get_absolute_url()
 
     def post(self, request, *args, **kwargs):
+        from . import formtokens
+
         obj = self.get_object()
         result = None
         try:
-            result = self.act(obj)
+            with formtokens.once(request, obj.get_absolute_url()):  # posted twice, the step is taken once
+                result = self.act(obj)
+        except formtokens.AlreadySubmitted as exc:
+            messages.warning(request, str(exc))
         except self.refusals as exc:
             messages.error(request, refusal_text(exc))
         else:

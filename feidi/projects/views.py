@@ -239,51 +239,60 @@ class ProjectActionView(ObjectMixin, View):
         return self.SCOPES.get(request.POST.get("action", ""), "change")
 
     def post(self, request, *args, **kwargs):
+        from feidi.core import formtokens
+
         project = self.get_object()
-        action = request.POST.get("action", "")
-        user = request.user
         try:
-            if action == "transition":
-                # Any stage passes the form: the action says why a step is not allowed.
-                form = TransitionForm(request.POST)
-                if not form.is_valid():
-                    raise form_refusal(form)
-                d = form.cleaned_data
-                actions.do_transition_project(project, d["to_stage"], acting_user=user, on=d["on"], note=d["note"])
-                done = gettext("已推进到“{label}”").format(label=Stage(d['to_stage']).label)
-            elif action == "claim":
-                actions.do_claim_project(project, acting_user=user)
-                done = gettext("已认领，该线索由您负责")
-            elif action == "reassign":
-                owner_id = request.POST.get("owner") or ""
-                new_owner = _owners_for(project, user).filter(pk=owner_id).first() if owner_id.isdigit() else None
-                if owner_id and new_owner is None:
-                    raise ValidationError(gettext("请选择本园区的负责人"))
-                actions.do_reassign_project(project, new_owner, acting_user=user, reason=request.POST.get("text", ""))
-                done = gettext("已改派")
-            elif action == "urge":
-                actions.do_urge_project(project, request.POST.get("text", ""), acting_user=user)
-                done = gettext("已督办，已通知项目负责人")
-            elif action == "followup":
-                if not user.has_perm("projects.change_project"):
-                    raise PermissionDenied(gettext("您没有跟进项目的权限"))
-                actions.do_follow_up(project, request.POST.get("text", ""), acting_user=user)
-                done = gettext("已记录跟进")
-            elif action == "evidence":
-                if not user.has_perm("projects.change_project"):
-                    raise PermissionDenied(gettext("您没有上传材料的权限"))
-                upload = request.FILES.get("file")
-                if upload is None:
-                    raise ValidationError(gettext("请选择文件"))
-                actions.do_attach_evidence(project, request.POST.get("kind", ""), upload, acting_user=user)
-                done = gettext("已上传 {name}").format(name=upload.name)
-            else:
-                raise ValidationError(gettext("未知操作"))
+            with formtokens.once(request, project.get_absolute_url()):  # posted twice, taken once
+                done = self.act(project, request.POST.get("action", ""), request.user)
+        except formtokens.AlreadySubmitted as exc:
+            messages.warning(request, str(exc))
         except (ValidationError, ConflictError, PermissionDenied) as exc:
             messages.error(request, refusal_text(exc))
         else:
             messages.success(request, done)
         return redirect(project.get_absolute_url())
+
+    def act(self, project, action: str, user) -> str:
+        """One step on ``project``; what to say once it is done."""
+        request = self.request
+        if action == "transition":
+            # Any stage passes the form: the action says why a step is not allowed.
+            form = TransitionForm(request.POST)
+            if not form.is_valid():
+                raise form_refusal(form)
+            d = form.cleaned_data
+            actions.do_transition_project(project, d["to_stage"], acting_user=user, on=d["on"], note=d["note"])
+            done = gettext("已推进到“{label}”").format(label=Stage(d['to_stage']).label)
+        elif action == "claim":
+            actions.do_claim_project(project, acting_user=user)
+            done = gettext("已认领，该线索由您负责")
+        elif action == "reassign":
+            owner_id = request.POST.get("owner") or ""
+            new_owner = _owners_for(project, user).filter(pk=owner_id).first() if owner_id.isdigit() else None
+            if owner_id and new_owner is None:
+                raise ValidationError(gettext("请选择本园区的负责人"))
+            actions.do_reassign_project(project, new_owner, acting_user=user, reason=request.POST.get("text", ""))
+            done = gettext("已改派")
+        elif action == "urge":
+            actions.do_urge_project(project, request.POST.get("text", ""), acting_user=user)
+            done = gettext("已督办，已通知项目负责人")
+        elif action == "followup":
+            if not user.has_perm("projects.change_project"):
+                raise PermissionDenied(gettext("您没有跟进项目的权限"))
+            actions.do_follow_up(project, request.POST.get("text", ""), acting_user=user)
+            done = gettext("已记录跟进")
+        elif action == "evidence":
+            if not user.has_perm("projects.change_project"):
+                raise PermissionDenied(gettext("您没有上传材料的权限"))
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError(gettext("请选择文件"))
+            actions.do_attach_evidence(project, request.POST.get("kind", ""), upload, acting_user=user)
+            done = gettext("已上传 {name}").format(name=upload.name)
+        else:
+            raise ValidationError(gettext("未知操作"))
+        return done
 
 
 @declare.route("pipeline/<int:pk>/files/<int:file>/", "project_file")

@@ -129,6 +129,20 @@ window.Feidi.esc = function (value) {
     form.scrollIntoView({block: "center"});
     if (first) first.focus({preventScroll: true});
   }
-  document.addEventListener("DOMContentLoaded", function () { cards(document); refill(); });
+  // Every form that posts carries a one-time token (core/formtokens.py): a double click, or the page
+  // brought back and sent again, takes a step once. A form rendered with its own keeps it.
+  function tokens(root) {
+    (root || document).querySelectorAll("form").forEach(function (form) {
+      if ((form.getAttribute("method") || "").toLowerCase() !== "post" || form.querySelector("[name=_form_token]")) return;
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "_form_token";
+      input.value = window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID()
+        : Date.now().toString(36) + Math.random().toString(36).slice(2);
+      form.appendChild(input);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { cards(document); tokens(document); refill(); });
+  document.addEventListener("htmx:afterSwap", function (e) { tokens(e.target); });
   document.addEventListener("htmx:afterSwap", function (e) { cards(e.target); });
 })();
