@@ -123,3 +123,18 @@ def test_a_step_posted_twice_with_one_token_is_taken_once(cast, client_for):
     for _ in range(2):
         invest.post(act, {"action": "followup", "text": "已电话沟通", "_form_token": "tok-4"})
     assert ProjectEvent.objects.filter(project=p, text__contains="已电话沟通").count() == 1
+
+
+def test_spent_tokens_are_purged_after_a_week(cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from feidi.core.jobs import purge_spent_tokens
+    from feidi.core.models import FormSubmission
+
+    old = FormSubmission.objects.create(token="old", user=cast.tech)
+    FormSubmission.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    FormSubmission.objects.create(token="new", user=cast.tech)
+    assert purge_spent_tokens() == 1
+    assert list(FormSubmission.objects.values_list("token", flat=True)) == ["new"]

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 FIELD = "_form_token"
+KEPT_DAYS = 7  # a spent token is kept this long (``jobs.purge_spent_tokens``): a page is not sent again later
 
 
 class AlreadySubmitted(Exception):

@@ -131,6 +131,25 @@ def fail_abandoned_jobs() -> None:
         abandoned_export(job)
 
 
+@periodic_job(crontab(hour="3", minute="20"), "core-form-tokens")
+def purge_form_tokens() -> None:
+    purge_spent_tokens()
+
+
+def purge_spent_tokens(now=None) -> int:
+    """One-time form tokens (``formtokens``) older than ``formtokens.KEPT_DAYS``: a page that old is
+    not sent again, and the table would grow by every step ever taken."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from . import formtokens
+    from .models import FormSubmission
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=formtokens.KEPT_DAYS)
+    return FormSubmission.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
 @periodic_job(crontab(hour="8", minute="5"), "core-calendar-warning")
 def warn_missing_calendar() -> None:
     notify_missing_calendar()
