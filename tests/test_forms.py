@@ -158,6 +158,13 @@ def test_a_text_that_would_show_as_another_is_refused_and_invisible_characters_d
     assert response.status_code == 200, response.content
     cast.org_a1.refresh_from_db()
     assert cast.org_a1.address == "上饶经开区大道"
+    # a joiner that is part of what is written stays: an emoji family is one family, not three people;
+    # between Chinese characters it is dropped like any zero-width character
+    written = "👍🏽团队👨\u200d👩\u200d👧 می\u200cخواهم 晶科\u200d能源"
+    response = c.patch(url, data=json.dumps({"description": written}), content_type="application/json")
+    assert response.status_code == 200, response.content
+    cast.org_a1.refresh_from_db()
+    assert cast.org_a1.description == "👍🏽团队👨\u200d👩\u200d👧 می\u200cخواهم 晶科能源"
 
 
 class _Limits(forms.Form):

@@ -104,6 +104,24 @@ ACCOUNTING = re.compile(r"^\(((?:¥|RMB|CNY|人民币)?\d[\d,.]*(?:百万|万|�
 # zero-width characters, the BOM and the direction marks (LRM, RLM, ALM: they only set the
 # direction of the punctuation next to them): invisible, never meant (a pasted code or name carries them)
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c"))
+# …except a joiner that is part of what is written: inside an emoji sequence (👨‍👩‍👧 is one family,
+# 👍🏽 a thumb of one tone) or between the letters of a script that writes with it (the Persian and
+# Indic ZWNJ/ZWJ) — dropped, the family became three people
+_EMOJI = "\U0001F000-\U0001FAFF\u2600-\u27BF"
+_JOINING_SCRIPTS = "\u0600-\u06FF\u0750-\u077F\u0900-\u0DFF"
+_INVISIBLE_OR_KEPT = re.compile(
+    f"(?P<kept>(?<=[{_EMOJI}\uFE0F])\u200d(?=[{_EMOJI}])|(?<=[{_JOINING_SCRIPTS}])[\u200c\u200d](?=[{_JOINING_SCRIPTS}]))"
+    "|[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c]")
+
+
+def drop_invisible(text: str) -> str:
+    """``text`` without its invisible characters (``INVISIBLE``), the joiners that are part of
+    what is written kept."""
+    if "\u200c" not in text and "\u200d" not in text:
+        return text.translate(INVISIBLE)
+    return _INVISIBLE_OR_KEPT.sub(lambda m: m.group() if m.group("kept") else "", text)
+
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # the bidirectional embeddings, overrides and isolates (Unicode TR 9): they reorder what is shown,
 # so "探针\u202e司公限有" reads as another name than the one stored (CVE-2021-42574's trick)
@@ -143,11 +161,11 @@ def width_fold(text) -> str:
 
 def clean_text(text, *, multiline: bool = False) -> str:
     """A text as stored, typed in a form or read from a file: zero-width characters, the BOM and
-    direction marks dropped; a line break or tab in a one-line text (a name wrapped with
+    direction marks dropped (a joiner within an emoji or a joining script kept, ``drop_invisible``); a line break or tab in a one-line text (a name wrapped with
     Alt+Enter) a space, kept in long text (``multiline``); any other control character (C0, DEL)
     refused, naming it, and so is a bidirectional override, embedding or isolate (the text would
     show as other than it is). Width is kept (a name's full-width brackets are the name's)."""
-    text = str(text).translate(INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    text = drop_invisible(str(text)).replace("\r\n", "\n").replace("\r", "\n")
     bad = CONTROL.search(text)
     if bad is not None:
         raise ValueError(gettext("含有不可见的控制字符（U+{code:04X}），请删除后重新填写").format(code=ord(bad.group())))
