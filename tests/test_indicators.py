@@ -303,6 +303,7 @@ def test_mu_classes_for_a_worked_example(cast, client_for):
     from feidi.indicators import mu
     from feidi.indicators.models import MuResult
     from feidi.indicators.models import MuRule
+    from feidi.registry.models import Organization
 
     x, y, z, w = cast.org_a1, cast.org_a2, make_org("小用地企业", cast.zone_a), make_org("非规上企业", cast.zone_a)
     year(x, land=10, tax=1_500_000, revenue=30_000_000, value_added=6_000_000, energy=200, rd=900_000, employees=10)
@@ -311,6 +312,8 @@ def test_mu_classes_for_a_worked_example(cast, client_for):
     year(w, land=8, tax=800_000, revenue=16_000_000, energy=800, rd=480_000, employees=32)  # no value added
     put(cast.org_b1, "land", 2025, 12, 50)  # zone B: not in zone A's evaluation
     put(cast.org_b1, "revenue", 2025, 12, 1)
+    target = make_org("招商目标企业", None)  # recorded by zone A, in no park: neither graded nor 未参评
+    Organization.objects.filter(pk=target.pk).update(department=cast.dept_a)
     rule = MuRule.objects.create(department=cast.dept_a, year=2025, b_tax=100_000, b_output=2_000_000,
                                  b_energy=20_000, b_rd=D("0.03"), b_labour=500_000)
     results = {r.organization_id: r for r in mu.evaluate(rule)}
@@ -328,9 +331,8 @@ def test_mu_classes_for_a_worked_example(cast, client_for):
     mu.evaluate(rule)
     assert MuResult.objects.filter(rule=rule).count() == 3
     # who was not graded, and why, is part of the result (the zone's other enterprises have no land)
-    from feidi.registry.models import Organization
-
     zone_a = mu.enterprises(rule)
+    assert not zone_a.filter(pk=target.pk).exists()
     left = {why: (n, names) for why, n, names in mu.not_evaluated(rule, zone_a)}
     assert left["用地面积不足5亩"][0] == 1 and sum(n for n, _ in left.values()) == zone_a.count() - 3
     small = left["用地面积不足5亩"][1][0]

@@ -99,11 +99,12 @@ def left_out(rule: MuRule, f: dict) -> str | None:
 
 
 def enterprises(rule: MuRule):
-    """The enterprises a rule evaluates among: those of its zone (its department's tree)."""
+    """The enterprises a rule evaluates among: the park enterprises of its zone (its department's
+    tree) — a target or partner with no park is neither graded nor counted as 未参评."""
     from feidi.registry.models import Organization
+    from feidi.registry.models import park_enterprises
 
-    return Organization.objects.filter(department_id__in=rule.department.subtree_ids(),
-                                       kind=Organization.Kind.ENTERPRISE)
+    return Organization.objects.filter(park_enterprises(), department_id__in=rule.department.subtree_ids())
 
 
 def not_evaluated(rule: MuRule, organizations) -> list[tuple[str, int, list]]:

@@ -58,6 +58,12 @@ def enclave_zones(user) -> tuple[list[int], list[int]]:
     return cached
 
 
+def park_enterprises(via: str = "") -> Q:
+    """The enterprises of a park — what a zone's figures count (企业数, 亩均 evaluation): a target or a
+    partner firm elsewhere (no park) is a record of ours, not an enterprise of the zone."""
+    return Q(**{f"{via}kind": "enterprise", f"{via}zone__isnull": False})
+
+
 def partner_departments(user) -> list[int]:
     """The departments of the zones linked to the user's as the other half of a two-way enclave, and
     those under them (``core.scope.PARTNERS``)."""

@@ -15,6 +15,7 @@ from .models import Agreement
 from .models import Organization
 from .models import Residency
 from .models import Zone
+from .models import park_enterprises
 
 # A residency's status on a day, from its dated steps (a question of an earlier day counts it as it
 # stood then: resident until it left, in talks until it was confirmed); a record whose steps carry no
@@ -49,7 +50,7 @@ def register() -> None:
     stats.register(stats.Subject(
         key="organizations", label=_("企业"), model=Organization, noun=pgettext_lazy("stats noun", "企业"), unit="家", order=20,
         # the enterprises of a park: a target or partner firm elsewhere (no park) is not counted
-        as_of=stats.existing_on("established_on"), base=Q(kind=Organization.Kind.ENTERPRISE, zone__isnull=False),
+        as_of=stats.existing_on("established_on"), base=park_enterprises(),
         base_note=_("只计园区内的企业，未落户园区的招商目标、合作企业不计入"),
         help=_("某日园区内的企业数（按当日持有的标签、所在产业链），两日之间的变化，如“科技型中小企业从1711家增至2412家”；未落户园区的招商目标、合作企业不计入"),
         measures=(
