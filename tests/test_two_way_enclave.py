@@ -65,6 +65,31 @@ def test_the_home_zone_leader_sees_the_enclave_and_what_passes_between_them(cast
         assert other.get(url).status_code == 404
 
 
+def test_the_home_zone_sees_the_talents_and_joint_projects_of_its_enclave_and_its_enterprises(cast, enclave,
+                                                                                              client_for):
+    """A talent introduced through the enclave (its department the bureau's) and a joint project one of
+    the zone's enterprises undertakes are the home zone's too: its leader read 共0条 on 引进人才 while
+    the bureau saw twelve, and the policy engine qualified his enterprises by those talents."""
+    from feidi.challenges.models import JointParty
+    from feidi.challenges.models import JointProject
+    from feidi.registry.models import Person
+    from feidi.techmarket.models import Talent
+
+    person = Person.objects.create(name="张博士", kind=Person.Kind.TALENT, department=enclave["bureau"])
+    field = DictItem.objects.filter(type__code="tech_field").first()
+    talent = Talent.objects.create(person=person, enclave=enclave["zone"], employer=cast.org_a1, field=field,
+                                   department=enclave["bureau"])
+    joint = JointProject.objects.create(title="企业牵头攻关", budget=1, starts_on=dt.date(2026, 1, 1),
+                                        ends_on=dt.date(2027, 1, 1), department=enclave["bureau"])
+    JointParty.objects.create(project=joint, organization=cast.org_a1, role=JointParty.Role.LEAD)
+    leader = client_for("leader")
+    assert leader.get(talent.get_absolute_url()).status_code == 200
+    assert leader.get(joint.get_absolute_url()).status_code == 200
+    other = client_for("other_clerk")
+    assert other.get(talent.get_absolute_url()).status_code in (403, 404)
+    assert other.get(joint.get_absolute_url()).status_code in (403, 404)
+
+
 def test_the_enclave_links_reach_only_the_linked_zones(cast, enclave):
     from feidi.registry.models import enclave_zones
 

@@ -266,5 +266,6 @@ def _enclave_joint_projects(user) -> Q:
     if not own:
         return Q(pk__in=[])
     zones = [*own, *linked]
-    return Q(pk__in=JointProject.objects.filter(Q(incubated_in_id__in=zones) | Q(home_project__zone_id__in=own))
-             .values("pk"))
+    # incubated in one's enclaves, landing as one's project, or undertaken by one's enterprises
+    return Q(pk__in=JointProject.objects.filter(Q(incubated_in_id__in=zones) | Q(home_project__zone_id__in=own)
+                                                | Q(parties__organization__zone_id__in=own)).values("pk"))

@@ -238,6 +238,17 @@ class Push(DetailUrlMixin, models.Model):
         return float(share) if isinstance(share, int | float) else None
 
 
+def _linked_talents(user) -> Q:
+    """A two-way enclave's talents are its home zone's too (飞地引才, 服务在本地): the leaders of either
+    half see the talents introduced through their enclaves and those working for their enterprises."""
+    from feidi.registry.models import enclave_zones
+
+    own, linked = enclave_zones(user)
+    if not own:
+        return Q(pk__in=[])
+    return Q(enclave_id__in=[*own, *linked]) | Q(employer__zone_id__in=own)
+
+
 class Talent(FeidiModel):
     """A talent introduced through the enclaves (飞地引才), by field and employer."""
 
@@ -263,7 +274,8 @@ class Talent(FeidiModel):
     introduced_on = models.DateField(_("引进日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
 
-    scope = Scope(department="department", owner="created_by", organization="employer")
+    scope = Scope(department="department", owner="created_by", organization="employer",
+                  also=lambda user: _linked_talents(user))
     placed_by = ("enclave",)  # the enclave that introduced him places him (his employer may be any zone's)
 
     class Meta:
