@@ -106,8 +106,10 @@ def remaining(state: dict | None) -> float | None:
 
 
 # A job that has said nothing for this long lost its process (a restart, its memory, kill -9): the
-# readers say so and it may be asked for again. Its process speaks at least every few seconds.
-STALE_SECONDS = 15 * 60
+# readers say so and it may be asked for again. Its process speaks at least every few seconds (each
+# chunk of an import, every 2,000 rows of an export; no single step of either runs a minute), so three
+# minutes of silence is a dead worker — a killed import stayed 处理中, refusing its file, for 15.
+STALE_SECONDS = 3 * 60
 
 
 def silent(key: str, since=None, live: dict | None = None) -> bool:
