@@ -604,3 +604,24 @@ def test_the_whole_package_is_read_as_before():
     assert both_readers(data) == [[["a", "b"], [1.0, "x"], [None, 2.5]]] * 2
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "xl/worksheets/sheet1.xml" in archive.namelist()
+
+
+def test_a_parcel_code_is_one_however_typed_and_an_outline_is_of_map_size(cast):
+    """TZ-01, tz-01 and ＴＺ－０１ are one parcel (refused as repeated in a file; imported again, the
+    stored one is replaced); an outline of more points than a map needs (300,000: 12 MB on every
+    viewer's map) is refused with what to do."""
+    from feidi.indicators import geo
+    from feidi.indicators.models import Parcel
+
+    count, errors = geo.import_parcels(cast.zone_a, collection(feature({"code": "TZ-01"}), feature({"code": "tz-01"}),
+                                                               feature({"code": "ＴＺ－０１"})), acting_user=cast.clerk)
+    assert count == 0 and [n for n, _ in errors] == [2, 3] and all("重复" in m for _, m in errors)
+    assert geo.import_parcels(cast.zone_a, collection(feature({"code": "TZ-01"})), acting_user=cast.clerk)[0] == 1
+    assert geo.import_parcels(cast.zone_a, collection(feature({"code": "ｔｚ－０１", "area_mu": 12})),
+                              acting_user=cast.clerk)[0] == 1
+    assert list(Parcel.objects.filter(zone=cast.zone_a).values_list("code", "area_mu")) == [("tz-01", 12)]
+    ring = [[117.9 + i * 1e-6, 28.4] for i in range(geo.MAX_POINTS)] + [[117.9, 28.41], [117.9, 28.4]]
+    count, errors = geo.import_parcels(cast.zone_a, collection(feature({"code": "BIG"}, {"type": "Polygon",
+                                                                                        "coordinates": [ring]})),
+                                       acting_user=cast.clerk)
+    assert count == 0 and "简化边界" in errors[0][1]
