@@ -425,6 +425,9 @@ def holidays(*rows) -> bytes:
     ([["放假", "国庆节", True, "2032-10-07"]], "第2行开始日期“TRUE”"),
     ([["放假", "国庆节", "2032-10-01", "2032-10-07"], [None], ["放假", "中秋节", "明天", None]],
      "第4行开始日期：“明天”不是日期"),
+    # a make-up working day is one day: a range on a 上班 row was read as its first day alone
+    ([["放假", "春节", "2032-02-10", "2032-02-17"], ["上班", "春节", "2032-02-06", "2032-02-20"]],
+     "第3行：调休上班日逐日填写"),
 ])
 def test_a_holiday_row_with_a_blank_name_a_formula_an_error_or_a_boolean_is_refused_as_shown(rows, said):
     from feidi.core.holidays import from_xlsx

@@ -218,6 +218,11 @@ def from_xlsx(content: bytes, year: int) -> Draft:
             draft.problems.append(gettext("第{index}行开始日期：必填").format(index=index))
             continue
         if kind == "上班":
+            if last is not None and last != first:  # a make-up working day is one day: a range was not meant
+                draft.problems.append(gettext(
+                    "第{index}行：调休上班日逐日填写（每行一天，只填开始日期），不能填{first:%Y-%m-%d}至{last:%Y-%m-%d}这样的日期段").format(
+                        index=index, first=first, last=last))
+                continue
             draft.workdays.append((name or "调休", first))
         elif not name:
             draft.problems.append(gettext("第{index}行节日名称：放假安排须填写节日名称（如“国庆节”）").format(index=index))
