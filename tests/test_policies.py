@@ -625,3 +625,30 @@ def test_money_is_paid_between_its_confirmation_and_today(cast):
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.CONFIRMED
     paid = policy_actions.do_pay(payment, timezone.localdate(confirmed), acting_user=cast.leader)
     assert paid.status == Payment.Status.PAID
+
+
+def test_an_items_amount_rule_holds_only_its_own_values_within_bounds(cast):
+    """比例 5000%, a 定额 left on a 比例 item (it would read as paid under it), a 兑现期 of “明年” and a
+    依据月份 years after the period were imported as written; each is refused on its field."""
+    from feidi.indicators.models import Indicator
+    from feidi.policies.models import PolicyItem
+    from feidi.testing.factories import make_for
+
+    item = make_for(PolicyItem, cast)
+    indicator = Indicator.objects.get(code="revenue")
+    item.amount_kind, item.amount_fixed = PolicyItem.AmountKind.RATE, Decimal("200000")
+    item.amount_rate, item.amount_indicator, item.amount_month = Decimal("5000"), indicator, dt.date(2030, 1, 1)
+    item.period = "明年"
+    with pytest.raises(ValidationError) as refused:
+        item.full_clean()
+    errors = refused.value.message_dict
+    assert "比例不能超过100%" in errors["amount_rate"][0] and "不填定额" in errors["amount_fixed"][0]
+    assert "应以年份开头" in errors["period"][0]
+    item.amount_fixed, item.amount_rate, item.period = None, Decimal("5"), "2026"
+    with pytest.raises(ValidationError, match="依据月份不能晚于兑现期所在年份"):
+        item.full_clean()
+    item.amount_month = dt.date(2025, 12, 1)
+    item.full_clean()
+    for period in ("2026上半年", "2026Q1", "2026年第一季度", "2026-03", "2026年"):
+        item.period = period
+        item.full_clean()

@@ -5,6 +5,7 @@ policy office confirms, or applications reviewed step by step within working-day
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -117,19 +118,38 @@ class PolicyItem(FeidiModel):
     def __str__(self):
         return f"{self.number} {self.title}".strip()
 
+    # the fields each amount rule reads; a value in another's is refused (it would read as paid under it)
+    RULE_FIELDS = {AmountKind.FIXED: ("amount_fixed",),
+                   AmountKind.RATE: ("amount_rate", "amount_indicator", "amount_month", "amount_cap"),
+                   AmountKind.NONE: ()}
+    # a period is a year, or a part of one: 2026, 2026年, 2026上半年, 2026Q1, 2026年第一季度, 2026-03
+    PERIOD = re.compile(r"^(19|20|21)\d{2}年?[-./]?(上半年|下半年|[Qq][1-4]|第[一二三四1-4]季度|(0?[1-9]|1[0-2])月?)?$")
+
     def clean(self):
         if self.amount_kind == self.AmountKind.FIXED and self.amount_fixed is None:
             raise ValidationError({"amount_fixed": gettext("定额规则须填写金额")})
+        errors = {}
         if self.amount_kind == self.AmountKind.RATE:
-            errors = {}
             if self.amount_rate is None:
                 errors["amount_rate"] = gettext("比例规则须填写比例")
             if self.amount_indicator_id is None:
                 errors["amount_indicator"] = gettext("比例规则须选择计算依据指标")
             if self.amount_month is None:
                 errors["amount_month"] = gettext("比例规则须填写依据月份")
-            if errors:
-                raise ValidationError(errors)
+        if self.amount_rate is not None and self.amount_rate > 100:
+            errors["amount_rate"] = gettext("比例不能超过100%（按指标的一定比例兑现）")
+        rule = self.get_amount_kind_display()
+        for name in {f for fields in self.RULE_FIELDS.values() for f in fields} - set(self.RULE_FIELDS.get(self.amount_kind, ())):
+            if getattr(self, self._meta.get_field(name).attname) not in (None, ""):
+                errors.setdefault(name, gettext("金额规则为“{rule}”，不填{label}").format(
+                    rule=rule, label=self._meta.get_field(name).verbose_name))
+        period = (self.period or "").strip()
+        if period and not self.PERIOD.match(period):
+            errors["period"] = gettext("兑现期应以年份开头，如 2026、2026上半年、2026Q1（“{period}”不是）").format(period=period[:20])
+        elif period and self.amount_month and self.amount_month.year > int(period[:4]):
+            errors["amount_month"] = gettext("依据月份不能晚于兑现期所在年份（{year}年）").format(year=period[:4])
+        if errors:
+            raise ValidationError(errors)
 
     def material_list(self) -> list[str]:
         return [line.strip() for line in self.materials.splitlines() if line.strip()]
