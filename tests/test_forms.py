@@ -257,3 +257,26 @@ def test_a_steps_text_is_held_to_the_records_rule_and_a_message_quotes_it_clean(
     notify.notify([cast.clerk], "标题\x0b换行\x01", "正文\x0b第二行\u202e", "/")
     note = Notification.objects.filter(user=cast.clerk).latest("pk")
     assert note.title == "标题 换行" and note.body == "正文\n第二行"
+
+
+def test_a_staff_count_no_enterprise_can_have_is_refused_on_every_path(cast):
+    """从业人员 50,000,000 was stored for one enterprise (the registry and the monthly figures alike) and
+    summed into the zone's: refused, saying to check the unit."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from feidi.indicators import actions as indicator_actions
+    from feidi.indicators.models import Indicator
+
+    org = cast.org_a1
+    org.employees = 50_000_000
+    with pytest.raises(ValidationError, match="超过一家单位可能的人数"):
+        org.full_clean()
+    org.employees = 12_000
+    org.full_clean()
+    employees = Indicator.objects.get(code="employees")
+    with pytest.raises(ValidationError, match="超过一家单位可能的人数"):
+        indicator_actions.report_month(cast.org_a1, dt.date(2026, 10, 1), {employees: Decimal(50_000_000)},
+                                       acting_user=cast.ent_a, confirm=True)

@@ -192,9 +192,15 @@ def before_founded(founded: dt.date | None, period: dt.date) -> str | None:
 
 
 def not_whole(indicator: Indicator, value) -> str | None:
-    """Why ``value`` cannot be ``indicator``'s, counted in whole things (人, 家, 个 …), or None."""
+    """Why ``value`` cannot be ``indicator``'s, counted in whole things (人, 家, 个 …) — or, counted in
+    people, more than one enterprise can have (``registry.models.MAX_STAFF``) — or None."""
+    from feidi.registry.models import MAX_STAFF
+    from feidi.registry.models import staff_refusal
+
     if indicator.counted and value is not None and value != value.to_integral_value():
         return gettext("{name}以“{unit}”计，应为整数").format(name=indicator.name_shown, unit=indicator.unit_shown)
+    if indicator.unit.strip() == "人" and value is not None and value > MAX_STAFF:
+        return staff_refusal(int(value))
     return None
 
 

@@ -139,6 +139,16 @@ class Zone(FeidiModel):
         return bool(self.kind.extra.get("enclave")) if self.kind_id else False
 
 
+# One enterprise's staff at most: the country's largest employer has about 1.5 million; 20,000,000,000
+# was imported as 从业人员 and summed into a zone's figures.
+MAX_STAFF = 2_000_000
+
+
+def staff_refusal(value) -> str:
+    return gettext("从业人员{value}人超过一家单位可能的人数（{limit}人）：请核对单位（人，不是万人或元）").format(
+        value=f"{value:,}", limit=f"{MAX_STAFF:,}")
+
+
 class Organization(FeidiModel):
     """An enterprise, institute, university, government unit, association or investor."""
 
@@ -187,6 +197,8 @@ class Organization(FeidiModel):
             self.uscc = uscc.normalize(self.uscc)
         if self.industry_code:
             self.industry_code = self.industry_code.strip().upper()
+        if self.employees is not None and self.employees > MAX_STAFF:
+            raise ValidationError({"employees": staff_refusal(self.employees)})
 
     @property
     def industry_label(self) -> str:
