@@ -18,10 +18,11 @@ def register() -> None:
     stats.register(stats.Subject(
         key="policy_payments", label=_("惠企政策兑现"), model=Payment,
         noun=pgettext_lazy("stats noun", "惠企政策兑现"), unit="笔", order=38,
-        help=_("如“兑现惠企政策资金1.2亿元”（统计项选兑现金额，日期选确认时间）"),
+        help=_("如“兑现惠企政策资金1.2亿元”（统计项选已确认兑现金额，日期选确认时间；其中已拨付的另选已拨付金额）"),
         measures=(
             stats.Measure("count", _("兑现笔数"), where=Q(status__in=[P.CONFIRMED, P.PAID])),  # 待确认 is not 兑现
-            stats.Measure("amount", _("兑现金额"), "sum", field="amount", unit="元",
+            # the policy page's and the 通报's words (policies.effect.cashed): confirmed, paid out or not yet
+            stats.Measure("amount", _("已确认兑现金额（含已拨付）"), "sum", field="amount", unit="元",
                           where=Q(status__in=[P.CONFIRMED, P.PAID])),
             stats.Measure("paid", _("已拨付金额"), "sum", field="amount", unit="元", where=Q(status=P.PAID),
                           verb=pgettext_lazy("stats verb", "拨付")),
