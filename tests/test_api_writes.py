@@ -86,7 +86,7 @@ def test_every_api_update_refuses_a_record_that_would_land_outside_its_scope(pat
     allowed = send(client, method, url)
     assert allowed.status_code == 200, allowed.content
     before, audits = _row(record), AuditRecord.objects.count()
-    monkeypatch.setattr(ScopedQuerySet, "lands_within", lambda self, user, action: self.none())
+    monkeypatch.setattr(ScopedQuerySet, "lands_within", lambda self, user, action, **kw: self.none())
     refused = send(client, method, url)
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden", refused.content
     assert _row(record) == before and AuditRecord.objects.count() == audits

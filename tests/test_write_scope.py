@@ -13,6 +13,7 @@ import json
 
 import pytest
 from django.apps import apps
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -398,3 +399,30 @@ def test_a_record_points_where_it_places_only_at_what_its_user_may_place_under(c
     mine.home_zone = cast.zone_a
     registry.do_save_zone(mine, acting_user=insider)
     assert Zone.objects.get(pk=mine.pk).home_zone_id == cast.zone_a.pk
+
+
+def test_a_relation_the_write_names_itself_in_does_not_place_the_record(cast, crossing):
+    """A new record — or one moved to another department — lands by the writer's own scope alone:
+    naming oneself 挂点领导 or a member of the 专班 of a project filed into a zone one only sees was
+    enough for it to land there (the check counted the relations one works by, which the write set)."""
+    from django.core.exceptions import PermissionDenied
+
+    from feidi.core.actions import refuse_outside_scope
+    from feidi.projects.actions import do_save_project
+    from feidi.projects.models import Project
+
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        project = do_save_project(Project(name="自任挂点领导的项目", zone=cast.zone_a, investor="某集团", leader=crossing),
+                                  acting_user=crossing)
+        refuse_outside_scope(project, crossing, "add")
+    assert not Project.objects.filter(name="自任挂点领导的项目").exists()
+    mine = do_save_project(Project(name="本区项目", zone=cast.zone_b, investor="某集团", leader=crossing),
+                           acting_user=crossing)
+    refuse_outside_scope(mine, crossing, "add")  # its own zone: kept
+    # moved into zone A with oneself in the 专班: the move is checked strictly
+    mine = Project.objects.get(pk=mine.pk)
+    mine.zone = cast.zone_a
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        moved = do_save_project(mine, acting_user=crossing)
+        refuse_outside_scope(moved, crossing, "change")
+    assert Project.objects.get(pk=mine.pk).zone_id == cast.zone_b.pk

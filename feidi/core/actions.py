@@ -36,7 +36,10 @@ def refuse_outside_scope(saved, user, action: str) -> None:
     manager = getattr(type(saved), "objects", None)
     if user is None or not hasattr(manager, "lands_within") or getattr(type(saved), "scope", None) is None:
         return
-    if not manager.lands_within(user, action).filter(pk=saved.pk).exists():
+    # a new record, or one moved to another department, lands by the user's own scope alone: the
+    # relations one works by (挂点领导, 专班, 责任单位) may have been set to oneself by this very write
+    moved = hasattr(saved, "department_id") and getattr(saved, "_department_before", saved.department_id) != saved.department_id
+    if not manager.lands_within(user, action, strict=action == "add" or moved).filter(pk=saved.pk).exists():
         raise PermissionDenied(gettext("保存后的{verbose_name}不在您可{action}的数据范围内，未保存").format(
             verbose_name=saved._meta.verbose_name, action=gettext("新增") if action == "add" else gettext("修改")))
 
@@ -185,6 +188,8 @@ def update_object(instance: models.Model, *, acting_user, expected_version: int 
     model = type(instance)
     with transaction.atomic():
         current = model._base_manager.select_for_update().get(pk=instance.pk)
+        if hasattr(current, "department_id"):  # where it was: a move is checked strictly (refuse_outside_scope)
+            instance._department_before = current.department_id
         before = audit.snapshot(current)
         versioned = hasattr(current, "version")
         expected = expected_version if expected_version is not None else getattr(instance, "version", None)

@@ -652,7 +652,8 @@ def create_within_scope(request, model, make, action: str = "add"):
 
     with transaction.atomic():
         obj = make()
-        if not model.objects.lands_within(request.user, action).filter(pk=obj.pk).exists():
+        moved = hasattr(obj, "department_id") and getattr(obj, "_department_before", obj.department_id) != obj.department_id
+        if not model.objects.lands_within(request.user, action, strict=action == "add" or moved).filter(pk=obj.pk).exists():
             message = gettext("不能在您的数据范围之外新增{verbose_name}") if action == "add" else gettext(
                 "不能把{verbose_name}移到您的数据范围之外")
             raise PermissionDenied(message.format(verbose_name=model._meta.verbose_name))

@@ -101,7 +101,7 @@ def landing_departments(model, user, action: str = "add") -> set[int] | None:
     return out
 
 
-def scope_q(model, user, action: str = "view", owned: bool = True) -> Q | None:
+def scope_q(model, user, action: str = "view", owned: bool = True, works: bool = True) -> Q | None:
     """The filter for ``user`` on ``model``: None = unrestricted, Q(pk__in=[]) = nothing."""
     nothing = Q(pk__in=[])
     if user is None or not user.is_authenticated or not user.is_active:
@@ -137,7 +137,7 @@ def scope_q(model, user, action: str = "view", owned: bool = True) -> Q | None:
             return None
         if q != nothing:
             parts.append(q)
-    if scope.works is not None:
+    if scope.works is not None and works:
         parts.append(scope.works(user))
     if scope.also is not None and action == "view":
         parts.append(scope.also(user))
@@ -162,13 +162,15 @@ class ScopedQuerySet(models.QuerySet):
         qs = self._within(scope_q(self.model, user, "view"))
         return qs if action == "view" else self._within_action(qs, user, action)
 
-    def lands_within(self, user, action: str) -> models.QuerySet:
+    def lands_within(self, user, action: str, *, strict: bool = False) -> models.QuerySet:
         """The rows a record written by ``user`` may land on for ``action`` (``add``, ``change``):
         the action's scope without the owner's shortcut of a department scope — a record one has
         just created or edited is always one's own, so ownership proves nothing about where it
         went. A new project filed into a zone its author only sees, or a record moved into another
-        zone's department, is outside; a personal (``self``) scope is still its owner's."""
-        return self._within_action(self.visible_to(user, "view"), user, action, owned=False)
+        zone's department, is outside; a personal (``self``) scope is still its owner's. ``strict``:
+        nor the relations one works on a record by (挂点领导, 专班, 责任单位) — a writer can name
+        itself in them, so they prove nothing about where a new or moved record went."""
+        return self._within_action(self.visible_to(user, "view"), user, action, owned=False, works=not strict)
 
     def _within(self, q):
         if q is None:
@@ -177,8 +179,8 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(q)
 
-    def _within_action(self, qs, user, action: str, owned: bool = True):
-        q = scope_q(self.model, user, action, owned)
+    def _within_action(self, qs, user, action: str, owned: bool = True, works: bool = True):
+        q = scope_q(self.model, user, action, owned, works)
         if q is None:
             return qs
         if q == Q(pk__in=[]):
