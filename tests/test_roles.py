@@ -230,8 +230,8 @@ def test_no_administrator_can_leave_a_duty_without_an_active_holder(cast):
     with pytest.raises(ValidationError, match="安全管理员履职所需的查看权限（accounts.view_role）"):
         actions.do_save_role(Role.objects.get(code="secadmin"), permissions=resolve_permissions(kept),
                              acting_user=cast.sysadmin)
-    # a view the duty does not work through may go (the system administrator's 查看投递记录)
-    kept = [n for n in STANDARD_ROLES["sysadmin"][3] if n != "core.view_delivery"]
+    # a view the duty does not work through may go (the system administrator's 查看角色)
+    kept = [n for n in STANDARD_ROLES["sysadmin"][3] if n != "accounts.view_role"]
     actions.do_save_role(system, permissions=resolve_permissions(kept), acting_user=cast.secadmin)
     cast.auditor.is_active = False
     with pytest.raises(ValidationError, match="审计管理员的职责权限"):

@@ -132,6 +132,8 @@ def _views_needed(perms: set[str]) -> set[str]:
         out.add("accounts.view_user")
     if "accounts.assign_roles" in perms:
         out.add("accounts.view_role")
+    if "core.change_webhookendpoint" in perms:  # a robot's deliveries are how its administrator sees it works
+        out.add("core.view_delivery")
     return out
 
 

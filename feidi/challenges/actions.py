@@ -27,6 +27,7 @@ from huey import crontab
 
 from feidi.core import audit
 from feidi.core.actions import ConflictError
+from feidi.core.actions import check_placement
 from feidi.core.actions import create_object
 from feidi.core.actions import update_object
 from feidi.core.leases import periodic_job
@@ -476,6 +477,10 @@ def do_mark_transferred(joint_project: JointProject, home_project, *, acting_use
     _require(acting_user, "challenges.transfer_jointproject", gettext("您没有标记转化落地的权限"))
     if home_project is None or not Project.objects.visible_to(acting_user).filter(pk=home_project.pk).exists():
         raise PermissionDenied(gettext("落地项目不存在或您无权查看"))
+    current = JointProject.objects.get(pk=joint_project.pk)
+    landed = JointProject.objects.get(pk=joint_project.pk)
+    landed.home_project = home_project
+    check_placement(landed, current, acting_user)  # the home project decides which zone sees it: one's own or its partner's
     if joint_project.status in (JointProject.Status.FAILED, JointProject.Status.TERMINATED):
         raise ValidationError(gettext("项目{status}，不能标记转化落地").format(
             status=joint_project.get_status_display()))

@@ -195,6 +195,7 @@ class JointProject(FeidiModel):
                   ("starts_on", "challenge__published_at"))
     scope = Scope(department="department", owner="created_by", organization="parties__organization",
                   also=lambda user: _enclave_joint_projects(user))
+    placed_by = ("incubated_in", "home_project")  # they decide which zones see it
 
     class Meta:
         db_table = "techmarket_jointproject"  # its table from before the cut, kept

@@ -528,6 +528,9 @@ class BenefitShare(DetailUrlMixin, models.Model):
     # both sides of the agreement see what is shared between them
     scope = Scope(department="department", owner=None, organization="organization",
                   also=lambda user: _shared_with(user))
+    # what moves figures between zones: only where its writer may place records (another zone's
+    # enterprise shared away moved 2.6亿 of that zone's revenue)
+    placed_by = ("organization", "home_zone", "enclave_zone")
     audit_exclude: tuple[str, ...] = ()
 
     OUTPUT = ("revenue", "value_added")

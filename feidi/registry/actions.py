@@ -27,9 +27,23 @@ def _department_from_zone(obj, zone: Zone | None) -> None:
         obj.department_id = zone.department_id
 
 
+def _cycle(zone: Zone, field: str) -> bool:
+    """Whether following ``field`` (上级园区, 派出园区) up from ``zone`` comes back to it."""
+    seen, current = {zone.pk}, getattr(zone, f"{field}_id")
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = Zone.objects.filter(pk=current).values_list(f"{field}_id", flat=True).first()
+    return False
+
+
 def do_save_zone(zone: Zone, *, acting_user, expected_version=None) -> Zone:
-    if zone.parent_id and zone.pk and zone.parent_id == zone.pk:
-        raise ValidationError({"parent": gettext("上级园区不能是自身")})
+    # a park under its own sub-park, or an enclave sent out by itself, counted its parks twice or never
+    for field, message in (("parent", gettext("上级园区不能是自身或其下级园区")),
+                           ("home_zone", gettext("派出园区不能是自身，也不能形成互为派出的循环"))):
+        if zone.pk and getattr(zone, f"{field}_id") and _cycle(zone, field):
+            raise ValidationError({field: message})
     if zone.pk:
         return update_object(zone, acting_user=acting_user, expected_version=expected_version)
     return create_object(zone, acting_user=acting_user)
