@@ -79,8 +79,13 @@ class AttachView(ObjectMixin, View):
         if upload is None:
             messages.error(request, gettext("请选择文件"))
         else:
+            from . import formtokens
+
             try:
-                self.store(obj, upload)
+                with formtokens.once(request, obj.get_absolute_url()):  # the same upload posted twice: one file
+                    self.store(obj, upload)
+            except formtokens.AlreadySubmitted as exc:
+                messages.warning(request, str(exc))
             except ValidationError as exc:
                 messages.error(request, "；".join(exc.messages))
             else:

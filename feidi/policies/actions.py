@@ -259,7 +259,7 @@ def do_advance_application(application: Application, note: str = "", *, acting_u
                 with transaction.atomic():
                     create_object(Payment(item=application.item, organization=application.organization,
                                           period=application.period, amount=application.amount,
-                                          status=Payment.Status.PAID, application=application, paid_on=now.date(),
+                                          status=Payment.Status.PAID, application=application, paid_on=timezone.localdate(now),
                                           confirmed_by=acting_user, confirmed_at=now,
                                           department_id=application.department_id), acting_user=acting_user)
             except (IntegrityError, ValidationError):

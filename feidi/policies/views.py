@@ -188,30 +188,40 @@ class PolicyItemActView(ObjectMixin, View):
     permission_action = "change"
 
     def post(self, request, *args, **kwargs):
-        from .matching import refresh_item
+        from feidi.core import formtokens
 
         item = self.get_object()
         what = request.POST.get("action")
         try:
-            if what == "refresh":
-                found = refresh_item(item)
-                messages.success(request, gettext("已重新匹配：符合{qualified}家，差一项{partial}家").format(**found))
-            elif what == "list":
-                if not request.user.has_perm("policies.add_payment"):
-                    raise PermissionDenied(gettext("没有权限"))
-                n = actions.do_build_payment_list(item, acting_user=request.user)
-                messages.success(request, gettext("已生成兑现名单：新增{count}家待确认").format(count=n))
-            elif what == "confirm":
-                if not request.user.has_perm("policies.change_payment"):
-                    raise PermissionDenied(gettext("没有权限"))
-                n = actions.do_confirm_payments(Payment.objects.visible_to(request.user, "change").filter(item=item),
-                                                acting_user=request.user)
-                messages.success(request, gettext("已确认{count}条兑现记录").format(count=n))
-            else:
-                messages.error(request, gettext("该操作当前不可用"))
+            with formtokens.once(request, item.get_absolute_url()):  # posted twice, taken once
+                self.act(item, what)
+        except formtokens.AlreadySubmitted as exc:
+            messages.warning(request, str(exc))
         except (ValidationError, ConflictError) as exc:
             messages.error(request, refusal_text(exc))
         return redirect(item.get_absolute_url())
+
+    def act(self, item, what):
+        """One step on ``item``: 重新匹配, 生成兑现名单 or 确认兑现."""
+        from .matching import refresh_item
+
+        request = self.request
+        if what == "refresh":
+            found = refresh_item(item)
+            messages.success(request, gettext("已重新匹配：符合{qualified}家，差一项{partial}家").format(**found))
+        elif what == "list":
+            if not request.user.has_perm("policies.add_payment"):
+                raise PermissionDenied(gettext("没有权限"))
+            n = actions.do_build_payment_list(item, acting_user=request.user)
+            messages.success(request, gettext("已生成兑现名单：新增{count}家待确认").format(count=n))
+        elif what == "confirm":
+            if not request.user.has_perm("policies.change_payment"):
+                raise PermissionDenied(gettext("没有权限"))
+            n = actions.do_confirm_payments(Payment.objects.visible_to(request.user, "change").filter(item=item),
+                                            acting_user=request.user)
+            messages.success(request, gettext("已确认{count}条兑现记录").format(count=n))
+        else:
+            messages.error(request, gettext("该操作当前不可用"))
 
 
 @declare.view(Condition, "list")
@@ -422,12 +432,18 @@ class ApplicationActView(ObjectMixin, View):
         if not form.is_valid() or form.cleaned_data["action"] not in application_actions(app, request.user):
             messages.error(request, gettext("该操作当前不可用"))
             return redirect(app.get_absolute_url())
+        from feidi.core import formtokens
+
         note = form.cleaned_data["note"] or ""
         try:
-            if form.cleaned_data["action"] == "advance":
-                actions.do_advance_application(app, note, acting_user=request.user)
-            else:
-                actions.do_return_application(app, note, acting_user=request.user)
+            with formtokens.once(request, app.get_absolute_url()):  # posted twice, one step
+                if form.cleaned_data["action"] == "advance":
+                    actions.do_advance_application(app, note, acting_user=request.user)
+                else:
+                    actions.do_return_application(app, note, acting_user=request.user)
+        except formtokens.AlreadySubmitted as exc:
+            messages.warning(request, str(exc))
+            return redirect(app.get_absolute_url())
         except (ValidationError, ConflictError) as exc:
             messages.error(request, refusal_text(exc))
         else:
