@@ -221,3 +221,23 @@ def test_a_zones_ranking_rules_are_told_apart_by_their_names(cast):
     with pytest.raises(ValidationError, match="本园区已有名为“月度调度排名”的排名规则"):
         RankingRule(department=cast.dept_a, name="月度调度排名").full_clean()
     RankingRule(department=cast.dept_b, name="月度调度排名").full_clean()  # another zone's may
+
+
+def test_a_month_is_ranked_as_it_stood_at_its_end(cast, units):
+    """A project signed in October and terminated in November still counts in October's signings (as
+    统计查询 counts it for that day); one terminated in October does not."""
+    from django.utils import timezone
+
+    from feidi.projects.models import Stage
+    from feidi.projects.models import StageRecord
+
+    rule, invest, econ, build = units
+    for name, day in (("甲项目", dt.date(2026, 11, 20)), ("乙项目", dt.date(2026, 10, 28))):
+        p = Project.objects.get(name=name)
+        Project.objects.filter(pk=p.pk).update(stage=Stage.TERMINATED)
+        when = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+        StageRecord.objects.filter(project=p, left_at__isnull=True).update(left_at=when)
+        StageRecord.objects.create(project=p, stage=Stage.TERMINATED, entered_on=day,
+                                   entered_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))))
+    rows, _missing = ranking.measure(rule, OCT)
+    assert {r["label"]: r for r in rows}["招商局"]["signings"] == 1  # 甲 (terminated in November), not 乙

@@ -81,7 +81,7 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
     from feidi.projects.models import AnnualPlan
     from feidi.projects.models import Milestone
     from feidi.projects.models import Project
-    from feidi.projects.models import in_force
+    from feidi.projects.models import in_force_on
     from feidi.services.models import Appeal
     from feidi.services.models import closed_on_time
 
@@ -90,9 +90,11 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
     zone_projects = Project.objects.filter(department_id__in=rule.department.subtree_ids())
     for label, who in units_of(rule):
         projects = _projects_of(rule, who)
-        signed = projects.filter(in_force(), signed_on__gte=start, signed_on__lte=end).aggregate(n=Count("pk"),
+        # the month as it stood at its end: a project terminated since still counts (统计查询 alike)
+        in_force = in_force_on(end)
+        signed = projects.filter(in_force, signed_on__gte=start, signed_on__lte=end).aggregate(n=Count("pk"),
                                                                                     s=Sum("signed_amount"))
-        key = list(projects.filter(in_force(), is_key=True).values_list("pk", flat=True))
+        key = list(projects.filter(in_force, is_key=True).values_list("pk", flat=True))
         plans = dict(AnnualPlan.objects.filter(project_id__in=key, year=month.year, planned_investment__gt=0)
                      .values_list("project_id", "planned_investment"))
         completion = None
@@ -110,7 +112,7 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
             "completion": completion,
             # a unit without projects has nothing overdue, and earns nothing for it either
             "overdue": Milestone.objects.filter(project__in=projects, planned_on__lte=end).filter(
-                Q(actual_on__isnull=True) | Q(actual_on__gt=end)).filter(in_force("project__")).count()
+                Q(actual_on__isnull=True) | Q(actual_on__gt=end)).filter(project__in=projects.filter(in_force)).count()
             if has_projects else None,
             "on_time": None, "satisfaction": None,
         }
