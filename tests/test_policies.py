@@ -220,6 +220,30 @@ def test_an_overdue_step_rises_through_the_service_chain(cast, item, officer):
     assert actions.sweep(now=later) == 0  # idempotent
 
 
+def test_an_overdue_application_rises_to_whoever_is_there(cast, item, officer):
+    """The appeals' routing (``services.actions.route``): the enterprise's group leader switched off,
+    level 2 goes to the next active person in the line — told once — not to an account nobody reads."""
+    from feidi.accounts.models import User
+    from feidi.core.models import Notification
+    from feidi.services.models import Assignment
+    from feidi.testing.factories import _assignment
+    from feidi.testing.factories import _service_settings
+
+    rules = _service_settings(cast)
+    leader = _assignment(cast).group.leader
+    User.objects.filter(pk=leader.pk).update(is_active=False)
+    Match.objects.create(item=item, organization=cast.org_a1, status="qualified", computed_at=timezone.now(),
+                         department=cast.dept_a, estimated_amount=1)
+    app = actions.do_apply(Application(item=item, organization=cast.org_a1), acting_user=cast.ent_a)
+    assert actions.sweep(now=app.deadline + dt.timedelta(hours=1)) == 1
+    told = Notification.objects.filter(title__contains="政策申报逾期升级至第2级")
+    assert not told.filter(user=leader).exists()
+    # the group leader is also the office head here: both gone, the principal leader is next in line
+    assert rules.office_head_id == leader.pk
+    assert list(told.values_list("user_id", flat=True)) == [rules.principal_leader_id]
+    assert Assignment.objects.filter(organization=cast.org_a1).exists()
+
+
 def test_the_enterprise_sees_only_its_own_matches(cast, item, client):
     _label(cast.org_a1, "high_tech")
     _value(cast.org_a1, "rd", dt.date(2025, 12, 1), "3000000")

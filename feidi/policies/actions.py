@@ -283,6 +283,7 @@ def sweep(now=None, batch: int = 500) -> int:
     """Raise each open application past its step's deadline one level, as appeals rise: the
     service office's settings of its zone name the level-3 and level-4 owners and their days; the
     enterprise's group leader is level 2. Rows are locked and re-checked: none rises twice."""
+    from feidi.services.actions import route
     from feidi.services.models import Assignment
     from feidi.services.models import ServiceSettings
 
@@ -295,8 +296,9 @@ def sweep(now=None, batch: int = 500) -> int:
                         .select_related("item", "organization"))
             rules = {r.department_id: r for r in ServiceSettings.objects.filter(
                 department_id__in={a.department_id for a in rows}).select_related("office_head", "principal_leader")}
-            leaders = {a.organization_id: a.group.leader for a in Assignment.objects.filter(
-                organization_id__in={a.organization_id for a in rows}, until__isnull=True).select_related("group__leader")}
+            assignments = {a.organization_id: a for a in Assignment.objects.filter(
+                organization_id__in={a.organization_id for a in rows}, until__isnull=True).select_related(
+                "group__leader", "cadre")}
             messages, entries, changed = [], [], []
             for app in rows:
                 rule = rules.get(app.department_id)
@@ -304,16 +306,18 @@ def sweep(now=None, batch: int = 500) -> int:
                     continue  # no chain configured for this zone: it stays listed as overdue
                 before = audit.snapshot(app)
                 level = app.level + 1
-                owner = {2: leaders.get(app.organization_id, rule.office_head), 3: rule.office_head,
-                         4: rule.principal_leader}[level]
+                # the appeals' one rule: the first active person in the level's line (a group leader
+                # switched off was told of applications no one else heard of)
+                owner = route(level, assignments.get(app.organization_id) if level == 2 else None, rule)
                 app.level, app.version = level, app.version + 1
                 for name, value in clock(now, rule.days_for_level(level)).fields.items():
                     setattr(app, name, value)
                 changed.append(app)
                 entries.append({"action": audit.AuditRecord.Action.TRANSITION, "instance": app, "before": before,
                                 "after": audit.snapshot(app)})
-                messages.append(([owner], gettext("政策申报逾期升级至第{level}级：{item}").format(
-                    level=level, item=app.item.title), str(app.organization), app.get_absolute_url(), None))
+                if owner is not None:
+                    messages.append(([owner], gettext("政策申报逾期升级至第{level}级：{item}").format(
+                        level=level, item=app.item.title), str(app.organization), app.get_absolute_url(), None))
             Application.objects.bulk_update(changed, ["level", "deadline", "deadline_from", "deadline_days", "version"],
                                             batch_size=500)
             audit.record_many(entries)
