@@ -91,8 +91,8 @@ def test_a_unit_in_the_title_of_an_indicator_file_refuses_it(cast, client_for, s
     assert not IndicatorValue.objects.exists()
 
 
-@pytest.mark.parametrize("n, title", enumerate(["单位名录", "上饶某某单位服务有限公司2026年项目", "填报单位：经开区",
-                                                "单位：元", "单位：人民币元", "2026年亿元以上项目表", "计量单位：个"]))
+@pytest.mark.parametrize("n, title", list(enumerate(["单位名录", "上饶某某单位服务有限公司2026年项目", "填报单位：经开区",
+                                                     "单位：元", "单位：人民币元", "2026年亿元以上项目表", "计量单位：个"])))
 def test_a_title_stating_no_multiple_is_passed_over(cast, n, title):
     rows = [[title], PROJECT_HEADER, [f"无单位标题项目{n}", "上饶经开区", "以商招商", 50000]]
     result = ProjectImporter().run(handmade(rows, name="招商项目"), cast.invest)
