@@ -137,6 +137,29 @@ def test_switching_an_account_off_hands_its_open_appeals_on(cast, line):
     assert Appeal.objects.get(pk=appeal.pk).owner_id == line[2].pk
 
 
+def test_moving_a_handler_to_another_zone_hands_its_open_appeals_on(cast, line):
+    """A cadre moved to another zone's department works for that zone now: his open appeals here go
+    to the next active person in line (he kept them, and was routed new ones)."""
+    from feidi.accounts.actions import do_update_user
+    from feidi.accounts.models import User
+
+    cadre = line[1]
+    appeal = _appeal(cast)
+    assert Appeal.objects.get(pk=appeal.pk).owner_id == cadre.pk
+    moved = User.objects.get(pk=cadre.pk)
+    moved.department = cast.dept_b
+    do_update_user(moved, acting_user=cast.sysadmin)
+    assert Appeal.objects.get(pk=appeal.pk).owner_id == line[2].pk
+    assert "已停用或调离" in AppealEvent.objects.filter(appeal=appeal, kind="reassign").get().text
+    # the enterprise's next appeal goes to the next in line of its zone, not to him
+    from feidi.core.models import DictItem
+
+    category = DictItem.objects.get(type__code="appeal_category", code="land")
+    later = actions.do_file_appeal(Appeal(organization=cast.org_a1, category=category, title="再次诉求", content="用地"),
+                                   acting_user=cast.ent_a)
+    assert later.owner_id == line[2].pk
+
+
 def test_the_sweep_reroutes_the_appeals_of_an_account_switched_off_elsewhere(cast, line):
     appeal = actions.do_accept_appeal(_appeal(cast), acting_user=line[1])
     _off(line[1])  # switched off by a path that did not re-route (the admin site, the shell)

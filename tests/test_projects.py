@@ -853,6 +853,6 @@ def test_a_person_switched_off_holds_no_project_and_is_given_none(cast):
     do_update_user(gone, acting_user=cast.sysadmin)
     p.refresh_from_db()
     assert p.owner_id is None and p.pooled_at is not None
-    assert ProjectEvent.objects.filter(project=p, text__contains="账号已停用").exists()
+    assert ProjectEvent.objects.filter(project=p, text__contains="已停用或调离").exists()
     with pytest.raises(ValidationError, match="账号已停用"):
         actions.do_reassign_project(p, gone, acting_user=cast.leader)

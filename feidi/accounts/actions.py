@@ -263,8 +263,10 @@ def do_create_user(user: User, *, password: str | None, roles: list[Role] | None
     return user
 
 
-# Sent inside the transaction that switches an account off (``do_update_user``): the apps hand on
-# the work it held (its open appeals, its projects), so nothing waits on a person who is gone.
+# Sent inside the transaction that switches an account off, or moves it to another zone
+# (``do_update_user``): the apps hand on the work it held (its open appeals, its projects), so
+# nothing waits on a person who is gone — nor on one who now works for another zone (a cadre moved
+# to 高铁 kept his appeals and was routed new ones).
 switched_off = django.dispatch.Signal()
 
 
@@ -273,7 +275,7 @@ def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
     from .duties import check_duties_kept
     from .duties import duties_held
 
-    was_active = User.objects.filter(pk=user.pk).values_list("is_active", flat=True).first()
+    was_active, was_in = User.objects.filter(pk=user.pk).values_list("is_active", "department_id").first() or (None, None)
     with transaction.atomic():
         held = duties_held() if was_active and not user.is_active else set()
         saved = update_object(user, acting_user=acting_user)
@@ -281,6 +283,9 @@ def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
             check_duties_kept(held)
             end_access(saved, acting_user=acting_user)
             switched_off.send(sender=User, user=saved, acting_user=acting_user)
+        elif saved.is_active and was_in and saved.department_id != was_in and \
+                saved.department_id not in Department.objects.get(pk=was_in).zone_subtree_ids():
+            switched_off.send(sender=User, user=saved, acting_user=acting_user)  # moved to another zone
     return saved
 
 

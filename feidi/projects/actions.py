@@ -292,14 +292,14 @@ def do_reassign_project(project: Project, new_owner, *, acting_user, reason: str
 
 
 def release_owned_by(user, *, acting_user) -> int:
-    """A person switched off holds no project: the ones he was responsible for (谁引进、谁负责) go back
+    """A person switched off, or moved to another zone, holds no project of this one: the ones he was responsible for (谁引进、谁负责) go back
     to the pool (公海), each with its event and audit row, for his zone to claim or reassign.
     Inside the switching off's transaction (``accounts.actions.switched_off``)."""
     now = timezone.now()
     released = 0
     for project in Project.objects.filter(owner_id=user.pk).exclude(stage=Stage.TERMINATED):
         Project.objects.filter(pk=project.pk).update(owner=None, pooled_at=now, version=F("version") + 1)
-        _event(project, acting_user, "pool", f"原负责人{user}的账号已停用，退回公海")
+        _event(project, acting_user, "pool", f"原负责人{user}已停用或调离本园区，退回公海")
         audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user,
                      before={"owner": user.pk}, after={"owner": None, "pooled_at": now.isoformat()})
         released += 1

@@ -67,7 +67,7 @@ def settings_for(appeal: Appeal) -> ServiceSettings:
     return found
 
 
-def route(level: int, current: Assignment | None, rules: ServiceSettings | None, *, leaving=()):
+def route(level: int, current: Assignment | None, rules: ServiceSettings | None, *, leaving=(), within=None):
     """The one rule every hand-over of an appeal follows — filing, escalation, a handler who left:
     the first active person in the level's line, 挂点干部 → 服务小组组长 → 安商办主任 → 区主要领导
     from the level up (the 安商办主任 stands in for an absent 区主要领导 at the top); ``leaving``: people
@@ -80,7 +80,9 @@ def route(level: int, current: Assignment | None, rules: ServiceSettings | None,
     if rules is not None:
         line += ([rules.principal_leader, rules.office_head] if level == 4
                  else [rules.office_head, rules.principal_leader])
-    return next((user for user in line if user is not None and user.is_active and user.pk not in leaving), None)
+    # ``within``: the departments of the appeal's zone — a person moved to another zone serves it no more
+    return next((user for user in line if user is not None and user.is_active and user.pk not in leaving
+                 and (within is None or user.department_id in within)), None)
 
 
 def owner_for_level(appeal: Appeal, level: int, *, leaving=()):
@@ -94,7 +96,8 @@ def owner_for_level(appeal: Appeal, level: int, *, leaving=()):
         "office_head", "principal_leader").first()
     if rules is None and level > 2:
         settings_for(appeal)  # says what is missing
-    return route(level, current, rules, leaving=leaving)
+    within = set(appeal.department.zone_subtree_ids()) if appeal.department_id else None
+    return route(level, current, rules, leaving=leaving, within=within)
 
 
 def assign_waiting(appeals, *, acting_user=None, batch: int = 500) -> int:
@@ -131,8 +134,8 @@ def assign_waiting(appeals, *, acting_user=None, batch: int = 500) -> int:
 
 def reroute_open_appeals(user, *, acting_user) -> int:
     """The unfinished appeals ``user`` handles go to whoever ``route`` gives their level without him
-    — called when his account is switched off (``accounts.actions.do_update_user``), inside its
-    transaction, before or after the save. Returns how many moved."""
+    — called when his account is switched off or moved to another zone
+    (``accounts.actions.switched_off``), inside its transaction. Returns how many moved."""
     return _reroute(Appeal.objects.filter(owner_id=user.pk), acting_user=acting_user, leaving={user.pk},
                     skip_locked=False)
 
@@ -163,10 +166,10 @@ def _reroute(appeals, *, acting_user, leaving=(), skip_locked=True, batch: int |
             appeal.save(update_fields=["owner", "version"])
             name = previous.full_name if previous is not None else "—"
             if owner is not None:
-                text = gettext("原办理人{previous}的账号已停用，改由{owner}办理（{level}）").format(
+                text = gettext("原办理人{previous}已停用或调离，改由{owner}办理（{level}）").format(
                     previous=name, owner=owner.full_name, level=appeal.level_label)
             else:
-                text = gettext("原办理人{previous}的账号已停用，{level}暂无可办理人员，由园区诉求办理人员办理").format(
+                text = gettext("原办理人{previous}已停用或调离，{level}暂无可办理人员，由园区诉求办理人员办理").format(
                     previous=name, level=appeal.level_label)
             _event(appeal, acting_user if getattr(acting_user, "pk", None) else None, "reassign", text)
             audit.record(audit.AuditRecord.Action.UPDATE, appeal, user=acting_user, before=before,
