@@ -22,21 +22,13 @@ from feidi.services.models import Appeal
 from feidi.services.models import AppealEvent
 from feidi.testing.factories import _appeal
 from feidi.testing.factories import _service_settings
+from tests.test_appeals import _staff  # one way to make a staff member with one role
 
 TZ = timezone.get_current_timezone()
 
 
 def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=TZ)
-
-
-def _staff(username, role, department):
-    from feidi.accounts.actions import do_create_user
-    from feidi.accounts.models import Role
-
-    user = User(username=username, full_name=username, department=department, password_changed_at=timezone.now())
-    do_create_user(user, password=None, roles=[Role.objects.get(code=role)], acting_user=None)
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture
