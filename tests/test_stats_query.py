@@ -328,9 +328,10 @@ def test_from_the_outside_no_subject_counts_another_zones_or_enterprises_record(
     before = counts()
     obj = make_for(subject.model, cast)
     if key == "policy_payments":  # the factory's payment waits for confirmation: not yet 兑现, counted once confirmed
-        from django.utils import timezone
+        from feidi.core.calendar import end_of
 
-        type(obj).objects.filter(pk=obj.pk).update(status="confirmed", confirmed_at=timezone.now())
+        # …by the question's day (confirmed after it, it was not yet 兑现 then)
+        type(obj).objects.filter(pk=obj.pk).update(status="confirmed", confirmed_at=end_of(TODAY) - dt.timedelta(hours=1))
     assert counts() == before, f"an outsider counts {obj!r} through 统计查询 {key}"
     if subject.model.objects.visible_to(cast.leader).filter(pk=obj.pk).exists():
         assert ask(cast.leader, query).figures[0].value >= 1
@@ -371,6 +372,86 @@ def test_a_closing_at_24_00_is_counted_in_the_day_it_ended(cast):
     november = ask(cast.leader, "subject=appeals&date=closed_at&window=range&start=2026-11-01&end=2026-11-30")
     december = ask(cast.leader, "subject=appeals&date=closed_at&window=range&start=2026-12-01&end=2026-12-06")
     assert (november.figures[0].value, december.figures[0].value) == (1, 0)
+
+
+def test_a_status_is_counted_as_it_stood_on_the_day_asked(cast):
+    """A stage or status asked of an earlier day is the one its dated steps had reached by then, not
+    today's: a project signed in August and started in October is 签约 in August's breakdown; an appeal
+    closed in September and reopened in October was 办结 on 30 September; a payment confirmed in
+    September and paid in October was not yet 拨付 then; a lot settled in October was still bidding."""
+    from feidi.core.calendar import end_of
+    from feidi.core.models import DictItem
+    from feidi.projects.models import Stage
+    from feidi.projects.models import StageRecord
+    from feidi.services.models import Appeal
+    from feidi.services.models import AppealEvent
+    from feidi.testing.factories import make_for
+
+    today = D(2026, 11, 30)
+    aug, sep, octo = D(2026, 8, 31), D(2026, 9, 30), D(2026, 10, 31)
+
+    def at(day):
+        return end_of(day) - dt.timedelta(hours=10)
+
+    p = project(cast, "八月签约十月开工", signed_on=D(2026, 8, 10), started_on=D(2026, 10, 5), stage=Stage.STARTED)
+    steps = ((Stage.LEAD, D(2026, 7, 1)), (Stage.SIGNED, D(2026, 8, 10)), (Stage.STARTED, D(2026, 10, 5)), (None, None))
+    for (stage, day), (__, left) in zip(steps, steps[1:]):
+        StageRecord.objects.create(project=p, stage=stage, entered_on=day, entered_at=at(day),
+                                   left_at=at(left) if left else None)
+
+    def stages(day):
+        a = ask(cast.leader, f"subject=projects&by=stage&date=signed_on&window=all&as_of={day}", today)
+        return [(g.label, g.figures[0].value) for g in a.groups]
+
+    assert stages(aug) == [("签约", 1)]
+    assert stages(octo) == [("开工", 1)]
+    assert ask(cast.leader, f"subject=projects&f.stage=签约&date=signed_on&window=all&as_of={aug}", today).figures[0].value == 1
+    assert ask(cast.leader, f"subject=projects&f.stage=签约&date=signed_on&window=all&as_of={octo}", today).figures[0].value == 0
+
+    category = DictItem.objects.filter(type__code="appeal_category").first()
+    appeal = Appeal.objects.create(organization=cast.org_a1, category=category, title="九月办结十月重办", content="内容",
+                                   department=cast.dept_a, status=Appeal.Status.HANDLING)
+    Appeal.objects.filter(pk=appeal.pk).update(submitted_at=at(D(2026, 9, 1)))
+    for kind, day in (("submit", D(2026, 9, 1)), ("accept", D(2026, 9, 2)), ("close", D(2026, 9, 10)),
+                      ("reply", D(2026, 9, 11)), ("reopen", D(2026, 10, 20))):
+        event = AppealEvent.objects.create(appeal=appeal, kind=kind)
+        AppealEvent.objects.filter(pk=event.pk).update(at=at(day))
+
+    def appeals(day):
+        a = ask(cast.leader, f"subject=appeals&measure=closed&date=submitted_at&window=ytd&as_of={day}&by=status", today)
+        return a.figures[0].value, [g.label for g in a.groups]
+
+    assert appeals(D(2026, 9, 5)) == (0, [])  # accepted: counted 0 closed, and no group shows a 0
+    assert appeals(sep) == (1, ["已办结"])
+    assert appeals(octo) == (0, [])
+    statuses = ask(cast.leader, f"subject=appeals&date=submitted_at&window=ytd&as_of={D(2026, 9, 5)}&by=status", today)
+    assert [(g.label, g.figures[0].value) for g in statuses.groups] == [("已受理", 1)]
+
+    payment = make_for(__import__("feidi.policies.models", fromlist=["Payment"]).Payment, cast)
+    type(payment).objects.filter(pk=payment.pk).update(status="paid", confirmed_at=at(D(2026, 9, 15)),
+                                                       paid_on=D(2026, 10, 10))
+
+    def payments(day):
+        a = ask(cast.leader, f"subject=policy_payments&measure=count&measure=paid&date=any&window=all&as_of={day}"
+                             "&by=status", today)
+        return [f.value for f in a.figures], [g.label for g in a.groups]
+
+    assert payments(aug) == ([0, 0], [])
+    assert payments(sep) == ([1, 0], ["已确认"])
+    assert payments(octo) == ([1, 200000], ["已拨付"])
+
+    lot = make_for(__import__("feidi.auctions.models", fromlist=["Lot"]).Lot, cast)
+    type(lot).objects.filter(pk=lot.pk).update(status="sold", current_price=Decimal(1_600_000),
+                                               opens_at=at(D(2026, 9, 20)), closes_at=at(D(2026, 10, 5)),
+                                               settled_at=at(D(2026, 10, 5)))
+
+    def lots(day):
+        a = ask(cast.leader, f"subject=lots&measure=count&measure=sold&date=any&window=all&as_of={day}&by=status", today)
+        return [f.value for f in a.figures], [(g.label, g.figures[0].value) for g in a.groups]
+
+    assert lots(aug) == ([1, 0], [("待拍", 1)])
+    assert lots(sep) == ([1, 0], [("竞价中", 1)])
+    assert lots(octo) == ([1, 1], [("成交", 1)])
 
 
 def test_zones_and_agreements_are_counted_as_reports_quote_them(cast):

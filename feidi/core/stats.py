@@ -113,6 +113,14 @@ class Dimension:
     inline: bool = True
     suffix: str = ""  # how a value reads in the sentence: "产业链" after a chain's name
     names_kind: bool = False  # a value names a kind of the records, said instead of the noun: 人才飞地2个
+    # the value as it stood on the question's day, where the field says only today's (a project's stage
+    # from its stage records, an appeal's status from its dated steps): ``on_day(day)`` → an expression
+    # the records are annotated with (``records``), then filtered and grouped on
+    on_day: Callable | None = None
+
+    @property
+    def alias(self) -> str:
+        return f"_on_day_{self.key}"
 
     def choices(self, user) -> list[tuple[str, str]]:
         """The values a user may pick (fk rows through the user's scope)."""
@@ -162,14 +170,17 @@ class Dimension:
             # a row of a tree (a park and its 分区, a department and its sections) stands for its subtree
             condition = Q(**{f"{self.path}__in": _with_descendants(_model(self.model), ids)})
         else:
-            condition = Q(**{f"{self.path}__in": values})
+            condition = Q(**{f"{self.alias if self.on_day else self.path}__in": values})
         if self.multi:
             return Q(pk__in=model.objects.filter(condition).values("pk"))
         return condition
 
     @property
     def group_path(self) -> str:
-        """What a breakdown groups on: an item's code for a dictionary, else the path itself."""
+        """What a breakdown groups on: an item's code for a dictionary, the value on the question's day
+        where it has one, else the path itself."""
+        if self.on_day is not None:
+            return self.alias
         return f"{self.path}__code" if self.kind == "dict" else self.path
 
     def parse(self, text: str, user) -> str:
@@ -664,6 +675,8 @@ def records(query: Query, user, day: dt.date):
     qs = s.model.objects.visible_to(user)
     if s.base is not None:
         qs = qs.filter(s.base(day) if callable(s.base) else s.base)
+    used = [s.dimension(key) for key in query.filters] + ([query.by] if query.by is not None else [])
+    qs = qs.annotate(**{d.alias: d.on_day(day) for d in used if d.on_day is not None})
     for key, values in query.filters.items():
         qs = qs.filter(s.dimension(key).q(values, day, s.model))
     if query.band is not None:

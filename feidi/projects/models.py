@@ -15,7 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import OuterRef
 from django.db.models import Q
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +63,19 @@ def in_force_on(day) -> Q:
     day counts a project terminated since, as it stood then."""
     return in_force() | Q(pk__in=StageRecord.objects.filter(stage=Stage.TERMINATED, entered_on__gt=day)
                           .values("project_id"))
+
+
+def stage_on(as_of):
+    """A project's stage on ``as_of``, from its stage records' business dates (签约、开工… as they
+    happened, a back-dated move included): the stage entered last by that day. A project whose
+    first record is later (entered into Feidi afterwards) is taken to be in its first recorded stage;
+    one with no record at all, in its stage now."""
+    records = StageRecord.objects.filter(project=OuterRef("pk"))
+    # of the stages dated by the day, the one moved to last: a lead registered today whose earlier
+    # steps are entered back-dated is in its last step, not in 线索 because its registration is later
+    latest = records.filter(entered_on__lte=as_of).order_by("-entered_at", "-pk").values("stage")[:1]
+    first = records.order_by("entered_at", "pk").values("stage")[:1]
+    return Coalesce(Subquery(latest), Subquery(first), "stage")
 
 
 def allowed_next(stage: str) -> list[str]:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 
 from feidi.core import audit
 from feidi.core import stats
+from feidi.core.calendar import end_of
 from feidi.core.officedoc import HEITI
 from feidi.core.officedoc import XIAOBIAOSONG
 from feidi.core.officedoc import landscape_section
@@ -56,8 +57,8 @@ from .models import Project
 from .models import ProjectSettings
 from .models import Report
 from .models import Stage
-from .models import StageRecord
 from .models import in_force
+from .models import stage_on
 
 logger = logging.getLogger(__name__)
 
@@ -111,26 +112,6 @@ def headers(figures: dict) -> list[str]:
     return [done_header(figures) if h == "累计完成（万元）" else gettext(h) for h in APPENDIX_HEADER]
 
 
-def _open_on(as_of: dt.date):
-    """The end of ``as_of`` (local time): what was raised by then and not yet resolved was open on it."""
-    from django.utils import timezone
-
-    return timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
-
-
-def stage_on(as_of: dt.date):
-    """A project's stage on ``as_of``, from its stage records' business dates (签约、开工… as they
-    happened, a back-dated move included): the stage entered last by that day. A project whose
-    first record is later (entered into Feidi afterwards) is taken to be in its first recorded stage;
-    one with no record at all, in its stage now."""
-    records = StageRecord.objects.filter(project=OuterRef("pk"))
-    # of the stages dated by the day, the one moved to last: a lead registered today whose earlier
-    # steps are entered back-dated is in its last step, not in 线索 because its registration is later
-    latest = records.filter(entered_on__lte=as_of).order_by("-entered_at", "-pk").values("stage")[:1]
-    first = records.order_by("entered_at", "pk").values("stage")[:1]
-    return Coalesce(Subquery(latest), Subquery(first), "stage")
-
-
 def biweekly_figures(projects, as_of: dt.date) -> dict:
     """Everything the report prints, over the key projects in ``projects`` (already scoped) that
     are not terminated. Money values are strings of yuan (exact), rates floats (as published).
@@ -147,7 +128,7 @@ def biweekly_figures(projects, as_of: dt.date) -> dict:
     from .actions import pace_shortfalls
 
     year = as_of.year
-    end = _open_on(as_of)
+    end = end_of(as_of)
     first_open_month = as_of.replace(day=1)  # months before it are complete
     key = projects.filter(is_key=True).annotate(stage_on=stage_on(as_of)).exclude(stage_on=Stage.TERMINATED)
     plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).values("planned_investment")[:1]

@@ -13,6 +13,7 @@ from .models import KeyLevel
 from .models import Project
 from .models import Stage
 from .models import in_force_on
+from .models import stage_on
 
 MONEY = (
     ("signed_amount", _("签约资金")), ("planned_investment", _("总投资")), ("fixed_asset_investment", _("固定资产投资")),
@@ -36,7 +37,7 @@ def register() -> None:
             stats.Dimension("chain", _("产业链"), "segment__chain_id", model="chains.Chain", suffix=pgettext_lazy("stats suffix", "产业链")),
             stats.Dimension("segment", _("产业链环节"), "segment_id", model="chains.Segment", inline=False),
             stats.Dimension("stage", _("阶段"), "stage", "choice", choices_of=tuple(c for c in Stage.choices if c[0] != Stage.TERMINATED),
-                            inline=False),
+                            inline=False, on_day=stage_on),
             stats.Dimension("programme", _("活动/批次"), "programmes", "dict", dict_type="project_programme", multi=True),
             stats.Dimension("key", _("重点项目"), "is_key", "bool"),
             stats.Dimension("key_level", _("重点级别"), "key_level", "choice", choices_of=tuple(KeyLevel.choices)),

@@ -4,8 +4,11 @@ residencies of the enclaves (入驻、确定入驻、在谈)."""
 
 from __future__ import annotations
 
+from django.db.models import Case
 from django.db.models import F
 from django.db.models import Q
+from django.db.models import Value
+from django.db.models import When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -44,6 +47,13 @@ def confirmed_on(day) -> Q:
 
 def negotiating_on(day) -> Q:
     return ~_confirmed_by(day) & _not_left(day) & ~_UNDATED_CONFIRMED
+
+
+def status_on(day):
+    """A residency's status on ``day``, by the same steps as the measures: 已入驻, 确定入驻, 在谈, else
+    退出 (left by then; one not yet in talks then is counted by its first dated step)."""
+    return Case(When(resident_on(day), then=Value(S.RESIDENT)), When(confirmed_on(day), then=Value(S.CONFIRMED)),
+                When(negotiating_on(day), then=Value(S.NEGOTIATING)), default=Value(S.EXITED))
 
 
 def register() -> None:
@@ -119,6 +129,6 @@ def register() -> None:
         dimensions=(
             stats.Dimension("enclave", _("飞地/园区"), "enclave_id", model="registry.Zone"),
             stats.Dimension("status", _("状态"), "status", "choice", choices_of=tuple(Residency.Status.choices),
-                            inline=False),
+                            inline=False, on_day=status_on),
         ),
     ))

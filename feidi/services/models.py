@@ -207,6 +207,43 @@ class Appeal(WorkdayClock, FeidiModel):
         return gettext("{level}级·{get}").format(level=self.level, get=self.LEVELS.get(self.level, ''))
 
 
+# The steps that set an appeal's status (its log's ``kind``) and the status each leaves it in: its
+# status on a day is the one its last such step by then left (``status_on``).
+_S = Appeal.Status
+STATUS_OF_STEP = {
+    "submit": _S.SUBMITTED, "accept": _S.ACCEPTED, "return": _S.RETURNED, "start": _S.HANDLING,
+    "suspend": _S.SUSPENDED, "resume": _S.HANDLING, "close": _S.CLOSED, "reopen": _S.HANDLING, "rate": _S.RATED,
+}
+DONE = (_S.CLOSED, _S.RATED)
+
+
+def status_on(day):
+    """An appeal's status as it stood at the end of ``day``, from its log: an appeal closed in
+    September and reopened in November was 已办结 on 30 September. One whose log holds no step by
+    then (written before the log was kept) is as it stands."""
+    from django.db.models import Case
+    from django.db.models import CharField
+    from django.db.models import OuterRef
+    from django.db.models import Subquery
+    from django.db.models import Value
+    from django.db.models import When
+    from django.db.models.functions import Coalesce
+
+    from feidi.core.calendar import end_of
+
+    last = (AppealEvent.objects.filter(appeal=OuterRef("pk"), kind__in=STATUS_OF_STEP, at__lt=end_of(day))
+            .order_by("-at", "-pk")
+            .annotate(left=Case(*(When(kind=k, then=Value(v)) for k, v in STATUS_OF_STEP.items()),
+                                output_field=CharField()))
+            .values("left")[:1])
+    return Coalesce(Subquery(last), "status")
+
+
+def closed_on(day) -> Q:
+    """The appeals 办结 (closed, rated since or not) at the end of ``day``, as they stood then."""
+    return Q(pk__in=Appeal.objects.annotate(on_day=status_on(day)).filter(on_day__in=DONE).values("pk"))
+
+
 class AppealEvent(EventLog):
     """What happened to an appeal. ``public`` events (replies) are shown to the enterprise;
     internal notes are not."""

@@ -3,7 +3,6 @@ category, outcome (解决用地, 留住订单 …), level or handling unit; the 
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -11,8 +10,10 @@ from feidi.core import stats
 
 from .models import Appeal
 from .models import Visit
+from .models import closed_on
 from .models import closed_on_time
 from .models import promised_deadline
+from .models import status_on
 
 
 def register() -> None:
@@ -22,7 +23,7 @@ def register() -> None:
         help=_("如“已受理并解决企业诉求180余件”（统计项选办结数，时段选“累计”，勾选约数）"),
         measures=(
             stats.Measure("count", _("诉求数")),
-            stats.Measure("closed", _("办结数"), where=Q(status__in=[S.CLOSED, S.RATED]), verb=pgettext_lazy("stats verb", "办结")),
+            stats.Measure("closed", _("办结数"), where=closed_on, verb=pgettext_lazy("stats verb", "办结")),
             stats.Measure("compression", _("办理用时较时限压缩"), "computed", unit="%",
                           compute=stats.time_against_limit("submitted_at", "closed_at", promised_deadline(),
                                                            on_time=closed_on_time())),
@@ -34,7 +35,8 @@ def register() -> None:
         dimensions=(
             stats.Dimension("category", _("类别"), "category", "dict", dict_type="appeal_category", suffix=pgettext_lazy("stats suffix", "类")),
             stats.Dimension("outcome", _("服务成效"), "outcome", "dict", dict_type="service_outcome", inline=False),
-            stats.Dimension("status", _("状态"), "status", "choice", choices_of=tuple(S.choices), inline=False),
+            stats.Dimension("status", _("状态"), "status", "choice", choices_of=tuple(S.choices), inline=False,
+                            on_day=status_on),
             stats.Dimension("level", _("办理层级"), "level", "choice", choices_of=tuple(Appeal.LEVELS.items()),
                             inline=False),
             stats.Dimension("department", _("承办部门"), "handling_department_id", model="accounts.Department",
