@@ -142,7 +142,7 @@ def test_moving_a_handler_to_another_zone_hands_its_open_appeals_on(cast, line):
     moved.department = cast.dept_b
     do_update_user(moved, acting_user=cast.sysadmin)
     assert Appeal.objects.get(pk=appeal.pk).owner_id == line[2].pk
-    assert "已停用或调离" in AppealEvent.objects.filter(appeal=appeal, kind="reassign").get().text
+    assert "已停用、调离或不再办理诉求" in AppealEvent.objects.filter(appeal=appeal, kind="reassign").get().text
     # the enterprise's next appeal goes to the next in line of its zone, not to him
     from feidi.core.models import DictItem
 
@@ -328,3 +328,57 @@ def test_an_early_escalation_that_cannot_be_undone_is_flagged_and_not_counted_la
     assert Appeal.objects.filter(pk=appeal.pk).filter(closed_on_time()).exists()
     row = measures.compute(Appeal.objects.filter(pk=appeal.pk), by="category", start=None, end=None)[0]
     assert row["on_time"] == 1 and row["escalated"]["2"] == 0
+
+
+def test_a_role_change_that_takes_appeal_handling_away_hands_the_appeals_on(cast, line):
+    """Roles that no longer handle appeals serve none: the account's open appeals go to the next in
+    line, the group's leader is told his enterprises need a new 挂点干部, and the routing passes over
+    him — whether his own roles changed or a role he holds lost the permission."""
+    from feidi.accounts.actions import do_save_role
+    from feidi.accounts.actions import do_set_user_roles
+    from feidi.accounts.models import Role
+
+    cadre, head = line[1], line[2]
+    appeal = _appeal(cast)
+    assert Appeal.objects.get(pk=appeal.pk).owner_id == cadre.pk
+    do_set_user_roles(User.objects.get(pk=cadre.pk), [Role.objects.get(code="zone_clerk")], acting_user=cast.secadmin)
+    assert Appeal.objects.get(pk=appeal.pk).owner_id == head.pk
+    assert "不再办理诉求" in AppealEvent.objects.filter(appeal=appeal, kind="reassign").get().text
+    assert Notification.objects.filter(user=head, title__contains="请重新指定挂点干部").exists()
+    # a role edited to lose the permission: its holders' appeals move on as well
+    custom = Role.objects.create(code="helper_role", name="帮办", data_scope="zone_tree")
+    perms = list(Role.objects.get(code="service_cadre").permissions.all())
+    do_save_role(custom, permissions=perms, acting_user=cast.secadmin)
+    do_set_user_roles(User.objects.get(pk=cadre.pk), [custom], acting_user=cast.secadmin)
+    Appeal.objects.filter(pk=appeal.pk).update(owner=cadre)
+    do_save_role(Role.objects.get(pk=custom.pk), permissions=[p for p in perms if p.codename != "handle_appeal"],
+                 acting_user=cast.secadmin)
+    assert Appeal.objects.get(pk=appeal.pk).owner_id == head.pk
+    assert actions.owner_for_level(Appeal.objects.get(pk=appeal.pk), 1) == head
+
+
+def test_only_someone_who_handles_appeals_is_named_in_the_line(cast, line):
+    """挂点干部, 服务小组组长 and the heads of 服务设置 handle the appeals that reach them: naming an
+    account whose roles do not (or one switched off) is refused on the field, and the form offers
+    only those who do."""
+    from django.core.exceptions import ValidationError
+
+    from feidi.services.forms import AssignmentForm
+    from feidi.services.models import Assignment
+
+    link = Assignment.objects.get(organization=cast.org_a1, until__isnull=True)
+    link.cadre = cast.invest  # 招商局干部: no appeal handling
+    with pytest.raises(ValidationError, match="没有“办理诉求") as refused:
+        actions.do_assign_cadre(link, acting_user=cast.leader)
+    assert "cadre" in refused.value.message_dict
+    rules = _service_settings(cast)
+    rules.office_head = cast.invest
+    with pytest.raises(ValidationError, match="不能担任安商办主任"):
+        actions.do_save_service_settings(rules, acting_user=cast.leader)
+    _off(line[2])
+    link = Assignment.objects.get(organization=cast.org_a1, until__isnull=True)
+    link.cadre = User.objects.get(pk=line[2].pk)
+    with pytest.raises(ValidationError, match="账号已停用"):
+        actions.do_assign_cadre(link, acting_user=cast.leader)
+    offered = set(AssignmentForm(user=cast.leader, instance=link).fields["cadre"].queryset)
+    assert line[1] in offered and cast.invest not in offered and cast.leader in offered

@@ -190,9 +190,26 @@ def test_one_of_two_claims_wins_and_reassignment_is_logged(cast, client_for):
         actions.do_claim_project(p, acting_user=cast.leader)  # a leader does not claim leads
     with pytest.raises(PermissionDenied):
         actions.do_reassign_project(p, cast.leader, acting_user=cast.invest)
-    actions.do_reassign_project(p, cast.leader, acting_user=cast.leader, reason="由领导亲自对接")
+    with pytest.raises(ValidationError, match="没有“修改招商项目”的权限，不能担任负责人"):
+        actions.do_reassign_project(p, cast.leader, acting_user=cast.leader)  # a leader does not follow leads up
+    colleague = _investment_officer(cast, "同事")
+    actions.do_reassign_project(p, colleague, acting_user=cast.leader, reason="由同事对接")
     event = ProjectEvent.objects.filter(project=p, kind="reassign").get()
-    assert "甲区招商干部" in event.text and "甲区领导" in event.text and "亲自对接" in event.text
+    assert "甲区招商干部" in event.text and "同事" in event.text and "由同事对接" in event.text
+    # the officer it was taken from is told, the one it went to too
+    assert Notification.objects.filter(user=cast.invest, title__contains="已改派").exists()
+    assert Notification.objects.filter(user=colleague, title__contains="改派给您").exists()
+
+
+def _investment_officer(cast, name):
+    from feidi.accounts.actions import do_create_user
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+
+    officer = User(username="colleague", full_name=name, department=cast.dept_a_bureau,
+                   password_changed_at=timezone.now())
+    do_create_user(officer, password=None, roles=[Role.objects.get(code="investment")], acting_user=None)
+    return User.objects.get(pk=officer.pk)
 
 
 def test_the_pool_page_lists_only_unowned_leads(cast, client_for):
@@ -836,8 +853,13 @@ def test_a_project_is_given_only_to_staff_of_its_own_zone(cast, client_for):
     url = reverse("projects:project_act", args=[p.pk])
     leader.post(url, {"action": "reassign", "owner": cast.other_clerk.pk, "text": "改派"})
     assert Project.objects.get(pk=p.pk).owner_id == cast.invest.pk
-    leader.post(url, {"action": "reassign", "owner": cast.clerk.pk, "text": "改派"})
-    assert Project.objects.get(pk=p.pk).owner_id == cast.clerk.pk
+    leader.post(url, {"action": "reassign", "owner": cast.clerk.pk, "text": "改派"})  # of the zone, but no 招商 role
+    assert Project.objects.get(pk=p.pk).owner_id == cast.invest.pk
+    colleague = _investment_officer(cast, "同事")
+    assert page.count(f'value="{cast.clerk.pk}"') == 0 and f'value="{colleague.pk}"' in leader.get(
+        p.get_absolute_url()).content.decode()
+    leader.post(url, {"action": "reassign", "owner": colleague.pk, "text": "改派"})
+    assert Project.objects.get(pk=p.pk).owner_id == colleague.pk
 
 
 def test_a_person_switched_off_holds_no_project_and_is_given_none(cast):
@@ -856,3 +878,48 @@ def test_a_person_switched_off_holds_no_project_and_is_given_none(cast):
     assert ProjectEvent.objects.filter(project=p, text__contains="已停用或调离").exists()
     with pytest.raises(ValidationError, match="账号已停用"):
         actions.do_reassign_project(p, gone, acting_user=cast.leader)
+
+
+def test_a_departing_officers_tasks_and_leaderships_are_handed_on_and_new_work_is_told(cast):
+    """Switching an account off hands on every kind of project work it held: its projects go to the
+    pool, its open dispatch tasks back to their unit (whose people are told), and the projects it was
+    挂点领导 of lose him (their owner told to name another). A task given to a unit alone, or a
+    problem to its 责任单位, tells the people who will find it in 我的待办."""
+    from feidi.accounts.actions import do_update_user
+    from feidi.accounts.models import User
+
+    colleague = _investment_officer(cast, "同事")
+    p = key_project(cast, leader=colleague)
+    task = actions.do_save_part(Task(project=p, decision="协调电力增容", owner_department=cast.dept_a_bureau,
+                                     owner=colleague, deadline=dt.date(2026, 12, 31)), acting_user=cast.leader)
+    assert Notification.objects.filter(user=colleague, title__contains="调度任务").count() == 1
+    unit_task = actions.do_save_part(Task(project=p, decision="办理施工许可", owner_department=cast.dept_a_bureau,
+                                          deadline=dt.date(2026, 12, 31)), acting_user=cast.leader)
+    told = set(Notification.objects.filter(title__contains="调度任务", body__contains="办理施工许可")
+               .values_list("user__username", flat=True))
+    assert {"invest", "colleague"} <= told and "leader" not in told  # not the one who recorded it
+    actions.do_save_part(Problem(project=p, description="用地指标不足", owner_department=cast.dept_a_bureau,
+                                 deadline=dt.date(2026, 12, 31)), acting_user=cast.leader)
+    assert Notification.objects.filter(user=cast.invest, title__contains="项目问题", body__contains="用地指标").exists()
+
+    gone = User.objects.get(pk=colleague.pk)
+    gone.is_active = False
+    do_update_user(gone, acting_user=cast.sysadmin)
+    task.refresh_from_db()
+    p.refresh_from_db()
+    assert task.owner_id is None and unit_task.owner_id is None and p.leader_id is None
+    assert Notification.objects.filter(user=cast.invest, title__contains="调度任务", body__contains="原责任人同事").exists()
+    assert Notification.objects.filter(user=cast.invest, title__contains="挂点领导需重新指定").exists()
+    assert ProjectEvent.objects.filter(project=p, text__contains="原挂点领导同事").exists()
+
+
+def test_only_someone_who_can_follow_a_project_up_is_named_its_owner_or_a_tasks(cast):
+    """A project's 负责人 moves it on and a task's 责任人 reports it done: naming an account whose
+    roles cannot is refused on the field, on every path."""
+    p = key_project(cast)
+    p.owner = cast.clerk  # 园区办事员: no project role
+    with pytest.raises(ValidationError, match="不能担任负责人"):
+        actions.do_save_project(p, acting_user=cast.invest)
+    with pytest.raises(ValidationError, match="不能担任责任人"):
+        actions.do_save_part(Task(project=p, decision="x", owner_department=cast.dept_a_bureau, owner=cast.ent_a,
+                                  deadline=dt.date(2026, 12, 31)), acting_user=cast.leader)

@@ -395,7 +395,7 @@ def test_a_status_is_counted_as_it_stood_on_the_day_asked(cast):
 
     p = project(cast, "八月签约十月开工", signed_on=D(2026, 8, 10), started_on=D(2026, 10, 5), stage=Stage.STARTED)
     steps = ((Stage.LEAD, D(2026, 7, 1)), (Stage.SIGNED, D(2026, 8, 10)), (Stage.STARTED, D(2026, 10, 5)), (None, None))
-    for (stage, day), (__, left) in zip(steps, steps[1:]):
+    for (stage, day), (__, left) in zip(steps, steps[1:], strict=False):
         StageRecord.objects.create(project=p, stage=stage, entered_on=day, entered_at=at(day),
                                    left_at=at(left) if left else None)
 

@@ -268,6 +268,10 @@ def do_create_user(user: User, *, password: str | None, roles: list[Role] | None
 # nothing waits on a person who is gone — nor on one who now works for another zone (a cadre moved
 # to 高铁 kept his appeals and was routed new ones).
 switched_off = django.dispatch.Signal()
+# Sent inside the transaction that changes an account's roles, or a role's permissions (for each
+# account holding it): the apps hand on what the account's roles no longer let it do (a cadre whose
+# role no longer handles appeals kept his and was routed new ones).
+roles_changed = django.dispatch.Signal()
 
 
 def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
@@ -315,6 +319,7 @@ def do_set_user_roles(user: User, roles: list[Role], *, acting_user) -> User:
         check_duties_kept(held)
         if any(r.duty for r in roles) and not had_duty:
             end_access(saved, acting_user=acting_user)
+        roles_changed.send(sender=User, user=saved, acting_user=acting_user)
     return saved
 
 
@@ -357,8 +362,12 @@ def do_save_role(role: Role, *, permissions=None, custom_departments=None, actin
             create_object(role, acting_user=acting_user, m2m=m2m)
         check_duties_kept(held)
         new = names_of(perms)
-        for holder in User.objects.filter(roles=saved).prefetch_related("roles__permissions__content_type"):
+        holders = list(User.objects.filter(roles=saved).prefetch_related("roles__permissions__content_type"))
+        for holder in holders:
             check_account([(saved, new) if r.pk == saved.pk else (r, role_permissions(r)) for r in holder.roles.all()])
+        if permissions is not None:
+            for holder in holders:
+                roles_changed.send(sender=User, user=holder, acting_user=acting_user)
     return saved
 
 

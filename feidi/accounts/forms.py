@@ -10,10 +10,12 @@ from feidi.core.forms import style_fields
 from feidi.core.models import seeded_label
 from feidi.lib.security_profile import POLICY_BOUNDS
 
+from .models import ACTION_LABELS
 from .models import Department
 from .models import Role
 from .models import SecurityPolicy
 from .models import User
+from .models import permission_action
 
 
 class UserForm(ScopedModelForm):
@@ -78,9 +80,6 @@ def editable_permissions():
             .order_by("content_type__app_label", "content_type__model", "codename"))
 
 
-ACTION_LABELS = {"view": _("查看"), "add": _("新增"), "change": _("修改"), "delete": _("删除")}
-
-
 class RoleForm(ScopedModelForm):
     permissions = forms.ModelMultipleChoiceField(label=_("权限"), required=False,
                                                  widget=forms.CheckboxSelectMultiple,
@@ -109,9 +108,7 @@ class RoleForm(ScopedModelForm):
             app = perm.content_type.app_label
             model = perm.content_type.model_class()
             name = str(model._meta.verbose_name) if model else perm.content_type.model
-            action = perm.codename.rsplit("_", 1)[0] if model and perm.codename.endswith(
-                f"_{model._meta.model_name}") else perm.codename
-            label = ACTION_LABELS.get(action) or seeded_label(perm.name)  # custom ones: the Meta text
+            label = ACTION_LABELS.get(permission_action(perm)) or seeded_label(perm.name)  # custom ones: the Meta text
             module = modules.setdefault(app, {"label": str(apps.get_app_config(app).verbose_name), "objects": {}})
             module["objects"].setdefault(name, []).append((label, boxes.get(str(perm.pk))))
         return [(app, m["label"], list(m["objects"].items())) for app, m in modules.items()]

@@ -141,6 +141,32 @@ class Role(DetailUrlMixin, models.Model):
         return cached
 
 
+ACTION_LABELS = {"view": _("查看"), "add": _("新增"), "change": _("修改"), "delete": _("删除")}
+
+
+def permission_action(perm: Permission) -> str:
+    """A model's default permission's action (view, add, change, delete), else its codename."""
+    model = perm.content_type.model_class()
+    if model and perm.codename.endswith(f"_{model._meta.model_name}"):
+        return perm.codename.rsplit("_", 1)[0]
+    return perm.codename
+
+
+def permission_label(perm: str) -> str:
+    """What a permission ("app_label.codename") lets one do, as the role editor says it: 修改招商项目,
+    办理诉求（受理、转办、挂起、办结）."""
+    app_label, __, codename = perm.partition(".")
+    found = Permission.objects.select_related("content_type").filter(
+        content_type__app_label=app_label, codename=codename).first()
+    if found is None:
+        return perm
+    action = ACTION_LABELS.get(permission_action(found))
+    model = found.content_type.model_class()
+    if action and model is not None:
+        return f"{action}{model._meta.verbose_name}"
+    return seeded_label(found.name)
+
+
 class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         return self.get(username=username)
@@ -154,6 +180,13 @@ class UserQuerySet(ScopedQuerySet):
             return self.none()
         return self.filter(is_active=True, organization__isnull=True,
                            department_id__in=user.zone_subtree_ids()).order_by("full_name")
+
+    def holding(self, perm: str):
+        """The accounts one of whose roles grants ``perm`` ("app_label.codename"): who may do a kind of
+        work (handle appeals, score applications) — whom it can be given to or waits on."""
+        app_label, _, codename = perm.partition(".")
+        return self.filter(pk__in=self.model.objects.filter(
+            roles__permissions__codename=codename, roles__permissions__content_type__app_label=app_label).values("pk"))
 
     def staff_of(self, department):
         """Active staff of the zone ``department`` is in: whom a record of that zone can be given

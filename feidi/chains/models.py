@@ -34,6 +34,7 @@ class Chain(FeidiModel):
     description = models.TextField(_("简介"), blank=True)
 
     scope = Scope(department="department", owner="created_by")
+    acted_by = {"leader": "chains.view_chain"}  # the 链长 follows the chain's map
 
     class Meta:
         verbose_name = verbose_name_plural = _("产业链")

@@ -27,9 +27,7 @@ def expert_users():
     """Users who may score applications: those holding challenges.add_review through a role."""
     from feidi.accounts.models import User
 
-    return (User.objects.filter(is_active=True, roles__permissions__codename="add_review",
-                                roles__permissions__content_type__app_label="challenges")
-            .distinct().order_by("full_name"))
+    return User.objects.holding("challenges.add_review").filter(is_active=True).order_by("full_name")
 
 
 def criteria_text(criteria) -> str:

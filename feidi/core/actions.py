@@ -159,6 +159,41 @@ def check_placement(instance: models.Model, current: models.Model | None, acting
         raise ValidationError(errors)
 
 
+def unfit_for(person, perm: str, label) -> str | None:
+    """Why ``person`` cannot be given work needing ``perm`` as ``label`` (挂点干部, 负责人 …), or None:
+    an account switched off, or one none of whose roles grants the work — named there, the work
+    would wait on someone who cannot do it (a 挂点干部 who cannot handle appeals got the enterprise's)."""
+    if person is None:
+        return None
+    if not person.is_active:
+        return gettext("{user}的账号已停用，不能担任{label}").format(user=person, label=label)
+    if not person.has_perm(perm):
+        from feidi.accounts.models import permission_label
+
+        work = permission_label(perm)
+        return gettext("{user}的角色没有“{work}”的权限，不能担任{label}").format(user=person, work=work, label=label)
+    return None
+
+
+def check_people(instance: models.Model, current: models.Model | None) -> None:
+    """The people a model gives work to (its ``acted_by``: field → the permission the work needs — a
+    挂点干部 handles appeals, a task's 责任人 reports it done) can do it: whoever a write names anew
+    there is an active account holding that permission. A person left as named is kept (his going is
+    handled where he goes: ``accounts.actions.switched_off``). Refused on the field."""
+    errors = {}
+    for name, perm in getattr(type(instance), "acted_by", {}).items():
+        field = instance._meta.get_field(name)
+        value = getattr(instance, field.attname)
+        if value is None or (current is not None and value == getattr(current, field.attname)):
+            continue
+        person = field.related_model._base_manager.filter(pk=value).first()
+        why = unfit_for(person, perm, field.verbose_name)
+        if why:
+            errors[name] = [why]
+    if errors:
+        raise ValidationError(errors)
+
+
 def checked(instance: models.Model) -> None:
     """What every write checks before the model's own validation: its texts, numbers and dates."""
     plain_text(instance)
@@ -172,6 +207,7 @@ def create_object(instance: models.Model, *, acting_user, m2m: dict | None = Non
             instance.created_by = acting_user
         checked(instance)
         check_placement(instance, None, acting_user)
+        check_people(instance, None)
         instance.full_clean()
         instance.save(force_insert=True)
         for name, values in (m2m or {}).items():
@@ -197,6 +233,7 @@ def update_object(instance: models.Model, *, acting_user, expected_version: int 
             raise ConflictError(ConflictError.message)
         checked(instance)
         check_placement(instance, current, acting_user)
+        check_people(instance, current)
         instance.full_clean()
         if versioned:
             instance.version = current.version + 1

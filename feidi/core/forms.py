@@ -225,9 +225,12 @@ class ColleagueChoicesMixin:
 
         instance = getattr(self, "instance", None)
         place = instance.department if getattr(instance, "department_id", None) else None
+        acted_by = getattr(self._meta.model, "acted_by", {}) if hasattr(self, "_meta") else {}
         for name in self.colleague_fields:
             if name in self.fields:
                 people = User.objects.staff_of(place) if place is not None else User.objects.colleagues_of(self.user)
+                if name in acted_by:  # only those who can do the work (``core.actions.check_people``)
+                    people = people.holding(acted_by[name])
                 current = getattr(instance, f"{name}_id", None) if instance is not None else None
                 self.fields[name].queryset = with_current(people, [current]) if current else people
         for name in self.zone_department_fields:

@@ -224,10 +224,8 @@ def recipients(waiting: Waiting, obj, perm: str) -> list:
     notify, the same users whose 我的待办 lists it."""
     from feidi.accounts.models import User
 
-    app_label, _, codename = perm.partition(".")
-    candidates = (User.objects.filter(is_active=True, organization__isnull=True, roles__permissions__codename=codename,
-                                      roles__permissions__content_type__app_label=app_label)
-                  .select_related("department").distinct().order_by("pk"))
+    candidates = (User.objects.holding(perm).filter(is_active=True, organization__isnull=True)
+                  .select_related("department").order_by("pk"))
     today = timezone.localdate()
     one = type(obj).objects.filter(pk=obj.pk)
     return [user for user in candidates if waiting(one, user, today).exists()]

@@ -15,15 +15,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.db.models import Q
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
+from feidi.core import workbench
 from feidi.core.actions import ConflictError
 from feidi.core.actions import checked_date
 from feidi.core.actions import checked_text
 from feidi.core.actions import create_object
+from feidi.core.actions import unfit_for
 from feidi.core.actions import update_object
 from feidi.core.models import seeded_label
 from feidi.core.notify import notify
@@ -271,8 +274,9 @@ def do_claim_project(project: Project, *, acting_user) -> Project:
 def do_reassign_project(project: Project, new_owner, *, acting_user, reason: str = "") -> Project:
     if not acting_user.has_perm("projects.reassign_project"):
         raise PermissionDenied(gettext("您没有改派项目的权限"))
-    if new_owner is not None and not new_owner.is_active:
-        raise ValidationError({"owner": gettext("{user}的账号已停用，不能负责项目").format(user=new_owner)})
+    why = unfit_for(new_owner, Project.acted_by["owner"], Project._meta.get_field("owner").verbose_name)
+    if why:
+        raise ValidationError({"owner": why})
     old = project.owner
     if new_owner is not None and old is not None and new_owner.pk == old.pk:
         raise ValidationError({"owner": gettext("新负责人与原负责人相同")})
@@ -288,22 +292,78 @@ def do_reassign_project(project: Project, new_owner, *, acting_user, reason: str
                                                                         "reason": reason})
         if new_owner is not None:
             notify([new_owner], f"项目改派给您：{project.name}", reason, project.get_absolute_url())
+        if old is not None and old.is_active and old.pk != getattr(acting_user, "pk", None):  # his work changed under him
+            notify([old], gettext("您负责的项目已改派：{project}").format(project=project.name),
+                   gettext("新负责人：{owner}").format(owner=new_owner or gettext("公海")) + (f"；{reason}" if reason else ""),
+                   project.get_absolute_url())
     return project
 
 
-def release_owned_by(user, *, acting_user) -> int:
-    """A person switched off, or moved to another zone, holds no project of this one: the ones he was responsible for (谁引进、谁负责) go back
-    to the pool (公海), each with its event and audit row, for his zone to claim or reassign.
-    Inside the switching off's transaction (``accounts.actions.switched_off``)."""
-    now = timezone.now()
-    released = 0
-    for project in Project.objects.filter(owner_id=user.pk).exclude(stage=Stage.TERMINATED):
-        Project.objects.filter(pk=project.pk).update(owner=None, pooled_at=now, version=F("version") + 1)
-        _event(project, acting_user, "pool", f"原负责人{user}已停用或调离本园区，退回公海")
-        audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user,
-                     before={"owner": user.pk}, after={"owner": None, "pooled_at": now.isoformat()})
-        released += 1
-    return released
+def hand_on_work(user, *, acting_user, everything: bool = True) -> int:
+    """The work ``user`` held here handed on — all of it when he is switched off or moved to another
+    zone (``everything``), else what his roles no longer let him do (``accounts.actions.roles_changed``):
+    the projects he was responsible for (谁引进、谁负责) go back to the pool (公海) for his zone to
+    claim or reassign; the open dispatch tasks named to him go back to their unit, whose people are
+    told; a project he was 挂点领导 of is left without one, and its owner told to name another. Each
+    with its event or audit row, inside the caller's transaction. Returns how many records moved."""
+    from feidi.accounts.models import User
+
+    fresh = User.objects.filter(pk=user.pk).first()
+    gone = everything or fresh is None or not fresh.is_active
+
+    def lost(model, name):
+        return gone or not fresh.has_perm(model.acted_by[name])
+
+    why = gettext("已停用或调离本园区") if gone else gettext("的角色已不能办理")
+    now, moved = timezone.now(), 0
+    if lost(Project, "owner"):
+        for project in Project.objects.filter(owner_id=user.pk).exclude(stage=Stage.TERMINATED):
+            Project.objects.filter(pk=project.pk).update(owner=None, pooled_at=now, version=F("version") + 1)
+            _event(project, acting_user, "pool", gettext("原负责人{user}{why}，退回公海").format(user=user, why=why))
+            audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user,
+                         before={"owner": user.pk}, after={"owner": None, "pooled_at": now.isoformat()})
+            moved += 1
+    if lost(Task, "owner"):
+        for task in Task.objects.filter(owner_id=user.pk, status=Task.Status.OPEN).select_related("project"):
+            Task.objects.filter(pk=task.pk).update(owner=None, version=F("version") + 1)
+            audit.record(audit.AuditRecord.Action.UPDATE, task, user=acting_user, before={"owner": user.pk},
+                         after={"owner": None})
+            task.owner = None
+            _tell_holders(task, acting_user, gettext("原责任人{user}{why}，由责任单位办理").format(user=user, why=why))
+            moved += 1
+    if lost(Project, "leader"):
+        for project in Project.objects.filter(leader_id=user.pk).exclude(stage=Stage.TERMINATED).select_related("owner"):
+            Project.objects.filter(pk=project.pk).update(leader=None, version=F("version") + 1)
+            text = gettext("原挂点领导{user}{why}，请重新指定").format(user=user, why=why)
+            _event(project, acting_user, "edit", text)
+            audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user, before={"leader": user.pk},
+                         after={"leader": None})
+            if project.owner_id and project.owner.is_active:
+                notify([project.owner], gettext("项目挂点领导需重新指定：{project}").format(project=project.name), text,
+                       project.get_absolute_url())
+            moved += 1
+    return moved
+
+
+def _tell_holders(part, acting_user, why: str = "") -> None:
+    """Whoever an open task or problem now waits on is told: a task's 责任人, else the people of its
+    责任单位 whose 我的待办 lists it (``tasks_due``); a problem's 责任单位 who may report it solved
+    (``resolvable``). Not the person who made the change."""
+    if part.status != part.Status.OPEN:
+        return
+    if isinstance(part, Task):
+        people = [part.owner] if part.owner_id else workbench.recipients(tasks_due, part, "projects.change_task")
+        title = gettext("调度任务：{project}").format(project=part.project.name)
+        body = gettext("{decision}（时限 {deadline}）").format(decision=part.decision[:200],
+                                                          deadline=f"{part.deadline:%Y-%m-%d}")
+    else:
+        people = workbench.recipients(lambda qs, user, today: resolvable(qs, user), part, "projects.resolve_problem")
+        title = gettext("项目问题（责任单位：{unit}）：{project}").format(unit=part.owner_department,
+                                                                  project=part.project.name)
+        body = gettext("{description}（解决时限 {deadline}）").format(description=part.description[:200],
+                                                                deadline=f"{part.deadline:%Y-%m-%d}")
+    notify([p for p in people if p.pk != getattr(acting_user, "pk", None)], title,
+           f"{why}。{body}" if why else body, part.get_absolute_url(), department=part.owner_department)
 
 
 def release_stale_leads(now=None) -> int:
@@ -366,13 +426,28 @@ def do_save_part(obj, *, acting_user, expected_version=None, m2m=None):
     _not_terminated(obj.project_id, gettext("项目已终止，不能再登记或修改{part}").format(part=obj._meta.verbose_name))
     if obj.project_id:
         obj.department_id = obj.project.department_id
+    held = ("owner_id", "owner_department_id") if isinstance(obj, Task) else ("owner_department_id",)
     with transaction.atomic():
         if obj.pk is None:
+            before = None
             saved = create_object(obj, acting_user=acting_user, m2m=m2m)
         else:
+            before = type(obj)._base_manager.filter(pk=obj.pk).values_list(*held).first() if isinstance(
+                obj, (Task, Problem)) else None
             saved = update_object(obj, acting_user=acting_user, expected_version=expected_version, m2m=m2m)
         _touch(obj.project_id)
+        # a task or a problem given to someone new (made, or its 责任人/责任单位 changed): they are told
+        if isinstance(saved, (Task, Problem)) and before != tuple(getattr(saved, f) for f in held):
+            _tell_holders(saved, acting_user)
     return saved
+
+
+def tasks_due(queryset, user, today=None):
+    """Open tasks named to ``user``, or to a unit on his line with nobody named."""
+    if user.organization_id or not user.has_perm("projects.change_task"):
+        return queryset.none()
+    mine = Q(owner_id=user.pk) | (Q(owner__isnull=True) & workbench.on_line(user, "owner_department_id"))
+    return queryset.visible_to(user, "change").filter(mine, status=Task.Status.OPEN)
 
 
 def resolvable(queryset, user):
@@ -697,19 +772,14 @@ def dispatch_agenda(dispatch, projects, today: dt.date | None = None) -> dict:
 
 
 def do_record_decision(task: Task, *, acting_user) -> Task:
-    """A decision taken at the meeting becomes a task for its owner (notified)."""
+    """A decision taken at the meeting becomes a task for its owner, or its unit (told: ``_tell_holders``)."""
     if task.dispatch_id and task.dispatch.department_id and task.project.department_id != task.dispatch.department_id:
         from feidi.accounts.models import Department
 
         if task.dispatch.department_id not in {d.pk for d in Department.objects.get(
                 pk=task.project.department_id).ancestors()}:
             raise ValidationError({"project": gettext("该项目不属于本次调度会的园区")})
-    with transaction.atomic():
-        saved = do_save_part(task, acting_user=acting_user)
-        if saved.owner_id:
-            notify([saved.owner], f"调度任务：{saved.project.name}", f"{saved.decision}（时限 {saved.deadline:%Y-%m-%d}）",
-                   saved.get_absolute_url(), department=saved.owner_department)
-    return saved
+    return do_save_part(task, acting_user=acting_user)  # its 责任人, or its unit, told there
 
 
 def do_complete_task(task: Task, *, acting_user, result: str, done_on: dt.date | None = None) -> Task:
@@ -751,6 +821,6 @@ def do_hold_dispatch(dispatch, *, acting_user, held_on: dt.date | None = None, n
 
 
 __all__ = ["FLOW", "do_save_project", "do_transition_project", "do_claim_project", "do_reassign_project",
-           "do_follow_up", "release_stale_leads", "do_attach_evidence", "do_save_part", "evaluate_alerts",
+           "do_follow_up", "release_stale_leads", "hand_on_work", "do_attach_evidence", "do_save_part", "evaluate_alerts",
            "current_alerts", "dispatch_agenda", "do_record_decision", "do_hold_dispatch", "stage_durations",
            "gate_problems"]

@@ -24,13 +24,17 @@ class ProjectsConfig(AppConfig):
         home_page.register(40, home.staff_section)
         imports.register("projects", "feidi.projects.importers.ProjectImporter")
         register_seeder(ensure_stage_gates, "projects.StageGate", "accounts.Role")
+        from feidi.accounts.actions import roles_changed
         from feidi.accounts.actions import switched_off
 
         from . import actions
 
-        # a person switched off holds no project: his go back to the pool
-        switched_off.connect(lambda sender, user, acting_user, **kw: actions.release_owned_by(
-            user, acting_user=acting_user), weak=False, dispatch_uid="projects.release_owned_by")
+        # a person switched off holds no project, task or 挂点领导 here; one whose roles changed, none
+        # his roles no longer let him hold
+        switched_off.connect(lambda sender, user, acting_user, **kw: actions.hand_on_work(
+            user, acting_user=acting_user), weak=False, dispatch_uid="projects.hand_on_work")
+        roles_changed.connect(lambda sender, user, acting_user, **kw: actions.hand_on_work(
+            user, acting_user=acting_user, everything=False), weak=False, dispatch_uid="projects.hand_on_work_roles")
         appstart.declared_menu(self.name, "projects", gettext_noop("招商项目"), "🏗️", 14, [
             Item(gettext_noop("项目看板"), "projects:dashboard", "projects.view_project"),
             Item(gettext_noop("公海线索"), "projects:pool", "projects.claim_project"),

@@ -294,6 +294,8 @@ class Project(FeidiModel):
     pooled_at = models.DateTimeField(_("退回公海时间"), null=True, blank=True, editable=False)
 
     scope = Scope(department="department", owner="owner", works=_project_work, also=_project_seen)
+    # 谁引进、谁负责: the owner follows the project up and moves it on; its 挂点领导 sees it
+    acted_by = {"owner": "projects.change_project", "leader": "projects.view_project"}
     audit_exclude = ("updated_at", "created_at", "last_activity_at")
 
     class Meta:
@@ -668,6 +670,7 @@ class Task(DeadlineItemMixin, FeidiModel):
                   ("deadline", "dispatch__held_on"))  # decided at the meeting: not due before it was held
     scope = Scope(department="department", owner="owner", works=_part_work,
                   also=_part_seen)
+    acted_by = {"owner": "projects.change_task"}  # its 责任人 reports it done
 
     closed = (Status.DONE, "done_on")
     text_field = "decision"

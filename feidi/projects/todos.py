@@ -20,6 +20,7 @@ from feidi.core.calendar import current_calendar
 
 from .actions import instructable
 from .actions import resolvable
+from .actions import tasks_due
 from .models import Alert
 from .models import Dispatch
 from .models import Problem
@@ -32,14 +33,6 @@ from .models import in_force
 
 WARN_DAYS = 7  # a lead shows here this many days before it would return to the pool
 SOON_DAYS = 7  # a problem shows this many days before its deadline
-
-
-def tasks_due(queryset, user, today=None):
-    """Open tasks named to ``user``, or to a unit on his line with nobody named."""
-    if user.organization_id or not user.has_perm("projects.change_task"):
-        return queryset.none()
-    mine = Q(owner_id=user.pk) | (Q(owner__isnull=True) & workbench.on_line(user, "owner_department_id"))
-    return queryset.visible_to(user, "change").filter(mine, status=Task.Status.OPEN)
 
 
 def problems_due(queryset, user, today=None):

@@ -215,12 +215,11 @@ class ProjectDetailView(ObjectDetailView):
 
 def _owners_for(project, user):
     """Whom ``project`` can be given to: the active staff of its own zone (of the user's, for a
-    project without a department)."""
+    project without a department) whose roles let them follow a project up."""
     from feidi.accounts.models import User
 
-    if project.department_id:
-        return User.objects.staff_of(project.department)
-    return User.objects.colleagues_of(user)
+    people = User.objects.staff_of(project.department) if project.department_id else User.objects.colleagues_of(user)
+    return people.holding(Project.acted_by["owner"])  # …who can follow it up (``core.actions.check_people``)
 
 
 @declare.route("pipeline/<int:pk>/act/", "project_act")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
@@ -67,6 +68,9 @@ def settings_for(appeal: Appeal) -> ServiceSettings:
     return found
 
 
+HANDLE = "services.handle_appeal"
+
+
 def route(level: int, current: Assignment | None, rules: ServiceSettings | None, *, leaving=(), within=None):
     """The one rule every hand-over of an appeal follows — filing, escalation, a handler who left:
     the first active person in the level's line, 挂点干部 → 服务小组组长 → 安商办主任 → 区主要领导
@@ -81,8 +85,9 @@ def route(level: int, current: Assignment | None, rules: ServiceSettings | None,
         line += ([rules.principal_leader, rules.office_head] if level == 4
                  else [rules.office_head, rules.principal_leader])
     # ``within``: the departments of the appeal's zone — a person moved to another zone serves it no more
+    # …and one whose roles no longer handle appeals serves none
     return next((user for user in line if user is not None and user.is_active and user.pk not in leaving
-                 and (within is None or user.department_id in within)), None)
+                 and (within is None or user.department_id in within) and user.has_perm(HANDLE)), None)
 
 
 def owner_for_level(appeal: Appeal, level: int, *, leaving=()):
@@ -132,6 +137,29 @@ def assign_waiting(appeals, *, acting_user=None, batch: int = 500) -> int:
     return done
 
 
+def hand_on_work(user, *, acting_user, everything: bool = True) -> int:
+    """What ``user`` served here handed on — when he is switched off or moved to another zone
+    (``everything``), or his roles no longer handle appeals (``accounts.actions.roles_changed``): his
+    open appeals go to whoever is next in line (``reroute_open_appeals``), and the leaders of his
+    groups are told which enterprises need a new 挂点干部 (their links are kept, so that meanwhile
+    ``route`` passes their appeals to the group's leader, until a new link ends them). Returns how
+    many appeals moved."""
+    from feidi.accounts.models import User
+
+    fresh = User.objects.filter(pk=user.pk).first()
+    if not everything and fresh is not None and fresh.is_active and fresh.has_perm(HANDLE):
+        return 0
+    served = defaultdict(list)
+    for link in (Assignment.objects.filter(cadre_id=user.pk, until__isnull=True)
+                 .select_related("organization", "group__leader", "group__department")):
+        served[link.group].append(link.organization)
+    for group, organizations in served.items():
+        notify([group.leader], gettext("挂点干部{user}已不再服务，请重新指定挂点干部").format(user=user),
+               gettext("{group}：{organizations}").format(group=group, organizations="、".join(map(str, organizations))),
+               department=group.department)
+    return reroute_open_appeals(user, acting_user=acting_user)
+
+
 def reroute_open_appeals(user, *, acting_user) -> int:
     """The unfinished appeals ``user`` handles go to whoever ``route`` gives their level without him
     — called when his account is switched off or moved to another zone
@@ -166,10 +194,10 @@ def _reroute(appeals, *, acting_user, leaving=(), skip_locked=True, batch: int |
             appeal.save(update_fields=["owner", "version"])
             name = previous.full_name if previous is not None else "—"
             if owner is not None:
-                text = gettext("原办理人{previous}已停用或调离，改由{owner}办理（{level}）").format(
+                text = gettext("原办理人{previous}已停用、调离或不再办理诉求，改由{owner}办理（{level}）").format(
                     previous=name, owner=owner.full_name, level=appeal.level_label)
             else:
-                text = gettext("原办理人{previous}已停用或调离，{level}暂无可办理人员，由园区诉求办理人员办理").format(
+                text = gettext("原办理人{previous}已停用、调离或不再办理诉求，{level}暂无可办理人员，由园区诉求办理人员办理").format(
                     previous=name, level=appeal.level_label)
             _event(appeal, acting_user if getattr(acting_user, "pk", None) else None, "reassign", text)
             audit.record(audit.AuditRecord.Action.UPDATE, appeal, user=acting_user, before=before,
@@ -236,9 +264,8 @@ def enterprise_users(appeal: Appeal) -> list:
     """The enterprise's people who follow its appeals: its active users who may see them."""
     from feidi.accounts.models import User
 
-    return list(User.objects.filter(is_active=True, organization_id=appeal.organization_id,
-                                    roles__permissions__codename="view_appeal",
-                                    roles__permissions__content_type__app_label="services").distinct().order_by("pk"))
+    return list(User.objects.holding("services.view_appeal").filter(
+        is_active=True, organization_id=appeal.organization_id).order_by("pk"))
 
 
 def _enterprise_told(appeal: Appeal, acting_user, title: str, body: str) -> None:

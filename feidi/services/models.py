@@ -42,6 +42,8 @@ class ServiceSettings(FeidiModel):
     max_suspends = models.PositiveIntegerField(_("挂起次数上限"), default=2)
 
     scope = Scope(department="department", owner="created_by")
+    # the levels of the line appeals rise through handle them (``core.actions.check_people``)
+    acted_by = {"office_head": "services.handle_appeal", "principal_leader": "services.handle_appeal"}
 
     class Meta:
         verbose_name = verbose_name_plural = _("服务设置")
@@ -65,6 +67,7 @@ class ServiceGroup(FeidiModel):
 
     scope = Scope(department="department", owner="created_by")
     named_by = named_in_zone()  # a cadre filters the links by group (scope.offered)
+    acted_by = {"leader": "services.handle_appeal"}  # the second level handles the group's appeals
 
     class Meta:
         verbose_name = verbose_name_plural = _("服务小组")
@@ -86,6 +89,7 @@ class Assignment(FeidiModel):
 
     date_order = (("until", "since"),)
     scope = Scope(department="department", owner="cadre", organization="organization")
+    acted_by = {"cadre": "services.handle_appeal"}  # the enterprise's appeals go to him first
 
     class Meta:
         verbose_name = verbose_name_plural = _("挂点服务")

@@ -2,7 +2,7 @@
 
 Two zones (上饶经开区 and 另一园区), each with its administration department; two enterprises
 in zone A, one in zone B; an institution in the partner region. Users:
-leader (区主要领导, zone A), clerk (园区办事员, zone A), other_clerk (园区办事员, zone B),
+leader (区主要领导, zone A), clerk (园区办事员 who also serves enterprises as 挂点干部, zone A), other_clerk (园区办事员, zone B),
 ent_a and ent_b (enterprise users of two enterprises of zone A), inst (institution user),
 sysadmin, secadmin, auditor (the three administrator duties), invest (招商局干部, zone A) and
 other_pmo (项目办, zone B: an outsider who holds every pipeline permission).
@@ -127,7 +127,8 @@ def build_cast() -> Cast:
             institution_a=institution_a,
             person_a1=person_a1, person_b1=person_b1, residency_a1=residency_a1,
             leader=_user("leader", "甲区领导", roles=["zone_leader"], department=dept_a),
-            clerk=_user("clerk", "甲区办事员", roles=["zone_clerk"], department=dept_a),
+            # …who also serves enterprises (挂点干部): the factories name him cadre, group leader and 安商办主任
+            clerk=_user("clerk", "甲区办事员", roles=["zone_clerk", "service_cadre"], department=dept_a),
             other_clerk=_user("other_clerk", "乙区办事员", roles=["zone_clerk"], department=dept_b),
             ent_a=_user("ent_a", "甲企业用户", roles=["enterprise"], organization=org_a1),
             ent_b=_user("ent_b", "乙企业用户", roles=["enterprise"], organization=org_a2),

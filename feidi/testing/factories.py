@@ -223,8 +223,8 @@ def _project(cast):
 
     found = Project.objects.filter(name="甲区动力电池项目").first()
     return found or do_save_project(Project(name="甲区动力电池项目", zone=cast.zone_a, investor="甲区投资方",
-                                            owner=cast.clerk, leader=cast.leader, is_key=True, key_level="city",
-                                            planned_investment=500_000_000), acting_user=cast.clerk)
+                                            owner=cast.invest, leader=cast.leader, is_key=True, key_level="city",
+                                            planned_investment=500_000_000), acting_user=cast.invest)
 
 
 def _signed_project(cast):
