@@ -887,7 +887,8 @@ def test_a_range_merged_over_data_rows_refuses_the_file_naming_it(cast, reader, 
 def test_merged_title_and_header_cells_and_a_merge_along_a_row_are_no_obstacle(cast, reader):
     rows = [["2026年单位名录"], [None], HEADER + ["地址"], ["标题合并公司", code(263), "企业", "甲地"],
             ["标题合并二号", code(264), "企业", "乙地"]]
-    after = ('<mergeCells count="3"><mergeCell ref="A1:D2"/><mergeCell ref="A3:A4"/>'
+    # (a header merged down over a data cell hides that cell's value: refused, test_import_hostile4)
+    after = ('<mergeCells count="2"><mergeCell ref="A1:D2"/>'
              '<mergeCell ref="D5:E5"/></mergeCells>')
     result = OrganizationImporter().run(dressed(rows, after=after), cast.clerk)
     assert result.applied, list(result.errors)

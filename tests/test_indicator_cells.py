@@ -162,7 +162,8 @@ def test_an_import_recomputes_the_cells_in_its_transaction(cast, monkeypatch, sm
     monkeypatch.setattr(cells, "SMALL_WRITE", small_write)
     rows = [[cast.org_a1.uscc, "", "2025-04", 200, 10, 5], [cast.org_a1.uscc, "", "2026-04", 260, 12, 5],
             [cast.org_a2.uscc, "", "2026-03", 45, 3, 2], [cast.org_a2.uscc, "", "2026-04", 90, 6, 2]]
-    outcome = importing.run(sheet(rows), "指标.xlsx", importer(cast))
+    # values stored already are replaced only once confirmed (the import says old → new first)
+    outcome = importing.run(sheet(rows), "指标.xlsx", importer(cast), confirmed=True)
     assert outcome.applied, outcome.errors
     assert_cells_agree()
 
@@ -173,7 +174,8 @@ def test_a_large_import_copies_new_keys_and_overwrites_stored_ones(cast, monkeyp
     march = f"{MARCH:%Y-%m}"
     rows = [[cast.org_a1.uscc, "", march, 140, 10, 5], [data["new"].uscc, "", march, 25, 3, 2],
             [cast.org_a2.uscc, "", "2026-04", 90, 6, 2]]
-    outcome = importing.run(sheet(rows), "指标.xlsx", importer(cast))
+    # values stored already are replaced only once confirmed (the import says old → new first)
+    outcome = importing.run(sheet(rows), "指标.xlsx", importer(cast), confirmed=True)
     assert outcome.applied, outcome.errors
     revenue = dict(IndicatorValue.objects.filter(indicator=ind("revenue"), period=MARCH)
                    .values_list("organization_id", "value"))

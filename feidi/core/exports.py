@@ -10,6 +10,8 @@ from pathlib import Path
 
 import xlsxwriter
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 from xlsxwriter.worksheet import Worksheet
 
 # Characters Excel refuses in sheet names, and the starts of a text that a spreadsheet would run as
@@ -19,18 +21,42 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 # a cell a spreadsheet would read as a formula; the full-width signs too (WPS and Excel read ＝1+1
 # typed by a Chinese input method as a formula once the cell is edited)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# What an Excel cell holds: 32,767 characters, counted as Excel counts them (UTF-16 units: an emoji
+# is two). xlsxwriter cuts a longer text there without a word; the cut is said in the cell instead.
+CELL_UNITS = 32_767
+CUT = gettext_noop("…（超出Excel单元格长度，已截断，完整内容见系统）")
+
+
+def _units(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def fit_cell(text: str) -> str:
+    """``text`` as a cell may hold it: whole when it fits, else cut so that it ends with ``CUT``
+    (the reader of the file sees it is not the whole text), never a character split."""
+    if len(text) <= CELL_UNITS // 2 or _units(text) <= CELL_UNITS:
+        return text
+    mark = gettext(CUT)
+    room = CELL_UNITS - _units(mark)
+    kept = text[:room]
+    while (over := _units(kept) - room) > 0:
+        kept = kept[:len(kept) - over]  # a character is one unit or two: as many characters off as units over
+    return kept + mark
 
 
 class _QuotedWorksheet(Worksheet):
     """A worksheet writing a text that starts as a formula does with the quote prefix (Excel's
-    "text typed after an apostrophe"): every string a sheet writes comes through ``_write_string``
-    (write, write_string, write_row, merge_range)."""
+    "text typed after an apostrophe"), and a text longer than a cell holds cut with the cut said in
+    it (``fit_cell``): every string a sheet writes comes through ``_write_string`` (write,
+    write_string, write_row, merge_range)."""
 
     book: _Workbook | None = None  # set by the workbook adding the sheet
 
     def _write_string(self, row, col, string, cell_format=None):
-        if self.book is not None and isinstance(string, str) and string.startswith(_FORMULA_START):
-            cell_format = self.book.quoted(cell_format)
+        if isinstance(string, str):
+            string = fit_cell(string)
+            if self.book is not None and string.startswith(_FORMULA_START):
+                cell_format = self.book.quoted(cell_format)
         return super()._write_string(row, col, string, cell_format)
 
 

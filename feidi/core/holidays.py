@@ -200,7 +200,7 @@ def from_xlsx(content: bytes, year: int) -> Draft:
             if as_text(value, row, column) is failed:
                 return failed
         try:
-            return parse_date(value)
+            return parse_date(value, epoch=data.epoch)  # the workbook's date system (1904 or 1900)
         except ValueError as exc:
             draft.problems.append(gettext("第{row}行{column}：{message}").format(row=row, column=column, message=exc))
             return failed

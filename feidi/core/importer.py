@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from feidi.lib.cells import EXCEL_EPOCH
 from feidi.lib.cells import PAST_DATES
 from feidi.lib.spreadsheet import column_letter
 
@@ -173,6 +174,9 @@ class SheetData:
     count: int = 0
     header_row: int = 1  # the row the header was found on (below a title, at most ``TITLE_ROWS`` down)
     extent: tuple[int, int] | None = None  # (last row, last column) when known before reading (Sheet.extent)
+    # serial 0 of the workbook's date system (Sheet.epoch): a plain number in a date or month column
+    # is counted from it, as the reader counts a date-formatted cell
+    epoch: dt.date = EXCEL_EPOCH
 
     def surveyed(self, limits: Limits) -> bool:
         """Whether the sheet's extent already shows what ``survey`` would read the whole sheet for:
@@ -231,7 +235,9 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
     width: ``lib.spreadsheet.MIN_ROW_HEIGHT``, ``MIN_COLUMN_WIDTH``) refuses the
     file once the rows are read (``hidden_refusal``), and so does a non-blank cell whose format
     shows nothing (``unseen_refusal``): nobody checked it on screen. So does a range merged over
-    two data rows (``merged_refusal``): its value is shown on both, held by the top one only."""
+    two data rows (``merged_refusal``): its value is shown on both, held by the top one only; and
+    a value in a cell a merged range covers, in the header or a data row (``covered_refusal``):
+    Excel shows the range's top-left value over it — the header's at once, before any row is read."""
     from feidi.lib.spreadsheet import Budget
     from feidi.lib.spreadsheet import SheetError
     from feidi.lib.spreadsheet import open_sheet
@@ -272,7 +278,11 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
                     list(sheet.skipped), sheet.fraction)
     out.header_row = first[0]
     out.extent = sheet.extent
+    out.epoch = sheet.epoch
     hidden = sheet.hidden
+    hidden.forget_covered_above(out.header_row)  # a title's merged cells are passed over, never read
+    if any(row == out.header_row for row, *_ in hidden.covered):
+        raise covered_refusal(out.header, hidden.covered, hidden.covered_count, out.header_row)
 
     def body():
         concealed: list[int] = []  # hidden rows holding data
@@ -298,6 +308,8 @@ def read_sheet(data: bytes, prefer: tuple[str, ...] = (), limits: Limits = LIMIT
         merged = hidden.merged_over(out.header_row)
         if merged:
             raise merged_refusal(merged)
+        if hidden.covered_count:
+            raise covered_refusal(out.header, hidden.covered, hidden.covered_count, out.header_row)
         if hidden.unseen:
             raise unseen_refusal(hidden.unseen, hidden.unseen_count)
 
@@ -331,6 +343,24 @@ def merged_refusal(ranges: list[str]) -> ImportFileError:
     be written without it."""
     return ImportFileError(gettext("{ranges} 是合并单元格：合并区域只有左上角有值，请取消合并并在每一行填写").format(
         ranges="、".join(ranges)))
+
+
+def covered_refusal(header: list[str], cells: list[tuple[int, int, str, str]], count: int,
+                    header_row: int) -> ImportFileError:
+    """The refusal of a sheet with a value in a cell a merged range covers (all of it but its
+    top-left cell), in the header or a data row: Excel shows the top-left value over the whole
+    range, so the covered value — a column's name, a row's 法定代表人 — was seen by nobody, and the
+    import would read it."""
+    said = []
+    for row, column, merged, value in cells:
+        name = header[column].strip() if row > header_row and column < len(header) else ""
+        said.append(gettext("第{row}行{letter}列{name}的“{value}”（被合并区域 {range} 遮住）").format(
+            row=row, letter=column_letter(column), name=f"（{name}）" if name else "", value=value, range=merged))
+    listed = "、".join(said)
+    if count > len(cells):
+        listed = gettext("{cells}等{count}个单元格").format(cells=listed, count=count)
+    return ImportFileError(gettext("合并单元格下有看不到的内容：{cells}。合并区域只显示左上角单元格的值，被遮住的内容屏幕上看不到，导入时却会读入。请取消合并，核对这些内容后再导入；不需要的内容请先删除").format(
+        cells=listed))
 
 
 def unseen_refusal(cells: list[tuple[int, int, str]], count: int) -> ImportFileError:
@@ -509,6 +539,9 @@ class Importer:
     # already stored — the same data imported again, in another file (CRLF, .xlsx) — each also
     # in ``unique_in_file``; refused row by row
     unique_stored: tuple[tuple[str, ...], ...] = ()
+    # field → the fields whose value makes it not apply (重点级别 by 重点项目): named when a row's
+    # cell is discarded by the record's own rules (``_discarded``)
+    decided_by: dict[str, tuple[str, ...]] = {}
     title = ""
     example: dict[str, str] = {}
     limits = LIMITS
@@ -763,10 +796,11 @@ class Importer:
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 return ""
             cell_text(raw)
+            epoch = getattr(self, "_epoch", EXCEL_EPOCH)  # a plain number counted in the workbook's date system
             if isinstance(field_obj, MonthFormField):  # 2025年12月, 2025-12, a date of the month
-                return parse_month(raw).isoformat()
+                return parse_month(raw, epoch=epoch).isoformat()
             latest = timezone.localdate() if name in PAST_DATES else None
-            return parse_date(raw, latest=latest).isoformat()
+            return parse_date(raw, latest=latest, epoch=epoch).isoformat()
         text = cell_text(raw)
         if is_code(field_obj):  # an address, a code: its characters are ASCII whatever the input method typed
             text = width_fold(text)
@@ -791,7 +825,7 @@ class Importer:
         progress = progress or Quiet()
         progress.phase(gettext("读取文件"))
         sheet = read_sheet(data, prefer=self.sheet_names, limits=self.limits, is_header=self._is_header)
-        self._header_row = sheet.header_row
+        self._header_row, self._epoch = sheet.header_row, sheet.epoch
         result = ImportResult(sheet=sheet.said)
         positions, units = self._positions(sheet.header)
         self._headed = {h: " ".join(str(sheet.header[i]).replace("*", "").replace("＊", "").split()) or h
@@ -851,15 +885,16 @@ class Importer:
 
     @staticmethod
     def _key_text(values) -> str:
-        """A natural key's values as compared: a record by its id, text folded and case-blind
-        (PV and ｐｖ are one term), joined; "" when the last is blank — the field that names the
-        record within the others (a project's name in its zone, an item's number in its policy):
-        without it the row has no such key."""
+        """A natural key's values as compared: a record by its id, text as every entry path
+        compares a name (``cells.key_text``: NFKC, whitespace collapsed, case-blind — PV and ｐｖ
+        are one term, “年产  项目” and “年产　项目” one name), joined; "" when the last is blank —
+        the field that names the record within the others (a project's name in its zone, an item's
+        number in its policy): without it the row has no such key."""
         from django.db import models
 
-        from feidi.lib.cells import fold
+        from feidi.lib.cells import key_text
 
-        parts = [str(v.pk) if isinstance(v, models.Model) else "" if v is None else fold(str(v)).strip().casefold()
+        parts = [str(v.pk) if isinstance(v, models.Model) else "" if v is None else key_text(v)
                  for v in values]
         return "\x1f".join(parts) if parts and parts[-1] else ""
 
@@ -940,6 +975,8 @@ class Importer:
                 continue
             if bad:
                 continue
+            if self._discarded(form, raws, labels, excel_row, errors):
+                continue
             for name in self.unique_in_file:
                 text = self._unique_text(form.cleaned_data, name)
                 first = self.seen[name].get(text) if text else None
@@ -954,6 +991,40 @@ class Importer:
             if not bad:
                 checked.append((excel_row, Checked(form.instance, dict(form.cleaned_data))))
         return self._not_stored(checked, labels, errors) if self.unique_stored and checked else checked
+
+    def _discarded(self, form, raws: dict, labels: dict[str, str], excel_row: int, errors: RowReports) -> bool:
+        """Whether the record's own rules (``Model.clean``) emptied a value the row's cell gave, as
+        a project not 重点 drops its 重点级别: the file says something the record will not keep.
+        Each such cell is its row's error, naming the columns that decide it (``decided_by``), as
+        a value in a field another makes irrelevant is refused on a page (a policy item's amount
+        rule): the row is refused, never written without it."""
+        from feidi.lib.cells import shown
+
+        found = False
+        for name, label in labels.items():
+            raw = raws.get(name)
+            if raw is None or (raw.__class__ is str and not raw.strip()):
+                continue
+            if form.cleaned_data.get(name) in (None, "") or not hasattr(form.instance, name):
+                continue
+            try:
+                field_obj = form.instance._meta.get_field(name)
+            except Exception:  # a form field that is no model field: the record keeps nothing of it
+                continue
+            if field_obj.many_to_many or getattr(form.instance, field_obj.attname) not in (None, ""):
+                continue
+            deciding = [n for n in self.decided_by.get(name, ()) if n in labels]
+            if deciding:
+                said = "、".join(gettext("“{column}”为“{value}”").format(
+                    column=labels[n], value=shown(raws.get(n) if raws.get(n) is not None else form.cleaned_data.get(n)))
+                    for n in deciding)
+                message = gettext("{said}时不填“{column}”：该值不会保存。请删除该值，或核对{said2}").format(
+                    said=said, column=label, said2="、".join(f"“{labels[n]}”" for n in deciding))
+            else:
+                message = gettext("按本行其他列的填写，“{column}”不适用，该值不会保存：请删除该值或核对相关列").format(column=label)
+            errors.append(RowError(excel_row, label, shown(raw), message))
+            found = True
+        return found
 
     EXAMPLE_COLUMNS = 3  # the example's columns a file must have for a row to be taken for the example
 

@@ -10,7 +10,8 @@ the file, in two passes:
    enterprises a chunk at a time: a second row of an enterprise's month is a duplicate, and each
    value is checked against its neighbouring months (the stored ones, read for the chunk's
    enterprises in one query, and the file's own, which count as neighbours of each other). While
-   the file is clean so far — no error, and no warning unless the uploader confirmed them — each
+   the file is clean so far — no error, and no warning unless the uploader confirmed them (a value
+   replacing a stored one is such a warning, old → new, and the audit keeps both) — each
    chunk's values are upserted at once (``actions.BulkWrite``); the cells are recomputed at the
    end.
 
@@ -175,7 +176,7 @@ def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=N
     # a file carries the indicators it has columns for (a revenue-only file is a whole import);
     # 每月必报 is what the enterprise's own monthly report form asks
     column_list = sorted(columns.items())
-    rows = _Rows(sheet.header, positions, column_list, units, user)  # units: column → (multiple, measure)
+    rows = _Rows(sheet.header, positions, column_list, units, user, sheet.epoch)  # units: column → (multiple, measure)
     staged = [("org", "bigint"), ("month", "int"), ("excel_row", "int")]
     staged += [(f"v{n}", "decimal") for n in range(len(column_list))]
     with Staging("indicator_import", staged, order=3) as stage:
@@ -199,13 +200,20 @@ def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=N
                 f"SELECT org FROM {stage.name}", indicator_ids,
                 actions.neighbour_months(_period(m) for m in rows.staged_months), CHUNK))
             writer = actions.BulkWrite(indicator_ids)
-            done = 0
+            done = replaced = 0
             for batch in _by_enterprise(stage.ordered(CHUNK), CHUNK, outcome.errors):
                 known = stored.upto(batch[-1][0])
                 values = neighbours.check(batch, known, outcome, writer.now)
                 outcome.created += len(values)
                 if not outcome.errors and (confirmed or not outcome.warnings):
                     writer.add(values, stored={(o, i, p) for o, i, p, _ in known})
+                    if neighbours.replaced:  # the values this batch replaces, before and after
+                        replaced += len(neighbours.replaced)
+                        audit.record(audit.AuditRecord.Action.UPDATE, user=user,
+                                     model_label="indicators.indicatorvalue",
+                                     object_repr=f"导入{filename}：替换{len(neighbours.replaced)}个已有数值",
+                                     before={key: str(old) for key, old, _ in neighbours.replaced},
+                                     after={key: str(new) for key, _, new in neighbours.replaced})
                 done += len(batch)
                 progress.advance(done, written=writer.count)
             if outcome.errors or (outcome.warnings and not confirmed):
@@ -216,7 +224,8 @@ def run(data: bytes, filename: str, user, *, confirmed: bool = False, progress=N
             audit.record(audit.AuditRecord.Action.CREATE, user=user, model_label="indicators.indicatorvalue",
                          object_repr=f"导入{filename}：{outcome.total}行，{outcome.created}个数值",
                          after={"file": filename, "sha256": hashlib.sha256(data).hexdigest(), "rows": outcome.total,
-                                "values": outcome.created, "confirmed_warnings": outcome.warnings.total})
+                                "values": outcome.created, "replaced": replaced,
+                                "confirmed_warnings": outcome.warnings.total})
     outcome.applied = True
     return outcome
 
@@ -237,10 +246,11 @@ class _Rows:
     its credit codes: each distinct cell is interpreted once, and remembered up to ``MEMO`` of
     them (then forgotten, and looked up again when met)."""
 
-    def __init__(self, header, positions, column_list, units, user):
+    def __init__(self, header, positions, column_list, units, user, epoch: dt.date = cells_lib.EXCEL_EPOCH):
         from feidi.registry.models import Organization
 
         self.header, self.column_list = header, column_list
+        self.epoch = epoch  # a month given as a plain number is counted in the workbook's date system
         # the columns of indicators counted in whole things, with their place in a row's values
         self.column_index = {c: i for i, (c, _indicator) in enumerate(column_list)}
         self.counted = [(c, indicator) for c, indicator in column_list if indicator.counted]
@@ -320,13 +330,13 @@ class _Rows:
             try:
                 if isinstance(raw, (FormulaCell, ErrorCell)):
                     cell_text(raw)  # refused with its own message
-                period = parse_month(raw, latest=self.today)
+                period = parse_month(raw, latest=self.today, epoch=self.epoch)
                 self.months[raw] = (_month(period), None)
             except ValueError as exc:
                 message = str(exc)
                 if raw is not None and not isinstance(raw, (FormulaCell, ErrorCell)) and "不在有效的月份范围内" in message:
                     try:
-                        if parse_month(raw) > self.today:
+                        if parse_month(raw, epoch=self.epoch) > self.today:
                             message = gettext("不能导入未来月份")
                     except ValueError:
                         pass
@@ -470,6 +480,9 @@ class _Neighbours:
     def __init__(self, header, column_list, user):
         self.header = header
         self.indicator_ids = [i.pk for _, i in column_list]
+        self.codes = {i.pk: i.code for _, i in column_list}
+        # the stored values the last batch's rows replace: ("enterprise id:code@YYYY-MM", old, new)
+        self.replaced: list[tuple[str, Decimal, Decimal]] = []
         self.checks = [(c, indicator.pk, actions.month_checker(indicator)) for c, indicator in column_list]
         self.user_id = getattr(user, "pk", None)
 
@@ -493,6 +506,12 @@ class _Neighbours:
         known: dict[tuple[int, dt.date], dict[int, Decimal]] = {}
         for org_id, indicator_id, period, value in stored:
             known.setdefault((indicator_id, period), {})[org_id] = value
+        # the stored values of the rows' own months, before the file's are laid over them: a row
+        # replacing one says so (old → new), a warning its uploader confirms, and the audit keeps both
+        here = {(indicator_id, period): {org_id: value for org_id, value in by_org.items()}
+                for (indicator_id, period), by_org in known.items()
+                if _month(period) in by_month}
+        self.replaced = []
         for month, rows in by_month.items():
             for n, indicator_id in enumerate(self.indicator_ids, start=3):
                 values = {row[0]: row[n] for row in rows if row[n] is not None}
@@ -525,6 +544,12 @@ class _Neighbours:
                     continue
                 if warning:
                     warnings.append(RowError(excel_row, header[c], f"{value:f}", f"{name}：{warning}"))
+                old = here.get((indicator_id, period), empty).get(org_id) if value is not None else None
+                if old is not None and old != value:
+                    warnings.append(RowError(excel_row, header[c], f"{value:f}", gettext(
+                        "{name}：系统中已有{period:%Y年%m月}的数值{old}，导入后将替换为{new}").format(
+                        name=name, period=period, old=f"{old.normalize():f}", new=f"{value.normalize():f}")))
+                    self.replaced.append((f"{org_id}:{self.codes[indicator_id]}@{period:%Y-%m}", old, value))
                 if value is not None:
                     append((org_id, indicator_id, period, value, department_id, zone_id, division, source,
                             warning[:200] if warning else "", user_id, False, now))
@@ -543,6 +568,12 @@ class IndicatorImporter:
     reads_months = True
     intro = (gettext_lazy("一行一个企业一个月份，一列一个指标（列名与指标名称一致，只需包含要报送的指标列）。数值较上月波动超过阈值的会列出提醒，"
              "核实后确认才会导入。"))
+
+    @property
+    def shown_sheet_names(self) -> tuple[str, ...]:
+        """The sheet names the import page's rules state (``core.importer.Importer`` has the same):
+        the sheet this import reads, in the user's language."""
+        return tuple(gettext(name) for name in self.sheet_names)
 
     def template_bytes(self) -> bytes:
         return template_bytes()

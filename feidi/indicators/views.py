@@ -119,14 +119,19 @@ class MonthReportView(ScopedViewMixin, TemplateView):
     def period(self) -> dt.date:
         return engine.month_param(self.request.GET.get("period") or self.request.POST.get("period")) or last_month()
 
+    @staticmethod
+    def stored(org, period) -> dict[str, Decimal]:
+        """The enterprise's month as stored: indicator code → value."""
+        return dict(IndicatorValue.objects.filter(organization=org, period=period)
+                    .values_list("indicator__code", "value")) if org else {}
+
     def build_form(self, org, period, data=None):
         indicators = list(Indicator.objects.filter(active=True))
         previous = dict(IndicatorValue.objects.filter(organization=org, period=engine.add_months(period, -1))
                         .values_list("indicator_id", "value")) if org else {}
-        current = dict(IndicatorValue.objects.filter(organization=org, period=period)
-                       .values_list("indicator__code", "value")) if org else {}
+        current = self.stored(org, period)
         initial = {"period": f"{period:%Y-%m}", **{f"v_{c}": f"{v.normalize():f}" for c, v in current.items()}}
-        return MonthReportForm(data, initial=initial, indicators=indicators, previous=previous)
+        return MonthReportForm(data, initial=initial, indicators=indicators, previous=previous, stored=current)
 
     def page(self, form, org, period, warnings=None):
         from feidi.registry.models import Organization
@@ -163,10 +168,20 @@ class MonthReportView(ScopedViewMixin, TemplateView):
         if form.errors:
             return self.page(form, org, period)
         try:
-            result = actions.report_month(org, period, values, acting_user=request.user,
-                                          confirm=form.cleaned_data.get("confirm", False),
-                                          source=IndicatorValue.Source.ENTERPRISE if request.user.organization_id
-                                          else IndicatorValue.Source.STAFF)
+            with transaction.atomic():
+                # two people on one enterprise's month (the enterprise and a statistics officer): the
+                # month is compared and written under the enterprise's row lock, so a page showing a
+                # value someone else has changed since never writes over it (``MonthReportForm.changes``)
+                list(type(org)._base_manager.select_for_update().filter(pk=org.pk).values_list("pk", flat=True))
+                stored = self.stored(org, period)
+                values, conflicts = form.changes(values, stored)
+                if conflicts:
+                    form.show_conflicts(conflicts, stored)
+                    return self.page(form, org, period)
+                result = actions.report_month(org, period, values, acting_user=request.user,
+                                              confirm=form.cleaned_data.get("confirm", False),
+                                              source=IndicatorValue.Source.ENTERPRISE if request.user.organization_id
+                                              else IndicatorValue.Source.STAFF)
         except ValidationError as exc:
             for code, errors in exc.message_dict.items():
                 form.add_error(f"v_{code}" if f"v_{code}" in form.fields else None, errors)
@@ -177,8 +192,11 @@ class MonthReportView(ScopedViewMixin, TemplateView):
             return self.page(form, org, period, warnings=result.warnings)
         messages.success(request, gettext("已保存 {name} {period:%Y年%m月} 的 {saved} 项指标").format(
             name=org.name, period=period, saved=result.saved))
+        return self._saved(org, period)
+
+    def _saved(self, org, period):
         url = reverse("indicators:report") + f"?period={period:%Y-%m}"
-        return HttpResponseRedirect(url + (f"&org={org.pk}" if not request.user.organization_id else ""))
+        return HttpResponseRedirect(url + (f"&org={org.pk}" if not self.request.user.organization_id else ""))
 
 
 @declare.route("import/", "import")

@@ -81,7 +81,8 @@ def refuse_time(value) -> None:
         raise ValueError(gettext(TIME_CELL).format(shown=found.shown))
 
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0 of the 1900 date system (Excel counts a 1900-02-29 that never was)
+EPOCH_1904 = dt.date(1904, 1, 1)  # serial 0 of a workbook saved in the 1904 date system (<workbookPr date1904="1"/>)
 UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "百万元": Decimal(1_000_000),
          "亿元": Decimal(100_000_000)}
 MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000), "百万": Decimal(1_000_000)}
@@ -142,6 +143,29 @@ def fold(text) -> str:
     (``width_fold``)."""
     # the two spaces dropped before NFKC, which would make them an ASCII space that stays
     return unicodedata.normalize("NFKC", str(text).replace("\u3000", "").replace("\xa0", "")).translate(INVISIBLE)
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def key_text(text) -> str:
+    """A name as a natural key compares it (a project's name in its zone, an item's number in its
+    policy), whichever path brought it — a form, the API, an import: NFKC (ＡＢ１２ is AB12),
+    invisible characters dropped, every run of whitespace of any kind (two spaces, the ideographic
+    space, NBSP, a tab, a line break) collapsed to one space — and to none beside a Chinese
+    character, where a space is padding nobody reads as part of the name (“年产  项目”, “年产　项目”
+    and “年产项目” are one name, as ``fold`` always dropped the ideographic space and NBSP; “ABC
+    Battery” and “ABCBattery” stay two) — trimmed, case-blind. Never what is stored."""
+    words = unicodedata.normalize("NFKC", str(text)).translate(INVISIBLE).split()
+    if not words:
+        return ""
+    out = [words[0]]
+    for word in words[1:]:
+        if not (_wide(out[-1][-1]) or _wide(word[0])):
+            out.append(" ")
+        out.append(word)
+    return "".join(out).casefold()
 
 
 # the full-width forms of ASCII (U+FF01–FF5E) and of the yen/yuan, pound and cent signs: what an
@@ -510,19 +534,24 @@ def plausible_date(day: dt.date) -> dt.date:
     return _in_range(day, day.isoformat(), DATE_MIN, None)
 
 
-def _serial(value, earliest: dt.date, latest: dt.date | None) -> dt.date:
-    """A plain number as an Excel serial: only from ``SERIAL_MIN`` (1950), below which a number
-    in a date column is far likelier a year (2021) or a mistake than a date of 1905."""
-    if not SERIAL_MIN <= value < 2_958_466:
+def _serial(value, earliest: dt.date, latest: dt.date | None, epoch: dt.date = EXCEL_EPOCH) -> dt.date:
+    """A plain number as an Excel serial counted from the workbook's ``epoch`` (``EXCEL_EPOCH``, or
+    ``EPOCH_1904`` for a workbook saved in the 1904 date system): only from the serial of
+    1950-01-01 in that system (``SERIAL_MIN`` in 1900's), below which a number in a date column is
+    far likelier a year (2021) or a mistake than a date of 1905."""
+    first = SERIAL_MIN - (epoch - EXCEL_EPOCH).days
+    if not first <= value < (dt.date(9999, 12, 31) - epoch).days + 1:
         said = int(value) if isinstance(value, float) and value.is_integer() else value
         raise ValueError(gettext("数字“{shown}”不是日期：请填写如 2026-03-05 的日期").format(shown=shown(said)))
-    return _in_range(EXCEL_EPOCH + dt.timedelta(days=int(value)), value, earliest, latest)  # a time of day is dropped
+    return _in_range(epoch + dt.timedelta(days=int(value)), value, earliest, latest)  # a time of day is dropped
 
 
-def parse_date(value, *, earliest: dt.date = DATE_MIN, latest: dt.date | None = None) -> dt.date | None:
-    """A date cell: a real date, an Excel serial number (from 1950), or 2026-03-05, 2026/3/5,
-    2026.3.5, 2026年3月5日, 20260305 — between ``earliest`` (1900-03-01) and ``latest`` (by default
-    ``DATE_HORIZON_YEARS`` ahead; today for a date that records what has happened)."""
+def parse_date(value, *, earliest: dt.date = DATE_MIN, latest: dt.date | None = None,
+               epoch: dt.date = EXCEL_EPOCH) -> dt.date | None:
+    """A date cell: a real date, an Excel serial number (from 1950, counted from the workbook's
+    ``epoch``: ``Sheet.epoch``), or 2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日, 20260305 — between
+    ``earliest`` (1900-03-01) and ``latest`` (by default ``DATE_HORIZON_YEARS`` ahead; today for a
+    date that records what has happened)."""
     if value in (None, ""):
         return None
     refuse_time(value)
@@ -536,7 +565,7 @@ def parse_date(value, *, earliest: dt.date = DATE_MIN, latest: dt.date | None = 
         if 10_000_101 <= value <= 99_991_231 and float(value).is_integer():
             value = str(int(value))
         else:
-            return _serial(value, earliest, latest)
+            return _serial(value, earliest, latest, epoch)
     text = width_fold(value).strip()
     if ZONED.match(text):
         from django.utils import timezone
@@ -572,9 +601,10 @@ MONTH_PATTERNS = (
 )
 
 
-def parse_month(value, *, latest: dt.date | None = None) -> dt.date:
+def parse_month(value, *, latest: dt.date | None = None, epoch: dt.date = EXCEL_EPOCH) -> dt.date:
     """A month: 2026-03, 2026年3月, 2026年1-2月 (the first release: February), 202603, a date, an
-    Excel serial (from 1950) — as the month's first day, from 1900-03 to ``latest``'s month (by
+    Excel serial (from 1950, counted from the workbook's ``epoch``, as ``parse_date`` counts it) —
+    as the month's first day, from 1900-03 to ``latest``'s month (by
     default ``DATE_HORIZON_YEARS`` ahead). Anything else is a ValueError in Chinese, never another
     exception."""
     refuse_time(value)
@@ -590,7 +620,7 @@ def parse_month(value, *, latest: dt.date | None = None) -> dt.date:
             day = dt.date(year, month, 1)
         else:
             try:
-                day = _serial(value, DATE_MIN, None)
+                day = _serial(value, DATE_MIN, None, epoch)
             except ValueError:
                 said = int(value) if isinstance(value, float) and value.is_integer() else value
                 raise ValueError(gettext("数字“{shown}”不是月份：请填写如 2026-03 或 2026年3月").format(

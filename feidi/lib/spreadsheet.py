@@ -21,14 +21,18 @@ must decode (a file cut inside its last character is refused, never read with "�
 
 The sheet read is the template's (by name), else the first visible one; never a hidden or
 very-hidden sheet. A formula cell is given with its cached value; one without a cached value is
-reported (``FormulaCell``), never read as blank; an error (#DIV/0!, #N/A …, typed or cached) is an
+reported (``FormulaCell``), never read as blank — and so is a CSV field starting with "=", which
+Excel computes on opening the file; an error (#DIV/0!, #N/A …, typed or cached) is an
 ``ErrorCell``, never text; a string's _xHHHH_ escapes are decoded (``unescape_xstring``); a number
 whose format shows a time of day or a duration (h:mm, [h]:mm) is a ``TimeCell``, never a number or
 Python's timedelta. Both readers give the same rows: a cell is placed by its reference
 whatever the order it is written in, and what either would read otherwise (rows out of order, a
 damaged shared-string reference) is refused by both. Only rows and cells with content meet the
 budget's rows and columns (formatting alone does not). A sheet's extent is bounded before anything
-lays it out as a grid (``_small_and_plain``); dates follow the workbook's date system (1900 or 1904). Every refusal is a
+lays it out as a grid (``_small_and_plain``); dates follow the workbook's date system (1900 or 1904), and
+``Sheet.epoch`` says which, for a plain number read as a date by its column. The merged ranges
+are found before the rows are given, and a cell a range covers that holds a value is noted
+(``Hidden.cover``). Every refusal is a
 ``SheetError`` in Chinese: no library's exception text reaches the user.
 """
 
@@ -58,6 +62,7 @@ from .cells import FormulaCell  # noqa: F401
 from .cells import TimeCell
 from .cells import as_time_cell
 from .cells import exact
+from .cells import shown
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MIDNIGHT = dt.time()
@@ -122,6 +127,10 @@ def _nothing_read() -> float:
 
 MERGES_KEPT = 5  # merged ranges over several rows kept in the order written (besides the one reaching lowest)
 UNSEEN_KEPT = 5  # cells whose format shows nothing kept to be named (all are counted)
+COVERED_KEPT = 5  # cells holding a value under a merged range kept to be named (all are counted)
+# merged ranges a sheet may have (each held to find the cells it covers, ~100 bytes): a sheet of more
+# was made by no person merging cells, and is refused
+MERGES_LIMIT = 100_000
 
 
 @dataclass
@@ -130,7 +139,8 @@ class Hidden:
     hidden, or of a height or width too small to be seen (``MIN_ROW_HEIGHT``,
     ``MIN_COLUMN_WIDTH``), which Excel shows as hidden or as a sliver — the cells whose number
     format shows nothing (";;;"), and the merged ranges over several rows (one value shown, the
-    other rows' cells empty in the file). A filter leaves rows out by hiding them, and a hidden
+    other rows' cells empty in the file), and the cells a merged range covers that hold a value
+    (``cover``: Excel shows the top-left cell's over them). A filter leaves rows out by hiding them, and a hidden
     row or column is still in the file: a reader that took them would import what the person
     looking at the sheet does not see. What is kept is bounded whatever the sheet: the rows and
     columns within the budget, ``UNSEEN_KEPT`` cells, ``MERGES_KEPT`` ranges and the lowest."""
@@ -143,6 +153,17 @@ class Hidden:
     # merged ranges spanning more than one row: (range, first row, last row), the first few and the lowest
     merged: list[tuple[str, int, int]] = field(default_factory=list)
     lowest_merge: tuple[str, int, int] | None = None
+    # every merged range of more than one cell: (first row, last row, first column, last column from 0, range)
+    ranges: list[tuple[int, int, int, int, str]] = field(default_factory=list)
+    # whether ``ranges`` were all found before the rows were read (Excel writes them after the rows):
+    # only then is each row's cells checked against them as it is read (``cover``)
+    scanned: bool = False
+    # cells under a merged range (not its top-left one) that hold a value: (row, column from 0,
+    # range, the value as shown), the first few; all counted
+    covered: list[tuple[int, int, str, str]] = field(default_factory=list)
+    covered_count: int = 0
+    _pending: list | None = None  # ``ranges`` by first row, reversed: the next to start is last
+    _active: list = field(default_factory=list)  # the ranges over the rows being read
 
     def hide_columns(self, first, last, budget: Budget) -> None:
         """``<col min= max= hidden=>``: columns first…last (1-based, as written), within the budget."""
@@ -171,19 +192,66 @@ class Hidden:
             self.unseen.append((row, column, code))
 
     def merge(self, ref) -> None:
-        """``<mergeCell ref="E2:E3"/>``: kept when it spans more than one row (a range across one
-        row shows its value in that row, where it is read)."""
+        """``<mergeCell ref="E2:E3"/>``: every range is kept to find the cells it covers (``cover``);
+        one spanning more than one row also among ``merged`` (a range across one row shows its
+        value in that row, where it is read)."""
         said = (ref.decode("ascii", "replace") if isinstance(ref, bytes) else str(ref or "")).replace("$", "").strip().upper()
         corners = [_placed(part.strip()) for part in said.split(":")]
         if len(corners) != 2 or corners[0] is None or corners[1] is None:
             return  # one cell, or a reference no reader places: nothing is spread over rows
         first, last = sorted((corners[0][0], corners[1][0]))
+        left, right = sorted((corners[0][1] - 1, corners[1][1] - 1))
+        # a range starting right of every column a sheet may fill covers nothing read (a cell there
+        # with content refuses the sheet): not kept, so that the ranges over a row stay few
+        if (first, left) != (last, right) and left < DEFAULT_BUDGET.columns:
+            if len(self.ranges) >= MERGES_LIMIT:
+                raise SheetError(gettext("工作表中的合并单元格超过{limit:,}个：请取消合并后再导入").format(limit=MERGES_LIMIT))
+            self.ranges.append((first, last, left, right, said))
         if first == last:
             return
         if len(self.merged) < MERGES_KEPT:
             self.merged.append((said, first, last))
         if self.lowest_merge is None or last > self.lowest_merge[2]:
             self.lowest_merge = (said, first, last)
+
+    def cover(self, row: int, cells: list) -> None:
+        """Note the cells of ``row`` (rows come in ascending order) that a merged range covers — all
+        of it but its top-left cell — and that hold a value: Excel shows the top-left cell's value
+        over the whole range, so such a value was seen by nobody (a merge over a value Excel itself
+        empties; a program or a hand-edited file need not)."""
+        if self._pending is None:
+            self._pending = sorted(self.ranges, reverse=True)
+        pending, active = self._pending, self._active
+        if any(merged[1] < row for merged in active):
+            active[:] = [merged for merged in active if merged[1] >= row]
+        while pending and pending[-1][0] <= row:
+            starting = pending.pop()
+            if starting[1] < row:
+                continue  # ended above the rows with content
+            # Excel merges no cell twice: ranges overlapping are a damaged or made-up sheet (and
+            # disjoint ones keep the ranges over a row to the columns' number)
+            clash = next((m for m in active if m[2] <= starting[3] and starting[2] <= m[3]), None)
+            if clash is not None:
+                raise SheetError(gettext("工作表内容已损坏：合并区域 {one} 与 {other} 重叠，请在 Excel 中取消合并后重新另存为 .xlsx").format(
+                    one=clash[4], other=starting[4]))
+            active.append(starting)
+        if not active:
+            return
+        width = len(cells)
+        for first, _last, left, right, said in active:
+            for column in range(left, min(right, width - 1) + 1):
+                value = cells[column]
+                if value is None or (value.__class__ is str and not value.strip()) or (row == first and column == left):
+                    continue
+                self.covered_count += 1
+                if len(self.covered) < COVERED_KEPT:
+                    self.covered.append((row, column, said, shown(value, 20)))
+
+    def forget_covered_above(self, row: int) -> None:
+        """Drop the covered cells noted above ``row`` (a title above the header: never read)."""
+        kept = [cell for cell in self.covered if cell[0] >= row]
+        self.covered_count -= len(self.covered) - len(kept)
+        self.covered[:] = kept
 
     def merged_over(self, header_row: int) -> list[str]:
         """The merged ranges kept that span two rows or more below ``header_row`` (data rows: the
@@ -246,6 +314,9 @@ class Sheet:
     extent: tuple[int, int] | None = None
     hidden: Hidden = field(default_factory=Hidden)  # hidden rows and columns (filled as the rows are read)
     others: list[str] = field(default_factory=list)  # the workbook's other visible sheets, not read
+    # the day of serial 0 in the workbook's date system: a plain number in a date column is counted
+    # from it (``cells.parse_date``, ``parse_month``), as the date-formatted cells are here
+    epoch: dt.date = EXCEL_EPOCH.date()
 
 
 # --- what kind of file -----------------------------------------------------------------------------
@@ -418,7 +489,9 @@ def _open_csv(data: bytes, budget: Budget) -> Sheet:
                 if beyond is not None:
                     _too_far(budget, 0, beyond + 1, f"{column_letter(beyond)}{n}")
                 row = row[:budget.columns]
-            yield n, row
+            # Excel opening a CSV computes a field starting with "=" (=HYPERLINK(…), =1+1): a formula
+            # whose result is nowhere in the file, given as an xlsx formula without a cached value is
+            yield n, [FormulaCell(cell[1:]) if cell[:1] == "=" and len(cell) > 1 else cell for cell in row]
 
     def fraction() -> float:  # the wrapper closes the buffer once the rows are all read
         return 1.0 if raw.closed else raw.tell() / max(1, len(data))
@@ -1038,15 +1111,40 @@ def _open_xlsx(data: bytes, prefer: tuple[str, ...], budget: Budget) -> Sheet:
         book = _calamine_book(data, index, name)
         if book is not None:
             done = [0.0]
-            return Sheet(name, "xlsx", _calamine_rows(book, index, done), skipped, lambda: done[0], extent, hidden,
-                         others)
+            hidden.scanned = True  # the extent pass read every mergeCell before any row is given
+            return Sheet(name, "xlsx", _calamine_rows(book, index, done, hidden), skipped, lambda: done[0], extent,
+                         hidden, others, epoch.date())
     hidden = Hidden()  # the extent pass may have stopped half way: the streaming reader finds them all
+    _scan_merges(archive, path, budget, hidden)
     strings = _shared_strings(archive, budget)
     stream = _open_part(archive, path, budget.sheet_bytes)
     declared = max(1, archive.getinfo(path).file_size)  # for the estimate only: the budget counts the real bytes
     return Sheet(name, "xlsx", _rows(stream, strings, dates, budget, epoch, shown, hidden, unseen,
                                      uncomputed=bool(flags.get("uncomputed"))), skipped,
-                 lambda: min(1.0, stream.count / declared), hidden=hidden, others=others)
+                 lambda: min(1.0, stream.count / declared), hidden=hidden, others=others, epoch=epoch.date())
+
+
+MERGE_CELL = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?mergeCell(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+
+
+def _scan_merges(archive: zipfile.ZipFile, path: str, budget: Budget, hidden: Hidden) -> None:
+    """The sheet's merged ranges into ``hidden`` before its rows are read: Excel writes them after
+    the rows, where a reader giving the rows as it parses them would find them too late to tell
+    which cells they cover. One inflating pass over the sheet, its bytes searched for
+    ``<mergeCell>`` tags (no XML parsed; a tag cut between two chunks is carried to the next)."""
+    stream = _open_part(archive, path, budget.sheet_bytes)
+    tail = b""
+    while chunk := stream.read_chunk():  # 64 KB at a time: memory does not grow with the sheet
+        window = tail + chunk
+        cut = window.rfind(b"<")
+        if cut < 0 or window.find(b">", cut) >= 0:
+            cut = len(window)
+        for m in MERGE_CELL.finditer(window, 0, cut):
+            found = REF.search(m.group(1))
+            if found is not None:
+                hidden.merge(found.group(2) if found.group(2) is not None else found.group(3))
+        tail = window[cut:] if len(window) - cut < 4096 else b""  # a tag is short; a longer run is text
+    hidden.scanned = True
 
 
 def _distinct_names(sheets: list[tuple[str, str, str]]) -> None:
@@ -1306,9 +1404,10 @@ def _calamine_book(data: bytes, index: int, name: str):
     return book if index < len(names) and names[index] == name else None
 
 
-def _calamine_rows(book, index: int, done: list[float]) -> Iterator[tuple[int, list]]:
+def _calamine_rows(book, index: int, done: list[float], hidden: Hidden | None = None) -> Iterator[tuple[int, list]]:
     """The sheet's rows through calamine, as ``_rows`` gives them: (Excel row number, cells) with
-    empty cells None, blank rows left out, dates as dates; ``done[0]`` is the share given."""
+    empty cells None, blank rows left out, dates as dates; ``done[0]`` is the share given. The
+    cells under a merged range (``hidden.ranges``, found by the pass before) are noted as read."""
     try:
         grid = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
     except Exception:  # calamine raises its own types (and English text) for a damaged part
@@ -1323,6 +1422,8 @@ def _calamine_rows(book, index: int, done: list[float]) -> Iterator[tuple[int, l
         grid[index] = None  # each row is let go once given
         done[0] = (index + 1) / len(grid)
         if cells:
+            if hidden is not None and hidden.ranges:
+                hidden.cover(index + 1, cells)
             yield index + 1, cells
 
 
@@ -1422,7 +1523,7 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
             columns_hidden_by_default = _no_size(attrs.get("defaultColWidth"), MIN_COLUMN_WIDTH)
         elif tag == "sheetData" and columns_hidden_by_default:
             hidden.hide_columns_but(sized_columns, budget)
-        elif tag == "mergeCell":
+        elif tag == "mergeCell" and not hidden.scanned:  # found before the rows otherwise (``_scan_merges``)
             hidden.merge(attrs.get("ref"))
 
     def text(data):
@@ -1487,6 +1588,8 @@ def _rows(stream: _Counted, strings, dates, budget, epoch=EXCEL_EPOCH, shown: di
                         row=misplaced[1], before=misplaced[0]))
                 if row_hidden:
                     hidden.rows.add(row_no)
+                if hidden.ranges:
+                    hidden.cover(row_no, cells)
                 ready.append((row_no, list(cells)))
 
     parser.StartDoctypeDeclHandler = doctype

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,17 @@ class ProjectImportForm(ProjectForm):
         fields = ["name", "zone", "investor", "industry_code", "segment", "channel", "introducer", "signed_amount",
                   "planned_investment", "fixed_asset_investment", "foreign_investment", "is_key", "key_level",
                   "description"]
+
+    def validate_unique(self):
+        """The record's checks but its one project of a name in a zone (``Project.validate_unique``):
+        an import checks that key for a whole chunk of rows in one query (``Importer.unique_stored``,
+        the same ``cells.key_text``), and each row is checked again as it is written."""
+        exclude = self._get_validation_exclusions()
+        exclude.add("name")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
 
 
 class TransitionForm(StyledFormMixin, forms.Form):

@@ -27,6 +27,9 @@ class ProjectImporter(Importer):
     # rows imported again, from a CSV with other line ends or saved as .xlsx), it is refused
     unique_in_file = (("zone", "name"),)
     unique_stored = (("zone", "name"),)
+    # 重点级别 applies to a key project only (``Project.clean`` empties it otherwise): a level given
+    # beside 重点项目=否 is refused on its row, naming 重点项目, never dropped unsaid
+    decided_by = {"key_level": ("is_key",)}
     example = {"项目名称": "年产10GWh动力电池项目", "落地园区": "上饶经开区", "投资方": "示例新能源科技有限公司",
                "行业代码": "C3841", "来源渠道": "以商招商", "计划总投资(元)": "5000000000", "重点项目": "否"}
 

@@ -296,6 +296,7 @@ class Project(FeidiModel):
     scope = Scope(department="department", owner="owner", works=_project_work, also=_project_seen)
     # 谁引进、谁负责: the owner follows the project up and moves it on; its 挂点领导 sees it
     acted_by = {"owner": "projects.change_project", "leader": "projects.view_project"}
+    handed_on_by_app = ("owner", "leader")  # to the pool, or told to name another (``actions.hand_on_work``)
     audit_exclude = ("updated_at", "created_at", "last_activity_at")
 
     class Meta:
@@ -337,6 +338,45 @@ class Project(FeidiModel):
             raise ValidationError({"channel": gettext("选择了飞地孵化来源的项目，来源渠道应为“飞地转化”")})
         if self.industry_code:
             self.industry_code = self.industry_code.strip().upper()
+
+    def validate_unique(self, exclude=None):
+        """Django's checks, then the natural key: one project of a name in its zone, the name
+        compared as every entry path compares it (``cells.key_text``: “年产  项目”, “年产　项目”
+        and “年产项目” are one) — the page's form, the API and an import alike, since each saves
+        through ``full_clean``. Skipped when the name or the zone is excluded (its field failed,
+        or an import checks a chunk's keys at once, ``Importer.unique_stored``)."""
+        super().validate_unique(exclude=exclude)
+        if exclude and ("name" in exclude or "zone" in exclude):
+            return
+        same = self.namesake()
+        if same is not None:
+            raise ValidationError({"name": ValidationError(
+                gettext("落地园区“{zone}”已有同名项目“{name}”（名称比较时不计空格、全角半角和大小写）：同一项目请在原记录上修改").format(
+                    zone=self.zone, name=same.name), code="unique")})
+
+    def namesake(self) -> Project | None:
+        """Another project of this one's zone whose name is this one's (``cells.key_text``), if any.
+        One query: the zone's projects holding each Chinese character of the name (a character
+        NFKC, case and spacing leave as it is), compared whole here."""
+        from feidi.lib.cells import key_text
+
+        key = key_text(self.name or "")
+        if not key or self.zone_id is None:
+            return None
+        candidates = Project._base_manager.filter(zone_id=self.zone_id)
+        if self.pk is not None:
+            # an edit keeping its name and zone is no new claim on them (a namesake stored before
+            # this rule must not block a transition or a change of anything else)
+            was = candidates.filter(pk=self.pk).values_list("name", flat=True).first()
+            if was is not None and key_text(was) == key:
+                return None
+            candidates = candidates.exclude(pk=self.pk)
+        for char in sorted({c for c in key if "\u4e00" <= c <= "\u9fff"})[:8]:
+            candidates = candidates.filter(name__contains=char)
+        for pk, name in candidates.values_list("pk", "name").iterator():
+            if key_text(name) == key:
+                return Project(pk=pk, name=name)
+        return None
 
     @property
     def in_pool(self) -> bool:
@@ -671,6 +711,7 @@ class Task(DeadlineItemMixin, FeidiModel):
     scope = Scope(department="department", owner="owner", works=_part_work,
                   also=_part_seen)
     acted_by = {"owner": "projects.change_task"}  # its 责任人 reports it done
+    handed_on_by_app = ("owner",)  # back to its unit (``actions.hand_on_work``)
 
     closed = (Status.DONE, "done_on")
     text_field = "decision"
