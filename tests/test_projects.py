@@ -508,7 +508,7 @@ def _bureau(cast, name):
 
 
 def _problem(cast, unit, *, by=None, description="用电增容迟迟未批", deadline=dt.date(2026, 12, 1)):
-    p = key_project(cast)
+    p = key_project(cast, name=f"{description}的项目")  # one project a problem: a zone holds one project of a name
     problem = Problem(project=p, description=description, owner_department=unit, deadline=deadline)
     return actions.do_save_part(problem, acting_user=by or cast.invest)
 

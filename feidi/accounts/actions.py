@@ -13,11 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.db.models import ManyToManyRel
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from feidi.core import audit
 from feidi.core.actions import create_object
+from feidi.core.actions import delete_object
 from feidi.core.actions import update_object
 from feidi.core.context import client_address
 
@@ -180,6 +182,29 @@ def _check_binding(user: User, roles: list[Role]) -> None:
         raise ValidationError({"organization": gettext("企业/机构用户不属于政府部门，请只选择所属单位")})
     if not user.organization_id and not user.department_id:
         raise ValidationError({"department": gettext("请选择所属部门（企业/机构用户请选择所属单位）")})
+    _check_role_kinds(user, roles)
+
+
+def _check_role_kinds(user: User, roles: list[Role]) -> None:
+    """An enterprise's or institution's account holds only what the standard enterprise and
+    institution roles may grant (a government role gave an enterprise user unmasked phone numbers
+    of every person); a government account holds none of those two roles (its lists' 本单位 filter
+    then meant nothing)."""
+    from .duties import role_permissions
+    from .roles import ORGANIZATION_ROLES
+    from .roles import STANDARD_ROLES
+
+    if user.organization_id:
+        allowed = {n for code in ORGANIZATION_ROLES for n in STANDARD_ROLES[code][3]}
+        for role in roles:
+            beyond = sorted(role_permissions(role) - allowed)
+            if beyond:
+                raise ValidationError({"roles": gettext("企业/机构用户不能担任“{role}”：该角色含有政府部门的权限（{names}）").format(
+                    role=role.name, names=gettext("、").join(beyond[:5]))})
+    else:
+        for role in roles:
+            if role.code in ORGANIZATION_ROLES:
+                raise ValidationError({"roles": gettext("政府部门人员不能担任企业/机构用户角色“{role}”").format(role=role.name)})
 
 
 # A user name (登录账号) as one types it at the sign-in page: ASCII letters, digits and . _ - @ +.
@@ -282,7 +307,8 @@ def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
     was_active, was_in = User.objects.filter(pk=user.pk).values_list("is_active", "department_id").first() or (None, None)
     with transaction.atomic():
         held = duties_held() if was_active and not user.is_active else set()
-        saved = update_object(user, acting_user=acting_user)
+        saved = update_object(user, acting_user=acting_user, expected_version=(
+            expected_version if expected_version is not None else _version_now(User, user.pk)))
         if was_active and not saved.is_active:
             check_duties_kept(held)
             end_access(saved, acting_user=acting_user)
@@ -291,6 +317,12 @@ def do_update_user(user: User, *, acting_user, expected_version=None) -> User:
                 saved.department_id not in Department.objects.get(pk=was_in).zone_subtree_ids():
             switched_off.send(sender=User, user=saved, acting_user=acting_user)  # moved to another zone
     return saved
+
+
+def _version_now(model, pk) -> int | None:
+    """A record's version as stored: what a write that no form rendered (the API, a test, a repeated
+    call after a refusal) is checked against."""
+    return model.objects.filter(pk=pk).values_list("version", flat=True).first()
 
 
 def _lock_roles(pks) -> list[Role]:
@@ -315,7 +347,9 @@ def do_set_user_roles(user: User, roles: list[Role], *, acting_user) -> User:
         _check_binding(user, roles)
         had_duty = User.objects.get(pk=user.pk).roles.exclude(duty="").exists()
         held = duties_held()
-        saved = update_object(user, acting_user=acting_user, m2m={"roles": roles})
+        # the roles are replaced whole, under the lock above: the version is the record's as it is now
+        saved = update_object(user, acting_user=acting_user, m2m={"roles": roles},
+                              expected_version=_version_now(User, user.pk))
         check_duties_kept(held)
         if any(r.duty for r in roles) and not had_duty:
             end_access(saved, acting_user=acting_user)
@@ -334,7 +368,8 @@ def do_unlock_user(user: User, *, acting_user) -> None:
                      after=audit.snapshot(user) | {"locked": False})
 
 
-def do_save_role(role: Role, *, permissions=None, custom_departments=None, acting_user) -> Role:
+def do_save_role(role: Role, *, permissions=None, custom_departments=None, acting_user,
+                 expected_version=None) -> Role:
     """Create or change a role. 三员分立 holds for the role itself and for every account holding it;
     no administrator changes a role it holds."""
     from .duties import check_account
@@ -358,7 +393,8 @@ def do_save_role(role: Role, *, permissions=None, custom_departments=None, actin
         if role.pk:
             _lock_roles([role.pk])  # its holders are read after any assignment of it in flight
         held = duties_held()
-        saved = update_object(role, acting_user=acting_user, m2m=m2m) if role.pk else \
+        saved = update_object(role, acting_user=acting_user, m2m=m2m, expected_version=(
+            expected_version if expected_version is not None else _version_now(Role, role.pk))) if role.pk else \
             create_object(role, acting_user=acting_user, m2m=m2m)
         check_duties_kept(held)
         new = names_of(perms)
@@ -371,13 +407,31 @@ def do_save_role(role: Role, *, permissions=None, custom_departments=None, actin
     return saved
 
 
+def do_delete_role(role: Role, *, acting_user) -> None:
+    """A role still held, or still named where it restricts something (a stage gate's 审核角色: an
+    empty list there lets everyone pass), is not deleted: the records naming it are listed, to be
+    changed first. Deleting it would open what it closed."""
+    if role.users.exists():
+        raise ValidationError(gettext("仍有用户拥有该角色，不能删除"))
+    named = []
+    for relation in Role._meta.get_fields(include_hidden=True):  # related_name="+" relations included
+        if isinstance(relation, ManyToManyRel) and relation.related_model is not User:
+            rows = relation.related_model._base_manager.filter(**{relation.field.name: role})
+            named += [f"{relation.related_model._meta.verbose_name}“{row}”" for row in rows[:5]]
+    if named:
+        raise ValidationError(gettext("该角色仍被{names}使用，请先修改这些设置再删除").format(names=gettext("、").join(named)))
+    delete_object(role, acting_user=acting_user)
+
+
 def _set_path(dept: Department) -> None:
     parent_path = dept.parent.path if dept.parent_id else "/"
     dept.path = f"{parent_path}{dept.pk}/"
 
 
-def do_save_department(dept: Department, *, acting_user) -> Department:
-    """Create or move a department, keeping the materialized paths of its subtree right."""
+def do_save_department(dept: Department, *, acting_user, expected_version=None) -> Department:
+    """Create or move a department, keeping the materialized paths of its subtree right. A unit moved
+    into another zone takes its people there: each hands on the work he held in the old zone, as a
+    person moved does (``switched_off``)."""
     with transaction.atomic():
         if dept.parent_id and dept.pk and dept.parent.path.startswith(dept.path or "\x00"):
             raise ValidationError({"parent": gettext("上级部门不能是本部门或其下级部门")})
@@ -386,16 +440,21 @@ def do_save_department(dept: Department, *, acting_user) -> Department:
             _set_path(dept)
             Department.objects.filter(pk=dept.pk).update(path=dept.path)
             return dept
-        old_path = Department.objects.get(pk=dept.pk).path
+        old = Department.objects.get(pk=dept.pk)
+        old_path, old_zone = old.path, set(old.zone_subtree_ids())
         _set_path(dept)
-        update_object(dept, acting_user=acting_user)
+        update_object(dept, acting_user=acting_user, expected_version=expected_version)
         if old_path != dept.path:
             for child in Department.objects.filter(path__startswith=old_path).exclude(pk=dept.pk):
                 Department.objects.filter(pk=child.pk).update(path=dept.path + child.path[len(old_path):])
+            dept.refresh_from_db()
+            if set(dept.zone_subtree_ids()) != old_zone:  # now of another zone (or of none)
+                for person in User.objects.filter(department__path__startswith=dept.path, is_active=True):
+                    switched_off.send(sender=User, user=person, acting_user=acting_user)
     return dept
 
 
-def do_save_policy(policy: SecurityPolicy, *, acting_user) -> SecurityPolicy:
+def do_save_policy(policy: SecurityPolicy, *, acting_user, expected_version=None) -> SecurityPolicy:
     """Each value within the profile's range (``lib.security_profile``; the model's validators run
     in ``full_clean`` on save)."""
     with transaction.atomic():
@@ -403,7 +462,7 @@ def do_save_policy(policy: SecurityPolicy, *, acting_user) -> SecurityPolicy:
         policy.pk = 1
         if existing is None:
             return create_object(policy, acting_user=acting_user)
-        return update_object(policy, acting_user=acting_user)
+        return update_object(policy, acting_user=acting_user, expected_version=expected_version)
 
 
 def do_issue_token(user: User, name: str, *, expires_at=None):

@@ -66,6 +66,35 @@ def names_of(permissions) -> set[str]:
     return out
 
 
+def _check_views(permissions, names: set[str]) -> None:
+    """A business role that may act on a kind of record (add, change, handle, resolve …) may see it:
+    every page and list its work goes through reads the record through its view permission. Without
+    it the work stranded: a 挂点干部 role stripped of 查看企业诉求 kept its appeals, and could open none."""
+    from django.contrib.auth.models import Permission
+
+    from .models import permission_label
+
+    missing = {}
+    for perm in permissions:
+        if isinstance(perm, str):
+            app_label, __, codename = perm.partition(".")
+            perm = Permission.objects.select_related("content_type").filter(
+                content_type__app_label=app_label, codename=codename).first()
+            if perm is None:
+                continue
+        model = perm.content_type.model_class()
+        if model is None:
+            continue
+        view = f"{perm.content_type.app_label}.view_{model._meta.model_name}"
+        if perm.codename != f"view_{model._meta.model_name}" and view not in names:
+            missing.setdefault(view, []).append(f"{perm.content_type.app_label}.{perm.codename}")
+    if missing:
+        raise ValidationError({"permissions": gettext("有办理权限须同时有查看权限：{pairs}").format(
+            pairs=gettext("；").join(gettext("{acts}须有“{view}”").format(
+                acts=gettext("、").join(permission_label(a) for a in sorted(acts)), view=permission_label(view))
+                for view, acts in sorted(missing.items())))})
+
+
 def check_role(role, permissions) -> None:
     """A role's own permissions: one duty at most, matching the role's declared duty; a duty role
     sees all (数据范围 全部): narrowed, the auditor's trail and login log, the system
@@ -92,6 +121,8 @@ def check_role(role, permissions) -> None:
         duty = next(iter(duties))
         raise ValidationError({"permissions": gettext("业务角色不能包含{duty}职责的权限：{names}").format(
             duty=DUTY_LABELS[duty], names=gettext("、").join(sorted(names & DUTY_PERMISSIONS[duty])))})
+    if not role.duty:
+        _check_views(permissions, names)
     if role.duty:
         other = duties - {role.duty}
         if other:

@@ -76,7 +76,9 @@ def editable_permissions():
     from django.apps import apps
 
     labels = [c.label for c in apps.get_app_configs() if c.name.startswith("feidi.")]
+    # …nor the platform's own bookkeeping (the one-time form tokens): no one's work
     return (Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+            .exclude(content_type__app_label="core", content_type__model="formsubmission")
             .order_by("content_type__app_label", "content_type__model", "codename"))
 
 

@@ -45,6 +45,7 @@ class Department(DetailUrlMixin, models.Model):
                                related_name="children")
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     order = models.PositiveIntegerField(_("排序"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)  # stale edits refused
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(department="pk", owner=None)
@@ -96,6 +97,9 @@ class Role(DetailUrlMixin, models.Model):
     code = models.SlugField(_("编码"), max_length=50, unique=True)
     name = models.CharField(_("名称"), max_length=100, unique=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
+    # an edit made from a form rendered at an older version is refused (two administrators at once:
+    # a stale form had switched a deactivated account back on)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     duty = models.CharField(_("管理员职责"), max_length=16, choices=Duty.choices, blank=True, default="")
     data_scope = models.CharField(_("数据范围"), max_length=16, choices=DataScope.choices,
                                   default=DataScope.DEPT_TREE)
@@ -213,6 +217,9 @@ class User(DetailUrlMixin, AbstractBaseUser):
                                    on_delete=models.PROTECT, related_name="users")
     organization = OrganizationField(_("所属单位（企业/机构用户）"), null=True, blank=True, related_name="users")
     roles = models.ManyToManyField(Role, verbose_name=_("角色"), blank=True, related_name="users")
+    # an edit made from a form rendered at an older version is refused (two administrators at once:
+    # a stale form had switched a deactivated account back on)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
     date_joined = models.DateTimeField(_("创建时间"), default=timezone.now)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
@@ -373,6 +380,9 @@ class SecurityPolicy(models.Model):
     password_max_age_days = models.PositiveIntegerField(_("密码有效期（天）"), default=90,
                                                         validators=_bounded("password_max_age_days"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # an edit made from a form rendered at an older version is refused (two administrators at once:
+    # a stale form had switched a deactivated account back on)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope = Scope(department=None, owner=None)

@@ -100,6 +100,9 @@ INTEL_VIEW = ["intel.view_newsitem", "intel.view_source"]
 INTEL_FULL = _perms("intel", {"newsitem": FULL, "source": FULL})
 
 # code: (name, duty, data scope, permissions, may see full personal numbers, description)
+# The roles of an enterprise's or institution's own people: what such an account may hold at most
+ORGANIZATION_ROLES = ("enterprise", "institution")
+
 STANDARD_ROLES = {
     "city_leader": (gettext_noop("市领导"), "", DataScope.ALL, [*REGISTRY_VIEW, *SERVICES_VIEW, *CHAINS_VIEW,
                                                              *PROJECTS_VIEW,

@@ -98,7 +98,7 @@ class UserEditView(ObjectEditView):
             return actions.do_create_user(obj, password=form.cleaned_data["password1"], acting_user=self.request.user)
         if obj.pk == self.request.user.pk and not obj.is_active:
             raise ValidationError({"is_active": gettext("不能停用自己的账号")})
-        return actions.do_update_user(obj, acting_user=self.request.user)
+        return actions.do_update_user(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
 @declare.route("users/<int:pk>/roles/", "user_roles")
@@ -170,7 +170,7 @@ class DepartmentDetailView(ObjectDetailView):
 @declare.view(Department, "edit")
 class DepartmentEditView(ObjectEditView):
     def save_object(self, form, obj, *, creating, expected_version):
-        return actions.do_save_department(obj, acting_user=self.request.user)
+        return actions.do_save_department(obj, acting_user=self.request.user, expected_version=expected_version)
 
 
 @declare.view(Department, "delete")
@@ -211,7 +211,7 @@ class RoleEditView(ObjectEditView):
     def save_object(self, form, obj, *, creating, expected_version):
         return actions.do_save_role(obj, permissions=form.cleaned_data["permissions"],
                                     custom_departments=form.cleaned_data["custom_departments"],
-                                    acting_user=self.request.user)
+                                    acting_user=self.request.user, expected_version=expected_version)
 
 
 @declare.route("roles/<int:pk>/copy/", "role_copy")
@@ -256,9 +256,7 @@ class RoleCopyView(RoleEditView):
 @declare.view(Role, "delete")
 class RoleDeleteView(ObjectDeleteView):
     def delete_object(self, obj):
-        if obj.users.exists():
-            raise ValidationError(gettext("仍有用户拥有该角色，不能删除"))
-        delete_object(obj, acting_user=self.request.user)
+        actions.do_delete_role(obj, acting_user=self.request.user)
 
 
 # --- security policy (安全管理员) -------------------------------------------------------------
@@ -270,7 +268,8 @@ class SecurityPolicyView(ScopedViewMixin, TemplateView):
 
     def _render(self, form):
         return self.render_to_response(self.get_context_data(form=form, title=gettext("安全策略"), cancel_url="/",
-                                                             creating=False, form_token="", version=""))
+                                                             creating=False, form_token="",
+                                                             version=form.instance.version if form.instance.pk else ""))
 
     def get(self, request, *args, **kwargs):
         return self._render(SecurityPolicyForm(instance=SecurityPolicy.current(), user=request.user))
@@ -279,7 +278,9 @@ class SecurityPolicyView(ScopedViewMixin, TemplateView):
         form = SecurityPolicyForm(request.POST, instance=SecurityPolicy.current(), user=request.user)
         if form.is_valid():
             try:
-                actions.do_save_policy(form.instance, acting_user=request.user)
+                expected = request.POST.get("_version", "")
+                actions.do_save_policy(form.instance, acting_user=request.user,
+                                       expected_version=int(expected) if expected.isdigit() else None)
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             except ConflictError as exc:

@@ -58,6 +58,9 @@ class Challenge(FeidiModel):
 
     scope = Scope(department="department", owner="created_by", organization="demand__organization",
                   public=Q(status__in=["open", "review", "awarded"]))
+    # its experts score its applications — while it takes or reviews them (``accounts.handover``)
+    acted_by = {"experts": "challenges.add_review"}
+    acted_while = Q(status__in=["open", "review"])
 
     class Meta:
         db_table = "techmarket_challenge"  # its table from before the cut, kept

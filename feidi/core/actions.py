@@ -183,6 +183,8 @@ def check_people(instance: models.Model, current: models.Model | None) -> None:
     errors = {}
     for name, perm in getattr(type(instance), "acted_by", {}).items():
         field = instance._meta.get_field(name)
+        if field.many_to_many:  # set apart from the row (a form's or an action's own choices)
+            continue
         value = getattr(instance, field.attname)
         if value is None or (current is not None and value == getattr(current, field.attname)):
             continue

@@ -237,6 +237,16 @@ def _handlers(application: Application):
     return recipients(applications_to_handle, application, "policies.handle_application")
 
 
+def _note(note: str) -> str:
+    """The handler's note as written: one longer than its column is refused on ``note`` (it was cut
+    to 300 characters without a word), as the page's form refuses it."""
+    try:
+        Application._meta.get_field("note").run_validators(note)
+    except ValidationError as exc:
+        raise ValidationError({"note": exc.messages}) from None
+    return note
+
+
 def do_advance_application(application: Application, note: str = "", *, acting_user) -> Application:
     """One step forward: 受理 → 审核 → 公示 → 拨付; the last step writes the payment (once per
     item, enterprise and period: the database refuses a second)."""
@@ -246,7 +256,7 @@ def do_advance_application(application: Application, note: str = "", *, acting_u
     status, department = step
     now = timezone.now()
     with transaction.atomic():
-        changes = {"status": status, "handling_department_id": department, "note": note[:300], "level": 1,
+        changes = {"status": status, "handling_department_id": department, "note": _note(note), "level": 1,
                    **(clock(now, application.item.step_days).fields if status != A.PAID else
                       {"deadline": None, "deadline_from": None, "deadline_days": None})}
         guarded_update(application, changes, where={"status": application.status}, acting_user=acting_user,
@@ -274,7 +284,7 @@ def do_advance_application(application: Application, note: str = "", *, acting_u
 def do_return_application(application: Application, note: str, *, acting_user) -> Application:
     if not note.strip():
         raise ValidationError({"note": gettext("退回须说明理由")})
-    return guarded_update(application, {"status": A.RETURNED, "note": note[:300], "deadline": None},
+    return guarded_update(application, {"status": A.RETURNED, "note": _note(note), "deadline": None},
                           where={"status__in": Application.OPEN}, acting_user=acting_user,
                           conflict=gettext("该申报已被他人办理，操作未执行，请刷新"))
 
@@ -284,6 +294,7 @@ def sweep(now=None, batch: int = 500) -> int:
     service office's settings of its zone name the level-3 and level-4 owners and their days; the
     enterprise's group leader is level 2. Rows are locked and re-checked: none rises twice."""
     from feidi.services.actions import route
+    from feidi.services.actions import zone_of
     from feidi.services.models import Assignment
     from feidi.services.models import ServiceSettings
 
@@ -308,7 +319,8 @@ def sweep(now=None, batch: int = 500) -> int:
                 level = app.level + 1
                 # the appeals' one rule: the first active person in the level's line (a group leader
                 # switched off was told of applications no one else heard of)
-                owner = route(level, assignments.get(app.organization_id) if level == 2 else None, rule)
+                owner = route(level, assignments.get(app.organization_id) if level == 2 else None, rule,
+                              within=zone_of(rule))  # …of the application's zone: one moved away serves it no more
                 app.level, app.version = level, app.version + 1
                 for name, value in clock(now, rule.days_for_level(level)).fields.items():
                     setattr(app, name, value)

@@ -316,12 +316,15 @@ def hand_on_work(user, *, acting_user, everything: bool = True) -> int:
 
     why = gettext("已停用或调离本园区") if gone else gettext("的角色已不能办理")
     now, moved = timezone.now(), 0
+    unowned = defaultdict(list)  # zone department → projects past the lead stage left without an owner
     if lost(Project, "owner"):
         for project in Project.objects.filter(owner_id=user.pk).exclude(stage=Stage.TERMINATED):
             Project.objects.filter(pk=project.pk).update(owner=None, pooled_at=now, version=F("version") + 1)
             _event(project, acting_user, "pool", gettext("原负责人{user}{why}，退回公海").format(user=user, why=why))
             audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user,
                          before={"owner": user.pk}, after={"owner": None, "pooled_at": now.isoformat()})
+            if project.stage != Stage.LEAD:  # the pool lists leads to claim; a signed project needs reassigning
+                unowned[project.department_id].append(project)
             moved += 1
     if lost(Task, "owner"):
         for task in Task.objects.filter(owner_id=user.pk, status=Task.Status.OPEN).select_related("project"):
@@ -338,11 +341,28 @@ def hand_on_work(user, *, acting_user, everything: bool = True) -> int:
             _event(project, acting_user, "edit", text)
             audit.record(audit.AuditRecord.Action.UPDATE, project, user=acting_user, before={"leader": user.pk},
                          after={"leader": None})
-            if project.owner_id and project.owner.is_active:
+            if project.owner_id and project.owner.is_active and project.owner_id != user.pk:
                 notify([project.owner], gettext("项目挂点领导需重新指定：{project}").format(project=project.name), text,
                        project.get_absolute_url())
+            else:
+                unowned[project.department_id].append(project)
             moved += 1
+    _tell_reassigners(unowned, user, why)
     return moved
+
+
+def _tell_reassigners(unowned: dict, user, why: str) -> None:
+    """The people who may reassign projects in each zone are told which of its projects were left
+    without someone to follow them (their owner or 挂点领导 gone, nobody else to tell)."""
+    from feidi.accounts.models import Department
+    from feidi.accounts.models import User
+
+    for department_id, projects in unowned.items():
+        department = Department.objects.filter(pk=department_id).first()
+        people = list(User.objects.staff_of(department).holding("projects.reassign_project").exclude(pk=user.pk))
+        names = gettext("、").join(dict.fromkeys(p.name for p in projects))
+        notify(people, gettext("{user}{why}，{count}个项目待重新指定负责人或挂点领导").format(
+            user=user, why=why, count=len({p.pk for p in projects})), names, department=department)
 
 
 def _tell_holders(part, acting_user, why: str = "") -> None:

@@ -90,6 +90,14 @@ def route(level: int, current: Assignment | None, rules: ServiceSettings | None,
                  and (within is None or user.department_id in within) and user.has_perm(HANDLE)), None)
 
 
+def zone_of(rules: ServiceSettings) -> set[int]:
+    """The departments of the zone a 服务设置 serves: whom its line may route to (``route``'s
+    ``within``), read once per settings row and kept on it."""
+    if not hasattr(rules, "_zone_ids"):
+        rules._zone_ids = set(rules.department.zone_subtree_ids())
+    return rules._zone_ids
+
+
 def owner_for_level(appeal: Appeal, level: int, *, leaving=()):
     """Who handles ``appeal`` at ``level`` now (``route``): an enterprise with no current 挂点干部
     (or whose linked people have left) is served by the next one up who is there."""
@@ -519,7 +527,7 @@ def _escalate_batch(ids: list[int], now, skipped: dict[int, int] | None = None,
             try:
                 if level not in (2, 3, 4):
                     raise ValueError(f"level {appeal.level} has no next level")
-                owner = route(level, currents.get(appeal.organization_id), rule)
+                owner = route(level, currents.get(appeal.organization_id), rule, within=zone_of(rule))
                 days = rule.days_for_level(level)
                 if days not in counted:
                     counted[days] = clock(now, days)

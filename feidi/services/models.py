@@ -90,6 +90,7 @@ class Assignment(FeidiModel):
     date_order = (("until", "since"),)
     scope = Scope(department="department", owner="cadre", organization="organization")
     acted_by = {"cadre": "services.handle_appeal"}  # the enterprise's appeals go to him first
+    handed_on_by_app = ("cadre",)  # the group's leader is told (``actions.hand_on_work``)
 
     class Meta:
         verbose_name = verbose_name_plural = _("挂点服务")
