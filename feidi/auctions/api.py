@@ -22,6 +22,7 @@ from feidi.core.api import error
 from feidi.core.api import field
 from feidi.core.api import filtered
 from feidi.core.api import model_of
+from feidi.core.api import require_perm
 from feidi.core.api import scoped_get
 from feidi.core.api import scoped_list
 
@@ -190,6 +191,7 @@ def _lot(request, pk: int) -> Lot:
 @paginate(Pages, page_size=100)
 def list_bids(request, pk: int = Path(..., ge=1, le=MAX_ID)):
     lot = scoped_get(request, Lot, pk)
+    require_perm(request, "auctions.view_bid")  # the records listed are bids: seeing the lot is not enough
     bids = lot.bids.select_related("registration", "bidder").order_by("-seq")
     return _BidRows(bids, request.user)
 

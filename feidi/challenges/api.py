@@ -119,7 +119,7 @@ class ReviewSchema(Schema):
 class AwardIn(Schema):
     application_id: Id
     budget: field(JointProject, "budget") | None = None
-    starts_on: dt.date | None = None
+    starts_on: field(JointProject, "starts_on") | None = None
     title: field(JointProject, "title") = ""
 
 

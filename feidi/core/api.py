@@ -18,8 +18,10 @@ refused, text stripped, a required text left blank refused, booleans and ids of 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import logging
+import re
 from decimal import Decimal
 from types import UnionType
 from typing import Annotated
@@ -52,8 +54,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth
+from pydantic import BeforeValidator
 from pydantic import ConfigDict
 from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from .actions import ConflictError
 from .fields import MAX_ID
@@ -143,6 +147,9 @@ class StrictInput(Schema):
       (``ProhibitNullCharactersValidator``);
     - an integer is a JSON integer and a yes/no a JSON ``true``/``false``: ``true`` is not the
       id 1 and ``"yes"`` publishes nothing;
+    - a date is ``YYYY-MM-DD`` and a date-time ISO 8601 (``iso_date``, ``iso_datetime``), whatever
+      the schema's annotation: never a number or a numeric text read as seconds since 1970;
+    - a choice of an enumeration not among its values is refused listing its values and labels;
     - a decimal is taken at its field's places (``2.5E+2`` → ``250.00``): the value stored, and
       the one a write answers.
     """
@@ -226,15 +233,18 @@ NUMBERS = {int: "int_type", float: "float_type", Decimal: "decimal_type"}
 def _strict(annotation, value, *, strip: bool = True):
     """``value`` as a JSON body gives it, read as ``StrictInput`` says: text stripped (unless not
     ``strip``), a NUL refused, a boolean only where a yes/no is asked and nowhere else, an integer
-    only as a JSON integer."""
-    from pydantic_core import PydanticCustomError
-
+    only as a JSON integer, a date only in ISO 8601, a choice among its enumeration's values."""
     if value is None:
         return value
     try:
         options = _given_options(annotation)
     except TypeError:  # an annotation that cannot be a key
         options = [t for t in _options(annotation) if t is not type(None)]
+    if options and all(t in (dt.date, dt.datetime) for t in options):
+        # whatever the schema's annotation says (a plain ``dt.date`` of a generated form body too)
+        return iso_datetime(value) if dt.date not in options else iso_date(value, or_datetime=dt.datetime in options)
+    if len(options) == 1 and isinstance(options[0], type) and issubclass(options[0], enum.Enum):
+        return _choice_of(options[0], value)
     if isinstance(value, bool):
         if bool not in options and Any not in options:
             number = next((NUMBERS[t] for t in options if t in NUMBERS), None)
@@ -245,10 +255,6 @@ def _strict(annotation, value, *, strip: bool = True):
         raise PydanticCustomError("bool_type", "not a boolean")
     if options and all(t is int for t in options) and not isinstance(value, int):
         raise PydanticCustomError("int_type", "not an integer")
-    if isinstance(value, (int, float)) and any(t in (dt.date, dt.datetime) for t in options) and not any(
-            t in (int, float, Decimal, str, Any) for t in options):
-        # a number is no date (pydantic would read it as seconds since 1970: 0 → 1970-01-01)
-        raise ValueError(gettext("应为日期，如 2026-03-05"))
     if isinstance(value, str):
         if str not in options:
             return value
@@ -262,6 +268,55 @@ def _strict(annotation, value, *, strip: bool = True):
         if origin is dict and len(args) == 2 and isinstance(value, dict):
             return {key: _strict(args[1], item, strip=strip) for key, item in value.items()}
     return value
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def iso_date(value, *, or_datetime: bool = False):
+    """A day as the API takes one, as the forms and the imports do: ``YYYY-MM-DD`` and nothing
+    else. pydantic's own reading took a number or a numeric text as seconds since 1970 ("86400"
+    was 1970-01-02, "-0" 1970-01-01) and a date-time at midnight as its day; a date-time is
+    taken only where the field takes one too (``or_datetime``)."""
+    if isinstance(value, dt.date) and (or_datetime or not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str):
+        if ISO_DATE.fullmatch(value):
+            return value
+        if ISO_DATETIME.fullmatch(value):
+            if or_datetime:
+                return value
+            raise PydanticCustomError("date_from_datetime_inexact", "a date, not a date-time")
+    raise PydanticCustomError("date_type", "not an ISO 8601 date")
+
+
+def iso_datetime(value):
+    """A moment as the API takes one: an ISO 8601 date-time (``2026-03-05T09:00:00+08:00``; the
+    server's time zone where none is given), never a number of seconds nor a bare day."""
+    if isinstance(value, dt.datetime) or isinstance(value, str) and ISO_DATETIME.fullmatch(value):
+        return value
+    raise PydanticCustomError("datetime_type", "not an ISO 8601 date-time")
+
+
+# The API's date types: every date of an input — a body's field, a query parameter — is one of these
+# (``field`` gives them for a model's date columns; ``StrictInput`` reads any body's date so).
+Date = Annotated[dt.date, BeforeValidator(iso_date)]
+DateTime = Annotated[dt.datetime, BeforeValidator(iso_datetime)]
+
+
+def choices_text(choices: type[enum.Enum]) -> str:
+    """The values of an enumeration as a refusal lists them: ``enterprise（企业）、…`` (a Django
+    ``Choices``' labels, in the caller's language)."""
+    return "、".join(f"{m.value}（{m.label}）" if hasattr(m, "label") else str(m.value) for m in choices)
+
+
+def _choice_of(choices: type[enum.Enum], value):
+    """``value`` if it is one of ``choices``' values; else refused listing them in Chinese (pydantic
+    says "Input should be 'enterprise', … or 'investor'", in English)."""
+    if isinstance(value, choices) or any(value == m.value and type(value) is type(m.value) for m in choices):
+        return value
+    raise ValueError(gettext("应为以下之一：{choices}").format(choices=choices_text(choices)))
 
 
 _STRICT: dict[type, type] = {}
@@ -363,29 +418,51 @@ def _refused(request, exc):
 
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
-    sent = _body_keys(request)
-    fields = {}
-    for key, messages in getattr(exc, "message_dict", {}).items():
+    if not hasattr(exc, "error_dict"):
+        return error(request, 422, "invalid", "；".join(exc.messages))
+    sent = _body(request)
+    general, fields = [], {}
+    for key, messages in exc.message_dict.items():
         if key == NON_FIELD_ERRORS:  # of no field: said in the message alone
+            general.extend(messages)
             continue
         # a model's or a form's field (``zone``) named as the body sent it (``zone_id``)
         if key not in sent:
             key = next((k for k in (f"{key}_id", f"{key}_ids", f"{key.removesuffix('s')}_ids") if k in sent), key)
-        fields.setdefault(key, []).extend(str(m) for m in messages)
-    return error(request, 422, "invalid", "；".join(exc.messages), fields or None)
+        fields.setdefault(key, []).extend(_choice_said(key, str(m), sent.get(key)) for m in messages)
+    return error(request, 422, "invalid", "；".join([*general, *(m for said in fields.values() for m in said)]),
+                 fields or None)
 
 
-def _body_keys(request) -> set[str]:
-    """The top-level keys of a JSON body (none for any other body)."""
+def _choice_said(key: str, message: str, sent) -> str:
+    """Django's refusal of a choice — "选择一个有效的选项：该选择不在可用的选项中。", naming neither
+    the field nor the value nor why — said with the body's key, the value sent and the reason; any
+    other message as it is. (The forms' fields raise it; the API reads their errors as text.)"""
+    record = str(forms.ModelChoiceField.default_error_messages["invalid_choice"])
+    option = str(forms.ChoiceField.default_error_messages["invalid_choice"])
+    if message == record:
+        return gettext("{field} 为 {value}：该记录不存在、不在您的范围，或不能选作此项").format(
+            field=key, value=sent if sent is not None and not isinstance(sent, (dict, list)) else "—")
+    for value in (sent if isinstance(sent, list) else [sent]):
+        if value is not None and not isinstance(value, (dict, list)) and message == option % {"value": value}:
+            if isinstance(sent, list):
+                return gettext("{field} 中的 {value}：该记录不存在、不在您的范围，或不能选作此项").format(
+                    field=key, value=value)
+            return gettext("{field} 为 {value}：不是可选的值").format(field=key, value=value)
+    return message
+
+
+def _body(request) -> dict:
+    """The top-level keys and values of a JSON body (none for any other body)."""
     import json
 
     if not request.content_type or "json" not in request.content_type:
-        return set()
+        return {}
     try:
         body = json.loads(request.body or b"null")
     except (ValueError, RecursionError, RawPostDataException):  # nested past the parser's depth
-        return set()
-    return set(body) if isinstance(body, dict) else set()
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 # What a schema's check says, by pydantic's error type, in Chinese (the library's own text is
@@ -436,6 +513,8 @@ def schema_message(e: dict) -> str:
     if template is None:
         return gettext("格式不正确")
     values = {k: str(v) for k, v in (e.get("ctx") or {}).items()}
+    if "expected" in values:  # pydantic's "'a', 'b' or 'c'": the values alone, listed in Chinese
+        values["expected"] = "、".join(v.strip().strip("'") for v in values["expected"].replace(" or ", ", ").split(", "))
     try:
         return gettext(template).format(**values)
     except (KeyError, IndexError):
@@ -597,7 +676,8 @@ TEXT_MAX = 100_000
 def field(model, name: str, **overrides):
     """The API type of ``model.name`` with the model's own bounds, so a schema accepts only what
     the column holds on both databases: a CharField's length, a DecimalField's digits and places,
-    an integer column's range, the field's min/max validators; a relation is an ``Id``.
+    an integer column's range, the field's min/max validators; a relation is an ``Id``, a date a
+    ``Date`` (ISO 8601 only).
     ``overrides`` are given to pydantic's Field (e.g. ``description``)."""
     from django.core.validators import MaxValueValidator
     from django.core.validators import MinValueValidator
@@ -623,9 +703,9 @@ def field(model, name: str, **overrides):
         low, high = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()]
         kwargs.update(ge=low, le=high)
     elif isinstance(f, models.DateTimeField):
-        kind = dt.datetime
+        kind = DateTime
     elif isinstance(f, models.DateField):
-        kind = dt.date
+        kind = Date
     elif isinstance(f, models.FloatField):
         kind = float
         kwargs.update(allow_inf_nan=False)

@@ -38,19 +38,29 @@ def do_add_item(*, acting_user, title: str, text: str, published_on: dt.date | N
                 source_kind: str = SourceKind.PASTE, doc_kind: str = "news", url: str = "",
                 department_id=None, sample: bool = False, analyse: bool = True) -> NewsItem:
     """Store one item (its department is the officer's) and queue its analysis after commit. The
-    same text already stored in the department is not stored twice: that item is returned."""
+    same text already stored in the department is not stored twice: that item is returned, marked
+    ``stored_before`` — but only once what was given passed the same checks as a new item (a
+    duplicate dated 9999-12-31 is refused as the date, not answered with the item stored before)."""
+    from feidi.core.actions import checked
+
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": gettext("正文不能为空")})
     department_id = department_id or _department_of(acting_user)
     digest = dedup.content_hash(text)
-    same = NewsItem.objects.filter(department_id=department_id, content_hash=digest).first()
-    if same is not None:
-        return same
     title = (title or "").strip() or text.splitlines()[0][:60]
+    # A feed's or a file's headline and link are cut to their columns (a document is not refused
+    # for a long headline); what a person types is bounded before it comes here (the API's
+    # schema, the page's form) and refused there, never cut.
     item = NewsItem(title=title[:300], text=text, published_on=published_on or timezone.localdate(),
                     source=source[:100], source_kind=source_kind, doc_kind=doc_kind, url=url[:500],
                     department_id=department_id, content_hash=digest, sample=sample)
+    same = NewsItem.objects.filter(department_id=department_id, content_hash=digest).first()
+    if same is not None:
+        checked(item)
+        item.full_clean(validate_unique=False, validate_constraints=False)
+        same.stored_before = True
+        return same
     fingerprint(item)
     with transaction.atomic():
         create_object(item, acting_user=acting_user)
@@ -193,9 +203,11 @@ def do_item_to_lead(item: NewsItem, zone, *, acting_user, name: str = "") -> obj
         _check_open(item)
         org = _organization_for(item, item.org_name, acting_user)
         firm = item.org_name or (org.name if org else "")
+        # a name given is kept whole (one longer than the column is refused on ``name``); only the
+        # name made up from the item is cut to fit
         project = do_save_project(Project(
-            name=(name or gettext("{firm}{event}项目").format(firm=firm or item.title[:40],
-                                                            event=item.event_type or ""))[:200],
+            name=name or gettext("{firm}{event}项目").format(firm=firm or item.title[:40],
+                                                           event=item.event_type or "")[:200],
             zone=zone, investor=firm[:200], organization=org, segment=item.segment, channel=Channel.INTEL,
             owner=acting_user, introducer=getattr(acting_user, "full_name", "")[:50],
             introducer_department_id=getattr(acting_user, "department_id", None),

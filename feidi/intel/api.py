@@ -13,6 +13,7 @@ from ninja import Schema
 from ninja import Status
 
 from feidi.core import declare
+from feidi.core.api import Date
 from feidi.core.api import Id
 from feidi.core.api import create_within_scope
 from feidi.core.api import field
@@ -20,6 +21,7 @@ from feidi.core.api import model_of
 from feidi.core.api import referenced
 from feidi.core.api import require_perm
 from feidi.core.api import scoped_get
+from feidi.projects.models import Project
 
 from . import actions
 from .filtersets import NewsItemFilterSet
@@ -62,12 +64,12 @@ class NewsItemIn(Schema):
     source: field(NewsItem, "source") = ""
     doc_kind: field(NewsItem, "doc_kind") = "news"
     url: field(NewsItem, "url") = ""
-    published_on: dt.date | None = None
+    published_on: field(NewsItem, "published_on") | None = None
 
 
 class LeadIn(Schema):
     zone_id: Id
-    name: str = ""
+    name: field(Project, "name", description="线索名称（默认由情报生成）") = ""
 
 
 class TargetIn(Schema):
@@ -80,7 +82,7 @@ declare.api_routes(router, NewsItem, NewsItemSchema, path="/items", list_summary
 
 @router.get("/daily", response=list[NewsItemSchema], summary="每日情报（按评分排序，相同报道只列一条）",
             openapi_extra=model_of("intel.newsitem"))
-def daily(request, day: dt.date | None = None, days: int = 1):
+def daily(request, day: Date | None = None, days: int = 1):
     require_perm(request, "intel.view_newsitem")
     return list(actions.daily_list(request.user, day, days=min(max(days, 1), 31))[:100])
 
@@ -89,16 +91,20 @@ declare.api_routes(router, NewsItem, NewsItemFullSchema, path="/items", detail_s
                    name="item")
 
 
-@router.post("/items", response={201: NewsItemFullSchema}, summary="录入情报（分析在任务队列中进行）",
+@router.post("/items", response={201: NewsItemFullSchema, 200: NewsItemFullSchema},
+             summary="录入情报（分析在任务队列中进行）",
+             description="新录入返回 201；本部门已录入过相同正文时不再重复录入，返回 200 与已有的那条情报"
+                         "（提交的各字段仍按相同规则检查）。",
              openapi_extra=model_of("intel.newsitem"))
 def add_item(request, payload: NewsItemIn):
     require_perm(request, "intel.add_newsitem")
     if payload.doc_kind not in dict(NewsItem._meta.get_field("doc_kind").choices):
         raise ValidationError({"doc_kind": [gettext("类型无效")]})
-    return Status(201, create_within_scope(request, NewsItem, lambda: actions.do_add_item(
+    item = create_within_scope(request, NewsItem, lambda: actions.do_add_item(
         acting_user=request.user, title=payload.title, text=payload.text, source=payload.source,
         doc_kind=payload.doc_kind, url=payload.url, published_on=payload.published_on,
-        source_kind="api")))
+        source_kind="api"))
+    return Status(200 if getattr(item, "stored_before", False) else 201, item)
 
 
 @router.post("/items/{pk}/lead", response={201: dict}, summary="转为招商线索",
@@ -108,7 +114,7 @@ def to_lead(request, pk: Id, payload: LeadIn):
 
     item = scoped_get(request, NewsItem, pk, action="change")
     zone = referenced(request, Zone, payload.zone_id, "zone_id")
-    project = actions.do_item_to_lead(item, zone, acting_user=request.user, name=payload.name[:200])
+    project = actions.do_item_to_lead(item, zone, acting_user=request.user, name=payload.name)
     return Status(201, {"project_id": project.pk})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -104,11 +105,15 @@ class PolicyApplicationSchema(Schema):
     note: str
 
 
+MATERIAL_NOTE_MAX = 500  # as the page's form takes a material's note (``ApplicationForm``)
+
+
 class PolicyApplicationIn(Schema):
     item_id: field(Application, "item")
     organization_id: field(Application, "organization")
     amount: field(Application, "amount") | None = None
-    materials: dict[str, str] = Field(default_factory=dict, description="每项申报材料的说明")
+    materials: dict[str, Annotated[str, Field(max_length=MATERIAL_NOTE_MAX)]] = Field(
+        default_factory=dict, description=f"每项申报材料的说明（每项最多 {MATERIAL_NOTE_MAX} 字）")
 
 
 class PolicyActionIn(Schema):
@@ -169,7 +174,7 @@ def apply(request, payload: PolicyApplicationIn):
     if missing:
         raise ValidationError({"materials": [gettext("缺少申报材料：{names}").format(names="、".join(missing))]})
     app = Application(item=match.item, organization=match.organization, amount=payload.amount,
-                      materials={m: payload.materials[m][:500] for m in match.item.material_list()})
+                      materials={m: payload.materials[m] for m in match.item.material_list()})
     return Status(201, create_within_scope(request, Application, lambda: actions.do_apply(app, acting_user=request.user)))
 
 

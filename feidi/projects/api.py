@@ -14,6 +14,7 @@ from ninja import Status
 from ninja.pagination import paginate
 
 from feidi.core import declare
+from feidi.core.api import Date
 from feidi.core.api import Id
 from feidi.core.api import Pages
 from feidi.core.api import create_within_scope
@@ -73,7 +74,7 @@ class ProjectIn(Schema):
 
 class ProjectTransitionIn(Schema):
     to_stage: str = Field(..., max_length=16, description="目标阶段代码")
-    on: dt.date | None = None
+    on: Date | None = None
     note: field(StageRecord, "note") = ""
 
 
@@ -109,7 +110,7 @@ class ReportSchema(Schema):
 
 
 class ReportIn(Schema):
-    as_of: dt.date  # the data's cut-off day, e.g. the 15th or the month's last day
+    as_of: Date  # the data's cut-off day, e.g. the 15th or the month's last day
 
 
 @router.get("/projects", response=list[ProjectSchema], summary="招商项目列表（支持页面上的全部筛选条件）",

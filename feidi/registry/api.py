@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 
 from feidi.core import declare
 from feidi.core.api import MAX_ID
+from feidi.core.api import Date
 from feidi.core.api import Id
 from feidi.core.api import Pages
 from feidi.core.api import create_within_scope
@@ -77,7 +78,7 @@ class OrganizationIn(Schema):
     address: field(Organization, "address") = ""
     land_area_mu: field(Organization, "land_area_mu") | None = None
     employees: field(Organization, "employees") | None = None
-    established_on: dt.date | None = None
+    established_on: field(Organization, "established_on") | None = None
     description: field(Organization, "description") = ""
 
 
@@ -122,7 +123,7 @@ class ResidencySchema(Schema):
 
 class ResidencyTransitionIn(Schema):
     status: Residency.Status
-    on: dt.date | None = None
+    on: Date | None = None
     note: field(Residency, "note") = ""
 
 

@@ -12,6 +12,7 @@ from ninja import Schema
 from ninja import Status
 
 from feidi.core import declare
+from feidi.core.api import Date
 from feidi.core.api import Id
 from feidi.core.api import create_within_scope
 from feidi.core.api import field
@@ -155,7 +156,7 @@ class MeasureSchema(Schema):
 
 @router.get("/measures", response=list[MeasureSchema], summary="诉求办理指标（按类别/部门/小组/干部）",
             openapi_extra=model_of("services.appeal"))
-def appeal_measures(request, by: str = "category", start: dt.date | None = None, end: dt.date | None = None):
+def appeal_measures(request, by: str = "category", start: Date | None = None, end: Date | None = None):
     if by not in measures.GROUPINGS:
         raise ValidationError({"by": [gettext("可选：{join}").format(join='、'.join(measures.GROUPINGS))]})
     return measures.compute(scoped_list(request, Appeal), by=by, start=start, end=end)

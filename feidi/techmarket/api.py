@@ -23,6 +23,7 @@ from feidi.core.api import field
 from feidi.core.api import model_of
 from feidi.core.api import require_perm
 from feidi.core.api import scoped_get
+from feidi.core.api import scoped_list
 
 from . import actions
 from .filtersets import DemandFilterSet
@@ -84,7 +85,7 @@ class MarketIn(Schema):
 class DemandIn(MarketIn):
     kind: field(Demand, "kind") = Demand.Kind.KEY_CORE
     budget: field(Demand, "budget") | None = None
-    deadline: dt.date | None = None
+    deadline: field(Demand, "deadline") | None = None
 
 
 class SupplyIn(MarketIn):
@@ -148,8 +149,11 @@ def _create(request, model, form_class, payload, save, publish):
     return Status(201, create_within_scope(request, model, make))
 
 
-def _matches(request, matches, model):
-    rows = model.objects.visible_to(request.user).filter(pk__in=[m.id for m in matches]).select_related("organization")
+def _matches(visible, matches):
+    """Of ``matches``, the records among ``visible`` (``scoped_list`` of the records matched: 403
+    without their view permission — an expert who reads demands only was given the supplies matched
+    to one, titles and institutions, while the supplies' own list refused him)."""
+    rows = visible.filter(pk__in=[m.id for m in matches]).select_related("organization")
     by_pk = {r.pk: r for r in rows}
     return [{"id": m.id, "title": by_pk[m.id].title, "organization_name": by_pk[m.id].organization.name,
              "score": m.score, "share": reasons.get("share"), "terms": list(reasons.get("terms") or []),
@@ -185,7 +189,8 @@ def _market_routes(model, plural: str, noun: str, schema, payload_in, filterset_
     def item_matches(request, pk: Id, k: int = Query(10, ge=1, le=50, description="条数（1–50）")):
         from . import matching
 
-        return _matches(request, getattr(matching, match)(scoped_get(request, model, pk), k=k), counterpart)
+        visible = scoped_list(request, counterpart)  # checked before any matching is done
+        return _matches(visible, getattr(matching, match)(scoped_get(request, model, pk), k=k))
 
     create_item.__annotations__["payload"] = payload_in  # ninja reads the body's schema from it
     declare.api_routes(router, model, schema, path=f"/{plural}", list_summary=f"{noun}列表（支持页面上的全部筛选条件）",
