@@ -322,11 +322,13 @@ def test_mu_classes_for_a_worked_example(cast, client_for):
     # X: 亩均税收 150,000 → 1.5×40 = 60; 亩均营收 3,000,000 → 1.5×20 = 30; 能耗增加值 30,000 → 1.5×15 = 22.5;
     #    研发强度 3 % → 1×15 = 15; 劳动生产率 600,000 → 1.2×10 = 12                      = 139.5 → A
     # Y: 50,000 → 20; 1,000,000 → 10; 10,000 → 7.5; 1 % → 5; 100,000 → 2                   = 44.5 → D
-    # W (revenue stands in for value added): 100,000 → 40; 2,000,000 → 20; 20,000 → 15; 3 % → 15; 500,000 → 10 = 100 → B
+    # W (no value added: 单位能耗增加值 and 全员劳动生产率 not scored, revenue never stands in; the
+    #    other weights re-scaled to 100): 100,000 → 40; 2,000,000 → 20; 3 % → 15 = 75 × 100/75 = 100 → B
     assert (results[x.pk].score, results[x.pk].grade) == (D("139.50"), "A")
     assert (results[y.pk].score, results[y.pk].grade) == (D("44.50"), "D")
     assert (results[w.pk].score, results[w.pk].grade) == (D("100.00"), "B")
-    assert results[x.pk].m_tax == 150_000 and results[w.pk].m_energy == 20_000
+    assert results[x.pk].m_tax == 150_000 and results[x.pk].m_energy == 30_000
+    assert results[w.pk].m_energy is None and results[w.pk].m_labour is None
     # re-running replaces, never duplicates
     mu.evaluate(rule)
     assert MuResult.objects.filter(rule=rule).count() == 3
@@ -366,8 +368,10 @@ def test_mu_benchmarks_default_to_the_average_and_the_enterprise_sees_its_own(ca
     from feidi.indicators import mu
     from feidi.indicators.models import MuRule
 
-    year(cast.org_a1, land=10, tax=1_000_000, revenue=10_000_000, rd=300_000, employees=10, energy=100)
-    year(cast.org_a2, land=10, tax=3_000_000, revenue=30_000_000, rd=900_000, employees=30, energy=300)
+    year(cast.org_a1, land=10, tax=1_000_000, revenue=10_000_000, value_added=10_000_000, rd=300_000, employees=10,
+         energy=100)
+    year(cast.org_a2, land=10, tax=3_000_000, revenue=30_000_000, value_added=30_000_000, rd=900_000, employees=30,
+         energy=300)
     rule = MuRule.objects.create(department=cast.dept_a, year=2025)
     results = {r.organization_id: r for r in mu.evaluate(rule)}
     # averages: 亩均税收 200,000 — A1 at 0.5, A2 at 1.5 (the cap)

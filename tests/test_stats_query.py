@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 
 from feidi.core import stats
 
@@ -322,8 +323,8 @@ def test_from_the_outside_no_subject_counts_another_zones_or_enterprises_record(
     users = [getattr(cast, name) for name in OUTSIDERS]
     users = [u for u in users if u.has_perm(subject.permission)]
 
-    def counts():
-        return [ask(u, query).figures[0].value for u in users]
+    def counts():  # asked today: the records made now exist (a question of an earlier day would not count them)
+        return [ask(u, query, timezone.localdate()).figures[0].value for u in users]
 
     before = counts()
     obj = make_for(subject.model, cast)
@@ -334,7 +335,7 @@ def test_from_the_outside_no_subject_counts_another_zones_or_enterprises_record(
         type(obj).objects.filter(pk=obj.pk).update(status="confirmed", confirmed_at=end_of(TODAY) - dt.timedelta(hours=1))
     assert counts() == before, f"an outsider counts {obj!r} through 统计查询 {key}"
     if subject.model.objects.visible_to(cast.leader).filter(pk=obj.pk).exists():
-        assert ask(cast.leader, query).figures[0].value >= 1
+        assert ask(cast.leader, query, timezone.localdate()).figures[0].value >= 1
 
 
 def test_output_per_area_is_said_per_km2_and_per_hundredth_of_a_km2():
@@ -582,7 +583,9 @@ def test_an_economic_indicator_is_quoted_as_its_pages_quote_it_with_its_comparab
     # (the table's 合计 was labelled with the window: 2026年1月1日至11月20日, or 12月1日至8日 for 当月)
     november = ask(cast.leader, "subject=indicators&window=ytd&as_of=2026-11-20")
     assert november.sentence.startswith("2026年1–10月") and november.period == "2026年1–10月"
-    assert ask(cast.leader, "subject=indicators&window=month&as_of=2026-11-20").period == "2026年1–10月"
+    # 当月 is October's own figure (1750 − 1575), not the 1–10月 cumulative
+    month = ask(cast.leader, "subject=indicators&window=month&as_of=2026-11-20")
+    assert (month.period, month.figures[0].value) == ("2026年10月", 175)
     # a month's figures entered, it is still quoted only once it is over (a 专报 of 16 November said 1–11月)
     indicator_actions.bulk_upsert([indicator_actions._row(org, revenue, D(2026, 11, 1), Decimal(value), acting_user=None,
                                                           source="import")
@@ -599,7 +602,7 @@ def test_an_economic_indicator_is_quoted_as_its_pages_quote_it_with_its_comparab
                                                                        "as_of": "2026-10-31"})
     assert response.status_code == 200 and response.json()["sentence"] == answer.sentence
     page = client_for("leader").get(f"{reverse('core:stats')}?subject=indicators&window=month&as_of=2026-11-20")
-    assert "合计（2026年1–10月）" in page.content.decode()
+    assert "合计（2026年10月）" in page.content.decode()
     workbook = client_for("leader").get(f"{reverse('core:stats')}?subject=indicators&as_of=2026-11-20&format=xlsx")
     from python_calamine import CalamineWorkbook
 
@@ -727,3 +730,17 @@ def test_a_residency_is_counted_as_it_stood_on_the_day_asked(cast):
     assert [f.value for f in then.figures] == [1, 1, 1]  # the one that left was resident; the other in talks
     now = ask(cast.leader, base + "&window=all")
     assert [f.value for f in now.figures] == [1, 1, 0]  # today: the later one resident, the other gone
+
+
+def test_a_question_no_date_bounds_asked_of_an_earlier_day_counts_what_there_was_then(cast):
+    """不限日期 as of 31 December 2025: the projects there were by then (entered, or carrying a step
+    dated by then), said with that day — not a project first heard of in 2026."""
+    from feidi.projects.models import Project
+
+    old = project(cast, "二五年签约", signed_on=D(2025, 6, 1))
+    new = project(cast, "二六年线索", stage="lead")
+    Project.objects.filter(pk__in=[old.pk, new.pk]).update(created_at=dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC))
+    a = ask(cast.leader, "subject=projects&date=any&window=all&as_of=2025-12-31", D(2026, 11, 30))
+    assert a.figures[0].value == 1
+    assert a.sentence.startswith("截至2025年12月31日（不限日期）")
+    assert ask(cast.leader, "subject=projects&date=any&window=all", D(2026, 11, 30)).figures[0].value == 2

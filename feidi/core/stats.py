@@ -251,6 +251,10 @@ class Subject:
     # in October still counts in August's signings: as the record stood that day)
     base: Q | Callable[[dt.date], Q] | None = None
     base_note: str = ""  # what ``base`` leaves out, said in the rule the sentence is quoted with
+    # the records that existed by a day, for a question no date bounds (不限日期) asked of an earlier
+    # day: a function of the day → Q, from the dates the records carry (a project signed before it
+    # was entered existed then); a subject that declares none counts its records as they are
+    existed: Callable[[dt.date], Q] | None = None
     order: int = 100
     help: str = ""
     # a subject whose figures are not sums of records (经济指标: a month's cumulative values and their
@@ -718,8 +722,8 @@ def _in_window(qs, query: Query, window: Window):
     if s.as_of is not None:
         return s.as_of(qs, window.end), None
     dates = query.dates
-    if dates == [None]:
-        return qs, None
+    if dates == [None]:  # no date bounds them: the records there were by the window's end
+        return qs.filter(existed_by(s, window.end)), None
     if len(dates) == 1:
         return qs.filter(_window_q(s.model, dates[0], window)), None
     windows = [_window_q(s.model, d, window) if d is not None else None for d in map(query.date_of, query.measures)]
@@ -729,6 +733,12 @@ def _in_window(qs, query: Query, window: Window):
     for w in windows:
         either |= w
     return qs.filter(either), windows
+
+
+def existed_by(subject: Subject, day: dt.date) -> Q:
+    """The subject's records that existed by the end of ``day`` (``Subject.existed``): a question of
+    31 December 2025 counts no project first heard of in 2026."""
+    return subject.existed(day) if subject.existed is not None else Q()
 
 
 def _where(where: Q | None, window: Q | None) -> Q | None:
@@ -953,15 +963,14 @@ def _measure_phrase(query: Query, figure: Figure, head: str) -> str:
 def period_of(q: Query) -> str:
     """The period a query's figures are of: the window, up to its end for a state counted on a day
     (截至…), and 截至目前 when no date bounds them (不限日期) — asked for an earlier day (a back-dated
-    report's saved question), the records are still today's, and the sentence names today's date
-    rather than read as of the report's day."""
+    report's saved question), the records that existed by then, as they stood (``existed_by``),
+    said with that day."""
     if q.subject.as_of is not None:
         return _until(q.window.end)
     if any(d is not None for d in q.dates):
         return q.window.label
-    today = timezone.localdate()
-    if q.window.end < today:
-        return gettext("截至{day}（不限日期）").format(day=_day(today))
+    if q.window.end < timezone.localdate():
+        return gettext("截至{day}（不限日期）").format(day=_day(q.window.end))
     return gettext("截至目前")
 
 
@@ -1095,19 +1104,73 @@ def rule(answer: Answer) -> str:
 
 
 def scope_label(user, subject=None) -> str:
-    """Whose records a figure counts: an organization's own, and for a subject published to all (the
-    market's demands and supplies, the auctions' lots) the published ones of everyone too."""
+    """Whose records a figure counts, as the scope layer applies it (``core.scope``): an
+    organization's own (and, for a subject published to all — the market's demands and supplies,
+    the auctions' lots — everyone's published ones); for staff, the data scopes of the roles
+    granting the subject's view permission (全部数据, 本园区, 本部门, 本人, chosen departments) — the
+    roles that decide which records are counted, not the user's department: a cadre with 本人数据
+    and an officer with 本园区 work in the same department but count different records."""
+    model = getattr(subject, "model", None)
+    model = _model(model) if isinstance(model, str) else model
+    scope = getattr(model, "scope", None)
     if getattr(user, "organization_id", None):
-        model = getattr(subject, "model", None)
-        model = _model(model) if isinstance(model, str) else model
-        if model is not None and model.scope.public is not None:
+        if scope is not None and scope.public is not None:
             return gettext("{organization}的数据及公开发布的{noun}").format(organization=user.organization,
                                                                     noun=subject.noun)
         return gettext("{organization}的数据").format(organization=user.organization)
-    department = getattr(user, "department", None)
-    if department:
-        return gettext("{department}可见的数据").format(department=department)
-    return gettext("您可见的数据")
+    if model is None or scope is None:
+        return gettext("您可见的数据")
+    from .scope import DataScope
+
+    meta = model._meta
+    roles = user.roles_granting(f"{meta.app_label}.view_{meta.model_name}")
+    if any(role.data_scope == DataScope.ALL for role in roles):
+        return str(DataScope.ALL.label)
+    parts: list[str] = []
+    for role in roles:
+        part = _role_scope_words(role, user)
+        if part and part not in parts:
+            parts.append(part)
+    text = gettext("、").join(parts) if parts else gettext("无可见数据")
+    # what the scope layer adds to every staff scope of the model: the records one's duties link
+    # one to (a project's 挂点领导 and 专班, an enterprise's 服务干部, the other half of an enclave),
+    # said where there are any, and those published to all
+    linked = Q(pk__in=[])
+    for relation in (scope.works, scope.also):
+        if relation is not None:
+            linked |= relation(user)
+    if linked != Q(pk__in=[]) and model._base_manager.filter(linked).exists():
+        text = gettext("{scope}，及与您的职责关联的{noun}").format(scope=text, noun=subject.noun)
+    if scope.public is not None:
+        text = gettext("{scope}，及公开发布的{noun}").format(scope=text, noun=subject.noun)
+    return text
+
+
+def _role_scope_words(role, user) -> str:
+    """One role's data scope in words, naming the departments it reaches ("" when none)."""
+    from .scope import DataScope
+
+    kind, department = role.data_scope, user.department
+    named = gettext("{label}（{unit}）")  # the scope's own name, then what it reaches: 本部门（招商局）
+    if kind == DataScope.SELF:
+        return str(DataScope.SELF.label)
+    if kind == DataScope.CUSTOM:
+        names = [d.name for d in role.custom_departments.all()]
+        return named.format(label=DataScope.CUSTOM.label, unit=gettext("、").join(names)) if names else ""
+    if department is None:  # a department scope without a department reaches nothing
+        return ""
+    if kind == DataScope.ZONE_TREE:
+        return gettext("本园区（{zone}）").format(zone=_zone_of(department))
+    return named.format(label=DataScope(kind).label, unit=department)  # 本部门, 本部门及以下
+
+
+def _zone_of(department):
+    """The administration (管委会) a department is in — what ``zone_subtree_ids`` reaches from it —
+    else the department itself."""
+    from feidi.accounts.models import Department
+
+    chain = [int(p) for p in department.path.strip("/").split("/") if p]
+    return Department.objects.filter(pk__in=chain, kind=Department.Kind.ZONE).order_by("-path").first() or department
 
 
 # --- export ---------------------------------------------------------------------------------------

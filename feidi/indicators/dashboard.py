@@ -124,10 +124,14 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
             out["by_zone"] = engine.yoy(values, revenue, period, "zone")
         out["chart"]["chains"] = [r.label for r in out["by_chain"]]
         out["chart"]["chain_values"] = [wan(r.total) for r in out["by_chain"]]
-        rd, rev_card = indicators.get("rd"), next((c for c in out["cards"] if c["indicator"].code == "revenue"), None)
-        rd_card = next((c for c in out["cards"] if rd and c["indicator"].pk == rd.pk), None)
-        if rd_card and rev_card and rev_card["total"]:
-            out["rd_intensity"] = float(rd_card["total"] / rev_card["total"])
+        rd = indicators.get("rd")
+        if rd is not None and rd.pk in totals:
+            rows = own if own_row.get(revenue.code) else totals
+            key = zone.pk if own_row.get(revenue.code) else None
+            intensity = rd_intensity(next((r for r in rows.get(rd.pk, []) if r.key == key), None),
+                                     next((r for r in rows.get(revenue.pk, []) if r.key == key), None))
+            if intensity is not None:
+                out["rd_intensity"] = float(intensity)
     from feidi.registry.models import Organization
 
     if zone is not None and revenue:
@@ -143,6 +147,21 @@ def _figures(user, values, period: dt.date | None, brief: bool) -> dict:
     if out["chart"] is not None:
         out["chart"]["labels"] = trend
     return out
+
+
+def rd_intensity(rd, revenue) -> Decimal | None:
+    """研发投入强度 = R&D ÷ revenue of the same enterprises, both before 飞地利益共享: an agreement
+    moves part of an enterprise's revenue (统计分算) to the other zone but none of its R&D, so the
+    R&D of a zone's enterprises over their revenue after sharing would be two bases in one ratio.
+    ``rd`` and ``revenue`` are the same grouping's rows (``engine.Row``, the zone's own or the
+    user's zones' total); the revenue before sharing is its total less what sharing moved
+    (``Row.shared``). None without R&D or revenue."""
+    if rd is None or revenue is None:
+        return None
+    before = revenue.total - revenue.shared
+    if before <= 0:
+        return None
+    return (rd.total - rd.shared) / before
 
 
 def xlsx(data: dict) -> bytes:

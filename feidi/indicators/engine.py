@@ -886,6 +886,29 @@ def sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage
     return text
 
 
+def month_sentence(indicator: Indicator, period: dt.date, row: Row, coverage: Coverage) -> str:
+    """当月 as a report states it: "2026年10月，规上企业主营业务收入当月158.20亿元，同比增长12.1%
+    （同口径，126家企业）" — 1–2月 (and January) is the cumulative itself, a point-in-time
+    indicator's month its value; the enterprises without the month before are said, not counted."""
+    cumulative = indicator.cumulative
+    label = month_label(period) if cumulative else release_label(period, False)
+    own = cumulative and period.month > 2  # a month's own figure, said 当月 as releases do
+    if row.month_value is None:
+        return gettext("{release}，{coverage}{indicator}当月无数据（各企业上月均未报送，当月无法计算）").format(
+            release=label, coverage=coverage.label, indicator=indicator.name_shown)
+    text = gettext("{release}，{coverage}{indicator}{when}{quantity}").format(
+        release=label, coverage=coverage.label, indicator=indicator.name_shown,
+        when=gettext("当月") if own else "", quantity=quantity(row.month_value, indicator))
+    if row.month_growth is not None:
+        text += gettext("，同比{percent_change}").format(percent_change=percent_change(row.month_growth))
+    text += gettext("（同口径，{count}家企业").format(count=row.month_counted)
+    if row.month_left_out:
+        text += gettext("；{count}家企业上月未报送，未计入当月").format(count=row.month_left_out)
+    if row.month_unpaired:
+        text += gettext("；{count}家企业上年同期当月无法计算，不计当月同比").format(count=row.month_unpaired)
+    return text + gettext("）")
+
+
 def zone_areas(keys) -> dict:
     """Zone id → its area in km² (None when not entered), for the output per area (地均)."""
     from feidi.registry.models import Zone

@@ -3,12 +3,19 @@ scored against benchmarks and sorted into classes A/B/C/D by a zone's rule.
 
 Figures for the year: flows (tax, revenue, value added, energy, R&D) are the year's last reported
 cumulative value (December's, else the latest month reported); staff is the average of the
-monthly values; land the latest reported 用地面积, else the registry's. Metrics:
+monthly values; land the latest reported 用地面积, else the registry's. Metrics, one definition
+each for every enterprise:
   亩均税收 = tax / land;  亩均营业收入 = revenue / land;
-  单位能耗增加值 = value added / energy (revenue where no value added is reported);
-  研发投入强度 = R&D / revenue;  全员劳动生产率 = value added (else revenue) / staff.
-Each metric scores ``weight × min(metric / benchmark, cap)``; a missing metric scores 0; the
-benchmark is the rule's, or else the average of the evaluated enterprises.
+  单位能耗增加值 = value added / energy;  研发投入强度 = R&D / revenue;
+  全员劳动生产率 = value added / staff.
+Revenue never stands in for value added: it is several times value added, so a firm without
+value added (规下 enterprises do not report it) scored on revenue against a benchmark averaged
+over both would be graded up, and the 规上 ones down. 未报增加值的企业，单位能耗增加值、全员劳动生产率
+不参评，其权重按其余指标折算 (``VALUE_ADDED_METRICS``, ``score``): its score is Σ over the metrics it
+can have of ``weight × min(metric / benchmark, cap)``, times (all weights ÷ those metrics'
+weights). Any other missing input (no energy, no staff reported; no revenue for the intensity) is
+as before: that metric scores 0. A benchmark is the rule's, or else the average over the
+evaluated enterprises that have the metric.
 """
 
 from __future__ import annotations
@@ -57,16 +64,44 @@ def year_figures(organizations, year: int) -> dict[int, dict]:
     return out
 
 
+# the metrics of value added: blank, and not scored, for an enterprise that reports none
+VALUE_ADDED_METRICS = ("energy", "labour")
+
+
 def metrics(f: dict) -> dict[str, Decimal | None]:
-    land, revenue = f["land"], f["revenue"] or Decimal(0)
-    output = f["value_added"] if f["value_added"] is not None else revenue
+    land, revenue, added = f["land"], f["revenue"] or Decimal(0), f["value_added"]
     return {
         "tax": (f["tax"] or Decimal(0)) / land,
         "output": revenue / land,
-        "energy": output / f["energy"] if f["energy"] else None,
+        "energy": added / f["energy"] if added is not None and f["energy"] else None,
         "rd": (f["rd"] or Decimal(0)) / revenue if revenue else None,  # no revenue: no intensity, blank
-        "labour": output / f["employees"] if f["employees"] else None,
+        "labour": added / f["employees"] if added is not None and f["employees"] else None,
     }
+
+
+def scored_metrics(f: dict) -> tuple[str, ...]:
+    """The metrics an enterprise with the year's figures ``f`` is scored on: all, but those of
+    value added when it reports none."""
+    if f["value_added"] is None:
+        return tuple(m for m in MuRule.METRICS if m not in VALUE_ADDED_METRICS)
+    return MuRule.METRICS
+
+
+def score(rule: MuRule, f: dict, m: dict, benchmarks: dict) -> Decimal:
+    """Σ ``weight × min(metric / benchmark, cap)`` over the metrics the enterprise is scored on,
+    re-scaled to the full weight when some are not (a missing metric among them scores 0)."""
+    keys = scored_metrics(f)
+    total = Decimal(0)
+    for key in keys:
+        bench = benchmarks[key]
+        if m[key] is None or not bench:
+            continue
+        total += getattr(rule, f"w_{key}") * min(m[key] / bench, rule.cap)
+    weights = sum((getattr(rule, f"w_{k}") for k in keys), Decimal(0))
+    full = sum((getattr(rule, f"w_{k}") for k in MuRule.METRICS), Decimal(0))
+    if weights and weights != full:
+        total = total * full / weights
+    return total.quantize(Decimal("0.01"))
 
 
 def grade(rule: MuRule, score: Decimal) -> str:
@@ -144,18 +179,12 @@ def evaluate(rule: MuRule, *, acting_user=None) -> list[MuResult]:
     results = []
     for org, f in evaluated.items():
         m = measured[org]
-        score = Decimal(0)
-        for key in MuRule.METRICS:
-            bench = benchmarks[key]
-            if m[key] is None or not bench:
-                continue
-            score += getattr(rule, f"w_{key}") * min(m[key] / bench, rule.cap)
-        score = score.quantize(Decimal("0.01"))
+        points = score(rule, f, m, benchmarks)
         results.append(MuResult(
             rule=rule, organization_id=org, department_id=depts.get(org), zone_id=info.get(org), land=f["land"],
             tax=f["tax"] or 0, revenue=f["revenue"] or 0, value_added=f["value_added"], energy=f["energy"],
             rd=f["rd"] or 0, employees=f["employees"], m_tax=m["tax"], m_output=m["output"], m_energy=m["energy"],
-            m_rd=m["rd"], m_labour=m["labour"], score=score, grade=grade(rule, score)))
+            m_rd=m["rd"], m_labour=m["labour"], score=points, grade=grade(rule, points)))
     with transaction.atomic():
         MuRule.objects.select_for_update().filter(pk=rule.pk).first()
         MuResult.objects.filter(rule=rule).delete()

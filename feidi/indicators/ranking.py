@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from feidi.core import audit
 from feidi.lib.money import percent_text
 
+from .engine import add_months
 from .engine import month_end
 from .models import RankingEntry
 from .models import RankingRule
@@ -78,10 +79,13 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
 
     from feidi.core.calendar import days_between_ends
     from feidi.projects.actions import completed_in_year
+    from feidi.projects.models import FLOW
     from feidi.projects.models import AnnualPlan
     from feidi.projects.models import Milestone
     from feidi.projects.models import Project
+    from feidi.projects.models import Stage
     from feidi.projects.models import in_force_on
+    from feidi.projects.models import stage_on
     from feidi.services.models import Appeal
     from feidi.services.models import closed_on_time
 
@@ -94,7 +98,11 @@ def measure(rule: RankingRule, month: dt.date) -> tuple[list[dict], list[str]]:
         in_force = in_force_on(end)
         signed = projects.filter(in_force, signed_on__gte=start, signed_on__lte=end).aggregate(n=Count("pk"),
                                                                                     s=Sum("signed_amount"))
-        key = list(projects.filter(in_force, is_key=True).values_list("pk", flat=True))
+        # the key projects keeping a pace that month: signed by its end, as the pace alerts and the
+        # 专报 count them (``projects.actions.pace_shortfalls``: a project in talks has no pace to keep)
+        key = list(projects.filter(in_force, is_key=True).annotate(stage_then=stage_on(end))
+                   .filter(Q(signed_on__lte=end) | Q(stage_then__in=FLOW[FLOW.index(Stage.SIGNED):]))
+                   .values_list("pk", flat=True))
         plans = dict(AnnualPlan.objects.filter(project_id__in=key, year=month.year, planned_investment__gt=0)
                      .values_list("project_id", "planned_investment"))
         completion = None
@@ -244,7 +252,9 @@ def run(rule: RankingRule, month: dt.date, *, acting_user=None) -> RankingRun:
 
 
 def previous_run(ranking: RankingRun) -> RankingRun | None:
-    return (RankingRun.objects.filter(rule=ranking.rule, month__lt=ranking.month).order_by("-month").first())
+    """The run of the month before ``ranking``'s under the same rule, or None: 上月末位 follow-up
+    names last month's bottom units — an earlier run (June's, in October) is not last month's."""
+    return RankingRun.objects.filter(rule=ranking.rule, month=add_months(ranking.month, -1)).first()
 
 
 def cell(metric: str, value) -> str:
@@ -298,13 +308,16 @@ def render_docx(ranking: RankingRun) -> bytes:
                 label=e.label, rank=e.rank, score=e.score) + (st.text if st else gettext("待会上表态。"))
                  + (gettext("整改措施：{measures}").format(measures=st.measures) if st and st.measures else ""))
     prev = previous_run(ranking) if ranking.pk else None
-    if prev is not None:
-        follow = [e for e in prev.entries.filter(bottom=True).select_related("statement")]
-        if follow:
-            para(doc, gettext("上月末位单位整改跟进"), font=HEITI)
-            for e in follow:
-                st = getattr(e, "statement", None)
-                para(doc, gettext("{label}：").format(label=e.label) + (st.follow_up if st and st.follow_up else gettext("尚未报送跟进情况。")))
+    follow = list(prev.entries.filter(bottom=True).select_related("statement")) if prev is not None else []
+    para(doc, gettext("上月末位单位整改跟进"), font=HEITI)
+    if prev is None:  # said, so that the section's absence does not read as a month without 末位
+        para(doc, gettext("{month}月未进行排名，无上月末位单位整改跟进事项。").format(
+            month=add_months(month, -1).month))
+    elif not follow:
+        para(doc, gettext("{month}月无末位单位。").format(month=prev.month.month))
+    for e in follow:
+        st = getattr(e, "statement", None)
+        para(doc, gettext("{label}：").format(label=e.label) + (st.follow_up if st and st.follow_up else gettext("尚未报送跟进情况。")))
     from feidi.core import stats
 
     stats.write_blocks(doc, gettext("统计数据"), stats.report_blocks(rule.department, month_end(month)))

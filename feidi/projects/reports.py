@@ -43,6 +43,7 @@ from feidi.lib.money import human
 from feidi.lib.money import percent_text
 from feidi.lib.money import published_ratio
 from feidi.lib.money import ratio
+from feidi.lib.money import to_decimal
 from feidi.lib.money import wan
 
 from .actions import months_done
@@ -235,12 +236,14 @@ def overall_text(figures: dict) -> str:
     # sentence dated 7 December must not read as if December's investment were in it
     months = figures.get("months") or ""
     # early in a year the plans may not be entered and no month is complete: said so, not "0.00万元"
-    # and "完成年度计划的—"
+    # and "完成年度计划的—". The figures hold money as formatted strings ("0.00", always truthy):
+    # whether there is a plan is a test of the amount, not of its spelling
+    has_plan = bool(to_decimal(o["plan"]))
     plan = (gettext("{plan_year}年度计划投资{plan}").format(plan_year=figures["year"], plan=human(o["plan"]))
-            if o["plan"] else gettext("{plan_year}年度计划投资尚未填报").format(plan_year=figures["year"]))
+            if has_plan else gettext("{plan_year}年度计划投资尚未填报").format(plan_year=figures["year"]))
     if not months:
         done = gettext("本年尚无完整月份的完成投资")
-    elif o["plan"]:
+    elif has_plan:
         done = gettext("{months}累计完成投资{done}，完成年度计划的{rate}").format(
             months=months.removeprefix(f"{figures['year']}年"), done=human(o["done"]), rate=_pct(o["rate"]))
     else:

@@ -3,15 +3,18 @@ their amounts, by park, chain, stage, programme (签约活动, 联动开工批�
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
+from feidi.core.calendar import end_of
 
 from .models import Channel
 from .models import KeyLevel
 from .models import Project
 from .models import Stage
+from .models import StageRecord
 from .models import in_force_on
 from .models import stage_on
 
@@ -21,10 +24,17 @@ MONEY = (
 )
 
 
+def existed_by(day) -> Q:
+    """The projects there were by the end of ``day``: entered by then, or carrying a step dated by
+    then (a project signed in 2025 and entered in 2026 existed in 2025)."""
+    return (Q(created_at__lt=end_of(day)) | Q(signed_on__lte=day) | Q(started_on__lte=day) | Q(produced_on__lte=day)
+            | Q(pk__in=StageRecord.objects.filter(entered_on__lte=day).values("project_id")))
+
+
 def register() -> None:
     stats.register(stats.Subject(
         key="projects", label=_("招商项目"), model=Project, noun=pgettext_lazy("stats noun", "项目"), unit="个", order=10,
-        base=in_force_on, base_note=_("统计截止日前已终止的项目不计入"),
+        base=in_force_on, existed=existed_by, base_note=_("统计截止日前已终止的项目不计入"),
         help=_("按签约、开工、投产日期统计项目个数与金额，如“1至10月引进项目62个，签约资金322亿元”；统计截止日前已终止的项目不计入"),
         measures=(stats.Measure("count", _("项目数")),) + tuple(
             stats.Measure(f"sum:{name}", label, "sum", name, "元") for name, label in MONEY),

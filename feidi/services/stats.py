@@ -3,10 +3,12 @@ category, outcome (解决用地, 留住订单 …), level or handling unit; the 
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from feidi.core import stats
+from feidi.core.calendar import end_of
 
 from .models import Appeal
 from .models import Visit
@@ -19,7 +21,8 @@ from .models import status_on
 def register() -> None:
     S = Appeal.Status
     stats.register(stats.Subject(
-        key="appeals", label=_("企业诉求"), model=Appeal, noun=pgettext_lazy("stats noun", "企业诉求"), unit="件", order=30,
+        key="appeals", label=_("企业诉求"), model=Appeal,
+        existed=lambda day: Q(submitted_at__lt=end_of(day)), noun=pgettext_lazy("stats noun", "企业诉求"), unit="件", order=30,
         help=_("如“已受理并解决企业诉求180余件”（统计项选办结数，时段选“累计”，勾选约数）"),
         measures=(
             stats.Measure("count", _("诉求数")),
