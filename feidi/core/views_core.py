@@ -51,6 +51,7 @@ from .tables_core import ExportFileTable
 from .tables_core import ImportJobTable
 from .tables_core import NotificationTable
 from .tables_core import WebhookEndpointTable
+from .tables_core import _model_name
 from .views import ObjectDetailView
 from .views import ObjectEditView
 from .views import ObjectListView
@@ -323,12 +324,33 @@ class AuditRecordDetailView(ObjectDetailView):
 
     offer_edit = offer_delete = False
 
+    def fields(self, obj):
+        # the record's kind as its model is named (项目阶段关口), not its label (projects.stagegate)
+        rows = super().fields(obj)
+        for row in rows:
+            if row["name"] == "model":
+                row["value"] = _model_name(obj.model)
+        return rows
+
     def get_extra_context(self, record):
         before = json.loads(record.before) if record.before else {}
         after = json.loads(record.after) if record.after else {}
         keys = sorted(set(before) | set(after))
-        return {"changes": [{"field": k, "before": before.get(k, ""), "after": after.get(k, ""),
+        labels = _field_labels(record.model)
+        return {"changes": [{"field": k, "label": labels.get(k, k), "before": before.get(k, ""), "after": after.get(k, ""),
                              "changed": before.get(k) != after.get(k)} for k in keys]}
+
+
+def _field_labels(label: str) -> dict[str, str]:
+    """The audited model's field names → their names on its pages (verbose_name): 占地面积, not
+    area_km2. A key that is no field of it (an export's query) is shown as recorded."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):  # a model since removed: its records keep their keys
+        return {}
+    return {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
 
 
 @declare.route("audit/verify/", "auditrecord_verify")

@@ -56,6 +56,11 @@ class StatsView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
+        subject = stats.SUBJECTS.get(request.GET.get("subject", ""))
+        if subject is not None and not request.user.has_perm(subject.permission):
+            # a subject refused for permission is a refusal (403) — the page and its export alike —
+            # not a page answering 200 with an error where a file was asked for
+            raise PermissionDenied(gettext("您没有查看“{subject}”的权限").format(subject=subject.label))
         answer, error = None, ""
         if request.GET.get("subject"):
             try:
@@ -70,7 +75,9 @@ class StatsView(LoginRequiredMixin, TemplateView):
             name = gettext("统计查询_{time}.xlsx").format(time=f"{timezone.localtime():%Y%m%d_%H%M%S}")
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
             return response
-        return self.render_to_response(self.get_context_data(answer=answer, error=error))
+        # an export that cannot be answered (a wrong parameter) is no file: the page with its error, as 400
+        status = 400 if error and request.GET.get("format") == "xlsx" else 200
+        return self.render_to_response(self.get_context_data(answer=answer, error=error), status=status)
 
     def get_context_data(self, **kwargs):
         user, today = self.request.user, timezone.localdate()
@@ -80,9 +87,10 @@ class StatsView(LoginRequiredMixin, TemplateView):
         chart = None
         if answer is not None and answer.groups:
             first = answer.query.measures[0]
+            # money in 元: the chart's axis chooses 万元 or 亿元 as the sentence does (static/feidi/charts.js)
             chart = {"title": gettext("按{by}：{label}").format(by=answer.query.by.label, label=first.label), "categories": [g.label for g in answer.groups],
-                     "values": [float(g.figures[0].value or 0) / (1e4 if first.money else 1) for g in answer.groups],
-                     "unit": gettext("万元") if first.money else str(stats.UNIT_NAMES.get(
+                     "values": [float(g.figures[0].value or 0) for g in answer.groups], "money": first.money,
+                     "unit": "" if first.money else str(stats.UNIT_NAMES.get(
                          first.unit or answer.query.subject.unit, first.unit or answer.query.subject.unit))}
         return super().get_context_data(
             title=gettext("统计查询"), catalogue=catalogue, chosen=chosen, form=_form(catalogue, chosen, self.request.GET), get=self.request.GET, windows=stats.WINDOWS,

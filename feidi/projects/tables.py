@@ -71,7 +71,7 @@ class KeyProjectTable(Table):
     year_plan = Column(_("年度计划"), money=True, sortable=False)
     year_done = Column(_("年度累计完成"), money=True, sortable=False)
     open_alerts = Column(_("预警"), sortable=False,
-                         render=lambda r: format_html('<span class="badge bg-red">{}</span>', r.open_alerts)
+                         render=lambda r: format_html('<span class="badge bg-red text-white">{}</span>', r.open_alerts)
                          if r.open_alerts else "—", export_value=lambda r: r.open_alerts)
 
 

@@ -5,11 +5,8 @@
   var el = document.getElementById("chain-map");
   if (!el || !window.echarts) { return; }
   var data = JSON.parse(document.getElementById("chain-map-data").textContent);
-  var chart = echarts.init(el, null, {renderer: "svg"});
-  function wan(v) {
-    return interpolate(gettext("%s 万元"), [(v / 10000).toLocaleString("zh-CN", {maximumFractionDigits: 2})]);
-  }
-  chart.setOption({
+  var wan = window.Feidi.money;  // 万元, or 亿元 from 1亿 (charts.js)
+  var chart = window.Feidi.chart(el, {
     animationDuration: 300,
     grid: {left: 48, right: 48, top: 40, bottom: 48},
     xAxis: {type: "value", show: false, min: -0.5, max: Math.max(data.stages - 0.5, 0.5)},
@@ -38,5 +35,4 @@
     if (window.htmx) { htmx.ajax("GET", url, {target: "#segment-panel", swap: "innerHTML"}); }
     else { window.location = url; }
   });
-  window.addEventListener("resize", function () { chart.resize(); });
 })();

@@ -8,20 +8,19 @@
   var charts = [];
   function make(id, option) {
     var el = document.getElementById(id);
-    if (!el || !window.echarts) { return; }
-    var c = echarts.init(el, null, {renderer: "canvas"});
     option.textStyle = {color: text};
-    c.setOption(option);
+    var c = window.Feidi.chart(el, option, {renderer: "canvas"});  // charts.js: money axes, legends that fit
+    if (!c) { return; }
     charts.push({chart: c, title: el.parentNode.querySelector("h2").textContent});
   }
-  function axis(type, data, name) {
-    return {type: type, data: data, name: name, axisLine: {lineStyle: {color: text}}, splitLine: {lineStyle: {color: grid}}};
+  function axis(type, data, money) {  // the section titles name 万元: money comes in 万元
+    return {type: type, data: data, money: money, axisLine: {lineStyle: {color: text}}, splitLine: {lineStyle: {color: grid}}};
   }
   if (d.economy) {
     make("cockpit-economy", {
       animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, textStyle: {color: text}},
       grid: {left: 56, right: 12, top: 32, bottom: 28},
-      xAxis: axis("category", d.economy.months), yAxis: axis("value", null, gettext("万元")),
+      xAxis: axis("category", d.economy.months), yAxis: axis("value", null, "万元"),
       series: [{name: gettext("本年"), type: "bar", data: d.economy.this_year, itemStyle: {color: "#4dabf7"}, barMaxWidth: 22},
                {name: gettext("上年"), type: "line", data: d.economy.last_year, itemStyle: {color: "#ffa94d"}}]
     });
@@ -39,7 +38,7 @@
     make("cockpit-plan", {
       animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0, textStyle: {color: text}},
       grid: {left: 64, right: 12, top: 32, bottom: 28},
-      xAxis: axis("category", months), yAxis: axis("value", null, gettext("万元")),
+      xAxis: axis("category", months), yAxis: axis("value", null, "万元"),
       series: [{name: gettext("计划进度"), type: "line", data: d.pace, lineStyle: {type: "dashed"}, itemStyle: {color: "#adb5bd"}},
                {name: gettext("累计完成"), type: "bar", data: d.cumulative, itemStyle: {color: "#51cf66"}, barMaxWidth: 22}]
     });
@@ -48,7 +47,6 @@
     var of = +bar.getAttribute("data-of");
     bar.style.width = (of ? Math.round(100 * +bar.getAttribute("data-share") / of) : 0) + "%";
   });
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.chart.resize(); }); });
 
   function fullscreen() {
     if (document.fullscreenElement) { document.exitFullscreen(); } else if (root.requestFullscreen) { root.requestFullscreen(); }

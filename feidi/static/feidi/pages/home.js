@@ -2,8 +2,7 @@
   (function () {
     var data = JSON.parse(document.getElementById("home-chart").textContent);
     var box = document.getElementById("home-chart-box");
-    var chart = echarts.init(box, null, {renderer: "svg"});
-    chart.setOption({
+    window.Feidi.chart(box, {
       animationDuration: 300,
       tooltip: {trigger: "axis"},
       grid: {left: 48, right: 16, top: 24, bottom: 80},
@@ -11,5 +10,4 @@
       yAxis: {type: "value", minInterval: 1},
       series: data.series.map(function (s) { return {name: s.name, type: "bar", data: s.data, itemStyle: {color: "#206bc4"}, barMaxWidth: 36}; })
     });
-    window.addEventListener("resize", function () { chart.resize(); });
   })();

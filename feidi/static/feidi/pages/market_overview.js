@@ -4,8 +4,7 @@
   var d = JSON.parse(document.getElementById("market-data").textContent);
   var el = document.getElementById("market-chart");
   if (!el) { return; }
-  var c = echarts.init(el, null, {renderer: "svg"});
-  c.setOption({
+  window.Feidi.chart(el, {
     animationDuration: 300, tooltip: {trigger: "axis"}, legend: {top: 0},
     grid: {left: 40, right: 16, top: 36, bottom: 56},
     xAxis: {type: "category", data: d.chains, axisLabel: {interval: 0, rotate: d.chains.length > 5 ? 30 : 0}},
@@ -14,5 +13,4 @@
              {name: gettext("科技成果"), type: "bar", data: d.supply, barMaxWidth: 24},
              {name: gettext("推送"), type: "bar", data: d.push, barMaxWidth: 24}]
   });
-  window.addEventListener("resize", function () { c.resize(); });
 })();

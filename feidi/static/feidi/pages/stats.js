@@ -38,15 +38,14 @@
   var el = document.getElementById("stats-chart");
   if (data && el && window.echarts) {
     var d = JSON.parse(data.textContent);
-    var chart = echarts.init(el);
-    chart.setOption({
+    // Feidi.chart (charts.js): money (in 元) on an axis in 万元 or 亿元, as the sentence writes it
+    Feidi.chart(el, {
       title: {text: d.title, textStyle: {fontSize: 14}}, tooltip: {trigger: "axis",
-        formatter: function (p) { return Feidi.esc(p[0].name) + "：" + p[0].value + " " + Feidi.esc(d.unit); }},
-      grid: {left: 8, right: 16, top: 36, bottom: 8, containLabel: true},
-      xAxis: {type: "value", name: d.unit}, yAxis: {type: "category", inverse: true, data: d.categories,
-        axisLabel: {width: 110, overflow: "truncate"}},
+        formatter: function (p) { return Feidi.esc(p[0].name) + "：" + (d.money ? Feidi.money(p[0].value) : p[0].value + " " + Feidi.esc(d.unit)); }},
+      grid: {left: 8, right: 40, top: 36, bottom: 8, containLabel: true},  // room for the axis name (万元/亿元)
+      xAxis: d.money ? {type: "value", money: "元"} : {type: "value", name: d.unit},
+      yAxis: {type: "category", inverse: true, data: d.categories, axisLabel: {width: 110, overflow: "truncate"}},
       series: [{type: "bar", data: d.values, barMaxWidth: 22, itemStyle: {color: "#206bc4"}}]
-    });
-    window.addEventListener("resize", function () { chart.resize(); });
+    }, {renderer: "canvas"});
   }
 })();
