@@ -184,12 +184,17 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # write survive power loss.
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = False
+    # The busy timeout: how long a write waits for the one writer before the page answers 503. An
+    # import holds the write lock from its first checked chunk to its commit; at 20 s a login and a
+    # session's save behind one failed. 60 s covers the writes of a page and an import of a file
+    # small enough to run in its request, and stays inside the web server's 120 s (serve.py).
+    _busy_seconds = 60
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": _busy_seconds,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536;"
+            f"PRAGMA busy_timeout={_busy_seconds * 1000}; PRAGMA cache_size=-65536;"
         ),
     }
 elif _db["ENGINE"] not in {"django.db.backends.postgresql"}:

@@ -33,6 +33,7 @@ from .importer import ImportFileError
 from .importer import ImportResult
 from .importer import RowError
 from .importer import RowReports
+from .leases import LeaseLost
 from .models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -65,13 +66,29 @@ def submit(user, key: str, data: bytes, filename: str) -> ImportJob:
         raise ImportFileError(gettext("文件超过{megabytes}MB，请分批导入").format(megabytes=importer.limits.megabytes))
     ctx = current()
     digest = hashlib.sha256(data).hexdigest()
-    _refuse_repeat(user, key, digest)
-    job = ImportJob(user=user, kind=key, title=importer.title, filename=(filename or "导入文件")[:200],
-                    sha256=digest, size=len(data), address=ctx.address[:64], user_agent=ctx.user_agent[:200])
-    job.file.save(f"{digest[:16]}{_suffix(filename)}", ContentFile(data), save=False)
-    job.save()
+    # the check and the job it lets in are one step: two uploads of one file at the same moment had
+    # both found no earlier job, and both been imported
+    with transaction.atomic():
+        _one_upload_at_a_time(key, digest)
+        _refuse_repeat(user, key, digest)
+        job = ImportJob(user=user, kind=key, title=importer.title, filename=(filename or "导入文件")[:200],
+                        sha256=digest, size=len(data), address=ctx.address[:64], user_agent=ctx.user_agent[:200])
+        job.file.save(f"{digest[:16]}{_suffix(filename)}", ContentFile(data), save=False)
+        job.save()
     _start(job, data)
     return job
+
+
+def _one_upload_at_a_time(key: str, digest: str) -> None:
+    """Hold, until the transaction ends, the right to let in a job of this file: a second upload of
+    it waits here, then finds the first (``_refuse_repeat``). SQLite's immediate transaction already
+    holds the database's one write lock from its start; PostgreSQL takes a lock of the file's own."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        lock = int.from_bytes(hashlib.sha256(f"import:{key}:{digest}".encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
 
 
 def _refuse_repeat(user, key: str, digest: str) -> None:
@@ -143,7 +160,12 @@ def execute(job_id: int, *, data: bytes | None = None, attempt: int | None = Non
             status=ImportJob.Status.RUNNING, started_at=timezone.now()):
         return None
     job = ImportJob.objects.select_related("user").get(pk=job_id)
-    reporter = progress_lib.Reporter(f"import-{job.pk}")
+    # alive while it runs, however long one chunk keeps it silent (``progress.alive``)
+    with progress_lib.alive(_JobReporter(job)) as reporter:
+        return _execute(job, reporter, data, attempt)
+
+
+def _execute(job: ImportJob, reporter, data: bytes | None, attempt: int | None) -> ImportResult | None:
     result, changed = None, False
     try:
         importer = importer_for(job.kind)
@@ -157,18 +179,22 @@ def execute(job_id: int, *, data: bytes | None = None, attempt: int | None = Non
                 result, changed = _run_confirmed(importer, job, data, reporter)
             else:
                 result = importer.run(data, job.user, filename=job.filename, confirmed=False, progress=reporter)
+    except LeaseLost:  # declared dead while it ran: its transaction rolled back, its status is the other's
+        job.refresh_from_db()
+        log.warning("import job %s was marked %s while it ran: nothing of it was kept", job.pk, job.status)
+        return None
     except ImportFileError as exc:
         _finish(job, ImportJob.Status.REFUSED, message=str(exc))
     except Exception as exc:  # the uploader sees the failure on the job's page; nothing was written
         from .busy import database_busy
 
         if database_busy(exc) and attempt is not None and attempt < BUSY_TRIES:
-            log.warning("import job %s found the database busy (attempt %s): queued again", job_id, attempt)
+            log.warning("import job %s found the database busy (attempt %s): queued again", job.pk, attempt)
             ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
                 status=ImportJob.Status.QUEUED, started_at=None)
-            import_task.schedule((job_id, attempt + 1), delay=BUSY_DELAY)
+            import_task.schedule((job.pk, attempt + 1), delay=BUSY_DELAY)
             return None
-        log.exception("import job %s failed", job_id)
+        log.exception("import job %s failed", job.pk)
         # the class and text of the exception are the log's (with the job's id), never the uploader's
         _finish(job, ImportJob.Status.FAILED, message=gettext("导入过程出错，未写入任何数据。请稍后重试；如仍出错，请联系管理员并告知导入记录编号{pk}").format(
             pk=job.pk))
@@ -180,9 +206,27 @@ def execute(job_id: int, *, data: bytes | None = None, attempt: int | None = Non
         else:
             status = ImportJob.Status.DONE
         _finish(job, status, result, message=gettext(WARNINGS_CHANGED) if changed else "")
-    finally:
-        progress_lib.clear(reporter.key)
     return result
+
+
+class _JobReporter(progress_lib.Reporter):
+    """The progress of a running job, which at each phase also makes sure the job is still its own
+    (still 处理中: not declared dead by its page or the sweep, ``abandoned``) and stops it if not
+    (``LeaseLost``). An importer announces its last phase (写入, 更新汇总) inside its transaction, once
+    it means to keep what it wrote: there the job's row is held to the commit (PostgreSQL; on SQLite
+    the transaction holds the write lock already), so a job is never declared dead and then writes."""
+
+    def __init__(self, job: ImportJob):
+        super().__init__(f"import-{job.pk}")
+        self.job_id = job.pk
+
+    def phase(self, name: str, total: int = 0) -> None:
+        running = ImportJob.objects.filter(pk=self.job_id, status=ImportJob.Status.RUNNING)
+        if transaction.get_connection().in_atomic_block:
+            running = running.select_for_update()
+        if not list(running.values_list("pk", flat=True)):
+            raise LeaseLost(f"import job {self.job_id} is no longer running")
+        super().phase(name, total)
 
 
 WARNINGS_CHANGED = gettext_noop("重新检查时的提醒与您确认时看到的不同（确认之后数据有了变化），未写入任何数据：请核对下面新的提醒，无误后再次确认")
@@ -211,7 +255,7 @@ def _run_confirmed(importer, job: ImportJob, data: bytes, reporter) -> tuple[Imp
             return result, False
         transaction.set_rollback(True)
     result.applied, result.created = False, 0
-    ImportJob.objects.filter(pk=job.pk).update(confirmed=False)
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(confirmed=False)
     job.confirmed = False
     return result, True
 
@@ -228,24 +272,36 @@ def _finish(job: ImportJob, status: str, result: ImportResult | None = None, mes
                       errors=_rows(result.errors), warnings=_rows(result.warnings))
     if status == ImportJob.Status.AWAITING:
         fields["finished_at"] = None
-    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    # only while still running: a job declared dead meanwhile keeps what its page or the sweep said
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(**fields):
+        log.warning("import job %s finished as %s after it was no longer running: left as it is", job.pk, status)
+        job.refresh_from_db()
+        return
     for name, value in fields.items():
         setattr(job, name, value)
 
 
 def abandoned(job: ImportJob, live: dict | None = None) -> bool:
-    """Whether the running ``job`` was abandoned (silent past ``progress.STALE_SECONDS``: killed for its
-    memory, a restart, a web worker's timeout); if so it is marked failed (once, whoever asks). Its
-    transaction rolled back, so nothing was written."""
+    """Whether the running ``job`` was abandoned (its heartbeat silent past ``progress.STALE_SECONDS``:
+    killed for its memory, a restart, a web worker's timeout); if so it is marked failed (once, whoever
+    asks). Its transaction rolled back, so nothing was written — and were its process only frozen, it
+    finds itself no longer running before it commits (``_JobReporter``) and writes nothing."""
+    key = f"import-{job.pk}"
     if job.status != ImportJob.Status.RUNNING:
         return False
-    if not progress_lib.silent(f"import-{job.pk}", job.started_at, live):
+    if not progress_lib.silent(key, job.started_at, live):
         return False
     message = gettext("导入进程意外中止（服务重启或内存不足），未写入任何数据，请重新导入")
-    if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-            status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now()):
-        log.warning("import job %s abandoned by its process, marked failed", job.pk)
-        progress_lib.clear(f"import-{job.pk}")
+    with transaction.atomic():
+        # held, then heard again: a job that reached its last phase meanwhile held its row (or, on
+        # SQLite, the write lock) to its commit and spoke there (``_JobReporter``) — it is finishing
+        held = ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportJob.Status.RUNNING).first()
+        if held is not None and not progress_lib.silent(key, held.started_at):
+            return False
+        if held is not None and ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+                status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now()):
+            log.warning("import job %s abandoned by its process, marked failed", job.pk)
+            progress_lib.clear(key)
     job.refresh_from_db(fields=["status", "message", "finished_at"])
     return True
 

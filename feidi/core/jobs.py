@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -15,6 +16,7 @@ from huey.contrib.djhuey import db_task
 from . import notify as notifications
 from . import progress
 from .context import acting
+from .leases import LeaseLost
 from .leases import periodic_job
 from .leases import periodic_lock
 
@@ -33,37 +35,51 @@ def build_export(export_id: int) -> None:
     # Claim the job; a second worker finding it taken does nothing.
     if not ExportFile.objects.filter(pk=job.pk, status=job.status).update(status=ExportFile.Status.RUNNING):
         return
-    key = f"export-{job.pk}"
-    progress.publish(key, done=0)  # alive: a silent export lost its worker (``abandoned_export``)
-    try:
-        from .views import list_view_class
+    # alive while it works, whatever one step costs: a silent export lost its worker (``abandoned_export``)
+    with progress.alive(progress.Reporter(f"export-{job.pk}")) as reporter:
+        path = None
+        try:
+            from .views import list_view_class
 
-        view = list_view_class(job.view_name)()
-        qs, _, _ = view.build_queryset(job.user, QueryDict(job.query))
-        filename = f"export_{job.pk}_{timezone.now():%Y%m%d%H%M%S}.xlsx"
-        path = exports.export_dir() / filename
-        with acting("job"):
-            rows = exports.write_xlsx(str(path), view.table_class, _heard(qs.iterator(chunk_size=2000), key),
-                                      job.title)
-            audit.record(audit.AuditRecord.Action.EXPORT, user=job.user, model_label=view.model._meta.label_lower,
-                         object_repr=gettext("{title}（{rows}行）").format(
-                             title=job.title, rows=rows), after={"query": job.query})
-        ExportFile.objects.filter(pk=job.pk).update(status=ExportFile.Status.DONE, rows=rows, filename=filename,
-                                                    finished_at=timezone.now())
-    except Exception:  # the user sees the failure in the download centre; its cause is the log's
-        log.exception("export %s failed", export_id)
-        ExportFile.objects.filter(pk=job.pk).update(
-            status=ExportFile.Status.FAILED, finished_at=timezone.now(),
-            error=gettext("生成失败，请稍后重新导出；如仍失败，请联系管理员并告知导出编号{pk}").format(pk=job.pk))
-    finally:
-        progress.clear(key)
+            view = list_view_class(job.view_name)()
+            qs, _, _ = view.build_queryset(job.user, QueryDict(job.query))
+            filename = f"export_{job.pk}_{timezone.now():%Y%m%d%H%M%S}.xlsx"
+            path = exports.export_dir() / filename
+            with acting("job"):
+                rows = exports.write_xlsx(str(path), view.table_class, _heard(qs.iterator(chunk_size=2000), reporter),
+                                          job.title)
+                # the file is the export's only while the export is still its own: one declared dead
+                # meanwhile (and perhaps asked for again) keeps its failure, and no record of this one
+                with transaction.atomic():
+                    audit.record(audit.AuditRecord.Action.EXPORT, user=job.user,
+                                 model_label=view.model._meta.label_lower,
+                                 object_repr=gettext("{title}（{rows}行）").format(title=job.title, rows=rows),
+                                 after={"query": job.query})
+                    if not _finish_export(job, status=ExportFile.Status.DONE, rows=rows, filename=filename):
+                        raise LeaseLost(f"export {job.pk} was declared dead while it ran")
+        except LeaseLost:
+            log.warning("export %s was marked failed while it ran: its file is dropped", export_id)
+            path.unlink(missing_ok=True)
+        except Exception:  # the user sees the failure in the download centre; its cause is the log's
+            log.exception("export %s failed", export_id)
+            _finish_export(job, status=ExportFile.Status.FAILED, error=gettext(
+                "生成失败，请稍后重新导出；如仍失败，请联系管理员并告知导出编号{pk}").format(pk=job.pk))
 
 
-def _heard(rows, key: str, every: int = 2000):
-    """``rows`` as they are, saying every ``every`` rows that the export is alive."""
+def _finish_export(job, **fields) -> bool:
+    """The outcome of a running export, written only while it is still running: a job declared dead
+    by another party (``abandoned_export``) keeps what that party said."""
+    from .models import ExportFile
+
+    return bool(ExportFile.objects.filter(pk=job.pk, status=ExportFile.Status.RUNNING).update(
+        finished_at=timezone.now(), **fields))
+
+
+def _heard(rows, reporter: progress.Reporter, every: int = 2000):
+    """``rows`` as they are, counted every ``every`` rows for the export's progress."""
     for n, row in enumerate(rows, 1):
         if n % every == 0:
-            progress.publish(key, done=n)
+            reporter.advance(n)
         yield row
 
 

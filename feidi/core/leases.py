@@ -20,10 +20,13 @@ import socket
 import uuid
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db import IntegrityError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from .busy import database_busy
 
 log = logging.getLogger(__name__)
 
@@ -114,20 +117,29 @@ def periodic_job(schedule, lock: str, ttl: dt.timedelta | None = None):
 
 def periodic_lock(name: str, ttl: dt.timedelta | None = None):
     """Decorate a periodic job so one run at a time takes place across all workers; a run that
-    finds the lease held does nothing."""
+    finds the lease held does nothing, and so does one that finds the database busy (``busy``:
+    SQLite's one write lock held by a long import past the busy timeout): it says so, its
+    transaction rolled back, and its next scheduled run does the work — a sweep is idempotent."""
 
     def wrap(fn):
         @functools.wraps(fn)
         def run(*args, **kwargs):
             lease = Lease(name, ttl)
-            with lease as held:
-                if not held:
-                    return None
-                token = _current.set(lease)
-                try:
-                    return fn(*args, **kwargs)
-                finally:
-                    _current.reset(token)
+            try:
+                with lease as held:
+                    if not held:
+                        return None
+                    token = _current.set(lease)
+                    try:
+                        return fn(*args, **kwargs)
+                    finally:
+                        _current.reset(token)
+            except DatabaseError as exc:
+                if not database_busy(exc):
+                    raise
+                # a lease it could not free expires after its time-to-live, as a crashed worker's does
+                log.warning("job %s found the database busy (%s): it runs again at its next tick", name, exc)
+                return None
 
         return run
 
