@@ -292,3 +292,25 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+# --- the importers' fixtures -------------------------------------------------------------------------
+
+@pytest.fixture(params=["whole", "streamed"])
+def reader(request, monkeypatch):
+    """Each import test once per reader of the file: whole (calamine) and streamed."""
+    from feidi.lib import spreadsheet
+
+    if request.param == "streamed":
+        monkeypatch.setattr(spreadsheet, "CALAMINE_BYTES", 0)
+    return request.param
+
+
+@pytest.fixture
+def statistician(cast):
+    """The zone's clerk, also of the 统计局 (imports the monthly figures), read again with that role."""
+    from feidi.accounts.models import Role
+    from feidi.accounts.models import User
+
+    cast.clerk.roles.add(Role.objects.get(code="statistics"))
+    return User.objects.get(pk=cast.clerk.pk)

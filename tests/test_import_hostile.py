@@ -418,13 +418,6 @@ def hiding(rows: list[list], *, hide_rows=(), hide_columns=(), name="单位", fi
     return buffer.getvalue()
 
 
-@pytest.fixture(params=["whole", "streamed"])
-def reader(request, monkeypatch):
-    if request.param == "streamed":
-        monkeypatch.setattr(spreadsheet, "CALAMINE_BYTES", 0)
-    return request.param
-
-
 HEADER = ["名称", "统一社会信用代码", "类型"]
 
 

@@ -43,21 +43,6 @@ def code(n: int) -> str:
     return uscc.make(f"91361100MA38R{n:03d}")
 
 
-@pytest.fixture(params=["whole", "streamed"])
-def reader(request, monkeypatch):
-    if request.param == "streamed":
-        monkeypatch.setattr(spreadsheet, "CALAMINE_BYTES", 0)
-    return request.param
-
-
-@pytest.fixture
-def statistician(cast):
-    from feidi.accounts.models import Role
-
-    cast.clerk.roles.add(Role.objects.get(code="statistics"))
-    return cast.clerk
-
-
 # --- 1: a unit stated above the header is never left unread ------------------------------------------
 
 STATED = ["2026年12月新签约项目表（金额单位：万元）", "（单位：万元）", "单位：万元。", "单位：万元；填报日期：2026-12-05",

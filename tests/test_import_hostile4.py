@@ -43,22 +43,6 @@ def serial_1904(day: dt.date) -> int:
     return (day - dt.date(1904, 1, 1)).days
 
 
-@pytest.fixture(params=["whole", "streamed"])
-def reader(request, monkeypatch):
-    if request.param == "streamed":
-        monkeypatch.setattr(spreadsheet, "CALAMINE_BYTES", 0)
-    return request.param
-
-
-@pytest.fixture
-def statistician(cast):
-    from feidi.accounts.models import Role
-    from feidi.accounts.models import User
-
-    cast.clerk.roles.add(Role.objects.get(code="statistics"))
-    return User.objects.get(pk=cast.clerk.pk)
-
-
 # --- 1: a plain number in a date column is counted in the workbook's own date system ------------------
 
 def test_serials_are_counted_from_the_epoch_given():
