@@ -15,6 +15,8 @@ import json
 
 import pytest
 
+from feidi.lib import uscc
+
 DATE = "应为日期，如 2026-03-05"
 DATE_NOT_MOMENT = "应为日期，如 2026-03-05（不带时刻）"
 DATETIME = "应为日期时间，如 2026-03-05T09:00:00+08:00"
@@ -262,7 +264,7 @@ def test_an_enumerations_refusal_lists_its_labels_in_chinese(cast, client_for):
     from feidi.registry.models import Organization
 
     response = send(client_for("clerk"), "post", "/api/v1/registry/organizations",
-                    {"name": "某单位", "uscc": "91361100MA35XXXX0X", "kind": "nobody"})
+                    {"name": "某单位", "uscc": uscc.make("91361100MA38R0990"), "kind": "nobody"})
     assert response.status_code == 422, response.content
     said = response.json()["fields"]["kind"]
     assert said == ["应为以下之一：" + "、".join(f"{k.value}（{k.label}）" for k in Organization.Kind)], said

@@ -16,14 +16,18 @@ def _last(model_label, action):
     return AuditRecord.objects.filter(model=model_label, action=action).order_by("-seq").first()
 
 
-def test_a_change_through_the_ui_is_recorded_with_user_address_before_and_after(cast, client_for):
-    c = client_for("clerk")
+def rename_through_the_page(cast, client, **extra):
+    """The zone's first enterprise renamed on its edit page, the rest of the form as shown."""
     url = reverse("registry:organization_edit", kwargs={"pk": cast.org_a1.pk})
-    form = c.get(url).context["form"]
+    form = client.get(url).context["form"]
     data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
     data.update(name="甲光伏科技股份有限公司", _version=cast.org_a1.version, zone=cast.zone_a.pk)
-    response = c.post(url, data, REMOTE_ADDR="10.1.2.3")
+    response = client.post(url, data, **extra)
     assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_a_change_through_the_ui_is_recorded_with_user_address_before_and_after(cast, client_for):
+    rename_through_the_page(cast, client_for("clerk"), REMOTE_ADDR="10.1.2.3")
     rec = _last("registry.organization", "update")
     assert rec.username == "clerk" and rec.address == "10.1.2.3" and rec.source == "ui"
     assert json.loads(rec.before)["name"] == "甲光伏科技有限公司"

@@ -203,13 +203,9 @@ def test_the_role_editor_shows_no_english_model_name(cast, client_for):
 
 def test_the_audit_detail_names_the_model_and_its_fields(cast, client_for):
     from feidi.core.models import AuditRecord
+    from tests.test_audit import rename_through_the_page
 
-    c = client_for("clerk")
-    url = reverse("registry:organization_edit", kwargs={"pk": cast.org_a1.pk})
-    form = c.get(url).context["form"]
-    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
-    data.update(name="甲光伏科技股份有限公司", _version=cast.org_a1.version, zone=cast.zone_a.pk)
-    assert c.post(url, data).status_code == 302
+    rename_through_the_page(cast, client_for("clerk"))
     record = AuditRecord.objects.filter(model="registry.organization", action="update").order_by("-seq").first()
     assert "created_by" in json.loads(record.before) | json.loads(record.after)
     page = client_for("auditor").get(record.get_absolute_url()).content.decode()
